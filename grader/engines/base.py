@@ -1,0 +1,59 @@
+"""What every engine shares: the job description, the setup, the scrubbed environment."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..spec import Limits
+
+
+@dataclass(frozen=True)
+class CellJob:
+    cell_id: str
+    source: str | None           # None: run the probe on the bare context
+    probe: str | None = None     # probe kind (see probes.PROBES)
+    params: dict[str, Any] = field(default_factory=dict)
+    trusted: bool = False        # reference code: no hiding of grader folders needed
+
+
+@dataclass
+class EngineSetup:
+    template_cells: list[str]    # provided cells' sources, in order (from the template)
+    keep_names: list[str]
+    imports_source: str
+    data_home: Path
+    limits: Limits
+    hide: list[str] = field(default_factory=list)
+    jobs: int = 1
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The only environment student code sees: none of the TA's variables, no GPU."""
+    import grader
+    pkg_parent = str(Path(grader.__file__).resolve().parents[1])
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "CUDA_VISIBLE_DEVICES": "",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONPATH": pkg_parent,
+        "HOME": "/tmp",
+        "PYTHONWARNINGS": "ignore",
+    }
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # machine-specific BLAS safety settings
+        if key in os.environ:
+            env[key] = os.environ[key]
+    env.update(extra or {})
+    return env
+
+
+PYTHON = sys.executable

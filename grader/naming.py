@@ -1,0 +1,98 @@
+"""Submission filename rules: ``Assignment_<N>_<NameSurname>_<matr>.ipynb``.
+
+Students get every violation spelled out, because a bad name is the most common and the most
+fixable mistake; a bad name never stops grading.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MATR = re.compile(r"^k\d{8}$")
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    filename: str
+    ok: bool
+    name: str = ""
+    matr_number: str = ""
+    assignment: str = ""
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+
+def split_name_parts(name: str) -> list[str]:
+    """Split 'JürgenMüller' into ['Jürgen', 'Müller'] at each upper-case letter."""
+    parts: list[str] = []
+    for ch in name:
+        if ch.isupper() or not parts:
+            parts.append(ch)
+        else:
+            parts[-1] += ch
+    return parts
+
+
+def _name_problems(name: str) -> list[str]:
+    if not name:
+        return ["the name part is empty; write your full name, e.g. 'JaneDoe'"]
+    problems = []
+    bad = sorted({ch for ch in name if not ch.isalpha()})
+    if bad:
+        shown = ", ".join("space" if c == " " else repr(c) for c in bad)
+        problems.append(f"the name may contain letters only, found {shown}; write e.g. 'JaneDoe'")
+    chunks = [c for c in re.split(r"[^\w]|_|\d", name) if c]
+    for chunk in chunks:
+        for part in split_name_parts(chunk):
+            if not part[0].isupper():
+                problems.append(f"name part '{part}' must start with a capital letter")
+        capitals = re.findall(r"[^\W\d_]*?([A-ZÀ-ÞĀ-Ž]{2,})", chunk)
+        for run in capitals:
+            problems.append(f"'{run}' is all capitals; write each name part as one capital letter "
+                            f"followed by lower-case letters (e.g. 'Jane', not 'JANE')")
+    if len(split_name_parts(name)) < 2 and not problems:
+        problems.append(f"'{name}' looks like one name only; write first and last name, e.g. 'JaneDoe'")
+    return problems
+
+
+def parse_filename(filename: str, assignment: int) -> ParsedName:
+    """Parse and explain. Tolerant: it extracts what it can even from a wrong name."""
+    base = filename.rsplit("/", 1)[-1]
+    problems: list[str] = []
+    stem = base
+    if base.endswith(".ipynb"):
+        stem = base[: -len(".ipynb")]
+    else:
+        stem = base.rsplit(".", 1)[0] if "." in base else base
+        problems.append("the file must end in '.ipynb'")
+    parts = stem.split("_")
+    name = matr = number = ""
+    if len(parts) >= 4 and parts[0] == "Assignment":
+        number, matr, name = parts[1], parts[-1], "_".join(parts[2:-1])
+    elif len(parts) >= 2:
+        # Best effort: find the matriculation number and the name even in a wrong layout.
+        matr = next((p for p in parts if re.fullmatch(r"[kK]?\d{7,9}", p)), "")
+        name = next((p for p in parts if p and p[0].isalpha() and p not in ("Assignment",)
+                     and not re.fullmatch(r"[kK]?\d+", p)), "")
+        number = next((p for p in parts if p.isdigit() and len(p) < 3), "")
+    if not (len(parts) >= 4 and parts[0] == "Assignment"):
+        problems.append(f"the name must follow 'Assignment_{assignment}_NameSurname_k12345678.ipynb'")
+    if len(parts) >= 4 and parts[0] == "Assignment":
+        if number != str(assignment):
+            problems.append(f"the assignment number is '{number}', it must be {assignment}")
+        problems.extend(_name_problems(name))
+        if len(parts) > 4:
+            problems.append("use no underscores or spaces inside your name")
+        if not MATR.fullmatch(matr):
+            if re.fullmatch(r"\d{8}", matr):
+                problems.append(f"matriculation number '{matr}' must start with a lower-case 'k' (k{matr})")
+            elif re.fullmatch(r"K\d{8}", matr):
+                problems.append(f"matriculation number '{matr}' must start with a lower-case 'k'")
+            else:
+                problems.append(f"matriculation number '{matr}' must be 'k' followed by 8 digits "
+                                f"(keep a leading zero)")
+    # Deduplicate while keeping order: one message per distinct violation.
+    seen: dict[str, None] = {}
+    for p in problems:
+        seen.setdefault(p, None)
+    return ParsedName(filename=base, ok=not seen, name=name, matr_number=matr,
+                      assignment=number, problems=tuple(seen))

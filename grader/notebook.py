@@ -1,0 +1,165 @@
+"""Reading submitted notebooks defensively and finding cells by ID, with content fallbacks.
+
+Students' notebooks arrive broken in every way: invalid JSON, nbformat v3, missing or
+duplicated cell IDs, changed cell types, reordered or deleted cells, megabytes of images.
+Nothing here raises on bad content except ``load_notebook``'s ``NotebookError``, whose message
+is meant for the student's report.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
+
+
+class NotebookError(Exception):
+    """The file is not a notebook we can grade; the message says why, in words."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    index: int
+    id: str | None
+    cell_type: str
+    source: str
+
+
+@dataclass
+class Notebook:
+    cells: list[Cell]
+    nbformat: int
+    notes: list[str] = field(default_factory=list)
+
+    def by_id(self, cell_id: str) -> list[Cell]:
+        return [c for c in self.cells if c.id == cell_id]
+
+
+def normalize(source: str) -> str:
+    """Text as the checksum sees it: line endings and trailing whitespace do not count."""
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def checksum(source: str) -> str:
+    return hashlib.sha256(normalize(source).encode()).hexdigest()
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    if isinstance(src, list):
+        src = "".join(str(s) for s in src)
+    return src if isinstance(src, str) else str(src)
+
+
+def load_notebook(path: str | Path) -> Notebook:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise NotebookError(f"cannot read the file: {exc.strerror}") from None
+    if size == 0:
+        raise NotebookError("the file is empty (0 bytes); save the notebook again and resubmit")
+    if size > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(f"the file is {size / 2**20:.0f} MB, more than the "
+                            f"{MAX_NOTEBOOK_BYTES // 2**20} MB a notebook may have; clear outputs")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotebookError("the file is not UTF-8 text, so it is not a Jupyter notebook") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"the file is not valid notebook JSON (line {exc.lineno}, column "
+                            f"{exc.colno}: {exc.msg}); open it in Jupyter and save it again") from None
+    if not isinstance(data, dict) or "nbformat" not in data:
+        raise NotebookError("the file is JSON but not a Jupyter notebook (no 'nbformat' field)")
+    notes: list[str] = []
+    version = data.get("nbformat")
+    if version != 4:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                data = dict(nbformat.convert(nbformat.from_dict(data), 4))
+            notes.append(f"notebook format v{version} was converted to v4; cell IDs are missing")
+        except Exception as exc:  # noqa: BLE001 - any failure is the student's file
+            raise NotebookError(f"notebook format v{version} could not be read ({exc})") from None
+    raw_cells = data.get("cells")
+    if not isinstance(raw_cells, list):
+        raise NotebookError("the notebook has no list of cells")
+    cells = []
+    for i, c in enumerate(raw_cells):
+        if not isinstance(c, dict):
+            continue
+        cid = c.get("id")
+        cells.append(Cell(index=i, id=cid if isinstance(cid, str) else None,
+                          cell_type=str(c.get("cell_type", "")), source=_source(c)))
+    if version == 4 and any(c.id is None for c in cells):
+        notes.append("some cells have no ID (notebook saved by an old Jupyter); cells were "
+                     "found by their content")
+    return Notebook(cells=cells, nbformat=int(version) if isinstance(version, int) else 0, notes=notes)
+
+
+@dataclass(frozen=True)
+class Found:
+    cell: Cell | None
+    how: str              # id | content | missing
+    note: str = ""
+
+
+def defines(source: str, name: str) -> bool:
+    """Does the cell define ``name`` at top level (class, function or assignment)?"""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return bool(re.search(rf"^\s*(class|def)\s+{re.escape(name)}\b", source, re.M))
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return True
+    return False
+
+
+def find_cell(nb: Notebook, cell_id: str, *, cell_type: str, matches=None) -> Found:
+    """Find a cell by ID; if the ID is gone (renamed, old Jupyter), by ``matches(cell)``.
+
+    Duplicated IDs (copy-pasted cells) pick the copy whose content matches, else the first.
+    """
+    same = [c for c in nb.by_id(cell_id)]
+    typed = [c for c in same if c.cell_type == cell_type]
+    if typed:
+        pick = typed[0]
+        note = ""
+        if len(same) > 1:
+            good = [c for c in typed if matches is None or matches(c)]
+            pick = good[0] if good else typed[0]
+            note = f"cell ID '{cell_id}' appears {len(same)} times; graded the one at position {pick.index + 1}"
+        return Found(pick, "id", note)
+    if same:
+        wrong = same[0]
+        if matches is not None and matches(Cell(wrong.index, wrong.id, cell_type, wrong.source)):
+            return Found(Cell(wrong.index, wrong.id, cell_type, wrong.source), "id",
+                         f"cell '{cell_id}' was changed to a {wrong.cell_type} cell; graded as {cell_type}")
+    if matches is not None:
+        for c in nb.cells:
+            if c.cell_type == cell_type and matches(c):
+                return Found(c, "content", f"cell ID '{cell_id}' not found; used the cell at "
+                                           f"position {c.index + 1} that matches its content")
+    return Found(None, "missing", f"cell '{cell_id}' is missing")
+
+
+def markdown_after_heading(nb: Notebook, heading: str):
+    """Matcher for a written-answer cell: the markdown cell right after its heading."""
+    def match(cell: Cell) -> bool:
+        if cell.index == 0:
+            return False
+        prev = next((c for c in nb.cells if c.index == cell.index - 1), None)
+        return prev is not None and heading in prev.source and heading not in cell.source
+    return match

@@ -1,0 +1,75 @@
+"""One result model for a graded submission, rendered to every output format by report.py."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CheckResult:
+    task: str
+    check: str
+    max_points: float
+    points: float | None          # None: waits for a human (manual grading)
+    passed: bool | None           # None: not decided automatically
+    message: str
+    answer: str | None = None     # written answers kept for the TA
+
+    @property
+    def manual(self) -> bool:
+        return self.passed is None
+
+
+@dataclass
+class CellOutcome:
+    """What happened when one graded cell ran in its own process."""
+    cell_id: str
+    status: str                   # ok | error | timeout | memory | crashed | output | skipped
+    error: str = ""
+    output: str = ""
+    probe: Any = None             # data returned by the probe (already decoded)
+    probe_error: str = ""
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)   # limits the OS refused to apply
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class SubmissionResult:
+    file: str
+    name: str = ""
+    matr_number: str = ""
+    filename_ok: bool = False
+    filename_problems: list[str] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    status: str = "graded"
+    seconds: float = 0.0
+    fingerprint: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def task_points(self, task_id: str) -> float | None:
+        rows = [c for c in self.checks if c.task == task_id]
+        if not rows or any(c.points is None for c in rows):
+            return None
+        return round(sum(c.points for c in rows), 4)
+
+    @property
+    def auto_points(self) -> float:
+        return round(sum(c.points for c in self.checks if c.points is not None and not c.manual), 4)
+
+    @property
+    def auto_max(self) -> float:
+        return round(sum(c.max_points for c in self.checks if not c.manual and c.task != "filename"), 4)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SubmissionResult":
+        d = dict(d)
+        d["checks"] = [CheckResult(**c) for c in d.get("checks", [])]
+        return cls(**d)

@@ -1,0 +1,116 @@
+"""The assignment spec: points, cell IDs, limits and probe parameters, read from TOML.
+
+Everything assignment-specific lives in the spec folder (``reference/<assignment>/``); the
+engine reads it here and nowhere else. Hidden parameters and the answer key sit in separate
+files that are loaded only on demand, so the student-facing ``grader check`` can run without
+them and a course can ship the spec folder to students without those two files.
+"""
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SPEC = Path(__file__).resolve().parents[1] / "reference" / "assignment7" / "spec.toml"
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_timeout_s: float = 60.0
+    notebook_timeout_s: float = 300.0
+    memory_mb: int = 3072
+    max_processes: int = 64
+    output_bytes: int = 1_048_576
+    file_size_mb: int = 64
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    title: str
+    kind: str
+    max_points: float
+    cfg: dict[str, Any]
+
+
+@dataclass
+class Spec:
+    path: Path
+    raw: dict[str, Any]
+    tasks: list[Task]
+    limits: Limits
+    _hidden: dict | None = field(default=None, repr=False)
+    _key: dict | None = field(default=None, repr=False)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def assignment(self) -> dict[str, Any]:
+        return self.raw["assignment"]
+
+    @property
+    def number(self) -> int:
+        return int(self.assignment["number"])
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return self.raw["context"]
+
+    @property
+    def locked_cells(self) -> list[str]:
+        return list(self.raw.get("locked", {}).get("cells", []))
+
+    @property
+    def filename_penalty(self) -> float:
+        return float(self.raw.get("filename", {}).get("penalty", 0))
+
+    def file(self, key: str) -> Path:
+        return (self.root / self.assignment[key]).resolve()
+
+    def task(self, task_id: str) -> Task:
+        return next(t for t in self.tasks if t.id == task_id)
+
+    def hidden(self) -> dict[str, Any]:
+        """Hidden probe parameters; only ``grader grade`` calls this."""
+        if self._hidden is None:
+            path = self.file("hidden")
+            self._hidden = tomllib.loads(path.read_text()) if path.exists() else {}
+        return self._hidden
+
+    def answer_key(self) -> dict[str, Any]:
+        """The answer key; only the grader process, in grade mode, calls this."""
+        if self._key is None:
+            self._key = tomllib.loads(self.file("answer_key").read_text())
+        return self._key
+
+    def params(self, task: Task, hidden: bool) -> dict[str, Any]:
+        """Probe parameters for a task: public ones, overlaid with the hidden ones when grading."""
+        params = dict(task.cfg.get("params", {}))
+        if hidden:
+            params.update(self.hidden().get(task.id, {}))
+        return params
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything that can change a grade changes (for skipping regrades)."""
+        h = hashlib.sha256()
+        for key in ("template", "reference", "hidden", "answer_key"):
+            p = self.file(key)
+            h.update(key.encode() + (p.read_bytes() if p.exists() else b"-"))
+        h.update(self.path.read_bytes())
+        return h.hexdigest()[:16]
+
+
+def load_spec(path: str | Path | None = None) -> Spec:
+    path = Path(path or DEFAULT_SPEC).resolve()
+    if path.is_dir():
+        path = path / "spec.toml"
+    raw = tomllib.loads(path.read_text())
+    tasks = [Task(id=tid, title=t.get("title", tid), kind=t["kind"], max_points=float(t["max_points"]),
+                  cfg=t) for tid, t in raw.get("tasks", {}).items()]
+    known = Limits.__dataclass_fields__
+    limits = Limits(**{k: v for k, v in raw.get("limits", {}).items() if k in known})
+    return Spec(path=path, raw=raw, tasks=tasks, limits=limits)

@@ -1,0 +1,86 @@
+"""The warm parent: imports torch once, builds the provided context, then forks per job.
+
+Started by the fork engine as ``python -m grader.zygote FD`` with a scrubbed environment. It
+runs only trusted code (imports and the template's provided cells) and never student code:
+every job is served in a fresh fork, so nothing a submission does can reach the next one.
+Control messages arrive on a SOCK_SEQPACKET socket; each job's own socket comes with its
+message as a passed file descriptor, and the child talks to the grader over it directly.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+
+
+def _kill_uid(uid: int) -> None:
+    """Kill every process of the job's private user id: catches anything that left the group."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def main(argv: list[str]) -> int:
+    ctl = socket.socket(fileno=int(argv[1]))
+    init = json.loads(ctl.recv(1 << 24))
+    os.chdir(init["data_home"])
+    import matplotlib
+    matplotlib.use("Agg")
+    import torch
+    torch.set_num_threads(1)
+    from . import probes, runner, sandbox  # noqa: F401 - imported before fork so children need no disk
+
+    try:
+        base_ns = runner.build_context(init["cells"], init["keep"], init["imports"])
+        ready = {"type": "ready", "pid": os.getpid(), "names": sorted(k for k in base_ns if not k.startswith("__"))}
+    except BaseException as exc:  # noqa: BLE001 - reported to the grader, which stops cleanly
+        ready = {"type": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        ctl.send(json.dumps(ready).encode())
+        return 1
+    ctl.send(json.dumps(ready).encode())
+    tmp_root = init.get("tmp_root") or tempfile.gettempdir()
+    uid = cgroup = None
+    if os.geteuid() == 0:
+        candidate = int(init.get("uid_base", 61000)) + int(init.get("slot", 0))
+        uid = candidate if sandbox.uid_can_run_python(candidate) else None
+        cgroup = sandbox.make_pids_cgroup(f"grader-{os.getpid()}", int(init.get("max_processes", 64)))
+    while True:
+        data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 1)
+        if not data:
+            sandbox.remove_cgroup(cgroup)
+            return 0
+        header = json.loads(data)
+        if header.get("op") == "exit":
+            sandbox.remove_cgroup(cgroup)
+            return 0
+        workdir = tempfile.mkdtemp(prefix="grader-job-", dir=tmp_root)
+        header["workdir"] = workdir
+        header["uid"], header["cgroup"] = uid, cgroup
+        pid = os.fork()
+        if pid == 0:
+            ctl.close()
+            runner.serve_job(socket.socket(fileno=fds[0]), base_ns, header)
+        for fd in fds:
+            os.close(fd)
+        ctl.send(json.dumps({"pid": pid}).encode())
+        _, status = os.waitpid(pid, 0)
+        if cgroup:
+            sandbox.empty_cgroup(cgroup)
+        if uid is not None:
+            _kill_uid(uid)
+        shutil.rmtree(workdir, ignore_errors=True)
+        ctl.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
