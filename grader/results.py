@@ -14,6 +14,7 @@ class CheckResult:
     passed: bool | None           # None: not decided automatically
     message: str
     answer: str | None = None     # written answers kept for the TA
+    manual_task: bool = False     # part of a task graded by a human (even if scored 0 here)
 
     @property
     def manual(self) -> bool:
@@ -59,11 +60,11 @@ class SubmissionResult:
 
     @property
     def auto_points(self) -> float:
-        return round(sum(c.points for c in self.checks if c.points is not None and not c.manual), 4)
+        return round(sum(c.points for c in self.checks if c.points is not None and not c.manual_task), 4)
 
     @property
     def auto_max(self) -> float:
-        return round(sum(c.max_points for c in self.checks if not c.manual and c.task != "filename"), 4)
+        return round(sum(c.max_points for c in self.checks if not c.manual_task and c.task != "filename"), 4)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

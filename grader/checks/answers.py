@@ -1,0 +1,103 @@
+"""True/False answers, read from the cell's syntax tree: the cell is never executed.
+
+Only a bool literal counts. Everything else scores 0 for that statement with the reason, so
+``None``, ``"True"``, ``1`` and ``not False`` each get their own message.
+"""
+from __future__ import annotations
+
+import ast
+
+from ..results import CheckResult
+from .context import Context, failed, verdict
+
+_MISSING = object()
+
+
+def plan(task, ctx: Context):
+    return []
+
+
+def reference_jobs(task, ctx: Context):
+    return []
+
+
+def _pairs(target: ast.expr, value: ast.expr):
+    if isinstance(target, ast.Name):
+        yield target.id, value
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+            for t, v in zip(target.elts, value.elts):
+                yield from _pairs(t, v)
+        else:
+            for t in target.elts:
+                if isinstance(t, ast.Name):
+                    yield t.id, None     # unpacked from something computed
+
+
+def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]:
+    """Map each name to its last top-level assigned expression (None: computed). '' or an error."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return {}, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
+    found: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                for name, value in _pairs(target, node.value):
+                    found[name] = value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            found[node.target.id] = node.value
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            found[node.target.id] = None
+    return {n: found.get(n, _MISSING) for n in names}, ""
+
+
+def problem(name: str, value) -> str:
+    """'' for a bool literal, else why the value does not count."""
+    if value is _MISSING:
+        return f"`{name}` is not assigned; write `{name} = True` or `{name} = False`"
+    if value is None:
+        return f"`{name}` is computed; write the literal True or False"
+    if isinstance(value, ast.Constant):
+        v = value.value
+        if isinstance(v, bool):
+            return ""
+        if v is None:
+            return f"`{name}` is None, which counts as wrong; write True or False"
+        if isinstance(v, str):
+            return f"`{name}` is the string {v!r}; write True or False without quotes"
+        return f"`{name}` is {v!r}; write True or False, not a number"
+    return f"`{name}` is computed (`{ast.unparse(value)[:60]}`); write the literal True or False"
+
+
+def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
+    names = task.cfg["variables"]
+    pts = float(task.cfg["points_each"])
+    found = ctx.find_code(task.cfg["cell"])
+    if found.cell is None:
+        # No ID: the cell assigning most of the variables is the answers cell.
+        candidates = [c for c in ctx.nb.cells if c.cell_type == "code"
+                      and sum(f"{n} =" in c.source or f"{n}=" in c.source for n in names) >= 2]
+        if candidates:
+            found = type(found)(candidates[0], "content")
+            ctx.flag(f"id-fallback:{task.cfg['cell']}")
+    if found.cell is None:
+        return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
+    values, error = read_answers(found.cell.source, names)
+    if error:
+        return [failed(task, n, pts, error) for n in names]
+    key = ctx.spec.answer_key() if ctx.hidden else None
+    results = []
+    for n in names:
+        why = problem(n, values[n])
+        if why:
+            results.append(failed(task, n, pts, why))
+        elif key is None:
+            results.append(CheckResult(task=task.id, check=n, max_points=pts, points=None, passed=True,
+                                       message=f"`{n}` is a bool literal (whether it is right is only "
+                                               f"checked at grading)"))
+        else:
+            ok = values[n].value is bool(key[n])
+            results.append(verdict(task, n, pts, ok, f"`{n}` is correct", f"`{n}` is not correct"))
+    return results

@@ -1,0 +1,35 @@
+"""Written answers (Calculations): never auto-graded, but an untouched placeholder scores 0."""
+from __future__ import annotations
+
+from ..notebook import find_cell, markdown_after_heading
+from ..results import CheckResult
+from .context import Context
+
+PLACEHOLDER = "YOUR ANSWER HERE"
+
+
+def plan(task, ctx: Context):
+    return []
+
+
+def reference_jobs(task, ctx: Context):
+    return []
+
+
+def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
+    cfg = task.cfg
+    found = find_cell(ctx.nb, cfg["cell"], cell_type="markdown",
+                      matches=markdown_after_heading(ctx.nb, cfg["heading"]))
+    if found.how == "content":
+        ctx.flag(f"id-fallback:{cfg['cell']}")
+    row = dict(task=task.id, check="answer", max_points=task.max_points, manual_task=True)
+    if found.cell is None:
+        return [CheckResult(**row, points=0.0, passed=False,
+                            message=f"the answer cell for {task.title} is missing; restore it from the "
+                                    f"template and write your answer there")]
+    text = found.cell.source.strip()
+    if not text or text == PLACEHOLDER:
+        return [CheckResult(**row, points=0.0, passed=False,
+                            message=f"not answered: replace '{PLACEHOLDER}' under {task.title} with your answer")]
+    return [CheckResult(**row, points=None, passed=None, answer=text,
+                        message="answered; needs manual grading by a TA")]

@@ -1,0 +1,284 @@
+"""Command line: ``grader grade`` for TAs, ``grader check`` for students."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import __version__
+from .data import ensure_dataset
+from .engines import make_engine
+from .pipeline import Grader, GraderError, engine_setup
+from .report import load_result, write_submission, write_summary
+from .results import SubmissionResult
+from .spec import DEFAULT_SPEC, load_spec
+
+EPILOG = """examples:
+  grader grade submissions/            grade every notebook below submissions/ into reports/
+  grader grade subs/ --out marks/ -j 2 two workers, reports in marks/
+  grader check Assignment_7_JaneDoe_k12345678.ipynb
+                                       a student's self-check before handing in
+
+Data: the provided data-loader cell needs FashionMNIST. The grader uses the real files when
+--data DIR (or $GRADER_DATA) holds data/FashionMNIST/raw, and otherwise writes a small
+deterministic stand-in there (default ~/.cache/grader). It never downloads anything.
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC,
+                   help="assignment spec (spec.toml or its folder); default: Assignment 7")
+    p.add_argument("--data", type=Path, default=None,
+                   help="data home holding data/FashionMNIST/raw (default: $GRADER_DATA or ~/.cache/grader)")
+    p.add_argument("--engine", choices=["fork", "nbclient"], default="fork",
+                   help="fork: warm forked workers (fast, default); nbclient: one fresh Jupyter kernel per "
+                        "notebook (the plain, slow path)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grader", description="Autograder for the course's Jupyter notebook assignments. Student code runs "
+        "in separate, limited processes; checks run in the grader.", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    g = sub.add_parser("grade", help="grade a folder of submissions (TA)",
+                       description="Grade every .ipynb below FOLDER (recursively). Writes one CSV and one JSON "
+                                   "per student plus summary.csv and manual_answers.csv into --out. Re-running "
+                                   "skips notebooks already graded with the same spec and grader version.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+    g.add_argument("folder", nargs="?", type=Path, default=Path("submissions"),
+                   help="folder with submissions (default: submissions/)")
+    g.add_argument("--out", type=Path, default=Path("reports"), help="report folder (default: reports/)")
+    g.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help="notebooks graded in parallel (default: number of cores)")
+    g.add_argument("--force", action="store_true", help="regrade notebooks that were already graded")
+    _common(g)
+    c = sub.add_parser("check", help="check one notebook before handing it in (student)",
+                       description="Run the public checks on one notebook and show what passes and what to fix. "
+                                   "Hidden tests and the answer key are not used: True/False answers are only "
+                                   "checked for their format. Exit code 0 when everything automatic passes and "
+                                   "every written answer is filled in.")
+    c.add_argument("notebook", type=Path)
+    _common(c)
+    return parser
+
+
+def find_notebooks(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(notebooks, other files) below folder; Jupyter's checkpoint copies are ignored."""
+    notebooks, others = [], []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or ".ipynb_checkpoints" in path.parts or path.name.startswith("."):
+            continue
+        (notebooks if path.suffix == ".ipynb" else others).append(path)
+    return notebooks, others
+
+
+def _sha(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _keys(paths: list[Path]) -> dict[Path, str]:
+    """A unique report name per notebook: its stem, with a suffix when two share one."""
+    keys, used = {}, set()
+    for p in paths:
+        base = "".join(ch if ch.isprintable() and ch not in "/\\" else "_" for ch in p.stem) or "notebook"
+        key, n = base, 2
+        while key in used:
+            key, n = f"{base}-{n}", n + 1
+        used.add(key)
+        keys[p] = key
+    return keys
+
+
+def _line(r: SubmissionResult) -> str:
+    mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok else "[yellow]![/]"
+    if r.status != "graded":
+        mark = "[red]✗[/]"
+    who = f"{r.name or '?'} {r.matr_number or '?'}"
+    flags = f"  [yellow]flags: {', '.join(r.flags)}[/]" if r.flags else ""
+    status = "" if r.status == "graded" else f"  [red]{r.status}[/]"
+    return f"{mark} {r.file}  {who}  {r.auto_points:g}/{r.auto_max:g} auto{status}{flags}"
+
+
+def _flag_duplicates(results: list[SubmissionResult]) -> None:
+    by_matr: dict[str, list[SubmissionResult]] = {}
+    for r in results:
+        if r.matr_number:
+            by_matr.setdefault(r.matr_number, []).append(r)
+    for group in by_matr.values():
+        if len(group) > 1:
+            for r in group:
+                if "duplicate-matr" not in r.flags:
+                    r.flags.append("duplicate-matr")
+
+
+def cmd_grade(args, console: Console) -> int:
+    spec = load_spec(args.spec)
+    if not args.folder.is_dir():
+        console.print(f"[red]error:[/] {args.folder} is not a folder. Usage: grader grade FOLDER [--out DIR]")
+        return 2
+    notebooks, others = find_notebooks(args.folder)
+    for o in others:
+        console.print(f"[dim]skipped {o.relative_to(args.folder)}: not a notebook (.ipynb)[/]")
+    if not notebooks:
+        console.print(f"[yellow]no notebooks (.ipynb) found below {args.folder}[/]")
+        return 1
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    keys = _keys(notebooks)
+    fingerprint = spec.fingerprint() + "-" + __version__
+    results: dict[Path, SubmissionResult] = {}
+    todo = []
+    for nb in notebooks:
+        old = None if args.force else load_result(out / f"{keys[nb]}.json")
+        if old and old.fingerprint == fingerprint and old.extra.get("notebook_sha256") == _sha(nb):
+            results[nb] = old
+        else:
+            todo.append(nb)
+    if results:
+        console.print(f"{len(results)} notebook(s) already graded and unchanged: skipped (--force regrades)")
+    home, standin = ensure_dataset(args.data)
+    if standin:
+        console.print(f"[dim]data: deterministic FashionMNIST stand-in in {home} (put the real files there to use them)[/]")
+    jobs = max(1, min(args.jobs, len(todo) or 1))
+    hide = [str(spec.root), str(out), str(args.folder.resolve())]
+    t0 = time.monotonic()
+    interrupted = False
+    if todo:
+        engine = make_engine(args.engine, engine_setup(spec, home, jobs, hide))
+        console.print(f"grading {len(todo)} notebook(s) with {jobs} {args.engine} worker(s) ...")
+        try:
+            engine.start()
+            grader = Grader(spec, engine, hidden=True)
+            grader.prepare()
+            columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), TimeRemainingColumn()]
+            with Progress(*columns, console=console, transient=True) as progress, \
+                    ThreadPoolExecutor(max_workers=jobs) as pool:
+                bar = progress.add_task("grading", total=len(todo))
+                futures = {pool.submit(grader.grade, nb, nb.name): nb for nb in todo}
+                try:
+                    for fut in as_completed(futures):
+                        nb = futures[fut]
+                        try:
+                            r = fut.result()
+                        except Exception as exc:  # noqa: BLE001 - keep the batch going
+                            r = SubmissionResult(file=nb.name, status=f"grader error: {type(exc).__name__}: {exc}")
+                        r.extra["notebook_sha256"] = _sha(nb)
+                        r.extra["path"] = str(nb)
+                        results[nb] = r
+                        write_submission(out, r, keys[nb])
+                        progress.console.print(_line(r))
+                        progress.advance(bar)
+                except KeyboardInterrupt:
+                    interrupted = True
+                    for f in futures:
+                        f.cancel()
+                    raise
+        except KeyboardInterrupt:
+            interrupted = True
+        except GraderError as exc:
+            console.print(f"[red]grader setup failed:[/] {exc}")
+            return 3
+        finally:
+            engine.close()
+    all_results = list(results.values())
+    _flag_duplicates(all_results)
+    for nb, r in results.items():
+        if "duplicate-matr" in r.flags:
+            write_submission(out, r, keys[nb])
+    write_summary(out, all_results, spec)
+    took = time.monotonic() - t0
+    graded = [r for r in all_results if r.status == "graded"]
+    mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
+    console.print(f"\n[bold]{len(all_results)} notebook(s)[/]: {len(graded)} graded, "
+                  f"{len(all_results) - len(graded)} unreadable or failed, "
+                  f"{sum(1 for r in all_results if r.flags)} flagged; mean {mean:.1f} automatic points; "
+                  f"{len(todo)} graded in {took:.1f} s")
+    console.print(f"reports: {out}/  (summary.csv, manual_answers.csv, one .csv/.json per student)")
+    if interrupted:
+        console.print("[yellow]interrupted: finished reports are kept; run the same command again to resume[/]")
+        return 130
+    return 0
+
+
+def cmd_check(args, console: Console) -> int:
+    spec = load_spec(args.spec)
+    if not args.notebook.is_file():
+        console.print(f"[red]error:[/] no such file: {args.notebook}")
+        return 2
+    home, _ = ensure_dataset(args.data)
+    hide = [str(spec.root), str(args.notebook.resolve().parent)]
+    engine = make_engine(args.engine, engine_setup(spec, home, 1, hide))
+    with console.status("starting the checker (importing PyTorch) ..."):
+        engine.start()
+    try:
+        grader = Grader(spec, engine, hidden=False)
+        with console.status("checking ..."):
+            grader.prepare()
+            r = grader.grade(args.notebook)
+    except GraderError as exc:
+        console.print(f"[red]checker setup failed:[/] {exc}")
+        return 3
+    finally:
+        engine.close()
+    return render_check(r, spec, console)
+
+
+def render_check(r: SubmissionResult, spec, console: Console) -> int:
+    console.print(f"[bold]{r.file}[/]")
+    if r.filename_ok:
+        console.print(f"  filename ok: {r.name}, {r.matr_number}")
+    else:
+        console.print("  [red]filename:[/]")
+        for p in r.filename_problems:
+            console.print(f"    - {p}")
+    if r.status != "graded":
+        console.print(f"[red]{r.status}[/]")
+    table = Table(show_lines=False, header_style="bold")
+    for col in ("task", "check", "points", "result", "what to do"):
+        table.add_column(col, overflow="fold")
+    titles = {t.id: t.title for t in spec.tasks}
+    for c in r.checks:
+        if c.passed is None:
+            res = "[cyan]manual[/]"
+        elif c.passed:
+            res = "[green]pass[/]"
+        else:
+            res = "[red]FAIL[/]"
+        pts = "" if c.points is None else f"{c.points:g}/{c.max_points:g}"
+        table.add_row(titles.get(c.task, c.task), c.check, pts, res, "" if c.passed else c.message)
+    console.print(table)
+    other = [f for f in r.flags if f != "filename"]
+    if other:
+        console.print("[yellow]flags:[/] " + ", ".join(other))
+    failed = [c for c in r.checks if c.passed is False]
+    console.print(f"automatic points from public checks: {r.auto_points:g}/{r.auto_max:g} "
+                  "(hidden tests and the answer key are applied at grading)")
+    ok = not failed and r.filename_ok and r.status == "graded"
+    console.print("[green]ready to hand in[/]" if ok else f"[red]{len(failed)} check(s) to fix[/]")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console(highlight=False)
+    if args.command == "grade":
+        return cmd_grade(args, console)
+    return cmd_check(args, console)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

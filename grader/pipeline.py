@@ -1,0 +1,132 @@
+"""Grading one notebook: a pipeline of small steps over one result model.
+
+filename -> read notebook -> locked-cell checksums -> plan jobs per task -> run them (engine)
+-> score per task against reference data computed once per batch. Any failure of a step
+becomes a reason in that submission's result; nothing here raises for a bad submission.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import __version__
+from .checks import KINDS, Context
+from .engines import CellJob, EngineSetup
+from .naming import parse_filename
+from .notebook import Notebook, NotebookError, checksum, load_notebook
+from .results import CellOutcome, CheckResult, SubmissionResult
+from .spec import Spec
+
+
+class GraderError(Exception):
+    """A problem of the grader's own setup (spec, reference), never of a submission."""
+
+
+def load_template(spec: Spec) -> Notebook:
+    return load_notebook(spec.file("template"))
+
+
+def engine_setup(spec: Spec, data_home: Path, jobs: int, hide: list[str]) -> EngineSetup:
+    """What the warm parents need: the template's provided cells (never the student's)."""
+    tpl = nbformat.read(spec.file("template"), as_version=4)
+    src = {c.get("id"): c.source for c in tpl.cells}
+    ctx = spec.context
+    return EngineSetup(template_cells=[src[c] for c in ctx["cells"]], keep_names=list(ctx["names"]),
+                       imports_source=src[ctx["imports_cell"]], data_home=data_home, limits=spec.limits,
+                       hide=hide, jobs=jobs)
+
+
+@dataclass
+class Grader:
+    """Grades notebooks of one assignment with one engine; holds the per-batch reference data."""
+    spec: Spec
+    engine: object
+    hidden: bool = True                     # False: the student's `grader check` view
+    template: Notebook = field(init=False)
+    refs: dict[str, list[CellOutcome]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.template = load_template(self.spec)
+
+    def prepare(self) -> None:
+        """Run the reference probes once for the whole batch, in a trusted child."""
+        ctx = Context(self.spec, None, self.template, self.hidden)
+        plan: list[tuple[str, CellJob]] = []
+        for task in self.spec.tasks:
+            for job in KINDS[task.kind].reference_jobs(task, ctx):
+                plan.append((task.id, job))
+        if not plan:
+            return
+        outcomes = self.engine.run([j for _, j in plan], notebook_timeout=self.spec.limits.notebook_timeout_s * 2)
+        for (task_id, _), out in zip(plan, outcomes):
+            if not out.ok or out.probe is None:
+                raise GraderError(f"the reference for {task_id} failed: {out.error or out.probe_error}")
+            self.refs.setdefault(task_id, []).append(out)
+
+    def grade(self, path: Path, display_name: str | None = None) -> SubmissionResult:
+        t0 = time.monotonic()
+        parsed = parse_filename(display_name or path.name, self.spec.number)
+        result = SubmissionResult(file=display_name or path.name, name=parsed.name,
+                                  matr_number=parsed.matr_number, filename_ok=parsed.ok,
+                                  filename_problems=list(parsed.problems),
+                                  fingerprint=self.spec.fingerprint() + "-" + __version__)
+        if not parsed.ok:
+            result.flags.append("filename")
+            penalty = self.spec.filename_penalty
+            if penalty:
+                result.checks.append(CheckResult("filename", "filename rules", 0.0, -penalty, False,
+                                                 "; ".join(parsed.problems)))
+        try:
+            nb = load_notebook(path)
+        except NotebookError as exc:
+            result.status = f"unreadable: {exc}"
+            result.flags.append("unreadable")
+            for task in self.spec.tasks:
+                result.checks.append(CheckResult(task.id, "notebook", task.max_points, 0.0, False,
+                                                 f"the notebook could not be read: {exc}",
+                                                 manual_task=task.kind == "manual"))
+            result.seconds = time.monotonic() - t0
+            return result
+        ctx = Context(self.spec, nb, self.template, self.hidden, flags=result.flags)
+        for note in nb.notes:
+            ctx.flag(f"note:{note}")
+        self._locked(ctx)
+        plans = {task.id: KINDS[task.kind].plan(task, ctx) for task in self.spec.tasks}
+        jobs = [j for task in self.spec.tasks for j in plans[task.id] if j is not None]
+        outcomes = iter(self.engine.run(jobs) if jobs else [])
+        limits_notes: set[str] = set()
+        for task in self.spec.tasks:
+            outs = [next(outcomes) if j is not None else None for j in plans[task.id]]
+            for o in outs:
+                if o is not None:
+                    limits_notes.update(o.notes)
+                    if o.status in ("timeout", "memory", "processes", "crashed"):
+                        ctx.flag(f"{o.status}:{o.cell_id}")
+            try:
+                result.checks.extend(KINDS[task.kind].score(task, ctx, outs, self.refs.get(task.id, [])))
+            except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the batch
+                result.checks.append(CheckResult(task.id, "grader", task.max_points, 0.0, False,
+                                                 f"internal grader error ({type(exc).__name__}: {exc}); "
+                                                 f"please report this submission to the TA"))
+                ctx.flag(f"grader-error:{task.id}")
+        if limits_notes:
+            result.extra["limits_not_applied"] = sorted(limits_notes)
+        result.seconds = time.monotonic() - t0
+        return result
+
+    def _locked(self, ctx: Context) -> None:
+        tpl = {c.id: c for c in self.template.cells}
+        for cid in self.spec.locked_cells:
+            want = checksum(tpl[cid].source)
+            mine = ctx.nb.by_id(cid)
+            if any(checksum(c.source) == want for c in mine):
+                continue
+            if mine:
+                ctx.flag(f"edited:{cid}")
+            elif any(checksum(c.source) == want for c in ctx.nb.cells):
+                ctx.flag(f"id-changed:{cid}")
+            else:
+                ctx.flag(f"deleted:{cid}")
