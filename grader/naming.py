@@ -71,8 +71,7 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     elif len(parts) >= 2:
         # Best effort: find the matriculation number and the name even in a wrong layout.
         matr = next((p for p in parts if re.fullmatch(r"[kK]?\d{7,9}", p)), "")
-        name = next((p for p in parts if p and p[0].isalpha() and p not in ("Assignment",)
-                     and not re.fullmatch(r"[kK]?\d+", p)), "")
+        name = next((p for p in parts if p and p[0].isupper() and p.isalpha() and p != "Assignment"), "")
         number = next((p for p in parts if p.isdigit() and len(p) < 3), "")
     if not (len(parts) >= 4 and parts[0] == "Assignment"):
         problems.append(f"the name must follow 'Assignment_{assignment}_NameSurname_k12345678.ipynb'")

@@ -1,0 +1,161 @@
+"""The plain path: one fresh Jupyter kernel (jupyter_client) per notebook.
+
+This is how a straightforward nbclient-based grader works, kept as ``--engine nbclient`` for
+comparison and as the baseline of the benchmark. Each graded cell still runs in a fresh copy
+of the provided context, and the checks are the same, so the grades are identical to the fork
+engine's; it is several times slower because every notebook pays for importing torch. Only
+time limits are enforced here (a dead or stuck kernel is restarted).
+"""
+from __future__ import annotations
+
+import json
+import queue
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from jupyter_client import KernelManager
+
+from .. import codec
+from ..kernel_side import MIME
+from ..results import CellOutcome
+from .base import CellJob, EngineSetup, child_env
+from .fork import describe_exit
+
+START_TIMEOUT_S = 120
+
+
+class KernelDied(Exception):
+    pass
+
+
+class _Kernel:
+    def __init__(self, setup: EngineSetup):
+        self.setup = setup
+        self.workdir = tempfile.mkdtemp(prefix="grader-kernel-")
+        # IPC (Unix sockets) instead of TCP: nothing listens on the network.
+        self.km = KernelManager(kernel_name="python3", transport="ipc",
+                                ip=str(Path(self.workdir) / "kernel"))
+        self.km.start_kernel(env=child_env({"HOME": self.workdir}), cwd=self.workdir,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=START_TIMEOUT_S)
+        s = setup
+        payload = json.dumps({"cells": s.template_cells, "keep": s.keep_names, "imports": s.imports_source,
+                              "data_home": str(s.data_home), "workdir": self.workdir,
+                              "output_bytes": s.limits.output_bytes})
+        _, error = self.execute(f"import grader.kernel_side as __grader_k\n__grader_k.init({payload!r})",
+                                time.monotonic() + START_TIMEOUT_S)
+        if error:
+            raise KernelDied(f"the kernel could not build the provided context: {error}")
+
+    def execute(self, code: str, deadline: float) -> tuple[list[dict], str]:
+        """Run code; return (grader messages, error). Raises TimeoutError or KernelDied."""
+        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False)
+        found, error = [], ""
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError()
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.2)
+            except queue.Empty:
+                if not self.km.is_alive():
+                    raise KernelDied() from None
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "display_data" and MIME in content.get("data", {}):
+                found.append(codec.loads(content["data"][MIME].encode()))
+            elif kind == "error":
+                error = f"{content.get('ename')}: {content.get('evalue')}"
+            elif kind == "status" and content.get("execution_state") == "idle":
+                return found, error
+
+    def exit_code(self) -> int:
+        proc = getattr(self.km.provisioner, "process", None)
+        code = proc.poll() if proc is not None else None
+        return code if code is not None else -9
+
+    def close(self) -> None:
+        try:
+            self.kc.stop_channels()
+            self.km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001
+            pass
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class KernelEngine:
+    name = "nbclient"
+
+    def __init__(self, setup: EngineSetup):
+        self.setup = setup
+
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def run(self, jobs: list[CellJob], notebook_timeout: float | None = None) -> list[CellOutcome]:
+        lim = self.setup.limits
+        end = time.monotonic() + (notebook_timeout or lim.notebook_timeout_s) + START_TIMEOUT_S
+        kernel = _Kernel(self.setup)
+        outcomes = []
+        try:
+            for job in jobs:
+                left = end - time.monotonic()
+                if left <= 0:
+                    outcomes.append(CellOutcome(job.cell_id, "timeout", error="not run: notebook time limit"))
+                    continue
+                outcome, alive = self._run_one(kernel, job, min(lim.cell_timeout_s, left))
+                outcomes.append(outcome)
+                if not alive:
+                    kernel.close()
+                    kernel = _Kernel(self.setup)
+        finally:
+            kernel.close()
+        return outcomes
+
+    def _run_one(self, kernel: _Kernel, job: CellJob, timeout: float) -> tuple[CellOutcome, bool]:
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        outcome = CellOutcome(job.cell_id, "ok")
+        try:
+            msgs, error = kernel.execute(
+                f"__grader_k.run_cell({json.dumps({'cell_id': job.cell_id, 'source': job.source})!r})", deadline)
+            executed = next((m for m in msgs if m.get("type") == "executed"), None)
+            if executed is None:
+                outcome.status, outcome.error = "crashed", f"the cell gave no result ({error or 'no output'})"
+                return outcome, True
+            outcome.output, outcome.error = executed["output"], executed["error"]
+            outcome.notes = executed.get("notes", [])
+            if outcome.error:
+                outcome.status = "error"
+            elif job.probe:
+                nonce = secrets.token_hex(16)
+                msgs, error = kernel.execute(
+                    f"__grader_k.run_probe({job.probe!r}, {json.dumps(job.params)!r}, {nonce!r})", deadline)
+                reply = next((m for m in msgs if m.get("nonce") == nonce), None)
+                if reply is None:
+                    outcome.probe_error = f"the probe gave no result ({error or 'no output'})"
+                elif "error" in reply:
+                    outcome.probe_error = str(reply["error"])
+                else:
+                    outcome.probe = reply.get("data")
+            return outcome, True
+        except TimeoutError:
+            outcome.status = "timeout"
+            outcome.error = f"the cell did not finish within {timeout:.0f} s (endless loop or sleep?); it was stopped"
+            return outcome, False
+        except KernelDied:
+            outcome.status = "crashed"
+            outcome.error = describe_exit(kernel.exit_code())
+            return outcome, False
+        finally:
+            outcome.seconds = time.monotonic() - t0
