@@ -1,0 +1,90 @@
+"""Shared fixtures: one warm engine per test session, graders for TA and student views."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.data import ensure_dataset
+from grader.engines import make_engine
+from grader.pipeline import Grader, engine_setup
+from grader.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+REF = ROOT / "reference" / "assignment7"
+GOOD_NAME = "Assignment_7_JaneDoe_k12345678.ipynb"
+
+
+def fast_spec():
+    """The real spec with a short cell time limit, so fault tests do not wait a minute."""
+    spec = load_spec()
+    spec.limits = dataclasses.replace(spec.limits, cell_timeout_s=6, notebook_timeout_s=60)
+    return spec
+
+
+@pytest.fixture(scope="session")
+def data_home(tmp_path_factory):
+    home, _ = ensure_dataset(tmp_path_factory.mktemp("data-home"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def spec():
+    return fast_spec()
+
+
+@pytest.fixture(scope="session")
+def engine(spec, data_home, tmp_path_factory):
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1, hide=[str(spec.root)]))
+    eng.start()
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="session")
+def grader(spec, engine):
+    g = Grader(spec, engine, hidden=True)
+    g.prepare()
+    return g
+
+
+@pytest.fixture(scope="session")
+def checker(spec, engine):
+    g = Grader(spec, engine, hidden=False)
+    g.prepare()
+    return g
+
+
+@pytest.fixture(scope="session")
+def solution_nb():
+    return nbformat.read(REF / "solution.ipynb", as_version=4)
+
+
+@pytest.fixture(scope="session")
+def template_nb():
+    return nbformat.read(REF / "template.ipynb", as_version=4)
+
+
+@pytest.fixture
+def make_nb(tmp_path, solution_nb):
+    """Write a variant of the solution: replace sources, delete cells, rename IDs."""
+    def make(changes: dict[str, str] | None = None, *, delete=(), rename: dict[str, str] | None = None,
+             name: str = GOOD_NAME, base=None) -> Path:
+        nb = copy.deepcopy(base if base is not None else solution_nb)
+        nb.cells = [c for c in nb.cells if c.get("id") not in set(delete)]
+        for cell in nb.cells:
+            if changes and cell.get("id") in changes:
+                cell.source = changes[cell.id]
+            if rename and cell.get("id") in rename:
+                cell.id = rename[cell.id]
+        path = tmp_path / name
+        nbformat.write(nb, path)
+        return path
+    return make
+
+
+def checks_of(result, task: str | None = None) -> dict[str, object]:
+    return {c.check: c for c in result.checks if task is None or c.task == task}

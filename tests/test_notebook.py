@@ -1,0 +1,77 @@
+import json
+
+import nbformat
+import pytest
+
+from grader.notebook import NotebookError, checksum, find_cell, load_notebook, normalize
+
+from .conftest import REF
+
+
+def test_checksum_ignores_line_endings_and_trailing_space():
+    assert checksum("a = 1  \r\nb = 2\n\n") == checksum("a = 1\nb = 2")
+    assert checksum("a = 1") != checksum("a = 2")
+    assert normalize("x\r\n") == "x"
+
+
+@pytest.mark.parametrize("content,needle", [
+    (b"", "empty"),
+    (b"{not json", "not valid notebook JSON"),
+    (b'{"a": 1}', "not a Jupyter notebook"),
+    (b"\xff\xfe\x00garbage", "not UTF-8"),
+])
+def test_broken_files_raise_a_readable_reason(tmp_path, content, needle):
+    p = tmp_path / "x.ipynb"
+    p.write_bytes(content)
+    with pytest.raises(NotebookError, match=needle):
+        load_notebook(p)
+
+
+def test_nbformat_v3_is_converted(tmp_path):
+    nb4 = nbformat.read(REF / "solution.ipynb", as_version=4)
+    v3 = nbformat.convert(nb4, 3)
+    p = tmp_path / "v3.ipynb"
+    p.write_text(json.dumps(v3))
+    nb = load_notebook(p)
+    assert any("v3" in n for n in nb.notes)
+    assert any("class ANN_sigmoid" in c.source for c in nb.cells)
+
+
+def test_missing_ids_fall_back_to_content(tmp_path):
+    data = json.loads((REF / "solution.ipynb").read_text())
+    data["nbformat_minor"] = 4
+    for c in data["cells"]:
+        c.pop("id", None)
+    p = tmp_path / "old.ipynb"
+    p.write_text(json.dumps(data))
+    nb = load_notebook(p)
+    found = find_cell(nb, "ann-relu", cell_type="code", matches=lambda c: "class ANN_relu" in c.source)
+    assert found.how == "content" and "class ANN_relu" in found.cell.source
+
+
+def test_duplicated_ids_pick_the_matching_copy(tmp_path):
+    data = json.loads((REF / "solution.ipynb").read_text())
+    ids = [c.get("id") for c in data["cells"]]
+    dup = dict(data["cells"][ids.index("ann-relu")])
+    dup["source"] = "# scratch copy"
+    data["cells"].insert(ids.index("ann-relu"), dup)
+    p = tmp_path / "dup.ipynb"
+    p.write_text(json.dumps(data))
+    nb = load_notebook(p)
+    found = find_cell(nb, "ann-relu", cell_type="code", matches=lambda c: "class ANN_relu" in c.source)
+    assert "class ANN_relu" in found.cell.source
+    assert "appears 2 times" in found.note
+
+
+def test_cell_type_changed_is_still_found(tmp_path):
+    data = json.loads((REF / "solution.ipynb").read_text())
+    for c in data["cells"]:
+        if c.get("id") == "ann-relu":
+            c["cell_type"] = "markdown"
+            c.pop("outputs", None)
+            c.pop("execution_count", None)
+    p = tmp_path / "md.ipynb"
+    p.write_text(json.dumps(data))
+    nb = load_notebook(p)
+    found = find_cell(nb, "ann-relu", cell_type="code", matches=lambda c: "class ANN_relu" in c.source)
+    assert found.cell is not None and "changed to a markdown cell" in found.note
