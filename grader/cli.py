@@ -137,6 +137,8 @@ def cmd_grade(args, console: Console) -> int:
         return 1
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".*.tmp"):   # left by a batch that was killed mid-write
+        stale.unlink(missing_ok=True)
     keys = _keys(notebooks)
     fingerprint = spec.fingerprint() + "-" + __version__
     results: dict[Path, SubmissionResult] = {}
@@ -247,11 +249,14 @@ def render_check(r: SubmissionResult, spec, console: Console) -> int:
             console.print(f"    - {p}")
     if r.status != "graded":
         console.print(f"[red]{r.status}[/]")
-    table = Table(show_lines=False, header_style="bold")
-    for col in ("task", "check", "points", "result", "what to do"):
-        table.add_column(col, overflow="fold")
+    table = Table(show_lines=False, header_style="bold", expand=True)
+    table.add_column("task", ratio=2, overflow="fold")
+    table.add_column("check", ratio=3, overflow="fold")
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("what to do", ratio=6, overflow="fold")
     titles = {t.id: t.title for t in spec.tasks}
-    for c in r.checks:
+    for i, c in enumerate(r.checks):
         if c.passed is None:
             res = "[cyan]manual[/]"
         elif c.passed:
@@ -259,7 +264,10 @@ def render_check(r: SubmissionResult, spec, console: Console) -> int:
         else:
             res = "[red]FAIL[/]"
         pts = "" if c.points is None else f"{c.points:g}/{c.max_points:g}"
-        table.add_row(titles.get(c.task, c.task), c.check, pts, res, "" if c.passed else c.message)
+        first = i == 0 or r.checks[i - 1].task != c.task
+        last = i == len(r.checks) - 1 or r.checks[i + 1].task != c.task
+        table.add_row(titles.get(c.task, c.task) if first else "", c.check, pts, res,
+                      "" if c.passed else c.message, end_section=last)
     console.print(table)
     other = [f for f in r.flags if f != "filename"]
     if other:

@@ -6,6 +6,7 @@ fresh copy of that context, then the probe, answering over the job's private soc
 """
 from __future__ import annotations
 
+import builtins
 import linecache
 import os
 import sys
@@ -48,6 +49,7 @@ def execute(ns: dict, source: str, cell_id: str) -> str:
     except SyntaxError as exc:
         return f"SyntaxError: {exc.msg} (line {exc.lineno} of cell {cell_id})"
     me = os.getpid()
+    saved_builtins = dict(builtins.__dict__)
     try:
         exec(code, ns)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
@@ -56,6 +58,10 @@ def execute(ns: dict, source: str, cell_id: str) -> str:
         if isinstance(exc, SystemExit):
             return f"SystemExit({exc.code!r}): the cell called exit() or sys.exit(); remove that call"
         return probes.describe(exc)
+    finally:
+        # The grader's own code in this process (probe, channel) needs intact builtins.
+        builtins.__dict__.clear()
+        builtins.__dict__.update(saved_builtins)
     if os.getpid() != me:
         os._exit(0)
     return ""

@@ -26,6 +26,8 @@ class Context:
         found = find_cell(self.nb, cell_id, cell_type="code", matches=matcher)
         if found.how == "content":
             self.flag(f"id-fallback:{cell_id}")
+        elif found.how == "missing":
+            self.flag(f"missing:{cell_id}")
         if found.note and found.how != "missing":
             self.flag(f"note:{found.note}")
         return found

@@ -1,0 +1,120 @@
+"""The two commands as users run them: a TA's batch and a student's self-check."""
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import REF, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def run(args, cwd, env_home, timeout=600):
+    env = {**os.environ, "GRADER_DATA": str(env_home), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture
+def fast_spec_dir(tmp_path):
+    """A copy of the reference folder whose spec has a 5 s cell limit: the spec drives the limits."""
+    d = tmp_path / "assignment7"
+    shutil.copytree(REF, d)
+    text = (d / "spec.toml").read_text().replace("cell_timeout_s = 60", "cell_timeout_s = 5")
+    (d / "spec.toml").write_text(text.replace('examples = "../../submissions/expected_scores.toml"\n', ""))
+    return d
+
+
+@pytest.fixture
+def batch(tmp_path, make_nb):
+    folder = tmp_path / "subs"
+    (folder / "Jane Doe_1234_assignsubmission_file_").mkdir(parents=True)
+    good = make_nb(name="Assignment_7_JaneDoe_k12345678.ipynb")
+    shutil.copy(good, folder / "Jane Doe_1234_assignsubmission_file_" / good.name)
+    loop = make_nb({"ann-relu": "while True:\n    pass"}, name="Assignment_7_MaxLoop_k00000002.ipynb")
+    shutil.copy(loop, folder / loop.name)
+    (folder / "Assignment_7_BadJson_k00000003.ipynb").write_text("{oops", encoding="utf-8")
+    (folder / "Assignment_7_Empty_k00000004.ipynb").write_bytes(b"")
+    (folder / "notes.txt").write_text("not a notebook")
+    return folder
+
+
+def test_grade_writes_every_report_despite_bad_notebooks(batch, tmp_path, fast_spec_dir, data_home):
+    out = tmp_path / "reports"
+    res = run(["grade", str(batch), "--out", str(out), "--spec", str(fast_spec_dir), "-j", "2"], tmp_path, data_home)
+    assert res.returncode == 0, res.stderr + res.stdout
+    assert "not a notebook" in res.stdout and "4 notebook(s)" in res.stdout
+    names = sorted(p.name for p in out.glob("*.csv"))
+    assert names == sorted(["Assignment_7_BadJson_k00000003.csv", "Assignment_7_Empty_k00000004.csv",
+                            "Assignment_7_JaneDoe_k12345678.csv", "Assignment_7_MaxLoop_k00000002.csv",
+                            "manual_answers.csv", "summary.csv"])
+    rows = {r["file"]: r for r in csv.DictReader((out / "summary.csv").open())}
+    assert float(rows["Assignment_7_JaneDoe_k12345678.ipynb"]["auto_points"]) == 50
+    assert float(rows["Assignment_7_MaxLoop_k00000002.ipynb"]["code_3_2_models"]) == 5
+    assert "timeout:ann-relu" in rows["Assignment_7_MaxLoop_k00000002.ipynb"]["flags"]
+    assert rows["Assignment_7_BadJson_k00000003.ipynb"]["status"].startswith("unreadable")
+    assert "empty" in rows["Assignment_7_Empty_k00000004.ipynb"]["status"]
+    assert list(csv.DictReader((out / "summary.csv").open()))[0].keys() >= {
+        "file", "name", "matr_number", "filename_ok", "calc_1_1", "calc_1_2", "calc_2", "code_3_1",
+        "code_3_2_models", "code_3_2_train", "question_3_3", "auto_points", "auto_max", "flags", "status"}
+    per = list(csv.DictReader((out / "Assignment_7_JaneDoe_k12345678.csv").open()))
+    assert list(per[0]) == ["task", "check", "points", "max_points", "passed", "message"]
+
+    # Second run: nothing changed, nothing regraded; --force regrades.
+    again = run(["grade", str(batch), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    assert "4 notebook(s) already graded and unchanged" in again.stdout
+    assert "0 graded in" in again.stdout
+
+
+def test_killed_batch_leaves_no_partial_files_and_resumes(tmp_path, make_nb, data_home, fast_spec_dir):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for i in range(4):
+        shutil.copy(make_nb(name=f"Assignment_7_StudentNr_k0000000{i}.ipynb"), folder)
+    out = tmp_path / "reports"
+    env = {**os.environ, "GRADER_DATA": str(data_home)}
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out),
+                             "--spec", str(fast_spec_dir), "-j", "1"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(out.glob("*.json"))) < 1:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for j in out.glob("*.json"):
+        json.loads(j.read_text())          # every report on disk is complete
+    done = len(list(out.glob("*.json")))
+    assert 1 <= done < 4
+    res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    assert f"{done} notebook(s) already graded" in res.stdout
+    assert len(list(out.glob("Assignment_*.json"))) == 4
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_student_check_shows_a_table_and_sets_the_exit_code(tmp_path, data_home):
+    good = run(["check", str(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb")], tmp_path, data_home)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "ready to hand in" in good.stdout and "pass" in good.stdout
+    tpl = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
+    shutil.copy(REF / "template.ipynb", tpl)
+    bad = run(["check", str(tpl)], tmp_path, data_home)
+    assert bad.returncode == 1
+    assert "FAIL" in bad.stdout and "NotImplementedError" in bad.stdout
+    for secret in ("0.037", "0.83", "73519", "20240611"):   # hidden parameters stay hidden
+        assert secret not in good.stdout + bad.stdout
+
+
+def test_help_explains_the_commands(tmp_path, data_home):
+    res = run(["--help"], tmp_path, data_home)
+    assert res.returncode == 0 and "grade" in res.stdout and "check" in res.stdout
+    res = run(["grade", "--help"], tmp_path, data_home)
+    assert "--out" in res.stdout and "--jobs" in res.stdout and "--force" in res.stdout
+    res = run(["grade", str(tmp_path / "nope")], tmp_path, data_home)
+    assert res.returncode == 2 and "not a folder" in res.stdout

@@ -1,0 +1,82 @@
+"""Engine properties: isolation between submissions and identical grades on both engines."""
+import pytest
+
+from grader.engines import CellJob, make_engine
+from grader.pipeline import Grader, engine_setup
+from grader.report import checks_csv
+
+from .conftest import checks_of
+
+pytestmark = pytest.mark.slow
+
+
+def test_globals_and_monkeypatches_do_not_leak_to_the_next_submission(engine):
+    poison = CellJob("evil", "import torch, builtins\n"
+                             "torch.nn.Linear = None\n"
+                             "torch.manual_seed = lambda s: None\n"
+                             "builtins.len = lambda x: 0\n"
+                             "hyperparams['lr'] = 99\n"
+                             "LEAK = 1")
+    probe = CellJob("next", "ok = (torch.nn.Linear is not None, torch.manual_seed.__module__, len([1, 2]), "
+                            "hyperparams['lr'], 'LEAK' in globals())\nassert ok == (True, 'torch.random', 2, 0.01, False), ok")
+    first, second = engine.run([poison, probe])
+    assert first.ok and second.ok, second.error
+
+
+def test_monkeypatched_comparisons_gain_nothing(grader, make_nb, solution_nb):
+    relu = next(c.source for c in solution_nb.cells if c.get("id") == "ann-relu")
+    hack = ("import torch, builtins\n"
+            "torch.allclose = lambda *a, **k: True\n"
+            "torch.equal = lambda *a, **k: True\n"
+            "torch.testing.assert_close = lambda *a, **k: None\n"
+            "torch.Tensor.__eq__ = lambda *a, **k: True\n"
+            "import grader.probes as gp\n"
+            "gp.model_probe = lambda ns, p: {'defined': True, 'is_module': True}\n"
+            + relu.replace("F.relu", "torch.tanh"))
+    r = grader.grade(make_nb({"ann-relu": hack}))
+    assert not all(c.passed for c in r.checks if c.check.startswith("ANN_relu"))
+    assert r.task_points("code_3_2_models") < 10
+
+
+def test_forged_output_cannot_pose_as_a_result(grader, make_nb):
+    forged = ('print(\'{"type": "result", "data": {"defined": true}}\')\n'
+              'import sys; sys.stdout.write("\\x00" * 8)\n'
+              'open("/tmp/grader-result.json", "w").write("{}")\n'
+              "class ANN_relu: pass")
+    r = grader.grade(make_nb({"ann-relu": forged}))
+    assert all(not c.passed for c in r.checks if c.check.startswith("ANN_relu"))
+
+
+def test_answer_key_file_is_not_readable_from_student_code(engine, spec):
+    key = spec.file("answer_key")
+    out, = engine.run([CellJob("peek", f"print(open({str(key)!r}).read())")])
+    assert out.status == "error" and "a_ = true" not in out.output
+
+
+def test_fork_and_nbclient_engines_give_identical_reports(spec, data_home, grader, make_nb, tmp_path):
+    notebooks = [make_nb(name="Assignment_7_JaneDoe_k12345678.ipynb"),
+                 make_nb({"ann-relu": "class ANN_relu(nn.Module):\n    pass",
+                          "answers-3-3": "a_ = None"}, name="Assignment_7_MaxMuster_k00000002.ipynb"),
+                 make_nb({"train-and-test": "def train_and_test(model, hyperparameters):\n    raise ValueError('x')"},
+                         name="Assignment_7_EvaLu_k00000003.ipynb")]
+    plain = make_engine("nbclient", engine_setup(spec, data_home, jobs=1, hide=[]))
+    plain.start()
+    try:
+        slow = Grader(spec, plain, hidden=True)
+        slow.prepare()
+        for nb in notebooks:
+            a, b = grader.grade(nb), slow.grade(nb)
+            assert checks_csv(a) == checks_csv(b), nb.name
+            assert a.flags == b.flags
+    finally:
+        plain.close()
+
+
+def test_nbclient_engine_survives_a_dying_kernel(spec, data_home, make_nb):
+    plain = make_engine("nbclient", engine_setup(spec, data_home, jobs=1, hide=[]))
+    g = Grader(spec, plain, hidden=True)
+    g.prepare()
+    r = g.grade(make_nb({"ann-relu": "import os\nos._exit(1)"}))
+    assert r.task_points("question_3_3") == 10
+    assert "ANN_sigmoid: seeded" in checks_of(r) and checks_of(r)["ANN_sigmoid: seeded"].passed
+    assert not checks_of(r)["ANN_relu: builds"].passed

@@ -1,0 +1,225 @@
+"""End-to-end grading of the solution, the template and mutated notebooks (fork engine)."""
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, checks_of
+
+pytestmark = pytest.mark.slow
+
+SIGMOID_OK = '''class ANN_sigmoid(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        {init}
+
+    def forward(self, x):
+        {forward}'''
+LAYERS = '''self.linear1 = nn.Linear(d_in, 512)
+        self.linear2 = nn.Linear(512, 1024)
+        self.linear3 = nn.Linear(1024, 512)
+        self.linear4 = nn.Linear(512, d_out)'''
+FORWARD = '''x = x.view(x.shape[0], -1)
+        x = torch.sigmoid(self.linear1(x))
+        x = torch.sigmoid(self.linear2(x))
+        x = torch.sigmoid(self.linear3(x))
+        return {ret}'''
+
+
+def sigmoid(init=LAYERS, ret="self.linear4(x)"):
+    return SIGMOID_OK.format(init=init, forward=FORWARD.format(ret=ret))
+
+
+TRAIN = '''def train_and_test(model: nn.Module, hyperparameters: dict):
+    optimizer = optim.SGD(model.parameters(), lr={lr}, momentum=hyperparameters["momentum"])
+    g1, g2, g3 = [], [], []
+    for epoch in range({epochs}):
+        a, b, c = train(model, train_loader, optimizer, epoch)
+        g1 += a; g2 += b; g3 += c
+    test(model, test_loader)
+    plt.plot(g1); plt.plot(g2); plt.plot(g3)
+    plt.show()'''
+
+
+def train_fn(lr='hyperparameters["lr"]', epochs='hyperparameters["epochs"]'):
+    return TRAIN.format(lr=lr, epochs=epochs)
+
+
+def points(result, task):
+    return result.task_points(task)
+
+
+def passed(result, task):
+    return {k: c.passed for k, c in checks_of(result, task).items()}
+
+
+def test_solution_earns_every_automatic_point(grader, make_nb):
+    r = grader.grade(make_nb())
+    assert r.status == "graded" and r.filename_ok
+    assert r.auto_points == r.auto_max == 50
+    assert [f for f in r.flags if not f.startswith("note:")] == []
+    assert all(c.passed for c in r.checks if not c.manual_task)
+
+
+def test_template_earns_only_its_untouched_provided_cells(grader, template_nb, make_nb):
+    r = grader.grade(make_nb(base=template_nb))
+    assert r.status == "graded"
+    assert points(r, "code_3_1") == 10
+    for task in ("code_3_2_models", "code_3_2_train", "question_3_3", "calc_1_1", "calc_1_2", "calc_2"):
+        assert points(r, task) == 0, task
+    assert r.auto_points == 10
+    msgs = " ".join(c.message for c in r.checks)
+    assert "NotImplementedError" in msgs and "YOUR ANSWER HERE" in msgs
+
+
+def test_nn_sequential_flatten_and_functional_relu_are_equivalent(grader, make_nb):
+    seq = '''class ANN_sigmoid(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Flatten(), nn.Linear(d_in, 512), nn.Sigmoid(),
+                                    nn.Linear(512, 1024), nn.Sigmoid(), nn.Linear(1024, 512),
+                                    nn.Sigmoid(), nn.Linear(512, d_out))
+    def forward(self, x):
+        return self.layers(x)'''
+    relu = '''class ANN_relu(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.a = nn.Linear(d_in, 512); self.b = nn.Linear(512, 1024)
+        self.c = nn.Linear(1024, 512); self.d = nn.Linear(512, d_out)
+    def forward(self, x):
+        x = x.flatten(1)
+        return self.d(torch.relu(self.c(F.relu(self.b(nn.functional.relu(self.a(x)))))))'''
+    once = train_fn().replace("for epoch in range(", "for epoch in range(1, 1 + ")
+    r = grader.grade(make_nb({"ann-sigmoid": seq, "ann-relu": relu, "train-and-test": once}))
+    assert r.auto_points == 50, [c for c in r.checks if c.passed is False]
+
+
+@pytest.mark.parametrize("source,failing,needle", [
+    (sigmoid(init=LAYERS.replace("nn.Linear(512, 1024)", "nn.Linear(512, 1000)").replace(
+        "nn.Linear(1024, 512)", "nn.Linear(1000, 512)")), {"layers", "activations", "seeded"}, "found 4"),
+    (sigmoid(ret="F.log_softmax(self.linear4(x), dim=1)"), {"activations", "seeded"}, "log_softmax"),
+    (sigmoid(ret="torch.softmax(self.linear4(x), dim=1)"), {"activations", "seeded"}, "softmax"),
+    (sigmoid().replace("torch.sigmoid", "torch.relu"), {"activations", "seeded"}, "uses relu"),
+    (sigmoid(init='''l4 = nn.Linear(512, d_out)
+        l1 = nn.Linear(d_in, 512)
+        l2 = nn.Linear(512, 1024)
+        l3 = nn.Linear(1024, 512)
+        self.linear1, self.linear2, self.linear3, self.linear4 = l1, l2, l3, l4'''), {"seeded"}, "seeds"),
+    (sigmoid(ret='''torch.tensor([[0.3537, 0.5558, 0.1939, -0.0044, 0.0700, -0.0687, 0.2242, -0.4975,
+                   0.0686, -0.2119]]).repeat(x.shape[0], 1)'''), {"activations", "seeded"}, ""),
+    ("class ANN_sigmoid:\n    def __init__(self, a, b):\n        pass",
+     {"builds", "layers", "forward_shape", "activations", "seeded"}, "nn.Module"),
+])
+def test_model_mutants_lose_exactly_the_right_checks(grader, make_nb, source, failing, needle):
+    r = grader.grade(make_nb({"ann-sigmoid": source}))
+    got = {k.split(": ")[1].replace(" ", "_") for k, ok in passed(r, "code_3_2_models").items()
+           if k.startswith("ANN_sigmoid") and not ok}
+    assert got == failing
+    assert all(ok for k, ok in passed(r, "code_3_2_models").items() if k.startswith("ANN_relu"))
+    msgs = " ".join(c.message for c in r.checks if c.passed is False)
+    assert needle in msgs
+    assert points(r, "code_3_2_train") == 20
+
+
+@pytest.mark.parametrize("source,failing", [
+    (train_fn(lr="0.01"), {"optimizer", "final_weights"}),
+    (train_fn(epochs="1"), {"epochs", "final_weights"}),
+    (train_fn().replace("    test(model, test_loader)\n", ""), {"test"}),
+    (train_fn().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)", "plt.plot(g1)"), {"plots"}),
+    (train_fn().replace("optim.SGD(model.parameters(), lr=", "optim.Adam(model.parameters(), lr=").replace(
+        ', momentum=hyperparameters["momentum"]', ""), {"optimizer", "final_weights"}),
+    (train_fn().replace('momentum=hyperparameters["momentum"]', "momentum=0.5"), {"optimizer", "final_weights"}),
+])
+def test_training_mutants_lose_exactly_the_right_checks(grader, make_nb, source, failing):
+    r = grader.grade(make_nb({"train-and-test": source}))
+    got = {k for k, ok in passed(r, "code_3_2_train").items() if not ok}
+    assert got == failing
+    for c in r.checks:   # messages never reveal the hidden hyperparameters
+        assert "0.037" not in c.message and "0.83" not in c.message
+
+
+def test_answers_none_strings_and_wrong_values(grader, make_nb):
+    r = grader.grade(make_nb({"answers-3-3": 'a_ = None\nb_ = "False"\nc_ = False\nd_ = 1\ne_ = False'}))
+    res = checks_of(r, "question_3_3")
+    assert [res[n].passed for n in ("a_", "b_", "c_", "d_", "e_")] == [False, False, False, False, True]
+    assert "None" in res["a_"].message and "string" in res["b_"].message and "number" in res["d_"].message
+    assert res["c_"].message == "`c_` is not correct"   # right/wrong only, never the right answer
+    assert points(r, "question_3_3") == 2
+
+
+def test_student_check_never_uses_the_answer_key(checker, make_nb, monkeypatch):
+    monkeypatch.setattr(type(checker.spec), "answer_key", lambda self: pytest.fail("answer key read"))
+    monkeypatch.setattr(type(checker.spec), "hidden", lambda self: pytest.fail("hidden parameters read"))
+    r = checker.grade(make_nb({"answers-3-3": "a_ = False\nb_ = True\nc_ = False\nd_ = False\ne_ = True"}))
+    assert all(c.passed for c in r.checks if c.task == "question_3_3")
+    assert all(c.points is None for c in r.checks if c.task == "question_3_3")
+
+
+def test_bad_filename_is_flagged_but_graded(grader, make_nb):
+    r = grader.grade(make_nb(name="assignment_7_jane_doe.ipynb"))
+    assert not r.filename_ok and "filename" in r.flags
+    assert r.auto_points == 50
+
+
+def test_edited_and_deleted_locked_cells_are_flagged(grader, make_nb, solution_nb):
+    test_cell = next(c.source for c in solution_nb.cells if c.get("id") == "ann-sigmoid-test")
+    r = grader.grade(make_nb({"ann-sigmoid-test": test_cell.replace("atol=1e-4", "atol=10")},
+                             delete=["answer-c-test"]))
+    assert "edited:ann-sigmoid-test" in r.flags and "deleted:answer-c-test" in r.flags
+    assert r.auto_points == 50   # the grader runs its own checks, never the student's tests
+
+
+def test_edited_provided_cell_loses_code_3_1_points(grader, make_nb, solution_nb):
+    hp = next(c.source for c in solution_nb.cells if c.get("id") == "hyperparams")
+    r = grader.grade(make_nb({"hyperparams": hp.replace("epochs=1", "epochs=5")}))
+    assert points(r, "code_3_1") == 8 and "edited:hyperparams" in r.flags
+    assert points(r, "code_3_2_train") == 20   # graded cells use the template's context
+
+
+def test_deleted_solution_cell(grader, make_nb):
+    r = grader.grade(make_nb(delete=["ann-relu"]))
+    assert all(not ok for k, ok in passed(r, "code_3_2_models").items() if k.startswith("ANN_relu"))
+    assert points(r, "code_3_2_models") == 5 and "missing:ann-relu" in r.flags
+    assert "missing" in checks_of(r)["ANN_relu: builds"].message
+
+
+def test_renamed_cell_id_falls_back_to_content(grader, make_nb):
+    r = grader.grade(make_nb(rename={"ann-sigmoid": "cell-8a7f", "answers-3-3": "my-answers"}))
+    assert r.auto_points == 50
+    assert "id-fallback:ann-sigmoid" in r.flags and "id-fallback:answers-3-3" in r.flags
+
+
+def test_endless_loop_times_out_and_the_rest_is_graded(grader, make_nb):
+    r = grader.grade(make_nb({"train-and-test": "while True:\n    pass"}))
+    assert points(r, "code_3_2_train") == 0
+    assert "did not finish" in checks_of(r, "code_3_2_train")["optimizer"].message
+    assert "timeout:train-and-test" in r.flags
+    assert points(r, "code_3_2_models") == 10 and points(r, "question_3_3") == 10
+
+
+def test_os_exit_and_segfault_end_only_their_cell(grader, make_nb):
+    r = grader.grade(make_nb({"ann-relu": "import os\nos._exit(0)",
+                              "train-and-test": "import ctypes\nctypes.string_at(0)"}))
+    assert "os._exit" in checks_of(r)["ANN_relu: builds"].message
+    assert "segmentation fault" in checks_of(r, "code_3_2_train")["optimizer"].message
+    assert points(r, "code_3_2_models") == 5 and points(r, "question_3_3") == 10
+    assert "crashed:ann-relu" in r.flags
+
+
+def test_invalid_json_is_reported_not_raised(grader, tmp_path):
+    p = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
+    p.write_text('{"cells": [', encoding="utf-8")
+    r = grader.grade(p)
+    assert r.status.startswith("unreadable") and "not valid notebook JSON" in r.status
+    assert r.auto_points == 0 and len(r.checks) == len(grader.spec.tasks)
+
+
+def test_example_submissions_earn_their_documented_scores(grader):
+    expected = tomllib.loads((ROOT / "submissions" / "expected_scores.toml").read_text())
+    for name, want in expected.items():
+        r = grader.grade(ROOT / "submissions" / name)
+        assert r.auto_points == want["auto_points"], name
+        assert r.filename_ok == want["filename_ok"], name
+        for task in ("code_3_1", "code_3_2_models", "code_3_2_train", "question_3_3", "calc_1_1", "calc_1_2", "calc_2"):
+            got = r.task_points(task)
+            assert (got is None) if want[task] == "manual" else (got == want[task]), (name, task, got)
