@@ -89,11 +89,17 @@ def _sha(path: Path) -> str:
         return ""
 
 
+def display_name(path: Path) -> str:
+    """File names are bytes on Linux; one that is not UTF-8 is shown with replacement marks."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _keys(paths: list[Path]) -> dict[Path, str]:
     """A unique report name per notebook: its stem, with a suffix when two share one."""
     keys, used = {}, set()
     for p in paths:
-        base = "".join(ch if ch.isprintable() and ch not in "/\\" else "_" for ch in p.stem) or "notebook"
+        stem = display_name(p)[: -len(p.suffix)] if p.suffix else display_name(p)
+        base = "".join(ch if ch.isprintable() and ch not in "/\\\ufffd" else "_" for ch in stem) or "notebook"
         key, n = base, 2
         while key in used:
             key, n = f"{base}-{n}", n + 1
@@ -131,7 +137,7 @@ def cmd_grade(args, console: Console) -> int:
         return 2
     notebooks, others = find_notebooks(args.folder)
     for o in others:
-        console.print(f"[dim]skipped {o.relative_to(args.folder)}: not a notebook (.ipynb)[/]")
+        console.print(f"[dim]skipped {display_name(o)}: not a notebook (.ipynb)[/]")
     if not notebooks:
         console.print(f"[yellow]no notebooks (.ipynb) found below {args.folder}[/]")
         return 1
@@ -170,16 +176,16 @@ def cmd_grade(args, console: Console) -> int:
             with Progress(*columns, console=console, transient=True) as progress, \
                     ThreadPoolExecutor(max_workers=jobs) as pool:
                 bar = progress.add_task("grading", total=len(todo))
-                futures = {pool.submit(grader.grade, nb, nb.name): nb for nb in todo}
+                futures = {pool.submit(grader.grade, nb, display_name(nb)): nb for nb in todo}
                 try:
                     for fut in as_completed(futures):
                         nb = futures[fut]
                         try:
                             r = fut.result()
                         except Exception as exc:  # noqa: BLE001 - keep the batch going
-                            r = SubmissionResult(file=nb.name, status=f"grader error: {type(exc).__name__}: {exc}")
+                            r = SubmissionResult(file=display_name(nb), status=f"grader error: {type(exc).__name__}: {exc}")
                         r.extra["notebook_sha256"] = _sha(nb)
-                        r.extra["path"] = str(nb)
+                        r.extra["path"] = str(nb.parent / display_name(nb)).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                         results[nb] = r
                         write_submission(out, r, keys[nb])
                         progress.console.print(_line(r))
