@@ -229,14 +229,17 @@ def cmd_check(args, console: Console) -> int:
         return 2
     home, _ = ensure_dataset(args.data)
     hide = [str(spec.root), str(args.notebook.resolve().parent)]
-    engine = make_engine(args.engine, engine_setup(spec, home, 1, hide))
+    # Two workers when there are two cores: the reference runs beside the student's cells.
+    workers = 2 if (os.cpu_count() or 1) >= 2 and args.engine == "fork" else 1
+    engine = make_engine(args.engine, engine_setup(spec, home, workers, hide))
     with console.status("starting the checker (importing PyTorch) ..."):
         engine.start()
     try:
         grader = Grader(spec, engine, hidden=False)
-        with console.status("checking ..."):
-            grader.prepare()
+        with console.status("checking ..."), ThreadPoolExecutor(max_workers=2) as pool:
+            ref = pool.submit(grader.prepare)
             r = grader.grade(args.notebook)
+            ref.result()
     except GraderError as exc:
         console.print(f"[red]checker setup failed:[/] {exc}")
         return 3

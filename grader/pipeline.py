@@ -6,6 +6,7 @@ becomes a reason in that submission's result; nothing here raises for a bad subm
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,12 +48,23 @@ class Grader:
     hidden: bool = True                     # False: the student's `grader check` view
     template: Notebook = field(init=False)
     refs: dict[str, list[CellOutcome]] = field(default_factory=dict)
+    _ready: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _ref_error: str = field(default="", init=False, repr=False)
 
     def __post_init__(self):
         self.template = load_template(self.spec)
 
     def prepare(self) -> None:
         """Run the reference probes once for the whole batch, in a trusted child."""
+        try:
+            self._prepare()
+        except GraderError as exc:
+            self._ref_error = str(exc)
+            raise
+        finally:
+            self._ready.set()
+
+    def _prepare(self) -> None:
         ctx = Context(self.spec, None, self.template, self.hidden)
         plan: list[tuple[str, CellJob]] = []
         for task in self.spec.tasks:
@@ -97,6 +109,9 @@ class Grader:
         plans = {task.id: KINDS[task.kind].plan(task, ctx) for task in self.spec.tasks}
         jobs = [j for task in self.spec.tasks for j in plans[task.id] if j is not None]
         outcomes = iter(self.engine.run(jobs) if jobs else [])
+        # Student jobs may run while the reference is still being computed (grader check).
+        if not self._ready.wait(timeout=self.spec.limits.notebook_timeout_s * 3) or self._ref_error:
+            raise GraderError(f"the reference is not available: {self._ref_error or 'timed out'}")
         limits_notes: set[str] = set()
         for task in self.spec.tasks:
             outs = [next(outcomes) if j is not None else None for j in plans[task.id]]

@@ -12,8 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from .results import SubmissionResult
 from .spec import Spec
 
@@ -68,7 +66,8 @@ def write_submission(out: Path, result: SubmissionResult, key: str | None = None
     return out / f"{base}.csv"
 
 
-def summary_frame(results: list[SubmissionResult], spec: Spec) -> pd.DataFrame:
+def summary_frame(results: list[SubmissionResult], spec: Spec):
+    import pandas as pd  # imported here: the student's `grader check` never needs it
     rows = []
     for r in results:
         row = {"file": r.file, "name": r.name, "matr_number": r.matr_number, "filename_ok": r.filename_ok}
@@ -82,6 +81,7 @@ def summary_frame(results: list[SubmissionResult], spec: Spec) -> pd.DataFrame:
 
 
 def write_summary(out: Path, results: list[SubmissionResult], spec: Spec) -> Path:
+    import pandas as pd
     df = summary_frame(sorted(results, key=lambda r: r.file), spec)
     atomic_write(out / "summary.csv", df.to_csv(index=False))
     manual = [{"file": r.file, "name": r.name, "matr_number": r.matr_number, "task": c.task, "answer": c.answer}

@@ -21,6 +21,9 @@ def plan(task, ctx: Context):
     found = find_cell(ctx.nb, cell_id, cell_type="code", matches=_same_as_template(ctx, cell_id))
     if found.cell is None:
         return []
+    if checksum(found.cell.source) == checksum(_template_source(ctx, cell_id)):
+        # Identical to the template's cell, which every worker already ran to build the context.
+        return [None]
     return [CellJob(cell_id, found.cell.source)]
 
 
@@ -36,6 +39,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     if not outcomes:
         results.append(verdict(task, f"{cell_id} executes", pts, False, "",
                                f"the '{cell_id}' cell is missing; restore it from the template"))
+    elif outcomes[0] is None:
+        results.append(verdict(task, f"{cell_id} executes", pts, True,
+                               f"the '{cell_id}' cell runs (unchanged from the template)", ""))
     else:
         out = outcomes[0]
         results.append(verdict(task, f"{cell_id} executes", pts, out.ok, f"the '{cell_id}' cell runs",

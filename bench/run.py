@@ -1,0 +1,122 @@
+"""Benchmark: grade N generated submissions on the fast engine and, in the same run, a sample
+on the naive path (one fresh nbclient kernel per submission, same checks); print the figures.
+
+    python bench/run.py                 # N=200, 2 workers, naive sample of 30
+    python bench/run.py -n 1000 --naive 0
+    python bench/run.py --write-results # also rewrite bench/RESULTS.md
+
+Every grade is checked against the generated variant's known score (the stress test).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.corpus import write  # noqa: E402
+from grader.data import ensure_dataset  # noqa: E402
+from grader.engines import make_engine  # noqa: E402
+from grader.pipeline import Grader, engine_setup  # noqa: E402
+from grader.spec import load_spec  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def grade_all(engine_name, spec, home, paths, jobs):
+    engine = make_engine(engine_name, engine_setup(spec, home, jobs, hide=[str(spec.root)]))
+    t0 = time.monotonic()
+    engine.start()
+    startup = time.monotonic() - t0
+    grader = Grader(spec, engine, hidden=True)
+    grader.prepare()
+    worker_rss = []
+    if engine_name == "fork":
+        worker_rss = [psutil.Process(w.proc.pid).memory_info().rss for w in engine.workers]
+    t1 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(grader.grade, paths))
+    wall = time.monotonic() - t1
+    child = max((w.peak_child_rss for w in getattr(engine, "workers", [])), default=0)
+    engine.close()
+    return results, {"startup_s": startup, "wall_s": wall, "worker_rss": max(worker_rss, default=0),
+                     "child_peak": child}
+
+
+def figures(results, wall, jobs):
+    per = sorted(r.seconds for r in results)
+    p95 = per[min(len(per) - 1, int(round(0.95 * (len(per) - 1))))]
+    return {"n": len(results), "median_s": statistics.median(per), "p95_s": p95,
+            "per_min": 60 * len(results) / wall, "wall_s": wall}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", type=int, default=200, help="submissions to generate (default 200)")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--naive", type=int, default=30, help="how many of them the naive path grades (0: skip)")
+    ap.add_argument("--hostile", type=float, default=0.03,
+                    help="share of hostile submissions (default 0.03; the stress run uses 0.1)")
+    ap.add_argument("--cell-timeout", type=float, default=10, help="cell time limit for the run (default 10 s)")
+    ap.add_argument("--write-results", action="store_true", help="rewrite bench/RESULTS.md")
+    args = ap.parse_args(argv)
+
+    spec = load_spec()
+    spec.limits = dataclasses.replace(spec.limits, cell_timeout_s=args.cell_timeout)
+    home, _ = ensure_dataset()
+    tmp = Path(tempfile.mkdtemp(prefix="grader-bench-"))
+    expected = write(tmp / "subs", args.n, args.hostile)
+    paths = sorted((tmp / "subs").glob("*.ipynb"))
+
+    fast, fast_meta = grade_all("fork", spec, home, paths, args.jobs)
+    wrong = [(r.file, r.auto_points, expected[r.file].auto_points) for r in fast
+             if r.auto_points != expected[r.file].auto_points]
+    faults = sum(1 for r in fast if any(f.split(":")[0] in ("timeout", "memory", "processes", "crashed")
+                                        for f in r.flags))
+    f = figures(fast, fast_meta["wall_s"], args.jobs)
+    grader_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    lines = [f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+             f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
+             f"torch {__import__('torch').__version__}",
+             f"corpus: {args.n} submissions, {sum(v.hostile for v in expected.values())} hostile "
+             f"(endless loop, os._exit, 1 GB print, memory bomb, fork bomb), cell limit {args.cell_timeout:g} s, "
+             f"{args.jobs} worker(s)",
+             "",
+             "| path | notebooks | median s/notebook | p95 s/notebook | notebooks/min | start-up s | worker RSS MB |",
+             "|---|---|---|---|---|---|---|",
+             f"| fork (default) | {f['n']} | {f['median_s']:.2f} | {f['p95_s']:.2f} | {f['per_min']:.0f} | "
+             f"{fast_meta['startup_s']:.1f} | {fast_meta['worker_rss'] / 2**20:.0f} (child peak {fast_meta['child_peak'] / 2**20:.0f}) |"]
+    if args.naive:
+        sample = [p for p in paths if not expected[p.name].hostile][: args.naive]
+        naive, naive_meta = grade_all("nbclient", spec, home, sample, args.jobs)
+        g = figures(naive, naive_meta["wall_s"], args.jobs)
+        same = all(a.auto_points == b.auto_points for a, b in zip(naive, [r for r in fast if r.file in {p.name for p in sample}]))
+        lines.append(f"| naive nbclient | {g['n']} | {g['median_s']:.2f} | {g['p95_s']:.2f} | {g['per_min']:.0f} | "
+                     f"- | - |")
+        lines += ["", f"speed-up (notebooks/min, same run): {f['per_min'] / g['per_min']:.1f}x; "
+                      f"per-notebook median ratio {g['median_s'] / f['median_s']:.1f}x; naive grades equal: {same}"]
+    lines += [f"grader process peak RSS: {grader_rss / 2**20:.0f} MB",
+              f"stress: {len(fast)} reports, {faults} faults survived, {len(wrong)} wrong grades"
+              + (f": {wrong[:5]}" if wrong else "")]
+    text = "\n".join(lines)
+    print(text)
+    if args.write_results:
+        cmd = " ".join(["python", "bench/run.py", *(argv or sys.argv[1:])])
+        (HERE / "RESULTS.md").write_text(f"# Benchmark results\n\n`{cmd}`, {time.strftime('%Y-%m-%d')}\n\n{text}\n")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
