@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                    help="notebooks graded in parallel (default: number of cores)")
     g.add_argument("--force", action="store_true", help="regrade notebooks that were already graded")
+    g.add_argument("--dask-scheduler", metavar="ADDRESS", default=None,
+                   help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); each Dask worker "
+                        "keeps its own warm engine; reports are still written here (needs the 'dask' extra)")
     _common(g)
     c = sub.add_parser("check", help="check one notebook before handing it in (student)",
                        description="Run the public checks on one notebook and show what passes and what to fix. "
@@ -165,43 +168,29 @@ def cmd_grade(args, console: Console) -> int:
     t0 = time.monotonic()
     interrupted = False
     if todo:
-        engine = make_engine(args.engine, engine_setup(spec, home, jobs, hide))
-        console.print(f"grading {len(todo)} notebook(s) with {jobs} {args.engine} worker(s) ...")
+        stream = None
         try:
-            engine.start()
-            grader = Grader(spec, engine, hidden=True)
-            grader.prepare()
+            stream = (_cluster_stream(args, spec, todo) if args.dask_scheduler
+                      else _local_stream(args, spec, home, todo, jobs, hide, console))
             columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TimeElapsedColumn(), TimeRemainingColumn()]
-            with Progress(*columns, console=console, transient=True) as progress, \
-                    ThreadPoolExecutor(max_workers=jobs) as pool:
+            with Progress(*columns, console=console, transient=True) as progress:
                 bar = progress.add_task("grading", total=len(todo))
-                futures = {pool.submit(grader.grade, nb, display_name(nb)): nb for nb in todo}
-                try:
-                    for fut in as_completed(futures):
-                        nb = futures[fut]
-                        try:
-                            r = fut.result()
-                        except Exception as exc:  # noqa: BLE001 - keep the batch going
-                            r = SubmissionResult(file=display_name(nb), status=f"grader error: {type(exc).__name__}: {exc}")
-                        r.extra["notebook_sha256"] = _sha(nb)
-                        r.extra["path"] = str(nb.parent / display_name(nb)).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                        results[nb] = r
-                        write_submission(out, r, keys[nb])
-                        progress.console.print(_line(r))
-                        progress.advance(bar)
-                except KeyboardInterrupt:
-                    interrupted = True
-                    for f in futures:
-                        f.cancel()
-                    raise
+                for nb, r in stream:
+                    r.extra["notebook_sha256"] = _sha(nb)
+                    r.extra["path"] = str(nb.parent / display_name(nb))
+                    results[nb] = r
+                    write_submission(out, r, keys[nb])
+                    progress.console.print(_line(r))
+                    progress.advance(bar)
         except KeyboardInterrupt:
             interrupted = True
         except GraderError as exc:
             console.print(f"[red]grader setup failed:[/] {exc}")
             return 3
         finally:
-            engine.close()
+            if stream is not None:
+                stream.close()   # stops the workers now, also after Ctrl-C
     all_results = list(results.values())
     _flag_duplicates(all_results)
     for nb, r in results.items():
@@ -220,6 +209,36 @@ def cmd_grade(args, console: Console) -> int:
         console.print("[yellow]interrupted: finished reports are kept; run the same command again to resume[/]")
         return 130
     return 0
+
+
+def _local_stream(args, spec, home, todo, jobs, hide, console):
+    """Grade on this machine with ``jobs`` warm workers; yield (path, result) as they finish."""
+    engine = make_engine(args.engine, engine_setup(spec, home, jobs, hide))
+    console.print(f"grading {len(todo)} notebook(s) with {jobs} {args.engine} worker(s) ...")
+    try:
+        engine.start()
+        grader = Grader(spec, engine, hidden=True)
+        grader.prepare()
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(grader.grade, nb, display_name(nb)): nb for nb in todo}
+            try:
+                for fut in as_completed(futures):
+                    nb = futures[fut]
+                    try:
+                        yield nb, fut.result()
+                    except Exception as exc:  # noqa: BLE001 - keep the batch going
+                        yield nb, SubmissionResult(file=display_name(nb),
+                                                   status=f"grader error: {type(exc).__name__}: {exc}")
+            finally:
+                for f in futures:
+                    f.cancel()
+    finally:
+        engine.close()
+
+
+def _cluster_stream(args, spec, todo):
+    from .cluster import grade_on_cluster
+    yield from grade_on_cluster(args.dask_scheduler, spec.path, args.data, [(nb, display_name(nb)) for nb in todo])
 
 
 def cmd_check(args, console: Console) -> int:
