@@ -4,8 +4,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import sys
+import tempfile
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -13,12 +16,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import __version__
+from . import __version__, moodle
 from .data import ensure_dataset
 from .engines import make_engine
 from .pipeline import Grader, GraderError, engine_setup
-from .report import load_result, write_submission, write_summary
-from .results import SubmissionResult
+from .report import atomic_write, load_result, write_submission, write_summary
+from .results import CheckResult, SubmissionResult
 from .spec import DEFAULT_SPEC, load_spec
 
 EPILOG = """examples:
@@ -72,6 +75,53 @@ def build_parser() -> argparse.ArgumentParser:
                                    "every written answer is filled in.")
     c.add_argument("notebook", type=Path)
     _common(c)
+
+    m = sub.add_parser("moodle", help="fill grades and feedback into Moodle's grading worksheet (TA)",
+                       description="Fill 'Grade' and 'Feedback comments' of Moodle's downloaded grading worksheet "
+                                   "from the reports (matched by participant id, else by full name). Every other "
+                                   "column and row stays as it is; upload the written file to Moodle.")
+    m.add_argument("worksheet", type=Path)
+    m.add_argument("--reports", type=Path, default=Path("reports"))
+    m.add_argument("--out", type=Path, default=None, help="default: <reports>/<worksheet>-graded.csv")
+    m.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+
+    e = sub.add_parser("export", help="export the reports as a gradebook, Gradescope results or JUnit XML",
+                       description="gradebook: one CSV keyed by matriculation number; gradescope: "
+                                   "<out>/gradescope/<student>/results.json; junit: one XML for CI.")
+    e.add_argument("--format", choices=["gradebook", "gradescope", "junit"], required=True)
+    e.add_argument("--reports", type=Path, default=Path("reports"))
+    e.add_argument("--out", type=Path, default=None, help="file or folder (default: the reports folder)")
+    e.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+
+    man = sub.add_parser("manual", help="manual grading of written answers (TA)")
+    msub = man.add_subparsers(dest="manual_command", required=True, metavar="ACTION")
+    me = msub.add_parser("export", help="write HTML review sheets and a CSV to fill in",
+                         description="Per written task one HTML sheet with every student's answer (markdown "
+                                     "and formulas rendered offline) and manual_grades.csv to fill in.")
+    me.add_argument("--reports", type=Path, default=Path("reports"))
+    me.add_argument("--out", type=Path, default=None, help="default: <reports>/manual/")
+    me.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    mm = msub.add_parser("merge", help="merge the filled CSV into the reports and summary.csv",
+                         description="Checks every row against the task maxima first; nothing is written "
+                                     "unless every row is valid. Blank points are left pending.")
+    mm.add_argument("csv", type=Path)
+    mm.add_argument("--reports", type=Path, default=Path("reports"))
+    mm.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+
+    f = sub.add_parser("feedback", help="(re)write the HTML feedback pages and the overview",
+                       description="One page per student in <reports>/feedback/ and <reports>/overview.html "
+                                   "(grade writes them too).")
+    f.add_argument("--reports", type=Path, default=Path("reports"))
+    f.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+
+    v = sub.add_parser("verify", help="course CI: solution, template and examples score as documented")
+    _common(v)
+
+    r = sub.add_parser("release", help="build template.ipynb from solution.ipynb and record locked checksums",
+                       description="Removes the ### BEGIN/END SOLUTION regions from the solution, writes the "
+                                   "template and locked_checksums.json beside the spec.")
+    r.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    r.add_argument("--check", action="store_true", help="only check that the shipped template is up to date")
     return parser
 
 
@@ -121,6 +171,27 @@ def _line(r: SubmissionResult) -> str:
     return f"{mark} {r.file}  {who}  {r.auto_points:g}/{r.auto_max:g} auto{status}{flags}"
 
 
+def _attach_participant(r: SubmissionResult, nb: Path, root: Path, people) -> None:
+    info = moodle.participant_of(nb, root)
+    if info is None:
+        return
+    r.extra["participant_id"], r.extra["participant"] = info
+    person = next((p for p in people if p.id == info[0]), None)
+    if person is not None and len(person.notebooks) > 1 and "several-notebooks" not in r.flags:
+        r.flags.append("several-notebooks")
+
+
+def _no_notebook(p, spec) -> SubmissionResult:
+    r = SubmissionResult(file=f"{p.folder.name} (no notebook)", status="no notebook handed in",
+                         flags=["no-notebook"], extra={"participant_id": p.id, "participant": p.name})
+    files = ", ".join(f.name for f in p.folder.rglob("*") if f.is_file()) or "nothing"
+    for task in spec.tasks:
+        r.checks.append(CheckResult(task.id, "notebook", task.max_points, 0.0, False,
+                                    f"no .ipynb notebook was handed in (found: {files})",
+                                    manual_task=task.kind == "manual"))
+    return r
+
+
 def _flag_duplicates(results: list[SubmissionResult]) -> None:
     by_matr: dict[str, list[SubmissionResult]] = {}
     for r in results:
@@ -135,13 +206,31 @@ def _flag_duplicates(results: list[SubmissionResult]) -> None:
 
 def cmd_grade(args, console: Console) -> int:
     spec = load_spec(args.spec)
+    try:
+        return _grade(args, console, spec)
+    finally:
+        if getattr(args, "_unpacked", None):
+            shutil.rmtree(args._unpacked, ignore_errors=True)
+
+
+def _grade(args, console: Console, spec) -> int:
+    if args.folder.is_file() and args.folder.suffix.lower() == ".zip":
+        unpacked = Path(tempfile.mkdtemp(prefix="grader-moodle-"))
+        args._unpacked = unpacked
+        console.print(f"unpacking {args.folder.name} (Moodle download) ...")
+        try:
+            args.folder = moodle.unpack(args.folder, unpacked)
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            console.print(f"[red]error:[/] cannot unpack {args.folder}: {exc}")
+            return 2
     if not args.folder.is_dir():
-        console.print(f"[red]error:[/] {args.folder} is not a folder. Usage: grader grade FOLDER [--out DIR]")
+        console.print(f"[red]error:[/] {args.folder} is not a folder or a .zip. Usage: grader grade FOLDER [--out DIR]")
         return 2
     notebooks, others = find_notebooks(args.folder)
+    people = moodle.participants(args.folder)
     for o in others:
         console.print(f"[dim]skipped {display_name(o)}: not a notebook (.ipynb)[/]")
-    if not notebooks:
+    if not notebooks and not people:
         console.print(f"[yellow]no notebooks (.ipynb) found below {args.folder}[/]")
         return 1
     out = args.out.resolve()
@@ -177,6 +266,7 @@ def cmd_grade(args, console: Console) -> int:
             with Progress(*columns, console=console, transient=True) as progress:
                 bar = progress.add_task("grading", total=len(todo))
                 for nb, r in stream:
+                    _attach_participant(r, nb, args.folder, people)
                     r.extra["notebook_sha256"] = _sha(nb)
                     r.extra["path"] = str(nb.parent / display_name(nb))
                     results[nb] = r
@@ -191,12 +281,24 @@ def cmd_grade(args, console: Console) -> int:
         finally:
             if stream is not None:
                 stream.close()   # stops the workers now, also after Ctrl-C
+    for p in people:
+        if not p.notebooks:
+            r = _no_notebook(p, spec)
+            results[p.folder] = r
+            keys[p.folder] = f"participant-{p.id}"
+            write_submission(out, r, keys[p.folder])
+            console.print(_line(r))
     all_results = list(results.values())
     _flag_duplicates(all_results)
     for nb, r in results.items():
-        if "duplicate-matr" in r.flags:
+        if "duplicate-matr" in r.flags or "several-notebooks" in r.flags:
             write_submission(out, r, keys[nb])
     write_summary(out, all_results, spec)
+    try:
+        from .feedback import write_feedback
+        write_feedback(out, {keys[nb]: r for nb, r in results.items()}, spec)
+    except Exception as exc:  # noqa: BLE001 - the CSV reports are written; pages are extra
+        console.print(f"[yellow]feedback pages not written: {exc}[/]")
     took = time.monotonic() - t0
     graded = [r for r in all_results if r.status == "graded"]
     mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
@@ -204,7 +306,8 @@ def cmd_grade(args, console: Console) -> int:
                   f"{len(all_results) - len(graded)} unreadable or failed, "
                   f"{sum(1 for r in all_results if r.flags)} flagged; mean {mean:.1f} automatic points; "
                   f"{len(todo)} graded in {took:.1f} s")
-    console.print(f"reports: {out}/  (summary.csv, manual_answers.csv, one .csv/.json per student)")
+    console.print(f"reports: {out}/  (summary.csv, overview.html, manual_answers.csv, one .csv/.json per "
+                  f"student, feedback/)")
     if interrupted:
         console.print("[yellow]interrupted: finished reports are kept; run the same command again to resume[/]")
         return 130
@@ -308,12 +411,99 @@ def render_check(r: SubmissionResult, spec, console: Console) -> int:
     return 0 if ok else 1
 
 
+def cmd_moodle(args, console: Console) -> int:
+    from .exports import load_reports
+    results = list(load_reports(args.reports).values())
+    if not results:
+        console.print(f"[red]error:[/] no reports in {args.reports}; run `grader grade` first")
+        return 2
+    try:
+        text, notes = moodle.fill_worksheet(args.worksheet.read_text(encoding="utf-8"), results)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 2
+    out = args.out or args.reports / f"{args.worksheet.stem}-graded.csv"
+    atomic_write(out, text)
+    for n in notes:
+        console.print(f"[yellow]{n}[/]")
+    console.print(f"wrote {out}: upload it to Moodle (Grading action: Upload grading worksheet)")
+    return 0
+
+
+def cmd_export(args, console: Console) -> int:
+    from .exports import export
+    paths = export(args.format, args.reports, args.out or args.reports, load_spec(args.spec))
+    console.print(f"wrote {len(paths)} file(s): {paths[0] if len(paths) == 1 else paths[0].parent.parent}")
+    return 0
+
+
+def cmd_manual(args, console: Console) -> int:
+    from . import manual
+    spec = load_spec(args.spec)
+    if args.manual_command == "export":
+        paths = manual.export(args.reports, spec, args.out)
+        for p in paths:
+            console.print(f"wrote {p}")
+        return 0
+    try:
+        merged, blank = manual.merge(args.csv, args.reports, spec)
+    except manual.MergeError as exc:
+        console.print(f"[red]nothing merged; fix these rows first:[/]\n{exc}")
+        return 1
+    from .exports import load_reports
+    from .feedback import write_feedback
+    write_feedback(args.reports, load_reports(args.reports), spec)
+    console.print(f"merged {merged} grade(s) into {args.reports}/summary.csv; {blank} row(s) left blank")
+    return 0
+
+
+def cmd_feedback(args, console: Console) -> int:
+    from .exports import load_reports
+    from .feedback import write_feedback
+    path = write_feedback(args.reports, load_reports(args.reports), load_spec(args.spec))
+    console.print(f"wrote {path} and {args.reports}/feedback/")
+    return 0
+
+
+def cmd_verify(args, console: Console) -> int:
+    from .verify import verify
+    spec = load_spec(args.spec)
+    home, _ = ensure_dataset(args.data)
+    engine = make_engine(args.engine, engine_setup(spec, home, 1, [str(spec.root)]))
+    try:
+        engine.start()
+        grader = Grader(spec, engine, hidden=True)
+        grader.prepare()
+        verdicts = verify(grader)
+    finally:
+        engine.close()
+    for v in verdicts:
+        console.print(f"{'[green]ok[/]  ' if v.ok else '[red]FAIL[/]'} {v.what}: {v.detail}")
+    return 0 if all(v.ok for v in verdicts) else 1
+
+
+def cmd_release(args, console: Console) -> int:
+    from .release import release, write_release
+    spec = load_spec(args.spec)
+    if args.check:
+        text, sums = release(spec)
+        ok = text == spec.file("template").read_text(encoding="utf-8") and sums == spec.locked_checksums()
+        console.print("template and checksums are up to date" if ok else
+                      "[red]template.ipynb or locked_checksums.json differ from the solution: run `grader release`[/]")
+        return 0 if ok else 1
+    for p in write_release(spec):
+        console.print(f"wrote {p}")
+    return 0
+
+
+COMMANDS = {"grade": "cmd_grade", "check": "cmd_check", "moodle": "cmd_moodle", "export": "cmd_export",
+            "manual": "cmd_manual", "feedback": "cmd_feedback", "verify": "cmd_verify", "release": "cmd_release"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     console = Console(highlight=False)
-    if args.command == "grade":
-        return cmd_grade(args, console)
-    return cmd_check(args, console)
+    return globals()[COMMANDS[args.command]](args, console)
 
 
 if __name__ == "__main__":

@@ -133,9 +133,8 @@ class Grader:
         return result
 
     def _locked(self, ctx: Context) -> None:
-        tpl = {c.id: c for c in self.template.cells}
         for cid in self.spec.locked_cells:
-            want = checksum(tpl[cid].source)
+            want = ctx.template_checksum(cid)
             mine = ctx.nb.by_id(cid)
             if any(checksum(c.source) == want for c in mine):
                 continue

@@ -66,6 +66,20 @@ class SubmissionResult:
     def auto_max(self) -> float:
         return round(sum(c.max_points for c in self.checks if not c.manual_task and c.task != "filename"), 4)
 
+    @property
+    def manual_points(self) -> float | None:
+        """Points of the written answers; None while any of them waits for a TA."""
+        rows = [c for c in self.checks if c.manual_task]
+        if any(c.points is None for c in rows):
+            return None
+        return round(sum(c.points for c in rows), 4)
+
+    @property
+    def total_points(self) -> float:
+        """Automatic plus manual points so far (written answers not yet graded count 0)."""
+        manual = sum(c.points for c in self.checks if c.manual_task and c.points is not None)
+        return round(max(0.0, self.auto_points + manual), 4)   # auto_points holds any filename penalty
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -8,6 +8,7 @@ them and a course can ship the spec folder to students without those two files.
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,9 +95,15 @@ class Spec:
             params.update(self.hidden().get(task.id, {}))
         return params
 
+    def locked_checksums(self) -> dict[str, str]:
+        """Checksums recorded by ``grader release`` (empty: compare with the template itself)."""
+        path = self.root / "locked_checksums.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
     def fingerprint(self) -> str:
         """Changes whenever anything that can change a grade changes (for skipping regrades)."""
         h = hashlib.sha256()
+        h.update(json.dumps(self.locked_checksums(), sort_keys=True).encode())
         for key in ("template", "reference", "hidden", "answer_key"):
             p = self.file(key)
             h.update(key.encode() + (p.read_bytes() if p.exists() else b"-"))

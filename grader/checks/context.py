@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..notebook import Found, Notebook, defines, find_cell
+from ..notebook import Found, Notebook, checksum, defines, find_cell
 from ..results import CellOutcome, CheckResult
 from ..spec import Spec, Task
 
@@ -15,6 +15,13 @@ class Context:
     template: Notebook
     hidden: bool                  # grade mode: hidden parameters and the answer key are used
     flags: list[str] = field(default_factory=list)
+
+    def template_checksum(self, cell_id: str) -> str:
+        """What a provided or locked cell must match: the released checksum, else the template's."""
+        recorded = self.spec.locked_checksums().get(cell_id)
+        if recorded:
+            return recorded
+        return checksum(next(c.source for c in self.template.cells if c.id == cell_id))
 
     def flag(self, text: str) -> None:
         if text and text not in self.flags:

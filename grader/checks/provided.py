@@ -12,7 +12,7 @@ def _template_source(ctx: Context, cell_id: str) -> str:
 
 
 def _same_as_template(ctx: Context, cell_id: str):
-    want = checksum(_template_source(ctx, cell_id))
+    want = ctx.template_checksum(cell_id)
     return lambda c: checksum(c.source) == want
 
 
@@ -21,7 +21,7 @@ def plan(task, ctx: Context):
     found = find_cell(ctx.nb, cell_id, cell_type="code", matches=_same_as_template(ctx, cell_id))
     if found.cell is None:
         return []
-    if checksum(found.cell.source) == checksum(_template_source(ctx, cell_id)):
+    if checksum(found.cell.source) == ctx.template_checksum(cell_id):
         # Identical to the template's cell, which every worker already ran to build the context.
         return [None]
     return [CellJob(cell_id, found.cell.source)]
@@ -47,7 +47,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         results.append(verdict(task, f"{cell_id} executes", pts, out.ok, f"the '{cell_id}' cell runs",
                                cell_failure(out, cell_id) + "; it must run as provided"))
     for cid in cfg["cells"]:
-        want = checksum(_template_source(ctx, cid))
+        want = ctx.template_checksum(cid)
         by_id = [c for c in ctx.nb.by_id(cid)]
         same = [c for c in by_id if checksum(c.source) == want and c.cell_type == "code"]
         elsewhere = [c for c in ctx.nb.cells if checksum(c.source) == want and c.cell_type == "code"]

@@ -1,0 +1,114 @@
+"""HTML feedback: one page per student and an overview page for the TA.
+
+Rendered from the same result model as the CSVs; messages are the checks' own (they never
+contain hidden seeds, inputs or the answer key's values, only right or wrong). Charts are
+matplotlib PNGs embedded in the page, so the files work offline and can be mailed as they are.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections import Counter
+from pathlib import Path
+
+from .render import page
+from .report import atomic_write
+from .results import SubmissionResult
+from .spec import Spec
+
+
+def _status(c) -> str:
+    if c.passed is None:
+        return '<span class="manual">manual</span>'
+    return '<span class="pass">pass</span>' if c.passed else '<span class="fail">fail</span>'
+
+
+def student_page(r: SubmissionResult, spec: Spec) -> str:
+    titles = {t.id: t.title for t in spec.tasks}
+    rows = []
+    for task in spec.tasks:
+        checks = [c for c in r.checks if c.task == task.id]
+        pts = r.task_points(task.id)
+        shown = "pending" if pts is None else f"{pts:g}"
+        rows.append(f'<tr><th colspan="4">{html.escape(task.title)} — {shown} / {task.max_points:g}</th></tr>')
+        for c in checks:
+            p = "" if c.points is None else f"{c.points:g}/{c.max_points:g}"
+            rows.append(f"<tr><td>{html.escape(c.check)}</td><td>{p}</td><td>{_status(c)}</td>"
+                        f"<td>{html.escape(c.message)}</td></tr>")
+    flags = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in r.flags if not f.startswith("note:"))
+    name = html.escape(r.name or "?")
+    problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.filename_problems)
+    body = [f"<h1>{html.escape(spec.assignment['title'])}</h1>",
+            f"<p><b>{name}</b> ({html.escape(r.matr_number or '?')}) — {html.escape(r.file)}</p>",
+            f'<p id="score">Automatic points: <b>{r.auto_points:g} / {r.auto_max:g}</b>; written answers: '
+            f'{"pending" if r.manual_points is None else f"{r.manual_points:g}"}; total so far: '
+            f"<b>{r.total_points:g}</b></p>"]
+    if r.status != "graded":
+        body.append(f'<p class="fail">{html.escape(r.status)}</p>')
+    if problems:
+        body.append(f"<p>Filename problems:</p><ul>{problems}</ul>")
+    if flags:
+        body.append(f"<p>Flags: {flags}</p>")
+    body.append('<table id="checks"><tr><th>check</th><th>points</th><th>result</th><th>message</th></tr>'
+                + "".join(rows) + "</table>")
+    del titles
+    return page(f"Feedback: {r.file}", "\n".join(body))
+
+
+def _chart(results: list[SubmissionResult], spec: Spec) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    tasks = [t for t in spec.tasks]
+    cols = 4
+    rows = (len(tasks) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.2 * rows), squeeze=False)
+    for ax in axes.flat[len(tasks):]:
+        ax.axis("off")
+    for ax, t in zip(axes.flat, tasks):
+        vals = [r.task_points(t.id) for r in results]
+        graded = [v for v in vals if v is not None]
+        ax.hist(graded, bins=min(11, int(t.max_points) + 1), range=(0, t.max_points), color="#0078aa")
+        pending = len(vals) - len(graded)
+        ax.set_title(t.id + (f" ({pending} pending)" if pending else ""), fontsize=8)
+        ax.set_xlabel("points", fontsize=7)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, str]) -> str:
+    graded = [r for r in results if r.status == "graded"]
+    failed = Counter(f"{c.task}: {c.check}" for r in results for c in r.checks
+                     if c.passed is False and not c.manual_task)
+    common = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in failed.most_common(15))
+    flagged = [r for r in results if any(not f.startswith("note:") for f in r.flags) or r.status != "graded"]
+    flag_rows = "".join(
+        f'<tr><td><a href="{html.escape(links.get(r.file, "#"))}">{html.escape(r.file)}</a></td>'
+        f"<td>{html.escape(', '.join(f for f in r.flags if not f.startswith('note:')))}</td>"
+        f"<td>{html.escape(r.status)}</td></tr>" for r in flagged)
+    mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
+    body = [f"<h1>{html.escape(spec.assignment['title'])}: overview</h1>",
+            f'<p id="counts">{len(results)} submissions, {len(graded)} graded, {len(flagged)} flagged; mean '
+            f"automatic points {mean:.1f}</p>",
+            "<h2>Score distribution per task</h2>",
+            f'<img id="distribution" alt="score distribution per task" src="data:image/png;base64,{_chart(results, spec)}">',
+            '<h2>Most common failed checks</h2><table id="failed"><tr><th>check</th><th>students</th></tr>'
+            + common + "</table>",
+            '<h2>Flagged submissions</h2><table id="flagged"><tr><th>file</th><th>flags</th><th>status</th></tr>'
+            + flag_rows + "</table>"]
+    return page("Overview", "\n".join(body))
+
+
+def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec) -> Path:
+    links = {}
+    for key, r in results.items():
+        atomic_write(out / "feedback" / f"{key}.html", student_page(r, spec))
+        links[r.file] = f"feedback/{key}.html"
+    path = out / "overview.html"
+    atomic_write(path, overview_page(list(results.values()), spec, links))
+    return path

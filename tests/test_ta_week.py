@@ -1,0 +1,197 @@
+"""The TA's week: Moodle in and out, exports, manual grading, feedback pages, course CI."""
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+import os
+import xml.etree.ElementTree as ET
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.exports import gradebook, gradescope, junit, load_reports
+from grader.moodle import fill_worksheet
+from grader.release import release
+
+from .conftest import REF, ROOT
+
+pytestmark = pytest.mark.slow
+SUBS = ROOT / "submissions"
+
+
+def run(args, cwd, data_home):
+    env = {**os.environ, "GRADER_DATA": str(data_home), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def moodle_reports(tmp_path_factory, data_home):
+    """A Moodle 'download all submissions' zip graded once for the whole module."""
+    tmp = tmp_path_factory.mktemp("moodle")
+    tree = {"Jane Doe_5501_assignsubmission_file_": ["Assignment_7_JaneDoe_k12345678.ipynb"],
+            "Max Mustermann_5502_assignsubmission_file_": ["Assignment_7_MaxMustermann_k01234567.ipynb"],
+            "John Smith_5503_assignsubmission_file_": ["assignment7_john_smith.ipynb",
+                                                       "Assignment_7_JaneDoe_k12345678.ipynb"],
+            "Eva Lu_5504_assignsubmission_file_": []}
+    zpath = tmp / "course-Assignment 7-12345.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for folder, files in tree.items():
+            for f in files:
+                zf.write(SUBS / f, f"{folder}/{f}")
+            if not files:
+                zf.writestr(f"{folder}/answers.pdf", b"%PDF-1.4")
+        zf.writestr("../evil.txt", b"outside")
+    out = tmp / "reports"
+    res = run(["grade", str(zpath), "--out", str(out)], tmp, data_home)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert not (Path(tempfile.gettempdir()) / "evil.txt").exists()
+    return out, res.stdout
+
+
+def test_moodle_zip_keeps_participant_ids_and_flags(moodle_reports):
+    out, stdout = moodle_reports
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    by_pid = {}
+    for r in rows:
+        by_pid.setdefault(r["participant_id"], []).append(r)
+    assert set(by_pid) == {"5501", "5502", "5503", "5504"}
+    assert float(by_pid["5501"][0]["auto_points"]) == 50
+    assert len(by_pid["5503"]) == 2 and all("several-notebooks" in r["flags"] for r in by_pid["5503"])
+    assert by_pid["5504"][0]["status"] == "no notebook handed in" and "no-notebook" in by_pid["5504"][0]["flags"]
+
+
+WORKSHEET = ("\ufeffIdentifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
+             "Last modified (submission),Feedback comments\n"
+             "Participant 5501,Jane Doe,jane@uni.example,Submitted,,100.00,Yes,\"Monday, 3 June 2024, 10:00 AM\",\n"
+             "Participant 5502,Max Mustermann,max@uni.example,Submitted,,100.00,Yes,-,\n"
+             "Participant 5999,Nobody Here,no@uni.example,No submission,,100.00,Yes,-,\n")
+
+
+def test_moodle_worksheet_is_filled_and_nothing_else_changes(moodle_reports, tmp_path, data_home):
+    out, _ = moodle_reports
+    sheet = tmp_path / "Grades-Assignment 7.csv"
+    sheet.write_text(WORKSHEET, encoding="utf-8")
+    res = run(["moodle", str(sheet), "--reports", str(out), "--out", str(tmp_path / "up.csv")], tmp_path, data_home)
+    assert res.returncode == 0, res.stdout + res.stderr
+    text = (tmp_path / "up.csv").read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")
+    before = list(csv.reader(io.StringIO(WORKSHEET[1:])))
+    after = list(csv.reader(io.StringIO(text[1:])))
+    assert before[0] == after[0] and len(before) == len(after)
+    grade, fb = before[0].index("Grade"), before[0].index("Feedback comments")
+    for b, a in zip(before[1:], after[1:]):
+        assert [x for i, x in enumerate(b) if i not in (grade, fb)] == [x for i, x in enumerate(a) if i not in (grade, fb)]
+    assert after[1][grade] == "50" and "Automatic checks: 50/50" in after[1][fb]
+    assert after[2][grade] == "29" and "Failed:" in after[2][fb]
+    assert after[3][grade] == "" and "Participant 5999" in res.stdout
+
+
+def test_exports(moodle_reports, tmp_path, spec):
+    out, _ = moodle_reports
+    results = load_reports(out)
+    book = list(csv.DictReader(io.StringIO(gradebook(results, spec))))
+    assert {"matr_number", "total", "code_3_2_models"} <= set(book[0])
+    assert next(r for r in book if r["matr_number"] == "k01234567")["auto_points"] == "29"
+    gs = gradescope(next(r for r in results.values() if r.matr_number == "k01234567"))
+    assert set(gs) >= {"score", "output", "visibility", "tests"}
+    assert set(gs["tests"][0]) == {"name", "score", "max_score", "status", "output", "visibility"}
+    assert {t["status"] for t in gs["tests"]} == {"passed", "failed"}
+    root = ET.fromstring(junit(results))
+    assert root.tag == "testsuites" and len(root) == len(results)
+    assert sum(int(s.get("failures")) for s in root) > 0
+    res = run(["export", "--format", "gradescope", "--reports", str(out), "--out", str(tmp_path)], tmp_path, out)
+    assert res.returncode == 0 and len(list(tmp_path.glob("gradescope/*/results.json"))) == len(results)
+
+
+def test_manual_export_and_merge(tmp_path, data_home):
+    out = tmp_path / "reports"
+    res = run(["grade", str(SUBS), "--out", str(out)], tmp_path, data_home)
+    assert res.returncode == 0
+    evil = "<script>alert(1)</script> and $x^2$"
+    data = json.loads((out / "Assignment_7_JaneDoe_k12345678.json").read_text())
+    for c in data["checks"]:
+        if c["task"] == "calc_1_1":
+            c["answer"] = evil
+    (out / "Assignment_7_JaneDoe_k12345678.json").write_text(json.dumps(data))
+    assert run(["manual", "export", "--reports", str(out)], tmp_path, data_home).returncode == 0
+    page = (out / "manual" / "calc_1_1.html").read_text()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<svg" in page
+    assert "already 0 points" in (out / "manual" / "calc_2.html").read_text()
+    rows = list(csv.DictReader((out / "manual" / "manual_grades.csv").open()))
+    for r in rows:
+        if not r["points"]:
+            r["points"] = {"calc_1_1": "8", "calc_1_2": "15", "calc_2": "30"}[r["task"]]
+    path = out / "manual" / "filled.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    bad = run(["manual", "merge", str(path), "--reports", str(out)], tmp_path, data_home)
+    assert bad.returncode == 1 and "outside 0..25" in bad.stdout
+    summary_before = (out / "summary.csv").read_text()
+    assert summary_before == (out / "summary.csv").read_text()       # nothing written
+    for r in rows:
+        if r["task"] == "calc_2" and r["points"] == "30":
+            r["points"] = "20"
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    ok = run(["manual", "merge", str(path), "--reports", str(out)], tmp_path, data_home)
+    assert ok.returncode == 0, ok.stdout
+    summary = {r["file"]: r for r in csv.DictReader((out / "summary.csv").open())}
+    jane = summary["Assignment_7_JaneDoe_k12345678.ipynb"]
+    assert (jane["calc_1_1"], jane["calc_1_2"], jane["calc_2"]) == ("8.0", "15.0", "20.0")
+    assert float(jane["total"]) == 50 + 43
+    assert summary["Assignment_7_MaxMustermann_k01234567.ipynb"]["calc_2"] == "0.0"   # unanswered stays 0
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
+def test_feedback_pages_render_in_a_browser(moodle_reports, tmp_path):
+    out, _ = moodle_reports
+
+    def shown(page):
+        res = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                              page.as_uri()], capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr[-2000:]
+        return res.stdout
+
+    dom = shown(out / "overview.html")
+    assert 'id="distribution"' in dom and "data:image/png;base64," in dom
+    assert "5 submissions" in dom and "no-notebook" in dom and "several-notebooks" in dom
+    assert "ANN_relu: activations" in dom     # a common failed check is listed
+    max_page = next(p for p in (out / "feedback").glob("*.html") if "MaxMustermann" in p.name)
+    dom = shown(max_page)
+    assert "29 / 50" in dom and "log_softmax" in dom and "is not correct" in dom
+    for secret in ("0.037", "0.83", "73519", "48611", "answer_key", "a_ = true"):
+        assert secret not in dom
+    shot = tmp_path / "overview.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+                    "--window-size=1100,900", (out / "overview.html").as_uri()], capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_verify_passes_and_catches_a_wrong_documented_score(tmp_path, data_home):
+    assert run(["verify"], tmp_path, data_home).returncode == 0
+    d = tmp_path / "assignment7"
+    shutil.copytree(REF, d)
+    shutil.copytree(SUBS, tmp_path / "submissions")
+    exp = tmp_path / "submissions" / "expected_scores.toml"
+    exp.write_text(exp.read_text().replace("auto_points = 29", "auto_points = 30"))
+    (d / "spec.toml").write_text((d / "spec.toml").read_text().replace("../../submissions/", "../submissions/"))
+    res = run(["verify", "--spec", str(d)], tmp_path, data_home)
+    assert res.returncode == 1 and "auto 29 != 30" in res.stdout
+
+
+def test_released_template_equals_the_shipped_one(spec):
+    text, sums = release(spec)
+    assert text == (REF / "template.ipynb").read_text(encoding="utf-8")
+    assert sums == json.loads((REF / "locked_checksums.json").read_text())
