@@ -82,7 +82,7 @@ def broken(folder, sol):
     moved["cells"].insert(3, {"cell_type": "code", "id": "scratch", "metadata": {}, "outputs": [],
                               "execution_count": None, "source": "print('my notes')"})
     (folder / "Assignment_7_Reordered_k20000003.ipynb").write_text(json.dumps(moved))
-    (folder / "Assignment_7_VersionThree_k20000004.ipynb").write_text(json.dumps(nbformat.convert(sol, 3)))
+    (folder / "Assignment_7_VersionThree_k20000004.ipynb").write_text(json.dumps(nbformat.convert(copy.deepcopy(sol), 3)))
     old = copy.deepcopy(raw)
     old["nbformat_minor"] = 4
     for c in old["cells"]:
