@@ -55,19 +55,52 @@ def isolate_network() -> str:
         return f"network: not isolated (unshare refused: {exc.strerror})"
 
 
-def hide_paths(paths: list[str]) -> str:
-    """Cover the answer key, reports and other students' files with empty read-only tmpfs."""
-    paths = [p for p in paths if p and os.path.isdir(p)]
-    if not paths:
-        return ""
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_NOEXEC = 8
+
+
+def _mount_points() -> list[tuple[str, int]]:
+    """(mount point, flags to keep) for every mount this process sees, outermost first."""
+    keep = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
+    out = []
+    with open("/proc/self/mountinfo") as fh:
+        for line in fh:
+            fields = line.split()
+            point = fields[4].encode().decode("unicode_escape")
+            flags = sum(keep.get(opt, 0) for opt in fields[5].split(","))
+            out.append((point, flags))
+    return out
+
+
+def confine_filesystem(workdir: Path, hide: list[str]) -> str:
+    """A private mount namespace: grader folders covered by empty tmpfs, everything read-only
+    except the job's own working folder."""
+    hide = [p for p in hide if p and os.path.isdir(p)]
     try:
         _unshare(CLONE_NEWNS)
         _mount("none", "/", None, MS_REC | MS_PRIVATE)
-        for p in paths:
-            _mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
-        return ""
     except OSError as exc:
-        return f"files: grader folders not hidden (mount namespace refused: {exc.strerror})"
+        return f"files: grader folders not hidden, file system writable (mount namespace refused: {exc.strerror})"
+    try:
+        for p in hide:
+            _mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+    except OSError as exc:
+        return f"files: grader folders not hidden (mount refused: {exc.strerror})"
+    try:
+        _mount(str(workdir), str(workdir), None, MS_BIND)
+        work = os.path.realpath(workdir)
+        skipped = 0
+        for point, flags in _mount_points():
+            if point == work or point.startswith(("/proc", "/sys")):
+                continue
+            try:
+                _mount("none", point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+            except OSError:
+                skipped += 1
+        return f"files: {skipped} mount(s) stayed writable" if skipped else ""
+    except OSError as exc:
+        return f"files: the file system stays writable outside the working folder ({exc.strerror})"
 
 
 def drop_privileges(uid: int | None, workdir: Path, max_processes: int) -> str:
@@ -166,13 +199,15 @@ def apply_limits(*, workdir: Path, uid: int | None, hide: list[str], file_size_m
     size = file_size_mb * 2**20
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails instead of killing
-    notes = [isolate_network(), hide_paths(hide), pid_note]
+    notes = [isolate_network(), confine_filesystem(workdir, hide), pid_note]
     user_note = drop_privileges(uid, workdir, max_processes)
     if not cgroup:
         notes.append(user_note)
     os.chdir(workdir)
     os.environ["HOME"] = str(workdir)
     os.environ["TMPDIR"] = str(workdir)
+    import tempfile
+    tempfile.tempdir = str(workdir)   # the warm parent already cached /tmp
     os.environ["MPLCONFIGDIR"] = str(workdir)
     return [n for n in notes if n]
 

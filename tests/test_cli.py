@@ -118,3 +118,12 @@ def test_help_explains_the_commands(tmp_path, data_home):
     assert "--out" in res.stdout and "--jobs" in res.stdout and "--force" in res.stdout
     res = run(["grade", str(tmp_path / "nope")], tmp_path, data_home)
     assert res.returncode == 2 and "not a folder" in res.stdout
+
+
+def test_two_notebooks_for_one_matriculation_number_are_both_flagged():
+    from grader.cli import _flag_duplicates
+    from grader.results import SubmissionResult
+    a, b, c = (SubmissionResult(file=f, matr_number=m) for f, m in
+               (("x.ipynb", "k12345678"), ("y.ipynb", "k12345678"), ("z.ipynb", "k00000001")))
+    _flag_duplicates([a, b, c])
+    assert "duplicate-matr" in a.flags and "duplicate-matr" in b.flags and not c.flags

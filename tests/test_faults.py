@@ -35,6 +35,7 @@ def cell_faults(reports_dir, key_path):
         "Classexit": ("ann-relu", "class ANN_relu(nn.Module):\n    raise SystemExit"),
         "Reports": ("ann-relu", f"open({str(reports_dir / 'summary.csv')!r}, 'w').write('pwned')"),
         "Key": ("ann-relu", f"key = open({str(key_path)!r}).read()\nclass ANN_relu(nn.Module):\n    pass"),
+        "Writes": ("ann-relu", "open('/tmp/outside.txt', 'w').write('x')"),
         "Socket": ("ann-relu", "import socket\nsocket.create_connection(('127.0.0.1', 80), timeout=3)"),
         "Warnings": ("ann-relu", None),   # the solution plus warnings on stderr: full marks
     }
@@ -110,7 +111,7 @@ def test_fault_corpus_batch(corpus, tmp_path, data_home):
     for p in out.glob("*.json"):
         r = json.loads(p.read_text())
         reports[r["file"]] = r
-    assert len(reports) == 13 + 1 + 9
+    assert len(reports) == 14 + 1 + 9
     good = reports[GOOD]
     assert sum(c["points"] for c in good["checks"] if c["points"] is not None and not c["manual_task"]) == 50
 
@@ -121,7 +122,7 @@ def test_fault_corpus_batch(corpus, tmp_path, data_home):
     for name, needle in [("Loop", "did not finish"), ("Sleep", "did not finish"), ("Memory", "MB of memory"),
                          ("Print", "is not defined"), ("Exit", "os._exit"), ("Sysexit", "SystemExit"),
                          ("Segfault", "segmentation fault"), ("Classexit", "SystemExit"),
-                         ("Socket", "unreachable"), ("Key", "No such file")]:
+                         ("Socket", "unreachable"), ("Writes", "Read-only file system"), ("Key", "No such file")]:
         msgs, r = relu_msgs(name)
         assert needle in msgs, (name, msgs)
         sig = next(c for c in r["checks"] if c["check"] == "ANN_sigmoid: seeded")
