@@ -165,10 +165,10 @@ def _line(r: SubmissionResult) -> str:
     mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok else "[yellow]![/]"
     if r.status != "graded":
         mark = "[red]✗[/]"
-    who = f"{r.name or '?'} {r.matr_number or '?'}"
-    flags = f"  [yellow]flags: {', '.join(r.flags)}[/]" if r.flags else ""
+    shown = [f for f in r.flags if not f.startswith("note:")]
+    flags = f"  [yellow]{', '.join(shown)}[/]" if shown else ""
     status = "" if r.status == "graded" else f"  [red]{r.status}[/]"
-    return f"{mark} {r.file}  {who}  {r.auto_points:g}/{r.auto_max:g} auto{status}{flags}"
+    return f"{mark} {r.file}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
 
 
 def _attach_participant(r: SubmissionResult, nb: Path, root: Path, people) -> None:
@@ -256,6 +256,7 @@ def _grade(args, console: Console, spec) -> int:
     hide = [str(spec.root), str(out), str(args.folder.resolve())]
     t0 = time.monotonic()
     interrupted = False
+    done_now = 0
     if todo:
         stream = None
         try:
@@ -271,6 +272,7 @@ def _grade(args, console: Console, spec) -> int:
                     r.extra["path"] = str(nb.parent / display_name(nb))
                     results[nb] = r
                     write_submission(out, r, keys[nb])
+                    done_now += 1
                     progress.console.print(_line(r))
                     progress.advance(bar)
         except KeyboardInterrupt:
@@ -305,7 +307,7 @@ def _grade(args, console: Console, spec) -> int:
     console.print(f"\n[bold]{len(all_results)} notebook(s)[/]: {len(graded)} graded, "
                   f"{len(all_results) - len(graded)} unreadable or failed, "
                   f"{sum(1 for r in all_results if r.flags)} flagged; mean {mean:.1f} automatic points; "
-                  f"{len(todo)} graded in {took:.1f} s")
+                  f"{done_now} graded in {took:.1f} s")
     console.print(f"reports: {out}/  (summary.csv, overview.html, manual_answers.csv, one .csv/.json per "
                   f"student, feedback/)")
     if interrupted:

@@ -98,6 +98,29 @@ def test_killed_batch_leaves_no_partial_files_and_resumes(tmp_path, make_nb, dat
     assert not list(out.glob(".*.tmp"))
 
 
+def test_ctrl_c_keeps_finished_reports_and_stops_the_workers(tmp_path, make_nb, data_home, fast_spec_dir):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for i in range(8):
+        shutil.copy(make_nb(name=f"Assignment_7_StudentNr_k1000000{i}.ipynb"), folder)
+    out = tmp_path / "reports"
+    env = {**os.environ, "GRADER_DATA": str(data_home)}
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out),
+                             "--spec", str(fast_spec_dir), "-j", "1"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(out.glob("*.json"))) < 1:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    text, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, text
+    assert "interrupted: finished reports are kept" in text
+    done = len(list(out.glob("*.json")))
+    assert 1 <= done < 8 and (out / "summary.csv").exists()
+    res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded in" in res.stdout
+
+
 def test_student_check_shows_a_table_and_sets_the_exit_code(tmp_path, data_home):
     good = run(["check", str(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb")], tmp_path, data_home)
     assert good.returncode == 0, good.stdout + good.stderr

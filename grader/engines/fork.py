@@ -199,7 +199,7 @@ class ForkEngine:
         self.setup = setup
         self.workers: list[Worker] = []
         self.free: queue.Queue[Worker] = queue.Queue()
-        self._lock = threading.Lock()
+        self.closed = threading.Event()
 
     def start(self) -> None:
         self.workers = [Worker(self.setup, i) for i in range(max(1, self.setup.jobs))]
@@ -210,6 +210,7 @@ class ForkEngine:
             self.free.put(w)
 
     def close(self) -> None:
+        self.closed.set()       # threads still grading stop instead of restarting workers
         for w in self.workers:
             w.close()
         self.workers = []
@@ -243,12 +244,16 @@ class ForkEngine:
                         f"not run: the notebook used up its {budget:.0f} s time limit before this cell")))
                     continue
                 for attempt in (1, 2):
+                    if self.closed.is_set():
+                        raise WorkerDied("the engine was closed (batch interrupted)")
                     try:
                         if not w.alive():
                             w.restart()
                         outcomes.append(w.run(job, min(lim.cell_timeout_s, left)))
                         break
                     except WorkerDied as exc:
+                        if self.closed.is_set():
+                            raise
                         w.restart()
                         if attempt == 2:
                             outcomes.append(CellOutcome(job.cell_id, "crashed", error=f"grader worker failed: {exc}"))
