@@ -296,6 +296,11 @@ def _grade(args, console: Console, spec) -> int:
         if "duplicate-matr" in r.flags or "several-notebooks" in r.flags:
             write_submission(out, r, keys[nb])
     write_summary(out, all_results, spec)
+    refused = sorted({n for r in all_results for n in r.extra.get("limits_not_applied", [])})
+    if refused:
+        console.print("[yellow]limits this machine did not allow (also in each report's JSON):[/]")
+        for n in refused:
+            console.print(f"[yellow]  - {n}[/]")
     try:
         from .feedback import write_feedback
         write_feedback(out, {keys[nb]: r for nb, r in results.items()}, spec)

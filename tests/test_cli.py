@@ -73,19 +73,24 @@ def test_grade_writes_every_report_despite_bad_notebooks(batch, tmp_path, fast_s
     assert "0 graded in" in again.stdout
 
 
-def test_killed_batch_leaves_no_partial_files_and_resumes(tmp_path, make_nb, data_home, fast_spec_dir):
-    folder = tmp_path / "subs"
+def start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, spec_dir, n):
+    """Start `grader grade` on n good notebooks; return (process, folder, out) once one report exists."""
+    folder, out = tmp_path / "subs", tmp_path / "reports"
     folder.mkdir()
-    for i in range(4):
-        shutil.copy(make_nb(name=f"Assignment_7_StudentNr_k0000000{i}.ipynb"), folder)
-    out = tmp_path / "reports"
+    for i in range(n):
+        shutil.copy(make_nb(name=f"Assignment_7_StudentNr_k1000000{i}.ipynb"), folder)
     env = {**os.environ, "GRADER_DATA": str(data_home)}
     proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out),
-                             "--spec", str(fast_spec_dir), "-j", "1"], cwd=tmp_path, env=env,
+                             "--spec", str(spec_dir), "-j", "1"], cwd=tmp_path, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and len(list(out.glob("*.json"))) < 1:
         time.sleep(0.2)
+    return proc, folder, out
+
+
+def test_killed_batch_leaves_no_partial_files_and_resumes(tmp_path, make_nb, data_home, fast_spec_dir):
+    proc, folder, out = start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, fast_spec_dir, 4)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     for j in out.glob("*.json"):
@@ -99,18 +104,7 @@ def test_killed_batch_leaves_no_partial_files_and_resumes(tmp_path, make_nb, dat
 
 
 def test_ctrl_c_keeps_finished_reports_and_stops_the_workers(tmp_path, make_nb, data_home, fast_spec_dir):
-    folder = tmp_path / "subs"
-    folder.mkdir()
-    for i in range(8):
-        shutil.copy(make_nb(name=f"Assignment_7_StudentNr_k1000000{i}.ipynb"), folder)
-    out = tmp_path / "reports"
-    env = {**os.environ, "GRADER_DATA": str(data_home)}
-    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out),
-                             "--spec", str(fast_spec_dir), "-j", "1"], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(out.glob("*.json"))) < 1:
-        time.sleep(0.2)
+    proc, folder, out = start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, fast_spec_dir, 8)
     proc.send_signal(signal.SIGINT)
     text, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130, text

@@ -27,3 +27,23 @@ def test_local_cluster_matches_local_grading(grader, data_home, tmp_path):
         local = grader.grade(p)
         assert checks_csv(remote[p]) == checks_csv(local), p.name
         assert remote[p].flags == local.flags
+
+
+def test_grade_command_with_a_dask_scheduler(tmp_path, data_home):
+    import os
+    import subprocess
+    import sys
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copy(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb", folder)
+    shutil.copy(ROOT / "submissions" / "assignment7_john_smith.ipynb", folder)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        env = {**os.environ, "GRADER_DATA": str(data_home)}
+        res = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(tmp_path / "r"),
+                              "--dask-scheduler", cluster.scheduler_address], env=env, capture_output=True,
+                             text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    summary = (tmp_path / "r" / "summary.csv").read_text()
+    assert "Assignment_7_JaneDoe_k12345678.ipynb,JaneDoe,k12345678,True,,,,10.0,10.0,20.0,10.0,50.0,50.0" in summary
+    assert "assignment7_john_smith.ipynb" in summary and ",47.0,50.0,filename," in summary
