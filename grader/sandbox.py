@@ -73,9 +73,10 @@ def _mount_points() -> list[tuple[str, int]]:
     return out
 
 
-def confine_filesystem(workdir: Path, hide: list[str]) -> str:
+def confine_filesystem(workdir: Path, hide: list[str], fresh_proc: bool = False) -> str:
     """A private mount namespace: grader folders covered by empty tmpfs, everything read-only
-    except the job's own working folder."""
+    except the job's own working folder; with ``fresh_proc`` (the child is in its own PID
+    namespace) /proc shows only the job's processes, not the grader's memory or environment."""
     hide = [p for p in hide if p and os.path.isdir(p)]
     try:
         _unshare(CLONE_NEWNS)
@@ -91,8 +92,10 @@ def confine_filesystem(workdir: Path, hide: list[str]) -> str:
         _mount(str(workdir), str(workdir), None, MS_BIND)
         work = os.path.realpath(workdir)
         skipped = 0
+        if fresh_proc:
+            _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         for point, flags in _mount_points():
-            if point == work or point.startswith(("/proc", "/sys")):
+            if point == work or point.startswith("/proc"):
                 continue
             try:
                 _mount("none", point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
@@ -103,12 +106,43 @@ def confine_filesystem(workdir: Path, hide: list[str]) -> str:
         return f"files: the file system stays writable outside the working folder ({exc.strerror})"
 
 
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+CAP_VERSION_3 = 0x20080522
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> str:
+    """Root without capabilities: it can no longer unmount what hides the answer key, leave its
+    cgroup, remount file systems or trace other processes, and exec cannot give them back."""
+    libc = _c()
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) != 0:
+            if ctypes.get_errno() == 22:   # EINVAL: past the last capability this kernel knows
+                break
+            return f"privileges: capabilities kept ({os.strerror(ctypes.get_errno())})"
+    libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), 0, 0, 0)
+    header, data = _CapHeader(CAP_VERSION_3, 0), (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        return f"privileges: capabilities kept ({os.strerror(ctypes.get_errno())})"
+    return ""
+
+
 def drop_privileges(uid: int | None, workdir: Path, max_processes: int) -> str:
     """Run as an unprivileged user of our own, which makes RLIMIT_NPROC bound this child alone."""
-    if os.geteuid() != 0 or uid is None:
+    if os.geteuid() != 0:
         # Without our own uid, RLIMIT_NPROC would count the TA's own processes; the engine's
         # monitor counts the child's process tree instead.
         return "processes: limited by the grader's monitor only (no cgroup, no separate user id)"
+    if uid is None:
+        return drop_capabilities()
     try:
         os.chown(workdir, uid, uid)
         os.setgroups([])
@@ -185,7 +219,7 @@ def uid_can_run_python(uid: int) -> bool:
 
 
 def apply_limits(*, workdir: Path, uid: int | None, hide: list[str], file_size_mb: int,
-                 max_processes: int, cgroup: str | None = None) -> list[str]:
+                 max_processes: int, cgroup: str | None = None, pid_namespace: bool = False) -> list[str]:
     """Apply every limit we can; return notes for the ones the OS refused."""
     os.setsid()  # own process group: the engine kills the whole tree with one killpg
     pid_note = ""
@@ -199,10 +233,13 @@ def apply_limits(*, workdir: Path, uid: int | None, hide: list[str], file_size_m
     size = file_size_mb * 2**20
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails instead of killing
-    notes = [isolate_network(), confine_filesystem(workdir, hide), pid_note]
+    notes = [isolate_network(), confine_filesystem(workdir, hide, fresh_proc=pid_namespace), pid_note]
     user_note = drop_privileges(uid, workdir, max_processes)
-    if not cgroup:
+    if user_note and (not cgroup or not user_note.startswith("processes")):
         notes.append(user_note)
+    if not pid_namespace:
+        notes.append("processes: the job can see (and, with the same user id, signal) the grader's processes "
+                     "(no PID namespace)")
     os.chdir(workdir)
     os.environ["HOME"] = str(workdir)
     os.environ["TMPDIR"] = str(workdir)

@@ -30,6 +30,36 @@ def _kill_uid(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
+def _enter_pid_namespace(cgroup) -> bool:
+    """Serve jobs from the init process of a new PID namespace.
+
+    Jobs then cannot see or signal the grader, the TA's processes or this server's parent, and
+    the kernel ignores SIGKILL sent to their namespace's init from inside. The process that
+    called us only waits for the server and passes its exit code on.
+    """
+    from . import sandbox
+    try:
+        sandbox._unshare(0x20000000)  # CLONE_NEWPID: applies to our next child
+    except OSError:
+        return False
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # the grader stops us with "exit" or SIGKILL
+        return True
+    _, status = os.waitpid(pid, 0)
+    sandbox.remove_cgroup(cgroup)
+    os._exit(max(0, os.waitstatus_to_exitcode(status)))
+
+
+def _reap_orphans() -> None:  # noqa: D401
+    """As a namespace's init we inherit every orphan of a job; collect the dead ones."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
 def main(argv: list[str]) -> int:
     ctl = socket.socket(fileno=int(argv[1]))
     init = json.loads(ctl.recv(1 << 24))
@@ -54,6 +84,7 @@ def main(argv: list[str]) -> int:
         candidate = int(init.get("uid_base", 61000)) + int(init.get("slot", 0))
         uid = candidate if sandbox.uid_can_run_python(candidate) else None
         cgroup = sandbox.make_pids_cgroup(f"grader-{os.getpid()}", int(init.get("max_processes", 64)))
+    pid_namespace = _enter_pid_namespace(cgroup) if os.geteuid() == 0 else False
     while True:
         data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 1)
         if not data:
@@ -65,7 +96,7 @@ def main(argv: list[str]) -> int:
             os._exit(0)  # skip tearing down torch's interpreter state: nothing to flush
         workdir = tempfile.mkdtemp(prefix="grader-job-", dir=tmp_root)
         header["workdir"] = workdir
-        header["uid"], header["cgroup"] = uid, cgroup
+        header["uid"], header["cgroup"], header["pid_namespace"] = uid, cgroup, pid_namespace
         pid = os.fork()
         if pid == 0:
             ctl.close()
@@ -79,6 +110,7 @@ def main(argv: list[str]) -> int:
         if uid is not None:
             _kill_uid(uid)
         shutil.rmtree(workdir, ignore_errors=True)
+        _reap_orphans()
         ctl.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
 
 

@@ -126,10 +126,16 @@ class Worker:
             raise WorkerDied("the worker is gone") from None
         finally:
             theirs.close()
-        pid = self._ctl_recv(30)["pid"]
-        monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes)
-        deadline = t0 + timeout
+        self._ctl_recv(30)                       # the server forked the child
         outcome = CellOutcome(cell_id=job.cell_id, status="ok")
+        try:
+            hello = channel.recv(ours, deadline=time.monotonic() + 30)
+        except (channel.ChannelClosed, channel.ChannelTimeout, ValueError):
+            ours.close()
+            self._ctl_recv(30)
+            raise WorkerDied("a job process did not start") from None
+        monitor = TreeMonitor(int(hello["pid"]), lim.memory_mb, lim.max_processes)
+        deadline = t0 + timeout
         try:
             channel.send(ours, {"cell_id": job.cell_id, "source": job.source})
             executed = channel.recv(ours, deadline=deadline, tick=monitor.check, max_bytes=lim.output_bytes * 8 + 65536)
