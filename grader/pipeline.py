@@ -6,6 +6,7 @@ becomes a reason in that submission's result; nothing here raises for a bad subm
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,19 @@ def load_template(spec: Spec) -> Notebook:
     return load_notebook(spec.file("template"))
 
 
+def safe_to_hide(paths: list[str]) -> list[str]:
+    """Folders we may cover in a job's view: never one holding Python's install or an import
+    path (a venv inside the submissions folder), which student code may still import from."""
+    package = Path(__file__).resolve().parents[1]   # an editable install is found by a hook, not sys.path
+    needed = [Path(p).resolve() for p in (sys.prefix, *sys.path) if p] + [package]
+    keep = []
+    for p in paths:
+        root = Path(p).resolve()
+        if not any(n == root or root in n.parents for n in needed):
+            keep.append(str(root))
+    return keep
+
+
 def engine_setup(spec: Spec, data_home: Path, jobs: int, hide: list[str]) -> EngineSetup:
     """What the warm parents need: the template's provided cells (never the student's)."""
     tpl = nbformat.read(spec.file("template"), as_version=4)
@@ -37,7 +51,7 @@ def engine_setup(spec: Spec, data_home: Path, jobs: int, hide: list[str]) -> Eng
     ctx = spec.context
     return EngineSetup(template_cells=[src[c] for c in ctx["cells"]], keep_names=list(ctx["names"]),
                        imports_source=src[ctx["imports_cell"]], data_home=data_home, limits=spec.limits,
-                       hide=hide, jobs=jobs)
+                       hide=safe_to_hide(hide), jobs=jobs)
 
 
 @dataclass
