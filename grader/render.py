@@ -1,13 +1,13 @@
 """Markdown and LaTeX to self-contained HTML, offline (no CDN): students' written answers.
 
 Student text is escaped before markdown sees it (no HTML or scripts of theirs reach the TA's
-browser); ``$...$`` and ``$$...$$`` become inline SVG drawn by matplotlib's mathtext, and
-formulas mathtext cannot draw are shown as their TeX source.
+browser); ``$...$`` and ``$$...$$`` become MathML (latex2mathml), which browsers draw natively,
+so matrices and fractions render without any script or network; a formula that cannot be
+converted is shown as its TeX source.
 """
 from __future__ import annotations
 
 import html
-import io
 import re
 from functools import lru_cache
 
@@ -16,28 +16,49 @@ import markdown as md
 MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
 
 
-@lru_cache(maxsize=4096)
-def tex_svg(tex: str, display: bool) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib import mathtext
-    buf = io.BytesIO()
+MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "mtext", "ms", "mspace", "msup", "msub", "msubsup", "mfrac",
+               "msqrt", "mroot", "mtable", "mtr", "mtd", "mover", "munder", "munderover", "mstyle", "menclose",
+               "mpadded", "mphantom", "semantics", "annotation"}
+SAFE_ATTRS = {"xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "width",
+              "height", "depth", "columnalign", "rowspacing", "columnspacing", "columnlines", "rowlines",
+              "linethickness", "accent", "accentunder", "movablelimits", "notation", "form", "minsize",
+              "maxsize", "symmetric", "scriptlevel", "displaystyle", "frame", "encoding", "open", "close",
+              "largeop", "align", "rowalign", "class"}
+
+
+def _safe_mathml(markup: str) -> bool:
+    """Only MathML elements and presentation attributes: \\text{<script>} must stay text."""
+    import xml.etree.ElementTree as ET
     try:
-        mathtext.math_to_image(f"${tex.strip()}$", buf, format="svg", dpi=100)
-    except Exception:  # noqa: BLE001 - mathtext covers a subset of LaTeX
-        cls = "tex display" if display else "tex"
-        return f'<code class="{cls}" title="formula shown as TeX">{html.escape(tex.strip())}</code>'
-    svg = buf.getvalue().decode()
-    svg = svg[svg.index("<svg"):]
-    style = "display:block;margin:0.4em auto" if display else "vertical-align:middle"
-    return f'<span class="math" style="{style}">{svg}</span>'
+        root = ET.fromstring(markup)
+    except ET.ParseError:
+        return False
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] not in MATHML_TAGS:
+            return False
+        if any(a.rsplit("}", 1)[-1] not in SAFE_ATTRS for a in el.attrib):
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def tex_html(tex: str, display: bool) -> str:
+    from latex2mathml.converter import convert
+    try:
+        markup = convert(tex.strip(), display="block" if display else "inline")
+        if _safe_mathml(markup):
+            return markup
+    except Exception:  # noqa: BLE001 - students write every kind of TeX
+        pass
+    cls = "tex display" if display else "tex"
+    return f'<code class="{cls}" title="formula shown as TeX">{html.escape(tex.strip())}</code>'
 
 
 def answer_html(text: str) -> str:
     pieces: list[str] = []
 
     def keep(m: re.Match) -> str:
-        pieces.append(tex_svg(m.group(1) or m.group(2), m.group(1) is not None))
+        pieces.append(tex_html(m.group(1) or m.group(2), m.group(1) is not None))
         return f"\x00{len(pieces) - 1}\x00"
 
     safe = html.escape(MATH.sub(keep, text), quote=False)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def run(args, cwd, env_home, timeout=600):
-    env = {**os.environ, "GRADER_DATA": str(env_home), "COLUMNS": "200"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(env_home), "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -79,7 +79,7 @@ def start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, spec_dir
     folder.mkdir()
     for i in range(n):
         shutil.copy(make_nb(name=f"Assignment_7_StudentNr_k1000000{i}.ipynb"), folder)
-    env = {**os.environ, "GRADER_DATA": str(data_home)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home)}
     proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out),
                              "--spec", str(spec_dir), "-j", "1"], cwd=tmp_path, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)

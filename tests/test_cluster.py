@@ -39,7 +39,7 @@ def test_grade_command_with_a_dask_scheduler(tmp_path, data_home):
     shutil.copy(ROOT / "submissions" / "assignment7_john_smith.ipynb", folder)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
-        env = {**os.environ, "GRADER_DATA": str(data_home)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home)}
         res = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(tmp_path / "r"),
                               "--dask-scheduler", cluster.scheduler_address], env=env, capture_output=True,
                              text=True, timeout=600)

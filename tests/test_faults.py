@@ -13,7 +13,7 @@ import sys
 import nbformat
 import pytest
 
-from .conftest import REF
+from .conftest import REF, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -103,7 +103,7 @@ def broken(folder, sol):
 
 def test_fault_corpus_batch(corpus, tmp_path, data_home):
     spec_dir, folder, out = corpus
-    env = {**os.environ, "GRADER_DATA": str(data_home), "COLUMNS": "200"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "200"}
     res = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out),
                           "--spec", str(spec_dir), "-j", "2"], env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
