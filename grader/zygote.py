@@ -61,6 +61,8 @@ def _reap_orphans() -> None:  # noqa: D401
 
 
 def main(argv: list[str]) -> int:
+    from . import sandbox
+    userns_note = sandbox.enter_user_namespace()   # before torch starts any thread
     ctl = socket.socket(fileno=int(argv[1]))
     init = json.loads(ctl.recv(1 << 24))
     os.chdir(init["data_home"])
@@ -72,7 +74,8 @@ def main(argv: list[str]) -> int:
 
     try:
         base_ns = runner.build_context(init["cells"], init["keep"], init["imports"])
-        ready = {"type": "ready", "pid": os.getpid(), "names": sorted(k for k in base_ns if not k.startswith("__"))}
+        ready = {"type": "ready", "pid": os.getpid(), "notes": [userns_note] if userns_note else [],
+                 "names": sorted(k for k in base_ns if not k.startswith("__"))}
     except BaseException as exc:  # noqa: BLE001 - reported to the grader, which stops cleanly
         ready = {"type": "failed", "error": f"{type(exc).__name__}: {exc}"}
         ctl.send(json.dumps(ready).encode())
