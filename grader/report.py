@@ -61,8 +61,9 @@ def stem(result: SubmissionResult) -> str:
 def write_submission(out: Path, result: SubmissionResult, key: str | None = None) -> Path:
     """``key`` (unique within the batch) names the files; defaults to the notebook's stem."""
     base = key or stem(result)
-    atomic_write(out / f"{base}.json", json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+    # The JSON goes last: resuming trusts a report only when its JSON exists.
     atomic_write(out / f"{base}.csv", checks_csv(result))
+    atomic_write(out / f"{base}.json", json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
     return out / f"{base}.csv"
 
 
