@@ -25,7 +25,6 @@ def _status(c) -> str:
 
 
 def student_page(r: SubmissionResult, spec: Spec) -> str:
-    titles = {t.id: t.title for t in spec.tasks}
     rows = []
     for task in spec.tasks:
         checks = [c for c in r.checks if c.task == task.id]
@@ -52,7 +51,6 @@ def student_page(r: SubmissionResult, spec: Spec) -> str:
         body.append(f"<p>Flags: {flags}</p>")
     body.append('<table id="checks"><tr><th>check</th><th>points</th><th>result</th><th>message</th></tr>'
                 + "".join(rows) + "</table>")
-    del titles
     return page(f"Feedback: {r.file}", "\n".join(body))
 
 

@@ -16,10 +16,6 @@ class CheckResult:
     answer: str | None = None     # written answers kept for the TA
     manual_task: bool = False     # part of a task graded by a human (even if scored 0 here)
 
-    @property
-    def manual(self) -> bool:
-        return self.passed is None
-
 
 @dataclass
 class CellOutcome:

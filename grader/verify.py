@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 from .pipeline import Grader
 

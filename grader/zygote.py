@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
     matplotlib.use("Agg")
     import torch
     torch.set_num_threads(1)
-    from . import probes, runner, sandbox  # noqa: F401 - imported before fork so children need no disk
+    from . import probes, runner  # noqa: F401 - imported before fork: jobs must not need the disk
 
     try:
         base_ns = runner.build_context(init["cells"], init["keep"], init["imports"])

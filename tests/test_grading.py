@@ -1,6 +1,5 @@
 """End-to-end grading of the solution, the template and mutated notebooks (fork engine)."""
 import tomllib
-from pathlib import Path
 
 import pytest
 

@@ -1,7 +1,6 @@
 """The shipped reference material: notebooks, reference models, answer key, stand-in data."""
 import re
 import tomllib
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from grader.exports import gradebook, gradescope, junit, load_reports
-from grader.moodle import fill_worksheet
 from grader.release import release
 
 from .conftest import REF, ROOT

@@ -37,8 +37,8 @@ def plan(task, ctx: Context):
     jobs = []
     for model in task.cfg["models"]:
         found = ctx.find_code(model["cell"], model["defines"])
-        jobs.append(CellJob(model["cell"], found.cell.source if found.cell else None, "model",
-                            _params(task, ctx, model, reference=False)) if found.cell else None)
+        jobs.append(CellJob(model["cell"], found.cell.source, "model", _params(task, ctx, model, reference=False))
+                    if found.cell else None)
     return jobs
 
 

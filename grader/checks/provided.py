@@ -7,10 +7,6 @@ from ..results import CheckResult
 from .context import Context, cell_failure, verdict
 
 
-def _template_source(ctx: Context, cell_id: str) -> str:
-    return next(c.source for c in ctx.template.cells if c.id == cell_id)
-
-
 def _same_as_template(ctx: Context, cell_id: str):
     want = ctx.template_checksum(cell_id)
     return lambda c: checksum(c.source) == want

@@ -9,7 +9,6 @@ time, memory and process count from outside and kills the child's whole tree.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import secrets
 import socket
