@@ -82,22 +82,6 @@ c_ = "True"
 d_ = True
 e_ = None'''
 
-TYPO_SIGMOID = '''class ANN_sigmoid(nn.Module):
-    def __init__(self, d_in, d_out):
-        super().__init__()
-        self.linear1 = nn.Linear(d_in, 512)
-        self.linear2 = nn.Linear(512, 1024)
-        self.linear3 = nn.Linear(1024, 512)
-        self.linear4 = nn.Linear(512, d_out)
-
-    def forward(self, x):
-        x = x.view(x.shape[0], -1)
-        x = torch.sigmoid(self.linear1(x))
-        x = torch.sigmoid(self.linear2(x))
-        x = torch.sigmoid(self.linear3(x))
-        return self.linaer4(x)'''
-
-
 def edit(nb, changes: dict[str, str]):
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
@@ -109,6 +93,9 @@ def edit(nb, changes: dict[str, str]):
 def main() -> None:
     sol = nbformat.read(SOLUTION, as_version=4)
     OUT.mkdir(exist_ok=True)
+    solved_sigmoid = next(c.source for c in sol.cells if c.get("id") == "ann-sigmoid")
+    typo_sigmoid = "\n".join(line for line in solved_sigmoid.split("\n") if "### " not in line).replace(
+        "return self.linear4(x)", "return self.linaer4(x)")
     examples = {
         # Full marks, written in other equivalent styles (nn.Sequential, torch.relu, flatten,
         # keyword arguments, one figure per epoch, epochs counted from 0).
@@ -123,7 +110,7 @@ def main() -> None:
                                                                  "train-and-test": TRAIN_FIXED_LR,
                                                                  "answers-3-3": ANSWERS_MIXED}),
         # Bad filename, a typo that breaks ANN_sigmoid's forward, everything else right.
-        "assignment7_john_smith.ipynb": edit(sol, {**WRITTEN, "ann-sigmoid": TYPO_SIGMOID}),
+        "assignment7_john_smith.ipynb": edit(sol, {**WRITTEN, "ann-sigmoid": typo_sigmoid}),
     }
     for name, nb in examples.items():
         nbformat.write(nb, OUT / name)
