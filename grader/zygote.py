@@ -51,6 +51,35 @@ def _enter_pid_namespace(cgroup) -> bool:
     os._exit(max(0, os.waitstatus_to_exitcode(status)))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _collect_leftovers() -> None:
+    """Remove job folders and cgroups of workers that were killed before they could clean up."""
+    from . import sandbox
+    places = [(tempfile.gettempdir(), "grader-worker-"), (str(sandbox.PIDS_ROOT), "grader-")]
+    for root, prefix in places:
+        try:
+            names = os.listdir(root)
+        except OSError:
+            continue
+        for name in names:
+            tail = name[len(prefix):]
+            if name.startswith(prefix) and tail.isdigit() and not _alive(int(tail)):
+                path = os.path.join(root, name)
+                if root == str(sandbox.PIDS_ROOT):
+                    sandbox.remove_cgroup(path)
+                else:
+                    shutil.rmtree(path, ignore_errors=True)
+
+
 def _reap_orphans() -> None:  # noqa: D401
     """As a namespace's init we inherit every orphan of a job; collect the dead ones."""
     try:
@@ -81,7 +110,9 @@ def main(argv: list[str]) -> int:
         ctl.send(json.dumps(ready).encode())
         return 1
     ctl.send(json.dumps(ready).encode())
-    tmp_root = init.get("tmp_root") or tempfile.gettempdir()
+    _collect_leftovers()
+    tmp_root = os.path.join(tempfile.gettempdir(), f"grader-worker-{os.getpid()}")
+    os.makedirs(tmp_root, exist_ok=True)
     uid = cgroup = None
     if os.geteuid() == 0:
         candidate = int(init.get("uid_base", 61000)) + int(init.get("slot", 0))
@@ -90,13 +121,11 @@ def main(argv: list[str]) -> int:
     pid_namespace = _enter_pid_namespace(cgroup) if os.geteuid() == 0 else False
     while True:
         data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 1)
-        if not data:
+        if not data or json.loads(data).get("op") == "exit":
             sandbox.remove_cgroup(cgroup)
-            return 0
-        header = json.loads(data)
-        if header.get("op") == "exit":
-            sandbox.remove_cgroup(cgroup)
+            shutil.rmtree(tmp_root, ignore_errors=True)
             os._exit(0)  # skip tearing down torch's interpreter state: nothing to flush
+        header = json.loads(data)
         workdir = tempfile.mkdtemp(prefix="grader-job-", dir=tmp_root)
         header["workdir"] = workdir
         header["uid"], header["cgroup"], header["pid_namespace"] = uid, cgroup, pid_namespace
@@ -114,7 +143,12 @@ def main(argv: list[str]) -> int:
             _kill_uid(uid)
         shutil.rmtree(workdir, ignore_errors=True)
         _reap_orphans()
-        ctl.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+        try:
+            ctl.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+        except OSError:   # the grader is gone: clean up and leave
+            sandbox.remove_cgroup(cgroup)
+            shutil.rmtree(tmp_root, ignore_errors=True)
+            os._exit(0)
 
 
 if __name__ == "__main__":
