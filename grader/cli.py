@@ -46,6 +46,12 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "notebook (the plain, slow path)")
 
 
+def _reports_args(p: argparse.ArgumentParser) -> None:
+    """For the commands that work on finished reports rather than on notebooks."""
+    p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder (default: reports/)")
+    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="assignment spec (default: Assignment 7)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grader", description="Autograder for the course's Jupyter notebook assignments. Student code runs "
@@ -81,38 +87,33 @@ def build_parser() -> argparse.ArgumentParser:
                                    "from the reports (matched by participant id, else by full name). Every other "
                                    "column and row stays as it is; upload the written file to Moodle.")
     m.add_argument("worksheet", type=Path)
-    m.add_argument("--reports", type=Path, default=Path("reports"))
     m.add_argument("--out", type=Path, default=None, help="default: <reports>/<worksheet>-graded.csv")
-    m.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    _reports_args(m)
 
     e = sub.add_parser("export", help="export the reports as a gradebook, Gradescope results or JUnit XML",
                        description="gradebook: one CSV keyed by matriculation number; gradescope: "
                                    "<out>/gradescope/<student>/results.json; junit: one XML for CI.")
     e.add_argument("--format", choices=["gradebook", "gradescope", "junit"], required=True)
-    e.add_argument("--reports", type=Path, default=Path("reports"))
     e.add_argument("--out", type=Path, default=None, help="file or folder (default: the reports folder)")
-    e.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    _reports_args(e)
 
     man = sub.add_parser("manual", help="manual grading of written answers (TA)")
     msub = man.add_subparsers(dest="manual_command", required=True, metavar="ACTION")
     me = msub.add_parser("export", help="write HTML review sheets and a CSV to fill in",
                          description="Per written task one HTML sheet with every student's answer (markdown "
                                      "and formulas rendered offline) and manual_grades.csv to fill in.")
-    me.add_argument("--reports", type=Path, default=Path("reports"))
     me.add_argument("--out", type=Path, default=None, help="default: <reports>/manual/")
-    me.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    _reports_args(me)
     mm = msub.add_parser("merge", help="merge the filled CSV into the reports and summary.csv",
                          description="Checks every row against the task maxima first; nothing is written "
                                      "unless every row is valid. Blank points are left pending.")
     mm.add_argument("csv", type=Path)
-    mm.add_argument("--reports", type=Path, default=Path("reports"))
-    mm.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    _reports_args(mm)
 
     f = sub.add_parser("feedback", help="(re)write the HTML feedback pages and the overview",
                        description="One page per student in <reports>/feedback/ and <reports>/overview.html "
                                    "(grade writes them too).")
-    f.add_argument("--reports", type=Path, default=Path("reports"))
-    f.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    _reports_args(f)
 
     v = sub.add_parser("verify", help="course CI: solution, template and examples score as documented")
     _common(v)
@@ -241,9 +242,10 @@ def _grade(args, console: Console, spec) -> int:
     fingerprint = spec.fingerprint() + "-" + __version__
     results: dict[Path, SubmissionResult] = {}
     todo = []
+    shas = {nb: _sha(nb) for nb in notebooks}   # read each notebook once for this
     for nb in notebooks:
         old = None if args.force else load_result(out / f"{keys[nb]}.json")
-        if old and old.fingerprint == fingerprint and old.extra.get("notebook_sha256") == _sha(nb):
+        if old and old.fingerprint == fingerprint and old.extra.get("notebook_sha256") == shas[nb]:
             results[nb] = old
         else:
             todo.append(nb)
@@ -268,7 +270,7 @@ def _grade(args, console: Console, spec) -> int:
                 bar = progress.add_task("grading", total=len(todo))
                 for nb, r in stream:
                     _attach_participant(r, nb, args.folder, people)
-                    r.extra["notebook_sha256"] = _sha(nb)
+                    r.extra["notebook_sha256"] = shas[nb]
                     r.extra["path"] = str(nb.parent / display_name(nb))
                     results[nb] = r
                     write_submission(out, r, keys[nb])

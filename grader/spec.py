@@ -44,6 +44,8 @@ class Spec:
     limits: Limits
     _hidden: dict | None = field(default=None, repr=False)
     _key: dict | None = field(default=None, repr=False)
+    _locked: dict | None = field(default=None, repr=False)
+    _fingerprint: str | None = field(default=None, repr=False)
 
     @property
     def root(self) -> Path:
@@ -97,18 +99,23 @@ class Spec:
 
     def locked_checksums(self) -> dict[str, str]:
         """Checksums recorded by ``grader release`` (empty: compare with the template itself)."""
-        path = self.root / "locked_checksums.json"
-        return json.loads(path.read_text()) if path.exists() else {}
+        if self._locked is None:   # read once: every locked cell of every notebook asks
+            path = self.root / "locked_checksums.json"
+            self._locked = json.loads(path.read_text()) if path.exists() else {}
+        return self._locked
 
     def fingerprint(self) -> str:
         """Changes whenever anything that can change a grade changes (for skipping regrades)."""
+        if self._fingerprint is not None:
+            return self._fingerprint
         h = hashlib.sha256()
         h.update(json.dumps(self.locked_checksums(), sort_keys=True).encode())
         for key in ("template", "reference", "hidden", "answer_key"):
             p = self.file(key)
             h.update(key.encode() + (p.read_bytes() if p.exists() else b"-"))
         h.update(self.path.read_bytes())
-        return h.hexdigest()[:16]
+        self._fingerprint = h.hexdigest()[:16]
+        return self._fingerprint
 
 
 def load_spec(path: str | Path | None = None) -> Spec:
