@@ -104,10 +104,10 @@ def fill_worksheet(text: str, results: list[SubmissionResult]) -> tuple[str, lis
     by_id = {}
     by_name = {}
     for r in results:
-        pid = r.extra.get("participant_id")
+        pid = r.participant_id
         if pid:
             by_id.setdefault(str(pid), []).append(r)
-        for n in (r.extra.get("participant"), r.name):
+        for n in (r.participant, r.name):
             if n:
                 by_name.setdefault(_squash(n), []).append(r)
     bom = text.startswith("\ufeff")

@@ -6,6 +6,7 @@ fixable mistake; a bad name never stops grading.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 MATR = re.compile(r"^k\d{8}$")
@@ -54,9 +55,32 @@ def _name_problems(name: str) -> list[str]:
     return problems
 
 
+def _letters(text: str) -> str:
+    """Letters only, without accents, case-folded: 'Lea Müller' and 'LeaMueller' compare alike."""
+    text = unicodedata.normalize("NFKD", text)
+    out = "".join(ch for ch in text if ch.isalpha() and not unicodedata.combining(ch))
+    return out.casefold()
+
+
+def name_fits(file_name_part: str, full_name: str) -> bool:
+    """Does the name in a file name belong to a Moodle full name (any order of the parts)?"""
+    mine = _letters(file_name_part)
+    mine_parts = sorted(_letters(p) for p in split_name_parts(unicodedata.normalize("NFC", file_name_part)))
+    umlauts = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+    for variant in (full_name, unicodedata.normalize("NFC", full_name).translate(umlauts)):
+        parts = [_letters(p) for p in re.split(r"[\s\-_,.]+", variant) if _letters(p)]
+        if mine == "".join(parts) or mine_parts == sorted(parts):
+            return True
+    return False
+
+
 def parse_filename(filename: str, assignment: int) -> ParsedName:
-    """Parse and explain. Tolerant: it extracts what it can even from a wrong name."""
-    base = filename.rsplit("/", 1)[-1]
+    """Parse and explain. Tolerant: it extracts what it can even from a wrong name.
+
+    Checked in NFC (macOS writes 'ü' as 'u' plus a combining mark); names are returned as the
+    student typed them."""
+    typed = filename.rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFC", typed)
     problems: list[str] = []
     stem = base
     if base.endswith(".ipynb"):
@@ -93,5 +117,5 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     seen: dict[str, None] = {}
     for p in problems:
         seen.setdefault(p, None)
-    return ParsedName(filename=base, ok=not seen, name=name, matr_number=matr,
+    return ParsedName(filename=typed, ok=not seen, name=name, matr_number=matr,
                       assignment=number, problems=tuple(seen))

@@ -23,6 +23,9 @@ from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
 
 
+STUDENT_CELL_CHARS = 100_000     # kept per cell for similarity and TAs; the rest is cut
+
+
 class GraderError(Exception):
     """A problem of the grader's own setup (spec, reference), never of a submission."""
 
@@ -116,6 +119,7 @@ class Grader:
                                                  manual_task=task.kind == "manual"))
             result.seconds = time.monotonic() - t0
             return result
+        result.student_cells = self._student_cells(nb)
         ctx = Context(self.spec, nb, self.template, self.hidden, flags=result.flags)
         for note in nb.notes:
             ctx.flag(f"note:{note}")
@@ -145,6 +149,18 @@ class Grader:
             result.extra["limits_not_applied"] = sorted(limits_notes)
         result.seconds = time.monotonic() - t0
         return result
+
+    def _student_cells(self, nb: Notebook) -> dict[str, str]:
+        """Every cell that is not a template cell as provided, by ID (position when it has none)."""
+        template = {checksum(c.source) for c in self.template.cells}
+        out: dict[str, str] = {}
+        for c in nb.cells:
+            if c.cell_type in ("code", "markdown") and checksum(c.source) not in template:
+                key = c.id or f"cell-{c.index + 1}"
+                if key in out:
+                    key = f"{key}@{c.index + 1}"
+                out[key] = c.source[:STUDENT_CELL_CHARS]
+        return out
 
     def _locked(self, ctx: Context) -> None:
         for cid in self.spec.locked_cells:

@@ -76,7 +76,7 @@ def summary_frame(results: list[SubmissionResult], spec: Spec):
             row[task.id] = r.task_points(task.id)
         row.update(auto_points=r.auto_points, auto_max=r.auto_max, flags=";".join(r.flags), status=r.status,
                    manual_points=r.manual_points, total=r.total_points,
-                   participant_id=r.extra.get("participant_id", ""))
+                   participant_id=r.participant_id)
         rows.append(row)
     cols = ["file", "name", "matr_number", "filename_ok", *[t.id for t in spec.tasks],
             "auto_points", "auto_max", "flags", "status", "manual_points", "total", "participant_id"]

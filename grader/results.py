@@ -36,7 +36,7 @@ class CellOutcome:
 
 @dataclass
 class SubmissionResult:
-    file: str
+    file: str                     # the notebook's file name as the student typed it
     name: str = ""
     matr_number: str = ""
     filename_ok: bool = False
@@ -47,6 +47,16 @@ class SubmissionResult:
     seconds: float = 0.0
     fingerprint: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # Identity the student cannot steer: the Moodle participant (id, full name from the folder
+    # Moodle made) else the path relative to the graded folder. ``key`` names the reports.
+    key: str = ""
+    participant_id: str = ""
+    participant: str = ""
+    path: str = ""                # relative to the graded folder (or the Moodle zip)
+    sha256: str = ""              # of the notebook file as graded
+    # Source of every cell the student wrote (graded code cells, written answers, added cells),
+    # by cell ID: kept for similarity and for TAs; never executed again.
+    student_cells: dict[str, str] = field(default_factory=dict)
 
     def task_points(self, task_id: str) -> float | None:
         rows = [c for c in self.checks if c.task == task_id]
@@ -81,6 +91,14 @@ class SubmissionResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "SubmissionResult":
-        d = dict(d)
-        d["checks"] = [CheckResult(**c) for c in d.get("checks", [])]
+        known = cls.__dataclass_fields__
+        d = {k: v for k, v in d.items() if k in known}
+        extra = dict(d.get("extra") or {})
+        # Reports written before identity had fields of its own kept it in ``extra``.
+        d.setdefault("participant_id", str(extra.pop("participant_id", "") or ""))
+        d.setdefault("participant", str(extra.pop("participant", "") or ""))
+        d.setdefault("sha256", str(extra.pop("notebook_sha256", "") or ""))
+        d["extra"] = extra
+        check_fields = CheckResult.__dataclass_fields__
+        d["checks"] = [CheckResult(**{k: v for k, v in c.items() if k in check_fields}) for c in d.get("checks", [])]
         return cls(**d)

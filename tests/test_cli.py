@@ -52,7 +52,7 @@ def test_grade_writes_every_report_despite_bad_notebooks(batch, tmp_path, fast_s
     assert "not a notebook" in res.stdout and "4 notebook(s)" in res.stdout
     names = sorted(p.name for p in out.glob("*.csv"))
     assert names == sorted(["Assignment_7_BadJson_k00000003.csv", "Assignment_7_Empty_k00000004.csv",
-                            "Assignment_7_JaneDoe_k12345678.csv", "Assignment_7_MaxLoop_k00000002.csv",
+                            "Jane_Doe_1234.csv", "Assignment_7_MaxLoop_k00000002.csv",
                             "manual_answers.csv", "summary.csv"])
     rows = {r["file"]: r for r in csv.DictReader((out / "summary.csv").open())}
     assert float(rows["Assignment_7_JaneDoe_k12345678.ipynb"]["auto_points"]) == 50
@@ -63,7 +63,7 @@ def test_grade_writes_every_report_despite_bad_notebooks(batch, tmp_path, fast_s
     assert list(csv.DictReader((out / "summary.csv").open()))[0].keys() >= {
         "file", "name", "matr_number", "filename_ok", "calc_1_1", "calc_1_2", "calc_2", "code_3_1",
         "code_3_2_models", "code_3_2_train", "question_3_3", "auto_points", "auto_max", "flags", "status"}
-    per = list(csv.DictReader((out / "Assignment_7_JaneDoe_k12345678.csv").open()))
+    per = list(csv.DictReader((out / "Jane_Doe_1234.csv").open()))
     assert list(per[0]) == ["task", "check", "points", "max_points", "passed", "message"]
 
     # Second run: nothing changed, nothing regraded; --force regrades.
@@ -137,7 +137,7 @@ def test_help_explains_the_commands(tmp_path, data_home):
 
 
 def test_two_notebooks_for_one_matriculation_number_are_both_flagged():
-    from grader.cli import _flag_duplicates
+    from grader.cli.grade import _flag_duplicates
     from grader.results import SubmissionResult
     a, b, c = (SubmissionResult(file=f, matr_number=m) for f, m in
                (("x.ipynb", "k12345678"), ("y.ipynb", "k12345678"), ("z.ipynb", "k00000001")))

@@ -167,7 +167,7 @@ def test_feedback_pages_render_in_a_browser(moodle_reports, tmp_path):
     assert 'id="distribution"' in dom and "data:image/png;base64," in dom
     assert "5 submissions" in dom and "no-notebook" in dom and "several-notebooks" in dom
     assert "ANN_relu: activations" in dom     # a common failed check is listed
-    max_page = next(p for p in (out / "feedback").glob("*.html") if "MaxMustermann" in p.name)
+    max_page = next(p for p in (out / "feedback").glob("*.html") if "Max_Mustermann_5502" in p.name)
     dom = shown(max_page)
     assert "29 / 50" in dom and "log_softmax" in dom and "is not correct" in dom
     for secret in ("0.037", "0.83", "73519", "48611", "answer_key", "a_ = true"):

@@ -1,0 +1,58 @@
+"""Course CI commands: `grader verify` and `grader release`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from ..data import ensure_dataset
+from ..engines import make_engine
+from ..pipeline import Grader, engine_setup
+from ..spec import DEFAULT_SPEC, load_spec
+from .common import spec_data_engine_args
+
+
+def add_parsers(sub) -> None:
+    v = sub.add_parser("verify", help="course CI: solution, template and examples score as documented")
+    spec_data_engine_args(v)
+    v.set_defaults(run=cmd_verify)
+
+    r = sub.add_parser("release", help="build template.ipynb from solution.ipynb and record locked checksums",
+                       description="Removes the ### BEGIN/END SOLUTION regions from the solution, writes the "
+                                   "template and locked_checksums.json beside the spec.")
+    r.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    r.add_argument("--check", action="store_true", help="only check that the shipped template is up to date")
+    r.set_defaults(run=cmd_release)
+
+
+def cmd_verify(args, console: Console) -> int:
+    from ..verify import verify
+    spec = load_spec(args.spec)
+    home, _ = ensure_dataset(args.data)
+    engine = make_engine(args.engine, engine_setup(spec, home, 1, [str(spec.root)]))
+    try:
+        engine.start()
+        grader = Grader(spec, engine, hidden=True)
+        grader.prepare()
+        verdicts = verify(grader)
+    finally:
+        engine.close()
+    for v in verdicts:
+        console.print(f"{'[green]ok[/]  ' if v.ok else '[red]FAIL[/]'} {v.what}: {v.detail}")
+    return 0 if all(v.ok for v in verdicts) else 1
+
+
+def cmd_release(args, console: Console) -> int:
+    from ..release import release, write_release
+    spec = load_spec(args.spec)
+    if args.check:
+        text, sums = release(spec)
+        ok = text == spec.file("template").read_text(encoding="utf-8") and sums == spec.locked_checksums()
+        console.print("template and checksums are up to date" if ok else
+                      "[red]template.ipynb or locked_checksums.json differ from the solution: run `grader release`[/]")
+        return 0 if ok else 1
+    for p in write_release(spec):
+        console.print(f"wrote {p}")
+    return 0
+
+

@@ -1,0 +1,270 @@
+"""`grader grade`: a TA grades a folder (or a Moodle zip) of submissions into a report folder."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from .. import __version__, identity, moodle
+from ..data import ensure_dataset
+from ..identity import Submission
+from ..engines import make_engine
+from ..naming import name_fits
+from ..pipeline import Grader, GraderError, engine_setup
+from ..report import load_result, write_submission, write_summary
+from ..results import CheckResult, SubmissionResult
+from ..spec import load_spec
+from .common import display_name, spec_data_engine_args
+
+EPILOG = """examples:
+  grader grade submissions/            grade every notebook below submissions/ into reports/
+  grader grade subs/ --out marks/ -j 2 two workers, reports in marks/
+  grader check Assignment_7_JaneDoe_k12345678.ipynb
+                                       a student's self-check before handing in
+
+Data: the provided data-loader cell needs FashionMNIST. The grader uses the real files when
+--data DIR (or $GRADER_DATA) holds data/FashionMNIST/raw, and otherwise writes a small
+deterministic stand-in there (default ~/.cache/grader). It never downloads anything.
+"""
+
+
+
+
+def add_parser(sub) -> None:
+    g = sub.add_parser("grade", help="grade a folder of submissions (TA)",
+                       description="Grade every .ipynb below FOLDER (recursively). Writes one CSV and one JSON "
+                                   "per student plus summary.csv and manual_answers.csv into --out. Re-running "
+                                   "skips notebooks already graded with the same spec and grader version.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+    g.add_argument("folder", nargs="?", type=Path, default=Path("submissions"),
+                   help="folder with submissions (default: submissions/)")
+    g.add_argument("--out", type=Path, default=Path("reports"), help="report folder (default: reports/)")
+    g.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help="notebooks graded in parallel (default: number of cores)")
+    g.add_argument("--force", action="store_true", help="regrade notebooks that were already graded")
+    g.add_argument("--dask-scheduler", metavar="ADDRESS", default=None,
+                   help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); each Dask worker "
+                        "keeps its own warm engine; reports are still written here (needs the 'dask' extra)")
+    spec_data_engine_args(g)
+    g.set_defaults(run=cmd_grade)
+
+
+def find_notebooks(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(notebooks, other files) below folder; Jupyter's checkpoint copies are ignored."""
+    notebooks, others = [], []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or ".ipynb_checkpoints" in path.parts or path.name.startswith("."):
+            continue
+        (notebooks if path.suffix == ".ipynb" else others).append(path)
+    return notebooks, others
+
+
+def _sha(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _line(r: SubmissionResult) -> str:
+    mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok else "[yellow]![/]"
+    if r.status != "graded":
+        mark = "[red]✗[/]"
+    shown = [f for f in r.flags if not f.startswith("note:")]
+    flags = f"  [yellow]{', '.join(shown)}[/]" if shown else ""
+    status = "" if r.status == "graded" else f"  [red]{r.status}[/]"
+    return f"{mark} {r.file}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
+
+
+def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
+    r.key, r.path, r.sha256 = sub.key, sub.rel, sha
+    r.participant_id, r.participant = sub.participant_id, sub.participant
+    if sub.siblings > 1 and "several-notebooks" not in r.flags:
+        r.flags.append("several-notebooks")
+    if sub.participant and r.name and not name_fits(r.name, sub.participant) and "name-mismatch" not in r.flags:
+        r.flags.append("name-mismatch")
+
+
+def _no_notebook(sub: Submission, root: Path, spec) -> SubmissionResult:
+    r = SubmissionResult(file=f"{sub.rel} (no notebook)", status="no notebook handed in", flags=["no-notebook"],
+                         key=sub.key, participant_id=sub.participant_id, participant=sub.participant, path=sub.rel)
+    folder = root / sub.rel
+    files = ", ".join(display_name(f) for f in folder.rglob("*") if f.is_file()) or "nothing"
+    for task in spec.tasks:
+        r.checks.append(CheckResult(task.id, "notebook", task.max_points, 0.0, False,
+                                    f"no .ipynb notebook was handed in (found: {files})",
+                                    manual_task=task.kind == "manual"))
+    return r
+
+
+def _flag_duplicates(results: list[SubmissionResult]) -> None:
+    by_matr: dict[str, list[SubmissionResult]] = {}
+    for r in results:
+        if r.matr_number:
+            by_matr.setdefault(r.matr_number, []).append(r)
+    for group in by_matr.values():
+        if len(group) > 1:
+            for r in group:
+                if "duplicate-matr" not in r.flags:
+                    r.flags.append("duplicate-matr")
+
+
+def cmd_grade(args, console: Console) -> int:
+    spec = load_spec(args.spec)
+    try:
+        return _grade(args, console, spec)
+    finally:
+        if getattr(args, "_unpacked", None):
+            shutil.rmtree(args._unpacked, ignore_errors=True)
+
+
+def _grade(args, console: Console, spec) -> int:
+    if args.folder.is_file() and args.folder.suffix.lower() == ".zip":
+        unpacked = Path(tempfile.mkdtemp(prefix="grader-moodle-"))
+        args._unpacked = unpacked
+        console.print(f"unpacking {args.folder.name} (Moodle download) ...")
+        try:
+            args.folder = moodle.unpack(args.folder, unpacked)
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            console.print(f"[red]error:[/] cannot unpack {args.folder}: {exc}")
+            return 2
+    if not args.folder.is_dir():
+        console.print(f"[red]error:[/] {args.folder} is not a folder or a .zip. Usage: grader grade FOLDER [--out DIR]")
+        return 2
+    notebooks, others = find_notebooks(args.folder)
+    people = moodle.participants(args.folder)
+    for o in others:
+        console.print(f"[dim]skipped {display_name(o)}: not a notebook (.ipynb)[/]")
+    if not notebooks and not people:
+        console.print(f"[yellow]no notebooks (.ipynb) found below {args.folder}[/]")
+        return 1
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".*.tmp"):   # left by a batch that was killed mid-write
+        stale.unlink(missing_ok=True)
+    subs = identity.plan(args.folder, notebooks, people)
+    fingerprint = spec.fingerprint() + "-" + __version__
+    results: dict[str, SubmissionResult] = {}
+    todo: list[Submission] = []
+    shas = {s.key: _sha(s.path) for s in subs if s.path is not None}   # read each notebook once for this
+    for sub in subs:
+        if sub.path is None:
+            continue
+        old = None if args.force else load_result(out / f"{sub.key}.json")
+        if old and old.fingerprint == fingerprint and old.sha256 == shas[sub.key]:
+            results[sub.key] = old
+        else:
+            todo.append(sub)
+    if results:
+        console.print(f"{len(results)} notebook(s) already graded and unchanged: skipped (--force regrades)")
+    home, standin = ensure_dataset(args.data)
+    if standin:
+        console.print(f"[dim]data: deterministic FashionMNIST stand-in in {home} (put the real files there to use them)[/]")
+    jobs = max(1, min(args.jobs, len(todo) or 1))
+    hide = [str(spec.root), str(out), str(args.folder.resolve())]
+    t0 = time.monotonic()
+    interrupted = False
+    done_now = 0
+    if todo:
+        stream = None
+        try:
+            stream = (_cluster_stream(args, spec, todo) if args.dask_scheduler
+                      else _local_stream(args, spec, home, todo, jobs, hide, console))
+            columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), TimeRemainingColumn()]
+            with Progress(*columns, console=console, transient=True) as progress:
+                bar = progress.add_task("grading", total=len(todo))
+                for sub, r in stream:
+                    _attach_identity(r, sub, shas[sub.key])
+                    results[sub.key] = r
+                    write_submission(out, r, sub.key)
+                    done_now += 1
+                    progress.console.print(_line(r))
+                    progress.advance(bar)
+        except KeyboardInterrupt:
+            interrupted = True
+        except GraderError as exc:
+            console.print(f"[red]grader setup failed:[/] {exc}")
+            return 3
+        finally:
+            if stream is not None:
+                stream.close()   # stops the workers now, also after Ctrl-C
+    for sub in subs:
+        if sub.path is None:
+            r = _no_notebook(sub, args.folder, spec)
+            results[sub.key] = r
+            write_submission(out, r, sub.key)
+            console.print(_line(r))
+    all_results = list(results.values())
+    _flag_duplicates(all_results)
+    for key, r in results.items():
+        if "duplicate-matr" in r.flags or "several-notebooks" in r.flags:
+            write_submission(out, r, key)
+    write_summary(out, all_results, spec)
+    refused = sorted({n for r in all_results for n in r.extra.get("limits_not_applied", [])})
+    if refused:
+        console.print("[yellow]limits this machine did not allow (also in each report's JSON):[/]")
+        for n in refused:
+            console.print(f"[yellow]  - {n}[/]")
+    try:
+        from ..feedback import write_feedback
+        write_feedback(out, results, spec)
+    except Exception as exc:  # noqa: BLE001 - the CSV reports are written; pages are extra
+        console.print(f"[yellow]feedback pages not written: {exc}[/]")
+    took = time.monotonic() - t0
+    graded = [r for r in all_results if r.status == "graded"]
+    mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
+    console.print(f"\n[bold]{len(all_results)} notebook(s)[/]: {len(graded)} graded, "
+                  f"{len(all_results) - len(graded)} unreadable or failed, "
+                  f"{sum(1 for r in all_results if r.flags)} flagged; mean {mean:.1f} automatic points; "
+                  f"{done_now} graded in {took:.1f} s")
+    console.print(f"reports: {out}/  (summary.csv, overview.html, manual_answers.csv, one .csv/.json per "
+                  f"student, feedback/)")
+    if interrupted:
+        console.print("[yellow]interrupted: finished reports are kept; run the same command again to resume[/]")
+        return 130
+    return 0
+
+
+def _local_stream(args, spec, home, todo, jobs, hide, console):
+    """Grade on this machine with ``jobs`` warm workers; yield (path, result) as they finish."""
+    engine = make_engine(args.engine, engine_setup(spec, home, jobs, hide))
+    console.print(f"grading {len(todo)} notebook(s) with {jobs} {args.engine} worker(s) ...")
+    try:
+        engine.start()
+        grader = Grader(spec, engine, hidden=True)
+        grader.prepare()
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(grader.grade, sub.path, display_name(sub.path)): sub for sub in todo}
+            try:
+                for fut in as_completed(futures):
+                    sub = futures[fut]
+                    try:
+                        yield sub, fut.result()
+                    except Exception as exc:  # noqa: BLE001 - keep the batch going
+                        yield sub, SubmissionResult(file=display_name(sub.path),
+                                                    status=f"grader error: {type(exc).__name__}: {exc}")
+            finally:
+                for f in futures:
+                    f.cancel()
+    finally:
+        engine.close()
+
+
+def _cluster_stream(args, spec, todo):
+    from ..cluster import grade_on_cluster
+    by_path = {sub.path: sub for sub in todo}
+    for path, r in grade_on_cluster(args.dask_scheduler, spec.path, args.data,
+                                    [(sub.path, display_name(sub.path)) for sub in todo]):
+        yield by_path[path], r
+
+
