@@ -1,0 +1,69 @@
+"""One normal form for written answers, shared by the grading app's answer groups and by the
+similarity view: two answers that differ only in spacing, case, LaTeX spelling or Unicode
+symbols read the same; their numbers are kept apart so that answers with other numbers never
+look alike.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Unicode symbols students type instead of LaTeX (and the LaTeX spellings of one thing).
+SYMBOLS = {
+    "×": "*", "·": "*", "⋅": "*", "∗": "*", r"\cdot": "*", r"\times": "*", r"\ast": "*",
+    "−": "-", "–": "-", "—": "-", "≠": r"\neq", r"\ne": r"\neq", "≤": r"\leq", r"\le": r"\leq",
+    "≥": r"\geq", r"\ge": r"\geq", "→": r"\to", r"\rightarrow": r"\to", "⇒": r"\implies",
+    r"\Rightarrow": r"\implies", "∂": r"\partial", "∑": r"\sum", "∈": r"\in", "∞": r"\infty",
+    "δ": r"\delta", "Δ": r"\delta", "σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "η": r"\eta",
+    "λ": r"\lambda", "θ": r"\theta", "μ": r"\mu", "ŷ": r"\hat{y}", "²": "^2", "³": "^3", "½": "1/2",
+    "¼": "1/4",
+}
+SPACING = re.compile(r"\\[,;:!> ]|\\q?quad\b|~|\\left\b|\\right\b|\\big[lr]?\b|\\Big[lr]?\b|\\displaystyle\b")
+WRAPPERS = re.compile(r"\\(?:mathbf|mathrm|mathit|boldsymbol|bm|text|textbf|textit|operatorname|mbox)\s*\{([^{}]*)\}")
+FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?(?![\w])")
+DECIMAL_COMMA = re.compile(r"(?<![\d,(\[])(\d+),(\d+)(?![\d,)\]])")
+_SYMBOL_RE = re.compile("|".join(re.escape(k) + (r"(?![a-zA-Z])" if k.startswith("\\") else "")
+                                 for k in sorted(SYMBOLS, key=len, reverse=True)))
+
+
+def _frac(m: re.Match) -> str:
+    a, b = m.group(1).strip(), m.group(2).strip()
+    simple = re.compile(r"[\w.]+")
+    return (a if simple.fullmatch(a) else f"({a})") + "/" + (b if simple.fullmatch(b) else f"({b})")
+
+
+def normalise(text: str) -> str:
+    """The normal form: compare answers with ``==`` or a fuzzy ratio on this."""
+    t = unicodedata.normalize("NFC", text or "").replace("\x00", "")
+    t = _SYMBOL_RE.sub(lambda m: SYMBOLS[m.group(0)], t)
+    t = unicodedata.normalize("NFKC", t)
+    t = SPACING.sub(" ", t)
+    for _ in range(3):                      # nested wrappers: \mathbf{\text{x}}
+        t = WRAPPERS.sub(r"\1", t)
+        t = FRAC.sub(_frac, t)
+    t = t.replace("$", " ").replace("\\\\", " ")
+    t = re.sub(r"(?<!\\)[{}]", "", t)       # grouping braces carry no meaning once flattened
+    t = re.sub(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)", "", t)   # markdown emphasis
+    t = re.sub(r"\s*([=+\-*/^(),<>|])\s*", r"\1", t)
+    t = re.sub(r"\s+", " ", t).strip().casefold()
+    return t
+
+
+def numbers(text: str) -> tuple[str, ...]:
+    """The numbers of an answer in order: answers whose numbers differ are different answers,
+    however alike their words. A lone decimal comma (2,5) reads as a point; a comma list or a
+    tuple ((0,1), 0,1,1,0) stays a list of numbers."""
+    t = unicodedata.normalize("NFC", text or "").replace("\x00", "")
+    t = _SYMBOL_RE.sub(lambda m: SYMBOLS[m.group(0)], t)
+    t = unicodedata.normalize("NFKC", t)
+    t = re.sub(r"_\{[^{}]*\}|_\w+", "", t)          # indices (w_{32}, x_2) are names, not numbers
+    t = DECIMAL_COMMA.sub(r"\1.\2", t)
+    out = []
+    for m in NUMBER.finditer(t):
+        try:
+            value = float(m.group(0))
+        except ValueError:
+            continue
+        out.append(f"{value + 0.0:g}")
+    return tuple(out)
