@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def grade_all(engine_name, spec, home, paths, jobs):
-    engine = make_engine(engine_name, engine_setup(spec, home, jobs, hide=[str(spec.root)]))
+    engine = make_engine(engine_name, engine_setup(spec, home, jobs))
     t0 = time.monotonic()
     engine.start()
     startup = time.monotonic() - t0

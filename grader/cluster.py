@@ -43,7 +43,7 @@ class GraderPlugin(_plugin_base()):
         spec = load_spec(self.spec_path)
         home, _ = ensure_dataset(Path(self.data_dir) if self.data_dir else None)
         self.tmp = tempfile.TemporaryDirectory(prefix="grader-dask-")
-        self.engine = make_engine("fork", engine_setup(spec, home, 1, [str(spec.root), self.tmp.name]))
+        self.engine = make_engine("fork", engine_setup(spec, home, 1))
         self.engine.start()
         self.grader = Grader(spec, self.engine, hidden=self.hidden)
         self.grader.prepare()

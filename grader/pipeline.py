@@ -6,7 +6,6 @@ becomes a reason in that submission's result; nothing here raises for a bad subm
 """
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,27 +33,14 @@ def load_template(spec: Spec) -> Notebook:
     return load_notebook(spec.file("template"))
 
 
-def safe_to_hide(paths: list[str]) -> list[str]:
-    """Folders we may cover in a job's view: never one holding Python's install or an import
-    path (a venv inside the submissions folder), which student code may still import from."""
-    package = Path(__file__).resolve().parents[1]   # an editable install is found by a hook, not sys.path
-    needed = [Path(p).resolve() for p in (sys.prefix, *sys.path) if p] + [package]
-    keep = []
-    for p in paths:
-        root = Path(p).resolve()
-        if not any(n == root or root in n.parents for n in needed):
-            keep.append(str(root))
-    return keep
-
-
-def engine_setup(spec: Spec, data_home: Path, jobs: int, hide: list[str]) -> EngineSetup:
-    """What the warm parents need: the template's provided cells (never the student's)."""
+def engine_setup(spec: Spec, data_home: Path, jobs: int) -> EngineSetup:
+    """What the warm workers need: the template's provided cells (never the student's)."""
     tpl = nbformat.read(spec.file("template"), as_version=4)
     src = {c.get("id"): c.source for c in tpl.cells}
     ctx = spec.context
     return EngineSetup(template_cells=[src[c] for c in ctx["cells"]], keep_names=list(ctx["names"]),
                        imports_source=src[ctx["imports_cell"]], data_home=data_home, limits=spec.limits,
-                       hide=safe_to_hide(hide), jobs=jobs)
+                       jobs=jobs)
 
 
 @dataclass
@@ -131,15 +117,20 @@ class Grader:
         if not self._ready.wait(timeout=self.spec.limits.notebook_timeout_s * 3) or self._ref_error:
             raise GraderError(f"the reference is not available: {self._ref_error or 'timed out'}")
         limits_notes: set[str] = set()
+        per_task = {}
         for task in self.spec.tasks:
             outs = [next(outcomes) if j is not None else None for j in plans[task.id]]
+            per_task[task.id] = outs
             for o in outs:
                 if o is not None:
                     limits_notes.update(o.notes)
-                    if o.status in ("timeout", "memory", "processes", "crashed"):
-                        ctx.flag(f"{o.status}:{o.cell_id}")
+                    if o.status.stopped:
+                        ctx.flag(f"{o.status.value}:{o.cell_id}")
+        follow = self._followups(ctx, per_task)
+        for task in self.spec.tasks:
             try:
-                result.checks.extend(KINDS[task.kind].score(task, ctx, outs, self.refs.get(task.id, [])))
+                result.checks.extend(KINDS[task.kind].score(task, ctx, per_task[task.id], self.refs.get(task.id, []),
+                                                            follow.get(task.id, [])))
             except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the batch
                 result.checks.append(CheckResult(task.id, "grader", task.max_points, 0.0, False,
                                                  f"internal grader error ({type(exc).__name__}: {exc}); "
@@ -149,6 +140,17 @@ class Grader:
             result.extra["limits_not_applied"] = sorted(limits_notes)
         result.seconds = time.monotonic() - t0
         return result
+
+    def _followups(self, ctx: Context, per_task: dict) -> dict[str, list[CellOutcome]]:
+        """Trusted jobs that confirm what students' processes reported (e.g. a training replay)."""
+        asked = [(task.id, job) for task in self.spec.tasks
+                 for job in KINDS[task.kind].followups(task, ctx, per_task[task.id], self.refs.get(task.id, []))]
+        if not asked:
+            return {}
+        done: dict[str, list[CellOutcome]] = {}
+        for (task_id, _), out in zip(asked, self.engine.run([j for _, j in asked])):
+            done.setdefault(task_id, []).append(out)
+        return done
 
     def _student_cells(self, nb: Notebook) -> dict[str, str]:
         """Every cell that is not a template cell as provided, by ID (position when it has none)."""

@@ -2,7 +2,24 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
+
+
+class Status(str, Enum):
+    """How a graded cell's process ended. A str, so reports and comparisons read as text."""
+    OK = "ok"
+    ERROR = "error"            # the cell (or the probe's call of it) raised
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    PROCESSES = "processes"
+    CRASHED = "crashed"        # the process died (os._exit, segfault, killed)
+    INVALID = "invalid"        # its reply broke the protocol: malformed, oversized, out of order
+
+    @property
+    def stopped(self) -> bool:
+        """Ended by a limit or a death rather than by the cell itself: flagged in the report."""
+        return self in (Status.TIMEOUT, Status.MEMORY, Status.PROCESSES, Status.CRASHED, Status.INVALID)
 
 
 @dataclass
@@ -19,19 +36,20 @@ class CheckResult:
 
 @dataclass
 class CellOutcome:
-    """What happened when one graded cell ran in its own process."""
+    """What happened when one graded cell ran in its own process. Every text in it came from
+    that process and is cut to one printable line by the engine."""
     cell_id: str
-    status: str                   # ok | error | timeout | memory | crashed | output | skipped
+    status: Status
     error: str = ""
     output: str = ""
-    probe: Any = None             # data returned by the probe (already decoded)
+    probe: Any = None             # observations returned by the probe (decoded, schema-checked later)
     probe_error: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)   # limits the OS refused to apply
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status == Status.OK
 
 
 @dataclass

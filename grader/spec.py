@@ -25,6 +25,15 @@ class Limits:
     max_processes: int = 64
     output_bytes: int = 1_048_576
     file_size_mb: int = 64
+    disk_mb: int = 256
+
+
+@dataclass(frozen=True)
+class NotebookLimits:
+    """What a submitted file may be before it is read at all (checked cheaply, in this order)."""
+    max_bytes: int = 100 * 2**20
+    max_cells: int = 500
+    max_cell_chars: int = 200_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class Spec:
     raw: dict[str, Any]
     tasks: list[Task]
     limits: Limits
+    notebook_limits: NotebookLimits = field(default_factory=NotebookLimits)
     _hidden: dict | None = field(default=None, repr=False)
     _key: dict | None = field(default=None, repr=False)
     _locked: dict | None = field(default=None, repr=False)
@@ -62,6 +72,11 @@ class Spec:
     @property
     def context(self) -> dict[str, Any]:
         return self.raw["context"]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """What the probes feed models (input shape, normalisation, classes)."""
+        return dict(self.raw.get("data", {}))
 
     @property
     def locked_cells(self) -> list[str]:
@@ -127,4 +142,6 @@ def load_spec(path: str | Path | None = None) -> Spec:
                   cfg=t) for tid, t in raw.get("tasks", {}).items()]
     known = Limits.__dataclass_fields__
     limits = Limits(**{k: v for k, v in raw.get("limits", {}).items() if k in known})
-    return Spec(path=path, raw=raw, tasks=tasks, limits=limits)
+    nb_known = NotebookLimits.__dataclass_fields__
+    nb_limits = NotebookLimits(**{k: v for k, v in raw.get("notebook", {}).items() if k in nb_known})
+    return Spec(path=path, raw=raw, tasks=tasks, limits=limits, notebook_limits=nb_limits)

@@ -38,7 +38,7 @@ def spec():
 
 @pytest.fixture(scope="session")
 def engine(spec, data_home, tmp_path_factory):
-    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1, hide=[str(spec.root)]))
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
     eng.start()
     yield eng
     eng.close()

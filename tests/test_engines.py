@@ -62,7 +62,7 @@ def test_fork_and_nbclient_engines_give_identical_reports(spec, data_home, grade
                           "answers-3-3": "a_ = None"}, name="Assignment_7_MaxMuster_k00000002.ipynb"),
                  make_nb({"train-and-test": "def train_and_test(model, hyperparameters):\n    raise ValueError('x')"},
                          name="Assignment_7_EvaLu_k00000003.ipynb")]
-    plain = make_engine("nbclient", engine_setup(spec, data_home, jobs=1, hide=[]))
+    plain = make_engine("nbclient", engine_setup(spec, data_home, jobs=1))
     plain.start()
     try:
         slow = Grader(spec, plain, hidden=True)
@@ -76,7 +76,7 @@ def test_fork_and_nbclient_engines_give_identical_reports(spec, data_home, grade
 
 
 def test_nbclient_engine_survives_a_dying_kernel(spec, data_home, make_nb):
-    plain = make_engine("nbclient", engine_setup(spec, data_home, jobs=1, hide=[]))
+    plain = make_engine("nbclient", engine_setup(spec, data_home, jobs=1))
     g = Grader(spec, plain, hidden=True)
     g.prepare()
     r = g.grade(make_nb({"ann-relu": "import os\nos._exit(1)"}))

@@ -103,7 +103,7 @@ def test_nn_sequential_flatten_and_functional_relu_are_equivalent(grader, make_n
         l1 = nn.Linear(d_in, 512)
         l2 = nn.Linear(512, 1024)
         l3 = nn.Linear(1024, 512)
-        self.linear1, self.linear2, self.linear3, self.linear4 = l1, l2, l3, l4'''), {"seeded"}, "seeds"),
+        self.linear1, self.linear2, self.linear3, self.linear4 = l1, l2, l3, l4'''), {"seeded"}, "manual_seed"),
     (sigmoid(ret='''torch.tensor([[0.3537, 0.5558, 0.1939, -0.0044, 0.0700, -0.0687, 0.2242, -0.4975,
                    0.0686, -0.2119]]).repeat(x.shape[0], 1)'''), {"activations", "seeded"}, ""),
     ("class ANN_sigmoid:\n    def __init__(self, a, b):\n        pass",

@@ -40,6 +40,26 @@ class Context:
         return found
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """One check's outcome on one run, before it becomes a CheckResult with points."""
+    ok: bool
+    message: str
+
+
+def combine(public: dict[str, Verdict], hidden: dict[str, Verdict] | None,
+            hidden_only: dict[str, str]) -> dict[str, Verdict]:
+    """Points from the hidden run; a hidden failure is explained by the public run's message (which
+    `grader check` reproduces) or, when the public run passed, by a fixed text: no message can hold
+    a value derived from a hidden parameter."""
+    if hidden is None:
+        return public
+    out = {}
+    for c, h in hidden.items():
+        out[c] = h if h.ok else (public[c] if not public[c].ok else Verdict(False, hidden_only[c]))
+    return out
+
+
 def cell_failure(outcome: CellOutcome, cell_id: str) -> str:
     """Why a cell gave no usable result, phrased for the student."""
     if outcome.status == "error":

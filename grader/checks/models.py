@@ -1,10 +1,13 @@
 """Model classes (ANN_sigmoid, ANN_relu) compared with the reference, check by check.
 
-Five independent checks per class, so a student gets partial credit and one message per
-problem: it builds, its layers, its output shape, its activations (reference weights copied
-into the student's layers: catches sigmoid/ReLU mix-ups and a final softmax) and its seeded
-outputs (catches hard-coded outputs and another construction order). Seeds and inputs are
-never named in messages: in grade mode they are hidden.
+Five independent checks per class, so one mistake costs the checks it breaks: it builds, its
+layers, its output shape, its activations (the reference weights copied into the student's layers
+by shape: a sigmoid/ReLU mix-up, a final softmax or missing biases is named) and its seeded
+outputs (hard-coded outputs, another order of creation). Nothing the student's process reports is
+a verdict: every check needs evidence that only a real computation gives, either the layers'
+initial weights as torch draws them after the seed, or an output of the network the grader can
+recognise. In grade mode points come from the hidden run; messages from the public one, so no
+message depends on a hidden seed, input or batch size.
 """
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ import numpy as np
 
 from ..engines import CellJob
 from ..results import CheckResult
-from .context import Context, cell_failure, failed, verdict
+from .context import Context, Verdict, cell_failure, combine, failed
 
+CHECKS = ("builds", "layers", "forward_shape", "activations", "seeded")
 DIAGNOSES = {
     "softmax": "forward applies softmax to the output; return the last layer's raw output "
                "(the loss applies log-softmax itself)",
@@ -22,33 +26,56 @@ DIAGNOSES = {
                         "layer's output as it is",
     "none": "there is no activation between the layers; add one after each hidden layer",
 }
+# What a student reads when a check passes with the public values but not with the grader's
+# hidden ones: fixed texts, so nothing derived from a hidden value can appear in them.
+HIDDEN_ONLY = {
+    "builds": "builds with the public values but not with the grader's: build the model from its "
+              "arguments only",
+    "layers": "right with the public seed but not with the grader's: create the layers in __init__ from "
+              "d_in and d_out, not from stored values",
+    "forward_shape": "right for the public batch but not for the grader's: compute the output from the "
+                     "input batch (no fixed batch size)",
+    "activations": "right with the public inputs but not with the grader's: compute the output from the "
+                   "input (no fixed or stored values)",
+    "seeded": "right with the public seed but not with the grader's seeds and inputs: create the layers "
+              "after the seed with nn.Linear's default initialisation and compute the output from the "
+              "input (no fixed or stored values, no seed of your own)",
+}
 
 
-def _params(task, ctx: Context, model: dict, reference: bool) -> dict:
-    params = {**model, **ctx.spec.params(task, hidden=ctx.hidden)}
-    params.pop("points", None)
-    params.pop("cell", None)
-    if reference:
-        params["variants"] = True
-    return params
+def _run_params(task, ctx: Context, model: dict, hidden: bool) -> dict:
+    p = ctx.spec.params(task, hidden=hidden)
+    data = ctx.spec.data
+    return {"args": list(model["args"]), "seeds": [int(s) for s in p["seeds"]], "input_seed": p["input_seed"],
+            "batch": p["batch"], "input_shape": list(model["input_shape"]), "weight_seed": p["weight_seed"],
+            "linear": [list(d) for d in model["linear"]], "activation": model["activation"],
+            "sample_seed": p["sample_seed"], "sample_k": p["sample_k"], "mean": data["mean"], "std": data["std"]}
+
+
+def probe_params(task, ctx: Context, model: dict) -> dict:
+    runs = {"public": _run_params(task, ctx, model, False)}
+    if ctx.hidden:
+        runs["hidden"] = _run_params(task, ctx, model, True)
+    return {"defines": model["defines"], "runs": runs}
 
 
 def plan(task, ctx: Context):
     jobs = []
     for model in task.cfg["models"]:
         found = ctx.find_code(model["cell"], model["defines"])
-        jobs.append(CellJob(model["cell"], found.cell.source, "model", _params(task, ctx, model, reference=False))
+        jobs.append(CellJob(model["cell"], found.cell.source, "model", probe_params(task, ctx, model))
                     if found.cell else None)
     return jobs
 
 
 def reference_jobs(task, ctx: Context):
     source = ctx.spec.file("reference").read_text()
-    return [CellJob("reference", source, "model", _params(task, ctx, m, reference=True), trusted=True)
+    return [CellJob("reference", source, "model", probe_params(task, ctx, m), trusted=True)
             for m in task.cfg["models"]]
 
 
-def _close(a, b, atol: float) -> bool:
+def close(a, b, atol: float) -> bool:
+    """Same shape and every value within atol (no relative slack: outputs are O(1))."""
     if a is None or b is None:
         return False
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -56,24 +83,141 @@ def _close(a, b, atol: float) -> bool:
 
 
 def _dims(dims) -> str:
-    return ", ".join(f"{a}→{b}" for a, b in dims) if dims else "none"
+    return ", ".join(f"{a}→{b}" for a, b, *_ in dims) if dims else "none"
+
+
+def evidence(obs: dict, ref: dict, atol: float) -> bool:
+    """Did the student's process really build and run torch layers? Either a layer holds the
+    weights torch gives that shape right after the seed, or an output is one the grader knows."""
+    options = {tuple(shape): vals for shape, vals in ref.get("init_options", [])}
+    for (d_in, d_out, _), (w, _b) in zip(obs.get("linear") or [], obs.get("init") or []):
+        if any(close(w, v, 1e-7) for v in options.get((d_in, d_out), [])):
+            return True
+    mine = obs.get("with_weights")
+    if mine is not None and any(close(mine, v, atol) for v in ref.get("variants", {}).values()):
+        return True
+    outs = obs.get("outputs") or {}
+    return any(close(outs.get(s), v, atol) for s, v in (ref.get("outputs") or {}).items())
+
+
+def judge_run(model: dict, obs: dict, ref: dict, atol: float) -> dict[str, Verdict]:
+    """The five checks on one run's observations (pure: used for the public and hidden run)."""
+    name, args = model["defines"], ", ".join(str(a) for a in model["args"])
+    if obs.get("build_error"):
+        return {c: Verdict(False, f"`{name}({args})` raised {obs['build_error']}") for c in CHECKS}
+    if not obs.get("module"):
+        why = (f"`{name}` must inherit from nn.Module (class {name}(nn.Module)) and call "
+               f"super().__init__()")
+        return {c: Verdict(False, why if c == "builds" else "skipped: the class is not an nn.Module")
+                for c in CHECKS}
+    real = evidence(obs, ref, atol)
+    unconfirmed = ("the grader found nothing it could confirm: no nn.Linear layer holds the weights torch "
+                   "gives it after the seed, and no output is one a network of this task computes")
+    out: dict[str, Verdict] = {"builds": Verdict(real, f"`{name}({args})` builds an nn.Module" if real else
+                                                 f"`{name}({args})` builds, but {unconfirmed}")}
+    out["layers"] = _layers(model, obs, real, unconfirmed)
+    out["forward_shape"] = _forward_shape(model, obs, ref, real, unconfirmed)
+    out["activations"] = _activations(model, obs, ref, atol)
+    out["seeded"] = _seeded(obs, ref, atol)
+    return out
+
+
+def _layers(model: dict, obs: dict, real: bool, unconfirmed: str) -> Verdict:
+    want = [tuple(d) for d in model["linear"]]
+    got = [tuple(d[:2]) for d in obs.get("linear") or []]
+    if got == want and all(d[2] for d in obs["linear"]):
+        return Verdict(real, f"{len(want)} nn.Linear layers {_dims(want)} in order" if real
+                       else f"the layers look right, but {unconfirmed}")
+    if got == want:
+        missing = [i + 1 for i, d in enumerate(obs["linear"]) if not d[2]]
+        which = "every layer has" if len(missing) == len(want) else \
+            f"layer{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))} {'have' if len(missing) > 1 else 'has'}"
+        return Verdict(False, f"{which} no bias (bias=False); the table's fully connected layers have one: "
+                              f"use nn.Linear(d_in, d_out) with its default bias")
+    if sorted(got) == sorted(want):
+        return Verdict(False, f"the {len(want)} layers have the right sizes but are registered in another "
+                              f"order ({_dims(got)}); create them in the table's order, {_dims(want)}")
+    return Verdict(False, f"expected {len(want)} nn.Linear layers {_dims(want)} in this order; "
+                          f"found {len(got)}: {_dims(got)}")
+
+
+def _forward_shape(model: dict, obs: dict, ref: dict, real: bool, unconfirmed: str) -> Verdict:
+    in_shape = ", ".join(str(s) for s in model["input_shape"])
+    d_out = int(model["args"][1])
+    if obs.get("forward_error"):
+        hint = (" Flatten the input first (x.view(x.shape[0], -1), x.flatten(1) or nn.Flatten())."
+                if "shapes cannot be multiplied" in obs["forward_error"] else "")
+        return Verdict(False, f"calling the model on a batch of shape (B, {in_shape}) raised "
+                              f"{obs['forward_error']}.{hint}")
+    outs = obs.get("outputs") or {}
+    first = next(iter(outs.values()), None)
+    if first is None:
+        return Verdict(False, f"forward must return a tensor of shape (B, {d_out}); it returned a "
+                              f"{obs.get('out_type', 'value')}")
+    shape = tuple(np.asarray(first).shape)
+    want = tuple(np.asarray(next(iter((ref.get("outputs") or {}).values()))).shape)
+    if shape != want:
+        return Verdict(False, f"a batch of {want[0]} images of shape ({in_shape}) must give ({want[0]}, {d_out}); "
+                              f"got {shape}")
+    return Verdict(real, f"a batch of shape (B, {in_shape}) gives (B, {d_out})" if real
+                   else f"the output has the right shape, but {unconfirmed}")
+
+
+def _activations(model: dict, obs: dict, ref: dict, atol: float) -> Verdict:
+    if obs.get("forward_error"):
+        return Verdict(False, "not checked: calling the model fails (see forward shape)")
+    mine = obs.get("with_weights")
+    if obs.get("weights_error"):
+        return Verdict(False, f"with the reference weights copied into your layers, forward raised "
+                              f"{obs['weights_error']}")
+    if mine is None:
+        return Verdict(False, "not checked: the reference weights fit only layers of the table's sizes "
+                              "(see layers)")
+    variants = ref.get("variants", {})
+    act = model["activation"]
+    if close(mine, ref.get("with_weights"), atol):
+        return Verdict(True, "same output as the reference with the reference weights")
+    if close(mine, variants.get("nobias"), atol):
+        return Verdict(True, f"{act} between the layers as the table says (the layers lack a bias: see layers)")
+    for variant, tensor in variants.items():
+        if variant not in (act, "nobias") and close(mine, tensor, atol):
+            why = DIAGNOSES.get(variant, f"your network uses {variant} where the table asks for {act}")
+            return Verdict(False, f"with the reference weights copied into your layers: {why}")
+    mine, theirs = np.asarray(mine, float), np.asarray(ref.get("with_weights"), float)
+    diff = f" (largest difference {float(np.max(np.abs(mine - theirs))):.3g})" if mine.shape == theirs.shape else ""
+    return Verdict(False, f"with the reference weights copied into your layers the output differs from the "
+                          f"reference{diff}; use {act} after each hidden layer and return the last layer's raw "
+                          f"output")
+
+
+def _seeded(obs: dict, ref: dict, atol: float) -> Verdict:
+    if obs.get("forward_error"):
+        return Verdict(False, "not checked: calling the model fails (see forward shape)")
+    want = ref.get("outputs") or {}
+    mine = obs.get("outputs") or {}
+    ok = [s for s in want if close(mine.get(s), want[s], atol)]
+    if want and len(ok) == len(want):
+        return Verdict(True, "built right after torch.manual_seed(...), the outputs equal the reference's")
+    return Verdict(False, "built right after torch.manual_seed(...), the outputs differ from the reference's. "
+                          "Create the layers in the table's order with nn.Linear's default initialisation, "
+                          "and compute the output from the input (no fixed or stored values)"
+                   + (f"; {obs['seeded_error']}" if obs.get("seeded_error") else ""))
 
 
 def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     results: list[CheckResult] = []
+    atol = float(ctx.spec.params(task, hidden=ctx.hidden).get("atol", 1e-4))
     for model, out, ref in zip(task.cfg["models"], outcomes, refs):
-        results.extend(_score_model(task, ctx, model, out, ref.probe))
+        results.extend(score_model(task, model, out, ref.probe, atol, ctx.hidden))
     return results
 
 
-def _score_model(task, ctx: Context, model: dict, out, ref: dict) -> list[CheckResult]:
+def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool) -> list[CheckResult]:
     name, pts = model["defines"], model["points"]
-    atol = float(ctx.spec.params(task, hidden=ctx.hidden).get("atol", 1e-4))
-    checks = list(pts)
     label = lambda c: f"{name}: {c.replace('_', ' ')}"  # noqa: E731
 
     def all_fail(message: str) -> list[CheckResult]:
-        return [failed(task, label(c), float(pts[c]), message) for c in checks]
+        return [failed(task, label(c), float(pts[c]), message) for c in CHECKS]
 
     if out is None:
         return all_fail(f"no cell defines `{name}` (cell '{model['cell']}' is missing); restore the cell")
@@ -82,76 +226,12 @@ def _score_model(task, ctx: Context, model: dict, out, ref: dict) -> list[CheckR
     p = out.probe
     if not p.get("defined"):
         return all_fail(f"`{name}` is not defined after running cell '{model['cell']}'")
-    args = ", ".join(str(a) for a in model["args"])
-    results = []
-    if p.get("build_error"):
-        return all_fail(f"`{name}({args})` raised {p['build_error']}")
-    results.append(verdict(task, label("builds"), float(pts["builds"]), bool(p.get("is_module")),
-                           f"`{name}({args})` builds an nn.Module",
-                           f"`{name}` must inherit from nn.Module (class {name}(nn.Module)) and call "
-                           f"super().__init__()"))
-    want = [list(d) for d in model["linear"]]
-    got = p.get("linear") or []
-    layers_ok = got == want
-    results.append(verdict(task, label("layers"), float(pts["layers"]), layers_ok,
-                           f"four nn.Linear layers {_dims(want)} in order",
-                           f"expected {len(want)} nn.Linear layers {_dims(want)} in this order; "
-                           f"found {len(got)}: {_dims(got)}"))
-    batch = int(ctx.spec.params(task, hidden=ctx.hidden)["batch"])
-    want_shape = [batch, int(model["args"][1])]
-    in_shape = ", ".join(str(s) for s in model["input_shape"])
-    if p.get("forward_error"):
-        hint = (" Flatten the input first (x.view(x.shape[0], -1), x.flatten(1) or nn.Flatten())."
-                if "shapes cannot be multiplied" in p["forward_error"] else "")
-        msg = f"calling the model on a batch of shape (B, {in_shape}) raised {p['forward_error']}.{hint}"
-        results.append(failed(task, label("forward_shape"), float(pts["forward_shape"]), msg))
-        results.append(failed(task, label("activations"), float(pts["activations"]), "skipped: forward fails"))
-        results.append(failed(task, label("seeded"), float(pts["seeded"]), "skipped: forward fails"))
-        return results
-    shape = p.get("output_shape")
-    results.append(verdict(task, label("forward_shape"), float(pts["forward_shape"]), shape == want_shape,
-                           f"a batch of shape (B, {in_shape}) gives (B, {want_shape[1]})",
-                           f"a batch of shape (B, {in_shape}) must give (B, {want_shape[1]}); got "
-                           + (f"{tuple(shape)}" if shape is not None else f"a {p.get('output_type')}, not a tensor")))
-    results.append(_activations(task, label("activations"), float(pts["activations"]), model, p, ref,
-                                layers_ok, atol))
-    results.append(_seeded(task, label("seeded"), float(pts["seeded"]), p, ref, atol))
-    return results
-
-
-def _activations(task, check, points, model, p, ref, layers_ok, atol) -> CheckResult:
-    if not layers_ok:
-        return failed(task, check, points, "skipped: needs the layers above to be right")
-    mine = p.get("with_weights")
-    if p.get("weights_error") or mine is None:
-        return failed(task, check, points, f"with the reference weights copied in, forward failed: "
-                                           f"{p.get('weights_error', 'no tensor returned')}")
-    if _close(mine, ref["with_weights"], atol):
-        return verdict(task, check, points, True, "same output as the reference with the reference weights", "")
-    act = model["activation"]
-    for variant, tensor in ref.get("variants", {}).items():
-        if variant != act and _close(mine, tensor, atol):
-            if variant in DIAGNOSES:
-                why = DIAGNOSES[variant]
-            else:
-                why = f"your network uses {variant} where the table asks for {act}"
-            return failed(task, check, points, f"with the reference weights copied into your layers: {why}")
-    diff = float(np.max(np.abs(np.asarray(mine, float) - np.asarray(ref["with_weights"], float)))) \
-        if np.asarray(mine).shape == np.asarray(ref["with_weights"]).shape else float("nan")
-    return failed(task, check, points,
-                  f"with the reference weights copied into your layers the output differs from the "
-                  f"reference (largest difference {diff:.3g}); use {act} after each hidden layer and "
-                  f"return the last layer's raw output")
-
-
-def _seeded(task, check, points, p, ref, atol) -> CheckResult:
-    seeds = list(ref["seeded"])
-    ok = [s for s in seeds if _close((p.get("seeded") or {}).get(s), ref["seeded"][s], atol)]
-    if len(ok) == len(seeds):
-        return verdict(task, check, points, True, f"seeded outputs match the reference ({len(seeds)} of "
-                                                  f"{len(seeds)} seeds)", "")
-    return failed(task, check, points,
-                  f"built right after torch.manual_seed(...), your model's outputs match the reference "
-                  f"for {len(ok)} of {len(seeds)} seeds. Create the layers in the table's order, use "
-                  f"nn.Linear's default initialisation, and compute the output from the input "
-                  f"(no fixed or stored values)")
+    runs, ref_runs = p.get("runs") or {}, ref.get("runs") or {}
+    if "public" not in runs or (hidden and "hidden" not in runs):
+        return all_fail("the check did not run (incomplete result from the cell's process)")
+    public = judge_run(model, runs["public"], ref_runs["public"], atol)
+    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol) if hidden else None
+    verdicts = combine(public, secret, HIDDEN_ONLY)
+    return [CheckResult(task=task.id, check=label(c), max_points=float(pts[c]),
+                        points=float(pts[c]) if verdicts[c].ok else 0.0, passed=verdicts[c].ok,
+                        message=verdicts[c].message) for c in CHECKS]

@@ -1,36 +1,179 @@
 """train_and_test: called on grader-made data with hidden hyperparameters, then inspected.
 
-The probe records what the function did (optimizer, calls of the provided train/test, the
-figures it drew, the final weights); here those records are compared with the reference run
-on the same initial weights and data. Equivalent solutions pass: test after every epoch or
-once, one figure or one per epoch, epochs counted from 0 or 1, keyword or positional calls.
+The probe reports, in order, the optimizers created and the calls of the provided `train` and
+`test` with what they returned or printed, the lines drawn and the final weights. A report counts
+only once it is confirmed by real computation: it matches the reference run call by call (the
+usual case), or a trusted replay of exactly the reported calls gives the same values. Only
+confirmed calls earn points, so a process that merely claims "SGD, called once per epoch" earns
+nothing. Equivalent solutions pass: test after every epoch or once, one figure or one per epoch,
+epochs counted from 0 or 1, keyword or positional calls.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..engines import CellJob
 from ..results import CheckResult
-from .context import Context, cell_failure, failed, verdict
+from .context import Context, Verdict, cell_failure, combine, failed
+
+CHECKS = ("optimizer", "epochs", "test", "plots", "final_weights")
+UNCONFIRMED = ("what your function reported could not be reproduced by running the same calls (change the "
+               "model, its weights and the data only through `train`)")
+HIDDEN_ONLY = {
+    "optimizer": "SGD is right with the public values but not with the grader's: take lr and momentum from "
+                 "the hyperparameters argument",
+    "epochs": "`train` was called a different number of times than hyperparameters['epochs'] with the grader's "
+              "values (or with other arguments): loop over range(hyperparameters['epochs'])",
+    "test": "`test` was called as asked with the public values but not with the grader's",
+    "plots": "the gradient lists were plotted with the public values but not with the grader's",
+    "final_weights": "the trained weights equal the reference's with the public values but not with the "
+                     "grader's: take every setting from the hyperparameters argument",
+}
 
 
-def _params(task, ctx: Context) -> dict:
-    return {"defines": task.cfg["defines"], **ctx.spec.params(task, hidden=ctx.hidden)}
+def run_params(task, ctx: Context, hidden: bool) -> dict:
+    p = ctx.spec.params(task, hidden=hidden)
+    data = ctx.spec.data
+    hyper = {key: p[source] for key, source in task.cfg["hyperparameters"].items()}
+    return {**{k: p[k] for k in ("data_seed", "init_seed", "n_train", "n_test", "batch_size", "layers",
+                                 "activation", "lr", "momentum", "epochs")},
+            "input_shape": list(data["input_shape"]), "mean": data["mean"], "std": data["std"],
+            "classes": data["classes"], "hyperparameters": hyper}
+
+
+def probe_params(task, ctx: Context) -> dict:
+    runs = {"public": run_params(task, ctx, False)}
+    if ctx.hidden:
+        runs["hidden"] = run_params(task, ctx, True)
+    return {"defines": task.cfg["defines"], "runs": runs}
 
 
 def plan(task, ctx: Context):
     found = ctx.find_code(task.cfg["cell"], task.cfg["defines"])
-    return [CellJob(task.cfg["cell"], found.cell.source, "training", _params(task, ctx)) if found.cell else None]
+    return [CellJob(task.cfg["cell"], found.cell.source, "training", probe_params(task, ctx)) if found.cell else None]
 
 
 def reference_jobs(task, ctx: Context):
-    return [CellJob("reference", ctx.spec.file("reference").read_text(), "training", _params(task, ctx),
+    return [CellJob("reference", ctx.spec.file("reference").read_text(), "training", probe_params(task, ctx),
                     trusted=True)]
 
 
-def _series_plotted(series: list[float], lines: list[list[float]]) -> bool:
+# ----------------------------------------------------------------------------- confirming the report
+
+@dataclass(frozen=True)
+class Timeline:
+    """The reference run: the series of its k-th `train` call and what `test` prints after k epochs."""
+    trains: list
+    tests: dict[int, str]
+
+
+def timeline(ref_run: dict) -> Timeline:
+    trains, tests, k = [], {0: ref_run.get("test_before", "")}, 0
+    for ev in ref_run.get("events", []):
+        if ev["kind"] == "train":
+            trains.append(ev.get("series"))
+            k += 1
+        elif ev["kind"] == "test":
+            tests[k] = ev.get("printed", "")
+    return Timeline(trains, tests)
+
+
+def same_series(a, b) -> bool:
+    if a is None or b is None or len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        if x.shape != y.shape or not np.allclose(x, y, rtol=1e-6, atol=1e-12):
+            return False
+    return True
+
+
+def good_sgd(ev: dict | None, p: dict) -> bool:
+    """SGD over the passed model's parameters with lr and momentum from the argument."""
+    if not ev or ev.get("type") != "SGD" or ev.get("params") != "model":
+        return False
+    d = ev.get("defaults", {})
+    return (_close(d.get("lr"), p["lr"]) and _close(d.get("momentum"), p["momentum"])
+            and not d.get("nesterov") and not d.get("weight_decay") and not d.get("dampening"))
+
+
+def _close(a, b) -> bool:
+    return isinstance(a, float) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _optimizer_of(events: list[dict], ev: dict) -> dict | None:
+    opts = [e for e in events if e["kind"] == "optimizer"]
+    i = ev.get("optimizer")
+    return opts[i] if isinstance(i, int) and 0 <= i < len(opts) else None
+
+
+def confirmed_by_reference(events: list[dict], p: dict, ref: Timeline) -> set[int]:
+    """Indices of the events that equal the reference run's, call by call. `train` calls form a
+    chain (each starts from the weights the previous one left): after one that differs, no later
+    call can be confirmed this way."""
+    ok, trains, chain = set(), 0, True
+    for i, ev in enumerate(events):
+        if ev["kind"] == "train":
+            trains += 1
+            chain = chain and (ev.get("model") == "model" and ev.get("loader") == "train"
+                               and good_sgd(_optimizer_of(events, ev), p) and trains <= len(ref.trains)
+                               and same_series(ev.get("series"), ref.trains[trains - 1]))
+            if chain:
+                ok.add(i)
+        elif ev["kind"] == "test":
+            if chain and ev.get("model") == "model" and ev.get("loader") == "test" and \
+                    ev.get("printed") == ref.tests.get(trains):
+                ok.add(i)
+        elif ev["kind"] == "optimizer":
+            ok.add(i)
+    return ok
+
+
+def confirmed_by_replay(events: list[dict], replayed: dict) -> set[int]:
+    """Indices of the events that a trusted replay of the same calls reproduced."""
+    done, ok, chain = replayed.get("events", []), set(), True
+    for i, ev in enumerate(events):
+        if i >= len(done) or done[i].get("skipped"):
+            chain = chain and ev["kind"] == "test" and i < len(done)
+            continue
+        if ev["kind"] == "train":
+            chain = chain and same_series(ev.get("series"), done[i].get("series"))
+        elif ev["kind"] == "test" and ev.get("printed") != done[i].get("printed"):
+            continue
+        if chain:
+            ok.add(i)
+    return ok
+
+
+def needs_replay(run: dict, ref_run: dict, p: dict) -> bool:
+    events = run.get("events", [])
+    return len(confirmed_by_reference(events, p, timeline(ref_run))) < len(events)
+
+
+def followups(task, ctx: Context, outcomes, refs) -> list[CellJob]:
+    """A trusted replay of the reported calls, when they do not simply match the reference run.
+
+    In grade mode the hidden run decides points and is the one replayed; the public run there only
+    words messages, so its report is taken as it is."""
+    out = outcomes[0]
+    if out is None or not out.ok or not out.probe or not out.probe.get("defined"):
+        return []
+    label = "hidden" if ctx.hidden else "public"
+    run = (out.probe.get("runs") or {}).get(label)
+    ref_run = (refs[0].probe.get("runs") or {}).get(label)
+    p = run_params(task, ctx, ctx.hidden)
+    if run is None or ref_run is None or not needs_replay(run, ref_run, p):
+        return []
+    events = [{k: v for k, v in ev.items() if k != "series" and k != "printed"} for ev in run.get("events", [])]
+    return [CellJob("replay", None, "replay", {"runs": {label: {**p, "events": events}}}, trusted=True)]
+
+
+# ----------------------------------------------------------------------------- the checks, per run
+
+def _plotted(series, lines) -> bool:
     a = np.asarray(series, float)
     for line in lines:
         b = np.asarray(line, float)
@@ -39,23 +182,111 @@ def _series_plotted(series: list[float], lines: list[list[float]]) -> bool:
     return False
 
 
-def _plots_ok(returns: list, lines: list) -> tuple[int, int]:
-    """How many of the three gradient lists appear as a plotted line (whole run or per epoch)."""
-    if not returns:
-        return 0, 3
+def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]) -> dict[str, Verdict]:
+    """The five checks on one run; only ``confirmed`` events (indices) can earn points."""
+    events = run.get("events", [])
+    good = [ev for i, ev in enumerate(events) if i in confirmed]
+    raised = f" (`{name}` raised {run['error']})" if run.get("error") else ""
+    epochs = int(p["epochs"])
+    trains = [e for e in events if e["kind"] == "train"]
+    good_trains = [e for e in good if e["kind"] == "train"]
+    out: dict[str, Verdict] = {}
+
+    opts = [e for e in events if e["kind"] == "optimizer"]
+    used = [_optimizer_of(events, e) for e in good_trains]
+    if any(good_sgd(o, p) for o in used):
+        out["optimizer"] = Verdict(True, "SGD over the model's parameters with lr and momentum from the argument")
+    elif not opts:
+        out["optimizer"] = Verdict(False, "no optimizer was created; create optim.SGD(model.parameters(), lr=..., "
+                                          "momentum=...)" + raised)
+    elif not any(o.get("type") == "SGD" for o in opts):
+        out["optimizer"] = Verdict(False, f"the optimizer is {opts[0].get('type')}; the task asks for SGD")
+    elif not any(o.get("type") == "SGD" and o.get("params") == "model" for o in opts):
+        out["optimizer"] = Verdict(False, "SGD must optimise the parameters of the model passed in "
+                                          "(model.parameters())")
+    elif not any(good_sgd({**o, "defaults": {**o.get("defaults", {}), "momentum": p["momentum"]}}, p) for o in opts):
+        out["optimizer"] = Verdict(False, "SGD's learning rate does not come from hyperparameters['lr'] (the "
+                                          "grader passes other values than the notebook's)")
+    elif not any(good_sgd(o, p) for o in opts):
+        out["optimizer"] = Verdict(False, "SGD's momentum does not come from hyperparameters['momentum'] (the "
+                                          "grader passes other values than the notebook's), or it has settings "
+                                          "the task does not ask for (nesterov, weight decay, dampening)")
+    elif not any(good_sgd(_optimizer_of(events, e), p) for e in trains):
+        out["optimizer"] = Verdict(False, "an SGD optimizer was created as asked, but `train` was never called "
+                                          "with it, so what it does could not be checked; pass it to "
+                                          "train(model, train_loader, optimizer, epoch)" + raised)
+    else:
+        out["optimizer"] = Verdict(False, f"the optimizer looks right, but {UNCONFIRMED}")
+
+    args_ok = [e for e in trains if e.get("model") == "model" and e.get("loader") == "train"
+               and e.get("optimizer") is not None]
+    if len(trains) == epochs and len(args_ok) == epochs and len(good_trains) == epochs:
+        out["epochs"] = Verdict(True, "`train` called once per epoch with the model, train_loader and optimizer")
+    elif len(trains) != epochs:
+        out["epochs"] = Verdict(False, f"`train` was called {len(trains)} time(s) while hyperparameters['epochs'] "
+                                       f"was {epochs}; call it once per epoch" + raised)
+    elif any(e.get("model") != "model" for e in trains):
+        out["epochs"] = Verdict(False, "call `train` with the model passed in to your function, not another one")
+    elif any(e.get("loader") == "test" for e in trains):
+        out["epochs"] = Verdict(False, "`train` was called with test_loader; train on the provided train_loader")
+    elif any(e.get("loader") != "train" for e in trains):
+        out["epochs"] = Verdict(False, "the loader passed to `train` is not the provided train_loader")
+    elif len(args_ok) != epochs:
+        out["epochs"] = Verdict(False, "pass the optimizer you created to `train`")
+    else:
+        out["epochs"] = Verdict(False, f"the calls of `train` look right, but {UNCONFIRMED}")
+
+    tests = [e for e in events if e["kind"] == "test"]
+    right = [e for e in tests if e.get("model") == "model" and e.get("loader") == "test"]
+    if any(any(e is g for g in good) for e in right):
+        out["test"] = Verdict(True, "`test` called on the test loader")
+    elif not tests:
+        out["test"] = Verdict(False, "`test(model, test_loader)` was never called" + raised)
+    elif any(e.get("loader") == "train" for e in tests) and not right:
+        out["test"] = Verdict(False, "`test` was called with train_loader; the loader passed must be the "
+                                     "provided test_loader")
+    elif not any(e.get("loader") == "test" for e in tests):
+        out["test"] = Verdict(False, "the loader passed to `test` is not the provided test_loader")
+    elif not right:
+        out["test"] = Verdict(False, "`test` must get the model passed in to your function")
+    else:
+        out["test"] = Verdict(False, f"`test` looks right, but {UNCONFIRMED}")
+
+    out["plots"] = _plots(good_trains, run.get("lines", []), raised)
+
+    mine, theirs = run.get("final") or {}, ref_run.get("final") or {}
+    same = bool(theirs) and set(mine) == set(theirs) and all(
+        np.asarray(mine[k]).shape == np.asarray(theirs[k]).shape
+        and np.allclose(np.asarray(mine[k], float), np.asarray(theirs[k], float), atol=float(p.get("atol", 1e-5)),
+                        rtol=1e-4) for k in theirs)
+    out["final_weights"] = Verdict(same, "the trained weights equal the reference's" if same else
+                                   "after training, the model's weights differ from the reference run on the same "
+                                   "data: train for exactly hyperparameters['epochs'] epochs with one SGD optimizer "
+                                   "(lr and momentum from the argument) and do not re-initialise the model" + raised)
+    return out
+
+
+def _plots(trains: list[dict], lines: list, raised: str) -> Verdict:
+    series = [e.get("series") for e in trains if e.get("series")]
+    if not series:
+        return Verdict(False, "not checked: there are no gradient lists from `train` to look for (see epochs)" + raised)
     found = 0
     for k in range(3):
-        whole = [v for r in returns for v in r[k]]
-        per_epoch = [r[k] for r in returns]
-        if _series_plotted(whole, lines) or all(_series_plotted(s, lines) for s in per_epoch):
+        whole = [v for s in series for v in s[k]]
+        if _plotted(whole, lines) or all(_plotted(s[k], lines) for s in series):
             found += 1
-    return found, 3
+    if found == 3:
+        return Verdict(True, "the three gradient lists returned by `train` are plotted")
+    if len(series) > 1 and all(_plotted(series[-1][k], lines) for k in range(3)):
+        return Verdict(False, "only the gradient lists of the last epoch were plotted; collect them over all "
+                              "epochs (grads1 += g1, ...) and plot those, or plot each epoch's lists")
+    return Verdict(False, f"{found} of the 3 gradient lists returned by `train` were plotted; plot each list "
+                          f"(e.g. plt.plot(grads1)) for the whole run or per epoch" + raised)
 
 
-def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
+def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
     pts = task.cfg["points"]
     name = task.cfg["defines"]
-    p = ctx.spec.params(task, hidden=ctx.hidden)
     out, ref = outcomes[0], refs[0].probe
 
     def all_fail(msg):
@@ -65,68 +296,22 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         return all_fail(f"no cell defines `{name}` (cell '{task.cfg['cell']}' is missing); restore the cell")
     if not out.ok or out.probe is None:
         return all_fail(cell_failure(out, task.cfg["cell"]))
-    r = out.probe
-    if not r.get("defined"):
+    if not out.probe.get("defined"):
         return all_fail(f"`{name}` is not defined after running cell '{task.cfg['cell']}'")
-    raised = f" (`{name}` raised {r['error']})" if r.get("error") else ""
-    results = []
-
-    sgd = [o for o in r["optimizers"] if o["type"] == "SGD"]
-    good = [o for o in sgd if o["params_match"] and o["lr"] is not None and math.isclose(o["lr"], p["lr"])
-            and o["momentum"] is not None and math.isclose(o["momentum"], p["momentum"])]
-    if good:
-        msg_bad = ""
-    elif not r["optimizers"]:
-        msg_bad = "no optimizer was created; create optim.SGD(model.parameters(), lr=..., momentum=...)" + raised
-    elif not sgd:
-        msg_bad = f"the optimizer is {r['optimizers'][0]['type']}; the task asks for SGD"
-    elif not any(o["params_match"] for o in sgd):
-        msg_bad = "SGD must optimise the parameters of the model passed in (model.parameters())"
-    elif not any(o["lr"] is not None and math.isclose(o["lr"], p["lr"]) for o in sgd):
-        msg_bad = "SGD's learning rate does not come from hyperparameters['lr'] (the grader passes other values than the notebook's)"
-    else:
-        msg_bad = "SGD's momentum does not come from hyperparameters['momentum'] (the grader passes other values than the notebook's)"
-    results.append(verdict(task, "optimizer", float(pts["optimizer"]), bool(good),
-                           "SGD over the model's parameters with lr and momentum from the argument", msg_bad))
-
-    calls = r["train_calls"]
-    epochs = int(p["epochs"])
-    calls_ok = [c for c in calls if c["model_ok"] and c["loader_ok"]]
-    opt_ok = all(c["optimizer"] is not None for c in calls_ok)
-    ok = len(calls) == epochs and len(calls_ok) == epochs and opt_ok
-    if ok:
-        bad = ""
-    elif len(calls) != epochs:
-        bad = (f"`train` was called {len(calls)} time(s); call it once per epoch, for "
-               f"hyperparameters['epochs'] epochs (the grader passes another number than the notebook's)" + raised)
-    elif len(calls_ok) != epochs:
-        bad = "call `train` with the model passed in and the provided train_loader"
-    else:
-        bad = "pass the SGD optimizer you created to `train`"
-    results.append(verdict(task, "epochs", float(pts["epochs"]), ok,
-                           "`train` called once per epoch with the model, train_loader and optimizer", bad))
-
-    tests = [c for c in r["test_calls"] if c["model_ok"] and c["loader_ok"]]
-    results.append(verdict(task, "test", float(pts["test"]), bool(tests),
-                           "`test` called on the test loader",
-                           ("`test` was called, but not as test(model, test_loader) with the model passed in"
-                            if r["test_calls"] else "`test(model, test_loader)` was never called") + raised))
-
-    found, total = _plots_ok(r["train_returns"], r["lines"])
-    results.append(verdict(task, "plots", float(pts["plots"]), found == total,
-                           "the three gradient lists returned by `train` are plotted",
-                           f"{found} of the {total} gradient lists returned by `train` were plotted; plot "
-                           f"each list (e.g. plt.plot(grads1)) for the whole run or per epoch" + raised))
-
-    mine, theirs = r.get("final_state") or {}, ref["final_state"]
-    atol = float(p.get("atol", 1e-5))
-    same = set(mine) == set(theirs) and all(
-        np.asarray(mine[k]).shape == np.asarray(theirs[k]).shape
-        and np.allclose(np.asarray(mine[k], float), np.asarray(theirs[k], float), atol=atol, rtol=1e-4)
-        for k in theirs)
-    results.append(verdict(task, "final_weights", float(pts["final_weights"]), same,
-                           "the trained weights equal the reference's",
-                           "after training, the model's weights differ from the reference run on the same "
-                           "data: train for exactly hyperparameters['epochs'] epochs with one SGD optimizer "
-                           "(lr and momentum from the argument) and do not re-initialise the model" + raised))
-    return results
+    runs, ref_runs = out.probe.get("runs") or {}, ref.get("runs") or {}
+    labels = ["public", "hidden"] if ctx.hidden else ["public"]
+    if any(label not in runs for label in labels):
+        return all_fail("the check did not run (incomplete result from the cell's process)")
+    replayed = next((f.probe["runs"] for f in follow if f is not None and f.ok and f.probe), {})
+    verdicts = {}
+    for label in labels:
+        p = run_params(task, ctx, label == "hidden")
+        events = runs[label].get("events", [])
+        scoring = label == labels[-1]
+        n = confirmed_by_reference(events, p, timeline(ref_runs[label])) if scoring else set(range(len(events)))
+        if scoring and len(n) < len(events) and label in replayed:
+            n = confirmed_by_replay(events, replayed[label])
+        verdicts[label] = judge_run(name, runs[label], ref_runs[label], p, n)
+    final = combine(verdicts["public"], verdicts.get("hidden"), HIDDEN_ONLY)
+    return [CheckResult(task=task.id, check=c, max_points=float(pts[c]), points=float(pts[c]) if final[c].ok else 0.0,
+                        passed=final[c].ok, message=final[c].message) for c in CHECKS]

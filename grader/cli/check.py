@@ -33,10 +33,9 @@ def cmd_check(args, console: Console) -> int:
         console.print(f"[red]error:[/] no such file: {args.notebook}")
         return 2
     home, _ = ensure_dataset(args.data)
-    hide = [str(spec.root)]   # the student's own folder is theirs to see
     # Two workers when there are two cores: the reference runs beside the student's cells.
     workers = 2 if (os.cpu_count() or 1) >= 2 and args.engine == "fork" else 1
-    engine = make_engine(args.engine, engine_setup(spec, home, workers, hide))
+    engine = make_engine(args.engine, engine_setup(spec, home, workers))
     with console.status("starting the checker (importing PyTorch) ..."):
         engine.start()
     try:

@@ -29,7 +29,7 @@ def cmd_verify(args, console: Console) -> int:
     from ..verify import verify
     spec = load_spec(args.spec)
     home, _ = ensure_dataset(args.data)
-    engine = make_engine(args.engine, engine_setup(spec, home, 1, [str(spec.root)]))
+    engine = make_engine(args.engine, engine_setup(spec, home, 1))
     try:
         engine.start()
         grader = Grader(spec, engine, hidden=True)

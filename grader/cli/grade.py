@@ -170,7 +170,6 @@ def _grade(args, console: Console, spec) -> int:
     if standin:
         console.print(f"[dim]data: deterministic FashionMNIST stand-in in {home} (put the real files there to use them)[/]")
     jobs = max(1, min(args.jobs, len(todo) or 1))
-    hide = [str(spec.root), str(out), str(args.folder.resolve())]
     t0 = time.monotonic()
     interrupted = False
     done_now = 0
@@ -178,7 +177,7 @@ def _grade(args, console: Console, spec) -> int:
         stream = None
         try:
             stream = (_cluster_stream(args, spec, todo) if args.dask_scheduler
-                      else _local_stream(args, spec, home, todo, jobs, hide, console))
+                      else _local_stream(args, spec, home, todo, jobs, console))
             columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TimeElapsedColumn(), TimeRemainingColumn()]
             with Progress(*columns, console=console, transient=True) as progress:
@@ -235,9 +234,9 @@ def _grade(args, console: Console, spec) -> int:
     return 0
 
 
-def _local_stream(args, spec, home, todo, jobs, hide, console):
+def _local_stream(args, spec, home, todo, jobs, console):
     """Grade on this machine with ``jobs`` warm workers; yield (path, result) as they finish."""
-    engine = make_engine(args.engine, engine_setup(spec, home, jobs, hide))
+    engine = make_engine(args.engine, engine_setup(spec, home, jobs))
     console.print(f"grading {len(todo)} notebook(s) with {jobs} {args.engine} worker(s) ...")
     try:
         engine.start()

@@ -13,10 +13,10 @@ from ..spec import Limits
 @dataclass(frozen=True)
 class CellJob:
     cell_id: str
-    source: str | None           # None: run the probe on the bare context
-    probe: str | None = None     # probe kind (see probes.PROBES)
+    source: str | None           # None: only the probe, on the provided context
+    probe: str | None = None     # a name in grader.probes.PROBES
     params: dict[str, Any] = field(default_factory=dict)
-    trusted: bool = False        # reference code: no hiding of grader folders needed
+    trusted: bool = False        # no student code: the reference or a replay
 
 
 @dataclass
@@ -26,7 +26,6 @@ class EngineSetup:
     imports_source: str
     data_home: Path
     limits: Limits
-    hide: list[str] = field(default_factory=list)
     jobs: int = 1
 
 

@@ -1,57 +1,95 @@
 """The fast engine: warm forked workers.
 
 A naive grader pays ~4 s per notebook to import torch; here each worker pays it once. One
-``Worker`` owns one warm parent (``grader.zygote``); for every graded cell the parent forks a
-child that applies the limits, runs the cell in a fresh copy of the provided context, runs the
-probe and answers over a socketpair that only this job holds. The grader side enforces wall
-time, memory and process count from outside and kills the child's whole tree.
+``Worker`` owns one warm process (``grader.child.server``); for every graded cell it forks a job
+that runs the cell in a fresh copy of the provided context, then the probe the grader sends, and
+answers over a socketpair only this job holds. The grader enforces wall time from outside, puts
+the job in its memory and pids cgroups, and kills the whole tree at a limit. A reply that breaks
+the protocol fails that job only, and its worker is replaced.
 """
 from __future__ import annotations
 
 import json
+import os
 import queue
 import secrets
 import socket
 import subprocess
 import threading
 import time
+from concurrent.futures import Future
 from contextlib import contextmanager
 
-from .. import channel
-from ..results import CellOutcome
+from .. import probes
+from ..child import wire
+from ..observations import ANY, SCHEMAS, InvalidObservation, List, Obj, cut, validate
+from ..results import CellOutcome, Status
 from .base import PYTHON, CellJob, EngineSetup, child_env
+from .cgroups import JobCgroups
 from .monitor import LimitExceeded, TreeMonitor
 
-UID_BASE = 61000          # private user ids for jobs when the grader runs as root
 START_TIMEOUT_S = 120
+RESULT_BYTES = 8 * 2**20          # a probe's reply: kilobytes for models, ~0.5 MB for training
+UID_BASE = 2_000_000              # private uids for jobs when the grader is root
 
 
 class WorkerDied(Exception):
     pass
 
 
-class Worker:
-    """One warm parent process and the control socket to it."""
+class Spawner:
+    """Starts every worker from one long-lived thread: a worker's parent-death signal follows the
+    thread that started it, so a pool thread that ends must not be that parent."""
 
-    def __init__(self, setup: EngineSetup, slot: int):
-        self.setup = setup
-        self.slot = slot
+    def __init__(self):
+        self._q: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="grader-spawner", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            args, kwargs, fut = item
+            try:
+                fut.set_result(subprocess.Popen(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                fut.set_exception(exc)
+
+    def popen(self, *args, **kwargs) -> subprocess.Popen:
+        fut: Future = Future()
+        self._q.put((args, kwargs, fut))
+        return fut.result()
+
+    def stop(self) -> None:
+        self._q.put(None)
+
+
+class Worker:
+    """One warm process, its control socket, and the cgroups its jobs run in."""
+
+    def __init__(self, setup: EngineSetup, slot: int, spawner: Spawner):
+        self.setup, self.slot, self.spawner = setup, slot, spawner
         self.proc: subprocess.Popen | None = None
         self.ctl: socket.socket | None = None
-        self.peak_child_rss = 0
+        self.notes: list[str] = []
+        self.peak_memory = 0
+        lim = setup.limits
+        self.cgroups, self.cgroup_notes = JobCgroups.create(slot, lim.memory_mb, lim.max_processes)
 
     def start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.proc = subprocess.Popen(
-            [PYTHON, "-m", "grader.zygote", str(theirs.fileno())], pass_fds=[theirs.fileno()],
-            env=child_env(), cwd=str(self.setup.data_home), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = self.spawner.popen(
+            [PYTHON, "-m", "grader.child.server", str(theirs.fileno())], pass_fds=[theirs.fileno()],
+            env=child_env({"GRADER_PARENT": str(os.getpid())}), cwd=str(self.setup.data_home),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
         self.ctl = ours
         s = self.setup
+        uid = UID_BASE + (os.getpid() % 100_000) * 16 + self.slot
         ours.send(json.dumps({"cells": s.template_cells, "keep": s.keep_names, "imports": s.imports_source,
-                              "data_home": str(s.data_home), "slot": self.slot, "uid_base": UID_BASE,
-                              "max_processes": s.limits.max_processes}).encode())
+                              "data_home": str(s.data_home), "uid": uid}).encode())
 
     def wait_ready(self) -> None:
         self.ctl.settimeout(START_TIMEOUT_S)
@@ -64,6 +102,7 @@ class Worker:
         msg = json.loads(data) if data else {"type": "failed", "error": self._stderr()}
         if msg.get("type") != "ready":
             raise WorkerDied(f"the worker could not build the provided context: {msg.get('error')}")
+        self.notes = list(msg.get("notes", [])) + self.cgroup_notes
 
     def _stderr(self) -> str:
         try:
@@ -75,7 +114,7 @@ class Worker:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def close(self) -> None:
+    def close(self, remove_cgroups: bool = False) -> None:
         if self.ctl is not None:
             try:
                 self.ctl.send(json.dumps({"op": "exit"}).encode())
@@ -92,6 +131,8 @@ class Worker:
             if self.proc.stderr:
                 self.proc.stderr.close()
             self.proc = None
+        if remove_cgroups and self.cgroups is not None:
+            self.cgroups.remove()
 
     def restart(self) -> None:
         self.close()
@@ -111,76 +152,101 @@ class Worker:
             raise WorkerDied("the worker exited")
         return json.loads(data)
 
-    def run(self, job: CellJob, timeout: float) -> CellOutcome:
+    def _kill_job(self, monitor: TreeMonitor | None) -> None:
+        try:
+            self.ctl.send(json.dumps({"op": "kill"}).encode())
+        except OSError:
+            pass
+        if monitor is not None:
+            monitor.kill()
+
+    def run(self, job: CellJob, timeout: float) -> tuple[CellOutcome, bool]:
+        """Run one job; return its outcome and whether this worker must be replaced."""
         lim = self.setup.limits
-        header = {"op": "run",
-                  "hide": [] if job.trusted else self.setup.hide,
-                  "file_size_mb": lim.file_size_mb, "max_processes": lim.max_processes,
-                  "output_bytes": lim.output_bytes}
+        header = {"op": "run", "cpu_s": int(timeout) + 5, "file_size_mb": lim.file_size_mb,
+                  "disk_mb": lim.disk_mb, "max_processes": lim.max_processes, "output_bytes": lim.output_bytes}
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         t0 = time.monotonic()
+        deadline = t0 + timeout
         try:
             socket.send_fds(self.ctl, [json.dumps(header).encode()], [theirs.fileno()])
         except OSError:
             raise WorkerDied("the worker is gone") from None
         finally:
             theirs.close()
-        self._ctl_recv(30)                       # the server forked the child
-        outcome = CellOutcome(cell_id=job.cell_id, status="ok")
+        self._ctl_recv(30)                                    # the job was forked
+        outcome = CellOutcome(cell_id=job.cell_id, status=Status.OK)
+        monitor, replace = None, False
         try:
-            hello = channel.recv(ours, deadline=time.monotonic() + 30)
-        except (channel.ChannelClosed, channel.ChannelTimeout, ValueError):
-            ours.close()
-            self._ctl_recv(30)
-            raise WorkerDied("a job process did not start") from None
-        monitor = TreeMonitor(int(hello["pid"]), lim.memory_mb, lim.max_processes)
-        deadline = t0 + timeout
-        try:
-            channel.send(ours, {"cell_id": job.cell_id, "source": job.source})
-            executed = channel.recv(ours, deadline=deadline, tick=monitor.check, max_bytes=lim.output_bytes * 8 + 65536)
-            outcome.output = executed.get("output", "")
-            outcome.error = executed.get("error", "")
-            outcome.notes = executed.get("notes", [])
+            pid = wire.recv_hello(ours, deadline=time.monotonic() + 30)
+            if self.cgroups is not None:
+                self.cgroups.enter(pid)
+            monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups)
+            wire.send(ours, {"cell_id": job.cell_id, "source": job.source})
+            executed = validate(wire.recv(ours, deadline=deadline, tick=monitor.check,
+                                          max_bytes=lim.output_bytes * 6 + 65536), EXECUTED, "executed")
+            if executed["type"] != "executed":
+                raise InvalidObservation("a result came before the cell had finished")
+            outcome.output = executed["output"]
+            outcome.error = executed["error"]
+            outcome.notes = executed["notes"]
             if outcome.error:
-                outcome.status = "error"
+                outcome.status = Status.ERROR
             nonce = secrets.token_hex(16)
-            channel.send(ours, {"probe": job.probe if not outcome.error else None,
-                                "params": job.params, "nonce": nonce})
+            code = None
             if job.probe and not outcome.error:
-                reply = channel.recv(ours, deadline=deadline, tick=monitor.check)
-                if not isinstance(reply, dict) or reply.get("nonce") != nonce:
-                    outcome.probe_error = "the result did not come from the grader's probe"
+                code = probes.compiled(job.probe + ("+reference" if job.trusted and
+                                                    job.probe + "+reference" in probes.PROBES else ""))
+            wire.send(ours, {"code": code, "params": job.params, "nonce": nonce})
+            if code:
+                reply = validate(wire.recv(ours, deadline=deadline, tick=monitor.check, max_bytes=RESULT_BYTES),
+                                 RESULT, "result")
+                if reply["type"] != "result" or reply["nonce"] != nonce:
+                    raise InvalidObservation("the reply did not answer the grader's request")
+                if "refused" in reply:
+                    outcome.probe_error = f"not checked: {reply['refused']}; remove that from the cell"
                 elif "error" in reply:
-                    outcome.probe_error = str(reply["error"])
+                    outcome.probe_error = reply["error"]
+                elif "data" in reply:
+                    outcome.probe = validate(reply["data"], SCHEMAS[job.probe], job.probe)
                 else:
-                    outcome.probe = reply.get("data")
-        except channel.ChannelTimeout:
-            monitor.kill()
-            outcome.status = "timeout"
+                    raise InvalidObservation("an empty result")
+        except wire.ChannelTimeout:
+            self._kill_job(monitor)
+            outcome.status = Status.TIMEOUT
             outcome.error = (f"the cell did not finish within {timeout:.0f} s (endless loop or sleep?); "
                              f"it was stopped")
         except LimitExceeded as exc:
-            monitor.kill()
-            outcome.status = exc.kind
+            self._kill_job(monitor)
+            outcome.status = Status(exc.kind)
             outcome.error = f"the cell {exc} and was stopped"
-        except (channel.ChannelClosed, ConnectionError, BrokenPipeError):
-            outcome.status = "crashed"
-        except ValueError as exc:
-            monitor.kill()
-            outcome.status = "crashed"
-            outcome.error = f"the cell's process sent malformed data ({exc})"
+        except (wire.ChannelClosed, ConnectionError):
+            outcome.status = Status.CRASHED
+        except (wire.InvalidMessage, InvalidObservation) as exc:
+            self._kill_job(monitor)
+            outcome.status, outcome.probe, replace = Status.INVALID, None, True
+            outcome.error = f"invalid reply from the student's process ({cut(str(exc), 120)}); it was stopped"
         finally:
             ours.close()
         try:
-            code = self._ctl_recv(30)["exit"]
+            done = self._ctl_recv(30)
         except WorkerDied:
-            monitor.kill()
+            self._kill_job(monitor)
             raise
-        if outcome.status == "crashed" and not outcome.error:
-            outcome.error = describe_exit(code)
+        if self.cgroups is not None and self.cgroups.hit_memory_cap() and outcome.status != Status.INVALID:
+            outcome.status = Status.MEMORY
+            outcome.error = f"the cell used more than {lim.memory_mb} MB of memory and was stopped"
+        if outcome.status == Status.CRASHED and not outcome.error:
+            outcome.error = describe_exit(int(done.get("exit", -9)))
         outcome.seconds = time.monotonic() - t0
-        self.peak_child_rss = max(self.peak_child_rss, monitor.peak_rss)
-        return outcome
+        if monitor is not None:
+            self.peak_memory = max(self.peak_memory, monitor.peak)
+        return outcome, replace
+
+
+EXECUTED = Obj(required={"type": str, "error": str, "output": str, "notes": List(str, 64), "seconds": float})
+RESULT = Obj(required={"type": str, "nonce": str}, optional={"data": ANY, "error": str, "refused": str})
 
 
 def describe_exit(code: int) -> str:
@@ -191,7 +257,7 @@ def describe_exit(code: int) -> str:
         except ValueError:
             name = f"signal {-code}"
         what = {"SIGSEGV": "a segmentation fault (crash in native code)", "SIGKILL": "being killed",
-                "SIGABRT": "an abort"}.get(name, name)
+                "SIGABRT": "an abort", "SIGXCPU": "using up its CPU time"}.get(name, name)
         return f"the cell's process died from {what}; the rest of the notebook was still graded"
     return (f"the cell ended its own process (exit code {code}, e.g. os._exit); "
             f"remove that call. The rest of the notebook was still graded")
@@ -205,9 +271,18 @@ class ForkEngine:
         self.workers: list[Worker] = []
         self.free: queue.Queue[Worker] = queue.Queue()
         self.closed = threading.Event()
+        self.spawner: Spawner | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """Limits this machine did not allow, as the workers reported them."""
+        return sorted({n for w in self.workers for n in w.notes})
 
     def start(self) -> None:
-        self.workers = [Worker(self.setup, i) for i in range(max(1, self.setup.jobs))]
+        from .leftovers import end_leftovers
+        end_leftovers()
+        self.spawner = Spawner()
+        self.workers = [Worker(self.setup, i, self.spawner) for i in range(max(1, self.setup.jobs))]
         for w in self.workers:      # start all first: they import torch side by side
             w.start()
         for w in self.workers:
@@ -217,8 +292,10 @@ class ForkEngine:
     def close(self) -> None:
         self.closed.set()       # threads still grading stop instead of restarting workers
         for w in self.workers:
-            w.close()
+            w.close(remove_cgroups=True)
         self.workers = []
+        if self.spawner is not None:
+            self.spawner.stop()
 
     def __enter__(self):
         self.start()
@@ -245,7 +322,7 @@ class ForkEngine:
             for job in jobs:
                 left = end - time.monotonic()
                 if left <= 0:
-                    outcomes.append(CellOutcome(job.cell_id, "timeout", error=(
+                    outcomes.append(CellOutcome(job.cell_id, Status.TIMEOUT, error=(
                         f"not run: the notebook used up its {budget:.0f} s time limit before this cell")))
                     continue
                 for attempt in (1, 2):
@@ -254,12 +331,16 @@ class ForkEngine:
                     try:
                         if not w.alive():
                             w.restart()
-                        outcomes.append(w.run(job, min(lim.cell_timeout_s, left)))
+                        outcome, replace = w.run(job, min(lim.cell_timeout_s, left))
+                        outcomes.append(outcome)
+                        if replace:
+                            w.restart()
                         break
                     except WorkerDied as exc:
                         if self.closed.is_set():
                             raise
                         w.restart()
                         if attempt == 2:
-                            outcomes.append(CellOutcome(job.cell_id, "crashed", error=f"grader worker failed: {exc}"))
+                            outcomes.append(CellOutcome(job.cell_id, Status.CRASHED,
+                                                        error=f"grader worker failed: {exc}"))
         return outcomes

@@ -19,11 +19,13 @@ from pathlib import Path
 
 from jupyter_client import KernelManager
 
-from .. import codec
-from ..kernel_side import MIME
-from ..results import CellOutcome
+from .. import probes
+from ..child import wire
+from ..child.kernel import MIME
+from ..observations import SCHEMAS, InvalidObservation, validate
+from ..results import CellOutcome, Status
 from .base import CellJob, EngineSetup, child_env
-from .fork import describe_exit
+from .fork import EXECUTED, RESULT, describe_exit
 
 START_TIMEOUT_S = 120
 
@@ -48,7 +50,7 @@ class _Kernel:
         payload = json.dumps({"cells": s.template_cells, "keep": s.keep_names, "imports": s.imports_source,
                               "data_home": str(s.data_home), "workdir": self.workdir,
                               "output_bytes": s.limits.output_bytes})
-        _, error = self.execute(f"import grader.kernel_side as __grader_k\n__grader_k.init({payload!r})",
+        _, error = self.execute(f"import grader.child.kernel as __grader_k\n__grader_k.init({payload!r})",
                                 time.monotonic() + START_TIMEOUT_S)
         if error:
             raise KernelDied(f"the kernel could not build the provided context: {error}")
@@ -70,7 +72,7 @@ class _Kernel:
                 continue
             kind, content = msg["msg_type"], msg["content"]
             if kind == "display_data" and MIME in content.get("data", {}):
-                found.append(codec.loads(content["data"][MIME].encode()))
+                found.append(wire.decode(content["data"][MIME].encode()))
             elif kind == "error":
                 error = f"{content.get('ename')}: {content.get('evalue')}"
             elif kind == "status" and content.get("execution_state") == "idle":
@@ -111,7 +113,7 @@ class KernelEngine:
             for job in jobs:
                 left = end - time.monotonic()
                 if left <= 0:
-                    outcomes.append(CellOutcome(job.cell_id, "timeout", error="not run: notebook time limit"))
+                    outcomes.append(CellOutcome(job.cell_id, Status.TIMEOUT, error="not run: notebook time limit"))
                     continue
                 outcome, alive = self._run_one(kernel, job, min(lim.cell_timeout_s, left))
                 outcomes.append(outcome)
@@ -125,36 +127,44 @@ class KernelEngine:
     def _run_one(self, kernel: _Kernel, job: CellJob, timeout: float) -> tuple[CellOutcome, bool]:
         t0 = time.monotonic()
         deadline = t0 + timeout
-        outcome = CellOutcome(job.cell_id, "ok")
+        outcome = CellOutcome(job.cell_id, Status.OK)
         try:
             msgs, error = kernel.execute(
                 f"__grader_k.run_cell({json.dumps({'cell_id': job.cell_id, 'source': job.source})!r})", deadline)
-            executed = next((m for m in msgs if m.get("type") == "executed"), None)
+            executed = next((m for m in msgs if isinstance(m, dict) and m.get("type") == "executed"), None)
             if executed is None:
-                outcome.status, outcome.error = "crashed", f"the cell gave no result ({error or 'no output'})"
+                outcome.status, outcome.error = Status.CRASHED, f"the cell gave no result ({error or 'no output'})"
                 return outcome, True
-            outcome.output, outcome.error = executed["output"], executed["error"]
-            outcome.notes = executed.get("notes", [])
+            executed = validate(executed, EXECUTED, "executed")
+            outcome.output, outcome.error, outcome.notes = executed["output"], executed["error"], executed["notes"]
             if outcome.error:
-                outcome.status = "error"
+                outcome.status = Status.ERROR
             elif job.probe:
                 nonce = secrets.token_hex(16)
+                name = job.probe + ("+reference" if job.trusted and job.probe + "+reference" in probes.PROBES else "")
                 msgs, error = kernel.execute(
-                    f"__grader_k.run_probe({job.probe!r}, {json.dumps(job.params)!r}, {nonce!r})", deadline)
-                reply = next((m for m in msgs if m.get("nonce") == nonce), None)
+                    f"__grader_k.run_probe({probes.compiled(name)!r}, {json.dumps(job.params)!r}, {nonce!r})",
+                    deadline)
+                reply = next((m for m in msgs if isinstance(m, dict) and m.get("nonce") == nonce), None)
                 if reply is None:
                     outcome.probe_error = f"the probe gave no result ({error or 'no output'})"
-                elif "error" in reply:
-                    outcome.probe_error = str(reply["error"])
                 else:
-                    outcome.probe = reply.get("data")
+                    reply = validate(reply, RESULT, "result")
+                    if "error" in reply:
+                        outcome.probe_error = reply["error"]
+                    else:
+                        outcome.probe = validate(reply.get("data"), SCHEMAS[job.probe], job.probe)
             return outcome, True
+        except (wire.InvalidMessage, InvalidObservation) as exc:
+            outcome.status, outcome.probe = Status.INVALID, None
+            outcome.error = f"invalid reply from the student's process ({exc})"
+            return outcome, False
         except TimeoutError:
-            outcome.status = "timeout"
+            outcome.status = Status.TIMEOUT
             outcome.error = f"the cell did not finish within {timeout:.0f} s (endless loop or sleep?); it was stopped"
             return outcome, False
         except KernelDied:
-            outcome.status = "crashed"
+            outcome.status = Status.CRASHED
             outcome.error = describe_exit(kernel.exit_code())
             return outcome, False
         finally:

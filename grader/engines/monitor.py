@@ -1,7 +1,9 @@
-"""Watches a job's process tree from outside: resident memory and process count.
+"""Watches a job's process tree from the grader, every 0.1 s while it waits for the job.
 
-RLIMIT_AS would break PyTorch (it reserves huge virtual ranges), so memory is measured as the
-summed RSS of the tree and the tree is killed when it passes the cap.
+With a memory cgroup the kernel caps memory itself and this only counts processes. Without one,
+memory is counted here: the private memory of every process of the tree, plus memfds they hold
+open and what the job stored in its tmpfs folder (files and /dev/shm), none of which shows as
+resident memory of a process. RLIMIT_AS is not used: PyTorch reserves huge virtual ranges.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import signal
 
 import psutil
 
+from .cgroups import JobCgroups
+
 
 class LimitExceeded(Exception):
     def __init__(self, kind: str, message: str):
@@ -17,12 +21,54 @@ class LimitExceeded(Exception):
         self.kind = kind
 
 
+def _private_bytes(pid: int) -> int:
+    """Pages only this process maps (shared pages of the warm worker are not the job's)."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return total
+
+
+def _memfd_bytes(pids: list[int]) -> int:
+    seen, total = set(), 0
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("/memfd:"):
+                    st = os.stat(f"/proc/{pid}/fd/{fd}")
+                    if (st.st_dev, st.st_ino) not in seen:
+                        seen.add((st.st_dev, st.st_ino))
+                        total += st.st_blocks * 512
+            except OSError:
+                continue
+    return total
+
+
+def _folder_bytes(pid: int) -> int:
+    """What the job stored in its own /tmp (which also holds /dev/shm)."""
+    try:
+        st = os.statvfs(f"/proc/{pid}/root/tmp")
+        return (st.f_blocks - st.f_bfree) * st.f_frsize
+    except OSError:
+        return 0
+
+
 class TreeMonitor:
-    def __init__(self, pid: int, memory_mb: int, max_processes: int):
+    def __init__(self, pid: int, memory_mb: int, max_processes: int, cgroups: JobCgroups | None = None):
         self.pid = pid
         self.memory = memory_mb * 2**20
         self.max_processes = max_processes
-        self.peak_rss = 0
+        self.cgroups = cgroups
+        self.peak = 0
 
     def _tree(self) -> list[psutil.Process]:
         try:
@@ -35,19 +81,22 @@ class TreeMonitor:
         procs = self._tree()
         if len(procs) >= self.max_processes:
             raise LimitExceeded("processes", f"started {self.max_processes} or more processes (fork bomb?)")
-        rss = threads = 0
+        threads = 0
         for p in procs:
             try:
-                # Forked children share their parent's pages; PSS splits them fairly.
-                rss += p.memory_full_info().pss if len(procs) > 1 else p.memory_info().rss
                 threads += p.num_threads()
             except psutil.Error:
                 continue
-        self.peak_rss = max(self.peak_rss, rss)
-        if rss > self.memory:
-            raise LimitExceeded("memory", f"used more than {self.memory // 2**20} MB of memory")
         if threads > self.max_processes * 4:
             raise LimitExceeded("processes", f"started more than {self.max_processes * 4} threads")
+        if self.cgroups is not None and self.cgroups.memory is not None:
+            self.peak = max(self.peak, self.cgroups.usage())
+            return
+        pids = [p.pid for p in procs]
+        used = sum(_private_bytes(pid) for pid in pids) + _memfd_bytes(pids) + _folder_bytes(self.pid)
+        self.peak = max(self.peak, used)
+        if used > self.memory:
+            raise LimitExceeded("memory", f"used more than {self.memory // 2**20} MB of memory")
 
     def kill(self) -> None:
         procs = self._tree()

@@ -1,0 +1,178 @@
+"""One job in its own fork of the worker: limits first, then the cell, then the grader's probe.
+
+The probe's code is not in this process while the student's cell runs: it arrives over the job's
+socket (compiled by the grader) only after the cell has finished and its result was sent, and the
+job refuses to run it while anything of the cell still runs in the background (threads, trace or
+profile hooks, timers). What the probe returns is an observation; the grader decides.
+"""
+from __future__ import annotations
+
+import base64
+import builtins
+import gc
+import io
+import linecache
+import marshal
+import os
+import sys
+import threading
+import time
+import traceback
+
+from . import sandbox, wire
+
+ERROR_CHARS = 300
+
+
+class CappedWriter(io.TextIOBase):
+    """stdout/stderr stand-in that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int):
+        self.limit, self.parts, self.kept, self.dropped = limit, [], 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s) -> int:
+        s = str(s)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(s[:room])
+            self.kept += min(len(s), room)
+        self.dropped += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def text(self) -> str:
+        out = "".join(self.parts)
+        return out + (f"\n[... output cut: {self.dropped} more characters not kept]" if self.dropped else "")
+
+
+def describe(exc: BaseException) -> str:
+    """One line a student can act on: the exception and the line of *their* cell it came from."""
+    where = ""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith("<cell"):
+            where = f" (line {frame.lineno} of {frame.filename.strip('<>')}: `{(frame.line or '').strip()}`)"
+            break
+    text = " ".join(str(exc).split())[:ERROR_CHARS]
+    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+def execute(ns: dict, source: str, cell_id: str) -> str:
+    """Run one cell; return '' or a one-line description of how it failed."""
+    filename = f"<cell {cell_id}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as exc:
+        return f"SyntaxError: {exc.msg} (line {exc.lineno} of cell {cell_id})"
+    me = os.getpid()
+    saved = dict(builtins.__dict__)
+    try:
+        exec(code, ns)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+        if os.getpid() != me:     # a process the cell forked must never answer for the job
+            os._exit(0)
+        if isinstance(exc, SystemExit):
+            return f"SystemExit({exc.code!r}): the cell called exit() or sys.exit(); remove that call"
+        return describe(exc)
+    finally:
+        builtins.__dict__.clear()
+        builtins.__dict__.update(saved)
+    if os.getpid() != me:
+        os._exit(0)
+    return ""
+
+
+def still_running() -> str:
+    """Why the probe must not run now: something of the cell would run beside it."""
+    if sys.gettrace() is not None or sys.getprofile() is not None or \
+            getattr(threading, "_trace_hook", None) is not None or getattr(threading, "_profile_hook", None) is not None:
+        return "the cell left a trace or profile hook active (sys.settrace/setprofile)"
+    try:
+        tasks = len(os.listdir("/proc/self/task"))
+    except OSError:
+        tasks = 1
+    if threading.active_count() > 1 or tasks > 1:
+        return "the cell left other threads running"
+    return ""
+
+
+def _isolate(header: dict, uid: int | None) -> list[str]:
+    notes = []
+    try:
+        sandbox.job_folder(int(header["disk_mb"]))
+    except OSError as exc:
+        notes.append(f"files: no private job folder ({exc.strerror}); the job writes in the worker's folder")
+    os.chdir("/tmp")
+    for key in ("HOME", "TMPDIR", "MPLCONFIGDIR"):
+        os.environ[key] = "/tmp"
+    import tempfile
+    tempfile.tempdir = None
+    sandbox.set_limits(cpu_s=int(header["cpu_s"]), file_mb=int(header["file_size_mb"]),
+                       processes=int(header["max_processes"]) if uid is not None else None)
+    return notes
+
+
+def serve(sock, base_ns: dict, header: dict, uid: int | None, worker_notes: list[str]) -> None:
+    """The forked child. Never returns: ends with os._exit so nothing of the worker's runs."""
+    code = 0
+    try:
+        sandbox.die_with_parent()
+        os.setsid()                                   # one process group: the tree dies together
+        sandbox.prctl(sandbox.PR_SET_DUMPABLE, 1)     # the grader may read our /proc (memory)
+        keep = sock.fileno()
+        os.closerange(3, keep)
+        os.closerange(keep + 1, 1 << 16)
+        notes = worker_notes + _isolate(header, uid)
+        wire.send_hello(sock)
+        try:
+            sandbox.become_unprivileged(uid)
+        except OSError as exc:
+            notes.append(f"privileges: could not drop them ({exc.strerror})")
+        job = wire.recv(sock, max_bytes=1 << 26)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        out = CappedWriter(int(header["output_bytes"]))
+        sys.stdout = sys.stderr = out
+        ns = dict(base_ns)
+        t0 = time.monotonic()
+        error = execute(ns, job["source"], job["cell_id"]) if job.get("source") is not None else ""
+        wire.send(sock, {"type": "executed", "error": error, "output": out.text(), "notes": notes,
+                         "seconds": time.monotonic() - t0})
+        request = wire.recv(sock, max_bytes=1 << 26)
+        if request.get("code"):
+            reply = {"type": "result", "nonce": request["nonce"]}
+            busy = still_running()
+            if busy:
+                reply["refused"] = busy
+            else:
+                sandbox.quiet_signals()
+                gc.callbacks.clear()
+                sys.stdout = sys.stderr = CappedWriter(int(header["output_bytes"]))
+                try:
+                    env = {"__name__": "__probe__", "__builtins__": builtins}
+                    exec(marshal.loads(base64.b64decode(request["code"])), env)
+                    reply["data"] = env["observe"](ns, request["params"])
+                except BaseException as exc:  # noqa: BLE001 - student code inside the probe may raise anything
+                    reply["error"] = describe(exc)
+            try:
+                wire.send(sock, reply)
+            except (TypeError, ValueError) as exc:
+                wire.send(sock, {"type": "result", "nonce": request["nonce"],
+                                 "error": f"the result could not be sent ({exc})"})
+    except BaseException:  # noqa: BLE001
+        code = 70
+        try:
+            os.write(2, traceback.format_exc().encode())
+        except OSError:
+            pass
+    finally:
+        os._exit(code)

@@ -1,0 +1,280 @@
+"""Namespaces, an allowlisted file system, privileges and resource limits, from the inside.
+
+The worker builds one view of the machine for all its jobs (``build_root``): a tmpfs root that
+holds only read-only binds of the Python installation and its packages, the data folder and this
+package, a synthetic ``/etc``, a minimal ``/dev`` and a fresh ``/proc``; every other path of the
+machine (home folders, the grader's checkout, reports, submissions, the Moodle zip, /etc/shadow)
+does not exist there. Each job then gets its own mount and IPC namespaces with a fresh,
+size-capped tmpfs as ``/tmp`` (its working folder, also behind ``/dev/shm``), and runs as an
+unprivileged user: a private uid when the grader is root, else the grader's own uid seen from a
+user namespace, with every capability dropped either way.
+
+Each step that the machine refuses is returned as a note; the grader lists them and grading goes
+on.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import resource
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 0x4000, 1 << 18
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41}.get(platform.machine(), 155)
+# statvfs flags of a mount that a bind of it must keep when remounted read-only (a user namespace
+# may not drop them): ST_NOSUID, ST_NODEV, ST_NOEXEC, ST_NOATIME, ST_NODIRATIME, ST_RELATIME.
+KEEP_FLAGS = {2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: 1024, 2048: 2048, 4096: 1 << 21}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _ok(res: int) -> None:
+    if res != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
+def unshare(flags: int) -> None:
+    _ok(_libc.unshare(flags))
+
+
+def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _ok(_libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None,
+                    ctypes.c_ulong(flags), data.encode() if data else None))
+
+
+def prctl(option: int, value: int) -> None:
+    _ok(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0))
+
+
+def die_with_parent() -> None:
+    """SIGKILL when the process that started us ends, whichever way it ends."""
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def enter_user_namespace() -> str:
+    """Without root: become root of a user namespace of our own, which lets the worker build the
+    sandbox; outside it we stay the unprivileged user we are. Needs a single-threaded process."""
+    if os.geteuid() == 0:
+        return ""
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        unshare(CLONE_NEWUSER)
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+        return ""
+    except OSError as exc:
+        return f"namespaces: no user namespace for an unprivileged grader ({exc.strerror})"
+
+
+@dataclass(frozen=True)
+class View:
+    """What a job may see besides the system: read-only folders kept at their own paths, and
+    the grader package files it runs (the folder of ``grader/__init__.py`` and ``child/``)."""
+    folders: tuple[str, ...]
+    package: str           # the grader package folder; only __init__.py and child/ are shown
+
+
+def python_folders() -> list[str]:
+    """The Python installation and its package folders: what an import may need."""
+    keep: list[str] = []
+    for p in (sys.base_prefix, sys.prefix, *sys.path):
+        if not p or not os.path.isdir(p):
+            continue
+        p = os.path.realpath(p)
+        inside = p.startswith((os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)))
+        if inside or os.path.basename(p) in ("site-packages", "dist-packages"):
+            keep.append(p)
+    return sorted(set(keep))
+
+
+def _flags_of(path: str) -> int:
+    f = os.statvfs(path).f_flag
+    return sum(ms for st, ms in KEEP_FLAGS.items() if f & st)
+
+
+class _Sources:
+    """Everything the view shows, opened before the view's own tmpfs can hide any of it (a data
+    folder below /tmp, say): binds are then made from /proc/self/fd/N."""
+
+    def __init__(self):
+        self.fds: dict[str, tuple[int, int]] = {}
+
+    def add(self, path: str) -> bool:
+        if path in self.fds or not os.path.exists(path):
+            return path in self.fds
+        self.fds[path] = (os.open(path, os.O_PATH | os.O_CLOEXEC), _flags_of(path))
+        return True
+
+    def bind(self, path: str, root: str, extra: int = 0) -> None:
+        """Bind ``path`` read-only at the same path below ``root``."""
+        fd, flags = self.fds[path]
+        dst = root + path
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(dst, mode=0o755, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(dst), mode=0o755, exist_ok=True)
+            if not os.path.exists(dst):
+                open(dst, "w").close()
+        mount(f"/proc/self/fd/{fd}", dst, None, MS_BIND | MS_REC)
+        mount("none", dst, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | flags | extra)
+
+    def close(self) -> None:
+        for fd, _ in self.fds.values():
+            os.close(fd)
+
+
+ETC_FILES = {
+    "passwd": "root:x:0:0:root:/root:/bin/sh\nstudent:x:{uid}:{uid}:student:/tmp:/bin/sh\n",
+    "group": "root:x:0:\nstudent:x:{uid}:\n",
+    "hosts": "127.0.0.1 localhost\n::1 localhost\n",
+    "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
+}
+DEVICES = ("null", "zero", "full", "random", "urandom")
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+def build_root(view: View, uid: int) -> None:
+    """Replace this process's root by the allowlisted view. Needs a private mount namespace and,
+    for /proc, a PID namespace of which this process is part; the mount namespace's /tmp is
+    covered by the new root's tmpfs."""
+    src = _Sources()
+    links = {p: os.readlink(p) for p in SYSTEM if os.path.islink(p)}
+    for p in SYSTEM:
+        if p not in links and os.path.isdir(p):
+            src.add(p)
+    folders = [os.path.realpath(f) for f in view.folders if src.add(os.path.realpath(f))]
+    package = os.path.realpath(view.package)
+    shown = [os.path.join(package, "__init__.py"), os.path.join(package, "child")]
+    for p in shown + [f"/etc/{n}" for n in ("ld.so.cache", "ld.so.conf")] + [f"/dev/{d}" for d in DEVICES]:
+        src.add(p)
+    root = "/tmp"
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
+    for p, target in links.items():
+        os.symlink(target, root + p)
+    for p in SYSTEM:
+        if p in src.fds:
+            src.bind(p, root)
+    for f in folders:
+        src.bind(f, root)
+    if any(package == f or package.startswith(f + "/") for f in folders):
+        # An installed grader sits inside site-packages, bound whole: cover it, show two entries.
+        mount("tmpfs", root + package, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    for p in shown:
+        src.bind(p, root)
+    if any(package == f or package.startswith(f + "/") for f in folders):
+        mount("none", root + package, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.makedirs(root + "/etc", mode=0o755, exist_ok=True)
+    for name, text in ETC_FILES.items():
+        Path(root, "etc", name).write_text(text.format(uid=uid))
+    for name in ("ld.so.cache", "ld.so.conf"):
+        if f"/etc/{name}" in src.fds:
+            src.bind(f"/etc/{name}", root)
+    os.makedirs(root + "/dev/shm", mode=0o755, exist_ok=True)
+    os.chmod(root + "/dev/shm", 0o1777)
+    for dev in DEVICES:
+        if f"/dev/{dev}" in src.fds:
+            src.bind(f"/dev/{dev}", root, MS_NOEXEC)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{root}/dev/{name}")
+    os.makedirs(root + "/proc", mode=0o555)
+    mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    os.makedirs(root + "/tmp", mode=0o755)
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    src.close()
+    os.chdir(root)
+    _ok(_libc.syscall(SYS_PIVOT_ROOT, b".", b"."))     # the old root now sits under the new one ...
+    _ok(_libc.umount2(b".", MNT_DETACH))                # ... and is gone from this namespace
+    os.chdir("/")
+    mount("none", "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def job_folder(size_mb: int) -> str:
+    """A private mount and IPC namespace with a fresh tmpfs as /tmp (also /dev/shm): what a job
+    writes, in files or shared memory, has one size cap and vanishes with the job."""
+    unshare(CLONE_NEWNS | CLONE_NEWIPC)
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(size_mb)}m,mode=1777")
+    os.mkdir("/tmp/.shm", 0o1777)
+    os.chmod("/tmp/.shm", 0o1777)
+    mount("/tmp/.shm", "/dev/shm", None, MS_BIND)
+    return "/tmp"
+
+
+def _drop_bounding_set() -> None:
+    for cap in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) != 0:
+            if ctypes.get_errno() == 22:   # EINVAL: past the last capability this kernel knows
+                return
+            raise OSError(ctypes.get_errno(), "capability bounding set")
+
+
+def _clear_capabilities() -> None:
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    header, data = Header(0x20080522, 0), (Data * 2)()
+    _ok(_libc.capset(ctypes.byref(header), data))
+
+
+def become_unprivileged(uid: int | None) -> None:
+    """No capability left, none to regain through exec or set-uid programs; as root, also the
+    job's own uid. (In a user namespace the job stays uid 0 there: the grader's uid outside.)"""
+    _drop_bounding_set()
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    if uid is not None and os.geteuid() == 0 and not _in_user_namespace():
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    _clear_capabilities()
+
+
+def _in_user_namespace() -> bool:
+    try:
+        return Path("/proc/self/uid_map").read_text().split()[:3] != ["0", "0", "4294967295"]
+    except OSError:
+        return False
+
+
+def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 256) -> None:
+    """Kernel limits that need no watcher: CPU seconds (the last line if every other watcher is
+    gone), file size, open files, core dumps; processes when the job has a uid of its own."""
+    for res, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, cpu_s),
+                       (resource.RLIMIT_FSIZE, file_mb * 2**20), (resource.RLIMIT_NOFILE, files)):
+        resource.setrlimit(res, (value, value))
+    if processes is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a too-large write fails instead of killing
+
+
+def quiet_signals() -> None:
+    """Back to default handlers with no timers: nothing the cell set up fires during the probe."""
+    signal.alarm(0)
+    for timer in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF):
+        signal.setitimer(timer, 0)
+    for sig in signal.valid_signals():
+        if sig in (signal.SIGKILL, signal.SIGSTOP, signal.SIGXFSZ):
+            continue
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass

@@ -1,0 +1,153 @@
+"""Messages between the grader and a job: length-prefixed JSON, tensors as raw bytes.
+
+Data from a job is written by the student as far as the grader is concerned, so it is never
+unpickled: JSON plus a tagged tensor form carries numbers, strings, lists and arrays, and
+decoding it can execute nothing. The grader reads with a size cap, a deadline and a strict
+decoder (``decode``); anything malformed fails that job only.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import select
+import socket
+import struct
+import time
+from typing import Any
+
+import numpy as np
+
+TENSOR = "__tensor__"
+DTYPES = {"float64": "<f8", "float32": "<f4", "int64": "<i8", "bool": "|b1"}
+HEADER = struct.Struct("!Q")
+MAX_ELEMENTS = 4_000_000          # per tensor the grader accepts
+
+
+class ChannelClosed(Exception):
+    """The other side closed the socket (the process died or exited)."""
+
+
+class ChannelTimeout(Exception):
+    pass
+
+
+class InvalidMessage(Exception):
+    """A frame or a value the grader does not accept: too large, malformed, out of order."""
+
+
+def _default(obj: Any):
+    """Tensors and numpy arrays become a tagged dict; anything else is refused."""
+    if type(obj).__module__.split(".")[0] == "torch":
+        import torch
+        obj = obj.detach().cpu()
+        if obj.dtype.is_floating_point and obj.dtype not in (torch.float32, torch.float64):
+            obj = obj.double()
+        obj = obj.numpy()
+    if isinstance(obj, np.ndarray):
+        if obj.dtype == np.bool_:
+            name = "bool"
+        elif obj.dtype.kind in "iu":
+            name = "int64"
+        else:
+            name = "float32" if obj.dtype == np.float32 else "float64"
+        arr = np.ascontiguousarray(obj.astype(DTYPES[name]))
+        return {TENSOR: name, "shape": list(arr.shape), "data": base64.b64encode(arr.tobytes()).decode()}
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    raise TypeError(f"cannot encode {type(obj).__name__}")
+
+
+def encode(obj: Any) -> bytes:
+    body = json.dumps(obj, default=_default, allow_nan=True).encode()
+    return HEADER.pack(len(body)) + body
+
+
+def send(sock: socket.socket, obj: Any) -> None:
+    sock.sendall(encode(obj))
+
+
+def send_hello(sock: socket.socket) -> None:
+    """One byte carrying our credentials: the kernel tells the grader our pid as it sees it."""
+    import os
+    creds = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
+    sock.sendmsg([b"H"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, creds)])
+
+
+def _tensor(d: dict) -> np.ndarray:
+    name, shape, data = d.get(TENSOR), d.get("shape"), d.get("data")
+    if name not in DTYPES or not isinstance(shape, list) or not isinstance(data, str) or len(d) != 3:
+        raise InvalidMessage("malformed tensor")
+    if not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_ELEMENTS for s in shape):
+        raise InvalidMessage("malformed tensor shape")
+    count = int(np.prod(shape)) if shape else 1
+    if count > MAX_ELEMENTS:
+        raise InvalidMessage("tensor too large")
+    raw = base64.b64decode(data, validate=True)
+    dtype = np.dtype(DTYPES[name])
+    if len(raw) != count * dtype.itemsize:
+        raise InvalidMessage("tensor data does not fit its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def _hook(d: dict):
+    return _tensor(d) if TENSOR in d else d
+
+
+def decode(body: bytes) -> Any:
+    """Strict: NaN is allowed (a student's model may produce it), anything else malformed raises
+    InvalidMessage, including nesting deeper than Python's recursion allows."""
+    try:
+        return json.loads(body.decode("utf-8"), object_hook=_hook)
+    except InvalidMessage:
+        raise
+    except (ValueError, RecursionError, MemoryError, TypeError, OverflowError) as exc:
+        raise InvalidMessage(f"malformed message ({type(exc).__name__})") from None
+
+
+def _wait(sock: socket.socket, deadline: float | None, tick) -> None:
+    while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise ChannelTimeout()
+        ready, _, _ = select.select([sock], [], [], 0.1 if left is None else min(left, 0.1))
+        if ready:
+            return
+        if tick is not None:
+            tick()
+
+
+def _exact(sock: socket.socket, n: int, deadline: float | None, tick) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        _wait(sock, deadline, tick)
+        chunk = sock.recv(min(n - len(buf), 1 << 20))
+        if not chunk:
+            raise ChannelClosed()
+        buf += chunk
+    return bytes(buf)
+
+
+def recv(sock: socket.socket, *, deadline: float | None = None, tick=None, max_bytes: int = 1 << 20) -> Any:
+    """One message; the size is checked before a byte of the body is read."""
+    (size,) = HEADER.unpack(_exact(sock, HEADER.size, deadline, tick))
+    if size > max_bytes:
+        raise InvalidMessage(f"message of {size} bytes, more than the {max_bytes} allowed")
+    return decode(_exact(sock, size, deadline, tick))
+
+
+def recv_hello(sock: socket.socket, *, deadline: float) -> int:
+    """The job's pid, as the kernel reports it (the job cannot name another process)."""
+    _wait(sock, deadline, None)
+    data, anc, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(struct.calcsize("3i")))
+    if not data:
+        raise ChannelClosed()
+    for level, kind, payload in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and data == b"H":
+            pid, _, _ = struct.unpack("3i", payload[:12])
+            if pid > 0:
+                return pid
+    raise InvalidMessage("the job did not introduce itself")

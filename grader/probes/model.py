@@ -1,0 +1,134 @@
+# Probe for a model class. Compiled by the grader and sent to the job only after the student's
+# cell has finished; it defines ``observe(ns, params)`` and nothing else runs. It observes and
+# returns raw values (parameters as torch initialised them, output tensors); the grader compares
+# them with the reference. Everything here may be tampered with by the student's code it calls,
+# so nothing returned is a verdict.
+import torch
+import torch.nn as nn
+
+ERROR_CHARS = 300
+
+
+def _why(exc):
+    text = " ".join(str(exc).split())[:ERROR_CHARS]
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith("<cell"):
+            where = f" (line {tb.tb_lineno} of {tb.tb_frame.f_code.co_filename.strip('<>')})"
+        tb = tb.tb_next
+    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+def _inputs(seed, batch, shape, mean, std):
+    g = torch.Generator().manual_seed(int(seed))
+    return (torch.rand((int(batch), *[int(s) for s in shape]), generator=g) - mean) / std
+
+
+def _weights(seed, dims):
+    g = torch.Generator().manual_seed(int(seed))
+    out = []
+    for d_in, d_out in dims:
+        bound = 1.0 / float(d_in) ** 0.5
+        out.append(((torch.rand((d_out, d_in), generator=g) * 2 - 1) * bound,
+                    (torch.rand((d_out,), generator=g) * 2 - 1) * bound))
+    return out
+
+
+def _positions(seed, n, k):
+    """Where parameters are sampled: a function of the grader's seed and the tensor's size only."""
+    g = torch.Generator().manual_seed(int(seed) * 1_000_003 + int(n))
+    return torch.randint(0, int(n), (int(k),), generator=g)
+
+
+def _sample(t, seed, k):
+    flat = t.detach().reshape(-1).float()
+    return flat[_positions(seed, flat.numel(), k)].clone()
+
+
+def _linears(model):
+    return [m for m in model.modules() if isinstance(m, nn.Linear)][:64]
+
+
+def _tensor(x):
+    return x.detach().float().clone() if isinstance(x, torch.Tensor) else None
+
+
+def _copy_weights(linears, weights):
+    """Reference weights into the student's layers: by shape when every shape appears once on
+    both sides (the order of creation then does not matter), else in module order."""
+    shapes = [(m.in_features, m.out_features) for m in linears]
+    wanted = [(w.shape[1], w.shape[0]) for w, _ in weights]
+    if sorted(shapes) == sorted(wanted) and len(set(shapes)) == len(shapes):
+        by_shape = {(w.shape[1], w.shape[0]): (w, b) for w, b in weights}
+        pairs, how = [(m, by_shape[(m.in_features, m.out_features)]) for m in linears], "shape"
+    elif shapes == wanted:
+        pairs, how = list(zip(linears, weights)), "order"
+    else:
+        return None
+    with torch.no_grad():
+        for lin, (w, b) in pairs:
+            lin.weight.copy_(w.to(lin.weight.dtype))
+            if lin.bias is not None:
+                lin.bias.copy_(b.to(lin.bias.dtype))
+    return how
+
+
+def _run(cls, p):
+    """One set of parameters (public or hidden): build under each seed, sample, call."""
+    obs = {}
+    seeds = [int(s) for s in p["seeds"]]
+    x = _inputs(p["input_seed"], p["batch"], p["input_shape"], p["mean"], p["std"])
+    try:
+        torch.manual_seed(seeds[0])
+        model = cls(*p["args"])
+    except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+        obs["build_error"] = _why(exc)
+        return obs
+    obs["module"] = isinstance(model, nn.Module)
+    lins = _linears(model) if obs["module"] else []
+    obs["linear"] = [[int(m.in_features), int(m.out_features), m.bias is not None] for m in lins]
+    k = int(p["sample_k"])
+    obs["init"] = [[_sample(m.weight, p["sample_seed"], k),
+                    _sample(m.bias, p["sample_seed"], k) if m.bias is not None else None] for m in lins]
+    outputs = {}
+    try:
+        with torch.no_grad():
+            out = model(x)
+        obs["out_type"] = type(out).__name__
+        outputs[str(seeds[0])] = _tensor(out)
+    except BaseException as exc:  # noqa: BLE001
+        obs["forward_error"] = _why(exc)
+        return obs
+    try:
+        how = _copy_weights(lins, _weights(p["weight_seed"], p["linear"]))
+        if how is not None:
+            with torch.no_grad():
+                obs["with_weights"] = _tensor(model(x))
+            obs["copied"] = how
+    except BaseException as exc:  # noqa: BLE001
+        obs["weights_error"] = _why(exc)
+    for seed in seeds[1:]:
+        try:
+            torch.manual_seed(seed)
+            m = cls(*p["args"])
+            with torch.no_grad():
+                outputs[str(seed)] = _tensor(m(x))
+        except BaseException as exc:  # noqa: BLE001
+            outputs[str(seed)] = None
+            obs.setdefault("seeded_error", _why(exc))
+    obs["outputs"] = outputs
+    return obs
+
+
+def observe(ns, params):
+    name = params["defines"]
+    res = {"defined": name in ns}
+    if res["defined"]:
+        res["runs"] = {label: _run(ns[name], p) for label, p in params["runs"].items()}
+        extra = globals().get("reference_extras")
+        if extra is not None:          # only in the grader's trusted reference job
+            for label, p in params["runs"].items():
+                res["runs"][label].update(extra(ns[name], p))
+    return res
+
