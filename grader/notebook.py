@@ -17,7 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
+from .spec import NotebookLimits
+
 
 
 class NotebookError(Exception):
@@ -34,12 +35,33 @@ class Cell:
 
 @dataclass
 class Notebook:
+    """The cells of a notebook with the indexes every check needs (built once: looking cells up
+    by ID or by checksum stays linear however many cells a file has)."""
     cells: list[Cell]
     nbformat: int
     notes: list[str] = field(default_factory=list)
 
+    def __post_init__(self):
+        self._by_id: dict[str | None, list[Cell]] = {}
+        for c in self.cells:
+            self._by_id.setdefault(c.id, []).append(c)
+        self._sums: dict[int, str] = {}
+        self._by_sum: dict[str, list[Cell]] | None = None
+
     def by_id(self, cell_id: str) -> list[Cell]:
-        return [c for c in self.cells if c.id == cell_id]
+        return list(self._by_id.get(cell_id, []))
+
+    def checksum(self, cell: Cell) -> str:
+        if cell.index not in self._sums:
+            self._sums[cell.index] = checksum(cell.source)
+        return self._sums[cell.index]
+
+    def by_checksum(self, digest: str) -> list[Cell]:
+        if self._by_sum is None:
+            self._by_sum = {}
+            for c in self.cells:
+                self._by_sum.setdefault(self.checksum(c), []).append(c)
+        return list(self._by_sum.get(digest, []))
 
 
 def normalize(source: str) -> str:
@@ -59,27 +81,57 @@ def _source(cell: dict) -> str:
     return src if isinstance(src, str) else str(src)
 
 
-def load_notebook(path: str | Path) -> Notebook:
+class _TooMany(Exception):
+    pass
+
+
+class _ObjectBudget:
+    """Counts the JSON objects while they are parsed and stops at a budget, so a file of millions
+    of tiny cells is refused after a fraction of a second instead of filling the grader's memory."""
+
+    def __init__(self, budget: int):
+        self.left = budget
+
+    def __call__(self, pairs):
+        self.left -= 1
+        if self.left < 0:
+            raise _TooMany()
+        return dict(pairs)
+
+
+def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Notebook:
+    """Read a submitted file; absurd ones are refused before they cost time or memory (size
+    first, then a count of cells in the raw bytes, before any JSON is parsed)."""
     path = Path(path)
+    limits = limits or NotebookLimits()
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise NotebookError(f"cannot read the file: {exc.strerror}") from None
     if size == 0:
         raise NotebookError("the file is empty (0 bytes); save the notebook again and resubmit")
-    if size > MAX_NOTEBOOK_BYTES:
+    if size > limits.max_bytes:
         raise NotebookError(f"the file is {size / 2**20:.0f} MB, more than the "
-                            f"{MAX_NOTEBOOK_BYTES // 2**20} MB a notebook may have; clear outputs")
+                            f"{limits.max_bytes // 2**20} MB a notebook may have; clear outputs and save again")
     raw = path.read_bytes()
+    cells_seen = raw.count(b'"cell_type"')
+    if cells_seen > limits.max_cells:
+        raise NotebookError(f"the file holds about {cells_seen} cells, more than the {limits.max_cells} a notebook "
+                            f"of this assignment may have; hand in the notebook you were given")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise NotebookError("the file is not UTF-8 text, so it is not a Jupyter notebook") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_ObjectBudget(max(10_000, limits.max_cells * 50)))
+    except _TooMany:
+        raise NotebookError(f"the file holds far more entries than a notebook of at most {limits.max_cells} cells; "
+                            f"hand in the notebook you were given") from None
     except json.JSONDecodeError as exc:
         raise NotebookError(f"the file is not valid notebook JSON (line {exc.lineno}, column "
                             f"{exc.colno}: {exc.msg}); open it in Jupyter and save it again") from None
+    except RecursionError:
+        raise NotebookError("the file is not a notebook: its JSON is nested far deeper than any notebook's") from None
     if not isinstance(data, dict) or "nbformat" not in data:
         raise NotebookError("the file is JSON but not a Jupyter notebook (no 'nbformat' field)")
     notes: list[str] = []
@@ -95,13 +147,20 @@ def load_notebook(path: str | Path) -> Notebook:
     raw_cells = data.get("cells")
     if not isinstance(raw_cells, list):
         raise NotebookError("the notebook has no list of cells")
+    if len(raw_cells) > limits.max_cells:
+        raise NotebookError(f"the notebook has {len(raw_cells)} cells, more than the {limits.max_cells} a notebook "
+                            f"of this assignment may have; hand in the notebook you were given")
     cells = []
     for i, c in enumerate(raw_cells):
         if not isinstance(c, dict):
             continue
         cid = c.get("id")
+        source = _source(c)
+        if len(source) > limits.max_cell_chars:
+            raise NotebookError(f"cell {i + 1} holds {len(source)} characters of source, more than the "
+                                f"{limits.max_cell_chars} one cell may have; remove pasted data or output from it")
         cells.append(Cell(index=i, id=cid if isinstance(cid, str) else None,
-                          cell_type=str(c.get("cell_type", "")), source=_source(c)))
+                          cell_type=str(c.get("cell_type", "")), source=source))
     if version == 4 and any(c.id is None for c in cells):
         notes.append("some cells have no ID (notebook saved by an old Jupyter); cells were "
                      "found by their content")

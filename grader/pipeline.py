@@ -17,7 +17,7 @@ from . import __version__
 from .checks import KINDS, Context
 from .engines import CellJob, EngineSetup
 from .naming import parse_filename
-from .notebook import Notebook, NotebookError, checksum, load_notebook
+from .notebook import Notebook, NotebookError, load_notebook
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
 
@@ -95,7 +95,7 @@ class Grader:
                 result.checks.append(CheckResult("filename", "filename rules", 0.0, -penalty, False,
                                                  "; ".join(parsed.problems)))
         try:
-            nb = load_notebook(path)
+            nb = load_notebook(path, self.spec.notebook_limits)
         except NotebookError as exc:
             result.status = f"unreadable: {exc}"
             result.flags.append("unreadable")
@@ -154,10 +154,10 @@ class Grader:
 
     def _student_cells(self, nb: Notebook) -> dict[str, str]:
         """Every cell that is not a template cell as provided, by ID (position when it has none)."""
-        template = {checksum(c.source) for c in self.template.cells}
+        template = {self.template.checksum(c) for c in self.template.cells}
         out: dict[str, str] = {}
         for c in nb.cells:
-            if c.cell_type in ("code", "markdown") and checksum(c.source) not in template:
+            if c.cell_type in ("code", "markdown") and nb.checksum(c) not in template:
                 key = c.id or f"cell-{c.index + 1}"
                 if key in out:
                     key = f"{key}@{c.index + 1}"
@@ -168,11 +168,11 @@ class Grader:
         for cid in self.spec.locked_cells:
             want = ctx.template_checksum(cid)
             mine = ctx.nb.by_id(cid)
-            if any(checksum(c.source) == want for c in mine):
+            if any(ctx.nb.checksum(c) == want for c in mine):
                 continue
             if mine:
                 ctx.flag(f"edited:{cid}")
-            elif any(checksum(c.source) == want for c in ctx.nb.cells):
+            elif ctx.nb.by_checksum(want):
                 ctx.flag(f"id-changed:{cid}")
             else:
                 ctx.flag(f"deleted:{cid}")

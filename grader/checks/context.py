@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..notebook import Found, Notebook, checksum, defines, find_cell
-from ..results import CellOutcome, CheckResult
+from ..results import CellOutcome, CheckResult, Status
 from ..spec import Spec, Task
 
 
@@ -62,9 +62,9 @@ def combine(public: dict[str, Verdict], hidden: dict[str, Verdict] | None,
 
 def cell_failure(outcome: CellOutcome, cell_id: str) -> str:
     """Why a cell gave no usable result, phrased for the student."""
-    if outcome.status == "error":
+    if outcome.status == Status.ERROR:
         return f"cell '{cell_id}' raised {outcome.error}"
-    if outcome.status in ("timeout", "memory", "processes", "crashed"):
+    if outcome.status.stopped:
         return f"cell '{cell_id}': {outcome.error}"
     if outcome.probe_error:
         return f"checking cell '{cell_id}' failed: {outcome.probe_error}"

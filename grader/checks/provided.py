@@ -44,9 +44,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                                cell_failure(out, cell_id) + "; it must run as provided"))
     for cid in cfg["cells"]:
         want = ctx.template_checksum(cid)
-        by_id = [c for c in ctx.nb.by_id(cid)]
-        same = [c for c in by_id if checksum(c.source) == want and c.cell_type == "code"]
-        elsewhere = [c for c in ctx.nb.cells if checksum(c.source) == want and c.cell_type == "code"]
+        by_id = ctx.nb.by_id(cid)
+        same = [c for c in by_id if ctx.nb.checksum(c) == want and c.cell_type == "code"]
+        elsewhere = [c for c in ctx.nb.by_checksum(want) if c.cell_type == "code"]
         ok = bool(same or elsewhere)
         bad = (f"the provided cell '{cid}' was edited; restore it from the template" if by_id
                else f"the provided cell '{cid}' is missing; restore it from the template")

@@ -107,12 +107,13 @@ def still_running() -> str:
 def _isolate(header: dict, uid: int | None) -> list[str]:
     notes = []
     try:
-        sandbox.job_folder(int(header["disk_mb"]))
+        folder = sandbox.job_folder(int(header["disk_mb"]))
     except OSError as exc:
-        notes.append(f"files: no private job folder ({exc.strerror}); the job writes in the worker's folder")
-    os.chdir("/tmp")
+        notes.append(f"files: no private job folder ({exc.strerror}); the job writes in /tmp")
+        folder = "/tmp"
+    os.chdir(folder)
     for key in ("HOME", "TMPDIR", "MPLCONFIGDIR"):
-        os.environ[key] = "/tmp"
+        os.environ[key] = folder
     import tempfile
     tempfile.tempdir = None
     sandbox.set_limits(cpu_s=int(header["cpu_s"]), file_mb=int(header["file_size_mb"]),

@@ -38,6 +38,8 @@ SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41}.get(platform.mach
 # may not drop them): ST_NOSUID, ST_NODEV, ST_NOEXEC, ST_NOATIME, ST_NODIRATIME, ST_RELATIME.
 KEEP_FLAGS = {2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: 1024, 2048: 2048, 4096: 1 << 21}
 
+JOB = "/job"      # the job's folder in the allowlisted view (a path no host folder is bound at)
+
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -192,10 +194,11 @@ def build_root(view: View, uid: int) -> None:
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
                          ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
-    os.makedirs(root + "/proc", mode=0o555)
+    os.makedirs(root + "/proc", mode=0o555, exist_ok=True)
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(root + "/tmp", mode=0o755)
-    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    os.makedirs(root + JOB, mode=0o755)
+    os.makedirs(root + "/tmp", mode=0o755, exist_ok=True)   # the job's folder shows here too, unless
+    #                                                         a bound folder lies below /tmp
     src.close()
     os.chdir(root)
     _ok(_libc.syscall(SYS_PIVOT_ROOT, b".", b"."))     # the old root now sits under the new one ...
@@ -205,15 +208,19 @@ def build_root(view: View, uid: int) -> None:
 
 
 def job_folder(size_mb: int) -> str:
-    """A private mount and IPC namespace with a fresh tmpfs as /tmp (also /dev/shm): what a job
-    writes, in files or shared memory, has one size cap and vanishes with the job."""
+    """A private mount and IPC namespace with a fresh tmpfs as the job's folder, also shown as
+    /dev/shm and (when nothing else lives there) /tmp: what a job writes, in files or shared
+    memory, has one size cap and vanishes with the job."""
     unshare(CLONE_NEWNS | CLONE_NEWIPC)
     mount("none", "/", None, MS_REC | MS_PRIVATE)
-    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(size_mb)}m,mode=1777")
-    os.mkdir("/tmp/.shm", 0o1777)
-    os.chmod("/tmp/.shm", 0o1777)
-    mount("/tmp/.shm", "/dev/shm", None, MS_BIND)
-    return "/tmp"
+    folder = JOB if os.path.isdir(JOB) else "/tmp"      # no view: cover the machine's /tmp
+    mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(size_mb)}m,mode=1777")
+    os.mkdir(folder + "/.shm", 0o1777)
+    os.chmod(folder + "/.shm", 0o1777)
+    mount(folder + "/.shm", "/dev/shm", None, MS_BIND)
+    if folder == JOB and os.path.isdir("/tmp") and not os.listdir("/tmp"):
+        mount(folder, "/tmp", None, MS_BIND)
+    return folder
 
 
 def _drop_bounding_set() -> None:

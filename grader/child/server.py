@@ -147,7 +147,7 @@ def _wait_job(pid: int, ctl: socket.socket, init: bool) -> int | None:
 
 def main(argv: list[str]) -> int:
     sandbox.die_with_parent()
-    if str(os.getppid()) != os.environ.get("GRADER_PARENT", str(os.getppid())):
+    if os.environ.get("GRADER_PARENT", "").split(":")[0] not in ("", str(os.getppid())):
         return 1                                  # the grader died before we could ask to follow it
     notes = [n for n in [sandbox.enter_user_namespace()] if n]
     init = _split_pid_namespace()

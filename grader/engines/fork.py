@@ -26,6 +26,7 @@ from ..observations import ANY, SCHEMAS, InvalidObservation, List, Obj, cut, val
 from ..results import CellOutcome, Status
 from .base import PYTHON, CellJob, EngineSetup, child_env
 from .cgroups import JobCgroups
+from .leftovers import end_leftovers, marker
 from .monitor import LimitExceeded, TreeMonitor
 
 START_TIMEOUT_S = 120
@@ -82,7 +83,7 @@ class Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = self.spawner.popen(
             [PYTHON, "-m", "grader.child.server", str(theirs.fileno())], pass_fds=[theirs.fileno()],
-            env=child_env({"GRADER_PARENT": str(os.getpid())}), cwd=str(self.setup.data_home),
+            env=child_env({"GRADER_PARENT": marker()}), cwd=str(self.setup.data_home),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
         self.ctl = ours
@@ -279,7 +280,6 @@ class ForkEngine:
         return sorted({n for w in self.workers for n in w.notes})
 
     def start(self) -> None:
-        from .leftovers import end_leftovers
         end_leftovers()
         self.spawner = Spawner()
         self.workers = [Worker(self.setup, i, self.spawner) for i in range(max(1, self.setup.jobs))]

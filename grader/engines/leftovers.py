@@ -13,27 +13,33 @@ import signal
 MARKERS = (b"grader.child.server", b"grader.zygote")
 
 
-def _parent_of(pid: str) -> int | None:
+def start_time(pid: int) -> str:
+    """When a process started (clock ticks since boot): with the pid, it names one process even
+    after the pid is reused."""
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def marker() -> str:
+    """What a worker is told about the grader that started it (GRADER_PARENT)."""
+    return f"{os.getpid()}:{start_time(os.getpid())}"
+
+
+def _parent_of(pid: str) -> str | None:
     try:
         for item in open(f"/proc/{pid}/environ", "rb").read().split(b"\0"):
             if item.startswith(b"GRADER_PARENT="):
-                return int(item.split(b"=", 1)[1])
-    except (OSError, ValueError):
+                return item.split(b"=", 1)[1].decode()
+    except (OSError, UnicodeDecodeError):
         return None
     return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return b"grader" in open(f"/proc/{pid}/cmdline", "rb").read()
-    except OSError:
-        return False
+def _alive(mark: str) -> bool:
+    pid, _, started = mark.partition(":")
+    return pid.isdigit() and start_time(int(pid)) == started and started != ""
 
 
 def end_leftovers() -> list[int]:

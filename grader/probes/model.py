@@ -3,6 +3,7 @@
 # returns raw values (parameters as torch initialised them, output tensors); the grader compares
 # them with the reference. Everything here may be tampered with by the student's code it calls,
 # so nothing returned is a verdict.
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -21,17 +22,19 @@ def _why(exc):
 
 
 def _inputs(seed, batch, shape, mean, std):
-    g = torch.Generator().manual_seed(int(seed))
-    return (torch.rand((int(batch), *[int(s) for s in shape]), generator=g) - mean) / std
+    rng = np.random.default_rng(int(seed))
+    x = torch.from_numpy(rng.random((int(batch), *[int(s) for s in shape]), dtype=np.float32))
+    return (x - mean) / std
 
 
 def _weights(seed, dims):
-    g = torch.Generator().manual_seed(int(seed))
+    """Weights as nn.Linear draws them (uniform within 1/sqrt(d_in)), from a fast generator."""
+    rng = np.random.default_rng(int(seed))
     out = []
     for d_in, d_out in dims:
         bound = 1.0 / float(d_in) ** 0.5
-        out.append(((torch.rand((d_out, d_in), generator=g) * 2 - 1) * bound,
-                    (torch.rand((d_out,), generator=g) * 2 - 1) * bound))
+        out.append((torch.from_numpy((rng.random((d_out, d_in), dtype=np.float32) * 2 - 1) * bound),
+                    torch.from_numpy((rng.random((d_out,), dtype=np.float32) * 2 - 1) * bound)))
     return out
 
 
@@ -74,16 +77,26 @@ def _copy_weights(linears, weights):
     return how
 
 
-def _run(cls, p):
-    """One set of parameters (public or hidden): build under each seed, sample, call."""
+def _built(cls, args, seed, cache):
+    """The model built right after torch.manual_seed(seed), once per seed for all runs."""
+    if seed not in cache:
+        try:
+            torch.manual_seed(seed)
+            cache[seed] = (cls(*args), None)
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            cache[seed] = (None, _why(exc))
+    return cache[seed]
+
+
+def _run(cls, p, cache):
+    """One set of parameters (public or hidden): builds under each seed, samples, outputs. The
+    models stay untouched here; the reference weights go in afterwards (``_with_weights``)."""
     obs = {}
     seeds = [int(s) for s in p["seeds"]]
     x = _inputs(p["input_seed"], p["batch"], p["input_shape"], p["mean"], p["std"])
-    try:
-        torch.manual_seed(seeds[0])
-        model = cls(*p["args"])
-    except BaseException as exc:  # noqa: BLE001 - student code may raise anything
-        obs["build_error"] = _why(exc)
+    model, error = _built(cls, p["args"], seeds[0], cache)
+    if error:
+        obs["build_error"] = error
         return obs
     obs["module"] = isinstance(model, nn.Module)
     lins = _linears(model) if obs["module"] else []
@@ -100,18 +113,11 @@ def _run(cls, p):
     except BaseException as exc:  # noqa: BLE001
         obs["forward_error"] = _why(exc)
         return obs
-    try:
-        how = _copy_weights(lins, _weights(p["weight_seed"], p["linear"]))
-        if how is not None:
-            with torch.no_grad():
-                obs["with_weights"] = _tensor(model(x))
-            obs["copied"] = how
-    except BaseException as exc:  # noqa: BLE001
-        obs["weights_error"] = _why(exc)
     for seed in seeds[1:]:
+        m, error = _built(cls, p["args"], seed, cache)
         try:
-            torch.manual_seed(seed)
-            m = cls(*p["args"])
+            if error:
+                raise RuntimeError(error)
             with torch.no_grad():
                 outputs[str(seed)] = _tensor(m(x))
         except BaseException as exc:  # noqa: BLE001
@@ -121,11 +127,29 @@ def _run(cls, p):
     return obs
 
 
+def _with_weights(cls, p, cache, obs):
+    """The reference weights copied into the model built under the first seed, then called."""
+    model, _ = cache[int(p["seeds"][0])]
+    x = _inputs(p["input_seed"], p["batch"], p["input_shape"], p["mean"], p["std"])
+    try:
+        how = _copy_weights(_linears(model), _weights(p["weight_seed"], p["linear"]))
+        if how is not None:
+            with torch.no_grad():
+                obs["with_weights"] = _tensor(model(x))
+            obs["copied"] = how
+    except BaseException as exc:  # noqa: BLE001
+        obs["weights_error"] = _why(exc)
+
+
 def observe(ns, params):
     name = params["defines"]
     res = {"defined": name in ns}
     if res["defined"]:
-        res["runs"] = {label: _run(ns[name], p) for label, p in params["runs"].items()}
+        cache = {}
+        res["runs"] = {label: _run(ns[name], p, cache) for label, p in params["runs"].items()}
+        for label, p in params["runs"].items():
+            if "outputs" in res["runs"][label]:
+                _with_weights(ns[name], p, cache, res["runs"][label])
         extra = globals().get("reference_extras")
         if extra is not None:          # only in the grader's trusted reference job
             for label, p in params["runs"].items():

