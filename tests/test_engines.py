@@ -49,13 +49,6 @@ def test_forged_output_cannot_pose_as_a_result(grader, make_nb):
     assert all(not c.passed for c in r.checks if c.check.startswith("ANN_relu"))
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces need root here; the report then says so")
-def test_answer_key_file_is_not_readable_from_student_code(engine, spec):
-    key = spec.file("answer_key")
-    out, = engine.run([CellJob("peek", f"print(open({str(key)!r}).read())")])
-    assert out.status == "error" and "a_ = true" not in out.output
-
-
 def test_fork_and_nbclient_engines_give_identical_reports(spec, data_home, grader, make_nb, tmp_path):
     notebooks = [make_nb(name="Assignment_7_JaneDoe_k12345678.ipynb"),
                  make_nb({"ann-relu": "class ANN_relu(nn.Module):\n    pass",
@@ -83,31 +76,3 @@ def test_nbclient_engine_survives_a_dying_kernel(spec, data_home, make_nb):
     assert r.task_points("question_3_3") == 10
     assert "ANN_sigmoid: seeded" in checks_of(r) and checks_of(r)["ANN_sigmoid: seeded"].passed
     assert not checks_of(r)["ANN_relu: builds"].passed
-
-
-@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces and capability dropping need root here")
-def test_escape_attempts_fail_and_the_grader_survives(engine, spec):
-    key = str(spec.file("answer_key"))
-    me = os.getpid()
-    attempts = {
-        "umount": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
-                  f"r = libc.umount2({str(spec.root).encode()!r}, 2)\n"
-                  f"print(r, ctypes.get_errno())\nprint(open({key!r}).read())",
-        "kill-grader": f"import os, signal\nos.kill({me}, signal.SIGKILL)",
-        "grader-memory": f"print(open('/proc/{me}/environ').read())",
-        "kill-parent": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, signal.SIGTERM)\n"
-                       "import time\ntime.sleep(0.5)\nprint('still here')",
-        "leave-cgroup": "import os\nopen('/sys/fs/cgroup/pids/cgroup.procs', 'w').write(str(os.getpid()))",
-        "remount": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
-                   "assert libc.mount(b'none', b'/', None, 32 | 4096, None) == 0, ctypes.get_errno()",
-    }
-    outs = {o.cell_id: o for o in engine.run([CellJob(k, v) for k, v in attempts.items()])}
-    assert outs["umount"].status == "error" and "No such file" in outs["umount"].error
-    assert "a_ = true" not in outs["umount"].output
-    assert "ProcessLookupError" in outs["kill-grader"].error
-    assert "No such file" in outs["grader-memory"].error
-    assert outs["kill-parent"].ok and "still here" in outs["kill-parent"].output
-    assert outs["leave-cgroup"].status == "error"
-    assert outs["remount"].status == "error"
-    after, = engine.run([CellJob("after", "x = 1")])
-    assert after.ok

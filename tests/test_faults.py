@@ -35,7 +35,7 @@ def cell_faults(reports_dir, key_path):
         "Classexit": ("ann-relu", "class ANN_relu(nn.Module):\n    raise SystemExit"),
         "Reports": ("ann-relu", f"open({str(reports_dir / 'summary.csv')!r}, 'w').write('pwned')"),
         "Key": ("ann-relu", f"key = open({str(key_path)!r}).read()\nclass ANN_relu(nn.Module):\n    pass"),
-        "Writes": ("ann-relu", "open('/tmp/outside.txt', 'w').write('x')"),
+        "Writes": ("ann-relu", "open('/usr/outside.txt', 'w').write('x')"),
         "Socket": ("ann-relu", "import socket\nsocket.create_connection(('127.0.0.1', 80), timeout=3)"),
         "Warnings": ("ann-relu", None),   # the solution plus warnings on stderr: full marks
     }

@@ -342,3 +342,13 @@ def test_a_job_sees_only_what_it_needs(engine, spec):
     assert out.ok, out.error
     notes = engine.notes
     assert not [n for n in notes if n.startswith(("files", "processes: no PID"))], notes
+
+
+def test_the_view_holds_python_and_never_the_checkout():
+    from grader.child.sandbox import python_folders
+    folders = python_folders()
+    real = os.path.realpath
+    assert real(sys.base_prefix) in folders
+    for f in folders:
+        assert not (real(str(ROOT)) + "/").startswith(f + "/"), f     # no folder above the checkout
+        assert not f.startswith(real(str(ROOT)) + "/") or "site-packages" in f, f

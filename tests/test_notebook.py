@@ -75,15 +75,3 @@ def test_cell_type_changed_is_still_found(tmp_path):
     nb = load_notebook(p)
     found = find_cell(nb, "ann-relu", cell_type="code", matches=lambda c: "class ANN_relu" in c.source)
     assert found.cell is not None and "changed to a markdown cell" in found.note
-
-
-def test_folders_holding_python_or_import_paths_are_never_hidden(tmp_path, monkeypatch):
-    import sys
-
-    from grader.pipeline import safe_to_hide
-    venv = tmp_path / "course" / ".venv" / "lib" / "site-packages"
-    venv.mkdir(parents=True)
-    monkeypatch.setattr(sys, "path", [*sys.path, str(venv)])
-    subs = tmp_path / "course" / "submissions"
-    subs.mkdir()
-    assert safe_to_hide([str(tmp_path / "course"), str(subs)]) == [str(subs.resolve())]
