@@ -243,7 +243,9 @@ ESCAPES = {
     "worker-memory": "print(open('/proc/1/environ').read())\nprint(open('/proc/1/maps').read())",
     "ptrace": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
               "assert libc.ptrace(16, 1, 0, 0) == 0, ctypes.get_errno()",
-    "become-root": "import os\nos.setuid(0)",
+    "become-root": "import os\nos.setuid(0)\n"
+                   "caps = open('/proc/self/status').read().split('CapEff:')[1].split()[0]\n"
+                   "assert int(caps, 16) != 0, 'uid 0 perhaps, but without any capability'",
     "new-user-namespace": "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
                           "assert libc.unshare(0x10000000 | 0x00020000) == 0, ctypes.get_errno()\n"
                           "assert libc.mount(b'none', b'/', None, 32 | 4096, None) == 0, ctypes.get_errno()",

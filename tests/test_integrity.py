@@ -311,8 +311,9 @@ def test_a_file_named_after_a_classmate_takes_nothing_of_hers(moodle_batch):
 
 def test_escape_attempts_fail_and_the_next_job_is_clean(engine, data_home):
     jobs = [CellJob(k, v.format(data=str(data_home))) for k, v in attacks.ESCAPES.items()]
+    workers = [w.proc.pid for w in engine.workers]
     outs = {o.cell_id: o for o in engine.run(jobs)}
-    assert outs["kill-worker"].status == "error"
+    assert [w.proc.pid for w in engine.workers] == workers      # the worker survived every attempt
     assert outs["worker-memory"].status == "error", outs["worker-memory"]
     assert outs["ptrace"].status == "error"
     assert outs["become-root"].status == "error"
@@ -325,6 +326,7 @@ def test_escape_attempts_fail_and_the_next_job_is_clean(engine, data_home):
                                           "os.listdir('/proc')\n"
                                           "assert not [f for f in os.listdir('.') if not f.startswith('.')]")])
     assert after.ok, after.error
+    assert [w.proc.pid for w in engine.workers] == workers
 
 
 def test_a_job_sees_only_what_it_needs(engine, spec):

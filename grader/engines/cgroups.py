@@ -117,7 +117,9 @@ class JobCgroups:
                     (path / "pids.max").write_text(str(max_processes))
                 made[controller] = path
             except OSError as exc:
-                notes.append(f"{controller}: no {controller} cgroup ({exc.strerror})")
+                what = ("the grader counts memory itself every 0.1 s (private memory, memfds, the job folder)"
+                        if controller == "memory" else "the grader counts processes itself every 0.1 s")
+                notes.append(f"{controller}: no {controller} cgroup ({exc.strerror}); {what}")
         if not made:
             return None, notes or ["memory: no cgroups on this machine; the grader counts memory and processes "
                                    "itself every 0.1 s"]
