@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 
 from . import __version__
+from .bundle import load_public_reference
 from .checks import KINDS, Context
 from .engines import CellJob, EngineSetup
 from .naming import parse_filename
@@ -68,6 +69,13 @@ class Grader:
             self._ready.set()
 
     def _prepare(self) -> None:
+        bundled = load_public_reference(self.spec)
+        if bundled is not None:
+            if self.hidden:
+                raise GraderError("this spec folder is a student bundle (no reference, no hidden parameters): "
+                                  "it can check notebooks, not grade them")
+            self.refs = bundled
+            return
         ctx = Context(self.spec, None, self.template, self.hidden)
         plan: list[tuple[str, CellJob]] = []
         for task in self.spec.tasks:

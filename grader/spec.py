@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,12 +126,25 @@ class Spec:
             return self._fingerprint
         h = hashlib.sha256()
         h.update(json.dumps(self.locked_checksums(), sort_keys=True).encode())
-        for key in ("template", "reference", "hidden", "answer_key"):
-            p = self.file(key)
-            h.update(key.encode() + (p.read_bytes() if p.exists() else b"-"))
+        for key in ("template", "reference", "hidden", "answer_key", "public_reference"):
+            p = self.file(key) if key in self.assignment else None
+            h.update(key.encode() + (p.read_bytes() if p is not None and p.exists() else b"-"))
         h.update(self.path.read_bytes())
+        h.update(scoring_code_digest().encode())
         self._fingerprint = h.hexdigest()[:16]
         return self._fingerprint
+
+
+@lru_cache(maxsize=1)
+def scoring_code_digest() -> str:
+    """The grader code that decides grades (checks, probes, the job side, the pipeline): a
+    regrade is due whenever it changes, whatever the version number says."""
+    pkg = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted([*pkg.glob("checks/*.py"), *pkg.glob("probes/*.py"), *pkg.glob("child/*.py"),
+                        pkg / "pipeline.py", pkg / "observations.py", pkg / "notebook.py", pkg / "naming.py"]):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def load_spec(path: str | Path | None = None) -> Spec:

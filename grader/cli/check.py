@@ -33,8 +33,10 @@ def cmd_check(args, console: Console) -> int:
         console.print(f"[red]error:[/] no such file: {args.notebook}")
         return 2
     home, _ = ensure_dataset(args.data)
-    # Two workers when there are two cores: the reference runs beside the student's cells.
-    workers = 2 if (os.cpu_count() or 1) >= 2 and args.engine == "fork" else 1
+    # A student bundle brings the reference's observations; otherwise the reference runs in a
+    # second worker beside the student's cells (when there are two cores).
+    bundled = bool(spec.assignment.get("public_reference"))
+    workers = 2 if (os.cpu_count() or 1) >= 2 and args.engine == "fork" and not bundled else 1
     engine = make_engine(args.engine, engine_setup(spec, home, workers))
     with console.status("starting the checker (importing PyTorch) ..."):
         engine.start()

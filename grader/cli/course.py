@@ -22,6 +22,11 @@ def add_parsers(sub) -> None:
                                    "template and locked_checksums.json beside the spec.")
     r.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
     r.add_argument("--check", action="store_true", help="only check that the shipped template is up to date")
+    r.add_argument("--bundle", type=Path, default=None, metavar="DIR",
+                   help="also write the student bundle to DIR: public spec, template and the reference's "
+                        "observations for the public checks (no reference code, answer key or hidden values); "
+                        "students run `grader check --spec DIR notebook.ipynb`")
+    r.add_argument("--data", type=Path, default=None, help="data home (for --bundle, which runs the reference)")
     r.set_defaults(run=cmd_release)
 
 
@@ -53,6 +58,20 @@ def cmd_release(args, console: Console) -> int:
         return 0 if ok else 1
     for p in write_release(spec):
         console.print(f"wrote {p}")
+    if args.bundle:
+        from ..bundle import write_bundle
+        spec = load_spec(args.spec)            # the template just written
+        home, _ = ensure_dataset(args.data)
+        engine = make_engine("fork", engine_setup(spec, home, 1))
+        try:
+            engine.start()
+            grader = Grader(spec, engine, hidden=False)
+            grader.prepare()
+        finally:
+            engine.close()
+        for p in write_bundle(spec, grader.refs, args.bundle):
+            console.print(f"wrote {p}")
+        console.print(f"students check with: grader check --spec {args.bundle} Assignment_...ipynb")
     return 0
 
 
