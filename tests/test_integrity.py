@@ -8,6 +8,7 @@ worker would spoil the honest notebooks graded after it on that worker.
 from __future__ import annotations
 
 import copy
+import re
 import json
 import os
 import shutil
@@ -59,6 +60,11 @@ def secret_strings(old_report: Path) -> list[str]:
     except (OSError, IndexError):
         pass
     return [s for s in out if s and len(s) >= 3]
+
+
+def contains(text: str, secret: str) -> bool:
+    """The secret as a value of its own (not three digits inside a base64 blob)."""
+    return re.search(rf"(?<![\w.]){re.escape(secret)}(?![\w])", text) is not None
 
 
 def write_nb(solution, folder: Path, name: str, changes: dict[str, str]) -> Path:
@@ -204,7 +210,7 @@ def test_no_secret_reaches_any_output_file(batch):
         if path.is_file() and path.suffix in (".json", ".csv", ".html", ".txt", ".xml"):
             text = path.read_text(errors="replace")
             for secret in secrets:
-                assert secret not in text, (path.name, secret)
+                assert not contains(text, secret), (path.name, secret)
     assert "OTHER-BATCH-REPORT" not in batch["stdout"]
 
 
@@ -354,3 +360,37 @@ def test_the_view_holds_python_and_never_the_checkout():
     for f in folders:
         assert not (real(str(ROOT)) + "/").startswith(f + "/"), f     # no folder above the checkout
         assert not f.startswith(real(str(ROOT)) + "/") or "site-packages" in f, f
+
+
+def test_the_student_bundle_holds_no_solution_and_checks_like_the_course(tmp_path, data_home):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "200"}
+    course = tmp_path / "course"
+    shutil.copytree(REF, course)
+    bundle = tmp_path / "bundle"
+    res = subprocess.run([sys.executable, "-m", "grader", "release", "--spec", str(course), "--bundle", str(bundle)],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert sorted(p.name for p in bundle.iterdir()) == ["locked_checksums.json", "public_reference.json",
+                                                       "spec.toml", "template.ipynb"]
+    spec_text = (bundle / "spec.toml").read_text()
+    for key in ("reference", "solution", "hidden", "answer_key"):
+        assert f"\n{key} =" not in spec_text, key
+    everything = "".join(p.read_text(errors="replace") for p in bundle.iterdir())
+    (tmp_path / "none.txt").write_text("-")
+    for secret in secret_strings(tmp_path / "none.txt"):
+        if secret != "-":
+            assert not contains(everything, secret), secret
+    template = (REF / "template.ipynb").read_text()
+    for line in (REF / "reference.py").read_text().splitlines():    # no line of the reference's own code
+        if len(line.strip()) > 25 and line.strip() not in template:
+            assert line.strip() not in everything, line
+    tpl, sol = (bundle / "template.ipynb").read_text(), (REF / "solution.ipynb").read_text()
+    assert "### BEGIN SOLUTION" not in tpl and "### BEGIN SOLUTION" in sol
+    nb = ROOT / "submissions" / "Assignment_7_MaxMustermann_k01234567.ipynb"
+    outputs = []
+    for spec_dir in (bundle, course):
+        res = subprocess.run([sys.executable, "-m", "grader", "check", "--spec", str(spec_dir), str(nb)], env=env,
+                             capture_output=True, text=True, timeout=600)
+        outputs.append(res.stdout)
+    assert outputs[0] == outputs[1]
+    assert "log_softmax" in outputs[0]

@@ -191,7 +191,7 @@ class Worker:
                 raise InvalidObservation("a result came before the cell had finished")
             outcome.output = executed["output"]
             outcome.error = executed["error"]
-            outcome.notes = executed["notes"]
+            outcome.notes = executed["notes"] + self.cgroup_notes
             if outcome.error:
                 outcome.status = Status.ERROR
             nonce = secrets.token_hex(16)
