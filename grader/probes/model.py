@@ -27,15 +27,25 @@ def _inputs(seed, batch, shape, mean, std):
     return (x - mean) / std
 
 
+_WEIGHTS = {}
+
+
 def _weights(seed, dims):
-    """Weights as nn.Linear draws them (uniform within 1/sqrt(d_in)), from a fast generator."""
-    rng = np.random.default_rng(int(seed))
-    out = []
-    for d_in, d_out in dims:
-        bound = 1.0 / float(d_in) ** 0.5
-        out.append((torch.from_numpy((rng.random((d_out, d_in), dtype=np.float32) * 2 - 1) * bound),
-                    torch.from_numpy((rng.random((d_out,), dtype=np.float32) * 2 - 1) * bound)))
-    return out
+    """Weights as nn.Linear draws them (uniform within 1/sqrt(d_in)), from a fast generator;
+    made once per seed (the public and the hidden run may share them)."""
+    key = (int(seed), tuple(tuple(d) for d in dims))
+    if key not in _WEIGHTS:
+        rng = np.random.default_rng(int(seed))
+        out = []
+        for d_in, d_out in dims:
+            bound = 1.0 / float(d_in) ** 0.5
+            w, b = rng.random((d_out, d_in), dtype=np.float32), rng.random((d_out,), dtype=np.float32)
+            for t in (w, b):
+                t *= 2 * bound
+                t -= bound
+            out.append((torch.from_numpy(w), torch.from_numpy(b)))
+        _WEIGHTS[key] = out
+    return _WEIGHTS[key]
 
 
 def _positions(seed, n, k):
