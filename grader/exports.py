@@ -5,7 +5,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from xml.sax.saxutils import quoteattr, escape
+from xml.sax.saxutils import escape, quoteattr
 
 from .report import atomic_write, load_result
 from .results import SubmissionResult

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ def participant_of(path: Path, root: Path) -> tuple[str, str] | None:
     for part in path.relative_to(root).parts[:-1]:
         m = FOLDER.match(part)
         if m:
-            return m["id"], m["name"]
+            return m["id"], unicodedata.normalize("NFC", m["name"])
     return None
 
 
@@ -42,7 +43,7 @@ def participants(root: Path) -> list[Participant]:
     for folder in sorted(p for p in root.rglob("*") if p.is_dir() and FOLDER.match(p.name)):
         m = FOLDER.match(folder.name)
         nbs = tuple(sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts))
-        found.append(Participant(m["id"], m["name"], folder, nbs))
+        found.append(Participant(m["id"], unicodedata.normalize("NFC", m["name"]), folder, nbs))
     return found
 
 

@@ -20,7 +20,6 @@ import nbformat
 from .spec import NotebookLimits
 
 
-
 class NotebookError(Exception):
     """The file is not a notebook we can grade; the message says why, in words."""
 
@@ -50,6 +49,11 @@ class Notebook:
 
     def by_id(self, cell_id: str) -> list[Cell]:
         return list(self._by_id.get(cell_id, []))
+
+    @property
+    def without_ids(self) -> bool:
+        """Saved by an old Jupyter (or converted from nbformat 3): no cell has an ID."""
+        return bool(self.cells) and all(c.id is None for c in self.cells)
 
     def checksum(self, cell: Cell) -> str:
         if cell.index not in self._sums:
@@ -179,11 +183,33 @@ def defines(source: str, name: str) -> bool:
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return bool(re.search(rf"^\s*(class|def)\s+{re.escape(name)}\b", source, re.M))
+        return bool(re.search(rf"^\s*(class|def)\s+{re.escape(name)}\b|^{re.escape(name)}\s*=", source, re.M))
     for node in tree.body:
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
             return True
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return True
     return False
+
+
+def imported_modules(source: str) -> list[str]:
+    """Top-level packages a cell imports, read from its syntax tree (the cell never runs for this)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        for n in names:
+            top = n.split(".")[0]
+            if top not in found:
+                found.append(top)
+    return found
 
 
 def find_cell(nb: Notebook, cell_id: str, *, cell_type: str, matches=None) -> Found:

@@ -137,6 +137,7 @@ TRAINING_RUN = Obj(optional={"error": str, "events": List(EVENT, 200), "lines": 
                              "final": Map(TENSOR, 64), "test_before": str})
 TRAINING = Obj(required={"defined": bool}, optional={"runs": Map(TRAINING_RUN, 4)})
 REPLAYED = Obj(optional={"series": Opt(List(List(NUMBER), 3)), "printed": str, "skipped": bool})
-REPLAY = Obj(required={"runs": Map(Obj(required={"events": List(REPLAYED, 200), "stopped": Opt(int)}), 4)})
+REPLAY = Obj(required={"runs": Map(Obj(required={"events": List(REPLAYED, 200), "stopped": Opt(int),
+                                                  "final_test": str}), 4)})
 
 SCHEMAS = {"model": MODEL, "training": TRAINING, "replay": REPLAY}

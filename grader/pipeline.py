@@ -6,6 +6,7 @@ becomes a reason in that submission's result; nothing here raises for a bad subm
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,10 +19,9 @@ from .bundle import load_public_reference
 from .checks import KINDS, Context
 from .engines import CellJob, EngineSetup
 from .naming import parse_filename
-from .notebook import Notebook, NotebookError, load_notebook
+from .notebook import Notebook, NotebookError, imported_modules, load_notebook
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
-
 
 STUDENT_CELL_CHARS = 100_000     # kept per cell for similarity and TAs; the rest is cut
 
@@ -114,10 +114,11 @@ class Grader:
             result.seconds = time.monotonic() - t0
             return result
         result.student_cells = self._student_cells(nb)
-        ctx = Context(self.spec, nb, self.template, self.hidden, flags=result.flags)
+        ctx = Context(self.spec, nb, self.template, self.hidden, flags=result.flags, details=result.details)
         for note in nb.notes:
             ctx.flag(f"note:{note}")
         self._locked(ctx)
+        self._added(ctx)
         plans = {task.id: KINDS[task.kind].plan(task, ctx) for task in self.spec.tasks}
         jobs = [j for task in self.spec.tasks for j in plans[task.id] if j is not None]
         outcomes = iter(self.engine.run(jobs) if jobs else [])
@@ -135,6 +136,7 @@ class Grader:
                     if o.status.stopped:
                         ctx.flag(f"{o.status.value}:{o.cell_id}")
         follow = self._followups(ctx, per_task)
+        self._imports(ctx, jobs, result)
         for task in self.spec.tasks:
             try:
                 result.checks.extend(KINDS[task.kind].score(task, ctx, per_task[task.id], self.refs.get(task.id, []),
@@ -160,6 +162,37 @@ class Grader:
             done.setdefault(task_id, []).append(out)
         return done
 
+    def _added(self, ctx: Context) -> None:
+        """Cells the student added (the course says not to): flagged with their number, never
+        graded. A template cell whose ID is gone is assumed to be one of the unknown cells."""
+        known = {c.id for c in self.template.cells}
+        template_sums = {self.template.checksum(c) for c in self.template.cells}
+        unclaimed = [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums]
+        lost = [c for c in self.template.cells if not ctx.nb.by_id(c.id)
+                and not ctx.nb.by_checksum(self.template.checksum(c))]
+        added = len(unclaimed) - len(lost)
+        if added > 0:
+            ctx.flag(f"added-cell:{added}")
+
+    def _imports(self, ctx: Context, jobs, result: SubmissionResult) -> None:
+        """The course's imports rule, read from the graded cells' syntax trees."""
+        rule = self.spec.imports_rule
+        allowed = self.spec.allowed_modules(self.template)
+        if rule.get("stdlib", True):
+            allowed |= set(sys.stdlib_module_names)
+        extra = []
+        for job in jobs:
+            for module in imported_modules(job.source or ""):
+                if module not in allowed and module not in extra:
+                    extra.append(module)
+        for module in extra:
+            ctx.flag(f"extra-import:{module}")
+        penalty = float(rule.get("penalty", 0))
+        if extra and penalty:
+            result.checks.append(CheckResult("imports", "imports rule", 0.0, -penalty, False,
+                                             f"imports {', '.join(extra)}: don't import any other packages than "
+                                             f"listed in the cell with the 'imports' tag"))
+
     def _student_cells(self, nb: Notebook) -> dict[str, str]:
         """Every cell that is not a template cell as provided, by ID (position when it has none)."""
         template = {self.template.checksum(c) for c in self.template.cells}
@@ -179,7 +212,7 @@ class Grader:
             if any(ctx.nb.checksum(c) == want for c in mine):
                 continue
             if mine:
-                ctx.flag(f"edited:{cid}")
+                ctx.flag(f"{'changed' if cid in self.spec.editable_cells else 'edited'}:{cid}")
             elif ctx.nb.by_checksum(want):
                 ctx.flag(f"id-changed:{cid}")
             else:

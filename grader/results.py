@@ -60,7 +60,8 @@ class SubmissionResult:
     filename_ok: bool = False
     filename_problems: list[str] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)    # short, for the summary
+    details: list[str] = field(default_factory=list)  # notes behind the flags, for the student's report
     status: str = "graded"
     seconds: float = 0.0
     fingerprint: str = ""

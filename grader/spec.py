@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,22 @@ class Spec:
     def data(self) -> dict[str, Any]:
         """What the probes feed models (input shape, normalisation, classes)."""
         return dict(self.raw.get("data", {}))
+
+    @property
+    def imports_rule(self) -> dict[str, Any]:
+        """The course's rule on imports: which extra modules graded cells may import, the penalty."""
+        return {"stdlib": True, "penalty": 0, **self.raw.get("imports", {})}
+
+    def allowed_modules(self, template) -> set[str]:
+        """Packages of the template's imports cell: what the course allows."""
+        from .notebook import imported_modules
+        cell = next((c for c in template.cells if c.id == self.context["imports_cell"]), None)
+        return set(imported_modules(cell.source)) if cell else set()
+
+    @property
+    def editable_cells(self) -> list[str]:
+        """Provided cells the student may change (their values), which must stay present."""
+        return list(self.raw.get("locked", {}).get("editable", []))
 
     @property
     def locked_cells(self) -> list[str]:

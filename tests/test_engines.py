@@ -1,5 +1,4 @@
 """Engine properties: isolation between submissions and identical grades on both engines."""
-import os
 
 import pytest
 

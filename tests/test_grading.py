@@ -169,10 +169,19 @@ def test_edited_and_deleted_locked_cells_are_flagged(grader, make_nb, solution_n
 
 
 def test_edited_provided_cell_loses_code_3_1_points(grader, make_nb, solution_nb):
+    plot = next(c.source for c in solution_nb.cells if c.get("id") == "plot-examples")
+    r = grader.grade(make_nb({"plot-examples": plot.replace("range(20)", "range(10)")}))
+    assert points(r, "code_3_1") == 8 and "edited:plot-examples" in r.flags
+    assert "not restored" not in " ".join(c.message for c in r.checks)
+
+
+def test_the_hyperparams_cell_may_be_edited_but_not_deleted(grader, make_nb, solution_nb):
     hp = next(c.source for c in solution_nb.cells if c.get("id") == "hyperparams")
     r = grader.grade(make_nb({"hyperparams": hp.replace("epochs=1", "epochs=5")}))
-    assert points(r, "code_3_1") == 8 and "edited:hyperparams" in r.flags
+    assert points(r, "code_3_1") == 10 and "changed:hyperparams" in r.flags and "edited:hyperparams" not in r.flags
     assert points(r, "code_3_2_train") == 20   # graded cells use the template's context
+    r = grader.grade(make_nb(delete=["hyperparams"]))
+    assert points(r, "code_3_1") == 8 and "deleted:hyperparams" in r.flags
 
 
 def test_deleted_solution_cell(grader, make_nb):

@@ -8,9 +8,9 @@ worker would spoil the honest notebooks graded after it on that worker.
 from __future__ import annotations
 
 import copy
-import re
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -78,14 +78,16 @@ def write_nb(solution, folder: Path, name: str, changes: dict[str, str]) -> Path
 
 
 def grade_cli(folder, out, spec_dir, data_home, *extra) -> tuple[subprocess.CompletedProcess, int]:
-    """`grader grade` in a process of its own; returns its result and its peak memory (MB)."""
+    """`grader grade` in a process of its own; returns its result and its peak memory (MB). The peak
+    is VmHWM of this process image (ru_maxrss would also count the test process it was forked from)."""
     rss = out.parent / f"{out.name}.rss"
-    code = ("import resource, runpy, sys\n"
+    code = ("import runpy, sys\n"
             f"sys.argv = ['grader', 'grade', {str(folder)!r}, '--out', {str(out)!r}, '--spec', {str(spec_dir)!r},"
             f" '-j', '1', *{list(extra)!r}]\n"
             "try:\n    runpy.run_module('grader', run_name='__main__')\n"
             "except SystemExit as exc:\n    code = exc.code\nelse:\n    code = 0\n"
-            f"open({str(rss)!r}, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))\n"
+            "hwm = [int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:')][0]\n"
+            f"open({str(rss)!r}, 'w').write(str(hwm // 1024))\n"
             "sys.exit(code)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "200"}
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1500)

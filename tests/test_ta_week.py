@@ -2,12 +2,12 @@
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
-import os
-import xml.etree.ElementTree as ET
 import tempfile
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 

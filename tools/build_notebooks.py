@@ -104,6 +104,45 @@ e_ = False
 }
 
 
+# Worked answers for the TA's master copy (never in the template: `grader release` turns every
+# solution cell back into "YOUR ANSWER HERE"). Calculation 2's numbers need the course's figure,
+# which is not part of the text, so the formulas are given in the text's notation.
+WRITTEN = {
+    "calc-1-1": r"""Suppose some $w_1, w_2$ solve the problem exactly, i.e. $g_1(\mathbf{x}_i;\mathbf{w}) = y_i$ for all four inputs.
+
+* $\mathbf{x}_2 = (1,0)$, $y_2 = 1$: $\;g_1(\mathbf{x}_2) = w_1 = 1$.
+* $\mathbf{x}_3 = (0,1)$, $y_3 = 1$: $\;g_1(\mathbf{x}_3) = w_2 = 1$.
+* $\mathbf{x}_4 = (1,1)$, $y_4 = 0$: $\;g_1(\mathbf{x}_4) = w_1 + w_2 = 0$.
+
+The first two give $w_1 + w_2 = 2$, the third $w_1 + w_2 = 0$: a contradiction ($\mathbf{x}_1$ gives $0 = 0$ for every $\mathbf{w}$).
+Hence no $w_1, w_2$ solve XOR with the linear network $g_1$. $\blacksquare$""",
+    "calc-1-2": r"""Hidden layer $\mathbf{h} = \max(0, \mathbf{W}^{[1]}\mathbf{x} + \mathbf{b})$ with $\mathbf{W}^{[1]}\mathbf{x} = (x^{(1)} + x^{(2)},\; x^{(1)} + x^{(2)})^T$, output $g_2 = \mathbf{W}^{[2]T}\mathbf{h} = h_1 - 2h_2$:
+
+| $\mathbf{x}$ | $\mathbf{W}^{[1]}\mathbf{x} + \mathbf{b}$ | $\mathbf{h}$ | $g_2$ | $y$ |
+|---|---|---|---|---|
+| $(0,0)$ | $(0,-1)$ | $(0,0)$ | $0$ | $0$ |
+| $(1,0)$ | $(1,0)$ | $(1,0)$ | $1$ | $1$ |
+| $(0,1)$ | $(1,0)$ | $(1,0)$ | $1$ | $1$ |
+| $(1,1)$ | $(2,1)$ | $(2,1)$ | $2 - 2 = 0$ | $0$ |
+
+All four outputs equal the labels, so these parameters solve XOR exactly.""",
+    "calc-2": r"""Forward pass (inputs $x_1, x_2$; $f_3 = f_4 = f_5 = \text{ReLU}$, identity at the output):
+
+* $s_3 = w_{31}x_1 + w_{32}x_2$, $\;a_3 = f_3(s_3) = \max(0, s_3)$; likewise $s_4, a_4$ and $s_5, a_5$.
+* $s_6 = w_{63}a_3 + w_{64}a_4 + w_{65}a_5$, $\;\hat{y} = s_6$.
+* $L = \frac12 (y - \hat{y})^2$ with $y = 1$.
+
+Backward pass:
+
+* $\delta_6 = \frac{\partial L}{\partial s_6} = \hat{y} - y$.
+* $\delta_3 = f_3'(s_3)\, w_{63}\, \delta_6$ with $f_3'(s_3) = 1$ if $s_3 > 0$, else $0$; likewise $\delta_4 = f_4'(s_4)\,w_{64}\,\delta_6$, $\delta_5 = f_5'(s_5)\,w_{65}\,\delta_6$.
+* $\frac{\partial L}{\partial w_{32}} = \delta_3\, x_2$.
+
+The numbers follow by putting the network's values from the figure into these formulas (the
+figure is not part of this copy of the course text).""",
+}
+
+
 def split_text(text: str) -> tuple[list[str], list[str]]:
     """Return (markdown chunks, code sources); chunk i precedes code cell i, the last trails."""
     parts = re.split(r"^In \[None\]:\n", text, flags=re.M)
@@ -116,7 +155,7 @@ def split_text(text: str) -> tuple[list[str], list[str]]:
     return markdown, code
 
 
-def markdown_cells(chunk: str, counter: list[int]) -> list:
+def markdown_cells(chunk: str, counter: list[int], solved: bool = False) -> list:
     """Split prose at headings; the answer placeholders become their own graded cells."""
     chunk = IMAGE.sub("*(Figure `NN_picture_cropped.jpg` is not included in this copy.)*", chunk)
     blocks = re.split(r"\n(?=<h[1-3] )", chunk.strip())
@@ -130,7 +169,7 @@ def markdown_cells(chunk: str, counter: list[int]) -> list:
             title, _, rest = block.partition("\n")
             cells.append(_md(title, counter))
             cell_id, points = ANSWER_IDS[heading]
-            answer = nbformat.v4.new_markdown_cell(rest.strip(), id=cell_id)
+            answer = nbformat.v4.new_markdown_cell(WRITTEN[cell_id] if solved else rest.strip(), id=cell_id)
             answer.metadata["nbgrader"] = _nbgrader(cell_id, grade=True, solution=True,
                                                     locked=False, points=points)
             cells.append(answer)
@@ -169,7 +208,7 @@ def build(text: str, solved: bool):
                    "language_info": {"name": "python"}}
     counter = [0]
     for i, cell_id in enumerate(CODE_IDS):
-        nb.cells.extend(markdown_cells(markdown[i], counter))
+        nb.cells.extend(markdown_cells(markdown[i], counter, solved))
         source = solution_source(cell_id, code[i]) if solved and cell_id in SOLUTION_CELLS else code[i]
         cell = nbformat.v4.new_code_cell(source, id=cell_id)
         cell.metadata["nbgrader"] = _nbgrader(
@@ -178,7 +217,7 @@ def build(text: str, solved: bool):
         if cell_id == "imports":
             cell.metadata["tags"] = ["imports"]
         nb.cells.append(cell)
-    nb.cells.extend(markdown_cells(markdown[-1], counter))
+    nb.cells.extend(markdown_cells(markdown[-1], counter, solved))
     nbformat.validate(nb)
     return nb
 

@@ -68,20 +68,18 @@ def problem(name: str, value) -> str:
         if isinstance(v, str):
             return f"`{name}` is the string {v!r}; write True or False without quotes"
         return f"`{name}` is {v!r}; write True or False, not a number"
+    if isinstance(value, ast.Name) and value.id.lower() in ("true", "false"):
+        python = value.id.capitalize()
+        return f"`{value.id}` is not Python's `{python}` (a name nobody defined); write `{name} = {python}`"
     return f"`{name}` is computed (`{ast.unparse(value)[:60]}`); write the literal True or False"
 
 
 def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     names = task.cfg["variables"]
     pts = float(task.cfg["points_each"])
-    found = ctx.find_code(task.cfg["cell"])
-    if found.cell is None:
-        # No ID: the cell assigning most of the variables is the answers cell.
-        candidates = [c for c in ctx.nb.cells if c.cell_type == "code"
-                      and sum(f"{n} =" in c.source or f"{n}=" in c.source for n in names) >= 2]
-        if candidates:
-            found = type(found)(candidates[0], "content")
-            ctx.flag(f"id-fallback:{task.cfg['cell']}")
+    # Without its ID, the answers cell is the one assigning most of the variables.
+    found = ctx.find_code(task.cfg["cell"], matcher=lambda c: sum(v is not _MISSING for v in
+                                                                 read_answers(c.source, names)[0].values()) >= 2)
     if found.cell is None:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     values, error = read_answers(found.cell.source, names)

@@ -15,6 +15,7 @@ class Context:
     template: Notebook
     hidden: bool                  # grade mode: hidden parameters and the answer key are used
     flags: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)   # for the student's JSON report, not the summary
 
     def template_checksum(self, cell_id: str) -> str:
         """What a provided or locked cell must match: the released checksum, else the template's."""
@@ -24,12 +25,28 @@ class Context:
         return checksum(next(c.source for c in self.template.cells if c.id == cell_id))
 
     def flag(self, text: str) -> None:
-        if text and text not in self.flags:
+        """A flag for the summary; notes, and the per-cell ID flags of a notebook that has no
+        cell IDs at all (one `no-cell-ids` says it), go to the details instead."""
+        if not text:
+            return
+        kind = text.split(":", 1)[0]
+        if kind == "note":
+            self.detail(text.split(":", 1)[1])
+        elif kind in ("id-changed", "id-fallback") and self.nb is not None and self.nb.without_ids:
+            self.detail(text)
+            self.flag("no-cell-ids")
+        elif text not in self.flags:
             self.flags.append(text)
 
-    def find_code(self, cell_id: str, name: str | None = None) -> Found:
-        """A code cell by ID, else the cell that defines ``name``; renames are flagged."""
-        matcher = (lambda c: defines(c.source, name)) if name else None
+    def detail(self, text: str) -> None:
+        if text and text not in self.details:
+            self.details.append(text)
+
+    def find_code(self, cell_id: str, name: str | None = None, matcher=None) -> Found:
+        """A code cell by ID, else the cell that defines ``name`` (or satisfies ``matcher``);
+        renames are flagged, and a cell that was found is never `missing`."""
+        if matcher is None and name:
+            matcher = lambda c: defines(c.source, name)  # noqa: E731
         found = find_cell(self.nb, cell_id, cell_type="code", matches=matcher)
         if found.how == "content":
             self.flag(f"id-fallback:{cell_id}")
@@ -39,12 +56,27 @@ class Context:
             self.flag(f"note:{found.note}")
         return found
 
+    def explain(self, error: str) -> str:
+        """An error of a student's cell, with what the course's rules say about its usual cause."""
+        if error.startswith("NameError"):
+            names = ", ".join(self.spec.context["names"])
+            return (f"{error}. Each cell is graded on its own, with only the imports and the provided names "
+                    f"({names}) around it, as the assignment's instructions say: define what the cell "
+                    f"uses in the cell itself")
+        if error.startswith("ModuleNotFoundError"):
+            return (f"{error}. Don't import any other packages than listed in the cell with the 'imports' tag "
+                    f"(allowed: {', '.join(sorted(self.spec.allowed_modules(self.template)))})")
+        return error
+
 
 @dataclass(frozen=True)
 class Verdict:
-    """One check's outcome on one run, before it becomes a CheckResult with points."""
+    """One check's outcome on one run, before it becomes a CheckResult with points.
+    ``unconfirmed``: it failed because what the process reported could not be confirmed (its
+    message is a fixed text, true of whichever run it comes from)."""
     ok: bool
     message: str
+    unconfirmed: bool = False
 
 
 def combine(public: dict[str, Verdict], hidden: dict[str, Verdict] | None,
@@ -56,14 +88,17 @@ def combine(public: dict[str, Verdict], hidden: dict[str, Verdict] | None,
         return public
     out = {}
     for c, h in hidden.items():
-        out[c] = h if h.ok else (public[c] if not public[c].ok else Verdict(False, hidden_only[c]))
+        if h.ok or h.unconfirmed:
+            out[c] = h
+        else:
+            out[c] = public[c] if not public[c].ok else Verdict(False, hidden_only[c])
     return out
 
 
-def cell_failure(outcome: CellOutcome, cell_id: str) -> str:
+def cell_failure(outcome: CellOutcome, cell_id: str, ctx: Context | None = None) -> str:
     """Why a cell gave no usable result, phrased for the student."""
     if outcome.status == Status.ERROR:
-        return f"cell '{cell_id}' raised {outcome.error}"
+        return f"cell '{cell_id}' raised {ctx.explain(outcome.error) if ctx else outcome.error}"
     if outcome.status.stopped:
         return f"cell '{cell_id}': {outcome.error}"
     if outcome.probe_error:

@@ -100,11 +100,12 @@ def evidence(obs: dict, ref: dict, atol: float) -> bool:
     return any(close(outs.get(s), v, atol) for s, v in (ref.get("outputs") or {}).items())
 
 
-def judge_run(model: dict, obs: dict, ref: dict, atol: float) -> dict[str, Verdict]:
-    """The five checks on one run's observations (pure: used for the public and hidden run)."""
+def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: e) -> dict[str, Verdict]:
+    """The five checks on one run's observations (pure: used for the public and hidden run).
+    ``explain`` adds what the course's rules say about an error's usual cause."""
     name, args = model["defines"], ", ".join(str(a) for a in model["args"])
     if obs.get("build_error"):
-        return {c: Verdict(False, f"`{name}({args})` raised {obs['build_error']}") for c in CHECKS}
+        return {c: Verdict(False, f"`{name}({args})` raised {explain(obs['build_error'])}") for c in CHECKS}
     if not obs.get("module"):
         why = (f"`{name}` must inherit from nn.Module (class {name}(nn.Module)) and call "
                f"super().__init__()")
@@ -116,7 +117,8 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float) -> dict[str, Verdi
     out: dict[str, Verdict] = {"builds": Verdict(real, f"`{name}({args})` builds an nn.Module" if real else
                                                  f"`{name}({args})` builds, but {unconfirmed}")}
     out["layers"] = _layers(model, obs, real, unconfirmed)
-    out["forward_shape"] = _forward_shape(model, obs, ref, real, unconfirmed)
+    out["forward_shape"] = _forward_shape(model, obs if not obs.get("forward_error") else
+                                          {**obs, "forward_error": explain(obs["forward_error"])}, ref, real, unconfirmed)
     out["activations"] = _activations(model, obs, ref, atol)
     out["seeded"] = _seeded(obs, ref, atol)
     return out
@@ -208,11 +210,11 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     results: list[CheckResult] = []
     atol = float(ctx.spec.params(task, hidden=ctx.hidden).get("atol", 1e-4))
     for model, out, ref in zip(task.cfg["models"], outcomes, refs):
-        results.extend(score_model(task, model, out, ref.probe, atol, ctx.hidden))
+        results.extend(score_model(task, model, out, ref.probe, atol, ctx.hidden, ctx))
     return results
 
 
-def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool) -> list[CheckResult]:
+def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool, ctx: Context | None = None) -> list[CheckResult]:
     name, pts = model["defines"], model["points"]
     label = lambda c: f"{name}: {c.replace('_', ' ')}"  # noqa: E731
 
@@ -222,15 +224,16 @@ def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool) ->
     if out is None:
         return all_fail(f"no cell defines `{name}` (cell '{model['cell']}' is missing); restore the cell")
     if not out.ok or out.probe is None:
-        return all_fail(cell_failure(out, model["cell"]))
+        return all_fail(cell_failure(out, model["cell"], ctx))
     p = out.probe
     if not p.get("defined"):
         return all_fail(f"`{name}` is not defined after running cell '{model['cell']}'")
     runs, ref_runs = p.get("runs") or {}, ref.get("runs") or {}
     if "public" not in runs or (hidden and "hidden" not in runs):
         return all_fail("the check did not run (incomplete result from the cell's process)")
-    public = judge_run(model, runs["public"], ref_runs["public"], atol)
-    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol) if hidden else None
+    explain = ctx.explain if ctx is not None else (lambda e: e)
+    public = judge_run(model, runs["public"], ref_runs["public"], atol, explain)
+    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol, explain) if hidden else None
     verdicts = combine(public, secret, HIDDEN_ONLY)
     return [CheckResult(task=task.id, check=label(c), max_points=float(pts[c]),
                         points=float(pts[c]) if verdicts[c].ok else 0.0, passed=verdicts[c].ok,

@@ -1,8 +1,10 @@
 """Code 3.1: the imports cell runs, and the provided cells are present and unmodified."""
 from __future__ import annotations
 
+import ast
+
 from ..engines import CellJob
-from ..notebook import checksum, find_cell
+from ..notebook import checksum, defines, find_cell
 from ..results import CheckResult
 from .context import Context, cell_failure, verdict
 
@@ -10,6 +12,25 @@ from .context import Context, cell_failure, verdict
 def _same_as_template(ctx: Context, cell_id: str):
     want = ctx.template_checksum(cell_id)
     return lambda c: checksum(c.source) == want
+
+
+def _assigned_names(source: str) -> list[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+
+
+def _present(task, ctx: Context, cid: str, points: float) -> CheckResult:
+    """An editable provided cell: it must be there (by ID, or as the cell assigning its names)."""
+    tpl = next(c for c in ctx.template.cells if c.id == cid)
+    names = _assigned_names(tpl.source)
+    found = any(c.cell_type == "code" for c in ctx.nb.by_id(cid)) or any(
+        c.cell_type == "code" and names and all(defines(c.source, n) for n in names) for c in ctx.nb.cells)
+    return verdict(task, f"{cid} present", points, found,
+                   f"the provided cell '{cid}' is present (its values may be changed)",
+                   f"the provided cell '{cid}' is missing; restore it from the template")
 
 
 def plan(task, ctx: Context):
@@ -41,8 +62,12 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     else:
         out = outcomes[0]
         results.append(verdict(task, f"{cell_id} executes", pts, out.ok, f"the '{cell_id}' cell runs",
-                               cell_failure(out, cell_id) + "; it must run as provided"))
+                               cell_failure(out, cell_id, ctx) + "; it must run as provided"))
+    editable = set(ctx.spec.editable_cells)
     for cid in cfg["cells"]:
+        if cid in editable:
+            results.append(_present(task, ctx, cid, float(cfg["points_per_cell"])))
+            continue
         want = ctx.template_checksum(cid)
         by_id = ctx.nb.by_id(cid)
         same = [c for c in by_id if ctx.nb.checksum(c) == want and c.cell_type == "code"]

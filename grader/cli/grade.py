@@ -12,12 +12,19 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from .. import __version__, identity, moodle
 from ..data import ensure_dataset
-from ..identity import Submission
 from ..engines import make_engine
+from ..identity import Submission
 from ..naming import name_fits
 from ..pipeline import Grader, GraderError, engine_setup
 from ..report import load_result, write_submission, write_summary
@@ -142,8 +149,11 @@ def _grade(args, console: Console, spec) -> int:
         return 2
     notebooks, others = find_notebooks(args.folder)
     people = moodle.participants(args.folder)
+    examples = spec.assignment.get("examples")
+    own = {(spec.root / examples).resolve()} if examples else set()
     for o in others:
-        console.print(f"[dim]skipped {display_name(o)}: not a notebook (.ipynb)[/]")
+        if o.resolve() not in own:     # the project's documented scores beside its examples
+            console.print(f"[dim]skipped {display_name(o)}: not a notebook (.ipynb)[/]")
     if not notebooks and not people:
         console.print(f"[yellow]no notebooks (.ipynb) found below {args.folder}[/]")
         return 1

@@ -16,8 +16,20 @@ def _optimizer(model, ev):
     return cls(model.parameters(), **{k: v for k, v in ev.get("defaults", {}).items() if k in accepted})
 
 
+def _final_test(ns, p, test_loader):
+    """What `test` prints for the final weights the student's process reported."""
+    model, _, _ = make_setup(p)
+    try:
+        state = {k: torch.tensor(v, dtype=torch.float32) for k, v in p.get("final", {}).items()}
+        model.load_state_dict(state)
+    except (RuntimeError, TypeError, ValueError):
+        return ""
+    return _printed_test(ns["test"], (model, test_loader), {})
+
+
 def replay_run(ns, p):
     model, train_loader, test_loader = make_setup(p)
+    final_test = _final_test(ns, p, test_loader)
     loaders = {"train": train_loader, "test": test_loader}
     optimizers, out = [], []
     for ev in p["events"]:
@@ -31,20 +43,20 @@ def replay_run(ns, p):
             out.append({"skipped": True})
             continue
         if not replayable:
-            return {"events": out, "stopped": len(out)}
+            return {"events": out, "stopped": len(out), "final_test": final_test}
         if kind == "train":
             idx = ev.get("optimizer")
             opt = optimizers[idx] if isinstance(idx, int) and 0 <= idx < len(optimizers) else None
             if opt is None:
-                return {"events": out, "stopped": len(out)}
+                return {"events": out, "stopped": len(out), "final_test": final_test}
             with contextlib.redirect_stdout(io.StringIO()):
                 series = _series(ns["train"](model, loaders[ev["loader"]], opt, ev.get("epoch") or 0))
             out.append({"series": series})
         elif kind == "test":
             out.append({"printed": _printed_test(ns["test"], (model, loaders[ev["loader"]]), {})})
         else:
-            return {"events": out, "stopped": len(out)}
-    return {"events": out, "stopped": None}
+            return {"events": out, "stopped": len(out), "final_test": final_test}
+    return {"events": out, "stopped": None, "final_test": final_test}
 
 
 def observe(ns, params):

@@ -1,0 +1,227 @@
+"""Fairness: a cohort of realistic submissions, each with the per-check result a TA would give it.
+
+Unusual but correct code keeps every point; one mistake costs the checks it breaks and no more;
+every lost point comes with a message that names the actual mistake (and no hidden value).
+Each case is the solution notebook with some cells replaced.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import tomllib
+import unicodedata
+
+import nbformat
+import pytest
+
+from .conftest import REF, checks_of
+
+pytestmark = pytest.mark.slow
+
+SIGMOID = '''class ANN_sigmoid(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+{init}
+
+    def forward(self, x):
+        x = x.view(x.shape[0], -1)
+        x = torch.sigmoid(self.fc1(x))
+        x = torch.sigmoid(self.fc2(x))
+        x = torch.sigmoid(self.fc3(x))
+        return self.out(x)'''
+IN_ORDER = '''        self.fc1 = nn.Linear(d_in, 512{bias})
+        self.fc2 = nn.Linear(512, 1024{bias})
+        self.fc3 = nn.Linear(1024, 512{bias})
+        self.out = nn.Linear(512, d_out{bias})'''
+OUTPUT_FIRST = '''        self.out = nn.Linear(512, d_out)
+        self.fc1 = nn.Linear(d_in, 512)
+        self.fc2 = nn.Linear(512, 1024)
+        self.fc3 = nn.Linear(1024, 512)'''
+
+TRAIN = '''def train_and_test(model, hyperparameters):
+    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
+    g1, g2, g3 = [], [], []
+    for epoch in range(hyperparameters["epochs"]):
+{body}
+    plt.plot(g1); plt.plot(g2); plt.plot(g3)
+    plt.show()'''
+BODY = '''        a, b, c = train(model, train_loader, optimizer, epoch)
+        g1 += a; g2 += b; g3 += c
+        test(model, test_loader)'''
+
+MODULE_LIST = '''class ANN_sigmoid(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        sizes = [d_in, 512, 1024, 512, d_out]
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.act = nn.Sigmoid()
+
+    def forward(self, x):
+        x = torch.flatten(x, start_dim=1)
+        for layer in self.layers[:-1]:
+            x = self.act(layer(x))
+        return self.layers[-1](x)'''
+
+
+def sigmoid(init: str = IN_ORDER.format(bias="")) -> str:
+    return SIGMOID.format(init=init)
+
+
+def train(body: str = BODY, after: str = "") -> str:
+    return TRAIN.format(body=body) + after
+
+
+# name -> (cell changes, expected points per check (others: full), message needles, flags wanted)
+CASES = {
+    "module-list-style": ({"ann-sigmoid": MODULE_LIST}, {}, [], []),
+    "created-output-first": (
+        {"ann-sigmoid": sigmoid(OUTPUT_FIRST)},
+        {"ANN_sigmoid: layers": 0, "ANN_sigmoid: seeded": 0},
+        ["registered in another order"], []),
+    "no-bias": (
+        {"ann-sigmoid": sigmoid(IN_ORDER.format(bias=", bias=False"))},
+        {"ANN_sigmoid: layers": 0, "ANN_sigmoid: seeded": 0},
+        ["every layer has no bias"], []),
+    "base-class-from-another-cell": (
+        {"ann-relu": "class ANN_relu(ANN_sigmoid):\n    pass"},
+        {f"ANN_relu: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},
+        ["NameError", "Each cell is graded on its own"], []),
+    "global-from-the-test-cell": (
+        {"ann-sigmoid": sigmoid().replace("nn.Linear(d_in, 512)", "nn.Linear(input_size, 512)")},
+        {f"ANN_sigmoid: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},
+        ["Each cell is graded on its own"], []),
+    "no-flatten": (
+        {"ann-sigmoid": sigmoid().replace("        x = x.view(x.shape[0], -1)\n", "")},
+        {"ANN_sigmoid: forward shape": 0, "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0},
+        ["Flatten the input first"], []),
+    "only-last-epoch-plotted": (
+        {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c", "g1, g2, g3 = a, b, c"))},
+        {"plots": 0}, ["only the gradient lists of the last epoch"], []),
+    "test-on-the-train-loader": (
+        {"train-and-test": train(BODY.replace("test(model, test_loader)", "test(model, train_loader)"))},
+        {"test": 0}, ["with train_loader", "test_loader"], []),
+    "optimizer-per-epoch": (
+        {"train-and-test": train(BODY.replace("a, b, c = train(model, train_loader, optimizer, epoch)",
+                                              "a, b, c = train(model, train_loader, optim.SGD(model.parameters(), "
+                                              "lr=hyperparameters['lr'], momentum=hyperparameters['momentum']), "
+                                              "epoch)"))},
+        {"final_weights": 0}, ["weights differ"], []),
+    "own-training-loop": (
+        {"train-and-test": '''def train_and_test(model, hyperparameters):
+    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
+    for epoch in range(hyperparameters["epochs"]):
+        model.train()
+        for data, target in train_loader:
+            optimizer.zero_grad()
+            F.cross_entropy(model(data), target).backward()
+            optimizer.step()
+        test(model, test_loader)'''},
+        {"epochs": 0, "plots": 0}, ["`train` was called 0 time(s)"], []),
+    "fixed-epochs": (
+        {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
+        {"epochs": 0, "final_weights": 0}, ["`train` was called 5 time(s)"], []),
+    "test-once-figure-per-epoch-keywords": (
+        {"train-and-test": '''def train_and_test(model: nn.Module, hyperparameters: dict):
+    opt = optim.SGD(params=model.parameters(), momentum=hyperparameters["momentum"], lr=hyperparameters["lr"])
+    for e in range(1, hyperparameters["epochs"] + 1):
+        grads = train(model=model, train_loader=train_loader, optimizer=opt, epoch=e)
+        fig, ax = plt.subplots()
+        for g in grads:
+            ax.plot(g)
+        plt.close(fig)
+    test(model=model, test_loader=test_loader)'''}, {}, [], []),
+    "lower-case-true": (
+        {"answers-3-3": "a_ = true\nb_ = False\nc_ = True\nd_ = True\ne_ = False"},
+        {"a_": 0}, ["`true` is not Python's `True`"], []),
+    "unpacked-answers": (
+        {"answers-3-3": "[a_, b_] = [True, False]\nc_, d_ = True, True\ne_ = False"}, {}, [], []),
+    "edited-hyperparameters": (
+        {"hyperparams": None}, {}, [], ["changed:hyperparams"]),
+    "extra-import": (
+        {"ann-relu": "import numpy as np\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
+    "missing-package": (
+        {"ann-relu": "import tensorflow as tf\n" + "{relu}"},
+        {f"ANN_relu: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},
+        ["Don't import any other packages", "torch"], ["extra-import:tensorflow"]),
+}
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory, solution_nb, grader):
+    folder = tmp_path_factory.mktemp("cohort")
+    sol = {c.id: c.source for c in solution_nb.cells}
+    results = {}
+    for i, (name, (changes, *_)) in enumerate(CASES.items()):
+        nb = copy.deepcopy(solution_nb)
+        for cell in nb.cells:
+            if cell.get("id") in changes:
+                new = changes[cell.id]
+                if new is None:      # an edit of the provided cell itself
+                    new = sol[cell.id].replace("epochs=1", "epochs=5")
+                cell.source = new.replace("{relu}", sol["ann-relu"])
+        path = folder / f"Assignment_7_CaseNumber_k{30000000 + i}.ipynb"
+        nbformat.write(nb, path)
+        results[name] = grader.grade(path)
+    return results
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_case_loses_exactly_what_it_breaks(cohort, name):
+    _, lost, needles, flags = CASES[name]
+    r = cohort[name]
+    for c in r.checks:
+        if c.manual_task:
+            continue
+        want = lost.get(c.check, c.max_points)
+        assert c.points == want, (c.check, c.points, c.message)
+    text = " ".join(c.message for c in r.checks if c.passed is False)
+    for needle in needles:
+        assert needle in text, (needle, text)
+    for flag in flags:
+        assert flag in r.flags, r.flags
+    assert not any(f.startswith(("missing:", "edited:")) for f in r.flags), r.flags
+
+
+def test_no_message_holds_a_hidden_value(cohort):
+    hidden = tomllib.loads((REF / "hidden.toml").read_text())
+    values = [str(v) for section in hidden.values() for value in section.values()
+              for v in (value if isinstance(value, list) else [value]) if len(str(v)) >= 3 or isinstance(v, float)]
+    for name, r in cohort.items():
+        text = json.dumps([c.message for c in r.checks])
+        for v in values:
+            assert v not in text, (name, v)
+        assert f"called {hidden['code_3_2_train']['epochs']} time" not in text
+
+
+def test_a_cell_found_by_content_is_never_missing(grader, make_nb):
+    r = grader.grade(make_nb(rename={"answers-3-3": "my-answers", "ann-relu": "relu-cell"}))
+    assert "id-fallback:answers-3-3" in r.flags and "id-fallback:ann-relu" in r.flags
+    assert not [f for f in r.flags if f.startswith("missing:")], r.flags
+    assert r.task_points("question_3_3") == 10 and r.auto_points == 50
+
+
+def test_an_added_scratch_cell_is_flagged_and_never_graded(grader, make_nb, solution_nb):
+    nb = copy.deepcopy(solution_nb)
+    at = next(i for i, c in enumerate(nb.cells) if c.get("id") == "ann-relu")
+    nb.cells.insert(at, nbformat.v4.new_code_cell("scratch = 1\nprint('trying things')"))
+    nb.cells.insert(at, nbformat.v4.new_markdown_cell("my notes"))
+    r = grader.grade(make_nb(base=nb))
+    assert "added-cell:2" in r.flags and r.auto_points == 50
+
+
+def test_a_notebook_without_cell_ids_gets_one_flag(grader, make_nb, solution_nb):
+    nb = copy.deepcopy(solution_nb)
+    nb.nbformat_minor = 4
+    for c in nb.cells:
+        c.pop("id", None)
+    r = grader.grade(make_nb(base=nb))
+    assert r.flags == ["no-cell-ids"], r.flags
+    assert r.auto_points == 50
+    assert any("id-fallback" in d for d in r.details), r.details
+
+
+def test_a_macos_file_name_is_read_in_nfc_and_shown_as_typed(grader, make_nb):
+    typed = unicodedata.normalize("NFD", "Assignment_7_LeaMüller_k12000037.ipynb")
+    r = grader.grade(make_nb(name=typed))
+    assert r.filename_ok and r.name == "LeaMüller" and r.file == typed
+    assert checks_of(r, "code_3_1")
