@@ -1,0 +1,90 @@
+"""Faults of the TA's machine: whatever way the grader dies, nothing of it keeps running."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from grader.engines.leftovers import end_leftovers
+
+from .conftest import REF, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def running(p: psutil.Process) -> bool:
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def job_cpu(p: psutil.Process, grader: int) -> float:
+    """CPU seconds of a job process (three levels below the grader: worker, its PID-namespace
+    init, the job), 0 for anything else."""
+    try:
+        depth, q = 0, p
+        while q is not None and q.pid != grader:
+            q, depth = q.parent(), depth + 1
+        return p.cpu_times().user if q is not None and depth >= 3 else 0.0
+    except psutil.Error:
+        return 0.0
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def test_kill_9_of_the_grader_ends_its_workers_and_their_jobs(tmp_path, make_nb, data_home):
+    spec_dir = tmp_path / "assignment7"
+    shutil.copytree(REF, spec_dir)
+    text = (spec_dir / "spec.toml").read_text().replace("cell_timeout_s = 60", "cell_timeout_s = 30")
+    (spec_dir / "spec.toml").write_text(text.replace('examples = "../../submissions/expected_scores.toml"\n', ""))
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    loop = "import os\nif os.fork() == 0:\n    while True:\n        pass\nwhile True:\n    pass"
+    shutil.copy(make_nb({"ann-sigmoid": loop}, name="Assignment_7_LoopLoop_k00000001.ipynb"), folder)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home)}
+    grader = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(tmp_path / "out"),
+                               "--spec", str(spec_dir), "-j", "1"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    spinning, deadline = [], time.monotonic() + 120
+    while time.monotonic() < deadline and len(spinning) < 2:      # the loop and its forked twin
+        time.sleep(0.5)
+        spinning = [p for p in descendants(grader.pid) if job_cpu(p, grader.pid) > 1.0]
+    tree = descendants(grader.pid)
+    assert len(spinning) >= 2 and len(tree) >= 4, tree
+    os.kill(grader.pid, signal.SIGKILL)
+    grader.wait()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 10 and any(running(p) for p in tree):
+        time.sleep(0.1)
+    alive = [p for p in tree if running(p)]
+    assert not alive, alive
+    assert time.monotonic() - t0 < 5          # seconds, long before the 30 s cell limit
+
+
+def test_a_new_batch_ends_workers_whose_grader_is_gone():
+    fake = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "-m", "grader.child.server"],
+                            env={**os.environ, "GRADER_PARENT": "999999999:1"})
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "-m", "grader.child.server"],
+                             env={**os.environ, "GRADER_PARENT": f"{os.getpid()}:{open(f'/proc/{os.getpid()}/stat').read().rsplit(')', 1)[1].split()[19]}"})
+    try:
+        time.sleep(0.5)
+        killed = end_leftovers()
+        assert fake.pid in killed and alive.pid not in killed
+        assert fake.wait(timeout=5) == -signal.SIGKILL
+        assert alive.poll() is None           # a worker of a grader that still runs is left alone
+    finally:
+        for p in (fake, alive):
+            p.kill()
+            p.wait()
