@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 
 import pytest
 
@@ -15,8 +16,8 @@ from .conftest import REF, ROOT
 pytestmark = pytest.mark.slow
 
 
-def run(args, cwd, env_home, timeout=600):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(env_home), "COLUMNS": "200"}
+def run(args, cwd, env_home, timeout=600, env=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(env_home), "COLUMNS": "200", **(env or {})}
     return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -114,17 +115,40 @@ def test_ctrl_c_keeps_finished_reports_and_stops_the_workers(tmp_path, make_nb, 
     assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded in" in res.stdout
 
 
-def test_student_check_shows_a_table_and_sets_the_exit_code(tmp_path, data_home):
+def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_home):
     good = run(["check", str(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb")], tmp_path, data_home)
     assert good.returncode == 0, good.stdout + good.stderr
-    assert "ready to hand in" in good.stdout and "pass" in good.stdout
+    assert "ready to hand in" in good.stdout and "To fix" not in good.stdout
+    assert "40/40 of what can be checked now" in good.stdout and "Question 3.3 (10 points) scored at grading" in good.stdout
+    assert "format ok" in good.stdout
     tpl = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
     shutil.copy(REF / "template.ipynb", tpl)
     bad = run(["check", str(tpl)], tmp_path, data_home)
     assert bad.returncode == 1
-    assert "FAIL" in bad.stdout and "NotImplementedError" in bad.stdout
-    for secret in ("0.037", "0.83", "73519", "20240611"):   # hidden parameters stay hidden
-        assert secret not in good.stdout + bad.stdout
+    assert "To fix" in bad.stdout and "NotImplementedError" in bad.stdout
+    hidden = tomllib.loads((REF / "hidden.toml").read_text())
+    for value in [v for section in hidden.values() for value in section.values()
+                  for v in (value if isinstance(value, list) else [value]) if len(str(v)) >= 3]:
+        assert str(value) not in good.stdout + bad.stdout        # hidden parameters stay hidden
+    solution = run(["check", str(REF / "solution.ipynb")], tmp_path, data_home)
+    assert solution.returncode == 0, solution.stdout
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_student_check_fits_the_terminal_without_breaking_words(tmp_path, data_home, columns):
+    nb = ROOT / "submissions" / "Assignment_7_MaxMustermann_k01234567.ipynb"
+    for extra in ([], ["--all"]):
+        env = {"COLUMNS": str(columns)}
+        res = run(["check", *extra, str(nb)], tmp_path, data_home, env=env)
+        lines = res.stdout.splitlines()
+        tokens = set(res.stdout.split())
+        assert all(len(line) <= columns for line in lines), [line for line in lines if len(line) > columns]
+        for title in ("Calculation 1.1", "ANN_sigmoid and ANN_relu", "train_and_test"):
+            assert title in res.stdout                              # never cut inside a task's name
+        for needle in ("log_softmax", "hyperparameters['lr']", "initialisation,"):
+            assert needle in tokens or any(needle in t for t in tokens), needle
+    short = run(["check", str(nb)], tmp_path, data_home, env={"COLUMNS": str(columns)})
+    assert len(short.stdout.splitlines()) < 50 and "✗" in short.stdout
 
 
 def test_help_explains_the_commands(tmp_path, data_home):

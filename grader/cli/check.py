@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from ..data import ensure_dataset
 from ..engines import make_engine
@@ -23,6 +24,8 @@ def add_parser(sub) -> None:
                                    "checked for their format. Exit code 0 when everything automatic passes and "
                                    "every written answer is filled in.")
     c.add_argument("notebook", type=Path)
+    c.add_argument("--all", action="store_true", dest="show_all",
+                   help="show every check, not only the ones to fix")
     spec_data_engine_args(c)
     c.set_defaults(run=cmd_check)
 
@@ -55,47 +58,117 @@ def cmd_check(args, console: Console) -> int:
     if args.notebook.resolve() in course_files:   # the course's own notebooks are no submissions
         r.filename_ok, r.filename_problems = True, []
         r.flags = [f for f in r.flags if f != "filename"]
-    return render_check(r, spec, console)
+    return render_check(r, spec, console, show_all=args.show_all)
 
 
-def render_check(r: SubmissionResult, spec, console: Console) -> int:
-    console.print(f"[bold]{r.file}[/]")
-    if r.filename_ok:
-        console.print(f"  filename ok: {r.name}, {r.matr_number}")
+def _wrap(text: str, width: int, indent: str) -> list[str]:
+    """Lines of at most ``width`` characters, broken between words only."""
+    return textwrap.wrap(text, width=max(20, width), initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False) or [indent]
+
+
+def _mark(c) -> tuple[str, str]:
+    """(symbol, style) of one check as a student reads it before handing in."""
+    if c.passed is False:
+        return "✗", "red"
+    if c.manual_task:
+        return "·", "cyan"
+    if c.points is None:
+        return "~", "cyan"        # format ok: right or wrong is decided at grading
+    return "✓", "green"
+
+
+def _task_line(task, checks) -> str:
+    if all(c.manual_task for c in checks):
+        if any(c.passed is False for c in checks):
+            return f"not answered   0/{task.max_points:g}"
+        return f"answered: a TA grades it ({task.max_points:g} points)"
+    if all(c.points is None or c.passed is False for c in checks):     # only the form can be checked now
+        ok = sum(1 for c in checks if c.passed is not False)
+        return (f"format ok: scored at grading ({task.max_points:g} points)" if ok == len(checks) else
+                f"format ok for {ok} of {len(checks)}; scored at grading ({task.max_points:g} points)")
+    got = sum(c.points or 0 for c in checks)
+    return f"{got:g}/{sum(c.max_points for c in checks):g}"
+
+
+def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = False) -> int:
+    """What a student reads: one line per task, then each problem with its fix (``show_all``:
+    every check). Lines break between words at any terminal width."""
+    width = console.width
+    out = console.print
+    out(Text(r.file, style="bold"))
+    if r.filename_ok and not r.name:
+        out(Text("  the course's own notebook: no filename rules"))
+    elif r.filename_ok:
+        out(Text(f"  filename ok: {r.name}, {r.matr_number}"))
     else:
-        console.print("  [red]filename:[/]")
+        out(Text("  filename:", style="red"))
         for p in r.filename_problems:
-            console.print(f"    - {p}")
+            for line in _wrap(f"- {p}", width, "    "):
+                out(Text(line))
     if r.status != "graded":
-        console.print(f"[red]{r.status}[/]")
-    table = Table(show_lines=False, header_style="bold", expand=True)
-    table.add_column("task", ratio=2, overflow="fold")
-    table.add_column("check", ratio=3, overflow="fold")
-    table.add_column("points", justify="right", no_wrap=True)
-    table.add_column("result", no_wrap=True)
-    table.add_column("what to do", ratio=6, overflow="fold")
-    titles = {t.id: t.title for t in spec.tasks}
-    for i, c in enumerate(r.checks):
-        if c.passed is None:
-            res = "[cyan]manual[/]"
-        elif c.passed:
-            res = "[green]pass[/]"
+        for line in _wrap(r.status, width, "  "):
+            out(Text(line, style="red"))
+    out()
+    name_width = min(max((len(t.title) for t in spec.tasks), default=10) + 2, width // 2)
+    for task in spec.tasks:
+        checks = [c for c in r.checks if c.task == task.id]
+        if not checks:
+            continue
+        summary = _task_line(task, checks)
+        style = "red" if any(c.passed is False for c in checks) else "green"
+        head = f"{task.title:<{name_width}}" if len(task.title) < name_width else task.title + "  "
+        if len(head) + len(summary) <= width:
+            out(Text(head) + Text(summary, style=style))
         else:
-            res = "[red]FAIL[/]"
-        pts = "" if c.points is None else f"{c.points:g}/{c.max_points:g}"
-        first = i == 0 or r.checks[i - 1].task != c.task
-        last = i == len(r.checks) - 1 or r.checks[i + 1].task != c.task
-        table.add_row(titles.get(c.task, c.task) if first else "", c.check, pts, res,
-                      "" if c.passed else c.message, end_section=last)
-    console.print(table)
+            out(Text(task.title))
+            out(Text("  " + summary, style=style))
+        if show_all:
+            for c in checks:
+                symbol, colour = _mark(c)
+                pts = {"~": "  format ok", "·": "  a TA grades it"}.get(symbol, f"  {(c.points or 0):g}/{c.max_points:g}")
+                out(Text(f"  {symbol} ", style=colour) + Text(c.check + pts))
+                if c.passed is False:
+                    for line in _wrap(c.message, width, "      "):
+                        out(Text(line))
+    failed = [c for c in r.checks if c.passed is False]
+    if failed and not show_all:
+        out()
+        out(Text(f"To fix ({len(failed)}):", style="bold"))
+        titles = {t.id: t.title for t in spec.tasks}
+        for c in failed:
+            title = titles.get(c.task, c.task)
+            label = title if c.check in ("answer", "notebook") else c.check if ": " in c.check else f"{title}: {c.check}"
+            out(Text("  ✗ ", style="red") + Text(label, style="bold"))
+            for line in _wrap(c.message, width, "    "):
+                out(Text(line))
     other = [f for f in r.flags if f != "filename"]
     if other:
-        console.print("[yellow]flags:[/] " + ", ".join(other))
-    failed = [c for c in r.checks if c.passed is False]
-    console.print(f"automatic points from public checks: {r.auto_points:g}/{r.auto_max:g} "
-                  "(hidden tests and the answer key are applied at grading)")
+        out()
+        for line in _wrap("flags: " + ", ".join(other), width, ""):
+            out(Text(line, style="yellow"))
+    out()
+    for line in _wrap(_points_line(r, spec), width, ""):
+        out(Text(line))
     ok = not failed and r.filename_ok and r.status == "graded"
-    console.print("[green]ready to hand in[/]" if ok else f"[red]{len(failed)} check(s) to fix[/]")
+    out(Text("ready to hand in" if ok else f"{len(failed)} check(s) to fix", style="green" if ok else "red"))
+    if not show_all:
+        out(Text("(grader check --all shows every check)", style="dim"))
     return 0 if ok else 1
 
 
+def _points_line(r: SubmissionResult, spec) -> str:
+    """What the automatic points mean before grading: what can be checked now, what comes later."""
+    auto = [c for c in r.checks if not c.manual_task and c.task != "filename"]
+    now = [c for c in auto if c.points is not None and c.passed is not None and
+           not any(d.task == c.task and d.points is None for d in auto)]
+    later = [t for t in spec.tasks if any(c.task == t.id and c.points is None for c in auto)]
+    written = sum(t.max_points for t in spec.tasks if t.kind == "manual")
+    parts = [f"automatic points: {sum(c.points or 0 for c in now):g}/{sum(c.max_points for c in now):g} "
+             f"of what can be checked now"]
+    if later:
+        parts.append(", ".join(f"{t.title} ({t.max_points:g} points)" for t in later) + " scored at grading "
+                     "(hidden tests and the answer key)")
+    if written:
+        parts.append(f"the written answers ({written:g} points) are graded by a TA")
+    return "; ".join(parts) + "."
