@@ -41,13 +41,14 @@ def grade_all(engine_name, spec, home, paths, jobs):
     grader = Grader(spec, engine, hidden=True)
     grader.prepare()
     worker_rss = []
-    if engine_name == "fork":
-        worker_rss = [psutil.Process(w.proc.pid).memory_info().rss for w in engine.workers]
+    if engine_name == "fork":   # the process that holds torch: the worker's PID-namespace init
+        worker_rss = [max([q.memory_info().rss for q in psutil.Process(w.proc.pid).children()] or [0])
+                      for w in engine.workers]
     t1 = time.monotonic()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(grader.grade, paths))
     wall = time.monotonic() - t1
-    child = max((w.peak_child_rss for w in getattr(engine, "workers", [])), default=0)
+    child = max((w.peak_memory for w in getattr(engine, "workers", [])), default=0)
     engine.close()
     return results, {"startup_s": startup, "wall_s": wall, "worker_rss": max(worker_rss, default=0),
                      "child_peak": child}
