@@ -1,0 +1,230 @@
+"""The judge's decisions as pure functions over observations: boundaries tested directly, fast,
+without running any notebook. Each test names the bug it catches."""
+from __future__ import annotations
+
+import ast
+import unicodedata
+
+import numpy as np
+import pytest
+
+from grader.checks import models, training
+from grader.checks.answers import problem, read_answers
+from grader.checks.context import Verdict, combine
+from grader.naming import name_fits, parse_filename
+from grader.observations import InvalidObservation, cut, validate
+from grader.observations import MODEL as MODEL_SCHEMA
+
+ATOL = 1e-4
+DIMS = [[784, 512], [512, 1024], [1024, 512], [512, 10]]
+MODEL = {"defines": "ANN_sigmoid", "args": [784, 10], "input_shape": [1, 28, 28], "linear": DIMS,
+         "activation": "sigmoid", "cell": "ann-sigmoid",
+         "points": {"builds": 1, "layers": 1, "forward_shape": 1, "activations": 1, "seeded": 1}}
+rng = np.random.default_rng(0)
+OUT = {"66": rng.normal(size=(4, 10)), "917": rng.normal(size=(4, 10))}
+WITH = rng.normal(size=(4, 10))
+INIT = [rng.normal(size=8).astype(np.float32) for _ in DIMS]
+REF = {"outputs": OUT, "with_weights": WITH,
+       "variants": {"sigmoid": WITH, "relu": WITH + 1, "log_softmax": WITH - 3, "nobias": WITH + 5},
+       "init_options": [[d, [w]] for d, w in zip(DIMS, INIT)]}
+
+
+def student(**changes) -> dict:
+    obs = {"module": True, "linear": [[a, b, True] for a, b in DIMS], "init": [[w, None] for w in INIT],
+           "out_type": "Tensor", "outputs": dict(OUT), "with_weights": WITH, "copied": "shape"}
+    obs.update(changes)
+    return obs
+
+
+def verdicts(obs) -> dict[str, bool]:
+    return {c: v.ok for c, v in models.judge_run(MODEL, obs, REF, ATOL).items()}
+
+
+def test_the_solution_passes_every_model_check():
+    assert all(verdicts(student()).values())
+
+
+def test_an_output_off_by_twice_the_tolerance_fails_and_half_passes():
+    assert not verdicts(student(with_weights=WITH + 2 * ATOL))["activations"]
+    assert verdicts(student(with_weights=WITH + 0.5 * ATOL))["activations"]
+    assert not verdicts(student(outputs={**OUT, "917": OUT["917"] + 2 * ATOL}))["seeded"]
+
+
+def test_matching_only_the_public_seed_fails_seeded():
+    v = models.judge_run(MODEL, student(outputs={"66": OUT["66"], "917": OUT["917"] * 0}), REF, ATOL)
+    assert not v["seeded"].ok and v["activations"].ok
+    assert "manual_seed" in v["seeded"].message
+
+
+def test_known_mistakes_are_named():
+    v = models.judge_run(MODEL, student(with_weights=WITH - 3), REF, ATOL)
+    assert not v["activations"].ok and "log_softmax" in v["activations"].message
+    v = models.judge_run(MODEL, student(with_weights=WITH + 1), REF, ATOL)
+    assert "uses relu where the table asks for sigmoid" in v["activations"].message
+
+
+def test_layers_without_bias_cost_layers_only():
+    obs = student(linear=[[a, b, False] for a, b in DIMS], with_weights=WITH + 5)
+    v = models.judge_run(MODEL, obs, REF, ATOL)
+    assert not v["layers"].ok and "no bias" in v["layers"].message
+    assert v["activations"].ok and v["builds"].ok and v["forward_shape"].ok
+
+
+def test_layers_in_another_order_are_named():
+    v = models.judge_run(MODEL, student(linear=[[a, b, True] for a, b in DIMS[::-1]]), REF, ATOL)
+    assert not v["layers"].ok and "another order" in v["layers"].message
+
+
+def test_claims_without_any_computed_evidence_earn_nothing():
+    fake = student(init=[[w * 0 + 0.01, None] for w in INIT], with_weights=WITH * 0 + 0.1,
+                   outputs={s: o * 0 + 0.1 for s, o in OUT.items()})
+    assert not any(verdicts(fake).values())
+    assert "confirm" in models.judge_run(MODEL, fake, REF, ATOL)["builds"].message
+
+
+def test_one_true_initial_layer_is_enough_evidence_for_the_structure():
+    obs = student(init=[[INIT[0], None]] + [[w * 0, None] for w in INIT[1:]], with_weights=WITH * 0,
+                  outputs={s: o * 0 for s, o in OUT.items()})
+    v = verdicts(obs)
+    assert v["builds"] and v["layers"] and v["forward_shape"] and not v["activations"] and not v["seeded"]
+
+
+def test_the_wrong_output_shape_fails_forward_shape_only_there():
+    v = models.judge_run(MODEL, student(outputs={s: o[:1] for s, o in OUT.items()}), REF, ATOL)
+    assert not v["forward_shape"].ok and "(4, 10)" in v["forward_shape"].message
+
+
+def test_hidden_failures_are_explained_by_the_public_run_or_a_fixed_text():
+    ok, bad, unsure = Verdict(True, "fine"), Verdict(False, "public detail"), Verdict(False, "generic", True)
+    fixed = {"c": "fixed text"}
+    assert combine({"c": bad}, {"c": Verdict(False, "hidden detail 0.037")}, fixed)["c"].message == "public detail"
+    assert combine({"c": ok}, {"c": Verdict(False, "hidden detail 0.037")}, fixed)["c"].message == "fixed text"
+    assert combine({"c": ok}, {"c": unsure}, fixed)["c"].message == "generic"
+    assert combine({"c": bad}, {"c": ok}, fixed)["c"].ok
+    assert combine({"c": bad}, None, fixed)["c"] is bad
+
+
+# ----------------------------------------------------------------------------------------- training
+
+P = {"lr": 0.02, "momentum": 0.6, "epochs": 2}
+SGD = {"kind": "optimizer", "type": "SGD", "params": "model",
+       "defaults": {"lr": 0.02, "momentum": 0.6, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False}}
+S1, S2 = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [[1.5, 2.5], [3.5, 4.5], [5.5, 6.5]]
+FINAL = {"1.weight": np.ones((3, 2))}
+REF_RUN = {"test_before": "T0", "final": FINAL, "events": [
+    SGD, {"kind": "train", "series": S1}, {"kind": "test", "printed": "T1"},
+    {"kind": "train", "series": S2}, {"kind": "test", "printed": "T2"}]}
+
+
+def train(series, **kw):
+    return {"kind": "train", "model": "model", "loader": "train", "optimizer": 0, "epoch": 0, "series": series, **kw}
+
+
+def called_test(printed, **kw):
+    return {"kind": "test", "model": "model", "loader": "test", "printed": printed, **kw}
+
+
+def run(events, lines=None, final=FINAL, error=None):
+    out = {"events": events, "lines": lines if lines is not None else [s for tr in (S1, S2) for s in tr],
+           "final": final}
+    if error:
+        out["error"] = error
+    return out
+
+
+def judge(r, confirmed=None):
+    confirmed = confirmed if confirmed is not None else training.confirmed_by_reference(
+        r["events"], P, training.timeline(REF_RUN))
+    return {c: v.ok for c, v in training.judge_run("train_and_test", r, REF_RUN, P, confirmed).items()}
+
+
+def test_the_reference_timeline_confirms_a_correct_run():
+    assert all(judge(run([SGD, train(S1), called_test("T1"), train(S2), called_test("T2")])).values())
+    assert all(judge(run([SGD, train(S1), train(S2), called_test("T2")])).values())        # test once, at the end
+
+
+def test_train_calls_are_a_chain_and_a_wrong_one_breaks_the_rest():
+    events = [SGD, train(S1), train([[9.0, 9.0]] * 3), called_test("T2")]
+    assert training.confirmed_by_reference(events, P, training.timeline(REF_RUN)) == {0, 1}
+
+
+def test_a_replay_confirms_what_it_reproduces_and_skips_tests_it_cannot_run():
+    events = [SGD, train(S1), called_test("X", model="other"), train(S2), called_test("T2")]
+    replayed = {"events": [{}, {"series": S1}, {"skipped": True}, {"series": S2}, {"printed": "T2"}],
+                "stopped": None, "final_test": "T2"}
+    assert training.confirmed_by_replay(events, replayed) == {0, 1, 3, 4}
+    replayed["events"][1] = {"series": [[0.0, 0.0]] * 3}
+    assert training.confirmed_by_replay(events, replayed) == {0, 4}     # the last test via the final weights
+
+
+def test_claims_that_no_computation_confirms_earn_nothing_but_the_real_final_weights():
+    forged = run([SGD, train(S1), called_test("T1"), train(S2), called_test("T2")], final={"1.weight": np.zeros((3, 2))})
+    assert not any(judge(forged, confirmed={0}).values())
+
+
+def test_epochs_learning_rate_test_loader_and_plots_are_told_apart():
+    v = judge(run([SGD, train(S1), called_test("T1")]))
+    assert not v["epochs"] and v["optimizer"] and v["test"]
+    wrong_lr = {**SGD, "defaults": {**SGD["defaults"], "lr": 0.01}}
+    msgs = training.judge_run("train_and_test", run([wrong_lr, train(S1), train(S2)]), REF_RUN, P, {0, 1, 2})
+    assert not msgs["optimizer"].ok and "hyperparameters['lr']" in msgs["optimizer"].message
+    v = training.judge_run("train_and_test", run([SGD, train(S1), train(S2), called_test("T2", loader="train")]),
+                           REF_RUN, P, {0, 1, 2, 3})
+    assert not v["test"].ok and "train_loader" in v["test"].message
+    v = training.judge_run("train_and_test", run([SGD, train(S1), train(S2)], lines=S2), REF_RUN, P, {0, 1, 2})
+    assert not v["plots"].ok and "last epoch" in v["plots"].message
+
+
+def test_an_unused_sgd_counts_when_the_trained_weights_prove_it():
+    v = training.judge_run("train_and_test", run([SGD, called_test("T2")]), REF_RUN, P, {0, 1})
+    assert v["optimizer"].ok and not v["epochs"].ok
+    v = training.judge_run("train_and_test", run([SGD], final={"1.weight": np.zeros((3, 2))}), REF_RUN, P, {0})
+    assert not v["optimizer"].ok and "never called" in v["optimizer"].message
+
+
+# ----------------------------------------------------------------------------------------- answers, names
+
+def test_list_and_tuple_targets_are_read():
+    values, _ = read_answers("[a_, b_] = [True, False]\nc_, d_ = (True, True)\ne_ = False",
+                             ["a_", "b_", "c_", "d_", "e_"])
+    assert [v.value for v in values.values()] == [True, False, True, True, False]
+
+
+@pytest.mark.parametrize("source,needle", [
+    ("a_ = None", "None"), ("a_ = 'True'", "string"), ("a_ = 1", "number"), ("a_ = not False", "computed"),
+    ("a_ = true", "not Python's `True`"), ("x = 1", "not assigned")])
+def test_every_wrong_answer_form_has_its_reason(source, needle):
+    values, _ = read_answers(source, ["a_"])
+    assert needle in problem("a_", values["a_"])
+    assert problem("a_", ast.parse("True").body[0].value) == ""
+
+
+@pytest.mark.parametrize("filename,ok", [
+    ("Assignment_7_JaneDoe_k12345678.ipynb", True),
+    ("Assignment_7_JaneDoe_K12345678.ipynb", False),
+    ("Assignment_7_JaneDoe_12345678.ipynb", False),
+    ("Assignment_7_JaneDoe_k1234567.ipynb", False),
+    ("Assignment_7_ÄNNEDoe_k12345678.ipynb", False),
+    ("Assignment_7_ÉmileZoë_k12345678.ipynb", True),
+    ("Assignment_7_janeDoe_k12345678.ipynb", False),
+    ("Assignment_8_JaneDoe_k12345678.ipynb", False),
+    (unicodedata.normalize("NFD", "Assignment_7_LeaMüller_k12000037.ipynb"), True),
+])
+def test_filename_rules(filename, ok):
+    assert parse_filename(filename, 7).ok is ok, parse_filename(filename, 7).problems
+
+
+def test_names_fit_moodle_full_names_in_any_spelling():
+    assert name_fits("LeaMüller", "Lea Müller") and name_fits("LeaMueller", "Lea Müller")
+    assert name_fits("DoeJane", "Jane Doe") and not name_fits("JaneDoe", "John Doe")
+
+
+def test_replies_of_the_wrong_shape_are_refused_and_texts_are_cut():
+    with pytest.raises(InvalidObservation):
+        validate({"defined": "yes"}, MODEL_SCHEMA)
+    with pytest.raises(InvalidObservation):
+        validate({"defined": True, "runs": {"public": {"linear": [[784, 512]]}}}, MODEL_SCHEMA)
+    with pytest.raises(InvalidObservation):
+        validate({"defined": True, "surprise": 1}, MODEL_SCHEMA)
+    assert cut("line one\nline two\x00\x1b[31m" + "x" * 500).startswith("line one line two")
+    assert len(cut("x" * 500)) == 300 and "\n" not in cut("a\nb")
