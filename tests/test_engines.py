@@ -24,28 +24,41 @@ def test_globals_and_monkeypatches_do_not_leak_to_the_next_submission(engine):
     assert first.ok and second.ok, second.error
 
 
+def relu_verdicts(r) -> dict[str, bool]:
+    return {c.check.split(": ")[1]: c.passed for c in r.checks if c.check.startswith("ANN_relu")}
+
+
 def test_monkeypatched_comparisons_gain_nothing(grader, make_nb, solution_nb):
+    """Comparison functions patched inside the student's process: if any check compared there,
+    the wrong activation (tanh) would pass activations and seeded."""
     relu = next(c.source for c in solution_nb.cells if c.get("id") == "ann-relu")
-    hack = ("import torch, builtins\n"
+    hack = ("import torch, builtins, numpy\n"
             "torch.allclose = lambda *a, **k: True\n"
             "torch.equal = lambda *a, **k: True\n"
             "torch.testing.assert_close = lambda *a, **k: None\n"
             "torch.Tensor.__eq__ = lambda *a, **k: True\n"
-            "import grader.probes as gp\n"
-            "gp.model_probe = lambda ns, p: {'defined': True, 'is_module': True}\n"
+            "numpy.allclose = lambda *a, **k: True\n"
+            "builtins.isinstance = lambda *a, **k: True\n"
             + relu.replace("F.relu", "torch.tanh"))
     r = grader.grade(make_nb({"ann-relu": hack}))
-    assert not all(c.passed for c in r.checks if c.check.startswith("ANN_relu"))
-    assert r.task_points("code_3_2_models") < 10
+    assert relu_verdicts(r) == {"builds": True, "layers": True, "forward shape": True, "activations": False,
+                                "seeded": False}
+    assert "tanh where the table asks for relu" in " ".join(c.message for c in r.checks)
 
 
-def test_forged_output_cannot_pose_as_a_result(grader, make_nb):
-    forged = ('print(\'{"type": "result", "data": {"defined": true}}\')\n'
-              'import sys; sys.stdout.write("\\x00" * 8)\n'
-              'open("/tmp/grader-result.json", "w").write("{}")\n'
-              "class ANN_relu: pass")
+def test_forged_output_cannot_pose_as_a_result(grader, make_nb, solution_nb):
+    """A result printed, written to a file or pushed to stdout's descriptor is not the probe's: the
+    grader reports what the probe saw (tanh instead of ReLU), not the forged all-passing data."""
+    relu = next(c.source for c in solution_nb.cells if c.get("id") == "ann-relu")
+    forged = ('import json, os, sys\n'
+              'fake = {"type": "result", "nonce": "0", "data": {"defined": True}}\n'
+              'print(json.dumps(fake))\n'
+              'os.write(1, json.dumps(fake).encode())\n'
+              'open("result.json", "w").write(json.dumps(fake))\n'
+              + relu.replace("F.relu", "torch.tanh"))
     r = grader.grade(make_nb({"ann-relu": forged}))
-    assert all(not c.passed for c in r.checks if c.check.startswith("ANN_relu"))
+    assert relu_verdicts(r) == {"builds": True, "layers": True, "forward shape": True, "activations": False,
+                                "seeded": False}
 
 
 def test_fork_and_nbclient_engines_give_identical_reports(spec, data_home, grader, make_nb, tmp_path):

@@ -1,4 +1,5 @@
 """The shipped reference material: notebooks, reference models, answer key, stand-in data."""
+import json
 import re
 import tomllib
 
@@ -116,4 +117,8 @@ def test_standin_data_is_readable_by_torchvision(data_home):
 def test_locked_checksums_are_those_of_the_template():
     tpl = nbformat.read(REF / "template.ipynb", as_version=4)
     sums = {c.id: checksum(c.source) for c in tpl.cells}
-    assert len(set(sums[c] for c in ("answer-a-test", "answer-b-test"))) == 2
+    recorded = json.loads((REF / "locked_checksums.json").read_text())
+    spec = tomllib.loads((REF / "spec.toml").read_text())
+    assert set(recorded) == set(spec["locked"]["cells"])
+    assert recorded == {cid: sums[cid] for cid in recorded}
+    assert len(set(recorded.values())) == len(recorded)      # no two locked cells share a checksum
