@@ -35,7 +35,13 @@ def verify(grader: Grader) -> list[Verdict]:
     examples = spec.assignment.get("examples")
     if examples:
         path = (spec.root / examples).resolve()
-        expected = tomllib.loads(path.read_text()) if path.exists() else {}
+        if not path.exists():
+            out.append(Verdict("documented example scores", False, f"{path} is missing: the spec names it, "
+                                                                   f"so it must exist (remove `examples` to check none)"))
+            return out
+        expected = tomllib.loads(path.read_text())
+        if not expected:
+            out.append(Verdict("documented example scores", False, f"{path} documents no example"))
         for name, want in expected.items():
             nb = path.parent / name
             r = grader.grade(nb, name)
