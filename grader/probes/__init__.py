@@ -13,11 +13,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROBES = {                      # probe name -> files compiled together, in order
-    "model": ("model.py",),
-    "model+reference": ("model.py", "model_reference.py"),
-    "training": ("training.py",),
-    "training+reference": ("training.py", "training_reference.py"),
-    "replay": ("training.py", "replay.py"),
+    "model": ("common.py", "model.py"),
+    "model+reference": ("common.py", "model.py", "model_reference.py"),
+    "training": ("common.py", "training.py"),
+    "training+reference": ("common.py", "training.py", "training_reference.py"),
+    "replay": ("common.py", "training.py", "replay.py"),
 }
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F821 - compiled after common.py, whose helpers it uses
 # Probe for a model class. Compiled by the grader and sent to the job only after the student's
 # cell has finished; it defines ``observe(ns, params)`` and nothing else runs. It observes and
 # returns raw values (parameters as torch initialised them, output tensors); the grader compares
@@ -6,20 +7,6 @@
 import numpy as np
 import torch
 import torch.nn as nn
-
-ERROR_CHARS = 300
-
-
-def _why(exc):
-    text = " ".join(str(exc).split())[:ERROR_CHARS]
-    where = ""
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.startswith("<cell"):
-            where = f" (line {tb.tb_lineno} of {tb.tb_frame.f_code.co_filename.strip('<>')})"
-        tb = tb.tb_next
-    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
-
 
 def _inputs(seed, batch, shape, mean, std):
     rng = np.random.default_rng(int(seed))

@@ -1,3 +1,4 @@
+# ruff: noqa: F821 - compiled after common.py, whose helpers it uses
 # Probe for the training function. Compiled by the grader and sent to the job only after the
 # student's cell has finished. It calls the function on grader-made data and records, in order,
 # what happened: optimizers created (their class and hyperparameters), calls of the provided
@@ -12,19 +13,7 @@ import io
 import torch
 import torch.nn as nn
 
-ERROR_CHARS = 300
 MAX_EVENTS, MAX_LINES, MAX_POINTS = 200, 64, 10_000
-
-
-def _why(exc):
-    text = " ".join(str(exc).split())[:ERROR_CHARS]
-    where = ""
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.startswith("<cell"):
-            where = f" (line {tb.tb_lineno} of {tb.tb_frame.f_code.co_filename.strip('<>')})"
-        tb = tb.tb_next
-    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
 
 
 def make_setup(p):
