@@ -151,7 +151,8 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
     return page("Overview", "\n".join(body))
 
 
-def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, only: set[str] | None = None) -> Path:
+def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, only: set[str] | None = None,
+                   overview: bool = True) -> Path:
     """Student pages (all, or those of ``only``) and the overview."""
     links = {}
     for key, r in results.items():
@@ -159,5 +160,6 @@ def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, 
             atomic_write(out / "feedback" / f"{key}.html", student_page(r, spec))
         links[r.file] = f"feedback/{key}.html"
     path = out / "overview.html"
-    atomic_write(path, overview_page(list(results.values()), spec, links))
+    if overview:
+        atomic_write(path, overview_page(list(results.values()), spec, links))
     return path

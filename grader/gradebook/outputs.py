@@ -17,7 +17,7 @@ def write_students(out: Path, results: dict[str, SubmissionResult]) -> None:
         write_submission(out, r, key)
 
 
-def write_reports(gb: Gradebook, out: Path, spec: Spec, keys=None, pages: bool = True,
+def write_reports(gb: Gradebook, out: Path, spec: Spec, keys=None, pages: bool = True, overview: bool = True,
                   results: dict[str, SubmissionResult] | None = None) -> dict[str, SubmissionResult]:
     """Rewrite what the gradebook renders to (for ``keys`` only, plus every summary)."""
     from ..feedback import write_feedback
@@ -26,7 +26,7 @@ def write_reports(gb: Gradebook, out: Path, spec: Spec, keys=None, pages: bool =
     write_students(out, chosen)
     write_summary(out, list(results.values()), spec)
     if pages:
-        write_feedback(out, results, spec, only=None if keys is None else set(chosen))
+        write_feedback(out, results, spec, only=None if keys is None else set(chosen), overview=overview)
     return results
 
 

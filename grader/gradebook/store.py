@@ -169,7 +169,7 @@ class Gradebook:
                   int(bool(c.get("manual_task")))) for i, c in enumerate(checks)])
             after = self._auto_summary(db, sid, cols["sha256"])
             if before != after:
-                change = self._change(db, ta, action, f"{action}: {key}")
+                change = self._change(db, ta, action, "automatic result stored")
                 db.execute("INSERT INTO history (change, entity, ident, before, after) VALUES (?,?,?,?,?)",
                            (change, "result", json.dumps([key]), json.dumps(before) if before else None,
                             json.dumps(after)))
@@ -431,7 +431,7 @@ class Gradebook:
             if cur is not None and (cur.items, cur.adjust, cur.comment, cur.answer_sha) == (
                     items, float(adjust), state["comment"], answer_sha_):
                 return cur    # nothing changed: no new version, no history row
-            cid = change[1] if change else self._change(db, ta, action, f"{task}: grade {key}")
+            cid = change[1] if change else self._change(db, ta, action, f"{task}: grade")
             self._set(db, cid, "grade", {"submission_key": key, "task": task}, state)
         return self.grade(key, task)
 
@@ -442,7 +442,7 @@ class Gradebook:
                 raise Conflict(cur)
             if cur is None:
                 return
-            change = self._change(db, ta, "grade", f"{task}: grade removed {key}")
+            change = self._change(db, ta, "grade", f"{task}: grade removed")
             self._set(db, change, "grade", {"submission_key": key, "task": task}, None)
 
     @contextmanager
@@ -484,7 +484,7 @@ class Gradebook:
                                             "check_name=?", (key, task, check)).fetchone())
             if expected_version is not None and (cur.version if cur else 0) != expected_version:
                 raise Conflict(cur)
-            change = self._change(db, ta, "override", f"{task}: {check} of {key} → {points:g}")
+            change = self._change(db, ta, "override", f"{task}: {check} → {points:g} points ({reason})")
             self._set(db, change, "override", {"submission_key": key, "task": task, "check_name": check},
                       dict(points=float(points), reason=reason, auto_points=row["points"], ta=ta, at=now(),
                            version=(cur.version if cur else 0) + 1))
@@ -492,7 +492,7 @@ class Gradebook:
 
     def clear_override(self, key: str, task: str, check: str, ta: str) -> None:
         with self.transaction() as db:
-            change = self._change(db, ta, "override", f"{task}: {check} of {key} back to automatic")
+            change = self._change(db, ta, "override", f"{task}: {check} back to the automatic points")
             self._set(db, change, "override", {"submission_key": key, "task": task, "check_name": check}, None)
 
     # ------------------------------------------------------------------ assignments
