@@ -66,7 +66,7 @@ def install(app: Flask, token: str) -> None:
 
     @app.after_request
     def headers(resp):
-        resp.headers["Content-Security-Policy"] = APP_CSP
+        resp.headers.setdefault("Content-Security-Policy", APP_CSP)   # generated pages set a stricter one
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Referrer-Policy"] = "same-origin"   # keeps Origin on same-origin posts
         resp.headers["X-Frame-Options"] = "DENY"
