@@ -22,7 +22,6 @@ from .results import SubmissionResult
 from .spec import Spec
 
 CHECK_COLUMNS = ["task", "check", "points", "max_points", "passed", "message"]
-_UMASK: int | None = None
 _UMASK_LOCK = threading.Lock()
 
 
@@ -38,21 +37,19 @@ class ReportWriteError(OSError):
 
 
 def umask() -> int:
-    """The process umask (read without changing it where /proc allows)."""
-    global _UMASK
-    if _UMASK is None:
-        with _UMASK_LOCK:
-            try:
-                with open("/proc/self/status", encoding="ascii") as fh:
-                    for line in fh:
-                        if line.startswith("Umask:"):
-                            _UMASK = int(line.split()[1], 8)
-            except (OSError, ValueError):
-                pass
-            if _UMASK is None:
-                _UMASK = os.umask(0o022)
-                os.umask(_UMASK)
-    return _UMASK
+    """The process umask, read without changing it where /proc allows (it is process-wide state
+    that another thread may be relying on), else by setting and restoring it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def atomic_write(path: Path, text: str | bytes) -> None:

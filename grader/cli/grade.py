@@ -22,9 +22,8 @@ from ..engines import make_engine
 from ..naming import name_fits
 from ..pipeline import Grader, GraderError, engine_setup
 from ..gradebook import open_gradebook
-from ..gradebook.decisions import results as decided
-from ..gradebook.outputs import pending_answers, write_students
-from ..report import ReportWriteError, write_submission, write_summary
+from ..gradebook.outputs import finish, pending_answers, record
+from ..report import ReportWriteError
 from ..results import CheckResult, SubmissionResult
 from ..spec import load_spec
 from .common import display_name, spec_data_engine_args
@@ -215,8 +214,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                 bar = progress.add_task("grading", total=len(todo))
                 for sub, r in stream:
                     _attach_identity(r, sub, shas[sub.key])
-                    gb.store_result(r, sub.key)        # committed: survives kill -9 of this process
-                    write_submission(out, decided(gb, [sub.key])[sub.key], sub.key)   # TA grades kept
+                    record(gb, out, r, sub.key)        # committed first: survives kill -9 of this process
                     done_now += 1
                     progress.console.print(_line(r))
                     progress.advance(bar)
@@ -233,16 +231,9 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
             r = _no_notebook(sub, args.folder, spec)
             gb.store_result(r, sub.key)
             console.print(_line(r))
-    # Flags that need the whole cohort (two notebooks with one matriculation number).
-    auto = gb.automatic()
-    before = {k: list(r.flags) for k, r in auto.items()}
-    _flag_duplicates(list(auto.values()))
-    changed = [k for k, r in auto.items() if r.flags != before[k]]
-    for key in changed:
-        gb.store_result(auto[key], key)
-    results = decided(gb)
-    write_students(out, {k: results[k] for k in changed})
-    write_summary(out, list(results.values()), spec)
+    # Flags that need the whole cohort (two notebooks with one matriculation number), the
+    # summary and the pages, all rendered from the gradebook (TA grades included).
+    results = finish(gb, out, spec, flag_cohort=_flag_duplicates, pages=False)
     batch = [results[s.key] for s in subs if s.key in results]
     refused = sorted({n for r in batch for n in r.extra.get("limits_not_applied", [])})
     if refused:

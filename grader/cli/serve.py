@@ -5,7 +5,6 @@ import argparse
 import os
 import signal
 import sqlite3
-from pathlib import Path
 
 from rich.console import Console
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from ..answer_text import normalise, numbers
-from .models import Answer, Grade
+from .models import Grade
 from .store import Gradebook
 
 THRESHOLD = 90.0

@@ -30,6 +30,34 @@ def write_reports(gb: Gradebook, out: Path, spec: Spec, keys=None, pages: bool =
     return results
 
 
+def record(gb: Gradebook, out: Path, result: SubmissionResult, key: str) -> None:
+    """Store one finished result (committed: survives kill -9) and render its files, TA grades
+    applied. A failure raises (ReportWriteError, sqlite3.Error) after whatever was committed."""
+    gb.store_result(result, key)
+    write_submission(out, decided(gb, [key])[key], key)
+
+
+def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool = True) -> dict[str, SubmissionResult]:
+    """After a batch: flags that need the whole cohort (``flag_cohort`` mutates the automatic
+    results' flags), then the summary, the changed students' files and the pages."""
+    from ..feedback import write_feedback
+    auto = gb.automatic()
+    if flag_cohort is not None:
+        before = {k: list(r.flags) for k, r in auto.items()}
+        flag_cohort(list(auto.values()))
+        changed = [k for k, r in auto.items() if r.flags != before[k]]
+        for key in changed:
+            gb.store_result(auto[key], key)
+    else:
+        changed = []
+    results = decided(gb)
+    write_students(out, {k: results[k] for k in changed})
+    write_summary(out, list(results.values()), spec)
+    if pages:
+        write_feedback(out, results, spec)
+    return results
+
+
 def pending_answers(results: dict[str, SubmissionResult]) -> int:
     """Written answers that wait for a TA (no grade, or the answer changed since)."""
     return sum(1 for r in results.values() for c in r.checks

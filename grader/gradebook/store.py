@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -71,6 +72,13 @@ class Gradebook:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._local = threading.local()
+        if not self.path.exists():
+            # Created here so that it gets the TA's umask (SQLite would cap it at 0644, and a
+            # course group could not grade in it); SQLite gives its -wal/-shm files the same mode.
+            try:
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            except FileExistsError:
+                pass
         self._init()
 
     # ------------------------------------------------------------------ connection, transactions
@@ -88,7 +96,8 @@ class Gradebook:
 
     def _init(self) -> None:
         db = self._connect()
-        db.executescript(schema.DDL)
+        if db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='history'").fetchone()[0] == 0:
+            db.executescript("BEGIN IMMEDIATE;" + schema.DDL + "COMMIT;")   # one transaction: small journal
         with self.transaction() as db:
             if db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() is None:
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(schema.VERSION),))
