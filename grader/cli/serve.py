@@ -65,6 +65,7 @@ def cmd_serve(args, console: Console) -> int:
         console.print(f"[red]error:[/] cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
         return 2
     port = getattr(server, "effective_port", args.port)
+    app.config["SESSION_COOKIE_NAME"] = f"grader_session_{port}"   # two servers on one host keep apart
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     console.print(f"grading app for {reports}")
     console.print(f"  open [bold]http://{shown}:{port}/?token={token}[/]", soft_wrap=True)

@@ -69,7 +69,10 @@
     if (ev.key === "?") { toggleHelp(); ev.preventDefault(); return; }
     if (ev.key === "Escape" && help && !help.hidden) { help.hidden = true; return; }
     if (ev.key === "a") { const f = document.getElementById("anon-form"); if (f) f.submit(); return; }
-    if (grading && grading.key(ev.key)) ev.preventDefault();
+    if (grading && grading.key(ev.key)) { ev.preventDefault(); return; }
+    // Elsewhere, a page's own shortcuts: links and buttons marked data-key.
+    const target = document.querySelector(`[data-key="${CSS.escape(ev.key)}"]`);
+    if (target) { ev.preventDefault(); target.click(); }
   });
 
   function setUpGrading(boot) {
@@ -187,6 +190,8 @@
         case "g": if (!groupButton.disabled) groupGrade(); return true;
         case "u": undo(); return true;
         case "m": document.getElementById("mode-toggle").click(); return true;
+        case "r": document.querySelector("#new-item input[name=points]").focus(); return true;
+        case "e": { const edit = document.querySelector(".edit-item"); if (edit) edit.click(); return true; }
         default: return false;
       }
     }
