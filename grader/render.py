@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import threading
 from functools import lru_cache
 
 import markdown as md
@@ -86,11 +87,31 @@ def _image_as_text(m: re.Match) -> str:
     return f'<span class="removed">[image not shown: {html.escape(label)}]</span>'
 
 
+_SANITISER = dict(tags=HTML_TAGS | MATHML_TAGS,
+                  attributes={"*": {"class", "title"}, "a": {"href"}, **{t: SAFE_ATTRS for t in MATHML_TAGS}},
+                  url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow", strip_comments=True)
+_local = threading.local()
+# Formulas are swapped out for markers before markdown runs. The marker holds a random part made
+# when the process starts, so a student cannot type one in advance.
+_TOKEN = f"MATH{secrets.token_hex(8)}X"
+_MARKER = re.compile(f"{_TOKEN}(\\d+){_TOKEN}")
+
+
+def _tools():
+    """Per thread: a Markdown converter (reused: building one costs more than converting) and
+    an nh3 cleaner (its allowlists built once)."""
+    tools = getattr(_local, "tools", None)
+    if tools is None:
+        converter = md.Markdown(extensions=["tables", "fenced_code"])
+        cleaner = nh3.Cleaner(**_SANITISER) if hasattr(nh3, "Cleaner") else None
+        tools = _local.tools = (converter, cleaner)
+    return tools
+
+
 def sanitise(markup: str) -> str:
     """The allowlist every piece of student-derived HTML passes last."""
-    return nh3.clean(markup, tags=HTML_TAGS | MATHML_TAGS,
-                     attributes={"*": {"class", "title"}, "a": {"href"}, **{t: SAFE_ATTRS for t in MATHML_TAGS}},
-                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow", strip_comments=True)
+    cleaner = _tools()[1]
+    return cleaner.clean(markup) if cleaner is not None else nh3.clean(markup, **_SANITISER)
 
 
 @lru_cache(maxsize=8192)
@@ -98,16 +119,16 @@ def answer_html(text: str) -> str:
     """A written answer as safe HTML (cached: the grading app shows the same answers often)."""
     text = clean_text(text)
     pieces: list[str] = []
-    token = f"MATH{secrets.token_hex(8)}X"   # a placeholder no student can type in advance
 
     def keep(m: re.Match) -> str:
         pieces.append(tex_html(m.group(1) or m.group(2), m.group(1) is not None))
-        return f"{token}{len(pieces) - 1}{token}"
+        return f"{_TOKEN}{len(pieces) - 1}{_TOKEN}"
 
     safe = html.escape(MATH.sub(keep, text), quote=False)
-    out = md.markdown(safe, extensions=["tables", "fenced_code"])
+    converter = _tools()[0]
+    out = converter.reset().convert(safe)
     out = IMG.sub(_image_as_text, out)
-    out = re.sub(f"{token}(\\d+){token}", lambda m: pieces[int(m.group(1))], out)
+    out = _MARKER.sub(lambda m: pieces[int(m.group(1))] if int(m.group(1)) < len(pieces) else "", out)
     return sanitise(out)
 
 

@@ -19,7 +19,7 @@ from grader.report import write_submission
 from grader.spec import load_spec
 
 from .conftest import ROOT
-from .gradebook_helpers import PROOF, PROOF_PLAIN, PROOF_TYPO, WRONG, cohort, filled, result
+from .gradebook_helpers import PROOF, WRONG, cohort, filled, result
 
 
 @pytest.fixture

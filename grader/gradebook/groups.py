@@ -25,7 +25,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from ..answer_text import normalise, numbers
-from .models import Grade
+from .models import Answer, Grade
 from .store import Gradebook
 
 THRESHOLD = 90.0
@@ -89,10 +89,10 @@ def signature(text: str) -> tuple:
     return tuple(n for _, n in parts), len(NEGATION.findall(normalise(text)))
 
 
-def place(gb: Gradebook, task: str) -> int:
+def place(gb: Gradebook, task: str, answers: list[Answer] | None = None) -> int:
     """Give every answer of ``task`` that has no group (new, or changed since) one; returns how
     many were placed. Answers a TA moved keep their group while their text is unchanged."""
-    answers = {a.key: a for a in gb.answers(task)}
+    answers = {a.key: a for a in (answers if answers is not None else gb.answers(task))}
     placed = {r[0]: r[1] for r in gb.read().execute(
         "SELECT submission_key, answer_sha FROM group_members WHERE task=?", (task,))}
     if placed.keys() == answers.keys() and all(placed[k] == a.sha for k, a in answers.items()):
@@ -141,9 +141,9 @@ def _fix_representatives(db, task: str) -> None:
             db.execute("UPDATE answer_groups SET rep_key=? WHERE id=?", (keys[0], g["id"]))
 
 
-def groups(gb: Gradebook, task: str) -> list[Group]:
+def groups(gb: Gradebook, task: str, answers: list[Answer] | None = None) -> list[Group]:
     """The task's groups, largest first (placing new answers first)."""
-    place(gb, task)
+    place(gb, task, answers)
     db = gb.read()
     reps = {r["id"]: r["rep_key"] for r in db.execute("SELECT id, rep_key FROM answer_groups WHERE task=?", (task,))}
     members: dict[int, list[str]] = {}

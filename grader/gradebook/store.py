@@ -529,6 +529,19 @@ class Gradebook:
         return [Change(r["id"], r["at"], r["ta"], r["action"], r["summary"], r["undo_of"], undone.get(r["id"]),
                        r["n"]) for r in db.execute(q, ((ta, limit) if ta else (limit,)))]
 
+    def head(self) -> int:
+        """The latest change: anything a person or a batch changed moves it."""
+        return self.read().execute("SELECT COALESCE(MAX(id), 0) FROM changes").fetchone()[0]
+
+    def history_since(self, change: int) -> list[tuple[str, list, dict | None]]:
+        """(entity, ident, state after) of every record changed after ``change``, in order."""
+        return [(r[0], json.loads(r[1]), None if r[2] is None else json.loads(r[2])) for r in self.read().execute(
+            "SELECT entity, ident, after FROM history WHERE change > ? ORDER BY id", (change,))]
+
+    def grade_of(self, state: dict) -> Grade:
+        """A grade from a history record's state."""
+        return self._grade(state)
+
     def history(self, change: int) -> list[dict[str, Any]]:
         return [dict(entity=r["entity"], ident=json.loads(r["ident"]),
                      before=None if r["before"] is None else json.loads(r["before"]),

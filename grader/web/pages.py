@@ -55,7 +55,7 @@ def dashboard():
     for t in st.manual_tasks():
         p = progress.get(t.id)
         cards.append(dict(task=t, p=p, assigned=sorted(assignments.get((t.id, 0), set())),
-                          groups=len(grouping.groups(st.gb, t.id)) if p and p.answers else 0))
+                          groups=len(st.cache.base(st.gb, t.id).groups) if p and p.answers else 0))
     tas = sorted({ta for c in cards if c["p"] for ta in c["p"].by_ta})
     return render_template("dashboard.html", cards=cards, tas=tas, submissions=st.gb.count(),
                            overview=(st.reports / "overview.html").exists(),

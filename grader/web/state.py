@@ -49,6 +49,71 @@ class Claims:
 
 
 @dataclass
+class Base:
+    """What every view of a task is built from, as of change ``head`` of the gradebook."""
+    head: int
+    answers: dict[str, Answer]
+    by_sid: dict[int, Answer]
+    grades: dict[str, Grade]
+    rubric: Rubric
+    groups: list[grouping.Group]
+    group_of: dict[str, int]
+    orders: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+
+class TaskCache:
+    """Task views kept between requests and brought up to date from the history.
+
+    The history is the gradebook's change log: when the only changes since the cached view are
+    grades (the common case while TAs grade), they are applied to a copy of the view; anything
+    else (a regrade, a rubric edit, a split) rebuilds it. So "next answer" costs a few small
+    queries, not a read of every answer, and it is right also when another process wrote.
+    """
+
+    def __init__(self) -> None:
+        self._bases: dict[str, Base] = {}
+        self._lock = threading.Lock()
+
+    def base(self, gb: Gradebook, task: str) -> Base:
+        head = gb.head()
+        with self._lock:
+            base = self._bases.get(task)
+            if base is not None and base.head != head:
+                base = self._advance(gb, base, task, head)
+            if base is None:
+                base = self._build(gb, task, head)
+            self._bases[task] = base
+            return base
+
+    @staticmethod
+    def _build(gb: Gradebook, task: str, head: int) -> Base:
+        answers = {a.key: a for a in gb.answers(task)}
+        groups = grouping.groups(gb, task, answers=list(answers.values()))
+        head = max(head, gb.head())
+        return Base(head, answers, {a.sid: a for a in answers.values()},
+                    {k: g for (k, _), g in gb.grades(task).items()}, gb.rubric(task), groups,
+                    {k: g.id for g in groups for k in g.members})
+
+    @staticmethod
+    def _advance(gb: Gradebook, base: Base, task: str, head: int) -> Base | None:
+        rows = gb.history_since(base.head)
+        grades = dict(base.grades)
+        for entity, ident, after in rows:
+            if entity in ("assignment", "override"):
+                continue                       # read fresh where they matter
+            if entity != "grade":
+                return None                    # a regrade, rubric or group change: rebuild
+            key, t = ident
+            if t != task:
+                continue
+            if after is None:
+                grades.pop(key, None)
+            else:
+                grades[key] = gb.grade_of(after)
+        return Base(head, base.answers, base.by_sid, grades, base.rubric, base.groups, base.group_of, base.orders)
+
+
+@dataclass
 class State:
     gb: Gradebook
     spec: Spec
@@ -56,10 +121,10 @@ class State:
     seed: int
     renderer: Any = None
     claims: Claims = field(default_factory=Claims)
+    cache: TaskCache = field(default_factory=TaskCache)
 
     def manual_tasks(self) -> list[Task]:
-        present = set(self.gb.manual_tasks())
-        return [t for t in self.spec.tasks if t.kind == "manual" and (t.id in present or not present)]
+        return [t for t in self.spec.tasks if t.kind == "manual"]
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.manual_tasks() if t.id == task_id), None)
@@ -102,15 +167,12 @@ class TaskView:
 
 
 def task_view(st: State, task: Task, ta: str, mode: str) -> TaskView:
-    gb = st.gb
-    groups = grouping.groups(gb, task.id)
-    answers = {a.key: a for a in gb.answers(task.id)}
-    grades = {k: g for (k, _), g in gb.grades(task.id).items()}
-    group_of = {k: g.id for g in groups for k in g.members}
+    base = st.cache.base(st.gb, task.id)
     mode = mode if mode in MODES else "shuffle"
-    keys = order(list(answers.values()), groups, ta, task.id, mode, st.seed)
-    return TaskView(task, answers, {a.sid: a for a in answers.values()}, grades, gb.rubric(task.id), groups,
-                    group_of, keys)
+    keys = base.orders.get((ta, mode))
+    if keys is None:
+        keys = base.orders[(ta, mode)] = order(list(base.answers.values()), base.groups, ta, task.id, mode, st.seed)
+    return TaskView(task, base.answers, base.by_sid, base.grades, base.rubric, base.groups, base.group_of, keys)
 
 
 def next_for(st: State, tv: TaskView, ta: str, after: str | None) -> str | None:
@@ -144,6 +206,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
     rep = tv.answers.get(group.rep_key) if group else None
     result = gb.automatic([key])[key]
     overrides = {(t, c): o for (_, t, c), o in gb.overrides(key).items()}
+    assignments = gb.assignments()
     checks = []
     for c in result.checks:
         if c.manual_task or (anon and c.task == "filename"):
@@ -167,6 +230,6 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
         [f for f in result.flags if f not in ("filename", "name-mismatch") and not f.startswith("note:")],
         who=None if anon else identity(result), status=result.status, auto_points=result.auto_points,
         auto_max=result.auto_max, others=st.claims.others(tv.task.id, key, ta), graded=tv.graded,
-        total=len(tv.answers), assigned=sorted(st.gb.assignments().get((tv.task.id, gid or -1), set())
-                                               | st.gb.assignments().get((tv.task.id, 0), set())),
+        total=len(tv.answers), assigned=sorted(assignments.get((tv.task.id, gid or -1), set())
+                                               | assignments.get((tv.task.id, 0), set())),
     )
