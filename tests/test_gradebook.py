@@ -2,6 +2,7 @@
 from it; history is append-only with undo; groups never mix answers whose numbers differ."""
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -332,3 +333,18 @@ def test_a_batch_and_a_grader_write_at_the_same_time(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_the_overview_lists_tasks_waiting_for_a_ta_instead_of_empty_charts(gb, tmp_path):
+    out = tmp_path / "reports"
+    write_reports(gb, out, load_spec())
+    html = (out / "overview.html").read_text()
+    drawn = re.search(r'alt="score distribution per task: ([^"]*)"', html).group(1).split(", ")
+    assert "calc_1_1" not in drawn and "calc_2" not in drawn and "code_3_1" in drawn
+    assert 'data-task="calc_1_1">Calculation 1.1: pending: 6 answers' in html
+    assert 'data-task="calc_2">Calculation 2: pending: 1 answer (' in html
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[], adjust=4, ta="ta1")
+    write_reports(gb, out, load_spec())
+    html = (out / "overview.html").read_text()
+    assert "calc_1_1" in re.search(r'alt="score distribution per task: ([^"]*)"', html).group(1)
+    assert 'data-task="calc_1_1"' not in html

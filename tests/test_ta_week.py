@@ -17,6 +17,7 @@ from grader.exports import gradebook, gradescope, junit, load_reports
 from grader.gradebook import open_gradebook
 from grader.release import release
 
+from .browser import chromium, require
 from .conftest import REF, ROOT
 
 pytestmark = pytest.mark.slow
@@ -167,11 +168,11 @@ def test_manual_export_and_merge(tmp_path, data_home):
     assert "1 written answer(s) wait for a TA" in again.stdout
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
 def test_feedback_pages_render_in_a_browser(moodle_reports, tmp_path):
+    require()
     out, _ = moodle_reports
 
     def shown(page):

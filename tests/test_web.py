@@ -186,3 +186,22 @@ def test_the_name_is_asked_first_and_recorded(app):
     assert r.status_code == 302 and "/who" in r.headers["Location"]
     page = c.get("/who").data
     assert c.post("/who", data={"name": "  ", "csrf_token": csrf_of(page)}).status_code == 400
+
+
+def test_serve_explains_what_it_needs_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "300"}
+
+    def serve(*args):
+        return subprocess.run([sys.executable, "-m", "grader", "serve", *args], env=env, capture_output=True,
+                              text=True, timeout=60, cwd=tmp_path)
+
+    res = serve("--reports", str(tmp_path / "nothing"))
+    assert res.returncode == 2 and "no gradebook or reports" in res.stdout and "Traceback" not in res.stderr
+    filled(tmp_path / "reports").close()
+    res = serve("--reports", str(tmp_path / "reports"), "--host", "0.0.0.0")
+    assert res.returncode == 2 and "needs a shared token" in res.stdout
