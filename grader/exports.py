@@ -71,7 +71,7 @@ def export(fmt: str, reports: Path, out: Path, spec: Spec) -> list[Path]:
         written = []
         for key, r in results.items():
             path = out / "gradescope" / key / "results.json"
-            atomic_write(path, json.dumps(gradescope(r), indent=1, ensure_ascii=False))
+            atomic_write(path, json.dumps(gradescope(r), ensure_ascii=False))   # the C encoder: 10x faster than indent
             written.append(path)
         return written
     raise ValueError(f"unknown format {fmt!r}")

@@ -22,6 +22,7 @@ from .results import SubmissionResult
 from .spec import Spec
 
 CHECK_COLUMNS = ["task", "check", "points", "max_points", "passed", "message"]
+_UMASK: int | None = None
 _UMASK_LOCK = threading.Lock()
 
 
@@ -37,18 +38,24 @@ class ReportWriteError(OSError):
 
 
 def umask() -> int:
-    """The process umask, read without changing it where /proc allows (it is process-wide state
-    that another thread may be relying on), else by setting and restoring it."""
+    """The process umask, read once (it is set before the grader starts): from /proc without
+    changing it where Linux allows (another thread may rely on it), else set and restored."""
+    global _UMASK
+    if _UMASK is not None:
+        return _UMASK
+    mask = None
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
+                    mask = int(line.split()[1], 8)
     except (OSError, ValueError):
         pass
-    with _UMASK_LOCK:
-        mask = os.umask(0o022)
-        os.umask(mask)
+    if mask is None:
+        with _UMASK_LOCK:
+            mask = os.umask(0o022)
+            os.umask(mask)
+    _UMASK = mask
     return mask
 
 

@@ -366,3 +366,23 @@ def test_the_shipped_examples_end_to_end_in_the_browser(browser, tmp_path, data_
         assert "+7</b> mostly right" in page_html
     finally:
         server.stop()
+
+
+def test_override_an_automatic_check_with_a_reason(browser, served):
+    gb = gradebook(served)
+    sid = gb.ids()["Ben_Gruber_5501"]
+    gb.close()
+    page = login(browser, served, "kim")
+    page.goto(f"{served.base}/t/calc_1_1/a/{sid}")
+    row = page.locator("#auto tr", has_text="ANN_relu: activations")
+    row.locator(".override-open").click()
+    form = page.locator("#override-form")
+    expect(form).to_be_visible()
+    form.locator("input[name=points]").fill("1")
+    form.locator("input[name=reason]").fill("regrade request: F.relu is the same")
+    with page.expect_navigation():
+        form.locator("button:has-text('save')").click()
+    assert "changed by kim: regrade request: F.relu is the same" in page.inner_text("#auto")
+    gb = gradebook(served)
+    assert decided(gb)["Ben_Gruber_5501"].auto_points == 3
+    gb.close()

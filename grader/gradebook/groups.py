@@ -255,20 +255,23 @@ def apply_to_group(gb: Gradebook, task: str, source_key: str, ta: str) -> GroupG
 
 
 # ---------------------------------------------------------------------- differences
-_TOKEN = re.compile(r"\s+|[^\s\w]|\w+")
+_TOKEN = re.compile(r"(\w+|[^\s\w])(\s*)")
 
 
 def diff_html(rep: str, text: str) -> str:
     """How ``text`` differs from the representative, word by word: <del> what it lacks,
-    <ins> what it adds; the rest as plain text (all escaped)."""
-    a, b = _TOKEN.findall(rep or ""), _TOKEN.findall(text or "")
+    <ins> what it adds; the rest as plain text, all escaped. Spacing is not compared (the
+    normal form ignores it too), and ``text`` keeps its own spacing in the display."""
+    a = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(rep or "")]
+    b = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(text or "")]
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            out.append(html.escape("".join(a[i1:i2])))
+            out.append(html.escape("".join(t + s for t, s in b[j1:j2])))
             continue
         if i2 > i1:
-            out.append(f"<del>{html.escape(''.join(a[i1:i2]))}</del>")
+            out.append(f"<del>{html.escape(' '.join(t for t, _ in a[i1:i2]))}</del> ")
         if j2 > j1:
-            out.append(f"<ins>{html.escape(''.join(b[j1:j2]))}</ins>")
+            out.append(f"<ins>{html.escape(''.join(t + s for t, s in b[j1:j2]))}</ins>")
     return "".join(out)

@@ -9,7 +9,7 @@ from ..gradebook import groups as grouping
 from ..gradebook.queue import MODES
 from ..render import STATIC_CSP, answer_html, clean_text
 from .app import anonymous, mode, state
-from .state import grading_view, next_for, task_view
+from .state import grading_view, next_for, task_view, upcoming
 
 pages = Blueprint("pages", __name__)
 
@@ -95,6 +95,7 @@ def grade(task_id: str, sid: int):
     if answer is None:
         abort(404)
     view = grading_view(st, tv, answer, g.ta, anonymous())
+    st.prefetch.add(upcoming(tv, answer.key))
     rubric = [dict(id=i.id, points=i.points, description=i.description, feedback=i.feedback) for i in tv.rubric.items]
     boot = dict(task=task.id, sid=sid, version=view["grade"].version if view["grade"] else 0,
                 max=task.max_points, start=tv.rubric.start, rubric=rubric,

@@ -7,9 +7,11 @@ an overwrite). Every number a page shows is read from the gradebook at request t
 """
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,30 @@ class Claims:
                     if t == task and any(x != ta and at > cutoff for x, at in who.items())}
 
 
+class Prefetch:
+    """Renders the answers a TA will open next while they read this one (markdown and formulas
+    cost a few milliseconds per answer; cached, the page is ready when they press n or j)."""
+
+    def __init__(self) -> None:
+        self._queue: "queue.Queue[str]" = queue.Queue(maxsize=64)
+        threading.Thread(target=self._run, name="prefetch", daemon=True).start()
+
+    def add(self, texts) -> None:
+        for t in texts:
+            try:
+                self._queue.put_nowait(t)
+            except queue.Full:
+                return
+
+    def _run(self) -> None:
+        while True:
+            text = self._queue.get()
+            try:
+                answer_html(text)
+            except Exception:  # noqa: BLE001 - a page renders it again and shows any problem
+                pass
+
+
 @dataclass
 class Base:
     """What every view of a task is built from, as of change ``head`` of the gradebook."""
@@ -59,6 +85,11 @@ class Base:
     groups: list[grouping.Group]
     group_of: dict[str, int]
     orders: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    graded: int = -1
+
+    def __post_init__(self) -> None:
+        if self.graded < 0:
+            self.graded = sum(1 for k, a in self.answers.items() if not needs_grading(a, self.grades.get(k)))
 
 
 class TaskCache:
@@ -122,6 +153,7 @@ class State:
     renderer: Any = None
     claims: Claims = field(default_factory=Claims)
     cache: TaskCache = field(default_factory=TaskCache)
+    prefetch: Prefetch = field(default_factory=Prefetch)
 
     def manual_tasks(self) -> list[Task]:
         return [t for t in self.spec.tasks if t.kind == "manual"]
@@ -150,6 +182,7 @@ class TaskView:
     groups: list[grouping.Group]
     group_of: dict[str, int]
     keys: list[str]                       # in this TA's order
+    graded: int = 0
 
     def points(self, key: str) -> float | None:
         g = self.grades.get(key)
@@ -161,18 +194,27 @@ class TaskView:
             return "waiting"
         return "graded" if g.answer_sha == self.answers[key].sha else "changed"
 
-    @property
-    def graded(self) -> int:
-        return sum(1 for k, a in self.answers.items() if not needs_grading(a, self.grades.get(k)))
-
-
 def task_view(st: State, task: Task, ta: str, mode: str) -> TaskView:
     base = st.cache.base(st.gb, task.id)
     mode = mode if mode in MODES else "shuffle"
     keys = base.orders.get((ta, mode))
     if keys is None:
         keys = base.orders[(ta, mode)] = order(list(base.answers.values()), base.groups, ta, task.id, mode, st.seed)
-    return TaskView(task, base.answers, base.by_sid, base.grades, base.rubric, base.groups, base.group_of, keys)
+    return TaskView(task, base.answers, base.by_sid, base.grades, base.rubric, base.groups, base.group_of, keys,
+                    base.graded)
+
+
+def upcoming(tv: TaskView, key: str, n: int = 3) -> list[str]:
+    """Texts of the answers this TA is likely to open next: the neighbours and the next ones
+    that need grading."""
+    i = tv.keys.index(key)
+    out = [tv.keys[j] for j in (i - 1, i + 1) if 0 <= j < len(tv.keys)]
+    for k in tv.keys[i + 1:]:
+        if len(out) >= n + 2:
+            break
+        if needs_grading(tv.answers[k], tv.grades.get(k)) and k not in out:
+            out.append(k)
+    return [tv.answers[k].text for k in out]
 
 
 def next_for(st: State, tv: TaskView, ta: str, after: str | None) -> str | None:
@@ -192,6 +234,11 @@ def redact(text: str, r: SubmissionResult) -> str:
         if word and len(word) >= 3:
             text = text.replace(word, "•••")
     return text
+
+
+@lru_cache(maxsize=4096)
+def _diff(rep: str, text: str) -> str:
+    return grouping.diff_html(rep, text)
 
 
 def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -> dict[str, Any]:
@@ -224,7 +271,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
         group=group, group_index=next((i for i, g in enumerate(tv.groups) if g.id == gid), 0) + 1,
         groups_total=len(tv.groups), graded_in_group=graded_in_group,
         rep=rep, is_rep=rep is not None and rep.key == key,
-        diff=grouping.diff_html(rep.text, answer.text) if rep is not None and rep.key != key else "",
+        diff=_diff(rep.text, answer.text) if rep is not None and rep.key != key else "",
         same_as_rep=rep is not None and grouping.form(rep.text) == grouping.form(answer.text),
         checks=checks, flags=[f for f in result.flags if not f.startswith("note:")] if not anon else
         [f for f in result.flags if f not in ("filename", "name-mismatch") and not f.startswith("note:")],

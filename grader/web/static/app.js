@@ -41,7 +41,23 @@
     if (err) err.textContent = body.error || `failed (${status})`;
   });
 
-  for (const b of document.querySelectorAll(".edit-item, .override-open")) {
+  const overrideForm = document.getElementById("override-form");
+  for (const b of document.querySelectorAll(".override-open")) {
+    b.addEventListener("click", () => {
+      const f = overrideForm;
+      f.elements.task.value = b.dataset.task;
+      f.elements.check.value = b.dataset.check;
+      f.elements.points.value = b.dataset.points;
+      f.elements.reason.value = b.dataset.reason;
+      document.getElementById("override-clear").hidden = b.dataset.has !== "1";
+      document.getElementById("override-what").textContent = `${b.dataset.task}: ${b.dataset.check}`;
+      b.closest("td").appendChild(f);
+      f.hidden = false;
+      f.elements.points.focus();
+    });
+  }
+
+  for (const b of document.querySelectorAll(".edit-item")) {
     b.addEventListener("click", () => {
       const form = b.parentElement.querySelector("form");
       form.hidden = !form.hidden;
