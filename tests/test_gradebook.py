@@ -319,8 +319,9 @@ def test_a_batch_and_a_grader_write_at_the_same_time(tmp_path):
     reports = tmp_path / "reports"
     filled(reports).close()
     proc = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), reports=str(reports))],
-                            stdout=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, text=True)
     try:
+        first = json.loads(proc.stdout.readline())[1]          # the grader is writing
         gb = open_gradebook(reports)
         t0 = time.time()
         for i in range(30):
@@ -328,7 +329,10 @@ def test_a_batch_and_a_grader_write_at_the_same_time(tmp_path):
                 r.checks[-1].points = float(i % 2)
                 gb.store_result(r)
         assert time.time() - t0 < 60
-        assert gb.grade("Anna_Huber_5500", "calc_1_1") is not None
+        last = json.loads(proc.stdout.readline())[1]
+        assert last > first                                     # it kept writing meanwhile
+        assert proc.poll() is None                              # and never failed
+        assert all(gb.grade(k, "calc_1_1") is not None for k in gb.ids())
         gb.close()
     finally:
         proc.kill()

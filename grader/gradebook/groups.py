@@ -255,7 +255,7 @@ def apply_to_group(gb: Gradebook, task: str, source_key: str, ta: str) -> GroupG
 
 
 # ---------------------------------------------------------------------- differences
-_TOKEN = re.compile(r"(\w+|[^\s\w])(\s*)")
+_TOKEN = re.compile(r"(\w+|[^\s\w$])([\s$]*)")   # $ is spacing here: LaTeX or not reads alike
 
 
 def diff_html(rep: str, text: str) -> str:

@@ -521,13 +521,21 @@ class Gradebook:
             self._set(db, change, "assignment", {"task": task, "group_id": group_id, "ta": ta_name}, {} if on else None)
 
     # ------------------------------------------------------------------ history and undo
-    def changes(self, limit: int = 200, ta: str | None = None) -> list[Change]:
+    def changes(self, limit: int = 200, ta: str | None = None, people_only: bool = False) -> list[Change]:
+        """The latest changes, newest first (``people_only``: without the automatic results a
+        batch stored)."""
         db = self.read()
         undone = {r["undo_of"]: r["id"] for r in db.execute("SELECT id, undo_of FROM changes WHERE undo_of IS NOT NULL")}
+        where, args = [], []
+        if ta:
+            where.append("c.ta=?")
+            args.append(ta)
+        if people_only:
+            where.append("c.action NOT IN ('regrade', 'import')")
         q = ("SELECT c.*, (SELECT COUNT(*) FROM history h WHERE h.change=c.id) AS n FROM changes c "
-             + ("WHERE c.ta=? " if ta else "") + "ORDER BY c.id DESC LIMIT ?")
+             + ("WHERE " + " AND ".join(where) + " " if where else "") + "ORDER BY c.id DESC LIMIT ?")
         return [Change(r["id"], r["at"], r["ta"], r["action"], r["summary"], r["undo_of"], undone.get(r["id"]),
-                       r["n"]) for r in db.execute(q, ((ta, limit) if ta else (limit,)))]
+                       r["n"]) for r in db.execute(q, (*args, limit))]
 
     def head(self) -> int:
         """The latest change: anything a person or a batch changed moves it."""

@@ -174,7 +174,8 @@ def history():
     anon = anonymous()
     ids = st.gb.ids()
     mine = request.args.get("mine") == "1"
-    changes = st.gb.changes(limit=300, ta=g.ta if mine else None)
+    everything = request.args.get("all") == "1"
+    changes = st.gb.changes(limit=300, ta=g.ta if mine else None, people_only=not everything)
     rows = []
     for ch in changes:
         keys = []
@@ -186,7 +187,7 @@ def history():
         shown = [f"#{ids.get(k, '?')}" if anon else k for k in keys[:8]] + (["…"] if len(keys) > 8 else [])
         rows.append(dict(c=ch, who=shown, undoable=ch.action not in ("regrade", "import", "undo")
                          and ch.undone_by is None))
-    return render_template("history.html", rows=rows, mine=mine)
+    return render_template("history.html", rows=rows, mine=mine, everything=everything)
 
 
 @pages.route("/overview")
