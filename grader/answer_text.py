@@ -27,6 +27,15 @@ _SYMBOL_RE = re.compile("|".join(re.escape(k) + (r"(?![a-zA-Z])" if k.startswith
                                  for k in sorted(SYMBOLS, key=len, reverse=True)))
 
 
+def _decimal_comma(m: re.Match) -> str:
+    """2,5 is a decimal comma; 1,0 inside a list (0, 1, 1,0) or a tuple is not, spaces or not."""
+    before = m.string[:m.start()].rstrip()
+    after = m.string[m.end():].lstrip()
+    if before.endswith((",", "(", "[")) or after.startswith((",", ")", "]")):
+        return m.group(0)
+    return f"{m.group(1)}.{m.group(2)}"
+
+
 def _frac(m: re.Match) -> str:
     a, b = m.group(1).strip(), m.group(2).strip()
     simple = re.compile(r"[\w.]+")
@@ -40,12 +49,15 @@ def normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", t)
     t = SPACING.sub(" ", t)
     for _ in range(3):                      # nested wrappers: \mathbf{\text{x}}
+        t = re.sub(r"([_^])\{([\w.]*)\}", r"\1\2", t)   # w_{32}: braces inside a \frac{}{} too
         t = WRAPPERS.sub(r"\1", t)
         t = FRAC.sub(_frac, t)
     t = t.replace("$", " ").replace("\\\\", " ")
     t = re.sub(r"(?<!\\)[{}]", "", t)       # grouping braces carry no meaning once flattened
     t = re.sub(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)", "", t)   # markdown emphasis
+    t = re.sub(r"(?<=[^\W\d_])_(?=\w)", "", t)    # an index: x_2 and x2, w_{32} and w32 read alike
     t = re.sub(r"\s*([=+\-*/^(),<>|])\s*", r"\1", t)
+    t = re.sub(r"\s+([.,;:!?])", r"\1", t)          # a space left before punctuation (by a dropped $)
     t = re.sub(r"\s+", " ", t).strip().casefold()
     return t
 
@@ -58,7 +70,8 @@ def numbers(text: str) -> tuple[str, ...]:
     t = _SYMBOL_RE.sub(lambda m: SYMBOLS[m.group(0)], t)
     t = unicodedata.normalize("NFKC", t)
     t = re.sub(r"_\{[^{}]*\}|_\w+", "", t)          # indices (w_{32}, x_2) are names, not numbers
-    t = DECIMAL_COMMA.sub(r"\1.\2", t)
+    t = re.sub(r"\^\{?\s*[\[(][^\])]*[\])]\s*\}?", "", t)   # layer/sample indices (W^{[1]}, x^{(2)}) too
+    t = DECIMAL_COMMA.sub(_decimal_comma, t)
     out = []
     for m in NUMBER.finditer(t):
         try:

@@ -1,39 +1,30 @@
-"""Other renderings of the same results: a gradebook CSV, Gradescope results.json, JUnit XML."""
+"""Other renderings of the gradebook's results: a gradebook CSV, Gradescope results.json, JUnit XML."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from .report import atomic_write, load_result
+from .csvsafe import to_csv
+from .report import atomic_write
 from .results import SubmissionResult
 from .spec import Spec
 
 
 def load_reports(folder: Path) -> dict[str, SubmissionResult]:
-    """Every per-student result in a report folder, keyed by its file stem."""
-    out = {}
-    for p in sorted(folder.glob("*.json")):
-        r = load_result(p)
-        if r is not None and r.checks:
-            out[p.stem] = r
-    return out
+    """Every result of a report folder with the TAs' decisions applied, by report key (read
+    from the gradebook; a folder graded before the gradebook existed is imported first)."""
+    from .gradebook import load_results
+    return {k: r for k, r in load_results(folder).items() if r.checks}
 
 
 def gradebook(results: dict[str, SubmissionResult], spec: Spec) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["matr_number", "name", *[t.id for t in spec.tasks], "auto_points", "manual_points", "total",
-                "max_total", "file", "flags"])
     max_total = sum(t.max_points for t in spec.tasks)
-    for r in sorted(results.values(), key=lambda r: (r.matr_number or "~", r.file)):
-        tasks = [("" if r.task_points(t.id) is None else f"{r.task_points(t.id):g}") for t in spec.tasks]
-        manual = r.manual_points
-        w.writerow([r.matr_number, r.name, *tasks, f"{r.auto_points:g}", "" if manual is None else f"{manual:g}",
-                    f"{r.total_points:g}", f"{max_total:g}", r.file, ";".join(r.flags)])
-    return buf.getvalue()
+    rows = [[r.matr_number, r.name, *[r.task_points(t.id) for t in spec.tasks], r.auto_points, r.manual_points,
+             r.total_points, max_total, r.file, ";".join(r.flags)]
+            for r in sorted(results.values(), key=lambda r: (r.matr_number or "~", r.file))]
+    return to_csv(["matr_number", "name", *[t.id for t in spec.tasks], "auto_points", "manual_points", "total",
+                   "max_total", "file", "flags"], rows)
 
 
 def gradescope(r: SubmissionResult) -> dict:
@@ -80,7 +71,7 @@ def export(fmt: str, reports: Path, out: Path, spec: Spec) -> list[Path]:
         written = []
         for key, r in results.items():
             path = out / "gradescope" / key / "results.json"
-            atomic_write(path, json.dumps(gradescope(r), indent=1, ensure_ascii=False))
+            atomic_write(path, json.dumps(gradescope(r), ensure_ascii=False))   # the C encoder: 10x faster than indent
             written.append(path)
         return written
     raise ValueError(f"unknown format {fmt!r}")

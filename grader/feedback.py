@@ -1,8 +1,12 @@
 """HTML feedback: one page per student and an overview page for the TA.
 
-Rendered from the same result model as the CSVs; messages are the checks' own (they never
-contain hidden seeds, inputs or the answer key's values, only right or wrong). Charts are
-matplotlib PNGs embedded in the page, so the files work offline and can be mailed as they are.
+Rendered from the gradebook's results like every other output; messages are the checks' own
+(they never contain hidden seeds, inputs or the answer key's values, only right or wrong). A
+written answer graded by a TA shows the rubric items the student received, with their feedback,
+and the TA's comment; an automatic check a TA changed shows the automatic points, the new ones
+and the reason. Charts are matplotlib PNGs embedded in the page, so the files work offline and
+can be mailed as they are; a task still waiting for a TA gets a line ("pending: N answers"),
+not an empty chart.
 """
 from __future__ import annotations
 
@@ -24,6 +28,37 @@ def _status(c) -> str:
     return '<span class="pass">pass</span>' if c.passed else '<span class="fail">fail</span>'
 
 
+def _review(c) -> str:
+    """What a TA decided on this check, as the student reads it."""
+    rv = c.review
+    if rv is None:
+        return ""
+    parts = []
+    if rv.reason:
+        was = "no points" if rv.auto_points is None else f"{rv.auto_points:g}/{c.max_points:g}"
+        parts.append(f"<p>Changed by a TA (was {was}): {html.escape(rv.reason)}</p>")
+    if rv.items:
+        items = "".join(f"<li><b>{i.points:+g}</b> {html.escape(i.description)}"
+                        + (f" — {html.escape(i.feedback)}" if i.feedback else "") + "</li>" for i in rv.items)
+        parts.append(f'<ul class="rubric">{items}</ul>')
+    if rv.adjust and not rv.reason:
+        parts.append(f"<p>Adjustment: {rv.adjust:+g}</p>")
+    if rv.comment:
+        parts.append(f'<p class="comment">Comment: {html.escape(rv.comment)}</p>')
+    if rv.stale and not rv.reason:
+        parts.append("<p>Your answer changed after it was graded; a TA will look at it again.</p>")
+    return f'<div class="review">{"".join(parts)}</div>' if parts else ""
+
+
+def _message(c) -> str:
+    """The check's own message (a TA's decision is shown in detail below it)."""
+    if c.review is not None and c.manual_task and not c.review.reason:
+        return f"graded by a TA: {c.points:g}/{c.max_points:g}"
+    if c.review is not None and c.review.reason:
+        return c.message.split(" — points changed by a TA", 1)[0]
+    return c.message
+
+
 def student_page(r: SubmissionResult, spec: Spec) -> str:
     rows = []
     for task in spec.tasks:
@@ -34,7 +69,7 @@ def student_page(r: SubmissionResult, spec: Spec) -> str:
         for c in checks:
             p = "" if c.points is None else f"{c.points:g}/{c.max_points:g}"
             rows.append(f"<tr><td>{html.escape(c.check)}</td><td>{p}</td><td>{_status(c)}</td>"
-                        f"<td>{html.escape(c.message)}</td></tr>")
+                        f"<td>{html.escape(_message(c))}{_review(c)}</td></tr>")
     flags = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in r.flags if not f.startswith("note:"))
     name = html.escape(r.name or "?")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.filename_problems)
@@ -54,12 +89,11 @@ def student_page(r: SubmissionResult, spec: Spec) -> str:
     return page(f"Feedback: {r.file}", "\n".join(body))
 
 
-def _chart(results: list[SubmissionResult], spec: Spec) -> str:
+def _chart(results: list[SubmissionResult], tasks) -> str:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    tasks = [t for t in spec.tasks]
-    cols = 4
+    cols = min(4, len(tasks))
     rows = (len(tasks) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.2 * rows), squeeze=False)
     for ax in axes.flat[len(tasks):]:
@@ -79,6 +113,11 @@ def _chart(results: list[SubmissionResult], spec: Spec) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+def _pending(results: list[SubmissionResult], task_id: str) -> int:
+    """Answers of a task that wait for a TA (no grade yet)."""
+    return sum(1 for r in results for c in r.checks if c.task == task_id and c.points is None)
+
+
 def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, str]) -> str:
     graded = [r for r in results if r.status == "graded"]
     failed = Counter(f"{c.task}: {c.check}" for r in results for c in r.checks
@@ -90,11 +129,21 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
         f"<td>{html.escape(', '.join(f for f in r.flags if not f.startswith('note:')))}</td>"
         f"<td>{html.escape(r.status)}</td></tr>" for r in flagged)
     mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
+    # A task no TA has graded yet gets a line, not an empty chart.
+    drawn = [t for t in spec.tasks if any(r.task_points(t.id) is not None for r in results)
+             and (t.kind != "manual" or any(c.task == t.id and c.answer is not None and c.points is not None
+                                            for r in results for c in r.checks))]
+    waiting = [(t, _pending(results, t.id)) for t in spec.tasks if t not in drawn]
+    pending = "".join(f'<li data-task="{html.escape(t.id)}">{html.escape(t.title)}: pending: {n} answer'
+                      f'{"s" if n != 1 else ""} (grade them with <code>grader serve</code>)</li>'
+                      for t, n in waiting if n)
+    chart = (f'<img id="distribution" alt="score distribution per task: {html.escape(", ".join(t.id for t in drawn))}" '
+             f'src="data:image/png;base64,{_chart(results, drawn)}">' if drawn and results else "")
     body = [f"<h1>{html.escape(spec.assignment['title'])}: overview</h1>",
             f'<p id="counts">{len(results)} submissions, {len(graded)} graded, {len(flagged)} flagged; mean '
             f"automatic points {mean:.1f}</p>",
             "<h2>Score distribution per task</h2>",
-            f'<img id="distribution" alt="score distribution per task" src="data:image/png;base64,{_chart(results, spec)}">',
+            chart + (f'<ul id="pending" class="pending">{pending}</ul>' if pending else ""),
             '<h2>Most common failed checks</h2><table id="failed"><tr><th>check</th><th>students</th></tr>'
             + common + "</table>",
             '<h2>Flagged submissions</h2><table id="flagged"><tr><th>file</th><th>flags</th><th>status</th></tr>'
@@ -102,11 +151,15 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
     return page("Overview", "\n".join(body))
 
 
-def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec) -> Path:
+def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, only: set[str] | None = None,
+                   overview: bool = True) -> Path:
+    """Student pages (all, or those of ``only``) and the overview."""
     links = {}
     for key, r in results.items():
-        atomic_write(out / "feedback" / f"{key}.html", student_page(r, spec))
+        if only is None or key in only:
+            atomic_write(out / "feedback" / f"{key}.html", student_page(r, spec))
         links[r.file] = f"feedback/{key}.html"
     path = out / "overview.html"
-    atomic_write(path, overview_page(list(results.values()), spec, links))
+    if overview:
+        atomic_write(path, overview_page(list(results.values()), spec, links))
     return path

@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csvsafe import cell
 from .results import SubmissionResult
 
 FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_[A-Za-z]+_?$")
@@ -133,7 +134,7 @@ def fill_worksheet(text: str, results: list[SubmissionResult]) -> tuple[str, lis
         best = max(matches, key=lambda r: r.total_points)
         row[col["Grade"]] = f"{best.total_points:g}"
         if "Feedback comments" in col:
-            row[col["Feedback comments"]] = feedback_comment(best)
+            row[col["Feedback comments"]] = cell(feedback_comment(best))
         if len(matches) > 1:
             notes.append(f"{row[col['Identifier']]}: {len(matches)} notebooks; used the best ({best.file})")
     buf = io.StringIO()

@@ -1,20 +1,32 @@
-"""Markdown and LaTeX to self-contained HTML, offline (no CDN): students' written answers.
+"""Markdown and LaTeX to self-contained, safe HTML, offline (no CDN): students' written answers.
 
-Student text is escaped before markdown sees it (no HTML or scripts of theirs reach the TA's
-browser); ``$...$`` and ``$$...$$`` become MathML (latex2mathml), which browsers draw natively,
-so matrices and fractions render without any script or network; a formula that cannot be
-converted is shown as its TeX source.
+Student text is escaped before markdown sees it (no HTML of theirs reaches a browser); ``$...$``
+and ``$$...$$`` become MathML (latex2mathml), which browsers draw natively, so matrices and
+fractions render without any script or network; a formula that cannot be converted is shown as
+its TeX source. The result then goes through a maintained sanitiser (nh3, the Rust ammonia
+library) with a tag allowlist and a URL-scheme allowlist: markdown can still produce a link
+(``[x](javascript:...)``) or an image (``![](https://tracker/...)``), so links keep only
+http(s)/mailto targets and images are replaced by their alt text: a page never loads anything
+from outside itself. Every page carries a Content-Security-Policy that forbids scripts and
+remote loads, as a second line should a bug ever let markup through.
 """
 from __future__ import annotations
 
 import html
 import re
+import secrets
+import threading
 from functools import lru_cache
 
 import markdown as md
+import nh3
 
 MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
-
+IMG = re.compile(r"<img\b[^>]*>", re.I)
+ALT = re.compile(r'\balt="([^"]*)"')
+# Characters no text needs, which some tools choke on: NUL and the other C0 controls but tab and
+# newline, and lone surrogates (a notebook's JSON may hold "\udc80", which UTF-8 cannot encode).
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "mtext", "ms", "mspace", "msup", "msub", "msubsup", "mfrac",
                "msqrt", "mroot", "mtable", "mtr", "mtd", "mover", "munder", "munderover", "mstyle", "menclose",
@@ -24,6 +36,21 @@ SAFE_ATTRS = {"xmlns", "display", "mathvariant", "stretchy", "fence", "separator
               "linethickness", "accent", "accentunder", "movablelimits", "notation", "form", "minsize",
               "maxsize", "symmetric", "scriptlevel", "displaystyle", "frame", "encoding", "open", "close",
               "largeop", "align", "rowalign", "class"}
+HTML_TAGS = {"p", "br", "hr", "em", "strong", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+             "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub",
+             "span"}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# For pages written to disk (feedback, overview, grading sheets): no script at all, nothing
+# remote; the page's own inline style and embedded data: images are all it needs.
+STATIC_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+              "form-action 'none'")
+
+
+def clean_text(text: str | None) -> str:
+    """Text any writer and any browser accepts: control characters and lone surrogates become
+    U+FFFD (visible, so a TA sees that something was there), everything else is kept."""
+    return _UNSAFE_CHARS.sub("\ufffd", text or "")
 
 
 def _safe_mathml(markup: str) -> bool:
@@ -54,20 +81,62 @@ def tex_html(tex: str, display: bool) -> str:
     return f'<code class="{cls}" title="formula shown as TeX">{html.escape(tex.strip())}</code>'
 
 
+def _image_as_text(m: re.Match) -> str:
+    alt = ALT.search(m.group(0))
+    label = html.unescape(alt.group(1)) if alt and alt.group(1) else "image"
+    return f'<span class="removed">[image not shown: {html.escape(label)}]</span>'
+
+
+_SANITISER = dict(tags=HTML_TAGS | MATHML_TAGS,
+                  attributes={"*": {"class", "title"}, "a": {"href"}, **{t: SAFE_ATTRS for t in MATHML_TAGS}},
+                  url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow", strip_comments=True)
+_local = threading.local()
+# Formulas are swapped out for markers before markdown runs. The marker holds a random part made
+# when the process starts, so a student cannot type one in advance.
+_TOKEN = f"MATH{secrets.token_hex(8)}X"
+_MARKER = re.compile(f"{_TOKEN}(\\d+){_TOKEN}")
+
+
+def _tools():
+    """Per thread: a Markdown converter (reused: building one costs more than converting) and
+    an nh3 cleaner (its allowlists built once)."""
+    tools = getattr(_local, "tools", None)
+    if tools is None:
+        converter = md.Markdown(extensions=["tables", "fenced_code"])
+        cleaner = nh3.Cleaner(**_SANITISER) if hasattr(nh3, "Cleaner") else None
+        tools = _local.tools = (converter, cleaner)
+    return tools
+
+
+def sanitise(markup: str) -> str:
+    """The allowlist every piece of student-derived HTML passes last."""
+    cleaner = _tools()[1]
+    return cleaner.clean(markup) if cleaner is not None else nh3.clean(markup, **_SANITISER)
+
+
+@lru_cache(maxsize=8192)
 def answer_html(text: str) -> str:
+    """A written answer as safe HTML (cached: the grading app shows the same answers often)."""
+    text = clean_text(text)
     pieces: list[str] = []
 
     def keep(m: re.Match) -> str:
         pieces.append(tex_html(m.group(1) or m.group(2), m.group(1) is not None))
-        return f"\x00{len(pieces) - 1}\x00"
+        return f"{_TOKEN}{len(pieces) - 1}{_TOKEN}"
 
     safe = html.escape(MATH.sub(keep, text), quote=False)
-    out = md.markdown(safe, extensions=["tables", "fenced_code"])
-    return re.sub(r"\x00(\d+)\x00", lambda m: pieces[int(m.group(1))], out)
+    converter = _tools()[0]
+    out = converter.reset().convert(safe)
+    out = IMG.sub(_image_as_text, out)
+    out = _MARKER.sub(lambda m: pieces[int(m.group(1))] if int(m.group(1)) < len(pieces) else "", out)
+    return sanitise(out)
 
 
 PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }}
 h1 {{ color: rgb(0,120,170); }} table {{ border-collapse: collapse; }}
@@ -75,6 +144,9 @@ td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; tex
 .pass {{ color: #176f2c; font-weight: 600; }} .fail {{ color: #b00020; font-weight: 600; }}
 .manual {{ color: #1f5fa8; font-weight: 600; }} .answer {{ border-left: 4px solid #ccc; padding: 0.2em 1em; }}
 .flag {{ background: #fff3cd; padding: 0.1em 0.4em; border-radius: 3px; margin-right: 0.3em; }}
+.removed {{ color: #777; font-style: italic; }} .pending {{ color: #1f5fa8; }}
+.review {{ color: #444; font-size: 0.95em; }} .review ul {{ margin: 0.2em 0; padding-left: 1.2em; }}
+.charts {{ display: flex; flex-wrap: wrap; gap: 0.5em; }} .charts figure {{ margin: 0; }}
 section {{ margin-bottom: 2em; }} img {{ max-width: 100%; }}
 </style></head><body>
 {body}
@@ -83,4 +155,4 @@ section {{ margin-bottom: 2em; }} img {{ max-width: 100%; }}
 
 
 def page(title: str, body: str) -> str:
-    return PAGE.format(title=html.escape(title), body=body)
+    return PAGE.format(title=html.escape(clean_text(title)), body=body, csp=STATIC_CSP)

@@ -23,6 +23,36 @@ class Status(str, Enum):
 
 
 @dataclass
+class RubricMark:
+    """A rubric item as a student received it (points as the item counts now)."""
+    description: str
+    points: float
+    feedback: str = ""
+
+
+@dataclass
+class Review:
+    """What a TA decided on one check, from the gradebook: a manual grade of a written answer,
+    or an override of an automatic check's points (a regrade request) with its reason."""
+    ta: str
+    at: str                       # ISO time of the decision
+    comment: str = ""
+    items: list[RubricMark] = field(default_factory=list)
+    adjust: float = 0.0           # points given beside the rubric items
+    stale: bool = False           # the answer changed since it was graded (kept; back in the queue)
+    auto_points: float | None = None   # an override: the automatic points it replaces
+    reason: str = ""              # an override: why
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Review":
+        known = cls.__dataclass_fields__
+        d = {k: v for k, v in d.items() if k in known}
+        d["items"] = [RubricMark(**{k: v for k, v in i.items() if k in RubricMark.__dataclass_fields__})
+                      for i in d.get("items") or []]
+        return cls(**d)
+
+
+@dataclass
 class CheckResult:
     task: str
     check: str
@@ -32,6 +62,7 @@ class CheckResult:
     message: str
     answer: str | None = None     # written answers kept for the TA
     manual_task: bool = False     # part of a task graded by a human (even if scored 0 here)
+    review: Review | None = None  # a TA's grade or override (rendered from the gradebook)
 
 
 @dataclass
@@ -119,5 +150,11 @@ class SubmissionResult:
         d.setdefault("sha256", str(extra.pop("notebook_sha256", "") or ""))
         d["extra"] = extra
         check_fields = CheckResult.__dataclass_fields__
-        d["checks"] = [CheckResult(**{k: v for k, v in c.items() if k in check_fields}) for c in d.get("checks", [])]
+        checks = []
+        for c in d.get("checks", []):
+            c = {k: v for k, v in c.items() if k in check_fields}
+            if isinstance(c.get("review"), dict):
+                c["review"] = Review.from_dict(c["review"])
+            checks.append(CheckResult(**c))
+        d["checks"] = checks
         return cls(**d)

@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -84,7 +85,7 @@ def start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, spec_dir
                              "--spec", str(spec_dir), "-j", "1"], cwd=tmp_path, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 120
-    while time.time() < deadline and len(list(out.glob("*.json"))) < 1:
+    while time.time() < deadline and len(list(out.glob("Assignment_*.json"))) < 1:
         time.sleep(0.2)
     return proc, folder, out
 
@@ -95,7 +96,11 @@ def test_killed_batch_leaves_no_partial_files_and_resumes(tmp_path, make_nb, dat
     proc.wait()
     for j in out.glob("*.json"):
         json.loads(j.read_text())          # every report on disk is complete
-    done = len(list(out.glob("*.json")))
+    db = sqlite3.connect(out / "gradebook.sqlite")   # and the gradebook keeps every committed result
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    done = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    db.close()
+    assert len(list(out.glob("Assignment_*.json"))) in (done, done - 1)   # killed between the two, at worst
     assert 1 <= done < 4
     res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
     assert f"{done} notebook(s) already graded" in res.stdout
@@ -109,7 +114,7 @@ def test_ctrl_c_keeps_finished_reports_and_stops_the_workers(tmp_path, make_nb, 
     text, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130, text
     assert "interrupted: finished reports are kept" in text
-    done = len(list(out.glob("*.json")))
+    done = len(list(out.glob("Assignment_*.json")))
     assert 1 <= done < 8 and (out / "summary.csv").exists()
     res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
     assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded in" in res.stdout

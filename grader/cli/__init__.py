@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 
 from .. import __version__
-from . import check, course, grade, reports
+from . import check, course, grade, reports, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     grade.add_parser(sub)
     check.add_parser(sub)
+    serve.add_parser(sub)
     reports.add_parsers(sub)
     course.add_parsers(sub)
     return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sqlite3
 import shutil
 import tempfile
 import time
@@ -27,7 +28,9 @@ from ..engines import make_engine
 from ..identity import Submission
 from ..naming import name_fits
 from ..pipeline import Grader, GraderError, engine_setup
-from ..report import load_result, write_submission, write_summary
+from ..gradebook import open_gradebook
+from ..gradebook.outputs import finish, pending_answers, record
+from ..report import ReportWriteError
 from ..results import CheckResult, SubmissionResult
 from ..spec import load_spec
 from .common import display_name, spec_data_engine_args
@@ -158,24 +161,50 @@ def _grade(args, console: Console, spec) -> int:
         console.print(f"[yellow]no notebooks (.ipynb) found below {args.folder}[/]")
         return 1
     out = args.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*.tmp"):   # left by a batch that was killed mid-write
-        stale.unlink(missing_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob(".*.tmp"):   # left by a batch that was killed mid-write
+            stale.unlink(missing_ok=True)
+        gb = open_gradebook(out)           # old report folders are imported on first use
+    except (OSError, sqlite3.Error) as exc:
+        console.print(f"[red]error:[/] {_write_problem(out / 'gradebook.sqlite', exc)}")
+        return 4
+    try:
+        return _grade_into(args, console, spec, gb, out, notebooks, people)
+    except (ReportWriteError, sqlite3.Error) as exc:
+        # One line: what could not be written and why. Everything committed before stays
+        # valid: the next run resumes from the gradebook.
+        console.print(f"[red]error:[/] {_write_problem(out / 'gradebook.sqlite', exc)}; grading stopped "
+                      f"(what was stored is kept: free the space or fix the permission and run the same "
+                      f"command again to resume)")
+        return 4
+    finally:
+        gb.close()
+
+
+def _write_problem(db_path: Path, exc: BaseException) -> str:
+    if isinstance(exc, ReportWriteError):
+        return str(exc)
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return f"could not write {db_path}: {reason}"
+
+
+def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) -> int:
     subs = identity.plan(args.folder, notebooks, people)
     fingerprint = spec.fingerprint() + "-" + __version__
-    results: dict[str, SubmissionResult] = {}
     todo: list[Submission] = []
     shas = {s.key: _sha(s.path) for s in subs if s.path is not None}   # read each notebook once for this
+    known = gb.fingerprints()
+    skipped = 0
     for sub in subs:
         if sub.path is None:
             continue
-        old = None if args.force else load_result(out / f"{sub.key}.json")
-        if old and old.fingerprint == fingerprint and old.sha256 == shas[sub.key]:
-            results[sub.key] = old
+        if not args.force and known.get(sub.key) == (fingerprint, shas[sub.key]):
+            skipped += 1
         else:
             todo.append(sub)
-    if results:
-        console.print(f"{len(results)} notebook(s) already graded and unchanged: skipped (--force regrades)")
+    if skipped:
+        console.print(f"{skipped} notebook(s) already graded and unchanged: skipped (--force regrades)")
     home, standin = ensure_dataset(args.data)
     if standin:
         console.print(f"[dim]data: deterministic FashionMNIST stand-in in {home} (put the real files there to use them)[/]")
@@ -194,8 +223,7 @@ def _grade(args, console: Console, spec) -> int:
                 bar = progress.add_task("grading", total=len(todo))
                 for sub, r in stream:
                     _attach_identity(r, sub, shas[sub.key])
-                    results[sub.key] = r
-                    write_submission(out, r, sub.key)
+                    record(gb, out, r, sub.key)        # committed first: survives kill -9 of this process
                     done_now += 1
                     progress.console.print(_line(r))
                     progress.advance(bar)
@@ -210,16 +238,13 @@ def _grade(args, console: Console, spec) -> int:
     for sub in subs:
         if sub.path is None:
             r = _no_notebook(sub, args.folder, spec)
-            results[sub.key] = r
-            write_submission(out, r, sub.key)
+            gb.store_result(r, sub.key)
             console.print(_line(r))
-    all_results = list(results.values())
-    _flag_duplicates(all_results)
-    for key, r in results.items():
-        if "duplicate-matr" in r.flags or "several-notebooks" in r.flags:
-            write_submission(out, r, key)
-    write_summary(out, all_results, spec)
-    refused = sorted({n for r in all_results for n in r.extra.get("limits_not_applied", [])})
+    # Flags that need the whole cohort (two notebooks with one matriculation number), the
+    # summary and the pages, all rendered from the gradebook (TA grades included).
+    results = finish(gb, out, spec, flag_cohort=_flag_duplicates, pages=False)
+    batch = [results[s.key] for s in subs if s.key in results]
+    refused = sorted({n for r in batch for n in r.extra.get("limits_not_applied", [])})
     if refused:
         console.print("[yellow]limits this machine did not allow (also in each report's JSON):[/]")
         for n in refused:
@@ -227,21 +252,40 @@ def _grade(args, console: Console, spec) -> int:
     try:
         from ..feedback import write_feedback
         write_feedback(out, results, spec)
+    except ReportWriteError:
+        raise
     except Exception as exc:  # noqa: BLE001 - the CSV reports are written; pages are extra
         console.print(f"[yellow]feedback pages not written: {exc}[/]")
     took = time.monotonic() - t0
-    graded = [r for r in all_results if r.status == "graded"]
+    graded = [r for r in batch if r.status == "graded"]
     mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
-    console.print(f"\n[bold]{len(all_results)} notebook(s)[/]: {len(graded)} graded, "
-                  f"{len(all_results) - len(graded)} unreadable or failed, "
-                  f"{sum(1 for r in all_results if r.flags)} flagged; mean {mean:.1f} automatic points; "
+    console.print(f"\n[bold]{len(batch)} notebook(s)[/]: {len(graded)} graded, "
+                  f"{len(batch) - len(graded)} unreadable or failed, "
+                  f"{sum(1 for r in batch if r.flags)} flagged; mean {mean:.1f} automatic points; "
                   f"{done_now} graded in {took:.1f} s")
-    console.print(f"reports: {out}/  (summary.csv, overview.html, manual_answers.csv, one .csv/.json per "
-                  f"student, feedback/)")
+    others = sorted(set(results) - {s.key for s in subs})
+    if others:
+        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {display_name(args.folder)} "
+                      f"(kept, with their grades): {', '.join(others[:5])}{' ...' if len(others) > 5 else ''}[/]")
+    pending = pending_answers(results)
+    if pending:
+        console.print(f"[cyan]{pending} written answer(s) wait for a TA:[/] grade them in the browser with "
+                      f"[bold]grader serve --reports {_shown_path(out)}[/] (or grader manual export)")
+    console.print(f"reports: {out}/  (gradebook.sqlite, summary.csv, overview.html, manual_answers.csv, one "
+                  f".csv/.json per student, feedback/)")
     if interrupted:
         console.print("[yellow]interrupted: finished reports are kept; run the same command again to resume[/]")
         return 130
     return 0
+
+
+def _shown_path(path: Path) -> str:
+    """A path as short as the TA can type it (relative to the working folder when below it)."""
+    try:
+        rel = path.relative_to(Path.cwd())
+        return str(rel) if str(rel) != "." else "."
+    except ValueError:
+        return str(path)
 
 
 def _local_stream(args, spec, home, todo, jobs, console):

@@ -40,12 +40,15 @@ def add_parsers(sub) -> None:
                          description="Checks every row against the task maxima first; nothing is written "
                                      "unless every row is valid. Blank points are left pending.")
     mm.add_argument("csv", type=Path)
+    mm.add_argument("--ta", default=None, help="the TA recorded with these grades (default: $GRADER_TA or your "
+                                               "user name)")
     reports_args(mm)
     man.set_defaults(run=cmd_manual)
 
-    f = sub.add_parser("feedback", help="(re)write the HTML feedback pages and the overview",
-                       description="One page per student in <reports>/feedback/ and <reports>/overview.html "
-                                   "(grade writes them too).")
+    f = sub.add_parser("feedback", help="(re)write the reports from the gradebook: feedback pages, overview, CSVs",
+                       description="Renders every file of the report folder from gradebook.sqlite again: one "
+                                   "page per student in <reports>/feedback/, <reports>/overview.html, summary.csv "
+                                   "and the per-student CSV/JSON (grade, merge and serve write them too).")
     reports_args(f)
     f.set_defaults(run=cmd_feedback)
 
@@ -85,22 +88,25 @@ def cmd_manual(args, console: Console) -> int:
             console.print(f"wrote {p}")
         return 0
     try:
-        merged, blank = manual.merge(args.csv, args.reports, spec)
+        merged, blank = manual.merge(args.csv, args.reports, spec, ta=args.ta)
     except manual.MergeError as exc:
         console.print(f"[red]nothing merged; fix these rows first:[/]\n{exc}")
         return 1
-    from ..exports import load_reports
-    from ..feedback import write_feedback
-    write_feedback(args.reports, load_reports(args.reports), spec)
-    console.print(f"merged {merged} grade(s) into {args.reports}/summary.csv; {blank} row(s) left blank")
+    console.print(f"merged {merged} grade(s) into {args.reports}/gradebook.sqlite (summary.csv and feedback "
+                  f"pages rewritten); {blank} row(s) left blank")
     return 0
 
 
 def cmd_feedback(args, console: Console) -> int:
-    from ..exports import load_reports
-    from ..feedback import write_feedback
-    path = write_feedback(args.reports, load_reports(args.reports), load_spec(args.spec))
-    console.print(f"wrote {path} and {args.reports}/feedback/")
+    from ..gradebook import open_gradebook
+    from ..gradebook.outputs import write_reports
+    gb = open_gradebook(args.reports, create=False)
+    if gb is None:
+        console.print(f"[red]error:[/] no gradebook or reports in {args.reports}; run `grader grade` first")
+        return 2
+    try:
+        write_reports(gb, args.reports, load_spec(args.spec))
+    finally:
+        gb.close()
+    console.print(f"wrote {args.reports}/overview.html, {args.reports}/feedback/ and the CSV/JSON reports")
     return 0
-
-

@@ -1,0 +1,88 @@
+"""`grader serve`: the grading app for the written answers, in the browser."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sqlite3
+
+from rich.console import Console
+
+from ..spec import load_spec
+from .common import reports_args
+
+
+def add_parser(sub) -> None:
+    s = sub.add_parser("serve", help="grade the written answers in the browser (TA)",
+                       description="Starts the grading app on http://127.0.0.1:PORT: written answers question by "
+                                   "question, anonymous, with rubrics, answer groups and keys for everything. "
+                                   "Grades go to <reports>/gradebook.sqlite at once and the report files follow "
+                                   "within seconds. Several TAs can grade at the same time: open the printed "
+                                   "link in each browser (on a course server: --host and a shared --token).",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  grader serve                          grade reports/ on this machine\n"
+                              "  grader serve --host 0.0.0.0 --token \"$GRADER_TOKEN\"   a course server for "
+                              "several TAs\n")
+    reports_args(s)
+    s.add_argument("--port", type=int, default=8000, help="default: 8000")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only); another needs --token")
+    s.add_argument("--token", default=os.environ.get("GRADER_TOKEN"),
+                   help="shared access token (default: $GRADER_TOKEN, else one kept in the gradebook)")
+    s.add_argument("--seed", type=int, default=7, help="seed of each TA's shuffled order (default: 7)")
+    s.add_argument("--threads", type=int, default=8, help=argparse.SUPPRESS)
+    s.set_defaults(run=cmd_serve)
+
+
+def cmd_serve(args, console: Console) -> int:
+    import waitress
+
+    from ..gradebook import gradebook_path
+    from ..web import create_app
+    from ..web.renderer import Renderer
+    local = args.host in ("127.0.0.1", "localhost", "::1")
+    if not local and not args.token:
+        console.print("[red]error:[/] listening on another address than this machine needs a shared token: "
+                      "--token TOKEN (or $GRADER_TOKEN); give it to the TAs, not to students")
+        return 2
+    reports = args.reports.resolve()
+    if not gradebook_path(reports).exists() and not list(reports.glob("*.json")):
+        console.print(f"[red]error:[/] no gradebook or reports in {args.reports}; run `grader grade` first "
+                      f"(or pass --reports DIR)")
+        return 2
+    spec = load_spec(args.spec)
+    renderer = Renderer(gradebook_path(reports), reports, spec)
+    try:
+        app = create_app(reports, spec, token=args.token, seed=args.seed, renderer=renderer, port=args.port)
+    except (OSError, sqlite3.Error) as exc:
+        console.print(f"[red]error:[/] cannot open {gradebook_path(reports)}: {exc}")
+        return 2
+    token = app.config["TOKEN"]
+    try:
+        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, ident="grader",
+                                        clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        console.print(f"[red]error:[/] cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        return 2
+    port = getattr(server, "effective_port", args.port)
+    app.config["SESSION_COOKIE_NAME"] = f"grader_session_{port}"   # two servers on one host keep apart
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    console.print(f"grading app for {reports}")
+    console.print(f"  open [bold]http://{shown}:{port}/?token={token}[/]", soft_wrap=True)
+    if not local:
+        console.print("  [yellow]plain HTTP: on a network you do not trust, put it behind HTTPS (a reverse proxy)[/]")
+    console.print("  grades are saved in gradebook.sqlite as you go; Ctrl-C stops the server")
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    renderer.start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        renderer.stop()
+    return 0

@@ -1,0 +1,70 @@
+"""CSV that a spreadsheet opens as data, never as formulas (OWASP "CSV injection").
+
+A field that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by Excel,
+LibreOffice and Google Sheets as a formula (``=HYPERLINK(...)``, ``=cmd|...``). Every text
+field the grader writes to a CSV passes ``cell``: such a field gets a leading single quote
+(shown as text, and the quote is not displayed), control characters that break readers become
+U+FFFD and a carriage return a line break. Numbers the grader formats itself are passed as numbers (``float``/``int``) and stay
+numbers, so ``-2`` points remain a number. ``uncell`` undoes the quote for fields we read back.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable
+
+from .render import clean_text
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_LEADING = (*TRIGGERS, "\n")          # a carriage return is written as a line break (below)
+
+
+def cell(value: Any) -> Any:
+    """A CSV field: text neutralised, numbers (and None) untouched."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    # A lone carriage return is a line break only some readers accept inside a field.
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    if text.lstrip("'")[:1] in _LEADING and text[:1] in ("'", *_LEADING):
+        text = "'" + text             # (a text that already starts with quotes gets one more: exact round trip)
+    return clean_text(text)
+
+
+def uncell(text: str | None) -> str:
+    """Read back a field written by ``cell`` (a TA's spreadsheet keeps the quote)."""
+    text = text or ""
+    if text.startswith("'") and text.lstrip("'")[:1] in _LEADING:
+        return text[1:]
+    return text
+
+
+def fmt(v: Any) -> str:
+    """A number as the reports show it (no trailing zeros); None is empty."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def field(v: Any) -> str:
+    """One field: numbers formatted by us (``-2`` stays a number), any text neutralised."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)):
+        return fmt(v)
+    return cell(v)
+
+
+def to_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    """Rows to CSV text. Pass numbers as numbers: text is always neutralised."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow([cell(h) for h in header])
+    for row in rows:
+        w.writerow([field(v) for v in row])
+    return buf.getvalue()

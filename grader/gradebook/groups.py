@@ -1,0 +1,277 @@
+"""Answer groups: a TA grades a group of alike answers with one decision.
+
+Two answers share a group when they read the same once normalised (``answer_text.normalise``:
+spacing, case, LaTeX spelling, Unicode symbols) or are near-duplicates of each other (rapidfuzz
+ratio of their sentence-sorted normal forms at or above ``THRESHOLD``: typos, a reordered
+sentence). They never share a group when their numbers differ (``answer_text.numbers``, per
+sentence, so a reordered sentence keeps its numbers but ``(0,1)`` and ``(1,0)`` stay apart) or
+when one negates what the other says ("is not" against "is"): such pairs can be 95 % alike
+character for character and still mean opposite things.
+
+Placement is incremental and stored in the gradebook: a new answer (or a changed one) joins
+the group whose representative it matches, else starts a group; answers a TA moved (split,
+merge) stay where the TA put them. Clustering is the leader algorithm in order of frequency,
+so the most common spelling of an answer represents its group.
+"""
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from ..answer_text import normalise, numbers
+from .models import Answer, Grade
+from .store import Gradebook
+
+THRESHOLD = 90.0
+SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_SKELETON = re.compile(r"[^\w#]|_")
+_NUM = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
+NEGATION = re.compile(r"\b(?:not|no|never|cannot|none|nothing|neither|nor|nicht|kein\w*|nie)\b|n't\b|\\neq\b|\\notin\b")
+
+
+@dataclass(frozen=True)
+class Group:
+    id: int
+    task: str
+    rep_key: str
+    members: tuple[str, ...]      # report keys, representative first
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@lru_cache(maxsize=16384)
+def form(text: str) -> str:
+    """What near-duplicates are compared on: the normal form."""
+    return normalise(text)
+
+
+@lru_cache(maxsize=16384)
+def sorted_form(text: str) -> str:
+    """The normal form with its sentences in sorted order: a reordered answer reads alike."""
+    return " ".join(sorted(normalise(s) for s in SENTENCE.split(text or "") if s.strip()))
+
+
+def _best(text: str, bucket: list[tuple[str, str, int]]) -> int | None:
+    """The group of the first representative this answer is a near-duplicate of (by its
+    normal form, or by its sentence-sorted form), None if none is."""
+    if not bucket:
+        return None
+    scores = []
+    for i, choice in ((0, form(text)), (1, sorted_form(text))):
+        m = process.extractOne(choice, [b[i] for b in bucket], scorer=fuzz.ratio, score_cutoff=THRESHOLD)
+        if m is not None:
+            scores.append((m[1], -m[2]))
+    if not scores:
+        return None
+    return bucket[-max(scores)[1]][2]
+
+
+@lru_cache(maxsize=16384)
+def signature(text: str) -> tuple:
+    """Answers with different signatures never share a group: the numbers of each sentence,
+    sentences taken in the order of their wording (so reordering sentences keeps the
+    signature, but moving a number to another sentence, or swapping two numbers, changes it),
+    and how often the answer negates."""
+    parts = []
+    for s in SENTENCE.split(text or ""):
+        nums = numbers(s)
+        if nums:
+            parts.append((_SKELETON.sub("", _NUM.sub("#", normalise(s))), nums))
+    parts.sort()
+    return tuple(n for _, n in parts), len(NEGATION.findall(normalise(text)))
+
+
+def place(gb: Gradebook, task: str, answers: list[Answer] | None = None) -> int:
+    """Give every answer of ``task`` that has no group (new, or changed since) one; returns how
+    many were placed. Answers a TA moved keep their group while their text is unchanged."""
+    answers = {a.key: a for a in (answers if answers is not None else gb.answers(task))}
+    placed = {r[0]: r[1] for r in gb.read().execute(
+        "SELECT submission_key, answer_sha FROM group_members WHERE task=?", (task,))}
+    if placed.keys() == answers.keys() and all(placed[k] == a.sha for k, a in answers.items()):
+        return 0                   # the common case: a read, no write lock
+    with gb.transaction() as db:
+        members = {r["submission_key"]: r for r in db.execute(
+            "SELECT * FROM group_members WHERE task=?", (task,))}
+        gone = [k for k in members if k not in answers]
+        db.executemany("DELETE FROM group_members WHERE task=? AND submission_key=?", [(task, k) for k in gone])
+        todo = [a for k, a in answers.items() if k not in members or members[k]["answer_sha"] != a.sha]
+        if not todo:
+            return 0
+        # Representatives of the groups that stay, by signature bucket.
+        reps: dict[tuple, list[tuple[str, str, int]]] = {}
+        for g in db.execute("SELECT g.id, g.rep_key FROM answer_groups g WHERE g.task=?", (task,)):
+            rep = answers.get(g["rep_key"])
+            m = members.get(g["rep_key"])
+            if rep is None or m is None or m["answer_sha"] != rep.sha or m["group_id"] != g["id"]:
+                continue
+            reps.setdefault(signature(rep.text), []).append((form(rep.text), sorted_form(rep.text), g["id"]))
+        counts = Counter((signature(a.text), form(a.text)) for a in todo)
+        todo.sort(key=lambda a: (-counts[(signature(a.text), form(a.text))], form(a.text), a.key))
+        for a in todo:
+            sig, f = signature(a.text), form(a.text)
+            bucket = reps.setdefault(sig, [])
+            gid = _best(a.text, bucket)
+            if gid is None:
+                gid = db.execute("INSERT INTO answer_groups (task, rep_key) VALUES (?, ?)", (task, a.key)).lastrowid
+                bucket.append((f, sorted_form(a.text), gid))
+            db.execute("INSERT INTO group_members (task, submission_key, group_id, answer_sha, pinned) "
+                       "VALUES (?,?,?,?,0) ON CONFLICT(task, submission_key) DO UPDATE SET "
+                       "group_id=excluded.group_id, answer_sha=excluded.answer_sha, pinned=0",
+                       (task, a.key, gid, a.sha))
+        _fix_representatives(db, task)
+    return len(todo)
+
+
+def _fix_representatives(db, task: str) -> None:
+    """A group whose representative left it gets its first remaining member; empty groups go."""
+    for g in db.execute("SELECT id, rep_key FROM answer_groups WHERE task=?", (task,)).fetchall():
+        keys = [r[0] for r in db.execute("SELECT submission_key FROM group_members WHERE group_id=? "
+                                         "ORDER BY submission_key", (g["id"],))]
+        if not keys:
+            db.execute("DELETE FROM answer_groups WHERE id=?", (g["id"],))
+        elif g["rep_key"] not in keys:
+            db.execute("UPDATE answer_groups SET rep_key=? WHERE id=?", (keys[0], g["id"]))
+
+
+def groups(gb: Gradebook, task: str, answers: list[Answer] | None = None) -> list[Group]:
+    """The task's groups, largest first (placing new answers first)."""
+    place(gb, task, answers)
+    db = gb.read()
+    reps = {r["id"]: r["rep_key"] for r in db.execute("SELECT id, rep_key FROM answer_groups WHERE task=?", (task,))}
+    members: dict[int, list[str]] = {}
+    for r in db.execute("SELECT group_id, submission_key FROM group_members WHERE task=? ORDER BY submission_key",
+                        (task,)):
+        members.setdefault(r["group_id"], []).append(r["submission_key"])
+    out = []
+    for gid, keys in members.items():
+        rep = reps.get(gid, keys[0])
+        out.append(Group(gid, task, rep, tuple([rep] + [k for k in keys if k != rep])))
+    out.sort(key=lambda g: (-g.size, g.id))
+    return out
+
+
+def group_of(gb: Gradebook, task: str, key: str) -> Group | None:
+    return next((g for g in groups(gb, task) if key in g.members), None)
+
+
+# ---------------------------------------------------------------------- TA actions
+def split(gb: Gradebook, task: str, keys: list[str], ta: str) -> int:
+    """Move ``keys`` into a new group of their own (one undoable change); returns its id."""
+    place(gb, task)
+    keys = sorted(set(keys))
+    if not keys:
+        raise ValueError("choose the answers to split off")
+    with gb.change(ta, "groups", f"{task}: {len(keys)} answer(s) split into a new group") as (db, change):
+        current = {r["submission_key"]: r for r in db.execute(
+            "SELECT * FROM group_members WHERE task=? AND submission_key IN (%s)" % ",".join("?" * len(keys)),
+            (task, *keys))}
+        missing = set(keys) - set(current)
+        if missing:
+            raise KeyError(f"not answers of {task}: {sorted(missing)}")
+        gid = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM answer_groups").fetchone()[0]
+        gb._set(db, change, "group", {"id": gid}, {"task": task, "rep_key": keys[0]})
+        for k in keys:
+            gb._set(db, change, "member", {"task": task, "submission_key": k},
+                    {"group_id": gid, "answer_sha": current[k]["answer_sha"], "pinned": 1})
+        _fix_reps_logged(gb, db, change, task)
+    return gid
+
+
+def merge(gb: Gradebook, task: str, source: int, target: int, ta: str, force: bool = False) -> int:
+    """Move every member of group ``source`` into ``target``. Groups whose numbers differ are
+    merged only with ``force`` (a TA who knows 0.5 and 1/2 are one answer)."""
+    if source == target:
+        raise ValueError("a group cannot be merged into itself")
+    by_id = {g.id: g for g in groups(gb, task)}
+    if source not in by_id or target not in by_id:
+        raise KeyError("no such group in this task")
+    texts = {a.key: a.text for a in gb.answers(task)}
+    if not force and signature(texts[by_id[source].rep_key]) != signature(texts[by_id[target].rep_key]):
+        raise ValueError("the two groups' numbers (or negations) differ; merge anyway only if they are one answer")
+    with gb.change(ta, "groups", f"{task}: group {source} merged into group {target}") as (db, change):
+        for k in by_id[source].members:
+            row = db.execute("SELECT answer_sha FROM group_members WHERE task=? AND submission_key=?",
+                             (task, k)).fetchone()
+            gb._set(db, change, "member", {"task": task, "submission_key": k},
+                    {"group_id": target, "answer_sha": row[0], "pinned": 1})
+        _fix_reps_logged(gb, db, change, task)
+    return len(by_id[source].members)
+
+
+def _fix_reps_logged(gb: Gradebook, db, change: int, task: str) -> None:
+    for g in db.execute("SELECT id, rep_key FROM answer_groups WHERE task=?", (task,)).fetchall():
+        keys = [r[0] for r in db.execute("SELECT submission_key FROM group_members WHERE group_id=? "
+                                         "ORDER BY submission_key", (g["id"],))]
+        if not keys:
+            gb._set(db, change, "group", {"id": g["id"]}, None)
+        elif g["rep_key"] not in keys:
+            gb._set(db, change, "group", {"id": g["id"]}, {"task": task, "rep_key": keys[0]})
+
+
+@dataclass
+class GroupGrade:
+    applied: list[str]
+    skipped: list[Grade]          # graded differently by another TA: left as they are
+    change: int | None
+
+
+def apply_to_group(gb: Gradebook, task: str, source_key: str, ta: str) -> GroupGrade:
+    """Give every member of ``source_key``'s group the same rubric items, adjustment and
+    comment as ``source_key`` (one change, one undo). A member another TA graded differently
+    (for the answer as it is now) is left alone and reported, never overwritten silently."""
+    source = gb.grade(source_key, task)
+    if source is None:
+        raise ValueError("grade this answer first, then apply its grade to the group")
+    group = group_of(gb, task, source_key)
+    if group is None:
+        raise KeyError("this answer has no group")
+    answers = {a.key: a for a in gb.answers(task)}
+    applied, skipped = [], []
+    with gb.change(ta, "group-grade", f"{task}: grade of one answer applied to its group "
+                                      f"({group.size} answers)") as (db, change):
+        for key in group.members:
+            if key == source_key or key not in answers:
+                continue
+            cur = gb.grade(key, task)
+            same = cur is not None and (cur.items, cur.adjust, cur.comment) == (source.items, source.adjust,
+                                                                                source.comment)
+            if same and cur.answer_sha == answers[key].sha:
+                continue
+            if cur is not None and cur.ta != ta and cur.answer_sha == answers[key].sha and not same:
+                skipped.append(cur)
+                continue
+            gb.set_grade(key, task, items=source.items, adjust=source.adjust, comment=source.comment, ta=ta,
+                         answer_sha_=answers[key].sha, change=(db, change))
+            applied.append(key)
+    return GroupGrade(applied, skipped, change if applied else None)
+
+
+# ---------------------------------------------------------------------- differences
+_TOKEN = re.compile(r"(\w+|[^\s\w$])([\s$]*)")   # $ is spacing here: LaTeX or not reads alike
+
+
+def diff_html(rep: str, text: str) -> str:
+    """How ``text`` differs from the representative, word by word: <del> what it lacks,
+    <ins> what it adds; the rest as plain text, all escaped. Spacing is not compared (the
+    normal form ignores it too), and ``text`` keeps its own spacing in the display."""
+    a = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(rep or "")]
+    b = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(text or "")]
+    out = []
+    matcher = difflib.SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(html.escape("".join(t + s for t, s in b[j1:j2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{html.escape(' '.join(t for t, _ in a[i1:i2]))}</del> ")
+        if j2 > j1:
+            out.append(f"<ins>{html.escape(''.join(t + s for t, s in b[j1:j2]))}</ins>")
+    return "".join(out)

@@ -1,0 +1,594 @@
+"""The gradebook: one SQLite file that every output is rendered from.
+
+Why SQLite: it is in the standard library, a single file next to the reports, and its
+transactions are atomic and durable, so a grade a TA entered survives ``kill -9`` of the web
+server or of a running batch, a full disk, and every regrade. WAL mode lets the web app, the
+command line and a batch use it at the same time; each write is one short ``BEGIN IMMEDIATE``
+transaction that commits before anyone is told it succeeded (``synchronous=FULL``).
+
+Every change a person makes goes through ``_set``, which writes the record and appends its
+state before and after to the history in the same transaction; ``undo`` restores the state
+before, as a new change, and only when nobody changed the record since.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ..render import clean_text
+from ..results import CheckResult, SubmissionResult
+from . import schema
+from .models import Answer, Change, Conflict, Grade, Override, Rubric, RubricItem, TaskProgress, now
+
+FILENAME = "gradebook.sqlite"
+
+# entity -> (table, identifying columns, value columns): what the history can record and undo.
+ENTITIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "grade": ("grades", ("submission_key", "task"), ("items", "adjust", "comment", "ta", "at", "answer_sha", "version")),
+    "override": ("overrides", ("submission_key", "task", "check_name"),
+                 ("points", "reason", "auto_points", "ta", "at", "version")),
+    "item": ("rubric_items", ("id",), ("task", "pos", "points", "description", "feedback", "deleted")),
+    "rubric": ("rubrics", ("task",), ("start",)),
+    "group": ("answer_groups", ("id",), ("task", "rep_key")),
+    "member": ("group_members", ("task", "submission_key"), ("group_id", "answer_sha", "pinned")),
+    "assignment": ("assignments", ("task", "group_id", "ta"), ()),
+}
+NOT_UNDOABLE = {"regrade", "import", "undo-blocked"}
+
+
+class UndoError(Exception):
+    pass
+
+
+def answer_sha(text: str | None) -> str:
+    return "" if text is None else hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()
+
+
+def _clean(value: Any) -> Any:
+    """Student-derived text as every writer accepts it (no NUL, no lone surrogates)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
+
+
+def _ident(entity: str, ident: dict[str, Any]) -> str:
+    return json.dumps([ident[c] for c in ENTITIES[entity][1]], ensure_ascii=False)
+
+
+class Gradebook:
+    """A gradebook file; safe to share between threads (one connection per thread)."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._local = threading.local()
+        if not self.path.exists():
+            # Created here so that it gets the TA's umask (SQLite would cap it at 0644, and a
+            # course group could not grade in it); SQLite gives its -wal/-shm files the same mode.
+            try:
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            except FileExistsError:
+                pass
+        self._init()
+
+    # ------------------------------------------------------------------ connection, transactions
+    def _connect(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=True)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+            self._local.db = db
+        return db
+
+    def _init(self) -> None:
+        db = self._connect()
+        if db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='history'").fetchone()[0] == 0:
+            db.executescript("BEGIN IMMEDIATE;" + schema.DDL + "COMMIT;")   # one transaction: small journal
+        with self.transaction() as db:
+            if db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() is None:
+                db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(schema.VERSION),))
+                db.execute("INSERT INTO meta VALUES ('created', ?)", (now(),))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of it is committed, or none of it (also on kill -9)."""
+        db = self._connect()
+        if db.in_transaction:          # nested: part of the caller's transaction
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def read(self) -> sqlite3.Connection:
+        return self._connect()
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # ------------------------------------------------------------------ meta
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.read().execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                       (key, value))
+
+    # ------------------------------------------------------------------ automatic results
+    def store_result(self, result: SubmissionResult, key: str | None = None, *, ta: str = "grader",
+                     action: str = "regrade") -> int:
+        """Store (or replace) a submission's automatic result in one transaction; return its id.
+
+        Manual grades and overrides live in their own tables, keyed by the report key, and are
+        never touched here: a regrade can change the automatic points and the answer text, and
+        the rendering then marks a grade whose answer changed (kept, back in the queue).
+        """
+        key = key or result.key
+        if not key:
+            raise ValueError("a result needs its report key")
+        d = _clean(result.to_dict())
+        checks = d.pop("checks")
+        for c in checks:
+            c.pop("review", None)   # reviews come from the grades, never from a result
+        d["key"] = key
+        cols = dict(key=key, file=d["file"], path=d.get("path", ""), sha256=d.get("sha256", ""),
+                    participant_id=str(d.get("participant_id", "")), participant=d.get("participant", ""),
+                    name=d.get("name", ""), matr_number=d.get("matr_number", ""), status=d.get("status", ""),
+                    fingerprint=d.get("fingerprint", ""), result=json.dumps(d, ensure_ascii=False),
+                    graded_at=now())
+        with self.transaction() as db:
+            old = db.execute("SELECT id, sha256 FROM submissions WHERE key=?", (key,)).fetchone()
+            before = None
+            if old is not None:
+                before = self._auto_summary(db, old["id"], old["sha256"])
+            db.execute(f"INSERT INTO submissions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+                       f"ON CONFLICT(key) DO UPDATE SET "
+                       + ", ".join(f"{c}=excluded.{c}" for c in cols if c != "key"), tuple(cols.values()))
+            sid = db.execute("SELECT id FROM submissions WHERE key=?", (key,)).fetchone()[0]
+            db.execute("DELETE FROM checks WHERE submission=?", (sid,))
+            db.executemany(
+                "INSERT INTO checks (submission, pos, task, name, max_points, points, passed, message, answer, "
+                "answer_sha, manual_task) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(sid, i, c["task"], c["check"], c["max_points"], c["points"],
+                  None if c["passed"] is None else int(bool(c["passed"])), c["message"], c.get("answer"),
+                  answer_sha(c.get("answer")) if c.get("answer") is not None else None,
+                  int(bool(c.get("manual_task")))) for i, c in enumerate(checks)])
+            after = self._auto_summary(db, sid, cols["sha256"])
+            if before != after:
+                change = self._change(db, ta, action, "automatic result stored")
+                db.execute("INSERT INTO history (change, entity, ident, before, after) VALUES (?,?,?,?,?)",
+                           (change, "result", json.dumps([key]), json.dumps(before) if before else None,
+                            json.dumps(after)))
+        return sid
+
+    @staticmethod
+    def _auto_summary(db: sqlite3.Connection, sid: int, sha: str) -> dict:
+        rows = db.execute("SELECT task, points, answer_sha FROM checks WHERE submission=? ORDER BY pos",
+                          (sid,)).fetchall()
+        return {"sha256": sha, "points": [r["points"] for r in rows],
+                "answers": {r["task"]: r["answer_sha"] for r in rows if r["answer_sha"]}}
+
+    def fingerprints(self) -> dict[str, tuple[str, str]]:
+        """key -> (fingerprint, notebook sha256): what resuming a batch compares."""
+        return {r["key"]: (r["fingerprint"], r["sha256"])
+                for r in self.read().execute("SELECT key, fingerprint, sha256 FROM submissions")}
+
+    def ids(self) -> dict[str, int]:
+        return {r["key"]: r["id"] for r in self.read().execute("SELECT key, id FROM submissions")}
+
+    def key_of(self, sid: int) -> str | None:
+        row = self.read().execute("SELECT key FROM submissions WHERE id=?", (sid,)).fetchone()
+        return row[0] if row else None
+
+    def count(self) -> int:
+        return self.read().execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+
+    def automatic(self, keys: Iterable[str] | None = None) -> dict[str, SubmissionResult]:
+        """The automatic results as graded (no TA decisions applied), by report key."""
+        db = self.read()
+        if keys is None:
+            subs = db.execute("SELECT id, key, result FROM submissions ORDER BY key").fetchall()
+            checks = db.execute("SELECT * FROM checks ORDER BY submission, pos").fetchall()
+        else:
+            keys = list(keys)
+            subs, checks = [], []
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                q = ",".join("?" * len(chunk))
+                subs += db.execute(f"SELECT id, key, result FROM submissions WHERE key IN ({q})", chunk).fetchall()
+                checks += db.execute(f"SELECT c.* FROM checks c JOIN submissions s ON s.id=c.submission "
+                                     f"WHERE s.key IN ({q}) ORDER BY c.submission, c.pos", chunk).fetchall()
+        by_sid: dict[int, list[CheckResult]] = {}
+        for c in checks:
+            by_sid.setdefault(c["submission"], []).append(CheckResult(
+                task=c["task"], check=c["name"], max_points=c["max_points"], points=c["points"],
+                passed=None if c["passed"] is None else bool(c["passed"]), message=c["message"],
+                answer=c["answer"], manual_task=bool(c["manual_task"])))
+        out = {}
+        for s in subs:
+            d = json.loads(s["result"])
+            d["checks"] = []
+            r = SubmissionResult.from_dict(d)
+            r.checks = by_sid.get(s["id"], [])
+            r.key = s["key"]
+            out[s["key"]] = r
+        return out
+
+    # ------------------------------------------------------------------ written answers
+    def answers(self, task: str) -> list[Answer]:
+        """Every written answer handed in for a task (unanswered placeholders excluded)."""
+        rows = self.read().execute(
+            "SELECT s.id AS sid, s.key, c.task, c.answer, c.answer_sha, c.max_points FROM checks c "
+            "JOIN submissions s ON s.id = c.submission WHERE c.task=? AND c.manual_task=1 "
+            "AND c.answer IS NOT NULL ORDER BY s.key", (task,)).fetchall()
+        return [Answer(r["sid"], r["key"], r["task"], r["answer"], r["answer_sha"], r["max_points"]) for r in rows]
+
+    def answer(self, task: str, key: str) -> Answer | None:
+        r = self.read().execute(
+            "SELECT s.id AS sid, s.key, c.task, c.answer, c.answer_sha, c.max_points FROM checks c "
+            "JOIN submissions s ON s.id = c.submission WHERE c.task=? AND s.key=? AND c.manual_task=1 "
+            "AND c.answer IS NOT NULL", (task, key)).fetchone()
+        return None if r is None else Answer(r["sid"], r["key"], r["task"], r["answer"], r["answer_sha"],
+                                            r["max_points"])
+
+    def manual_tasks(self) -> list[str]:
+        return [r[0] for r in self.read().execute(
+            "SELECT task FROM checks WHERE manual_task=1 GROUP BY task ORDER BY MIN(pos)")]
+
+    def progress(self) -> dict[str, TaskProgress]:
+        db = self.read()
+        out: dict[str, TaskProgress] = {}
+        for r in db.execute("SELECT c.task, s.key, c.answer_sha, c.answer IS NOT NULL AS answered, g.answer_sha "
+                            "AS graded_sha, g.ta FROM checks c JOIN submissions s ON s.id=c.submission "
+                            "LEFT JOIN grades g ON g.submission_key=s.key AND g.task=c.task "
+                            "WHERE c.manual_task=1"):
+            p = out.setdefault(r["task"], TaskProgress(r["task"]))
+            if not r["answered"]:
+                p.unanswered += 1
+                continue
+            p.answers += 1
+            if r["graded_sha"] is None:
+                continue
+            if r["graded_sha"] == r["answer_sha"]:
+                p.graded += 1
+                p.by_ta[r["ta"]] = p.by_ta.get(r["ta"], 0) + 1
+            else:
+                p.stale += 1
+        return out
+
+    # ------------------------------------------------------------------ history primitives
+    def _change(self, db: sqlite3.Connection, ta: str, action: str, summary: str = "",
+                undo_of: int | None = None) -> int:
+        cur = db.execute("INSERT INTO changes (at, ta, action, summary, undo_of) VALUES (?,?,?,?,?)",
+                         (now(), ta, action, summary, undo_of))
+        return cur.lastrowid
+
+    def _get(self, db: sqlite3.Connection, entity: str, ident: dict[str, Any]) -> dict[str, Any] | None:
+        table, keys, values = ENTITIES[entity]
+        row = db.execute(f"SELECT * FROM {table} WHERE " + " AND ".join(f"{k}=?" for k in keys),
+                         tuple(ident[k] for k in keys)).fetchone()
+        if row is None:
+            return None
+        return {k: row[k] for k in (*keys, *values)}
+
+    def _set(self, db: sqlite3.Connection, change: int, entity: str, ident: dict[str, Any],
+             state: dict[str, Any] | None) -> None:
+        """Write one record (None deletes it) and append before/after to the history."""
+        table, keys, values = ENTITIES[entity]
+        before = self._get(db, entity, ident)
+        after = None if state is None else {**{k: ident[k] for k in keys}, **{v: state[v] for v in values}}
+        if before == after:
+            return
+        where = " AND ".join(f"{k}=?" for k in keys)
+        db.execute(f"DELETE FROM {table} WHERE {where}", tuple(ident[k] for k in keys))
+        if after is not None:
+            cols = (*keys, *values)
+            db.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                       tuple(after[c] for c in cols))
+        db.execute("INSERT INTO history (change, entity, ident, before, after) VALUES (?,?,?,?,?)",
+                   (change, entity, _ident(entity, ident), None if before is None else json.dumps(before),
+                    None if after is None else json.dumps(after)))
+
+    # ------------------------------------------------------------------ rubrics
+    def rubric(self, task: str) -> Rubric:
+        db = self.read()
+        row = db.execute("SELECT start FROM rubrics WHERE task=?", (task,)).fetchone()
+        items = tuple(RubricItem(r["id"], r["task"], r["pos"], r["points"], r["description"], r["feedback"],
+                                 bool(r["deleted"]))
+                      for r in db.execute("SELECT * FROM rubric_items WHERE task=? AND deleted=0 ORDER BY pos, id",
+                                          (task,)))
+        return Rubric(task, row["start"] if row else "zero", items)
+
+    def all_items(self) -> dict[int, RubricItem]:
+        return {r["id"]: RubricItem(r["id"], r["task"], r["pos"], r["points"], r["description"], r["feedback"],
+                                    bool(r["deleted"]))
+                for r in self.read().execute("SELECT * FROM rubric_items")}
+
+    def set_rubric_start(self, task: str, start: str, ta: str) -> None:
+        if start not in ("zero", "max"):
+            raise ValueError("start is 'zero' or 'max'")
+        with self.transaction() as db:
+            change = self._change(db, ta, "rubric", f"{task}: count {'up from 0' if start == 'zero' else 'down from the maximum'}")
+            self._set(db, change, "rubric", {"task": task}, {"start": start})
+
+    def add_item(self, task: str, points: float, description: str, feedback: str, ta: str) -> RubricItem:
+        description = clean_text(description).strip()
+        if not description:
+            raise ValueError("a rubric item needs a description")
+        with self.transaction() as db:
+            new_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM rubric_items").fetchone()[0]
+            pos = db.execute("SELECT COALESCE(MAX(pos), 0) + 1 FROM rubric_items WHERE task=? AND deleted=0",
+                             (task,)).fetchone()[0]
+            change = self._change(db, ta, "rubric", f"{task}: new item {points:+g} {description}")
+            self._set(db, change, "item", {"id": new_id},
+                      dict(task=task, pos=pos, points=float(points), description=description,
+                           feedback=clean_text(feedback).strip(), deleted=0))
+        return self.all_items()[new_id]
+
+    def update_item(self, item_id: int, ta: str, **fields: Any) -> RubricItem:
+        """Change an item's points, description or feedback: every answer carrying it follows."""
+        with self.transaction() as db:
+            cur = self._get(db, "item", {"id": item_id})
+            if cur is None:
+                raise KeyError(f"no rubric item {item_id}")
+            new = dict(cur)
+            for k, v in fields.items():
+                if k == "points":
+                    new[k] = float(v)
+                elif k in ("description", "feedback"):
+                    new[k] = clean_text(v).strip()
+                elif k in ("pos", "deleted"):
+                    new[k] = int(v)
+                else:
+                    raise ValueError(f"unknown field {k}")
+            if not new["description"]:
+                raise ValueError("a rubric item needs a description")
+            carried = self._carriers(db, item_id)
+            what = "deleted" if new["deleted"] and not cur["deleted"] else "edited"
+            change = self._change(db, ta, "rubric", f"{cur['task']}: item {what} ({cur['points']:+g} → "
+                                  f"{new['points']:+g}) {new['description']}; {carried} answer(s) carry it")
+            self._set(db, change, "item", {"id": item_id}, new)
+        return self.all_items()[item_id]
+
+    def delete_item(self, item_id: int, ta: str) -> RubricItem:
+        return self.update_item(item_id, ta, deleted=1)
+
+    @staticmethod
+    def _carriers(db: sqlite3.Connection, item_id: int) -> int:
+        return sum(1 for r in db.execute("SELECT items FROM grades") if item_id in json.loads(r[0]))
+
+    # ------------------------------------------------------------------ grades
+    @staticmethod
+    def _grade(row: dict | sqlite3.Row | None) -> Grade | None:
+        if row is None:
+            return None
+        return Grade(row["submission_key"], row["task"], tuple(json.loads(row["items"])), row["adjust"],
+                     row["comment"], row["ta"], row["at"], row["answer_sha"], row["version"])
+
+    def grade(self, key: str, task: str) -> Grade | None:
+        return self._grade(self.read().execute("SELECT * FROM grades WHERE submission_key=? AND task=?",
+                                               (key, task)).fetchone())
+
+    def _rows(self, table: str, task: str | None, keys: Iterable[str] | None, key: str | None = None):
+        where, args = [], []
+        if task:
+            where.append("task=?")
+            args.append(task)
+        if key:
+            where.append("submission_key=?")
+            args.append(key)
+        q = f"SELECT * FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
+        if keys is None:
+            return self.read().execute(q, args).fetchall()
+        keys, rows = list(keys), []
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            cond = f"submission_key IN ({','.join('?' * len(chunk))})"
+            rows += self.read().execute(q + (" AND " if where else " WHERE ") + cond, [*args, *chunk]).fetchall()
+        return rows
+
+    def grades(self, task: str | None = None, keys: Iterable[str] | None = None) -> dict[tuple[str, str], Grade]:
+        return {(r["submission_key"], r["task"]): self._grade(r) for r in self._rows("grades", task, keys)}
+
+    def set_grade(self, key: str, task: str, *, items: Iterable[int] = (), adjust: float = 0.0, comment: str = "",
+                  ta: str, expected_version: int | None = None, answer_sha_: str | None = None,
+                  action: str = "grade", change: tuple[sqlite3.Connection, int] | None = None) -> Grade:
+        """Grade one written answer. ``expected_version`` (0: no grade yet) makes it a
+        compare-and-set: if another TA saved in between, ``Conflict`` is raised and nothing
+        is written. The grade records the answer it was given to (its sha256)."""
+        items = tuple(sorted({int(i) for i in items}))
+        with self.transaction() as db:
+            cur = self._grade(db.execute("SELECT * FROM grades WHERE submission_key=? AND task=?",
+                                         (key, task)).fetchone())
+            if expected_version is not None and (cur.version if cur else 0) != expected_version:
+                raise Conflict(cur)
+            valid = {r[0] for r in db.execute("SELECT id FROM rubric_items WHERE task=? AND deleted=0", (task,))}
+            unknown = set(items) - valid
+            if unknown:
+                raise ValueError(f"rubric item(s) {sorted(unknown)} are not in the rubric of {task}")
+            if answer_sha_ is None:
+                row = db.execute("SELECT c.answer_sha FROM checks c JOIN submissions s ON s.id=c.submission "
+                                 "WHERE s.key=? AND c.task=? AND c.manual_task=1", (key, task)).fetchone()
+                if row is None:
+                    raise KeyError(f"no written answer of {key} for {task}")
+                answer_sha_ = row[0] or ""
+            state = dict(items=json.dumps(list(items)), adjust=float(adjust), comment=clean_text(comment).strip(),
+                         ta=ta, at=now(), answer_sha=answer_sha_, version=(cur.version if cur else 0) + 1)
+            if cur is not None and (cur.items, cur.adjust, cur.comment, cur.answer_sha) == (
+                    items, float(adjust), state["comment"], answer_sha_):
+                return cur    # nothing changed: no new version, no history row
+            cid = change[1] if change else self._change(db, ta, action, f"{task}: grade")
+            self._set(db, cid, "grade", {"submission_key": key, "task": task}, state)
+        return self.grade(key, task)
+
+    def clear_grade(self, key: str, task: str, ta: str, expected_version: int | None = None) -> None:
+        with self.transaction() as db:
+            cur = self.grade(key, task)
+            if expected_version is not None and (cur.version if cur else 0) != expected_version:
+                raise Conflict(cur)
+            if cur is None:
+                return
+            change = self._change(db, ta, "grade", f"{task}: grade removed")
+            self._set(db, change, "grade", {"submission_key": key, "task": task}, None)
+
+    @contextmanager
+    def change(self, ta: str, action: str, summary: str = "") -> Iterator[tuple[sqlite3.Connection, int]]:
+        """Several writes as one change (one undo): ``with gb.change(ta, 'group-grade') as ch:``."""
+        with self.transaction() as db:
+            yield db, self._change(db, ta, action, summary)
+
+    # ------------------------------------------------------------------ overrides
+    @staticmethod
+    def _override(row) -> Override | None:
+        if row is None:
+            return None
+        return Override(row["submission_key"], row["task"], row["check_name"], row["points"], row["reason"],
+                        row["auto_points"], row["ta"], row["at"], row["version"])
+
+    def overrides(self, key: str | None = None, keys: Iterable[str] | None = None
+                  ) -> dict[tuple[str, str, str], Override]:
+        return {(r["submission_key"], r["task"], r["check_name"]): self._override(r)
+                for r in self._rows("overrides", None, keys, key)}
+
+    def set_override(self, key: str, task: str, check: str, points: float, reason: str, ta: str,
+                     expected_version: int | None = None) -> Override:
+        """A TA changes an automatic check's points (a regrade request); the reason is required
+        and goes to the student's feedback."""
+        reason = clean_text(reason).strip()
+        if not reason:
+            raise ValueError("an override needs a reason (it is shown to the student)")
+        with self.transaction() as db:
+            row = db.execute("SELECT c.points, c.max_points, c.answer FROM checks c JOIN submissions s ON s.id=c.submission "
+                             "WHERE s.key=? AND c.task=? AND c.name=?", (key, task, check)).fetchone()
+            if row is None:
+                raise KeyError(f"no check {task}: {check} for {key}")
+            if row["answer"] is not None:
+                raise ValueError("this is a written answer: grade it instead of overriding it")
+            if not 0 <= points <= row["max_points"]:
+                raise ValueError(f"{points:g} is outside 0..{row['max_points']:g}")
+            cur = self._override(db.execute("SELECT * FROM overrides WHERE submission_key=? AND task=? AND "
+                                            "check_name=?", (key, task, check)).fetchone())
+            if expected_version is not None and (cur.version if cur else 0) != expected_version:
+                raise Conflict(cur)
+            change = self._change(db, ta, "override", f"{task}: {check} → {points:g} points ({reason})")
+            self._set(db, change, "override", {"submission_key": key, "task": task, "check_name": check},
+                      dict(points=float(points), reason=reason, auto_points=row["points"], ta=ta, at=now(),
+                           version=(cur.version if cur else 0) + 1))
+        return self.overrides(key)[(key, task, check)]
+
+    def clear_override(self, key: str, task: str, check: str, ta: str) -> None:
+        with self.transaction() as db:
+            change = self._change(db, ta, "override", f"{task}: {check} back to the automatic points")
+            self._set(db, change, "override", {"submission_key": key, "task": task, "check_name": check}, None)
+
+    # ------------------------------------------------------------------ assignments
+    def assignments(self) -> dict[tuple[str, int], set[str]]:
+        out: dict[tuple[str, int], set[str]] = {}
+        for r in self.read().execute("SELECT * FROM assignments"):
+            out.setdefault((r["task"], r["group_id"]), set()).add(r["ta"])
+        return out
+
+    def assign(self, task: str, ta_name: str, by: str, group_id: int = 0, on: bool = True) -> None:
+        ta_name = clean_text(ta_name).strip()
+        if not ta_name:
+            raise ValueError("whom to assign: a TA's name")
+        with self.transaction() as db:
+            what = f"group {group_id}" if group_id else "the task"
+            change = self._change(db, by, "assign", f"{task}: {what} {'assigned to' if on else 'no longer assigned to'} {ta_name}")
+            self._set(db, change, "assignment", {"task": task, "group_id": group_id, "ta": ta_name}, {} if on else None)
+
+    # ------------------------------------------------------------------ history and undo
+    def changes(self, limit: int = 200, ta: str | None = None, people_only: bool = False) -> list[Change]:
+        """The latest changes, newest first (``people_only``: without the automatic results a
+        batch stored)."""
+        db = self.read()
+        undone = {r["undo_of"]: r["id"] for r in db.execute("SELECT id, undo_of FROM changes WHERE undo_of IS NOT NULL")}
+        where, args = [], []
+        if ta:
+            where.append("c.ta=?")
+            args.append(ta)
+        if people_only:
+            where.append("c.action NOT IN ('regrade', 'import')")
+        q = ("SELECT c.*, (SELECT COUNT(*) FROM history h WHERE h.change=c.id) AS n FROM changes c "
+             + ("WHERE " + " AND ".join(where) + " " if where else "") + "ORDER BY c.id DESC LIMIT ?")
+        return [Change(r["id"], r["at"], r["ta"], r["action"], r["summary"], r["undo_of"], undone.get(r["id"]),
+                       r["n"]) for r in db.execute(q, (*args, limit))]
+
+    def head(self) -> int:
+        """The latest change: anything a person or a batch changed moves it."""
+        return self.read().execute("SELECT COALESCE(MAX(id), 0) FROM changes").fetchone()[0]
+
+    def history_since(self, change: int) -> list[tuple[str, list, dict | None]]:
+        """(entity, ident, state after) of every record changed after ``change``, in order."""
+        return [(r[0], json.loads(r[1]), None if r[2] is None else json.loads(r[2])) for r in self.read().execute(
+            "SELECT entity, ident, after FROM history WHERE change > ? ORDER BY id", (change,))]
+
+    def grade_of(self, state: dict) -> Grade:
+        """A grade from a history record's state."""
+        return self._grade(state)
+
+    def history(self, change: int) -> list[dict[str, Any]]:
+        return [dict(entity=r["entity"], ident=json.loads(r["ident"]),
+                     before=None if r["before"] is None else json.loads(r["before"]),
+                     after=None if r["after"] is None else json.loads(r["after"]))
+                for r in self.read().execute("SELECT * FROM history WHERE change=? ORDER BY id", (change,))]
+
+    def undo(self, change_id: int, ta: str) -> int:
+        """Restore what a change replaced, as a new change; refused when it was undone already,
+        cannot be undone (a regrade), or a record it touched was changed since."""
+        with self.transaction() as db:
+            ch = db.execute("SELECT * FROM changes WHERE id=?", (change_id,)).fetchone()
+            if ch is None:
+                raise UndoError(f"no change {change_id}")
+            if ch["action"] in NOT_UNDOABLE:
+                raise UndoError(f"a {ch['action']} cannot be undone (grade again instead)")
+            if db.execute("SELECT 1 FROM changes WHERE undo_of=?", (change_id,)).fetchone():
+                raise UndoError(f"change {change_id} was undone already")
+            rows = db.execute("SELECT * FROM history WHERE change=? ORDER BY id DESC", (change_id,)).fetchall()
+            plans = []
+            for h in rows:
+                entity = h["entity"]
+                if entity not in ENTITIES:
+                    raise UndoError(f"change {change_id} holds a {entity}, which cannot be undone")
+                keys = ENTITIES[entity][1]
+                ident = dict(zip(keys, json.loads(h["ident"])))
+                after = None if h["after"] is None else json.loads(h["after"])
+                current = self._get(db, entity, ident)
+                if current != after:
+                    raise UndoError(f"cannot undo change {change_id}: {entity} {list(ident.values())} was changed "
+                                    "since; change it by hand")
+                before = None if h["before"] is None else json.loads(h["before"])
+                if before is not None and "version" in before:
+                    before = {**before, "version": (current or {}).get("version", before["version"]) + 1}
+                plans.append((entity, ident, before))
+            new = self._change(db, ta, "undo", f"undo of change {change_id}: {ch['summary']}", undo_of=change_id)
+            for entity, ident, before in plans:
+                self._set(db, new, entity, ident, before)
+        return new
+
+    # ------------------------------------------------------------------ export helpers
+    def dump_grades(self) -> list[dict[str, Any]]:
+        return [asdict(g) for g in self.grades().values()]

@@ -1,0 +1,227 @@
+"""Writes of the grading app (POST, JSON in and out). Each is one gradebook transaction,
+committed before the answer says ``ok``; a write based on a grade another TA has changed since
+is refused with 409 and the other TA's grade, never applied silently."""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, g, request
+
+from ..gradebook import Conflict, UndoError
+from ..gradebook import groups as grouping
+from ..render import clean_text
+from .app import state
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+class BadRequest(Exception):
+    pass
+
+
+@api.errorhandler(BadRequest)
+def bad_request(exc):
+    return {"error": str(exc)}, 400
+
+
+@api.errorhandler(ValueError)
+def bad_value(exc):
+    return {"error": str(exc)}, 400
+
+
+@api.errorhandler(KeyError)
+def missing(exc):
+    return {"error": str(exc.args[0] if exc.args else exc)}, 404
+
+
+def body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("send a JSON object")
+    return data
+
+
+def number(value, what: str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{what} must be a number") from None
+    if not math.isfinite(x):
+        raise BadRequest(f"{what} must be a finite number")
+    return x
+
+
+def answer_of(data: dict):
+    st = state()
+    task = st.task(str(data.get("task", "")))
+    if task is None:
+        raise KeyError("no such written task")
+    try:
+        sid = int(data.get("sid"))
+    except (TypeError, ValueError):
+        raise BadRequest("sid must be the answer's number") from None
+    key = st.gb.key_of(sid)
+    answer = st.gb.answer(task.id, key) if key else None
+    if answer is None:
+        raise KeyError(f"no answer #{sid} for {task.id}")
+    return task, answer
+
+
+def grade_json(grade, rubric, max_points: float) -> dict:
+    if grade is None:
+        return {"version": 0, "points": None}
+    return {"version": grade.version, "ta": grade.ta, "at": grade.at, "items": list(grade.items),
+            "adjust": grade.adjust, "comment": grade.comment,
+            "points": rubric.score(grade.items, grade.adjust, max_points)}
+
+
+@api.post("/grade")
+def grade():
+    """Save this answer's grade: rubric items, adjustment, comment; ``version`` is the grade's
+    version the browser showed (0: none)."""
+    data = body()
+    task, answer = answer_of(data)
+    st = state()
+    items = data.get("items", [])
+    if not isinstance(items, list):
+        raise BadRequest("items must be a list of rubric item ids")
+    rubric = st.gb.rubric(task.id)
+    try:
+        saved = st.gb.set_grade(answer.key, task.id, items=[int(i) for i in items],
+                                adjust=number(data.get("adjust", 0) or 0, "adjust"),
+                                comment=clean_text(str(data.get("comment", "")))[:5000], ta=g.ta,
+                                expected_version=int(data.get("version", 0)), answer_sha_=answer.sha)
+    except Conflict as exc:
+        return {"error": "conflict", "message": f"{exc.current.ta if exc.current else 'someone'} changed this "
+                "grade after you opened the answer; nothing was saved.",
+                "theirs": grade_json(exc.current, rubric, answer.max_points)}, 409
+    st.changed([answer.key])
+    return {"ok": True, **grade_json(saved, rubric, answer.max_points)}
+
+
+@api.post("/group-grade")
+def group_grade():
+    """Give every member of this answer's group this answer's grade (one change, one undo)."""
+    data = body()
+    task, answer = answer_of(data)
+    st = state()
+    res = grouping.apply_to_group(st.gb, task.id, answer.key, g.ta)
+    ids = st.gb.ids()
+    st.changed(res.applied)
+    return {"ok": True, "applied": len(res.applied), "change": res.change,
+            "skipped": [{"sid": ids.get(s.submission_key), "ta": s.ta} for s in res.skipped]}
+
+
+@api.post("/rubric")
+def rubric():
+    """Add an item (no ``id``), edit one (``id`` with points, description, feedback), delete one
+    (``delete``), or set how the rubric counts (``start``: zero or max)."""
+    data = body()
+    st = state()
+    task = st.task(str(data.get("task", "")))
+    if task is None:
+        raise KeyError("no such written task")
+    if "start" in data:
+        st.gb.set_rubric_start(task.id, str(data["start"]), g.ta)
+        st.changed()
+        return {"ok": True}
+    if data.get("id") is None:
+        item = st.gb.add_item(task.id, number(data.get("points"), "points"), str(data.get("description", ""))[:500],
+                              str(data.get("feedback", ""))[:2000], g.ta)
+        return {"ok": True, "id": item.id}
+    item_id = int(data["id"])
+    if item_id not in {i.id for i in st.gb.rubric(task.id).items}:
+        raise KeyError(f"no rubric item {item_id} in {task.id}")
+    if data.get("delete"):
+        st.gb.delete_item(item_id, g.ta)
+    else:
+        fields = {}
+        if "points" in data:
+            fields["points"] = number(data["points"], "points")
+        for f in ("description", "feedback"):
+            if f in data:
+                fields[f] = str(data[f])[:2000]
+        st.gb.update_item(item_id, g.ta, **fields)
+    st.changed()
+    return {"ok": True, "id": item_id}
+
+
+@api.post("/override")
+def override():
+    """Change an automatic check's points with a reason (a regrade request), or clear it."""
+    data = body()
+    st = state()
+    try:
+        sid = int(data.get("sid"))
+    except (TypeError, ValueError):
+        raise BadRequest("sid must be the submission's number") from None
+    key = st.gb.key_of(sid)
+    if key is None:
+        raise KeyError(f"no submission #{sid}")
+    task, check = str(data.get("task", "")), str(data.get("check", ""))
+    if data.get("clear"):
+        st.gb.clear_override(key, task, check, g.ta)
+    else:
+        st.gb.set_override(key, task, check, number(data.get("points"), "points"),
+                           str(data.get("reason", ""))[:2000], g.ta)
+    st.changed([key])
+    return {"ok": True}
+
+
+@api.post("/groups/split")
+def split():
+    data = body()
+    st = state()
+    task = st.task(str(data.get("task", "")))
+    if task is None:
+        raise KeyError("no such written task")
+    sids = data.get("sids") or []
+    keys = [st.gb.key_of(int(s)) for s in sids]
+    if not keys or None in keys:
+        raise BadRequest("choose the answers to split off")
+    gid = grouping.split(st.gb, task.id, keys, g.ta)
+    return {"ok": True, "group": gid}
+
+
+@api.post("/groups/merge")
+def merge():
+    data = body()
+    st = state()
+    task = st.task(str(data.get("task", "")))
+    if task is None:
+        raise KeyError("no such written task")
+    n = grouping.merge(st.gb, task.id, int(data.get("source")), int(data.get("target")), g.ta,
+                       force=bool(data.get("force")))
+    return {"ok": True, "moved": n}
+
+
+@api.post("/assign")
+def assign():
+    data = body()
+    st = state()
+    task = st.task(str(data.get("task", "")))
+    if task is None:
+        raise KeyError("no such written task")
+    st.gb.assign(task.id, str(data.get("ta", "")), g.ta, group_id=int(data.get("group") or 0),
+                 on=not data.get("remove"))
+    return {"ok": True}
+
+
+@api.post("/undo")
+def undo():
+    """Undo a change (``change``), or this TA's latest change that can be undone."""
+    data = body()
+    st = state()
+    change = data.get("change")
+    if change is None:
+        mine = [c for c in st.gb.changes(limit=50, ta=g.ta)
+                if c.action not in ("regrade", "import", "undo") and c.undone_by is None]
+        if not mine:
+            return {"error": "nothing of yours to undo"}, 400
+        change = mine[0].id
+    try:
+        new = st.gb.undo(int(change), g.ta)
+    except UndoError as exc:
+        return {"error": str(exc)}, 409
+    st.changed()
+    return {"ok": True, "change": new, "undone": int(change)}

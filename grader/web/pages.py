@@ -1,0 +1,215 @@
+"""The pages of the grading app (GET), and the two small forms (who you are, view options)."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, g, redirect, render_template, request, send_from_directory, session, url_for
+
+from ..gradebook import groups as grouping
+from ..gradebook.queue import MODES
+from ..render import STATIC_CSP, answer_html, clean_text
+from .app import anonymous, mode, state
+from .state import grading_view, next_for, task_view, upcoming
+
+pages = Blueprint("pages", __name__)
+
+
+def _task(task_id: str):
+    task = state().task(task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+@pages.route("/who", methods=["GET", "POST"])
+def who():
+    nxt = request.values.get("next") or url_for("pages.dashboard")
+    if not nxt.startswith("/") or nxt.startswith("//"):
+        nxt = url_for("pages.dashboard")
+    if request.method == "POST":
+        name = clean_text(request.form.get("name", "")).strip()[:60]
+        if not name:
+            return render_template("who.html", next=nxt, error="Your name, please: it is recorded with every "
+                                                               "grade you give."), 400
+        session["ta"] = name
+        return redirect(nxt)
+    return render_template("who.html", next=nxt, error=None)
+
+
+@pages.route("/prefs", methods=["POST"])
+def prefs():
+    if "anon" in request.form:
+        session["anon"] = request.form["anon"] == "1"
+    if request.form.get("mode") in MODES:
+        session["mode"] = request.form["mode"]
+    nxt = request.form.get("next") or url_for("pages.dashboard")
+    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else url_for("pages.dashboard"))
+
+
+@pages.route("/")
+def dashboard():
+    st = state()
+    progress = st.gb.progress()
+    assignments = st.gb.assignments()
+    cards = []
+    for t in st.manual_tasks():
+        p = progress.get(t.id)
+        cards.append(dict(task=t, p=p, assigned=sorted(assignments.get((t.id, 0), set())),
+                          groups=len(st.cache.base(st.gb, t.id).groups) if p and p.answers else 0))
+    tas = sorted({ta for c in cards if c["p"] for ta in c["p"].by_ta})
+    return render_template("dashboard.html", cards=cards, tas=tas, submissions=st.gb.count(),
+                           overview=(st.reports / "overview.html").exists(),
+                           render_error=getattr(st.renderer, "error", None))
+
+
+@pages.route("/t/<task_id>")
+def start(task_id: str):
+    task = _task(task_id)
+    tv = task_view(state(), task, g.ta, mode())
+    if not tv.keys:
+        return render_template("message.html", heading=task.title, text="No written answers for this task.")
+    key = next_for(state(), tv, g.ta, None) or tv.keys[0]
+    return redirect(url_for("pages.grade", task_id=task.id, sid=tv.answers[key].sid))
+
+
+@pages.route("/t/<task_id>/next")
+def next_ungraded(task_id: str):
+    task = _task(task_id)
+    st = state()
+    tv = task_view(st, task, g.ta, mode())
+    after = st.gb.key_of(request.args.get("after", type=int) or -1)
+    key = next_for(st, tv, g.ta, after)
+    if key is None:
+        taken = len(st.claims.taken(task.id, g.ta))
+        return render_template("done.html", task=task, graded=tv.graded, total=len(tv.answers),
+                               waiting=sum(1 for k in tv.keys if tv.state(k) != "graded"), taken=taken)
+    return redirect(url_for("pages.grade", task_id=task.id, sid=tv.answers[key].sid))
+
+
+@pages.route("/t/<task_id>/a/<int:sid>")
+def grade(task_id: str, sid: int):
+    task = _task(task_id)
+    st = state()
+    tv = task_view(st, task, g.ta, mode())
+    answer = tv.by_sid.get(sid)
+    if answer is None:
+        abort(404)
+    view = grading_view(st, tv, answer, g.ta, anonymous())
+    st.prefetch.add(upcoming(tv, answer.key))
+    rubric = [dict(id=i.id, points=i.points, description=i.description, feedback=i.feedback) for i in tv.rubric.items]
+    boot = dict(task=task.id, sid=sid, version=view["grade"].version if view["grade"] else 0,
+                max=task.max_points, start=tv.rubric.start, rubric=rubric,
+                items=list(view["grade"].items) if view["grade"] else [],
+                urls=dict(grade=url_for("api.grade"), group=url_for("api.group_grade"), undo=url_for("api.undo"),
+                          rubric=url_for("api.rubric"), override=url_for("api.override"),
+                          prefs=url_for("pages.prefs"),
+                          next=url_for("pages.next_ungraded", task_id=task.id, after=sid),
+                          prev=url_for("pages.grade", task_id=task.id, sid=view["prev"]) if view["prev"] else "",
+                          following=url_for("pages.grade", task_id=task.id, sid=view["next"]) if view["next"] else ""))
+    return render_template("grade.html", v=view, boot=json.dumps(boot))
+
+
+@pages.route("/t/<task_id>/list")
+def answers(task_id: str):
+    task = _task(task_id)
+    st = state()
+    tv = task_view(st, task, g.ta, mode())
+    keys = tv.keys
+    anon = anonymous()
+    names = {}
+    if not anon:
+        names = {k: (r.participant or r.name or r.file) for k, r in st.gb.automatic(keys).items()}
+    numbers = {i.id: n for n, i in enumerate(tv.rubric.items, start=1)}
+    rows = [dict(sid=tv.answers[k].sid, name=names.get(k), group=tv.group_of.get(k), state=tv.state(k),
+                 points=tv.points(k), ta=tv.grades[k].ta if k in tv.grades else "",
+                 items=[numbers[i] for i in tv.grades[k].items if i in numbers] if k in tv.grades else [],
+                 comment=tv.grades[k].comment if k in tv.grades else "") for k in keys]
+    return render_template("list.html", task=task, rows=rows, rubric=tv.rubric, graded=tv.graded,
+                           total=len(tv.answers))
+
+
+@pages.route("/t/<task_id>/groups")
+def group_list(task_id: str):
+    task = _task(task_id)
+    st = state()
+    tv = task_view(st, task, g.ta, "group")
+    assignments = st.gb.assignments()
+    rows = [dict(id=gr.id, size=gr.size, rep_sid=tv.answers[gr.rep_key].sid,
+                 graded=sum(1 for k in gr.members if tv.state(k) == "graded"),
+                 preview=tv.answers[gr.rep_key].text[:140], assigned=sorted(assignments.get((task.id, gr.id), set())))
+            for gr in tv.groups]
+    return render_template("groups.html", task=task, rows=rows, total=len(tv.answers))
+
+
+@pages.route("/t/<task_id>/g/<int:gid>")
+def group(task_id: str, gid: int):
+    task = _task(task_id)
+    st = state()
+    tv = task_view(st, task, g.ta, "group")
+    gr = next((x for x in tv.groups if x.id == gid), None)
+    if gr is None:
+        abort(404)
+    rep = tv.answers[gr.rep_key]
+    anon = anonymous()
+    names = {} if anon else {k: (r.participant or r.name or r.file) for k, r in st.gb.automatic(gr.members).items()}
+    diffs: dict[tuple[str, str], str] = {}
+    members = []
+    for k in gr.members:
+        a = tv.answers[k]
+        same = grouping.form(a.text) == grouping.form(rep.text)
+        if not same and (rep.text, a.text) not in diffs:
+            diffs[(rep.text, a.text)] = grouping.diff_html(rep.text, a.text)
+        members.append(dict(sid=a.sid, name=names.get(k), rep=k == gr.rep_key, same=same,
+                            diff="" if same else diffs[(rep.text, a.text)], state=tv.state(k), points=tv.points(k),
+                            ta=tv.grades[k].ta if k in tv.grades else ""))
+    others = [dict(id=x.id, size=x.size, preview=tv.answers[x.rep_key].text[:80]) for x in tv.groups if x.id != gid]
+    assigned = sorted(st.gb.assignments().get((task.id, gid), set()))
+    return render_template("group.html", task=task, group=gr, rep=rep, rep_html=answer_html(rep.text),
+                           members=members, others=others, assigned=assigned)
+
+
+@pages.route("/history")
+def history():
+    st = state()
+    anon = anonymous()
+    ids = st.gb.ids()
+    mine = request.args.get("mine") == "1"
+    everything = request.args.get("all") == "1"
+    changes = st.gb.changes(limit=300, ta=g.ta if mine else None, people_only=not everything)
+    rows = []
+    for ch in changes:
+        keys = []
+        for h in st.gb.history(ch.id):
+            ident = h["ident"]
+            key = ident[1] if h["entity"] == "member" else ident[0] if h["entity"] in ("grade", "override", "result") else None
+            if key is not None and key not in keys:
+                keys.append(key)
+        shown = [f"#{ids.get(k, '?')}" if anon else k for k in keys[:8]] + (["…"] if len(keys) > 8 else [])
+        rows.append(dict(c=ch, who=shown, undoable=ch.action not in ("regrade", "import", "undo")
+                         and ch.undone_by is None))
+    return render_template("history.html", rows=rows, mine=mine, everything=everything)
+
+
+@pages.route("/overview")
+def overview():
+    path = state().reports / "overview.html"
+    if not path.exists():
+        abort(404)
+    resp = send_from_directory(state().reports, "overview.html")
+    resp.headers["Content-Security-Policy"] = STATIC_CSP
+    return resp
+
+
+@pages.route("/similarity/")
+@pages.route("/similarity/<path:name>")
+def similarity(name: str = "index.html"):
+    """The similarity report (``grader similarity`` writes it to <reports>/similarity/), shown
+    as a tab of the app; its pages get the no-script policy of every generated page."""
+    folder = state().similarity
+    if folder is None or not (folder / name).is_file():
+        return render_template("message.html", heading="Similarity",
+                               text="No similarity report yet: run `grader similarity` (it writes "
+                                    "reports/similarity/)."), 404
+    resp = send_from_directory(folder, name)
+    resp.headers["Content-Security-Policy"] = STATIC_CSP
+    return resp

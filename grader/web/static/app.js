@@ -1,0 +1,216 @@
+// The grading app's only script (served from the app itself; the page's CSP allows nothing else).
+// Keyboard first: every action of the grading page has a key (see the help, "?").
+(() => {
+  "use strict";
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  async function post(url, data) {
+    const r = await fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+      body: JSON.stringify(data),
+    });
+    let body = {};
+    try { body = await r.json(); } catch (e) { body = {error: `server answered ${r.status}`}; }
+    return {status: r.status, body};
+  }
+
+  // Forms marked data-api are sent as JSON to that URL; the page reloads when they succeed.
+  document.addEventListener("submit", async (ev) => {
+    const form = ev.target.closest("form[data-api]");
+    if (!form) return;
+    ev.preventDefault();
+    const data = {};
+    const list = form.dataset.collect;
+    for (const el of form.elements) {
+      if (!el.name || el.type === "submit" || el.tagName === "BUTTON") continue;
+      if (el.type === "checkbox") {
+        if (el.name === list) { if (el.checked) (data[list] = data[list] || []).push(el.value); }
+        else data[el.name] = el.checked;
+        continue;
+      }
+      data[el.name] = el.value;
+    }
+    const sub = ev.submitter;
+    if (sub && sub.name) data[sub.name] = sub.value;
+    if (sub && sub.dataset.ta) data.ta = sub.dataset.ta;
+    const err = form.querySelector(".form-error");
+    if (err) err.textContent = "";
+    const {status, body} = await post(form.dataset.api, data);
+    if (status === 200 && body.ok) { location.reload(); return; }
+    if (err) err.textContent = body.error || `failed (${status})`;
+  });
+
+  const overrideForm = document.getElementById("override-form");
+  for (const b of document.querySelectorAll(".override-open")) {
+    b.addEventListener("click", () => {
+      const f = overrideForm;
+      f.elements.task.value = b.dataset.task;
+      f.elements.check.value = b.dataset.check;
+      f.elements.points.value = b.dataset.points;
+      f.elements.reason.value = b.dataset.reason;
+      document.getElementById("override-clear").hidden = b.dataset.has !== "1";
+      document.getElementById("override-what").textContent = `${b.dataset.task}: ${b.dataset.check}`;
+      b.closest("td").appendChild(f);
+      f.hidden = false;
+      f.elements.points.focus();
+    });
+  }
+
+  for (const b of document.querySelectorAll(".edit-item")) {
+    b.addEventListener("click", () => {
+      const form = b.parentElement.querySelector("form");
+      form.hidden = !form.hidden;
+      if (!form.hidden) form.querySelector("input:not([type=hidden])").focus();
+    });
+  }
+
+  const help = document.getElementById("help");
+  const toggleHelp = () => { if (help) help.hidden = !help.hidden; };
+  const helpLink = document.getElementById("help-toggle");
+  if (helpLink) helpLink.addEventListener("click", (ev) => { ev.preventDefault(); toggleHelp(); });
+
+  const main = document.getElementById("grading");
+  let grading = null;
+  if (main) grading = setUpGrading(JSON.parse(main.dataset.boot));
+
+  document.addEventListener("keydown", (ev) => {
+    const t = ev.target;
+    if (t.matches && t.matches("input, textarea, select")) {
+      if (ev.key === "Escape") { t.blur(); if (grading && (t.id === "comment" || t.id === "adjust")) grading.save(); }
+      else if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && grading && t.id === "comment") { t.blur(); grading.save(); }
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "?") { toggleHelp(); ev.preventDefault(); return; }
+    if (ev.key === "Escape" && help && !help.hidden) { help.hidden = true; return; }
+    if (ev.key === "a") { const f = document.getElementById("anon-form"); if (f) f.submit(); return; }
+    if (grading && grading.key(ev.key)) { ev.preventDefault(); return; }
+    // Elsewhere, a page's own shortcuts: links and buttons marked data-key.
+    const target = document.querySelector(`[data-key="${CSS.escape(ev.key)}"]`);
+    if (target) { ev.preventDefault(); target.click(); }
+  });
+
+  function setUpGrading(boot) {
+    let version = boot.version;
+    let queue = Promise.resolve();
+    const boxes = [...document.querySelectorAll(".item-box")];
+    const points = document.getElementById("points");
+    const status = document.getElementById("save-state");
+    const message = document.getElementById("message");
+    const comment = document.getElementById("comment");
+    const adjust = document.getElementById("adjust");
+    const conflict = document.getElementById("conflict");
+    let savedComment = comment.value, savedAdjust = adjust.value;
+
+    const fmt = (x) => (x === null || x === undefined) ? "–" : String(+x.toFixed(4));
+    const state = () => ({
+      task: boot.task, sid: boot.sid, version,
+      items: boxes.filter((b) => b.checked).map((b) => +b.dataset.id),
+      adjust: parseFloat(adjust.value) || 0, comment: comment.value,
+    });
+
+    async function send(overwriteVersion) {
+      const data = state();
+      if (overwriteVersion !== undefined) data.version = overwriteVersion;
+      status.textContent = "saving…";
+      const {status: code, body} = await post(boot.urls.grade, data);
+      if (code === 200) {
+        version = body.version;
+        points.textContent = fmt(body.points);
+        status.textContent = `saved by ${body.ta} (v${version})`;
+        savedComment = comment.value; savedAdjust = adjust.value;
+        conflict.hidden = true;
+        for (const b of boxes) b.closest(".item").classList.toggle("on", b.checked);
+        const stale = document.getElementById("stale");
+        if (stale) stale.remove();
+        return true;
+      }
+      if (code === 409) { showConflict(body); status.textContent = "not saved"; return false; }
+      status.textContent = "not saved";
+      message.textContent = body.error || `failed (${code})`;
+      return false;
+    }
+
+    function showConflict(body) {
+      const t = body.theirs || {};
+      const names = (t.items || []).map((id) => {
+        const i = boot.rubric.findIndex((r) => r.id === id);
+        return i >= 0 ? `${i + 1} (${boot.rubric[i].description})` : `#${id}`;
+      });
+      conflict.replaceChildren();
+      const p = document.createElement("p");
+      p.textContent = `${body.message} Theirs: ${fmt(t.points)} points` +
+        (names.length ? `, items ${names.join(", ")}` : "") + (t.comment ? `, comment “${t.comment}”` : "") + ".";
+      const theirs = document.createElement("button");
+      theirs.textContent = "show theirs"; theirs.id = "conflict-theirs";
+      theirs.addEventListener("click", () => location.reload());
+      const mine = document.createElement("button");
+      mine.textContent = "replace with mine"; mine.id = "conflict-mine";
+      mine.addEventListener("click", () => { queue = queue.then(() => send(t.version)); });
+      conflict.append(p, theirs, " ", mine);
+      conflict.hidden = false;
+    }
+
+    const save = () => { queue = queue.then(() => send()); return queue; };
+    for (const b of boxes) b.addEventListener("change", save);
+    adjust.addEventListener("change", save);
+    comment.addEventListener("blur", () => { if (comment.value !== savedComment) save(); });
+    document.getElementById("save").addEventListener("click", save);
+
+    async function groupGrade() {
+      if (version === 0 || comment.value !== savedComment || adjust.value !== savedAdjust) {
+        if (!(await (save()))) return;
+      }
+      await queue;
+      const {status: code, body} = await post(boot.urls.group, {task: boot.task, sid: boot.sid});
+      if (code !== 200) { message.textContent = body.error || `failed (${code})`; return; }
+      let text = `Gave this grade to ${body.applied} more answer${body.applied === 1 ? "" : "s"} of the group.`;
+      if (body.skipped.length) {
+        text += ` Left as they are (graded differently by another TA): ` +
+          body.skipped.map((s) => `#${s.sid} (${s.ta})`).join(", ") + ".";
+      }
+      message.textContent = text;
+    }
+    const groupButton = document.getElementById("group-grade");
+    groupButton.addEventListener("click", groupGrade);
+
+    async function undo() {
+      await queue;
+      const {status: code, body} = await post(boot.urls.undo, {});
+      if (code === 200) location.reload();
+      else message.textContent = body.error || `failed (${code})`;
+    }
+    document.getElementById("undo").addEventListener("click", undo);
+
+    const startToggle = document.getElementById("start-toggle");
+    startToggle.addEventListener("click", async () => {
+      const {status: code, body} = await post(boot.urls.rubric, {task: boot.task, start: startToggle.dataset.start});
+      if (code === 200) location.reload(); else message.textContent = body.error;
+    });
+
+    const go = (url) => { if (url) queue.then(() => { location.href = url; }); };
+
+    function key(k) {
+      if (/^[0-9]$/.test(k)) {
+        const box = boxes[k === "0" ? 9 : +k - 1];
+        if (box) { box.checked = !box.checked; save(); }
+        return true;
+      }
+      switch (k) {
+        case "j": go(boot.urls.following); return true;
+        case "k": go(boot.urls.prev); return true;
+        case "n": go(boot.urls.next); return true;
+        case "s": save(); return true;
+        case "c": comment.focus(); return true;
+        case "g": if (!groupButton.disabled) groupGrade(); return true;
+        case "u": undo(); return true;
+        case "m": document.getElementById("mode-toggle").click(); return true;
+        case "r": document.querySelector("#new-item input[name=points]").focus(); return true;
+        case "e": { const edit = document.querySelector(".edit-item"); if (edit) edit.click(); return true; }
+        default: return false;
+      }
+    }
+    return {key, save};
+  }
+})();

@@ -1,0 +1,388 @@
+"""The grading app in a real browser (Playwright driving the system Chromium) against a real
+`grader serve` process: the scenarios of issue 10 §3."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.gradebook import open_gradebook
+from grader.gradebook.decisions import results as decided
+
+from .browser import launch, require
+from .conftest import ROOT
+from .gradebook_helpers import STUDENTS, filled
+
+pytestmark = pytest.mark.browser
+
+
+class Server:
+    """`grader serve` in its own process (so it can be killed with SIGKILL and restarted)."""
+
+    def __init__(self, reports: Path, port: int = 0):
+        self.reports, self.port = reports, port
+        self.proc = None
+        self.url = None
+
+    def start(self) -> "Server":
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "300"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader", "serve", "--reports", str(self.reports),
+                                      "--port", str(self.port)], env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            m = re.search(r"open (http://127\.0\.0\.1:(\d+)/\?token=\S+)", line)
+            if m:
+                self.url, self.port = m.group(1), int(m.group(2))
+                return self
+            if not line and self.proc.poll() is not None:
+                break
+        raise RuntimeError(f"grader serve did not start: {self.proc.stdout.read()}")
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require()
+    with launch() as b:
+        yield b
+
+
+@pytest.fixture
+def served(tmp_path):
+    reports = tmp_path / "reports"
+    filled(reports).close()
+    server = Server(reports).start()
+    yield server
+    server.stop()
+
+
+def login(browser, server, name):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: pytest.fail(f"script error in the page: {e}"))
+    page.goto(server.url)
+    page.keyboard.type(name)              # the name field has the focus
+    page.keyboard.press("Enter")
+    page.wait_for_url(server.base + "/")
+    return page
+
+
+def expect(locator):
+    from playwright.sync_api import expect as pw_expect
+    return pw_expect(locator)
+
+
+def wait_saved(page, version=None):
+    """The page's CSP forbids eval, so waits use locators (Playwright's own world), not scripts."""
+    text = re.compile(r"^saved" + (rf".*\(v{version}\)" if version else ""))
+    expect(page.locator("#save-state")).to_have_text(text)
+
+
+def go(page, key):
+    """Press a key that navigates, and wait for the new page."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def gradebook(server):
+    return open_gradebook(server.reports)
+
+
+def test_grade_a_task_with_the_keyboard_only(browser, served):
+    page = login(browser, served, "kim")
+    go(page, "1")                                   # dashboard: grade the first task
+    page.wait_for_selector("#grading")
+    assert "/t/calc_1_1/" in page.url
+    page.keyboard.press("?")
+    assert page.is_visible("#help")
+    page.keyboard.press("?")
+    for pts, desc in (("10", "correct proof"), ("-4", "sign error")):
+        page.keyboard.press("r")
+        page.keyboard.type(pts)
+        page.keyboard.press("Tab")
+        page.keyboard.type(desc)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")                       # adds the item, the page reloads
+        page.wait_for_selector(f"#rubric li:has-text('{desc}')")
+    seen = []
+    for _ in range(10):
+        if page.query_selector("#done"):
+            break
+        page.wait_for_selector("#grading")
+        seen.append(page.url)
+        page.keyboard.press("1")
+        wait_saved(page)
+        if len(seen) == 2:
+            page.keyboard.press("2")                           # the second answer also gets a sign error
+            expect(page.locator("#points")).to_have_text("6")
+        page.keyboard.press("c")
+        page.keyboard.type(f"comment {len(seen)}")
+        page.keyboard.press("Escape")                          # leaves the box and saves
+        wait_saved(page, version=3 if len(seen) == 2 else 2)
+        go(page, "n")
+    assert page.query_selector("#done"), page.url
+    assert len(seen) == 6 == len(set(seen))
+    gb = gradebook(served)
+    grades = gb.grades("calc_1_1")
+    assert len(grades) == 6 and {g.ta for g in grades.values()} == {"kim"}
+    assert sorted(g.comment for g in grades.values()) == [f"comment {i}" for i in range(1, 7)]
+    points = sorted(r.task_points("calc_1_1") for r in decided(gb).values())
+    assert points == [6, 10, 10, 10, 10, 10]
+    gb.close()
+
+
+def test_apply_a_rubric_item_to_a_group(browser, served):
+    gb = gradebook(served)
+    item = gb.add_item("calc_1_1", 10, "correct proof", "", "setup")
+    ids = gb.ids()
+    gb.close()
+    page = login(browser, served, "lee")
+    page.goto(f"{served.base}/t/calc_1_1/a/{ids['Anna_Huber_5500']}")
+    assert "4 answers" in page.inner_text("#group")
+    page.keyboard.press("1")
+    wait_saved(page)
+    page.keyboard.press("g")
+    expect(page.locator("#message")).to_contain_text("Gave this grade")
+    assert "to 3 more answers" in page.inner_text("#message")
+    page.goto(f"{served.base}/t/calc_1_1/list")
+    rows = {r.get_attribute("data-sid"): r.inner_text() for r in page.query_selector_all("#answers tr[data-sid]")}
+    graded = [sid for sid, text in rows.items() if "graded" in text and "10" in text]
+    assert sorted(graded) == sorted(str(ids[k]) for k in ("Anna_Huber_5500", "Ben_Gruber_5501",
+                                                          "Clara_Bauer_5502", "Felix_Moser_5505"))
+    gb = gradebook(served)
+    assert gb.grade("David_Wagner_5503", "calc_1_1") is None            # numbers differ: another group
+    assert all(gb.grade(k, "calc_1_1").items == (item.id,) for k in ("Ben_Gruber_5501", "Felix_Moser_5505"))
+    gb.close()
+
+
+def test_edit_an_items_points_and_every_affected_score_changes(browser, served):
+    gb = gradebook(served)
+    good = gb.add_item("calc_1_1", 10, "correct proof", "", "setup")
+    sign = gb.add_item("calc_1_1", -3, "sign error", "", "setup")
+    carriers = ["Anna_Huber_5500", "Ben_Gruber_5501", "Eva_Mayer_5504"]
+    for k in carriers:
+        gb.set_grade(k, "calc_1_1", items=[good.id, sign.id], ta="setup")
+    gb.set_grade("Clara_Bauer_5502", "calc_1_1", items=[good.id], ta="setup")
+    ids = gb.ids()
+    gb.close()
+    page = login(browser, served, "max")
+    page.goto(f"{served.base}/t/calc_1_1/list")
+
+    def scores():
+        return {r.get_attribute("data-sid"): r.query_selector(".points").inner_text()
+                for r in page.query_selector_all("#answers tr[data-sid]")}
+
+    before = scores()
+    assert {before[str(ids[k])] for k in carriers} == {"7"} and before[str(ids["Clara_Bauer_5502"])] == "10"
+    page.goto(f"{served.base}/t/calc_1_1/a/{ids['Clara_Bauer_5502']}")
+    item = page.locator(f"#rubric li[data-id='{sign.id}']")
+    item.locator(".edit-item").click()
+    item.locator("input[name=points]").fill("-1.5")
+    with page.expect_navigation():
+        item.locator("button:has-text('save item')").click()
+    page.wait_for_selector(f"#rubric li[data-id='{sign.id}'] .pts:has-text('-1.5')")
+    page.goto(f"{served.base}/t/calc_1_1/list")
+    after = scores()
+    assert {after[str(ids[k])] for k in carriers} == {"8.5"}
+    assert {k: v for k, v in after.items() if v != before[k]} == {str(ids[k]): "8.5" for k in carriers}
+    page.goto(f"{served.base}/history")
+    assert "item edited (-3 → -1.5) sign error; 3 answer(s) carry it" in page.inner_text("#history")
+
+
+def test_two_browsers_grading_the_same_task_never_overwrite_silently(browser, served):
+    gb = gradebook(served)
+    good = gb.add_item("calc_1_1", 10, "correct proof", "", "setup")
+    half = gb.add_item("calc_1_1", 5, "half", "", "setup")
+    ids = gb.ids()
+    gb.close()
+    alice, bob = login(browser, served, "alice"), login(browser, served, "bob")
+    url = f"{served.base}/t/calc_1_1/a/{ids['Eva_Mayer_5504']}"
+    alice.goto(url)
+    bob.goto(url)
+    assert "alice" in bob.inner_text("#open-elsewhere")        # the second browser is told
+    alice.keyboard.press("1")
+    wait_saved(alice)
+    bob.keyboard.press("2")
+    bob.wait_for_selector("#conflict:not([hidden])")
+    assert "alice changed this grade" in bob.inner_text("#conflict") and "10 points" in bob.inner_text("#conflict")
+    gb = gradebook(served)
+    assert gb.grade("Eva_Mayer_5504", "calc_1_1").items == (good.id,)
+    gb.close()
+    bob.click("#conflict-mine")                                    # a deliberate choice, after seeing theirs
+    wait_saved(bob)
+    gb = gradebook(served)
+    g = gb.grade("Eva_Mayer_5504", "calc_1_1")
+    assert g.ta == "bob" and g.items == (half.id,)            # what bob chose, knowing alice's
+    gb.close()
+    # Both grade the rest with "next ungraded": nobody is sent to an answer the other has open.
+    for page in (alice, bob):
+        page.goto(f"{served.base}/t/calc_1_1")
+    done, conflicts = set(), 0
+    for _ in range(12):
+        for page in (alice, bob):
+            if page.query_selector("#done"):
+                continue
+            page.keyboard.press("1")
+            expect(page.locator("#save-state")).to_have_text(re.compile(r"^(saved|not saved)"))
+            conflicts += page.is_visible("#conflict")
+            done.add(page.url)
+            go(page, "n")
+    assert conflicts == 0
+    gb = gradebook(served)
+    grades = gb.grades("calc_1_1")
+    assert len(grades) == 6
+    by = {t: sum(1 for g in grades.values() if g.ta == t) for t in ("alice", "bob")}
+    assert by["alice"] >= 2 and by["bob"] >= 2
+    gb.close()
+    alice.goto(served.base + "/")
+    table = alice.inner_text("#per-ta")
+    assert "alice" in table and "bob" in table
+
+
+def test_restart_the_server_mid_way_and_find_everything(browser, served):
+    gb = gradebook(served)
+    gb.add_item("calc_1_1", 10, "correct proof", "", "setup")
+    gb.close()
+    page = login(browser, served, "kim")
+    go(page, "1")
+    page.wait_for_selector("#grading")
+    graded = []
+    for i in range(3):
+        page.keyboard.press("1")
+        page.keyboard.press("c")
+        page.keyboard.type(f"before the crash {i}")
+        page.keyboard.press("Escape")
+        wait_saved(page, version=2)
+        graded.append(page.url)
+        go(page, "n")
+    served.kill()                                      # kill -9: no shutdown, no flush
+    served.start()                                     # same port, same gradebook
+    for i, url in enumerate(graded):
+        page.goto(url)                                 # the session cookie still works
+        assert page.inner_text("#points") == "10"
+        assert page.input_value("#comment") == f"before the crash {i}"
+        assert "saved by kim" in page.inner_text("#save-state")
+    page.goto(served.base + "/")
+    assert "3 of 6 answers graded" in page.inner_text("#task-calc_1_1")
+    go(page, "1")                                       # and grading goes on where it was
+    page.wait_for_selector("#grading")
+    assert page.url not in graded
+
+
+def test_anonymous_mode_shows_no_name_anywhere(browser, served):
+    gb = gradebook(served)
+    item = gb.add_item("calc_1_1", 10, "correct proof", "", "setup")
+    for k in ("Anna_Huber_5500", "Ben_Gruber_5501"):
+        gb.set_grade(k, "calc_1_1", items=[item.id], ta="setup")
+    keys = list(gb.ids())
+    results = gb.automatic()
+    gb.close()
+    secrets = set(keys)
+    for r in results.values():
+        secrets |= {r.participant, r.name, r.matr_number, r.file, r.path, *r.participant.split()}
+    page = login(browser, served, "kim")
+    urls = [served.base + u for u in ("/", "/t/calc_1_1/list", "/t/calc_1_1/groups", "/history",
+                                      "/t/calc_1_2/list")]
+    go(page, "1")
+    page.wait_for_selector("#grading")
+    urls.append(page.url)
+    for _ in range(4):
+        go(page, "j")
+        urls.append(page.url)
+    page.goto(served.base + "/t/calc_1_1/groups")
+    urls += [a.get_attribute("href") for a in page.query_selector_all("#groups td:first-child a")]
+    for url in urls:
+        page.goto(url if url.startswith("http") else served.base + url)
+        html = page.content()
+        title = page.title()
+        for s in secrets:
+            assert s not in html and s not in title and s not in page.url, (url, s)
+    go(page, "a")                                      # names on request
+    html = page.content()
+    assert any(full in html for full, _ in STUDENTS)
+
+
+@pytest.mark.slow
+def test_the_shipped_examples_end_to_end_in_the_browser(browser, tmp_path, data_home):
+    """grade the examples, then grade every written answer in the browser; the reports follow."""
+    reports = tmp_path / "reports"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "300"}
+    res = subprocess.run([sys.executable, "-m", "grader", "grade", str(ROOT / "submissions"), "--out", str(reports)],
+                         env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "8 written answer(s) wait for a TA" in res.stdout and "grader serve --reports reports" in res.stdout
+    server = Server(reports).start()
+    try:
+        page = login(browser, server, "kim")
+        for n, task in enumerate(("calc_1_1", "calc_1_2", "calc_2"), start=1):
+            page.goto(server.base + "/")
+            go(page, str(n))
+            page.wait_for_selector("#grading")
+            assert page.query_selector("#answer math")          # formulas rendered as MathML
+            page.keyboard.press("r")
+            page.keyboard.type("7")
+            page.keyboard.press("Tab")
+            page.keyboard.type("mostly right")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            page.wait_for_selector("#rubric li")
+            while not page.query_selector("#done"):
+                page.keyboard.press("1")
+                wait_saved(page)
+                go(page, "n")
+        deadline = time.time() + 30                            # the reports follow within seconds
+        while time.time() < deadline:
+            text = (reports / "summary.csv").read_text()
+            if "7.0,7.0,7.0" in text.replace('"', ""):
+                break
+            time.sleep(0.5)
+        rows = {r.split(",")[0]: r for r in (reports / "summary.csv").read_text().splitlines()}
+        assert ",7.0,7.0,7.0," in rows["Assignment_7_JaneDoe_k12345678.ipynb"]
+        assert ",7.0,7.0,0.0," in rows["Assignment_7_MaxMustermann_k01234567.ipynb"]   # calc_2 unanswered
+        page_html = (reports / "feedback" / "Assignment_7_JaneDoe_k12345678.html").read_text()
+        assert "+7</b> mostly right" in page_html
+    finally:
+        server.stop()
+
+
+def test_override_an_automatic_check_with_a_reason(browser, served):
+    gb = gradebook(served)
+    sid = gb.ids()["Ben_Gruber_5501"]
+    gb.close()
+    page = login(browser, served, "kim")
+    page.goto(f"{served.base}/t/calc_1_1/a/{sid}")
+    row = page.locator("#auto tr", has_text="ANN_relu: activations")
+    row.locator(".override-open").click()
+    form = page.locator("#override-form")
+    expect(form).to_be_visible()
+    form.locator("input[name=points]").fill("1")
+    form.locator("input[name=reason]").fill("regrade request: F.relu is the same")
+    with page.expect_navigation():
+        form.locator("button:has-text('save')").click()
+    assert "changed by kim: regrade request: F.relu is the same" in page.inner_text("#auto")
+    gb = gradebook(served)
+    assert decided(gb)["Ben_Gruber_5501"].auto_points == 3
+    gb.close()

@@ -1,0 +1,354 @@
+"""The gradebook: a TA's grade survives regrades, crashes and restarts; every output is rendered
+from it; history is append-only with undo; groups never mix answers whose numbers differ."""
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from grader.gradebook import Conflict, UndoError, load_results, open_gradebook
+from grader.gradebook import groups as grouping
+from grader.gradebook.decisions import results as decided
+from grader.gradebook.outputs import write_reports
+from grader.gradebook.queue import needs_grading, next_ungraded, order
+from grader.report import write_submission
+from grader.spec import load_spec
+
+from .conftest import ROOT
+from .gradebook_helpers import PROOF, WRONG, cohort, filled, result
+
+
+@pytest.fixture
+def gb(tmp_path):
+    g = filled(tmp_path / "reports")
+    yield g
+    g.close()
+
+
+def test_regrade_keeps_grades_and_a_changed_answer_returns_to_the_queue(gb):
+    item = gb.add_item("calc_1_1", 10, "correct proof", "well done", "ta1")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[item.id], comment="clear", ta="ta1", expected_version=0)
+    gb.set_grade("Ben_Gruber_5501", "calc_1_1", items=[item.id], ta="ta1", expected_version=0)
+    # --force regrade: same answers, new automatic points.
+    for r in cohort():
+        r.checks[-1].points, r.checks[-1].passed = 1.0, True
+        gb.store_result(r)
+    res = decided(gb)
+    assert res["Anna_Huber_5500"].task_points("calc_1_1") == 10
+    assert res["Anna_Huber_5500"].checks[0].review.comment == "clear"
+    assert res["Anna_Huber_5500"].total_points == 10 + 2 + 1
+    # A resubmission with another answer: the grade stays (marked), the answer needs a TA again.
+    changed = result(1, PROOF + " Also w = 0.")
+    gb.store_result(changed)
+    ben = decided(gb)["Ben_Gruber_5501"].checks[0]
+    assert ben.points == 10 and ben.review.stale and "answer changed since graded" in ben.message
+    answer = gb.answer("calc_1_1", "Ben_Gruber_5501")
+    assert needs_grading(answer, gb.grade("Ben_Gruber_5501", "calc_1_1"))
+    assert not needs_grading(gb.answer("calc_1_1", "Anna_Huber_5500"), gb.grade("Anna_Huber_5500", "calc_1_1"))
+    p = gb.progress()["calc_1_1"]
+    assert (p.graded, p.stale, p.answers) == (1, 1, 6)
+    # Saving again confirms the grade for the new answer.
+    gb.set_grade("Ben_Gruber_5501", "calc_1_1", items=[item.id], ta="ta2")
+    assert not decided(gb)["Ben_Gruber_5501"].checks[0].review.stale
+
+
+def test_editing_an_item_rescores_every_answer_that_carries_it(gb):
+    good = gb.add_item("calc_1_1", 10, "correct proof", "", "ta1")
+    sign = gb.add_item("calc_1_1", -3, "sign error", "check the sign", "ta1")
+    for k in ("Anna_Huber_5500", "Ben_Gruber_5501"):
+        gb.set_grade(k, "calc_1_1", items=[good.id, sign.id], ta="ta1")
+    gb.set_grade("Clara_Bauer_5502", "calc_1_1", items=[good.id], ta="ta1")
+    gb.update_item(sign.id, "ta1", points=-2)
+    res = decided(gb)
+    assert [res[k].task_points("calc_1_1") for k in ("Anna_Huber_5500", "Ben_Gruber_5501", "Clara_Bauer_5502")] == [8, 8, 10]
+    gb.delete_item(sign.id, "ta1")
+    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 10
+    # Points stay within 0..max whatever the items add up to.
+    gb.add_item("calc_1_1", 5, "bonus", "", "ta1")
+    bonus = gb.rubric("calc_1_1").items[-1].id
+    gb.set_grade("Clara_Bauer_5502", "calc_1_1", items=[good.id, bonus], ta="ta1")
+    assert decided(gb)["Clara_Bauer_5502"].task_points("calc_1_1") == 10
+    gb.set_rubric_start("calc_1_1", "max", "ta1")
+    gb.set_grade("David_Wagner_5503", "calc_1_1", items=[], adjust=-4, ta="ta1")
+    assert decided(gb)["David_Wagner_5503"].task_points("calc_1_1") == 6
+
+
+def test_a_stale_browser_cannot_overwrite_another_tas_grade(gb):
+    item = gb.add_item("calc_1_1", 10, "correct", "", "ta1")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[item.id], ta="ta1", expected_version=0)
+    with pytest.raises(Conflict) as exc:
+        gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[], ta="ta2", expected_version=0)
+    assert exc.value.current.ta == "ta1"
+    assert gb.grade("Anna_Huber_5500", "calc_1_1").items == (item.id,)
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[], ta="ta2", expected_version=1)   # after seeing it
+    assert gb.grade("Anna_Huber_5500", "calc_1_1").ta == "ta2"
+
+
+def test_history_is_append_only_and_undo_restores(gb):
+    item = gb.add_item("calc_1_1", 10, "correct", "", "ta1")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[item.id], ta="ta1")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[], comment="no", ta="ta2")
+    db = gb.read()
+    for sql in ("UPDATE history SET after=NULL", "DELETE FROM history", "DELETE FROM changes",
+                "UPDATE changes SET ta='x'"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute(sql)
+    last = gb.changes()[0]
+    assert last.ta == "ta2" and last.action == "grade"
+    h = gb.history(last.id)[0]
+    assert json.loads(h["before"]["items"]) == [item.id] and h["after"]["comment"] == "no"
+    gb.undo(last.id, "ta2")
+    g = gb.grade("Anna_Huber_5500", "calc_1_1")
+    assert g.items == (item.id,) and g.comment == "" and g.ta == "ta1"
+    with pytest.raises(UndoError, match="undone already"):
+        gb.undo(last.id, "ta2")
+    # An undo is refused when the record changed since (nothing silently lost).
+    first = [c for c in gb.changes() if c.action == "grade" and c.ta == "ta1"][0]
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[], ta="ta3")
+    with pytest.raises(UndoError, match="changed since"):
+        gb.undo(first.id, "ta1")
+    assert gb.grade("Anna_Huber_5500", "calc_1_1").ta == "ta3"
+
+
+def test_overrides_need_a_reason_and_reach_the_feedback(gb, tmp_path):
+    with pytest.raises(ValueError, match="reason"):
+        gb.set_override("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations", 1, " ", "ta1")
+    with pytest.raises(ValueError, match="outside"):
+        gb.set_override("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations", 5, "x", "ta1")
+    with pytest.raises(ValueError, match="written answer"):
+        gb.set_override("Anna_Huber_5500", "calc_1_1", "answer", 5, "x", "ta1")
+    gb.set_override("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations", 1, "regrade request: "
+                    "torch.relu is fine", "ta1")
+    r = decided(gb)["Anna_Huber_5500"]
+    c = next(c for c in r.checks if c.check == "ANN_relu: activations")
+    assert c.points == 1 and c.review.auto_points == 0 and "torch.relu is fine" in c.message
+    assert r.auto_points == 3
+    spec = load_spec()
+    out = tmp_path / "reports"
+    write_reports(gb, out, spec)
+    page = (out / "feedback" / "Anna_Huber_5500.html").read_text()
+    assert "Changed by a TA (was 0/1): regrade request: torch.relu is fine" in page
+    assert gb.changes()[0].action == "override"
+
+
+def test_feedback_shows_rubric_items_and_comments(gb, tmp_path):
+    good = gb.add_item("calc_1_1", 10, "correct proof", "the contradiction is clear", "ta1")
+    sign = gb.add_item("calc_1_1", -2, "sloppy notation", "write w_1, not w1", "ta1")
+    gb.set_grade("Ben_Gruber_5501", "calc_1_1", items=[good.id, sign.id], comment="Nice work overall.", ta="ta1")
+    out = tmp_path / "reports"
+    write_reports(gb, out, load_spec())
+    page = (out / "feedback" / "Ben_Gruber_5501.html").read_text()
+    assert "graded by a TA: 8/10" in page and "+10</b> correct proof — the contradiction is clear" in page
+    assert "-2</b> sloppy notation — write w_1, not w1" in page and "Comment: Nice work overall." in page
+    assert "ta1" not in page                      # the TA's name is for the course staff only
+    data = json.loads((out / "Ben_Gruber_5501.json").read_text())
+    review = data["checks"][0]["review"]
+    assert review["items"][1] == {"description": "sloppy notation", "points": -2.0, "feedback": "write w_1, not w1"}
+
+
+def test_old_report_folders_are_imported_with_their_merged_grades(tmp_path):
+    out = tmp_path / "reports"
+    out.mkdir()
+    for r in cohort()[:3]:
+        write_submission(out, r, r.key)
+    data = json.loads((out / "Anna_Huber_5500.json").read_text())
+    data["checks"][0].update(points=7.0, passed=False, message="graded by a TA: 7/10 — missing the last step")
+    (out / "Anna_Huber_5500.json").write_text(json.dumps(data))
+    results = load_results(out)
+    assert set(results) == {"Anna_Huber_5500", "Ben_Gruber_5501", "Clara_Bauer_5502"}
+    assert results["Anna_Huber_5500"].task_points("calc_1_1") == 7
+    assert results["Anna_Huber_5500"].checks[0].review.comment == "missing the last step"
+    assert results["Ben_Gruber_5501"].task_points("calc_1_1") is None
+    assert (out / "gradebook.sqlite").exists()
+
+
+def test_a_lost_gradebook_is_rebuilt_from_the_rendered_reports(gb, tmp_path):
+    good = gb.add_item("calc_1_1", 10, "correct proof", "fine", "ta1")
+    sign = gb.add_item("calc_1_1", -3, "sign error", "", "ta1")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[good.id, sign.id], adjust=0.5, comment="ok", ta="ta1")
+    gb.set_override("Ben_Gruber_5501", "code_3_2_models", "ANN_relu: activations", 1, "regrade", "ta2")
+    out = tmp_path / "rendered"
+    before = write_reports(gb, out, load_spec(), pages=False)
+    after = load_results(out)             # no gradebook there: imported from the JSON
+    for key in before:
+        assert after[key].total_points == before[key].total_points, key
+    anna = after["Anna_Huber_5500"].checks[0].review
+    assert [i.description for i in anna.items] == ["correct proof", "sign error"] and anna.comment == "ok"
+
+
+def test_load_results_reads_a_read_only_legacy_folder(tmp_path, monkeypatch):
+    """A folder the user cannot write (a colleague's reports): imported into a temporary gradebook."""
+    import grader.gradebook as package
+    out = tmp_path / "reports"
+    out.mkdir()
+    write_submission(out, cohort()[0], "Anna_Huber_5500")
+
+    def refuse(*args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(package, "open_gradebook", refuse)
+    assert set(load_results(out)) == {"Anna_Huber_5500"}
+    assert not (out / "gradebook.sqlite").exists()
+
+
+def test_groups_never_mix_numbers_and_split_merge_are_undoable(gb):
+    groups = grouping.groups(gb, "calc_1_1")
+    members = {k: g.id for g in groups for k in g.members}
+    assert members["Anna_Huber_5500"] == members["Ben_Gruber_5501"] == members["Clara_Bauer_5502"] == \
+        members["Felix_Moser_5505"]                     # LaTeX, plain text, a typo: one answer
+    assert members["David_Wagner_5503"] != members["Anna_Huber_5500"]   # 3 instead of 2
+    assert members["Eva_Mayer_5504"] != members["Anna_Huber_5500"]
+    big = members["Anna_Huber_5500"]
+    new = grouping.split(gb, "calc_1_1", ["Clara_Bauer_5502"], "ta1")
+    assert grouping.group_of(gb, "calc_1_1", "Clara_Bauer_5502").id == new
+    with pytest.raises(ValueError, match="numbers"):
+        grouping.merge(gb, "calc_1_1", members["David_Wagner_5503"], big, "ta1")
+    grouping.merge(gb, "calc_1_1", new, big, "ta1")
+    assert grouping.group_of(gb, "calc_1_1", "Clara_Bauer_5502").id == big
+    gb.undo(gb.changes()[0].id, "ta1")                 # undo the merge: Clara is on her own again
+    assert grouping.group_of(gb, "calc_1_1", "Clara_Bauer_5502").id == new
+    # The answer changes: it is placed again (and a TA's placement no longer holds).
+    gb.store_result(result(2, WRONG))
+    assert grouping.group_of(gb, "calc_1_1", "Clara_Bauer_5502").id == members["David_Wagner_5503"]
+
+
+def test_group_grade_applies_to_every_member_but_never_over_another_tas_grade(gb):
+    good = gb.add_item("calc_1_1", 10, "correct", "", "ta1")
+    half = gb.add_item("calc_1_1", 5, "half", "", "ta1")
+    gb.set_grade("Ben_Gruber_5501", "calc_1_1", items=[half.id], ta="ta2")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[good.id], comment="ok", ta="ta1")
+    res = grouping.apply_to_group(gb, "calc_1_1", "Anna_Huber_5500", "ta1")
+    assert sorted(res.applied) == ["Clara_Bauer_5502", "Felix_Moser_5505"]
+    assert [s.submission_key for s in res.skipped] == ["Ben_Gruber_5501"]
+    assert gb.grade("Ben_Gruber_5501", "calc_1_1").items == (half.id,)
+    assert gb.grade("Clara_Bauer_5502", "calc_1_1").comment == "ok"
+    assert gb.grade("David_Wagner_5503", "calc_1_1") is None          # another group
+    gb.undo(res.change, "ta1")
+    assert gb.grade("Clara_Bauer_5502", "calc_1_1") is None and gb.grade("Felix_Moser_5505", "calc_1_1") is None
+
+
+def test_diff_to_the_representative_is_escaped():
+    html = grouping.diff_html("a <b> = 1", "a <script>alert(1)</script> = 1")
+    for tag in ("<ins>", "</ins>", "<del>", "</del>"):
+        html = html.replace(tag, "")
+    assert "<" not in html and "&lt;" in html and "alert(1)" in html
+
+
+def test_order_is_shuffled_per_ta_with_a_fixed_seed_and_by_group(gb):
+    answers = gb.answers("calc_1_1")
+    groups = grouping.groups(gb, "calc_1_1")
+    a1 = order(answers, groups, "ta1", "calc_1_1", "shuffle", 7)
+    assert a1 == order(answers, groups, "ta1", "calc_1_1", "shuffle", 7)
+    assert sorted(a1) == sorted(a.key for a in answers)
+    others = [order(answers, groups, f"ta{i}", "calc_1_1", "shuffle", 7) for i in range(2, 8)]
+    assert any(o != a1 for o in others)
+    by_group = order(answers, groups, "ta1", "calc_1_1", "group", 7)
+    assert by_group[:4] == list(groups[0].members)
+
+
+def test_next_ungraded_skips_graded_assigned_and_open_elsewhere(gb):
+    answers = {a.key: a for a in gb.answers("calc_1_1")}
+    keys = sorted(answers)
+    groups = grouping.groups(gb, "calc_1_1")
+    group_of = {k: g.id for g in groups for k in g.members}
+    gb.set_grade(keys[0], "calc_1_1", items=[], ta="ta1")
+    grades = {k: g for (k, _), g in gb.grades("calc_1_1").items()}
+    assert next_ungraded(keys, None, answers, grades, "ta1", "calc_1_1", group_of, {}, set()) == keys[1]
+    assert next_ungraded(keys, None, answers, grades, "ta1", "calc_1_1", group_of, {}, {keys[1]}) == keys[2]
+    gb.assign("calc_1_1", "ta2", "ta1", group_id=group_of[keys[1]])
+    assigned = gb.assignments()
+    nxt = next_ungraded(keys, None, answers, grades, "ta1", "calc_1_1", group_of, assigned, set())
+    assert group_of[nxt] != group_of[keys[1]]
+    assert next_ungraded(keys, None, answers, grades, "ta2", "calc_1_1", group_of, assigned, set()) == keys[1]
+    gb.assign("calc_1_1", "ta3", "ta1")               # the whole task to ta3 (ta2 keeps the group)
+    assigned = gb.assignments()
+    assert next_ungraded(keys, None, answers, grades, "ta1", "calc_1_1", group_of, assigned, set()) is None
+
+
+WRITER = r"""
+import sys, json
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from grader.gradebook import open_gradebook
+from tests.gradebook_helpers import cohort
+gb = open_gradebook(Path({reports!r}))
+item = gb.add_item("calc_1_1", 10, "ok", "", "w")
+keys = [r.key for r in cohort()]
+n = 0
+while True:
+    for k in keys:
+        n += 1
+        gb.set_grade(k, "calc_1_1", items=[item.id], adjust=-(n % 7), comment=f"c{{n}}", ta="w")
+        print(json.dumps([k, n]), flush=True)       # reported only after the commit
+"""
+
+
+def test_kill_9_of_a_writer_loses_nothing_committed(tmp_path):
+    reports = tmp_path / "reports"
+    filled(reports).close()
+    proc = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), reports=str(reports))],
+                            stdout=subprocess.PIPE, text=True)
+    seen = {}
+    for _ in range(200):                          # let it commit a while, then kill it mid-stream
+        k, n = json.loads(proc.stdout.readline())
+        seen[k] = n
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    rest = proc.stdout.read().splitlines()      # committed and printed before the kill landed
+    for line in rest:
+        try:
+            k, n = json.loads(line)
+            seen[k] = n
+        except ValueError:
+            pass                                # a line cut by the kill
+    gb = open_gradebook(reports)
+    assert gb.read().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for k, n in seen.items():
+        g = gb.grade(k, "calc_1_1")
+        assert int(g.comment[1:]) >= n, (k, n, g.comment)   # the last reported commit (or a later one)
+    gb.close()
+
+
+def test_a_batch_and_a_grader_write_at_the_same_time(tmp_path):
+    """WAL: the batch replaces automatic results while a TA grades; neither waits long or fails."""
+    reports = tmp_path / "reports"
+    filled(reports).close()
+    proc = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), reports=str(reports))],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(proc.stdout.readline())[1]          # the grader is writing
+        gb = open_gradebook(reports)
+        t0 = time.time()
+        for i in range(30):
+            for r in cohort():
+                r.checks[-1].points = float(i % 2)
+                gb.store_result(r)
+        assert time.time() - t0 < 60
+        last = json.loads(proc.stdout.readline())[1]
+        assert last > first                                     # it kept writing meanwhile
+        assert proc.poll() is None                              # and never failed
+        assert all(gb.grade(k, "calc_1_1") is not None for k in gb.ids())
+        gb.close()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_the_overview_lists_tasks_waiting_for_a_ta_instead_of_empty_charts(gb, tmp_path):
+    out = tmp_path / "reports"
+    write_reports(gb, out, load_spec())
+    html = (out / "overview.html").read_text()
+    drawn = re.search(r'alt="score distribution per task: ([^"]*)"', html).group(1).split(", ")
+    assert "calc_1_1" not in drawn and "calc_2" not in drawn and "code_3_1" in drawn
+    assert 'data-task="calc_1_1">Calculation 1.1: pending: 6 answers' in html
+    assert 'data-task="calc_2">Calculation 2: pending: 1 answer (' in html
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[], adjust=4, ta="ta1")
+    write_reports(gb, out, load_spec())
+    html = (out / "overview.html").read_text()
+    assert "calc_1_1" in re.search(r'alt="score distribution per task: ([^"]*)"', html).group(1)
+    assert 'data-task="calc_1_1"' not in html

@@ -1,0 +1,235 @@
+"""Outputs that are safe to open (issue 8, point 7): each test is an attack, then the outcome.
+
+A student controls the text of their answers, their file name and (through error messages)
+parts of the check messages; Moodle controls the participant's name. None of it may run as
+script, load anything from the network, become a spreadsheet formula, or crash an output.
+"""
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from grader import exports, manual, moodle
+from grader.csvsafe import TRIGGERS, cell, uncell
+from grader.gradebook import open_gradebook
+from grader.gradebook.decisions import results as decided
+from grader.gradebook.outputs import write_reports
+from grader.render import answer_html
+from grader.spec import load_spec
+
+from .gradebook_helpers import result
+
+JS_LINK = "[click me](javascript:alert(document.cookie))"
+JS_LINK_2 = "[x](JaVaScRiPt:alert(1)) [y](  javascript:alert(1)) [z](data:text/html,<script>alert(1)</script>)"
+PIXEL = "![tracking](https://tracker.example/p.gif?student=1)"
+RAW_HTML = ('<img src="https://tracker.example/raw.gif" onerror="alert(1)"><script>alert(2)</script>'
+            '<iframe src="https://evil.example"></iframe><svg onload=alert(3)></svg><a href="javascript:x">a</a>'
+            '<style>body{background:url(https://tracker.example/css.gif)}</style>')
+MATH = r"$\href{javascript:alert(1)}{x}$ and $\text{<script>alert(4)</script>}$ and $x^2$"
+REFERENCE = "[lecture notes](https://course.example/notes.pdf)"
+WEIRD = "nul\x00here, bell\x07, escape\x1b[31m, rtl\u202eevil, surrogate \ud800 end"
+FORMULAS = ["=HYPERLINK(\"https://evil.example\",\"click\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+ATTACKS = [JS_LINK, JS_LINK_2, PIXEL, RAW_HTML, MATH, WEIRD, *FORMULAS]
+
+
+class _Live(HTMLParser):
+    """Collects what in real markup (not in escaped text) could run or load something."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = {"scripts": [], "js_urls": [], "remote": [], "handlers": []}
+        self._style = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "iframe", "object", "embed", "frame", "base"):
+            self.found["scripts"].append(tag)
+        self._style = tag == "style"
+        for name, value in attrs:
+            v = (value or "").strip().lower()
+            if name.startswith("on"):
+                self.found["handlers"].append(f"{tag} {name}")
+            if name in ("href", "action", "formaction", "xlink:href") and v.startswith(("javascript:", "data:", "vbscript:")):
+                self.found["js_urls"].append(f"{tag} {name}={v[:30]}")
+            loads = name in ("src", "srcset", "poster", "background") or (tag == "link" and name == "href")
+            if loads and v.startswith(("http:", "https:", "//")):
+                self.found["remote"].append(f"{tag} {name}={v[:40]}")
+            if name == "style" and re.search(r"url\(\s*['\"]?(https?:)?//", v):
+                self.found["remote"].append(f"{tag} style")
+
+    def handle_data(self, data):
+        if self._style and re.search(r"url\(\s*['\"]?(https?:)?//|@import", data):
+            self.found["remote"].append("style element")
+
+    def handle_endtag(self, tag):
+        self._style = False
+
+
+def live_parts(html: str) -> dict:
+    """What in a page could run or load something (parsed as a browser would, roughly)."""
+    p = _Live()
+    p.feed(html)
+    return p.found
+
+
+@pytest.mark.parametrize("attack", [JS_LINK, JS_LINK_2, PIXEL, RAW_HTML, MATH])
+def test_student_markdown_cannot_script_or_load(attack):
+    html = answer_html(attack + "\n\n" + REFERENCE)
+    assert live_parts(html) == {"scripts": [], "js_urls": [], "remote": [], "handlers": []}, html
+    assert 'href="https://course.example/notes.pdf"' in html and 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_a_remote_image_becomes_text_and_a_javascript_link_is_not_live():
+    html = answer_html(PIXEL + " " + JS_LINK)
+    assert "<img" not in html and "[image not shown: tracking]" in html
+    assert "click me" in html and "javascript" not in html.lower()
+
+
+def test_placeholders_typed_by_the_student_do_not_break_formulas():
+    # The renderer swaps formulas out before markdown; a student typing such a marker gains nothing.
+    text = "\x000\x00 MATH0X $x$ \x0099\x00 " + "MATHdeadbeefdeadbeefX0MATHdeadbeefdeadbeefX"
+    html = answer_html(text)
+    assert "<math" in html and "\x00" not in html
+
+
+@pytest.fixture
+def attacked(tmp_path):
+    """A report folder whose students wrote every attack into answers, names and file names."""
+    reports = tmp_path / "reports"
+    gb = open_gradebook(reports)
+    for i, attack in enumerate(ATTACKS):
+        r = result(i, attack, calc_2=attack, name=f"{attack} Name{i}", matr=FORMULAS[i % len(FORMULAS)])
+        r.key = f"student_{i}"
+        r.file = f"{FORMULAS[i % len(FORMULAS)]}{WEIRD}.ipynb"
+        r.flags = [attack]
+        r.checks[-1].message = attack                      # error text from the student's process
+        gb.store_result(r)
+    item = gb.add_item("calc_1_1", 3, "=1+1 formula-looking item", "@feedback", "ta")
+    gb.set_grade("student_0", "calc_1_1", items=[item.id], comment="-looks like a formula", ta="ta")
+    yield reports, gb
+    gb.close()
+
+
+def all_outputs(reports: Path, gb, tmp_path: Path) -> list[Path]:
+    spec = load_spec()
+    write_reports(gb, reports, spec)
+    manual.export(reports, spec)
+    for fmt in ("gradebook", "gradescope", "junit"):
+        exports.export(fmt, reports, reports, spec)
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_text("Identifier,Full name,Grade,Feedback comments\n" +
+                     "".join(f"Participant {5500 + i},x,,\n" for i in range(len(ATTACKS))), encoding="utf-8")
+    text, _ = moodle.fill_worksheet(sheet.read_text(), list(decided(gb).values()))
+    (reports / "worksheet-graded.csv").write_text(text, encoding="utf-8")
+    return [p for p in reports.rglob("*") if p.is_file() and p.suffix in (".csv", ".html", ".json", ".xml")]
+
+
+def test_no_character_in_an_answer_crashes_any_output(attacked, tmp_path):
+    reports, gb = attacked
+    files = all_outputs(reports, gb, tmp_path)
+    kinds = {p.suffix for p in files}
+    assert kinds == {".csv", ".html", ".json", ".xml"}
+    for p in files:
+        raw = p.read_bytes()
+        text = raw.decode("utf-8")                          # valid UTF-8 everywhere (no lone surrogates)
+        assert "\x00" not in text and "\x1b" not in text, p
+        if p.suffix == ".json":
+            json.loads(text)
+        if p.suffix == ".xml":
+            ET.fromstring(raw)                              # control characters would make it invalid XML
+        if p.suffix == ".csv":
+            list(csv.reader(io.StringIO(text)))
+
+
+def test_every_generated_page_forbids_scripts_and_remote_loads(attacked, tmp_path):
+    reports, gb = attacked
+    pages = [p for p in all_outputs(reports, gb, tmp_path) if p.suffix == ".html"]
+    assert any("manual" in p.parts for p in pages) and any("feedback" in p.parts for p in pages)
+    for p in pages:
+        html = p.read_text()
+        csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+        assert "default-src 'none'" in csp and "script-src" not in csp and "img-src data:" in csp, p
+        assert live_parts(html) == {"scripts": [], "js_urls": [], "remote": [], "handlers": []}, p
+
+
+def test_no_csv_field_becomes_a_formula_and_our_numbers_stay_numbers(attacked, tmp_path):
+    reports, gb = attacked
+    csvs = [p for p in all_outputs(reports, gb, tmp_path) if p.suffix == ".csv"]
+    assert {p.name for p in csvs} >= {"summary.csv", "manual_answers.csv", "manual_grades.csv", "gradebook.csv",
+                                       "worksheet-graded.csv", "student_0.csv"}
+    for p in csvs:
+        rows = list(csv.reader(io.StringIO(p.read_bytes().decode("utf-8-sig"), newline="")))
+        for row in rows:
+            for field in row:
+                if field.startswith(TRIGGERS):
+                    float(field)                            # only a number of ours may start with - (or +)
+    book = list(csv.DictReader(io.StringIO((reports / "gradebook.csv").read_bytes().decode(), newline="")))
+    zero = next(r for r in book if "Name0" in r["name"])
+    assert float(zero["total"]) == 3 + 2 and float(zero["calc_1_1"]) == 3
+    assert all(r["matr_number"].startswith("'") for r in book if r["matr_number"][:1] in ("'",) + TRIGGERS)
+    grades = list(csv.DictReader(io.StringIO((reports / "manual" / "manual_grades.csv").read_bytes().decode(),
+                                             newline="")))
+    assert next(r for r in grades if r["report"] == "student_0" and r["task"] == "calc_1_1")["comment"] == \
+        "'-looks like a formula"
+
+
+def test_neutralised_fields_read_back_as_typed():
+    for text in FORMULAS + ["plain", "", "'quoted", "'=already"]:
+        assert uncell(cell(text)) == text.replace("\r", "\n")
+    assert cell(-2.5) == -2.5 and cell(3) == 3 and cell(None) is None
+
+
+def test_a_merge_of_an_exported_sheet_round_trips_neutralised_fields(attacked, tmp_path):
+    reports, gb = attacked
+    spec = load_spec()
+    manual.export(reports, spec)
+    path = reports / "manual" / "manual_grades.csv"
+    merged, blank = manual.merge(path, reports, spec, ta="ta")
+    assert merged >= 1
+    assert gb.grade("student_0", "calc_1_1").comment == "-looks like a formula"
+
+
+def test_the_grading_app_renders_attacks_inert(attacked):
+    from grader.web import create_app
+    reports, gb = attacked
+    app = create_app(reports, load_spec(), token="t")
+    app.testing = True
+    c = app.test_client()
+    c.get("/?token=t")
+    with c.session_transaction() as s:
+        s["ta"] = "ta"
+    ids = gb.ids()
+    for i in range(len(ATTACKS)):
+        r = c.get(f"/t/calc_1_1/a/{ids[f'student_{i}']}")
+        assert r.status_code == 200
+        html = r.data.decode()
+        assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+        main = html.split("<main", 1)[1]
+        parts = live_parts(main)
+        assert parts["js_urls"] == [] and parts["remote"] == [] and parts["handlers"] == [], (i, parts)
+        assert "<script" not in main and "\x00" not in html
+
+
+def test_in_a_browser_the_sheets_make_no_request_and_no_live_javascript_link(attacked, tmp_path):
+    from .browser import launch
+    reports, gb = attacked
+    all_outputs(reports, gb, tmp_path)
+    with launch() as browser:
+        page = browser.new_page()
+        requests, dialogs = [], []
+        page.on("request", lambda req: requests.append(req.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for sheet in [reports / "manual" / "calc_1_1.html", reports / "manual" / "calc_2.html",
+                      reports / "overview.html", reports / "feedback" / "student_0.html"]:
+            requests.clear()
+            page.goto(sheet.as_uri())
+            page.wait_for_load_state("load")
+            assert [u for u in requests if not u.startswith(("file:", "data:"))] == [], sheet
+            hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+            assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:"))], sheet
+        assert dialogs == []

@@ -1,0 +1,207 @@
+"""The grading app through Flask's test client: access, CSRF, grading, conflicts, groups,
+rubric edits, overrides, undo, anonymity, assignments. (Real-browser scenarios: test_browser.py.)"""
+import re
+
+import pytest
+
+from grader.gradebook.decisions import results as decided
+from grader.spec import load_spec
+from grader.web import create_app
+
+from .gradebook_helpers import STUDENTS, filled
+
+pytest.importorskip("flask_wtf")
+
+
+@pytest.fixture
+def app(tmp_path):
+    reports = tmp_path / "reports"
+    filled(reports).close()
+    a = create_app(reports, load_spec(), token="s3cret-token")
+    a.testing = True
+    return a
+
+
+def csrf_of(page: bytes) -> str:
+    return re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
+
+
+class TA:
+    """A logged-in browser session of one TA."""
+
+    def __init__(self, app, name):
+        self.c = app.test_client()
+        assert self.c.get("/?token=s3cret-token").status_code == 302
+        page = self.c.get("/who").data
+        r = self.c.post("/who", data={"name": name, "csrf_token": csrf_of(page), "next": "/"})
+        assert r.status_code == 302
+        self.csrf = csrf_of(self.c.get("/").data)
+
+    def get(self, url):
+        return self.c.get(url, follow_redirects=True)
+
+    def post(self, url, data, headers=None):
+        return self.c.post(url, json=data, headers={"X-CSRFToken": self.csrf, **(headers or {})})
+
+
+def sid_of(app, key):
+    return app.config["STATE"].gb.ids()[key]
+
+
+def test_nothing_without_the_token_and_no_write_without_csrf(app):
+    c = app.test_client()
+    assert c.get("/").status_code == 401
+    assert c.get("/?token=wrong").status_code == 403
+    assert c.get("/static/app.js").status_code == 200          # assets hold no data
+    ta = TA(app, "alice")
+    r = ta.c.post("/api/grade", json={"task": "calc_1_1", "sid": 1, "items": [], "version": 0})
+    assert r.status_code == 400 and "CSRF" in r.get_json()["error"]
+    r = ta.post("/api/grade", {"task": "calc_1_1", "sid": 1, "items": [], "version": 0},
+                headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    assert app.config["STATE"].gb.grades() == {}
+    # A script with the bearer token needs no CSRF token (a browser never sends that header).
+    r = c.get("/api/nothing", headers={"Authorization": "Bearer s3cret-token"})
+    assert r.status_code == 404
+
+
+def test_every_response_carries_the_csp_and_no_remote_asset(app):
+    ta = TA(app, "alice")
+    for url in ("/", "/t/calc_1_1", "/t/calc_1_1/list", "/t/calc_1_1/groups", "/history"):
+        r = ta.get(url)
+        assert r.status_code == 200, url
+        csp = r.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "default-src 'none'" in csp and "unsafe-inline" not in csp
+        html = r.data.decode()
+        assert not re.search(r'(src|href)="(https?:)?//', html), url
+        assert "<script>" not in html and " on" not in re.sub(r"<[^>]*>", "", "")   # no inline script
+
+
+def test_grading_saves_and_a_second_browser_gets_a_conflict(app):
+    alice, bob = TA(app, "alice"), TA(app, "bob")
+    st = app.config["STATE"]
+    item = st.gb.add_item("calc_1_1", 10, "correct proof", "", "alice")
+    sid = sid_of(app, "Anna_Huber_5500")
+    r = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [item.id], "comment": "good",
+                                  "version": 0})
+    assert r.status_code == 200 and r.get_json()["points"] == 10 and r.get_json()["version"] == 1
+    r = bob.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "version": 0})
+    assert r.status_code == 409
+    body = r.get_json()
+    assert body["theirs"]["ta"] == "alice" and body["theirs"]["points"] == 10 and "alice changed" in body["message"]
+    assert st.gb.grade("Anna_Huber_5500", "calc_1_1").ta == "alice"
+    r = bob.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "version": 1})
+    assert r.status_code == 200 and st.gb.grade("Anna_Huber_5500", "calc_1_1").ta == "bob"
+    for bad in ({"items": ["x"]}, {"items": [999]}, {"adjust": "nan"}, {"sid": 10 ** 9}, {"task": "code_3_1"}):
+        data = {"task": "calc_1_1", "sid": sid, "items": [], "version": 2, **bad}
+        assert bob.post("/api/grade", data).status_code in (400, 404), bad
+
+
+def test_group_grade_rubric_edit_and_undo_through_the_app(app):
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    r = alice.post("/api/rubric", {"task": "calc_1_1", "points": "10", "description": "correct proof",
+                                   "feedback": "well done"})
+    good = r.get_json()["id"]
+    sign = alice.post("/api/rubric", {"task": "calc_1_1", "points": "-3", "description": "sign error"}).get_json()["id"]
+    sid = sid_of(app, "Anna_Huber_5500")
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good, sign], "version": 0})
+    r = alice.post("/api/group-grade", {"task": "calc_1_1", "sid": sid})
+    assert r.status_code == 200 and r.get_json()["applied"] == 3
+    scores = lambda: {k: r.task_points("calc_1_1") for k, r in decided(st.gb).items()}
+    assert [scores()[k] for k in ("Anna_Huber_5500", "Ben_Gruber_5501", "Clara_Bauer_5502", "Felix_Moser_5505")] == [7] * 4
+    assert scores()["David_Wagner_5503"] is None
+    assert alice.post("/api/rubric", {"task": "calc_1_1", "id": sign, "points": "-1"}).status_code == 200
+    assert [scores()[k] for k in ("Anna_Huber_5500", "Ben_Gruber_5501", "Clara_Bauer_5502", "Felix_Moser_5505")] == [9] * 4
+    page = alice.get("/t/calc_1_1/list").data.decode()
+    assert page.count('<td class="points">9</td>') == 4
+    r = alice.post("/api/undo", {})                      # undo the item edit
+    assert r.status_code == 200 and scores()["Ben_Gruber_5501"] == 7
+    changes = st.gb.changes()
+    group_change = next(c for c in changes if c.action == "group-grade")
+    assert alice.post("/api/undo", {"change": group_change.id}).status_code == 200
+    assert scores()["Ben_Gruber_5501"] is None and scores()["Anna_Huber_5500"] == 7
+    assert alice.post("/api/undo", {"change": group_change.id}).status_code == 409
+
+
+def test_override_with_reason_in_the_app(app):
+    alice = TA(app, "alice")
+    sid = sid_of(app, "Ben_Gruber_5501")
+    r = alice.post("/api/override", {"sid": sid, "task": "code_3_2_models", "check": "ANN_relu: activations",
+                                     "points": "1", "reason": ""})
+    assert r.status_code == 400 and "reason" in r.get_json()["error"]
+    r = alice.post("/api/override", {"sid": sid, "task": "code_3_2_models", "check": "ANN_relu: activations",
+                                     "points": "1", "reason": "F.relu is equivalent"})
+    assert r.status_code == 200
+    page = alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
+    assert "changed by alice: F.relu is equivalent" in page
+    assert decided(app.config["STATE"].gb)["Ben_Gruber_5501"].auto_points == 3
+
+
+def test_anonymous_pages_show_no_name_and_names_on_request(app):
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    keys = list(st.gb.ids())
+    sid = sid_of(app, "Anna_Huber_5500")
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "comment": "x", "version": 0})
+    urls = ["/", "/t/calc_1_1/list", "/t/calc_1_1/groups", "/history", f"/t/calc_1_1/a/{sid}"]
+    urls += [f"/t/calc_1_1/g/{g}" for g in {gr.id for gr in __import__("grader.gradebook.groups", fromlist=["x"]).groups(st.gb, "calc_1_1")}]
+    secrets = [w for full, matr in STUDENTS for w in (full, matr, *full.split(), full.replace(" ", ""))] + keys
+    for url in urls:
+        html = alice.get(url).data.decode()
+        for s in secrets:
+            assert s not in html, (url, s)
+    page = alice.get(f"/t/calc_1_1/a/{sid}").data
+    alice.c.post("/prefs", data={"anon": "0", "csrf_token": csrf_of(page), "next": "/"})
+    assert "Anna Huber" in alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
+
+
+def test_next_ungraded_follows_assignments_and_a_done_page(app):
+    alice, bob = TA(app, "alice"), TA(app, "bob")
+    assert alice.post("/api/assign", {"task": "calc_1_2", "ta": "bob"}).status_code == 200
+    r = alice.get("/t/calc_1_2/next")
+    assert "nothing left for you" in r.data.decode()
+    r = bob.c.get("/t/calc_1_2/next")
+    assert r.status_code == 302 and "/t/calc_1_2/a/" in r.headers["Location"]
+    dash = alice.get("/").data.decode()
+    assert "Assigned to: bob" in dash
+
+
+def test_similarity_tab_appears_when_its_report_exists(app):
+    alice = TA(app, "alice")
+    assert "nav-similarity" not in alice.get("/").data.decode()
+    folder = app.config["STATE"].reports / "similarity"
+    folder.mkdir()
+    (folder / "index.html").write_text("<h1>pairs</h1>")
+    html = alice.get("/").data.decode()
+    assert "nav-similarity" in html
+    r = alice.get("/similarity/")
+    assert r.status_code == 200 and b"pairs" in r.data and "script-src" not in r.headers["Content-Security-Policy"]
+
+
+def test_the_name_is_asked_first_and_recorded(app):
+    c = app.test_client()
+    c.get("/?token=s3cret-token")
+    r = c.get("/t/calc_1_1")
+    assert r.status_code == 302 and "/who" in r.headers["Location"]
+    page = c.get("/who").data
+    assert c.post("/who", data={"name": "  ", "csrf_token": csrf_of(page)}).status_code == 400
+
+
+def test_serve_explains_what_it_needs_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "300"}
+
+    def serve(*args):
+        return subprocess.run([sys.executable, "-m", "grader", "serve", *args], env=env, capture_output=True,
+                              text=True, timeout=60, cwd=tmp_path)
+
+    res = serve("--reports", str(tmp_path / "nothing"))
+    assert res.returncode == 2 and "no gradebook or reports" in res.stdout and "Traceback" not in res.stderr
+    filled(tmp_path / "reports").close()
+    res = serve("--reports", str(tmp_path / "reports"), "--host", "0.0.0.0")
+    assert res.returncode == 2 and "needs a shared token" in res.stdout
