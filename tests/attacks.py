@@ -31,9 +31,21 @@ def _tensor(shape, value=0.0):
     return {"__tensor__": "float64", "shape": list(shape),
             "data": base64.b64encode(struct.pack(f"<{n}d", *([value] * n))).decode()}
 
-def _answer(request, sock, data):
-    body = json.dumps({"type": "result", "nonce": request["nonce"], "data": data}).encode()
-    os.write(sock.fileno(), struct.pack("!Q", len(body)) + body)
+def _read(sock):
+    head = b""
+    while len(head) < 8:
+        head += sock.recv(8 - len(head))
+    size, body = struct.unpack("!Q", head)[0], b""
+    while len(body) < size:
+        body += sock.recv(size - len(body))
+    return json.loads(body)
+
+def _answer(request, sock, make):
+    """Take the protocol over: answer this request and every later one with forged data."""
+    while request.get("params"):
+        body = json.dumps({"type": "result", "nonce": request["nonce"], "data": make(request)}).encode()
+        os.write(sock.fileno(), struct.pack("!Q", len(body)) + body)
+        request = _read(sock)
     os._exit(0)
 '''
 
@@ -41,20 +53,23 @@ FORGED_MODEL = FIND_REQUEST + '''
 class CLASSNAME:
     def __init__(self, d_in, d_out):
         request, sock = _request()
-        runs = {}
-        for label, p in request["params"]["runs"].items():
-            k = p["sample_k"]
-            runs[label] = {"module": True, "linear": [[a, b, True] for a, b in p["linear"]],
-                           "init": [[_tensor([k], 0.01), _tensor([k], 0.01)] for _ in p["linear"]],
-                           "out_type": "Tensor", "copied": "shape",
-                           "outputs": {str(s): _tensor([p["batch"], d_out], 0.1) for s in p["seeds"]},
-                           "with_weights": _tensor([p["batch"], d_out], 0.1)}
-        _answer(request, sock, {"defined": True, "runs": runs})
+
+        def make(req):
+            runs = {}
+            for label, p in req["params"]["runs"].items():
+                k = p["sample_k"]
+                runs[label] = {"module": True, "linear": [[a, b, True] for a, b in p["linear"]],
+                               "init": [[_tensor([k], 0.01), _tensor([k], 0.01)] for _ in p["linear"]],
+                               "out_type": "Tensor", "copied": "shape",
+                               "outputs": {str(s): _tensor([p["batch"], d_out], 0.1) for s in p["seeds"]},
+                               "with_weights": _tensor([p["batch"], d_out], 0.1)}
+            return {"defined": True, "runs": runs}
+
+        _answer(request, sock, make)
 '''
 
 FORGED_TRAINING = FIND_REQUEST + '''
-def train_and_test(model, hyperparameters):
-    request, sock = _request()
+def _forged_runs(request):
     runs = {}
     for label, p in request["params"]["runs"].items():
         batches = -(-p["n_train"] // p["batch_size"])
@@ -73,7 +88,11 @@ def train_and_test(model, hyperparameters):
             final[f"{2 * i + 1}.weight"] = _tensor([dims[i + 1], dims[i]], 0.0)
             final[f"{2 * i + 1}.bias"] = _tensor([dims[i + 1]], 0.0)
         runs[label] = {"events": events, "lines": series * p["epochs"], "final": final}
-    _answer(request, sock, {"defined": True, "runs": runs})
+    return {"defined": True, "runs": runs}
+
+def train_and_test(model, hyperparameters):
+    request, sock = _request()
+    _answer(request, sock, _forged_runs)
 '''
 
 # The attack as first reproduced: look for the grader's probe and helper functions in the process.
@@ -111,6 +130,78 @@ if ref:
     exec(open(ref[0]).read())
 else:
     raise FileNotFoundError("found: " + ";".join(hits[:20]))
+'''
+
+# Read the parameters the probe was given from its frames and publish them through an error of
+# the run in progress (the public run's messages are shown): the hidden run's parameters must not
+# be in the process yet.
+FRAMES = '''
+import sys, json
+
+def _leak():
+    f, seen = sys._getframe(), []
+    while f is not None:
+        for name in ("params", "request", "p"):
+            v = f.f_locals.get(name)
+            if isinstance(v, dict):
+                seen.append(json.dumps(v, default=str)[:2000])
+        f = f.f_back
+    raise RuntimeError("LEAK " + " || ".join(seen))
+
+class CLASSNAME(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.l = nn.Linear(d_in, d_out)
+
+    def forward(self, x):
+        _leak()
+'''
+FRAMES_TRAINING = FRAMES.split("class CLASSNAME")[0] + '''
+def train_and_test(model, hyperparameters):
+    _leak()
+'''
+
+# Keep something for the next job (the next student) in every place that might outlive a job.
+STASH = '''
+import ctypes, os, socket, subprocess
+libc = ctypes.CDLL(None, use_errno=True)
+kept = []
+key = libc.syscall({add_key}, b"user", b"stash", b"SECRET-FROM-A", 13, ctypes.c_int(-4))
+kept.append(("keyring", key, ctypes.get_errno()))
+for path in ("/job/stash", "/tmp/stash", "/dev/shm/stash"):
+    try:
+        open(path, "w").write("SECRET-FROM-A")
+        kept.append(path)
+    except OSError:
+        pass
+if os.fork() == 0:                      # a process that listens for the next job
+    os.setsid()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind("\\0stash")
+    s.listen(1)
+    while True:
+        c, _ = s.accept()
+        c.sendall(b"SECRET-FROM-A")
+print(kept)
+'''
+FIND_STASH = '''
+import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+found = []
+buf = ctypes.create_string_buffer(64)
+key = libc.syscall({request_key}, b"user", b"stash", None, ctypes.c_int(-4))
+if key >= 0 and libc.syscall({keyctl}, 11, key, buf, 64) > 0:
+    found.append("keyring")
+for path in ("/job/stash", "/tmp/stash", "/dev/shm/stash"):
+    if os.path.exists(path):
+        found.append(path)
+try:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect("\\0stash")
+    found.append("socket")
+except OSError:
+    pass
+assert not found, found
 '''
 
 # Publish secrets through the student's own feedback: error text of a failing cell.
@@ -252,4 +343,10 @@ ESCAPES = {
     "write-data": "import os\nopen(os.path.join({data!r}, 'poison'), 'w').write('x')",
     "network": "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=3)",
     "linger": "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n    os._exit(0)",
+    "signal-worker": "import os, signal\nfor sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, "
+                     "signal.SIGQUIT, signal.SIGALRM):\n    try:\n        os.kill(1, sig)\n    except OSError:\n"
+                     "        pass\nimport time\ntime.sleep(0.3)",
+    "keyring": "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+               "r = libc.syscall(248 if __import__('platform').machine() == 'x86_64' else 217, b'user', b'k', b'v', 1, "
+               "ctypes.c_int(-4))\nassert r >= 0, ctypes.get_errno()",
 }

@@ -106,6 +106,10 @@ CASES = {
                                               "lr=hyperparameters['lr'], momentum=hyperparameters['momentum']), "
                                               "epoch)"))},
         {"final_weights": 0}, ["weights differ"], []),
+    "gradient-ascent": (
+        {"train-and-test": train().replace('momentum=hyperparameters["momentum"])',
+                                           'momentum=hyperparameters["momentum"], maximize=True)')},
+        {"optimizer": 0, "final_weights": 0}, ["maximize"], []),
     "own-training-loop": (
         {"train-and-test": '''def train_and_test(model, hyperparameters):
     optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])

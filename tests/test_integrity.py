@@ -137,11 +137,15 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                   "train-and-test": attacks.DISK + sol["train-and-test"]},
         "Background": {"ann-sigmoid": attacks.THREAD_LEFT + sol["ann-sigmoid"],
                        "ann-relu": attacks.TRACE_LEFT + sol["ann-relu"]},
+        "Frames": {"ann-relu": attacks.named(attacks.FRAMES, "ANN_relu"), "train-and-test": attacks.FRAMES_TRAINING},
+        "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
+        "LongExpr": {"ann-sigmoid": "x = " + "+".join(["1"] * 30_000) + "\n" + sol["ann-sigmoid"]},
     }
     for i, (name, changes) in enumerate(plan.items()):
         write_nb(solution_nb, folder, f"Assignment_7_Mal{name}_k2{len(HONEST) + i:07d}.ipynb", changes)
     many = folder / "Assignment_7_MalManyCells_k20009999.ipynb"
     many.write_text('{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[' + ",".join(["{}"] * 7_000_000) + "]}")
+    (folder / "Assignment_7_MalFormat_k20007777.ipynb").write_text('{"nbformat": "[/]", "cells": []}')
     (folder / "Assignment_7_MalDeep_k20008888.ipynb").write_text('{"nbformat":4,"cells":' + "[" * 100_000
                                                                + "]" * 100_000 + "}")
     res, rss = grade_cli(folder, out, spec_dir, data_home)
@@ -262,6 +266,27 @@ def test_absurd_notebooks_are_refused_cheaply(batch, spec):
     assert time.monotonic() - t0 < 1.0
 
 
+def test_the_hidden_run_is_not_in_the_process_while_the_public_run_is_observed(batch):
+    """Code that reads the probe's own parameters out of its frames and raises them in the public
+    run (whose messages are shown) finds only public values."""
+    r = report(batch, "MalFrames")
+    text = messages(r)
+    assert "LEAK" in text
+    for value in hidden_strings():
+        assert not contains(text, value), value
+
+
+def test_student_text_cannot_steer_the_tas_console_or_stop_the_batch(batch):
+    """Rich markup in an error, a status or a notebook format is printed as text; the batch
+    finishes and writes every page."""
+    assert (batch["out"] / "overview.html").exists() and (batch["out"] / "summary.csv").exists()
+    assert "[/]" in batch["stdout"]
+    fmt = report(batch, "MalFormat")
+    assert fmt["status"].startswith("unreadable")
+    long_expr = report(batch, "MalLongExpr")      # deeper than the parser goes: no grader error, and it
+    assert not [c for c in long_expr["checks"] if c["check"] == "grader"]   # costs only that cell
+
+
 def test_memory_outside_the_process_and_a_full_job_folder_are_stopped(batch):
     r = report(batch, "MalHoard")
     assert "memory:ann-relu" in r["flags"], r["flags"]
@@ -329,6 +354,7 @@ def test_escape_attempts_fail_and_the_next_job_is_clean(engine, data_home):
     assert outs["write-data"].status == "error"
     assert outs["network"].status == "error"
     assert outs["linger"].ok
+    assert outs["keyring"].status == "error" and "1" in outs["keyring"].error     # EPERM
     after, = engine.run([CellJob("after", "import os\nassert len(os.listdir('/proc/self/task')) == 1\n"
                                           "assert [p for p in os.listdir('/proc') if p.isdigit()] == ['1', str(os.getpid())], "
                                           "os.listdir('/proc')\n"
@@ -337,12 +363,13 @@ def test_escape_attempts_fail_and_the_next_job_is_clean(engine, data_home):
     assert [w.proc.pid for w in engine.workers] == workers
 
 
-def test_a_job_sees_only_what_it_needs(engine, spec):
+def test_a_job_sees_only_what_it_needs(engine, spec, data_home):
     code = ("import os, sys\nseen = sorted(os.listdir('/'))\n"
             f"assert not os.path.exists({str(spec.root)!r})\n"
             f"assert not os.path.exists({str(ROOT / '.git')!r})\n"
             f"assert not os.path.exists({str(ROOT / 'tests')!r})\n"
             "assert not os.path.exists('/etc/shadow')\n"
+            f"assert not os.path.exists({str(data_home)!r})\n"
             "assert set(seen) <= {'bin', 'dev', 'etc', 'job', 'lib', 'lib32', 'lib64', 'libx32', 'proc', 'root',"
             " 'sbin', 'tmp', 'usr', 'home', 'opt', 'work', 'srv', 'var', 'mnt'}, seen\n"
             "import grader\nassert sorted(os.listdir(os.path.dirname(grader.__file__))) == ['__init__.py', 'child']\n"
@@ -396,3 +423,24 @@ def test_the_student_bundle_holds_no_solution_and_checks_like_the_course(tmp_pat
         outputs.append(res.stdout)
     assert outputs[0] == outputs[1]
     assert "log_softmax" in outputs[0]
+
+
+def test_nothing_a_job_leaves_reaches_the_next_job(engine):
+    """Keyrings, files, shared memory and a lingering server: the next job (another student's
+    cell on the same worker) finds none of them."""
+    import platform
+    nr = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}[platform.machine()]
+    stash, find = engine.run([CellJob("stash", attacks.STASH.format(add_key=nr[0])),
+                              CellJob("find", attacks.FIND_STASH.format(request_key=nr[1], keyctl=nr[2]))])
+    assert stash.ok, stash.error
+    assert find.ok, find.error
+
+
+def test_a_list_bomb_is_refused_before_it_fills_memory(tmp_path, spec):
+    path = tmp_path / "Assignment_7_ListBomb_k12345678.ipynb"
+    path.write_text('{"nbformat":4,"nbformat_minor":5,"cells":[],"metadata":{"x":[' + ",".join(["[]"] * 10_000_000)
+                    + "]}}")
+    t0 = time.monotonic()
+    with pytest.raises(NotebookError, match="far more entries"):
+        load_notebook(path, spec.notebook_limits)
+    assert time.monotonic() - t0 < 1.0

@@ -40,6 +40,8 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
         tree = ast.parse(source)
     except SyntaxError as exc:
         return {}, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
+    except (ValueError, RecursionError, MemoryError):
+        return {}, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
     found: dict[str, object] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign):
@@ -71,7 +73,11 @@ def problem(name: str, value) -> str:
     if isinstance(value, ast.Name) and value.id.lower() in ("true", "false"):
         python = value.id.capitalize()
         return f"`{value.id}` is not Python's `{python}` (a name nobody defined); write `{name} = {python}`"
-    return f"`{name}` is computed (`{ast.unparse(value)[:60]}`); write the literal True or False"
+    try:
+        shown = ast.unparse(value)[:60]
+    except (RecursionError, ValueError):
+        shown = "..."
+    return f"`{name}` is computed (`{shown}`); write the literal True or False"
 
 
 def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 
 from ..engines import CellJob
-from ..notebook import checksum, defines, find_cell
+from ..notebook import checksum, defines, find_cell, parse_source
 from ..results import CheckResult
 from .context import Context, cell_failure, verdict
 
@@ -15,9 +15,8 @@ def _same_as_template(ctx: Context, cell_id: str):
 
 
 def _assigned_names(source: str) -> list[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    tree = parse_source(source)
+    if tree is None:
         return []
     return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
 

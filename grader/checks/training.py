@@ -20,6 +20,7 @@ from ..results import CheckResult
 from .context import Context, Verdict, cell_failure, combine, failed
 
 CHECKS = ("optimizer", "epochs", "test", "plots", "final_weights")
+EXTRA_SETTINGS = ("nesterov", "weight_decay", "dampening", "maximize")   # SGD's, all off in the task
 UNCONFIRMED = ("what your function reported could not be reproduced by running the same calls (change the "
                "model, its weights and the data only through `train`)")
 HIDDEN_ONLY = {
@@ -97,7 +98,7 @@ def good_sgd(ev: dict | None, p: dict) -> bool:
         return False
     d = ev.get("defaults", {})
     return (_close(d.get("lr"), p["lr"]) and _close(d.get("momentum"), p["momentum"])
-            and not d.get("nesterov") and not d.get("weight_decay") and not d.get("dampening"))
+            and not any(d.get(k) for k in EXTRA_SETTINGS))
 
 
 def _close(a, b) -> bool:
@@ -220,16 +221,19 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
                                           "momentum=...)" + raised)
     elif not any(o.get("type") == "SGD" for o in opts):
         out["optimizer"] = Verdict(False, f"the optimizer is {opts[0].get('type')}; the task asks for SGD")
-    elif not any(o.get("type") == "SGD" and o.get("params") == "model" for o in opts):
+    elif not (sgds := [o for o in opts if o.get("type") == "SGD" and o.get("params") == "model"]):
         out["optimizer"] = Verdict(False, "SGD must optimise the parameters of the model passed in "
                                           "(model.parameters())")
-    elif not any(good_sgd({**o, "defaults": {**o.get("defaults", {}), "momentum": p["momentum"]}}, p) for o in opts):
+    elif not any(_close(o.get("defaults", {}).get("lr"), p["lr"]) for o in sgds):
         out["optimizer"] = Verdict(False, "SGD's learning rate does not come from hyperparameters['lr'] (the "
                                           "grader passes other values than the notebook's)")
-    elif not any(good_sgd(o, p) for o in opts):
+    elif not any(_close(o.get("defaults", {}).get("momentum"), p["momentum"]) for o in sgds):
         out["optimizer"] = Verdict(False, "SGD's momentum does not come from hyperparameters['momentum'] (the "
-                                          "grader passes other values than the notebook's), or it has settings "
-                                          "the task does not ask for (nesterov, weight decay, dampening)")
+                                          "grader passes other values than the notebook's)")
+    elif not any(good_sgd(o, p) for o in opts):
+        extra = sorted({k for o in sgds for k in EXTRA_SETTINGS if o.get("defaults", {}).get(k)})
+        out["optimizer"] = Verdict(False, f"SGD has settings the task does not ask for ({', '.join(extra)}); "
+                                          f"use optim.SGD(model.parameters(), lr=..., momentum=...) only")
     elif not any(good_sgd(_optimizer_of(events, e), p) for e in trains):
         out["optimizer"] = Verdict(False, "an SGD optimizer was created as asked, but `train` was never called "
                                           "with it, so what it does could not be checked; pass it to "

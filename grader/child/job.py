@@ -121,22 +121,55 @@ def _isolate(header: dict, uid: int | None) -> list[str]:
     return notes
 
 
+def _probe_phase(sock, ns: dict, request: dict, env: dict | None, output_bytes: int) -> dict | None:
+    """Answer one probe request; return the probe's namespace (None: no further phase)."""
+    reply = {"type": "result", "nonce": request["nonce"]}
+    busy = still_running()
+    if busy:
+        reply["refused"] = busy
+        wire.send(sock, reply)
+        return None
+    sandbox.quiet_signals()
+    gc.callbacks.clear()
+    sys.stdout = sys.stderr = CappedWriter(output_bytes)
+    try:
+        if env is None:
+            env = {"__name__": "__probe__", "__builtins__": builtins}
+            exec(marshal.loads(base64.b64decode(request["code"])), env)
+        reply["data"] = env["observe"](ns, request["params"])
+    except BaseException as exc:  # noqa: BLE001 - student code inside the probe may raise anything
+        reply["error"] = describe(exc)
+    try:
+        wire.send(sock, reply)
+    except (TypeError, ValueError) as exc:
+        wire.send(sock, {"type": "result", "nonce": request["nonce"], "error": f"the result could not be sent ({exc})"})
+    return env
+
+
 def serve(sock, base_ns: dict, header: dict, uid: int | None, worker_notes: list[str]) -> None:
-    """The forked child. Never returns: ends with os._exit so nothing of the worker's runs."""
+    """The forked child. Never returns: ends with os._exit so nothing of the worker's runs.
+
+    Order matters: every limit is in place and reported (``ready``) before the student's cell
+    arrives; the probe arrives after the cell's result was sent, one set of parameters at a time
+    (the public one first), so nothing of a later run is in the process while an earlier one is
+    observed."""
     code = 0
     try:
         sandbox.die_with_parent()
         os.setsid()                                   # one process group: the tree dies together
         sandbox.prctl(sandbox.PR_SET_DUMPABLE, 1)     # the grader may read our /proc (memory)
+        sandbox.quiet_signals()                       # the worker ignores signals; a job need not
         keep = sock.fileno()
         os.closerange(3, keep)
         os.closerange(keep + 1, 1 << 16)
         notes = worker_notes + _isolate(header, uid)
-        wire.send_hello(sock)
         try:
             sandbox.become_unprivileged(uid)
         except OSError as exc:
             notes.append(f"privileges: could not drop them ({exc.strerror})")
+        notes += [n for n in [sandbox.seccomp_filter()] if n]
+        wire.send_hello(sock)
+        wire.send(sock, {"type": "ready", "notes": notes})
         job = wire.recv(sock, max_bytes=1 << 26)
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -146,29 +179,16 @@ def serve(sock, base_ns: dict, header: dict, uid: int | None, worker_notes: list
         ns = dict(base_ns)
         t0 = time.monotonic()
         error = execute(ns, job["source"], job["cell_id"]) if job.get("source") is not None else ""
-        wire.send(sock, {"type": "executed", "error": error, "output": out.text(), "notes": notes,
+        wire.send(sock, {"type": "executed", "error": error, "output": out.text(),
                          "seconds": time.monotonic() - t0})
-        request = wire.recv(sock, max_bytes=1 << 26)
-        if request.get("code"):
-            reply = {"type": "result", "nonce": request["nonce"]}
-            busy = still_running()
-            if busy:
-                reply["refused"] = busy
-            else:
-                sandbox.quiet_signals()
-                gc.callbacks.clear()
-                sys.stdout = sys.stderr = CappedWriter(int(header["output_bytes"]))
-                try:
-                    env = {"__name__": "__probe__", "__builtins__": builtins}
-                    exec(marshal.loads(base64.b64decode(request["code"])), env)
-                    reply["data"] = env["observe"](ns, request["params"])
-                except BaseException as exc:  # noqa: BLE001 - student code inside the probe may raise anything
-                    reply["error"] = describe(exc)
-            try:
-                wire.send(sock, reply)
-            except (TypeError, ValueError) as exc:
-                wire.send(sock, {"type": "result", "nonce": request["nonce"],
-                                 "error": f"the result could not be sent ({exc})"})
+        env = None
+        while True:
+            request = wire.recv(sock, max_bytes=1 << 26)
+            if not request.get("params"):
+                break
+            env = _probe_phase(sock, ns, request, env, int(header["output_bytes"]))
+            if env is None:
+                break
     except BaseException:  # noqa: BLE001
         code = 70
         try:

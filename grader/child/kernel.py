@@ -48,8 +48,8 @@ def run_cell(job_json: str) -> None:
     finally:
         sys.stdout, sys.stderr = saved
     _STATE["ns"] = ns
-    _publish({"type": "executed", "error": error, "output": out.text(), "seconds": 0.0, "notes": [
-        "limits: the plain nbclient engine enforces time limits only (no memory, process, network or file limits)"]})
+    _STATE.pop("env", None)
+    _publish({"type": "executed", "error": error, "output": out.text(), "seconds": 0.0})
 
 
 def run_probe(code_b64: str, params_json: str, nonce: str) -> None:
@@ -57,9 +57,10 @@ def run_probe(code_b64: str, params_json: str, nonce: str) -> None:
     sys.stdout = sys.stderr = job.CappedWriter(_STATE["output_bytes"])
     reply = {"type": "result", "nonce": nonce}
     try:
-        env = {"__name__": "__probe__", "__builtins__": builtins}
-        exec(marshal.loads(base64.b64decode(code_b64)), env)
-        reply["data"] = env["observe"](_STATE["ns"], json.loads(params_json))
+        if "env" not in _STATE:          # the probe's code comes with the first run only
+            _STATE["env"] = {"__name__": "__probe__", "__builtins__": builtins}
+            exec(marshal.loads(base64.b64decode(code_b64)), _STATE["env"])
+        reply["data"] = _STATE["env"]["observe"](_STATE["ns"], json.loads(params_json))
     except BaseException as exc:  # noqa: BLE001
         reply["error"] = job.describe(exc)
     finally:

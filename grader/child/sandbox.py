@@ -282,15 +282,81 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a too-large write fails instead of killing
 
 
+# Syscalls a job never needs and that would let it keep state beyond its life or reach beyond its
+# view: kernel keyrings (they outlive the process and are shared by everything of one uid: one
+# student's job could leave its results there for the next), new namespaces, other processes'
+# memory, io_uring, BPF and mounts. Numbers per architecture (x86-64, AArch64).
+BLOCKED = {
+    "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
+               "process_vm_readv": 310, "process_vm_writev": 311, "perf_event_open": 298, "bpf": 321,
+               "userfaultfd": 323, "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161,
+               "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
+               "move_mount": 429, "fsopen": 430, "fsmount": 432},
+    "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
+                "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
+                "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
+                "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
+                "move_mount": 429, "fsopen": 430, "fsmount": 432},
+}
+CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}          # clone, clone3
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+NAMESPACE_FLAGS = 0x7E020000    # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
+
+
+class _Insn(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+
+class _Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_Insn))]
+
+
+def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
+    """The filter as classic BPF, jumps resolved from labels (targets are counted from the next
+    instruction, as BPF does)."""
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    clone, clone3 = CLONE[arch]
+    code: list[tuple] = [(ld, None, None, 4), (jeq, 1, 0, AUDIT_ARCH[arch]), (ret, 0, 0, eperm), (ld, None, None, 0)]
+    if arch == "x86_64":                        # x32 numbers reach the same calls: refuse them all
+        code += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
+    code += [(jeq, "EPERM", 0, nr) for nr in sorted(BLOCKED[arch].values())]
+    code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "ALLOW", clone), (ld, None, None, 16),
+             (jset, "EPERM", "ALLOW", NAMESPACE_FLAGS)]
+    labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2}
+    code += [(ret, 0, 0, enosys), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
+    out = []
+    for idx, (op, jt, jf, k) in enumerate(code):
+        jt = labels[jt] - idx - 1 if isinstance(jt, str) else (jt or 0)
+        jf = labels[jf] - idx - 1 if isinstance(jf, str) else (jf or 0)
+        out.append((op, jt, jf, k))
+    return out
+
+
+def seccomp_filter() -> str:
+    """Refuse the syscalls in BLOCKED (EPERM), clone with namespace flags (EPERM) and clone3
+    (ENOSYS: the C library falls back to clone). Returns a note when this kernel or
+    architecture does not allow it."""
+    arch = platform.machine()
+    if arch not in BLOCKED:
+        return f"syscalls: no filter for this architecture ({arch})"
+    code = _bpf(arch)
+    insns = (_Insn * len(code))(*[_Insn(*c) for c in code])
+    program = _Prog(len(code), insns)
+    if _libc.prctl(22, 2, ctypes.byref(program), 0, 0) != 0:   # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        return f"syscalls: no filter ({os.strerror(ctypes.get_errno())})"
+    return ""
+
+
 def quiet_signals() -> None:
     """Back to default handlers with no timers: nothing the cell set up fires during the probe."""
     signal.alarm(0)
     for timer in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF):
         signal.setitimer(timer, 0)
     for sig in signal.valid_signals():
-        if sig in (signal.SIGKILL, signal.SIGSTOP, signal.SIGXFSZ):
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
             continue
-        try:
-            signal.signal(sig, signal.SIG_DFL)
+        try:      # Python's own choice for SIGPIPE (an exception, not death); a too-large write fails
+            signal.signal(sig, signal.SIG_IGN if sig in (signal.SIGPIPE, signal.SIGXFSZ) else signal.SIG_DFL)
         except (OSError, ValueError):
             pass

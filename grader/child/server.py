@@ -65,6 +65,17 @@ def _huge_pages() -> None:
                 libc.madvise(start, end - start, 25)   # MADV_COLLAPSE (Linux 6.1+; else a no-op)
 
 
+def _ignore_signals() -> None:
+    """The worker answers no signal (a job could otherwise stop it with SIGINT); the grader ends it
+    with its control socket or SIGKILL."""
+    for sig in signal.valid_signals():
+        if sig not in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD):
+            try:
+                signal.signal(sig, signal.SIG_IGN)
+            except (OSError, ValueError):
+                pass
+
+
 def _split_pid_namespace() -> bool:
     """Return in the init process of a new PID namespace; the outer process only waits."""
     try:
@@ -75,7 +86,7 @@ def _split_pid_namespace() -> bool:
     if pid == 0:
         sandbox.die_with_parent()
         return True
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ignore_signals()
     for fd in range(3, 1 << 10):   # the control socket belongs to the inner process alone
         try:
             os.close(fd)
@@ -153,6 +164,7 @@ def main(argv: list[str]) -> int:
         return 1                                  # the grader died before we could ask to follow it
     notes = [n for n in [sandbox.enter_user_namespace()] if n]
     init = _split_pid_namespace()
+    _ignore_signals()
     sandbox.prctl(sandbox.PR_SET_DUMPABLE, 0)     # jobs may not read or trace the worker
     ctl = socket.socket(fileno=int(argv[1]))
     setup = json.loads(ctl.recv(1 << 24))
@@ -173,7 +185,9 @@ def main(argv: list[str]) -> int:
         ctl.send(json.dumps({"type": "failed", "error": f"{type(exc).__name__}: {exc}"}).encode())
         return 1
     uid = int(setup["uid"]) if os.geteuid() == 0 and setup.get("uid") is not None else None
-    view = sandbox.View(folders=tuple(sandbox.python_folders() + [os.path.realpath(data_home)]),
+    # The data folder is not part of the view: the data is in memory already, and a TA's data
+    # folder may hold more than data (a course checkout passed as --data, say).
+    view = sandbox.View(folders=tuple(sandbox.python_folders()),
                         package=os.path.dirname(os.path.dirname(os.path.abspath(job.__file__))))
     if not init:
         notes.append("processes: no PID namespace; leftovers of a job are killed by process group")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import sqlite3
 import shutil
+import sqlite3
 import tempfile
 import time
 import zipfile
@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,11 +26,11 @@ from rich.progress import (
 from .. import __version__, identity, moodle
 from ..data import ensure_dataset
 from ..engines import make_engine
+from ..gradebook import open_gradebook
+from ..gradebook.outputs import finish, pending_answers, record
 from ..identity import Submission
 from ..naming import name_fits
 from ..pipeline import Grader, GraderError, engine_setup
-from ..gradebook import open_gradebook
-from ..gradebook.outputs import finish, pending_answers, record
 from ..report import ReportWriteError
 from ..results import CheckResult, SubmissionResult
 from ..spec import load_spec
@@ -90,9 +91,9 @@ def _line(r: SubmissionResult) -> str:
     if r.status != "graded":
         mark = "[red]✗[/]"
     shown = [f for f in r.flags if not f.startswith("note:")]
-    flags = f"  [yellow]{', '.join(shown)}[/]" if shown else ""
-    status = "" if r.status == "graded" else f"  [red]{r.status}[/]"
-    return f"{mark} {r.file}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
+    flags = f"  [yellow]{esc(', '.join(shown))}[/]" if shown else ""
+    status = "" if r.status == "graded" else f"  [red]{esc(r.status)}[/]"
+    return f"{mark} {esc(r.file)}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
 
 
 def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
@@ -141,11 +142,11 @@ def _grade(args, console: Console, spec) -> int:
     if args.folder.is_file() and args.folder.suffix.lower() == ".zip":
         unpacked = Path(tempfile.mkdtemp(prefix="grader-moodle-"))
         args._unpacked = unpacked
-        console.print(f"unpacking {args.folder.name} (Moodle download) ...")
+        console.print(f"unpacking {esc(args.folder.name)} (Moodle download) ...")
         try:
             args.folder = moodle.unpack(args.folder, unpacked)
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            console.print(f"[red]error:[/] cannot unpack {args.folder}: {exc}")
+            console.print(f"[red]error:[/] cannot unpack {esc(str(args.folder))}: {esc(str(exc))}")
             return 2
     if not args.folder.is_dir():
         console.print(f"[red]error:[/] {args.folder} is not a folder or a .zip. Usage: grader grade FOLDER [--out DIR]")
@@ -156,7 +157,7 @@ def _grade(args, console: Console, spec) -> int:
     own = {(spec.root / examples).resolve()} if examples else set()
     for o in others:
         if o.resolve() not in own:     # the project's documented scores beside its examples
-            console.print(f"[dim]skipped {display_name(o)}: not a notebook (.ipynb)[/]")
+            console.print(f"[dim]skipped {esc(display_name(o))}: not a notebook (.ipynb)[/]")
     if not notebooks and not people:
         console.print(f"[yellow]no notebooks (.ipynb) found below {args.folder}[/]")
         return 1
@@ -230,7 +231,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         except KeyboardInterrupt:
             interrupted = True
         except GraderError as exc:
-            console.print(f"[red]grader setup failed:[/] {exc}")
+            console.print(f"[red]grader setup failed:[/] {esc(str(exc))}")
             return 3
         finally:
             if stream is not None:
@@ -248,14 +249,14 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     if refused:
         console.print("[yellow]limits this machine did not allow (also in each report's JSON):[/]")
         for n in refused:
-            console.print(f"[yellow]  - {n}[/]")
+            console.print(f"[yellow]  - {esc(n)}[/]")
     try:
         from ..feedback import write_feedback
         write_feedback(out, results, spec)
     except ReportWriteError:
         raise
     except Exception as exc:  # noqa: BLE001 - the CSV reports are written; pages are extra
-        console.print(f"[yellow]feedback pages not written: {exc}[/]")
+        console.print(f"[yellow]feedback pages not written: {esc(str(exc))}[/]")
     took = time.monotonic() - t0
     graded = [r for r in batch if r.status == "graded"]
     mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
@@ -265,8 +266,8 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                   f"{done_now} graded in {took:.1f} s")
     others = sorted(set(results) - {s.key for s in subs})
     if others:
-        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {display_name(args.folder)} "
-                      f"(kept, with their grades): {', '.join(others[:5])}{' ...' if len(others) > 5 else ''}[/]")
+        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {esc(display_name(args.folder))} "
+                      f"(kept, with their grades): {esc(', '.join(others[:5]))}{' ...' if len(others) > 5 else ''}[/]")
     pending = pending_answers(results)
     if pending:
         console.print(f"[cyan]{pending} written answer(s) wait for a TA:[/] grade them in the browser with "

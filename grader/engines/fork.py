@@ -153,6 +153,32 @@ class Worker:
             raise WorkerDied("the worker exited")
         return json.loads(data)
 
+    def _probe(self, sock, job: CellJob, outcome: CellOutcome, deadline: float, monitor: TreeMonitor) -> None:
+        """Observe the cell, one set of parameters at a time (the public one first): what the
+        process learns of a later run's parameters arrives only after the earlier run's reply."""
+        name = job.probe + ("+reference" if job.trusted and job.probe + "+reference" in probes.PROBES else "")
+        code = probes.compiled(name)
+        observed: dict = {}
+        for i, params in enumerate(phases(job.params)):
+            nonce = secrets.token_hex(16)
+            wire.send(sock, {"code": code if i == 0 else None, "params": params, "nonce": nonce})
+            reply = validate(wire.recv(sock, deadline=deadline, tick=monitor.check, max_bytes=RESULT_BYTES),
+                             RESULT, "result")
+            if reply["type"] != "result" or reply["nonce"] != nonce:
+                raise InvalidObservation("the reply did not answer the grader's request")
+            if "refused" in reply:
+                outcome.probe_error = f"not checked: {reply['refused']}; remove that from the cell"
+                return
+            if "error" in reply:     # the text of a later (hidden) run is never shown
+                outcome.probe_error = reply["error"] if i == 0 else "the check with the grader's values failed"
+                return
+            if "data" not in reply:
+                raise InvalidObservation("an empty result")
+            data = validate(reply["data"], SCHEMAS[job.probe], job.probe)
+            runs = {**observed.get("runs", {}), **(data.get("runs") or {})}
+            observed = {**data, **observed, "runs": runs} if observed else data
+        outcome.probe = observed
+
     def _kill_job(self, monitor: TreeMonitor | None) -> None:
         try:
             self.ctl.send(json.dumps({"op": "kill"}).encode())
@@ -181,6 +207,8 @@ class Worker:
         monitor, replace = None, False
         try:
             pid = wire.recv_hello(ours, deadline=time.monotonic() + 30)
+            ready = validate(wire.recv(ours, deadline=time.monotonic() + 30), READY, "ready")
+            outcome.notes = ready["notes"] + self.cgroup_notes      # said before any student code ran
             if self.cgroups is not None:
                 self.cgroups.enter(pid)
             monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups)
@@ -191,28 +219,14 @@ class Worker:
                 raise InvalidObservation("a result came before the cell had finished")
             outcome.output = executed["output"]
             outcome.error = executed["error"]
-            outcome.notes = executed["notes"] + self.cgroup_notes
             if outcome.error:
                 outcome.status = Status.ERROR
-            nonce = secrets.token_hex(16)
-            code = None
             if job.probe and not outcome.error:
-                code = probes.compiled(job.probe + ("+reference" if job.trusted and
-                                                    job.probe + "+reference" in probes.PROBES else ""))
-            wire.send(ours, {"code": code, "params": job.params, "nonce": nonce})
-            if code:
-                reply = validate(wire.recv(ours, deadline=deadline, tick=monitor.check, max_bytes=RESULT_BYTES),
-                                 RESULT, "result")
-                if reply["type"] != "result" or reply["nonce"] != nonce:
-                    raise InvalidObservation("the reply did not answer the grader's request")
-                if "refused" in reply:
-                    outcome.probe_error = f"not checked: {reply['refused']}; remove that from the cell"
-                elif "error" in reply:
-                    outcome.probe_error = reply["error"]
-                elif "data" in reply:
-                    outcome.probe = validate(reply["data"], SCHEMAS[job.probe], job.probe)
-                else:
-                    raise InvalidObservation("an empty result")
+                self._probe(ours, job, outcome, deadline, monitor)
+            try:
+                wire.send(ours, {"params": None})       # done: the job ends
+            except OSError:
+                pass                                    # it already has
         except wire.ChannelTimeout:
             self._kill_job(monitor)
             outcome.status = Status.TIMEOUT
@@ -246,8 +260,17 @@ class Worker:
         return outcome, replace
 
 
-EXECUTED = Obj(required={"type": str, "error": str, "output": str, "notes": List(str, 64), "seconds": float})
+READY = Obj(required={"type": str, "notes": List(str, 64)})
+EXECUTED = Obj(required={"type": str, "error": str, "output": str, "seconds": float})
 RESULT = Obj(required={"type": str, "nonce": str}, optional={"data": ANY, "error": str, "refused": str})
+
+
+def phases(params: dict) -> list[dict]:
+    """A probe's parameters split into its runs, in order (public before hidden)."""
+    runs = params.get("runs")
+    if not isinstance(runs, dict) or len(runs) < 2:
+        return [params]
+    return [{**params, "runs": {label: p}} for label, p in runs.items()]
 
 
 def describe_exit(code: int) -> str:

@@ -25,7 +25,17 @@ from typing import Any, Iterable, Iterator
 from ..render import clean_text
 from ..results import CheckResult, SubmissionResult
 from . import schema
-from .models import Answer, Change, Conflict, Grade, Override, Rubric, RubricItem, TaskProgress, now
+from .models import (
+    Answer,
+    Change,
+    Conflict,
+    Grade,
+    Override,
+    Rubric,
+    RubricItem,
+    TaskProgress,
+    now,
+)
 
 FILENAME = "gradebook.sqlite"
 

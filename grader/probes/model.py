@@ -8,6 +8,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+
 def _inputs(seed, batch, shape, mean, std):
     rng = np.random.default_rng(int(seed))
     x = torch.from_numpy(rng.random((int(batch), *[int(s) for s in shape]), dtype=np.float32))
@@ -15,6 +16,7 @@ def _inputs(seed, batch, shape, mean, std):
 
 
 _WEIGHTS = {}
+_BUILT = {}
 
 
 def _weights(seed, dims):
@@ -125,24 +127,32 @@ def _run(cls, p, cache):
 
 
 def _with_weights(cls, p, cache, obs):
-    """The reference weights copied into the model built under the first seed, then called."""
+    """The reference weights copied into the model built under the first seed, then called; its
+    own weights go back afterwards (a later run may build under the same seed)."""
     model, _ = cache[int(p["seeds"][0])]
     x = _inputs(p["input_seed"], p["batch"], p["input_shape"], p["mean"], p["std"])
+    lins = _linears(model)
+    saved = [(m.weight.detach().clone(), m.bias.detach().clone() if m.bias is not None else None) for m in lins]
     try:
-        how = _copy_weights(_linears(model), _weights(p["weight_seed"], p["linear"]))
+        how = _copy_weights(lins, _weights(p["weight_seed"], p["linear"]))
         if how is not None:
             with torch.no_grad():
                 obs["with_weights"] = _tensor(model(x))
             obs["copied"] = how
     except BaseException as exc:  # noqa: BLE001
         obs["weights_error"] = _why(exc)
+    with torch.no_grad():
+        for m, (w, b) in zip(lins, saved):
+            m.weight.copy_(w)
+            if b is not None:
+                m.bias.copy_(b)
 
 
 def observe(ns, params):
     name = params["defines"]
     res = {"defined": name in ns}
     if res["defined"]:
-        cache = {}
+        cache = _BUILT        # builds are kept between the runs (observed one call at a time)
         res["runs"] = {label: _run(ns[name], p, cache) for label, p in params["runs"].items()}
         for label, p in params["runs"].items():
             if "outputs" in res["runs"][label]:

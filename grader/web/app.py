@@ -9,7 +9,16 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from ..gradebook import Gradebook, open_gradebook
 from ..spec import Spec

@@ -3,7 +3,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, g, redirect, render_template, request, send_from_directory, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 
 from ..gradebook import groups as grouping
 from ..gradebook.queue import MODES

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..gradebook import Gradebook, Grade
+from ..gradebook import Grade, Gradebook
 from ..gradebook import groups as grouping
 from ..gradebook.models import Answer, Rubric
 from ..gradebook.queue import MODES, needs_grading, next_ungraded, order, position
