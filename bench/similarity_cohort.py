@@ -770,6 +770,42 @@ CALC2_VALUES = {"s3": "2", "s4": "-1", "s5": "3", "a3": "2", "a4": "0", "a5": "3
                 "d3": "0.25", "d4": "0", "d5": "-0.5", "dw": "0.5"}
 
 
+SYNONYMS = {"so": ["so", "thus", "hence", "therefore"], "gives": ["gives", "yields", "results in", "leads to"],
+            "must": ["must", "has to", "needs to"], "output": ["output", "result", "prediction"],
+            "input": ["input", "point", "sample"], "weights": ["weights", "parameters"],
+            "But": ["But", "However,", "Yet"], "Then": ["Then", "So", "Now"], "exist": ["exist", "can exist"],
+            "classes": ["classes", "two labels"], "is": ["is", "equals"], "Assume": ["Assume", "Suppose", "Let"],
+            "impossible": ["impossible", "not possible", "infeasible"], "every": ["every", "each", "any"],
+            "contradiction": ["contradiction", "contradiction!", "contradiction."], "get": ["get", "obtain", "have"],
+            "after": ["after", "and after", "then after"], "the": ["the", "the", "the", "this"]}
+FILLERS = ["Clearly, ", "We see that ", "Note that ", "Obviously ", "It follows that ", "Looking at this, ",
+           "In other words, ", "As shown in the lecture, ", "Simply put, "]
+
+
+def own_words(text: str, rng: random.Random, level: float = 0.35) -> str:
+    """An honest student's own wording of a sentence pattern: synonyms, fillers, typos, case."""
+    sentences = re.split(r"(?<=[.!?;])\s+", text)
+    out = []
+    for sent in sentences:
+        words = sent.split(" ")
+        for i, w in enumerate(words):
+            core = w.strip(",.;:")
+            if core in SYNONYMS and rng.random() < level * 1.5:
+                words[i] = w.replace(core, rng.choice(SYNONYMS[core]), 1)
+            elif len(w) > 4 and w.isalpha() and rng.random() < level * 0.08:
+                j = rng.randrange(len(w) - 1)
+                words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]          # a typo
+        sent = " ".join(words)
+        if sent and rng.random() < level * 0.6:
+            filler = rng.choice(FILLERS)
+            sent = filler + sent[0].lower() + sent[1:] if not sent.startswith("$") else filler + sent
+        out.append(sent)
+    joined = " ".join(out)
+    if rng.random() < level * 0.3:
+        joined = joined.lower()
+    return joined
+
+
 def _notation(rng: random.Random) -> dict[str, str]:
     latex = rng.random() < 0.6
     return {"w1": "$w_1$" if latex else "w1", "w2": "$w_2$" if latex else "w2", "g": "$g_1$" if latex else "g1",
@@ -780,11 +816,11 @@ def _notation(rng: random.Random) -> dict[str, str]:
 def calc_1_1(rng: random.Random) -> str:
     n = _notation(rng)
     parts = CALC11 if rng.random() < 0.7 else CALC11_GEOMETRIC
-    sentences = [rng.choice(options).format(**n) for options in parts]
+    sentences = [own_words(rng.choice(options).format(**n), rng) for options in parts]
     if rng.random() < 0.3:
-        sentences.insert(1, rng.choice(["For (0,0) the output is always 0, which is fine.",
-                                        "The first input gives 0 for any weights.",
-                                        "x1 = (0,0) maps to 0 no matter what."]))
+        sentences.insert(1, own_words(rng.choice(["For (0,0) the output is always 0, which is fine.",
+                                                  "The first input gives 0 for any weights.",
+                                                  "x1 = (0,0) maps to 0 no matter what."]), rng))
     return (" " if rng.random() < 0.6 else "\n\n").join(sentences)
 
 
@@ -796,46 +832,68 @@ def calc_1_2(rng: random.Random, wrong: bool = False) -> str:
     if r < 0.15:     # short and correct by necessity
         return rng.choice(["0, 1, 1, 0", "$0,1,1,0$", "outputs: 0, 1, 1, 0", "(0, 1, 1, 0)"])
     if r < 0.5:
-        head = rng.choice(["| x | W1 x + b | ReLU | output |", "| input | pre-activation | hidden | g2 |"])
-        lines = [head, "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
-        tail = rng.choice(["", "\n\nSo the network computes XOR.", "\n\nThis matches the labels."])
-        return "\n".join(lines) + tail
+        cols = [rng.choice(["x", "$x$", "input", "$\\mathbf{x}$", "point", "x_i"]),
+                rng.choice(["W1 x + b", "$W^{[1]}x+b$", "pre-activation", "hidden in", "z", "$z = W^{[1]}x + b$"]),
+                rng.choice(["ReLU", "$\\max(0,\\cdot)$", "hidden", "hidden out", "a", "after ReLU"]),
+                rng.choice(["output", "$g_2$", "g2", "y", "$\\hat y$", "result"])]
+        fmt = rng.choice(["({}, {})", "({},{})", "[{}, {}]", "$({}, {})$"])
+        pair = lambda t: fmt.format(*t.strip("()").split(","))                # noqa: E731
+        lines = ["| " + " | ".join(cols) + " |", "|---|---|---|---|"]
+        lines += [f"| {pair(a)} | {pair(b)} | {pair(c)} | {d} |" for a, b, c, d in rows]
+        tail = rng.choice(["", "So the network computes XOR.", "This matches the labels.",
+                           "All outputs equal the labels, so XOR is solved.", "Exactly the XOR labels.",
+                           "The last column is y, as required."])
+        return "\n".join(lines) + ("\n\n" + own_words(tail, rng) if tail else "")
     verb = rng.choice(["gives", "yields", "is", "->"])
-    items = [f"x = {a}: W1 x + b {verb} {b}, after ReLU {c}, output {d}." for a, b, c, d in rows]
     if rng.random() < 0.5:
+        items = [f"x = {a}: W1 x + b {verb} {b}, after ReLU {c}, output {d}." for a, b, c, d in rows]
+    else:
         items = [f"For {a} the hidden pre-activation is {b}, the ReLU gives {c} and g2 = {d}." for a, b, c, d in rows]
-    return "\n".join(items) + rng.choice(["", " Hence the labels 0, 1, 1, 0 are reproduced.",
-                                           "\nAll four match y."])
+    items = [own_words(i, rng, 0.2) for i in items]
+    return "\n".join(items) + own_words(rng.choice(["", " Hence the labels 0, 1, 1, 0 are reproduced.",
+                                                     "\nAll four match y."]), rng)
 
 
 def calc_2(rng: random.Random, wrong: bool = False) -> str:
     v = dict(CALC2_VALUES)
     if wrong:
-        v["d3"], v["dw"] = "0.5", "1"
+        v["d3"], v["dw"] = rng.choice([("0.5", "1"), ("-0.25", "-0.5"), ("0.25", "0.25")])
     latex = rng.random() < 0.6
-    lines = []
+    relu = rng.choice(["\\max(0, s_3)", "\\text{ReLU}(s_3)", "ReLU(s_3)", "f(s_3)"])
+    s3 = rng.choice(["w_{31} x_1 + w_{32} x_2", "x_1 w_{31} + x_2 w_{32}", "w_{31} \\cdot x_1 + w_{32} \\cdot x_2"])
+    if rng.random() < 0.4:
+        s3 += rng.choice([" = 1 \\cdot 1 + 0.5 \\cdot 2", " = 1 + 1"])
+    d3 = rng.choice(["f'(s_3) w_{63} \\delta_6", "\\delta_6 w_{63} f'(s_3)", "\\delta_6 \\cdot w_{63} \\cdot 1"])
+    join = rng.choice([", ", "; ", " and ", ",\\quad "])
+    y_hat = rng.choice(["\\sum_i w_{6i} a_i", "w_{63} a_3 + w_{64} a_4 + w_{65} a_5"])
+    d6 = rng.choice(["\\hat y - y", "(\\hat y - y)", "-(y - \\hat y)"])
+    dw = rng.choice(["\\delta_3 x_2", "x_2 \\delta_3", "a_2 \\delta_3"])
     if latex:
-        lines.append(f"$s_3 = w_{{31}} x_1 + w_{{32}} x_2 = {v['s3']}$, $a_3 = \\max(0, s_3) = {v['a3']}$")
-        lines.append(f"$s_4 = {v['s4']}$, $a_4 = {v['a4']}$, $s_5 = {v['s5']}$, $a_5 = {v['a5']}$")
-        lines.append(f"$\\hat y = s_6 = \\sum_i w_{{6i}} a_i = {v['s6']}$")
-        lines.append(f"$\\delta_6 = \\hat y - y = {v['d6']}$")
-        lines.append(f"$\\delta_3 = f'(s_3) w_{{63}} \\delta_6 = {v['d3']}$, $\\delta_4 = {v['d4']}$, "
-                     f"$\\delta_5 = {v['d5']}$")
-        lines.append(f"$\\frac{{\\partial L}}{{\\partial w_{{32}}}} = \\delta_3 x_2 = {v['dw']}$")
+        lines = [f"$s_3 = {s3} = {v['s3']}${join}$a_3 = {relu} = {v['a3']}$",
+                 f"$s_4 = {v['s4']}${join}$a_4 = {v['a4']}${join}$s_5 = {v['s5']}${join}$a_5 = {v['a5']}$",
+                 f"$\\hat y = s_6 = {y_hat} = {v['s6']}$",
+                 f"$\\delta_6 = {d6} = {v['d6']}$",
+                 f"$\\delta_3 = {d3} = {v['d3']}${join}$\\delta_4 = {v['d4']}${join}$\\delta_5 = {v['d5']}$",
+                 f"$\\frac{{\\partial L}}{{\\partial w_{{32}}}} = {dw} = {v['dw']}$"]
     else:
-        lines.append(f"s3 = w31*x1 + w32*x2 = {v['s3']}, a3 = ReLU(s3) = {v['a3']}")
-        lines.append(f"s4 = {v['s4']}, a4 = {v['a4']}; s5 = {v['s5']}, a5 = {v['a5']}")
-        lines.append(f"y_hat = s6 = w63*a3 + w64*a4 + w65*a5 = {v['s6']}")
-        lines.append(f"delta6 = y_hat - y = {v['d6']}")
-        lines.append(f"delta3 = ReLU'(s3) * w63 * delta6 = {v['d3']}, delta4 = {v['d4']}, delta5 = {v['d5']}")
-        lines.append(f"dL/dw32 = delta3 * x2 = {v['dw']}")
+        plain = s3.replace("_{", "").replace("}", "").replace(" \\cdot ", "*")
+        lines = [f"s3 = {plain} = {v['s3']}{join}a3 = ReLU(s3) = {v['a3']}",
+                 f"s4 = {v['s4']}{join}a4 = {v['a4']}; s5 = {v['s5']}{join}a5 = {v['a5']}",
+                 f"y_hat = s6 = w63*a3 + w64*a4 + w65*a5 = {v['s6']}",
+                 f"delta6 = {rng.choice(('y_hat - y', 'yhat - y', 'output - target'))} = {v['d6']}",
+                 f"delta3 = ReLU'(s3) * w63 * delta6 = {v['d3']}{join}delta4 = {v['d4']}{join}delta5 = {v['d5']}",
+                 f"dL/dw32 = delta3 * x2 = {v['dw']}"]
+    if rng.random() < 0.5:
+        lines.insert(0, own_words(rng.choice(["Forward pass:", "**Forward pass**", "First the forward pass.",
+                                              "We start with the forward pass through the network."]), rng))
+    if rng.random() < 0.5:
+        lines.insert(-3, own_words(rng.choice(["Backward pass:", "**Backpropagation**", "Now the deltas.",
+                                               "Then we propagate the error back."]), rng))
     if rng.random() < 0.4:
-        lines.insert(0, rng.choice(["Forward pass:", "**Forward pass**", "First the forward pass."]))
-    if rng.random() < 0.4:
-        lines.insert(-3, rng.choice(["Backward pass:", "**Backpropagation**", "Now the deltas."]))
-    if rng.random() < 0.3:
-        lines.append(rng.choice(["The hidden unit 4 is inactive, so its delta is zero.",
-                                 "Note that ReLU'(s) is 0 for s < 0.", "Since a4 = 0, unit 4 does not learn here."]))
+        lines.append(own_words(rng.choice(["The hidden unit 4 is inactive, so its delta is zero.",
+                                           "Note that ReLU'(s) is 0 for s < 0.",
+                                           "Since a4 = 0, unit 4 does not learn here.",
+                                           "The gradient for w32 follows from the chain rule."]), rng))
     return ("\n\n" if rng.random() < 0.5 else "\n").join(lines)
 
 # ---------------------------------------------------------------------------------- disguises
@@ -1055,6 +1113,7 @@ class Student:
     cells: dict[str, str]                 # cell id -> source, in notebook order (as student_cells)
     copied_from: str | None = None        # key of the student whose work this is (planted)
     disguises: list[str] = field(default_factory=list)
+    copied_written: tuple[str, ...] = ()  # written answers taken from the source (retyped or not)
 
 
 @dataclass
@@ -1076,6 +1135,21 @@ class Cohort:
                 for b in copiers[i + 1:]:
                     pairs.add(frozenset((a, b)))
         return pairs
+
+    @property
+    def planted_written(self) -> dict[frozenset[str], tuple[str, ...]]:
+        """Planted pairs that share copied written answers, with the answers they share."""
+        by_key = {s.key: s for s in self.students}
+        out = {}
+        for pair in self.planted:
+            a, b = (by_key[k] for k in pair)
+            if a.copied_from and b.copied_from:          # two copies of one source
+                both = tuple(sorted(set(a.copied_written) & set(b.copied_written)))
+            else:
+                both = (a if a.copied_from else b).copied_written
+            if both:
+                out[pair] = both
+        return out
 
     def styles(self, key: str) -> tuple[int, int]:
         s = next(s for s in self.students if s.key == key)
@@ -1108,6 +1182,7 @@ def plant(i: int, source: Student, rng: random.Random) -> Student:
     chosen.add("rename")        # nearly every copier renames something
     cells: dict[str, str] = {}
     extra: dict[str, str] = {}
+    copied_written = []
     for cid, src in source.cells.items():
         if cid in WRITTEN_CELLS:
             if "written" in chosen:
@@ -1116,6 +1191,7 @@ def plant(i: int, source: Student, rng: random.Random) -> Student:
                 continue          # wrote their own below
             else:
                 cells[cid] = src
+            copied_written.append(cid)
             continue
         if cid not in CODE_CELLS:
             cells[cid] = src
@@ -1145,7 +1221,8 @@ def plant(i: int, source: Student, rng: random.Random) -> Student:
     order += [c for c in cells if c.startswith("added-")] + ["answers-3-3"]
     cells = {c: cells[c] for c in order if c in cells}
     return Student(key=f"s{i:04d}", name=f"Student {i:04d}", model_style=source.model_style,
-                   train_style=source.train_style, cells=cells, copied_from=source.key, disguises=sorted(chosen))
+                   train_style=source.train_style, cells=cells, copied_from=source.key, disguises=sorted(chosen),
+                   copied_written=tuple(copied_written))
 
 
 def cohort(n_honest: int = 200, n_planted: int = 20, seed: int = 7, n_model: int = len(MODEL_STYLES),

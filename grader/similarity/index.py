@@ -16,33 +16,53 @@ import numpy as np
 
 @dataclass
 class Overlap:
-    """For one unit (a cell, the whole notebook, the written answers) of a cohort."""
+    """For one unit (a cell, the whole notebook, the written answers) of a cohort.
+
+    A fingerprint's weight, when pair (a, b) is judged, depends on how many *other* hand-ins have
+    it: 1 when none does, falling to 0 at ``cap`` others (``rarity``). So what a pair shares
+    alone counts fully, and what half the course writes counts little, in the share's numerator
+    and denominator alike."""
     a: np.ndarray          # int64 document index of each pair's first member (a < b)
     b: np.ndarray          # int64 second member
-    shared: np.ndarray     # float64 weight of the distinctive fingerprints both have
-    total: np.ndarray      # float64 per document: weight of its distinctive fingerprints
-    common: np.ndarray     # uint64 sorted hashes shared by more than ``cap`` documents
+    shared: np.ndarray     # weight of the fingerprints both have (others = holders - 2)
+    shared_alone: np.ndarray   # the same fingerprints weighed as if only one of the two had them
+    total: np.ndarray      # per document: weight of its fingerprints (others = holders - 1)
+    count: np.ndarray      # per document: how many distinctive fingerprints it has
+    common: np.ndarray     # uint64 sorted hashes more than ``cap`` documents have
     cap: int
 
-    def lookup(self) -> dict[tuple[int, int], float]:
-        return {(int(x), int(y)): float(s) for x, y, s in zip(self.a, self.b, self.shared)}
+    def share(self, prior: float) -> tuple[np.ndarray, np.ndarray]:
+        """For every pair: the share of a's distinctive work found in b, and of b's in a.
+        ``prior`` (in fingerprints) damps documents with few: n / (n + prior)."""
+        ta = self.total[self.a] + self.shared - self.shared_alone
+        tb = self.total[self.b] + self.shared - self.shared_alone
+        na, nb = self.count[self.a], self.count[self.b]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sa = np.where(ta > 0, self.shared / ta, 0.0) * na / (na + prior)
+            sb = np.where(tb > 0, self.shared / tb, 0.0) * nb / (nb + prior)
+        return np.clip(sa, 0, 1), np.clip(sb, 0, 1)
+
+
+def rarity(others: np.ndarray, cap: int) -> np.ndarray:
+    """Weight of a fingerprint that ``others`` further documents have: 1 - log(1+m)/log(1+cap)."""
+    return np.clip(1.0 - np.log1p(others) / np.log1p(max(cap, 1)), 0.0, 1.0)
 
 
 def overlap(docs: list[np.ndarray], *, cap: int, boilerplate: np.ndarray | None = None,
-            current: np.ndarray | None = None, weighting: str = "uniform") -> Overlap:
+            current: np.ndarray | None = None, weighting: str = "rarity") -> Overlap:
     """``docs``: fingerprint hashes per document (duplicates allowed). ``current``: a boolean per
     document; pairs of two documents that are both not current (two past terms' hand-ins) are not
     reported, though those documents still count towards what is common. ``weighting``:
-    ``uniform`` (each distinctive fingerprint counts 1) or ``idf`` (rarer ones count more)."""
+    ``rarity`` (see ``Overlap``) or ``uniform`` (every distinctive fingerprint counts 1; for
+    comparison in the bench)."""
     n = len(docs)
     uniq = [np.unique(d) for d in docs]
     if boilerplate is not None and len(boilerplate):
         uniq = [u[~np.isin(u, boilerplate, assume_unique=True)] for u in uniq]
     sizes = np.array([len(u) for u in uniq], dtype=np.int64)
-    empty = Overlap(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(n),
-                    np.zeros(0, np.uint64), cap)
+    none = np.zeros(0, np.int64)
     if sizes.sum() == 0:
-        return empty
+        return Overlap(none, none, np.zeros(0), np.zeros(0), np.zeros(n), np.zeros(n), np.zeros(0, np.uint64), cap)
     hashes = np.concatenate(uniq)
     owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
     order = np.argsort(hashes, kind="stable")          # stable: owners stay ascending per hash
@@ -50,35 +70,31 @@ def overlap(docs: list[np.ndarray], *, cap: int, boilerplate: np.ndarray | None 
     first = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     df = np.diff(np.r_[first, len(hashes)])
     group = np.repeat(np.arange(len(first)), df)
-    if weighting == "idf":
-        weight = np.log((n + 1) / df)
-    elif weighting == "exclusive":
-        weight = 1.0 / np.maximum(1, df - 1)
-    elif weighting == "sqrt":
-        weight = 1.0 / np.sqrt(np.maximum(1, df - 1))
+    if weighting == "uniform":
+        w_one, w_two = np.ones(len(first)), np.ones(len(first))
     else:
-        weight = np.ones(len(first))
+        w_one, w_two = rarity(df - 1, cap), rarity(np.maximum(df - 2, 0), cap)
     keep = df <= cap
     common = hashes[first[~keep]]
-    entry_kept = keep[group]
-    total = np.bincount(owner[entry_kept], weights=weight[group[entry_kept]], minlength=n).astype(float)
-    codes, wts = [], []
+    kept = keep[group]
+    total = np.bincount(owner[kept], weights=w_one[group[kept]], minlength=n).astype(float)
+    count = np.bincount(owner[kept], minlength=n).astype(float)
+    codes, shared, alone = [], [], []
     shareable = keep & (df >= 2)
     for m in np.unique(df[shareable]):
-        starts = first[shareable & (df == m)]
-        members = owner[starts[:, None] + np.arange(m)[None, :]]          # groups x m, ascending
+        groups = np.flatnonzero(shareable & (df == m))
+        members = owner[first[groups][:, None] + np.arange(m)[None, :]]          # groups x m, ascending
         iu, ju = np.triu_indices(m, 1)
         pa, pb = members[:, iu].ravel(), members[:, ju].ravel()
-        w = np.repeat(weight[np.searchsorted(first, starts)], len(iu))
+        g = np.repeat(groups, len(iu))
         if current is not None:
             ok = current[pa] | current[pb]
-            pa, pb, w = pa[ok], pb[ok], w[ok]
+            pa, pb, g = pa[ok], pb[ok], g[ok]
         codes.append(pa * n + pb)
-        wts.append(w)
+        shared.append(w_two[g])
+        alone.append(w_one[g])
     if not codes:
-        empty.total, empty.common = total, common
-        return empty
-    allc = np.concatenate(codes)
-    uc, inv = np.unique(allc, return_inverse=True)
-    shared = np.bincount(inv, weights=np.concatenate(wts))
-    return Overlap(uc // n, uc % n, shared, total, common, cap)
+        return Overlap(none, none, np.zeros(0), np.zeros(0), total, count, common, cap)
+    uc, inv = np.unique(np.concatenate(codes), return_inverse=True)
+    return Overlap(uc // n, uc % n, np.bincount(inv, weights=np.concatenate(shared)),
+                   np.bincount(inv, weights=np.concatenate(alone)), total, count, common, cap)

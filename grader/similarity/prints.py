@@ -1,18 +1,18 @@
-"""Fingerprints: hashes of every run of k normalised characters (code) or k words (written
+"""Fingerprints: hashes of every run of k normalised tokens (code) or k words (written
 answers), as in MOSS and copydetect.
 
 copydetect hashes k-grams with Python's ``hash``, which is salted per process: the same cohort
-would get other fingerprints on every run, and winnowing (when a window above 1 is set) would pick
-other ones. Our hash is a fixed polynomial over the characters, mixed, so a run is reproducible
-and fingerprints could be kept between runs. Selection with a window above 1 is copydetect's
-``winnow`` (robust winnowing, Schleimer, Wilkerson and Aiken 2003).
+would get other fingerprints on every run, and winnowing would pick other ones. Our hash is a
+fixed polynomial over the tokens' stable ids, mixed, so a run is reproducible and fingerprints
+can be compared between processes. With a window above 1, copydetect's ``winnow`` (robust
+winnowing, Schleimer, Wilkerson and Aiken 2003) keeps a subset that still finds every match of
+``k + window - 1`` tokens.
 """
 from __future__ import annotations
 
 import numpy as np
 
 _BASE = np.uint64(0x100000001B3)
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -29,31 +29,20 @@ def kgram_hashes(symbols: np.ndarray, k: int, salt: int = 0) -> np.ndarray:
     n = len(symbols) - k + 1
     if n <= 0:
         return np.zeros(0, np.uint64)
-    sym = symbols.astype(np.uint64) + np.uint64(1)
-    h = np.full(n, np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15) & _MASK, np.uint64)
+    h = np.full(n, np.uint64((salt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF), np.uint64)
     with np.errstate(over="ignore"):
+        sym = symbols.astype(np.uint64) + np.uint64(1)
         for j in range(k):
             h = h * _BASE + sym[j:j + n]
         return _mix(h)
 
 
-def char_symbols(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-
 def word_symbols(words: list[str]) -> np.ndarray:
-    """Words as numbers (stable across runs: a hash of the word's bytes)."""
+    """Words as numbers, stable across runs (the same ids as code tokens)."""
     if not words:
         return np.zeros(0, np.uint64)
-    out = np.empty(len(words), np.uint64)
-    for i, w in enumerate(words):
-        out[i] = int.from_bytes(_digest(w), "little")
-    return out
-
-
-def _digest(word: str) -> bytes:
-    import hashlib
-    return hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    from .tokens import symbol
+    return np.array([symbol(w) for w in words], dtype=np.uint64)
 
 
 def select(hashes: np.ndarray, window: int) -> np.ndarray:

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import io
+import keyword
 import re
+import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -140,9 +143,67 @@ def _lexer():
     return lexers.get_lexer_by_name("python3")
 
 
-def _raw_tokens(source: str):
-    """(kind, text, start, end) per token: comments and layout dropped, each string literal one
-    token (pieces, implicit concatenation and f-string fields merged)."""
+def _raw_tokens(source: str) -> list[list]:
+    """[kind, text, start, end] per token (kind: string, class, function, name, other): comments
+    and layout dropped, each string literal one token (pieces, implicit concatenation and f-string
+    fields merged), operators one character each. Python's own tokenizer reads the cell (four
+    times faster than Pygments); a cell it refuses, as broken hand-ins are, goes to Pygments,
+    which reads anything. Both give the same tokens for code either can read."""
+    try:
+        out = _stdlib_tokens(source)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        out = _pygments_tokens(source)
+    for t in out:
+        if t[0] == "string":
+            t[1] = _string_token(source[t[2]:t[3]])
+    return out
+
+
+_SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)     # Python 3.12+ splits f-strings
+_FSTRING_END = getattr(tokenize, "FSTRING_END", None)
+
+
+def _stdlib_tokens(source: str) -> list[list]:
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    at = lambda pos: starts[pos[0] - 1] + pos[1]                # noqa: E731
+    out: list[list] = []
+    fdepth = 0
+    previous = ""
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        a, b = at(tok.start), at(tok.end)
+        if fdepth:
+            out[-1][3] = b
+            fdepth += (tok.type == _FSTRING_START) - (tok.type == _FSTRING_END)
+            continue
+        if tok.type in _SKIP:
+            continue
+        if tok.type == tokenize.ERRORTOKEN:
+            if tok.string.isspace():
+                continue
+            raise ValueError("a token Python cannot read")
+        if tok.type == tokenize.STRING or (_FSTRING_START is not None and tok.type == _FSTRING_START):
+            if out and out[-1][0] == "string" and previous == "string":
+                out[-1][3] = b                                     # 'a' 'b'
+            else:
+                out.append(["string", "", a, b])
+            fdepth = 1 if tok.type == _FSTRING_START else 0
+            previous = "string"
+            continue
+        previous = ""
+        if tok.type == tokenize.NAME and not keyword.iskeyword(tok.string):
+            kind = {"def": "function", "class": "class"}.get(out[-1][1] if out else "", "name")
+            out.append([kind, tok.string, a, b])
+        elif tok.type == tokenize.OP and len(tok.string) > 1:
+            out.extend(["other", ch, a + i, a + i + 1] for i, ch in enumerate(tok.string))
+        else:
+            out.append(["other", tok.string, a, b])
+    return out
+
+
+def _pygments_tokens(source: str) -> list[list]:
     out: list[list] = []
     depth = 0
     in_string = False
@@ -157,22 +218,22 @@ def _raw_tokens(source: str):
             if ttype in token.Text or ttype in token.Comment:
                 continue        # 'a' 'b': implicit concatenation may follow
             in_string = False
-        if ttype in token.Comment or ttype in token.Text:
+        if ttype in token.Comment or ttype in token.Text or not value.strip():
             continue
         if ttype in token.Literal.String:
             in_string, depth = True, value.count("{") - value.count("}") if ttype in token.Literal.String.Interpol else 0
-            out.append(["string", value, index, end])
-        elif ttype in token.Name.Class:
-            out.append(["class", value, index, end])
-        elif ttype in token.Name.Function:
-            out.append(["function", value, index, end])
-        elif ttype in _NAMES:
-            out.append(["name", value, index, end])
+            out.append(["string", "", index, end])
+        elif ttype in token.Name and not keyword.iskeyword(value):
+            for m in re.finditer(r"\w+|\S", value):         # '@property', 'torch.nn' in imports
+                if not m.group().isidentifier():
+                    out.append(["other", m.group(), index + m.start(), index + m.end()])
+                    continue
+                kind = {"def": "function", "class": "class"}.get(out[-1][1] if out else "", "name")
+                out.append([kind, m.group(), index + m.start(), index + m.end()])
+        elif (ttype in token.Operator and ttype not in token.Operator.Word) or ttype in token.Punctuation:
+            out.extend(["other", ch, index + i, index + i + 1] for i, ch in enumerate(value) if not ch.isspace())
         else:
             out.append(["other", value, index, end])
-    for t in out:
-        if t[0] == "string":
-            t[1] = _string_token(source[t[2]:t[3]])
     return out
 
 
@@ -223,7 +284,6 @@ def code_stream(source: str, names: Names | frozenset[str], mode: str = "tokens"
     return Stream.of(tokens, starts, ends)
 
 
-_NAMES = (token.Name, token.Name.Variable, token.Name.Attribute, token.Name.Builtin.Pseudo)
 _PREFIX = re.compile(r"^[rRbBuUfF]{0,2}(\'\'\'|\"\"\"|\'|\")")
 _FIELD = re.compile(r"\{[^{}]*\}")
 
