@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 
 from .. import __version__
-from . import check, course, grade, reports
+from . import check, course, grade, reports, similarity
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_parser(sub)
     reports.add_parsers(sub)
     course.add_parsers(sub)
+    similarity.add_parser(sub)
     return parser
 
 

@@ -4,9 +4,8 @@ answers), as in MOSS and copydetect.
 copydetect hashes k-grams with Python's ``hash``, which is salted per process: the same cohort
 would get other fingerprints on every run, and winnowing would pick other ones. Our hash is a
 fixed polynomial over the tokens' stable ids, mixed, so a run is reproducible and fingerprints
-can be compared between processes. With a window above 1, copydetect's ``winnow`` (robust
-winnowing, Schleimer, Wilkerson and Aiken 2003) keeps a subset that still finds every match of
-``k + window - 1`` tokens.
+can be compared between processes. Every k-gram is kept (copydetect's default, a winnowing
+window of 1): a cell has a few hundred tokens, and the inverted index makes keeping them cheap.
 """
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ _BASE = np.uint64(0x100000001B3)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: nearby k-grams get unrelated hashes (the winnowing minimum needs that)."""
+    """splitmix64's finaliser: k-grams that differ in one token get unrelated hashes."""
     h = h ^ (h >> np.uint64(30))
     h = h * np.uint64(0xBF58476D1CE4E5B9)
     h = h ^ (h >> np.uint64(27))
@@ -43,13 +42,3 @@ def word_symbols(words: list[str]) -> np.ndarray:
         return np.zeros(0, np.uint64)
     from .tokens import symbol
     return np.array([symbol(w) for w in words], dtype=np.uint64)
-
-
-def select(hashes: np.ndarray, window: int) -> np.ndarray:
-    """Positions of the fingerprints kept: all of them for window 1, else copydetect's winnowing."""
-    if window <= 1 or len(hashes) == 0:
-        return np.arange(len(hashes))
-    from copydetect.utils import winnow
-    # copydetect's winnow compares signed values; the order only has to be consistent.
-    _, idx = winnow(hashes.view(np.int64), window, remove_duplicates=False)
-    return np.sort(np.asarray(idx, dtype=np.int64))
