@@ -1232,9 +1232,11 @@ def cohort(n_honest: int = 200, n_planted: int = 20, seed: int = 7, n_model: int
     not sit next to their sources."""
     rng = random.Random(seed)
     students = [honest(i, random.Random(rng.random()), n_model, n_train) for i in range(n_honest)]
-    sources = rng.sample(students, max(0, n_planted - 1)) if n_planted else []
-    if n_planted:
+    if n_planted >= 2:
+        sources = rng.sample(students, n_planted - 1)
         sources.append(sources[0])             # a second copy of the first source: a cluster of three
+    else:
+        sources = rng.sample(students, n_planted)
     for j, src in enumerate(sources):
         students.append(plant(n_honest + j, src, random.Random(rng.random())))
     order = list(range(len(students)))
@@ -1248,7 +1250,8 @@ def cohort(n_honest: int = 200, n_planted: int = 20, seed: int = 7, n_model: int
 
 
 def write_reports(c: Cohort, folder: Path) -> Path:
-    """Per-student JSON files like ``grader grade`` writes (identity and student cells only)."""
+    """Per-student JSON files like ``grader grade`` writes (identity and student cells only).
+    The truth (who copied whom) is not among them: run ``__main__`` for it."""
     from grader.report import write_submission
     from grader.results import CheckResult, SubmissionResult
     folder.mkdir(parents=True, exist_ok=True)
@@ -1258,11 +1261,33 @@ def write_reports(c: Cohort, folder: Path) -> Path:
                              checks=[CheckResult("code_3_1", "imports", 2, 2, True, "ok")], key=s.key,
                              path=f"{s.key}.ipynb", student_cells=dict(s.cells))
         write_submission(folder, r, s.key)
-    (folder / "truth.json").write_text(json.dumps({s.key: {"model_style": s.model_style,
-                                                           "train_style": s.train_style,
-                                                           "copied_from": s.copied_from,
-                                                           "disguises": s.disguises} for s in c.students},
-                                                  indent=1))
+    return folder
+
+
+def write_notebooks(students: list[Student], folder: Path, moodle: bool = False) -> Path:
+    """Each student's cells in a copy of the template, as a student would hand it in (added cells
+    after the cell they were split from). ``moodle``: in Moodle's participant folders."""
+    import copy
+
+    import nbformat
+    template = nbformat.read(Path(__file__).resolve().parents[1] / "reference" / "assignment7" / "template.ipynb",
+                             as_version=4)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, s in enumerate(students):
+        nb = copy.deepcopy(template)
+        cells = []
+        for cell in nb.cells:
+            if cell.get("id") in s.cells:
+                cell.source = s.cells[cell["id"]]
+            cells.append(cell)
+            if cell.get("id") == "train-and-test":
+                cells += [nbformat.v4.new_code_cell(src, id=cid) for cid, src in s.cells.items()
+                          if cid.startswith("added-")]
+        nb.cells = cells
+        name = f"Assignment_7_{s.name.replace(' ', '')}_k{int(s.key[1:]):08d}.ipynb"
+        where = folder / f"{s.name}_{7000 + n}_assignsubmission_file_" if moodle else folder
+        where.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, where / name)
     return folder
 
 
@@ -1279,6 +1304,10 @@ if __name__ == "__main__":
     a = p.parse_args()
     co = cohort(a.honest, a.planted, a.seed)
     write_reports(co, a.out)
+    truth = a.out.parent / f"{a.out.name}-truth.json"     # beside the folder: not a report
+    truth.write_text(json.dumps({s.key: {"model_style": s.model_style, "train_style": s.train_style,
+                                         "copied_from": s.copied_from, "disguises": s.disguises}
+                                 for s in co.students}, indent=1))
     print(f"wrote {len(co.students)} reports to {a.out} ({len(co.planted)} planted pairs)")
     by_key = {s.key: s for s in co.students}
     for s in [s for s in co.students if s.copied_from][:a.show]:

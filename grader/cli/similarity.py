@@ -90,8 +90,9 @@ def cmd(args, console: Console) -> int:
                       f"grader); run `grader grade --force` once")
         return 2
     if bare:
-        console.print(f"[yellow]{len(bare)} report(s) keep no student cells and are not compared (regrade with "
-                      f"--force): {', '.join(bare[:5])}{' ...' if len(bare) > 5 else ''}[/]")
+        console.print(f"[yellow]{len(bare)} hand-in(s) have no cells of their own (the template handed in "
+                      f"unchanged, or graded by an older grader: `grader grade --force`): "
+                      f"{', '.join(bare[:5])}{' ...' if len(bare) > 5 else ''}[/]")
     past = []
     sources = {"this_term": str(args.reports)}
     for path in args.against:
