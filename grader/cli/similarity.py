@@ -107,7 +107,7 @@ def cmd(args, console: Console) -> int:
     with console.status(f"comparing {len(current)} hand-in(s){f' with {len(past)} of past terms' if past else ''} ..."):
         analysis = analyse(current, past, material, settings, jobs=max(1, args.jobs))
         out = args.out or args.reports / "similarity"
-        written = write(analysis, out, sources)
+        written = write(analysis, out, sources, jobs=max(1, args.jobs))
     if not args.no_flags:
         n_flagged, changed = apply_flags(args.reports, set(analysis.flagged), spec)
     _table(console, analysis)

@@ -79,22 +79,31 @@ def overlap(docs: list[np.ndarray], *, cap: int, boilerplate: np.ndarray | None 
     kept = keep[group]
     total = np.bincount(owner[kept], weights=w_one[group[kept]], minlength=n).astype(float)
     count = np.bincount(owner[kept], minlength=n).astype(float)
-    codes, shared, alone = [], [], []
     shareable = keep & (df >= 2)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for m in np.unique(df[shareable]):
         groups = np.flatnonzero(shareable & (df == m))
-        members = owner[first[groups][:, None] + np.arange(m)[None, :]]          # groups x m, ascending
         iu, ju = np.triu_indices(m, 1)
-        pa, pb = members[:, iu].ravel(), members[:, ju].ravel()
-        g = np.repeat(groups, len(iu))
-        if current is not None:
-            ok = current[pa] | current[pb]
-            pa, pb, g = pa[ok], pb[ok], g[ok]
-        codes.append(pa * n + pb)
-        shared.append(w_two[g])
-        alone.append(w_one[g])
-    if not codes:
+        step = max(1, CHUNK // len(iu))                   # bounded memory: a few million pairs at a time
+        for lo in range(0, len(groups), step):
+            g = groups[lo:lo + step]
+            members = owner[first[g][:, None] + np.arange(m)[None, :]]          # groups x m, ascending
+            pa, pb = members[:, iu].ravel(), members[:, ju].ravel()
+            gg = np.repeat(g, len(iu))
+            if current is not None:
+                ok = current[pa] | current[pb]
+                pa, pb, gg = pa[ok], pb[ok], gg[ok]
+            parts.append(_reduce(pa * n + pb, w_two[gg], w_one[gg]))
+    if not parts:
         return Overlap(none, none, np.zeros(0), np.zeros(0), total, count, common, cap)
-    uc, inv = np.unique(np.concatenate(codes), return_inverse=True)
-    return Overlap(uc // n, uc % n, np.bincount(inv, weights=np.concatenate(shared)),
-                   np.bincount(inv, weights=np.concatenate(alone)), total, count, common, cap)
+    codes, shared, alone = _reduce(*(np.concatenate(x) for x in zip(*parts)))
+    return Overlap(codes // n, codes % n, shared, alone, total, count, common, cap)
+
+
+CHUNK = 2_000_000
+
+
+def _reduce(codes: np.ndarray, shared: np.ndarray, alone: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum the weights of equal pair codes; codes come back sorted."""
+    uc, inv = np.unique(codes, return_inverse=True)
+    return uc, np.bincount(inv, weights=shared, minlength=len(uc)), np.bincount(inv, weights=alone, minlength=len(uc))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -63,22 +64,59 @@ def summary(a: Analysis, sources: dict[str, str]) -> dict:
             "seconds": {k: round(v, 3) for k, v in a.seconds.items()}}
 
 
-def write(a: Analysis, out: Path, sources: dict[str, str]) -> list[Path]:
-    """Write every file of the view into ``out``; return the index page first."""
+def _write_page(path: Path, text: str) -> None:
+    """A pair page: complete or absent (temporary name, then rename), not synced to disk one by
+    one like the reports: hundreds of them can be written again from similarity.json's run."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write(a: Analysis, out: Path, sources: dict[str, str], jobs: int = 1) -> list[Path]:
+    """Write every file of the view into ``out``; return the index page first. Pair pages are
+    written by ``jobs`` forked processes (each reads its hand-ins' code again for the blocks)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "pairs").mkdir(exist_ok=True)
-    ignore = ignore_set(a.boilerplate[CODE_UNIT], a.common.get(CODE_UNIT, a.boilerplate[CODE_UNIT][:0]))
     written = [out / "index.html", out / "clusters.html", out / "pairs.csv", out / "similarity.json"]
     atomic_write(written[0], pairs_page(a))
     atomic_write(written[1], clusters_page(a))
     atomic_write(written[2], pairs_csv(a))
     atomic_write(written[3], json.dumps(summary(a, sources), indent=1, ensure_ascii=False))
-    keep = set()
-    for p in a.pairs:
-        path = out / "pairs" / f"{p.id}.html"
-        atomic_write(path, pair_page(a, p, regions(a.hand(p.a), a.hand(p.b), a.settings, ignore)))
-        keep.add(path.name)
+    order = list(range(len(a.pairs)))
+    if jobs > 1 and len(order) >= 50:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        global _RUN
+        _RUN = (a, out)
+        chunks = [order[i::jobs * 2] for i in range(jobs * 2)]       # interleaved: pairs share hand-ins
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+                keep = {name for names in pool.map(_pages, chunks) for name in names}
+        finally:
+            _RUN = None
+    else:
+        keep = set(_write_pairs(a, out, order))
     for old in (out / "pairs").glob("*.html"):
         if old.name not in keep:
             old.unlink(missing_ok=True)
     return written
+
+
+_RUN: tuple[Analysis, Path] | None = None      # what forked page writers inherit
+
+
+def _pages(indexes: list[int]) -> list[str]:
+    assert _RUN is not None
+    return _write_pairs(*_RUN, indexes)
+
+
+def _write_pairs(a: Analysis, out: Path, indexes: list[int]) -> list[str]:
+    ignore = ignore_set(a.boilerplate[CODE_UNIT], a.common.get(CODE_UNIT, a.boilerplate[CODE_UNIT][:0]))
+    cache: dict = {}
+    names = []
+    for i in indexes:
+        p = a.pairs[i]
+        path = out / "pairs" / f"{p.id}.html"
+        _write_page(path, pair_page(a, p, regions(a.hand(p.a), a.hand(p.b), a.settings, ignore, cache)))
+        names.append(path.name)
+    return names

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
+import numpy as np
+
 from .analysis import Analysis, Pair, Share
 from .cohort import CODE, Hand
 from .documents import CODE_UNIT, written_words
@@ -146,46 +148,38 @@ def _stamp() -> str:
 
 def _annotated(view: CellView) -> str:
     """The cell's source, escaped, line-numbered, with matches coloured and numbered and common
-    parts greyed."""
+    parts greyed (a match wins over grey; of two matches, the one listed first)."""
     text = view.source
-    label: list[object] = [None] * len(text)
+    label = np.zeros(len(text), np.int32)                   # 0 plain, -1 common, n block n
     for sp in view.spans:
         if sp.kind == "common":
-            for i in range(max(0, sp.start), min(len(text), sp.end)):
-                if label[i] is None:
-                    label[i] = "c"
+            part = label[max(0, sp.start):sp.end]
+            part[part == 0] = -1
     for sp in view.spans:
         if sp.kind == "match":
-            for i in range(max(0, sp.start), min(len(text), sp.end)):
-                if not isinstance(label[i], int):
-                    label[i] = sp.block
-    out, line_no, i = [], 1, 0
-    started: set[int] = set()
-    out.append(f'<span class="ln">{line_no}</span>')
-    while i < len(text):
-        if text[i] == "\n":
-            out.append("\n")
+            part = label[max(0, sp.start):sp.end]
+            part[part <= 0] = sp.block
+    newlines = np.frombuffer(text.encode("utf-32-le"), np.uint32) == 10 if text else np.zeros(0, bool)
+    cuts = np.flatnonzero((np.diff(label) != 0) | newlines[:-1] | newlines[1:]) + 1 if len(text) > 1 else []
+    bounds = [0, *np.asarray(cuts).tolist(), len(text)]
+    out = ['<span class="ln">1</span>']
+    line_no, started = 1, set()
+    for i, j in zip(bounds, bounds[1:]):
+        chunk = text[i:j]
+        if chunk == "\n":
             line_no += 1
-            out.append(f'<span class="ln">{line_no}</span>')
-            i += 1
+            out.append(f'\n<span class="ln">{line_no}</span>')
             continue
-        j = i
-        while j < len(text) and text[j] != "\n" and label[j] == label[i]:
-            j += 1
-        chunk = esc(text[i:j])
-        lab = label[i]
-        if isinstance(lab, int):
-            tag = ""
-            if lab not in started:
-                started.add(lab)
-                tag = f"<sup>{lab}</sup>"
+        lab = int(label[i])
+        if lab > 0:
+            tag = "" if lab in started else f"<sup>{lab}</sup>"
+            started.add(lab)
             out.append(f'<span class="m" style="background:{PALETTE[(lab - 1) % len(PALETTE)]}" '
-                       f'title="match {lab}">{tag}{chunk}</span>')
-        elif lab == "c":
-            out.append(f'<span class="c">{chunk}</span>')
+                       f'title="match {lab}">{tag}{esc(chunk)}</span>')
+        elif lab < 0:
+            out.append(f'<span class="c">{esc(chunk)}</span>')
         else:
-            out.append(chunk)
-        i = j
+            out.append(esc(chunk))
     return "<pre>" + "".join(out) + "</pre>"
 
 

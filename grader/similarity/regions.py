@@ -19,6 +19,7 @@ from .cohort import Hand
 from .documents import code_streams
 from .prints import kgram_hashes
 from .settings import Settings
+from .tokens import Stream
 
 MIN_WRITTEN_RUN = 4      # words in a row before a written match is shown
 
@@ -56,11 +57,19 @@ class Regions:
     blocks: list[Block]
 
 
-def regions(a: Hand, b: Hand, settings: Settings, ignore: np.ndarray) -> Regions:
-    """``ignore``: sorted hashes that never make a match (the course's code and what is common)."""
+StreamCache = dict[str, list[tuple[str, Stream]]]
+
+
+def regions(a: Hand, b: Hand, settings: Settings, ignore: set[int], cache: StreamCache | None = None) -> Regions:
+    """``ignore``: hashes that never make a match (the course's code and what is common).
+    ``cache``: token streams by hand-in key, shared by the pages of one run."""
     views_a = {c.id: CellView(c.id, c.kind, c.source) for c in a.cells}
     views_b = {c.id: CellView(c.id, c.kind, c.source) for c in b.cells}
-    blocks = _code_blocks(a, b, settings, ignore, views_a, views_b)
+    cache = {} if cache is None else cache
+    for h in (a, b):
+        if h.key not in cache:
+            cache[h.key] = code_streams(h, settings)
+    blocks = _code_blocks(cache[a.key], cache[b.key], settings, ignore, views_a, views_b)
     blocks += _written_blocks(a, b, settings, views_a, views_b, len(blocks))
     for v in (*views_a.values(), *views_b.values()):
         v.spans.sort(key=lambda s: (s.start, s.kind != "match"))
@@ -71,20 +80,19 @@ def _line(source: str, offset: int) -> int:
     return source.count("\n", 0, offset) + 1
 
 
-def _code_blocks(a: Hand, b: Hand, settings: Settings, ignore: np.ndarray, views_a, views_b) -> list[Block]:
+def _code_blocks(sa: list[tuple[str, Stream]], sb: list[tuple[str, Stream]], settings: Settings,
+                 ignored: set[int], views_a, views_b) -> list[Block]:
     k = settings.k
-    sa, sb = code_streams(a, settings), code_streams(b, settings)
     ha = [kgram_hashes(s.symbols, k) for _, s in sa]
     hb = [kgram_hashes(s.symbols, k) for _, s in sb]
     where_b: dict[int, list[tuple[int, int]]] = {}
     for ci, hs in enumerate(hb):
         for pos, h in enumerate(hs.tolist()):
             where_b.setdefault(h, []).append((ci, pos))
-    ignored = set(ignore.tolist())
     # What the course or many students wrote, greyed on both sides.
     for streams, hashes, views in ((sa, ha, views_a), (sb, hb, views_b)):
         for (cid, stream), hs in zip(streams, hashes):
-            idx = np.flatnonzero(np.isin(hs, ignore, assume_unique=False)) if len(hs) else np.zeros(0, int)
+            idx = np.array([i for i, h in enumerate(hs.tolist()) if h in ignored], dtype=np.int64)
             if len(idx):
                 starts, ends = get_copied_slices(idx, k)
                 for s, e in zip(starts.tolist(), ends.tolist()):
@@ -154,6 +162,7 @@ def _written_blocks(a: Hand, b: Hand, settings: Settings, views_a, views_b, star
     return blocks
 
 
-def ignore_set(boilerplate: np.ndarray, common: np.ndarray) -> np.ndarray:
-    return np.union1d(boilerplate, common)
+def ignore_set(boilerplate: np.ndarray, common: np.ndarray) -> set[int]:
+    """What never makes a match on a pair page: the course's code and what many students write."""
+    return set(boilerplate.tolist()) | set(common.tolist())
 
