@@ -113,6 +113,67 @@ def accuracy(c: Cohort, settings: Settings, material, by: str = "score") -> Accu
         written_precision=sum(1 for _, t in w_rank if t) / max(1, len(written)), lowest=lowest)
 
 
+def copydetect_scores(c: Cohort) -> dict[frozenset[str], float]:
+    """copydetect as documented, for comparison: each student's code cells in one file, the
+    template's and solution's code cells as boilerplate, its defaults (k = 25 characters of its
+    filtered code, every k-gram); a pair's score is the larger of its two similarities."""
+    from copydetect import CopyDetector
+    import nbformat
+    tmp = Path(tempfile.mkdtemp(prefix="cd-acc-"))
+    try:
+        bp = tmp / "boilerplate"
+        bp.mkdir()
+        for name in ("template", "solution"):
+            nb = nbformat.read(ROOT / "reference" / "assignment7" / f"{name}.ipynb", as_version=4)
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    (bp / f"{name}-{i}.py").write_text(cell.source)
+        d = tmp / "code"
+        d.mkdir()
+        for s in c.students:
+            code = [src for cid, src in s.cells.items() if cid not in WRITTEN_CELLS]
+            (d / f"{s.key}.py").write_text("\n\n".join(code))
+        det = CopyDetector(test_dirs=[str(d)], boilerplate_dirs=[str(bp)], extensions=["py"], autoopen=False,
+                           silent=True, out_file=str(tmp / "report.html"))
+        det.run()
+        files = [Path(f).stem for f in det.test_files]
+        refs = [Path(f).stem for f in det.ref_files]
+        out: dict[frozenset[str], float] = {}
+        for i, x in enumerate(files):
+            for j, y in enumerate(refs):
+                if x != y:
+                    sim = float(max(det.similarity_matrix[i, j]))
+                    pair = frozenset((x, y))
+                    out[pair] = max(out.get(pair, 0.0), sim)
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ranking_figures(c: Cohort, score: dict[frozenset[str], float]) -> tuple[float, float, float, float]:
+    """(lowest planted, highest honest of different styles, gap, precision at P) for any scorer."""
+    by_key = {s.key: s for s in c.students}
+
+    def styles(k: str) -> tuple[int, int]:
+        s = by_key[k]
+        return by_key[s.copied_from].model_style if s.copied_from else s.model_style, s.train_style
+
+    keys = sorted(by_key)
+    planted, ranked, different = c.planted, [], []
+    for i, x in enumerate(keys):
+        for y in keys[i + 1:]:
+            pair = frozenset((x, y))
+            v = score.get(pair, 0.0)
+            ranked.append((v, pair in planted))
+            sx, sy = styles(x), styles(y)
+            if pair not in planted and sx[0] != sy[0] and sx[1] != sy[1]:
+                different.append(v)
+    ranked.sort(key=lambda t: -t[0])
+    low = min(score.get(p, 0.0) for p in planted)
+    high = max(different)
+    return low, high, low - high, sum(1 for _, t in ranked[:len(planted)] if t) / len(planted)
+
+
 def cmd_accuracy(args) -> None:
     spec = load_spec()
     settings = Settings.from_spec(spec)
@@ -138,6 +199,12 @@ def cmd_accuracy(args) -> None:
               f"  written: {acc.written_planted} planted pairs sharing copied answers, lowest {acc.written_min:.3f}; "
               f"highest other {acc.written_honest_max:.3f}; precision {acc.written_precision:.3f}\n"
               f"  lowest planted: " + "; ".join(f"{s:.2f} {x}-{y} {'+'.join(d)}" for s, x, y, d in acc.lowest))
+        if args.copydetect:
+            t0 = time.monotonic()
+            low, high, gap, prec = ranking_figures(c, copydetect_scores(c))
+            print(f"  copydetect {_copydetect_version()} as documented (whole code per student, template and "
+                  f"solution as boilerplate): lowest planted {low:.3f}, highest honest of different styles "
+                  f"{high:.3f}, gap {gap:+.3f}, precision at {acc.planted}: {prec:.3f} ({time.monotonic() - t0:.1f} s)")
     if len(rows) > 1:
         print(f"over {len(rows)} seeds: lowest planted {min(r.planted_min for r in rows):.3f}, highest honest of "
               f"different styles {max(r.honest_max['different'] for r in rows):.3f}, smallest gap "
@@ -219,6 +286,7 @@ def main() -> None:
     a.add_argument("--common-share", type=float)
     a.add_argument("--prior", type=float)
     a.add_argument("--written-prior", type=float)
+    a.add_argument("--copydetect", action="store_true", help="also score the cohort with copydetect as it is")
     a.add_argument("--by", choices=["score", "code", "written"], default="score",
                    help="rank pairs by their score (default), their code score or their written score")
     a.set_defaults(run=cmd_accuracy)

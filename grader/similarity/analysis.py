@@ -10,7 +10,8 @@ with almost nothing of its own from reaching 100 % on a single fragment.
 
 A pair's score is the larger of its code score (all code cells together, so that a copy is judged
 on all the evidence) and its written score (the highest of its written answers': each answer is a
-task of its own, and one copied derivation is enough to look at); the per-cell scores explain it. At or above the spec's threshold both students get the
+task of its own, and one copied derivation is enough to look at); the per-cell scores explain it.
+At or above the spec's threshold both students get the
 ``similar`` flag: something for a TA to review, never a deduction.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cohort import Hand
-from .documents import CODE_UNIT, WRITTEN_UNIT, Prints, fingerprint_all, material_prints
+from .documents import CODE_UNIT, WRITTEN_UNIT, fingerprint_all, material_prints
 from .index import Overlap, overlap
 from .material import Material
 from .settings import Settings

@@ -6,7 +6,6 @@ reference solution writes, many honest students write too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..notebook import NotebookError, checksum, load_notebook
 from ..spec import Spec
@@ -48,8 +47,3 @@ def load_material(spec: Spec, settings: Settings) -> Material:
         elif path.suffix == ".py":
             code.append(path.read_text(encoding="utf-8", errors="replace"))
     return Material(tuple(code), tuple(text), kinds, frozenset(sums))
-
-
-def material_files(spec: Spec, settings: Settings) -> list[Path]:
-    """The files ``load_material`` reads (their hashes belong in the run's record)."""
-    return [spec.file(k) for k in settings.boilerplate if k in spec.assignment and spec.file(k).exists()]

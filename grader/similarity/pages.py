@@ -207,7 +207,8 @@ def pair_body(a: Analysis, p: Pair, r: Regions, links: Links = PAIR_LINKS) -> st
 
     score_rows = "".join(
         f'<tr><td class="cellid">{esc(label)}</td>'
-        f"{side(ha, u, p.units[u].a if u in p.units else None)}{side(hb, u, p.units[u].b if u in p.units else None)}</tr>"
+        f"{side(ha, u, p.units[u].a if u in p.units else None)}"
+        f"{side(hb, u, p.units[u].b if u in p.units else None)}</tr>"
         for u, label, _ in units)
     blocks = "".join(
         f"<li><span class=\"m\" style=\"background:{PALETTE[(b.number - 1) % len(PALETTE)]}\">&nbsp;{b.number}&nbsp;"
@@ -228,7 +229,8 @@ def pair_body(a: Analysis, p: Pair, r: Regions, links: Links = PAIR_LINKS) -> st
                         f"{_cell(others_b[i] if i < len(others_b) else None, '–')}</tr>")
     rows.append('<tr><th colspan="2">written answers</th></tr>')
     for cid in s.written_cells:
-        rows.append(f"<tr>{_cell(r.a.get(cid), f'{cid}: not answered')}{_cell(r.b.get(cid), f'{cid}: not answered')}</tr>")
+        missing = f"{cid}: not answered"
+        rows.append(f"<tr>{_cell(r.a.get(cid), missing)}{_cell(r.b.get(cid), missing)}</tr>")
     legend = (f'<ul id="blocks">{blocks}</ul>' if blocks else "<p>No block of matching code or words to show.</p>")
     return (f"<h1>Similar, to be reviewed: {esc(ha.name)} and {esc(hb.name)}</h1>{_nav(links)}"
             f"<p>{status}. Score {pct(p.score)} (code {pct(p.code)}, best written answer {pct(p.written)}).</p>"

@@ -24,7 +24,7 @@ class Settings:
     boilerplate: tuple[str, ...] = ("template", "solution", "reference")   # spec [assignment] keys
     activations: tuple[str, ...] = ("relu", "sigmoid", "ReLU", "Sigmoid")
     # When a pair is flagged (a pair's score is the larger of its code and written scores)
-    threshold: float = 0.7
+    threshold: float = 0.75
     written_threshold: float = 0.85
     # How
     k: int = 10                  # tokens per code fingerprint

@@ -1,14 +1,15 @@
 """Student code and written answers as normalised token streams that remember where each token
 came from, so that a match found in the normal form can be shown in the original text.
 
-Code goes through Pygments like copydetect's ``filter_code``: comments and layout vanish, every
-string literal becomes ``S``, and names become ``V`` (functions ``F``, classes ``O``). Unlike
-copydetect we replace only the names the *student* defined (variables, parameters, attributes
-set on ``self``, helper functions): ``nn.Linear``, ``view``, ``relu`` or ``plt.plot`` stay as
-they are. In an assignment this small, renaming the library's names too makes every solution
-read ``V.V(V.V(V))``; keeping them is what tells ``x.view(x.size(0), -1)`` from
-``torch.flatten(x, 1)``, while a copier's renamed variables still read the same.
-(``copydetect`` mode reproduces copydetect's own filter, for comparison in the bench.)
+Code is filtered the way copydetect's ``filter_code`` does it: comments and layout vanish and
+names become ``V`` (functions ``F``, classes ``O``). Unlike copydetect we replace only the names
+the *student* defined (variables, parameters, attributes set on ``self``, helper functions):
+``nn.Linear``, ``view`` or ``plt.plot`` stay as they are. In an assignment this small, renaming
+the library's names too makes every solution read ``V.V(V.V(V))``; keeping them is what tells
+``x.view(x.size(0), -1)`` from ``torch.flatten(x, 1)``, while a copier's renamed variables still
+read the same. A string keeps its words (plot labels survive copying), and every spelling of an
+activation reads ``ACT``. Python's own tokenizer reads the code, Pygments (copydetect's lexer)
+what it refuses. (``copydetect`` mode gives copydetect's own filter, for the bench.)
 
 Student code is only ever tokenised and parsed here, never run.
 """
@@ -59,15 +60,6 @@ class Stream:
     def of(tokens: list[str], starts: list[int], ends: list[int]) -> "Stream":
         return Stream(tuple(tokens), np.array([symbol(t) for t in tokens], dtype=np.uint64),
                       np.asarray(starts, np.int64), np.asarray(ends, np.int64))
-
-    @staticmethod
-    def join(parts: list["Stream"], bases: list[int]) -> "Stream":
-        """Streams of several cells, one after another; offsets shifted by each cell's base."""
-        if not parts:
-            return Stream.of([], [], [])
-        return Stream(tuple(t for p in parts for t in p.tokens), np.concatenate([p.symbols for p in parts]),
-                      np.concatenate([p.start + b for p, b in zip(parts, bases)]),
-                      np.concatenate([p.end + b for p, b in zip(parts, bases)]))
 
 
 @lru_cache(maxsize=65536)
@@ -132,10 +124,6 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS)
                     acts.add(t.id)
     own = frozenset(names - FIXED)
     return Names(own, frozenset(acts) & own)
-
-
-def defined_names(sources: list[str]) -> frozenset[str]:
-    return student_names(sources).own
 
 
 @lru_cache(maxsize=1)
@@ -221,7 +209,8 @@ def _pygments_tokens(source: str) -> list[list]:
         if ttype in token.Comment or ttype in token.Text or not value.strip():
             continue
         if ttype in token.Literal.String:
-            in_string, depth = True, value.count("{") - value.count("}") if ttype in token.Literal.String.Interpol else 0
+            in_string = True
+            depth = value.count("{") - value.count("}") if ttype in token.Literal.String.Interpol else 0
             out.append(["string", "", index, end])
         elif ttype in token.Name and not keyword.iskeyword(value):
             for m in re.finditer(r"\w+|\S", value):         # '@property', 'torch.nn' in imports
