@@ -110,6 +110,18 @@ def test_past_terms_are_compared_with_this_one_only(tmp_path, form):
     assert f"({label})" in index
 
 
+def test_two_past_folders_of_one_name_stay_apart(tmp_path):
+    c = cohort(9, 0, seed=8)
+    current = write_reports(type(c)(c.students[:3]), tmp_path / "reports")
+    write_reports(type(c)(c.students[3:6]), tmp_path / "2023" / "reports")
+    write_reports(type(c)(c.students[6:]), tmp_path / "2024" / "reports")
+    res = grader("similarity", "--reports", str(current), "--against", str(tmp_path / "2023" / "reports"),
+                 "--against", str(tmp_path / "2024" / "reports"), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    data = json.loads((current / "similarity" / "similarity.json").read_text())
+    assert data["cohort"]["past_terms"] == {"reports": 3, "reports-2": 3}
+
+
 def test_the_same_student_in_two_terms_is_shown_not_flagged(tmp_path):
     c = cohort(12, 1, seed=4)
     copy = next(s for s in c.students if s.copied_from)

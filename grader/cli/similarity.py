@@ -96,14 +96,18 @@ def cmd(args, console: Console) -> int:
     past = []
     sources = {"this_term": str(args.reports)}
     for path in args.against:
+        label = path.name.removesuffix(".zip") or "past"
+        n = 2
+        while label in sources:                  # two folders named "reports": "reports", "reports-2"
+            label, n = f"{path.name.removesuffix('.zip')}-{n}", n + 1
         try:
-            hands = load_past(path, spec, settings, material)
+            hands = load_past(path, spec, settings, material, label=label)
         except CohortError as exc:
             console.print(f"[red]error:[/] {exc}")
             return 2
-        console.print(f"past term {hands[0].term if hands else path.name}: {len(hands)} hand-in(s) from {path}")
+        console.print(f"past term {label}: {len(hands)} hand-in(s) from {path}")
         past.extend(hands)
-        sources[hands[0].term if hands else path.name] = str(path)
+        sources[label] = str(path)
     with console.status(f"comparing {len(current)} hand-in(s){f' with {len(past)} of past terms' if past else ''} ..."):
         analysis = analyse(current, past, material, settings, jobs=max(1, args.jobs))
         out = args.out or args.reports / "similarity"

@@ -131,7 +131,7 @@ def pairs_body(a: Analysis, links: Links = Links()) -> str:
                 f'<a href="{esc(links.clusters)}">clusters</a>.</p>')
     return (f"<h1>Similar hand-ins, to be reviewed</h1>{_nav(links)}{_explain(a)}"
             f'<p id="counts">{len(a.pairs)} pair(s) listed, {sum(p.flagged for p in a.pairs)} flagged; '
-            f"{flagged_students} student(s) of this term carry the flag <b>similar</b>.</p>{more}{table}"
+            f"{flagged_students} student(s) of this term are in a flagged pair (flag <b>similar</b>).</p>{more}{table}"
             f"<p class=\"lo\">Written answers shorter than {s.min_written_words} words are not compared "
             f"(a lone \"0, 1, 1, 0\" is correct by necessity). {_stamp()}</p>")
 

@@ -21,7 +21,7 @@ from .prints import kgram_hashes
 from .settings import Settings
 from .tokens import Stream
 
-MIN_WRITTEN_RUN = 4      # words in a row before a written match is shown
+MIN_WRITTEN_RUN = 6      # words in a row before a written match is shown
 
 
 @dataclass(frozen=True)
