@@ -137,6 +137,24 @@ def test_the_same_student_in_two_terms_is_shown_not_flagged(tmp_path):
     assert pair["same_student"] and not pair["flagged"]
 
 
+def test_a_lone_surrogate_or_a_huge_cell_breaks_nothing(tmp_path):
+    c = cohort(4, 1, seed=2)
+    reports = write_reports(c, tmp_path / "reports")
+    victim = next(reports.glob("*.json"))
+    data = json.loads(victim.read_text())
+    data["name"] = "Eve\ud800"
+    data["student_cells"]["ann-relu"] += "\n# \udfff" + "x = 1\n" * 50_000
+    victim.write_text(json.dumps(data))             # json escapes the surrogates; loading brings them back
+    res = grader("similarity", "--reports", str(reports), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    view = (reports / "similarity" / "similarity.json").read_text(encoding="utf-8")
+    assert "Eve\ufffd" in view                                  # shown with a replacement mark
+    flags, flagged = flags_of(reports), json.loads(view)["flagged"]
+    assert flagged
+    for key in flagged:      # every report carries its flag, or the run said why it could not
+        assert "similar" in flags[key] or f"could not write the flag: {key}" in res.stdout.replace("\n", "")
+
+
 def test_errors_are_explained(tmp_path):
     res = grader("similarity", "--reports", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert res.returncode == 2 and "grader grade" in res.stdout

@@ -113,7 +113,7 @@ def cmd(args, console: Console) -> int:
         out = args.out or args.reports / "similarity"
         written = write(analysis, out, sources, jobs=max(1, args.jobs))
     if not args.no_flags:
-        n_flagged, changed = apply_flags(args.reports, set(analysis.flagged), spec)
+        result = apply_flags(args.reports, set(analysis.flagged), spec)
     _table(console, analysis)
     flagged = sum(p.flagged for p in analysis.pairs)
     console.print(f"\n{len(current)} hand-in(s) compared{f' (and {len(past)} of past terms)' if past else ''} in "
@@ -123,8 +123,10 @@ def cmd(args, console: Console) -> int:
     if args.no_flags:
         console.print("reports left unchanged (--no-flags)")
     else:
-        console.print(f"flag 'similar' (to be reviewed, never a deduction) on {n_flagged} student(s); "
-                      f"{changed} report(s) and summary.csv updated")
+        console.print(f"flag 'similar' (to be reviewed, never a deduction) on {result.students} student(s); "
+                      f"{result.changed} report(s) and summary.csv updated")
+        for f in result.failed:
+            console.print(f"[yellow]could not write the flag: {f}[/]")
     console.print(f"view: {written[0]}  (also clusters.html, pairs.csv, similarity.json, pairs/)")
     return 0
 

@@ -23,6 +23,13 @@ from .material import Material
 from .settings import Settings
 
 CODE, TEXT = "code", "text"
+CELL_CHARS = 100_000      # per cell, as `grader grade` keeps them: a pasted megabyte is not an answer
+
+
+def clean(text: str) -> str:
+    """Text fit for every page and file: a lone surrogate (JSON lets a hand-in smuggle one in)
+    becomes a replacement mark, and a cell is cut where ``grader grade`` cuts it."""
+    return str(text)[:CELL_CHARS].encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
@@ -71,10 +78,11 @@ def hands_from_results(results: Iterable[tuple[str, SubmissionResult]], settings
     for key, r in results:
         if not r.student_cells and r.status != "graded":
             continue          # unreadable notebook or none handed in: nothing to compare
-        cells = tuple(Cell(cid, cell_kind(cid, src, settings, material), src) for cid, src in r.student_cells.items())
-        name = r.participant or r.name or Path(r.file).stem
-        hands.append(Hand(key=_key(term, r.key or key), name=name, matr_number=r.matr_number, file=r.file,
-                          term=term, cells=cells))
+        cells = tuple(Cell(clean(cid), cell_kind(cid, src, settings, material), clean(src))
+                      for cid, src in r.student_cells.items())
+        name = clean(r.participant or r.name or Path(r.file).stem)
+        hands.append(Hand(key=_key(term, r.key or key), name=name, matr_number=clean(r.matr_number),
+                          file=clean(r.file), term=term, cells=cells))
     return hands
 
 
@@ -155,8 +163,9 @@ def _from_notebooks(root: Path, spec: Spec, settings: Settings, material: Materi
             if cid in seen:
                 cid = f"{cid}@{c.index + 1}"
             seen.add(cid)
-            cells.append(Cell(cid, CODE if c.cell_type == "code" else TEXT, c.source))
+            cells.append(Cell(clean(cid), CODE if c.cell_type == "code" else TEXT, clean(c.source)))
         parsed = parse_filename(sub.path.name, spec.number)
-        hands.append(Hand(key=_key(label, sub.key), name=sub.participant or parsed.name or sub.path.stem,
-                          matr_number=parsed.matr_number, file=sub.rel, term=label, cells=tuple(cells)))
+        hands.append(Hand(key=_key(label, sub.key), name=clean(sub.participant or parsed.name or sub.path.stem),
+                          matr_number=clean(parsed.matr_number), file=clean(sub.rel), term=label,
+                          cells=tuple(cells)))
     return hands

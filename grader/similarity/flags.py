@@ -8,6 +8,7 @@ points: a flag is a note for the TA, never a deduction.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..exports import load_reports
@@ -17,19 +18,33 @@ from ..spec import Spec
 FLAG = "similar"
 
 
-def apply_flags(reports: Path, flagged: set[str], spec: Spec) -> tuple[int, int]:
+@dataclass
+class Flagged:
+    students: int          # reports that carry the flag now
+    changed: int           # reports rewritten
+    failed: list[str]      # reports (or summary.csv) that could not be written, with the reason
+
+
+def apply_flags(reports: Path, flagged: set[str], spec: Spec) -> Flagged:
     """Set ``similar`` on the reports whose key is in ``flagged``, clear it elsewhere, rewrite
-    ``summary.csv``. Returns (students flagged, reports changed)."""
+    ``summary.csv``. A report that cannot be written is listed, not fatal: the view is written
+    already, and one bad file must not keep the flag from the others."""
     results = load_reports(reports)
-    changed = 0
+    changed, failed = 0, []
     for key, r in results.items():
         want = (r.key or key) in flagged
-        has = FLAG in r.flags
-        if want == has:
+        if want == (FLAG in r.flags):
             continue
         r.flags = [f for f in r.flags if f != FLAG] + ([FLAG] if want else [])
-        write_submission(reports, r, key)
-        changed += 1
+        try:
+            write_submission(reports, r, key)
+            changed += 1
+        except (OSError, UnicodeError, ValueError) as exc:
+            failed.append(f"{key}: {type(exc).__name__}: {exc}")
     if changed:
-        write_summary(reports, list(results.values()), spec)
-    return sum(1 for key, r in results.items() if (r.key or key) in flagged), changed
+        try:
+            write_summary(reports, list(results.values()), spec)
+        except (OSError, UnicodeError, ValueError) as exc:
+            failed.append(f"summary.csv: {type(exc).__name__}: {exc}")
+    students = sum(1 for key, r in results.items() if (r.key or key) in flagged)
+    return Flagged(students, changed, failed)
