@@ -3,16 +3,16 @@
 A unit's score for a pair is a share: how much of one student's distinctive work (fingerprints
 that are neither the course's material nor common to many hand-ins) also appears in the other's.
 A fingerprint weighs 1 when no other hand-in has it and less the more others do, down to 0 where
-it becomes common: what a pair shares alone is evidence, what a tenth of the course writes is not
-(``index.Overlap``). The share is taken from both sides and the larger counts: a student who
+it becomes common (a fifth of the course by default, the spec's ``common_share``): what a pair
+shares alone is evidence, what many write is not (``index.Overlap``). The share is taken from both sides and the larger counts: a student who
 copied half of a classmate's notebook is caught from their side. A small prior keeps a hand-in
 with almost nothing of its own from reaching 100 % on a single fragment.
 
 A pair's score is the larger of its code score (all code cells together, so that a copy is judged
 on all the evidence) and its written score (the highest of its written answers': each answer is a
 task of its own, and one copied derivation is enough to look at); the per-cell scores explain it.
-At or above the spec's threshold both students get the
-``similar`` flag: something for a TA to review, never a deduction.
+At or above the spec's threshold both students get the ``similar`` flag: something for a TA to
+review, never a deduction.
 """
 from __future__ import annotations
 
@@ -122,9 +122,11 @@ def analyse(current: list[Hand], past: list[Hand], material: Material, settings:
             flagged.setdefault(p.a, set()).add(p.b)
             if p.b in this_term:
                 flagged.setdefault(p.b, set()).add(p.a)
-    analysis = Analysis(settings=settings, hands=hands, pairs=pairs, clusters=clusters([p for p in pairs if p.flagged]),
-                        flagged={k: sorted(v) for k, v in sorted(flagged.items())}, cap=cap, written_cap=written_cap,
-                        common={u: o.common for u, o in overlaps.items()}, boilerplate=boiler)
+    analysis = Analysis(settings=settings, hands=hands, pairs=pairs,
+                        clusters=clusters([p for p in pairs if p.flagged]),
+                        flagged={k: sorted(v) for k, v in sorted(flagged.items())}, cap=cap,
+                        written_cap=written_cap, common={u: o.common for u, o in overlaps.items()},
+                        boilerplate=boiler)
     analysis.seconds = {"fingerprints": t1 - t0, "index": t2 - t1, "pairs": time.monotonic() - t2}
     return analysis
 
@@ -152,11 +154,11 @@ def _pairs(hands: list[Hand], overlaps: dict[str, Overlap], settings: Settings) 
         pos = np.clip(np.searchsorted(codes, cand), 0, max(len(codes) - 1, 0))
         found = (codes[pos] == cand) if len(codes) else np.zeros(len(cand), bool)
         looked[unit] = (found, shares[pos] if len(codes) else np.zeros((len(cand), 2)))
-    code = np.where(looked[CODE_UNIT][0], looked[CODE_UNIT][1].max(axis=1) if len(cand) else 0, 0.0)
+    best = {u: np.where(found, shares.max(axis=1), 0.0) for u, (found, shares) in looked.items()}
+    code = best[CODE_UNIT]
     written = np.zeros(len(cand))
     for cid in settings.written_cells:
-        found, shares = looked[cid]
-        written = np.maximum(written, np.where(found, shares.max(axis=1) if len(cand) else 0, 0.0))
+        written = np.maximum(written, best[cid])
     flagged = (code >= settings.threshold) | (written >= settings.written_threshold)
     score = np.maximum(code, written)
     order = np.lexsort((cand, -score, ~flagged))          # flagged first, then by score

@@ -1,8 +1,8 @@
 """Whose work is compared: this term's graded hand-ins and, optionally, past terms'.
 
-``load_current`` is the one place that reads this term's results. Today that is the report
-folder's per-student JSON files; when the gradebook arrives it becomes its ``load_results``,
-and nothing else here changes. Past terms come as whatever a course kept: a report folder, a
+``read_results`` is the one place that reads graded results (this term's, and a past term's
+report folder). Today that is the folder's per-student JSON files; when the gradebook arrives it
+becomes its ``load_results``, and nothing else here changes. Past terms come as whatever a course kept: a report folder, a
 folder of notebooks, or Moodle's "download all submissions" zip or its unpacked tree. Notebooks
 are only read (``load_notebook`` parses JSON), never run.
 """
@@ -64,12 +64,16 @@ class CohortError(Exception):
     """A folder or file given as a cohort holds nothing we can compare; the message says why."""
 
 
-def load_current(reports: Path, spec: Spec, settings: Settings, material: Material) -> list[Hand]:
-    """This term's graded hand-ins. The only function that reads this term's results: switch
-    it to the gradebook's ``load_results(reports)`` when that lands."""
+def read_results(reports: Path) -> dict[str, SubmissionResult]:
+    """Graded results by report key: the only function here that reads them. Switch it to the
+    gradebook's ``load_results(reports)`` when that lands."""
     from ..exports import load_reports
-    results = load_reports(reports)
-    return hands_from_results(results.items(), settings, material, term="")
+    return load_reports(reports)
+
+
+def load_current(reports: Path, spec: Spec, settings: Settings, material: Material) -> list[Hand]:
+    """This term's graded hand-ins."""
+    return hands_from_results(read_results(reports).items(), settings, material, term="")
 
 
 def hands_from_results(results: Iterable[tuple[str, SubmissionResult]], settings: Settings,
@@ -133,8 +137,7 @@ def load_past(path: Path, spec: Spec, settings: Settings, material: Material, la
 
 
 def _from_folder(root: Path, spec: Spec, settings: Settings, material: Material, label: str) -> list[Hand]:
-    from ..exports import load_reports
-    reports = load_reports(root)
+    reports = read_results(root)
     if reports:
         return hands_from_results(reports.items(), settings, material, term=label)
     return _from_notebooks(root, spec, settings, material, label)
