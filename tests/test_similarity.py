@@ -86,6 +86,15 @@ def test_activation_spellings_read_alike_but_library_calls_do_not():
     assert flatten != a and "flatten" in flatten and "view" in a
 
 
+def test_the_assignments_names_come_from_the_spec_and_are_never_the_students(spec):
+    given = set(Settings.from_spec(spec).assignment_names)
+    wanted = {m["defines"] for m in spec.task("code_3_2_models").cfg["models"]} | {"train_and_test", "train_loader"}
+    assert wanted <= given and set(spec.task("question_3_3").cfg["variables"]) <= given
+    src = "import numpy as np\nclass ANN_relu(nn.Module):\n    pass\ntrain_loader = None\nmine = np.zeros(3)\n"
+    own = student_names([src], given=frozenset(given)).own
+    assert own == {"mine"}                              # not the task's class, a provided name, nor np
+
+
 def test_the_result_of_an_activation_is_not_an_activation():
     names = student_names(["h = F.relu(self.fc1(x))\nact = nn.ReLU()\nfn = torch.sigmoid"])
     assert names.activations == {"act", "fn"}

@@ -28,7 +28,8 @@ class Prints:
 
 
 def names_of(hand: Hand, settings: Settings) -> Names:
-    return student_names([c.source for c in hand.code()], frozenset(settings.activations))
+    return student_names([c.source for c in hand.code()], frozenset(settings.activations),
+                         frozenset(settings.assignment_names))
 
 
 def code_streams(hand: Hand, settings: Settings) -> list[tuple[str, Stream]]:
@@ -105,8 +106,8 @@ def _batch(args: tuple[list[Hand], Settings]) -> list[Prints]:
 
 def material_prints(code: tuple[str, ...], text: tuple[str, ...], settings: Settings) -> dict[str, np.ndarray]:
     """Fingerprints of the course's own material per unit kind: ``code`` and ``written``."""
-    acts = frozenset(settings.activations)
-    code_h = [kgram_hashes(code_stream(src, student_names([src], acts), activations=acts).symbols, settings.k)
+    acts, given = frozenset(settings.activations), frozenset(settings.assignment_names)
+    code_h = [kgram_hashes(code_stream(src, student_names([src], acts, given), activations=acts).symbols, settings.k)
               for src in code]
     text_h = []
     for src in text:

@@ -6,7 +6,7 @@ has a default that suits Assignment 7; the spec names what differs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..spec import Spec
@@ -23,6 +23,9 @@ class Settings:
     written_cells: tuple[str, ...] = ("calc-1-1", "calc-1-2", "calc-2")
     boilerplate: tuple[str, ...] = ("template", "solution", "reference")   # spec [assignment] keys
     activations: tuple[str, ...] = ("relu", "sigmoid", "ReLU", "Sigmoid")
+    # Names the assignment gives, never a student's own: filled from the spec's tasks (what they
+    # define, their variables) and [context] names; more can be listed here.
+    assignment_names: tuple[str, ...] = ()
     # When a pair is flagged (a pair's score is the larger of its code and written scores)
     threshold: float = 0.75
     written_threshold: float = 0.85
@@ -42,7 +45,8 @@ class Settings:
 
     @classmethod
     def from_spec(cls, spec: Spec) -> "Settings":
-        return cls.from_table(spec.raw.get("similarity", {}))
+        s = cls.from_table(spec.raw.get("similarity", {}))
+        return replace(s, assignment_names=tuple(sorted(set(s.assignment_names) | given_names(spec))))
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> "Settings":
@@ -74,3 +78,15 @@ class Settings:
         if s.k < 3 or s.written_k < 2:
             raise SettingsError("[similarity] k must be at least 3 and written_k at least 2")
         return s
+
+
+def given_names(spec: Spec) -> set[str]:
+    """The names a task asks for (``defines``, a model's ``defines``, ``variables``) and the names
+    the provided cells define for the student (``[context] names``)."""
+    names = set(spec.raw.get("context", {}).get("names", []))
+    for task in spec.tasks:
+        cfg = task.cfg
+        names.update(v for v in [cfg.get("defines")] if isinstance(v, str))
+        names.update(m["defines"] for m in cfg.get("models", []) if isinstance(m, dict) and "defines" in m)
+        names.update(v for v in cfg.get("variables", []) if isinstance(v, str))
+    return names

@@ -29,11 +29,9 @@ from pygments import lexers, token
 
 from ..answer_text import normalise
 
-# Names bound by the assignment's own cells or required by the task: never the student's own.
-FIXED = frozenset({"self", "cls", "super", "ANN_sigmoid", "ANN_relu", "train_and_test", "forward", "__init__",
-                   "train", "test", "train_loader", "test_loader", "hyperparams", "device", "input_dim",
-                   "output_dim", "torch", "nn", "F", "optim", "plt", "np", "DataLoader", "datasets",
-                   "transforms", "os", "a_", "b_", "c_", "d_", "e_"})
+# Names Python and PyTorch give: never the student's own. The assignment's own names (the classes
+# and functions a task asks for, the provided cells' names) come from the spec (``Settings``).
+GENERIC = frozenset({"self", "cls", "super", "forward", "__init__"})
 
 
 @dataclass(frozen=True)
@@ -91,10 +89,13 @@ def _is_activation(node: ast.AST, activations: frozenset[str]) -> bool:
     return last in activations and (not called or last[:1].isupper())
 
 
-def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS) -> Names:
+def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS,
+                  given: frozenset[str] = frozenset()) -> Names:
     """Every name the student defines across their code: assignment and loop targets, parameters,
-    functions, classes, imports' aliases and attributes set on ``self``. Cells that do not parse
-    (students hand in broken code) fall back to a pattern for ``name =`` and ``def name``."""
+    functions, classes and attributes set on ``self``; not the names the assignment ``given``
+    (``ANN_relu``, ``train_loader``) nor import aliases (``np`` names a library, not the
+    student's work). Cells that do not parse (students hand in broken code) fall back to a
+    pattern for ``name =`` and ``def name``."""
     names: set[str] = set()
     acts: set[str] = set()
     for src in sources:
@@ -111,8 +112,6 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS)
                 names.add(node.arg)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
-            elif isinstance(node, ast.alias) and node.asname:
-                names.add(node.asname)
             elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
                   and isinstance(node.value, ast.Name) and node.value.id == "self"):
                 names.add(node.attr)
@@ -122,7 +121,7 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS)
                     acts.add(t.attr)
                 elif isinstance(t, ast.Name):
                     acts.add(t.id)
-    own = frozenset(names - FIXED)
+    own = frozenset(names - GENERIC - given)
     return Names(own, frozenset(acts) & own)
 
 
