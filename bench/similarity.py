@@ -1,9 +1,11 @@
 """Similarity bench: accuracy on a synthetic cohort with planted copies, and speed at 1,000 students.
 
     python bench/similarity.py accuracy                 # 200 honest + 20 planted, seeds 1-5
-    python bench/similarity.py accuracy --honest 1000 --planted 50 --seeds 1
-    python bench/similarity.py speed -n 1000 -j 2       # ours, and copydetect's all-pairs loop
-    python bench/similarity.py speed -n 1000 --copydetect 0   # ours only
+    python bench/similarity.py accuracy --seeds 1 2 3 4 5 6 7 8 9 10 --by code    # RESULTS.md's table
+    python bench/similarity.py accuracy --honest 1000 --planted 50 --seeds 1 2 --by code
+    python bench/similarity.py accuracy --seeds 1 2 3 --by code --copydetect     # copydetect as it is
+    python bench/similarity.py speed -n 1000 -j 2 --copydetect 1000   # ours, and copydetect's loop
+    python bench/similarity.py speed -n 1000 --copydetect 0           # ours only
 
 Accuracy: every pair of the cohort is scored as ``grader similarity`` scores it. Pairs are
 *planted* (a copy and its source, or two copies of one source), or honest; honest pairs are
