@@ -59,6 +59,11 @@ def _message(c) -> str:
     return c.message
 
 
+# Flags for the TA's eyes until a TA has reviewed them: `similar` says "to be reviewed", and a
+# student's page is no place for it.
+TA_ONLY_FLAGS = {"similar"}
+
+
 def student_page(r: SubmissionResult, spec: Spec) -> str:
     rows = []
     for task in spec.tasks:
@@ -70,7 +75,8 @@ def student_page(r: SubmissionResult, spec: Spec) -> str:
             p = "" if c.points is None else f"{c.points:g}/{c.max_points:g}"
             rows.append(f"<tr><td>{html.escape(c.check)}</td><td>{p}</td><td>{_status(c)}</td>"
                         f"<td>{html.escape(_message(c))}{_review(c)}</td></tr>")
-    flags = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in r.flags if not f.startswith("note:"))
+    flags = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in r.flags
+                    if not f.startswith("note:") and f not in TA_ONLY_FLAGS)
     name = html.escape(r.name or "?")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.filename_problems)
     body = [f"<h1>{html.escape(spec.assignment['title'])}</h1>",

@@ -145,7 +145,9 @@ class Spec:
         for key in ("template", "reference", "hidden", "answer_key", "public_reference"):
             p = self.file(key) if key in self.assignment else None
             h.update(key.encode() + (p.read_bytes() if p is not None and p.exists() else b"-"))
-        h.update(self.path.read_bytes())
+        # Settings that change no grade (the similarity view's) do not call for a regrade.
+        graded = {k: v for k, v in self.raw.items() if k not in ("similarity",)}
+        h.update(json.dumps(graded, sort_keys=True, default=str).encode())
         h.update(scoring_code_digest().encode())
         self._fingerprint = h.hexdigest()[:16]
         return self._fingerprint

@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 
 from .. import __version__
-from . import check, course, grade, reports, serve
+from . import check, course, grade, reports, serve, similarity
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(sub)
     reports.add_parsers(sub)
     course.add_parsers(sub)
+    similarity.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,309 @@
+"""Student code and written answers as normalised token streams that remember where each token
+came from, so that a match found in the normal form can be shown in the original text.
+
+Code is filtered the way copydetect's ``filter_code`` does it: comments and layout vanish and
+names become ``V`` (functions ``F``, classes ``O``). Unlike copydetect we replace only the names
+the *student* defined (variables, parameters, attributes set on ``self``, helper functions):
+``nn.Linear``, ``view`` or ``plt.plot`` stay as they are. In an assignment this small, renaming
+the library's names too makes every solution read ``V.V(V.V(V))``; keeping them is what tells
+``x.view(x.size(0), -1)`` from ``torch.flatten(x, 1)``, while a copier's renamed variables still
+read the same. A string keeps its words (plot labels survive copying), and every spelling of an
+activation reads ``ACT``. Python's own tokenizer reads the code, Pygments (copydetect's lexer)
+what it refuses. (``copydetect`` mode gives copydetect's own filter, for the bench.)
+
+Student code is only ever tokenised and parsed here, never run.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import keyword
+import re
+import tokenize
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from pygments import lexers, token
+
+from ..answer_text import normalise
+
+# Names Python and PyTorch give: never the student's own. The assignment's own names (the classes
+# and functions a task asks for, the provided cells' names) come from the spec (``Settings``).
+GENERIC = frozenset({"self", "cls", "super", "forward", "__init__"})
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A normalised token sequence: one symbol (a stable 64-bit id) per token, and for each the
+    span of the original text it stands for."""
+    tokens: tuple[str, ...]  # the normal form, for people and tests ("V", "nn", "Linear", ...)
+    symbols: np.ndarray      # uint64, one per token
+    start: np.ndarray        # int64, raw start offset of each token
+    end: np.ndarray          # int64, raw end offset of each token
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    def raw_span(self, a: int, b: int) -> tuple[int, int]:
+        """Original [start, end) of tokens a..b-1."""
+        return int(self.start[a]), int(self.end[b - 1])
+
+    @staticmethod
+    def of(tokens: list[str], starts: list[int], ends: list[int]) -> "Stream":
+        return Stream(tuple(tokens), np.array([symbol(t) for t in tokens], dtype=np.uint64),
+                      np.asarray(starts, np.int64), np.asarray(ends, np.int64))
+
+
+@lru_cache(maxsize=65536)
+def symbol(token_text: str) -> int:
+    """A token's stable id (the same in every run and process, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(token_text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                          "little")
+
+
+BROKEN_DEFS = re.compile(r"^\s*(?:def|class)\s+(\w+)|^\s*(\w+)\s*=", re.M)
+ACTIVATIONS = frozenset({"relu", "sigmoid", "ReLU", "Sigmoid"})
+LIBRARIES = frozenset({"torch", "nn", "F", "functional"})
+
+
+@dataclass(frozen=True)
+class Names:
+    """What a student named: their own names (normalised away) and, among them, the ones bound
+    to an activation (``self.act = nn.ReLU()``), which read as the activation itself."""
+    own: frozenset[str]
+    activations: frozenset[str] = frozenset()
+
+
+def _is_activation(node: ast.AST, activations: frozenset[str]) -> bool:
+    """``nn.ReLU()`` (a module built) or ``torch.sigmoid`` (a function named, not called)."""
+    called = isinstance(node, ast.Call)
+    if called:
+        node = node.func
+    last = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+    return last in activations and (not called or last[:1].isupper())
+
+
+def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS,
+                  given: frozenset[str] = frozenset()) -> Names:
+    """Every name the student defines across their code: assignment and loop targets, parameters,
+    functions, classes and attributes set on ``self``; not the names the assignment ``given``
+    (``ANN_relu``, ``train_loader``) nor import aliases (``np`` names a library, not the
+    student's work). Cells that do not parse (students hand in broken code) fall back to a
+    pattern for ``name =`` and ``def name``."""
+    names: set[str] = set()
+    acts: set[str] = set()
+    for src in sources:
+        try:
+            tree = ast.parse(src)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            names.update(n for pair in BROKEN_DEFS.findall(src) for n in pair if n)
+            names.update(re.findall(r"\bself\.(\w+)\s*=", src))
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                names.add(node.id)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                  and isinstance(node.value, ast.Name) and node.value.id == "self"):
+                names.add(node.attr)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and _is_activation(node.value, activations):
+                t = node.targets[0]
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                    acts.add(t.attr)
+                elif isinstance(t, ast.Name):
+                    acts.add(t.id)
+    own = frozenset(names - GENERIC - given)
+    return Names(own, frozenset(acts) & own)
+
+
+@lru_cache(maxsize=1)
+def _lexer():
+    return lexers.get_lexer_by_name("python3")
+
+
+def _raw_tokens(source: str) -> list[list]:
+    """[kind, text, start, end] per token (kind: string, class, function, name, other): comments
+    and layout dropped, each string literal one token (pieces, implicit concatenation and f-string
+    fields merged), operators one character each. Python's own tokenizer reads the cell (four
+    times faster than Pygments); a cell it refuses, as broken hand-ins are, goes to Pygments,
+    which reads anything. Both give the same tokens for code either can read."""
+    try:
+        out = _stdlib_tokens(source)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        out = _pygments_tokens(source)
+    for t in out:
+        if t[0] == "string":
+            t[1] = _string_token(source[t[2]:t[3]])
+    return out
+
+
+_SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)     # Python 3.12+ splits f-strings
+_FSTRING_END = getattr(tokenize, "FSTRING_END", None)
+
+
+def _stdlib_tokens(source: str) -> list[list]:
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    at = lambda pos: starts[pos[0] - 1] + pos[1]                # noqa: E731
+    out: list[list] = []
+    fdepth = 0
+    previous = ""
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        a, b = at(tok.start), at(tok.end)
+        if fdepth:
+            out[-1][3] = b
+            fdepth += (tok.type == _FSTRING_START) - (tok.type == _FSTRING_END)
+            continue
+        if tok.type in _SKIP:
+            continue
+        if tok.type == tokenize.ERRORTOKEN:
+            if tok.string.isspace():
+                continue
+            raise ValueError("a token Python cannot read")
+        if tok.type == tokenize.STRING or (_FSTRING_START is not None and tok.type == _FSTRING_START):
+            if out and out[-1][0] == "string" and previous == "string":
+                out[-1][3] = b                                     # 'a' 'b'
+            else:
+                out.append(["string", "", a, b])
+            fdepth = 1 if tok.type == _FSTRING_START else 0
+            previous = "string"
+            continue
+        previous = ""
+        if tok.type == tokenize.NAME and not keyword.iskeyword(tok.string):
+            kind = {"def": "function", "class": "class"}.get(out[-1][1] if out else "", "name")
+            out.append([kind, tok.string, a, b])
+        elif tok.type == tokenize.OP and len(tok.string) > 1:
+            out.extend(["other", ch, a + i, a + i + 1] for i, ch in enumerate(tok.string))
+        else:
+            out.append(["other", tok.string, a, b])
+    return out
+
+
+def _pygments_tokens(source: str) -> list[list]:
+    out: list[list] = []
+    depth = 0
+    in_string = False
+    for index, ttype, value in _lexer().get_tokens_unprocessed(source):
+        end = index + len(value)
+        if in_string:
+            if ttype in token.Literal.String.Interpol:
+                depth += value.count("{") - value.count("}")
+            if depth > 0 or ttype in token.Literal.String:
+                out[-1][3] = end
+                continue
+            if ttype in token.Text or ttype in token.Comment:
+                continue        # 'a' 'b': implicit concatenation may follow
+            in_string = False
+        if ttype in token.Comment or ttype in token.Text or not value.strip():
+            continue
+        if ttype in token.Literal.String:
+            in_string = True
+            depth = value.count("{") - value.count("}") if ttype in token.Literal.String.Interpol else 0
+            out.append(["string", "", index, end])
+        elif ttype in token.Name and not keyword.iskeyword(value):
+            for m in re.finditer(r"\w+|\S", value):         # '@property', 'torch.nn' in imports
+                if not m.group().isidentifier():
+                    out.append(["other", m.group(), index + m.start(), index + m.end()])
+                    continue
+                kind = {"def": "function", "class": "class"}.get(out[-1][1] if out else "", "name")
+                out.append([kind, m.group(), index + m.start(), index + m.end()])
+        elif (ttype in token.Operator and ttype not in token.Operator.Word) or ttype in token.Punctuation:
+            out.extend(["other", ch, index + i, index + i + 1] for i, ch in enumerate(value) if not ch.isspace())
+        else:
+            out.append(["other", value, index, end])
+    return out
+
+
+def code_stream(source: str, names: Names | frozenset[str], mode: str = "tokens",
+                activations: frozenset[str] = ACTIVATIONS) -> Stream:
+    """Normalise code into tokens. ``names``: the student's names (see ``student_names``).
+
+    - the student's own names read ``V`` (``F`` for functions, ``O`` for classes), every other
+      name (``nn``, ``Linear``, ``view``, ``plt``, ``plot``) stays;
+    - a string literal is one token holding its text with case and spacing folded: students keep
+      their plot labels and messages when they copy, and choose them freely when they do not;
+    - an activation reads ``ACT`` however it is spelled: ``F.relu``, ``torch.relu``,
+      ``nn.functional.relu``, ``nn.ReLU()``, or an attribute bound to one (``self.act(x)``
+      after ``self.act = nn.ReLU()``), so swapping one for another hides nothing.
+
+    ``mode="copydetect"``: copydetect's ``filter_code`` output, one token per character, kept
+    for the bench's comparison with the library as it is."""
+    if mode == "copydetect":
+        return _copydetect_stream(source)
+    if not isinstance(names, Names):
+        names = Names(frozenset(names))
+    raw = _raw_tokens(source)
+    tokens: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    while i < len(raw):
+        kind, value, a, b = raw[i]
+        if kind == "name" and (i == 0 or raw[i - 1][1] != "."):
+            j = i           # a dotted chain: torch.nn.functional.relu, self.act
+            while j + 2 < len(raw) and raw[j + 1][1] == "." and raw[j + 2][0] == "name":
+                j += 2
+            chain = [raw[x][1] for x in range(i, j + 1, 2)]
+            is_act = (chain[-1] in activations and (len(chain) == 1 or chain[0] in LIBRARIES)) or \
+                     (chain[-1] in names.activations and (len(chain) == 1 or chain == ["self", chain[-1]]))
+            if is_act:
+                tokens.append("ACT")
+                starts.append(a)
+                ends.append(raw[j][3])
+                i = j + 1
+                continue
+        if kind in ("class", "function", "name") and value in names.own:
+            value = {"class": "O", "function": "F"}.get(kind, "V")
+        tokens.append(value)
+        starts.append(a)
+        ends.append(b)
+        i += 1
+    return Stream.of(tokens, starts, ends)
+
+
+_PREFIX = re.compile(r"^[rRbBuUfF]{0,2}(\'\'\'|\"\"\"|\'|\")")
+_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def _string_token(literal: str) -> str:
+    """A string literal's content: prefix and quotes dropped, f-string fields as ``{}`` (their
+    names are the student's own), case and spacing folded."""
+    m = _PREFIX.match(literal)
+    body = literal[m.end():] if m else literal
+    if m and body.endswith(m.group(1)):
+        body = body[:-len(m.group(1))]
+    if m and "f" in literal[:m.start(1)].lower():
+        body = _FIELD.sub("{}", body)
+    return "S:" + " ".join(body.casefold().split())
+
+
+def _copydetect_stream(source: str) -> Stream:
+    from copydetect.utils import filter_code
+    text, offsets = filter_code(source, "cell.py", "python")
+    idx = np.arange(len(text))
+    if len(offsets):
+        shift = offsets[:, 1][np.clip(np.searchsorted(offsets[:, 0], idx), 0, offsets.shape[0] - 1)]
+        idx = idx + shift
+    idx = np.clip(idx, 0, max(0, len(source) - 1))
+    return Stream.of(list(text), list(idx), list(idx + 1))
+
+
+WORD = re.compile(r"\\?[^\W\d_]+|\d+(?:\.\d+)?|[^\s\w]")
+
+
+def text_tokens(text: str) -> list[str]:
+    """Words, numbers and symbols of a written answer in the shared normal form (the grading app's
+    answer groups use the same ``normalise``): spacing, case, LaTeX spellings and Unicode symbols
+    no longer tell two answers apart."""
+    return WORD.findall(normalise(text))

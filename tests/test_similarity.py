@@ -1,0 +1,326 @@
+"""Similar hand-ins: what counts as alike, what never does, and that planted copies rank first.
+
+These tests never grade a notebook: they build hand-ins from sources (or the bench's synthetic
+cohort, in a small version) and run the similarity analysis on them.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bench.similarity import accuracy, hands_of
+from bench.similarity_cohort import cohort
+from grader.similarity.analysis import analyse, clusters, Pair
+from grader.similarity.cohort import CODE, TEXT, Cell, Hand, cell_kind
+from grader.similarity.documents import fingerprint, fingerprint_all, written_words
+from grader.similarity.index import overlap, rarity
+from grader.similarity.material import load_material
+from grader.similarity.pages import CSP, Links, pair_page, pairs_body, pairs_page, clusters_page
+from grader.similarity.regions import ignore_set, regions
+from grader.similarity.settings import Settings, SettingsError
+from grader.similarity.tokens import _pygments_tokens, _stdlib_tokens, code_stream, student_names
+
+from .conftest import REF
+
+
+@pytest.fixture(scope="module")
+def settings(spec):
+    return Settings.from_spec(spec)
+
+
+@pytest.fixture(scope="module")
+def material(spec, settings):
+    return load_material(spec, settings)
+
+
+def tokens(src: str) -> tuple[str, ...]:
+    return code_stream(src, student_names([src])).tokens
+
+
+# ------------------------------------------------------------------------------ normal form
+
+EXPLICIT = '''class ANN_relu(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.fc1 = nn.Linear(d_in, 512)
+        self.fc2 = nn.Linear(512, d_out)
+
+    def forward(self, x):
+        x = x.view(x.size(0), -1)   # flatten
+        x = F.relu(self.fc1(x))
+        return self.fc2(x)
+'''
+
+
+def test_renamed_recommented_relaid_code_reads_the_same():
+    disguised = '''class ANN_relu(nn.Module):
+
+    def __init__(self, inputs, outputs):
+        # set up the layers
+        super().__init__()
+        self.first = nn.Linear(inputs,512)
+        self.second = nn.Linear(512, outputs)
+
+
+    def forward(self, batch):
+        batch = batch.view(batch.size(0), -1)
+        batch = F.relu(self.first(batch))  # hidden
+        return self.second(batch)
+'''
+    assert tokens(disguised) == tokens(EXPLICIT)
+
+
+def test_activation_spellings_read_alike_but_library_calls_do_not():
+    module = EXPLICIT.replace("super().__init__()", "super().__init__()\n        self.act = nn.ReLU()") \
+                     .replace("F.relu(", "self.act(")
+    a, b = tokens(EXPLICIT), tokens(module)
+    assert a.count("ACT") == 1 and b.count("ACT") == 3          # the call; self.act = nn.ReLU(), the call
+    forward = lambda t: t[t.index("forward"):]                  # noqa: E731
+    assert forward(a) == forward(b)                             # self.act(...) reads as F.relu(...)
+    assert tokens(EXPLICIT.replace("F.relu", "torch.relu")) == a
+    flatten = tokens(EXPLICIT.replace("x.view(x.size(0), -1)", "torch.flatten(x, 1)"))
+    assert flatten != a and "flatten" in flatten and "view" in a
+
+
+def test_the_assignments_names_come_from_the_spec_and_are_never_the_students(spec):
+    given = set(Settings.from_spec(spec).assignment_names)
+    wanted = {m["defines"] for m in spec.task("code_3_2_models").cfg["models"]} | {"train_and_test", "train_loader"}
+    assert wanted <= given and set(spec.task("question_3_3").cfg["variables"]) <= given
+    src = "import numpy as np\nclass ANN_relu(nn.Module):\n    pass\ntrain_loader = None\nmine = np.zeros(3)\n"
+    own = student_names([src], given=frozenset(given)).own
+    assert own == {"mine"}                              # not the task's class, a provided name, nor np
+
+
+def test_the_result_of_an_activation_is_not_an_activation():
+    names = student_names(["h = F.relu(self.fc1(x))\nact = nn.ReLU()\nfn = torch.sigmoid"])
+    assert names.activations == {"act", "fn"}
+
+
+def test_strings_keep_their_words_and_fstring_fields_fold():
+    t = tokens('plt.plot(g, label=f"Layer {i + 1}")\nplt.title( "Gradient   FLOW" )\n')
+    assert "S:layer {}" in t and "S:gradient flow" in t
+    assert tokens("plt.xlabel('batch')") != tokens("plt.xlabel('epoch')")
+
+
+@pytest.mark.parametrize("src", [
+    EXPLICIT,
+    'x = f"a {b!r:>{w}} c" + rb"x" \'y\'\n@property\ndef g(): ...\nprint(*a, **k)\nclass A(B): pass\n',
+    "import torch.nn as nn\nfor i in range(3):\n    y = i if not i else -i ** 2 >= 1 and x is None\n",
+    (REF / "reference.py").read_text(),
+])
+def test_pythons_tokenizer_and_pygments_give_the_same_tokens(src):
+    assert _stdlib_tokens(src) == _pygments_tokens(src)
+
+
+def test_broken_code_is_read_not_refused():
+    broken = "def train_and_test(model, hp:\n    opt = optim.SGD(model.parameters(), lr=hp['lr')\n    x = 'open\n"
+    with pytest.raises(Exception):
+        _stdlib_tokens(broken)
+    t = tokens(broken)
+    assert "optim" in t and "SGD" in t
+
+
+# ------------------------------------------------------------------------------ the index
+
+def test_index_pairs_only_documents_that_share_and_drops_what_is_common():
+    h = lambda *xs: np.array(xs, dtype=np.uint64)          # noqa: E731
+    docs = [h(1, 2, 3, 9), h(1, 2, 3, 9), h(4, 9), h(5, 9), h(6)]
+    ov = overlap(docs, cap=3, boilerplate=h(6))
+    pairs = {(int(a), int(b)): s for a, b, s in zip(ov.a, ov.b, ov.shared)}
+    assert set(pairs) == {(0, 1)}                   # 9 is in four documents: common; 6 is boilerplate
+    assert pairs[(0, 1)] == pytest.approx(3.0)      # 1, 2, 3: no other document has them
+    assert 9 in ov.common.tolist() and ov.count.tolist() == [3, 3, 1, 1, 0]
+
+
+def test_fragments_others_share_weigh_less():
+    assert rarity(np.array([0, 1, 5, 10]), 10).tolist() == sorted(rarity(np.array([0, 1, 5, 10]), 10).tolist(),
+                                                                    reverse=True)
+    assert rarity(np.array([0]), 10)[0] == 1.0 and rarity(np.array([10]), 10)[0] == 0.0
+    h = lambda *xs: np.array(xs, dtype=np.uint64)          # noqa: E731
+    alone = overlap([h(1, 2), h(1, 2), h(3), h(4)], cap=5)
+    crowd = overlap([h(1, 2), h(1, 2), h(1, 2), h(1, 2)], cap=5)
+    assert alone.share(0)[0][0] == pytest.approx(1.0)
+    assert crowd.shared[0] < alone.shared[0]
+
+
+def test_two_past_hand_ins_are_never_paired_but_count_as_common():
+    h = lambda *xs: np.array(xs, dtype=np.uint64)          # noqa: E731
+    ov = overlap([h(1, 2), h(1, 2), h(1, 2)], cap=5, current=np.array([True, False, False]))
+    assert {(int(a), int(b)) for a, b in zip(ov.a, ov.b)} == {(0, 1), (0, 2)}
+
+
+# ------------------------------------------------------------------------------ settings and cohorts
+
+def test_settings_come_from_the_spec_and_bad_values_are_named(spec):
+    s = Settings.from_spec(spec)
+    table = spec.raw["similarity"]
+    assert s.threshold == table["threshold"] and s.code_cells == tuple(table["code_cells"])
+    with pytest.raises(SettingsError, match="treshold"):
+        Settings.from_table({"treshold": 0.5})
+    with pytest.raises(SettingsError, match="threshold"):
+        Settings.from_table({"threshold": 1.5})
+    with pytest.raises(SettingsError, match="code_cells"):
+        Settings.from_table({"code_cells": "ann-relu"})
+
+
+def test_added_cells_are_told_apart(settings, material):
+    kind = lambda cid, src: cell_kind(cid, src, settings, material)   # noqa: E731
+    assert kind("ann-relu", "whatever") == CODE and kind("calc-2", "x = 1") == TEXT
+    assert kind("imports", "import torch") == CODE                     # a template cell, edited
+    assert kind("3f2a", "def plot(g):\n    plt.plot(g)") == CODE
+    assert kind("3f2b", "%matplotlib inline\nplt.plot(g)") == CODE
+    assert kind("3f2c", "Here I explain my *approach*.") == TEXT
+    assert kind("3f2d", "Hello") == TEXT
+
+
+# ------------------------------------------------------------------------------ written answers
+
+def hand(key: str, **cells: str) -> Hand:
+    return Hand(key=key, name=key.title(), matr_number="", file=f"{key}.ipynb", term="",
+                cells=tuple(Cell(cid.replace("_", "-"), TEXT if cid.startswith("calc") else CODE, src)
+                            for cid, src in cells.items()))
+
+
+DERIVATION = ("Assume weights $w_1, w_2$ exist. Input (1,0) forces $w_1 = 1$ since the label is one, and input "
+              "(0,1) likewise forces $w_2 = 1$. My own observation: then the fourth input (1,1) yields two, "
+              "which contradicts its label zero, so no linear model without bias solves XOR.")
+
+
+def test_short_answers_are_not_compared_and_long_copies_are(settings, material):
+    assert written_words("0, 1, 1, 0", settings) is None
+    hands = [hand("ann", calc_1_1=DERIVATION, calc_1_2="0, 1, 1, 0"),
+             hand("bob", calc_1_1=DERIVATION.replace("$w_1 = 1$", "w1=1").upper(), calc_1_2="0, 1, 1, 0"),
+             hand("cat", calc_1_1="The classes are not linearly separable: no line through the origin splits "
+                                  "(1,0), (0,1) from (0,0), (1,1), so a bias-free linear model fails.",
+                  calc_1_2="0, 1, 1, 0")]
+    a = analyse(hands, [], material, settings)
+    pair = {frozenset((p.a, p.b)): p for p in a.pairs}[frozenset(("ann", "bob"))]
+    assert pair.flagged and pair.written >= settings.written_threshold and "calc-1-2" not in pair.units
+    assert not any(p.flagged for p in a.pairs if "cat" in (p.a, p.b))
+
+
+def test_the_question_wording_does_not_count(settings, material, template_nb):
+    question = next(c.source for c in template_nb.cells if "Calculation 2" in c.source and "Compute all" in c.source)
+    restated = re.sub(r"<[^>]+>|\*", "", question[question.index("Compute all"):])
+    hands = [hand("ann", calc_2=restated + " Answer: s3 = 2 by the forward pass, delta3 = 1/4 from the chain rule."),
+             hand("bob", calc_2=restated + " Here a4 is zero because ReLU cuts it, so dL/dw32 = 0.5 in the end.")]
+    a = analyse(hands, [], material, settings)
+    assert not any(p.flagged for p in a.pairs)
+
+
+# ------------------------------------------------------------------------------ the cohort (small)
+
+@pytest.fixture(scope="module")
+def small_cohort():
+    return cohort(40, 6, seed=11)
+
+
+def test_every_planted_copy_ranks_above_every_honest_pair_of_other_styles(small_cohort, settings, material):
+    acc = accuracy(small_cohort, settings, material, by="code")
+    assert acc.planted == len(small_cohort.planted) >= 6
+    assert acc.planted_min > acc.honest_max["different"], acc.lowest
+    assert acc.flagged_honest["different"] == 0
+
+
+def test_a_copy_is_found_whatever_the_disguise(small_cohort, settings, material):
+    a = analyse(hands_of(small_cohort), [], material, settings)
+    listed = {frozenset((p.a, p.b)): p for p in a.pairs}
+    disguises = set()
+    for s in small_cohort.students:
+        if s.copied_from:
+            pair = listed.get(frozenset((s.key, s.copied_from)))
+            assert pair is not None and pair.code >= settings.list_floor, s.disguises
+            disguises.update(s.disguises)
+    assert {"rename", "reorder", "comments", "layout", "activation", "split"} <= disguises
+    for p in a.pairs:       # the flag is the spec's thresholds, nothing else
+        assert p.flagged == (p.code >= settings.threshold or p.written >= settings.written_threshold)
+
+
+def test_a_source_copied_twice_is_a_cluster(small_cohort, settings, material):
+    copies: dict[str, set[str]] = {}
+    for s in small_cohort.students:
+        if s.copied_from:
+            copies.setdefault(s.copied_from, set()).add(s.key)
+    group = next(v | {k} for k, v in copies.items() if len(v) == 2)
+    lowest = min(p.code for p in analyse(hands_of(small_cohort), [], material, settings).pairs
+                 if {p.a, p.b} <= group)
+    a = analyse(hands_of(small_cohort), [], material, replace(settings, threshold=lowest))
+    assert any(group <= set(c) for c in a.clusters)
+
+
+def test_forked_workers_give_the_same_fingerprints(settings):
+    hands = hands_of(cohort(200, 2, seed=3))
+    one, two = fingerprint_all(hands, settings, jobs=1), fingerprint_all(hands, settings, jobs=2)
+    assert all(set(x.units) == set(y.units) and all(np.array_equal(x.units[u], y.units[u]) for u in x.units)
+               for x, y in zip(one, two))
+
+
+def test_clusters_join_chains_of_three_or_more():
+    p = lambda a, b: Pair(a, b, 1, 1, 0, {}, True)         # noqa: E731
+    assert clusters([p("a", "b"), p("b", "c"), p("x", "y")]) == [["a", "b", "c"]]
+
+
+# ------------------------------------------------------------------------------ pages
+
+HOSTILE = '</pre><script>alert(1)</script><img src="https://evil.example/x.png" onerror="alert(2)">'
+
+
+def test_pages_escape_everything_a_student_wrote_and_load_nothing(settings, material):
+    code = EXPLICIT.replace("# flatten", "# " + HOSTILE) + f"\nprint('{HOSTILE}')\n"
+    hands = [Hand(key=f"k{i}", name=f'Eve {HOSTILE}', matr_number="", file=f'{HOSTILE}.ipynb', term="",
+                  cells=(Cell("ann-relu", CODE, code), Cell("calc-1-1", TEXT, DERIVATION + HOSTILE)))
+             for i in range(3)]
+    a = analyse(hands, [], material, settings)
+    assert a.pairs and a.clusters
+    r = regions(a.hand(a.pairs[0].a), a.hand(a.pairs[0].b), settings,
+                ignore_set(a.boilerplate["code"], a.common["code"]))
+    for page in (pairs_page(a), pair_page(a, a.pairs[0], r), clusters_page(a)):
+        assert f'content="{CSP}"' in page and "script-src" not in CSP and "default-src 'none'" in CSP
+        assert "<script" not in page and "<img" not in page and "onerror=\"" not in page
+        assert not re.search(r"(src|href)=\"(https?:)?//", page)
+        assert html.escape(f"Eve {HOSTILE}") in page
+
+
+def test_pages_say_review_not_verdict_and_take_the_apps_links(small_cohort, settings, material):
+    a = analyse(hands_of(small_cohort), [], material, settings)
+    body = pairs_body(a, Links(index="/sim", clusters="/sim/clusters", pair=lambda pid: f"/sim/pair/{pid}"))
+    assert "to be reviewed" in body and "never a deduction" in body
+    assert "plagiar" not in body.lower() and "cheat" not in body.lower()
+    assert f'href="/sim/pair/{a.pairs[0].id}"' in body and "<html" not in body
+
+
+def test_matched_blocks_point_at_the_same_code_on_both_sides(small_cohort, settings, material):
+    a = analyse(hands_of(small_cohort), [], material, settings)
+    p = next(p for p in a.pairs if p.flagged)
+    r = regions(a.hand(p.a), a.hand(p.b), settings, ignore_set(a.boilerplate["code"], a.common["code"]))
+    code_blocks = [b for b in r.blocks if b.a_cell not in settings.written_cells]
+    assert code_blocks and all(b.tokens >= settings.k for b in code_blocks)
+    for b in code_blocks:
+        left = next(s for s in r.a[b.a_cell].spans if s.block == b.number)
+        right = next(s for s in r.b[b.b_cell].spans if s.block == b.number)
+        names_a = student_names([c.source for c in a.hand(p.a).code()])
+        names_b = student_names([c.source for c in a.hand(p.b).code()])
+        ta = code_stream(r.a[b.a_cell].source[left.start:left.end], names_a).tokens
+        tb = code_stream(r.b[b.b_cell].source[right.start:right.end], names_b).tokens
+        assert ta == tb
+
+
+def test_fingerprints_are_the_same_in_every_run(settings):
+    """Python's own hash changes with every process; ours must not (runs are compared, cached)."""
+    import subprocess
+    import sys
+    code = ("from bench.similarity import hands_of; from bench.similarity_cohort import cohort; "
+            "from grader.similarity.documents import fingerprint; from grader.similarity.settings import Settings; "
+            "from grader.spec import load_spec; "
+            "p = fingerprint(hands_of(cohort(3, 0, seed=5))[0], Settings.from_spec(load_spec())); "
+            "print(sorted(int(x) for x in p.units['code'])[:50])")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REF.parents[1],
+                           env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"}, timeout=120)
+            for seed in (1, 2)]
+    assert runs[0].returncode == 0, runs[0].stderr
+    mine = sorted(int(x) for x in fingerprint(hands_of(cohort(3, 0, seed=5))[0], settings).units["code"])[:50]
+    assert runs[0].stdout == runs[1].stdout == f"{mine}\n"

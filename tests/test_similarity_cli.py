@@ -1,0 +1,196 @@
+"""`grader similarity` end to end: report folders in, pages and files out, the flag in each
+student's report and in summary.csv, past terms as reports, notebooks or a Moodle zip."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bench.similarity_cohort import cohort, write_notebooks, write_reports
+
+from .conftest import ROOT
+
+
+def grader(*args: str, cwd: Path, data_home: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    if data_home:
+        env["GRADER_DATA"] = str(data_home)
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return cohort(30, 4, seed=21)
+
+
+@pytest.fixture
+def reports(tmp_path, small):
+    return write_reports(small, tmp_path / "reports")
+
+
+def flags_of(folder: Path) -> dict[str, list[str]]:
+    return {p.stem: json.loads(p.read_text())["flags"] for p in folder.glob("*.json")}
+
+
+def test_flags_reach_reports_and_summary_and_points_stay(reports, small, tmp_path):
+    before = {p.stem: json.loads(p.read_text())["checks"] for p in reports.glob("*.json")}
+    res = grader("similarity", "--reports", str(reports), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    out = reports / "similarity"
+    for name in ("index.html", "clusters.html", "pairs.csv", "similarity.json"):
+        assert (out / name).is_file()
+    data = json.loads((out / "similarity.json").read_text())
+    copies = [s for s in small.students if s.copied_from]
+    copiers = {s.key for s in copies} | {s.copied_from for s in copies}
+    assert copiers <= set(data["flagged"])
+    flags = flags_of(reports)
+    assert {k for k, f in flags.items() if "similar" in f} == set(data["flagged"])
+    summary = {r["file"]: r["flags"].split(";") for r in csv.DictReader((reports / "summary.csv").open())}
+    assert sum("similar" in f for f in summary.values()) == len(data["flagged"])
+    assert {p.stem: json.loads(p.read_text())["checks"] for p in reports.glob("*.json")} == before
+    rows = list(csv.DictReader((out / "pairs.csv").open()))
+    assert len(rows) == len(data["pairs"]) and all((out / r["page"]).is_file() for r in rows)
+    assert len(list((out / "pairs").glob("*.html"))) == len(rows)
+    assert "similar, to be reviewed" in res.stdout.replace("\n", " ") or "to be reviewed" in res.stdout
+
+
+def test_a_stricter_rerun_takes_the_flag_back_and_no_flags_touches_nothing(reports, tmp_path):
+    assert grader("similarity", "--reports", str(reports), cwd=tmp_path).returncode == 0
+    flagged = {k for k, f in flags_of(reports).items() if "similar" in f}
+    assert flagged
+    assert grader("similarity", "--reports", str(reports), "--threshold", "1", "--written-threshold", "1",
+                  cwd=tmp_path).returncode == 0
+    assert not any("similar" in f for f in flags_of(reports).values())
+    snapshot = {p.name: p.read_bytes() for p in reports.glob("*.*")}
+    res = grader("similarity", "--reports", str(reports), "--no-flags", cwd=tmp_path)
+    assert res.returncode == 0 and "unchanged" in res.stdout
+    assert {p.name: p.read_bytes() for p in reports.glob("*.*")} == snapshot
+
+
+@pytest.mark.parametrize("form", ["reports", "notebooks", "moodle-zip"])
+def test_past_terms_are_compared_with_this_one_only(tmp_path, form):
+    everyone = cohort(24, 3, seed=33)
+    # Past term: the sources of the copies (and some others); this term: the copies and the rest.
+    sources = {s.copied_from for s in everyone.students if s.copied_from}
+    past = [s for s in everyone.students if s.key in sources or (not s.copied_from and int(s.key[1:]) % 3 == 0)]
+    now = [s for s in everyone.students if s not in past]
+    current = write_reports(type(everyone)(now), tmp_path / "reports")
+    if form == "reports":
+        past_path = write_reports(type(everyone)(past), tmp_path / "2024")
+    elif form == "notebooks":
+        past_path = write_notebooks(past, tmp_path / "2024")
+    else:
+        tree = write_notebooks(past, tmp_path / "tree", moodle=True)
+        past_path = tmp_path / "Assignment 7-2024.zip"
+        with zipfile.ZipFile(past_path, "w") as zf:
+            for f in tree.rglob("*.ipynb"):
+                zf.write(f, f.relative_to(tree))
+    res = grader("similarity", "--reports", str(current), "--against", str(past_path), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    data = json.loads((current / "similarity" / "similarity.json").read_text())
+    term = data["cohort"]["past_terms"]
+    assert list(term.values()) == [len(past)]
+    label = next(iter(term))
+    copies = [s.key for s in now if s.copied_from in sources]
+    assert copies and set(copies) <= set(data["flagged"])
+    for p in data["pairs"]:
+        assert not p["a"].startswith(f"{label}/")                 # a pair always starts in this term
+    assert any(p["b"].startswith(f"{label}/") and p["flagged"] for p in data["pairs"])
+    assert not any(k.startswith(f"{label}/") for k in data["flagged"])   # past reports are not touched
+    index = (current / "similarity" / "index.html").read_text()
+    assert f"({label})" in index
+
+
+def test_two_past_folders_of_one_name_stay_apart(tmp_path):
+    c = cohort(9, 0, seed=8)
+    current = write_reports(type(c)(c.students[:3]), tmp_path / "reports")
+    write_reports(type(c)(c.students[3:6]), tmp_path / "2023" / "reports")
+    write_reports(type(c)(c.students[6:]), tmp_path / "2024" / "reports")
+    res = grader("similarity", "--reports", str(current), "--against", str(tmp_path / "2023" / "reports"),
+                 "--against", str(tmp_path / "2024" / "reports"), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    data = json.loads((current / "similarity" / "similarity.json").read_text())
+    assert data["cohort"]["past_terms"] == {"reports": 3, "reports-2": 3}
+
+
+def test_the_same_student_in_two_terms_is_shown_not_flagged(tmp_path):
+    c = cohort(12, 1, seed=4)
+    copy = next(s for s in c.students if s.copied_from)
+    source = next(s for s in c.students if s.key == copy.copied_from)
+    current = write_reports(type(c)([s for s in c.students if s is not source]), tmp_path / "reports")
+    past = write_reports(type(c)([source]), tmp_path / "2023")
+    data = json.loads((past / f"{source.key}.json").read_text())
+    data["matr_number"] = json.loads((current / f"{copy.key}.json").read_text())["matr_number"]
+    (past / f"{source.key}.json").write_text(json.dumps(data))
+    assert grader("similarity", "--reports", str(current), "--against", str(past), cwd=tmp_path).returncode == 0
+    out = json.loads((current / "similarity" / "similarity.json").read_text())
+    pair = next(p for p in out["pairs"] if p["a"] == copy.key and p["b"].endswith(source.key))
+    assert pair["same_student"] and not pair["flagged"]
+
+
+def test_a_lone_surrogate_or_a_huge_cell_breaks_nothing(tmp_path):
+    c = cohort(4, 1, seed=2)
+    reports = write_reports(c, tmp_path / "reports")
+    victim = next(reports.glob("*.json"))
+    data = json.loads(victim.read_text())
+    data["name"] = "Eve\ud800"
+    data["student_cells"]["ann-relu"] += "\n# \udfff" + "x = 1\n" * 50_000
+    victim.write_text(json.dumps(data))             # json escapes the surrogates; loading brings them back
+    res = grader("similarity", "--reports", str(reports), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    view = (reports / "similarity" / "similarity.json").read_text(encoding="utf-8")
+    assert "Eve\ufffd" in view                                  # shown with a replacement mark
+    flags, flagged = flags_of(reports), json.loads(view)["flagged"]
+    assert flagged
+    for key in flagged:      # every report carries its flag, or the run said why it could not
+        assert "similar" in flags[key] or f"could not write the flag: {key}" in res.stdout.replace("\n", "")
+
+
+def test_errors_are_explained(tmp_path):
+    res = grader("similarity", "--reports", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert res.returncode == 2 and "grader grade" in res.stdout
+    (tmp_path / "empty").mkdir()
+    res = grader("similarity", "--reports", str(tmp_path / "empty"), cwd=tmp_path)
+    assert res.returncode == 2 and "no graded reports" in res.stdout
+    spec = tmp_path / "spec"
+    shutil.copytree(ROOT / "reference" / "assignment7", spec)
+    toml = spec / "spec.toml"
+    toml.write_text(re.sub(r"(?m)^threshold = [0-9.]+", "threshold = 7", toml.read_text()))
+    write_reports(cohort(3, 0, seed=1), tmp_path / "r")
+    res = grader("similarity", "--reports", str(tmp_path / "r"), "--spec", str(spec), cwd=tmp_path)
+    assert res.returncode == 2 and "threshold" in res.stdout
+    res = grader("similarity", "--reports", str(tmp_path / "r"), "--against", str(tmp_path / "empty"), cwd=tmp_path)
+    assert res.returncode == 2 and "no reports" in res.stdout
+
+
+def test_help_explains_with_examples(tmp_path):
+    res = grader("similarity", "--help", cwd=tmp_path)
+    assert res.returncode == 0 and "--against" in res.stdout and "examples:" in res.stdout
+    assert "never a deduction" in res.stdout.replace("\n", " ")
+
+
+@pytest.mark.slow
+def test_fresh_clone_grades_the_examples_then_finds_their_shared_answers(tmp_path, data_home):
+    """The README's flow on the shipped examples: their written answers were written once and
+    copied into all three (so they must be found); Jane's and Max's ANN_relu are one cell."""
+    shutil.copytree(ROOT / "submissions", tmp_path / "submissions")
+    assert grader("grade", "submissions/", cwd=tmp_path, data_home=data_home).returncode == 0
+    res = grader("similarity", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    data = json.loads((tmp_path / "reports" / "similarity" / "similarity.json").read_text())
+    keys = {p.stem for p in (tmp_path / "reports").glob("*.json")}
+    assert set(data["flagged"]) == keys
+    jane_max = next(p for p in data["pairs"] if {p["a"], p["b"]} == {"Assignment_7_JaneDoe_k12345678",
+                                                                       "Assignment_7_MaxMustermann_k01234567"})
+    assert jane_max["units"]["ann-relu"]["a"] > 0.5 and jane_max["units"]["calc-1-1"]["a"] > 0.85
+    summary = list(csv.DictReader((tmp_path / "reports" / "summary.csv").open()))
+    assert all("similar" in r["flags"].split(";") for r in summary)
