@@ -27,6 +27,7 @@ import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .csvsafe import to_csv, uncell
 from .gradebook import open_gradebook
@@ -297,10 +298,16 @@ def _maxima(spec: Spec) -> dict[str, float]:
     return {t.id: t.max_points for t in spec.tasks if t.kind == "manual"}
 
 
-def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> tuple[int, int]:
+class Merged(NamedTuple):
+    merged: int                   # rows with points, now grades in the gradebook
+    blank: int                    # rows left blank (their grades, if any, unchanged)
+    changed: int                  # of the merged rows, those the gradebook did not hold already
+
+
+def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> Merged:
     """Merge points; all-or-nothing: any bad row stops the merge before anything is written.
 
-    Returns (rows merged, rows left blank). Points become grades in the gradebook: rubric
+    Returns how many rows were merged, left blank, and changed a grade. Points become grades in the gradebook: rubric
     items a TA gave in the browser are kept and an adjustment makes the total the CSV's points.
     Raises ``SheetError`` for a file that is no sheet, ``MergeError`` listing bad rows.
     """
@@ -324,4 +331,4 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> t
         write_reports(gb, reports, spec)
     finally:
         gb.close()
-    return len(plan.updates), plan.blank
+    return Merged(len(plan.updates), plan.blank, len(plan.changes))

@@ -202,3 +202,24 @@ def test_help_shows_the_week_and_each_command_its_own_examples(argv, capsys):
         assert "Moodle's submissions zip" in text.split("examples:")[0] and "Assignment 7-12345.zip" in examples
     if argv[0] == "verify":
         assert "expected_scores.toml" in text
+
+
+def test_check_of_a_notebook_that_does_not_open_is_one_problem_not_one_per_task():
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import CheckResult, SubmissionResult
+    spec = load_spec()
+    why = ("unreadable: the file is not valid notebook JSON (line 1, column 2: Expecting property name enclosed "
+           "in double quotes); open it in Jupyter and save it again")
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, status=why, flags=["unreadable"],
+                         checks=[CheckResult(t.id, "notebook", t.max_points, 0.0, False, "the notebook could not be "
+                                             "read: " + why[12:], manual_task=t.kind == "manual") for t in spec.tasks])
+    buf = io.StringIO()
+    assert render_check(r, spec, Console(file=buf, width=80, color_system=None)) == 1
+    text = buf.getvalue()
+    assert text.count("open it in Jupyter") == 1 and len(text.splitlines()) <= 10
+    assert text.splitlines()[-1] == "1 problem to fix" and all(len(line) <= 80 for line in text.splitlines())

@@ -43,8 +43,8 @@ def test_excel_german_locale_sheet_is_read_as_saved(book):
     anna = next(r for r in rows if r["report"] == "Anna_Huber_5500" and r["task"] == "calc_1_1")
     anna["points"], anna["comment"] = "7,5", "gut, aber knapp: Begründung fehlt"
     write_rows(path, rows, sep=";", encoding="cp1252")
-    merged, blank = manual.merge(path, reports, SPEC, ta="anna")
-    assert merged == 1 and gb.grade("Anna_Huber_5500", "calc_1_1").comment == "gut, aber knapp: Begründung fehlt"
+    merged, blank, changed = manual.merge(path, reports, SPEC, ta="anna")
+    assert (merged, changed) == (1, 1) and manual.merge(path, reports, SPEC, ta="anna").changed == 0 and gb.grade("Anna_Huber_5500", "calc_1_1").comment == "gut, aber knapp: Begründung fehlt"
     assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 7.5
 
 

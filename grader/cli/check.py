@@ -131,8 +131,15 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             for line in _wrap(f"- {p}", width, "    "):
                 out(Text(line))
     if r.status != "graded":
+        # Nothing of the notebook could be read: one problem, said once, not once per task.
         for line in _wrap(r.status, width, "  "):
             out(Text(line, style="red"))
+        out()
+        for line in _wrap("Nothing else can be checked until the notebook opens; fix this first and check "
+                          "again.", width, ""):
+            out(Text(line))
+        out(Text("1 problem to fix", style="red"))
+        return 1
     out()
     name_width = min(max((len(t.title) for t in spec.tasks), default=10) + 2, width // 2)
     for task in spec.tasks:

@@ -159,8 +159,8 @@ def cmd_moodle(args, console: Console) -> int:
     if filled.pending and not args.allow_pending:
         waiting = sum(n for _, n in filled.pending)
         raise CliError(f"{waiting} written answer(s) of {len(filled.pending)} participant(s) wait for a TA "
-                       f"({_listed([label for label, _ in filled.pending])}): nothing written, their grades would "
-                       f"be too low. Grade them (grader serve, or grader manual export and merge), or pass "
+                       f"({_listed([label for label, _ in filled.pending])}): nothing written, their grades are not "
+                       f"final. Grade them (grader serve, or grader manual export and merge), or pass "
                        f"--allow-pending to write partial grades marked PARTIAL in the feedback comments", 1)
     out = args.out or args.reports / f"{args.worksheet.stem}-graded.csv"
     try:
@@ -213,7 +213,7 @@ def cmd_manual(args, console: Console) -> int:
     existing_reports(args.reports).close()
     input_file(args.csv, "grading sheet", _where_the_sheet_is(args))
     try:
-        merged, blank = manual.merge(args.csv, args.reports, spec, ta=args.ta)
+        merged, blank, changed = manual.merge(args.csv, args.reports, spec, ta=args.ta)
     except manual.SheetError as exc:
         raise CliError(str(exc)) from None
     except manual.MergeError as exc:
@@ -223,8 +223,9 @@ def cmd_manual(args, console: Console) -> int:
     if not merged:
         raise CliError(f"nothing to merge: {args.csv} has no points for an answered task ({blank} row(s) blank); "
                        f"fill in the points column (decimal commas are fine) and merge again", 1)
-    _say(console, f"merged {merged} grade(s) into {shown_path(args.reports / 'gradebook.sqlite')} (summary.csv and "
-                  f"feedback pages rewritten); {blank} row(s) left blank")
+    same = f"{merged - changed} of them were there already; " if changed < merged else ""
+    _say(console, f"merged {merged} grade(s) into {shown_path(args.reports / 'gradebook.sqlite')} ({same}summary.csv "
+                  f"and feedback pages rewritten); {blank} row(s) left blank")
     return 0
 
 
