@@ -24,9 +24,14 @@ from .spec import Spec
 
 
 def _status(c) -> str:
-    if c.passed is None:
+    """Pass, partial or fail by the points, as every other output says it (JUnit too)."""
+    if c.points is None or c.passed is None:
         return '<span class="manual">manual</span>'
-    return '<span class="pass">pass</span>' if c.passed else '<span class="fail">fail</span>'
+    if c.passed:
+        return '<span class="pass">pass</span>'
+    if 0 < c.points < c.max_points:
+        return '<span class="manual">partial</span>'
+    return '<span class="fail">fail</span>'
 
 
 def _review(c) -> str:
@@ -42,7 +47,7 @@ def _review(c) -> str:
         items = "".join(f"<li><b>{i.points:+g}</b> {html.escape(i.description)}"
                         + (f" — {html.escape(i.feedback)}" if i.feedback else "") + "</li>" for i in rv.items)
         parts.append(f'<ul class="rubric">{items}</ul>')
-    if rv.adjust and not rv.reason:
+    if rv.adjust and rv.items and not rv.reason:      # without items the points are the grade itself
         parts.append(f"<p>Adjustment: {rv.adjust:+g}</p>")
     if rv.comment:
         parts.append(f'<p class="comment">Comment: {html.escape(rv.comment)}</p>')

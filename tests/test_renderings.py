@@ -97,3 +97,15 @@ def test_junit_partial_credit_has_its_points_and_waiting_answers_are_skipped():
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == (str(len(cases)), "2", "1")
     text = junit({r.key: r})
     assert text.count("graded by a TA") == 1                 # only for the answer a TA graded
+
+
+def test_feedback_says_partial_for_partial_credit_as_junit_does():
+    r = result(0, PROOF)
+    c = r.checks[0]
+    c.points, c.passed, c.message = 8.5, False, "graded by a TA: 8.5/10"
+    c.review = Review(ta="ta", at="t", adjust=8.5)                      # merged from the CSV: no rubric items
+    page = student_page(r, SPEC)
+    row = page.split("<td>answer</td>", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="manual">partial</span>' in row and "Adjustment" not in row
+    zero = page.split("ANN_relu: activations", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="fail">fail</span>' in zero

@@ -114,23 +114,23 @@ def _say(console: Console, text: str, style: str = "") -> None:
     console.print(Text(text, style=style), soft_wrap=True)
 
 
-def _results(reports: Path):
-    """Every result of an existing report folder, TA decisions applied."""
+def _graded(reports: Path, load: bool = True):
+    """Every result of an existing report folder, TA decisions applied (``load=False``: only
+    check that there are some), or one line on what to run first."""
     from ..gradebook.decisions import results
     gb = existing_reports(reports)
     try:
-        out = results(gb)
+        if gb.count() == 0:
+            raise CliError(f"the gradebook in {reports} holds no results yet: run grader grade first (its --out is "
+                           f"the report folder)")
+        return results(gb) if load else None
     finally:
         gb.close()
-    if not out:
-        raise CliError(f"the gradebook in {reports} holds no results yet: run `grader grade SUBMISSIONS --out "
-                       f"{reports}` first")
-    return out
 
 
 def cmd_moodle(args, console: Console) -> int:
     from ..worksheet import WorksheetError, fill, read_worksheet
-    results = _results(args.reports)
+    results = _graded(args.reports)
     data = input_file(args.worksheet, "worksheet",
                       "download it in Moodle: View all submissions, Grading action 'Download grading worksheet'")
     try:
@@ -184,7 +184,7 @@ def cmd_moodle(args, console: Console) -> int:
 def cmd_export(args, console: Console) -> int:
     from ..exports import export
     spec = spec_of(args)
-    _results(args.reports)
+    _graded(args.reports, load=False)
     out = args.out or args.reports
     try:
         paths = export(args.format, args.reports, out, spec)
