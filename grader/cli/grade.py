@@ -177,7 +177,7 @@ def cmd_grade(args, console: Console) -> int:
 
 
 def _grade(args, console: Console, spec) -> int:
-    given = args.folder
+    given = args.given = args.folder          # the zip as the TA named it, before unpacking
     if args.folder.is_file() and args.folder.suffix.lower() == ".zip":
         unpacked = Path(tempfile.mkdtemp(prefix="grader-moodle-"))
         args._unpacked = unpacked
@@ -306,7 +306,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         console.print(line, soft_wrap=True)
     others = sorted(set(results) - {s.key for s in subs})
     if others:
-        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {display_name(args.folder)} "
+        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {display_name(args.given)} "
                       f"(kept, with their grades): {', '.join(others[:5])}{' ...' if len(others) > 5 else ''}[/]")
     pending = pending_answers(results)
     if pending:
