@@ -126,8 +126,7 @@ class Worksheet:
     decimal_comma: bool           # numbers in the sheet are written "100,00"
 
     def value(self, record: Record, column: str) -> str:
-        i = self.columns.get(column)
-        return record.fields[i].value.strip() if i is not None and i < len(record.fields) else ""
+        return _at(record, self.columns.get(column))
 
     def label(self, record: Record) -> str:
         """How a row is named to the TA: 'Participant 5501 (Jane Doe)'."""
@@ -173,8 +172,7 @@ def read_worksheet(data: bytes, name: str = "the worksheet") -> Worksheet:
         raise WorksheetError(f"{name} is not a Moodle grading worksheet: no {' and no '.join(repr(m) for m in missing)} "
                              f"column (found {found or 'no columns'}); {DOWNLOAD}")
     columns = {h: i for i, h in reversed(list(enumerate(header)))}      # the first of equal names
-    numbers = [records_value for r in records[1:] for c in ("Maximum Grade", "Grade")
-               if (records_value := _at(r, columns.get(c)))]
+    numbers = [_at(r, columns.get(c)) for r in records[1:] for c in ("Maximum Grade", "Grade")]
     decimal_comma = any(re.fullmatch(r"\d+,\d+", v) for v in numbers)
     return Worksheet(text, encoding, bom, sep, records, columns, decimal_comma)
 
@@ -191,12 +189,22 @@ def participant_id(identifier: str) -> str:
     return m.group(1) if m else ""
 
 
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _letters(name: str, umlauts: bool) -> str:
+    text = unicodedata.normalize("NFC", name or "").casefold()
+    if umlauts:
+        text = text.translate(UMLAUTS)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
 def same_person(a: str, b: str) -> bool:
-    """Moodle's full name in the worksheet and in the download: equal up to case, spacing, accents
-    written as combining marks."""
-    def norm(s: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", s or "").casefold().split())
-    return norm(a) == norm(b)
+    """Moodle's full name in the worksheet and in the download's folder name: the same letters
+    up to case, spacing, punctuation and accents (a download may spell 'ü' as 'ue' or drop a
+    character file names cannot hold); another name is another person."""
+    return any(_letters(a, u) == _letters(b, u) for u in (False, True))
 
 
 @dataclass

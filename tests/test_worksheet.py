@@ -149,6 +149,11 @@ def test_a_row_whose_id_belongs_to_another_name_is_not_filled():
     assert plan.conflicts == ["Participant 5500 (Anna Huber): the submissions name participant 5500 'Anna "
                               "Schmidt', not filled (is the worksheet of this assignment?)"]
     assert [r.who for r in plan.missing] == ["Anna Schmidt"]
+    # The same person spelt as a file name can hold it is the same person.
+    results = cohort_graded()
+    results[0].participant = "anna HUBER"
+    results[1].participant, sheet = "Ben Grueber", SHEET.replace("Ben Gruber", "Ben Grüber")
+    assert fill(read_worksheet(sheet.encode()), results).plan.all_matched
 
 
 def test_several_notebooks_fill_the_best_and_say_so():
