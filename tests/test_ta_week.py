@@ -78,7 +78,7 @@ def test_moodle_zip_keeps_participant_ids_and_flags(moodle_reports):
     # What the TA reads at the end of the batch.
     assert "5 notebook(s): 5 graded, 0 unreadable or failed" in stdout
     assert "1 participant(s) handed in no notebook" in stdout and "unreadable or failed, " in stdout
-    assert "Lea Müller (5505): 2 notebooks; counted Assignment_7_LeaMueller_k11111111.ipynb, the higher total " \
+    assert "Lea Müller (5505): 2 notebooks, all graded; counted Assignment_7_LeaMueller_k11111111.ipynb, the higher total " \
            "so far (50 vs 29 points)" in stdout
     assert "Eva Lu (5504): no notebook handed in (found: answers.pdf)" in stdout
     # Sheets and pages name every student.

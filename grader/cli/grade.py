@@ -347,8 +347,8 @@ def several_notebooks(batch: list[SubmissionResult], results: dict[str, Submissi
             continue
         seen.add(c.key)
         best = results[c.key]
-        lines.append(f"[yellow]{_esc(best.who)} ({best.participant_id}): {len(c.others) + 1} notebooks; counted "
-                     f"{_esc(c.file)}, {_esc(c.reason)}[/] (all graded; see their feedback pages)")
+        lines.append(f"[yellow]{_esc(best.who)} ({best.participant_id}): {len(c.others) + 1} notebooks, all graded; "
+                     f"counted {_esc(c.file)}, {_esc(c.reason)}[/]")
     return lines
 
 
