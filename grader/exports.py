@@ -7,7 +7,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .csvsafe import to_csv
 from .report import atomic_write
-from .results import SubmissionResult
+from .identity import Counting, counted, counting
+from .results import CheckResult, SubmissionResult
 from .spec import Spec
 
 
@@ -19,15 +20,23 @@ def load_reports(folder: Path) -> dict[str, SubmissionResult]:
 
 
 def gradebook(results: dict[str, SubmissionResult], spec: Spec) -> str:
+    """One row per student: the notebook that counts (of several, the best; ``notebooks`` says
+    how many were handed in and ``note`` which counts and why). Students without a matriculation
+    number in the file name are told apart by Moodle's participant id and full name."""
     max_total = sum(t.max_points for t in spec.tasks)
-    rows = [[r.matr_number, r.name, *[r.task_points(t.id) for t in spec.tasks], r.auto_points, r.manual_points,
-             r.total_points, max_total, r.file, ";".join(r.flags)]
-            for r in sorted(results.values(), key=lambda r: (r.matr_number or "~", r.file))]
-    return to_csv(["matr_number", "name", *[t.id for t in spec.tasks], "auto_points", "manual_points", "total",
-                   "max_total", "file", "flags"], rows)
+    choices = counting(results.values())
+    rows = []
+    for r in sorted(counted(results.values()), key=lambda r: (r.matr_number or "~", r.who, r.file)):
+        choice = choices.get(r.key)
+        rows.append([r.matr_number, r.who, r.participant_id, *[r.task_points(t.id) for t in spec.tasks],
+                     r.auto_points, r.manual_points, r.total_points, max_total, r.file,
+                     0 if r.no_notebook else 1 + (len(choice.others) if choice else 0),
+                     choice.about(r.key) if choice else "", ";".join(r.flags)])
+    return to_csv(["matr_number", "name", "participant_id", *[t.id for t in spec.tasks], "auto_points",
+                   "manual_points", "total", "max_total", "file", "notebooks", "note", "flags"], rows)
 
 
-def gradescope(r: SubmissionResult) -> dict:
+def gradescope(r: SubmissionResult, choice: Counting | None = None) -> dict:
     """Gradescope's results.json: visible right/wrong per check; no hidden inputs in the text."""
     tests = []
     for c in r.checks:
@@ -36,22 +45,59 @@ def gradescope(r: SubmissionResult) -> dict:
                       "max_score": c.max_points, "status": status if c.passed is not None else "failed",
                       "output": c.message if c.passed is not None else "Waiting for manual grading.",
                       "visibility": "visible"})
-    return {"score": r.total_points, "output": f"{r.file}: {r.auto_points:g}/{r.auto_max:g} automatic points",
+    output = f"{r.file}: {r.auto_points:g}/{r.auto_max:g} automatic points"
+    if choice is not None:
+        output += " " + choice.about(r.key)
+    return {"score": r.total_points, "output": output,
             "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 
 
+def _prop(name: str, value) -> str:
+    return f"<property name={quoteattr(name)} value={quoteattr(str(value))}/>"
+
+
+def _points(v: float | None) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def testcase(c: CheckResult) -> list[str]:
+    """One check as a JUnit test case. Points mean what they mean everywhere else: full points
+    pass; partial credit passes with its points (a ``<failure>`` only for no points); a written
+    answer no TA has graded yet is skipped, never a failure or a 'graded by a TA'."""
+    lines = [f"    <testcase classname={quoteattr(c.task)} name={quoteattr(c.check)}>",
+             f"      <properties>{_prop('points', _points(c.points))}{_prop('max_points', _points(c.max_points))}"
+             f"</properties>"]
+    if c.points is None:
+        why = "written answer: waits for a TA's grade" if c.manual_task else "not decided automatically"
+        lines.append(f"      <skipped message={quoteattr(why)}/>")
+    elif c.passed is False and c.points <= 0:
+        lines.append(f"      <failure message={quoteattr(c.message)}>{escape(c.message)}</failure>")
+    elif c.points < c.max_points:
+        text = f"partial credit: {c.points:g}/{c.max_points:g} points. {c.message}"
+        lines.append(f"      <system-out>{escape(text)}</system-out>")
+    lines.append("    </testcase>")
+    return lines
+
+
 def junit(results: dict[str, SubmissionResult]) -> str:
+    """One XML for a CI dashboard: a test suite per notebook, a test case per check."""
+    choices = counting(results.values())
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
     for key, r in sorted(results.items()):
-        auto = [c for c in r.checks if c.passed is not None]
-        failures = sum(1 for c in auto if not c.passed)
-        out.append(f"  <testsuite name={quoteattr(r.file)} tests=\"{len(auto)}\" failures=\"{failures}\" "
-                   f"errors=\"0\" time=\"{r.seconds:.3f}\">")
-        for c in auto:
-            out.append(f"    <testcase classname={quoteattr(c.task)} name={quoteattr(c.check)}>")
-            if not c.passed:
-                out.append(f"      <failure message={quoteattr(c.message)}>{escape(c.message)}</failure>")
-            out.append("    </testcase>")
+        cases = r.checks
+        failures = sum(1 for c in cases if c.points is not None and c.passed is False and c.points <= 0)
+        skipped = sum(1 for c in cases if c.points is None)
+        name = f"{r.who} ({r.who_id})" if r.who_id else r.who
+        out.append(f"  <testsuite name={quoteattr(name)} tests=\"{len(cases)}\" failures=\"{failures}\" "
+                   f"errors=\"0\" skipped=\"{skipped}\" time=\"{r.seconds:.3f}\">")
+        choice = choices.get(key)
+        props = [_prop("report", key), _prop("file", r.file), _prop("points", _points(r.total_points)),
+                 _prop("pending", r.pending)]
+        if choice is not None:
+            props.append(_prop("counted", str(choice.counts(key)).lower()))
+        out.append(f"    <properties>{''.join(props)}</properties>")
+        for c in cases:
+            out.extend(testcase(c))
         out.append("  </testsuite>")
     out.append("</testsuites>")
     return "\n".join(out) + "\n"
@@ -69,9 +115,10 @@ def export(fmt: str, reports: Path, out: Path, spec: Spec) -> list[Path]:
         return [path]
     if fmt == "gradescope":
         written = []
+        choices = counting(results.values())
         for key, r in results.items():
             path = out / "gradescope" / key / "results.json"
-            atomic_write(path, json.dumps(gradescope(r), ensure_ascii=False))   # the C encoder: 10x faster than indent
+            atomic_write(path, json.dumps(gradescope(r, choices.get(key)), ensure_ascii=False))   # the C encoder: 10x faster than indent
             written.append(path)
         return written
     raise ValueError(f"unknown format {fmt!r}")

@@ -16,6 +16,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
+from .identity import Counting, counting
 from .render import page
 from .report import atomic_write
 from .results import SubmissionResult
@@ -23,9 +24,14 @@ from .spec import Spec
 
 
 def _status(c) -> str:
-    if c.passed is None:
+    """Pass, partial or fail by the points, as every other output says it (JUnit too)."""
+    if c.points is None or c.passed is None:
         return '<span class="manual">manual</span>'
-    return '<span class="pass">pass</span>' if c.passed else '<span class="fail">fail</span>'
+    if c.passed:
+        return '<span class="pass">pass</span>'
+    if 0 < c.points < c.max_points:
+        return '<span class="manual">partial</span>'
+    return '<span class="fail">fail</span>'
 
 
 def _review(c) -> str:
@@ -41,7 +47,7 @@ def _review(c) -> str:
         items = "".join(f"<li><b>{i.points:+g}</b> {html.escape(i.description)}"
                         + (f" — {html.escape(i.feedback)}" if i.feedback else "") + "</li>" for i in rv.items)
         parts.append(f'<ul class="rubric">{items}</ul>')
-    if rv.adjust and not rv.reason:
+    if rv.adjust and rv.items and not rv.reason:      # without items the points are the grade itself
         parts.append(f"<p>Adjustment: {rv.adjust:+g}</p>")
     if rv.comment:
         parts.append(f'<p class="comment">Comment: {html.escape(rv.comment)}</p>')
@@ -64,7 +70,28 @@ def _message(c) -> str:
 TA_ONLY_FLAGS = {"similar"}
 
 
-def student_page(r: SubmissionResult, spec: Spec) -> str:
+def _no_notebook_page(r: SubmissionResult, spec: Spec) -> str:
+    """A participant who handed in no notebook: said plainly, not as a list of failed checks."""
+    found = next((c.message for c in r.checks if c.check == "notebook"), "")
+    what = found.split("(found: ", 1)[1].rstrip(")") if "(found: " in found else ""
+    total = sum(t.max_points for t in spec.tasks)
+    body = [f"<h1>{html.escape(spec.assignment['title'])}</h1>",
+            f"<p><b>{html.escape(r.who)}</b>{_ident(r)}</p>",
+            '<p class="fail" id="no-notebook">No notebook was handed in: the assignment is graded from the '
+            "Jupyter notebook (<code>.ipynb</code>) file, and your submission held none"
+            + (f" (it held: {html.escape(what)})" if what and what != "nothing" else "") + ".</p>",
+            f'<p id="score">Points: <b>0 / {total:g}</b></p>']
+    return page(f"Feedback: {r.who}", "\n".join(body))
+
+
+def _ident(r: SubmissionResult) -> str:
+    return f" ({html.escape(r.who_id)})" if r.who_id else ""
+
+
+def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None) -> str:
+    """One student's page. ``choice``: which of their several notebooks counts, and why."""
+    if r.no_notebook:
+        return _no_notebook_page(r, spec)
     rows = []
     for task in spec.tasks:
         checks = [c for c in r.checks if c.task == task.id]
@@ -77,13 +104,15 @@ def student_page(r: SubmissionResult, spec: Spec) -> str:
                         f"<td>{html.escape(_message(c))}{_review(c)}</td></tr>")
     flags = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in r.flags
                     if not f.startswith("note:") and f not in TA_ONLY_FLAGS)
-    name = html.escape(r.name or "?")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.filename_problems)
     body = [f"<h1>{html.escape(spec.assignment['title'])}</h1>",
-            f"<p><b>{name}</b> ({html.escape(r.matr_number or '?')}) — {html.escape(r.file)}</p>",
-            f'<p id="score">Automatic points: <b>{r.auto_points:g} / {r.auto_max:g}</b>; written answers: '
-            f'{"pending" if r.manual_points is None else f"{r.manual_points:g}"}; total so far: '
-            f"<b>{r.total_points:g}</b></p>"]
+            f"<p><b>{html.escape(r.who)}</b>{_ident(r)} — {html.escape(r.file)}</p>"]
+    if choice is not None:
+        body.append(f'<p id="counted" class="{"manual" if choice.counts(r.key) else "fail"}">'
+                    f"{html.escape(choice.about(r.key))}</p>")
+    body.append(f'<p id="score">Automatic points: <b>{r.auto_points:g} / {r.auto_max:g}</b>; written answers: '
+                f'{"pending" if r.manual_points is None else f"{r.manual_points:g}"}; total so far: '
+                f"<b>{r.total_points:g}</b></p>")
     if r.status != "graded":
         body.append(f'<p class="fail">{html.escape(r.status)}</p>')
     if problems:
@@ -126,6 +155,7 @@ def _pending(results: list[SubmissionResult], task_id: str) -> int:
 
 def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, str]) -> str:
     graded = [r for r in results if r.status == "graded"]
+    absent = sum(1 for r in results if r.no_notebook)
     failed = Counter(f"{c.task}: {c.check}" for r in results for c in r.checks
                      if c.passed is False and not c.manual_task)
     common = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in failed.most_common(15))
@@ -146,7 +176,8 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
     chart = (f'<img id="distribution" alt="score distribution per task: {html.escape(", ".join(t.id for t in drawn))}" '
              f'src="data:image/png;base64,{_chart(results, drawn)}">' if drawn and results else "")
     body = [f"<h1>{html.escape(spec.assignment['title'])}: overview</h1>",
-            f'<p id="counts">{len(results)} submissions, {len(graded)} graded, {len(flagged)} flagged; mean '
+            f'<p id="counts">{len(results)} submissions: {len(results) - absent} notebooks, {len(graded)} graded'
+            f'{f", {absent} participant(s) without a notebook" if absent else ""}; {len(flagged)} flagged; mean '
             f"automatic points {mean:.1f}</p>",
             "<h2>Score distribution per task</h2>",
             chart + (f'<ul id="pending" class="pending">{pending}</ul>' if pending else ""),
@@ -161,9 +192,12 @@ def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, 
                    overview: bool = True) -> Path:
     """Student pages (all, or those of ``only``) and the overview."""
     links = {}
+    choices = counting(results.values())
+    if only is not None:       # a grade can change which of a participant's notebooks counts
+        only = set(only) | {k for k, c in choices.items() if any(c.key == choices[o].key for o in only if o in choices)}
     for key, r in results.items():
         if only is None or key in only:
-            atomic_write(out / "feedback" / f"{key}.html", student_page(r, spec))
+            atomic_write(out / "feedback" / f"{key}.html", student_page(r, spec, choices.get(key)))
         links[r.file] = f"feedback/{key}.html"
     path = out / "overview.html"
     if overview:

@@ -11,8 +11,10 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from .moodle import Participant
+from .results import SubmissionResult
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,92 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant]) -> 
             digest = hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()[:8]
             subs.append(Submission(nb, shown(rel), f"{key}-{digest}" if clash else key))
     return subs
+
+
+# ----------------------------------------------------------------------------- several notebooks
+
+@dataclass(frozen=True)
+class Counting:
+    """Which of a participant's several notebooks counts, and why, in words for TAs and students.
+
+    Every notebook is graded (a student may have uploaded the final one under a wrong name);
+    the one that counts is decided from the grades, so it can change while written answers are
+    graded: every report renders it again from the gradebook."""
+    key: str                          # the report that counts
+    file: str                         # its notebook, as the student named it
+    reason: str                       # why that one: "the higher total so far (50 vs 29)"
+    others: tuple[tuple[str, str, float], ...]   # (key, file, total) of the notebooks that do not count
+    final: bool                       # False while a written answer of any of them waits for a TA
+
+    def counts(self, key: str) -> bool:
+        return key == self.key
+
+    def about(self, key: str) -> str:
+        """One sentence on this notebook, for its own report or feedback page."""
+        n = len(self.others) + 1
+        if self.counts(key):
+            other = ", ".join(f for _, f, _ in self.others)
+            return f"Counted: this notebook, {self.reason}, of {n} handed in (not counted: {other})."
+        return f"Not counted: {n} notebooks were handed in and {self.file} counts, {self.reason}."
+
+
+def participant_of(r: SubmissionResult) -> str:
+    """Whose notebook this is, for choosing among several: the Moodle participant; a notebook
+    from outside a participant folder stands for itself (two of them with one matriculation
+    number are flagged ``duplicate-matr``, never merged: a file name proves nothing)."""
+    return f"participant:{r.participant_id}" if r.participant_id else f"report:{r.key or r.file}"
+
+
+def _rank(r: SubmissionResult) -> tuple:
+    return (r.total_points, r.status == "graded", r.filename_ok, -r.pending)
+
+
+def best_of(results: Iterable[SubmissionResult]) -> SubmissionResult:
+    """The notebook that counts among one participant's several: the highest total (automatic
+    plus the TAs' points so far), the student's benefit; on equal totals the one graded
+    without trouble, then the one that follows the naming rules, then the first by file name."""
+    ordered = sorted(results, key=lambda r: (r.file, r.key))
+    if not ordered:
+        raise ValueError("best_of needs at least one result")
+    return max(ordered, key=_rank)     # max keeps the first of equals: the first by file name
+
+
+def _reason(best: SubmissionResult, others: list[SubmissionResult], final: bool) -> str:
+    top = max(r.total_points for r in others)
+    so_far = "" if final else " so far"
+    if best.total_points > top:
+        rest = ", ".join(f"{r.total_points:g}" for r in others)
+        return f"the higher total{so_far} ({best.total_points:g} vs {rest} points)"
+    if best.status == "graded" and any(r.status != "graded" for r in others if r.total_points == top):
+        return f"equal totals{so_far} ({top:g} points); the other could not be graded"
+    if best.filename_ok and any(not r.filename_ok for r in others if r.total_points == top):
+        return f"equal totals{so_far} ({top:g} points); its file name follows the naming rules"
+    return f"equal totals{so_far} ({top:g} points); the first by file name"
+
+
+def counting(results: Iterable[SubmissionResult]) -> dict[str, Counting]:
+    """By report key, for every notebook of a participant who handed in several: which counts
+    and why. Notebooks that are their participant's only one are not in it."""
+    groups: dict[str, list[SubmissionResult]] = {}
+    for r in results:
+        if not r.no_notebook:
+            groups.setdefault(participant_of(r), []).append(r)
+    out: dict[str, Counting] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        best = best_of(group)
+        others = [r for r in sorted(group, key=lambda r: (r.file, r.key)) if r is not best]
+        final = not any(r.pending for r in group)
+        c = Counting(best.key, best.file, _reason(best, others, final),
+                     tuple((r.key, r.file, r.total_points) for r in others), final)
+        for r in group:
+            out[r.key] = c
+    return out
+
+
+def counted(results: Iterable[SubmissionResult]) -> list[SubmissionResult]:
+    """One result per participant: the notebook that counts (``best_of``), in the given order."""
+    results = list(results)
+    choice = counting(results)
+    return [r for r in results if r.key not in choice or choice[r.key].counts(r.key)]

@@ -5,66 +5,93 @@ grade it has so far), and a CSV to fill in; ``merge`` checks the filled CSV agai
 maxima and stores the points as grades in the gradebook (all or nothing, one undoable change),
 then the reports are rendered again. Unanswered tasks are already 0 and marked so. The browser
 (``grader serve``) is the faster way; both write the same gradebook.
+
+Nothing a TA typed is lost on the way:
+
+- the CSV is read as a spreadsheet saves it: a BOM, ``;`` as the separator and Windows-1252 (Excel
+  in a German locale), decimal commas; wrong columns, an empty file and two rows for one answer
+  with different points are errors that name the line;
+- each row carries the version of the grade it was exported with: a grade given in the browser
+  after the export is never replaced by the sheet's older view of it;
+- ``export`` never overwrites a sheet that holds points or comments not merged yet (it says
+  which lines and how to go on); a sheet that only repeats the gradebook is rewritten.
+
+The decisions (``read_sheet``, ``plan_merge``) are functions of the data; files and the gradebook
+are only touched in ``export`` and ``merge``.
 """
 from __future__ import annotations
 
-import csv
 import getpass
 import html
 import os
+import shlex
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .csvsafe import to_csv, uncell
 from .gradebook import open_gradebook
 from .gradebook.decisions import results as decided
+from .gradebook.models import Grade
 from .gradebook.outputs import write_reports
+from .identity import counting
 from .render import answer_html, page
 from .report import atomic_write
+from .results import SubmissionResult
 from .spec import Spec
+from .worksheet import decode, sniff, split_records
 
-COLUMNS = ["report", "file", "matr_number", "name", "task", "max_points", "points", "comment"]
-
-
-def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
-    out = out or reports / "manual"
-    gb = open_gradebook(reports)
-    try:
-        results = decided(gb)
-    finally:
-        gb.close()
-    tasks = [t for t in spec.tasks if t.kind == "manual"]
-    written = []
-    rows = []
-    for task in tasks:
-        parts = [f"<h1>{html.escape(task.title)} ({task.max_points:g} points)</h1>",
-                 f"<p>{len(results)} submissions. Enter points in <code>manual_grades.csv</code>, then run "
-                 f"<code>grader manual merge {html.escape(str(out / 'manual_grades.csv'))}</code> — or grade in "
-                 f"the browser with <code>grader serve</code>.</p>"]
-        for key, r in sorted(results.items(), key=lambda kv: (kv[1].file, kv[0])):
-            check = next((c for c in r.checks if c.task == task.id and c.manual_task), None)
-            if check is None:
-                continue
-            who = f"{html.escape(r.name or r.participant or '?')} ({html.escape(r.matr_number or '?')}) — {html.escape(r.file)}"
-            if check.answer is None:
-                body = f'<p class="fail">{html.escape(check.message)} — already 0 points</p>'
-                rows.append([key, r.file, r.matr_number, r.name, task.id, task.max_points, check.points or 0.0,
-                             "unanswered"])
-            else:
-                graded = "" if check.points is None else f'<p class="manual">{html.escape(check.message)}</p>'
-                body = f'<div class="answer">{answer_html(check.answer)}</div>{graded}'
-                comment = check.review.comment if check.review else ""
-                rows.append([key, r.file, r.matr_number, r.name, task.id, task.max_points, check.points, comment])
-            parts.append(f'<section id="{html.escape(key)}"><h3>{who}</h3>{body}</section>')
-        path = out / f"{task.id}.html"
-        atomic_write(path, page(task.title, "\n".join(parts)))
-        written.append(path)
-    csv_path = out / "manual_grades.csv"
-    atomic_write(csv_path, to_csv(COLUMNS, rows))
-    return [*written, csv_path]
+COLUMNS = ["report", "file", "matr_number", "name", "task", "max_points", "points", "comment", "version"]
+NEEDED = ("report", "task", "points")
+SHEET = "manual_grades.csv"
 
 
 class MergeError(Exception):
-    pass
+    """Rows that cannot be merged, one line each; nothing was written."""
+
+
+class SheetError(ValueError):
+    """The file is not a grading sheet (one line, saying what to do)."""
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    line: int                     # as a spreadsheet numbers it (the header is line 1)
+    report: str
+    task: str
+    points: str                   # as typed
+    comment: str
+    version: str                  # the grade's version when exported ('' in hand-made sheets)
+
+
+@dataclass(frozen=True)
+class Update:
+    line: int
+    key: str
+    task: str
+    points: float
+    comment: str
+    changes: bool                 # False: the gradebook holds exactly this already
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.text}"
+
+
+@dataclass
+class MergePlan:
+    updates: list[Update] = field(default_factory=list)
+    blank: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[Update]:
+        return [u for u in self.updates if u.changes]
 
 
 def who() -> str:
@@ -75,61 +102,233 @@ def who() -> str:
         return "csv"
 
 
-def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> tuple[int, int]:
+# ----------------------------------------------------------------------------- reading a sheet
+
+def read_sheet(data: bytes, name: str = SHEET) -> list[SheetRow]:
+    """The rows of a filled sheet, whatever spreadsheet saved it."""
+    text, _, _ = decode(data)
+    records = [r for r in split_records(text, sniff(text.split("\n", 1)[0].split("\r", 1)[0], NEEDED))
+               if any(v.strip() for v in r.values)]
+    if not records:
+        raise SheetError(f"{name} is empty: fill in the 'points' column of the {SHEET} that "
+                         f"`grader manual export` writes")
+    header = [uncell(v).strip().lower() for v in records[0].values]
+    missing = [c for c in NEEDED if c not in header]
+    if missing:
+        found = ", ".join(repr(h) for h in header[:8] if h) or "no columns"
+        raise SheetError(f"{name} is not a grading sheet of `grader manual export`: no "
+                         f"{', '.join(repr(m) for m in missing)} column (found {found})")
+    col = {h: i for i, h in reversed(list(enumerate(header)))}
+
+    def get(values: list[str], column: str) -> str:
+        i = col.get(column)
+        return uncell(values[i]) if i is not None and i < len(values) else ""
+
+    rows = [SheetRow(n, get(r.values, "report").strip(), get(r.values, "task").strip(),
+                     get(r.values, "points").strip(), get(r.values, "comment").strip(),
+                     get(r.values, "version").strip())
+            for n, r in enumerate(records[1:], start=2)]
+    if not rows:
+        raise SheetError(f"{name} has a header but no rows: write the points into the {SHEET} that "
+                         f"`grader manual export` writes")
+    return rows
+
+
+def points_of(raw: str) -> float:
+    """'8', '8.5', '8,5' (a decimal comma) -> float; ValueError otherwise."""
+    value = float(raw.replace(",", "."))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(raw)
+    return value
+
+
+# ----------------------------------------------------------------------------- deciding a merge
+
+def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxima: dict[str, float],
+               grades: dict[tuple[str, str], Grade], ta: str = "", where: str = "the reports") -> MergePlan:
+    """What merging ``rows`` (by ``ta``) would do, and every problem, each with its line.
+
+    A row exported with version v of a grade that another TA changed since (in the browser, or
+    by another sheet) is a problem when it says other points: the later grade is not replaced
+    unseen. The TA's own later grades are theirs to change."""
+    plan = MergePlan()
+    seen: dict[tuple[str, str], tuple[int, float | None, str]] = {}
+    for row in rows:
+        key, task, n = row.report, row.task, row.line
+        if not key:
+            plan.problems.append(Problem(n, "the report column is empty (keep the column as exported)"))
+            continue
+        if key not in results:
+            plan.problems.append(Problem(n, f"no report '{key}' in {where}"))
+            continue
+        if task not in maxima:
+            plan.problems.append(Problem(n, f"'{task}' is not a manually graded task ({', '.join(maxima)})"))
+            continue
+        if not row.points:
+            plan.blank += 1
+            continue
+        try:
+            pts = points_of(row.points)
+        except ValueError:
+            plan.problems.append(Problem(n, f"points '{row.points}' is not a number"))
+            continue
+        if not 0 <= pts <= maxima[task]:
+            plan.problems.append(Problem(n, f"{pts:g} points for {task} is outside 0..{maxima[task]:g}"))
+            continue
+        before = seen.get((key, task))
+        if before is not None:
+            if (before[1], before[2]) != (pts, row.comment):
+                plan.problems.append(Problem(n, f"{task} of '{key}' is also on line {before[0]} with "
+                                     f"{before[1]:g} points{' and another comment' if before[1] == pts else ''}; "
+                                     f"keep one of the two rows"))
+            continue
+        seen[(key, task)] = (n, pts, row.comment)
+        check = next((c for c in results[key].checks if c.task == task and c.manual_task), None)
+        if check is None or check.answer is None:
+            if pts != (check.points if check else 0):
+                plan.problems.append(Problem(n, f"{task} of '{key}' was not answered (0 points); points for it are "
+                                     f"an override with a reason in grader serve"))
+            continue
+        grade = grades.get((key, task))
+        exported = row.version
+        if (exported.isdigit() and grade is not None and grade.version != int(exported) and grade.ta != ta
+                and pts != check.points):
+            plan.problems.append(Problem(n, f"{task} of '{key}' was graded by {grade.ta} ({check.points:g} points) "
+                                    f"after this sheet was exported; blank this row's points to keep that grade, "
+                                    f"or change it in grader serve"))
+            continue
+        current = (check.review is not None and not check.review.stale and check.points == pts
+                   and check.review.comment == row.comment)
+        plan.updates.append(Update(n, key, task, pts, row.comment, changes=not current))
+    return plan
+
+
+# ----------------------------------------------------------------------------- files
+
+def merge_command(sheet: Path, reports: Path) -> str:
+    """The exact command a sheet tells the TA to run, wherever they run it from."""
+    return f"grader manual merge {shlex.quote(str(Path(sheet).absolute()))} --reports " \
+           f"{shlex.quote(str(Path(reports).absolute()))}"
+
+
+def _header(r: SubmissionResult) -> str:
+    ident = f" ({r.who_id})" if r.who_id else ""
+    return f"{html.escape(r.who)}{html.escape(ident)} — {html.escape(r.file)}"
+
+
+def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
+    """The HTML sheets and ``manual_grades.csv``; raises ``MergeError`` (after writing the HTML
+    sheets) instead of overwriting a CSV that holds grades not merged yet."""
+    out = out or reports / "manual"
+    gb = open_gradebook(reports)
+    try:
+        everything = decided(gb)
+        grades = gb.grades()
+        results = {k: r for k, r in everything.items() if not r.no_notebook}
+    finally:
+        gb.close()
+    choices = counting(results.values())
+    csv_path = out / SHEET
+    command = html.escape(merge_command(csv_path, reports))
+    tasks = [t for t in spec.tasks if t.kind == "manual"]
+    written = []
+    rows = []
+    for task in tasks:
+        answered = [r for r in results.values() for c in r.checks if c.task == task.id and c.answer is not None]
+        waiting = sum(1 for r in answered for c in r.checks if c.task == task.id and c.manual_task
+                      and (c.points is None or (c.review and c.review.stale)))
+        parts = [f"<h1>{html.escape(task.title)} ({task.max_points:g} points)</h1>",
+                 f"<p>{len(results)} notebooks, {len(answered)} answers, {waiting} waiting for a TA. Enter points "
+                 f"in <code>{html.escape(str(csv_path.absolute()))}</code>, then run <code>{command}</code> — "
+                 f"or grade in the browser with <code>grader serve</code>.</p>"]
+        for key, r in sorted(results.items(), key=lambda kv: (kv[1].who, kv[1].file, kv[0])):
+            check = next((c for c in r.checks if c.task == task.id and c.manual_task), None)
+            if check is None:
+                continue
+            grade = grades.get((key, task.id))
+            version = grade.version if grade else 0
+            choice = choices.get(key)
+            several = (f'<p class="pending">{html.escape(choice.about(key))}</p>' if choice else "")
+            if check.answer is None:
+                body = f'<p class="fail">{html.escape(check.message)} — already 0 points</p>'
+                rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points, check.points or 0.0,
+                             "unanswered", version])
+            else:
+                stale = check.review is not None and check.review.stale
+                if stale:
+                    graded = (f'<p class="pending">answer changed since it was graded ({check.points:g} points, '
+                              f'kept until a TA grades it again): the points column is blank</p>')
+                else:
+                    graded = "" if check.points is None else f'<p class="manual">{html.escape(check.message)}</p>'
+                body = f'<div class="answer">{answer_html(check.answer)}</div>{graded}'
+                comment = check.review.comment if check.review else ""
+                rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points,
+                             None if stale else check.points, comment, version])
+            parts.append(f'<section id="{html.escape(key)}"><h3>{_header(r)}</h3>{several}{body}</section>')
+        path = out / f"{task.id}.html"
+        atomic_write(path, page(task.title, "\n".join(parts)))
+        written.append(path)
+    _refuse_to_overwrite(csv_path, reports, spec, everything, grades)
+    atomic_write(csv_path, to_csv(COLUMNS, rows))
+    return [*written, csv_path]
+
+
+def _refuse_to_overwrite(csv_path: Path, reports: Path, spec: Spec, results: dict[str, SubmissionResult],
+                         grades: dict[tuple[str, str], Grade]) -> None:
+    """A sheet holding points or comments that the gradebook does not have yet is kept."""
+    if not csv_path.exists():
+        return
+    try:
+        rows = read_sheet(csv_path.read_bytes(), str(csv_path))
+    except SheetError:
+        return                                          # empty or not a sheet: nothing of a TA's to keep
+    except OSError as exc:
+        raise MergeError(f"{csv_path} cannot be read ({exc.strerror or exc}); it is kept: move it away to "
+                         f"export a fresh one") from exc
+    plan = plan_merge(rows, results, _maxima(spec), grades, who(), str(reports))
+    lines = sorted({u.line for u in plan.changes} | {p.line for p in plan.problems})
+    if lines:
+        shown = ", ".join(str(n) for n in lines[:8]) + (" ..." if len(lines) > 8 else "")
+        raise MergeError(f"{csv_path} holds grades not merged yet (line(s) {shown}): it is kept. Merge it "
+                         f"first ({merge_command(csv_path, reports)}), or move it away to export a fresh "
+                         f"one; the HTML sheets were written")
+
+
+def _maxima(spec: Spec) -> dict[str, float]:
+    return {t.id: t.max_points for t in spec.tasks if t.kind == "manual"}
+
+
+class Merged(NamedTuple):
+    merged: int                   # rows with points, now grades in the gradebook
+    blank: int                    # rows left blank (their grades, if any, unchanged)
+    changed: int                  # of the merged rows, those the gradebook did not hold already
+
+
+def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> Merged:
     """Merge points; all-or-nothing: any bad row stops the merge before anything is written.
 
-    Returns (rows merged, rows left blank). Points become grades in the gradebook: rubric
+    Returns how many rows were merged, left blank, and changed a grade. Points become grades in the gradebook: rubric
     items a TA gave in the browser are kept and an adjustment makes the total the CSV's points.
+    Raises ``SheetError`` for a file that is no sheet, ``MergeError`` listing bad rows.
     """
+    rows = read_sheet(Path(csv_path).read_bytes(), Path(csv_path).name)
     ta = ta or who()
     gb = open_gradebook(reports)
     try:
-        return _merge(gb, csv_path, reports, spec, ta)
+        plan = plan_merge(rows, decided(gb), _maxima(spec), gb.grades(), ta, str(reports))
+        if plan.problems:
+            raise MergeError("\n".join(str(p) for p in plan.problems))
+        maxima = _maxima(spec)
+        with gb.change(ta, "merge", f"grades merged from {Path(csv_path).name}") as ch:
+            for u in plan.changes:
+                cur = gb.grade(u.key, u.task)
+                rubric = gb.rubric(u.task)
+                items = cur.items if cur else ()
+                raw = (maxima[u.task] if rubric.start == "max" else 0.0) + sum(
+                    i.points for i in rubric.items if i.id in set(items))
+                gb.set_grade(u.key, u.task, items=items, adjust=round(u.points - raw, 4), comment=u.comment,
+                             ta=ta, change=ch)
+        write_reports(gb, reports, spec)
     finally:
         gb.close()
-
-
-def _merge(gb, csv_path: Path, reports: Path, spec: Spec, ta: str) -> tuple[int, int]:
-    results = decided(gb)
-    maxima = {t.id: t.max_points for t in spec.tasks if t.kind == "manual"}
-    problems, updates, blank = [], [], 0
-    with open(csv_path, newline="", encoding="utf-8-sig") as fh:
-        for n, row in enumerate(csv.DictReader(fh), start=2):
-            key, task = uncell(row.get("report")), uncell(row.get("task"))
-            raw = (row.get("points") or "").strip()
-            if key not in results:
-                problems.append(f"line {n}: no report '{key}' in {reports}")
-                continue
-            if task not in maxima:
-                problems.append(f"line {n}: '{task}' is not a manually graded task ({', '.join(maxima)})")
-                continue
-            if not raw:
-                blank += 1
-                continue
-            try:
-                pts = float(raw.replace(",", "."))
-            except ValueError:
-                problems.append(f"line {n}: points '{raw}' is not a number")
-                continue
-            if not 0 <= pts <= maxima[task]:
-                problems.append(f"line {n}: {pts:g} points for {task} is outside 0..{maxima[task]:g}")
-                continue
-            check = next((c for c in results[key].checks if c.task == task and c.manual_task), None)
-            if check is None or check.answer is None:
-                if pts != (check.points if check else 0):
-                    problems.append(f"line {n}: {task} of '{key}' was not answered (0 points); points for it are "
-                                    f"an override with a reason in grader serve")
-                continue
-            updates.append((key, task, pts, uncell(row.get("comment")).strip()))
-    if problems:
-        raise MergeError("\n".join(problems))
-    with gb.change(ta, "merge", f"grades merged from {csv_path.name}") as ch:
-        for key, task, pts, comment in updates:
-            cur = gb.grade(key, task)
-            rubric = gb.rubric(task)
-            items = cur.items if cur else ()
-            raw = (maxima[task] if rubric.start == "max" else 0.0) + sum(
-                i.points for i in rubric.items if i.id in set(items))
-            gb.set_grade(key, task, items=items, adjust=round(pts - raw, 4), comment=comment, ta=ta, change=ch)
-    write_reports(gb, reports, spec)
-    return len(updates), blank
+    return Merged(len(plan.updates), plan.blank, len(plan.changes))

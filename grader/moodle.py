@@ -6,15 +6,12 @@ worksheet, and we flag participants who handed in no notebook or several.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csvsafe import cell
 from .results import SubmissionResult
 
 FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_[A-Za-z]+_?$")
@@ -71,72 +68,13 @@ def unpack(zip_path: Path, dest: Path) -> Path:
 
 # ----------------------------------------------------------------------------- worksheet out
 
-def _participant_id(identifier: str) -> str:
-    m = re.search(r"(\d+)", identifier or "")
-    return m.group(1) if m else ""
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[\W_]+", "", name or "").casefold()
-
-
-def feedback_comment(r: SubmissionResult) -> str:
-    failed = [c.check for c in r.checks if c.passed is False and not c.manual_task]
-    parts = [f"Automatic checks: {r.auto_points:g}/{r.auto_max:g}."]
-    manual = r.manual_points
-    if manual is None:
-        parts.append("Written answers: not graded yet.")
-    else:
-        parts.append(f"Written answers: {manual:g}.")
-    if failed:
-        shown = ", ".join(failed[:6]) + (f" and {len(failed) - 6} more" if len(failed) > 6 else "")
-        parts.append(f"Failed: {shown}.")
-    if not r.filename_ok:
-        parts.append("Filename does not follow the naming rules.")
-    if r.status != "graded":
-        parts.append(f"Problem: {r.status}.")
-    return " ".join(parts)
-
-
 def fill_worksheet(text: str, results: list[SubmissionResult]) -> tuple[str, list[str]]:
-    """Return the worksheet with Grade and Feedback comments filled, and notes on unmatched rows.
-
-    Every other column and row stays exactly as Moodle wrote it.
-    """
-    by_id = {}
-    by_name = {}
-    for r in results:
-        pid = r.participant_id
-        if pid:
-            by_id.setdefault(str(pid), []).append(r)
-        for n in (r.participant, r.name):
-            if n:
-                by_name.setdefault(_squash(n), []).append(r)
-    bom = text.startswith("\ufeff")
-    reader = csv.reader(io.StringIO(text[1:] if bom else text))
-    rows = list(reader)
-    if not rows:
-        raise ValueError("the worksheet is empty")
-    header = rows[0]
-    need = {"Identifier", "Grade"}
-    if not need <= set(header):
-        raise ValueError(f"not a Moodle grading worksheet: columns {sorted(need - set(header))} missing")
-    col = {h: i for i, h in enumerate(header)}
-    notes = []
-    for row in rows[1:]:
-        if len(row) < len(header):
-            row.extend([""] * (len(header) - len(row)))
-        pid = _participant_id(row[col["Identifier"]])
-        matches = by_id.get(pid) or by_name.get(_squash(row[col["Full name"]]) if "Full name" in col else "", [])
-        if not matches:
-            notes.append(f"{row[col['Identifier']]} ({row[col.get('Full name', 0)]}): no graded notebook")
-            continue
-        best = max(matches, key=lambda r: r.total_points)
-        row[col["Grade"]] = f"{best.total_points:g}"
-        if "Feedback comments" in col:
-            row[col["Feedback comments"]] = cell(feedback_comment(best))
-        if len(matches) > 1:
-            notes.append(f"{row[col['Identifier']]}: {len(matches)} notebooks; used the best ({best.file})")
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    return ("\ufeff" if bom else "") + buf.getvalue(), notes
+    """The worksheet text with Grade and Feedback comments filled, and notes on what was not
+    matched (``grader.worksheet`` has the whole story: matches, missing participants, partial
+    grades)."""
+    from .worksheet import fill, read_worksheet
+    filled = fill(read_worksheet(text.encode("utf-8")), results)
+    plan = filled.plan
+    notes = [*filled.notes, *plan.conflicts, *(f"{row}: no graded notebook" for row in plan.without_result),
+             *(f"{r.who} ({r.file}): not in the worksheet" for r in plan.missing)]
+    return ("\ufeff" if filled.bom else "") + filled.text, notes

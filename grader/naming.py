@@ -117,5 +117,9 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     seen: dict[str, None] = {}
     for p in problems:
         seen.setdefault(p, None)
+    # Only a number is kept as one: 'Assignment_7_JaneDoe_draft' names no matriculation number
+    # (reports then tell the student apart by the Moodle participant), it does not have one 'draft'.
+    if not re.fullmatch(r"[kK]?\d+", matr):
+        matr = ""
     return ParsedName(filename=typed, ok=not seen, name=name, matr_number=matr,
                       assignment=number, problems=tuple(seen))

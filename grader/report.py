@@ -136,19 +136,26 @@ TEXT_COLUMNS = ("file", "name", "matr_number", "flags", "status", "participant_i
 
 
 def summary_frame(results: list[SubmissionResult], spec: Spec):
+    """One row per notebook (and per participant without one). ``name`` is the file name's,
+    else Moodle's full name; ``counted`` is False for a notebook that does not count because
+    its participant handed in a better one (``identity.best_of``)."""
     import pandas as pd  # imported here: the student's `grader check` never needs it
+    from .identity import counting
+    choices = counting(results)
     rows = []
     for r in results:
-        row = {"file": r.file, "name": r.name, "matr_number": r.matr_number, "filename_ok": r.filename_ok}
+        row = {"file": r.file, "name": r.name or r.participant, "matr_number": r.matr_number,
+               "filename_ok": r.filename_ok}
         for task in spec.tasks:
             row[task.id] = r.task_points(task.id)
         row.update(auto_points=r.auto_points, auto_max=r.auto_max,
                    flags=";".join(r.flags), status=r.status,
                    manual_points=r.manual_points, total=r.total_points,
-                   participant_id=r.participant_id)
+                   participant_id=r.participant_id,
+                   counted=r.key not in choices or choices[r.key].counts(r.key))
         rows.append({k: (cell(v) if k in TEXT_COLUMNS else v) for k, v in row.items()})
     cols = ["file", "name", "matr_number", "filename_ok", *[t.id for t in spec.tasks],
-            "auto_points", "auto_max", "flags", "status", "manual_points", "total", "participant_id"]
+            "auto_points", "auto_max", "flags", "status", "manual_points", "total", "participant_id", "counted"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -158,7 +165,7 @@ def summary_csv(results: list[SubmissionResult], spec: Spec) -> str:
 
 def manual_answers_csv(results: list[SubmissionResult]) -> str:
     return to_csv(["file", "name", "matr_number", "task", "answer"],
-                  ([r.file, r.name, r.matr_number, c.task, c.answer]
+                  ([r.file, r.name or r.participant, r.matr_number, c.task, c.answer]
                    for r in sorted(results, key=lambda r: (r.file, r.key)) for c in r.checks
                    if c.answer is not None))
 

@@ -108,6 +108,32 @@ class SubmissionResult:
     # by cell ID: kept for similarity and for TAs; never executed again.
     student_cells: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def who(self) -> str:
+        """The student as people read it: Moodle's full name (what the student cannot steer),
+        else the name in the file name, else the file."""
+        return self.participant or self.name or self.file
+
+    @property
+    def who_id(self) -> str:
+        """How to tell the student apart: the matriculation number from the file name, else
+        Moodle's participant id, else nothing."""
+        if self.matr_number:
+            return self.matr_number
+        return f"participant {self.participant_id}" if self.participant_id else ""
+
+    @property
+    def no_notebook(self) -> bool:
+        """A Moodle participant who handed in no notebook (a row of zeros, not a failed grading)."""
+        return "no-notebook" in self.flags
+
+    @property
+    def pending(self) -> int:
+        """Written answers that wait for a TA: no grade yet, or the answer changed since it was
+        graded (the old grade is kept but a TA must look again)."""
+        return sum(1 for c in self.checks if c.manual_task and c.answer is not None
+                   and (c.points is None or (c.review is not None and c.review.stale and not c.review.reason)))
+
     def task_points(self, task_id: str) -> float | None:
         rows = [c for c in self.checks if c.task == task_id]
         if not rows or any(c.points is None for c in rows):

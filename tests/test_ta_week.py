@@ -36,14 +36,19 @@ def moodle_reports(tmp_path_factory, data_home):
     tmp = tmp_path_factory.mktemp("moodle")
     tree = {"Jane Doe_5501_assignsubmission_file_": ["Assignment_7_JaneDoe_k12345678.ipynb"],
             "Max Mustermann_5502_assignsubmission_file_": ["Assignment_7_MaxMustermann_k01234567.ipynb"],
-            "John Smith_5503_assignsubmission_file_": ["assignment7_john_smith.ipynb",
-                                                       "Assignment_7_JaneDoe_k12345678.ipynb"],
-            "Eva Lu_5504_assignsubmission_file_": []}
+            "John Smith_5503_assignsubmission_file_": ["assignment7_john_smith.ipynb"],
+            "Eva Lu_5504_assignsubmission_file_": [],
+            # a final notebook and a draft (Max's mistakes) handed in together
+            "Lea Müller_5505_assignsubmission_file_": [("Assignment_7_JaneDoe_k12345678.ipynb",
+                                                        "Assignment_7_LeaMueller_k11111111.ipynb"),
+                                                       ("Assignment_7_MaxMustermann_k01234567.ipynb",
+                                                        "Assignment_7_LeaMueller_draft.ipynb")]}
     zpath = tmp / "course-Assignment 7-12345.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
         for folder, files in tree.items():
             for f in files:
-                zf.write(SUBS / f, f"{folder}/{f}")
+                src, name = f if isinstance(f, tuple) else (f, f)
+                zf.write(SUBS / src, f"{folder}/{name}")
             if not files:
                 zf.writestr(f"{folder}/answers.pdf", b"%PDF-1.4")
         zf.writestr("../evil.txt", b"outside")
@@ -60,16 +65,39 @@ def test_moodle_zip_keeps_participant_ids_and_flags(moodle_reports):
     by_pid = {}
     for r in rows:
         by_pid.setdefault(r["participant_id"], []).append(r)
-    assert set(by_pid) == {"5501", "5502", "5503", "5504"}
+    assert set(by_pid) == {"5501", "5502", "5503", "5504", "5505"}
     assert float(by_pid["5501"][0]["auto_points"]) == 50
-    assert len(by_pid["5503"]) == 2 and all("several-notebooks" in r["flags"] for r in by_pid["5503"])
+    assert len(by_pid["5505"]) == 2 and all("several-notebooks" in r["flags"] for r in by_pid["5505"])
     assert by_pid["5504"][0]["status"] == "no notebook handed in" and "no-notebook" in by_pid["5504"][0]["flags"]
+    # The name in Moodle where the file name gives none; a draft has no matriculation number.
+    assert (by_pid["5503"][0]["name"], by_pid["5503"][0]["matr_number"]) == ("John Smith", "")
+    lea = {r["file"]: r for r in by_pid["5505"]}
+    assert lea["Assignment_7_LeaMueller_draft.ipynb"]["matr_number"] == ""
+    assert (lea["Assignment_7_LeaMueller_k11111111.ipynb"]["counted"], lea["Assignment_7_LeaMueller_draft.ipynb"]
+            ["counted"]) == ("True", "False")
+    # What the TA reads at the end of the batch.
+    assert "5 notebook(s): 5 graded, 0 unreadable or failed" in stdout
+    assert "1 participant(s) handed in no notebook" in stdout and "unreadable or failed, " in stdout
+    assert "Lea Müller (5505): 2 notebooks, all graded; counted Assignment_7_LeaMueller_k11111111.ipynb, the higher total " \
+           "so far (50 vs 29 points)" in stdout
+    assert "Eva Lu (5504): no notebook handed in (found: answers.pdf)" in stdout
+    # Sheets and pages name every student.
+    eva = (out / "feedback" / "Eva_Lu_5504.html").read_text()
+    assert "No notebook was handed in" in eva and "Failed" not in eva and "naming rules" not in eva
+    john = (out / "feedback" / "John_Smith_5503.html").read_text()
+    assert "<b>John Smith</b> (participant 5503)" in john and "? (?)" not in john
+    draft = next(p for p in (out / "feedback").glob("Lea_M*.html") if "draft" in p.read_text())
+    assert "Not counted: 2 notebooks were handed in and Assignment_7_LeaMueller_k11111111.ipynb counts" in \
+        draft.read_text()
 
 
 WORKSHEET = ("\ufeffIdentifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
              "Last modified (submission),Feedback comments\n"
              "Participant 5501,Jane Doe,jane@uni.example,Submitted,,100.00,Yes,\"Monday, 3 June 2024, 10:00 AM\",\n"
              "Participant 5502,Max Mustermann,max@uni.example,Submitted,,100.00,Yes,-,\n"
+             "Participant 5503,John Smith,john@uni.example,Submitted,,100.00,Yes,-,\n"
+             "Participant 5504,Eva Lu,eva@uni.example,Submitted,,100.00,Yes,-,\n"
+             "Participant 5505,Lea Müller,lea@uni.example,Submitted,,100.00,Yes,-,\n"
              "Participant 5999,Nobody Here,no@uni.example,No submission,,100.00,Yes,-,\n")
 
 
@@ -77,8 +105,13 @@ def test_moodle_worksheet_is_filled_and_nothing_else_changes(moodle_reports, tmp
     out, _ = moodle_reports
     sheet = tmp_path / "Grades-Assignment 7.csv"
     sheet.write_text(WORKSHEET, encoding="utf-8")
-    res = run(["moodle", str(sheet), "--reports", str(out), "--out", str(tmp_path / "up.csv")], tmp_path, data_home)
+    args = ["moodle", str(sheet), "--reports", str(out), "--out", str(tmp_path / "up.csv")]
+    refused = run(args, tmp_path, data_home)       # written answers wait for a TA: nothing reaches Moodle
+    assert refused.returncode == 1 and not (tmp_path / "up.csv").exists()
+    assert "written answer(s) of 4 participant(s) wait for a TA" in refused.stdout
+    res = run([*args, "--allow-pending"], tmp_path, data_home)
     assert res.returncode == 0, res.stdout + res.stderr
+    assert "6 row(s) matched" not in res.stdout and "5 row(s) matched to 5 of 5 graded participant(s)" in res.stdout
     text = (tmp_path / "up.csv").read_text(encoding="utf-8")
     assert text.startswith("\ufeff")
     before = list(csv.reader(io.StringIO(WORKSHEET[1:])))
@@ -87,9 +120,11 @@ def test_moodle_worksheet_is_filled_and_nothing_else_changes(moodle_reports, tmp
     grade, fb = before[0].index("Grade"), before[0].index("Feedback comments")
     for b, a in zip(before[1:], after[1:]):
         assert [x for i, x in enumerate(b) if i not in (grade, fb)] == [x for i, x in enumerate(a) if i not in (grade, fb)]
-    assert after[1][grade] == "50" and "Automatic checks: 50/50" in after[1][fb]
+    assert after[1][grade] == "50" and "Automatic checks: 50/50" in after[1][fb] and "PARTIAL GRADE" in after[1][fb]
     assert after[2][grade] == "29" and "Failed:" in after[2][fb]
-    assert after[3][grade] == "" and "Participant 5999" in res.stdout
+    assert after[4][grade] == "0" and after[4][fb] == "No notebook (.ipynb) was handed in (found: answers.pdf): 0 points."
+    assert after[5][grade] == "50" and "Counted: this notebook" in after[5][fb]
+    assert after[6][grade] == "" and "Participant 5999 (Nobody Here): No submission" in res.stdout
 
 
 def test_exports(moodle_reports, tmp_path, spec):
@@ -183,7 +218,8 @@ def test_feedback_pages_render_in_a_browser(moodle_reports, tmp_path):
 
     dom = shown(out / "overview.html")
     assert 'id="distribution"' in dom and "data:image/png;base64," in dom
-    assert "5 submissions" in dom and "no-notebook" in dom and "several-notebooks" in dom
+    assert "6 submissions" in dom and "no-notebook" in dom and "several-notebooks" in dom
+    assert "1 participant(s) without a notebook" in dom
     assert "ANN_relu: activations" in dom     # a common failed check is listed
     max_page = next(p for p in (out / "feedback").glob("*.html") if "Max_Mustermann_5502" in p.name)
     dom = shown(max_page)

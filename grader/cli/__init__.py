@@ -5,22 +5,39 @@ import argparse
 import sys
 
 from rich.console import Console
+from rich.text import Text
 
 from .. import __version__
 from . import check, course, grade, reports, serve, similarity
+from .common import CliError
+
+
+WEEK = """the TA's week, in order:
+  1. grader grade "Assignment 7-12345.zip"      Moodle's "Download all submissions" zip (or a folder)
+  2. grader serve                               grade the written answers in the browser
+     or: grader manual export, then grader manual merge reports/manual/manual_grades.csv
+  3. grader moodle "Grades-Assignment 7.csv"    fill Moodle's grading worksheet, then upload it
+  4. grader export --format gradebook           also gradescope or junit
+
+students:   grader check Assignment_7_JaneDoe_k12345678.ipynb
+course CI:  grader verify; grader release --check
+similar hand-ins:  grader similarity (a flag for a TA to review, never a deduction)
+
+'grader COMMAND --help' explains each command with examples.
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="grader", description="Autograder for the course's Jupyter notebook assignments. Student code runs "
-        "in separate, limited processes; checks run in the grader.", epilog=grade.EPILOG,
+        prog="grader", description="Autograder for the course's Jupyter notebook assignments.\nStudent code runs "
+        "in separate, limited processes; checks run in the grader.", epilog=WEEK,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"grader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     grade.add_parser(sub)
-    check.add_parser(sub)
     serve.add_parser(sub)
     reports.add_parsers(sub)
+    check.add_parser(sub)
     course.add_parsers(sub)
     similarity.add_parser(sub)
     return parser
@@ -29,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     console = Console(highlight=False)
-    return args.run(args, console)
+    try:
+        return args.run(args, console)
+    except CliError as exc:            # a wrong input: one line that says what to do, no traceback
+        console.print(Text("error: ", style="red") + Text(str(exc)), soft_wrap=True)
+        return exc.code
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """`grader check`: a student checks one notebook before handing it in (public checks only)."""
 from __future__ import annotations
 
+import argparse
 import os
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
@@ -13,8 +14,7 @@ from ..data import ensure_dataset
 from ..engines import make_engine
 from ..pipeline import Grader, GraderError, engine_setup
 from ..results import SubmissionResult
-from ..spec import load_spec
-from .common import spec_data_engine_args
+from .common import CliError, spec_data_engine_args, spec_of
 
 
 def add_parser(sub) -> None:
@@ -22,19 +22,43 @@ def add_parser(sub) -> None:
                        description="Run the public checks on one notebook and show what passes and what to fix. "
                                    "Hidden tests and the answer key are not used: True/False answers are only "
                                    "checked for their format. Exit code 0 when everything automatic passes and "
-                                   "every written answer is filled in.")
-    c.add_argument("notebook", type=Path)
+                                   "every written answer is filled in.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n"
+                              "  grader check Assignment_7_JaneDoe_k12345678.ipynb\n"
+                              "        one line per task, then each problem with its fix\n"
+                              "  grader check --all Assignment_7_JaneDoe_k12345678.ipynb\n"
+                              "        every check, passed ones too\n"
+                              "  grader check --spec bundle/ Assignment_7_JaneDoe_k12345678.ipynb\n"
+                              "        with the course's student bundle (grader release --bundle)\n")
+    c.add_argument("notebook", type=Path, help="the .ipynb file you hand in")
     c.add_argument("--all", action="store_true", dest="show_all",
                    help="show every check, not only the ones to fix")
     spec_data_engine_args(c)
     c.set_defaults(run=cmd_check)
 
 
+def check_input(path: Path) -> None:
+    """One line on what was expected, before anything starts, when ``path`` is no notebook."""
+    example = "Assignment_7_JaneDoe_k12345678.ipynb"
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.ipynb"))
+        hint = f"grader check {path / inside[0]}" if len(inside) == 1 else f"grader check {path / example}"
+        raise CliError(f"{path} is a folder: pass the notebook itself, e.g. {hint}")
+    if not path.exists():
+        raise CliError(f"no such file: {path} (pass the .ipynb file you hand in, e.g. grader check {example})")
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        raise CliError(f"{path} is a zip: grader check takes the notebook (.ipynb) you hand in; unpack it and pass "
+                       f"the .ipynb")
+    if suffix != ".ipynb":
+        raise CliError(f"{path} is not a notebook (.ipynb): pass the .ipynb file you hand in (in Jupyter: File, "
+                       f"Save; or File, Download, Notebook .ipynb)")
+
+
 def cmd_check(args, console: Console) -> int:
-    spec = load_spec(args.spec)
-    if not args.notebook.is_file():
-        console.print(f"[red]error:[/] no such file: {args.notebook}")
-        return 2
+    check_input(args.notebook)
+    spec = spec_of(args)
     home, _ = ensure_dataset(args.data)
     # A student bundle brings the reference's observations; otherwise the reference runs in a
     # second worker beside the student's cells (when there are two cores).
@@ -107,8 +131,15 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             for line in _wrap(f"- {p}", width, "    "):
                 out(Text(line))
     if r.status != "graded":
+        # Nothing of the notebook could be read: one problem, said once, not once per task.
         for line in _wrap(r.status, width, "  "):
             out(Text(line, style="red"))
+        out()
+        for line in _wrap("Nothing else can be checked until the notebook opens; fix this first and check "
+                          "again.", width, ""):
+            out(Text(line))
+        out(Text("1 problem to fix", style="red"))
+        return 1
     out()
     name_width = min(max((len(t.title) for t in spec.tasks), default=10) + 2, width // 2)
     for task in spec.tasks:

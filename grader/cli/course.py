@@ -1,6 +1,7 @@
 """Course CI commands: `grader verify` and `grader release`."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from rich.console import Console
@@ -9,17 +10,29 @@ from ..data import ensure_dataset
 from ..engines import make_engine
 from ..pipeline import Grader, engine_setup
 from ..spec import DEFAULT_SPEC, load_spec
-from .common import spec_data_engine_args
+from .common import spec_data_engine_args, spec_of
 
 
 def add_parsers(sub) -> None:
-    v = sub.add_parser("verify", help="course CI: solution, template and examples score as documented")
+    v = sub.add_parser("verify", help="course CI: solution, template and examples score as documented",
+                       description="Grades the course's own notebooks with the hidden tests and fails (exit 1) "
+                                   "unless the solution earns every automatic point, the template only what it "
+                                   "should without crashing, and every example submission the score documented "
+                                   "in its expected_scores.toml. Run it after every change to the spec, the "
+                                   "reference or the grader.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  grader verify                       the course's Assignment 7\n"
+                              "  grader verify --spec assignment8/   another assignment\n")
     spec_data_engine_args(v)
     v.set_defaults(run=cmd_verify)
 
     r = sub.add_parser("release", help="build template.ipynb from solution.ipynb and record locked checksums",
                        description="Removes the ### BEGIN/END SOLUTION regions from the solution, writes the "
-                                   "template and locked_checksums.json beside the spec.")
+                                   "template and locked_checksums.json beside the spec.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  grader release                      rewrite template.ipynb and the checksums\n"
+                              "  grader release --check              CI: fail if they are out of date\n"
+                              "  grader release --bundle student/    also write what students need for grader check\n")
     r.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
     r.add_argument("--check", action="store_true", help="only check that the shipped template is up to date")
     r.add_argument("--bundle", type=Path, default=None, metavar="DIR",
@@ -32,7 +45,7 @@ def add_parsers(sub) -> None:
 
 def cmd_verify(args, console: Console) -> int:
     from ..verify import verify
-    spec = load_spec(args.spec)
+    spec = spec_of(args)
     home, _ = ensure_dataset(args.data)
     engine = make_engine(args.engine, engine_setup(spec, home, 1))
     try:
@@ -49,7 +62,7 @@ def cmd_verify(args, console: Console) -> int:
 
 def cmd_release(args, console: Console) -> int:
     from ..release import release, write_release
-    spec = load_spec(args.spec)
+    spec = spec_of(args)
     if args.check:
         text, sums = release(spec)
         ok = text == spec.file("template").read_text(encoding="utf-8") and sums == spec.locked_checksums()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import os
 import shutil
 import sqlite3
@@ -33,14 +34,17 @@ from ..naming import name_fits
 from ..pipeline import Grader, GraderError, engine_setup
 from ..report import ReportWriteError
 from ..results import CheckResult, SubmissionResult
-from ..spec import load_spec
-from .common import display_name, spec_data_engine_args
+from .common import CliError, display_name, shown_path, spec_data_engine_args, spec_of
 
 EPILOG = """examples:
-  grader grade submissions/            grade every notebook below submissions/ into reports/
-  grader grade subs/ --out marks/ -j 2 two workers, reports in marks/
-  grader check Assignment_7_JaneDoe_k12345678.ipynb
-                                       a student's self-check before handing in
+  grader grade "Assignment 7-12345.zip"   Moodle's "Download all submissions" zip, as downloaded
+  grader grade submissions/               every notebook below a folder (Moodle's unpacked tree too)
+  grader grade subs/ --out marks/ -j 2    two workers, reports in marks/
+  grader grade subs/ --force              regrade everything (after a fix to a hidden test); the
+                                          TAs' grades of written answers stay
+
+Reports go to reports/ (gradebook.sqlite, summary.csv, feedback pages); the batch ends by saying
+how many written answers wait for a TA (grader serve, or grader manual export).
 
 Data: the provided data-loader cell needs FashionMNIST. The grader uses the real files when
 --data DIR (or $GRADER_DATA) holds data/FashionMNIST/raw, and otherwise writes a small
@@ -48,16 +52,16 @@ deterministic stand-in there (default ~/.cache/grader). It never downloads anyth
 """
 
 
-
-
 def add_parser(sub) -> None:
-    g = sub.add_parser("grade", help="grade a folder of submissions (TA)",
-                       description="Grade every .ipynb below FOLDER (recursively). Writes one CSV and one JSON "
-                                   "per student plus summary.csv and manual_answers.csv into --out. Re-running "
-                                   "skips notebooks already graded with the same spec and grader version.",
+    g = sub.add_parser("grade", help="grade a Moodle zip or a folder of submissions (TA)",
+                       description="Grade every .ipynb in Moodle's 'Download all submissions' zip or below a "
+                                   "folder (recursively). Stores the results in <out>/gradebook.sqlite and writes "
+                                   "one CSV and one JSON per student, summary.csv, manual_answers.csv and the "
+                                   "feedback pages. Re-running skips notebooks already graded with the same spec "
+                                   "and grader version, so an interrupted batch resumes.",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
-    g.add_argument("folder", nargs="?", type=Path, default=Path("submissions"),
-                   help="folder with submissions (default: submissions/)")
+    g.add_argument("folder", nargs="?", type=Path, default=None, metavar="ZIP_OR_FOLDER",
+                   help="Moodle's submissions zip, or a folder with notebooks (default: submissions/)")
     g.add_argument("--out", type=Path, default=Path("reports"), help="report folder (default: reports/)")
     g.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                    help="notebooks graded in parallel (default: number of cores)")
@@ -87,6 +91,10 @@ def _sha(path: Path) -> str:
 
 
 def _line(r: SubmissionResult) -> str:
+    if r.no_notebook:
+        found = next((c.message for c in r.checks if c.check == "notebook"), "")
+        what = found.split("(found: ", 1)[1].rstrip(")") if "(found: " in found else "nothing"
+        return f"[dim]–[/] {esc(r.who)} ({r.participant_id}): [yellow]no notebook handed in[/] (found: {esc(what)})"
     mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok else "[yellow]![/]"
     if r.status != "graded":
         mark = "[red]✗[/]"
@@ -129,8 +137,33 @@ def _flag_duplicates(results: list[SubmissionResult]) -> None:
                     r.flags.append("duplicate-matr")
 
 
+def check_input(folder: Path | None) -> Path:
+    """The folder or zip to grade, or one line that says what was expected."""
+    if folder is None:
+        if Path("submissions").is_dir():
+            return Path("submissions")
+        raise CliError("no submissions/ folder here (what grader grade grades when given nothing): pass Moodle's "
+                       "zip or a folder, e.g. grader grade \"Assignment 7-12345.zip\" or grader grade subs/")
+    if folder.is_dir():
+        return folder
+    if not folder.exists():
+        raise CliError(f"no such file or folder: {folder}: pass Moodle's 'Download all submissions' zip or a "
+                       f"folder of notebooks")
+    if folder.suffix.lower() == ".ipynb":
+        raise CliError(f"{folder} is one notebook: grader grade takes a folder (put it in one) or Moodle's zip; a "
+                       f"student checks one notebook with grader check {folder}")
+    if folder.suffix.lower() != ".zip":
+        raise CliError(f"{folder} is not a folder or a .zip: pass Moodle's 'Download all submissions' zip or a "
+                       f"folder of notebooks")
+    return folder
+
+
 def cmd_grade(args, console: Console) -> int:
-    spec = load_spec(args.spec)
+    args.folder = check_input(args.folder)
+    spec = spec_of(args)
+    if args.dask_scheduler and importlib.util.find_spec("distributed") is None:
+        raise CliError('--dask-scheduler needs the dask extra: pip install -e ".[dask]" (here and on every '
+                       'Dask worker)')
     try:
         return _grade(args, console, spec)
     finally:
@@ -139,28 +172,31 @@ def cmd_grade(args, console: Console) -> int:
 
 
 def _grade(args, console: Console, spec) -> int:
+    given = args.given = args.folder          # the zip as the TA named it, before unpacking
     if args.folder.is_file() and args.folder.suffix.lower() == ".zip":
         unpacked = Path(tempfile.mkdtemp(prefix="grader-moodle-"))
         args._unpacked = unpacked
-        console.print(f"unpacking {esc(args.folder.name)} (Moodle download) ...")
         try:
-            args.folder = moodle.unpack(args.folder, unpacked)
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            console.print(f"[red]error:[/] cannot unpack {esc(str(args.folder))}: {esc(str(exc))}")
-            return 2
-    if not args.folder.is_dir():
-        console.print(f"[red]error:[/] {args.folder} is not a folder or a .zip. Usage: grader grade FOLDER [--out DIR]")
-        return 2
+            with console.status(f"unpacking {args.folder.name} ..."):
+                args.folder = moodle.unpack(args.folder, unpacked)
+        except zipfile.BadZipFile:
+            raise CliError(f"{args.folder} is not a readable zip (a download cut short?): download it again from "
+                           f"Moodle, or unpack it and pass the folder") from None
+        except (OSError, ValueError) as exc:
+            raise CliError(f"cannot unpack {args.folder}: {getattr(exc, 'strerror', None) or exc}") from None
     notebooks, others = find_notebooks(args.folder)
     people = moodle.participants(args.folder)
+    if given != args.folder:
+        console.print(f"unpacked {display_name(given)}: {len(notebooks)} notebook(s), {len(people)} Moodle "
+                      f"participant folder(s)")
     examples = spec.assignment.get("examples")
     own = {(spec.root / examples).resolve()} if examples else set()
     for o in others:
         if o.resolve() not in own:     # the project's documented scores beside its examples
             console.print(f"[dim]skipped {esc(display_name(o))}: not a notebook (.ipynb)[/]")
     if not notebooks and not people:
-        console.print(f"[yellow]no notebooks (.ipynb) found below {args.folder}[/]")
-        return 1
+        raise CliError(f"no notebooks (.ipynb) and no Moodle participant folders in {given}: pass the folder or "
+                       f"zip that holds the submissions", 1)
     out = args.out.resolve()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -258,35 +294,57 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     except Exception as exc:  # noqa: BLE001 - the CSV reports are written; pages are extra
         console.print(f"[yellow]feedback pages not written: {esc(str(exc))}[/]")
     took = time.monotonic() - t0
-    graded = [r for r in batch if r.status == "graded"]
-    mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
-    console.print(f"\n[bold]{len(batch)} notebook(s)[/]: {len(graded)} graded, "
-                  f"{len(batch) - len(graded)} unreadable or failed, "
-                  f"{sum(1 for r in batch if r.flags)} flagged; mean {mean:.1f} automatic points; "
-                  f"{done_now} graded in {took:.1f} s")
+    console.print()
+    for line in totals(batch, done_now, took):
+        console.print(line)
+    for line in several_notebooks(batch, results):
+        console.print(line, soft_wrap=True)
     others = sorted(set(results) - {s.key for s in subs})
     if others:
-        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {esc(display_name(args.folder))} "
+        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {esc(display_name(args.given))} "
                       f"(kept, with their grades): {esc(', '.join(others[:5]))}{' ...' if len(others) > 5 else ''}[/]")
     pending = pending_answers(results)
     if pending:
+        where = "" if out == Path("reports").absolute() else f" --reports {shown_path(out)}"
         console.print(f"[cyan]{pending} written answer(s) wait for a TA:[/] grade them in the browser with "
-                      f"[bold]grader serve --reports {_shown_path(out)}[/] (or grader manual export)")
-    console.print(f"reports: {out}/  (gradebook.sqlite, summary.csv, overview.html, manual_answers.csv, one "
-                  f".csv/.json per student, feedback/)")
+                      f"[bold]grader serve{where}[/] (or grader manual export{where})", soft_wrap=True)
+    console.print(f"reports: {shown_path(out)}/  (gradebook.sqlite, summary.csv, overview.html, manual_answers.csv, "
+                  f"one .csv/.json per student, feedback/)", soft_wrap=True)
     if interrupted:
         console.print("[yellow]interrupted: finished reports are kept; run the same command again to resume[/]")
         return 130
     return 0
 
 
-def _shown_path(path: Path) -> str:
-    """A path as short as the TA can type it (relative to the working folder when below it)."""
-    try:
-        rel = path.relative_to(Path.cwd())
-        return str(rel) if str(rel) != "." else "."
-    except ValueError:
-        return str(path)
+def totals(batch: list[SubmissionResult], done_now: int, took: float) -> list[str]:
+    """The batch in numbers: notebooks, and apart from them the participants who handed in none
+    (a row of zeros, not a notebook that failed)."""
+    notebooks = [r for r in batch if not r.no_notebook]
+    absent = len(batch) - len(notebooks)
+    graded = [r for r in notebooks if r.status == "graded"]
+    mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
+    line = (f"[bold]{len(notebooks)} notebook(s)[/]: {len(graded)} graded, {len(notebooks) - len(graded)} "
+            f"unreadable or failed, {sum(1 for r in notebooks if r.flags)} flagged; mean {mean:.1f} automatic "
+            f"points; {done_now} graded in {took:.1f} s")
+    out = [line]
+    if absent:
+        out.append(f"{absent} participant(s) handed in no notebook (0 points; their feedback says so)")
+    return out
+
+
+def several_notebooks(batch: list[SubmissionResult], results: dict[str, SubmissionResult]) -> list[str]:
+    """For each participant with several notebooks: which counts so far, and why."""
+    choices = identity.counting(results.values())
+    seen, lines = set(), []
+    for r in batch:
+        c = choices.get(r.key)
+        if c is None or c.key in seen:
+            continue
+        seen.add(c.key)
+        best = results[c.key]
+        lines.append(f"[yellow]{esc(best.who)} ({best.participant_id}): {len(c.others) + 1} notebooks, all graded; "
+                     f"counted {esc(c.file)}, {esc(c.reason)}[/]")
+    return lines
 
 
 def _local_stream(args, spec, home, todo, jobs, console):
@@ -317,8 +375,18 @@ def _local_stream(args, spec, home, todo, jobs, console):
 def _cluster_stream(args, spec, todo):
     from ..cluster import grade_on_cluster
     by_path = {sub.path: sub for sub in todo}
-    for path, r in grade_on_cluster(args.dask_scheduler, spec.path, args.data,
-                                    [(sub.path, display_name(sub.path)) for sub in todo]):
-        yield by_path[path], r
-
-
+    stream = grade_on_cluster(args.dask_scheduler, spec.path, args.data,
+                              [(sub.path, display_name(sub.path)) for sub in todo])
+    try:
+        first = next(stream)
+    except StopIteration:
+        return
+    except (OSError, TimeoutError) as exc:     # the scheduler is not there: nothing was graded
+        raise CliError(f"cannot reach the Dask scheduler at {args.dask_scheduler} ({exc}): start it (dask "
+                       f"scheduler) or check the address; without --dask-scheduler this machine grades") from None
+    try:
+        yield by_path[first[0]], first[1]
+        for path, r in stream:
+            yield by_path[path], r
+    finally:
+        stream.close()

@@ -1,112 +1,252 @@
-"""Commands on finished reports: Moodle worksheet, exports, manual grading, feedback pages."""
+"""Commands on finished reports: manual grading, Moodle worksheet, exports, feedback pages."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
-from .. import moodle
-from ..report import atomic_write
-from ..spec import load_spec
-from .common import reports_args
+from ..report import ReportWriteError, atomic_write
+from .common import CliError, existing_reports, input_file, reports_args, shown_path, spec_of
+
+RAW = argparse.RawDescriptionHelpFormatter
+SHOWN = 8          # names listed before "and N more"
+
+MOODLE_EXAMPLES = """examples:
+  grader moodle "Grades-Assignment 7.csv"
+        writes reports/Grades-Assignment 7-graded.csv: upload it in Moodle
+        (View all submissions, Grading action: Upload grading worksheet)
+  grader moodle worksheet.csv --allow-pending
+        written answers not all graded yet: partial grades, marked PARTIAL in the comments
+
+exit status: 0 every graded participant was filled in; 1 refused (written answers pending)
+or not every graded participant is in the worksheet (listed); 2 wrong input.
+"""
+
+EXPORT_EXAMPLES = """examples:
+  grader export --format gradebook          reports/gradebook.csv, one row per student
+  grader export --format gradescope         reports/gradescope/<report>/results.json
+  grader export --format junit --out ci.xml one JUnit XML for a CI dashboard
+"""
+
+MANUAL_EXAMPLES = """examples:
+  grader manual export
+        reports/manual/calc_1_1.html ... (one sheet per written task) and manual_grades.csv
+  grader manual merge reports/manual/manual_grades.csv
+        stores the points you filled in as grades (all or nothing)
+
+(grader serve grades the same answers in the browser, faster; both write one gradebook)
+"""
+
+FEEDBACK_EXAMPLES = """examples:
+  grader feedback                      render reports/ again from reports/gradebook.sqlite
+  grader feedback --reports marks/     another report folder
+"""
 
 
 def add_parsers(sub) -> None:
-    m = sub.add_parser("moodle", help="fill grades and feedback into Moodle's grading worksheet (TA)",
-                       description="Fill 'Grade' and 'Feedback comments' of Moodle's downloaded grading worksheet "
-                                   "from the reports (matched by participant id, else by full name). Every other "
-                                   "column and row stays as it is; upload the written file to Moodle.")
-    m.add_argument("worksheet", type=Path)
-    m.add_argument("--out", type=Path, default=None, help="default: <reports>/<worksheet>-graded.csv")
-    reports_args(m)
-    m.set_defaults(run=cmd_moodle)
-
-    e = sub.add_parser("export", help="export the reports as a gradebook, Gradescope results or JUnit XML",
-                       description="gradebook: one CSV keyed by matriculation number; gradescope: "
-                                   "<out>/gradescope/<student>/results.json; junit: one XML for CI.")
-    e.add_argument("--format", choices=["gradebook", "gradescope", "junit"], required=True)
-    e.add_argument("--out", type=Path, default=None, help="file or folder (default: the reports folder)")
-    reports_args(e)
-    e.set_defaults(run=cmd_export)
-
-    man = sub.add_parser("manual", help="manual grading of written answers (TA)")
+    man = sub.add_parser("manual", help="grade the written answers with HTML sheets and a CSV (TA)",
+                         description="Grade the written answers without a browser app: export HTML sheets and "
+                                     "a CSV to fill in, then merge the CSV into the gradebook.",
+                         formatter_class=RAW, epilog=MANUAL_EXAMPLES)
     msub = man.add_subparsers(dest="manual_command", required=True, metavar="ACTION")
-    me = msub.add_parser("export", help="write HTML review sheets and a CSV to fill in",
+    me = msub.add_parser("export", help="write HTML review sheets and manual_grades.csv to fill in",
                          description="Per written task one HTML sheet with every student's answer (markdown "
-                                     "and formulas rendered offline) and manual_grades.csv to fill in.")
+                                     "and formulas rendered offline) and the grade it has so far, and "
+                                     "manual_grades.csv to fill in. A manual_grades.csv holding points not merged "
+                                     "yet is never overwritten.",
+                         formatter_class=RAW, epilog="examples:\n  grader manual export\n"
+                         "  grader manual export --reports marks/ --out marks/sheets-week2/\n")
     me.add_argument("--out", type=Path, default=None, help="default: <reports>/manual/")
     reports_args(me)
-    mm = msub.add_parser("merge", help="merge the filled CSV into the reports and summary.csv",
+    mm = msub.add_parser("merge", help="store the points of the filled CSV as grades",
                          description="Checks every row against the task maxima first; nothing is written "
-                                     "unless every row is valid. Blank points are left pending.")
-    mm.add_argument("csv", type=Path)
+                                     "unless every row is valid. Blank points are left as they are. A CSV saved "
+                                     "by Excel (';', decimal commas, Windows-1252) is read as it is.",
+                         formatter_class=RAW, epilog="examples:\n  grader manual merge reports/manual/manual_grades.csv"
+                         "\n  grader manual merge marks/manual/manual_grades.csv --reports marks/ --ta anna\n")
+    mm.add_argument("csv", type=Path, help="the filled manual_grades.csv")
     mm.add_argument("--ta", default=None, help="the TA recorded with these grades (default: $GRADER_TA or your "
                                                "user name)")
     reports_args(mm)
     man.set_defaults(run=cmd_manual)
 
+    m = sub.add_parser("moodle", help="fill grades and feedback into Moodle's grading worksheet (TA)",
+                       description="Fill 'Grade' and 'Feedback comments' of Moodle's downloaded grading worksheet "
+                                   "from the gradebook (rows matched by participant id; by name only for "
+                                   "notebooks graded outside Moodle's folders). Every other byte stays as it "
+                                   "was. Refuses while written answers wait for a TA, unless --allow-pending.",
+                       formatter_class=RAW, epilog=MOODLE_EXAMPLES)
+    m.add_argument("worksheet", type=Path, help="the worksheet downloaded from Moodle (.csv)")
+    m.add_argument("--out", type=Path, default=None, help="default: <reports>/<worksheet>-graded.csv")
+    m.add_argument("--allow-pending", action="store_true",
+                   help="write the file although written answers are not graded yet (their grades are marked "
+                        "PARTIAL in the feedback comments)")
+    reports_args(m)
+    m.set_defaults(run=cmd_moodle)
+
+    e = sub.add_parser("export", help="export the grades as a gradebook CSV, Gradescope results or JUnit XML",
+                       description="gradebook: one CSV, a row per student (the notebook that counts); "
+                                   "gradescope: <out>/gradescope/<report>/results.json; junit: one XML for CI "
+                                   "(partial credit with its points, written answers waiting for a TA skipped).",
+                       formatter_class=RAW, epilog=EXPORT_EXAMPLES)
+    e.add_argument("--format", choices=["gradebook", "gradescope", "junit"], required=True)
+    e.add_argument("--out", type=Path, default=None, help="file or folder (default: the reports folder)")
+    reports_args(e)
+    e.set_defaults(run=cmd_export)
+
     f = sub.add_parser("feedback", help="(re)write the reports from the gradebook: feedback pages, overview, CSVs",
                        description="Renders every file of the report folder from gradebook.sqlite again: one "
                                    "page per student in <reports>/feedback/, <reports>/overview.html, summary.csv "
-                                   "and the per-student CSV/JSON (grade, merge and serve write them too).")
+                                   "and the per-student CSV/JSON (grade, merge and serve write them too).",
+                       formatter_class=RAW, epilog=FEEDBACK_EXAMPLES)
     reports_args(f)
     f.set_defaults(run=cmd_feedback)
 
 
-def cmd_moodle(args, console: Console) -> int:
-    from ..exports import load_reports
-    results = list(load_reports(args.reports).values())
-    if not results:
-        console.print(f"[red]error:[/] no reports in {args.reports}; run `grader grade` first")
-        return 2
+def _listed(items: list[str]) -> str:
+    shown = "; ".join(items[:SHOWN])
+    return shown + (f"; and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
+def _say(console: Console, text: str, style: str = "") -> None:
+    console.print(Text(text, style=style), soft_wrap=True)
+
+
+def _graded(reports: Path, load: bool = True):
+    """Every result of an existing report folder, TA decisions applied (``load=False``: only
+    check that there are some), or one line on what to run first."""
+    from ..gradebook.decisions import results
+    gb = existing_reports(reports)
     try:
-        text, notes = moodle.fill_worksheet(args.worksheet.read_text(encoding="utf-8"), results)
-    except (OSError, ValueError) as exc:
-        console.print(f"[red]error:[/] {exc}")
-        return 2
+        if gb.count() == 0:
+            raise CliError(f"the gradebook in {reports} holds no results yet: run grader grade first (its --out is "
+                           f"the report folder)")
+        return results(gb) if load else None
+    finally:
+        gb.close()
+
+
+def cmd_moodle(args, console: Console) -> int:
+    from ..worksheet import WorksheetError, fill, read_worksheet
+    results = _graded(args.reports)
+    data = input_file(args.worksheet, "worksheet",
+                      "download it in Moodle: View all submissions, Grading action 'Download grading worksheet'")
+    try:
+        ws = read_worksheet(data, str(args.worksheet))
+    except WorksheetError as exc:
+        raise CliError(str(exc)) from None
+    filled = fill(ws, list(results.values()))
+    plan = filled.plan
+    matched = len(plan.matches)
+    _say(console, f"{args.worksheet.name}: {matched} row(s) matched to {matched} of {plan.participants} graded "
+                  f"participant(s) (by participant id" + (", some by name" if any(m.by == "name" for m in plan.matches)
+                                                         else "") + ")")
+    for note in filled.notes:
+        _say(console, f"  {note}")
+    if plan.conflicts:
+        _say(console, f"rows not filled ({len(plan.conflicts)}): {_listed(plan.conflicts)}", "yellow")
+    if plan.without_result:
+        _say(console, f"worksheet rows without a result ({len(plan.without_result)}, left as they are): "
+                      f"{_listed(plan.without_result)}", "dim")
+    if plan.missing:
+        _say(console, f"graded participants not in the worksheet ({len(plan.missing)}): "
+                      f"{_listed([f'{r.who} ({r.who_id or r.file})' for r in plan.missing])}", "yellow")
+    if not plan.matches:
+        raise CliError(f"no row of {args.worksheet} matches a graded participant: nothing written (is it the "
+                       f"worksheet of this assignment, downloaded after the submissions?)", 1)
+    if filled.pending and not args.allow_pending:
+        waiting = sum(n for _, n in filled.pending)
+        raise CliError(f"{waiting} written answer(s) of {len(filled.pending)} participant(s) wait for a TA "
+                       f"({_listed([label for label, _ in filled.pending])}): nothing written, their grades are not "
+                       f"final. Grade them (grader serve, or grader manual export and merge), or pass "
+                       f"--allow-pending to write partial grades marked PARTIAL in the feedback comments", 1)
     out = args.out or args.reports / f"{args.worksheet.stem}-graded.csv"
-    atomic_write(out, text)
-    for n in notes:
-        console.print(f"[yellow]{n}[/]")
-    console.print(f"wrote {out}: upload it to Moodle (Grading action: Upload grading worksheet)")
+    try:
+        atomic_write(out, filled.data)
+    except ReportWriteError as exc:
+        raise CliError(str(exc), 4) from None
+    if filled.pending:
+        _say(console, f"{len(filled.pending)} grade(s) are partial: written answers wait for a TA (marked PARTIAL "
+                      f"in their feedback comments)", "yellow")
+    encoding = "" if filled.encoding == "utf-8" else f" (in {filled.encoding}, like the worksheet: choose that " \
+                                                     f"encoding when uploading)"
+    if not plan.all_matched:
+        _say(console, f"wrote {shown_path(out)}{encoding}, but not every graded participant is in it (listed "
+                      f"above): check the worksheet before uploading", "red")
+        return 1
+    _say(console, f"wrote {shown_path(out)}{encoding}: upload it to Moodle (View all submissions, Grading action: "
+                  f"Upload grading worksheet)", "green")
     return 0
 
 
 def cmd_export(args, console: Console) -> int:
     from ..exports import export
-    paths = export(args.format, args.reports, args.out or args.reports, load_spec(args.spec))
-    console.print(f"wrote {len(paths)} file(s): {paths[0] if len(paths) == 1 else paths[0].parent.parent}")
+    spec = spec_of(args)
+    _graded(args.reports, load=False)
+    out = args.out or args.reports
+    try:
+        paths = export(args.format, args.reports, out, spec)
+    except ReportWriteError as exc:
+        raise CliError(str(exc), 4) from None
+    where = paths[0] if len(paths) == 1 else paths[0].parent.parent
+    _say(console, f"wrote {len(paths)} file(s): {shown_path(where)}")
     return 0
 
 
 def cmd_manual(args, console: Console) -> int:
     from .. import manual
-    spec = load_spec(args.spec)
+    spec = spec_of(args)
     if args.manual_command == "export":
-        paths = manual.export(args.reports, spec, args.out)
+        existing_reports(args.reports).close()
+        try:
+            paths = manual.export(args.reports, spec, args.out)
+        except manual.MergeError as exc:
+            raise CliError(str(exc), 1) from None
+        except ReportWriteError as exc:
+            raise CliError(str(exc), 4) from None
         for p in paths:
-            console.print(f"wrote {p}")
+            _say(console, f"wrote {shown_path(p)}")
+        _say(console, f"fill in the points column, then: {manual.merge_command(paths[-1], args.reports)}")
         return 0
+    existing_reports(args.reports).close()
+    input_file(args.csv, "grading sheet", _where_the_sheet_is(args))
     try:
-        merged, blank = manual.merge(args.csv, args.reports, spec, ta=args.ta)
+        merged, blank, changed = manual.merge(args.csv, args.reports, spec, ta=args.ta)
+    except manual.SheetError as exc:
+        raise CliError(str(exc)) from None
     except manual.MergeError as exc:
-        console.print(f"[red]nothing merged; fix these rows first:[/]\n{exc}")
+        console.print(Text("nothing merged; fix these rows first:", style="red"))
+        console.print(Text(str(exc)), soft_wrap=True)
         return 1
-    console.print(f"merged {merged} grade(s) into {args.reports}/gradebook.sqlite (summary.csv and feedback "
-                  f"pages rewritten); {blank} row(s) left blank")
+    if not merged:
+        raise CliError(f"nothing to merge: {args.csv} has no points for an answered task ({blank} row(s) blank); "
+                       f"fill in the points column (decimal commas are fine) and merge again", 1)
+    same = f"{merged - changed} of them were there already; " if changed < merged else ""
+    _say(console, f"merged {merged} grade(s) into {shown_path(args.reports / 'gradebook.sqlite')} ({same}summary.csv "
+                  f"and feedback pages rewritten); {blank} row(s) left blank")
     return 0
 
 
+def _where_the_sheet_is(args) -> str:
+    """Where `grader manual export` put the sheet, to say in a 'no such file'."""
+    default = args.reports / "manual" / "manual_grades.csv"
+    if default.is_file() and default.absolute() != args.csv.absolute():
+        return f"grader manual export wrote {shown_path(default)}"
+    return "write it with grader manual export"
+
+
 def cmd_feedback(args, console: Console) -> int:
-    from ..gradebook import open_gradebook
     from ..gradebook.outputs import write_reports
-    gb = open_gradebook(args.reports, create=False)
-    if gb is None:
-        console.print(f"[red]error:[/] no gradebook or reports in {args.reports}; run `grader grade` first")
-        return 2
+    spec = spec_of(args)
+    gb = existing_reports(args.reports)
     try:
-        write_reports(gb, args.reports, load_spec(args.spec))
+        write_reports(gb, args.reports, spec)
+    except ReportWriteError as exc:
+        raise CliError(str(exc), 4) from None
     finally:
         gb.close()
-    console.print(f"wrote {args.reports}/overview.html, {args.reports}/feedback/ and the CSV/JSON reports")
+    where = shown_path(args.reports)
+    _say(console, f"wrote {where}/overview.html, {where}/feedback/ and the CSV/JSON reports")
     return 0

@@ -8,8 +8,7 @@ import sqlite3
 
 from rich.console import Console
 
-from ..spec import load_spec
-from .common import reports_args
+from .common import existing_reports, reports_args, spec_of
 
 
 def add_parser(sub) -> None:
@@ -21,6 +20,7 @@ def add_parser(sub) -> None:
                                    "link in each browser (on a course server: --host and a shared --token).",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="examples:\n  grader serve                          grade reports/ on this machine\n"
+                              "  grader serve --reports marks/ --port 8001   another report folder and port\n"
                               "  grader serve --host 0.0.0.0 --token \"$GRADER_TOKEN\"   a course server for "
                               "several TAs\n")
     reports_args(s)
@@ -46,11 +46,8 @@ def cmd_serve(args, console: Console) -> int:
                       "--token TOKEN (or $GRADER_TOKEN); give it to the TAs, not to students")
         return 2
     reports = args.reports.resolve()
-    if not gradebook_path(reports).exists() and not list(reports.glob("*.json")):
-        console.print(f"[red]error:[/] no gradebook or reports in {args.reports}; run `grader grade` first "
-                      f"(or pass --reports DIR)")
-        return 2
-    spec = load_spec(args.spec)
+    existing_reports(args.reports).close()
+    spec = spec_of(args)
     renderer = Renderer(gradebook_path(reports), reports, spec)
     try:
         app = create_app(reports, spec, token=args.token, seed=args.seed, renderer=renderer, port=args.port)

@@ -60,5 +60,4 @@ def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool =
 
 def pending_answers(results: dict[str, SubmissionResult]) -> int:
     """Written answers that wait for a TA (no grade, or the answer changed since)."""
-    return sum(1 for r in results.values() for c in r.checks
-               if c.manual_task and c.answer is not None and (c.points is None or (c.review and c.review.stale)))
+    return sum(r.pending for r in results.values())

@@ -166,7 +166,7 @@ class Gradebook:
         d["key"] = key
         cols = dict(key=key, file=d["file"], path=d.get("path", ""), sha256=d.get("sha256", ""),
                     participant_id=str(d.get("participant_id", "")), participant=d.get("participant", ""),
-                    name=d.get("name", ""), matr_number=d.get("matr_number", ""), status=d.get("status", ""),
+                    name=d.get("name") or d.get("participant", ""), matr_number=d.get("matr_number", ""), status=d.get("status", ""),
                     fingerprint=d.get("fingerprint", ""), result=json.dumps(d, ensure_ascii=False),
                     graded_at=now())
         with self.transaction() as db:

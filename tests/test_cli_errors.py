@@ -1,0 +1,225 @@
+"""Every subcommand with wrong input: one line that says what to do, never a traceback.
+
+A table: the command line, and the exact line a TA or a student reads (and the exit status: 2 a
+wrong input, 1 refused). Run in-process (no engine starts for any of them)."""
+import importlib.util
+import shutil
+import zipfile
+
+import pytest
+
+from grader import manual
+from grader.cli import main
+from grader.gradebook.outputs import write_reports
+from grader.spec import load_spec
+
+from .conftest import REF
+from .gradebook_helpers import filled
+
+DOWNLOAD = "download it in Moodle: View all submissions, Grading action 'Download grading worksheet'"
+NO_REPORTS = ("error: no gradebook or reports in nowhere (no such folder): run grader grade first, or pass "
+              "--reports DIR (the --out of grader grade)")
+NO_SPEC = ("error: no assignment spec at nospec: pass --spec with a spec.toml or the folder holding it (default: "
+           "the course's Assignment 7)")
+WORKSHEET = ("Identifier,Full name,Email address,Status,Grade,Maximum Grade,Feedback comments\n"
+             + "".join(f"Participant {5500 + i},{n},x@uni.example,Submitted,,100.00,\n"
+                       for i, n in enumerate(["Anna Huber", "Ben Gruber", "Clara Bauer", "David Wagner",
+                                              "Eva Mayer", "Felix Moser"])))
+
+
+@pytest.fixture
+def place(tmp_path, monkeypatch):
+    """A working folder as a TA has it after `grader grade` and `grader manual export`."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "300")
+    monkeypatch.delenv("GRADER_TOKEN", raising=False)
+    gb = filled(tmp_path / "reports")
+    write_reports(gb, tmp_path / "reports", load_spec(), pages=False)
+    gb.close()
+    manual.export(tmp_path / "reports", load_spec())
+    (tmp_path / "notes.py").write_text("print('hi')\n")
+    (tmp_path / "answers.txt").write_text("a_ = True\n")
+    shutil.copy(REF / "template.ipynb", tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb")
+    (tmp_path / "bogus.zip").write_bytes(b"PK\x03\x04 cut short")
+    with zipfile.ZipFile(tmp_path / "handin.zip", "w") as zf:
+        zf.write(REF / "template.ipynb", "Assignment_7_JaneDoe_k12345678.ipynb")
+    (tmp_path / "empty_dir").mkdir()
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "worksheet.csv").write_text(WORKSHEET)
+    (tmp_path / "other-course.csv").write_text(WORKSHEET.replace("Participant 55", "Participant 77"))
+    blank = (tmp_path / "reports" / "manual" / "manual_grades.csv").read_text()
+    (tmp_path / "blank.csv").write_text(blank)
+    (tmp_path / "semicolons.csv").write_text(blank.replace(",", ";"))
+    return tmp_path
+
+
+CASES = [
+    # grader grade
+    (["grade"], 2, 'error: no submissions/ folder here (what grader grade grades when given nothing): pass Moodle\'s '
+                   'zip or a folder, e.g. grader grade "Assignment 7-12345.zip" or grader grade subs/'),
+    (["grade", "nope"], 2, "error: no such file or folder: nope: pass Moodle's 'Download all submissions' zip or a "
+                           "folder of notebooks"),
+    (["grade", "notes.py"], 2, "error: notes.py is not a folder or a .zip: pass Moodle's 'Download all "
+                               "submissions' zip or a folder of notebooks"),
+    (["grade", "Assignment_7_JaneDoe_k12345678.ipynb"], 2,
+     "error: Assignment_7_JaneDoe_k12345678.ipynb is one notebook: grader grade takes a folder (put it in one) or "
+     "Moodle's zip; a student checks one notebook with grader check Assignment_7_JaneDoe_k12345678.ipynb"),
+    (["grade", "bogus.zip"], 2, "error: bogus.zip is not a readable zip (a download cut short?): download it again "
+                                "from Moodle, or unpack it and pass the folder"),
+    (["grade", "empty_dir"], 1, "error: no notebooks (.ipynb) and no Moodle participant folders in empty_dir: pass "
+                                "the folder or zip that holds the submissions"),
+    (["grade", "empty_dir", "--spec", "nospec"], 2, NO_SPEC),
+    # grader check
+    (["check", "nope.ipynb"], 2, "error: no such file: nope.ipynb (pass the .ipynb file you hand in, e.g. grader "
+                                 "check Assignment_7_JaneDoe_k12345678.ipynb)"),
+    (["check", "empty_dir"], 2, "error: empty_dir is a folder: pass the notebook itself, e.g. grader check "
+                                "empty_dir/Assignment_7_JaneDoe_k12345678.ipynb"),
+    (["check", "notes.py"], 2, "error: notes.py is not a notebook (.ipynb): pass the .ipynb file you hand in (in "
+                               "Jupyter: File, Save; or File, Download, Notebook .ipynb)"),
+    (["check", "answers.txt"], 2, "error: answers.txt is not a notebook (.ipynb): pass the .ipynb file you hand in "
+                                  "(in Jupyter: File, Save; or File, Download, Notebook .ipynb)"),
+    (["check", "handin.zip"], 2, "error: handin.zip is a zip: grader check takes the notebook (.ipynb) you hand in; "
+                                 "unpack it and pass the .ipynb"),
+    (["check", "Assignment_7_JaneDoe_k12345678.ipynb", "--spec", "nospec"], 2, NO_SPEC),
+    # grader serve
+    (["serve", "--reports", "nowhere"], 2, NO_REPORTS),
+    (["serve", "--host", "0.0.0.0"], 2, "error: listening on another address than this machine needs a shared "
+                                        "token: --token TOKEN (or $GRADER_TOKEN); give it to the TAs, not to "
+                                        "students"),
+    # grader manual
+    (["manual", "export", "--reports", "nowhere"], 2, NO_REPORTS),
+    (["manual", "merge", "manual_grades.csv"], 2, "error: no such file: manual_grades.csv (grader manual export "
+                                                  "wrote reports/manual/manual_grades.csv)"),
+    (["manual", "merge", "reports"], 2, "error: reports is a folder: pass the grading sheet file itself (grader "
+                                        "manual export wrote reports/manual/manual_grades.csv)"),
+    (["manual", "merge", "empty.csv"], 2, "error: empty.csv is empty: fill in the 'points' column of the "
+                                          "manual_grades.csv that `grader manual export` writes"),
+    (["manual", "merge", "worksheet.csv"], 2,
+     "error: worksheet.csv is not a grading sheet of `grader manual export`: no 'report', 'task', 'points' column "
+     "(found 'identifier', 'full name', 'email address', 'status', 'grade', 'maximum grade', 'feedback comments')"),
+    (["manual", "merge", "blank.csv"], 1, "error: nothing to merge: blank.csv has no points for an answered task "
+                                          "(12 row(s) blank); fill in the points column (decimal commas are fine) "
+                                          "and merge again"),
+    (["manual", "merge", "semicolons.csv"], 1, "error: nothing to merge: semicolons.csv has no points for an "
+                                               "answered task (12 row(s) blank); fill in the points column (decimal "
+                                               "commas are fine) and merge again"),
+    (["manual", "merge", "blank.csv", "--reports", "nowhere"], 2, NO_REPORTS),
+    # grader moodle
+    (["moodle", "nope.csv"], 2, f"error: no such file: nope.csv ({DOWNLOAD})"),
+    (["moodle", "reports"], 2, f"error: reports is a folder: pass the worksheet file itself ({DOWNLOAD})"),
+    (["moodle", "empty.csv"], 2, "error: empty.csv is empty: download it in Moodle: the assignment's 'View all "
+                                 "submissions', Grading action 'Download grading worksheet'"),
+    (["moodle", "blank.csv"], 2, "error: blank.csv is not a Moodle grading worksheet: no 'Identifier' and no 'Grade' "
+                                 "column (found 'report', 'file', 'matr_number', 'name', 'task', 'max_points', "
+                                 "'points', 'comment' ...); download it in Moodle: the assignment's 'View all "
+                                 "submissions', Grading action 'Download grading worksheet'"),
+    (["moodle", "worksheet.csv", "--reports", "nowhere"], 2, NO_REPORTS),
+    # grader export, feedback, verify, release
+    (["export", "--format", "junit", "--reports", "nowhere"], 2, NO_REPORTS),
+    (["export", "--format", "gradescope", "--reports", "nowhere"], 2, NO_REPORTS),
+    (["feedback", "--reports", "nowhere"], 2, NO_REPORTS),
+    (["verify", "--spec", "nospec"], 2, NO_SPEC),
+    (["release", "--spec", "nospec"], 2, NO_SPEC),
+]
+
+
+@pytest.mark.parametrize("argv,code,line", CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_wrong_input_is_one_line_that_says_what_to_do(place, capsys, argv, code, line):
+    assert main(argv) == code
+    out = capsys.readouterr()
+    assert out.out.splitlines() == [line] and out.err == ""
+    assert not (place / "nowhere").exists()          # asking never creates a report folder
+
+
+def test_dask_without_the_extra_says_how_to_install_it(place, capsys, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name, *a))
+    assert main(["grade", "empty_dir", "--dask-scheduler", "tcp://10.0.0.5:8786"]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        'error: --dask-scheduler needs the dask extra: pip install -e ".[dask]" (here and on every Dask worker)']
+
+
+def test_moodle_refuses_a_worksheet_that_matches_nobody_and_pending_answers(place, capsys):
+    assert main(["moodle", "other-course.csv"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "other-course.csv: 0 row(s) matched to 0 of 6 graded participant(s) (by participant id)"
+    assert lines[-1] == ("error: no row of other-course.csv matches a graded participant: nothing written (is it "
+                         "the worksheet of this assignment, downloaded after the submissions?)")
+    assert "graded participants not in the worksheet (6): Anna Huber (k11111111)" in "\n".join(lines)
+    assert main(["moodle", "worksheet.csv"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith("error: 12 written answer(s) of 6 participant(s) wait for a TA (Participant 5500 "
+                                "(Anna Huber); ") and lines[-1].endswith("--allow-pending to write partial grades "
+                                                                         "marked PARTIAL in the feedback comments")
+    assert not list((place / "reports").glob("worksheet-graded.csv"))
+    assert main(["moodle", "worksheet.csv", "--allow-pending"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == ("wrote reports/worksheet-graded.csv: upload it to Moodle (View all submissions, Grading "
+                         "action: Upload grading worksheet)")
+    assert "PARTIAL GRADE: 2 written answer(s)" in (place / "reports" / "worksheet-graded.csv").read_text()
+
+
+def test_a_worksheet_missing_graded_students_is_written_but_fails(place, capsys):
+    (place / "part.csv").write_text("\n".join(WORKSHEET.splitlines()[:4]) + "\n")
+    assert main(["moodle", "part.csv", "--allow-pending"]) == 1
+    out = capsys.readouterr().out
+    assert "graded participants not in the worksheet (3): David Wagner (k44444444); Eva Mayer (k55555555); Felix " \
+           "Moser (k66666666)" in out
+    assert out.splitlines()[-1] == ("wrote reports/part-graded.csv, but not every graded participant is in it "
+                                    "(listed above): check the worksheet before uploading")
+
+
+def test_a_merge_with_bad_rows_lists_each_and_writes_nothing(place, capsys):
+    text = (place / "blank.csv").read_text().splitlines()
+    rows = [text[0], text[1].replace(",,", ",8,", 1), text[1].replace(",,", ",9,", 1), text[2].replace(",,", ",99,", 1)]
+    (place / "bad.csv").write_text("\n".join(rows) + "\n")
+    assert main(["manual", "merge", "bad.csv"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "nothing merged; fix these rows first:",
+        "line 3: calc_1_1 of 'Anna_Huber_5500' is also on line 2 with 8 points; keep one of the two rows",
+        "line 4: 99 points for calc_1_1 is outside 0..10"]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["grade", "--help"], ["verify", "--help"], ["moodle", "--help"],
+                                  ["manual", "--help"], ["export", "--help"], ["serve", "--help"], ["check", "--help"],
+                                  ["feedback", "--help"], ["release", "--help"], ["manual", "merge", "--help"]])
+def test_help_shows_the_week_and_each_command_its_own_examples(argv, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    if argv == ["--help"]:
+        order = [text.index(f"  {n}. grader {c}") for n, c in ((1, "grade"), (2, "serve"), (3, "moodle"), (4, "export"))]
+        assert order == sorted(order) and "or: grader manual export, then grader manual merge" in text
+        listed = [text.index(f"    {c} ") for c in ("grade", "serve", "manual", "moodle", "export")]
+        assert listed == sorted(listed)
+        return
+    command = argv[0] if argv[0] != "manual" or len(argv) == 2 else "manual merge"
+    examples = text.split("examples:", 1)[1]
+    commands = [line.split()[1] for line in examples.splitlines() if line.strip().startswith("grader ")]
+    assert commands and set(commands) == {command.split()[0]}, commands
+    if argv[0] == "grade":
+        assert "Moodle's submissions zip" in text.split("examples:")[0] and "Assignment 7-12345.zip" in examples
+    if argv[0] == "verify":
+        assert "expected_scores.toml" in text
+
+
+def test_check_of_a_notebook_that_does_not_open_is_one_problem_not_one_per_task():
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import CheckResult, SubmissionResult
+    spec = load_spec()
+    why = ("unreadable: the file is not valid notebook JSON (line 1, column 2: Expecting property name enclosed "
+           "in double quotes); open it in Jupyter and save it again")
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, status=why, flags=["unreadable"],
+                         checks=[CheckResult(t.id, "notebook", t.max_points, 0.0, False, "the notebook could not be "
+                                             "read: " + why[12:], manual_task=t.kind == "manual") for t in spec.tasks])
+    buf = io.StringIO()
+    assert render_check(r, spec, Console(file=buf, width=80, color_system=None)) == 1
+    text = buf.getvalue()
+    assert text.count("open it in Jupyter") == 1 and len(text.splitlines()) <= 10
+    assert text.splitlines()[-1] == "1 problem to fix" and all(len(line) <= 80 for line in text.splitlines())

@@ -1,0 +1,146 @@
+"""Manual grading with a CSV, as a TA's spreadsheet saves it: nothing typed is lost or silently
+replaced (no engine: a small gradebook)."""
+import csv
+import io
+
+import pytest
+
+from grader import manual
+from grader.gradebook.decisions import results as decided
+from grader.manual import SheetRow, plan_merge, read_sheet
+from grader.spec import load_spec
+
+from .gradebook_helpers import filled
+
+SPEC = load_spec()
+MAXIMA = {"calc_1_1": 10.0, "calc_1_2": 15.0, "calc_2": 25.0}
+
+
+@pytest.fixture
+def book(tmp_path):
+    reports = tmp_path / "reports"
+    gb = filled(reports)
+    yield reports, gb
+    gb.close()
+
+
+def rows_of(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def write_rows(path, rows, sep=",", encoding="utf-8"):
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), delimiter=sep, lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+
+
+def test_excel_german_locale_sheet_is_read_as_saved(book):
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    rows = rows_of(path.read_text())
+    anna = next(r for r in rows if r["report"] == "Anna_Huber_5500" and r["task"] == "calc_1_1")
+    anna["points"], anna["comment"] = "7,5", "gut, aber knapp: Begründung fehlt"
+    write_rows(path, rows, sep=";", encoding="cp1252")
+    merged, blank, changed = manual.merge(path, reports, SPEC, ta="anna")
+    assert (merged, changed) == (1, 1) and manual.merge(path, reports, SPEC, ta="anna").changed == 0 and gb.grade("Anna_Huber_5500", "calc_1_1").comment == "gut, aber knapp: Begründung fehlt"
+    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 7.5
+
+
+@pytest.mark.parametrize("text,message", [
+    (b"", "sheet.csv is empty: fill in the 'points' column of the manual_grades.csv that `grader manual export` "
+          "writes"),
+    (b"report,task,points\r\n", "sheet.csv has a header but no rows: write the points into the manual_grades.csv "
+                                "that `grader manual export` writes"),
+    (b"Identifier;Full name;Grade\nParticipant 1;A;3\n",
+     "sheet.csv is not a grading sheet of `grader manual export`: no 'report', 'task', 'points' column (found "
+     "'identifier', 'full name', 'grade')"),
+    (b"report,task,score\nAnna_Huber_5500,calc_1_1,3\n",
+     "sheet.csv is not a grading sheet of `grader manual export`: no 'points' column (found 'report', 'task', "
+     "'score')"),
+])
+def test_a_file_that_is_no_sheet_is_one_line(text, message):
+    with pytest.raises(manual.SheetError) as err:
+        read_sheet(text, "sheet.csv")
+    assert str(err.value) == message
+
+
+def row(line, report, task, points, comment="", version=""):
+    return SheetRow(line, report, task, points, comment, version)
+
+
+def test_two_rows_for_one_answer_must_agree(book):
+    _, gb = book
+    results = decided(gb)
+    same = [row(2, "Anna_Huber_5500", "calc_1_1", "8"), row(3, "Anna_Huber_5500", "calc_1_1", "8,0")]
+    plan = plan_merge(same, results, MAXIMA, gb.grades())
+    assert not plan.problems and len(plan.updates) == 1
+    other = [row(2, "Anna_Huber_5500", "calc_1_1", "8"), row(7, "Anna_Huber_5500", "calc_1_1", "9")]
+    plan = plan_merge(other, results, MAXIMA, gb.grades())
+    assert [str(p) for p in plan.problems] == ["line 7: calc_1_1 of 'Anna_Huber_5500' is also on line 2 with 8 "
+                                               "points; keep one of the two rows"]
+    comment = [row(2, "Anna_Huber_5500", "calc_1_1", "8", "good"), row(3, "Anna_Huber_5500", "calc_1_1", "8", "bad")]
+    assert [str(p) for p in plan_merge(comment, results, MAXIMA, gb.grades()).problems] == [
+        "line 3: calc_1_1 of 'Anna_Huber_5500' is also on line 2 with 8 points and another comment; keep one of "
+        "the two rows"]
+
+
+def test_a_grade_given_after_the_export_by_another_ta_is_not_replaced_unseen(book):
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    rows = rows_of(path.read_text())
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=9, ta="ben")          # in the browser, meanwhile
+    for r in rows:
+        if r["report"] == "Anna_Huber_5500" and r["task"] == "calc_1_1":
+            r["points"] = "4"
+    write_rows(path, rows)
+    with pytest.raises(manual.MergeError) as err:
+        manual.merge(path, reports, SPEC, ta="anna")
+    assert str(err.value).startswith("line 2: calc_1_1 of 'Anna_Huber_5500' was graded by ben (9 points) after "
+                                     "this sheet was exported; blank this row's points to keep that grade")
+    assert gb.grade("Anna_Huber_5500", "calc_1_1").adjust == 9
+    manual.merge(path, reports, SPEC, ta="ben")           # ben's own later grade is his to change
+    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 4
+
+
+def test_export_never_overwrites_a_sheet_holding_grades_not_merged_yet(book):
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    rows = rows_of(path.read_text())
+    rows[1]["points"], rows[1]["comment"] = "5", "typed, not merged"
+    write_rows(path, rows)
+    kept = path.read_bytes()
+    with pytest.raises(manual.MergeError) as err:
+        manual.export(reports, SPEC)
+    assert f"{path} holds grades not merged yet (line(s) 3): it is kept. Merge it first (grader manual merge " \
+           f"{path} --reports {reports})" in str(err.value)
+    assert path.read_bytes() == kept
+    manual.merge(path, reports, SPEC, ta="anna")
+    again = manual.export(reports, SPEC)[-1]              # everything is in the gradebook now: rewritten
+    fresh = rows_of(again.read_text())
+    assert fresh[1]["points"] == "5" and fresh[1]["comment"] == "typed, not merged"
+
+
+def test_an_answer_that_changed_since_it_was_graded_comes_back_blank(book):
+    from .gradebook_helpers import result
+    reports, gb = book
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=9, ta="ben")
+    gb.store_result(result(0, "a new answer after a resubmission"))
+    rows = rows_of(manual.export(reports, SPEC)[-1].read_text())
+    anna = next(r for r in rows if r["report"] == "Anna_Huber_5500" and r["task"] == "calc_1_1")
+    assert anna["points"] == ""                           # merging the sheet as it is confirms nothing
+    page = (reports / "manual" / "calc_1_1.html").read_text()
+    assert "answer changed since it was graded (9 points" in page
+
+
+def test_the_sheet_names_the_student_and_the_real_command(book, tmp_path):
+    reports, gb = book
+    r = gb.automatic(["Ben_Gruber_5501"])["Ben_Gruber_5501"]
+    r.name, r.matr_number, r.file = "", "", "assignment7_ben.ipynb"        # a file name that gives nothing
+    gb.store_result(r)
+    manual.export(reports, SPEC)
+    page = (reports / "manual" / "calc_1_1.html").read_text()
+    assert "<h3>Ben Gruber (participant 5501) — assignment7_ben.ipynb</h3>" in page
+    assert f"grader manual merge {reports / 'manual' / 'manual_grades.csv'} --reports {reports}" in page
+    assert "? (?)" not in page

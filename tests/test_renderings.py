@@ -1,0 +1,111 @@
+"""Scores and identities mean the same in every rendering: feedback pages, summary.csv, the
+gradebook export and JUnit (no engine: results made by hand)."""
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+from grader.exports import gradebook, junit
+from grader.feedback import student_page, write_feedback
+from grader.identity import counting
+from grader.report import summary_csv
+from grader.results import CheckResult, Review, SubmissionResult
+from grader.spec import load_spec
+
+from .gradebook_helpers import PROOF, result
+
+SPEC = load_spec()
+
+
+def no_notebook() -> SubmissionResult:
+    r = SubmissionResult(file="Eva Lu_5504_assignsubmission_file_ (no notebook)", status="no notebook handed in",
+                         flags=["no-notebook"], participant_id="5504", participant="Eva Lu", key="Eva_Lu_5504")
+    r.checks = [CheckResult(t.id, "notebook", t.max_points, 0.0, False,
+                            "no .ipynb notebook was handed in (found: answers.pdf)", manual_task=t.kind == "manual")
+                for t in SPEC.tasks]
+    return r
+
+
+def lea() -> tuple[SubmissionResult, SubmissionResult]:
+    final = result(0, PROOF, name="Lea Müller", matr="k11111111")
+    final.key, final.participant_id = "Lea_Müller_5505-2", "5505"
+    draft = result(0, None, calc_1_2=None, name="Lea Müller", auto=0.0)
+    draft.key, draft.participant_id = "Lea_Müller_5505-1", "5505"
+    draft.file, draft.name, draft.matr_number, draft.filename_ok = "Assignment_7_LeaMueller_draft.ipynb", \
+        "LeaMueller", "", False
+    return final, draft
+
+
+def test_a_participant_without_a_notebook_gets_a_plain_page_not_a_list_of_failures():
+    page = student_page(no_notebook(), SPEC)
+    assert "No notebook was handed in" in page and "(it held: answers.pdf)" in page
+    assert "Eva Lu</b> (participant 5504)" in page and "0 / 100" in page
+    assert "Failed" not in page and "naming rules" not in page and "notebook, notebook" not in page
+    assert 'id="checks"' not in page
+
+
+def test_the_name_in_moodle_stands_in_for_a_file_name_that_gives_none():
+    r = result(2, PROOF)
+    r.file, r.name, r.matr_number, r.filename_ok = "assignment7_john_smith.ipynb", "", "", False
+    page = student_page(r, SPEC)
+    assert "<b>Clara Bauer</b> (participant 5502) — assignment7_john_smith.ipynb" in page and "? (?)" not in page
+    row = next(csv.DictReader(io.StringIO(summary_csv([r], SPEC))))
+    assert row["name"] == "Clara Bauer" and row["matr_number"] == "" and row["participant_id"] == "5502"
+
+
+def test_each_notebook_of_several_says_whether_it_counts_and_why(tmp_path):
+    final, draft = lea()
+    choice = counting([final, draft])
+    assert "Counted: this notebook, the higher total so far (2 vs 0 points), of 2 handed in (not counted: " \
+           "Assignment_7_LeaMueller_draft.ipynb)." in student_page(final, SPEC, choice[final.key])
+    assert f"Not counted: 2 notebooks were handed in and {final.file} counts, the higher total so far" in \
+           student_page(draft, SPEC, choice[draft.key])
+    write_feedback(tmp_path, {r.key: r for r in (final, draft)}, SPEC)
+    assert 'id="counted"' in (tmp_path / "feedback" / "Lea_Müller_5505-1.html").read_text()
+    rows = {r["file"]: r for r in csv.DictReader(io.StringIO(summary_csv([final, draft], SPEC)))}
+    assert rows[final.file]["counted"] == "True" and rows[draft.file]["counted"] == "False"
+    assert rows[draft.file]["matr_number"] == ""          # a draft has no matriculation number 'draft'
+
+
+def test_the_gradebook_export_has_one_row_per_student_the_notebook_that_counts():
+    final, draft = lea()
+    rows = list(csv.DictReader(io.StringIO(gradebook({r.key: r for r in (draft, final, no_notebook())}, SPEC))))
+    assert [(r["name"], r["file"], r["notebooks"]) for r in rows] == [
+        ("Lea Müller", final.file, "2"), ("Eva Lu", no_notebook().file, "0")]
+    assert rows[0]["note"].startswith("Counted: this notebook") and rows[1]["participant_id"] == "5504"
+
+
+def test_junit_partial_credit_has_its_points_and_waiting_answers_are_skipped():
+    r = result(0, PROOF, calc_1_2="an answer", calc_2=None)
+    graded = next(c for c in r.checks if c.task == "calc_1_2")
+    graded.points, graded.passed, graded.message = 9.0, False, "graded by a TA: 9/15"
+    graded.review = Review(ta="ta", at="t")
+    r.checks.append(CheckResult("question_3_3", "a_", 2.0, 2.0, True, "right"))
+    r.checks.append(CheckResult("code_3_2_train", "optimizer", 4.0, 2.0, False, "lr not from the argument"))
+    suite = ET.fromstring(junit({r.key: r}))[0]
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    points = {k: c.find("properties/property[@name='points']").get("value") for k, c in cases.items()}
+    assert points[("calc_1_2", "answer")] == "9" and points[("code_3_2_train", "optimizer")] == "2"
+    partial = cases[("code_3_2_train", "optimizer")]
+    assert partial.find("failure") is None and "partial credit: 2/4 points" in partial.find("system-out").text
+    assert cases[("calc_1_2", "answer")].find("failure") is None
+    waiting = cases[("calc_1_1", "answer")]                  # no TA has graded it
+    assert waiting.find("skipped") is not None and waiting.find("failure") is None
+    unanswered = cases[("calc_2", "answer")]
+    assert unanswered.find("failure") is not None and "graded by a TA" not in ET.tostring(unanswered, "unicode")
+    zero = cases[("code_3_2_models", "ANN_relu: activations")]
+    assert zero.find("failure") is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == (str(len(cases)), "2", "1")
+    text = junit({r.key: r})
+    assert text.count("graded by a TA") == 1                 # only for the answer a TA graded
+
+
+def test_feedback_says_partial_for_partial_credit_as_junit_does():
+    r = result(0, PROOF)
+    c = r.checks[0]
+    c.points, c.passed, c.message = 8.5, False, "graded by a TA: 8.5/10"
+    c.review = Review(ta="ta", at="t", adjust=8.5)                      # merged from the CSV: no rubric items
+    page = student_page(r, SPEC)
+    row = page.split("<td>answer</td>", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="manual">partial</span>' in row and "Adjustment" not in row
+    zero = page.split("ANN_relu: activations", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="fail">fail</span>' in zero
