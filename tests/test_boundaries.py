@@ -342,3 +342,45 @@ def test_read_back_is_exact_for_any_run_of_quotes():
 
 def test_answers_ast_helper_is_a_bool_literal():
     assert answers.problem("a_", ast.parse("False").body[0].value) == ""
+
+
+# ------------------------------------------------------------------- names: exact words and layouts
+
+@pytest.mark.parametrize("filename,name,matr,number,found", [
+    ("Assignment_JaneDoe_k12345678.ipynb", "JaneDoe", "k12345678", "", ["layout"]),
+    ("jane_K12345678.ipynb", "", "K12345678", "", ["layout"]),
+    ("jane_doe.ipynb", "", "", "", ["layout"]),
+    ("ab_JaneDoe_k12345678_123_7.ipynb", "JaneDoe", "k12345678", "7", ["layout"]),
+    ("Assignment_7_JaneDoe_k12345678.txt", "JaneDoe", "k12345678", "7", ["ipynb"]),
+    ("Assignment_7_JaneDoe_k12345678.ipynb.txt", "JaneDoe", "k12345678.ipynb", "7", ["ipynb", "matr"]),
+    ("Assignment_7_JaneDoe_k12345678", "JaneDoe", "k12345678", "7", ["ipynb"]),
+])
+def test_what_is_read_from_a_wrong_name(filename, name, matr, number, found):
+    p = parse_filename(filename, 7)
+    assert (p.name, p.matr_number, p.assignment, p.ok) == (name, matr, number, False)
+    words = {"layout": "the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'",
+             "ipynb": "the file must end in '.ipynb'",
+             "matr": f"matriculation number '{matr}' must be 'k' followed by 8 digits (keep a leading zero)"}
+    assert list(p.problems) == [words[f] for f in found]
+
+
+@pytest.mark.parametrize("name,problem", [
+    ("", "the name part is empty; write your full name, e.g. 'JaneDoe'"),
+    ("Jane Doe3", "the name may contain letters only, found space, '3'; write e.g. 'JaneDoe'"),
+    ("Jane3doe", "name part 'doe' must start with a capital letter"),
+    ("JaneDOe", "'DO' is all capitals; write each name part as one capital letter followed by lower-case "
+                "letters (e.g. 'Jane', not 'JANE')"),
+    ("Jane_Doe", "use no underscores or spaces inside your name"),
+    ("Jane", "'Jane' looks like one name only; write first and last name, e.g. 'JaneDoe'"),
+])
+def test_name_problems_in_their_exact_words(name, problem):
+    assert problem in problems(name)
+
+
+@pytest.mark.parametrize("mine,full", [
+    ("LeaMaerz", "Lea März"), ("LeaMoeller", "Lea Möller"), ("LeaMueller", "Lea Müller"),
+    ("AennaBerg", "Änna Berg"), ("OezdemirAli", "Ali Özdemir"), ("JanUeberall", "Jan Überall"),
+    ("JaneMcDonald", "Jane McDonald"), ("SeanOBrien", "Seán O'Brien"), ("JaneDoe2", "Jane Doe"),
+])
+def test_umlauts_spelled_out_apostrophes_and_inner_capitals_fit(mine, full):
+    assert name_fits(mine, full)
