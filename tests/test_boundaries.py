@@ -384,3 +384,22 @@ def test_name_problems_in_their_exact_words(name, problem):
 ])
 def test_umlauts_spelled_out_apostrophes_and_inner_capitals_fit(mine, full):
     assert name_fits(mine, full)
+
+
+# ---------------------------------------------------------------------------- answer normal form
+
+@pytest.mark.parametrize("text,expected", [
+    ("x = 2,5", ("2.5",)), ("( 1,5", ("1", "5")), ("[1,5]", ("1", "5")), ("0, 1,5", ("0", "1", "5")),
+    ("1,5 ,2", ("1", "5", "2")), ("1,5 )", ("1", "5")), ("1,5 ]", ("1", "5")), ("(1,5) and 2,5", ("1", "5", "2.5")),
+])
+def test_a_decimal_comma_is_a_point_only_outside_lists_and_tuples(text, expected):
+    from grader.answer_text import numbers
+    assert numbers(text) == expected
+
+
+@pytest.mark.parametrize("latex,plain", [
+    (r"\frac{a+b}{c}", "(a+b)/c"), (r"\frac{a}{b+c}", "a/(b+c)"), (r"\frac{1}{2}", "1/2"), (r"\dfrac{x_1}{2}", "x1/2"),
+])
+def test_fractions_keep_their_grouping(latex, plain):
+    from grader.answer_text import normalise
+    assert normalise(latex) == plain

@@ -313,6 +313,7 @@ CALC = SPEC.task("calc_1_1")
 def test_written_answers_wait_for_a_ta_and_the_placeholder_scores_zero():
     c = ctx(changes={"calc-1-1": "  My proof: w = 1.  "})
     (r,) = manual.score(CALC, c, [], [])
+    assert (r.task, r.check) == ("calc_1_1", "answer") and c.flags == []       # found by its ID
     assert (r.points, r.passed, r.answer, r.manual_task, r.max_points) == (None, None, "My proof: w = 1.", True, 10)
     assert r.message == "answered; needs manual grading by a TA"
     for text in ("YOUR ANSWER HERE", "  ", ""):
@@ -324,7 +325,7 @@ def test_written_answers_wait_for_a_ta_and_the_placeholder_scores_zero():
 
 def test_a_missing_answer_cell_scores_zero_and_one_found_by_its_heading_is_flagged():
     (r,) = manual.score(CALC, ctx(drop=("calc-1-1",)), [], [])      # not the next task's heading instead
-    assert (r.points, r.answer) == (0.0, None)
+    assert (r.points, r.passed, r.answer, r.task, r.check) == (0.0, False, None, "calc_1_1", "answer")
     assert r.message == ("the answer cell for Calculation 1.1 is missing; restore it from the template and write "
                          "your answer there")
     base = [(("mine" if cid == "calc-1-1" else cid), k, ("An answer." if cid == "calc-1-1" else s))

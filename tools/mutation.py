@@ -58,12 +58,13 @@ def load_config(only: list[str]) -> dict:
 
 
 def module(path: str) -> str:
-    return path[:-3].replace("/", ".")
+    """The module name mutmut gives a file's mutants (a package's __init__ is the package)."""
+    return path[:-3].replace("/", ".").removesuffix(".__init__")
 
 
 def patterns(cfg: dict) -> list[str]:
     """mutmut mutant-name patterns of everything in scope."""
-    out = [f"{module(f)}.*" for f in cfg["files"]]
+    out = [f"{module(f)}.x*" for f in cfg["files"]]
     for entry in cfg["functions"]:
         path, name = entry.split(":")
         if "." in name:
@@ -132,7 +133,8 @@ def _functions(path: Path) -> dict[str, str]:
 def show(work: Path, name: str) -> str:
     """The mutant as a diff against the original function (what ``mutmut show`` prints, fast)."""
     mod, func = re.match(r"^(.*?)\.(x[_ǁ].*)$", name).groups()
-    funcs = _functions(work / "mutants" / (mod.replace(".", "/") + ".py"))
+    base = work / "mutants" / mod.replace(".", "/")
+    funcs = _functions(base / "__init__.py" if base.is_dir() else base.with_suffix(".py"))
     orig = func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
     a, b = funcs.get(orig, ""), funcs.get(func, "").replace(func, orig, 1)
     diff = difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=1)
