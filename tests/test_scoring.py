@@ -378,3 +378,106 @@ def test_a_found_cell_with_a_note_keeps_it_in_the_details():
     c = Context(SPEC, Notebook(copy.copy(cells), 4), TEMPLATE, True)
     found = c.find_code("ann-relu", "ANN_relu")
     assert found.cell is not None and not any(f.startswith("missing") for f in c.flags)
+
+
+# ------------------------------------------------------------------- rows: names, maxima, messages
+
+QUESTION = SPEC.task("question_3_3")
+
+
+def answer_rows(c):
+    from grader.checks import answers
+    return answers.score(QUESTION, c, [], [])
+
+
+@pytest.mark.parametrize("changes,drop,needle", [
+    ({}, ("answers-3-3",), "the answers cell 'answers-3-3' is missing"),
+    ({"answers-3-3": "a_ = ("}, (), "the cell has a syntax error"),
+    ({"answers-3-3": "a_ = None\nb_ = 1"}, (), "`"),
+])
+def test_answer_rows_name_every_statement_with_its_maximum(changes, drop, needle):
+    rows = answer_rows(ctx(changes=changes, drop=drop))
+    pts = float(QUESTION.cfg["points_each"])
+    assert [r.check for r in rows] == list(QUESTION.cfg["variables"])
+    assert all(r.task == "question_3_3" and r.max_points == pts and needle in r.message for r in rows[:2])
+    assert all(r.points == 0.0 for r in rows[:2])
+    if changes.get("answers-3-3", "").startswith("a_ = None"):
+        assert rows[0].message == "`a_` is None, which counts as wrong; write True or False"
+        assert rows[1].message == "`b_` is 1; write True or False, not a number"
+
+
+def test_the_student_view_rows_have_their_task_and_maximum():
+    rows = answer_rows(ctx(False))
+    assert all(r.task == "question_3_3" and r.max_points == 2.0 and r.points is None for r in rows)
+
+
+def test_an_answers_cell_found_by_content_needs_two_answers():
+    base = [(("mine" if cid == "answers-3-3" else cid), k, ("a_ = True\nb_ = False" if cid == "answers-3-3" else s))
+            for cid, k, s in SOLUTION]
+    c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+    rows = answer_rows(c)
+    assert "id-fallback:answers-3-3" in c.flags and rows[0].message != "the answers cell 'answers-3-3' is missing"
+
+
+def test_notes_keep_their_colons_and_id_fallbacks_without_ids_become_one_flag():
+    c = ctx()
+    c.flag("note:cell ID 'x' appears 2 times: graded the one at position 3")
+    assert c.details == ["cell ID 'x' appears 2 times: graded the one at position 3"] and c.flags == []
+    cells = [Cell(i, None, k, s) for i, (_, k, s) in enumerate(SOLUTION)]
+    c = Context(SPEC, Notebook(cells, 4), TEMPLATE, True)
+    c.flag("id-fallback:ann-relu")
+    assert c.flags == ["no-cell-ids"] and c.details == ["id-fallback:ann-relu"]
+
+
+def test_a_recorded_checksum_wins_over_the_templates():
+    class Recorded(FakeSpec):
+        def locked_checksums(self):
+            return {"imports": "recorded"}
+    c = Context(Recorded(SPEC), notebook(), TEMPLATE, True)
+    assert c.template_checksum("imports") == "recorded"
+    assert c.template_checksum("plot-examples") == checksum(next(x.source for x in TEMPLATE.cells
+                                                                 if x.id == "plot-examples"))
+
+
+def test_the_allowed_modules_are_listed_in_order():
+    msg = ctx().explain("ModuleNotFoundError: No module named 'x'")
+    allowed = sorted(SPEC.allowed_modules(TEMPLATE))
+    assert msg.endswith(f"(allowed: {', '.join(allowed)})") and len(allowed) > 1
+
+
+def test_reference_jobs_are_named_and_carry_the_same_parameters():
+    c = ctx(True)
+    refs = models.reference_jobs(MODELS, c)
+    assert [j.cell_id for j in refs] == ["reference", "reference"]
+    assert [j.params for j in refs] == [models.probe_params(MODELS, c, m) for m in MODELS.cfg["models"]]
+    assert refs[0].params["runs"]["public"]["seeds"] == [66]
+    t = training.reference_jobs(TRAINING, c)[0]
+    assert t.cell_id == "reference" and t.params == training.probe_params(TRAINING, c)
+
+
+def test_provided_rows_carry_maxima_and_the_reason_of_a_failing_cell():
+    c = ctx(drop=("imports",))
+    res = {r.check: r for r in provided.score(PROVIDED, c, [], [])}
+    assert res["imports executes"].max_points == 2.0 and res["imports executes"].passed is False
+    imports = next(s for i, _, s in SOLUTION if i == "imports")
+    c = ctx(changes={"imports": imports + "\nx = y"})
+    res = {r.check: r for r in provided.score(PROVIDED, c, [CellOutcome("imports", Status.ERROR,
+                                                                         error="NameError: name 'y' is not defined")], [])}
+    assert res["imports executes"].message.startswith("cell 'imports' raised NameError: name 'y' is not defined. "
+                                                      "Each cell is graded on its own")
+    assert res["data-loaders unmodified"].message == "the provided cell 'data-loaders' is present and unmodified"
+
+
+def test_a_provided_cell_turned_into_markdown_is_not_there():
+    loaders = next(s for i, _, s in SOLUTION if i == "data-loaders")
+    md = [(cid, "markdown" if cid in ("data-loaders", "hyperparams") else k, s) for cid, k, s in SOLUTION]
+    c = Context(SPEC, notebook(base=md), TEMPLATE, True)
+    res = {r.check: r.points for r in provided.score(PROVIDED, c, [None], [])}
+    assert res["data-loaders unmodified"] == 0.0 and res["hyperparams present"] == 0.0
+    assert loaders
+
+
+def test_an_editable_cell_is_present_by_its_id_whatever_it_holds():
+    c = ctx(changes={"hyperparams": "x = 1"})
+    res = {r.check: r for r in provided.score(PROVIDED, c, [None], [])}
+    assert res["hyperparams present"].points == 2.0

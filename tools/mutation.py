@@ -124,8 +124,9 @@ _FUNCS: dict[Path, dict[str, str]] = {}
 def _functions(path: Path) -> dict[str, str]:
     """Function name -> source in a mutated file (mutmut writes each mutant as a function)."""
     if path not in _FUNCS:
-        text = path.read_text()
-        _FUNCS[path] = {n.name: ast.get_source_segment(text, n) for n in ast.walk(ast.parse(text))
+        lines = path.read_text().splitlines()
+        _FUNCS[path] = {n.name: "\n".join(lines[n.lineno - 1:n.end_lineno])
+                        for n in ast.walk(ast.parse("\n".join(lines)))
                         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in n.name}
     return _FUNCS[path]
 
