@@ -274,3 +274,41 @@ def test_next_ungraded_wraps_round_and_skips_what_is_not_this_tas():
     assert nxt("a", assigned={("t", 5): {"ta2"}}) == "d"
     assert next_ungraded(["a"], "a", A, {}, "ta1", "t", {}, {}, set()) is None    # only itself left
     assert next_ungraded(keys, None, A, {k: g(k) for k in keys}, "ta1", "t", {}, {}, set()) is None
+
+
+@pytest.fixture
+def texts_gb(tmp_path):
+    results = [result(i, text) for i, text in enumerate(TEXTS.values())]
+    g = filled(tmp_path / "texts", results)
+    yield g, dict(zip(TEXTS, (r.key for r in results)))
+    g.close()
+
+
+def test_splitting_off_the_representative_gives_its_group_the_first_remaining_member(texts_gb):
+    gb, key = texts_gb
+    big = next(g for g in grouping.groups(gb, "calc_1_1") if g.size == 3)
+    assert set(big.members) == {key["a1"], key["a2"], key["a6"]}
+    rep = big.rep_key
+    rest = sorted(k for k in big.members if k != rep)
+    new = grouping.split(gb, "calc_1_1", [rep], "ta1")
+    after = {k: g for g in grouping.groups(gb, "calc_1_1") for k in g.members}
+    assert after[rep].id == new and after[rep].rep_key == rep and after[rep].size == 1
+    assert after[rest[0]].id == big.id and after[rest[0]].rep_key == rest[0]
+    assert gb.changes(1)[0].summary == "calc_1_1: 1 answer(s) split into a new group"
+    assert grouping.merge(gb, "calc_1_1", big.id, new, "ta1") == 2
+    merged = {k: g for g in grouping.groups(gb, "calc_1_1") for k in g.members}
+    assert merged[rest[0]].id == new and merged[rep].rep_key == rep and big.id not in {g.id for g in merged.values()}
+    assert gb.changes(1)[0].summary == f"calc_1_1: group {big.id} merged into group {new}"
+    gb.undo(gb.changes(1)[0].id, "ta1")                     # the merge undone: the old group is back
+    back = {k: g for g in grouping.groups(gb, "calc_1_1") for k in g.members}
+    assert back[rest[0]].id == big.id and back[rest[0]].rep_key == rest[0] and back[rep].id == new
+
+
+def test_groups_whose_numbers_differ_merge_only_when_forced(texts_gb):
+    gb, key = texts_gb
+    by_key = {k: g.id for g in grouping.groups(gb, "calc_1_1") for k in g.members}
+    with pytest.raises(ValueError, match="numbers"):
+        grouping.merge(gb, "calc_1_1", by_key[key["a3"]], by_key[key["a1"]], "ta1")
+    assert grouping.merge(gb, "calc_1_1", by_key[key["a3"]], by_key[key["a1"]], "ta1", force=True) == 1
+    assert grouping.group_of(gb, "calc_1_1", key["a3"]).id == by_key[key["a1"]]
+    assert grouping.group_of(gb, "calc_1_1", "nobody") is None

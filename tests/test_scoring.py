@@ -481,3 +481,78 @@ def test_an_editable_cell_is_present_by_its_id_whatever_it_holds():
     c = ctx(changes={"hyperparams": "x = 1"})
     res = {r.check: r for r in provided.score(PROVIDED, c, [None], [])}
     assert res["hyperparams present"].points == 2.0
+
+
+# ---------------------------------------------------------------------------- training: replays
+
+def replay(events, final_test=None, **kw):
+    out = {"final_test": final_test, **kw}
+    if events is not None:
+        out["events"] = events
+    return out
+
+
+@pytest.mark.parametrize("events,replayed,confirmed", [
+    # a test that printed something else is not confirmed, and does not break the chain after it
+    ([SGD, train(S1), called_test("X"), train(S2)], replay([{}, {"series": S1}, {"printed": "T1"}, {"series": S2}]),
+     {0, 1, 3}),
+    # no train call at all: the last test is confirmed by the final weights' test
+    ([SGD, called_test("T2")], replay([{}], "T2"), {0, 1}),
+    ([SGD, called_test("T2")], replay(None, "T2"), {1}),
+    # a test before the last train call is never confirmed by the final weights
+    ([SGD, train(S1), called_test("T2"), train(S2)],
+     replay([{}, {"series": S1}, {"printed": "T1"}, {"series": S2}], "T2"), {0, 1, 3}),
+    # the final test must be the last test, on the model and the test loader, and print the same
+    ([SGD, train(S1), called_test("T2", model="other")], replay([{}, {"series": S1}], "T2"), {0, 1}),
+    ([SGD, train(S1), called_test("T2", loader="train")], replay([{}, {"series": S1}], "T2"), {0, 1}),
+    ([SGD, train(S1), called_test("X")], replay([{}, {"series": S1}], "T2"), {0, 1}),
+    ([SGD, train(S1), called_test("T2"), called_test("T2")], replay([{}, {"series": S1}], "T2"), {0, 1, 3}),
+    # events after the final test are still looked at
+    ([SGD, train(S1), called_test("T2"), SGD], replay([{}, {"series": S1}, {"printed": "T1"}, {}], "T2"), {0, 1, 2, 3}),
+    # more events than the replay did: the rest is unconfirmed
+    ([SGD, train(S1), train(S2)], replay([{}, {"series": S1}]), {0, 1}),
+])
+def test_what_a_replay_confirms(events, replayed, confirmed):
+    assert training.confirmed_by_replay(events, replayed) == confirmed
+
+
+def test_training_rows_name_their_task_maximum_and_verdict():
+    c = train_ctx()
+    rows = training.score(TRAINING, c, [ok(training_obs())], TREF)
+    assert [(r.task, r.check, r.max_points, r.passed) for r in rows] == [
+        ("code_3_2_train", k, float(v), True) for k, v in TRAINING.cfg["points"].items()]
+    rows = training.score(TRAINING, c, [None], TREF)
+    assert [(r.max_points, r.passed) for r in rows] == [(float(v), False) for v in TRAINING.cfg["points"].values()]
+
+
+def test_training_errors_are_explained_and_named():
+    res = train_points(CellOutcome("train-and-test", Status.ERROR, error="NameError: name 'x' is not defined"))
+    assert res["optimizer"][1].startswith("cell 'train-and-test' raised NameError: name 'x' is not defined. Each cell")
+    obs = training_obs(events=[])
+    obs["runs"]["hidden"]["error"] = obs["runs"]["public"]["error"] = "NameError: name 'x' is not defined"
+    res = train_points(ok(obs))
+    assert "(`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded" in res["optimizer"][1]
+    assert res["epochs"][1] == ("`train` was called 0 time(s) while hyperparameters['epochs'] was 2; call it once per "
+                                "epoch (`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded "
+                                "on its own, with only the imports and the provided names (" +
+                                ", ".join(SPEC.context["names"]) + ") around it, as the assignment's instructions say: define "
+                                "what the cell uses in the cell itself)")
+    res = train_points(ok({"defined": True, "runs": {"public": training_obs()["runs"]["public"]}}))
+    assert res["optimizer"] == (0.0, "the check did not run (incomplete result from the cell's process)")
+
+
+def test_the_student_view_judges_the_public_run_and_asks_for_its_replay():
+    obs = {"defined": True, "runs": {"public": training_obs()["runs"]["public"]}}
+    res = train_points(ok(obs), hidden=False)
+    assert all(p == float(TRAINING.cfg["points"][k]) for k, (p, _) in res.items())
+    other = [SGD, train([[9.0, 9.0]] * 3), train([[8.0, 8.0]] * 3), called_test("T2")]
+    jobs = training.followups(TRAINING, train_ctx(False), [ok(training_obs(events=other))], TREF)
+    assert jobs[0].cell_id == "replay" and jobs[0].params["runs"]["public"]["lr"] == 0.02
+    assert training.followups(TRAINING, train_ctx(True), [CellOutcome("x", Status.OK)], TREF) == []
+    assert training.followups(TRAINING, train_ctx(True), [ok({"defined": True, "runs": {}})], TREF) == []
+
+
+def test_a_replay_is_used_only_when_the_reference_did_not_confirm_everything():
+    spoiled = ok({"runs": {"hidden": {"events": [{}, {"series": [[0.0]]}, {}, {}, {}], "final_test": None}}})
+    res = train_points(ok(training_obs()), follow=[spoiled])
+    assert sum(p for p, _ in res.values()) == 20.0
