@@ -312,3 +312,47 @@ def test_groups_whose_numbers_differ_merge_only_when_forced(texts_gb):
     assert grouping.merge(gb, "calc_1_1", by_key[key["a3"]], by_key[key["a1"]], "ta1", force=True) == 1
     assert grouping.group_of(gb, "calc_1_1", key["a3"]).id == by_key[key["a1"]]
     assert grouping.group_of(gb, "calc_1_1", "nobody") is None
+
+
+def test_a_group_grade_skips_same_grades_regrades_stale_ones_and_is_one_change(texts_gb):
+    gb, key = texts_gb
+    item = gb.add_item("calc_1_1", 10, "right", "", "ta1")
+    a1, a2, a6 = key["a1"], key["a2"], key["a6"]
+    gb.set_grade(a1, "calc_1_1", items=[item.id], comment="ok", ta="ta1")
+    gb.set_grade(a2, "calc_1_1", items=[item.id], comment="ok", ta="ta2")        # already the same grade
+    gb.set_grade(a6, "calc_1_1", items=[item.id], comment="ok", ta="ta2", answer_sha_="an older answer")
+    res = grouping.apply_to_group(gb, "calc_1_1", a1, "ta1")
+    assert res.applied == [a6] and res.skipped == []                 # a2 kept, a6 graded again for its answer
+    assert gb.grade(a6, "calc_1_1").answer_sha == gb.answer("calc_1_1", a6).sha
+    assert gb.grade(a2, "calc_1_1").ta == "ta2" and gb.grade(a2, "calc_1_1").version == 1
+    last = gb.changes(1)[0]
+    assert (last.id, last.ta, last.action, last.summary) == (
+        res.change, "ta1", "group-grade", "calc_1_1: grade of one answer applied to its group (3 answers)")
+    again = grouping.apply_to_group(gb, "calc_1_1", a1, "ta1")
+    assert again.applied == [] and again.change is None
+
+
+def test_a_group_grade_overwrites_the_same_tas_other_grade_but_never_another_tas(texts_gb):
+    gb, key = texts_gb
+    item = gb.add_item("calc_1_1", 10, "right", "", "ta1")
+    half = gb.add_item("calc_1_1", 5, "half", "", "ta1")
+    gb.set_grade(key["a1"], "calc_1_1", items=[item.id], ta="ta1")
+    gb.set_grade(key["a2"], "calc_1_1", items=[half.id], ta="ta1")
+    gb.set_grade(key["a6"], "calc_1_1", items=[half.id], ta="ta2")
+    res = grouping.apply_to_group(gb, "calc_1_1", key["a1"], "ta1")
+    assert res.applied == [key["a2"]] and [g.submission_key for g in res.skipped] == [key["a6"]]
+    assert gb.grade(key["a2"], "calc_1_1").items == (item.id,) and gb.grade(key["a6"], "calc_1_1").items == (half.id,)
+
+
+def test_the_history_of_a_change_holds_before_and_after(texts_gb):
+    gb, key = texts_gb
+    gb.set_grade(key["a1"], "calc_1_1", comment="first", ta="ta1")
+    gb.set_grade(key["a1"], "calc_1_1", comment="second", ta="ta2")
+    (h,) = gb.history(gb.changes(1)[0].id)
+    assert h["entity"] == "grade" and h["ident"] == [key["a1"], "calc_1_1"]
+    assert (h["before"]["comment"], h["after"]["comment"], h["after"]["ta"], h["after"]["version"]) == (
+        "first", "second", "ta2", 2)
+    gb.clear_grade(key["a1"], "calc_1_1", "ta2")
+    (h,) = gb.history(gb.changes(1)[0].id)
+    assert h["after"] is None and h["before"]["comment"] == "second"
+    assert gb.history(99999) == []

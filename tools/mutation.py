@@ -4,6 +4,8 @@
     python tools/mutation.py --only 'grader/naming.py' --only 'grader/checks/*'
     python tools/mutation.py --report                 # the last run's results again, no run
     python tools/mutation.py --check-doc              # also fail if docs/mutation.md misses a survivor
+    python tools/mutation.py --only 'grader/gradebook/*' --work /tmp/gb     # rerun some files, then
+    python tools/mutation.py --report --merge /tmp/gb                       # fold them into the last run
 
 What it does: copies the package, the tests and the spec into a work folder (bench/out/mutation,
 rebuilt on every run, so no mutant of an older source survives there), writes mutmut's
@@ -191,10 +193,16 @@ def main(argv=None) -> int:
     ap.add_argument("--min", type=float, default=85.0, help="fail below this score (percent)")
     ap.add_argument("--report", action="store_true", help="report the last run's results, run nothing")
     ap.add_argument("--check-doc", action="store_true", help="fail when docs/mutation.md misses a survivor")
+    ap.add_argument("--merge", type=Path, action="append", default=[],
+                    help="take the results of the files a later --only run in this work folder had (with --report)")
     args = ap.parse_args(argv)
     cfg = load_config(args.only)
     work = args.work.resolve()
     seconds = None
+    for other in args.merge:
+        for meta in (other / "mutants").rglob("*.py.meta"):
+            shutil.copy2(meta, work / "mutants" / meta.relative_to(other / "mutants"))
+            print(f"results of {meta.relative_to(other / 'mutants')} taken from {other}")
     if not args.report:
         try:
             import mutmut  # noqa: F401
