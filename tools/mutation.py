@@ -144,23 +144,61 @@ def show(work: Path, name: str) -> str:
     return "\n".join(line for line in list(diff)[2:])
 
 
+SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|JOIN|ORDER BY|GROUP BY|COALESCE|IS NOT NULL|VALUES|"
+                 r"ON CONFLICT|PRAGMA)\b")
+ROW_VARS = re.compile(r"(?:for\s+(\w+)\s+in\s+[^\n]*(?:execute|fetchall)\(|(\w+)\s*=\s*[^\n]*\.fetchone\(\)|"
+                      r"def _\w+\((?:self, )?(row)\b)")
+
+
+def sqlite_case_only(work: Path, name: str) -> bool:
+    """Equivalent by construction: the mutant changes only the letter case of SQL text (SQLite's
+    keywords and names are case-insensitive) or of a key of a sqlite3.Row (looked up without case)."""
+    mod, func = re.match(r"^(.*?)\.(x[_ǁ].*)$", name).groups()
+    if not mod.startswith("grader.gradebook."):
+        return False
+    funcs = _functions(work / "mutants" / (mod.replace(".", "/") + ".py"))
+    orig = funcs.get(func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", "")
+    mutant = funcs.get(func, "").replace(func, func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", 1)
+    a, b = orig.splitlines(), mutant.splitlines()
+    changed = [(x, y) for x, y in zip(a, b) if x != y]
+    if len(a) != len(b) or len(changed) != 1 or changed[0][0].lower() != changed[0][1].lower():
+        return False
+    x, y = changed[0]
+    i = next(k for k in range(len(x)) if x[k] != y[k])
+    j = len(x) - next(k for k in range(len(x)) if x[-1 - k] != y[-1 - k])
+    start, end = x.rfind('"', 0, i + 1), x.find('"', j - 1)
+    literal = x[start:end + 1]
+    if SQL.search(literal):
+        return True
+    rows = {n for m in ROW_VARS.finditer(orig) for n in m.groups() if n}
+    subscript = re.search(r"(\w+)\[\s*$", x[:start])
+    return bool(subscript and subscript.group(1) in rows and end + 1 < len(x) and x[end + 1] == "]")
+
+
 def report(work: Path, cfg: dict, seconds: float | None) -> dict:
     res = results(work, cfg)
     if not res:
         raise SystemExit(f"no mutation results in {work}/mutants: run without --report first")
+    for n, s in res.items():
+        if s == "survived" and sqlite_case_only(work, n):
+            res[n] = "equivalent"
     counts: dict[str, int] = {}
     for s in res.values():
         counts[s] = counts.get(s, 0) + 1
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
-    score = 100.0 * killed / len(res)
+    judged = len(res) - counts.get("equivalent", 0)
+    score = 100.0 * killed / judged
+    raw = 100.0 * killed / len(res)
     per_file: dict[str, list[int]] = {}
     for name, s in res.items():
         mod = re.sub(r"\.x[_ǁ].*$", "", name)
         k = per_file.setdefault(mod, [0, 0])
         k[0] += s in ("killed", "timeout")
-        k[1] += 1
-    survivors = [n for n, s in res.items() if s not in ("killed", "timeout")]
-    summary = {"score": round(score, 1), "mutants": len(res), "killed": killed, "counts": counts,
+        k[1] += s != "equivalent"
+    survivors = [n for n, s in res.items() if s not in ("killed", "timeout", "equivalent")]
+    summary = {"score": round(score, 1), "score_counting_equivalent_as_survived": round(raw, 1),
+               "mutants": len(res), "equivalent_sqlite_case": counts.get("equivalent", 0), "killed": killed,
+               "counts": counts,
                "per_module": {m: {"killed": k, "mutants": n} for m, (k, n) in per_file.items()},
                "survivors": {n: res[n] for n in survivors}}
     if seconds is not None:
@@ -168,11 +206,13 @@ def report(work: Path, cfg: dict, seconds: float | None) -> dict:
     elif (work / "summary.json").exists():
         summary["seconds"] = json.loads((work / "summary.json").read_text()).get("seconds")
     (work / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
-    lines = [f"# Surviving mutants ({len(survivors)} of {len(res)})", ""]
+    lines = [f"# Surviving mutants ({len(survivors)} of {judged}; equivalent by the SQLite case rule: "
+             f"{counts.get('equivalent', 0)})", ""]
     for n in survivors:
         lines += [f"## {n} ({res[n]})", "", "```diff", show(work, n), "```", ""]
     (work / "survivors.md").write_text("\n".join(lines))
-    print(f"\nmutation score: {score:.1f}% ({killed} of {len(res)} mutants killed)"
+    print(f"\nmutation score: {score:.1f}% ({killed} of {judged} mutants killed; {counts.get('equivalent', 0)} "
+          f"more change only the case of SQL text or of a sqlite3.Row key: equivalent; {raw:.1f}% counting them)"
           + (f" in {seconds / 60:.1f} min" if seconds is not None else ""))
     for mod, (k, n) in sorted(per_file.items()):
         print(f"  {mod:40} {k:4}/{n:<4} {100.0 * k / n:5.1f}%")
