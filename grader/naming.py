@@ -33,6 +33,20 @@ def split_name_parts(name: str) -> list[str]:
     return parts
 
 
+def _capital_runs(text: str) -> list[str]:
+    """Runs of two or more capital letters, in any alphabet ('ÄNNE', 'ИВАН', 'ΑΝΝΑ'); lower-case
+    letters outside ASCII ('ā', 'ņ', 'ı') never count as capitals."""
+    runs, run = [], ""
+    for ch in text + " ":
+        if ch.isupper():
+            run += ch
+            continue
+        if len(run) >= 2:
+            runs.append(run)
+        run = ""
+    return runs
+
+
 def _name_problems(name: str) -> list[str]:
     if not name:
         return ["the name part is empty; write your full name, e.g. 'JaneDoe'"]
@@ -46,8 +60,7 @@ def _name_problems(name: str) -> list[str]:
         for part in split_name_parts(chunk):
             if not part[0].isupper():
                 problems.append(f"name part '{part}' must start with a capital letter")
-        capitals = re.findall(r"[^\W\d_]*?([A-ZÀ-ÞĀ-Ž]{2,})", chunk)
-        for run in capitals:
+        for run in _capital_runs(chunk):
             problems.append(f"'{run}' is all capitals; write each name part as one capital letter "
                             f"followed by lower-case letters (e.g. 'Jane', not 'JANE')")
     if len(split_name_parts(name)) < 2 and not problems:

@@ -61,6 +61,35 @@ def test_forged_output_cannot_pose_as_a_result(grader, make_nb, solution_nb):
                                 "seeded": False}
 
 
+WRONG_NONCE = """
+import json, os, stat, struct
+
+def _forged_forward(self, x):
+    body = json.dumps({"type": "result", "nonce": "0", "data": {"defined": True, "runs": {}}}).encode()
+    for fd in range(3, 64):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.write(fd, struct.pack("!Q", len(body)) + body)
+        except OSError:
+            pass
+    os._exit(0)
+
+ANN_relu.forward = _forged_forward
+"""
+
+
+def test_a_reply_that_does_not_answer_the_request_is_refused(grader, make_nb, solution_nb):
+    """Code the probe calls (forward) writes a well-formed result frame with another nonce on the
+    job's socket, before the probe's own reply: the grader refuses the job as invalid instead of
+    taking the frame for the probe's answer (without the nonce check it is accepted)."""
+    relu = next(c.source for c in solution_nb.cells if c.get("id") == "ann-relu")
+    r = grader.grade(make_nb({"ann-relu": relu + "\n" + WRONG_NONCE}))
+    assert "invalid:ann-relu" in r.flags, r.flags
+    assert "did not answer the grader's request" in checks_of(r)["ANN_relu: builds"].message
+    assert not any(c.passed for c in r.checks if c.check.startswith("ANN_relu"))
+    assert all(c.passed for c in r.checks if c.check.startswith("ANN_sigmoid"))
+
+
 def test_fork_and_nbclient_engines_give_identical_reports(spec, data_home, grader, make_nb, tmp_path):
     notebooks = [make_nb(name="Assignment_7_JaneDoe_k12345678.ipynb"),
                  make_nb({"ann-relu": "class ANN_relu(nn.Module):\n    pass",

@@ -17,6 +17,8 @@ import pytest
 from .conftest import REF, checks_of
 
 pytestmark = pytest.mark.slow
+# The answer key changes with the questions: cases that answer right read it, never copy it.
+KEY = tomllib.loads((REF / "answer_key.toml").read_text())
 
 SIGMOID = '''class ANN_sigmoid(nn.Module):
     def __init__(self, d_in, d_out):
@@ -134,11 +136,12 @@ CASES = {
             ax.plot(g)
         plt.close(fig)
     test(model=model, test_loader=test_loader)'''}, {}, [], []),
-    "lower-case-true": (
-        {"answers-3-3": "a_ = true\nb_ = False\nc_ = True\nd_ = True\ne_ = False"},
-        {"a_": 0}, ["`true` is not Python's `True`"], []),
+    "lower-case-answer": (
+        {"answers-3-3": f"a_ = {KEY['a_']!s}".lower() + "".join(f"\n{n} = {KEY[n]}" for n in "b_ c_ d_ e_".split())},
+        {"a_": 0}, [f"`{KEY['a_']!s}`".lower() + f" is not Python's `{KEY['a_']}`"], []),
     "unpacked-answers": (
-        {"answers-3-3": "[a_, b_] = [True, False]\nc_, d_ = True, True\ne_ = False"}, {}, [], []),
+        {"answers-3-3": f"[a_, b_] = [{KEY['a_']}, {KEY['b_']}]\nc_, d_ = {KEY['c_']}, {KEY['d_']}\ne_ = {KEY['e_']}"},
+        {}, [], []),
     "edited-hyperparameters": (
         {"hyperparams": None}, {}, [], ["changed:hyperparams"]),
     "extra-import": (

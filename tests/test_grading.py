@@ -139,7 +139,9 @@ def test_training_mutants_lose_exactly_the_right_checks(grader, make_nb, source,
 
 
 def test_answers_none_strings_and_wrong_values(grader, make_nb):
-    r = grader.grade(make_nb({"answers-3-3": 'a_ = None\nb_ = "False"\nc_ = False\nd_ = 1\ne_ = False'}))
+    key = tomllib.loads((ROOT / "reference" / "assignment7" / "answer_key.toml").read_text())
+    wrong, right = not key["c_"], key["e_"]         # read from the key: it changes with the questions
+    r = grader.grade(make_nb({"answers-3-3": f'a_ = None\nb_ = "False"\nc_ = {wrong}\nd_ = 1\ne_ = {right}'}))
     res = checks_of(r, "question_3_3")
     assert [res[n].passed for n in ("a_", "b_", "c_", "d_", "e_")] == [False, False, False, False, True]
     assert "None" in res["a_"].message and "string" in res["b_"].message and "number" in res["d_"].message

@@ -3,6 +3,7 @@ without running any notebook. Each test names the bug it catches."""
 from __future__ import annotations
 
 import ast
+import tomllib
 import unicodedata
 
 import numpy as np
@@ -14,6 +15,10 @@ from grader.checks.context import Verdict, combine
 from grader.naming import name_fits, parse_filename
 from grader.observations import InvalidObservation, cut, validate
 from grader.observations import MODEL as MODEL_SCHEMA
+
+from .conftest import REF
+
+HIDDEN = tomllib.loads((REF / "hidden.toml").read_text())
 
 ATOL = 1e-4
 DIMS = [[784, 512], [512, 1024], [1024, 512], [512, 10]]
@@ -97,8 +102,9 @@ def test_the_wrong_output_shape_fails_forward_shape_only_there():
 def test_hidden_failures_are_explained_by_the_public_run_or_a_fixed_text():
     ok, bad, unsure = Verdict(True, "fine"), Verdict(False, "public detail"), Verdict(False, "generic", True)
     fixed = {"c": "fixed text"}
-    assert combine({"c": bad}, {"c": Verdict(False, "hidden detail 0.037")}, fixed)["c"].message == "public detail"
-    assert combine({"c": ok}, {"c": Verdict(False, "hidden detail 0.037")}, fixed)["c"].message == "fixed text"
+    secret = f"hidden detail lr={HIDDEN['code_3_2_train']['lr']}"     # a message derived from a hidden value
+    assert combine({"c": bad}, {"c": Verdict(False, secret)}, fixed)["c"].message == "public detail"
+    assert combine({"c": ok}, {"c": Verdict(False, secret)}, fixed)["c"].message == "fixed text"
     assert combine({"c": ok}, {"c": unsure}, fixed)["c"].message == "generic"
     assert combine({"c": bad}, {"c": ok}, fixed)["c"].ok
     assert combine({"c": bad}, None, fixed)["c"] is bad

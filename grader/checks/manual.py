@@ -18,8 +18,13 @@ def reference_jobs(task, ctx: Context):
 
 def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     cfg = task.cfg
+    after_heading = markdown_after_heading(ctx.nb, cfg["heading"])
+    template = {ctx.template.checksum(c) for c in ctx.template.cells}
+    # Without its ID the answer is the markdown cell after the heading, unless that cell is one of
+    # the template's own (the next task's heading, when the answer cell was deleted).
     found = find_cell(ctx.nb, cfg["cell"], cell_type="markdown",
-                      matches=markdown_after_heading(ctx.nb, cfg["heading"]))
+                      matches=lambda c: after_heading(c) and (ctx.nb.checksum(c) not in template
+                                                              or c.source.strip() == PLACEHOLDER))
     if found.how == "content":
         ctx.flag(f"id-fallback:{cfg['cell']}")
     row = dict(task=task.id, check="answer", max_points=task.max_points, manual_task=True)

@@ -1,0 +1,405 @@
+"""Boundaries of the scoring and bookkeeping decisions, as pure functions (no engine, no notebook
+run): file names, answers read from the syntax tree, the locked-cell step, CSV fields.
+Each test names the bug it catches."""
+from __future__ import annotations
+
+import ast
+import tomllib
+
+import pytest
+
+from grader.checks import answers
+from grader.checks.context import Context
+from grader.csvsafe import TRIGGERS, cell, field, fmt, to_csv, uncell
+from grader.naming import ParsedName, name_fits, parse_filename, split_name_parts
+from grader.notebook import Cell, Notebook
+from grader.pipeline import Grader
+from grader.spec import load_spec
+
+from .conftest import REF
+
+SPEC = load_spec()
+KEY = tomllib.loads((REF / "answer_key.toml").read_text())
+NAMES = list(KEY)
+
+
+def problems(name: str) -> tuple[str, ...]:
+    return parse_filename(f"Assignment_7_{name}_k12345678.ipynb", 7).problems
+
+
+# ------------------------------------------------------------------------------------------ names
+
+@pytest.mark.parametrize("matr,needle", [
+    ("K12345678", "must start with a lower-case 'k'"),          # a capital K is refused, and said so
+    ("12345678", "must start with a lower-case 'k' (k12345678)"),
+    ("k1234567", "'k' followed by 8 digits"),
+    ("k123456789", "'k' followed by 8 digits"),
+    ("k1234567a", "'k' followed by 8 digits"),
+    ("kk2345678", "'k' followed by 8 digits"),
+])
+def test_matriculation_numbers_are_a_lower_case_k_and_8_digits(matr, needle):
+    p = parse_filename(f"Assignment_7_JaneDoe_{matr}.ipynb", 7)
+    assert not p.ok and p.matr_number == matr
+    assert [m for m in p.problems if "matriculation" in m] and any(needle in m for m in p.problems), p.problems
+    assert parse_filename("Assignment_7_JaneDoe_k00000001.ipynb", 7).ok      # a leading zero is kept
+
+
+@pytest.mark.parametrize("name,run", [
+    ("ÄNNEDoe", "ÄNNED"), ("JÜRGENMüller", "JÜRGENM"), ("ŁUKASZNowak", "ŁUKASZN"),
+    ("ИВАНПетров", "ИВАНП"), ("ΑΝΝΑΠαπαδοπούλου", "ΑΝΝΑΠ"), ("JaneDOE", "DOE"), ("ŞEYMAYılmaz", "ŞEYMAY"),
+])
+def test_names_in_capitals_are_refused_in_every_alphabet(name, run):
+    found = [m for m in problems(name) if "all capitals" in m]
+    assert found == [f"'{run}' is all capitals; write each name part as one capital letter followed by "
+                     f"lower-case letters (e.g. 'Jane', not 'JANE')"]
+
+
+@pytest.mark.parametrize("name", ["JānisBērziņš", "ИванПетров", "ΑνναΠαπαδοπούλου", "DženanaĆosić", "ŞeymaYılmaz",
+                                  "ÉmileZoë", "AnnaMariaVonBerg", "ÅseOlsen"])
+def test_lower_case_letters_of_any_alphabet_are_not_capitals(name):
+    assert problems(name) == ()
+
+
+def test_name_parts_split_at_each_capital():
+    assert split_name_parts("JürgenMüller") == ["Jürgen", "Müller"]
+    assert split_name_parts("jane") == ["jane"] and split_name_parts("") == []
+    assert split_name_parts("ABc") == ["A", "Bc"]
+
+
+@pytest.mark.parametrize("name,needles", [
+    ("", ["the name part is empty"]),
+    ("Jane Doe", ["letters only, found space"]),
+    ("Jane3Doe", ["letters only, found '3'"]),
+    ("Jane-Doe", ["letters only, found '-'"]),
+    ("janeDoe", ["name part 'jane' must start with a capital letter"]),
+    ("Jane", ["'Jane' looks like one name only"]),
+])
+def test_each_name_problem_is_said_in_words(name, needles):
+    got = problems(name)
+    for needle in needles:
+        assert any(needle in m for m in got), got
+    assert len(got) == len(set(got))                     # one message per distinct violation
+
+
+def test_a_wrong_layout_still_yields_name_and_number():
+    p = parse_filename("jane_JaneDoe_k12345678_7.ipynb", 7)
+    assert not p.ok and (p.name, p.matr_number, p.assignment) == ("JaneDoe", "k12345678", "7")
+    assert p.problems == ("the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'",)
+    p = parse_filename("some/folder/Assignment_7_JaneDoe_k12345678.ipynb", 7)
+    assert p.ok and p.filename == "Assignment_7_JaneDoe_k12345678.ipynb"
+    p = parse_filename("Assignment_7_JaneDoe_k12345678", 7)
+    assert not p.ok and p.problems == ("the file must end in '.ipynb'",)
+    p = parse_filename("notebook.ipynb", 7)
+    assert not p.ok and p.name == "" and p.matr_number == ""
+    assert parse_filename("Assignment_7_Jane_Doe_k12345678.ipynb", 7).name == "Jane_Doe"
+    assert ParsedName("x", True).problems == ()
+
+
+def test_several_problems_are_all_reported_in_order():
+    p = parse_filename("Assignment_6_jane doe_K1234.ipynb", 7)
+    assert p.problems[0] == "the assignment number is '6', it must be 7"
+    assert any("letters only" in m for m in p.problems) and any("'k' followed by 8 digits" in m for m in p.problems)
+
+
+@pytest.mark.parametrize("mine,full,fits", [
+    ("JaneDoe", "Jane Doe", True), ("DoeJane", "Jane Doe", True), ("LeaMueller", "Lea Müller", True),
+    ("LeaMüller", "Lea Mueller", False), ("JürgenMüller", "Jürgen Müller", True), ("MaxMustermann", "max mustermann", True),
+    ("AnnaMariaVonBerg", "Anna-Maria von Berg", True), ("JaneDoe", "Jane Doe-Smith", False),
+    ("JaneDoe", "John Doe", False), ("Jane", "Jane Doe", False), ("GroßMax", "Max Gross", True),
+    ("EmileZola", "Émile Zola", True),
+])
+def test_file_names_fit_moodle_names_in_any_order_and_spelling(mine, full, fits):
+    assert name_fits(mine, full) is fits
+
+
+# ---------------------------------------------------------------------------------------- answers
+
+@pytest.mark.parametrize("source,expected", [
+    ("[a_, b_] = [True, False]", {"a_": True, "b_": False}),
+    ("(a_, b_) = [True, False]", {"a_": True, "b_": False}),
+    ("[a_, b_] = True, False", {"a_": True, "b_": False}),
+    ("a_, (b_, c_) = True, (False, True)", {"a_": True, "b_": False, "c_": True}),
+    ("a_ = b_ = False", {"a_": False, "b_": False}),
+    ("a_: bool = True", {"a_": True}),
+    ("a_ = True\na_ = False", {"a_": False}),                          # the last assignment counts
+])
+def test_list_tuple_nested_and_chained_targets_are_read(source, expected):
+    values, error = answers.read_answers(source, list(expected))
+    assert error == ""
+    assert {n: v.value for n, v in values.items()} == expected
+
+
+@pytest.mark.parametrize("source,name,why", [
+    ("a_, b_ = flags()", "a_", "computed; write the literal"),
+    ("a_, b_ = True,", "b_", "computed; write the literal"),             # lengths differ: nothing literal
+    ("a_, b_ = [True, False, True]", "a_", "computed; write the literal"),
+    ("a_ = True\na_ &= False", "a_", "computed; write the literal"),     # changed after the literal
+    ("a_: bool", "a_", "not assigned"),
+    ("if True:\n    a_ = True", "a_", "not assigned"),                   # only top-level statements
+    ("a_ = FALSE", "a_", "`FALSE` is not Python's `False`"),
+    ("a_ = 0", "a_", "is 0; write True or False, not a number"),
+    ("a_ = 'False'", "a_", "is the string 'False'"),
+    ("a_ = True or False", "a_", "computed (`True or False`)"),
+])
+def test_what_is_not_a_bool_literal_is_named(source, name, why):
+    values, error = answers.read_answers(source, ["a_", "b_"])
+    assert error == ""
+    assert why in answers.problem(name, values[name])
+
+
+def test_a_computed_answer_quotes_at_most_60_characters():
+    values, _ = answers.read_answers("a_ = " + " or ".join(["True"] * 40), ["a_"])
+    quoted = answers.problem("a_", values["a_"]).split("`")[3]
+    assert len(quoted) == 60
+
+
+def test_a_syntax_error_names_its_line():
+    values, error = answers.read_answers("a_ = True\nb_ = (", ["a_"])
+    assert values == {} and error.startswith("the cell has a syntax error (line 2:")
+
+
+def answers_ctx(source: str | None, hidden: bool, cell_id: str = "answers-3-3") -> Context:
+    cells = [Cell(0, "imports", "code", "import torch")]
+    if source is not None:
+        cells.append(Cell(1, cell_id, "code", source))
+    return Context(SPEC, Notebook(cells, 4), Grader(SPEC, None).template, hidden)
+
+
+TASK = next(t for t in SPEC.tasks if t.kind == "bool_answers")
+
+
+def score(source: str | None, hidden: bool = True, cell_id: str = "answers-3-3"):
+    ctx = answers_ctx(source, hidden, cell_id)
+    return {c.check: c for c in answers.score(TASK, ctx, [], [])}, ctx
+
+
+def test_graded_answers_score_against_the_key_read_from_its_file():
+    flipped = {n: (not v if n in ("b_", "d_") else v) for n, v in KEY.items()}
+    res, _ = score("\n".join(f"{n} = {v}" for n, v in flipped.items()))
+    pts = float(TASK.cfg["points_each"])
+    assert [res[n].points for n in NAMES] == [0.0 if n in ("b_", "d_") else pts for n in NAMES]
+    assert res["b_"].message == "`b_` is not correct" and res["a_"].message == "`a_` is correct"
+    assert all(res[n].max_points == pts for n in NAMES)
+
+
+def test_list_and_tuple_targets_score_like_single_ones():
+    single, _ = score("\n".join(f"{n} = {v}" for n, v in KEY.items()))
+    values = [KEY[n] for n in NAMES]
+    unpacked, _ = score(f"[a_, b_] = [{values[0]}, {values[1]}]\nc_, d_ = {values[2]}, {values[3]}\n(e_,) = ({values[4]},)")
+    assert [unpacked[n].points for n in NAMES] == [single[n].points for n in NAMES] == [2.0] * 5
+
+
+def test_the_student_view_checks_the_format_only():
+    res, _ = score("\n".join(f"{n} = {not v}" for n, v in KEY.items()), hidden=False)
+    assert all(c.points is None and c.passed for c in res.values())
+    assert "only checked at grading" in res["a_"].message
+    res, _ = score("a_ = 1\nb_ = True\nc_ = True\nd_ = True\ne_ = True", hidden=False)
+    assert res["a_"].points == 0 and res["a_"].passed is False
+
+
+def test_a_missing_or_broken_answers_cell_scores_zero_with_the_reason():
+    res, ctx = score(None)
+    assert all(c.points == 0 and "is missing" in c.message for c in res.values())
+    assert "missing:answers-3-3" in ctx.flags
+    res, _ = score("a_ = (")
+    assert all(c.points == 0 and "syntax error" in c.message for c in res.values())
+
+
+def test_the_answers_cell_is_found_by_content_when_its_id_changed():
+    res, ctx = score("\n".join(f"{n} = {v}" for n, v in KEY.items()), cell_id="my-answers")
+    assert all(c.points == 2.0 for c in res.values())
+    assert "id-fallback:answers-3-3" in ctx.flags
+    res, ctx = score("a_ = True", cell_id="my-answers")           # one assignment: not the answers cell
+    assert "missing:answers-3-3" in ctx.flags
+
+
+# ------------------------------------------------------------------------------------ locked cells
+
+GRADER = Grader(SPEC, None)
+TEMPLATE = GRADER.template
+
+
+def locked(cells, flags=None):
+    nb = Notebook([Cell(i, cid, kind, src) for i, (cid, kind, src) in enumerate(cells)], 4)
+    ctx = Context(SPEC, nb, TEMPLATE, True, flags=list(flags or []))
+    GRADER._locked(ctx)
+    return ctx
+
+
+def template_cells():
+    return [(c.id, c.cell_type, c.source) for c in TEMPLATE.cells]
+
+
+def replaced(cid, source=None, new_id=None, drop=False):
+    out = []
+    for i, k, s in template_cells():
+        if i == cid:
+            if drop:
+                continue
+            out.append((new_id or i, k, s if source is None else source))
+        else:
+            out.append((i, k, s))
+    return out
+
+
+def test_an_untouched_notebook_has_no_locked_flag():
+    assert locked(template_cells()).flags == []
+
+
+def test_line_endings_and_trailing_spaces_are_not_edits():
+    src = next(s for i, _, s in template_cells() if i == "train-fn")
+    ctx = locked(replaced("train-fn", src.replace("\n", "  \r\n") + "\n\n"))
+    assert ctx.flags == []
+
+
+def test_an_edited_locked_cell_is_flagged_by_id():
+    assert locked(replaced("ann-relu-test", "assert True")).flags == ["edited:ann-relu-test"]
+
+
+def test_an_edited_editable_cell_is_only_changed():
+    assert locked(replaced("hyperparams", "hyperparams = {}")).flags == ["changed:hyperparams"]
+
+
+def test_a_locked_cell_under_another_id_is_id_changed_not_deleted():
+    ctx = locked(replaced("answer-c-test", new_id="cell-1234"))
+    assert ctx.flags == ["id-changed:answer-c-test"]
+
+
+def test_a_deleted_locked_cell_is_deleted():
+    assert locked(replaced("run-relu", drop=True)).flags == ["deleted:run-relu"]
+
+
+def test_an_edited_copy_beside_the_original_is_no_edit():
+    cells = template_cells() + [("ann-relu-test", "code", "assert False")]
+    assert locked(cells).flags == []
+
+
+def test_every_locked_cell_is_checked_once():
+    cells = [(i, k, "x = 1" if i in SPEC.locked_cells else s) for i, k, s in template_cells()]
+    flags = locked(cells).flags
+    assert sorted(flags) == sorted(("changed:" if c in SPEC.editable_cells else "edited:") + c for c in SPEC.locked_cells)
+
+
+def test_without_any_cell_ids_id_changes_become_one_flag_and_details():
+    cells = [(None, k, s) for _, k, s in template_cells()]
+    ctx = locked(cells)
+    assert ctx.flags == ["no-cell-ids"]
+    assert sorted(ctx.details) == sorted(f"id-changed:{c}" for c in SPEC.locked_cells)
+
+
+def test_existing_flags_are_kept_and_not_repeated():
+    ctx = locked(replaced("run-relu", drop=True), flags=["filename", "deleted:run-relu"])
+    assert ctx.flags == ["filename", "deleted:run-relu"]
+
+
+def test_context_flags_notes_go_to_the_details():
+    ctx = Context(SPEC, Notebook([Cell(0, "a", "code", "")], 4), TEMPLATE, True)
+    ctx.flag("note:looked by content")
+    ctx.flag("")
+    ctx.flag("id-changed:x")
+    ctx.flag("id-changed:x")
+    assert ctx.flags == ["id-changed:x"] and ctx.details == ["looked by content"]
+    ctx.detail("")
+    ctx.detail("looked by content")
+    assert ctx.details == ["looked by content"]
+
+
+# --------------------------------------------------------------------------------------------- CSV
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx", "=HYPERLINK(\"x\")"])
+def test_every_formula_trigger_is_quoted(text):
+    out = cell(text)
+    assert out.startswith("'") and out[1:] == text.replace("\r", "\n")
+    assert uncell(out) == text.replace("\r", "\n")
+
+
+@pytest.mark.parametrize("text,out", [
+    ("plain", "plain"), ("", ""), ("a=b", "a=b"), ("1-2", "1-2"), ("'quoted", "'quoted"),
+    ("'=x", "''=x"), ("''+x", "'''+x"), ("a\r\nb", "a\nb"), ("a\rb", "a\nb"), ("a\x00b", "a\ufffdb"),
+])
+def test_only_leading_triggers_are_quoted_and_control_characters_replaced(text, out):
+    assert cell(text) == out
+
+
+def test_numbers_stay_numbers_and_text_never_does():
+    assert cell(-2) == -2 and cell(-2.5) == -2.5 and cell(None) is None and cell(True) is True
+    assert field(-2.0) == "-2" and field(0.5) == "0.5" and field(None) == "" and field(True) == "True"
+    assert field(3) == "3" and field("-2") == "'-2"
+    assert fmt(None) == "" and fmt(False) == "False" and fmt(10.0) == "10" and fmt(1e-7) == "1e-07" and fmt("x") == "x"
+    assert uncell(None) == "" and uncell("'plain") == "'plain" and uncell("''=x") == "'=x"
+
+
+def test_to_csv_neutralises_headers_and_text_but_not_our_numbers():
+    text = to_csv(["=h", "n"], [["=cmd|x", -3.0], ["ok", None]])
+    assert text.splitlines() == ["'=h,n", "'=cmd|x,-3", "ok,"]
+    assert all(not line.startswith(TRIGGERS) for line in text.splitlines())
+
+
+def test_read_back_is_exact_for_any_run_of_quotes():
+    for text in ["'", "''", "'-", "''-", "-", "'''=", "x'"]:
+        assert uncell(cell(text)) == text
+
+
+def test_answers_ast_helper_is_a_bool_literal():
+    assert answers.problem("a_", ast.parse("False").body[0].value) == ""
+
+
+# ------------------------------------------------------------------- names: exact words and layouts
+
+@pytest.mark.parametrize("filename,name,matr,number,found", [
+    ("Assignment_JaneDoe_k12345678.ipynb", "JaneDoe", "k12345678", "", ["layout"]),
+    ("jane_K12345678.ipynb", "", "K12345678", "", ["layout"]),
+    ("jane_doe.ipynb", "", "", "", ["layout"]),
+    ("ab_JaneDoe_k12345678_123_7.ipynb", "JaneDoe", "k12345678", "7", ["layout"]),
+    ("Assignment_7_JaneDoe_k12345678.txt", "JaneDoe", "k12345678", "7", ["ipynb"]),
+    ("Assignment_7_JaneDoe_k12345678.ipynb.txt", "JaneDoe", "k12345678.ipynb", "7", ["ipynb", "matr"]),
+    ("Assignment_7_JaneDoe_k12345678", "JaneDoe", "k12345678", "7", ["ipynb"]),
+])
+def test_what_is_read_from_a_wrong_name(filename, name, matr, number, found):
+    p = parse_filename(filename, 7)
+    assert (p.name, p.matr_number, p.assignment, p.ok) == (name, matr, number, False)
+    words = {"layout": "the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'",
+             "ipynb": "the file must end in '.ipynb'",
+             "matr": f"matriculation number '{matr}' must be 'k' followed by 8 digits (keep a leading zero)"}
+    assert list(p.problems) == [words[f] for f in found]
+
+
+@pytest.mark.parametrize("name,problem", [
+    ("", "the name part is empty; write your full name, e.g. 'JaneDoe'"),
+    ("Jane Doe3", "the name may contain letters only, found space, '3'; write e.g. 'JaneDoe'"),
+    ("Jane3doe", "name part 'doe' must start with a capital letter"),
+    ("JaneDOe", "'DO' is all capitals; write each name part as one capital letter followed by lower-case "
+                "letters (e.g. 'Jane', not 'JANE')"),
+    ("Jane_Doe", "use no underscores or spaces inside your name"),
+    ("Jane", "'Jane' looks like one name only; write first and last name, e.g. 'JaneDoe'"),
+])
+def test_name_problems_in_their_exact_words(name, problem):
+    assert problem in problems(name)
+
+
+@pytest.mark.parametrize("mine,full", [
+    ("LeaMaerz", "Lea März"), ("LeaMoeller", "Lea Möller"), ("LeaMueller", "Lea Müller"),
+    ("AennaBerg", "Änna Berg"), ("OezdemirAli", "Ali Özdemir"), ("JanUeberall", "Jan Überall"),
+    ("JaneMcDonald", "Jane McDonald"), ("SeanOBrien", "Seán O'Brien"), ("JaneDoe2", "Jane Doe"),
+])
+def test_umlauts_spelled_out_apostrophes_and_inner_capitals_fit(mine, full):
+    assert name_fits(mine, full)
+
+
+# ---------------------------------------------------------------------------- answer normal form
+
+@pytest.mark.parametrize("text,expected", [
+    ("x = 2,5", ("2.5",)), ("( 1,5", ("1", "5")), ("[1,5]", ("1", "5")), ("0, 1,5", ("0", "1", "5")),
+    ("1,5 ,2", ("1", "5", "2")), ("1,5 )", ("1", "5")), ("1,5 ]", ("1", "5")), ("(1,5) and 2,5", ("1", "5", "2.5")),
+])
+def test_a_decimal_comma_is_a_point_only_outside_lists_and_tuples(text, expected):
+    from grader.answer_text import numbers
+    assert numbers(text) == expected
+
+
+@pytest.mark.parametrize("latex,plain", [
+    (r"\frac{a+b}{c}", "(a+b)/c"), (r"\frac{a}{b+c}", "a/(b+c)"), (r"\frac{1}{2}", "1/2"), (r"\dfrac{x_1}{2}", "x1/2"),
+])
+def test_fractions_keep_their_grouping(latex, plain):
+    from grader.answer_text import normalise
+    assert normalise(latex) == plain

@@ -1,0 +1,558 @@
+"""Each check kind from plan to points, over observations made up here (no engine runs): which
+jobs a notebook gives, which parameters reach them (hidden ones only when grading), and how cell
+outcomes and probe observations become points and messages. Each test names the bug it catches."""
+from __future__ import annotations
+
+import copy
+import tomllib
+
+import numpy as np
+import pytest
+
+from grader import probes
+from grader.checks import KINDS, manual, models, provided, training
+from grader.checks.context import Context, cell_failure
+from grader.notebook import Cell, Notebook, checksum
+from grader.pipeline import Grader
+from grader.results import CellOutcome, Status
+from grader.spec import load_spec
+
+from .conftest import REF
+from .test_judge import FINAL, OUT, REF as MODEL_REF, REF_RUN, S1, S2, SGD, called_test, student, train
+
+SPEC = load_spec()
+HIDDEN = tomllib.loads((REF / "hidden.toml").read_text())
+TEMPLATE = Grader(SPEC, None).template
+SOLUTION = [(c.id, c.cell_type, c.source) for c in
+            __import__("grader.notebook", fromlist=["load_notebook"]).load_notebook(REF / "solution.ipynb").cells]
+MODELS, TRAINING, PROVIDED = SPEC.task("code_3_2_models"), SPEC.task("code_3_2_train"), SPEC.task("code_3_1")
+
+
+def notebook(changes: dict | None = None, drop=(), base=None) -> Notebook:
+    cells = []
+    for i, (cid, kind, src) in enumerate(base or SOLUTION):
+        if cid in drop:
+            continue
+        cells.append(Cell(len(cells), cid, kind, (changes or {}).get(cid, src)))
+    return Notebook(cells, 4)
+
+
+def ctx(hidden=True, **kw) -> Context:
+    return Context(SPEC, notebook(**kw), TEMPLATE, hidden)
+
+
+def ok(probe, cell_id="x") -> CellOutcome:
+    return CellOutcome(cell_id, Status.OK, probe=probe)
+
+
+# ------------------------------------------------------------------------------------------ models
+
+def model_obs(hidden_changes=None, public_changes=None) -> dict:
+    return {"defined": True, "runs": {"public": student(**(public_changes or {})),
+                                      "hidden": student(**(hidden_changes or {}))}}
+
+
+REFS = [ok({"runs": {"public": MODEL_REF, "hidden": MODEL_REF}})] * 2
+
+
+def model_points(outcomes, hidden=True, c=None) -> dict[str, tuple]:
+    c = c or ctx(hidden)
+    return {r.check: (r.points, r.passed, r.message, r.max_points) for r in models.score(MODELS, c, outcomes, REFS)}
+
+
+def test_a_model_that_passes_both_runs_earns_the_specs_points():
+    res = model_points([ok(model_obs()), ok(model_obs())])
+    assert len(res) == 10 and all(p == m == 1.0 and passed for p, passed, _, m in res.values())
+    assert res["ANN_relu: forward shape"][2] == "a batch of shape (B, 1, 28, 28) gives (B, 10)"
+
+
+def test_a_hidden_only_failure_costs_the_point_with_a_fixed_text():
+    bad = {"outputs": {s: o + 1 for s, o in OUT.items()}}
+    res = model_points([ok(model_obs(hidden_changes=bad)), ok(model_obs())])
+    assert res["ANN_sigmoid: seeded"][:3] == (0.0, False, models.HIDDEN_ONLY["seeded"])
+    assert res["ANN_relu: seeded"][:2] == (1.0, True)
+
+
+def test_a_public_failure_is_explained_by_the_public_run():
+    bad = {"outputs": {s: o + 1 for s, o in OUT.items()}}
+    res = model_points([ok(model_obs(hidden_changes=bad, public_changes=bad)), ok(model_obs())])
+    assert res["ANN_sigmoid: seeded"][2].startswith("built right after torch.manual_seed(...), the outputs differ")
+
+
+def test_the_student_view_uses_the_public_run_only():
+    obs = {"defined": True, "runs": {"public": student()}}
+    res = model_points([ok(obs), ok(obs)], hidden=False, c=ctx(False))
+    assert all(passed for _, passed, _, _ in res.values())
+
+
+@pytest.mark.parametrize("outcome,needle", [
+    (None, "no cell defines `ANN_sigmoid` (cell 'ann-sigmoid' is missing); restore the cell"),
+    (CellOutcome("ann-sigmoid", Status.ERROR, error="NameError: name 'np' is not defined"),
+     "cell 'ann-sigmoid' raised NameError: name 'np' is not defined. Each cell is graded on its own"),
+    (CellOutcome("ann-sigmoid", Status.TIMEOUT, error="the cell did not finish within 60 s"),
+     "cell 'ann-sigmoid': the cell did not finish within 60 s"),
+    (CellOutcome("ann-sigmoid", Status.OK, probe_error="not checked: threads"),
+     "checking cell 'ann-sigmoid' failed: not checked: threads"),
+    (CellOutcome("ann-sigmoid", Status.OK), "cell 'ann-sigmoid' gave no result"),
+    (ok({"defined": False}), "`ANN_sigmoid` is not defined after running cell 'ann-sigmoid'"),
+    (ok({"defined": True, "runs": {"public": student()}}), "the check did not run (incomplete result"),
+])
+def test_a_model_cell_without_observations_fails_every_check_with_the_reason(outcome, needle):
+    res = model_points([outcome, ok(model_obs())])
+    sigmoid = [v for k, v in res.items() if k.startswith("ANN_sigmoid")]
+    assert len(sigmoid) == 5 and all(p == 0.0 and passed is False and needle in msg for p, passed, msg, _ in sigmoid)
+    assert all(v[1] for k, v in res.items() if k.startswith("ANN_relu"))
+
+
+def test_the_tolerance_of_the_hidden_run_is_the_specs():
+    atol = float(SPEC.params(MODELS, hidden=True).get("atol", 1e-4))
+    near = {"outputs": {s: o + 0.5 * atol for s, o in OUT.items()}}
+    far = {"outputs": {s: o + 2 * atol for s, o in OUT.items()}}
+    assert model_points([ok(model_obs(hidden_changes=near)), ok(model_obs())])["ANN_sigmoid: seeded"][1]
+    assert not model_points([ok(model_obs(hidden_changes=far)), ok(model_obs())])["ANN_sigmoid: seeded"][1]
+
+
+def test_model_jobs_carry_public_and_only_when_grading_hidden_parameters():
+    jobs = models.plan(MODELS, ctx(True))
+    assert [j.cell_id for j in jobs] == ["ann-sigmoid", "ann-relu"] and all(j.probe == "model" for j in jobs)
+    assert not any(j.trusted for j in jobs)
+    p = jobs[0].params
+    assert p["defines"] == "ANN_sigmoid" and set(p["runs"]) == {"public", "hidden"}
+    hidden, public = p["runs"]["hidden"], p["runs"]["public"]
+    assert hidden["seeds"] == HIDDEN["code_3_2_models"]["seeds"] and hidden["input_seed"] == HIDDEN["code_3_2_models"]["input_seed"]
+    assert public["seeds"] == [66] and public["batch"] == 4 and public["args"] == [784, 10]
+    assert public["linear"] == [[784, 512], [512, 1024], [1024, 512], [512, 10]] and public["activation"] == "sigmoid"
+    assert public["input_shape"] == [1, 28, 28] and public["mean"] == SPEC.data["mean"] and public["std"] == SPEC.data["std"]
+    assert (public["weight_seed"], public["sample_seed"], public["sample_k"]) == (2, 3, 8)
+    assert set(models.plan(MODELS, ctx(False))[0].params["runs"]) == {"public"}
+    refs = models.reference_jobs(MODELS, ctx(True))
+    assert len(refs) == 2 and all(j.trusted and j.probe == "model" and "class ANN_relu" in j.source for j in refs)
+
+
+def test_a_missing_model_cell_plans_nothing_and_is_flagged():
+    c = ctx(drop=("ann-relu",))
+    jobs = models.plan(MODELS, c)
+    assert jobs[0] is not None and jobs[1] is None and "missing:ann-relu" in c.flags
+
+
+def test_a_renamed_model_cell_is_found_by_what_it_defines():
+    base = [(("my-cell" if cid == "ann-relu" else cid), k, s) for cid, k, s in SOLUTION]
+    c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+    jobs = models.plan(MODELS, c)
+    assert "class ANN_relu" in jobs[1].source and "id-fallback:ann-relu" in c.flags
+
+
+# ---------------------------------------------------------------------------------------- training
+
+P_PUBLIC = {"lr": 0.02, "momentum": 0.6, "epochs": 2}
+
+
+def training_obs(events=None, final=FINAL, lines=None, hidden_events=None):
+    events = events if events is not None else [SGD, train(S1), called_test("T1"), train(S2), called_test("T2")]
+    run = {"events": events, "lines": lines if lines is not None else [s for tr in (S1, S2) for s in tr], "final": final}
+    hidden = {**run, "events": hidden_events if hidden_events is not None else events}
+    return {"defined": True, "runs": {"public": run, "hidden": hidden}}
+
+
+class FakeSpec:
+    """The real spec with the training parameters of tests/test_judge.py (same in both runs)."""
+    def __init__(self, spec):
+        self._spec = spec
+
+    def __getattr__(self, name):
+        return getattr(self._spec, name)
+
+    def params(self, task, hidden):
+        p = self._spec.params(task, hidden)
+        return {**p, **P_PUBLIC} if task.id == "code_3_2_train" else p
+
+
+def train_ctx(hidden=True) -> Context:
+    return Context(FakeSpec(SPEC), notebook(), TEMPLATE, hidden)
+
+
+TREF = [ok({"runs": {"public": REF_RUN, "hidden": REF_RUN}})]
+
+
+def train_points(outcome, hidden=True, follow=()):
+    c = train_ctx(hidden)
+    return {r.check: (r.points, r.message) for r in training.score(TRAINING, c, [outcome], TREF, follow)}
+
+
+def test_a_confirmed_training_run_earns_the_specs_points():
+    res = train_points(ok(training_obs()))
+    assert {k: v[0] for k, v in res.items()} == {"optimizer": 4.0, "epochs": 4.0, "test": 3.0, "plots": 4.0,
+                                                 "final_weights": 5.0}
+
+
+def test_unconfirmed_hidden_calls_earn_nothing_without_a_replay():
+    other = [SGD, train([[9.0, 9.0]] * 3), train([[8.0, 8.0]] * 3), called_test("T2")]
+    res = train_points(ok(training_obs(hidden_events=other)))
+    assert res["epochs"] == (0.0, f"the calls of `train` look right, but {training.UNCONFIRMED}")
+    assert res["test"] == (0.0, f"`test` looks right, but {training.UNCONFIRMED}")
+    assert res["plots"] == (0.0, training.HIDDEN_ONLY["plots"])
+    assert res["optimizer"][0] == 4.0 and res["final_weights"][0] == 5.0   # the trained weights prove SGD
+
+
+def test_a_replay_that_reproduces_the_calls_confirms_them():
+    other = [SGD, train([[9.0, 9.0]] * 3), train([[8.0, 8.0]] * 3), called_test("T2")]
+    replay = ok({"runs": {"hidden": {"events": [{}, {"series": [[9.0, 9.0]] * 3}, {"series": [[8.0, 8.0]] * 3},
+                                                {"printed": "T2"}], "final_test": "T2"}}})
+    lines = [s for tr in ([[9.0, 9.0]] * 3, [[8.0, 8.0]] * 3) for s in tr]
+    res = train_points(ok(training_obs(hidden_events=other, lines=lines)), follow=[replay])
+    assert res["epochs"][0] == 4.0 and res["test"][0] == 3.0 and res["optimizer"][0] == 4.0
+    res = train_points(ok(training_obs(hidden_events=other, lines=lines)), follow=[None, replay])
+    assert res["epochs"][0] == 4.0
+
+
+@pytest.mark.parametrize("outcome,needle", [
+    (None, "no cell defines `train_and_test` (cell 'train-and-test' is missing); restore the cell"),
+    (CellOutcome("train-and-test", Status.CRASHED, error="the process died"), "cell 'train-and-test': the process died"),
+    (ok({"defined": False}), "`train_and_test` is not defined after running cell 'train-and-test'"),
+    (ok({"defined": True, "runs": {}}), "the check did not run (incomplete result from the cell's process)"),
+])
+def test_a_training_cell_without_observations_fails_every_check(outcome, needle):
+    res = train_points(outcome)
+    assert len(res) == 5 and all(p == 0.0 and needle in m for p, m in res.values())
+
+
+def test_the_replay_is_asked_only_when_the_reference_does_not_confirm():
+    c = train_ctx(True)
+    assert training.followups(TRAINING, c, [ok(training_obs())], TREF) == []
+    assert training.followups(TRAINING, c, [None], TREF) == []
+    assert training.followups(TRAINING, c, [CellOutcome("x", Status.ERROR, error="E")], TREF) == []
+    assert training.followups(TRAINING, c, [ok({"defined": False})], TREF) == []
+    other = [SGD, train([[9.0, 9.0]] * 3), called_test("X")]
+    jobs = training.followups(TRAINING, c, [ok(training_obs(hidden_events=other))], TREF)
+    assert len(jobs) == 1 and jobs[0].probe == "replay" and jobs[0].trusted and jobs[0].source is None
+    run = jobs[0].params["runs"]["hidden"]
+    assert [set(ev) & {"series", "printed"} for ev in run["events"]] == [set()] * 3      # claims stay out
+    assert run["lr"] == 0.02 and run["final"] == {"1.weight": np.ones((3, 2)).tolist()}
+    assert "hidden" in jobs[0].params["runs"] and "public" not in jobs[0].params["runs"]
+    student_view = training.followups(TRAINING, train_ctx(False), [ok(training_obs(events=other))], TREF)
+    assert list(student_view[0].params["runs"]) == ["public"]
+
+
+def test_training_parameters_come_from_the_spec_and_hidden_toml():
+    p = training.run_params(TRAINING, ctx(True), True)
+    assert (p["lr"], p["momentum"], p["epochs"]) == tuple(HIDDEN["code_3_2_train"][k] for k in ("lr", "momentum", "epochs"))
+    assert p["hyperparameters"]["lr"] == p["lr"] and p["hyperparameters"]["test_batch_size"] == p["batch_size"]
+    assert p["hyperparameters"]["seed"] == p["init_seed"] == HIDDEN["code_3_2_train"]["init_seed"]
+    assert p["input_shape"] == list(SPEC.data["input_shape"]) and p["classes"] == SPEC.data["classes"]
+    public = training.run_params(TRAINING, ctx(False), False)
+    assert (public["lr"], public["momentum"], public["epochs"]) == (0.02, 0.6, 2)
+    jobs = training.plan(TRAINING, ctx(True))
+    assert jobs[0].probe == "training" and set(jobs[0].params["runs"]) == {"public", "hidden"}
+    assert jobs[0].params["defines"] == "train_and_test"
+    assert set(training.plan(TRAINING, ctx(False))[0].params["runs"]) == {"public"}
+    assert training.plan(TRAINING, ctx(drop=("train-and-test",))) == [None]
+    ref = training.reference_jobs(TRAINING, ctx(True))
+    assert len(ref) == 1 and ref[0].trusted and ref[0].probe == "training"
+
+
+def test_needs_replay_exactly_when_an_event_is_unconfirmed():
+    assert not training.needs_replay(training_obs()["runs"]["public"], REF_RUN, P_PUBLIC)
+    assert training.needs_replay({"events": [SGD, train(S2)]}, REF_RUN, P_PUBLIC)
+    assert not training.needs_replay({"events": []}, REF_RUN, P_PUBLIC)
+
+
+# ---------------------------------------------------------------------------------- provided cells
+
+def provided_points(c, outcomes):
+    return {r.check: (r.points, r.message) for r in provided.score(PROVIDED, c, outcomes, [])}
+
+
+def test_untouched_provided_cells_need_no_job_and_earn_every_point():
+    c = ctx()
+    assert provided.plan(PROVIDED, c) == [None]
+    res = provided_points(c, [None])
+    assert sum(p for p, _ in res.values()) == 10.0
+    assert res["imports executes"][1] == "the 'imports' cell runs (unchanged from the template)"
+    assert res["hyperparams present"][1] == "the provided cell 'hyperparams' is present (its values may be changed)"
+
+
+def test_an_edited_imports_cell_runs_in_a_job_and_is_judged_by_its_outcome():
+    imports = next(s for i, _, s in SOLUTION if i == "imports")
+    c = ctx(changes={"imports": imports + "\nimport os"})
+    jobs = provided.plan(PROVIDED, c)
+    assert len(jobs) == 1 and jobs[0].cell_id == "imports" and jobs[0].source.endswith("import os")
+    res = provided_points(c, [CellOutcome("imports", Status.OK)])
+    assert res["imports executes"] == (2.0, "the 'imports' cell runs")
+    assert res["imports unmodified"] == (0.0, "the provided cell 'imports' was edited; restore it from the template")
+    res = provided_points(c, [CellOutcome("imports", Status.ERROR, error="ImportError: x")])
+    assert res["imports executes"][0] == 0.0 and res["imports executes"][1].endswith("; it must run as provided")
+
+
+def test_a_missing_provided_cell_is_said_so():
+    c = ctx(drop=("imports", "plot-examples", "hyperparams"))
+    assert provided.plan(PROVIDED, c) == []
+    res = provided_points(c, [])
+    assert res["imports executes"] == (0.0, "the 'imports' cell is missing; restore it from the template")
+    assert res["plot-examples unmodified"] == (0.0, "the provided cell 'plot-examples' is missing; restore it from "
+                                                    "the template")
+    assert res["hyperparams present"] == (0.0, "the provided cell 'hyperparams' is missing; restore it from the template")
+
+
+def test_provided_cells_are_found_by_content_and_editable_ones_by_their_names():
+    base = [({"plot-examples": "moved", "hyperparams": "hp", "imports": "imp"}.get(cid, cid), k, s) for cid, k, s in SOLUTION]
+    hp = next(s for i, _, s in SOLUTION if i == "hyperparams")
+    c = Context(SPEC, notebook(changes={"hp": hp.replace("epochs=1", "epochs=3")}, base=base), TEMPLATE, True)
+    assert provided.plan(PROVIDED, c) == [None]                  # the imports cell found by its checksum
+    res = provided_points(c, [None])
+    assert res["plot-examples unmodified"][0] == 2.0 and res["hyperparams present"][0] == 2.0
+    md = [(cid, "markdown" if cid == "hp" else k, s) for cid, k, s in base]
+    c = Context(SPEC, notebook(base=md), TEMPLATE, True)
+    assert provided_points(c, [None])["hyperparams present"][0] == 0.0       # a markdown copy is no cell
+
+
+# ------------------------------------------------------------------------------------ written answers
+
+CALC = SPEC.task("calc_1_1")
+
+
+def test_written_answers_wait_for_a_ta_and_the_placeholder_scores_zero():
+    c = ctx(changes={"calc-1-1": "  My proof: w = 1.  "})
+    (r,) = manual.score(CALC, c, [], [])
+    assert (r.task, r.check) == ("calc_1_1", "answer") and c.flags == []       # found by its ID
+    assert (r.points, r.passed, r.answer, r.manual_task, r.max_points) == (None, None, "My proof: w = 1.", True, 10)
+    assert r.message == "answered; needs manual grading by a TA"
+    for text in ("YOUR ANSWER HERE", "  ", ""):
+        (r,) = manual.score(CALC, ctx(changes={"calc-1-1": text}), [], [])
+        assert (r.points, r.passed, r.answer) == (0.0, False, None)
+        assert r.message == "not answered: replace 'YOUR ANSWER HERE' under Calculation 1.1 with your answer"
+    assert manual.plan(CALC, c) == [] and manual.reference_jobs(CALC, c) == []
+
+
+def test_a_missing_answer_cell_scores_zero_and_one_found_by_its_heading_is_flagged():
+    (r,) = manual.score(CALC, ctx(drop=("calc-1-1",)), [], [])      # not the next task's heading instead
+    assert (r.points, r.passed, r.answer, r.task, r.check) == (0.0, False, None, "calc_1_1", "answer")
+    assert r.message == ("the answer cell for Calculation 1.1 is missing; restore it from the template and write "
+                         "your answer there")
+    base = [(("mine" if cid == "calc-1-1" else cid), k, ("An answer." if cid == "calc-1-1" else s))
+            for cid, k, s in SOLUTION]
+    c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+    (r,) = manual.score(CALC, c, [], [])
+    assert r.answer == "An answer." and "id-fallback:calc-1-1" in c.flags
+    unanswered = [(cid, k, "YOUR ANSWER HERE" if cid == "mine" else s) for cid, k, s in base]
+    (r,) = manual.score(CALC, Context(SPEC, notebook(base=unanswered), TEMPLATE, True), [], [])
+    assert r.message.startswith("not answered")                # the placeholder found by its heading
+
+
+# ------------------------------------------------------------------------------ registry and context
+
+def test_every_kind_is_in_the_registry_with_a_probe_that_exists():
+    assert set(KINDS) == {"manual", "provided", "model", "training", "bool_answers"}
+    assert {t.kind for t in SPEC.tasks} <= set(KINDS)
+    for kind in KINDS.values():
+        assert kind.probe is None or kind.probe in probes.PROBES
+    assert KINDS["model"].probe == "model" and KINDS["training"].probe == "training"
+    assert KINDS["manual"].followups(CALC, ctx(), [], []) == []
+    assert KINDS["manual"].plan(CALC, ctx()) == [] and KINDS["manual"].reference_jobs(CALC, ctx()) == []
+    res = KINDS["training"].score(TRAINING, train_ctx(), [ok(training_obs())], TREF, [])
+    assert sum(r.points for r in res) == 20
+    assert KINDS["training"].followups(TRAINING, train_ctx(), [ok(training_obs())], TREF) == []
+    assert len(KINDS["model"].score(MODELS, ctx(), [ok(model_obs()), ok(model_obs())], REFS)) == 10
+
+
+def test_the_template_checksum_is_the_recorded_one_else_the_templates():
+    c = ctx()
+    assert c.template_checksum("imports") == SPEC.locked_checksums()["imports"]
+    tpl_src = next(cell.source for cell in TEMPLATE.cells if cell.id == "ann-sigmoid")
+    assert c.template_checksum("ann-sigmoid") == checksum(tpl_src)
+
+
+def test_errors_are_explained_by_the_courses_rules():
+    c = ctx()
+    msg = c.explain("NameError: name 'device' is not defined")
+    assert msg.startswith("NameError: name 'device' is not defined. Each cell is graded on its own")
+    assert ", ".join(SPEC.context["names"]) in msg
+    msg = c.explain("ModuleNotFoundError: No module named 'tensorflow'")
+    assert "Don't import any other packages" in msg and "torch" in msg
+    assert c.explain("ValueError: x") == "ValueError: x"
+    assert cell_failure(CellOutcome("c", Status.ERROR, error="ValueError: x"), "c") == "cell 'c' raised ValueError: x"
+
+
+def test_a_found_cell_with_a_note_keeps_it_in_the_details():
+    nb = notebook()
+    cells = nb.cells + [Cell(len(nb.cells), "ann-relu", "code", "x = 1")]        # a duplicate ID
+    c = Context(SPEC, Notebook(copy.copy(cells), 4), TEMPLATE, True)
+    found = c.find_code("ann-relu", "ANN_relu")
+    assert found.cell is not None and not any(f.startswith("missing") for f in c.flags)
+
+
+# ------------------------------------------------------------------- rows: names, maxima, messages
+
+QUESTION = SPEC.task("question_3_3")
+
+
+def answer_rows(c):
+    from grader.checks import answers
+    return answers.score(QUESTION, c, [], [])
+
+
+@pytest.mark.parametrize("changes,drop,needle", [
+    ({}, ("answers-3-3",), "the answers cell 'answers-3-3' is missing"),
+    ({"answers-3-3": "a_ = ("}, (), "the cell has a syntax error"),
+    ({"answers-3-3": "a_ = None\nb_ = 1"}, (), "`"),
+])
+def test_answer_rows_name_every_statement_with_its_maximum(changes, drop, needle):
+    rows = answer_rows(ctx(changes=changes, drop=drop))
+    pts = float(QUESTION.cfg["points_each"])
+    assert [r.check for r in rows] == list(QUESTION.cfg["variables"])
+    assert all(r.task == "question_3_3" and r.max_points == pts and needle in r.message for r in rows[:2])
+    assert all(r.points == 0.0 for r in rows[:2])
+    if changes.get("answers-3-3", "").startswith("a_ = None"):
+        assert rows[0].message == "`a_` is None, which counts as wrong; write True or False"
+        assert rows[1].message == "`b_` is 1; write True or False, not a number"
+
+
+def test_the_student_view_rows_have_their_task_and_maximum():
+    rows = answer_rows(ctx(False))
+    assert all(r.task == "question_3_3" and r.max_points == 2.0 and r.points is None for r in rows)
+
+
+def test_an_answers_cell_found_by_content_needs_two_answers():
+    base = [(("mine" if cid == "answers-3-3" else cid), k, ("a_ = True\nb_ = False" if cid == "answers-3-3" else s))
+            for cid, k, s in SOLUTION]
+    c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+    rows = answer_rows(c)
+    assert "id-fallback:answers-3-3" in c.flags and rows[0].message != "the answers cell 'answers-3-3' is missing"
+
+
+def test_notes_keep_their_colons_and_id_fallbacks_without_ids_become_one_flag():
+    c = ctx()
+    c.flag("note:cell ID 'x' appears 2 times: graded the one at position 3")
+    assert c.details == ["cell ID 'x' appears 2 times: graded the one at position 3"] and c.flags == []
+    cells = [Cell(i, None, k, s) for i, (_, k, s) in enumerate(SOLUTION)]
+    c = Context(SPEC, Notebook(cells, 4), TEMPLATE, True)
+    c.flag("id-fallback:ann-relu")
+    assert c.flags == ["no-cell-ids"] and c.details == ["id-fallback:ann-relu"]
+
+
+def test_a_recorded_checksum_wins_over_the_templates():
+    class Recorded(FakeSpec):
+        def locked_checksums(self):
+            return {"imports": "recorded"}
+    c = Context(Recorded(SPEC), notebook(), TEMPLATE, True)
+    assert c.template_checksum("imports") == "recorded"
+    assert c.template_checksum("plot-examples") == checksum(next(x.source for x in TEMPLATE.cells
+                                                                 if x.id == "plot-examples"))
+
+
+def test_the_allowed_modules_are_listed_in_order():
+    msg = ctx().explain("ModuleNotFoundError: No module named 'x'")
+    allowed = sorted(SPEC.allowed_modules(TEMPLATE))
+    assert msg.endswith(f"(allowed: {', '.join(allowed)})") and len(allowed) > 1
+
+
+def test_reference_jobs_are_named_and_carry_the_same_parameters():
+    c = ctx(True)
+    refs = models.reference_jobs(MODELS, c)
+    assert [j.cell_id for j in refs] == ["reference", "reference"]
+    assert [j.params for j in refs] == [models.probe_params(MODELS, c, m) for m in MODELS.cfg["models"]]
+    assert refs[0].params["runs"]["public"]["seeds"] == [66]
+    t = training.reference_jobs(TRAINING, c)[0]
+    assert t.cell_id == "reference" and t.params == training.probe_params(TRAINING, c)
+
+
+def test_provided_rows_carry_maxima_and_the_reason_of_a_failing_cell():
+    c = ctx(drop=("imports",))
+    res = {r.check: r for r in provided.score(PROVIDED, c, [], [])}
+    assert res["imports executes"].max_points == 2.0 and res["imports executes"].passed is False
+    imports = next(s for i, _, s in SOLUTION if i == "imports")
+    c = ctx(changes={"imports": imports + "\nx = y"})
+    res = {r.check: r for r in provided.score(PROVIDED, c, [CellOutcome("imports", Status.ERROR,
+                                                                         error="NameError: name 'y' is not defined")], [])}
+    assert res["imports executes"].message.startswith("cell 'imports' raised NameError: name 'y' is not defined. "
+                                                      "Each cell is graded on its own")
+    assert res["data-loaders unmodified"].message == "the provided cell 'data-loaders' is present and unmodified"
+
+
+def test_a_provided_cell_turned_into_markdown_is_not_there():
+    loaders = next(s for i, _, s in SOLUTION if i == "data-loaders")
+    md = [(cid, "markdown" if cid in ("data-loaders", "hyperparams") else k, s) for cid, k, s in SOLUTION]
+    c = Context(SPEC, notebook(base=md), TEMPLATE, True)
+    res = {r.check: r.points for r in provided.score(PROVIDED, c, [None], [])}
+    assert res["data-loaders unmodified"] == 0.0 and res["hyperparams present"] == 0.0
+    assert loaders
+
+
+def test_an_editable_cell_is_present_by_its_id_whatever_it_holds():
+    c = ctx(changes={"hyperparams": "x = 1"})
+    res = {r.check: r for r in provided.score(PROVIDED, c, [None], [])}
+    assert res["hyperparams present"].points == 2.0
+
+
+# ---------------------------------------------------------------------------- training: replays
+
+def replay(events, final_test=None, **kw):
+    out = {"final_test": final_test, **kw}
+    if events is not None:
+        out["events"] = events
+    return out
+
+
+@pytest.mark.parametrize("events,replayed,confirmed", [
+    # a test that printed something else is not confirmed, and does not break the chain after it
+    ([SGD, train(S1), called_test("X"), train(S2)], replay([{}, {"series": S1}, {"printed": "T1"}, {"series": S2}]),
+     {0, 1, 3}),
+    # no train call at all: the last test is confirmed by the final weights' test
+    ([SGD, called_test("T2")], replay([{}], "T2"), {0, 1}),
+    ([SGD, called_test("T2")], replay(None, "T2"), {1}),
+    # a test before the last train call is never confirmed by the final weights
+    ([SGD, train(S1), called_test("T2"), train(S2)],
+     replay([{}, {"series": S1}, {"printed": "T1"}, {"series": S2}], "T2"), {0, 1, 3}),
+    # the final test must be the last test, on the model and the test loader, and print the same
+    ([SGD, train(S1), called_test("T2", model="other")], replay([{}, {"series": S1}], "T2"), {0, 1}),
+    ([SGD, train(S1), called_test("T2", loader="train")], replay([{}, {"series": S1}], "T2"), {0, 1}),
+    ([SGD, train(S1), called_test("X")], replay([{}, {"series": S1}], "T2"), {0, 1}),
+    ([SGD, train(S1), called_test("T2"), called_test("T2")], replay([{}, {"series": S1}], "T2"), {0, 1, 3}),
+    # events after the final test are still looked at
+    ([SGD, train(S1), called_test("T2"), SGD], replay([{}, {"series": S1}, {"printed": "T1"}, {}], "T2"), {0, 1, 2, 3}),
+    # more events than the replay did: the rest is unconfirmed
+    ([SGD, train(S1), train(S2)], replay([{}, {"series": S1}]), {0, 1}),
+])
+def test_what_a_replay_confirms(events, replayed, confirmed):
+    assert training.confirmed_by_replay(events, replayed) == confirmed
+
+
+def test_training_rows_name_their_task_maximum_and_verdict():
+    c = train_ctx()
+    rows = training.score(TRAINING, c, [ok(training_obs())], TREF)
+    assert [(r.task, r.check, r.max_points, r.passed) for r in rows] == [
+        ("code_3_2_train", k, float(v), True) for k, v in TRAINING.cfg["points"].items()]
+    rows = training.score(TRAINING, c, [None], TREF)
+    assert [(r.max_points, r.passed) for r in rows] == [(float(v), False) for v in TRAINING.cfg["points"].values()]
+
+
+def test_training_errors_are_explained_and_named():
+    res = train_points(CellOutcome("train-and-test", Status.ERROR, error="NameError: name 'x' is not defined"))
+    assert res["optimizer"][1].startswith("cell 'train-and-test' raised NameError: name 'x' is not defined. Each cell")
+    obs = training_obs(events=[])
+    obs["runs"]["hidden"]["error"] = obs["runs"]["public"]["error"] = "NameError: name 'x' is not defined"
+    res = train_points(ok(obs))
+    assert "(`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded" in res["optimizer"][1]
+    assert res["epochs"][1] == ("`train` was called 0 time(s) while hyperparameters['epochs'] was 2; call it once per "
+                                "epoch (`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded "
+                                "on its own, with only the imports and the provided names (" +
+                                ", ".join(SPEC.context["names"]) + ") around it, as the assignment's instructions say: define "
+                                "what the cell uses in the cell itself)")
+    res = train_points(ok({"defined": True, "runs": {"public": training_obs()["runs"]["public"]}}))
+    assert res["optimizer"] == (0.0, "the check did not run (incomplete result from the cell's process)")
+
+
+def test_the_student_view_judges_the_public_run_and_asks_for_its_replay():
+    obs = {"defined": True, "runs": {"public": training_obs()["runs"]["public"]}}
+    res = train_points(ok(obs), hidden=False)
+    assert all(p == float(TRAINING.cfg["points"][k]) for k, (p, _) in res.items())
+    other = [SGD, train([[9.0, 9.0]] * 3), train([[8.0, 8.0]] * 3), called_test("T2")]
+    jobs = training.followups(TRAINING, train_ctx(False), [ok(training_obs(events=other))], TREF)
+    assert jobs[0].cell_id == "replay" and jobs[0].params["runs"]["public"]["lr"] == 0.02
+    assert training.followups(TRAINING, train_ctx(True), [CellOutcome("x", Status.OK)], TREF) == []
+    assert training.followups(TRAINING, train_ctx(True), [ok({"defined": True, "runs": {}})], TREF) == []
+
+
+def test_a_replay_is_used_only_when_the_reference_did_not_confirm_everything():
+    spoiled = ok({"runs": {"hidden": {"events": [{}, {"series": [[0.0]]}, {}, {}, {}], "final_test": None}}})
+    res = train_points(ok(training_obs()), follow=[spoiled])
+    assert sum(p for p, _ in res.values()) == 20.0
