@@ -48,11 +48,12 @@ def participants(root: Path) -> list[Participant]:
 def unpack(zip_path: Path, dest: Path) -> Path:
     """Unpack Moodle's zip safely (no paths outside dest, bounded size)."""
     dest.mkdir(parents=True, exist_ok=True)
+    root = dest.resolve()
     total = 0
     with zipfile.ZipFile(zip_path) as zf:
         for info in zf.infolist():
             target = (dest / info.filename).resolve()
-            if not str(target).startswith(str(dest.resolve())):
+            if not target.is_relative_to(root):     # '../out-evil' shares the prefix of 'out'
                 continue
             total += info.file_size
             if total > MAX_UNZIPPED:
