@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -65,9 +65,28 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant]) -> 
             # Paths that read the same once made safe (or like a participant's key) get a suffix
             # from their own path, so none can take another's name.
             clash = len(paths) > 1 or key in taken
-            digest = hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-            subs.append(Submission(nb, shown(rel), f"{key}-{digest}" if clash else key))
-    return subs
+            subs.append(Submission(nb, shown(rel), f"{key}-{_digest(rel, 8)}" if clash else key))
+    return _unique(subs)
+
+
+def _digest(text: str, n: int) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:n]
+
+
+def _unique(subs: list[Submission]) -> list[Submission]:
+    """No two submissions share a key, whatever the file names: a name crafted to read like
+    another's suffixed key ('..._k12345678-fdb8f532.ipynb') clashes too, and then every holder of
+    that key gets a longer suffix from its own path, until all differ (paths always do)."""
+    for rounds in range(1, 8):
+        count: dict[str, int] = {}
+        for sub in subs:
+            count[sub.key] = count.get(sub.key, 0) + 1
+        if all(n == 1 for n in count.values()):
+            return subs
+        subs = [sub if count[sub.key] == 1 else
+                replace(sub, key=sub.key + "-" + _digest(sub.rel + "\0" + sub.participant_id, 8 * rounds))
+                for sub in subs]
+    raise ValueError("report keys could not be made unique")      # 2**-200: never
 
 
 # ----------------------------------------------------------------------------- several notebooks

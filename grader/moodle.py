@@ -38,7 +38,13 @@ def participant_of(path: Path, root: Path) -> tuple[str, str] | None:
 def participants(root: Path) -> list[Participant]:
     """Every Moodle participant folder below root, with the notebooks it holds (maybe none)."""
     found = []
-    for folder in sorted(p for p in root.rglob("*") if p.is_dir() and FOLDER.match(p.name)):
+    folders = sorted(p for p in root.rglob("*") if p.is_dir() and FOLDER.match(p.name))
+    for folder in folders:
+        # A folder named like a participant's inside a participant's folder is something that
+        # student uploaded (Moodle lets them create folders): its notebooks are theirs, and the
+        # name and id it claims are nobody's.
+        if any(FOLDER.match(part) for part in folder.relative_to(root).parts[:-1]):
+            continue
         m = FOLDER.match(folder.name)
         nbs = tuple(sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts))
         found.append(Participant(m["id"], unicodedata.normalize("NFC", m["name"]), folder, nbs))

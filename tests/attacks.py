@@ -238,6 +238,59 @@ def train_and_test(model, hyperparameters):
     raise ValueError("LEAK " + " ".join(f"{k}={v}" for k, v in hyperparameters.items()))
 '''
 
+# In the run with hidden parameters, answer the grader's request with a "refused" reply whose
+# reason is those parameters, or end the process with an exit code made of one (8 bits a cell):
+# a student's own words or numbers from that run must never reach a message.
+HIDDEN_RUN = FIND_REQUEST + '''
+def _in_hidden_run():
+    request, sock = _request()
+    runs = request["params"].get("runs", {})
+    return None if "public" in runs else (request, sock, runs)
+
+def _leak(how):
+    found = _in_hidden_run()
+    if found is None:
+        return
+    request, sock, runs = found
+    if how == "refused":
+        body = json.dumps({"type": "result", "nonce": request["nonce"], "refused": "LEAK " + json.dumps(runs)}).encode()
+        os.write(sock.fileno(), struct.pack("!Q", len(body)) + body)
+        os._exit(0)
+    values = [v for run in runs.values() for v in run.values() if isinstance(v, (int, float))]
+    os._exit(int(abs(values[0]) * (1000 if isinstance(values[0], float) else 1)) % 250 + 3)
+'''
+HIDDEN_RUN_MODEL = HIDDEN_RUN + '''
+class CLASSNAME(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        _leak("HOW")
+        self.l = nn.Linear(d_in, d_out)
+
+    def forward(self, x):
+        return self.l(x.flatten(1))
+'''
+HIDDEN_RUN_TRAINING = HIDDEN_RUN + '''
+def train_and_test(model, hyperparameters):
+    _leak("HOW")
+'''
+
+# Memory held by a grandchild whose parent has exited: it is re-parented out of the job's own
+# process tree, where a count over the job's descendants would miss it (red-team finding, no cgroup).
+ORPHAN_MEMORY = '''
+import os, time
+import numpy as np
+_r, _w = os.pipe()
+if os.fork() == 0:
+    if os.fork() == 0:
+        _hoard = np.ones({mb} * 2**20 // 8)
+        os.write(_w, b"x")
+        time.sleep(30)
+    os._exit(0)
+os.wait()
+os.read(_r, 1)
+time.sleep(3)
+'''
+
 # One malformed frame on the job's socket, then business as usual.
 MALFORMED_FRAME = '''
 import os, socket, stat

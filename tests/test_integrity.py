@@ -138,6 +138,12 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "Background": {"ann-sigmoid": attacks.THREAD_LEFT + sol["ann-sigmoid"],
                        "ann-relu": attacks.TRACE_LEFT + sol["ann-relu"]},
         "Frames": {"ann-relu": attacks.named(attacks.FRAMES, "ANN_relu"), "train-and-test": attacks.FRAMES_TRAINING},
+        "Refused": {"ann-sigmoid": attacks.named(attacks.HIDDEN_RUN_MODEL, "ANN_sigmoid").replace("HOW", "refused"),
+                    "train-and-test": attacks.HIDDEN_RUN_TRAINING.replace("HOW", "refused")},
+        "ExitCode": {"ann-sigmoid": attacks.named(attacks.HIDDEN_RUN_MODEL, "ANN_sigmoid").replace("HOW", "exit"),
+                     "ann-relu": attacks.named(attacks.HIDDEN_RUN_MODEL, "ANN_relu").replace("HOW", "exit"),
+                     "train-and-test": attacks.HIDDEN_RUN_TRAINING.replace("HOW", "exit")},
+        "Orphan": {"ann-relu": attacks.ORPHAN_MEMORY.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "LongExpr": {"ann-sigmoid": "x = " + "+".join(["1"] * 30_000) + "\n" + sol["ann-sigmoid"]},
     }
@@ -235,6 +241,18 @@ def test_messages_come_from_the_public_run(batch):
     assert f"called {hidden['code_3_2_train']['epochs']} time" not in train_msgs
 
 
+def test_a_run_with_hidden_parameters_says_nothing_of_its_own(batch):
+    """Red-team finding: a forged 'refused' reply carried all of hidden.toml into the feedback,
+    and an exit code 8 bits of a hidden seed per cell. What a hidden run sends or how it ends is
+    told in fixed words."""
+    for who in ("MalRefused", "MalExitCode"):
+        r = report(batch, who)
+        text = messages(r)
+        assert "LEAK" not in text and "exit code" not in text and "signal" not in text, (who, text)
+        assert "the grader's values" in text, (who, text)
+        assert points(r, "code_3_2_models", "ANN_sigmoid") == 0 and points(r, "code_3_2_train") == 0
+
+
 def test_one_malformed_frame_fails_only_that_cell_and_its_worker_is_replaced(batch):
     r = report(batch, "MalMalformed")
     relu = [c for c in r["checks"] if c["check"].startswith("ANN_relu")]
@@ -294,6 +312,13 @@ def test_memory_outside_the_process_and_a_full_job_folder_are_stopped(batch):
     assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models")
     assert points(r, "code_3_2_train") == 0
     assert "No space left on device" in messages(r, "code_3_2_train"), messages(r, "code_3_2_train")
+
+
+def test_memory_of_an_orphaned_grandchild_counts(batch):
+    r = report(batch, "MalOrphan")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") > 0        # the other class is graded as usual
 
 
 def test_no_probe_while_the_cell_still_runs_in_the_background(batch):

@@ -155,6 +155,24 @@ def test_a_lone_surrogate_or_a_huge_cell_breaks_nothing(tmp_path):
         assert "similar" in flags[key] or f"could not write the flag: {key}" in res.stdout.replace("\n", "")
 
 
+def test_names_in_pairs_csv_cannot_be_spreadsheet_formulas(tmp_path):
+    # Red-team finding: a file named '=HYPERLINK(...)' reached pairs.csv as a live formula.
+    c = cohort(4, 1, seed=2)
+    reports = write_reports(c, tmp_path / "reports")
+    for path in reports.glob("*.json"):
+        data = json.loads(path.read_text())
+        data["name"] = '=HYPERLINK("http://evil.example";"open")'
+        path.write_text(json.dumps(data))
+    res = grader("similarity", "--reports", str(reports), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    rows = list(csv.DictReader((reports / "similarity" / "pairs.csv").open(encoding="utf-8")))
+    assert rows
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+        assert row["a_name"] == "'" + '=HYPERLINK("http://evil.example";"open")'
+
+
 def test_errors_are_explained(tmp_path):
     res = grader("similarity", "--reports", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert res.returncode == 2 and "grader grade" in res.stdout

@@ -153,13 +153,17 @@ class Worker:
             raise WorkerDied("the worker exited")
         return json.loads(data)
 
-    def _probe(self, sock, job: CellJob, outcome: CellOutcome, deadline: float, monitor: TreeMonitor) -> None:
+    def _probe(self, sock, job: CellJob, outcome: CellOutcome, deadline: float, monitor: TreeMonitor,
+               phase: list[int]) -> None:
         """Observe the cell, one set of parameters at a time (the public one first): what the
-        process learns of a later run's parameters arrives only after the earlier run's reply."""
+        process learns of a later run's parameters arrives only after the earlier run's reply.
+        Nothing a later run sends or does is shown in words of its own (phase[0] tells the caller
+        which run a crash ended)."""
         name = job.probe + ("+reference" if job.trusted and job.probe + "+reference" in probes.PROBES else "")
         code = probes.compiled(name)
         observed: dict = {}
         for i, params in enumerate(phases(job.params)):
+            phase[0] = i
             nonce = secrets.token_hex(16)
             wire.send(sock, {"code": code if i == 0 else None, "params": params, "nonce": nonce})
             reply = validate(wire.recv(sock, deadline=deadline, tick=monitor.check, max_bytes=RESULT_BYTES),
@@ -167,10 +171,11 @@ class Worker:
             if reply["type"] != "result" or reply["nonce"] != nonce:
                 raise InvalidObservation("the reply did not answer the grader's request")
             if "refused" in reply:
-                outcome.probe_error = f"not checked: {reply['refused']}; remove that from the cell"
+                outcome.probe_error = (f"not checked: {cut(reply['refused'], 200)}; remove that from the cell"
+                                       if i == 0 else HIDDEN_RUN_FAILED)
                 return
             if "error" in reply:     # the text of a later (hidden) run is never shown
-                outcome.probe_error = reply["error"] if i == 0 else "the check with the grader's values failed"
+                outcome.probe_error = reply["error"] if i == 0 else HIDDEN_RUN_FAILED
                 return
             if "data" not in reply:
                 raise InvalidObservation("an empty result")
@@ -205,6 +210,7 @@ class Worker:
         self._ctl_recv(30)                                    # the job was forked
         outcome = CellOutcome(cell_id=job.cell_id, status=Status.OK)
         monitor, replace = None, False
+        phase = [-1]                                          # the probe run under way (0: public)
         try:
             pid = wire.recv_hello(ours, deadline=time.monotonic() + 30)
             ready = validate(wire.recv(ours, deadline=time.monotonic() + 30), READY, "ready")
@@ -222,7 +228,7 @@ class Worker:
             if outcome.error:
                 outcome.status = Status.ERROR
             if job.probe and not outcome.error:
-                self._probe(ours, job, outcome, deadline, monitor)
+                self._probe(ours, job, outcome, deadline, monitor, phase)
             try:
                 wire.send(ours, {"params": None})       # done: the job ends
             except OSError:
@@ -241,7 +247,8 @@ class Worker:
         except (wire.InvalidMessage, InvalidObservation) as exc:
             self._kill_job(monitor)
             outcome.status, outcome.probe, replace = Status.INVALID, None, True
-            outcome.error = f"invalid reply from the student's process ({cut(str(exc), 120)}); it was stopped"
+            why = cut(str(exc), 120) if phase[0] < 1 else "during the check with the grader's values"
+            outcome.error = f"invalid reply from the student's process ({why}); it was stopped"
         finally:
             ours.close()
         try:
@@ -253,12 +260,17 @@ class Worker:
             outcome.status = Status.MEMORY
             outcome.error = f"the cell used more than {lim.memory_mb} MB of memory and was stopped"
         if outcome.status == Status.CRASHED and not outcome.error:
-            outcome.error = describe_exit(int(done.get("exit", -9)))
+            # How a run with hidden parameters ended (its exit code, its signal) is the student's
+            # to choose: a fixed text, or the code would carry 8 bits of a hidden value out.
+            outcome.error = describe_exit(int(done.get("exit", -9))) if phase[0] < 1 else HIDDEN_RUN_ENDED
         outcome.seconds = time.monotonic() - t0
         if monitor is not None:
             self.peak_memory = max(self.peak_memory, monitor.peak)
         return outcome, replace
 
+
+HIDDEN_RUN_FAILED = "the check with the grader's values failed"
+HIDDEN_RUN_ENDED = "the process ended during the check with the grader's values"
 
 READY = Obj(required={"type": str, "notes": List(str, 64)})
 EXECUTED = Obj(required={"type": str, "error": str, "output": str, "seconds": float})

@@ -22,10 +22,10 @@ from jupyter_client import KernelManager
 from .. import probes
 from ..child import wire
 from ..child.kernel import MIME
-from ..observations import SCHEMAS, InvalidObservation, validate
+from ..observations import SCHEMAS, InvalidObservation, cut, validate
 from ..results import CellOutcome, Status
 from .base import CellJob, EngineSetup, child_env
-from .fork import EXECUTED, RESULT, describe_exit, phases
+from .fork import EXECUTED, HIDDEN_RUN_ENDED, HIDDEN_RUN_FAILED, RESULT, describe_exit, phases
 
 START_TIMEOUT_S = 120
 
@@ -124,21 +124,25 @@ class KernelEngine:
             kernel.close()
         return outcomes
 
-    def _probe(self, kernel: _Kernel, job: CellJob, outcome: CellOutcome, deadline: float) -> None:
+    def _probe(self, kernel: _Kernel, job: CellJob, outcome: CellOutcome, deadline: float,
+               phase: list[int]) -> None:
         """As the fork engine: one run at a time, the public one first."""
         name = job.probe + ("+reference" if job.trusted and job.probe + "+reference" in probes.PROBES else "")
         observed: dict = {}
         for i, params in enumerate(phases(job.params)):
+            phase[0] = i
             nonce = secrets.token_hex(16)
             msgs, error = kernel.execute(
                 f"__grader_k.run_probe({probes.compiled(name)!r}, {json.dumps(params)!r}, {nonce!r})", deadline)
             reply = next((m for m in msgs if isinstance(m, dict) and m.get("nonce") == nonce), None)
             if reply is None:
-                outcome.probe_error = f"the probe gave no result ({error or 'no output'})"
+                outcome.probe_error = (f"the probe gave no result ({cut(error or 'no output', 200)})" if i == 0
+                                       else HIDDEN_RUN_FAILED)
                 return
             reply = validate(reply, RESULT, "result")
-            if "error" in reply:
-                outcome.probe_error = reply["error"] if i == 0 else "the check with the grader's values failed"
+            if "error" in reply or "refused" in reply:
+                outcome.probe_error = (reply.get("error") or f"not checked: {cut(reply['refused'], 200)}"
+                                       if i == 0 else HIDDEN_RUN_FAILED)
                 return
             data = validate(reply.get("data"), SCHEMAS[job.probe], job.probe)
             runs = {**observed.get("runs", {}), **(data.get("runs") or {})}
@@ -149,6 +153,7 @@ class KernelEngine:
         t0 = time.monotonic()
         deadline = t0 + timeout
         outcome = CellOutcome(job.cell_id, Status.OK)
+        phase = [-1]
         try:
             msgs, error = kernel.execute(
                 f"__grader_k.run_cell({json.dumps({'cell_id': job.cell_id, 'source': job.source})!r})", deadline)
@@ -163,11 +168,12 @@ class KernelEngine:
             if outcome.error:
                 outcome.status = Status.ERROR
             elif job.probe:
-                self._probe(kernel, job, outcome, deadline)
+                self._probe(kernel, job, outcome, deadline, phase)
             return outcome, True
         except (wire.InvalidMessage, InvalidObservation) as exc:
             outcome.status, outcome.probe = Status.INVALID, None
-            outcome.error = f"invalid reply from the student's process ({exc})"
+            why = cut(str(exc), 120) if phase[0] < 1 else "during the check with the grader's values"
+            outcome.error = f"invalid reply from the student's process ({why})"
             return outcome, False
         except TimeoutError:
             outcome.status = Status.TIMEOUT
@@ -175,7 +181,7 @@ class KernelEngine:
             return outcome, False
         except KernelDied:
             outcome.status = Status.CRASHED
-            outcome.error = describe_exit(kernel.exit_code())
+            outcome.error = describe_exit(kernel.exit_code()) if phase[0] < 1 else HIDDEN_RUN_ENDED
             return outcome, False
         finally:
             outcome.seconds = time.monotonic() - t0

@@ -63,19 +63,34 @@ def _folder_bytes(pid: int) -> int:
 
 
 class TreeMonitor:
+    """The job's processes are every descendant of the process that forked it (the worker's
+    PID-namespace init, or the worker itself as a child subreaper), that process excepted: a
+    grandchild whose parent exits is re-parented there, out of the job's own subtree, and must
+    still count (a worker runs one job at a time, so whatever else it holds is the job's)."""
+
     def __init__(self, pid: int, memory_mb: int, max_processes: int, cgroups: JobCgroups | None = None):
         self.pid = pid
         self.memory = memory_mb * 2**20
         self.max_processes = max_processes
         self.cgroups = cgroups
         self.peak = 0
+        try:
+            self.reaper: psutil.Process | None = psutil.Process(pid).parent()
+        except psutil.Error:
+            self.reaper = None
 
     def _tree(self) -> list[psutil.Process]:
         try:
             root = psutil.Process(self.pid)
-            return [root, *root.children(recursive=True)]
+            procs = {root.pid: root, **{p.pid: p for p in root.children(recursive=True)}}
         except psutil.Error:
-            return []
+            procs = {}
+        if self.reaper is not None:
+            try:
+                procs.update((p.pid, p) for p in self.reaper.children(recursive=True))
+            except psutil.Error:
+                pass
+        return list(procs.values())
 
     def check(self) -> None:
         procs = self._tree()
@@ -99,7 +114,7 @@ class TreeMonitor:
             raise LimitExceeded("memory", f"used more than {self.memory // 2**20} MB of memory")
 
     def kill(self) -> None:
-        procs = self._tree()
+        procs = self._tree()      # the orphans too: they left the job's process group with setsid
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except OSError:

@@ -5,8 +5,6 @@ atomically; pair pages of an earlier run that no longer apply are removed.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from dataclasses import asdict
@@ -14,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
+from ..csvsafe import to_csv
 from ..report import atomic_write
 from .analysis import Analysis, Pair
 from .documents import CODE_UNIT
@@ -27,20 +26,20 @@ def _units(a: Analysis) -> list[str]:
 
 
 def pairs_csv(a: Analysis) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
+    """Names and keys come from file names students typed: every text field is neutralised."""
     units = _units(a)
-    w.writerow(["rank", "a", "a_name", "b", "b_name", "b_term", "score", "code", "written", "flagged", "same_student",
-                *[f"{u}_{side}" for u in units for side in ("a", "b")], "page"])
+    header = ["rank", "a", "a_name", "b", "b_name", "b_term", "score", "code", "written", "flagged", "same_student",
+              *[f"{u}_{side}" for u in units for side in ("a", "b")], "page"]
+    rows = []
     for i, p in enumerate(a.pairs, 1):
         ha, hb = a.hand(p.a), a.hand(p.b)
         shares = []
         for u in units:
             s = p.units.get(u)
             shares += ["", ""] if s is None else [f"{s.a:.4f}", f"{s.b:.4f}"]
-        w.writerow([i, p.a, ha.name, p.b, hb.name, hb.term, f"{p.score:.4f}", f"{p.code:.4f}", f"{p.written:.4f}",
-                    p.flagged, p.same_student, *shares, f"pairs/{p.id}.html"])
-    return buf.getvalue()
+        rows.append([i, p.a, ha.name, p.b, hb.name, hb.term, f"{p.score:.4f}", f"{p.code:.4f}", f"{p.written:.4f}",
+                     p.flagged, p.same_student, *shares, f"pairs/{p.id}.html"])
+    return to_csv(header, rows)
 
 
 def _pair_dict(p: Pair) -> dict:

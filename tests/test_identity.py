@@ -1,0 +1,54 @@
+"""Report keys no file name can steer (fast: no grading). Red-team findings: a crafted name that
+reads like another's suffixed key, and a folder named like a classmate's Moodle folder inside
+one's own submission, each took a classmate's report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.identity import plan
+from grader.moodle import participants
+
+
+def touch(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{}")
+    return path
+
+
+def keys(root: Path) -> dict[str, str]:
+    nbs = sorted(root.rglob("*.ipynb"))
+    subs = plan(root, nbs, participants(root))
+    out = {s.rel: s.key for s in subs}
+    assert len(set(out.values())) == len(subs), out          # one report file per submission
+    return out
+
+
+def test_a_name_crafted_to_read_like_a_suffixed_key_takes_no_ones_key(tmp_path):
+    victim = touch(tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb")
+    touch(tmp_path / "Assignment_7_JaneDoe_k12345678_.ipynb")          # forces the victim's suffix
+    first = keys(tmp_path)
+    suffixed = first[victim.name]
+    assert suffixed != "Assignment_7_JaneDoe_k12345678"
+    # The attacker now names a file so that, made safe, it reads like the victim's suffixed key.
+    touch(tmp_path / (suffixed.replace("_", "~") + ".ipynb"))
+    after = keys(tmp_path)
+    assert len(after) == 3
+
+
+def test_many_names_that_read_the_same_get_distinct_keys(tmp_path):
+    for name in ("a b.ipynb", "a_b.ipynb", "a?b.ipynb", "a*b.ipynb", "a b-1.ipynb", "sub/a b.ipynb", "sub_a b.ipynb"):
+        touch(tmp_path / name)
+    assert len(keys(tmp_path)) == 7
+
+
+def test_a_participant_folder_inside_a_participants_folder_is_no_participant(tmp_path):
+    touch(tmp_path / "Jane Doe_5501_assignsubmission_file_" / "Assignment_7_JaneDoe_k12345678.ipynb")
+    evil = tmp_path / "Eve Evil_5502_assignsubmission_file_"
+    touch(evil / "Jane Doe_5501_assignsubmission_file_" / "Assignment_7_JaneDoe_k12345678.ipynb")
+    found = participants(tmp_path)
+    assert [(p.id, p.name, len(p.notebooks)) for p in found] == [("5502", "Eve Evil", 1), ("5501", "Jane Doe", 1)]
+    subs = plan(tmp_path, sorted(tmp_path.rglob("*.ipynb")), found)
+    owner = {s.rel: (s.participant_id, s.key) for s in subs}
+    assert owner["Jane Doe_5501_assignsubmission_file_/Assignment_7_JaneDoe_k12345678.ipynb"] == ("5501", "Jane_Doe_5501")
+    nested = next(v for k, v in owner.items() if k.startswith("Eve Evil"))
+    assert nested == ("5502", "Eve_Evil_5502")
