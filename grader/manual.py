@@ -107,12 +107,14 @@ def who() -> str:
 def read_sheet(data: bytes, name: str = SHEET) -> list[SheetRow]:
     """The rows of a filled sheet, whatever spreadsheet saved it."""
     text, _, _ = decode(data)
-    records = [r for r in split_records(text, sniff(text.split("\n", 1)[0].split("\r", 1)[0], NEEDED))
+    # Numbered before blank rows are dropped: a problem names the row the TA's spreadsheet shows.
+    records = [(n, r) for n, r in enumerate(split_records(text, sniff(text.split("\n", 1)[0].split("\r", 1)[0],
+                                                                      NEEDED)), start=1)
                if any(v.strip() for v in r.values)]
     if not records:
         raise SheetError(f"{name} is empty: fill in the 'points' column of the {SHEET} that "
                          f"`grader manual export` writes")
-    header = [uncell(v).strip().lower() for v in records[0].values]
+    header = [uncell(v).strip().lower() for v in records[0][1].values]
     missing = [c for c in NEEDED if c not in header]
     if missing:
         found = ", ".join(repr(h) for h in header[:8] if h) or "no columns"
@@ -127,7 +129,7 @@ def read_sheet(data: bytes, name: str = SHEET) -> list[SheetRow]:
     rows = [SheetRow(n, get(r.values, "report").strip(), get(r.values, "task").strip(),
                      get(r.values, "points").strip(), get(r.values, "comment").strip(),
                      get(r.values, "version").strip())
-            for n, r in enumerate(records[1:], start=2)]
+            for n, r in records[1:]]
     if not rows:
         raise SheetError(f"{name} has a header but no rows: write the points into the {SHEET} that "
                          f"`grader manual export` writes")
