@@ -242,3 +242,58 @@ def test_rows_for_unknown_reports_or_tasks_are_problems(reports):
 def test_the_ta_of_a_merge_is_named(monkeypatch):
     monkeypatch.setenv("GRADER_TA", "ta-from-env")
     assert manual.who() == "ta-from-env"
+
+
+# ------------------------------------------------------------------------- export keeps a TA's sheet
+
+def test_an_export_keeps_a_sheet_with_grades_not_merged_yet(reports):
+    path = sheet(reports, fill({(ANNA, "calc_1_1"): "7"}))
+    line = next(i for i, r in enumerate(csv.DictReader(path.open(encoding="utf-8")), start=2)
+                if r["report"] == ANNA and r["task"] == "calc_1_1")
+    before = path.read_bytes()
+    with pytest.raises(manual.MergeError) as exc:
+        manual.export(reports, SPEC)
+    assert str(exc.value) == (f"{path} holds grades not merged yet (line(s) {line}): it is kept. Merge it first "
+                              f"({manual.merge_command(path, reports)}), or move it away to export a fresh one; "
+                              f"the HTML sheets were written")
+    assert path.read_bytes() == before
+    manual.merge(path, reports, SPEC, ta="ta1")
+    manual.export(reports, SPEC)                       # merged: nothing of the TA's is lost any more
+    rows = {(r["report"], r["task"]): r for r in csv.DictReader(path.open(encoding="utf-8"))}
+    assert float(rows[(ANNA, "calc_1_1")]["points"]) == 7
+
+
+def test_a_sheet_with_many_pending_lines_names_eight_and_an_unreadable_one_is_kept(reports):
+    path = sheet(reports, lambda r: None)
+    with path.open("a", encoding="utf-8") as fh:
+        for i in range(10):
+            fh.write(f"Nobody_{i},x,Nobody,Nobody,calc_1_1,10,3,,0\n")
+    with pytest.raises(manual.MergeError) as exc:
+        manual.export(reports, SPEC)
+    first = len(path.read_text(encoding="utf-8").splitlines()) - 9
+    assert f"(line(s) {', '.join(str(n) for n in range(first, first + 8))} ...)" in str(exc.value)
+    path.unlink()
+    path.mkdir()                                        # a folder in its place cannot be read
+    with pytest.raises(manual.MergeError) as exc:
+        manual.export(reports, SPEC)
+    assert str(exc.value) == (f"{path} cannot be read (Is a directory); it is kept: move it away to export a "
+                              f"fresh one")
+
+
+def test_a_merge_records_the_ta_the_comment_and_keeps_rubric_items(reports):
+    from grader.gradebook import open_gradebook
+    gb = open_gradebook(reports)
+    item = gb.add_item("calc_1_1", 4.0, "right formula", "", ta="ta2")
+    gb.set_grade(ANNA, "calc_1_1", items=[item.id], comment="", ta="ta2")
+    gb.close()
+    path = sheet(reports, lambda r: r.update(points="7", comment="see the sign")
+                 if (r["report"], r["task"]) == (ANNA, "calc_1_1") else None)
+    assert manual.merge(path, reports, SPEC, ta="ta1") == (1, 2, 1)
+    gb = open_gradebook(reports)
+    try:
+        g = gb.grade(ANNA, "calc_1_1")
+        assert (g.items, g.adjust, g.comment, g.ta) == ((item.id,), 3.0, "see the sign", "ta1")
+        last = gb.changes(limit=1)[0]
+        assert (last.ta, last.action, last.summary) == ("ta1", "merge", "grades merged from manual_grades.csv")
+    finally:
+        gb.close()

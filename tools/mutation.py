@@ -169,10 +169,68 @@ def sqlite_case_only(work: Path, name: str) -> bool:
     start, end = x.rfind('"', 0, i + 1), x.find('"', j - 1)
     literal = x[start:end + 1]
     if SQL.search(literal):
-        return True
+        # SQLite reads keywords and names in any case, but not the values quoted in the SQL.
+        return re.findall(r"'[^']*'", literal) == re.findall(r"'[^']*'", y[start:end + 1])
     rows = {n for m in ROW_VARS.finditer(orig) for n in m.groups() if n}
     subscript = re.search(r"(\w+)\[\s*$", x[:start])
     return bool(subscript and subscript.group(1) in rows and end + 1 < len(x) and x[end + 1] == "]")
+
+
+WHY = {
+    "text": "changes only the wording of a text (a message, a label, a note): the fast tests pin what a "
+            "reader needs in it (names, numbers, the fix) and the reviewed tables in tests/golden pin the "
+            "judges' messages whole; other texts are not pinned character by character",
+    "key": "changes a string used as a key, a column name or a pattern: a gap of the fast tests (a slow "
+           "engine or command-line test may still catch it)",
+    "number": "changes a number (a display cap, an index, a default): a gap of the fast tests unless the "
+              "number only shapes a text",
+    "logic": "changes a condition, an operator, an argument or a value: no fast test tells it apart; a gap "
+             "(a slow engine or command-line test may still catch it), or equivalent where noted",
+    "unrun": "not run (mutmut gave no result for it): counted as survived",
+}
+# A string after one of these on its line is used, not shown: conservative (a message line that
+# also looks a value up counts as a key too).
+KEY_BEFORE = re.compile(r"(\.get\(|\[|\bin\b|==|!=|\bre\.\w+\(|\.(sub|search|match|fullmatch|compile)\(|"
+                        r"startswith\(|endswith\(|split\(|replace\(|execute\(|\bcolumn|\bkind|setdefault\(|getattr\(|hasattr\()")
+
+
+def classify(diff: str, status_text: str) -> str:
+    """Which kind of change a surviving mutant makes, read from its diff (tokens of the changed lines)."""
+    if status_text == "not checked":
+        return "unrun"
+    import io
+    import tokenize
+
+    def tokens(lines: list[str]) -> list[tuple[int, str]]:
+        try:
+            return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO("\n".join(
+                line.strip() for line in lines) + "\n").readline) if t.type not in (tokenize.NL, tokenize.NEWLINE,
+                                                                                    tokenize.COMMENT)]
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            return []
+    old = [line[1:] for line in diff.splitlines() if line.startswith("-")]
+    new = [line[1:] for line in diff.splitlines() if line.startswith("+")]
+    a, b = tokens(old), tokens(new)
+    if not a or len(a) != len(b):
+        return "logic"
+    changed = [(x, y) for x, y in zip(a, b) if x != y]
+    if not changed:
+        return "logic"
+    if all(x[0] == y[0] == tokenize.STRING or (x[0] == tokenize.FSTRING_START if hasattr(tokenize, "FSTRING_START")
+                                                else False) for x, y in changed):
+        for (_, x), (_, y) in changed:
+            if x[:1] in "fF" or x[:2].lower() in ("rf", "fr"):
+                if re.findall(r"\{[^{}]*\}", x) != re.findall(r"\{[^{}]*\}", y):
+                    return "logic"          # an expression inside an f-string changed
+        joined = ""
+        for k, t in a:
+            joined += (" " + t) if k == tokenize.NAME and joined[-1:].isalnum() else t
+        first = changed[0][0][1]
+        at = joined.find(first)
+        return "key" if at >= 0 and KEY_BEFORE.search(joined[:at]) else "text"
+    if all(x[0] == y[0] == tokenize.NUMBER for x, y in changed):
+        return "number"
+    return "logic"
 
 
 def report(work: Path, cfg: dict, seconds: float | None) -> dict:
@@ -208,9 +266,29 @@ def report(work: Path, cfg: dict, seconds: float | None) -> dict:
     (work / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
     lines = [f"# Surviving mutants ({len(survivors)} of {judged}; equivalent by the SQLite case rule: "
              f"{counts.get('equivalent', 0)})", ""]
+    kinds: dict[str, str] = {}
     for n in survivors:
-        lines += [f"## {n} ({res[n]})", "", "```diff", show(work, n), "```", ""]
+        diff = show(work, n)
+        kinds[n] = classify(diff, res[n])
+        lines += [f"## {n} ({res[n]}, {kinds[n]})", "", "```diff", diff, "```", ""]
     (work / "survivors.md").write_text("\n".join(lines))
+    summary["kinds"] = {k: sum(1 for v in kinds.values() if v == k) for k in WHY}
+    summary["survivor_kinds"] = kinds
+    (work / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
+    listing = ["# Every surviving mutant, and why it survives", "",
+               "Written by `python tools/mutation.py --report --list docs/mutation-survivors.md` from the last "
+               "run (see docs/mutation.md). One line each: the mutant (mutmut's name: module, function, "
+               "number), its kind, and the changed line as the mutant has it. Kinds:", ""]
+    listing += [f"- **{k}** ({summary['kinds'][k]}): {why}" for k, why in WHY.items()] + [""]
+    for mod in sorted({re.sub(r"\.x[_ǁ].*$", "", n) for n in survivors}):
+        listing += [f"## {mod}", ""]
+        for n in survivors:
+            if re.sub(r"\.x[_ǁ].*$", "", n) != mod:
+                continue
+            plus = next((line[1:].strip() for line in show(work, n).splitlines() if line.startswith("+")), "(removed)")
+            listing.append(f"- `{n.split('.', len(mod.split('.')))[-1]}` {kinds[n]}: `{plus[:140].replace('`', chr(39))}`")
+        listing.append("")
+    summary["listing"] = "\n".join(listing)
     print(f"\nmutation score: {score:.1f}% ({killed} of {judged} mutants killed; {counts.get('equivalent', 0)} "
           f"more change only the case of SQL text or of a sqlite3.Row key: equivalent; {raw:.1f}% counting them)"
           + (f" in {seconds / 60:.1f} min" if seconds is not None else ""))
@@ -233,6 +311,7 @@ def main(argv=None) -> int:
     ap.add_argument("--min", type=float, default=85.0, help="fail below this score (percent)")
     ap.add_argument("--report", action="store_true", help="report the last run's results, run nothing")
     ap.add_argument("--check-doc", action="store_true", help="fail when docs/mutation.md misses a survivor")
+    ap.add_argument("--list", type=Path, help="also write every survivor, its kind and why, to this file")
     ap.add_argument("--merge", type=Path, action="append", default=[],
                     help="take the results of the files a later --only run in this work folder had (with --report)")
     args = ap.parse_args(argv)
@@ -242,6 +321,8 @@ def main(argv=None) -> int:
     for other in args.merge:
         for meta in (other / "mutants").rglob("*.py.meta"):
             shutil.copy2(meta, work / "mutants" / meta.relative_to(other / "mutants"))
+            source = meta.with_suffix("")           # the mutated file itself: diffs are read from it
+            shutil.copy2(source, work / "mutants" / source.relative_to(other / "mutants"))
             print(f"results of {meta.relative_to(other / 'mutants')} taken from {other}")
     if not args.report:
         try:
@@ -259,6 +340,10 @@ def main(argv=None) -> int:
         if res.returncode not in (0, 1):
             print(f"mutmut ended with status {res.returncode}", file=sys.stderr)
     summary = report(work, cfg, seconds)
+    if args.list:
+        args.list.write_text(summary["listing"] + "\n")
+        print(f"every survivor, its kind and why: {args.list}")
+    print("survivors by kind: " + ", ".join(f"{k} {n}" for k, n in summary["kinds"].items()))
     rc = 0
     if summary["score"] < args.min:
         print(f"below the required {args.min:g}%", file=sys.stderr)
