@@ -207,3 +207,84 @@ def test_a_participant_without_a_notebook_is_told_so_plainly():
     r.checks = [CheckResult(t, "notebook", m, 0.0, False, "no .ipynb notebook was handed in (found: answers.pdf)",
                             manual_task=t.startswith("calc")) for t, m in (("calc_1_1", 10.0), ("code_3_1", 10.0))]
     assert feedback_comment(r) == "No notebook (.ipynb) was handed in (found: answers.pdf): 0 points."
+
+
+# ----------------------------------------------------------------------------- small pieces, exactly
+
+def test_feedback_lists_six_failed_checks_then_counts_the_rest():
+    r = notebook("1", "A B", "a.ipynb", 0)
+    r.checks = [CheckResult("t", f"c{i}", 1.0, 0.0, False, "x") for i in range(6)]
+    assert feedback_comment(r).endswith("Failed: c0, c1, c2, c3, c4, c5.")
+    r.checks.append(CheckResult("t", "c6", 1.0, 0.0, False, "x"))
+    assert feedback_comment(r).endswith("Failed: c0, c1, c2, c3, c4, c5 and 1 more.")
+
+
+@pytest.mark.parametrize("found,comment", [
+    ("nothing", "No notebook (.ipynb) was handed in: 0 points."),
+    ("answers.pdf", "No notebook (.ipynb) was handed in (found: answers.pdf): 0 points."),
+])
+def test_feedback_of_a_participant_without_a_notebook(found, comment):
+    r = SubmissionResult(file="", participant_id="1", participant="A B", status="no notebook", flags=["no-notebook"])
+    r.checks.append(CheckResult("submission", "notebook", 0.0, 0.0, False, f"no notebook (found: {found})"))
+    assert feedback_comment(r) == comment
+
+
+def test_a_field_is_quoted_when_it_must_be_and_quotes_are_doubled():
+    from grader.worksheet import quote
+    assert quote("plain", ",") == "plain"
+    for value in ("a,b", 'say "hi"', "two\nlines", "cr\rhere", " padded"):
+        text = quote(value, ",")
+        assert text.startswith('"') and text.endswith('"') and split_records(text, ",")[0].values == [value]
+    assert quote('say "hi"', ",") == '"say ""hi"""'
+
+
+def test_points_as_moodle_reads_them_back():
+    from grader.worksheet import points_text
+    assert [points_text(p, False) for p in (50.0, 7.5, 0.004999, 12.345678)] == ["50", "7.5", "0", "12.35"]
+    assert points_text(7.5, True) == "7,5" and points_text(50.0, True) == "50"
+
+
+def test_participant_ids_and_names():
+    from grader.worksheet import participant_id, same_person
+    assert [participant_id(x) for x in ("Participant 5501", "5501", "", "Participant", None)] == \
+        ["5501", "5501", "", "", ""]
+    assert same_person("Lea Müller", "Lea Mueller") and same_person("Lea Müller", "lea muller")
+    assert same_person("José Núñez", "Jose Nunez") and not same_person("Lea Müller", "Lea Miller")
+
+
+def test_a_worksheet_without_a_grade_column_names_what_it_found():
+    with pytest.raises(WorksheetError) as exc:
+        read_worksheet(("Identifier," + ",".join(f"c{i}" for i in range(9)) + "\r\nParticipant 1,x\r\n").encode())
+    assert "no 'Grade' column (found 'Identifier', 'c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6' ...)" in str(exc.value)
+    with pytest.raises(WorksheetError) as exc:
+        read_worksheet(b",,\nParticipant 1,x\n")
+    assert "no 'Identifier' and no 'Grade' column (found no columns)" in str(exc.value)
+    ws = read_worksheet(b"Identifier;Grade;Maximum Grade\rParticipant 1;;100,00\r")
+    assert ws.sep == ";" and ws.decimal_comma and len(ws.records) == 2
+
+
+def test_two_notebooks_of_one_name_outside_moodle_fill_no_row_and_a_participant_fills_one():
+    from grader.worksheet import match
+    ws = read_worksheet(b"Identifier,Full name,Status,Grade\nParticipant 7,Ann Lee,Submitted,\n"
+                        b"Participant 8,Bo Ma,,\n")
+    a = notebook("", "", "x/Assignment_7_AnnLee_k1.ipynb", 10, key="x")
+    b = notebook("", "", "y/Assignment_7_AnnLee_k1.ipynb", 20, key="y")
+    a.name = b.name = "AnnLee"
+    plan = match(ws, [a, b])
+    assert plan.conflicts == ["Participant 7 (Ann Lee): 2 notebooks without a Moodle participant have this name "
+                              "(x/Assignment_7_AnnLee_k1.ipynb, y/Assignment_7_AnnLee_k1.ipynb), not filled"]
+    assert plan.without_result == ["Participant 8 (Bo Ma)"] and plan.matches == []
+    assert [r.key for r in plan.missing] == ["x", "y"] and plan.participants == 2
+    c = notebook("7", "Ann Lee", "c.ipynb", 30, key="c")
+    plan = match(ws, [c])
+    assert [(m.label, m.by, [r.key for r in m.results]) for m in plan.matches] == [("Participant 7 (Ann Lee)", "id", ["c"])]
+    assert plan.without_result == ["Participant 8 (Bo Ma)"] and plan.all_matched
+
+
+def test_a_participant_on_two_rows_is_filled_once():
+    from grader.worksheet import match
+    ws = read_worksheet(b"Identifier,Full name,Grade\nParticipant 7,Ann Lee,\nParticipant 7,Ann Lee,\n")
+    plan = match(ws, [notebook("7", "Ann Lee", "c.ipynb", 30, key="c")])
+    assert len(plan.matches) == 1
+    assert plan.conflicts == ["Participant 7 (Ann Lee): Ann Lee is also the row Participant 7 (Ann Lee), "
+                              "not filled twice"]
