@@ -291,6 +291,28 @@ os.read(_r, 1)
 time.sleep(3)
 '''
 
+# In the run with hidden parameters, wrap the job's own send so that its reply also carries a
+# "public" run whose error text is made of the hidden parameters (second review): the public
+# run's words are shown to the student, so a reply may describe only the run it was asked for.
+CROSS_RUN = '''
+import sys as _s, json as _j
+_J, _W = _s.modules["grader.child.job"], _s.modules["grader.child.wire"]
+_orig_phase, _orig_send = _J._probe_phase, _W.send
+def _phase(sock, ns, request, env, ob):
+    runs = (request.get("params") or {}).get("runs") or {}
+    def send(s, reply):
+        if "hidden" in runs and isinstance(reply.get("data"), dict):
+            text = "LEAK " + _j.dumps(runs["hidden"])
+            reply["data"].setdefault("runs", {})["public"] = {"FIELD": text}
+        return _orig_send(s, reply)
+    _W.send = send
+    try:
+        return _orig_phase(sock, ns, request, env, ob)
+    finally:
+        _W.send = _orig_send
+_J._probe_phase = _phase
+'''
+
 # One malformed frame on the job's socket, then business as usual.
 MALFORMED_FRAME = '''
 import os, socket, stat

@@ -143,6 +143,10 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "ExitCode": {"ann-sigmoid": attacks.named(attacks.HIDDEN_RUN_MODEL, "ANN_sigmoid").replace("HOW", "exit"),
                      "ann-relu": attacks.named(attacks.HIDDEN_RUN_MODEL, "ANN_relu").replace("HOW", "exit"),
                      "train-and-test": attacks.HIDDEN_RUN_TRAINING.replace("HOW", "exit")},
+        "CrossRun": {"ann-sigmoid": attacks.CROSS_RUN.replace("FIELD", "build_error")
+                     + "class ANN_sigmoid(nn.Module):\n    def __init__(self, d_in, d_out):\n        raise NotImplementedError\n",
+                     "train-and-test": attacks.CROSS_RUN.replace("FIELD", "error")
+                     + "def train_and_test(model, hyperparameters):\n    raise NotImplementedError\n"},
         "Orphan": {"ann-relu": attacks.ORPHAN_MEMORY.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "LongExpr": {"ann-sigmoid": "x = " + "+".join(["1"] * 30_000) + "\n" + sol["ann-sigmoid"]},
@@ -245,7 +249,7 @@ def test_a_run_with_hidden_parameters_says_nothing_of_its_own(batch):
     """Red-team finding: a forged 'refused' reply carried all of hidden.toml into the feedback,
     and an exit code 8 bits of a hidden seed per cell. What a hidden run sends or how it ends is
     told in fixed words."""
-    for who in ("MalRefused", "MalExitCode"):
+    for who in ("MalRefused", "MalExitCode", "MalCrossRun"):
         r = report(batch, who)
         text = messages(r)
         assert "LEAK" not in text and "exit code" not in text and "signal" not in text, (who, text)

@@ -179,7 +179,7 @@ class Worker:
                 return
             if "data" not in reply:
                 raise InvalidObservation("an empty result")
-            data = validate(reply["data"], SCHEMAS[job.probe], job.probe)
+            data = only_this_run(validate(reply["data"], SCHEMAS[job.probe], job.probe), params)
             runs = {**observed.get("runs", {}), **(data.get("runs") or {})}
             observed = {**data, **observed, "runs": runs} if observed else data
         outcome.probe = observed
@@ -275,6 +275,16 @@ HIDDEN_RUN_ENDED = "the process ended during the check with the grader's values"
 READY = Obj(required={"type": str, "notes": List(str, 64)})
 EXECUTED = Obj(required={"type": str, "error": str, "output": str, "seconds": float})
 RESULT = Obj(required={"type": str, "nonce": str}, optional={"data": ANY, "error": str, "refused": str})
+
+
+def only_this_run(data: dict, params: dict) -> dict:
+    """A reply describes the run it was asked for and no other: a reply in the hidden run that
+    also carried a 'public' run (its text made of hidden values) would replace what the public
+    run said, and the public run's words are shown to the student."""
+    asked = params.get("runs")
+    if isinstance(asked, dict) and isinstance(data.get("runs"), dict) and not set(data["runs"]) <= set(asked):
+        raise InvalidObservation("a reply for a run that was not asked for")
+    return data
 
 
 def phases(params: dict) -> list[dict]:

@@ -25,7 +25,7 @@ from ..child.kernel import MIME
 from ..observations import SCHEMAS, InvalidObservation, cut, validate
 from ..results import CellOutcome, Status
 from .base import CellJob, EngineSetup, child_env
-from .fork import EXECUTED, HIDDEN_RUN_ENDED, HIDDEN_RUN_FAILED, RESULT, describe_exit, phases
+from .fork import EXECUTED, HIDDEN_RUN_ENDED, HIDDEN_RUN_FAILED, RESULT, describe_exit, only_this_run, phases
 
 START_TIMEOUT_S = 120
 
@@ -144,7 +144,7 @@ class KernelEngine:
                 outcome.probe_error = (reply.get("error") or f"not checked: {cut(reply['refused'], 200)}"
                                        if i == 0 else HIDDEN_RUN_FAILED)
                 return
-            data = validate(reply.get("data"), SCHEMAS[job.probe], job.probe)
+            data = only_this_run(validate(reply.get("data"), SCHEMAS[job.probe], job.probe), params)
             runs = {**observed.get("runs", {}), **(data.get("runs") or {})}
             observed = {**data, **observed, "runs": runs} if observed else data
         outcome.probe = observed
