@@ -392,6 +392,42 @@ def test_escape_attempts_fail_and_the_next_job_is_clean(engine, data_home):
     assert [w.proc.pid for w in engine.workers] == workers
 
 
+PAGE_CACHE = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+path = os.path.dirname(os.__file__) + "/os.py"
+fd = os.open(path, os.O_RDONLY)
+refused = []
+try:
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+except OSError as exc:
+    refused.append(("fadvise", exc.errno))
+try:
+    os.preadv(fd, [bytearray(1)], 0, os.RWF_NOWAIT)
+except OSError as exc:
+    refused.append(("preadv2", exc.errno))
+buf = ctypes.create_string_buffer(1)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+page = libc.mmap(None, 4096, 1, 2, fd, 0)   # PROT_READ, MAP_PRIVATE
+if libc.mincore(ctypes.c_void_p(page), 4096, buf) != 0:
+    refused.append(("mincore", ctypes.get_errno()))
+if libc.madvise(ctypes.c_void_p(page), 4096, 21) != 0:
+    refused.append(("madvise-pageout", ctypes.get_errno()))
+if libc.madvise(ctypes.c_void_p(page), 4096, 4) != 0:      # MADV_DONTNEED stays allowed
+    refused.append(("madvise-dontneed", ctypes.get_errno()))
+print(refused)
+"""
+
+
+def test_the_page_cache_of_shared_files_can_be_neither_steered_nor_read(engine):
+    # A second review relayed a classmate's results between jobs through the page cache of large
+    # library files (evicted by fadvise, read back with RWF_NOWAIT): those calls are refused.
+    out, = engine.run([CellJob("cache", PAGE_CACHE)])
+    assert out.ok, out.error
+    assert out.output.strip() == ("[('fadvise', 1), ('preadv2', 1), ('mincore', 1), ('madvise-pageout', 1)]"), out.output
+
+
 def test_a_job_sees_only_what_it_needs(engine, spec, data_home):
     # What the view may hold at its top: the synthetic system folders and the first folder of
     # every path it mounts on purpose (Python's folders, the grader package's own folder), which

@@ -285,19 +285,28 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # Syscalls a job never needs and that would let it keep state beyond its life or reach beyond its
 # view: kernel keyrings (they outlive the process and are shared by everything of one uid: one
 # student's job could leave its results there for the next), new namespaces, other processes'
-# memory, io_uring, BPF and mounts. Numbers per architecture (x86-64, AArch64).
+# memory, io_uring, BPF and mounts. Also what reads or steers the page cache of files every job
+# sees (evicting pages, asking which are cached without loading them): a second review relayed a
+# classmate's results from one job to the next through it. Numbers per architecture (x86-64,
+# AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
                "process_vm_readv": 310, "process_vm_writev": 311, "perf_event_open": 298, "bpf": 321,
                "userfaultfd": 323, "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161,
                "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
-               "move_mount": 429, "fsopen": 430, "fsmount": 432},
+               "move_mount": 429, "fsopen": 430, "fsmount": 432,
+               "fadvise64": 221, "mincore": 27, "readahead": 187, "preadv2": 327, "pwritev2": 328,
+               "cachestat": 451},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
                 "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
-                "move_mount": 429, "fsopen": 430, "fsmount": 432},
+                "move_mount": 429, "fsopen": 430, "fsmount": 432,
+                "fadvise64": 223, "mincore": 232, "readahead": 213, "preadv2": 286, "pwritev2": 287,
+                "cachestat": 451},
 }
+MADVISE = {"x86_64": 28, "aarch64": 233}
+MADV_COLD, MADV_PAGEOUT = 20, 21
 CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}          # clone, clone3
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 NAMESPACE_FLAGS = 0x7E020000    # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
@@ -321,6 +330,9 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     if arch == "x86_64":                        # x32 numbers reach the same calls: refuse them all
         code += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
     code += [(jeq, "EPERM", 0, nr) for nr in sorted(BLOCKED[arch].values())]
+    # madvise is needed (allocators use it), but not to push pages of a file out of the cache.
+    code += [(jeq, 0, 3, MADVISE[arch]), (ld, None, None, 32), (jeq, "EPERM", 0, MADV_PAGEOUT),
+             (jeq, "EPERM", "ALLOW", MADV_COLD)]
     code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "ALLOW", clone), (ld, None, None, 16),
              (jset, "EPERM", "ALLOW", NAMESPACE_FLAGS)]
     labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2}
