@@ -80,17 +80,13 @@ class TreeMonitor:
             self.reaper = None
 
     def _tree(self) -> list[psutil.Process]:
-        try:
+        try:      # the reaper's descendants hold the job and its orphans: one scan of /proc
+            if self.reaper is not None:
+                return self.reaper.children(recursive=True)
             root = psutil.Process(self.pid)
-            procs = {root.pid: root, **{p.pid: p for p in root.children(recursive=True)}}
+            return [root, *root.children(recursive=True)]
         except psutil.Error:
-            procs = {}
-        if self.reaper is not None:
-            try:
-                procs.update((p.pid, p) for p in self.reaper.children(recursive=True))
-            except psutil.Error:
-                pass
-        return list(procs.values())
+            return []
 
     def check(self) -> None:
         procs = self._tree()

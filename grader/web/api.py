@@ -41,6 +41,14 @@ def body() -> dict:
     return data
 
 
+def written_task(st, data: dict):
+    """The written task a request names; a 404 for any other."""
+    task = st.task(str(data.get("task", "")))
+    if task is None:
+        raise KeyError("no such written task")
+    return task
+
+
 def number(value, what: str) -> float:
     try:
         x = float(value)
@@ -53,9 +61,7 @@ def number(value, what: str) -> float:
 
 def answer_of(data: dict):
     st = state()
-    task = st.task(str(data.get("task", "")))
-    if task is None:
-        raise KeyError("no such written task")
+    task = written_task(st, data)
     try:
         sid = int(data.get("sid"))
     except (TypeError, ValueError):
@@ -118,9 +124,7 @@ def rubric():
     (``delete``), or set how the rubric counts (``start``: zero or max)."""
     data = body()
     st = state()
-    task = st.task(str(data.get("task", "")))
-    if task is None:
-        raise KeyError("no such written task")
+    task = written_task(st, data)
     if "start" in data:
         st.gb.set_rubric_start(task.id, str(data["start"]), g.ta)
         st.changed()
@@ -172,9 +176,7 @@ def override():
 def split():
     data = body()
     st = state()
-    task = st.task(str(data.get("task", "")))
-    if task is None:
-        raise KeyError("no such written task")
+    task = written_task(st, data)
     sids = data.get("sids") or []
     keys = [st.gb.key_of(int(s)) for s in sids]
     if not keys or None in keys:
@@ -187,9 +189,7 @@ def split():
 def merge():
     data = body()
     st = state()
-    task = st.task(str(data.get("task", "")))
-    if task is None:
-        raise KeyError("no such written task")
+    task = written_task(st, data)
     n = grouping.merge(st.gb, task.id, int(data.get("source")), int(data.get("target")), g.ta,
                        force=bool(data.get("force")))
     return {"ok": True, "moved": n}
@@ -199,9 +199,7 @@ def merge():
 def assign():
     data = body()
     st = state()
-    task = st.task(str(data.get("task", "")))
-    if task is None:
-        raise KeyError("no such written task")
+    task = written_task(st, data)
     st.gb.assign(task.id, str(data.get("ta", "")), g.ta, group_id=int(data.get("group") or 0),
                  on=not data.get("remove"))
     return {"ok": True}
