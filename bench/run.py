@@ -1,7 +1,7 @@
 """Benchmark: grade N generated submissions on the fast engine and, in the same run, a sample
 on the naive path (one fresh nbclient kernel per submission, same checks); print the figures.
 
-    python bench/run.py                 # N=200, 2 workers, naive sample of 30
+    python bench/run.py                 # N=200, cores + 1 workers, naive sample of 30
     python bench/run.py -n 1000 --naive 0
     python bench/run.py --write-results # also rewrite bench/RESULTS.md
 
@@ -26,11 +26,21 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.corpus import write  # noqa: E402
 from grader.data import ensure_dataset  # noqa: E402
-from grader.engines import make_engine  # noqa: E402
+from grader.engines import default_workers, make_engine  # noqa: E402
 from grader.pipeline import Grader, engine_setup  # noqa: E402
 from grader.spec import load_spec  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+
+
+def machine_cpu() -> tuple[float, float, float]:
+    """Seconds of user, system and idle time of the whole machine so far (Linux /proc/stat)."""
+    try:
+        v = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0, 0.0
+    hz = os.sysconf("SC_CLK_TCK")
+    return (v[0] + v[1]) / hz, (v[2] + v[5] + v[6]) / hz, (v[3] + v[4]) / hz
 
 
 def grade_all(engine_name, spec, home, paths, jobs):
@@ -44,14 +54,16 @@ def grade_all(engine_name, spec, home, paths, jobs):
     if engine_name == "fork":   # the process that holds torch: the worker's PID-namespace init
         worker_rss = [max([q.memory_info().rss for q in psutil.Process(w.proc.pid).children()] or [0])
                       for w in engine.workers]
-    t1 = time.monotonic()
+    t1, c1, r1 = time.monotonic(), machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(grader.grade, paths))
-    wall = time.monotonic() - t1
+    wall, c2, r2 = time.monotonic() - t1, machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
+    own = (r2.ru_utime - r1.ru_utime) + (r2.ru_stime - r1.ru_stime)
+    user, system, idle = (b - a for a, b in zip(c1, c2))
     child = max((w.peak_memory for w in getattr(engine, "workers", [])), default=0)
     engine.close()
     return results, {"startup_s": startup, "wall_s": wall, "worker_rss": max(worker_rss, default=0),
-                     "child_peak": child}
+                     "child_peak": child, "cpu": (user, system, idle), "grader_cpu": own}
 
 
 def figures(results, wall, jobs):
@@ -64,7 +76,8 @@ def figures(results, wall, jobs):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=200, help="submissions to generate (default 200)")
-    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("-j", "--jobs", type=int, default=default_workers(),
+                    help="workers (default: as `grader grade`, cores + 1)")
     ap.add_argument("--naive", type=int, default=30, help="how many of them the naive path grades (0: skip)")
     ap.add_argument("--hostile", type=float, default=0.03,
                     help="share of hostile submissions (default 0.03; the stress run uses 0.1)")
@@ -107,7 +120,12 @@ def main(argv=None) -> int:
                      f"- | - |")
         lines += ["", f"speed-up (notebooks/min, same run): {f['per_min'] / g['per_min']:.1f}x; "
                       f"per-notebook median ratio {g['median_s'] / f['median_s']:.1f}x; naive grades equal: {same}"]
-    lines += [f"grader process peak RSS: {grader_rss / 2**20:.0f} MB",
+    user, system, idle = fast_meta["cpu"]
+    lines += [f"machine CPU while the fork engine graded: {100 * (user + system) / max(user + system + idle, 1e-9):.0f} % "
+              f"busy; {1000 * (user + system) / max(f['n'], 1):.0f} ms per notebook (user "
+              f"{1000 * user / max(f['n'], 1):.0f}, system {1000 * system / max(f['n'], 1):.0f}; the grader process {1000 * fast_meta['grader_cpu'] / max(f['n'], 1):.0f}), "
+              f"hostile ones included",
+              f"grader process peak RSS: {grader_rss / 2**20:.0f} MB",
               f"stress: {len(fast)} reports, {faults} faults survived, {len(wrong)} wrong grades"
               + (f": {wrong[:5]}" if wrong else "")]
     text = "\n".join(lines)

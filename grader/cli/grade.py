@@ -26,7 +26,7 @@ from rich.progress import (
 
 from .. import __version__, identity, moodle
 from ..data import ensure_dataset
-from ..engines import make_engine
+from ..engines import default_workers, make_engine
 from ..gradebook import open_gradebook
 from ..gradebook.outputs import finish, pending_answers, record
 from ..identity import Submission
@@ -63,8 +63,9 @@ def add_parser(sub) -> None:
     g.add_argument("folder", nargs="?", type=Path, default=None, metavar="ZIP_OR_FOLDER",
                    help="Moodle's submissions zip, or a folder with notebooks (default: submissions/)")
     g.add_argument("--out", type=Path, default=Path("reports"), help="report folder (default: reports/)")
-    g.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                   help="notebooks graded in parallel (default: number of cores)")
+    g.add_argument("-j", "--jobs", type=int, default=default_workers(),
+                   help=f"notebooks graded in parallel, one warm worker each (default: cores + 1, "
+                        f"here {default_workers()})")
     g.add_argument("--force", action="store_true", help="regrade notebooks that were already graded")
     g.add_argument("--dask-scheduler", metavar="ADDRESS", default=None,
                    help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); each Dask worker "

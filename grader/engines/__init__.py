@@ -5,7 +5,16 @@
 """
 from __future__ import annotations
 
+import os
+
 from .base import CellJob, EngineSetup
+
+
+def default_workers() -> int:
+    """One warm worker per core, and one more: a job waits a few milliseconds at its start (the
+    cgroup move) and its end (the kernel tearing the fork down), and the extra worker's jobs use
+    the cores meanwhile (measured on 2 cores: 3 workers grade 10-16 % more a minute than 2)."""
+    return (os.cpu_count() or 1) + 1
 
 
 def make_engine(name: str, setup: EngineSetup):
@@ -18,4 +27,4 @@ def make_engine(name: str, setup: EngineSetup):
     raise ValueError(f"unknown engine {name!r}; choose 'fork' or 'nbclient'")
 
 
-__all__ = ["CellJob", "EngineSetup", "make_engine"]
+__all__ = ["CellJob", "EngineSetup", "default_workers", "make_engine"]

@@ -32,6 +32,11 @@ from .monitor import LimitExceeded, TreeMonitor
 START_TIMEOUT_S = 120
 RESULT_BYTES = 8 * 2**20          # a probe's reply: kilobytes for models, ~0.5 MB for training
 UID_BASE = 2_000_000              # private uids for jobs when the grader is root
+# glibc's allocator in the worker and its jobs: allocations under 32 MB come from the heap, which
+# grows 32 MB at a time in transparent huge pages and is never trimmed. A job's fresh tensors then
+# cost one page fault per 2 MB instead of one per 4 KB (a model probe: 9,800 faults -> 2,800).
+MALLOC_TUNABLES = ("glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:"
+                   "glibc.malloc.top_pad=33554432:glibc.malloc.trim_threshold=134217728")
 
 
 class WorkerDied(Exception):
@@ -83,7 +88,8 @@ class Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = self.spawner.popen(
             [PYTHON, "-m", "grader.child.server", str(theirs.fileno())], pass_fds=[theirs.fileno()],
-            env=child_env({"GRADER_PARENT": marker()}), cwd=str(self.setup.data_home),
+            env=child_env({"GRADER_PARENT": marker(), "GLIBC_TUNABLES": MALLOC_TUNABLES}),
+            cwd=str(self.setup.data_home),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
         self.ctl = ours
