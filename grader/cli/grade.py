@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
-import os
 import shutil
 import sqlite3
 import tempfile
