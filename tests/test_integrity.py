@@ -508,6 +508,43 @@ def test_nothing_a_job_leaves_reaches_the_next_job(engine):
     assert find.ok, find.error
 
 
+WORKER_FRAMES = """
+import sys
+found, f = [], sys._getframe().f_back
+while f is not None:
+    for name, value in list(f.f_locals.items()):
+        if isinstance(value, int) and not isinstance(value, bool) and value in (173, 5):
+            found.append((f.f_code.co_name, name, value))
+    f = f.f_back
+print(found)
+"""
+
+
+def test_how_a_job_ended_is_not_in_the_frames_the_next_job_inherits(engine):
+    """A third review read the previous job's exit code and leftover count from the worker's
+    frames (the next job is forked inside them) and relayed a hidden seed from one cell to the
+    next: a job ending with exit code 173 and 5 leftover processes leaves neither value there."""
+    ended, reader = engine.run([
+        CellJob("end", "import os, time\nfor _ in range(5):\n    if os.fork() == 0:\n        time.sleep(60)\n"
+                       "os._exit(173)"),
+        CellJob("read", WORKER_FRAMES)])
+    assert "exit code 173" in ended.error
+    assert reader.ok, reader.error
+    assert reader.output.strip() == "[]", reader.output
+
+
+def test_the_next_jobs_pid_does_not_tell_how_many_processes_the_last_one_started(engine):
+    """The third review also moved the worker's pid counter (one thread per step) to pass 16 bits
+    to the next job through its pid: each job's pid is drawn at random."""
+    moved, reader = engine.run([
+        CellJob("move", "import os, threading\nprint(os.getpid())\nfor _ in range(40):\n"
+                        "    t = threading.Thread(target=lambda: None); t.start(); t.join()"),
+        CellJob("read", "import os\nprint(os.getpid())")])
+    assert moved.ok and reader.ok, (moved.error, reader.error)
+    first, second = int(moved.output.split()[0]), int(reader.output.split()[0])
+    assert second not in range(first + 1, first + 60), (first, second)
+
+
 def test_a_list_bomb_is_refused_before_it_fills_memory(tmp_path, spec):
     path = tmp_path / "Assignment_7_ListBomb_k12345678.ipynb"
     path.write_text('{"nbformat":4,"nbformat_minor":5,"cells":[],"metadata":{"x":[' + ",".join(["[]"] * 10_000_000)

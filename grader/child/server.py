@@ -18,6 +18,7 @@ import ctypes
 import gc
 import json
 import os
+import secrets
 import select
 import signal
 import socket
@@ -281,27 +282,49 @@ def main(argv: list[str]) -> int:
     while True:
         if served == HUGE_PAGES_AFTER:
             _huge_pages()     # ~1 s once: worth it for a batch, not for a student's check of 4 cells
-        data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 1)
-        if not data or json.loads(data).get("op") == "exit":
-            os._exit(0)
-        header = json.loads(data)
-        if header.get("op") != "run" or len(fds) != 1:
-            for fd in fds:
-                os.close(fd)
-            continue
-        pid = os.fork()
-        if pid == 0:
-            ctl.close()
-            job.serve(socket.socket(fileno=fds[0]), base_ns, header, uid, notes)
-        os.close(fds[0])
-        ctl.send(json.dumps({"started": True}).encode())
-        code = _wait_job(pid, ctl, init)
-        left = _kill_rest(init, pid)
+        _serve_one(ctl, base_ns, uid, notes, init)
         served += 1
-        try:
-            ctl.send(json.dumps({"exit": code, "leftovers": left}).encode())
-        except OSError:
-            os._exit(0)
+
+
+def _random_next_pid(init: bool) -> None:
+    """The job's pid drawn at random in our PID namespace: a job that starts processes or threads
+    moves the namespace's pid counter, and the next job's pid would tell how far."""
+    if not init:
+        return
+    try:
+        with open("/proc/sys/kernel/ns_last_pid", "w") as fh:
+            fh.write(str(300 + secrets.randbelow(30_000)))
+    except OSError:
+        pass
+
+
+def _serve_one(ctl: socket.socket, base_ns: dict, uid: int | None, notes: list[str], init: bool) -> None:
+    """Receive one run request, fork its job, wait for it and report how it ended. A job is forked
+    from inside this call, so the frames it inherits hold only its own request: how the previous
+    job ended (its exit code, its leftovers, chosen by student code) was a local of a call that
+    has returned, and the next job cannot read it from the worker's frames (a review relayed a
+    hidden seed from one cell's job to the next through them)."""
+    data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 1)
+    if not data or json.loads(data).get("op") == "exit":
+        os._exit(0)
+    header = json.loads(data)
+    if header.get("op") != "run" or len(fds) != 1:
+        for fd in fds:
+            os.close(fd)
+        return
+    _random_next_pid(init)
+    pid = os.fork()
+    if pid == 0:
+        ctl.close()
+        job.serve(socket.socket(fileno=fds[0]), base_ns, header, uid, notes)
+    os.close(fds[0])
+    ctl.send(json.dumps({"started": True}).encode())
+    code = _wait_job(pid, ctl, init)
+    left = _kill_rest(init, pid)
+    try:
+        ctl.send(json.dumps({"exit": code, "leftovers": left}).encode())
+    except OSError:
+        os._exit(0)
 
 
 if __name__ == "__main__":
