@@ -122,3 +122,16 @@ def test_one_worker_more_than_cores_by_default(monkeypatch):
     assert default_workers() == 3
     monkeypatch.setattr("os.cpu_count", lambda: None)
     assert default_workers() == 2
+
+
+def test_a_job_collects_garbage_although_the_worker_started_without_collecting(engine):
+    """The worker imports its libraries with the collector off; its jobs must collect as usual
+    (cycles a student's cell makes are freed), with the job's own threshold."""
+    cell = ("import gc, weakref\n"
+            "class Node:\n    pass\n"
+            "a, b = Node(), Node()\na.other, b.other = b, a\nprobe = weakref.ref(a)\ndel a, b\n"
+            "gc.collect()\n"
+            "print(gc.isenabled(), gc.get_threshold()[0], probe() is None)")
+    [out] = engine.run([CellJob("gc", cell)])
+    assert out.error == ""
+    assert out.output.strip() == "True 20000 True"
