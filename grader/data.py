@@ -11,8 +11,10 @@ import gzip
 import os
 import struct
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 FILES = {
     "train-images-idx3-ubyte": ("images", True),
@@ -46,7 +48,10 @@ def is_standin(home: Path) -> bool:
 
 
 def _images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Blurry class-shaped blobs: plausible pixel statistics, deterministic, tiny to make."""
+    """Blurry class-shaped blobs: plausible pixel statistics, deterministic, tiny to make. numpy is
+    imported only here: `grader check` reads the data home before it starts its worker, and
+    numpy's import would delay that start."""
+    import numpy as np
     rng = np.random.default_rng(seed)
     labels = (np.arange(n) * 7 + seed) % 10
     yy, xx = np.mgrid[0:28, 0:28]

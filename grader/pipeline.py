@@ -12,12 +12,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from . import __version__
 from .bundle import load_public_reference
 from .checks import KINDS, Context
-from .engines import CellJob, EngineSetup
+from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename
 from .notebook import Notebook, NotebookError, imported_modules, load_notebook
 from .results import CellOutcome, CheckResult, SubmissionResult
@@ -32,16 +30,6 @@ class GraderError(Exception):
 
 def load_template(spec: Spec) -> Notebook:
     return load_notebook(spec.file("template"))
-
-
-def engine_setup(spec: Spec, data_home: Path, jobs: int) -> EngineSetup:
-    """What the warm workers need: the template's provided cells (never the student's)."""
-    tpl = nbformat.read(spec.file("template"), as_version=4)
-    src = {c.get("id"): c.source for c in tpl.cells}
-    ctx = spec.context
-    return EngineSetup(template_cells=[src[c] for c in ctx["cells"]], keep_names=list(ctx["names"]),
-                       imports_source=src[ctx["imports_cell"]], data_home=data_home, limits=spec.limits,
-                       jobs=jobs)
 
 
 @dataclass

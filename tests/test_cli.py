@@ -172,3 +172,39 @@ def test_two_notebooks_for_one_matriculation_number_are_both_flagged():
                (("x.ipynb", "k12345678"), ("y.ipynb", "k12345678"), ("z.ipynb", "k00000001")))
     _flag_duplicates([a, b, c])
     assert "duplicate-matr" in a.flags and "duplicate-matr" in b.flags and not c.flags
+
+
+def _check_subparser(parser):
+    action = next(a for a in parser._actions if a.dest == "command")
+    return action.choices["check"]
+
+
+def test_the_students_check_parses_as_under_the_full_command_line():
+    """`grader check` builds only its own parser (to start the worker sooner); it must read every
+    option exactly as the full command line does, and print the same help."""
+    from grader.cli import build_parser
+    full, alone = _check_subparser(build_parser()), _check_subparser(build_parser(only_check=True))
+    assert alone.format_help() == full.format_help()
+    argv = ["check", "--all", "--spec", "s", "--data", "d", "--engine", "nbclient", "x.ipynb"]
+    a, b = vars(build_parser().parse_args(argv)), vars(build_parser(only_check=True).parse_args(argv))
+    assert a.keys() == b.keys() and all(a[k] == b[k] for k in a if k != "run")
+    assert a["run"] is b["run"]
+
+
+def test_the_students_check_starts_its_worker_before_loading_the_grading_libraries(tmp_path):
+    """What runs before the worker is started imports neither the notebook libraries nor the
+    gradebook or web app: a student's check waits for PyTorch's import, not for both."""
+    probe = ("import sys\n"
+             "from grader.cli import build_parser\n"
+             "from grader.cli.common import spec_of\n"
+             "from grader.data import ensure_dataset\n"
+             "from grader.engines import engine_setup, make_engine\n"
+             "args = build_parser(only_check=True).parse_args(['check', 'x.ipynb'])\n"
+             "make_engine('fork', engine_setup(spec_of(args), ensure_dataset()[0], 1))\n"
+             "print(sorted(m for m in ('nbformat', 'grader.pipeline', 'grader.gradebook', 'flask', 'torch', "
+             "'pandas', 'jsonschema') if m in sys.modules))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(tmp_path / "data")}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

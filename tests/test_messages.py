@@ -16,7 +16,7 @@ import pytest
 
 from grader.checks import models, training
 
-from .test_judge import ATOL, DIMS, FINAL, INIT, MODEL, OUT, P, REF, REF_RUN, S1, S2, SGD, WITH, called_test, run, student, train
+from .test_judge import ATOL, DIMS, INIT, MODEL, OUT, P, REF, REF_RUN, S1, S2, SGD, WITH, called_test, run, student, train
 
 GOLDEN = Path(__file__).parent / "golden"
 

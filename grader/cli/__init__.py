@@ -8,7 +8,6 @@ from rich.console import Console
 from rich.text import Text
 
 from .. import __version__
-from . import check, course, grade, reports, serve, similarity
 from .common import CliError
 
 
@@ -27,13 +26,20 @@ similar hand-ins:  grader similarity (a flag for a TA to review, never a deducti
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
+    """Every subcommand; ``only_check``: just `grader check`, whose start a student waits for (the
+    other commands' modules import the gradebook, Moodle and web libraries, ~0.3 s)."""
+    from . import check
     parser = argparse.ArgumentParser(
         prog="grader", description="Autograder for the course's Jupyter notebook assignments.\nStudent code runs "
         "in separate, limited processes; checks run in the grader.", epilog=WEEK,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"grader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if only_check:
+        check.add_parser(sub)
+        return parser
+    from . import course, grade, reports, serve, similarity
     grade.add_parser(sub)
     serve.add_parser(sub)
     reports.add_parsers(sub)
@@ -44,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(only_check=argv[:1] == ["check"]).parse_args(argv)
     console = Console(highlight=False)
     try:
         return args.run(args, console)

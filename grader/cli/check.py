@@ -6,15 +6,15 @@ import os
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
-from ..data import ensure_dataset
-from ..engines import make_engine
-from ..pipeline import Grader, GraderError, engine_setup
-from ..results import SubmissionResult
 from .common import CliError, spec_data_engine_args, spec_of
+
+if TYPE_CHECKING:
+    from ..results import SubmissionResult
 
 
 def add_parser(sub) -> None:
@@ -57,27 +57,40 @@ def check_input(path: Path) -> None:
 
 
 def cmd_check(args, console: Console) -> int:
+    """The worker starts first and the grader's own libraries load while it imports PyTorch: a
+    student waits for the slower of the two, not for both (the grader's side is ~0.5 s)."""
     check_input(args.notebook)
     spec = spec_of(args)
+    from ..data import ensure_dataset
+    from ..engines import engine_setup, make_engine
     home, _ = ensure_dataset(args.data)
     # A student bundle brings the reference's observations; otherwise the reference runs in a
     # second worker beside the student's cells (when there are two cores).
     bundled = bool(spec.assignment.get("public_reference"))
     workers = 2 if (os.cpu_count() or 1) >= 2 and args.engine == "fork" and not bundled else 1
     engine = make_engine(args.engine, engine_setup(spec, home, workers))
-    with console.status("starting the checker (importing PyTorch) ..."):
-        engine.start()
+    pool = ThreadPoolExecutor(max_workers=2)
+    status = console.status("starting the checker (importing PyTorch) ...")
+    status.start()
+    started = pool.submit(engine.start)
     try:
-        grader = Grader(spec, engine, hidden=False)
-        with console.status("checking ..."), ThreadPoolExecutor(max_workers=2) as pool:
+        from ..pipeline import Grader, GraderError      # loads while the worker imports PyTorch
+        try:
+            grader = Grader(spec, engine, hidden=False)
+            started.result()
+            status.update("checking ...")
             ref = pool.submit(grader.prepare)
             r = grader.grade(args.notebook)
             ref.result()
-    except GraderError as exc:
-        console.print(f"[red]checker setup failed:[/] {exc}")
-        return 3
+        except GraderError as exc:
+            status.stop()
+            console.print(f"[red]checker setup failed:[/] {exc}")
+            return 3
     finally:
+        status.stop()
+        started.exception()                 # a start still under way ends before the engine closes
         engine.close()
+        pool.shutdown()
     course_files = {spec.file(k).resolve() for k in ("solution", "template") if k in spec.assignment}
     if args.notebook.resolve() in course_files:   # the course's own notebooks are no submissions
         r.filename_ok, r.filename_problems = True, []

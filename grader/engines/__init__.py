@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from .base import CellJob, EngineSetup
+from .base import CellJob, EngineSetup, engine_setup
 
 
 def default_workers() -> int:
@@ -27,4 +27,4 @@ def make_engine(name: str, setup: EngineSetup):
     raise ValueError(f"unknown engine {name!r}; choose 'fork' or 'nbclient'")
 
 
-__all__ = ["CellJob", "EngineSetup", "default_workers", "make_engine"]
+__all__ = ["CellJob", "EngineSetup", "default_workers", "engine_setup", "make_engine"]

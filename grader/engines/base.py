@@ -1,13 +1,14 @@
 """What every engine shares: the job description, the setup, the scrubbed environment."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..spec import Limits
+from ..spec import Limits, Spec
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,19 @@ class EngineSetup:
     data_home: Path
     limits: Limits
     jobs: int = 1
+
+
+def engine_setup(spec: Spec, data_home: Path, jobs: int) -> EngineSetup:
+    """What the warm workers need: the template's provided cells (never the student's). The
+    template is the course's own nbformat-4 file, read as plain JSON: a student's `grader check`
+    starts its worker before the notebook libraries are imported."""
+    with open(spec.file("template"), encoding="utf-8") as fh:
+        cells = json.load(fh)["cells"]
+    src = {c.get("id"): "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells}
+    ctx = spec.context
+    return EngineSetup(template_cells=[src[c] for c in ctx["cells"]], keep_names=list(ctx["names"]),
+                       imports_source=src[ctx["imports_cell"]], data_home=data_home, limits=spec.limits,
+                       jobs=jobs)
 
 
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
