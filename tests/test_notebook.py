@@ -3,7 +3,7 @@ import json
 import nbformat
 import pytest
 
-from grader.notebook import NotebookError, checksum, find_cell, load_notebook, normalize
+from grader.notebook import NotebookError, checksum, find_cell, imported_modules, load_notebook, normalize
 
 from .conftest import REF
 
@@ -75,3 +75,23 @@ def test_cell_type_changed_is_still_found(tmp_path):
     nb = load_notebook(p)
     found = find_cell(nb, "ann-relu", cell_type="code", matches=lambda c: "class ANN_relu" in c.source)
     assert found.cell is not None and "changed to a markdown cell" in found.note
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import torch.nn as nn\nfrom numpy import random\nimport torch", ["torch", "numpy"]),
+    ("try:\n    import a\nexcept ImportError:\n    import b\nelse:\n    import c.d\nfinally:\n    from e import f\n",
+     ["a", "c", "e", "b"]),                      # a handler's body is one level further in
+    ("match x:\n    case 1:\n        import m1\n    case _:\n        import m2\nimport z\n", ["z", "m1", "m2"]),
+    ("def f():\n    import inner\nclass C:\n    def g(self):\n        from . import rel\n        from pkg.sub import x\n"
+     "import top\n", ["top", "inner", "pkg"]),
+    ("if a:\n    import p\nelse:\n    import r\nwith open('x') as fh:\n    import w\nfor i in x:\n    import f1\n"
+     "async def h():\n    async with a:\n        import aw\n", ["p", "r", "w", "f1", "aw"]),
+    ("try:\n    pass\nexcept* ValueError:\n    import eg\n", ["eg"]),
+    ("print('import os')  # no import statement", []),
+    ("x = 1", []),
+    ("import (", []),
+])
+def test_imports_are_found_wherever_a_statement_can_be(source, expected):
+    """The imports rule reads every import statement of a cell, nested ones included, outermost
+    first; a string that mentions import, or a cell that does not parse, imports nothing."""
+    assert imported_modules(source) == expected
