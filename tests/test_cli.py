@@ -208,3 +208,31 @@ def test_the_students_check_starts_its_worker_before_loading_the_grading_librari
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_ctrl_c_while_the_check_starts_ends_it_at_once_and_leaves_no_worker(tmp_path, data_home):
+    """A student who presses Ctrl-C while the worker still imports PyTorch gets the prompt back at
+    once, with a line instead of a traceback, and no process of the checker is left running."""
+    import psutil
+    nb = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
+    shutil.copy(REF / "solution.ipynb", nb)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "200"}
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "check", str(nb)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not psutil.Process(proc.pid).children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = psutil.Process(proc.pid).children(recursive=True)
+        assert workers, "the check started no worker"
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        t0 = time.monotonic()
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert time.monotonic() - t0 < 5
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in out and "Traceback" not in err
+    _, alive = psutil.wait_procs(workers, timeout=5)
+    assert not alive

@@ -69,28 +69,30 @@ def cmd_check(args, console: Console) -> int:
     bundled = bool(spec.assignment.get("public_reference"))
     workers = 2 if (os.cpu_count() or 1) >= 2 and args.engine == "fork" and not bundled else 1
     engine = make_engine(args.engine, engine_setup(spec, home, workers))
-    pool = ThreadPoolExecutor(max_workers=2)
     status = console.status("starting the checker (importing PyTorch) ...")
     status.start()
-    started = pool.submit(engine.start)
     try:
+        engine.start(wait=False)
         from ..pipeline import Grader, GraderError      # loads while the worker imports PyTorch
         try:
             grader = Grader(spec, engine, hidden=False)
-            started.result()
+            engine.wait_ready()
             status.update("checking ...")
-            ref = pool.submit(grader.prepare)
-            r = grader.grade(args.notebook)
-            ref.result()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                ref = pool.submit(grader.prepare)
+                r = grader.grade(args.notebook)
+                ref.result()
         except GraderError as exc:
             status.stop()
             console.print(f"[red]checker setup failed:[/] {exc}")
             return 3
+    except KeyboardInterrupt:
+        status.stop()
+        console.print("interrupted: nothing was checked")
+        return 130
     finally:
         status.stop()
-        started.exception()                 # a start still under way ends before the engine closes
-        engine.close()
-        pool.shutdown()
+        engine.close()       # a worker still importing PyTorch is killed, not waited for
     course_files = {spec.file(k).resolve() for k in ("solution", "template") if k in spec.assignment}
     if args.notebook.resolve() in course_files:   # the course's own notebooks are no submissions
         r.filename_ok, r.filename_problems = True, []

@@ -81,10 +81,12 @@ class Worker:
         self.ctl: socket.socket | None = None
         self.notes: list[str] = []
         self.peak_memory = 0
+        self.ready = False
         lim = setup.limits
         self.cgroups, self.cgroup_notes = JobCgroups.create(slot, lim.memory_mb, lim.max_processes)
 
     def start(self) -> None:
+        self.ready = False
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = self.spawner.popen(
             [PYTHON, "-m", "grader.child.server", str(theirs.fileno())], pass_fds=[theirs.fileno()],
@@ -110,6 +112,7 @@ class Worker:
         if msg.get("type") != "ready":
             raise WorkerDied(f"the worker could not build the provided context: {msg.get('error')}")
         self.notes = list(msg.get("notes", [])) + self.cgroup_notes
+        self.ready = True
 
     def _stderr(self) -> str:
         try:
@@ -130,6 +133,8 @@ class Worker:
             self.ctl.close()
             self.ctl = None
         if self.proc is not None:
+            if not self.ready:      # still importing (Ctrl-C during a start): it reads no socket yet
+                self.proc.kill()
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -330,15 +335,22 @@ class ForkEngine:
         """Limits this machine did not allow, as the workers reported them."""
         return sorted({n for w in self.workers for n in w.notes})
 
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
+        """Start the workers; ``wait=False`` returns while they import (``wait_ready`` then waits),
+        so the caller can do its own setup meanwhile."""
         end_leftovers()
         self.spawner = Spawner()
         self.workers = [Worker(self.setup, i, self.spawner) for i in range(max(1, self.setup.jobs))]
         for w in self.workers:      # start all first: they import torch side by side
             w.start()
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
         for w in self.workers:
-            w.wait_ready()
-            self.free.put(w)
+            if not w.ready:
+                w.wait_ready()
+                self.free.put(w)
 
     def close(self) -> None:
         self.closed.set()       # threads still grading stop instead of restarting workers

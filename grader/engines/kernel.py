@@ -98,7 +98,10 @@ class KernelEngine:
     def __init__(self, setup: EngineSetup):
         self.setup = setup
 
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
+        pass
+
+    def wait_ready(self) -> None:
         pass
 
     def close(self) -> None:
