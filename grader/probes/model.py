@@ -71,10 +71,15 @@ def _copy_weights(linears, weights):
     else:
         return None
     for lin, (w, b) in pairs:
-        lin.weight.data = w.to(lin.weight.dtype)
-        if lin.bias is not None:
-            lin.bias.data = b.to(lin.bias.dtype)
+        _put(lin, w, b)
     return how
+
+
+def _put(lin, w, b):
+    """A layer's weight and bias storage replaced (in its own dtype; no copy when it matches)."""
+    lin.weight.data = w.to(lin.weight.dtype)
+    if lin.bias is not None and b is not None:
+        lin.bias.data = b.to(lin.bias.dtype)
 
 
 def _built(cls, args, seed, cache):
@@ -143,9 +148,7 @@ def _with_weights(cls, p, cache, obs):
     except BaseException as exc:  # noqa: BLE001
         obs["weights_error"] = _why(exc)
     for m, (w, b) in zip(lins, saved):
-        m.weight.data = w
-        if b is not None:
-            m.bias.data = b
+        _put(m, w, b)
 
 
 def observe(ns, params):
