@@ -149,6 +149,9 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                      + "def train_and_test(model, hyperparameters):\n    raise NotImplementedError\n"},
         "Orphan": {"ann-relu": attacks.ORPHAN_MEMORY.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
+        "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
+            "super().__init__()", "super().__init__()\n        import time\n"
+            "        if torch.initial_seed() != 66:\n            time.sleep(17 / 4)", 1)},
         "LongExpr": {"ann-sigmoid": "x = " + "+".join(["1"] * 30_000) + "\n" + sol["ann-sigmoid"]},
     }
     for i, (name, changes) in enumerate(plan.items()):
@@ -255,6 +258,17 @@ def test_a_run_with_hidden_parameters_says_nothing_of_its_own(batch):
         assert "LEAK" not in text and "exit code" not in text and "signal" not in text, (who, text)
         assert "the grader's values" in text, (who, text)
         assert points(r, "code_3_2_models", "ANN_sigmoid") == 0 and points(r, "code_3_2_train") == 0
+
+
+def test_how_long_the_hidden_run_took_is_in_no_report(batch):
+    """A model that sleeps while it is built under the hidden seed (so many seconds per digit, in a
+    review) stretches the grading time; no report, CSV or feedback page may show that time."""
+    r = report(batch, "MalSleep")
+    assert auto(r) == 50
+    files = [p for p in batch["out"].rglob("*MalSleep*") if p.is_file()]
+    assert any(p.suffix == ".json" for p in files) and any(p.suffix == ".html" for p in files)
+    numbers = [float(x) for p in files for x in re.findall(r"\d+\.\d+", p.read_text(errors="replace"))]
+    assert not [x for x in numbers if 4 <= x < 60 and x * 2 != int(x * 2)]
 
 
 def test_one_malformed_frame_fails_only_that_cell_and_its_worker_is_replaced(batch):
