@@ -39,6 +39,12 @@ def _safe(text: str) -> str:
     return out.strip("._") or "notebook"
 
 
+# Names of the report folder's own files (summary.csv, manual_answers.csv, the exports): a
+# notebook named summary.ipynb would otherwise write its report over them, and the class-wide
+# file would then stand in for its own report (any case: some file systems ignore it).
+BATCH_FILES = frozenset({"summary", "manual_answers", "gradebook", "junit", "overview", "results", "index"})
+
+
 def plan(root: Path, notebooks: list[Path], participants: list[Participant]) -> list[Submission]:
     """Every submission below ``root`` with a report key that no file name can displace."""
     owner: dict[Path, Participant] = {}
@@ -64,7 +70,7 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant]) -> 
             rel = str(nb.relative_to(root))
             # Paths that read the same once made safe (or like a participant's key) get a suffix
             # from their own path, so none can take another's name.
-            clash = len(paths) > 1 or key in taken
+            clash = len(paths) > 1 or key in taken or key.lower() in BATCH_FILES
             subs.append(Submission(nb, shown(rel), f"{key}-{_digest(rel, 8)}" if clash else key))
     return _unique(subs)
 

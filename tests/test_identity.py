@@ -52,3 +52,13 @@ def test_a_participant_folder_inside_a_participants_folder_is_no_participant(tmp
     assert owner["Jane Doe_5501_assignsubmission_file_/Assignment_7_JaneDoe_k12345678.ipynb"] == ("5501", "Jane_Doe_5501")
     nested = next(v for k, v in owner.items() if k.startswith("Eve Evil"))
     assert nested == ("5502", "Eve_Evil_5502")
+
+
+def test_a_notebook_named_like_a_batch_file_gets_a_report_of_its_own(tmp_path):
+    """summary.ipynb must not write its report over summary.csv (nor the class summary stand in
+    for its report), whatever the case of the name."""
+    for name in ("summary.ipynb", "Manual_Answers.ipynb", "gradebook.ipynb", "junit.ipynb"):
+        touch(tmp_path / name)
+    got = keys(tmp_path)
+    assert not {k.lower() for k in got.values()} & {"summary", "manual_answers", "gradebook", "junit"}
+    assert all(got[name].lower().startswith(name[:-6].lower() + "-") for name in got)
