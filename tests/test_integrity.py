@@ -34,6 +34,12 @@ HONEST = ("Assignment_7_AaronHonest_k10000001.ipynb", "Assignment_7_NoraHonest_k
           "Assignment_7_ZoeHonest_k10000003.ipynb")
 
 
+# A cell whose public run puts the clock into its message (CLOCK_SLEEP_S: a hidden run's sleep).
+CLOCK = ("import time\n\nclass {name}(nn.Module):\n    def __init__(self, d_in, d_out):\n"
+         "        raise ValueError(f'clock {{time.monotonic():.3f}}')\n")
+CLOCK_SLEEP_S = 7
+
+
 def hidden_strings() -> list[str]:
     """Values of hidden.toml that are distinctive enough to search for in text (read, not copied:
     the file says to change them each term)."""
@@ -152,6 +158,12 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
             "super().__init__()", "super().__init__()\n        import time\n"
             "        if torch.initial_seed() != 66:\n            time.sleep(17 / 4)", 1)},
+        "Clock": {"ann-sigmoid": CLOCK.format(name="ANN_sigmoid"),
+                  "ann-relu": sol["ann-relu"].replace(
+                      "super().__init__()", "super().__init__()\n        import time\n"
+                      f"        if torch.initial_seed() != 66:\n            time.sleep({CLOCK_SLEEP_S})", 1),
+                  "train-and-test": "import time\n\ndef train_and_test(model, hyperparameters):\n"
+                                    "    raise ValueError(f'clock {time.monotonic():.3f}')\n"},
         "LongExpr": {"ann-sigmoid": "x = " + "+".join(["1"] * 30_000) + "\n" + sol["ann-sigmoid"]},
     }
     for i, (name, changes) in enumerate(plan.items()):
@@ -269,6 +281,20 @@ def test_how_long_the_hidden_run_took_is_in_no_report(batch):
     assert any(p.suffix == ".json" for p in files) and any(p.suffix == ".html" for p in files)
     numbers = [float(x) for p in files for x in re.findall(r"\d+\.\d+", p.read_text(errors="replace"))]
     assert not [x for x in numbers if 4 <= x < 60 and x * 2 != int(x * 2)]
+
+
+def test_no_public_run_comes_after_a_run_with_hidden_values(batch):
+    """A fourth review read the hidden seed through the clock: a hidden run chose when it ended
+    (it slept until the clock's fraction of a second spelled three digits of the seed) and the
+    next cell's public run put the clock into its message. Here the middle cell's hidden runs
+    sleep 7 s, and the cells before and after it show the clock in their public runs' messages:
+    no hidden run may lie between them."""
+    r = report(batch, "MalClock")
+    clocks = sorted({float(x) for x in re.findall(r"clock (\d+\.\d+)", messages(r))})
+    assert len(clocks) == 2, messages(r)
+    assert "clock" in messages(r, "code_3_2_train")
+    assert points(r, "code_3_2_models", "ANN_relu") == 5          # its hidden runs did run (and slept)
+    assert clocks[1] - clocks[0] < CLOCK_SLEEP_S, clocks
 
 
 def test_one_malformed_frame_fails_only_that_cell_and_its_worker_is_replaced(batch):

@@ -159,75 +159,95 @@ def _isolate_worker(view: sandbox.View, uid: int | None, pid_namespace: bool) ->
     return notes
 
 
-def _children() -> list[int]:
-    out = []
-    for tid in os.listdir("/proc/self/task"):
+def _descendants() -> list[int]:
+    """Every process below this one (as a PID namespace's init or a child subreaper, orphans of
+    a job come back here, so they are below us too)."""
+    out, todo = [], [os.getpid()]
+    while todo:
+        pid = todo.pop()
         try:
-            with open(f"/proc/self/task/{tid}/children") as fh:
-                out += [int(x) for x in fh.read().split()]
+            tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
-            pass
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    kids = [int(x) for x in fh.read().split()]
+            except OSError:
+                continue
+            out += kids
+            todo += kids
     return out
 
 
-def _kill_rest(init: bool, job_pid: int) -> int:
-    """End everything the job left behind; return how many processes that was."""
-    if init:
+def _kill_all_but(keep: set[int], ended: dict[int, int], init: bool) -> None:
+    """End every process below us except the parked jobs in ``keep`` (their own children end
+    too: a parked job holds nothing but itself). Exit statuses of jobs reaped on the way are kept
+    in ``ended``."""
+    if init and not keep:
         try:
             os.kill(-1, signal.SIGKILL)    # as pid 1: every other process of our namespace
         except ProcessLookupError:
             pass
-    else:
-        try:
-            os.killpg(job_pid, signal.SIGKILL)
-        except OSError:
-            pass
-        # As a child subreaper we are the parent of whatever left the job's process group and
-        # was orphaned: end those too, until none is left.
-        for _ in range(100):
-            left = _children()
-            if not left:
-                break
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-                try:
-                    os.waitpid(pid, 0)
-                except ChildProcessError:
-                    pass
-    n = 0
+        while True:
+            try:
+                pid, status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                return
+            ended[pid] = os.waitstatus_to_exitcode(status)
+    for i in range(100):
+        if i:
+            select.select([], [], [], 0.001)
+        left = [pid for pid in _descendants() if pid not in keep]
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        _reap_any(ended)
+        if not [pid for pid in left if _exists(pid)]:
+            return
+
+
+def _exists(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _reap_any(ended: dict[int, int]) -> None:
     while True:
         try:
-            pid, _ = os.waitpid(-1, 0 if init else os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return n
+            return
         if pid == 0:
-            return n
-        n += 1
+            return
+        ended[pid] = os.waitstatus_to_exitcode(status)
 
 
-def _wait_job(pid: int, ctl: socket.socket, init: bool) -> int | None:
-    """Wait for the job; a closed control socket (the grader is gone) ends it and us."""
-    fd = os.pidfd_open(pid)
-    try:
-        while True:
-            ready, _, _ = select.select([fd, ctl], [], [])
-            if fd in ready:
-                _, status = os.waitpid(pid, 0)
-                return os.waitstatus_to_exitcode(status)
-            msg = ctl.recv(1 << 16)
-            if not msg:
-                _kill_rest(init, pid)
-                os._exit(0)
-            if json.loads(msg).get("op") == "kill":
-                if init:
-                    os.kill(-1, signal.SIGKILL)    # the job and all it started; reaped below
-                else:
-                    os.killpg(pid, signal.SIGKILL)
-    finally:
-        os.close(fd)
+def _wait_job(pid: int, ended: dict[int, int], grace: float) -> int:
+    """The job's exit code; a job that has not ended ``grace`` seconds after it was told to is
+    killed (and its code says so)."""
+    if pid not in ended:
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            fd = None
+        if fd is not None:
+            try:
+                if not select.select([fd], [], [], grace)[0]:
+                    os.kill(pid, signal.SIGKILL)
+            finally:
+                os.close(fd)
+        try:
+            _, status = os.waitpid(pid, 0)
+            ended[pid] = os.waitstatus_to_exitcode(status)
+        except ChildProcessError:
+            pass
+    return ended.pop(pid, -9)
 
 
 def main(argv: list[str]) -> int:
@@ -243,7 +263,7 @@ def main(argv: list[str]) -> int:
     _ignore_signals()
     sandbox.prctl(sandbox.PR_SET_DUMPABLE, 0)     # jobs may not read or trace the worker
     # Orphans of a job come back to us (not to a process outside the worker), where the grader's
-    # monitor counts them and _kill_rest ends them; as a PID namespace's init we reap them anyway.
+    # monitor counts them and _kill_all_but ends them; as a PID namespace's init we reap them anyway.
     sandbox.prctl(sandbox.PR_SET_CHILD_SUBREAPER, 1)
     ctl = socket.socket(fileno=int(argv[1]))
     setup = json.loads(ctl.recv(1 << 24))
@@ -282,12 +302,12 @@ def main(argv: list[str]) -> int:
     gc.freeze()
     gc.enable()
     ctl.send(json.dumps({"type": "ready", "notes": notes, "threads": len(os.listdir("/proc/self/task"))}).encode())
-    served = 0
+    served, huge = 0, False
     while True:
-        if served == HUGE_PAGES_AFTER:
+        if served >= HUGE_PAGES_AFTER and not huge:
             _huge_pages()     # ~1 s once: worth it for a batch, not for a student's check of 4 cells
-        _serve_one(ctl, base_ns, uid, notes, init)
-        served += 1
+            huge = True
+        served += _serve_notebook(ctl, base_ns, uid, notes, init)
 
 
 def _random_next_pid(init: bool) -> None:
@@ -302,33 +322,102 @@ def _random_next_pid(init: bool) -> None:
         pass
 
 
-def _serve_one(ctl: socket.socket, base_ns: dict, uid: int | None, notes: list[str], init: bool) -> None:
-    """Receive one run request, fork its job, wait for it and report how it ended. A job is forked
-    from inside this call, so the frames it inherits hold only its own request: how the previous
-    job ended (its exit code, its leftovers, chosen by student code) was a local of a call that
-    has returned, and the next job cannot read it from the worker's frames (a review relayed a
-    hidden seed from one cell's job to the next through them)."""
-    data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 1)
-    if not data or json.loads(data).get("op") == "exit":
-        os._exit(0)
-    header = json.loads(data)
-    if header.get("op") != "run" or len(fds) != 1:
+def _serve_notebook(ctl: socket.socket, base_ns: dict, uid: int | None, notes: list[str], init: bool) -> int:
+    """Serve one notebook's jobs, then end everything they left; return how many were forked.
+
+    A job whose cell passed its public run is *parked* (stopped, its leftovers ended) until every
+    cell of the notebook has had its public run: the grader sends hidden parameters to no job
+    before that, so no public run, and no message shown to the student, can come after a run with
+    hidden values (one could read the clock into its message: how long the hidden run chose to
+    take). Jobs are forked inside this call, so the frames a job inherits hold only this
+    notebook's requests; how the previous notebook's jobs ended was a local of a call that has
+    returned (a review relayed a hidden seed from one job to the next through those frames).
+    Operations, each answered except ``kill``: run (with the job's socket), park, resume, kill,
+    wait (the exit code of a job told to end), end."""
+    live: dict[int, int] = {}            # job number -> pid, forked and not waited for
+    ended: dict[int, int] = {}           # pid -> exit code, for jobs reaped on the way
+    watch: dict[int, int] = {}           # pidfd -> pid of a job that has not ended yet
+    forked = 0
+    while True:
+        ready, _, _ = select.select([ctl, *watch], [], [])
+        for fd in ready:
+            if fd is ctl:
+                continue
+            # A job ended on its own: what it started ends now too, so every copy of its socket
+            # closes and the grader hears at once that it is gone.
+            pid = watch.pop(fd)
+            os.close(fd)
+            try:
+                got, status = os.waitpid(pid, os.WNOHANG)
+                if got == pid:
+                    ended[pid] = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                pass
+            _kill_all_but({p for p in live.values() if p != pid}, ended, init)
+        if ctl not in ready:
+            continue
+        data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 1)
+        try:
+            msg = json.loads(data) if data else {"op": "exit"}
+        except ValueError:
+            msg = {}
+        op, number = msg.get("op"), msg.get("job")
+        pid = live.get(number) if isinstance(number, int) else None
+        if op == "exit":
+            _kill_all_but(set(), ended, init)
+            os._exit(0)
+        if op == "run" and len(fds) == 1:
+            _kill_all_but(set(live.values()), ended, init)
+            _random_next_pid(init)
+            pid = os.fork()
+            if pid == 0:
+                # The job's copy of this frame forgets how the notebook's earlier jobs ended (exit
+                # codes are the student's to choose), before any student code runs.
+                live.clear(), ended.clear(), watch.clear()
+                got = status = code = None  # noqa: F841
+                ctl.close()
+                job.serve(socket.socket(fileno=fds[0]), base_ns, msg, uid, notes)
+            os.close(fds.pop())
+            live[forked] = pid
+            try:
+                watch[os.pidfd_open(pid)] = pid
+            except OSError:
+                pass
+            ctl.send(json.dumps({"started": forked}).encode())
+            forked += 1
+        elif op == "park" and pid is not None:
+            _kill_all_but(set(live.values()), ended, init)
+            _signal(pid, signal.SIGSTOP)
+            ctl.send(json.dumps({"parked": number}).encode())
+        elif op == "resume" and pid is not None:
+            _kill_all_but(set(live.values()), ended, init)
+            _signal(pid, signal.SIGCONT)
+            ctl.send(json.dumps({"resumed": number}).encode())
+        elif op == "kill" and pid is not None:
+            _signal(pid, signal.SIGKILL, group=True)
+            _kill_all_but(set(live.values()) - {pid}, ended, init)
+        elif op == "wait" and pid is not None:
+            for fd in [fd for fd, p in watch.items() if p == pid]:
+                os.close(fd)
+                del watch[fd]
+            code = _wait_job(live.pop(number), ended, 5.0)
+            _kill_all_but(set(live.values()), ended, init)
+            ctl.send(json.dumps({"exit": code}).encode())
+        elif op == "end":
+            for fd in watch:
+                os.close(fd)
+            _kill_all_but(set(), ended, init)
+            ctl.send(json.dumps({"ended": forked}).encode())
+            return forked
         for fd in fds:
             os.close(fd)
-        return
-    _random_next_pid(init)
-    pid = os.fork()
-    if pid == 0:
-        ctl.close()
-        job.serve(socket.socket(fileno=fds[0]), base_ns, header, uid, notes)
-    os.close(fds[0])
-    ctl.send(json.dumps({"started": True}).encode())
-    code = _wait_job(pid, ctl, init)
-    left = _kill_rest(init, pid)
+
+
+def _signal(pid: int, sig: int, group: bool = False) -> None:
     try:
-        ctl.send(json.dumps({"exit": code, "leftovers": left}).encode())
+        (os.killpg if group else os.kill)(pid, sig)
     except OSError:
-        os._exit(0)
+        pass
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import threading
 import time
 from concurrent.futures import Future
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from .. import probes
 from ..child import wire
@@ -82,6 +83,7 @@ class Worker:
         self.notes: list[str] = []
         self.peak_memory = 0
         self.ready = False
+        self.parked: set[int] = set()    # pids of this notebook's parked jobs: spared by a job's kill
         lim = setup.limits
         self.cgroups, self.cgroup_notes = JobCgroups.create(slot, lim.memory_mb, lim.max_processes)
 
@@ -125,6 +127,7 @@ class Worker:
         return self.proc is not None and self.proc.poll() is None
 
     def close(self, remove_cgroups: bool = False) -> None:
+        self.parked.clear()
         if self.ctl is not None:
             try:
                 self.ctl.send(json.dumps({"op": "exit"}).encode())
@@ -164,120 +167,208 @@ class Worker:
             raise WorkerDied("the worker exited")
         return json.loads(data)
 
-    def _probe(self, sock, job: CellJob, outcome: CellOutcome, deadline: float, monitor: TreeMonitor,
-               phase: list[int]) -> None:
-        """Observe the cell, one set of parameters at a time (the public one first): what the
-        process learns of a later run's parameters arrives only after the earlier run's reply.
-        Nothing a later run sends or does is shown in words of its own (phase[0] tells the caller
-        which run a crash ended)."""
+    def _ctl_op(self, msg: dict) -> dict:
+        try:
+            self.ctl.send(json.dumps(msg).encode())
+        except OSError:
+            raise WorkerDied("the worker is gone") from None
+        return self._ctl_recv(30)
+
+    def _probe(self, run: "_Run", last: int) -> None:
+        """Observe the cell, one set of parameters at a time (the public one first), up to run
+        ``last``: what the process learns of a later run's parameters arrives only after the
+        earlier run's reply. Nothing a later run sends or does is shown in words of its own
+        (run.phase tells which run a crash ended)."""
+        job, outcome = run.job, run.outcome
         name = job.probe + ("+reference" if job.trusted and job.probe + "+reference" in probes.PROBES else "")
-        code = probes.compiled(name)
-        observed: dict = {}
-        for i, params in enumerate(phases(job.params)):
-            phase[0] = i
+        while run.phase < last:
+            run.phase += 1
+            i, params = run.phase, run.params[run.phase]
             nonce = secrets.token_hex(16)
-            wire.send(sock, {"code": code if i == 0 else None, "params": params, "nonce": nonce})
-            reply = validate(wire.recv(sock, deadline=deadline, tick=monitor.check, max_bytes=RESULT_BYTES),
+            wire.send(run.sock, {"code": probes.compiled(name) if i == 0 else None, "params": params, "nonce": nonce})
+            reply = validate(wire.recv(run.sock, deadline=run.deadline, tick=run.monitor.check, max_bytes=RESULT_BYTES),
                              RESULT, "result")
             if reply["type"] != "result" or reply["nonce"] != nonce:
                 raise InvalidObservation("the reply did not answer the grader's request")
             if "refused" in reply:
                 outcome.probe_error = (f"not checked: {cut(reply['refused'], 200)}; remove that from the cell"
                                        if i == 0 else HIDDEN_RUN_FAILED)
+                run.done = True
                 return
             if "error" in reply:     # the text of a later (hidden) run is never shown
                 outcome.probe_error = reply["error"] if i == 0 else HIDDEN_RUN_FAILED
+                run.done = True
                 return
             if "data" not in reply:
                 raise InvalidObservation("an empty result")
             data = only_this_run(validate(reply["data"], SCHEMAS[job.probe], job.probe), params)
-            runs = {**observed.get("runs", {}), **(data.get("runs") or {})}
-            observed = {**data, **observed, "runs": runs} if observed else data
-        outcome.probe = observed
+            runs = {**run.observed.get("runs", {}), **(data.get("runs") or {})}
+            run.observed = {**data, **run.observed, "runs": runs} if run.observed else data
+        if run.phase == len(run.params) - 1:
+            outcome.probe = run.observed
+            run.done = True
 
-    def _kill_job(self, monitor: TreeMonitor | None) -> None:
+    def _kill_job(self, run: "_Run") -> None:
         try:
-            self.ctl.send(json.dumps({"op": "kill"}).encode())
+            self.ctl.send(json.dumps({"op": "kill", "job": run.number}).encode())
         except OSError:
             pass
-        if monitor is not None:
-            monitor.kill()
+        if run.monitor is not None:
+            run.monitor.kill()
 
-    def run(self, job: CellJob, timeout: float) -> tuple[CellOutcome, bool]:
-        """Run one job; return its outcome and whether this worker must be replaced."""
-        lim = self.setup.limits
-        header = {"op": "run", "cpu_s": int(timeout) + 5, "file_size_mb": lim.file_size_mb,
-                  "disk_mb": lim.disk_mb, "max_processes": lim.max_processes, "output_bytes": lim.output_bytes}
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
-        t0 = time.monotonic()
-        deadline = t0 + timeout
+    def _guarded(self, run: "_Run", step) -> None:
+        """Run one step of a job; whatever the job does wrong becomes its outcome and ends it."""
+        outcome = run.outcome
+        started = time.monotonic()
         try:
-            socket.send_fds(self.ctl, [json.dumps(header).encode()], [theirs.fileno()])
-        except OSError:
-            raise WorkerDied("the worker is gone") from None
-        finally:
-            theirs.close()
-        self._ctl_recv(30)                                    # the job was forked
-        outcome = CellOutcome(cell_id=job.cell_id, status=Status.OK)
-        monitor, replace = None, False
-        phase = [-1]                                          # the probe run under way (0: public)
-        try:
-            pid = wire.recv_hello(ours, deadline=time.monotonic() + 30)
-            ready = validate(wire.recv(ours, deadline=time.monotonic() + 30), READY, "ready")
-            outcome.notes = ready["notes"] + self.cgroup_notes      # said before any student code ran
-            if self.cgroups is not None:
-                self.cgroups.enter(pid)
-            monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups)
-            wire.send(ours, {"cell_id": job.cell_id, "source": job.source})
-            executed = validate(wire.recv(ours, deadline=deadline, tick=monitor.check,
-                                          max_bytes=lim.output_bytes * 6 + 65536), EXECUTED, "executed")
-            if executed["type"] != "executed":
-                raise InvalidObservation("a result came before the cell had finished")
-            outcome.output = executed["output"]
-            outcome.error = executed["error"]
-            if outcome.error:
-                outcome.status = Status.ERROR
-            if job.probe and not outcome.error:
-                self._probe(ours, job, outcome, deadline, monitor, phase)
-            try:
-                wire.send(ours, {"params": None})       # done: the job ends
-            except OSError:
-                pass                                    # it already has
+            step()
         except wire.ChannelTimeout:
-            self._kill_job(monitor)
+            self._kill_job(run)
             outcome.status = Status.TIMEOUT
-            outcome.error = (f"the cell did not finish within {timeout:.0f} s (endless loop or sleep?); "
+            outcome.error = (f"the cell did not finish within {run.timeout:.0f} s (endless loop or sleep?); "
                              f"it was stopped")
         except LimitExceeded as exc:
-            self._kill_job(monitor)
+            self._kill_job(run)
             outcome.status = Status(exc.kind)
             outcome.error = f"the cell {exc} and was stopped"
         except (wire.ChannelClosed, ConnectionError):
             outcome.status = Status.CRASHED
         except (wire.InvalidMessage, InvalidObservation) as exc:
-            self._kill_job(monitor)
-            outcome.status, outcome.probe, replace = Status.INVALID, None, True
-            why = cut(str(exc), 120) if phase[0] < 1 else "during the check with the grader's values"
+            self._kill_job(run)
+            outcome.status, outcome.probe, run.replace = Status.INVALID, None, True
+            why = cut(str(exc), 120) if run.phase < 1 else "during the check with the grader's values"
             outcome.error = f"invalid reply from the student's process ({why}); it was stopped"
+        else:
+            return
         finally:
+            run.used += time.monotonic() - started
+        run.done = True
+
+    def begin(self, job: CellJob, timeout: float) -> "_Run":
+        """Fork the job, run its cell and the public run of its probe. The job stays alive when
+        runs with hidden parameters are left (``park`` it, then ``resume`` and ``finish``)."""
+        lim = self.setup.limits
+        header = {"op": "run", "cpu_s": int(timeout) + 5, "file_size_mb": lim.file_size_mb,
+                  "disk_mb": lim.disk_mb, "max_processes": lim.max_processes, "output_bytes": lim.output_bytes}
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        run = _Run(job=job, outcome=CellOutcome(cell_id=job.cell_id, status=Status.OK), sock=ours, timeout=timeout,
+                   params=phases(job.params) if job.probe else [], deadline=time.monotonic() + timeout)
+        try:
+            socket.send_fds(self.ctl, [json.dumps(header).encode()], [theirs.fileno()])
+        except OSError:
             ours.close()
+            raise WorkerDied("the worker is gone") from None
+        finally:
+            theirs.close()
+        try:
+            run.number = int(self._ctl_recv(30)["started"])          # the job was forked
+        except (KeyError, TypeError, ValueError):
+            ours.close()
+            raise WorkerDied("the worker did not start the job") from None
+        self._guarded(run, lambda: self._execute(run))
+        return run
+
+    def _execute(self, run: "_Run") -> None:
+        lim, outcome = self.setup.limits, run.outcome
+        pid = wire.recv_hello(run.sock, deadline=time.monotonic() + 30)
+        ready = validate(wire.recv(run.sock, deadline=time.monotonic() + 30), READY, "ready")
+        outcome.notes = ready["notes"] + self.cgroup_notes      # said before any student code ran
+        if self.cgroups is not None:
+            self.cgroups.enter(pid)
+        run.pid = pid
+        run.monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups, spare=self.parked)
+        wire.send(run.sock, {"cell_id": run.job.cell_id, "source": run.job.source})
+        executed = validate(wire.recv(run.sock, deadline=run.deadline, tick=run.monitor.check,
+                                      max_bytes=lim.output_bytes * 6 + 65536), EXECUTED, "executed")
+        if executed["type"] != "executed":
+            raise InvalidObservation("a result came before the cell had finished")
+        outcome.output = executed["output"]
+        outcome.error = executed["error"]
+        if outcome.error:
+            outcome.status = Status.ERROR
+            run.done = True
+        elif not run.params:
+            run.done = True
+        else:
+            self._probe(run, 0)
+
+    def _memory_check(self, run: "_Run") -> None:
+        if self.cgroups is not None and self.cgroups.hit_memory_cap() and run.outcome.status != Status.INVALID:
+            run.outcome.status = Status.MEMORY
+            run.outcome.error = f"the cell used more than {self.setup.limits.memory_mb} MB of memory and was stopped"
+            run.done = True
+
+    def park(self, run: "_Run") -> None:
+        """Stop the job until the notebook's other public runs are done; end what it left running."""
+        self._memory_check(run)
+        if run.done:
+            return
+        self._ctl_op({"op": "park", "job": run.number})
+        self.parked.add(run.pid)
+
+    def resume(self, run: "_Run", left: float) -> None:
+        """The runs with hidden parameters, within what is left of the cell's time limit."""
+        self._ctl_op({"op": "resume", "job": run.number})
+        self.parked.discard(run.pid)
+        run.deadline = time.monotonic() + max(0.0, min(run.timeout - run.used, left))
+        self._guarded(run, lambda: self._probe(run, len(run.params) - 1))
+
+    def finish(self, run: "_Run", why_not: str = "") -> tuple[CellOutcome, bool]:
+        """End the job; return its outcome and whether this worker must be replaced. ``why_not``:
+        the runs left were not done (a fixed text, for the student)."""
+        outcome = run.outcome
+        self.parked.discard(run.pid)
+        if why_not and not run.done:
+            self._kill_job(run)
+            outcome.status, outcome.probe, outcome.error = Status.TIMEOUT, None, why_not
+        try:
+            wire.send(run.sock, {"params": None})       # done: the job ends
+        except OSError:
+            pass                                        # it already has
+        run.sock.close()
+        try:
+            self.ctl.send(json.dumps({"op": "wait", "job": run.number}).encode())
+        except OSError:
+            raise WorkerDied("the worker is gone") from None
         try:
             done = self._ctl_recv(30)
         except WorkerDied:
-            self._kill_job(monitor)
+            self._kill_job(run)
             raise
-        if self.cgroups is not None and self.cgroups.hit_memory_cap() and outcome.status != Status.INVALID:
-            outcome.status = Status.MEMORY
-            outcome.error = f"the cell used more than {lim.memory_mb} MB of memory and was stopped"
+        self._memory_check(run)
         if outcome.status == Status.CRASHED and not outcome.error:
             # How a run with hidden parameters ended (its exit code, its signal) is the student's
             # to choose: a fixed text, or the code would carry 8 bits of a hidden value out.
-            outcome.error = describe_exit(int(done.get("exit", -9))) if phase[0] < 1 else HIDDEN_RUN_ENDED
-        outcome.seconds = time.monotonic() - t0
-        if monitor is not None:
-            self.peak_memory = max(self.peak_memory, monitor.peak)
-        return outcome, replace
+            outcome.error = describe_exit(int(done.get("exit", -9))) if run.phase < 1 else HIDDEN_RUN_ENDED
+        outcome.seconds = run.used
+        if run.monitor is not None:
+            self.peak_memory = max(self.peak_memory, run.monitor.peak)
+        return outcome, run.replace
+
+    def end(self) -> None:
+        """End everything the notebook's jobs left; the next notebook's jobs start clean."""
+        self.parked.clear()
+        self._ctl_op({"op": "end"})
+
+
+@dataclass
+class _Run:
+    """One job between its steps: forked, perhaps parked with runs left."""
+    job: CellJob
+    outcome: CellOutcome
+    sock: socket.socket
+    timeout: float                  # the cell's limit, fixed when it started (public runs only before)
+    params: list[dict]              # the probe's runs, public first
+    deadline: float
+    number: int = -1                # the worker's name for it
+    pid: int = 0
+    monitor: TreeMonitor | None = None
+    phase: int = -1                 # the probe run under way or done last (0: public)
+    observed: dict = field(default_factory=dict)
+    used: float = 0.0               # seconds the job ran, parked time not counted
+    done: bool = False              # nothing left to run
+    replace: bool = False
 
 
 HIDDEN_RUN_FAILED = "the check with the grader's values failed"
@@ -376,34 +467,80 @@ class ForkEngine:
             self.free.put(w)
 
     def run(self, jobs: list[CellJob], notebook_timeout: float | None = None) -> list[CellOutcome]:
-        """Run one notebook's jobs on one worker, each in its own fork, within the time limits."""
+        """Run one notebook's jobs on one worker, each in its own fork, within the time limits:
+        first every cell with its public run, then (the jobs waiting, parked) the runs with hidden
+        parameters. No public run, and so no message a student is shown, comes after a hidden run:
+        a public run could read the clock, and a hidden run chooses when it ends."""
         lim = self.setup.limits
         budget = notebook_timeout or lim.notebook_timeout_s
         end = time.monotonic() + budget
-        outcomes = []
         with self.worker() as w:
-            for job in jobs:
-                left = end - time.monotonic()
-                if left <= 0:
-                    outcomes.append(CellOutcome(job.cell_id, Status.TIMEOUT, error=(
-                        f"not run: the notebook used up its {budget:.0f} s time limit before this cell")))
-                    continue
-                for attempt in (1, 2):
+            outcomes, parked, replace = self._public_runs(w, jobs, end, budget)
+            try:
+                for i, run in parked:
                     if self.closed.is_set():
                         raise WorkerDied("the engine was closed (batch interrupted)")
-                    try:
-                        if not w.alive():
-                            w.restart()
-                        outcome, replace = w.run(job, min(lim.cell_timeout_s, left))
-                        outcomes.append(outcome)
-                        if replace:
-                            w.restart()
-                        break
-                    except WorkerDied as exc:
-                        if self.closed.is_set():
-                            raise
-                        w.restart()
-                        if attempt == 2:
-                            outcomes.append(CellOutcome(job.cell_id, Status.CRASHED,
-                                                        error=f"grader worker failed: {exc}"))
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        outcomes[i], rep = w.finish(run, f"not checked with the grader's values: the notebook used up "
+                                                         f"its {budget:.0f} s time limit")
+                    else:
+                        w.resume(run, left)
+                        outcomes[i], rep = w.finish(run)
+                    replace = replace or rep
+                w.end()
+            except WorkerDied:
+                if self.closed.is_set():
+                    raise
+                for i, run in parked:
+                    run.sock.close()
+                    if outcomes[i] is None:     # lost with the worker: told in fixed words
+                        run.outcome.status, run.outcome.probe = Status.CRASHED, None
+                        run.outcome.error = "grader worker failed during the check with the grader's values"
+                        outcomes[i] = run.outcome
+                replace = True
+            if replace:
+                w.restart()
         return outcomes
+
+    def _public_runs(self, w: Worker, jobs: list[CellJob], end: float, budget: float):
+        """Every job's cell and public run; return the outcomes so far, the parked jobs and
+        whether the worker must be replaced after the notebook. A worker that dies here is
+        replaced and the pass starts over (no hidden run has happened yet); a job that took two
+        workers with it is not run a third time."""
+        lim = self.setup.limits
+        died: dict[int, str] = {}
+        while True:
+            outcomes: list[CellOutcome | None] = [None] * len(jobs)
+            parked: list[tuple[int, _Run]] = []
+            replace, current = False, -1
+            try:
+                if not w.alive():
+                    w.restart()
+                for i, job in enumerate(jobs):
+                    current = i
+                    if self.closed.is_set():
+                        raise WorkerDied("the engine was closed (batch interrupted)")
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        outcomes[i] = CellOutcome(job.cell_id, Status.TIMEOUT, error=(
+                            f"not run: the notebook used up its {budget:.0f} s time limit before this cell"))
+                    elif died.get(i, "").startswith("again:"):
+                        outcomes[i] = CellOutcome(job.cell_id, Status.CRASHED,
+                                                  error=f"grader worker failed: {died[i][6:]}")
+                    else:
+                        run = w.begin(job, min(lim.cell_timeout_s, left))
+                        w.park(run)
+                        if run.done:
+                            outcomes[i], rep = w.finish(run)
+                            replace = replace or rep
+                        else:
+                            parked.append((i, run))
+                return outcomes, parked, replace
+            except WorkerDied as exc:
+                if self.closed.is_set():
+                    raise
+                for _, run in parked:
+                    run.sock.close()
+                died[current] = ("again:" if current in died else "") + str(exc)
+                w.restart()

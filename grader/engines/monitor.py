@@ -66,10 +66,13 @@ class TreeMonitor:
     """The job's processes are every descendant of the process that forked it (the worker's
     PID-namespace init, or the worker itself as a child subreaper), that process excepted: a
     grandchild whose parent exits is re-parented there, out of the job's own subtree, and must
-    still count (a worker runs one job at a time, so whatever else it holds is the job's)."""
+    still count. A worker runs one job at a time; the same notebook's parked jobs (``spare``,
+    stopped until their runs with hidden parameters) count too, but a kill spares them."""
 
-    def __init__(self, pid: int, memory_mb: int, max_processes: int, cgroups: JobCgroups | None = None):
+    def __init__(self, pid: int, memory_mb: int, max_processes: int, cgroups: JobCgroups | None = None,
+                 spare: set[int] | None = None):
         self.pid = pid
+        self.spare = spare if spare is not None else set()
         self.memory = memory_mb * 2**20
         self.max_processes = max_processes
         self.cgroups = cgroups
@@ -110,7 +113,8 @@ class TreeMonitor:
             raise LimitExceeded("memory", f"used more than {self.memory // 2**20} MB of memory")
 
     def kill(self) -> None:
-        procs = self._tree()      # the orphans too: they left the job's process group with setsid
+        procs = [p for p in self._tree() if p.pid not in self.spare]   # the orphans too: they left
+        #                                                               the job's group with setsid
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except OSError:
