@@ -3,9 +3,12 @@
 A naive grader pays ~4 s per notebook to import torch; here each worker pays it once. One
 ``Worker`` owns one warm process (``grader.child.server``); for every graded cell it forks a job
 that runs the cell in a fresh copy of the provided context, then the probe the grader sends, and
-answers over a socketpair only this job holds. The grader enforces wall time from outside, puts
-the job in its memory and pids cgroups, and kills the whole tree at a limit. A reply that breaks
-the protocol fails that job only, and its worker is replaced.
+answers over a socketpair only this job holds. A notebook's jobs run in two passes: every cell
+with its public run first (a job with hidden runs left then waits, stopped), then the hidden
+runs, so that no public run, whose words the student is shown, comes after a hidden run. The
+grader enforces wall time from outside, puts the job in its memory and pids cgroups, and kills
+the whole tree at a limit. A reply that breaks the protocol fails that job only, and its worker
+is replaced after the notebook.
 """
 from __future__ import annotations
 
