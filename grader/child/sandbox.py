@@ -5,7 +5,8 @@ holds only read-only binds of the Python installation and its packages, the data
 package, a synthetic ``/etc``, a minimal ``/dev`` and a fresh ``/proc``; every other path of the
 machine (home folders, the grader's checkout, reports, submissions, the Moodle zip, /etc/shadow)
 does not exist there. Each job then gets its own mount and IPC namespaces with a fresh,
-size-capped tmpfs as ``/tmp`` (its working folder, also behind ``/dev/shm``), and runs as an
+size-capped tmpfs as ``/tmp`` (its working folder, also behind ``/dev/shm``) and a ``/proc`` of
+processes only (no machine-wide counters to leave a value in), and runs as an
 unprivileged user: a private uid when the grader is root, else the grader's own uid seen from a
 user namespace, with every capability dropped either way.
 
@@ -223,6 +224,22 @@ def job_folder(size_mb: int) -> str:
     return folder
 
 
+def processes_only_proc() -> str:
+    """A /proc of processes only, in the job's own mount namespace (after ``job_folder``): the
+    machine-wide files (vmstat, stat, meminfo, loadavg, sys/...) hold counters a job can move and
+    that keep their value after it, so a hidden run could leave a value there for a later public
+    run to read (a fifth review relayed a whole hidden seed through vmstat's count of mlocked
+    pages). Processes the job may not trace (the worker) are not listed. Returns a note when the
+    kernel does not allow it (before Linux 5.8)."""
+    if not os.path.isdir(JOB):
+        return ""                   # no view: the job sees the machine's /proc, and is told so
+    try:
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "subset=pid,hidepid=invisible")
+    except OSError as exc:
+        return f"proc: the job sees the machine-wide files of /proc ({exc.strerror})"
+    return ""
+
+
 def _drop_bounding_set() -> None:
     for cap in range(64):
         if _libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) != 0:
@@ -287,8 +304,13 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # student's job could leave its results there for the next), new namespaces, other processes'
 # memory, io_uring, BPF and mounts. Also what reads or steers the page cache of files every job
 # sees (evicting pages, asking which are cached without loading them): a second review relayed a
-# classmate's results from one job to the next through it. Numbers per architecture (x86-64,
-# AArch64).
+# classmate's results from one job to the next through it. Locking memory: the machine counts
+# every page ever locked, and a fifth review set that count to a hidden seed for a later job to
+# read. Sockets other than Unix ones (socket and socketpair, by their family): a job has no
+# network, and even a failed send moves the worker's network counters. Process file descriptors
+# (pidfd_open, and clone's CLONE_PIDFD flag): their inode number counts every process and thread
+# the machine ever started, a running number a hidden run could move for a later job to read.
+# Numbers per architecture (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
                "process_vm_readv": 310, "process_vm_writev": 311, "perf_event_open": 298, "bpf": 321,
@@ -296,20 +318,24 @@ BLOCKED = {
                "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
                "move_mount": 429, "fsopen": 430, "fsmount": 432,
                "fadvise64": 221, "mincore": 27, "readahead": 187, "preadv2": 327, "pwritev2": 328,
-               "cachestat": 451},
+               "cachestat": 451, "mlock": 149, "munlock": 150, "mlockall": 151, "munlockall": 152,
+               "mlock2": 325, "pidfd_open": 434, "pidfd_getfd": 438},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
                 "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
                 "move_mount": 429, "fsopen": 430, "fsmount": 432,
                 "fadvise64": 223, "mincore": 232, "readahead": 213, "preadv2": 286, "pwritev2": 287,
-                "cachestat": 451},
+                "cachestat": 451, "mlock": 228, "munlock": 229, "mlockall": 230, "munlockall": 231,
+                "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
+SOCKET = {"x86_64": (41, 53), "aarch64": (198, 199)}          # socket, socketpair
+AF_UNIX = 1
 MADV_COLD, MADV_PAGEOUT = 20, 21
 CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}          # clone, clone3
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
-NAMESPACE_FLAGS = 0x7E020000    # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
+REFUSED_CLONE_FLAGS = 0x7E021000    # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET, CLONE_PIDFD
 
 
 class _Insn(ctypes.Structure):
@@ -325,6 +351,7 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     instruction, as BPF does)."""
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    enetunreach = 0x00050000 | 101      # a socket of another family: "Network is unreachable", as it is
     clone, clone3 = CLONE[arch]
     code: list[tuple] = [(ld, None, None, 4), (jeq, 1, 0, AUDIT_ARCH[arch]), (ret, 0, 0, eperm), (ld, None, None, 0)]
     if arch == "x86_64":                        # x32 numbers reach the same calls: refuse them all
@@ -333,10 +360,13 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     # madvise is needed (allocators use it), but not to push pages of a file out of the cache.
     code += [(jeq, 0, 3, MADVISE[arch]), (ld, None, None, 32), (jeq, "EPERM", 0, MADV_PAGEOUT),
              (jeq, "EPERM", "ALLOW", MADV_COLD)]
+    socket_nr, socketpair_nr = SOCKET[arch]
+    code += [(jeq, 1, 0, socket_nr), (jeq, 0, 2, socketpair_nr), (ld, None, None, 16),
+             (jeq, "ALLOW", "NONET", AF_UNIX)]
     code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "ALLOW", clone), (ld, None, None, 16),
-             (jset, "EPERM", "ALLOW", NAMESPACE_FLAGS)]
-    labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2}
-    code += [(ret, 0, 0, enosys), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
+             (jset, "EPERM", "ALLOW", REFUSED_CLONE_FLAGS)]
+    labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2, "NONET": len(code) + 3}
+    code += [(ret, 0, 0, enosys), (ret, 0, 0, eperm), (ret, 0, 0, allow), (ret, 0, 0, enetunreach)]
     out = []
     for idx, (op, jt, jf, k) in enumerate(code):
         jt = labels[jt] - idx - 1 if isinstance(jt, str) else (jt or 0)
@@ -346,8 +376,9 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
 
 
 def seccomp_filter() -> str:
-    """Refuse the syscalls in BLOCKED (EPERM), clone with namespace flags (EPERM) and clone3
-    (ENOSYS: the C library falls back to clone). Returns a note when this kernel or
+    """Refuse the syscalls in BLOCKED (EPERM), sockets other than Unix ones (ENETUNREACH, what a
+    job without network gets anyway), clone with namespace flags or CLONE_PIDFD (EPERM) and
+    clone3 (ENOSYS: the C library falls back to clone). Returns a note when this kernel or
     architecture does not allow it."""
     arch = platform.machine()
     if arch not in BLOCKED:
