@@ -310,7 +310,8 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # network, and even a failed send moves the worker's network counters. Process file descriptors
 # (pidfd_open, and clone's CLONE_PIDFD flag): their inode number counts every process and thread
 # the machine ever started, a running number a hidden run could move for a later job to read.
-# Numbers per architecture (x86-64, AArch64).
+# Asking a socket for its cookie (getsockopt SO_COOKIE), see _bpf. Numbers per architecture
+# (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
                "process_vm_readv": 310, "process_vm_writev": 311, "perf_event_open": 298, "bpf": 321,
@@ -332,6 +333,8 @@ BLOCKED = {
 MADVISE = {"x86_64": 28, "aarch64": 233}
 SOCKET = {"x86_64": (41, 53), "aarch64": (198, 199)}          # socket, socketpair
 AF_UNIX = 1
+GETSOCKOPT = {"x86_64": 55, "aarch64": 209}
+SOL_SOCKET, SO_COOKIE, SO_NETNS_COOKIE = 1, 57, 71
 MADV_COLD, MADV_PAGEOUT = 20, 21
 CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}          # clone, clone3
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
@@ -363,6 +366,10 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     socket_nr, socketpair_nr = SOCKET[arch]
     code += [(jeq, 1, 0, socket_nr), (jeq, 0, 2, socketpair_nr), (ld, None, None, 16),
              (jeq, "ALLOW", "NONET", AF_UNIX)]
+    # A socket's cookie comes from a machine-wide counter that moves only when a cookie is asked
+    # for, so it is quiet and exact: a sixth review set it to a hidden seed for a later job to read.
+    code += [(jeq, 0, 5, GETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
+             (ld, None, None, 32), (jeq, "EPERM", 0, SO_COOKIE), (jeq, "EPERM", "ALLOW", SO_NETNS_COOKIE)]
     code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "ALLOW", clone), (ld, None, None, 16),
              (jset, "EPERM", "ALLOW", REFUSED_CLONE_FLAGS)]
     labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2, "NONET": len(code) + 3}
