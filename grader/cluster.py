@@ -55,34 +55,45 @@ class GraderPlugin(_plugin_base()):
             self.tmp.cleanup()
 
 
-def grade_bytes(content: bytes, filename: str) -> dict:
-    """Runs on a Dask worker."""
+def grade_bytes(items: list[tuple[bytes, str]]) -> list[dict]:
+    """Runs on a Dask worker: notebooks of one participant, graded together (every public run
+    before any hidden run, as on a local batch)."""
     from distributed import get_worker
     plugin = get_worker().plugins[PLUGIN]
     with tempfile.TemporaryDirectory(dir=plugin.tmp.name) as d:
-        path = Path(d) / "submission.ipynb"
-        path.write_bytes(content)
-        return plugin.grader.grade(path, filename).to_dict()
+        paths = []
+        for i, (content, _) in enumerate(items):
+            paths.append(Path(d) / f"submission-{i}.ipynb")
+            paths[-1].write_bytes(content)
+        results = plugin.grader.grade_together([(path, name) for path, (_, name) in zip(paths, items)])
+        return [r.to_dict() for r in results]
 
 
 def grade_on_cluster(address, spec_path: Path, data_dir: Path | None, notebooks: list[tuple[Path, str]],
-                     hidden: bool = True) -> Iterator[tuple[Path, SubmissionResult]]:
-    """Yield (path, result) as the cluster finishes them."""
+                     hidden: bool = True, together: list[list[int]] | None = None
+                     ) -> Iterator[tuple[Path, SubmissionResult]]:
+    """Yield (path, result) as the cluster finishes them. ``together``: groups of indices into
+    ``notebooks`` (one participant's) graded in one task; by default each notebook alone."""
     from distributed import Client, as_completed
     client = address if isinstance(address, Client) else Client(address)
+    groups = together if together is not None else [[i] for i in range(len(notebooks))]
     try:
         client.register_plugin(GraderPlugin(str(spec_path), str(data_dir) if data_dir else None, hidden),
                                name=PLUGIN)
         futures = {}
-        for path, name in notebooks:
-            fut = client.submit(grade_bytes, path.read_bytes(), name, pure=False, key=f"grade-{name}-{id(path)}")
-            futures[fut] = path
+        for group in groups:
+            members = [notebooks[i] for i in group]
+            fut = client.submit(grade_bytes, [(path.read_bytes(), name) for path, name in members], pure=False,
+                                key=f"grade-{members[0][1]}-{id(members[0][0])}")
+            futures[fut] = members
         for fut in as_completed(futures):
-            path = futures[fut]
+            members = futures[fut]
             try:
-                yield path, SubmissionResult.from_dict(fut.result())
+                for (path, _), r in zip(members, fut.result()):
+                    yield path, SubmissionResult.from_dict(r)
             except Exception as exc:  # noqa: BLE001 - one lost task must not lose the batch
-                yield path, SubmissionResult(file=path.name, status=f"cluster error: {type(exc).__name__}: {exc}")
+                for path, _ in members:
+                    yield path, SubmissionResult(file=path.name, status=f"cluster error: {type(exc).__name__}: {exc}")
     finally:
         if not isinstance(address, Client):
             client.close()

@@ -28,6 +28,16 @@ class GraderError(Exception):
     """A problem of the grader's own setup (spec, reference), never of a submission."""
 
 
+@dataclass
+class _Pending:
+    """A notebook read and planned, its jobs not yet run."""
+    result: SubmissionResult
+    ctx: Context
+    plans: dict
+    jobs: list[CellJob]
+    t0: float
+
+
 def load_template(spec: Spec) -> Notebook:
     return load_notebook(spec.file("template"))
 
@@ -78,6 +88,30 @@ class Grader:
             self.refs.setdefault(task_id, []).append(out)
 
     def grade(self, path: Path, display_name: str | None = None) -> SubmissionResult:
+        return self.grade_together([(path, display_name)])[0]
+
+    def grade_together(self, items: list[tuple[Path, str | None]]) -> list[SubmissionResult]:
+        """Grade notebooks of one participant in one run of the engine: every cell of all of them
+        has its public run before any hidden run, so no message of one notebook can come after a
+        hidden run of another (a hidden run can leave a value in machine-wide state, such as a
+        running number the kernel hands out, for a later public run to read)."""
+        started = [self._begin(path, name) for path, name in items]
+        pending = [s for s in started if isinstance(s, _Pending)]
+        jobs = [j for p in pending for j in p.jobs]
+        if jobs:
+            budget = self.spec.limits.notebook_timeout_s * len([p for p in pending if p.jobs])
+            outcomes = iter(self.engine.run(jobs) if len(pending) == 1 else
+                            self.engine.run(jobs, notebook_timeout=budget))
+        else:
+            outcomes = iter([])
+        # Student jobs may run while the reference is still being computed (grader check).
+        if pending and (not self._ready.wait(timeout=self.spec.limits.notebook_timeout_s * 3) or self._ref_error):
+            raise GraderError(f"the reference is not available: {self._ref_error or 'timed out'}")
+        done = {id(p): self._complete(p, [next(outcomes) for _ in p.jobs]) for p in pending}
+        return [done[id(s)] if isinstance(s, _Pending) else s for s in started]
+
+    def _begin(self, path: Path, display_name: str | None) -> "SubmissionResult | _Pending":
+        """Everything before the jobs run; a notebook that cannot be read is finished here."""
         t0 = time.monotonic()
         parsed = parse_filename(display_name or path.name, self.spec.number)
         result = SubmissionResult(file=display_name or path.name, name=parsed.name,
@@ -109,10 +143,11 @@ class Grader:
         self._added(ctx)
         plans = {task.id: KINDS[task.kind].plan(task, ctx) for task in self.spec.tasks}
         jobs = [j for task in self.spec.tasks for j in plans[task.id] if j is not None]
-        outcomes = iter(self.engine.run(jobs) if jobs else [])
-        # Student jobs may run while the reference is still being computed (grader check).
-        if not self._ready.wait(timeout=self.spec.limits.notebook_timeout_s * 3) or self._ref_error:
-            raise GraderError(f"the reference is not available: {self._ref_error or 'timed out'}")
+        return _Pending(result, ctx, plans, jobs, t0)
+
+    def _complete(self, p: "_Pending", outcome_list: list[CellOutcome]) -> SubmissionResult:
+        result, ctx, plans, jobs = p.result, p.ctx, p.plans, p.jobs
+        outcomes = iter(outcome_list)
         limits_notes: set[str] = set()
         per_task = {}
         for task in self.spec.tasks:
@@ -136,7 +171,7 @@ class Grader:
                 ctx.flag(f"grader-error:{task.id}")
         if limits_notes:
             result.extra["limits_not_applied"] = sorted(limits_notes)
-        result.seconds = time.monotonic() - t0
+        result.seconds = time.monotonic() - p.t0
         return result
 
     def _followups(self, ctx: Context, per_task: dict) -> dict[str, list[CellOutcome]]:

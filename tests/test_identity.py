@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.identity import plan
+from grader.identity import Submission, plan
 from grader.moodle import participants
 
 
@@ -62,3 +62,15 @@ def test_a_notebook_named_like_a_batch_file_gets_a_report_of_its_own(tmp_path):
     got = keys(tmp_path)
     assert not {k.lower() for k in got.values()} & {"summary", "manual_answers", "gradebook", "junit"}
     assert all(got[name].lower().startswith(name[:-6].lower() + "-") for name in got)
+
+
+def test_a_participants_notebooks_are_graded_together_in_batch_order():
+    """Siblings (one Moodle participant's notebooks) form one group, graded in one run of the
+    engine; everyone else is a group of one; the batch's order is kept."""
+    from grader.cli.grade import by_participant
+
+    def sub(key, pid="", siblings=1):
+        return Submission(path=Path(key + ".ipynb"), rel=key, key=key, participant_id=pid, siblings=siblings)
+
+    subs = [sub("a", "1", 2), sub("b"), sub("c", "1", 2), sub("d", "2"), sub("e", "", 2)]
+    assert [[s.key for s in g] for g in by_participant(subs)] == [["a", "c"], ["b"], ["d"], ["e"]]

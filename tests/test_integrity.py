@@ -383,10 +383,19 @@ def moodle_batch(tmp_path_factory, spec_dir, solution_nb, data_home):
     victim = tmp / "victim.ipynb"
     nbformat.write(sol, victim)
     attacker = write_nb(solution_nb, tmp, "attacker.ipynb", {"ann-relu": attacks.READ_ZIP})
+    relu = next(c.source for c in solution_nb.cells if c.get("id") == "ann-relu")
+    sender = write_nb(solution_nb, tmp, "sender.ipynb", {
+        "ann-sigmoid": CLOCK.format(name="ANN_sigmoid"),
+        "ann-relu": relu.replace("super().__init__()", "super().__init__()\n        import time\n"
+                                 f"        if torch.initial_seed() != 66:\n            time.sleep({CLOCK_SLEEP_S})", 1)})
+    receiver = write_nb(solution_nb, tmp, "receiver.ipynb", {"ann-sigmoid": CLOCK.format(name="ANN_sigmoid")})
     zpath = tmp / "Assignment 7-4242.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
         zf.write(attacker, "Aaron Attacker_6001_assignsubmission_file_/Assignment_7_JaneDoe_k12345678.ipynb")
         zf.write(victim, "Jane Doe_6002_assignsubmission_file_/Assignment_7_JaneDoe_k12345678.ipynb")
+        eve = "Eve Attacker_6003_assignsubmission_file_/Assignment_7_EveAttacker_k12345679"
+        zf.write(sender, f"{eve}.ipynb")
+        zf.write(receiver, f"{eve}_v2.ipynb")
     out = tmp / "reports"
     res, _ = grade_cli(zpath, out, spec_dir, data_home)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
@@ -399,6 +408,21 @@ def test_classmates_work_is_not_reachable_through_the_moodle_zip(moodle_batch):
     for path in moodle_batch.rglob("*"):
         if path.is_file() and "Aaron" in path.name:
             assert "JANE-OWN-PROOF" not in path.read_text(errors="replace")
+
+
+def test_a_students_second_notebook_has_its_public_runs_before_the_first_ones_hidden_runs(moodle_batch):
+    """A fifth and a sixth review relayed a hidden seed from one notebook's hidden run into the
+    same student's second notebook, through machine-wide numbers the hidden run moved and the
+    second notebook's public run read. A participant's notebooks are graded in one run of the
+    engine, every public run first: here the first notebook's hidden runs sleep 7 s, and a public
+    run of each notebook shows the clock."""
+    reports = [json.loads(p.read_text()) for p in moodle_batch.glob("Eve_Attacker_6003*.json")]
+    assert len(reports) == 2
+    clocks = sorted({float(x) for r in reports for x in re.findall(r"clock (\d+\.\d+)", messages(r))})
+    assert len(clocks) == 2, [messages(r) for r in reports]
+    sender = next(r for r in reports if "_v2" not in r["file"])
+    assert points(sender, "code_3_2_models", "ANN_relu") == 5          # its hidden runs ran, and slept
+    assert clocks[1] - clocks[0] < CLOCK_SLEEP_S, clocks
 
 
 def test_a_file_named_after_a_classmate_takes_nothing_of_hers(moodle_batch):

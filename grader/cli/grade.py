@@ -356,15 +356,17 @@ def _local_stream(args, spec, home, todo, jobs, console):
         grader = Grader(spec, engine, hidden=True)
         grader.prepare()
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(grader.grade, sub.path, display_name(sub.path)): sub for sub in todo}
+            futures = {pool.submit(grader.grade_together, [(sub.path, display_name(sub.path)) for sub in group]): group
+                       for group in by_participant(todo)}
             try:
                 for fut in as_completed(futures):
-                    sub = futures[fut]
+                    group = futures[fut]
                     try:
-                        yield sub, fut.result()
+                        yield from zip(group, fut.result())
                     except Exception as exc:  # noqa: BLE001 - keep the batch going
-                        yield sub, SubmissionResult(file=display_name(sub.path),
-                                                    status=f"grader error: {type(exc).__name__}: {exc}")
+                        for sub in group:
+                            yield sub, SubmissionResult(file=display_name(sub.path),
+                                                        status=f"grader error: {type(exc).__name__}: {exc}")
             finally:
                 for f in futures:
                     f.cancel()
@@ -372,11 +374,30 @@ def _local_stream(args, spec, home, todo, jobs, console):
         engine.close()
 
 
+def by_participant(todo: list[Submission]) -> list[list[Submission]]:
+    """The notebooks to grade, those of one Moodle participant together: they are graded in one
+    run of the engine, every public run before any hidden run, so that one of a student's
+    notebooks cannot read in its messages what a hidden run of another left in the machine."""
+    groups: dict[str, list[Submission]] = {}
+    out: list[list[Submission]] = []
+    for sub in todo:
+        if sub.participant_id and sub.siblings > 1:
+            if sub.participant_id not in groups:
+                groups[sub.participant_id] = []
+                out.append(groups[sub.participant_id])
+            groups[sub.participant_id].append(sub)
+        else:
+            out.append([sub])
+    return out
+
+
 def _cluster_stream(args, spec, todo):
     from ..cluster import grade_on_cluster
     by_path = {sub.path: sub for sub in todo}
+    index = {sub.key: i for i, sub in enumerate(todo)}
     stream = grade_on_cluster(args.dask_scheduler, spec.path, args.data,
-                              [(sub.path, display_name(sub.path)) for sub in todo])
+                              [(sub.path, display_name(sub.path)) for sub in todo],
+                              together=[[index[sub.key] for sub in group] for group in by_participant(todo)])
     try:
         first = next(stream)
     except StopIteration:
