@@ -631,6 +631,15 @@ try:                                       # a socket's cookie: a quiet machine-
     a.getsockopt(socket.SOL_SOCKET, 57, 8)
 except PermissionError:
     refused.append("cookie")
+child = os.fork()                          # a new session: a new autogroup, numbered machine-wide
+if child == 0:
+    try:
+        os.setsid()
+        os._exit(0)
+    except PermissionError:
+        os._exit(3)
+if os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 3:
+    refused.append("setsid")
 print(seen, len(refused), sorted(os.listdir("/proc/self"))[:3])
 """
 
@@ -645,11 +654,13 @@ def test_machine_wide_counters_are_out_of_a_jobs_reach(engine):
     network counters), and so are process file descriptors (their inode numbers count every
     process the machine ever started). A sixth review relayed the whole hidden seed, and the
     hidden lr, momentum and epochs, through socket cookies (a machine-wide counter that moves only
-    when a cookie is asked for): asking for one is refused."""
+    when a cookie is asked for): asking for one is refused. A seventh did the same through the
+    number of the scheduler's autogroups (one per new session, shown in /proc/self/autogroup):
+    a new session is refused."""
     locker, reader = engine.run([CellJob("lock", MLOCK_COUNTER), CellJob("read", READ_COUNTERS)])
     assert locker.status == "error" and "mlock refused" in locker.error, locker
     assert reader.ok, reader.error
-    assert reader.output.split("\n")[0].startswith("[] 5 "), reader.output
+    assert reader.output.split("\n")[0].startswith("[] 6 "), reader.output
 
 
 def test_the_next_jobs_pid_does_not_tell_how_many_processes_the_last_one_started(engine):

@@ -310,7 +310,10 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # network, and even a failed send moves the worker's network counters. Process file descriptors
 # (pidfd_open, and clone's CLONE_PIDFD flag): their inode number counts every process and thread
 # the machine ever started, a running number a hidden run could move for a later job to read.
-# Asking a socket for its cookie (getsockopt SO_COOKIE), see _bpf. Numbers per architecture
+# Asking a socket for its cookie (getsockopt SO_COOKIE), see _bpf. A new session (setsid): each
+# one makes a scheduler autogroup whose number, shown in /proc/self/autogroup, comes from one
+# machine-wide counter (a seventh review relayed a hidden seed through it); the job's own session
+# is made before the filter, and its processes share its CPU share. Numbers per architecture
 # (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
@@ -320,7 +323,7 @@ BLOCKED = {
                "move_mount": 429, "fsopen": 430, "fsmount": 432,
                "fadvise64": 221, "mincore": 27, "readahead": 187, "preadv2": 327, "pwritev2": 328,
                "cachestat": 451, "mlock": 149, "munlock": 150, "mlockall": 151, "munlockall": 152,
-               "mlock2": 325, "pidfd_open": 434, "pidfd_getfd": 438},
+               "mlock2": 325, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 112},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -328,7 +331,7 @@ BLOCKED = {
                 "move_mount": 429, "fsopen": 430, "fsmount": 432,
                 "fadvise64": 223, "mincore": 232, "readahead": 213, "preadv2": 286, "pwritev2": 287,
                 "cachestat": 451, "mlock": 228, "munlock": 229, "mlockall": 230, "munlockall": 231,
-                "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438},
+                "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 SOCKET = {"x86_64": (41, 53), "aarch64": (198, 199)}          # socket, socketpair
