@@ -631,6 +631,11 @@ try:                                       # a socket's cookie: a quiet machine-
     a.getsockopt(socket.SOL_SOCKET, 57, 8)
 except PermissionError:
     refused.append("cookie")
+for how in ("get", "set"):                 # a peer's pidfd (SO_PEERPIDFD, SO_PASSPIDFD)
+    try:
+        a.getsockopt(socket.SOL_SOCKET, 77) if how == "get" else a.setsockopt(socket.SOL_SOCKET, 76, 1)
+    except PermissionError:
+        refused.append("peer-pidfd-" + how)
 child = os.fork()                          # a new session: a new autogroup, numbered machine-wide
 if child == 0:
     try:
@@ -656,11 +661,12 @@ def test_machine_wide_counters_are_out_of_a_jobs_reach(engine):
     hidden lr, momentum and epochs, through socket cookies (a machine-wide counter that moves only
     when a cookie is asked for): asking for one is refused. A seventh did the same through the
     number of the scheduler's autogroups (one per new session, shown in /proc/self/autogroup):
-    a new session is refused."""
+    a new session is refused. An eighth got a pidfd after all, as a socket peer's
+    (SO_PEERPIDFD, SO_PASSPIDFD): refused too."""
     locker, reader = engine.run([CellJob("lock", MLOCK_COUNTER), CellJob("read", READ_COUNTERS)])
     assert locker.status == "error" and "mlock refused" in locker.error, locker
     assert reader.ok, reader.error
-    assert reader.output.split("\n")[0].startswith("[] 6 "), reader.output
+    assert reader.output.split("\n")[0].startswith("[] 8 "), reader.output
 
 
 def test_the_next_jobs_pid_does_not_tell_how_many_processes_the_last_one_started(engine):

@@ -310,7 +310,7 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # network, and even a failed send moves the worker's network counters. Process file descriptors
 # (pidfd_open, and clone's CLONE_PIDFD flag): their inode number counts every process and thread
 # the machine ever started, a running number a hidden run could move for a later job to read.
-# Asking a socket for its cookie (getsockopt SO_COOKIE), see _bpf. A new session (setsid): each
+# Asking a socket for its cookie (getsockopt SO_COOKIE) or for a peer's pidfd, see _bpf. A new session (setsid): each
 # one makes a scheduler autogroup whose number, shown in /proc/self/autogroup, comes from one
 # machine-wide counter (a seventh review relayed a hidden seed through it); the job's own session
 # is made before the filter, and its processes share its CPU share. Numbers per architecture
@@ -337,7 +337,8 @@ MADVISE = {"x86_64": 28, "aarch64": 233}
 SOCKET = {"x86_64": (41, 53), "aarch64": (198, 199)}          # socket, socketpair
 AF_UNIX = 1
 GETSOCKOPT = {"x86_64": 55, "aarch64": 209}
-SOL_SOCKET, SO_COOKIE, SO_NETNS_COOKIE = 1, 57, 71
+SETSOCKOPT = {"x86_64": 54, "aarch64": 208}
+SOL_SOCKET, SO_COOKIE, SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD = 1, 57, 71, 76, 77
 MADV_COLD, MADV_PAGEOUT = 20, 21
 CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}          # clone, clone3
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
@@ -371,8 +372,12 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
              (jeq, "ALLOW", "NONET", AF_UNIX)]
     # A socket's cookie comes from a machine-wide counter that moves only when a cookie is asked
     # for, so it is quiet and exact: a sixth review set it to a hidden seed for a later job to read.
-    code += [(jeq, 0, 5, GETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
-             (ld, None, None, 32), (jeq, "EPERM", 0, SO_COOKIE), (jeq, "EPERM", "ALLOW", SO_NETNS_COOKIE)]
+    # A peer's pidfd (SO_PEERPIDFD, SO_PASSPIDFD) is a pidfd all the same (an eighth review).
+    code += [(jeq, 0, 6, GETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
+             (ld, None, None, 32), (jeq, "EPERM", 0, SO_COOKIE), (jeq, "EPERM", 0, SO_NETNS_COOKIE),
+             (jeq, "EPERM", "ALLOW", SO_PEERPIDFD)]
+    code += [(jeq, 0, 4, SETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
+             (ld, None, None, 32), (jeq, "EPERM", "ALLOW", SO_PASSPIDFD)]
     code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "ALLOW", clone), (ld, None, None, 16),
              (jset, "EPERM", "ALLOW", REFUSED_CLONE_FLAGS)]
     labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2, "NONET": len(code) + 3}
