@@ -84,7 +84,10 @@ def login(browser, server, name):
     page = ctx.new_page()
     page.on("pageerror", lambda e: pytest.fail(f"script error in the page: {e}"))
     page.goto(server.url)
-    page.keyboard.type(name)              # the name field has the focus
+    # The name field has the focus (autofocus). Under load the focus can land just after "load",
+    # and keys typed before it are lost: wait for it rather than race it.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'ta-name'")
+    page.keyboard.type(name)
     page.keyboard.press("Enter")
     page.wait_for_url(server.base + "/")
     return page
