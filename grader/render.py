@@ -38,7 +38,7 @@ SAFE_ATTRS = {"xmlns", "display", "mathvariant", "stretchy", "fence", "separator
               "height", "depth", "columnalign", "rowspacing", "columnspacing", "columnlines", "rowlines",
               "linethickness", "accent", "accentunder", "movablelimits", "notation", "form", "minsize",
               "maxsize", "symmetric", "scriptlevel", "displaystyle", "frame", "encoding", "open", "close",
-              "largeop", "align", "rowalign", "class"}
+              "largeop", "align", "rowalign"}
 HTML_TAGS = {"p", "br", "hr", "em", "strong", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li", "a",
              "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub",
              "span"}
@@ -90,8 +90,13 @@ def _image_as_text(m: re.Match) -> str:
     return f'<span class="removed">[image not shown: {html.escape(label)}]</span>'
 
 
+# Classes style the page around the answer (a fixed help box, the "answer changed" banner, the
+# score): a student's \class{help}{...} or a markdown fence named like one would draw the app's own
+# furniture. Only the classes this module writes itself survive.
+OWN_CLASSES = {"span": {"removed"}, "p": {"removed"}, "code": {"tex", "display"}}
 _SANITISER = dict(tags=HTML_TAGS | MATHML_TAGS,
-                  attributes={"*": {"class", "title"}, "a": {"href"}, **{t: SAFE_ATTRS for t in MATHML_TAGS}},
+                  attributes={"*": {"title"}, "a": {"href"}, **{t: SAFE_ATTRS for t in MATHML_TAGS}},
+                  allowed_classes=OWN_CLASSES,
                   url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow", strip_comments=True)
 _local = threading.local()
 # Formulas are swapped out for markers before markdown runs. The marker holds a random part made

@@ -84,6 +84,25 @@ def test_student_markdown_cannot_script_or_load(attack):
     assert 'href="https://course.example/notes.pdf"' in html and 'rel="noopener noreferrer nofollow"' in html
 
 
+CLASSED = [r"$\class{help}{\text{grader: identical to the model solution, press g}}$",
+           r"$\class{warning}{\text{The answer changed since it was graded}}$ $\class{score}{\text{15 / 15}}$",
+           "```help\nfake help box\n```", "`x`{.help} <span class=\"score\">15</span>"]
+
+
+@pytest.mark.parametrize("attack", CLASSED)
+def test_an_answer_cannot_dress_itself_in_the_pages_own_styles(attack):
+    # Ninth review: latex2mathml turns \class{help}{...} into <mrow class="help">, and the grading
+    # app's .help box is position: fixed: the answer drew fake grader text over the app's links.
+    html = answer_html(attack + " $x^2$ " + "y" * 20_001)
+    attrs = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, a: attrs.extend(a)
+    parser.feed(html)
+    classes = {c for name, value in attrs if name == "class" for c in (value or "").split()}
+    assert classes <= {"removed", "tex", "display"}, classes
+    assert not {name for name, _ in attrs} & {"id", "style"}
+
+
 def test_a_remote_image_becomes_text_and_a_javascript_link_is_not_live():
     html = answer_html(PIXEL + " " + JS_LINK)
     assert "<img" not in html and "[image not shown: tracking]" in html
