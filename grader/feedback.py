@@ -161,7 +161,8 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
     common = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in failed.most_common(15))
     flagged = [r for r in results if any(not f.startswith("note:") for f in r.flags) or r.status != "graded"]
     flag_rows = "".join(
-        f'<tr><td><a href="{html.escape(links.get(r.file, "#"))}">{html.escape(r.file)}</a></td>'
+        f'<tr><td><a href="{html.escape(links.get(r.key, "#"))}">{html.escape(r.file)}</a>'
+        f'{f" ({html.escape(r.participant)})" if r.participant else ""}</td>'
         f"<td>{html.escape(', '.join(f for f in r.flags if not f.startswith('note:')))}</td>"
         f"<td>{html.escape(r.status)}</td></tr>" for r in flagged)
     mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
@@ -198,7 +199,7 @@ def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, 
     for key, r in results.items():
         if only is None or key in only:
             atomic_write(out / "feedback" / f"{key}.html", student_page(r, spec, choices.get(key)))
-        links[r.file] = f"feedback/{key}.html"
+        links[r.key or key] = f"feedback/{key}.html"      # by key: two students may send one file name
     path = out / "overview.html"
     if overview:
         atomic_write(path, overview_page(list(results.values()), spec, links))

@@ -138,30 +138,33 @@ def write_submission(out: Path, result: SubmissionResult, key: str | None = None
     return out / f"{base}.csv"
 
 
-TEXT_COLUMNS = ("file", "name", "matr_number", "flags", "status", "participant_id")
+TEXT_COLUMNS = ("file", "name", "matr_number", "flags", "status", "participant_id", "key")
 
 
 def summary_frame(results: list[SubmissionResult], spec: Spec):
-    """One row per notebook (and per participant without one). ``name`` is the file name's,
-    else Moodle's full name; ``counted`` is False for a notebook that does not count because
-    its participant handed in a better one (``identity.best_of``)."""
+    """One row per notebook (and per participant without one). ``name`` is Moodle's full name,
+    else the file name's (a file name is the student's to choose: named after a classmate, it must
+    not make a row read as the classmate's); ``key`` names the row's report and feedback page;
+    ``counted`` is False for a notebook that does not count because its participant handed in a
+    better one (``identity.best_of``)."""
     import pandas as pd  # imported here: the student's `grader check` never needs it
     from .identity import counting
     choices = counting(results)
     rows = []
     for r in results:
-        row = {"file": r.file, "name": r.name or r.participant, "matr_number": r.matr_number,
+        row = {"file": r.file, "name": r.participant or r.name, "matr_number": r.matr_number,
                "filename_ok": r.filename_ok}
         for task in spec.tasks:
             row[task.id] = r.task_points(task.id)
         row.update(auto_points=r.auto_points, auto_max=r.auto_max,
                    flags=";".join(r.flags), status=r.status,
                    manual_points=r.manual_points, total=r.total_points,
-                   participant_id=r.participant_id,
+                   participant_id=r.participant_id, key=r.key,
                    counted=r.key not in choices or choices[r.key].counts(r.key))
         rows.append({k: (cell(v) if k in TEXT_COLUMNS else v) for k, v in row.items()})
     cols = ["file", "name", "matr_number", "filename_ok", *[t.id for t in spec.tasks],
-            "auto_points", "auto_max", "flags", "status", "manual_points", "total", "participant_id", "counted"]
+            "auto_points", "auto_max", "flags", "status", "manual_points", "total", "participant_id", "key",
+            "counted"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -170,8 +173,10 @@ def summary_csv(results: list[SubmissionResult], spec: Spec) -> str:
 
 
 def manual_answers_csv(results: list[SubmissionResult]) -> str:
-    return to_csv(["file", "name", "matr_number", "task", "answer"],
-                  ([r.file, r.name or r.participant, r.matr_number, c.task, c.answer]
+    """Every written answer, with who wrote it as the summary names them (Moodle's full name
+    first) and the report key that tells two students with the same file name apart."""
+    return to_csv(["file", "name", "matr_number", "participant_id", "key", "task", "answer"],
+                  ([r.file, r.participant or r.name, r.matr_number, r.participant_id, r.key, c.task, c.answer]
                    for r in sorted(results, key=lambda r: (r.file, r.key)) for c in r.checks
                    if c.answer is not None))
 

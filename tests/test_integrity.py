@@ -8,6 +8,7 @@ worker would spoil the honest notebooks graded after it on that worker.
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import os
 import re
@@ -431,8 +432,18 @@ def test_a_file_named_after_a_classmate_takes_nothing_of_hers(moodle_batch):
     assert jane["participant_id"] == "6002" and auto(jane) == 50
     assert aaron["participant_id"] == "6001" and "name-mismatch" in aaron["flags"]
     assert "name-mismatch" not in jane["flags"]
-    rows = (moodle_batch / "summary.csv").read_text()
-    assert "6001" in rows and "6002" in rows
+    # Ninth review: the outputs a TA reads must not show her file name's identity on his row.
+    rows = {r["participant_id"]: r for r in csv.DictReader((moodle_batch / "summary.csv").open())}
+    assert rows["6001"]["name"] == "Aaron Attacker" and rows["6001"]["matr_number"] == ""
+    assert rows["6002"]["name"] == "Jane Doe" and rows["6002"]["matr_number"] == "k12345678"
+    assert "duplicate-matr" not in rows["6002"]["flags"]          # his file name costs her no flag
+    assert {rows[p]["key"] for p in rows} >= {"Aaron_Attacker_6001", "Jane_Doe_6002"}
+    answers = list(csv.DictReader((moodle_batch / "manual_answers.csv").open()))
+    assert {a["key"] for a in answers if "JANE-OWN-PROOF" in a["answer"]} == {"Jane_Doe_6002"}
+    assert all(a["name"] == "Aaron Attacker" for a in answers if a["key"] == "Aaron_Attacker_6001")
+    overview = (moodle_batch / "overview.html").read_text()
+    link = re.search(r'<a href="([^"]*)">Assignment_7_JaneDoe_k12345678\.ipynb</a> \(Aaron Attacker\)', overview)
+    assert link and link.group(1) == "feedback/Aaron_Attacker_6001.html", overview[-1500:]
 
 
 def test_escape_attempts_fail_and_the_next_job_is_clean(engine, data_home):

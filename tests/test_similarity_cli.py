@@ -129,7 +129,18 @@ def test_the_same_student_in_two_terms_is_shown_not_flagged(tmp_path):
     current = write_reports(type(c)([s for s in c.students if s is not source]), tmp_path / "reports")
     past = write_reports(type(c)([source]), tmp_path / "2023")
     data = json.loads((past / f"{source.key}.json").read_text())
-    data["matr_number"] = json.loads((current / f"{copy.key}.json").read_text())["matr_number"]
+    mine = json.loads((current / f"{copy.key}.json").read_text())
+    data["matr_number"], data["name"], data["participant"] = mine["matr_number"], "AdaLovelace", "Ada Lovelace"
+    (past / f"{source.key}.json").write_text(json.dumps(data))
+    # The number alone (typed into a file name by the student) does not make two hand-ins one
+    # student's: last term's notebook copied under its author's number stays flagged.
+    assert grader("similarity", "--reports", str(current), "--against", str(past), cwd=tmp_path).returncode == 0
+    out = json.loads((current / "similarity" / "similarity.json").read_text())
+    pair = next(p for p in out["pairs"] if p["a"] == copy.key and p["b"].endswith(source.key))
+    assert not pair["same_student"] and pair["flagged"]
+    # The same number and the same name: a student retaking the course.
+    past = write_reports(type(c)([source]), tmp_path / "2023-again")
+    data["name"], data["participant"] = mine["name"], mine.get("participant", "")
     (past / f"{source.key}.json").write_text(json.dumps(data))
     assert grader("similarity", "--reports", str(current), "--against", str(past), cwd=tmp_path).returncode == 0
     out = json.loads((current / "similarity" / "similarity.json").read_text())

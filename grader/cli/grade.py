@@ -111,6 +111,14 @@ def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
         r.flags.append("several-notebooks")
     if sub.participant and r.name and not name_fits(r.name, sub.participant) and "name-mismatch" not in r.flags:
         r.flags.append("name-mismatch")
+        # The file name is the student's to type: named after a classmate, its matriculation
+        # number would put this notebook's marks on the classmate's row wherever a TA copies
+        # marks by number (and flag the classmate `duplicate-matr`). Moodle's participant is who
+        # handed it in; the number is kept only in the note.
+        if r.matr_number:
+            r.details.append(f"The file name says {r.name}, {r.matr_number}; Moodle says it was handed in by "
+                             f"{sub.participant} (participant {sub.participant_id}), so the number is not used.")
+            r.matr_number = ""
 
 
 def _no_notebook(sub: Submission, root: Path, spec) -> SubmissionResult:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..naming import name_fits
 from .cohort import Hand
 from .documents import CODE_UNIT, WRITTEN_UNIT, fingerprint_all, material_prints
 from .index import Overlap, overlap
@@ -171,11 +172,20 @@ def _pairs(hands: list[Hand], overlaps: dict[str, Overlap], settings: Settings) 
         if not a.current:                 # the pair's first member is always of this term
             a, b = b, a
             units = {u: Share(s.b, s.a) for u, s in units.items()}
-        same = bool(a.term != b.term and a.matr_number and a.matr_number == b.matr_number)
+        same = _same_student(a, b)
         out.append(Pair(a.key, b.key, round(float(score[i]), 4), round(float(code[i]), 4),
                         round(float(written[i]), 4), units, bool(flagged[i]) and not same, same))
     out.sort(key=lambda p: (-p.score, p.a, p.b))
     return out
+
+
+def _same_student(a: Hand, b: Hand) -> bool:
+    """A student retaking the course, handing in last term's work again: the same matriculation
+    number *and* the same name. A number alone is typed into a file name by the student: copying
+    an earlier term's notebook under its author's number must not hide the pair."""
+    if a.term == b.term or not a.matr_number or a.matr_number != b.matr_number:
+        return False
+    return name_fits(a.name, b.name) or name_fits(b.name, a.name)
 
 
 def clusters(edges: list[Pair]) -> list[list[str]]:
