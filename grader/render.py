@@ -25,8 +25,9 @@ MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
 IMG = re.compile(r"<img\b[^>]*>", re.I)
 ALT = re.compile(r'\balt="([^"]*)"')
 # Characters no text needs, which some tools choke on: NUL and the other C0 controls but tab and
-# newline, and lone surrogates (a notebook's JSON may hold "\udc80", which UTF-8 cannot encode).
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# newline, lone surrogates (a notebook's JSON may hold "\udc80", which UTF-8 cannot encode), and
+# U+FFFE, U+FFFF, which XML forbids (a file name holding one made the JUnit export unreadable).
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # What of one answer is rendered as markdown: written answers are a few thousand characters;
 # beyond this the rest is shown as plain text (a crafted answer must not cost a TA minutes).
 RENDERED_CHARS = 20_000

@@ -32,7 +32,7 @@ RAW_HTML = ('<img src="https://tracker.example/raw.gif" onerror="alert(1)"><scri
             '<style>body{background:url(https://tracker.example/css.gif)}</style>')
 MATH = r"$\href{javascript:alert(1)}{x}$ and $\text{<script>alert(4)</script>}$ and $x^2$"
 REFERENCE = "[lecture notes](https://course.example/notes.pdf)"
-WEIRD = "nul\x00here, bell\x07, escape\x1b[31m, rtl\u202eevil, surrogate \ud800 end"
+WEIRD = "nul\x00here, bell\x07, escape\x1b[31m, rtl\u202eevil, surrogate \ud800, not xml \ufffe\uffff end"
 FORMULAS = ["=HYPERLINK(\"https://evil.example\",\"click\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
             "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
 ATTACKS = [JS_LINK, JS_LINK_2, PIXEL, RAW_HTML, MATH, WEIRD, *FORMULAS]
@@ -119,6 +119,24 @@ def test_a_crafted_answer_renders_in_a_second(crafted):
     html = answer_html(crafted)
     assert time.process_time() - t0 < 20       # about 0.5 s here; minutes before
     assert "more characters, shown as text" in html and live_parts(html)["scripts"] == []
+
+
+@pytest.mark.parametrize("make", [lambda w: ["w"] * w, lambda w: ["x" if i % 7 == 0 else "w" for i in range(w)]])
+def test_a_crafted_answer_cannot_stall_a_word_diff(make):
+    # Ninth review: 25,000 copies of one word, and the same with one word changed, froze the
+    # grading app's answer and group pages (difflib: minutes per request, cubic in the repeats).
+    import time
+    from grader.gradebook.groups import diff_html
+    from grader.textdiff import MAX_WORDS, matching_blocks
+    words = make(25_000)
+    rep, text = " ".join(words), " ".join(words[:12_000] + ["CHANGED"] + words[12_001:])
+    t0 = time.process_time()
+    html = diff_html(rep, text)
+    blocks = matching_blocks(rep.split(), text.split())
+    assert time.process_time() - t0 < 10          # about 0.05 s here; minutes with difflib
+    assert "<ins>CHANGED</ins>" in html.replace("<ins>CHANGED </ins>", "<ins>CHANGED</ins>")
+    assert sum(size for _, _, size in blocks) == MAX_WORDS - 1      # all but the changed word, up to the cap
+    assert "[not compared:]" in html and html.endswith(text[-20:])
 
 
 def test_placeholders_typed_by_the_student_do_not_break_formulas():

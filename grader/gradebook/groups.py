@@ -15,7 +15,6 @@ so the most common spelling of an answer represents its group.
 """
 from __future__ import annotations
 
-import difflib
 import html
 import re
 from collections import Counter
@@ -25,6 +24,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from ..answer_text import normalise, numbers
+from ..textdiff import MAX_WORDS, word_ops
 from .models import Answer, Grade
 from .store import Gradebook
 
@@ -265,8 +265,7 @@ def diff_html(rep: str, text: str) -> str:
     a = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(rep or "")]
     b = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(text or "")]
     out = []
-    matcher = difflib.SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b], autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in word_ops([t for t, _ in a], [t for t, _ in b]):
         if op == "equal":
             out.append(html.escape("".join(t + s for t, s in b[j1:j2])))
             continue
@@ -274,4 +273,6 @@ def diff_html(rep: str, text: str) -> str:
             out.append(f"<del>{html.escape(' '.join(t for t, _ in a[i1:i2]))}</del> ")
         if j2 > j1:
             out.append(f"<ins>{html.escape(''.join(t + s for t, s in b[j1:j2]))}</ins>")
+    if len(b) > MAX_WORDS:         # beyond what is compared: shown as it is
+        out.append(f" [not compared:] {html.escape(''.join(t + s for t, s in b[MAX_WORDS:]))}")
     return "".join(out)

@@ -8,13 +8,13 @@ longest runs of the same words, after the same case and punctuation folding the 
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 from copydetect.utils import get_copied_slices
 
+from ..textdiff import matching_blocks
 from .cohort import Hand
 from .documents import code_streams
 from .prints import kgram_hashes
@@ -148,8 +148,7 @@ def _written_blocks(a: Hand, b: Hand, settings: Settings, views_a, views_b, star
             continue
         wa, wb = list(WORD.finditer(ca.source)), list(WORD.finditer(cb.source))
         fa, fb = [_fold(m.group()) for m in wa], [_fold(m.group()) for m in wb]
-        matcher = difflib.SequenceMatcher(None, fa, fb, autojunk=False)
-        for i, j, size in matcher.get_matching_blocks():
+        for i, j, size in matching_blocks(fa, fb):
             if size < MIN_WRITTEN_RUN:
                 continue
             number = start + len(blocks) + 1
