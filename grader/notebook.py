@@ -91,11 +91,11 @@ class _TooMany(Exception):
     pass
 
 
-def _parse(text: str, raw: bytes, budget: int):
+def _parse(text: str, few_brackets: bool, budget: int):
     """JSON with at most ``budget`` objects and lists. A file of millions of tiny cells or lists
     is refused after a fraction of a second instead of filling the grader's memory. When the raw
     bytes hold fewer brackets than the budget (every real notebook) the fast parser is safe."""
-    if raw.count(b"[") + raw.count(b"{") <= budget:
+    if few_brackets:
         return json.loads(text)
     decoder = json.JSONDecoder()
     left = [budget]
@@ -132,12 +132,15 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
     if cells_seen > limits.max_cells:
         raise NotebookError(f"the file holds about {cells_seen} cells, more than the {limits.max_cells} a notebook "
                             f"of this assignment may have; hand in the notebook you were given")
+    budget = max(20_000, limits.max_cells * 50)
+    few_brackets = raw.count(b"[") + raw.count(b"{") <= budget
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise NotebookError("the file is not UTF-8 text, so it is not a Jupyter notebook") from None
+    del raw                  # the bytes, the text and the parsed JSON are never all held at once
     try:
-        data = _parse(text, raw, max(20_000, limits.max_cells * 50))
+        data = _parse(text, few_brackets, budget)
     except _TooMany:
         raise NotebookError(f"the file holds far more entries than a notebook of at most {limits.max_cells} cells; "
                             f"hand in the notebook you were given") from None
@@ -146,6 +149,7 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
                             f"{exc.colno}: {exc.msg}); open it in Jupyter and save it again") from None
     except RecursionError:
         raise NotebookError("the file is not a notebook: its JSON is nested far deeper than any notebook's") from None
+    del text
     if not isinstance(data, dict) or "nbformat" not in data:
         raise NotebookError("the file is JSON but not a Jupyter notebook (no 'nbformat' field)")
     notes: list[str] = []
@@ -165,6 +169,7 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         raise NotebookError(f"the notebook has {len(raw_cells)} cells, more than the {limits.max_cells} a notebook "
                             f"of this assignment may have; hand in the notebook you were given")
     cells = []
+    total = 0
     for i, c in enumerate(raw_cells):
         if not isinstance(c, dict):
             continue
@@ -173,6 +178,10 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         if len(source) > limits.max_cell_chars:
             raise NotebookError(f"cell {i + 1} holds {len(source)} characters of source, more than the "
                                 f"{limits.max_cell_chars} one cell may have; remove pasted data or output from it")
+        total += len(source)
+        if total > limits.max_source_chars:
+            raise NotebookError(f"the cells hold more than {limits.max_source_chars} characters of source together "
+                                f"(the assignment needs a few thousand); remove pasted data or output from them")
         cells.append(Cell(index=i, id=cid if isinstance(cid, str) else None,
                           cell_type=str(c.get("cell_type", "")), source=source))
     if version == 4 and any(c.id is None for c in cells):

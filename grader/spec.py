@@ -35,6 +35,10 @@ class NotebookLimits:
     max_bytes: int = 100 * 2**20
     max_cells: int = 500
     max_cell_chars: int = 200_000
+    # All cells' source together: every later step (reports, the gradebook, similarity) keeps the
+    # student's source; 97 MB of code within the other limits cost the grader 430 MB of memory
+    # and stalled the similarity report (ninth review).
+    max_source_chars: int = 1_000_000
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,17 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
     (folder / "Assignment_7_MalFormat_k20007777.ipynb").write_text('{"nbformat": "[/]", "cells": []}')
     (folder / "Assignment_7_MalDeep_k20008888.ipynb").write_text('{"nbformat":4,"cells":' + "[" * 100_000
                                                                + "]" * 100_000 + "}")
+    # Ninth review: 97 MB within the per-file, per-cell and cell-count limits, once as code (it
+    # cost the grader 380 MB and stalled the similarity report) and once as outputs (344 MB).
+    base = json.loads(nbformat.writes(solution_nb))
+    line = "a = b + c * d - e\n"
+    big_source = dict(base, cells=base["cells"] + [
+        {"cell_type": "code", "id": f"x{i}", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": line * (199_000 // len(line))} for i in range(500 - len(base["cells"]))])
+    (folder / "Assignment_7_MalBigSource_k20006666.ipynb").write_text(json.dumps(big_source))
+    big_outputs = dict(base, cells=[dict(c, outputs=[{"output_type": "stream", "name": "stdout", "text": "x" * 199_000}] * 20)
+                                    if c["cell_type"] == "code" else c for c in base["cells"]])
+    (folder / "Assignment_7_MalBigOutputs_k20005555.ipynb").write_text(json.dumps(big_outputs))
     res, rss = grade_cli(folder, out, spec_dir, data_home)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     reports = {}
@@ -320,6 +331,10 @@ def test_oversized_or_deeply_nested_replies_are_refused_and_the_grader_stays_sma
 def test_absurd_notebooks_are_refused_cheaply(batch, spec):
     many = report(batch, "MalManyCells")
     deep = report(batch, "MalDeep")
+    source = report(batch, "MalBigSource")
+    assert source["status"].startswith("unreadable") and "characters of source together" in source["status"]
+    assert auto(report(batch, "MalBigOutputs")) == 50        # outputs are not graded; the grader stayed small
+    assert sum(p.stat().st_size for p in batch["out"].rglob("*MalBigSource*")) < 1_000_000
     assert many["status"].startswith("unreadable") and "cells" in many["status"]
     assert deep["status"].startswith("unreadable") and "nested" in deep["status"]
     path = Path(batch["out"].parent / "subs" / many["file"])
