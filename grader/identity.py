@@ -45,8 +45,35 @@ def _safe(text: str) -> str:
 BATCH_FILES = frozenset({"summary", "manual_answers", "gradebook", "junit", "overview", "results", "index"})
 
 
-def plan(root: Path, notebooks: list[Path], participants: list[Participant]) -> list[Submission]:
-    """Every submission below ``root`` with a report key that no file name can displace."""
+def plan(root: Path, notebooks: list[Path], participants: list[Participant],
+         previous: dict[tuple[str, str], str] | None = None) -> list[Submission]:
+    """Every submission below ``root`` with a report key that no file name can displace.
+
+    ``previous`` (the gradebook's keys by path and participant) keeps the key a notebook was
+    graded under: a classmate's file that reads the same once made safe, or a participant's
+    second upload, would otherwise rename it (``-1``, a suffix), and the TA's grades stored under
+    the old key would no longer be its grades. Newcomers that clash with a kept key get suffixes."""
+    subs = _plan(root, notebooks, participants)
+    if not previous:
+        return subs
+    kept = {}
+    for sub in subs:
+        old = previous.get((sub.rel, sub.participant_id)) if sub.path is not None else None
+        if old is not None:
+            kept[id(sub)] = old
+    claimed = set(kept.values())
+    out = []
+    for sub in subs:
+        if id(sub) in kept:
+            out.append(replace(sub, key=kept[id(sub)]))
+        elif sub.key in claimed:
+            out.append(replace(sub, key=f"{sub.key}-{_digest(sub.rel + chr(0) + sub.participant_id, 8)}"))
+        else:
+            out.append(sub)
+    return _unique(out)
+
+
+def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) -> list[Submission]:
     owner: dict[Path, Participant] = {}
     for p in participants:
         for nb in p.notebooks:

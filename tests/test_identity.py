@@ -74,3 +74,31 @@ def test_a_participants_notebooks_are_graded_together_in_batch_order():
 
     subs = [sub("a", "1", 2), sub("b"), sub("c", "1", 2), sub("d", "2"), sub("e", "", 2)]
     assert [[s.key for s in g] for g in by_participant(subs)] == [["a", "c"], ["b"], ["d"], ["e"]]
+
+
+def test_a_classmates_file_does_not_rename_a_graded_notebook(tmp_path):
+    # Ninth review: a classmate's "Assignment_7_CarlHonest_k33333333 .ipynb" (a trailing space)
+    # reads like Carl's once made safe, so both got suffixes on the regrade and the TA's grades
+    # stayed under Carl's old key. The gradebook's keys by path now win; the newcomer is suffixed.
+    carl = touch(tmp_path / "Assignment_7_CarlHonest_k33333333.ipynb")
+    first = keys(tmp_path)
+    assert first[carl.name] == "Assignment_7_CarlHonest_k33333333"
+    touch(tmp_path / "Assignment_7_CarlHonest_k33333333 .ipynb")
+    nbs = sorted(tmp_path.rglob("*.ipynb"))
+    assert {s.rel: s.key for s in plan(tmp_path, nbs, [])}[carl.name] != first[carl.name]   # without the gradebook
+    subs = plan(tmp_path, nbs, [], previous={(carl.name, ""): first[carl.name]})
+    got = {s.rel: s.key for s in subs}
+    assert got[carl.name] == "Assignment_7_CarlHonest_k33333333"
+    assert len(set(got.values())) == 2
+
+
+def test_a_participants_second_upload_keeps_the_first_ones_key(tmp_path):
+    folder = tmp_path / "Carl Honest_5501_assignsubmission_file_"
+    touch(folder / "Assignment_7_CarlHonest_k33333333.ipynb")
+    first = keys(tmp_path)
+    assert set(first.values()) == {"Carl_Honest_5501"}
+    touch(folder / "Assignment_7_CarlHonest_k33333333 (final).ipynb")
+    nbs = sorted(tmp_path.rglob("*.ipynb"))
+    previous = {(rel, "5501"): key for rel, key in first.items()}
+    got = {s.rel: s.key for s in plan(tmp_path, nbs, participants(tmp_path), previous=previous)}
+    assert got[next(iter(first))] == "Carl_Honest_5501" and len(set(got.values())) == 2

@@ -235,7 +235,7 @@ def _write_problem(db_path: Path, exc: BaseException) -> str:
 
 
 def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) -> int:
-    subs = identity.plan(args.folder, notebooks, people)
+    subs = identity.plan(args.folder, notebooks, people, previous=gb.keys_by_path())
     fingerprint = spec.fingerprint() + "-" + __version__
     todo: list[Submission] = []
     shas = {s.key: _sha(s.path) for s in subs if s.path is not None}   # read each notebook once for this

@@ -206,6 +206,12 @@ class Gradebook:
         return {r["key"]: (r["fingerprint"], r["sha256"])
                 for r in self.read().execute("SELECT key, fingerprint, sha256 FROM submissions")}
 
+    def keys_by_path(self) -> dict[tuple[str, str], str]:
+        """(path below the graded folder, Moodle participant id) -> report key, of every notebook
+        graded so far: a regrade gives each notebook the key its TA grades are stored under."""
+        return {(r["path"], r["participant_id"]): r["key"] for r in self.read().execute(
+            "SELECT key, path, participant_id FROM submissions WHERE path != ''")}
+
     def ids(self) -> dict[str, int]:
         return {r["key"]: r["id"] for r in self.read().execute("SELECT key, id FROM submissions")}
 
