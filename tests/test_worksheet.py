@@ -288,3 +288,25 @@ def test_a_participant_on_two_rows_is_filled_once():
     assert len(plan.matches) == 1
     assert plan.conflicts == ["Participant 7 (Ann Lee): Ann Lee is also the row Participant 7 (Ann Lee), "
                               "not filled twice"]
+
+
+def test_rows_matched_only_by_a_typed_name_are_named_for_the_ta_to_check(tmp_path, monkeypatch, capsys):
+    # Ninth review: outside Moodle's participant folders a row is matched by the name in a file
+    # name, which the student typed (a classmate's name takes the classmate's row when the
+    # classmate's own file name says no name). The command lists those rows to be checked.
+    from grader.cli import main
+    from .gradebook_helpers import filled, result
+    monkeypatch.setenv("COLUMNS", "300")
+    loose = result(0, None, calc_1_2=None, name="Carl Honest", matr="k33333333")
+    loose.participant_id = loose.participant = ""
+    loose.key, loose.path = "Assignment_7_CarlHonest_k33333333", "Assignment_7_CarlHonest_k33333333.ipynb"
+    filled(tmp_path / "reports", [loose, result(1, None, calc_1_2=None)]).close()
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_text("Identifier,Full name,Email address,Status,Grade,Maximum Grade,Feedback comments\n"
+                     "Participant 9001,Carl Honest,c@uni.example,Submitted,,100.00,\n"
+                     "Participant 5501,Ben Gruber,b@uni.example,Submitted,,100.00,\n", encoding="utf-8")
+    assert main(["moodle", str(sheet), "--reports", str(tmp_path / "reports"), "--out", str(tmp_path / "up.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "matched only by the name typed in the file name (1" in out, out
+    assert "Participant 9001 (Carl Honest) <- Assignment_7_CarlHonest_k33333333.ipynb" in out
+    assert "Ben Gruber <-" not in out and "5501 <-" not in out

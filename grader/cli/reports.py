@@ -145,6 +145,10 @@ def cmd_moodle(args, console: Console) -> int:
                                                          else "") + ")")
     for note in filled.notes:
         _say(console, f"  {note}")
+    by_name = [f"{m.label} <- {m.counted.file}" for m in plan.matches if m.by == "name"]
+    if by_name:    # a name in a file name is the student's to type: a TA confirms these rows
+        _say(console, f"matched only by the name typed in the file name ({len(by_name)}; graded outside Moodle's "
+                      f"participant folders): check them before uploading: {_listed(by_name)}", "yellow")
     if plan.conflicts:
         _say(console, f"rows not filled ({len(plan.conflicts)}): {_listed(plan.conflicts)}", "yellow")
     if plan.without_result:
