@@ -695,6 +695,40 @@ def test_machine_wide_counters_are_out_of_a_jobs_reach(engine):
     assert reader.output.split("\n")[0].startswith("[] 8 "), reader.output
 
 
+WATCH_AND_LOCK = """
+import ctypes, errno, fcntl, os, struct
+libc = ctypes.CDLL(None, use_errno=True)
+lib = os.__file__                           # a file every job reads
+fd = os.open(lib, os.O_RDONLY)
+def tried(call):
+    try:
+        call()
+        return "allowed"
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno, str(exc.errno))
+ino = libc.inotify_init1(0)
+print("inotify", "allowed" if ino >= 0 else errno.errorcode[ctypes.get_errno()])
+print("flock", tried(lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)))
+print("posix lock", tried(lambda: fcntl.fcntl(fd, fcntl.F_SETLK, struct.pack("hhqqi", fcntl.F_RDLCK, 0, 0, 0, 0))))
+print("who holds", tried(lambda: fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0))))
+dfd = os.open(os.path.dirname(lib), os.O_RDONLY)
+print("dnotify", tried(lambda: fcntl.fcntl(dfd, 1026, 0x80000001)))
+print("descriptor flags", tried(lambda: fcntl.fcntl(fd, fcntl.F_SETFD, fcntl.FD_CLOEXEC)))
+"""
+
+
+def test_a_job_cannot_watch_or_lock_the_files_other_jobs_read(engine):
+    """A tenth review ran two colluding students' jobs at the same time on two workers: one
+    watched a library file with inotify, the other opened it so many times in its hidden run,
+    and the first printed the count: the hidden seed's last digits, exactly. Watching files
+    (inotify, fanotify, dnotify) and locking them (a held lock, or F_GETLK's answer, is seen by
+    every other job) are refused; a job's other uses of fcntl are not."""
+    out = engine.run([CellJob("watch", WATCH_AND_LOCK)])[0]
+    assert out.ok, out.error
+    assert " ".join(out.output.split()) == ("inotify EPERM flock EPERM posix lock EPERM who holds EPERM "
+                                           "dnotify EPERM descriptor flags allowed"), out.output
+
+
 def test_the_next_jobs_pid_does_not_tell_how_many_processes_the_last_one_started(engine):
     """The third review also moved the worker's pid counter (one thread per step) to pass 16 bits
     to the next job through its pid: each job's pid is drawn at random."""

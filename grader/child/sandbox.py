@@ -313,8 +313,11 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # Asking a socket for its cookie (getsockopt SO_COOKIE) or for a peer's pidfd, see _bpf. A new session (setsid): each
 # one makes a scheduler autogroup whose number, shown in /proc/self/autogroup, comes from one
 # machine-wide counter (a seventh review relayed a hidden seed through it); the job's own session
-# is made before the filter, and its processes share its CPU share. Numbers per architecture
-# (x86-64, AArch64).
+# is made before the filter, and its processes share its CPU share. Watching or locking files
+# (inotify, fanotify, flock; fcntl's F_NOTIFY, record locks and leases, see _bpf): every job reads
+# the same library files, and a watch or a lock on one sees another job's opens and locks while
+# both run (a tenth review passed a hidden seed exactly between two workers' jobs through inotify).
+# Numbers per architecture (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
                "process_vm_readv": 310, "process_vm_writev": 311, "perf_event_open": 298, "bpf": 321,
@@ -323,7 +326,8 @@ BLOCKED = {
                "move_mount": 429, "fsopen": 430, "fsmount": 432,
                "fadvise64": 221, "mincore": 27, "readahead": 187, "preadv2": 327, "pwritev2": 328,
                "cachestat": 451, "mlock": 149, "munlock": 150, "mlockall": 151, "munlockall": 152,
-               "mlock2": 325, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 112},
+               "mlock2": 325, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 112,
+               "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "flock": 73},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -331,9 +335,14 @@ BLOCKED = {
                 "move_mount": 429, "fsopen": 430, "fsmount": 432,
                 "fadvise64": 223, "mincore": 232, "readahead": 213, "preadv2": 286, "pwritev2": 287,
                 "cachestat": 451, "mlock": 228, "munlock": 229, "mlockall": 230, "munlockall": 231,
-                "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157},
+                "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157,
+                "inotify_init1": 26, "fanotify_init": 262, "flock": 32},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
+FCNTL = {"x86_64": 72, "aarch64": 25}
+# fcntl commands that see other processes through a file: record locks (F_GETLK even names the
+# holder), open-file-description locks, leases, directory notifications. Descriptor flags stay.
+REFUSED_FCNTL = (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)   # F_GETLK F_SETLK F_SETLKW F_OFD_* F_SETLEASE F_GETLEASE F_NOTIFY
 SOCKET = {"x86_64": (41, 53), "aarch64": (198, 199)}          # socket, socketpair
 AF_UNIX = 1
 GETSOCKOPT = {"x86_64": 55, "aarch64": 209}
@@ -367,6 +376,8 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     # madvise is needed (allocators use it), but not to push pages of a file out of the cache.
     code += [(jeq, 0, 3, MADVISE[arch]), (ld, None, None, 32), (jeq, "EPERM", 0, MADV_PAGEOUT),
              (jeq, "EPERM", "ALLOW", MADV_COLD)]
+    code += [(jeq, 0, 1 + len(REFUSED_FCNTL), FCNTL[arch]), (ld, None, None, 24)]
+    code += [(jeq, "EPERM", 0, cmd) for cmd in REFUSED_FCNTL[:-1]] + [(jeq, "EPERM", "ALLOW", REFUSED_FCNTL[-1])]
     socket_nr, socketpair_nr = SOCKET[arch]
     code += [(jeq, 1, 0, socket_nr), (jeq, 0, 2, socketpair_nr), (ld, None, None, 16),
              (jeq, "ALLOW", "NONET", AF_UNIX)]
