@@ -26,6 +26,7 @@ class Submission:
     participant_id: str = ""
     participant: str = ""         # Moodle's full name of the participant
     siblings: int = 1             # notebooks this participant handed in
+    raw_rel: str = ""             # ``rel`` with undecodable bytes kept (two names may show alike)
 
 
 def shown(text: str) -> str:
@@ -56,10 +57,15 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant],
     subs = _plan(root, notebooks, participants)
     if not previous:
         return subs
+    # A path is shown (and stored) with undecodable bytes as replacement marks, so two files can
+    # share one stored path: then neither keeps a key, and each is told apart by its own bytes.
+    shared = {}
+    for sub in subs:
+        shared[(sub.rel, sub.participant_id)] = shared.get((sub.rel, sub.participant_id), 0) + 1
     kept = {}
     for sub in subs:
         old = previous.get((sub.rel, sub.participant_id)) if sub.path is not None else None
-        if old is not None:
+        if old is not None and shared[(sub.rel, sub.participant_id)] == 1:
             kept[id(sub)] = old
     claimed = set(kept.values())
     out = []
@@ -67,7 +73,7 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant],
         if id(sub) in kept:
             out.append(replace(sub, key=kept[id(sub)]))
         elif sub.key in claimed:
-            out.append(replace(sub, key=f"{sub.key}-{_digest(sub.rel + chr(0) + sub.participant_id, 8)}"))
+            out.append(replace(sub, key=f"{sub.key}-{_digest(_own(sub), 8)}"))
         else:
             out.append(sub)
     return _unique(out)
@@ -85,7 +91,8 @@ def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) ->
             subs.append(Submission(None, shown(str(p.folder.relative_to(root))), base, p.id, p.name, 0))
         for i, nb in enumerate(sorted(p.notebooks)):
             key = base if len(p.notebooks) == 1 else f"{base}-{i + 1}"
-            subs.append(Submission(nb, shown(str(nb.relative_to(root))), key, p.id, p.name, len(p.notebooks)))
+            raw = str(nb.relative_to(root))
+            subs.append(Submission(nb, shown(raw), key, p.id, p.name, len(p.notebooks), raw))
     taken = {s.key for s in subs}
     loose = [nb for nb in notebooks if nb not in owner]
     keys: dict[str, list[Path]] = {}
@@ -98,8 +105,14 @@ def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) ->
             # Paths that read the same once made safe (or like a participant's key) get a suffix
             # from their own path, so none can take another's name.
             clash = len(paths) > 1 or key in taken or key.lower() in BATCH_FILES
-            subs.append(Submission(nb, shown(rel), f"{key}-{_digest(rel, 8)}" if clash else key))
+            subs.append(Submission(nb, shown(rel), f"{key}-{_digest(rel, 8)}" if clash else key, raw_rel=rel))
     return _unique(subs)
+
+
+def _own(sub: Submission) -> str:
+    """What tells two submissions apart for certain: the path below the graded folder with its
+    raw bytes (two names that differ only in undecodable bytes are shown alike) and the participant."""
+    return (sub.raw_rel or sub.rel) + "\0" + sub.participant_id
 
 
 def _digest(text: str, n: int) -> str:
@@ -116,8 +129,7 @@ def _unique(subs: list[Submission]) -> list[Submission]:
             count[sub.key] = count.get(sub.key, 0) + 1
         if all(n == 1 for n in count.values()):
             return subs
-        subs = [sub if count[sub.key] == 1 else
-                replace(sub, key=sub.key + "-" + _digest(sub.rel + "\0" + sub.participant_id, 8 * rounds))
+        subs = [sub if count[sub.key] == 1 else replace(sub, key=sub.key + "-" + _digest(_own(sub), 8 * rounds))
                 for sub in subs]
     raise ValueError("report keys could not be made unique")      # 2**-200: never
 

@@ -102,3 +102,20 @@ def test_a_participants_second_upload_keeps_the_first_ones_key(tmp_path):
     previous = {(rel, "5501"): key for rel, key in first.items()}
     got = {s.rel: s.key for s in plan(tmp_path, nbs, participants(tmp_path), previous=previous)}
     assert got[next(iter(first))] == "Carl_Honest_5501" and len(set(got.values())) == 2
+
+
+def test_two_names_that_differ_only_in_undecodable_bytes_keep_distinct_keys_on_a_regrade(tmp_path):
+    # Tenth review: b"...Eve\xff..." and b"...Eve\xfe..." are both shown (and stored) as "Eve\ufffd";
+    # the regrade gave both the one stored key and then could not tell them apart (a crash for the
+    # whole folder). Neither keeps a stored key; each is suffixed from its own bytes.
+    for b in (b"\xff", b"\xfe"):
+        touch(tmp_path / ("Assignment_7_Eve" + b.decode("utf-8", "surrogateescape") + "_k44444444.ipynb"))
+    touch(tmp_path / "Assignment_7_CarlHonest_k33333333.ipynb")
+    nbs = sorted(tmp_path.rglob("*.ipynb"))
+    first = plan(tmp_path, nbs, [])
+    assert len({s.key for s in first}) == 3
+    previous = {(s.rel, s.participant_id): s.key for s in first}       # what the gradebook stores
+    assert len(previous) == 2                                          # the two Eves share one path
+    again = plan(tmp_path, nbs, [], previous=previous)
+    assert len({s.key for s in again}) == 3
+    assert {s.key for s in again if "Carl" in s.rel} == {"Assignment_7_CarlHonest_k33333333"}
