@@ -32,9 +32,16 @@ _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\u
 # beyond this the rest is shown as plain text (a crafted answer must not cost a TA minutes).
 RENDERED_CHARS = 20_000
 
+# Not mpadded: a box of zero width or height (\mathrlap, \smash) lets a formula draw over what
+# is around the answer, e.g. "GRADED 0/25" inside a classmate's section of a grading sheet (a
+# tenth review); its content is kept, at its own size.
 MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "mtext", "ms", "mspace", "msup", "msub", "msubsup", "mfrac",
                "msqrt", "mroot", "mtable", "mtr", "mtd", "mover", "munder", "munderover", "mstyle", "menclose",
-               "mpadded", "mphantom", "semantics", "annotation"}
+               "mphantom", "semantics", "annotation"}
+# Sizes and spacing: a plain length that is not negative ("0.1667em"), never "-1width" or
+# "-47em", which pull a formula over its neighbours.
+_SIZES = {"width", "height", "depth", "lspace", "rspace", "minsize", "maxsize"}
+_LENGTH = re.compile(r"(\d+\.?\d*|\.\d+)\s*(em|ex|px|pt|mm|cm|in|pc|mu|%)?")
 SAFE_ATTRS = {"xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "width",
               "height", "depth", "columnalign", "rowspacing", "columnspacing", "columnlines", "rowlines",
               "linethickness", "accent", "accentunder", "movablelimits", "notation", "form", "minsize",
@@ -95,7 +102,13 @@ def _image_as_text(m: re.Match) -> str:
 # score): a student's \class{help}{...} or a markdown fence named like one would draw the app's own
 # furniture. Only the classes this module writes itself survive.
 OWN_CLASSES = {"span": {"removed"}, "p": {"removed"}, "code": {"tex", "display"}}
-_SANITISER = dict(tags=HTML_TAGS | MATHML_TAGS,
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    if name in _SIZES and tag in MATHML_TAGS and not _LENGTH.fullmatch(value.strip()):
+        return None
+    return value
+
+
+_SANITISER = dict(tags=HTML_TAGS | MATHML_TAGS, attribute_filter=_attribute,
                   attributes={"*": {"title"}, "a": {"href"}, **{t: SAFE_ATTRS for t in MATHML_TAGS}},
                   allowed_classes=OWN_CLASSES,
                   url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow", strip_comments=True)
@@ -156,7 +169,7 @@ body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; c
 h1 {{ color: rgb(0,120,170); }} table {{ border-collapse: collapse; }}
 td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; text-align: left; }}
 .pass {{ color: #176f2c; font-weight: 600; }} .fail {{ color: #b00020; font-weight: 600; }}
-.manual {{ color: #1f5fa8; font-weight: 600; }} .answer {{ border-left: 4px solid #ccc; padding: 0.2em 1em; }}
+.manual {{ color: #1f5fa8; font-weight: 600; }} .answer {{ border-left: 4px solid #ccc; padding: 0.2em 1em; overflow: auto; contain: paint; }}
 .flag {{ background: #fff3cd; padding: 0.1em 0.4em; border-radius: 3px; margin-right: 0.3em; }}
 .removed {{ color: #777; font-style: italic; }} .pending {{ color: #1f5fa8; }}
 .review {{ color: #444; font-size: 0.95em; }} .review ul {{ margin: 0.2em 0; padding-left: 1.2em; }}

@@ -121,6 +121,28 @@ def test_a_crafted_answer_renders_in_a_second(crafted):
     assert "more characters, shown as text" in html and live_parts(html)["scripts"] == []
 
 
+OVERLAYS = [r"$\smash{\mathrlap{\begin{matrix}\text{ }\\ \hspace{47em}\text{GRADED 0/25 by TA Anna}\end{matrix}}}$",
+            r"$\mathllap{\text{GRADED}}$ $\mathclap{x}$", r"$a\hspace{-47em}\text{GRADED}$", r"$a\kern-30em b$",
+            r"$\mathrlap{\text{over}}\phantom{x}$"]
+
+
+@pytest.mark.parametrize("attack", OVERLAYS)
+def test_a_formula_cannot_draw_over_what_is_around_its_answer(attack):
+    # Tenth review: a zero-size box (mpadded) or a negative space let a formula draw "GRADED 0/25"
+    # inside a classmate's section of a grading sheet. No zero-size boxes, no negative sizes, and
+    # every page clips an answer to its own box.
+    html = answer_html("Short answer. " + attack)
+    attrs = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, a: attrs.extend((tag, n, v) for n, v in a)
+    parser.feed(html)
+    assert not [a for a in attrs if a[0] == "mpadded"] and "<mpadded" not in html
+    sizes = [v for _, n, v in attrs if n in ("width", "height", "depth", "lspace", "rspace")]
+    assert not [v for v in sizes if v.strip().startswith("-") or "width" in v], sizes
+    from grader.render import page
+    assert re.search(r"\.answer \{[^}]*overflow: auto; contain: paint;", page("x", "<div class='answer'>y</div>"))
+
+
 @pytest.mark.parametrize("make", [lambda w: ["w"] * w, lambda w: ["x" if i % 7 == 0 else "w" for i in range(w)]])
 def test_a_crafted_answer_cannot_stall_a_word_diff(make):
     # Ninth review: 25,000 copies of one word, and the same with one word changed, froze the
