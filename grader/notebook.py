@@ -132,6 +132,11 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
     if cells_seen > limits.max_cells:
         raise NotebookError(f"the file holds about {cells_seen} cells, more than the {limits.max_cells} a notebook "
                             f"of this assignment may have; hand in the notebook you were given")
+    entries = raw.count(b",") + raw.count(b":")
+    if entries > limits.max_entries:
+        raise NotebookError(f"the file holds about {entries} entries (lines of output, list items), more than the "
+                            f"{limits.max_entries} a notebook of this assignment may have; clear the outputs and "
+                            f"save again")
     budget = max(20_000, limits.max_cells * 50)
     few_brackets = raw.count(b"[") + raw.count(b"{") <= budget
     try:

@@ -32,8 +32,12 @@ class Limits:
 @dataclass(frozen=True)
 class NotebookLimits:
     """What a submitted file may be before it is read at all (checked cheaply, in this order)."""
-    max_bytes: int = 100 * 2**20
+    max_bytes: int = 50 * 2**20
     max_cells: int = 500
+    # Commas and colons in the raw bytes: at most one JSON value each. Parsed, every value costs
+    # the grader some 70 bytes: 18 million one-word lines of output in a 90 MB file took it to
+    # 1.4 GB (a tenth review).
+    max_entries: int = 1_000_000
     max_cell_chars: int = 200_000
     # All cells' source together: every later step (reports, the gradebook, similarity) keeps the
     # student's source; 97 MB of code within the other limits cost the grader 430 MB of memory

@@ -174,17 +174,27 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
     (folder / "Assignment_7_MalFormat_k20007777.ipynb").write_text('{"nbformat": "[/]", "cells": []}')
     (folder / "Assignment_7_MalDeep_k20008888.ipynb").write_text('{"nbformat":4,"cells":' + "[" * 100_000
                                                                + "]" * 100_000 + "}")
-    # Ninth review: 97 MB within the per-file, per-cell and cell-count limits, once as code (it
-    # cost the grader 380 MB and stalled the similarity report) and once as outputs (344 MB).
+    # Ninth review: 97 MB within the per-file, per-cell and cell-count limits, as code, cost the
+    # grader 380 MB and stalled the similarity report; tenth: 18 million one-word lines of output
+    # in 90 MB, 1.4 GB. Here: code, outputs in large strings, and a million tiny ones, each just
+    # under the file size limit (50 MB).
     base = json.loads(nbformat.writes(solution_nb))
     line = "a = b + c * d - e\n"
     big_source = dict(base, cells=base["cells"] + [
         {"cell_type": "code", "id": f"x{i}", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": line * (199_000 // len(line))} for i in range(500 - len(base["cells"]))])
+         "source": line * (199_000 // len(line))} for i in range(240)])
     (folder / "Assignment_7_MalBigSource_k20006666.ipynb").write_text(json.dumps(big_source))
-    big_outputs = dict(base, cells=[dict(c, outputs=[{"output_type": "stream", "name": "stdout", "text": "x" * 199_000}] * 20)
+    big_outputs = dict(base, cells=[dict(c, outputs=[{"output_type": "stream", "name": "stdout", "text": "x" * 199_000}] * 12)
                                     if c["cell_type"] == "code" else c for c in base["cells"]])
     (folder / "Assignment_7_MalBigOutputs_k20005555.ipynb").write_text(json.dumps(big_outputs))
+    code = [i for i, c in enumerate(base["cells"]) if c["cell_type"] == "code"]
+    lines = copy.deepcopy(base)
+    lines["cells"][code[0]]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["ab"] * 990_000}]
+    lines["cells"][code[1]]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * (44 * 2**20)}]
+    (folder / "Assignment_7_MalLines_k20004444.ipynb").write_text(json.dumps(lines))
+    lines["cells"][code[0]]["outputs"][0]["text"] = ["ab"] * 8_000_000
+    lines["cells"][code[1]]["outputs"] = []
+    (folder / "Assignment_7_MalTinyLines_k20003333.ipynb").write_text(json.dumps(lines))
     res, rss = grade_cli(folder, out, spec_dir, data_home)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     reports = {}
@@ -334,8 +344,11 @@ def test_absurd_notebooks_are_refused_cheaply(batch, spec):
     source = report(batch, "MalBigSource")
     assert source["status"].startswith("unreadable") and "characters of source together" in source["status"]
     assert auto(report(batch, "MalBigOutputs")) == 50        # outputs are not graded; the grader stayed small
+    assert auto(report(batch, "MalLines")) == 50
+    tiny = report(batch, "MalTinyLines")
+    assert tiny["status"].startswith("unreadable") and "entries" in tiny["status"], tiny["status"]
     assert sum(p.stat().st_size for p in batch["out"].rglob("*MalBigSource*")) < 1_000_000
-    assert many["status"].startswith("unreadable") and "cells" in many["status"]
+    assert many["status"].startswith("unreadable") and "entries" in many["status"]
     assert deep["status"].startswith("unreadable") and "nested" in deep["status"]
     path = Path(batch["out"].parent / "subs" / many["file"])
     t0 = time.monotonic()
@@ -746,6 +759,6 @@ def test_a_list_bomb_is_refused_before_it_fills_memory(tmp_path, spec):
     path.write_text('{"nbformat":4,"nbformat_minor":5,"cells":[],"metadata":{"x":[' + ",".join(["[]"] * 10_000_000)
                     + "]}}")
     t0 = time.monotonic()
-    with pytest.raises(NotebookError, match="far more entries"):
+    with pytest.raises(NotebookError, match="entries"):
         load_notebook(path, spec.notebook_limits)
     assert time.monotonic() - t0 < 1.0
