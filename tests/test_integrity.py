@@ -140,6 +140,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                       "ann-sigmoid": attacks.OUT_OF_ORDER + sol["ann-sigmoid"]},
         "Huge": {"ann-sigmoid": attacks.named(attacks.HUGE_REPLY, "ANN_sigmoid"),
                  "ann-relu": attacks.named(attacks.DEEP_REPLY, "ANN_relu")},
+        "Bloat": {"ann-sigmoid": attacks.named(attacks.BLOAT_REPLY, "ANN_sigmoid")},
         "Hoard": {"ann-relu": attacks.MEMFD.format(chunks=(MEMORY_MB + 500) // 32) + sol["ann-relu"],
                   "train-and-test": attacks.DISK + sol["train-and-test"]},
         "Background": {"ann-sigmoid": attacks.THREAD_LEFT + sol["ann-sigmoid"],
@@ -335,6 +336,9 @@ def test_oversized_or_deeply_nested_replies_are_refused_and_the_grader_stays_sma
     r = report(batch, "MalHuge")
     assert points(r, "code_3_2_models") == 0
     assert messages(r, "code_3_2_models").count("invalid reply") >= 2
+    bloat = report(batch, "MalBloat")
+    assert "invalid reply" in messages(bloat, "code_3_2_models")
+    assert points(bloat, "code_3_2_models") == 5            # only its own forged class lost points
     assert 0 < batch["rss"] < 300, batch["rss"]
 
 

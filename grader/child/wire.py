@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import select
 import socket
 import struct
@@ -97,9 +98,29 @@ def _hook(d: dict):
     return _tensor(d) if TENSOR in d else d
 
 
+# JSON values a message may hold (lists, objects, and the items and members in them). Parsed,
+# each costs the grader up to ~70 bytes: an eleventh review's 8 MB reply of nested empty lists
+# took the grader from 121 MB to 391 MB. Replies hold a few thousand values.
+MAX_VALUES = 500_000
+_STRING = re.compile(rb'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
+
+
+def _values(body: bytes) -> int:
+    """How many values the message's structure holds (an upper bound), counting only outside its
+    strings: a cell's output may hold any number of commas and brackets as text."""
+    marks = body.count(b",") + body.count(b":") + body.count(b"[") + body.count(b"{")
+    if marks <= MAX_VALUES:
+        return marks
+    structure = _STRING.sub(b'""', body)
+    return structure.count(b",") + structure.count(b":") + structure.count(b"[") + structure.count(b"{")
+
+
 def decode(body: bytes) -> Any:
     """Strict: NaN is allowed (a student's model may produce it), anything else malformed raises
-    InvalidMessage, including nesting deeper than Python's recursion allows."""
+    InvalidMessage, including nesting deeper than Python's recursion allows and more values than
+    MAX_VALUES."""
+    if _values(body) > MAX_VALUES:
+        raise InvalidMessage(f"malformed message (more than {MAX_VALUES} values)")
     try:
         return json.loads(body.decode("utf-8"), object_hook=_hook)
     except InvalidMessage:
