@@ -90,7 +90,7 @@ def broken(folder, sol):
         c.pop("id", None)
     (folder / "Assignment_7_NoIds_k20000005.ipynb").write_text(json.dumps(old))
     big = copy.deepcopy(raw)
-    blob = "A" * (50 * 2**20)
+    blob = "A" * (40 * 2**20)          # large images, under the 50 MB a file may have
     big["cells"][ids.index("plot-examples")]["outputs"] = [
         {"output_type": "display_data", "metadata": {}, "data": {"image/png": blob, "text/plain": "<Figure>"}}]
     (folder / "Assignment_7_BigImages_k20000006.ipynb").write_text(json.dumps(big))
