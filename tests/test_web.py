@@ -205,3 +205,25 @@ def test_serve_explains_what_it_needs_in_one_line(tmp_path):
     filled(tmp_path / "reports").close()
     res = serve("--reports", str(tmp_path / "reports"), "--host", "0.0.0.0")
     assert res.returncode == 2 and "needs a shared token" in res.stdout
+
+
+def test_a_grade_belongs_to_the_answer_the_ta_read_not_a_resubmission_stored_meanwhile(app):
+    # Twelfth review: the TA opened Mallory's correct answer, a regrade stored her resubmission
+    # ("I do not know."), and the save bound the TA's 10 points to the new text: no "answer changed"
+    # mark, out of the queue. The page now sends the sha of what it showed.
+    import json as _json
+    from .gradebook_helpers import result
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    item = st.gb.add_item("calc_1_1", 10, "correct proof", "", "alice")
+    sid = sid_of(app, "Anna_Huber_5500")
+    page = alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
+    boot = _json.loads(re.search(r'data-boot="([^"]*)"', page).group(1).replace("&#34;", '"').replace("&quot;", '"'))
+    resubmitted = result(0, "I do not know.")
+    st.gb.store_result(resubmitted)                                  # the regrade, while the page is open
+    r = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [item.id], "version": 0,
+                                  "answer": boot["answer"]})
+    assert r.status_code == 200 and r.get_json()["changed"] and "answer changed" in r.get_json()["message"]
+    review = next(c.review for c in decided(st.gb)["Anna_Huber_5500"].checks if c.task == "calc_1_1")
+    assert review.stale                                              # marked, and back in the queue
+    assert "I do not know." in alice.get(f"/t/calc_1_1/a/{sid}").data.decode()

@@ -4,6 +4,7 @@ is refused with 409 and the other TA's grade, never applied silently."""
 from __future__ import annotations
 
 import math
+import re
 
 from flask import Blueprint, g, request
 
@@ -92,16 +93,25 @@ def grade():
     if not isinstance(items, list):
         raise BadRequest("items must be a list of rubric item ids")
     rubric = st.gb.rubric(task.id)
+    # The grade belongs to the text the TA read: a regrade may have stored a resubmitted answer
+    # since the page was opened (a twelfth review). Bound to what was read, the grade is then
+    # "answer changed since graded" and the new text goes back to the queue.
+    seen = data.get("answer")
+    seen = seen if isinstance(seen, str) and re.fullmatch(r"[0-9a-f]{64}", seen) else answer.sha
     try:
         saved = st.gb.set_grade(answer.key, task.id, items=[int(i) for i in items],
                                 adjust=number(data.get("adjust", 0) or 0, "adjust"),
                                 comment=clean_text(str(data.get("comment", "")))[:5000], ta=g.ta,
-                                expected_version=int(data.get("version", 0)), answer_sha_=answer.sha)
+                                expected_version=int(data.get("version", 0)), answer_sha_=seen)
     except Conflict as exc:
         return {"error": "conflict", "message": f"{exc.current.ta if exc.current else 'someone'} changed this "
                 "grade after you opened the answer; nothing was saved.",
                 "theirs": grade_json(exc.current, rubric, answer.max_points)}, 409
     st.changed([answer.key])
+    if seen != answer.sha:
+        return {"ok": True, "changed": True, **grade_json(saved, rubric, answer.max_points),
+                "message": "the answer changed after you opened it (a resubmission was graded): your grade is kept "
+                           "for the text you read, and the new text is back in the queue; reload to see it"}
     return {"ok": True, **grade_json(saved, rubric, answer.max_points)}
 
 

@@ -105,7 +105,7 @@
 
     const fmt = (x) => (x === null || x === undefined) ? "–" : String(+x.toFixed(4));
     const state = () => ({
-      task: boot.task, sid: boot.sid, version,
+      task: boot.task, sid: boot.sid, version, answer: boot.answer,
       items: boxes.filter((b) => b.checked).map((b) => +b.dataset.id),
       adjust: parseFloat(adjust.value) || 0, comment: comment.value,
     });
@@ -123,6 +123,7 @@
         conflict.hidden = true;
         for (const b of boxes) b.closest(".item").classList.toggle("on", b.checked);
         const stale = document.getElementById("stale");
+        if (body.changed) { message.textContent = body.message; return true; }
         if (stale) stale.remove();
         return true;
       }
