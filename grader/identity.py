@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
@@ -59,9 +60,7 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant],
         return subs
     # A path is shown (and stored) with undecodable bytes as replacement marks, so two files can
     # share one stored path: then neither keeps a key, and each is told apart by its own bytes.
-    shared = {}
-    for sub in subs:
-        shared[(sub.rel, sub.participant_id)] = shared.get((sub.rel, sub.participant_id), 0) + 1
+    shared = Counter((sub.rel, sub.participant_id) for sub in subs)
     kept = {}
     for sub in subs:
         old = previous.get((sub.rel, sub.participant_id)) if sub.path is not None else None
