@@ -13,6 +13,9 @@ Nothing a TA typed is lost on the way:
   with different points are errors that name the line;
 - each row carries the version of the grade it was exported with: a grade given in the browser
   after the export is never replaced by the sheet's older view of it;
+- each row carries the sha256 of the answer the sheet showed: when a regrade stored a
+  resubmitted answer after the export, the points are kept for the text the TA read (marked
+  "answer changed since graded", as in the browser) and the new text waits for a TA;
 - ``export`` never overwrites a sheet that holds points or comments not merged yet (it says
   which lines and how to go on); a sheet that only repeats the gradebook is rewritten.
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import getpass
 import html
 import os
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +37,7 @@ from .csvsafe import to_csv, uncell
 from .gradebook import open_gradebook
 from .gradebook.decisions import results as decided
 from .gradebook.models import Grade
+from .gradebook.store import answer_sha
 from .gradebook.outputs import write_reports
 from .identity import counting
 from .render import answer_html, page
@@ -41,7 +46,10 @@ from .results import SubmissionResult
 from .spec import Spec
 from .worksheet import decode, sniff, split_records
 
-COLUMNS = ["report", "file", "matr_number", "name", "task", "max_points", "points", "comment", "version"]
+COLUMNS = ["report", "file", "matr_number", "name", "task", "max_points", "points", "comment", "version",
+           "answer_sha"]
+UNANSWERED = "none"               # answer_sha of a row whose task had no answer when exported
+_SHA = re.compile(r"[0-9a-f]{64}")
 NEEDED = ("report", "task", "points")
 SHEET = "manual_grades.csv"
 
@@ -62,6 +70,7 @@ class SheetRow:
     points: str                   # as typed
     comment: str
     version: str                  # the grade's version when exported ('' in hand-made sheets)
+    answer: str = ""              # the sha256 of the answer shown, UNANSWERED, or '' (hand-made sheets)
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,7 @@ class Update:
     points: float
     comment: str
     changes: bool                 # False: the gradebook holds exactly this already
+    answer_sha: str | None = None # the text graded, when a resubmission replaced it after the export
 
 
 @dataclass(frozen=True)
@@ -88,10 +98,16 @@ class MergePlan:
     updates: list[Update] = field(default_factory=list)
     blank: int = 0
     problems: list[Problem] = field(default_factory=list)
+    answered_since: int = 0       # rows skipped: their task got a new answer, unread or graded since
 
     @property
     def changes(self) -> list[Update]:
         return [u for u in self.updates if u.changes]
+
+    @property
+    def outdated(self) -> int:
+        """Rows whose answer was replaced by a resubmission after the export."""
+        return self.answered_since + sum(1 for u in self.updates if u.answer_sha is not None)
 
 
 def who() -> str:
@@ -128,7 +144,7 @@ def read_sheet(data: bytes, name: str = SHEET) -> list[SheetRow]:
 
     rows = [SheetRow(n, get(r.values, "report").strip(), get(r.values, "task").strip(),
                      get(r.values, "points").strip(), get(r.values, "comment").strip(),
-                     get(r.values, "version").strip())
+                     get(r.values, "version").strip(), get(r.values, "answer_sha").strip().lower())
             for n, r in records[1:]]
     if not rows:
         raise SheetError(f"{name} has a header but no rows: write the points into the {SHEET} that "
@@ -185,7 +201,22 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
                                      f"keep one of the two rows"))
             continue
         seen[(key, task)] = (n, pts, row.comment)
+        if row.answer not in ("", UNANSWERED) and not _SHA.fullmatch(row.answer):
+            plan.problems.append(Problem(n, "the answer_sha column was changed; keep it as exported (or blank it)"))
+            continue
         check = next((c for c in results[key].checks if c.task == task and c.manual_task), None)
+        now = answer_sha(check.answer) if check is not None and check.answer is not None else UNANSWERED
+        if row.answer and row.answer != now:
+            # A regrade stored a resubmission after the export: the points are for the text read.
+            grade = grades.get((key, task))
+            if row.answer == UNANSWERED or (grade is not None and grade.answer_sha != row.answer
+                                            and str(grade.version) != row.version):
+                plan.answered_since += 1          # nothing read, or the new text graded since: it stays
+                continue
+            kept = (grade is not None and grade.answer_sha == row.answer and check is not None
+                    and check.points == pts and grade.comment == row.comment)
+            plan.updates.append(Update(n, key, task, pts, row.comment, changes=not kept, answer_sha=row.answer))
+            continue
         if check is None or check.answer is None:
             if pts != (check.points if check else 0):
                 plan.problems.append(Problem(n, f"{task} of '{key}' was not answered (0 points); points for it are "
@@ -254,7 +285,7 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
             if check.answer is None:
                 body = f'<p class="fail">{html.escape(check.message)} — already 0 points</p>'
                 rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points, check.points or 0.0,
-                             "unanswered", version])
+                             "unanswered", version, UNANSWERED])
             else:
                 stale = check.review is not None and check.review.stale
                 if stale:
@@ -265,7 +296,7 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
                 body = f'<div class="answer">{answer_html(check.answer)}</div>{graded}'
                 comment = check.review.comment if check.review else ""
                 rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points,
-                             None if stale else check.points, comment, version])
+                             None if stale else check.points, comment, version, answer_sha(check.answer)])
             parts.append(f'<section id="{html.escape(key)}"><h3>{_header(r)}</h3>{several}{body}</section>')
         path = out / f"{task.id}.html"
         atomic_write(path, page(task.title, "\n".join(parts)))
@@ -304,6 +335,7 @@ class Merged(NamedTuple):
     merged: int                   # rows with points, now grades in the gradebook
     blank: int                    # rows left blank (their grades, if any, unchanged)
     changed: int                  # of the merged rows, those the gradebook did not hold already
+    outdated: int = 0             # rows whose answer a resubmission replaced after the export
 
 
 def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> Merged:
@@ -329,8 +361,8 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> M
                 raw = (maxima[u.task] if rubric.start == "max" else 0.0) + sum(
                     i.points for i in rubric.items if i.id in set(items))
                 gb.set_grade(u.key, u.task, items=items, adjust=round(u.points - raw, 4), comment=u.comment,
-                             ta=ta, change=ch)
+                             ta=ta, answer_sha_=u.answer_sha, change=ch)
         write_reports(gb, reports, spec)
     finally:
         gb.close()
-    return Merged(len(plan.updates), plan.blank, len(plan.changes))
+    return Merged(len(plan.updates), plan.blank, len(plan.changes), plan.outdated)

@@ -43,7 +43,7 @@ def test_excel_german_locale_sheet_is_read_as_saved(book):
     anna = next(r for r in rows if r["report"] == "Anna_Huber_5500" and r["task"] == "calc_1_1")
     anna["points"], anna["comment"] = "7,5", "gut, aber knapp: Begründung fehlt"
     write_rows(path, rows, sep=";", encoding="cp1252")
-    merged, blank, changed = manual.merge(path, reports, SPEC, ta="anna")
+    merged, blank, changed, _ = manual.merge(path, reports, SPEC, ta="anna")
     assert (merged, changed) == (1, 1) and manual.merge(path, reports, SPEC, ta="anna").changed == 0 and gb.grade("Anna_Huber_5500", "calc_1_1").comment == "gut, aber knapp: Begründung fehlt"
     assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 7.5
 
@@ -144,3 +144,64 @@ def test_the_sheet_names_the_student_and_the_real_command(book, tmp_path):
     assert "<h3>Ben Gruber (participant 5501) — assignment7_ben.ipynb</h3>" in page
     assert f"grader manual merge {reports / 'manual' / 'manual_grades.csv'} --reports {reports}" in page
     assert "? (?)" not in page
+
+
+def _anna(rows, task="calc_1_1"):
+    return next(r for r in rows if r["report"] == "Anna_Huber_5500" and r["task"] == task)
+
+
+def test_points_typed_for_an_answer_a_resubmission_replaced_stay_with_the_text_read(book):
+    """Export, a regrade stores Anna's resubmission, the TA merges the sheet filled from the old
+    text: the points are kept for the text read, the new text waits for a TA."""
+    from .gradebook_helpers import result
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    rows = rows_of(path.read_text())
+    _anna(rows)["points"] = "10"
+    write_rows(path, rows)
+    gb.store_result(result(0, "I do not know."))           # the regrade, before the merge
+    merged = manual.merge(path, reports, SPEC, ta="anna")
+    assert (merged.merged, merged.changed, merged.outdated) == (1, 1, 1)
+    check = next(c for c in decided(gb)["Anna_Huber_5500"].checks if c.task == "calc_1_1")
+    assert check.points == 10 and check.review.stale         # "answer changed since graded", kept
+    again = rows_of(manual.export(reports, SPEC)[-1].read_text())
+    assert _anna(again)["points"] == ""                       # the new text is back in the queue
+    assert manual.merge(path, reports, SPEC, ta="anna").changed == 0   # merging twice changes nothing
+
+
+def test_a_sheet_row_for_an_unanswered_task_does_not_grade_an_answer_handed_in_since(book):
+    from .gradebook_helpers import result
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    rows = rows_of(path.read_text())
+    assert _anna(rows, "calc_2")["points"] == "0" and _anna(rows, "calc_2")["answer_sha"] == "none"
+    gb.store_result(result(0, "answer", calc_2="now answered"))
+    merged = manual.merge(path, reports, SPEC, ta="anna")
+    assert merged.outdated == 1 and gb.grade("Anna_Huber_5500", "calc_2") is None
+    check = next(c for c in decided(gb)["Anna_Huber_5500"].checks if c.task == "calc_2")
+    assert check.points is None and check.answer == "now answered"
+
+
+def test_a_sheets_old_view_never_replaces_a_grade_given_to_the_new_text(book):
+    from .gradebook_helpers import result
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    rows = rows_of(path.read_text())
+    _anna(rows)["points"] = "10"
+    write_rows(path, rows)
+    gb.store_result(result(0, "I do not know."))
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=1, ta="anna")      # the new text, in the browser
+    assert manual.merge(path, reports, SPEC, ta="anna").outdated == 1
+    grade = gb.grade("Anna_Huber_5500", "calc_1_1")
+    assert grade.adjust == 1 and decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 1
+
+
+def test_an_edited_answer_sha_is_named(book):
+    reports, _ = book
+    path = manual.export(reports, SPEC)[-1]
+    rows = rows_of(path.read_text())
+    _anna(rows)["points"], _anna(rows)["answer_sha"] = "3", "abc"
+    write_rows(path, rows)
+    with pytest.raises(manual.MergeError) as err:
+        manual.merge(path, reports, SPEC, ta="anna")
+    assert str(err.value) == "line 2: the answer_sha column was changed; keep it as exported (or blank it)"

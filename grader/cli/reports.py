@@ -217,19 +217,26 @@ def cmd_manual(args, console: Console) -> int:
     existing_reports(args.reports).close()
     input_file(args.csv, "grading sheet", _where_the_sheet_is(args))
     try:
-        merged, blank, changed = manual.merge(args.csv, args.reports, spec, ta=args.ta)
+        merged, blank, changed, outdated = manual.merge(args.csv, args.reports, spec, ta=args.ta)
     except manual.SheetError as exc:
         raise CliError(str(exc)) from None
     except manual.MergeError as exc:
         console.print(Text("nothing merged; fix these rows first:", style="red"))
         console.print(Text(str(exc)), soft_wrap=True)
         return 1
+    replaced = (f"{outdated} answer(s) were replaced by a resubmission after the sheet was exported: points given "
+                f"to the text you read are kept and marked 'answer changed since graded', and the new texts wait "
+                f"for a TA (export the sheets again, or grader serve)") if outdated else ""
     if not merged:
+        if replaced:
+            _say(console, replaced)
         raise CliError(f"nothing to merge: {args.csv} has no points for an answered task ({blank} row(s) blank); "
                        f"fill in the points column (decimal commas are fine) and merge again", 1)
     same = f"{merged - changed} of them were there already; " if changed < merged else ""
     _say(console, f"merged {merged} grade(s) into {shown_path(args.reports / 'gradebook.sqlite')} ({same}summary.csv "
                   f"and feedback pages rewritten); {blank} row(s) left blank")
+    if replaced:
+        _say(console, replaced)
     return 0
 
 
