@@ -153,6 +153,17 @@ def test_two_past_hand_ins_are_never_paired_but_count_as_common():
     assert {(int(a), int(b)) for a, b in zip(ov.a, ov.b)} == {(0, 1), (0, 2)}
 
 
+def test_one_authors_many_copies_count_once_towards_what_is_common():
+    h = lambda *xs: np.array(xs, dtype=np.uint64)          # noqa: E731
+    docs = [h(1, 2, 3)] * 6 + [h(1, 2, 3), h(4), h(5)]     # six uploads of one student, the source, two others
+    by_document = overlap(docs, cap=3)
+    assert 1 in by_document.common.tolist()                  # seven holders: "common", the copy is gone
+    authors = np.array([0] * 6 + [1, 2, 3])
+    by_author = overlap(docs, cap=3, authors=authors)
+    pairs = {(int(a), int(b)): s for a, b, s in zip(by_author.a, by_author.b, by_author.shared)}
+    assert not by_author.common.tolist() and pairs[(0, 6)] == pytest.approx(3.0)
+
+
 # ------------------------------------------------------------------------------ settings and cohorts
 
 def test_settings_come_from_the_spec_and_bad_values_are_named(spec):
@@ -250,6 +261,20 @@ def test_a_source_copied_twice_is_a_cluster(small_cohort, settings, material):
                  if {p.a, p.b} <= group)
     a = analyse(hands_of(small_cohort), [], material, replace(settings, threshold=lowest))
     assert any(group <= set(c) for c in a.clusters)
+
+
+def test_uploading_copies_of_a_copied_notebook_does_not_hide_the_copy(small_cohort, settings, material):
+    """Ten uploads of one notebook are one student: the copied work stays rare, the copy stays
+    flagged, and the uploads are shown as one student's, not flagged against each other."""
+    hands = [replace(h, author=f"participant:{i}") for i, h in enumerate(hands_of(small_cohort))]
+    copy = next(s for s in small_cohort.students if s.copied_from)
+    mine = next(h for h in hands if h.key == copy.key)
+    uploads = [replace(mine, key=f"{mine.key}-{k}", file=f"draft{k}.ipynb") for k in range(2, 12)]
+    a = analyse(hands + uploads, [], material, settings)
+    listed = {frozenset((p.a, p.b)): p for p in a.pairs}
+    assert listed[frozenset((copy.key, copy.copied_from))].flagged
+    own = [p for p in a.pairs if {p.a, p.b} <= {mine.key, *(u.key for u in uploads)}]
+    assert own and all(p.same_student and not p.flagged for p in own)
 
 
 def test_forked_workers_give_the_same_fingerprints(settings):

@@ -105,15 +105,18 @@ def analyse(current: list[Hand], past: list[Hand], material: Material, settings:
     prints = fingerprint_all(hands, settings, jobs)
     boiler = material_prints(material.code, material.text, settings)
     t1 = time.monotonic()
-    cap = common_cap(settings.common_share, settings, n)
-    written_cap = common_cap(settings.written_common_share, settings, n)
+    ids: dict[str, int] = {}
+    authors = np.array([ids.setdefault(h.author or f"hand:{h.key}", len(ids)) for h in hands], dtype=np.int64)
+    cap = common_cap(settings.common_share, settings, len(ids))          # a share of the students
+    written_cap = common_cap(settings.written_common_share, settings, len(ids))
     is_current = np.array([h.current for h in hands], dtype=bool)
     overlaps: dict[str, Overlap] = {}
     for unit in units_of(settings):
         written = unit == WRITTEN_UNIT or unit in settings.written_cells
         docs = [p.units.get(unit, _EMPTY) for p in prints]
         overlaps[unit] = overlap(docs, cap=written_cap if written else cap,
-                                 boilerplate=boiler[WRITTEN_UNIT if written else CODE_UNIT], current=is_current)
+                                 boilerplate=boiler[WRITTEN_UNIT if written else CODE_UNIT], current=is_current,
+                                 authors=authors)
     t2 = time.monotonic()
     pairs = _pairs(hands, overlaps, settings)
     flagged: dict[str, set[str]] = {}
@@ -175,7 +178,7 @@ def _pairs(hands: list[Hand], overlaps: dict[str, Overlap], settings: Settings) 
         same = _same_student(a, b)
         out.append(Pair(a.key, b.key, round(float(score[i]), 4), round(float(code[i]), 4),
                         round(float(written[i]), 4), units, bool(flagged[i]) and not same, same))
-    out.sort(key=lambda p: (-p.score, p.a, p.b))
+    out.sort(key=lambda p: (p.same_student, -p.score, p.a, p.b))      # one student's own uploads last
     return out
 
 
@@ -183,6 +186,8 @@ def _same_student(a: Hand, b: Hand) -> bool:
     """A student retaking the course, handing in last term's work again: the same matriculation
     number *and* the same name. A number alone is typed into a file name by the student: copying
     an earlier term's notebook under its author's number must not hide the pair."""
+    if a.author and a.author == b.author:
+        return True                       # one Moodle participant's several uploads
     if a.term == b.term or not a.matr_number or a.matr_number != b.matr_number:
         return False
     return name_fits(a.name, b.name) or name_fits(b.name, a.name)

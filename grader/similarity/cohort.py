@@ -48,6 +48,8 @@ class Hand:
     file: str
     term: str          # "" for this term's hand-ins, else the label of the past term
     cells: tuple[Cell, ...]    # the student's cells, in notebook order
+    author: str = ""   # whose: a Moodle participant's notebooks share one (they count once as a
+    #                    holder of a fingerprint: uploading copies must not make a copy "common")
 
     @property
     def current(self) -> bool:
@@ -86,7 +88,9 @@ def hands_from_results(results: Iterable[tuple[str, SubmissionResult]], settings
                       for cid, src in r.student_cells.items())
         name = clean(r.participant or r.name or Path(r.file).stem)
         hands.append(Hand(key=_key(term, r.key or key), name=name, matr_number=clean(r.matr_number),
-                          file=clean(r.file), term=term, cells=cells))
+                          file=clean(r.file), term=term, cells=cells,
+                          author=_key(term, f"participant:{r.participant_id}" if r.participant_id
+                                      else f"report:{r.key or key}")))
     return hands
 
 
@@ -170,5 +174,6 @@ def _from_notebooks(root: Path, spec: Spec, settings: Settings, material: Materi
         parsed = parse_filename(sub.path.name, spec.number)
         hands.append(Hand(key=_key(label, sub.key), name=clean(sub.participant or parsed.name or sub.path.stem),
                           matr_number=clean(parsed.matr_number), file=clean(sub.rel), term=label,
-                          cells=tuple(cells)))
+                          cells=tuple(cells), author=_key(label, f"participant:{sub.participant_id}"
+                                                          if sub.participant_id else f"report:{sub.key}")))
     return hands

@@ -49,12 +49,15 @@ def rarity(others: np.ndarray, cap: int) -> np.ndarray:
 
 
 def overlap(docs: list[np.ndarray], *, cap: int, boilerplate: np.ndarray | None = None,
-            current: np.ndarray | None = None, weighting: str = "rarity") -> Overlap:
+            current: np.ndarray | None = None, weighting: str = "rarity",
+            authors: np.ndarray | None = None) -> Overlap:
     """``docs``: fingerprint hashes per document (duplicates allowed). ``current``: a boolean per
     document; pairs of two documents that are both not current (two past terms' hand-ins) are not
     reported, though those documents still count towards what is common. ``weighting``:
     ``rarity`` (see ``Overlap``) or ``uniform`` (every distinctive fingerprint counts 1; for
-    comparison in the bench)."""
+    comparison in the bench). ``authors``: an int per document; how common a fingerprint is
+    counts its authors, not its documents (one student's ten uploads are one holder: copies must
+    not make the copied work "common"); by default every document is its own author."""
     n = len(docs)
     uniq = [np.unique(d) for d in docs]
     if boilerplate is not None and len(boilerplate):
@@ -70,11 +73,15 @@ def overlap(docs: list[np.ndarray], *, cap: int, boilerplate: np.ndarray | None 
     first = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     df = np.diff(np.r_[first, len(hashes)])
     group = np.repeat(np.arange(len(first)), df)
+    holders = df
+    if authors is not None:
+        by = np.unique(group * (int(authors.max(initial=0)) + 1) + authors[owner])
+        holders = np.bincount(by // (int(authors.max(initial=0)) + 1), minlength=len(first))
     if weighting == "uniform":
         w_one, w_two = np.ones(len(first)), np.ones(len(first))
     else:
-        w_one, w_two = rarity(df - 1, cap), rarity(np.maximum(df - 2, 0), cap)
-    keep = df <= cap
+        w_one, w_two = rarity(holders - 1, cap), rarity(np.maximum(holders - 2, 0), cap)
+    keep = holders <= cap
     common = hashes[first[~keep]]
     kept = keep[group]
     total = np.bincount(owner[kept], weights=w_one[group[kept]], minlength=n).astype(float)

@@ -115,7 +115,7 @@ def pairs_body(a: Analysis, links: Links = Links()) -> str:
     for i, p in enumerate(a.pairs, 1):
         ha, hb = a.hand(p.a), a.hand(p.b)
         mark = ('<span class="flag">similar</span>' if p.flagged else
-                '<span class="same" title="same matriculation number in another term">same student</span>'
+                f'<span class="same" title="{_same_why(ha, hb)}">same student</span>'
                 if p.same_student else "")
         cells = [_share_cell(p.units.get(CODE_UNIT), s.threshold)]
         cells += [_share_cell(p.units.get(c), s.threshold) for c in s.code_cells]
@@ -189,12 +189,22 @@ def _cell(view: CellView | None, what: str) -> str:
     return f'<td><div class="cellid">{esc(view.id)}</div>{_annotated(view)}</td>'
 
 
+def _same_why(ha, hb) -> str:
+    return ("one Moodle participant's notebooks" if ha.author and ha.author == hb.author
+            else "same matriculation number in another term")
+
+
+def _same_means(ha, hb) -> str:
+    return ("uploads of one student, not evidence of copying" if ha.author and ha.author == hb.author
+            else "likely the student's own earlier hand-in")
+
+
 def pair_body(a: Analysis, p: Pair, r: Regions, links: Links = PAIR_LINKS) -> str:
     s = a.settings
     ha, hb = a.hand(p.a), a.hand(p.b)
     status = ('<span class="flag">similar, to be reviewed</span>' if p.flagged else
-              '<span class="same">same matriculation number in another term: likely the student\'s own earlier '
-              'hand-in</span>' if p.same_student else "listed, below the threshold")
+              f'<span class="same">{_same_why(ha, hb)}: {_same_means(ha, hb)}</span>' if p.same_student
+              else "listed, below the threshold")
     units = [(CODE_UNIT, "all code", s.threshold), *((c, c, s.threshold) for c in s.code_cells),
              *((c, c, s.written_threshold) for c in s.written_cells)]
     def side(h: Hand, u: str, share: float | None) -> str:
