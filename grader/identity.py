@@ -141,23 +141,37 @@ class Counting:
 
     Every notebook is graded (a student may have uploaded the final one under a wrong name);
     the one that counts is decided from the grades, so it can change while written answers are
-    graded: every report renders it again from the gradebook."""
+    graded: every report renders it again from the gradebook.
+
+    The highest total of several *different* attempts would let a student try every answer
+    (four notebooks, four guesses of two True/False statements: one of them is right). So when
+    the notebooks' points differ in any task, the highest total counts only until a TA chooses
+    (``grader count``); the choice is listed as waiting until then."""
     key: str                          # the report that counts
     file: str                         # its notebook, as the student named it
     reason: str                       # why that one: "the higher total so far (50 vs 29)"
     others: tuple[tuple[str, str, float], ...]   # (key, file, total) of the notebooks that do not count
     final: bool                       # False while a written answer of any of them waits for a TA
+    differs: tuple[str, ...] = ()     # tasks whose points differ between the notebooks
+    chosen_by: str = ""               # the TA who chose the one that counts
 
     def counts(self, key: str) -> bool:
         return key == self.key
 
+    @property
+    def waiting(self) -> bool:
+        """Attempts that differ, and no TA chose yet which counts."""
+        return bool(self.differs) and not self.chosen_by
+
     def about(self, key: str) -> str:
         """One sentence on this notebook, for its own report or feedback page."""
         n = len(self.others) + 1
+        wait = (f" They differ in {', '.join(self.differs)}: a TA confirms which one counts."
+                if self.waiting else "")
         if self.counts(key):
             other = ", ".join(f for _, f, _ in self.others)
-            return f"Counted: this notebook, {self.reason}, of {n} handed in (not counted: {other})."
-        return f"Not counted: {n} notebooks were handed in and {self.file} counts, {self.reason}."
+            return f"Counted: this notebook, {self.reason}, of {n} handed in (not counted: {other}).{wait}"
+        return f"Not counted: {n} notebooks were handed in and {self.file} counts, {self.reason}.{wait}"
 
 
 def participant_of(r: SubmissionResult) -> str:
@@ -172,13 +186,33 @@ def _rank(r: SubmissionResult) -> tuple:
 
 
 def best_of(results: Iterable[SubmissionResult]) -> SubmissionResult:
-    """The notebook that counts among one participant's several: the highest total (automatic
-    plus the TAs' points so far), the student's benefit; on equal totals the one graded
-    without trouble, then the one that follows the naming rules, then the first by file name."""
+    """The notebook that counts among one participant's several: the one a TA chose, else the
+    highest total (automatic plus the TAs' points so far), the student's benefit; on equal totals
+    the one graded without trouble, then the one that follows the naming rules, then the first
+    by file name."""
     ordered = sorted(results, key=lambda r: (r.file, r.key))
     if not ordered:
         raise ValueError("best_of needs at least one result")
+    chosen = [r for r in ordered if r.chosen_by]
+    if chosen:
+        return chosen[0]
     return max(ordered, key=_rank)     # max keeps the first of equals: the first by file name
+
+
+def differing_tasks(results: Iterable[SubmissionResult]) -> tuple[str, ...]:
+    """Tasks whose points differ between a participant's notebooks (a task that waits for a TA in
+    one of them is compared once graded; the file name is not a task). Whatever the status: a
+    notebook that failed somewhere still earned its points elsewhere."""
+    points: dict[str, set[float]] = {}
+    for r in results:
+        if r.no_notebook:
+            continue
+        for task in dict.fromkeys(c.task for c in r.checks if c.task != "filename"):
+            value = r.task_points(task)
+            if value is not None:
+                points.setdefault(task, set()).add(value)
+    order = [task for task, seen in points.items() if len(seen) > 1]
+    return tuple(order)
 
 
 def _reason(best: SubmissionResult, others: list[SubmissionResult], final: bool) -> str:
@@ -207,9 +241,10 @@ def counting(results: Iterable[SubmissionResult]) -> dict[str, Counting]:
             continue
         best = best_of(group)
         others = [r for r in sorted(group, key=lambda r: (r.file, r.key)) if r is not best]
-        final = not any(r.pending for r in group)
-        c = Counting(best.key, best.file, _reason(best, others, final),
-                     tuple((r.key, r.file, r.total_points) for r in others), final)
+        final = bool(best.chosen_by) or not any(r.pending for r in group)
+        reason = "chosen by a TA" if best.chosen_by else _reason(best, others, final)
+        c = Counting(best.key, best.file, reason, tuple((r.key, r.file, r.total_points) for r in others), final,
+                     differing_tasks(group), best.chosen_by)
         for r in group:
             out[r.key] = c
     return out

@@ -107,6 +107,9 @@ class SubmissionResult:
     # Source of every cell the student wrote (graded code cells, written answers, added cells),
     # by cell ID: kept for similarity and for TAs; never executed again.
     student_cells: dict[str, str] = field(default_factory=dict)
+    # Set from the gradebook, never by grading: the TA who chose this notebook to count among
+    # its participant's several.
+    chosen_by: str = ""
 
     @property
     def who(self) -> str:

@@ -326,6 +326,7 @@ class Filled:
     bom: bool
     plan: Plan
     pending: list[tuple[str, int]]          # (row label, written answers waiting) of partial grades
+    unchosen: list[str]                     # row labels: several differing notebooks, no TA's choice yet
     notes: list[str]                        # several notebooks, grades replaced
 
     @property
@@ -339,7 +340,7 @@ def fill(ws: Worksheet, results: list[SubmissionResult]) -> Filled:
     plan = match(ws, results)
     choices = counting(results)
     edits: dict[int, dict[int, str]] = {}
-    pending, notes = [], []
+    pending, notes, unchosen = [], [], []
     grade_col, fb_col = ws.columns["Grade"], ws.columns.get("Feedback comments")
     for m in plan.matches:
         best = m.counted
@@ -358,7 +359,9 @@ def fill(ws: Worksheet, results: list[SubmissionResult]) -> Filled:
         if len(m.results) > 1:
             notes.append(f"{m.label}: {len(m.results)} notebooks; counted {best.file}, "
                          f"{choices[best.key].reason}")
-    return Filled(splice(ws, edits), ws.encoding, ws.bom, plan, pending, notes)
+            if choices[best.key].waiting:
+                unchosen.append(f"{m.label} in {', '.join(choices[best.key].differs)}")
+    return Filled(splice(ws, edits), ws.encoding, ws.bom, plan, pending, unchosen, notes)
 
 
 def splice(ws: Worksheet, edits: dict[int, dict[int, str]]) -> str:

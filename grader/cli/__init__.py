@@ -15,6 +15,7 @@ WEEK = """the TA's week, in order:
   1. grader grade "Assignment 7-12345.zip"      Moodle's "Download all submissions" zip (or a folder)
   2. grader serve                               grade the written answers in the browser
      or: grader manual export, then grader manual merge reports/manual/manual_grades.csv
+     grader count                               several notebooks of one student: which counts
   3. grader moodle "Grades-Assignment 7.csv"    fill Moodle's grading worksheet, then upload it
   4. grader export --format gradebook           also gradescope or junit
 

@@ -350,8 +350,12 @@ def several_notebooks(batch: list[SubmissionResult], results: dict[str, Submissi
             continue
         seen.add(c.key)
         best = results[c.key]
-        lines.append(f"[yellow]{esc(best.who)} ({best.participant_id}): {len(c.others) + 1} notebooks, all graded; "
-                     f"counted {esc(c.file)}, {esc(c.reason)}[/]")
+        line = (f"[yellow]{esc(best.who)} ({best.participant_id}): {len(c.others) + 1} notebooks, all graded; "
+                f"counted {esc(c.file)}, {esc(c.reason)}")
+        if c.waiting:
+            line += (f"; they differ in {esc(', '.join(c.differs))}: a TA chooses the one that counts (grader "
+                     f"count lists them)")
+        lines.append(line + "[/]")
     return lines
 
 

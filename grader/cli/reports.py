@@ -20,8 +20,17 @@ MOODLE_EXAMPLES = """examples:
   grader moodle worksheet.csv --allow-pending
         written answers not all graded yet: partial grades, marked PARTIAL in the comments
 
-exit status: 0 every graded participant was filled in; 1 refused (written answers pending)
+exit status: 0 every graded participant was filled in; 1 refused (written answers pending, or
+several differing notebooks of one participant wait for grader count)
 or not every graded participant is in the worksheet (listed); 2 wrong input.
+"""
+
+COUNT_EXAMPLES = """examples:
+  grader count                              who handed in several notebooks, what counts and why
+  grader count Lea_Mueller_5505-2           this notebook counts for its participant
+  grader count Lea_Mueller_5505-2 --auto    the highest total counts again
+
+Reports, summary.csv and feedback pages are rewritten; the choice survives regrades.
 """
 
 EXPORT_EXAMPLES = """examples:
@@ -72,17 +81,35 @@ def add_parsers(sub) -> None:
     reports_args(mm)
     man.set_defaults(run=cmd_manual)
 
+    c = sub.add_parser("count", help="choose which of a participant's several notebooks counts (TA)",
+                       description="A Moodle participant who handed in several notebooks: all are graded and "
+                                   "the highest total counts, unless they differ in graded answers. Then a TA "
+                                   "chooses (the highest of several different attempts would reward handing in "
+                                   "every guess), and grader moodle waits for that choice. Without a report "
+                                   "key: lists every participant with several notebooks, what counts and why.",
+                       formatter_class=RAW, epilog=COUNT_EXAMPLES)
+    c.add_argument("key", nargs="?", default=None, help="report key of the notebook that counts (as listed), or "
+                                                        "its file name when no other notebook has it")
+    c.add_argument("--auto", action="store_true", help="take the TA's choice back: the highest total counts again")
+    c.add_argument("--ta", default=None, help="the TA recorded with the choice (default: $GRADER_TA or your "
+                                              "user name)")
+    reports_args(c)
+    c.set_defaults(run=cmd_count)
+
     m = sub.add_parser("moodle", help="fill grades and feedback into Moodle's grading worksheet (TA)",
                        description="Fill 'Grade' and 'Feedback comments' of Moodle's downloaded grading worksheet "
                                    "from the gradebook (rows matched by participant id; by name only for "
                                    "notebooks graded outside Moodle's folders). Every other byte stays as it "
-                                   "was. Refuses while written answers wait for a TA, unless --allow-pending.",
+                                   "was. Refuses while written answers wait for a TA, or a participant's several "
+                                   "notebooks that differ wait for a TA's choice (grader count), unless "
+                                   "--allow-pending.",
                        formatter_class=RAW, epilog=MOODLE_EXAMPLES)
     m.add_argument("worksheet", type=Path, help="the worksheet downloaded from Moodle (.csv)")
     m.add_argument("--out", type=Path, default=None, help="default: <reports>/<worksheet>-graded.csv")
     m.add_argument("--allow-pending", action="store_true",
                    help="write the file although written answers are not graded yet (their grades are marked "
-                        "PARTIAL in the feedback comments)")
+                        "PARTIAL in the feedback comments) or several differing notebooks wait for a TA's "
+                        "choice (the highest total is written)")
     reports_args(m)
     m.set_defaults(run=cmd_moodle)
 
@@ -166,6 +193,11 @@ def cmd_moodle(args, console: Console) -> int:
                        f"({_listed([label for label, _ in filled.pending])}): nothing written, their grades are not "
                        f"final. Grade them (grader serve, or grader manual export and merge), or pass "
                        f"--allow-pending to write partial grades marked PARTIAL in the feedback comments", 1)
+    if filled.unchosen and not args.allow_pending:
+        raise CliError(f"{len(filled.unchosen)} participant(s) handed in several notebooks that differ in graded "
+                       f"answers ({_listed(filled.unchosen)}); nothing written. The highest of several attempts "
+                       f"would reward trying every answer: choose the notebook that counts with grader count "
+                       f"REPORT_KEY (grader count lists them), or pass --allow-pending to count the highest total", 1)
     out = args.out or args.reports / f"{args.worksheet.stem}-graded.csv"
     try:
         atomic_write(out, filled.data)
@@ -238,6 +270,74 @@ def cmd_manual(args, console: Console) -> int:
     if replaced:
         _say(console, replaced)
     return 0
+
+
+def cmd_count(args, console: Console) -> int:
+    from .. import identity
+    from ..gradebook.decisions import results as decided
+    from ..gradebook.outputs import write_reports
+    from ..manual import who
+    spec = spec_of(args)
+    gb = existing_reports(args.reports)
+    try:
+        results = decided(gb)
+        choices = identity.counting(results.values())
+        if args.key is None:
+            if args.auto:
+                raise CliError("--auto needs the report key of one of the participant's notebooks")
+            _list_counting(console, results, choices)
+            return 0
+        if args.key not in results:             # a notebook's file name or path does as well, when unique
+            named = [k for k, r in results.items() if args.key in (r.file, r.path)]
+            if len(named) != 1:
+                raise CliError(f"no report '{args.key}' in {shown_path(args.reports)}: grader count lists the keys "
+                               f"of the notebooks of participants with several")
+            args.key = named[0]
+        r = results[args.key]
+        if args.key not in choices:
+            raise CliError(f"{args.key} is the only notebook of {r.who}: it counts, there is nothing to choose")
+        ta = args.ta or who()
+        if args.auto:
+            if not gb.unchoose(args.key, ta):
+                raise CliError(f"no TA chose a notebook of {r.who}: the highest total counts already")
+        else:
+            gb.choose(args.key, ta)
+        results = decided(gb)
+        c = identity.counting(results.values())[args.key]
+        write_reports(gb, args.reports, spec)
+    except ReportWriteError as exc:
+        raise CliError(str(exc), 4) from None
+    finally:
+        gb.close()
+    why = f"{c.reason} ({c.chosen_by})" if c.chosen_by else c.reason
+    _say(console, f"{r.who} (participant {r.participant_id}): {c.file} counts, {why}; summary.csv and "
+                  f"feedback pages rewritten", "green")
+    return 0
+
+
+def _list_counting(console: Console, results, choices) -> None:
+    groups: dict[str, list] = {}
+    for key, c in choices.items():
+        groups.setdefault(c.key, []).append(results[key])
+    if not groups:
+        _say(console, "every participant handed in one notebook: nothing to choose")
+        return
+    waiting = 0
+    for best_key, group in sorted(groups.items(), key=lambda kv: (results[kv[0]].who, kv[0])):
+        c, best = choices[best_key], results[best_key]
+        waiting += c.waiting
+        head = f"{best.who} (participant {best.participant_id}): {len(group)} notebooks"
+        if c.differs:
+            head += f", they differ in {', '.join(c.differs)}"
+        console.print(Text(head, style="yellow" if c.waiting else ""), soft_wrap=True)
+        for r in sorted(group, key=lambda r: (r.file, r.key)):
+            mark = "counts" if c.counts(r.key) else "      "
+            console.print(Text(f"  {mark}  {r.key}  {r.file}  {r.total_points:g} points"), soft_wrap=True)
+        why = f"{c.reason} ({c.chosen_by})" if c.chosen_by else c.reason
+        console.print(Text(f"  {'waiting for a TA: ' if c.waiting else ''}{why}", style="dim"), soft_wrap=True)
+    if waiting:
+        _say(console, f"{waiting} participant(s) wait for a TA's choice: grader count REPORT_KEY (grader moodle "
+                      f"waits for it)", "yellow")
 
 
 def _where_the_sheet_is(args) -> str:

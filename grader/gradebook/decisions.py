@@ -67,4 +67,9 @@ def results(gb: Gradebook, keys=None) -> dict[str, SubmissionResult]:
         overrides.setdefault(key, {})[(task, check)] = o
     tasks = {c.task for r in auto.values() for c in r.checks if c.manual_task}
     rubrics = {t: gb.rubric(t) for t in tasks}
-    return {key: apply(r, grades.get(key, {}), overrides.get(key, {}), rubrics) for key, r in auto.items()}
+    chosen = gb.choices()
+    out = {key: apply(r, grades.get(key, {}), overrides.get(key, {}), rubrics) for key, r in auto.items()}
+    for r in out.values():
+        choice = chosen.get(r.participant_id) if r.participant_id else None
+        r.chosen_by = choice.ta if choice is not None and choice.key == r.key else ""
+    return out

@@ -63,6 +63,15 @@ class Override:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A TA's choice of the notebook that counts among a participant's several."""
+    participant_id: str
+    key: str
+    ta: str
+    at: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """A written answer waiting for (or having) a TA's grade."""
     sid: int                      # the opaque submission number

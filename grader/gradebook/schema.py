@@ -118,6 +118,16 @@ CREATE TABLE IF NOT EXISTS assignments (
     PRIMARY KEY (task, group_id, ta)
 );
 
+-- Which of a Moodle participant's several notebooks counts, when a TA chose (else the highest
+-- total). Several notebooks that differ in graded answers wait for this choice: the highest of
+-- several attempts would let a student try every answer.
+CREATE TABLE IF NOT EXISTS choices (
+    participant_id TEXT PRIMARY KEY,
+    submission_key TEXT NOT NULL,
+    ta TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+
 -- Append-only history: one ``changes`` row per action of a person (a group grade is one
 -- change of many rows), one ``history`` row per record it touched, with the state before and
 -- after (JSON; NULL: the record did not exist).

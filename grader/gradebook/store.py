@@ -28,6 +28,7 @@ from . import schema
 from .models import (
     Answer,
     Change,
+    Choice,
     Conflict,
     Grade,
     Override,
@@ -49,6 +50,7 @@ ENTITIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "group": ("answer_groups", ("id",), ("task", "rep_key")),
     "member": ("group_members", ("task", "submission_key"), ("group_id", "answer_sha", "pinned")),
     "assignment": ("assignments", ("task", "group_id", "ta"), ()),
+    "choice": ("choices", ("participant_id",), ("submission_key", "ta", "at")),
 }
 NOT_UNDOABLE = {"regrade", "import", "undo-blocked"}
 
@@ -160,6 +162,7 @@ class Gradebook:
         if not key:
             raise ValueError("a result needs its report key")
         d = _clean(result.to_dict())
+        d.pop("chosen_by", None)    # a TA's choice lives in the choices table, never in a result
         checks = d.pop("checks")
         for c in checks:
             c.pop("review", None)   # reviews come from the grades, never from a result
@@ -475,6 +478,38 @@ class Gradebook:
         """Several writes as one change (one undo): ``with gb.change(ta, 'group-grade') as ch:``."""
         with self.transaction() as db:
             yield db, self._change(db, ta, action, summary)
+
+    # ------------------------------------------------------------------ which notebook counts
+    def choices(self) -> dict[str, Choice]:
+        """By Moodle participant id: the notebook a TA chose to count among their several."""
+        return {r["participant_id"]: Choice(r["participant_id"], r["submission_key"], r["ta"], r["at"])
+                for r in self.read().execute("SELECT * FROM choices")}
+
+    def choose(self, key: str, ta: str) -> Choice:
+        """Make the notebook of report ``key`` the one that counts for its participant."""
+        with self.transaction() as db:
+            row = db.execute("SELECT participant_id, file FROM submissions WHERE key=?", (key,)).fetchone()
+            if row is None:
+                raise KeyError(f"no report '{key}'")
+            pid = row["participant_id"]
+            if not pid:
+                raise ValueError(f"'{key}' is not in a Moodle participant folder: it is its own student and counts")
+            change = self._change(db, ta, "choose", f"participant {pid}: {row['file']} counts")
+            self._set(db, change, "choice", {"participant_id": pid}, {"submission_key": key, "ta": ta, "at": now()})
+        return self.choices()[pid]
+
+    def unchoose(self, key: str, ta: str) -> bool:
+        """Back to the automatic choice for the participant of report ``key``; False: none was made."""
+        with self.transaction() as db:
+            row = db.execute("SELECT participant_id FROM submissions WHERE key=?", (key,)).fetchone()
+            if row is None:
+                raise KeyError(f"no report '{key}'")
+            pid = row["participant_id"]
+            if not pid or self._get(db, "choice", {"participant_id": pid}) is None:
+                return False
+            change = self._change(db, ta, "choose", f"participant {pid}: the automatic choice counts")
+            self._set(db, change, "choice", {"participant_id": pid}, None)
+        return True
 
     # ------------------------------------------------------------------ overrides
     @staticmethod
