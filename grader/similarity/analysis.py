@@ -101,7 +101,6 @@ def analyse(current: list[Hand], past: list[Hand], material: Material, settings:
             jobs: int = 1) -> Analysis:
     t0 = time.monotonic()
     hands = [*current, *past]
-    n = len(hands)
     prints = fingerprint_all(hands, settings, jobs)
     boiler = material_prints(material.code, material.text, settings)
     t1 = time.monotonic()
