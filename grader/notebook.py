@@ -252,6 +252,38 @@ def imported_modules(source: str) -> list[str]:
             value = getattr(node, name, None)
             if isinstance(value, list) and value and isinstance(value[0], _HOLDS_STATEMENTS):
                 queue.extend(value)
+    if _DYNAMIC.search(source):
+        for top in _called_imports(tree):
+            if top not in found:
+                found.append(top)
+    return found
+
+
+# An import without an import statement: ``__import__("numpy")``, ``importlib.import_module(...)``,
+# ``exec("import numpy")``. Read from the calls' literal arguments; a computed name is ``?``. (A
+# name bound to these functions under another name is not followed: the rule is a course rule a
+# TA reads the code for, not a sandbox.)
+_DYNAMIC = re.compile(r"__import__|import_module|\bexec\b|\beval\b")
+_IMPORTERS = {"__import__", "import_module"}
+
+
+def _called_imports(tree: ast.AST, depth: int = 0) -> list[str]:
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
+        literal = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+        if name in _IMPORTERS:
+            names = [literal.lstrip(".").split(".")[0] or "?"] if literal is not None else ["?"]
+        elif name in ("exec", "eval") and literal is not None and depth < 3 and "import" in literal:
+            inner = parse_source(literal)
+            names = (imported_modules(literal) + _called_imports(inner, depth + 1)) if inner is not None else []
+        else:
+            continue
+        found.extend(n for n in names if n not in found)
     return found
 
 

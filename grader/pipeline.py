@@ -210,10 +210,13 @@ class Grader:
                     extra.append(module)
         for module in extra:
             ctx.flag(f"extra-import:{module}")
+            if module == "?":
+                ctx.detail("a graded cell imports a module by a computed name (__import__ or import_module)")
         penalty = float(rule.get("penalty", 0))
         if extra and penalty:
+            named = ", ".join("a module by a computed name" if m == "?" else m for m in extra)
             result.checks.append(CheckResult("imports", "imports rule", 0.0, -penalty, False,
-                                             f"imports {', '.join(extra)}: don't import any other packages than "
+                                             f"imports {named}: don't import any other packages than "
                                              f"listed in the cell with the 'imports' tag"))
 
     def _student_cells(self, nb: Notebook) -> dict[str, str]:

@@ -146,6 +146,8 @@ CASES = {
         {"hyperparams": None}, {}, [], ["changed:hyperparams"]),
     "extra-import": (
         {"ann-relu": "import numpy as np\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
+    "extra-import-without-a-statement": (
+        {"ann-relu": "np = __import__('numpy')\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
     "missing-package": (
         {"ann-relu": "import tensorflow as tf\n" + "{relu}"},
         {f"ANN_relu: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},

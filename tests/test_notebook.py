@@ -88,6 +88,10 @@ def test_cell_type_changed_is_still_found(tmp_path):
      "async def h():\n    async with a:\n        import aw\n", ["p", "r", "w", "f1", "aw"]),
     ("try:\n    pass\nexcept* ValueError:\n    import eg\n", ["eg"]),
     ("print('import os')  # no import statement", []),
+    ('np = __import__("numpy")\nsk = __import__("importlib").import_module("scipy.stats")', ["numpy", "scipy", "importlib"]),
+    ('from importlib import import_module\nm = import_module(name="sklearn")\nexec("import pandas as pd")',
+     ["importlib", "sklearn", "pandas"]),
+    ("mod = __import__(''.join(['nu', 'mpy']))", ["?"]),     # a computed name is still an import
     ("x = 1", []),
     ("import (", []),
 ])
