@@ -174,6 +174,12 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
     pending = "".join(f'<li data-task="{html.escape(t.id)}">{html.escape(t.title)}: pending: {n} answer'
                       f'{"s" if n != 1 else ""} (grade them with <code>grader serve</code>)</li>'
                       for t, n in waiting if n)
+    by_key = {r.key: r for r in results}
+    unchosen = {c.key: c for c in counting(results).values() if c.waiting and c.key in by_key}
+    pending += "".join(f'<li class="choice">{html.escape(by_key[k].who)} (participant '
+                       f'{html.escape(by_key[k].participant_id)}): {len(c.others) + 1} notebooks that differ in '
+                       f'{html.escape(", ".join(c.differs))}; choose the one that counts with '
+                       f'<code>grader count</code></li>' for k, c in sorted(unchosen.items()))
     chart = (f'<img id="distribution" alt="score distribution per task: {html.escape(", ".join(t.id for t in drawn))}" '
              f'src="data:image/png;base64,{_chart(results, drawn)}">' if drawn and results else "")
     body = [f"<h1>{html.escape(spec.assignment['title'])}: overview</h1>",

@@ -9,11 +9,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from grader import identity, worksheet
+from grader.feedback import overview_page
 from grader.cli import main
 from grader.gradebook.decisions import results as decided
 from grader.results import CheckResult
 
+from grader.spec import load_spec
+
 from .gradebook_helpers import filled, result
+
+SPEC = load_spec()
 
 SHEET = ("\ufeffIdentifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
          "Last modified (submission),Feedback comments\n"
@@ -38,6 +43,8 @@ def test_attempts_that_differ_wait_for_a_ta_and_the_worksheet_waits_with_them():
     assert "They differ in question_3_3: a TA confirms which one counts." in c.about("Anna_Huber_5500-1")
     filled_sheet = worksheet.fill(worksheet.read_worksheet(SHEET.encode()), results)
     assert filled_sheet.unchosen == ["Participant 5500 (Anna Huber) in question_3_3"]
+    assert ('<li class="choice">Anna Huber (participant 5500): 4 notebooks that differ in question_3_3; choose the '
+            'one that counts with <code>grader count</code></li>') in overview_page(results, SPEC, {})
 
 
 def test_identical_uploads_do_not_wait():
