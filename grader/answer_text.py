@@ -21,7 +21,9 @@ SYMBOLS = {
 SPACING = re.compile(r"\\[,;:!> ]|\\q?quad\b|~|\\left\b|\\right\b|\\big[lr]?\b|\\Big[lr]?\b|\\displaystyle\b")
 WRAPPERS = re.compile(r"\\(?:mathbf|mathrm|mathit|boldsymbol|bm|text|textbf|textit|operatorname|mbox)\s*\{([^{}]*)\}")
 FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
-NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?(?![\w])")
+FRAC_SHORT = re.compile(r"\\[dt]?frac\s*(\d)\s*(\d)")      # TeX's shorthand: \frac14 is 1/4
+# A number: a sign apart from it ("- 0.5") is still its sign; a coefficient ("2x") is a number.
+NUMBER = re.compile(r"(?<![\w.])(?:-\s*)?\d+(?:\.\d+)?(?:e-?\d+)?(?!\d|\.\d)")
 DECIMAL_COMMA = re.compile(r"(?<![\d,(\[])(\d+),(\d+)(?![\d,)\]])")
 _SYMBOL_RE = re.compile("|".join(re.escape(k) + (r"(?![a-zA-Z])" if k.startswith("\\") else "")
                                  for k in sorted(SYMBOLS, key=len, reverse=True)))
@@ -52,6 +54,7 @@ def normalise(text: str) -> str:
         t = re.sub(r"([_^])\{([\w.]*)\}", r"\1\2", t)   # w_{32}: braces inside a \frac{}{} too
         t = WRAPPERS.sub(r"\1", t)
         t = FRAC.sub(_frac, t)
+    t = FRAC_SHORT.sub(r"\1/\2", t)
     t = t.replace("$", " ").replace("\\\\", " ")
     t = re.sub(r"(?<!\\)[{}]", "", t)       # grouping braces carry no meaning once flattened
     t = re.sub(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)", "", t)   # markdown emphasis
@@ -71,11 +74,12 @@ def numbers(text: str) -> tuple[str, ...]:
     t = unicodedata.normalize("NFKC", t)
     t = re.sub(r"_\{[^{}]*\}|_\w+", "", t)          # indices (w_{32}, x_2) are names, not numbers
     t = re.sub(r"\^\{?\s*[\[(][^\])]*[\])]\s*\}?", "", t)   # layer/sample indices (W^{[1]}, x^{(2)}) too
+    t = FRAC_SHORT.sub(r"\1/\2", t)
     t = DECIMAL_COMMA.sub(_decimal_comma, t)
     out = []
     for m in NUMBER.finditer(t):
         try:
-            value = float(m.group(0))
+            value = float(re.sub(r"\s+", "", m.group(0)))
         except ValueError:
             continue
         out.append(f"{value + 0.0:g}")

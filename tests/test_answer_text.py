@@ -21,6 +21,9 @@ def test_spellings_of_one_answer_share_a_normal_form(a, b):
     ("outputs 0, 1, 1, 0", "outputs 0, 1, 1, 1"),
     ("w = 0.5", "w = 0.25"),
     ("(0,1) and (1,0)", "(1,0) and (0,1)"),
+    (r"$\delta_3 = \frac14$", r"$\delta_3 = \frac12$"),     # TeX's shorthand fraction
+    (r"$\frac{\partial L}{\partial w} = 2x$", r"$\frac{\partial L}{\partial w} = 3x$"),   # a coefficient
+    (r"$\Delta w = - 0.5$", r"$\Delta w = 0.5$"),             # a sign apart from its number
 ])
 def test_answers_with_other_numbers_differ(a, b):
     assert numbers(a) != numbers(b)
@@ -31,4 +34,5 @@ def test_numbers_read_decimal_commas_lists_and_skip_indices():
     assert numbers("0,1,1,0") == ("0", "1", "1", "0")
     assert numbers(r"$w_{32} = -0.5$, $x_2 = 1$") == ("-0.5", "1")
     assert numbers("nothing here") == ()
+    assert numbers("in layer 2. Then") == ("2",) and numbers("ReLU6 in v1.2") == ()
     assert normalise("a\x00b") == "ab"

@@ -217,6 +217,19 @@ def test_groups_never_mix_numbers_and_split_merge_are_undoable(gb):
     assert grouping.group_of(gb, "calc_1_1", "Clara_Bauer_5502").id == members["David_Wagner_5503"]
 
 
+def test_groups_never_join_answers_that_negate_different_things(tmp_path):
+    says = "ReLU does not saturate for large positive inputs, while the sigmoid does saturate, so ReLU trains faster."
+    opposite = "ReLU does saturate for large positive inputs, while the sigmoid does not saturate, so ReLU trains faster."
+    contracted = "ReLU doesn't saturate for large positive inputs, while the sigmoid does saturate, so ReLU trains faster."
+    book = filled(tmp_path / "reports", [result(0, says), result(1, opposite), result(2, contracted)])
+    try:
+        members = {k: g.id for g in grouping.groups(book, "calc_1_1") for k in g.members}
+        assert members["Anna_Huber_5500"] != members["Ben_Gruber_5501"]
+        assert members["Anna_Huber_5500"] == members["Clara_Bauer_5502"]     # "does not" and "doesn't"
+    finally:
+        book.close()
+
+
 def test_group_grade_applies_to_every_member_but_never_over_another_tas_grade(gb):
     good = gb.add_item("calc_1_1", 10, "correct", "", "ta1")
     half = gb.add_item("calc_1_1", 5, "half", "", "ta1")

@@ -5,8 +5,8 @@ spacing, case, LaTeX spelling, Unicode symbols) or are near-duplicates of each o
 ratio of their sentence-sorted normal forms at or above ``THRESHOLD``: typos, a reordered
 sentence). They never share a group when their numbers differ (``answer_text.numbers``, per
 sentence, so a reordered sentence keeps its numbers but ``(0,1)`` and ``(1,0)`` stay apart) or
-when one negates what the other says ("is not" against "is"): such pairs can be 95 % alike
-character for character and still mean opposite things.
+when they negate something else ("is not" against "is", or the negation in another clause):
+such pairs can be 95 % alike character for character and still mean opposite things.
 
 Placement is incremental and stored in the gradebook: a new answer (or a changed one) joins
 the group whose representative it matches, else starts a group; answers a TA moved (split,
@@ -32,6 +32,7 @@ THRESHOLD = 90.0
 SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _SKELETON = re.compile(r"[^\w#]|_")
 _NUM = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
+CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but|although|though|however|because|since|so|and|or)\b")
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|none|nothing|neither|nor|nicht|kein\w*|nie)\b|n't\b|\\neq\b|\\notin\b")
 
 
@@ -79,14 +80,21 @@ def signature(text: str) -> tuple:
     """Answers with different signatures never share a group: the numbers of each sentence,
     sentences taken in the order of their wording (so reordering sentences keeps the
     signature, but moving a number to another sentence, or swapping two numbers, changes it),
-    and how often the answer negates."""
-    parts = []
+    and where the answer negates: in which clause of a sentence, and what ("ReLU does not
+    saturate, while the sigmoid does" is not "ReLU does saturate, while the sigmoid does not")."""
+    parts, negated = [], []
     for s in SENTENCE.split(text or ""):
         nums = numbers(s)
+        n = normalise(s)
         if nums:
-            parts.append((_SKELETON.sub("", _NUM.sub("#", normalise(s))), nums))
+            parts.append((_SKELETON.sub("", _NUM.sub("#", n)), nums))
+        if NEGATION.search(n):
+            marks = tuple((i, (clause[m.end():].split() or [""])[0])
+                          for i, clause in enumerate(CLAUSE.split(n)) for m in NEGATION.finditer(clause))
+            negated.append((_SKELETON.sub("", NEGATION.sub("", n)), marks))
     parts.sort()
-    return tuple(n for _, n in parts), len(NEGATION.findall(normalise(text)))
+    negated.sort()
+    return tuple(n for _, n in parts), tuple(m for _, m in negated)
 
 
 def place(gb: Gradebook, task: str, answers: list[Answer] | None = None) -> int:
