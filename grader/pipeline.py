@@ -17,6 +17,7 @@ from .bundle import load_public_reference
 from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename
+from .dynamic_code import runs
 from .notebook import Notebook, NotebookError, imported_modules, load_notebook
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
@@ -160,6 +161,7 @@ class Grader:
                         ctx.flag(f"{o.status.value}:{o.cell_id}")
         follow = self._followups(ctx, per_task)
         self._imports(ctx, jobs, result)
+        self._code_from_strings(ctx, jobs)
         for task in self.spec.tasks:
             try:
                 result.checks.extend(KINDS[task.kind].score(task, ctx, per_task[task.id], self.refs.get(task.id, []),
@@ -218,6 +220,17 @@ class Grader:
             result.checks.append(CheckResult("imports", "imports rule", 0.0, -penalty, False,
                                              f"imports {named}: don't import any other packages than "
                                              f"listed in the cell with the 'imports' tag"))
+
+    @staticmethod
+    def _code_from_strings(ctx: Context, jobs) -> None:
+        """A graded cell that runs code from a string runs what no reader of the cell sees: flagged
+        for a TA to read (no point depends on it)."""
+        for job in jobs:
+            written, computed = runs(job.source or "")
+            if written or computed:
+                ctx.flag(f"exec:{job.cell_id}")
+                ctx.detail(f"{job.cell_id} runs code from a string (exec, eval or compile)"
+                           + (": a string computed when it runs" if computed else ""))
 
     def _student_cells(self, nb: Notebook) -> dict[str, str]:
         """Every cell that is not a template cell as provided, by ID (position when it has none)."""

@@ -146,6 +146,8 @@ CASES = {
         {"hyperparams": None}, {}, [], ["changed:hyperparams"]),
     "extra-import": (
         {"ann-relu": "import numpy as np\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
+    "code-run-from-a-string": (                         # full points; a TA is told to read it
+        {"ann-relu": "exec({relu!r})"}, {}, [], ["exec:ann-relu"]),
     "extra-import-without-a-statement": (
         {"ann-relu": "np = __import__('numpy')\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
     "missing-package": (
@@ -167,7 +169,7 @@ def cohort(tmp_path_factory, solution_nb, grader):
                 new = changes[cell.id]
                 if new is None:      # an edit of the provided cell itself
                     new = sol[cell.id].replace("epochs=1", "epochs=5")
-                cell.source = new.replace("{relu}", sol["ann-relu"])
+                cell.source = new.replace("{relu!r}", repr(sol["ann-relu"])).replace("{relu}", sol["ann-relu"])
         path = folder / f"Assignment_7_CaseNumber_k{30000000 + i}.ipynb"
         nbformat.write(nb, path)
         results[name] = grader.grade(path)

@@ -63,6 +63,25 @@ def test_flags_reach_reports_and_summary_and_points_stay(reports, small, tmp_pat
     assert "similar, to be reviewed" in res.stdout.replace("\n", " ") or "to be reviewed" in res.stdout
 
 
+def test_a_copy_run_from_strings_by_exec_is_still_a_copy(tmp_path):
+    """Every code cell of a planted copy wrapped in exec('''...'''): the grader runs it as it
+    is; similarity reads the code it runs, and the pair stays flagged."""
+    c = cohort(30, 3, seed=21)
+    reports = write_reports(c, tmp_path / "reports")
+    copy = next(s for s in c.students if s.copied_from)
+    path = reports / f"{copy.key}.json"
+    data = json.loads(path.read_text())
+    code = [cid for cid in data["student_cells"] if not cid.startswith("calc")]
+    assert code
+    for cid in code:
+        data["student_cells"][cid] = "exec(" + repr(data["student_cells"][cid]) + ")"
+    path.write_text(json.dumps(data))
+    assert grader("similarity", "--reports", str(reports), cwd=tmp_path).returncode == 0
+    out = json.loads((reports / "similarity" / "similarity.json").read_text())
+    pair = next(p for p in out["pairs"] if {p["a"], p["b"]} == {copy.key, copy.copied_from})
+    assert pair["flagged"] and pair["code"] >= 0.75
+
+
 def test_a_stricter_rerun_takes_the_flag_back_and_no_flags_touches_nothing(reports, tmp_path):
     assert grader("similarity", "--reports", str(reports), cwd=tmp_path).returncode == 0
     flagged = {k for k, f in flags_of(reports).items() if "similar" in f}

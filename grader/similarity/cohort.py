@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ..dynamic_code import unwrapped
 from ..notebook import NotebookError, checksum, load_notebook
 from ..results import SubmissionResult
 from ..spec import Spec
@@ -84,7 +85,7 @@ def hands_from_results(results: Iterable[tuple[str, SubmissionResult]], settings
     for key, r in results:
         if not r.student_cells and r.status != "graded":
             continue          # unreadable notebook or none handed in: nothing to compare
-        cells = tuple(Cell(clean(cid), cell_kind(cid, src, settings, material), clean(src))
+        cells = tuple(_cell(clean(cid), cell_kind(cid, src, settings, material), clean(src))
                       for cid, src in r.student_cells.items())
         name = clean(r.participant or r.name or Path(r.file).stem)
         hands.append(Hand(key=_key(term, r.key or key), name=name, matr_number=clean(r.matr_number),
@@ -92,6 +93,11 @@ def hands_from_results(results: Iterable[tuple[str, SubmissionResult]], settings
                           author=_key(term, f"participant:{r.participant_id}" if r.participant_id
                                       else f"report:{r.key or key}")))
     return hands
+
+
+def _cell(cid: str, kind: str, source: str) -> Cell:
+    """Code a cell runs from a written-out string (``exec('''...''')``) is compared as code."""
+    return Cell(cid, kind, unwrapped(source) if kind == CODE else source)
 
 
 def _key(term: str, key: str) -> str:
@@ -170,7 +176,7 @@ def _from_notebooks(root: Path, spec: Spec, settings: Settings, material: Materi
             if cid in seen:
                 cid = f"{cid}@{c.index + 1}"
             seen.add(cid)
-            cells.append(Cell(clean(cid), CODE if c.cell_type == "code" else TEXT, clean(c.source)))
+            cells.append(_cell(clean(cid), CODE if c.cell_type == "code" else TEXT, clean(c.source)))
         parsed = parse_filename(sub.path.name, spec.number)
         hands.append(Hand(key=_key(label, sub.key), name=clean(sub.participant or parsed.name or sub.path.stem),
                           matr_number=clean(parsed.matr_number), file=clean(sub.rel), term=label,
