@@ -69,6 +69,11 @@ def sigmoid(init: str = IN_ORDER.format(bias="")) -> str:
     return SIGMOID.format(init=init)
 
 
+def relu(act: str) -> str:
+    """ANN_relu with ``act`` applied after each hidden layer."""
+    return sigmoid().replace("ANN_sigmoid", "ANN_relu").replace("torch.sigmoid", act)
+
+
 def train(body: str = BODY, after: str = "") -> str:
     return TRAIN.format(body=body) + after
 
@@ -84,6 +89,19 @@ CASES = {
         {"ann-sigmoid": sigmoid(IN_ORDER.format(bias=", bias=False"))},
         {"ANN_sigmoid: layers": 0, "ANN_sigmoid: seeded": 0},
         ["every layer has no bias"], []),
+    "relu-by-hand": ({"ann-relu": relu("(lambda t: t.clamp(min=0))")}, {}, [], []),
+    "sigmoid-by-hand": ({"ann-sigmoid": sigmoid().replace("torch.sigmoid(", "(lambda t: 1 / (1 + torch.exp(-t)))(")},
+                        {}, [], []),
+    "relu6": ({"ann-relu": relu("torch.nn.functional.relu6")}, {"ANN_relu: activations": 0},
+              ["not a capped or clipped variant"], []),
+    "leaky-relu-with-a-tiny-slope": (
+        {"ann-relu": relu("(lambda t: torch.nn.functional.leaky_relu(t, 1e-5))")}, {"ANN_relu: activations": 0},
+        ["a leaky or shifted variant"], []),
+    "forward-ignores-the-biases": (
+        {"ann-sigmoid": sigmoid().replace("self.fc1(x)", "x @ self.fc1.weight.T").replace(
+            "self.fc2(x)", "x @ self.fc2.weight.T").replace("self.fc3(x)", "x @ self.fc3.weight.T").replace(
+            "return self.out(x)", "return x @ self.out.weight.T")},
+        {"ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, ["forward must call each layer"], []),
     "base-class-from-another-cell": (
         {"ann-relu": "class ANN_relu(ANN_sigmoid):\n    pass"},
         {f"ANN_relu: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},

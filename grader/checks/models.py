@@ -49,7 +49,8 @@ def _run_params(task, ctx: Context, model: dict, hidden: bool) -> dict:
     return {"args": list(model["args"]), "seeds": [int(s) for s in p["seeds"]], "input_seed": p["input_seed"],
             "batch": p["batch"], "input_shape": list(model["input_shape"]), "weight_seed": p["weight_seed"],
             "linear": [list(d) for d in model["linear"]], "activation": model["activation"],
-            "sample_seed": p["sample_seed"], "sample_k": p["sample_k"], "mean": data["mean"], "std": data["std"]}
+            "sample_seed": p["sample_seed"], "sample_k": p["sample_k"], "mean": data["mean"], "std": data["std"],
+            "wide_scale": float(p.get("wide_scale", 0)), "low_bias": float(p.get("low_bias", 0))}
 
 
 def probe_params(task, ctx: Context, model: dict) -> dict:
@@ -178,9 +179,15 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float) -> Verdict:
     variants = ref.get("variants", {})
     act = model["activation"]
     if close(mine, ref.get("with_weights"), atol):
-        return Verdict(True, "same output as the reference with the reference weights")
+        extreme = _extremes(obs, ref, atol, act)
+        return Verdict(not extreme, extreme or "same output as the reference with the reference weights")
+    lacks_bias = any(not d[2] for d in obs.get("linear") or [])
     if close(mine, variants.get("nobias"), atol):
-        return Verdict(True, f"{act} between the layers as the table says (the layers lack a bias: see layers)")
+        if lacks_bias:
+            return Verdict(True, f"{act} between the layers as the table says (the layers lack a bias: see layers)")
+        return Verdict(False, "with the reference weights copied into your layers, the output is the one without "
+                              "biases, though your layers have them: forward must call each layer (self.fc1(x)), "
+                              "which adds its bias, not multiply by its weight alone")
     for variant, tensor in variants.items():
         if variant not in (act, "nobias") and close(mine, tensor, atol):
             why = DIAGNOSES.get(variant, f"your network uses {variant} where the table asks for {act}")
@@ -190,6 +197,21 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float) -> Verdict:
     return Verdict(False, f"with the reference weights copied into your layers the output differs from the "
                           f"reference{diff}; use {act} after each hidden layer and return the last layer's raw "
                           f"output")
+
+
+def _extremes(obs: dict, ref: dict, atol: float, act: str) -> str:
+    """Right for inputs of ordinary size, but is it the activation everywhere? Inputs scaled up
+    (a capped variant such as ReLU6 differs above 6) and the first layer's biases far below 0 (a
+    leaky slope of 1e-5 differs there). '' when both agree (or the reference has neither)."""
+    if ref.get("with_wide") is not None and not close(obs.get("with_wide"), ref["with_wide"], atol):
+        return (f"with the reference weights the output is right for inputs of ordinary size but not for large "
+                f"ones (pre-activations far above 0): use {act} itself, not a capped or clipped variant (ReLU6, "
+                f"hardtanh, clamp with a maximum)")
+    if ref.get("with_low") is not None and not close(obs.get("with_low"), ref["with_low"], atol):
+        return (f"with the reference weights the output is right for inputs of ordinary size but not when the "
+                f"first layer's pre-activations are far below 0: use {act} itself (a leaky or shifted variant, "
+                f"however small its slope, is another activation)")
+    return ""
 
 
 def _seeded(obs: dict, ref: dict, atol: float) -> Verdict:

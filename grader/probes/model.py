@@ -140,10 +140,19 @@ def _with_weights(cls, p, cache, obs):
     lins = _linears(model)
     saved = [(m.weight.data, m.bias.data if m.bias is not None else None) for m in lins]
     try:
-        how = _copy_weights(lins, _weights(p["weight_seed"], p["linear"]))
+        weights = _weights(p["weight_seed"], p["linear"])
+        how = _copy_weights(lins, weights)
         if how is not None:
             with torch.no_grad():
                 obs["with_weights"] = _tensor(model(x))
+                wide = float(p.get("wide_scale") or 0)
+                if wide:          # pre-activations far beyond ±6: a capped variant (ReLU6) shows
+                    obs["with_wide"] = _tensor(model(x * wide))
+                low = float(p.get("low_bias") or 0)
+                if low:           # the first layer's pre-activations far below 0: a leaky slope shows
+                    (w0, b0), *rest = weights
+                    _copy_weights(lins, [(w0, b0 - low), *rest])
+                    obs["with_low"] = _tensor(model(x))
             obs["copied"] = how
     except BaseException as exc:  # noqa: BLE001
         obs["weights_error"] = _why(exc)
