@@ -89,3 +89,23 @@ def test_grader_count_lists_chooses_and_takes_back(tmp_path, capsys, monkeypatch
     assert "the higher total" in capsys.readouterr().out
     assert main(["count", "Ben_Gruber_5501", "--reports", str(reports)]) == 2
     assert "no report 'Ben_Gruber_5501'" in capsys.readouterr().out
+
+
+def test_a_gradebook_from_before_the_choices_table_gains_it(tmp_path):
+    import sqlite3
+
+    from grader.gradebook import open_gradebook
+    reports = tmp_path / "reports"
+    filled(reports, guesses()).close()
+    db = sqlite3.connect(reports / "gradebook.sqlite")
+    db.execute("DROP TABLE choices")
+    db.execute("UPDATE meta SET value='1' WHERE key='schema'")
+    db.commit()
+    db.close()
+    gb = open_gradebook(reports)
+    try:
+        assert gb.choices() == {} and gb.meta("schema") == "2"
+        gb.choose("Anna_Huber_5500-1", ta="ben")
+        assert identity.counting(decided(gb).values())["Anna_Huber_5500-2"].key == "Anna_Huber_5500-1"
+    finally:
+        gb.close()

@@ -8,7 +8,9 @@ changed what cannot be rewritten by any code path, undo included (undo appends).
 """
 from __future__ import annotations
 
-VERSION = 1
+VERSION = 2                # 2: the choices table (an older file gains it when opened)
+TABLES = ("meta", "submissions", "checks", "rubrics", "rubric_items", "grades", "overrides", "answer_groups",
+          "group_members", "assignments", "choices", "changes", "history")
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -108,12 +108,29 @@ class Gradebook:
 
     def _init(self) -> None:
         db = self._connect()
-        if db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='history'").fetchone()[0] == 0:
-            db.executescript("BEGIN IMMEDIATE;" + schema.DDL + "COMMIT;")   # one transaction: small journal
+        # A new file, or one written before the newest table existed (every statement of the DDL
+        # is IF NOT EXISTS: an older gradebook gains what it lacks and keeps everything it has).
+        if db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN (%s)"
+                      % ",".join("?" * len(schema.TABLES)), schema.TABLES).fetchone()[0] < len(schema.TABLES):
+            try:
+                db.executescript("BEGIN IMMEDIATE;" + schema.DDL + "COMMIT;")   # one transaction: small journal
+            except sqlite3.OperationalError:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='history'").fetchone()[0] == 0:
+                    raise                  # not even the base tables: nothing can be read from it
+                return                     # a read-only older gradebook: read as it is
         with self.transaction() as db:
-            if db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() is None:
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None:
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(schema.VERSION),))
                 db.execute("INSERT INTO meta VALUES ('created', ?)", (now(),))
+            elif row[0].isdigit() and int(row[0]) < schema.VERSION and self._has("choices"):
+                db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(schema.VERSION),))
+
+    def _has(self, table: str) -> bool:
+        return self.read().execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name=?",
+                                   (table,)).fetchone()[0] == 1
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -482,8 +499,11 @@ class Gradebook:
     # ------------------------------------------------------------------ which notebook counts
     def choices(self) -> dict[str, Choice]:
         """By Moodle participant id: the notebook a TA chose to count among their several."""
-        return {r["participant_id"]: Choice(r["participant_id"], r["submission_key"], r["ta"], r["at"])
-                for r in self.read().execute("SELECT * FROM choices")}
+        try:
+            rows = self.read().execute("SELECT * FROM choices").fetchall()
+        except sqlite3.OperationalError:           # a read-only gradebook from before the table
+            return {}
+        return {r["participant_id"]: Choice(r["participant_id"], r["submission_key"], r["ta"], r["at"]) for r in rows}
 
     def choose(self, key: str, ta: str) -> Choice:
         """Make the notebook of report ``key`` the one that counts for its participant."""
