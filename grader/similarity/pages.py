@@ -99,7 +99,7 @@ def _explain(a: Analysis) -> str:
             f"at {pct(s.threshold)} (code) or {pct(s.written_threshold)} (a written answer) both students get "
             f"the flag <b>similar</b>: <b>similar, to be reviewed</b>. It is a reason for a TA to look, not a "
             f"finding and never a deduction. A score is the share of one student's own work (not the template, "
-            f"not the reference solution, not what more than {a.cap} hand-ins write) found in the other's, from "
+            f"not the reference solution, not what more than {a.cap} students write) found in the other's, from "
             f"the side where it is larger; fragments shared with few others count more than ones many share. "
             f"Names, comments, layout and the spelling of activations do not change it. {current} hand-ins of this "
             f"term{f' and {past} of past terms' if past else ''} were compared.</p>")
