@@ -117,6 +117,13 @@ CASES = {
     "only-last-epoch-plotted": (
         {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c", "g1, g2, g3 = a, b, c"))},
         {"plots": 0}, ["only the gradient lists of the last epoch"], []),
+    "test-only-before-training": (
+        {"train-and-test": train(BODY.replace("        test(model, test_loader)", "        pass")).replace(
+            "    g1, g2, g3 = [], [], []", "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")},
+        {"test": 0}, ["only before training"], []),
+    "test-before-and-after-training": (
+        {"train-and-test": train().replace("    g1, g2, g3 = [], [], []",
+                                           "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")}, {}, [], []),
     "test-on-the-train-loader": (
         {"train-and-test": train(BODY.replace("test(model, test_loader)", "test(model, train_loader)"))},
         {"test": 0}, ["with train_loader", "test_loader"], []),

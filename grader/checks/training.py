@@ -261,8 +261,20 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
 
     tests = [e for e in events if e["kind"] == "test"]
     right = [e for e in tests if e.get("model") == "model" and e.get("loader") == "test"]
-    if any(any(e is g for g in good) for e in right):
+    shown = [i for i, e in enumerate(events) if i in confirmed and e["kind"] == "test"
+             and e.get("model") == "model" and e.get("loader") == "test"]
+    untrained = ref_run.get("test_before")
+
+    def after_training(i: int) -> bool:
+        """Called after a `train` call, or (a loop of one's own) on weights that are not the untrained ones."""
+        return any(ev["kind"] == "train" for ev in events[:i]) or (
+            untrained is not None and events[i].get("printed") != untrained)
+
+    if any(after_training(i) for i in shown):
         out["test"] = Verdict(True, "`test` called on the test loader")
+    elif shown:
+        out["test"] = Verdict(False, "`test` was called only before training: call it after training too (after "
+                                     "every epoch or once at the end), so that it tests the trained model")
     elif not tests:
         out["test"] = Verdict(False, "`test(model, test_loader)` was never called" + raised)
     elif any(e.get("loader") == "train" for e in tests) and not right:
