@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from .magics import without_magics
 from .spec import NotebookLimits
 
 
@@ -204,11 +205,20 @@ class Found:
 
 def parse_source(source: str) -> ast.Module | None:
     """A cell's syntax tree, or None when it has none: a syntax error, a null byte, or nesting
-    deeper than the parser goes (a student's cell must never stop the grader)."""
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    deeper than the parser goes (a student's cell must never stop the grader). IPython's magics
+    are read as Jupyter runs them (``without_magics``)."""
+    for text in (source, None):
+        if text is None:
+            text = without_magics(source)
+            if text == source:
+                return None
+        try:
+            return ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return None
+
+
 
 
 def defines(source: str, name: str) -> bool:

@@ -117,6 +117,26 @@ CASES = {
     "only-last-epoch-plotted": (
         {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c", "g1, g2, g3 = a, b, c"))},
         {"plots": 0}, ["only the gradient lists of the last epoch"], []),
+    "optimizer-over-a-parameter-group": (
+        {"train-and-test": train().replace("optim.SGD(model.parameters(),", 'optim.SGD([{"params": model.parameters()}],')},
+        {}, [], []),
+    "optimizer-over-named-parameters": (
+        {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(model.named_parameters(),")},
+        {}, [], []),
+    "loaders-as-default-arguments": (
+        {"train-and-test": train().replace("def train_and_test(model, hyperparameters):",
+                                           "def train_and_test(model, hyperparameters, train_loader=train_loader, "
+                                           "test_loader=test_loader):")}, {}, [], []),
+    "train-and-test-under-other-names": (
+        {"train-and-test": "train_fn, test_fn = train, test\n" + train().replace(
+            "= train(model,", "= train_fn(model,").replace("test(model, test_loader)", "test_fn(model, test_loader)")},
+        {}, [], []),
+    "ipython-magics": (
+        {"train-and-test": "%matplotlib inline\n" + train(), "ann-relu": "%%time\n{relu}",
+         "ann-sigmoid": sigmoid() + "\n!echo built\ndisplay(ANN_sigmoid(784, 10))"}, {}, [], []),
+    "gradients-as-scatter-plots": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.scatter(range(len(g)), g, s=4)")}, {}, [], []),
     "test-only-before-training": (
         {"train-and-test": train(BODY.replace("        test(model, test_loader)", "        pass")).replace(
             "    g1, g2, g3 = [], [], []", "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 
+from ..magics import without_magics
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -37,7 +38,7 @@ def _pairs(target: ast.expr, value: ast.expr):
 def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]:
     """Map each name to its last top-level assigned expression (None: computed). '' or an error."""
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(without_magics(source))
     except SyntaxError as exc:
         return {}, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
     except (ValueError, RecursionError, MemoryError):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from .. import probes
 from ..child import wire
+from ..magics import without_magics
 from ..observations import ANY, SCHEMAS, InvalidObservation, List, Obj, cut, validate
 from ..results import CellOutcome, Status
 from .base import PYTHON, CellJob, EngineSetup, child_env
@@ -281,7 +282,8 @@ class Worker:
             self.cgroups.enter(pid)
         run.pid = pid
         run.monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups, spare=self.parked)
-        wire.send(run.sock, {"cell_id": run.job.cell_id, "source": run.job.source})
+        source = run.job.source if run.job.source is None else without_magics(run.job.source)
+        wire.send(run.sock, {"cell_id": run.job.cell_id, "source": source})
         executed = validate(wire.recv(run.sock, deadline=run.deadline, tick=run.monitor.check,
                                       max_bytes=lim.output_bytes * 6 + 65536), EXECUTED, "executed")
         if executed["type"] != "executed":

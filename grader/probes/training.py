@@ -69,13 +69,30 @@ def _printed_test(fn, args, kwargs):
     return lines[-1][:200] if lines else ""
 
 
+def _group(item):
+    if isinstance(item, dict) and not isinstance(item.get("params"), torch.Tensor):
+        return {**item, "params": list(item.get("params", []))}
+    return item
+
+
+def _tensors(items):
+    """Parameters, also as named_parameters() gives them ((name, parameter) pairs)."""
+    return [q[1] if isinstance(q, tuple) and len(q) == 2 and isinstance(q[0], str) else q for q in items]
+
+
 def _lines_of_open_figures(plt):
+    """The y values of what the open figures draw: lines, and scatter or bar plots of a series."""
     lines = []
     for num in plt.get_fignums():
         for ax in plt.figure(num).axes:
-            for line in ax.get_lines():
+            drawn = [line.get_ydata() for line in ax.get_lines()]
+            drawn += [c.get_offsets()[:, 1] for c in ax.collections if hasattr(c, "get_offsets")
+                      and getattr(c.get_offsets(), "ndim", 0) == 2 and len(c.get_offsets()) > 1]
+            drawn += [[r.get_height() for r in bars] for bars in ax.containers
+                      if type(bars).__name__ == "BarContainer"]
+            for ys in drawn:
                 try:
-                    lines.append([float(v) for v in line.get_ydata()][:MAX_POINTS])
+                    lines.append([float(v) for v in ys][:MAX_POINTS])
                 except (TypeError, ValueError):
                     continue
     return lines
@@ -91,10 +108,11 @@ def observe_run(ns, name, p):
     original_init = torch.optim.Optimizer.__init__
 
     def recording_init(self, params, defaults, *a, **kw):
-        params = list(params)
-        flat = []
+        # Read once, and handed on as read: a parameter group's generator (model.parameters() in
+        # {"params": ...}) would otherwise reach the optimizer used up, and it would train nothing.
+        params, flat = [_group(item) for item in params], []
         for item in params:
-            flat.extend(item["params"] if isinstance(item, dict) else [item])
+            flat.extend(_tensors(item["params"] if isinstance(item, dict) else [item]))
         mine = {id(q) for q in flat}
         owner = "model" if mine == ids else ("none" if not mine else ("subset" if mine < ids else "other"))
         if len(events) < MAX_EVENTS:
@@ -143,18 +161,41 @@ def observe_run(ns, name, p):
 
     res = {}
     plt.close("all")
-    ns.update(train=wrapped_train, test=wrapped_test, train_loader=train_loader, test_loader=test_loader)
+    # The provided objects, wherever the cell kept them: under their names, under names of the
+    # cell's own (train_fn = train) and as its function's default arguments (test_loader=test_loader).
+    ours = {"train": wrapped_train, "test": wrapped_test, "train_loader": train_loader, "test_loader": test_loader}
+    swap = {id(ns[k]): v for k, v in ours.items() if k in ns}
+    rebound = {k: v for k, v in ns.items() if not k.startswith("__") and id(v) in swap}
+    fn = ns[name]
+    defaults, kwdefaults = getattr(fn, "__defaults__", None), getattr(fn, "__kwdefaults__", None)
     hyper = {str(k): v for k, v in p["hyperparameters"].items()}
+    ns.update(ours)
+    ns.update({k: swap[id(v)] for k, v in rebound.items()})
+    try:
+        if defaults:
+            fn.__defaults__ = tuple(swap.get(id(d), d) for d in defaults)
+        if kwdefaults:
+            fn.__kwdefaults__ = {k: swap.get(id(d), d) for k, d in kwdefaults.items()}
+    except (AttributeError, TypeError):
+        pass
     torch.optim.Optimizer.__init__ = recording_init
     plt.show, plt.close = show, close
     try:
-        ns[name](model, hyper)
+        fn(model, hyper)
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything
         res["error"] = _why(exc)
     finally:
         torch.optim.Optimizer.__init__ = original_init
         plt.show, plt.close = original_show, original_close
+        ns.update(rebound)
         ns.update(train=provided_train, test=provided_test)
+        try:
+            if defaults:
+                fn.__defaults__ = defaults
+            if kwdefaults:
+                fn.__kwdefaults__ = kwdefaults
+        except (AttributeError, TypeError):
+            pass
     snapshots.extend(_lines_of_open_figures(plt))
     original_close("all")
     res.update(events=events, lines=snapshots[:MAX_LINES],
