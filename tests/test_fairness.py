@@ -134,6 +134,9 @@ CASES = {
     "ipython-magics": (
         {"train-and-test": "%matplotlib inline\n" + train(), "ann-relu": "%%time\n{relu}",
          "ann-sigmoid": sigmoid() + "\n!echo built\ndisplay(ANN_sigmoid(784, 10))"}, {}, [], []),
+    "gradients-drawn-as-their-logarithm": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.plot(torch.log(torch.tensor(g)))")}, {}, [], []),
     "gradients-as-scatter-plots": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.scatter(range(len(g)), g, s=4)")}, {}, [], []),

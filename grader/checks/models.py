@@ -148,7 +148,8 @@ def _forward_shape(model: dict, obs: dict, ref: dict, real: bool, unconfirmed: s
     in_shape = ", ".join(str(s) for s in model["input_shape"])
     d_out = int(model["args"][1])
     if obs.get("forward_error"):
-        hint = (" Flatten the input first (x.view(x.shape[0], -1), x.flatten(1) or nn.Flatten())."
+        hint = (" Flatten the input first, keeping the batch dimension (x.view(x.shape[0], -1), x.flatten(1) or "
+                "nn.Flatten(); torch.flatten(x) flattens the batch too)."
                 if "shapes cannot be multiplied" in obs["forward_error"] else "")
         return Verdict(False, f"calling the model on a batch of shape (B, {in_shape}) raised "
                               f"{obs['forward_error']}.{hint}")

@@ -186,10 +186,16 @@ def followups(task, ctx: Context, outcomes, refs) -> list[CellJob]:
 # ----------------------------------------------------------------------------- the checks, per run
 
 def _plotted(series, lines) -> bool:
+    """Is the series drawn, as it is or as its logarithm (a log scale drawn by hand)?"""
     a = np.asarray(series, float)
+    logs = []
+    if a.size and np.all(a > 0):
+        logs = [np.log(a), np.log10(a), np.log2(a)]
     for line in lines:
         b = np.asarray(line, float)
-        if a.shape == b.shape and a.size and np.allclose(a, b, rtol=1e-6, atol=1e-12):
+        if a.shape != b.shape or not a.size:
+            continue
+        if np.allclose(a, b, rtol=1e-6, atol=1e-12) or any(np.allclose(v, b, rtol=1e-5, atol=1e-6) for v in logs):
             return True
     return False
 
