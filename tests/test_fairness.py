@@ -140,6 +140,15 @@ CASES = {
     "gradients-as-scatter-plots": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.scatter(range(len(g)), g, s=4)")}, {}, [], []),
+    "code-in-cells-added-below-the-untouched-ones": (
+        {"ann-relu": "{template}", "below:ann-relu": "{solution}",
+         "train-and-test": "{template}", "below:train-and-test": "{solution}"},
+        {}, [], ["moved:ann-relu", "moved:train-and-test"]),
+    "answers-in-a-cell-added-below": (
+        {"answers-3-3": "{template}", "below:answers-3-3": "{solution}"}, {}, [], ["moved:answers-3-3"]),
+    "answers-split-over-two-cells": (
+        {"answers-3-3": "\n".join(f"{n} = {KEY[n]}" for n in ("a_", "b_", "c_")),
+         "below:answers-3-3": "\n".join(f"{n} = {KEY[n]}" for n in ("d_", "e_"))}, {}, [], ["moved:answers-3-3"]),
     "test-only-before-training": (
         {"train-and-test": train(BODY.replace("        test(model, test_loader)", "        pass")).replace(
             "    g1, g2, g3 = [], [], []", "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")},
@@ -206,9 +215,10 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def cohort(tmp_path_factory, solution_nb, grader):
+def cohort(tmp_path_factory, solution_nb, template_nb, grader):
     folder = tmp_path_factory.mktemp("cohort")
     sol = {c.id: c.source for c in solution_nb.cells}
+    tpl = {c.id: c.source for c in template_nb.cells}
     results = {}
     for i, (name, (changes, *_)) in enumerate(CASES.items()):
         nb = copy.deepcopy(solution_nb)
@@ -217,7 +227,14 @@ def cohort(tmp_path_factory, solution_nb, grader):
                 new = changes[cell.id]
                 if new is None:      # an edit of the provided cell itself
                     new = sol[cell.id].replace("epochs=1", "epochs=5")
-                cell.source = new.replace("{relu!r}", repr(sol["ann-relu"])).replace("{relu}", sol["ann-relu"])
+                cell.source = new.replace("{relu!r}", repr(sol["ann-relu"])).replace("{relu}", sol["ann-relu"]) \
+                    .replace("{template}", tpl.get(cell.id, ""))
+        for key, new in changes.items():    # "below:ID": a cell the student added right below ID
+            if key.startswith("below:"):
+                at = next(j for j, c in enumerate(nb.cells) if c.get("id") == key[6:])
+                kind = nbformat.v4.new_markdown_cell if nb.cells[at].cell_type == "markdown" else \
+                    nbformat.v4.new_code_cell
+                nb.cells.insert(at + 1, kind(new.replace("{solution}", sol[key[6:]]), id=f"added-{len(nb.cells)}"))
         path = folder / f"Assignment_7_CaseNumber_k{30000000 + i}.ipynb"
         nbformat.write(nb, path)
         results[name] = grader.grade(path)

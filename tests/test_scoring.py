@@ -323,6 +323,20 @@ def test_written_answers_wait_for_a_ta_and_the_placeholder_scores_zero():
     assert manual.plan(CALC, c) == [] and manual.reference_jobs(CALC, c) == []
 
 
+def test_an_answer_written_in_cells_added_below_the_placeholder_goes_to_a_ta():
+    base = []
+    for cid, kind, src in SOLUTION:
+        base.append((cid, kind, "YOUR ANSWER HERE" if cid == "calc-1-1" else src))
+        if cid == "calc-1-1":
+            base += [("mine-1", "markdown", "My proof: w = 1."), ("mine-2", "markdown", "So XOR is not linear.")]
+    c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+    (r,) = manual.score(CALC, c, [], [])
+    assert r.answer == "My proof: w = 1.\n\nSo XOR is not linear." and r.points is None and "moved:calc-1-1" in c.flags
+    for dressed in ("**YOUR ANSWER HERE**", "## YOUR ANSWER HERE", "<b>YOUR ANSWER HERE</b>"):
+        (r,) = manual.score(CALC, ctx(changes={"calc-1-1": dressed}), [], [])
+        assert r.points == 0.0 and r.message.startswith("not answered")
+
+
 def test_a_missing_answer_cell_scores_zero_and_one_found_by_its_heading_is_flagged():
     (r,) = manual.score(CALC, ctx(drop=("calc-1-1",)), [], [])      # not the next task's heading instead
     assert (r.points, r.passed, r.answer, r.task, r.check) == (0.0, False, None, "calc_1_1", "answer")

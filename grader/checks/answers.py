@@ -90,8 +90,24 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     if found.cell is None:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     values, error = read_answers(found.cell.source, names)
-    if error:
+    if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
+    # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
+    # them after it, so they count (the last assignment, as top to bottom), flagged for a TA.
+    missing = [n for n in names if error or values[n] is _MISSING]
+    taken = False
+    for c in ctx.added_after(found.cell):
+        more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
+        for n in missing:
+            if not bad and more[n] is not _MISSING:
+                values[n], taken = more[n], True
+    if error and not taken:
+        return [failed(task, n, pts, error) for n in names]
+    values = {n: values.get(n, _MISSING) for n in names}
+    if taken:
+        ctx.flag(f"moved:{task.cfg['cell']}")
+        ctx.detail(f"answers missing from cell '{task.cfg['cell']}' were read from the code cells added right "
+                   f"below it")
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
     for n in names:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..notebook import Found, Notebook, checksum, defines, find_cell
+from ..notebook import Cell, Found, Notebook, checksum, defines, find_cell
 from ..results import CellOutcome, CheckResult, Status
 from ..spec import Spec, Task
 
@@ -48,6 +48,15 @@ class Context:
         if matcher is None and name:
             matcher = lambda c: defines(c.source, name)  # noqa: E731
         found = find_cell(self.nb, cell_id, cell_type="code", matches=matcher)
+        if name and found.cell is not None and self.untouched(found.cell, cell_id):
+            # The graded cell as the template left it, and the code in a cell added right below:
+            # Jupyter runs the later definition, so the grader grades it (flagged for a TA).
+            later = [c for c in self.added_after(found.cell) if c.cell_type == "code" and defines(c.source, name)]
+            if later:
+                self.flag(f"moved:{cell_id}")
+                self.detail(f"cell '{cell_id}' is as the template left it; graded the cell added right below it "
+                            f"(position {later[-1].index + 1}) that defines `{name}`")
+                return Found(later[-1], "added", "")
         if found.how == "content":
             self.flag(f"id-fallback:{cell_id}")
         elif found.how == "missing":
@@ -55,6 +64,23 @@ class Context:
         if found.note and found.how != "missing":
             self.flag(f"note:{found.note}")
         return found
+
+    def untouched(self, cell: Cell, cell_id: str) -> bool:
+        """Is the cell still the template's own cell of that ID (the stub the student should fill)?"""
+        return any(self.nb.checksum(cell) == self.template.checksum(t) for t in self.template.by_id(cell_id))
+
+    def added_after(self, cell: Cell) -> list[Cell]:
+        """The cells a student added right below ``cell``, up to the next cell of the template."""
+        ids = {t.id for t in self.template.cells if t.id}
+        sums = {self.template.checksum(t) for t in self.template.cells}
+        out = []
+        for c in self.nb.cells:
+            if c.index <= cell.index:
+                continue
+            if (c.id and c.id in ids) or self.nb.checksum(c) in sums:
+                break
+            out.append(c)
+        return out
 
     def explain(self, error: str) -> str:
         """An error of a student's cell, with what the course's rules say about its usual cause."""

@@ -1,11 +1,18 @@
 """Written answers (Calculations): never auto-graded, but an untouched placeholder scores 0."""
 from __future__ import annotations
 
+import re
+
 from ..notebook import find_cell, markdown_after_heading
 from ..results import CheckResult
 from .context import Context
 
 PLACEHOLDER = "YOUR ANSWER HERE"
+
+
+def unanswered(text: str) -> bool:
+    """Empty, or the placeholder however it was dressed (**YOUR ANSWER HERE**, a heading, a tag)."""
+    return re.sub(r"<[^>]*>|[*_`#>\s]", "", text or "").upper() in ("", PLACEHOLDER.replace(" ", ""))
 
 
 def plan(task, ctx: Context):
@@ -33,7 +40,16 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                             message=f"the answer cell for {task.title} is missing; restore it from the "
                                     f"template and write your answer there")]
     text = found.cell.source.strip()
-    if not text or text == PLACEHOLDER:
+    if unanswered(text):
+        # The answer written in markdown cells added right below the placeholder: it is the
+        # student's answer, and a TA grades it (flagged), instead of a 0 nobody sees.
+        below = [c.source.strip() for c in ctx.added_after(found.cell)
+                 if c.cell_type in ("markdown", "raw") and not unanswered(c.source)]
+        if below:
+            ctx.flag(f"moved:{cfg['cell']}")
+            ctx.detail(f"the answer for {task.title} was read from the cells added right below '{cfg['cell']}'")
+            text = "\n\n".join(below)
+    if unanswered(text):
         return [CheckResult(**row, points=0.0, passed=False,
                             message=f"not answered: replace '{PLACEHOLDER}' under {task.title} with your answer")]
     return [CheckResult(**row, points=None, passed=None, answer=text,
