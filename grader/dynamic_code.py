@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import re
 
+from .magics import without_magics
+
 RUNNERS = frozenset({"exec", "eval", "compile"})
 _HINT = re.compile(r"\b(?:exec|eval|compile)\b")
 DEPTH = 3
@@ -18,7 +20,7 @@ DEPTH = 3
 
 def _parse(source: str) -> ast.AST | None:
     try:
-        return ast.parse(source)
+        return ast.parse(without_magics(source))      # as Jupyter (and the fork engine) reads it
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

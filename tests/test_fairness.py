@@ -152,7 +152,21 @@ CASES = {
     "test-only-before-training": (
         {"train-and-test": train(BODY.replace("        test(model, test_loader)", "        pass")).replace(
             "    g1, g2, g3 = [], [], []", "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")},
-        {"test": 0}, ["only before training"], []),
+        {"test": 0}, ["only on the untrained model"], []),
+    "trained-with-lr-zero-then-tested": (
+        {"train-and-test": train().replace('lr=hyperparameters["lr"]', "lr=0.0")},
+        {"optimizer": 0, "test": 0, "final_weights": 0}, ["only on the untrained model"], []),
+    "a-copy-trained-the-model-tested": (
+        {"train-and-test": "import copy\n" + train().replace(
+            "    optimizer = optim.SGD(model.parameters(),",
+            "    model, tested = copy.deepcopy(model), model\n    optimizer = optim.SGD(model.parameters(),").replace(
+            "test(model, test_loader)", "test(tested, test_loader)")},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
+    "weights-scaled-by-hand-then-tested": (
+        {"train-and-test": "def train_and_test(model, hyperparameters):\n    with torch.no_grad():\n"
+                           "        for q in model.parameters():\n            q.mul_(0.5)\n"
+                           "    test(model, test_loader)"},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
     "test-before-and-after-training": (
         {"train-and-test": train().replace("    g1, g2, g3 = [], [], []",
                                            "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")}, {}, [], []),
@@ -205,6 +219,8 @@ CASES = {
         {"ann-relu": "import numpy as np\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
     "code-run-from-a-string": (                         # full points; a TA is told to read it
         {"ann-relu": "exec({relu!r})"}, {}, [], ["exec:ann-relu"]),
+    "code-run-from-a-string-below-a-magic": (
+        {"ann-relu": "%matplotlib inline\nexec({relu!r})"}, {}, [], ["exec:ann-relu"]),
     "extra-import-without-a-statement": (
         {"ann-relu": "np = __import__('numpy')\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
     "missing-package": (

@@ -73,8 +73,24 @@ def test_a_copy_run_from_strings_by_exec_is_still_a_copy(tmp_path):
     data = json.loads(path.read_text())
     code = [cid for cid in data["student_cells"] if not cid.startswith("calc")]
     assert code
-    for cid in code:
-        data["student_cells"][cid] = "exec(" + repr(data["student_cells"][cid]) + ")"
+    for n, cid in enumerate(code):        # one of them below an IPython magic, as Jupyter runs it
+        data["student_cells"][cid] = ("%matplotlib inline\n" if n == 0 else "") + \
+            "exec(" + repr(data["student_cells"][cid]) + ")"
+    path.write_text(json.dumps(data))
+    assert grader("similarity", "--reports", str(reports), cwd=tmp_path).returncode == 0
+    out = json.loads((reports / "similarity" / "similarity.json").read_text())
+    pair = next(p for p in out["pairs"] if {p["a"], p["b"]} == {copy.key, copy.copied_from})
+    assert pair["flagged"] and pair["code"] >= 0.75
+
+
+def test_a_magic_line_on_top_of_a_copied_cell_hides_nothing(tmp_path):
+    c = cohort(30, 3, seed=21)
+    reports = write_reports(c, tmp_path / "reports")
+    copy = next(s for s in c.students if s.copied_from)
+    path = reports / f"{copy.key}.json"
+    data = json.loads(path.read_text())
+    for cid in [cid for cid in data["student_cells"] if not cid.startswith("calc")]:
+        data["student_cells"][cid] = "%matplotlib inline\n" + data["student_cells"][cid]
     path.write_text(json.dumps(data))
     assert grader("similarity", "--reports", str(reports), cwd=tmp_path).returncode == 0
     out = json.loads((reports / "similarity" / "similarity.json").read_text())

@@ -270,16 +270,22 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     shown = [i for i, e in enumerate(events) if i in confirmed and e["kind"] == "test"
              and e.get("model") == "model" and e.get("loader") == "test"]
     untrained = ref_run.get("test_before")
+    trained = [i for i in confirmed if events[i]["kind"] == "train" and events[i].get("model") == "model"]
 
     def after_training(i: int) -> bool:
-        """Called after a `train` call, or (a loop of one's own) on weights that are not the untrained ones."""
-        return any(ev["kind"] == "train" for ev in events[:i]) or (
-            untrained is not None and events[i].get("printed") != untrained)
+        """On the trained model: after a confirmed `train` call on it, printing other than the
+        untrained model's line; or, in a loop of one's own, on weights equal to the reference run's
+        (weights scaled by hand, or a model trained with lr 0, are not trained)."""
+        if untrained is not None and events[i].get("printed") == untrained:
+            return False
+        if any(j < i for j in trained):
+            return True
+        return same and not trains
 
     if any(after_training(i) for i in shown):
         out["test"] = Verdict(True, "`test` called on the test loader")
     elif shown:
-        out["test"] = Verdict(False, "`test` was called only before training: call it after training too (after "
+        out["test"] = Verdict(False, "`test` was called only on the untrained model: call it after training (after "
                                      "every epoch or once at the end), so that it tests the trained model")
     elif not tests:
         out["test"] = Verdict(False, "`test(model, test_loader)` was never called" + raised)

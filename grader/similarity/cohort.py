@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..dynamic_code import unwrapped
+from ..magics import without_magics
 from ..notebook import NotebookError, checksum, load_notebook
 from ..results import SubmissionResult
 from ..spec import Spec
@@ -96,8 +97,9 @@ def hands_from_results(results: Iterable[tuple[str, SubmissionResult]], settings
 
 
 def _cell(cid: str, kind: str, source: str) -> Cell:
-    """Code a cell runs from a written-out string (``exec('''...''')``) is compared as code."""
-    return Cell(cid, kind, unwrapped(source) if kind == CODE else source)
+    """Code as Jupyter runs it: IPython magics read as plain Python, and code a cell runs from a
+    written-out string (``exec('''...''')``) compared as code."""
+    return Cell(cid, kind, unwrapped(without_magics(source)) if kind == CODE else source)
 
 
 def _key(term: str, key: str) -> str:
