@@ -171,6 +171,7 @@ class Grader:
                                                  f"internal grader error ({type(exc).__name__}: {exc}); "
                                                  f"please report this submission to the TA"))
                 ctx.flag(f"grader-error:{task.id}")
+        result.student_cells = self._student_cells(ctx.nb, ctx.graded_as)
         if limits_notes:
             result.extra["limits_not_applied"] = sorted(limits_notes)
         result.seconds = time.monotonic() - p.t0
@@ -232,16 +233,26 @@ class Grader:
                 ctx.detail(f"{job.cell_id} runs code from a string (exec, eval or compile)"
                            + (": a string computed when it runs" if computed else ""))
 
-    def _student_cells(self, nb: Notebook) -> dict[str, str]:
-        """Every cell that is not a template cell as provided, by ID (position when it has none)."""
+    def _student_cells(self, nb: Notebook, graded_as: dict[int, str] | None = None) -> dict[str, str]:
+        """Every cell that is not a template cell as provided, by ID (position when it has none).
+        A cell graded as a task's cell (found by its content, or added below the untouched stub)
+        is stored under that cell's ID, so that similarity compares what was graded; the ``@``
+        the grader gives a duplicate ID is never the student's."""
         template = {self.template.checksum(c) for c in self.template.cells}
+        graded_as = graded_as or {}
         out: dict[str, str] = {}
-        for c in nb.cells:
-            if c.cell_type in ("code", "markdown") and nb.checksum(c) not in template:
-                key = c.id or f"cell-{c.index + 1}"
-                if key in out:
-                    key = f"{key}@{c.index + 1}"
-                out[key] = c.source[:STUDENT_CELL_CHARS]
+        mine = [c for c in nb.cells if c.cell_type in ("code", "markdown", "raw") and nb.checksum(c) not in template]
+        for c in mine:                       # the graded cells first: they own their task's ID
+            key = graded_as.get(c.index)
+            if key:
+                out[key] = (out[key] + "\n\n" + c.source if key in out else c.source)[:STUDENT_CELL_CHARS]
+        for c in mine:
+            if c.index in graded_as:
+                continue
+            key = (c.id or "").replace("@", "_") or f"cell-{c.index + 1}"
+            if key in out:
+                key = f"{key}@{c.index + 1}"
+            out[key] = c.source[:STUDENT_CELL_CHARS]
         return out
 
     def _locked(self, ctx: Context) -> None:

@@ -146,6 +146,8 @@ CASES = {
         {}, [], ["moved:ann-relu", "moved:train-and-test"]),
     "answers-in-a-cell-added-below": (
         {"answers-3-3": "{template}", "below:answers-3-3": "{solution}"}, {}, [], ["moved:answers-3-3"]),
+    "written-answer-in-a-cell-added-below": (
+        {"calc-1-1": "YOUR ANSWER HERE", "below:calc-1-1": "{solution}"}, {}, [], ["moved:calc-1-1"]),
     "answers-split-over-two-cells": (
         {"answers-3-3": "\n".join(f"{n} = {KEY[n]}" for n in ("a_", "b_", "c_")),
          "below:answers-3-3": "\n".join(f"{n} = {KEY[n]}" for n in ("d_", "e_"))}, {}, [], ["moved:answers-3-3"]),
@@ -317,3 +319,15 @@ def test_a_macos_file_name_is_read_in_nfc_and_shown_as_typed(grader, make_nb):
     r = grader.grade(make_nb(name=typed))
     assert r.filename_ok and r.name == "LeaMüller" and r.file == typed
     assert checks_of(r, "code_3_1")
+
+
+def test_code_graded_from_an_added_cell_is_what_similarity_compares(cohort, solution_nb):
+    """The cell graded for a task (added below the untouched stub) is stored under the task's cell
+    ID: the similarity view compares what was graded, not an anonymous added cell."""
+    sol = {c.id: c.source for c in solution_nb.cells}
+    cells = cohort["code-in-cells-added-below-the-untouched-ones"].student_cells
+    assert cells["ann-relu"] == sol["ann-relu"] and cells["train-and-test"] == sol["train-and-test"]
+    assert not any(k.startswith("added-") for k in cells)
+    assert cohort["written-answer-in-a-cell-added-below"].student_cells["calc-1-1"] == sol["calc-1-1"]
+    split = cohort["answers-split-over-two-cells"].student_cells["answers-3-3"]
+    assert "a_ =" in split and "e_ =" in split

@@ -16,6 +16,9 @@ class Context:
     hidden: bool                  # grade mode: hidden parameters and the answer key are used
     flags: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)   # for the student's JSON report, not the summary
+    # Which task cell each graded cell was graded as (by position): a cell found by its content
+    # or added below an untouched stub is the student's work for that cell, for similarity too.
+    graded_as: dict[int, str] = field(default_factory=dict)
 
     def template_checksum(self, cell_id: str) -> str:
         """What a provided or locked cell must match: the released checksum, else the template's."""
@@ -56,7 +59,10 @@ class Context:
                 self.flag(f"moved:{cell_id}")
                 self.detail(f"cell '{cell_id}' is as the template left it; graded the cell added right below it "
                             f"(position {later[-1].index + 1}) that defines `{name}`")
+                self.graded_as[later[-1].index] = cell_id
                 return Found(later[-1], "added", "")
+        if found.cell is not None:
+            self.graded_as[found.cell.index] = cell_id
         if found.how == "content":
             self.flag(f"id-fallback:{cell_id}")
         elif found.how == "missing":

@@ -40,11 +40,13 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                             message=f"the answer cell for {task.title} is missing; restore it from the "
                                     f"template and write your answer there")]
     text = found.cell.source.strip()
+    ctx.graded_as[found.cell.index] = cfg["cell"]
     if unanswered(text):
         # The answer written in markdown cells added right below the placeholder: it is the
         # student's answer, and a TA grades it (flagged), instead of a 0 nobody sees.
-        below = [c.source.strip() for c in ctx.added_after(found.cell)
-                 if c.cell_type in ("markdown", "raw") and not unanswered(c.source)]
+        cells = [c for c in ctx.added_after(found.cell) if c.cell_type in ("markdown", "raw") and not unanswered(c.source)]
+        below = [c.source.strip() for c in cells]
+        ctx.graded_as.update({c.index: cfg["cell"] for c in cells})
         if below:
             ctx.flag(f"moved:{cfg['cell']}")
             ctx.detail(f"the answer for {task.title} was read from the cells added right below '{cfg['cell']}'")

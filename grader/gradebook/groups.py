@@ -32,6 +32,7 @@ THRESHOLD = 90.0
 SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _SKELETON = re.compile(r"[^\w#]|_")
 _NUM = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
+INDEXED_OR_RELATION = re.compile(r"(?<=[^\W\d_])\d+|\\[lg]eq?\b|[<>≤≥]")     # an index: x2's "2"
 CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but|although|though|however|because|since|so|and|or)\b")
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|none|nothing|neither|nor|nicht|kein\w*|nie)\b|n't\b|\\neq\b|\\notin\b")
 
@@ -94,7 +95,9 @@ def signature(text: str) -> tuple:
             negated.append((_SKELETON.sub("", NEGATION.sub("", n)), marks))
     parts.sort()
     negated.sort()
-    return tuple(n for _, n in parts), tuple(m for _, m in negated)
+    # Indexed names and comparisons, in order: `\delta_3 x_2` is not `\delta_3 x_1`, `a > b` is not `a < b`.
+    marks = tuple(INDEXED_OR_RELATION.findall(normalise(text)))
+    return tuple(n for _, n in parts), tuple(m for _, m in negated), marks
 
 
 def place(gb: Gradebook, task: str, answers: list[Answer] | None = None) -> int:
