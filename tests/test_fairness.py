@@ -92,6 +92,10 @@ CASES = {
     "relu-by-hand": ({"ann-relu": relu("(lambda t: t.clamp(min=0))")}, {}, [], []),
     "sigmoid-by-hand": ({"ann-sigmoid": sigmoid().replace("torch.sigmoid(", "(lambda t: 1 / (1 + torch.exp(-t)))(")},
                         {}, [], []),
+    "log-softmax-on-the-output": (
+        {"ann-sigmoid": sigmoid().replace("return self.out(x)", "return torch.log_softmax(self.out(x), dim=1)")},
+        {"ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0},
+        ["for the reason activations names: forward applies log_softmax"], []),
     "relu6": ({"ann-relu": relu("torch.nn.functional.relu6")}, {"ANN_relu: activations": 0},
               ["not a capped or clipped variant"], []),
     "leaky-relu-with-a-tiny-slope": (
@@ -137,6 +141,10 @@ CASES = {
     "gradients-drawn-as-their-logarithm": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.plot(torch.log(torch.tensor(g)))")}, {}, [], []),
+    "progress-bar-over-the-epochs": (       # tqdm's monitor thread made the probe refuse: -20
+        {"train-and-test": "from tqdm import tqdm\n" + train().replace(
+            'for epoch in range(hyperparameters["epochs"]):', 'for epoch in tqdm(range(hyperparameters["epochs"])):')},
+        {}, [], ["extra-import:tqdm"]),
     "gradients-as-scatter-plots": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.scatter(range(len(g)), g, s=4)")}, {}, [], []),

@@ -33,6 +33,7 @@ def build_context(cells: list[str], keep: list[str], imports_source: str) -> dic
     """Execute the template's provided cells; keep the imports and the names the spec lists."""
     import matplotlib.pyplot as plt
 
+    _quiet_progress_bars()
     imports_ns: dict = {}
     exec(compile(imports_source, "<template imports>", "exec"), imports_ns)
     ns: dict = {"__name__": "__main__"}
@@ -97,6 +98,17 @@ def warm_up() -> None:
         random.setstate(states[0])
         np.random.set_state(states[1])
         torch.set_rng_state(states[2])
+
+
+def _quiet_progress_bars() -> None:
+    """tqdm starts a monitor thread with its first bar, and the probe refuses to run beside a
+    cell's threads: a training loop wrapped in tqdm(...) lost all its points. Without the monitor
+    a bar works the same (it only corrects for stalled bars)."""
+    try:
+        from tqdm import std
+    except ImportError:
+        return
+    std.tqdm.monitor_interval = 0
 
 
 def _huge_pages() -> None:
