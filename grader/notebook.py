@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from .dynamic_code import runs
 from .magics import without_magics
 from .spec import NotebookLimits
 
@@ -263,9 +264,10 @@ def imported_modules(source: str) -> list[str]:
             if isinstance(value, list) and value and isinstance(value[0], _HOLDS_STATEMENTS):
                 queue.extend(value)
     if _DYNAMIC.search(source):
-        for top in _called_imports(tree):
-            if top not in found:
-                found.append(top)
+        called = _called_imports(tree)
+        for code in runs(source)[0]:          # exec("import numpy"): what the string runs
+            called += imported_modules(code)
+        found += [top for top in dict.fromkeys(called) if top not in found]
     return found
 
 
@@ -277,23 +279,20 @@ _DYNAMIC = re.compile(r"__import__|import_module|\bexec\b|\beval\b")
 _IMPORTERS = {"__import__", "import_module"}
 
 
-def _called_imports(tree: ast.AST, depth: int = 0) -> list[str]:
+def _called_imports(tree: ast.AST) -> list[str]:
     found: list[str] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in _IMPORTERS:
+            continue
         arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
         literal = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
-        if name in _IMPORTERS:
-            names = [literal.lstrip(".").split(".")[0] or "?"] if literal is not None else ["?"]
-        elif name in ("exec", "eval") and literal is not None and depth < 3 and "import" in literal:
-            inner = parse_source(literal)
-            names = (imported_modules(literal) + _called_imports(inner, depth + 1)) if inner is not None else []
-        else:
-            continue
-        found.extend(n for n in names if n not in found)
+        top = literal.lstrip(".").split(".")[0] or "?" if literal is not None else "?"
+        if top not in found:
+            found.append(top)
     return found
 
 

@@ -505,12 +505,17 @@ class Gradebook:
             return {}
         return {r["participant_id"]: Choice(r["participant_id"], r["submission_key"], r["ta"], r["at"]) for r in rows}
 
+    @staticmethod
+    def _submission(db: sqlite3.Connection, key: str) -> sqlite3.Row:
+        row = db.execute("SELECT participant_id, file FROM submissions WHERE key=?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(f"no report '{key}'")
+        return row
+
     def choose(self, key: str, ta: str) -> Choice:
         """Make the notebook of report ``key`` the one that counts for its participant."""
         with self.transaction() as db:
-            row = db.execute("SELECT participant_id, file FROM submissions WHERE key=?", (key,)).fetchone()
-            if row is None:
-                raise KeyError(f"no report '{key}'")
+            row = self._submission(db, key)
             pid = row["participant_id"]
             if not pid:
                 raise ValueError(f"'{key}' is not in a Moodle participant folder: it is its own student and counts")
@@ -521,10 +526,7 @@ class Gradebook:
     def unchoose(self, key: str, ta: str) -> bool:
         """Back to the automatic choice for the participant of report ``key``; False: none was made."""
         with self.transaction() as db:
-            row = db.execute("SELECT participant_id FROM submissions WHERE key=?", (key,)).fetchone()
-            if row is None:
-                raise KeyError(f"no report '{key}'")
-            pid = row["participant_id"]
+            pid = self._submission(db, key)["participant_id"]
             if not pid or self._get(db, "choice", {"participant_id": pid}) is None:
                 return False
             change = self._change(db, ta, "choose", f"participant {pid}: the automatic choice counts")
