@@ -339,3 +339,19 @@ def test_code_graded_from_an_added_cell_is_what_similarity_compares(cohort, solu
     assert cohort["written-answer-in-a-cell-added-below"].student_cells["calc-1-1"] == sol["calc-1-1"]
     split = cohort["answers-split-over-two-cells"].student_cells["answers-3-3"]
     assert "a_ =" in split and "e_ =" in split
+
+
+def test_code_in_the_written_answers_cell_is_still_compared_as_code(grader, solution_nb, tmp_path):
+    """All the code in a code cell put under a written answer's ID (the code cells deleted): it
+    earns its points, and the similarity view still compares it as code, not as an answer."""
+    nb = copy.deepcopy(solution_nb)
+    sol = {c.id: c.source for c in nb.cells}
+    code = "\n\n".join(sol[k] for k in ("ann-sigmoid", "ann-relu", "train-and-test"))
+    nb.cells = [c for c in nb.cells if c.get("id") not in ("ann-sigmoid", "ann-relu", "train-and-test")]
+    at = next(i for i, c in enumerate(nb.cells) if c.get("id") == "calc-1-1")
+    nb.cells[at] = nbformat.v4.new_code_cell('r"""My answer: no such weights exist."""\n' + code, id="calc-1-1")
+    path = tmp_path / "Assignment_7_CarlKopie_k12121212.ipynb"
+    nbformat.write(nb, path)
+    r = grader.grade(path)
+    assert r.auto_points == 50 and "calc-1-1" not in r.student_cells
+    assert any(sol["ann-relu"] in src for key, src in r.student_cells.items() if key == "ann-sigmoid")

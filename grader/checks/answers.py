@@ -101,7 +101,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         for n in missing:
             if not bad and more[n] is not _MISSING:
                 values[n], taken = more[n], True
-                ctx.graded_as[c.index] = task.cfg["cell"]
+                ctx.graded(c, task.cfg["cell"])
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}

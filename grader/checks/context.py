@@ -18,6 +18,8 @@ class Context:
     details: list[str] = field(default_factory=list)   # for the student's JSON report, not the summary
     # Which task cell each graded cell was graded as (by position): a cell found by its content
     # or added below an untouched stub is the student's work for that cell, for similarity too.
+    # The first claim stands (``graded``): code tasks claim at plan time, so a code cell that a
+    # written answer also reads (a code cell under the answer's ID) is still compared as code.
     graded_as: dict[int, str] = field(default_factory=dict)
 
     def template_checksum(self, cell_id: str) -> str:
@@ -59,10 +61,10 @@ class Context:
                 self.flag(f"moved:{cell_id}")
                 self.detail(f"cell '{cell_id}' is as the template left it; graded the cell added right below it "
                             f"(position {later[-1].index + 1}) that defines `{name}`")
-                self.graded_as[later[-1].index] = cell_id
+                self.graded(later[-1], cell_id)
                 return Found(later[-1], "added", "")
         if found.cell is not None:
-            self.graded_as[found.cell.index] = cell_id
+            self.graded(found.cell, cell_id)
         if found.how == "content":
             self.flag(f"id-fallback:{cell_id}")
         elif found.how == "missing":
@@ -70,6 +72,9 @@ class Context:
         if found.note and found.how != "missing":
             self.flag(f"note:{found.note}")
         return found
+
+    def graded(self, cell: Cell, cell_id: str) -> None:
+        self.graded_as.setdefault(cell.index, cell_id)
 
     def untouched(self, cell: Cell, cell_id: str) -> bool:
         """Is the cell still the template's own cell of that ID (the stub the student should fill)?"""

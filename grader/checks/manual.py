@@ -40,13 +40,16 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                             message=f"the answer cell for {task.title} is missing; restore it from the "
                                     f"template and write your answer there")]
     text = found.cell.source.strip()
-    ctx.graded_as[found.cell.index] = cfg["cell"]
+    ctx.graded(found.cell, cfg["cell"])
+    if found.note:                     # e.g. the answer cell was changed to a code cell
+        ctx.flag(f"note:{found.note}")
     if unanswered(text):
         # The answer written in markdown cells added right below the placeholder: it is the
         # student's answer, and a TA grades it (flagged), instead of a 0 nobody sees.
         cells = [c for c in ctx.added_after(found.cell) if c.cell_type in ("markdown", "raw") and not unanswered(c.source)]
         below = [c.source.strip() for c in cells]
-        ctx.graded_as.update({c.index: cfg["cell"] for c in cells})
+        for c in cells:
+            ctx.graded(c, cfg["cell"])
         if below:
             ctx.flag(f"moved:{cfg['cell']}")
             ctx.detail(f"the answer for {task.title} was read from the cells added right below '{cfg['cell']}'")
