@@ -148,6 +148,13 @@ CASES = {
     "gradients-as-scatter-plots": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.scatter(range(len(g)), g, s=4)")}, {}, [], []),
+    "gradients-as-filled-areas": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.fill_between(range(len(g)), g, alpha=.3)")},
+        {}, [], []),
+    "gradients-as-a-stack-plot": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "plt.stackplot(range(len(g1)), g1, g2, g3)")}, {}, [], []),
     "code-in-cells-added-below-the-untouched-ones": (
         {"ann-relu": "{template}", "below:ann-relu": "{solution}",
          "train-and-test": "{template}", "below:train-and-test": "{solution}"},

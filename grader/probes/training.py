@@ -80,6 +80,20 @@ def _tensors(items):
     return [q[1] if isinstance(q, tuple) and len(q) == 2 and isinstance(q[0], str) else q for q in items]
 
 
+def _filled(collection):
+    """fill_between and stackplot draw a polygon: its upper and lower edge and their difference
+    (a stacked series) are what it shows."""
+    paths = collection.get_paths() if hasattr(collection, "get_paths") else []
+    if len(paths) != 1:
+        return []
+    v = paths[0].vertices
+    n = (len(v) - 3) // 2
+    if n < 2 or len(v) != 2 * n + 3 or not (v[1:n + 1, 0] == v[n + 2:2 * n + 2, 0][::-1]).all():
+        return []
+    y1, y2 = v[1:n + 1, 1], v[n + 2:2 * n + 2, 1][::-1]
+    return [y1, y2, y2 - y1, y1 - y2]
+
+
 def _lines_of_open_figures(plt):
     """The y values of what the open figures draw: lines, and scatter or bar plots of a series."""
     lines = []
@@ -90,6 +104,7 @@ def _lines_of_open_figures(plt):
                       and getattr(c.get_offsets(), "ndim", 0) == 2 and len(c.get_offsets()) > 1]
             drawn += [[r.get_height() for r in bars] for bars in ax.containers
                       if type(bars).__name__ == "BarContainer"]
+            drawn += [ys for c in ax.collections[:MAX_LINES] for ys in _filled(c)]
             for ys in drawn:
                 try:
                     lines.append([float(v) for v in ys][:MAX_POINTS])
