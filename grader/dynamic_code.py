@@ -5,6 +5,12 @@ token where a copy is (a copied notebook wrapped in ``exec`` shared no code fing
 source), and a TA reading the cell reads a string. Both read what the call runs when the string is
 written out in the cell (literals, ``+`` of literals, f-strings without fields), nested up to
 three deep; anything computed (``base64``, a variable) is only named.
+
+A runner need not be called by its name (``run = exec``, ``[exec][0]``,
+``getattr(__builtins__, 'ex' 'ec')``, ``print.__self__``, ``pickle.loads``): every way of reaching
+one that the cell shows is counted as running a computed string, so the cell is flagged for a TA;
+and the similarity view reads every string written out in the cell that is code, however it is
+run, so the reach it cannot see costs the copy nothing.
 """
 from __future__ import annotations
 
@@ -14,8 +20,18 @@ import re
 from .magics import without_magics
 
 RUNNERS = frozenset({"exec", "eval", "compile"})
-_HINT = re.compile(r"\b(?:exec|eval|compile)\b")
+# What reaches a runner, or runs code from data, without naming a runner in a call.
+BUILTINS = frozenset({"builtins", "__builtins__"})
+DATA_RUNNERS = frozenset({"builtins", "pickle", "marshal", "runpy", "importlib", "codeop", "code", "dill",
+                          "cloudpickle", "ctypes"})
+CODE_OBJECTS = frozenset({"CodeType", "FunctionType", "LambdaType"})
+PLAIN_DUNDERS = frozenset({"__init__", "__name__", "__main__", "__len__", "__getitem__", "__call__", "__repr__",
+                           "__str__", "__doc__", "__version__", "__module__", "__qualname__", "__file__"})
+_HINT = re.compile(r"\b(?:exec|eval|compile|getattr|builtins|pickle|marshal|runpy|importlib|codeop|dill|"
+                   r"cloudpickle|ctypes|CodeType|FunctionType|LambdaType)\b|(?:import|from)\s+code\b|"
+                   r"__(?!(?:init|name|main|len|getitem|call|repr|str|doc|version|module|qualname|file)__)\w+__")
 DEPTH = 3
+CODE_MIN_CHARS = 12
 
 
 def _parse(source: str) -> ast.AST | None:
@@ -26,48 +42,113 @@ def _parse(source: str) -> ast.AST | None:
 
 
 def _literal(node: ast.AST | None) -> str | None:
-    """The text of a string the code writes out, or None when it is computed."""
+    """The text of a string the code writes out, or None when it is computed. Read without
+    recursion: a chain of a thousand ``+`` is one line of a student's cell."""
+    parts, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            parts.append(n.value)
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add):
+            stack += [n.right, n.left]
+        elif isinstance(n, ast.JoinedStr):
+            stack += reversed(n.values)
+        else:
+            return None
+    return "".join(parts)
+
+
+def _runner_name(func: ast.AST) -> str:
+    """``exec`` called by its name or as ``builtins.exec`` (not ``model.eval()``, ``re.compile``)."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in BUILTINS:
+        return func.attr
+    return ""
+
+
+def _reaches(node: ast.AST, called: set[int]) -> bool:
+    """Does this node reach a runner, or code from data, other than by a call that names it?"""
+    if isinstance(node, ast.Name):
+        return (node.id in RUNNERS and id(node) not in called) or node.id in BUILTINS or node.id in CODE_OBJECTS
+    if isinstance(node, ast.Attribute):
+        dunder = node.attr.startswith("__") and node.attr.endswith("__") and node.attr not in PLAIN_DUNDERS
+        return dunder or node.attr in CODE_OBJECTS or (node.attr in RUNNERS and id(node) not in called
+                                                       and isinstance(node.value, ast.Name)
+                                                       and node.value.id in BUILTINS)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _literal(node.left), _literal(node.right)
-        return None if left is None or right is None else left + right
-    if isinstance(node, ast.JoinedStr):
-        parts = [_literal(v) for v in node.values]
-        return None if any(p is None for p in parts) else "".join(parts)
-    return None
+        return node.value in RUNNERS or node.value in BUILTINS
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        return any(n.split(".")[0] in DATA_RUNNERS for n in names)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
+        return len(node.args) > 1 and _literal(node.args[1]) is None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
+        module = _literal(node.args[0]) if node.args else None
+        return module is None or module.split(".")[0] in DATA_RUNNERS
+    return False
 
 
 def runs(source: str) -> tuple[list[str], int]:
-    """The strings a cell runs as code (written out), and how many runner calls run a computed one."""
+    """The strings a cell runs as code (written out, in a call that names the runner), and how
+    many runners it reaches otherwise or with a computed string."""
     if not _HINT.search(source):
         return [], 0
     tree = _parse(source)
     if tree is None:
         return [], 0
     found, computed = [], 0
-    for node in ast.walk(tree):
+    nodes = list(ast.walk(tree))
+    called: set[int] = set()
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
-        func = node.func      # the builtins, not a method of that name (``model.eval()``, ``re.compile``)
-        name = func.id if isinstance(func, ast.Name) else (
-            func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-            and func.value.id in ("builtins", "__builtins__") else "")
+        name = _runner_name(node.func)
         arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "source"), None)
         if name not in RUNNERS or arg is None:
             continue
+        called.add(id(node.func))
         text = _literal(arg)
         if text is None:
             computed += 1
         else:
             found.append(text)
+    computed += sum(_reaches(node, called) for node in nodes)
     return found, computed
 
 
+def _is_code(text: str) -> bool:
+    """A string that is Python statements, not a message: it parses, and holds more than one
+    bare expression."""
+    if len(text) < CODE_MIN_CHARS:
+        return False
+    tree = _parse(text)
+    if tree is None or not tree.body:
+        return False
+    return len(tree.body) > 1 or not isinstance(tree.body[0], (ast.Expr, ast.AnnAssign))  # 'Epoch: n = 3'
+
+
+def code_strings(source: str) -> list[str]:
+    """Every string written out in the cell that is code, however the cell runs it (or not)."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    out, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)):
+            text = _literal(node)
+            if text is not None:                # a whole written-out string: its parts are not read again
+                if _is_code(text):
+                    out.append(text)
+                continue
+        stack.extend(ast.iter_child_nodes(node))
+    return out[::-1]
+
+
 def unwrapped(source: str, depth: int = 0) -> str:
-    """The cell's source followed by the code it runs from written-out strings (for similarity)."""
-    inner, _ = runs(source)
-    if not inner or depth >= DEPTH:
+    """The cell's source followed by the code it holds as written-out strings (for similarity)."""
+    inner = code_strings(source) if depth < DEPTH else []
+    if not inner:
         return source
-    return source + "".join(f"\n# run from a string by exec/eval/compile:\n{unwrapped(code, depth + 1)}"
-                            for code in inner)
+    return source + "".join(f"\n# code written out as a string:\n{unwrapped(code, depth + 1)}" for code in inner)

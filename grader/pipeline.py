@@ -231,7 +231,8 @@ class Grader:
             if written or computed:
                 ctx.flag(f"exec:{job.cell_id}")
                 ctx.detail(f"{job.cell_id} runs code from a string (exec, eval or compile)"
-                           + (": a string computed when it runs" if computed else ""))
+                           + (": a string computed when it runs, or a runner reached another way (an alias, "
+                              "builtins, a dunder attribute, pickle)" if computed else ""))
 
     def _student_cells(self, nb: Notebook, graded_as: dict[int, str] | None = None) -> dict[str, str]:
         """Every cell that is not a template cell as provided, by ID (position when it has none).

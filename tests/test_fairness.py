@@ -238,6 +238,11 @@ CASES = {
         {"ann-relu": "exec({relu!r})"}, {}, [], ["exec:ann-relu"]),
     "code-run-from-a-string-below-a-magic": (
         {"ann-relu": "%matplotlib inline\nexec({relu!r})"}, {}, [], ["exec:ann-relu"]),
+    "code-run-by-exec-under-another-name": (           # an alias is read as reaching exec
+        {"ann-relu": "run = exec\nrun({relu!r})", "ann-sigmoid": "getattr(__builtins__, 'ex' 'ec')({sigmoid!r})"},
+        {}, [], ["exec:ann-relu", "exec:ann-sigmoid"]),
+    "a-thousand-joined-strings-in-dead-code": (        # read without recursion: no grader error
+        {"ann-relu": "{relu}\nif False:\n    exec(" + "+".join(['""'] * 1500) + ")"}, {}, [], []),
     "extra-import-without-a-statement": (
         {"ann-relu": "np = __import__('numpy')\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
     "missing-package": (
@@ -261,6 +266,7 @@ def cohort(tmp_path_factory, solution_nb, template_nb, grader):
                 if new is None:      # an edit of the provided cell itself
                     new = sol[cell.id].replace("epochs=1", "epochs=5")
                 cell.source = new.replace("{relu!r}", repr(sol["ann-relu"])).replace("{relu}", sol["ann-relu"]) \
+                    .replace("{sigmoid!r}", repr(sol["ann-sigmoid"])) \
                     .replace("{template}", tpl.get(cell.id, ""))
         for key, new in changes.items():    # "below:ID": a cell the student added right below ID
             if key.startswith("below:"):

@@ -63,9 +63,31 @@ def test_flags_reach_reports_and_summary_and_points_stay(reports, small, tmp_pat
     assert "similar, to be reviewed" in res.stdout.replace("\n", " ") or "to be reviewed" in res.stdout
 
 
-def test_a_copy_run_from_strings_by_exec_is_still_a_copy(tmp_path):
-    """Every code cell of a planted copy wrapped in exec('''...'''): the grader runs it as it
-    is; similarity reads the code it runs, and the pair stays flagged."""
+def _pad(source: str) -> str:
+    """A no-op statement after every line that can take one (the nineteenth review's padding)."""
+    out = []
+    for line in source.split("\n"):
+        out.append(line)
+        stripped = line.strip()
+        if stripped and not stripped.endswith((":", ",", "(", "[", "{", "\\")) and not stripped.startswith(("@", "#")):
+            indent = line[:len(line) - len(line.lstrip())]
+            out.append(indent + ("pass" if len(out) % 2 else "0"))
+    return "\n".join(out)
+
+
+WRAPS = {
+    "exec": lambda src: "exec(" + repr(src) + ")",
+    "exec-under-another-name": lambda src: "run = exec\nrun(" + repr(src) + ")",
+    "exec-reached-through-builtins": lambda src: "getattr(__builtins__, 'ex' 'ec')(" + repr(src) + ")",
+    "no-op-after-every-line": _pad,
+}
+
+
+@pytest.mark.parametrize("wrap", sorted(WRAPS))
+def test_a_copy_run_from_strings_or_padded_is_still_a_copy(tmp_path, wrap):
+    """Every code cell of a planted copy wrapped in exec('''...''') (or reaching exec another
+    way), or padded with a no-op statement after every line: the grader runs it as it is;
+    similarity reads the code and the pair stays flagged."""
     c = cohort(30, 3, seed=21)
     reports = write_reports(c, tmp_path / "reports")
     copy = next(s for s in c.students if s.copied_from)
@@ -75,12 +97,29 @@ def test_a_copy_run_from_strings_by_exec_is_still_a_copy(tmp_path):
     assert code
     for n, cid in enumerate(code):        # one of them below an IPython magic, as Jupyter runs it
         data["student_cells"][cid] = ("%matplotlib inline\n" if n == 0 else "") + \
-            "exec(" + repr(data["student_cells"][cid]) + ")"
+            WRAPS[wrap](data["student_cells"][cid])
+    if wrap == "no-op-after-every-line":
+        import ast
+        ast.parse(data["student_cells"][code[1]])
     path.write_text(json.dumps(data))
     assert grader("similarity", "--reports", str(reports), cwd=tmp_path).returncode == 0
     out = json.loads((reports / "similarity" / "similarity.json").read_text())
     pair = next(p for p in out["pairs"] if {p["a"], p["b"]} == {copy.key, copy.copied_from})
     assert pair["flagged"] and pair["code"] >= 0.75
+
+
+def test_a_thousand_joined_strings_in_an_added_cell_stop_nothing(tmp_path):
+    """A scratch cell holding exec("" + "" + ... ) over 1,500 terms: read without recursion,
+    the similarity view is written for everyone (it ended in a RecursionError)."""
+    c = cohort(12, 2, seed=5)
+    reports = write_reports(c, tmp_path / "reports")
+    path = next(reports.glob("*.json"))
+    data = json.loads(path.read_text())
+    data["student_cells"]["scratch"] = "if False:\n    exec(" + "+".join(['""'] * 1500) + ")"
+    path.write_text(json.dumps(data))
+    res = grader("similarity", "--reports", str(reports), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert (reports / "similarity" / "similarity.json").is_file()
 
 
 def test_a_magic_line_on_top_of_a_copied_cell_hides_nothing(tmp_path):

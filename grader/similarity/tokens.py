@@ -143,7 +143,60 @@ def _raw_tokens(source: str) -> list[list]:
     for t in out:
         if t[0] == "string":
             t[1] = _string_token(source[t[2]:t[3]])
+    return _without_noops(out, source)
+
+
+_OPEN, _CLOSE = set("([{"), set(")]}")
+_CONSTANT = re.compile(r"(?:\d[\w.]*|\.\.\.|None|True|False)$")
+
+
+def _without_noops(raw: list[list], source: str) -> list[list]:
+    """Statements that do nothing read as nothing, like comments and blank lines: ``pass``, a
+    ``;`` and a constant standing alone as a statement (``0``, ``...``, a string). A copy with a
+    ``pass`` after every line otherwise shared almost no fingerprint spanning two lines."""
+    raw = _ellipses(raw)
+    out: list[list] = []
+    depth = 0
+    for i, t in enumerate(raw):
+        text = t[1]
+        if t[0] == "other" and text in _OPEN:
+            depth += 1
+        elif t[0] == "other" and text in _CLOSE:
+            depth = max(0, depth - 1)
+        if t[0] == "other" and text in ("pass", ";"):
+            continue
+        if depth == 0 and (t[0] == "string" or (t[0] == "other" and _CONSTANT.match(text))) \
+                and _ends_statement(source, raw[i - 1] if i else None, t) \
+                and _ends_statement(source, t, raw[i + 1] if i + 1 < len(raw) else None):
+            continue
+        out.append(t)
     return out
+
+
+def _ellipses(raw: list[list]) -> list[list]:
+    """``...`` as one token (the tokenisers give three dots)."""
+    out: list[list] = []
+    for t in raw:
+        if (t[1] == "." and len(out) > 1 and out[-1][1] == "." and out[-2][1] == "."
+                and out[-2][3] == out[-1][2] and out[-1][3] == t[2]):
+            out[-2:] = [["other", "...", out[-2][2], t[3]]]
+        else:
+            out.append(t)
+    return out
+
+
+def _ends_statement(source: str, before: list | None, after: list | None) -> bool:
+    """Is there a statement boundary between two tokens (a line break outside brackets, not
+    continued by a backslash or an operator, or a ``;``)?"""
+    if before is None or after is None:
+        return True
+    gap = source[before[3]:after[2]]
+    if ";" in gap or (before[1] == ";"):
+        return True
+    if "\n" not in gap or "\\" in gap:
+        return False
+    return before[0] != "other" or before[1] in _CLOSE or before[1] == ":" or _CONSTANT.match(before[1]) is not None \
+        or before[1] in ("pass", "break", "continue", "return", "else", "try", "finally") or before[1].isidentifier()
 
 
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
