@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .answer_images import as_text
+
 # Unicode symbols students type instead of LaTeX (and the LaTeX spellings of one thing).
 SYMBOLS = {
     "×": "*", "·": "*", "⋅": "*", "∗": "*", r"\cdot": "*", r"\times": "*", r"\ast": "*",
@@ -46,7 +48,7 @@ def _frac(m: re.Match) -> str:
 
 def normalise(text: str) -> str:
     """The normal form: compare answers with ``==`` or a fuzzy ratio on this."""
-    t = unicodedata.normalize("NFC", text or "").replace("\x00", "")
+    t = unicodedata.normalize("NFC", as_text(text) or "").replace("\x00", "")
     t = _SYMBOL_RE.sub(lambda m: SYMBOLS[m.group(0)], t)
     t = unicodedata.normalize("NFKC", t)
     t = SPACING.sub(" ", t)
@@ -69,7 +71,7 @@ def numbers(text: str) -> tuple[str, ...]:
     """The numbers of an answer in order: answers whose numbers differ are different answers,
     however alike their words. A lone decimal comma (2,5) reads as a point; a comma list or a
     tuple ((0,1), 0,1,1,0) stays a list of numbers."""
-    t = unicodedata.normalize("NFC", text or "").replace("\x00", "")
+    t = unicodedata.normalize("NFC", as_text(text) or "").replace("\x00", "")
     t = _SYMBOL_RE.sub(lambda m: SYMBOLS[m.group(0)], t)
     t = unicodedata.normalize("NFKC", t)
     t = re.sub(r"_\{[^{}]*\}|_\w+", "", t)          # indices (w_{32}, x_2) are names, not numbers

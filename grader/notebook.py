@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from .answer_images import attachments
 from .dynamic_code import runs
 from .magics import without_magics
 from .spec import NotebookLimits
@@ -34,6 +35,8 @@ class Cell:
     id: str | None
     cell_type: str
     source: str
+    # Pictures pasted into a markdown cell (name, mime, bytes): a photo of a written answer.
+    pictures: tuple[tuple[str, str, bytes], ...] = ()
 
 
 @dataclass
@@ -189,8 +192,10 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         if total > limits.max_source_chars:
             raise NotebookError(f"the cells hold more than {limits.max_source_chars} characters of source together "
                                 f"(the assignment needs a few thousand); remove pasted data or output from them")
+        pictures = tuple((name, mime, data) for name, (mime, data) in attachments(c).items()) \
+            if c.get("attachments") and c.get("cell_type") in ("markdown", "raw") else ()
         cells.append(Cell(index=i, id=cid if isinstance(cid, str) else None,
-                          cell_type=str(c.get("cell_type", "")), source=source))
+                          cell_type=str(c.get("cell_type", "")), source=source, pictures=pictures))
     if version == 4 and any(c.id is None for c in cells):
         notes.append("some cells have no ID (notebook saved by an old Jupyter); cells were "
                      "found by their content")

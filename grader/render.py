@@ -21,6 +21,8 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
+from .answer_images import swap_out
+
 MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
 IMG = re.compile(r"<img\b[^>]*>", re.I)
 ALT = re.compile(r'\balt="([^"]*)"')
@@ -117,6 +119,7 @@ _local = threading.local()
 # when the process starts, so a student cannot type one in advance.
 _TOKEN = f"MATH{secrets.token_hex(8)}X"
 _MARKER = re.compile(f"{_TOKEN}(\\d+){_TOKEN}")
+_PICTURE = re.compile(f"{_TOKEN}P(\\d+)P{_TOKEN}")
 
 
 def _tools():
@@ -142,6 +145,7 @@ def answer_html(text: str) -> str:
     """A written answer as safe HTML (cached: the grading app shows the same answers often)."""
     text = clean_text(text)
     pieces: list[str] = []
+    text, pictures = swap_out(text, lambda i: f"{_TOKEN}P{i}P{_TOKEN}")   # after the sanitiser, from our own tag
 
     def keep(m: re.Match) -> str:
         pieces.append(tex_html(m.group(1) or m.group(2), m.group(1) is not None))
@@ -156,7 +160,10 @@ def answer_html(text: str) -> str:
                 f"<pre>{html.escape(rest)}</pre>")
     out = IMG.sub(_image_as_text, out)
     out = _MARKER.sub(lambda m: pieces[int(m.group(1))] if int(m.group(1)) < len(pieces) else "", out)
-    return sanitise(out)
+    out = sanitise(out)
+    if pictures:
+        out = _PICTURE.sub(lambda m: pictures[int(m.group(1))] if int(m.group(1)) < len(pictures) else "", out)
+    return out
 
 
 PAGE = """<!DOCTYPE html>

@@ -17,6 +17,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .answer_images import as_text
 from .csvsafe import cell, fmt, to_csv
 from .results import SubmissionResult
 from .spec import Spec
@@ -176,7 +177,7 @@ def manual_answers_csv(results: list[SubmissionResult]) -> str:
     """Every written answer, with who wrote it as the summary names them (Moodle's full name
     first) and the report key that tells two students with the same file name apart."""
     return to_csv(["file", "name", "matr_number", "participant_id", "key", "task", "answer"],
-                  ([r.file, r.participant or r.name, r.matr_number, r.participant_id, r.key, c.task, c.answer]
+                  ([r.file, r.participant or r.name, r.matr_number, r.participant_id, r.key, c.task, as_text(c.answer)]
                    for r in sorted(results, key=lambda r: (r.file, r.key)) for c in r.checks
                    if c.answer is not None))
 

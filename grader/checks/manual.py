@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..notebook import find_cell, markdown_after_heading
+from ..answer_images import embed
+from ..notebook import Cell, find_cell, markdown_after_heading
 from ..results import CheckResult
 from .context import Context
 
@@ -13,6 +14,11 @@ PLACEHOLDER = "YOUR ANSWER HERE"
 def unanswered(text: str) -> bool:
     """Empty, or the placeholder however it was dressed (**YOUR ANSWER HERE**, a heading, a tag)."""
     return re.sub(r"<[^>]*>|[*_`#>\s]", "", text or "").upper() in ("", PLACEHOLDER.replace(" ", ""))
+
+
+def _answer(cell: Cell) -> str:
+    """The cell's text, with the pictures pasted into it written out (see answer_images)."""
+    return embed(cell.source, {name: (mime, data) for name, mime, data in cell.pictures}).strip()
 
 
 def plan(task, ctx: Context):
@@ -39,7 +45,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         return [CheckResult(**row, points=0.0, passed=False,
                             message=f"the answer cell for {task.title} is missing; restore it from the "
                                     f"template and write your answer there")]
-    text = found.cell.source.strip()
+    text = _answer(found.cell)
     ctx.graded(found.cell, cfg["cell"])
     if found.note:                     # e.g. the answer cell was changed to a code cell
         ctx.flag(f"note:{found.note}")
@@ -47,7 +53,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         # The answer written in markdown cells added right below the placeholder: it is the
         # student's answer, and a TA grades it (flagged), instead of a 0 nobody sees.
         cells = [c for c in ctx.added_after(found.cell) if c.cell_type in ("markdown", "raw") and not unanswered(c.source)]
-        below = [c.source.strip() for c in cells]
+        below = [_answer(c) for c in cells]
         for c in cells:
             ctx.graded(c, cfg["cell"])
         if below:

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from ..answer_images import as_text
 from ..answer_text import normalise, numbers
 from ..textdiff import MAX_WORDS, word_ops
 from .models import Answer, Grade
@@ -58,7 +59,7 @@ def form(text: str) -> str:
 @lru_cache(maxsize=16384)
 def sorted_form(text: str) -> str:
     """The normal form with its sentences in sorted order: a reordered answer reads alike."""
-    return " ".join(sorted(normalise(s) for s in SENTENCE.split(text or "") if s.strip()))
+    return " ".join(sorted(normalise(s) for s in SENTENCE.split(as_text(text) or "") if s.strip()))
 
 
 def _best(text: str, bucket: list[tuple[str, str, int]]) -> int | None:
@@ -84,6 +85,7 @@ def signature(text: str) -> tuple:
     and where the answer negates: in which clause of a sentence, and what ("ReLU does not
     saturate, while the sigmoid does" is not "ReLU does saturate, while the sigmoid does not")."""
     parts, negated = [], []
+    text = as_text(text)
     for s in SENTENCE.split(text or ""):
         nums = numbers(s)
         n = normalise(s)
@@ -273,8 +275,8 @@ def diff_html(rep: str, text: str) -> str:
     """How ``text`` differs from the representative, word by word: <del> what it lacks,
     <ins> what it adds; the rest as plain text, all escaped. Spacing is not compared (the
     normal form ignores it too), and ``text`` keeps its own spacing in the display."""
-    a = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(rep or "")]
-    b = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(text or "")]
+    a = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(as_text(rep) or "")]
+    b = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(as_text(text) or "")]
     out = []
     for op, i1, i2, j1, j2 in word_ops([t for t, _ in a], [t for t, _ in b]):
         if op == "equal":

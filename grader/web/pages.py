@@ -17,6 +17,7 @@ from flask import (
 
 from ..gradebook import groups as grouping
 from ..gradebook.queue import MODES
+from ..answer_images import as_text
 from ..render import STATIC_CSP, answer_html, clean_text
 from .app import anonymous, mode, state
 from .state import grading_view, next_for, task_view, upcoming
@@ -146,7 +147,7 @@ def group_list(task_id: str):
     assignments = st.gb.assignments()
     rows = [dict(id=gr.id, size=gr.size, rep_sid=tv.answers[gr.rep_key].sid,
                  graded=sum(1 for k in gr.members if tv.state(k) == "graded"),
-                 preview=tv.answers[gr.rep_key].text[:140], assigned=sorted(assignments.get((task.id, gr.id), set())))
+                 preview=as_text(tv.answers[gr.rep_key].text)[:140], assigned=sorted(assignments.get((task.id, gr.id), set())))
             for gr in tv.groups]
     return render_template("groups.html", task=task, rows=rows, total=len(tv.answers))
 
@@ -172,7 +173,7 @@ def group(task_id: str, gid: int):
         members.append(dict(sid=a.sid, name=names.get(k), rep=k == gr.rep_key, same=same,
                             diff="" if same else diffs[(rep.text, a.text)], state=tv.state(k), points=tv.points(k),
                             ta=tv.grades[k].ta if k in tv.grades else ""))
-    others = [dict(id=x.id, size=x.size, preview=tv.answers[x.rep_key].text[:80]) for x in tv.groups if x.id != gid]
+    others = [dict(id=x.id, size=x.size, preview=as_text(tv.answers[x.rep_key].text)[:80]) for x in tv.groups if x.id != gid]
     assigned = sorted(st.gb.assignments().get((task.id, gid), set()))
     return render_template("group.html", task=task, group=gr, rep=rep, rep_html=answer_html(rep.text),
                            members=members, others=others, assigned=assigned)

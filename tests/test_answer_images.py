@@ -1,0 +1,100 @@
+"""A written answer handed in as a photo pasted into the answer cell (Jupyter's attachments): the
+TA sees the picture, and two different photos are two different answers (a fourth fairness
+review: the photo was dropped, and every student's `image.png` made one answer group)."""
+import base64
+import copy
+import csv
+import io
+import zlib
+from html.parser import HTMLParser
+
+
+from grader import manual
+from grader.answer_images import as_text, attachments, embed
+from grader.gradebook import groups as grouping
+from grader.gradebook import open_gradebook
+from grader.gradebook.store import answer_sha
+from grader.render import answer_html
+from grader.report import manual_answers_csv
+from grader.spec import load_spec
+
+from .conftest import checks_of
+from .gradebook_helpers import result
+
+SPEC = load_spec()
+
+
+def png(r: int, g: int, b: int) -> bytes:
+    """A 2x2 PNG of one colour, written by hand (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+    rows = b"".join(b"\x00" + bytes([r, g, b]) * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", (2).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00")
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+RED, BLUE = png(255, 0, 0), png(0, 0, 255)
+PHOTO = "![image.png](attachment:image.png)"
+
+
+def photo_notebook(make_nb, solution_nb, picture: bytes, name: str, mime: str = "image/png"):
+    nb = copy.deepcopy(solution_nb)
+    cell = next(c for c in nb.cells if c.get("id") == "calc-2")
+    cell.source = "My calculation, photographed:\n\n" + PHOTO
+    cell["attachments"] = {"image.png": {mime: base64.b64encode(picture).decode()}}
+    return make_nb(base=nb, name=name)
+
+
+def test_two_photos_are_two_answers_and_the_ta_sees_each(grader, make_nb, solution_nb, tmp_path):
+    red = grader.grade(photo_notebook(make_nb, solution_nb, RED, "Assignment_7_AnnaHuber_k11111111.ipynb"))
+    blue = grader.grade(photo_notebook(make_nb, solution_nb, BLUE, "Assignment_7_BenGruber_k22222222.ipynb"))
+    a, b = checks_of(red, "calc_2")["answer"].answer, checks_of(blue, "calc_2")["answer"].answer
+    assert base64.b64encode(RED).decode() in a and base64.b64encode(BLUE).decode() in b
+    assert answer_sha(a) != answer_sha(b)
+    # what a TA's page draws: the picture itself, from a data: URI (pages load nothing remote)
+    assert f'src="data:image/png;base64,{base64.b64encode(RED).decode()}"' in answer_html(a)
+    # the gradebook keeps them apart: two answer groups, not one
+    gb = open_gradebook(tmp_path / "reports")
+    for n, r in enumerate((red, blue)):
+        r.key = f"student-{n}"
+        gb.store_result(r)
+    made = grouping.groups(gb, "calc_2")
+    assert len(made) == 2, made
+    gb.close()
+
+
+def test_a_picture_reads_as_a_short_mark_in_csv_and_comparisons():
+    text = embed("See " + PHOTO, {"image.png": ("image/png", RED)})
+    r = result(0, "answer", calc_2=text)
+    rows = list(csv.DictReader(io.StringIO(manual_answers_csv([r]))))
+    shown = next(x["answer"] for x in rows if x["task"] == "calc_2")
+    assert shown.startswith("See [image ") and "base64" not in shown
+    assert as_text(text) != as_text(embed("See " + PHOTO, {"image.png": ("image/png", BLUE)}))
+
+
+def test_the_grading_sheet_shows_the_photo(tmp_path):
+    reports = tmp_path / "reports"
+    gb = open_gradebook(reports)
+    gb.store_result(result(0, "x", calc_2=embed(PHOTO, {"image.png": ("image/png", RED)})))
+    gb.close()
+    pages = manual.export(reports, SPEC)
+    sheet = next(p for p in pages if p.name.startswith("calc_2") and p.suffix == ".html")
+    assert f"data:image/png;base64,{base64.b64encode(RED).decode()}" in sheet.read_text()
+
+
+def test_only_pictures_whose_bytes_say_so_are_shown():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    cell = {"attachments": {"a.svg": {"image/svg+xml": base64.b64encode(svg).decode()},
+                            "b.png": {"image/png": base64.b64encode(svg).decode()},    # not a PNG
+                            "c.png": {"image/png": "not base64!"},
+                            "d.png": {"image/png": base64.b64encode(RED).decode()}}}
+    assert list(attachments(cell)) == ["d.png"]
+    typed = f"![x](data:image/png;base64,{base64.b64encode(svg).decode()})"
+    assert "<img" not in answer_html(typed) and "<script" not in answer_html(typed)
+    tags = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append((tag, [k for k, _ in attrs]))
+    Tags().feed(answer_html('![x" onerror="alert(1)](data:image/png;base64,' + base64.b64encode(RED).decode() + ")"))
+    assert ("img", ["class", "alt", "src"]) in tags and all("onerror" not in a for _, a in tags)
