@@ -322,8 +322,8 @@ def find_cell(nb: Notebook, cell_id: str, *, cell_type: str, matches=None) -> Fo
         return Found(pick, "id", note)
     if same:
         wrong = same[0]
-        if matches is not None and matches(Cell(wrong.index, wrong.id, cell_type, wrong.source)):
-            return Found(Cell(wrong.index, wrong.id, cell_type, wrong.source), "id",
+        if matches is not None and matches(Cell(wrong.index, wrong.id, cell_type, wrong.source, wrong.pictures)):
+            return Found(Cell(wrong.index, wrong.id, cell_type, wrong.source, wrong.pictures), "id",
                          f"cell '{cell_id}' was changed to a {wrong.cell_type} cell; graded as {cell_type}")
     if matches is not None:
         for c in nb.cells:
@@ -339,5 +339,12 @@ def markdown_after_heading(nb: Notebook, heading: str):
         if cell.index == 0:
             return False
         prev = next((c for c in nb.cells if c.index == cell.index - 1), None)
-        return prev is not None and heading in prev.source and heading not in cell.source
+        return prev is not None and heading in prev.source and not _is_heading(cell.source, heading)
     return match
+
+
+def _is_heading(source: str, heading: str) -> bool:
+    """The heading's own cell (one line naming the task), not an answer that repeats the task's
+    name above what it says ("**Calculation 1.1:** ...", a comment in a code cell)."""
+    lines = [ln for ln in source.split("\n") if ln.strip()]
+    return len(lines) == 1 and heading in lines[0]

@@ -152,6 +152,12 @@ CASES = {
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.fill_between(range(len(g)), g, alpha=.3)")},
         {}, [], []),
+    "gradients-as-box-plots": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "plt.boxplot([g1, g2, g3]); plt.yscale('log')")}, {}, [], []),
+    "gradients-as-histograms": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.hist(g, bins=20, alpha=.5)")}, {}, [], []),
     "gradients-as-a-stack-plot": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "plt.stackplot(range(len(g1)), g1, g2, g3)")}, {}, [], []),
@@ -368,3 +374,45 @@ def test_code_in_the_written_answers_cell_is_still_compared_as_code(grader, solu
     r = grader.grade(path)
     assert r.auto_points == 50 and "calc-1-1" not in r.student_cells
     assert any(sol["ann-relu"] in src for key, src in r.student_cells.items() if key == "ann-sigmoid")
+
+
+def test_answers_that_restate_their_heading_are_found_without_cell_ids(grader, make_nb, solution_nb):
+    """A notebook of an old Jupyter (no IDs) whose answers start with "**Calculation 1.1:**": each
+    answer is the cell under its heading (it was reported missing: -10, -15, -25)."""
+    nb = copy.deepcopy(solution_nb)
+    nb.nbformat_minor = 4
+    for c in nb.cells:
+        if c.get("id") in ("calc-1-1", "calc-1-2", "calc-2"):
+            title = {"calc-1-1": "Calculation 1.1", "calc-1-2": "Calculation 1.2", "calc-2": "Calculation 2"}[c.id]
+            c.source = f"**{title}:**\n\n" + c.source
+    for c in nb.cells:
+        c.pop("id", None)
+    r = grader.grade(make_nb(base=nb))
+    for task in ("calc_1_1", "calc_1_2", "calc_2"):
+        answer = checks_of(r, task)["answer"]
+        assert answer.answer and answer.points is None, (task, answer.message)
+    assert r.flags == ["no-cell-ids"], r.flags
+
+
+def test_an_answer_cell_changed_to_code_that_names_its_task_is_the_answer(grader, make_nb, solution_nb):
+    nb = copy.deepcopy(solution_nb)
+    cell = next(c for c in nb.cells if c.get("id") == "calc-1-2")
+    cell.cell_type, cell.outputs, cell.execution_count = "code", [], None
+    cell.source = "# Calculation 1.2: the hidden layer's outputs\nh = [(0, 0), (1, 0), (1, 0), (1, 1)]"
+    r = grader.grade(make_nb(base=nb))
+    assert "Calculation 1.2" in (checks_of(r, "calc_1_2")["answer"].answer or ""), checks_of(r, "calc_1_2")["answer"]
+
+
+def test_a_calculation_in_a_code_cell_below_the_placeholder_reaches_the_ta(grader, make_nb, solution_nb):
+    """calc-2 left as 'YOUR ANSWER HERE' with the calculation worked out in a code cell added
+    right below it: a TA grades it, shown as code (it scored 0, 'not answered')."""
+    nb = copy.deepcopy(solution_nb)
+    at = next(i for i, c in enumerate(nb.cells) if c.get("id") == "calc-2")
+    nb.cells[at].source = "YOUR ANSWER HERE"
+    work = "import numpy as np\n# s3 = w31*x1 + w32*x2\ns3 = 0.5 * 1 + 0.25 * 2\nprint(s3)"
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(work))
+    r = grader.grade(make_nb(base=nb))
+    answer = checks_of(r, "calc_2")["answer"]
+    assert answer.points is None and answer.answer == f"```python\n{work}\n```", answer.message
+    assert "moved:calc-2" in r.flags and r.auto_points == 50
+    assert r.student_cells["calc-2"] == work         # what similarity compares under the task's ID

@@ -17,7 +17,10 @@ def unanswered(text: str) -> bool:
 
 
 def _answer(cell: Cell) -> str:
-    """The cell's text, with the pictures pasted into it written out (see answer_images)."""
+    """The cell's text, with the pictures pasted into it written out (see answer_images); a code
+    cell's as a code block (a calculation done in Python is shown as the code it is)."""
+    if cell.cell_type == "code":
+        return f"```python\n{cell.source.strip()}\n```"
     return embed(cell.source, {name: (mime, data) for name, mime, data in cell.pictures}).strip()
 
 
@@ -52,7 +55,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     if unanswered(text):
         # The answer written in markdown cells added right below the placeholder: it is the
         # student's answer, and a TA grades it (flagged), instead of a 0 nobody sees.
-        cells = [c for c in ctx.added_after(found.cell) if c.cell_type in ("markdown", "raw") and not unanswered(c.source)]
+        # A code cell counts too (a calculation worked out in Python), unless a code task graded it.
+        cells = [c for c in ctx.added_after(found.cell) if c.cell_type in ("markdown", "raw", "code")
+                 and not unanswered(c.source) and ctx.graded_as.get(c.index, cfg["cell"]) == cfg["cell"]]
         below = [_answer(c) for c in cells]
         for c in cells:
             ctx.graded(c, cfg["cell"])

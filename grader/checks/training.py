@@ -322,7 +322,8 @@ def _plots(trains: list[dict], lines: list, raised: str) -> Verdict:
     if len(series) > 1 and all(_plotted(series[-1][k], lines) for k in range(3)):
         return Verdict(False, "only the gradient lists of the last epoch were plotted; collect them over all "
                               "epochs (grads1 += g1, ...) and plot those, or plot each epoch's lists")
-    return Verdict(False, f"{found} of the 3 gradient lists returned by `train` were plotted; plot each list "
+    return Verdict(False, f"{found} of the 3 gradient lists returned by `train` were plotted (read from lines, points, bars, "
+                          f"filled areas, box or violin plots and histograms); plot each list "
                           f"(e.g. plt.plot(grads1)) for the whole run or per epoch" + raised)
 
 

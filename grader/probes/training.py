@@ -94,6 +94,20 @@ def _filled(collection):
     return [y1, y2, y2 - y1, y1 - y2]
 
 
+def _datasets(data):
+    """The series handed to a box plot, violin plot or histogram: one, a list of them, or the
+    columns of a 2-D array."""
+    try:
+        if getattr(data, "ndim", 1) == 2:
+            data = [data[:, j] for j in range(min(int(data.shape[1]), MAX_LINES))]
+        items = list(data)[:MAX_POINTS] if data is not None else []
+        if items and all(hasattr(i, "__len__") and not isinstance(i, str) for i in items):
+            return [[float(v) for v in list(i)[:MAX_POINTS]] for i in items[:MAX_LINES]]
+        return [[float(v) for v in items]] if items else []
+    except Exception:  # noqa: BLE001 - whatever the student drew
+        return []
+
+
 def _lines_of_open_figures(plt):
     """The y values of what the open figures draw: lines, and scatter or bar plots of a series."""
     lines = []
@@ -174,6 +188,18 @@ def observe_run(ns, name, p):
         snapshots.extend(_lines_of_open_figures(plt))
         return original_close(*a, **kw)
 
+    # A box plot, violin plot or histogram keeps statistics, not the values: what it was given is
+    # what it shows.
+    from matplotlib.axes import Axes
+    summaries = {m: getattr(Axes, m) for m in ("boxplot", "violinplot", "hist")}
+
+    def summarised(method):
+        def draw(self, *args, **kwargs):
+            if len(snapshots) < MAX_LINES:
+                snapshots.extend(_datasets(args[0] if args else kwargs.get("x", kwargs.get("dataset"))))
+            return summaries[method](self, *args, **kwargs)
+        return draw
+
     res = {}
     plt.close("all")
     # The provided objects, wherever the cell kept them: under their names, under names of the
@@ -195,6 +221,8 @@ def observe_run(ns, name, p):
         pass
     torch.optim.Optimizer.__init__ = recording_init
     plt.show, plt.close = show, close
+    for m in summaries:
+        setattr(Axes, m, summarised(m))
     try:
         fn(model, hyper)
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything
@@ -202,6 +230,8 @@ def observe_run(ns, name, p):
     finally:
         torch.optim.Optimizer.__init__ = original_init
         plt.show, plt.close = original_show, original_close
+        for m, original in summaries.items():
+            setattr(Axes, m, original)
         ns.update(rebound)
         ns.update(train=provided_train, test=provided_test)
         try:
