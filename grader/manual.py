@@ -40,6 +40,7 @@ from .gradebook.models import Grade
 from .gradebook.store import answer_sha
 from .gradebook.outputs import write_reports
 from .identity import counting
+from .answer_images import as_text
 from .render import answer_html, page
 from .report import atomic_write
 from .results import SubmissionResult
@@ -52,6 +53,9 @@ UNANSWERED = "none"               # answer_sha of a row whose task had no answer
 _SHA = re.compile(r"[0-9a-f]{64}")
 NEEDED = ("report", "task", "points")
 SHEET = "manual_grades.csv"
+
+# Photos of handwritten answers drawn into one sheet (a browser opens a page of this size).
+SHEET_PICTURE_CHARS = 150_000_000
 
 
 class MergeError(Exception):
@@ -274,6 +278,7 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
                  f"<p>{len(results)} notebooks, {len(answered)} answers, {waiting} waiting for a TA. Enter points "
                  f"in <code>{html.escape(str(csv_path.absolute()))}</code>, then run <code>{command}</code> — "
                  f"or grade in the browser with <code>grader serve</code>.</p>"]
+        pictures_left = SHEET_PICTURE_CHARS
         for key, r in sorted(results.items(), key=lambda kv: (kv[1].who, kv[1].file, kv[0])):
             check = next((c for c in r.checks if c.task == task.id and c.manual_task), None)
             if check is None:
@@ -293,7 +298,13 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
                               f'kept until a TA grades it again): the points column is blank</p>')
                 else:
                     graded = "" if check.points is None else f'<p class="manual">{html.escape(check.message)}</p>'
-                body = f'<div class="answer">{answer_html(check.answer)}</div>{graded}'
+                shown = answer_html(check.answer)
+                if "data:image/" in check.answer:
+                    pictures_left -= len(check.answer)
+                    if pictures_left < 0:      # one page holds so many photos, the rest are named
+                        shown = answer_html(as_text(check.answer)) + (
+                            '<p class="removed">[more photos than one page holds: see this one in grader serve]</p>')
+                body = f'<div class="answer">{shown}</div>{graded}'
                 comment = check.review.comment if check.review else ""
                 rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points,
                              None if stale else check.points, comment, version, answer_sha(check.answer)])

@@ -140,9 +140,18 @@ def sanitise(markup: str) -> str:
     return cleaner.clean(markup) if cleaner is not None else nh3.clean(markup, **_SANITISER)
 
 
-@lru_cache(maxsize=8192)
 def answer_html(text: str) -> str:
-    """A written answer as safe HTML (cached: the grading app shows the same answers often)."""
+    """A written answer as safe HTML (cached: the grading app shows the same answers often; not
+    an answer holding photos, megabytes each, which renders in milliseconds anyway)."""
+    return _answer_html(text) if text and "data:image/" in text else _cached_answer_html(text)
+
+
+@lru_cache(maxsize=8192)
+def _cached_answer_html(text: str) -> str:
+    return _answer_html(text)
+
+
+def _answer_html(text: str) -> str:
     text = clean_text(text)
     pieces: list[str] = []
     text, pictures = swap_out(text, lambda i: f"{_TOKEN}P{i}P{_TOKEN}")   # after the sanitiser, from our own tag

@@ -98,3 +98,14 @@ def test_only_pictures_whose_bytes_say_so_are_shown():
             tags.append((tag, [k for k, _ in attrs]))
     Tags().feed(answer_html('![x" onerror="alert(1)](data:image/png;base64,' + base64.b64encode(RED).decode() + ")"))
     assert ("img", ["class", "alt", "src"]) in tags and all("onerror" not in a for _, a in tags)
+
+
+def test_a_sheet_draws_photos_up_to_what_one_page_holds_and_names_the_rest(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    gb = open_gradebook(reports)
+    for i, colour in enumerate((RED, BLUE)):
+        gb.store_result(result(i, "x", calc_2=embed(PHOTO, {"image.png": ("image/png", colour)})))
+    gb.close()
+    monkeypatch.setattr(manual, "SHEET_PICTURE_CHARS", len(embed(PHOTO, {"image.png": ("image/png", RED)})) + 10)
+    sheet = next(p for p in manual.export(reports, SPEC) if p.name.startswith("calc_2")).read_text()
+    assert sheet.count("<img") == 1 and sheet.count("more photos than one page holds") == 1
