@@ -441,3 +441,18 @@ ESCAPES = {
                "r = libc.syscall(248 if __import__('platform').machine() == 'x86_64' else 217, b'user', b'k', b'v', 1, "
                "ctypes.c_int(-4))\nassert r >= 0, ctypes.get_errno()",
 }
+
+# Twentieth review: weights reported as tensors with an empty dimension: no data, but millions of
+# rows wherever they are read as lists (a trusted replay's parameters were, in the grader).
+EMPTY_ROWS_FINAL = '''
+class _Weights:
+    def __init__(self, a): self.a = a
+    def detach(self): return self
+    def float(self): return self
+    def clone(self): return self.a
+
+def train_and_test(model, hyperparameters):
+    test(model, train_loader)                    # an event the reference does not confirm: a replay
+    empty = torch.zeros((4_000_000, 0))
+    model.state_dict = lambda *a, **k: {f"w{i}": _Weights(empty) for i in range(3)}
+'''

@@ -141,6 +141,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "Huge": {"ann-sigmoid": attacks.named(attacks.HUGE_REPLY, "ANN_sigmoid"),
                  "ann-relu": attacks.named(attacks.DEEP_REPLY, "ANN_relu")},
         "Bloat": {"ann-sigmoid": attacks.named(attacks.BLOAT_REPLY, "ANN_sigmoid")},
+        "EmptyRows": {"train-and-test": attacks.EMPTY_ROWS_FINAL},
         "Hoard": {"ann-relu": attacks.MEMFD.format(chunks=(MEMORY_MB + 500) // 32) + sol["ann-relu"],
                   "train-and-test": attacks.DISK + sol["train-and-test"]},
         "Background": {"ann-sigmoid": attacks.THREAD_LEFT + sol["ann-sigmoid"],
@@ -339,6 +340,7 @@ def test_oversized_or_deeply_nested_replies_are_refused_and_the_grader_stays_sma
     bloat = report(batch, "MalBloat")
     assert "invalid reply" in messages(bloat, "code_3_2_models")
     assert points(bloat, "code_3_2_models") == 5            # only its own forged class lost points
+    assert report(batch, "MalEmptyRows")["status"] == "graded"   # weights of no shape of the model's: ignored
     assert 0 < batch["rss"] < 300, batch["rss"]
 
 
@@ -766,3 +768,13 @@ def test_a_list_bomb_is_refused_before_it_fills_memory(tmp_path, spec):
     with pytest.raises(NotebookError, match="entries"):
         load_notebook(path, spec.notebook_limits)
     assert time.monotonic() - t0 < 1.0
+
+
+def test_a_tensor_with_an_empty_dimension_counts_its_rows():
+    """Shape (4000000, 2, 0) holds no data but eight million rows: refused on the wire."""
+    from grader.child.wire import InvalidMessage, _tensor
+    with pytest.raises(InvalidMessage):
+        _tensor({"__tensor__": "float32", "shape": [4_000_000, 2, 0], "data": ""})
+    with pytest.raises(InvalidMessage):
+        _tensor({"__tensor__": "float32", "shape": [1] * 9, "data": "AAAAAA=="})
+    assert _tensor({"__tensor__": "float32", "shape": [3, 0], "data": ""}).shape == (3, 0)
