@@ -22,6 +22,7 @@ MIME_MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xf
               "image/gif": (b"GIF87a", b"GIF89a"), "image/webp": (b"RIFF",)}
 MAX_IMAGE_BYTES = 4_000_000         # one photo of a page, as a phone takes it, fits
 MAX_ANSWER_IMAGES = 8
+MAX_ANSWER_BYTES = 12_000_000     # of base64 text an answer holds
 
 _REF = re.compile(r"\]\(\s*<?attachment:([^)\s>]+)>?(\s+\"[^\"]*\")?\s*\)")
 # A picture in an answer: markdown image syntax around a data: URI of an allowed type.
@@ -66,12 +67,22 @@ def embed(text: str, pictures: dict[str, tuple[str, bytes]]) -> str:
     if not pictures or "attachment:" not in text:
         return text
 
+    drawn: set[str] = set()
+    left = [MAX_ANSWER_BYTES]
+
     def swap(m: re.Match) -> str:
         found = pictures.get(m.group(1))
         if found is None:
             return m.group(0)
         mime, data = found
-        return f"](data:{mime};base64,{base64.b64encode(data).decode('ascii')})"
+        b64 = base64.b64encode(data).decode("ascii")
+        # Each picture once, and a few megabytes an answer: one 1 MB picture referenced 250
+        # times made a 333 MB report (a twenty-first review); later references are named.
+        if m.group(1) in drawn or len(b64) > left[0]:
+            return f"](picture {digest(b64)} shown above or too large)"
+        drawn.add(m.group(1))
+        left[0] -= len(b64)
+        return f"](data:{mime};base64,{b64})"
     return _REF.sub(swap, text)
 
 

@@ -190,7 +190,7 @@ td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; tex
 .removed {{ color: #777; font-style: italic; }} .pending {{ color: #1f5fa8; }}
 .review {{ color: #444; font-size: 0.95em; }} .review ul {{ margin: 0.2em 0; padding-left: 1.2em; }}
 .charts {{ display: flex; flex-wrap: wrap; gap: 0.5em; }} .charts figure {{ margin: 0; }}
-section {{ margin-bottom: 2em; }} img {{ max-width: 100%; }}
+section {{ margin-bottom: 2em; }} img {{ max-width: 100%; max-height: 80vh; object-fit: contain; }}
 </style></head><body>
 {body}
 </body></html>

@@ -109,3 +109,9 @@ def test_a_sheet_draws_photos_up_to_what_one_page_holds_and_names_the_rest(tmp_p
     monkeypatch.setattr(manual, "SHEET_PICTURE_CHARS", len(embed(PHOTO, {"image.png": ("image/png", RED)})) + 10)
     sheet = next(p for p in manual.export(reports, SPEC) if p.name.startswith("calc_2")).read_text()
     assert sheet.count("<img") == 1 and sheet.count("more photos than one page holds") == 1
+
+
+def test_a_picture_referenced_many_times_is_written_once():
+    """250 references to one picture made a 333 MB report (twenty-first review)."""
+    text = embed("![a](attachment:a)\n" * 250, {"a": ("image/png", RED)})
+    assert text.count(base64.b64encode(RED).decode()) == 1 and text.count("shown above") == 249
