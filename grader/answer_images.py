@@ -21,10 +21,13 @@ import re
 MIME_MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
               "image/gif": (b"GIF87a", b"GIF89a"), "image/webp": (b"RIFF",)}
 MAX_IMAGE_BYTES = 4_000_000         # one photo of a page, as a phone takes it, fits
-MAX_ANSWER_IMAGES = 8
+MAX_ANSWER_IMAGES = 32
 MAX_ANSWER_BYTES = 12_000_000     # of base64 text an answer holds
 
-_REF = re.compile(r"\]\(\s*<?attachment:([^)\s>]+)>?(\s+\"[^\"]*\")?\s*\)")
+# The whole markdown around a reference, image or plain link, alt text of any length: it is written
+# out as one picture of the form IMAGE reads, so every picture put in is drawn or named (a link, or a
+# line break in the alt text, left megabytes of base64 as text in CSVs and comparisons).
+_REF = re.compile(r"!?\[[^\]]*\]\(\s*<?attachment:([^)\s>]+)>?(\s+\"[^\"]*\")?\s*\)")
 # A picture in an answer: markdown image syntax around a data: URI of an allowed type.
 IMAGE = re.compile(r"!\[([^\]\n]{0,200})\]\(data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]+={0,2})\)")
 
@@ -79,10 +82,10 @@ def embed(text: str, pictures: dict[str, tuple[str, bytes]]) -> str:
         # Each picture once, and a few megabytes an answer: one 1 MB picture referenced 250
         # times made a 333 MB report (a twenty-first review); later references are named.
         if m.group(1) in drawn or len(b64) > left[0]:
-            return f"](picture {digest(b64)} shown above or too large)"
+            return f"[picture {digest(b64)}: shown above, or too large]"
         drawn.add(m.group(1))
         left[0] -= len(b64)
-        return f"](data:{mime};base64,{b64})"
+        return f"![picture](data:{mime};base64,{b64})"
     return _REF.sub(swap, text)
 
 

@@ -120,6 +120,7 @@ _local = threading.local()
 _TOKEN = f"MATH{secrets.token_hex(8)}X"
 _MARKER = re.compile(f"{_TOKEN}(\\d+){_TOKEN}")
 _PICTURE = re.compile(f"{_TOKEN}P(\\d+)P{_TOKEN}")
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def _tools():
@@ -170,8 +171,11 @@ def _answer_html(text: str) -> str:
     out = IMG.sub(_image_as_text, out)
     out = _MARKER.sub(lambda m: pieces[int(m.group(1))] if int(m.group(1)) < len(pieces) else "", out)
     out = sanitise(out)
-    if pictures:
-        out = _PICTURE.sub(lambda m: pictures[int(m.group(1))] if int(m.group(1)) < len(pictures) else "", out)
+    if pictures:            # in text only: a marker inside an attribute (a link's title) is named
+        out = "".join(part if part.startswith("<") else _PICTURE.sub(
+            lambda m: pictures[int(m.group(1))] if int(m.group(1)) < len(pictures) else "", part)
+            for part in _TAG.split(out))
+        out = _PICTURE.sub("[picture]", out)
     return out
 
 

@@ -115,3 +115,16 @@ def test_a_picture_referenced_many_times_is_written_once():
     """250 references to one picture made a 333 MB report (twenty-first review)."""
     text = embed("![a](attachment:a)\n" * 250, {"a": ("image/png", RED)})
     assert text.count(base64.b64encode(RED).decode()) == 1 and text.count("shown above") == 249
+
+
+def test_every_picture_put_in_is_drawn_or_named():
+    """A plain link to an attachment or a line break in its alt text left megabytes of base64 as
+    text in CSVs and answer groups; a picture inside a link's title was put into the attribute
+    (twenty-third review)."""
+    pictures = {"p": ("image/png", RED)}
+    for source in ("[see my photo](attachment:p)", "![my\nwork](attachment:p)"):
+        text = embed(source, pictures)
+        assert "base64" not in as_text(text) and answer_html(text).count("<img") == 1, source
+    for source in ('[a](https://example.org "![t](attachment:p)")', "[b](![u](attachment:p))"):
+        shown = answer_html(embed(source, pictures))
+        assert "<img" not in shown and 'title="<' not in shown and 'href="<' not in shown, shown

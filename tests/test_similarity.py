@@ -350,3 +350,9 @@ def test_fingerprints_are_the_same_in_every_run(settings):
     assert runs[0].returncode == 0, runs[0].stderr
     mine = sorted(int(x) for x in fingerprint(hands_of(cohort(3, 0, seed=5))[0], settings).units["code"])[:50]
     assert runs[0].stdout == runs[1].stdout == f"{mine}\n"
+
+
+def test_lookalike_letters_in_names_read_as_python_reads_them():
+    """Mathematical bold letters run as the plain name (Python applies NFKC to identifiers): a
+    copy spelled 𝐧n.Linear hid from the similarity view (twenty-third review)."""
+    assert tokens("x = 𝐧n.Linear(3)\n𝐬elf.𝐟c = 1") == tokens("x = nn.Linear(3)\nself.fc = 1")

@@ -20,6 +20,7 @@ import hashlib
 import io
 import keyword
 import re
+import unicodedata
 import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
@@ -143,6 +144,8 @@ def _raw_tokens(source: str) -> list[list]:
     for t in out:
         if t[0] == "string":
             t[1] = _string_token(source[t[2]:t[3]])
+        elif t[0] != "other" and not t[1].isascii():
+            t[1] = unicodedata.normalize("NFKC", t[1])     # as Python reads a name: 𝐧n is nn
     return _without_noops(out, source)
 
 
