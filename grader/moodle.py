@@ -35,9 +35,19 @@ def participant_of(path: Path, root: Path) -> tuple[str, str] | None:
     return None
 
 
+def is_notebook(path: Path) -> bool:
+    """A notebook by its name, in any case ('.IPYNB' from a phone or an old Windows tool)."""
+    return path.suffix.lower() == ".ipynb" and ".ipynb_checkpoints" not in path.parts
+
+
 def participants(root: Path) -> list[Participant]:
-    """Every Moodle participant folder below root, with the notebooks it holds (maybe none)."""
-    found = []
+    """Every Moodle participant below root, with the notebooks they hold (maybe none).
+
+    Moodle gives each submission plugin of a participant its own folder (``..._file_``,
+    ``..._onlinetext_``): folders with one participant id are one participant, whose notebooks
+    are those of all their folders."""
+    by_id: dict[str, list[Path]] = {}
+    names: dict[str, str] = {}
     folders = sorted(p for p in root.rglob("*") if p.is_dir() and FOLDER.match(p.name))
     for folder in folders:
         # A folder named like a participant's inside a participant's folder is something that
@@ -46,9 +56,15 @@ def participants(root: Path) -> list[Participant]:
         if any(FOLDER.match(part) for part in folder.relative_to(root).parts[:-1]):
             continue
         m = FOLDER.match(folder.name)
-        nbs = tuple(sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts))
-        found.append(Participant(m["id"], unicodedata.normalize("NFC", m["name"]), folder, nbs))
-    return found
+        by_id.setdefault(m["id"], []).append(folder)
+        names.setdefault(m["id"], unicodedata.normalize("NFC", m["name"]))
+    found = []
+    for pid, group in by_id.items():
+        nbs = tuple(sorted(p for f in group for p in f.rglob("*") if p.is_file() and is_notebook(p)))
+        # The folder shown for a participant without a notebook is the one that should hold it.
+        home = next((f for f in group if f.name.endswith("_file_")), group[0])
+        found.append(Participant(pid, names[pid], home, nbs))
+    return sorted(found, key=lambda p: (str(p.folder), p.id))
 
 
 def unpack(zip_path: Path, dest: Path) -> Path:

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import permutations
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
 
 MATR = re.compile(r"^k\d{8}$")
 
@@ -75,16 +80,67 @@ def _letters(text: str) -> str:
     return out.casefold()
 
 
-def name_fits(file_name_part: str, full_name: str) -> bool:
-    """Does the name in a file name belong to a Moodle full name (any order of the parts)?"""
-    mine = _letters(file_name_part)
-    mine_parts = sorted(_letters(p) for p in split_name_parts(unicodedata.normalize("NFC", file_name_part)))
-    umlauts = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
-    for variant in (full_name, unicodedata.normalize("NFC", full_name).translate(umlauts)):
-        parts = [_letters(p) for p in re.split(r"[\s\-_,.]+", variant) if _letters(p)]
-        if mine == "".join(parts) or mine_parts == sorted(parts):
-            return True
+def name_fits(file_name_part: str, full_name: str, exact: bool = False) -> bool:
+    """Does the name in a file name belong to a Moodle full name?
+
+    Generous on purpose (a mismatch only asks a TA to look): any order of the parts, a middle
+    name or a second surname left out, umlauts written out, a name in another script written in
+    Latin letters, and a typo or a transliteration of one's own ('Papadopoulos' for Moodle's
+    'Παπαδόπουλος'). ``exact`` (where a name picks a worksheet row): every part, in any order,
+    umlauts written out or not, and nothing else."""
+    typed = unicodedata.normalize("NFC", file_name_part)
+    nfc = unicodedata.normalize("NFC", full_name)
+    words = lambda text: re.split(r"[\s\-_,.]+", text)  # noqa: E731
+    spellings = [words(nfc), words(nfc.translate(_UMLAUTS))]
+    if not exact:                    # transliterated Chinese comes as 'WangXiaoMing'
+        spellings.append([piece for w in words(anyascii(nfc)) for piece in split_name_parts(w)])
+    for mine_text in ([typed] if exact else [typed, anyascii(typed)]):
+        mine = _letters(mine_text)
+        mine_parts = sorted(_letters(p) for p in split_name_parts(mine_text) if _letters(p))
+        for spelling in spellings:
+            parts = [_letters(p) for p in spelling if _letters(p)]
+            if not mine or not parts:
+                continue
+            whole = "".join(parts)
+            if mine == whole or mine_parts == sorted(parts):
+                return True
+            if exact:
+                continue
+            if len(parts) <= 5 and any("".join(order) == mine for order in permutations(parts)):
+                return True
+            if len(mine_parts) >= 2 and not Counter(mine_parts) - Counter(parts):
+                return True          # 'AnnaSchmidt' for 'Anna Maria Schmidt-Weber'
+            if min(len(mine), len(whole)) >= 6 and fuzz.ratio(mine, whole) >= 85:
+                return True
     return False
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+# What tools add to a file name a student typed correctly: a browser's second download
+# ('... (1).ipynb'), Colab's tab title, Drive's and Windows' copies, an extension typed twice.
+_ADDED = (
+    re.compile(r"(?:\.ipynb)+$", re.I),
+    re.compile(r"\s*\(\d{1,3}\)$"),
+    re.compile(r"\s+-\s+(?:Colab|Colaboratory|Copy|Kopie|Copie|Copia)(?:\s*\(\d{1,3}\))?$", re.I),
+    re.compile(r"^(?:Copy of|Kopie von|Copie de|Copia de)\s+", re.I),
+)
+
+
+def _undecorated(stem: str) -> tuple[str, list[str]]:
+    """The name without what tools added to it, and the pieces they added (as typed)."""
+    added: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for pattern in _ADDED:
+            m = pattern.search(stem)
+            cut = (stem[:m.start()] + stem[m.end():]).strip() if m else stem
+            if m and cut and cut != stem:
+                added.insert(0, m.group(0).strip()) if m.start() == 0 else added.append(m.group(0).strip())
+                stem, changed = cut, True
+    return stem, added
 
 
 def parse_filename(filename: str, assignment: int) -> ParsedName:
@@ -100,7 +156,9 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
         stem = base[: -len(".ipynb")]
     else:
         stem = base.rsplit(".", 1)[0] if "." in base else base
+        stem = re.sub(r"(?:\.ipynb)+$", "", stem, flags=re.I) or stem     # 'x.ipynb.txt': one mistake
         problems.append("the file must end in '.ipynb'")
+    stem, added = _undecorated(stem)
     parts = stem.split("_")
     name = matr = number = ""
     if len(parts) >= 4 and parts[0] == "Assignment":
@@ -126,6 +184,12 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
             else:
                 problems.append(f"matriculation number '{matr}' must be 'k' followed by 8 digits "
                                 f"(keep a leading zero)")
+    if added:
+        pieces = " and ".join(f"'{piece}'" for piece in added)
+        them = "it" if len(added) == 1 else "them"
+        fix = f"rename the file to '{stem}.ipynb'" if not problems else f"remove {them} from the file name"
+        problems.insert(0, f"the file name has {pieces} added (by a browser's second download, Colab or a copy); "
+                           f"{fix}")
     # Deduplicate while keeping order: one message per distinct violation.
     seen: dict[str, None] = {}
     for p in problems:

@@ -133,6 +133,22 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         raise NotebookError(f"the file is {size / 2**20:.0f} MB, more than the "
                             f"{limits.max_bytes // 2**20} MB a notebook may have; clear outputs and save again")
     raw = path.read_bytes()
+    notes: list[str] = []
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Saved as UTF-16 by a Windows editor: Jupyter would not open it, but the student's work
+        # is all there. Read as UTF-8 from here on, so every limit below counts the same bytes.
+        try:
+            text16 = raw.decode("utf-16")
+            del raw
+            raw = text16.encode("utf-8")
+            del text16
+        except UnicodeError:
+            raise NotebookError("the file starts like UTF-16 text but is not; open it in Jupyter and save it "
+                                "again") from None
+        notes.append("the file was saved as UTF-16 text (by an editor, not Jupyter, which writes UTF-8 and "
+                     "cannot open it); it was read anyway")
+    elif raw[:3] == b"\xef\xbb\xbf":
+        raw = raw[3:]        # a byte-order mark some editors put before UTF-8 text: JSON has none
     cells_seen = raw.count(b'"cell_type"')
     if cells_seen > limits.max_cells:
         raise NotebookError(f"the file holds about {cells_seen} cells, more than the {limits.max_cells} a notebook "
@@ -162,13 +178,15 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
     del text
     if not isinstance(data, dict) or "nbformat" not in data:
         raise NotebookError("the file is JSON but not a Jupyter notebook (no 'nbformat' field)")
-    notes: list[str] = []
     version = data.get("nbformat")
     if version != 4:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 data = dict(nbformat.convert(nbformat.from_dict(data), 4))
+            for c in data.get("cells") or ():
+                if isinstance(c, dict):
+                    c.pop("id", None)    # made up at random by the conversion: no cell was found by them
             notes.append(f"notebook format v{version} was converted to v4; cell IDs are missing")
         except Exception as exc:  # noqa: BLE001 - any failure is the student's file
             raise NotebookError(f"notebook format v{version} could not be read ({exc})") from None

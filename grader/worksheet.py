@@ -254,7 +254,7 @@ def match(ws: Worksheet, results: list[SubmissionResult]) -> Plan:
             continue
         if group is None and name:
             fits = [g for g in groups.values() if not g[0].participant_id
-                    and any(r.name and name_fits(r.name, name) for r in g)]
+                    and any(r.name and name_fits(r.name, name, exact=True) for r in g)]
             if len(fits) > 1:
                 plan.conflicts.append(f"{label}: {len(fits)} notebooks without a Moodle participant have this "
                                       f"name ({', '.join(g[0].file for g in fits)}), not filled")
@@ -356,11 +356,13 @@ def fill(ws: Worksheet, results: list[SubmissionResult]) -> Filled:
         row[grade_col] = new_grade
         if fb_col is not None:
             row[fb_col] = cell(feedback_comment(best, choices.get(best.key), waiting))
-        if len(m.results) > 1:
-            notes.append(f"{m.label}: {len(m.results)} notebooks; counted {best.file}, "
-                         f"{choices[best.key].reason}")
-            if choices[best.key].waiting:
-                unchosen.append(f"{m.label} in {', '.join(choices[best.key].differs)}")
+        # Only notebooks are chosen among: a participant's "no notebook" report beside one
+        # (from an earlier grading, or a folder of another submission plugin) has no choice.
+        choice = choices.get(best.key)
+        if len(m.results) > 1 and choice is not None:
+            notes.append(f"{m.label}: {len(m.results)} notebooks; counted {best.file}, {choice.reason}")
+            if choice.waiting:
+                unchosen.append(f"{m.label} in {', '.join(choice.differs)}")
     return Filled(splice(ws, edits), ws.encoding, ws.bom, plan, pending, unchosen, notes)
 
 

@@ -119,3 +119,49 @@ def test_two_names_that_differ_only_in_undecodable_bytes_keep_distinct_keys_on_a
     again = plan(tmp_path, nbs, [], previous=previous)
     assert len({s.key for s in again}) == 3
     assert {s.key for s in again if "Carl" in s.rel} == {"Assignment_7_CarlHonest_k33333333"}
+
+
+def test_a_participants_folders_of_several_submission_plugins_are_one_participant(tmp_path):
+    """Fifth fairness review: Moodle writes an ``_onlinetext_`` folder beside the ``_file_`` one
+    when the assignment also takes online text; it was a second participant of the same id (no
+    notebook), and `grader moodle` then stopped with a KeyError."""
+    nb = touch(tmp_path / "Jane Doe_5501_assignsubmission_file_" / "Assignment_7_JaneDoe_k12345678.IPYNB")
+    (tmp_path / "Jane Doe_5501_assignsubmission_onlinetext_").mkdir()
+    (tmp_path / "Jane Doe_5501_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>see file</p>")
+    (tmp_path / "Max Roe_5502_assignsubmission_onlinetext_").mkdir()
+    found = participants(tmp_path)
+    assert [(p.id, p.notebooks) for p in found] == [("5501", (nb,)), ("5502", ())]
+    assert found[1].folder.name == "Max Roe_5502_assignsubmission_onlinetext_"
+    subs = plan(tmp_path, [nb], found)
+    assert [(s.participant_id, s.key, s.path is not None) for s in subs] == [
+        ("5501", "Jane_Doe_5501", True), ("5502", "Max_Roe_5502", False)]
+
+
+def test_a_zipped_notebook_is_named_with_what_to_do(tmp_path):
+    """Fifth fairness review: a notebook handed in inside a zip scored 0 with only the zip's name."""
+    import zipfile
+    from grader.cli.grade import _no_notebook
+    from grader.identity import Submission
+    from grader.spec import load_spec
+    folder = tmp_path / "Jane Doe_5501_assignsubmission_file_"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "handin.zip", "w") as zf:
+        zf.writestr("work/Assignment_7_JaneDoe_k12345678.ipynb", "{}")
+        zf.writestr("work/notes.txt", "")
+    (folder / "broken.zip").write_bytes(b"PK not a zip")
+    sub = Submission(None, folder.name, "Jane_Doe_5501", "5501", "Jane Doe", 0)
+    r = _no_notebook(sub, tmp_path, load_spec())
+    message = r.checks[0].message
+    assert message.startswith("no .ipynb notebook was handed in (found: ")
+    assert message.endswith("; handin.zip holds Assignment_7_JaneDoe_k12345678.ipynb: hand in the .ipynb itself "
+                            "(a TA can unpack it into the folder and grade again)")
+    assert r.total_points == 0 and "broken.zip holds" not in message
+
+
+def test_a_notebook_named_in_capitals_is_graded_not_skipped(tmp_path):
+    from grader.cli.grade import find_notebooks
+    for name in ("Assignment_7_JaneDoe_k12345678.IPYNB", "b.ipynb", "c.txt", ".ipynb_checkpoints/b.ipynb"):
+        touch(tmp_path / name)
+    notebooks, others = find_notebooks(tmp_path)
+    assert [p.name for p in notebooks] == ["Assignment_7_JaneDoe_k12345678.IPYNB", "b.ipynb"]
+    assert [p.name for p in others] == ["c.txt"]

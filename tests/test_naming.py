@@ -1,6 +1,6 @@
 import pytest
 
-from grader.naming import parse_filename
+from grader.naming import name_fits, parse_filename
 
 
 @pytest.mark.parametrize("name,person,matr", [
@@ -37,3 +37,51 @@ def test_every_violation_is_reported():
     p = parse_filename("Assignment_7_doe_1234.ipynb", 7)
     assert len(p.problems) == 2
     assert p.matr_number == "1234"
+
+
+@pytest.mark.parametrize("name,added", [
+    ("Assignment_7_JaneDoe_k12345678 (1).ipynb", "'(1)'"),
+    ("Assignment_7_JaneDoe_k12345678(2).ipynb", "'(2)'"),
+    ("Assignment_7_JaneDoe_k12345678.ipynb.ipynb", "'.ipynb'"),
+    ("Assignment_7_JaneDoe_k12345678 - Colab.ipynb", "'- Colab'"),
+    ("Assignment_7_JaneDoe_k12345678 - Kopie.ipynb", "'- Kopie'"),
+    ("Copy of Assignment_7_JaneDoe_k12345678.ipynb", "'Copy of'"),
+    ("Copy of Assignment_7_JaneDoe_k12345678 (3).ipynb", "'Copy of' and '(3)'"),
+])
+def test_what_a_browser_or_colab_adds_is_named_and_the_number_kept(name, added):
+    """Fifth fairness review: a second download's ' (1)' made the matriculation number 'k12345678 (1)',
+    which was blanked, and told the student it was not 8 digits."""
+    p = parse_filename(name, 7)
+    assert (p.name, p.matr_number) == ("JaneDoe", "k12345678")
+    assert p.problems == (f"the file name has {added} added (by a browser's second download, Colab or a copy); "
+                          f"rename the file to 'Assignment_7_JaneDoe_k12345678.ipynb'",)
+
+
+def test_an_added_piece_beside_other_mistakes_is_named_without_a_wrong_suggestion():
+    p = parse_filename("Assignment_7_Jane_k1234 (1).ipynb", 7)
+    assert p.problems[0].endswith("remove it from the file name") and len(p.problems) == 3
+
+
+@pytest.mark.parametrize("typed,moodle,fits", [
+    ("JaneDoe", "Jane Doe", True),
+    ("DoeJane", "Jane Doe", True),
+    ("LeaMueller", "Lea Müller", True),
+    ("AnnaSchmidt", "Anna Maria Schmidt-Weber", True),     # a middle name and second surname left out
+    ("AnnaMariaSchmidtWeber", "Anna Maria Schmidt-Weber", True),
+    ("IvanPetrov", "Иван Петров", True),                   # Moodle's name in another script
+    ("GiorgosPapadopoulos", "Γιώργος Παπαδόπουλος", True),  # a transliteration of one's own
+    ("XiaomingWang", "王小明", True),
+    ("NguyenVanAn", "Nguyễn Văn An", True),
+    ("JaneDoe", "Max Mustermann", False),
+    ("JaneDoe", "Janet Doering", False),
+    ("Doe", "Jane Doe", False),
+    ("MaxMustermann", "Иван Петров", False),
+])
+def test_a_name_fits_the_moodle_name_as_students_write_it(typed, moodle, fits):
+    assert name_fits(typed, moodle) is fits
+
+
+def test_a_worksheet_row_is_picked_by_the_whole_name_only():
+    assert name_fits("LeaMueller", "Lea Müller", exact=True)
+    assert not name_fits("AnnaSchmidt", "Anna Maria Schmidt", exact=True)
+    assert not name_fits("JaneDoh", "Jane Doe", exact=True) and name_fits("JaneDoh", "Jane Doe")

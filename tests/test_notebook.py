@@ -18,7 +18,9 @@ def test_checksum_ignores_line_endings_and_trailing_space():
     (b"", "empty"),
     (b"{not json", "not valid notebook JSON"),
     (b'{"a": 1}', "not a Jupyter notebook"),
-    (b"\xff\xfe\x00garbage", "not UTF-8"),
+    (b"\x80\x81garbage", "not UTF-8"),
+    (b"\xff\xfe\x00\xd8", "starts like UTF-16 text but is not"),
+    (b"\xff\xfe{\x00}\x00", "not a Jupyter notebook"),        # UTF-16 JSON, no notebook
 ])
 def test_broken_files_raise_a_readable_reason(tmp_path, content, needle):
     p = tmp_path / "x.ipynb"
@@ -35,6 +37,38 @@ def test_nbformat_v3_is_converted(tmp_path):
     nb = load_notebook(p)
     assert any("v3" in n for n in nb.notes)
     assert any("class ANN_sigmoid" in c.source for c in nb.cells)
+
+
+def test_a_converted_notebook_has_no_made_up_ids(tmp_path):
+    """nbformat's conversion invents random IDs; the grader must look cells up by content (and
+    flag `no-cell-ids` once), not report each graded cell's ID as changed."""
+    v3 = nbformat.convert(nbformat.read(REF / "solution.ipynb", as_version=4), 3)
+    p = tmp_path / "v3.ipynb"
+    p.write_text(json.dumps(v3))
+    nb = load_notebook(p)
+    assert nb.without_ids and nb.cells
+
+
+@pytest.mark.parametrize("encode", [
+    lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),       # a BOM from a Windows editor
+    lambda text: text.encode("utf-16"),                        # UTF-16 with its BOM
+    lambda text: b"\xfe\xff" + text.encode("utf-16-be"),
+])
+def test_a_notebook_saved_by_an_editor_is_read(tmp_path, encode):
+    text = (REF / "solution.ipynb").read_text(encoding="utf-8")
+    p = tmp_path / "x.ipynb"
+    p.write_bytes(encode(text))
+    nb = load_notebook(p)
+    assert [c.source for c in nb.cells] == [c.source for c in load_notebook(REF / "solution.ipynb").cells]
+
+
+def test_limits_count_a_utf16_notebook_as_its_text(tmp_path):
+    from grader.notebook import NotebookLimits
+    cells = [{"cell_type": "code", "source": "", "metadata": {}, "outputs": [], "execution_count": None}] * 300
+    p = tmp_path / "x.ipynb"
+    p.write_bytes(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).encode("utf-16"))
+    with pytest.raises(NotebookError, match="about 300 cells"):
+        load_notebook(p, NotebookLimits(max_cells=200))
 
 
 def test_missing_ids_fall_back_to_content(tmp_path):

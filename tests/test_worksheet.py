@@ -311,3 +311,17 @@ def test_rows_matched_only_by_a_typed_name_are_named_for_the_ta_to_check(tmp_pat
     assert "matched only by the name typed in the file name (1" in out, out
     assert "Participant 9001 (Carl Honest) <- Assignment_7_CarlHonest_k33333333.ipynb" in out
     assert "Ben Gruber <-" not in out and "5501 <-" not in out
+
+
+def test_a_no_notebook_report_beside_a_participants_notebook_fills_the_row():
+    """Fifth fairness review: a participant with a ``_file_`` and an ``_onlinetext_`` folder had a
+    "no notebook" report beside their notebook's (an earlier grading can leave one too), and
+    filling the worksheet stopped with a KeyError for the whole class."""
+    nb = notebook("5501", "Jane Doe", "Assignment_7_JaneDoe_k12345678.ipynb", 50, key="Jane_Doe_5501-1")
+    none = SubmissionResult(file="Jane Doe_5501_assignsubmission_onlinetext_ (no notebook)",
+                            status="no notebook handed in", flags=["no-notebook"], key="Jane_Doe_5501",
+                            participant_id="5501", participant="Jane Doe")
+    none.checks.append(CheckResult("code_3_1", "notebook", 50.0, 0.0, False, "no .ipynb notebook was handed in"))
+    ws = read_worksheet(b"Identifier,Full name,Grade,Feedback comments\nParticipant 5501,Jane Doe,,\n")
+    out = fill(ws, [none, nb])
+    assert out.text.splitlines()[1].startswith("Participant 5501,Jane Doe,50")

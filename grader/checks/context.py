@@ -37,11 +37,22 @@ class Context:
         kind = text.split(":", 1)[0]
         if kind == "note":
             self.detail(text.split(":", 1)[1])
-        elif kind in ("id-changed", "id-fallback") and self.nb is not None and self.nb.without_ids:
+        elif kind in ("id-changed", "id-fallback") and self.ids_lost:
             self.detail(text)
             self.flag("no-cell-ids")
         elif text not in self.flags:
             self.flags.append(text)
+
+    @property
+    def ids_lost(self) -> bool:
+        """No cell keeps an ID of the template's (an old Jupyter, a conversion from nbformat 3, the
+        work pasted into a new notebook): every cell is found by content, which one flag says."""
+        if self.nb is None:
+            return False
+        if self.nb.without_ids:
+            return True
+        theirs = {c.id for c in self.nb.cells if c.id}
+        return not any(t.id in theirs for t in self.template.cells if t.id)
 
     def detail(self, text: str) -> None:
         if text and text not in self.details:

@@ -79,7 +79,7 @@ def find_notebooks(folder: Path) -> tuple[list[Path], list[Path]]:
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or ".ipynb_checkpoints" in path.parts or path.name.startswith("."):
             continue
-        (notebooks if path.suffix == ".ipynb" else others).append(path)
+        (notebooks if moodle.is_notebook(path) else others).append(path)
     return notebooks, others
 
 
@@ -125,12 +125,31 @@ def _no_notebook(sub: Submission, root: Path, spec) -> SubmissionResult:
     r = SubmissionResult(file=f"{sub.rel} (no notebook)", status="no notebook handed in", flags=["no-notebook"],
                          key=sub.key, participant_id=sub.participant_id, participant=sub.participant, path=sub.rel)
     folder = root / sub.rel
-    files = ", ".join(display_name(f) for f in folder.rglob("*") if f.is_file()) or "nothing"
+    found = [f for f in folder.rglob("*") if f.is_file()]
+    files = ", ".join(display_name(f) for f in found) or "nothing"
+    inside = [f"{display_name(z)} holds {', '.join(names)}" for z in found if (names := zipped_notebooks(z))]
+    hint = (f"; {'; '.join(inside)}: hand in the .ipynb itself (a TA can unpack it into the folder and grade "
+            f"again)") if inside else ""
     for task in spec.tasks:
         r.checks.append(CheckResult(task.id, "notebook", task.max_points, 0.0, False,
-                                    f"no .ipynb notebook was handed in (found: {files})",
+                                    f"no .ipynb notebook was handed in (found: {files}){hint}",
                                     manual_task=task.kind == "manual"))
     return r
+
+
+def zipped_notebooks(path: Path, most: int = 3) -> list[str]:
+    """Names of the notebooks inside a zip a participant handed in instead of the notebook (read
+    from the zip's directory only: nothing is unpacked)."""
+    if path.suffix.lower() != ".zip":
+        return []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [Path(i.filename).name for i in zf.infolist()[:10_000]
+                     if moodle.is_notebook(Path(i.filename)) and not i.is_dir()]
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError):
+        return []
+    shown = [display_name(Path(n)) for n in names[:most]]
+    return shown + ([f"{len(names) - most} more"] if len(names) > most else [])
 
 
 def _flag_duplicates(results: list[SubmissionResult]) -> None:
