@@ -32,42 +32,113 @@ _REF = re.compile(r"!?\[[^\]]*\]\(\s*<?attachment:([^)\s>]+)>?(\s+\"[^\"]*\")?\s
 IMAGE = re.compile(r"!\[([^\]\n]{0,200})\]\(data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]+={0,2})\)")
 
 
+MAX_PIXELS = 50_000_000             # a 48-megapixel phone photo; a page draws every picture at once
+
+
 def valid(mime: str, data: bytes) -> bool:
+    return not refusal(mime, data)
+
+
+def refusal(mime: str, data: bytes) -> str:
+    """Why a picture is not shown ('' when it is): its type as its bytes say, its size in bytes,
+    and its size in pixels (a tiny file can declare 60000 x 60000 pixels, which a TA's browser
+    would have to decode)."""
     magic = MIME_MAGIC.get(mime)
-    if not magic or not data or len(data) > MAX_IMAGE_BYTES:
-        return False
+    if not magic:
+        return "not a PNG, JPEG, GIF or WebP picture"
+    if not data:
+        return "empty"
+    if len(data) > MAX_IMAGE_BYTES:
+        return f"larger than {MAX_IMAGE_BYTES // 1_000_000} MB"
     if mime == "image/webp":
-        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
-    return data.startswith(magic)
+        if not (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+            return f"not the {mime} it says it is"
+    elif not data.startswith(magic):
+        return f"not the {mime} it says it is"
+    size = _pixels(data)
+    if size is None:
+        return "unreadable"
+    if size is _HUGE:
+        return f"far more pixels than a photo, more than {MAX_PIXELS // 1_000_000} megapixels"
+    if size[0] * size[1] > MAX_PIXELS:
+        return f"{size[0]} x {size[1]} pixels, more than {MAX_PIXELS // 1_000_000} megapixels"
+    return ""
+
+
+_HUGE = (-1, -1)
+
+
+def _pixels(data: bytes) -> tuple[int, int] | None:
+    """Width and height from the picture's header (Pillow reads the header only, nothing is decoded)."""
+    import io
+    import warnings
+
+    from PIL import Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                return im.size
+    except Image.DecompressionBombError:         # Pillow's own refusal, above 179 megapixels
+        return _HUGE
+    except Exception:  # noqa: BLE001 - a student's bytes: any failure means unreadable
+        return None
 
 
 def attachments(cell: dict) -> dict[str, tuple[str, bytes]]:
     """name -> (mime, bytes) of the pictures a notebook cell holds that can be shown."""
+    return read_attachments(cell)[0]
+
+
+def read_attachments(cell: dict) -> tuple[dict[str, tuple[str, bytes]], dict[str, str]]:
+    """The pictures a cell holds that can be shown (name -> (mime, bytes)), and a marker for each
+    one that is not: the reason, and a digest of its own bytes (two students' refused photos are
+    two different answers, never one group)."""
     raw = cell.get("attachments")
-    out: dict[str, tuple[str, bytes]] = {}
+    shown: dict[str, tuple[str, bytes]] = {}
+    left_out: dict[str, str] = {}
     if not isinstance(raw, dict):
-        return out
-    for name, bundle in list(raw.items())[:MAX_ANSWER_IMAGES]:
+        return shown, left_out
+    for n, (name, bundle) in enumerate(raw.items()):
         if not isinstance(name, str) or not isinstance(bundle, dict):
             continue
+        reasons = []
         for mime, data in bundle.items():
             if isinstance(data, list):
                 data = "".join(d for d in data if isinstance(d, str))
-            if mime not in MIME_MAGIC or not isinstance(data, str) or len(data) > MAX_IMAGE_BYTES * 4 // 3 + 8:
+            if not isinstance(data, str):
+                continue
+            if n >= MAX_ANSWER_IMAGES:
+                reasons.append((f"more than {MAX_ANSWER_IMAGES} pictures in one cell", data))
+                break
+            if mime not in MIME_MAGIC:
+                reasons.append(("not a PNG, JPEG, GIF or WebP picture", data))
+                continue
+            if len(data) > MAX_IMAGE_BYTES * 4 // 3 + 8:
+                reasons.append((f"larger than {MAX_IMAGE_BYTES // 1_000_000} MB", data))
                 continue
             try:
                 decoded = base64.b64decode("".join(data.split()), validate=True)
             except (binascii.Error, ValueError):
+                reasons.append(("unreadable", data))
                 continue
-            if valid(mime, decoded):
-                out[name] = (mime, decoded)
+            why = refusal(mime, decoded)
+            if not why:
+                shown[name] = (mime, decoded)
                 break
-    return out
+            reasons.append((why, data))
+        if name not in shown and reasons:
+            why, data = reasons[0]
+            sha = hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+            left_out[name] = f"[picture not shown ({why}) {sha}]"
+    return shown, left_out
 
 
-def embed(text: str, pictures: dict[str, tuple[str, bytes]]) -> str:
-    """The answer's text with each ``attachment:NAME`` it shows written out as its picture."""
-    if not pictures or "attachment:" not in text:
+def embed(text: str, pictures: dict[str, tuple[str, bytes]], refused: dict[str, str] | None = None) -> str:
+    """The answer's text with each ``attachment:NAME`` it shows written out as its picture, and
+    each one it holds but does not show as its marker (``refused``)."""
+    refused = refused or {}
+    if not (pictures or refused) or "attachment:" not in text:
         return text
 
     drawn: set[str] = set()
@@ -76,7 +147,7 @@ def embed(text: str, pictures: dict[str, tuple[str, bytes]]) -> str:
     def swap(m: re.Match) -> str:
         found = pictures.get(m.group(1))
         if found is None:
-            return m.group(0)
+            return refused.get(m.group(1), m.group(0))
         mime, data = found
         b64 = base64.b64encode(data).decode("ascii")
         # Each picture once, and a few megabytes an answer: one 1 MB picture referenced 250

@@ -14,12 +14,12 @@ import json.scanner
 import re
 import warnings
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 
-from .answer_images import attachments
+from .answer_images import read_attachments
 from .dynamic_code import runs
 from .magics import without_magics
 from .spec import NotebookLimits
@@ -37,6 +37,8 @@ class Cell:
     source: str
     # Pictures pasted into a markdown cell (name, mime, bytes): a photo of a written answer.
     pictures: tuple[tuple[str, str, bytes], ...] = ()
+    # Pictures it holds that are not shown (name, marker with the reason and a digest of its bytes).
+    refused: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -210,10 +212,14 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         if total > limits.max_source_chars:
             raise NotebookError(f"the cells hold more than {limits.max_source_chars} characters of source together "
                                 f"(the assignment needs a few thousand); remove pasted data or output from them")
-        pictures = tuple((name, mime, data) for name, (mime, data) in attachments(c).items()) \
-            if c.get("attachments") and c.get("cell_type") in ("markdown", "raw") else ()
+        pictures, refused = (), ()
+        if c.get("attachments") and c.get("cell_type") in ("markdown", "raw"):
+            shown, left_out = read_attachments(c)
+            pictures = tuple((name, mime, data) for name, (mime, data) in shown.items())
+            refused = tuple(left_out.items())
         cells.append(Cell(index=i, id=cid if isinstance(cid, str) else None,
-                          cell_type=str(c.get("cell_type", "")), source=source, pictures=pictures))
+                          cell_type=str(c.get("cell_type", "")), source=source, pictures=pictures,
+                          refused=refused))
     if version == 4 and any(c.id is None for c in cells):
         notes.append("some cells have no ID (notebook saved by an old Jupyter); cells were "
                      "found by their content")
@@ -340,8 +346,8 @@ def find_cell(nb: Notebook, cell_id: str, *, cell_type: str, matches=None) -> Fo
         return Found(pick, "id", note)
     if same:
         wrong = same[0]
-        if matches is not None and matches(Cell(wrong.index, wrong.id, cell_type, wrong.source, wrong.pictures)):
-            return Found(Cell(wrong.index, wrong.id, cell_type, wrong.source, wrong.pictures), "id",
+        if matches is not None and matches(replace(wrong, cell_type=cell_type)):
+            return Found(replace(wrong, cell_type=cell_type), "id",
                          f"cell '{cell_id}' was changed to a {wrong.cell_type} cell; graded as {cell_type}")
     if matches is not None:
         for c in nb.cells:

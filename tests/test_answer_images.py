@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 
 from grader import manual
-from grader.answer_images import as_text, attachments, embed
+from grader.answer_images import as_text, attachments, embed, read_attachments
 from grader.gradebook import groups as grouping
 from grader.gradebook import open_gradebook
 from grader.gradebook.store import answer_sha
@@ -34,6 +34,16 @@ def png(r: int, g: int, b: int) -> bytes:
 
 
 RED, BLUE = png(255, 0, 0), png(0, 0, 255)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares its size and holds next to no pixels (a tiny file a browser would
+    have to decode to width x height pixels)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", width.to_bytes(4, "big") + height.to_bytes(4, "big")
+                                        + b"\x08\x02\x00\x00\x00")
+            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
 PHOTO = "![image.png](attachment:image.png)"
 
 
@@ -128,3 +138,36 @@ def test_every_picture_put_in_is_drawn_or_named():
     for source in ('[a](https://example.org "![t](attachment:p)")', "[b](![u](attachment:p))"):
         shown = answer_html(embed(source, pictures))
         assert "<img" not in shown and 'title="<' not in shown and 'href="<' not in shown, shown
+
+
+def test_a_picture_that_is_not_shown_is_named_with_its_reason_and_its_own_digest():
+    """A refused picture (an SVG, one over 4 MB, bad base64) left Jupyter's `attachment:image.png`
+    text, the same for every student: such answers made one group (twenty-third review)."""
+    svg = lambda n: base64.b64encode(f'<svg xmlns="http://www.w3.org/2000/svg"><text>{n}</text></svg>'.encode()).decode()
+    cells = [{"attachments": {"image.png": {"image/svg+xml": svg(1)}}},
+             {"attachments": {"image.png": {"image/svg+xml": svg(2)}}},
+             {"attachments": {"image.png": {"image/png": "A" * 6_000_000}}},
+             {"attachments": {"image.png": {"image/png": "not base64!"}}},
+             {"attachments": {"image.png": {"image/png": base64.b64encode(png_header(60_000, 60_000)).decode()}}},
+             {"attachments": {"image.png": {"image/png": base64.b64encode(png_header(10_000, 8_000)).decode()}}}]
+    texts = []
+    for cell in cells:
+        shown, left_out = read_attachments(cell)
+        assert shown == {} and list(left_out) == ["image.png"]
+        texts.append(embed(PHOTO, shown, left_out))
+    assert len({answer_sha(t) for t in texts}) == len(cells)
+    assert all(t.startswith("[picture not shown (") and "attachment:" not in t for t in texts)
+    assert "not a PNG, JPEG, GIF or WebP picture" in texts[0] and "larger than 4 MB" in texts[2]
+    assert "unreadable" in texts[3] and "far more pixels than a photo, more than 50 megapixels" in texts[4]
+    assert "10000 x 8000 pixels, more than 50 megapixels" in texts[5]
+    assert "<img" not in answer_html(texts[4])
+    assert attachments({"attachments": {"a.png": {"image/png": base64.b64encode(png_header(4000, 3000)).decode()}}})
+
+
+def test_a_refused_photo_is_flagged_for_the_ta(grader, make_nb, solution_nb):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><text>delta = 0.25</text></svg>'
+    r = grader.grade(photo_notebook(make_nb, solution_nb, svg, "Assignment_7_AnnaHuber_k11111111.ipynb",
+                                    mime="image/svg+xml"))
+    answer = checks_of(r, "calc_2")["answer"]
+    assert answer.points is None and "[picture not shown (not a PNG, JPEG, GIF or WebP picture) " in answer.answer
+    assert "image-dropped:calc-2" in r.flags

@@ -21,7 +21,7 @@ def _answer(cell: Cell) -> str:
     cell's as a code block (a calculation done in Python is shown as the code it is)."""
     if cell.cell_type == "code":
         return f"```python\n{cell.source.strip()}\n```"
-    return embed(cell.source, {name: (mime, data) for name, mime, data in cell.pictures}).strip()
+    return embed(cell.source, {name: (mime, data) for name, mime, data in cell.pictures}, dict(cell.refused)).strip()
 
 
 def plan(task, ctx: Context):
@@ -65,6 +65,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             ctx.flag(f"moved:{cfg['cell']}")
             ctx.detail(f"the answer for {task.title} was read from the cells added right below '{cfg['cell']}'")
             text = "\n\n".join(below)
+    if "[picture not shown (" in text:
+        ctx.flag(f"image-dropped:{cfg['cell']}")
     if unanswered(text):
         return [CheckResult(**row, points=0.0, passed=False,
                             message=f"not answered: replace '{PLACEHOLDER}' under {task.title} with your answer")]
