@@ -25,11 +25,18 @@ BUILTINS = frozenset({"builtins", "__builtins__"})
 DATA_RUNNERS = frozenset({"builtins", "pickle", "marshal", "runpy", "importlib", "codeop", "code", "dill",
                           "cloudpickle", "ctypes"})
 CODE_OBJECTS = frozenset({"CodeType", "FunctionType", "LambdaType"})
+# Dunders that lead nowhere on their own (``model.__class__.__name__`` titles a plot); the next
+# step of an escape (``__bases__``, ``__subclasses__``, ``__globals__``) is still counted.
 PLAIN_DUNDERS = frozenset({"__init__", "__name__", "__main__", "__len__", "__getitem__", "__call__", "__repr__",
-                           "__str__", "__doc__", "__version__", "__module__", "__qualname__", "__file__"})
+                           "__str__", "__doc__", "__version__", "__module__", "__qualname__", "__file__",
+                           "__class__"})
+# Namespaces a computed key reaches builtins through (``globals()['__bu' + 'iltins__']``).
+NAMESPACES = frozenset({"globals", "vars", "locals"})
 _HINT = re.compile(r"\b(?:exec|eval|compile|getattr|builtins|pickle|marshal|runpy|importlib|codeop|dill|"
-                   r"cloudpickle|ctypes|CodeType|FunctionType|LambdaType)\b|(?:import|from)\s+code\b|"
-                   r"__(?!(?:init|name|main|len|getitem|call|repr|str|doc|version|module|qualname|file)__)\w+__")
+                   r"cloudpickle|ctypes|CodeType|FunctionType|LambdaType|globals|vars|locals)\b|"
+                   r"(?:import|from)\s+code\b|"
+                   r"__(?!(?:init|name|main|len|getitem|call|repr|str|doc|version|module|qualname|file|class)__)\w+__|"
+                   r"[\'\"](?:\s*\+\s*|\s+)[rRuUfF]?[\'\"]")       # strings joined: a name spelled in pieces
 DEPTH = 3
 CODE_MIN_CHARS = 12
 
@@ -78,11 +85,21 @@ def _reaches(node: ast.AST, called: set[int]) -> bool:
                                                        and node.value.id in BUILTINS)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value in RUNNERS or node.value in BUILTINS
+    if isinstance(node, (ast.BinOp, ast.JoinedStr)):
+        text = _literal(node)                 # 'ex' + 'ec': the name spelled in pieces
+        return text is not None and (text in RUNNERS or text in BUILTINS)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and \
+            isinstance(node.value.func, ast.Name) and node.value.func.id in NAMESPACES:
+        key = _literal(node.slice)
+        return key is None or key in RUNNERS or key in BUILTINS
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         return any(n.split(".")[0] in DATA_RUNNERS for n in names)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
-        return len(node.args) > 1 and _literal(node.args[1]) is None
+        # Of the student's own module (``getattr(self, f"fc{i}")``, layers built in a loop) a
+        # computed name reaches only what the cell put there, or a dunder: the next step is counted.
+        own = bool(node.args) and isinstance(node.args[0], ast.Name) and node.args[0].id == "self"
+        return len(node.args) > 1 and _literal(node.args[1]) is None and not own
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
         module = _literal(node.args[0]) if node.args else None
         return module is None or module.split(".")[0] in DATA_RUNNERS

@@ -422,3 +422,21 @@ def test_a_decimal_comma_is_a_point_only_outside_lists_and_tuples(text, expected
 def test_fractions_keep_their_grouping(latex, plain):
     from grader.answer_text import normalise
     assert normalise(latex) == plain
+
+
+@pytest.mark.parametrize("source,reaches", [
+    ("ax.set_title(model.__class__.__name__)", False),           # a sixth fairness review
+    ('x = getattr(self, f"fc{i}")(x)', False),
+    ("f = type(model).__name__\nmodel.eval()", False),
+    ('print("a" + "b")', False),
+    ('globals()["__buil" + "tins__"]["ex" + "ec"]("print(1)")', True),   # a name spelled in pieces
+    ('vars()["_" "_builtins__"]', True),
+    ("g = globals()[name]", True),
+    ('x = ("ex"\n     "ec")', True),
+    ("().__class__.__bases__[0].__subclasses__()", True),          # the next step of an escape
+    ('getattr(self, "__init__").__globals__', True),
+    ('getattr(torch, f"lo{a}")', True),
+])
+def test_what_counts_as_reaching_a_runner(source, reaches):
+    from grader.dynamic_code import runs
+    assert (runs(source)[1] > 0) is reaches

@@ -247,8 +247,37 @@ CASES = {
     "code-run-by-exec-under-another-name": (           # an alias is read as reaching exec
         {"ann-relu": "run = exec\nrun({relu!r})", "ann-sigmoid": "getattr(__builtins__, 'ex' 'ec')({sigmoid!r})"},
         {}, [], ["exec:ann-relu", "exec:ann-sigmoid"]),
+    "smoothing-for-the-real-datas-many-batches": (     # crashes on the grader's few batches
+        {"train-and-test": train(BODY.replace(
+            "        test(model, test_loader)",
+            "        test(model, test_loader)\n"
+            "        smooth = F.avg_pool1d(torch.tensor(g1).view(1, 1, -1), kernel_size=20, stride=1)"))},
+        {"epochs": 0, "plots": 0, "final_weights": 0},
+        ["`train_and_test` stopped with an error after `train` was called 1 of 2 time(s)",
+         "the grader trains on a small loader of a few mini-batches an epoch"], []),
+    "only-smoothed-gradients-plotted": (
+        {"train-and-test": train().replace(
+            "plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+            "for g in (g1, g2, g3): plt.plot([(u + v) / 2 for u, v in zip(g, g[1:])])")},
+        {"plots": 0}, ["a plotted line is shorter than the lists (smoothed, trimmed or every n-th value?)"], []),
+    "class-name-in-a-plot-title": (                    # no exec flag (a sixth fairness review)
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "plt.plot(g1); plt.plot(g2); plt.plot(g3); "
+                                           "plt.title(model.__class__.__name__)")}, {}, [], []),
+    "layers-named-in-a-loop": (                        # getattr(self, f"fc{i}"): no exec flag either
+        {"ann-sigmoid": """class ANN_sigmoid(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        for i, (a, b) in enumerate([(d_in, 512), (512, 1024), (1024, 512), (512, d_out)], start=1):
+            self.add_module(f"linear{i}", nn.Linear(a, b))
+
+    def forward(self, x):
+        x = x.view(x.shape[0], -1)
+        for i in range(1, 4):
+            x = torch.sigmoid(getattr(self, f"linear{i}")(x))
+        return self.linear4(x)"""}, {}, [], []),
     "a-thousand-joined-strings-in-dead-code": (        # read without recursion: no grader error
-        {"ann-relu": "{relu}\nif False:\n    exec(" + "+".join(['""'] * 1500) + ")"}, {}, [], []),
+        {"ann-relu": "{relu}\nif False:\n    exec(" + "+".join(['""'] * 1500) + ")"}, {}, [], ["exec:ann-relu"]),
     "extra-import-without-a-statement": (
         {"ann-relu": "np = __import__('numpy')\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
     "missing-package": (
@@ -301,6 +330,7 @@ def test_each_case_loses_exactly_what_it_breaks(cohort, name):
     for flag in flags:
         assert flag in r.flags, r.flags
     assert not any(f.startswith(("missing:", "edited:")) for f in r.flags), r.flags
+    assert {f for f in r.flags if f.startswith("exec:")} <= set(flags), r.flags
 
 
 def test_no_message_holds_a_hidden_value(cohort):
@@ -416,3 +446,17 @@ def test_a_calculation_in_a_code_cell_below_the_placeholder_reaches_the_ta(grade
     assert answer.points is None and answer.answer == f"```python\n{work}\n```", answer.message
     assert "moved:calc-2" in r.flags and r.auto_points == 50
     assert r.student_cells["calc-2"] == work         # what similarity compares under the task's ID
+
+
+def test_an_answer_that_points_below_reaches_the_ta_whole(grader, make_nb, solution_nb):
+    """A sixth fairness review: "**Answer:** see below" in the answer cell, the answer in a cell
+    added right below it: the TA saw only the pointer."""
+    nb = copy.deepcopy(solution_nb)
+    at = next(i for i, c in enumerate(nb.cells) if c.get("id") == "calc-1-2")
+    work = nb.cells[at].source
+    nb.cells[at].source = "**Answer:** see below"
+    nb.cells.insert(at + 1, nbformat.v4.new_markdown_cell(work))
+    r = grader.grade(make_nb(base=nb))
+    answer = checks_of(r, "calc_1_2")["answer"]
+    assert answer.points is None and answer.answer == f"**Answer:** see below\n\n{work.strip()}"
+    assert "moved:calc-1-2" not in r.flags and r.auto_points == 50

@@ -52,19 +52,22 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     ctx.graded(found.cell, cfg["cell"])
     if found.note:                     # e.g. the answer cell was changed to a code cell
         ctx.flag(f"note:{found.note}")
-    if unanswered(text):
-        # The answer written in markdown cells added right below the placeholder: it is the
-        # student's answer, and a TA grades it (flagged), instead of a 0 nobody sees.
-        # A code cell counts too (a calculation worked out in Python), unless a code task graded it.
-        cells = [c for c in ctx.added_after(found.cell) if c.cell_type in ("markdown", "raw", "code")
-                 and not unanswered(c.source) and ctx.graded_as.get(c.index, cfg["cell"]) == cfg["cell"]]
-        below = [_answer(c) for c in cells]
-        for c in cells:
-            ctx.graded(c, cfg["cell"])
-        if below:
-            ctx.flag(f"moved:{cfg['cell']}")
-            ctx.detail(f"the answer for {task.title} was read from the cells added right below '{cfg['cell']}'")
-            text = "\n\n".join(below)
+    # Cells added right below the answer cell are part of the answer: the whole answer when the
+    # placeholder was left (a TA grades it, flagged, instead of a 0 nobody sees), the rest of it
+    # when the cell says "see below" (the sixth fairness review: the TA saw only the pointer).
+    # A code cell counts too (a calculation worked out in Python), unless a code task graded it.
+    cells = [c for c in ctx.added_after(found.cell) if c.cell_type in ("markdown", "raw", "code")
+             and not unanswered(c.source) and ctx.graded_as.get(c.index, cfg["cell"]) == cfg["cell"]]
+    below = [_answer(c) for c in cells]
+    for c in cells:
+        ctx.graded(c, cfg["cell"])
+    if below and unanswered(text):
+        ctx.flag(f"moved:{cfg['cell']}")
+        ctx.detail(f"the answer for {task.title} was read from the cells added right below '{cfg['cell']}'")
+        text = "\n\n".join(below)
+    elif below:
+        ctx.detail(f"the answer for {task.title} includes the cells added right below '{cfg['cell']}'")
+        text = "\n\n".join([text, *below])
     if "[picture not shown (" in text:
         ctx.flag(f"image-dropped:{cfg['cell']}")
     if unanswered(text):
