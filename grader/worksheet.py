@@ -21,6 +21,7 @@ files is the command line's business.
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -289,10 +290,16 @@ def pending_of(m: Match) -> int:
 
 
 def feedback_comment(r: SubmissionResult, choice: Counting | None = None, pending: int = 0) -> str:
-    """The short text for Moodle's 'Feedback comments' (the feedback page has the details)."""
+    """The short text for Moodle's 'Feedback comments' (the feedback page has the details), as
+    HTML: Moodle imports the comment as HTML, and a file name in it is the student's to choose
+    (``<img src=https://...>.pdf`` would load a remote picture on Moodle's pages)."""
+    return html.escape(_comment(r, choice, pending), quote=False)
+
+
+def _comment(r: SubmissionResult, choice: Counting | None, pending: int) -> str:
     if r.no_notebook:
         found = next((c.message for c in r.checks if c.check == "notebook"), "")
-        m = re.search(r"\(found: (.*)\)$", found)
+        m = re.search(r"\(found: (.*?)\)(?:;|$)", found)
         what = f" (found: {m.group(1)})" if m and m.group(1) != "nothing" else ""
         return f"No notebook (.ipynb) was handed in{what}: 0 points."
     parts = []

@@ -172,6 +172,27 @@ def test_two_notebooks_for_one_matriculation_number_are_both_flagged():
                (("x.ipynb", "k12345678"), ("y.ipynb", "k12345678"), ("z.ipynb", "k00000001")))
     _flag_duplicates([a, b, c])
     assert "duplicate-matr" in a.flags and "duplicate-matr" in b.flags and not c.flags
+    assert a.matr_number == b.matr_number == "k12345678"           # maybe one student's two versions
+
+
+def test_a_classmates_number_in_a_well_named_file_is_used_for_nobody():
+    """Twenty-fourth review: Max named his file with his own name and Jane's number; both rows of
+    summary.csv said k12345678, and marks copied by number put Max's on Jane's."""
+    from grader.cli.grade import _flag_duplicates
+    from grader.results import SubmissionResult
+    jane = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", matr_number="k12345678",
+                            participant_id="5501", participant="Jane Doe")
+    max_ = SubmissionResult(file="Assignment_7_MaxMustermann_k12345678.ipynb", matr_number="k12345678",
+                            participant_id="5502", participant="Max Mustermann")
+    again = SubmissionResult(file="Assignment_7_MaxMustermann_k01234567.ipynb", matr_number="k01234567",
+                             participant_id="5502", participant="Max Mustermann")
+    twice = SubmissionResult(file="Assignment_7_MaxMustermann_k01234567 (1).ipynb", matr_number="k01234567",
+                             participant_id="5502", participant="Max Mustermann")
+    _flag_duplicates([jane, max_, again, twice])
+    assert jane.matr_number == max_.matr_number == "" and "duplicate-matr" in jane.flags + max_.flags
+    assert "another participant's file name says the same number" in jane.details[0]
+    assert "Max" not in jane.details[0] and "5502" not in jane.details[0]
+    assert again.matr_number == twice.matr_number == "k01234567"     # one participant's two uploads
 
 
 def _check_subparser(parser):

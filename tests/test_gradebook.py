@@ -230,6 +230,24 @@ def test_groups_never_join_answers_that_negate_different_things(tmp_path):
         book.close()
 
 
+def test_long_answers_group_only_when_equal(tmp_path):
+    """A near-duplicate test costs the product of the lengths: pages of pasted text against every
+    group stalled the app (a twenty-third review). Above FUZZY_MAX_CHARS only equal answers group."""
+    words = " ".join(f"step{i} follows from the chain rule applied to layer {i % 7}." for i in range(1200))
+    assert len(words) > grouping.FUZZY_MAX_CHARS
+    typo = words.replace("step600 follows", "step600 folows")
+    short, short_typo = PROOF, PROOF.replace("the", "teh", 1)
+    book = filled(tmp_path / "reports", [result(0, words), result(1, words), result(2, typo),
+                                         result(3, short), result(4, short_typo)])
+    try:
+        members = {k: g.id for g in grouping.groups(book, "calc_1_1") for k in g.members}
+        assert members["Anna_Huber_5500"] == members["Ben_Gruber_5501"]
+        assert members["Anna_Huber_5500"] != members["Clara_Bauer_5502"]
+        assert members["David_Wagner_5503"] == members["Eva_Mayer_5504"]        # short: near-duplicates still join
+    finally:
+        book.close()
+
+
 def test_group_grade_applies_to_every_member_but_never_over_another_tas_grade(gb):
     good = gb.add_item("calc_1_1", 10, "correct", "", "ta1")
     half = gb.add_item("calc_1_1", 5, "half", "", "ta1")

@@ -325,3 +325,15 @@ def test_a_no_notebook_report_beside_a_participants_notebook_fills_the_row():
     ws = read_worksheet(b"Identifier,Full name,Grade,Feedback comments\nParticipant 5501,Jane Doe,,\n")
     out = fill(ws, [none, nb])
     assert out.text.splitlines()[1].startswith("Participant 5501,Jane Doe,50")
+
+
+def test_a_file_name_in_a_feedback_comment_is_text_in_moodle():
+    """Moodle imports a worksheet's comments as HTML: a file named like a tag loaded a remote
+    picture on its pages (a twenty-fourth review)."""
+    r = SubmissionResult(file="x (no notebook)", status="no notebook handed in", flags=["no-notebook"], key="x",
+                         participant_id="5504", participant="Eva Lu")
+    r.checks.append(CheckResult("code_3_1", "notebook", 50.0, 0.0, False,
+                                'no .ipynb notebook was handed in (found: <img src="https://evil.example/t.png">.pdf)'))
+    comment = feedback_comment(r)
+    assert "<img" not in comment and comment == ('No notebook (.ipynb) was handed in (found: &lt;img src="https://'
+                                                 'evil.example/t.png"&gt;.pdf): 0 points.')

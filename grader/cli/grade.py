@@ -157,11 +157,19 @@ def _flag_duplicates(results: list[SubmissionResult]) -> None:
     for r in results:
         if r.matr_number:
             by_matr.setdefault(r.matr_number, []).append(r)
-    for group in by_matr.values():
+    for matr, group in by_matr.items():
         if len(group) > 1:
+            # Two Moodle participants whose file names give one number: a file name is the
+            # student's to type, so neither number is used (a classmate's number in one's own
+            # well-named file put one's marks on the classmate's number; a twenty-fourth review).
+            owners = {r.participant_id for r in group if r.participant_id}
             for r in group:
                 if "duplicate-matr" not in r.flags:
                     r.flags.append("duplicate-matr")
+                if len(owners) > 1 and r.participant_id:
+                    r.details.append(f"The file name says {matr}, and another participant's file name says the same "
+                                     f"number, so it is not used: a TA checks which of the two it is.")
+                    r.matr_number = ""
 
 
 def check_input(folder: Path | None) -> Path:

@@ -30,6 +30,7 @@ from .models import Answer, Grade
 from .store import Gradebook
 
 THRESHOLD = 90.0
+FUZZY_MAX_CHARS = 5_000      # some 800 words: longer written answers group only when equal
 SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _SKELETON = re.compile(r"[^\w#]|_")
 _NUM = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
@@ -64,17 +65,23 @@ def sorted_form(text: str) -> str:
 
 def _best(text: str, bucket: list[tuple[str, str, int]]) -> int | None:
     """The group of the first representative this answer is a near-duplicate of (by its
-    normal form, or by its sentence-sorted form), None if none is."""
+    normal form, or by its sentence-sorted form), None if none is. An answer longer than
+    ``FUZZY_MAX_CHARS`` joins only an equal one: a comparison costs the product of the lengths,
+    and a page of pasted text against every group would stall the grading app."""
     if not bucket:
         return None
+    f = form(text)
+    if len(f) > FUZZY_MAX_CHARS:
+        return next((b[2] for b in bucket if b[0] == f), None)
+    near = [b for b in bucket if len(b[0]) <= FUZZY_MAX_CHARS]
     scores = []
-    for i, choice in ((0, form(text)), (1, sorted_form(text))):
-        m = process.extractOne(choice, [b[i] for b in bucket], scorer=fuzz.ratio, score_cutoff=THRESHOLD)
+    for i, choice in ((0, f), (1, sorted_form(text))):
+        m = process.extractOne(choice, [b[i] for b in near], scorer=fuzz.ratio, score_cutoff=THRESHOLD)
         if m is not None:
             scores.append((m[1], -m[2]))
     if not scores:
         return None
-    return bucket[-max(scores)[1]][2]
+    return near[-max(scores)[1]][2]
 
 
 @lru_cache(maxsize=16384)
