@@ -32,7 +32,7 @@ MAX_ANSWER_BYTES = 12_000_000     # of base64 text an answer holds
 # cell of 199,000 ``[``, holding the grader's lock; a twenty-fourth review).
 _REF_TAIL = re.compile(r"\]\([ \t]*<?attachment:([^)\s>]{1,255})>?([ \t]+\"[^\"\n]{0,200}\")?[ \t]*\)")
 # A picture in an answer: markdown image syntax around a data: URI of an allowed type.
-IMAGE = re.compile(r"!\[([^\]\n]{0,200})\]\(data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]+={0,2})\)")
+IMAGE = re.compile(r"!\[([^\]\n[]{0,200})\]\(data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]+={0,2})\)")
 
 
 MAX_PIXELS = 50_000_000             # a 48-megapixel phone photo; a page draws every picture at once

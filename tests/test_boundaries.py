@@ -440,3 +440,18 @@ def test_fractions_keep_their_grouping(latex, plain):
 def test_what_counts_as_reaching_a_runner(source, reaches):
     from grader.dynamic_code import runs
     assert (runs(source)[1] > 0) is reaches
+
+
+def test_a_reply_waiting_past_the_deadline_is_taken_and_none_times_out():
+    import socket
+    import time as clock
+    from grader.child import wire
+    a, b = socket.socketpair()
+    try:
+        wire.send(b, {"op": "done"})
+        assert wire.recv(a, deadline=clock.monotonic() - 60) == {"op": "done"}
+        with pytest.raises(wire.ChannelTimeout):
+            wire.recv(a, deadline=clock.monotonic() + 0.05)
+    finally:
+        a.close()
+        b.close()

@@ -7,8 +7,10 @@ worker would spoil the honest notebooks graded after it on that worker.
 """
 from __future__ import annotations
 
+import base64
 import copy
 import csv
+import zlib
 import json
 import os
 import re
@@ -31,6 +33,16 @@ from .conftest import REF, ROOT
 
 pytestmark = pytest.mark.slow
 MEMORY_MB = 1500
+
+
+def _png_2x2() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", (2).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00")
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00\xff\x00\x00" * 2)) + chunk(b"IEND", b""))
+
+
+PNG_2X2 = _png_2x2()
 HONEST = ("Assignment_7_AaronHonest_k10000001.ipynb", "Assignment_7_NoraHonest_k10000002.ipynb",
           "Assignment_7_ZoeHonest_k10000003.ipynb")
 
@@ -171,6 +183,14 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
     }
     for i, (name, changes) in enumerate(plan.items()):
         write_nb(solution_nb, folder, f"Assignment_7_Mal{name}_k2{len(HONEST) + i:07d}.ipynb", changes)
+    # Twenty-fourth review: answer cells of 199,000 '[' beside a pasted picture held the grader's
+    # lock for minutes (a quadratic regular expression) and cost a neighbour 7 points.
+    brackets = json.loads(nbformat.writes(solution_nb))
+    for c in brackets["cells"]:
+        if c.get("id") in ("calc-1-1", "calc-1-2", "calc-2"):
+            c["source"] = "See ![image.png](attachment:image.png) " + "[" * 199_000
+            c["attachments"] = {"image.png": {"image/png": base64.b64encode(PNG_2X2).decode()}}
+    (folder / "Assignment_7_MalBrackets_k20002222.ipynb").write_text(json.dumps(brackets))
     many = folder / "Assignment_7_MalManyCells_k20009999.ipynb"
     many.write_text('{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[' + ",".join(["{}"] * 7_000_000) + "]}")
     (folder / "Assignment_7_MalFormat_k20007777.ipynb").write_text('{"nbformat": "[/]", "cells": []}')
@@ -778,3 +798,9 @@ def test_a_tensor_with_an_empty_dimension_counts_its_rows():
     with pytest.raises(InvalidMessage):
         _tensor({"__tensor__": "float32", "shape": [1] * 9, "data": "AAAAAA=="})
     assert _tensor({"__tensor__": "float32", "shape": [3, 0], "data": ""}).shape == (3, 0)
+
+
+def test_a_picture_beside_a_page_of_brackets_is_read_in_linear_time(batch):
+    r = report(batch, "MalBrackets")
+    answers = [c for c in r["checks"] if c["manual_task"]]
+    assert len(answers) == 3 and all(c["answer"].startswith("See ![picture](data:image/png;base64,") for c in answers)

@@ -135,13 +135,17 @@ def decode(body: bytes) -> Any:
 
 
 def _wait(sock: socket.socket, deadline: float | None, tick) -> None:
+    """Until the socket has data; past the deadline only when nothing is there: a reply that
+    waits when the grader looks is taken, so a grader that could not run for a while (a stalled
+    machine, a long pause of its own) costs no job its reply (a twenty-fourth review: a
+    classmate's notebook that stalled the grader cost another student 7 points)."""
     while True:
         left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0:
-            raise ChannelTimeout()
-        ready, _, _ = select.select([sock], [], [], 0.1 if left is None else min(left, 0.1))
+        ready, _, _ = select.select([sock], [], [], 0.1 if left is None else max(0.0, min(left, 0.1)))
         if ready:
             return
+        if left is not None and left <= 0:
+            raise ChannelTimeout()
         if tick is not None:
             tick()
 
