@@ -58,6 +58,9 @@ def normalise(text: str) -> str:
         t = FRAC.sub(_frac, t)
     t = FRAC_SHORT.sub(r"\1/\2", t)
     t = t.replace("$", " ").replace("\\\\", " ")
+    # One space for a run: the rules below look around a space, and each ``\s*`` tried from every
+    # space of a long run is quadratic (200,000 '$' took minutes; a twenty-fourth review's fuzzing).
+    t = re.sub(r"\s+", " ", t)
     t = re.sub(r"(?<!\\)[{}]", "", t)       # grouping braces carry no meaning once flattened
     t = re.sub(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)", "", t)   # markdown emphasis
     t = re.sub(r"(?<=[^\W\d_])_(?=\w)", "", t)    # an index: x_2 and x2, w_{32} and w32 read alike
@@ -75,7 +78,8 @@ def numbers(text: str) -> tuple[str, ...]:
     t = _SYMBOL_RE.sub(lambda m: SYMBOLS[m.group(0)], t)
     t = unicodedata.normalize("NFKC", t)
     t = re.sub(r"_\{[^{}]*\}|_\w+", "", t)          # indices (w_{32}, x_2) are names, not numbers
-    t = re.sub(r"\^\{?\s*[\[(][^\])]*[\])]\s*\}?", "", t)   # layer/sample indices (W^{[1]}, x^{(2)}) too
+    # Layer/sample indices (W^{[1]}, x^{(2)}) too; short, so that no '^(' scans the rest of the text.
+    t = re.sub(r"\^\{?\s*[\[(][^\])\[(]{0,40}[\])]\s*\}?", "", t)
     t = FRAC_SHORT.sub(r"\1/\2", t)
     t = DECIMAL_COMMA.sub(_decimal_comma, t)
     out = []

@@ -190,6 +190,11 @@ CASES = {
                            "        for q in model.parameters():\n            q.mul_(0.5)\n"
                            "    test(model, test_loader)"},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
+    "weights-scaled-after-training-then-tested": (       # a twenty-fifth review: `test` kept its points
+        {"train-and-test": train(BODY.replace("        test(model, test_loader)", "")).replace(
+            "    plt.plot(g1)", "    with torch.no_grad():\n        for q in model.parameters():\n"
+                               "            q.mul_(0.5)\n    test(model, test_loader)\n    plt.plot(g1)")},
+        {"test": 0, "final_weights": 0}, [], []),
     "test-before-and-after-training": (
         {"train-and-test": train().replace("    g1, g2, g3 = [], [], []",
                                            "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")}, {}, [], []),

@@ -99,7 +99,7 @@ def signature(text: str) -> tuple:
         if nums:
             parts.append((_SKELETON.sub("", _NUM.sub("#", n)), nums))
         if NEGATION.search(n):
-            marks = tuple((i, (clause[m.end():].split() or [""])[0])
+            marks = tuple((i, (clause[m.end():m.end() + 80].split() or [""])[0])     # the next word only
                           for i, clause in enumerate(CLAUSE.split(n)) for m in NEGATION.finditer(clause))
             negated.append((_SKELETON.sub("", NEGATION.sub("", n)), marks))
     parts.sort()
