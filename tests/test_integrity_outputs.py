@@ -121,6 +121,23 @@ def test_a_crafted_answer_renders_in_a_second(crafted):
     assert "more characters, shown as text" in html and live_parts(html)["scripts"] == []
 
 
+@pytest.mark.parametrize("piece", ["$", "\\", "^(", "^{(", "<", "<a ", "not ", " ", "](attachment:", "!["])
+def test_every_reading_of_an_answer_is_linear(piece):
+    """Fuzzing after a twenty-fourth review: a cell of 200,000 '$' took the normal form minutes
+    (a ``\\s*`` tried from every space), '^(' the numbers, '<' the placeholder test and 'not ' the
+    answer signature; the grader reads every written answer with each of these."""
+    import time
+    from grader.answer_images import embed
+    from grader.answer_text import normalise, numbers
+    from grader.checks.manual import unanswered
+    from grader.gradebook.groups import signature, sorted_form
+    text = "See ![image.png](attachment:image.png) " + (piece * (200_000 // len(piece)))
+    t0 = time.process_time()
+    embed(text, {"image.png": ("image/png", b"x")})
+    normalise(text), numbers(text), unanswered(text), signature(text), sorted_form(text)
+    assert time.process_time() - t0 < 20       # a few seconds together here; minutes each before
+
+
 OVERLAYS = [r"$\smash{\mathrlap{\begin{matrix}\text{ }\\ \hspace{47em}\text{GRADED 0/25 by TA Anna}\end{matrix}}}$",
             r"$\mathllap{\text{GRADED}}$ $\mathclap{x}$", r"$a\hspace{-47em}\text{GRADED}$", r"$a\kern-30em b$",
             r"$\mathrlap{\text{over}}\phantom{x}$"]
