@@ -28,6 +28,7 @@ class Submission:
     participant: str = ""         # Moodle's full name of the participant
     siblings: int = 1             # notebooks this participant handed in
     raw_rel: str = ""             # ``rel`` with undecodable bytes kept (two names may show alike)
+    files: tuple[Path, ...] = ()  # what a participant without a notebook handed in
 
 
 def shown(text: str) -> str:
@@ -87,7 +88,8 @@ def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) ->
     for p in participants:
         base = f"{_safe(p.name)}_{p.id}"
         if not p.notebooks:
-            subs.append(Submission(None, shown(str(p.folder.relative_to(root))), base, p.id, p.name, 0))
+            subs.append(Submission(None, shown(str(p.folder.relative_to(root))), base, p.id, p.name, 0,
+                                   files=p.files))
         for i, nb in enumerate(sorted(p.notebooks)):
             key = base if len(p.notebooks) == 1 else f"{base}-{i + 1}"
             raw = str(nb.relative_to(root))

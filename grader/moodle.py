@@ -15,6 +15,9 @@ from pathlib import Path
 from .results import SubmissionResult
 
 FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_[A-Za-z]+_?$")
+# Moodle's download without "Download submissions in folders": every file in one folder, its name
+# the participant's prefix and then the file name the student chose.
+FLAT = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_[A-Za-z]+_(?P<file>.+)$")
 MAX_UNZIPPED = 4 * 2**30
 
 
@@ -22,8 +25,9 @@ MAX_UNZIPPED = 4 * 2**30
 class Participant:
     id: str
     name: str
-    folder: Path
+    folder: Path                  # where their notebook belongs (in a flat download: their first file)
     notebooks: tuple[Path, ...]
+    files: tuple[Path, ...] = ()  # everything they handed in (named when there is no notebook)
 
 
 def participant_of(path: Path, root: Path) -> tuple[str, str] | None:
@@ -40,30 +44,45 @@ def is_notebook(path: Path) -> bool:
     return path.suffix.lower() == ".ipynb" and ".ipynb_checkpoints" not in path.parts
 
 
+def _in_folder(path: Path, root: Path) -> bool:
+    return any(FOLDER.match(part) for part in path.relative_to(root).parts[:-1])
+
+
+def handed_in_name(path: Path, root: Path) -> str:
+    """The file name the student chose: in a flat download, what follows Moodle's prefix."""
+    m = FLAT.match(path.name)
+    return m["file"] if m and not _in_folder(path, root) else path.name
+
+
 def participants(root: Path) -> list[Participant]:
     """Every Moodle participant below root, with the notebooks they hold (maybe none).
 
     Moodle gives each submission plugin of a participant its own folder (``..._file_``,
     ``..._onlinetext_``): folders with one participant id are one participant, whose notebooks
-    are those of all their folders."""
+    are those of all their folders. A flat download (no folders) names each file with the same
+    prefix; such files outside any participant folder are their participant's."""
     by_id: dict[str, list[Path]] = {}
+    flat: dict[str, list[Path]] = {}
     names: dict[str, str] = {}
-    folders = sorted(p for p in root.rglob("*") if p.is_dir() and FOLDER.match(p.name))
-    for folder in folders:
+    for path in sorted(root.rglob("*")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
         # A folder named like a participant's inside a participant's folder is something that
         # student uploaded (Moodle lets them create folders): its notebooks are theirs, and the
-        # name and id it claims are nobody's.
-        if any(FOLDER.match(part) for part in folder.relative_to(root).parts[:-1]):
+        # name and id it claims are nobody's. So is a file named like a flat download's.
+        m = FOLDER.match(path.name) if path.is_dir() else FLAT.match(path.name) if path.is_file() else None
+        if m is None or _in_folder(path, root):
             continue
-        m = FOLDER.match(folder.name)
-        by_id.setdefault(m["id"], []).append(folder)
+        (by_id if path.is_dir() else flat).setdefault(m["id"], []).append(path)
         names.setdefault(m["id"], unicodedata.normalize("NFC", m["name"]))
     found = []
-    for pid, group in by_id.items():
-        nbs = tuple(sorted(p for f in group for p in f.rglob("*") if p.is_file() and is_notebook(p)))
+    for pid in names:
+        group, loose = by_id.get(pid, []), flat.get(pid, [])
+        files = tuple(sorted([p for f in group for p in f.rglob("*") if p.is_file()] + loose))
+        nbs = tuple(p for p in files if is_notebook(p) and ".ipynb_checkpoints" not in p.parts)
         # The folder shown for a participant without a notebook is the one that should hold it.
-        home = next((f for f in group if f.name.endswith("_file_")), group[0])
-        found.append(Participant(pid, names[pid], home, nbs))
+        home = next((f for f in group if f.name.endswith("_file_")), group[0] if group else loose[0])
+        found.append(Participant(pid, names[pid], home, nbs, files))
     return sorted(found, key=lambda p: (str(p.folder), p.id))
 
 

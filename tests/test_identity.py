@@ -165,3 +165,25 @@ def test_a_notebook_named_in_capitals_is_graded_not_skipped(tmp_path):
     notebooks, others = find_notebooks(tmp_path)
     assert [p.name for p in notebooks] == ["Assignment_7_JaneDoe_k12345678.IPYNB", "b.ipynb"]
     assert [p.name for p in others] == ["c.txt"]
+
+
+def test_moodles_flat_download_is_read_by_its_participant_prefixes(tmp_path):
+    """Without "Download submissions in folders" Moodle puts every file in one folder, named
+    '<Full Name>_<id>_assignsubmission_file_<the student's file name>'."""
+    from grader.cli.grade import _no_notebook, shown_as
+    from grader.moodle import handed_in_name
+    from grader.spec import load_spec
+    jane = touch(tmp_path / "Jane Doe_5501_assignsubmission_file_Assignment_7_JaneDoe_k12345678.ipynb")
+    touch(tmp_path / "Eva Lu_5504_assignsubmission_file_report.pdf")
+    touch(tmp_path / "Eva Lu_5504_assignsubmission_onlinetext_onlinetext.html")
+    own = touch(tmp_path / "Max Roe_5502_assignsubmission_file_" / "Eve_9_assignsubmission_file_x.ipynb")
+    found = {p.id: p for p in participants(tmp_path)}
+    assert sorted(found) == ["5501", "5502", "5504"]           # nothing named after participant 9
+    assert found["5501"].notebooks == (jane,) and found["5502"].notebooks == (own,)
+    assert found["5504"].notebooks == () and len(found["5504"].files) == 2
+    assert handed_in_name(jane, tmp_path) == "Assignment_7_JaneDoe_k12345678.ipynb"
+    assert handed_in_name(own, tmp_path) == own.name          # inside a participant's folder: as named
+    subs = {s.participant_id: s for s in plan(tmp_path, [jane, own], list(found.values()))}
+    assert shown_as(subs["5501"], tmp_path) == "Assignment_7_JaneDoe_k12345678.ipynb"
+    message = _no_notebook(subs["5504"], tmp_path, load_spec()).checks[0].message
+    assert message == "no .ipynb notebook was handed in (found: report.pdf, onlinetext.html)"

@@ -124,9 +124,8 @@ def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
 def _no_notebook(sub: Submission, root: Path, spec) -> SubmissionResult:
     r = SubmissionResult(file=f"{sub.rel} (no notebook)", status="no notebook handed in", flags=["no-notebook"],
                          key=sub.key, participant_id=sub.participant_id, participant=sub.participant, path=sub.rel)
-    folder = root / sub.rel
-    found = [f for f in folder.rglob("*") if f.is_file()]
-    files = ", ".join(display_name(f) for f in found) or "nothing"
+    found = list(sub.files) if sub.files else [f for f in (root / sub.rel).rglob("*") if f.is_file()]
+    files = ", ".join(display_name(Path(moodle.handed_in_name(f, root))) for f in found) or "nothing"
     inside = [f"{display_name(z)} holds {', '.join(names)}" for z in found if (names := zipped_notebooks(z))]
     hint = (f"; {'; '.join(inside)}: hand in the .ipynb itself (a TA can unpack it into the folder and grade "
             f"again)") if inside else ""
@@ -150,6 +149,11 @@ def zipped_notebooks(path: Path, most: int = 3) -> list[str]:
         return []
     shown = [display_name(Path(n)) for n in names[:most]]
     return shown + ([f"{len(names) - most} more"] if len(names) > most else [])
+
+
+def shown_as(sub: Submission, root: Path) -> str:
+    """The notebook's name as the student chose it (without a flat Moodle download's prefix)."""
+    return display_name(Path(moodle.handed_in_name(sub.path, root)))
 
 
 def _flag_duplicates(results: list[SubmissionResult]) -> None:
@@ -395,7 +399,7 @@ def _local_stream(args, spec, home, todo, jobs, console):
         grader = Grader(spec, engine, hidden=True)
         grader.prepare()
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(grader.grade_together, [(sub.path, display_name(sub.path)) for sub in group]): group
+            futures = {pool.submit(grader.grade_together, [(sub.path, shown_as(sub, args.folder)) for sub in group]): group
                        for group in by_participant(todo)}
             try:
                 for fut in as_completed(futures):
@@ -404,7 +408,7 @@ def _local_stream(args, spec, home, todo, jobs, console):
                         yield from zip(group, fut.result())
                     except Exception as exc:  # noqa: BLE001 - keep the batch going
                         for sub in group:
-                            yield sub, SubmissionResult(file=display_name(sub.path),
+                            yield sub, SubmissionResult(file=shown_as(sub, args.folder),
                                                         status=f"grader error: {type(exc).__name__}: {exc}")
             finally:
                 for f in futures:
@@ -435,7 +439,7 @@ def _cluster_stream(args, spec, todo):
     by_path = {sub.path: sub for sub in todo}
     index = {sub.key: i for i, sub in enumerate(todo)}
     stream = grade_on_cluster(args.dask_scheduler, spec.path, args.data,
-                              [(sub.path, display_name(sub.path)) for sub in todo],
+                              [(sub.path, shown_as(sub, args.folder)) for sub in todo],
                               together=[[index[sub.key] for sub in group] for group in by_participant(todo)])
     try:
         first = next(stream)

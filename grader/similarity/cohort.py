@@ -179,7 +179,7 @@ def _from_notebooks(root: Path, spec: Spec, settings: Settings, material: Materi
                 cid = f"{cid}@{c.index + 1}"
             seen.add(cid)
             cells.append(_cell(clean(cid), CODE if c.cell_type == "code" else TEXT, clean(c.source)))
-        parsed = parse_filename(sub.path.name, spec.number)
+        parsed = parse_filename(moodle.handed_in_name(sub.path, root), spec.number)
         hands.append(Hand(key=_key(label, sub.key), name=clean(sub.participant or parsed.name or sub.path.stem),
                           matr_number=clean(parsed.matr_number), file=clean(sub.rel), term=label,
                           cells=tuple(cells), author=_key(label, f"participant:{sub.participant_id}"
