@@ -68,11 +68,19 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant],
         if old is not None and shared[(sub.rel, sub.participant_id)] == 1:
             kept[id(sub)] = old
     claimed = set(kept.values())
+    # A key graded before under a path that is gone is not free: the grades stored under it are
+    # that notebook's. Only the same Moodle participant takes it over (a second upload); in a
+    # folder without participants a file that reads the same once made safe took a classmate's
+    # grades (a twenty-sixth review: "Assignment 7 JaneDoe k12345678.ipynb" after Jane's renamed
+    # resubmission).
+    before = {key: pid for (_, pid), key in previous.items()}
     out = []
     for sub in subs:
+        taken = sub.key in claimed or (sub.key in before and not (sub.participant_id
+                                                                  and before[sub.key] == sub.participant_id))
         if id(sub) in kept:
             out.append(replace(sub, key=kept[id(sub)]))
-        elif sub.key in claimed:
+        elif sub.path is not None and taken:
             out.append(replace(sub, key=f"{sub.key}-{_digest(_own(sub), 8)}"))
         else:
             out.append(sub)

@@ -68,11 +68,15 @@ def test_a_grade_for_another_version_of_the_answer_is_kept_and_marked_stale():
     assert c.message == "graded by a TA: 10/10 (answer changed since graded; kept until a TA looks again)"
 
 
-def test_an_unanswered_task_keeps_its_zero_unless_an_answer_was_graded():
+def test_an_unanswered_task_keeps_its_zero_and_a_grade_for_a_removed_answer_waits_in_the_gradebook():
+    """Twenty-sixth review: an answer graded and then replaced by the placeholder kept its points,
+    never waited for a TA again, and the copied text they were given for left the similarity view."""
     c, _, _ = decided(grade((1, 2), sha=""), answer=None)
     assert c.points == 0.0 and c.review is None and c.message == "not answered"
     c, _, _ = decided(grade((1, 2)), answer=None)          # graded, then the answer was removed
-    assert c.points == 10 and c.review.stale
+    assert c.points == 0.0 and c.review is None and "grade for an earlier answer is kept" in c.message
+    c, _, _ = decided(grade((1, 2)))                       # and it comes back: the grade counts again
+    assert c.points == 10 and not c.review.stale
 
 
 def test_grades_apply_to_written_answers_only():

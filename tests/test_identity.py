@@ -187,3 +187,24 @@ def test_moodles_flat_download_is_read_by_its_participant_prefixes(tmp_path):
     assert shown_as(subs["5501"], tmp_path) == "Assignment_7_JaneDoe_k12345678.ipynb"
     message = _no_notebook(subs["5504"], tmp_path, load_spec()).checks[0].message
     assert message == "no .ipynb notebook was handed in (found: report.pdf, onlinetext.html)"
+
+
+def test_a_key_whose_notebook_is_gone_is_not_handed_to_a_newcomer(tmp_path):
+    """Twenty-sixth review: Jane's notebook renamed by her resubmission, and a classmate's file
+    that reads the same once made safe took her old key, and with it her TA's grades."""
+    jane = touch(tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb")
+    first = {s.rel: s.key for s in plan(tmp_path, [jane], [])}
+    previous = {(rel, ""): key for rel, key in first.items()}
+    jane.rename(tmp_path / "Assignment_7_JaneDoe_k12345678 (1).ipynb")
+    mallory = touch(tmp_path / "Assignment 7 JaneDoe k12345678.ipynb")
+    nbs = sorted(tmp_path.rglob("*.ipynb"))
+    got = {s.rel: s.key for s in plan(tmp_path, nbs, [], previous=previous)}
+    assert "Assignment_7_JaneDoe_k12345678" not in got.values(), got
+    assert got[mallory.name].startswith("Assignment_7_JaneDoe_k12345678-")
+    # A Moodle participant's own new upload still takes over the participant's key.
+    folder = tmp_path / "m" / "Carl Honest_5501_assignsubmission_file_"
+    old = touch(folder / "Assignment_7_CarlHonest_k33333333.ipynb")
+    root = tmp_path / "m"
+    before = {(s.rel, s.participant_id): s.key for s in plan(root, [old], participants(root))}
+    new = old.rename(folder / "Assignment_7_CarlHonest_k33333333 (final).ipynb")
+    assert [s.key for s in plan(root, [new], participants(root), previous=before)] == ["Carl_Honest_5501"]

@@ -35,7 +35,15 @@ def apply(result: SubmissionResult, grades: dict[str, Grade], overrides: dict[tu
     for c in result.checks:
         c = CheckResult(**{k: getattr(c, k) for k in CheckResult.__dataclass_fields__})
         grade = grades.get(c.task) if c.manual_task and c.check == "answer" else None
-        if grade is not None and (c.answer is not None or grade.answer_sha):
+        if grade is not None and c.answer is None and grade.answer_sha:
+            # The answer is gone from the notebook as it is now (a resubmission left the
+            # placeholder): the grade stays in the gradebook, and counts again if that answer
+            # comes back, but an answer that is not there earns nothing (a twenty-sixth review:
+            # the points stayed, and the copied text they were given for left the similarity view).
+            c.message = (f"{c.message} (a TA's grade for an earlier answer is kept in the gradebook; it "
+                         f"counts again if that answer comes back)")
+            grade = None
+        if grade is not None and c.answer is not None:
             rubric = rubrics.get(c.task) or Rubric(c.task, "zero", ())
             review = review_of(grade, rubric, answer_sha(c.answer) if c.answer is not None else "")
             c.points = rubric.score(grade.items, grade.adjust, c.max_points)
