@@ -212,10 +212,27 @@ def test_the_same_student_in_two_terms_is_shown_not_flagged(tmp_path):
     out = json.loads((current / "similarity" / "similarity.json").read_text())
     pair = next(p for p in out["pairs"] if p["a"] == copy.key and p["b"].endswith(source.key))
     assert not pair["same_student"] and pair["flagged"]
-    # The same number and the same name: a student retaking the course.
+    # The same number and the same name, both typed into file names (no Moodle participant): last
+    # term's notebook copied under its author's name and number stays flagged (a twenty-sixth review).
     past = write_reports(type(c)([source]), tmp_path / "2023-again")
-    data["name"], data["participant"] = mine["name"], mine.get("participant", "")
+    data["name"], data["participant"], data["participant_id"] = mine["name"], "", ""
     (past / f"{source.key}.json").write_text(json.dumps(data))
+    mine["participant"], mine["participant_id"] = "", ""
+    (current / f"{copy.key}.json").write_text(json.dumps(mine))
+    for f in current.glob("gradebook.sqlite*"):     # read the edited reports again
+        f.unlink()
+    assert grader("similarity", "--reports", str(current), "--against", str(past), cwd=tmp_path).returncode == 0
+    out = json.loads((current / "similarity" / "similarity.json").read_text())
+    pair = next(p for p in out["pairs"] if p["a"] == copy.key and p["b"].endswith(source.key))
+    assert not pair["same_student"] and pair["flagged"]
+    # The same number and the same name from Moodle on both sides: a student retaking the course.
+    data["participant"], data["participant_id"] = "Ada Lovelace", "9001"
+    mine["participant"], mine["participant_id"] = "Ada Lovelace", "5501"
+    data["name"] = mine["name"] = "AdaLovelace"
+    (past / f"{source.key}.json").write_text(json.dumps(data))
+    (current / f"{copy.key}.json").write_text(json.dumps(mine))
+    for f in [*current.glob("gradebook.sqlite*"), *past.glob("gradebook.sqlite*")]:
+        f.unlink()
     assert grader("similarity", "--reports", str(current), "--against", str(past), cwd=tmp_path).returncode == 0
     out = json.loads((current / "similarity" / "similarity.json").read_text())
     pair = next(p for p in out["pairs"] if p["a"] == copy.key and p["b"].endswith(source.key))

@@ -189,7 +189,16 @@ def _same_student(a: Hand, b: Hand) -> bool:
         return True                       # one Moodle participant's several uploads
     if a.term == b.term or not a.matr_number or a.matr_number != b.matr_number:
         return False
+    # The names must be Moodle's on both sides: outside Moodle's tree the name is typed into the
+    # file name too, and last term's notebook copied under its author's name and number read as
+    # "same student" (a twenty-sixth review).
+    if not (_by_moodle(a) and _by_moodle(b)):
+        return False
     return name_fits(a.name, b.name) or name_fits(b.name, a.name)
+
+
+def _by_moodle(h: Hand) -> bool:
+    return h.author.rsplit("/", 1)[-1].startswith("participant:")
 
 
 def clusters(edges: list[Pair]) -> list[list[str]]:
