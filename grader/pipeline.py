@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .answer_images import as_text, embed
 from .bundle import load_public_reference
 from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
@@ -243,17 +244,24 @@ class Grader:
         graded_as = graded_as or {}
         out: dict[str, str] = {}
         mine = [c for c in nb.cells if c.cell_type in ("code", "markdown", "raw") and nb.checksum(c) not in template]
+
+        def text(c) -> str:
+            # A pasted picture as its marker with its own digest: Jupyter's `attachment:image.png`
+            # is every student's text, and two students' one photo went unseen (twenty-sixth review).
+            if not (c.pictures or c.refused):
+                return c.source
+            return as_text(embed(c.source, {n: (m, d) for n, m, d in c.pictures}, dict(c.refused)))
         for c in mine:                       # the graded cells first: they own their task's ID
             key = graded_as.get(c.index)
             if key:
-                out[key] = (out[key] + "\n\n" + c.source if key in out else c.source)[:STUDENT_CELL_CHARS]
+                out[key] = (out[key] + "\n\n" + text(c) if key in out else text(c))[:STUDENT_CELL_CHARS]
         for c in mine:
             if c.index in graded_as:
                 continue
             key = (c.id or "").replace("@", "_") or f"cell-{c.index + 1}"
             if key in out:
                 key = f"{key}@{c.index + 1}"
-            out[key] = c.source[:STUDENT_CELL_CHARS]
+            out[key] = text(c)[:STUDENT_CELL_CHARS]
         return out
 
     def _locked(self, ctx: Context) -> None:

@@ -171,3 +171,9 @@ def test_a_refused_photo_is_flagged_for_the_ta(grader, make_nb, solution_nb):
     answer = checks_of(r, "calc_2")["answer"]
     assert answer.points is None and "[picture not shown (not a PNG, JPEG, GIF or WebP picture) " in answer.answer
     assert "image-dropped:calc-2" in r.flags
+
+
+def test_similarity_reads_a_photo_as_its_digest(grader, make_nb, solution_nb):
+    r = grader.grade(photo_notebook(make_nb, solution_nb, RED, "Assignment_7_AnnaHuber_k11111111.ipynb"))
+    assert r.student_cells["calc-2"] == f"My calculation, photographed:\n\n{as_text(embed(PHOTO, {'image.png': ('image/png', RED)}))}"
+    assert "attachment:" not in r.student_cells["calc-2"]

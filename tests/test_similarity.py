@@ -214,6 +214,19 @@ def test_short_answers_are_not_compared_and_long_copies_are(settings, material):
     assert not any(p.flagged for p in a.pairs if "cat" in (p.a, p.b))
 
 
+def test_one_photo_in_two_answers_is_the_same_answer(settings, material):
+    """Twenty-sixth review: the similarity view read Jupyter's `attachment:image.png`, the same
+    short text for every student, so two students' one photo was never compared."""
+    own = "Worked out by hand, see the photo: "
+    hands = [hand("ann", calc_2=own + "[image e7eec45f0c78]"), hand("bob", calc_2="[image e7eec45f0c78]"),
+             hand("cat", calc_2=own + "[image 0123456789ab]"),
+             hand("dan", calc_2="[picture not shown (larger than 4 MB) 5a5a5a5a5a5a]")]
+    a = analyse(hands, [], material, settings)
+    pairs = {frozenset((p.a, p.b)): p for p in a.pairs}
+    assert pairs[frozenset(("ann", "bob"))].flagged
+    assert not any(p.flagged for k, p in pairs.items() if "cat" in k or "dan" in k)
+
+
 def test_the_question_wording_does_not_count(settings, material, template_nb):
     question = next(c.source for c in template_nb.cells if "Calculation 2" in c.source and "Compute all" in c.source)
     restated = re.sub(r"<[^>]+>|\*", "", question[question.index("Compute all"):])

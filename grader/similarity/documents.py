@@ -7,6 +7,8 @@ fingerprints that spanned the cut, and two students whose cells merely end and b
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,9 +40,26 @@ def code_streams(hand: Hand, settings: Settings) -> list[tuple[str, Stream]]:
     return [(c.id, code_stream(c.source, names, activations=acts)) for c in hand.code()]
 
 
+# A picture in an answer, as the reports name it (``[image <digest>]``, or a picture not shown).
+PICTURE = re.compile(r"\[(?:image|picture not shown \([^()\]]{0,120}\)) ([0-9a-f]{12})\]")
+
+
+def _pictures_as_words(text: str, settings: Settings) -> str:
+    """Each picture as words of its own digest, as many as a comparable answer needs: one photo of
+    a page is an answer of its own, and the same photo in two answers is the same answer."""
+    # Enough fingerprints that the prior's damping leaves the same photo at 90 % and more.
+    n = settings.min_written_words + int(10 * settings.written_prior) + settings.written_k
+    letters = str.maketrans("0123456789abcdef", "abcdefghijklmnop")      # one word each, no digits
+
+    def words(m: re.Match) -> str:
+        sha = m.group(1).translate(letters)
+        return " " + " ".join(f"picture{sha}x{chr(97 + i % 26) * (1 + i // 26)}" for i in range(n)) + " "
+    return PICTURE.sub(words, text)
+
+
 def written_words(text: str, settings: Settings) -> list[str] | None:
     """The answer's tokens, or None when it is too short to tell anything (``0, 1, 1, 0``)."""
-    words = text_tokens(text)
+    words = text_tokens(_pictures_as_words(text, settings) if "[" in text else text)
     if sum(1 for w in words if w[:1].isalpha() or w[:1] == "\\") < settings.min_written_words:
         return None
     return words
