@@ -175,11 +175,21 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
     unseen. The TA's own later grades are theirs to change."""
     plan = MergePlan()
     seen: dict[tuple[str, str], tuple[int, float | None, str]] = {}
+    # Excel saves a sheet as Windows-1252, writing '?' for each letter that has none there
+    # ('Łukasz'): such a key stands for the one report that reads the same once saved so, and
+    # for none when two do (a twenty-sixth review: one such name blocked the whole merge).
+    as_saved: dict[str, list[str]] = {}
+    for k in results:
+        saved = k.encode("cp1252", "replace").decode("cp1252")
+        if saved != k:
+            as_saved.setdefault(saved, []).append(k)
     for row in rows:
         key, task, n = row.report, row.task, row.line
         if not key:
             plan.problems.append(Problem(n, "the report column is empty (keep the column as exported)"))
             continue
+        if key not in results and len(as_saved.get(key, ())) == 1:
+            key = as_saved[key][0]
         if key not in results:
             plan.problems.append(Problem(n, f"no report '{key}' in {where}"))
             continue

@@ -135,3 +135,19 @@ def test_a_grade_another_ta_changed_after_the_export_is_not_replaced_unseen():
     assert plan(("B", "calc_1_1", "9", "", "4"), ta="ta2").problems == []  # their own later grade
     assert plan(("B", "calc_1_1", "6", "", "4")).problems == []            # the same points: nothing to lose
     assert plan(("B", "calc_1_1", "9", "", "")).problems == []             # a hand-made sheet has no versions
+
+
+def test_a_key_excel_saved_in_windows_1252_finds_its_report_when_one_reads_so():
+    """Twenty-sixth review: Excel writes '?' for 'Ł' in a Windows-1252 sheet; the key matched no
+    report and the all-or-nothing merge refused every row."""
+    results = {"Assignment_7_ŁukaszŻak_k77777777": result("L"), "Assignment_7_ŠárkaŘeháková_k1": result("S1"),
+               "Assignment_7_ŠárkaŘeháková_k2": result("S2")}
+    rows = [SheetRow(2, "Assignment_7_?ukasz?ak_k77777777", "calc_1_1", "8", "", "")]
+    plan = plan_merge(rows, results, MAXIMA, {})
+    assert not plan.problems and [u.key for u in plan.updates] == ["Assignment_7_ŁukaszŻak_k77777777"]
+    # Two reports that read alike once saved: the row stands for neither.
+    rows = [SheetRow(2, "Assignment_7_Šárka?eháková_k1", "calc_1_1", "8", "", "")]
+    assert plan_merge(rows, results, MAXIMA, {}).updates[0].key == "Assignment_7_ŠárkaŘeháková_k1"
+    results["Assignment_7_ŠárkaĽeháková_k1"] = result("S3")
+    assert [str(p) for p in plan_merge(rows, results, MAXIMA, {}).problems] == [
+        "line 2: no report 'Assignment_7_Šárka?eháková_k1' in the reports"]
