@@ -523,7 +523,10 @@ def replay(events, final_test=None, **kw):
     ([SGD, train(S1), called_test("X")], replay([{}, {"series": S1}], "T2"), {0, 1}),
     ([SGD, train(S1), called_test("T2"), called_test("T2")], replay([{}, {"series": S1}], "T2"), {0, 1, 3}),
     # events after the final test are still looked at
-    ([SGD, train(S1), called_test("T2"), SGD], replay([{}, {"series": S1}, {"printed": "T1"}, {}], "T2"), {0, 1, 2, 3}),
+    ([SGD, train(S1), called_test("T2"), SGD], replay([{}, {"series": S1}, {"printed": "T2"}, {}], "T2"), {0, 1, 2, 3}),
+    # every train call reproduced, and the replay's test printed another line: the weights were
+    # changed after training, and the final weights do not confirm that test (a twenty-fifth review)
+    ([SGD, train(S1), called_test("T2"), SGD], replay([{}, {"series": S1}, {"printed": "T1"}, {}], "T2"), {0, 1, 3}),
     # more events than the replay did: the rest is unconfirmed
     ([SGD, train(S1), train(S2)], replay([{}, {"series": S1}]), {0, 1}),
 ])

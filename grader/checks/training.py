@@ -141,11 +141,13 @@ def confirmed_by_replay(events: list[dict], replayed: dict) -> set[int]:
     last_train = max((i for i, ev in enumerate(events) if ev["kind"] == "train"), default=-1)
     final_test = replayed.get("final_test")
     for i, ev in enumerate(events):
-        # Where the replay ran this `test` itself (on the weights `train` left), its line decides:
-        # weights changed by hand after training print other lines (a twenty-fifth review).
-        replayed_here = i < len(done) and not done[i].get("skipped") and done[i].get("printed") is not None
+        # Where the replay reproduced every `train` before this `test` and ran the test itself, on
+        # the weights training left, another line means weights changed by hand after training
+        # (a twenty-fifth review): the final weights do not make such a test count.
+        by_hand = (last_train >= 0 and chain and i < len(done) and not done[i].get("skipped")
+                   and done[i].get("printed") is not None and done[i].get("printed") != ev.get("printed"))
         if ev["kind"] == "test" and i > last_train and final_test and ev.get("printed") == final_test \
-                and not (last_train >= 0 and replayed_here) \
+                and not by_hand \
                 and ev.get("model") == "model" and ev.get("loader") == "test" and i == max(
                     j for j, e in enumerate(events) if e["kind"] == "test"):
             ok.add(i)
