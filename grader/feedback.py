@@ -110,9 +110,12 @@ def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None
     if choice is not None:
         body.append(f'<p id="counted" class="{"manual" if choice.counts(r.key) else "fail"}">'
                     f"{html.escape(choice.about(r.key))}</p>")
+    written_max = sum(c.max_points for c in r.checks if c.manual_task)
+    final = r.manual_points is not None and not r.pending
     body.append(f'<p id="score">Automatic points: <b>{r.auto_points:g} / {r.auto_max:g}</b>; written answers: '
-                f'{"pending" if r.manual_points is None else f"{r.manual_points:g}"}; total so far: '
-                f"<b>{r.total_points:g}</b></p>")
+                f'{"pending" if r.manual_points is None else f"{r.manual_points:g} / {written_max:g}"}; '
+                f'{"total" if final else "total so far"}: <b>{r.total_points:g} / {r.auto_max + written_max:g}</b>'
+                f'{"" if final else " (written answers still to be graded)"}</p>')
     if r.status != "graded":
         body.append(f'<p class="fail">{html.escape(r.status)}</p>')
     if problems:

@@ -86,6 +86,19 @@ def participants(root: Path) -> list[Participant]:
     return sorted(found, key=lambda p: (str(p.folder), p.id))
 
 
+def _name_of(info: zipfile.ZipInfo) -> str:
+    """The member's name as its writer meant it. Without the zip's UTF-8 flag Python reads names
+    as CP437, the old DOS default; tools that write UTF-8 names without setting the flag (Linux
+    `zip`, many zips made again on a Mac or in Windows) then turn 'Lea Müller' into
+    'Lea M├╝ller', and her folder's name no longer matches Moodle's worksheet."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
 def unpack(zip_path: Path, dest: Path) -> Path:
     """Unpack Moodle's zip safely (no paths outside dest, bounded size)."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -93,7 +106,7 @@ def unpack(zip_path: Path, dest: Path) -> Path:
     total = 0
     with zipfile.ZipFile(zip_path) as zf:
         for info in zf.infolist():
-            target = (dest / info.filename).resolve()
+            target = (dest / _name_of(info)).resolve()
             if not target.is_relative_to(root):     # '../out-evil' shares the prefix of 'out'
                 continue
             total += info.file_size

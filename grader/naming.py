@@ -143,6 +143,23 @@ def _undecorated(stem: str) -> tuple[str, list[str]]:
     return stem, added
 
 
+def _suggestion(stem: str, assignment: int, matr: str) -> str:
+    """The name a wrongly laid out file should have, from what it holds ('assignment7_john_smith'
+    -> 'Assignment_7_JohnSmith_k...'): a student acts on an example of their own at once."""
+    words = [w for w in re.split(r"[\s_\-.]+", stem) if w.isalpha() and w.casefold() not in
+             ("assignment", "ass", "hw", "homework", "exercise", "uebung", "übung", "final", "draft", "copy", "of")]
+    # A word already written as NameSurname is the student's own; else the words, each capitalised.
+    typed = [w for w in words if w[:1].isupper() and len(split_name_parts(w)) >= 2]
+    name = typed[0] if typed else "".join(w[:1].upper() + w[1:] for w in words)
+    number = re.fullmatch(r"[kK]?(\d{8})", matr) or re.search(r"(?<![^\W\d_])[kK]?(\d{8})(?!\d)", stem)
+    if len(split_name_parts(name)) < 2:
+        return ""                     # one word is no full name: no example to copy
+    if number:
+        return f"; rename it to 'Assignment_{assignment}_{name}_k{number.group(1)}.ipynb'"
+    return (f", e.g. 'Assignment_{assignment}_{name}_k12345678.ipynb' with your own matriculation number "
+            f"(the name holds none)")
+
+
 def parse_filename(filename: str, assignment: int) -> ParsedName:
     """Parse and explain. Tolerant: it extracts what it can even from a wrong name.
 
@@ -169,7 +186,8 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
         name = next((p for p in parts if p and p[0].isupper() and p.isalpha() and p != "Assignment"), "")
         number = next((p for p in parts if p.isdigit() and len(p) < 3), "")
     if not (len(parts) >= 4 and parts[0] == "Assignment"):
-        problems.append(f"the name must follow 'Assignment_{assignment}_NameSurname_k12345678.ipynb'")
+        problems.append(f"the name must follow 'Assignment_{assignment}_NameSurname_k12345678.ipynb'"
+                        + _suggestion(stem, assignment, matr))
     if len(parts) >= 4 and parts[0] == "Assignment":
         if number != str(assignment):
             problems.append(f"the assignment number is '{number}', it must be {assignment}")

@@ -86,7 +86,8 @@ def test_each_name_problem_is_said_in_words(name, needles):
 def test_a_wrong_layout_still_yields_name_and_number():
     p = parse_filename("jane_JaneDoe_k12345678_7.ipynb", 7)
     assert not p.ok and (p.name, p.matr_number, p.assignment) == ("JaneDoe", "k12345678", "7")
-    assert p.problems == ("the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'",)
+    assert p.problems == ("the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'; rename it to "
+                          "'Assignment_7_JaneDoe_k12345678.ipynb'",)
     p = parse_filename("some/folder/Assignment_7_JaneDoe_k12345678.ipynb", 7)
     assert p.ok and p.filename == "Assignment_7_JaneDoe_k12345678.ipynb"
     p = parse_filename("Assignment_7_JaneDoe_k12345678", 7)
@@ -380,7 +381,7 @@ def test_what_is_read_from_a_wrong_name(filename, name, matr, number, found):
     words = {"layout": "the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'",
              "ipynb": "the file must end in '.ipynb'",
              "matr": "matriculation number 'k12345678.ipynb' must be 'k' followed by 8 digits (keep a leading zero)"}
-    assert list(p.problems) == [words[f] for f in found]
+    assert [m.split("; rename it to")[0].split(", e.g. ")[0] for m in p.problems] == [words[f] for f in found]
 
 
 @pytest.mark.parametrize("name,problem", [

@@ -297,3 +297,17 @@ def test_a_merge_records_the_ta_the_comment_and_keeps_rubric_items(reports):
         assert (last.ta, last.action, last.summary) == ("ta1", "merge", "grades merged from manual_grades.csv")
     finally:
         gb.close()
+
+
+def test_unpack_reads_utf8_names_that_a_zip_does_not_flag(tmp_path):
+    """A new TA's review: Linux `zip` writes 'Lea Müller' in UTF-8 without the UTF-8 flag; read
+    as CP437 it became 'Lea M├╝ller', and her row of the Moodle worksheet was left blank."""
+    z = tmp_path / "moodle.zip"
+    with zipfile.ZipFile(z, "w") as zf:               # ASCII stand-ins: no flag is set
+        zf.writestr("Lea MQQller_5505_assignsubmission_file_/a.ipynb", "{}")
+        zf.writestr("Jo Box_5506_assignsubmission_file_/QZQ.txt", "x")     # a DOS name in CP437
+    z.write_bytes(z.read_bytes().replace(b"Lea MQQller", "Lea Müller".encode("utf-8")).replace(b"QZQ", b"\x8eZ\x8e"))
+    dest = moodle.unpack(z, tmp_path / "out")
+    assert (dest / "Lea Müller_5505_assignsubmission_file_" / "a.ipynb").exists()
+    assert [(p.id, p.name) for p in moodle.participants(dest) if p.id == "5505"] == [("5505", "Lea Müller")]
+    assert (dest / "Jo Box_5506_assignsubmission_file_" / "ÄZÄ.txt").exists()

@@ -85,3 +85,16 @@ def test_a_worksheet_row_is_picked_by_the_whole_name_only():
     assert name_fits("LeaMueller", "Lea Müller", exact=True)
     assert not name_fits("AnnaSchmidt", "Anna Maria Schmidt", exact=True)
     assert not name_fits("JaneDoh", "Jane Doe", exact=True) and name_fits("JaneDoh", "Jane Doe")
+
+
+@pytest.mark.parametrize("name,example", [
+    ("assignment7_john_smith.ipynb", ", e.g. 'Assignment_7_JohnSmith_k12345678.ipynb' with your own matriculation "
+                                     "number (the name holds none)"),
+    ("A7-Max Mustermann-k01234567.ipynb", "; rename it to 'Assignment_7_MaxMustermann_k01234567.ipynb'"),
+    ("ab_JaneDoe_k12345678_123_7.ipynb", "; rename it to 'Assignment_7_JaneDoe_k12345678.ipynb'"),
+    ("notebook.ipynb", ""),                       # one word is no full name: no example
+])
+def test_a_wrong_layout_comes_with_the_name_to_use(name, example):
+    """A new TA's review: a wrongly laid out name got only the pattern, no name to copy."""
+    assert parse_filename(name, 7).problems == ("the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'"
+                                                + example,)

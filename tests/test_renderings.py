@@ -109,3 +109,14 @@ def test_feedback_says_partial_for_partial_credit_as_junit_does():
     assert '<span class="manual">partial</span>' in row and "Adjustment" not in row
     zero = page.split("ANN_relu: activations", 1)[1].split("</tr>", 1)[0]
     assert '<span class="fail">fail</span>' in zero
+
+
+def test_a_feedback_page_says_whether_its_total_is_final():
+    """A new TA's review: every page said "total so far: 94.5", also when every answer was graded,
+    and out of nothing."""
+    waiting = result(0, PROOF)                                      # calc_1_1 waits for a TA
+    assert "total so far: <b>" in student_page(waiting, SPEC) and "(written answers still to be graded)" in \
+        student_page(waiting, SPEC)
+    done = result(0, None, calc_1_2=None)                           # all unanswered: 0, nothing waits
+    page = student_page(done, SPEC)
+    assert f"total: <b>{done.total_points:g} / " in page and "so far" not in page.split('id="score"')[1][:400]

@@ -550,8 +550,8 @@ def test_training_errors_are_explained_and_named():
     obs["runs"]["hidden"]["error"] = obs["runs"]["public"]["error"] = "NameError: name 'x' is not defined"
     res = train_points(ok(obs))
     assert "(`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded" in res["optimizer"][1]
-    assert res["epochs"][1] == ("`train` was called 0 time(s) while hyperparameters['epochs'] was 2; call it once per "
-                                "epoch (`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded "
+    assert res["epochs"][1] == ("`train` was called 0 time(s), but the grader passed hyperparameters['epochs'] = 2 (its "
+                                "own value, not the notebook's); call it once per epoch (`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded "
                                 "on its own, with only the imports and the provided names (" +
                                 ", ".join(SPEC.context["names"]) + ") around it, as the assignment's instructions say: define "
                                 "what the cell uses in the cell itself)")

@@ -271,8 +271,9 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called {len(trains)} of "
                                        f"{epochs} time(s)" + raised)
     elif len(trains) != epochs:
-        out["epochs"] = Verdict(False, f"`train` was called {len(trains)} time(s) while hyperparameters['epochs'] "
-                                       f"was {epochs}; call it once per epoch" + raised)
+        out["epochs"] = Verdict(False, f"`train` was called {len(trains)} time(s), but the grader passed "
+                                       f"hyperparameters['epochs'] = {epochs} (its own value, not the notebook's); "
+                                       f"call it once per epoch" + raised)
     elif any(e.get("model") != "model" for e in trains):
         out["epochs"] = Verdict(False, "call `train` with the model passed in to your function, not another one")
     elif any(e.get("loader") == "test" for e in trains):
