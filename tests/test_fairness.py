@@ -94,8 +94,8 @@ CASES = {
                         {}, [], []),
     "log-softmax-on-the-output": (
         {"ann-sigmoid": sigmoid().replace("return self.out(x)", "return torch.log_softmax(self.out(x), dim=1)")},
-        {"ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0},
-        ["for the reason activations names: forward applies log_softmax"], []),
+        {"ANN_sigmoid: activations": 0},              # one mistake, one check (a new TA's review)
+        ["forward applies log_softmax"], []),
     "relu6": ({"ann-relu": relu("torch.nn.functional.relu6")}, {"ANN_relu: activations": 0},
               ["not a capped or clipped variant"], []),
     "leaky-relu-with-a-tiny-slope": (

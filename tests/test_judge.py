@@ -68,6 +68,17 @@ def test_known_mistakes_are_named():
     assert "uses relu where the table asks for sigmoid" in v["activations"].message
 
 
+def test_an_output_mistake_costs_activations_and_leaves_seeding_checked():
+    def log_softmax(x):
+        return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+    seeded = {s: log_softmax(v) for s, v in OUT.items()}
+    v = models.judge_run(MODEL, student(with_weights=WITH - 3, outputs=seeded), REF, ATOL)
+    assert not v["activations"].ok and v["seeded"].ok and "with the mistake activations names" in v["seeded"].message
+    wrong = {s: log_softmax(v * 2) for s, v in OUT.items()}           # seeded wrongly as well
+    v = models.judge_run(MODEL, student(with_weights=WITH - 3, outputs=wrong), REF, ATOL)
+    assert not v["seeded"].ok and "for the reason activations names" in v["seeded"].message
+
+
 def test_layers_without_bias_cost_layers_only():
     obs = student(linear=[[a, b, False] for a, b in DIMS], with_weights=WITH + 5)
     v = models.judge_run(MODEL, obs, REF, ATOL)

@@ -80,7 +80,7 @@ def test_moodle_zip_keeps_participant_ids_and_flags(moodle_reports):
     assert "5 notebook(s): 5 graded, 0 unreadable or failed" in stdout
     assert "1 participant(s) handed in no notebook" in stdout and "unreadable or failed, " in stdout
     assert "Lea Müller (5505): 2 notebooks, all graded; counted Assignment_7_LeaMueller_k11111111.ipynb, the higher total " \
-           "so far (50 vs 29 points)" in stdout
+           "so far (50 vs 30 points)" in stdout
     assert "Eva Lu (5504): no notebook handed in (found: answers.pdf)" in stdout
     # Sheets and pages name every student.
     eva = (out / "feedback" / "Eva_Lu_5504.html").read_text()
@@ -240,10 +240,10 @@ def test_verify_passes_and_catches_a_wrong_documented_score(tmp_path, data_home)
     shutil.copytree(REF, d)
     shutil.copytree(SUBS, tmp_path / "submissions")
     exp = tmp_path / "submissions" / "expected_scores.toml"
-    exp.write_text(exp.read_text().replace("auto_points = 29", "auto_points = 30"))
+    exp.write_text(exp.read_text().replace("auto_points = 30", "auto_points = 31"))
     (d / "spec.toml").write_text((d / "spec.toml").read_text().replace("../../submissions/", "../submissions/"))
     res = run(["verify", "--spec", str(d)], tmp_path, data_home)
-    assert res.returncode == 1 and "auto 29 != 30" in res.stdout
+    assert res.returncode == 1 and "auto 30 != 31" in res.stdout
 
 
 def test_released_template_equals_the_shipped_one(spec):

@@ -126,8 +126,26 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     act = model["activation"]
     named = next((v for v, t in ref.get("variants", {}).items()
                   if v not in (act, "nobias") and close(obs.get("with_weights"), t, atol)), None)
-    out["seeded"] = _seeded(obs, ref, atol, DIAGNOSES.get(named, "") if named else "")
+    out["seeded"] = _seeded(obs, ref, atol, DIAGNOSES.get(named, "") if named else "",
+                            _at_the_output(named, act))
     return out
+
+
+def _at_the_output(variant: str | None, act: str):
+    """The output mistake ``activations`` named, as a function of the right network's output (the
+    grader applies it to the reference's seeded outputs): seeding is then still checked, and the
+    one mistake costs ``activations`` only (a new TA's review: a final log_softmax cost both)."""
+    def softmax(x):
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def log_softmax(x):
+        m = x.max(axis=-1, keepdims=True)
+        return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+    after = {"softmax": softmax, "log_softmax": log_softmax,
+             "final_activation": (lambda x: 1 / (1 + np.exp(-x))) if act == "sigmoid" else
+             (lambda x: np.maximum(x, 0)) if act == "relu" else None}
+    return after.get(variant or "")
 
 
 def _layers(model: dict, obs: dict, real: bool, unconfirmed: str) -> Verdict:
@@ -220,7 +238,7 @@ def _extremes(obs: dict, ref: dict, atol: float, act: str) -> str:
     return ""
 
 
-def _seeded(obs: dict, ref: dict, atol: float, because: str = "") -> Verdict:
+def _seeded(obs: dict, ref: dict, atol: float, because: str = "", mistake=None) -> Verdict:
     if obs.get("forward_error"):
         return Verdict(False, "not checked: calling the model fails (see forward shape)")
     want = ref.get("outputs") or {}
@@ -228,6 +246,10 @@ def _seeded(obs: dict, ref: dict, atol: float, because: str = "") -> Verdict:
     ok = [s for s in want if close(mine.get(s), want[s], atol)]
     if want and len(ok) == len(want):
         return Verdict(True, "built right after torch.manual_seed(...), the outputs equal the reference's")
+    if want and mistake is not None and all(
+            close(mine.get(s), mistake(np.asarray(want[s], dtype=float)), atol) for s in want):
+        return Verdict(True, "built right after torch.manual_seed(...), the outputs equal the reference's with "
+                             "the mistake activations names")
     if because:
         return Verdict(False, f"built right after torch.manual_seed(...), the outputs differ from the reference's "
                               f"for the reason activations names: {because}")
