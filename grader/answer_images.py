@@ -175,6 +175,23 @@ def embed(text: str, pictures: dict[str, tuple[str, bytes]], refused: dict[str, 
     return "".join(out) + text[done:]
 
 
+def capped(text: str) -> str:
+    """The answer with at most MAX_ANSWER_IMAGES pictures and MAX_ANSWER_BYTES of them, the rest
+    named: an answer read from several cells (the cells added below its own) had each cell's
+    budget (a twenty-seventh review: 671 pictures, 43 MB, in one answer)."""
+    if "data:image/" not in text:
+        return text
+    left, count = [MAX_ANSWER_BYTES], [0]
+
+    def keep(m: re.Match) -> str:
+        count[0] += 1
+        if count[0] > MAX_ANSWER_IMAGES or len(m.group(3)) > left[0]:
+            return f"[picture {digest(m.group(3))}: more pictures than one answer shows]"
+        left[0] -= len(m.group(3))
+        return m.group(0)
+    return IMAGE.sub(keep, text)
+
+
 def digest(b64: str) -> str:
     return hashlib.sha256(b64.encode("ascii")).hexdigest()[:12]
 

@@ -177,3 +177,12 @@ def test_similarity_reads_a_photo_as_its_digest(grader, make_nb, solution_nb):
     r = grader.grade(photo_notebook(make_nb, solution_nb, RED, "Assignment_7_AnnaHuber_k11111111.ipynb"))
     assert r.student_cells["calc-2"] == f"My calculation, photographed:\n\n{as_text(embed(PHOTO, {'image.png': ('image/png', RED)}))}"
     assert "attachment:" not in r.student_cells["calc-2"]
+
+
+def test_an_answer_over_several_cells_holds_one_answers_pictures():
+    """Twenty-seventh review: each cell added below an answer had its own budget: 21 cells of 32
+    pictures made one answer of 671 pictures and 43 MB."""
+    from grader.answer_images import MAX_ANSWER_IMAGES, capped
+    one = embed(PHOTO, {"image.png": ("image/png", RED)})
+    text = capped("\n\n".join([one] * (MAX_ANSWER_IMAGES + 5)))
+    assert text.count("data:image/png") == MAX_ANSWER_IMAGES and text.count("more pictures than one answer shows") == 5

@@ -360,3 +360,29 @@ def test_the_history_of_a_change_holds_before_and_after(texts_gb):
     (h,) = gb.history(gb.changes(1)[0].id)
     assert h["after"] is None and h["before"]["comment"] == "second"
     assert gb.history(99999) == []
+
+
+def test_a_group_grade_is_for_the_group_and_grade_the_page_showed(texts_gb):
+    """Twenty-seventh review: on a stale page `g` gave the grade to the group a regrade had moved
+    the answer into; another TA's newer grade, or a grade for an older text, was copied as well."""
+    from grader.gradebook import Conflict
+    gb, key = texts_gb
+    item = gb.add_item("calc_1_1", 10, "right", "", "ta1")
+    a1 = key["a1"]
+    saved = gb.set_grade(a1, "calc_1_1", items=[item.id], ta="ta1")
+    group = grouping.group_of(gb, "calc_1_1", a1)
+    sha = gb.answer("calc_1_1", a1).sha
+    with pytest.raises(Conflict, match="group changed"):
+        grouping.apply_to_group(gb, "calc_1_1", a1, "ta1", members=set(group.members) - {key["a2"]})
+    with pytest.raises(Conflict, match="grade changed"):
+        grouping.apply_to_group(gb, "calc_1_1", a1, "ta1", version=saved.version - 1)
+    with pytest.raises(Conflict, match="answer changed"):
+        grouping.apply_to_group(gb, "calc_1_1", a1, "ta1", answer_sha_="0" * 64)
+    assert all(gb.grade(k, "calc_1_1") is None for k in group.members if k != a1)      # nothing written
+    gb.set_grade(a1, "calc_1_1", items=[item.id], ta="ta1", answer_sha_="an older answer")
+    with pytest.raises(Conflict, match="answer changed"):                           # graded for another text
+        grouping.apply_to_group(gb, "calc_1_1", a1, "ta1")
+    gb.set_grade(a1, "calc_1_1", items=[item.id], ta="ta1", answer_sha_=sha)
+    res = grouping.apply_to_group(gb, "calc_1_1", a1, "ta1", members=set(group.members),
+                                  version=gb.grade(a1, "calc_1_1").version, answer_sha_=sha)
+    assert sorted(res.applied) == sorted(k for k in group.members if k != a1)

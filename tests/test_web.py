@@ -1,5 +1,7 @@
 """The grading app through Flask's test client: access, CSRF, grading, conflicts, groups,
 rubric edits, overrides, undo, anonymity, assignments. (Real-browser scenarios: test_browser.py.)"""
+import html
+import json
 import re
 
 import pytest
@@ -136,6 +138,42 @@ def test_override_with_reason_in_the_app(app):
     page = alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
     assert "changed by alice: F.relu is equivalent" in page
     assert decided(app.config["STATE"].gb)["Ben_Gruber_5501"].auto_points == 3
+
+
+def test_two_tas_overriding_one_check_conflict_instead_of_replacing_each_other(app):
+    """Twenty-seventh review: a TA's later denial silently replaced another TA's granted regrade."""
+    alice, bob = TA(app, "alice"), TA(app, "bob")
+    sid = sid_of(app, "Ben_Gruber_5501")
+    what = {"sid": sid, "task": "code_3_2_models", "check": "ANN_relu: activations"}
+    page = bob.get(f"/t/calc_1_1/a/{sid}").data.decode()
+    assert 'data-version="0"' in page                            # what bob's page knows
+    assert alice.post("/api/override", {**what, "points": "1", "reason": "granted", "version": "0"}).status_code == 200
+    r = bob.post("/api/override", {**what, "points": "0", "reason": "denied", "version": "0"})
+    assert r.status_code == 409 and "alice changed these points" in r.get_json()["error"]
+    r = bob.post("/api/override", {**what, "clear": "1", "version": "0"})
+    assert r.status_code == 409
+    assert decided(app.config["STATE"].gb)["Ben_Gruber_5501"].auto_points == 3        # alice's grant stands
+    assert bob.post("/api/override", {**what, "points": "0", "reason": "denied after all", "version": "1"}
+                    ).status_code == 200
+
+
+def test_a_group_grade_from_a_stale_page_is_refused(app):
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    sid = sid_of(app, "Anna_Huber_5500")
+    item = alice.post("/api/rubric", {"task": "calc_1_1", "points": 10, "description": "right"})
+    assert item.status_code == 200
+    page = alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
+    boot = json.loads(html.unescape(re.search(r'data-boot="([^"]*)"', page).group(1)))
+    saved = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "comment": "x", "version": 0,
+                                      "answer": boot["answer"]}).get_json()
+    stale = {"task": "calc_1_1", "sid": sid, "version": saved["version"], "answer": boot["answer"],
+             "members": boot["members"][:-1] or [999999]}
+    r = alice.post("/api/group-grade", stale)
+    assert r.status_code == 409 and "group changed" in r.get_json()["message"]
+    assert not any(c.action == "group-grade" for c in st.gb.changes())          # nothing was given
+    r = alice.post("/api/group-grade", {**stale, "members": boot["members"]})
+    assert r.status_code == 200
 
 
 def test_anonymous_pages_show_no_name_and_names_on_request(app):

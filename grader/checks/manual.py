@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..answer_images import embed
+from ..answer_images import capped, embed
 from ..notebook import Cell, find_cell, markdown_after_heading
 from ..results import CheckResult
 from .context import Context
@@ -69,7 +69,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     elif below:
         ctx.detail(f"the answer for {task.title} includes the cells added right below '{cfg['cell']}'")
         text = "\n\n".join([text, *below])
-    if "[picture not shown (" in text:
+    text = capped(text)
+    if "[picture not shown (" in text or ": more pictures than one answer shows]" in text:
         ctx.flag(f"image-dropped:{cfg['cell']}")
     if unanswered(text):
         return [CheckResult(**row, points=0.0, passed=False,

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from ..answer_images import as_text
 from ..answer_text import normalise, numbers
 from ..textdiff import MAX_WORDS, word_ops
-from .models import Answer, Grade
+from .models import Answer, Conflict, Grade
 from .store import Gradebook
 
 THRESHOLD = 90.0
@@ -243,10 +243,16 @@ class GroupGrade:
     change: int | None
 
 
-def apply_to_group(gb: Gradebook, task: str, source_key: str, ta: str) -> GroupGrade:
+def apply_to_group(gb: Gradebook, task: str, source_key: str, ta: str, members: set[str] | None = None,
+                   version: int | None = None, answer_sha_: str | None = None) -> GroupGrade:
     """Give every member of ``source_key``'s group the same rubric items, adjustment and
     comment as ``source_key`` (one change, one undo). A member another TA graded differently
-    (for the answer as it is now) is left alone and reported, never overwritten silently."""
+    (for the answer as it is now) is left alone and reported, never overwritten silently.
+
+    What the TA saw is checked first (a twenty-seventh review: on a stale page the grade went to
+    the group a regrade had moved the answer into): the grade must be for the answer's text as it
+    is now, and, where given, the group's ``members``, the grade's ``version`` and the text the
+    page showed (``answer_sha_``) must be as they are; else Conflict and nothing is written."""
     source = gb.grade(source_key, task)
     if source is None:
         raise ValueError("grade this answer first, then apply its grade to the group")
@@ -254,6 +260,13 @@ def apply_to_group(gb: Gradebook, task: str, source_key: str, ta: str) -> GroupG
     if group is None:
         raise KeyError("this answer has no group")
     answers = {a.key: a for a in gb.answers(task)}
+    now = answers[source_key].sha if source_key in answers else None
+    if source.answer_sha != now or (answer_sha_ is not None and answer_sha_ != now):
+        raise Conflict(source, "the answer changed since it was graded (a resubmission)")
+    if version is not None and version != source.version:
+        raise Conflict(source, "the grade changed since the page was opened")
+    if members is not None and members != set(group.members):
+        raise Conflict(source, "the group changed since the page was opened")
     applied, skipped = [], []
     with gb.change(ta, "group-grade", f"{task}: grade of one answer applied to its group "
                                       f"({group.size} answers)") as (db, change):

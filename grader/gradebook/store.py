@@ -572,8 +572,14 @@ class Gradebook:
                            version=(cur.version if cur else 0) + 1))
         return self.overrides(key)[(key, task, check)]
 
-    def clear_override(self, key: str, task: str, check: str, ta: str) -> None:
+    def clear_override(self, key: str, task: str, check: str, ta: str, expected_version: int | None = None) -> None:
         with self.transaction() as db:
+            cur = self._override(db.execute("SELECT * FROM overrides WHERE submission_key=? AND task=? AND "
+                                            "check_name=?", (key, task, check)).fetchone())
+            if expected_version is not None and (cur.version if cur else 0) != expected_version:
+                raise Conflict(cur)
+            if cur is None:
+                return                      # nothing to clear: no change in the history either
             change = self._change(db, ta, "override", f"{task}: {check} back to the automatic points")
             self._set(db, change, "override", {"submission_key": key, "task": task, "check_name": check}, None)
 

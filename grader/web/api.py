@@ -121,8 +121,20 @@ def group_grade():
     data = body()
     task, answer = answer_of(data)
     st = state()
-    res = grouping.apply_to_group(st.gb, task.id, answer.key, g.ta)
     ids = st.gb.ids()
+    members = data.get("members")
+    shown = None
+    if isinstance(members, list):                 # the group as the page showed it, by answer number
+        by_sid = {sid: k for k, sid in ids.items()}
+        shown = {by_sid.get(m) for m in members if isinstance(m, int)}
+    seen = data.get("answer")
+    try:
+        res = grouping.apply_to_group(
+            st.gb, task.id, answer.key, g.ta, members=shown,
+            version=int(data["version"]) if isinstance(data.get("version"), int) else None,
+            answer_sha_=seen if isinstance(seen, str) else None)
+    except Conflict as exc:
+        return {"error": "conflict", "message": f"{exc.message}: nothing was given to the group; reload the page"}, 409
     st.changed(res.applied)
     return {"ok": True, "applied": len(res.applied), "change": res.change,
             "skipped": [{"sid": ids.get(s.submission_key), "ta": s.ta} for s in res.skipped]}
@@ -173,11 +185,19 @@ def override():
     if key is None:
         raise KeyError(f"no submission #{sid}")
     task, check = str(data.get("task", "")), str(data.get("check", ""))
-    if data.get("clear"):
-        st.gb.clear_override(key, task, check, g.ta)
-    else:
-        st.gb.set_override(key, task, check, number(data.get("points"), "points"),
-                           str(data.get("reason", ""))[:2000], g.ta)
+    # The override's version the page showed: another TA's change since is a conflict, as for
+    # grades (a twenty-seventh review: a later denial silently replaced a granted regrade).
+    version = data.get("version")
+    expected = int(version) if isinstance(version, (int, str)) and str(version).isdigit() else None
+    try:
+        if data.get("clear"):
+            st.gb.clear_override(key, task, check, g.ta, expected_version=expected)
+        else:
+            st.gb.set_override(key, task, check, number(data.get("points"), "points"),
+                               str(data.get("reason", ""))[:2000], g.ta, expected_version=expected)
+    except Conflict as exc:
+        who = exc.current.ta if exc.current else "another TA"
+        return {"error": f"{who} changed these points after you opened the page; nothing was saved: reload"}, 409
     st.changed([key])
     return {"ok": True}
 

@@ -108,7 +108,12 @@ def grade(task_id: str, sid: int):
     view = grading_view(st, tv, answer, g.ta, anonymous())
     st.prefetch.add(upcoming(tv, answer.key))
     rubric = [dict(id=i.id, points=i.points, description=i.description, feedback=i.feedback) for i in tv.rubric.items]
+    group = view.get("group")
+    # What a group grade is for: the group as this page shows it (a twenty-seventh review: on a
+    # stale page `g` gave the grade to the group a regrade had moved the answer to).
+    members = sorted(tv.answers[k].sid for k in group.members if k in tv.answers) if group else []
     boot = dict(task=task.id, sid=sid, version=view["grade"].version if view["grade"] else 0, answer=answer.sha,
+                members=members,
                 max=task.max_points, start=tv.rubric.start, rubric=rubric,
                 items=list(view["grade"].items) if view["grade"] else [],
                 urls=dict(grade=url_for("api.grade"), group=url_for("api.group_grade"), undo=url_for("api.undo"),

@@ -49,6 +49,7 @@
       f.elements.check.value = b.dataset.check;
       f.elements.points.value = b.dataset.points;
       f.elements.reason.value = b.dataset.reason;
+      f.elements.version.value = b.dataset.version;   // another TA's later change is a conflict
       document.getElementById("override-clear").hidden = b.dataset.has !== "1";
       document.getElementById("override-what").textContent = `${b.dataset.task}: ${b.dataset.check}`;
       b.closest("td").appendChild(f);
@@ -164,7 +165,8 @@
         if (!(await (save()))) return;
       }
       await queue;
-      const {status: code, body} = await post(boot.urls.group, {task: boot.task, sid: boot.sid});
+      const {status: code, body} = await post(boot.urls.group, {task: boot.task, sid: boot.sid, version,
+                                                               answer: boot.answer, members: boot.members});
       if (code !== 200) { message.textContent = body.error || `failed (${code})`; return; }
       let text = `Gave this grade to ${body.applied} more answer${body.applied === 1 ? "" : "s"} of the group.`;
       if (body.skipped.length) {
