@@ -157,12 +157,16 @@ def _pending(results: list[SubmissionResult], task_id: str) -> int:
 
 
 def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, str]) -> str:
-    graded = [r for r in results if r.status == "graded"]
-    absent = sum(1 for r in results if r.no_notebook)
-    failed = Counter(f"{c.task}: {c.check}" for r in results for c in r.checks
+    # Notebooks are counted as the terminal counts them; participants without one are counted
+    # apart (their row of zeros is no failed check and no flag: a new TA's review found 4 flagged
+    # in the terminal and 5 here).
+    notebooks = [r for r in results if not r.no_notebook]
+    graded = [r for r in notebooks if r.status == "graded"]
+    absent = len(results) - len(notebooks)
+    failed = Counter(f"{c.task}: {c.check}" for r in notebooks for c in r.checks
                      if c.passed is False and not c.manual_task)
     common = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in failed.most_common(15))
-    flagged = [r for r in results if any(not f.startswith("note:") for f in r.flags) or r.status != "graded"]
+    flagged = [r for r in notebooks if any(not f.startswith("note:") for f in r.flags) or r.status != "graded"]
     flag_rows = "".join(
         f'<tr><td><a href="{html.escape(links.get(r.key, "#"))}">{html.escape(r.file)}</a>'
         f'{f" ({html.escape(r.participant)})" if r.participant else ""}</td>'

@@ -197,7 +197,9 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
             plan.problems.append(Problem(n, f"'{task}' is not a manually graded task ({', '.join(maxima)})"))
             continue
         if not row.points:
-            plan.blank += 1
+            # An unanswered task's row (already 0) left empty is as it should be, not left blank
+            # by the TA (a new TA's review: "2 row(s) left blank" after every row was filled).
+            plan.blank += row.answer != UNANSWERED
             continue
         try:
             pts = points_of(row.points)

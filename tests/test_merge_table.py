@@ -151,3 +151,11 @@ def test_a_key_excel_saved_in_windows_1252_finds_its_report_when_one_reads_so():
     results["Assignment_7_ŠárkaĽeháková_k1"] = result("S3")
     assert [str(p) for p in plan_merge(rows, results, MAXIMA, {}).problems] == [
         "line 2: no report 'Assignment_7_Šárka?eháková_k1' in the reports"]
+
+
+def test_an_unanswered_tasks_empty_row_is_not_counted_as_left_blank():
+    from grader.manual import UNANSWERED
+    rows = [SheetRow(2, "A", "calc_1_1", "8", "", ""), SheetRow(3, "A", "calc_2", "", "unanswered", "", UNANSWERED),
+            SheetRow(4, "B", "calc_1_1", "", "", "")]
+    plan = plan_merge(rows, RESULTS, MAXIMA, {})
+    assert plan.blank == 1 and not plan.problems

@@ -120,3 +120,16 @@ def test_a_feedback_page_says_whether_its_total_is_final():
     done = result(0, None, calc_1_2=None)                           # all unanswered: 0, nothing waits
     page = student_page(done, SPEC)
     assert f"total: <b>{done.total_points:g} / " in page and "so far" not in page.split('id="score"')[1][:400]
+
+
+def test_the_overview_counts_notebooks_as_the_terminal_does():
+    """A new TA's review: the terminal said 4 flagged, the overview 5 (a participant without a
+    notebook), and its "most common failed checks" listed 'code_3_1: notebook'."""
+    from grader.cli.grade import totals
+    from grader.feedback import overview_page
+    flagged = result(1, PROOF)
+    flagged.flags = ["filename"]
+    batch = [result(0, PROOF), flagged, no_notebook()]
+    page = overview_page(batch, SPEC, {})
+    assert "1 flagged" in page and "code_3_1: notebook" not in page
+    assert "1 flagged" in totals(batch, 3, 1.0)[0]

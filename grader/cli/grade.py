@@ -355,6 +355,11 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     return 0
 
 
+def flagged(r: SubmissionResult) -> bool:
+    """As the overview page counts it: a flag other than a note, or not graded."""
+    return any(not f.startswith("note:") for f in r.flags) or r.status != "graded"
+
+
 def totals(batch: list[SubmissionResult], done_now: int, took: float) -> list[str]:
     """The batch in numbers: notebooks, and apart from them the participants who handed in none
     (a row of zeros, not a notebook that failed)."""
@@ -363,7 +368,7 @@ def totals(batch: list[SubmissionResult], done_now: int, took: float) -> list[st
     graded = [r for r in notebooks if r.status == "graded"]
     mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
     line = (f"[bold]{len(notebooks)} notebook(s)[/]: {len(graded)} graded, {len(notebooks) - len(graded)} "
-            f"unreadable or failed, {sum(1 for r in notebooks if r.flags)} flagged; mean {mean:.1f} automatic "
+            f"unreadable or failed, {sum(1 for r in notebooks if flagged(r))} flagged; mean {mean:.1f} automatic "
             f"points; {done_now} graded in {took:.1f} s")
     out = [line]
     if absent:
