@@ -66,6 +66,7 @@ def normalise(text: str) -> str:
     t = re.sub(r"(?<!\\)[{}]", "", t)       # grouping braces carry no meaning once flattened
     t = re.sub(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)", "", t)   # markdown emphasis
     t = re.sub(r"(?<=[^\W\d_])_(?=\w)", "", t)    # an index: x_2 and x2, w_{32} and w32 read alike
+    t = re.sub(r"\s+", " ", t)     # again: a brace or emphasis dropped between spaces joins two runs
     t = re.sub(r"\s*([=+\-*/^(),<>|])\s*", r"\1", t)
     t = re.sub(r"\s+([.,;:!?])", r"\1", t)          # a space left before punctuation (by a dropped $)
     t = re.sub(r"\s+", " ", t).strip().casefold()

@@ -84,7 +84,7 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant],
             out.append(replace(sub, key=f"{sub.key}-{_digest(_own(sub), 8)}"))
         else:
             out.append(sub)
-    return _unique(out)
+    return _unique(out, keep=frozenset(kept.values()))
 
 
 def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) -> list[Submission]:
@@ -128,18 +128,26 @@ def _digest(text: str, n: int) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:n]
 
 
-def _unique(subs: list[Submission]) -> list[Submission]:
+def _unique(subs: list[Submission], keep: frozenset[str] = frozenset()) -> list[Submission]:
     """No two submissions share a key, whatever the file names: a name crafted to read like
     another's suffixed key ('..._k12345678-fdb8f532.ipynb') clashes too, and then every holder of
-    that key gets a longer suffix from its own path, until all differ (paths always do)."""
+    that key gets a longer suffix from its own path, until all differ (paths always do).
+
+    Keys are compared ignoring case: on macOS and Windows ``Jane.html`` and ``jane.html`` are one
+    file, and a classmate's page would replace another's (a twenty-eighth review). A key in
+    ``keep`` (graded under it before) stays when it is the only one of its clash that was."""
     for rounds in range(1, 8):
-        count: dict[str, int] = {}
+        groups: dict[str, list[Submission]] = {}
         for sub in subs:
-            count[sub.key] = count.get(sub.key, 0) + 1
-        if all(n == 1 for n in count.values()):
+            groups.setdefault(sub.key.casefold(), []).append(sub)
+        if all(len(g) == 1 for g in groups.values()):
             return subs
-        subs = [sub if count[sub.key] == 1 else replace(sub, key=sub.key + "-" + _digest(_own(sub), 8 * rounds))
-                for sub in subs]
+        out = []
+        for sub in subs:
+            clash = groups[sub.key.casefold()]
+            stays = len(clash) == 1 or (sub.key in keep and sum(1 for c in clash if c.key in keep) == 1)
+            out.append(sub if stays else replace(sub, key=sub.key + "-" + _digest(_own(sub), 8 * rounds)))
+        subs = out
     raise ValueError("report keys could not be made unique")      # 2**-200: never
 
 

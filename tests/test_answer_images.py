@@ -186,3 +186,15 @@ def test_an_answer_over_several_cells_holds_one_answers_pictures():
     one = embed(PHOTO, {"image.png": ("image/png", RED)})
     text = capped("\n\n".join([one] * (MAX_ANSWER_IMAGES + 5)))
     assert text.count("data:image/png") == MAX_ANSWER_IMAGES and text.count("more pictures than one answer shows") == 5
+
+
+def test_an_animation_counts_every_frame():
+    """Twenty-eighth review: 108 frames of 7000 x 7000 passed as one 49-megapixel picture."""
+    from PIL import Image
+    from grader.answer_images import refusal
+    frames = [Image.new("P", (2000, 2000), i % 2) for i in range(30)]
+    many, one = io.BytesIO(), io.BytesIO()
+    frames[0].save(many, "GIF", save_all=True, append_images=frames[1:])
+    frames[0].save(one, "GIF")
+    assert refusal("image/gif", many.getvalue()) == "2000 x 2000 pixels x 30 frames, more than 50 megapixels"
+    assert refusal("image/gif", one.getvalue()) == ""

@@ -193,6 +193,11 @@ def test_a_classmates_number_in_a_well_named_file_is_used_for_nobody():
     assert "another participant's file name says the same number" in jane.details[0]
     assert "Max" not in jane.details[0] and "5502" not in jane.details[0]
     assert again.matr_number == twice.matr_number == "k01234567"     # one participant's two uploads
+    # The number spelled without its 'k' (or with 'K') is the same number (a twenty-eighth review).
+    ann = SubmissionResult(file="a.ipynb", matr_number="k01234567", participant_id="5503")
+    bob = SubmissionResult(file="b.ipynb", matr_number="01234567", participant_id="5504")
+    _flag_duplicates([ann, bob])
+    assert ann.matr_number == bob.matr_number == "" and "duplicate-matr" in ann.flags + bob.flags
 
 
 def _check_subparser(parser):

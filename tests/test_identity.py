@@ -208,3 +208,18 @@ def test_a_key_whose_notebook_is_gone_is_not_handed_to_a_newcomer(tmp_path):
     before = {(s.rel, s.participant_id): s.key for s in plan(root, [old], participants(root))}
     new = old.rename(folder / "Assignment_7_CarlHonest_k33333333 (final).ipynb")
     assert [s.key for s in plan(root, [new], participants(root), previous=before)] == ["Carl_Honest_5501"]
+
+
+def test_keys_that_differ_only_in_case_are_told_apart(tmp_path):
+    """Twenty-eighth review: on macOS and Windows 'Jane.html' and 'jane.html' are one file, so a
+    file named like a classmate's in other letter case shared the classmate's feedback page."""
+    touch(tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb")
+    touch(tmp_path / "assignment 7 janedoe k12345678.ipynb")
+    got = keys(tmp_path)
+    assert len({k.casefold() for k in got.values()}) == 2, got
+    previous = {(rel, ""): key for rel, key in got.items()}
+    jane = "Assignment_7_JaneDoe_k12345678.ipynb"
+    previous[(jane, "")] = "Assignment_7_JaneDoe_k12345678"             # graded before under her own key
+    nbs = sorted(tmp_path.rglob("*.ipynb"))
+    again = {s.rel: s.key for s in plan(tmp_path, nbs, [], previous=previous)}
+    assert again[jane] == "Assignment_7_JaneDoe_k12345678" and len({k.casefold() for k in again.values()}) == 2

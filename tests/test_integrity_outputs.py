@@ -122,7 +122,7 @@ def test_a_crafted_answer_renders_in_a_second(crafted):
 
 
 @pytest.mark.parametrize("piece", ["$", "\\", "^(", "^{(", "<", "<a ", "not ", " ", "](attachment:", "![", "1,2 ",
-                                   "😀1,2 "])
+                                   "😀1,2 ", "{ ", "${", "{\n", "* ", "_ ", " ** "])
 def test_every_reading_of_an_answer_is_linear(piece):
     """Fuzzing after a twenty-fourth review: a cell of 200,000 '$' took the normal form minutes
     (a ``\\s*`` tried from every space), '^(' the numbers, '<' the placeholder test and 'not ' the

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -160,8 +161,11 @@ def _flag_duplicates(results: list[SubmissionResult]) -> None:
     by_matr: dict[str, list[SubmissionResult]] = {}
     for r in results:
         if r.matr_number:
-            by_matr.setdefault(r.matr_number, []).append(r)
-    for matr, group in by_matr.items():
+            # One number however it is spelled ('01234567', 'K01234567'): a twenty-eighth review
+            # kept a classmate's number by leaving out its 'k'.
+            m = re.fullmatch(r"[kK]?0*(\d+)", r.matr_number)
+            by_matr.setdefault(m.group(1) if m else r.matr_number, []).append(r)
+    for group in by_matr.values():
         if len(group) > 1:
             # Two Moodle participants whose file names give one number: a file name is the
             # student's to type, so neither number is used (a classmate's number in one's own
@@ -171,8 +175,8 @@ def _flag_duplicates(results: list[SubmissionResult]) -> None:
                 if "duplicate-matr" not in r.flags:
                     r.flags.append("duplicate-matr")
                 if len(owners) > 1 and r.participant_id:
-                    r.details.append(f"The file name says {matr}, and another participant's file name says the same "
-                                     f"number, so it is not used: a TA checks which of the two it is.")
+                    r.details.append(f"The file name says {r.matr_number}, and another participant's file name says "
+                                     f"the same number, so it is not used: a TA checks which of the two it is.")
                     r.matr_number = ""
 
 

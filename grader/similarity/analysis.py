@@ -194,7 +194,9 @@ def _same_student(a: Hand, b: Hand) -> bool:
     # "same student" (a twenty-sixth review).
     if not (_by_moodle(a) and _by_moodle(b)):
         return False
-    return name_fits(a.name, b.name) or name_fits(b.name, a.name)
+    # The whole name, as for a worksheet row: a namesake of last term ('Maier' for 'Mayer') is not
+    # the same student (a twenty-eighth review).
+    return name_fits(a.name, b.name, exact=True) or name_fits(b.name, a.name, exact=True)
 
 
 def _by_moodle(h: Hand) -> bool:
