@@ -156,6 +156,11 @@ def _pending(results: list[SubmissionResult], task_id: str) -> int:
     return sum(1 for r in results for c in r.checks if c.task == task_id and c.points is None)
 
 
+def _found(r: SubmissionResult) -> str:
+    message = next((c.message for c in r.checks if c.check == "notebook"), "")
+    return message.split("(found: ", 1)[1].rsplit(")", 1)[0] if "(found: " in message else "nothing"
+
+
 def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, str]) -> str:
     # Notebooks are counted as the terminal counts them; participants without one are counted
     # apart (their row of zeros is no failed check and no flag: a new TA's review found 4 flagged
@@ -199,6 +204,12 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
             + common + "</table>",
             '<h2>Flagged submissions</h2><table id="flagged"><tr><th>file</th><th>flags</th><th>status</th></tr>'
             + flag_rows + "</table>"]
+    missing = [r for r in results if r.no_notebook]
+    if missing:
+        body.append('<h2>Without a notebook</h2><table id="no-notebook"><tr><th>participant</th><th>handed in</th></tr>'
+                    + "".join(f'<tr><td><a href="{html.escape(links.get(r.key, "#"))}">{html.escape(r.who)}</a>'
+                              f'{f" ({html.escape(r.participant_id)})" if r.participant_id else ""}</td>'
+                              f"<td>{html.escape(_found(r))}</td></tr>" for r in missing) + "</table>")
     return page("Overview", "\n".join(body))
 
 

@@ -132,4 +132,5 @@ def test_the_overview_counts_notebooks_as_the_terminal_does():
     batch = [result(0, PROOF), flagged, no_notebook()]
     page = overview_page(batch, SPEC, {})
     assert "1 flagged" in page and "code_3_1: notebook" not in page
+    assert 'id="no-notebook"' in page and "Eva Lu" in page and "answers.pdf" in page     # listed apart
     assert "1 flagged" in totals(batch, 3, 1.0)[0]

@@ -122,7 +122,7 @@ def test_moodle_worksheet_is_filled_and_nothing_else_changes(moodle_reports, tmp
     for b, a in zip(before[1:], after[1:]):
         assert [x for i, x in enumerate(b) if i not in (grade, fb)] == [x for i, x in enumerate(a) if i not in (grade, fb)]
     assert after[1][grade] == "50" and "Automatic checks: 50/50" in after[1][fb] and "PARTIAL GRADE" in after[1][fb]
-    assert after[2][grade] == "29" and "Failed:" in after[2][fb]
+    assert after[2][grade] == "30" and "Failed:" in after[2][fb]
     assert after[4][grade] == "0" and after[4][fb] == "No notebook (.ipynb) was handed in (found: answers.pdf): 0 points."
     assert after[5][grade] == "50" and "Counted: this notebook" in after[5][fb]
     assert after[6][grade] == "" and "Participant 5999 (Nobody Here): No submission" in res.stdout
@@ -133,7 +133,7 @@ def test_exports(moodle_reports, tmp_path, spec):
     results = load_reports(out)
     book = list(csv.DictReader(io.StringIO(gradebook(results, spec))))
     assert {"matr_number", "total", "code_3_2_models"} <= set(book[0])
-    assert next(r for r in book if r["matr_number"] == "k01234567")["auto_points"] == "29"
+    assert next(r for r in book if r["matr_number"] == "k01234567")["auto_points"] == "30"
     gs = gradescope(next(r for r in results.values() if r.matr_number == "k01234567"))
     assert set(gs) >= {"score", "output", "visibility", "tests"}
     assert set(gs["tests"][0]) == {"name", "score", "max_score", "status", "output", "visibility"}
@@ -220,12 +220,12 @@ def test_feedback_pages_render_in_a_browser(moodle_reports, tmp_path):
 
     dom = shown(out / "overview.html")
     assert 'id="distribution"' in dom and "data:image/png;base64," in dom
-    assert "6 submissions" in dom and "no-notebook" in dom and "several-notebooks" in dom
+    assert "6 submissions" in dom and 'id="no-notebook"' in dom and "answers.pdf" in dom and "several-notebooks" in dom
     assert "1 participant(s) without a notebook" in dom
     assert "ANN_relu: activations" in dom     # a common failed check is listed
     max_page = next(p for p in (out / "feedback").glob("*.html") if "Max_Mustermann_5502" in p.name)
     dom = shown(max_page)
-    assert "29 / 50" in dom and "log_softmax" in dom and "is not correct" in dom
+    assert "30 / 50" in dom and "log_softmax" in dom and "is not correct" in dom
     for secret in (*hidden_strings(), "answer_key", "a_ = true"):
         assert secret not in dom
     shot = tmp_path / "overview.png"
