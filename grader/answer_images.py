@@ -108,6 +108,8 @@ def read_attachments(cell: dict) -> tuple[dict[str, tuple[str, bytes]], dict[str
     if not isinstance(raw, dict):
         return shown, left_out
     for n, (name, bundle) in enumerate(raw.items()):
+        if n >= 4 * MAX_ANSWER_IMAGES:
+            break                 # a cell of thousands of tiny attachments: the rest is not read at all
         if not isinstance(name, str) or not isinstance(bundle, dict):
             continue
         reasons = []
