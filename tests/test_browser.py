@@ -170,6 +170,7 @@ def test_apply_a_rubric_item_to_a_group(browser, served):
     page.keyboard.press("g")
     expect(page.locator("#message")).to_contain_text("Gave this grade")
     assert "to 3 more answers" in page.inner_text("#message")
+    assert page.inner_text("#task-progress") == "4/6 graded" and page.inner_text("#group-graded") == "4"
     page.goto(f"{served.base}/t/calc_1_1/list")
     rows = {r.get_attribute("data-sid"): r.inner_text() for r in page.query_selector_all("#answers tr[data-sid]")}
     graded = [sid for sid, text in rows.items() if "graded" in text and "10" in text]

@@ -110,6 +110,9 @@ def test_group_grade_rubric_edit_and_undo_through_the_app(app):
     alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good, sign], "version": 0})
     r = alice.post("/api/group-grade", {"task": "calc_1_1", "sid": sid})
     assert r.status_code == 200 and r.get_json()["applied"] == 3
+    # the counts the page shows come back up to date (they stayed as before `g`)
+    assert {k: r.get_json()[k] for k in ("graded", "total", "graded_in_group")} == {
+        "graded": 4, "total": 6, "graded_in_group": 4}
     scores = lambda: {k: r.task_points("calc_1_1") for k, r in decided(st.gb).items()}
     assert [scores()[k] for k in ("Anna_Huber_5500", "Ben_Gruber_5501", "Clara_Bauer_5502", "Felix_Moser_5505")] == [7] * 4
     assert scores()["David_Wagner_5503"] is None

@@ -136,8 +136,14 @@ def group_grade():
     except Conflict as exc:
         return {"error": "conflict", "message": f"{exc.message}: nothing was given to the group; reload the page"}, 409
     st.changed(res.applied)
+    # The counts the page shows, as they are now (a new TA's review: they stayed as before `g`).
+    from .state import task_view
+    tv = task_view(st, task, g.ta, "shuffle")
+    group = grouping.group_of(st.gb, task.id, answer.key)
+    in_group = sum(1 for k in (group.members if group else ()) if k in tv.answers and tv.state(k) == "graded")
     return {"ok": True, "applied": len(res.applied), "change": res.change,
-            "skipped": [{"sid": ids.get(s.submission_key), "ta": s.ta} for s in res.skipped]}
+            "skipped": [{"sid": ids.get(s.submission_key), "ta": s.ta} for s in res.skipped],
+            "graded": tv.graded, "total": len(tv.answers), "graded_in_group": in_group}
 
 
 @api.post("/rubric")

@@ -168,6 +168,10 @@
       const {status: code, body} = await post(boot.urls.group, {task: boot.task, sid: boot.sid, version,
                                                                answer: boot.answer, members: boot.members});
       if (code !== 200) { message.textContent = body.error || `failed (${code})`; return; }
+      const progress = document.getElementById("task-progress");
+      if (progress) progress.textContent = `${body.graded}/${body.total} graded`;
+      const inGroup = document.getElementById("group-graded");
+      if (inGroup) inGroup.textContent = `${body.graded_in_group}`;
       let text = `Gave this grade to ${body.applied} more answer${body.applied === 1 ? "" : "s"} of the group.`;
       if (body.skipped.length) {
         text += ` Left as they are (graded differently by another TA): ` +
