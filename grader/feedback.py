@@ -72,14 +72,13 @@ TA_ONLY_FLAGS = {"similar"}
 
 def _no_notebook_page(r: SubmissionResult, spec: Spec) -> str:
     """A participant who handed in no notebook: said plainly, not as a list of failed checks."""
-    found = next((c.message for c in r.checks if c.check == "notebook"), "")
-    what = found.split("(found: ", 1)[1].rstrip(")") if "(found: " in found else ""
+    what = r.handed_in
     total = sum(t.max_points for t in spec.tasks)
     body = [f"<h1>{html.escape(spec.assignment['title'])}</h1>",
             f"<p><b>{html.escape(r.who)}</b>{_ident(r)}</p>",
             '<p class="fail" id="no-notebook">No notebook was handed in: the assignment is graded from the '
             "Jupyter notebook (<code>.ipynb</code>) file, and your submission held none"
-            + (f" (it held: {html.escape(what)})" if what and what != "nothing" else "") + ".</p>",
+            + (f" (it held: {html.escape(what)})" if what else "") + ".</p>",
             f'<p id="score">Points: <b>0 / {total:g}</b></p>']
     return page(f"Feedback: {r.who}", "\n".join(body))
 
@@ -156,11 +155,6 @@ def _pending(results: list[SubmissionResult], task_id: str) -> int:
     return sum(1 for r in results for c in r.checks if c.task == task_id and c.points is None)
 
 
-def _found(r: SubmissionResult) -> str:
-    message = next((c.message for c in r.checks if c.check == "notebook"), "")
-    return message.split("(found: ", 1)[1].rsplit(")", 1)[0] if "(found: " in message else "nothing"
-
-
 def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, str]) -> str:
     # Notebooks are counted as the terminal counts them; participants without one are counted
     # apart (their row of zeros is no failed check and no flag: a new TA's review found 4 flagged
@@ -209,7 +203,7 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
         body.append('<h2>Without a notebook</h2><table id="no-notebook"><tr><th>participant</th><th>handed in</th></tr>'
                     + "".join(f'<tr><td><a href="{html.escape(links.get(r.key, "#"))}">{html.escape(r.who)}</a>'
                               f'{f" ({html.escape(r.participant_id)})" if r.participant_id else ""}</td>'
-                              f"<td>{html.escape(_found(r))}</td></tr>" for r in missing) + "</table>")
+                              f"<td>{html.escape(r.handed_in or 'nothing')}</td></tr>" for r in missing) + "</table>")
     return page("Overview", "\n".join(body))
 
 

@@ -79,7 +79,7 @@ def participants(root: Path) -> list[Participant]:
     for pid in names:
         group, loose = by_id.get(pid, []), flat.get(pid, [])
         files = tuple(sorted([p for f in group for p in f.rglob("*") if p.is_file()] + loose))
-        nbs = tuple(p for p in files if is_notebook(p) and ".ipynb_checkpoints" not in p.parts)
+        nbs = tuple(p for p in files if is_notebook(p))
         # The folder shown for a participant without a notebook is the one that should hold it.
         home = next((f for f in group if f.name.endswith("_file_")), group[0] if group else loose[0])
         found.append(Participant(pid, names[pid], home, nbs, files))

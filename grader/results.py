@@ -1,6 +1,8 @@
 """One result model for a graded submission, rendered to every output format by report.py."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -129,6 +131,14 @@ class SubmissionResult:
     def no_notebook(self) -> bool:
         """A Moodle participant who handed in no notebook (a row of zeros, not a failed grading)."""
         return "no-notebook" in self.flags
+
+    @property
+    def handed_in(self) -> str:
+        """What a participant without a notebook handed in, as their report names it ('' for
+        nothing): one reading for the terminal, the feedback pages and Moodle's comment."""
+        message = next((c.message for c in self.checks if c.check == "notebook"), "")
+        m = re.search(r"\(found: (.*?)\)(?:;|$)", message)
+        return m.group(1) if m and m.group(1) != "nothing" else ""
 
     @property
     def pending(self) -> int:

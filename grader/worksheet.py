@@ -298,9 +298,7 @@ def feedback_comment(r: SubmissionResult, choice: Counting | None = None, pendin
 
 def _comment(r: SubmissionResult, choice: Counting | None, pending: int) -> str:
     if r.no_notebook:
-        found = next((c.message for c in r.checks if c.check == "notebook"), "")
-        m = re.search(r"\(found: (.*?)\)(?:;|$)", found)
-        what = f" (found: {m.group(1)})" if m and m.group(1) != "nothing" else ""
+        what = f" (found: {r.handed_in})" if r.handed_in else ""
         return f"No notebook (.ipynb) was handed in{what}: 0 points."
     parts = []
     if pending:

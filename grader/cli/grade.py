@@ -93,9 +93,8 @@ def _sha(path: Path) -> str:
 
 def _line(r: SubmissionResult) -> str:
     if r.no_notebook:
-        found = next((c.message for c in r.checks if c.check == "notebook"), "")
-        what = found.split("(found: ", 1)[1].rstrip(")") if "(found: " in found else "nothing"
-        return f"[dim]–[/] {esc(r.who)} ({r.participant_id}): [yellow]no notebook handed in[/] (found: {esc(what)})"
+        return (f"[dim]–[/] {esc(r.who)} ({r.participant_id}): [yellow]no notebook handed in[/] "
+                f"(found: {esc(r.handed_in or 'nothing')})")
     mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok else "[yellow]![/]"
     if r.status != "graded":
         mark = "[red]✗[/]"

@@ -12,6 +12,7 @@ from ..gradebook import Conflict, UndoError
 from ..gradebook import groups as grouping
 from ..render import clean_text
 from .app import state
+from .state import task_view
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -137,7 +138,6 @@ def group_grade():
         return {"error": "conflict", "message": f"{exc.message}: nothing was given to the group; reload the page"}, 409
     st.changed(res.applied)
     # The counts the page shows, as they are now (a new TA's review: they stayed as before `g`).
-    from .state import task_view
     tv = task_view(st, task, g.ta, "shuffle")
     group = grouping.group_of(st.gb, task.id, answer.key)
     in_group = sum(1 for k in (group.members if group else ()) if k in tv.answers and tv.state(k) == "graded")
