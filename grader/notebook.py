@@ -319,7 +319,9 @@ def _called_imports(tree: ast.AST) -> list[str]:
             continue
         arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
         literal = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
-        top = literal.lstrip(".").split(".")[0] or "?" if literal is not None else "?"
+        top = literal.lstrip(".").split(".")[0] if literal is not None else "?"
+        if not top.isidentifier():      # no module has that name: the text is not shown (it is the student's)
+            top = "?"
         if top not in found:
             found.append(top)
     return found

@@ -180,6 +180,10 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                   "train-and-test": "import time\n\ndef train_and_test(model, hyperparameters):\n"
                                     "    raise ValueError(f'clock {time.monotonic():.3f}')\n"},
         "LongExpr": {"ann-sigmoid": "x = " + "+".join(["1"] * 30_000) + "\n" + sol["ann-sigmoid"]},
+        # Twenty-ninth review: an import name that is never run became the flag `extra-import:<it>`,
+        # printed raw: the cursor went up a line and rewrote a classmate's result.
+        "Terminal": {"ann-sigmoid": sol["ann-sigmoid"] + '\nif False:\n    __import__("x\\x1b[1A\\x1b[2K\\x1b[1G'
+                     '\\u2717 Assignment_7_JaneDoe_k12345678_ipynb  0/50  crashed\\n\\x9b2J")\n'},
     }
     for i, (name, changes) in enumerate(plan.items()):
         write_nb(solution_nb, folder, f"Assignment_7_Mal{name}_k2{len(HONEST) + i:07d}.ipynb", changes)
@@ -402,6 +406,33 @@ def test_student_text_cannot_steer_the_tas_console_or_stop_the_batch(batch):
     assert fmt["status"].startswith("unreadable")
     long_expr = report(batch, "MalLongExpr")      # deeper than the parser goes: no grader error, and it
     assert not [c for c in long_expr["checks"] if c["check"] == "grader"]   # costs only that cell
+
+
+def test_text_from_a_notebook_cannot_move_the_tas_cursor(batch):
+    """Terminal control characters in a flag never reach the TA's console (the batch's output is
+    not a terminal here, so any escape character in it came from a notebook)."""
+    assert "\x1b" not in batch["stdout"] and "\x9b" not in batch["stdout"]
+    r = report(batch, "MalTerminal")
+    assert "extra-import:?" in r["flags"] and not any("\x1b" in f for f in r["flags"])
+    line = next(ln for ln in batch["stdout"].splitlines() if "MalTerminal" in ln)
+    assert "crashed" not in line and "JaneDoe" not in line
+
+
+def test_the_console_shows_control_characters_and_keeps_its_own_colours():
+    import io
+
+    from rich.text import Text
+
+    from grader.cli.console import Console, one_line
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, color_system="standard", width=200)
+    console.print("[green]ok[/] " + one_line("Jane\n\x1b[2K\u202eevil"))
+    console.print(Text("file \x1b[1A\x1bc\x9b2J end", style="bold"))
+    out = buf.getvalue()
+    assert "\x1b[32m" in out and "\x1b[1m" in out                   # its own colours
+    for bad in ("\x1b[2K", "\x1b[1A", "\x1bc", "\x9b", "\u202e"):
+        assert bad not in out, repr(bad)
+    assert out.count("\n") == 2                                     # a newline in a name is no line
 
 
 def test_memory_outside_the_process_and_a_full_job_folder_are_stopped(batch):

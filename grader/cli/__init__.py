@@ -4,11 +4,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rich.console import Console
 from rich.text import Text
 
 from .. import __version__
 from .common import CliError
+from .console import Console
 
 
 WEEK = """the TA's week, in order:

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape as esc
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -35,6 +34,7 @@ from ..pipeline import Grader, GraderError, engine_setup
 from ..report import ReportWriteError
 from ..results import CheckResult, SubmissionResult
 from .common import CliError, display_name, shown_path, spec_data_engine_args, spec_of
+from .console import one_line
 
 EPILOG = """examples:
   grader grade "Assignment 7-12345.zip"   Moodle's "Download all submissions" zip, as downloaded
@@ -93,15 +93,15 @@ def _sha(path: Path) -> str:
 
 def _line(r: SubmissionResult) -> str:
     if r.no_notebook:
-        return (f"[dim]–[/] {esc(r.who)} ({r.participant_id}): [yellow]no notebook handed in[/] "
-                f"(found: {esc(r.handed_in or 'nothing')})")
+        return (f"[dim]–[/] {one_line(r.who)} ({r.participant_id}): [yellow]no notebook handed in[/] "
+                f"(found: {one_line(r.handed_in or 'nothing')})")
     mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok else "[yellow]![/]"
     if r.status != "graded":
         mark = "[red]✗[/]"
     shown = [f for f in r.flags if not f.startswith("note:")]
-    flags = f"  [yellow]{esc(', '.join(shown))}[/]" if shown else ""
-    status = "" if r.status == "graded" else f"  [red]{esc(r.status)}[/]"
-    return f"{mark} {esc(r.file)}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
+    flags = f"  [yellow]{one_line(', '.join(shown))}[/]" if shown else ""
+    status = "" if r.status == "graded" else f"  [red]{one_line(r.status)}[/]"
+    return f"{mark} {one_line(r.file)}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
 
 
 def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
@@ -235,7 +235,7 @@ def _grade(args, console: Console, spec) -> int:
     own = {(spec.root / examples).resolve()} if examples else set()
     for o in others:
         if o.resolve() not in own:     # the project's documented scores beside its examples
-            console.print(f"[dim]skipped {esc(display_name(o))}: not a notebook (.ipynb)[/]")
+            console.print(f"[dim]skipped {one_line(display_name(o))}: not a notebook (.ipynb)[/]")
     if not notebooks and not people:
         raise CliError(f"no notebooks (.ipynb) and no Moodle participant folders in {given}: pass the folder or "
                        f"zip that holds the submissions", 1)
@@ -309,7 +309,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         except KeyboardInterrupt:
             interrupted = True
         except GraderError as exc:
-            console.print(f"[red]grader setup failed:[/] {esc(str(exc))}")
+            console.print(f"[red]grader setup failed:[/] {one_line(str(exc))}")
             return 3
         finally:
             if stream is not None:
@@ -327,14 +327,14 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     if refused:
         console.print("[yellow]limits this machine did not allow (also in each report's JSON):[/]")
         for n in refused:
-            console.print(f"[yellow]  - {esc(n)}[/]")
+            console.print(f"[yellow]  - {one_line(n)}[/]")
     try:
         from ..feedback import write_feedback
         write_feedback(out, results, spec)
     except ReportWriteError:
         raise
     except Exception as exc:  # noqa: BLE001 - the CSV reports are written; pages are extra
-        console.print(f"[yellow]feedback pages not written: {esc(str(exc))}[/]")
+        console.print(f"[yellow]feedback pages not written: {one_line(str(exc))}[/]")
     took = time.monotonic() - t0
     console.print()
     for line in totals(batch, done_now, took):
@@ -343,8 +343,8 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         console.print(line, soft_wrap=True)
     others = sorted(set(results) - {s.key for s in subs})
     if others:
-        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {esc(display_name(args.given))} "
-                      f"(kept, with their grades): {esc(', '.join(others[:5]))}{' ...' if len(others) > 5 else ''}[/]")
+        console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {one_line(display_name(args.given))} "
+                      f"(kept, with their grades): {one_line(', '.join(others[:5]))}{' ...' if len(others) > 5 else ''}[/]")
     pending = pending_answers(results)
     if pending:
         where = "" if out == Path("reports").absolute() else f" --reports {shown_path(out)}"
@@ -389,10 +389,10 @@ def several_notebooks(batch: list[SubmissionResult], results: dict[str, Submissi
             continue
         seen.add(c.key)
         best = results[c.key]
-        line = (f"[yellow]{esc(best.who)} ({best.participant_id}): {len(c.others) + 1} notebooks, all graded; "
-                f"counted {esc(c.file)}, {esc(c.reason)}")
+        line = (f"[yellow]{one_line(best.who)} ({best.participant_id}): {len(c.others) + 1} notebooks, all graded; "
+                f"counted {one_line(c.file)}, {one_line(c.reason)}")
         if c.waiting:
-            line += (f"; they differ in {esc(', '.join(c.differs))}: a TA chooses the one that counts (grader "
+            line += (f"; they differ in {one_line(', '.join(c.differs))}: a TA chooses the one that counts (grader "
                      f"count lists them)")
         lines.append(line + "[/]")
     return lines
