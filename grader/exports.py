@@ -45,9 +45,14 @@ def gradescope(r: SubmissionResult, choice: Counting | None = None) -> dict:
                       "max_score": c.max_points, "status": status if c.passed is not None else "failed",
                       "output": c.message if c.passed is not None else "Waiting for manual grading.",
                       "visibility": "visible"})
-    output = f"{r.file}: {r.auto_points:g}/{r.auto_max:g} automatic points"
+    # The score is the total (written answers as a TA graded them so far): the text says which.
+    written_max = sum(c.max_points for c in r.checks if c.manual_task)
+    written = "pending" if r.manual_points is None else f"{r.manual_points:g}/{written_max:g}"
+    final = r.manual_points is not None and not r.pending
+    output = (f"{r.file}: automatic points {r.auto_points:g}/{r.auto_max:g}; written answers: {written}; "
+              f"{'total' if final else 'total so far'}: {r.total_points:g}/{r.auto_max + written_max:g}")
     if choice is not None:
-        output += " " + choice.about(r.key)
+        output += ". " + choice.about(r.key)
     return {"score": r.total_points, "output": output,
             "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 
@@ -117,6 +122,8 @@ def export(fmt: str, reports: Path, out: Path, spec: Spec) -> list[Path]:
         written = []
         choices = counting(results.values())
         for key, r in results.items():
+            if key in choices and not choices[key].counts(key):
+                continue        # one score per student: a notebook that does not count is not uploaded
             path = out / "gradescope" / key / "results.json"
             atomic_write(path, json.dumps(gradescope(r, choices.get(key)), ensure_ascii=False))   # the C encoder: 10x faster than indent
             written.append(path)

@@ -121,6 +121,8 @@ def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None
         body.append(f"<p>Filename problems:</p><ul>{problems}</ul>")
     if flags:
         body.append(f"<p>Flags: {flags}</p>")
+        if r.details:
+            body.append('<ul id="details">' + "".join(f"<li>{html.escape(d)}</li>" for d in r.details) + "</ul>")
     body.append('<table id="checks"><tr><th>check</th><th>points</th><th>result</th><th>message</th></tr>'
                 + "".join(rows) + "</table>")
     return page(f"Feedback: {r.file}", "\n".join(body))
@@ -194,10 +196,12 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
             f"automatic points {mean:.1f}</p>",
             "<h2>Score distribution per task</h2>",
             chart + (f'<ul id="pending" class="pending">{pending}</ul>' if pending else ""),
-            '<h2>Most common failed checks</h2><table id="failed"><tr><th>check</th><th>students</th></tr>'
-            + common + "</table>",
-            '<h2>Flagged submissions</h2><table id="flagged"><tr><th>file</th><th>flags</th><th>status</th></tr>'
-            + flag_rows + "</table>"]
+            "<h2>Most common failed checks</h2>"
+            + ('<table id="failed"><tr><th>check</th><th>students</th></tr>' + common + "</table>" if common
+               else '<p id="failed">No automatic check failed.</p>'),
+            "<h2>Flagged submissions</h2>"
+            + ('<table id="flagged"><tr><th>file</th><th>flags</th><th>status</th></tr>' + flag_rows + "</table>"
+               if flag_rows else '<p id="flagged">No submission is flagged.</p>')]
     missing = [r for r in results if r.no_notebook]
     if missing:
         body.append('<h2>Without a notebook</h2><table id="no-notebook"><tr><th>participant</th><th>handed in</th></tr>'

@@ -30,7 +30,7 @@ def relu_verdicts(r) -> dict[str, bool]:
 
 def test_monkeypatched_comparisons_gain_nothing(grader, make_nb, solution_nb):
     """Comparison functions patched inside the student's process: if any check compared there,
-    the wrong activation (tanh) would pass activations and seeded."""
+    the wrong activation (tanh) would pass activations."""
     relu = next(c.source for c in solution_nb.cells if c.get("id") == "ann-relu")
     hack = ("import torch, builtins, numpy\n"
             "torch.allclose = lambda *a, **k: True\n"
@@ -42,7 +42,7 @@ def test_monkeypatched_comparisons_gain_nothing(grader, make_nb, solution_nb):
             + relu.replace("F.relu", "torch.tanh"))
     r = grader.grade(make_nb({"ann-relu": hack}))
     assert relu_verdicts(r) == {"builds": True, "layers": True, "forward shape": True, "activations": False,
-                                "seeded": False}
+                                "seeded": True}     # the seeding is right: one mistake (tanh), one point
     assert "tanh where the table asks for relu" in " ".join(c.message for c in r.checks)
 
 
@@ -58,7 +58,7 @@ def test_forged_output_cannot_pose_as_a_result(grader, make_nb, solution_nb):
               + relu.replace("F.relu", "torch.tanh"))
     r = grader.grade(make_nb({"ann-relu": forged}))
     assert relu_verdicts(r) == {"builds": True, "layers": True, "forward shape": True, "activations": False,
-                                "seeded": False}
+                                "seeded": True}
 
 
 WRONG_NONCE = """

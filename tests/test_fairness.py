@@ -96,6 +96,8 @@ CASES = {
         {"ann-sigmoid": sigmoid().replace("return self.out(x)", "return torch.log_softmax(self.out(x), dim=1)")},
         {"ANN_sigmoid: activations": 0},              # one mistake, one check (a new TA's review)
         ["forward applies log_softmax"], []),
+    "tanh-for-relu": ({"ann-relu": relu("torch.tanh")}, {"ANN_relu: activations": 0},   # seeded: its layers
+                      ["tanh where the table asks for relu"], []),                     # are seeded right
     "relu6": ({"ann-relu": relu("torch.nn.functional.relu6")}, {"ANN_relu: activations": 0},
               ["not a capped or clipped variant"], []),
     "leaky-relu-with-a-tiny-slope": (
@@ -105,7 +107,7 @@ CASES = {
         {"ann-sigmoid": sigmoid().replace("self.fc1(x)", "x @ self.fc1.weight.T").replace(
             "self.fc2(x)", "x @ self.fc2.weight.T").replace("self.fc3(x)", "x @ self.fc3.weight.T").replace(
             "return self.out(x)", "return x @ self.out.weight.T")},
-        {"ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, ["forward must call each layer"], []),
+        {"ANN_sigmoid: activations": 0}, ["forward must call each layer"], []),     # the seeding is right
     "base-class-from-another-cell": (
         {"ann-relu": "class ANN_relu(ANN_sigmoid):\n    pass"},
         {f"ANN_relu: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},

@@ -98,14 +98,20 @@ def test_nn_sequential_flatten_and_functional_relu_are_equivalent(grader, make_n
         "nn.Linear(1024, 512)", "nn.Linear(1000, 512)")), {"layers", "activations", "seeded"}, "found 4"),
     (sigmoid(ret="F.log_softmax(self.linear4(x), dim=1)"), {"activations"}, "log_softmax"),    # one mistake,
     (sigmoid(ret="torch.softmax(self.linear4(x), dim=1)"), {"activations"}, "softmax"),        # one point
-    (sigmoid().replace("torch.sigmoid", "torch.relu"), {"activations", "seeded"}, "uses relu"),
+    (sigmoid().replace("torch.sigmoid", "torch.relu"), {"activations"}, "uses relu"),   # one mistake, one point
+    (sigmoid().replace("x = torch.sigmoid(self.linear2(x))", "x = torch.tanh(self.linear2(x))"), {"activations"},
+     "output differs"),
+    (sigmoid().replace("x = torch.sigmoid(self.linear3(x))", "x = self.linear3(x)"), {"activations"}, "output differs"),
     (sigmoid(init='''l4 = nn.Linear(512, d_out)
         l1 = nn.Linear(d_in, 512)
         l2 = nn.Linear(512, 1024)
         l3 = nn.Linear(1024, 512)
         self.linear1, self.linear2, self.linear3, self.linear4 = l1, l2, l3, l4'''), {"seeded"}, "manual_seed"),
     (sigmoid(ret='''torch.tensor([[0.3537, 0.5558, 0.1939, -0.0044, 0.0700, -0.0687, 0.2242, -0.4975,
-                   0.0686, -0.2119]]).repeat(x.shape[0], 1)'''), {"activations", "seeded"}, "output differs"),
+                   0.0686, -0.2119]]).repeat(x.shape[0], 1)'''), {"activations"}, "output differs"),  # seeding right
+    (sigmoid(init="torch.manual_seed(66)\n        " + LAYERS).replace(
+        "x = torch.sigmoid(self.linear2(x))", "x = torch.tanh(self.linear2(x))"), {"activations", "seeded"},
+     "output differs"),                                         # two mistakes: a seed of its own and tanh
     ("class ANN_sigmoid:\n    def __init__(self, a, b):\n        pass",
      {"builds", "layers", "forward_shape", "activations", "seeded"}, "nn.Module"),
 ])
@@ -234,3 +240,57 @@ def test_example_submissions_earn_their_documented_scores(grader):
         for task in ("code_3_1", "code_3_2_models", "code_3_2_train", "question_3_3", "calc_1_1", "calc_1_2", "calc_2"):
             got = r.task_points(task)
             assert (got is None) if want[task] == "manual" else (got == want[task]), (name, task, got)
+
+
+def test_a_cell_that_raises_after_defining_keeps_what_it_defined(grader, make_nb, solution_nb):
+    """Jupyter keeps what a cell defined before its error: a failing self-test at the cell's end
+    (a class of another cell, a wrong assert, a call of train_and_test on a model of another cell)
+    costs nothing the definition earns; the student reads what raised, flagged `raised:<cell>`."""
+    r = grader.grade(make_nb({
+        "ann-sigmoid": sigmoid() + "\n\nm = ANN_relu(784, 10)\nprint(m)\n",
+        "ann-relu": next(c.source for c in solution_nb.cells if c.get("id") == "ann-relu") + "\n\nassert ANN_relu(784, 10)(torch.zeros(2, 1, 28, 28)).shape == (2, 11)\n",
+        "train-and-test": train_fn() + "\n\ntrain_and_test(ANN_relu(input_dim, output_dim), hyperparams)\n"}))
+    assert r.auto_points == 50, [c for c in r.checks if c.passed is False]
+    assert {"raised:ann-sigmoid", "raised:ann-relu", "raised:train-and-test"} <= set(r.flags)
+    assert any("NameError: name 'ANN_relu' is not defined" in d and "`ANN_sigmoid` was defined before that" in d
+               for d in r.details)
+
+
+def test_a_cell_that_raises_before_defining_loses_its_checks_with_the_error(grader, make_nb):
+    r = grader.grade(make_nb({"ann-sigmoid": "x = undefined_name\n" + sigmoid()}))
+    lost = {k for k, ok in passed(r, "code_3_2_models").items() if not ok}
+    assert lost == {f"ANN_sigmoid: {c}" for c in ("builds", "layers", "forward shape", "activations", "seeded")}
+    msgs = {c.message for c in r.checks if c.check.startswith("ANN_sigmoid")}
+    assert all(m.startswith("cell 'ann-sigmoid' raised NameError: name 'undefined_name'") for m in msgs)
+    assert "raised:ann-sigmoid" not in r.flags
+
+
+def test_what_a_raising_cell_left_undone_is_named_on_the_checks_it_breaks(grader, make_nb):
+    """The error stopped the cell before a helper its forward needs: the checks that need it fail,
+    and their message says where the cell stopped."""
+    broken = sigmoid().replace("torch.sigmoid(", "act(") + "\n\nraise ValueError('my own test')\n\ndef act(t):\n    return torch.sigmoid(t)\n"
+    r = grader.grade(make_nb({"ann-sigmoid": broken}))
+    failing = [c for c in r.checks if c.check.startswith("ANN_sigmoid") and not c.passed]
+    assert {c.check for c in failing} >= {"ANN_sigmoid: forward shape", "ANN_sigmoid: activations"}
+    assert all("Note: cell 'ann-sigmoid' raised ValueError: my own test" in c.message for c in failing)
+    assert checks_of(r, "code_3_2_models")["ANN_sigmoid: builds"].passed
+
+
+def test_a_function_reading_the_global_hyperparams_is_told_so(grader, make_nb):
+    r = grader.grade(make_nb({"train-and-test": train_fn(lr='hyperparams["lr"]')}))
+    lost = {k for k, ok in passed(r, "code_3_2_train").items() if not ok}
+    assert lost == {"optimizer", "final_weights"}
+    for c in checks_of(r, "code_3_2_train").values():
+        said = "reads the notebook's global `hyperparams`, not its argument `hyperparameters`" in c.message
+        assert said == (not c.passed), c.message
+    clean = grader.grade(make_nb({"train-and-test": train_fn(lr="0.01")}))      # another mistake: not said
+    assert "global" not in " ".join(c.message for c in checks_of(clean, "code_3_2_train").values())
+
+
+def test_a_function_that_raises_after_everything_checked_is_said_not_charged(checker, make_nb):
+    """A fairness review: `plt.legnd()` after the plot cost nothing and nobody said so, while the
+    notebook's own run cells stop there."""
+    r = checker.grade(make_nb({"train-and-test": train_fn().replace("plt.show()", "plt.show()\n    plt.legnd()")}))
+    assert all(c.passed for c in checks_of(r, "code_3_2_train").values())
+    assert "raised:train-and-test" in r.flags
+    assert any("raised AttributeError" in d and "legnd" in d and "no point is lost" in d for d in r.details)

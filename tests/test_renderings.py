@@ -134,3 +134,27 @@ def test_the_overview_counts_notebooks_as_the_terminal_does():
     assert "1 flagged" in page and "code_3_1: notebook" not in page
     assert 'id="no-notebook"' in page and "Eva Lu" in page and "answers.pdf" in page     # listed apart
     assert "1 flagged" in totals(batch, 3, 1.0)[0]
+
+
+def test_the_overview_says_nothing_is_flagged_or_failed_instead_of_empty_tables():
+    """A new TA's review: a batch without a flag showed a table of headers only."""
+    from grader.feedback import overview_page
+    clean = result(0, PROOF)
+    clean.flags = []
+    for c in clean.checks:
+        if c.passed is False and not c.manual_task:
+            c.passed, c.points = True, c.max_points
+    page = overview_page([clean], SPEC, {})
+    assert '<p id="flagged">No submission is flagged.</p>' in page and '<table id="flagged">' not in page
+    assert '<p id="failed">No automatic check failed.</p>' in page
+    clean.flags = ["filename"]
+    assert '<table id="flagged">' in overview_page([clean], SPEC, {})
+
+
+def test_a_feedback_page_says_what_its_flags_mean():
+    r = result(0, PROOF)
+    r.flags = ["raised:ann-sigmoid"]
+    r.details = ["cell 'ann-sigmoid' raised NameError: name 'ANN_relu' is not defined; `ANN_sigmoid` was defined "
+                 "before that and is checked as the cell left it <b>"]
+    page = student_page(r, SPEC)
+    assert '<ul id="details"><li>cell &#x27;ann-sigmoid&#x27; raised NameError' in page and "&lt;b&gt;" in page

@@ -143,6 +143,32 @@ def combine(public: dict[str, Verdict], hidden: dict[str, Verdict] | None,
     return out
 
 
+def usable(outcome: CellOutcome) -> bool:
+    """Can what the cell defined be checked? Also after the cell raised: Jupyter keeps what a cell
+    defined before its error, so a self-test at its end that fails (a `NameError` for a class of
+    another cell, a wrong `assert`) costs the checks it breaks, not every check of the cell."""
+    return (outcome.probe is not None and bool(outcome.probe.get("defined"))
+            and outcome.status in (Status.OK, Status.ERROR))
+
+
+def raised_note(outcome: CellOutcome, cell_id: str, name: str, ctx: Context | None) -> str:
+    """For a cell checked although it raised: what it raised (flagged ``raised:<cell>``); '' when
+    it ran to its end."""
+    if outcome.status != Status.ERROR:
+        return ""
+    note = (f"cell '{cell_id}' raised {ctx.explain(outcome.error) if ctx else outcome.error}; "
+            f"`{name}` was defined before that and is checked as the cell left it")
+    if ctx is not None:
+        ctx.flag(f"raised:{cell_id}")
+        ctx.detail(note)
+    return note
+
+
+def with_note(message: str, ok: bool, note: str) -> str:
+    """A failed check's message, and why the cell may not have run to its end."""
+    return message if ok or not note else f"{message}. Note: {note}"
+
+
 def cell_failure(outcome: CellOutcome, cell_id: str, ctx: Context | None = None) -> str:
     """Why a cell gave no usable result, phrased for the student."""
     if outcome.status == Status.ERROR:

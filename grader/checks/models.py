@@ -15,7 +15,7 @@ import numpy as np
 
 from ..engines import CellJob
 from ..results import CheckResult
-from .context import Context, Verdict, cell_failure, combine, failed
+from .context import Context, Verdict, cell_failure, combine, failed, raised_note, usable, with_note
 
 CHECKS = ("builds", "layers", "forward_shape", "activations", "seeded")
 DIAGNOSES = {
@@ -127,8 +127,24 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     named = next((v for v, t in ref.get("variants", {}).items()
                   if v not in (act, "nobias") and close(obs.get("with_weights"), t, atol)), None)
     out["seeded"] = _seeded(obs, ref, atol, DIAGNOSES.get(named, "") if named else "",
-                            _at_the_output(named, act))
+                            _at_the_output(named, act), not out["activations"].ok and same_init(obs, ref))
     return out
+
+
+def same_init(obs: dict, ref: dict) -> bool:
+    """Do the layers, built right after the seed, hold the weights and biases the reference's
+    layers hold (sampled where the run's parameters say)? Only torch's own initialisation of the
+    table's layers, created in its order, gives them."""
+    if not ref.get("init") or [tuple(d) for d in obs.get("linear") or []] != [tuple(d) for d in ref.get("linear") or []]:
+        return False
+    builds = [(obs.get("init"), ref["init"])] + [((obs.get("init_seeded") or {}).get(s), theirs)
+                                                for s, theirs in (ref.get("init_seeded") or {}).items()]
+    for mine, theirs in builds:        # under every seed of the run (a seed of one's own differs)
+        if mine is None or len(mine) != len(theirs) or not all(
+                close(w, rw, 1e-7) and (b is None) == (rb is None) and (b is None or close(b, rb, 1e-7))
+                for (w, b), (rw, rb) in zip(mine, theirs)):
+            return False
+    return True
 
 
 def _at_the_output(variant: str | None, act: str):
@@ -238,7 +254,10 @@ def _extremes(obs: dict, ref: dict, atol: float, act: str) -> str:
     return ""
 
 
-def _seeded(obs: dict, ref: dict, atol: float, because: str = "", mistake=None) -> Verdict:
+def _seeded(obs: dict, ref: dict, atol: float, because: str = "", mistake=None, seeded_layers: bool = False) -> Verdict:
+    """``seeded_layers``: activations found a mistake in forward, and the layers built after the
+    seed hold the reference's initial weights: the seeding is right, and the forward mistake
+    costs activations only (a hidden layer's tanh, a missing ReLU: one mistake, one point)."""
     if obs.get("forward_error"):
         return Verdict(False, "not checked: calling the model fails (see forward shape)")
     want = ref.get("outputs") or {}
@@ -250,6 +269,9 @@ def _seeded(obs: dict, ref: dict, atol: float, because: str = "", mistake=None) 
             close(mine.get(s), mistake(np.asarray(want[s], dtype=float)), atol) for s in want):
         return Verdict(True, "built right after torch.manual_seed(...), the outputs equal the reference's with "
                              "the mistake activations names")
+    if seeded_layers:
+        return Verdict(True, "built right after torch.manual_seed(...), the layers hold the reference's initial "
+                             "weights (the outputs differ for the reason activations names)")
     if because:
         return Verdict(False, f"built right after torch.manual_seed(...), the outputs differ from the reference's "
                               f"for the reason activations names: {because}")
@@ -276,11 +298,12 @@ def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool, ct
 
     if out is None:
         return all_fail(f"no cell defines `{name}` (cell '{model['cell']}' is missing); restore the cell")
-    if not out.ok or out.probe is None:
+    if out.probe is None or not (out.ok or usable(out)):
         return all_fail(cell_failure(out, model["cell"], ctx))
     p = out.probe
     if not p.get("defined"):
         return all_fail(f"`{name}` is not defined after running cell '{model['cell']}'")
+    note = raised_note(out, model["cell"], name, ctx)
     runs, ref_runs = p.get("runs") or {}, ref.get("runs") or {}
     if "public" not in runs or (hidden and "hidden" not in runs):
         return all_fail("the check did not run (incomplete result from the cell's process)")
@@ -290,4 +313,4 @@ def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool, ct
     verdicts = combine(public, secret, HIDDEN_ONLY)
     return [CheckResult(task=task.id, check=label(c), max_points=float(pts[c]),
                         points=float(pts[c]) if verdicts[c].ok else 0.0, passed=verdicts[c].ok,
-                        message=verdicts[c].message) for c in CHECKS]
+                        message=with_note(verdicts[c].message, verdicts[c].ok, note)) for c in CHECKS]

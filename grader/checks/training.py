@@ -10,14 +10,16 @@ epochs counted from 0 or 1, keyword or positional calls.
 """
 from __future__ import annotations
 
+import ast
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..engines import CellJob
+from ..magics import without_magics
 from ..results import CheckResult
-from .context import Context, Verdict, cell_failure, combine, failed
+from .context import Context, Verdict, cell_failure, combine, failed, raised_note, usable, with_note
 
 CHECKS = ("optimizer", "epochs", "test", "plots", "final_weights")
 EXTRA_SETTINGS = ("nesterov", "weight_decay", "dampening", "maximize")   # SGD's, all off in the task
@@ -175,7 +177,7 @@ def followups(task, ctx: Context, outcomes, refs) -> list[CellJob]:
     In grade mode the hidden run decides points and is the one replayed; the public run there only
     words messages, so its report is taken as it is."""
     out = outcomes[0]
-    if out is None or not out.ok or not out.probe or not out.probe.get("defined"):
+    if out is None or not usable(out):
         return []
     label = "hidden" if ctx.hidden else "public"
     run = (out.probe.get("runs") or {}).get(label)
@@ -363,10 +365,11 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
 
     if out is None:
         return all_fail(f"no cell defines `{name}` (cell '{task.cfg['cell']}' is missing); restore the cell")
-    if not out.ok or out.probe is None:
+    if out.probe is None or not (out.ok or usable(out)):
         return all_fail(cell_failure(out, task.cfg["cell"], ctx))
     if not out.probe.get("defined"):
         return all_fail(f"`{name}` is not defined after running cell '{task.cfg['cell']}'")
+    note = raised_note(out, task.cfg["cell"], name, ctx)
     runs, ref_runs = out.probe.get("runs") or {}, ref.get("runs") or {}
     labels = ["public", "hidden"] if ctx.hidden else ["public"]
     if any(label not in runs for label in labels):
@@ -382,5 +385,40 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
             n = confirmed_by_replay(events, replayed[label])
         verdicts[label] = judge_run(name, runs[label], ref_runs[label], p, n, ctx.explain)
     final = combine(verdicts["public"], verdicts.get("hidden"), HIDDEN_ONLY)
+    error = runs["public"].get("error")
+    if error and all(v.ok for v in final.values()):
+        # Every check passed, yet the call raised (a typo after the plot, `plt.legnd()`): the
+        # notebook's own cells that call the function stop there. Said from the public run only.
+        ctx.flag(f"raised:{task.cfg['cell']}")
+        ctx.detail(f"`{name}` raised {ctx.explain(error)} when the grader called it (after everything the checks "
+                   f"look at, so no point is lost; in the notebook, the cells that call it stop there)")
+    if not all(v.ok for v in final.values()):
+        note = "; ".join(n for n in (note, reads_global(ctx, task)) if n)
     return [CheckResult(task=task.id, check=c, max_points=float(pts[c]), points=float(pts[c]) if final[c].ok else 0.0,
-                        passed=final[c].ok, message=final[c].message) for c in CHECKS]
+                        passed=final[c].ok, message=with_note(final[c].message, final[c].ok, note)) for c in CHECKS]
+
+
+def reads_global(ctx: Context, task) -> str:
+    """The function reads the notebook's own dict (spec: ``global_hyperparameters``) instead of
+    the argument it is called with: the checks see the grader's values differ and say which,
+    and this says why (a fairness review: `hyperparams["lr"]` for `hyperparameters["lr"]`
+    lost 13 points, and no message named the name)."""
+    name = task.cfg.get("global_hyperparameters")
+    cell = next((c for c in ctx.nb.cells if ctx.graded_as.get(c.index) == task.cfg["cell"]), None) \
+        if name and ctx.nb is not None else None
+    if cell is None:
+        return ""
+    try:
+        tree = ast.parse(without_magics(cell.source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == task.cfg["defines"]:
+            args = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+            if name in args or not any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+                                       for n in ast.walk(node)):
+                return ""
+            own = f" `{args[1]}`" if len(args) > 1 else ""
+            return (f"`{task.cfg['defines']}` reads the notebook's global `{name}`, not its argument{own}: "
+                    f"the grader calls it with other values, so use the argument")
+    return ""

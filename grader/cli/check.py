@@ -193,11 +193,17 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
         out()
         for line in _wrap("flags: " + ", ".join(other), width, ""):
             out(Text(line, style="yellow"))
+        for d in r.details:        # what the flags mean for this notebook, in words
+            for i, line in enumerate(_wrap(d, width, "  ")):
+                out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
     out()
     for line in _wrap(_points_line(r, spec), width, ""):
         out(Text(line))
     ok = not failed and r.filename_ok and r.status == "graded"
-    out(Text("ready to hand in" if ok else f"{len(failed)} check(s) to fix", style="green" if ok else "red"))
+    todo = [f"{len(failed)} check(s)"] if failed else []
+    if not r.filename_ok:
+        todo.append("the file name")
+    out(Text("ready to hand in" if ok else f"to fix: {' and '.join(todo)}", style="green" if ok else "red"))
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))
     return 0 if ok else 1

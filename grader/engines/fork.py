@@ -291,9 +291,10 @@ class Worker:
         outcome.output = executed["output"]
         outcome.error = executed["error"]
         if outcome.error:
+            # Jupyter keeps what a cell defined before it raised, and so do the checks: the probe
+            # still looks (a self-test at the cell's end that fails costs the checks it breaks).
             outcome.status = Status.ERROR
-            run.done = True
-        elif not run.params:
+        if not run.params:
             run.done = True
         else:
             self._probe(run, 0)

@@ -169,8 +169,8 @@ class KernelEngine:
             outcome.notes = ["limits: the plain nbclient engine enforces time limits only (no memory, process, "
                              "network or file limits, no allowlisted view)"]
             if outcome.error:
-                outcome.status = Status.ERROR
-            elif job.probe:
+                outcome.status = Status.ERROR     # the probe still looks, as in the fork engine
+            if job.probe:
                 self._probe(kernel, job, outcome, deadline, phase)
             return outcome, True
         except (wire.InvalidMessage, InvalidObservation) as exc:

@@ -93,6 +93,13 @@ def _built(cls, args, seed, cache):
     return cache[seed]
 
 
+def _init(model, p):
+    """Samples of each layer's weights and biases as built (where the run's parameters say)."""
+    k = int(p["sample_k"])
+    return [[_sample(m.weight, p["sample_seed"], k),
+             _sample(m.bias, p["sample_seed"], k) if m.bias is not None else None] for m in _linears(model)]
+
+
 def _run(cls, p, cache):
     """One set of parameters (public or hidden): builds under each seed, samples, outputs. The
     models stay untouched here; the reference weights go in afterwards (``_with_weights``)."""
@@ -106,9 +113,7 @@ def _run(cls, p, cache):
     obs["module"] = isinstance(model, nn.Module)
     lins = _linears(model) if obs["module"] else []
     obs["linear"] = [[int(m.in_features), int(m.out_features), m.bias is not None] for m in lins]
-    k = int(p["sample_k"])
-    obs["init"] = [[_sample(m.weight, p["sample_seed"], k),
-                    _sample(m.bias, p["sample_seed"], k) if m.bias is not None else None] for m in lins]
+    obs["init"] = _init(model, p) if obs["module"] else []
     outputs = {}
     try:
         with torch.no_grad():
@@ -123,6 +128,7 @@ def _run(cls, p, cache):
         try:
             if error:
                 raise RuntimeError(error)
+            obs.setdefault("init_seeded", {})[str(seed)] = _init(m, p)    # the seeding, apart from forward
             with torch.no_grad():
                 outputs[str(seed)] = _tensor(m(x))
         except BaseException as exc:  # noqa: BLE001
