@@ -53,7 +53,7 @@ class Variant:
 VARIANTS = [
     Variant("Correct", {}, 50),
     Variant("Sequential", {"ann-sigmoid": SEQUENTIAL}, 50),
-    Variant("LogSoftmax", {"ann-relu": RELU_LOGSOFTMAX}, 48),
+    Variant("LogSoftmax", {"ann-relu": RELU_LOGSOFTMAX}, 49),   # one mistake, one point (activations)
     Variant("FixedLr", {"train-and-test": FIXED_LR}, 41),
     Variant("WrongAnswers", {"answers-3-3": "a_ = True\nb_ = True\nc_ = 'True'\nd_ = None\ne_ = False"}, 44),
     Variant("Template", {}, 10, base="template"),
