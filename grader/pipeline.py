@@ -6,6 +6,7 @@ becomes a reason in that submission's result; nothing here raises for a bad subm
 """
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
@@ -24,6 +25,9 @@ from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
 
 STUDENT_CELL_CHARS = 100_000     # kept per cell for similarity and TAs; the rest is cut
+
+
+PLAIN_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
 
 class GraderError(Exception):
@@ -207,14 +211,25 @@ class Grader:
         allowed = self.spec.allowed_modules(self.template)
         if rule.get("stdlib", True):
             allowed |= set(sys.stdlib_module_names)
-        extra = []
+        extra, computed = [], False
         for job in jobs:
             for module in imported_modules(job.source or ""):
-                if module not in allowed and module not in extra:
+                if module in allowed:
+                    continue
+                if not PLAIN_MODULE.fullmatch(module) and module != "?":
+                    # A name is the student's to choose, and it is printed where TAs read other
+                    # students' lines: 33 blank-looking letters and "ㄨ ..._JaneDoe... 0ᐟ50 crashed"
+                    # folded into a line of its own (the thirty-first review). No package on PyPI
+                    # is named that way; the TA reads the cell.
+                    ctx.detail("a graded cell imports a module whose name is not plain ASCII of at most 40 characters")
+                    module = "?"
+                else:
+                    computed = computed or module == "?"
+                if module not in extra:
                     extra.append(module)
         for module in extra:
             ctx.flag(f"extra-import:{module}")
-            if module == "?":
+            if module == "?" and computed:
                 ctx.detail("a graded cell imports a module by a computed name (__import__ or import_module)")
         penalty = float(rule.get("penalty", 0))
         if extra and penalty:

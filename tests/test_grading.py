@@ -108,7 +108,10 @@ def test_nn_sequential_flatten_and_functional_relu_are_equivalent(grader, make_n
         l3 = nn.Linear(1024, 512)
         self.linear1, self.linear2, self.linear3, self.linear4 = l1, l2, l3, l4'''), {"seeded"}, "manual_seed"),
     (sigmoid(ret='''torch.tensor([[0.3537, 0.5558, 0.1939, -0.0044, 0.0700, -0.0687, 0.2242, -0.4975,
-                   0.0686, -0.2119]]).repeat(x.shape[0], 1)'''), {"activations"}, "output differs"),  # seeding right
+                   0.0686, -0.2119]]).repeat(x.shape[0], 1)'''), {"activations", "seeded"}, "output differs"),
+    (sigmoid(ret="torch.zeros(x.shape[0], 10)"), {"activations", "seeded"}, "output differs"),   # no computation:
+    (SIGMOID_OK.format(init=LAYERS, forward="pass"), {"forward_shape", "activations", "seeded"},  # no seeding to see
+     "forward returned None"),
     (sigmoid(init="torch.manual_seed(66)\n        " + LAYERS).replace(
         "x = torch.sigmoid(self.linear2(x))", "x = torch.tanh(self.linear2(x))"), {"activations", "seeded"},
      "output differs"),                                         # two mistakes: a seed of its own and tanh

@@ -183,7 +183,10 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         # Twenty-ninth review: an import name that is never run became the flag `extra-import:<it>`,
         # printed raw: the cursor went up a line and rewrote a classmate's result.
         "Terminal": {"ann-sigmoid": sol["ann-sigmoid"] + '\nif False:\n    __import__("x\\x1b[1A\\x1b[2K\\x1b[1G'
-                     '\\u2717 Assignment_7_JaneDoe_k12345678_ipynb  0/50  crashed\\n\\x9b2J")\n'},
+                     '\\u2717 Assignment_7_JaneDoe_k12345678_ipynb  0/50  crashed\\n\\x9b2J")\n',
+                     # Thirty-first: letters that look blank, '✗', '.' and '/' fold into a line of their own.
+                     "ann-relu": sol["ann-relu"] + "\nif False:\n    import " + "\u115f" * 33
+                     + "\u3128\u115fAssignment_7_JaneDoe_k12345678\ua4f8ipynb\u115f0\u141f50\u115fcrashed\n"},
     }
     for i, (name, changes) in enumerate(plan.items()):
         write_nb(solution_nb, folder, f"Assignment_7_Mal{name}_k2{len(HONEST) + i:07d}.ipynb", changes)
@@ -416,6 +419,8 @@ def test_text_from_a_notebook_cannot_move_the_tas_cursor(batch):
     assert "extra-import:?" in r["flags"] and not any("\x1b" in f for f in r["flags"])
     line = next(ln for ln in batch["stdout"].splitlines() if "MalTerminal" in ln)
     assert "crashed" not in line and "JaneDoe" not in line
+    assert "\u3128" not in batch["stdout"] and "\u115f" not in batch["stdout"]
+    assert not any("\u115f" in f for f in r["flags"])
 
 
 def test_the_console_shows_control_characters_and_keeps_its_own_colours():

@@ -127,8 +127,23 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     named = next((v for v, t in ref.get("variants", {}).items()
                   if v not in (act, "nobias") and close(obs.get("with_weights"), t, atol)), None)
     out["seeded"] = _seeded(obs, ref, atol, DIAGNOSES.get(named, "") if named else "",
-                            _at_the_output(named, act), not out["activations"].ok and same_init(obs, ref))
+                            _at_the_output(named, act),
+                            not out["activations"].ok and computes(obs, ref, atol) and same_init(obs, ref))
     return out
+
+
+def computes(obs: dict, ref: dict, atol: float) -> bool:
+    """Does forward compute from its input and its layers? Its output must change when the layers
+    hold the reference's weights instead of their own, and when the input grows (x 20): a forward
+    that returns zeros, a constant or the input itself has no seeding to check (the thirty-first
+    review: correct layers and `return torch.zeros(...)` earned seeded)."""
+    mine = obs.get("with_weights")
+    own = next(iter((obs.get("outputs") or {}).values()), None)
+    if mine is None or own is None or np.shape(mine) != np.shape(own) or close(mine, own, atol):
+        return False
+    if ref.get("with_wide") is None:
+        return True
+    return obs.get("with_wide") is not None and not close(obs["with_wide"], mine, atol)
 
 
 def same_init(obs: dict, ref: dict) -> bool:
@@ -213,6 +228,11 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float) -> Verdict:
     if obs.get("weights_error"):
         return Verdict(False, f"with the reference weights copied into your layers, forward raised "
                               f"{obs['weights_error']}")
+    if mine is None and obs.get("copied"):
+        kind = obs.get("out_type") or "no tensor"
+        return Verdict(False, f"with the reference weights copied into your layers, forward returned "
+                              f"{'None' if kind == 'NoneType' else kind}, not the output tensor; return the last "
+                              f"layer's output")
     if mine is None:
         return Verdict(False, "not checked: the reference weights fit only layers of the table's sizes "
                               "(see layers)")
