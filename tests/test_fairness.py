@@ -133,6 +133,15 @@ CASES = {
         {"train-and-test": train().replace("def train_and_test(model, hyperparameters):",
                                            "def train_and_test(model, hyperparameters, train_loader=train_loader, "
                                            "test_loader=test_loader):")}, {}, [], []),
+    # A fairness review: the provided loaders rebuilt from their datasets with the argument's batch
+    # sizes (shuffled, as the template's train_loader is) cost up to 20 points.
+    "loaders-rebuilt-from-their-datasets": (
+        {"train-and-test": train(BODY.replace("train(model, train_loader,", "train(model, mine,").replace(
+            "test(model, test_loader)", "test(model, DataLoader(test_loader.dataset, "
+                                        "batch_size=hyperparameters['test_batch_size'], shuffle=False))")).replace(
+            "    g1, g2, g3 = [], [], []", "    mine = DataLoader(train_loader.dataset, batch_size=hyperparameters"
+                                          "['batch_size'], shuffle=True)\n    g1, g2, g3 = [], [], []")},
+        {}, [], []),
     "train-and-test-under-other-names": (
         {"train-and-test": "train_fn, test_fn = train, test\n" + train().replace(
             "= train(model,", "= train_fn(model,").replace("test(model, test_loader)", "test_fn(model, test_loader)")},
