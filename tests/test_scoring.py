@@ -574,3 +574,17 @@ def test_a_replay_is_used_only_when_the_reference_did_not_confirm_everything():
     spoiled = ok({"runs": {"hidden": {"events": [{}, {"series": [[0.0]]}, {}, {}, {}], "final_test": None}}})
     res = train_points(ok(training_obs()), follow=[spoiled])
     assert sum(p for p, _ in res.values()) == 20.0
+
+
+@pytest.mark.parametrize("source,needle", [
+    ("a_ == True\nb_ = True", "compares `a_ == ...`, which assigns nothing"),
+    ("A_ = True\nb_ = True", "assigns `A_`; names are case-sensitive"),
+    ("if True:\n    a_ = True\nb_ = True", "assigned only inside a block"),
+])
+def test_an_answer_not_assigned_says_what_the_cell_did_instead(source, needle):
+    """A fairness review: `a_ == True` and `A_ = True` both read "`a_` is not assigned"."""
+    from grader.checks.answers import problem, read_answers
+    values, _ = read_answers(source, ["a_", "b_"])
+    why = problem("a_", values["a_"], source)
+    assert why.startswith("`a_` is not assigned") and needle in why
+    assert problem("b_", values["b_"], source) == ""

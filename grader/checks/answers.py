@@ -56,10 +56,33 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     return {n: found.get(n, _MISSING) for n in names}, ""
 
 
-def problem(name: str, value) -> str:
+def missing_why(source: str, name: str) -> str:
+    """What the cell does with ``name`` instead of assigning it at its top level: compares it
+    (`a_ == True`), assigns another spelling (`A_ = True`) or assigns it inside a block."""
+    try:
+        tree = ast.parse(without_magics(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Compare) and \
+                isinstance(node.value.left, ast.Name) and node.value.left.id == name:
+            return f" (the cell compares `{name} == ...`, which assigns nothing: one `=` assigns)"
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+        for t in targets:
+            if isinstance(t, ast.Name) and t.id != name and t.id.lower() == name.lower():
+                return f" (the cell assigns `{t.id}`; names are case-sensitive)"
+            if isinstance(t, ast.Name) and t.id == name:
+                return " (it is assigned only inside a block, e.g. an if or a function; assign it at the cell's top level)"
+    return ""
+
+
+def problem(name: str, value, source: str = "") -> str:
     """'' for a bool literal, else why the value does not count."""
     if value is _MISSING:
-        return f"`{name}` is not assigned; write `{name} = True` or `{name} = False`"
+        return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
+                f"write `{name} = True` or `{name} = False`")
     if value is None:
         return f"`{name}` is computed; write the literal True or False"
     if isinstance(value, ast.Constant):
@@ -112,7 +135,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
     for n in names:
-        why = problem(n, values[n])
+        why = problem(n, values[n], found.cell.source)
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:

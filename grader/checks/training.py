@@ -385,6 +385,16 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
             n = confirmed_by_replay(events, replayed[label])
         verdicts[label] = judge_run(name, runs[label], ref_runs[label], p, n, ctx.explain)
     final = combine(verdicts["public"], verdicts.get("hidden"), HIDDEN_ONLY)
+    if ctx.hidden and any(final[c].message == HIDDEN_ONLY[c] for c in CHECKS):
+        # The public run's report is taken as it is for words; where that passed and the hidden run
+        # failed, the public run judged on what the reference confirms (as `grader check` judges
+        # it) may name the mistake (a copy of the model trained: "no gradient lists from `train`"),
+        # and is said instead of "with the public values but not with the grader's".
+        p = run_params(task, ctx, False)
+        events = runs["public"].get("events", [])
+        strict = judge_run(name, runs["public"], ref_runs["public"], p,
+                           confirmed_by_reference(events, p, timeline(ref_runs["public"])), ctx.explain)
+        final = {c: strict[c] if v.message == HIDDEN_ONLY[c] and not strict[c].ok else v for c, v in final.items()}
     error = runs["public"].get("error")
     if error and all(v.ok for v in final.values()):
         # Every check passed, yet the call raised (a typo after the plot, `plt.legnd()`): the
