@@ -268,3 +268,14 @@ def test_a_grade_belongs_to_the_answer_the_ta_read_not_a_resubmission_stored_mea
     review = next(c.review for c in decided(st.gb)["Anna_Huber_5500"].checks if c.task == "calc_1_1")
     assert review.stale                                              # marked, and back in the queue
     assert "I do not know." in alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
+
+
+def test_the_name_page_offers_the_name_serve_was_given(app):
+    """A new TA's review: $GRADER_TA worked for merge and count, and serve asked again."""
+    c = app.test_client()
+    c.get("/?token=s3cret-token")
+    assert b'value=""' in c.get("/who").data
+    app.config["DEFAULT_TA"] = "Ada <Lovelace>"
+    page = c.get("/who").data
+    assert b'value="Ada &lt;Lovelace&gt;"' in page
+    assert c.post("/who", data={"name": "Ada", "csrf_token": csrf_of(page), "next": "/"}).status_code == 302

@@ -29,6 +29,9 @@ def add_parser(sub) -> None:
                    help="address to listen on (default 127.0.0.1: this machine only); another needs --token")
     s.add_argument("--token", default=os.environ.get("GRADER_TOKEN"),
                    help="shared access token (default: $GRADER_TOKEN, else one kept in the gradebook)")
+    s.add_argument("--ta", default=os.environ.get("GRADER_TA"),
+                   help="your name, filled in on the app's first page (default: $GRADER_TA); it is recorded "
+                        "with every grade")
     s.add_argument("--seed", type=int, default=7, help="seed of each TA's shuffled order (default: 7)")
     s.add_argument("--threads", type=int, default=8, help=argparse.SUPPRESS)
     s.set_defaults(run=cmd_serve)
@@ -55,6 +58,7 @@ def cmd_serve(args, console: Console) -> int:
         console.print(f"[red]error:[/] cannot open {gradebook_path(reports)}: {exc}")
         return 2
     token = app.config["TOKEN"]
+    app.config["DEFAULT_TA"] = (args.ta or "").strip()[:60]
     try:
         server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, ident="grader",
                                         clear_untrusted_proxy_headers=True)

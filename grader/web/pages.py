@@ -6,6 +6,7 @@ import json
 from flask import (
     Blueprint,
     abort,
+    current_app,
     g,
     redirect,
     render_template,
@@ -44,7 +45,10 @@ def who():
                                                                "grade you give."), 400
         session["ta"] = name
         return redirect(nxt)
-    return render_template("who.html", next=nxt, error=None)
+    # The name `grader serve --ta` (or $GRADER_TA) gave, as the field's value: Enter confirms it
+    # (on a course server each TA still types their own).
+    return render_template("who.html", next=nxt, error=None,
+                           ta=session.get("ta") or current_app.config.get("DEFAULT_TA") or "")
 
 
 @pages.route("/prefs", methods=["POST"])
