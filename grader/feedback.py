@@ -16,7 +16,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from .identity import Counting, counting
+from .identity import Counting, counted, counting
 from .render import page
 from .report import atomic_write
 from .results import SubmissionResult
@@ -164,7 +164,12 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
     notebooks = [r for r in results if not r.no_notebook]
     graded = [r for r in notebooks if r.status == "graded"]
     absent = len(results) - len(notebooks)
-    failed = Counter(f"{c.task}: {c.check}" for r in notebooks for c in r.checks
+    # Statistics count each student once: of several notebooks, the one that counts (a new TA's
+    # review: a draft that did not count entered the mean, the charts and "students" per check).
+    choices = counting(results)
+    stats = counted(results)
+    left_out = len(results) - len(stats)
+    failed = Counter(f"{c.task}: {c.check}" for r in stats if not r.no_notebook for c in r.checks
                      if c.passed is False and not c.manual_task)
     common = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in failed.most_common(15))
     flagged = [r for r in notebooks if any(not f.startswith("note:") for f in r.flags) or r.status != "graded"]
@@ -173,7 +178,8 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
         f'{f" ({html.escape(r.participant)})" if r.participant else ""}</td>'
         f"<td>{html.escape(', '.join(f for f in r.flags if not f.startswith('note:')))}</td>"
         f"<td>{html.escape(r.status)}</td></tr>" for r in flagged)
-    mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
+    counted_graded = [r for r in stats if not r.no_notebook and r.status == "graded"]
+    mean = sum(r.auto_points for r in counted_graded) / len(counted_graded) if counted_graded else 0
     # A task no TA has graded yet gets a line, not an empty chart.
     drawn = [t for t in spec.tasks if any(r.task_points(t.id) is not None for r in results)
              and (t.kind != "manual" or any(c.task == t.id and c.answer is not None and c.points is not None
@@ -189,11 +195,13 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
                        f'{html.escape(", ".join(c.differs))}; choose the one that counts with '
                        f'<code>grader count</code></li>' for k, c in sorted(unchosen.items()))
     chart = (f'<img id="distribution" alt="score distribution per task: {html.escape(", ".join(t.id for t in drawn))}" '
-             f'src="data:image/png;base64,{_chart(results, drawn)}">' if drawn and results else "")
+             f'src="data:image/png;base64,{_chart(stats, drawn)}">' if drawn and stats else "")
     body = [f"<h1>{html.escape(spec.assignment['title'])}: overview</h1>",
             f'<p id="counts">{len(results)} submissions: {len(results) - absent} notebooks, {len(graded)} graded'
             f'{f", {absent} participant(s) without a notebook" if absent else ""}; {len(flagged)} flagged; mean '
-            f"automatic points {mean:.1f}</p>",
+            f"automatic points {mean:.1f}"
+            f'{f" (one notebook per student: {left_out} that do not count are left out of the figures)" if left_out else ""}'
+            "</p>",
             "<h2>Score distribution per task</h2>",
             chart + (f'<ul id="pending" class="pending">{pending}</ul>' if pending else ""),
             "<h2>Most common failed checks</h2>"
@@ -202,6 +210,7 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
             "<h2>Flagged submissions</h2>"
             + ('<table id="flagged"><tr><th>file</th><th>flags</th><th>status</th></tr>' + flag_rows + "</table>"
                if flag_rows else '<p id="flagged">No submission is flagged.</p>')]
+    body.append("<h2>Every student</h2>" + _students(results, choices, links))
     missing = [r for r in results if r.no_notebook]
     if missing:
         body.append('<h2>Without a notebook</h2><table id="no-notebook"><tr><th>participant</th><th>handed in</th></tr>'
@@ -209,6 +218,22 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
                               f'{f" ({html.escape(r.participant_id)})" if r.participant_id else ""}</td>'
                               f"<td>{html.escape(r.handed_in or 'nothing')}</td></tr>" for r in missing) + "</table>")
     return page("Overview", "\n".join(body))
+
+
+def _students(results: list[SubmissionResult], choices: dict[str, Counting], links: dict[str, str]) -> str:
+    """One row per notebook (and per participant without one), each linked to its page."""
+    rows = []
+    for r in sorted(results, key=lambda r: (r.who.casefold(), r.file.casefold(), r.key)):
+        c = choices.get(r.key)
+        written = "pending" if r.manual_points is None else f"{r.manual_points:g}"
+        note = "" if c is None else ("counts" if c.counts(r.key) else "does not count")
+        flags = ", ".join(f for f in r.flags if not f.startswith("note:"))
+        rows.append(f'<tr><td><a href="{html.escape(links.get(r.key, "#"))}">{html.escape(r.who)}</a></td>'
+                    f"<td>{html.escape('(no notebook)' if r.no_notebook else r.file)}</td>"
+                    f"<td>{r.auto_points:g}</td><td>{html.escape(written)}</td><td>{r.total_points:g}</td>"
+                    f"<td>{html.escape(note)}</td><td>{html.escape(flags)}</td></tr>")
+    return ('<table id="students"><tr><th>student</th><th>notebook</th><th>automatic</th><th>written</th>'
+            "<th>total so far</th><th>of several</th><th>flags</th></tr>" + "".join(rows) + "</table>")
 
 
 def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, only: set[str] | None = None,

@@ -109,3 +109,17 @@ def test_a_gradebook_from_before_the_choices_table_gains_it(tmp_path):
         assert identity.counting(decided(gb).values())["Anna_Huber_5500-2"].key == "Anna_Huber_5500-1"
     finally:
         gb.close()
+
+
+def test_grader_count_takes_a_key_as_a_ta_types_it(tmp_path, capsys, monkeypatch):
+    """A new TA's review: the help's example `Lea_Mueller_...` found no `Lea_Müller_...`."""
+    from grader.cli.reports import _typed
+    assert _typed("Lea_Müller_5505-2") == _typed("lea_mueller_5505-2") == "lea_mueller_5505-2"
+    monkeypatch.setenv("COLUMNS", "200")
+    reports = tmp_path / "reports"
+    filled(reports, guesses()).close()
+    capsys.readouterr()
+    assert main(["count", "anna_huber_5500-1", "--reports", str(reports), "--ta", "ben"]) == 0
+    assert "counts, chosen by a TA (ben)" in capsys.readouterr().out
+    assert main(["count", "Anna_Hubr_5500-1", "--reports", str(reports)]) == 2
+    assert "did you mean Anna_Huber_5500-1?" in capsys.readouterr().out

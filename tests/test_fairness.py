@@ -115,7 +115,7 @@ CASES = {
     "global-from-the-test-cell": (
         {"ann-sigmoid": sigmoid().replace("nn.Linear(d_in, 512)", "nn.Linear(input_size, 512)")},
         {f"ANN_sigmoid: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},
-        ["Each cell is graded on its own"], []),
+        ["No cell of the notebook defines `input_size`: a typo?"], []),     # no cell defines it
     "no-flatten": (
         {"ann-sigmoid": sigmoid().replace("        x = x.view(x.shape[0], -1)\n", "")},
         {"ANN_sigmoid: forward shape": 0, "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0},
@@ -206,6 +206,16 @@ CASES = {
             "    plt.plot(g1)", "    with torch.no_grad():\n        for q in model.parameters():\n"
                                "            q.mul_(0.5)\n    test(model, test_loader)\n    plt.plot(g1)")},
         {"test": 0, "final_weights": 0}, [], []),
+    "a-copy-trained-then-weights-scaled-and-tested": (   # the thirty-second review: `test` kept its points
+        {"train-and-test": "def train_and_test(model, hyperparameters):\n    import copy\n"
+                           "    optimizer = optim.SGD(model.parameters(), lr=hyperparameters['lr'], "
+                           "momentum=hyperparameters['momentum'])\n"
+                           "    g1, g2, g3 = train(model, train_loader, optimizer, 1)\n"
+                           "    other = copy.deepcopy(model)\n"
+                           "    train(other, train_loader, optim.SGD(other.parameters(), lr=0.0), 2)\n"
+                           "    with torch.no_grad():\n        for q in model.parameters():\n            q.mul_(0.5)\n"
+                           "    test(model, test_loader)"},
+        {"epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
     "test-before-and-after-training": (
         {"train-and-test": train().replace("    g1, g2, g3 = [], [], []",
                                            "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")}, {}, [], []),

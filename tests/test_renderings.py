@@ -158,3 +158,22 @@ def test_a_feedback_page_says_what_its_flags_mean():
                  "before that and is checked as the cell left it <b>"]
     page = student_page(r, SPEC)
     assert '<ul id="details"><li>cell &#x27;ann-sigmoid&#x27; raised NameError' in page and "&lt;b&gt;" in page
+
+
+def test_the_overview_counts_each_student_once_and_lists_every_student():
+    """A new TA's review: a draft that did not count entered the mean and the failed checks, and
+    a student without a flag had no link from the overview."""
+    from grader.feedback import overview_page
+    final, draft = lea()
+    for c in final.checks:
+        if not c.manual_task:
+            c.passed, c.points = True, c.max_points
+    other = result(1, PROOF)
+    page = overview_page([final, draft, other], SPEC, {final.key: "a.html", draft.key: "b.html", other.key: "c.html"})
+    mean = (final.auto_points + other.auto_points) / 2
+    assert f"mean automatic points {mean:.1f} (one notebook per student: 1 that do not count are left out" in page
+    failed = page.split('id="failed"', 1)[1].split("</table>", 1)[0]
+    assert ">2<" not in failed                       # the draft's failures are not counted
+    table = page.split('id="students"', 1)[1].split("</table>", 1)[0]
+    assert all(f'href="{x}.html"' in table for x in "abc")
+    assert "does not count" in table and ">counts<" in table

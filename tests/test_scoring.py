@@ -87,8 +87,14 @@ def test_the_student_view_uses_the_public_run_only():
 
 @pytest.mark.parametrize("outcome,needle", [
     (None, "no cell defines `ANN_sigmoid` (cell 'ann-sigmoid' is missing); restore the cell"),
+    (CellOutcome("ann-sigmoid", Status.ERROR, error="NameError: name 'ANN_relu' is not defined"),
+     "cell 'ann-sigmoid' raised NameError: name 'ANN_relu' is not defined. Each cell is graded on its own"),
     (CellOutcome("ann-sigmoid", Status.ERROR, error="NameError: name 'np' is not defined"),
-     "cell 'ann-sigmoid' raised NameError: name 'np' is not defined. Each cell is graded on its own"),
+     "cell 'ann-sigmoid' raised NameError: name 'np' is not defined. `np` is how numpy is usually imported, and no "
+     "cell of the notebook imports it"),
+    (CellOutcome("ann-sigmoid", Status.ERROR, error="NameError: name 'modell' is not defined"),
+     "cell 'ann-sigmoid' raised NameError: name 'modell' is not defined. No cell of the notebook defines `modell`: "
+     "a typo?"),
     (CellOutcome("ann-sigmoid", Status.TIMEOUT, error="the cell did not finish within 60 s"),
      "cell 'ann-sigmoid': the cell did not finish within 60 s"),
     (CellOutcome("ann-sigmoid", Status.OK, probe_error="not checked: threads"),
@@ -479,7 +485,7 @@ def test_provided_rows_carry_maxima_and_the_reason_of_a_failing_cell():
     res = {r.check: r for r in provided.score(PROVIDED, c, [CellOutcome("imports", Status.ERROR,
                                                                          error="NameError: name 'y' is not defined")], [])}
     assert res["imports executes"].message.startswith("cell 'imports' raised NameError: name 'y' is not defined. "
-                                                      "Each cell is graded on its own")
+                                                      "No cell of the notebook defines `y`: a typo?")
     assert res["data-loaders unmodified"].message == "the provided cell 'data-loaders' is present and unmodified"
 
 
@@ -527,6 +533,10 @@ def replay(events, final_test=None, **kw):
     # every train call reproduced, and the replay's test printed another line: the weights were
     # changed after training, and the final weights do not confirm that test (a twenty-fifth review)
     ([SGD, train(S1), called_test("T2"), SGD], replay([{}, {"series": S1}, {"printed": "T1"}, {}], "T2"), {0, 1, 3}),
+    # a train call the replay cannot repeat (on a copy) stops it: a test after it is not confirmed by
+    # the final weights either (weights may have been changed by hand; the thirty-second review)
+    ([SGD, train(S1), train(S2, model="other"), called_test("T2")],
+     replay([{}, {"series": S1}], "T2", stopped=2), {0, 1}),
     # more events than the replay did: the rest is unconfirmed
     ([SGD, train(S1), train(S2)], replay([{}, {"series": S1}]), {0, 1}),
 ])

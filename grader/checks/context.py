@@ -1,9 +1,11 @@
 """What every check kind gets to see about the submission being graded."""
 from __future__ import annotations
 
+import ast
+import re
 from dataclasses import dataclass, field
 
-from ..notebook import Cell, Found, Notebook, checksum, defines, find_cell
+from ..notebook import Cell, Found, Notebook, checksum, defines, find_cell, parse_source
 from ..results import CellOutcome, CheckResult, Status
 from ..spec import Spec, Task
 
@@ -107,6 +109,16 @@ class Context:
     def explain(self, error: str) -> str:
         """An error of a student's cell, with what the course's rules say about its usual cause."""
         if error.startswith("NameError"):
+            missing = re.match(r"NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined", error)
+            if missing and self.nb is not None and not any(
+                    c.cell_type == "code" and binds(c.source, missing.group(1)) for c in self.nb.cells):
+                # Not a name of another cell: "each cell on its own" would send the student looking
+                # for a rule they did not break (a new TA's review: `print(modell)`).
+                name = missing.group(1)
+                if name in ALIASES:
+                    return (f"{error}. `{name}` is how {ALIASES[name]} is usually imported, and no cell of the "
+                            f"notebook imports it (the cell with the 'imports' tag lists what may be used)")
+                return f"{error}. No cell of the notebook defines `{name}`: a typo?"
             names = ", ".join(self.spec.context["names"])
             return (f"{error}. Each cell is graded on its own, with only the imports and the provided names "
                     f"({names}) around it, as the assignment's instructions say: define what the cell "
@@ -115,6 +127,27 @@ class Context:
             return (f"{error}. Don't import any other packages than listed in the cell with the 'imports' tag "
                     f"(allowed: {', '.join(sorted(self.spec.allowed_modules(self.template)))})")
         return error
+
+
+# Names that are modules by convention: a NameError for one is a missing import, not a typo.
+ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "sns": "seaborn", "F": "torch.nn.functional",
+           "nn": "torch.nn", "optim": "torch.optim", "torch": "torch", "math": "math", "random": "random"}
+
+
+def binds(source: str, name: str) -> bool:
+    """Does the cell give ``name`` a value anywhere (a definition, an assignment, an import, a loop
+    variable)? A cell that cannot be read is taken to (the usual explanation stays)."""
+    tree = parse_source(source)
+    if tree is None:
+        return name in source
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

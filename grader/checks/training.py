@@ -142,6 +142,10 @@ def confirmed_by_replay(events: list[dict], replayed: dict) -> set[int]:
     done, ok, chain = replayed.get("events", []), set(), True
     last_train = max((i for i, ev in enumerate(events) if ev["kind"] == "train"), default=-1)
     final_test = replayed.get("final_test")
+    # Where the replay stopped before a test, whether weights were changed by hand before it is not
+    # known: the final weights do not confirm it (the thirty-second review: a `train` call on a copy
+    # stopped the replay, and a test after scaling the weights by hand kept its points).
+    stopped = replayed.get("stopped")
     for i, ev in enumerate(events):
         # Where the replay reproduced every `train` before this `test` and ran the test itself, on
         # the weights training left, another line means weights changed by hand after training
@@ -149,7 +153,7 @@ def confirmed_by_replay(events: list[dict], replayed: dict) -> set[int]:
         by_hand = (last_train >= 0 and chain and i < len(done) and not done[i].get("skipped")
                    and done[i].get("printed") is not None and done[i].get("printed") != ev.get("printed"))
         if ev["kind"] == "test" and i > last_train and final_test and ev.get("printed") == final_test \
-                and not by_hand \
+                and not by_hand and (not isinstance(stopped, int) or i < stopped) \
                 and ev.get("model") == "model" and ev.get("loader") == "test" and i == max(
                     j for j, e in enumerate(events) if e["kind"] == "test"):
             ok.add(i)
@@ -323,6 +327,11 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
 
     out["plots"] = _plots(good_trains, run.get("lines", []), raised)
 
+    if not same and not trains and not opts:
+        # Nothing was trained (the template's stub raised, or the function is empty): no "differ".
+        out["final_weights"] = Verdict(False, "not checked: the model was never trained (no optimizer, no call of "
+                                              "`train`; see optimizer and epochs)" + raised)
+        return out
     out["final_weights"] = Verdict(same, "the trained weights equal the reference's" if same else
                                    "after training, the model's weights differ from the reference run on the same "
                                    "data: train for exactly hyperparameters['epochs'] epochs with one SGD optimizer "

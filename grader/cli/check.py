@@ -199,10 +199,15 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     out()
     for line in _wrap(_points_line(r, spec), width, ""):
         out(Text(line))
-    ok = not failed and r.filename_ok and r.status == "graded"
+    # A cell that raises costs no point where what it defined is right, but Jupyter's "Run All"
+    # stops there: not ready to hand in (a new TA's review).
+    raised = [f.split(":", 1)[1] for f in r.flags if f.startswith("raised:")]
+    ok = not failed and r.filename_ok and r.status == "graded" and not raised
     todo = [f"{len(failed)} check(s)"] if failed else []
     if not r.filename_ok:
         todo.append("the file name")
+    if raised:
+        todo.append(f"the error in {', '.join(raised)} (see above)")
     out(Text("ready to hand in" if ok else f"to fix: {' and '.join(todo)}", style="green" if ok else "red"))
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))

@@ -95,10 +95,12 @@ def _line(r: SubmissionResult) -> str:
     if r.no_notebook:
         return (f"[dim]–[/] {one_line(r.who)} ({r.participant_id}): [yellow]no notebook handed in[/] "
                 f"(found: {one_line(r.handed_in or 'nothing')})")
-    mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok else "[yellow]![/]"
+    shown = [f for f in r.flags if not f.startswith("note:")]
+    # ✓ graded, nothing to look at; ! graded, with flags for a TA (a new TA's review: a notebook with
+    # `raised:` or `several-notebooks` got a ✓ while the summary counted it flagged); ✗ not graded.
+    mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok and not shown else "[yellow]![/]"
     if r.status != "graded":
         mark = "[red]✗[/]"
-    shown = [f for f in r.flags if not f.startswith("note:")]
     flags = f"  [yellow]{one_line(', '.join(shown))}[/]" if shown else ""
     status = "" if r.status == "graded" else f"  [red]{one_line(r.status)}[/]"
     return f"{mark} {one_line(r.file)}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
@@ -298,7 +300,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                       else _local_stream(args, spec, home, todo, jobs, console))
             columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TimeElapsedColumn(), TimeRemainingColumn()]
-            with Progress(*columns, console=console, transient=True) as progress:
+            with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
                 bar = progress.add_task("grading", total=len(todo))
                 for sub, r in stream:
                     _attach_identity(r, sub, shas[sub.key])

@@ -217,6 +217,14 @@ def cmd_moodle(args, console: Console) -> int:
     return 0
 
 
+def _typed(key: str) -> str:
+    """A report key as a TA may type it: umlauts as ue/oe/ae, other letters in ASCII, any case."""
+    from anyascii import anyascii
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
+        key = key.replace(a, b)
+    return anyascii(key).casefold()
+
+
 def cmd_export(args, console: Console) -> int:
     from ..exports import export
     spec = spec_of(args)
@@ -288,10 +296,14 @@ def cmd_count(args, console: Console) -> int:
             _list_counting(console, results, choices)
             return 0
         if args.key not in results:             # a notebook's file name or path does as well, when unique
-            named = [k for k, r in results.items() if args.key in (r.file, r.path)]
+            named = [k for k, r in results.items() if args.key in (r.file, r.path)] or \
+                [k for k in results if _typed(k) == _typed(args.key)]      # Lea_Mueller for Lea_Müller
             if len(named) != 1:
+                import difflib
+                close = difflib.get_close_matches(_typed(args.key), [_typed(k) for k in choices], n=1)
+                like = next((k for k in choices if close and _typed(k) == close[0]), "")
                 raise CliError(f"no report '{args.key}' in {shown_path(args.reports)}: grader count lists the keys "
-                               f"of the notebooks of participants with several")
+                               f"of the notebooks of participants with several" + (f" (did you mean {like}?)" if like else ""))
             args.key = named[0]
         r = results[args.key]
         if args.key not in choices:
