@@ -222,18 +222,21 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
 
 def _students(results: list[SubmissionResult], choices: dict[str, Counting], links: dict[str, str]) -> str:
     """One row per notebook (and per participant without one), each linked to its page."""
+    several = any(r.key in choices for r in results)
     rows = []
     for r in sorted(results, key=lambda r: (r.who.casefold(), r.file.casefold(), r.key)):
         c = choices.get(r.key)
         written = "pending" if r.manual_points is None else f"{r.manual_points:g}"
         note = "" if c is None else ("counts" if c.counts(r.key) else "does not count")
         flags = ", ".join(f for f in r.flags if not f.startswith("note:"))
-        rows.append(f'<tr><td><a href="{html.escape(links.get(r.key, "#"))}">{html.escape(r.who)}</a></td>'
-                    f"<td>{html.escape('(no notebook)' if r.no_notebook else r.file)}</td>"
+        file = "(no notebook)" if r.no_notebook else r.file
+        rows.append(f'<tr><td><a href="{html.escape(links.get(r.key, "#"))}">{html.escape(r.who)}</a>'
+                    + (f"<br><small>{html.escape(file)}</small>" if file != r.who else "") + "</td>"
                     f"<td>{r.auto_points:g}</td><td>{html.escape(written)}</td><td>{r.total_points:g}</td>"
-                    f"<td>{html.escape(note)}</td><td>{html.escape(flags)}</td></tr>")
-    return ('<table id="students"><tr><th>student</th><th>notebook</th><th>automatic</th><th>written</th>'
-            "<th>total so far</th><th>of several</th><th>flags</th></tr>" + "".join(rows) + "</table>")
+                    + (f"<td>{html.escape(note)}</td>" if several else "") + f"<td>{html.escape(flags)}</td></tr>")
+    return ('<table id="students"><tr><th>student and notebook</th><th>automatic</th><th>written</th>'
+            "<th>total so far</th>" + ("<th>of several</th>" if several else "") + "<th>flags</th></tr>"
+            + "".join(rows) + "</table>")
 
 
 def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, only: set[str] | None = None,
