@@ -311,10 +311,14 @@ def _comment(r: SubmissionResult, choice: Counting | None, pending: int) -> str:
         parts.append(f"Written answers: {got:g}/{written_max:g} so far, the rest not graded yet.")
     else:
         parts.append(f"Written answers: {manual:g}/{written_max:g}.")
-    failed = [c.check for c in r.checks if c.passed is False and not c.manual_task]
+    failed = [c for c in r.checks if c.passed is False and not c.manual_task]
     if failed:
-        shown = ", ".join(failed[:6]) + (f" and {len(failed) - 6} more" if len(failed) > 6 else "")
-        parts.append(f"Failed: {shown}.")
+        # Each check with its task: "a_" alone, or "optimizer", said nothing (a new TA's review).
+        groups: dict[str, list[str]] = {}
+        for c in failed[:6]:
+            groups.setdefault(c.task, []).append(c.check)
+        shown = "; ".join(f"{task}: {', '.join(checks)}" for task, checks in groups.items())
+        parts.append(f"Failed: {shown}" + (f" and {len(failed) - 6} more" if len(failed) > 6 else "") + ".")
     if not r.filename_ok:
         parts.append("Filename does not follow the naming rules.")
     if r.status != "graded":

@@ -215,9 +215,9 @@ def test_a_participant_without_a_notebook_is_told_so_plainly():
 def test_feedback_lists_six_failed_checks_then_counts_the_rest():
     r = notebook("1", "A B", "a.ipynb", 0)
     r.checks = [CheckResult("t", f"c{i}", 1.0, 0.0, False, "x") for i in range(6)]
-    assert feedback_comment(r).endswith("Failed: c0, c1, c2, c3, c4, c5.")
+    assert feedback_comment(r).endswith("Failed: t: c0, c1, c2, c3, c4, c5.")
     r.checks.append(CheckResult("t", "c6", 1.0, 0.0, False, "x"))
-    assert feedback_comment(r).endswith("Failed: c0, c1, c2, c3, c4, c5 and 1 more.")
+    assert feedback_comment(r).endswith("Failed: t: c0, c1, c2, c3, c4, c5 and 1 more.")
 
 
 @pytest.mark.parametrize("found,comment", [
