@@ -118,6 +118,11 @@ def name_fits(file_name_part: str, full_name: str, exact: bool = False) -> bool:
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
+def as_typed(text: str) -> str:
+    """A name as anyone can type it: umlauts written out, other letters in ASCII, any case."""
+    return anyascii(unicodedata.normalize("NFC", text).translate(_UMLAUTS)).casefold()
+
+
 # What tools add to a file name a student typed correctly: a browser's second download
 # ('... (1).ipynb'), Colab's tab title, Drive's and Windows' copies, an extension typed twice.
 _ADDED = (

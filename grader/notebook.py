@@ -264,6 +264,22 @@ def defines(source: str, name: str) -> bool:
     return False
 
 
+def binds(source: str, name: str) -> bool:
+    """Does the cell give ``name`` a value anywhere (a definition, an assignment, an import, a loop
+    variable)? A cell that cannot be read is taken to (the usual explanation stays)."""
+    tree = parse_source(source)
+    if tree is None:
+        return name in source
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
+            return True
+    return False
+
+
 def imported_modules(source: str) -> list[str]:
     """Top-level packages a cell imports, read from its syntax tree (the cell never runs for this).
 

@@ -113,8 +113,8 @@ def test_a_gradebook_from_before_the_choices_table_gains_it(tmp_path):
 
 def test_grader_count_takes_a_key_as_a_ta_types_it(tmp_path, capsys, monkeypatch):
     """A new TA's review: the help's example `Lea_Mueller_...` found no `Lea_Müller_...`."""
-    from grader.cli.reports import _typed
-    assert _typed("Lea_Müller_5505-2") == _typed("lea_mueller_5505-2") == "lea_mueller_5505-2"
+    from grader.naming import as_typed
+    assert as_typed("Lea_Müller_5505-2") == as_typed("lea_mueller_5505-2") == "lea_mueller_5505-2"
     monkeypatch.setenv("COLUMNS", "200")
     reports = tmp_path / "reports"
     filled(reports, guesses()).close()

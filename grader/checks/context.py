@@ -1,11 +1,10 @@
 """What every check kind gets to see about the submission being graded."""
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 
-from ..notebook import Cell, Found, Notebook, checksum, defines, find_cell, parse_source
+from ..notebook import Cell, Found, Notebook, binds, checksum, defines, find_cell
 from ..results import CellOutcome, CheckResult, Status
 from ..spec import Spec, Task
 
@@ -132,22 +131,6 @@ class Context:
 # Names that are modules by convention: a NameError for one is a missing import, not a typo.
 ALIASES = {"np": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "sns": "seaborn", "F": "torch.nn.functional",
            "nn": "torch.nn", "optim": "torch.optim", "torch": "torch", "math": "math", "random": "random"}
-
-
-def binds(source: str, name: str) -> bool:
-    """Does the cell give ``name`` a value anywhere (a definition, an assignment, an import, a loop
-    variable)? A cell that cannot be read is taken to (the usual explanation stays)."""
-    tree = parse_source(source)
-    if tree is None:
-        return name in source
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            return True
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return True
-        if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
-            return True
-    return False
 
 
 @dataclass(frozen=True)

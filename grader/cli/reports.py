@@ -217,14 +217,6 @@ def cmd_moodle(args, console: Console) -> int:
     return 0
 
 
-def _typed(key: str) -> str:
-    """A report key as a TA may type it: umlauts as ue/oe/ae, other letters in ASCII, any case."""
-    from anyascii import anyascii
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
-        key = key.replace(a, b)
-    return anyascii(key).casefold()
-
-
 def cmd_export(args, console: Console) -> int:
     from ..exports import export
     spec = spec_of(args)
@@ -282,6 +274,7 @@ def cmd_manual(args, console: Console) -> int:
 
 def cmd_count(args, console: Console) -> int:
     from .. import identity
+    from ..naming import as_typed
     from ..gradebook.decisions import results as decided
     from ..gradebook.outputs import write_reports
     from ..manual import who
@@ -297,11 +290,11 @@ def cmd_count(args, console: Console) -> int:
             return 0
         if args.key not in results:             # a notebook's file name or path does as well, when unique
             named = [k for k, r in results.items() if args.key in (r.file, r.path)] or \
-                [k for k in results if _typed(k) == _typed(args.key)]      # Lea_Mueller for Lea_Müller
+                [k for k in results if as_typed(k) == as_typed(args.key)]      # Lea_Mueller for Lea_Müller
             if len(named) != 1:
                 import difflib
-                close = difflib.get_close_matches(_typed(args.key), [_typed(k) for k in choices], n=1)
-                like = next((k for k in choices if close and _typed(k) == close[0]), "")
+                close = difflib.get_close_matches(as_typed(args.key), [as_typed(k) for k in choices], n=1)
+                like = next((k for k in choices if close and as_typed(k) == close[0]), "")
                 raise CliError(f"no report '{args.key}' in {shown_path(args.reports)}: grader count lists the keys "
                                f"of the notebooks of participants with several" + (f" (did you mean {like}?)" if like else ""))
             args.key = named[0]
