@@ -297,3 +297,25 @@ def test_a_function_that_raises_after_everything_checked_is_said_not_charged(che
     assert all(c.passed for c in checks_of(r, "code_3_2_train").values())
     assert "raised:train-and-test" in r.flags
     assert any("raised AttributeError" in d and "legnd" in d and "no point is lost" in d for d in r.details)
+
+
+def test_a_loader_that_lies_about_its_dataset_is_not_the_provided_one(grader, make_nb):
+    """The thirty-fourth review: a DataLoader subclass whose `dataset` property named the provided
+    dataset, while it drew 4 zero images, was swapped for the grader's loader: 20/20."""
+    lying = '''class Lying(DataLoader):
+    @property
+    def dataset(self):
+        return train_loader.dataset
+    @dataset.setter
+    def dataset(self, v):
+        pass
+
+''' + train_fn().replace("    g1, g2, g3 = [], [], []",
+                         "    from torch.utils.data import TensorDataset\n"
+                         "    fake = Lying(TensorDataset(torch.zeros(4, 1, 28, 28), torch.zeros(4, dtype=torch.long)), "
+                         "batch_size=train_loader.batch_size)\n    g1, g2, g3 = [], [], []").replace(
+        "train(model, train_loader,", "train(model, fake,")
+    r = grader.grade(make_nb({"train-and-test": lying}))
+    got = passed(r, "code_3_2_train")
+    assert not got["epochs"] and not got["final_weights"], got
+    assert "not the provided train_loader" in checks_of(r, "code_3_2_train")["epochs"].message

@@ -52,9 +52,17 @@ def _same_loader(obj, ours):
     """A loader the cell built over the provided loader's dataset, with its batch size: the same
     choice as the provided loader (the template's own shuffles, the grader's does not, so a rebuilt
     copy with shuffle=True is the provided loader too, and trains as the grader's does)."""
-    from torch.utils.data import DataLoader
-    return (obj is not ours and isinstance(obj, DataLoader) and obj.dataset is ours.dataset
-            and obj.batch_size == ours.batch_size and not obj.drop_last)
+    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
+    if obj is ours or type(obj) is not DataLoader:      # a subclass may say anything (its own dataset)
+        return False
+    mine, theirs = vars(obj), vars(ours)                # what it holds, not what properties say
+    sampler, batches = mine.get("sampler"), mine.get("batch_sampler")
+    return (mine.get("dataset") is theirs.get("dataset") and mine.get("batch_size") == theirs.get("batch_size")
+            and mine.get("drop_last") is False and mine.get("collate_fn") is theirs.get("collate_fn")
+            and type(sampler) in (SequentialSampler, RandomSampler)
+            and vars(sampler).get("data_source") is theirs.get("dataset")
+            and not vars(sampler).get("replacement", False) and vars(sampler).get("_num_samples") is None
+            and type(batches) is BatchSampler and vars(batches).get("sampler") is sampler)
 
 
 def _provided_loader(fn, args, kwargs, key, ours):
