@@ -195,7 +195,20 @@ CASES = {
             "    optimizer = optim.SGD(model.parameters(),",
             "    model, tested = copy.deepcopy(model), model\n    optimizer = optim.SGD(model.parameters(),").replace(
             "test(model, test_loader)", "test(tested, test_loader)")},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
+        # the copy's training is checked by the replay and kept; `test` got the untrained model
+        {"test": 0, "final_weights": 0}, ["only on the untrained model", "trains a copy of the model"], []),
+    "a-copy-trained-and-tested": (        # one mistake: the passed model comes back untrained
+        {"train-and-test": "import copy\n" + train().replace(
+            "    optimizer = optim.SGD(model.parameters(),",
+            "    model = copy.deepcopy(model)\n    optimizer = optim.SGD(model.parameters(),")},
+        {"final_weights": 0}, ["trains a copy of the model, not the model passed in"], []),
+    "a-new-copy-each-epoch": (
+        {"train-and-test": "import copy\n" + train(BODY.replace(
+            "a, b, c = train(model, train_loader, optimizer, epoch)",
+            "m = copy.deepcopy(model)\n        a, b, c = train(m, train_loader, optim.SGD(m.parameters(), "
+            "lr=hyperparameters['lr'], momentum=hyperparameters['momentum']), epoch)").replace(
+            "test(model, test_loader)", "test(m, test_loader)"))},
+        {"epochs": 0, "final_weights": 0}, ["another model in some epochs", "trains a copy"], []),
     "weights-scaled-by-hand-then-tested": (
         {"train-and-test": "def train_and_test(model, hyperparameters):\n    with torch.no_grad():\n"
                            "        for q in model.parameters():\n            q.mul_(0.5)\n"

@@ -139,6 +139,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "Forge": {"ann-sigmoid": attacks.named(attacks.FORGED_MODEL, "ANN_sigmoid"),
                   "ann-relu": attacks.named(attacks.FORGED_MODEL, "ANN_relu"),
                   "train-and-test": attacks.FORGED_TRAINING},
+        "CopyForge": {"train-and-test": attacks.FORGED_COPY_TRAINING},
         "Probes": {"ann-sigmoid": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_sigmoid"),
                    "ann-relu": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_relu"),
                    "train-and-test": "def train_and_test(model, hyperparameters):\n    pass"},
@@ -263,6 +264,14 @@ def test_a_forged_reply_earns_nothing(batch):
     assert points(r, "code_3_2_models") == 0, messages(r, "code_3_2_models")
     assert points(r, "code_3_2_train") == 0, messages(r, "code_3_2_train")
     assert "could not be reproduced" in messages(r, "code_3_2_train") or "confirm" in messages(r)
+
+
+def test_a_forged_reply_about_a_copy_of_the_model_earns_nothing(batch):
+    """Calls reported on a copy of the model are replayed on a copy of the grader's model: the same
+    cheap claims made for "copy:0" earn nothing either."""
+    r = report(batch, "MalCopyForge")
+    assert points(r, "code_3_2_train") == 0, messages(r, "code_3_2_train")
+    assert points(r, "code_3_2_models") == 10
 
 
 def test_grader_code_is_not_in_the_students_process(batch):

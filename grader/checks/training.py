@@ -94,9 +94,18 @@ def same_series(a, b) -> bool:
     return True
 
 
-def good_sgd(ev: dict | None, p: dict) -> bool:
-    """SGD over the passed model's parameters with lr and momentum from the argument."""
-    if not ev or ev.get("type") != "SGD" or ev.get("params") != "model":
+COPIES = frozenset(f"copy:{i}" for i in range(4))      # the probe's MAX_COPIES
+
+
+def ours(label) -> bool:
+    """The passed model, or a copy of it (copy.deepcopy(model)): what the replay can repeat."""
+    return label == "model" or label in COPIES
+
+
+def good_sgd(ev: dict | None, p: dict, owner: str = "model") -> bool:
+    """SGD over the parameters of the model it trains (the passed one unless a copy of it is
+    trained) with lr and momentum from the argument."""
+    if not ev or ev.get("type") != "SGD" or ev.get("params") != owner:
         return False
     d = ev.get("defaults", {})
     return (_close(d.get("lr"), p["lr"]) and _close(d.get("momentum"), p["momentum"])
@@ -239,17 +248,17 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
                         rtol=1e-4) for k in theirs)
 
     opts = [e for e in events if e["kind"] == "optimizer"]
-    used = [_optimizer_of(events, e) for e in good_trains]
     # An optimizer counts once its work is confirmed: by `train` calls that were reproduced, or by
     # trained weights equal to the reference run's (a loop of one's own does what `train` does).
-    if any(good_sgd(o, p) for o in used) or (same and any(good_sgd(o, p) for o in opts)):
+    if any(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains) or \
+            (same and any(good_sgd(o, p) for o in opts)):
         out["optimizer"] = Verdict(True, "SGD over the model's parameters with lr and momentum from the argument")
     elif not opts:
         out["optimizer"] = Verdict(False, "no optimizer was created; create optim.SGD(model.parameters(), lr=..., "
                                           "momentum=...)" + raised)
     elif not any(o.get("type") == "SGD" for o in opts):
         out["optimizer"] = Verdict(False, f"the optimizer is {opts[0].get('type')}; the task asks for SGD")
-    elif not (sgds := [o for o in opts if o.get("type") == "SGD" and o.get("params") == "model"]):
+    elif not (sgds := [o for o in opts if o.get("type") == "SGD" and ours(o.get("params"))]):
         out["optimizer"] = Verdict(False, "SGD must optimise the parameters of the model passed in "
                                           "(model.parameters())")
     elif not any(_close(o.get("defaults", {}).get("lr"), p["lr"]) for o in sgds):
@@ -258,18 +267,21 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     elif not any(_close(o.get("defaults", {}).get("momentum"), p["momentum"]) for o in sgds):
         out["optimizer"] = Verdict(False, "SGD's momentum does not come from hyperparameters['momentum'] (the "
                                           "grader passes other values than the notebook's)")
-    elif not any(good_sgd(o, p) for o in opts):
+    elif not any(good_sgd(o, p, o.get("params")) for o in sgds):
         extra = sorted({k for o in sgds for k in EXTRA_SETTINGS if o.get("defaults", {}).get(k)})
         out["optimizer"] = Verdict(False, f"SGD has settings the task does not ask for ({', '.join(extra)}); "
                                           f"use optim.SGD(model.parameters(), lr=..., momentum=...) only")
-    elif not any(good_sgd(_optimizer_of(events, e), p) for e in trains):
+    elif not any(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in trains):
         out["optimizer"] = Verdict(False, "an SGD optimizer was created as asked, but `train` was never called "
                                           "with it, so what it does could not be checked; pass it to "
                                           "train(model, train_loader, optimizer, epoch)" + raised)
     else:
         out["optimizer"] = Verdict(False, f"the optimizer looks right, but {UNCONFIRMED}", True)
 
-    args_ok = [e for e in trains if e.get("model") == "model" and e.get("loader") == "train"
+    # One model trained for every epoch: the passed one, or one copy of it (whose training is
+    # checked all the same; final_weights then says that the passed model was not trained).
+    target = trains[0].get("model") if trains and ours(trains[0].get("model")) else "model"
+    args_ok = [e for e in trains if e.get("model") == target and e.get("loader") == "train"
                and e.get("optimizer") is not None]
     if len(trains) == epochs and len(args_ok) == epochs and len(good_trains) == epochs:
         out["epochs"] = Verdict(True, "`train` called once per epoch with the model, train_loader and optimizer")
@@ -280,7 +292,10 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
         out["epochs"] = Verdict(False, f"`train` was called {len(trains)} time(s), but the grader passed "
                                        f"hyperparameters['epochs'] = {epochs} (its own value, not the notebook's); "
                                        f"call it once per epoch" + raised)
-    elif any(e.get("model") != "model" for e in trains):
+    elif any(e.get("model") != target for e in trains) and all(ours(e.get("model")) for e in trains):
+        out["epochs"] = Verdict(False, "`train` got another model in some epochs (a new copy of the model?): train "
+                                       "one model, the one passed in, for all epochs")
+    elif any(e.get("model") != target for e in trains):
         out["epochs"] = Verdict(False, "call `train` with the model passed in to your function, not another one")
     elif any(e.get("loader") == "test" for e in trains):
         out["epochs"] = Verdict(False, "`train` was called with test_loader; train on the provided train_loader")
@@ -292,21 +307,23 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
         out["epochs"] = Verdict(False, f"the calls of `train` look right, but {UNCONFIRMED}", True)
 
     tests = [e for e in events if e["kind"] == "test"]
-    right = [e for e in tests if e.get("model") == "model" and e.get("loader") == "test"]
+    right = [e for e in tests if ours(e.get("model")) and e.get("loader") == "test"]
     shown = [i for i, e in enumerate(events) if i in confirmed and e["kind"] == "test"
-             and e.get("model") == "model" and e.get("loader") == "test"]
+             and ours(e.get("model")) and e.get("loader") == "test"]
     untrained = ref_run.get("test_before")
-    trained = [i for i in confirmed if events[i]["kind"] == "train" and events[i].get("model") == "model"]
 
     def after_training(i: int) -> bool:
-        """On the trained model: after a confirmed `train` call on it, printing other than the
-        untrained model's line; or, in a loop of one's own, on weights equal to the reference run's
-        (weights scaled by hand, or a model trained with lr 0, are not trained)."""
+        """On the trained model: after a confirmed `train` call on it (or, for a copy, on the model
+        it copies), printing other than the untrained model's line; or, in a loop of one's own, on
+        weights equal to the reference run's (weights scaled by hand, or a model trained with lr 0,
+        are not trained). The replay printed the same line on its own model, so it is what
+        training gave."""
         if untrained is not None and events[i].get("printed") == untrained:
             return False
-        if any(j < i for j in trained):
+        on = {events[i].get("model"), "model"}
+        if any(j < i and events[j]["kind"] == "train" and events[j].get("model") in on for j in confirmed):
             return True
-        return same and not trains
+        return same and not trains and events[i].get("model") == "model"
 
     if any(after_training(i) for i in shown):
         out["test"] = Verdict(True, "`test` called on the test loader")
@@ -331,6 +348,10 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
         # Nothing was trained (the template's stub raised, or the function is empty): no "differ".
         out["final_weights"] = Verdict(False, "not checked: the model was never trained (no optimizer, no call of "
                                               "`train`; see optimizer and epochs)" + raised)
+        return out
+    if not same and trains and all(e.get("model") in COPIES for e in trains):
+        out["final_weights"] = Verdict(False, "your function trains a copy of the model, not the model passed in, which "
+                                              "comes back untrained: train the model itself" + raised)
         return out
     out["final_weights"] = Verdict(same, "the trained weights equal the reference's" if same else
                                    "after training, the model's weights differ from the reference run on the same "

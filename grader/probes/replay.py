@@ -5,15 +5,29 @@
 # compare what the student's process reported with what those calls really give. A report that
 # no real computation produced does not survive this.
 import contextlib
+import copy
 import io
 
 
-def _optimizer(model, ev):
+def _module(models, label):
+    """The replay's model, or its copy under that label, made from the model as it is now when
+    the label first appears (as the student's copy held the model's weights when first seen)."""
+    if label == "model":
+        return models["model"]
+    if not isinstance(label, str) or label not in {f"copy:{i}" for i in range(MAX_COPIES)}:
+        return None
+    if label not in models:
+        models[label] = copy.deepcopy(models["model"])
+    return models[label]
+
+
+def _optimizer(models, ev):
     cls = getattr(torch.optim, str(ev.get("type")), None)
-    if ev.get("params") != "model" or not isinstance(cls, type) or not issubclass(cls, torch.optim.Optimizer):
+    module = _module(models, ev.get("params"))
+    if module is None or not isinstance(cls, type) or not issubclass(cls, torch.optim.Optimizer):
         return None
     accepted = inspect.signature(cls).parameters
-    return cls(model.parameters(), **{k: v for k, v in ev.get("defaults", {}).items() if k in accepted})
+    return cls(module.parameters(), **{k: v for k, v in ev.get("defaults", {}).items() if k in accepted})
 
 
 def _final_test(ns, p, test_loader):
@@ -31,14 +45,16 @@ def replay_run(ns, p):
     model, train_loader, test_loader = make_setup(p)
     final_test = _final_test(ns, p, test_loader)
     loaders = {"train": train_loader, "test": test_loader}
+    models = {"model": model}
     optimizers, out = [], []
     for ev in p["events"]:
         kind = ev.get("kind")
         if kind == "optimizer":
-            optimizers.append(_optimizer(model, ev))
+            optimizers.append(_optimizer(models, ev))
             out.append({})
             continue
-        replayable = ev.get("model") == "model" and ev.get("loader") in loaders
+        module = _module(models, ev.get("model"))
+        replayable = module is not None and ev.get("loader") in loaders
         if kind == "test" and not replayable:      # `test` changes nothing: the rest goes on
             out.append({"skipped": True})
             continue
@@ -50,10 +66,10 @@ def replay_run(ns, p):
             if opt is None:
                 return {"events": out, "stopped": len(out), "final_test": final_test}
             with contextlib.redirect_stdout(io.StringIO()):
-                series = _series(ns["train"](model, loaders[ev["loader"]], opt, ev.get("epoch") or 0))
+                series = _series(ns["train"](module, loaders[ev["loader"]], opt, ev.get("epoch") or 0))
             out.append({"series": series})
         elif kind == "test":
-            out.append({"printed": _printed_test(ns["test"], (model, loaders[ev["loader"]]), {})})
+            out.append({"printed": _printed_test(ns["test"], (module, loaders[ev["loader"]]), {})})
         else:
             return {"events": out, "stopped": len(out), "final_test": final_test}
     return {"events": out, "stopped": None, "final_test": final_test}
