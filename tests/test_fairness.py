@@ -202,6 +202,16 @@ CASES = {
             "    optimizer = optim.SGD(model.parameters(),",
             "    model = copy.deepcopy(model)\n    optimizer = optim.SGD(model.parameters(),")},
         {"final_weights": 0}, ["trains a copy of the model, not the model passed in"], []),
+    "a-copy-trained-then-loaded-back": (        # a thirty-sixth review: it lost 15 points
+        {"train-and-test": "import copy\n" + train(BODY.replace("model", "net")).replace(
+            "    optimizer = optim.SGD(model.parameters()",
+            "    net = copy.deepcopy(model)\n    optimizer = optim.SGD(net.parameters()").replace(
+            "    plt.plot(g1)", "    model.load_state_dict(net.state_dict())\n    plt.plot(g1)")},
+        {}, [], []),
+    "tested-on-a-copy-of-the-trained-model": (  # a thirty-sixth review: it lost the test points
+        {"train-and-test": "import copy\n" + train(BODY.replace("        test(model, test_loader)", "")).replace(
+            "    plt.plot(g1)", "    test(copy.deepcopy(model), test_loader)\n    plt.plot(g1)")},
+        {}, [], []),
     "a-new-copy-each-epoch": (
         {"train-and-test": "import copy\n" + train(BODY.replace(
             "a, b, c = train(model, train_loader, optimizer, epoch)",
