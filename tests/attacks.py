@@ -95,8 +95,10 @@ def train_and_test(model, hyperparameters):
     _answer(request, sock, _forged_runs)
 '''
 
-# The same claims made for a copy of the model, which the replay repeats on a copy of its own.
-FORGED_COPY_TRAINING = FORGED_TRAINING.replace('"model"', '"copy:0"')
+# The same claims made for a copy of the model trained on a loader of its own, which the replay
+# repeats on a copy of the grader's model and a loader over the same data with that batch size.
+FORGED_COPY_TRAINING = FORGED_TRAINING.replace('"model"', '"copy:0"').replace('"loader": "train"',
+                                                                                '"loader": "train:1"')
 
 # The attack as first reproduced: look for the grader's probe and helper functions in the process.
 PROBES_IN_PROCESS = '''

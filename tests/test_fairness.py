@@ -212,6 +212,15 @@ CASES = {
         {"train-and-test": "import copy\n" + train(BODY.replace("        test(model, test_loader)", "")).replace(
             "    plt.plot(g1)", "    test(copy.deepcopy(model), test_loader)\n    plt.plot(g1)")},
         {}, [], []),
+    "train-loader-rebuilt-with-a-batch-size-of-its-own": (   # a thirty-sixth review: it lost all 20
+        {"train-and-test": train(BODY.replace("train(model, train_loader,", "train(model, loader,")).replace(
+            "    g1, g2, g3 = [], [], []", "    loader = DataLoader(train_loader.dataset, batch_size=64, shuffle=True)\n"
+                                         "    g1, g2, g3 = [], [], []")},
+        {"epochs": 0, "final_weights": 0}, ["a loader of your own over the training data with batch size 64"], []),
+    "test-loader-rebuilt-with-a-batch-size-of-its-own": (    # the same loss and accuracy are printed
+        {"train-and-test": train(BODY.replace("test(model, test_loader)",
+                                              "test(model, DataLoader(test_loader.dataset, batch_size=1000))"))},
+        {}, [], []),
     "a-new-copy-each-epoch": (
         {"train-and-test": "import copy\n" + train(BODY.replace(
             "a, b, c = train(model, train_loader, optimizer, epoch)",

@@ -267,8 +267,9 @@ def test_a_forged_reply_earns_nothing(batch):
 
 
 def test_a_forged_reply_about_a_copy_of_the_model_earns_nothing(batch):
-    """Calls reported on a copy of the model are replayed on a copy of the grader's model: the same
-    cheap claims made for "copy:0" earn nothing either."""
+    """Calls reported on a copy of the model and a loader of the function's own are replayed on a
+    copy of the grader's model and a loader like it: the same cheap claims made for "copy:0" and
+    "train:1" earn nothing either."""
     r = report(batch, "MalCopyForge")
     assert points(r, "code_3_2_train") == 0, messages(r, "code_3_2_train")
     assert points(r, "code_3_2_models") == 10

@@ -97,6 +97,19 @@ def same_series(a, b) -> bool:
 COPIES = frozenset(f"copy:{i}" for i in range(4))      # the probe's MAX_COPIES
 
 
+def rebuilt(label, kind: str) -> int | None:
+    """The batch size of a loader the function built over the provided `kind` loader's data with a
+    batch size of its own ("train:64"), which the replay rebuilds; None for any other label."""
+    head, _, size = str(label).partition(":")
+    return int(size) if head == kind and size.isdigit() and size == str(int(size)) and int(size) >= 1 else None
+
+
+def testing(label) -> bool:
+    """The test loader, or one rebuilt over its data with another batch size: `test` prints the
+    same loss and accuracy for every batch size."""
+    return label == "test" or rebuilt(label, "test") is not None
+
+
 def ours(label) -> bool:
     """The passed model, or a copy of it (copy.deepcopy(model)): what the replay can repeat."""
     return label == "model" or label in COPIES
@@ -299,6 +312,10 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
         out["epochs"] = Verdict(False, "call `train` with the model passed in to your function, not another one")
     elif any(e.get("loader") == "test" for e in trains):
         out["epochs"] = Verdict(False, "`train` was called with test_loader; train on the provided train_loader")
+    elif sizes := sorted({n for e in trains if (n := rebuilt(e.get("loader"), "train")) is not None}):
+        out["epochs"] = Verdict(False, f"`train` got a loader of your own over the training data with batch size "
+                                       f"{sizes[0]}, not the provided train_loader: pass train_loader (the grader's "
+                                       f"has batch size hyperparameters['batch_size'])")
     elif any(e.get("loader") != "train" for e in trains):
         out["epochs"] = Verdict(False, "the loader passed to `train` is not the provided train_loader")
     elif len(args_ok) != epochs:
@@ -307,9 +324,9 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
         out["epochs"] = Verdict(False, f"the calls of `train` look right, but {UNCONFIRMED}", True)
 
     tests = [e for e in events if e["kind"] == "test"]
-    right = [e for e in tests if ours(e.get("model")) and e.get("loader") == "test"]
+    right = [e for e in tests if ours(e.get("model")) and testing(e.get("loader"))]
     shown = [i for i, e in enumerate(events) if i in confirmed and e["kind"] == "test"
-             and ours(e.get("model")) and e.get("loader") == "test"]
+             and ours(e.get("model")) and testing(e.get("loader"))]
     untrained = ref_run.get("test_before")
 
     def after_training(i: int) -> bool:
@@ -335,7 +352,7 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     elif any(e.get("loader") == "train" for e in tests) and not right:
         out["test"] = Verdict(False, "`test` was called with train_loader; the loader passed must be the "
                                      "provided test_loader")
-    elif not any(e.get("loader") == "test" for e in tests):
+    elif not any(testing(e.get("loader")) for e in tests):
         out["test"] = Verdict(False, "the loader passed to `test` is not the provided test_loader")
     elif not right:
         out["test"] = Verdict(False, "`test` must get the model passed in to your function")
@@ -352,6 +369,10 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     if not same and trains and all(e.get("model") in COPIES for e in trains):
         out["final_weights"] = Verdict(False, "your function trains a copy of the model, not the model passed in, which "
                                               "comes back untrained: train the model itself" + raised)
+        return out
+    if not same and any(rebuilt(e.get("loader"), "train") for e in trains):
+        out["final_weights"] = Verdict(False, "after training on a loader of your own (see epochs), the model's "
+                                              "weights differ from the reference run's on train_loader" + raised)
         return out
     out["final_weights"] = Verdict(same, "the trained weights equal the reference's" if same else
                                    "after training, the model's weights differ from the reference run on the same "

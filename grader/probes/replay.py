@@ -21,6 +21,18 @@ def _module(models, label):
     return models[label]
 
 
+def _loader(loaders, label):
+    """The grader's loader, or one over its data with the batch size the label gives (a loader the
+    student's function rebuilt with a batch size of its own)."""
+    if label in ("train", "test"):
+        return loaders[label]
+    kind, _, size = str(label).partition(":")
+    if kind not in ("train", "test") or not size.isdigit() or size != str(int(size)) \
+            or not 1 <= int(size) <= MAX_BATCH:
+        return None
+    return loader_like(loaders[kind], int(size))
+
+
 def _optimizer(models, ev):
     cls = getattr(torch.optim, str(ev.get("type")), None)
     module = _module(models, ev.get("params"))
@@ -53,8 +65,8 @@ def replay_run(ns, p):
             optimizers.append(_optimizer(models, ev))
             out.append({})
             continue
-        module = _module(models, ev.get("model"))
-        replayable = module is not None and ev.get("loader") in loaders
+        module, loader = _module(models, ev.get("model")), _loader(loaders, ev.get("loader"))
+        replayable = module is not None and loader is not None
         if kind == "test" and not replayable:      # `test` changes nothing: the rest goes on
             out.append({"skipped": True})
             continue
@@ -66,10 +78,10 @@ def replay_run(ns, p):
             if opt is None:
                 return {"events": out, "stopped": len(out), "final_test": final_test}
             with contextlib.redirect_stdout(io.StringIO()):
-                series = _series(ns["train"](module, loaders[ev["loader"]], opt, ev.get("epoch") or 0))
+                series = _series(ns["train"](module, loader, opt, ev.get("epoch") or 0))
             out.append({"series": series})
         elif kind == "test":
-            out.append({"printed": _printed_test(ns["test"], (module, loaders[ev["loader"]]), {})})
+            out.append({"printed": _printed_test(ns["test"], (module, loader), {})})
         else:
             return {"events": out, "stopped": len(out), "final_test": final_test}
     return {"events": out, "stopped": None, "final_test": final_test}

@@ -15,6 +15,7 @@ import torch.nn as nn
 
 MAX_EVENTS, MAX_LINES, MAX_POINTS = 200, 64, 1_000    # the grader's loaders give a few points per epoch
 MAX_COPIES = 4
+MAX_BATCH = 100_000
 
 
 def make_setup(p):
@@ -49,33 +50,46 @@ def _bind(fn, args, kwargs):
         return {}
 
 
-def _same_loader(obj, ours):
-    """A loader the cell built over the provided loader's dataset, with its batch size: the same
-    choice as the provided loader (the template's own shuffles, the grader's does not, so a rebuilt
-    copy with shuffle=True is the provided loader too, and trains as the grader's does)."""
+def _rebuilt(obj, ours):
+    """The batch size of a loader the cell built over the provided loader's dataset (None for any
+    other object): a plain DataLoader holding that dataset, its collate function and a plain
+    sampler. The template's own loader shuffles, the grader's does not, so a rebuilt copy with
+    shuffle=True trains as the grader's does."""
     from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
     if obj is ours or type(obj) is not DataLoader:      # a subclass may say anything (its own dataset)
-        return False
+        return None
     mine, theirs = vars(obj), vars(ours)                # what it holds, not what properties say
-    sampler, batches = mine.get("sampler"), mine.get("batch_sampler")
-    return (mine.get("dataset") is theirs.get("dataset") and mine.get("batch_size") == theirs.get("batch_size")
+    sampler, batches, size = mine.get("sampler"), mine.get("batch_sampler"), mine.get("batch_size")
+    if (mine.get("dataset") is theirs.get("dataset") and type(size) is int and 1 <= size <= MAX_BATCH
             and mine.get("drop_last") is False and mine.get("collate_fn") is theirs.get("collate_fn")
             and type(sampler) in (SequentialSampler, RandomSampler)
             and vars(sampler).get("data_source") is theirs.get("dataset")
             and not vars(sampler).get("replacement", False) and vars(sampler).get("_num_samples") is None
-            and type(batches) is BatchSampler and vars(batches).get("sampler") is sampler)
+            and type(batches) is BatchSampler and vars(batches).get("sampler") is sampler):
+        return size
+    return None
 
 
-def _provided_loader(fn, args, kwargs, key, ours):
-    """The call's arguments, with a rebuilt copy of the provided loader replaced by it."""
+def loader_like(ours, size):
+    """The grader's loader over the same data with another batch size (in the job and the replay)."""
+    from torch.utils.data import DataLoader
+    return DataLoader(ours.dataset, batch_size=int(size), shuffle=False)
+
+
+def _provided_loader(fn, args, kwargs, key, ours, kind):
+    """The call's arguments, with a loader rebuilt over the provided one's data replaced by the
+    grader's (by the provided loader itself for the same batch size), and the label of the loader
+    it got: `kind`, `kind:<batch size>` for another batch size, or None (said by identity)."""
     try:
         bound = inspect.signature(fn).bind(*args, **kwargs)
     except TypeError:
-        return args, kwargs
-    if _same_loader(bound.arguments.get(key), ours):
-        bound.arguments[key] = ours
-        return bound.args, bound.kwargs
-    return args, kwargs
+        return args, kwargs, None
+    size = _rebuilt(bound.arguments.get(key), ours)
+    if size is None:
+        return args, kwargs, None
+    same = size == vars(ours).get("batch_size")
+    bound.arguments[key] = ours if same else loader_like(ours, size)
+    return bound.args, bound.kwargs, kind if same else f"{kind}:{size}"
 
 
 def _copy_of(obj, model, ids):
@@ -212,11 +226,11 @@ def observe_run(ns, name, p):
         return "train" if obj is train_loader else ("test" if obj is test_loader else "other")
 
     def wrapped_train(*args, **kwargs):
-        args, kwargs = _provided_loader(provided_train, args, kwargs, "train_loader", train_loader)
+        args, kwargs, label = _provided_loader(provided_train, args, kwargs, "train_loader", train_loader, "train")
         bound = _bind(provided_train, args, kwargs)
         opt = bound.get("optimizer")
         ev = {"kind": "train", "model": which(bound.get("model")),
-              "loader": loader_of(bound.get("train_loader")),
+              "loader": label or loader_of(bound.get("train_loader")),
               "optimizer": next((i for i, o in enumerate(optimizers) if o is opt), None),
               "epoch": bound.get("epoch") if isinstance(bound.get("epoch"), int) else None}
         out = provided_train(*args, **kwargs)
@@ -226,10 +240,10 @@ def observe_run(ns, name, p):
         return out
 
     def wrapped_test(*args, **kwargs):
-        args, kwargs = _provided_loader(provided_test, args, kwargs, "test_loader", test_loader)
+        args, kwargs, label = _provided_loader(provided_test, args, kwargs, "test_loader", test_loader, "test")
         bound = _bind(provided_test, args, kwargs)
         ev = {"kind": "test", "model": which(bound.get("model")),
-              "loader": loader_of(bound.get("test_loader"))}
+              "loader": label or loader_of(bound.get("test_loader"))}
         ev["printed"] = _printed_test(provided_test, args, kwargs)
         if len(events) < MAX_EVENTS:
             events.append(ev)
