@@ -221,6 +221,13 @@ CASES = {
         {"train-and-test": train(BODY.replace("test(model, test_loader)",
                                               "test(model, DataLoader(test_loader.dataset, batch_size=1000))"))},
         {}, [], []),
+    "template-names-use-cuda-and-kwargs": (   # names the provided cells define (a thirty-sixth review)
+        {"train-and-test": train(BODY.replace("train(model, train_loader,", "train(model, loader,")).replace(
+            "    g1, g2, g3 = [], [], []",
+            "    if use_cuda:\n        model = model.cuda()\n"
+            "    loader = DataLoader(train_loader.dataset, batch_size=hyperparameters['batch_size'], shuffle=True,"
+            " **kwargs)\n    g1, g2, g3 = [], [], []")},
+        {}, [], []),
     "a-new-copy-each-epoch": (
         {"train-and-test": "import copy\n" + train(BODY.replace(
             "a, b, c = train(model, train_loader, optimizer, epoch)",
