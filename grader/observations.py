@@ -132,7 +132,8 @@ MODEL = Obj(required={"defined": bool}, optional={"runs": Map(MODEL_RUN, 4)})
 
 EVENT = Obj(required={"kind": str}, optional={
     "type": str, "params": str, "defaults": Map(SCALAR, 32), "model": str, "loader": str,
-    "optimizer": Opt(int), "epoch": Opt(int), "series": Opt(List(List(NUMBER), 3)), "printed": str})
+    "optimizer": Opt(int), "epoch": Opt(int), "series": Opt(List(List(NUMBER), 3)), "printed": str,
+    "groups": Opt(List(Map(NUMBER, 8), 8))})
 TRAINING_RUN = Obj(optional={"error": str, "events": List(EVENT, 200), "lines": List(List(NUMBER), 64),
                              "final": Map(TENSOR, 64), "test_before": str})
 TRAINING = Obj(required={"defined": bool}, optional={"runs": Map(TRAINING_RUN, 4)})

@@ -228,6 +228,18 @@ CASES = {
             "    loader = DataLoader(train_loader.dataset, batch_size=hyperparameters['batch_size'], shuffle=True,"
             " **kwargs)\n    g1, g2, g3 = [], [], []")},
         {}, [], []),
+    "an-extra-optimizer-step-after-train": (   # a thirty-sixth review: it lost 13 points
+        {"train-and-test": train(BODY.replace("        g1 += a;", "        optimizer.step()\n        g1 += a;"))},
+        {"final_weights": 0}, ["optimizer.step() outside `train`"], []),
+    "a-step-lr-scheduler": (                   # the same review: 13 points for one extra line
+        {"train-and-test": train(BODY + "\n        scheduler.step()").replace(
+            "    g1, g2, g3 = [], [], []",
+            "    scheduler = optim.lr_scheduler.StepLR(optimizer, 1, gamma=0.5)\n    g1, g2, g3 = [], [], []")},
+        {"final_weights": 0}, ["lr or momentum changed between calls of `train`"], []),
+    "lr-decayed-by-hand": (
+        {"train-and-test": train(BODY + "\n        for group in optimizer.param_groups:\n"
+                                        "            group['lr'] *= 0.9")},
+        {"final_weights": 0}, ["lr or momentum changed between calls of `train`"], []),
     "a-new-copy-each-epoch": (
         {"train-and-test": "import copy\n" + train(BODY.replace(
             "a, b, c = train(model, train_loader, optimizer, epoch)",

@@ -598,3 +598,12 @@ def test_an_answer_not_assigned_says_what_the_cell_did_instead(source, needle):
     why = problem("a_", values["a_"], source)
     assert why.startswith("`a_` is not assigned") and needle in why
     assert problem("b_", values["b_"], source) == ""
+
+
+def test_a_step_outside_train_ends_what_the_reference_run_confirms():
+    """The reference run makes no step of its own: the calls after one need a replay, which makes
+    the step too (an extra optimizer.step() costs final_weights only; a thirty-sixth review)."""
+    events = [SGD, train(S1), {"kind": "step", "optimizer": 0}, train(S2), called_test("T2")]
+    assert training.confirmed_by_reference(events, P_PUBLIC, training.timeline(REF_RUN)) == {0, 1}
+    assert training.confirmed_by_replay(events, replay([{}, {"series": S1}, {}, {"series": S2}, {"printed": "T2"}])) \
+        == {0, 1, 2, 3, 4}

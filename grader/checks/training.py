@@ -154,6 +154,8 @@ def confirmed_by_reference(events: list[dict], p: dict, ref: Timeline) -> set[in
                 ok.add(i)
         elif ev["kind"] == "optimizer":
             ok.add(i)
+        else:                       # a step outside `train`: the reference run makes none
+            chain = False
     return ok
 
 
@@ -359,7 +361,7 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     else:
         out["test"] = Verdict(False, f"`test` looks right, but {UNCONFIRMED}", True)
 
-    out["plots"] = _plots(good_trains, run.get("lines", []), raised)
+    out["plots"] = _plots(good_trains, run.get("lines", []), raised, bool(trains))
 
     if not same and not trains and not opts:
         # Nothing was trained (the template's stub raised, or the function is empty): no "differ".
@@ -369,6 +371,10 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     if not same and trains and all(e.get("model") in COPIES for e in trains):
         out["final_weights"] = Verdict(False, "your function trains a copy of the model, not the model passed in, which "
                                               "comes back untrained: train the model itself" + raised)
+        return out
+    if not same and (why := _changed_outside_train(events, good)):
+        out["final_weights"] = Verdict(False, f"after training, the model's weights differ from the reference run's: "
+                                              f"{why}" + raised)
         return out
     if not same and any(rebuilt(e.get("loader"), "train") for e in trains):
         out["final_weights"] = Verdict(False, "after training on a loader of your own (see epochs), the model's "
@@ -381,8 +387,26 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     return out
 
 
-def _plots(trains: list[dict], lines: list, raised: str) -> Verdict:
+def _changed_outside_train(events: list[dict], good: list[dict]) -> str:
+    """What the function did to the training besides calling `train`, as the replay confirmed it:
+    a step of its own, or lr or momentum changed between epochs (a scheduler)."""
+    if any(e["kind"] == "step" for e in good):
+        return "your function also calls optimizer.step() outside `train`, which changes the weights once more"
+    for e in good:
+        opt = _optimizer_of(events, e) if e["kind"] == "train" else None
+        first = ((e.get("groups") or [{}])[0] if opt else {})
+        made = (opt or {}).get("defaults", {})
+        if any(k in first and k in made and not _close(first[k], made[k]) for k in ("lr", "momentum")):
+            return ("lr or momentum changed between calls of `train` (a scheduler, or optimizer.param_groups changed "
+                    "by hand): keep the argument's values for the whole run")
+    return ""
+
+
+def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -> Verdict:
     series = [e.get("series") for e in trains if e.get("series")]
+    if not series and called:
+        return Verdict(False, "not checked: no call of `train` could be confirmed, so the gradient lists to look for "
+                              "are not known (see epochs)" + raised)
     if not series:
         return Verdict(False, "not checked: there are no gradient lists from `train` to look for (see epochs)" + raised)
     found = 0

@@ -53,6 +53,16 @@ def _final_test(ns, p, test_loader):
     return _printed_test(ns["test"], (model, test_loader), {})
 
 
+def _settle(opt, groups):
+    """The settings the student's optimizer held at that call, group by group."""
+    if not isinstance(groups, list):
+        return
+    for g, rec in zip(opt.param_groups, groups):
+        for k, v in (rec if isinstance(rec, dict) else {}).items():
+            if k in SETTINGS and type(g.get(k)) in (int, float) and type(v) is float:
+                g[k] = v
+
+
 def replay_run(ns, p):
     model, train_loader, test_loader = make_setup(p)
     final_test = _final_test(ns, p, test_loader)
@@ -63,6 +73,15 @@ def replay_run(ns, p):
         kind = ev.get("kind")
         if kind == "optimizer":
             optimizers.append(_optimizer(models, ev))
+            out.append({})
+            continue
+        if kind == "step":
+            idx = ev.get("optimizer")
+            opt = optimizers[idx] if isinstance(idx, int) and 0 <= idx < len(optimizers) else None
+            if opt is None:
+                return {"events": out, "stopped": len(out), "final_test": final_test}
+            _settle(opt, ev.get("groups"))
+            opt.step()
             out.append({})
             continue
         module, loader = _module(models, ev.get("model")), _loader(loaders, ev.get("loader"))
@@ -77,6 +96,7 @@ def replay_run(ns, p):
             opt = optimizers[idx] if isinstance(idx, int) and 0 <= idx < len(optimizers) else None
             if opt is None:
                 return {"events": out, "stopped": len(out), "final_test": final_test}
+            _settle(opt, ev.get("groups"))
             with contextlib.redirect_stdout(io.StringIO()):
                 series = _series(ns["train"](module, loader, opt, ev.get("epoch") or 0))
             out.append({"series": series})

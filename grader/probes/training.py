@@ -107,6 +107,18 @@ def _copy_of(obj, model, ids):
         return False
 
 
+SETTINGS = ("lr", "momentum", "dampening", "weight_decay")
+
+
+def _groups(opt):
+    """An optimizer's settings per parameter group as they are now (a scheduler or the function's
+    own code may change lr between calls of `train`)."""
+    try:
+        return [{k: float(g[k]) for k in SETTINGS if type(g.get(k)) in (int, float)} for g in opt.param_groups[:8]]
+    except Exception:  # noqa: BLE001 - whatever the student's optimizer holds
+        return None
+
+
 def _number(v):
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v if isinstance(v, bool) else None
 
@@ -191,7 +203,7 @@ def observe_run(ns, name, p):
 
     model, train_loader, test_loader = make_setup(p)
     ids = {id(q) for q in model.parameters()}
-    events, optimizers, copies, owned = [], [], [], []
+    events, optimizers, copies, owned, inside = [], [], [], [], []
     provided_train, provided_test = ns.get("train"), ns.get("test")
     original_init = torch.optim.Optimizer.__init__
 
@@ -209,7 +221,19 @@ def observe_run(ns, name, p):
                                         if _number(v) is not None}})
             owned.append((events[-1], mine))
         optimizers.append(self)
-        return original_init(self, params, defaults, *a, **kw)
+        done = original_init(self, params, defaults, *a, **kw)
+        try:
+            self.register_step_post_hook(stepped)
+        except Exception:  # noqa: BLE001 - an optimizer of the student's own making
+            pass
+        return done
+
+    def stepped(opt, args, kwargs):
+        """A step outside `train` after training began (an extra optimizer.step()): the replay
+        makes it too."""
+        if not inside and any(e["kind"] == "train" for e in events) and len(events) < MAX_EVENTS:
+            events.append({"kind": "step", "optimizer": next((i for i, o in enumerate(optimizers) if o is opt), None),
+                           "groups": _groups(opt)})
 
     def which(obj):
         if obj is model:
@@ -233,7 +257,13 @@ def observe_run(ns, name, p):
               "loader": label or loader_of(bound.get("train_loader")),
               "optimizer": next((i for i, o in enumerate(optimizers) if o is opt), None),
               "epoch": bound.get("epoch") if isinstance(bound.get("epoch"), int) else None}
-        out = provided_train(*args, **kwargs)
+        if opt is not None:
+            ev["groups"] = _groups(opt)
+        inside.append(True)
+        try:
+            out = provided_train(*args, **kwargs)
+        finally:
+            inside.pop()
         ev["series"] = _series(out)
         if len(events) < MAX_EVENTS:
             events.append(ev)
