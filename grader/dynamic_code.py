@@ -65,6 +65,34 @@ def _literal(node: ast.AST | None) -> str | None:
     return "".join(parts)
 
 
+SHORT = 64          # longer than any name _reaches looks for
+LONG = "\0long"    # a written-out string longer than that (no name holds a NUL)
+
+
+def _short_literals(nodes: list[ast.AST]) -> dict[int, str | None]:
+    """Each string expression's text when it is written out (LONG when longer than SHORT), None
+    when computed; in one pass, children first (``ast.walk`` visits a parent before its children).
+    Reading each node of a chain of ``+`` on its own costs the square of the chain's length: the
+    thirty-fifth review's cells of 2,800 ``+''`` took two minutes of the grader's time each."""
+    memo: dict[int, str | None] = {}
+
+    def join(parts: list) -> str | None:
+        if any(p is None for p in parts):
+            return None
+        if any(p is LONG for p in parts) or sum(map(len, parts)) > SHORT:
+            return LONG
+        return "".join(parts)
+
+    for node in reversed(nodes):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            memo[id(node)] = node.value if len(node.value) <= SHORT else LONG
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            memo[id(node)] = join([memo.get(id(node.left)), memo.get(id(node.right))])
+        elif isinstance(node, ast.JoinedStr):
+            memo[id(node)] = join([memo.get(id(v)) for v in node.values])
+    return memo
+
+
 def _runner_name(func: ast.AST) -> str:
     """``exec`` called by its name or as ``builtins.exec`` (not ``model.eval()``, ``re.compile``)."""
     if isinstance(func, ast.Name):
@@ -74,7 +102,7 @@ def _runner_name(func: ast.AST) -> str:
     return ""
 
 
-def _reaches(node: ast.AST, called: set[int]) -> bool:
+def _reaches(node: ast.AST, called: set[int], texts: dict[int, str | None]) -> bool:
     """Does this node reach a runner, or code from data, other than by a call that names it?"""
     if isinstance(node, ast.Name):
         return (node.id in RUNNERS and id(node) not in called) or node.id in BUILTINS or node.id in CODE_OBJECTS
@@ -86,7 +114,7 @@ def _reaches(node: ast.AST, called: set[int]) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value in RUNNERS or node.value in BUILTINS
     if isinstance(node, (ast.BinOp, ast.JoinedStr)):
-        text = _literal(node)                 # 'ex' + 'ec': the name spelled in pieces
+        text = texts.get(id(node))            # 'ex' + 'ec': the name spelled in pieces
         return text is not None and (text in RUNNERS or text in BUILTINS)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and \
             isinstance(node.value.func, ast.Name) and node.value.func.id in NAMESPACES:
@@ -130,7 +158,8 @@ def runs(source: str) -> tuple[list[str], int]:
             computed += 1
         else:
             found.append(text)
-    computed += sum(_reaches(node, called) for node in nodes)
+    texts = _short_literals(nodes)
+    computed += sum(_reaches(node, called, texts) for node in nodes)
     return found, computed
 
 
@@ -150,15 +179,15 @@ def code_strings(source: str) -> list[str]:
     tree = _parse(source)
     if tree is None:
         return []
+    written = _short_literals(list(ast.walk(tree)))     # read once: a chain's every link is a node
     out, stack = [], [tree]
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)):
-            text = _literal(node)
-            if text is not None:                # a whole written-out string: its parts are not read again
-                if _is_code(text):
-                    out.append(text)
-                continue
+        if written.get(id(node)) is not None:
+            text = _literal(node)               # a whole written-out string: its parts are not read again
+            if text is not None and _is_code(text):
+                out.append(text)
+            continue
         stack.extend(ast.iter_child_nodes(node))
     return out[::-1]
 
