@@ -116,6 +116,8 @@ def test_ctrl_c_keeps_finished_reports_and_stops_the_workers(tmp_path, make_nb, 
     assert "interrupted: finished reports are kept" in text
     done = len(list(out.glob("Assignment_*.json")))
     assert 1 <= done < 8 and (out / "summary.csv").exists()
+    # the summary says how many are left, not only "N notebook(s): N graded" (a new TA's review)
+    assert f"interrupted: {done} of 8 notebook(s) graded by this run, {8 - done} not yet" in " ".join(text.split())
     res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
     assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded in" in res.stdout
 
@@ -262,3 +264,22 @@ def test_ctrl_c_while_the_check_starts_ends_it_at_once_and_leaves_no_worker(tmp_
     assert "interrupted" in out and "Traceback" not in err
     _, alive = psutil.wait_procs(workers, timeout=5)
     assert not alive
+
+
+def test_a_second_batch_into_the_same_reports_folder_is_refused(tmp_path, make_nb, data_home, fast_spec_dir):
+    """A new TA's review started `grader grade` twice into one folder: both graded everything."""
+    import fcntl
+    folder, out = tmp_path / "subs", tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(make_nb(), folder / "Assignment_7_JaneDoe_k12345678.ipynb")
+    out.mkdir()
+    held = os.open(out / ".grade.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)          # as a running batch holds it
+    try:
+        res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    finally:
+        os.close(held)
+    assert res.returncode == 1 and "another grader grade is writing to" in res.stdout + res.stderr
+    assert not (out / "gradebook.sqlite").exists()
+    res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    assert "1 graded in" in res.stdout

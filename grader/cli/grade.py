@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
+import os
 import importlib.util
 import re
 import shutil
@@ -244,6 +246,7 @@ def _grade(args, console: Console, spec) -> int:
     out = args.out.resolve()
     try:
         out.mkdir(parents=True, exist_ok=True)
+        lock = _lock(out)
         for stale in out.glob(".*.tmp"):   # left by a batch that was killed mid-write
             stale.unlink(missing_ok=True)
         gb = open_gradebook(out)           # old report folders are imported on first use
@@ -261,6 +264,24 @@ def _grade(args, console: Console, spec) -> int:
         return 4
     finally:
         gb.close()
+        os.close(lock)
+
+
+def _lock(out: Path) -> int:
+    """One batch at a time per reports folder: a second `grader grade` into it would grade every
+    notebook again beside the first (a new TA's review started one twice, 4 s apart). The lock
+    goes with the process, also when it is killed; `grader serve` beside a batch is fine."""
+    fd = os.open(out / ".grade.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise CliError(f"another grader grade is writing to {shown_path(out)}: wait until it finishes (its "
+                       f"finished reports are kept and this command then skips them), or pass another --out", 1) \
+            from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
 
 
 def _write_problem(db_path: Path, exc: BaseException) -> str:
@@ -339,6 +360,9 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         console.print(f"[yellow]feedback pages not written: {one_line(str(exc))}[/]")
     took = time.monotonic() - t0
     console.print()
+    if interrupted:
+        console.print(f"[yellow]interrupted: {done_now} of {len(todo)} notebook(s) graded by this run, "
+                      f"{len(todo) - done_now} not yet (the numbers below count only what is graded)[/]")
     for line in totals(batch, done_now, took):
         console.print(line)
     for line in several_notebooks(batch, results):
@@ -355,7 +379,8 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     console.print(f"reports: {shown_path(out)}/  (gradebook.sqlite, summary.csv, overview.html, manual_answers.csv, "
                   f"one .csv/.json per student, feedback/)", soft_wrap=True)
     if interrupted:
-        console.print("[yellow]interrupted: finished reports are kept; run the same command again to resume[/]")
+        console.print(f"[yellow]interrupted: finished reports are kept; run the same command again to grade the "
+                      f"{len(todo) - done_now} notebook(s) left[/]")
         return 130
     return 0
 
