@@ -185,3 +185,17 @@ def test_a_second_gradebook_on_the_same_file_sees_every_commit(gb):
     assert other.grade(ANNA, "calc_1_1").comment == "seen" and other.count() == 3
     other.close()
     other.close()
+
+
+def test_a_backup_while_the_gradebook_is_open_holds_every_grade(gb, tmp_path):
+    """A new TA's review: `cp gradebook.sqlite` while `grader serve` ran gave a copy with none of
+    the day's grades (they were still in the -wal file). `grader backup` copies them all."""
+    import sqlite3
+    from grader.cli import main
+    reports = gb.path.parent
+    gb.set_grade(ANNA, "calc_1_1", adjust=7.0, comment="fine", ta="Tessa")     # gb stays open, as serve's
+    assert main(["backup", "--reports", str(reports), str(tmp_path / "copy.sqlite")]) == 0
+    db = sqlite3.connect(tmp_path / "copy.sqlite")
+    assert db.execute("SELECT comment FROM grades WHERE submission_key=?", (ANNA,)).fetchall() == [("fine",)]
+    db.close()
+    assert main(["backup", "--reports", str(reports), str(tmp_path / "copy.sqlite")]) == 1   # never overwritten

@@ -18,6 +18,7 @@ WEEK = """the TA's week, in order:
      grader count                               several notebooks of one student: which counts
   3. grader moodle "Grades-Assignment 7.csv"    fill Moodle's grading worksheet, then upload it
   4. grader export --format gradebook           also gradescope or junit
+     grader backup                              a safe copy of the gradebook, also while serve runs
 
 students:   grader check Assignment_7_JaneDoe_k12345678.ipynb
 course CI:  grader verify; grader release --check

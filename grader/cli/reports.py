@@ -54,6 +54,13 @@ FEEDBACK_EXAMPLES = """examples:
 """
 
 
+BACKUP_EXAMPLES = """examples:
+  grader backup                        reports/backups/gradebook-20261201-153000.sqlite
+  grader backup /mnt/usb/              the same name on a USB stick
+  grader feedback --reports DIR        after copying the backup to DIR/gradebook.sqlite: every report again
+"""
+
+
 def add_parsers(sub) -> None:
     man = sub.add_parser("manual", help="grade the written answers with HTML sheets and a CSV (TA)",
                          description="Grade the written answers without a browser app: export HTML sheets and "
@@ -130,6 +137,17 @@ def add_parsers(sub) -> None:
                        formatter_class=RAW, epilog=FEEDBACK_EXAMPLES)
     reports_args(f)
     f.set_defaults(run=cmd_feedback)
+
+
+    b = sub.add_parser("backup", help="copy the gradebook safely, also while grader serve or grade runs (TA)",
+                       description="Writes one consistent copy of gradebook.sqlite (SQLite's online backup): "
+                                   "every grade stored so far is in it. Copying the file itself while grader "
+                                   "serve runs misses the grades still in gradebook.sqlite-wal.",
+                       formatter_class=RAW, epilog=BACKUP_EXAMPLES)
+    b.add_argument("dest", type=Path, nargs="?", default=None,
+                   help="file or folder to write (default: <reports>/backups/gradebook-<date>-<time>.sqlite)")
+    reports_args(b)
+    b.set_defaults(run=cmd_backup)
 
 
 def _listed(items: list[str]) -> str:
@@ -365,4 +383,36 @@ def cmd_feedback(args, console: Console) -> int:
         gb.close()
     where = shown_path(args.reports)
     _say(console, f"wrote {where}/overview.html, {where}/feedback/ and the CSV/JSON reports")
+    return 0
+
+
+def cmd_backup(args, console: Console) -> int:
+    import sqlite3
+    import time
+    gb = existing_reports(args.reports)
+    gb.close()
+    name = f"gradebook-{time.strftime('%Y%m%d-%H%M%S')}.sqlite"
+    dest = args.dest if args.dest is not None else args.reports / "backups" / name
+    if dest.is_dir() or (args.dest is not None and str(args.dest).endswith("/")):
+        dest = dest / name
+    if dest.exists():
+        raise CliError(f"{shown_path(dest)} exists: name another file, or move that one away", 1)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        source = sqlite3.connect(args.reports / "gradebook.sqlite", timeout=30)
+        copy = sqlite3.connect(tmp)
+        try:
+            source.backup(copy)             # one snapshot: a grade stored meanwhile is in it whole or not at all
+            rows = copy.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+            grades = copy.execute("SELECT COUNT(*) FROM changes").fetchone()[0]
+        finally:
+            copy.close()
+            source.close()
+        tmp.replace(dest)
+    except (OSError, sqlite3.Error) as exc:
+        tmp.unlink(missing_ok=True)
+        raise CliError(f"could not write {shown_path(dest)}: {getattr(exc, 'strerror', None) or exc}", 4) from None
+    _say(console, f"wrote {shown_path(dest)}: {rows} submission(s), {grades} change(s) in the history "
+                  f"(to restore: copy it to <reports>/gradebook.sqlite while no grader command runs there)")
     return 0
