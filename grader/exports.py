@@ -108,6 +108,32 @@ def junit(results: dict[str, SubmissionResult]) -> str:
     return "\n".join(out) + "\n"
 
 
+def refresh(out: Path, results: dict[str, SubmissionResult], spec: Spec, keys=None) -> list[Path]:
+    """Rewrite the exports that exist at their default places in the report folder, so that none
+    shows older grades than summary.csv beside it (a new TA's review found gradebook.csv and
+    junit.xml as the first export left them, after a regrade and a day of grading). Gradescope:
+    the students of ``keys`` (and their other notebooks: which one counts may have changed)."""
+    results = {k: r for k, r in results.items() if r.checks}
+    written = []
+    for name, render in (("gradebook.csv", lambda: gradebook(results, spec)), ("junit.xml", lambda: junit(results))):
+        if (out / name).is_file():
+            atomic_write(out / name, render())
+            written.append(out / name)
+    if (out / "gradescope").is_dir():
+        choices = counting(results.values())
+        touched = set(results) if keys is None else {k for k in keys if k in results}
+        touched |= {o[0] for k in list(touched) if k in choices for o in choices[k].others} | \
+            {choices[k].key for k in list(touched) if k in choices}
+        for key in sorted(touched & set(results)):
+            path = out / "gradescope" / key / "results.json"
+            if key in choices and not choices[key].counts(key):
+                path.unlink(missing_ok=True)
+                continue
+            atomic_write(path, json.dumps(gradescope(results[key], choices.get(key)), ensure_ascii=False))
+            written.append(path)
+    return written
+
+
 def export(fmt: str, reports: Path, out: Path, spec: Spec) -> list[Path]:
     results = load_reports(reports)
     if fmt == "gradebook":

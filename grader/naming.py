@@ -80,6 +80,19 @@ def _letters(text: str) -> str:
     return out.casefold()
 
 
+_NOT_NAMES = {"assignment", "assign", "ass", "hw", "homework", "exercise", "ex", "uebung", "submission", "final",
+              "notebook", "copy", "of", "colab", "solution", "version", "neu", "new", "ipynb"}
+
+
+def loose_name(file_name: str) -> str:
+    """The words of a file name that may be a name, where the name does not follow the naming
+    rule ('assignment7_john_smith.ipynb' -> 'john_smith'): letters-only words that are not the
+    usual others; '' unless at least two are left. Only ever a hint a TA confirms."""
+    stem = file_name.rsplit("/", 1)[-1].removesuffix(".ipynb")
+    words = [w for w in re.split(r"[\s\-_,.()]+", stem) if w.isalpha() and w.lower() not in _NOT_NAMES]
+    return "_".join(words) if len(words) >= 2 else ""
+
+
 def name_fits(file_name_part: str, full_name: str, exact: bool = False) -> bool:
     """Does the name in a file name belong to a Moodle full name?
 

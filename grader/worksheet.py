@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .csvsafe import cell
 from .identity import Counting, best_of, counting, participant_of
-from .naming import name_fits
+from .naming import loose_name, name_fits
 from .results import SubmissionResult
 
 NEEDED = ("Identifier", "Grade")
@@ -255,7 +255,8 @@ def match(ws: Worksheet, results: list[SubmissionResult]) -> Plan:
             continue
         if group is None and name:
             fits = [g for g in groups.values() if not g[0].participant_id
-                    and any(r.name and name_fits(r.name, name, exact=True) for r in g)]
+                    and any((typed := r.name or loose_name(r.file)) and name_fits(typed, name, exact=True)
+                            for r in g)]
             if len(fits) > 1:
                 plan.conflicts.append(f"{label}: {len(fits)} notebooks without a Moodle participant have this "
                                       f"name ({', '.join(g[0].file for g in fits)}), not filled")

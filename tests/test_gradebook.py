@@ -383,3 +383,24 @@ def test_the_overview_lists_tasks_waiting_for_a_ta_instead_of_empty_charts(gb, t
     html = (out / "overview.html").read_text()
     assert "calc_1_1" in re.search(r'alt="score distribution per task: ([^"]*)"', html).group(1)
     assert 'data-task="calc_1_1"' not in html
+
+
+def test_exports_written_once_stay_as_current_as_the_summary(tmp_path, spec):
+    """A new TA's review found gradebook.csv, junit.xml and gradescope/ as the first export left
+    them, beside a summary.csv that had every grade since. Once written, they are rewritten with it."""
+    import csv
+    from grader.exports import export
+    out = tmp_path / "reports"
+    gb = filled(out)
+    write_reports(gb, out, spec, pages=False)
+    for fmt in ("gradebook", "junit", "gradescope"):
+        export(fmt, out, out, spec)
+    anna = "Anna_Huber_5500"
+    assert not any(row["calc_1_1"] for row in csv.DictReader((out / "gradebook.csv").open()))
+    before = {p: p.read_text() for p in (out / "junit.xml", out / "gradescope" / "Anna_Huber_5500" / "results.json")}
+    gb.set_grade(anna, "calc_1_1", adjust=7.0, ta="Tessa")
+    write_reports(gb, out, spec, keys=[anna], pages=False)          # as serve does after a grade
+    rows = {row["participant_id"]: row for row in csv.DictReader((out / "gradebook.csv").open())}
+    assert rows["5500"]["calc_1_1"] in ("7", "7.0")
+    assert all(p.read_text() != text for p, text in before.items())
+    gb.close()

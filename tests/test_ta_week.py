@@ -127,6 +127,11 @@ def test_moodle_worksheet_is_filled_and_nothing_else_changes(moodle_reports, tmp
     assert after[4][grade] == "0" and after[4][fb] == "No notebook (.ipynb) was handed in (found: answers.pdf): 0 points."
     assert after[5][grade] == "50" and "Counted: this notebook" in after[5][fb]
     assert after[6][grade] == "" and "Participant 5999 (Nobody Here): No submission" in res.stdout
+    # refused again later (an answer waits once more): the file written before is not left to upload
+    again = run(args, tmp_path, data_home)
+    assert again.returncode == 1 and not (tmp_path / "up.csv").exists()
+    assert (tmp_path / "up.csv.outdated").exists() and "renamed up.csv.outdated, do not upload it" in \
+        " ".join(again.stdout.split())
 
 
 def test_exports(moodle_reports, tmp_path, spec):

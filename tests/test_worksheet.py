@@ -141,6 +141,12 @@ def test_ids_decide_and_a_name_matches_only_a_result_without_a_participant_id():
     loose.participant_id, loose.participant = "", ""
     filled = fill(read_worksheet(SHEET.encode()), [loose])
     assert [(m.label, m.by) for m in filled.plan.matches] == [("Participant 5500 (Anna Huber)", "name")]
+    # ... also where the file name breaks the naming rule (a new TA's review: 'assignment7_john_smith')
+    loose.name, loose.file = "", "assignment7_anna_huber.ipynb"
+    filled = fill(read_worksheet(SHEET.encode()), [loose])
+    assert [(m.label, m.by) for m in filled.plan.matches] == [("Participant 5500 (Anna Huber)", "name")]
+    loose.file = "assignment7_final.ipynb"
+    assert fill(read_worksheet(SHEET.encode()), [loose]).plan.matches == []
 
 
 def test_a_row_whose_id_belongs_to_another_name_is_not_filled():

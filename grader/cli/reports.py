@@ -150,6 +150,25 @@ def add_parsers(sub) -> None:
     b.set_defaults(run=cmd_backup)
 
 
+def _retired(out: Path) -> str:
+    """An upload file written earlier holds grades that are no longer final: renamed, so that
+    nobody uploads it (a new TA's review found one beside a refusal, with yesterday's points)."""
+    if not out.is_file():
+        return ""
+    old = out.with_name(out.name + ".outdated")
+    try:
+        out.replace(old)
+    except OSError:
+        return f" (the earlier {shown_path(out)} is out of date: do not upload it)"
+    return f" (the earlier {shown_path(out)} was out of date: renamed {old.name}, do not upload it)"
+
+
+def _named(r) -> str:
+    """A graded participant as a TA finds them: name and number, else the file (once)."""
+    tell = r.who_id or (r.file if r.who != r.file else "")
+    return f"{r.who} ({tell})" if tell else r.who
+
+
 def _listed(items: list[str]) -> str:
     shown = "; ".join(items[:SHOWN])
     return shown + (f"; and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
@@ -201,7 +220,8 @@ def cmd_moodle(args, console: Console) -> int:
                       f"{_listed(plan.without_result)}", "dim")
     if plan.missing:
         _say(console, f"graded participants not in the worksheet ({len(plan.missing)}): "
-                      f"{_listed([f'{r.who} ({r.who_id or r.file})' for r in plan.missing])}", "yellow")
+                      f"{_listed([_named(r) for r in plan.missing])}", "yellow")
+    out = args.out or args.reports / f"{args.worksheet.stem}-graded.csv"
     if not plan.matches:
         raise CliError(f"no row of {args.worksheet} matches a graded participant: nothing written (is it the "
                        f"worksheet of this assignment, downloaded after the submissions?)", 1)
@@ -209,14 +229,13 @@ def cmd_moodle(args, console: Console) -> int:
         waiting = sum(n for _, n in filled.pending)
         raise CliError(f"{waiting} written answer(s) of {len(filled.pending)} participant(s) wait for a TA "
                        f"({_listed([label for label, _ in filled.pending])}): nothing written, their grades are not "
-                       f"final. Grade them (grader serve, or grader manual export and merge), or pass "
+                       f"final{_retired(out)}. Grade them (grader serve, or grader manual export and merge), or pass "
                        f"--allow-pending to write partial grades marked PARTIAL in the feedback comments", 1)
     if filled.unchosen and not args.allow_pending:
         raise CliError(f"{len(filled.unchosen)} participant(s) handed in several notebooks that differ in graded "
-                       f"answers ({_listed(filled.unchosen)}); nothing written. The highest of several attempts "
-                       f"would reward trying every answer: choose the notebook that counts with grader count "
+                       f"answers ({_listed(filled.unchosen)}); nothing written{_retired(out)}. The highest of several "
+                       f"attempts would reward trying every answer: choose the notebook that counts with grader count "
                        f"REPORT_KEY (grader count lists them), or pass --allow-pending to count the highest total", 1)
-    out = args.out or args.reports / f"{args.worksheet.stem}-graded.csv"
     try:
         atomic_write(out, filled.data)
     except ReportWriteError as exc:

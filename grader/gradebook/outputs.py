@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..exports import refresh
 from ..report import write_submission, write_summary
 from ..results import SubmissionResult
 from ..spec import Spec
@@ -25,6 +26,7 @@ def write_reports(gb: Gradebook, out: Path, spec: Spec, keys=None, pages: bool =
     chosen = results if keys is None else {k: results[k] for k in keys if k in results}
     write_students(out, chosen)
     write_summary(out, list(results.values()), spec)
+    refresh(out, results, spec, keys)
     if pages:
         write_feedback(out, results, spec, only=None if keys is None else set(chosen), overview=overview)
     return results
@@ -53,6 +55,7 @@ def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool =
     results = decided(gb)
     write_students(out, {k: results[k] for k in changed})
     write_summary(out, list(results.values()), spec)
+    refresh(out, results, spec)
     if pages:
         write_feedback(out, results, spec)
     return results
