@@ -314,7 +314,8 @@ def test_context_flags_notes_go_to_the_details():
 def test_a_notebook_without_any_of_the_templates_ids_gets_one_flag(ids):
     """Fifth fairness review: a notebook whose every ID is new got one `id-changed` flag per graded
     cell (22), burying the flags a TA must read."""
-    cells = [Cell(i, cid, "code", "") for i, cid in enumerate(ids)]
+    imports = next(c.source for c in TEMPLATE.cells if c.id == "imports")    # the assignment's, by content
+    cells = [Cell(i, cid, "code", imports if i == 0 else "") for i, cid in enumerate(ids)]
     ctx = Context(SPEC, Notebook(cells, 4), TEMPLATE, True)
     for cell_id in ("ann-relu", "ann-sigmoid", "train"):
         ctx.flag(f"id-changed:{cell_id}")

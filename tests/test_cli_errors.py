@@ -223,3 +223,25 @@ def test_check_of_a_notebook_that_does_not_open_is_one_problem_not_one_per_task(
     text = buf.getvalue()
     assert text.count("open it in Jupyter") == 1 and len(text.splitlines()) <= 10
     assert text.splitlines()[-1] == "1 problem to fix" and all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_a_code_task_whose_every_check_failed_is_zero_not_format_ok():
+    """An empty notebook's code tasks read "format ok for 0 of 5; scored at grading" in the
+    student's check: only True/False answers wait for grading there."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import CheckResult, SubmissionResult
+    spec = load_spec()
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, checks=[
+                             CheckResult("code_3_1", "imports executes", 2.0, 0.0, False, "the cell is missing"),
+                             CheckResult("question_3_3", "a_", 2.0, None, None, "format ok"),
+                             CheckResult("question_3_3", "b_", 2.0, 0.0, False, "`b_` is missing")])
+    buf = io.StringIO()
+    render_check(r, spec, Console(file=buf, width=100, color_system=None))
+    lines = buf.getvalue().splitlines()
+    assert any(line.startswith("Code 3.1") and line.endswith("0/2") for line in lines), lines
+    assert any(line.startswith("Question 3.3") and "format ok for 1 of 2" in line for line in lines), lines

@@ -607,3 +607,19 @@ def test_a_step_outside_train_ends_what_the_reference_run_confirms():
     assert training.confirmed_by_reference(events, P_PUBLIC, training.timeline(REF_RUN)) == {0, 1}
     assert training.confirmed_by_replay(events, replay([{}, {"series": S1}, {}, {"series": S2}, {"printed": "T2"}])) \
         == {0, 1, 2, 3, 4}
+
+
+def test_a_notebook_with_nothing_of_the_template_gets_one_flag_not_one_per_cell():
+    """A new TA's review: an empty notebook was 19 flags (`deleted:` and `missing:` of every cell)."""
+    def flagged(nb):
+        c = Context(SPEC, nb, TEMPLATE, True)
+        for cid in ("imports", "train-fn"):
+            c.flag(f"deleted:{cid}")
+        c.flag("missing:ann-sigmoid")
+        return c
+    empty = flagged(Notebook([Cell(0, "abc", "code", "print(1)")], 4))
+    assert empty.flags == ["not-the-assignment"]
+    assert "holds no cell of the template" in empty.details[0] and "deleted:imports" in empty.details
+    # the assignment's cells without their IDs (found by content) are the assignment
+    pasted = flagged(Notebook([Cell(i, "", k, s) for i, (_, k, s) in enumerate(SOLUTION)], 4))
+    assert pasted.flags == ["deleted:imports", "deleted:train-fn", "missing:ann-sigmoid"]

@@ -22,6 +22,7 @@ class Context:
     # The first claim stands (``graded``): code tasks claim at plan time, so a code cell that a
     # written answer also reads (a code cell under the answer's ID) is still compared as code.
     graded_as: dict[int, str] = field(default_factory=dict)
+    _foreign: bool | None = field(default=None, repr=False)
 
     def template_checksum(self, cell_id: str) -> str:
         """What a provided or locked cell must match: the released checksum, else the template's."""
@@ -38,6 +39,9 @@ class Context:
         kind = text.split(":", 1)[0]
         if kind == "note":
             self.detail(text.split(":", 1)[1])
+        elif kind in ("deleted", "missing") and self.foreign:
+            self.detail(text)
+            self.flag("not-the-assignment")
         elif kind in ("id-changed", "id-fallback") and self.ids_lost:
             self.detail(text)
             self.flag("no-cell-ids")
@@ -54,6 +58,20 @@ class Context:
             return True
         theirs = {c.id for c in self.nb.cells if c.id}
         return not any(t.id in theirs for t in self.template.cells if t.id)
+
+    @property
+    def foreign(self) -> bool:
+        """Nothing of the template in the notebook, by ID or by content (an empty notebook, another
+        assignment's): one flag says so, not nineteen `deleted:`/`missing:` (a new TA's review)."""
+        if self.nb is None or not self.ids_lost:
+            return False
+        if self._foreign is None:
+            theirs = {self.nb.checksum(c) for c in self.nb.cells}
+            self._foreign = not any(self.template_checksum(cid) in theirs for cid in self.spec.locked_cells)
+            if self._foreign:
+                self.detail(f"the notebook holds no cell of the template of {self.spec.assignment.get('title', 'the assignment')} "
+                            f"(an empty notebook, or another assignment's?): nothing in it could be graded")
+        return self._foreign
 
     def detail(self, text: str) -> None:
         if text and text not in self.details:

@@ -122,7 +122,9 @@ def _task_line(task, checks) -> str:
         if any(c.passed is False for c in checks):
             return f"not answered   0/{task.max_points:g}"
         return f"answered: a TA grades it ({task.max_points:g} points)"
-    if all(c.points is None or c.passed is False for c in checks):     # only the form can be checked now
+    # Only the form can be checked now (True/False answers): some check waits for grading. A task
+    # whose every check failed is 0, not "format ok for 0 of 5" (an empty notebook's code tasks).
+    if any(c.points is None for c in checks) and all(c.points is None or c.passed is False for c in checks):
         ok = sum(1 for c in checks if c.passed is not False)
         return (f"format ok: scored at grading ({task.max_points:g} points)" if ok == len(checks) else
                 f"format ok for {ok} of {len(checks)}; scored at grading ({task.max_points:g} points)")
