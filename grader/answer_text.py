@@ -43,8 +43,10 @@ def _decimal_comma(m: re.Match) -> str:
 
 
 def _frac(m: re.Match) -> str:
+    """a/b, with parentheses around a part that is more than one number or name: \frac{1}{2x}
+    is 1/(2x), not \frac{1}{2}x (a thirty-eighth review grouped the two)."""
     a, b = m.group(1).strip(), m.group(2).strip()
-    simple = re.compile(r"[\w.]+")
+    simple = re.compile(r"\d+(?:\.\d+)?|[^\W\d]\w*")
     return (a if simple.fullmatch(a) else f"({a})") + "/" + (b if simple.fullmatch(b) else f"({b})")
 
 
@@ -55,7 +57,7 @@ def normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", t)
     t = SPACING.sub(" ", t)
     for _ in range(3):                      # nested wrappers: \mathbf{\text{x}}
-        t = re.sub(r"([_^])\{([\w.]*)\}", r"\1\2", t)   # w_{32}: braces inside a \frac{}{} too
+        t = re.sub(r"([_^])\{([\w.]*|\[[\w.]*\]|\([\w.]*\))\}", r"\1\2", t)   # w_{32}, W^{[1]}: in a \frac{}{} too
         t = WRAPPERS.sub(r"\1", t)
         t = FRAC.sub(_frac, t)
     t = FRAC_SHORT.sub(r"\1/\2", t)
@@ -63,7 +65,10 @@ def normalise(text: str) -> str:
     # One space for a run: the rules below look around a space, and each ``\s*`` tried from every
     # space of a long run is quadratic (200,000 '$' took minutes; a twenty-fourth review's fuzzing).
     t = re.sub(r"\s+", " ", t)
-    t = re.sub(r"(?<!\\)[{}]", "", t)       # grouping braces carry no meaning once flattened
+    # Braces that still group more than one token keep their scope as parentheses: e^{-s+1} is
+    # not e^{-s}+1, \sqrt{x+1} not \sqrt{x}+1 (a thirty-eighth review: one group, "the same once
+    # normalised", and a group grade gave the wrong one the right one's points).
+    t = re.sub(r"(?<!\\)\{", "(", re.sub(r"(?<!\\)\}", ")", t))
     t = re.sub(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)", "", t)   # markdown emphasis
     t = re.sub(r"(?<=[^\W\d_])_(?=\w)", "", t)    # an index: x_2 and x2, w_{32} and w32 read alike
     t = re.sub(r"\s+", " ", t)     # again: a brace or emphasis dropped between spaces joins two runs

@@ -217,6 +217,25 @@ def test_groups_never_mix_numbers_and_split_merge_are_undoable(gb):
     assert grouping.group_of(gb, "calc_1_1", "Clara_Bauer_5502").id == members["David_Wagner_5503"]
 
 
+@pytest.mark.parametrize("right,wrong", [
+    (r"$L = e^{-s_6} + 1$", r"$L = e^{-s_6 + 1}$"),
+    (r"$\delta = w_{63}\, x_1$", r"$\delta = w_{63\, x_1}$"),
+    (r"$\frac{1}{2}x$", r"$\frac{1}{2x}$"),
+    (r"$\sqrt{x} + 1$", r"$\sqrt{x + 1}$"),
+    (r"$x^{(1)} + x^{(2)}$", r"$x^{(1) + x^{(2)}}$"),
+])
+def test_groups_never_join_formulas_whose_scopes_differ(tmp_path, right, wrong):
+    """A thirty-eighth review: braces were dropped, so these read "the same once normalised", and
+    a group grade gave the wrong one the right one's points (or the reverse)."""
+    intro = "The backward pass through the last layer gives, with the chain rule and the values above, "
+    book = filled(tmp_path / "reports", [result(0, intro + wrong), result(1, intro + right), result(2, intro + right)])
+    try:
+        members = {k: g.id for g in grouping.groups(book, "calc_1_1") for k in g.members}
+        assert members["Anna_Huber_5500"] != members["Ben_Gruber_5501"] == members["Clara_Bauer_5502"]
+    finally:
+        book.close()
+
+
 def test_groups_never_join_answers_that_negate_different_things(tmp_path):
     says = "ReLU does not saturate for large positive inputs, while the sigmoid does saturate, so ReLU trains faster."
     opposite = "ReLU does saturate for large positive inputs, while the sigmoid does not saturate, so ReLU trains faster."

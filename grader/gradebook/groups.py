@@ -106,7 +106,24 @@ def signature(text: str) -> tuple:
     negated.sort()
     # Indexed names and comparisons, in order: `\delta_3 x_2` is not `\delta_3 x_1`, `a > b` is not `a < b`.
     marks = tuple(INDEXED_OR_RELATION.findall(normalise(text)))
-    return tuple(n for _, n in parts), tuple(m for _, m in negated), marks
+    return tuple(n for _, n in parts), tuple(m for _, m in negated), marks, scopes(normalise(text))
+
+
+def scopes(form: str) -> str:
+    r"""The brackets of a normal form and the operators inside them, in order: e^{-s}+1 is not
+    e^{-s+1}, nor \sqrt{x}+1 \sqrt{x+1}, however alike the rest of the answer (a thirty-eighth
+    review: one group, and a group grade gave the wrong one the right one's points)."""
+    out, depth = [], 0
+    for ch in form:
+        if ch in "([":
+            depth += 1
+            out.append(ch)
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+            out.append(ch)
+        elif depth and ch in "^/+-*=<>":
+            out.append(ch)
+    return "".join(out)
 
 
 def place(gb: Gradebook, task: str, answers: list[Answer] | None = None) -> int:
