@@ -103,6 +103,9 @@ CASES = {
     "leaky-relu-with-a-tiny-slope": (
         {"ann-relu": relu("(lambda t: torch.nn.functional.leaky_relu(t, 1e-5))")}, {"ANN_relu: activations": 0},
         ["a leaky or shifted variant"], []),
+    "leaky-relu-with-a-slope-of-1e-7": (      # a thirty-ninth review: 1e-7 still passed
+        {"ann-relu": relu("(lambda t: torch.nn.functional.leaky_relu(t, 1e-7))")}, {"ANN_relu: activations": 0},
+        ["a leaky or shifted variant"], []),
     "forward-ignores-the-biases": (
         {"ann-sigmoid": sigmoid().replace("self.fc1(x)", "x @ self.fc1.weight.T").replace(
             "self.fc2(x)", "x @ self.fc2.weight.T").replace("self.fc3(x)", "x @ self.fc3.weight.T").replace(
@@ -235,11 +238,38 @@ CASES = {
         {"train-and-test": train(BODY + "\n        scheduler.step()").replace(
             "    g1, g2, g3 = [], [], []",
             "    scheduler = optim.lr_scheduler.StepLR(optimizer, 1, gamma=0.5)\n    g1, g2, g3 = [], [], []")},
-        {"final_weights": 0}, ["lr or momentum changed between calls of `train`"], []),
+        # each epoch no longer trains as asked: epochs too (the thirty-ninth review set lr to 0 this way)
+        {"epochs": 0, "final_weights": 0}, ["not with the same optimizer settings in every epoch",
+                                            "the optimizer's settings changed between calls of `train`"], []),
     "lr-decayed-by-hand": (
         {"train-and-test": train(BODY + "\n        for group in optimizer.param_groups:\n"
                                         "            group['lr'] *= 0.9")},
-        {"final_weights": 0}, ["lr or momentum changed between calls of `train`"], []),
+        {"epochs": 0, "final_weights": 0}, ["the optimizer's settings changed between calls of `train`"], []),
+    "weight-decay-set-in-param-groups": (     # the thirty-ninth review: it kept the optimizer's points
+        {"train-and-test": train().replace("    g1, g2, g3 = [], [], []",
+                                           "    optimizer.param_groups[0]['weight_decay'] = 0.3\n"
+                                           "    g1, g2, g3 = [], [], []")},
+        {"optimizer": 0, "final_weights": 0}, ["changed in optimizer.param_groups before training"], []),
+    "first-epoch-sgd-then-adam": (           # the thirty-ninth review: optimizer kept its points
+        {"train-and-test": train(BODY.replace("train(model, train_loader, optimizer, epoch)",
+                                              "train(model, train_loader, optimizer if epoch == 0 else adam, epoch)"))
+         .replace("    g1, g2, g3 = [], [], []", "    adam = optim.Adam(model.parameters(), lr=1e-3)\n"
+                                                  "    g1, g2, g3 = [], [], []")},
+        {"optimizer": 0, "epochs": 0, "final_weights": 0}, ["another optimizer than the SGD"], []),
+    "an-idle-optimizer-after-the-first-epoch": (   # the thirty-ninth review: epochs kept its points
+        {"train-and-test": train(BODY.replace("train(model, train_loader, optimizer, epoch)",
+                                              "train(model, train_loader, optimizer if epoch == 0 else idle, epoch)"))
+         .replace("    g1, g2, g3 = [], [], []", "    idle = optim.SGD(model.parameters(), lr=0.0)\n"
+                                                  "    g1, g2, g3 = [], [], []")},
+        {"optimizer": 0, "epochs": 0, "final_weights": 0}, ["not with the same optimizer settings"], []),
+    "lr-zero-then-weights-halved-then-tested": (   # the thirty-ninth review: test kept its points
+        {"train-and-test": "def train_and_test(model, hyperparameters):\n"
+                           "    optimizer = optim.SGD(model.parameters(), lr=0.0)\n"
+                           "    train(model, train_loader, optimizer, 1)\n"
+                           "    with torch.no_grad():\n        for q in model.parameters():\n            q.mul_(0.5)\n"
+                           "    train(model, train_loader, optimizer, 2)\n"
+                           "    test(model, test_loader)"},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
     "a-new-copy-each-epoch": (
         {"train-and-test": "import copy\n" + train(BODY.replace(
             "a, b, c = train(model, train_loader, optimizer, epoch)",
@@ -266,7 +296,7 @@ CASES = {
                            "    train(other, train_loader, optim.SGD(other.parameters(), lr=0.0), 2)\n"
                            "    with torch.no_grad():\n        for q in model.parameters():\n            q.mul_(0.5)\n"
                            "    test(model, test_loader)"},
-        {"epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
     "test-before-and-after-training": (
         {"train-and-test": train().replace("    g1, g2, g3 = [], [], []",
                                            "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")}, {}, [], []),

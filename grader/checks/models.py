@@ -269,8 +269,8 @@ def _extremes(obs: dict, ref: dict, atol: float, act: str) -> str:
                 f"hardtanh, clamp with a maximum)")
     if ref.get("with_low") is not None and not close(obs.get("with_low"), ref["with_low"], atol):
         return (f"with the reference weights the output is right for inputs of ordinary size but not when the "
-                f"first layer's pre-activations are far below 0: use {act} itself (a leaky or shifted variant, "
-                f"however small its slope, is another activation)")
+                f"first layer's pre-activations are far below 0: use {act} itself (a leaky or shifted variant is "
+                f"another activation)")
     return ""
 
 

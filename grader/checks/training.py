@@ -125,6 +125,32 @@ def good_sgd(ev: dict | None, p: dict, owner: str = "model") -> bool:
             and not any(d.get(k) for k in EXTRA_SETTINGS))
 
 
+def settings_at(events: list[dict], ev: dict) -> dict:
+    """The settings of the optimizer a `train` call used, as they were at that call (lr changed in
+    param_groups, a scheduler): its first group's, else those it was made with."""
+    groups = ev.get("groups")
+    if isinstance(groups, list) and groups and isinstance(groups[0], dict):
+        return groups[0]
+    return (_optimizer_of(events, ev) or {}).get("defaults", {})
+
+
+def as_asked(events: list[dict], ev: dict, p: dict) -> bool:
+    """The call's optimizer is the task's SGD, and so are its settings at that call: lr and momentum
+    from the argument, no weight decay or dampening (also when set in param_groups; a thirty-ninth
+    review: weight_decay set there kept the optimizer's points)."""
+    if not good_sgd(_optimizer_of(events, ev), p, ev.get("model")):
+        return False
+    now, groups = settings_at(events, ev), ev.get("groups")
+    return (_close(now.get("lr"), p["lr"]) and _close(now.get("momentum"), p["momentum"])
+            and not any(g.get(k) for g in (groups if isinstance(groups, list) else []) if isinstance(g, dict)
+                        for k in ("dampening", "weight_decay")))
+
+
+def _settings(events: list[dict], ev: dict) -> tuple:
+    o = _optimizer_of(events, ev) or {}
+    return o.get("type"), tuple(sorted(settings_at(events, ev).items()))
+
+
 def _close(a, b) -> bool:
     return isinstance(a, float) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-12)
 
@@ -163,7 +189,7 @@ def confirmed_by_replay(events: list[dict], replayed: dict) -> set[int]:
     """Indices of the events that a trusted replay of the same calls reproduced. A `test` call
     made after the last `train` call is also confirmed when it printed what `test` prints for the
     final weights the process reported (training in a loop of one's own, say)."""
-    done, ok, chain = replayed.get("events", []), set(), True
+    done, ok, chain, trains_ok = replayed.get("events", []), set(), True, True
     last_train = max((i for i, ev in enumerate(events) if ev["kind"] == "train"), default=-1)
     final_test = replayed.get("final_test")
     # Where the replay stopped before a test, whether weights were changed by hand before it is not
@@ -176,17 +202,22 @@ def confirmed_by_replay(events: list[dict], replayed: dict) -> set[int]:
         # (a twenty-fifth review): the final weights do not make such a test count.
         by_hand = (last_train >= 0 and chain and i < len(done) and not done[i].get("skipped")
                    and done[i].get("printed") is not None and done[i].get("printed") != ev.get("printed"))
+        # Only where every `train` before it was reproduced (or there was none: a loop of one's own):
+        # after one that was not, weights may have been changed by hand in between (the thirty-ninth
+        # review: lr-0 calls, weights halved, a call the replay could not repeat, then `test`).
         if ev["kind"] == "test" and i > last_train and final_test and ev.get("printed") == final_test \
-                and not by_hand and (not isinstance(stopped, int) or i < stopped) \
+                and trains_ok and not by_hand and (not isinstance(stopped, int) or i < stopped) \
                 and ev.get("model") == "model" and ev.get("loader") == "test" and i == max(
                     j for j, e in enumerate(events) if e["kind"] == "test"):
             ok.add(i)
             continue
         if i >= len(done) or done[i].get("skipped"):
             chain = chain and ev["kind"] == "test" and i < len(done)
+            trains_ok = trains_ok and ev["kind"] != "train"
             continue
         if ev["kind"] == "train":
             chain = chain and same_series(ev.get("series"), done[i].get("series"))
+            trains_ok = trains_ok and chain
         elif ev["kind"] == "test" and ev.get("printed") != done[i].get("printed"):
             continue
         if chain:
@@ -265,8 +296,11 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     opts = [e for e in events if e["kind"] == "optimizer"]
     # An optimizer counts once its work is confirmed: by `train` calls that were reproduced, or by
     # trained weights equal to the reference run's (a loop of one's own does what `train` does).
-    if any(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains) or \
-            (same and any(good_sgd(o, p) for o in opts)):
+    # Every confirmed call trained with the task's SGD, and the first with its settings (a scheduler
+    # later costs final_weights and epochs: the thirty-ninth review trained its first epoch with SGD
+    # and the rest with Adam, or set lr to 1 % in param_groups before training).
+    if (good_trains and all(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains)
+            and as_asked(events, good_trains[0], p)) or (same and any(good_sgd(o, p) for o in opts)):
         out["optimizer"] = Verdict(True, "SGD over the model's parameters with lr and momentum from the argument")
     elif not opts:
         out["optimizer"] = Verdict(False, "no optimizer was created; create optim.SGD(model.parameters(), lr=..., "
@@ -290,6 +324,14 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
         out["optimizer"] = Verdict(False, "an SGD optimizer was created as asked, but `train` was never called "
                                           "with it, so what it does could not be checked; pass it to "
                                           "train(model, train_loader, optimizer, epoch)" + raised)
+    elif good_trains and not all(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains):
+        out["optimizer"] = Verdict(False, "some calls of `train` got another optimizer than the SGD asked for: "
+                                          "train every epoch with optim.SGD(model.parameters(), lr=..., "
+                                          "momentum=...)")
+    elif good_trains and not as_asked(events, good_trains[0], p):
+        out["optimizer"] = Verdict(False, "SGD was created as asked, but its settings were changed in "
+                                          "optimizer.param_groups before training (lr, momentum, weight_decay or "
+                                          "dampening): keep lr and momentum from the argument and nothing else")
     else:
         out["optimizer"] = Verdict(False, f"the optimizer looks right, but {UNCONFIRMED}", True)
 
@@ -298,7 +340,11 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     target = trains[0].get("model") if trains and ours(trains[0].get("model")) else "model"
     args_ok = [e for e in trains if e.get("model") == target and e.get("loader") == "train"
                and e.get("optimizer") is not None]
-    if len(trains) == epochs and len(args_ok) == epochs and len(good_trains) == epochs:
+    # Each epoch trains as the first did: the same kind of optimizer with the same settings (an
+    # idle lr-0 optimizer, or lr set to 0 in param_groups, for the later epochs is not training
+    # them; the thirty-ninth review kept epochs with one real epoch of three).
+    steady = len({_settings(events, e) for e in trains}) <= 1
+    if len(trains) == epochs and len(args_ok) == epochs and len(good_trains) == epochs and steady:
         out["epochs"] = Verdict(True, "`train` called once per epoch with the model, train_loader and optimizer")
     elif trains and len(trains) < epochs and run.get("error"):
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called {len(trains)} of "
@@ -322,6 +368,10 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
         out["epochs"] = Verdict(False, "the loader passed to `train` is not the provided train_loader")
     elif len(args_ok) != epochs:
         out["epochs"] = Verdict(False, "pass the optimizer you created to `train`")
+    elif not steady:
+        out["epochs"] = Verdict(False, "`train` was called once per epoch, but not with the same optimizer settings "
+                                       "in every epoch (another optimizer, a scheduler, or param_groups changed "
+                                       "between epochs): train every epoch with the argument's lr and momentum")
     else:
         out["epochs"] = Verdict(False, f"the calls of `train` look right, but {UNCONFIRMED}", True)
 
@@ -392,13 +442,10 @@ def _changed_outside_train(events: list[dict], good: list[dict]) -> str:
     a step of its own, or lr or momentum changed between epochs (a scheduler)."""
     if any(e["kind"] == "step" for e in good):
         return "your function also calls optimizer.step() outside `train`, which changes the weights once more"
-    for e in good:
-        opt = _optimizer_of(events, e) if e["kind"] == "train" else None
-        first = ((e.get("groups") or [{}])[0] if opt else {})
-        made = (opt or {}).get("defaults", {})
-        if any(k in first and k in made and not _close(first[k], made[k]) for k in ("lr", "momentum")):
-            return ("lr or momentum changed between calls of `train` (a scheduler, or optimizer.param_groups changed "
-                    "by hand): keep the argument's values for the whole run")
+    trains = [e for e in good if e["kind"] == "train"]
+    if len({_settings(events, e) for e in trains}) > 1:
+        return ("the optimizer's settings changed between calls of `train` (a scheduler, another optimizer, or "
+                "optimizer.param_groups changed by hand): keep the argument's values for the whole run")
     return ""
 
 
