@@ -279,3 +279,29 @@ def test_the_name_page_offers_the_name_serve_was_given(app):
     page = c.get("/who").data
     assert b'value="Ada &lt;Lovelace&gt;"' in page
     assert c.post("/who", data={"name": "Ada", "csrf_token": csrf_of(page), "next": "/"}).status_code == 302
+
+
+def test_the_apps_keys_are_readable_by_their_ta_only_and_never_in_the_gradebook(tmp_path):
+    """A thirty-eighth review: the access token and the session key were kept in the gradebook,
+    which other users of the machine could read (0644): one of them graded as the TA."""
+    import os
+    import sqlite3
+    import stat
+    reports = tmp_path / "reports"
+    gb = filled(reports)
+    gb.set_meta("web_token", "old-token")          # where an older version kept them
+    gb.set_meta("web_secret", "old-secret")
+    gb.close()
+    first = create_app(reports, load_spec())
+    keys = reports / f".grader-web-{os.getuid()}.json"
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o600
+    db = sqlite3.connect(reports / "gradebook.sqlite")
+    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    db.close()
+    assert "web_token" not in meta and "web_secret" not in meta
+    assert first.config["TOKEN"] not in (reports / "gradebook.sqlite").read_bytes().decode("latin-1")
+    again = create_app(reports, load_spec())                  # a restart keeps the link and the sessions
+    assert again.config["TOKEN"] == first.config["TOKEN"] and again.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    keys.chmod(0o644)                                         # readable by others: not trusted, replaced
+    third = create_app(reports, load_spec())
+    assert third.config["TOKEN"] != first.config["TOKEN"] and stat.S_IMODE(keys.stat().st_mode) == 0o600

@@ -21,14 +21,16 @@ def add_parser(sub) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="examples:\n  grader serve                          grade reports/ on this machine\n"
                               "  grader serve --reports marks/ --port 8001   another report folder and port\n"
-                              "  grader serve --host 0.0.0.0 --token \"$GRADER_TOKEN\"   a course server for "
-                              "several TAs\n")
+                              "  GRADER_TOKEN=... grader serve --host 0.0.0.0   a course server for several TAs "
+                              "(a token given with --token is visible to every user of the machine in ps)\n")
     reports_args(s)
     s.add_argument("--port", type=int, default=8000, help="default: 8000")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only); another needs --token")
     s.add_argument("--token", default=os.environ.get("GRADER_TOKEN"),
-                   help="shared access token (default: $GRADER_TOKEN, else one kept in the gradebook)")
+                   help="shared access token (default: $GRADER_TOKEN, else one kept for you in "
+                        "<reports>/.grader-web-<uid>.json, readable by you only); on the command line it is "
+                        "visible to other users in ps: prefer $GRADER_TOKEN")
     s.add_argument("--ta", default=os.environ.get("GRADER_TA"),
                    help="your name, filled in on the app's first page (default: $GRADER_TA); it is recorded "
                         "with every grade")

@@ -166,6 +166,11 @@ class Gradebook:
             db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                        (key, value))
 
+    def forget_meta(self, *keys: str) -> None:
+        if any(self.meta(k) is not None for k in keys):
+            with self.transaction() as db:
+                db.executemany("DELETE FROM meta WHERE key=?", [(k,) for k in keys])
+
     # ------------------------------------------------------------------ automatic results
     def store_result(self, result: SubmissionResult, key: str | None = None, *, ta: str = "grader",
                      action: str = "regrade") -> int:
