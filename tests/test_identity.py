@@ -223,3 +223,21 @@ def test_keys_that_differ_only_in_case_are_told_apart(tmp_path):
     nbs = sorted(tmp_path.rglob("*.ipynb"))
     again = {s.rel: s.key for s in plan(tmp_path, nbs, [], previous=previous)}
     assert again[jane] == "Assignment_7_JaneDoe_k12345678" and len({k.casefold() for k in again.values()}) == 2
+
+
+def test_a_member_name_too_long_for_the_disk_is_unpacked_under_a_shorter_one(tmp_path):
+    """A thirty-eighth review: one name of 160 umlauts (within Moodle's limit, 320 bytes on Linux)
+    made the whole zip ungradable ("File name too long")."""
+    import zipfile
+
+    from grader import moodle
+    long_name = "Eve Long_1004_assignsubmission_file_/Assignment_7_EveLong_k10040000" + "ü" * 120 + ".ipynb"
+    with zipfile.ZipFile(tmp_path / "all.zip", "w") as z:
+        z.writestr(long_name, "{}")
+        z.writestr("Ann Ok_1005_assignsubmission_file_/Assignment_7_AnnOk_k10050000.ipynb", "{}")
+    skipped: list[str] = []
+    root = moodle.unpack(tmp_path / "all.zip", tmp_path / "out", skipped)
+    names = sorted(p.name for p in root.rglob("*.ipynb"))
+    assert skipped == [] and len(names) == 2 and names[0] == "Assignment_7_AnnOk_k10050000.ipynb"
+    assert names[1].startswith("Assignment_7_EveLong_k10040000ü") and names[1].endswith(".ipynb")
+    assert len(names[1].encode()) <= 255

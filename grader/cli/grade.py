@@ -222,14 +222,17 @@ def _grade(args, console: Console, spec) -> int:
     if args.folder.is_file() and args.folder.suffix.lower() == ".zip":
         unpacked = Path(tempfile.mkdtemp(prefix="grader-moodle-"))
         args._unpacked = unpacked
+        skipped: list[str] = []
         try:
             with console.status(f"unpacking {args.folder.name} ..."):
-                args.folder = moodle.unpack(args.folder, unpacked)
+                args.folder = moodle.unpack(args.folder, unpacked, skipped)
         except zipfile.BadZipFile:
             raise CliError(f"{args.folder} is not a readable zip (a download cut short?): download it again from "
                            f"Moodle, or unpack it and pass the folder") from None
         except (OSError, ValueError) as exc:
             raise CliError(f"cannot unpack {args.folder}: {getattr(exc, 'strerror', None) or exc}") from None
+        for why in skipped:
+            console.print(f"[yellow]not unpacked: {one_line(why)}[/] (open the zip by hand to grade that file)")
     notebooks, others = find_notebooks(args.folder)
     people = moodle.participants(args.folder)
     if given != args.folder:
