@@ -17,6 +17,18 @@ from .render import clean_text
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _LEADING = (*TRIGGERS, "\n")          # a carriage return is written as a line break (below)
+# Full-width forms a spreadsheet may read as the ASCII ones, and characters that show as nothing:
+# a formula behind a space, a no-break space or a line separator is still one where an import
+# trims the field (a thirty-eighth review: file names ' =1+1.ipynb', '\u00a0=1+1.ipynb').
+_WIDE = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+def _risky(text: str) -> bool:
+    if text[:1] in _LEADING:
+        return True
+    start = next((ch for ch in text if not (ch.isspace() or ch in _INVISIBLE)), "")
+    return start in TRIGGERS or start in _WIDE
 
 
 def cell(value: Any) -> Any:
@@ -25,7 +37,7 @@ def cell(value: Any) -> Any:
         return value
     # A lone carriage return is a line break only some readers accept inside a field.
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    if text.lstrip("'")[:1] in _LEADING and text[:1] in ("'", *_LEADING):
+    if _risky(text.lstrip("'")) and (text[:1] == "'" or _risky(text)):
         text = "'" + text             # (a text that already starts with quotes gets one more: exact round trip)
     return clean_text(text)
 
@@ -33,7 +45,7 @@ def cell(value: Any) -> Any:
 def uncell(text: str | None) -> str:
     """Read back a field written by ``cell`` (a TA's spreadsheet keeps the quote)."""
     text = text or ""
-    if text.startswith("'") and text.lstrip("'")[:1] in _LEADING:
+    if text.startswith("'") and _risky(text.lstrip("'")):
         return text[1:]
     return text
 
