@@ -305,3 +305,16 @@ def test_the_apps_keys_are_readable_by_their_ta_only_and_never_in_the_gradebook(
     keys.chmod(0o644)                                         # readable by others: not trusted, replaced
     third = create_app(reports, load_spec())
     assert third.config["TOKEN"] != first.config["TOKEN"] and stat.S_IMODE(keys.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\\evil.example", "//evil.example", "https://evil.example",
+                                    "/\n/evil.example", "/ /evil.example"])
+def test_the_name_form_never_sends_the_browser_off_the_app(app, target):
+    """A thirty-eighth review: next=/<tab>/evil.example became Location: //evil.example."""
+    c = app.test_client()
+    assert c.get("/?token=s3cret-token").status_code == 302
+    page = c.get("/who").data
+    r = c.post("/who", data={"name": "alice", "csrf_token": csrf_of(page), "next": target})
+    assert r.status_code == 302
+    location = r.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//") and "evil" not in location, location

@@ -33,11 +33,19 @@ def _task(task_id: str):
     return task
 
 
+def local_path(nxt: str | None) -> str:
+    """Where to go next: a path of this app, else the dashboard. A path as the browser reads it:
+    it drops tabs and line breaks and reads a backslash as a slash, so '/\t/evil.example' and
+    '/\\evil.example' lead off the site (a thirty-eighth review)."""
+    seen = "".join(ch for ch in (nxt or "") if ch not in "\t\r\n").replace("\\", "/")
+    if not seen.startswith("/") or seen.startswith("//") or any(ord(ch) < 32 or ch.isspace() for ch in seen):
+        return url_for("pages.dashboard")
+    return seen
+
+
 @pages.route("/who", methods=["GET", "POST"])
 def who():
-    nxt = request.values.get("next") or url_for("pages.dashboard")
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = url_for("pages.dashboard")
+    nxt = local_path(request.values.get("next"))
     if request.method == "POST":
         name = clean_text(request.form.get("name", "")).strip()[:60]
         if not name:
@@ -57,8 +65,7 @@ def prefs():
         session["anon"] = request.form["anon"] == "1"
     if request.form.get("mode") in MODES:
         session["mode"] = request.form["mode"]
-    nxt = request.form.get("next") or url_for("pages.dashboard")
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else url_for("pages.dashboard"))
+    return redirect(local_path(request.form.get("next")))
 
 
 @pages.route("/")
