@@ -99,8 +99,10 @@ def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None
         rows.append(f'<tr><th colspan="4">{html.escape(task.title)} — {shown} / {task.max_points:g}</th></tr>')
         for c in checks:
             p = "" if c.points is None else f"{c.points:g}/{c.max_points:g}"
+            # Not graded (unreadable): the reason is said once above the table, not in every row.
+            said = "not graded: see above" if r.status != "graded" and c.check == "notebook" else _message(c)
             rows.append(f"<tr><td>{html.escape(c.check)}</td><td>{p}</td><td>{_status(c)}</td>"
-                        f"<td>{html.escape(_message(c))}{_review(c)}</td></tr>")
+                        f"<td>{html.escape(said)}{_review(c)}</td></tr>")
     flags = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in r.flags
                     if not f.startswith("note:") and f not in TA_ONLY_FLAGS)
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.filename_problems)
@@ -169,8 +171,9 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
     choices = counting(results)
     stats = counted(results)
     left_out = len(results) - len(stats)
-    failed = Counter(f"{c.task}: {c.check}" for r in stats if not r.no_notebook for c in r.checks
-                     if c.passed is False and not c.manual_task)
+    # Checks that ran and failed: an unreadable notebook's tasks are its status, not failed checks.
+    failed = Counter(f"{c.task}: {c.check}" for r in stats if not r.no_notebook and r.status == "graded"
+                     for c in r.checks if c.passed is False and not c.manual_task)
     common = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in failed.most_common(15))
     flagged = [r for r in notebooks if any(not f.startswith("note:") for f in r.flags) or r.status != "graded"]
     flag_rows = "".join(

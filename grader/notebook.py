@@ -173,8 +173,10 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         raise NotebookError(f"the file holds far more entries than a notebook of at most {limits.max_cells} cells; "
                             f"hand in the notebook you were given") from None
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"the file is not valid notebook JSON (line {exc.lineno}, column "
-                            f"{exc.colno}: {exc.msg}); open it in Jupyter and save it again") from None
+        where = f"line {exc.lineno}, column {exc.colno}"      # json's "Unterminated string starting at"
+        what = f"{exc.msg} {where}" if exc.msg.endswith(" at") else f"{exc.msg} at {where}"
+        raise NotebookError(f"the file is not valid notebook JSON ({what}); open it in Jupyter and save it "
+                            f"again") from None
     except RecursionError:
         raise NotebookError("the file is not a notebook: its JSON is nested far deeper than any notebook's") from None
     del text

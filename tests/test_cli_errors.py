@@ -245,3 +245,12 @@ def test_a_code_task_whose_every_check_failed_is_zero_not_format_ok():
     lines = buf.getvalue().splitlines()
     assert any(line.startswith("Code 3.1") and line.endswith("0/2") for line in lines), lines
     assert any(line.startswith("Question 3.3") and "format ok for 1 of 2" in line for line in lines), lines
+
+
+def test_the_console_line_of_an_unreadable_notebook_says_it_once():
+    from grader.cli.grade import _line
+    from grader.results import SubmissionResult
+    r = SubmissionResult(file="Assignment_7_KimPark_k12121212.ipynb", name="KimPark", matr_number="k12121212",
+                         filename_ok=True, status="unreadable: the file is empty", flags=["unreadable", "filename"])
+    line = _line(r)
+    assert line.count("unreadable") == 1 and "filename" in line

@@ -30,6 +30,17 @@ def test_broken_files_raise_a_readable_reason(tmp_path, content, needle):
         load_notebook(p)
 
 
+def test_the_json_error_reads_as_a_sentence(tmp_path):
+    """A new TA's review: "(line 60, column 5: Unterminated string starting at)" read cut off."""
+    p = tmp_path / "x.ipynb"
+    p.write_bytes(b'{"cells": ["abc')
+    with pytest.raises(NotebookError, match=r"\(Unterminated string starting at line 1, column 12\)"):
+        load_notebook(p)
+    p.write_bytes(b'{"cells": [}')
+    with pytest.raises(NotebookError, match=r"\(Expecting value at line 1, column 12\)"):
+        load_notebook(p)
+
+
 def test_nbformat_v3_is_converted(tmp_path):
     nb4 = nbformat.read(REF / "solution.ipynb", as_version=4)
     v3 = nbformat.convert(nb4, 3)

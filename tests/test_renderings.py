@@ -177,3 +177,18 @@ def test_the_overview_counts_each_student_once_and_lists_every_student():
     table = page.split('id="students"', 1)[1].split("</table>", 1)[0]
     assert all(f'href="{x}.html"' in table for x in "abc")
     assert "does not count" in table and ">counts<" in table
+
+
+def test_an_unreadable_notebook_is_said_once_and_is_no_failed_check_of_the_class():
+    """A new TA's review: the reason stood in every row of the page, and the overview listed
+    `code_3_1: notebook` among the most common failed checks."""
+    from grader.feedback import overview_page
+    why = "unreadable: the file is not valid notebook JSON (Unterminated string starting at line 60, column 5)"
+    r = SubmissionResult(file="Assignment_7_KimPark_k12121212.ipynb", name="KimPark", matr_number="k12121212",
+                         filename_ok=True, status=why, flags=["unreadable"], key="kim")
+    r.checks = [CheckResult(t.id, "notebook", t.max_points, 0.0, False, "the notebook could not be read: " + why[12:],
+                            manual_task=t.kind == "manual") for t in SPEC.tasks]
+    page = student_page(r, SPEC)
+    assert page.count("Unterminated string") == 1 and page.count("not graded: see above") == len(SPEC.tasks)
+    over = overview_page([r, result(1, PROOF)], SPEC, {})
+    assert ": notebook" not in over

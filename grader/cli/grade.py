@@ -97,7 +97,9 @@ def _line(r: SubmissionResult) -> str:
     if r.no_notebook:
         return (f"[dim]–[/] {one_line(r.who)} ({r.participant_id}): [yellow]no notebook handed in[/] "
                 f"(found: {one_line(r.handed_in or 'nothing')})")
-    shown = [f for f in r.flags if not f.startswith("note:")]
+    # A flag that only repeats the status (`unreadable` beside "unreadable: ...") is not shown twice.
+    said = r.status.split(":", 1)[0] if r.status != "graded" else ""
+    shown = [f for f in r.flags if not f.startswith("note:") and f != said]
     # ✓ graded, nothing to look at; ! graded, with flags for a TA (a new TA's review: a notebook with
     # `raised:` or `several-notebooks` got a ✓ while the summary counted it flagged); ✗ not graded.
     mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok and not shown else "[yellow]![/]"
