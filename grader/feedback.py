@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from .identity import Counting, counted, counting
-from .render import page
+from .render import message_html, page
 from .report import atomic_write
 from .results import SubmissionResult
 from .spec import Spec
@@ -102,7 +102,7 @@ def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None
             # Not graded (unreadable): the reason is said once above the table, not in every row.
             said = "not graded: see above" if r.status != "graded" and c.check == "notebook" else _message(c)
             rows.append(f"<tr><td>{html.escape(c.check)}</td><td>{p}</td><td>{_status(c)}</td>"
-                        f"<td>{html.escape(said)}{_review(c)}</td></tr>")
+                        f"<td>{message_html(said)}{_review(c)}</td></tr>")
     flags = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in r.flags
                     if not f.startswith("note:") and f not in TA_ONLY_FLAGS)
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.filename_problems)

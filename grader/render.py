@@ -66,6 +66,15 @@ def clean_text(text: str | None) -> str:
     return _UNSAFE_CHARS.sub("\ufffd", text or "")
 
 
+_CODE = re.compile(r"`([^`\n]{1,200})`")
+
+
+def message_html(text: str) -> str:
+    """A check's message as HTML: escaped, its `code` in <code> (the backticks read as raw markup
+    on the pages; a new TA's review)."""
+    return _CODE.sub(r"<code>\1</code>", html.escape(clean_text(text)))
+
+
 def _safe_mathml(markup: str) -> bool:
     """Only MathML elements and presentation attributes: \\text{<script>} must stay text."""
     import xml.etree.ElementTree as ET

@@ -192,3 +192,9 @@ def test_an_unreadable_notebook_is_said_once_and_is_no_failed_check_of_the_class
     assert page.count("Unterminated string") == 1 and page.count("not graded: see above") == len(SPEC.tasks)
     over = overview_page([r, result(1, PROOF)], SPEC, {})
     assert ": notebook" not in over
+
+
+def test_a_messages_code_is_shown_as_code_and_stays_escaped():
+    from grader.render import message_html
+    assert message_html("`ANN_sigmoid(784, 10)` builds") == "<code>ANN_sigmoid(784, 10)</code> builds"
+    assert message_html("`<img src=x onerror=alert(1)>` & `") == "<code>&lt;img src=x onerror=alert(1)&gt;</code> &amp; `"

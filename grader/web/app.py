@@ -22,8 +22,10 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 
 from ..gradebook import open_gradebook
+from ..render import message_html
 from ..spec import Spec
 from . import security
 from .state import State
@@ -83,6 +85,7 @@ def create_app(reports: Path, spec: Spec, token: str | None = None, seed: int = 
     app.config["TOKEN"] = token or keys["token"]
     app.config["STATE"] = State(gb=gb, spec=spec, reports=reports, seed=seed, renderer=renderer)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["message"] = lambda text: Markup(message_html(text or ""))   # escaped, `code` as <code>
     security.install(app, app.config["TOKEN"])
 
     @app.before_request
