@@ -147,7 +147,8 @@ def summary_frame(results: list[SubmissionResult], spec: Spec):
     else the file name's (a file name is the student's to choose: named after a classmate, it must
     not make a row read as the classmate's); ``key`` names the row's report and feedback page;
     ``counted`` is False for a notebook that does not count because its participant handed in a
-    better one (``identity.best_of``)."""
+    better one (``identity.best_of``); ``pending`` counts its written answers that wait for a TA,
+    so that a total is read as final only at 0 (a new TA's review took 50.0 for a final grade)."""
     import pandas as pd  # imported here: the student's `grader check` never needs it
     from .identity import counting
     choices = counting(results)
@@ -161,11 +162,11 @@ def summary_frame(results: list[SubmissionResult], spec: Spec):
                    flags=";".join(r.flags), status=r.status,
                    manual_points=r.manual_points, total=r.total_points,
                    participant_id=r.participant_id, key=r.key,
-                   counted=r.key not in choices or choices[r.key].counts(r.key))
+                   counted=r.key not in choices or choices[r.key].counts(r.key), pending=r.pending)
         rows.append({k: (cell(v) if k in TEXT_COLUMNS else v) for k, v in row.items()})
     cols = ["file", "name", "matr_number", "filename_ok", *[t.id for t in spec.tasks],
             "auto_points", "auto_max", "flags", "status", "manual_points", "total", "participant_id", "key",
-            "counted"]
+            "counted", "pending"]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -120,6 +120,9 @@ def test_a_feedback_page_says_whether_its_total_is_final():
     done = result(0, None, calc_1_2=None)                           # all unanswered: 0, nothing waits
     page = student_page(done, SPEC)
     assert f"total: <b>{done.total_points:g} / " in page and "so far" not in page.split('id="score"')[1][:400]
+    # ... and summary.csv says how many answers wait (its total looked final: a new TA's review)
+    rows = list(csv.DictReader(io.StringIO(summary_csv([waiting, done], SPEC))))
+    assert [row["pending"] for row in rows] == [str(waiting.pending), "0"] and waiting.pending >= 1
 
 
 def test_the_overview_counts_notebooks_as_the_terminal_does():
