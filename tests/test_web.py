@@ -213,11 +213,12 @@ def test_similarity_tab_appears_when_its_report_exists(app):
     assert "nav-similarity" not in alice.get("/").data.decode()
     folder = app.config["STATE"].reports / "similarity"
     folder.mkdir()
-    (folder / "index.html").write_text("<h1>pairs</h1>")
+    (folder / "index.html").write_text("<html><body>\n<h1>pairs</h1></body></html>")
     html = alice.get("/").data.decode()
     assert "nav-similarity" in html
     r = alice.get("/similarity/")
     assert r.status_code == 200 and b"pairs" in r.data and "script-src" not in r.headers["Content-Security-Policy"]
+    assert b"&larr; grading app</a>" in r.data            # a way back to the app (a new TA's review)
 
 
 def test_the_name_is_asked_first_and_recorded(app):

@@ -32,7 +32,9 @@ STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 96em; color: #222; padding: 0 1em; }
 h1 { color: rgb(0,120,170); font-size: 1.5em; } h2 { color: rgb(0,120,170); font-size: 1.2em; margin-top: 1.6em; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .25em .5em; vertical-align: top; }
-th { background: #f3f6f8; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f6f8; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.who { max-width: 16em; } td.who .cellid { font-size: .8em; overflow-wrap: anywhere; }
 .note { background: #f3f6f8; border-left: 4px solid rgb(0,120,170); padding: .5em 1em; max-width: 60em; }
 .flag { background: #fff3cd; border: 1px solid #e0c060; border-radius: 3px; padding: 0 .4em; white-space: nowrap; }
 .same { background: #e8e8e8; border-radius: 3px; padding: 0 .4em; }
@@ -120,7 +122,7 @@ def pairs_body(a: Analysis, links: Links = Links()) -> str:
         cells = [_share_cell(p.units.get(CODE_UNIT), s.threshold)]
         cells += [_share_cell(p.units.get(c), s.threshold) for c in s.code_cells]
         cells += [_share_cell(p.units.get(c), s.written_threshold) for c in s.written_cells]
-        rows.append(f'<tr><td class="num">{i}</td><td>{who(ha)}</td><td>{who(hb)}</td>'
+        rows.append(f'<tr><td class="num">{i}</td><td class="who">{who(ha)}</td><td class="who">{who(hb)}</td>'
                     f'<td class="num hi">{pct(p.score)}</td>{"".join(cells)}'
                     f'<td class="act">{mark} <a href="{esc(links.pair(p.id))}">side by side</a></td></tr>')
     table = ("<table id=\"pairs\"><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"

@@ -239,4 +239,11 @@ def similarity(name: str = "index.html"):
                                     "reports/similarity/)."), 404
     resp = send_from_directory(folder, name)
     resp.headers["Content-Security-Policy"] = STATIC_CSP
+    if name.endswith(".html") and resp.status_code == 200:
+        # The way back to the app (a new TA's review: only the browser's back button led there).
+        resp.direct_passthrough = False
+        text = resp.get_data(as_text=True)
+        back = (f'<p class="app-nav" style="margin:0 0 1em"><a href="{url_for("pages.dashboard")}">'
+                f'&larr; grading app</a></p>')
+        resp.set_data(text.replace("<body>\n", "<body>\n" + back, 1))
     return resp
