@@ -73,7 +73,7 @@ def test_an_output_mistake_costs_activations_and_leaves_seeding_checked():
         return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
     seeded = {s: log_softmax(v) for s, v in OUT.items()}
     v = models.judge_run(MODEL, student(with_weights=WITH - 3, outputs=seeded), REF, ATOL)
-    assert not v["activations"].ok and v["seeded"].ok and "with the mistake activations names" in v["seeded"].message
+    assert not v["activations"].ok and v["seeded"].ok and "once the mistake named under activations is applied" in v["seeded"].message
     wrong = {s: log_softmax(v * 2) for s, v in OUT.items()}           # seeded wrongly as well
     v = models.judge_run(MODEL, student(with_weights=WITH - 3, outputs=wrong), REF, ATOL)
     assert not v["seeded"].ok and "for the reason activations names" in v["seeded"].message
@@ -171,7 +171,9 @@ def test_a_replay_confirms_what_it_reproduces_and_skips_tests_it_cannot_run():
                 "stopped": None, "final_test": "T2"}
     assert training.confirmed_by_replay(events, replayed) == {0, 1, 3, 4}
     replayed["events"][1] = {"series": [[0.0, 0.0]] * 3}
-    assert training.confirmed_by_replay(events, replayed) == {0, 4}     # the last test via the final weights
+    # A train call not reproduced: weights may have been changed by hand before the last test, so the
+    # final weights do not confirm it either (the thirty-ninth review: lr-0 calls, weights halved, test)
+    assert training.confirmed_by_replay(events, replayed) == {0}
 
 
 def test_claims_that_no_computation_confirms_earn_nothing_but_the_real_final_weights():

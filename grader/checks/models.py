@@ -287,8 +287,8 @@ def _seeded(obs: dict, ref: dict, atol: float, because: str = "", mistake=None, 
         return Verdict(True, "built right after torch.manual_seed(...), the outputs equal the reference's")
     if want and mistake is not None and all(
             close(mine.get(s), mistake(np.asarray(want[s], dtype=float)), atol) for s in want):
-        return Verdict(True, "built right after torch.manual_seed(...), the outputs equal the reference's with "
-                             "the mistake activations names")
+        return Verdict(True, "built right after torch.manual_seed(...), the outputs equal the reference's once "
+                             "the mistake named under activations is applied to them (the seeding is right)")
     if seeded_layers:
         return Verdict(True, "built right after torch.manual_seed(...), the layers hold the reference's initial "
                              "weights (the outputs differ for the reason activations names)")
