@@ -270,6 +270,54 @@ CASES = {
                            "    train(model, train_loader, optimizer, 2)\n"
                            "    test(model, test_loader)"},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
+    "a-copy-trained-and-its-state-dict-lent-to-the-model": (   # the fortieth review: it earned final_weights
+        {"train-and-test": "import copy\n" + train(BODY.replace("model", "twin")).replace(
+            "    optimizer = optim.SGD(model.parameters()",
+            "    twin = copy.deepcopy(model)\n    optimizer = optim.SGD(twin.parameters()").replace(
+            "    plt.plot(g1)", "    model.state_dict = twin.state_dict\n    plt.plot(g1)")},
+        {"final_weights": 0}, ["trains a copy of the model"], []),
+    "two-hundred-optimizers-hide-more-calls": (  # the fortieth review: twenty unseen calls kept epochs
+        {"train-and-test": train().replace(
+            "    plt.show()", "    plt.show()\n    idle = optim.SGD(model.parameters(), lr=0.0)\n"
+                             "    for _ in range(200):\n        optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n"
+                             "    for e in range(20):\n        train(model, test_loader, idle, e)")},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0}, ["more than 200 calls"], []),
+    "lists-plotted-invisibly": (                 # the fortieth review: plots kept its points
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "    for g in (g1, g2, g3):\n        plt.plot(g, visible=False)")},
+        {"plots": 0}, [], []),
+    "a-histogram-that-raises": (
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "    for g in (g1, g2, g3):\n        try:\n"
+                                           "            plt.hist(g, bins=-1)\n        except ValueError:\n"
+                                           "            pass")},
+        {"plots": 0}, [], []),
+    "train-and-test-through-partial-and-a-dict": (   # the fortieth review: an honest function lost 11
+        {"train-and-test": "import functools\nrun_epoch = functools.partial(train)\n"
+                           "steps = {'test': test}\n" + train(BODY.replace("train(model,", "run_epoch(model,")
+                                                                .replace("test(model,", "steps['test'](model,"))},
+        {}, [], []),
+    "lr-and-momentum-given-in-the-parameter-group": (   # the forty-first review: optimizer lost its points
+        {"train-and-test": train().replace(
+            'optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])',
+            'optim.SGD([{"params": model.parameters(), "lr": hyperparameters["lr"], '
+            '"momentum": hyperparameters["momentum"]}])')},
+        {}, [], []),
+    "a-scheduler-that-acts-only-after-the-public-epochs": (   # the forty-first review: "count your epochs"
+        {"train-and-test": train(BODY + "\n        scheduler.step()").replace(
+            "    g1, g2, g3 = [], [], []",
+            "    scheduler = optim.lr_scheduler.StepLR(optimizer, 2, gamma=0.1)\n    g1, g2, g3 = [], [], []")},
+        {"epochs": 0, "final_weights": 0}, ["your learning-rate scheduler (StepLR)"], []),
+    "the-model-re-initialised-before-training": (   # the forty-first review: 20 points, 4 messages unclear
+        {"train-and-test": train().replace(
+            "    g1, g2, g3 = [], [], []",
+            "    for m in model.modules():\n        if isinstance(m, nn.Linear):\n"
+            "            nn.init.xavier_uniform_(m.weight)\n    g1, g2, g3 = [], [], []")},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ["changed the model's weights before its first call of `train`"], []),
+    "sgd-over-some-of-the-parameters": (     # replayed over the same parameters: optimizer only
+        {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(list(model.parameters())[:-2],")},
+        {"optimizer": 0, "final_weights": 0}, ["parameters of the model passed in"], []),
     "a-new-copy-each-epoch": (
         {"train-and-test": "import copy\n" + train(BODY.replace(
             "a, b, c = train(model, train_loader, optimizer, epoch)",

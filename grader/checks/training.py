@@ -115,14 +115,24 @@ def ours(label) -> bool:
     return label == "model" or label in COPIES
 
 
+def made_with(ev: dict) -> list[dict]:
+    """An optimizer's settings as it was made, group by group: lr and momentum may be given in a
+    parameter group's dict instead of as arguments (the forty-first review: an exact solution lost
+    the optimizer's points, told that lr did not come from the argument)."""
+    d = ev.get("defaults", {})
+    groups = ev.get("groups")
+    if isinstance(groups, list) and groups and all(isinstance(g, dict) for g in groups):
+        return [{**d, **g} for g in groups]
+    return [d]
+
+
 def good_sgd(ev: dict | None, p: dict, owner: str = "model") -> bool:
     """SGD over the parameters of the model it trains (the passed one unless a copy of it is
     trained) with lr and momentum from the argument."""
     if not ev or ev.get("type") != "SGD" or ev.get("params") != owner:
         return False
-    d = ev.get("defaults", {})
-    return (_close(d.get("lr"), p["lr"]) and _close(d.get("momentum"), p["momentum"])
-            and not any(d.get(k) for k in EXTRA_SETTINGS))
+    return all(_close(g.get("lr"), p["lr"]) and _close(g.get("momentum"), p["momentum"])
+               and not any(g.get(k) for k in EXTRA_SETTINGS) for g in made_with(ev))
 
 
 def settings_at(events: list[dict], ev: dict) -> dict:
@@ -271,9 +281,37 @@ def _plotted(series, lines) -> bool:
     return False
 
 
+EVENTS_RECORDED = 200      # the probe's MAX_EVENTS: a longer run is cut there
+NOT_CONFIRMED = "not checked: no call of `train` could be confirmed"
+SCHEDULED = {
+    "epochs": "with the grader's number of epochs, your learning-rate scheduler ({}) changes lr before the last "
+              "epoch, so `train` is not called with the argument's lr in every epoch: use no scheduler",
+    "final_weights": "with the grader's number of epochs, your learning-rate scheduler ({}) changes lr, so the "
+                     "trained weights differ from the reference run's: use no scheduler",
+}
+MOVED = ("your function changed the model's weights before its first call of `train` (re-initialised them?), so "
+         "its training cannot be repeated from the weights the grader passed: train the model as it is passed in")
+
+
 def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
               explain=lambda e: e) -> dict[str, Verdict]:
     """The five checks on one run; only ``confirmed`` events (indices) can earn points."""
+    out = _judge_run(name, run, ref_run, p, confirmed, explain)
+    events = run.get("events", [])
+    if len(events) >= EVENTS_RECORDED:
+        # What came after the cut is not known (the fortieth review hid twenty more calls of
+        # `train` behind two hundred optimizers): none of what the calls show counts.
+        cut = (f"your function made more than {EVENTS_RECORDED} calls of optimizers, `train` and `test`; the "
+               f"grader records no more, so what it did after them is not known: call `train` once per epoch")
+        out.update({c: Verdict(False, cut) for c in ("optimizer", "epochs", "test", "plots")})
+    elif any(e.get("moved") for e in events if e["kind"] == "train"):
+        out.update({c: Verdict(False, MOVED, v.unconfirmed) for c, v in out.items()
+                    if not v.ok and (UNCONFIRMED in v.message or v.message.startswith(NOT_CONFIRMED))})
+    return out
+
+
+def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
+               explain=lambda e: e) -> dict[str, Verdict]:
     events = run.get("events", [])
     good = [ev for i, ev in enumerate(events) if i in confirmed]
     epochs = int(p["epochs"])
@@ -310,14 +348,14 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
     elif not (sgds := [o for o in opts if o.get("type") == "SGD" and ours(o.get("params"))]):
         out["optimizer"] = Verdict(False, "SGD must optimise the parameters of the model passed in "
                                           "(model.parameters())")
-    elif not any(_close(o.get("defaults", {}).get("lr"), p["lr"]) for o in sgds):
+    elif not any(all(_close(g.get("lr"), p["lr"]) for g in made_with(o)) for o in sgds):
         out["optimizer"] = Verdict(False, "SGD's learning rate does not come from hyperparameters['lr'] (the "
                                           "grader passes other values than the notebook's)")
-    elif not any(_close(o.get("defaults", {}).get("momentum"), p["momentum"]) for o in sgds):
+    elif not any(all(_close(g.get("momentum"), p["momentum"]) for g in made_with(o)) for o in sgds):
         out["optimizer"] = Verdict(False, "SGD's momentum does not come from hyperparameters['momentum'] (the "
                                           "grader passes other values than the notebook's)")
     elif not any(good_sgd(o, p, o.get("params")) for o in sgds):
-        extra = sorted({k for o in sgds for k in EXTRA_SETTINGS if o.get("defaults", {}).get(k)})
+        extra = sorted({k for o in sgds for g in made_with(o) for k in EXTRA_SETTINGS if g.get(k)})
         out["optimizer"] = Verdict(False, f"SGD has settings the task does not ask for ({', '.join(extra)}); "
                                           f"use optim.SGD(model.parameters(), lr=..., momentum=...) only")
     elif not any(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in trains):
@@ -452,8 +490,7 @@ def _changed_outside_train(events: list[dict], good: list[dict]) -> str:
 def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -> Verdict:
     series = [e.get("series") for e in trains if e.get("series")]
     if not series and called:
-        return Verdict(False, "not checked: no call of `train` could be confirmed, so the gradient lists to look for "
-                              "are not known (see epochs)" + raised)
+        return Verdict(False, f"{NOT_CONFIRMED}, so the gradient lists to look for are not known (see epochs)" + raised)
     if not series:
         return Verdict(False, "not checked: there are no gradient lists from `train` to look for (see epochs)" + raised)
     found = 0
@@ -517,6 +554,12 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
         strict = judge_run(name, runs["public"], ref_runs["public"], p,
                            confirmed_by_reference(events, p, timeline(ref_runs["public"])), ctx.explain)
         final = {c: strict[c] if v.message == HIDDEN_ONLY[c] and not strict[c].ok else v for c, v in final.items()}
+    used = [n for n in runs["public"].get("schedulers") or [] if n.isidentifier()]
+    if ctx.hidden and used:
+        # A scheduler that first changes lr after the public run's epochs (StepLR(step_size=2)): the
+        # fixed text would send the student to count epochs (the forty-first review).
+        final = {c: Verdict(False, SCHEDULED[c].format(", ".join(dict.fromkeys(used))))
+                 if c in SCHEDULED and v.message == HIDDEN_ONLY[c] else v for c, v in final.items()}
     error = runs["public"].get("error")
     if error and all(v.ok for v in final.values()):
         # Every check passed, yet the call raised (a typo after the plot, `plt.legnd()`): the

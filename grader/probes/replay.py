@@ -35,11 +35,20 @@ def _loader(loaders, label):
 
 def _optimizer(models, ev):
     cls = getattr(torch.optim, str(ev.get("type")), None)
-    module = _module(models, ev.get("params"))
-    if module is None or not isinstance(cls, type) or not issubclass(cls, torch.optim.Optimizer):
+    if not isinstance(cls, type) or not issubclass(cls, torch.optim.Optimizer):
+        return None
+    if ev.get("params") == "subset":       # some of the model's parameters, by name
+        names = ev.get("names") if isinstance(ev.get("names"), list) else []
+        params = [q for n, q in models["model"].named_parameters() if n in {str(x) for x in names}]
+    else:
+        module = _module(models, ev.get("params"))
+        params = list(module.parameters()) if module is not None else []
+    if not params:
         return None
     accepted = inspect.signature(cls).parameters
-    return cls(module.parameters(), **{k: v for k, v in ev.get("defaults", {}).items() if k in accepted})
+    opt = cls(params, **{k: v for k, v in ev.get("defaults", {}).items() if k in accepted})
+    _settle(opt, ev.get("groups"))          # lr and momentum given per parameter group
+    return opt
 
 
 def _final_test(ns, p, test_loader):

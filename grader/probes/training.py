@@ -7,6 +7,7 @@
 # reference run or a trusted replay of the same calls, so a record is worth nothing unless the
 # training behind it really happened.
 import contextlib
+import functools
 import inspect
 import io
 
@@ -97,9 +98,9 @@ def _copy_of(obj, model, ids):
     new one given its state_dict): the replay trains a copy of its model at the same point, so what
     is reported for it is checked all the same."""
     try:
-        if not isinstance(obj, nn.Module) or any(id(q) in ids for q in obj.parameters()):
+        if not isinstance(obj, nn.Module) or any(id(q) in ids for q in nn.Module.parameters(obj)):
             return False
-        mine, theirs = obj.state_dict(), model.state_dict()
+        mine, theirs = nn.Module.state_dict(obj), nn.Module.state_dict(model)
         return list(mine) == list(theirs) and all(
             isinstance(mine[k], torch.Tensor) and mine[k].shape == v.shape and torch.equal(mine[k], v)
             for k, v in theirs.items())
@@ -179,17 +180,29 @@ def _datasets(data):
         return []
 
 
+def _seen(artist):
+    """Drawn so that it shows: visible and not fully transparent (the fortieth review plotted the
+    lists with visible=False)."""
+    try:
+        return artist.get_visible() and artist.get_alpha() != 0
+    except Exception:  # noqa: BLE001 - whatever the student drew
+        return False
+
+
 def _lines_of_open_figures(plt):
     """The y values of what the open figures draw: lines, and scatter or bar plots of a series."""
     lines = []
     for num in plt.get_fignums():
         for ax in plt.figure(num).axes:
-            drawn = [line.get_ydata() for line in ax.get_lines()]
-            drawn += [c.get_offsets()[:, 1] for c in ax.collections if hasattr(c, "get_offsets")
+            if not _seen(ax):
+                continue
+            drawn = [line.get_ydata() for line in ax.get_lines() if _seen(line) and (
+                line.get_linewidth() > 0 or line.get_marker() not in (None, "", "None", " "))]
+            drawn += [c.get_offsets()[:, 1] for c in ax.collections if _seen(c) and hasattr(c, "get_offsets")
                       and getattr(c.get_offsets(), "ndim", 0) == 2 and len(c.get_offsets()) > 1]
             drawn += [[r.get_height() for r in bars] for bars in ax.containers
-                      if type(bars).__name__ == "BarContainer"]
-            drawn += [ys for c in ax.collections[:MAX_LINES] for ys in _filled(c)]
+                      if type(bars).__name__ == "BarContainer" and all(_seen(r) for r in bars)]
+            drawn += [ys for c in ax.collections[:MAX_LINES] if _seen(c) for ys in _filled(c)]
             for ys in drawn:
                 try:
                     lines.append([float(v) for v in ys][:MAX_POINTS])
@@ -202,7 +215,12 @@ def observe_run(ns, name, p):
     import matplotlib.pyplot as plt
 
     model, train_loader, test_loader = make_setup(p)
-    ids = {id(q) for q in model.parameters()}
+    # The model's own parameter tensors, taken before the student's function runs: training
+    # changes them in place, and what the model "says" afterwards is the student's to replace (the
+    # fortieth review set `model.state_dict = twin.state_dict` after training a copy).
+    own = list(nn.Module.named_parameters(model))
+    ids = {id(q) for _, q in own}
+    start = [q.detach().clone() for _, q in own]
     events, optimizers, copies, owned, inside = [], [], [], [], []
     provided_train, provided_test = ns.get("train"), ns.get("test")
     original_init = torch.optim.Optimizer.__init__
@@ -215,13 +233,16 @@ def observe_run(ns, name, p):
             flat.extend(_tensors(item["params"] if isinstance(item, dict) else [item]))
         mine = {id(q) for q in flat}
         owner = "model" if mine == ids else ("none" if not mine else ("subset" if mine < ids else "other"))
+        ev = {"kind": "optimizer", "type": type(self).__name__, "params": owner,
+              "defaults": {str(k): _number(v) for k, v in dict(defaults).items() if _number(v) is not None}}
+        if owner == "subset":            # which of the model's parameters: the replay builds the same
+            ev["names"] = [n for n, q in own if id(q) in mine]
         if len(events) < MAX_EVENTS:
-            events.append({"kind": "optimizer", "type": type(self).__name__, "params": owner,
-                           "defaults": {str(k): _number(v) for k, v in dict(defaults).items()
-                                        if _number(v) is not None}})
-            owned.append((events[-1], mine))
+            events.append(ev)
+            owned.append((ev, mine))
         optimizers.append(self)
         done = original_init(self, params, defaults, *a, **kw)
+        ev["groups"] = _groups(self)     # lr and momentum may be given per parameter group
         try:
             self.register_step_post_hook(stepped)
         except Exception:  # noqa: BLE001 - an optimizer of the student's own making
@@ -259,6 +280,9 @@ def observe_run(ns, name, p):
               "epoch": bound.get("epoch") if isinstance(bound.get("epoch"), int) else None}
         if opt is not None:
             ev["groups"] = _groups(opt)
+        if ev["model"] == "model" and not any(e["kind"] == "train" for e in events):
+            # Only to word a message: weights changed before training (re-initialised) cannot be replayed.
+            ev["moved"] = not all(torch.equal(q.detach(), s0) for (_, q), s0 in zip(own, start))
         inside.append(True)
         try:
             out = provided_train(*args, **kwargs)
@@ -295,10 +319,21 @@ def observe_run(ns, name, p):
 
     def summarised(method):
         def draw(self, *args, **kwargs):
-            if len(snapshots) < MAX_LINES:
+            drawn = summaries[method](self, *args, **kwargs)      # only what was drawn (it may raise)
+            if len(snapshots) < MAX_LINES and kwargs.get("visible", True) is not False:
                 snapshots.extend(_datasets(args[0] if args else kwargs.get("x", kwargs.get("dataset"))))
-            return summaries[method](self, *args, **kwargs)
+            return drawn
         return draw
+
+    schedulers = []
+    from torch.optim import lr_scheduler
+    original_scheduler = lr_scheduler.LRScheduler.__init__
+
+    def recording_scheduler(self, *a, **kw):
+        # Only to word a message: lr changed by a scheduler after the epochs the public run has.
+        if len(schedulers) < 8:
+            schedulers.append(type(self).__name__[:40])
+        return original_scheduler(self, *a, **kw)
 
     res = {}
     plt.close("all")
@@ -312,6 +347,19 @@ def observe_run(ns, name, p):
     hyper = {str(k): v for k, v in p["hyperparameters"].items()}
     ns.update(ours)
     ns.update({k: swap[id(v)] for k, v in rebound.items()})
+    # ... and one level inside the cell's own objects: functools.partial(train), {"train": train},
+    # [train, test] (the fortieth review: such calls went unseen, and an honest function lost 11).
+    partials = {k: v for k, v in ns.items() if not k.startswith("__") and type(v) is functools.partial
+                and id(v.func) in swap}
+    ns.update({k: functools.partial(swap[id(v.func)], *v.args, **v.keywords) for k, v in partials.items()})
+    held = []
+    for v in list(ns.values()):
+        if type(v) is dict and v is not ns:
+            held += [(v, k, x) for k, x in list(v.items())[:64] if id(x) in swap]
+        elif type(v) is list:
+            held += [(v, i, x) for i, x in enumerate(v[:64]) if id(x) in swap]
+    for box, k, x in held:
+        box[k] = swap[id(x)]
     try:
         if defaults:
             fn.__defaults__ = tuple(swap.get(id(d), d) for d in defaults)
@@ -320,6 +368,7 @@ def observe_run(ns, name, p):
     except (AttributeError, TypeError):
         pass
     torch.optim.Optimizer.__init__ = recording_init
+    lr_scheduler.LRScheduler.__init__ = recording_scheduler
     plt.show, plt.close = show, close
     for m in summaries:
         setattr(Axes, m, summarised(m))
@@ -329,7 +378,11 @@ def observe_run(ns, name, p):
         res["error"] = _why(exc)
     finally:
         torch.optim.Optimizer.__init__ = original_init
+        lr_scheduler.LRScheduler.__init__ = original_scheduler
         plt.show, plt.close = original_show, original_close
+        for box, k, x in held:
+            box[k] = x
+        ns.update(partials)
         for m, original in summaries.items():
             setattr(Axes, m, original)
         ns.update(rebound)
@@ -344,7 +397,7 @@ def observe_run(ns, name, p):
     # An optimizer made over a copy before the copy's first call is known by its parameters now.
     for i, c in enumerate(copies):
         try:
-            theirs = {id(q) for q in c.parameters()}
+            theirs = {id(q) for q in nn.Module.parameters(c)}
         except Exception:  # noqa: BLE001 - whatever the student passed
             continue
         for ev, mine in owned:
@@ -352,8 +405,10 @@ def observe_run(ns, name, p):
                 ev["params"] = f"copy:{i}"
     snapshots.extend(_lines_of_open_figures(plt))
     original_close("all")
+    if schedulers:
+        res["schedulers"] = schedulers
     res.update(events=events, lines=snapshots[:MAX_LINES],
-               final={k: v.detach().float().clone() for k, v in model.state_dict().items()})
+               final={k: torch.Tensor.clone(torch.Tensor.float(torch.Tensor.detach(q))) for k, q in own})
     return res
 
 
