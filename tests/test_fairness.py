@@ -286,6 +286,11 @@ CASES = {
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "    for g in (g1, g2, g3):\n        plt.plot(g, visible=False)")},
         {"plots": 0}, [], []),
+    "lists-plotted-in-no-colour-or-a-hidden-figure": (   # the forty-second review: plots kept its points
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "    plt.plot(g1, color='none'); plt.plot(g2, lw=0, marker='o', ms=0)\n"
+                                           "    plt.figure().set_visible(False)\n    plt.plot(g3)")},
+        {"plots": 0}, [], []),
     "a-histogram-that-raises": (
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "    for g in (g1, g2, g3):\n        try:\n"

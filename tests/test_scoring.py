@@ -623,3 +623,11 @@ def test_a_notebook_with_nothing_of_the_template_gets_one_flag_not_one_per_cell(
     # the assignment's cells without their IDs (found by content) are the assignment
     pasted = flagged(Notebook([Cell(i, "", k, s) for i, (_, k, s) in enumerate(SOLUTION)], 4))
     assert pasted.flags == ["deleted:imports", "deleted:train-fn", "missing:ann-sigmoid"]
+
+
+def test_a_loader_label_is_read_in_ascii_digits_only():
+    """A forty-second review forged the label "test:²": str.isdigit() took it, int() raised, and the
+    scoring of the whole task failed with an internal error."""
+    assert training.rebuilt("train:64", "train") == 64 and training.rebuilt("test:1000", "test") == 1000
+    for label in ("train:²", "train:٣", "train:0", "train:064", "train:", "train:1e3", "test:64"):
+        assert training.rebuilt(label, "train") is None, label

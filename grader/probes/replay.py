@@ -27,7 +27,7 @@ def _loader(loaders, label):
     if label in ("train", "test"):
         return loaders[label]
     kind, _, size = str(label).partition(":")
-    if kind not in ("train", "test") or not size.isdigit() or size != str(int(size)) \
+    if kind not in ("train", "test") or not (size.isascii() and size.isdigit()) or size != str(int(size)) \
             or not 1 <= int(size) <= MAX_BATCH:
         return None
     return loader_like(loaders[kind], int(size))

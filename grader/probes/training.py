@@ -181,10 +181,29 @@ def _datasets(data):
 
 
 def _seen(artist):
-    """Drawn so that it shows: visible and not fully transparent (the fortieth review plotted the
-    lists with visible=False)."""
+    """Drawn so that it shows: visible, in a visible figure, not fully transparent, and not in the
+    colour "none" (the fortieth and forty-second reviews plotted the lists with visible=False,
+    color="none" and in a hidden figure)."""
+    from matplotlib.colors import to_rgba
     try:
-        return artist.get_visible() and artist.get_alpha() != 0
+        figure = artist.get_figure() if hasattr(artist, "get_figure") else None
+        if not artist.get_visible() or artist.get_alpha() == 0 or (figure is not None and not figure.get_visible()):
+            return False
+        if hasattr(artist, "get_color") and hasattr(artist, "get_linestyle"):      # a line
+            line = (to_rgba(artist.get_color())[3] > 0 and artist.get_linestyle() not in ("None", "", " ")
+                    and artist.get_linewidth() > 0)
+            marks = artist.get_marker() not in (None, "", "None", " ") and artist.get_markersize() > 0 and (
+                to_rgba(artist.get_markerfacecolor())[3] > 0 or to_rgba(artist.get_markeredgecolor())[3] > 0)
+            return line or marks
+        if hasattr(artist, "get_facecolors"):                                      # points, areas
+            faces, edges = artist.get_facecolors(), artist.get_edgecolors()
+            widths = artist.get_linewidths()
+            return bool((len(faces) and (faces[:, 3] > 0).any()) or (
+                len(edges) and (edges[:, 3] > 0).any() and len(widths) and max(widths) > 0))
+        if hasattr(artist, "get_facecolor"):                                       # a bar
+            return to_rgba(artist.get_facecolor())[3] > 0 or (
+                to_rgba(artist.get_edgecolor())[3] > 0 and artist.get_linewidth() > 0)
+        return True
     except Exception:  # noqa: BLE001 - whatever the student drew
         return False
 
@@ -196,8 +215,7 @@ def _lines_of_open_figures(plt):
         for ax in plt.figure(num).axes:
             if not _seen(ax):
                 continue
-            drawn = [line.get_ydata() for line in ax.get_lines() if _seen(line) and (
-                line.get_linewidth() > 0 or line.get_marker() not in (None, "", "None", " "))]
+            drawn = [line.get_ydata() for line in ax.get_lines() if _seen(line)]
             drawn += [c.get_offsets()[:, 1] for c in ax.collections if _seen(c) and hasattr(c, "get_offsets")
                       and getattr(c.get_offsets(), "ndim", 0) == 2 and len(c.get_offsets()) > 1]
             drawn += [[r.get_height() for r in bars] for bars in ax.containers
