@@ -128,6 +128,10 @@ def refresh(out: Path, results: dict[str, SubmissionResult], spec: Spec, keys=No
             path = out / "gradescope" / key / "results.json"
             if key in choices and not choices[key].counts(key):
                 path.unlink(missing_ok=True)
+                try:
+                    path.parent.rmdir()          # no empty folder for a notebook that stopped counting
+                except OSError:
+                    pass
                 continue
             atomic_write(path, json.dumps(gradescope(results[key], choices.get(key)), ensure_ascii=False))
             written.append(path)

@@ -423,3 +423,21 @@ def test_exports_written_once_stay_as_current_as_the_summary(tmp_path, spec):
     assert rows["5500"]["calc_1_1"] in ("7", "7.0")
     assert all(p.read_text() != text for p, text in before.items())
     gb.close()
+
+
+def test_a_moodle_upload_whose_grades_changed_is_renamed_outdated(tmp_path, spec):
+    """A TA's review: grader moodle wrote Anna's 94; a merge and the app moved every other output to
+    97.5, and the upload file kept 94 beside them, to be uploaded."""
+    from grader.gradebook.outputs import remember_upload
+    out = tmp_path / "reports"
+    gb = filled(out)
+    results = decided(gb)
+    upload = out / "Grades-graded.csv"
+    upload.write_text("the grades as they were\n")
+    remember_upload(gb, upload, list(results.values()))
+    write_reports(gb, out, spec, pages=False)                    # nothing changed: kept
+    assert upload.exists()
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=7.0, ta="Tessa")
+    write_reports(gb, out, spec, keys=["Anna_Huber_5500"], pages=False)
+    assert not upload.exists() and (out / "Grades-graded.csv.outdated").read_text() == "the grades as they were\n"
+    gb.close()

@@ -240,6 +240,12 @@ def cmd_moodle(args, console: Console) -> int:
         atomic_write(out, filled.data)
     except ReportWriteError as exc:
         raise CliError(str(exc), 4) from None
+    from ..gradebook.outputs import remember_upload
+    gb = existing_reports(args.reports)
+    try:                # a grade changed later renames it .outdated (grade, merge, serve, count, feedback)
+        remember_upload(gb, out, list(results.values()))
+    finally:
+        gb.close()
     if filled.pending:
         _say(console, f"{len(filled.pending)} grade(s) are partial: written answers wait for a TA (marked PARTIAL "
                       f"in their feedback comments)", "yellow")

@@ -13,6 +13,45 @@ from .decisions import results as decided
 from .store import Gradebook
 
 
+UPLOAD = "moodle_upload"       # gradebook meta: the Moodle upload file written last, and its grades
+
+
+def grades_digest(results) -> str:
+    """What a Moodle upload holds of the results: every point (a changed grade changes it)."""
+    import hashlib
+    import json
+    rows = sorted((r.key, r.total_points, [(c.task, c.check, c.points) for c in r.checks]) for r in results)
+    return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
+
+
+def remember_upload(gb: Gradebook, path: Path, results) -> None:
+    import json
+    gb.set_meta(UPLOAD, json.dumps({"path": str(Path(path).resolve()), "digest": grades_digest(results)}))
+
+
+def retire_stale_upload(gb: Gradebook, results) -> Path | None:
+    """A Moodle upload file whose grades changed since it was written (a grade in the app, a merge,
+    a regrade) is renamed ``.outdated``: nobody uploads yesterday's points (a TA's review found one
+    at 94 beside every other output at 97.5). Returns the renamed file."""
+    import json
+    try:
+        kept = json.loads(gb.meta(UPLOAD) or "null")
+    except ValueError:
+        kept = None
+    if not isinstance(kept, dict) or kept.get("digest") == grades_digest(results):
+        return None
+    path = Path(str(kept.get("path", "")))
+    gb.forget_meta(UPLOAD)
+    if not path.is_file():
+        return None
+    old = path.with_name(path.name + ".outdated")
+    try:
+        path.replace(old)
+    except OSError:
+        return None
+    return old
+
+
 def write_students(out: Path, results: dict[str, SubmissionResult]) -> None:
     for key, r in results.items():
         write_submission(out, r, key)
@@ -27,6 +66,7 @@ def write_reports(gb: Gradebook, out: Path, spec: Spec, keys=None, pages: bool =
     write_students(out, chosen)
     write_summary(out, list(results.values()), spec)
     refresh(out, results, spec, keys)
+    retire_stale_upload(gb, list(results.values()))
     if pages:
         write_feedback(out, results, spec, only=None if keys is None else set(chosen), overview=overview)
     return results
@@ -56,6 +96,7 @@ def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool =
     write_students(out, {k: results[k] for k in changed})
     write_summary(out, list(results.values()), spec)
     refresh(out, results, spec)
+    retire_stale_upload(gb, list(results.values()))
     if pages:
         write_feedback(out, results, spec)
     return results
