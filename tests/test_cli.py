@@ -122,6 +122,30 @@ def test_ctrl_c_keeps_finished_reports_and_stops_the_workers(tmp_path, make_nb, 
     assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded in" in res.stdout
 
 
+def test_a_forced_regrade_stopped_by_ctrl_c_resumes_with_the_notebooks_it_left(tmp_path, make_nb, data_home,
+                                                                               fast_spec_dir):
+    """A TA's review: after Ctrl-C in `grade --force`, "run the same command again" regraded all,
+    and without --force the notebooks it never reached were skipped with their old results."""
+    proc, folder, out = start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, fast_spec_dir, 8)
+    proc.communicate(timeout=300)                                # a first, whole run
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "200"}
+    forced = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--spec",
+                               str(fast_spec_dir), "--force", "-j", "1"], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines = []
+    for line in forced.stdout:                                   # the first notebook regraded: stop there
+        lines.append(line)
+        if "StudentNr" in line:
+            forced.send_signal(signal.SIGINT)
+            break
+    text = "".join(lines) + forced.communicate(timeout=60)[0]
+    assert forced.returncode == 130 and "without --force to grade the" in " ".join(text.split()), text
+    redone = sum(1 for line in text.splitlines() if "StudentNr" in line and "/50" in line)
+    assert 1 <= redone < 8, text
+    res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    assert f"{redone} notebook(s) already graded" in res.stdout and f"{8 - redone} graded in" in res.stdout
+
+
 def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_home):
     good = run(["check", str(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb")], tmp_path, data_home)
     assert good.returncode == 0, good.stdout + good.stderr

@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
-import os
 import importlib.util
+import json
+import os
 import re
 import shutil
 import sqlite3
@@ -260,6 +261,12 @@ def _grade(args, console: Console, spec) -> int:
         return 4
     try:
         return _grade_into(args, console, spec, gb, out, notebooks, people)
+    except KeyboardInterrupt:
+        # Ctrl-C while the summary and pages were written (the grading loop has its own): every
+        # result is in the gradebook (a TA's review got a traceback from inside pandas here).
+        console.print(f"[yellow]interrupted while writing the reports: every result is kept in the gradebook; "
+                      f"run grader feedback --reports {shown_path(out)} to write them again[/]")
+        return 130
     except (ReportWriteError, sqlite3.Error) as exc:
         # One line: what could not be written and why. Everything committed before stays
         # valid: the next run resumes from the gradebook.
@@ -270,6 +277,9 @@ def _grade(args, console: Console, spec) -> int:
     finally:
         gb.close()
         os.close(lock)
+
+
+LEFT = "regrade_left"      # gradebook meta: report keys an interrupted run did not get to
 
 
 def _lock(out: Path) -> int:
@@ -302,11 +312,15 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     todo: list[Submission] = []
     shas = {s.key: _sha(s.path) for s in subs if s.path is not None}   # read each notebook once for this
     known = gb.fingerprints()
+    # Notebooks an interrupted run was to (re)grade and did not: a --force run stopped by Ctrl-C
+    # left them with their old results and unchanged files (a TA's review: "run the same command
+    # again" regraded everything, and without --force they were skipped).
+    left = set(json.loads(gb.meta(LEFT) or "[]"))
     skipped = 0
     for sub in subs:
         if sub.path is None:
             continue
-        if not args.force and known.get(sub.key) == (fingerprint, shas[sub.key]):
+        if not args.force and sub.key not in left and known.get(sub.key) == (fingerprint, shas[sub.key]):
             skipped += 1
         else:
             todo.append(sub)
@@ -319,6 +333,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     t0 = time.monotonic()
     interrupted = False
     done_now = 0
+    done_keys: set[str] = set()
     if todo:
         stream = None
         try:
@@ -328,9 +343,11 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                        TimeElapsedColumn(), TimeRemainingColumn()]
             with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
                 bar = progress.add_task("grading", total=len(todo))
+                gb.set_meta(LEFT, json.dumps(sorted(s.key for s in todo)))   # until each is done
                 for sub, r in stream:
                     _attach_identity(r, sub, shas[sub.key])
                     record(gb, out, r, sub.key)        # committed first: survives kill -9 of this process
+                    done_keys.add(sub.key)
                     done_now += 1
                     progress.console.print(_line(r))
                     progress.advance(bar)
@@ -342,6 +359,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         finally:
             if stream is not None:
                 stream.close()   # stops the workers now, also after Ctrl-C
+            gb.set_meta(LEFT, json.dumps(sorted({s.key for s in todo} - done_keys)))
     for sub in subs:
         if sub.path is None:
             r = _no_notebook(sub, args.folder, spec)
@@ -384,7 +402,8 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     console.print(f"reports: {shown_path(out)}/  (gradebook.sqlite, summary.csv, overview.html, manual_answers.csv, "
                   f"one .csv/.json per student, feedback/)", soft_wrap=True)
     if interrupted:
-        console.print(f"[yellow]interrupted: finished reports are kept; run the same command again to grade the "
+        again = "the same command again" if not args.force else "the same command again without --force"
+        console.print(f"[yellow]interrupted: finished reports are kept; run {again} to grade the "
                       f"{len(todo) - done_now} notebook(s) left[/]")
         return 130
     return 0
