@@ -140,10 +140,11 @@ def test_a_forced_regrade_stopped_by_ctrl_c_resumes_with_the_notebooks_it_left(t
             break
     text = "".join(lines) + forced.communicate(timeout=60)[0]
     assert forced.returncode == 130 and "without --force to grade the" in " ".join(text.split()), text
-    redone = sum(1 for line in text.splitlines() if "StudentNr" in line and "/50" in line)
+    redone = len({line for line in text.splitlines() if "StudentNr" in line and "/50" in line})
     assert 1 <= redone < 8, text
     res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
-    assert f"{redone} notebook(s) already graded" in res.stdout and f"{8 - redone} graded in" in res.stdout
+    assert f"{redone} notebook(s) already graded" in res.stdout and f"{8 - redone} graded in" in res.stdout, \
+        (text, res.stdout)
 
 
 def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_home):

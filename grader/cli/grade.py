@@ -108,7 +108,10 @@ def _line(r: SubmissionResult) -> str:
         mark = "[red]✗[/]"
     flags = f"  [yellow]{one_line(', '.join(shown))}[/]" if shown else ""
     status = "" if r.status == "graded" else f"  [red]{one_line(r.status)}[/]"
-    return f"{mark} {one_line(r.file)}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
+    # The Moodle participant beside the file: two students' files can be named alike (one named
+    # after a classmate), and their lines must not read the same (a TA's review).
+    who = f" ({one_line(r.participant)})" if r.participant else ""
+    return f"{mark} {one_line(r.file)}{who}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
 
 
 def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
@@ -334,6 +337,9 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     interrupted = False
     done_now = 0
     done_keys: set[str] = set()
+    # What only this record knows is to be (re)graded: a --force run's notebooks, and those a
+    # stopped one left (a changed or new notebook is found by its fingerprint anyway).
+    tracked = {s.key for s in todo if args.force or s.key in left}
     if todo:
         stream = None
         try:
@@ -343,7 +349,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                        TimeElapsedColumn(), TimeRemainingColumn()]
             with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
                 bar = progress.add_task("grading", total=len(todo))
-                gb.set_meta(LEFT, json.dumps(sorted(s.key for s in todo)))   # until each is done
+                gb.set_meta(LEFT, json.dumps(sorted(tracked)))   # until each is done (also after kill -9)
                 for sub, r in stream:
                     _attach_identity(r, sub, shas[sub.key])
                     record(gb, out, r, sub.key)        # committed first: survives kill -9 of this process
@@ -359,7 +365,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         finally:
             if stream is not None:
                 stream.close()   # stops the workers now, also after Ctrl-C
-            gb.set_meta(LEFT, json.dumps(sorted({s.key for s in todo} - done_keys)))
+            gb.set_meta(LEFT, json.dumps(sorted(tracked - done_keys)))
     for sub in subs:
         if sub.path is None:
             r = _no_notebook(sub, args.folder, spec)

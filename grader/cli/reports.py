@@ -439,5 +439,6 @@ def cmd_backup(args, console: Console) -> int:
         tmp.unlink(missing_ok=True)
         raise CliError(f"could not write {shown_path(dest)}: {getattr(exc, 'strerror', None) or exc}", 4) from None
     _say(console, f"wrote {shown_path(dest)}: {rows} submission(s), {grades} change(s) in the history "
-                  f"(to restore: copy it to <reports>/gradebook.sqlite while no grader command runs there)")
+                  f"(to restore: stop every grader command on that folder, delete gradebook.sqlite-wal and "
+                  f"gradebook.sqlite-shm there, then copy it to <reports>/gradebook.sqlite)")
     return 0
