@@ -88,7 +88,13 @@ CASES = {
     "no-bias": (
         {"ann-sigmoid": sigmoid(IN_ORDER.format(bias=", bias=False"))},
         {"ANN_sigmoid: layers": 0, "ANN_sigmoid: seeded": 0},
-        ["every layer has no bias"], []),
+        # seeded says why it cannot be seen, not "create the layers in order" (a student's review)
+        ["every layer has no bias", "layers without bias draw other initial weights"], []),
+    "layers-in-a-plain-list": (
+        {"ann-sigmoid": MODULE_LIST.replace("nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))",
+                                            "[nn.Linear(a, b) for a, b in zip(sizes, sizes[1:])]")},
+        {"ANN_sigmoid: layers": 0, "ANN_sigmoid: activations": 0},
+        ["use nn.ModuleList"], []),
     "relu-by-hand": ({"ann-relu": relu("(lambda t: t.clamp(min=0))")}, {}, [], []),
     "sigmoid-by-hand": ({"ann-sigmoid": sigmoid().replace("torch.sigmoid(", "(lambda t: 1 / (1 + torch.exp(-t)))(")},
                         {}, [], []),

@@ -129,6 +129,20 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     out["seeded"] = _seeded(obs, ref, atol, DIAGNOSES.get(named, "") if named else "",
                             _at_the_output(named, act),
                             not out["activations"].ok and computes(obs, ref, atol) and same_init(obs, ref))
+    if not out["seeded"].ok and not out["seeded"].message.startswith("not checked"):
+        # Where the output or the layers are not the task's, the seeding cannot be seen: say that,
+        # not "create the layers in the table's order" (a student's review: bias=False, a 1024x1024
+        # layer, a tuple returned and a forward without `return` all got that advice).
+        got, want = [tuple(d[:2]) for d in obs.get("linear") or []], [tuple(d) for d in model["linear"]]
+        if not out["forward_shape"].ok:
+            out["seeded"] = Verdict(False, "not checked: forward gives no output of the task's shape to compare "
+                                           "(see forward shape)")
+        elif got == want and not all(d[2] for d in obs["linear"]):
+            out["seeded"] = Verdict(False, "not checked: layers without bias draw other initial weights after the "
+                                           "seed than the table's layers (see layers)")
+        elif sorted(got) != sorted(want):
+            out["seeded"] = Verdict(False, "not checked: the layers are not the table's (see layers), so their "
+                                           "initial weights after the seed cannot be the reference's")
     return out
 
 
@@ -194,8 +208,10 @@ def _layers(model: dict, obs: dict, real: bool, unconfirmed: str) -> Verdict:
     if sorted(got) == sorted(want):
         return Verdict(False, f"the {len(want)} layers have the right sizes but are registered in another "
                               f"order ({_dims(got)}); create them in the table's order, {_dims(want)}")
+    unseen = (" (layers kept in a plain list or dict are not part of the model: use nn.ModuleList, "
+              "nn.Sequential or one attribute per layer)" if not got else "")
     return Verdict(False, f"expected {len(want)} nn.Linear layers {_dims(want)} in this order; "
-                          f"found {len(got)}: {_dims(got)}")
+                          f"found {len(got)}: {_dims(got)}{unseen}")
 
 
 def _forward_shape(model: dict, obs: dict, ref: dict, real: bool, unconfirmed: str) -> Verdict:
