@@ -367,7 +367,11 @@ CASES = {
                                               "a, b, c = train(model, train_loader, optim.SGD(model.parameters(), "
                                               "lr=hyperparameters['lr'], momentum=hyperparameters['momentum']), "
                                               "epoch)"))},
-        {"final_weights": 0}, ["weights differ"], []),
+        {"final_weights": 0}, ["a new SGD optimizer was made for each epoch"], []),
+    "a-typo-in-the-call-of-train": (             # a student's review: "pass it to train", "weights differ"
+        {"train-and-test": train(BODY.replace("a, b, c = train(model,", "a, b, c = trian(model,"))},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ["stopped before calling `train`", "`train` was not called before the error"], []),
     "gradient-ascent": (
         {"train-and-test": train().replace('momentum=hyperparameters["momentum"])',
                                            'momentum=hyperparameters["momentum"], maximize=True)')},

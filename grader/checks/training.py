@@ -361,6 +361,9 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         extra = sorted({k for o in sgds for g in made_with(o) for k in EXTRA_SETTINGS if g.get(k)})
         out["optimizer"] = Verdict(False, f"SGD has settings the task does not ask for ({', '.join(extra)}); "
                                           f"use optim.SGD(model.parameters(), lr=..., momentum=...) only")
+    elif not trains and run.get("error"):
+        out["optimizer"] = Verdict(False, "an SGD optimizer was created as asked, but the function stopped before "
+                                          "calling `train` with it, so what it does could not be checked" + raised)
     elif not any(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in trains):
         out["optimizer"] = Verdict(False, "an SGD optimizer was created as asked, but `train` was never called "
                                           "with it, so what it does could not be checked; pass it to "
@@ -459,9 +462,21 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         out["final_weights"] = Verdict(False, "not checked: the model was never trained (no optimizer, no call of "
                                               "`train`; see optimizer and epochs)" + raised)
         return out
+    if not same and not trains and run.get("error"):
+        # It stopped before training (a typo in the call of `train`): no "differ" either (a student's review).
+        out["final_weights"] = Verdict(False, "not checked: the model was never trained (`train` was not called "
+                                              "before the error; see epochs)")
+        return out
     if not same and trains and all(e.get("model") in COPIES for e in trains):
         out["final_weights"] = Verdict(False, "your function trains a copy of the model, not the model passed in, which "
                                               "comes back untrained: train the model itself" + raised)
+        return out
+    used = [e.get("optimizer") for e in good_trains]
+    if not same and len(used) > 1 and len(set(used)) == len(used) and \
+            all(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains):
+        out["final_weights"] = Verdict(False, "after training, the model's weights differ from the reference run's: "
+                                              "a new SGD optimizer was made for each epoch, and each starts its "
+                                              "momentum from zero; make one before the loop" + raised)
         return out
     if not same and (why := _changed_outside_train(events, good)):
         out["final_weights"] = Verdict(False, f"after training, the model's weights differ from the reference run's: "
