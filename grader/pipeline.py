@@ -199,7 +199,10 @@ class Grader:
         known = {c.id for c in self.template.cells}
         template_sums = {self.template.checksum(c) for c in self.template.cells}
         unclaimed = [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums]
-        lost = [c for c in self.template.cells if not ctx.nb.by_id(c.id)
+        # A locked cell that is gone is flagged `deleted:` on its own: it is not one of the unknown
+        # cells (a student's review: one cell added and one deleted gave no `added-cell`).
+        locked = set(self.spec.locked_cells)
+        lost = [c for c in self.template.cells if c.id not in locked and not ctx.nb.by_id(c.id)
                 and not ctx.nb.by_checksum(self.template.checksum(c))]
         added = len(unclaimed) - len(lost)
         if added > 0:

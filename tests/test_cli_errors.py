@@ -254,3 +254,20 @@ def test_the_console_line_of_an_unreadable_notebook_says_it_once():
                          filename_ok=True, status="unreadable: the file is empty", flags=["unreadable", "filename"])
     line = _line(r)
     assert line.count("unreadable") == 1 and "filename" in line
+
+
+def test_the_students_check_says_what_a_flag_asks_of_them():
+    """A student's review: `flags: edited:ann-sigmoid-test` stood bare above "ready to hand in"."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import SubmissionResult
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, flags=["edited:ann-sigmoid-test", "edited:ann-relu-test", "added-cell:1"])
+    buf = io.StringIO()
+    render_check(r, load_spec(), Console(file=buf, width=100, color_system=None))
+    text = " ".join(buf.getvalue().split())
+    assert "- edited: a cell you were not to change differs from the template; copy it back" in text
+    assert text.count("- edited:") == 1 and "- added-cell: cells you added are not graded" in text

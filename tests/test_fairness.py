@@ -528,6 +528,11 @@ def test_an_added_scratch_cell_is_flagged_and_never_graded(grader, make_nb, solu
     nb.cells.insert(at, nbformat.v4.new_markdown_cell("my notes"))
     r = grader.grade(make_nb(base=nb))
     assert "added-cell:2" in r.flags and r.auto_points == 50
+    # ... also when a cell the student was not to change is deleted (a student's review: the
+    # deleted one was taken for the added one, and `added-cell` was missing)
+    nb.cells = [c for c in nb.cells if c.get("id") != "ann-relu-test"]
+    r = grader.grade(make_nb(base=nb))
+    assert "added-cell:2" in r.flags and "deleted:ann-relu-test" in r.flags
 
 
 def test_a_notebook_without_cell_ids_gets_one_flag(grader, make_nb, solution_nb):

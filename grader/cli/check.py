@@ -195,6 +195,12 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
         out()
         for line in _wrap("flags: " + ", ".join(other), width, ""):
             out(Text(line, style="yellow"))
+        # What a flag asks of the student, once per kind (a student's review: `edited:ann-sigmoid-test`
+        # stood bare above "ready to hand in").
+        for kind in dict.fromkeys(f.split(":", 1)[0] for f in other):
+            if kind in FLAG_HELP:
+                for i, line in enumerate(_wrap(FLAG_HELP[kind], width, "  ")):
+                    out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
         for d in r.details:        # what the flags mean for this notebook, in words
             for i, line in enumerate(_wrap(d, width, "  ")):
                 out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
@@ -214,6 +220,22 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))
     return 0 if ok else 1
+
+
+FLAG_HELP = {
+    "edited": "edited: a cell you were not to change differs from the template; copy it back from the template "
+              "(a TA sees this flag)",
+    "deleted": "deleted: a cell of the template is missing; copy it back from the template",
+    "added-cell": "added-cell: cells you added are not graded; put your work in the cells the template gives",
+    "changed": "changed: you changed values the template invites you to change; graded cells run with the "
+               "template's values, so this costs nothing",
+    "extra-import": "extra-import: a graded cell imports a module the imports cell does not list; the assignment "
+                    "asks for those only",
+    "exec": "exec: a graded cell runs code from a string; a TA reads what it runs",
+    "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
+                  "content",
+    "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
+}
 
 
 def _points_line(r: SubmissionResult, spec) -> str:
