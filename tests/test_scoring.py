@@ -631,3 +631,13 @@ def test_a_loader_label_is_read_in_ascii_digits_only():
     assert training.rebuilt("train:64", "train") == 64 and training.rebuilt("test:1000", "test") == 1000
     for label in ("train:²", "train:٣", "train:0", "train:064", "train:", "train:1e3", "test:64"):
         assert training.rebuilt(label, "train") is None, label
+
+
+def test_an_answers_cell_that_still_raises_or_sets_a_name_twice_is_told():
+    """A student's review: the template's `raise NotImplementedError()` left below the answers read
+    as "format ok" (Run All stops there), and `a_` set twice said nothing of which counts."""
+    src = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\na_ = False\nraise NotImplementedError()"
+    c = Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False)
+    answer_rows(c)
+    assert "raised:answers-3-3" in c.flags and any("Run All stops there" in d for d in c.details)
+    assert any("sets `a_` more than once: the last one counts" in d for d in c.details)

@@ -104,6 +104,31 @@ def problem(name: str, value, source: str = "") -> str:
     return f"`{name}` is computed (`{shown}`); write the literal True or False"
 
 
+def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
+    """What the syntax tree shows that Jupyter would do differently from a plain reading (a
+    student's review): a `raise` left from the template stops "Run All" there (flagged like a cell
+    that raises), and a name set twice counts as set last."""
+    try:
+        tree = ast.parse(without_magics(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    if any(isinstance(node, ast.Raise) for node in tree.body):
+        ctx.flag(f"raised:{cell_id}")
+        ctx.detail(f"cell '{cell_id}' still raises (the template's `raise NotImplementedError()`?): Jupyter's "
+                   f"Run All stops there; delete that line")
+    seen: dict[str, int] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AnnAssign, ast.AugAssign)) else []
+        for target in targets:
+            for name, _ in _pairs(target, node.value if isinstance(node, ast.Assign) else target):
+                seen[name] = seen.get(name, 0) + 1
+    twice = [n for n in names if seen.get(n, 0) > 1]
+    if twice:
+        ctx.detail(f"cell '{cell_id}' sets {', '.join(f'`{n}`' for n in twice)} more than once: the last one "
+                   f"counts")
+
+
 def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     names = task.cfg["variables"]
     pts = float(task.cfg["points_each"])
@@ -132,6 +157,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.flag(f"moved:{task.cfg['cell']}")
         ctx.detail(f"answers missing from cell '{task.cfg['cell']}' were read from the code cells added right "
                    f"below it")
+    _warn(ctx, found.cell.source, names, task.cfg["cell"])
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
     for n in names:

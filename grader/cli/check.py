@@ -191,8 +191,9 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             for line in _wrap(c.message, width, "    "):
                 out(Text(line))
     other = [f for f in r.flags if f != "filename"]
-    if other:
+    if other or r.details:
         out()
+    if other:
         for line in _wrap("flags: " + ", ".join(other), width, ""):
             out(Text(line, style="yellow"))
         # What a flag asks of the student, once per kind (a student's review: `edited:ann-sigmoid-test`
@@ -201,9 +202,9 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             if kind in FLAG_HELP:
                 for i, line in enumerate(_wrap(FLAG_HELP[kind], width, "  ")):
                     out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
-        for d in r.details:        # what the flags mean for this notebook, in words
-            for i, line in enumerate(_wrap(d, width, "  ")):
-                out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
+    for d in r.details:            # what the flags mean for this notebook, in words
+        for i, line in enumerate(_wrap(d, width, "  ")):
+            out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
     out()
     for line in _wrap(_points_line(r, spec), width, ""):
         out(Text(line))
