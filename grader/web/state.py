@@ -275,7 +275,11 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
         same_as_rep=rep is not None and grouping.form(rep.text) == grouping.form(answer.text),
         checks=checks, flags=[f for f in result.flags if not f.startswith("note:")] if not anon else
         [f for f in result.flags if f not in ("filename", "name-mismatch") and not f.startswith("note:")],
-        who=None if anon else identity(result), status=result.status, auto_points=result.auto_points,
+        who=None if anon else identity(result), status=result.status,
+        # With the TAs' overrides, as every report counts them (a TA's review: the heading kept 30
+        # beside a check overridden to 4 and a summary that said 34).
+        auto_points=result.auto_points + sum(o.points - (c.points or 0) for c in result.checks if not c.manual_task
+                                             and (o := overrides.get((c.task, c.check))) is not None),
         auto_max=result.auto_max, others=st.claims.others(tv.task.id, key, ta), graded=tv.graded,
         total=len(tv.answers), assigned=sorted(assignments.get((tv.task.id, gid or -1), set())
                                                | assignments.get((tv.task.id, 0), set())),
