@@ -313,6 +313,13 @@ def _comment(r: SubmissionResult, choice: Counting | None, pending: int) -> str:
     else:
         parts.append(f"Written answers: {manual:g}/{written_max:g}.")
     failed = [c for c in r.checks if c.passed is False and not c.manual_task]
+    if r.status != "graded" or "not-the-assignment" in r.flags:
+        # Nothing was checked (unreadable), or nothing of the assignment is in it: the reason, not a
+        # list of every check (a TA's review: "Failed: code_3_1: notebook; code_3_2_models: notebook").
+        failed = []
+        if r.status == "graded":
+            parts.append("The notebook holds none of the assignment's cells (an empty notebook, or another "
+                         "assignment's?).")
     if failed:
         # Each check with its task: "a_" alone, or "optimizer", said nothing (a new TA's review).
         groups: dict[str, list[str]] = {}

@@ -343,3 +343,19 @@ def test_a_file_name_in_a_feedback_comment_is_text_in_moodle():
     comment = feedback_comment(r)
     assert "<img" not in comment and comment == ('No notebook (.ipynb) was handed in (found: &lt;img src="https://'
                                                  'evil.example/t.png"&gt;.pdf): 0 points.')
+
+
+def test_the_moodle_comment_of_an_unreadable_or_foreign_notebook_says_why_not_every_check():
+    """A TA's review: "Failed: code_3_1: notebook; code_3_2_models: notebook; ..." for an unreadable
+    notebook, and twenty failed checks for an empty one."""
+    from grader.worksheet import _comment
+    r = graded(result(0, PROOF), {"calc_1_1": 8, "calc_1_2": 15, "calc_2": 0})
+    r.status = "unreadable: the file is empty"
+    for c in r.checks:
+        if not c.manual_task:
+            c.passed, c.points = False, 0.0
+    text = _comment(r, None, 0)
+    assert "Problem: unreadable: the file is empty." in text and "Failed" not in text
+    r.status, r.flags = "graded", ["not-the-assignment"]
+    text = _comment(r, None, 0)
+    assert "holds none of the assignment's cells" in text and "Failed" not in text
