@@ -202,8 +202,8 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
     body = [f"<h1>{html.escape(spec.assignment['title'])}: overview</h1>",
             f'<p id="counts">{len(results)} submissions: {len(results) - absent} notebooks, {len(graded)} graded'
             f'{f", {absent} participant(s) without a notebook" if absent else ""}; {len(flagged)} flagged; mean '
-            f"automatic points {mean:.1f}"
-            f'{f" (one notebook per student: {left_out} that do not count are left out of the figures)" if left_out else ""}'
+            f"automatic points {mean:.1f} (of the graded notebooks"
+            f'{f"; one notebook per student: {left_out} that do not count are left out of the figures" if left_out else ""})'
             "</p>",
             "<h2>Score distribution per task</h2>",
             chart + (f'<ul id="pending" class="pending">{pending}</ul>' if pending else ""),

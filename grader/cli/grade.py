@@ -423,13 +423,18 @@ def flagged(r: SubmissionResult) -> bool:
 def totals(batch: list[SubmissionResult], done_now: int, took: float) -> list[str]:
     """The batch in numbers: notebooks, and apart from them the participants who handed in none
     (a row of zeros, not a notebook that failed)."""
+    from ..identity import counted
     notebooks = [r for r in batch if not r.no_notebook]
     absent = len(batch) - len(notebooks)
     graded = [r for r in notebooks if r.status == "graded"]
-    mean = sum(r.auto_points for r in graded) / len(graded) if graded else 0
+    # The mean as the overview page takes it: one notebook per student, of those graded (a TA's
+    # review found three different means in the console, the overview and summary.csv).
+    counting = [r for r in counted(batch) if not r.no_notebook and r.status == "graded"]
+    mean = sum(r.auto_points for r in counting) / len(counting) if counting else 0
+    per = " (one notebook per student)" if len(counting) != len(graded) else ""
     line = (f"[bold]{len(notebooks)} notebook(s)[/]: {len(graded)} graded, {len(notebooks) - len(graded)} "
             f"unreadable or failed, {sum(1 for r in notebooks if flagged(r))} flagged; mean {mean:.1f} automatic "
-            f"points; {done_now} graded in {took:.1f} s")
+            f"points{per}; {done_now} graded in {took:.1f} s")
     out = [line]
     if absent:
         out.append(f"{absent} participant(s) handed in no notebook (0 points; their feedback says so)")
