@@ -174,7 +174,7 @@ def test_the_overview_counts_each_student_once_and_lists_every_student():
     other = result(1, PROOF)
     page = overview_page([final, draft, other], SPEC, {final.key: "a.html", draft.key: "b.html", other.key: "c.html"})
     mean = (final.auto_points + other.auto_points) / 2
-    assert f"mean automatic points {mean:.1f} (one notebook per student: 1 that do not count are left out" in page
+    assert f"mean automatic points {mean:.1f} (of the graded notebooks; one notebook per student: 1 that do not count are left out" in page
     failed = page.split('id="failed"', 1)[1].split("</table>", 1)[0]
     assert ">2<" not in failed                       # the draft's failures are not counted
     table = page.split('id="students"', 1)[1].split("</table>", 1)[0]
