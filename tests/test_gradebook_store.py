@@ -199,3 +199,15 @@ def test_a_backup_while_the_gradebook_is_open_holds_every_grade(gb, tmp_path):
     assert db.execute("SELECT comment FROM grades WHERE submission_key=?", (ANNA,)).fetchall() == [("fine",)]
     db.close()
     assert main(["backup", "--reports", str(reports), str(tmp_path / "copy.sqlite")]) == 1   # never overwritten
+
+
+def test_undo_walks_back_through_a_tas_changes_one_by_one(gb):
+    """A TA's review: after `u` undid the last change, the second `u` was refused ("changed since"),
+    the TA's own undo counting as someone else's change."""
+    first = gb.set_grade(ANNA, "calc_1_1", adjust=3.0, ta="Tessa", expected_version=0)
+    gb.set_grade(ANNA, "calc_1_1", adjust=5.0, ta="Tessa", expected_version=first.version)
+    second, one = gb.changes()[0].id, gb.changes()[1].id
+    gb.undo(second, "Tessa")
+    assert gb.grade(ANNA, "calc_1_1").adjust == 3.0
+    gb.undo(one, "Tessa")
+    assert gb.grade(ANNA, "calc_1_1") is None
