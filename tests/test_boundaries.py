@@ -460,3 +460,12 @@ def test_a_reply_waiting_past_the_deadline_is_taken_and_none_times_out():
     finally:
         a.close()
         b.close()
+
+
+def test_a_provided_cell_made_unrunnable_by_unicode_spaces_is_not_unmodified():
+    """A forty-fifth review: a no-break space after each line (a SyntaxError to Python) left the
+    checksum as it was, and the broken cells were 'unmodified' and 'runs'."""
+    from grader.notebook import checksum
+    src = "import torch\nx = 1"
+    assert checksum(src + "  \t\r\n") == checksum(src)
+    assert checksum("import torch\u00a0\u3000\nx = 1") != checksum(src)

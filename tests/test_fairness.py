@@ -95,6 +95,16 @@ CASES = {
                                             "[nn.Linear(a, b) for a, b in zip(sizes, sizes[1:])]")},
         {"ANN_sigmoid: layers": 0, "ANN_sigmoid: activations": 0},
         ["use nn.ModuleList"], []),
+    "a-forward-that-computes-something-else-with-the-layers": (   # a forty-fifth review: seeded kept its point
+        {"ann-sigmoid": sigmoid().replace(
+            "        x = x.view(x.shape[0], -1)\n        x = torch.sigmoid(self.fc1(x))\n"
+            "        x = torch.sigmoid(self.fc2(x))\n        x = torch.sigmoid(self.fc3(x))\n        return self.out(x)",
+            "        return x.reshape(x.shape[0], -1)[:, :10] * self.fc1.weight[0, 0]")},
+        {"ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, [], []),
+    "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen
+        {"ann-relu": relu("torch.relu").replace("x = torch.relu(self.fc2(x))",
+                                                "x = torch.nn.functional.leaky_relu(self.fc2(x), 0.01)")},
+        {"ANN_relu: activations": 0}, [], []),
     "relu-by-hand": ({"ann-relu": relu("(lambda t: t.clamp(min=0))")}, {}, [], []),
     "sigmoid-by-hand": ({"ann-sigmoid": sigmoid().replace("torch.sigmoid(", "(lambda t: 1 / (1 + torch.exp(-t)))(")},
                         {}, [], []),

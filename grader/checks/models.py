@@ -101,6 +101,19 @@ def evidence(obs: dict, ref: dict, atol: float) -> bool:
     return any(close(outs.get(s), v, atol) for s, v in (ref.get("outputs") or {}).items())
 
 
+def near(obs: dict, ref: dict, within: float = 0.5) -> bool:
+    """With the reference weights, is the output the reference's up to one slip (a hidden layer's
+    leaky ReLU, a dropout): within half the reference output's size? A forward that computes
+    something else with the layers (`x[:, :10] * w[0, 0]`, a forty-fifth review) is not one
+    mistake, and its seeding is not seen."""
+    mine, theirs = obs.get("with_weights"), ref.get("with_weights")
+    if mine is None or theirs is None:
+        return False
+    a, b = np.asarray(mine, float), np.asarray(theirs, float)
+    return a.shape == b.shape and bool(np.isfinite(a).all()) and \
+        float(np.linalg.norm(a - b)) <= within * float(np.linalg.norm(b))
+
+
 def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: e) -> dict[str, Verdict]:
     """The five checks on one run's observations (pure: used for the public and hidden run).
     ``explain`` adds what the course's rules say about an error's usual cause."""
@@ -128,7 +141,8 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
                   if v not in (act, "nobias") and close(obs.get("with_weights"), t, atol)), None)
     out["seeded"] = _seeded(obs, ref, atol, DIAGNOSES.get(named, "") if named else "",
                             _at_the_output(named, act),
-                            not out["activations"].ok and computes(obs, ref, atol) and same_init(obs, ref))
+                            not out["activations"].ok and computes(obs, ref, atol) and same_init(obs, ref)
+                            and (named is not None or near(obs, ref)))
     if not out["seeded"].ok and not out["seeded"].message.startswith("not checked"):
         # Where the output or the layers are not the task's, the seeding cannot be seen: say that,
         # not "create the layers in the table's order" (a student's review: bias=False, a 1024x1024
