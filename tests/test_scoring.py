@@ -641,3 +641,18 @@ def test_an_answers_cell_that_still_raises_or_sets_a_name_twice_is_told():
     answer_rows(c)
     assert "raised:answers-3-3" in c.flags and any("Run All stops there" in d for d in c.details)
     assert any("sets `a_` more than once: the last one counts" in d for d in c.details)
+
+
+def test_an_answer_also_set_in_a_block_or_a_raw_answers_cell_is_told():
+    """A forty-fifth review: `a_ = True` at the top and `a_ = False` inside `if 1:` (or as a loop
+    variable, with `:=`, by an import) read as True, where Jupyter ends with False; and answers in
+    a raw cell, which Jupyter never runs, scored with only a note."""
+    src = ("a_ = True\nb_ = True\nc_ = True\nd_ = True\ne_ = True\nif 1:\n    a_ = False\n"
+           "for b_ in [False]: pass\n(c_ := False)\nimport os as d_\n")
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
+    assert [rows[n].passed for n in ("a_", "b_", "c_", "d_", "e_")] == [False, False, False, False, True]
+    assert "also set elsewhere in the cell" in rows["a_"].message
+    base = [(cid, "raw" if cid == "answers-3-3" else kind, src) for cid, kind, src in SOLUTION]
+    c = Context(SPEC, notebook(base=base), TEMPLATE, False)
+    answer_rows(c)
+    assert "cell-type:answers-3-3" in c.flags

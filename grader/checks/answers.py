@@ -12,6 +12,7 @@ from ..results import CheckResult
 from .context import Context, failed, verdict
 
 _MISSING = object()
+_ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
 
 
 def plan(task, ctx: Context):
@@ -44,6 +45,11 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     except (ValueError, RecursionError, MemoryError):
         return {}, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
     found: dict[str, object] = {}
+    top: set[int] = set()             # the Name nodes of top-level assignments (read below)
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                top |= {id(n) for n in ast.walk(target) if isinstance(n, ast.Name)}
     for node in tree.body:
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -53,7 +59,29 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
             found[node.target.id] = node.value
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             found[node.target.id] = None
+    # A name the cell binds anywhere else too (inside `if`, as a loop variable, with `:=`, by an
+    # import or a def) may hold something else when the cell has run: it is computed (a forty-fifth
+    # review: the grader read True where Jupyter ended with False).
+    for n in _bound_elsewhere(tree, top):
+        if n in found:
+            found[n] = _ELSEWHERE
     return {n: found.get(n, _MISSING) for n in names}, ""
+
+
+def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top:
+            out.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            out |= set(node.names)
+    return out
 
 
 def missing_why(source: str, name: str) -> str:
@@ -83,6 +111,10 @@ def problem(name: str, value, source: str = "") -> str:
     if value is _MISSING:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
+    if value is _ELSEWHERE:
+        return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=` or by "
+                f"an import), so its value after the cell runs is not the one written; set it once: "
+                f"`{name} = True` or `{name} = False`")
     if value is None:
         return f"`{name}` is computed; write the literal True or False"
     if isinstance(value, ast.Constant):

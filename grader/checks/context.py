@@ -101,6 +101,11 @@ class Context:
             self.flag(f"missing:{cell_id}")
         if found.note and found.how != "missing":
             self.flag(f"note:{found.note}")
+        original = self.nb.by_id(cell_id) if found.cell is not None and found.how == "id" else []
+        if original and all(c.cell_type != "code" for c in original):
+            # Jupyter never runs a raw or markdown cell: graded for its content, and a TA sees it (a
+            # forty-fifth review: answers in a raw cell scored with only a note).
+            self.flag(f"cell-type:{cell_id}")
         return found
 
     def graded(self, cell: Cell, cell_id: str) -> None:

@@ -236,6 +236,8 @@ FLAG_HELP = {
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
                   "content",
     "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
+    "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "
+                 "turn it back into a code cell",
 }
 
 
