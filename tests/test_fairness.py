@@ -90,6 +90,10 @@ CASES = {
         {"ANN_sigmoid: layers": 0, "ANN_sigmoid: seeded": 0},
         # seeded says why it cannot be seen, not "create the layers in order" (a student's review)
         ["every layer has no bias", "layers without bias draw other initial weights"], []),
+    "only-the-last-layer-without-bias": (   # a forty-sixth review: activations was lost too, "use sigmoid"
+        {"ann-sigmoid": sigmoid(IN_ORDER.format(bias="").replace("nn.Linear(512, d_out)",
+                                                                  "nn.Linear(512, d_out, bias=False)"))},
+        {"ANN_sigmoid: layers": 0, "ANN_sigmoid: seeded": 0}, ["layer 4 has no bias"], []),
     "layers-in-a-plain-list": (
         {"ann-sigmoid": MODULE_LIST.replace("nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))",
                                             "[nn.Linear(a, b) for a, b in zip(sizes, sizes[1:])]")},

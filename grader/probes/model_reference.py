@@ -12,7 +12,7 @@ def reference_extras(cls, p):
     def mlp(act, bias=True):
         h = x.reshape(x.shape[0], -1)
         for i, (w, b) in enumerate(weights):
-            h = h @ w.T + (b if bias else 0)
+            h = h @ w.T + (b if (bias if isinstance(bias, bool) else bias[i]) else 0)
             if i < len(weights) - 1:
                 h = ACTIVATIONS[act](h)
         return h
@@ -23,6 +23,13 @@ def reference_extras(cls, p):
     variants["log_softmax"] = torch.log_softmax(variants[own], dim=1)
     variants["final_activation"] = ACTIVATIONS[own](variants[own])
     variants["nobias"] = mlp(own, bias=False)
+    # Some layers without bias (a forty-sixth review: the last one alone cost activations too): the
+    # reference with the same layers' biases left out, one variant per pattern.
+    n = len(weights)
+    if n <= 4:
+        for mask in range(1, 2 ** n - 1):
+            has = [bool(mask >> (n - 1 - i) & 1) for i in range(n)]
+            variants["bias:" + "".join("1" if h else "0" for h in has)] = mlp(own, bias=has)
     # The weights torch gives a layer of each size when it is the first one created after the
     # seed: a student's layers hold these whatever else they do, unless nothing is right.
     options = []
