@@ -237,6 +237,18 @@ class Found:
     note: str = ""
 
 
+def same_code(source: str, template_source: str) -> bool:
+    """The same program as the template's cell, whatever blank lines and comments were added (a
+    forty-sixth review: a blank line in the imports cell cost its 2 points). Compared as syntax
+    trees: any change to what runs (an argument, a value, a magic) is a change."""
+    if checksum(source) == checksum(template_source):
+        return True
+    if len(source) > 4 * len(template_source) + 10_000:
+        return False                 # not parsed at all: a page of comments is not the template's cell
+    mine, theirs = parse_source(source), parse_source(template_source)
+    return mine is not None and theirs is not None and ast.dump(mine) == ast.dump(theirs)
+
+
 def parse_source(source: str) -> ast.Module | None:
     """A cell's syntax tree, or None when it has none: a syntax error, a null byte, or nesting
     deeper than the parser goes (a student's cell must never stop the grader). IPython's magics

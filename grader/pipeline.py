@@ -286,7 +286,7 @@ class Grader:
         for cid in self.spec.locked_cells:
             want = ctx.template_checksum(cid)
             mine = ctx.nb.by_id(cid)
-            if any(ctx.nb.checksum(c) == want for c in mine):
+            if any(ctx.nb.checksum(c) == want or ctx.same_code(c, cid) for c in mine):
                 continue
             if mine:
                 ctx.flag(f"{'changed' if cid in self.spec.editable_cells else 'edited'}:{cid}")

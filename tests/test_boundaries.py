@@ -469,3 +469,12 @@ def test_a_provided_cell_made_unrunnable_by_unicode_spaces_is_not_unmodified():
     src = "import torch\nx = 1"
     assert checksum(src + "  \t\r\n") == checksum(src)
     assert checksum("import torch\u00a0\u3000\nx = 1") != checksum(src)
+
+
+def test_a_provided_cell_is_the_same_code_whatever_blank_lines_and_comments_were_added():
+    from grader.notebook import same_code
+    tpl = "# Nothing to do here\nimport torch\nimport os"
+    assert same_code("import torch\n\n\n# ok\nimport os  # files\n", tpl)
+    assert not same_code("import torch\nimport os\nimport numpy", tpl)
+    assert not same_code("%matplotlib inline\nimport torch\nimport os", tpl)
+    assert not same_code("import torch\nimport os\u00a0", tpl)

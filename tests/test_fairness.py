@@ -109,6 +109,9 @@ CASES = {
         {"ann-relu": relu("torch.relu").replace("x = torch.relu(self.fc2(x))",
                                                 "x = torch.nn.functional.leaky_relu(self.fc2(x), 0.01)")},
         {"ANN_relu: activations": 0}, [], []),
+    "provided-cells-with-blank-lines-and-comments": (   # a forty-sixth review: 2 points for a blank line
+        {"imports": "{template}\n\n\n# all imported\n", "plot-examples": "# the data, as provided\n{template}"},
+        {}, [], []),
     "relu-by-hand": ({"ann-relu": relu("(lambda t: t.clamp(min=0))")}, {}, [], []),
     "sigmoid-by-hand": ({"ann-sigmoid": sigmoid().replace("torch.sigmoid(", "(lambda t: 1 / (1 + torch.exp(-t)))(")},
                         {}, [], []),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..notebook import Cell, Found, Notebook, binds, checksum, defines, find_cell
+from ..notebook import Cell, Found, Notebook, binds, checksum, defines, find_cell, same_code
 from ..results import CellOutcome, CheckResult, Status
 from ..spec import Spec, Task
 
@@ -30,6 +30,12 @@ class Context:
         if recorded:
             return recorded
         return checksum(next(c.source for c in self.template.cells if c.id == cell_id))
+
+    def same_code(self, cell: Cell, cell_id: str) -> bool:
+        """Is this code cell the template's cell of that ID, comments and blank lines aside?"""
+        if cell.cell_type != "code" or self.nb.checksum(cell) == self.template_checksum(cell_id):
+            return cell.cell_type == "code"
+        return any(same_code(cell.source, t.source) for t in self.template.by_id(cell_id))
 
     def flag(self, text: str) -> None:
         """A flag for the summary; notes, and the per-cell ID flags of a notebook that has no

@@ -37,8 +37,9 @@ def plan(task, ctx: Context):
     found = find_cell(ctx.nb, cell_id, cell_type="code", matches=_same_as_template(ctx, cell_id))
     if found.cell is None:
         return []
-    if checksum(found.cell.source) == ctx.template_checksum(cell_id):
-        # Identical to the template's cell, which every worker already ran to build the context.
+    if ctx.same_code(found.cell, cell_id):
+        # The template's cell (blank lines and comments aside), which every worker already ran to
+        # build the context.
         return [None]
     return [CellJob(cell_id, found.cell.source)]
 
@@ -69,7 +70,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             continue
         want = ctx.template_checksum(cid)
         by_id = ctx.nb.by_id(cid)
-        same = [c for c in by_id if ctx.nb.checksum(c) == want and c.cell_type == "code"]
+        same = [c for c in by_id if ctx.same_code(c, cid)]
         elsewhere = [c for c in ctx.nb.by_checksum(want) if c.cell_type == "code"]
         ok = bool(same or elsewhere)
         bad = (f"the provided cell '{cid}' was edited; restore it from the template" if by_id
