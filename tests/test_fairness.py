@@ -112,6 +112,10 @@ CASES = {
     "provided-cells-with-blank-lines-and-comments": (   # a forty-sixth review: 2 points for a blank line
         {"imports": "{template}\n\n\n# all imported\n", "plot-examples": "# the data, as provided\n{template}"},
         {}, [], []),
+    "both-classes-in-the-sigmoid-cell": (     # a forty-sixth review: the message did not say where
+        {"ann-sigmoid": sigmoid() + "\n\n" + relu("torch.relu"), "ann-relu": "# in the cell above"},
+        {"ANN_relu: builds": 0, "ANN_relu: layers": 0, "ANN_relu: forward shape": 0, "ANN_relu: activations": 0,
+         "ANN_relu: seeded": 0}, ["it is defined in cell 'ann-sigmoid'"], []),
     "relu-by-hand": ({"ann-relu": relu("(lambda t: t.clamp(min=0))")}, {}, [], []),
     "sigmoid-by-hand": ({"ann-sigmoid": sigmoid().replace("torch.sigmoid(", "(lambda t: 1 / (1 + torch.exp(-t)))(")},
                         {}, [], []),
@@ -209,6 +213,9 @@ CASES = {
     "answers-split-over-two-cells": (
         {"answers-3-3": "\n".join(f"{n} = {KEY[n]}" for n in ("a_", "b_", "c_")),
          "below:answers-3-3": "\n".join(f"{n} = {KEY[n]}" for n in ("d_", "e_"))}, {}, [], ["moved:answers-3-3"]),
+    "an-answer-corrected-in-a-cell-added-below": (   # a forty-sixth review: the correction was ignored
+        {"answers-3-3": "\n".join(f"{n} = {KEY[n] if n != 'a_' else not KEY[n]}" for n in ("a_", "b_", "c_", "d_", "e_")),
+         "below:answers-3-3": f"a_ = {KEY['a_']}  # corrected"}, {}, [], ["moved:answers-3-3"]),
     "test-only-before-training": (
         {"train-and-test": train(BODY.replace("        test(model, test_loader)", "        pass")).replace(
             "    g1, g2, g3 = [], [], []", "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")},

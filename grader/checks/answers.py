@@ -174,11 +174,12 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         return [failed(task, n, pts, error) for n in names]
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
     # them after it, so they count (the last assignment, as top to bottom), flagged for a TA.
-    missing = [n for n in names if error or values[n] is _MISSING]
+    # ... and names they set again: Jupyter runs them later, so their value is the one the notebook
+    # ends with (a forty-sixth review: `a_ = True  # corrected` below the cell was ignored).
     taken = False
     for c in ctx.added_after(found.cell):
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
-        for n in missing:
+        for n in names:
             if not bad and more[n] is not _MISSING:
                 values[n], taken = more[n], True
                 ctx.graded(c, task.cfg["cell"])
@@ -187,8 +188,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     values = {n: values.get(n, _MISSING) for n in names}
     if taken:
         ctx.flag(f"moved:{task.cfg['cell']}")
-        ctx.detail(f"answers missing from cell '{task.cfg['cell']}' were read from the code cells added right "
-                   f"below it")
+        ctx.detail(f"answers set in the code cells added right below cell '{task.cfg['cell']}' were read from "
+                   f"there (Jupyter runs them after it)")
     _warn(ctx, found.cell.source, names, task.cfg["cell"])
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []

@@ -31,6 +31,18 @@ class Context:
             return recorded
         return checksum(next(c.source for c in self.template.cells if c.id == cell_id))
 
+    def defined_elsewhere(self, name: str, cell_id: str) -> str:
+        """Where else the notebook defines ``name``, for a message (a forty-sixth review: both
+        classes in one cell cost the other class's 5 points, and the message did not say where it was)."""
+        if self.nb is None:
+            return ""
+        other = next((c for c in self.nb.cells if c.cell_type == "code" and c.id != cell_id
+                      and defines(c.source, name)), None)
+        if other is None:
+            return ""
+        where = f"cell '{other.id}'" if other.id else f"the cell at position {other.index + 1}"
+        return f" (it is defined in {where}: each cell is graded on its own, so move it into cell '{cell_id}')"
+
     def same_code(self, cell: Cell, cell_id: str) -> bool:
         """Is this code cell the template's cell of that ID, comments and blank lines aside?"""
         if cell.cell_type != "code" or self.nb.checksum(cell) == self.template_checksum(cell_id):

@@ -358,7 +358,8 @@ def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool, ct
         return all_fail(cell_failure(out, model["cell"], ctx))
     p = out.probe
     if not p.get("defined"):
-        return all_fail(f"`{name}` is not defined after running cell '{model['cell']}'")
+        return all_fail(f"`{name}` is not defined after running cell '{model['cell']}'"
+                        + (ctx.defined_elsewhere(name, model["cell"]) if ctx is not None else ""))
     note = raised_note(out, model["cell"], name, ctx)
     runs, ref_runs = p.get("runs") or {}, ref.get("runs") or {}
     if "public" not in runs or (hidden and "hidden" not in runs):

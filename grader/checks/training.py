@@ -545,7 +545,8 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
     if out.probe is None or not (out.ok or usable(out)):
         return all_fail(cell_failure(out, task.cfg["cell"], ctx))
     if not out.probe.get("defined"):
-        return all_fail(f"`{name}` is not defined after running cell '{task.cfg['cell']}'")
+        return all_fail(f"`{name}` is not defined after running cell '{task.cfg['cell']}'"
+                        + ctx.defined_elsewhere(name, task.cfg["cell"]))
     note = raised_note(out, task.cfg["cell"], name, ctx)
     runs, ref_runs = out.probe.get("runs") or {}, ref.get("runs") or {}
     labels = ["public", "hidden"] if ctx.hidden else ["public"]
