@@ -125,6 +125,7 @@ MODEL_RUN = Obj(optional={
     "init": List(Tuple((TENSOR, Opt(TENSOR))), 64), "out_type": str, "forward_error": str,
     "with_weights": Opt(TENSOR), "with_wide": Opt(TENSOR), "with_low": Opt(TENSOR), "copied": str, "weights_error": str, "outputs": Map(Opt(TENSOR), 16),
     "seeded_error": str, "init_seeded": Map(List(Tuple((TENSOR, Opt(TENSOR))), 64), 16),
+    "with_train": Opt(TENSOR), "with_grads": Map(Opt(TENSOR), 64), "grads_error": str,
     # the trusted reference job only
     "variants": Map(TENSOR, 32), "init_options": List(Tuple((List(int, 2), List(TENSOR, 64))), 64),
 })

@@ -116,6 +116,17 @@ CASES = {
         {"ann-sigmoid": sigmoid() + "\n\n" + relu("torch.relu"), "ann-relu": "# in the cell above"},
         {"ANN_relu: builds": 0, "ANN_relu: layers": 0, "ANN_relu: forward shape": 0, "ANN_relu: activations": 0,
          "ANN_relu: seeded": 0}, ["it is defined in cell 'ann-sigmoid'"], []),
+    "a-frozen-layer": (                      # a forty-fifth review: right under no_grad, activations kept
+        {"ann-sigmoid": sigmoid().replace("        self.out = nn.Linear(512, d_out)",
+                                          "        self.out = nn.Linear(512, d_out)\n"
+                                          "        self.fc1.weight.requires_grad = False")},
+        {"ANN_sigmoid: activations": 0}, ["get no gradient"], []),
+    "a-detached-hidden-layer": (
+        {"ann-sigmoid": sigmoid().replace("x = torch.sigmoid(self.fc2(x))", "x = torch.sigmoid(self.fc2(x)).detach()")},
+        {"ANN_sigmoid: activations": 0}, ["get no gradient"], []),
+    "another-activation-while-training": (
+        {"ann-relu": relu("(torch.tanh if torch.is_grad_enabled() else torch.relu)")},
+        {"ANN_relu: activations": 0}, ["not when gradients are on"], []),
     "relu-by-hand": ({"ann-relu": relu("(lambda t: t.clamp(min=0))")}, {}, [], []),
     "sigmoid-by-hand": ({"ann-sigmoid": sigmoid().replace("torch.sigmoid(", "(lambda t: 1 / (1 + torch.exp(-t)))(")},
                         {}, [], []),

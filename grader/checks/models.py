@@ -101,17 +101,21 @@ def evidence(obs: dict, ref: dict, atol: float) -> bool:
     return any(close(outs.get(s), v, atol) for s, v in (ref.get("outputs") or {}).items())
 
 
-def near(obs: dict, ref: dict, within: float = 0.5) -> bool:
-    """With the reference weights, is the output the reference's up to one slip (a hidden layer's
-    leaky ReLU, a dropout): within half the reference output's size? A forward that computes
-    something else with the layers (`x[:, :10] * w[0, 0]`, a forty-fifth review) is not one
-    mistake, and its seeding is not seen."""
-    mine, theirs = obs.get("with_weights"), ref.get("with_weights")
-    if mine is None or theirs is None:
-        return False
-    a, b = np.asarray(mine, float), np.asarray(theirs, float)
-    return a.shape == b.shape and bool(np.isfinite(a).all()) and \
-        float(np.linalg.norm(a - b)) <= within * float(np.linalg.norm(b))
+def trains_every_layer(obs: dict, ref: dict) -> bool:
+    """Does the output depend on every layer as a network's does: with the reference weights, each
+    layer's weights get a gradient of at least a thousandth of the reference's? A forward that
+    computes something else with one weight (`x[:, :10] * w[0, 0]`, a forty-fifth review) is not
+    one mistake in a network, and its seeding is not seen."""
+    want, mine = ref.get("with_grads") or {}, obs.get("with_grads") or {}
+    if not want:
+        return True                   # a reference without gradients (an older bundle): as before
+    for k, v in want.items():
+        if v is None:
+            continue
+        theirs, got = float(np.linalg.norm(np.asarray(v, float))), mine.get(k)
+        if got is None or not float(np.linalg.norm(np.asarray(got, float))) >= 1e-3 * theirs:
+            return False
+    return True
 
 
 def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: e) -> dict[str, Verdict]:
@@ -143,7 +147,7 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     out["seeded"] = _seeded(obs, ref, atol, DIAGNOSES.get(named, "") if named else "",
                             _at_the_output(named, act),
                             not out["activations"].ok and computes(obs, ref, atol) and same_init(obs, ref)
-                            and (named is not None or near(obs, ref)))
+                            and (named is not None or trains_every_layer(obs, ref)))
     if not out["seeded"].ok and not out["seeded"].message.startswith("not checked"):
         # Where the output or the layers are not the task's, the seeding cannot be seen: say that,
         # not "create the layers in the table's order" (a student's review: bias=False, a 1024x1024
@@ -272,7 +276,7 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float) -> Verdict:
     variants = ref.get("variants", {})
     act = model["activation"]
     if close(mine, ref.get("with_weights"), atol):
-        extreme = _extremes(obs, ref, atol, act)
+        extreme = _extremes(obs, ref, atol, act) or _training(obs, ref, atol)
         return Verdict(not extreme, extreme or "same output as the reference with the reference weights")
     lacks_bias = any(not d[2] for d in obs.get("linear") or [])
     mask = "bias:" + "".join("1" if d[2] else "0" for d in obs.get("linear") or [])
@@ -293,6 +297,31 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float) -> Verdict:
     return Verdict(False, f"with the reference weights copied into your layers the output differs from the "
                           f"reference{diff}; use {act} after each hidden layer and return the last layer's raw "
                           f"output")
+
+
+def _training(obs: dict, ref: dict, atol: float) -> str:
+    """Right under no_grad, but is it the same network while training (gradients on)? '' when the
+    output and each layer's weight gradient agree (or the reference has none to compare)."""
+    want = ref.get("with_grads")
+    if not want:
+        return ""
+    if obs.get("grads_error") or not close(obs.get("with_train"), ref.get("with_train"), atol):
+        return ("with the reference weights the output is right, but not when gradients are on, as in training: "
+                "forward must compute the same with and without torch.no_grad()")
+    mine = obs.get("with_grads") or {}
+    if any(mine.get(k) is None for k, v in want.items() if v is not None):
+        return ("with the reference weights the output is right, but a layer's weights get no gradient (frozen "
+                "with requires_grad=False, or its output detached): every layer must be trained")
+    for k, v in want.items():
+        if v is None:
+            continue
+        b = np.asarray(v, float)
+        scale = float(np.max(np.abs(b))) if b.size else 0.0
+        a = np.asarray(mine[k], float)
+        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-3, atol=1e-5 * scale + 1e-9):
+            return ("with the reference weights the output is right, but the gradients that train the layers are "
+                    "not the reference's (an output detached from its layers, or computed outside autograd?)")
+    return ""
 
 
 def _extremes(obs: dict, ref: dict, atol: float, act: str) -> str:

@@ -159,11 +159,44 @@ def _with_weights(cls, p, cache, obs):
                     (w0, b0), *rest = weights
                     _copy_weights(lins, [(w0, b0 - low), *rest])
                     obs["with_low"] = _tensor(model(x))
+                    _copy_weights(lins, weights)
             obs["copied"] = how
+            _gradients(model, lins, x, p, obs)
     except BaseException as exc:  # noqa: BLE001
         obs["weights_error"] = _why(exc)
     for m, (w, b) in zip(lins, saved):
         _put(m, w, b)
+
+
+def _gradients(model, lins, x, p, obs):
+    """The reference weights in place, called with gradients on as training calls it: the output,
+    and each layer's weight gradient for a fixed random loss (projected on a fixed vector). A
+    forward that is right under no_grad but detaches, freezes a layer or computes something else
+    while training shows here (a forty-fifth review: all of these kept activations)."""
+    try:
+        with torch.enable_grad():
+            out = model(x)
+            obs["with_train"] = _tensor(out)
+            g = torch.Generator().manual_seed(int(p["input_seed"]) + 7)
+            if not isinstance(out, torch.Tensor) or not out.requires_grad:
+                obs["with_grads"] = {}
+                return
+            r = torch.rand(tuple(out.shape), generator=g) - 0.5
+            live = [m for m in lins if m.weight.requires_grad]
+            grads = torch.autograd.grad((out.float() * r).sum(), [m.weight for m in live], allow_unused=True)
+        got = {id(m): gr for m, gr in zip(live, grads)}
+        res = {}
+        for m in lins[:64]:
+            gr = got.get(id(m))
+            key = f"{int(m.in_features)}x{int(m.out_features)}"
+            if gr is None:
+                res[key] = None
+                continue
+            v = torch.rand(int(m.in_features), generator=torch.Generator().manual_seed(int(m.in_features))) - 0.5
+            res[key] = _tensor(gr.float() @ v)
+        obs["with_grads"] = res
+    except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+        obs["grads_error"] = _why(exc)
 
 
 def observe(ns, params):
