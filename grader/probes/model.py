@@ -182,18 +182,29 @@ def _gradients(model, lins, x, p, obs):
                 obs["with_grads"] = {}
                 return
             r = torch.rand(tuple(out.shape), generator=g) - 0.5
-            live = [m for m in lins if m.weight.requires_grad]
-            grads = torch.autograd.grad((out.float() * r).sum(), [m.weight for m in live], allow_unused=True)
-        got = {id(m): gr for m, gr in zip(live, grads)}
+            # The bias's gradient where there is one (the summed error signal of the layer: no
+            # weight-sized gradient is made, which cost 2.6 ms and 700 page faults a call), else the
+            # weight's; a frozen weight gets none.
+            live = [m for m in lins if m.weight.requires_grad and (m.bias is None or m.bias.requires_grad)]
+            wrt = [m.bias if m.bias is not None else m.weight for m in live]
+            loss = (out.float() * r).sum()
+            grads = torch.autograd.grad(loss, wrt, allow_unused=True, retain_graph=True)
+            got = {id(m): gr for m, gr in zip(live, grads)}
+            unbiased = [m for m in live if got[id(m)] is None and m.bias is not None]
+            if unbiased:          # a forward that skips the bias may still use the weight
+                for m, gr in zip(unbiased, torch.autograd.grad(loss, [m.weight for m in unbiased], allow_unused=True)):
+                    got[id(m)] = gr
         res = {}
         for m in lins[:64]:
             gr = got.get(id(m))
             key = f"{int(m.in_features)}x{int(m.out_features)}"
             if gr is None:
                 res[key] = None
-                continue
-            v = torch.rand(int(m.in_features), generator=torch.Generator().manual_seed(int(m.in_features))) - 0.5
-            res[key] = _tensor(gr.float() @ v)
+            elif gr.dim() == 1:
+                res[key] = _tensor(gr.float())
+            else:
+                v = torch.rand(int(m.in_features), generator=torch.Generator().manual_seed(int(m.in_features))) - 0.5
+                res[key] = _tensor(gr.float() @ v)
         obs["with_grads"] = res
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything
         obs["grads_error"] = _why(exc)
