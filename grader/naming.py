@@ -194,6 +194,13 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
         stem = re.sub(r"(?:\.ipynb)+$", "", stem, flags=re.I) or stem     # 'x.ipynb.txt': one mistake
         problems.append("the file must end in '.ipynb'")
     stem, added = _undecorated(stem)
+    # Words after a well-formed matriculation number ('..._k11000012_final_v3'): one thing added,
+    # not a name of fourteen parts without a number (a TA's review lost the number and flagged a
+    # name mismatch for the student's own name).
+    after = re.match(r"^(Assignment_\d+_[^_]+_k\d{8})_(.+)$", stem)
+    suffix = ""
+    if after:
+        stem, suffix = after.group(1), "_" + after.group(2)
     parts = stem.split("_")
     name = matr = number = ""
     if len(parts) >= 4 and parts[0] == "Assignment":
@@ -226,6 +233,9 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
         fix = f"rename the file to '{stem}.ipynb'" if not problems else f"remove {them} from the file name"
         problems.insert(0, f"the file name has {pieces} added (by a browser's second download, Colab or a copy); "
                            f"{fix}")
+    if suffix:
+        problems.insert(0, f"the file name has '{suffix[:60]}' added after the matriculation number; rename the "
+                           f"file to '{stem}.ipynb'")
     # Deduplicate while keeping order: one message per distinct violation.
     seen: dict[str, None] = {}
     for p in problems:

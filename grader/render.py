@@ -196,8 +196,8 @@ PAGE = """<!DOCTYPE html>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }}
 h1 {{ color: rgb(0,120,170); }} table {{ border-collapse: collapse; }}
-td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; text-align: left; overflow-wrap: anywhere; }}
-p {{ overflow-wrap: anywhere; }}
+td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; text-align: left; }}
+p, td a, td small {{ overflow-wrap: anywhere; }}
 .pass {{ color: #176f2c; font-weight: 600; }} .fail {{ color: #b00020; font-weight: 600; }}
 .manual {{ color: #1f5fa8; font-weight: 600; }} .answer {{ border-left: 4px solid #ccc; padding: 0.2em 1em; overflow: auto; contain: paint; }}
 .flag {{ background: #fff3cd; padding: 0.1em 0.4em; border-radius: 3px; margin-right: 0.3em; }}

@@ -98,3 +98,12 @@ def test_a_wrong_layout_comes_with_the_name_to_use(name, example):
     """A new TA's review: a wrongly laid out name got only the pattern, no name to copy."""
     assert parse_filename(name, 7).problems == ("the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'"
                                                 + example,)
+
+
+def test_words_after_the_matriculation_number_keep_the_number_and_are_one_problem():
+    """A TA's review: '..._k11000012_final_version_v3' lost the number, and the name read as
+    'PaulSchaefer_k11000012_final...' was flagged as a mismatch with the student's own name."""
+    p = parse_filename("Assignment_7_PaulSchaefer_k11000012_final_version_v3.ipynb", 7)
+    assert (p.name, p.matr_number) == ("PaulSchaefer", "k11000012")
+    assert p.problems == ("the file name has '_final_version_v3' added after the matriculation number; rename the "
+                          "file to 'Assignment_7_PaulSchaefer_k11000012.ipynb'",)
