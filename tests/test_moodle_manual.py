@@ -96,13 +96,15 @@ def test_not_a_worksheet_is_refused():
 
 
 def test_feedback_comments_say_what_failed_and_are_neutralised():
-    r = graded(0, pid="5501", status="unreadable: empty file", filename_ok=False)
+    r = graded(0, pid="5501", filename_ok=False)
     r.checks += [CheckResult("code_3_2_models", f"check {i}", 1.0, 0.0, False, "x") for i in range(7)]
     text = worksheet.feedback_comment(r)
     assert text == ("Automatic checks: 0/57. Written answers: 0/50. Failed: code_3_1: imports executes; "
                     "code_3_2_models: check 0, check 1, check 2, check 3, check 4 and 2 more. Filename does not follow "
-                    "the naming rules. "
-                    "Problem: unreadable: empty file.")
+                    "the naming rules.")
+    r.status = "unreadable: empty file"          # nothing was checked: the reason, not every check
+    assert worksheet.feedback_comment(r) == ("Automatic checks: 0/57. Written answers: 0/50. Filename does not "
+                                             "follow the naming rules. Problem: unreadable: empty file.")
     r = graded(-5, pid="5501")                                        # a penalty: the comment starts with '-'?
     out, _ = moodle.fill_worksheet(SHEET, [r])
     assert not rows(out)[1][8].startswith(("=", "+", "-", "@"))
