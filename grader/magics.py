@@ -12,8 +12,12 @@ import re
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
-_BODY_RUNS = {"time", "timeit", "capture", "prun", "debug"}     # cell magics whose body is Python
-_STATEMENT_RUNS = {"time", "timeit", "prun"}                   # line magics that run their argument
+# Cell magics whose body runs as the cell's own code; %%timeit runs it inside a function (its
+# names are that function's, a forty-seventh review graded classes Jupyter never defined), and
+# %%debug waits at a debugger prompt, running nothing on its own.
+_BODY_RUNS = {"time", "capture", "prun"}
+_IN_A_FUNCTION = {"timeit"}
+_STATEMENT_RUNS = {"time", "prun"}                             # line magics that run their argument
 
 
 def without_magics(source: str) -> str:
@@ -30,6 +34,17 @@ def without_magics(source: str) -> str:
     if first is not None:
         m = _CELL_MAGIC.match(lines[first])
         if m:
+            if m.group(1) in _IN_A_FUNCTION:
+                body = "\n".join(lines[first + 1:])
+                inner = without_magics(body)
+                wrapped = ["def _timed_cell():", *("    " + ln for ln in inner.split("\n")), "    pass",
+                           "_timed_cell()"]
+                text = "\n".join([*lines[:first], *wrapped])
+                try:
+                    ast.parse(text)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    return source
+                return text
             if m.group(1) not in _BODY_RUNS:
                 return "\n" * (len(lines) - 1)
             lines[first] = ""

@@ -245,6 +245,8 @@ def same_code(source: str, template_source: str) -> bool:
         return True
     if len(source) > 4 * len(template_source) + 10_000:
         return False                 # not parsed at all: a page of comments is not the template's cell
+    if without_magics(source) != source or without_magics(template_source) != template_source:
+        return False                 # a magic changes how the cell runs (%%timeit, %%capture): text only
     mine, theirs = parse_source(source), parse_source(template_source)
     return mine is not None and theirs is not None and ast.dump(mine) == ast.dump(theirs)
 

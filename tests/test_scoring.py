@@ -656,3 +656,22 @@ def test_an_answer_also_set_in_a_block_or_a_raw_answers_cell_is_told():
     c = Context(SPEC, notebook(base=base), TEMPLATE, False)
     answer_rows(c)
     assert "cell-type:answers-3-3" in c.flags
+
+
+def test_answers_bound_by_match_or_set_by_exec_or_globals_are_told():
+    """A forty-seventh review: `case (a_, b_, ...)` and an added cell's `globals().update(...)` or
+    `exec(...)` left the answers Jupyter ends with unread."""
+    src = ("a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\n"
+           "match (False, True):\n    case (a_, b_):\n        pass\n")
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
+    assert not rows["a_"].passed and not rows["b_"].passed and rows["c_"].passed
+    src = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\nglobals().update(a_=False)\n"
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
+    assert not any(r.passed for r in rows.values()) and "exec/globals()" in rows["a_"].message
+
+
+def test_a_provided_cell_under_a_cell_magic_is_not_the_template_s():
+    from grader.notebook import same_code
+    tpl = next(c.source for c in TEMPLATE.cells if c.id == "imports")
+    assert same_code(tpl + "\n\n# done\n", tpl)
+    assert not same_code("%%timeit -n1 -r1\n" + tpl, tpl) and not same_code("%%capture\n" + tpl, tpl)

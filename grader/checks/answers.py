@@ -6,6 +6,7 @@ Only a bool literal counts. Everything else scores 0 for that statement with the
 from __future__ import annotations
 
 import ast
+import re
 
 from ..magics import without_magics
 from ..results import CheckResult
@@ -65,6 +66,8 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
+    if _DYNAMIC.search(source):
+        found = {n: _ELSEWHERE for n in found}
     return {n: found.get(n, _MISSING) for n in names}, ""
 
 
@@ -81,7 +84,15 @@ def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
             out.add(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             out |= set(node.names)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            out.add(node.name)                      # `case (a_, b_):` binds by name (a forty-seventh review)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            out.add(node.rest)
     return out
+
+
+# Code that sets names without naming them as targets: exec("a_ = False"), globals().update(...).
+_DYNAMIC = re.compile(r"\b(?:exec|eval|globals|locals|vars|setattr|__import__)\s*\(|__dict__|\bbuiltins\b")
 
 
 def missing_why(source: str, name: str) -> str:
@@ -112,9 +123,9 @@ def problem(name: str, value, source: str = "") -> str:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
-        return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=` or by "
-                f"an import), so its value after the cell runs is not the one written; set it once: "
-                f"`{name} = True` or `{name} = False`")
+        return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=`, by an "
+                f"import, or by exec/globals()), so its value after the cell runs is not the one written; set it "
+                f"once: `{name} = True` or `{name} = False`")
     if value is None:
         return f"`{name}` is computed; write the literal True or False"
     if isinstance(value, ast.Constant):
@@ -179,6 +190,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     taken = False
     for c in ctx.added_after(found.cell):
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
+        if not bad and _DYNAMIC.search(c.source):       # exec(...), globals().update(...): unknown values
+            more = {n: _ELSEWHERE for n in names}
         for n in names:
             if not bad and more[n] is not _MISSING:
                 values[n], taken = more[n], True

@@ -217,6 +217,12 @@ def _at_the_output(variant: str | None, act: str):
 def _layers(model: dict, obs: dict, real: bool, unconfirmed: str) -> Verdict:
     want = [tuple(d) for d in model["linear"]]
     got = [tuple(d[:2]) for d in obs.get("linear") or []]
+    extra = [f"{n if str(n).replace('.', '_').isidentifier() else '?'} ({k})" for n, k in obs.get("extra_params") or []]
+    if extra and got == want:
+        # Trained with the layers, but not one of them (a forty-seventh review: alpha and beta,
+        # starting as an identity, kept every point).
+        return Verdict(False, f"the model trains parameters besides the table's {len(want)} nn.Linear layers "
+                              f"({', '.join(extra[:4])}): the network is those layers only")
     if got == want and all(d[2] for d in obs["linear"]):
         return Verdict(real, f"{len(want)} nn.Linear layers {_dims(want)} in order" if real
                        else f"the layers look right, but {unconfirmed}")
@@ -308,6 +314,10 @@ def _training(obs: dict, ref: dict, atol: float) -> str:
     if obs.get("grads_error") or not close(obs.get("with_train"), ref.get("with_train"), atol):
         return ("with the reference weights the output is right, but not when gradients are on, as in training: "
                 "forward must compute the same with and without torch.no_grad()")
+    if ref.get("with_eval") is not None and not close(obs.get("with_eval"), ref["with_eval"], atol):
+        return ("with the reference weights the output is right in training mode, but not in eval mode (as the "
+                "notebook's test() calls it) or for a batch of another size: forward must compute the same network "
+                "in both modes and for any batch")
     mine = obs.get("with_grads") or {}
     if any(mine.get(k) is None for k, v in want.items() if v is not None):
         return ("with the reference weights the output is right, but a layer's weights get no gradient (frozen "

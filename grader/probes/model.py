@@ -162,10 +162,44 @@ def _with_weights(cls, p, cache, obs):
                     _copy_weights(lins, weights)
             obs["copied"] = how
             _gradients(model, lins, x, p, obs)
+            _evaluated(model, p, obs)
     except BaseException as exc:  # noqa: BLE001
         obs["weights_error"] = _why(exc)
     for m, (w, b) in zip(lins, saved):
         _put(m, w, b)
+
+
+def _leaves(out):
+    """The tensors a backward pass from ``out`` would give a gradient (its graph's leaves)."""
+    seen, found, stack = set(), set(), [out.grad_fn] if out.grad_fn is not None else []
+    while stack and len(seen) < 10_000:
+        fn = stack.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if hasattr(fn, "variable"):
+            found.add(id(fn.variable))
+        stack.extend(nxt for nxt, _ in getattr(fn, "next_functions", ()) if nxt is not None)
+    return found
+
+
+def _evaluated(model, p, obs):
+    """The reference weights in place, in eval mode (as the notebook's `test` calls it) on a batch
+    of another size: a forward that switches on `self.training` or on the batch size is another
+    network there (a forty-seventh review)."""
+    was = model.training
+    try:
+        x = _inputs(int(p["input_seed"]) + 1, int(p.get("eval_batch", 70)), p["input_shape"], p["mean"], p["std"])
+        nn.Module.train(model, False)
+        with torch.no_grad():
+            obs["with_eval"] = _tensor(model(x))
+    except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+        obs["grads_error"] = _why(exc)
+    finally:
+        try:
+            nn.Module.train(model, was)
+        except BaseException:  # noqa: BLE001
+            pass
 
 
 def _gradients(model, lins, x, p, obs):
@@ -194,6 +228,16 @@ def _gradients(model, lins, x, p, obs):
             if unbiased:          # a forward that skips the bias may still use the weight
                 for m, gr in zip(unbiased, torch.autograd.grad(loss, [m.weight for m in unbiased], allow_unused=True)):
                     got[id(m)] = gr
+        # Which parameters training reaches, read off the graph (no gradient is made): a weight
+        # detached in forward trains nothing though its bias does (a forty-seventh review), and a
+        # parameter of the model's own beyond the table's layers trains with them.
+        reached = _leaves(out)
+        for m in lins:
+            if id(m.weight) not in reached:
+                got[id(m)] = None
+        own = {id(q) for m in lins for q in (m.weight, m.bias) if q is not None}
+        obs["extra_params"] = [[str(n)[:40], int(q.numel())] for n, q in nn.Module.named_parameters(model)
+                               if id(q) in reached and id(q) not in own][:16]
         res = {}
         for m in lins[:64]:
             gr = got.get(id(m))
