@@ -135,7 +135,7 @@ CASES = {
         {"ann-relu": relu("(torch.relu if self.training else torch.sigmoid)")},
         {"ANN_relu: activations": 0}, ["not in eval mode"], []),
     "another-network-for-large-batches": (
-        {"ann-relu": relu("(torch.relu if x.shape[0] < 32 else (lambda h: h))")},
+        {"ann-relu": relu("(torch.relu if x.shape[0] < 12 else (lambda h: h))")},
         {"ANN_relu: activations": 0}, ["for a batch of another size"], []),
     "extra-trained-parameters": (            # the same review: they start as an identity
         {"ann-sigmoid": sigmoid().replace("        self.out = nn.Linear(512, d_out)",

@@ -185,11 +185,11 @@ def _leaves(out):
 
 def _evaluated(model, p, obs):
     """The reference weights in place, in eval mode (as the notebook's `test` calls it) on a batch
-    of another size: a forward that switches on `self.training` or on the batch size is another
+    of another size (16): a forward that switches on `self.training` or on the batch size is another
     network there (a forty-seventh review)."""
     was = model.training
     try:
-        x = _inputs(int(p["input_seed"]) + 1, int(p.get("eval_batch", 70)), p["input_shape"], p["mean"], p["std"])
+        x = _inputs(int(p["input_seed"]) + 1, int(p.get("eval_batch", 16)), p["input_shape"], p["mean"], p["std"])
         nn.Module.train(model, False)
         with torch.no_grad():
             obs["with_eval"] = _tensor(model(x))
