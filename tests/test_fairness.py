@@ -120,29 +120,29 @@ CASES = {
         {"ann-sigmoid": sigmoid().replace("        self.out = nn.Linear(512, d_out)",
                                           "        self.out = nn.Linear(512, d_out)\n"
                                           "        self.fc1.weight.requires_grad = False")},
-        {"ANN_sigmoid: activations": 0}, ["get no gradient"], []),
+        {"ANN_sigmoid: activations": 0}, ["gradients on as in training"], []),
     "a-detached-hidden-layer": (
         {"ann-sigmoid": sigmoid().replace("x = torch.sigmoid(self.fc2(x))", "x = torch.sigmoid(self.fc2(x)).detach()")},
-        {"ANN_sigmoid: activations": 0}, ["get no gradient"], []),
+        {"ANN_sigmoid: activations": 0}, ["gradients on as in training"], []),
     "another-activation-while-training": (
         {"ann-relu": relu("(torch.tanh if torch.is_grad_enabled() else torch.relu)")},
-        {"ANN_relu: activations": 0}, ["not when gradients are on"], []),
+        {"ANN_relu: activations": 0}, ["gradients on as in training"], []),
     "weights-detached-in-forward": (         # a forty-seventh review: only the biases would train
         {"ann-sigmoid": sigmoid().replace("x = torch.sigmoid(self.fc1(x))",
                                           "x = torch.sigmoid(F.linear(x, self.fc1.weight.detach(), self.fc1.bias))")},
-        {"ANN_sigmoid: activations": 0}, ["get no gradient"], []),
+        {"ANN_sigmoid: activations": 0}, ["gradients on as in training"], []),
     "another-activation-in-eval-mode": (     # the same review: test() calls model.eval()
         {"ann-relu": relu("(torch.relu if self.training else torch.sigmoid)")},
-        {"ANN_relu: activations": 0}, ["not in eval mode"], []),
+        {"ANN_relu: activations": 0}, ["eval mode"], []),
     "another-network-for-large-batches": (
         {"ann-relu": relu("(torch.relu if x.shape[0] < 12 else (lambda h: h))")},
-        {"ANN_relu: activations": 0}, ["for a batch of another size"], []),
+        {"ANN_relu: activations": 0}, ["eval mode"], []),
     "extra-trained-parameters": (            # the same review: they start as an identity
         {"ann-sigmoid": sigmoid().replace("        self.out = nn.Linear(512, d_out)",
                                           "        self.out = nn.Linear(512, d_out)\n"
                                           "        self.alpha = nn.Parameter(torch.ones(1))").replace(
             "return self.out(x)", "return self.out(x) * self.alpha")},
-        {"ANN_sigmoid: layers": 0}, ["trains parameters besides the table's 4 nn.Linear layers (alpha (1))"], []),
+        {"ANN_sigmoid: layers": 0}, ["train no parameters besides them"], []),
     "a-model-cell-under-timeit": (           # the same review: Jupyter defines nothing then
         {"ann-sigmoid": "%%timeit -n1 -r1\n" + sigmoid()},
         {"ANN_sigmoid: builds": 0, "ANN_sigmoid: layers": 0, "ANN_sigmoid: forward shape": 0,

@@ -247,3 +247,18 @@ def test_replies_of_the_wrong_shape_are_refused_and_texts_are_cut():
         validate({"defined": True, "surprise": 1}, MODEL_SCHEMA)
     assert cut("line one\nline two\x00\x1b[31m" + "x" * 500).startswith("line one line two")
     assert len(cut("x" * 500)) == 300 and "\n" not in cut("a\nb")
+
+
+def test_the_training_pass_names_what_differs():
+    """`grader check` (the public run) says which: eval mode, no gradient, other gradients."""
+    import numpy as np
+
+    from grader.checks.models import _training
+    ref = {"with_train": np.ones((2, 3)), "with_eval": np.ones((4, 3)), "with_grads": {"3x2": np.ones(2)}}
+    same = {"with_train": np.ones((2, 3)), "with_eval": np.ones((4, 3)), "with_grads": {"3x2": np.ones(2)}}
+    assert _training(same, ref, 1e-4) == ""
+    assert "not when gradients are on" in _training({**same, "with_train": np.zeros((2, 3))}, ref, 1e-4)
+    assert "not in eval mode" in _training({**same, "with_eval": np.zeros((4, 3))}, ref, 1e-4)
+    assert "get no gradient" in _training({**same, "with_grads": {"3x2": None}}, ref, 1e-4)
+    assert "gradients that train the layers" in _training({**same, "with_grads": {"3x2": np.zeros(2)}}, ref, 1e-4)
+    assert _training(same, {}, 1e-4) == ""            # a run without the pass (grade mode's public run)

@@ -32,11 +32,12 @@ HIDDEN_ONLY = {
     "builds": "builds with the public values but not with the grader's: build the model from its "
               "arguments only",
     "layers": "right with the public seed but not with the grader's: create the layers in __init__ from "
-              "d_in and d_out, not from stored values",
+              "d_in and d_out, not from stored values, and train no parameters besides them",
     "forward_shape": "right for the public batch but not for the grader's: compute the output from the "
                      "input batch (no fixed batch size)",
-    "activations": "right with the public inputs but not with the grader's: compute the output from the "
-                   "input (no fixed or stored values)",
+    "activations": "right with the public inputs but not in the grader's own checks (its inputs, gradients on as "
+                   "in training, eval mode): compute the output from the input with every layer, the same way "
+                   "with and without gradients and in both modes (no fixed or stored values)",
     "seeded": "right with the public seed but not with the grader's seeds and inputs: create the layers "
               "after the seed with nn.Linear's default initialisation and compute the output from the "
               "input (no fixed or stored values, no seed of your own)",
@@ -57,6 +58,9 @@ def probe_params(task, ctx: Context, model: dict) -> dict:
     runs = {"public": _run_params(task, ctx, model, False)}
     if ctx.hidden:
         runs["hidden"] = _run_params(task, ctx, model, True)
+        # The passes with gradients on and in eval mode decide points only: in grade mode the hidden
+        # run makes them, and the public run (which words messages) is spared them (4 % of a notebook).
+        runs["public"]["training_pass"] = False
     return {"defines": model["defines"], "runs": runs}
 
 

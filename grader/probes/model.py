@@ -161,8 +161,9 @@ def _with_weights(cls, p, cache, obs):
                     obs["with_low"] = _tensor(model(x))
                     _copy_weights(lins, weights)
             obs["copied"] = how
-            _gradients(model, lins, x, p, obs)
-            _evaluated(model, p, obs)
+            if p.get("training_pass", True):
+                _gradients(model, lins, x, p, obs)
+                _evaluated(model, p, obs)
     except BaseException as exc:  # noqa: BLE001
         obs["weights_error"] = _why(exc)
     for m, (w, b) in zip(lins, saved):
