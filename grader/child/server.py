@@ -88,11 +88,21 @@ def warm_up() -> None:
             with torch.no_grad():
                 model(x).argmax(dim=1).eq(y).sum().item()
             {k: v.detach().float().clone() for k, v in model.state_dict().items()}
+            # The model probe's passes: gradients by torch.autograd.grad, eval mode, a graph walk.
+            with torch.enable_grad():
+                out = model(x)
+                torch.autograd.grad((out * torch.rand(out.shape, generator=torch.Generator().manual_seed(0))).sum(),
+                                    [model[1].bias], allow_unused=True, retain_graph=True)
+                getattr(out.grad_fn, "next_functions", ())
+            nn.Module.train(model, False)
+            nn.Module.train(model, True)
         plt.figure(figsize=(4, 3))
         plt.plot([1.0, 2.0], label="a")
         plt.xlabel("x")
         plt.ylabel("y")
         plt.legend()
+        from matplotlib.colors import to_rgba
+        [to_rgba(line.get_color()) for line in plt.gca().get_lines()]
         plt.close("all")
     finally:
         random.setstate(states[0])
