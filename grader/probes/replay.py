@@ -72,6 +72,15 @@ def _settle(opt, groups):
                 g[k] = v
 
 
+def _used(optimizers, ev):
+    """The optimizer an event used, with the settings it held then; None when there is none."""
+    idx = ev.get("optimizer")
+    opt = optimizers[idx] if isinstance(idx, int) and 0 <= idx < len(optimizers) else None
+    if opt is not None:
+        _settle(opt, ev.get("groups"))
+    return opt
+
+
 def replay_run(ns, p):
     model, train_loader, test_loader = make_setup(p)
     final_test = _final_test(ns, p, test_loader)
@@ -85,11 +94,9 @@ def replay_run(ns, p):
             out.append({})
             continue
         if kind == "step":
-            idx = ev.get("optimizer")
-            opt = optimizers[idx] if isinstance(idx, int) and 0 <= idx < len(optimizers) else None
+            opt = _used(optimizers, ev)
             if opt is None:
                 return {"events": out, "stopped": len(out), "final_test": final_test}
-            _settle(opt, ev.get("groups"))
             opt.step()
             out.append({})
             continue
@@ -101,11 +108,9 @@ def replay_run(ns, p):
         if not replayable:
             return {"events": out, "stopped": len(out), "final_test": final_test}
         if kind == "train":
-            idx = ev.get("optimizer")
-            opt = optimizers[idx] if isinstance(idx, int) and 0 <= idx < len(optimizers) else None
+            opt = _used(optimizers, ev)
             if opt is None:
                 return {"events": out, "stopped": len(out), "final_test": final_test}
-            _settle(opt, ev.get("groups"))
             with contextlib.redirect_stdout(io.StringIO()):
                 series = _series(ns["train"](module, loader, opt, ev.get("epoch") or 0))
             out.append({"series": series})
