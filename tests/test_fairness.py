@@ -78,6 +78,13 @@ def train(body: str = BODY, after: str = "") -> str:
     return TRAIN.format(body=body) + after
 
 
+def later_epochs_with(name: str, made: str) -> str:
+    """The first epoch with the task's SGD, the later ones with another optimizer ``name = made``."""
+    return train(BODY.replace("train(model, train_loader, optimizer, epoch)",
+                              f"train(model, train_loader, optimizer if epoch == 0 else {name}, epoch)")).replace(
+        "    g1, g2, g3 = [], [], []", f"    {name} = {made}\n    g1, g2, g3 = [], [], []")
+
+
 # name -> (cell changes, expected points per check (others: full), message needles, flags wanted)
 CASES = {
     "module-list-style": ({"ann-sigmoid": MODULE_LIST}, {}, [], []),
@@ -312,16 +319,10 @@ CASES = {
                                            "    g1, g2, g3 = [], [], []")},
         {"optimizer": 0, "final_weights": 0}, ["changed in optimizer.param_groups before training"], []),
     "first-epoch-sgd-then-adam": (           # the thirty-ninth review: optimizer kept its points
-        {"train-and-test": train(BODY.replace("train(model, train_loader, optimizer, epoch)",
-                                              "train(model, train_loader, optimizer if epoch == 0 else adam, epoch)"))
-         .replace("    g1, g2, g3 = [], [], []", "    adam = optim.Adam(model.parameters(), lr=1e-3)\n"
-                                                  "    g1, g2, g3 = [], [], []")},
+        {"train-and-test": later_epochs_with("adam", "optim.Adam(model.parameters(), lr=1e-3)")},
         {"optimizer": 0, "epochs": 0, "final_weights": 0}, ["another optimizer than the SGD"], []),
     "an-idle-optimizer-after-the-first-epoch": (   # the thirty-ninth review: epochs kept its points
-        {"train-and-test": train(BODY.replace("train(model, train_loader, optimizer, epoch)",
-                                              "train(model, train_loader, optimizer if epoch == 0 else idle, epoch)"))
-         .replace("    g1, g2, g3 = [], [], []", "    idle = optim.SGD(model.parameters(), lr=0.0)\n"
-                                                  "    g1, g2, g3 = [], [], []")},
+        {"train-and-test": later_epochs_with("idle", "optim.SGD(model.parameters(), lr=0.0)")},
         {"optimizer": 0, "epochs": 0, "final_weights": 0}, ["not with the same optimizer settings"], []),
     "lr-zero-then-weights-halved-then-tested": (   # the thirty-ninth review: test kept its points
         {"train-and-test": "def train_and_test(model, hyperparameters):\n"
