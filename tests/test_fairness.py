@@ -385,6 +385,13 @@ CASES = {
     "sgd-over-some-of-the-parameters": (     # replayed over the same parameters: optimizer only
         {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(list(model.parameters())[:-2],")},
         {"optimizer": 0, "final_weights": 0}, ["parameters of the model passed in"], []),
+    "a-loader-over-a-slice-of-the-data": (     # a forty-eighth review: final_weights kept on 48 images
+        {"train-and-test": train(BODY.replace(
+            "train(model, train_loader, optimizer, epoch)",
+            "train(model, DataLoader(train_loader.dataset, batch_size=train_loader.batch_size, "
+            "sampler=torch.utils.data.SequentialSampler(range(min(640, len(train_loader.dataset))))), "
+            "optimizer, epoch)"))},
+        {"epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, ["does not go over the whole training set"], []),
     "a-new-copy-each-epoch": (
         {"train-and-test": "import copy\n" + train(BODY.replace(
             "a, b, c = train(model, train_loader, optimizer, epoch)",

@@ -486,6 +486,15 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         out["final_weights"] = Verdict(False, "after training on a loader of your own (see epochs), the model's "
                                               "weights differ from the reference run's on train_loader" + raised)
         return out
+    if same and any(e.get("loader") != "train" and rebuilt(e.get("loader"), "train") is None for e in trains):
+        # Equal on the grader's few images, but `train` got a loader of the cell's own (a sampler
+        # of the first 640, a list of ten batches): on the real data it trains on a slice of each
+        # epoch (a forty-eighth review kept final_weights that way).
+        out["final_weights"] = Verdict(False, "the weights equal the reference's on the grader's small data, but "
+                                              "`train` got a loader of your own (another sampler, a subset or a "
+                                              "list of batches), which on the real data does not go over the whole "
+                                              "training set each epoch: pass train_loader" + raised)
+        return out
     out["final_weights"] = Verdict(same, "the trained weights equal the reference's" if same else
                                    "after training, the model's weights differ from the reference run on the same "
                                    "data: train for exactly hyperparameters['epochs'] epochs with one SGD optimizer "
