@@ -368,7 +368,10 @@ _HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 def find_cell(nb: Notebook, cell_id: str, *, cell_type: str, matches=None) -> Found:
     """Find a cell by ID; if the ID is gone (renamed, old Jupyter), by ``matches(cell)``.
 
-    Duplicated IDs (copy-pasted cells) pick the copy whose content matches, else the first.
+    Duplicated IDs (copy-pasted cells) pick the copy whose content matches. Of code cells the
+    last such copy: Jupyter runs them all in order, so the later definition is the one the
+    notebook ends with (a forty-eighth review: the first copy was graded, stale code). Of
+    markdown cells the first: Jupyter keeps the ID on the first copy and renames the others.
     """
     same = [c for c in nb.by_id(cell_id)]
     typed = [c for c in same if c.cell_type == cell_type]
@@ -376,8 +379,8 @@ def find_cell(nb: Notebook, cell_id: str, *, cell_type: str, matches=None) -> Fo
         pick = typed[0]
         note = ""
         if len(same) > 1:
-            good = [c for c in typed if matches is None or matches(c)]
-            pick = good[0] if good else typed[0]
+            good = [c for c in typed if matches is None or matches(c)] or typed
+            pick = good[-1] if cell_type == "code" else good[0]
             note = f"cell ID '{cell_id}' appears {len(same)} times; graded the one at position {pick.index + 1}"
         return Found(pick, "id", note)
     if same:

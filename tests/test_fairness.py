@@ -112,6 +112,21 @@ CASES = {
             "        x = torch.sigmoid(self.fc2(x))\n        x = torch.sigmoid(self.fc3(x))\n        return self.out(x)",
             "        return x.reshape(x.shape[0], -1)[:, :10] * self.fc1.weight[0, 0]")},
         {"ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, [], []),
+    "a-wrong-first-hidden-size": (           # had cost all five: nothing could be confirmed
+        {"ann-sigmoid": sigmoid(IN_ORDER.format(bias="").replace("(d_in, 512)", "(d_in, 500)")
+                                .replace("(512, 1024)", "(500, 1024)"))},
+        {"ANN_sigmoid: layers": 0, "ANN_sigmoid: seeded": 0}, ["found 4: 784→500, 500→1024"], []),
+    "a-wrong-hidden-size-and-relu-in-the-sigmoid-class": (    # the second mistake is still named
+        {"ann-sigmoid": sigmoid(IN_ORDER.format(bias="").replace("(1024, 512)", "(1024, 256)")
+                                .replace("(512, d_out)", "(256, d_out)")).replace("torch.sigmoid", "torch.relu")},
+        {"ANN_sigmoid: layers": 0, "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0},
+        ["your network uses relu where the table asks for sigmoid"], []),
+    "a-wrong-hidden-size-and-an-output-made-up": (             # no computation to recognise: nothing confirmed
+        {"ann-sigmoid": sigmoid(IN_ORDER.format(bias="").replace("(d_in, 512)", "(d_in, 500)")
+                                .replace("(512, 1024)", "(500, 1024)")).replace(
+            "return self.out(x)", "return torch.sin(self.out(x)) + x.mean()")},
+        {"ANN_sigmoid: builds": 0, "ANN_sigmoid: layers": 0, "ANN_sigmoid: forward shape": 0,
+         "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, ["not that of sigmoid"], []),
     "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen
         {"ann-relu": relu("torch.relu").replace("x = torch.relu(self.fc2(x))",
                                                 "x = torch.nn.functional.leaky_relu(self.fc2(x), 0.01)")},

@@ -262,3 +262,30 @@ def test_the_training_pass_names_what_differs():
     assert "get no gradient" in _training({**same, "with_grads": {"3x2": None}}, ref, 1e-4)
     assert "gradients that train the layers" in _training({**same, "with_grads": {"3x2": np.zeros(2)}}, ref, 1e-4)
     assert _training(same, {}, 1e-4) == ""            # a run without the pass (grade mode's public run)
+
+
+def test_the_grader_recomputes_a_network_of_other_sizes_as_the_probe_feeds_it():
+    """Layers of other sizes hold the probe's weights for those sizes; the grader makes the same
+    weights and inputs with numpy and recomputes the output, so the activation is still judged."""
+    import base64
+    import marshal
+
+    import torch
+
+    from grader import probes
+    env = {"__name__": "__probe__", "__builtins__": __builtins__}
+    exec(marshal.loads(base64.b64decode(probes.compiled("model"))), env)
+    p = {"input_seed": 5, "batch": 3, "input_shape": [1, 4, 4], "mean": 0.1, "std": 0.3, "weight_seed": 2}
+    dims = [(16, 7, True), (7, 5, False), (5, 3, True)]
+    x = env["_inputs"](p["input_seed"], p["batch"], p["input_shape"], p["mean"], p["std"])
+    h = x.reshape(3, -1)
+    for i, ((w, b), d) in enumerate(zip(env["_weights"](p["weight_seed"], [d[:2] for d in dims]), dims)):
+        h = h @ w.T + (b if d[2] else 0)
+        h = torch.relu(h) if i < len(dims) - 1 else h
+    model = {"activation": "relu"}
+    obs = {"linear": [list(d) for d in dims], "with_own": h.numpy()}
+    assert models.own_sizes(model, obs, p, ATOL) == "relu"
+    assert models.own_sizes({"activation": "sigmoid"}, obs, p, ATOL) == "relu"   # named, for the message
+    assert models.own_sizes(model, {**obs, "with_own": h.numpy() + 2 * ATOL}, p, ATOL) == ""
+    assert models.own_sizes(model, {**obs, "linear": [[16, 7, True], [6, 3, True]]}, p, ATOL) is None  # no chain
+    assert models.own_sizes(model, obs, None, ATOL) is None

@@ -109,6 +109,21 @@ def test_duplicated_ids_pick_the_matching_copy(tmp_path):
     assert "appears 2 times" in found.note
 
 
+def test_duplicated_code_cells_grade_the_later_definition(tmp_path):
+    """Jupyter runs both copies in order: the class the notebook ends with is the later one's."""
+    data = json.loads((REF / "solution.ipynb").read_text())
+    ids = [c.get("id") for c in data["cells"]]
+    first = dict(data["cells"][ids.index("ann-relu")])
+    first["source"] = "class ANN_relu:\n    pass  # first try"
+    data["cells"].insert(ids.index("ann-relu"), first)
+    p = tmp_path / "dup.ipynb"
+    p.write_text(json.dumps(data))
+    nb = load_notebook(p)
+    found = find_cell(nb, "ann-relu", cell_type="code", matches=lambda c: "class ANN_relu" in c.source)
+    assert "first try" not in found.cell.source and "nn.Module" in found.cell.source
+    assert found.note.endswith(f"graded the one at position {ids.index('ann-relu') + 2}")
+
+
 def test_cell_type_changed_is_still_found(tmp_path):
     data = json.loads((REF / "solution.ipynb").read_text())
     for c in data["cells"]:

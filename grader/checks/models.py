@@ -122,9 +122,67 @@ def trains_every_layer(obs: dict, ref: dict) -> bool:
     return True
 
 
-def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: e) -> dict[str, Verdict]:
+def _np_inputs(p: dict) -> np.ndarray:
+    """The probe's inputs (``_inputs`` in probes/model.py), made here with the same generator."""
+    rng = np.random.default_rng(int(p["input_seed"]))
+    x = rng.random((int(p["batch"]), *[int(s) for s in p["input_shape"]]), dtype=np.float32)
+    return ((x - np.float32(p["mean"])) / np.float32(p["std"])).astype(np.float64)
+
+
+def _np_weights(seed: int, dims) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The probe's weights for layers of these sizes (``_weights`` in probes/model.py)."""
+    rng = np.random.default_rng(int(seed))
+    out = []
+    for d_in, d_out in dims:
+        bound = 1.0 / float(d_in) ** 0.5
+        w, b = rng.random((d_out, d_in), dtype=np.float32), rng.random((d_out,), dtype=np.float32)
+        for t in (w, b):
+            t *= 2 * bound
+            t -= bound
+        out.append((w.astype(np.float64), b.astype(np.float64)))
+    return out
+
+
+_NP_ACTIVATIONS = {"sigmoid": lambda h: 1 / (1 + np.exp(-h)), "relu": lambda h: np.maximum(h, 0),
+                   "tanh": np.tanh, "none": lambda h: h}
+
+
+def own_sizes(model: dict, obs: dict, params: dict | None, atol: float) -> str | None:
+    """Layers of other sizes than the table's hold the grader's weights for those sizes: which
+    network does the output come from? The activation's name (``model["activation"]`` when right),
+    a mistake of ``DIAGNOSES``, "" for none the grader knows, None when not observed. The grader
+    recomputes the output itself, so only a forward that computes it passes (a wrong first hidden
+    size had cost all five checks: nothing could be confirmed)."""
+    mine, dims = obs.get("with_own"), [tuple(d) for d in obs.get("linear") or []]
+    if mine is None or params is None or not dims or len(dims) > 8 \
+            or dims[0][0] != int(np.prod(params["input_shape"])) \
+            or any(a[1] != b[0] for a, b in zip(dims, dims[1:])) or sum(a * b for a, b, _ in dims) > 8_000_000:
+        return None
+    x = _np_inputs(params).reshape(int(params["batch"]), -1)
+    weights = _np_weights(params["weight_seed"], [d[:2] for d in dims])
+
+    def mlp(act: str) -> np.ndarray:
+        h = x
+        for i, ((w, b), d) in enumerate(zip(weights, dims)):
+            h = h @ w.T + (b if d[2] else 0)
+            if i < len(weights) - 1:
+                h = _NP_ACTIVATIONS[act](h)
+        return h
+    act = model["activation"]
+    outs = {a: mlp(a) for a in _NP_ACTIVATIONS}
+    own = outs[act]
+    e = np.exp(own - own.max(axis=-1, keepdims=True))
+    outs["softmax"] = e / e.sum(axis=-1, keepdims=True)
+    outs["log_softmax"] = np.log(outs["softmax"])
+    outs["final_activation"] = _NP_ACTIVATIONS[act](own)
+    return next((v for v in [act, *outs] if close(mine, outs[v], atol)), "")
+
+
+def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: e,
+              params: dict | None = None) -> dict[str, Verdict]:
     """The five checks on one run's observations (pure: used for the public and hidden run).
-    ``explain`` adds what the course's rules say about an error's usual cause."""
+    ``explain`` adds what the course's rules say about an error's usual cause; ``params`` are the
+    run's probe parameters (to recompute the output of layers of other sizes)."""
     name, args = model["defines"], ", ".join(str(a) for a in model["args"])
     if obs.get("build_error"):
         return {c: Verdict(False, f"`{name}({args})` raised {explain(obs['build_error'])}") for c in CHECKS}
@@ -133,7 +191,8 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
                f"super().__init__()")
         return {c: Verdict(False, why if c == "builds" else "skipped: the class is not an nn.Module")
                 for c in CHECKS}
-    real = evidence(obs, ref, atol)
+    other = own_sizes(model, obs, params, atol)
+    real = evidence(obs, ref, atol) or bool(other)
     unconfirmed = ("the grader found nothing it could confirm: no nn.Linear layer holds the weights torch "
                    "gives it after the seed, and no output is one a network of this task computes")
     out: dict[str, Verdict] = {"builds": Verdict(real, f"`{name}({args})` builds an nn.Module" if real else
@@ -141,7 +200,7 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     out["layers"] = _layers(model, obs, real, unconfirmed)
     out["forward_shape"] = _forward_shape(model, obs if not obs.get("forward_error") else
                                           {**obs, "forward_error": explain(obs["forward_error"])}, ref, real, unconfirmed)
-    out["activations"] = _activations(model, obs, ref, atol)
+    out["activations"] = _activations(model, obs, ref, atol, other)
     # A mistake at the output (a final softmax, an activation after the last layer) changes the
     # seeded outputs too: say so, instead of suggesting another order of creation.
     act = model["activation"]
@@ -268,13 +327,26 @@ def _forward_shape(model: dict, obs: dict, ref: dict, real: bool, unconfirmed: s
                    else f"the output has the right shape, but {unconfirmed}")
 
 
-def _activations(model: dict, obs: dict, ref: dict, atol: float) -> Verdict:
+def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | None = None) -> Verdict:
     if obs.get("forward_error"):
         return Verdict(False, "not checked: calling the model fails (see forward shape)")
     mine = obs.get("with_weights")
     if obs.get("weights_error"):
         return Verdict(False, f"with the reference weights copied into your layers, forward raised "
                               f"{obs['weights_error']}")
+    act = model["activation"]
+    if mine is None and other is not None and len(obs.get("linear") or []) < 2:
+        return Verdict(False, "not checked: one layer has no activation between layers to check (see layers)")
+    if mine is None and other is not None:
+        if other == act:
+            return Verdict(True, f"{act} between the layers as the table says (checked with the grader's weights in "
+                                 f"your layers of other sizes: see layers)")
+        where = "with the grader's weights in your layers (of other sizes: see layers)"
+        if other:
+            why = DIAGNOSES.get(other, f"your network uses {other} where the table asks for {act}")
+            return Verdict(False, f"{where}: {why}")
+        return Verdict(False, f"{where} the output is not that of {act} between the layers; use {act} after each "
+                              f"hidden layer and return the last layer's raw output")
     if mine is None and obs.get("copied"):
         kind = obs.get("out_type") or "no tensor"
         return Verdict(False, f"with the reference weights copied into your layers, forward returned "
@@ -284,7 +356,6 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float) -> Verdict:
         return Verdict(False, "not checked: the reference weights fit only layers of the table's sizes "
                               "(see layers)")
     variants = ref.get("variants", {})
-    act = model["activation"]
     if close(mine, ref.get("with_weights"), atol):
         extreme = _extremes(obs, ref, atol, act) or _training(obs, ref, atol)
         return Verdict(not extreme, extreme or "same output as the reference with the reference weights")
@@ -408,8 +479,9 @@ def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool, ct
     if "public" not in runs or (hidden and "hidden" not in runs):
         return all_fail("the check did not run (incomplete result from the cell's process)")
     explain = ctx.explain if ctx is not None else (lambda e: e)
-    public = judge_run(model, runs["public"], ref_runs["public"], atol, explain)
-    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol, explain) if hidden else None
+    params = (lambda h: _run_params(task, ctx, model, h)) if ctx is not None else (lambda h: None)
+    public = judge_run(model, runs["public"], ref_runs["public"], atol, explain, params(False))
+    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol, explain, params(True)) if hidden else None
     verdicts = combine(public, secret, HIDDEN_ONLY)
     return [CheckResult(task=task.id, check=label(c), max_points=float(pts[c]),
                         points=float(pts[c]) if verdicts[c].ok else 0.0, passed=verdicts[c].ok,
