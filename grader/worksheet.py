@@ -345,6 +345,10 @@ class Filled:
     pending: list[tuple[str, int]]          # (row label, written answers waiting) of partial grades
     unchosen: list[str]                     # row labels: several differing notebooks, no TA's choice yet
     notes: list[str]                        # several notebooks, grades replaced
+    # Rows whose "Maximum Grade" is not the assignment's points (label, the sheet's maximum): the
+    # command refuses them unless scaled, since Moodle would take 89.5 of a maximum of 10 as it is (a TA's review).
+    maximum: list[tuple[str, str]] = field(default_factory=list)
+    full: float = 0.0                       # the assignment's points (what a grade is out of)
 
     @property
     def data(self) -> bytes:
@@ -352,12 +356,21 @@ class Filled:
         return (b"\xef\xbb\xbf" if self.bom else b"") + self.text.encode(self.encoding, errors="replace")
 
 
-def fill(ws: Worksheet, results: list[SubmissionResult]) -> Filled:
-    """The worksheet with Grade and Feedback comments of every matched row replaced."""
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def fill(ws: Worksheet, results: list[SubmissionResult], full: float = 0.0, scale: bool = False) -> Filled:
+    """The worksheet with Grade and Feedback comments of every matched row replaced. ``full``:
+    the assignment's points, against each row's "Maximum Grade" (0: not compared); with
+    ``scale``, grades are converted to that maximum (points x maximum / full)."""
     plan = match(ws, results)
     choices = counting(results)
     edits: dict[int, dict[int, str]] = {}
-    pending, notes, unchosen = [], [], []
+    pending, notes, unchosen, maximum = [], [], [], []
     grade_col, fb_col = ws.columns["Grade"], ws.columns.get("Feedback comments")
     for m in plan.matches:
         best = m.counted
@@ -365,7 +378,12 @@ def fill(ws: Worksheet, results: list[SubmissionResult]) -> Filled:
         if waiting:
             pending.append((m.label, waiting))
         rec = ws.records[m.record]
-        new_grade = points_text(best.total_points, ws.decimal_comma)
+        most = _number(ws.value(rec := ws.records[m.record], "Maximum Grade"))
+        points = best.total_points
+        if most is not None and full > 0 and abs(most - full) > 1e-9:
+            maximum.append((m.label, ws.value(rec, "Maximum Grade")))
+            points = points * most / full if scale else points
+        new_grade = points_text(points, ws.decimal_comma)
         old_grade = _at(rec, grade_col)
         if old_grade and old_grade != new_grade:
             notes.append(f"{m.label}: the worksheet's grade {old_grade} replaced by {new_grade}")
@@ -380,7 +398,7 @@ def fill(ws: Worksheet, results: list[SubmissionResult]) -> Filled:
             notes.append(f"{m.label}: {len(m.results)} notebooks; counted {best.file}, {choice.reason}")
             if choice.waiting:
                 unchosen.append(f"{m.label} in {', '.join(choice.differs)}")
-    return Filled(splice(ws, edits), ws.encoding, ws.bom, plan, pending, unchosen, notes)
+    return Filled(splice(ws, edits), ws.encoding, ws.bom, plan, pending, unchosen, notes, maximum, full)
 
 
 def splice(ws: Worksheet, edits: dict[int, dict[int, str]]) -> str:

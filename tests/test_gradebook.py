@@ -432,12 +432,14 @@ def test_a_moodle_upload_whose_grades_changed_is_renamed_outdated(tmp_path, spec
     out = tmp_path / "reports"
     gb = filled(out)
     results = decided(gb)
-    upload = out / "Grades-graded.csv"
-    upload.write_text("the grades as they were\n")
-    remember_upload(gb, upload, list(results.values()))
+    upload, earlier = out / "Grades-graded.csv", out / "Grades-pre-graded.csv"
+    for path in (earlier, upload):      # a later review: two worksheets filled, only the last was renamed
+        path.write_text("the grades as they were\n")
+        remember_upload(gb, path, list(results.values()))
     write_reports(gb, out, spec, pages=False)                    # nothing changed: kept
-    assert upload.exists()
+    assert upload.exists() and earlier.exists()
     gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=7.0, ta="Tessa")
     write_reports(gb, out, spec, keys=["Anna_Huber_5500"], pages=False)
     assert not upload.exists() and (out / "Grades-graded.csv.outdated").read_text() == "the grades as they were\n"
+    assert not earlier.exists() and (out / "Grades-pre-graded.csv.outdated").exists()
     gb.close()

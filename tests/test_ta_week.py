@@ -134,6 +134,24 @@ def test_moodle_worksheet_is_filled_and_nothing_else_changes(moodle_reports, tmp
         " ".join(again.stdout.split())
 
 
+def test_a_worksheet_with_another_maximum_grade_is_refused_or_scaled(moodle_reports, tmp_path, data_home):
+    """A TA's review: a maximum of 10.00 got 89.5 written into Grade, no warning and no scaling."""
+    out, _ = moodle_reports
+    sheet = tmp_path / "Grades-Assignment 7.csv"
+    sheet.write_text(WORKSHEET.replace(",100.00,", ",10.00,"), encoding="utf-8")
+    args = ["moodle", str(sheet), "--reports", str(out), "--out", str(tmp_path / "up.csv"), "--allow-pending"]
+    refused = run(args, tmp_path, data_home)
+    said = " ".join(refused.stdout.split())
+    assert refused.returncode == 1 and not (tmp_path / "up.csv").exists(), said
+    assert "Maximum Grade is 10.00 for 5 row(s)" in said and "has 100 points" in said and "--scale" in said
+    scaled = run([*args, "--scale"], tmp_path, data_home)
+    assert scaled.returncode == 0, scaled.stdout + scaled.stderr
+    rows = list(csv.reader(io.StringIO((tmp_path / "up.csv").read_text(encoding="utf-8")[1:])))
+    grade = rows[0].index("Grade")
+    assert [r[grade] for r in rows[1:3]] == ["5", "3"] and "converted to the worksheet's Maximum Grade" in \
+        " ".join(scaled.stdout.split())
+
+
 def test_exports(moodle_reports, tmp_path, spec):
     out, _ = moodle_reports
     results = load_reports(out)

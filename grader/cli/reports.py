@@ -117,6 +117,10 @@ def add_parsers(sub) -> None:
                    help="write the file although written answers are not graded yet (their grades are marked "
                         "PARTIAL in the feedback comments) or several differing notebooks wait for a TA's "
                         "choice (the highest total is written)")
+    m.add_argument("--scale", action="store_true",
+                   help="convert each grade to the worksheet's 'Maximum Grade' when it is not the assignment's "
+                        "points (89.5 of 100 becomes 8.95 of a maximum of 10); without it such a worksheet is "
+                        "refused")
     reports_args(m)
     m.set_defaults(run=cmd_moodle)
 
@@ -201,7 +205,8 @@ def cmd_moodle(args, console: Console) -> int:
         ws = read_worksheet(data, str(args.worksheet))
     except WorksheetError as exc:
         raise CliError(str(exc)) from None
-    filled = fill(ws, list(results.values()))
+    full = sum(t.max_points for t in spec_of(args).tasks)
+    filled = fill(ws, list(results.values()), full, scale=args.scale)
     plan = filled.plan
     matched = len(plan.matches)
     _say(console, f"{args.worksheet.name}: {matched} row(s) matched to {matched} of {plan.participants} graded "
@@ -225,6 +230,13 @@ def cmd_moodle(args, console: Console) -> int:
     if not plan.matches:
         raise CliError(f"no row of {args.worksheet} matches a graded participant: nothing written (is it the "
                        f"worksheet of this assignment, downloaded after the submissions?)", 1)
+    if filled.maximum and not args.scale:
+        most = sorted({m for _, m in filled.maximum})
+        raise CliError(f"the worksheet's Maximum Grade is {' / '.join(most)} for {len(filled.maximum)} row(s) "
+                       f"({_listed([label for label, _ in filled.maximum])}), but the assignment has "
+                       f"{filled.full:g} points: nothing written{_retired(out)}. Pass --scale to convert the grades "
+                       f"to that maximum, or set the assignment's maximum grade in Moodle to {filled.full:g} and "
+                       f"download the worksheet again", 1)
     if filled.pending and not args.allow_pending:
         waiting = sum(n for _, n in filled.pending)
         raise CliError(f"{waiting} written answer(s) of {len(filled.pending)} participant(s) wait for a TA "
@@ -246,6 +258,9 @@ def cmd_moodle(args, console: Console) -> int:
         remember_upload(gb, out, list(results.values()))
     finally:
         gb.close()
+    if args.scale and filled.maximum:
+        _say(console, f"{len(filled.maximum)} grade(s) converted to the worksheet's Maximum Grade (points x maximum "
+                      f"/ {filled.full:g})")
     if filled.pending:
         _say(console, f"{len(filled.pending)} grade(s) are partial: written answers wait for a TA (marked PARTIAL "
                       f"in their feedback comments)", "yellow")

@@ -13,7 +13,7 @@ from .decisions import results as decided
 from .store import Gradebook
 
 
-UPLOAD = "moodle_upload"       # gradebook meta: the Moodle upload file written last, and its grades
+UPLOAD = "moodle_upload"       # gradebook meta: the Moodle upload files written, each with its grades
 
 
 def grades_digest(results) -> str:
@@ -24,32 +24,51 @@ def grades_digest(results) -> str:
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
 
 
-def remember_upload(gb: Gradebook, path: Path, results) -> None:
-    import json
-    gb.set_meta(UPLOAD, json.dumps({"path": str(Path(path).resolve()), "digest": grades_digest(results)}))
-
-
-def retire_stale_upload(gb: Gradebook, results) -> Path | None:
-    """A Moodle upload file whose grades changed since it was written (a grade in the app, a merge,
-    a regrade) is renamed ``.outdated``: nobody uploads yesterday's points (a TA's review found one
-    at 94 beside every other output at 97.5). Returns the renamed file."""
+def _uploads(gb: Gradebook) -> list[dict]:
+    """The upload files remembered (an older gradebook kept one, as a single object)."""
     import json
     try:
-        kept = json.loads(gb.meta(UPLOAD) or "null")
+        kept = json.loads(gb.meta(UPLOAD) or "[]")
     except ValueError:
-        kept = None
-    if not isinstance(kept, dict) or kept.get("digest") == grades_digest(results):
-        return None
-    path = Path(str(kept.get("path", "")))
-    gb.forget_meta(UPLOAD)
-    if not path.is_file():
-        return None
-    old = path.with_name(path.name + ".outdated")
-    try:
-        path.replace(old)
-    except OSError:
-        return None
-    return old
+        return []
+    kept = [kept] if isinstance(kept, dict) else kept
+    return [k for k in kept if isinstance(k, dict) and isinstance(k.get("path"), str)] if isinstance(kept, list) else []
+
+
+def remember_upload(gb: Gradebook, path: Path, results) -> None:
+    """Every upload file written is remembered, not the last one only (a TA's review: three
+    worksheets filled, a regrade renamed only the last, and the first still held old grades)."""
+    import json
+    where = str(Path(path).resolve())
+    kept = [k for k in _uploads(gb) if k["path"] != where][-63:]
+    kept.append({"path": where, "digest": grades_digest(results)})
+    gb.set_meta(UPLOAD, json.dumps(kept))
+
+
+def retire_stale_upload(gb: Gradebook, results) -> list[Path]:
+    """Moodle upload files whose grades changed since they were written (a grade in the app, a
+    merge, a regrade) are renamed ``.outdated``: nobody uploads yesterday's points (a TA's review
+    found one at 94 beside every other output at 97.5). Returns the renamed files."""
+    import json
+    kept = _uploads(gb)
+    if not kept:
+        return []
+    digest = grades_digest(results)
+    current, renamed = [k for k in kept if k.get("digest") == digest], []
+    for k in kept:
+        if k.get("digest") == digest:
+            continue
+        path = Path(k["path"])
+        old = path.with_name(path.name + ".outdated")
+        try:
+            if path.is_file():
+                path.replace(old)
+                renamed.append(old)
+        except OSError:
+            pass
+    if len(current) != len(kept):
+        gb.set_meta(UPLOAD, json.dumps(current)) if current else gb.forget_meta(UPLOAD)
+    return renamed
 
 
 def write_students(out: Path, results: dict[str, SubmissionResult]) -> None:
