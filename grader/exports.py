@@ -22,18 +22,20 @@ def load_reports(folder: Path) -> dict[str, SubmissionResult]:
 def gradebook(results: dict[str, SubmissionResult], spec: Spec) -> str:
     """One row per student: the notebook that counts (of several, the best; ``notebooks`` says
     how many were handed in and ``note`` which counts and why). Students without a matriculation
-    number in the file name are told apart by Moodle's participant id and full name."""
+    number in the file name are told apart by Moodle's participant id and full name. ``pending``:
+    written answers that wait for a TA, so ``total`` is not final (a TA's review: a total of 60 with
+    three answers ungraded said nothing of it); ``manual_points`` is empty while any waits."""
     max_total = sum(t.max_points for t in spec.tasks)
     choices = counting(results.values())
     rows = []
     for r in sorted(counted(results.values()), key=lambda r: (r.matr_number or "~", r.who, r.file)):
         choice = choices.get(r.key)
         rows.append([r.matr_number, r.who, r.participant_id, *[r.task_points(t.id) for t in spec.tasks],
-                     r.auto_points, r.manual_points, r.total_points, max_total, r.file,
+                     r.auto_points, r.manual_points, r.total_points, max_total, r.pending, r.file,
                      0 if r.no_notebook else 1 + (len(choice.others) if choice else 0),
                      choice.about(r.key) if choice else "", ";".join(r.flags)])
     return to_csv(["matr_number", "name", "participant_id", *[t.id for t in spec.tasks], "auto_points",
-                   "manual_points", "total", "max_total", "file", "notebooks", "note", "flags"], rows)
+                   "manual_points", "total", "max_total", "pending", "file", "notebooks", "note", "flags"], rows)
 
 
 def gradescope(r: SubmissionResult, choice: Counting | None = None) -> dict:

@@ -222,6 +222,23 @@ def test_similarity_tab_appears_when_its_report_exists(app):
     assert b"&larr; grading app</a>" in r.data            # a way back to the app (a new TA's review)
 
 
+def test_the_overviews_links_to_feedback_pages_open_in_the_app(app):
+    """A TA's review: every feedback/<key>.html link of the app's overview gave 404."""
+    from grader.gradebook.outputs import write_reports
+    st = app.config["STATE"]
+    write_reports(st.gb, st.reports, load_spec())
+    alice = TA(app, "alice")
+    page = alice.get("/overview").data.decode()
+    links = re.findall(r'href="(feedback/[^"]+\.html)"', page)
+    assert links
+    for link in links:
+        r = alice.get("/" + link)
+        assert r.status_code == 200 and b"<html" in r.data and "script-src" not in r.headers["Content-Security-Policy"]
+    assert alice.get("/feedback/../gradebook.sqlite").status_code == 404
+    assert alice.get("/feedback/nobody.html").status_code == 404
+    assert app.test_client().get("/" + links[0]).status_code == 401    # the token first
+
+
 def test_the_name_is_asked_first_and_recorded(app):
     c = app.test_client()
     c.get("/?token=s3cret-token")

@@ -227,6 +227,18 @@ def overview():
     return resp
 
 
+@pages.route("/feedback/<path:name>")
+def feedback(name: str):
+    """A student's feedback page, as the overview links it (a TA's review: every link of the
+    app's overview gave 404); with the no-script policy of every generated page."""
+    folder = state().reports / "feedback"
+    if not name.endswith(".html") or not (folder / name).is_file():
+        abort(404)
+    resp = send_from_directory(folder, name)
+    resp.headers["Content-Security-Policy"] = STATIC_CSP
+    return resp
+
+
 @pages.route("/similarity/")
 @pages.route("/similarity/<path:name>")
 def similarity(name: str = "index.html"):
