@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import re
 import shutil
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -121,6 +123,16 @@ def _fitting(name: str) -> str:
     return "/".join(parts)
 
 
+def _keep_date(target: Path, info: zipfile.ZipInfo) -> None:
+    """The member's date as its file's modification time, as unzip keeps it: grading an older
+    download after a newer one is then told (a TA's review: resubmissions were quietly undone)."""
+    try:
+        when = time.mktime((*info.date_time, 0, 0, -1))
+        os.utime(target, (when, when))
+    except (OverflowError, ValueError, OSError):
+        pass
+
+
 def unpack(zip_path: Path, dest: Path, skipped: list[str] | None = None) -> Path:
     """Unpack Moodle's zip safely (no paths outside dest, bounded size). A member this machine
     cannot write (a name over 255 bytes: 160 umlauts fit Moodle's limit) is left out and named in
@@ -144,6 +156,7 @@ def unpack(zip_path: Path, dest: Path, skipped: list[str] | None = None) -> Path
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with zf.open(info) as src, open(target, "wb") as out:
                         shutil.copyfileobj(src, out, 1 << 20)
+                    _keep_date(target, info)
             except OSError as exc:
                 if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):   # the machine's problem: stop
                     raise

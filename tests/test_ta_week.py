@@ -282,3 +282,28 @@ def test_released_template_equals_the_shipped_one(spec):
     text, sums = release(spec)
     assert text == (REF / "template.ipynb").read_text(encoding="utf-8")
     assert sums == json.loads((REF / "locked_checksums.json").read_text())
+
+
+def test_an_older_download_graded_after_a_newer_one_is_told(tmp_path, data_home):
+    """A TA's review: grading last week's zip after today's quietly put the students' older
+    notebooks back, and no line showed "Bob 46 -> 21"."""
+    def download(name, src, when):
+        z = tmp_path / name
+        with zipfile.ZipFile(z, "w") as zf:
+            info = zipfile.ZipInfo("Max Mustermann_5502_assignsubmission_file_/Assignment_7_MaxMustermann_k01234567.ipynb",
+                                   date_time=when)
+            zf.writestr(info, (SUBS / src).read_bytes())
+        return z
+    newer = download("new.zip", "Assignment_7_JaneDoe_k12345678.ipynb", (2024, 6, 10, 12, 0, 0))
+    older = download("old.zip", "Assignment_7_MaxMustermann_k01234567.ipynb", (2024, 6, 3, 12, 0, 0))
+    out = tmp_path / "reports"
+    assert run(["grade", str(newer), "--out", str(out)], tmp_path, data_home).returncode == 0
+    res = run(["grade", str(older), "--out", str(out)], tmp_path, data_home)
+    said = " ".join(res.stdout.split())
+    assert res.returncode == 0, said
+    assert "30/50" in said and "(was 50: this file is older than the one graded before)" in said
+    assert "1 notebook(s) graded now are older files than the ones graded before (an older download?): " \
+           "Max Mustermann" in said
+    res = run(["grade", str(newer), "--out", str(out)], tmp_path, data_home)
+    said = " ".join(res.stdout.split())
+    assert "(was 30: another notebook)" in said and "older file" not in said

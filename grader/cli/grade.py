@@ -114,8 +114,28 @@ def _line(r: SubmissionResult) -> str:
     return f"{mark} {one_line(r.file)}{who}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
 
 
+def _change(r: SubmissionResult, before: tuple | None, older: list[str]) -> str:
+    """What changed since this notebook's key was graded before: its points (a TA sees "was 46"
+    beside 21), and a file older than the one graded then, collected in ``older``."""
+    if before is None:
+        return ""
+    points, sha, modified = before
+    then, now = modified, r.extra.get("modified")
+    if sha and r.sha256 and sha != r.sha256 and isinstance(then, (int, float)) and isinstance(now, (int, float)) \
+            and now < then - 1:
+        older.append(one_line(r.who))
+        return f"  [yellow](was {points:g}: this file is older than the one graded before)[/]"
+    if points != r.auto_points:
+        return f"  [dim](was {points:g}{': another notebook' if sha and sha != r.sha256 else ''})[/]"
+    return ""
+
+
 def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
     r.key, r.path, r.sha256 = sub.key, sub.rel, sha
+    try:
+        r.extra["modified"] = round(sub.path.stat().st_mtime, 3)
+    except (OSError, AttributeError):
+        pass
     r.participant_id, r.participant = sub.participant_id, sub.participant
     if sub.siblings > 1 and "several-notebooks" not in r.flags:
         r.flags.append("several-notebooks")
@@ -340,6 +360,9 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     # What only this record knows is to be (re)graded: a --force run's notebooks, and those a
     # stopped one left (a changed or new notebook is found by its fingerprint anyway).
     tracked = {s.key for s in todo if args.force or s.key in left}
+    before = {k: (r.auto_points, r.sha256, r.extra.get("modified")) for k, r in
+              gb.automatic([s.key for s in todo]).items() if not r.no_notebook}
+    older: list[str] = []
     if todo:
         stream = None
         try:
@@ -355,7 +378,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                     record(gb, out, r, sub.key)        # committed first: survives kill -9 of this process
                     done_keys.add(sub.key)
                     done_now += 1
-                    progress.console.print(_line(r))
+                    progress.console.print(_line(r) + _change(r, before.get(sub.key), older))
                     progress.advance(bar)
         except KeyboardInterrupt:
             interrupted = True
@@ -396,6 +419,11 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         console.print(line)
     for line in several_notebooks(batch, results):
         console.print(line, soft_wrap=True)
+    if older:
+        console.print(f"[yellow]{len(older)} notebook(s) graded now are older files than the ones graded before "
+                      f"(an older download?): {one_line(', '.join(older[:5]))}{' ...' if len(older) > 5 else ''}. "
+                      f"Their older notebooks now count; grade the newest download again to put the newer ones "
+                      f"back[/]", soft_wrap=True)
     others = sorted(set(results) - {s.key for s in subs})
     if others:
         console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {one_line(display_name(args.given))} "
