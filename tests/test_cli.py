@@ -90,6 +90,26 @@ def start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, spec_dir
     return proc, folder, out
 
 
+def test_a_reader_that_goes_away_does_not_stop_the_batch(tmp_path, make_nb, data_home, fast_spec_dir):
+    """A TA's review: `grader grade ... | head` killed the batch with a broken pipe: no
+    summary.csv, no message. The batch now finishes in silence and writes every report."""
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for i in range(3):
+        shutil.copy(make_nb(name=f"Assignment_7_JaneDoe_k1234567{i}.ipynb"), folder)
+    for i in range(8):        # a reports folder passed by mistake would print 600 of these
+        (folder / f"notes{i}.txt").write_text("not a notebook")
+    out = tmp_path / "reports"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "200"}
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--spec",
+                             str(fast_spec_dir)], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    first = [proc.stdout.readline() for _ in range(6)]
+    proc.stdout.close()                  # as `head -6` does
+    assert proc.wait(timeout=300) == 0
+    assert sum("skipped notes" in line for line in first) == 5 and "... and 3 more file(s)" in first[5], first
+    assert len(list(out.glob("Assignment_*.json"))) == 3 and (out / "summary.csv").exists()
+
+
 def test_killed_batch_leaves_no_partial_files_and_resumes(tmp_path, make_nb, data_home, fast_spec_dir):
     proc, folder, out = start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, fast_spec_dir, 4)
     os.killpg(proc.pid, signal.SIGKILL)

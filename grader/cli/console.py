@@ -5,6 +5,7 @@ escape character: a flag or a file name holding ``ESC [1A ESC [2K`` moved the cu
 rewrote a classmate's line of `grader grade` ("✗ ... 0/50 crashed"; the twenty-ninth review)."""
 from __future__ import annotations
 
+import os
 import re
 
 import rich.console
@@ -20,6 +21,17 @@ class Console(rich.console.Console):
     """Rich's console; whatever text it renders has its control characters shown as '�'. Rich's
     own codes (colours, the progress bar's cursor moves) are added after this, or are control
     segments, and stay."""
+
+    def on_broken_pipe(self) -> None:
+        """The reader went away (`grader grade ... | head`): the batch goes on in silence and
+        writes its reports. Rich's default exits, which stopped the batch with no summary.csv and
+        no message (a TA's review)."""
+        self.quiet = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.file.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
 
     def render(self, renderable, options=None):
         for seg in super().render(renderable, options):

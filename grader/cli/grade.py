@@ -266,9 +266,11 @@ def _grade(args, console: Console, spec) -> int:
                       f"participant folder(s)")
     examples = spec.assignment.get("examples")
     own = {(spec.root / examples).resolve()} if examples else set()
-    for o in others:
-        if o.resolve() not in own:     # the project's documented scores beside its examples
-            console.print(f"[dim]skipped {one_line(display_name(o))}: not a notebook (.ipynb)[/]")
+    others = [o for o in others if o.resolve() not in own]    # the project's documented scores beside its examples
+    for o in others[:5]:
+        console.print(f"[dim]skipped {one_line(display_name(o))}: not a notebook (.ipynb)[/]")
+    if len(others) > 5:       # a reports folder passed by mistake: not 600 lines before the one that matters
+        console.print(f"[dim]... and {len(others) - 5} more file(s) that are not notebooks[/]")
     if not notebooks and not people:
         raise CliError(f"no notebooks (.ipynb) and no Moodle participant folders in {given}: pass the folder or "
                        f"zip that holds the submissions", 1)
