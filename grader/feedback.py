@@ -16,6 +16,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
+from .flags import explained
 from .identity import Counting, counted, counting
 from .render import message_html, page
 from .report import atomic_write
@@ -123,6 +124,9 @@ def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None
         body.append(f"<p>Filename problems:</p><ul>{problems}</ul>")
     if flags:
         body.append(f"<p>Flags: {flags}</p>")
+        helps = explained(f for f in r.flags if not f.startswith("note:") and f not in TA_ONLY_FLAGS)
+        if helps:          # what each flag asks of the student (a fairness review: `extra-import:numpy` stood bare)
+            body.append('<ul id="flag-help">' + "".join(f"<li>{html.escape(h)}</li>" for h in helps) + "</ul>")
         if r.details:
             body.append('<ul id="details">' + "".join(f"<li>{html.escape(d)}</li>" for d in r.details) + "</ul>")
     body.append('<table id="checks"><tr><th>check</th><th>points</th><th>result</th><th>message</th></tr>'

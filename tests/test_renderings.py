@@ -161,6 +161,11 @@ def test_a_feedback_page_says_what_its_flags_mean():
                  "before that and is checked as the cell left it <b>"]
     page = student_page(r, SPEC)
     assert '<ul id="details"><li>cell &#x27;ann-sigmoid&#x27; raised NameError' in page and "&lt;b&gt;" in page
+    assert "Jupyter&#x27;s Run All stops there" in page
+    r.flags, r.details = ["extra-import:numpy", "extra-import:pandas"], []       # a fairness review: a bare tag
+    page = student_page(r, SPEC)
+    help_list = page.split('<ul id="flag-help">', 1)[1].split("</ul>", 1)[0]
+    assert help_list.count("<li>") == 1 and "imports a module the imports cell does not list" in help_list
 
 
 def test_the_overview_counts_each_student_once_and_lists_every_student():

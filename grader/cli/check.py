@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
+from ..flags import explained
 from .common import CliError, spec_data_engine_args, spec_of
 
 if TYPE_CHECKING:
@@ -198,10 +199,9 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             out(Text(line, style="yellow"))
         # What a flag asks of the student, once per kind (a student's review: `edited:ann-sigmoid-test`
         # stood bare above "ready to hand in").
-        for kind in dict.fromkeys(f.split(":", 1)[0] for f in other):
-            if kind in FLAG_HELP:
-                for i, line in enumerate(_wrap(FLAG_HELP[kind], width, "  ")):
-                    out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
+        for help_text in explained(other):
+            for i, line in enumerate(_wrap(help_text, width, "  ")):
+                out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
     for d in r.details:            # what the flags mean for this notebook, in words
         for i, line in enumerate(_wrap(d, width, "  ")):
             out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
@@ -221,24 +221,6 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))
     return 0 if ok else 1
-
-
-FLAG_HELP = {
-    "edited": "edited: a cell you were not to change differs from the template; copy it back from the template "
-              "(a TA sees this flag)",
-    "deleted": "deleted: a cell of the template is missing; copy it back from the template",
-    "added-cell": "added-cell: cells you added are not graded; put your work in the cells the template gives",
-    "changed": "changed: you changed values the template invites you to change; graded cells run with the "
-               "template's values, so this costs nothing",
-    "extra-import": "extra-import: a graded cell imports a module the imports cell does not list; the assignment "
-                    "asks for those only",
-    "exec": "exec: a graded cell runs code from a string; a TA reads what it runs",
-    "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
-                  "content",
-    "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
-    "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "
-                 "turn it back into a code cell",
-}
 
 
 def _points_line(r: SubmissionResult, spec) -> str:

@@ -1,0 +1,30 @@
+"""What each flag asks of the student, in words: shown by `grader check` and on the feedback
+pages (a fairness review: `extra-import:numpy` stood bare on a student's page)."""
+from __future__ import annotations
+
+FLAG_HELP = {
+    "edited": "edited: a cell you were not to change differs from the template; copy it back from the template "
+              "(a TA sees this flag)",
+    "deleted": "deleted: a cell of the template is missing; copy it back from the template",
+    "added-cell": "added-cell: cells you added are not graded; put your work in the cells the template gives",
+    "changed": "changed: you changed values the template invites you to change; graded cells run with the "
+               "template's values, so this costs nothing",
+    "extra-import": "extra-import: a graded cell imports a module the imports cell does not list; the assignment "
+                    "asks for those only",
+    "exec": "exec: a graded cell runs code from a string; a TA reads what it runs",
+    "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
+                  "content",
+    "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
+    "raised": "raised: a graded cell raises an error when it runs; what it defined before the error was graded, "
+              "but Jupyter's Run All stops there: fix the error",
+    "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
+             "instead; put your code in the template's cell",
+    "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "
+                 "turn it back into a code cell",
+}
+
+
+def explained(flags) -> list[str]:
+    """The help of each kind of flag among ``flags``, once per kind, in their order."""
+    kinds = dict.fromkeys(f.split(":", 1)[0] for f in flags)
+    return [FLAG_HELP[k] for k in kinds if k in FLAG_HELP]
