@@ -443,3 +443,33 @@ def test_a_moodle_upload_whose_grades_changed_is_renamed_outdated(tmp_path, spec
     assert not upload.exists() and (out / "Grades-graded.csv.outdated").read_text() == "the grades as they were\n"
     assert not earlier.exists() and (out / "Grades-pre-graded.csv.outdated").exists()
     gb.close()
+
+
+def test_an_override_from_the_command_line_reaches_a_student_without_written_answers(tmp_path, capsys, monkeypatch):
+    """A TA's review: a student who left every written answer blank (or handed in an unreadable
+    file) has no page in grader serve, so a regrade request could not be recorded at all."""
+    from grader.cli import main
+    from grader.gradebook.decisions import results as decided
+    from .gradebook_helpers import result
+    monkeypatch.setenv("COLUMNS", "300")
+    out = tmp_path / "reports"
+    blank = result(0, None, calc_1_2=None)
+    filled(out, [blank, result(1, PROOF)]).close()
+    key, base = blank.key, ["--reports", str(out), "--ta", "tessa"]
+    assert main(["override", key, *base]) == 0
+    assert "code_3_2_models: ANN_relu: activations  0/1" in capsys.readouterr().out
+    assert main(["override", key, "ANN_relu: activations", "1", *base]) == 2           # a reason is required
+    assert "needs a reason" in capsys.readouterr().out
+    assert main(["override", key, "relu: nothing", "1", "--reason", "x", *base]) == 2
+    assert f"grader override {key} lists them" in " ".join(capsys.readouterr().out.split())
+    assert main(["override", blank.file, "ANN_relu: activations", "1", "--reason", "tanh accepted", *base]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "ANN_relu: activations → 1/1 (tanh accepted), by tessa; automatic points 2 → 3" in said
+    gb = open_gradebook(out)
+    r = decided(gb, [key])[key]
+    assert r.auto_points == 3 and "tanh accepted" in (out / "feedback" / f"{key}.html").read_text()
+    gb.close()
+    assert main(["override", key, "code_3_2_models: ANN_relu: activations", "--clear", *base]) == 0
+    gb = open_gradebook(out)
+    assert decided(gb, [key])[key].auto_points == 2 and not gb.overrides(key)
+    gb.close()

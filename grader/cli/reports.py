@@ -39,6 +39,14 @@ EXPORT_EXAMPLES = """examples:
   grader export --format junit --out ci.xml one JUnit XML for a CI dashboard
 """
 
+OVERRIDE_EXAMPLES = """examples:
+  grader override Assignment_7_JaneDoe_k12345678                 her automatic checks and points
+  grader override Assignment_7_JaneDoe_k12345678 "ANN_relu: seeded" 1 --reason "seed set by the notebook"
+  grader override Assignment_7_JaneDoe_k12345678 "ANN_relu: seeded" --clear
+
+Reports, summary.csv and feedback pages are rewritten; grader serve shows the same overrides.
+"""
+
 MANUAL_EXAMPLES = """examples:
   grader manual export
         reports/manual/calc_1_1.html ... (one sheet per written task) and manual_grades.csv
@@ -102,6 +110,22 @@ def add_parsers(sub) -> None:
                                               "user name)")
     reports_args(c)
     c.set_defaults(run=cmd_count)
+
+    o = sub.add_parser("override", help="change an automatic check's points for one student, with a reason (TA)",
+                       description="A regrade request on an automatic check, for any student (also one with no "
+                                   "written answer to open in grader serve): the points and the reason, shown on "
+                                   "the student's feedback page and Moodle comment, recorded with the TA, undoable, "
+                                   "kept through regrades. Without POINTS: lists the student's automatic checks.",
+                       formatter_class=RAW, epilog=OVERRIDE_EXAMPLES)
+    o.add_argument("key", help="report key of the notebook (as in summary.csv), or its file name when unique")
+    o.add_argument("check", nargs="?", default=None, help="the check, as listed: 'ANN_relu: seeded' (or "
+                                                          "'code_3_2_models: ANN_relu: seeded')")
+    o.add_argument("points", nargs="?", type=float, default=None, help="the points it gets instead")
+    o.add_argument("--reason", default="", help="why, in words the student reads (required)")
+    o.add_argument("--clear", action="store_true", help="take the override back: the automatic points count again")
+    o.add_argument("--ta", default=None, help="the TA recorded (default: $GRADER_TA or your user name)")
+    reports_args(o)
+    o.set_defaults(run=cmd_override)
 
     m = sub.add_parser("moodle", help="fill grades and feedback into Moodle's grading worksheet (TA)",
                        description="Fill 'Grade' and 'Feedback comments' of Moodle's downloaded grading worksheet "
@@ -375,6 +399,69 @@ def cmd_count(args, console: Console) -> int:
     why = f"{c.reason} ({c.chosen_by})" if c.chosen_by else c.reason
     _say(console, f"{r.who} (participant {r.participant_id}): {c.file} counts, {why}; summary.csv and "
                   f"feedback pages rewritten", "green")
+    return 0
+
+
+def _report_key(key: str, results, reports: Path) -> str:
+    """A report key as typed: the key, a notebook's file name or path when unique, or the key
+    spelled without umlauts (Lea_Mueller for Lea_Müller)."""
+    from ..naming import as_typed
+    if key in results:
+        return key
+    named = [k for k, r in results.items() if key in (r.file, r.path)] or \
+        [k for k in results if as_typed(k) == as_typed(key)]
+    if len(named) == 1:
+        return named[0]
+    import difflib
+    close = difflib.get_close_matches(as_typed(key), [as_typed(k) for k in results], n=1)
+    like = next((k for k in results if close and as_typed(k) == close[0]), "")
+    raise CliError(f"no report '{key}' in {shown_path(reports)}: summary.csv lists the report keys"
+                   + (f" (did you mean {like}?)" if like else ""))
+
+
+def cmd_override(args, console: Console) -> int:
+    from ..gradebook.decisions import results as decided
+    from ..gradebook.outputs import write_reports
+    from ..manual import who
+    spec = spec_of(args)
+    gb = existing_reports(args.reports)
+    try:
+        results = decided(gb)
+        key = _report_key(args.key, results, args.reports)
+        r = results[key]
+        auto = [c for c in r.checks if not c.manual_task and c.task != "filename"]
+        if args.check is None:
+            _say(console, f"{r.who} ({key}): {r.auto_points:g}/{r.auto_max:g} automatic points")
+            for c in auto:
+                mark = f"  (overridden: {c.review.reason})" if c.review is not None and c.review.reason else ""
+                _say(console, f"  {c.task}: {c.check}  {c.points or 0:g}/{c.max_points:g}{mark}")
+            return 0
+        wanted = args.check.strip().casefold()
+        found = [c for c in auto if wanted in (c.check.casefold(), f"{c.task}: {c.check}".casefold())]
+        if len(found) != 1:
+            raise CliError(f"{r.who} has no automatic check '{args.check}'" + (" (several match: add the task, "
+                           "'TASK: CHECK')" if found else "") + f": grader override {key} lists them")
+        c = found[0]
+        ta = args.ta or who()
+        if args.clear:
+            gb.clear_override(key, c.task, c.check, ta)
+            said = f"{c.task}: {c.check} back to the automatic points"
+        else:
+            if args.points is None:
+                raise CliError(f"give the points {c.check} gets (0..{c.max_points:g}) and --reason, or --clear")
+            try:
+                gb.set_override(key, c.task, c.check, args.points, args.reason, ta)
+            except ValueError as exc:
+                raise CliError(str(exc)) from None
+            said = f"{c.task}: {c.check} → {args.points:g}/{c.max_points:g} ({args.reason.strip()})"
+        write_reports(gb, args.reports, spec)
+        now = decided(gb, [key])[key]
+    except ReportWriteError as exc:
+        raise CliError(str(exc), 4) from None
+    finally:
+        gb.close()
+    _say(console, f"{r.who} ({key}): {said}, by {ta}; automatic points {r.auto_points:g} → {now.auto_points:g}; "
+                  f"summary.csv and feedback pages rewritten", "green")
     return 0
 
 
