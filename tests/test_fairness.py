@@ -127,6 +127,12 @@ CASES = {
             "return self.out(x)", "return torch.sin(self.out(x)) + x.mean()")},
         {"ANN_sigmoid: builds": 0, "ANN_sigmoid: layers": 0, "ANN_sigmoid: forward shape": 0,
          "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, ["not that of sigmoid"], []),
+    "a-model-built-inside-train_and_test": (   # a student's review: "define it in the cell itself" (paste the class)
+        {"train-and-test": train().replace("    optimizer = optim.SGD(", "    model = ANN_sigmoid(784, 10)\n"
+                                                                         "    optimizer = optim.SGD(")},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ["stopped with an error before it created an optimizer", "train `model`, do not build one of your own",
+         "(the error is named under optimizer)"], []),
     "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen
         {"ann-relu": relu("torch.relu").replace("x = torch.relu(self.fc2(x))",
                                                 "x = torch.nn.functional.leaky_relu(self.fc2(x), 0.01)")},
@@ -575,6 +581,9 @@ def test_each_case_loses_exactly_what_it_breaks(cohort, name):
     text = " ".join(c.message for c in r.checks if c.passed is False)
     for needle in needles:
         assert needle in text, (needle, text)
+    for c in r.checks:                  # an error in training is explained in full once, not under every check
+        if "`train_and_test` raised" in c.message:
+            assert sum(c.message.split(" raised ", 1)[1][:40] in d.message for d in r.checks) == 1, c.message
     for flag in flags:
         assert flag in r.flags, r.flags
     assert not any(f.startswith(("missing:", "edited:")) for f in r.flags), r.flags

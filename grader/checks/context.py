@@ -146,10 +146,16 @@ class Context:
             out.append(c)
         return out
 
-    def explain(self, error: str) -> str:
-        """An error of a student's cell, with what the course's rules say about its usual cause."""
+    def explain(self, error: str, given_model: bool = False) -> str:
+        """An error of a student's cell, with what the course's rules say about its usual cause.
+        ``given_model``: raised by a function that is handed the model to train."""
         if error.startswith("NameError"):
             missing = re.match(r"NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined", error)
+            classes = {m.get("defines") for t in self.spec.tasks for m in t.cfg.get("models", ())}
+            if given_model and missing and missing.group(1) in classes:
+                # "Define it in the cell itself" would have the class pasted in (a student's review).
+                return (f"{error}. The function gets the model to train as its argument: train `model`, do not "
+                        f"build one of your own")
             if missing and self.nb is not None and not any(
                     c.cell_type == "code" and binds(c.source, missing.group(1)) for c in self.nb.cells):
                 # Not a name of another cell: "each cell on its own" would send the student looking

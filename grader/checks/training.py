@@ -11,6 +11,7 @@ epochs counted from 0 or 1, keyword or positional calls.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -300,6 +301,15 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
               explain=lambda e: e) -> dict[str, Verdict]:
     """The five checks on one run; only ``confirmed`` events (indices) can earn points."""
     out = _judge_run(name, run, ref_run, p, confirmed, explain)
+    if run.get("error"):
+        # The error in full once, under the first check it cost; later ones point there (a student's
+        # review: one typo printed its six-line explanation under five checks).
+        raised = f" (`{name}` raised {explain(run['error'])}"
+        first = next((c for c in out if not out[c].ok and raised in out[c].message), None)
+        for c, v in out.items():
+            if c != first and first is not None and raised in v.message:
+                head = v.message.split(raised, 1)[0]
+                out[c] = Verdict(v.ok, f"{head} (the error is named under {first.replace('_', ' ')})", v.unconfirmed)
     events = run.get("events", [])
     if len(events) >= EVENTS_RECORDED:
         # What came after the cut is not known (the fortieth review hid twenty more calls of
@@ -343,6 +353,12 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     if (good_trains and all(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains)
             and as_asked(events, good_trains[0], p)) or (same and any(good_sgd(o, p) for o in opts)):
         out["optimizer"] = Verdict(True, "SGD over the model's parameters with lr and momentum from the argument")
+    elif not opts and str(run.get("error")).startswith("NotImplementedError"):
+        out["optimizer"] = Verdict(False, f"`{name}` is not written yet: it raises NotImplementedError, the "
+                                          f"template's placeholder; write the function" + raised)
+    elif not opts and run.get("error"):
+        out["optimizer"] = Verdict(False, f"`{name}` stopped with an error before it created an optimizer, "
+                                          f"optim.SGD(model.parameters(), lr=..., momentum=...)" + raised)
     elif not opts:
         out["optimizer"] = Verdict(False, "no optimizer was created; create optim.SGD(model.parameters(), lr=..., "
                                           "momentum=...)" + raised)
@@ -390,6 +406,8 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     steady = len({_settings(events, e) for e in trains}) <= 1
     if len(trains) == epochs and len(args_ok) == epochs and len(good_trains) == epochs and steady:
         out["epochs"] = Verdict(True, "`train` called once per epoch with the model, train_loader and optimizer")
+    elif not trains and run.get("error"):
+        out["epochs"] = Verdict(False, f"`{name}` stopped with an error before it called `train`" + raised)
     elif trains and len(trains) < epochs and run.get("error"):
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called {len(trains)} of "
                                        f"{epochs} time(s)" + raised)
@@ -443,6 +461,9 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     elif shown:
         out["test"] = Verdict(False, "`test` was called only on the untrained model: call it after training (after "
                                      "every epoch or once at the end), so that it tests the trained model")
+    elif not tests and run.get("error"):
+        out["test"] = Verdict(False, f"`test(model, test_loader)` was not reached: `{name}` stopped with an error "
+                                     f"first" + raised)
     elif not tests:
         out["test"] = Verdict(False, "`test(model, test_loader)` was never called" + raised)
     elif any(e.get("loader") == "train" for e in tests) and not right:
@@ -466,6 +487,10 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         # It stopped before training (a typo in the call of `train`): no "differ" either (a student's review).
         out["final_weights"] = Verdict(False, "not checked: the model was never trained (`train` was not called "
                                               "before the error; see epochs)")
+        return out
+    if not same and trains and len(trains) < epochs and run.get("error"):
+        out["final_weights"] = Verdict(False, "not checked: training stopped with an error before its last epoch"
+                                       + raised)
         return out
     if not same and trains and all(e.get("model") in COPIES for e in trains):
         out["final_weights"] = Verdict(False, "your function trains a copy of the model, not the model passed in, which "
@@ -536,6 +561,8 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
         return Verdict(False, f"{found} of the 3 gradient lists returned by `train` were plotted; a plotted line is "
                               f"shorter than the lists (smoothed, trimmed or every n-th value?): plot the lists as "
                               f"`train` returns them (a log scale is fine), e.g. plt.plot(grads1)")
+    if raised and not lines:
+        return Verdict(False, "nothing was plotted: the function stopped with an error before it plotted" + raised)
     return Verdict(False, f"{found} of the 3 gradient lists returned by `train` were plotted (read from lines, points, bars, "
                           f"filled areas, box or violin plots and histograms); plot each list "
                           f"(e.g. plt.plot(grads1)) for the whole run or per epoch" + raised)
@@ -562,6 +589,7 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
     if any(label not in runs for label in labels):
         return all_fail("the check did not run (incomplete result from the cell's process)")
     replayed = next((f.probe["runs"] for f in follow if f is not None and f.ok and f.probe), {})
+    explain = functools.partial(ctx.explain, given_model=True)
     verdicts = {}
     for label in labels:
         p = run_params(task, ctx, label == "hidden")
@@ -570,7 +598,7 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
         n = confirmed_by_reference(events, p, timeline(ref_runs[label])) if scoring else set(range(len(events)))
         if scoring and len(n) < len(events) and label in replayed:
             n = confirmed_by_replay(events, replayed[label])
-        verdicts[label] = judge_run(name, runs[label], ref_runs[label], p, n, ctx.explain)
+        verdicts[label] = judge_run(name, runs[label], ref_runs[label], p, n, explain)
     final = combine(verdicts["public"], verdicts.get("hidden"), HIDDEN_ONLY)
     if ctx.hidden and any(final[c].message == HIDDEN_ONLY[c] for c in CHECKS):
         # The public run's report is taken as it is for words; where that passed and the hidden run
@@ -580,7 +608,7 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
         p = run_params(task, ctx, False)
         events = runs["public"].get("events", [])
         strict = judge_run(name, runs["public"], ref_runs["public"], p,
-                           confirmed_by_reference(events, p, timeline(ref_runs["public"])), ctx.explain)
+                           confirmed_by_reference(events, p, timeline(ref_runs["public"])), explain)
         final = {c: strict[c] if v.message == HIDDEN_ONLY[c] and not strict[c].ok else v for c, v in final.items()}
     used = [n for n in runs["public"].get("schedulers") or [] if n.isidentifier()]
     if ctx.hidden and used:

@@ -185,9 +185,12 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
         out()
         out(Text(f"To fix ({len(failed)}):", style="bold"))
         titles = {t.id: t.title for t in spec.tasks}
-        for c in failed:
+        for group in _same_message(failed):
+            c = group[0]
             title = titles.get(c.task, c.task)
             label = title if c.check in ("answer", "notebook") else c.check if ": " in c.check else f"{title}: {c.check}"
+            if len(group) > 1:     # one error, said once: "ANN_sigmoid: builds, layers, ..." (a student's review)
+                label += ", " + ", ".join(d.check.rsplit(": ", 1)[-1] for d in group[1:])
             out(Text("  ✗ ", style="red") + Text(label, style="bold"))
             for line in _wrap(c.message, width, "    "):
                 out(Text(line))
@@ -221,6 +224,20 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))
     return 0 if ok else 1
+
+
+def _same_message(failed: list) -> list[list]:
+    """Failed checks in order, those next to each other with one message (one error that cost a
+    class's five checks) in one group; the count of checks to fix stays theirs."""
+    groups: list[list] = []
+    for c in failed:
+        prev = groups[-1][0] if groups else None
+        if prev is not None and prev.task == c.task and prev.message == c.message and \
+                prev.check.rsplit(": ", 1)[0] == c.check.rsplit(": ", 1)[0] and ": " in c.check:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
 
 
 def _points_line(r: SubmissionResult, spec) -> str:
