@@ -5,7 +5,7 @@ from __future__ import annotations
 FLAG_HELP = {
     "edited": "edited: a cell you were not to change differs from the template; copy it back from the template "
               "(a TA sees this flag)",
-    "deleted": "deleted: a cell of the template is missing; copy it back from the template",
+    "deleted": "deleted: cells of the template are missing; copy them back from the template",
     "added-cell": "added-cell: cells you added are not graded; put your work in the cells the template gives",
     "changed": "changed: you changed values the template invites you to change; graded cells run with the "
                "template's values, so this costs nothing",
@@ -14,17 +14,34 @@ FLAG_HELP = {
     "exec": "exec: a graded cell runs code from a string; a TA reads what it runs",
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
                   "content",
+    "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (an older Jupyter); every cell was found "
+                   "by its content, nothing to do",
     "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
     "raised": "raised: a graded cell raises an error when it runs; what it defined before the error was graded, "
               "but Jupyter's Run All stops there: fix the error",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
              "instead; put your code in the template's cell",
+    "reordered": "reordered: cells of the template are in another order; Jupyter's Run All runs them top to "
+                 "bottom and stops where a cell comes before what it uses: move them back to where the template "
+                 "has them",
     "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "
                  "turn it back into a code cell",
 }
 
 
 def explained(flags) -> list[str]:
-    """The help of each kind of flag among ``flags``, once per kind, in their order."""
-    kinds = dict.fromkeys(f.split(":", 1)[0] for f in flags)
-    return [FLAG_HELP[k] for k in kinds if k in FLAG_HELP]
+    """The help of each kind of flag among ``flags``, once per kind, in their order, naming what
+    the flags name ("deleted (ann-relu-test): ..."; a student's review: the help said "a cell is
+    missing" and not which)."""
+    kinds: dict[str, list[str]] = {}
+    for f in flags:
+        kind, _, what = f.partition(":")
+        kinds.setdefault(kind, [])
+        if what and what not in kinds[kind]:
+            kinds[kind].append(what)
+    out = []
+    for kind, what in kinds.items():
+        if kind in FLAG_HELP:
+            text = FLAG_HELP[kind]
+            out.append(f"{kind} ({', '.join(what)}):{text[len(kind) + 1:]}" if what else text)
+    return out

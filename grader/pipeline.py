@@ -144,8 +144,10 @@ class Grader:
         result.student_cells = self._student_cells(nb)
         ctx = Context(self.spec, nb, self.template, self.hidden, flags=result.flags, details=result.details)
         for note in nb.notes:
-            ctx.flag(f"note:{note}")
+            if not (ctx.ids_lost and note.startswith("some cells have no ID")):   # `no-cell-ids` says it
+                ctx.flag(f"note:{note}")
         self._locked(ctx)
+        self._order(ctx)
         self._added(ctx)
         plans = {task.id: KINDS[task.kind].plan(task, ctx) for task in self.spec.tasks}
         jobs = [j for task in self.spec.tasks for j in plans[task.id] if j is not None]
@@ -282,6 +284,19 @@ class Grader:
             out[key] = text(c)[:STUDENT_CELL_CHARS]
         return out
 
+    def _order(self, ctx: Context) -> None:
+        """The template's code cells out of their order (a cell moved below its test cell): each cell
+        is graded on its own, so no point is lost, but Jupyter's Run All runs them top to bottom
+        and stops (a student's review: "ready to hand in"). The fewest moved cells are named: those
+        off a longest run in the template's order."""
+        rank = {c.id: i for i, c in enumerate(self.template.cells) if c.cell_type == "code" and c.id}
+        seen: list[tuple[int, str]] = []
+        for c in ctx.nb.cells:
+            if c.id in rank and c.id not in {cid for _, cid in seen}:
+                seen.append((rank[c.id], c.id))
+        for cid in moved_cells([r for r, _ in seen], [cid for _, cid in seen]):
+            ctx.flag(f"reordered:{cid}")
+
     def _locked(self, ctx: Context) -> None:
         for cid in self.spec.locked_cells:
             want = ctx.template_checksum(cid)
@@ -294,3 +309,23 @@ class Grader:
                 ctx.flag(f"id-changed:{cid}")
             else:
                 ctx.flag(f"deleted:{cid}")
+
+
+def moved_cells(ranks: list[int], ids: list[str]) -> list[str]:
+    """The ids off one longest increasing run of ``ranks`` (patience sorting): the cells that
+    were moved, the fewest that explain the order."""
+    import bisect
+    tails: list[int] = []          # index into ranks of the smallest tail of each run length
+    prev = [-1] * len(ranks)
+    for i, r in enumerate(ranks):
+        j = bisect.bisect_left([ranks[t] for t in tails], r)
+        prev[i] = tails[j - 1] if j else -1
+        if j == len(tails):
+            tails.append(i)
+        else:
+            tails[j] = i
+    keep, i = set(), tails[-1] if tails else -1
+    while i != -1:
+        keep.add(i)
+        i = prev[i]
+    return [cid for k, cid in enumerate(ids) if k not in keep]

@@ -187,6 +187,14 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
         assert str(value) not in good.stdout + bad.stdout        # hidden parameters stay hidden
     solution = run(["check", str(REF / "solution.ipynb")], tmp_path, data_home)
     assert solution.returncode == 0, solution.stdout
+    # a test cell deleted: no point lost, but not the notebook handed out (a student's review: "ready")
+    nb = json.loads((REF / "solution.ipynb").read_text())
+    nb["cells"] = [c for c in nb["cells"] if c.get("id") != "ann-relu-test"]
+    tpl.write_text(json.dumps(nb))
+    gone = run(["check", str(tpl)], tmp_path, data_home)
+    said = " ".join(gone.stdout.split())
+    assert gone.returncode == 1 and "to fix: the cells ann-relu-test as the template has them" in said, said
+    assert "deleted (ann-relu-test): cells of the template are missing" in said
 
 
 @pytest.mark.parametrize("columns", [80, 120])

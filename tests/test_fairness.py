@@ -630,7 +630,24 @@ def test_a_notebook_without_cell_ids_gets_one_flag(grader, make_nb, solution_nb)
     r = grader.grade(make_nb(base=nb))
     assert r.flags == ["no-cell-ids"], r.flags
     assert r.auto_points == 50
-    assert any("id-fallback" in d for d in r.details), r.details
+    # one flag, no list of twenty IDs and positions a student cannot act on (a student's review)
+    assert not any("id-fallback" in d or "id-changed" in d or "position" in d or "no ID" in d for d in r.details), \
+        r.details
+
+
+def test_a_cell_moved_below_its_test_is_flagged_and_costs_nothing(grader, make_nb, solution_nb):
+    """A student's review: Run All stops at the test cell that now comes first, yet the check said
+    "ready to hand in". Only the moved cells are named, not every cell after them."""
+    from grader.pipeline import moved_cells
+    nb = copy.deepcopy(solution_nb)
+    at = next(i for i, c in enumerate(nb.cells) if c.get("id") == "ann-relu")
+    moved = nb.cells.pop(at)
+    nb.cells.insert(next(i for i, c in enumerate(nb.cells) if c.get("id") == "train-and-test") + 1, moved)
+    r = grader.grade(make_nb(base=nb))
+    assert r.flags == ["reordered:ann-relu"], r.flags
+    assert r.auto_points == 50
+    assert moved_cells([0, 1, 3, 4, 2, 5], list("abcdef")) == ["e"]
+    assert moved_cells([5, 0, 1, 2, 3, 4], list("abcdef")) == ["a"] and moved_cells([], []) == []
 
 
 def test_a_macos_file_name_is_read_in_nfc_and_shown_as_typed(grader, make_nb):

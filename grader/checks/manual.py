@@ -51,7 +51,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                                     f"template and write your answer there")]
     text = _answer(found.cell)
     ctx.graded(found.cell, cfg["cell"])
-    if found.note:                     # e.g. the answer cell was changed to a code cell
+    if found.note and not (found.how == "content" and ctx.ids_lost):   # e.g. changed to a code cell
         ctx.flag(f"note:{found.note}")
     # Cells added right below the answer cell are part of the answer: the whole answer when the
     # placeholder was left (a TA grades it, flagged, instead of a 0 nobody sees), the rest of it

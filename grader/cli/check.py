@@ -214,12 +214,20 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     # A cell that raises costs no point where what it defined is right, but Jupyter's "Run All"
     # stops there: not ready to hand in (a new TA's review).
     raised = [f.split(":", 1)[1] for f in r.flags if f.startswith("raised:")]
-    ok = not failed and r.filename_ok and r.status == "graded" and not raised
+    # Cells to put back as the template has them: no point lost, but the notebook is not the one
+    # handed out (a student's review: "copy it back" above "ready to hand in").
+    restore = [f.split(":", 1)[1] for f in r.flags if f.split(":", 1)[0] in ("deleted", "edited")]
+    moved = [f.split(":", 1)[1] for f in r.flags if f.startswith("reordered:")]
+    ok = not failed and r.filename_ok and r.status == "graded" and not raised and not restore and not moved
     todo = [f"{len(failed)} check(s)"] if failed else []
     if not r.filename_ok:
         todo.append("the file name")
     if raised:
         todo.append(f"the error in {', '.join(raised)} (see above)")
+    if restore:
+        todo.append(f"the cells {', '.join(restore)} as the template has them")
+    if moved:
+        todo.append(f"the order of {', '.join(moved)}")
     out(Text("ready to hand in" if ok else f"to fix: {' and '.join(todo)}", style="green" if ok else "red"))
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))
