@@ -117,7 +117,8 @@ def refresh(out: Path, results: dict[str, SubmissionResult], spec: Spec, keys=No
     the students of ``keys`` (and their other notebooks: which one counts may have changed)."""
     results = {k: r for k, r in results.items() if r.checks}
     written = []
-    for name, render in (("gradebook.csv", lambda: gradebook(results, spec)), ("junit.xml", lambda: junit(results))):
+    for name, render in (("gradebook.csv", lambda: gradebook(results, spec)), ("junit.xml", lambda: junit(results)),
+                         ("moodle_feedback.zip", lambda: moodle_feedback(results, spec)[0])):   # 40 ms for 400
         if (out / name).is_file():
             atomic_write(out / name, render())
             written.append(out / name)
@@ -160,4 +161,38 @@ def export(fmt: str, reports: Path, out: Path, spec: Spec) -> list[Path]:
             atomic_write(path, json.dumps(gradescope(r, choices.get(key)), ensure_ascii=False))   # the C encoder: 10x faster than indent
             written.append(path)
         return written
+    if fmt == "moodle-feedback":
+        path = out if out.suffix else out / "moodle_feedback.zip"
+        data, _ = moodle_feedback(results, spec)
+        atomic_write(path, data)
+        return [path]
     raise ValueError(f"unknown format {fmt!r}")
+
+
+FEEDBACK_FILE = "feedback.html"
+
+
+def moodle_feedback(results: dict[str, SubmissionResult], spec: Spec) -> tuple[bytes, list[str]]:
+    """Moodle's "Upload multiple feedback files in a zip": each participant's feedback page in a
+    folder named as Moodle's own download names it (``Full Name_<id>_assignsubmission_file_``),
+    which is how Moodle finds whose it is (a TA's review: the detailed pages reached no student,
+    only the short comment of the worksheet). One page per participant, the notebook that counts.
+    Returns the zip and the students left out (graded outside Moodle's folders: no participant id)."""
+    import io
+    import zipfile
+
+    from .feedback import student_page
+    choices = counting(results.values())
+    buf, left_out, seen = io.BytesIO(), [], set()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for r in sorted(counted(results.values()), key=lambda r: (r.participant, r.participant_id, r.key)):
+            if not r.participant_id.isdigit() or not r.participant or r.participant_id in seen:
+                left_out.append(r.who)
+                continue
+            seen.add(r.participant_id)
+            name = "".join("_" if ch in '/\\:*?"<>|' or not ch.isprintable() else ch for ch in r.participant)
+            folder = f"{name}_{r.participant_id}_assignsubmission_file_"
+            # A fixed date: the same pages give the same bytes, so a refresh rewrites it only when they change.
+            info = zipfile.ZipInfo(f"{folder}/{FEEDBACK_FILE}", date_time=(2020, 1, 1, 0, 0, 0))
+            zf.writestr(info, student_page(r, spec, choices.get(r.key)), compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue(), left_out

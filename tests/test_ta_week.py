@@ -152,6 +152,30 @@ def test_a_worksheet_with_another_maximum_grade_is_refused_or_scaled(moodle_repo
         " ".join(scaled.stdout.split())
 
 
+def test_the_feedback_pages_go_to_moodle_in_one_zip(moodle_reports, tmp_path, data_home, spec):
+    """A TA's review: the detailed pages reached no student (the worksheet's comment is a short
+    list). Moodle's "Upload multiple feedback files in a zip" finds each participant by the
+    folder name of its own download."""
+    out, _ = moodle_reports
+    res = run(["export", "--format", "moodle-feedback", "--reports", str(out), "--out", str(tmp_path)], tmp_path,
+              data_home)
+    said = " ".join(res.stdout.split())
+    assert res.returncode == 0 and "5 feedback page(s), one per participant" in said, said
+    assert "Upload multiple feedback files in a zip" in said and "still wait for a TA" in said
+    with zipfile.ZipFile(tmp_path / "moodle_feedback.zip") as zf:
+        names = sorted(zf.namelist())
+        assert names == sorted(f"{folder}/feedback.html" for folder in (
+            "Jane Doe_5501_assignsubmission_file_", "Max Mustermann_5502_assignsubmission_file_",
+            "John Smith_5503_assignsubmission_file_", "Eva Lu_5504_assignsubmission_file_",
+            "Lea Müller_5505_assignsubmission_file_"))
+        lea = zf.read("Lea Müller_5505_assignsubmission_file_/feedback.html").decode()
+        assert "Assignment_7_LeaMueller_k11111111.ipynb" in lea and "Counted: this notebook" in lea   # the one that counts
+        assert "No notebook" in zf.read("Eva Lu_5504_assignsubmission_file_/feedback.html").decode()
+    from grader.exports import moodle_feedback
+    results = load_reports(out)
+    assert moodle_feedback(results, spec)[0] == moodle_feedback(results, spec)[0]   # kept current by refresh cheaply
+
+
 def test_exports(moodle_reports, tmp_path, spec):
     out, _ = moodle_reports
     results = load_reports(out)

@@ -37,6 +37,8 @@ EXPORT_EXAMPLES = """examples:
   grader export --format gradebook          reports/gradebook.csv, one row per student
   grader export --format gradescope         reports/gradescope/<report>/results.json
   grader export --format junit --out ci.xml one JUnit XML for a CI dashboard
+  grader export --format moodle-feedback    reports/moodle_feedback.zip: every participant's feedback page,
+                                            for Moodle's "Upload multiple feedback files in a zip"
 """
 
 OVERRIDE_EXAMPLES = """examples:
@@ -153,7 +155,7 @@ def add_parsers(sub) -> None:
                                    "gradescope: <out>/gradescope/<report>/results.json; junit: one XML for CI "
                                    "(partial credit with its points, written answers waiting for a TA skipped).",
                        formatter_class=RAW, epilog=EXPORT_EXAMPLES)
-    e.add_argument("--format", choices=["gradebook", "gradescope", "junit"], required=True)
+    e.add_argument("--format", choices=["gradebook", "gradescope", "junit", "moodle-feedback"], required=True)
     e.add_argument("--out", type=Path, default=None, help="file or folder (default: the reports folder)")
     reports_args(e)
     e.set_defaults(run=cmd_export)
@@ -295,7 +297,8 @@ def cmd_moodle(args, console: Console) -> int:
                       f"above): check the worksheet before uploading", "red")
         return 1
     _say(console, f"wrote {shown_path(out)}{encoding}: upload it to Moodle (View all submissions, Grading action: "
-                  f"Upload grading worksheet)", "green")
+                  f"Upload grading worksheet); the detailed feedback pages: grader export --format moodle-feedback",
+         "green")
     return 0
 
 
@@ -304,12 +307,39 @@ def cmd_export(args, console: Console) -> int:
     spec = spec_of(args)
     _graded(args.reports, load=False)
     out = args.out or args.reports
+    if args.format == "moodle-feedback":
+        return _moodle_feedback(args, console, spec, out)
     try:
         paths = export(args.format, args.reports, out, spec)
     except ReportWriteError as exc:
         raise CliError(str(exc), 4) from None
     where = paths[0] if len(paths) == 1 else paths[0].parent.parent
     _say(console, f"wrote {len(paths)} file(s): {shown_path(where)}")
+    return 0
+
+
+def _moodle_feedback(args, console: Console, spec, out: Path) -> int:
+    from ..exports import load_reports, moodle_feedback
+    results = load_reports(args.reports)
+    data, left_out = moodle_feedback(results, spec)
+    path = out if out.suffix else out / "moodle_feedback.zip"
+    try:
+        atomic_write(path, data)
+    except ReportWriteError as exc:
+        raise CliError(str(exc), 4) from None
+    import zipfile
+    import io
+    pages = len(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    if left_out:
+        _say(console, f"not in the zip ({len(left_out)}, graded outside Moodle's participant folders: Moodle could not "
+                      f"tell whose they are): {_listed(left_out)}", "yellow")
+    waiting = sum(r.pending for r in results.values())
+    if waiting:
+        _say(console, f"{waiting} written answer(s) still wait for a TA: those pages say 'total so far'; upload the "
+                      f"zip again once they are graded", "yellow")
+    _say(console, f"wrote {shown_path(path)}: {pages} feedback page(s), one per participant. Upload it in Moodle: View "
+                  f"all submissions, Grading action 'Upload multiple feedback files in a zip' (the assignment's "
+                  f"feedback types need 'Feedback files')", "green")
     return 0
 
 
