@@ -337,3 +337,18 @@ def test_the_name_form_never_sends_the_browser_off_the_app(app, target):
     assert r.status_code == 302
     location = r.headers["Location"]
     assert location.startswith("/") and not location.startswith("//") and "evil" not in location, location
+
+
+def test_a_second_server_on_one_gradebook_is_told_of_the_first(tmp_path):
+    """A TA's review: a second grader serve on the same reports (another port) said nothing."""
+    import os
+
+    from grader.cli.serve import _serving
+    first, said = _serving(tmp_path, 8001)
+    assert first is not None and said == ""
+    second, said = _serving(tmp_path, 8002)
+    assert second is None and said == f"pid {os.getpid()}, port 8001"
+    os.close(first)                                   # the first server stopped: the next one holds it
+    third, said = _serving(tmp_path, 8003)
+    assert third is not None and said == ""
+    os.close(third)

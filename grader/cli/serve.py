@@ -69,6 +69,11 @@ def cmd_serve(args, console: Console) -> int:
         return 2
     port = getattr(server, "effective_port", args.port)
     app.config["SESSION_COOKIE_NAME"] = f"grader_session_{port}"   # two servers on one host keep apart
+    held = _serving(reports, port)
+    if held[1]:
+        console.print(f"[yellow]another grader serve already serves this gradebook ({held[1]}): the TAs can all use "
+                      f"that one's link; this one runs too (every save is checked against the other's)[/]",
+                      soft_wrap=True)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     console.print(f"grading app for {reports}")
     console.print(f"  open [bold]http://{shown}:{port}/?token={token}[/]", soft_wrap=True)
@@ -88,4 +93,29 @@ def cmd_serve(args, console: Console) -> int:
     finally:
         server.close()
         renderer.stop()
+        if held[0] is not None:
+            os.close(held[0])
     return 0
+
+
+def _serving(reports, port: int) -> tuple[int | None, str]:
+    """Say whether another `grader serve` holds this gradebook (a TA's review started a second
+    one, on another port, without a word). The first server holds a lock with its pid and port;
+    the lock goes with its process. Returns (this server's lock, what holds it otherwise)."""
+    import fcntl
+    path = reports / ".serve.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None, ""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            other = os.pread(fd, 200, 0).decode("ascii", "replace").strip()
+        finally:
+            os.close(fd)
+        return None, other or "another process"
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid {os.getpid()}, port {port}".encode(), 0)
+    return fd, ""
