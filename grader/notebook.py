@@ -135,7 +135,8 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         raise NotebookError("the file is empty (0 bytes); save the notebook again and resubmit")
     if size > limits.max_bytes:
         raise NotebookError(f"the file is {size / 2**20:.0f} MB, more than the "
-                            f"{limits.max_bytes // 2**20} MB a notebook may have; clear outputs and save again")
+                            f"{limits.max_bytes // 2**20} MB a notebook may have; clear the outputs (in Jupyter: "
+                            f"Edit > Clear Outputs of All Cells) and save again")
     raw = path.read_bytes()
     notes: list[str] = []
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):

@@ -470,10 +470,10 @@ CASES = {
             F.cross_entropy(model(data), target).backward()
             optimizer.step()
         test(model, test_loader)'''},
-        {"epochs": 0, "plots": 0}, ["`train` was called 0 time(s)"], []),
+        {"epochs": 0, "plots": 0}, ["`train` was called 0 times"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
-        {"epochs": 0, "final_weights": 0}, ["`train` was called 5 time(s)"], []),
+        {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times"], []),
     "test-once-figure-per-epoch-keywords": (
         {"train-and-test": '''def train_and_test(model: nn.Module, hyperparameters: dict):
     opt = optim.SGD(params=model.parameters(), momentum=hyperparameters["momentum"], lr=hyperparameters["lr"])
@@ -507,7 +507,7 @@ CASES = {
             "        test(model, test_loader)\n"
             "        smooth = F.avg_pool1d(torch.tensor(g1).view(1, 1, -1), kernel_size=20, stride=1)"))},
         {"epochs": 0, "plots": 0, "final_weights": 0},
-        ["`train_and_test` stopped with an error after `train` was called 1 of 2 time(s)",
+        ["`train_and_test` stopped with an error after `train` was called 1 of 2 times",
          "the grader trains on a small loader of a few mini-batches an epoch"], []),
     "only-smoothed-gradients-plotted": (
         {"train-and-test": train().replace(

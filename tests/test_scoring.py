@@ -424,7 +424,8 @@ def test_answer_rows_name_every_statement_with_its_maximum(changes, drop, needle
     assert all(r.points == 0.0 for r in rows[:2])
     if changes.get("answers-3-3", "").startswith("a_ = None"):
         assert rows[0].message == "`a_` is None, which counts as wrong; write True or False"
-        assert rows[1].message == "`b_` is 1; write True or False, not a number"
+        assert rows[1].message == ("`b_` is 1; write True or False, not a number (the notebook's test cell accepts 1, "
+                                   "since 1 == True in Python; grading takes only True or False)")
 
 
 def test_the_student_view_rows_have_their_task_and_maximum():

@@ -136,7 +136,10 @@ def problem(name: str, value, source: str = "") -> str:
             return f"`{name}` is None, which counts as wrong; write True or False"
         if isinstance(v, str):
             return f"`{name}` is the string {v!r}; write True or False without quotes"
-        return f"`{name}` is {v!r}; write True or False, not a number"
+        accepted = isinstance(v, (int, float)) and v in (0, 1)     # what `a_ in [True, False]` lets pass
+        return (f"`{name}` is {v!r}; write True or False, not a number" +
+                (f" (the notebook's test cell accepts {v!r}, since {v!r} == {bool(v)!r} in Python; grading takes only "
+                 f"True or False)" if accepted else ""))
     if isinstance(value, ast.Name) and value.id.lower() in ("true", "false"):
         python = value.id.capitalize()
         return f"`{value.id}` is not Python's `{python}` (a name nobody defined); write `{name} = {python}`"

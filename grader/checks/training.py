@@ -410,9 +410,9 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error before it called `train`" + raised)
     elif trains and len(trains) < epochs and run.get("error"):
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called {len(trains)} of "
-                                       f"{epochs} time(s)" + raised)
+                                       f"{epochs} times" + raised)
     elif len(trains) != epochs:
-        out["epochs"] = Verdict(False, f"`train` was called {len(trains)} time(s), but the grader passed "
+        out["epochs"] = Verdict(False, f"`train` was called {_times(len(trains))}, but the grader passed "
                                        f"hyperparameters['epochs'] = {epochs} (its own value, not the notebook's); "
                                        f"call it once per epoch" + raised)
     elif any(e.get("model") != target for e in trains) and all(ours(e.get("model")) for e in trains):
@@ -520,10 +520,13 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
                                               "list of batches), which on the real data does not go over the whole "
                                               "training set each epoch: pass train_loader" + raised)
         return out
+    because = next((f" (a result of what {c} names)" for c in ("optimizer", "epochs")
+                    if not out[c].ok and not out[c].unconfirmed), "")
     out["final_weights"] = Verdict(same, "the trained weights equal the reference's" if same else
                                    "after training, the model's weights differ from the reference run on the same "
-                                   "data: train for exactly hyperparameters['epochs'] epochs with one SGD optimizer "
-                                   "(lr and momentum from the argument) and do not re-initialise the model" + raised)
+                                   "data" + because + ": train for exactly hyperparameters['epochs'] epochs with one "
+                                   "SGD optimizer (lr and momentum from the argument) and do not re-initialise the "
+                                   "model" + raised)
     return out
 
 
@@ -537,6 +540,14 @@ def _changed_outside_train(events: list[dict], good: list[dict]) -> str:
         return ("the optimizer's settings changed between calls of `train` (a scheduler, another optimizer, or "
                 "optimizer.param_groups changed by hand): keep the argument's values for the whole run")
     return ""
+
+
+def _times(n: int) -> str:
+    return {0: "0 times", 1: "once"}.get(n, f"{n} times")
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
 
 
 def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -> Verdict:
@@ -558,12 +569,12 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
     # A line of neither length is the lists smoothed, trimmed or thinned: say so, not only "0 of 3".
     lengths = {len(s[k]) for s in series for k in range(3)} | {sum(len(s[k]) for s in series) for k in range(3)}
     if any(0 < np.size(line) < max(lengths) and np.size(line) not in lengths for line in lines) and not raised:
-        return Verdict(False, f"{found} of the 3 gradient lists returned by `train` were plotted; a plotted line is "
+        return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted; a plotted line is "
                               f"shorter than the lists (smoothed, trimmed or every n-th value?): plot the lists as "
                               f"`train` returns them (a log scale is fine), e.g. plt.plot(grads1)")
     if raised and not lines:
         return Verdict(False, "nothing was plotted: the function stopped with an error before it plotted" + raised)
-    return Verdict(False, f"{found} of the 3 gradient lists returned by `train` were plotted (read from lines, points, bars, "
+    return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted (read from lines, points, bars, "
                           f"filled areas, box or violin plots and histograms); plot each list "
                           f"(e.g. plt.plot(grads1)) for the whole run or per epoch" + raised)
 
