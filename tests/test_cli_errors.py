@@ -273,3 +273,25 @@ def test_the_students_check_says_what_a_flag_asks_of_them():
            "copy it back" in text
     assert text.count("- edited") == 1 and "- added-cell (1): cells you added are not graded" in text
     assert "to fix: the cells ann-sigmoid-test, ann-relu-test as the template has them" in text
+
+
+def test_a_partly_answered_question_counts_its_blanks_now_and_the_rest_at_grading():
+    """A student's review: 3 of 5 answered still said "(10 points)" at grading and 40/40 now."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import CheckResult, SubmissionResult
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True)
+    r.checks.append(CheckResult("code_3_1", "imports executes", 2.0, 2.0, True, "the imports cell runs"))
+    for v in "abc":
+        r.checks.append(CheckResult("question_3_3", f"{v}_", 2.0, None, None, "format ok"))
+    for v in "de":
+        r.checks.append(CheckResult("question_3_3", f"{v}_", 2.0, 0.0, False, f"`{v}_` is not assigned"))
+    buf = io.StringIO()
+    render_check(r, load_spec(), Console(file=buf, width=120, color_system=None))
+    text = " ".join(buf.getvalue().split())
+    assert "format ok for 3 of 5: 0/4 now, 6 scored at grading" in text
+    assert "automatic points: 2/6 of what can be checked now; Question 3.3 (6 points) scored at grading" in text

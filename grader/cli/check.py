@@ -127,8 +127,11 @@ def _task_line(task, checks) -> str:
     # whose every check failed is 0, not "format ok for 0 of 5" (an empty notebook's code tasks).
     if any(c.points is None for c in checks) and all(c.points is None or c.passed is False for c in checks):
         ok = sum(1 for c in checks if c.passed is not False)
+        lost = sum(c.max_points for c in checks if c.points is not None)
+        # The statements left out are 0 already: "(10 points)" for 3 of 5 answered said otherwise
+        # (a student's review).
         return (f"format ok: scored at grading ({task.max_points:g} points)" if ok == len(checks) else
-                f"format ok for {ok} of {len(checks)}; scored at grading ({task.max_points:g} points)")
+                f"format ok for {ok} of {len(checks)}: 0/{lost:g} now, {task.max_points - lost:g} scored at grading")
     got = sum(c.points or 0 for c in checks)
     return f"{got:g}/{sum(c.max_points for c in checks):g}"
 
@@ -251,14 +254,14 @@ def _same_message(failed: list) -> list[list]:
 def _points_line(r: SubmissionResult, spec) -> str:
     """What the automatic points mean before grading: what can be checked now, what comes later."""
     auto = [c for c in r.checks if not c.manual_task and c.task != "filename"]
-    now = [c for c in auto if c.points is not None and c.passed is not None and
-           not any(d.task == c.task and d.points is None for d in auto)]
-    later = [t for t in spec.tasks if any(c.task == t.id and c.points is None for c in auto)]
+    now = [c for c in auto if c.points is not None and c.passed is not None]
+    later = {t.title: sum(c.max_points for c in auto if c.task == t.id and c.points is None) for t in spec.tasks}
+    later = {title: pts for title, pts in later.items() if pts}
     written = sum(t.max_points for t in spec.tasks if t.kind == "manual")
     parts = [f"automatic points: {sum(c.points or 0 for c in now):g}/{sum(c.max_points for c in now):g} "
              f"of what can be checked now"]
     if later:
-        parts.append(", ".join(f"{t.title} ({t.max_points:g} points)" for t in later) + " scored at grading "
+        parts.append(", ".join(f"{title} ({pts:g} points)" for title, pts in later.items()) + " scored at grading "
                      "(hidden tests and the answer key)")
     if written:
         parts.append(f"the written answers ({written:g} points) are graded by a TA")
