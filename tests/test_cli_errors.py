@@ -155,7 +155,8 @@ def test_moodle_refuses_a_worksheet_that_matches_nobody_and_pending_answers(plac
     assert main(["moodle", "worksheet.csv", "--allow-pending"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == ("wrote reports/worksheet-graded.csv: upload it to Moodle (View all submissions, Grading "
-                         "action: Upload grading worksheet)")
+                         "action: Upload grading worksheet); the detailed feedback pages: grader export --format "
+                         "moodle-feedback")
     assert "PARTIAL GRADE: 2 written answer(s)" in (place / "reports" / "worksheet-graded.csv").read_text()
 
 
@@ -254,6 +255,21 @@ def test_the_console_line_of_an_unreadable_notebook_says_it_once():
                          filename_ok=True, status="unreadable: the file is empty", flags=["unreadable", "filename"])
     line = _line(r)
     assert line.count("unreadable") == 1 and "filename" in line
+    assert "[bold red]0/0[/]" in line or "[bold green]0/0[/]" in line
+
+
+def test_the_console_line_colours_the_points_by_how_far_from_full_marks():
+    """A TA's review read "✓ ... 30/50" as a pass: the mark says "look at it", the colour the points."""
+    from grader.cli.grade import _line
+    from grader.results import CheckResult, SubmissionResult
+
+    def line(points):
+        r = SubmissionResult(file="Assignment_7_KimPark_k12121212.ipynb", name="KimPark", matr_number="k12121212",
+                             filename_ok=True)
+        r.checks.append(CheckResult("code_3_1", "imports executes", 50.0, points, points > 0, "x"))
+        return _line(r)
+    assert "[bold green]50/50[/]" in line(50.0) and "[bold yellow]30/50[/]" in line(30.0)
+    assert "[bold red]0/50[/]" in line(0.0) and line(30.0).startswith("[green]✓[/]")
 
 
 def test_the_students_check_says_what_a_flag_asks_of_them():

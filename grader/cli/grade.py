@@ -111,7 +111,10 @@ def _line(r: SubmissionResult) -> str:
     # The Moodle participant beside the file: two students' files can be named alike (one named
     # after a classmate), and their lines must not read the same (a TA's review).
     who = f" ({one_line(r.participant)})" if r.participant else ""
-    return f"{mark} {one_line(r.file)}{who}  [bold]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
+    # The mark says whether a TA must look; the points' colour how far from full marks they are (a
+    # TA's review read "✓ ... 30/50" as a pass).
+    colour = "green" if r.auto_points >= r.auto_max else "red" if r.auto_points <= 0 else "yellow"
+    return f"{mark} {one_line(r.file)}{who}  [bold {colour}]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
 
 
 def _change(r: SubmissionResult, before: tuple | None, older: list[str]) -> str:
