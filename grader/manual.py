@@ -48,7 +48,8 @@ from .spec import Spec
 from .worksheet import decode, sniff, split_records
 
 COLUMNS = ["report", "file", "matr_number", "name", "task", "max_points", "points", "comment", "version",
-           "answer_sha"]
+           "answer_sha", "answer"]
+ANSWER_CHARS = 2000               # the answer's text in the sheet, to grade beside it (the page has it all)
 UNANSWERED = "none"               # answer_sha of a row whose task had no answer when exported
 _SHA = re.compile(r"[0-9a-f]{64}")
 NEEDED = ("report", "task", "points")
@@ -302,7 +303,7 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
             if check.answer is None:
                 body = f'<p class="fail">{html.escape(check.message)} — already 0 points</p>'
                 rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points, check.points or 0.0,
-                             "unanswered", version, UNANSWERED])
+                             "unanswered", version, UNANSWERED, ""])
             else:
                 stale = check.review is not None and check.review.stale
                 if stale:
@@ -318,8 +319,12 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
                             '<p class="removed">[more photos than one page holds: see this one in grader serve]</p>')
                 body = f'<div class="answer">{shown}</div>{graded}'
                 comment = check.review.comment if check.review else ""
+                # The text beside the points (a TA's review: the sheet had to be graded with the page
+                # open beside it); cut, and photos named, not pasted. Merge never reads it.
+                text = " ".join(as_text(check.answer).split())
+                text = text if len(text) <= ANSWER_CHARS else text[:ANSWER_CHARS] + " […]"
                 rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points,
-                             None if stale else check.points, comment, version, answer_sha(check.answer)])
+                             None if stale else check.points, comment, version, answer_sha(check.answer), text])
             parts.append(f'<section id="{html.escape(key)}"><h3>{_header(r)}</h3>{several}{body}</section>')
         path = out / f"{task.id}.html"
         atomic_write(path, page(task.title, "\n".join(parts)))

@@ -33,7 +33,7 @@ def write_rows(path, rows, sep=",", encoding="utf-8"):
     w = csv.DictWriter(buf, fieldnames=list(rows[0]), delimiter=sep, lineterminator="\r\n")
     w.writeheader()
     w.writerows(rows)
-    path.write_bytes(buf.getvalue().encode(encoding))
+    path.write_bytes(buf.getvalue().encode(encoding, errors="replace"))   # as Excel saves: '?' for what cp1252 lacks
 
 
 def test_excel_german_locale_sheet_is_read_as_saved(book):
@@ -205,3 +205,14 @@ def test_an_edited_answer_sha_is_named(book):
     with pytest.raises(manual.MergeError) as err:
         manual.merge(path, reports, SPEC, ta="anna")
     assert str(err.value) == "line 2: the answer_sha column was changed; keep it as exported (or blank it)"
+
+
+def test_the_sheet_has_each_answers_text_beside_its_points(book):
+    """A TA's review: manual_grades.csv had no answer text, so the HTML page had to be open beside."""
+    from .gradebook_helpers import PROOF
+    reports, _ = book
+    rows = rows_of(manual.export(reports, SPEC)[-1].read_text(encoding="utf-8"))
+    anna = next(r for r in rows if r["report"] == "Anna_Huber_5500" and r["task"] == "calc_1_1")
+    assert anna["answer"] == PROOF
+    unanswered = next(r for r in rows if r["answer_sha"] == "none")
+    assert unanswered["answer"] == ""
