@@ -123,7 +123,8 @@ def finite(x: float) -> bool:
 MODEL_RUN = Obj(optional={
     "build_error": str, "module": bool, "linear": List(Tuple((int, int, bool)), 64),
     "init": List(Tuple((TENSOR, Opt(TENSOR))), 64), "out_type": str, "forward_error": str,
-    "with_weights": Opt(TENSOR), "with_own": Opt(TENSOR), "with_wide": Opt(TENSOR), "with_low": Opt(TENSOR), "copied": str, "weights_error": str, "outputs": Map(Opt(TENSOR), 16),
+    "with_weights": Opt(TENSOR), "with_own": Opt(TENSOR), "own_wide": Opt(TENSOR), "own_low": Opt(TENSOR), "own_train": Opt(TENSOR),
+    "own_eval": Opt(TENSOR), "own_trained": List(bool, 64), "with_wide": Opt(TENSOR), "with_low": Opt(TENSOR), "copied": str, "weights_error": str, "outputs": Map(Opt(TENSOR), 16),
     "seeded_error": str, "init_seeded": Map(List(Tuple((TENSOR, Opt(TENSOR))), 64), 16),
     "with_train": Opt(TENSOR), "with_grads": Map(Opt(TENSOR), 64), "grads_error": str,
     "with_eval": Opt(TENSOR), "extra_params": List(Tuple((str, int)), 16),

@@ -133,6 +133,16 @@ CASES = {
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
         ["stopped with an error before it created an optimizer", "train `model`, do not build one of your own",
          "(the error is named under optimizer)"], []),
+    "a-wrong-hidden-size-and-relu6": (       # a fifty-third review: the further passes were skipped for other sizes
+        {"ann-relu": relu("F.relu6").replace("(512, 1024)", "(512, 1000)").replace("(1024, 512)", "(1000, 512)")},
+        {"ANN_relu: layers": 0, "ANN_relu: activations": 0, "ANN_relu: seeded": 0}, [], []),
+    "a-wrong-hidden-size-and-another-network-while-training": (
+        {"ann-sigmoid": sigmoid(IN_ORDER.format(bias="").replace("(512, 1024)", "(512, 1000)")
+                                .replace("(1024, 512)", "(1000, 512)")).replace(
+            "        x = x.view(x.shape[0], -1)\n",
+            "        x = x.view(x.shape[0], -1)\n        if torch.is_grad_enabled():\n"
+            "            return self.out(torch.sigmoid(self.fc3(torch.sigmoid(self.fc2(torch.sigmoid(self.fc1(x)))))).detach()) * 0\n")},
+        {"ANN_sigmoid: layers": 0, "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, [], []),
     "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen
         {"ann-relu": relu("torch.relu").replace("x = torch.relu(self.fc2(x))",
                                                 "x = torch.nn.functional.leaky_relu(self.fc2(x), 0.01)")},

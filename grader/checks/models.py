@@ -143,7 +143,7 @@ def _np_weights(seed: int, dims) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-_NP_ACTIVATIONS = {"sigmoid": lambda h: 1 / (1 + np.exp(-h)), "relu": lambda h: np.maximum(h, 0),
+_NP_ACTIVATIONS = {"sigmoid": lambda h: 0.5 * (1 + np.tanh(0.5 * h)), "relu": lambda h: np.maximum(h, 0),   # no overflow
                    "tanh": np.tanh, "none": lambda h: h}
 
 
@@ -160,22 +160,56 @@ def own_sizes(model: dict, obs: dict, params: dict | None, atol: float) -> str |
         return None
     x = _np_inputs(params).reshape(int(params["batch"]), -1)
     weights = _np_weights(params["weight_seed"], [d[:2] for d in dims])
-
-    def mlp(act: str) -> np.ndarray:
-        h = x
-        for i, ((w, b), d) in enumerate(zip(weights, dims)):
-            h = h @ w.T + (b if d[2] else 0)
-            if i < len(weights) - 1:
-                h = _NP_ACTIVATIONS[act](h)
-        return h
+    mlp = _np_mlp(weights, dims)
     act = model["activation"]
-    outs = {a: mlp(a) for a in _NP_ACTIVATIONS}
+    outs = {a: mlp(x, a) for a in _NP_ACTIVATIONS}
     own = outs[act]
     e = np.exp(own - own.max(axis=-1, keepdims=True))
     outs["softmax"] = e / e.sum(axis=-1, keepdims=True)
     outs["log_softmax"] = np.log(outs["softmax"])
     outs["final_activation"] = _NP_ACTIVATIONS[act](own)
     return next((v for v in [act, *outs] if close(mine, outs[v], atol)), "")
+
+
+def _np_mlp(weights, dims):
+    """The network of these layers (``dims``: in, out, has a bias) with the given weights."""
+    def mlp(x: np.ndarray, act: str, first_bias: float = 0.0) -> np.ndarray:
+        h = x
+        for i, ((w, b), d) in enumerate(zip(weights, dims)):
+            h = h @ w.T + ((b - (first_bias if i == 0 else 0.0)) if d[2] else 0)
+            if i < len(weights) - 1:
+                h = _NP_ACTIVATIONS[act](h)
+        return h
+    return mlp
+
+
+def own_beyond(model: dict, obs: dict, params: dict, atol: float) -> str:
+    """Layers of other sizes whose output is the task's activation on ordinary inputs: the same
+    further passes as with the reference weights, recomputed here (inputs x wide_scale, the first
+    biases lowered, gradients on, eval mode on another batch, every layer reached by training);
+    '' when all agree (a fifty-third review: ReLU6, and zeros while training, passed by a wrong size)."""
+    act, dims = model["activation"], [tuple(d) for d in obs["linear"]]
+    w = "the grader's weights in your layers (of other sizes: see layers)"
+    weights = _np_weights(params["weight_seed"], [d[:2] for d in dims])
+    mlp = _np_mlp(weights, dims)
+    x = _np_inputs(params).reshape(int(params["batch"]), -1)
+    wide, low = float(params.get("wide_scale") or 0), float(params.get("low_bias") or 0)
+    if wide and not close(obs.get("own_wide"), mlp(x * wide, act), atol):
+        return BEYOND["wide"].format(w=w, act=act)
+    if low and not close(obs.get("own_low"), mlp(x, act, low), atol):
+        return BEYOND["low"].format(w=w, act=act)
+    if not params.get("training_pass", True):
+        return ""
+    if obs.get("grads_error") or not close(obs.get("own_train"), mlp(x, act), atol):
+        return BEYOND["train"].format(w=w)
+    batch = int(params.get("eval_batch", 16))
+    x16 = _np_inputs({**params, "input_seed": int(params["input_seed"]) + 1, "batch": batch}).reshape(batch, -1)
+    if not close(obs.get("own_eval"), mlp(x16, act), atol):
+        return BEYOND["eval"].format(w=w)
+    trained = obs.get("own_trained")
+    if not isinstance(trained, list) or len(trained) != len(dims) or not all(trained):
+        return BEYOND["frozen"].format(w=w)
+    return ""
 
 
 def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: e,
@@ -201,6 +235,10 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     out["forward_shape"] = _forward_shape(model, obs if not obs.get("forward_error") else
                                           {**obs, "forward_error": explain(obs["forward_error"])}, ref, real, unconfirmed)
     out["activations"] = _activations(model, obs, ref, atol, other)
+    if other == model["activation"] and out["activations"].ok and len(obs.get("linear") or []) >= 2:
+        beyond = own_beyond(model, obs, params, atol)
+        if beyond:
+            out["activations"] = Verdict(False, beyond)
     # A mistake at the output (a final softmax, an activation after the last layer) changes the
     # seeded outputs too: say so, instead of suggesting another order of creation.
     act = model["activation"]
@@ -380,6 +418,24 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | No
                           f"output")
 
 
+# Right with the grader's weights on ordinary inputs under no_grad, but not everywhere: what each
+# further pass shows (``{w}``: whose weights; ``{act}``: the task's activation).
+BEYOND = {
+    "wide": "with {w} the output is right for inputs of ordinary size but not for large ones (pre-activations far "
+            "above 0): use {act} itself, not a capped or clipped variant (ReLU6, hardtanh, clamp with a maximum)",
+    "low": "with {w} the output is right for inputs of ordinary size but not when the first layer's "
+           "pre-activations are far below 0: use {act} itself (a leaky or shifted variant is another activation)",
+    "train": "with {w} the output is right, but not when gradients are on, as in training: forward must compute "
+             "the same with and without torch.no_grad()",
+    "eval": "with {w} the output is right in training mode, but not in eval mode (as the notebook's test() calls "
+            "it) or for a batch of another size: forward must compute the same network in both modes and for any "
+            "batch",
+    "frozen": "with {w} the output is right, but a layer's weights get no gradient (frozen with "
+              "requires_grad=False, or its output detached): every layer must be trained",
+}
+REFERENCE_WEIGHTS = "the reference weights"
+
+
 def _training(obs: dict, ref: dict, atol: float) -> str:
     """Right under no_grad, but is it the same network while training (gradients on)? '' when the
     output and each layer's weight gradient agree (or the reference has none to compare)."""
@@ -387,16 +443,12 @@ def _training(obs: dict, ref: dict, atol: float) -> str:
     if not want:
         return ""
     if obs.get("grads_error") or not close(obs.get("with_train"), ref.get("with_train"), atol):
-        return ("with the reference weights the output is right, but not when gradients are on, as in training: "
-                "forward must compute the same with and without torch.no_grad()")
+        return BEYOND["train"].format(w=REFERENCE_WEIGHTS)
     if ref.get("with_eval") is not None and not close(obs.get("with_eval"), ref["with_eval"], atol):
-        return ("with the reference weights the output is right in training mode, but not in eval mode (as the "
-                "notebook's test() calls it) or for a batch of another size: forward must compute the same network "
-                "in both modes and for any batch")
+        return BEYOND["eval"].format(w=REFERENCE_WEIGHTS)
     mine = obs.get("with_grads") or {}
     if any(mine.get(k) is None for k, v in want.items() if v is not None):
-        return ("with the reference weights the output is right, but a layer's weights get no gradient (frozen "
-                "with requires_grad=False, or its output detached): every layer must be trained")
+        return BEYOND["frozen"].format(w=REFERENCE_WEIGHTS)
     for k, v in want.items():
         if v is None:
             continue
@@ -414,13 +466,9 @@ def _extremes(obs: dict, ref: dict, atol: float, act: str) -> str:
     (a capped variant such as ReLU6 differs above 6) and the first layer's biases far below 0 (a
     leaky slope of 1e-5 differs there). '' when both agree (or the reference has neither)."""
     if ref.get("with_wide") is not None and not close(obs.get("with_wide"), ref["with_wide"], atol):
-        return (f"with the reference weights the output is right for inputs of ordinary size but not for large "
-                f"ones (pre-activations far above 0): use {act} itself, not a capped or clipped variant (ReLU6, "
-                f"hardtanh, clamp with a maximum)")
+        return BEYOND["wide"].format(w=REFERENCE_WEIGHTS, act=act)
     if ref.get("with_low") is not None and not close(obs.get("with_low"), ref["with_low"], atol):
-        return (f"with the reference weights the output is right for inputs of ordinary size but not when the "
-                f"first layer's pre-activations are far below 0: use {act} itself (a leaky or shifted variant is "
-                f"another activation)")
+        return BEYOND["low"].format(w=REFERENCE_WEIGHTS, act=act)
     return ""
 
 
@@ -479,9 +527,9 @@ def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool, ct
     if "public" not in runs or (hidden and "hidden" not in runs):
         return all_fail("the check did not run (incomplete result from the cell's process)")
     explain = ctx.explain if ctx is not None else (lambda e: e)
-    params = (lambda h: _run_params(task, ctx, model, h)) if ctx is not None else (lambda h: None)
-    public = judge_run(model, runs["public"], ref_runs["public"], atol, explain, params(False))
-    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol, explain, params(True)) if hidden else None
+    sent = probe_params(task, ctx, model)["runs"] if ctx is not None else {}    # what the probe was given
+    public = judge_run(model, runs["public"], ref_runs["public"], atol, explain, sent.get("public"))
+    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol, explain, sent.get("hidden")) if hidden else None
     verdicts = combine(public, secret, HIDDEN_ONLY)
     return [CheckResult(task=task.id, check=label(c), max_points=float(pts[c]),
                         points=float(pts[c]) if verdicts[c].ok else 0.0, passed=verdicts[c].ok,

@@ -181,9 +181,30 @@ def _with_own_sizes(model, lins, x, p, obs):
              and all(a[1] == b[0] for a, b in zip(dims, dims[1:])) and sum(a * b for a, b in dims) <= 8_000_000)
     if not chain:
         return
-    if _copy_weights(lins, _weights(p["weight_seed"], dims)) is not None:
-        with torch.no_grad():
-            obs["with_own"] = _tensor(model(x))
+    own = _weights(p["weight_seed"], dims)
+    if _copy_weights(lins, own) is None:
+        return
+    with torch.no_grad():
+        obs["with_own"] = _tensor(model(x))
+        wide = float(p.get("wide_scale") or 0)
+        if wide:
+            obs["own_wide"] = _tensor(model(x * wide))
+        low = float(p.get("low_bias") or 0)
+        if low:
+            (w0, b0), *rest = own
+            _copy_weights(lins, [(w0, b0 - low), *rest])
+            obs["own_low"] = _tensor(model(x))
+            _copy_weights(lins, own)
+    if p.get("training_pass", True):      # as with the reference weights: while training, and in eval mode
+        try:
+            with torch.enable_grad():
+                out = model(x)
+            obs["own_train"] = _tensor(out)
+            reached = _leaves(out) if isinstance(out, torch.Tensor) else set()
+            obs["own_trained"] = [bool(m.weight.requires_grad and id(m.weight) in reached) for m in lins][:64]
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            obs["grads_error"] = _why(exc)
+        _evaluated(model, p, obs, "own_eval")
 
 
 def _leaves(out):
@@ -200,7 +221,7 @@ def _leaves(out):
     return found
 
 
-def _evaluated(model, p, obs):
+def _evaluated(model, p, obs, key="with_eval"):
     """The reference weights in place, in eval mode (as the notebook's `test` calls it) on a batch
     of another size (16): a forward that switches on `self.training` or on the batch size is another
     network there (a forty-seventh review)."""
@@ -209,7 +230,7 @@ def _evaluated(model, p, obs):
         x = _inputs(int(p["input_seed"]) + 1, int(p.get("eval_batch", 16)), p["input_shape"], p["mean"], p["std"])
         nn.Module.train(model, False)
         with torch.no_grad():
-            obs["with_eval"] = _tensor(model(x))
+            obs[key] = _tensor(model(x))
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything
         obs["grads_error"] = _why(exc)
     finally:
