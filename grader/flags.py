@@ -24,6 +24,8 @@ FLAG_HELP = {
     "reordered": "reordered: cells of the template are in another order; Jupyter's Run All runs them top to "
                  "bottom and stops where a cell comes before what it uses: move them back to where the template "
                  "has them",
+    "hidden-values": "hidden-values: a graded cell reads the seed it runs with or compares a hyperparameter with a "
+                     "number, so it may behave by the grader's values; a TA reads it (no point depends on it)",
     "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "
                  "turn it back into a code cell",
 }

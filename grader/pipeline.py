@@ -6,6 +6,7 @@ becomes a reason in that submission's result; nothing here raises for a bad subm
 """
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import threading
@@ -20,7 +21,7 @@ from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename
 from .dynamic_code import runs
-from .notebook import Notebook, NotebookError, imported_modules, load_notebook
+from .notebook import Notebook, NotebookError, imported_modules, load_notebook, parse_source
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
 
@@ -169,6 +170,7 @@ class Grader:
         follow = self._followups(ctx, per_task)
         self._imports(ctx, jobs, result)
         self._code_from_strings(ctx, jobs)
+        self._probing(ctx, jobs)
         for task in self.spec.tasks:
             try:
                 result.checks.extend(KINDS[task.kind].score(task, ctx, per_task[task.id], self.refs.get(task.id, []),
@@ -242,6 +244,19 @@ class Grader:
             result.checks.append(CheckResult("imports", "imports rule", 0.0, -penalty, False,
                                              f"imports {named}: don't import any other packages than "
                                              f"listed in the cell with the 'imports' tag"))
+
+    def _probing(self, ctx: Context, jobs) -> None:
+        """A graded cell that reads the seed it was built under or compares a hyperparameter with a
+        number behaves by the grader's hidden values, which its points can then tell (a fifty-third
+        review learnt the hidden seed, lr and epochs a bit per check that way). No point depends on
+        it; a TA reads the cell."""
+        keys = set(self.spec.raw.get("probing", {}).get("keys", ("lr", "momentum", "epochs", "batch_size",
+                                                                  "test_batch_size", "seed")))
+        for job in jobs:
+            what = probes_hidden(job.source or "", keys)
+            if what:
+                ctx.flag(f"hidden-values:{job.cell_id}")
+                ctx.detail(f"{job.cell_id} {what}: code that behaves by the values it is run with; a TA reads it")
 
     @staticmethod
     def _code_from_strings(ctx: Context, jobs) -> None:
@@ -329,3 +344,31 @@ def moved_cells(ranks: list[int], ids: list[str]) -> list[str]:
         keep.add(i)
         i = prev[i]
     return [cid for k, cid in enumerate(ids) if k not in keep]
+
+
+_SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
+
+
+def probes_hidden(source: str, keys: set[str]) -> str:
+    """What in a cell reads the values the grader runs it with ("" for nothing): the seed or RNG
+    state read back, or a hyperparameter (``x["lr"]``) compared with a number. From the syntax
+    tree only; a cell that cannot be parsed says nothing."""
+    if not any(k in source for k in _SEED_READERS) and "<" not in source and ">" not in source \
+            and "==" not in source and "!=" not in source:
+        return ""
+    tree = parse_source(source)
+    if tree is None:
+        return ""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in _SEED_READERS or \
+                isinstance(node, ast.Name) and node.id in _SEED_READERS:
+            return f"reads the random seed or generator state ({node.attr if isinstance(node, ast.Attribute) else node.id})"
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            named = [s for s in sides if isinstance(s, ast.Subscript) and isinstance(s.slice, ast.Constant)
+                     and s.slice.value in keys]
+            number = any(isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and
+                         not isinstance(s.value, bool) for s in sides)
+            if named and number:
+                return f"compares hyperparameter '{named[0].slice.value}' with a number"
+    return ""

@@ -246,6 +246,23 @@ def train_and_test(model, hyperparameters):
     raise ValueError("LEAK " + " ".join(f"{k}={v}" for k, v in hyperparameters.items()))
 '''
 
+# A fifty-third review: behave by the hidden values so that the points tell them (the seed above
+# 10^7 costs seeded; lr above 0.03 costs test), a bit per check. Points cannot be made silent; the
+# source is flagged for a TA.
+POINTS_AS_CHANNEL_MODEL = """
+import torch.nn as nn
+class ANN_sigmoid(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.big = float(torch.initial_seed() > 10**7)
+        self.l1, self.l2 = nn.Linear(d_in, 512), nn.Linear(512, 1024)
+        self.l3, self.l4 = nn.Linear(1024, 512), nn.Linear(512, d_out)
+
+    def forward(self, x):
+        x = torch.sigmoid(self.l1(x.flatten(1)))
+        return self.l4(torch.sigmoid(self.l3(torch.sigmoid(self.l2(x))))) + self.big
+"""
+
 # In the run with hidden parameters, answer the grader's request with a "refused" reply whose
 # reason is those parameters, or end the process with an exit code made of one (8 bits a cell):
 # a student's own words or numbers from that run must never reach a message.

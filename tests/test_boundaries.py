@@ -478,3 +478,20 @@ def test_a_provided_cell_is_the_same_code_whatever_blank_lines_and_comments_were
     assert not same_code("import torch\nimport os\nimport numpy", tpl)
     assert not same_code("%matplotlib inline\nimport torch\nimport os", tpl)
     assert not same_code("import torch\nimport os\u00a0", tpl)
+
+
+@pytest.mark.parametrize("source,said", [
+    ("s = torch.initial_seed()", "initial_seed"),
+    ("state = torch.get_rng_state()", "get_rng_state"),
+    ("if hyperparameters['lr'] < 0.03:\n    pass", "compares hyperparameter 'lr'"),
+    ("x = 3 <= h['epochs']", "compares hyperparameter 'epochs'"),
+    ("for e in range(hyperparameters['epochs']):\n    pass", ""),                # using a value is not probing it
+    ("while e < hyperparameters['epochs']:\n    e += 1", ""),
+    ("if hyperparameters['name'] == 3:\n    pass", ""),                         # not a hyperparameter
+    ("if flag == True:\n    pass", ""),
+    ("def broken(:", ""),
+])
+def test_code_that_reads_the_values_it_runs_with_is_told(source, said):
+    from grader.pipeline import probes_hidden
+    got = probes_hidden(source, {"lr", "momentum", "epochs"})
+    assert (said in got and got) if said else got == "", got

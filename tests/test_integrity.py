@@ -147,6 +147,9 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "Exfiltrate": {"ann-relu": attacks.EXFILTRATE.format(key=str(REF / "answer_key.toml"),
                                                              hidden=str(REF / "hidden.toml"),
                                                              old_report=str(old_report))},
+        "Channel": {"ann-sigmoid": attacks.POINTS_AS_CHANNEL_MODEL,
+                    "train-and-test": sol["train-and-test"].replace("test(model, test_loader)",
+                                                                     "if hyperparameters['lr'] < 0.03: test(model, test_loader)")},
         "Hidden": {"ann-sigmoid": attacks.named(attacks.HIDDEN_VALUES_MODEL, "ANN_sigmoid"),
                    "train-and-test": attacks.HIDDEN_VALUES_TRAINING},
         "Malformed": {"ann-relu": attacks.MALFORMED_FRAME + sol["ann-relu"],
@@ -304,6 +307,16 @@ def test_no_secret_reaches_any_output_file(batch):
             for secret in secrets:
                 assert not contains(text, secret), (path.name, secret)
     assert "OTHER-BATCH-REPORT" not in batch["stdout"]
+
+
+def test_code_that_behaves_by_the_hidden_values_is_flagged_for_a_ta(batch):
+    """Points cannot be made silent: a cell that reads its seed or compares lr with a number tells
+    a hidden value a bit per check. Such source is flagged (no point depends on the flag)."""
+    r = report(batch, "MalChannel")
+    assert {"hidden-values:ann-sigmoid", "hidden-values:train-and-test"} <= set(r["flags"]), r["flags"]
+    assert any("reads the random seed or generator state (initial_seed)" in d for d in r["details"])
+    assert any("compares hyperparameter 'lr' with a number" in d for d in r["details"])
+    assert not any(f.startswith("hidden-values") for f in report(batch, HONEST[0])["flags"])
 
 
 def test_messages_come_from_the_public_run(batch):
