@@ -473,3 +473,27 @@ def test_an_override_from_the_command_line_reaches_a_student_without_written_ans
     gb = open_gradebook(out)
     assert decided(gb, [key])[key].auto_points == 2 and not gb.overrides(key)
     gb.close()
+
+
+def test_undo_from_the_command_line_skips_changes_that_changed_nothing(tmp_path, capsys, monkeypatch):
+    """A TA's review: a sheet merged twice recorded an empty change; "undo my last" undid that one,
+    said ok and left the grade. And only the web app could undo at all."""
+    from grader.cli import main
+    monkeypatch.setenv("COLUMNS", "300")
+    out = tmp_path / "reports"
+    gb = filled(out)
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=9.5, ta="ben")
+    with gb.change("ben", "merge", "grades merged"):
+        pass                                                   # the same sheet again: nothing changed
+    assert gb.last_undoable("ben").action != "merge"
+    gb.close()
+    base = ["--reports", str(out), "--ta", "ben"]
+    assert main(["undo", "--list", *base]) == 0
+    assert "ben  merge: grades merged" in capsys.readouterr().out
+    assert main(["undo", *base]) == 0
+    assert "undid change" in capsys.readouterr().out
+    gb = open_gradebook(out)
+    assert gb.grade("Anna_Huber_5500", "calc_1_1") is None
+    gb.close()
+    assert main(["undo", *base]) == 2
+    assert "nothing of ben's to undo" in capsys.readouterr().out

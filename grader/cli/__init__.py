@@ -17,6 +17,7 @@ WEEK = """the TA's week, in order:
      or: grader manual export, then grader manual merge reports/manual/manual_grades.csv
      grader count                               several notebooks of one student: which counts
      grader override REPORT_KEY                 a regrade request on an automatic check (also in serve)
+     grader undo [--list]                       take back your last change (a merge, a choice, ...)
   3. grader moodle "Grades-Assignment 7.csv"    fill Moodle's grading worksheet, then upload it
   4. grader export --format gradebook           also gradescope or junit
      grader backup                              a safe copy of the gradebook, also while serve runs

@@ -370,6 +370,9 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     older: list[str] = []
     if todo:
         stream = None
+        # Until each is done (also after kill -9), and before the workers start: a Ctrl-C while they
+        # started left nothing recorded, and "run again without --force" skipped them all (a TA's review).
+        gb.set_meta(LEFT, json.dumps(sorted(tracked)))
         try:
             stream = (_cluster_stream(args, spec, todo) if args.dask_scheduler
                       else _local_stream(args, spec, home, todo, jobs, console))
@@ -377,7 +380,6 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                        TimeElapsedColumn(), TimeRemainingColumn()]
             with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
                 bar = progress.add_task("grading", total=len(todo))
-                gb.set_meta(LEFT, json.dumps(sorted(tracked)))   # until each is done (also after kill -9)
                 for sub, r in stream:
                     _attach_identity(r, sub, shas[sub.key])
                     record(gb, out, r, sub.key)        # committed first: survives kill -9 of this process

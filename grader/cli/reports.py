@@ -49,6 +49,14 @@ OVERRIDE_EXAMPLES = """examples:
 Reports, summary.csv and feedback pages are rewritten; grader serve shows the same overrides.
 """
 
+UNDO_EXAMPLES = """examples:
+  grader undo --list             the latest changes: number, time, TA, what
+  grader undo                    your latest change (e.g. a merge of the wrong sheet)
+  grader undo 42                 change 42, by whoever made it
+
+Reports, summary.csv and feedback pages are rewritten.
+"""
+
 MANUAL_EXAMPLES = """examples:
   grader manual export
         reports/manual/calc_1_1.html ... (one sheet per written task) and manual_grades.csv
@@ -128,6 +136,20 @@ def add_parsers(sub) -> None:
     o.add_argument("--ta", default=None, help="the TA recorded (default: $GRADER_TA or your user name)")
     reports_args(o)
     o.set_defaults(run=cmd_override)
+
+    u = sub.add_parser("undo", help="take back your last change to the grades, or a change by number (TA)",
+                       description="Every TA decision (a grade, a merge, a choice, an override) is one change in "
+                                   "the gradebook's history. Without a number: your latest change that changed "
+                                   "something, as 'u' in grader serve. --list shows the latest changes with their "
+                                   "numbers. An undo is itself a change (undo it to redo); a change whose records "
+                                   "were changed since is refused.",
+                       formatter_class=RAW, epilog=UNDO_EXAMPLES)
+    u.add_argument("change", nargs="?", type=int, default=None, help="the change's number (grader undo --list)")
+    u.add_argument("--list", action="store_true", help="the latest 20 changes, newest first")
+    u.add_argument("--ta", default=None, help="whose latest change, and who is recorded (default: $GRADER_TA or "
+                                              "your user name)")
+    reports_args(u)
+    u.set_defaults(run=cmd_undo)
 
     m = sub.add_parser("moodle", help="fill grades and feedback into Moodle's grading worksheet (TA)",
                        description="Fill 'Grade' and 'Feedback comments' of Moodle's downloaded grading worksheet "
@@ -492,6 +514,44 @@ def cmd_override(args, console: Console) -> int:
         gb.close()
     _say(console, f"{r.who} ({key}): {said}, by {ta}; automatic points {r.auto_points:g} → {now.auto_points:g}; "
                   f"summary.csv and feedback pages rewritten", "green")
+    return 0
+
+
+def cmd_undo(args, console: Console) -> int:
+    from ..gradebook.outputs import write_reports
+    from ..gradebook.store import UndoError
+    from ..manual import who
+    spec = spec_of(args)
+    gb = existing_reports(args.reports)
+    try:
+        if args.list:
+            shown = [c for c in gb.changes(limit=20, people_only=True)]
+            if not shown:
+                _say(console, "no TA has changed anything yet")
+            for c in shown:
+                state = f"  (undone by {c.undone_by})" if c.undone_by else ""
+                _say(console, f"{c.id:>5}  {c.at[:16].replace('T', ' ')}  {c.ta}  {c.action}: {c.summary}{state}")
+            return 0
+        ta = args.ta or who()
+        if args.change is None:
+            mine = gb.last_undoable(ta)
+            if mine is None:
+                raise CliError(f"nothing of {ta}'s to undo (grader undo --list shows every change; --ta NAME for "
+                               f"another TA's)")
+            args.change = mine.id
+        target = next((c for c in gb.changes(limit=100_000) if c.id == args.change), None)
+        try:
+            new = gb.undo(args.change, ta)
+        except UndoError as exc:
+            raise CliError(str(exc)) from None
+        write_reports(gb, args.reports, spec)
+    except ReportWriteError as exc:
+        raise CliError(str(exc), 4) from None
+    finally:
+        gb.close()
+    what = f"{target.action}: {target.summary}" if target else ""
+    _say(console, f"undid change {args.change} ({what}) as change {new}, by {ta}; summary.csv and feedback pages "
+                  f"rewritten", "green")
     return 0
 
 

@@ -625,6 +625,13 @@ class Gradebook:
         return [Change(r["id"], r["at"], r["ta"], r["action"], r["summary"], r["undo_of"], undone.get(r["id"]),
                        r["n"]) for r in db.execute(q, (*args, limit))]
 
+    def last_undoable(self, ta: str) -> Change | None:
+        """This TA's latest change that an undo would take back: not a regrade, an import or an
+        undo, not undone yet, and one that changed something (a sheet merged twice records a change
+        of nothing; undoing it "succeeded" and left the grade: a TA's review)."""
+        return next((c for c in self.changes(limit=200, ta=ta)
+                     if c.action not in (*NOT_UNDOABLE, "undo") and c.undone_by is None and c.rows > 0), None)
+
     def head(self) -> int:
         """The latest change: anything a person or a batch changed moves it."""
         return self.read().execute("SELECT COALESCE(MAX(id), 0) FROM changes").fetchone()[0]

@@ -248,11 +248,10 @@ def undo():
     st = state()
     change = data.get("change")
     if change is None:
-        mine = [c for c in st.gb.changes(limit=50, ta=g.ta)
-                if c.action not in ("regrade", "import", "undo") and c.undone_by is None]
-        if not mine:
+        mine = st.gb.last_undoable(g.ta)
+        if mine is None:
             return {"error": "nothing of yours to undo"}, 400
-        change = mine[0].id
+        change = mine.id
     try:
         new = st.gb.undo(int(change), g.ta)
     except UndoError as exc:
