@@ -327,6 +327,14 @@ def _comment(r: SubmissionResult, choice: Counting | None, pending: int) -> str:
             groups.setdefault(c.task, []).append(c.check)
         shown = "; ".join(f"{task}: {', '.join(checks)}" for task, checks in groups.items())
         parts.append(f"Failed: {shown}" + (f" and {len(failed) - 6} more" if len(failed) > 6 else "") + ".")
+    # A TA's override with its reason: points that moved with no word said why (a TA's review).
+    changed = [c for c in r.checks if not c.manual_task and c.review is not None and c.review.reason
+               and c.review.auto_points is not None and c.review.auto_points != c.points]
+    for c in changed[:4]:
+        parts.append(f"Changed by a TA: {c.task}: {c.check} from {c.review.auto_points:g} to {c.points:g} "
+                     f"({' '.join(c.review.reason.split())[:200]}).")
+    if len(changed) > 4:
+        parts.append(f"{len(changed) - 4} more checks changed by a TA (see the feedback page).")
     if not r.filename_ok:
         parts.append("Filename does not follow the naming rules.")
     if r.status != "graded":

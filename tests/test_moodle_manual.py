@@ -105,6 +105,11 @@ def test_feedback_comments_say_what_failed_and_are_neutralised():
     r.status = "unreadable: empty file"          # nothing was checked: the reason, not every check
     assert worksheet.feedback_comment(r) == ("Automatic checks: 0/57. Written answers: 0/50. Filename does not "
                                              "follow the naming rules. Problem: unreadable: empty file.")
+    from grader.results import Review                                # an override says why (a TA's review)
+    r.status = "graded"
+    r.checks[1] = CheckResult("code_3_2_models", "check 0", 1.0, 1.0, True, "x",
+                              review=Review(ta="tessa", at="2026-12-01", auto_points=0.0, reason="tanh\naccepted"))
+    assert "Changed by a TA: code_3_2_models: check 0 from 0 to 1 (tanh accepted)." in worksheet.feedback_comment(r)
     r = graded(-5, pid="5501")                                        # a penalty: the comment starts with '-'?
     out, _ = moodle.fill_worksheet(SHEET, [r])
     assert not rows(out)[1][8].startswith(("=", "+", "-", "@"))
