@@ -199,6 +199,11 @@ def test_a_backup_while_the_gradebook_is_open_holds_every_grade(gb, tmp_path):
     assert db.execute("SELECT comment FROM grades WHERE submission_key=?", (ANNA,)).fetchall() == [("fine",)]
     db.close()
     assert main(["backup", "--reports", str(reports), str(tmp_path / "copy.sqlite")]) == 1   # never overwritten
+    # a folder not there yet (an unmounted stick, a TA's review) is a folder, not a file named so
+    for folder in ("usb/", "stick"):
+        assert main(["backup", "--reports", str(reports), str(tmp_path / folder)]) == 0
+        assert (tmp_path / folder.rstrip("/")).is_dir()
+        assert len(list((tmp_path / folder.rstrip("/")).glob("gradebook-*.sqlite"))) == 1
 
 
 def test_undo_walks_back_through_a_tas_changes_one_by_one(gb):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from rich.console import Console
@@ -196,7 +197,7 @@ def add_parsers(sub) -> None:
                                    "every grade stored so far is in it. Copying the file itself while grader "
                                    "serve runs misses the grades still in gradebook.sqlite-wal.",
                        formatter_class=RAW, epilog=BACKUP_EXAMPLES)
-    b.add_argument("dest", type=Path, nargs="?", default=None,
+    b.add_argument("dest", type=str, nargs="?", default=None,
                    help="file or folder to write (default: <reports>/backups/gradebook-<date>-<time>.sqlite)")
     reports_args(b)
     b.set_defaults(run=cmd_backup)
@@ -609,8 +610,10 @@ def cmd_backup(args, console: Console) -> int:
     gb = existing_reports(args.reports)
     gb.close()
     name = f"gradebook-{time.strftime('%Y%m%d-%H%M%S')}.sqlite"
-    dest = args.dest if args.dest is not None else args.reports / "backups" / name
-    if dest.is_dir() or (args.dest is not None and str(args.dest).endswith("/")):
+    dest = Path(args.dest) if args.dest is not None else args.reports / "backups" / name
+    # A folder: one that exists, one written with a trailing slash, or a name without a file suffix
+    # (a TA's review: "bk/" not there yet became a file named bk).
+    if dest.is_dir() or (args.dest is not None and (args.dest.endswith(("/", os.sep)) or not dest.suffix)):
         dest = dest / name
     if dest.exists():
         raise CliError(f"{shown_path(dest)} exists: name another file, or move that one away", 1)
