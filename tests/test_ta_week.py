@@ -322,7 +322,11 @@ def test_an_older_download_graded_after_a_newer_one_is_told(tmp_path, data_home)
     older = download("old.zip", "Assignment_7_MaxMustermann_k01234567.ipynb", (2024, 6, 3, 12, 0, 0))
     out = tmp_path / "reports"
     assert run(["grade", str(newer), "--out", str(out)], tmp_path, data_home).returncode == 0
-    res = run(["grade", str(older), "--out", str(out)], tmp_path, data_home)
+    res = run(["grade", str(older), "--out", str(out)], tmp_path, data_home)      # refused: nothing graded
+    said = " ".join(res.stdout.split())
+    assert res.returncode == 1 and "1 notebook(s) here are older files than the ones graded before (Max " \
+        "Mustermann): an older download? Nothing graded." in said and "--older" in said, said
+    res = run(["grade", str(older), "--out", str(out), "--older"], tmp_path, data_home)
     said = " ".join(res.stdout.split())
     assert res.returncode == 0, said
     assert "30/50" in said and "(was 50: this file is older than the one graded before)" in said

@@ -70,6 +70,9 @@ def add_parser(sub) -> None:
                    help=f"notebooks graded in parallel, one warm worker each (default: cores + 1, "
                         f"here {default_workers()})")
     g.add_argument("--force", action="store_true", help="regrade notebooks that were already graded")
+    g.add_argument("--older", action="store_true",
+                   help="grade files older than the ones graded before under the same name (an older download "
+                        "is refused without it: its notebooks would replace the resubmissions)")
     g.add_argument("--dask-scheduler", metavar="ADDRESS", default=None,
                    help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); each Dask worker "
                         "keeps its own warm engine; reports are still written here (needs the 'dask' extra)")
@@ -115,6 +118,16 @@ def _line(r: SubmissionResult) -> str:
     # TA's review read "✓ ... 30/50" as a pass).
     colour = "green" if r.auto_points >= r.auto_max else "red" if r.auto_points <= 0 else "yellow"
     return f"{mark} {one_line(r.file)}{who}  [bold {colour}]{r.auto_points:g}/{r.auto_max:g}[/]{status}{flags}"
+
+
+def _older(sub: Submission, before: tuple | None, sha: str) -> bool:
+    """Is this file another notebook than the one graded before under its key, and older?"""
+    if before is None or not before[1] or not sha or before[1] == sha or not isinstance(before[2], (int, float)):
+        return False
+    try:
+        return sub.path.stat().st_mtime < before[2] - 1
+    except OSError:
+        return False
 
 
 def _change(r: SubmissionResult, before: tuple | None, older: list[str]) -> str:
@@ -354,6 +367,16 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
             todo.append(sub)
     if skipped:
         console.print(f"{skipped} notebook(s) already graded and unchanged: skipped (--force regrades)")
+    before = {k: (r.auto_points, r.sha256, r.extra.get("modified")) for k, r in
+              gb.automatic([s.key for s in todo]).items() if not r.no_notebook}
+    stale = [s for s in todo if _older(s, before.get(s.key), shas[s.key])]
+    if stale and not args.older:
+        # Last week's download graded after today's would put the older notebooks back over the
+        # resubmissions (a TA's review: grades went down, exit 0, one yellow line).
+        names = ", ".join(one_line(s.participant or s.rel) for s in stale[:5]) + (" ..." if len(stale) > 5 else "")
+        raise CliError(f"{len(stale)} notebook(s) here are older files than the ones graded before ({names}): an "
+                       f"older download? Nothing graded. Grade the newest download, or pass --older to grade these "
+                       f"older files anyway", 1)
     home, standin = ensure_dataset(args.data)
     if standin:
         console.print(f"[dim]data: deterministic FashionMNIST stand-in in {home} (put the real files there to use them)[/]")
@@ -365,8 +388,6 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     # What only this record knows is to be (re)graded: a --force run's notebooks, and those a
     # stopped one left (a changed or new notebook is found by its fingerprint anyway).
     tracked = {s.key for s in todo if args.force or s.key in left}
-    before = {k: (r.auto_points, r.sha256, r.extra.get("modified")) for k, r in
-              gb.automatic([s.key for s in todo]).items() if not r.no_notebook}
     older: list[str] = []
     if todo:
         stream = None
