@@ -142,7 +142,7 @@ def _change(r: SubmissionResult, before: tuple | None, older: list[str]) -> str:
         older.append(one_line(r.who))
         return f"  [yellow](was {points:g}: this file is older than the one graded before)[/]"
     if points != r.auto_points:
-        return f"  [dim](was {points:g}{': another notebook' if sha and sha != r.sha256 else ''})[/]"
+        return f"  [dim](was {points:g}{': the file changed' if sha and sha != r.sha256 else ''})[/]"
     return ""
 
 
@@ -403,10 +403,13 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                 bar = progress.add_task("grading", total=len(todo))
                 for sub, r in stream:
                     _attach_identity(r, sub, shas[sub.key])
-                    record(gb, out, r, sub.key)        # committed first: survives kill -9 of this process
+                    shown = record(gb, out, r, sub.key)    # committed first: survives kill -9 of this process
                     done_keys.add(sub.key)
                     done_now += 1
-                    progress.console.print(_line(r) + _change(r, before.get(sub.key), older))
+                    # What summary.csv says, where a TA's override makes it differ (a TA's review).
+                    kept = (f"  [dim]({shown.auto_points:g} with a TA's override)[/]"
+                            if shown.auto_points != r.auto_points else "")
+                    progress.console.print(_line(r) + kept + _change(r, before.get(sub.key), older))
                     progress.advance(bar)
         except KeyboardInterrupt:
             interrupted = True

@@ -91,11 +91,14 @@ def write_reports(gb: Gradebook, out: Path, spec: Spec, keys=None, pages: bool =
     return results
 
 
-def record(gb: Gradebook, out: Path, result: SubmissionResult, key: str) -> None:
+def record(gb: Gradebook, out: Path, result: SubmissionResult, key: str) -> SubmissionResult:
     """Store one finished result (committed: survives kill -9) and render its files, TA grades
-    applied. A failure raises (ReportWriteError, sqlite3.Error) after whatever was committed."""
+    applied; returns it so rendered. A failure raises (ReportWriteError, sqlite3.Error) after
+    whatever was committed."""
     gb.store_result(result, key)
-    write_submission(out, decided(gb, [key])[key], key)
+    shown = decided(gb, [key])[key]
+    write_submission(out, shown, key)
+    return shown
 
 
 def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool = True) -> dict[str, SubmissionResult]:
