@@ -184,7 +184,7 @@ class Counting:
     def about(self, key: str) -> str:
         """One sentence on this notebook, for its own report or feedback page."""
         n = len(self.others) + 1
-        wait = (f" They differ in {', '.join(self.differs)}: a TA confirms which one counts."
+        wait = (f" Their points differ in {', '.join(self.differs)}: a TA confirms which one counts."
                 if self.waiting else "")
         if self.counts(key):
             other = ", ".join(f for _, f, _ in self.others)

@@ -40,7 +40,7 @@ def test_attempts_that_differ_wait_for_a_ta_and_the_worksheet_waits_with_them():
     results = guesses()
     c = identity.counting(results)["Anna_Huber_5500-2"]
     assert c.key == "Anna_Huber_5500-2" and c.differs == ("question_3_3",) and c.waiting
-    assert "They differ in question_3_3: a TA confirms which one counts." in c.about("Anna_Huber_5500-1")
+    assert "Their points differ in question_3_3: a TA confirms which one counts." in c.about("Anna_Huber_5500-1")
     filled_sheet = worksheet.fill(worksheet.read_worksheet(SHEET.encode()), results)
     assert filled_sheet.unchosen == ["Participant 5500 (Anna Huber) in question_3_3"]
     assert ('<li class="choice">Anna Huber (participant 5500): 4 notebooks that differ in question_3_3; choose the '
@@ -79,7 +79,7 @@ def test_grader_count_lists_chooses_and_takes_back(tmp_path, capsys, monkeypatch
     filled(reports, guesses()).close()
     assert main(["count", "--reports", str(reports)]) == 0
     listed = capsys.readouterr().out
-    assert "Anna Huber (participant 5500): 4 notebooks, they differ in question_3_3" in listed
+    assert "Anna Huber (participant 5500): 4 notebooks, their points differ in question_3_3" in listed
     assert "counts  Anna_Huber_5500-2" in listed and "waiting for a TA" in listed
     assert main(["count", "Anna_Huber_5500-1", "--reports", str(reports), "--ta", "ben"]) == 0
     said = capsys.readouterr().out

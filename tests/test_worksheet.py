@@ -39,7 +39,7 @@ def test_the_best_of_several_notebooks_counts_whatever_their_order():
     assert choice[final.key].reason == "the higher total (50 vs 29 points)"
     assert choice[draft.key].about(draft.key) == ("Not counted: 2 notebooks were handed in and "
                                                   "Assignment_7_LeaMueller_k11111111.ipynb counts, the higher "
-                                                  "total (50 vs 29 points). They differ in code_3_1: a TA "
+                                                  "total (50 vs 29 points). Their points differ in code_3_1: a TA "
                                                   "confirms which one counts.")
     assert counted([draft, final]) == [final]
 

@@ -513,7 +513,7 @@ def several_notebooks(batch: list[SubmissionResult], results: dict[str, Submissi
         line = (f"[yellow]{one_line(best.who)} ({best.participant_id}): {len(c.others) + 1} notebooks, all graded; "
                 f"counted {one_line(c.file)}, {one_line(c.reason)}")
         if c.waiting:
-            line += (f"; they differ in {one_line(', '.join(c.differs))}: a TA chooses the one that counts (grader "
+            line += (f"; their points differ in {one_line(', '.join(c.differs))}: a TA chooses the one that counts (grader "
                      f"count lists them)")
         lines.append(line + "[/]")
     return lines

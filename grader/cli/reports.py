@@ -109,7 +109,7 @@ def add_parsers(sub) -> None:
 
     c = sub.add_parser("count", help="choose which of a participant's several notebooks counts (TA)",
                        description="A Moodle participant who handed in several notebooks: all are graded and "
-                                   "the highest total counts, unless they differ in graded answers. Then a TA "
+                                   "the highest total counts, unless their points differ in a task. Then a TA "
                                    "chooses (the highest of several different attempts would reward handing in "
                                    "every guess), and grader moodle waits for that choice. Without a report "
                                    "key: lists every participant with several notebooks, what counts and why.",
@@ -569,7 +569,7 @@ def _list_counting(console: Console, results, choices) -> None:
         waiting += c.waiting
         head = f"{best.who} (participant {best.participant_id}): {len(group)} notebooks"
         if c.differs:
-            head += f", they differ in {', '.join(c.differs)}"
+            head += f", their points differ in {', '.join(c.differs)}"
         console.print(Text(head, style="yellow" if c.waiting else ""), soft_wrap=True)
         for r in sorted(group, key=lambda r: (r.file, r.key)):
             mark = "counts" if c.counts(r.key) else "      "
