@@ -134,6 +134,9 @@ def test_overrides_need_a_reason_and_reach_the_feedback(gb, tmp_path):
     page = (out / "feedback" / "Anna_Huber_5500.html").read_text()
     assert "Changed by a TA (was 0/1): regrade request: torch.relu is fine" in page
     assert gb.changes()[0].action == "override"
+    from grader.feedback import student_page                   # a resubmission got the point itself: no
+    c.review.auto_points = 1.0                                # "Changed by a TA (was 1/1)" (a TA's review)
+    assert "Changed by a TA" not in student_page(r, spec)
 
 
 def test_feedback_shows_rubric_items_and_comments(gb, tmp_path):
