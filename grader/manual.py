@@ -302,8 +302,10 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
             several = (f'<p class="pending">{html.escape(choice.about(key))}</p>' if choice else "")
             if check.answer is None:
                 body = f'<p class="fail">{html.escape(check.message)} — already 0 points</p>'
+                # An unreadable notebook's rows say so, not "unanswered" (a TA's review).
                 rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points, check.points or 0.0,
-                             "unanswered", version, UNANSWERED, ""])
+                             "unanswered" if r.status == "graded" else f"not graded: {r.status}"[:200], version,
+                             UNANSWERED, ""])
             else:
                 stale = check.review is not None and check.review.stale
                 if stale:

@@ -216,3 +216,15 @@ def test_the_sheet_has_each_answers_text_beside_its_points(book):
     assert anna["answer"] == PROOF
     unanswered = next(r for r in rows if r["answer_sha"] == "none")
     assert unanswered["answer"] == ""
+
+
+def test_an_unreadable_notebooks_rows_say_so_not_unanswered(tmp_path):
+    from .gradebook_helpers import result
+    bad = result(0, None, calc_1_2=None)
+    bad.status = "unreadable: the file is empty"
+    reports = tmp_path / "reports"
+    filled(reports, [bad, result(1, None)]).close()
+    rows = rows_of(manual.export(reports, SPEC)[-1].read_text(encoding="utf-8"))
+    mine = [r for r in rows if r["report"] == bad.key]
+    assert mine and all(r["comment"] == "not graded: unreadable: the file is empty" for r in mine)
+    assert all(r["comment"] == "unanswered" for r in rows if r["report"] != bad.key and r["answer_sha"] == "none")

@@ -206,3 +206,12 @@ def test_a_messages_code_is_shown_as_code_and_stays_escaped():
     from grader.render import message_html
     assert message_html("`ANN_sigmoid(784, 10)` builds") == "<code>ANN_sigmoid(784, 10)</code> builds"
     assert message_html("`<img src=x onerror=alert(1)>` & `") == "<code>&lt;img src=x onerror=alert(1)&gt;</code> &amp; `"
+
+
+def test_the_gradebook_row_of_a_counted_draft_has_the_participants_number():
+    """A TA's review: Lea's row had no matriculation number because the notebook a TA chose to
+    count (her draft) has none in its name, though her other notebook does."""
+    final, draft = lea()
+    draft.chosen_by = "tessa"
+    rows = list(csv.DictReader(io.StringIO(gradebook({final.key: final, draft.key: draft}, SPEC))))
+    assert len(rows) == 1 and rows[0]["file"] == draft.file and rows[0]["matr_number"] == "k11111111"
