@@ -352,3 +352,24 @@ def test_a_second_server_on_one_gradebook_is_told_of_the_first(tmp_path):
     third, said = _serving(tmp_path, 8003)
     assert third is not None and said == ""
     os.close(third)
+
+
+def test_the_grading_page_says_which_of_several_notebooks_counts(tmp_path):
+    """A TA's review: both of Lea's notebooks were in the queue and no page said which counts."""
+    from .gradebook_helpers import PROOF, result
+    final = result(0, PROOF, name="Lea Müller", matr="k11111111")
+    final.key, final.participant_id, final.file = "Lea_Müller_5505-2", "5505", "Assignment_7_LeaMueller_k11111111.ipynb"
+    draft = result(0, PROOF, calc_1_2=None, name="Lea Müller", auto=0.0)
+    draft.key, draft.participant_id, draft.file = "Lea_Müller_5505-1", "5505", "Assignment_7_LeaMueller_draft.ipynb"
+    reports = tmp_path / "reports"
+    filled(reports, [final, draft, result(1, PROOF)]).close()
+    a = create_app(reports, load_spec(), token="s3cret-token")
+    a.testing = True
+    alice = TA(a, "alice")
+    page = alice.get(f"/t/calc_1_1/a/{sid_of(a, draft.key)}").data.decode()     # names hidden: no file names
+    assert "One of 2 notebooks of this participant; another one counts so far." in page, page[:3000]
+    assert "draft.ipynb" not in page
+    page = alice.get(f"/t/calc_1_1/a/{sid_of(a, final.key)}").data.decode()
+    assert "One of 2 notebooks of this participant; this one counts so far." in page
+    page = alice.get(f"/t/calc_1_1/a/{sid_of(a, 'Ben_Gruber_5501')}").data.decode()
+    assert 'id="several"' not in page

@@ -241,6 +241,13 @@ class Gradebook:
         return {(r["path"], r["participant_id"]): r["key"] for r in self.read().execute(
             "SELECT key, path, participant_id FROM submissions WHERE path != ''")}
 
+    def keys_of_participant(self, participant_id: str) -> list[str]:
+        """The report keys of one Moodle participant's notebooks (several when they handed in more)."""
+        if not participant_id:
+            return []
+        return [r["key"] for r in self.read().execute("SELECT key FROM submissions WHERE participant_id=? ORDER BY key",
+                                                      (participant_id,))]
+
     def ids(self) -> dict[str, int]:
         return {r["key"]: r["id"] for r in self.read().execute("SELECT key, id FROM submissions")}
 

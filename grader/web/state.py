@@ -241,6 +241,24 @@ def _diff(rep: str, text: str) -> str:
     return grouping.diff_html(rep, text)
 
 
+def _several(gb, result: SubmissionResult, key: str, anon: bool) -> str:
+    """One of a participant's several notebooks: which counts and why (a TA's review graded both
+    of Lea's answers without a word of it); without file names when names are hidden."""
+    keys = gb.keys_of_participant(result.participant_id)
+    if len(keys) < 2:
+        return ""
+    from ..gradebook.decisions import results as decided
+    from ..identity import counting
+    choice = counting(decided(gb, keys).values()).get(key)
+    if choice is None:
+        return ""
+    if not anon:
+        return choice.about(key)
+    so_far = "" if choice.chosen_by else " so far"
+    return (f"One of {len(keys)} notebooks of this participant; this one counts{so_far}." if choice.counts(key) else
+            f"One of {len(keys)} notebooks of this participant; another one counts{so_far}.")
+
+
 def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -> dict[str, Any]:
     """The data of the grading page for one answer."""
     gb = st.gb
@@ -262,6 +280,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
         checks.append(dict(task=c.task, check=c.check, max=c.max_points, points=c.points, passed=c.passed,
                            message=redact(c.message, result) if anon else c.message, override=o))
     graded_in_group = sum(1 for k in (group.members if group else ()) if tv.state(k) == "graded")
+    several = _several(gb, result, key, anon)
     shown_items = [i for i in tv.rubric.items]
     return dict(
         task=tv.task, answer=answer, html=answer_html(answer.text), pos=pos,
@@ -280,7 +299,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
         # beside a check overridden to 4 and a summary that said 34).
         auto_points=result.auto_points + sum(o.points - (c.points or 0) for c in result.checks if not c.manual_task
                                              and (o := overrides.get((c.task, c.check))) is not None),
-        auto_max=result.auto_max, others=st.claims.others(tv.task.id, key, ta), graded=tv.graded,
+        auto_max=result.auto_max, others=st.claims.others(tv.task.id, key, ta), graded=tv.graded, several=several,
         total=len(tv.answers), assigned=sorted(assignments.get((tv.task.id, gid or -1), set())
                                                | assignments.get((tv.task.id, 0), set())),
     )
