@@ -26,6 +26,8 @@ FLAG_HELP = {
                  "has them",
     "hidden-values": "hidden-values: a graded cell reads the seed it runs with or compares a hyperparameter with a "
                      "number, so it may behave by the grader's values; a TA reads it (no point depends on it)",
+    "several-notebooks": "several-notebooks: more than one notebook was handed in; all are graded and one counts "
+                         "(which, and why, is said above)",
     "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "
                  "turn it back into a code cell",
 }
