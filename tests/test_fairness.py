@@ -480,7 +480,22 @@ CASES = {
             F.cross_entropy(model(data), target).backward()
             optimizer.step()
         test(model, test_loader)'''},
-        {"epochs": 0, "plots": 0}, ["`train` was called 0 times"], []),
+        {"epochs": 0, "plots": 0}, ["trains with a loop of its own"], []),
+    "own-training-loop-plotting-its-gradients": (   # a fifty-sixth review: the loop cost epochs and plots
+        {"train-and-test": '''def train_and_test(model, hyperparameters):
+    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
+    g1, g2, g3 = [], [], []
+    for epoch in range(hyperparameters["epochs"]):
+        model.train()
+        for data, target in train_loader:
+            optimizer.zero_grad(set_to_none=True)
+            F.cross_entropy(model(data), target).backward()
+            ws = [m.weight.grad.abs().mean().item() for m in model.modules() if isinstance(m, nn.Linear)]
+            g1.append(ws[0]); g2.append(ws[1]); g3.append(ws[2])
+            optimizer.step()
+        test(model, test_loader)
+    plt.plot(g1); plt.plot(g2); plt.plot(g3); plt.show()'''},
+        {"epochs": 0}, ["trains with a loop of its own"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times"], []),

@@ -408,6 +408,10 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         out["epochs"] = Verdict(True, "`train` called once per epoch with the model, train_loader and optimizer")
     elif not trains and run.get("error"):
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error before it called `train`" + raised)
+    elif not trains and same:
+        out["epochs"] = Verdict(False, f"`{name}` trains with a loop of its own (its trained weights are the "
+                                       f"reference run's): the task asks to call the provided `train` once per "
+                                       f"epoch, train(model, train_loader, optimizer, epoch)")
     elif trains and len(trains) < epochs and run.get("error"):
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called {len(trains)} of "
                                        f"{epochs} times" + raised)
@@ -476,7 +480,14 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     else:
         out["test"] = Verdict(False, f"`test` looks right, but {UNCONFIRMED}", True)
 
-    out["plots"] = _plots(good_trains, run.get("lines", []), raised, bool(trains))
+    if same and not trains:
+        # A loop of its own that trains as `train` does (the final weights are the reference run's):
+        # the lists `train` would have returned are the reference run's, so the lines drawn are
+        # compared with those. The loop costs epochs, not plots too (a fifty-sixth review: -8).
+        own = [e for e in ref_run.get("events", []) if e.get("kind") == "train"]
+        out["plots"] = _plots(own, run.get("lines", []), raised, bool(own))
+    else:
+        out["plots"] = _plots(good_trains, run.get("lines", []), raised, bool(trains))
 
     if not same and not trains and not opts:
         # Nothing was trained (the template's stub raised, or the function is empty): no "differ".
