@@ -5,8 +5,9 @@ from __future__ import annotations
 FLAG_HELP = {
     "edited": "edited: a cell you were not to change differs from the template; copy it back from the template "
               "(a TA sees this flag)",
-    "deleted": "deleted: cells of the template are missing; copy them back from the template",
-    "added-cell": "added-cell: cells you added are not graded; put your work in the cells the template gives",
+    "deleted": "deleted: a cell of the template is missing; copy it back from the template",
+    "added-cell": "added-cell: the number of cells you added; they are not graded: put your work in the cells the "
+                  "template gives",
     "changed": "changed: you changed values the template invites you to change; graded cells run with the "
                "template's values, so this costs nothing",
     "extra-import": "extra-import: a graded cell imports a module the imports cell does not list; the assignment "
@@ -21,6 +22,8 @@ FLAG_HELP = {
               "but Jupyter's Run All stops there: fix the error",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
              "instead; put your code in the template's cell",
+    "duplicated": "duplicated: a cell of the template is there twice (copied); of code cells the lower copy is "
+                  "graded, as Jupyter runs it last, of answer cells the upper one: delete the other copy",
     "reordered": "reordered: cells of the template are in another order; Jupyter's Run All runs them top to "
                  "bottom and stops where a cell comes before what it uses: move them back to where the template "
                  "has them",

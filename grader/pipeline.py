@@ -309,7 +309,8 @@ class Grader:
         for c in ctx.nb.cells:
             if c.id in rank and c.id not in {cid for _, cid in seen}:
                 seen.append((rank[c.id], c.id))
-        for cid in moved_cells([r for r, _ in seen], [cid for _, cid in seen]):
+        locked = set(self.spec.locked_cells)
+        for cid in moved_cells([r for r, _ in seen], [cid for _, cid in seen], [cid in locked for _, cid in seen]):
             ctx.flag(f"reordered:{cid}")
 
     def _locked(self, ctx: Context) -> None:
@@ -326,20 +327,22 @@ class Grader:
                 ctx.flag(f"deleted:{cid}")
 
 
-def moved_cells(ranks: list[int], ids: list[str]) -> list[str]:
-    """The ids off one longest increasing run of ``ranks`` (patience sorting): the cells that
-    were moved, the fewest that explain the order."""
-    import bisect
-    tails: list[int] = []          # index into ranks of the smallest tail of each run length
-    prev = [-1] * len(ranks)
-    for i, r in enumerate(ranks):
-        j = bisect.bisect_left([ranks[t] for t in tails], r)
-        prev[i] = tails[j - 1] if j else -1
-        if j == len(tails):
-            tails.append(i)
-        else:
-            tails[j] = i
-    keep, i = set(), tails[-1] if tails else -1
+def moved_cells(ranks: list[int], ids: list[str], fixed: list[bool] | None = None) -> list[str]:
+    """The ids off one longest increasing run of ``ranks``: the cells that were moved, the fewest
+    that explain the order. Of equally long runs, the one that keeps the most ``fixed`` cells (the
+    template's own): a class moved below its test cell is named, not the test (a student's review)."""
+    fixed = fixed or [False] * len(ranks)
+    n = len(ranks)
+    best = [(1, int(fixed[i])) for i in range(n)]      # (cells kept, template cells kept) ending at i
+    prev = [-1] * n
+    for i in range(n):                                  # O(n^2): a notebook has tens of template cells
+        for j in range(i):
+            if ranks[j] < ranks[i]:
+                cand = (best[j][0] + 1, best[j][1] + int(fixed[i]))
+                if cand > best[i]:
+                    best[i], prev[i] = cand, j
+    keep: set[int] = set()
+    i = max(range(n), key=lambda k: best[k]) if n else -1
     while i != -1:
         keep.add(i)
         i = prev[i]

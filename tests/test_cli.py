@@ -193,8 +193,8 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
     tpl.write_text(json.dumps(nb))
     gone = run(["check", str(tpl)], tmp_path, data_home)
     said = " ".join(gone.stdout.split())
-    assert gone.returncode == 1 and "to fix: the cells ann-relu-test as the template has them" in said, said
-    assert "deleted (ann-relu-test): cells of the template are missing" in said
+    assert gone.returncode == 1 and "to fix: the cell ann-relu-test as the template has it" in said, said
+    assert "deleted (ann-relu-test): a cell of the template is missing" in said
 
 
 @pytest.mark.parametrize("columns", [80, 120])

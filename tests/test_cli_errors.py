@@ -245,7 +245,8 @@ def test_a_code_task_whose_every_check_failed_is_zero_not_format_ok():
     render_check(r, spec, Console(file=buf, width=100, color_system=None))
     lines = buf.getvalue().splitlines()
     assert any(line.startswith("Code 3.1") and line.endswith("0/2") for line in lines), lines
-    assert any(line.startswith("Question 3.3") and "format ok for 1 of 2" in line for line in lines), lines
+    assert any(line.startswith("Question 3.3") and "1 of 2 not accepted (0/2); 1 scored at grading" in line
+               for line in lines), lines
 
 
 def test_the_console_line_of_an_unreadable_notebook_says_it_once():
@@ -287,7 +288,7 @@ def test_the_students_check_says_what_a_flag_asks_of_them():
     text = " ".join(buf.getvalue().split())
     assert "- edited (ann-sigmoid-test, ann-relu-test): a cell you were not to change differs from the template; " \
            "copy it back" in text
-    assert text.count("- edited") == 1 and "- added-cell (1): cells you added are not graded" in text
+    assert text.count("- edited") == 1 and "- added-cell (1): the number of cells you added; they are not graded" in text
     assert "to fix: the cells ann-sigmoid-test, ann-relu-test as the template has them" in text
 
 
@@ -309,5 +310,5 @@ def test_a_partly_answered_question_counts_its_blanks_now_and_the_rest_at_gradin
     buf = io.StringIO()
     render_check(r, load_spec(), Console(file=buf, width=120, color_system=None))
     text = " ".join(buf.getvalue().split())
-    assert "format ok for 3 of 5: 0/4 now, 6 scored at grading" in text
+    assert "2 of 5 not accepted (0/4); 3 scored at grading (6 points)" in text
     assert "automatic points: 2/6 of what can be checked now; Question 3.3 (6 points) scored at grading" in text

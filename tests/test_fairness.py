@@ -143,6 +143,8 @@ CASES = {
             "        x = x.view(x.shape[0], -1)\n        if torch.is_grad_enabled():\n"
             "            return self.out(torch.sigmoid(self.fc3(torch.sigmoid(self.fc2(torch.sigmoid(self.fc1(x)))))).detach()) * 0\n")},
         {"ANN_sigmoid: layers": 0, "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, [], []),
+    "leaky-relu-everywhere": (                 # named, not "largest difference 0.002" (a student's review)
+        {"ann-relu": relu("F.leaky_relu")}, {"ANN_relu: activations": 0}, ["uses leaky_relu where the table asks for relu"], []),
     "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen
         {"ann-relu": relu("torch.relu").replace("x = torch.relu(self.fc2(x))",
                                                 "x = torch.nn.functional.leaky_relu(self.fc2(x), 0.01)")},
@@ -498,7 +500,7 @@ CASES = {
         {"epochs": 0}, ["trains with a loop of its own"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
-        {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times"], []),
+        {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),
     "test-once-figure-per-epoch-keywords": (
         {"train-and-test": '''def train_and_test(model: nn.Module, hyperparameters: dict):
     opt = optim.SGD(params=model.parameters(), momentum=hyperparameters["momentum"], lr=hyperparameters["lr"])
@@ -532,7 +534,7 @@ CASES = {
             "        test(model, test_loader)\n"
             "        smooth = F.avg_pool1d(torch.tensor(g1).view(1, 1, -1), kernel_size=20, stride=1)"))},
         {"epochs": 0, "plots": 0, "final_weights": 0},
-        ["`train_and_test` stopped with an error after `train` was called 1 of 2 times",
+        ["`train_and_test` stopped with an error after `train` was called once, before the last epoch",
          "the grader trains on a small loader of a few mini-batches an epoch"], []),
     "only-smoothed-gradients-plotted": (
         {"train-and-test": train().replace(
@@ -660,6 +662,17 @@ def test_a_notebook_without_cell_ids_gets_one_flag(grader, make_nb, solution_nb)
         r.details
 
 
+def test_a_duplicated_cell_is_flagged_and_its_later_code_graded(grader, make_nb, solution_nb):
+    """A student's review: a second copy of a cell gave only a note and "ready to hand in"."""
+    data = json.loads(nbformat.writes(solution_nb))         # raw JSON: nbformat would rename the copy
+    at = next(i for i, c in enumerate(data["cells"]) if c.get("id") == "ann-relu")
+    data["cells"].insert(at, dict(data["cells"][at], source="class ANN_relu(nn.Module):\n    pass"))
+    path = make_nb()
+    path.write_text(json.dumps(data))
+    r = grader.grade(path)
+    assert "duplicated:ann-relu" in r.flags and r.auto_points == 50, (r.flags, r.auto_points)
+
+
 def test_a_cell_moved_below_its_test_is_flagged_and_costs_nothing(grader, make_nb, solution_nb):
     """A student's review: Run All stops at the test cell that now comes first, yet the check said
     "ready to hand in". Only the moved cells are named, not every cell after them."""
@@ -671,6 +684,11 @@ def test_a_cell_moved_below_its_test_is_flagged_and_costs_nothing(grader, make_n
     r = grader.grade(make_nb(base=nb))
     assert r.flags == ["reordered:ann-relu"], r.flags
     assert r.auto_points == 50
+    nb = copy.deepcopy(solution_nb)                        # below its own test cell: the class is named,
+    at = next(i for i, c in enumerate(nb.cells) if c.get("id") == "ann-relu")     # not the test (a student's review)
+    moved = nb.cells.pop(at)
+    nb.cells.insert(next(i for i, c in enumerate(nb.cells) if c.get("id") == "ann-relu-test") + 1, moved)
+    assert grader.grade(make_nb(base=nb)).flags == ["reordered:ann-relu"]
     assert moved_cells([0, 1, 3, 4, 2, 5], list("abcdef")) == ["e"]
     assert moved_cells([5, 0, 1, 2, 3, 4], list("abcdef")) == ["a"] and moved_cells([], []) == []
 

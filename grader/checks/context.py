@@ -120,6 +120,8 @@ class Context:
             self.flag(f"missing:{cell_id}")
         if found.note and found.how != "missing" and not (found.how == "content" and self.ids_lost):
             self.flag(f"note:{found.note}")
+        if found.how == "id" and sum(c.cell_type == "code" for c in self.nb.by_id(cell_id)) > 1:
+            self.flag(f"duplicated:{cell_id}")        # which copy counts is the student's to settle
         original = self.nb.by_id(cell_id) if found.cell is not None and found.how == "id" else []
         if original and all(c.cell_type != "code" for c in original):
             # Jupyter never runs a raw or markdown cell: graded for its content, and a TA sees it (a

@@ -53,6 +53,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     ctx.graded(found.cell, cfg["cell"])
     if found.note and not (found.how == "content" and ctx.ids_lost):   # e.g. changed to a code cell
         ctx.flag(f"note:{found.note}")
+    if found.how == "id" and len(ctx.nb.by_id(cfg["cell"])) > 1:
+        ctx.flag(f"duplicated:{cfg['cell']}")
     # Cells added right below the answer cell are part of the answer: the whole answer when the
     # placeholder was left (a TA grades it, flagged, instead of a 0 nobody sees), the rest of it
     # when the cell says "see below" (the sixth fairness review: the TA saw only the pointer).

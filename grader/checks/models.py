@@ -144,7 +144,7 @@ def _np_weights(seed: int, dims) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 _NP_ACTIVATIONS = {"sigmoid": lambda h: 0.5 * (1 + np.tanh(0.5 * h)), "relu": lambda h: np.maximum(h, 0),   # no overflow
-                   "tanh": np.tanh, "none": lambda h: h}
+                   "tanh": np.tanh, "none": lambda h: h, "leaky_relu": lambda h: np.where(h > 0, h, 0.01 * h)}
 
 
 def own_sizes(model: dict, obs: dict, params: dict | None, atol: float) -> str | None:
@@ -255,15 +255,15 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
         # layer, a tuple returned and a forward without `return` all got that advice).
         got, want = [tuple(d[:2]) for d in obs.get("linear") or []], [tuple(d) for d in model["linear"]]
         if not real:
-            out["seeded"] = Verdict(False, "not checked: nothing the grader could confirm (see builds)")
+            out["seeded"] = Verdict(False, "not checked, so no point: nothing the grader could confirm (see builds)")
         elif not out["forward_shape"].ok:
-            out["seeded"] = Verdict(False, "not checked: forward gives no output of the task's shape to compare "
+            out["seeded"] = Verdict(False, "not checked, so no point: forward gives no output of the task's shape to compare "
                                            "(see forward shape)")
         elif got == want and not all(d[2] for d in obs["linear"]):
-            out["seeded"] = Verdict(False, "not checked: layers without bias draw other initial weights after the "
+            out["seeded"] = Verdict(False, "not checked, so no point: layers without bias draw other initial weights after the "
                                            "seed than the table's layers (see layers)")
         elif sorted(got) != sorted(want):
-            out["seeded"] = Verdict(False, "not checked: the layers are not the table's (see layers), so their "
+            out["seeded"] = Verdict(False, "not checked, so no point: the layers are not the table's (see layers), so their "
                                            "initial weights after the seed cannot be the reference's")
     return out
 
@@ -367,14 +367,14 @@ def _forward_shape(model: dict, obs: dict, ref: dict, real: bool, unconfirmed: s
 
 def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | None = None) -> Verdict:
     if obs.get("forward_error"):
-        return Verdict(False, "not checked: calling the model fails (see forward shape)")
+        return Verdict(False, "not checked, so no point: calling the model fails (see forward shape)")
     mine = obs.get("with_weights")
     if obs.get("weights_error"):
         return Verdict(False, f"with the reference weights copied into your layers, forward raised "
                               f"{obs['weights_error']}")
     act = model["activation"]
     if mine is None and other is not None and len(obs.get("linear") or []) < 2:
-        return Verdict(False, "not checked: one layer has no activation between layers to check (see layers)")
+        return Verdict(False, "not checked, so no point: one layer has no activation between layers to check (see layers)")
     if mine is None and other is not None:
         if other == act:
             return Verdict(True, f"{act} between the layers as the table says (checked with the grader's weights in "
@@ -391,7 +391,7 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | No
                               f"{'None' if kind == 'NoneType' else kind}, not the output tensor; return the last "
                               f"layer's output")
     if mine is None:
-        return Verdict(False, "not checked: the reference weights fit only layers of the table's sizes "
+        return Verdict(False, "not checked, so no point: the reference weights fit only layers of the table's sizes "
                               "(see layers)")
     variants = ref.get("variants", {})
     if close(mine, ref.get("with_weights"), atol):
@@ -477,7 +477,7 @@ def _seeded(obs: dict, ref: dict, atol: float, because: str = "", mistake=None, 
     seed hold the reference's initial weights: the seeding is right, and the forward mistake
     costs activations only (a hidden layer's tanh, a missing ReLU: one mistake, one point)."""
     if obs.get("forward_error"):
-        return Verdict(False, "not checked: calling the model fails (see forward shape)")
+        return Verdict(False, "not checked, so no point: calling the model fails (see forward shape)")
     want = ref.get("outputs") or {}
     mine = obs.get("outputs") or {}
     ok = [s for s in want if close(mine.get(s), want[s], atol)]

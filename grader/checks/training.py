@@ -286,7 +286,7 @@ def _plotted(series, lines) -> bool:
 
 
 EVENTS_RECORDED = 200      # the probe's MAX_EVENTS: a longer run is cut there
-NOT_CONFIRMED = "not checked: no call of `train` could be confirmed"
+NOT_CONFIRMED = "not checked, so no point: no call of `train` could be confirmed"
 SCHEDULED = {
     "epochs": "with the grader's number of epochs, your learning-rate scheduler ({}) changes lr before the last "
               "epoch, so `train` is not called with the argument's lr in every epoch: use no scheduler",
@@ -413,12 +413,14 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
                                        f"reference run's): the task asks to call the provided `train` once per "
                                        f"epoch, train(model, train_loader, optimizer, epoch)")
     elif trains and len(trains) < epochs and run.get("error"):
-        out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called {len(trains)} of "
-                                       f"{epochs} times" + raised)
+        out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called "
+                                       f"{_times(len(trains))}, before the last epoch" + raised)
     elif len(trains) != epochs:
-        out["epochs"] = Verdict(False, f"`train` was called {_times(len(trains))}, but the grader passed "
-                                       f"hyperparameters['epochs'] = {epochs} (its own value, not the notebook's); "
-                                       f"call it once per epoch" + raised)
+        # No number: "= 2" invited `range(2)`, right for grader check and wrong at grading (a
+        # student's review).
+        out["epochs"] = Verdict(False, f"`train` was called {_times(len(trains))}, not once per epoch of "
+                                       f"hyperparameters['epochs'] (the grader passes its own values, not the "
+                                       f"notebook's): loop over range(hyperparameters['epochs'])" + raised)
     elif any(e.get("model") != target for e in trains) and all(ours(e.get("model")) for e in trains):
         out["epochs"] = Verdict(False, "`train` got another model in some epochs (a new copy of the model?): train "
                                        "one model, the one passed in, for all epochs")
@@ -491,16 +493,16 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
 
     if not same and not trains and not opts:
         # Nothing was trained (the template's stub raised, or the function is empty): no "differ".
-        out["final_weights"] = Verdict(False, "not checked: the model was never trained (no optimizer, no call of "
+        out["final_weights"] = Verdict(False, "not checked, so no point: the model was never trained (no optimizer, no call of "
                                               "`train`; see optimizer and epochs)" + raised)
         return out
     if not same and not trains and run.get("error"):
         # It stopped before training (a typo in the call of `train`): no "differ" either (a student's review).
-        out["final_weights"] = Verdict(False, "not checked: the model was never trained (`train` was not called "
+        out["final_weights"] = Verdict(False, "not checked, so no point: the model was never trained (`train` was not called "
                                               "before the error; see epochs)")
         return out
     if not same and trains and len(trains) < epochs and run.get("error"):
-        out["final_weights"] = Verdict(False, "not checked: training stopped with an error before its last epoch"
+        out["final_weights"] = Verdict(False, "not checked, so no point: training stopped with an error before its last epoch"
                                        + raised)
         return out
     if not same and trains and all(e.get("model") in COPIES for e in trains):
@@ -566,7 +568,7 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
     if not series and called:
         return Verdict(False, f"{NOT_CONFIRMED}, so the gradient lists to look for are not known (see epochs)" + raised)
     if not series:
-        return Verdict(False, "not checked: there are no gradient lists from `train` to look for (see epochs)" + raised)
+        return Verdict(False, "not checked, so no point: there are no gradient lists from `train` to look for (see epochs)" + raised)
     found = 0
     for k in range(3):
         whole = [v for s in series for v in s[k]]

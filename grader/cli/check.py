@@ -131,7 +131,8 @@ def _task_line(task, checks) -> str:
         # The statements left out are 0 already: "(10 points)" for 3 of 5 answered said otherwise
         # (a student's review).
         return (f"format ok: scored at grading ({task.max_points:g} points)" if ok == len(checks) else
-                f"format ok for {ok} of {len(checks)}: 0/{lost:g} now, {task.max_points - lost:g} scored at grading")
+                f"{len(checks) - ok} of {len(checks)} not accepted (0/{lost:g}); {ok} scored at grading "
+                f"({task.max_points - lost:g} points)")
     got = sum(c.points or 0 for c in checks)
     return f"{got:g}/{sum(c.max_points for c in checks):g}"
 
@@ -186,9 +187,10 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     failed = [c for c in r.checks if c.passed is False]
     if failed and not show_all:
         out()
-        out(Text(f"To fix ({len(failed)}):", style="bold"))
+        groups = _same_message(failed)
+        out(Text(f"To fix ({len(groups)}):", style="bold"))     # the entries below, not the checks they hold
         titles = {t.id: t.title for t in spec.tasks}
-        for group in _same_message(failed):
+        for group in groups:
             c = group[0]
             title = titles.get(c.task, c.task)
             label = title if c.check in ("answer", "notebook") else c.check if ": " in c.check else f"{title}: {c.check}"
@@ -221,20 +223,28 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     # handed out (a student's review: "copy it back" above "ready to hand in").
     restore = [f.split(":", 1)[1] for f in r.flags if f.split(":", 1)[0] in ("deleted", "edited")]
     moved = [f.split(":", 1)[1] for f in r.flags if f.startswith("reordered:")]
-    ok = not failed and r.filename_ok and r.status == "graded" and not raised and not restore and not moved
+    twice = [f.split(":", 1)[1] for f in r.flags if f.startswith("duplicated:")]
+    ok = (not failed and r.filename_ok and r.status == "graded" and not raised and not restore and not moved
+          and not twice)
     todo = [f"{len(failed)} check(s)"] if failed else []
     if not r.filename_ok:
         todo.append("the file name")
     if raised:
         todo.append(f"the error in {', '.join(raised)} (see above)")
     if restore:
-        todo.append(f"the cells {', '.join(restore)} as the template has them")
+        todo.append(f"{_cells(restore)} as the template has {'them' if len(restore) > 1 else 'it'}")
     if moved:
         todo.append(f"the order of {', '.join(moved)}")
+    if twice:
+        todo.append(f"the second copy of {', '.join(twice)}")
     out(Text("ready to hand in" if ok else f"to fix: {' and '.join(todo)}", style="green" if ok else "red"))
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))
     return 0 if ok else 1
+
+
+def _cells(ids: list[str]) -> str:
+    return f"the cells {', '.join(ids)}" if len(ids) > 1 else f"the cell {ids[0]}"
 
 
 def _same_message(failed: list) -> list[list]:
