@@ -280,6 +280,9 @@ def defines(source: str, name: str) -> bool:
             return True
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             return True
+        if isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name) \
+                and node.target.id == name:        # `train_and_test: object = None` (a fifty-seventh review)
+            return True
     return False
 
 

@@ -128,6 +128,7 @@ MODEL_RUN = Obj(optional={
     "seeded_error": str, "init_seeded": Map(List(Tuple((TENSOR, Opt(TENSOR))), 64), 16),
     "with_train": Opt(TENSOR), "with_grads": Map(Opt(TENSOR), 64), "grads_error": str,
     "with_eval": Opt(TENSOR), "extra_params": List(Tuple((str, int)), 16),
+    "kinds": List(str, 16), "declared": List(Tuple((str, int)), 16),
     # the trusted reference job only
     "variants": Map(TENSOR, 32), "init_options": List(Tuple((List(int, 2), List(TENSOR, 64))), 64),
 })

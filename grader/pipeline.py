@@ -362,16 +362,42 @@ def probes_hidden(source: str, keys: set[str]) -> str:
     tree = parse_source(source)
     if tree is None:
         return ""
+    def key_of(node) -> str | None:
+        """The hyperparameter a value reads: ``h["lr"]``, ``h.get("lr")``, or a name given one."""
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value in keys:
+            return node.slice.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in keys:
+            return node.args[0].value
+        if isinstance(node, ast.Name):
+            return held.get(node.id)
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call)):       # float(h["lr"]) * 10
+            return next((k for child in ast.iter_child_nodes(node) if (k := key_of(child))), None)
+        return None
+
+    # Names given a hyperparameter (``E, L = h["epochs"], h["lr"]``): a fifty-seventh review compared
+    # those with numbers and was not flagged. Plain data flow only; code that hides it is not found.
+    held: dict[str, str] = {}
+    for _ in range(2):                                  # a name given from another such name
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name) and (k := key_of(node.value)):
+                        held[t.id] = k
+                    elif isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
+                        for tt, vv in zip(t.elts, node.value.elts):
+                            if isinstance(tt, ast.Name) and (k := key_of(vv)):
+                                held[tt.id] = k
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in _SEED_READERS or \
                 isinstance(node, ast.Name) and node.id in _SEED_READERS:
             return f"reads the random seed or generator state ({node.attr if isinstance(node, ast.Attribute) else node.id})"
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
-            named = [s for s in sides if isinstance(s, ast.Subscript) and isinstance(s.slice, ast.Constant)
-                     and s.slice.value in keys]
+            named = [k for s in sides if (k := key_of(s))]
             number = any(isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and
                          not isinstance(s.value, bool) for s in sides)
             if named and number:
-                return f"compares hyperparameter '{named[0].slice.value}' with a number"
+                return f"compares hyperparameter '{named[0]}' with a number"
     return ""

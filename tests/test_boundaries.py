@@ -489,6 +489,11 @@ def test_a_provided_cell_is_the_same_code_whatever_blank_lines_and_comments_were
     ("while e < hyperparameters['epochs']:\n    e += 1", ""),
     ("if hyperparameters['name'] == 3:\n    pass", ""),                         # not a hyperparameter
     ("if flag == True:\n    pass", ""),
+    # a fifty-seventh review: names given a hyperparameter, .get, arithmetic on it
+    ("E, L = h['epochs'], h['lr']\nif E < 3:\n    pass", "compares hyperparameter 'epochs'"),
+    ("M = hyperparameters.get('momentum')\nok = not M < 0.8", "compares hyperparameter 'momentum'"),
+    ("L = h['lr']\nK = L\nif float(K) * 10 >= 0.3:\n    pass", "compares hyperparameter 'lr'"),
+    ("e = h['epochs']\nfor i in range(e):\n    pass", ""),
     ("def broken(:", ""),
 ])
 def test_code_that_reads_the_values_it_runs_with_is_told(source, said):

@@ -143,6 +143,18 @@ CASES = {
             "        x = x.view(x.shape[0], -1)\n        if torch.is_grad_enabled():\n"
             "            return self.out(torch.sigmoid(self.fc3(torch.sigmoid(self.fc2(torch.sigmoid(self.fc1(x)))))).detach()) * 0\n")},
         {"ANN_sigmoid: layers": 0, "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, [], []),
+    "dropout-added": (                         # a fifty-sixth review: dropout was never named
+        {"ann-relu": relu("torch.relu").replace("        self.out = nn.Linear(512, d_out)",
+                                                "        self.out = nn.Linear(512, d_out)\n        self.drop = nn.Dropout(0.5)")
+         .replace("x = torch.relu(self.fc1(x))", "x = self.drop(torch.relu(self.fc1(x)))")},
+        {"ANN_relu: activations": 0}, ["your network also has dropout (Dropout)"], []),
+    "batch-norm-added": (                      # named on layers and activations, also in grade mode's messages
+        {"ann-relu": relu("torch.relu").replace("        self.out = nn.Linear(512, d_out)",
+                                                "        self.out = nn.Linear(512, d_out)\n        self.bn = nn.BatchNorm1d(1024)")
+         .replace("x = torch.relu(self.fc2(x))", "x = torch.relu(self.bn(self.fc2(x)))")},
+        {"ANN_relu: layers": 0, "ANN_relu: activations": 0, "ANN_relu: seeded": 0},
+        ["besides the table's 4 nn.Linear layers (bn.weight (1024), bn.bias (1024))",
+         "batch normalisation (BatchNorm1d)"], []),
     "leaky-relu-everywhere": (                 # named, not "largest difference 0.002" (a student's review)
         {"ann-relu": relu("F.leaky_relu")}, {"ANN_relu: activations": 0}, ["uses leaky_relu where the table asks for relu"], []),
     "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen

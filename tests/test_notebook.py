@@ -179,3 +179,10 @@ def test_a_long_chain_of_plus_is_read_once(chain, monkeypatch):
     dynamic_code.code_strings(source)
     assert imported_modules(source) == ["os"]
     assert len(reads) <= 10, len(reads)
+
+
+def test_an_annotated_assignment_defines_its_name():
+    """A fifty-seventh review: `train_and_test: object = None` in a later copy was not a definition."""
+    from grader.notebook import defines
+    assert defines("train_and_test: object = None", "train_and_test")
+    assert not defines("train_and_test: object", "train_and_test")        # annotated only: nothing bound

@@ -318,7 +318,10 @@ def _at_the_output(variant: str | None, act: str):
 def _layers(model: dict, obs: dict, real: bool, unconfirmed: str) -> Verdict:
     want = [tuple(d) for d in model["linear"]]
     got = [tuple(d[:2]) for d in obs.get("linear") or []]
-    extra = [f"{n if str(n).replace('.', '_').isidentifier() else '?'} ({k})" for n, k in obs.get("extra_params") or []]
+    # Trained besides the layers (read off the graph in a pass with gradients on), else, in a run
+    # without that pass (grade mode's public run, which words messages), declared trainable.
+    extra_seen = obs.get("extra_params") if "extra_params" in obs else obs.get("declared")
+    extra = [f"{n if str(n).replace('.', '_').isidentifier() else '?'} ({k})" for n, k in extra_seen or []]
     if extra and got == want:
         # Trained with the layers, but not one of them (a forty-seventh review: alpha and beta,
         # starting as an identity, kept every point).
@@ -412,6 +415,11 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | No
             why = DIAGNOSES.get(variant, f"your network uses {variant} where the table asks for {act}")
             return Verdict(False, f"with the reference weights copied into your layers: {why}")
     mine, theirs = np.asarray(mine, float), np.asarray(ref.get("with_weights"), float)
+    named = _extra_kinds(obs)
+    if named:
+        return Verdict(False, f"with the reference weights copied into your layers the output differs from the "
+                              f"reference: your network also has {named}, which the table's does not; use "
+                              f"{act} after each hidden layer and nothing else")
     diff = f" (largest difference {float(np.max(np.abs(mine - theirs))):.3g})" if mine.shape == theirs.shape else ""
     return Verdict(False, f"with the reference weights copied into your layers the output differs from the "
                           f"reference{diff}; use {act} after each hidden layer and return the last layer's raw "
@@ -434,6 +442,21 @@ BEYOND = {
               "requires_grad=False, or its output detached): every layer must be trained",
 }
 REFERENCE_WEIGHTS = "the reference weights"
+
+
+_KIND_WORDS = (("Dropout", "dropout"), ("BatchNorm", "batch normalisation"), ("LayerNorm", "layer normalisation"),
+               ("Conv", "a convolution"), ("Embedding", "an embedding"))
+
+
+def _extra_kinds(obs: dict) -> str:
+    """Modules of the student's besides the table's kind (nn.Dropout, nn.BatchNorm1d), in words
+    with their class names; '' for none (a fifty-sixth review: never named)."""
+    found = []
+    for kind in obs.get("kinds") or []:
+        words = next((w for k, w in _KIND_WORDS if k in kind), "")
+        if words and kind.isidentifier():
+            found.append(f"{words} ({kind})")
+    return ", ".join(dict.fromkeys(found))
 
 
 def _training(obs: dict, ref: dict, atol: float) -> str:

@@ -113,6 +113,15 @@ def _run(cls, p, cache):
     obs["module"] = isinstance(model, nn.Module)
     lins = _linears(model) if obs["module"] else []
     obs["linear"] = [[int(m.in_features), int(m.out_features), m.bias is not None] for m in lins]
+    if obs["module"]:
+        # Words for messages only (a student's Dropout or BatchNorm named): the kinds of modules
+        # besides the layers and containers, and the trainable parameters besides the layers'.
+        plain = (nn.Linear, nn.Sequential, nn.ModuleList, nn.ModuleDict)
+        obs["kinds"] = sorted({type(m).__name__[:40] for m in nn.Module.modules(model)
+                               if m is not model and not isinstance(m, plain)})[:16]
+        own = {id(q) for m in lins for q in (m.weight, m.bias) if q is not None}
+        obs["declared"] = [[str(n)[:40], int(q.numel())] for n, q in nn.Module.named_parameters(model)
+                           if q.requires_grad and id(q) not in own][:16]
     obs["init"] = _init(model, p) if obs["module"] else []
     outputs = {}
     try:
