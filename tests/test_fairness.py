@@ -194,7 +194,7 @@ CASES = {
                                           "        self.out = nn.Linear(512, d_out)\n"
                                           "        self.alpha = nn.Parameter(torch.ones(1))").replace(
             "return self.out(x)", "return self.out(x) * self.alpha")},
-        {"ANN_sigmoid: layers": 0}, ["train no parameters besides them"], []),
+        {"ANN_sigmoid: layers": 0}, ["besides the table's 4 nn.Linear layers (alpha (1))"], []),   # named now
     "a-model-cell-under-timeit": (           # the same review: Jupyter defines nothing then
         {"ann-sigmoid": "%%timeit -n1 -r1\n" + sigmoid()},
         {"ANN_sigmoid: builds": 0, "ANN_sigmoid: layers": 0, "ANN_sigmoid: forward shape": 0,
