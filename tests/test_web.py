@@ -373,3 +373,16 @@ def test_the_grading_page_says_which_of_several_notebooks_counts(tmp_path):
     assert "One of 2 notebooks of this participant; this one counts so far." in page
     page = alice.get(f"/t/calc_1_1/a/{sid_of(a, 'Ben_Gruber_5501')}").data.decode()
     assert 'id="several"' not in page
+
+
+def test_a_grade_kept_within_the_maximum_says_so(app):
+    """A TA's review: an adjustment of 14 on a 10-point task was stored and capped at 10 without a word."""
+    alice = TA(app, "alice")
+    sid = sid_of(app, "Anna_Huber_5500")
+    answer = app.config["STATE"].gb.answer("calc_1_1", "Anna_Huber_5500")
+    r = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "adjust": 14, "comment": "",
+                                  "version": 0, "answer": answer.sha}).get_json()
+    assert r["points"] == 10 and r["capped"] is True and r["raw"] == 14
+    r = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "adjust": 7, "comment": "",
+                                  "version": r["version"], "answer": answer.sha}).get_json()
+    assert r["points"] == 7 and r["capped"] is False

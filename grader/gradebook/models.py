@@ -31,9 +31,12 @@ class Rubric:
 
     def score(self, item_ids, adjust: float, max_points: float) -> float:
         """Points of a grade: start + items + adjustment, kept within 0..max."""
+        return round(min(max_points, max(0.0, self.raw(item_ids, adjust, max_points))), 4)
+
+    def raw(self, item_ids, adjust: float, max_points: float) -> float:
+        """What start, items and adjustment add up to before they are kept within 0..max."""
         base = max_points if self.start == "max" else 0.0
-        total = base + adjust + sum(i.points for i in self.items if i.id in set(item_ids) and not i.deleted)
-        return round(min(max_points, max(0.0, total)), 4)
+        return round(base + adjust + sum(i.points for i in self.items if i.id in set(item_ids) and not i.deleted), 4)
 
 
 @dataclass(frozen=True)

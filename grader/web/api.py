@@ -78,9 +78,11 @@ def answer_of(data: dict):
 def grade_json(grade, rubric, max_points: float) -> dict:
     if grade is None:
         return {"version": 0, "points": None}
+    points, raw = rubric.score(grade.items, grade.adjust, max_points), rubric.raw(grade.items, grade.adjust, max_points)
+    # Kept within 0..max: said, not done silently (a TA's review: an adjustment of 14 on 10 points).
     return {"version": grade.version, "ta": grade.ta, "at": grade.at, "items": list(grade.items),
-            "adjust": grade.adjust, "comment": grade.comment,
-            "points": rubric.score(grade.items, grade.adjust, max_points)}
+            "adjust": grade.adjust, "comment": grade.comment, "points": points,
+            "capped": raw != points, "raw": raw}
 
 
 @api.post("/grade")

@@ -119,7 +119,8 @@
       if (code === 200) {
         version = body.version;
         points.textContent = fmt(body.points);
-        status.textContent = `saved by ${body.ta} (v${version})`;
+        status.textContent = `saved by ${body.ta} (v${version})` +
+          (body.capped ? ` · kept within 0..${fmt(boot.max)}: the items and adjustment give ${fmt(body.raw)}` : "");
         savedComment = comment.value; savedAdjust = adjust.value;
         conflict.hidden = true;
         for (const b of boxes) b.closest(".item").classList.toggle("on", b.checked);
