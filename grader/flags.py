@@ -36,19 +36,27 @@ FLAG_HELP = {
 }
 
 
-def explained(flags) -> list[str]:
+# Flags whose argument is a cell ID (Jupyter does not show IDs: ``describe`` may add what the cell holds).
+CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved", "id-changed", "cell-type",
+              "raised", "exec", "hidden-values"}
+
+
+def explained(flags, describe=None) -> list[str]:
     """The help of each kind of flag among ``flags``, once per kind, in their order, naming what
     the flags name ("deleted (ann-relu-test): ..."; a student's review: the help said "a cell is
-    missing" and not which)."""
+    missing" and not which). ``describe(cell_id)``: how a student finds that cell."""
     kinds: dict[str, list[str]] = {}
     for f in flags:
         kind, _, what = f.partition(":")
         kinds.setdefault(kind, [])
+        if what and kind in CELL_FLAGS and describe is not None:
+            what = describe(what)
         if what and what not in kinds[kind]:
             kinds[kind].append(what)
     out = []
     for kind, what in kinds.items():
         if kind in FLAG_HELP:
             text = FLAG_HELP[kind]
-            out.append(f"{kind} ({', '.join(what)}):{text[len(kind) + 1:]}" if what else text)
+            sep = "; " if describe is not None and kind in CELL_FLAGS else ", "
+            out.append(f"{kind} ({sep.join(what)}):{text[len(kind) + 1:]}" if what else text)
     return out

@@ -194,7 +194,7 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
     gone = run(["check", str(tpl)], tmp_path, data_home)
     said = " ".join(gone.stdout.split())
     assert gone.returncode == 1 and "to fix: the cell ann-relu-test as the template has it" in said, said
-    assert "deleted (ann-relu-test): a cell of the template is missing" in said
+    assert "deleted (ann-relu-test: `test_model = ANN_relu(d_in, d_out)`): a cell of the template is missing" in said
 
 
 @pytest.mark.parametrize("columns", [80, 120])

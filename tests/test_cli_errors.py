@@ -286,8 +286,9 @@ def test_the_students_check_says_what_a_flag_asks_of_them():
     buf = io.StringIO()
     render_check(r, load_spec(), Console(file=buf, width=100, color_system=None))
     text = " ".join(buf.getvalue().split())
-    assert "- edited (ann-sigmoid-test, ann-relu-test): a cell you were not to change differs from the template; " \
-           "copy it back" in text
+    # with what each cell holds: Jupyter shows no IDs (a student's review)
+    assert "- edited (ann-sigmoid-test: `test_model = ANN_sigmoid(d_in, d_out)`; ann-relu-test: `test_model = " \
+           "ANN_relu(d_in, d_out)`): a cell you were not to change differs from the template; copy it back" in text
     assert text.count("- edited") == 1 and "- added-cell (1): the number of cells you added; they are not graded" in text
     assert "to fix: the cells ann-sigmoid-test, ann-relu-test as the template has them" in text
 

@@ -207,7 +207,7 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             out(Text(line, style="yellow"))
         # What a flag asks of the student, once per kind (a student's review: `edited:ann-sigmoid-test`
         # stood bare above "ready to hand in").
-        for help_text in explained(other):
+        for help_text in explained(other, _describer(spec)):
             for i, line in enumerate(_wrap(help_text, width, "  ")):
                 out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
     for d in r.details:            # what the flags mean for this notebook, in words
@@ -241,6 +241,32 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))
     return 0 if ok else 1
+
+
+def _describer(spec):
+    """Cell ID -> the ID and the first line of code of the template's cell: Jupyter shows no cell
+    IDs, so "deleted (ann-relu-test)" alone did not say which cell (a student's review)."""
+    import json
+    try:
+        cells = json.loads(spec.file("template").read_text(encoding="utf-8")).get("cells") or []
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
+    lines: dict[str, list[str]] = {}
+    for c in cells:
+        src = c.get("source", "") if isinstance(c, dict) else ""
+        src = "".join(src) if isinstance(src, list) else str(src)
+        if isinstance(c, dict) and isinstance(c.get("id"), str):
+            lines[c["id"]] = [ln.strip() for ln in src.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    seen: dict[str, int] = {}
+    for own in lines.values():
+        for ln in set(own):
+            seen[ln] = seen.get(ln, 0) + 1
+    first: dict[str, str] = {}
+    for cid, own in lines.items():       # the first line no other cell has (two test cells start alike)
+        line = next((ln for ln in own if seen[ln] == 1), own[0] if own else "")
+        if line:
+            first[cid] = line if len(line) <= 40 else line[:37] + "..."
+    return lambda cid: f"{cid}: `{first[cid]}`" if cid in first else cid
 
 
 def _cells(ids: list[str]) -> str:
