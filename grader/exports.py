@@ -171,7 +171,7 @@ def export(fmt: str, reports: Path, out: Path, spec: Spec) -> list[Path]:
         return written
     if fmt == "moodle-feedback":
         path = out if out.suffix else out / "moodle_feedback.zip"
-        data, _ = moodle_feedback(results, spec)
+        data = moodle_feedback(results, spec)[0]
         atomic_write(path, data)
         return [path]
     raise ValueError(f"unknown format {fmt!r}")
@@ -180,12 +180,13 @@ def export(fmt: str, reports: Path, out: Path, spec: Spec) -> list[Path]:
 FEEDBACK_FILE = "feedback.html"
 
 
-def moodle_feedback(results: dict[str, SubmissionResult], spec: Spec) -> tuple[bytes, list[str]]:
+def moodle_feedback(results: dict[str, SubmissionResult], spec: Spec) -> tuple[bytes, int, list[str]]:
     """Moodle's "Upload multiple feedback files in a zip": each participant's feedback page in a
     folder named as Moodle's own download names it (``Full Name_<id>_assignsubmission_file_``),
     which is how Moodle finds whose it is (a TA's review: the detailed pages reached no student,
     only the short comment of the worksheet). One page per participant, the notebook that counts.
-    Returns the zip and the students left out (graded outside Moodle's folders: no participant id)."""
+    Returns the zip, its number of pages, and the students left out (graded outside Moodle's
+    folders: no participant id)."""
     import io
     import zipfile
 
@@ -203,4 +204,4 @@ def moodle_feedback(results: dict[str, SubmissionResult], spec: Spec) -> tuple[b
             # A fixed date: the same pages give the same bytes, so a refresh rewrites it only when they change.
             info = zipfile.ZipInfo(f"{folder}/{FEEDBACK_FILE}", date_time=(2020, 1, 1, 0, 0, 0))
             zf.writestr(info, student_page(r, spec, choices.get(r.key)), compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue(), left_out
+    return buf.getvalue(), len(seen), left_out

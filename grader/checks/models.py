@@ -130,7 +130,8 @@ def _np_inputs(p: dict) -> np.ndarray:
 
 
 def _np_weights(seed: int, dims) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The probe's weights for layers of these sizes (``_weights`` in probes/model.py)."""
+    """The probe's weights for layers of these sizes (``_weights`` in probes/model.py, which the
+    grader cannot import: it is a job's torch code; a test holds the two equal)."""
     rng = np.random.default_rng(int(seed))
     out = []
     for d_in, d_out in dims:
@@ -147,20 +148,29 @@ _NP_ACTIVATIONS = {"sigmoid": lambda h: 0.5 * (1 + np.tanh(0.5 * h)), "relu": la
                    "tanh": np.tanh, "none": lambda h: h, "leaky_relu": lambda h: np.where(h > 0, h, 0.01 * h)}
 
 
-def own_sizes(model: dict, obs: dict, params: dict | None, atol: float) -> str | None:
+def own_network(obs: dict, params: dict | None):
+    """The network of the student's layers of other sizes with the grader's weights for them (the
+    function ``_np_mlp`` gives), or None when they are no chain from the input to an output or were
+    not observed. Made once per run: its weights are megabytes (``judge_run``)."""
+    dims = [tuple(d) for d in obs.get("linear") or []]
+    if obs.get("with_own") is None or params is None or not dims or len(dims) > 8 \
+            or dims[0][0] != int(np.prod(params["input_shape"])) \
+            or any(a[1] != b[0] for a, b in zip(dims, dims[1:])) or sum(a * b for a, b, _ in dims) > 8_000_000:
+        return None
+    return _np_mlp(_np_weights(params["weight_seed"], [d[:2] for d in dims]), dims)
+
+
+def own_sizes(model: dict, obs: dict, params: dict | None, atol: float, mlp=None) -> str | None:
     """Layers of other sizes than the table's hold the grader's weights for those sizes: which
     network does the output come from? The activation's name (``model["activation"]`` when right),
     a mistake of ``DIAGNOSES``, "" for none the grader knows, None when not observed. The grader
     recomputes the output itself, so only a forward that computes it passes (a wrong first hidden
     size had cost all five checks: nothing could be confirmed)."""
-    mine, dims = obs.get("with_own"), [tuple(d) for d in obs.get("linear") or []]
-    if mine is None or params is None or not dims or len(dims) > 8 \
-            or dims[0][0] != int(np.prod(params["input_shape"])) \
-            or any(a[1] != b[0] for a, b in zip(dims, dims[1:])) or sum(a * b for a, b, _ in dims) > 8_000_000:
+    mlp = mlp or own_network(obs, params)
+    if mlp is None:
         return None
+    mine = obs["with_own"]
     x = _np_inputs(params).reshape(int(params["batch"]), -1)
-    weights = _np_weights(params["weight_seed"], [d[:2] for d in dims])
-    mlp = _np_mlp(weights, dims)
     act = model["activation"]
     outs = {a: mlp(x, a) for a in _NP_ACTIVATIONS}
     own = outs[act]
@@ -183,15 +193,14 @@ def _np_mlp(weights, dims):
     return mlp
 
 
-def own_beyond(model: dict, obs: dict, params: dict, atol: float) -> str:
+def own_beyond(model: dict, obs: dict, params: dict, atol: float, mlp=None) -> str:
     """Layers of other sizes whose output is the task's activation on ordinary inputs: the same
     further passes as with the reference weights, recomputed here (inputs x wide_scale, the first
     biases lowered, gradients on, eval mode on another batch, every layer reached by training);
     '' when all agree (a fifty-third review: ReLU6, and zeros while training, passed by a wrong size)."""
     act, dims = model["activation"], [tuple(d) for d in obs["linear"]]
     w = "the grader's weights in your layers (of other sizes: see layers)"
-    weights = _np_weights(params["weight_seed"], [d[:2] for d in dims])
-    mlp = _np_mlp(weights, dims)
+    mlp = mlp or own_network(obs, params)
     x = _np_inputs(params).reshape(int(params["batch"]), -1)
     wide, low = float(params.get("wide_scale") or 0), float(params.get("low_bias") or 0)
     if wide and not close(obs.get("own_wide"), mlp(x * wide, act), atol):
@@ -225,7 +234,8 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
                f"super().__init__()")
         return {c: Verdict(False, why if c == "builds" else "skipped: the class is not an nn.Module")
                 for c in CHECKS}
-    other = own_sizes(model, obs, params, atol)
+    net = own_network(obs, params)
+    other = own_sizes(model, obs, params, atol, net)
     real = evidence(obs, ref, atol) or bool(other)
     unconfirmed = ("the grader found nothing it could confirm: no nn.Linear layer holds the weights torch "
                    "gives it after the seed, and no output is one a network of this task computes")
@@ -236,7 +246,7 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
                                           {**obs, "forward_error": explain(obs["forward_error"])}, ref, real, unconfirmed)
     out["activations"] = _activations(model, obs, ref, atol, other)
     if other == model["activation"] and out["activations"].ok and len(obs.get("linear") or []) >= 2:
-        beyond = own_beyond(model, obs, params, atol)
+        beyond = own_beyond(model, obs, params, atol, net)
         if beyond:
             out["activations"] = Verdict(False, beyond)
     # A mistake at the output (a final softmax, an activation after the last layer) changes the

@@ -344,15 +344,12 @@ def cmd_export(args, console: Console) -> int:
 def _moodle_feedback(args, console: Console, spec, out: Path) -> int:
     from ..exports import load_reports, moodle_feedback
     results = load_reports(args.reports)
-    data, left_out = moodle_feedback(results, spec)
+    data, pages, left_out = moodle_feedback(results, spec)
     path = out if out.suffix else out / "moodle_feedback.zip"
     try:
         atomic_write(path, data)
     except ReportWriteError as exc:
         raise CliError(str(exc), 4) from None
-    import zipfile
-    import io
-    pages = len(zipfile.ZipFile(io.BytesIO(data)).namelist())
     if left_out:
         _say(console, f"not in the zip ({len(left_out)}, graded outside Moodle's participant folders: Moodle could not "
                       f"tell whose they are): {_listed(left_out)}", "yellow")
@@ -409,7 +406,6 @@ def cmd_manual(args, console: Console) -> int:
 
 def cmd_count(args, console: Console) -> int:
     from .. import identity
-    from ..naming import as_typed
     from ..gradebook.decisions import results as decided
     from ..gradebook.outputs import write_reports
     from ..manual import who
@@ -423,16 +419,8 @@ def cmd_count(args, console: Console) -> int:
                 raise CliError("--auto needs the report key of one of the participant's notebooks")
             _list_counting(console, results, choices)
             return 0
-        if args.key not in results:             # a notebook's file name or path does as well, when unique
-            named = [k for k, r in results.items() if args.key in (r.file, r.path)] or \
-                [k for k in results if as_typed(k) == as_typed(args.key)]      # Lea_Mueller for Lea_Müller
-            if len(named) != 1:
-                import difflib
-                close = difflib.get_close_matches(as_typed(args.key), [as_typed(k) for k in choices], n=1)
-                like = next((k for k in choices if close and as_typed(k) == close[0]), "")
-                raise CliError(f"no report '{args.key}' in {shown_path(args.reports)}: grader count lists the keys "
-                               f"of the notebooks of participants with several" + (f" (did you mean {like}?)" if like else ""))
-            args.key = named[0]
+        args.key = _report_key(args.key, results, args.reports, among=choices,
+                               listed="grader count lists the keys of the notebooks of participants with several")
         r = results[args.key]
         if args.key not in choices:
             raise CliError(f"{args.key} is the only notebook of {r.who}: it counts, there is nothing to choose")
@@ -455,9 +443,11 @@ def cmd_count(args, console: Console) -> int:
     return 0
 
 
-def _report_key(key: str, results, reports: Path) -> str:
+def _report_key(key: str, results, reports: Path, among=None,
+                listed: str = "summary.csv lists the report keys") -> str:
     """A report key as typed: the key, a notebook's file name or path when unique, or the key
-    spelled without umlauts (Lea_Mueller for Lea_Müller)."""
+    spelled without umlauts (Lea_Mueller for Lea_Müller); else an error that suggests the
+    closest key of ``among`` (default: every report) and says where ``listed`` they are."""
     from ..naming import as_typed
     if key in results:
         return key
@@ -466,10 +456,10 @@ def _report_key(key: str, results, reports: Path) -> str:
     if len(named) == 1:
         return named[0]
     import difflib
-    close = difflib.get_close_matches(as_typed(key), [as_typed(k) for k in results], n=1)
-    like = next((k for k in results if close and as_typed(k) == close[0]), "")
-    raise CliError(f"no report '{key}' in {shown_path(reports)}: summary.csv lists the report keys"
-                   + (f" (did you mean {like}?)" if like else ""))
+    among = results if among is None else among
+    close = difflib.get_close_matches(as_typed(key), [as_typed(k) for k in among], n=1)
+    like = next((k for k in among if close and as_typed(k) == close[0]), "")
+    raise CliError(f"no report '{key}' in {shown_path(reports)}: {listed}" + (f" (did you mean {like}?)" if like else ""))
 
 
 def cmd_override(args, console: Console) -> int:
@@ -540,7 +530,7 @@ def cmd_undo(args, console: Console) -> int:
                 raise CliError(f"nothing of {ta}'s to undo (grader undo --list shows every change; --ta NAME for "
                                f"another TA's)")
             args.change = mine.id
-        target = next((c for c in gb.changes(limit=100_000) if c.id == args.change), None)
+        target = gb.change_of(args.change)
         try:
             new = gb.undo(args.change, ta)
         except UndoError as exc:

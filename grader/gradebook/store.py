@@ -632,6 +632,14 @@ class Gradebook:
         return [Change(r["id"], r["at"], r["ta"], r["action"], r["summary"], r["undo_of"], undone.get(r["id"]),
                        r["n"]) for r in db.execute(q, (*args, limit))]
 
+    def change_of(self, change_id: int) -> Change | None:
+        """One change of the history by its number (None: there is none)."""
+        r = self.read().execute("SELECT c.*, (SELECT COUNT(*) FROM history h WHERE h.change=c.id) AS n, "
+                                "(SELECT id FROM changes u WHERE u.undo_of=c.id) AS undone FROM changes c WHERE c.id=?",
+                                (change_id,)).fetchone()
+        return None if r is None else Change(r["id"], r["at"], r["ta"], r["action"], r["summary"], r["undo_of"],
+                                              r["undone"], r["n"])
+
     def last_undoable(self, ta: str) -> Change | None:
         """This TA's latest change that an undo would take back: not a regrade, an import or an
         undo, not undone yet, and one that changed something (a sheet merged twice records a change
