@@ -9,8 +9,6 @@ numbers, so ``-2`` points remain a number. ``uncell`` undoes the quote for field
 """
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Iterable
 
 from .render import clean_text
@@ -72,11 +70,20 @@ def field(v: Any) -> str:
     return cell(v)
 
 
+# Quoted besides what a CSV writer must quote (the comma, the quote, line breaks): the separators
+# a spreadsheet may split on instead of the comma (Excel in a German locale splits on ';',
+# LibreOffice offers tab and ';'). Unquoted, 'x;=1+1' became a cell '=1+1' there, a formula behind
+# the neutralised start (a fifty-eighth review).
+_QUOTED = (",", '"', "\n", "\r", ";", "\t")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in _QUOTED) else text
+
+
 def to_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    """Rows to CSV text. Pass numbers as numbers: text is always neutralised."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow([cell(h) for h in header])
-    for row in rows:
-        w.writerow([field(v) for v in row])
-    return buf.getvalue()
+    """Rows to CSV text (as the csv module writes them, ';' and tabs quoted too). Pass numbers as
+    numbers: text is always neutralised."""
+    lines = [",".join(_quote(str(cell(h))) for h in header)]
+    lines += [",".join(_quote(field(v)) for v in row) for row in rows]
+    return "".join(line + "\r\n" for line in lines)

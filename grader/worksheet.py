@@ -108,7 +108,8 @@ def split_records(text: str, sep: str) -> list[Record]:
 
 def quote(value: str, sep: str, like: Field | None = None) -> str:
     """A field as raw text: quoted when it must be, or when the field it replaces was."""
-    needs = any(ch in value for ch in (sep, '"', "\n", "\r")) or value != value.strip()
+    # ';' and tabs too, whatever the sheet's separator: a spreadsheet may split on them (csvsafe).
+    needs = any(ch in value for ch in (sep, '"', "\n", "\r", ";", "\t")) or value != value.strip()
     if needs or (like is not None and like.quoted):
         return '"' + value.replace('"', '""') + '"'
     return value

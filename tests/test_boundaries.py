@@ -500,3 +500,18 @@ def test_code_that_reads_the_values_it_runs_with_is_told(source, said):
     from grader.pipeline import probes_hidden
     got = probes_hidden(source, {"lr", "momentum", "epochs"})
     assert (said in got and got) if said else got == "", got
+
+
+@pytest.mark.parametrize("text", ["x;=1+1;y", "ok\t;@SUM(1+1);-2+3;+4+5", "a\t=cmd|' /C calc'!A0",
+                                  "Assignment_7_EveB;=2+2;_k11111112.ipynb"])
+def test_a_formula_behind_a_semicolon_or_tab_stays_in_its_cell(text):
+    """A fifty-eighth review: `x;=1+1` was written unquoted, and Excel in a German locale (which
+    splits on ';') or LibreOffice (tab) made a cell '=1+1' of it."""
+    import csv
+    import io
+    from grader.csvsafe import TRIGGERS, to_csv
+    out = to_csv(["file", "points"], [[text, 1.0]])
+    for sep in (",", ";", "\t"):
+        for row in csv.reader(io.StringIO(out), delimiter=sep):
+            assert not any(c[:1] in TRIGGERS for c in row), (sep, row)
+    assert list(csv.reader(io.StringIO(out)))[1] == [text, "1"]
