@@ -81,6 +81,17 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in _QUOTED) else text
 
 
+def frame_csv(frame) -> str:
+    """A pandas frame whose text is already neutralised (``cell``), as ``frame.to_csv(index=False)``
+    writes it (its numbers as pandas prints them: 10.0, an empty field for a missing one), with
+    ';' and tabs quoted as ``to_csv`` quotes them (pandas quotes only what the comma needs)."""
+    def plain(v: Any) -> str:
+        return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+    lines = [",".join(_quote(str(c)) for c in frame.columns)]
+    lines += [",".join(_quote(plain(v)) for v in row) for row in frame.itertuples(index=False, name=None)]
+    return "".join(line + "\n" for line in lines)         # pandas' line ends
+
+
 def to_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     """Rows to CSV text (as the csv module writes them, ';' and tabs quoted too). Pass numbers as
     numbers: text is always neutralised."""

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from .answer_images import as_text
-from .csvsafe import cell, fmt, to_csv
+from .csvsafe import cell, fmt, frame_csv, to_csv
 from .results import SubmissionResult
 from .spec import Spec
 
@@ -171,7 +171,7 @@ def summary_frame(results: list[SubmissionResult], spec: Spec):
 
 
 def summary_csv(results: list[SubmissionResult], spec: Spec) -> str:
-    return summary_frame(sorted(results, key=lambda r: (r.file, r.key)), spec).to_csv(index=False)
+    return frame_csv(summary_frame(sorted(results, key=lambda r: (r.file, r.key)), spec))
 
 
 def manual_answers_csv(results: list[SubmissionResult]) -> str:

@@ -515,3 +515,19 @@ def test_a_formula_behind_a_semicolon_or_tab_stays_in_its_cell(text):
         for row in csv.reader(io.StringIO(out), delimiter=sep):
             assert not any(c[:1] in TRIGGERS for c in row), (sep, row)
     assert list(csv.reader(io.StringIO(out)))[1] == [text, "1"]
+
+
+def test_the_summary_quotes_a_formula_behind_a_semicolon_in_a_file_name():
+    """The same review: summary.csv (written from a pandas frame) had `=2+2` as a cell of its own."""
+    import csv
+    import io
+    from grader.csvsafe import TRIGGERS
+    from grader.report import summary_csv
+    from grader.results import SubmissionResult
+    from grader.spec import load_spec
+    r = SubmissionResult(file="Assignment_7_EveB;=2+2;_k11111112.ipynb", key="x", flags=["filename", "raised:a"])
+    out = summary_csv([r], load_spec())
+    for sep in (",", ";", "\t"):
+        for row in csv.reader(io.StringIO(out), delimiter=sep):
+            assert not any(c[:1] in TRIGGERS for c in row), (sep, row)
+    assert next(csv.DictReader(io.StringIO(out)))["file"] == r.file
