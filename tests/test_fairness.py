@@ -148,11 +148,11 @@ CASES = {
                                                 "        self.out = nn.Linear(512, d_out)\n        self.drop = nn.Dropout(0.5)")
          .replace("x = torch.relu(self.fc1(x))", "x = self.drop(torch.relu(self.fc1(x)))")},
         {"ANN_relu: activations": 0}, ["your network also has dropout (Dropout)"], []),
-    "batch-norm-added": (                      # named on layers and activations, also in grade mode's messages
-        {"ann-relu": relu("torch.relu").replace("        self.out = nn.Linear(512, d_out)",
+    "batch-norm-added": (                      # named on layers and activations, also in grade mode's messages;
+        {"ann-relu": relu("torch.relu").replace("        self.out = nn.Linear(512, d_out)",   # seeded kept: fc2's
                                                 "        self.out = nn.Linear(512, d_out)\n        self.bn = nn.BatchNorm1d(1024)")
-         .replace("x = torch.relu(self.fc2(x))", "x = torch.relu(self.bn(self.fc2(x)))")},
-        {"ANN_relu: layers": 0, "ANN_relu: activations": 0, "ANN_relu: seeded": 0},
+         .replace("x = torch.relu(self.fc2(x))", "x = torch.relu(self.bn(self.fc2(x)))")},    # bias gets no gradient,
+        {"ANN_relu: layers": 0, "ANN_relu: activations": 0},                                   # its weight does
         ["besides the table's 4 nn.Linear layers (bn.weight (1024), bn.bias (1024))",
          "batch normalisation (BatchNorm1d)"], []),
     "leaky-relu-everywhere": (                 # named, not "largest difference 0.002" (a student's review)
