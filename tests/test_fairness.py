@@ -160,7 +160,13 @@ CASES = {
     "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen
         {"ann-relu": relu("torch.relu").replace("x = torch.relu(self.fc2(x))",
                                                 "x = torch.nn.functional.leaky_relu(self.fc2(x), 0.01)")},
-        {"ANN_relu: activations": 0}, [], []),
+        {"ANN_relu: activations": 0}, ["the activation after the second layer (512→1024) is leaky_relu, not relu"], []),
+    "tanh-after-one-hidden-layer": (          # a sixtieth review: "largest difference 0.241" did not say where
+        {"ann-sigmoid": sigmoid().replace("x = torch.sigmoid(self.fc1(x))", "x = torch.tanh(self.fc1(x))")},
+        {"ANN_sigmoid: activations": 0}, ["the activation after the first layer (784→512) is tanh, not sigmoid"], []),
+    "no-activation-after-one-hidden-layer": (
+        {"ann-relu": relu("torch.relu").replace("x = torch.relu(self.fc3(x))", "x = self.fc3(x)")},
+        {"ANN_relu: activations": 0}, ["there is no activation after the third layer (1024→512)"], []),
     "provided-cells-with-blank-lines-and-comments": (   # a forty-sixth review: 2 points for a blank line
         {"imports": "{template}\n\n\n# all imported\n", "plot-examples": "# the data, as provided\n{template}"},
         {}, [], []),
@@ -510,6 +516,21 @@ CASES = {
         test(model, test_loader)
     plt.plot(g1); plt.plot(g2); plt.plot(g3); plt.show()'''},
         {"epochs": 0}, ["trains with a loop of its own"], []),
+    "own-training-loop-without-zero_grad": (   # a sixtieth review: "a result of what optimizer names", and
+        {"train-and-test": '''def train_and_test(model, hyperparameters):      # "test ... only on the untrained model"
+    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
+    for epoch in range(hyperparameters["epochs"]):
+        model.train()
+        for data, target in train_loader:
+            F.cross_entropy(model(data), target).backward()
+            optimizer.step()
+        test(model, test_loader)'''},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},   # nothing can be confirmed
+        ["`test` was called, but `train` never was", "optimizer.zero_grad() before each backward pass"], []),
+    "test-before-train-in-every-epoch": (      # a sixtieth review: the trained model was never tested
+        {"train-and-test": train(BODY.replace("\n        test(model, test_loader)", "")
+                                 .replace("        a, b, c = train(", "        test(model, test_loader)\n        a, b, c = train("))},
+        {"test": 0}, ["before the last epoch's training, never after it"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),

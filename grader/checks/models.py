@@ -182,15 +182,45 @@ def own_sizes(model: dict, obs: dict, params: dict | None, atol: float, mlp=None
 
 
 def _np_mlp(weights, dims):
-    """The network of these layers (``dims``: in, out, has a bias) with the given weights."""
-    def mlp(x: np.ndarray, act: str, first_bias: float = 0.0) -> np.ndarray:
+    """The network of these layers (``dims``: in, out, has a bias) with the given weights; ``act``
+    names the activation after every hidden layer, or is a list of one per hidden layer."""
+    def mlp(x: np.ndarray, act, first_bias: float = 0.0) -> np.ndarray:
+        acts = [act] * (len(weights) - 1) if isinstance(act, str) else list(act)
         h = x
         for i, ((w, b), d) in enumerate(zip(weights, dims)):
             h = h @ w.T + ((b - (first_bias if i == 0 else 0.0)) if d[2] else 0)
             if i < len(weights) - 1:
-                h = _NP_ACTIVATIONS[act](h)
+                h = _NP_ACTIVATIONS[acts[i]](h)
         return h
     return mlp
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+
+
+def one_activation(model: dict, obs: dict, params: dict | None, atol: float) -> str:
+    """The one hidden layer whose activation is another than the table's, found by recomputing
+    the reference network here with each other activation after each hidden layer in turn; ''
+    when no such network gives the output (a fair-grading review: a tanh after one layer only got
+    "the output differs (largest difference 0.241)")."""
+    dims = [tuple(d) for d in model["linear"]]
+    got = [tuple(d) for d in obs.get("linear") or []]
+    if params is None or obs.get("with_weights") is None or sorted(d[:2] for d in got) != sorted(dims) \
+            or not all(d[2] for d in got) or len(dims) - 1 > len(_ORDINALS):
+        return ""
+    act = model["activation"]
+    mlp = _np_mlp(_np_weights(params["weight_seed"], dims), [(a, b, True) for a, b in dims])
+    x = _np_inputs(params).reshape(int(params["batch"]), -1)
+    for i in range(len(dims) - 1):
+        for other in (a for a in _NP_ACTIVATIONS if a != act):
+            acts = [act] * (len(dims) - 1)
+            acts[i] = other
+            if close(obs["with_weights"], mlp(x, acts), atol):
+                layer = f"the {_ORDINALS[i]} layer ({dims[i][0]}→{dims[i][1]})"
+                if other == "none":
+                    return f"there is no activation after {layer}; use {act} after each hidden layer"
+                return f"the activation after {layer} is {other}, not {act}; use {act} after each hidden layer"
+    return ""
 
 
 def own_beyond(model: dict, obs: dict, params: dict, atol: float, mlp=None) -> str:
@@ -244,7 +274,7 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     out["layers"] = _layers(model, obs, real, unconfirmed)
     out["forward_shape"] = _forward_shape(model, obs if not obs.get("forward_error") else
                                           {**obs, "forward_error": explain(obs["forward_error"])}, ref, real, unconfirmed)
-    out["activations"] = _activations(model, obs, ref, atol, other)
+    out["activations"] = _activations(model, obs, ref, atol, other, params)
     if other == model["activation"] and out["activations"].ok and len(obs.get("linear") or []) >= 2:
         beyond = own_beyond(model, obs, params, atol, net)
         if beyond:
@@ -378,7 +408,8 @@ def _forward_shape(model: dict, obs: dict, ref: dict, real: bool, unconfirmed: s
                    else f"the output has the right shape, but {unconfirmed}")
 
 
-def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | None = None) -> Verdict:
+def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | None = None,
+                 params: dict | None = None) -> Verdict:
     if obs.get("forward_error"):
         return Verdict(False, "not checked, so no point: calling the model fails (see forward shape)")
     mine = obs.get("with_weights")
@@ -424,6 +455,9 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | No
         if variant not in (act, "nobias") and not variant.startswith("bias:") and close(mine, tensor, atol):
             why = DIAGNOSES.get(variant, f"your network uses {variant} where the table asks for {act}")
             return Verdict(False, f"with the reference weights copied into your layers: {why}")
+    one = one_activation(model, obs, params, atol)
+    if one:
+        return Verdict(False, f"with the reference weights copied into your layers: {one}")
     mine, theirs = np.asarray(mine, float), np.asarray(ref.get("with_weights"), float)
     named = _extra_kinds(obs)
     if named:

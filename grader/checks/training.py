@@ -462,8 +462,20 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
             return True
         return same and not trains and events[i].get("model") == "model"
 
-    if any(after_training(i) for i in shown):
+    # The last epoch's training is tested too: a `test` before `train` in every epoch never tests
+    # the trained model (a fair-grading review: it kept the point with more than one epoch).
+    last = max((j for j, e in enumerate(events) if e["kind"] == "train"), default=-1)
+    if any(after_training(i) and i > last for i in shown):
         out["test"] = Verdict(True, "`test` called on the test loader")
+    elif any(after_training(i) for i in shown):
+        out["test"] = Verdict(False, "`test` was called before the last epoch's training, never after it: call it "
+                                     "after `train` (after every epoch or once at the end), so that it tests the "
+                                     "trained model")
+    elif shown and not trains and opts and any(events[i].get("printed") != untrained for i in shown):
+        out["test"] = Verdict(False, "`test` was called, but `train` never was: the grader sees that `test` tests "
+                                     "a trained model through the calls of `train` (or, in a loop of your own, "
+                                     "through trained weights equal to the reference run's, which they are not: "
+                                     "see final weights)")
     elif shown:
         out["test"] = Verdict(False, "`test` was called only on the untrained model: call it after training (after "
                                      "every epoch or once at the end), so that it tests the trained model")
@@ -533,7 +545,17 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
                                               "list of batches), which on the real data does not go over the whole "
                                               "training set each epoch: pass train_loader" + raised)
         return out
-    because = next((f" (a result of what {c} names)" for c in ("optimizer", "epochs")
+    if not same and not trains and opts:
+        # A loop of its own (no call of `train`) that trains otherwise than `train` does: name what
+        # such loops most often get wrong (a fair-grading review: "a result of what optimizer names").
+        out["final_weights"] = Verdict(False, "your function does not call `train`, and the model's weights "
+                                              "after it differ from the reference run's: if it trains with a loop "
+                                              "of its own, compare it with the provided `train` (optimizer.zero_grad() "
+                                              "before each backward pass, F.cross_entropy with its default mean, "
+                                              "one optimizer.step() per mini-batch, model.train()), or call "
+                                              "train(model, train_loader, optimizer, epoch) once per epoch" + raised)
+        return out
+    because = next((f" (see {c})" for c in ("optimizer", "epochs")
                     if not out[c].ok and not out[c].unconfirmed), "")
     out["final_weights"] = Verdict(same, "the trained weights equal the reference's" if same else
                                    "after training, the model's weights differ from the reference run on the same "
