@@ -157,6 +157,12 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "Huge": {"ann-sigmoid": attacks.named(attacks.HUGE_REPLY, "ANN_sigmoid"),
                  "ann-relu": attacks.named(attacks.DEEP_REPLY, "ANN_relu")},
         "Bloat": {"ann-sigmoid": attacks.named(attacks.BLOAT_REPLY, "ANN_sigmoid")},
+        # Fifty-ninth review: a chain of one very wide layer under the cap on weights alone; the
+        # grader's recomputation of it took the grader to 1.6 GB.
+        "WideOwn": {"ann-sigmoid": sol["ann-sigmoid"].replace("nn.Linear(d_in, 512)", "nn.Linear(d_in, 1)")
+                    .replace("nn.Linear(512, 1024)", "nn.Linear(1, 3999600)")
+                    .replace("nn.Linear(1024, 512)", "nn.Linear(3999600, 1)")
+                    .replace("nn.Linear(512, d_out)", "nn.Linear(1, d_out)")},
         "EmptyRows": {"train-and-test": attacks.EMPTY_ROWS_FINAL},
         "Hoard": {"ann-relu": attacks.MEMFD.format(chunks=(MEMORY_MB + 500) // 32) + sol["ann-relu"],
                   "train-and-test": attacks.DISK + sol["train-and-test"]},
@@ -391,6 +397,8 @@ def test_oversized_or_deeply_nested_replies_are_refused_and_the_grader_stays_sma
     assert "invalid reply" in messages(bloat, "code_3_2_models")
     assert points(bloat, "code_3_2_models") == 5            # only its own forged class lost points
     assert report(batch, "MalEmptyRows")["status"] == "graded"   # weights of no shape of the model's: ignored
+    wide = report(batch, "MalWideOwn")
+    assert points(wide, "code_3_2_models", "ANN_sigmoid") < 5 and points(wide, "code_3_2_models", "ANN_relu") == 5
     assert 0 < batch["rss"] < 300, batch["rss"]
 
 

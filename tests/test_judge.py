@@ -289,3 +289,29 @@ def test_the_grader_recomputes_a_network_of_other_sizes_as_the_probe_feeds_it():
     assert models.own_sizes(model, {**obs, "with_own": h.numpy() + 2 * ATOL}, p, ATOL) == ""
     assert models.own_sizes(model, {**obs, "linear": [[16, 7, True], [6, 3, True]]}, p, ATOL) is None  # no chain
     assert models.own_sizes(model, obs, None, ATOL) is None
+
+
+def test_a_forged_network_of_one_very_wide_layer_is_not_recomputed():
+    """A fifty-ninth review: 784→1→3,999,600→1→10 stayed under a cap on the weights alone, and the
+    grader's own recomputation (an eval batch of 16 through it, in float64) grew it to 1.6 GB. The
+    observations are the job's, so a forged reply could ask for it as well: the widest layer is
+    capped too, and the grader's memory stays small whatever the reply says."""
+    import tracemalloc
+    p = {"input_seed": 5, "batch": 4, "input_shape": [1, 28, 28], "mean": 0.1, "std": 0.3, "weight_seed": 2,
+         "wide_scale": 20.0, "low_bias": 1e6, "eval_batch": 16}
+    wide = [[784, 1, True], [1, 3_999_600, True], [3_999_600, 1, True], [1, 10, True]]
+    forged = {"module": True, "linear": wide, "with_own": np.zeros((4, 10)), "own_wide": np.zeros((4, 10)),
+              "own_low": np.zeros((4, 10)), "own_train": np.zeros((4, 10)), "own_eval": np.zeros((16, 10)),
+              "own_trained": [True] * 4, "outputs": {}}
+    assert models.own_network(forged, p) is None
+    tracemalloc.start()
+    try:
+        out = models.judge_run(MODEL, forged, REF, ATOL, params=p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not out["layers"].ok and not out["activations"].ok
+    assert peak < 20 * 2**20, peak
+    narrow = [[784, 40, True], [40, 30, True], [30, 20, True], [20, 10, True]]   # a wrong size: still recomputed
+    assert models.own_network({**forged, "linear": narrow}, p) is not None
+    assert models.OWN_LIMITS[1] >= 2048 and models.OWN_LIMITS[0] >= 2 * sum(a * b for a, b in DIMS)
