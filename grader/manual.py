@@ -31,7 +31,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from .csvsafe import to_csv, uncell
 from .gradebook import open_gradebook
@@ -168,12 +168,15 @@ def points_of(raw: str) -> float:
 # ----------------------------------------------------------------------------- deciding a merge
 
 def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxima: dict[str, float],
-               grades: dict[tuple[str, str], Grade], ta: str = "", where: str = "the reports") -> MergePlan:
+               grades: dict[tuple[str, str], Grade], ta: str = "", where: str = "the reports",
+               since: Callable[[str, str, int], list[tuple[str, str]]] | None = None) -> MergePlan:
     """What merging ``rows`` (by ``ta``) would do, and every problem, each with its line.
 
-    A row exported with version v of a grade that another TA changed since (in the browser, or
-    by another sheet) is a problem when it says other points: the later grade is not replaced
-    unseen. The TA's own later grades are theirs to change."""
+    A row exported with version v of a grade that was changed since is a problem when it says
+    other points: the later grade is not replaced unseen. Only the TA's own merges since (a sheet
+    corrected and merged again) are theirs to redo; ``since(key, task, v)`` says who changed the
+    grade after version v and how (a sixty-first review: a sheet of Monday merged on Wednesday by
+    the same TA replaced the grade they gave in the browser on Tuesday)."""
     plan = MergePlan()
     seen: dict[tuple[str, str], tuple[int, float | None, str]] = {}
     # Excel saves a sheet as Windows-1252, writing '?' for each letter that has none there
@@ -241,8 +244,9 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
             continue
         grade = grades.get((key, task))
         exported = row.version
-        if (exported.isdigit() and grade is not None and grade.version != int(exported) and grade.ta != ta
-                and pts != check.points):
+        if (exported.isdigit() and grade is not None and grade.version != int(exported) and pts != check.points
+                and not (since is not None and all(by == ta and how == "merge"
+                                                   for by, how in since(key, task, int(exported))))):
             plan.problems.append(Problem(n, f"{task} of '{key}' was graded by {grade.ta} ({check.points:g} points) "
                                     f"after this sheet was exported; blank this row's points to keep that grade, "
                                     f"or change it in grader serve"))
@@ -379,7 +383,7 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> M
     ta = ta or who()
     gb = open_gradebook(reports)
     try:
-        plan = plan_merge(rows, decided(gb), _maxima(spec), gb.grades(), ta, str(reports))
+        plan = plan_merge(rows, decided(gb), _maxima(spec), gb.grades(), ta, str(reports), gb.grade_changes_since)
         if plan.problems:
             raise MergeError("\n".join(str(p) for p in plan.problems))
         maxima = _maxima(spec)

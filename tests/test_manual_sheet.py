@@ -100,8 +100,39 @@ def test_a_grade_given_after_the_export_by_another_ta_is_not_replaced_unseen(boo
     assert str(err.value).startswith("line 2: calc_1_1 of 'Anna_Huber_5500' was graded by ben (9 points) after "
                                      "this sheet was exported; blank this row's points to keep that grade")
     assert gb.grade("Anna_Huber_5500", "calc_1_1").adjust == 9
-    manual.merge(path, reports, SPEC, ta="ben")           # ben's own later grade is his to change
-    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 4
+    # A sixty-first review: the TA's own grade in the browser after the export is not replaced
+    # unseen by their own older sheet either.
+    with pytest.raises(manual.MergeError) as err:
+        manual.merge(path, reports, SPEC, ta="ben")
+    assert "was graded by ben (9 points) after this sheet was exported" in str(err.value)
+    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 9
+
+
+def set_points(path, report, task, points):
+    rows = rows_of(path.read_text())
+    for r in rows:
+        if r["report"] == report and r["task"] == task:
+            r["points"] = points
+    write_rows(path, rows)
+
+
+def test_a_sheet_corrected_and_merged_again_by_its_ta_replaces_only_their_own_merge(book):
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    set_points(path, "Anna_Huber_5500", "calc_1_1", "5")
+    manual.merge(path, reports, SPEC, ta="anna")
+    set_points(path, "Anna_Huber_5500", "calc_1_1", "6")         # a typo put right in the same sheet
+    manual.merge(path, reports, SPEC, ta="anna")
+    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 6
+    set_points(path, "Anna_Huber_5500", "calc_1_1", "7")
+    with pytest.raises(manual.MergeError):                       # anna's merges are not ben's to redo
+        manual.merge(path, reports, SPEC, ta="ben")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=8, ta="anna")     # then anna in the browser
+    with pytest.raises(manual.MergeError):
+        manual.merge(path, reports, SPEC, ta="anna")
+    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 8
+    assert gb.grade_changes_since("Anna_Huber_5500", "calc_1_1", 0) == [("anna", "merge"), ("anna", "merge"),
+                                                                        ("anna", "grade")]
 
 
 def test_export_never_overwrites_a_sheet_holding_grades_not_merged_yet(book):

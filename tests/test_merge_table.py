@@ -132,7 +132,10 @@ def test_a_grade_another_ta_changed_after_the_export_is_not_replaced_unseen():
     assert p.problems == [Problem(2, "calc_1_1 of 'B' was graded by ta2 (6 points) after this sheet was exported; "
                                      "blank this row's points to keep that grade, or change it in grader serve")]
     assert plan(("B", "calc_1_1", "9", "", "5")).problems == []            # exported at the current version
-    assert plan(("B", "calc_1_1", "9", "", "4"), ta="ta2").problems == []  # their own later grade
+    assert plan(("B", "calc_1_1", "9", "", "4"), ta="ta2").problems != []  # their own grade in the browser
+    own = [SheetRow(2, "B", "calc_1_1", "9", "", "4")]
+    assert plan_merge(own, RESULTS, MAXIMA, GRADES, "ta2", since=lambda *_: [("ta2", "merge")]).problems == []
+    assert plan_merge(own, RESULTS, MAXIMA, GRADES, "ta2", since=lambda *_: [("ta2", "grade")]).problems != []
     assert plan(("B", "calc_1_1", "6", "", "4")).problems == []            # the same points: nothing to lose
     assert plan(("B", "calc_1_1", "9", "", "")).problems == []             # a hand-made sheet has no versions
 

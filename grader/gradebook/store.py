@@ -496,6 +496,20 @@ class Gradebook:
             self._set(db, cid, "grade", {"submission_key": key, "task": task}, state)
         return self.grade(key, task)
 
+    def grade_changes_since(self, key: str, task: str, version: int) -> list[tuple[str, str]]:
+        """Who changed one grade after its ``version``, and by which action (``merge``, ``grade``,
+        ``group-grade``, ``undo``...), oldest first: a sheet exported at that version may be merged
+        again over its TA's own merges only."""
+        ident = _ident("grade", {"submission_key": key, "task": task})
+        out = []
+        for by, how, after in self.read().execute(
+                "SELECT c.ta, c.action, h.after FROM history h JOIN changes c ON c.id=h.change "
+                "WHERE h.entity='grade' AND h.ident=? ORDER BY h.id", (ident,)):
+            state = None if after is None else json.loads(after)
+            if state is None or int(state.get("version", 0)) > version:
+                out.append((by, how))
+        return out
+
     def clear_grade(self, key: str, task: str, ta: str, expected_version: int | None = None) -> None:
         with self.transaction() as db:
             cur = self.grade(key, task)
