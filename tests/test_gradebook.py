@@ -459,15 +459,21 @@ def test_an_override_from_the_command_line_reaches_a_student_without_written_ans
     monkeypatch.setenv("COLUMNS", "300")
     out = tmp_path / "reports"
     blank = result(0, None, calc_1_2=None)
+    from grader.results import CheckResult
+    blank.checks.append(CheckResult("code_3_2_models", "ANN_sigmoid: activations", 1.0, 0.0, False, "tanh, not sigmoid"))
     filled(out, [blank, result(1, PROOF)]).close()
     key, base = blank.key, ["--reports", str(out), "--ta", "tessa"]
     assert main(["override", key, *base]) == 0
-    assert "code_3_2_models: ANN_relu: activations  0/1" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "code_3_2_models: ANN_relu: activations  0/1" in listed
+    assert "tanh, not sigmoid" in listed                      # what the student read (a sixty-first review)
+    assert main(["override", key, "activations", "1", "--reason", "x", *base]) == 2
+    assert "'activations' is several checks of" in capsys.readouterr().out    # not "no automatic check"
     assert main(["override", key, "ANN_relu: activations", "1", *base]) == 2           # a reason is required
     assert "needs a reason" in capsys.readouterr().out
     assert main(["override", key, "relu: nothing", "1", "--reason", "x", *base]) == 2
     assert f"grader override {key} lists them" in " ".join(capsys.readouterr().out.split())
-    assert main(["override", blank.file, "ANN_relu: activations", "1", "--reason", "tanh accepted", *base]) == 0
+    assert main(["override", blank.file, "ANN relu:  activations", "1", "--reason", "tanh accepted", *base]) == 0
     said = " ".join(capsys.readouterr().out.split())
     assert "ANN_relu: activations → 1/1 (tanh accepted), by tessa; automatic points 2 → 3" in said
     gb = open_gradebook(out)
@@ -494,7 +500,9 @@ def test_undo_from_the_command_line_skips_changes_that_changed_nothing(tmp_path,
     gb.close()
     base = ["--reports", str(out), "--ta", "ben"]
     assert main(["undo", "--list", *base]) == 0
-    assert "ben  merge: grades merged" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "ben  merge: grades merged" in listed
+    assert "ben  grade: calc_1_1: grade — Anna_Huber_5500" in listed      # whose (a sixty-first review)
     assert main(["undo", *base]) == 0
     assert "undid change" in capsys.readouterr().out
     gb = open_gradebook(out)

@@ -336,16 +336,23 @@ def test_a_group_grade_skips_same_grades_regrades_stale_ones_and_is_one_change(t
     assert again.applied == [] and again.change is None
 
 
-def test_a_group_grade_overwrites_the_same_tas_other_grade_but_never_another_tas(texts_gb):
+def test_a_group_grade_passes_on_its_own_correction_but_keeps_every_grade_given_otherwise(texts_gb):
+    """A sixty-first review: `g` replaced the TA's own grades and comments (merged from a sheet)
+    without a word. Only a grade that this TA's own group grade gave is replaced again."""
     gb, key = texts_gb
     item = gb.add_item("calc_1_1", 10, "right", "", "ta1")
     half = gb.add_item("calc_1_1", 5, "half", "", "ta1")
-    gb.set_grade(key["a1"], "calc_1_1", items=[item.id], ta="ta1")
-    gb.set_grade(key["a2"], "calc_1_1", items=[half.id], ta="ta1")
-    gb.set_grade(key["a6"], "calc_1_1", items=[half.id], ta="ta2")
-    res = grouping.apply_to_group(gb, "calc_1_1", key["a1"], "ta1")
-    assert res.applied == [key["a2"]] and [g.submission_key for g in res.skipped] == [key["a6"]]
-    assert gb.grade(key["a2"], "calc_1_1").items == (item.id,) and gb.grade(key["a6"], "calc_1_1").items == (half.id,)
+    a1, a2, a6 = key["a1"], key["a2"], key["a6"]
+    gb.set_grade(a1, "calc_1_1", items=[half.id], ta="ta1")
+    gb.set_grade(a6, "calc_1_1", items=[half.id], comment="its own words", ta="ta1")    # graded one by one
+    first = grouping.apply_to_group(gb, "calc_1_1", a1, "ta1")
+    assert first.applied == [a2] and [g.submission_key for g in first.skipped] == [a6]
+    gb.set_grade(a1, "calc_1_1", items=[item.id], ta="ta1")                             # a correction
+    assert [g.submission_key for g in grouping.apply_to_group(gb, "calc_1_1", a1, "ta2").skipped] == [a2, a6]
+    again = grouping.apply_to_group(gb, "calc_1_1", a1, "ta1")
+    assert again.applied == [a2] and [g.submission_key for g in again.skipped] == [a6]
+    assert gb.grade(a2, "calc_1_1").items == (item.id,)
+    assert (gb.grade(a6, "calc_1_1").items, gb.grade(a6, "calc_1_1").comment) == ((half.id,), "its own words")
 
 
 def test_the_history_of_a_change_holds_before_and_after(texts_gb):

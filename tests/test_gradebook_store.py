@@ -210,9 +210,32 @@ def test_undo_walks_back_through_a_tas_changes_one_by_one(gb):
     """A TA's review: after `u` undid the last change, the second `u` was refused ("changed since"),
     the TA's own undo counting as someone else's change."""
     first = gb.set_grade(ANNA, "calc_1_1", adjust=3.0, ta="Tessa", expected_version=0)
+    gb.set_grade(CLARA, "calc_1_1", adjust=1.0, ta="Tessa")         # another answer between: a new change
     gb.set_grade(ANNA, "calc_1_1", adjust=5.0, ta="Tessa", expected_version=first.version)
-    second, one = gb.changes()[0].id, gb.changes()[1].id
+    second, one = gb.changes()[0].id, gb.changes()[2].id
     gb.undo(second, "Tessa")
     assert gb.grade(ANNA, "calc_1_1").adjust == 3.0
     gb.undo(one, "Tessa")
     assert gb.grade(ANNA, "calc_1_1") is None
+
+
+def test_one_answer_graded_in_one_go_is_one_change_and_one_undo(gb):
+    """A sixty-first review: the browser saves the adjustment and then the comment, two changes;
+    an undo left the new points with the old comment. Saves of one grade by one TA close together
+    continue one change; the web app's cache still sees each (the history's head moves)."""
+    gb.set_grade(ANNA, "calc_1_1", adjust=2.0, comment="old", ta="Tessa")
+    gb.set_grade(CLARA, "calc_1_1", adjust=1.0, ta="Tessa")
+    before = gb.changes(1)[0].id
+    head = gb.head()
+    v = gb.set_grade(ANNA, "calc_1_1", adjust=9.0, comment="old", ta="Tessa").version
+    assert gb.head() > head
+    gb.set_grade(ANNA, "calc_1_1", adjust=9.0, comment="new", ta="Tessa", expected_version=v)
+    last = gb.changes(1)[0]
+    assert last.id == before + 1 and last.rows == 2
+    assert [gb.grade_of(a).comment for _, _, a in gb.history_since(head)] == ["old", "new"]
+    gb.undo(last.id, "Tessa")
+    g = gb.grade(ANNA, "calc_1_1")
+    assert (g.adjust, g.comment) == (2.0, "old")
+    gb.set_grade(ANNA, "calc_1_1", adjust=4.0, comment="old", ta="Tessa")     # after an undo: a change of its own
+    gb.set_grade(ANNA, "calc_1_1", adjust=5.0, comment="old", ta="Ben")       # another TA: one of his
+    assert [c.ta for c in gb.changes(2)] == ["Ben", "Tessa"] and gb.changes(1)[0].rows == 1

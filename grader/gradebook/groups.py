@@ -256,15 +256,16 @@ def _fix_reps_logged(gb: Gradebook, db, change: int, task: str) -> None:
 @dataclass
 class GroupGrade:
     applied: list[str]
-    skipped: list[Grade]          # graded differently by another TA: left as they are
+    skipped: list[Grade]          # graded otherwise (not by this TA's group grade): left as they are
     change: int | None
 
 
 def apply_to_group(gb: Gradebook, task: str, source_key: str, ta: str, members: set[str] | None = None,
                    version: int | None = None, answer_sha_: str | None = None) -> GroupGrade:
     """Give every member of ``source_key``'s group the same rubric items, adjustment and
-    comment as ``source_key`` (one change, one undo). A member another TA graded differently
-    (for the answer as it is now) is left alone and reported, never overwritten silently.
+    comment as ``source_key`` (one change, one undo). A member graded differently (for the
+    answer as it is now) is left alone and reported, never overwritten silently, unless the
+    grade it has came from this TA's own group grade.
 
     What the TA saw is checked first (a twenty-seventh review: on a stale page the grade went to
     the group a regrade had moved the answer into): the grade must be for the answer's text as it
@@ -295,7 +296,11 @@ def apply_to_group(gb: Gradebook, task: str, source_key: str, ta: str, members: 
                                                                                 source.comment)
             if same and cur.answer_sha == answers[key].sha:
                 continue
-            if cur is not None and cur.ta != ta and cur.answer_sha == answers[key].sha and not same:
+            # Graded otherwise for this text: kept, unless this TA's own group grade gave it (a
+            # correction passed on again). A sixty-first review: `g` replaced the TA's own grades and
+            # comments of merged answers without a word.
+            if cur is not None and cur.answer_sha == answers[key].sha and not same and \
+                    (gb.grade_changes_since(key, task, 0) or [("", "")])[-1] != (ta, "group-grade"):
                 skipped.append(cur)
                 continue
             gb.set_grade(key, task, items=source.items, adjust=source.adjust, comment=source.comment, ta=ta,

@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import threading
+from datetime import datetime, timedelta, timezone
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -53,6 +54,7 @@ ENTITIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "choice": ("choices", ("participant_id",), ("submission_key", "ta", "at")),
 }
 NOT_UNDOABLE = {"regrade", "import", "undo-blocked"}
+EDIT_SECONDS = 120          # saves of one grade by one TA this close together are one change
 
 
 class UndoError(Exception):
@@ -492,9 +494,32 @@ class Gradebook:
             if cur is not None and (cur.items, cur.adjust, cur.comment, cur.answer_sha) == (
                     items, float(adjust), state["comment"], answer_sha_):
                 return cur    # nothing changed: no new version, no history row
-            cid = change[1] if change else self._change(db, ta, action, f"{task}: grade")
-            self._set(db, cid, "grade", {"submission_key": key, "task": task}, state)
+            ident = {"submission_key": key, "task": task}
+            cid = change[1] if change else (self._editing(db, ta, action, ident, cur)
+                                            or self._change(db, ta, action, f"{task}: grade"))
+            self._set(db, cid, "grade", ident, state)
         return self.grade(key, task)
+
+    def _editing(self, db: sqlite3.Connection, ta: str, action: str, ident: dict[str, Any],
+                 cur: Grade | None) -> int | None:
+        """The change this save continues, or None: the browser saves every tick, adjustment and
+        comment as it is made, and one answer's grade given in one go is one change, one undo (a
+        sixty-first review: a save of points and comment was two changes, and an undo left the new
+        points with the old comment). It continues the latest change of all when that one is this
+        TA's edit of this grade alone, made within the last EDIT_SECONDS."""
+        if action != "grade" or cur is None:
+            return None
+        last = db.execute("SELECT id, ta, action FROM changes ORDER BY id DESC LIMIT 1").fetchone()
+        if last is None or last["ta"] != ta or last["action"] != "grade":
+            return None
+        touched = {(r[0], r[1]) for r in db.execute("SELECT entity, ident FROM history WHERE change=?", (last["id"],))}
+        if touched != {("grade", _ident("grade", ident))}:
+            return None
+        try:
+            age = datetime.now(timezone.utc) - datetime.fromisoformat(cur.at)
+        except ValueError:
+            return None
+        return last["id"] if timedelta(0) <= age <= timedelta(seconds=EDIT_SECONDS) else None
 
     def grade_changes_since(self, key: str, task: str, version: int) -> list[tuple[str, str]]:
         """Who changed one grade after its ``version``, and by which action (``merge``, ``grade``,
@@ -662,13 +687,14 @@ class Gradebook:
                      if c.action not in (*NOT_UNDOABLE, "undo") and c.undone_by is None and c.rows > 0), None)
 
     def head(self) -> int:
-        """The latest change: anything a person or a batch changed moves it."""
-        return self.read().execute("SELECT COALESCE(MAX(id), 0) FROM changes").fetchone()[0]
+        """The latest record written to the history: anything a person or a batch changed moves
+        it, also a save that continues a change (one grade edited in one go)."""
+        return self.read().execute("SELECT COALESCE(MAX(id), 0) FROM history").fetchone()[0]
 
-    def history_since(self, change: int) -> list[tuple[str, list, dict | None]]:
-        """(entity, ident, state after) of every record changed after ``change``, in order."""
+    def history_since(self, head: int) -> list[tuple[str, list, dict | None]]:
+        """(entity, ident, state after) of every record written after ``head``, in order."""
         return [(r[0], json.loads(r[1]), None if r[2] is None else json.loads(r[2])) for r in self.read().execute(
-            "SELECT entity, ident, after FROM history WHERE change > ? ORDER BY id", (change,))]
+            "SELECT entity, ident, after FROM history WHERE id > ? ORDER BY id", (head,))]
 
     def grade_of(self, state: dict) -> Grade:
         """A grade from a history record's state."""
@@ -692,9 +718,15 @@ class Gradebook:
             if db.execute("SELECT 1 FROM changes WHERE undo_of=?", (change_id,)).fetchone():
                 raise UndoError(f"change {change_id} was undone already")
             rows = db.execute("SELECT * FROM history WHERE change=? ORDER BY id DESC", (change_id,)).fetchall()
-            plans = []
+            # A record the change wrote several times (one grade edited in one go) goes back to its
+            # state before the first write, and must still be as the last one left it.
+            first = {(h["entity"], h["ident"]): h["before"] for h in rows}
+            plans, seen = [], set()
             for h in rows:
                 entity = h["entity"]
+                if (entity, h["ident"]) in seen:
+                    continue
+                seen.add((entity, h["ident"]))
                 if entity not in ENTITIES:
                     raise UndoError(f"change {change_id} holds a {entity}, which cannot be undone")
                 keys = ENTITIES[entity][1]
@@ -707,7 +739,7 @@ class Gradebook:
                 if _content(current) != _content(after):
                     raise UndoError(f"cannot undo change {change_id}: {entity} {list(ident.values())} was changed "
                                     "since; change it by hand")
-                before = None if h["before"] is None else json.loads(h["before"])
+                before = None if first[(entity, h["ident"])] is None else json.loads(first[(entity, h["ident"])])
                 if before is not None and "version" in before:
                     before = {**before, "version": (current or {}).get("version", before["version"]) + 1}
                 plans.append((entity, ident, before))

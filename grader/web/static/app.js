@@ -175,7 +175,7 @@
       if (inGroup) inGroup.textContent = `${body.graded_in_group}`;
       let text = `Gave this grade to ${body.applied} more answer${body.applied === 1 ? "" : "s"} of the group.`;
       if (body.skipped.length) {
-        text += ` Left as they are (graded differently by another TA): ` +
+        text += ` Left as they are (graded otherwise; open one to change it): ` +
           body.skipped.map((s) => `#${s.sid} (${s.ta})`).join(", ") + ".";
       }
       message.textContent = text;
