@@ -140,6 +140,7 @@ def _chart(results: list[SubmissionResult], tasks) -> str:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     cols = min(4, len(tasks))
     rows = (len(tasks) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.2 * rows), squeeze=False)
@@ -153,6 +154,7 @@ def _chart(results: list[SubmissionResult], tasks) -> str:
         ax.set_title(t.id + (f" ({pending} pending)" if pending else ""), fontsize=8)
         ax.set_xlabel("points", fontsize=7)
         ax.tick_params(labelsize=7)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))     # students come whole
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
@@ -211,7 +213,9 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
             f"automatic points {mean:.1f} (of the graded notebooks"
             f'{f"; one notebook per student: {left_out} that do not count are left out of the figures" if left_out else ""})'
             "</p>",
-            "<h2>Score distribution per task</h2>",
+            "<h2>Score distribution per task</h2>"
+            + ('<p class="note">Every student once, with the notebook that counts; an unreadable notebook or none '
+               'counts 0 here (the mean above is of the graded notebooks).</p>' if chart and len(counted_graded) != len(stats) else ""),
             chart + (f'<ul id="pending" class="pending">{pending}</ul>' if pending else ""),
             "<h2>Most common failed checks</h2>"
             + ('<table id="failed"><tr><th>check</th><th>students</th></tr>' + common + "</table>" if common

@@ -137,6 +137,13 @@ def test_the_overview_counts_notebooks_as_the_terminal_does():
     assert "1 flagged" in page and "code_3_1: notebook" not in page
     assert 'id="no-notebook"' in page and "Eva Lu" in page and "answers.pdf" in page     # listed apart
     assert "1 flagged" in totals(batch, 3, 1.0)[0]
+    assert "automatic points; " in totals(batch, 3, 1.0)[0]           # every notebook graded: no qualifier
+    broken = result(2, PROOF)
+    broken.status = "unreadable"
+    line = totals([*batch, broken], 4, 1.0)[0]
+    assert "automatic points (of the graded notebooks)" in line, line  # a sixty-first review: "one per student"
+    page = overview_page([*batch, broken], SPEC, {})
+    assert "an unreadable notebook or none counts 0 here" in page
 
 
 def test_the_overview_says_nothing_is_flagged_or_failed_instead_of_empty_tables():

@@ -490,7 +490,8 @@ def totals(batch: list[SubmissionResult], done_now: int, took: float) -> list[st
     # review found three different means in the console, the overview and summary.csv).
     counting = [r for r in counted(batch) if not r.no_notebook and r.status == "graded"]
     mean = sum(r.auto_points for r in counting) / len(counting) if counting else 0
-    per = " (one notebook per student)" if len(counting) != len(graded) else ""
+    per = "" if len(counting) == len(notebooks) else \
+        " (of the graded notebooks" + (", one per student" if len(counting) != len(graded) else "") + ")"
     line = (f"[bold]{len(notebooks)} notebook(s)[/]: {len(graded)} graded, {len(notebooks) - len(graded)} "
             f"unreadable or failed, {sum(1 for r in notebooks if flagged(r))} flagged; mean {mean:.1f} automatic "
             f"points{per}; {done_now} graded in {took:.1f} s")
