@@ -222,3 +222,13 @@ def test_the_gradebook_row_of_a_counted_draft_has_the_participants_number():
     draft.chosen_by = "tessa"
     rows = list(csv.DictReader(io.StringIO(gradebook({final.key: final, draft.key: draft}, SPEC))))
     assert len(rows) == 1 and rows[0]["file"] == draft.file and rows[0]["matr_number"] == "k11111111"
+
+
+def test_a_regrade_line_says_a_file_changed_also_when_its_points_did_not():
+    """A sixty-first review: two students handed in again, scored as before, and no line said so."""
+    from grader.cli.grade import _change
+    r = result(0, PROOF)
+    r.sha256, r.extra["modified"] = "b" * 64, 200.0
+    assert _change(r, (r.auto_points, "a" * 64, 100.0), []) == "  [dim](the file changed; points as before)[/]"
+    assert _change(r, (r.auto_points, "b" * 64, 100.0), []) == ""                # the same file: nothing to say
+    assert _change(r, (r.auto_points - 1, "a" * 64, 100.0), []).startswith("  [dim](was ")

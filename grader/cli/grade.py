@@ -143,6 +143,10 @@ def _change(r: SubmissionResult, before: tuple | None, older: list[str]) -> str:
         return f"  [yellow](was {points:g}: this file is older than the one graded before)[/]"
     if points != r.auto_points:
         return f"  [dim](was {points:g}{': the file changed' if sha and sha != r.sha256 else ''})[/]"
+    if sha and r.sha256 and sha != r.sha256:
+        # A resubmission that scores as before is still news to a TA (a sixty-first review: only
+        # "1 written answer(s) wait" hinted that two students had handed in again).
+        return "  [dim](the file changed; points as before)[/]"
     return ""
 
 
