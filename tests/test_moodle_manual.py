@@ -226,7 +226,7 @@ def test_a_rejected_merge_writes_nothing(reports, bad, problem):
 
 def test_a_merge_stores_every_row_as_a_grade(reports):
     path = sheet(reports, fill({(ANNA, "calc_1_1"): "7,5", (BEN, "calc_1_1"): "10"}))
-    merged, blank, changed, _ = manual.merge(path, reports, SPEC, ta="ta1")
+    merged, blank, changed, *_ = manual.merge(path, reports, SPEC, ta="ta1")
     assert (merged, blank, changed) == (2, 1, 2)                        # Anna's calc_1_2 is left blank
     rows_ = {r["file"]: r for r in csv.DictReader((reports / "summary.csv").open(encoding="utf-8"))}
     anna = next(r for f, r in rows_.items() if "AnnaHuber" in f)
@@ -296,7 +296,7 @@ def test_a_merge_records_the_ta_the_comment_and_keeps_rubric_items(reports):
     gb.close()
     path = sheet(reports, lambda r: r.update(points="7", comment="see the sign")
                  if (r["report"], r["task"]) == (ANNA, "calc_1_1") else None)
-    assert manual.merge(path, reports, SPEC, ta="ta1") == (1, 2, 1, 0)
+    assert manual.merge(path, reports, SPEC, ta="ta1") == (1, 2, 1, 0, 0)
     gb = open_gradebook(reports)
     try:
         g = gb.grade(ANNA, "calc_1_1")

@@ -381,7 +381,7 @@ def cmd_manual(args, console: Console) -> int:
     existing_reports(args.reports).close()
     input_file(args.csv, "grading sheet", _where_the_sheet_is(args))
     try:
-        merged, blank, changed, outdated = manual.merge(args.csv, args.reports, spec, ta=args.ta)
+        merged, blank, changed, outdated, graded_since = manual.merge(args.csv, args.reports, spec, ta=args.ta)
     except manual.SheetError as exc:
         raise CliError(str(exc)) from None
     except manual.MergeError as exc:
@@ -391,6 +391,9 @@ def cmd_manual(args, console: Console) -> int:
     replaced = (f"{outdated} answer(s) were replaced by a resubmission after the sheet was exported: points given "
                 f"to the text you read are kept and marked 'answer changed since graded', and the new texts wait "
                 f"for a TA (export the sheets again, or grader serve)") if outdated else ""
+    if graded_since:
+        replaced = "; ".join(x for x in (replaced, f"{graded_since} row(s) are for an answer a resubmission replaced, "
+                                         f"and the new text was graded since: left as graded") if x)
     if not merged:
         if replaced:
             _say(console, replaced)
