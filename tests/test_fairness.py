@@ -531,6 +531,23 @@ CASES = {
         {"train-and-test": train(BODY.replace("\n        test(model, test_loader)", "")
                                  .replace("        a, b, c = train(", "        test(model, test_loader)\n        a, b, c = train("))},
         {"test": 0}, ["before the last epoch's training, never after it"], []),
+    "testing-a-snapshot-of-the-first-epoch": (   # a sixty-second review: the trained model was never tested
+        {"train-and-test": '''import copy
+
+
+def train_and_test(model, hyperparameters):
+    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
+    g1, g2, g3, snap = [], [], [], None
+    for epoch in range(hyperparameters["epochs"]):
+        a, b, c = train(model, train_loader, optimizer, epoch)
+        g1 += a; g2 += b; g3 += c
+        if snap is None:
+            snap = copy.deepcopy(model)
+            test(snap, test_loader)
+    test(snap, test_loader)
+    plt.plot(g1); plt.plot(g2); plt.plot(g3)
+    plt.show()'''},
+        {"test": 0}, ["got a copy of the model made before that epoch"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),

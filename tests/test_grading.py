@@ -100,8 +100,9 @@ def test_nn_sequential_flatten_and_functional_relu_are_equivalent(grader, make_n
     (sigmoid(ret="torch.softmax(self.linear4(x), dim=1)"), {"activations"}, "softmax"),        # one point
     (sigmoid().replace("torch.sigmoid", "torch.relu"), {"activations"}, "uses relu"),   # one mistake, one point
     (sigmoid().replace("x = torch.sigmoid(self.linear2(x))", "x = torch.tanh(self.linear2(x))"), {"activations"},
-     "output differs"),
-    (sigmoid().replace("x = torch.sigmoid(self.linear3(x))", "x = self.linear3(x)"), {"activations"}, "output differs"),
+     "the activation after the second layer (512→1024) is tanh, not sigmoid"),
+    (sigmoid().replace("x = torch.sigmoid(self.linear3(x))", "x = self.linear3(x)"), {"activations"},
+     "there is no activation after the third layer (1024→512)"),
     (sigmoid(init='''l4 = nn.Linear(512, d_out)
         l1 = nn.Linear(d_in, 512)
         l2 = nn.Linear(512, 1024)
@@ -114,7 +115,7 @@ def test_nn_sequential_flatten_and_functional_relu_are_equivalent(grader, make_n
      "forward returned None"),
     (sigmoid(init="torch.manual_seed(66)\n        " + LAYERS).replace(
         "x = torch.sigmoid(self.linear2(x))", "x = torch.tanh(self.linear2(x))"), {"activations", "seeded"},
-     "output differs"),                                         # two mistakes: a seed of its own and tanh
+     "is tanh, not sigmoid"),                                   # two mistakes: a seed of its own and tanh
     ("class ANN_sigmoid:\n    def __init__(self, a, b):\n        pass",
      {"builds", "layers", "forward_shape", "activations", "seeded"}, "nn.Module"),
 ])

@@ -465,8 +465,26 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     # The last epoch's training is tested too: a `test` before `train` in every epoch never tests
     # the trained model (a fair-grading review: it kept the point with more than one epoch).
     last = max((j for j, e in enumerate(events) if e["kind"] == "train"), default=-1)
-    if any(after_training(i) and i > last for i in shown):
+    last_model = max((j for j, e in enumerate(events) if e["kind"] == "train" and e.get("model") == "model"),
+                     default=-1)
+
+    def of_the_last(i: int) -> bool:
+        """After the last `train`, on the model or on a copy that holds what it was then: a copy
+        first seen before the model's last epoch is a snapshot of an earlier one (a sixty-second
+        review tested a copy made after epoch 1 at the end), unless the copy itself was trained."""
+        m = events[i].get("model")
+        if i <= last:
+            return False
+        if m == "model":
+            return True
+        first = next(j for j, e in enumerate(events) if e.get("model") == m)
+        return first > last_model or any(e["kind"] == "train" and e.get("model") == m for e in events)
+
+    if any(after_training(i) and of_the_last(i) for i in shown):
         out["test"] = Verdict(True, "`test` called on the test loader")
+    elif any(after_training(i) and i > last for i in shown):
+        out["test"] = Verdict(False, "`test` after the last epoch got a copy of the model made before that epoch "
+                                     "(an earlier epoch's weights): test the trained model itself")
     elif any(after_training(i) for i in shown):
         out["test"] = Verdict(False, "`test` was called before the last epoch's training, never after it: call it "
                                      "after `train` (after every epoch or once at the end), so that it tests the "
