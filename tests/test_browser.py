@@ -180,6 +180,18 @@ def test_apply_a_rubric_item_to_a_group(browser, served):
     assert gb.grade("David_Wagner_5503", "calc_1_1") is None            # numbers differ: another group
     assert all(gb.grade(k, "calc_1_1").items == (item.id,) for k in ("Ben_Gruber_5501", "Felix_Moser_5505"))
     gb.close()
+    # A sixty-third review: a stale `g` said only "conflict", and `u` said nothing at all.
+    page.goto(f"{served.base}/t/calc_1_1/a/{ids['Anna_Huber_5500']}")
+    gb = gradebook(served)
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[item.id], adjust=-1, ta="kim")      # meanwhile
+    gb.close()
+    page.keyboard.press("g")
+    expect(page.locator("#message")).to_contain_text("the grade changed since the page was opened")
+    page.keyboard.press("u")
+    expect(page.locator("#message")).to_contain_text("Undid change")
+    gb = gradebook(served)
+    assert gb.grade("Ben_Gruber_5501", "calc_1_1") is None                # the group grade is taken back
+    gb.close()
 
 
 def test_edit_an_items_points_and_every_affected_score_changes(browser, served):

@@ -386,3 +386,37 @@ def test_a_grade_kept_within_the_maximum_says_so(app):
     r = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "adjust": 7, "comment": "",
                                   "version": r["version"], "answer": answer.sha}).get_json()
     assert r["points"] == 7 and r["capped"] is False
+
+
+def test_a_refused_undo_names_the_answer_by_number_and_who_changed_it(app):
+    """A sixty-third review: an anonymous session read "grade ['Assignment_7_HugoIvanov_k8...',
+    'calc_2'] was changed since", a report key in a Python list; and after `u` nothing said what was
+    undone."""
+    alice, bob = TA(app, "alice"), TA(app, "bob")
+    st = app.config["STATE"]
+    sid = sid_of(app, "Anna_Huber_5500")
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "adjust": 4, "version": 0})
+    assert alice.post("/api/group-grade", {"task": "calc_1_1", "sid": sid}).status_code == 200
+    ben = sid_of(app, "Ben_Gruber_5501")
+    v = st.gb.grade("Ben_Gruber_5501", "calc_1_1").version
+    assert bob.post("/api/grade", {"task": "calc_1_1", "sid": ben, "adjust": 9, "version": v}).status_code == 200
+    r = alice.post("/api/undo", {})
+    assert r.status_code == 409
+    said = r.get_json()["error"]
+    assert f"answer #{ben}'s grade for calc_1_1 was changed since by bob" in said, said
+    assert "Ben" not in said and "[" not in said
+    assert st.gb.grade("Ben_Gruber_5501", "calc_1_1").adjust == 9               # bob's grade stays
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid_of(app, "David_Wagner_5503"), "adjust": 1, "version": 0})
+    r = alice.post("/api/undo", {})
+    assert r.status_code == 200 and r.get_json()["message"].startswith("Undid change ")
+
+
+def test_saving_an_answer_a_resubmission_removed_says_so(app):
+    from .gradebook_helpers import result
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    sid = sid_of(app, "Anna_Huber_5500")
+    st.gb.store_result(result(0, None))                                     # the task is blank now
+    r = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "comment": "late note", "version": 0})
+    assert r.status_code == 404
+    assert "a resubmission left this task unanswered" in r.get_json()["error"], r.get_json()

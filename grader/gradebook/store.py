@@ -58,7 +58,12 @@ EDIT_SECONDS = 120          # saves of one grade by one TA this close together a
 
 
 class UndoError(Exception):
-    pass
+    """Why an undo is refused; ``record`` is (entity, ident, who changed it since) when a record
+    the change touched was changed since, so the web app can name it as it names answers."""
+
+    def __init__(self, message: str, record: tuple[str, dict, str] | None = None):
+        super().__init__(message)
+        self.record = record
 
 
 def answer_sha(text: str | None) -> str:
@@ -737,8 +742,10 @@ class Gradebook:
                 # back under a new version, and walking back step by step must go on from there (a
                 # TA's review: the second `u` was refused, "changed since" by the TA's own undo).
                 if _content(current) != _content(after):
+                    since = str((current or {}).get("ta") or "")
                     raise UndoError(f"cannot undo change {change_id}: {entity} {list(ident.values())} was changed "
-                                    "since; change it by hand")
+                                    f"since{f' by {since}' if since else ''}; change it by hand",
+                                    (entity, ident, since))
                 before = None if first[(entity, h["ident"])] is None else json.loads(first[(entity, h["ident"])])
                 if before is not None and "version" in before:
                     before = {**before, "version": (current or {}).get("version", before["version"]) + 1}

@@ -70,6 +70,11 @@ def answer_of(data: dict):
         raise BadRequest("sid must be the answer's number") from None
     key = st.gb.key_of(sid)
     answer = st.gb.answer(task.id, key) if key else None
+    if answer is None and key:
+        # The notebook is still there, its answer is not: a regrade of a resubmission left the task
+        # blank (a sixty-third review read "no answer #3 for calc_2").
+        raise KeyError(f"answer #{sid} for {task.id} is no longer there: a resubmission left this task "
+                       f"unanswered, so it has 0 points and nothing was saved")
     if answer is None:
         raise KeyError(f"no answer #{sid} for {task.id}")
     return task, answer
@@ -254,9 +259,23 @@ def undo():
         if mine is None:
             return {"error": "nothing of yours to undo"}, 400
         change = mine.id
+    target = st.gb.change_of(int(change))
     try:
         new = st.gb.undo(int(change), g.ta)
     except UndoError as exc:
-        return {"error": str(exc)}, 409
+        return {"error": undo_refusal(st, int(change), exc)}, 409
     st.changed()
-    return {"ok": True, "change": new, "undone": int(change)}
+    what = f"{target.action}: {target.summary}" if target else ""
+    return {"ok": True, "change": new, "undone": int(change), "message": f"Undid change {change} ({what})."}
+
+
+def undo_refusal(st, change: int, exc: UndoError) -> str:
+    """The refusal in the app's words: an answer by its number, never a report key (a sixty-third
+    review: an anonymous session showed the student's name and number in a Python list)."""
+    if exc.record is None:
+        return str(exc)
+    entity, ident, since = exc.record
+    sid = st.gb.ids().get(str(ident.get("submission_key", "")))
+    what = (f"answer #{sid}'s {entity} for {ident.get('task', '')}" if sid is not None and entity in ("grade", "override")
+            else f"a {entity} it changed")
+    return f"Cannot undo change {change}: {what} was changed since{f' by {since}' if since else ''}; change it by hand."

@@ -99,6 +99,10 @@
     const points = document.getElementById("points");
     const status = document.getElementById("save-state");
     const message = document.getElementById("message");
+    try {
+      const flash = sessionStorage.getItem("grader-flash");
+      if (flash) { sessionStorage.removeItem("grader-flash"); message.textContent = flash; }
+    } catch (e) { /* no storage: nothing to say */ }
     const comment = document.getElementById("comment");
     const adjust = document.getElementById("adjust");
     const conflict = document.getElementById("conflict");
@@ -168,7 +172,12 @@
       await queue;
       const {status: code, body} = await post(boot.urls.group, {task: boot.task, sid: boot.sid, version,
                                                                answer: boot.answer, members: boot.members});
-      if (code !== 200) { message.textContent = body.error || `failed (${code})`; return; }
+      if (code !== 200) {
+        // The reason in words, not the bare "conflict" (a sixty-third review); the page is stale.
+        message.textContent = body.message || body.error || `failed (${code})`;
+        status.textContent = "group grade not given";
+        return;
+      }
       const progress = document.getElementById("task-progress");
       if (progress) progress.textContent = `${body.graded}/${body.total} graded`;
       const inGroup = document.getElementById("group-graded");
@@ -186,8 +195,11 @@
     async function undo() {
       await queue;
       const {status: code, body} = await post(boot.urls.undo, {});
-      if (code === 200) location.reload();
-      else message.textContent = body.error || `failed (${code})`;
+      if (code === 200) {
+        // Said after the reload: what was undone (a sixty-third review saw no word of it).
+        try { sessionStorage.setItem("grader-flash", body.message || "Undone."); } catch (e) { /* private mode */ }
+        location.reload();
+      } else message.textContent = body.error || `failed (${code})`;
     }
     document.getElementById("undo").addEventListener("click", undo);
 
