@@ -72,6 +72,14 @@ def test_grade_writes_every_report_despite_bad_notebooks(batch, tmp_path, fast_s
     again = run(["grade", str(batch), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
     assert "4 notebook(s) already graded and unchanged" in again.stdout
     assert "0 graded in" in again.stdout
+    # The same bytes under another name in the participant's folder: graded again, as that name (a
+    # sixty-first review: skipped, and summary.csv kept the old name).
+    jane = batch / "Jane Doe_1234_assignsubmission_file_"
+    (jane / "Assignment_7_JaneDoe_k12345678.ipynb").rename(jane / "Assignment_7_JaneDoe_k12345678 (1).ipynb")
+    renamed = run(["grade", str(batch), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    assert "3 notebook(s) already graded and unchanged" in renamed.stdout, renamed.stdout
+    rows = {r["file"]: r for r in csv.DictReader((out / "summary.csv").open())}
+    assert "Assignment_7_JaneDoe_k12345678 (1).ipynb" in rows and "Assignment_7_JaneDoe_k12345678.ipynb" not in rows
 
 
 def start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, spec_dir, n):

@@ -357,6 +357,9 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     todo: list[Submission] = []
     shas = {s.key: _sha(s.path) for s in subs if s.path is not None}   # read each notebook once for this
     known = gb.fingerprints()
+    # The same bytes under another name are graded again: the name is graded too (a sixty-first
+    # review: a file renamed "... (1).ipynb" was skipped, and summary.csv kept the old name).
+    where = {k: path for (path, _), k in gb.keys_by_path().items()}
     # Notebooks an interrupted run was to (re)grade and did not: a --force run stopped by Ctrl-C
     # left them with their old results and unchanged files (a TA's review: "run the same command
     # again" regraded everything, and without --force they were skipped).
@@ -365,7 +368,8 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     for sub in subs:
         if sub.path is None:
             continue
-        if not args.force and sub.key not in left and known.get(sub.key) == (fingerprint, shas[sub.key]):
+        if not args.force and sub.key not in left and known.get(sub.key) == (fingerprint, shas[sub.key]) \
+                and where.get(sub.key, sub.rel) == sub.rel:
             skipped += 1
         else:
             todo.append(sub)
