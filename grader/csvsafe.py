@@ -9,6 +9,7 @@ numbers, so ``-2`` points remain a number. ``uncell`` undoes the quote for field
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Iterable
 
 from .render import clean_text
@@ -18,14 +19,21 @@ _LEADING = (*TRIGGERS, "\n")          # a carriage return is written as a line b
 # Full-width forms a spreadsheet may read as the ASCII ones, and characters that show as nothing:
 # a formula behind a space, a no-break space or a line separator is still one where an import
 # trims the field (a thirty-eighth review: file names ' =1+1.ipynb', '\u00a0=1+1.ipynb').
-_WIDE = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Small forms too (U+FE62 '﹢', U+FE63 '﹣', U+FE66 '﹦', U+FE6B '﹫'), and behind any character that is
+# not printable or a lone combining mark (U+200E, U+202A, U+2061, U+180E, U+034F: a sixty-fourth review).
+_WIDE = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe62", "\ufe63", "\ufe66", "\ufe6b")
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+def _blank(ch: str) -> bool:
+    return ch.isspace() or ch in _INVISIBLE or not ch.isprintable() or unicodedata.combining(ch) > 0 \
+        or unicodedata.category(ch) in ("Mn", "Me", "Cf")
 
 
 def _risky(text: str) -> bool:
     if text[:1] in _LEADING:
         return True
-    start = next((ch for ch in text if not (ch.isspace() or ch in _INVISIBLE)), "")
+    start = next((ch for ch in text if not _blank(ch)), "")
     return start in TRIGGERS or start in _WIDE
 
 

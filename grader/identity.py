@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .moodle import Participant
+from .naming import visible
 from .results import SubmissionResult
 
 
@@ -32,8 +33,9 @@ class Submission:
 
 
 def shown(text: str) -> str:
-    """A file-system name for people: bytes that are not UTF-8 become replacement marks."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A file-system name for people: bytes that are not UTF-8, and invisible or text-direction
+    characters, become replacement marks."""
+    return visible(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def _safe(text: str) -> str:
@@ -109,11 +111,15 @@ def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) ->
         rel = nb.relative_to(root)
         keys.setdefault("__".join(_safe(part) for part in rel.with_suffix("").parts), []).append(nb)
     for key, paths in keys.items():
+        # Of paths that read the same once made safe, the one already safe as it is keeps the key:
+        # a classmate's name with a zero-width space added cannot push the plain one to a suffix
+        # (a sixty-fourth review).
+        plain = [nb for nb in paths if "__".join(nb.relative_to(root).with_suffix("").parts) == key]
         for nb in paths:
             rel = str(nb.relative_to(root))
             # Paths that read the same once made safe (or like a participant's key) get a suffix
             # from their own path, so none can take another's name.
-            clash = len(paths) > 1 or key in taken or key.lower() in BATCH_FILES
+            clash = (len(paths) > 1 and plain != [nb]) or key in taken or key.lower() in BATCH_FILES
             subs.append(Submission(nb, shown(rel), f"{key}-{_digest(rel, 8)}" if clash else key, raw_rel=rel))
     return _unique(subs)
 

@@ -178,6 +178,12 @@ def _suggestion(stem: str, assignment: int, matr: str) -> str:
             f"(the name holds none)")
 
 
+def visible(text: str) -> str:
+    """A name as pages and sheets show it: invisible and text-direction characters as '\ufffd',
+    so a name with a zero-width space or a right-to-left override never reads like another's."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+
+
 def parse_filename(filename: str, assignment: int) -> ParsedName:
     """Parse and explain. Tolerant: it extracts what it can even from a wrong name.
 
@@ -185,6 +191,14 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     student typed them."""
     typed = filename.rsplit("/", 1)[-1]
     base = unicodedata.normalize("NFC", typed)
+    hidden = sorted({f"U+{ord(ch):04X}" for ch in base if not ch.isprintable()})
+    if hidden:
+        # Invisible and text-direction characters (a zero-width space, a right-to-left override)
+        # make a name read like a classmate's in every page and sheet (a sixty-fourth review): such
+        # a name gives no name and no matriculation number, and the student is told to rename it.
+        return ParsedName(filename=typed, ok=False, problems=(
+            f"the file name holds invisible or text-direction characters ({', '.join(hidden[:4])}); rename the "
+            f"file to 'Assignment_{assignment}_NameSurname_k12345678.ipynb' typed anew",))
     problems: list[str] = []
     stem = base
     if base.endswith(".ipynb"):

@@ -19,7 +19,7 @@ from .answer_images import as_text, embed
 from .bundle import load_public_reference
 from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
-from .naming import parse_filename
+from .naming import parse_filename, visible
 from .dynamic_code import runs
 from .notebook import Notebook, NotebookError, imported_modules, load_notebook, parse_source
 from .results import CellOutcome, CheckResult, SubmissionResult
@@ -121,7 +121,7 @@ class Grader:
         """Everything before the jobs run; a notebook that cannot be read is finished here."""
         t0 = time.monotonic()
         parsed = parse_filename(display_name or path.name, self.spec.number)
-        result = SubmissionResult(file=display_name or path.name, name=parsed.name,
+        result = SubmissionResult(file=visible(display_name or path.name), name=parsed.name,
                                   matr_number=parsed.matr_number, filename_ok=parsed.ok,
                                   filename_problems=list(parsed.problems),
                                   fingerprint=self.spec.fingerprint() + "-" + __version__)

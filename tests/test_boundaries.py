@@ -330,7 +330,9 @@ def test_a_notebook_without_any_of_the_templates_ids_gets_one_flag(ids):
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx", "=HYPERLINK(\"x\")",
                                   # behind what an import trims or shows as nothing, and full-width (a thirty-eighth review)
                                   " =1+1.ipynb", "\u00a0=1+1.ipynb", "\u2028=1+1.ipynb", "\u3000=1", "\u200b=1",
-                                  "\uff1d1+1.ipynb", "\uff0b1"])
+                                  "\uff1d1+1.ipynb", "\uff0b1",
+                                  # behind a mark, a format or a direction character, small forms (a sixty-fourth review)
+                                  "\u200e=1+1", "\u2061=1", "\u180e+1", "\u034f=1", "\u202a@x", "\ufe62 1", "\ufe63x"])
 def test_every_formula_trigger_is_quoted(text):
     out = cell(text)
     assert out.startswith("'") and out[1:] == text.replace("\r", "\n")

@@ -25,14 +25,28 @@ def keys(root: Path) -> dict[str, str]:
 
 def test_a_name_crafted_to_read_like_a_suffixed_key_takes_no_ones_key(tmp_path):
     victim = touch(tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb")
-    touch(tmp_path / "Assignment_7_JaneDoe_k12345678_.ipynb")          # forces the victim's suffix
+    touch(tmp_path / "Assignment_7_JaneDoe_k12345678_.ipynb")          # reads the same once made safe
+    touch(tmp_path / "Assignment_7_JaneDoe_k12345678~.ipynb")
     first = keys(tmp_path)
-    suffixed = first[victim.name]
+    assert first[victim.name] == "Assignment_7_JaneDoe_k12345678"      # the plain name keeps it
+    suffixed = first["Assignment_7_JaneDoe_k12345678_.ipynb"]
     assert suffixed != "Assignment_7_JaneDoe_k12345678"
-    # The attacker now names a file so that, made safe, it reads like the victim's suffixed key.
+    # The attacker now names a file so that, made safe, it reads like a suffixed key.
     touch(tmp_path / (suffixed.replace("_", "~") + ".ipynb"))
     after = keys(tmp_path)
-    assert len(after) == 3
+    assert len(after) == 4 and after[victim.name] == "Assignment_7_JaneDoe_k12345678"
+
+
+def test_a_classmates_name_with_an_invisible_character_added_takes_the_suffix_itself(tmp_path):
+    """A sixty-fourth review: 'Assignment_7_JaneDoe_k12345678\u200b.ipynb' reads like Jane's name once
+    made safe, and pushed her report to a suffixed key in a first batch; and pages showed it as hers."""
+    touch(tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb")
+    touch(tmp_path / "Assignment_7_JaneDoe_k12345678\u200b.ipynb")
+    touch(tmp_path / "Assignment_7_Jane\u202eeoD_k12345678.ipynb")
+    got = keys(tmp_path)
+    assert got["Assignment_7_JaneDoe_k12345678.ipynb"] == "Assignment_7_JaneDoe_k12345678"
+    assert "Assignment_7_JaneDoe_k12345678\ufffd.ipynb" in got                 # shown, not invisible
+    assert "Assignment_7_Jane\ufffdeoD_k12345678.ipynb" in got
 
 
 def test_many_names_that_read_the_same_get_distinct_keys(tmp_path):
@@ -85,7 +99,8 @@ def test_a_classmates_file_does_not_rename_a_graded_notebook(tmp_path):
     assert first[carl.name] == "Assignment_7_CarlHonest_k33333333"
     touch(tmp_path / "Assignment_7_CarlHonest_k33333333 .ipynb")
     nbs = sorted(tmp_path.rglob("*.ipynb"))
-    assert {s.rel: s.key for s in plan(tmp_path, nbs, [])}[carl.name] != first[carl.name]   # without the gradebook
+    # Without the gradebook the plain name keeps its key too (it reads as it is; a sixty-fourth review).
+    assert {s.rel: s.key for s in plan(tmp_path, nbs, [])}[carl.name] == first[carl.name]
     subs = plan(tmp_path, nbs, [], previous={(carl.name, ""): first[carl.name]})
     got = {s.rel: s.key for s in subs}
     assert got[carl.name] == "Assignment_7_CarlHonest_k33333333"

@@ -107,3 +107,13 @@ def test_words_after_the_matriculation_number_keep_the_number_and_are_one_proble
     assert (p.name, p.matr_number) == ("PaulSchaefer", "k11000012")
     assert p.problems == ("the file name has '_final_version_v3' added after the matriculation number; rename the "
                           "file to 'Assignment_7_PaulSchaefer_k11000012.ipynb'",)
+
+
+@pytest.mark.parametrize("name", ["Assignment_7_JaneDoe_k12345678\u200b.ipynb", "Assignment_7_Jane\u202eeoD_k12345678.ipynb",
+                                  "Assignment_7_JaneDoe_k\u2066123\u20694567\u200d8.ipynb"])
+def test_invisible_or_direction_characters_give_no_name_and_no_number(name):
+    """A sixty-fourth review: with a right-to-left override the name drew as 'JaneDoe' and the
+    classmate's number landed in gradebook.csv beside it (and flagged her duplicate-matr)."""
+    p = parse_filename(name, 7)
+    assert not p.ok and p.name == "" and p.matr_number == ""
+    assert "invisible or text-direction characters" in p.problems[0] and "U+" in p.problems[0]
