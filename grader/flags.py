@@ -10,16 +10,17 @@ FLAG_HELP = {
                   "template gives",
     "changed": "changed: you changed values the template invites you to change; graded cells run with the "
                "template's values, so this costs nothing",
-    "extra-import": "extra-import: a graded cell imports a module the imports cell does not list; the assignment "
-                    "asks for those only",
+    "extra-import": "extra-import: a graded cell imports a module the template's imports cell does not list (also "
+                    "when you added it to the imports cell); the assignment asks for those only",
     "exec": "exec: a graded cell runs code from a string; a TA reads what it runs",
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
                   "content",
     "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (an older Jupyter); every cell was found "
                    "by its content, nothing to do",
     "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
-    "raised": "raised: a graded cell raises an error when it runs; what it defined before the error was graded, "
-              "but Jupyter's Run All stops there: fix the error",
+    "raised": "raised: a graded cell raises an error when it runs (a `raise NotImplementedError()` left from the "
+              "template? delete that line); what it defined before the error was graded, but Jupyter's Run All "
+              "stops there: fix the error",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
              "instead; put your code in the template's cell",
     "duplicated": "duplicated: a cell of the template is there twice (copied); of code cells the lower copy is "

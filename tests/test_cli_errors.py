@@ -313,3 +313,40 @@ def test_a_partly_answered_question_counts_its_blanks_now_and_the_rest_at_gradin
     text = " ".join(buf.getvalue().split())
     assert "2 of 5 not accepted (0/4); 3 scored at grading (6 points)" in text
     assert "automatic points: 2/6 of what can be checked now; Question 3.3 (6 points) scored at grading" in text
+
+
+def test_the_students_check_warns_of_unfinished_written_answers_and_counts_problems_as_listed():
+    """A student's review: 'TODO', '.' and a leftover 'YOUR ANSWER HERE' got "answered" and "ready
+    to hand in"; "To fix (15)" stood above "to fix: 23 check(s)"; and a deleted train_and_test said
+    one message five times."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import CheckResult, SubmissionResult
+    spec = load_spec()
+
+    def answer(task, text):
+        return CheckResult(task, "answer", 10.0, None, None, "answered", answer=text, manual_task=True)
+    gone = "no cell defines `train_and_test` (cell 'train-and-test' is missing); restore the cell"
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, checks=[
+                             answer("calc_1_1", "TODO"), answer("calc_1_2", "See my paper.  YOUR ANSWER HERE"),
+                             answer("calc_2", "The gradient is $x \\cdot w$, so it vanishes for large inputs."),
+                             *[CheckResult("code_3_2_train", c, 4.0, 0.0, False, gone)
+                               for c in ("optimizer", "epochs", "test", "plots", "final_weights")]])
+    buf = io.StringIO()
+    assert render_check(r, spec, Console(file=buf, width=100, color_system=None)) == 1
+    text = " ".join(buf.getvalue().split())
+    assert "Written answers to look at (2):" in text
+    assert "Calculation 1.1: the answer is only 'TODO'" in text
+    assert "Calculation 1.2: the answer still holds 'YOUR ANSWER HERE'" in text and "Calculation 2:" not in text
+    assert "To fix (1):" in text and text.count("restore the cell") == 1
+    assert "train_and_test: optimizer, epochs, test, plots, final_weights" in text
+    assert "to fix: the 1 problem(s) above (5 checks) and the written answer(s) above" in text
+    fine = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                            filename_ok=True, checks=[answer("calc_2", "It vanishes: σ'(z) ≤ 1/4.")])
+    buf = io.StringIO()
+    assert render_check(fine, spec, Console(file=buf, width=100, color_system=None)) == 0
+    assert "ready to hand in" in buf.getvalue()

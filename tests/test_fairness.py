@@ -548,6 +548,15 @@ def train_and_test(model, hyperparameters):
     plt.plot(g1); plt.plot(g2); plt.plot(g3)
     plt.show()'''},
         {"test": 0}, ["got a copy of the model made before that epoch"], []),
+    "sgd-without-momentum": (                  # a student's review: "does not come from hyperparameters"
+        {"train-and-test": train().replace(', momentum=hyperparameters["momentum"])', ")")},
+        {"optimizer": 0, "final_weights": 0}, ["SGD was made without momentum"], []),
+    "the-tuple-train-returns-plotted-whole": (   # a student's review: "0 of 3 plotted" after plt.plot
+        {"train-and-test": train(BODY.replace("a, b, c = train(model, train_loader, optimizer, epoch)",
+                                              "grads = train(model, train_loader, optimizer, epoch)\n"
+                                              "        a, b, c = grads\n        plt.plot(grads)")).replace(
+            "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n", "")},
+        {"plots": 0}, ["as when the tuple `train` returns is plotted whole"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),

@@ -76,6 +76,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.flag(f"image-dropped:{cfg['cell']}")
     if unanswered(text):
         return [CheckResult(**row, points=0.0, passed=False,
-                            message=f"not answered: replace '{PLACEHOLDER}' under {task.title} with your answer")]
+                            message=f"not answered: write your answer under {task.title} (in the cell that held "
+                                    f"'{PLACEHOLDER}')")]
     return [CheckResult(**row, points=None, passed=None, answer=text,
                         message="answered; needs manual grading by a TA")]

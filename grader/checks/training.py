@@ -370,6 +370,9 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     elif not any(all(_close(g.get("lr"), p["lr"]) for g in made_with(o)) for o in sgds):
         out["optimizer"] = Verdict(False, "SGD's learning rate does not come from hyperparameters['lr'] (the "
                                           "grader passes other values than the notebook's)")
+    elif not any(all(_close(g.get("momentum"), p["momentum"]) for g in made_with(o)) for o in sgds) and \
+            all(not g.get("momentum") for o in sgds for g in made_with(o)) and p["momentum"]:
+        out["optimizer"] = Verdict(False, "SGD was made without momentum; pass momentum=hyperparameters['momentum']")
     elif not any(all(_close(g.get("momentum"), p["momentum"]) for g in made_with(o)) for o in sgds):
         out["optimizer"] = Verdict(False, "SGD's momentum does not come from hyperparameters['momentum'] (the "
                                           "grader passes other values than the notebook's)")
@@ -501,7 +504,8 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         out["test"] = Verdict(False, f"`test(model, test_loader)` was not reached: `{name}` stopped with an error "
                                      f"first" + raised)
     elif not tests:
-        out["test"] = Verdict(False, "`test(model, test_loader)` was never called" + raised)
+        out["test"] = Verdict(False, "`test(model, test_loader)` was never called; call it after training (after "
+                                     "each epoch, or once after the loop)" + raised)
     elif any(e.get("loader") == "train" for e in tests) and not right:
         out["test"] = Verdict(False, "`test` was called with train_loader; the loader passed must be the "
                                      "provided test_loader")
@@ -621,6 +625,14 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
                               "epochs (grads1 += g1, ...) and plot those, or plot each epoch's lists")
     # A line of neither length is the lists smoothed, trimmed or thinned: say so, not only "0 of 3".
     lengths = {len(s[k]) for s in series for k in range(3)} | {sum(len(s[k]) for s in series) for k in range(3)}
+    if found == 0 and any(len(s[0]) and all(len(s[k]) == len(s[0]) for k in range(3))
+                          and all(_plotted([s[0][j], s[1][j], s[2][j]], lines) for j in range(len(s[0])))
+                          for s in series):
+        # plt.plot(grads) on the tuple `train` returns draws a line of 3 points per mini-batch (a
+        # student's review read "0 of the 3 ... were plotted" after calling plt.plot).
+        return Verdict(False, "0 of the 3 gradient lists returned by `train` were plotted: each line drawn holds one "
+                              "mini-batch's three values, as when the tuple `train` returns is plotted whole; unpack it "
+                              "(g1, g2, g3 = train(...)) and plot each list" + raised)
     if any(0 < np.size(line) < max(lengths) and np.size(line) not in lengths for line in lines) and not raised:
         return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted; a plotted line is "
                               f"shorter than the lists (smoothed, trimmed or every n-th value?): plot the lists as "
@@ -689,8 +701,15 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
                    f"look at, so no point is lost; in the notebook, the cells that call it stop there)")
     if not all(v.ok for v in final.values()):
         note = "; ".join(n for n in (note, reads_global(ctx, task)) if n)
+    # The note in full under the first check it explains, pointed to from the others (a student's
+    # review: the same three lines under optimizer, epochs and final_weights).
+    first = next((c for c in CHECKS if not final[c].ok), None)
     return [CheckResult(task=task.id, check=c, max_points=float(pts[c]), points=float(pts[c]) if final[c].ok else 0.0,
-                        passed=final[c].ok, message=with_note(final[c].message, final[c].ok, note)) for c in CHECKS]
+                        passed=final[c].ok,
+                        message=with_note(final[c].message, final[c].ok,
+                                          note if c == first or not note or first is None
+                                          else f"see the note under {first.replace('_', ' ')}"))
+            for c in CHECKS]
 
 
 def reads_global(ctx: Context, task) -> str:

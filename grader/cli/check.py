@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -185,9 +186,9 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
                     for line in _wrap(c.message, width, "      "):
                         out(Text(line))
     failed = [c for c in r.checks if c.passed is False]
+    groups = _same_message(failed)
     if failed and not show_all:
         out()
-        groups = _same_message(failed)
         out(Text(f"To fix ({len(groups)}):", style="bold"))     # the entries below, not the checks they hold
         titles = {t.id: t.title for t in spec.tasks}
         for group in groups:
@@ -199,6 +200,15 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             out(Text("  ✗ ", style="red") + Text(label, style="bold"))
             for line in _wrap(c.message, width, "    "):
                 out(Text(line))
+    unsure = _unfinished_answers(r, spec)
+    if unsure:
+        # Not a check (a TA grades these), but "ready to hand in" above a leftover placeholder or a
+        # "TODO" would cost the answer (a student's review).
+        out()
+        out(Text(f"Written answers to look at ({len(unsure)}):", style="bold"))
+        for line in unsure:
+            for i, part in enumerate(_wrap(line, width, "    ")):
+                out(Text("  ! ", style="yellow") + Text(part[4:]) if i == 0 else Text(part))
     other = [f for f in r.flags if f != "filename"]
     if other or r.details:
         out()
@@ -225,8 +235,13 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     moved = [f.split(":", 1)[1] for f in r.flags if f.startswith("reordered:")]
     twice = [f.split(":", 1)[1] for f in r.flags if f.startswith("duplicated:")]
     ok = (not failed and r.filename_ok and r.status == "graded" and not raised and not restore and not moved
-          and not twice)
-    todo = [f"{len(failed)} check(s)"] if failed else []
+          and not twice and not unsure)
+    # The entries listed, and the checks they hold where these differ (a student's review: "To fix (15)"
+    # above "to fix: 23 check(s)").
+    todo = [f"{len(failed)} check(s)" if len(groups) == len(failed) else
+            f"the {len(groups)} problem(s) above ({len(failed)} checks)"] if failed else []
+    if unsure:
+        todo.append("the written answer(s) above")
     if not r.filename_ok:
         todo.append("the file name")
     if raised:
@@ -269,6 +284,30 @@ def _describer(spec):
     return lambda cid: f"{cid}: `{first[cid]}`" if cid in first else cid
 
 
+_JUNK = re.compile(r"(todo|tbd|tba|fixme|xxx|\?+|-+|\.+|n/?a|later|see paper|see my paper)", re.I)
+
+
+def _unfinished_answers(r: SubmissionResult, spec) -> list[str]:
+    """Written answers that look unfinished: the template's placeholder still in them, or only a
+    few characters or a "TODO" (a student's review: 'TODO', '.' and 'See my paper.  YOUR ANSWER
+    HERE' got "answered" and "ready to hand in")."""
+    from ..checks.manual import PLACEHOLDER
+    titles = {t.id: t.title for t in spec.tasks}
+    out = []
+    for c in r.checks:
+        if not c.manual_task or c.answer is None:
+            continue
+        title = titles.get(c.task, c.task)
+        plain = re.sub(r"<[^<>]*>|[*_`#>]", "", c.answer)
+        words = re.sub(r"\s+", " ", plain).strip()
+        if PLACEHOLDER.casefold() in words.casefold():
+            out.append(f"{title}: the answer still holds '{PLACEHOLDER}'; delete it, or a TA reads it as part of "
+                       f"your answer")
+        elif len(re.sub(r"\W", "", words)) < 2 or _JUNK.fullmatch(words.rstrip(".!: ")):
+            out.append(f"{title}: the answer is only '{words[:40]}'; a TA grades what is there: write it out")
+    return out
+
+
 def _cells(ids: list[str]) -> str:
     return f"the cells {', '.join(ids)}" if len(ids) > 1 else f"the cell {ids[0]}"
 
@@ -279,8 +318,9 @@ def _same_message(failed: list) -> list[list]:
     groups: list[list] = []
     for c in failed:
         prev = groups[-1][0] if groups else None
-        if prev is not None and prev.task == c.task and prev.message == c.message and \
-                prev.check.rsplit(": ", 1)[0] == c.check.rsplit(": ", 1)[0] and ": " in c.check:
+        head = lambda check: check.rsplit(": ", 1)[0] if ": " in check else ""   # noqa: E731
+        if prev is not None and prev.task == c.task and prev.message == c.message and head(prev.check) == head(c.check) \
+                and c.check not in ("answer", "notebook"):
             groups[-1].append(c)
         else:
             groups.append([c])
