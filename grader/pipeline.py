@@ -21,7 +21,7 @@ from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename, visible
 from .dynamic_code import runs
-from .notebook import Notebook, NotebookError, imported_modules, load_notebook, parse_source
+from .notebook import Notebook, NotebookError, defines, imported_modules, load_notebook, parse_source
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
 
@@ -149,8 +149,8 @@ class Grader:
                 ctx.flag(f"note:{note}")
         self._locked(ctx)
         self._order(ctx)
-        self._added(ctx)
         plans = {task.id: KINDS[task.kind].plan(task, ctx) for task in self.spec.tasks}
+        self._copies(ctx)
         jobs = [j for task in self.spec.tasks for j in plans[task.id] if j is not None]
         return _Pending(result, ctx, plans, jobs, t0)
 
@@ -180,6 +180,7 @@ class Grader:
                                                  f"internal grader error ({type(exc).__name__}: {exc}); "
                                                  f"please report this submission to the TA"))
                 ctx.flag(f"grader-error:{task.id}")
+        self._added(ctx)
         result.student_cells = self._student_cells(ctx.nb, ctx.graded_as)
         if limits_notes:
             result.extra["limits_not_applied"] = sorted(limits_notes)
@@ -202,7 +203,10 @@ class Grader:
         graded. A template cell whose ID is gone is assumed to be one of the unknown cells."""
         known = {c.id for c in self.template.cells}
         template_sums = {self.template.checksum(c) for c in self.template.cells}
-        unclaimed = [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums]
+        # A cell graded in a task's place (code below an untouched stub, an answer's second cell) is
+        # no ungraded addition: "they are not graded" beside "graded the cell added below" (a student's review).
+        unclaimed = [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums
+                     and c.index not in ctx.graded_as]
         # A locked cell that is gone is flagged `deleted:` on its own: it is not one of the unknown
         # cells (a student's review: one cell added and one deleted gave no `added-cell`).
         locked = set(self.spec.locked_cells)
@@ -211,6 +215,23 @@ class Grader:
         added = len(unclaimed) - len(lost)
         if added > 0:
             ctx.flag(f"added-cell:{added}")
+
+    def _copies(self, ctx: Context) -> None:
+        """A corrected copy added beside the graded cell: Jupyter runs the copy, the grader grades
+        the template's cell, and a message about the old code puzzles (a student's review). Said
+        once the plan knows which cells are graded (a copy graded in the stub's place is no copy)."""
+        known = {c.id for c in self.template.cells}
+        template_sums = {self.template.checksum(c) for c in self.template.cells}
+        unclaimed = [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums]
+        wanted = [(m["defines"], m["cell"]) for t in self.spec.tasks for m in t.cfg.get("models", [])] + \
+                 [(t.cfg["defines"], t.cfg["cell"]) for t in self.spec.tasks if t.cfg.get("defines") and t.cfg.get("cell")]
+        for c in unclaimed:
+            if c.cell_type != "code" or ctx.graded_as.get(c.index):
+                continue
+            for name, cell_id in wanted:
+                if defines(c.source, name):
+                    ctx.detail(f"a cell you added defines `{name}` again; the grader grades the `{name}` of cell "
+                               f"'{cell_id}', not that copy: put your code into cell '{cell_id}' and delete the copy")
 
     def _imports(self, ctx: Context, jobs, result: SubmissionResult) -> None:
         """The course's imports rule, read from the graded cells' syntax trees."""

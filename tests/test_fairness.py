@@ -557,6 +557,12 @@ def train_and_test(model, hyperparameters):
                                               "        a, b, c = grads\n        plt.plot(grads)")).replace(
             "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n", "")},
         {"plots": 0}, ["as when the tuple `train` returns is plotted whole"], []),
+    "a-corrected-copy-added-below-the-old-cell": (   # a student's review: the message was about the old code
+        {"ann-sigmoid": sigmoid().replace("x = torch.sigmoid(self.fc2(x))", "x = torch.relu(self.fc2(x))"),
+         "below:ann-sigmoid": sigmoid()},
+        {"ANN_sigmoid: activations": 0},
+        ["a cell you added defines `ANN_sigmoid` again; the grader grades the `ANN_sigmoid` of cell 'ann-sigmoid'"],
+        ["added-cell:1"]),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),
@@ -664,7 +670,7 @@ def test_each_case_loses_exactly_what_it_breaks(cohort, name):
             continue
         want = lost.get(c.check, c.max_points)
         assert c.points == want, (c.check, c.points, c.message)
-    text = " ".join(c.message for c in r.checks if c.passed is False)
+    text = " ".join(c.message for c in r.checks if c.passed is False) + " " + " ".join(r.details)
     for needle in needles:
         assert needle in text, (needle, text)
     for c in r.checks:                  # an error in training is explained in full once, not under every check
