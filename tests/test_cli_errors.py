@@ -350,3 +350,22 @@ def test_the_students_check_warns_of_unfinished_written_answers_and_counts_probl
     buf = io.StringIO()
     assert render_check(fine, spec, Console(file=buf, width=100, color_system=None)) == 0
     assert "ready to hand in" in buf.getvalue()
+
+
+def test_an_edited_cell_is_named_by_the_line_the_student_changed():
+    """A student's review: `edited (imports: \\`import torch\\`)` read as if `import torch` was changed."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import SubmissionResult
+    spec = load_spec()
+    import nbformat
+    template = {c.id: c.source for c in nbformat.read(spec.file("template"), as_version=4).cells}
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, flags=["edited:imports"],
+                         student_cells={"imports": template["imports"] + "\nimport numpy as np\n"})
+    buf = io.StringIO()
+    render_check(r, spec, Console(file=buf, width=120, color_system=None))
+    assert "- edited (imports: you changed or added `import numpy as np`)" in " ".join(buf.getvalue().split())

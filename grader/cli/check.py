@@ -217,7 +217,7 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             out(Text(line, style="yellow"))
         # What a flag asks of the student, once per kind (a student's review: `edited:ann-sigmoid-test`
         # stood bare above "ready to hand in").
-        for help_text in explained(other, _describer(spec)):
+        for help_text in explained(other, _describer(spec, r)):
             for i, line in enumerate(_wrap(help_text, width, "  ")):
                 out(Text(("- " + line[2:]) if i == 0 else line, style="yellow"))
     for d in r.details:            # what the flags mean for this notebook, in words
@@ -258,20 +258,26 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     return 0 if ok else 1
 
 
-def _describer(spec):
+def _describer(spec, r: SubmissionResult | None = None):
     """Cell ID -> the ID and the first line of code of the template's cell: Jupyter shows no cell
-    IDs, so "deleted (ann-relu-test)" alone did not say which cell (a student's review)."""
+    IDs, so "deleted (ann-relu-test)" alone did not say which cell (a student's review). A cell the
+    student edited is named by the first line they changed or added (a label line read as the
+    change: a later student's review)."""
     import json
     try:
         cells = json.loads(spec.file("template").read_text(encoding="utf-8")).get("cells") or []
     except (OSError, ValueError, KeyError, AttributeError):
         return None
+    edited = {f.split(":", 1)[1] for f in (r.flags if r else []) if f.startswith("edited:")}
+    mine = (r.student_cells if r else {}) or {}
     lines: dict[str, list[str]] = {}
+    every: dict[str, set[str]] = {}
     for c in cells:
         src = c.get("source", "") if isinstance(c, dict) else ""
         src = "".join(src) if isinstance(src, list) else str(src)
         if isinstance(c, dict) and isinstance(c.get("id"), str):
             lines[c["id"]] = [ln.strip() for ln in src.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+            every[c["id"]] = {ln.strip() for ln in src.splitlines()}
     seen: dict[str, int] = {}
     for own in lines.values():
         for ln in set(own):
@@ -281,7 +287,14 @@ def _describer(spec):
         line = next((ln for ln in own if seen[ln] == 1), own[0] if own else "")
         if line:
             first[cid] = line if len(line) <= 40 else line[:37] + "..."
-    return lambda cid: f"{cid}: `{first[cid]}`" if cid in first else cid
+    changed: dict[str, str] = {}
+    for cid in edited:
+        theirs = every.get(cid, set())
+        line = next((ln.strip() for ln in str(mine.get(cid, "")).splitlines()
+                     if ln.strip() and ln.strip() not in theirs), "")
+        if line:
+            changed[cid] = f"{cid}: you changed or added `{line if len(line) <= 40 else line[:37] + '...'}`"
+    return lambda cid: changed.get(cid) or (f"{cid}: `{first[cid]}`" if cid in first else cid)
 
 
 _JUNK = re.compile(r"(todo|tbd|tba|fixme|xxx|\?+|-+|\.+|n/?a|later|see paper|see my paper)", re.I)
