@@ -211,7 +211,7 @@ def test_list_and_tuple_targets_are_read():
 
 @pytest.mark.parametrize("source,needle", [
     ("a_ = None", "None"), ("a_ = 'True'", "string"), ("a_ = 1", "number"), ("a_ = not False", "computed"),
-    ("a_ = true", "not Python's `True`"), ("x = 1", "not assigned")])
+    ("a_ = true", "not Python's `True`"), ("x = 1", "not assigned"), ("a_ = True,", "remove the comma")])
 def test_every_wrong_answer_form_has_its_reason(source, needle):
     values, _ = read_answers(source, ["a_"])
     assert needle in problem("a_", values["a_"])

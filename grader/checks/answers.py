@@ -143,6 +143,11 @@ def problem(name: str, value, source: str = "") -> str:
     if isinstance(value, ast.Name) and value.id.lower() in ("true", "false"):
         python = value.id.capitalize()
         return f"`{value.id}` is not Python's `{python}` (a name nobody defined); write `{name} = {python}`"
+    if isinstance(value, ast.Tuple) and len(value.elts) == 1 and isinstance(value.elts[0], ast.Constant) \
+            and isinstance(value.elts[0].value, bool):
+        # `a_ = True,`: a student's review read "computed (`(True,)`)" and did not see the comma.
+        return (f"`{name}` is a tuple, `({value.elts[0].value!r},)`: the comma after {value.elts[0].value!r} makes "
+                f"it one; remove the comma")
     try:
         shown = ast.unparse(value)[:60]
     except (RecursionError, ValueError):
