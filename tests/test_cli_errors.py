@@ -369,3 +369,19 @@ def test_an_edited_cell_is_named_by_the_line_the_student_changed():
     buf = io.StringIO()
     render_check(r, spec, Console(file=buf, width=120, color_system=None))
     assert "- edited (imports: you changed or added `import numpy as np`)" in " ".join(buf.getvalue().split())
+
+
+def test_a_moved_cell_is_told_where_it_belongs():
+    """A student's review: "move them back to where the template has them" said no position."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import SubmissionResult
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, flags=["reordered:ann-relu"])
+    buf = io.StringIO()
+    render_check(r, load_spec(), Console(file=buf, width=160, color_system=None))
+    assert "reordered (ann-relu: `class ANN_relu(nn.Module):`, which belongs right after `test_model = " \
+           "ANN_sigmoid(d_in, d_out)`)" in " ".join(buf.getvalue().split())

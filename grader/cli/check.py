@@ -294,6 +294,15 @@ def _describer(spec, r: SubmissionResult | None = None):
                      if ln.strip() and ln.strip() not in theirs), "")
         if line:
             changed[cid] = f"{cid}: you changed or added `{line if len(line) <= 40 else line[:37] + '...'}`"
+    # A moved cell with where it belongs: either of two swapped cells may be the one named, and
+    # "right after ..." fixes the order whichever it is (a student's review: no position was said).
+    order = [c["id"] for c in cells if isinstance(c, dict) and isinstance(c.get("id"), str)]
+    moved = {f.split(":", 1)[1] for f in (r.flags if r else []) if f.startswith("reordered:")}
+    for cid in moved & set(order):
+        at = order.index(cid)
+        before = next((order[i] for i in range(at - 1, -1, -1) if order[i] in first), None)
+        if cid in first and before:
+            changed[cid] = f"{cid}: `{first[cid]}`, which belongs right after `{first[before]}`"
     return lambda cid: changed.get(cid) or (f"{cid}: `{first[cid]}`" if cid in first else cid)
 
 
