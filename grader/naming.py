@@ -216,6 +216,11 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     if after:
         stem, suffix = after.group(1), "_" + after.group(2)
     parts = stem.split("_")
+    if len(parts) >= 4 and parts[0] != "Assignment" and parts[0].casefold() == "assignment":
+        # Only the capital A is wrong: every other mistake of the name is still named (a student's
+        # review: 'assignment_7_maxmustermann_k1234567' got one line and no example).
+        problems.append("the name must start with 'Assignment' (a capital A)")
+        parts = ["Assignment", *parts[1:]]
     name = matr = number = ""
     if len(parts) >= 4 and parts[0] == "Assignment":
         number, matr, name = parts[1], parts[-1], "_".join(parts[2:-1])

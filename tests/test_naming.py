@@ -117,3 +117,11 @@ def test_invisible_or_direction_characters_give_no_name_and_no_number(name):
     p = parse_filename(name, 7)
     assert not p.ok and p.name == "" and p.matr_number == ""
     assert "invisible or text-direction characters" in p.problems[0] and "U+" in p.problems[0]
+
+
+def test_a_lower_case_assignment_still_gets_every_other_mistake_named():
+    """A student's review: 'assignment_7_maxmustermann_k1234567' got only "the name must follow ..."."""
+    p = parse_filename("assignment_7_maxmustermann_k1234567.ipynb", 7)
+    assert p.problems[0] == "the name must start with 'Assignment' (a capital A)"
+    assert any("'maxmustermann' must start with a capital letter" in q for q in p.problems)
+    assert any("'k1234567' must be 'k' followed by 8 digits" in q for q in p.problems)
