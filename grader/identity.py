@@ -115,6 +115,12 @@ def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) ->
         # a classmate's name with a zero-width space added cannot push the plain one to a suffix
         # (a sixty-fourth review).
         plain = [nb for nb in paths if "__".join(nb.relative_to(root).with_suffix("").parts) == key]
+        # Only against names that differ by characters no honest name holds (invisible or
+        # text-direction ones): a plain spelling of a name that is not plain itself (' (1)' from a
+        # browser, a macOS 'u' + U+0308) would take its key (a sixty-sixth review); then all are suffixed.
+        if len(plain) == 1 and not all(any(not ch.isprintable() for ch in str(nb.relative_to(root)))
+                                       for nb in paths if nb is not plain[0]):
+            plain = []
         for nb in paths:
             rel = str(nb.relative_to(root))
             # Paths that read the same once made safe (or like a participant's key) get a suffix

@@ -14,7 +14,7 @@ from itertools import permutations
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-MATR = re.compile(r"^k\d{8}$")
+MATR = re.compile(r"^k[0-9]{8}$")
 
 
 @dataclass(frozen=True)
@@ -192,6 +192,13 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     typed = filename.rsplit("/", 1)[-1]
     base = unicodedata.normalize("NFC", typed)
     hidden = sorted({f"U+{ord(ch):04X}" for ch in base if not ch.isprintable()})
+    # Digits of other scripts ('１２３', '𝟏𝟐𝟑') read as a classmate's number wherever marks are copied
+    # by number, and slipped past the duplicate check (a sixty-sixth review): no number either.
+    digits = sorted({ch for ch in base if ch.isdigit() and ch not in "0123456789"})
+    if digits and not hidden:
+        return ParsedName(filename=typed, ok=False, problems=(
+            f"the file name writes digits in another script ({''.join(digits[:8])}); rename the file with the "
+            f"plain digits 0-9, e.g. 'Assignment_{assignment}_NameSurname_k12345678.ipynb'",))
     if hidden:
         # Invisible and text-direction characters (a zero-width space, a right-to-left override)
         # make a name read like a classmate's in every page and sheet (a sixty-fourth review): such

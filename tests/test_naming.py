@@ -125,3 +125,13 @@ def test_a_lower_case_assignment_still_gets_every_other_mistake_named():
     assert p.problems[0] == "the name must start with 'Assignment' (a capital A)"
     assert any("'maxmustermann' must start with a capital letter" in q for q in p.problems)
     assert any("'k1234567' must be 'k' followed by 8 digits" in q for q in p.problems)
+
+
+@pytest.mark.parametrize("name", ["Assignment_7_JaneDoe_k\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18.ipynb",
+                                  "Assignment_7_JaneDoe_k\U0001d7cf\U0001d7d0\U0001d7d1\U0001d7d2\U0001d7d3\U0001d7d4"
+                                  "\U0001d7d5\U0001d7d6.ipynb"])
+def test_digits_of_another_script_give_no_matriculation_number(name):
+    """A sixty-sixth review: full-width and bold digits carried a classmate's number past the
+    duplicate check into gradebook.csv."""
+    p = parse_filename(name, 7)
+    assert not p.ok and p.matr_number == "" and "plain digits 0-9" in p.problems[0]
