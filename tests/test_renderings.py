@@ -172,7 +172,7 @@ def test_a_feedback_page_says_what_its_flags_mean():
     r.flags, r.details = ["extra-import:numpy", "extra-import:pandas"], []       # a fairness review: a bare tag
     page = student_page(r, SPEC)
     help_list = page.split('<ul id="flag-help">', 1)[1].split("</ul>", 1)[0]
-    assert help_list.count("<li>") == 1 and "imports a module the template's imports cell does not list" in help_list
+    assert help_list.count("<li>") == 1 and "imports a module the template&#x27;s imports cell does not list" in help_list
 
 
 def test_the_overview_counts_each_student_once_and_lists_every_student():
