@@ -103,6 +103,7 @@ class MergePlan:
     updates: list[Update] = field(default_factory=list)
     blank: int = 0
     problems: list[Problem] = field(default_factory=list)
+    comment_only: list[int] = field(default_factory=list)   # lines with a new comment but no points
     answered_since: int = 0       # rows skipped: their task got a new answer, not graded yet
     graded_since: int = 0         # rows skipped: their task got a new answer, graded since
 
@@ -168,6 +169,22 @@ def points_of(raw: str) -> float:
 
 # ----------------------------------------------------------------------------- deciding a merge
 
+def _overtaken(grade: Grade | None, exported: str, pts: float, now: float | None, ta: str,
+               since: Callable[[str, str, int], list[tuple[str, str]]] | None, key: str, task: str) -> bool:
+    """Was this grade given again after the sheet's export (its row says another version), with
+    other points than the row's, by anything but this TA's own merges?"""
+    return (exported.isdigit() and grade is not None and grade.version != int(exported) and pts != now
+            and not (since is not None and all(by == ta and how == "merge" for by, how in since(key, task, int(exported)))))
+
+
+OVERTAKEN_END = "blank this row's points to keep that grade, or change it in grader serve"
+
+
+def _overtaken_problem(line: int, task: str, key: str, grade: Grade, now: float | None) -> Problem:
+    return Problem(line, f"{task} of '{key}' was graded by {grade.ta} ({(now or 0):g} points) after this sheet was "
+                         f"exported; {OVERTAKEN_END}")
+
+
 def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxima: dict[str, float],
                grades: dict[tuple[str, str], Grade], ta: str = "", where: str = "the reports",
                since: Callable[[str, str, int], list[tuple[str, str]]] | None = None) -> MergePlan:
@@ -205,6 +222,10 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
             # An unanswered task's row (already 0) left empty is as it should be, not left blank
             # by the TA (a new TA's review: "2 row(s) left blank" after every row was filled).
             plan.blank += row.answer != UNANSWERED
+            check = next((c for c in results[key].checks if c.task == task and c.manual_task), None)
+            stored = check.review.comment if check is not None and check.review is not None else ""
+            if row.comment.strip() and row.comment.strip() != (stored or "").strip():
+                plan.comment_only.append(n)     # not stored without points: said, and the sheet is kept
             continue
         try:
             pts = points_of(row.points)
@@ -239,6 +260,11 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
                 else:
                     plan.answered_since += 1
                 continue
+            if _overtaken(grade, row.version, pts, check.points if check is not None else None, ta, since, key, task):
+                # The grade of the text read was given again after the export (a sixty-seventh review:
+                # after a resubmission a stale sheet replaced another TA's grade of the old text).
+                plan.problems.append(_overtaken_problem(n, task, key, grade, check.points if check else None))
+                continue
             kept = (grade is not None and grade.answer_sha == row.answer and check is not None
                     and check.points == pts and grade.comment == row.comment)
             plan.updates.append(Update(n, key, task, pts, row.comment, changes=not kept, answer_sha=row.answer))
@@ -249,13 +275,8 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
                                      f"an override with a reason in grader serve"))
             continue
         grade = grades.get((key, task))
-        exported = row.version
-        if (exported.isdigit() and grade is not None and grade.version != int(exported) and pts != check.points
-                and not (since is not None and all(by == ta and how == "merge"
-                                                   for by, how in since(key, task, int(exported))))):
-            plan.problems.append(Problem(n, f"{task} of '{key}' was graded by {grade.ta} ({check.points:g} points) "
-                                    f"after this sheet was exported; blank this row's points to keep that grade, "
-                                    f"or change it in grader serve"))
+        if _overtaken(grade, row.version, pts, check.points, ta, since, key, task):
+            plan.problems.append(_overtaken_problem(n, task, key, grade, check.points))
             continue
         current = (check.review is not None and not check.review.stale and check.points == pts
                    and check.review.comment == row.comment)
@@ -330,7 +351,9 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
                         shown = answer_html(as_text(check.answer)) + (
                             '<p class="removed">[more photos than one page holds: see this one in grader serve]</p>')
                 body = f'<div class="answer">{shown}</div>{graded}'
-                comment = check.review.comment if check.review else ""
+                # A stale grade's comment was written for the old text: blank, as its points (a
+                # sixty-seventh review: a TA typing only points stored another TA's comment as theirs).
+                comment = "" if stale else (check.review.comment if check.review else "")
                 # The text beside the points (a TA's review: the sheet had to be graded with the page
                 # open beside it); cut, and photos named, not pasted. Merge never reads it.
                 text = " ".join(as_text(check.answer).split())
@@ -358,13 +381,30 @@ def _refuse_to_overwrite(csv_path: Path, reports: Path, spec: Spec, results: dic
     except OSError as exc:
         raise MergeError(f"{csv_path} cannot be read ({exc.strerror or exc}); it is kept: move it away to "
                          f"export a fresh one") from exc
-    plan = plan_merge(rows, results, _maxima(spec), grades, who(), str(reports))
-    lines = sorted({u.line for u in plan.changes} | {p.line for p in plan.problems})
+    gb = open_gradebook(reports)
+    try:
+        plan = plan_merge(rows, results, _maxima(spec), grades, who(), str(reports), gb.grade_changes_since)
+    finally:
+        gb.close()
+    # Points typed and not merged, against points that a later grade replaced: "merge it first"
+    # for the second would put the old points back over a TA's later grade (a sixty-seventh review).
+    again = {p.line for p in plan.problems if p.text.endswith(OVERTAKEN_END)}
+    lines = sorted({u.line for u in plan.changes} | set(plan.comment_only)
+                   | {p.line for p in plan.problems if p.line not in again})
+
+    def shown(numbers) -> str:
+        numbers = sorted(numbers)
+        return ", ".join(str(n) for n in numbers[:8]) + (" ..." if len(numbers) > 8 else "")
     if lines:
-        shown = ", ".join(str(n) for n in lines[:8]) + (" ..." if len(lines) > 8 else "")
-        raise MergeError(f"{csv_path} holds grades not merged yet (line(s) {shown}): it is kept. Merge it "
+        raise MergeError(f"{csv_path} holds grades not merged yet (line(s) {shown(lines)}): it is kept. Merge it "
                          f"first ({merge_command(csv_path, reports)}), or move it away to export a fresh "
-                         f"one; the HTML sheets were written")
+                         f"one; the HTML sheets were written"
+                         + (f". Line(s) {shown(again)} hold points that a grade given after this sheet was exported "
+                            f"replaced: blank their points before merging" if again else ""))
+    if again:
+        raise MergeError(f"{csv_path} is older than grades given since (line(s) {shown(again)} hold points that a "
+                         f"later grade replaced): it is kept; move it away to export a fresh one (merging it would "
+                         f"refuse those rows); the HTML sheets were written")
 
 
 def _maxima(spec: Spec) -> dict[str, float]:
@@ -377,6 +417,7 @@ class Merged(NamedTuple):
     changed: int                  # of the merged rows, those the gradebook did not hold already
     outdated: int = 0             # rows whose answer a resubmission replaced after the export, waiting
     graded_since: int = 0         # rows whose replaced answer's new text was graded since: left as graded
+    comment_only: tuple[int, ...] = ()   # lines with a new comment and no points: not stored
 
 
 def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> Merged:
@@ -407,4 +448,5 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> M
         write_reports(gb, reports, spec)
     finally:
         gb.close()
-    return Merged(len(plan.updates), plan.blank, len(plan.changes), plan.outdated, plan.graded_since)
+    return Merged(len(plan.updates), plan.blank, len(plan.changes), plan.outdated, plan.graded_since,
+                  tuple(plan.comment_only))

@@ -165,7 +165,10 @@ class SubmissionResult:
     def manual_points(self) -> float | None:
         """Points of the written answers; None while any of them waits for a TA."""
         rows = [c for c in self.checks if c.manual_task]
-        if any(c.points is None for c in rows):
+        # An answer changed since it was graded waits too, its old points kept for the total so far
+        # (a sixty-seventh review read 42 as final beside pending 1).
+        if any(c.points is None or (c.answer is not None and c.review is not None and c.review.stale
+                                    and not c.review.reason) for c in rows):
             return None
         return round(sum(c.points for c in rows), 4)
 

@@ -261,3 +261,55 @@ def test_an_unreadable_notebooks_rows_say_so_not_unanswered(tmp_path):
     mine = [r for r in rows if r["report"] == bad.key]
     assert mine and all(r["comment"] == "not graded: unreadable: the file is empty" for r in mine)
     assert all(r["comment"] == "unanswered" for r in rows if r["report"] != bad.key and r["answer_sha"] == "none")
+
+
+def test_after_a_resubmission_a_stale_sheet_never_replaces_another_tas_later_grade_of_the_old_text(book):
+    """A sixty-seventh review: bob graded the old text after the export, the student handed in again,
+    and the stale sheet's row for the old text replaced bob's grade without a word."""
+    from .gradebook_helpers import result
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    set_points(path, "Anna_Huber_5500", "calc_1_1", "4")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=9, ta="bob")          # after the export
+    gb.store_result(result(0, "a resubmitted answer"))                       # then a regrade
+    with pytest.raises(manual.MergeError) as err:
+        manual.merge(path, reports, SPEC, ta="anna")
+    assert "calc_1_1 of 'Anna_Huber_5500' was graded by bob (9 points) after this sheet was exported" in str(err.value)
+    assert gb.grade("Anna_Huber_5500", "calc_1_1").adjust == 9
+
+
+def test_export_tells_points_a_later_grade_replaced_from_points_not_merged(book):
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    set_points(path, "Anna_Huber_5500", "calc_1_1", "4")
+    manual.merge(path, reports, SPEC, ta="anna")
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=9, ta="bob")          # bob, after anna's merge
+    with pytest.raises(manual.MergeError) as err:
+        manual.export(reports, SPEC)
+    said = str(err.value)
+    assert "is older than grades given since (line(s) 2 hold points that a later grade replaced)" in said, said
+    assert "not merged yet" not in said                       # "merge it first" would put 4 back over bob's 9
+
+
+def test_a_comment_without_points_is_said_and_keeps_the_sheet(book, capsys):
+    reports, gb = book
+    path = manual.export(reports, SPEC)[-1]
+    rows = rows_of(path.read_text())
+    _anna(rows)["points"], _anna(rows)["comment"] = "", "ask her about the sign"
+    write_rows(path, rows)
+    merged = manual.merge(path, reports, SPEC, ta="anna")
+    assert merged.comment_only == (2,)
+    with pytest.raises(manual.MergeError) as err:              # the note is not lost with a fresh export
+        manual.export(reports, SPEC)
+    assert "holds grades not merged yet (line(s) 2)" in str(err.value)
+
+
+def test_a_changed_answer_comes_back_without_the_old_comment_and_without_final_written_points(book):
+    from .gradebook_helpers import result
+    reports, gb = book
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=9, comment="bob: nice", ta="bob")
+    gb.store_result(result(0, "a resubmitted answer"))
+    row = _anna(rows_of(manual.export(reports, SPEC)[-1].read_text()))
+    assert (row["points"], row["comment"]) == ("", "")
+    r = decided(gb)["Anna_Huber_5500"]
+    assert r.pending >= 1 and r.manual_points is None and r.total_points >= 9   # kept in the total so far

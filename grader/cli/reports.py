@@ -381,7 +381,8 @@ def cmd_manual(args, console: Console) -> int:
     existing_reports(args.reports).close()
     input_file(args.csv, "grading sheet", _where_the_sheet_is(args))
     try:
-        merged, blank, changed, outdated, graded_since = manual.merge(args.csv, args.reports, spec, ta=args.ta)
+        merged, blank, changed, outdated, graded_since, comment_only = manual.merge(args.csv, args.reports, spec,
+                                                                                   ta=args.ta)
     except manual.SheetError as exc:
         raise CliError(str(exc)) from None
     except manual.MergeError as exc:
@@ -394,6 +395,11 @@ def cmd_manual(args, console: Console) -> int:
     if graded_since:
         replaced = "; ".join(x for x in (replaced, f"{graded_since} row(s) are for an answer a resubmission replaced, "
                                          f"and the new text was graded since: left as graded") if x)
+    if comment_only:
+        # A comment needs points to be stored (a sixty-seventh review: it vanished without a word).
+        lines = ", ".join(str(n) for n in comment_only[:8]) + (" ..." if len(comment_only) > 8 else "")
+        _say(console, f"line(s) {lines}: a comment without points is not stored; write the points beside it and "
+                      f"merge again (the sheet is kept until then)", "yellow")
     if not merged:
         if replaced:
             _say(console, replaced)
@@ -563,7 +569,10 @@ def _touched(rows: list[dict]) -> str:
     whose = list(dict.fromkeys(str(r["ident"][0]) for r in rows if r.get("ident")))
     if len(whose) == 1:
         return f" — {whose[0]}"
-    return f" — {len(whose)} records" if whose else ""
+    kinds = {r.get("entity") for r in rows}
+    noun = f"{kinds.pop()}s" if len(kinds) == 1 else "records"       # "7 grades", as the merge counts them
+    records = {(r.get("entity"), tuple(map(str, r.get("ident") or ()))) for r in rows}
+    return f" — {len(records)} {noun} changed" if whose else ""
 
 
 def _list_counting(console: Console, results, choices) -> None:

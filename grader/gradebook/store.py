@@ -743,7 +743,9 @@ class Gradebook:
                 # TA's review: the second `u` was refused, "changed since" by the TA's own undo).
                 if _content(current) != _content(after):
                     since = str((current or {}).get("ta") or "")
-                    raise UndoError(f"cannot undo change {change_id}: {entity} {list(ident.values())} was changed "
+                    what = (f"the {entity} of '{ident['submission_key']}' for {ident.get('task', '')}"
+                            if "submission_key" in ident else f"the {entity} {' '.join(str(v) for v in ident.values())}")
+                    raise UndoError(f"cannot undo change {change_id}: {what} was changed "
                                     f"since{f' by {since}' if since else ''}; change it by hand",
                                     (entity, ident, since))
                 before = None if first[(entity, h["ident"])] is None else json.loads(first[(entity, h["ident"])])
