@@ -232,3 +232,17 @@ def test_a_regrade_line_says_a_file_changed_also_when_its_points_did_not():
     assert _change(r, (r.auto_points, "a" * 64, 100.0), []) == "  [dim](the file changed; points as before)[/]"
     assert _change(r, (r.auto_points, "b" * 64, 100.0), []) == ""                # the same file: nothing to say
     assert _change(r, (r.auto_points - 1, "a" * 64, 100.0), []).startswith("  [dim](was ")
+
+
+def test_a_regrade_line_names_the_written_answers_that_changed_since_a_ta_graded_them():
+    """A sixty-seventh review: after a resubmission only "1 written answer(s) wait" hinted that a
+    TA's 22 points were now for an old text."""
+    from grader.cli.grade import _regrade_waits
+    from grader.results import Review
+    r = result(0, PROOF)
+    assert _regrade_waits(r, SPEC) == ""
+    c = next(c for c in r.checks if c.manual_task and c.answer is not None)
+    c.points, c.review = 8.0, Review("bob", "t", stale=True)
+    said = _regrade_waits(r, SPEC)
+    title = next(t.title for t in SPEC.tasks if t.id == c.task)
+    assert f"answer changed since graded: {title} (graded by bob)" in said

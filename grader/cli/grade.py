@@ -150,6 +150,18 @@ def _change(r: SubmissionResult, before: tuple | None, older: list[str]) -> str:
     return ""
 
 
+def _regrade_waits(shown: SubmissionResult, spec) -> str:
+    """Written answers a TA graded that changed with this notebook (a sixty-seventh review: only
+    "1 written answer(s) wait" said that bob's 22 points were now for an old text)."""
+    titles = {t.id: t.title for t in spec.tasks}
+    stale = [(titles.get(c.task, c.task), c.review.ta) for c in shown.checks
+             if c.manual_task and c.answer is not None and c.review is not None and c.review.stale and not c.review.reason]
+    if not stale:
+        return ""
+    said = ", ".join(f"{title} (graded by {one_line(ta)})" if ta else title for title, ta in stale)
+    return f"  [yellow](answer changed since graded: {said}; the old points count until a TA grades it again)[/]"
+
+
 def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
     r.key, r.path, r.sha256 = sub.key, sub.rel, sha
     try:
@@ -417,7 +429,8 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                     # What summary.csv says, where a TA's override makes it differ (a TA's review).
                     kept = (f"  [dim]({shown.auto_points:g} with a TA's override)[/]"
                             if shown.auto_points != r.auto_points else "")
-                    progress.console.print(_line(r) + kept + _change(r, before.get(sub.key), older))
+                    progress.console.print(_line(r) + kept + _change(r, before.get(sub.key), older)
+                                           + _regrade_waits(shown, spec))
                     progress.advance(bar)
         except KeyboardInterrupt:
             interrupted = True
