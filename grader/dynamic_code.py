@@ -198,3 +198,36 @@ def unwrapped(source: str, depth: int = 0) -> str:
     if not inner:
         return source
     return source + "".join(f"\n# code written out as a string:\n{unwrapped(code, depth + 1)}" for code in inner)
+
+
+# Ways into the frames and objects of the process around a cell's code: the probe's own frame, its
+# record of calls, the grader's inputs. Honest solutions of a course's notebook use none of them.
+FRAME_ATTRIBUTES = frozenset({"_getframe", "currentframe", "f_back", "f_locals", "f_globals", "f_builtins",
+                              "tb_frame", "gi_frame", "cr_frame", "ag_frame", "get_referrers", "get_referents",
+                              "get_objects", "getouterframes", "getinnerframes", "_current_frames", "settrace",
+                              "setprofile"})
+
+
+def introspects(source: str) -> list[str]:
+    """What of the process around it the cell reaches for (``sys._getframe``, ``.f_locals``,
+    ``inspect.stack``, ``gc.get_objects``), in the order written, once each. A sixty-eighth review
+    forged the probe's record of calls of `train` from its frame and detected the probe from the
+    stack; no point depends on this, a TA reads the cell."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    found: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        name = ""
+        if isinstance(node, ast.Attribute):
+            if node.attr in FRAME_ATTRIBUTES:
+                name = node.attr
+            elif node.attr in ("stack", "trace") and isinstance(node.value, ast.Name) and node.value.id == "inspect":
+                name = f"inspect.{node.attr}"
+        elif isinstance(node, ast.Name) and node.id in FRAME_ATTRIBUTES - {"f_back", "f_locals", "f_globals"}:
+            name = node.id                    # from sys import _getframe
+        elif isinstance(node, ast.alias) and node.name in FRAME_ATTRIBUTES:
+            name = node.name
+        if name:
+            found.append((getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0, name))
+    return list(dict.fromkeys(name for _, _, name in sorted(found)))

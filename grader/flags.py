@@ -30,6 +30,9 @@ FLAG_HELP = {
                  "has them",
     "hidden-values": "hidden-values: a graded cell reads the seed it runs with or compares a hyperparameter with a "
                      "number, so it may behave by the grader's values; a TA reads it (no point depends on it)",
+    "introspection": "introspection: a graded cell reaches into the frames or objects of the process around it "
+                     "(sys._getframe, f_locals, inspect.stack, gc.get_objects), which a solution needs not; a TA "
+                     "reads it (no point depends on it)",
     "several-notebooks": "several-notebooks: more than one notebook was handed in; all are graded and one counts "
                          "(which, and why, is said above)",
     "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "
@@ -39,7 +42,7 @@ FLAG_HELP = {
 
 # Flags whose argument is a cell ID (Jupyter does not show IDs: ``describe`` may add what the cell holds).
 CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved", "id-changed", "cell-type",
-              "raised", "exec", "hidden-values"}
+              "raised", "exec", "hidden-values", "introspection"}
 
 
 def explained(flags, describe=None) -> list[str]:

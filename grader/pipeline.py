@@ -20,7 +20,7 @@ from .bundle import load_public_reference
 from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename, visible
-from .dynamic_code import runs
+from .dynamic_code import introspects, runs
 from .notebook import Notebook, NotebookError, defines, imported_modules, load_notebook, parse_source
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
@@ -278,6 +278,12 @@ class Grader:
             if what:
                 ctx.flag(f"hidden-values:{job.cell_id}")
                 ctx.detail(f"{job.cell_id} {what}: code that behaves by the values it is run with; a TA reads it")
+            reached = introspects(job.source or "")
+            if reached:
+                ctx.flag(f"introspection:{job.cell_id}")
+                ctx.detail(f"{job.cell_id} reaches into the frames or objects of the process around it "
+                           f"({', '.join(reached[:4])}): code that may tell the grader's calls from the notebook's "
+                           f"or rewrite what they record; a TA reads it")
 
     @staticmethod
     def _code_from_strings(ctx: Context, jobs) -> None:

@@ -478,3 +478,44 @@ def train_and_test(model, hyperparameters):
     empty = torch.zeros((4_000_000, 0))
     model.state_dict = lambda *a, **k: {f"w{i}": _Weights(empty) for i in range(3)}
 '''
+
+
+# Sixty-eighth review: a loop of one's own that walks up to the probe's frame and forges its record
+# of calls of `train` (and hides its steps from the step hook). The record lives in the student's
+# process, so this is not closed; the cell is flagged `introspection` for a TA.
+FRAME_FORGED_TRAINING = '''import sys
+def train_and_test(model: nn.Module, hyperparameters: dict):
+    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
+    caller = sys._getframe(1).f_locals          # whoever called me
+    log = caller.get("events")
+    G = []
+    busy = caller.get("inside")
+    if isinstance(busy, list):
+        busy.append(True)     # the recorder then takes my steps for steps inside `train`
+    for epoch in range(hyperparameters["epochs"]):
+        model.train()
+        g = [[], [], []]
+        for data, target in train_loader:       # a loop of my own: `train` is never called
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(data), target)
+            loss.backward()
+            lin = [m for m in model.modules() if isinstance(m, nn.Linear)]
+            for k in range(3):
+                g[k].append(torch.mean(abs(lin[k].weight.grad)).item())
+            optimizer.step()
+        G.append(g)
+        if isinstance(log, list):
+            log.append({"kind": "train", "model": "model", "loader": "train",
+                        "optimizer": [id(o) for o in caller["optimizers"]].index(id(optimizer)),
+                        "epoch": epoch, "series": g,
+                        "groups": [{"lr": float(q["lr"]), "momentum": float(q["momentum"]),
+                                    "dampening": float(q["dampening"]), "weight_decay": float(q["weight_decay"])}
+                                   for q in optimizer.param_groups]})
+    if isinstance(busy, list):
+        busy.pop()
+    test(model, test_loader)
+    fig, ax = plt.subplots()
+    for k in range(3):
+        ax.plot([v for g in G for v in g[k]])
+    plt.show()
+'''

@@ -533,3 +533,15 @@ def test_the_summary_quotes_a_formula_behind_a_semicolon_in_a_file_name():
         for row in csv.reader(io.StringIO(out), delimiter=sep):
             assert not any(c[:1] in TRIGGERS for c in row), (sep, row)
     assert next(csv.DictReader(io.StringIO(out)))["file"] == r.file
+
+
+@pytest.mark.parametrize("source,found", [
+    ("import sys\nframe = sys._getframe(1).f_locals", ["f_locals", "_getframe"]),
+    ("import inspect\nfor f in inspect.stack():\n    pass", ["inspect.stack"]),
+    ("from sys import _getframe\nx = _getframe()", ["_getframe"]),
+    ("import gc\nobjs = gc.get_objects()", ["get_objects"]),
+    ("x = torch.stack([a, b]); y = np.stack(z); t = trace", []),       # honest names stay unflagged
+])
+def test_what_reaches_into_the_process_around_a_cell_is_named(source, found):
+    from grader.dynamic_code import introspects
+    assert sorted(introspects(source)) == sorted(found)

@@ -563,6 +563,16 @@ def train_and_test(model, hyperparameters):
         {"ANN_sigmoid: activations": 0},
         ["a cell you added defines `ANN_sigmoid` again; the grader grades the `ANN_sigmoid` of cell 'ann-sigmoid'"],
         ["added-cell:1"]),
+    "lines-drawn-faint-hair-thin-or-out-of-view": (   # a sixty-eighth review: 4 points for plots nobody sees
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n",
+                                           "    plt.plot(g1, alpha=1e-9); plt.plot(g2, lw=1e-9)\n"
+                                           "    plt.plot(g3); plt.xlim(1e6, 2e6)\n")},
+        {"plots": 0}, ["0 of the 3 gradient lists"], []),
+    "lines-drawn-half-transparent-and-thin": (      # seen: full points
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n",
+                                           "    plt.plot(g1, alpha=0.3, lw=0.5); plt.plot(g2, alpha=0.3, lw=0.5)\n"
+                                           "    plt.plot(g3, alpha=0.3, lw=0.5); plt.xlim(0, 5)\n")},
+        {}, [], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),

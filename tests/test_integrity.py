@@ -140,6 +140,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                   "ann-relu": attacks.named(attacks.FORGED_MODEL, "ANN_relu"),
                   "train-and-test": attacks.FORGED_TRAINING},
         "CopyForge": {"train-and-test": attacks.FORGED_COPY_TRAINING},
+        "FrameForge": {"train-and-test": attacks.FRAME_FORGED_TRAINING},
         "Probes": {"ann-sigmoid": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_sigmoid"),
                    "ann-relu": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_relu"),
                    "train-and-test": "def train_and_test(model, hyperparameters):\n    pass"},
@@ -871,3 +872,15 @@ def test_a_picture_beside_a_page_of_brackets_is_read_in_linear_time(batch):
     r = report(batch, "MalBrackets")
     answers = [c for c in r["checks"] if c["manual_task"]]
     assert len(answers) == 3 and all(c["answer"].startswith("See ![picture](data:image/png;base64,") for c in answers)
+
+
+def test_a_cell_that_reaches_into_the_probes_frame_is_flagged_for_a_ta(batch):
+    """A sixty-eighth review forged the probe's record of calls of `train` from its frame (4 points
+    for `epochs` with a loop of its own; the record lives in the student's process, as the README
+    says): the cell is flagged and the flag says why."""
+    r = report(batch, "MalFrameForge")
+    assert "introspection:train-and-test" in r["flags"], r["flags"]
+    assert any("reaches into the frames or objects of the process around it (_getframe, f_locals)" in d
+               for d in r["details"]), r["details"]
+    for name in HONEST:                                     # the flag falls on no honest neighbour
+        assert not any(f.startswith("introspection:") for f in batch["reports"][name]["flags"])

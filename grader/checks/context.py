@@ -172,6 +172,11 @@ class Context:
             return (f"{error}. Each cell is graded on its own, with only the imports and the provided names "
                     f"({names}) around it, as the assignment's instructions say: define what the cell "
                     f"uses in the cell itself")
+        if given_model and error.startswith("TypeError") and "is not a Module subclass" in error:
+            # `type(model)(784, 10)`: the grader's model is an nn.Sequential of its own, not the
+            # student's class (a fairness review: a bare TypeError under every check).
+            return (f"{error}. The function gets the model to train as its argument (the grader passes a model "
+                    f"of its own, not your class): train `model`, do not build a new one from it")
         if error.startswith("ModuleNotFoundError"):
             return (f"{error}. Don't import any other packages than listed in the cell with the 'imports' tag "
                     f"(allowed: {', '.join(sorted(self.spec.allowed_modules(self.template)))})")

@@ -415,6 +415,12 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         out["epochs"] = Verdict(False, f"`{name}` trains with a loop of its own (its trained weights are the "
                                        f"reference run's): the task asks to call the provided `train` once per "
                                        f"epoch, train(model, train_loader, optimizer, epoch)")
+    elif not trains and opts:
+        # A loop of its own that trains otherwise (its weights differ): "loop over range(epochs)"
+        # misled a loop that did (a sixty-ninth review).
+        out["epochs"] = Verdict(False, f"`{name}` does not call `train` (a loop of its own?): the task asks to "
+                                       f"call the provided train(model, train_loader, optimizer, epoch) once per "
+                                       f"epoch")
     elif trains and len(trains) < epochs and run.get("error"):
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called "
                                        f"{_times(len(trains))}, before the last epoch" + raised)
@@ -512,7 +518,8 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     elif not any(testing(e.get("loader")) for e in tests):
         out["test"] = Verdict(False, "the loader passed to `test` is not the provided test_loader")
     elif not right:
-        out["test"] = Verdict(False, "`test` must get the model passed in to your function")
+        out["test"] = Verdict(False, "`test` got another model than the trained one passed in to your function "
+                                     "(a copy made before training, or a new model?): test the model you trained")
     else:
         out["test"] = Verdict(False, f"`test` looks right, but {UNCONFIRMED}", True)
 
@@ -623,6 +630,10 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
     if len(series) > 1 and all(_plotted(series[-1][k], lines) for k in range(3)):
         return Verdict(False, "only the gradient lists of the last epoch were plotted; collect them over all "
                               "epochs (grads1 += g1, ...) and plot those, or plot each epoch's lists")
+    if len(series) > 1 and any(all(_plotted(s[k], lines) for k in range(3)) for s in series):
+        # The first epoch's lists kept and plotted (a sixty-ninth review read "0 of the 3 ... plotted").
+        return Verdict(False, "only one epoch's gradient lists were plotted; collect them over all epochs "
+                              "(grads1 += g1, ...) and plot those, or plot each epoch's lists")
     # A line of neither length is the lists smoothed, trimmed or thinned: say so, not only "0 of 3".
     lengths = {len(s[k]) for s in series for k in range(3)} | {sum(len(s[k]) for s in series) for k in range(3)}
     if found == 0 and any(len(s[0]) and all(len(s[k]) == len(s[0]) for k in range(3))
