@@ -573,6 +573,15 @@ def train_and_test(model, hyperparameters):
                                            "    plt.plot(g1, alpha=0.3, lw=0.5); plt.plot(g2, alpha=0.3, lw=0.5)\n"
                                            "    plt.plot(g3, alpha=0.3, lw=0.5); plt.xlim(0, 5)\n")},
         {}, [], []),
+    "only-the-first-epochs-lists-plotted": (       # a sixty-ninth review: "0 of the 3 ... plotted"
+        {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c",
+                                              "g1, g2, g3 = (g1, g2, g3) if g1 else (a, b, c)"))},
+        {"plots": 0}, ["only one epoch's gradient lists were plotted"], []),
+    "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check
+        {"train-and-test": train().replace("    optimizer = optim.SGD(", "    model = type(model)(784, 10)\n"
+                                                                          "    optimizer = optim.SGD(")},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ["train `model`, do not build a new one from it"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),
