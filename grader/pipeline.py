@@ -201,12 +201,9 @@ class Grader:
     def _added(self, ctx: Context) -> None:
         """Cells the student added (the course says not to): flagged with their number, never
         graded. A template cell whose ID is gone is assumed to be one of the unknown cells."""
-        known = {c.id for c in self.template.cells}
-        template_sums = {self.template.checksum(c) for c in self.template.cells}
         # A cell graded in a task's place (code below an untouched stub, an answer's second cell) is
         # no ungraded addition: "they are not graded" beside "graded the cell added below" (a student's review).
-        unclaimed = [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums
-                     and c.index not in ctx.graded_as]
+        unclaimed = [c for c in self._unclaimed(ctx) if c.index not in ctx.graded_as]
         # A locked cell that is gone is flagged `deleted:` on its own: it is not one of the unknown
         # cells (a student's review: one cell added and one deleted gave no `added-cell`).
         locked = set(self.spec.locked_cells)
@@ -216,13 +213,17 @@ class Grader:
         if added > 0:
             ctx.flag(f"added-cell:{added}")
 
+    def _unclaimed(self, ctx: Context) -> list:
+        """The notebook's cells that are no template cell, by ID or by content."""
+        known = {c.id for c in self.template.cells}
+        template_sums = {self.template.checksum(c) for c in self.template.cells}
+        return [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums]
+
     def _copies(self, ctx: Context) -> None:
         """A corrected copy added beside the graded cell: Jupyter runs the copy, the grader grades
         the template's cell, and a message about the old code puzzles (a student's review). Said
         once the plan knows which cells are graded (a copy graded in the stub's place is no copy)."""
-        known = {c.id for c in self.template.cells}
-        template_sums = {self.template.checksum(c) for c in self.template.cells}
-        unclaimed = [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums]
+        unclaimed = self._unclaimed(ctx)
         wanted = [(m["defines"], m["cell"]) for t in self.spec.tasks for m in t.cfg.get("models", [])] + \
                  [(t.cfg["defines"], t.cfg["cell"]) for t in self.spec.tasks if t.cfg.get("defines") and t.cfg.get("cell")]
         for c in unclaimed:

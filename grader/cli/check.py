@@ -286,14 +286,14 @@ def _describer(spec, r: SubmissionResult | None = None):
     for cid, own in lines.items():       # the first line no other cell has (two test cells start alike)
         line = next((ln for ln in own if seen[ln] == 1), own[0] if own else "")
         if line:
-            first[cid] = line if len(line) <= 40 else line[:37] + "..."
+            first[cid] = _short(line)
     changed: dict[str, str] = {}
     for cid in edited:
         theirs = every.get(cid, set())
         line = next((ln.strip() for ln in str(mine.get(cid, "")).splitlines()
                      if ln.strip() and ln.strip() not in theirs), "")
         if line:
-            changed[cid] = f"{cid}: you changed or added `{line if len(line) <= 40 else line[:37] + '...'}`"
+            changed[cid] = f"{cid}: you changed or added `{_short(line)}`"
     # A moved cell with where it belongs: either of two swapped cells may be the one named, and
     # "right after ..." fixes the order whichever it is (a student's review: no position was said).
     order = [c["id"] for c in cells if isinstance(c, dict) and isinstance(c.get("id"), str)]
@@ -304,6 +304,10 @@ def _describer(spec, r: SubmissionResult | None = None):
         if cid in first and before:
             changed[cid] = f"{cid}: `{first[cid]}`, which belongs right after `{first[before]}`"
     return lambda cid: changed.get(cid) or (f"{cid}: `{first[cid]}`" if cid in first else cid)
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= 40 else line[:37] + "..."
 
 
 _JUNK = re.compile(r"(todo|tbd|tba|fixme|xxx|\?+|-+|\.+|n/?a|later|see paper|see my paper)", re.I)
