@@ -344,7 +344,7 @@ def test_the_students_check_warns_of_unfinished_written_answers_and_counts_probl
     assert "Calculation 1.2: the answer still holds 'YOUR ANSWER HERE'" in text and "Calculation 2:" not in text
     assert "To fix (1):" in text and text.count("restore the cell") == 1
     assert "train_and_test: optimizer, epochs, test, plots, final_weights" in text
-    assert "to fix: the 1 problem(s) above (5 checks) and the written answer(s) above" in text
+    assert "to fix: the 1 problem(s) above (5 checks); the written answer(s) above" in text
     fine = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
                             filename_ok=True, checks=[answer("calc_2", "It vanishes: σ'(z) ≤ 1/4.")])
     buf = io.StringIO()
@@ -385,3 +385,25 @@ def test_a_moved_cell_is_told_where_it_belongs():
     render_check(r, load_spec(), Console(file=buf, width=160, color_system=None))
     assert "reordered (ann-relu: `class ANN_relu(nn.Module):`, which belongs right after `test_model = " \
            "ANN_sigmoid(d_in, d_out)`)" in " ".join(buf.getvalue().split())
+
+
+def test_every_line_of_the_check_fits_an_80_column_terminal():
+    """The last line ("to fix: ... and ... and ...") ran to 118 characters at COLUMNS=80."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import CheckResult, SubmissionResult
+    r = SubmissionResult(file="assignment_7_janedoe_k1234567.ipynb", name="janedoe", matr_number="k1234567",
+                         filename_ok=False, filename_problems=["matriculation number 'k1234567' must be 'k' followed "
+                                                                "by 8 digits (keep a leading zero)"],
+                         flags=["edited:ann-relu-test", "raised:answers-3-3"],
+                         checks=[CheckResult("code_3_2_train", "test", 3.0, 0.0, False, "never called"),
+                                 CheckResult("calc_1_1", "answer", 10.0, None, None, "answered", answer="TODO",
+                                             manual_task=True)])
+    buf = io.StringIO()
+    render_check(r, load_spec(), Console(file=buf, width=80, color_system=None))
+    lines = buf.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    assert any(line.startswith("to fix: ") for line in lines)

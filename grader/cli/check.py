@@ -102,9 +102,11 @@ def cmd_check(args, console: Console) -> int:
     return render_check(r, spec, console, show_all=args.show_all)
 
 
-def _wrap(text: str, width: int, indent: str) -> list[str]:
-    """Lines of at most ``width`` characters, broken between words only."""
-    return textwrap.wrap(text, width=max(20, width), initial_indent=indent, subsequent_indent=indent,
+def _wrap(text: str, width: int, indent: str, hang: str | None = None) -> list[str]:
+    """Lines of at most ``width`` characters, broken between words only (``hang``: the indent of
+    the lines after the first)."""
+    return textwrap.wrap(text, width=max(20, width), initial_indent=indent,
+                         subsequent_indent=indent if hang is None else hang,
                          break_long_words=False, break_on_hyphens=False) or [indent]
 
 
@@ -151,7 +153,7 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     else:
         out(Text("  filename:", style="red"))
         for p in r.filename_problems:
-            for line in _wrap(f"- {p}", width, "    "):
+            for line in _wrap(f"- {p}", width, "    ", "      "):
                 out(Text(line))
     if r.status != "graded":
         # Nothing of the notebook could be read: one problem, said once, not once per task.
@@ -252,7 +254,8 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
         todo.append(f"the order of {', '.join(moved)}")
     if twice:
         todo.append(f"the second copy of {', '.join(twice)}")
-    out(Text("ready to hand in" if ok else f"to fix: {' and '.join(todo)}", style="green" if ok else "red"))
+    for line in _wrap("ready to hand in" if ok else f"to fix: {'; '.join(todo)}", width, "", "  "):
+        out(Text(line, style="green" if ok else "red"))     # wrapped like every line (COLUMNS=80)
     if not show_all:
         out(Text("(grader check --all shows every check)", style="dim"))
     return 0 if ok else 1
