@@ -560,13 +560,13 @@ def test_training_errors_are_explained_and_named():
     obs = training_obs(events=[])
     obs["runs"]["hidden"]["error"] = obs["runs"]["public"]["error"] = "NameError: name 'x' is not defined"
     res = train_points(ok(obs))
-    assert "(`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded" in res["optimizer"][1]
-    assert res["optimizer"][1] == ("`train_and_test` stopped with an error before it created an optimizer, "
-                                   "optim.SGD(model.parameters(), lr=..., momentum=...) (`train_and_test` raised "
-                                   "NameError: name 'x' is not defined. Each cell is graded on its own, with only the "
-                                   "imports and the provided names (" + ", ".join(SPEC.context["names"]) + ") around "
-                                   "it, as the assignment's instructions say: define what the cell uses in the cell "
-                                   "itself)")
+    # The error first, what it cost after (a student's review: it stood at the end of a long sentence)
+    assert res["optimizer"][1] == ("`train_and_test` raised NameError: name 'x' is not defined. Each cell is graded on "
+                                   "its own, with only the imports and the provided names ("
+                                   + ", ".join(SPEC.context["names"]) + ") around it, as the assignment's instructions "
+                                   "say: define what the cell uses in the cell itself: `train_and_test` stopped with an "
+                                   "error before it created an optimizer, optim.SGD(model.parameters(), lr=..., "
+                                   "momentum=...)")
     # the error once, the other checks point to it (a student's review: five times the six lines)
     assert res["epochs"][1] == "`train_and_test` stopped with an error before it called `train` (the error is named " \
                                "under optimizer)"
