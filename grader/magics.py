@@ -48,10 +48,13 @@ def without_magics(source: str) -> str:
             if m.group(1) not in _BODY_RUNS:
                 return "\n" * (len(lines) - 1)
             lines[first] = ""
+    # Only lines IPython itself reads as magics: one inside a string ('!"""' in a note) is text to
+    # Jupyter, and reading it as a magic traded code and string text (a seventieth review).
+    kept = _ipython_keeps(source, len(lines))
     out = []
-    for ln in lines:
+    for i, ln in enumerate(lines):
         m = _LINE_MAGIC.match(ln)
-        if m is None:
+        if m is None or i in kept:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
             out.append(m.group(1) + m.group(3))
@@ -63,3 +66,19 @@ def without_magics(source: str) -> str:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source                       # not (only) magics: the student's error stands as it is
     return text
+
+
+def _ipython_keeps(source: str, n: int) -> set[int]:
+    """Indices of the lines IPython leaves as they are (text of a string, not a magic), read with
+    IPython's own transformer; none where it is missing or changes the number of lines. Imported
+    only for a cell that does not parse as Python (0.2 s, once)."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        out = TransformerManager().transform_cell(source).split("\n")
+    except Exception:  # noqa: BLE001 - no IPython, or a cell it cannot read: the lines as before
+        return set()
+    if out and out[-1] == "" and len(out) == n + 1:
+        out = out[:-1]
+    if len(out) != n:
+        return set()
+    return {i for i, (a, b) in enumerate(zip(source.split("\n"), out)) if a == b}

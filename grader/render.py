@@ -23,7 +23,9 @@ from markdown_it import MarkdownIt
 
 from .answer_images import swap_out
 
-MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+# A dollar written `\$` is a dollar, as Jupyter shows it, and opens or closes no formula (a
+# seventieth review: the words between two of them became one formula for the TA).
+MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
 IMG = re.compile(r"<img\b[^>]*>", re.I)
 ALT = re.compile(r'\balt="([^"]*)"')
 # Characters no text needs, which some tools choke on: NUL and the other C0 controls but tab and
@@ -36,10 +38,11 @@ RENDERED_CHARS = 20_000
 
 # Not mpadded: a box of zero width or height (\mathrlap, \smash) lets a formula draw over what
 # is around the answer, e.g. "GRADED 0/25" inside a classmate's section of a grading sheet (a
-# tenth review); its content is kept, at its own size.
+# tenth review); its content is kept, at its own size. Not mphantom either: \phantom{...} drew a
+# note invisibly for the TA that Jupyter shows (a seventieth review); its content is shown.
 MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "mtext", "ms", "mspace", "msup", "msub", "msubsup", "mfrac",
                "msqrt", "mroot", "mtable", "mtr", "mtd", "mover", "munder", "munderover", "mstyle", "menclose",
-               "mphantom", "semantics", "annotation"}
+               "semantics", "annotation"}
 # Sizes and spacing: a plain length that is not negative ("0.1667em"), never "-1width" or
 # "-47em", which pull a formula over its neighbours.
 _SIZES = {"width", "height", "depth", "lspace", "rspace", "minsize", "maxsize"}

@@ -315,3 +315,27 @@ def test_a_forged_network_of_one_very_wide_layer_is_not_recomputed():
     narrow = [[784, 40, True], [40, 30, True], [30, 20, True], [20, 10, True]]   # a wrong size: still recomputed
     assert models.own_network({**forged, "linear": narrow}, p) is not None
     assert models.OWN_LIMITS[1] >= 2048 and models.OWN_LIMITS[0] >= 2 * sum(a * b for a, b in DIMS)
+
+
+MAGIC_IN_A_STRING = '%pwd\na_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\nnote = """\n!""";' \
+                    ' a_ = False; b_ = True; note = """\n"""\n'
+
+
+@pytest.mark.parametrize("source,want", [
+    # A seventieth review: a line that starts with `!` inside a string is text to Jupyter; read as a
+    # shell line, it traded code and string text, and the grader read True where Jupyter ran False.
+    (MAGIC_IN_A_STRING, {"a_": False, "b_": True}),
+])
+def test_answers_are_read_as_jupyter_runs_the_cell(source, want):
+    values, error = read_answers(source, list(want))
+    assert error == "" and {n: getattr(v, "value", v) for n, v in values.items()} == want
+
+
+@pytest.mark.parametrize("source,needle", [
+    ("a_ = True\nget_ipython().user_ns['a_'] = False", "also set elsewhere"),
+    ("a_ = True\nimport sys as _s\n_s.modules['__main__'].a_ = False", "also set elsewhere"),
+    ("a_ = True\nb_, *a_ = False, True", "computed"),
+])
+def test_answers_set_through_the_namespace_or_a_starred_target_are_not_literals(source, needle):
+    values, _ = read_answers(source, ["a_"])
+    assert needle in problem("a_", values["a_"])

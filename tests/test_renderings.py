@@ -246,3 +246,13 @@ def test_a_regrade_line_names_the_written_answers_that_changed_since_a_ta_graded
     said = _regrade_waits(r, SPEC)
     title = next(t.title for t in SPEC.tasks if t.id == c.task)
     assert f"answer changed since graded: {title} (graded by bob)" in said
+
+
+def test_escaped_dollars_open_no_formula_and_a_phantom_is_shown():
+    """A seventieth review: `\\$ \\phantom{note} \\$` showed nothing to the TA where Jupyter shows the
+    whole sentence; and the words between two escaped dollars ran together as one formula."""
+    from grader.render import answer_html
+    out = answer_html(r"It costs \$5 and \$10, and \phantom{SEEN} stays; $x^2$ is a formula.")
+    assert "$5 and $10" in out and "SEEN" in out and out.count("<math") == 1
+    out = answer_html(r"a note $\phantom{TO THE TA}$ here")
+    assert "TO THE TA" in out and "mphantom" not in out

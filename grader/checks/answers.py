@@ -35,6 +35,10 @@ def _pairs(target: ast.expr, value: ast.expr):
             for t in target.elts:
                 if isinstance(t, ast.Name):
                     yield t.id, None     # unpacked from something computed
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for t in target.elts:           # `a_, *c_ = ...`: c_ is a list (a seventieth review read it as a bool)
+            if isinstance(t, ast.Starred) and isinstance(t.value, ast.Name):
+                yield t.value.id, None
 
 
 def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]:
@@ -92,7 +96,10 @@ def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
 
 
 # Code that sets names without naming them as targets: exec("a_ = False"), globals().update(...).
-_DYNAMIC = re.compile(r"\b(?:exec|eval|globals|locals|vars|setattr|__import__)\s*\(|__dict__|\bbuiltins\b")
+# Also IPython's namespace and the module the cell runs in (a seventieth review: get_ipython().user_ns[...]
+# and sys.modules['__main__'].b_ = ... set the answers Jupyter ends with).
+_DYNAMIC = re.compile(r"\b(?:exec|eval|globals|locals|vars|setattr|__import__|get_ipython)\s*\(|__dict__|\bbuiltins\b"
+                      r"|\buser_ns\b|\bsys\.modules\b|__main__")
 
 
 def missing_why(source: str, name: str) -> str:
