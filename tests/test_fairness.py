@@ -155,6 +155,20 @@ CASES = {
         {"ANN_relu: layers": 0, "ANN_relu: activations": 0},                                   # its weight does
         ["besides the table's 4 nn.Linear layers (bn.weight (1024), bn.bias (1024))",
          "batch normalisation (BatchNorm1d)"], []),
+    "batch-norm-after-the-first-layer": (      # a seventy-first review: the input x 20 pass saw no computation
+        {"ann-sigmoid": sigmoid().replace("        self.out = nn.Linear(512, d_out)",
+                                          "        self.out = nn.Linear(512, d_out)\n        self.bn = nn.BatchNorm1d(512)")
+         .replace("x = torch.sigmoid(self.fc1(x))", "x = torch.sigmoid(self.bn(self.fc1(x)))")},
+        {"ANN_sigmoid: layers": 0, "ANN_sigmoid: activations": 0}, ["batch normalisation (BatchNorm1d)"], []),
+    "batch-norm-after-every-hidden-layer": (
+        {"ann-relu": relu("torch.relu").replace("        self.out = nn.Linear(512, d_out)",
+                                                "        self.out = nn.Linear(512, d_out)\n"
+                                                "        self.b1, self.b2, self.b3 = nn.BatchNorm1d(512), nn.BatchNorm1d(1024), "
+                                                "nn.BatchNorm1d(512)")
+         .replace("x = torch.relu(self.fc1(x))", "x = torch.relu(self.b1(self.fc1(x)))")
+         .replace("x = torch.relu(self.fc2(x))", "x = torch.relu(self.b2(self.fc2(x)))")
+         .replace("x = torch.relu(self.fc3(x))", "x = torch.relu(self.b3(self.fc3(x)))")},
+        {"ANN_relu: layers": 0, "ANN_relu: activations": 0}, ["batch normalisation (BatchNorm1d)"], []),
     "leaky-relu-everywhere": (                 # named, not "largest difference 0.002" (a student's review)
         {"ann-relu": relu("F.leaky_relu")}, {"ANN_relu: activations": 0}, ["uses leaky_relu where the table asks for relu"], []),
     "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen

@@ -326,9 +326,19 @@ def computes(obs: dict, ref: dict, atol: float) -> bool:
     own = next(iter((obs.get("outputs") or {}).values()), None)
     if mine is None or own is None or np.shape(mine) != np.shape(own) or close(mine, own, atol):
         return False
-    if ref.get("with_wide") is None:
+    if ref.get("with_wide") is None or _normalises(obs):
         return True
     return obs.get("with_wide") is not None and not close(obs["with_wide"], mine, atol)
+
+
+_NORMS = ("BatchNorm", "LayerNorm", "GroupNorm", "InstanceNorm")
+
+
+def _normalises(obs: dict) -> bool:
+    """A normalisation layer whose parameters training reaches: its output does not change when the
+    input is scaled (a batch normalisation after the first layer, in training mode), so the input
+    x 20 pass shows no computation (a seventy-first review: BatchNorm after layer 1 lost seeded)."""
+    return any(any(n in str(k) for n in _NORMS) for k in obs.get("kinds") or []) and bool(obs.get("extra_params"))
 
 
 def same_init(obs: dict, ref: dict) -> bool:
