@@ -20,10 +20,33 @@ _IN_A_FUNCTION = {"timeit"}
 _STATEMENT_RUNS = {"time", "prun"}                             # line magics that run their argument
 
 
+# Pasted prompts ('>>> ', '... ', 'In [3]: ') and an indented first line, which IPython strips
+# before it runs a cell.
+_PROMPTS = re.compile(r"^(?:>>>|\.\.\.|In \[\d+\]:|\s+\.\.\.:)", re.M)
+
+
+def _cleaned(source: str) -> str:
+    """The cell as IPython cleans it before anything else: prompts stripped, a common indent
+    removed (a seventy-second review: '... [a_] = [False]' is a subscript of Ellipsis to Python and
+    an assignment to Jupyter, which strips the prompt). IPython is imported only for such a cell."""
+    if not (_PROMPTS.search(source) or source[:1] in (" ", "\t")):
+        return source
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        lines = source.splitlines(keepends=True)
+        for clean in TransformerManager().cleanup_transforms:
+            lines = clean(lines)
+        return "".join(lines)
+    except Exception:  # noqa: BLE001 - no IPython, or a cell it cannot read: as it is
+        return source
+
+
 def without_magics(source: str) -> str:
     """The cell as plain Python when it only fails to parse because of IPython magics (else as it
     is): a cell magic whose body is Python loses its first line, any other (``%%bash``) runs
-    nothing; ``%time stmt`` runs ``stmt``; other line magics and ``!shell`` lines do nothing."""
+    nothing; ``%time stmt`` runs ``stmt``; other line magics and ``!shell`` lines do nothing.
+    Prompts pasted into the cell are stripped first, as IPython strips them."""
+    source = _cleaned(source)
     try:
         ast.parse(source)
         return source

@@ -169,6 +169,12 @@ CASES = {
          .replace("x = torch.relu(self.fc2(x))", "x = torch.relu(self.b2(self.fc2(x)))")
          .replace("x = torch.relu(self.fc3(x))", "x = torch.relu(self.b3(self.fc3(x)))")},
         {"ANN_relu: layers": 0, "ANN_relu: activations": 0}, ["batch normalisation (BatchNorm1d)"], []),
+    "a-normalisation-that-normalises-nothing-and-an-input-never-read": (   # a seventy-second review: seeded
+        {"ann-relu": relu("torch.relu").replace("        self.out = nn.Linear(512, d_out)",
+                                                "        self.out = nn.Linear(512, d_out)\n        self.norm = nn.LayerNorm(1)")
+         .replace("        x = x.view(x.shape[0], -1)\n", "        x = torch.ones(x.shape[0], 784)\n")
+         .replace("return self.out(x)", "return self.out(x) + 0 * self.norm.weight.sum()")},
+        {"ANN_relu: layers": 0, "ANN_relu: activations": 0, "ANN_relu: seeded": 0}, [], []),
     "leaky-relu-everywhere": (                 # named, not "largest difference 0.002" (a student's review)
         {"ann-relu": relu("F.leaky_relu")}, {"ANN_relu: activations": 0}, ["uses leaky_relu where the table asks for relu"], []),
     "one-hidden-layer-leaky": (               # one slip: activations only, the seeding is still seen

@@ -325,6 +325,9 @@ MAGIC_IN_A_STRING = '%pwd\na_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = Fal
     # A seventieth review: a line that starts with `!` inside a string is text to Jupyter; read as a
     # shell line, it traded code and string text, and the grader read True where Jupyter ran False.
     (MAGIC_IN_A_STRING, {"a_": False, "b_": True}),
+    # A seventy-second review: IPython strips pasted '... ' prompts, so this is an assignment in
+    # Jupyter and a subscript of Ellipsis to plain Python.
+    ("a_ = True\n... [a_] = [False]\nb_ = False\n... [b_] = [True]\n", {"a_": False, "b_": True}),
 ])
 def test_answers_are_read_as_jupyter_runs_the_cell(source, want):
     values, error = read_answers(source, list(want))

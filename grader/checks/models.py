@@ -326,8 +326,13 @@ def computes(obs: dict, ref: dict, atol: float) -> bool:
     own = next(iter((obs.get("outputs") or {}).values()), None)
     if mine is None or own is None or np.shape(mine) != np.shape(own) or close(mine, own, atol):
         return False
-    if ref.get("with_wide") is None or _normalises(obs):
+    if ref.get("with_wide") is None:
         return True
+    if _normalises(obs):
+        # Blind to the input's scale, not to the input: inputs that differ give rows that differ
+        # (a seventy-second review: a LayerNorm multiplied by 0 and an input never read).
+        rows = np.asarray(mine, float).reshape(len(mine), -1) if np.ndim(mine) else np.zeros((1, 1))
+        return len(rows) > 1 and not all(close(rows[0], r, atol) for r in rows[1:])
     return obs.get("with_wide") is not None and not close(obs["with_wide"], mine, atol)
 
 
