@@ -22,12 +22,12 @@ _LEADING = (*TRIGGERS, "\n")          # a carriage return is written as a line b
 # Small forms too (U+FE62 '﹢', U+FE63 '﹣', U+FE66 '﹦', U+FE6B '﹫'), and behind any character that is
 # not printable or a lone combining mark (U+200E, U+202A, U+2061, U+180E, U+034F: a sixty-fourth review).
 _WIDE = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe62", "\ufe63", "\ufe66", "\ufe6b")
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 
 def _blank(ch: str) -> bool:
-    return ch.isspace() or ch in _INVISIBLE or not ch.isprintable() or unicodedata.combining(ch) > 0 \
-        or unicodedata.category(ch) in ("Mn", "Me", "Cf")
+    """Shows as nothing, or only on another character: space, a format character (zero-width
+    space, soft hyphen, a direction mark) or a mark."""
+    return ch.isspace() or not ch.isprintable() or unicodedata.category(ch) in ("Mn", "Me")
 
 
 def _risky(text: str) -> bool:

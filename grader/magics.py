@@ -31,14 +31,25 @@ def _cleaned(source: str) -> str:
     an assignment to Jupyter, which strips the prompt). IPython is imported only for such a cell."""
     if not (_PROMPTS.search(source) or source[:1] in (" ", "\t")):
         return source
+    manager = _ipython()
+    if manager is None:
+        return source
     try:
-        from IPython.core.inputtransformer2 import TransformerManager
         lines = source.splitlines(keepends=True)
-        for clean in TransformerManager().cleanup_transforms:
+        for clean in manager.cleanup_transforms:
             lines = clean(lines)
         return "".join(lines)
-    except Exception:  # noqa: BLE001 - no IPython, or a cell it cannot read: as it is
+    except Exception:  # noqa: BLE001 - a cell IPython cannot read: as it is
         return source
+
+
+def _ipython():
+    """IPython's own reader of cells (None without IPython), imported only when a cell needs it."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except Exception:  # noqa: BLE001 - any failure of an optional import
+        return None
+    return TransformerManager()
 
 
 def without_magics(source: str) -> str:
@@ -95,10 +106,12 @@ def _ipython_keeps(source: str, n: int) -> set[int]:
     """Indices of the lines IPython leaves as they are (text of a string, not a magic), read with
     IPython's own transformer; none where it is missing or changes the number of lines. Imported
     only for a cell that does not parse as Python (0.2 s, once)."""
+    manager = _ipython()
     try:
-        from IPython.core.inputtransformer2 import TransformerManager
-        out = TransformerManager().transform_cell(source).split("\n")
-    except Exception:  # noqa: BLE001 - no IPython, or a cell it cannot read: the lines as before
+        out = manager.transform_cell(source).split("\n") if manager is not None else None
+    except Exception:  # noqa: BLE001 - a cell IPython cannot read: the lines as before
+        out = None
+    if out is None:
         return set()
     if out and out[-1] == "" and len(out) == n + 1:
         out = out[:-1]

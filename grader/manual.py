@@ -300,14 +300,17 @@ def _header(r: SubmissionResult) -> str:
 def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
     """The HTML sheets and ``manual_grades.csv``; raises ``MergeError`` (after writing the HTML
     sheets) instead of overwriting a CSV that holds grades not merged yet."""
-    out = out or reports / "manual"
     gb = open_gradebook(reports)
     try:
-        everything = decided(gb)
-        grades = gb.grades()
-        results = {k: r for k, r in everything.items() if not r.no_notebook}
+        return _export(gb, reports, spec, out or reports / "manual")
     finally:
         gb.close()
+
+
+def _export(gb, reports: Path, spec: Spec, out: Path) -> list[Path]:
+    everything = decided(gb)
+    grades = gb.grades()
+    results = {k: r for k, r in everything.items() if not r.no_notebook}
     choices = counting(results.values())
     csv_path = out / SHEET
     command = html.escape(merge_command(csv_path, reports))
@@ -364,13 +367,14 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
         path = out / f"{task.id}.html"
         atomic_write(path, page(task.title, "\n".join(parts)))
         written.append(path)
-    _refuse_to_overwrite(csv_path, reports, spec, everything, grades)
+    _refuse_to_overwrite(csv_path, reports, spec, everything, grades, gb.grade_changes_since)
     atomic_write(csv_path, to_csv(COLUMNS, rows))
     return [*written, csv_path]
 
 
 def _refuse_to_overwrite(csv_path: Path, reports: Path, spec: Spec, results: dict[str, SubmissionResult],
-                         grades: dict[tuple[str, str], Grade]) -> None:
+                         grades: dict[tuple[str, str], Grade],
+                         since: Callable[[str, str, int], list[tuple[str, str]]]) -> None:
     """A sheet holding points or comments that the gradebook does not have yet is kept."""
     if not csv_path.exists():
         return
@@ -381,11 +385,7 @@ def _refuse_to_overwrite(csv_path: Path, reports: Path, spec: Spec, results: dic
     except OSError as exc:
         raise MergeError(f"{csv_path} cannot be read ({exc.strerror or exc}); it is kept: move it away to "
                          f"export a fresh one") from exc
-    gb = open_gradebook(reports)
-    try:
-        plan = plan_merge(rows, results, _maxima(spec), grades, who(), str(reports), gb.grade_changes_since)
-    finally:
-        gb.close()
+    plan = plan_merge(rows, results, _maxima(spec), grades, who(), str(reports), since)
     # Points typed and not merged, against points that a later grade replaced: "merge it first"
     # for the second would put the old points back over a TA's later grade (a sixty-seventh review).
     again = {p.line for p in plan.problems if p.text.endswith(OVERTAKEN_END)}
