@@ -681,3 +681,14 @@ def test_a_provided_cell_under_a_cell_magic_is_not_the_template_s():
     tpl = next(c.source for c in TEMPLATE.cells if c.id == "imports")
     assert same_code(tpl + "\n\n# done\n", tpl)
     assert not same_code("%%timeit -n1 -r1\n" + tpl, tpl) and not same_code("%%capture\n" + tpl, tpl)
+
+
+def test_an_error_the_message_names_already_is_not_put_first_again():
+    """The template's `raise NotImplementedError()`: "`train_and_test` raised NotImplementedError: ...
+    is not written yet: it raises NotImplementedError" said it twice (a fresh-clone read of
+    `grader check` on the template)."""
+    obs = training_obs(events=[])
+    obs["runs"]["hidden"]["error"] = obs["runs"]["public"]["error"] = "NotImplementedError (line 18 of cell x)"
+    res = train_points(ok(obs))
+    assert res["optimizer"][1].startswith("`train_and_test` is not written yet")
+    assert res["optimizer"][1].count("NotImplementedError") == 2        # the sentence and the error's line

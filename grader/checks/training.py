@@ -310,9 +310,11 @@ def judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int],
             if c != first and first is not None and raised in v.message:
                 head = v.message.split(raised, 1)[0]
                 out[c] = Verdict(v.ok, f"{head} (the error is named under {first.replace('_', ' ')})", v.unconfirmed)
-        if first is not None:
+        kind = re.match(r"\w*", str(run["error"])).group(0) or "\0"
+        if first is not None and kind not in out[first].message.split(raised, 1)[0]:
             # The error first, what it cost after: the one thing to fix stood at the end of a long
-            # sentence about the optimizer (a student's review).
+            # sentence about the optimizer (a student's review). Not where the sentence names it
+            # already ("not written yet: it raises NotImplementedError").
             head, tail = out[first].message.split(raised, 1)
             small = tail[:-1] if tail.endswith(")") else tail      # the note about small loaders, if any
             out[first] = Verdict(out[first].ok, f"`{name}` raised {explain(run['error'])}{small}: {head}",
