@@ -8,6 +8,9 @@ from enum import Enum
 from typing import Any
 
 
+NO_NOTEBOOK = "no notebook handed in"   # a Moodle participant's status without a notebook
+
+
 class Status(str, Enum):
     """How a graded cell's process ended. A str, so reports and comparisons read as text."""
     OK = "ok"

@@ -403,3 +403,48 @@ def test_override_an_automatic_check_with_a_reason(browser, served):
     gb = gradebook(served)
     assert decided(gb)["Ben_Gruber_5501"].auto_points == 3
     gb.close()
+
+
+def test_adjustment_typed_with_a_decimal_comma_and_a_narrow_window(browser, served):
+    """Seventy-seventh review: "-0,5" in the adjustment saved -5; letters saved 0 without a word;
+    Esc left an item's edit form open; at 800 px the page was 1339 px wide."""
+    page = login(browser, served, "kim")
+    go(page, "1")
+    page.wait_for_selector("#grading")
+    page.keyboard.press("p")
+    page.keyboard.type("-0,5")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    assert gradebook(served).grade(served_key(page, served), "calc_1_1").adjust == -0.5
+    page.keyboard.press("p")
+    page.keyboard.type("abc")
+    page.keyboard.press("Escape")
+    expect(page.locator("#message")).to_contain_text("is not a number")
+    expect(page.locator("#save-state")).to_have_text("not saved")
+    page.fill("#adjust", "0")
+    page.keyboard.press("Escape")
+    page.keyboard.press("r")
+    page.keyboard.type("5")
+    page.keyboard.press("Tab")
+    page.keyboard.type("half")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector(".edit-item")
+    page.keyboard.press("e")
+    assert page.is_visible(".item-form")
+    page.keyboard.press("Escape")
+    assert not page.is_visible(".item-form")
+    from .gradebook_helpers import result
+    gb = gradebook(served)
+    gb.store_result(result(7, "```\nprint('" + "x" * 400 + "')\n```", name="Long Line", matr="k77777777"))
+    sid = gb.ids()["Long_Line_5507"]
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.goto(f"{served.base}/t/calc_1_1/a/{sid}")
+    page.wait_for_selector("#grading")
+    for box in (page.locator(".rubric-col").bounding_box(), page.locator(".answer-col").bounding_box()):
+        assert box["x"] + box["width"] <= 800, box
+
+
+def served_key(page, server):
+    sid = int(re.search(r"/a/(\d+)", page.url).group(1))
+    return {v: k for k, v in gradebook(server).ids().items()}[sid]

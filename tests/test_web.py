@@ -420,3 +420,83 @@ def test_saving_an_answer_a_resubmission_removed_says_so(app):
     r = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "comment": "late note", "version": 0})
     assert r.status_code == 404
     assert "a resubmission left this task unanswered" in r.get_json()["error"], r.get_json()
+
+
+def test_a_ta_types_numbers_as_tas_do_and_items_stay_within_the_task(app):
+    """Seventy-seventh review: "7,5" was refused as an item's points (and became 75 in the
+    adjustment); a +30 item on a 10-point task was taken."""
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    r = alice.post("/api/rubric", {"task": "calc_1_1", "points": "7,5", "description": "most of it"})
+    assert r.status_code == 200
+    assert [i.points for i in st.gb.rubric("calc_1_1").items] == [7.5]
+    r = alice.post("/api/rubric", {"task": "calc_1_1", "points": "30", "description": "typo"})
+    assert r.status_code == 400 and "at most the task's 10 points" in r.get_json()["error"]
+    r = alice.post("/api/rubric", {"task": "calc_1_1", "points": "abc", "description": "x"})
+    assert r.status_code == 400 and "must be a number" in r.get_json()["error"]
+    sid = sid_of(app, "Anna_Huber_5500")
+    r = alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "adjust": "-0,5", "version": 0})
+    assert r.status_code == 200 and st.gb.grade("Anna_Huber_5500", "calc_1_1").adjust == -0.5
+
+
+def test_a_conflict_with_ones_own_other_tab_says_so(app):
+    alice, alice2 = TA(app, "alice"), TA(app, "alice")
+    sid = sid_of(app, "Anna_Huber_5500")
+    assert alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "version": 0}).status_code == 200
+    r = alice2.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "comment": "x", "version": 0})
+    assert r.status_code == 409
+    assert r.get_json()["message"].startswith("You (in another tab or window) changed this grade")
+
+
+def test_undo_names_the_answer_it_took_back(app):
+    """Seventy-seventh review: the second `u` removed another answer's grade, said as
+    "Undid change 11 (grade: calc_1_1: grade)"."""
+    alice = TA(app, "alice")
+    sid = sid_of(app, "Ben_Gruber_5501")
+    assert alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "adjust": 4,
+                                     "version": 0}).status_code == 200
+    r = alice.post("/api/undo", {})
+    assert r.status_code == 200
+    assert r.get_json()["message"].endswith(f": answer #{sid} of Calculation 1.1: grade removed.")
+
+
+def test_next_ungraded_on_the_last_answer_left_says_it_is_this_one(app):
+    """Seventy-seventh review: `n` on the only ungraded answer said "nothing left for you"."""
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    answers = st.gb.answers("calc_1_1")
+    last = answers[-1]
+    for a in answers[:-1]:
+        assert alice.post("/api/grade", {"task": "calc_1_1", "sid": a.sid, "items": [], "version": 0}).status_code == 200
+    page = alice.get(f"/t/calc_1_1/next?after={last.sid}").data.decode()
+    assert f"only #{last.sid} is left" in page and f"/t/calc_1_1/a/{last.sid}" in page
+    assert "still wait" not in page                      # nothing else waits
+    assert alice.post("/api/grade", {"task": "calc_1_1", "sid": last.sid, "items": [], "version": 0}).status_code == 200
+    assert "nothing left for you" in alice.get(f"/t/calc_1_1/next?after={last.sid}").data.decode()
+
+
+def test_an_answer_that_looks_unfinished_is_said_on_its_page(app, tmp_path):
+    from .gradebook_helpers import result
+    st = app.config["STATE"]
+    st.gb.store_result(result(7, ".", name="Gina Dot", matr="k77777777"))
+    alice = TA(app, "alice")
+    sid = sid_of(app, "Gina_Dot_5507")
+    page = alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
+    assert "This answer looks unfinished: the answer is only &#39;.&#39;." in page
+    other = alice.get(f"/t/calc_1_1/a/{sid_of(app, 'Anna_Huber_5500')}").data.decode()
+    assert "looks unfinished" not in other
+
+
+def test_the_dashboard_tells_unanswered_from_no_notebook(app):
+    """Seventy-fifth review: a participant without a notebook was counted as an unanswered question."""
+    from grader.results import NO_NOTEBOOK, CheckResult, SubmissionResult
+    st = app.config["STATE"]
+    r = SubmissionResult(file="Eva Lu_5599_assignsubmission_file_ (no notebook)", status=NO_NOTEBOOK,
+                         flags=["no-notebook"], key="Eva_Lu_5599", participant_id="5599", participant="Eva Lu",
+                         fingerprint="test")
+    for task, m in (("calc_1_1", 10.0), ("calc_1_2", 15.0), ("calc_2", 25.0)):
+        r.checks.append(CheckResult(task, "answer", m, 0.0, False, "no notebook handed in", manual_task=True))
+    st.gb.store_result(r)
+    dash = TA(app, "alice").get("/").data.decode()
+    assert "1 unanswered (0 points automatically; 1 of them handed in no notebook)" in dash
+    assert re.search(r"\b1 answer groups\b", dash) is None

@@ -17,6 +17,23 @@ def unanswered(text: str) -> bool:
     return re.sub(r"<[^<>]*>|[*_`#>\s]", "", text or "").upper() in ("", PLACEHOLDER.replace(" ", ""))
 
 
+_JUNK = re.compile(r"(todo|tbd|tba|fixme|xxx|\?+|-+|\.+|n/?a|later|see paper|see my paper)", re.I)
+
+
+def unfinished(text: str) -> str | None:
+    """Why a written answer looks unfinished, as a sentence about it, or None: the template's
+    placeholder still in it, or only a few characters or a "TODO" (a student's review: 'TODO',
+    '.' and 'See my paper.  YOUR ANSWER HERE' got "answered"). One reading for `grader check`
+    and the grading app (a seventy-seventh review: an answer of "." got no word there)."""
+    plain = re.sub(r"<[^<>]*>|[*_`#>]", "", text or "")
+    words = re.sub(r"\s+", " ", plain).strip()
+    if PLACEHOLDER.casefold() in words.casefold():
+        return f"the answer still holds '{PLACEHOLDER}'"
+    if len(re.sub(r"\W", "", words)) < 2 or _JUNK.fullmatch(words.rstrip(".!: ")):
+        return f"the answer is only '{words[:40]}'"
+    return None
+
+
 def _answer(cell: Cell) -> str:
     """The cell's text, with the pictures pasted into it written out (see answer_images); a code
     cell's as a code block (a calculation done in Python is shown as the code it is)."""

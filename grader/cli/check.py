@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -313,27 +312,22 @@ def _short(line: str) -> str:
     return line if len(line) <= 40 else line[:37] + "..."
 
 
-_JUNK = re.compile(r"(todo|tbd|tba|fixme|xxx|\?+|-+|\.+|n/?a|later|see paper|see my paper)", re.I)
-
-
 def _unfinished_answers(r: SubmissionResult, spec) -> list[str]:
-    """Written answers that look unfinished: the template's placeholder still in them, or only a
-    few characters or a "TODO" (a student's review: 'TODO', '.' and 'See my paper.  YOUR ANSWER
-    HERE' got "answered" and "ready to hand in")."""
-    from ..checks.manual import PLACEHOLDER
+    """Written answers that look unfinished (checks.manual.unfinished), with what to do."""
+    from ..checks.manual import PLACEHOLDER, unfinished
     titles = {t.id: t.title for t in spec.tasks}
     out = []
     for c in r.checks:
         if not c.manual_task or c.answer is None:
             continue
         title = titles.get(c.task, c.task)
-        plain = re.sub(r"<[^<>]*>|[*_`#>]", "", c.answer)
-        words = re.sub(r"\s+", " ", plain).strip()
-        if PLACEHOLDER.casefold() in words.casefold():
-            out.append(f"{title}: the answer still holds '{PLACEHOLDER}'; delete it, or a TA reads it as part of "
-                       f"your answer")
-        elif len(re.sub(r"\W", "", words)) < 2 or _JUNK.fullmatch(words.rstrip(".!: ")):
-            out.append(f"{title}: the answer is only '{words[:40]}'; a TA grades what is there: write it out")
+        why = unfinished(c.answer)
+        if why is None:
+            continue
+        if PLACEHOLDER in why:
+            out.append(f"{title}: {why}; delete it, or a TA reads it as part of your answer")
+        else:
+            out.append(f"{title}: {why}; a TA grades what is there: write it out")
     return out
 
 

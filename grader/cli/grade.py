@@ -35,7 +35,7 @@ from ..identity import Submission
 from ..naming import name_fits
 from ..pipeline import Grader, GraderError, engine_setup
 from ..report import ReportWriteError
-from ..results import CheckResult, SubmissionResult
+from ..results import NO_NOTEBOOK, CheckResult, SubmissionResult
 from .common import CliError, display_name, shown_path, spec_data_engine_args, spec_of
 from .console import one_line
 
@@ -184,7 +184,7 @@ def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:
 
 
 def _no_notebook(sub: Submission, root: Path, spec) -> SubmissionResult:
-    r = SubmissionResult(file=f"{sub.rel} (no notebook)", status="no notebook handed in", flags=["no-notebook"],
+    r = SubmissionResult(file=f"{sub.rel} (no notebook)", status=NO_NOTEBOOK, flags=["no-notebook"],
                          key=sub.key, participant_id=sub.participant_id, participant=sub.participant, path=sub.rel)
     found = list(sub.files) if sub.files else [f for f in (root / sub.rel).rglob("*") if f.is_file()]
     files = ", ".join(display_name(Path(moodle.handed_in_name(f, root))) for f in found) or "nothing"

@@ -115,6 +115,7 @@ class TaskProgress:
     graded: int = 0               # with a grade for the current answer
     stale: int = 0                # graded, but the answer changed since (back in the queue)
     unanswered: int = 0           # placeholder or empty: 0 points automatically
+    no_notebook: int = 0          # of those, participants who handed in no notebook at all
     by_ta: dict[str, int] = field(default_factory=dict)
 
     @property

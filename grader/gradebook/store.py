@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..render import clean_text
-from ..results import CheckResult, SubmissionResult
+from ..results import NO_NOTEBOOK, CheckResult, SubmissionResult
 from . import schema
 from .models import (
     Answer,
@@ -321,12 +321,13 @@ class Gradebook:
         db = self.read()
         out: dict[str, TaskProgress] = {}
         for r in db.execute("SELECT c.task, s.key, c.answer_sha, c.answer IS NOT NULL AS answered, g.answer_sha "
-                            "AS graded_sha, g.ta FROM checks c JOIN submissions s ON s.id=c.submission "
+                            "AS graded_sha, g.ta, s.status FROM checks c JOIN submissions s ON s.id=c.submission "
                             "LEFT JOIN grades g ON g.submission_key=s.key AND g.task=c.task "
                             "WHERE c.manual_task=1"):
             p = out.setdefault(r["task"], TaskProgress(r["task"]))
             if not r["answered"]:
                 p.unanswered += 1
+                p.no_notebook += r["status"] == NO_NOTEBOOK
                 continue
             p.answers += 1
             if r["graded_sha"] is None:

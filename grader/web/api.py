@@ -52,6 +52,12 @@ def written_task(st, data: dict):
 
 
 def number(value, what: str) -> float:
+    """A number as a TA types it: a decimal comma is a decimal point (a seventy-seventh review:
+    "7,5" became 75 in the adjustment and was refused as an item's points)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+,\d+\s*", value):
+        value = value.replace(",", ".")
+    if isinstance(value, bool):
+        raise BadRequest(f"{what} must be a number")
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -112,8 +118,11 @@ def grade():
                                 comment=clean_text(str(data.get("comment", "")))[:5000], ta=g.ta,
                                 expected_version=int(data.get("version", 0)), answer_sha_=seen)
     except Conflict as exc:
-        return {"error": "conflict", "message": f"{exc.current.ta if exc.current else 'someone'} changed this "
-                "grade after you opened the answer; nothing was saved.",
+        who = exc.current.ta if exc.current else "someone"
+        # The TA's own other tab is not "tina" (a seventy-seventh review read its own name as a rival).
+        who = "You (in another tab or window)" if who == g.ta else who
+        return {"error": "conflict", "message": f"{who} changed this grade after you opened the answer; "
+                "nothing was saved.",
                 "theirs": grade_json(exc.current, rubric, answer.max_points)}, 409
     st.changed([answer.key])
     if seen != answer.sha:
@@ -165,7 +174,7 @@ def rubric():
         st.changed()
         return {"ok": True}
     if data.get("id") is None:
-        item = st.gb.add_item(task.id, number(data.get("points"), "points"), str(data.get("description", ""))[:500],
+        item = st.gb.add_item(task.id, item_points(data.get("points"), task), str(data.get("description", ""))[:500],
                               str(data.get("feedback", ""))[:2000], g.ta)
         return {"ok": True, "id": item.id}
     item_id = int(data["id"])
@@ -176,13 +185,21 @@ def rubric():
     else:
         fields = {}
         if "points" in data:
-            fields["points"] = number(data["points"], "points")
+            fields["points"] = item_points(data["points"], task)
         for f in ("description", "feedback"):
             if f in data:
                 fields[f] = str(data[f])[:2000]
         st.gb.update_item(item_id, g.ta, **fields)
     st.changed()
     return {"ok": True, "id": item_id}
+
+
+def item_points(value, task) -> float:
+    """An item's points, at most the task's (a +30 item on a 25-point task is a typo)."""
+    x = number(value, "points")
+    if abs(x) > task.max_points:
+        raise BadRequest(f"an item is worth at most the task's {task.max_points:g} points (±{task.max_points:g})")
+    return x
 
 
 @api.post("/override")
@@ -265,8 +282,27 @@ def undo():
     except UndoError as exc:
         return {"error": undo_refusal(st, int(change), exc)}, 409
     st.changed()
-    what = f"{target.action}: {target.summary}" if target else ""
-    return {"ok": True, "change": new, "undone": int(change), "message": f"Undid change {change} ({what})."}
+    return {"ok": True, "change": new, "undone": int(change), "message": undone_message(st, int(change), target)}
+
+
+def undone_message(st, change: int, target) -> str:
+    """What an undo took back, by answer number and task (a seventy-seventh review: the second `u`
+    removed the grade of an answer not on screen, said as "grade: calc_1_1: grade")."""
+    ids, titles = st.gb.ids(), {t.id: t.title for t in st.manual_tasks()}
+    said = []
+    for h in st.gb.history(change):
+        ident = h["ident"]
+        if h["entity"] != "grade" or not isinstance(ident, list) or len(ident) < 2:
+            continue
+        sid, title = ids.get(str(ident[0])), titles.get(str(ident[1]), str(ident[1]))
+        what = "grade removed" if h["before"] is None else "grade back as it was before"
+        line = f"answer #{sid} of {title}: {what}" if sid is not None else f"{title}: {what}"
+        if line not in said:
+            said.append(line)
+    if not said:
+        return f"Undid change {change} ({target.action}: {target.summary})." if target else f"Undid change {change}."
+    more = f" and {len(said) - 3} more" if len(said) > 3 else ""
+    return f"Undid change {change}: {'; '.join(said[:3])}{more}."
 
 
 def undo_refusal(st, change: int, exc: UndoError) -> str:

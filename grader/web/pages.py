@@ -102,9 +102,13 @@ def next_ungraded(task_id: str):
     after = st.gb.key_of(request.args.get("after", type=int) or -1)
     key = next_for(st, tv, g.ta, after)
     if key is None:
-        taken = len(st.claims.taken(task.id, g.ta))
+        waiting = {k for k in tv.keys if tv.state(k) != "graded"}
+        # Counted among the answers that wait, not every answer a colleague has open (a
+        # seventy-seventh review: "(1)" was a graded answer), and the one skipped is said.
+        taken = len(st.claims.taken(task.id, g.ta) & waiting)
+        skipped = tv.answers[after].sid if after in waiting and next_for(st, tv, g.ta, None) == after else None
         return render_template("done.html", task=task, graded=tv.graded, total=len(tv.answers),
-                               waiting=sum(1 for k in tv.keys if tv.state(k) != "graded"), taken=taken)
+                               waiting=len(waiting) - (skipped is not None), taken=taken, skipped=skipped)
     return redirect(url_for("pages.grade", task_id=task.id, sid=tv.answers[key].sid))
 
 

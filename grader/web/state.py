@@ -20,6 +20,7 @@ from ..gradebook import groups as grouping
 from ..gradebook.models import Answer, Rubric
 from ..gradebook.queue import MODES, needs_grading, next_ungraded, order, position
 from ..render import answer_html
+from ..checks.manual import unfinished
 from ..results import SubmissionResult
 from ..spec import Spec, Task
 
@@ -284,6 +285,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
     shown_items = [i for i in tv.rubric.items]
     return dict(
         task=tv.task, answer=answer, html=answer_html(answer.text), pos=pos,
+        looks_empty=f"This answer looks unfinished: {why}." if (why := unfinished(answer.text)) else "",
         prev=tv.answers[pos.prev_key].sid if pos.prev_key else None,
         next=tv.answers[pos.next_key].sid if pos.next_key else None,
         grade=grade, points=tv.points(key), state=tv.state(key), rubric=tv.rubric, rubric_items=shown_items,

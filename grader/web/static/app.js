@@ -68,6 +68,8 @@
 
   const help = document.getElementById("help");
   const toggleHelp = () => { if (help) help.hidden = !help.hidden; };
+  const helpClose = document.getElementById("help-close");
+  if (helpClose) helpClose.addEventListener("click", () => { help.hidden = true; });
   const helpLink = document.getElementById("help-toggle");
   if (helpLink) helpLink.addEventListener("click", (ev) => { ev.preventDefault(); toggleHelp(); });
 
@@ -78,7 +80,16 @@
   document.addEventListener("keydown", (ev) => {
     const t = ev.target;
     if (t.matches && t.matches("input, textarea, select")) {
+      const itemForm = t.closest(".item-form");
+      if (ev.key === "Escape" && itemForm) {
+        // Esc closes the item's edit form unsaved (a seventy-seventh review: it stayed open).
+        itemForm.hidden = true;
+        const edit = itemForm.parentElement.querySelector(".edit-item");
+        if (edit) edit.focus();
+        return;
+      }
       if (ev.key === "Escape") { t.blur(); if (grading && (t.id === "comment" || t.id === "adjust")) grading.save(); }
+      else if (ev.key === "Enter" && grading && t.id === "adjust") { ev.preventDefault(); t.blur(); }   // saved on change
       else if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && grading && t.id === "comment") { t.blur(); grading.save(); }
       return;
     }
@@ -109,14 +120,27 @@
     let savedComment = comment.value, savedAdjust = adjust.value;
 
     const fmt = (x) => (x === null || x === undefined) ? "–" : String(+x.toFixed(4));
+    // The adjustment as a TA types it: "1,5" is 1.5, empty is 0, anything else is refused with a
+    // word (a seventy-seventh review: a number field turned "-0,5" into -5 and saved it).
+    const adjustValue = () => {
+      const text = adjust.value.trim().replace(/^([+-]?\d+),(\d+)$/, "$1.$2").replace("−", "-");
+      if (text === "") return 0;
+      return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? parseFloat(text) : null;
+    };
     const state = () => ({
       task: boot.task, sid: boot.sid, version, answer: boot.answer,
       items: boxes.filter((b) => b.checked).map((b) => +b.dataset.id),
-      adjust: parseFloat(adjust.value) || 0, comment: comment.value,
+      adjust: adjustValue(), comment: comment.value,
     });
 
     async function send(overwriteVersion) {
       const data = state();
+      if (data.adjust === null) {
+        status.textContent = "not saved";
+        message.textContent = `The adjustment “${adjust.value}” is not a number: type points such as -2, 1.5 or 1,5 (nothing was saved).`;
+        adjust.focus();
+        return false;
+      }
       if (overwriteVersion !== undefined) data.version = overwriteVersion;
       status.textContent = "saving…";
       const {status: code, body} = await post(boot.urls.grade, data);
@@ -155,11 +179,19 @@
       const mine = document.createElement("button");
       mine.textContent = "replace with mine"; mine.id = "conflict-mine";
       mine.addEventListener("click", () => { queue = queue.then(() => send(t.version)); });
-      conflict.append(p, theirs, " ", mine);
+      const keys = document.createElement("p");
+      keys.className = "muted";
+      keys.textContent = "Enter shows theirs; Tab, then Enter, replaces it with yours.";
+      conflict.append(p, theirs, " ", mine, keys);
       conflict.hidden = false;
+      theirs.focus();   // reachable without fifteen Tabs (a seventy-seventh review)
     }
 
     const save = () => { queue = queue.then(() => send()); return queue; };
+    // A comment or adjustment typed but not saved is not lost to a reload without a question.
+    window.addEventListener("beforeunload", (ev) => {
+      if (comment.value !== savedComment || adjust.value !== savedAdjust) { ev.preventDefault(); ev.returnValue = ""; }
+    });
     for (const b of boxes) b.addEventListener("change", save);
     adjust.addEventListener("change", save);
     comment.addEventListener("blur", () => { if (comment.value !== savedComment) save(); });
@@ -218,8 +250,15 @@
         return true;
       }
       switch (k) {
-        case "j": go(boot.urls.following); return true;
-        case "k": go(boot.urls.prev); return true;
+        case "j":
+          if (boot.urls.following) go(boot.urls.following);
+          else message.textContent = "This is the task's last answer in this order; n goes to the next one that needs grading.";
+          return true;
+        case "k":
+          if (boot.urls.prev) go(boot.urls.prev);
+          else message.textContent = "This is the task's first answer in this order.";
+          return true;
+        case "p": adjust.focus(); adjust.select(); return true;
         case "n": go(boot.urls.next); return true;
         case "s": save(); return true;
         case "c": comment.focus(); return true;
