@@ -247,7 +247,8 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
             plan.problems.append(Problem(n, "the answer_sha column was changed; keep it as exported (or blank it)"))
             continue
         check = next((c for c in results[key].checks if c.task == task and c.manual_task), None)
-        now = answer_sha(check.answer) if check is not None and check.answer is not None else UNANSWERED
+        now = (check.answer_sha or answer_sha(check.answer)) if check is not None and check.answer is not None \
+            else UNANSWERED
         if row.answer and row.answer != now:
             # A regrade stored a resubmission after the export: the points are for the text read.
             grade = grades.get((key, task))
@@ -308,7 +309,7 @@ def export(reports: Path, spec: Spec, out: Path | None = None) -> list[Path]:
 
 
 def _export(gb, reports: Path, spec: Spec, out: Path) -> list[Path]:
-    everything = decided(gb)
+    everything = decided(gb, pictures=False)
     grades = gb.grades()
     results = {k: r for k, r in everything.items() if not r.no_notebook}
     choices = counting(results.values())
@@ -348,11 +349,14 @@ def _export(gb, reports: Path, spec: Spec, out: Path) -> list[Path]:
                 else:
                     graded = "" if check.points is None else f'<p class="manual">{html.escape(check.message)}</p>'
                 shown = answer_html(check.answer)
-                if "data:image/" in check.answer:
-                    pictures_left -= len(check.answer)
-                    if pictures_left < 0:      # one page holds so many photos, the rest are named
-                        shown = answer_html(as_text(check.answer)) + (
-                            '<p class="removed">[more photos than one page holds: see this one in grader serve]</p>')
+                if "[image " in check.answer:      # read without its photos: read whole, one at a time
+                    whole = gb.answer(task.id, key) if pictures_left > 0 else None
+                    if whole is not None and len(whole.text) <= pictures_left:
+                        shown = answer_html(whole.text)
+                        pictures_left -= len(whole.text)
+                    elif whole is None or "data:image/" in whole.text:
+                        pictures_left = 0      # one page holds so many photos, the rest are named
+                        shown += '<p class="removed">[more photos than one page holds: see this one in grader serve]</p>'
                 body = f'<div class="answer">{shown}</div>{graded}'
                 # A stale grade's comment was written for the old text: blank, as its points (a
                 # sixty-seventh review: a TA typing only points stored another TA's comment as theirs).
@@ -362,7 +366,8 @@ def _export(gb, reports: Path, spec: Spec, out: Path) -> list[Path]:
                 text = " ".join(as_text(check.answer).split())
                 text = text if len(text) <= ANSWER_CHARS else text[:ANSWER_CHARS] + " […]"
                 rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points,
-                             None if stale else check.points, comment, version, answer_sha(check.answer), text])
+                             None if stale else check.points, comment, version,
+                             check.answer_sha or answer_sha(check.answer), text])
             parts.append(f'<section id="{html.escape(key)}"><h3>{_header(r)}</h3>{several}{body}</section>')
         path = out / f"{task.id}.html"
         atomic_write(path, page(task.title, "\n".join(parts)))
@@ -431,7 +436,7 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> M
     ta = ta or who()
     gb = open_gradebook(reports)
     try:
-        plan = plan_merge(rows, decided(gb), _maxima(spec), gb.grades(), ta, str(reports), gb.grade_changes_since)
+        plan = plan_merge(rows, decided(gb, pictures=False), _maxima(spec), gb.grades(), ta, str(reports), gb.grade_changes_since)
         if plan.problems:
             raise MergeError("\n".join(str(p) for p in plan.problems))
         maxima = _maxima(spec)

@@ -213,6 +213,10 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         if len(source) > limits.max_cell_chars:
             raise NotebookError(f"cell {i + 1} holds {len(source)} characters of source, more than the "
                                 f"{limits.max_cell_chars} one cell may have; remove pasted data or output from it")
+        if c.get("cell_type") == "code" and len(source) > limits.max_code_cell_chars:
+            raise NotebookError(f"code cell {i + 1} holds {len(source)} characters, more than the "
+                                f"{limits.max_code_cell_chars} one code cell may have (the assignment's hold a few "
+                                f"thousand); remove pasted data or output from it")
         total += len(source)
         if total > limits.max_source_chars:
             raise NotebookError(f"the cells hold more than {limits.max_source_chars} characters of source together "

@@ -112,6 +112,11 @@ def result_dict(r: SubmissionResult) -> dict:
     checks = []
     for c in r.checks:
         cd = {f.name: getattr(c, f.name) for f in fields(c)}
+        # A photo in a written answer is named ([image <sha256 prefix>]), not pasted: the gradebook
+        # keeps it for the grading app and the sheets, and a report of 31 MB of photos, written
+        # and compared in the grader's memory, took it past 300 MB (a seventy-third review).
+        cd["answer"] = as_text(c.answer)
+        cd.pop("answer_sha", None)
         if c.review is not None:
             rv = {f.name: getattr(c.review, f.name) for f in fields(c.review)}
             rv["items"] = [{f.name: getattr(i, f.name) for f in fields(i)} for i in c.review.items]

@@ -68,6 +68,14 @@ class CheckResult:
     answer: str | None = None     # written answers kept for the TA
     manual_task: bool = False     # part of a task graded by a human (even if scored 0 here)
     review: Review | None = None  # a TA's grade or override (rendered from the gradebook)
+    # The stored answer's sha256 where ``answer`` was read without its pictures (a whole class's
+    # photos held at once took the grader past 300 MB: a seventy-third review); never written out.
+    answer_sha: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def light(self) -> bool:
+        """Read without its pictures: fine to count and compare, not to write out as the answer."""
+        return self.answer_sha is not None
 
 
 @dataclass
@@ -182,7 +190,12 @@ class SubmissionResult:
         return round(max(0.0, self.auto_points + manual), 4)   # auto_points holds any filename penalty
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        if any(c.light for c in self.checks):
+            raise ValueError("a result read without its pictures is not written out as it is")
+        d = asdict(self)
+        for c in d["checks"]:
+            c.pop("answer_sha", None)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "SubmissionResult":
@@ -197,7 +210,7 @@ class SubmissionResult:
         check_fields = CheckResult.__dataclass_fields__
         checks = []
         for c in d.get("checks", []):
-            c = {k: v for k, v in c.items() if k in check_fields}
+            c = {k: v for k, v in c.items() if k in check_fields and k != "answer_sha"}
             if isinstance(c.get("review"), dict):
                 c["review"] = Review.from_dict(c["review"])
             checks.append(CheckResult(**c))

@@ -39,6 +39,10 @@ class NotebookLimits:
     # 1.4 GB (a tenth review).
     max_entries: int = 1_000_000
     max_cell_chars: int = 200_000
+    # Code is parsed in the grader (the static readers): a syntax tree costs some 900 times its
+    # source when every two characters make a statement (`x;` repeated: 200,000 characters took
+    # 173 MB, a seventy-third review); a code cell of this course's assignments holds a few thousand.
+    max_code_cell_chars: int = 50_000
     # All cells' source together: every later step (reports, the gradebook, similarity) keeps the
     # student's source; 97 MB of code within the other limits cost the grader 430 MB of memory
     # and stalled the similarity report (ninth review).

@@ -510,3 +510,32 @@ def test_undo_from_the_command_line_skips_changes_that_changed_nothing(tmp_path,
     gb.close()
     assert main(["undo", *base]) == 2
     assert "nothing of ben's to undo" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("right, wrong", [
+    (r"The update is $w \leftarrow w - \eta \frac{\partial L}{\partial w}$ and with the chain rule "
+     r"$\frac{\partial L}{\partial w} = (a - y) \sigma(z)(1-\sigma(z)) x$, so the weight moves against the gradient "
+     r"and the loss goes down.",
+     r"The update is $w \leftarrow w + \eta \frac{\partial L}{\partial w}$ and with the chain rule "
+     r"$\frac{\partial L}{\partial w} = (y - a) \sigma(z)(1-\sigma(z)) x$, so the weight moves along the gradient "
+     r"and the loss goes up."),
+    ("The probability that a random input is classified correctly is at most 1/4 for every linear model here.",
+     "The probability that a random input is classified correctly is at least 1/4 for every linear model here."),
+    ("XOR is the AND of the two hidden units, which a single linear unit cannot compute on its own.",
+     "XOR is the OR of the two hidden units, which a single linear unit cannot compute on its own."),
+    (r"The hidden unit computes $\max(0, w x + b)$ and passes it on to the output layer of the network.",
+     r"The hidden unit computes $\min(0, w x + b)$ and passes it on to the output layer of the network."),
+    (r"The gradient is $\sigma(z)(1 - \sigma(z)) w x$ for the weight of the first layer of the network.",
+     r"The gradient is $\sigma(x)(1 - \sigma(x)) w z$ for the weight of the first layer of the network."),
+])
+def test_groups_never_join_an_answer_with_its_one_word_opposite(tmp_path, right, wrong):
+    """Seventy-third review: a sign flip, swapped names and most/least, AND/OR, max/min joined the
+    right answer's group, where `g` would give the opposite the right one's points."""
+    typo = right.replace("network", "netwrok").replace("model here", "modle here")
+    book = filled(tmp_path / "reports", [result(0, right), result(1, wrong), result(2, typo)])
+    try:
+        members = {k: g.id for g in grouping.groups(book, "calc_1_1") for k in g.members}
+        assert members["Anna_Huber_5500"] != members["Ben_Gruber_5501"]
+        assert members["Anna_Huber_5500"] == members["Clara_Bauer_5502"]       # a typo still joins
+    finally:
+        book.close()

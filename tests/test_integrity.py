@@ -222,7 +222,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
     line = "a = b + c * d - e\n"
     big_source = dict(base, cells=base["cells"] + [
         {"cell_type": "code", "id": f"x{i}", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": line * (199_000 // len(line))} for i in range(240)])
+         "source": line * (49_000 // len(line))} for i in range(240)])
     (folder / "Assignment_7_MalBigSource_k20006666.ipynb").write_text(json.dumps(big_source))
     big_outputs = dict(base, cells=[dict(c, outputs=[{"output_type": "stream", "name": "stdout", "text": "x" * 199_000}] * 12)
                                     if c["cell_type"] == "code" else c for c in base["cells"]])
@@ -871,7 +871,15 @@ def test_a_tensor_with_an_empty_dimension_counts_its_rows():
 def test_a_picture_beside_a_page_of_brackets_is_read_in_linear_time(batch):
     r = report(batch, "MalBrackets")
     answers = [c for c in r["checks"] if c["manual_task"]]
-    assert len(answers) == 3 and all(c["answer"].startswith("See ![picture](data:image/png;base64,") for c in answers)
+    # The report names the picture; the gradebook keeps it for the grading app and the sheets.
+    assert len(answers) == 3 and all(c["answer"].startswith("See [image ") for c in answers)
+    from grader.gradebook import open_gradebook
+    gb = open_gradebook(batch["out"])
+    try:
+        kept = [gb.answer(c["task"], r["key"]).text for c in answers]
+    finally:
+        gb.close()
+    assert all(t.startswith("See ![picture](data:image/png;base64,") for t in kept)
 
 
 def test_a_cell_that_reaches_into_the_probes_frame_is_flagged_for_a_ta(batch):
@@ -884,3 +892,62 @@ def test_a_cell_that_reaches_into_the_probes_frame_is_flagged_for_a_ta(batch):
                for d in r["details"]), r["details"]
     for name in HONEST:                                     # the flag falls on no honest neighbour
         assert not any(f.startswith("introspection:") for f in batch["reports"][name]["flags"])
+
+
+def _photo_notebook(path: Path, seed: int) -> Path:
+    """Seventy-third review: real PNGs with 3.9 MB of noise after their end, two in each written
+    answer and three in a markdown cell: 45 MB, under every per-picture, per-answer and per-file
+    limit."""
+    import io
+    import random
+    from PIL import Image
+    src = json.loads((ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb").read_text())
+    rng = random.Random(seed)
+    head = io.BytesIO()
+    Image.new("RGB", (50, 50)).save(head, "PNG")
+    plan = {"calc-1-1": 2, "calc-1-2": 2, "calc-2": 2, "md-01": 3}
+    for c in src["cells"]:
+        n = plan.get(c.get("id"))
+        if n:
+            c["attachments"] = {f"p{i}.png": {"image/png": base64.b64encode(head.getvalue() + rng.randbytes(3_900_000)).decode()}
+                                for i in range(n)}
+            text = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            c["source"] = text + "\n" + "\n".join(f"![p{i}.png](attachment:p{i}.png)" for i in range(n))
+    path.write_text(json.dumps(src))
+    return path
+
+
+def test_notebooks_full_of_photos_keep_the_grader_small_and_their_reports_name_the_photos(tmp_path, spec_dir, data_home):
+    """Seventy-third review: three 45 MB notebooks of photos graded with two workers took the
+    grader to 584 MB (the batch's photos held at once, large blocks kept by the allocator), and
+    a code cell of 200,000 characters of `x;` cost 173 MB to parse."""
+    folder, out = tmp_path / "subs", tmp_path / "reports"
+    folder.mkdir()
+    for i in range(3):
+        _photo_notebook(folder / f"Assignment_7_PhotoFan{'abc'[i]}_k3000000{i}.ipynb", i)
+    shutil.copy(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb", folder)
+    nb = json.loads((ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb").read_text())
+    for c in nb["cells"]:
+        if c.get("id") == "ann-relu":
+            c["source"] = "".join(c["source"]) + "\n" + "x;" * 60_000
+    (folder / "Assignment_7_ParseBomb_k30000009.ipynb").write_text(json.dumps(nb))
+    res, rss = grade_cli(folder, out, spec_dir, data_home, "-j", "2")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert 0 < rss < 300, rss
+    reports = {json.loads(p.read_text())["file"]: json.loads(p.read_text()) for p in out.glob("*.json")}
+    bomb = reports["Assignment_7_ParseBomb_k30000009.ipynb"]
+    assert bomb["status"].startswith("unreadable") and "one code cell may have" in bomb["status"]
+    for name, r in reports.items():
+        if "PhotoFan" in name or "JaneDoe" in name:
+            assert auto(r) == 50, name
+    photos = next(r for name, r in reports.items() if "PhotoFan" in name)
+    answer = next(c["answer"] for c in photos["checks"] if c["task"] == "calc_2")
+    assert answer.count("[image ") == 2 and "data:image/" not in answer
+    assert max(p.stat().st_size for p in out.glob("*.json")) < 200_000
+    from grader.gradebook import open_gradebook
+    gb = open_gradebook(out)
+    try:
+        key = photos["key"]
+        assert gb.answer("calc_2", key).text.count("data:image/png;base64,") == 2     # the gradebook keeps them
+    finally:
+        gb.close()

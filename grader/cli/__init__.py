@@ -56,6 +56,8 @@ def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(only_check=argv[:1] == ["check"]).parse_args(argv)
+    from ..memory import return_freed_memory
+    return_freed_memory()
     # Into a file or a pipe (a TA's log, grep), a line per student stays one line: Rich would
     # break it at 80 columns. `grader check` breaks its own text between words at any width.
     console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())

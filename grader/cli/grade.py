@@ -11,6 +11,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -388,7 +389,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     if skipped:
         console.print(f"{skipped} notebook(s) already graded and unchanged: skipped (--force regrades)")
     before = {k: (r.auto_points, r.sha256, r.extra.get("modified")) for k, r in
-              gb.automatic([s.key for s in todo]).items() if not r.no_notebook}
+              gb.automatic([s.key for s in todo], pictures=False).items() if not r.no_notebook}
     stale = [s for s in todo if _older(s, before.get(s.key), shas[s.key])]
     if stale and not args.older:
         # Last week's download graded after today's would put the older notebooks back over the
@@ -549,23 +550,59 @@ def _local_stream(args, spec, home, todo, jobs, console):
         engine.start()
         grader = Grader(spec, engine, hidden=True)
         grader.prepare()
+        one_big = threading.Lock()
+
+        def grade(group: list[Submission]):
+            # A large notebook (photos pasted into answers, outputs kept) costs the grader several
+            # times its size while it is read, its answers embedded and its result stored: one at a
+            # time, from reading it until its result is recorded (the lock is released below), so
+            # that two of them never add up (a seventy-third review: 45 MB notebooks took the grader
+            # past 300 MB). The notebooks every class hands in are far smaller and keep every worker busy.
+            work = [(sub.path, shown_as(sub, args.folder)) for sub in group]
+            if sum(_size(sub.path) for sub in group) <= BIG_NOTEBOOK:
+                return grader.grade_together(work), False
+            one_big.acquire()
+            try:
+                return grader.grade_together(work), True
+            except BaseException:
+                one_big.release()
+                raise
+
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(grader.grade_together, [(sub.path, shown_as(sub, args.folder)) for sub in group]): group
-                       for group in by_participant(todo)}
+            futures = {pool.submit(grade, group): group for group in by_participant(todo)}
             try:
                 for fut in as_completed(futures):
-                    group = futures[fut]
+                    # Popped: a finished future holds its result (photos and all) for as long as it
+                    # is referenced, and the whole batch's added up (a seventy-third review: 584 MB).
+                    group = futures.pop(fut)
                     try:
-                        yield from zip(group, fut.result())
+                        results, big = fut.result()
                     except Exception as exc:  # noqa: BLE001 - keep the batch going
                         for sub in group:
                             yield sub, SubmissionResult(file=shown_as(sub, args.folder),
                                                         status=f"grader error: {type(exc).__name__}: {exc}")
+                        continue
+                    try:
+                        yield from zip(group, results)        # each recorded before the next is asked for
+                    finally:
+                        del results
+                        if big:
+                            one_big.release()
             finally:
-                for f in futures:
+                for f in list(futures):
                     f.cancel()
     finally:
         engine.close()
+
+
+BIG_NOTEBOOK = 8 * 2**20
+
+
+def _size(path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def by_participant(todo: list[Submission]) -> list[list[Submission]]:

@@ -240,7 +240,7 @@ def _graded(reports: Path, load: bool = True):
         if gb.count() == 0:
             raise CliError(f"the gradebook in {reports} holds no results yet: run grader grade first (its --out is "
                            f"the report folder)")
-        return results(gb) if load else None
+        return results(gb, pictures=False) if load else None
     finally:
         gb.close()
 
@@ -421,7 +421,7 @@ def cmd_count(args, console: Console) -> int:
     spec = spec_of(args)
     gb = existing_reports(args.reports)
     try:
-        results = decided(gb)
+        results = decided(gb, pictures=False)
         choices = identity.counting(results.values())
         if args.key is None:
             if args.auto:
@@ -439,7 +439,7 @@ def cmd_count(args, console: Console) -> int:
                 raise CliError(f"no TA chose a notebook of {r.who}: the highest total counts already")
         else:
             gb.choose(args.key, ta)
-        results = decided(gb)
+        results = decided(gb, pictures=False)
         c = identity.counting(results.values())[args.key]
         write_reports(gb, args.reports, spec)
     except ReportWriteError as exc:
@@ -478,7 +478,7 @@ def cmd_override(args, console: Console) -> int:
     spec = spec_of(args)
     gb = existing_reports(args.reports)
     try:
-        results = decided(gb)
+        results = decided(gb, pictures=False)
         key = _report_key(args.key, results, args.reports)
         r = results[key]
         auto = [c for c in r.checks if not c.manual_task and c.task != "filename"]

@@ -63,7 +63,7 @@ def load_results(reports_dir: Path) -> dict[str, SubmissionResult]:
             from .importer import import_folder
             gb = Gradebook(tmp / FILENAME)
             import_folder(gb, reports_dir)
-            out = results(gb)
+            out = results(gb, pictures=False)
             gb.close()
             return out
         finally:
@@ -71,6 +71,6 @@ def load_results(reports_dir: Path) -> dict[str, SubmissionResult]:
     if gb is None:
         return {}
     try:
-        return results(gb)
+        return results(gb, pictures=False)
     finally:
         gb.close()

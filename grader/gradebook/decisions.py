@@ -45,7 +45,7 @@ def apply(result: SubmissionResult, grades: dict[str, Grade], overrides: dict[tu
             grade = None
         if grade is not None and c.answer is not None:
             rubric = rubrics.get(c.task) or Rubric(c.task, "zero", ())
-            review = review_of(grade, rubric, answer_sha(c.answer) if c.answer is not None else "")
+            review = review_of(grade, rubric, c.answer_sha or answer_sha(c.answer))
             c.points = rubric.score(grade.items, grade.adjust, c.max_points)
             c.passed = c.points >= c.max_points
             c.message = graded_message(c.points, c.max_points, review)
@@ -64,9 +64,10 @@ def apply(result: SubmissionResult, grades: dict[str, Grade], overrides: dict[tu
     return result
 
 
-def results(gb: Gradebook, keys=None) -> dict[str, SubmissionResult]:
-    """Every submission (or those of ``keys``) with the TAs' decisions applied, by report key."""
-    auto = gb.automatic(keys)
+def results(gb: Gradebook, keys=None, pictures: bool = True) -> dict[str, SubmissionResult]:
+    """Every submission (or those of ``keys``) with the TAs' decisions applied, by report key
+    (``pictures``: see Gradebook.automatic)."""
+    auto = gb.automatic(keys, pictures=pictures)
     grades: dict[str, dict[str, Grade]] = {}
     for (key, task), g in gb.grades(keys=keys).items():
         grades.setdefault(key, {})[task] = g

@@ -80,7 +80,7 @@ def write_reports(gb: Gradebook, out: Path, spec: Spec, keys=None, pages: bool =
                   results: dict[str, SubmissionResult] | None = None) -> dict[str, SubmissionResult]:
     """Rewrite what the gradebook renders to (for ``keys`` only, plus every summary)."""
     from ..feedback import write_feedback
-    results = results if results is not None else decided(gb)
+    results = results if results is not None else decided(gb, pictures=False)
     chosen = results if keys is None else {k: results[k] for k in keys if k in results}
     write_students(out, chosen)
     write_summary(out, list(results.values()), spec)
@@ -96,7 +96,7 @@ def record(gb: Gradebook, out: Path, result: SubmissionResult, key: str) -> Subm
     applied; returns it so rendered. A failure raises (ReportWriteError, sqlite3.Error) after
     whatever was committed."""
     gb.store_result(result, key)
-    shown = decided(gb, [key])[key]
+    shown = decided(gb, [key], pictures=False)[key]     # its report names the photos (report.result_dict)
     write_submission(out, shown, key)
     return shown
 
@@ -105,16 +105,18 @@ def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool =
     """After a batch: flags that need the whole cohort (``flag_cohort`` mutates the automatic
     results' flags), then the summary, the changed students' files and the pages."""
     from ..feedback import write_feedback
-    auto = gb.automatic()
+    auto = gb.automatic(pictures=False)
     if flag_cohort is not None:
         before = {k: list(r.flags) for k, r in auto.items()}
         flag_cohort(list(auto.values()))
         changed = [k for k, r in auto.items() if r.flags != before[k]]
-        for key in changed:
-            gb.store_result(auto[key], key)
+        for key in changed:                 # stored whole: read again with the pictures
+            whole = gb.automatic([key])[key]
+            whole.flags = auto[key].flags
+            gb.store_result(whole, key)
     else:
         changed = []
-    results = decided(gb)
+    results = decided(gb, pictures=False)
     write_students(out, {k: results[k] for k in changed})
     write_summary(out, list(results.values()), spec)
     refresh(out, results, spec)

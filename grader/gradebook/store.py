@@ -23,6 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..answer_images import as_text
 from ..render import clean_text
 from ..results import NO_NOTEBOOK, CheckResult, SubmissionResult
 from . import schema
@@ -114,6 +115,9 @@ class Gradebook:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = ON")
+            # An answer without its pictures, made row by row inside SQLite: a whole class read so
+            # never holds the class's photos at once.
+            db.create_function("light_answer", 1, as_text, deterministic=True)
             self._local.db = db
         return db
 
@@ -265,12 +269,16 @@ class Gradebook:
     def count(self) -> int:
         return self.read().execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
 
-    def automatic(self, keys: Iterable[str] | None = None) -> dict[str, SubmissionResult]:
-        """The automatic results as graded (no TA decisions applied), by report key."""
+    def automatic(self, keys: Iterable[str] | None = None, pictures: bool = True) -> dict[str, SubmissionResult]:
+        """The automatic results as graded (no TA decisions applied), by report key; without
+        ``pictures``, written answers carry ``[image …]`` for each picture and their stored sha
+        (CheckResult.light): what a whole class is read as, except to write a report out."""
         db = self.read()
+        cols = "c.*" if pictures else ("c.submission, c.pos, c.task, c.name, c.max_points, c.points, c.passed, "
+                                       "c.message, light_answer(c.answer) AS answer, c.answer_sha, c.manual_task")
         if keys is None:
             subs = db.execute("SELECT id, key, result FROM submissions ORDER BY key").fetchall()
-            checks = db.execute("SELECT * FROM checks ORDER BY submission, pos").fetchall()
+            checks = db.execute(f"SELECT {cols} FROM checks c ORDER BY submission, pos").fetchall()
         else:
             keys = list(keys)
             subs, checks = [], []
@@ -278,14 +286,15 @@ class Gradebook:
                 chunk = keys[i:i + 500]
                 q = ",".join("?" * len(chunk))
                 subs += db.execute(f"SELECT id, key, result FROM submissions WHERE key IN ({q})", chunk).fetchall()
-                checks += db.execute(f"SELECT c.* FROM checks c JOIN submissions s ON s.id=c.submission "
+                checks += db.execute(f"SELECT {cols} FROM checks c JOIN submissions s ON s.id=c.submission "
                                      f"WHERE s.key IN ({q}) ORDER BY c.submission, c.pos", chunk).fetchall()
         by_sid: dict[int, list[CheckResult]] = {}
         for c in checks:
             by_sid.setdefault(c["submission"], []).append(CheckResult(
                 task=c["task"], check=c["name"], max_points=c["max_points"], points=c["points"],
                 passed=None if c["passed"] is None else bool(c["passed"]), message=c["message"],
-                answer=c["answer"], manual_task=bool(c["manual_task"])))
+                answer=c["answer"], manual_task=bool(c["manual_task"]),
+                answer_sha=None if pictures or c["answer"] is None else c["answer_sha"]))
         out = {}
         for s in subs:
             d = json.loads(s["result"])
@@ -297,10 +306,13 @@ class Gradebook:
         return out
 
     # ------------------------------------------------------------------ written answers
-    def answers(self, task: str) -> list[Answer]:
-        """Every written answer handed in for a task (unanswered placeholders excluded)."""
+    def answers(self, task: str, pictures: bool = True) -> list[Answer]:
+        """Every written answer handed in for a task (unanswered placeholders excluded); without
+        ``pictures``, each picture as ``[image …]`` (what groups compare; the page reads one answer
+        whole with ``answer``)."""
+        text = "c.answer" if pictures else "light_answer(c.answer) AS answer"
         rows = self.read().execute(
-            "SELECT s.id AS sid, s.key, c.task, c.answer, c.answer_sha, c.max_points FROM checks c "
+            f"SELECT s.id AS sid, s.key, c.task, {text}, c.answer_sha, c.max_points FROM checks c "
             "JOIN submissions s ON s.id = c.submission WHERE c.task=? AND c.manual_task=1 "
             "AND c.answer IS NOT NULL ORDER BY s.key", (task,)).fetchall()
         return [Answer(r["sid"], r["key"], r["task"], r["answer"], r["answer_sha"], r["max_points"]) for r in rows]

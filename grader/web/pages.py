@@ -21,7 +21,7 @@ from ..gradebook.queue import MODES
 from ..answer_images import as_text
 from ..render import STATIC_CSP, answer_html, clean_text
 from .app import anonymous, mode, state
-from .state import grading_view, next_for, task_view, upcoming
+from .state import grading_view, next_for, task_view, upcoming, whole_text
 
 pages = Blueprint("pages", __name__)
 
@@ -149,7 +149,7 @@ def answers(task_id: str):
     anon = anonymous()
     names = {}
     if not anon:
-        names = {k: (r.participant or r.name or r.file) for k, r in st.gb.automatic(keys).items()}
+        names = {k: (r.participant or r.name or r.file) for k, r in st.gb.automatic(keys, pictures=False).items()}
     numbers = {i.id: n for n, i in enumerate(tv.rubric.items, start=1)}
     rows = [dict(sid=tv.answers[k].sid, name=names.get(k), group=tv.group_of.get(k), state=tv.state(k),
                  points=tv.points(k), ta=tv.grades[k].ta if k in tv.grades else "",
@@ -182,7 +182,7 @@ def group(task_id: str, gid: int):
         abort(404)
     rep = tv.answers[gr.rep_key]
     anon = anonymous()
-    names = {} if anon else {k: (r.participant or r.name or r.file) for k, r in st.gb.automatic(gr.members).items()}
+    names = {} if anon else {k: (r.participant or r.name or r.file) for k, r in st.gb.automatic(gr.members, pictures=False).items()}
     diffs: dict[tuple[str, str], str] = {}
     members = []
     for k in gr.members:
@@ -195,7 +195,7 @@ def group(task_id: str, gid: int):
                             ta=tv.grades[k].ta if k in tv.grades else ""))
     others = [dict(id=x.id, size=x.size, preview=as_text(tv.answers[x.rep_key].text)[:80]) for x in tv.groups if x.id != gid]
     assigned = sorted(st.gb.assignments().get((task.id, gid), set()))
-    return render_template("group.html", task=task, group=gr, rep=rep, rep_html=answer_html(rep.text),
+    return render_template("group.html", task=task, group=gr, rep=rep, rep_html=answer_html(whole_text(st.gb, rep)),
                            members=members, others=others, assigned=assigned)
 
 

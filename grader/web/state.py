@@ -119,7 +119,9 @@ class TaskCache:
 
     @staticmethod
     def _build(gb: Gradebook, task: str, head: int) -> Base:
-        answers = {a.key: a for a in gb.answers(task)}
+        # Without their photos: a task's answers are held while the app runs (a seventy-third
+        # review: a class's photos at once took a grader process past 300 MB); a page reads its one.
+        answers = {a.key: a for a in gb.answers(task, pictures=False)}
         groups = grouping.groups(gb, task, answers=list(answers.values()))
         head = max(head, gb.head())
         return Base(head, answers, {a.sid: a for a in answers.values()},
@@ -205,6 +207,14 @@ def task_view(st: State, task: Task, ta: str, mode: str) -> TaskView:
                     base.graded)
 
 
+def whole_text(gb: Gradebook, answer: Answer) -> str:
+    """An answer with its photos (the task's answers are held without them)."""
+    if "[image " not in answer.text:
+        return answer.text
+    whole = gb.answer(answer.task, answer.key)
+    return whole.text if whole is not None else answer.text
+
+
 def upcoming(tv: TaskView, key: str, n: int = 3) -> list[str]:
     """Texts of the answers this TA is likely to open next: the neighbours and the next ones
     that need grading."""
@@ -215,7 +225,7 @@ def upcoming(tv: TaskView, key: str, n: int = 3) -> list[str]:
             break
         if needs_grading(tv.answers[k], tv.grades.get(k)) and k not in out:
             out.append(k)
-    return [tv.answers[k].text for k in out]
+    return [tv.answers[k].text for k in out if "[image " not in tv.answers[k].text]   # photos: not cached
 
 
 def next_for(st: State, tv: TaskView, ta: str, after: str | None) -> str | None:
@@ -250,7 +260,7 @@ def _several(gb, result: SubmissionResult, key: str, anon: bool) -> str:
         return ""
     from ..gradebook.decisions import results as decided
     from ..identity import counting
-    choice = counting(decided(gb, keys).values()).get(key)
+    choice = counting(decided(gb, keys, pictures=False).values()).get(key)
     if choice is None:
         return ""
     if not anon:
@@ -270,7 +280,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
     gid = tv.group_of.get(key)
     group = next((g for g in tv.groups if g.id == gid), None)
     rep = tv.answers.get(group.rep_key) if group else None
-    result = gb.automatic([key])[key]
+    result = gb.automatic([key], pictures=False)[key]
     overrides = {(t, c): o for (_, t, c), o in gb.overrides(key).items()}
     assignments = gb.assignments()
     checks = []
@@ -284,7 +294,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
     several = _several(gb, result, key, anon)
     shown_items = [i for i in tv.rubric.items]
     return dict(
-        task=tv.task, answer=answer, html=answer_html(answer.text), pos=pos,
+        task=tv.task, answer=answer, html=answer_html(whole_text(gb, answer)), pos=pos,
         looks_empty=f"This answer looks unfinished: {why}." if (why := unfinished(answer.text)) else "",
         prev=tv.answers[pos.prev_key].sid if pos.prev_key else None,
         next=tv.answers[pos.next_key].sid if pos.next_key else None,
