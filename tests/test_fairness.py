@@ -295,6 +295,12 @@ CASES = {
         {"train-and-test": "from tqdm import tqdm\n" + train().replace(
             'for epoch in range(hyperparameters["epochs"]):', 'for epoch in tqdm(range(hyperparameters["epochs"])):')},
         {}, [], ["extra-import:tqdm"]),
+    "notebook-progress-bar-and-seaborn-plots": (     # seventy-fourth review: ImportError / ModuleNotFoundError, -20
+        {"train-and-test": "from tqdm.notebook import tqdm\nimport seaborn as sns\n" + train().replace(
+            'for epoch in range(hyperparameters["epochs"]):', 'for epoch in tqdm(range(hyperparameters["epochs"])):')
+            .replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                     "sns.lineplot(data=g1); sns.lineplot(data=g2); sns.lineplot(data=g3)")},
+        {}, [], ["extra-import:tqdm", "extra-import:seaborn"]),
     "gradients-as-scatter-plots": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.scatter(range(len(g)), g, s=4)")}, {}, [], []),
