@@ -608,6 +608,9 @@ def train_and_test(model, hyperparameters):
                                                                           "    optimizer = optim.SGD(")},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
         ["train `model`, do not build a new one from it"], []),
+    "one-epoch-too-many": (      # seventy-fourth review: "3 times" did not say one too many
+        {"train-and-test": train().replace('range(hyperparameters["epochs"])', 'range(hyperparameters["epochs"] + 1)')},
+        {"epochs": 0, "final_weights": 0}, ["one call more than hyperparameters['epochs'] asks for"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),

@@ -436,9 +436,15 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     elif len(trains) != epochs:
         # No number: "= 2" invited `range(2)`, right for grader check and wrong at grading (a
         # student's review).
-        out["epochs"] = Verdict(False, f"`train` was called {_times(len(trains))}, not once per epoch of "
-                                       f"hyperparameters['epochs'] (the grader passes its own values, not the "
-                                       f"notebook's): loop over range(hyperparameters['epochs'])" + raised)
+        # Relative to the epochs asked for, no number (a seventy-fourth review could not read "3 times"
+        # as one too many): said from the public run, which grade mode's messages come from.
+        off = len(trains) - epochs
+        how = ("one call more than hyperparameters['epochs'] asks for (check the range's bounds; " if off == 1
+               else "one call fewer than hyperparameters['epochs'] asks for (check the range's bounds; " if off == -1
+               else "not once per epoch of hyperparameters['epochs'] (")
+        out["epochs"] = Verdict(False, f"`train` was called {_times(len(trains))}, {how}the grader passes its own "
+                                       f"values, not the notebook's): loop over range(hyperparameters['epochs'])"
+                                + raised)
     elif any(e.get("model") != target for e in trains) and all(ours(e.get("model")) for e in trains):
         out["epochs"] = Verdict(False, "`train` got another model in some epochs (a new copy of the model?): train "
                                        "one model, the one passed in, for all epochs")
