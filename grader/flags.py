@@ -18,9 +18,9 @@ FLAG_HELP = {
     "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (an older Jupyter); every cell was found "
                    "by its content, nothing to do",
     "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
-    "raised": "raised: a graded cell raises an error when it runs (a `raise NotImplementedError()` left from the "
-              "template? delete that line); what it defined before the error was graded, but Jupyter's Run All "
-              "stops there: fix the error",
+    "raised": "raised: a graded cell raises an error (a `raise NotImplementedError()` left from the template? "
+              "delete that line) or never finishes; Jupyter's Run All stops there: fix it (the grader graded "
+              "what the cell defines before it, and the True/False answers as written)",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
              "instead; put your code in the template's cell",
     "duplicated": "duplicated: a cell of the template is there twice (copied); of code cells the lower copy is "

@@ -25,11 +25,12 @@ def test_last_assignment_wins_and_annotations_count():
     ("a_ = bool(1)", "computed"),
     ("x = 1", "not assigned"),
     ("a_, b_ = answers()", "computed"),
+    ("a = True", "the cell assigns `a`: the name ends with an underscore, `a_`"),
 ])
 def test_non_literals_score_zero_with_a_reason(source, needle):
     values, err = read_answers(source, NAMES)
     assert not err
-    assert needle in problem("a_", values["a_"])
+    assert needle in problem("a_", values["a_"], source)
 
 
 def test_the_cell_is_never_executed():

@@ -649,6 +649,24 @@ def test_an_answers_cell_that_still_raises_or_sets_a_name_twice_is_told():
     assert any("sets `a_` more than once: the last one counts" in d for d in c.details)
 
 
+@pytest.mark.parametrize("stop, said", [("raise NotImplementedError()", "a `raise` on line 2"),
+                                        ("while True:\n    pass", "an endless loop on line 2"),
+                                        ("import sys\nsys.exit()", "a call that ends the program on line 3")])
+def test_answers_after_a_raise_or_an_endless_loop_are_told_never_set_by_jupyter(stop, said):
+    """Seventy-fourth review: the template's raise left above the answers scored, and the flag said
+    "what it defined before the error was graded"; seventy-sixth: an endless loop above them was
+    "ready to hand in"."""
+    src = f"# YOUR CODE HERE\n{stop}\na_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False"
+    c = Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False)
+    answer_rows(c)
+    assert "raised:answers-3-3" in c.flags
+    detail = next(d for d in c.details if "True/False answers cell" in d)
+    assert said in detail and "`a_`, `b_`, `c_`, `d_`, `e_`" in detail and "Jupyter never sets them" in detail
+    c = Context(SPEC, notebook({"answers-3-3": "a_ = True\nwhile True:\n    break\n"}), TEMPLATE, False)
+    answer_rows(c)
+    assert "raised:answers-3-3" not in c.flags
+
+
 def test_an_answer_also_set_in_a_block_or_a_raw_answers_cell_is_told():
     """A forty-fifth review: `a_ = True` at the top and `a_ = False` inside `if 1:` (or as a loop
     variable, with `:=`, by an import) read as True, where Jupyter ends with False; and answers in

@@ -119,6 +119,9 @@ def missing_why(source: str, name: str) -> str:
         for t in targets:
             if isinstance(t, ast.Name) and t.id != name and t.id.lower() == name.lower():
                 return f" (the cell assigns `{t.id}`; names are case-sensitive)"
+            if isinstance(t, ast.Name) and t.id != name and t.id.strip("_") == name.strip("_"):
+                # `e = False` for `e_` (a seventy-fourth review: the underscore was not named)
+                return f" (the cell assigns `{t.id}`: the name ends with an underscore, `{name}`)"
             if isinstance(t, ast.Name) and t.id == name:
                 return " (it is assigned only inside a block, e.g. an if or a function; assign it at the cell's top level)"
     return ""
@@ -162,6 +165,20 @@ def problem(name: str, value, source: str = "") -> str:
     return f"`{name}` is computed (`{shown}`); write the literal True or False"
 
 
+def _stops(node: ast.stmt) -> bool:
+    """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit()."""
+    if isinstance(node, ast.Raise):
+        return True
+    if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
+        return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node))
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        f = node.value.func
+        return (isinstance(f, ast.Name) and f.id in ("exit", "quit")) or (
+            isinstance(f, ast.Attribute) and f.attr in ("exit", "_exit") and isinstance(f.value, ast.Name)
+            and f.value.id in ("sys", "os"))
+    return False
+
+
 def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
     """What the syntax tree shows that Jupyter would do differently from a plain reading (a
     student's review): a `raise` left from the template stops "Run All" there (flagged like a cell
@@ -170,8 +187,21 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         tree = ast.parse(without_magics(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return
-    if any(isinstance(node, ast.Raise) for node in tree.body):
+    stop = next((node for node in tree.body if _stops(node)), None)
+    if stop is not None:
         ctx.flag(f"raised:{cell_id}")        # the flag's help says it once (it was said twice: a student's review)
+        after = sorted({n for node in tree.body if node.lineno > stop.lineno and isinstance(node, (ast.Assign, ast.AnnAssign))
+                        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                        for n, _ in _pairs(t, node.value if isinstance(node, ast.Assign) else t) if n in names})
+        if after:
+            # The answers are read as written, but Jupyter never sets those after the stop (a
+            # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
+            what = ("a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
+                    else "a call that ends the program")
+            ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} comes before "
+                       f"{', '.join(f'`{n}`' for n in after)}, so Jupyter never sets "
+                       f"{'it' if len(after) == 1 else 'them'} and the notebook's own answer tests fail; delete "
+                       f"line {stop.lineno} (your answers are graded as you wrote them)")
     seen: dict[str, int] = {}
     for node in tree.body:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
