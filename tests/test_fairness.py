@@ -608,6 +608,10 @@ def train_and_test(model, hyperparameters):
                                                                           "    optimizer = optim.SGD(")},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
         ["train `model`, do not build a new one from it"], []),
+    "one-gradient-list-drawn-times-1000": (      # seventy-fourth review: "2 of the 3 ... plotted", which one?
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "plt.plot(g1); plt.plot(g2); plt.plot([1000 * g for g in g3])")},
+        {"plots": 0}, ["the third list is drawn times a constant (scaled or normalised)"], []),
     "one-epoch-too-many": (      # seventy-fourth review: "3 times" did not say one too many
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', 'range(hyperparameters["epochs"] + 1)')},
         {"epochs": 0, "final_weights": 0}, ["one call more than hyperparameters['epochs'] asks for"], []),

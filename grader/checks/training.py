@@ -285,6 +285,21 @@ def _plotted(series, lines) -> bool:
     return False
 
 
+def _scaled(series, lines) -> bool:
+    """Is the series drawn times a constant other than 1 (a unit, or normalised by its maximum)?"""
+    a = np.asarray(series, float)
+    if not a.size or not np.any(a):
+        return False
+    for line in lines:
+        b = np.asarray(line, float)
+        if a.shape != b.shape:
+            continue
+        c = float(np.dot(a, b) / np.dot(a, a))
+        if np.isfinite(c) and c != 0 and not np.isclose(c, 1.0) and np.allclose(c * a, b, rtol=1e-5, atol=1e-12):
+            return True
+    return False
+
+
 EVENTS_RECORDED = 200      # the probe's MAX_EVENTS: a longer run is cut there
 NOT_CONFIRMED = "not checked, so no point: no call of `train` could be confirmed"
 SCHEDULED = {
@@ -663,6 +678,16 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
         return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted; a plotted line is "
                               f"shorter than the lists (smoothed, trimmed or every n-th value?): plot the lists as "
                               f"`train` returns them (a log scale is fine), e.g. plt.plot(grads1)")
+    scaled = [k for k in range(3) if not (_plotted([v for s in series for v in s[k]], lines)
+                                          or all(_plotted(s[k], lines) for s in series))
+              and (_scaled([v for s in series for v in s[k]], lines) or all(_scaled(s[k], lines) for s in series))]
+    if scaled:
+        # A list drawn times a constant (×1000 for a unit, or divided by its maximum): the layers'
+        # magnitudes, the point of the plot, cannot be compared; said, not "2 of 3" (a seventy-fourth review).
+        which = " and ".join(("the first", "the second", "the third")[k] for k in scaled)
+        return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted; {which} "
+                              f"list is drawn times a constant (scaled or normalised): plot the values as `train` "
+                              f"returns them, so the layers' gradients can be compared (a log scale is fine)" + raised)
     if raised and not lines:
         return Verdict(False, "nothing was plotted: the function stopped with an error before it plotted" + raised)
     return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted (read from lines, points, bars, "
