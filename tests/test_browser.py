@@ -2,6 +2,7 @@
 `grader serve` process: the scenarios of issue 10 §3."""
 from __future__ import annotations
 
+import csv
 import os
 import re
 import signal
@@ -448,3 +449,25 @@ def test_adjustment_typed_with_a_decimal_comma_and_a_narrow_window(browser, serv
 def served_key(page, server):
     sid = int(re.search(r"/a/(\d+)", page.url).group(1))
     return {v: k for k, v in gradebook(server).ids().items()}[sid]
+
+
+def test_a_server_killed_before_rendering_renders_on_its_next_start(tmp_path):
+    """Seventy-fifth review: a grade saved just before kill -9 stayed out of summary.csv and the
+    feedback pages after the restart, until an unrelated command rewrote them."""
+    from grader.gradebook.outputs import write_reports
+    from grader.spec import load_spec
+    reports = tmp_path / "reports"
+    gb = filled(reports)
+    write_reports(gb, reports, load_spec())
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[], adjust=7, comment="late", ta="ben", expected_version=0)
+    gb.close()                       # saved, never rendered: as after a kill -9 of the server
+    row = lambda: next(r for r in csv.DictReader((reports / "summary.csv").open()) if r["key"] == "Anna_Huber_5500")
+    assert row()["calc_1_1"] == ""
+    server = Server(reports).start()
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and row()["calc_1_1"] != "7.0":
+            time.sleep(0.5)
+        assert row()["calc_1_1"] == "7.0"
+    finally:
+        server.stop()

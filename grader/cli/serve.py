@@ -85,6 +85,10 @@ def cmd_serve(args, console: Console) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    # Every file rendered once at the start: a server killed between a save and its rendering
+    # (kill -9, a power cut) left summary.csv and the feedback pages behind the gradebook until
+    # something else rewrote them (a seventy-fifth review).
+    renderer.changed(None)
     renderer.start()
     try:
         server.run()
