@@ -450,6 +450,24 @@ def test_a_moodle_upload_whose_grades_changed_is_renamed_outdated(tmp_path, spec
     gb.close()
 
 
+def test_a_moodle_upload_is_renamed_outdated_when_a_resubmission_reopens_a_graded_answer(tmp_path, spec):
+    """Seventy-fifth review: a regrade sent Anna's graded calc_2 back to the queue, her old points
+    still counted (the total did not move) and the upload kept its name: 90 for an answer nobody read."""
+    from grader.gradebook.outputs import remember_upload
+    out = tmp_path / "reports"
+    gb = filled(out)
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=7.0, ta="Tessa")
+    upload = out / "Grades-graded.csv"
+    upload.write_text("the grades as they were\n")
+    remember_upload(gb, upload, list(decided(gb).values()))
+    gb.store_result(result(0, PROOF + " Resubmitted with one more sentence."))
+    before = decided(gb)["Anna_Huber_5500"]
+    assert before.task_points("calc_1_1") == 7 and before.pending       # the old points count, not final
+    write_reports(gb, out, spec, keys=["Anna_Huber_5500"], pages=False)
+    assert not upload.exists() and (out / "Grades-graded.csv.outdated").exists()
+    gb.close()
+
+
 def test_an_override_from_the_command_line_reaches_a_student_without_written_answers(tmp_path, capsys, monkeypatch):
     """A TA's review: a student who left every written answer blank (or handed in an unreadable
     file) has no page in grader serve, so a regrade request could not be recorded at all."""

@@ -24,6 +24,14 @@ def grades_digest(results) -> str:
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
 
 
+def pending_digest(results) -> str:
+    """Which written answers wait for a TA: an answer reopened by a resubmission keeps its old
+    points (the grades digest does not move) but is no longer final (a seventy-fifth review: the
+    upload file kept its name and held 90 for an answer nobody had read)."""
+    import hashlib
+    return hashlib.sha256(repr(sorted((r.key, r.pending) for r in results if r.pending)).encode()).hexdigest()
+
+
 def _uploads(gb: Gradebook) -> list[dict]:
     """The upload files remembered (an older gradebook kept one, as a single object)."""
     import json
@@ -41,7 +49,7 @@ def remember_upload(gb: Gradebook, path: Path, results) -> None:
     import json
     where = str(Path(path).resolve())
     kept = [k for k in _uploads(gb) if k["path"] != where][-63:]
-    kept.append({"path": where, "digest": grades_digest(results)})
+    kept.append({"path": where, "digest": grades_digest(results), "pending": pending_digest(results)})
     gb.set_meta(UPLOAD, json.dumps(kept))
 
 
@@ -53,10 +61,11 @@ def retire_stale_upload(gb: Gradebook, results) -> list[Path]:
     kept = _uploads(gb)
     if not kept:
         return []
-    digest = grades_digest(results)
-    current, renamed = [k for k in kept if k.get("digest") == digest], []
+    digest, pending = grades_digest(results), pending_digest(results)
+    same = lambda k: k.get("digest") == digest and k.get("pending", pending) == pending   # noqa: E731
+    current, renamed = [k for k in kept if same(k)], []
     for k in kept:
-        if k.get("digest") == digest:
+        if same(k):
             continue
         path = Path(k["path"])
         old = path.with_name(path.name + ".outdated")
