@@ -11,6 +11,7 @@ from dataclasses import replace
 from grader import identity, worksheet
 from grader.feedback import overview_page
 from grader.cli import main
+from grader.gradebook import open_gradebook
 from grader.gradebook.decisions import results as decided
 from grader.results import CheckResult
 
@@ -85,6 +86,12 @@ def test_grader_count_lists_chooses_and_takes_back(tmp_path, capsys, monkeypatch
     said = capsys.readouterr().out
     assert "Assignment_7_AnnaHuber_k11111111_v1.ipynb counts, chosen by a TA (ben)" in said
     assert "Counted: this notebook, chosen by a TA" in (reports / "feedback" / "Anna_Huber_5500-1.html").read_text()
+    # Chosen again, by another TA: nothing recorded, the choice stays ben's (a seventy-fifth review).
+    assert main(["count", "Anna_Huber_5500-1", "--reports", str(reports), "--ta", "root"]) == 0
+    assert "counts already, chosen by ben; nothing changed" in capsys.readouterr().out
+    gb = open_gradebook(reports)
+    assert not any(c.ta == "root" for c in gb.changes()) and gb.choices()["5500"].ta == "ben"
+    gb.close()
     assert main(["count", "Anna_Huber_5500-1", "--reports", str(reports), "--auto"]) == 0
     assert "the higher total" in capsys.readouterr().out
     assert main(["count", "Ben_Gruber_5501", "--reports", str(reports)]) == 2

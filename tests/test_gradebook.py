@@ -498,6 +498,11 @@ def test_an_override_from_the_command_line_reaches_a_student_without_written_ans
     r = decided(gb, [key])[key]
     assert r.auto_points == 3 and "tanh accepted" in (out / "feedback" / f"{key}.html").read_text()
     gb.close()
+    # By the Moodle participant id a regrade request names (a seventy-fifth review: "no report '5500'").
+    assert main(["override", blank.participant_id, *base]) == 0
+    assert f"({key}): 3/" in capsys.readouterr().out
+    assert main(["override", "99999", *base]) == 2
+    assert "a Moodle participant id, umlauts may be typed as ae, oe, ue" in " ".join(capsys.readouterr().out.split())
     assert main(["override", key, "code_3_2_models: ANN_relu: activations", "--clear", *base]) == 0
     gb = open_gradebook(out)
     assert decided(gb, [key])[key].auto_points == 2 and not gb.overrides(key)
