@@ -525,7 +525,8 @@ def test_undo_from_the_command_line_skips_changes_that_changed_nothing(tmp_path,
     assert main(["undo", "--list", *base]) == 0
     listed = capsys.readouterr().out
     assert "ben  merge: grades merged" in listed
-    assert "ben  grade: calc_1_1: grade — Anna_Huber_5500" in listed      # whose (a sixty-first review)
+    assert "ben  grade calc_1_1 of Anna_Huber_5500: – → 9.5 points" in listed   # whose (a sixty-first review), the points (seventy-fifth)
+    assert "numbers not listed are batches" in listed                    # the regrade that stored the results
     assert main(["undo", *base]) == 0
     assert "undid change" in capsys.readouterr().out
     gb = open_gradebook(out)

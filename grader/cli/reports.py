@@ -552,10 +552,15 @@ def cmd_undo(args, console: Console) -> int:
             shown = [c for c in gb.changes(limit=20, people_only=True)]
             if not shown:
                 _say(console, "no TA has changed anything yet")
+            maxima = {t.id: t.max_points for t in spec.tasks}
             for c in shown:
                 state = f"  (undone by {c.undone_by})" if c.undone_by else ""
-                _say(console, f"{c.id:>5}  {c.at[:16].replace('T', ' ')}  {c.ta}  {c.action}: {c.summary}"
-                              f"{_touched(gb.history(c.id))}{state}")
+                rows = gb.history(c.id)
+                what = _grade_change(gb, c, rows, maxima) or f"{c.action}: {c.summary}{_touched(rows)}"
+                _say(console, f"{c.id:>5}  {c.at[:16].replace('T', ' ')}  {c.ta}  {what}{state}")
+            if shown and (shown[-1].id > 1 or any(b.id - a.id > 1 for a, b in zip(shown[1:], shown))):
+                _say(console, "(numbers not listed are batches, results a grading run stored: they are graded again, "
+                              "not undone; the latest 20 changes of TAs are listed)")
             return 0
         ta = args.ta or who()
         if args.change is None:
@@ -578,6 +583,26 @@ def cmd_undo(args, console: Console) -> int:
     _say(console, f"undid change {args.change} ({what}) as change {new}, by {ta}; summary.csv and feedback pages "
                   f"rewritten", "green")
     return 0
+
+
+def _grade_change(gb, c, rows: list[dict], maxima: dict) -> str:
+    """One answer's grade as a change of points ("grade calc_1_2 of Jane_Doe_5501: 8 → 13"; a
+    seventy-fifth review read "grade: calc_1_2: grade — Jane_Doe_5501" without the points)."""
+    if c.action not in ("grade", "undo") or not rows or any(r.get("entity") != "grade" for r in rows):
+        return ""
+    idents = {tuple(map(str, r.get("ident") or ())) for r in rows}
+    if len(idents) != 1:
+        return ""
+    key, task = next(iter(idents))[:2]
+    rubric = gb.rubric(task)
+
+    def points(state) -> str:
+        if state is None:
+            return "–"
+        g = gb.grade_of(state)
+        return f"{rubric.score(g.items, g.adjust, maxima.get(task, 0.0)):g}"
+    verb = "undo, grade" if c.action == "undo" else "grade"
+    return f"{verb} {task} of {key}: {points(rows[0]['before'])} → {points(rows[-1]['after'])} points"
 
 
 def _touched(rows: list[dict]) -> str:
