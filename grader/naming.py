@@ -68,8 +68,8 @@ def _name_problems(name: str) -> list[str]:
         for run in _capital_runs(chunk):
             problems.append(f"'{run}' is all capitals; write each name part as one capital letter "
                             f"followed by lower-case letters (e.g. 'Jane', not 'JANE')")
-    if len(split_name_parts(name)) < 2 and not problems:
-        problems.append(f"'{name}' looks like one name only; write first and last name, e.g. 'JaneDoe'")
+    # One name only ('Sukarno') follows the rule, every part with a capital letter: not a problem
+    # (a seventy-sixth review: such a student could never be "ready to hand in").
     return problems
 
 
@@ -242,12 +242,17 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     if len(parts) >= 4 and parts[0] == "Assignment":
         if number != str(assignment):
             problems.append(f"the assignment number is '{number}', it must be {assignment}")
-        problems.extend(_name_problems(name))
+        # 'Jane_Doe': one mistake, said once with the name to use (a seventy-sixth review got
+        # "letters only, found '_'" and "use no underscores" both).
+        problems.extend(_name_problems(name.replace("_", "") if len(parts) > 4 else name))
         if len(parts) > 4:
-            problems.append("use no underscores or spaces inside your name")
+            joined = "".join(p[:1].upper() + p[1:] for p in parts[2:-1])
+            problems.append(f"use no underscores or spaces inside your name: "
+                            f"'Assignment_{number}_{joined}_{matr}.ipynb'")
         if not MATR.fullmatch(matr):
             if re.fullmatch(r"\d{8}", matr):
-                problems.append(f"matriculation number '{matr}' must start with a lower-case 'k' (k{matr})")
+                problems.append(f"matriculation number '{matr}' must start with a lower-case 'k': "
+                                f"'Assignment_{number}_{name}_k{matr}.ipynb'")
             elif re.fullmatch(r"K\d{8}", matr):
                 problems.append(f"matriculation number '{matr}' must start with a lower-case 'k'")
             else:

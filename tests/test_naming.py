@@ -18,16 +18,18 @@ def test_good_names_parse(name, person, matr):
 @pytest.mark.parametrize("name,needle", [
     ("Assignment_7_janeDoe_k12345678.ipynb", "name part 'jane' must start with a capital letter"),
     ("Assignment_7_Jane Doe_k12345678.ipynb", "space"),
-    ("Assignment_7_Jane_Doe_k12345678.ipynb", "underscores"),
-    ("Assignment_7_JaneDoe_12345678.ipynb", "lower-case 'k' (k12345678)"),
+    ("Assignment_7_Jane_Doe_k12345678.ipynb", "use no underscores or spaces inside your name: "
+                                              "'Assignment_7_JaneDoe_k12345678.ipynb'"),
+    ("Assignment_7_JaneDoe_12345678.ipynb", "lower-case 'k': 'Assignment_7_JaneDoe_k12345678.ipynb'"),
     ("Assignment_7_JaneDoe_k1234567.ipynb", "'k' followed by 8 digits"),
     ("Assignment_6_JaneDoe_k12345678.ipynb", "it must be 7"),
     ("Assignment_7_JaneDoe_k12345678.txt", "must end in '.ipynb'"),
     ("assignment7_jane.ipynb", "Assignment_7_NameSurname_k12345678.ipynb"),
-    ("Assignment_7_Jane_k12345678.ipynb", "one name only"),
     ("Assignment_7_JANEDoe_k12345678.ipynb", "all capitals"),
 ])
 def test_bad_names_explain_the_problem(name, needle):
+    if "Jane_Doe" in name:       # one mistake, said once (a seventy-sixth review got two overlapping lines)
+        assert len(parse_filename(name, 7).problems) == 1
     p = parse_filename(name, 7)
     assert not p.ok
     assert any(needle in msg for msg in p.problems), p.problems
@@ -59,7 +61,7 @@ def test_what_a_browser_or_colab_adds_is_named_and_the_number_kept(name, added):
 
 def test_an_added_piece_beside_other_mistakes_is_named_without_a_wrong_suggestion():
     p = parse_filename("Assignment_7_Jane_k1234 (1).ipynb", 7)
-    assert p.problems[0].endswith("remove it from the file name") and len(p.problems) == 3
+    assert p.problems[0].endswith("remove it from the file name") and len(p.problems) == 2
 
 
 @pytest.mark.parametrize("typed,moodle,fits", [
@@ -135,3 +137,10 @@ def test_digits_of_another_script_give_no_matriculation_number(name):
     duplicate check into gradebook.csv."""
     p = parse_filename(name, 7)
     assert not p.ok and p.matr_number == "" and "plain digits 0-9" in p.problems[0]
+
+
+def test_a_one_part_name_follows_the_rule():
+    """Seventy-sixth review: 'Sukarno' was "one name only" and never "ready to hand in"; the rule
+    asks that every part of the name starts with a capital letter, and it has one part."""
+    p = parse_filename("Assignment_7_Sukarno_k12345678.ipynb", 7)
+    assert p.ok and p.name == "Sukarno" and not p.problems
