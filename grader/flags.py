@@ -15,7 +15,7 @@ FLAG_HELP = {
     "exec": "exec: a graded cell runs code from a string; a TA reads what it runs",
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
                   "content",
-    "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (an older Jupyter); every cell was found "
+    "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (by Google Colab or an older Jupyter); every cell was found "
                    "by its content, nothing to do",
     "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
     "raised": "raised: a graded cell raises an error (a `raise NotImplementedError()` left from the template? "

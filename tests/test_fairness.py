@@ -254,7 +254,7 @@ CASES = {
     "global-from-the-test-cell": (
         {"ann-sigmoid": sigmoid().replace("nn.Linear(d_in, 512)", "nn.Linear(input_size, 512)")},
         {f"ANN_sigmoid: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},
-        ["No cell of the notebook defines `input_size`: a typo?"], []),     # no cell defines it
+        ["No cell of the notebook defines `input_size` (a typo?)"], []),     # no cell defines it
     "no-flatten": (
         {"ann-sigmoid": sigmoid().replace("        x = x.view(x.shape[0], -1)\n", "")},
         {"ANN_sigmoid: forward shape": 0, "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0},
@@ -612,9 +612,9 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "plt.plot(g1); plt.plot(g2); plt.plot([1000 * g for g in g3])")},
         {"plots": 0}, ["the third list is drawn times a constant (scaled or normalised)"], []),
-    "one-epoch-too-many": (      # seventy-fourth review: "3 times" did not say one too many
-        {"train-and-test": train().replace('range(hyperparameters["epochs"])', 'range(hyperparameters["epochs"] + 1)')},
-        {"epochs": 0, "final_weights": 0}, ["one call more than hyperparameters['epochs'] asks for"], []),
+    "one-epoch-too-few": (      # seventy-fourth review: "once" did not say one too few
+        {"train-and-test": train().replace('range(hyperparameters["epochs"])', 'range(1, hyperparameters["epochs"])')},
+        {"epochs": 0, "final_weights": 0}, ["one call fewer than hyperparameters['epochs'] asks for"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),

@@ -93,8 +93,8 @@ def test_the_student_view_uses_the_public_run_only():
      "cell 'ann-sigmoid' raised NameError: name 'np' is not defined. `np` is how numpy is usually imported, and no "
      "cell of the notebook imports it"),
     (CellOutcome("ann-sigmoid", Status.ERROR, error="NameError: name 'modell' is not defined"),
-     "cell 'ann-sigmoid' raised NameError: name 'modell' is not defined. No cell of the notebook defines `modell`: "
-     "a typo?"),
+     "cell 'ann-sigmoid' raised NameError: name 'modell' is not defined. No cell of the notebook defines `modell` "
+     "(a typo?)"),
     (CellOutcome("ann-sigmoid", Status.TIMEOUT, error="the cell did not finish within 60 s"),
      "cell 'ann-sigmoid': the cell did not finish within 60 s"),
     (CellOutcome("ann-sigmoid", Status.OK, probe_error="not checked: threads"),
@@ -486,7 +486,7 @@ def test_provided_rows_carry_maxima_and_the_reason_of_a_failing_cell():
     res = {r.check: r for r in provided.score(PROVIDED, c, [CellOutcome("imports", Status.ERROR,
                                                                          error="NameError: name 'y' is not defined")], [])}
     assert res["imports executes"].message.startswith("cell 'imports' raised NameError: name 'y' is not defined. "
-                                                      "No cell of the notebook defines `y`: a typo?")
+                                                      "No cell of the notebook defines `y` (a typo?)")
     assert res["data-loaders unmodified"].message == "the provided cell 'data-loaders' is present and unmodified"
 
 

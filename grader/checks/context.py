@@ -167,7 +167,7 @@ class Context:
                 if name in ALIASES:
                     return (f"{error}. `{name}` is how {ALIASES[name]} is usually imported, and no cell of the "
                             f"notebook imports it (the cell with the 'imports' tag lists what may be used)")
-                return f"{error}. No cell of the notebook defines `{name}`: a typo?"
+                return f"{error}. No cell of the notebook defines `{name}` (a typo?)"
             names = ", ".join(self.spec.context["names"])
             return (f"{error}. Each cell is graded on its own, with only the imports and the provided names "
                     f"({names}) around it, as the assignment's instructions say: define what the cell "

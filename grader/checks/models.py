@@ -478,10 +478,11 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | No
     for variant, tensor in variants.items():
         if variant not in (act, "nobias") and not variant.startswith("bias:") and close(mine, tensor, atol):
             why = DIAGNOSES.get(variant, f"your network uses {variant} where the table asks for {act}")
-            return Verdict(False, f"with the reference weights copied into your layers: {why}")
+            # The mistake itself: how the grader found it means nothing to a student (a seventy-sixth review).
+            return Verdict(False, why)
     one = one_activation(model, obs, params, atol)
     if one:
-        return Verdict(False, f"with the reference weights copied into your layers: {one}")
+        return Verdict(False, one)
     mine, theirs = np.asarray(mine, float), np.asarray(ref.get("with_weights"), float)
     named = _extra_kinds(obs)
     if named:
