@@ -290,7 +290,7 @@ def test_the_students_check_says_what_a_flag_asks_of_them():
     assert "- edited (ann-sigmoid-test: `test_model = ANN_sigmoid(d_in, d_out)`; ann-relu-test: `test_model = " \
            "ANN_relu(d_in, d_out)`): a cell you were not to change differs from the template; copy it back" in text
     assert text.count("- edited") == 1 and "- added-cell (1): the number of cells you added; they are not graded" in text
-    assert "to fix: the cells ann-sigmoid-test, ann-relu-test as the template has them" in text
+    assert "to fix: 2 cells to copy back as the template has them (see" in text
 
 
 def test_a_partly_answered_question_counts_its_blanks_now_and_the_rest_at_grading():

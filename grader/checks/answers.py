@@ -249,8 +249,13 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     _warn(ctx, found.cell.source, names, task.cfg["cell"])
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
+    # None set at all (the template's cell as it was): one sentence for all of them, said once by
+    # `grader check` (a seventy-sixth review read five alike lines).
+    none = len(names) > 1 and all(values[n] is _MISSING for n in names) and not any(
+        missing_why(found.cell.source, n) for n in names)
     for n in names:
-        why = problem(n, values[n], found.cell.source)
+        why = (f"none of {', '.join(f'`{x}`' for x in names)} is assigned yet; write each as `{names[0]} = True` "
+               f"or `{names[0]} = False`" if none else problem(n, values[n], found.cell.source))
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:

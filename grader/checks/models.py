@@ -267,6 +267,11 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     run's probe parameters (to recompute the output of layers of other sizes)."""
     name, args = model["defines"], ", ".join(str(a) for a in model["args"])
     if obs.get("build_error"):
+        if str(obs["build_error"]).startswith("NotImplementedError"):
+            # The template's placeholder, said as train_and_test's is (a seventy-sixth review read a
+            # bare "raised NotImplementedError (line 4 of cell ann-sigmoid)").
+            return {c: Verdict(False, f"`{name}` is not written yet: it raises NotImplementedError, the template's "
+                                      f"placeholder; write the class") for c in CHECKS}
         return {c: Verdict(False, f"`{name}({args})` raised {explain(obs['build_error'])}") for c in CHECKS}
     if not obs.get("module"):
         why = (f"`{name}` must inherit from nn.Module (class {name}(nn.Module)) and call "

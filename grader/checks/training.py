@@ -377,6 +377,14 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     if (good_trains and all(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains)
             and as_asked(events, good_trains[0], p)) or (same and any(good_sgd(o, p) for o in opts)):
         out["optimizer"] = Verdict(True, "SGD over the model's parameters with lr and momentum from the argument")
+    elif not opts and str(run.get("error")).startswith("NotImplementedError") and not events:
+        # The template's placeholder: said once, the other checks point here (a seventy-sixth review
+        # read the error twice in one sentence and "named under optimizer" four times).
+        out["optimizer"] = Verdict(False, f"`{name}` is not written yet: it raises NotImplementedError, the "
+                                          f"template's placeholder; write the function")
+        for c in ("epochs", "test", "plots", "final_weights"):
+            out[c] = Verdict(False, f"not checked: `{name}` is not written yet (see optimizer)")
+        return out
     elif not opts and str(run.get("error")).startswith("NotImplementedError"):
         out["optimizer"] = Verdict(False, f"`{name}` is not written yet: it raises NotImplementedError, the "
                                           f"template's placeholder; write the function" + raised)

@@ -245,14 +245,18 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
         todo.append("the written answer(s) above")
     if not r.filename_ok:
         todo.append("the file name")
+    # Cells by what the flags above say of them, not by their IDs, which Jupyter does not show (a
+    # seventy-sixth review: "the error in answers-3-3").
+    n = lambda cells: "a cell" if len(cells) == 1 else f"{len(cells)} cells"   # noqa: E731
     if raised:
-        todo.append(f"the error in {', '.join(raised)} (see above)")
+        todo.append(f"{n(raised)} that stop{'s' if len(raised) == 1 else ''} Jupyter's Run All (see raised above)")
     if restore:
-        todo.append(f"{_cells(restore)} as the template has {'them' if len(restore) > 1 else 'it'}")
+        todo.append(f"{n(restore)} to copy back as the template has {'them' if len(restore) > 1 else 'it'} "
+                    f"(see {'deleted' if any(f.startswith('deleted:') for f in r.flags) else 'edited'} above)")
     if moved:
-        todo.append(f"the order of {', '.join(moved)}")
+        todo.append(f"the order of {n(moved)} (see reordered above)")
     if twice:
-        todo.append(f"the second copy of {', '.join(twice)}")
+        todo.append(f"the second copy of {n(twice)} (see duplicated above)")
     for line in _wrap("ready to hand in" if ok else f"to fix: {'; '.join(todo)}", width, "", "  "):
         out(Text(line, style="green" if ok else "red"))     # wrapped like every line (COLUMNS=80)
     if not show_all:
