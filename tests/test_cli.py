@@ -179,7 +179,7 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
     good = run(["check", str(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb")], tmp_path, data_home)
     assert good.returncode == 0, good.stdout + good.stderr
     assert "ready to hand in" in good.stdout and "To fix" not in good.stdout
-    assert "40/40 of what can be checked now" in good.stdout and "Question 3.3 (10 points) scored at grading" in good.stdout
+    assert "automatic points: 40 of the 40 checked now (of 50 in all)" in " ".join(good.stdout.split()) and "Question 3.3 (10 points) scored at grading" in good.stdout
     assert "format ok" in good.stdout
     tpl = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
     shutil.copy(REF / "template.ipynb", tpl)

@@ -312,7 +312,7 @@ def test_a_partly_answered_question_counts_its_blanks_now_and_the_rest_at_gradin
     render_check(r, load_spec(), Console(file=buf, width=120, color_system=None))
     text = " ".join(buf.getvalue().split())
     assert "2 of 5 not accepted (0/4); 3 scored at grading (6 points)" in text
-    assert "automatic points: 2/6 of what can be checked now; Question 3.3 (6 points) scored at grading" in text
+    assert "automatic points: 2 of the 6 checked now (of 12 in all); Question 3.3 (6 points) scored at grading" in text
 
 
 def test_the_students_check_warns_of_unfinished_written_answers_and_counts_problems_as_listed():
@@ -344,7 +344,7 @@ def test_the_students_check_warns_of_unfinished_written_answers_and_counts_probl
     assert "Calculation 1.2: the answer still holds 'YOUR ANSWER HERE'" in text and "Calculation 2:" not in text
     assert "To fix (1):" in text and text.count("restore the cell") == 1
     assert "train_and_test: optimizer, epochs, test, plots, final_weights" in text
-    assert "to fix: the 1 problem(s) above (5 checks); the written answer(s) above" in text
+    assert "to fix: the 1 problem above (5 checks); the written answers above" in text
     fine = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
                             filename_ok=True, checks=[answer("calc_2", "It vanishes: σ'(z) ≤ 1/4.")])
     buf = io.StringIO()

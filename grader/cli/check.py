@@ -239,10 +239,11 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
           and not twice and not unsure)
     # The entries listed, and the checks they hold where these differ (a student's review: "To fix (15)"
     # above "to fix: 23 check(s)").
-    todo = [f"{len(failed)} check(s)" if len(groups) == len(failed) else
-            f"the {len(groups)} problem(s) above ({len(failed)} checks)"] if failed else []
+    plural = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")   # noqa: E731 - no "(s)": a seventy-sixth review
+    todo = [(f"the {plural(len(failed), 'check')} above" if len(groups) == len(failed) else
+             f"the {plural(len(groups), 'problem')} above ({plural(len(failed), 'check')})")] if failed else []
     if unsure:
-        todo.append("the written answer(s) above")
+        todo.append("the written answer above" if len(unsure) == 1 else "the written answers above")
     if not r.filename_ok:
         todo.append("the file name")
     # Cells by what the flags above say of them, not by their IDs, which Jupyter does not show (a
@@ -361,8 +362,11 @@ def _points_line(r: SubmissionResult, spec) -> str:
     later = {t.title: sum(c.max_points for c in auto if c.task == t.id and c.points is None) for t in spec.tasks}
     later = {title: pts for title, pts in later.items() if pts}
     written = sum(t.max_points for t in spec.tasks if t.kind == "manual")
-    parts = [f"automatic points: {sum(c.points or 0 for c in now):g}/{sum(c.max_points for c in now):g} "
-             f"of what can be checked now"]
+    checked, total = sum(c.max_points for c in now), sum(c.max_points for c in auto)
+    # Of what, said in points a student has seen: "40/48" read as a total nobody mentioned (a
+    # seventy-sixth review).
+    parts = [f"automatic points: {sum(c.points or 0 for c in now):g} of the {checked:g} checked now"
+             + (f" (of {total:g} in all)" if checked != total else "")]
     if later:
         parts.append(", ".join(f"{title} ({pts:g} points)" for title, pts in later.items()) + " scored at grading "
                      "(hidden tests and the answer key)")
