@@ -350,3 +350,20 @@ def test_a_second_batch_into_the_same_reports_folder_is_refused(tmp_path, make_n
     assert not (out / "gradebook.sqlite").exists()
     res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
     assert "1 graded in" in res.stdout
+
+
+def test_check_says_while_a_cell_runs_long(tmp_path, data_home, monkeypatch, capsys):
+    """Seventy-sixth review: an endless loop kept `grader check` silent for a minute in a pipe."""
+    import nbformat
+    from grader.cli import check, main
+    monkeypatch.setattr(check, "STILL_RUNNING_AFTER", 0.5)
+    monkeypatch.setenv("GRADER_DATA", str(data_home))
+    nb = nbformat.read(REF / "solution.ipynb", as_version=4)
+    for c in nb.cells:
+        if c.get("id") == "ann-relu":
+            c.source = "import time\ntime.sleep(4)\n" + c.source
+    path = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
+    nbformat.write(nb, path)
+    main(["check", str(path)])
+    out = capsys.readouterr().out
+    assert out.startswith("still checking after 0.5 s: a cell that runs long (an endless loop?) is stopped after 60 s")

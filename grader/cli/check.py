@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import textwrap
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,10 +80,19 @@ def cmd_check(args, console: Console) -> int:
             grader = Grader(spec, engine, hidden=False)
             engine.wait_ready()
             status.update("checking ...")
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                ref = pool.submit(grader.prepare)
-                r = grader.grade(args.notebook)
-                ref.result()
+            # A cell that runs on (an endless loop) is said while it runs, also into a pipe, where
+            # the spinner shows nothing (a seventy-sixth review waited a silent minute).
+            limit = int(spec.limits.cell_timeout_s)
+            slow = threading.Timer(STILL_RUNNING_AFTER, _still_running, (console, status, limit))
+            slow.daemon = True
+            slow.start()
+            try:
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    ref = pool.submit(grader.prepare)
+                    r = grader.grade(args.notebook)
+                    ref.result()
+            finally:
+                slow.cancel()
         except GraderError as exc:
             status.stop()
             console.print(f"[red]checker setup failed:[/] {exc}")
@@ -99,6 +109,18 @@ def cmd_check(args, console: Console) -> int:
         r.filename_ok, r.filename_problems = True, []
         r.flags = [f for f in r.flags if f != "filename"]
     return render_check(r, spec, console, show_all=args.show_all)
+
+
+STILL_RUNNING_AFTER = 10.0      # seconds
+
+
+def _still_running(console: Console, status, limit: int) -> None:
+    text = (f"still checking after {STILL_RUNNING_AFTER:g} s: a cell that runs long (an endless loop?) is stopped "
+            f"after {limit} s and named below")
+    if console.is_terminal:
+        status.update(text)
+    else:
+        console.print(text)
 
 
 def _wrap(text: str, width: int, indent: str, hang: str | None = None) -> list[str]:
