@@ -203,6 +203,17 @@ def digest(b64: str) -> str:
     return hashlib.sha256(b64.encode("ascii")).hexdigest()[:12]
 
 
+_TYPED = re.compile(r"\[(\s*)(image|picture)\b", re.I)
+
+
+def typed_markers(source: str) -> str:
+    """A student's own "[image 67b9cc9eb62e]" or "[picture not shown (...)]" made visibly theirs
+    ("[typed image ...]"), before the grader names the pictures it read: typed, it had read as a
+    classmate's photo in groups, reports and the similarity view, or as a photo the grader dropped
+    (a seventy-eighth review)."""
+    return _TYPED.sub(lambda m: f"[typed {m.group(2)}", source) if "[" in source else source
+
+
 def as_text(text: str | None) -> str | None:
     """Pictures as ``[image <sha256 prefix>]``: for CSV cells, word comparisons and groups."""
     if text is None or "data:image/" not in text:

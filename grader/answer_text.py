@@ -96,5 +96,5 @@ def numbers(text: str) -> tuple[str, ...]:
             value = float(re.sub(r"\s+", "", m.group(0)))
         except ValueError:
             continue
-        out.append(f"{value + 0.0:g}")
+        out.append(f"{value + 0.0:.12g}")      # 0.123456 is not 0.1234564 (`:g` kept 6 digits: a seventy-eighth review)
     return tuple(out)

@@ -41,8 +41,8 @@ from .gradebook.store import answer_sha
 from .gradebook.outputs import write_reports
 from .identity import counting
 from .answer_images import as_text
-from .render import answer_html, page
-from .report import atomic_write
+from .render import answer_html, page_parts
+from .report import AtomicStream, atomic_write
 from .results import SubmissionResult
 from .spec import Spec
 from .worksheet import decode, sniff, split_records
@@ -327,50 +327,57 @@ def _export(gb, reports: Path, spec: Spec, out: Path) -> list[Path]:
                  f"in <code>{html.escape(str(csv_path.absolute()))}</code>, then run <code>{command}</code> — "
                  f"or grade in the browser with <code>grader serve</code>.</p>"]
         pictures_left = SHEET_PICTURE_CHARS
-        for key, r in sorted(results.items(), key=lambda kv: (kv[1].who, kv[1].file, kv[0])):
-            check = next((c for c in r.checks if c.task == task.id and c.manual_task), None)
-            if check is None:
-                continue
-            grade = grades.get((key, task.id))
-            version = grade.version if grade else 0
-            choice = choices.get(key)
-            several = (f'<p class="pending">{html.escape(choice.about(key))}</p>' if choice else "")
-            if check.answer is None:
-                body = f'<p class="fail">{html.escape(check.message)} — already 0 points</p>'
-                # An unreadable notebook's rows say so, not "unanswered" (a TA's review).
-                rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points, check.points or 0.0,
-                             "unanswered" if r.status == "graded" else f"not graded: {r.status}"[:200], version,
-                             UNANSWERED, ""])
-            else:
-                stale = check.review is not None and check.review.stale
-                if stale:
-                    graded = (f'<p class="pending">answer changed since it was graded ({check.points:g} points, '
-                              f'kept until a TA grades it again): the points column is blank</p>')
-                else:
-                    graded = "" if check.points is None else f'<p class="manual">{html.escape(check.message)}</p>'
-                shown = answer_html(check.answer)
-                if "[image " in check.answer:      # read without its photos: read whole, one at a time
-                    whole = gb.answer(task.id, key) if pictures_left > 0 else None
-                    if whole is not None and len(whole.text) <= pictures_left:
-                        shown = answer_html(whole.text)
-                        pictures_left -= len(whole.text)
-                    elif whole is None or "data:image/" in whole.text:
-                        pictures_left = 0      # one page holds so many photos, the rest are named
-                        shown += '<p class="removed">[more photos than one page holds: see this one in grader serve]</p>'
-                body = f'<div class="answer">{shown}</div>{graded}'
-                # A stale grade's comment was written for the old text: blank, as its points (a
-                # sixty-seventh review: a TA typing only points stored another TA's comment as theirs).
-                comment = "" if stale else (check.review.comment if check.review else "")
-                # The text beside the points (a TA's review: the sheet had to be graded with the page
-                # open beside it); cut, and photos named, not pasted. Merge never reads it.
-                text = " ".join(as_text(check.answer).split())
-                text = text if len(text) <= ANSWER_CHARS else text[:ANSWER_CHARS] + " […]"
-                rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points,
-                             None if stale else check.points, comment, version,
-                             check.answer_sha or answer_sha(check.answer), text])
-            parts.append(f'<section id="{html.escape(key)}"><h3>{_header(r)}</h3>{several}{body}</section>')
+        # Written as it is made: a class's photos were held whole, twice over (a seventy-eighth
+        # review: 591 MB for a 90 MB sheet).
         path = out / f"{task.id}.html"
-        atomic_write(path, page(task.title, "\n".join(parts)))
+        head, tail = page_parts(task.title)
+        with AtomicStream(path) as sheet:
+            sheet.write(head)
+            for key, r in sorted(results.items(), key=lambda kv: (kv[1].who, kv[1].file, kv[0])):
+                check = next((c for c in r.checks if c.task == task.id and c.manual_task), None)
+                if check is None:
+                    continue
+                grade = grades.get((key, task.id))
+                version = grade.version if grade else 0
+                choice = choices.get(key)
+                several = (f'<p class="pending">{html.escape(choice.about(key))}</p>' if choice else "")
+                if check.answer is None:
+                    body = f'<p class="fail">{html.escape(check.message)} — already 0 points</p>'
+                    # An unreadable notebook's rows say so, not "unanswered" (a TA's review).
+                    rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points, check.points or 0.0,
+                                 "unanswered" if r.status == "graded" else f"not graded: {r.status}"[:200], version,
+                                 UNANSWERED, ""])
+                else:
+                    stale = check.review is not None and check.review.stale
+                    if stale:
+                        graded = (f'<p class="pending">answer changed since it was graded ({check.points:g} points, '
+                                  f'kept until a TA grades it again): the points column is blank</p>')
+                    else:
+                        graded = "" if check.points is None else f'<p class="manual">{html.escape(check.message)}</p>'
+                    shown = answer_html(check.answer)
+                    if "[image " in check.answer:      # read without its photos: read whole, one at a time
+                        whole = gb.answer(task.id, key) if pictures_left > 0 else None
+                        if whole is not None and len(whole.text) <= pictures_left:
+                            shown = answer_html(whole.text)
+                            pictures_left -= len(whole.text)
+                        elif whole is None or "data:image/" in whole.text:
+                            pictures_left = 0      # one page holds so many photos, the rest are named
+                            shown += '<p class="removed">[more photos than one page holds: see this one in grader serve]</p>'
+                    body = f'<div class="answer">{shown}</div>{graded}'
+                    # A stale grade's comment was written for the old text: blank, as its points (a
+                    # sixty-seventh review: a TA typing only points stored another TA's comment as theirs).
+                    comment = "" if stale else (check.review.comment if check.review else "")
+                    # The text beside the points (a TA's review: the sheet had to be graded with the page
+                    # open beside it); cut, and photos named, not pasted. Merge never reads it.
+                    text = " ".join(as_text(check.answer).split())
+                    text = text if len(text) <= ANSWER_CHARS else text[:ANSWER_CHARS] + " […]"
+                    rows.append([key, r.file, r.matr_number, r.who, task.id, task.max_points,
+                                 None if stale else check.points, comment, version,
+                                 check.answer_sha or answer_sha(check.answer), text])
+                parts.append(f'<section id="{html.escape(key)}"><h3>{_header(r)}</h3>{several}{body}</section>')
+                sheet.write("\n".join(parts) + "\n")
+                parts.clear()
+            sheet.write("\n".join(parts) + tail)
         written.append(path)
     _refuse_to_overwrite(csv_path, reports, spec, everything, grades, gb.grade_changes_since)
     atomic_write(csv_path, to_csv(COLUMNS, rows))

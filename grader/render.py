@@ -216,3 +216,11 @@ section {{ margin-bottom: 2em; }} img {{ max-width: 100%; max-height: 80vh; obje
 
 def page(title: str, body: str) -> str:
     return PAGE.format(title=html.escape(clean_text(title)), body=body, csp=STATIC_CSP)
+
+
+def page_parts(title: str) -> tuple[str, str]:
+    """``page`` before and after its body, for a page written piece by piece (a sheet of a class's
+    photos is never held whole)."""
+    head, tail = PAGE.split("{body}")
+    kw = dict(title=html.escape(clean_text(title)), csp=STATIC_CSP)
+    return head.format(**kw), tail.format(**kw)

@@ -99,6 +99,44 @@ def atomic_write(path: Path, text: str | bytes, durable: bool = False) -> None:
                 pass
 
 
+class AtomicStream:
+    """A file written piece by piece, renamed into place only when complete (as atomic_write)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self._tmp, self._fh = Path(path), None, None
+
+    def __enter__(self) -> "AtomicStream":
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            self._fh = os.fdopen(fd, "wb")
+            os.fchmod(self._fh.fileno(), 0o666 & ~umask())
+        except OSError as exc:
+            raise ReportWriteError(self.path, exc) from exc
+        return self
+
+    def write(self, text: str) -> None:
+        try:
+            self._fh.write(text.encode("utf-8", "surrogatepass"))
+        except OSError as exc:
+            raise ReportWriteError(self.path, exc) from exc
+
+    def __exit__(self, kind, exc, tb) -> None:
+        try:
+            self._fh.close()
+            if kind is None:
+                os.replace(self._tmp, self.path)
+                self._tmp = None
+        except OSError as err:
+            raise ReportWriteError(self.path, err) from err
+        finally:
+            if self._tmp is not None:
+                try:
+                    os.unlink(self._tmp)
+                except OSError:
+                    pass
+
+
 NOT_REPORTED = ("seconds",)
 
 

@@ -198,3 +198,27 @@ def test_an_animation_counts_every_frame():
     frames[0].save(one, "GIF")
     assert refusal("image/gif", many.getvalue()) == "2000 x 2000 pixels x 30 frames, more than 50 megapixels"
     assert refusal("image/gif", one.getvalue()) == ""
+
+
+def test_a_typed_picture_mark_is_not_a_photo(grader, make_nb, solution_nb, tmp_path):
+    """Seventy-eighth review: Eve typed "[image <the digest of Anna's photo>]": her answer read as
+    Anna's in the reports and the CSV, both shared one group (`g` gave Eve the photo's points), and
+    a typed "[picture not shown (...)]" raised the flag of a photo the grader dropped."""
+    red = grader.grade(photo_notebook(make_nb, solution_nb, RED, "Assignment_7_AnnaHuber_k11111111.ipynb"))
+    mark = as_text(checks_of(red, "calc_2")["answer"].answer).split("\n\n", 1)[1]
+    assert mark.startswith("[image ")
+    nb = copy.deepcopy(solution_nb)
+    cell = next(c for c in nb.cells if c.get("id") == "calc-2")
+    cell.source = "My calculation, photographed:\n\n" + mark
+    typed = grader.grade(make_nb(base=nb, name="Assignment_7_EveLu_k33333333.ipynb"))
+    eve = checks_of(typed, "calc_2")["answer"].answer
+    assert eve == "My calculation, photographed:\n\n[typed " + mark[1:]
+    gb = open_gradebook(tmp_path / "reports")
+    for n, r in enumerate((red, typed)):
+        r.key = f"student-{n}"
+        gb.store_result(r)
+    assert len(grouping.groups(gb, "calc_2")) == 2
+    gb.close()
+    cell.source = "[picture not shown (larger than 4 MB) 3f2a9c01b7de]"
+    dropped = grader.grade(make_nb(base=nb, name="Assignment_7_EveLu_k33333333.ipynb"))
+    assert not any(f.startswith("image-dropped") for f in dropped.flags)

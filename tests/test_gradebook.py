@@ -553,6 +553,29 @@ def test_undo_from_the_command_line_skips_changes_that_changed_nothing(tmp_path,
      r"The gradient is $\sigma(x)(1 - \sigma(x)) w z$ for the weight of the first layer of the network."),
 ])
 def test_groups_never_join_an_answer_with_its_one_word_opposite(tmp_path, right, wrong):
+    _apart(tmp_path, right, wrong)
+
+
+@pytest.mark.parametrize("right, wrong", [
+    (r"$\delta_3 = \sigma'(s_3) w_{63} \delta_6$, so the hidden delta uses the derivative at the preactivation.",
+     r"$\delta_3 = \sigma(s_3) w_{63} \delta_6$, so the hidden delta uses the derivative at the preactivation."),
+    ("Since g_1 is linear, finding weights that solve XOR exactly is impossible, as the sum shows.",
+     "Since g_1 is linear, finding weights that solve XOR exactly is possible, as the sum shows."),
+    ("The hidden delta is zero because the ReLU is inactive at s_3, so the gradient for w_32 vanishes too.",
+     "The hidden delta is nonzero because the ReLU is inactive at s_3, so the gradient for w_32 vanishes too."),
+    ("The weights w_1 and w_2 would have to be equal to one and to zero at once, a contradiction.",
+     "The weights w_1 and w_2 would have to be equal to two and to zero at once, a contradiction."),
+    (r"From $x^{(2)}$ we need $w_1 = 1$ and from $x^{(3)}$ we need $w_2 = 1$, but then $x_4$ gives 2, not 0.",
+     r"From $x^{(3)}$ we need $w_1 = 1$ and from $x^{(2)}$ we need $w_2 = 1$, but then $x_4$ gives 2, not 0."),
+    (r"The gradient is $\frac{\partial L}{\partial w_{32}} = \delta_3 x_2 = 0.123456$ which is small.",
+     r"The gradient is $\frac{\partial L}{\partial w_{32}} = \delta_3 x_2 = 0.1234564$ which is small."),
+])
+def test_groups_keep_apart_a_missing_prime_a_negating_prefix_a_number_word_and_a_superscript(tmp_path, right, wrong):
+    """Seventy-eighth review: each pair was one group (95-99.5 % alike)."""
+    _apart(tmp_path, right, wrong)
+
+
+def _apart(tmp_path, right, wrong):
     """Seventy-third review: a sign flip, swapped names and most/least, AND/OR, max/min joined the
     right answer's group, where `g` would give the opposite the right one's points."""
     typo = right.replace("network", "netwrok").replace("model here", "modle here")

@@ -88,3 +88,29 @@ def test_a_new_batch_ends_workers_whose_grader_is_gone():
         for p in (fake, alive):
             p.kill()
             p.wait()
+
+
+def test_leftover_cgroups_of_another_pid_namespace_are_never_taken_for_a_dead_graders(tmp_path):
+    """A grader in another PID namespace (a container, a sandbox) sharing the cgroup tree saw a
+    running grader's process id as dead and removed its cgroups mid-batch: 196 tests of a
+    concurrent run failed with "no such file .../grader-27686-0/cgroup.procs"."""
+    import os
+    from grader.engines import cgroups
+    ns, dead = cgroups._pid_namespace(), 4_194_000
+    while True:
+        try:
+            os.kill(dead, 0)
+            dead -= 1
+        except ProcessLookupError:
+            break
+        except PermissionError:
+            dead -= 1
+    ours_dead = tmp_path / f"grader-{ns}-{dead}-0"
+    theirs = tmp_path / f"grader-1{ns}-{dead}-0"
+    ours_alive = tmp_path / f"grader-{ns}-{os.getpid()}-0"
+    old_style = tmp_path / f"grader-{dead}-0"
+    for d in (ours_dead, theirs, ours_alive, old_style):
+        d.mkdir()
+    cgroups.collect_leftovers(tmp_path)
+    assert not ours_dead.exists()
+    assert theirs.exists() and ours_alive.exists() and old_style.exists()

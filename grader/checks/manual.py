@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..answer_images import capped, embed
+from ..answer_images import capped, embed, typed_markers
 from ..notebook import Cell, find_cell, markdown_after_heading
 from ..results import CheckResult
 from .context import Context
@@ -37,9 +37,10 @@ def unfinished(text: str) -> str | None:
 def _answer(cell: Cell) -> str:
     """The cell's text, with the pictures pasted into it written out (see answer_images); a code
     cell's as a code block (a calculation done in Python is shown as the code it is)."""
+    source = typed_markers(cell.source)
     if cell.cell_type == "code":
-        return f"```python\n{cell.source.strip()}\n```"
-    return embed(cell.source, {name: (mime, data) for name, mime, data in cell.pictures}, dict(cell.refused)).strip()
+        return f"```python\n{source.strip()}\n```"
+    return embed(source, {name: (mime, data) for name, mime, data in cell.pictures}, dict(cell.refused)).strip()
 
 
 def plan(task, ctx: Context):

@@ -550,7 +550,7 @@ def _local_stream(args, spec, home, todo, jobs, console):
         engine.start()
         grader = Grader(spec, engine, hidden=True)
         grader.prepare()
-        one_big = threading.Lock()
+        room = _Budget(LARGE_AT_ONCE)
 
         def grade(group: list[Submission]):
             # A large notebook (photos pasted into answers, outputs kept) costs the grader several
@@ -559,13 +559,14 @@ def _local_stream(args, spec, home, todo, jobs, console):
             # that two of them never add up (a seventy-third review: 45 MB notebooks took the grader
             # past 300 MB). The notebooks every class hands in are far smaller and keep every worker busy.
             work = [(sub.path, shown_as(sub, args.folder)) for sub in group]
-            if sum(_size(sub.path) for sub in group) <= BIG_NOTEBOOK:
-                return grader.grade_together(work), False
-            one_big.acquire()
+            size = sum(_size(sub.path) for sub in group)
+            if size <= LARGE_NOTEBOOK:
+                return grader.grade_together(work), 0
+            room.take(size)
             try:
-                return grader.grade_together(work), True
+                return grader.grade_together(work), size
             except BaseException:
-                one_big.release()
+                room.give(size)
                 raise
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -576,7 +577,7 @@ def _local_stream(args, spec, home, todo, jobs, console):
                     # is referenced, and the whole batch's added up (a seventy-third review: 584 MB).
                     group = futures.pop(fut)
                     try:
-                        results, big = fut.result()
+                        results, held = fut.result()
                     except Exception as exc:  # noqa: BLE001 - keep the batch going
                         for sub in group:
                             yield sub, SubmissionResult(file=shown_as(sub, args.folder),
@@ -586,16 +587,46 @@ def _local_stream(args, spec, home, todo, jobs, console):
                         yield from zip(group, results)        # each recorded before the next is asked for
                     finally:
                         del results
-                        if big:
-                            one_big.release()
+                        if held:
+                            room.give(held)
             finally:
                 for f in list(futures):
                     f.cancel()
+                room.open()          # a worker waiting for room must not hold up the pool's shutdown
     finally:
         engine.close()
 
 
-BIG_NOTEBOOK = 8 * 2**20
+# Notebooks above LARGE_NOTEBOOK bytes are graded only while the large ones in hand hold at most
+# LARGE_AT_ONCE bytes together (one at a time when it alone is more): each costs the grader a few
+# times its size until its result is recorded (a seventy-eighth review: seventeen of 7.97 MB under
+# a per-notebook threshold of 8 MB, with seventeen workers, took it to 377 MB).
+LARGE_NOTEBOOK = 1 * 2**20
+LARGE_AT_ONCE = 16 * 2**20
+
+
+class _Budget:
+    """Bytes of large notebooks in hand, released by the thread that records their results."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+        self._cond = threading.Condition()
+
+    def take(self, n: int) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self.used == 0 or self.used + n <= self.limit)
+            self.used += n
+
+    def open(self) -> None:
+        """No more waiting (the batch stops)."""
+        with self._cond:
+            self.limit = float("inf")
+            self._cond.notify_all()
+
+    def give(self, n: int) -> None:
+        with self._cond:
+            self.used -= n
+            self._cond.notify_all()
 
 
 def _size(path) -> int:

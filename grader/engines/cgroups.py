@@ -54,14 +54,33 @@ def _kill_members(path: Path) -> None:
                 pass
 
 
+def _pid_namespace() -> str:
+    """Our PID namespace's inode: a process id means something only within its namespace, and the
+    cgroup tree can be shared by graders in several (containers, sandboxes): a grader in another one
+    took a running grader's cgroups for a dead one's and removed them, mid-batch."""
+    try:
+        return os.readlink("/proc/self/ns/pid").split("[")[-1].rstrip("]")
+    except OSError:
+        return "0"
+
+
+def _name(slot: int) -> str:
+    return f"{PREFIX}{_pid_namespace()}-{os.getpid()}-{slot}"
+
+
 def collect_leftovers(parent: Path) -> None:
-    """Cgroups of graders that are gone (killed before they could clean up)."""
+    """Cgroups of graders that are gone (killed before they could clean up), of our own PID
+    namespace only (``_pid_namespace``)."""
     try:
         names = os.listdir(parent)
     except OSError:
         return
+    ns = _pid_namespace()
     for name in names:
-        pid = name[len(PREFIX):].split("-")[0]
+        fields = name[len(PREFIX):].split("-")
+        if len(fields) != 3 or fields[0] != ns:
+            continue
+        pid = fields[1]
         if name.startswith(PREFIX) and pid.isdigit() and not _alive(int(pid)):
             _kill_members(parent / name)
             try:
@@ -79,7 +98,7 @@ class JobCgroups:
 
     @classmethod
     def create(cls, slot: int, memory_mb: int, max_processes: int) -> tuple["JobCgroups | None", list[str]]:
-        name = f"{PREFIX}{os.getpid()}-{slot}"
+        name = _name(slot)
         own = _own_paths()
         if "" in own and len(own) == 1 or (ROOT / "cgroup.controllers").exists():
             parent = ROOT / own.get("", "/").lstrip("/")

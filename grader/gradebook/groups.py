@@ -36,7 +36,8 @@ FUZZY_MAX_CHARS = 5_000      # some 800 words: longer written answers group only
 SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _SKELETON = re.compile(r"[^\w#]|_")
 _NUM = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
-INDEXED_OR_RELATION = re.compile(r"(?<=[^\W\d_])\d+|\\[lg]eq?\b|[<>≤≥]")     # an index: x2's "2"
+# An index (x2's "2"), a sample's or layer's superscript (x^{(2)}, W^{[1]}) and a comparison.
+INDEXED_OR_RELATION = re.compile(r"(?<=[^\W\d_])\d+|\^\{?\s*[\[(]\s*\d+\s*[\])]|\\[lg]eq?\b|[<>≤≥]")
 CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but|although|though|however|because|since|so|and|or)\b")
 # Words whose opposite is one word away ("at most" / "at least", "up" / "down", AND / OR), the
 # signs and single-letter names of a formula: a one-word change that flips the meaning reads 95 %
@@ -46,9 +47,17 @@ OPPOSED = re.compile(r"\b(?:most|least|max\w*|min\w*|up|down|increas\w*|decreas\
                      r"bigger|higher|more|smaller|lower|less|fewer|above|below|positive|negative|and|or|xor|nand|"
                      r"true|false|convex|concave|left|right|first|last|before|after|inputs?|outputs?|same|"
                      r"different|vanish\w*|explod\w*|sigmoid|relu|tanh|softmax|plus|minus|add\w*|subtract\w*|"
-                     r"ascent|descent)\b")
-OPERATOR = re.compile(r"[-+*/=]")
+                     r"ascent|descent|"
+                     # negations made with a prefix, and number words (a seventy-eighth review)
+                     r"possible|impossible|separable|inseparable|nonseparable|zero|nonzero|active|inactive|"
+                     r"dead|alive|linear|nonlinear|correct|incorrect|valid|invalid|always|never|all|some|every|"
+                     r"only|even|odd|one|two|three|four|five|half|twice|double|non|un\w+|in(?:active|correct|"
+                     r"valid|separable|dependent|consistent|finite)|dependent|independent|consistent|finite|"
+                     r"infinite|exact|exactly|approximate\w*)\b")
+# Signs, a derivative's prime (\sigma'(s) is not \sigma(s); "doesn't" has none) and \prime.
+OPERATOR = re.compile(r"[-+*/=]|(?<=[\w}])['′](?=\s*\()|\\prime\b")
 LETTER = re.compile(r"(?<![\w\\'’])[a-z](?![\w'’])|\\[a-z]+")      # not the t of "doesn't"
+PICTURE_MARK = re.compile(r"\[image ([0-9a-f]{12})\]")
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|none|nothing|neither|nor|nicht|kein\w*|nie)\b|n't\b|\\neq\b|\\notin\b")
 
 
@@ -123,7 +132,10 @@ def signature(text: str) -> tuple:
     wording.sort()
     # Indexed names and comparisons, in order: `\delta_3 x_2` is not `\delta_3 x_1`, `a > b` is not `a < b`.
     marks = tuple(INDEXED_OR_RELATION.findall(normalise(text)))
-    return tuple(n for _, n in parts), tuple(m for _, m in negated), marks, scopes(normalise(text)), tuple(wording)
+    # The pictures, by digest: a photo is the answer it shows, never a near-duplicate of text.
+    pictures = tuple(sorted(PICTURE_MARK.findall(text or "")))
+    return (tuple(n for _, n in parts), tuple(m for _, m in negated), marks, scopes(normalise(text)), tuple(wording),
+            pictures)
 
 
 def scopes(form: str) -> str:
