@@ -114,3 +114,5 @@ def test_leftover_cgroups_of_another_pid_namespace_are_never_taken_for_a_dead_gr
     cgroups.collect_leftovers(tmp_path)
     assert not ours_dead.exists()
     assert theirs.exists() and ours_alive.exists() and old_style.exists()
+    # Two engines of one process never share a cgroup (the first to close removed the other's).
+    assert cgroups._name(0) != cgroups._name(0)

@@ -7,6 +7,7 @@ where the OS lets us; where it does not, ``create`` says so and the monitor coun
 """
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 from dataclasses import dataclass
@@ -64,8 +65,14 @@ def _pid_namespace() -> str:
         return "0"
 
 
+_SERIAL = itertools.count()
+
+
 def _name(slot: int) -> str:
-    return f"{PREFIX}{_pid_namespace()}-{os.getpid()}-{slot}"
+    """Unique per engine, not only per process: two engines of one process (a `grader check` run
+    inside a process that grades, as a test does) shared "grader-<pid>-0", and the first to close
+    removed the other's cgroups under its running jobs."""
+    return f"{PREFIX}{_pid_namespace()}-{os.getpid()}-{next(_SERIAL)}-{slot}"
 
 
 def collect_leftovers(parent: Path) -> None:
@@ -78,7 +85,7 @@ def collect_leftovers(parent: Path) -> None:
     ns = _pid_namespace()
     for name in names:
         fields = name[len(PREFIX):].split("-")
-        if len(fields) != 3 or fields[0] != ns:
+        if len(fields) < 3 or fields[0] != ns:
             continue
         pid = fields[1]
         if name.startswith(PREFIX) and pid.isdigit() and not _alive(int(pid)):
