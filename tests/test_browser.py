@@ -111,6 +111,16 @@ def go(page, key):
         page.keyboard.press(key)
 
 
+def add_item(page, points: str, description: str) -> None:
+    """A rubric item typed as a TA does: r, points, Tab, description, Enter (the page reloads)."""
+    page.keyboard.press("r")
+    page.keyboard.type(points)
+    page.keyboard.press("Tab")
+    page.keyboard.type(description)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def gradebook(server):
     return open_gradebook(server.reports)
 
@@ -360,12 +370,7 @@ def test_the_shipped_examples_end_to_end_in_the_browser(browser, tmp_path, data_
             go(page, str(n))
             page.wait_for_selector("#grading")
             assert page.query_selector("#answer math")          # formulas rendered as MathML
-            page.keyboard.press("r")
-            page.keyboard.type("7")
-            page.keyboard.press("Tab")
-            page.keyboard.type("mostly right")
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
+            add_item(page, "7", "mostly right")
             page.wait_for_selector("#rubric li")
             while not page.query_selector("#done"):
                 page.keyboard.press("1")
@@ -424,12 +429,7 @@ def test_adjustment_typed_with_a_decimal_comma_and_a_narrow_window(browser, serv
     expect(page.locator("#save-state")).to_have_text("not saved")
     page.fill("#adjust", "0")
     page.keyboard.press("Escape")
-    page.keyboard.press("r")
-    page.keyboard.type("5")
-    page.keyboard.press("Tab")
-    page.keyboard.type("half")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    add_item(page, "5", "half")
     page.wait_for_selector(".edit-item")
     page.keyboard.press("e")
     assert page.is_visible(".item-form")

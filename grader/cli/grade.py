@@ -554,10 +554,10 @@ def _local_stream(args, spec, home, todo, jobs, console):
 
         def grade(group: list[Submission]):
             # A large notebook (photos pasted into answers, outputs kept) costs the grader several
-            # times its size while it is read, its answers embedded and its result stored: one at a
-            # time, from reading it until its result is recorded (the lock is released below), so
-            # that two of them never add up (a seventy-third review: 45 MB notebooks took the grader
-            # past 300 MB). The notebooks every class hands in are far smaller and keep every worker busy.
+            # times its size while it is read, its answers embedded and its result stored: large
+            # ones share a budget from reading until their results are recorded (room is given back
+            # below), so that they never add up (seventy-third and seventy-eighth reviews: 584 and
+            # 377 MB). The notebooks every class hands in are far smaller and keep every worker busy.
             work = [(sub.path, shown_as(sub, args.folder)) for sub in group]
             size = sum(_size(sub.path) for sub in group)
             if size <= LARGE_NOTEBOOK:
