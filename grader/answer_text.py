@@ -13,7 +13,8 @@ from .answer_images import as_text
 # Unicode symbols students type instead of LaTeX (and the LaTeX spellings of one thing).
 SYMBOLS = {
     "×": "*", "·": "*", "⋅": "*", "∗": "*", r"\cdot": "*", r"\times": "*", r"\ast": "*",
-    "−": "-", "–": "-", "—": "-", "≠": r"\neq", r"\ne": r"\neq", "≤": r"\leq", r"\le": r"\leq",
+    "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-", "‒": "-", "⁃": "-", "⁻": "-", "₋": "-", "➖": "-", "˗": "-",
+    "﹣": "-", "－": "-", "≠": r"\neq", r"\ne": r"\neq", "≤": r"\leq", r"\le": r"\leq",
     "≥": r"\geq", r"\ge": r"\geq", "→": r"\to", r"\rightarrow": r"\to", "⇒": r"\implies",
     r"\Rightarrow": r"\implies", "∂": r"\partial", "∑": r"\sum", "∈": r"\in", "∞": r"\infty",
     "δ": r"\delta", "Δ": r"\delta", "σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "η": r"\eta",
@@ -54,7 +55,7 @@ def normalise(text: str) -> str:
     """The normal form: compare answers with ``==`` or a fuzzy ratio on this."""
     t = unicodedata.normalize("NFC", as_text(text) or "").replace("\x00", "")
     t = _SYMBOL_RE.sub(lambda m: SYMBOLS[m.group(0)], t)
-    t = unicodedata.normalize("NFKC", t)
+    t = unicodedata.normalize("NFKC", t).replace("−", "-")      # ⁻ and ₋ become − only here
     t = SPACING.sub(" ", t)
     for _ in range(3):                      # nested wrappers: \mathbf{\text{x}}
         t = re.sub(r"([_^])\{([\w.]*|\[[\w.]*\]|\([\w.]*\))\}", r"\1\2", t)   # w_{32}, W^{[1]}: in a \frac{}{} too
@@ -84,7 +85,7 @@ def numbers(text: str) -> tuple[str, ...]:
     tuple ((0,1), 0,1,1,0) stays a list of numbers."""
     t = unicodedata.normalize("NFC", as_text(text) or "").replace("\x00", "")
     t = _SYMBOL_RE.sub(lambda m: SYMBOLS[m.group(0)], t)
-    t = unicodedata.normalize("NFKC", t)
+    t = unicodedata.normalize("NFKC", t).replace("−", "-")      # ⁻ and ₋ become − only here
     t = re.sub(r"_\{[^{}]*\}|_\w+", "", t)          # indices (w_{32}, x_2) are names, not numbers
     # Layer/sample indices (W^{[1]}, x^{(2)}) too; short, so that no '^(' scans the rest of the text.
     t = re.sub(r"\^\{?\s*[\[(][^\])\[(]{0,40}[\])]\s*\}?", "", t)

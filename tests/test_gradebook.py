@@ -586,3 +586,12 @@ def _apart(tmp_path, right, wrong):
         assert members["Anna_Huber_5500"] == members["Clara_Bauer_5502"]       # a typo still joins
     finally:
         book.close()
+
+
+@pytest.mark.parametrize("dash", ["\u2012", "\u207b", "\u208b", "\u2010", "\u2011", "\u2043", "\u2796", "\u02d7"])
+def test_any_dash_before_a_number_is_its_sign(tmp_path, dash):
+    """Seventy-ninth review: s_3 = ‒1.5 (U+2012, and seven other dashes) read as 1.5, so a right
+    answer (ReLU of it is 0) and a wrong one (1.5) shared a group."""
+    base = (r"s_3 = w_{31} x_1 + w_{32} x_2 = 0.5 \cdot 1 + (-1) \cdot 2 = {S}, a_3 = ReLU(s_3) = 0. s_6 = 1.5, "
+            r"\hat y = 1.5, \delta_6 = \hat y - y = 0.5.")
+    _apart(tmp_path, base.replace("{S}", dash + "1.5"), base.replace("{S}", "1.5"))
