@@ -336,6 +336,14 @@ def _comment(r: SubmissionResult, choice: Counting | None, pending: int) -> str:
                      f"({' '.join(c.review.reason.split())[:200]}).")
     if len(changed) > 4:
         parts.append(f"{len(changed) - 4} more checks changed by a TA (see the feedback page).")
+    # The TA's words on written answers: a student who reads only Moodle saw "Written answers: 31/50"
+    # and none of the comments the TA had typed (a TA's review).
+    said = [(c, _ta_words(c)) for c in r.checks if c.manual_task and c.review is not None and not c.review.reason]
+    said = [(c, words) for c, words in said if words]
+    for c, words in said[:6]:
+        parts.append(f"TA on {c.task} ({c.points:g}/{c.max_points:g}): {words}")
+    if len(said) > 6:
+        parts.append(f"{len(said) - 6} more comments on the feedback page.")
     if not r.filename_ok:
         parts.append("Filename does not follow the naming rules.")
     if r.status != "graded":
@@ -343,6 +351,19 @@ def _comment(r: SubmissionResult, choice: Counting | None, pending: int) -> str:
     if choice is not None:
         parts.append(choice.about(r.key))
     return " ".join(parts)
+
+
+def _ta_words(c) -> str:
+    """A TA's comment and the rubric items' feedback on one written answer, one line, cut."""
+    rv = c.review
+    said = [i.feedback or i.description for i in rv.items if i.points < 0 or i.feedback]
+    if rv.comment:
+        said.append(rv.comment)
+    text = " ".join("; ".join(said).split())
+    if not text:
+        return ""
+    text = text if len(text) <= 300 else text[:299].rstrip() + "…"
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 @dataclass

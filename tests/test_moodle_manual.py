@@ -115,6 +115,25 @@ def test_feedback_comments_say_what_failed_and_are_neutralised():
     assert not rows(out)[1][8].startswith(("=", "+", "-", "@"))
 
 
+def test_the_tas_comments_on_written_answers_reach_moodles_comment_column():
+    """A TA's review: a student who reads only Moodle saw "Written answers: 31/50" and none of the
+    comments the TA had typed."""
+    from grader.results import Review, RubricMark
+    r = graded(50, pid="5501", manual_points=31.0)
+    r.checks[1].points = 31.0
+    r.checks[1].review = Review(ta="tessa", at="2026-12-01", comment="Good intuition,\nbut <b>no</b> derivation",
+                                items=[RubricMark("chain rule missing", -15.0), RubricMark("units", 2.0)])
+    text = worksheet.feedback_comment(r)
+    assert "TA on calc_1_1 (31/50): chain rule missing; Good intuition, but &lt;b&gt;no&lt;/b&gt; derivation." in text
+    assert "units" not in text                      # a positive item with no words for the student
+    r.checks[1].review = Review(ta="tessa", at="2026-12-01", comment="x" * 1000)
+    assert "x" * 299 + "…" in worksheet.feedback_comment(r) and "x" * 300 not in worksheet.feedback_comment(r)
+    r.checks[1].review = Review(ta="tessa", at="2026-12-01")
+    assert "TA on" not in worksheet.feedback_comment(r)
+    out, _ = moodle.fill_worksheet(SHEET, [graded(50, pid="5501")])
+    assert "TA on" not in rows(out)[1][8]
+
+
 def test_moodle_folders_give_participant_id_and_name(tmp_path):
     root = tmp_path / "dl"
     a = root / "Jane Doe_5501_assignsubmission_file_"
