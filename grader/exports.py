@@ -24,7 +24,8 @@ def gradebook(results: dict[str, SubmissionResult], spec: Spec) -> str:
     how many were handed in and ``note`` which counts and why). Students without a matriculation
     number in the file name are told apart by Moodle's participant id and full name. ``pending``:
     written answers that wait for a TA, so ``total`` is not final (a TA's review: a total of 60 with
-    three answers ungraded said nothing of it); ``manual_points`` is empty while any waits."""
+    three answers ungraded said nothing of it); ``manual_points`` is empty while any waits. Rows are
+    ordered by matriculation number (those without one last, by name), as a course list is."""
     max_total = sum(t.max_points for t in spec.tasks)
     choices = counting(results.values())
     # A participant's number from their other notebook when the one that counts has none in its
@@ -41,9 +42,12 @@ def gradebook(results: dict[str, SubmissionResult], spec: Spec) -> str:
         rows.append([matr, r.who, r.participant_id, *[r.task_points(t.id) for t in spec.tasks],
                      r.auto_points, r.manual_points, r.total_points, max_total, r.pending, r.file,
                      0 if r.no_notebook else 1 + (len(choice.others) if choice else 0),
-                     choice.about(r.key) if choice else "", ";".join(r.flags)])
+                     choice.about(r.key) if choice else "", ";".join(r.flags), r.key])
+    # ``key`` last: the report key the gradebook commands take (`grader gradebook override KEY`),
+    # as in summary.csv; a row was otherwise found again by name (a TA's review).
     return to_csv(["matr_number", "name", "participant_id", *[t.id for t in spec.tasks], "auto_points",
-                   "manual_points", "total", "max_total", "pending", "file", "notebooks", "note", "flags"], rows)
+                   "manual_points", "total", "max_total", "pending", "file", "notebooks", "note", "flags",
+                   "key"], rows)
 
 
 def gradescope(r: SubmissionResult, choice: Counting | None = None) -> dict:

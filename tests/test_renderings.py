@@ -72,6 +72,7 @@ def test_the_gradebook_export_has_one_row_per_student_the_notebook_that_counts()
     assert [(r["name"], r["file"], r["notebooks"]) for r in rows] == [
         ("Lea Müller", final.file, "2"), ("Eva Lu", no_notebook().file, "0")]
     assert rows[0]["note"].startswith("Counted: this notebook") and rows[1]["participant_id"] == "5504"
+    assert [r["key"] for r in rows] == [final.key, no_notebook().key]      # what `gradebook override` takes
 
 
 def test_junit_partial_credit_has_its_points_and_waiting_answers_are_skipped():
