@@ -70,59 +70,52 @@ def atomic_write(path: Path, text: str | bytes, durable: bool = False) -> None:
     """
     path = Path(path)
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    tmp = None
     try:
-        try:
-            st = path.stat()
-            mode = st.st_mode & 0o7777
-            if st.st_size == len(data) and path.read_bytes() == data:
-                return
-        except FileNotFoundError:
-            mode = 0o666 & ~umask()
-            path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), mode)
-            fh.write(data)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        st = path.stat()
+        if st.st_size == len(data) and path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        pass
     except OSError as exc:
         raise ReportWriteError(path, exc) from exc
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    with AtomicStream(path, durable) as out:
+        out.write(data)
 
 
 class AtomicStream:
-    """A file written piece by piece, renamed into place only when complete (as atomic_write)."""
+    """A file written piece by piece, renamed into place only when complete: a crash leaves the
+    old file or the new one, never half of it. The file keeps the mode it had (a TA's chmod)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path, self._tmp, self._fh = Path(path), None, None
+    def __init__(self, path: Path, durable: bool = False) -> None:
+        self.path, self.durable, self._tmp, self._fh = Path(path), durable, None, None
 
     def __enter__(self) -> "AtomicStream":
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                mode = self.path.stat().st_mode & 0o7777
+            except FileNotFoundError:
+                mode = 0o666 & ~umask()
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
             self._fh = os.fdopen(fd, "wb")
-            os.fchmod(self._fh.fileno(), 0o666 & ~umask())
+            os.fchmod(self._fh.fileno(), mode)
         except OSError as exc:
+            self._discard()
             raise ReportWriteError(self.path, exc) from exc
         return self
 
-    def write(self, text: str) -> None:
+    def write(self, text: str | bytes) -> None:
         try:
-            self._fh.write(text.encode("utf-8", "surrogatepass"))
+            self._fh.write(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
         except OSError as exc:
             raise ReportWriteError(self.path, exc) from exc
 
     def __exit__(self, kind, exc, tb) -> None:
         try:
+            if kind is None:
+                self._fh.flush()
+                if self.durable:
+                    os.fsync(self._fh.fileno())
             self._fh.close()
             if kind is None:
                 os.replace(self._tmp, self.path)
@@ -130,11 +123,20 @@ class AtomicStream:
         except OSError as err:
             raise ReportWriteError(self.path, err) from err
         finally:
-            if self._tmp is not None:
-                try:
-                    os.unlink(self._tmp)
-                except OSError:
-                    pass
+            self._discard()
+
+    def _discard(self) -> None:
+        if self._fh is not None and not self._fh.closed:
+            try:
+                self._fh.close()
+            except OSError:
+                pass
+        if self._tmp is not None:
+            try:
+                os.unlink(self._tmp)
+            except OSError:
+                pass
+            self._tmp = None
 
 
 NOT_REPORTED = ("seconds",)

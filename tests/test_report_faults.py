@@ -20,7 +20,7 @@ import pytest
 import grader.report as report
 from grader.gradebook import open_gradebook
 from grader.gradebook.outputs import finish, record, write_reports
-from grader.report import ReportWriteError, atomic_write
+from grader.report import AtomicStream, ReportWriteError, atomic_write
 from grader.spec import load_spec
 
 from .conftest import ROOT
@@ -115,6 +115,19 @@ def test_reports_get_the_umask_permissions(tmp_path, mask, mode):
     os.chmod(reports / "summary.csv", 0o660)
     atomic_write(reports / "summary.csv", "x\n")
     assert (reports / "summary.csv").stat().st_mode & 0o777 == 0o660
+    with AtomicStream(reports / "summary.csv") as out:       # a streamed sheet keeps it as well
+        out.write("y\n")
+    assert (reports / "summary.csv").stat().st_mode & 0o777 == 0o660
+
+
+def test_a_stream_that_fails_midway_leaves_the_old_file_and_no_litter(tmp_path):
+    path = tmp_path / "manual" / "sheet.html"
+    atomic_write(path, "old")
+    with pytest.raises(RuntimeError):
+        with AtomicStream(path) as out:
+            out.write("half of the new")
+            raise RuntimeError("the renderer broke")
+    assert path.read_text() == "old" and sorted(p.name for p in path.parent.iterdir()) == ["sheet.html"]
 
 
 @pytest.fixture
