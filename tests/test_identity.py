@@ -181,6 +181,46 @@ def test_a_zipped_notebook_is_named_with_what_to_do(tmp_path):
     assert r.total_points == 0 and "broken.zip holds" not in message
 
 
+def test_a_zip_of_a_huge_directory_is_not_read_into_the_grader(tmp_path, monkeypatch):
+    """An eightieth review: 800,000 empty entries (a 39 MB directory) handed in as the notebook took
+    the grader to 427 MB when the zip was opened to name the notebooks in it."""
+    import struct
+    import tracemalloc
+    import zipfile
+    from grader.cli.grade import zipped_notebooks
+    from grader.moodle import directory_size
+
+    def directory_only(path, n):
+        cd = bytearray()
+        for i in range(n):
+            name = ("%x.ipynb" % i).encode()
+            cd += struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, 0, 0, 0, 0, 0, 0, 0,
+                              len(name), 0, 0, 0, 0, 0, 0) + name
+        n16 = min(n, 0xFFFF)
+        path.write_bytes(bytes(cd) + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n16, n16, len(cd), 0, 0))
+        return len(cd)
+    huge, small = tmp_path / "huge.zip", tmp_path / "small.zip"
+    size = directory_only(huge, 150_000)
+    assert directory_size(huge) == size
+    tracemalloc.start()
+    try:
+        assert zipped_notebooks(huge) == []
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2_000_000
+    directory_only(small, 5)                                 # a few entries: named as before
+    assert zipped_notebooks(small) == ["0.ipynb", "1.ipynb", "2.ipynb", "2 more"]
+    z64 = tmp_path / "z64.zip"                               # zip64's own end record is read
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)
+    with zipfile.ZipFile(z64, "w") as zf:
+        zf.writestr("a.ipynb", "{}")
+        zf.writestr("b.txt", "")
+    assert b"PK\x06\x06" in z64.read_bytes() and zipped_notebooks(z64) == ["a.ipynb"]
+    assert directory_size(z64) == sum(46 + len(n) for n in ("a.ipynb", "b.txt"))
+    assert directory_size(tmp_path / "nothing.zip") is None
+
+
 def test_a_notebook_named_in_capitals_is_graded_not_skipped(tmp_path):
     from grader.cli.grade import find_notebooks
     for name in ("Assignment_7_JaneDoe_k12345678.IPYNB", "b.ipynb", "c.txt", ".ipynb_checkpoints/b.ipynb"):

@@ -61,6 +61,25 @@ def test_a_converted_notebook_has_no_made_up_ids(tmp_path):
     assert nb.without_ids and nb.cells
 
 
+@pytest.mark.parametrize("level,heading", [(10**9, "###### x"), (150_000_000, "###### x"), (-3, "###### x"),
+                                           ("9" * 50, "###### x"), (2.0, "###### x"), (2, "## x")])
+def test_an_old_heading_of_any_level_costs_no_memory(tmp_path, level, heading):
+    """An eightieth review: a 253-byte v3 notebook of heading level 10**9 took the grader to 2.9 GB
+    in the conversion to v4, before any limit looked at its cells."""
+    import tracemalloc
+    cell = {"cell_type": "heading", "level": level, "source": "x", "metadata": {}}
+    p = tmp_path / "old.ipynb"
+    p.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+                             "worksheets": [{"metadata": {}, "cells": [cell, cell]}]}))
+    tracemalloc.start()
+    try:
+        nb = load_notebook(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000 and [c.source for c in nb.cells] == [heading, heading]
+
+
 @pytest.mark.parametrize("encode", [
     lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),       # a BOM from a Windows editor
     lambda text: text.encode("utf-16"),                        # UTF-16 with its BOM

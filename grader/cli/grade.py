@@ -204,6 +204,9 @@ def zipped_notebooks(path: Path, most: int = 3) -> list[str]:
     from the zip's directory only: nothing is unpacked)."""
     if path.suffix.lower() != ".zip":
         return []
+    listed = moodle.directory_size(path)
+    if listed is None or listed > moodle.MAX_LISTED_DIRECTORY:
+        return []
     try:
         with zipfile.ZipFile(path) as zf:
             names = [Path(i.filename).name for i in zf.infolist()[:10_000]
