@@ -106,6 +106,7 @@ class MergePlan:
     comment_only: list[int] = field(default_factory=list)   # lines with a new comment but no points
     answered_since: int = 0       # rows skipped: their task got a new answer, not graded yet
     graded_since: int = 0         # rows skipped: their task got a new answer, graded since
+    kept_since: int = 0           # rows as exported, of grades changed since by another TA: left as they are
 
     @property
     def changes(self) -> list[Update]:
@@ -169,12 +170,24 @@ def points_of(raw: str) -> float:
 
 # ----------------------------------------------------------------------------- deciding a merge
 
-def _overtaken(grade: Grade | None, exported: str, pts: float, now: float | None, ta: str,
+def _overtaken(grade: Grade | None, exported: str, pts: float, now: float | None, comment: str, ta: str,
                since: Callable[[str, str, int], list[tuple[str, str]]] | None, key: str, task: str) -> bool:
     """Was this grade given again after the sheet's export (its row says another version), with
-    other points than the row's, by anything but this TA's own merges?"""
-    return (exported.isdigit() and grade is not None and grade.version != int(exported) and pts != now
+    other points or another comment than the row's, by anything but this TA's own merges? (A
+    comment changed in the browser went back to the sheet's old one: an eighty-first review.)"""
+    return (exported.isdigit() and grade is not None and grade.version != int(exported)
+            and (pts != now or comment.strip() != grade.comment.strip())
             and not (since is not None and all(by == ta and how == "merge" for by, how in since(key, task, int(exported)))))
+
+
+def _untouched(grade: Grade | None, row: SheetRow, pts: float, key: str, task: str,
+               exported: Callable[[str, str, int], tuple[float, str] | None] | None) -> bool:
+    """A row as the sheet was exported (the TA typed nothing there) of a grade changed since:
+    the later grade stays, and the row is no problem to solve."""
+    if exported is None or grade is None or not row.version.isdigit() or grade.version == int(row.version):
+        return False
+    then = exported(key, task, int(row.version))
+    return then is not None and abs(then[0] - pts) < 1e-9 and then[1].strip() == row.comment.strip()
 
 
 OVERTAKEN_END = "blank this row's points to keep that grade, or change it in grader serve"
@@ -187,14 +200,17 @@ def _overtaken_problem(line: int, task: str, key: str, grade: Grade, now: float 
 
 def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxima: dict[str, float],
                grades: dict[tuple[str, str], Grade], ta: str = "", where: str = "the reports",
-               since: Callable[[str, str, int], list[tuple[str, str]]] | None = None) -> MergePlan:
+               since: Callable[[str, str, int], list[tuple[str, str]]] | None = None,
+               exported: Callable[[str, str, int], tuple[float, str] | None] | None = None) -> MergePlan:
     """What merging ``rows`` (by ``ta``) would do, and every problem, each with its line.
 
     A row exported with version v of a grade that was changed since is a problem when it says
     other points: the later grade is not replaced unseen. Only the TA's own merges since (a sheet
     corrected and merged again) are theirs to redo; ``since(key, task, v)`` says who changed the
     grade after version v and how (a sixty-first review: a sheet of Monday merged on Wednesday by
-    the same TA replaced the grade they gave in the browser on Tuesday)."""
+    the same TA replaced the grade they gave in the browser on Tuesday). ``exported(key, task, v)``:
+    the points and comment version v had; a row that still says them was not typed in, and the
+    later grade stays without a word of the merge's."""
     plan = MergePlan()
     seen: dict[tuple[str, str], tuple[int, float | None, str]] = {}
     # Excel saves a sheet as Windows-1252, writing '?' for each letter that has none there
@@ -261,7 +277,11 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
                 else:
                     plan.answered_since += 1
                 continue
-            if _overtaken(grade, row.version, pts, check.points if check is not None else None, ta, since, key, task):
+            if _untouched(grade, row, pts, key, task, exported):
+                plan.kept_since += 1
+                continue
+            if _overtaken(grade, row.version, pts, check.points if check is not None else None, row.comment, ta, since,
+                          key, task):
                 # The grade of the text read was given again after the export (a sixty-seventh review:
                 # after a resubmission a stale sheet replaced another TA's grade of the old text).
                 plan.problems.append(_overtaken_problem(n, task, key, grade, check.points if check else None))
@@ -276,7 +296,10 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
                                      f"an override with a reason in grader serve"))
             continue
         grade = grades.get((key, task))
-        if _overtaken(grade, row.version, pts, check.points, ta, since, key, task):
+        if _untouched(grade, row, pts, key, task, exported):
+            plan.kept_since += 1
+            continue
+        if _overtaken(grade, row.version, pts, check.points, row.comment, ta, since, key, task):
             plan.problems.append(_overtaken_problem(n, task, key, grade, check.points))
             continue
         current = (check.review is not None and not check.review.stale and check.points == pts
@@ -379,14 +402,16 @@ def _export(gb, reports: Path, spec: Spec, out: Path) -> list[Path]:
                 parts.clear()
             sheet.write("\n".join(parts) + tail)
         written.append(path)
-    _refuse_to_overwrite(csv_path, reports, spec, everything, grades, gb.grade_changes_since)
+    _refuse_to_overwrite(csv_path, reports, spec, everything, grades, gb.grade_changes_since,
+                         _as_exported(gb, _maxima(spec)))
     atomic_write(csv_path, to_csv(COLUMNS, rows))
     return [*written, csv_path]
 
 
 def _refuse_to_overwrite(csv_path: Path, reports: Path, spec: Spec, results: dict[str, SubmissionResult],
                          grades: dict[tuple[str, str], Grade],
-                         since: Callable[[str, str, int], list[tuple[str, str]]]) -> None:
+                         since: Callable[[str, str, int], list[tuple[str, str]]],
+                         exported: Callable[[str, str, int], tuple[float, str] | None] | None = None) -> None:
     """A sheet holding points or comments that the gradebook does not have yet is kept."""
     if not csv_path.exists():
         return
@@ -397,7 +422,7 @@ def _refuse_to_overwrite(csv_path: Path, reports: Path, spec: Spec, results: dic
     except OSError as exc:
         raise MergeError(f"{csv_path} cannot be read ({exc.strerror or exc}); it is kept: move it away to "
                          f"export a fresh one") from exc
-    plan = plan_merge(rows, results, _maxima(spec), grades, who(), str(reports), since)
+    plan = plan_merge(rows, results, _maxima(spec), grades, who(), str(reports), since, exported)
     # Points typed and not merged, against points that a later grade replaced: "merge it first"
     # for the second would put the old points back over a TA's later grade (a sixty-seventh review).
     again = {p.line for p in plan.problems if p.text.endswith(OVERTAKEN_END)}
@@ -419,6 +444,19 @@ def _refuse_to_overwrite(csv_path: Path, reports: Path, spec: Spec, results: dic
                          f"refuse those rows); the HTML sheets were written")
 
 
+def _as_exported(gb, maxima: dict[str, float]) -> Callable[[str, str, int], tuple[float, str] | None]:
+    """(points, comment) of a grade's version v, as a sheet exported at v showed them."""
+    rubrics: dict[str, object] = {}
+
+    def at(key: str, task: str, version: int) -> tuple[float, str] | None:
+        grade = gb.grade_at(key, task, version)
+        if grade is None or task not in maxima:
+            return None
+        rubric = rubrics.setdefault(task, gb.rubric(task))
+        return rubric.score(grade.items, grade.adjust, maxima[task]), grade.comment
+    return at
+
+
 def _maxima(spec: Spec) -> dict[str, float]:
     return {t.id: t.max_points for t in spec.tasks if t.kind == "manual"}
 
@@ -430,6 +468,7 @@ class Merged(NamedTuple):
     outdated: int = 0             # rows whose answer a resubmission replaced after the export, waiting
     graded_since: int = 0         # rows whose replaced answer's new text was graded since: left as graded
     comment_only: tuple[int, ...] = ()   # lines with a new comment and no points: not stored
+    kept_since: int = 0           # rows as exported whose grade another TA changed since: that grade stays
 
 
 def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> Merged:
@@ -443,7 +482,8 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> M
     ta = ta or who()
     gb = open_gradebook(reports)
     try:
-        plan = plan_merge(rows, decided(gb, pictures=False), _maxima(spec), gb.grades(), ta, str(reports), gb.grade_changes_since)
+        plan = plan_merge(rows, decided(gb, pictures=False), _maxima(spec), gb.grades(), ta, str(reports),
+                          gb.grade_changes_since, _as_exported(gb, _maxima(spec)))
         if plan.problems:
             raise MergeError("\n".join(str(p) for p in plan.problems))
         maxima = _maxima(spec)
@@ -461,4 +501,4 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> M
     finally:
         gb.close()
     return Merged(len(plan.updates), plan.blank, len(plan.changes), plan.outdated, plan.graded_since,
-                  tuple(plan.comment_only))
+                  tuple(plan.comment_only), plan.kept_since)

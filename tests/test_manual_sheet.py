@@ -108,6 +108,31 @@ def test_a_grade_given_after_the_export_by_another_ta_is_not_replaced_unseen(boo
     assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 9
 
 
+def test_a_comment_changed_after_the_export_is_neither_replaced_nor_in_the_way(book):
+    """An eighty-first review: bert changed only a comment in the browser; carl's merge of another
+    row put the sheet's old comment back, said "2 grade(s) changed", and no one was told."""
+    reports, gb = book
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=8, comment="ok", ta="anna")
+    path = manual.export(reports, SPEC)[-1]
+    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=8, comment="the contradiction needs x_4", ta="bert")
+    rows = rows_of(path.read_text())
+    other = next(r for r in rows if r["report"] != "Anna_Huber_5500" and r["answer_sha"] and not r["points"])
+    other["points"] = "3"
+    write_rows(path, rows)
+    merged = manual.merge(path, reports, SPEC, ta="carl")
+    assert (merged.changed, merged.kept_since) == (1, 1)
+    assert gb.grade("Anna_Huber_5500", "calc_1_1").comment == "the contradiction needs x_4"
+    assert decided(gb)[other["report"]].task_points(other["task"]) == 3
+    # The row typed over (another comment) is a problem to solve, as other points are.
+    for r in rows:
+        if r["report"] == "Anna_Huber_5500" and r["task"] == "calc_1_1":
+            r["comment"] = "ok, but short"
+    write_rows(path, rows)
+    with pytest.raises(manual.MergeError, match="calc_1_1 of 'Anna_Huber_5500' was graded by bert"):
+        manual.merge(path, reports, SPEC, ta="carl")
+    assert gb.grade("Anna_Huber_5500", "calc_1_1").comment == "the contradiction needs x_4"
+
+
 def set_points(path, report, task, points):
     rows = rows_of(path.read_text())
     for r in rows:

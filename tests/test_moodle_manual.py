@@ -315,7 +315,7 @@ def test_a_merge_records_the_ta_the_comment_and_keeps_rubric_items(reports):
     gb.close()
     path = sheet(reports, lambda r: r.update(points="7", comment="see the sign")
                  if (r["report"], r["task"]) == (ANNA, "calc_1_1") else None)
-    assert manual.merge(path, reports, SPEC, ta="ta1") == (1, 2, 1, 0, 0, ())
+    assert manual.merge(path, reports, SPEC, ta="ta1") == (1, 2, 1, 0, 0, (), 0)
     gb = open_gradebook(reports)
     try:
         g = gb.grade(ANNA, "calc_1_1")

@@ -381,8 +381,8 @@ def cmd_manual(args, console: Console) -> int:
     existing_reports(args.reports).close()
     input_file(args.csv, "grading sheet", _where_the_sheet_is(args))
     try:
-        merged, blank, changed, outdated, graded_since, comment_only = manual.merge(args.csv, args.reports, spec,
-                                                                                   ta=args.ta)
+        merged, blank, changed, outdated, graded_since, comment_only, kept_since = manual.merge(
+            args.csv, args.reports, spec, ta=args.ta)
     except manual.SheetError as exc:
         raise CliError(str(exc)) from None
     except manual.MergeError as exc:
@@ -395,6 +395,9 @@ def cmd_manual(args, console: Console) -> int:
     if graded_since:
         replaced = "; ".join(x for x in (replaced, f"{graded_since} row(s) are for an answer a resubmission replaced, "
                                          f"and the new text was graded since: left as graded") if x)
+    if kept_since:
+        replaced = "; ".join(x for x in (replaced, f"{kept_since} row(s) as exported were graded again since (by "
+                                         f"another TA or in grader serve): that later grade stays") if x)
     if comment_only:
         # A comment needs points to be stored (a sixty-seventh review: it vanished without a word).
         lines = ", ".join(str(n) for n in comment_only[:8]) + (" ..." if len(comment_only) > 8 else "")

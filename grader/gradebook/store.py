@@ -553,6 +553,17 @@ class Gradebook:
                 out.append((by, how))
         return out
 
+    def grade_at(self, key: str, task: str, version: int) -> Grade | None:
+        """One grade as its ``version`` was written (None: no such version in the history): what
+        a sheet exported at that version showed."""
+        ident = _ident("grade", {"submission_key": key, "task": task})
+        for (after,) in self.read().execute(
+                "SELECT h.after FROM history h WHERE h.entity='grade' AND h.ident=? ORDER BY h.id DESC", (ident,)):
+            state = None if after is None else json.loads(after)
+            if state is not None and int(state.get("version", 0)) == version:
+                return self._grade(state)
+        return None
+
     def clear_grade(self, key: str, task: str, ta: str, expected_version: int | None = None) -> None:
         with self.transaction() as db:
             cur = self.grade(key, task)
