@@ -46,6 +46,8 @@ def _review(c) -> str:
         # shown as a change "(was 2/2)" (a TA's review).
         was = "no points" if rv.auto_points is None else f"{rv.auto_points:g}/{c.max_points:g}"
         parts.append(f"<p>Changed by a TA (was {was}): {html.escape(rv.reason)}</p>")
+        if rv.earlier:
+            parts.append("<p>The change was made for a notebook you handed in earlier; a TA will look again.</p>")
     if rv.items:
         items = "".join(f"<li><b>{i.points:+g}</b> {html.escape(i.description)}"
                         + (f" — {html.escape(i.feedback)}" if i.feedback else "") + "</li>" for i in rv.items)

@@ -47,6 +47,7 @@ class Review:
     stale: bool = False           # the answer changed since it was graded (kept; back in the queue)
     auto_points: float | None = None   # an override: the automatic points it replaces
     reason: str = ""              # an override: why
+    earlier: bool = False         # an override given for an earlier notebook (a resubmission): a TA looks again
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Review":
@@ -157,6 +158,12 @@ class SubmissionResult:
         graded (the old grade is kept but a TA must look again)."""
         return sum(1 for c in self.checks if c.manual_task and c.answer is not None
                    and (c.points is None or (c.review is not None and c.review.stale and not c.review.reason)))
+
+    @property
+    def overrides_to_review(self) -> list[CheckResult]:
+        """Automatic checks whose TA override was given for an earlier notebook: kept, and a TA
+        decides again (override it again, or clear it)."""
+        return [c for c in self.checks if not c.manual_task and c.review is not None and c.review.earlier]
 
     def task_points(self, task_id: str) -> float | None:
         rows = [c for c in self.checks if c.task == task_id]

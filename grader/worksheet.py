@@ -333,7 +333,8 @@ def _comment(r: SubmissionResult, choice: Counting | None, pending: int) -> str:
                and c.review.auto_points is not None and c.review.auto_points != c.points]
     for c in changed[:4]:
         parts.append(f"Changed by a TA: {c.task}: {c.check} from {c.review.auto_points:g} to {c.points:g} "
-                     f"({' '.join(c.review.reason.split())[:200]}).")
+                     f"({' '.join(c.review.reason.split())[:200]})"
+                     + (", for an earlier notebook: a TA will look again." if c.review.earlier else "."))
     if len(changed) > 4:
         parts.append(f"{len(changed) - 4} more checks changed by a TA (see the feedback page).")
     # The TA's words on written answers: a student who reads only Moodle saw "Written answers: 31/50"
@@ -379,6 +380,8 @@ class Filled:
     # command refuses them unless scaled, since Moodle would take 89.5 of a maximum of 10 as it is (a TA's review).
     maximum: list[tuple[str, str]] = field(default_factory=list)
     full: float = 0.0                       # the assignment's points (what a grade is out of)
+    # (row label, report key) of counted notebooks with a TA's override given for an earlier notebook
+    earlier: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def data(self) -> bytes:
@@ -400,13 +403,15 @@ def fill(ws: Worksheet, results: list[SubmissionResult], full: float = 0.0, scal
     plan = match(ws, results)
     choices = counting(results)
     edits: dict[int, dict[int, str]] = {}
-    pending, notes, unchosen, maximum = [], [], [], []
+    pending, notes, unchosen, maximum, earlier = [], [], [], [], []
     grade_col, fb_col = ws.columns["Grade"], ws.columns.get("Feedback comments")
     for m in plan.matches:
         best = m.counted
         waiting = pending_of(m)
         if waiting:
             pending.append((m.label, waiting))
+        if best.overrides_to_review:
+            earlier.append((m.label, best.key))
         rec = ws.records[m.record]
         most = _number(ws.value(rec := ws.records[m.record], "Maximum Grade"))
         points = best.total_points
@@ -428,7 +433,7 @@ def fill(ws: Worksheet, results: list[SubmissionResult], full: float = 0.0, scal
             notes.append(f"{m.label}: {len(m.results)} notebooks; counted {best.file}, {choice.reason}")
             if choice.waiting:
                 unchosen.append(f"{m.label} in {', '.join(choice.differs)}")
-    return Filled(splice(ws, edits), ws.encoding, ws.bom, plan, pending, unchosen, notes, maximum, full)
+    return Filled(splice(ws, edits), ws.encoding, ws.bom, plan, pending, unchosen, notes, maximum, full, earlier)
 
 
 def splice(ws: Worksheet, edits: dict[int, dict[int, str]]) -> str:

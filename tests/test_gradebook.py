@@ -139,6 +139,64 @@ def test_overrides_need_a_reason_and_reach_the_feedback(gb, tmp_path):
     assert "Changed by a TA" not in student_page(r, spec)
 
 
+def test_an_override_given_for_an_earlier_notebook_is_said_and_waits_for_a_ta(gb, tmp_path):
+    """An eighty-first review: a TA accepted Max's answer once; Max handed in a wrong one, and the
+    override kept giving the points, with the grade line, the page and `grader moodle` silent."""
+    from grader import worksheet
+    from tests.gradebook_helpers import result
+    key, check = "Anna_Huber_5500", "ANN_relu: activations"
+    gb.set_override(key, "code_3_2_models", check, 1, "torch.relu accepted", "ta1")
+    assert gb.overrides(key)[(key, "code_3_2_models", check)].file_sha == f"{0:064x}"
+    again = result(0, "a PROOF")                    # a resubmission, still failing the check
+    again.sha256 = "f" * 64
+    gb.store_result(again)
+    r = decided(gb)[key]
+    c = next(c for c in r.checks if c.check == check)
+    assert c.points == 1 and c.review.earlier and r.overrides_to_review == [c]
+    assert c.message.endswith("(given for an earlier notebook: kept until a TA looks again)")
+    write_reports(gb, tmp_path / "out", load_spec())
+    assert "for a notebook you handed in earlier; a TA will look again" in \
+        (tmp_path / "out" / "feedback" / f"{key}.html").read_text()
+    assert "for an earlier notebook: a TA will look again." in worksheet.feedback_comment(r)
+    sheet = ("Identifier,Full name,Status,Grade,Maximum Grade,Feedback comments\n"
+             "Participant 5500,Anna Huber,Submitted,,100.00,\n")
+    assert [k for _, k in worksheet.fill(worksheet.read_worksheet(sheet.encode()), [r]).earlier] == [key]
+    gb.set_override(key, "code_3_2_models", check, 1, "torch.relu accepted, also in the new one", "ta1")
+    assert not decided(gb)[key].overrides_to_review            # decided again: for this notebook
+    # A resubmission that earns the granted points itself needs nothing decided: automatic points.
+    fixed = result(0, "a PROOF")
+    fixed.sha256 = "e" * 64
+    next(c for c in fixed.checks if c.check == check).points = 1.0
+    gb.store_result(fixed)
+    c = next(c for c in decided(gb)[key].checks if c.check == check)
+    assert c.points == 1 and c.review is None
+
+
+def test_an_older_gradebooks_overrides_gain_the_notebook_column_and_undo(tmp_path):
+    reports = tmp_path / "reports"
+    gb = open_gradebook(reports)
+    from tests.gradebook_helpers import result
+    gb.store_result(result(0, "x"))
+    gb.set_override("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations", 1, "fine", "ta1")
+    gb.close()
+    db = sqlite3.connect(reports / "gradebook.sqlite")               # as schema 2 wrote it
+    db.execute("ALTER TABLE overrides DROP COLUMN file_sha")
+    db.execute("DROP TRIGGER history_append_only_u")
+    db.execute("UPDATE history SET before=json_remove(before, '$.file_sha'), after=json_remove(after, '$.file_sha')")
+    db.execute("UPDATE meta SET value='2' WHERE key='schema'")
+    db.commit()
+    db.close()
+    gb = open_gradebook(reports)
+    try:
+        ov = gb.overrides("Anna_Huber_5500")[("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations")]
+        assert ov.file_sha == "" and ov.points == 1
+        assert not decided(gb)["Anna_Huber_5500"].overrides_to_review   # unknown notebook: nothing claimed
+        gb.undo(gb.changes()[0].id, "ta1")
+        assert not gb.overrides("Anna_Huber_5500")
+    finally:
+        gb.close()
+
+
 def test_feedback_shows_rubric_items_and_comments(gb, tmp_path):
     good = gb.add_item("calc_1_1", 10, "correct proof", "the contradiction is clear", "ta1")
     sign = gb.add_item("calc_1_1", -2, "sloppy notation", "write w_1, not w1", "ta1")

@@ -433,6 +433,10 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                     # What summary.csv says, where a TA's override makes it differ (a TA's review).
                     kept = (f"  [dim]({shown.auto_points:g} with a TA's override)[/]"
                             if shown.auto_points != r.auto_points else "")
+                    if shown.overrides_to_review:
+                        # Given for the notebook before this one (an eighty-first review): said, not applied unseen.
+                        kept += (f"  [yellow]({len(shown.overrides_to_review)} override(s) given for an earlier "
+                                 f"notebook: grader override {one_line(sub.key)} to decide again)[/]")
                     progress.console.print(_line(r) + kept + _change(r, before.get(sub.key), older)
                                            + _regrade_waits(shown, spec))
                     progress.advance(bar)

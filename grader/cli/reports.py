@@ -21,8 +21,9 @@ MOODLE_EXAMPLES = """examples:
   grader moodle worksheet.csv --allow-pending
         written answers not all graded yet: partial grades, marked PARTIAL in the comments
 
-exit status: 0 every graded participant was filled in; 1 refused (written answers pending, or
-several differing notebooks of one participant wait for grader count)
+exit status: 0 every graded participant was filled in; 1 refused (written answers pending,
+several differing notebooks of one participant wait for grader count, or a TA's override was
+given for an earlier notebook than the one graded now)
 or not every graded participant is in the worksheet (listed); 2 wrong input.
 """
 
@@ -157,15 +158,16 @@ def add_parsers(sub) -> None:
                                    "from the gradebook (rows matched by participant id; by name only for "
                                    "notebooks graded outside Moodle's folders). Every other byte stays as it "
                                    "was. Refuses while written answers wait for a TA, or a participant's several "
-                                   "notebooks that differ wait for a TA's choice (grader count), unless "
-                                   "--allow-pending.",
+                                   "notebooks that differ wait for a TA's choice (grader count), or an override was "
+                                   "given for an earlier notebook (grader override), unless --allow-pending.",
                        formatter_class=RAW, epilog=MOODLE_EXAMPLES)
     m.add_argument("worksheet", type=Path, help="the worksheet downloaded from Moodle (.csv)")
     m.add_argument("--out", type=Path, default=None, help="default: <reports>/<worksheet>-graded.csv")
     m.add_argument("--allow-pending", action="store_true",
                    help="write the file although written answers are not graded yet (their grades are marked "
                         "PARTIAL in the feedback comments) or several differing notebooks wait for a TA's "
-                        "choice (the highest total is written)")
+                        "choice (the highest total is written) or an override given for an earlier notebook "
+                        "waits for a TA (written as it is)")
     m.add_argument("--scale", action="store_true",
                    help="convert each grade to the worksheet's 'Maximum Grade' when it is not the assignment's "
                         "points (89.5 of 100 becomes 8.95 of a maximum of 10); without it such a worksheet is "
@@ -292,6 +294,11 @@ def cmd_moodle(args, console: Console) -> int:
                        f"({_listed([label for label, _ in filled.pending])}): nothing written, their grades are not "
                        f"final{_retired(out)}. Grade them (grader serve, or grader manual export and merge), or pass "
                        f"--allow-pending to write partial grades marked PARTIAL in the feedback comments", 1)
+    if filled.earlier and not args.allow_pending:
+        raise CliError(f"{len(filled.earlier)} participant(s) hold a TA's override given for a notebook they handed "
+                       f"in before the one graded now ({_listed([label for label, _ in filled.earlier])}): nothing "
+                       f"written{_retired(out)}. Decide again with grader override {filled.earlier[0][1]} (override it "
+                       f"again, or --clear), or pass --allow-pending to write the grades as they are", 1)
     if filled.unchosen and not args.allow_pending:
         raise CliError(f"{len(filled.unchosen)} participant(s) handed in several notebooks that differ in graded "
                        f"answers ({_listed(filled.unchosen)}); nothing written{_retired(out)}. The highest of several "
@@ -506,6 +513,8 @@ def cmd_override(args, console: Console) -> int:
             _say(console, f"{r.who} ({key}): {r.auto_points:g}/{r.auto_max:g} automatic points")
             for c in auto:
                 mark = f"  (overridden: {c.review.reason})" if c.review is not None and c.review.reason else ""
+                if c.review is not None and c.review.earlier:
+                    mark += " [given for an earlier notebook: override it again, or --clear]"
                 # What the student read where points were lost: what a regrade request is about.
                 why = f"\n      {c.message}" if (c.points or 0) < c.max_points and c.message else ""
                 _say(console, f"  {c.task}: {c.check}  {c.points or 0:g}/{c.max_points:g}{mark}{why}")

@@ -51,14 +51,20 @@ def apply(result: SubmissionResult, grades: dict[str, Grade], overrides: dict[tu
             c.message = graded_message(c.points, c.max_points, review)
             c.review = review
         ov = overrides.get((c.task, c.check))
+        # Given for another notebook than the one graded now (an eighty-first review: a resubmitted
+        # wrong answer kept the points a TA had accepted for the earlier one, and no one was told).
+        earlier = bool(ov is not None and ov.file_sha and result.sha256 and ov.file_sha != result.sha256)
+        if ov is not None and earlier and c.points is not None and c.points >= ov.points >= (ov.auto_points or 0):
+            ov = None          # the new notebook earns at least what the TA granted: nothing left to decide
         if ov is not None:
             auto = c.points
             c.review = Review(ta=ov.ta, at=ov.at, auto_points=auto, reason=ov.reason,
-                              stale=ov.auto_points != auto)
+                              stale=ov.auto_points != auto or earlier, earlier=earlier)
             c.points = min(c.max_points, max(0.0, ov.points))
             c.passed = c.points >= c.max_points
             c.message = (f"{c.message} — points changed by a TA from {0 if auto is None else auto:g} to "
-                         f"{c.points:g}/{c.max_points:g}: {ov.reason}")
+                         f"{c.points:g}/{c.max_points:g}: {ov.reason}"
+                         + (" (given for an earlier notebook: kept until a TA looks again)" if earlier else ""))
         checks.append(c)
     result.checks = checks
     return result

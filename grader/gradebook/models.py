@@ -63,6 +63,7 @@ class Override:
     ta: str
     at: str
     version: int
+    file_sha: str = ""            # the notebook (sha256) it was given for; '' before schema 3
 
 
 @dataclass(frozen=True)

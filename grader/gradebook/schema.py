@@ -8,7 +8,7 @@ changed what cannot be rewritten by any code path, undo included (undo appends).
 """
 from __future__ import annotations
 
-VERSION = 2                # 2: the choices table (an older file gains it when opened)
+VERSION = 3                # 2: the choices table; 3: overrides.file_sha (an older file gains them when opened)
 TABLES = ("meta", "submissions", "checks", "rubrics", "rubric_items", "grades", "overrides", "answer_groups",
           "group_members", "assignments", "choices", "changes", "history")
 
@@ -93,6 +93,7 @@ CREATE TABLE IF NOT EXISTS overrides (
     ta TEXT NOT NULL,
     at TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
+    file_sha TEXT NOT NULL DEFAULT '',    -- the notebook it was given for ('': before schema 3)
     PRIMARY KEY (submission_key, task, check_name)
 );
 

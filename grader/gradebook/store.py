@@ -46,7 +46,7 @@ FILENAME = "gradebook.sqlite"
 ENTITIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "grade": ("grades", ("submission_key", "task"), ("items", "adjust", "comment", "ta", "at", "answer_sha", "version")),
     "override": ("overrides", ("submission_key", "task", "check_name"),
-                 ("points", "reason", "auto_points", "ta", "at", "version")),
+                 ("points", "reason", "auto_points", "ta", "at", "version", "file_sha")),
     "item": ("rubric_items", ("id",), ("task", "pos", "points", "description", "feedback", "deleted")),
     "rubric": ("rubrics", ("task",), ("start",)),
     "group": ("answer_groups", ("id",), ("task", "rep_key")),
@@ -54,6 +54,8 @@ ENTITIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "assignment": ("assignments", ("task", "group_id", "ta"), ()),
     "choice": ("choices", ("participant_id",), ("submission_key", "ta", "at")),
 }
+# Columns added after the first gradebooks: what a record of the history written before holds.
+ADDED = {"file_sha": ""}
 NOT_UNDOABLE = {"regrade", "import", "undo-blocked"}
 EDIT_SECONDS = 120          # saves of one grade by one TA this close together are one change
 
@@ -84,6 +86,14 @@ def _clean(value: Any) -> Any:
 
 def _ident(entity: str, ident: dict[str, Any]) -> str:
     return json.dumps([ident[c] for c in ENTITIES[entity][1]], ensure_ascii=False)
+
+
+def _complete(entity: str, state: dict | None) -> dict | None:
+    """A history record's state with the columns added since it was written."""
+    if state is None:
+        return None
+    missing = {v: ADDED[v] for v in ENTITIES[entity][2] if v not in state and v in ADDED}
+    return {**state, **missing} if missing else state
 
 
 def _content(row: dict | None) -> dict | None:
@@ -141,6 +151,9 @@ class Gradebook:
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(schema.VERSION),))
                 db.execute("INSERT INTO meta VALUES ('created', ?)", (now(),))
             elif row[0].isdigit() and int(row[0]) < schema.VERSION and self._has("choices"):
+                columns = {r[1] for r in db.execute("PRAGMA table_info(overrides)")}
+                if "file_sha" not in columns:
+                    db.execute("ALTER TABLE overrides ADD COLUMN file_sha TEXT NOT NULL DEFAULT ''")
                 db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(schema.VERSION),))
 
     def _has(self, table: str) -> bool:
@@ -371,6 +384,7 @@ class Gradebook:
         """Write one record (None deletes it) and append before/after to the history."""
         table, keys, values = ENTITIES[entity]
         before = self._get(db, entity, ident)
+        state = _complete(entity, state)
         after = None if state is None else {**{k: ident[k] for k in keys}, **{v: state[v] for v in values}}
         if before == after:
             return
@@ -623,7 +637,8 @@ class Gradebook:
         if row is None:
             return None
         return Override(row["submission_key"], row["task"], row["check_name"], row["points"], row["reason"],
-                        row["auto_points"], row["ta"], row["at"], row["version"])
+                        row["auto_points"], row["ta"], row["at"], row["version"],
+                        row["file_sha"] if "file_sha" in row.keys() else "")
 
     def overrides(self, key: str | None = None, keys: Iterable[str] | None = None
                   ) -> dict[tuple[str, str, str], Override]:
@@ -638,8 +653,8 @@ class Gradebook:
         if not reason:
             raise ValueError("an override needs a reason (it is shown to the student)")
         with self.transaction() as db:
-            row = db.execute("SELECT c.points, c.max_points, c.answer FROM checks c JOIN submissions s ON s.id=c.submission "
-                             "WHERE s.key=? AND c.task=? AND c.name=?", (key, task, check)).fetchone()
+            row = db.execute("SELECT c.points, c.max_points, c.answer, s.sha256 FROM checks c JOIN submissions s "
+                             "ON s.id=c.submission WHERE s.key=? AND c.task=? AND c.name=?", (key, task, check)).fetchone()
             if row is None:
                 raise KeyError(f"no check {task}: {check} for {key}")
             if row["answer"] is not None:
@@ -653,7 +668,7 @@ class Gradebook:
             change = self._change(db, ta, "override", f"{task}: {check} → {points:g} points ({reason})")
             self._set(db, change, "override", {"submission_key": key, "task": task, "check_name": check},
                       dict(points=float(points), reason=reason, auto_points=row["points"], ta=ta, at=now(),
-                           version=(cur.version if cur else 0) + 1))
+                           version=(cur.version if cur else 0) + 1, file_sha=row["sha256"] or ""))
         return self.overrides(key)[(key, task, check)]
 
     def clear_override(self, key: str, task: str, check: str, ta: str, expected_version: int | None = None) -> None:
@@ -760,7 +775,7 @@ class Gradebook:
                     raise UndoError(f"change {change_id} holds a {entity}, which cannot be undone")
                 keys = ENTITIES[entity][1]
                 ident = dict(zip(keys, json.loads(h["ident"])))
-                after = None if h["after"] is None else json.loads(h["after"])
+                after = _complete(entity, None if h["after"] is None else json.loads(h["after"]))
                 current = self._get(db, entity, ident)
                 # Compared without the version counter: an undo of a later change puts the content
                 # back under a new version, and walking back step by step must go on from there (a
