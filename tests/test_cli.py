@@ -175,6 +175,31 @@ def test_a_forced_regrade_stopped_by_ctrl_c_resumes_with_the_notebooks_it_left(t
         (text, res.stdout)
 
 
+def test_a_forced_regrade_killed_with_kill_9_resumes_with_the_notebooks_it_left(tmp_path, make_nb, data_home,
+                                                                                fast_spec_dir):
+    """An eighty-first review: after kill -9 of `grade --force` the record of what was left is never
+    rewritten, and the rerun graded all eight notebooks again, not the seven left."""
+    proc, folder, out = start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, fast_spec_dir, 8)
+    proc.communicate(timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home), "COLUMNS": "200"}
+    forced = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--spec",
+                               str(fast_spec_dir), "--force", "-j", "1"], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    for line in forced.stdout:
+        if "StudentNr" in line:
+            os.killpg(forced.pid, signal.SIGKILL)
+            break
+    forced.wait(timeout=60)
+    db = sqlite3.connect(out / "gradebook.sqlite")
+    record = json.loads(db.execute("SELECT value FROM meta WHERE key='regrade_left'").fetchone()[0])
+    since = record["since"]
+    redone = db.execute("SELECT COUNT(*) FROM submissions WHERE graded_at >= ?", (since,)).fetchone()[0]
+    db.close()
+    assert len(record["keys"]) == 8 and 1 <= redone < 8          # the end of the run never came
+    res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    assert f"{redone} notebook(s) already graded" in res.stdout and f"{8 - redone} graded in" in res.stdout, res.stdout
+
+
 def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_home):
     good = run(["check", str(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb")], tmp_path, data_home)
     assert good.returncode == 0, good.stdout + good.stderr

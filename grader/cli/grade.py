@@ -32,6 +32,7 @@ from ..data import ensure_dataset
 from ..engines import default_workers, make_engine
 from ..gradebook import open_gradebook
 from ..gradebook.outputs import finish, pending_answers, record
+from ..gradebook.models import now
 from ..identity import Submission
 from ..naming import name_fits
 from ..pipeline import Grader, GraderError, engine_setup
@@ -343,6 +344,24 @@ def _grade(args, console: Console, spec) -> int:
 LEFT = "regrade_left"      # gradebook meta: report keys an interrupted run did not get to
 
 
+def _left(gb) -> set[str]:
+    """Keys an interrupted run was to (re)grade and did not. The record is written before the run
+    and again at its end; after a kill -9 the end never comes, so a result stored since the run
+    began counts as done (an eighty-first review: the rerun after a killed --force batch graded all
+    eight notebooks again, not the seven left)."""
+    try:
+        record = json.loads(gb.meta(LEFT) or "[]")
+    except ValueError:
+        return set()
+    if isinstance(record, list):              # as an older grader wrote it
+        return {k for k in record if isinstance(k, str)}
+    if not isinstance(record, dict):
+        return set()
+    keys = {k for k in record.get("keys") or () if isinstance(k, str)}
+    since = record.get("since")
+    return keys - gb.graded_since(since) if isinstance(since, str) and since else keys
+
+
 def _lock(out: Path) -> int:
     """One batch at a time per reports folder: a second `grader grade` into it would grade every
     notebook again beside the first (a new TA's review started one twice, 4 s apart). The lock
@@ -379,7 +398,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     # Notebooks an interrupted run was to (re)grade and did not: a --force run stopped by Ctrl-C
     # left them with their old results and unchanged files (a TA's review: "run the same command
     # again" regraded everything, and without --force they were skipped).
-    left = set(json.loads(gb.meta(LEFT) or "[]"))
+    left = _left(gb)
     skipped = 0
     for sub in subs:
         if sub.path is None:
@@ -417,7 +436,8 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         stream = None
         # Until each is done (also after kill -9), and before the workers start: a Ctrl-C while they
         # started left nothing recorded, and "run again without --force" skipped them all (a TA's review).
-        gb.set_meta(LEFT, json.dumps(sorted(tracked)))
+        since = now()
+        gb.set_meta(LEFT, json.dumps({"since": since, "keys": sorted(tracked)}))
         try:
             stream = (_cluster_stream(args, spec, todo) if args.dask_scheduler
                       else _local_stream(args, spec, home, todo, jobs, console))
@@ -448,7 +468,7 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         finally:
             if stream is not None:
                 stream.close()   # stops the workers now, also after Ctrl-C
-            gb.set_meta(LEFT, json.dumps(sorted(tracked - done_keys)))
+            gb.set_meta(LEFT, json.dumps({"since": since, "keys": sorted(tracked - done_keys)}))
     for sub in subs:
         if sub.path is None:
             r = _no_notebook(sub, args.folder, spec)

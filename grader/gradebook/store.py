@@ -259,6 +259,10 @@ class Gradebook:
         return {r["key"]: (r["fingerprint"], r["sha256"])
                 for r in self.read().execute("SELECT key, fingerprint, sha256 FROM submissions")}
 
+    def graded_since(self, at: str) -> set[str]:
+        """Keys whose automatic result was stored at ``at`` or later (ISO time, as ``now()``)."""
+        return {r[0] for r in self.read().execute("SELECT key FROM submissions WHERE graded_at >= ?", (at,))}
+
     def keys_by_path(self) -> dict[tuple[str, str], str]:
         """(path below the graded folder, Moodle participant id) -> report key, of every notebook
         graded so far: a regrade gives each notebook the key its TA grades are stored under."""
