@@ -565,6 +565,27 @@ def test_an_override_from_the_command_line_reaches_a_student_without_written_ans
     gb = open_gradebook(out)
     assert decided(gb, [key])[key].auto_points == 2 and not gb.overrides(key)
     gb.close()
+    # A decimal comma, as the browser and the sheets take it (an eighty-first review: "invalid float value").
+    assert main(["override", key, "ANN_relu: activations", "0,5", "--reason", "half", *base]) == 0
+    assert "→ 0.5/1 (half)" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        main(["override", key, "ANN_relu: activations", "1/2", "--reason", "half", *base])
+    assert stop.value.code == 2 and "'1/2' is not a number of points" in capsys.readouterr().err
+
+
+def test_a_file_name_two_students_share_names_both_reports(tmp_path, capsys, monkeypatch):
+    """An eighty-first review: Tom handed in a file named like Jane's; `grader count FILE` said "no report"."""
+    from grader.cli import main
+    from .gradebook_helpers import result
+    monkeypatch.setenv("COLUMNS", "300")
+    out = tmp_path / "reports"
+    jane, tom = result(0, PROOF), result(1, PROOF)
+    tom.file = jane.file
+    filled(out, [jane, tom]).close()
+    assert main(["override", jane.file, "--reports", str(out)]) == 2
+    said = " ".join(capsys.readouterr().out.split())
+    assert f"2 notebooks are named '{jane.file}': {jane.key} (Anna Huber), {tom.key} (Ben Gruber); give the report key" \
+        in said
 
 
 def test_undo_from_the_command_line_skips_changes_that_changed_nothing(tmp_path, capsys, monkeypatch):

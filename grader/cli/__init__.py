@@ -19,7 +19,8 @@ WEEK = """the TA's week, in order:
      grader override REPORT_KEY                 a regrade request on an automatic check (also in serve)
      grader undo [--list]                       take back your last change (a merge, a choice, ...)
   3. grader moodle "Grades-Assignment 7.csv"    fill Moodle's grading worksheet, then upload it
-  4. grader export --format gradebook           also gradescope or junit
+  4. grader export --format gradebook           also gradescope, junit, or moodle-feedback
+                                                (every student's feedback page for Moodle)
      grader backup                              a safe copy of the gradebook, also while serve runs
 
 students:   grader check Assignment_7_JaneDoe_k12345678.ipynb

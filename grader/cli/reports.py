@@ -132,7 +132,8 @@ def add_parsers(sub) -> None:
     o.add_argument("key", help="report key of the notebook (as in summary.csv), or its file name when unique")
     o.add_argument("check", nargs="?", default=None, help="the check, as listed: 'ANN_relu: seeded' (or "
                                                           "'code_3_2_models: ANN_relu: seeded')")
-    o.add_argument("points", nargs="?", type=float, default=None, help="the points it gets instead")
+    o.add_argument("points", nargs="?", type=_points_typed, default=None,
+                   help="the points it gets instead (a decimal comma is fine: 1,5)")
     o.add_argument("--reason", default="", help="why, in words the student reads (required)")
     o.add_argument("--clear", action="store_true", help="take the override back: the automatic points count again")
     o.add_argument("--ta", default=None, help="the TA recorded (default: $GRADER_TA or your user name)")
@@ -175,10 +176,13 @@ def add_parsers(sub) -> None:
     reports_args(m)
     m.set_defaults(run=cmd_moodle)
 
-    e = sub.add_parser("export", help="export the grades as a gradebook CSV, Gradescope results or JUnit XML",
+    e = sub.add_parser("export", help="export the grades as a gradebook CSV, Gradescope results, JUnit XML or "
+                                      "Moodle feedback files",
                        description="gradebook: one CSV, a row per student (the notebook that counts); "
                                    "gradescope: <out>/gradescope/<report>/results.json; junit: one XML for CI "
-                                   "(partial credit with its points, written answers waiting for a TA skipped).",
+                                   "(partial credit with its points, written answers waiting for a TA skipped); "
+                                   "moodle-feedback: moodle_feedback.zip, every participant's feedback page, to "
+                                   "upload in Moodle (Grading action: Upload multiple feedback files in a zip).",
                        formatter_class=RAW, epilog=EXPORT_EXAMPLES)
     e.add_argument("--format", choices=["gradebook", "gradescope", "junit", "moodle-feedback"], required=True)
     e.add_argument("--out", type=Path, default=None, help="file or folder (default: the reports folder)")
@@ -471,6 +475,15 @@ def cmd_count(args, console: Console) -> int:
     return 0
 
 
+def _points_typed(text: str) -> float:
+    """Points as a TA types them, as the browser and the sheets read them: '1,5' is 1.5."""
+    from ..manual import points_of
+    try:
+        return points_of(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of points (e.g. 1.5 or 1,5)") from None
+
+
 def _report_key(key: str, results, reports: Path, among=None,
                 listed: str = "summary.csv lists the report keys") -> str:
     """A report key as typed: the key, a notebook's file name or path when unique, or the key
@@ -483,6 +496,13 @@ def _report_key(key: str, results, reports: Path, among=None,
         [k for k in results if as_typed(k) == as_typed(key)]
     if len(named) == 1:
         return named[0]
+    if len(named) > 1:
+        # Two students' notebooks under one file name (one named after a classmate): "no report"
+        # said nothing of them (an eighty-first review).
+        named = sorted(named)
+        raise CliError(f"{len(named)} notebooks are named '{key}': " + ", ".join(
+            f"{k} ({results[k].who})" for k in named[:SHOWN]) + ("..." if len(named) > SHOWN else "")
+            + "; give the report key")
     # A Moodle participant id, as a regrade request names the student (a seventy-fifth review).
     by_id = sorted(k for k, r in results.items() if key.strip().isdigit() and r.participant_id == key.strip())
     if len(by_id) == 1:
