@@ -694,6 +694,41 @@ def test_answers_bound_by_match_or_set_by_exec_or_globals_are_told():
     assert not any(r.passed for r in rows.values()) and "exec/globals()" in rows["a_"].message
 
 
+@pytest.mark.parametrize("extra", [
+    "",
+    "# True and False are Python builtins (bool literals), not strings\n",
+    "for name in ['a_', 'b_', 'c_', 'd_', 'e_']:\n    print(name, globals()[name])\n",
+    "print({k: v for k, v in globals().items() if k in ('a_', 'b_')})\n",
+    "for n in 'abcde':\n    print(n, eval(n + '_'))\n",
+    "print(locals()['a_'])\nprint(vars())\nprint('a_' in globals())\n",
+    "if __name__ == '__main__':\n    print(a_)\n",
+])
+def test_comments_and_prints_in_the_answers_cell_set_nothing(extra):
+    """An eighty-second review: `a_ = True  # (model.eval() in test)` or a comment saying "builtins",
+    and prints of globals()[name] or eval(name + '_'), cost all ten points as "set elsewhere"."""
+    src = ("a_ = True   # test accuracy (model.eval() in test) is low after one epoch\nb_ = False\n"
+           "c_ = True  # sigmoid derivative is at most 1/4\nd_ = True\ne_ = False  # not always > 1\n" + extra)
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
+    assert all(r.passed is None or r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+    assert not any("set elsewhere" in r.message or "set again" in r.message for r in rows.values())
+
+
+@pytest.mark.parametrize("extra,construct", [
+    ("exec('a_ = False')\n", "`exec(...)` on line 6"),
+    ("globals()['a_'] = False\n", "`globals()` on line 6"),
+    ("g = globals()\ng['a_'] = False\n", "`globals()` on line 6"),
+    ("eval('(a_ := False)')\n", "`eval(...)` on line 6"),
+    ("import sys\nsys.modules['__main__'].a_ = False\n", "`sys.modules` on line 7"),
+    ("get_ipython().user_ns['a_'] = False\n", "`user_ns` on line 6"),
+    ("import sys\nsys._getframe().f_globals['a_'] = False\n", "`f_globals` on line 7"),
+])
+def test_code_that_can_set_the_answers_is_named_with_its_line(extra, construct):
+    src = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\n" + extra
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
+    assert not any(r.passed for r in rows.values())
+    assert f"`a_` may be set again by {construct}" in rows["a_"].message
+
+
 def test_a_provided_cell_under_a_cell_magic_is_not_the_template_s():
     from grader.notebook import same_code
     tpl = next(c.source for c in TEMPLATE.cells if c.id == "imports")

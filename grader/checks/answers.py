@@ -6,7 +6,6 @@ Only a bool literal counts. Everything else scores 0 for that statement with the
 from __future__ import annotations
 
 import ast
-import re
 
 from ..magics import without_magics
 from ..results import CheckResult
@@ -70,7 +69,7 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
-    if _DYNAMIC.search(source):
+    if dynamic_write(tree):
         found = {n: _ELSEWHERE for n in found}
     return {n: found.get(n, _MISSING) for n in names}, ""
 
@@ -97,9 +96,76 @@ def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
 
 # Code that sets names without naming them as targets: exec("a_ = False"), globals().update(...).
 # Also IPython's namespace and the module the cell runs in (a seventieth review: get_ipython().user_ns[...]
-# and sys.modules['__main__'].b_ = ... set the answers Jupyter ends with).
-_DYNAMIC = re.compile(r"\b(?:exec|eval|globals|locals|vars|setattr|__import__|get_ipython)\s*\(|__dict__|\bbuiltins\b"
-                      r"|\buser_ns\b|\bsys\.modules\b|__main__")
+# and sys.modules['__main__'].b_ = ... set the answers Jupyter ends with). Read from the syntax tree:
+# a comment "test accuracy (model.eval() in test)" or a print of globals()['a_'] set nothing, and had
+# cost all ten points (an eighty-second review).
+_WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile"}
+_NAMESPACES = {"globals", "locals", "vars"}
+_MODULE_NAMES = {"builtins", "__builtins__", "__main__", "user_ns"}
+_READERS = {"items", "keys", "values", "get", "copy"}
+_NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__"}
+
+
+def dynamic_write(tree: ast.AST) -> str:
+    """The first construct that can set a name without naming it as a target, as
+    '`exec(...)` on line 7' ('' for none)."""
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def said(node: ast.AST, what: str) -> str:
+        return f"`{what}` on line {getattr(node, 'lineno', '?')}"
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in _WRITERS:
+                return said(node, f"{node.func.id}(...)")
+            # eval evaluates an expression: only a `:=` in it assigns. A literal is read as it is; a
+            # computed one, printed or compared, reads (`print(eval(name + '_'))`).
+            if node.func.id == "eval":
+                text = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+                if (":=" in text) if isinstance(text, str) else not _only_read(node, parents):
+                    return said(node, "eval(...)")
+            if node.func.id in _NAMESPACES and not _only_read(node, parents):
+                return said(node, f"{node.func.id}()")
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "__dict__" and not _only_read(node, parents):
+                return said(node, "__dict__")
+            if node.attr in _NAMESPACE_ATTRIBUTES:
+                return said(node, node.attr)
+            if node.attr in ("user_ns", "modules") and (node.attr == "user_ns" or (
+                    isinstance(node.value, ast.Name) and node.value.id == "sys")):
+                return said(node, "sys.modules" if node.attr == "modules" else "user_ns")
+        elif isinstance(node, ast.Name) and node.id in _MODULE_NAMES:
+            return said(node, node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            if any(n.split(".")[0] in _MODULE_NAMES for n in names):
+                return said(node, "import " + next(n for n in names if n.split(".")[0] in _MODULE_NAMES))
+        elif isinstance(node, ast.Constant) and node.value in ("__main__", "builtins") and \
+                not isinstance(parents.get(id(node)), ast.Compare):
+            return said(node, f"{node.value!r}")       # importlib.import_module("__main__"); not `__name__ == ...`
+    return ""
+
+
+def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """``globals()`` (or ``x.__dict__``) used where nothing can write through it: indexed to read,
+    printed, looked into with ``in``, or asked for its items, keys, values or a copy."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return isinstance(parent.ctx, ast.Load) and not isinstance(parents.get(id(parent)), ast.AugAssign)
+    if isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name) and \
+            parent.func.id in ("print", "len", "sorted", "list", "dict", "repr", "str"):
+        return True
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        return True
+    return (isinstance(parent, ast.Attribute) and parent.attr in _READERS
+            and isinstance(parents.get(id(parent)), ast.Call) and parents[id(parent)].func is parent)
+
+
+def _dynamic_in(source: str) -> str:
+    try:
+        return dynamic_write(ast.parse(without_magics(source)))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
 
 
 def missing_why(source: str, name: str) -> str:
@@ -133,6 +199,11 @@ def problem(name: str, value, source: str = "") -> str:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
+        construct = _dynamic_in(source) if source else ""
+        if construct:
+            return (f"`{name}` may be set again by {construct} (exec/globals() and the like can set any name), so "
+                    f"its value after the cell runs is not the one written; remove that line and set it once: "
+                    f"`{name} = True` or `{name} = False` (a print of your answers is fine)")
         return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=`, by an "
                 f"import, or by exec/globals()), so its value after the cell runs is not the one written; set it "
                 f"once: `{name} = True` or `{name} = False`")
@@ -233,7 +304,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     taken = False
     for c in ctx.added_after(found.cell):
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
-        if not bad and _DYNAMIC.search(c.source):       # exec(...), globals().update(...): unknown values
+        if not bad and _dynamic_in(c.source):       # exec(...), globals().update(...): unknown values
             more = {n: _ELSEWHERE for n in names}
         for n in names:
             if not bad and more[n] is not _MISSING:
