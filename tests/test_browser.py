@@ -406,6 +406,11 @@ def test_override_an_automatic_check_with_a_reason(browser, served):
     with page.expect_navigation():
         form.locator("button:has-text('save')").click()
     assert "changed by kim: regrade request: F.relu is the same" in page.inner_text("#auto")
+    row = page.locator("#auto tr", has_text="ANN_relu: activations")               # and it closes unsaved
+    row.locator(".override-open").click()
+    expect(page.locator("#override-form")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#override-form")).to_be_hidden()
     gb = gradebook(served)
     assert decided(gb)["Ben_Gruber_5501"].auto_points == 3
     gb.close()
@@ -444,6 +449,57 @@ def test_adjustment_typed_with_a_decimal_comma_and_a_narrow_window(browser, serv
     page.wait_for_selector("#grading")
     for box in (page.locator(".rubric-col").bounding_box(), page.locator(".answer-col").bounding_box()):
         assert box["x"] + box["width"] <= 800, box
+
+
+def test_a_save_while_the_server_is_down_says_so_and_works_once_it_is_back(browser, served):
+    """An eighty-third review: with `grader serve` stopped, a save left "saving…" for good, no word,
+    and every later key did nothing, also after the server was back; a link clicked right after
+    typing asked "leave site?"; the counts stayed as before a save; "−0,5" was refused."""
+    gb = gradebook(served)
+    gb.add_item("calc_1_1", 10, "correct proof", "", "setup")
+    gb.close()
+    page = login(browser, served, "kim")
+    dialogs = []
+
+    def refuse(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+    page.on("dialog", refuse)
+    go(page, "1")
+    page.wait_for_selector("#grading")
+    before = page.inner_text("#task-progress")
+    page.keyboard.press("1")
+    wait_saved(page)
+    expect(page.locator("#task-progress")).not_to_have_text(before)          # counted at once
+    served.kill()
+    page.keyboard.press("c")
+    page.keyboard.type("typed while the server was down")
+    page.keyboard.press("Escape")
+    expect(page.locator("#save-state")).to_have_text("not saved")
+    expect(page.locator("#message")).to_contain_text("the server cannot be reached")
+    served.start()
+    page.keyboard.press("s")
+    wait_saved(page)
+    key = served_key(page, served)
+    assert gradebook(served).grade(key, "calc_1_1").comment == "typed while the server was down"
+    page.keyboard.press("p")
+    page.keyboard.type("\u22120,5")                                           # the minus sign the hint shows
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    assert gradebook(served).grade(key, "calc_1_1").adjust == -0.5
+    page.keyboard.press("c")
+    page.keyboard.type(" and more")
+    with page.expect_navigation():
+        page.locator("a", has_text="History").first.click()                  # saved first, then gone
+    assert not dialogs, dialogs
+    assert gradebook(served).grade(key, "calc_1_1").comment.endswith(" and more")
+    # History: an undo asks first, and an undo can be undone.
+    page.remove_listener("dialog", refuse)
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        page.locator("#history button", has_text="undo").first.click()
+    expect(page.locator("#history tr", has_text="undo of change")).to_have_count(1)
+    assert page.locator("#history tr", has_text="undo of change").locator("button").count() == 1
 
 
 def served_key(page, server):

@@ -141,7 +141,7 @@ def test_override_with_reason_in_the_app(app):
     page = alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
     assert "changed by alice: F.relu is equivalent" in page
     assert decided(app.config["STATE"].gb)["Ben_Gruber_5501"].auto_points == 3
-    assert "(read-only; 3/" in page           # the heading counts the override as the reports do
+    assert "Automatic checks of this student <span class=\"muted\">(3/" in page          # the heading counts the override as the reports do
 
 
 def test_two_tas_overriding_one_check_conflict_instead_of_replacing_each_other(app):

@@ -129,7 +129,7 @@ def grade():
         return {"ok": True, "changed": True, **grade_json(saved, rubric, answer.max_points),
                 "message": "the answer changed after you opened it (a resubmission was graded): your grade is kept "
                            "for the text you read, and the new text is back in the queue; reload to see it"}
-    return {"ok": True, **grade_json(saved, rubric, answer.max_points)}
+    return {"ok": True, **grade_json(saved, rubric, answer.max_points), **counts(st, task, answer.key)}
 
 
 @api.post("/group-grade")
@@ -153,13 +153,18 @@ def group_grade():
     except Conflict as exc:
         return {"error": "conflict", "message": f"{exc.message}: nothing was given to the group; reload the page"}, 409
     st.changed(res.applied)
-    # The counts the page shows, as they are now (a new TA's review: they stayed as before `g`).
-    tv = task_view(st, task, g.ta, "shuffle")
-    group = grouping.group_of(st.gb, task.id, answer.key)
-    in_group = sum(1 for k in (group.members if group else ()) if k in tv.answers and tv.state(k) == "graded")
     return {"ok": True, "applied": len(res.applied), "change": res.change,
             "skipped": [{"sid": ids.get(s.submission_key), "ta": s.ta} for s in res.skipped],
-            "graded": tv.graded, "total": len(tv.answers), "graded_in_group": in_group}
+            **counts(st, task, answer.key)}
+
+
+def counts(st, task, key: str) -> dict:
+    """The counts the page shows, as they are now (a new TA's review: they stayed as before `g`;
+    an eighty-third: as before a save)."""
+    tv = task_view(st, task, g.ta, "shuffle")
+    group = grouping.group_of(st.gb, task.id, key)
+    in_group = sum(1 for k in (group.members if group else ()) if k in tv.answers and tv.state(k) == "graded")
+    return {"graded": tv.graded, "total": len(tv.answers), "graded_in_group": in_group}
 
 
 @api.post("/rubric")

@@ -216,7 +216,9 @@ def history():
             if key is not None and key not in keys:
                 keys.append(key)
         shown = [f"#{ids.get(k, '?')}" if anon else k for k in keys[:8]] + (["…"] if len(keys) > 8 else [])
-        rows.append(dict(c=ch, who=shown, undoable=ch.action not in ("regrade", "import", "undo")
+        # An undo can be undone too (an eighty-third review: an undo clicked by mistake on another
+        # TA's grade could not be taken back from this page).
+        rows.append(dict(c=ch, who=shown, undoable=ch.action not in ("regrade", "import", "undo-blocked")
                          and ch.undone_by is None))
     return render_template("history.html", rows=rows, mine=mine, everything=everything)
 

@@ -4,12 +4,21 @@
   "use strict";
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
+  // A server that cannot be reached is an answer too (an eighty-third review: a save while `grader
+  // serve` was stopped left "saving…" for good, and every later key did nothing).
+  const UNREACHABLE = "Not saved: the server cannot be reached (is grader serve still running?). " +
+    "What you typed is still here; save again (s) once it runs.";
   async function post(url, data) {
-    const r = await fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
-      body: JSON.stringify(data),
-    });
+    let r;
+    try {
+      r = await fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+        body: JSON.stringify(data),
+      });
+    } catch (e) {
+      return {status: 0, body: {error: UNREACHABLE}};
+    }
     let body = {};
     try { body = await r.json(); } catch (e) { body = {error: `server answered ${r.status}`}; }
     return {status: r.status, body};
@@ -36,9 +45,12 @@
     if (sub && sub.dataset.ta) data.ta = sub.dataset.ta;
     const err = form.querySelector(".form-error");
     if (err) err.textContent = "";
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     const {status, body} = await post(form.dataset.api, data);
     if (status === 200 && body.ok) { location.reload(); return; }
-    if (err) err.textContent = body.error || `failed (${status})`;
+    const said = body.error || `failed (${status})`;
+    if (err) err.textContent = said;
+    else { const m = document.getElementById("message"); if (m) m.textContent = said; }
   });
 
   const overrideForm = document.getElementById("override-form");
@@ -57,6 +69,15 @@
       f.elements.points.focus();
     });
   }
+  const closeOverride = () => {
+    if (!overrideForm || overrideForm.hidden) return false;
+    overrideForm.hidden = true;
+    const opener = overrideForm.closest("td") && overrideForm.closest("td").querySelector(".override-open");
+    if (opener) opener.focus();
+    return true;
+  };
+  const overrideCancel = document.getElementById("override-cancel");
+  if (overrideCancel) overrideCancel.addEventListener("click", closeOverride);
 
   for (const b of document.querySelectorAll(".edit-item")) {
     b.addEventListener("click", () => {
@@ -81,6 +102,7 @@
     const t = ev.target;
     if (t.matches && t.matches("input, textarea, select")) {
       const itemForm = t.closest(".item-form");
+      if (ev.key === "Escape" && t.closest("#override-form")) { closeOverride(); return; }   // closed unsaved
       if (ev.key === "Escape" && itemForm) {
         // Esc closes the item's edit form unsaved (a seventy-seventh review: it stayed open).
         itemForm.hidden = true;
@@ -118,12 +140,16 @@
     const adjust = document.getElementById("adjust");
     const conflict = document.getElementById("conflict");
     let savedComment = comment.value, savedAdjust = adjust.value;
+    let failed = false;     // the last save did not reach the gradebook: the page holds unsaved ticks
+    const unsaved = () => failed || comment.value !== savedComment || adjust.value !== savedAdjust;
 
     const fmt = (x) => (x === null || x === undefined) ? "–" : String(+x.toFixed(4));
     // The adjustment as a TA types it: "1,5" is 1.5, empty is 0, anything else is refused with a
     // word (a seventy-seventh review: a number field turned "-0,5" into -5 and saved it).
     const adjustValue = () => {
-      const text = adjust.value.trim().replace(/^([+-]?\d+),(\d+)$/, "$1.$2").replace("−", "-");
+      // Any dash first: "−0,5" with the minus sign the page's own hint shows (an eighty-third review).
+      const text = adjust.value.trim().replace(/^[\u2212\u2010-\u2015\uFE63\uFF0D]/, "-")
+        .replace(/^([+-]?\d+),(\d+)$/, "$1.$2");
       if (text === "") return 0;
       return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? parseFloat(text) : null;
     };
@@ -144,8 +170,10 @@
       if (overwriteVersion !== undefined) data.version = overwriteVersion;
       status.textContent = "saving…";
       const {status: code, body} = await post(boot.urls.grade, data);
+      failed = code !== 200;
       if (code === 200) {
         version = body.version;
+        showCounts(body);
         points.textContent = fmt(body.points);
         status.textContent = `saved by ${body.ta} (v${version})` +
           (body.capped ? ` · kept within 0..${fmt(boot.max)}: the items and adjustment give ${fmt(body.raw)}` : "");
@@ -163,6 +191,14 @@
       return false;
     }
 
+    function showCounts(body) {
+      if (body.total === undefined) return;
+      const progress = document.getElementById("task-progress");
+      if (progress) progress.textContent = `${body.graded}/${body.total} graded`;
+      const inGroup = document.getElementById("group-graded");
+      if (inGroup) inGroup.textContent = `${body.graded_in_group}`;
+    }
+
     function showConflict(body) {
       const t = body.theirs || {};
       const names = (t.items || []).map((id) => {
@@ -175,22 +211,48 @@
         (names.length ? `, items ${names.join(", ")}` : "") + (t.comment ? `, comment “${t.comment}”` : "") + ".";
       const theirs = document.createElement("button");
       theirs.textContent = "show theirs"; theirs.id = "conflict-theirs";
-      theirs.addEventListener("click", () => location.reload());
+      theirs.addEventListener("click", () => {
+        // What was typed is not thrown away with the reload (an eighty-third review): it is shown
+        // after it, to copy from.
+        if (comment.value !== savedComment && comment.value.trim()) {
+          try {
+            sessionStorage.setItem("grader-flash", `Theirs is shown. Your comment, not saved, to copy from: “${comment.value}”`);
+          } catch (e) { /* private mode */ }
+        }
+        savedComment = comment.value; savedAdjust = adjust.value; failed = false;
+        location.reload();
+      });
       const mine = document.createElement("button");
       mine.textContent = "replace with mine"; mine.id = "conflict-mine";
       mine.addEventListener("click", () => { queue = queue.then(() => send(t.version)); });
       const keys = document.createElement("p");
       keys.className = "muted";
-      keys.textContent = "Enter shows theirs; Tab, then Enter, replaces it with yours.";
+      keys.textContent = "Enter shows theirs (your comment is shown after it, to copy from); Tab, then Enter, " +
+        "replaces it with yours.";
       conflict.append(p, theirs, " ", mine, keys);
       conflict.hidden = false;
       theirs.focus();   // reachable without fifteen Tabs (a seventy-seventh review)
     }
 
-    const save = () => { queue = queue.then(() => send()); return queue; };
+    // One failed step never stops the ones after it (a rejected promise left in the queue did).
+    const save = () => {
+      queue = queue.then(() => send()).catch(() => {
+        status.textContent = "not saved"; message.textContent = UNREACHABLE; failed = true; return false;
+      });
+      return queue;
+    };
     // A comment or adjustment typed but not saved is not lost to a reload without a question.
     window.addEventListener("beforeunload", (ev) => {
-      if (comment.value !== savedComment || adjust.value !== savedAdjust) { ev.preventDefault(); ev.returnValue = ""; }
+      if (unsaved()) { ev.preventDefault(); ev.returnValue = ""; }
+    });
+    // A link clicked right after typing saves first and then goes: the browser's "leave site?"
+    // came for text that was being saved (an eighty-third review), which teaches "Leave".
+    document.addEventListener("click", (ev) => {
+      const a = ev.target.closest && ev.target.closest("a[href]");
+      if (!a || a.target || ev.defaultPrevented || ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+      if (!unsaved() || a.getAttribute("href").startsWith("#")) return;
+      ev.preventDefault();
+      save().then((ok) => { if (ok) location.href = a.href; });
     });
     for (const b of boxes) b.addEventListener("change", save);
     adjust.addEventListener("change", save);
@@ -198,10 +260,10 @@
     document.getElementById("save").addEventListener("click", save);
 
     async function groupGrade() {
-      if (version === 0 || comment.value !== savedComment || adjust.value !== savedAdjust) {
+      if (version === 0 || unsaved()) {
         if (!(await (save()))) return;
       }
-      await queue;
+      await queue.catch(() => false);
       const {status: code, body} = await post(boot.urls.group, {task: boot.task, sid: boot.sid, version,
                                                                answer: boot.answer, members: boot.members});
       if (code !== 200) {
@@ -210,10 +272,7 @@
         status.textContent = "group grade not given";
         return;
       }
-      const progress = document.getElementById("task-progress");
-      if (progress) progress.textContent = `${body.graded}/${body.total} graded`;
-      const inGroup = document.getElementById("group-graded");
-      if (inGroup) inGroup.textContent = `${body.graded_in_group}`;
+      showCounts(body);
       let text = `Gave this grade to ${body.applied} more answer${body.applied === 1 ? "" : "s"} of the group.`;
       if (body.skipped.length) {
         text += ` Left as they are (graded otherwise; open one to change it): ` +
@@ -225,7 +284,7 @@
     groupButton.addEventListener("click", groupGrade);
 
     async function undo() {
-      await queue;
+      await queue.catch(() => false);
       const {status: code, body} = await post(boot.urls.undo, {});
       if (code === 200) {
         // Said after the reload: what was undone (a sixty-third review saw no word of it).
@@ -241,7 +300,12 @@
       if (code === 200) location.reload(); else message.textContent = body.error;
     });
 
-    const go = (url) => { if (url) queue.then(() => { location.href = url; }); };
+    // After the saves queued before it; a failed one keeps the page (and what was typed).
+    const go = (url) => {
+      if (!url) return;
+      const leave = () => { location.href = url; };
+      if (unsaved()) save().then((ok) => { if (ok) leave(); }); else queue.then(leave);
+    };
 
     function key(k) {
       if (/^[0-9]$/.test(k)) {
