@@ -22,7 +22,7 @@ FLAG_HELP = {
               "delete that line) or never finishes; Jupyter's Run All stops there: fix it (the grader graded "
               "what the cell defines before it, and the True/False answers as written)",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
-             "instead; put your code in the template's cell",
+             "instead; put your work (code or answer) in the template's cell",
     "duplicated": "duplicated: a cell of the template is there twice (copied); of code cells the lower copy is "
                   "graded, as Jupyter runs it last, of answer cells the upper one: delete the other copy",
     "reordered": "reordered: cells of the template are in another order; Jupyter's Run All runs them top to "

@@ -46,8 +46,11 @@ def _capital_runs(text: str) -> list[str]:
         if ch.isupper():
             run += ch
             continue
-        if len(run) >= 2:
-            runs.append(run)
+        # Before a lower-case letter the run's last capital starts the next part: 'OBrien' is 'O' and
+        # 'Brien', a one-letter part as in 'JaneDoeA' (an eighty-second review: "'OB' is all capitals").
+        whole = run if not ch.isalpha() else run[:-1]
+        if len(whole) >= 2:
+            runs.append(run if not ch.isalpha() else whole)
         run = ""
     return runs
 
@@ -59,7 +62,11 @@ def _name_problems(name: str) -> list[str]:
     bad = sorted({ch for ch in name if not ch.isalpha()})
     if bad:
         shown = ", ".join("space" if c == " " else repr(c) for c in bad)
-        problems.append(f"the name may contain letters only, found {shown}; write e.g. 'JaneDoe'")
+        # The student's own name without them ('AnnaLenaMüllerSchmidt', 'SeanOBrien'), not a stranger's
+        # (an eighty-second review).
+        own = "".join(p[:1].upper() + p[1:] for p in re.split(r"[^\w]|_|\d", name) if p)
+        problems.append(f"the name may contain letters only, found {shown}; write "
+                        f"'{own if own and len(own) <= 60 else 'JaneDoe'}'")
     chunks = [c for c in re.split(r"[^\w]|_|\d", name) if c]
     for chunk in chunks:
         for part in split_name_parts(chunk):

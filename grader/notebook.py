@@ -258,12 +258,18 @@ class Found:
     note: str = ""
 
 
+# Jupyter's default, written out of habit above the imports: it changes nothing that runs (an
+# eighty-second review: it cost the provided cell's 2 points as an edit).
+_NO_OP_MAGIC = re.compile(r"^[ \t]*%matplotlib[ \t]+inline[ \t]*(?:#[^\n]*)?$", re.M)
+
+
 def same_code(source: str, template_source: str) -> bool:
     """The same program as the template's cell, whatever blank lines and comments were added (a
     forty-sixth review: a blank line in the imports cell cost its 2 points). Compared as syntax
     trees: any change to what runs (an argument, a value, a magic) is a change."""
     if checksum(source) == checksum(template_source):
         return True
+    source, template_source = _NO_OP_MAGIC.sub("", source), _NO_OP_MAGIC.sub("", template_source)
     if len(source) > 4 * len(template_source) + 10_000:
         return False                 # not parsed at all: a page of comments is not the template's cell
     if without_magics(source) != source or without_magics(template_source) != template_source:

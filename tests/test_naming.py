@@ -35,6 +35,22 @@ def test_bad_names_explain_the_problem(name, needle):
     assert any(needle in msg for msg in p.problems), p.problems
 
 
+@pytest.mark.parametrize("name,problem", [
+    ("SeanOBrien", None), ("JaneDAngelo", None), ("JaneDoeA", None),
+    ("SeanO'Brien", "the name may contain letters only, found \"'\"; write 'SeanOBrien'"),
+    ("AnnaLenaMüller-Schmidt", "the name may contain letters only, found '-'; write 'AnnaLenaMüllerSchmidt'"),
+    ("JaneDOE", "'DOE' is all capitals"), ("JANEDoe", "'JANE' is all capitals"),
+])
+def test_one_letter_name_parts_are_fine_and_the_fix_is_the_students_own_name(name, problem):
+    """An eighty-second review: 'SeanOBrien' read as "'OB' is all capitals", and a hyphenated name
+    was told to write 'JaneDoe'."""
+    p = parse_filename(f"Assignment_7_{name}_k12345678.ipynb", 7)
+    if problem is None:
+        assert p.ok, p.problems
+    else:
+        assert any(x.startswith(problem) for x in p.problems), p.problems
+
+
 def test_every_violation_is_reported():
     p = parse_filename("Assignment_7_doe_1234.ipynb", 7)
     assert len(p.problems) == 2

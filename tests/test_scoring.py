@@ -734,6 +734,10 @@ def test_a_provided_cell_under_a_cell_magic_is_not_the_template_s():
     tpl = next(c.source for c in TEMPLATE.cells if c.id == "imports")
     assert same_code(tpl + "\n\n# done\n", tpl)
     assert not same_code("%%timeit -n1 -r1\n" + tpl, tpl) and not same_code("%%capture\n" + tpl, tpl)
+    # Jupyter's default backend, out of habit (an eighty-second review: it cost the cell's 2 points);
+    # another backend is a change.
+    assert same_code("%matplotlib inline\n" + tpl, tpl) and same_code(tpl + "\n%matplotlib  inline  # plots\n", tpl)
+    assert not same_code("%matplotlib widget\n" + tpl, tpl)
 
 
 def test_an_error_the_message_names_already_is_not_put_first_again():
