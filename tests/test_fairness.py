@@ -658,6 +658,12 @@ def train_and_test(model, hyperparameters):
             "plt.plot(g1); plt.plot(g2); plt.plot(g3)",
             "for g in (g1, g2, g3): plt.plot([(u + v) / 2 for u, v in zip(g, g[1:])])")},
         {"plots": 0}, ["a plotted line is shorter than the lists (smoothed, trimmed or every n-th value?)"], []),
+    "gradients-plotted-as-a-running-mean-of-the-same-length": (   # an eighty-second review: "0 of the 3 ..."
+        {"train-and-test": train().replace(
+            "plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+            "for g in (g1, g2, g3): plt.plot([sum(g[max(0, i - 2):i + 1]) / len(g[max(0, i - 2):i + 1]) "
+            "for i in range(len(g))])")},
+        {"plots": 0}, ["a plotted line is as long as the lists but holds other values (smoothed or averaged?)"], []),
     "class-name-in-a-plot-title": (                    # no exec flag (a sixth fairness review)
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "plt.plot(g1); plt.plot(g2); plt.plot(g3); "

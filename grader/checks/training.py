@@ -698,6 +698,11 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
                               f"returns them, so the layers' gradients can be compared (a log scale is fine)" + raised)
     if raised and not lines:
         return Verdict(False, "nothing was plotted: the function stopped with an error before it plotted" + raised)
+    if found < 3 and any(np.size(line) in lengths for line in lines):
+        # A running mean that keeps the length (an eighty-second review read "0 of the 3 ... plotted").
+        return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted; a plotted "
+                              f"line is as long as the lists but holds other values (smoothed or averaged?): plot "
+                              f"the lists as `train` returns them (a log scale is fine), e.g. plt.plot(grads1)" + raised)
     return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted (read from lines, points, bars, "
                           f"filled areas, box or violin plots and histograms); plot each list "
                           f"(e.g. plt.plot(grads1)) for the whole run or per epoch" + raised)
