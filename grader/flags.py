@@ -20,7 +20,7 @@ FLAG_HELP = {
     "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
     "raised": "raised: a graded cell raises an error (a `raise NotImplementedError()` left from the template? "
               "delete that line) or never finishes; Jupyter's Run All stops there: fix it (the grader graded "
-              "what the cell defines before it, and the True/False answers as written)",
+              "what the cell defined before the error; in the True/False answers cell, the answers as written)",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
              "instead; put your work (code or answer) in the template's cell",
     "duplicated": "duplicated: a cell of the template is there twice (copied); of code cells the lower copy is "

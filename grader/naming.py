@@ -252,14 +252,16 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
         # 'Jane_Doe': one mistake, said once with the name to use (a seventy-sixth review got
         # "letters only, found '_'" and "use no underscores" both).
         problems.extend(_name_problems(name.replace("_", "") if len(parts) > 4 else name))
+        # One name with every fix in it: each line's own fix alone left the other mistake in
+        # (an eighty-fifth review: '..._MaxMustermann_12345678' and '..._Max_Mustermann_k12345678').
+        joined = "".join(p[:1].upper() + p[1:] for p in parts[2:-1])
+        fixed_matr = "k" + matr[-8:] if re.fullmatch(r"[kK]?\d{8}", matr) else matr
+        fixed = f"'Assignment_{assignment}_{joined}_{fixed_matr}.ipynb'"
         if len(parts) > 4:
-            joined = "".join(p[:1].upper() + p[1:] for p in parts[2:-1])
-            problems.append(f"use no underscores or spaces inside your name: "
-                            f"'Assignment_{number}_{joined}_{matr}.ipynb'")
+            problems.append(f"use no underscores or spaces inside your name: {fixed}")
         if not MATR.fullmatch(matr):
             if re.fullmatch(r"\d{8}", matr):
-                problems.append(f"matriculation number '{matr}' must start with a lower-case 'k': "
-                                f"'Assignment_{number}_{name}_k{matr}.ipynb'")
+                problems.append(f"matriculation number '{matr}' must start with a lower-case 'k': {fixed}")
             elif re.fullmatch(r"K\d{8}", matr):
                 problems.append(f"matriculation number '{matr}' must start with a lower-case 'k'")
             else:

@@ -340,6 +340,9 @@ def test_the_students_check_warns_of_unfinished_written_answers_and_counts_probl
     assert render_check(r, spec, Console(file=buf, width=100, color_system=None)) == 1
     text = " ".join(buf.getvalue().split())
     assert "Written answers to look at (2):" in text
+    # The table says so too (an eighty-fifth review read "answered" beside a lone "TODO" and stopped there).
+    assert "Calculation 1.1 answered, but look at it (below): a TA grades it (10 points)" in text
+    assert "Calculation 2 answered: a TA grades it (25 points)" in text
     assert "Calculation 1.1: the answer is only 'TODO'" in text
     assert "Calculation 1.2: the answer still holds 'YOUR ANSWER HERE'" in text and "Calculation 2:" not in text
     assert "To fix (1):" in text and text.count("restore the cell") == 1

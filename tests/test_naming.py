@@ -51,6 +51,13 @@ def test_one_letter_name_parts_are_fine_and_the_fix_is_the_students_own_name(nam
         assert any(x.startswith(problem) for x in p.problems), p.problems
 
 
+def test_each_suggested_name_has_every_fix_in_it():
+    """An eighty-fifth review: each line's name fixed one mistake and kept the other."""
+    p = parse_filename("Assignment_6_Max_Mustermann_12345678.ipynb", 7)
+    named = [x for x in p.problems if ".ipynb'" in x]
+    assert len(named) == 2 and all(x.endswith("'Assignment_7_MaxMustermann_k12345678.ipynb'") for x in named)
+
+
 def test_every_violation_is_reported():
     p = parse_filename("Assignment_7_doe_1234.ipynb", 7)
     assert len(p.problems) == 2

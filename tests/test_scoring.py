@@ -729,6 +729,29 @@ def test_code_that_can_set_the_answers_is_named_with_its_line(extra, construct):
     assert f"`a_` may be set again by {construct}" in rows["a_"].message
 
 
+def test_errors_a_student_cannot_act_on_are_said_in_their_terms():
+    """An eighty-fifth review: a fixed "cuda" read "Cannot re-initialize CUDA in forked subprocess ...
+    use the 'spawn' start method"; SGD(model, ...) named the grader's Flatten; a missing
+    super().__init__() got PyTorch's words alone; `ANN_Sigmoid` was "not defined" without a word."""
+    c = Context(SPEC, notebook({}), TEMPLATE, False)
+    cuda = c.explain("RuntimeError: Cannot re-initialize CUDA in forked subprocess. To use CUDA with "
+                     "multiprocessing, you must use the 'spawn' start method", given_model=True)
+    assert "forked" not in cuda and "runs on the CPU" in cuda and "model.to(device)" in cuda
+    sgd = c.explain("TypeError: optimizer can only optimize Tensors, but one of the params is "
+                    "torch.nn.modules.flatten.Flatten", given_model=True)
+    assert "Flatten" not in sgd and "optim.SGD(model.parameters()" in sgd
+    assert c.explain("AttributeError: cannot assign module before Module.__init__() call (line 3 of cell x)"
+                     ).endswith("Call super().__init__() first in __init__, before any layer is assigned")
+    renamed = notebook({"ann-sigmoid": "class ANN_Sigmoid(nn.Module):\n    pass\n",
+                        "train-and-test": "def train_and_tset(model, hyperparameters):\n    pass\n"})
+    c = Context(SPEC, renamed, TEMPLATE, False)
+    assert c.defined_elsewhere("ANN_sigmoid", "ann-sigmoid") == \
+        " (the cell defines `ANN_Sigmoid`: names are case-sensitive, write `ANN_sigmoid`)"
+    assert c.defined_elsewhere("train_and_test", "train-and-test") == \
+        " (the cell defines `train_and_tset`: a typo? write `train_and_test`)"
+    assert c.defined_elsewhere("ANN_relu", "ann-relu") == ""
+
+
 def test_a_provided_cell_under_a_cell_magic_is_not_the_template_s():
     from grader.notebook import same_code
     tpl = next(c.source for c in TEMPLATE.cells if c.id == "imports")

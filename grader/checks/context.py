@@ -39,7 +39,7 @@ class Context:
         other = next((c for c in self.nb.cells if c.cell_type == "code" and c.id != cell_id
                       and defines(c.source, name)), None)
         if other is None:
-            return ""
+            return self._near_miss(name, cell_id)
         where = f"cell '{other.id}'" if other.id else f"the cell at position {other.index + 1}"
         return f" (it is defined in {where}: each cell is graded on its own, so move it into cell '{cell_id}')"
 
@@ -48,6 +48,24 @@ class Context:
         if cell.cell_type != "code" or self.nb.checksum(cell) == self.template_checksum(cell_id):
             return cell.cell_type == "code"
         return any(same_code(cell.source, t.source) for t in self.template.by_id(cell_id))
+
+    def _near_miss(self, name: str, cell_id: str) -> str:
+        """A class or function of the cell named almost as asked: `ANN_Sigmoid`, `train_and_tset`
+        (an eighty-fifth review: "not defined" with no word of the name the cell did define)."""
+        import ast
+        import difflib
+        from ..notebook import parse_source
+        names = []
+        for c in self.nb.by_id(cell_id):
+            tree = parse_source(c.source) if c.cell_type == "code" else None
+            names += [n.name for n in (tree.body if tree is not None else ())
+                      if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
+        names = [n for n in names if n != name]
+        same = [n for n in names if n.lower() == name.lower()]
+        if same:
+            return f" (the cell defines `{same[0]}`: names are case-sensitive, write `{name}`)"
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+        return f" (the cell defines `{close[0]}`: a typo? write `{name}`)" if close else ""
 
     def flag(self, text: str) -> None:
         """A flag for the summary; notes, and the per-cell ID flags of a notebook that has no
@@ -177,6 +195,18 @@ class Context:
             # student's class (a fairness review: a bare TypeError under every check).
             return (f"{error}. The function gets the model to train as its argument (the grader passes a model "
                     f"of its own, not your class): train `model`, do not build a new one from it")
+        if "CUDA" in error and any(t in error for t in ("forked subprocess", "NVIDIA driver", "not compiled with CUDA",
+                                                         "no CUDA GPUs", "CUDA driver")):
+            # How the grader runs cells ("re-initialize CUDA in forked subprocess ... 'spawn'") is no
+            # fix for a student (an eighty-fifth review).
+            return ("RuntimeError: CUDA is not available. The grader runs on the CPU, without a GPU: move the model "
+                    "and data with the notebook's `device` (model.to(device)), never a fixed \"cuda\"")
+        if "cannot assign module before Module.__init__() call" in error:
+            return f"{error}. Call super().__init__() first in __init__, before any layer is assigned"
+        if "optimizer can only optimize Tensors" in error or "params argument given to the optimizer" in error:
+            # "... one of the params is torch.nn.modules.flatten.Flatten" names the grader's model (ibid.).
+            return ("TypeError: the optimizer was given the model (or its layers), not its parameters: "
+                    "optim.SGD(model.parameters(), lr=..., momentum=...)")
         if error.startswith("ModuleNotFoundError"):
             return (f"{error}. Don't import any other packages than listed in the cell with the 'imports' tag "
                     f"(allowed: {', '.join(sorted(self.spec.allowed_modules(self.template)))})")

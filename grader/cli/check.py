@@ -32,7 +32,12 @@ def add_parser(sub) -> None:
                               "  grader check --all Assignment_7_JaneDoe_k12345678.ipynb\n"
                               "        every check, passed ones too\n"
                               "  grader check --spec bundle/ Assignment_7_JaneDoe_k12345678.ipynb\n"
-                              "        with the course's student bundle (grader release --bundle)\n")
+                              "        with the course's student bundle (grader release --bundle)\n"
+                              "\nmarks (with --all): ✓ passed, ✗ to fix, ~ format ok (right or wrong is decided\n"
+                              "at grading), · a written answer a TA grades\n"
+                              "\nexit status: 0 ready to hand in; 1 something to fix (a check, the file name,\n"
+                              "an edited or deleted cell, an unfinished written answer); 2 the command\n"
+                              "could not run (no such file, a folder or a zip, a wrong option)\n")
     c.add_argument("notebook", type=Path, help="the .ipynb file you hand in")
     c.add_argument("--all", action="store_true", dest="show_all",
                    help="show every check, not only the ones to fix")
@@ -146,6 +151,10 @@ def _task_line(task, checks) -> str:
     if all(c.manual_task for c in checks):
         if any(c.passed is False for c in checks):
             return f"not answered   0/{task.max_points:g}"
+        from ..checks.manual import unfinished
+        if any(c.answer is not None and unfinished(c.answer) is not None for c in checks):
+            # Not "answered" above a lone "TODO" (an eighty-fifth review read the table and stopped there).
+            return f"answered, but look at it (below): a TA grades it ({task.max_points:g} points)"
         return f"answered: a TA grades it ({task.max_points:g} points)"
     # Only the form can be checked now (True/False answers): some check waits for grading. A task
     # whose every check failed is 0, not "format ok for 0 of 5" (an empty notebook's code tasks).
@@ -193,7 +202,8 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
         if not checks:
             continue
         summary = _task_line(task, checks)
-        style = "red" if any(c.passed is False for c in checks) else "green"
+        style = ("red" if any(c.passed is False for c in checks) else
+                 "yellow" if summary.startswith("answered, but") else "green")
         head = f"{task.title:<{name_width}}" if len(task.title) < name_width else task.title + "  "
         if len(head) + len(summary) <= width:
             out(Text(head) + Text(summary, style=style))
