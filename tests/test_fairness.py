@@ -664,6 +664,15 @@ def train_and_test(model, hyperparameters):
             "for g in (g1, g2, g3): plt.plot([sum(g[max(0, i - 2):i + 1]) / len(g[max(0, i - 2):i + 1]) "
             "for i in range(len(g))])")},
         {"plots": 0}, ["a plotted line is as long as the lists but holds other values (smoothed or averaged?)"], []),
+    "the-last-epochs-first-list-drawn-three-times": (   # an eighty-fifth review: "0 of the 3 ... plotted"
+        {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c", "g1, g2, g3 = a, b, c")).replace(
+            "plt.plot(g1); plt.plot(g2); plt.plot(g3)", "plt.plot(g1); plt.plot(g1); plt.plot(g1)")},
+        {"plots": 0}, ["of the three gradient lists only the first was plotted, and only for the last epoch"], []),
+    "one-list-of-the-whole-run-drawn-three-times": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "plt.plot(g1); plt.plot(g1); plt.plot(g1)")},
+        {"plots": 0}, ["1 of the 3 gradient lists returned by `train` was plotted (the first was, the second and "
+                       "the third not)"], []),
     "class-name-in-a-plot-title": (                    # no exec flag (a sixth fairness review)
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "plt.plot(g1); plt.plot(g2); plt.plot(g3); "

@@ -658,16 +658,26 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
         return Verdict(False, f"{NOT_CONFIRMED}, so the gradient lists to look for are not known (see epochs)" + raised)
     if not series:
         return Verdict(False, "not checked, so no point: there are no gradient lists from `train` to look for (see epochs)" + raised)
-    found = 0
+    found, which = 0, []
     for k in range(3):
         whole = [v for s in series for v in s[k]]
         if _plotted(whole, lines) or all(_plotted(s[k], lines) for s in series):
             found += 1
+            which.append(k)
+    names = ("the first", "the second", "the third")
     if found == 3:
         return Verdict(True, "the three gradient lists returned by `train` are plotted")
     if len(series) > 1 and all(_plotted(series[-1][k], lines) for k in range(3)):
         return Verdict(False, "only the gradient lists of the last epoch were plotted; collect them over all "
                               "epochs (grads1 += g1, ...) and plot those, or plot each epoch's lists")
+    last = [k for k in range(3) if k not in which and _plotted(series[-1][k], lines)]
+    if len(series) > 1 and last and not which and len(last) < 3:
+        # The last epoch's first list drawn three times (an eighty-fifth review read "0 of the 3 ... plotted"
+        # under a figure of three lines).
+        shown = " and ".join(names[k] for k in last)
+        return Verdict(False, f"of the three gradient lists only {shown} {_were(len(last))} plotted, and only for "
+                              f"the last epoch; collect each list over all epochs (grads1 += g1, ...) and plot all "
+                              f"three" + raised)
     if len(series) > 1 and any(all(_plotted(s[k], lines) for k in range(3)) for s in series):
         # The first epoch's lists kept and plotted (a sixty-ninth review read "0 of the 3 ... plotted").
         return Verdict(False, "only one epoch's gradient lists were plotted; collect them over all epochs "
@@ -698,13 +708,16 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
                               f"returns them, so the layers' gradients can be compared (a log scale is fine)" + raised)
     if raised and not lines:
         return Verdict(False, "nothing was plotted: the function stopped with an error before it plotted" + raised)
-    if found < 3 and any(np.size(line) in lengths for line in lines):
+    lists = [[v for s in series for v in s[k]] for k in range(3)] + [s[k] for s in series for k in range(3)]
+    if found < 3 and any(np.size(line) in lengths and not any(_plotted(x, [line]) for x in lists) for line in lines):
         # A running mean that keeps the length (an eighty-second review read "0 of the 3 ... plotted").
         return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted; a plotted "
                               f"line is as long as the lists but holds other values (smoothed or averaged?): plot "
                               f"the lists as `train` returns them (a log scale is fine), e.g. plt.plot(grads1)" + raised)
-    return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted (read from lines, points, bars, "
-                          f"filled areas, box or violin plots and histograms); plot each list "
+    named = (f" ({' and '.join(names[k] for k in which)} {_were(found)}, "
+             f"{' and '.join(names[k] for k in range(3) if k not in which)} not)") if 0 < found < 3 else ""
+    return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted{named} (read from "
+                          f"lines, points, bars, filled areas, box or violin plots and histograms); plot each list "
                           f"(e.g. plt.plot(grads1)) for the whole run or per epoch" + raised)
 
 
