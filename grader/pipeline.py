@@ -129,7 +129,9 @@ class Grader:
         result = SubmissionResult(file=visible(display_name or path.name), name=parsed.name,
                                   matr_number=parsed.matr_number, filename_ok=parsed.ok,
                                   filename_problems=list(parsed.problems),
-                                  fingerprint=self.spec.fingerprint() + "-" + __version__)
+                                  # `grader check` opens no hidden file, not even to hash it (an eighty-fifth
+                                  # review traced hidden.toml opened by the student's command).
+                                  fingerprint=self.spec.fingerprint() + "-" + __version__ if self.hidden else "")
         if not parsed.ok:
             result.flags.append("filename")
             penalty = self.spec.filename_penalty

@@ -380,6 +380,26 @@ def test_a_second_batch_into_the_same_reports_folder_is_refused(tmp_path, make_n
     assert "1 graded in" in res.stdout
 
 
+def test_check_opens_no_hidden_file(tmp_path, data_home, monkeypatch, capsys):
+    """An eighty-fifth review traced `grader check` opening hidden.toml and answer_key.toml (to hash
+    them), against what hidden.toml says of itself."""
+    from grader.cli import main
+    from grader.spec import Spec
+    file = Spec.file
+    opened = []
+
+    def watched(self, key):
+        if key in ("hidden", "answer_key"):
+            opened.append(key)
+        return file(self, key)
+    monkeypatch.setattr(Spec, "file", watched)
+    monkeypatch.setenv("GRADER_DATA", str(data_home))
+    path = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
+    shutil.copy(REF / "solution.ipynb", path)
+    assert main(["check", str(path)]) == 0
+    assert "ready to hand in" in capsys.readouterr().out and opened == []
+
+
 def test_check_says_while_a_cell_runs_long(tmp_path, data_home, monkeypatch, capsys):
     """Seventy-sixth review: an endless loop kept `grader check` silent for a minute in a pipe."""
     import nbformat
