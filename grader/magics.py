@@ -11,6 +11,9 @@ import ast
 import re
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
+# `files = !ls`, `t = %timeit -o f()`: IPython assigns the magic's result (an eighty-fourth review:
+# such a line in the answers cell read as a syntax error and cost all five answers).
+_ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=\s*(?:!|%(?!%))")
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
 # Cell magics whose body runs as the cell's own code; %%timeit runs it inside a function (its
 # names are that function's, a forty-seventh review graded classes Jupyter never defined), and
@@ -88,7 +91,10 @@ def without_magics(source: str) -> str:
     out = []
     for i, ln in enumerate(lines):
         m = _LINE_MAGIC.match(ln)
-        if m is None or i in kept:
+        assigned = _ASSIGNED_MAGIC.match(ln) if i not in kept else None
+        if assigned is not None:
+            out.append(f"{assigned.group(1)}{assigned.group(2)} = None")     # computed: a value of its own
+        elif m is None or i in kept:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
             out.append(m.group(1) + m.group(3))

@@ -42,15 +42,22 @@ def _capital_runs(text: str) -> list[str]:
     """Runs of two or more capital letters, in any alphabet ('ÄNNE', 'ИВАН', 'ΑΝΝΑ'); lower-case
     letters outside ASCII ('ā', 'ņ', 'ı') never count as capitals."""
     runs, run = [], ""
-    for ch in text + " ":
+    for i, ch in enumerate(text + " "):
         if ch.isupper():
             run += ch
             continue
-        # Before a lower-case letter the run's last capital starts the next part: 'OBrien' is 'O' and
-        # 'Brien', a one-letter part as in 'JaneDoeA' (an eighty-second review: "'OB' is all capitals").
-        whole = run if not ch.isalpha() else run[:-1]
-        if len(whole) >= 2:
-            runs.append(run if not ch.isalpha() else whole)
+        if ch.isalpha() and len(run) >= 2:
+            # Before a lower-case letter the run's last capital starts the next part: 'OBrien' is 'O'
+            # and 'Brien', a one-letter part as in 'JaneDoeA' (an eighty-second review: "'OB' is all
+            # capitals"); 'DOe' is no such pair ('Oe' is too short for a name part).
+            rest = len(re.match(r"[^\W\d_]*", text[i:]).group(0)) + 1
+            whole = run[:-1]
+            if len(whole) >= 2:
+                runs.append(whole)
+            elif rest < 3:
+                runs.append(run)
+        elif len(run) >= 2:
+            runs.append(run)
         run = ""
     return runs
 

@@ -186,9 +186,15 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
     if not isinstance(data, dict) or "nbformat" not in data:
         raise NotebookError("the file is JSON but not a Jupyter notebook (no 'nbformat' field)")
     version = data.get("nbformat")
+    if type(version) is not int or not 1 <= version <= 4:
+        # The field as text in every report (a 20 MB "nbformat" made 160 MB of reports: an
+        # eighty-fourth review): a short, printable excerpt.
+        shown = "".join(ch if ch.isprintable() else "?" for ch in repr(version)[:40])
+        raise NotebookError(f"the file's 'nbformat' is {shown}{'...' if len(repr(version)) > 40 else ''}, not a "
+                            f"notebook format (1 to 4); open it in Jupyter and save it again")
     if version != 4:
         try:
-            _bound_headings(data)
+            _before_conversion(data)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 data = dict(nbformat.convert(nbformat.from_dict(data), 4))
@@ -197,7 +203,9 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
                     c.pop("id", None)    # made up at random by the conversion: no cell was found by them
             notes.append(f"notebook format v{version} was converted to v4; cell IDs are missing")
         except Exception as exc:  # noqa: BLE001 - any failure is the student's file
-            raise NotebookError(f"notebook format v{version} could not be read ({exc})") from None
+            why = " ".join(str(exc).split())[:200]
+            raise NotebookError(f"notebook format v{version} could not be read ({why}); open it in Jupyter and "
+                                f"save it again") from None
     raw_cells = data.get("cells")
     if not isinstance(raw_cells, list):
         raise NotebookError("the notebook has no list of cells")
@@ -236,16 +244,24 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
     return Notebook(cells=cells, nbformat=int(version) if isinstance(version, int) else 0, notes=notes)
 
 
-def _bound_headings(data: dict) -> None:
-    """An old notebook's heading cells at levels 1 to 6: the conversion to v4 writes ``"#" * level``,
-    and a 253-byte file of level 10**9 took the grader to 2.9 GB before any limit looked at the
-    cells (an eightieth review). Any other level is no heading Jupyter ever wrote: 6."""
+def _before_conversion(data: dict) -> None:
+    """An old notebook made safe for nbformat's conversion to v4, which trusts it:
+    - heading cells at levels 1 to 6: it writes ``"#" * level``, and a 253-byte file of level 10**9
+      took the grader to 2.9 GB before any limit looked at the cells (an eightieth review); any other
+      level is no heading Jupyter ever wrote: 6;
+    - no outputs: it parses an output's ``json`` text with no limit (1.9 GB from 45 MB of nested
+      lists whose commas were escaped past the entry count: an eighty-fourth review), and the
+      grader reads no output of a submitted notebook."""
     sheets = data.get("worksheets")
     groups = [w.get("cells") for w in sheets if isinstance(w, dict)] if isinstance(sheets, list) else []
     groups.append(data.get("cells"))
     for cells in groups:
         for c in cells if isinstance(cells, list) else ():
-            if isinstance(c, dict) and c.get("cell_type") == "heading":
+            if not isinstance(c, dict):
+                continue
+            if "outputs" in c:
+                c["outputs"] = []
+            if c.get("cell_type") == "heading":
                 level = c.get("level", 1)
                 if type(level) is not int or not 1 <= level <= 6:
                     c["level"] = 6

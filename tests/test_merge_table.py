@@ -136,7 +136,9 @@ def test_a_grade_another_ta_changed_after_the_export_is_not_replaced_unseen():
     own = [SheetRow(2, "B", "calc_1_1", "9", "", "4")]
     assert plan_merge(own, RESULTS, MAXIMA, GRADES, "ta2", since=lambda *_: [("ta2", "merge")]).problems == []
     assert plan_merge(own, RESULTS, MAXIMA, GRADES, "ta2", since=lambda *_: [("ta2", "grade")]).problems != []
-    assert plan(("B", "calc_1_1", "6", "", "4")).problems == []            # the same points: nothing to lose
+    assert plan(("B", "calc_1_1", "6", "ok", "4")).problems == []          # the same grade: nothing to lose
+    # The same points without the later comment would take the comment away (an eighty-first review).
+    assert plan(("B", "calc_1_1", "6", "", "4")).problems != []
     assert plan(("B", "calc_1_1", "9", "", "")).problems == []             # a hand-made sheet has no versions
 
 

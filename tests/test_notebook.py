@@ -51,6 +51,31 @@ def test_nbformat_v3_is_converted(tmp_path):
     assert any("class ANN_sigmoid" in c.source for c in nb.cells)
 
 
+def test_an_old_notebooks_outputs_are_not_parsed_and_a_strange_version_is_short(tmp_path):
+    """An eighty-fourth review: a v3 output's `json` text of nested lists (commas escaped past the
+    entry count) took the grader to 1.9 GB in nbformat's conversion; a 20 MB "nbformat" value went
+    into every report."""
+    import tracemalloc
+    bomb = "[" * 20 + "]" * 20
+    text = "[" + "\\u002c".join([bomb] * 100_000) + "]"
+    cell = {"cell_type": "code", "input": "x = 1", "language": "python", "metadata": {}, "prompt_number": 1,
+            "outputs": [{"output_type": "pyout", "prompt_number": 1, "metadata": {}, "json": "__BOMB__"}]}
+    p = tmp_path / "old.ipynb"
+    p.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+                             "worksheets": [{"metadata": {}, "cells": [cell]}]}).replace('"__BOMB__"', f'"{text}"'))
+    tracemalloc.start()
+    try:
+        nb = load_notebook(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [c.source for c in nb.cells] == ["x = 1"] and peak < 40_000_000, peak
+    p.write_text(json.dumps({"nbformat": "A" * 1_000_000, "cells": []}))
+    with pytest.raises(NotebookError) as err:
+        load_notebook(p)
+    assert len(str(err.value)) < 200 and "not a notebook format (1 to 4)" in str(err.value)
+
+
 def test_a_converted_notebook_has_no_made_up_ids(tmp_path):
     """nbformat's conversion invents random IDs; the grader must look cells up by content (and
     flag `no-cell-ids` once), not report each graded cell's ID as changed."""

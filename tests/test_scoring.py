@@ -702,6 +702,7 @@ def test_answers_bound_by_match_or_set_by_exec_or_globals_are_told():
     "for n in 'abcde':\n    print(n, eval(n + '_'))\n",
     "print(locals()['a_'])\nprint(vars())\nprint('a_' in globals())\n",
     "if __name__ == '__main__':\n    print(a_)\n",
+    "my_files = !ls\nt = %time 1 + 1\n",              # an eighty-fourth review: "a syntax error"
 ])
 def test_comments_and_prints_in_the_answers_cell_set_nothing(extra):
     """An eighty-second review: `a_ = True  # (model.eval() in test)` or a comment saying "builtins",
@@ -721,6 +722,8 @@ def test_comments_and_prints_in_the_answers_cell_set_nothing(extra):
     ("import sys\nsys.modules['__main__'].a_ = False\n", "`sys.modules` on line 7"),
     ("get_ipython().user_ns['a_'] = False\n", "`user_ns` on line 6"),
     ("import sys\nsys._getframe().f_globals['a_'] = False\n", "`f_globals` on line 7"),
+    ("%run -i answers.py\n", "`%run` on line 6"),               # an eighty-fourth review: as exec
+    ("%reset_selective -f a_\n", "`%reset_selective` on line 6"),
 ])
 def test_code_that_can_set_the_answers_is_named_with_its_line(extra, construct):
     src = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\n" + extra

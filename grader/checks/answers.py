@@ -6,6 +6,7 @@ Only a bool literal counts. Everything else scores 0 for that statement with the
 from __future__ import annotations
 
 import ast
+import re
 
 from ..magics import without_magics
 from ..results import CheckResult
@@ -69,7 +70,7 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
-    if dynamic_write(tree):
+    if dynamic_write(tree) or _magic_write(source):
         found = {n: _ELSEWHERE for n in found}
     return {n: found.get(n, _MISSING) for n in names}, ""
 
@@ -161,7 +162,22 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
             and isinstance(parents.get(id(parent)), ast.Call) and parents[id(parent)].func is parent)
 
 
+# Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
+_NAMING_MAGIC = re.compile(r"^[ \t]*(%(?:run|reset|reset_selective|store|macro|load|rerun|recall)\b|%%capture[ \t]+\w)",
+                           re.M)
+
+
+def _magic_write(source: str) -> str:
+    m = _NAMING_MAGIC.search(source) if "%" in source else None
+    if m is None:
+        return ""
+    return f"`{m.group(1).split()[0]}` on line {source.count(chr(10), 0, m.start()) + 1}"
+
+
 def _dynamic_in(source: str) -> str:
+    said = _magic_write(source)
+    if said:
+        return said
     try:
         return dynamic_write(ast.parse(without_magics(source)))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
