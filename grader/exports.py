@@ -62,7 +62,7 @@ def gradescope(r: SubmissionResult, choice: Counting | None = None) -> dict:
     # The score is the total (written answers as a TA graded them so far): the text says which.
     written_max = sum(c.max_points for c in r.checks if c.manual_task)
     written = "pending" if r.manual_points is None else f"{r.manual_points:g}/{written_max:g}"
-    final = r.manual_points is not None and not r.pending
+    final = r.manual_points is not None and not r.pending and not r.overrides_to_review
     output = (f"{r.file}: automatic points {r.auto_points:g}/{r.auto_max:g}; written answers: {written}; "
               f"{'total' if final else 'total so far'}: {r.total_points:g}/{r.auto_max + written_max:g}")
     if choice is not None:

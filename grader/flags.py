@@ -35,6 +35,8 @@ FLAG_HELP = {
                      "reads it (no point depends on it)",
     "several-notebooks": "several-notebooks: more than one notebook was handed in; all are graded and one counts "
                          "(which, and why, is said above)",
+    "override-earlier": "override-earlier: a TA changed an automatic check's points for a notebook handed in "
+                        "before this one; the change is kept until a TA looks again",
     "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "
                  "turn it back into a code cell",
 }

@@ -153,6 +153,11 @@ def test_an_override_given_for_an_earlier_notebook_is_said_and_waits_for_a_ta(gb
     r = decided(gb)[key]
     c = next(c for c in r.checks if c.check == check)
     assert c.points == 1 and c.review.earlier and r.overrides_to_review == [c]
+    # In every file, not only on the console (an eighty-fourth review: 85 read as final in the CSVs).
+    from grader.exports import gradebook as gradebook_csv, gradescope
+    assert "override-earlier" in r.flags and r.flags.count("override-earlier") == 1
+    assert "override-earlier" in gradebook_csv({key: r}, load_spec())
+    assert "total so far" in gradescope(r)["output"]
     assert c.message.endswith("(given for an earlier notebook: kept until a TA looks again)")
     write_reports(gb, tmp_path / "out", load_spec())
     assert "for a notebook you handed in earlier; a TA will look again" in \
@@ -163,6 +168,7 @@ def test_an_override_given_for_an_earlier_notebook_is_said_and_waits_for_a_ta(gb
     assert [k for _, k in worksheet.fill(worksheet.read_worksheet(sheet.encode()), [r]).earlier] == [key]
     gb.set_override(key, "code_3_2_models", check, 1, "torch.relu accepted, also in the new one", "ta1")
     assert not decided(gb)[key].overrides_to_review            # decided again: for this notebook
+    assert "override-earlier" not in decided(gb)[key].flags
     # A resubmission that earns the granted points itself needs nothing decided: automatic points.
     fixed = result(0, "a PROOF")
     fixed.sha256 = "e" * 64

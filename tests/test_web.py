@@ -144,6 +144,25 @@ def test_override_with_reason_in_the_app(app):
     assert "Automatic checks of this student <span class=\"muted\">(3/" in page          # the heading counts the override as the reports do
 
 
+def test_an_override_from_a_page_of_the_notebook_before_a_resubmission_is_refused(app):
+    """An eighty-fourth review: a page opened on notebook X, a regrade stored Y, and the override
+    posted from the page was bound to Y as if given for it."""
+    from tests.gradebook_helpers import result
+    alice = TA(app, "alice")
+    sid = sid_of(app, "Ben_Gruber_5501")
+    page = alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
+    shown = re.search(r'name="file_sha" value="([0-9a-f]{64})"', page).group(1)
+    what = {"sid": sid, "task": "code_3_2_models", "check": "ANN_relu: activations", "points": "1",
+            "reason": "F.relu is fine", "file_sha": shown}
+    again = result(1, "another answer")
+    again.sha256 = "f" * 64
+    app.config["STATE"].gb.store_result(again)                    # a resubmission graded meanwhile
+    r = alice.post("/api/override", what)
+    assert r.status_code == 409 and "graded again (a resubmission)" in r.get_json()["error"]
+    assert not app.config["STATE"].gb.overrides("Ben_Gruber_5501")
+    assert alice.post("/api/override", {**what, "file_sha": "f" * 64}).status_code == 200
+
+
 def test_two_tas_overriding_one_check_conflict_instead_of_replacing_each_other(app):
     """Twenty-seventh review: a TA's later denial silently replaced another TA's granted regrade."""
     alice, bob = TA(app, "alice"), TA(app, "bob")

@@ -650,9 +650,11 @@ class Gradebook:
                 for r in self._rows("overrides", None, keys, key)}
 
     def set_override(self, key: str, task: str, check: str, points: float, reason: str, ta: str,
-                     expected_version: int | None = None) -> Override:
+                     expected_version: int | None = None, expected_file: str | None = None) -> Override:
         """A TA changes an automatic check's points (a regrade request); the reason is required
-        and goes to the student's feedback."""
+        and goes to the student's feedback. ``expected_file``: the notebook's sha256 the page showed;
+        a resubmission graded since is a conflict (an eighty-fourth review: a page of the old notebook
+        granted points to the new one as if given for it)."""
         reason = clean_text(reason).strip()
         if not reason:
             raise ValueError("an override needs a reason (it is shown to the student)")
@@ -663,6 +665,8 @@ class Gradebook:
                 raise KeyError(f"no check {task}: {check} for {key}")
             if row["answer"] is not None:
                 raise ValueError("this is a written answer: grade it instead of overriding it")
+            if expected_file and row["sha256"] and expected_file != row["sha256"]:
+                raise Conflict(None, "the notebook was graded again (a resubmission) after the page was opened")
             if not 0 <= points <= row["max_points"]:
                 raise ValueError(f"{points:g} is outside 0..{row['max_points']:g}")
             cur = self._override(db.execute("SELECT * FROM overrides WHERE submission_key=? AND task=? AND "

@@ -228,9 +228,13 @@ def override():
         if data.get("clear"):
             st.gb.clear_override(key, task, check, g.ta, expected_version=expected)
         else:
+            shown = data.get("file_sha")
             st.gb.set_override(key, task, check, number(data.get("points"), "points"),
-                               str(data.get("reason", ""))[:2000], g.ta, expected_version=expected)
+                               str(data.get("reason", ""))[:2000], g.ta, expected_version=expected,
+                               expected_file=shown if isinstance(shown, str) and shown else None)
     except Conflict as exc:
+        if exc.current is None and "graded again" in exc.message:
+            return {"error": f"{exc.message}; nothing was saved: reload to see the notebook graded now"}, 409
         who = exc.current.ta if exc.current else "another TA"
         return {"error": f"{who} changed these points after you opened the page; nothing was saved: reload"}, 409
     st.changed([key])

@@ -312,6 +312,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
         auto_points=result.auto_points + sum(o.points - (c.points or 0) for c in result.checks if not c.manual_task
                                              and (o := overrides.get((c.task, c.check))) is not None),
         auto_max=result.auto_max, others=st.claims.others(tv.task.id, key, ta), graded=tv.graded, several=several,
+        file_sha=result.sha256,
         total=len(tv.answers), assigned=sorted(assignments.get((tv.task.id, gid or -1), set())
                                                | assignments.get((tv.task.id, 0), set())),
     )
