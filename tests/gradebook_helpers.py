@@ -52,3 +52,14 @@ def filled(reports: Path, results: list[SubmissionResult] | None = None) -> Grad
     for r in results or cohort():
         gb.store_result(r)
     return gb
+
+
+def as_older_schema(reports: Path, version: int, *statements: str) -> None:
+    """Make a gradebook look as an older grader wrote it (the statements undo what came since)."""
+    import sqlite3
+    db = sqlite3.connect(reports / "gradebook.sqlite")
+    for statement in statements:
+        db.execute(statement)
+    db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(version),))
+    db.commit()
+    db.close()

@@ -99,16 +99,12 @@ def test_grader_count_lists_chooses_and_takes_back(tmp_path, capsys, monkeypatch
 
 
 def test_a_gradebook_from_before_the_choices_table_gains_it(tmp_path):
-    import sqlite3
-
     from grader.gradebook import open_gradebook
+
+    from .gradebook_helpers import as_older_schema
     reports = tmp_path / "reports"
     filled(reports, guesses()).close()
-    db = sqlite3.connect(reports / "gradebook.sqlite")
-    db.execute("DROP TABLE choices")
-    db.execute("UPDATE meta SET value='1' WHERE key='schema'")
-    db.commit()
-    db.close()
+    as_older_schema(reports, 1, "DROP TABLE choices")
     gb = open_gradebook(reports)
     try:
         assert gb.choices() == {} and gb.meta("schema") == "3"

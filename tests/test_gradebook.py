@@ -185,13 +185,9 @@ def test_an_older_gradebooks_overrides_gain_the_notebook_column_and_undo(tmp_pat
     gb.store_result(result(0, "x"))
     gb.set_override("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations", 1, "fine", "ta1")
     gb.close()
-    db = sqlite3.connect(reports / "gradebook.sqlite")               # as schema 2 wrote it
-    db.execute("ALTER TABLE overrides DROP COLUMN file_sha")
-    db.execute("DROP TRIGGER history_append_only_u")
-    db.execute("UPDATE history SET before=json_remove(before, '$.file_sha'), after=json_remove(after, '$.file_sha')")
-    db.execute("UPDATE meta SET value='2' WHERE key='schema'")
-    db.commit()
-    db.close()
+    from tests.gradebook_helpers import as_older_schema
+    as_older_schema(reports, 2, "ALTER TABLE overrides DROP COLUMN file_sha", "DROP TRIGGER history_append_only_u",
+                    "UPDATE history SET before=json_remove(before, '$.file_sha'), after=json_remove(after, '$.file_sha')")
     gb = open_gradebook(reports)
     try:
         ov = gb.overrides("Anna_Huber_5500")[("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations")]

@@ -51,11 +51,21 @@ def test_nbformat_v3_is_converted(tmp_path):
     assert any("class ANN_sigmoid" in c.source for c in nb.cells)
 
 
+def loaded_with_peak(path):
+    """The notebook and the most memory Python held while reading it."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        nb = load_notebook(path)
+        return nb, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_an_old_notebooks_outputs_are_not_parsed_and_a_strange_version_is_short(tmp_path):
     """An eighty-fourth review: a v3 output's `json` text of nested lists (commas escaped past the
     entry count) took the grader to 1.9 GB in nbformat's conversion; a 20 MB "nbformat" value went
     into every report."""
-    import tracemalloc
     bomb = "[" * 20 + "]" * 20
     text = "[" + "\\u002c".join([bomb] * 100_000) + "]"
     cell = {"cell_type": "code", "input": "x = 1", "language": "python", "metadata": {}, "prompt_number": 1,
@@ -63,12 +73,7 @@ def test_an_old_notebooks_outputs_are_not_parsed_and_a_strange_version_is_short(
     p = tmp_path / "old.ipynb"
     p.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
                              "worksheets": [{"metadata": {}, "cells": [cell]}]}).replace('"__BOMB__"', f'"{text}"'))
-    tracemalloc.start()
-    try:
-        nb = load_notebook(p)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    nb, peak = loaded_with_peak(p)
     assert [c.source for c in nb.cells] == ["x = 1"] and peak < 40_000_000, peak
     p.write_text(json.dumps({"nbformat": "A" * 1_000_000, "cells": []}))
     with pytest.raises(NotebookError) as err:
@@ -91,17 +96,11 @@ def test_a_converted_notebook_has_no_made_up_ids(tmp_path):
 def test_an_old_heading_of_any_level_costs_no_memory(tmp_path, level, heading):
     """An eightieth review: a 253-byte v3 notebook of heading level 10**9 took the grader to 2.9 GB
     in the conversion to v4, before any limit looked at its cells."""
-    import tracemalloc
     cell = {"cell_type": "heading", "level": level, "source": "x", "metadata": {}}
     p = tmp_path / "old.ipynb"
     p.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
                              "worksheets": [{"metadata": {}, "cells": [cell, cell]}]}))
-    tracemalloc.start()
-    try:
-        nb = load_notebook(p)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    nb, peak = loaded_with_peak(p)
     assert peak < 20_000_000 and [c.source for c in nb.cells] == [heading, heading]
 
 
