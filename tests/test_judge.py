@@ -315,6 +315,18 @@ def test_a_forged_network_of_one_very_wide_layer_is_not_recomputed():
     narrow = [[784, 40, True], [40, 30, True], [30, 20, True], [20, 10, True]]   # a wrong size: still recomputed
     assert models.own_network({**forged, "linear": narrow}, p) is not None
     assert models.OWN_LIMITS[1] >= 2048 and models.OWN_LIMITS[0] >= 2 * sum(a * b for a, b in DIMS)
+    # An eighty-sixth review: a negative last size brought the sum under the cap, and the layers
+    # before it cost 0.9 GB; a size of 0 divided by zero.
+    negative = [[784, 4096, True]] + [[4096, 4096, True]] * 6 + [[4096, -30000, True]]
+    for dims in (negative, [[784, 0, True], [0, 10, True]]):
+        assert models.own_network({**forged, "linear": dims}, p) is None
+        tracemalloc.start()
+        try:
+            out = models.judge_run(MODEL, {**forged, "linear": dims}, REF, ATOL, params=p)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert not out["layers"].ok and peak < 20 * 2**20, peak
 
 
 MAGIC_IN_A_STRING = '%pwd\na_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\nnote = """\n!""";' \

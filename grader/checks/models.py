@@ -161,6 +161,10 @@ def own_network(obs: dict, params: dict | None):
     function ``_np_mlp`` gives), or None when they are no chain from the input to an output or were
     not observed. Made once per run: its weights are megabytes (``judge_run``)."""
     dims = [tuple(d) for d in obs.get("linear") or []]
+    # Sizes of at least 1: a forged (4096, -30000) brought the sum under the cap, and the layers before
+    # it cost the grader 0.9 GB a notebook (an eighty-sixth review); 0 divided by zero.
+    if any(a < 1 or b < 1 for a, b, *_ in dims):
+        return None
     if obs.get("with_own") is None or params is None or not dims or len(dims) > 8 \
             or dims[0][0] != int(np.prod(params["input_shape"])) \
             or any(a[1] != b[0] for a, b in zip(dims, dims[1:])) or sum(a * b for a, b, _ in dims) > OWN_LIMITS[0] \
