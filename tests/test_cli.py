@@ -269,6 +269,19 @@ def test_two_notebooks_for_one_matriculation_number_are_both_flagged():
     assert a.matr_number == b.matr_number == "k12345678"           # maybe one student's two versions
 
 
+def test_a_number_two_notebooks_give_is_named_after_the_batch(tmp_path, make_nb, data_home, fast_spec_dir):
+    """An eighty-seventh review: two lines with a ✓ each, then "2 flagged", and no line said why."""
+    folder = tmp_path / "subs"
+    for group in ("groupA", "groupB"):
+        (folder / group).mkdir(parents=True)
+        shutil.copy(make_nb(), folder / group / "Assignment_7_JaneDoe_k12345678.ipynb")
+    res = run(["grade", str(folder), "--out", str(tmp_path / "reports"), "--spec", str(fast_spec_dir)], tmp_path,
+              data_home)
+    said = " ".join(res.stdout.split())
+    assert ("! duplicate-matr: 2 notebooks give a matriculation number another gives too (a TA checks whose it is): "
+            "groupA/Assignment_7_JaneDoe_k12345678.ipynb, groupB/Assignment_7_JaneDoe_k12345678.ipynb") in said, said
+
+
 def test_a_classmates_number_in_a_well_named_file_is_used_for_nobody():
     """Twenty-fourth review: Max named his file with his own name and Jane's number; both rows of
     summary.csv said k12345678, and marks copied by number put Max's on Jane's."""

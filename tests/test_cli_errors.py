@@ -148,10 +148,23 @@ def test_moodle_refuses_a_worksheet_that_matches_nobody_and_pending_answers(plac
     assert "graded participants not in the worksheet (6): Anna Huber (k11111111)" in "\n".join(lines)
     assert main(["moodle", "worksheet.csv"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-1].startswith("error: 12 written answer(s) of 6 participant(s) wait for a TA (Participant 5500 "
-                                "(Anna Huber); ") and lines[-1].endswith("--allow-pending to write partial grades "
-                                                                         "marked PARTIAL in the feedback comments")
+    assert lines[-1].startswith("error: nothing written, the grades are not final: (1) 12 written answer(s) of 6 "
+                                "participant(s) wait for a TA (Participant 5500 (Anna Huber); ")
+    assert lines[-1].endswith("Or pass --allow-pending to write them as they are (partial grades marked PARTIAL in "
+                              "the feedback comments, of several notebooks the highest total)")
     assert not list((place / "reports").glob("worksheet-graded.csv"))
+    # Every reason in one refusal (an eighty-seventh review was sent round twice).
+    from grader.gradebook import open_gradebook
+    from .gradebook_helpers import result
+    gb = open_gradebook(place / "reports")
+    gb.set_override("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations", 1, "fine", "ta1")
+    again = result(0, "another answer")
+    again.sha256 = "e" * 64
+    gb.store_result(again)
+    gb.close()
+    assert main(["moodle", "worksheet.csv"]) == 1
+    said = capsys.readouterr().out.splitlines()[-1]
+    assert "(1) " in said and "wait for a TA" in said and "(2) 1 participant(s) hold a TA's override" in said
     assert main(["moodle", "worksheet.csv", "--allow-pending"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == ("wrote reports/worksheet-graded.csv: upload it to Moodle (View all submissions, Grading "

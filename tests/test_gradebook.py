@@ -584,6 +584,8 @@ def test_a_file_name_two_students_share_names_both_reports(tmp_path, capsys, mon
     jane, tom = result(0, PROOF), result(1, PROOF)
     tom.file = jane.file
     filled(out, [jane, tom]).close()
+    assert main(["override", jane.file.removesuffix(".ipynb"), "--reports", str(out)]) == 2      # with or
+    assert "2 notebooks are named" in capsys.readouterr().out                                 # without .ipynb
     assert main(["override", jane.file, "--reports", str(out)]) == 2
     said = " ".join(capsys.readouterr().out.split())
     assert f"2 notebooks are named '{jane.file}': {jane.key} (Anna Huber), {tom.key} (Ben Gruber); give the report key" \

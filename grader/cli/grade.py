@@ -453,6 +453,8 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                     # What summary.csv says, where a TA's override makes it differ (a TA's review).
                     kept = (f"  [dim]({shown.auto_points:g} with a TA's override)[/]"
                             if shown.auto_points != r.auto_points else "")
+                    if shown.overrides_to_review and "override-earlier" not in r.flags:
+                        r.flags.append("override-earlier")        # the line's mark says "look" too
                     if shown.overrides_to_review:
                         # Given for the notebook before this one (an eighty-first review): said, not applied unseen.
                         kept += (f"  [yellow]({len(shown.overrides_to_review)} override(s) given for an earlier "
@@ -497,6 +499,13 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                       f"{len(todo) - done_now} not yet (the numbers below count only what is graded)[/]")
     for line in totals(batch, done_now, took):
         console.print(line)
+    # Flags only the whole cohort shows came after each notebook's line and its mark (an eighty-seventh
+    # review read two ✓ lines, then "2 flagged").
+    shared = [r for r in batch if "duplicate-matr" in r.flags]
+    if shared:
+        console.print(f"[yellow]! duplicate-matr: {len(shared)} notebooks give a matriculation number another gives "
+                      f"too (a TA checks whose it is): {one_line(', '.join(r.path or r.file for r in shared[:6]))}"
+                      f"{' ...' if len(shared) > 6 else ''}[/]", soft_wrap=True)
     for line in several_notebooks(batch, results):
         console.print(line, soft_wrap=True)
     if older:

@@ -292,22 +292,28 @@ def cmd_moodle(args, console: Console) -> int:
                        f"{filled.full:g} points: nothing written{_retired(out)}. Pass --scale to convert the grades "
                        f"to that maximum, or set the assignment's maximum grade in Moodle to {filled.full:g} and "
                        f"download the worksheet again", 1)
-    if filled.pending and not args.allow_pending:
-        waiting = sum(n for _, n in filled.pending)
-        raise CliError(f"{waiting} written answer(s) of {len(filled.pending)} participant(s) wait for a TA "
-                       f"({_listed([label for label, _ in filled.pending])}): nothing written, their grades are not "
-                       f"final{_retired(out)}. Grade them (grader serve, or grader manual export and merge), or pass "
-                       f"--allow-pending to write partial grades marked PARTIAL in the feedback comments", 1)
-    if filled.earlier and not args.allow_pending:
-        raise CliError(f"{len(filled.earlier)} participant(s) hold a TA's override given for a notebook they handed "
-                       f"in before the one graded now ({_listed([label for label, _ in filled.earlier])}): nothing "
-                       f"written{_retired(out)}. Decide again with grader override {filled.earlier[0][1]} (override it "
-                       f"again, or --clear), or pass --allow-pending to write the grades as they are", 1)
-    if filled.unchosen and not args.allow_pending:
-        raise CliError(f"{len(filled.unchosen)} participant(s) handed in several notebooks that differ in graded "
-                       f"answers ({_listed(filled.unchosen)}); nothing written{_retired(out)}. The highest of several "
-                       f"attempts would reward trying every answer: choose the notebook that counts with grader count "
-                       f"REPORT_KEY (grader count lists them), or pass --allow-pending to count the highest total", 1)
+    if not args.allow_pending:
+        # Every reason at once: one per run sent a TA round twice (an eighty-seventh review).
+        reasons = []
+        if filled.pending:
+            waiting = sum(n for _, n in filled.pending)
+            reasons.append(f"{waiting} written answer(s) of {len(filled.pending)} participant(s) wait for a TA "
+                           f"({_listed([label for label, _ in filled.pending])}): grade them (grader serve, or grader "
+                           f"manual export and merge)")
+        if filled.earlier:
+            reasons.append(f"{len(filled.earlier)} participant(s) hold a TA's override given for a notebook they "
+                           f"handed in before the one graded now ({_listed([label for label, _ in filled.earlier])}): "
+                           f"decide again with grader override {filled.earlier[0][1]} (override it again, or --clear)")
+        if filled.unchosen:
+            reasons.append(f"{len(filled.unchosen)} participant(s) handed in several notebooks that differ in graded "
+                           f"answers ({_listed(filled.unchosen)}); the highest of several attempts would reward trying "
+                           f"every answer: choose the notebook that counts with grader count REPORT_KEY (grader count "
+                           f"lists them)")
+        if reasons:
+            raise CliError(f"nothing written, the grades are not final{_retired(out)}: " + "; ".join(
+                f"({i}) {r}" for i, r in enumerate(reasons, 1)) + ". Or pass --allow-pending to write them as they "
+                "are (partial grades marked PARTIAL in the feedback comments, of several notebooks the highest "
+                "total)", 1)
     try:
         atomic_write(out, filled.data)
     except ReportWriteError as exc:
@@ -492,7 +498,9 @@ def _report_key(key: str, results, reports: Path, among=None,
     from ..naming import as_typed
     if key in results:
         return key
-    named = [k for k, r in results.items() if key in (r.file, r.path)] or \
+    # A file name without its '.ipynb' too, as the examples of --help write a key graded outside
+    # Moodle's folders (an eighty-seventh review typed it for a Moodle participant's notebook).
+    named = [k for k, r in results.items() if key in (r.file, r.path) or key + ".ipynb" in (r.file, r.path)] or \
         [k for k in results if as_typed(k) == as_typed(key)]
     if len(named) == 1:
         return named[0]
