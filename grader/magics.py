@@ -8,6 +8,7 @@ names the student's line. (No heavy imports: the fork engine uses this before a 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
@@ -21,6 +22,9 @@ _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
 _BODY_RUNS = {"time", "capture", "prun"}
 _IN_A_FUNCTION = {"timeit"}
 _STATEMENT_RUNS = {"time", "prun"}                             # line magics that run their argument
+# Characters IPython may tokenise for one cell (its length times one pass per magic, about 15 ms): a
+# notebook of 500 such cells costs seconds, not hours.
+IPYTHON_BUDGET = 20_000
 
 
 # Pasted prompts ('>>> ', '... ', 'In [3]: ') and an indented first line, which IPython strips
@@ -55,6 +59,7 @@ def _ipython():
     return TransformerManager()
 
 
+@functools.lru_cache(maxsize=64)
 def without_magics(source: str) -> str:
     """The cell as plain Python when it only fails to parse because of IPython magics (else as it
     is): a cell magic whose body is Python loses its first line, any other (``%%bash``) runs
@@ -86,8 +91,12 @@ def without_magics(source: str) -> str:
                 return "\n" * (len(lines) - 1)
             lines[first] = ""
     # Only lines IPython itself reads as magics: one inside a string ('!"""' in a note) is text to
-    # Jupyter, and reading it as a magic traded code and string text (a seventieth review).
-    kept = _ipython_keeps(source, len(lines))
+    # Jupyter, and reading it as a magic traded code and string text (a seventieth review). IPython
+    # reads the whole cell again for each magic it turns (1,000 `x = !ls` lines took 15 s, on the
+    # grader's thread that reads every notebook: an eighty-eighth review): beyond a few dozen, every
+    # such line is read as the magic it looks like.
+    magic_lines = sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ASSIGNED_MAGIC.match(ln))
+    kept = _ipython_keeps(source, len(lines)) if (magic_lines + 1) * len(source) <= IPYTHON_BUDGET else set()
     out = []
     for i, ln in enumerate(lines):
         m = _LINE_MAGIC.match(ln)

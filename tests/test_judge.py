@@ -346,6 +346,19 @@ def test_answers_are_read_as_jupyter_runs_the_cell(source, want):
     assert error == "" and {n: getattr(v, "value", v) for n, v in values.items()} == want
 
 
+def test_a_cell_of_a_thousand_shell_lines_is_read_at_once():
+    """An eighty-eighth review: IPython reads a cell again for each magic it turns, and 1,000
+    `x = !ls` lines took 15 s on the thread that reads every notebook (hours for a notebook of them);
+    a few, around a string, are still read as IPython reads them."""
+    import time
+    from grader.magics import without_magics
+    many = "\n".join(f"x{i} = !ls" for i in range(1000)) + "\nprint(1\n"
+    t0 = time.perf_counter()
+    without_magics(many)
+    assert time.perf_counter() - t0 < 5.0          # 15 s before; a bound, not a speed target
+    assert without_magics("files = !ls\nx = 1\n") == "files = None\nx = 1\n"
+
+
 @pytest.mark.parametrize("source,needle", [
     ("a_ = True\nget_ipython().user_ns['a_'] = False", "also set elsewhere"),
     ("a_ = True\nimport sys as _s\n_s.modules['__main__'].a_ = False", "also set elsewhere"),

@@ -703,6 +703,8 @@ def test_answers_bound_by_match_or_set_by_exec_or_globals_are_told():
     "print(locals()['a_'])\nprint(vars())\nprint('a_' in globals())\n",
     "if __name__ == '__main__':\n    print(a_)\n",
     "my_files = !ls\nt = %time 1 + 1\n",              # an eighty-fourth review: "a syntax error"
+    "%reset_selective -f xyz\n",                        # an eighty-eighth review: other names only
+    "print('torch' in sys.modules)\n",
 ])
 def test_comments_and_prints_in_the_answers_cell_set_nothing(extra):
     """An eighty-second review: `a_ = True  # (model.eval() in test)` or a comment saying "builtins",
@@ -712,6 +714,23 @@ def test_comments_and_prints_in_the_answers_cell_set_nothing(extra):
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
     assert all(r.passed is None or r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
     assert not any("set elsewhere" in r.message or "set again" in r.message for r in rows.values())
+
+
+def test_answers_printed_through_eval_of_computed_text_keep_their_points_and_a_ta_reads_it():
+    """An eighty-eighth review: `print(f"{n}_ = {eval(n + '_')}")` cost all ten points, where a plain
+    print was fine; what computed text runs is for a TA to read."""
+    src = ("a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\n"
+           "for n in 'abcde':\n    print(f\"{n}_ = {eval(n + '_')}\")\n")
+    c = Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False)
+    rows = {r.check: r for r in answer_rows(c)}
+    assert all(r.passed is not False for r in rows.values()), {n: r.message for n, r in rows.items()}
+    assert "exec:answers-3-3" in c.flags and any("evaluates computed text (`eval(...)` on line 7)" in d
+                                                for d in c.details)
+    answers = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\n"
+    for magic, lost in (("%%capture cap\n", []), ("%%capture --no-stdout a_\n", ["a_"])):
+        rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": magic + answers}), TEMPLATE,
+                                                        False))}
+        assert [n for n, r in rows.items() if r.passed is False] == lost, {n: r.message for n, r in rows.items()}
 
 
 @pytest.mark.parametrize("extra,construct", [
@@ -724,11 +743,17 @@ def test_comments_and_prints_in_the_answers_cell_set_nothing(extra):
     ("import sys\nsys._getframe().f_globals['a_'] = False\n", "`f_globals` on line 7"),
     ("%run -i answers.py\n", "`%run` on line 6"),               # an eighty-fourth review: as exec
     ("%reset_selective -f a_\n", "`%reset_selective` on line 6"),
+    # An eighty-eighth review: IPython's shell, the module under another name, a name-less `eval` text.
+    ("import IPython\nIPython.get_ipython().push({'a_': False})\n", "`push` on line 7"),
+    ("import importlib\nimportlib.import_module(__name__).a_ = False\n", "`import_module` on line 7"),
+    ("from sys import modules as m\nm[__name__].a_ = False\n", "`from sys import ...` on line 6"),
+    ("import sys as s\ns.modules[__name__].a_ = False\n", "`s.modules` on line 7"),
+    ("print(eval('(a_ :' '= False)'))\n", "`eval(...)` on line 6"),
 ])
 def test_code_that_can_set_the_answers_is_named_with_its_line(extra, construct):
     src = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\n" + extra
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
-    assert not any(r.passed for r in rows.values())
+    assert not rows["a_"].passed and (rows["b_"].passed is False) == ("reset_selective" not in extra)
     assert f"`a_` may be set again by {construct}" in rows["a_"].message
 
 

@@ -70,8 +70,11 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
-    if dynamic_write(tree) or _magic_write(source):
+    if dynamic_write(tree):
         found = {n: _ELSEWHERE for n in found}
+    for n in list(found):
+        if _magic_write(source, [n]):
+            found[n] = _ELSEWHERE
     return {n: found.get(n, _MISSING) for n in names}, ""
 
 
@@ -100,11 +103,15 @@ def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
 # and sys.modules['__main__'].b_ = ... set the answers Jupyter ends with). Read from the syntax tree:
 # a comment "test accuracy (model.eval() in test)" or a print of globals()['a_'] set nothing, and had
 # cost all ten points (an eighty-second review).
-_WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile"}
+_WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile", "import_module"}
 _NAMESPACES = {"globals", "locals", "vars"}
 _MODULE_NAMES = {"builtins", "__builtins__", "__main__", "user_ns"}
 _READERS = {"items", "keys", "values", "get", "copy"}
-_NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__"}
+# Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
+# IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
+_NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
+                         "get_ipython", "user_ns", "push", "run_cell", "run_line_magic", "run_cell_magic",
+                         "import_module"}
 
 
 def dynamic_write(tree: ast.AST) -> str:
@@ -119,12 +126,12 @@ def dynamic_write(tree: ast.AST) -> str:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in _WRITERS:
                 return said(node, f"{node.func.id}(...)")
-            # eval evaluates an expression: only a `:=` in it assigns. A literal is read as it is; a
-            # computed one, printed or compared, reads (`print(eval(name + '_'))`).
-            if node.func.id == "eval":
-                text = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
-                if (":=" in text) if isinstance(text, str) else not _only_read(node, parents):
-                    return said(node, "eval(...)")
+            # eval evaluates an expression: only a `:=` in it assigns. Text it is handed literally is
+            # read here; computed text is flagged for a TA (`evaluated`), not counted against the
+            # answers (`print(f"{eval(n + '_')}")` had cost all ten points: an eighty-eighth review).
+            if node.func.id == "eval" and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str) and ":=" in node.args[0].value:
+                return said(node, "eval(...)")
             if node.func.id in _NAMESPACES and not _only_read(node, parents):
                 return said(node, f"{node.func.id}()")
         elif isinstance(node, ast.Attribute):
@@ -132,18 +139,32 @@ def dynamic_write(tree: ast.AST) -> str:
                 return said(node, "__dict__")
             if node.attr in _NAMESPACE_ATTRIBUTES:
                 return said(node, node.attr)
-            if node.attr in ("user_ns", "modules") and (node.attr == "user_ns" or (
-                    isinstance(node.value, ast.Name) and node.value.id == "sys")):
-                return said(node, "sys.modules" if node.attr == "modules" else "user_ns")
-        elif isinstance(node, ast.Name) and node.id in _MODULE_NAMES:
-            return said(node, node.id)
+            # sys.modules under any name (`import sys as s`), except asked whether it holds a module.
+            if node.attr == "modules" and isinstance(node.value, ast.Name) \
+                    and not isinstance(parents.get(id(node)), ast.Compare):
+                return said(node, f"{node.value.id}.modules")
+        elif isinstance(node, ast.Name) and (node.id in _MODULE_NAMES or (
+                node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare))):
+            return said(node, node.id)                 # m[__name__]: the module the cell runs in
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
             if any(n.split(".")[0] in _MODULE_NAMES for n in names):
                 return said(node, "import " + next(n for n in names if n.split(".")[0] in _MODULE_NAMES))
+            if isinstance(node, ast.ImportFrom) and node.module in ("sys", "IPython", "importlib") and any(
+                    a.name in ("modules", "get_ipython", "import_module") for a in node.names):
+                return said(node, f"from {node.module} import ...")
         elif isinstance(node, ast.Constant) and node.value in ("__main__", "builtins") and \
                 not isinstance(parents.get(id(node)), ast.Compare):
             return said(node, f"{node.value!r}")       # importlib.import_module("__main__"); not `__name__ == ...`
+    return ""
+
+
+def evaluated(tree: ast.AST) -> str:
+    """An eval of computed text ('' for none): what it runs is not known before it runs."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "eval" \
+                and node.args and not isinstance(node.args[0], ast.Constant):
+            return f"`eval(...)` on line {node.lineno}"
     return ""
 
 
@@ -163,19 +184,33 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
-_NAMING_MAGIC = re.compile(r"^[ \t]*(%(?:run|reset|reset_selective|store|macro|load|rerun|recall)\b|%%capture[ \t]+\w)",
+_NAMING_MAGIC = re.compile(r"^[ \t]*(%(?:run|reset|reset_selective|store|macro|load|rerun|recall)\b|%%capture\b)(.*)$",
                            re.M)
 
 
-def _magic_write(source: str) -> str:
-    m = _NAMING_MAGIC.search(source) if "%" in source else None
-    if m is None:
-        return ""
-    return f"`{m.group(1).split()[0]}` on line {source.count(chr(10), 0, m.start()) + 1}"
+def _magic_write(source: str, names=None) -> str:
+    """A magic that can set one of ``names`` (any name when None), as '`%run` on line 3'. `%%capture
+    cap` or `%reset_selective -f xyz` set other names only (an eighty-eighth review: they had cost
+    all ten points)."""
+    for m in _NAMING_MAGIC.finditer(source) if "%" in source else ():
+        magic, args = m.group(1).strip(), m.group(2).split()
+        words = [a for a in args if not a.startswith("-")]
+        if magic == "%%capture":
+            hit = bool(words) and (names is None or words[-1] in names)
+        elif magic == "%reset_selective":
+            try:
+                hit = names is None or not words or any(re.search(words[-1], n) for n in names)
+            except re.error:
+                hit = True
+        else:
+            hit = True
+        if hit:
+            return f"`{magic}` on line {source.count(chr(10), 0, m.start()) + 1}"
+    return ""
 
 
-def _dynamic_in(source: str) -> str:
-    said = _magic_write(source)
+def _dynamic_in(source: str, names=None) -> str:
+    said = _magic_write(source, names)
     if said:
         return said
     try:
@@ -215,7 +250,7 @@ def problem(name: str, value, source: str = "") -> str:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
-        construct = _dynamic_in(source) if source else ""
+        construct = _dynamic_in(source, [name]) if source else ""
         if construct:
             return (f"`{name}` may be set again by {construct} (exec/globals() and the like can set any name), so "
                     f"its value after the cell runs is not the one written; remove that line and set it once: "
@@ -274,6 +309,13 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         tree = ast.parse(without_magics(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return
+    computed = evaluated(tree)
+    if computed and not dynamic_write(tree):
+        # Graded as written; what the eval runs is for a TA to read (a student who writes one answer and
+        # has Jupyter end with another must not go unseen: an eighty-eighth review).
+        ctx.flag(f"exec:{cell_id}")
+        ctx.detail(f"the True/False answers cell evaluates computed text ({computed}); the answers are graded as "
+                   f"written, and a TA reads what it runs")
     stop = next((node for node in tree.body if _stops(node)), None)
     if stop is not None:
         ctx.flag(f"raised:{cell_id}")        # the flag's help says it once (it was said twice: a student's review)
@@ -320,8 +362,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     taken = False
     for c in ctx.added_after(found.cell):
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
-        if not bad and _dynamic_in(c.source):       # exec(...), globals().update(...): unknown values
-            more = {n: _ELSEWHERE for n in names}
+        if not bad:                                 # exec(...), globals().update(...): unknown values
+            more = {n: _ELSEWHERE if _dynamic_in(c.source, [n]) else v for n, v in more.items()}
         for n in names:
             if not bad and more[n] is not _MISSING:
                 values[n], taken = more[n], True
