@@ -111,7 +111,9 @@ def _line(r: SubmissionResult) -> str:
     mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok and not shown else "[yellow]![/]"
     if r.status != "graded":
         mark = "[red]✗[/]"
-    flags = f"  [yellow]{one_line(', '.join(shown))}[/]" if shown else ""
+    # override-earlier marks the line; the note after the points says it in words.
+    listed = [f for f in shown if f != "override-earlier"]
+    flags = f"  [yellow]{one_line(', '.join(listed))}[/]" if listed else ""
     status = "" if r.status == "graded" else f"  [red]{one_line(r.status)}[/]"
     # The Moodle participant beside the file: two students' files can be named alike (one named
     # after a classmate), and their lines must not read the same (a TA's review).
