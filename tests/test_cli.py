@@ -411,6 +411,13 @@ def test_check_opens_no_hidden_file(tmp_path, data_home, monkeypatch, capsys):
     shutil.copy(REF / "solution.ipynb", path)
     assert main(["check", str(path)]) == 0
     assert "ready to hand in" in capsys.readouterr().out and opened == []
+    # A mistyped --data is said, not filled silently (an eighty-fifth review).
+    typo = tmp_path / "nodata"
+    assert main(["check", str(path), "--data", str(typo)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert f"data: no FashionMNIST in {typo}: the checker wrote its deterministic stand-in there" in said
+    assert main(["check", str(path), "--data", str(typo)]) == 0
+    assert "no FashionMNIST" not in capsys.readouterr().out                # there now: nothing to say
 
 
 def test_check_says_while_a_cell_runs_long(tmp_path, data_home, monkeypatch, capsys):

@@ -68,9 +68,14 @@ def cmd_check(args, console: Console) -> int:
     student waits for the slower of the two, not for both (the grader's side is ~0.5 s)."""
     check_input(args.notebook)
     spec = spec_of(args)
-    from ..data import ensure_dataset
+    from ..data import ensure_dataset, has_dataset
     from ..engines import engine_setup, make_engine
+    empty = args.data is not None and not has_dataset(Path(args.data))
     home, _ = ensure_dataset(args.data)
+    if empty:
+        # A mistyped --data was filled with the stand-in without a word (an eighty-fifth review).
+        console.print(f"[dim]data: no FashionMNIST in {args.data}: the checker wrote its deterministic stand-in "
+                      f"there (a typo in --data?)[/]", soft_wrap=True)
     # A student bundle brings the reference's observations; otherwise the reference runs in a
     # second worker beside the student's cells (when there are two cores).
     bundled = bool(spec.assignment.get("public_reference"))
