@@ -43,7 +43,7 @@ def gradebook(results: dict[str, SubmissionResult], spec: Spec) -> str:
                      r.auto_points, r.manual_points, r.total_points, max_total, r.pending, r.file,
                      0 if r.no_notebook else 1 + (len(choice.others) if choice else 0),
                      choice.about(r.key) if choice else "", ";".join(r.flags), r.key])
-    # ``key`` last: the report key the gradebook commands take (`grader gradebook override KEY`),
+    # ``key`` last: the report key the gradebook commands take (`grader override KEY`),
     # as in summary.csv; a row was otherwise found again by name (a TA's review).
     return to_csv(["matr_number", "name", "participant_id", *[t.id for t in spec.tasks], "auto_points",
                    "manual_points", "total", "max_total", "pending", "file", "notebooks", "note", "flags",

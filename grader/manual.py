@@ -452,7 +452,9 @@ def _as_exported(gb, maxima: dict[str, float]) -> Callable[[str, str, int], tupl
         grade = gb.grade_at(key, task, version)
         if grade is None or task not in maxima:
             return None
-        rubric = rubrics.setdefault(task, gb.rubric(task))
+        if task not in rubrics:
+            rubrics[task] = gb.rubric(task)
+        rubric = rubrics[task]
         return rubric.score(grade.items, grade.adjust, maxima[task]), grade.comment
     return at
 

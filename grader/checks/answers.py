@@ -70,11 +70,8 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
-    if dynamic_write(tree):
-        found = {n: _ELSEWHERE for n in found}
-    for n in list(found):
-        if _magic_write(source, [n]):
-            found[n] = _ELSEWHERE
+    setters = writers(source, list(found), tree)
+    found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
 
 
@@ -209,14 +206,17 @@ def _magic_write(source: str, names=None) -> str:
     return ""
 
 
-def _dynamic_in(source: str, names=None) -> str:
-    said = _magic_write(source, names)
-    if said:
-        return said
-    try:
-        return dynamic_write(ast.parse(without_magics(source)))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
+def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
+    """Each of ``names`` that code of the cell can set without naming it as a target, with what
+    does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already)."""
+    if tree is None:
+        try:
+            tree = ast.parse(without_magics(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+    general = dynamic_write(tree) if tree is not None else ""
+    said = {n: _magic_write(source, [n]) or general for n in names}
+    return {n: what for n, what in said.items() if what}
 
 
 def missing_why(source: str, name: str) -> str:
@@ -250,7 +250,7 @@ def problem(name: str, value, source: str = "") -> str:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
-        construct = _dynamic_in(source, [name]) if source else ""
+        construct = writers(source, [name]).get(name, "") if source else ""
         if construct:
             return (f"`{name}` may be set again by {construct} (exec/globals() and the like can set any name), so "
                     f"its value after the cell runs is not the one written; remove that line and set it once: "
@@ -363,7 +363,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     for c in ctx.added_after(found.cell):
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
         if not bad:                                 # exec(...), globals().update(...): unknown values
-            more = {n: _ELSEWHERE if _dynamic_in(c.source, [n]) else v for n, v in more.items()}
+            setters = writers(c.source, names)
+            more = {n: _ELSEWHERE if n in setters else v for n, v in more.items()}
         for n in names:
             if not bad and more[n] is not _MISSING:
                 values[n], taken = more[n], True

@@ -99,13 +99,15 @@ def _sha(path: Path) -> str:
         return ""
 
 
-def _line(r: SubmissionResult) -> str:
+def _line(r: SubmissionResult, flags: list[str] | None = None) -> str:
+    """``flags``: the result's flags with the TAs' decisions applied (an override for an earlier
+    notebook), where they differ from the automatic result's."""
     if r.no_notebook:
         return (f"[dim]–[/] {one_line(r.who)} ({r.participant_id}): [yellow]no notebook handed in[/] "
                 f"(found: {one_line(r.handed_in or 'nothing')})")
     # A flag that only repeats the status (`unreadable` beside "unreadable: ...") is not shown twice.
     said = r.status.split(":", 1)[0] if r.status != "graded" else ""
-    shown = [f for f in r.flags if not f.startswith("note:") and f != said]
+    shown = [f for f in (r.flags if flags is None else flags) if not f.startswith("note:") and f != said]
     # ✓ graded, nothing to look at; ! graded, with flags for a TA (a new TA's review: a notebook with
     # `raised:` or `several-notebooks` got a ✓ while the summary counted it flagged); ✗ not graded.
     mark = "[green]✓[/]" if r.status == "graded" and r.filename_ok and not shown else "[yellow]![/]"
@@ -455,13 +457,11 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                     # What summary.csv says, where a TA's override makes it differ (a TA's review).
                     kept = (f"  [dim]({shown.auto_points:g} with a TA's override)[/]"
                             if shown.auto_points != r.auto_points else "")
-                    if shown.overrides_to_review and "override-earlier" not in r.flags:
-                        r.flags.append("override-earlier")        # the line's mark says "look" too
                     if shown.overrides_to_review:
                         # Given for the notebook before this one (an eighty-first review): said, not applied unseen.
                         kept += (f"  [yellow]({len(shown.overrides_to_review)} override(s) given for an earlier "
                                  f"notebook: grader override {one_line(sub.key)} to decide again)[/]")
-                    progress.console.print(_line(r) + kept + _change(r, before.get(sub.key), older)
+                    progress.console.print(_line(r, shown.flags) + kept + _change(r, before.get(sub.key), older)
                                            + _regrade_waits(shown, spec))
                     progress.advance(bar)
         except KeyboardInterrupt:
