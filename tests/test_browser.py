@@ -527,3 +527,27 @@ def test_a_server_killed_before_rendering_renders_on_its_next_start(tmp_path):
         assert row()["calc_1_1"] == "7.0"
     finally:
         server.stop()
+
+
+def test_assigning_a_task_to_an_unknown_name_asks_and_can_be_cancelled(browser, served):
+    page = login(browser, served, "kim")
+    form = page.locator("form.assign").first
+    said = []
+
+    def answer(dialog, accept):
+        said.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    form.locator("input[name=ta]").fill("kmi")
+    form.locator("button[type=submit]").first.click()
+    expect(page.locator("body")).to_contain_text("Assigned to: everyone")
+    page.wait_for_timeout(300)
+    assert said and "No TA named “kmi”" in said[0] and "Did you mean “kim”?" in said[0]
+    gb = gradebook(served)
+    assert gb.assignments() == {}
+    gb.close()
+    page.once("dialog", lambda d: answer(d, True))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").first.click()
+    expect(page.locator("form.assign").first).to_contain_text("Assigned to: kmi")

@@ -519,3 +519,40 @@ def test_the_dashboard_tells_unanswered_from_no_notebook(app):
     dash = TA(app, "alice").get("/").data.decode()
     assert "1 unanswered (0 points automatically; 1 of them handed in no notebook)" in dash
     assert re.search(r"\b1 answer groups\b", dash) is None
+
+
+def test_the_history_says_what_a_grade_was_before_and_after(app):
+    """An eighty-third review: a row said "calc_1_1: grade", and the TA could not tell what an
+    undo would put back."""
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    good = st.gb.add_item("calc_1_1", 10, "correct proof", "", "alice")
+    sign = st.gb.add_item("calc_1_1", -3, "sign error", "", "alice")
+    sid = sid_of(app, "Anna_Huber_5500")
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good.id], "version": 0})
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good.id, sign.id], "comment": "sign",
+                              "version": 1})
+    page = html.unescape(alice.get("/history").data.decode())          # anonymous by default
+    assert "Anna_Huber_5500" not in page
+    assert f"#{sid} calc_1_1: none → 10 points" in page and f"#{sid} calc_1_1: 10 → 7 points, comment changed" in page
+    alice.c.post("/prefs", data={"anon": "0", "csrf_token": alice.csrf, "next": "/"})
+    page = html.unescape(alice.get("/history").data.decode())
+    assert "Anna_Huber_5500 calc_1_1: 10 → 7 points, comment changed" in page
+
+
+def test_assigning_a_name_nobody_used_asks_first(app):
+    """An eighty-third review: a task assigned to a typo ("bbo") was accepted without a word, and
+    then waited for a TA who does not exist."""
+    alice, _ = TA(app, "alice"), TA(app, "bob")
+    st = app.config["STATE"]
+    r = alice.post("/api/assign", {"task": "calc_1_2", "ta": "bbo"})
+    assert r.status_code == 409
+    said = r.get_json()["confirm"]
+    assert "No TA named “bbo”" in said and "Did you mean “bob”?" in said and "alice, bob" in said
+    assert st.gb.assignments() == {}
+    assert alice.post("/api/assign", {"task": "calc_1_2", "ta": "bbo", "confirmed": True}).status_code == 200
+    assert st.gb.assignments() == {("calc_1_2", 0): {"bbo"}}
+    # Known now (assigned once), and a signed-in TA's name is known without asking.
+    assert alice.post("/api/assign", {"task": "calc_1_1", "ta": "bbo"}).status_code == 200
+    assert alice.post("/api/assign", {"task": "calc_1_1", "ta": "bob"}).status_code == 200
+    assert alice.post("/api/assign", {"task": "calc_1_1", "ta": "carol", "remove": "carol"}).status_code == 200

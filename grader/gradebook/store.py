@@ -706,6 +706,12 @@ class Gradebook:
             change = self._change(db, by, "assign", f"{task}: {what} {'assigned to' if on else 'no longer assigned to'} {ta_name}")
             self._set(db, change, "assignment", {"task": task, "group_id": group_id, "ta": ta_name}, {} if on else None)
 
+    def people(self) -> set[str]:
+        """Everyone who changed something by hand or was given a task: the TAs this gradebook knows."""
+        db = self.read()
+        names = {r[0] for r in db.execute("SELECT DISTINCT ta FROM changes WHERE action NOT IN ('regrade', 'import')")}
+        return names | {r[0] for r in db.execute("SELECT DISTINCT ta FROM assignments")}
+
     # ------------------------------------------------------------------ history and undo
     def changes(self, limit: int = 200, ta: str | None = None, people_only: bool = False) -> list[Change]:
         """The latest changes, newest first (``people_only``: without the automatic results a

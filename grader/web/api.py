@@ -3,6 +3,7 @@ committed before the answer says ``ok``; a write based on a grade another TA has
 is refused with 409 and the other TA's grade, never applied silently."""
 from __future__ import annotations
 
+import difflib
 import math
 import re
 
@@ -269,8 +270,17 @@ def assign():
     data = body()
     st = state()
     task = written_task(st, data)
-    st.gb.assign(task.id, str(data.get("ta", "")), g.ta, group_id=int(data.get("group") or 0),
-                 on=not data.get("remove"))
+    name = clean_text(str(data.get("ta", ""))).strip()
+    on = not data.get("remove")
+    # A name nobody has used yet is most often a typo, and the task would then wait for no one (an
+    # eighty-third review: "bbo" was accepted without a word).
+    known = st.gb.people() | st.signed_in | {g.ta}
+    if on and name and name not in known and not data.get("confirmed"):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f" Did you mean “{close[0]}”?" if close else ""
+        return {"confirm": f"No TA named “{name}” has graded or signed in yet (known: {', '.join(sorted(known)[:8])}{', …' if len(known) > 8 else ''})."
+                           f"{hint} Assign to “{name}” anyway?"}, 409
+    st.gb.assign(task.id, name, g.ta, group_id=int(data.get("group") or 0), on=on)
     return {"ok": True}
 
 

@@ -52,6 +52,7 @@ def who():
             return render_template("who.html", next=nxt, error="Your name, please: it is recorded with every "
                                                                "grade you give."), 400
         session["ta"] = name
+        state().signed_in.add(name)
         return redirect(nxt)
     # The name `grader serve --ta` (or $GRADER_TA) gave, as the field's value: Enter confirms it
     # (on a course server each TA still types their own).
@@ -207,20 +208,53 @@ def history():
     mine = request.args.get("mine") == "1"
     everything = request.args.get("all") == "1"
     changes = st.gb.changes(limit=300, ta=g.ta if mine else None, people_only=not everything)
-    rows = []
+    rows, rubrics = [], {}
     for ch in changes:
-        keys = []
+        keys, details = [], []
         for h in st.gb.history(ch.id):
             ident = h["ident"]
             key = ident[1] if h["entity"] == "member" else ident[0] if h["entity"] in ("grade", "override", "result") else None
             if key is not None and key not in keys:
                 keys.append(key)
+            who = None if key is None else f"#{ids.get(key, '?')}" if anon else key
+            detail = change_detail(st, h, who, rubrics)
+            if detail and detail not in details:
+                details.append(detail)
         shown = [f"#{ids.get(k, '?')}" if anon else k for k in keys[:8]] + (["…"] if len(keys) > 8 else [])
         # An undo can be undone too (an eighty-third review: an undo clicked by mistake on another
         # TA's grade could not be taken back from this page).
-        rows.append(dict(c=ch, who=shown, undoable=ch.action not in ("regrade", "import", "undo-blocked")
+        rows.append(dict(c=ch, who=shown, details=details[:4] + (["…"] if len(details) > 4 else []), undoable=ch.action not in ("regrade", "import", "undo-blocked")
                          and ch.undone_by is None))
     return render_template("history.html", rows=rows, mine=mine, everything=everything)
+
+
+def change_detail(st, h: dict, who: str | None, rubrics: dict) -> str:
+    """What a grade or override was before and after a change, in points (an eighty-third review:
+    a row said "Q2.1: grade" and the TA could not tell what an undo would put back). Points are
+    counted with today's rubric, as the grading page counts them."""
+    def points(state: dict | None, task) -> str:
+        if state is None:
+            return "none"
+        if task.id not in rubrics:
+            rubrics[task.id] = st.gb.rubric(task.id)
+        grade = st.gb.grade_of(state)
+        return f"{rubrics[task.id].score(grade.items, grade.adjust, task.max_points):g}"
+
+    before, after = h["before"], h["after"]
+    if h["entity"] == "grade":
+        task = st.task(h["ident"][1])
+        if task is None:
+            return ""
+        was, now_ = points(before, task), points(after, task)
+        comment = ((before or {}).get("comment") or "") != ((after or {}).get("comment") or "")
+        moved = f"{was} → {now_} points" if was != now_ else ""
+        what = ", ".join(x for x in (moved, "comment changed" if comment else "") if x)
+        return f"{who} {task.id}: {what}" if what else ""
+    if h["entity"] == "override":
+        def shown(state):
+            return "automatic" if state is None else f"{float(state.get('points', 0)):g}"
+        return f"{who} {h['ident'][1]} {h['ident'][2]}: {shown(before)} → {shown(after)} points"
+    return ""
 
 
 @pages.route("/overview")

@@ -157,6 +157,7 @@ class State:
     claims: Claims = field(default_factory=Claims)
     cache: TaskCache = field(default_factory=TaskCache)
     prefetch: Prefetch = field(default_factory=Prefetch)
+    signed_in: set = field(default_factory=set)      # names typed on the sign-in page since start
 
     def manual_tasks(self) -> list[Task]:
         return [t for t in self.spec.tasks if t.kind == "manual"]
