@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .flags import explained
 from .identity import Counting, counted, counting
-from .render import message_html, page
+from .render import message_html, page, text_html
 from .report import atomic_write
 from .results import SubmissionResult
 from .spec import Spec
@@ -49,13 +49,13 @@ def _review(c) -> str:
         if rv.earlier:
             parts.append("<p>The change was made for a notebook you handed in earlier; a TA will look again.</p>")
     if rv.items:
-        items = "".join(f"<li><b>{i.points:+g}</b> {html.escape(i.description)}"
-                        + (f" — {html.escape(i.feedback)}" if i.feedback else "") + "</li>" for i in rv.items)
+        items = "".join(f"<li><b>{i.points:+g}</b> {text_html(i.description)}"
+                        + (f" — {text_html(i.feedback)}" if i.feedback else "") + "</li>" for i in rv.items)
         parts.append(f'<ul class="rubric">{items}</ul>')
     if rv.adjust and rv.items and not rv.reason:      # without items the points are the grade itself
         parts.append(f"<p>Adjustment: {rv.adjust:+g}</p>")
     if rv.comment:
-        parts.append(f'<p class="comment">Comment: {html.escape(rv.comment)}</p>')
+        parts.append(f'<p class="comment">Comment: {text_html(rv.comment)}</p>')
     if rv.stale and not rv.reason:
         parts.append("<p>Your answer changed after it was graded; a TA will look at it again.</p>")
     return f'<div class="review">{"".join(parts)}</div>' if parts else ""

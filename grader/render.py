@@ -191,6 +191,20 @@ def _answer_html(text: str) -> str:
     return out
 
 
+def text_html(text: str) -> str:
+    """A TA's comment or rubric feedback as safe HTML: plain text whose ``$...$`` formulas are drawn
+    as in a written answer (an eighty-third review: "$\\frac{1}{n}$" reached the student as TeX),
+    and line breaks kept. No markdown: a TA's ``*`` or ``_`` stays what was typed."""
+    text = clean_text(text)[:RENDERED_CHARS]
+    out, pos = [], 0
+    for m in MATH.finditer(text):
+        out.append(html.escape(text[pos:m.start()]))
+        out.append(tex_html(m.group(1) or m.group(2), m.group(1) is not None))
+        pos = m.end()
+    out.append(html.escape(text[pos:]))
+    return sanitise("".join(out).replace("\n", "<br>"))
+
+
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{csp}">

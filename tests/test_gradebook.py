@@ -214,6 +214,18 @@ def test_feedback_shows_rubric_items_and_comments(gb, tmp_path):
     assert review["items"][1] == {"description": "sloppy notation", "points": -2.0, "feedback": "write w_1, not w1"}
 
 
+def test_a_tas_formula_in_a_comment_is_drawn_and_markup_stays_text(gb, tmp_path):
+    """An eighty-third review: a TA's "$\\frac{1}{n}$" reached the student as raw TeX."""
+    item = gb.add_item("calc_1_1", 5, "half", r"the mean needs $\frac{1}{n}$", "ta1")
+    gb.set_grade("Ben_Gruber_5501", "calc_1_1", items=[item.id], ta="ta1",
+                 comment="Use $\\sum_i x_i$.\n<script>alert(1)</script> costs *nothing*")
+    out = tmp_path / "reports"
+    write_reports(gb, out, load_spec())
+    page = (out / "feedback" / "Ben_Gruber_5501.html").read_text()
+    assert page.count("<math") == 2 and "\\frac" not in page and "\\sum" not in page
+    assert "<br>&lt;script&gt;alert(1)&lt;/script&gt; costs *nothing*" in page and "<script>" not in page
+
+
 def test_old_report_folders_are_imported_with_their_merged_grades(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
