@@ -321,3 +321,14 @@ def test_a_loader_that_lies_about_its_dataset_is_not_the_provided_one(grader, ma
     got = passed(r, "code_3_2_train")
     assert not got["epochs"] and not got["final_weights"], got
     assert "not the provided train_loader" in checks_of(r, "code_3_2_train")["epochs"].message
+
+
+def test_a_function_that_loops_when_called_is_told_apart_from_a_cell_that_loops(grader, make_nb):
+    """A student's review: a `train_and_test` that never ended when the check called it was told
+    "the cell did not finish", and the cell itself (a definition) ran in no time."""
+    r = grader.grade(make_nb({"train-and-test": "def train_and_test(model, hyperparameters):\n"
+                                                "    while True:\n        pass"}))
+    said = checks_of(r, "code_3_2_train")["optimizer"].message
+    assert "the cell ran, but the check's call of what it defines" in said and "6 s" in said
+    assert "the cell did not finish" not in said
+    assert points(r, "code_3_2_train") == 0 and points(r, "code_3_2_models") == 10

@@ -229,8 +229,7 @@ class Worker:
         except wire.ChannelTimeout:
             self._kill_job(run)
             outcome.status = Status.TIMEOUT
-            outcome.error = (f"the cell did not finish within {run.timeout:.0f} s (endless loop or sleep?); "
-                             f"it was stopped")
+            outcome.error = timeout_message(run.phase, run.timeout)
         except LimitExceeded as exc:
             self._kill_job(run)
             outcome.status = Status(exc.kind)
@@ -377,6 +376,21 @@ class _Run:
     replace: bool = False
 
 
+def timeout_message(phase: int, limit: float) -> str:
+    """Which part ran out of time: the cell itself, or the grader's call of what it defined (a
+    function or model that loops only when called); a student's review: a `train_and_test` that
+    never ended was told its cell did not finish, and the cell ran in no time. The runs with
+    hidden values get a fixed text."""
+    if phase < 0:
+        return f"the cell did not finish within {limit:.0f} s (endless loop or sleep?); it was stopped"
+    if phase == 0:
+        return (f"the cell ran, but the check's call of what it defines (as `grader check` makes it, with the "
+                f"public values) did not finish within the cell's {limit:.0f} s (a loop that never ends, or "
+                f"training slower than it needs to be?); it was stopped")
+    return HIDDEN_RUN_TIMEOUT
+
+
+HIDDEN_RUN_TIMEOUT = "the check with the grader's values did not finish within the cell's time limit; it was stopped"
 HIDDEN_RUN_FAILED = "the check with the grader's values failed"
 HIDDEN_RUN_ENDED = "the process ended during the check with the grader's values"
 
