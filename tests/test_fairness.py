@@ -576,7 +576,7 @@ def train_and_test(model, hyperparameters):
         {"test": 0}, ["got a copy of the model made before that epoch"], []),
     "sgd-without-momentum": (                  # a student's review: "does not come from hyperparameters"
         {"train-and-test": train().replace(', momentum=hyperparameters["momentum"])', ")")},
-        {"optimizer": 0, "final_weights": 0}, ["SGD was made without momentum"], []),
+        {"optimizer": 0, "final_weights": 0}, ["made without momentum (pass momentum=hyperparameters['momentum'])"], []),
     "the-tuple-train-returns-plotted-whole": (   # a student's review: "0 of 3 plotted" after plt.plot
         {"train-and-test": train(BODY.replace("a, b, c = train(model, train_loader, optimizer, epoch)",
                                               "grads = train(model, train_loader, optimizer, epoch)\n"

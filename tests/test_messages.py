@@ -54,6 +54,8 @@ TRAINING_CASES = {
     "three epochs": (run([SGD, train(S1), train(S2), train(S2), called_test("T2")]), None),
     "wrong learning rate": (run([{**SGD, "defaults": {**SGD["defaults"], "lr": 0.01}}, train(S1), train(S2)]),
                             {0, 1, 2}),
+    "fixed learning rate and momentum": (run([{**SGD, "defaults": {**SGD["defaults"], "lr": 0.01, "momentum": 0.9}},
+                                              train(S1), train(S2)]), {0, 1, 2}),
     "no momentum": (run([{**SGD, "defaults": {**SGD["defaults"], "momentum": 0.0}}, train(S1), train(S2)]), {0, 1, 2}),
     "Adam": (run([{**SGD, "type": "Adam"}, train(S1), train(S2)]), {0, 1, 2}),
     "no optimizer": (run([train(S1), train(S2)]), {0, 1}),

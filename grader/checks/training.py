@@ -165,6 +165,21 @@ def _settings(events: list[dict], ev: dict) -> tuple:
     return o.get("type"), tuple(sorted(settings_at(events, ev).items()))
 
 
+def _settings_not_from_argument(sgds: list[dict], p: dict, made_with) -> str:
+    """What of lr and momentum does not come from the argument, both at once (a student's review:
+    a fixed lr was named, and once fixed, the fixed momentum next: two rounds of `grader check`)."""
+    lr = not any(all(_close(g.get("lr"), p["lr"]) for g in made_with(o)) for o in sgds)
+    momentum = not any(all(_close(g.get("momentum"), p["momentum"]) for g in made_with(o)) for o in sgds)
+    without = momentum and p["momentum"] and all(not g.get("momentum") for o in sgds for g in made_with(o))
+    said = (["its learning rate does not come from hyperparameters['lr']"] if lr else []) + (
+        ["it was made without momentum (pass momentum=hyperparameters['momentum'])"] if without else
+        ["its momentum does not come from hyperparameters['momentum']"] if momentum else [])
+    if not said:
+        return ""
+    why = " (the grader passes other values than the notebook's)" if lr or (momentum and not without) else ""
+    return "SGD: " + " and ".join(said) + why
+
+
 def _close(a, b) -> bool:
     return isinstance(a, float) and math.isclose(a, float(b), rel_tol=1e-9, abs_tol=1e-12)
 
@@ -399,15 +414,8 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     elif not (sgds := [o for o in opts if o.get("type") == "SGD" and ours(o.get("params"))]):
         out["optimizer"] = Verdict(False, "SGD must optimise the parameters of the model passed in "
                                           "(model.parameters())")
-    elif not any(all(_close(g.get("lr"), p["lr"]) for g in made_with(o)) for o in sgds):
-        out["optimizer"] = Verdict(False, "SGD's learning rate does not come from hyperparameters['lr'] (the "
-                                          "grader passes other values than the notebook's)")
-    elif not any(all(_close(g.get("momentum"), p["momentum"]) for g in made_with(o)) for o in sgds) and \
-            all(not g.get("momentum") for o in sgds for g in made_with(o)) and p["momentum"]:
-        out["optimizer"] = Verdict(False, "SGD was made without momentum; pass momentum=hyperparameters['momentum']")
-    elif not any(all(_close(g.get("momentum"), p["momentum"]) for g in made_with(o)) for o in sgds):
-        out["optimizer"] = Verdict(False, "SGD's momentum does not come from hyperparameters['momentum'] (the "
-                                          "grader passes other values than the notebook's)")
+    elif wrong := _settings_not_from_argument(sgds, p, made_with):
+        out["optimizer"] = Verdict(False, wrong)
     elif not any(good_sgd(o, p, o.get("params")) for o in sgds):
         extra = sorted({k for o in sgds for g in made_with(o) for k in EXTRA_SETTINGS if g.get(k)})
         out["optimizer"] = Verdict(False, f"SGD has settings the task does not ask for ({', '.join(extra)}); "
