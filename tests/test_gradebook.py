@@ -191,10 +191,36 @@ def test_an_older_gradebooks_overrides_gain_the_notebook_column_and_undo(tmp_pat
     gb = open_gradebook(reports)
     try:
         ov = gb.overrides("Anna_Huber_5500")[("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations")]
-        assert ov.file_sha == "" and ov.points == 1
-        assert not decided(gb)["Anna_Huber_5500"].overrides_to_review   # unknown notebook: nothing claimed
-        gb.undo(gb.changes()[0].id, "ta1")
+        # The history knows which notebook's result was stored before the override was given.
+        assert ov.file_sha == f"{0:064x}" and ov.points == 1
+        assert not decided(gb)["Anna_Huber_5500"].overrides_to_review
+        gb.undo(gb.changes()[0].id, "ta1")            # the filled-in column is no change by anyone
         assert not gb.overrides("Anna_Huber_5500")
+    finally:
+        gb.close()
+
+
+def test_an_override_given_before_schema_3_is_said_after_a_resubmission(tmp_path):
+    """An eighty-fourth review's fix (an override names its notebook) held only for new overrides:
+    one given with an older grader applied silently to whatever was handed in later."""
+    from tests.gradebook_helpers import as_older_schema, result
+    reports = tmp_path / "reports"
+    gb = open_gradebook(reports)
+    gb.store_result(result(0, "x"))
+    gb.store_result(result(1, "y"))
+    gb.set_override("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations", 1, "fine", "ta1")
+    resubmitted = result(0, "x, again")
+    resubmitted.sha256 = "e" * 64
+    gb.store_result(resubmitted)
+    gb.close()
+    as_older_schema(reports, 3, "UPDATE overrides SET file_sha=''")       # as schema 3 found them
+    gb = open_gradebook(reports)
+    try:
+        ov = gb.overrides("Anna_Huber_5500")[("Anna_Huber_5500", "code_3_2_models", "ANN_relu: activations")]
+        assert ov.file_sha == f"{0:064x}"
+        r = decided(gb)["Anna_Huber_5500"]
+        assert r.overrides_to_review and "override-earlier" in r.flags
+        assert not decided(gb)["Ben_Gruber_5501"].overrides_to_review
     finally:
         gb.close()
 

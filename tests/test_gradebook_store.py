@@ -23,7 +23,7 @@ def test_meta_values_are_set_replaced_and_defaulted(gb):
     assert gb.meta("nothing") is None and gb.meta("nothing", "d") == "d"
     gb.set_meta("term", "2024S")
     gb.set_meta("term", "2024W")
-    assert gb.meta("term") == "2024W" and gb.meta("schema") == "3"
+    assert gb.meta("term") == "2024W" and gb.meta("schema") == "4"
 
 
 def test_a_result_needs_its_key_and_storing_it_again_unchanged_records_nothing(gb):

@@ -8,7 +8,8 @@ changed what cannot be rewritten by any code path, undo included (undo appends).
 """
 from __future__ import annotations
 
-VERSION = 3                # 2: the choices table; 3: overrides.file_sha (an older file gains them when opened)
+VERSION = 4                # 2: the choices table; 3: overrides.file_sha (an older file gains them when opened);
+                           # 4: overrides given before 3 learn their notebook from the history
 TABLES = ("meta", "submissions", "checks", "rubrics", "rubric_items", "grades", "overrides", "answer_groups",
           "group_members", "assignments", "choices", "changes", "history")
 

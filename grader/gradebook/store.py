@@ -96,8 +96,24 @@ def _complete(entity: str, state: dict | None) -> dict | None:
     return {**state, **missing} if missing else state
 
 
-def _content(row: dict | None) -> dict | None:
-    return None if row is None else {k: v for k, v in row.items() if k != "version"}
+def _content(row: dict | None, skip: frozenset = frozenset()) -> dict | None:
+    return None if row is None else {k: v for k, v in row.items() if k != "version" and k not in skip}
+
+
+def _backfill_override_notebooks(db: sqlite3.Connection) -> None:
+    """An override given before schema 3 named no notebook, so a resubmission after it was never
+    said (an eighty-fourth review's fix held only for new overrides). The history knows which
+    notebook's result was stored last before the override was given: that is the one it was for
+    (in the history's order: a resubmission stored within the same second comes after it)."""
+    for ov in db.execute("SELECT submission_key, task, check_name FROM overrides WHERE file_sha=''").fetchall():
+        given = db.execute("SELECT id FROM history WHERE entity='override' AND ident=? AND after IS NOT NULL "
+                           "ORDER BY id DESC LIMIT 1", (_ident("override", dict(ov)),)).fetchone()
+        row = given and db.execute("SELECT after FROM history WHERE entity='result' AND ident=? AND id<? "
+                                   "ORDER BY id DESC LIMIT 1", (json.dumps([ov["submission_key"]]), given[0])).fetchone()
+        sha = (json.loads(row[0]) or {}).get("sha256", "") if row and row[0] else ""
+        if sha:
+            db.execute("UPDATE overrides SET file_sha=? WHERE submission_key=? AND task=? AND check_name=?",
+                       (sha, ov["submission_key"], ov["task"], ov["check_name"]))
 
 
 class Gradebook:
@@ -154,6 +170,8 @@ class Gradebook:
                 columns = {r[1] for r in db.execute("PRAGMA table_info(overrides)")}
                 if "file_sha" not in columns:
                     db.execute("ALTER TABLE overrides ADD COLUMN file_sha TEXT NOT NULL DEFAULT ''")
+                if int(row[0]) < 4:
+                    _backfill_override_notebooks(db)
                 db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(schema.VERSION),))
 
     def _has(self, table: str) -> bool:
@@ -789,12 +807,16 @@ class Gradebook:
                     raise UndoError(f"change {change_id} holds a {entity}, which cannot be undone")
                 keys = ENTITIES[entity][1]
                 ident = dict(zip(keys, json.loads(h["ident"])))
-                after = _complete(entity, None if h["after"] is None else json.loads(h["after"]))
+                written = None if h["after"] is None else json.loads(h["after"])
+                after = _complete(entity, written)
+                # A column added since the record was written may have been filled in since (an old
+                # override's notebook, learned when the file was opened): not a change by anyone.
+                added = frozenset(ADDED) - frozenset(written or ())
                 current = self._get(db, entity, ident)
                 # Compared without the version counter: an undo of a later change puts the content
                 # back under a new version, and walking back step by step must go on from there (a
                 # TA's review: the second `u` was refused, "changed since" by the TA's own undo).
-                if _content(current) != _content(after):
+                if _content(current, added) != _content(after, added):
                     since = str((current or {}).get("ta") or "")
                     what = (f"the {entity} of '{ident['submission_key']}' for {ident.get('task', '')}"
                             if "submission_key" in ident else f"the {entity} {' '.join(str(v) for v in ident.values())}")
