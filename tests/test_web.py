@@ -530,14 +530,20 @@ def test_the_history_says_what_a_grade_was_before_and_after(app):
     sign = st.gb.add_item("calc_1_1", -3, "sign error", "", "alice")
     sid = sid_of(app, "Anna_Huber_5500")
     alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good.id], "version": 0})
-    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good.id, sign.id], "comment": "sign",
-                              "version": 1})
+    st.gb.set_grade("Anna_Huber_5500", "calc_1_1", items=[good.id, sign.id], comment="sign", ta="bob")
     page = html.unescape(alice.get("/history").data.decode())          # anonymous by default
     assert "Anna_Huber_5500" not in page
     assert f"#{sid} calc_1_1: none → 10 points" in page and f"#{sid} calc_1_1: 10 → 7 points, comment changed" in page
     alice.c.post("/prefs", data={"anon": "0", "csrf_token": alice.csrf, "next": "/"})
     page = html.unescape(alice.get("/history").data.decode())
     assert "Anna_Huber_5500 calc_1_1: 10 → 7 points, comment changed" in page
+    # Saves of one grade close together are one change: from before the first to after the last.
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid_of(app, "Ben_Gruber_5501"), "items": [good.id],
+                              "version": 0})
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid_of(app, "Ben_Gruber_5501"), "items": [good.id, sign.id],
+                              "version": 1})
+    page = html.unescape(alice.get("/history").data.decode())
+    assert "Ben_Gruber_5501 calc_1_1: none → 7 points" in page and "Ben_Gruber_5501 calc_1_1: 10" not in page
 
 
 def test_assigning_a_name_nobody_used_asks_first(app):

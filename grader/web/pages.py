@@ -210,13 +210,19 @@ def history():
     changes = st.gb.changes(limit=300, ta=g.ta if mine else None, people_only=not everything)
     rows, rubrics = [], {}
     for ch in changes:
-        keys, details = [], []
+        keys, records = [], {}
         for h in st.gb.history(ch.id):
             ident = h["ident"]
             key = ident[1] if h["entity"] == "member" else ident[0] if h["entity"] in ("grade", "override", "result") else None
             if key is not None and key not in keys:
                 keys.append(key)
-            who = None if key is None else f"#{ids.get(key, '?')}" if anon else key
+            # A record written several times in one change (a grade edited in one go): from its
+            # state before the first write to its state after the last.
+            seen = records.setdefault((h["entity"], json.dumps(ident)), dict(h, key=key))
+            seen["after"] = h["after"]
+        details = []
+        for h in records.values():
+            who = None if h["key"] is None else f"#{ids.get(h['key'], '?')}" if anon else h["key"]
             detail = change_detail(st, h, who, rubrics)
             if detail and detail not in details:
                 details.append(detail)
