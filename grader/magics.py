@@ -59,12 +59,22 @@ def _ipython():
     return TransformerManager()
 
 
+# A ``%%timeit`` inside a ``%%timeit`` is read this deep; deeper, the
+# cell stays as it is. Each level wraps the body in a function of its own: 3,000 nested ``%%timeit``
+# lines recursed past Python's limit in the grader's own process (an eighty-ninth review).
+NESTED_CELL_MAGICS = 4
+
+
 @functools.lru_cache(maxsize=64)
 def without_magics(source: str) -> str:
     """The cell as plain Python when it only fails to parse because of IPython magics (else as it
     is): a cell magic whose body is Python loses its first line, any other (``%%bash``) runs
     nothing; ``%time stmt`` runs ``stmt``; other line magics and ``!shell`` lines do nothing.
     Prompts pasted into the cell are stripped first, as IPython strips them."""
+    return _without_magics(source, 0)
+
+
+def _without_magics(source: str, depth: int) -> str:
     source = _cleaned(source)
     try:
         ast.parse(source)
@@ -77,8 +87,10 @@ def without_magics(source: str) -> str:
         m = _CELL_MAGIC.match(lines[first])
         if m:
             if m.group(1) in _IN_A_FUNCTION:
+                if depth >= NESTED_CELL_MAGICS:
+                    return source
                 body = "\n".join(lines[first + 1:])
-                inner = without_magics(body)
+                inner = _without_magics(body, depth + 1)
                 wrapped = ["def _timed_cell():", *("    " + ln for ln in inner.split("\n")), "    pass",
                            "_timed_cell()"]
                 text = "\n".join([*lines[:first], *wrapped])

@@ -332,3 +332,21 @@ def test_a_function_that_loops_when_called_is_told_apart_from_a_cell_that_loops(
     assert "the cell ran, but the check's call of what it defines" in said and "6 s" in said
     assert "the cell did not finish" not in said
     assert points(r, "code_3_2_train") == 0 and points(r, "code_3_2_models") == 10
+
+
+def test_deep_nesting_in_any_cell_is_no_grader_error(grader, make_nb, solution_nb):
+    """An eighty-ninth review: 3,000 nested `%%timeit` lines in an added cell, or a sum of 3,000
+    terms in the imports cell, recursed past Python's limit in the grader's own process: "grader
+    error", 0 points, and the notebook gone from the TA's queue and the similarity report."""
+    import copy
+
+    import nbformat
+    nb = copy.deepcopy(solution_nb)
+    nb.cells.append(nbformat.v4.new_code_cell("%%timeit\n" * 3000 + "x = 1"))
+    imports = next(c for c in nb.cells if c.get("id") == "imports")
+    imports.source += "\n_x = " + "+".join(["1"] * 3000)
+    r = grader.grade(make_nb(base=nb))
+    assert r.status == "graded", r.status
+    assert r.auto_points == 46 and "edited:imports" in r.flags    # the imports cell's own 4 points
+    assert "crashed:imports" not in r.flags
+    assert "Python could not compile cell imports" in checks_of(r, "code_3_1")["imports executes"].message

@@ -839,6 +839,49 @@ def test_a_job_cannot_watch_or_lock_the_files_other_jobs_read(engine):
                                            "dnotify EPERM descriptor flags allowed"), out.output
 
 
+LEAVE_IN_IPC = """
+import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+def said(res):
+    return "allowed" if res >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+q = libc.msgget(0x5EED, 0o1666)                          # IPC_CREAT | 0666
+class Msg(ctypes.Structure):
+    _fields_ = [("mtype", ctypes.c_long), ("mtext", ctypes.c_char * 16)]
+sent = libc.msgsnd(q, ctypes.byref(Msg(1, b"20240611")), 16, 0) if q >= 0 else -1
+print("msgget", said(q), "shmget", said(libc.shmget(0x5EED, 4096, 0o1666)),
+      "semget", said(libc.semget(0x5EED, 1, 0o1666)))
+libc.mq_open.restype = ctypes.c_int
+print("mq_open", said(libc.mq_open(b"/seed20240611", 0o102, 0o666, None)))   # O_RDWR | O_CREAT
+info = ctypes.create_string_buffer(256)
+print("sysinfo", said(libc.sysinfo(info)), "syslog", said(libc.klogctl(10, None, 0)))
+"""
+
+READ_FROM_IPC = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+q = libc.msgget(0x5EED, 0)
+buf = ctypes.create_string_buffer(32)
+got = libc.msgrcv(q, buf, 16, 0, 0o4000) if q >= 0 else -1     # IPC_NOWAIT
+print("found" if q >= 0 or libc.shmget(0x5EED, 0, 0) >= 0 or libc.mq_open(b"/seed20240611", 0) >= 0
+      else "nothing", buf.raw[8:16] if got > 0 else b"")
+"""
+
+
+def test_a_job_leaves_nothing_in_ipc_objects_and_reads_no_machine_wide_figures(engine):
+    """An eighty-ninth review relayed a whole hidden seed between two colluding classmates'
+    jobs graded at the same time: the hidden run held so many megabytes in its job folder, and the
+    public run on the other worker read the machine's shared memory (tmpfs pages) from sysinfo(),
+    which also tells free memory, buffers, process count and load. sysinfo is refused, and so is
+    the kernel log (syslog). System V message queues, shared memory and semaphores and POSIX
+    message queues outlive the process that made them: each job has an IPC namespace of its own,
+    and what it made there is gone for the next job."""
+    leave, read = engine.run([CellJob("leave", LEAVE_IN_IPC), CellJob("read", READ_FROM_IPC)])
+    assert leave.ok and read.ok, (leave.error, read.error)
+    assert " ".join(leave.output.split()) == ("msgget allowed shmget allowed semget allowed mq_open allowed "
+                                             "sysinfo EPERM syslog EPERM"), leave.output
+    assert read.output.strip() == "nothing b''", read.output
+
+
 def test_the_next_jobs_pid_does_not_tell_how_many_processes_the_last_one_started(engine):
     """The third review also moved the worker's pid counter (one thread per step) to pass 16 bits
     to the next job through its pid: each job's pid is drawn at random."""

@@ -75,6 +75,11 @@ def execute(ns: dict, source: str, cell_id: str) -> str:
         code = compile(source, filename, "exec")
     except SyntaxError as exc:
         return f"SyntaxError: {exc.msg} (line {exc.lineno} of cell {cell_id})"
+    except (RecursionError, MemoryError, ValueError) as exc:
+        # An expression nested deeper than Python compiles (a sum of 3,000 terms) had ended the job
+        # as if the cell had called os._exit (an eighty-ninth review).
+        text = " ".join(str(exc).split())[:ERROR_CHARS]
+        return f"{type(exc).__name__}: Python could not compile cell {cell_id} ({text}); nest less deeply"
     me = os.getpid()
     saved = dict(builtins.__dict__)
     try:

@@ -317,6 +317,10 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # (inotify, fanotify, flock; fcntl's F_NOTIFY, record locks and leases, see _bpf): every job reads
 # the same library files, and a watch or a lock on one sees another job's opens and locks while
 # both run (a tenth review passed a hidden seed exactly between two workers' jobs through inotify).
+# sysinfo tells what /proc/meminfo and loadavg would (free and shared memory, buffers, processes,
+# load): an eighty-ninth review held a hidden seed's worth of megabytes in a hidden run's job
+# folder, and a classmate's public run read it exactly as the machine's shared memory. The kernel
+# log (syslog) too is the machine's, and a job's crash can write to it.
 # Numbers per architecture (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
@@ -327,7 +331,8 @@ BLOCKED = {
                "fadvise64": 221, "mincore": 27, "readahead": 187, "preadv2": 327, "pwritev2": 328,
                "cachestat": 451, "mlock": 149, "munlock": 150, "mlockall": 151, "munlockall": 152,
                "mlock2": 325, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 112,
-               "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "flock": 73},
+               "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "flock": 73,
+               "sysinfo": 99, "syslog": 103},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -336,7 +341,7 @@ BLOCKED = {
                 "fadvise64": 223, "mincore": 232, "readahead": 213, "preadv2": 286, "pwritev2": 287,
                 "cachestat": 451, "mlock": 228, "munlock": 229, "mlockall": 230, "munlockall": 231,
                 "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157,
-                "inotify_init1": 26, "fanotify_init": 262, "flock": 32},
+                "inotify_init1": 26, "fanotify_init": 262, "flock": 32, "sysinfo": 179, "syslog": 116},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 FCNTL = {"x86_64": 72, "aarch64": 25}
