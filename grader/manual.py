@@ -106,7 +106,7 @@ class MergePlan:
     comment_only: list[int] = field(default_factory=list)   # lines with a new comment but no points
     answered_since: int = 0       # rows skipped: their task got a new answer, not graded yet
     graded_since: int = 0         # rows skipped: their task got a new answer, graded since
-    kept_since: int = 0           # rows as exported, of grades changed since by another TA: left as they are
+    kept_since: int = 0           # rows as exported, of grades (or their items' points) changed since: left as they are
 
     @property
     def changes(self) -> list[Update]:
@@ -181,13 +181,20 @@ def _overtaken(grade: Grade | None, exported: str, pts: float, now: float | None
 
 
 def _untouched(grade: Grade | None, row: SheetRow, pts: float, key: str, task: str,
-               exported: Callable[[str, str, int], tuple[float, str] | None] | None) -> bool:
-    """A row as the sheet was exported (the TA typed nothing there) of a grade changed since:
-    the later grade stays, and the row is no problem to solve."""
-    if exported is None or grade is None or not row.version.isdigit() or grade.version == int(row.version):
+               exported: Callable[[str, str, int], tuple[list[float], str] | None] | None) -> bool:
+    """A row as the sheet was exported (the TA typed nothing there) of a grade changed since, or
+    of one whose rubric items' points were edited since: the later grade stays, and the row is no
+    problem to solve."""
+    if exported is None or grade is None or not row.version.isdigit():
         return False
     then = exported(key, task, int(row.version))
-    return then is not None and abs(then[0] - pts) < 1e-9 and then[1].strip() == row.comment.strip()
+    if then is None or then[1].strip() != row.comment.strip():
+        return False
+    shown = [p for p in then[0] if abs(p - pts) < 1e-9]
+    if grade.version == int(row.version):
+        # The same grade: the row's points are one it had under an earlier rubric, not today's.
+        return bool(shown) and abs(then[0][0] - pts) >= 1e-9
+    return bool(shown)
 
 
 OVERTAKEN_END = "blank this row's points to keep that grade, or change it in grader serve"
@@ -444,18 +451,14 @@ def _refuse_to_overwrite(csv_path: Path, reports: Path, spec: Spec, results: dic
                          f"refuse those rows); the HTML sheets were written")
 
 
-def _as_exported(gb, maxima: dict[str, float]) -> Callable[[str, str, int], tuple[float, str] | None]:
-    """(points, comment) of a grade's version v, as a sheet exported at v showed them."""
-    rubrics: dict[str, object] = {}
-
-    def at(key: str, task: str, version: int) -> tuple[float, str] | None:
+def _as_exported(gb, maxima: dict[str, float]) -> Callable[[str, str, int], tuple[list[float], str] | None]:
+    """(points, comment) of a grade's version v, as a sheet exported at v showed them: the points
+    under each rubric the task had since (today's first), one comment."""
+    def at(key: str, task: str, version: int) -> tuple[list[float], str] | None:
         grade = gb.grade_at(key, task, version)
         if grade is None or task not in maxima:
             return None
-        if task not in rubrics:
-            rubrics[task] = gb.rubric(task)
-        rubric = rubrics[task]
-        return rubric.score(grade.items, grade.adjust, maxima[task]), grade.comment
+        return gb.scores_since(key, task, version, maxima[task]), grade.comment
     return at
 
 
@@ -470,7 +473,7 @@ class Merged(NamedTuple):
     outdated: int = 0             # rows whose answer a resubmission replaced after the export, waiting
     graded_since: int = 0         # rows whose replaced answer's new text was graded since: left as graded
     comment_only: tuple[int, ...] = ()   # lines with a new comment and no points: not stored
-    kept_since: int = 0           # rows as exported whose grade another TA changed since: that grade stays
+    kept_since: int = 0           # rows as exported whose grade (or its items' points) changed since: it stays
 
 
 def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> Merged:

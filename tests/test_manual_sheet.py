@@ -338,3 +338,30 @@ def test_a_changed_answer_comes_back_without_the_old_comment_and_without_final_w
     assert (row["points"], row["comment"]) == ("", "")
     r = decided(gb)["Anna_Huber_5500"]
     assert r.pending >= 1 and r.manual_points is None and r.total_points >= 9   # kept in the total so far
+
+
+def test_a_rubric_item_edited_after_the_export_leaves_the_sheet_as_exported_and_the_new_points(book):
+    """A ninetieth review: an item edited from +15 to +14 in the browser after the export changed
+    the grade's points without a new version of it, and the sheet's row, as exported, was taken for
+    points typed in: export refused to write a new sheet, and merging (as it told) put 15 back, as
+    +14 and an adjustment of +1, for one of the two students who had that item."""
+    reports, gb = book
+    item = gb.add_item("calc_1_2", 15, "complete", "", "tina")
+    for key in ("Anna_Huber_5500", "Ben_Gruber_5501"):
+        gb.set_grade(key, "calc_1_2", items=[item.id], ta="tina")
+    path = manual.export(reports, SPEC)[-1]
+    gb.update_item(item.id, "tina", points=14)
+    set_points(path, "Clara_Bauer_5502", "calc_1_2", "9")         # one row typed in
+    merged = manual.merge(path, reports, SPEC, ta="tina")
+    assert (merged.changed, merged.kept_since) == (1, 2)
+    results = decided(gb)
+    assert [results[k].task_points("calc_1_2") for k in ("Anna_Huber_5500", "Ben_Gruber_5501", "Clara_Bauer_5502")] \
+        == [14, 14, 9]
+    assert gb.grade("Anna_Huber_5500", "calc_1_2").adjust == 0
+    manual.export(reports, SPEC)                               # nothing left to merge: written anew
+    # Points typed over such a row are still the TA's to merge.
+    path2 = manual.export(reports, SPEC)[-1]
+    gb.update_item(item.id, "tina", points=13)
+    set_points(path2, "Anna_Huber_5500", "calc_1_2", "12")
+    manual.merge(path2, reports, SPEC, ta="tina")
+    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_2") == 12

@@ -414,7 +414,8 @@ def cmd_manual(args, console: Console) -> int:
                                          f"and the new text was graded since: left as graded") if x)
     if kept_since:
         replaced = "; ".join(x for x in (replaced, f"{kept_since} row(s) as exported were graded again since (by "
-                                         f"another TA or in grader serve): that later grade stays") if x)
+                                         f"another TA or in grader serve) or their rubric items' points were "
+                                         f"edited: today's grade stays") if x)
     if comment_only:
         # A comment needs points to be stored (a sixty-seventh review: it vanished without a word).
         lines = ", ".join(str(n) for n in comment_only[:8]) + (" ..." if len(comment_only) > 8 else "")

@@ -600,6 +600,51 @@ class Gradebook:
                 return self._grade(state)
         return None
 
+    def scores_since(self, key: str, task: str, version: int, max_points: float) -> list[float]:
+        """The points one grade's ``version`` had under each rubric the task had since that version
+        was written, today's first (empty: no such version): a sheet exported then showed one of
+        them. A rubric item's points edited after the export change the grade's points without a
+        new version of it (a ninetieth review: the sheet's row, as exported, was taken for points
+        typed in, and merging it as told put the old points back)."""
+        ident = _ident("grade", {"submission_key": key, "task": task})
+        db = self.read()
+        written = None
+        for hid, after in db.execute("SELECT id, after FROM history WHERE entity='grade' AND ident=? "
+                                     "ORDER BY id DESC", (ident,)):
+            state = None if after is None else json.loads(after)
+            if state is not None and int(state.get("version", 0)) == version:
+                written = (hid, self._grade(state))
+                break
+        if written is None:
+            return []
+        since, grade = written
+        items = {r["id"]: dict(r) for r in db.execute("SELECT * FROM rubric_items WHERE task=?", (task,))}
+        row = db.execute("SELECT start FROM rubrics WHERE task=?", (task,)).fetchone()
+        start = row["start"] if row else "zero"
+
+        def score() -> float:
+            rubric = Rubric(task, start, tuple(RubricItem(i["id"], task, i["pos"], i["points"], i["description"],
+                                                          i["feedback"], bool(i["deleted"])) for i in items.values()))
+            return rubric.score(grade.items, grade.adjust, max_points)
+        out = [score()]
+        for entity, ident_, before in db.execute(
+                "SELECT entity, ident, before FROM history WHERE id>? AND entity IN ('item', 'rubric') ORDER BY id DESC",
+                (since,)).fetchall():
+            state = None if before is None else json.loads(before)
+            if entity == "rubric":
+                if json.loads(ident_) == [task]:
+                    start = (state or {}).get("start", "zero")
+            else:
+                item_id = json.loads(ident_)[0]
+                if state is None:
+                    items.pop(item_id, None)
+                elif state.get("task") == task:
+                    items[item_id] = {**state, "id": item_id}
+            points = score()
+            if points not in out:
+                out.append(points)
+        return out
+
     def clear_grade(self, key: str, task: str, ta: str, expected_version: int | None = None) -> None:
         with self.transaction() as db:
             cur = self.grade(key, task)
