@@ -551,3 +551,27 @@ def test_assigning_a_task_to_an_unknown_name_asks_and_can_be_cancelled(browser, 
     with page.expect_navigation():
         form.locator("button[type=submit]").first.click()
     expect(page.locator("form.assign").first).to_contain_text("Assigned to: kmi")
+
+
+def test_c_types_after_the_comment_and_esc_saves_only_a_change(browser, served):
+    """A ninetieth review: `c` put the cursor before an existing comment ("Good fix of the
+    bias.missing the bias step" reached the student), and Esc with nothing typed saved anyway,
+    which for an answer changed since it was graded confirmed the old grade for the new text."""
+    gb = gradebook(served)
+    sid = gb.ids()["Ben_Gruber_5501"]
+    gb.set_grade("Ben_Gruber_5501", "calc_1_1", comment="missing the bias step", ta="kim")
+    gb.close()
+    page = login(browser, served, "kim")
+    page.goto(f"{served.base}/t/calc_1_1/a/{sid}")
+    page.wait_for_selector("#grading")
+    page.keyboard.press("c")
+    page.keyboard.type(" Good fix.")
+    page.keyboard.press("Escape")
+    wait_saved(page, version=2)
+    page.keyboard.press("c")
+    page.keyboard.press("Escape")                 # nothing typed: nothing saved
+    page.wait_for_timeout(500)
+    gb = gradebook(served)
+    grade = gb.grade("Ben_Gruber_5501", "calc_1_1")
+    gb.close()
+    assert grade.comment == "missing the bias step Good fix." and grade.version == 2

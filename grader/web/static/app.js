@@ -115,7 +115,9 @@
         if (edit) edit.focus();
         return;
       }
-      if (ev.key === "Escape") { t.blur(); if (grading && (t.id === "comment" || t.id === "adjust")) grading.save(); }
+      // Esc saves what was typed, and nothing when nothing was: for an answer that changed since it was
+      // graded, a save confirms the old grade for the new text, which only `s` does (a ninetieth review).
+      if (ev.key === "Escape") { t.blur(); if (grading && (t.id === "comment" || t.id === "adjust")) grading.saveChanged(); }
       else if (ev.key === "Enter" && grading && t.id === "adjust") { ev.preventDefault(); t.blur(); }   // saved on change
       else if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && grading && t.id === "comment") { t.blur(); grading.save(); }
       return;
@@ -330,7 +332,11 @@
         case "p": adjust.focus(); adjust.select(); return true;
         case "n": go(boot.urls.next); return true;
         case "s": save(); return true;
-        case "c": comment.focus(); return true;
+        case "c": {   // the cursor after the comment, not before it (text typed went in front of it)
+          comment.focus();
+          comment.setSelectionRange(comment.value.length, comment.value.length);
+          return true;
+        }
         case "g": if (!groupButton.disabled) groupGrade(); return true;
         case "u": undo(); return true;
         case "m": document.getElementById("mode-toggle").click(); return true;
@@ -339,6 +345,6 @@
         default: return false;
       }
     }
-    return {key, save};
+    return {key, save, saveChanged: () => { if (unsaved()) save(); }};
   }
 })();
