@@ -373,6 +373,25 @@ def test_a_second_server_on_one_gradebook_is_told_of_the_first(tmp_path):
     os.close(third)
 
 
+def test_a_second_grader_serve_stops_and_says_where_the_first_runs(tmp_path, capsys):
+    """A ninetieth review: the second server started anyway (with a warning), against the
+    README's one server per gradebook; TAs could be handed two links."""
+    import os
+
+    from grader.cli import main
+    from grader.cli.serve import _serving
+    reports = tmp_path / "reports"
+    filled(reports).close()
+    first, _ = _serving(reports, 8001)
+    try:
+        assert main(["serve", "--reports", str(reports), "--port", "0"]) == 2
+        said = " ".join(capsys.readouterr().out.split())
+        assert f"another grader serve already serves {reports.resolve()} (pid {os.getpid()}, port 8001)" in said
+        assert "--also starts this one all the same" in said
+    finally:
+        os.close(first)
+
+
 def test_the_grading_page_says_which_of_several_notebooks_counts(tmp_path):
     """A TA's review: both of Lea's notebooks were in the queue and no page said which counts."""
     from .gradebook_helpers import PROOF, result

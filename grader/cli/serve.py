@@ -35,6 +35,9 @@ def add_parser(sub) -> None:
                    help="your name, filled in on the app's first page (default: $GRADER_TA); it is recorded "
                         "with every grade")
     s.add_argument("--seed", type=int, default=7, help="seed of each TA's shuffled order (default: 7)")
+    s.add_argument("--also", action="store_true",
+                   help="start even when another grader serve serves this gradebook (by default this one stops "
+                        "and says where the other runs; both would check every save against the other's)")
     s.add_argument("--threads", type=int, default=8, help=argparse.SUPPRESS)
     s.set_defaults(run=cmd_serve)
 
@@ -70,10 +73,17 @@ def cmd_serve(args, console: Console) -> int:
     port = getattr(server, "effective_port", args.port)
     app.config["SESSION_COOKIE_NAME"] = f"grader_session_{port}"   # two servers on one host keep apart
     held = _serving(reports, port)
-    if held[1]:
-        console.print(f"[yellow]another grader serve already serves this gradebook ({held[1]}): the TAs can all use "
-                      f"that one's link; this one runs too (every save is checked against the other's)[/]",
+    if held[1] and not getattr(args, "also", False):
+        # One server per gradebook, as the README says (a ninetieth review: a second one started
+        # with a warning, and TAs were given two links).
+        server.close()
+        console.print(f"[red]error:[/] another grader serve already serves {reports} ({held[1]}): open that one's "
+                      f"link (every TA can use it), or stop it first; --also starts this one all the same",
                       soft_wrap=True)
+        return 2
+    if held[1]:
+        console.print(f"[yellow]another grader serve already serves this gradebook ({held[1]}): this one runs too "
+                      f"(every save is checked against the other's)[/]", soft_wrap=True)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     console.print(f"grading app for {reports}")
     console.print(f"  open [bold]http://{shown}:{port}/?token={token}[/]", soft_wrap=True)

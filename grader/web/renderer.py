@@ -109,7 +109,12 @@ class Renderer:
 
 
 def child(reports: str, spec_path: str) -> None:
-    """Render on request, at low priority, until stdin closes (the server stopped)."""
+    """Render on request, at low priority, until stdin closes (the server stopped). Ctrl-C in the
+    TA's terminal reaches the whole process group: the server stops on it and closes our stdin, and
+    its last rendering still needs us (a ninetieth review: a traceback, then "reports not written")."""
+    import signal
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
     try:
         os.nice(10)
     except OSError:
