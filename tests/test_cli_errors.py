@@ -14,7 +14,7 @@ from grader.gradebook.outputs import write_reports
 from grader.spec import load_spec
 
 from .conftest import REF
-from .gradebook_helpers import filled
+from .gradebook_helpers import filled, result
 
 DOWNLOAD = "download it in Moodle: View all submissions, Grading action 'Download grading worksheet'"
 NO_REPORTS = ("error: no gradebook or reports in nowhere (no such folder): run grader grade first, or pass "
@@ -423,3 +423,30 @@ def test_every_line_of_the_check_fits_an_80_column_terminal():
     lines = buf.getvalue().splitlines()
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     assert any(line.startswith("to fix: ") for line in lines)
+
+
+def test_moodle_feedback_outside_moodles_folders_is_refused_or_matched_by_the_worksheet(tmp_path, monkeypatch,
+                                                                                           capsys):
+    """A ninetieth review: notebooks graded outside Moodle's folders gave an empty zip, exit 0,
+    and "Upload it in Moodle"; `grader moodle` matched the same students by name through the
+    worksheet."""
+    from grader.gradebook import open_gradebook
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "300")
+    gb = open_gradebook(tmp_path / "reports")
+    for i in range(2):
+        r = result(i, "an answer")
+        r.participant_id = r.participant = ""
+        r.key = r.file[:-len(".ipynb")]
+        gb.store_result(r)
+    write_reports(gb, tmp_path / "reports", load_spec(), pages=False)
+    gb.close()
+    assert main(["export", "--format", "moodle-feedback"]) == 1
+    said = " ".join(capsys.readouterr().out.split())
+    assert "nothing to upload: no graded notebook has a Moodle participant (2 graded outside" in said
+    assert "pass --worksheet FILE" in said and not (tmp_path / "reports" / "moodle_feedback.zip").exists()
+    (tmp_path / "worksheet.csv").write_text(WORKSHEET)
+    assert main(["export", "--format", "moodle-feedback", "--worksheet", "worksheet.csv"]) == 0
+    with zipfile.ZipFile(tmp_path / "reports" / "moodle_feedback.zip") as zf:
+        assert sorted(zf.namelist()) == ["Anna Huber_5500_assignsubmission_file_/feedback.html",
+                                         "Ben Gruber_5501_assignsubmission_file_/feedback.html"]

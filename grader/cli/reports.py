@@ -186,6 +186,9 @@ def add_parsers(sub) -> None:
                        formatter_class=RAW, epilog=EXPORT_EXAMPLES)
     e.add_argument("--format", choices=["gradebook", "gradescope", "junit", "moodle-feedback"], required=True)
     e.add_argument("--out", type=Path, default=None, help="file or folder (default: the reports folder)")
+    e.add_argument("--worksheet", type=Path, default=None,
+                   help="moodle-feedback: Moodle's grading worksheet (CSV), to find the participants of notebooks "
+                        "graded outside Moodle's folders by the name in their file names, as grader moodle does")
     reports_args(e)
     e.set_defaults(run=cmd_export)
 
@@ -361,7 +364,15 @@ def cmd_export(args, console: Console) -> int:
 def _moodle_feedback(args, console: Console, spec, out: Path) -> int:
     from ..exports import load_reports, moodle_feedback
     results = load_reports(args.reports)
+    if getattr(args, "worksheet", None) is not None:
+        _participants_from_worksheet(args.worksheet, results)
     data, pages, left_out = moodle_feedback(results, spec)
+    if not pages:
+        # An empty zip "to upload" (a ninetieth review: exit 0 and "Upload it in Moodle").
+        hint = ("" if getattr(args, "worksheet", None) else
+                "; pass --worksheet FILE (Moodle's grading worksheet) to find them by the names in their file names")
+        raise CliError(f"nothing to upload: no graded notebook has a Moodle participant ({len(left_out)} graded "
+                       f"outside Moodle's participant folders){hint}", 1)
     path = out if out.suffix else out / "moodle_feedback.zip"
     try:
         atomic_write(path, data)
@@ -378,6 +389,25 @@ def _moodle_feedback(args, console: Console, spec, out: Path) -> int:
                   f"all submissions, Grading action 'Upload multiple feedback files in a zip' (the assignment's "
                   f"feedback types need 'Feedback files')", "green")
     return 0
+
+
+def _participants_from_worksheet(path: Path, results: dict) -> None:
+    """Give notebooks graded outside Moodle's folders the participant that the worksheet's row of
+    their name is (as `grader moodle` matches them), for the feedback zip's folder names."""
+    from ..worksheet import WorksheetError, match, participant_id, read_worksheet
+    data = input_file(path, "worksheet", "download it in Moodle: View all submissions, Grading action "
+                                         "'Download grading worksheet'")
+    try:
+        ws = read_worksheet(data, str(path))
+    except WorksheetError as exc:
+        raise CliError(str(exc)) from None
+    for m in match(ws, list(results.values())).matches:
+        if m.by != "name":
+            continue
+        record = ws.records[m.record]
+        pid, name = participant_id(ws.value(record, "Identifier")), ws.value(record, "Full name")
+        for r in m.results:
+            r.participant_id, r.participant = pid, name
 
 
 def cmd_manual(args, console: Console) -> int:
