@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import shlex
 from collections import Counter
 from pathlib import Path
 
@@ -169,7 +170,8 @@ def _pending(results: list[SubmissionResult], task_id: str) -> int:
     return sum(1 for r in results for c in r.checks if c.task == task_id and c.points is None)
 
 
-def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, str]) -> str:
+def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, str],
+                  serve: str = "grader serve") -> str:
     # Notebooks are counted as the terminal counts them; participants without one are counted
     # apart (their row of zeros is no failed check and no flag: a new TA's review found 4 flagged
     # in the terminal and 5 here).
@@ -199,7 +201,7 @@ def overview_page(results: list[SubmissionResult], spec: Spec, links: dict[str, 
                                             for r in results for c in r.checks))]
     waiting = [(t, _pending(results, t.id)) for t in spec.tasks if t not in drawn]
     pending = "".join(f'<li data-task="{html.escape(t.id)}">{html.escape(t.title)}: pending: {n} answer'
-                      f'{"s" if n != 1 else ""} (grade them with <code>grader serve</code>)</li>'
+                      f'{"s" if n != 1 else ""} (grade them with <code>{html.escape(serve)}</code>)</li>'
                       for t, n in waiting if n)
     by_key = {r.key: r for r in results}
     unchosen = {c.key: c for c in counting(results).values() if c.waiting and c.key in by_key}
@@ -267,5 +269,8 @@ def write_feedback(out: Path, results: dict[str, SubmissionResult], spec: Spec, 
         links[r.key or key] = f"feedback/{key}.html"      # by key: two students may send one file name
     path = out / "overview.html"
     if overview:
-        atomic_write(path, overview_page(list(results.values()), spec, links))
+        # The command as it works from anywhere (a ninetieth review: "grader serve" alone opened
+        # the default reports/, not this folder).
+        serve = f"grader serve --reports {shlex.quote(str(out.absolute()))}"
+        atomic_write(path, overview_page(list(results.values()), spec, links, serve))
     return path

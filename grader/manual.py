@@ -317,6 +317,10 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
 
 # ----------------------------------------------------------------------------- files
 
+def serve_command(reports: Path) -> str:
+    return f"grader serve --reports {shlex.quote(str(Path(reports).absolute()))}"
+
+
 def merge_command(sheet: Path, reports: Path) -> str:
     """The exact command a sheet tells the TA to run, wherever they run it from."""
     return f"grader manual merge {shlex.quote(str(Path(sheet).absolute()))} --reports " \
@@ -355,7 +359,7 @@ def _export(gb, reports: Path, spec: Spec, out: Path) -> list[Path]:
         parts = [f"<h1>{html.escape(task.title)} ({task.max_points:g} points)</h1>",
                  f"<p>{len(results)} notebooks, {len(answered)} answers, {waiting} waiting for a TA. Enter points "
                  f"in <code>{html.escape(str(csv_path.absolute()))}</code>, then run <code>{command}</code> — "
-                 f"or grade in the browser with <code>grader serve</code>.</p>"]
+                 f"or grade in the browser with <code>{html.escape(serve_command(reports))}</code>.</p>"]
         pictures_left = SHEET_PICTURE_CHARS
         # Written as it is made: a class's photos were held whole, twice over (a seventy-eighth
         # review: 591 MB for a 90 MB sheet).

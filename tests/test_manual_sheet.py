@@ -365,3 +365,14 @@ def test_a_rubric_item_edited_after_the_export_leaves_the_sheet_as_exported_and_
     set_points(path2, "Anna_Huber_5500", "calc_1_2", "12")
     manual.merge(path2, reports, SPEC, ta="tina")
     assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_2") == 12
+
+
+def test_the_sheets_and_the_overview_name_the_report_folder_to_serve(book):
+    """A ninetieth review: "grade them with `grader serve`" opened the default reports/, not the
+    folder the sheet came from."""
+    reports, gb = book
+    sheets = manual.export(reports, SPEC)
+    from grader.gradebook.outputs import write_reports
+    write_reports(gb, reports, SPEC)
+    command = f"grader serve --reports {reports.absolute()}"
+    assert command in sheets[0].read_text() and command in (reports / "overview.html").read_text()

@@ -67,7 +67,8 @@ def add_parser(sub) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     g.add_argument("folder", nargs="?", type=Path, default=None, metavar="ZIP_OR_FOLDER",
                    help="Moodle's submissions zip, or a folder with notebooks (default: submissions/)")
-    g.add_argument("--out", type=Path, default=Path("reports"), help="report folder (default: reports/)")
+    g.add_argument("--out", "-o", type=Path, default=Path("reports"),
+                   help="report folder (default: reports/); the other commands call it --reports")
     g.add_argument("-j", "--jobs", type=int, default=default_workers(),
                    help=f"notebooks graded in parallel, one warm worker each (default: cores + 1, "
                         f"here {default_workers()})")

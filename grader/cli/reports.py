@@ -143,9 +143,10 @@ def add_parsers(sub) -> None:
     u = sub.add_parser("undo", help="take back your last change to the grades, or a change by number (TA)",
                        description="Every TA decision (a grade, a merge, a choice, an override) is one change in "
                                    "the gradebook's history. Without a number: your latest change that changed "
-                                   "something, as 'u' in grader serve. --list shows the latest changes with their "
-                                   "numbers. An undo is itself a change (undo it to redo); a change whose records "
-                                   "were changed since is refused.",
+                                   "something and is not an undo itself, as 'u' in grader serve: repeated, it walks "
+                                   "back through your changes. --list shows the latest changes with their "
+                                   "numbers. An undo is itself a change: to redo, undo the undo by its number "
+                                   "(grader undo N); a change whose records were changed since is refused.",
                        formatter_class=RAW, epilog=UNDO_EXAMPLES)
     u.add_argument("change", nargs="?", type=int, default=None, help="the change's number (grader undo --list)")
     u.add_argument("--list", action="store_true", help="the latest 20 changes, newest first")
