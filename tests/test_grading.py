@@ -40,6 +40,9 @@ TRAIN = '''def train_and_test(model: nn.Module, hyperparameters: dict):
     plt.show()'''
 
 
+CHECK_ORDER = ("optimizer", "epochs", "test", "plots", "final_weights")
+
+
 def train_fn(lr='hyperparameters["lr"]', epochs='hyperparameters["epochs"]'):
     return TRAIN.format(lr=lr, epochs=epochs)
 
@@ -288,8 +291,22 @@ def test_a_function_reading_the_global_hyperparams_is_told_so(grader, make_nb):
             if "reads the notebook's global `hyperparams`, not its argument `hyperparameters`" in c.message]
     assert said == ["optimizer"]                   # in full once (a student's review: three times), then pointed to
     assert "Note: see the note under optimizer" in checks_of(r, "code_3_2_train")["final_weights"].message
+    assert checks_of(r, "code_3_2_train")["optimizer"].message.startswith("`train_and_test` reads the notebook's "
+                                                                          "global `hyperparams`")   # the cause first
     clean = grader.grade(make_nb({"train-and-test": train_fn(lr="0.01")}))      # another mistake: not said
     assert "global" not in " ".join(c.message for c in checks_of(clean, "code_3_2_train").values())
+
+
+def test_epochs_read_from_the_global_hyperparams_are_not_sent_to_the_ranges_bounds(checker, make_nb):
+    """A ninetieth review: `range(1, hyperparams["epochs"] + 1)` was told "one call fewer ...
+    (check the range's bounds ...)", and the real cause was in a note."""
+    r = checker.grade(make_nb({"train-and-test": train_fn(epochs='hyperparams["epochs"]')}))
+    said = checks_of(r, "code_3_2_train")
+    failing = [c for c in CHECK_ORDER if not said[c].passed]
+    assert "epochs" in failing
+    first = said[failing[0]].message
+    assert first.startswith("`train_and_test` reads the notebook's global `hyperparams`") and "What the check saw" in first
+    assert "range's bounds" not in " ".join(c.message for c in said.values())
 
 
 def test_a_function_that_raises_after_everything_checked_is_said_not_charged(checker, make_nb):

@@ -784,16 +784,28 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
         ctx.flag(f"raised:{task.cfg['cell']}")
         ctx.detail(f"`{name}` raised {ctx.explain(error)} when the grader called it (after everything the checks "
                    f"look at, so no point is lost; in the notebook, the cells that call it stop there)")
-    if not all(v.ok for v in final.values()):
-        note = "; ".join(n for n in (note, reads_global(ctx, task)) if n)
+    glob = "" if all(v.ok for v in final.values()) else reads_global(ctx, task)
+    if glob:
+        # The cause first, and no advice that sends the student elsewhere (a ninetieth review: "check
+        # the range's bounds" for a loop over the global dict's epochs, the cause only in a note).
+        final = {c: v if v.ok else Verdict(False, v.message.replace("(check the range's bounds; ", "("))
+                 for c, v in final.items()}
     # The note in full under the first check it explains, pointed to from the others (a student's
     # review: the same three lines under optimizer, epochs and final_weights).
     first = next((c for c in CHECKS if not final[c].ok), None)
+
+    def message(c: str) -> str:
+        v = final[c]
+        if v.ok:
+            return v.message
+        if glob and c == first:
+            return with_note(f"{glob}. What the check saw: {v.message}", False, note)
+        if glob:
+            return f"{v.message}. Note: see the note under {first.replace('_', ' ')}"
+        return with_note(v.message, False, note if c == first or not note
+                         else f"see the note under {first.replace('_', ' ')}")
     return [CheckResult(task=task.id, check=c, max_points=float(pts[c]), points=float(pts[c]) if final[c].ok else 0.0,
-                        passed=final[c].ok,
-                        message=with_note(final[c].message, final[c].ok,
-                                          note if c == first or not note or first is None
-                                          else f"see the note under {first.replace('_', ' ')}"))
+                        passed=final[c].ok, message=message(c))
             for c in CHECKS]
 
 
