@@ -30,6 +30,12 @@ MODEL_CASES = {
                        "init": [[w, None] for w in INIT] + [[INIT[0], None]]},
     "layers built output first": {"linear": [[a, b, True] for a, b in DIMS[::-1]],
                                   "init": [[w, None] for w in INIT[::-1]]},
+    "layers built output first and log_softmax at the end": {
+        "linear": [[a, b, True] for a, b in DIMS[::-1]], "init": [[w, None] for w in INIT[::-1]],
+        "with_weights": REF["variants"]["log_softmax"], "outputs": {s: o + 1 for s, o in OUT.items()}},
+    "layers built output first, outputs differ": {
+        "linear": [[a, b, True] for a, b in DIMS[::-1]], "init": [[w, None] for w in INIT[::-1]],
+        "outputs": {s: o + 1 for s, o in OUT.items()}},
     "wrong sizes": {"linear": [[784, 256, True], [256, 1024, True], [1024, 512, True], [512, 10, True]]},
     "no bias anywhere": {"linear": [[a, b, False] for a, b in DIMS], "with_weights": REF["variants"]["nobias"]},
     "initialised by hand": {"init": [[w + 1, None] for w in INIT]},
