@@ -581,3 +581,22 @@ def test_assigning_a_name_nobody_used_asks_first(app):
     assert alice.post("/api/assign", {"task": "calc_1_1", "ta": "bbo"}).status_code == 200
     assert alice.post("/api/assign", {"task": "calc_1_1", "ta": "bob"}).status_code == 200
     assert alice.post("/api/assign", {"task": "calc_1_1", "ta": "carol", "remove": "carol"}).status_code == 200
+
+
+def test_a_group_graded_differently_is_pointed_out(app):
+    """A ninetieth review: two answers of one group (they read the same) had 20 and 22 points, and
+    neither the Groups page nor the group's page said so."""
+    from grader.gradebook import groups as grouping
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    gr = next(x for x in grouping.groups(st.gb, "calc_1_1") if x.size >= 2)
+    a, b = gr.members[:2]
+    st.gb.set_grade(a, "calc_1_1", adjust=8, ta="alice")
+    st.gb.set_grade(b, "calc_1_1", adjust=8, ta="bob")
+    page = alice.get("/t/calc_1_1/groups").data.decode()
+    assert "graded differently" not in page and "Its answers are graded differently" not in \
+        alice.get(f"/t/calc_1_1/g/{gr.id}").data.decode()
+    st.gb.set_grade(b, "calc_1_1", adjust=6, ta="bob", expected_version=1)
+    page = alice.get("/t/calc_1_1/groups").data.decode()
+    assert re.search(r'title="answers of one group graded differently">6, 8</span>', page)
+    assert "Its answers are graded differently: 6, 8 points" in alice.get(f"/t/calc_1_1/g/{gr.id}").data.decode()

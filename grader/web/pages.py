@@ -167,10 +167,16 @@ def group_list(task_id: str):
     tv = task_view(st, task, g.ta, "group")
     assignments = st.gb.assignments()
     rows = [dict(id=gr.id, size=gr.size, rep_sid=tv.answers[gr.rep_key].sid,
-                 graded=sum(1 for k in gr.members if tv.state(k) == "graded"),
+                 graded=sum(1 for k in gr.members if tv.state(k) == "graded"), points=graded_points(tv, gr),
                  preview=as_text(tv.answers[gr.rep_key].text)[:140], assigned=sorted(assignments.get((task.id, gr.id), set())))
             for gr in tv.groups]
     return render_template("groups.html", task=task, rows=rows, total=len(tv.answers))
+
+
+def graded_points(tv, gr) -> list[float]:
+    """The points the group's graded answers have, each once: more than one is said (a ninetieth
+    review: two answers that read the same had 20 and 22, and no page pointed it out)."""
+    return sorted({p for k in gr.members if tv.state(k) == "graded" and (p := tv.points(k)) is not None})
 
 
 @pages.route("/t/<task_id>/g/<int:gid>")
@@ -197,7 +203,7 @@ def group(task_id: str, gid: int):
     others = [dict(id=x.id, size=x.size, preview=as_text(tv.answers[x.rep_key].text)[:80]) for x in tv.groups if x.id != gid]
     assigned = sorted(st.gb.assignments().get((task.id, gid), set()))
     return render_template("group.html", task=task, group=gr, rep=rep, rep_html=answer_html(whole_text(st.gb, rep)),
-                           members=members, others=others, assigned=assigned)
+                           members=members, others=others, assigned=assigned, points=graded_points(tv, gr))
 
 
 @pages.route("/history")
