@@ -212,6 +212,13 @@ def test_short_answers_are_not_compared_and_long_copies_are(settings, material):
     pair = {frozenset((p.a, p.b)): p for p in a.pairs}[frozenset(("ann", "bob"))]
     assert pair.flagged and pair.written >= settings.written_threshold and "calc-1-2" not in pair.units
     assert not any(p.flagged for p in a.pairs if "cat" in (p.a, p.b))
+    # The pair page shows no match where the scores say "not compared" (a ninetieth review: a block
+    # of 24 "words" of numbers under "not compared: under 12 words").
+    table = "0 1 1 0 1 0 0 1 1 1 1 0 0 0 0 0 2 1 3 4 5 6 7 8"
+    ann, bob = hand("ann", calc_1_1=DERIVATION, calc_1_2=table), hand("bob", calc_1_1=DERIVATION, calc_1_2=table)
+    assert written_words(table, settings) is None
+    r = regions(ann, bob, settings, set())
+    assert [b.a_cell for b in r.blocks if b.a_cell in settings.written_cells] == ["calc-1-1"]
 
 
 def test_one_photo_in_two_answers_is_the_same_answer(settings, material):

@@ -16,7 +16,7 @@ from copydetect.utils import get_copied_slices
 
 from ..textdiff import matching_blocks
 from .cohort import Hand
-from .documents import code_streams
+from .documents import code_streams, written_words
 from .prints import kgram_hashes
 from .settings import Settings
 from .tokens import Stream
@@ -145,6 +145,10 @@ def _written_blocks(a: Hand, b: Hand, settings: Settings, views_a, views_b, star
     for cid in settings.written_cells:
         ca, cb = a.cell(cid), b.cell(cid)
         if ca is None or cb is None:
+            continue
+        if written_words(ca.source, settings) is None or written_words(cb.source, settings) is None:
+            # Too short to be compared, as the scores say: not shown as a match either (a ninetieth
+            # review: "not compared: under 12 words" above a highlighted block of 24 "words").
             continue
         wa, wb = list(WORD.finditer(ca.source)), list(WORD.finditer(cb.source))
         fa, fb = [_fold(m.group()) for m in wa], [_fold(m.group()) for m in wb]
