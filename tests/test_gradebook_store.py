@@ -239,3 +239,19 @@ def test_one_answer_graded_in_one_go_is_one_change_and_one_undo(gb):
     gb.set_grade(ANNA, "calc_1_1", adjust=4.0, comment="old", ta="Tessa")     # after an undo: a change of its own
     gb.set_grade(ANNA, "calc_1_1", adjust=5.0, comment="old", ta="Ben")       # another TA: one of his
     assert [c.ta for c in gb.changes(2)] == ["Ben", "Tessa"] and gb.changes(1)[0].rows == 1
+
+
+def test_a_move_carries_grades_keeps_the_new_ones_and_is_not_undone(gb):
+    gb.set_grade(ANNA, "calc_1_1", adjust=7, comment="anna's", ta="tina")
+    gb.set_grade(ANNA, "calc_2", adjust=20, ta="tina")
+    gb.set_grade(BEN, "calc_2", adjust=3, ta="tina")
+    moved, overrides, kept = gb.move_submission(ANNA, BEN, "tina")
+    assert (moved, overrides, kept) == (["calc_1_1"], [], ["calc_2"])
+    assert gb.grade(BEN, "calc_1_1").comment == "anna's" and gb.grade(BEN, "calc_2").adjust == 3
+    assert ANNA not in gb.fingerprints() and gb.grade(ANNA, "calc_2") is None     # in the history only
+    with pytest.raises(UndoError, match="a move cannot be undone"):
+        gb.undo(gb.changes()[0].id, "tina")
+    with pytest.raises(KeyError):
+        gb.move_submission(ANNA, CLARA, "tina")                    # retired: no such report any more
+    with pytest.raises(ValueError):
+        gb.move_submission(CLARA, CLARA, "tina")

@@ -343,3 +343,38 @@ def test_an_older_download_graded_after_a_newer_one_is_told(tmp_path, data_home)
     said = " ".join(res.stdout.split())
     assert "(was 30: the file changed)" in said and "older file" not in said
     assert "50/50 (49 with a TA's override)" in said, said        # what summary.csv says (a TA's review)
+
+
+def test_a_renamed_notebook_outside_moodle_is_pointed_out_and_moved_with_its_grades(tmp_path, data_home):
+    """A ninetieth review: John renamed `assignment7_john_smith.ipynb` as the grader told him, the
+    new name became a second student with 3 answers to grade again, and the TA's grades stayed on
+    the old one. `grader grade` now names the likely pair, and `grader move` carries them over."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SUBS / "assignment7_john_smith.ipynb", subs)
+    out = tmp_path / "reports"
+    assert run(["grade", str(subs), "--out", str(out)], tmp_path, data_home).returncode == 0
+    gb = open_gradebook(out)
+    old = next(iter(gb.fingerprints()))
+    gb.set_grade(old, "calc_1_1", adjust=7, comment="good", ta="tina")
+    gb.set_override(old, "code_3_2_models", "ANN_relu: activations", 1, "F.relu is fine", "tina")
+    gb.close()
+    (subs / "assignment7_john_smith.ipynb").rename(subs / "Assignment_7_JohnSmith_k12345679.ipynb")
+    res = run(["grade", str(subs), "--out", str(out)], tmp_path, data_home)
+    said = " ".join(res.stdout.split())
+    new = "Assignment_7_JohnSmith_k12345679"
+    assert res.returncode == 0 and f"{old} may be {new} now (a renamed file?): grader move {old} {new} carries" \
+        in said, said
+    res = run(["move", old, new, "--reports", str(out), "--ta", "tina"], tmp_path, data_home)
+    said = " ".join(res.stdout.split())
+    assert res.returncode == 0 and f"{old} → {new}: 1 grade(s) (calc_1_1), 1 override(s) carried over by tina" in said
+    rows = list(csv.DictReader(io.StringIO((out / "summary.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["file"] for r in rows] == [f"{new}.ipynb"]
+    gb = open_gradebook(out)
+    try:
+        assert gb.grade(new, "calc_1_1").comment == "good" and gb.grade(old, "calc_1_1") is None
+        assert (new, "code_3_2_models", "ANN_relu: activations") in gb.overrides(new)
+        assert gb.changes()[0].action == "move" and gb.last_undoable("tina").action != "move"
+    finally:
+        gb.close()
+    assert not (out / f"{old}.json").exists() and not (out / "feedback" / f"{old}.html").exists()

@@ -18,6 +18,7 @@ WEEK = """the TA's week, in order:
      grader count                               several notebooks of one student: which counts
      grader override REPORT_KEY                 a regrade request on an automatic check (also in serve)
      grader undo [--list]                       take back your last change (a merge, a choice, ...)
+     grader move OLD NEW                        a file renamed outside Moodle: its grades to the new report
   3. grader moodle "Grades-Assignment 7.csv"    fill Moodle's grading worksheet, then upload it
   4. grader export --format gradebook           also gradescope, junit, or moodle-feedback
                                                 (every student's feedback page for Moodle)

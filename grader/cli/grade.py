@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import tempfile
@@ -34,7 +35,7 @@ from ..gradebook import open_gradebook
 from ..gradebook.outputs import finish, pending_answers, record
 from ..gradebook.models import now
 from ..identity import Submission
-from ..naming import name_fits
+from ..naming import loose_name, name_fits
 from ..pipeline import Grader, GraderError, engine_setup
 from ..report import ReportWriteError
 from ..results import NO_NOTEBOOK, CheckResult, SubmissionResult
@@ -520,6 +521,10 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     if others:
         console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {one_line(display_name(args.given))} "
                       f"(kept, with their grades): {one_line(', '.join(others[:5]))}{' ...' if len(others) > 5 else ''}[/]")
+        for old, new in renamed_pairs([results[k] for k in others], batch)[:5]:
+            console.print(f"[yellow]  {one_line(old)} may be {one_line(new)} now (a renamed file?): "
+                          f"[bold]grader move {shlex.quote(old)} {shlex.quote(new)}{_reports_flag(out)}[/] carries its "
+                          f"grades over[/]", soft_wrap=True)
     pending = pending_answers(results)
     if pending:
         where = "" if out == Path("reports").absolute() else f" --reports {shown_path(out)}"
@@ -538,6 +543,33 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
 def flagged(r: SubmissionResult) -> bool:
     """As the overview page counts it: a flag other than a note, or not graded."""
     return any(not f.startswith("note:") for f in r.flags) or r.status != "graded"
+
+
+def _reports_flag(out: Path) -> str:
+    return "" if out == Path("reports").absolute() else f" --reports {shlex.quote(shown_path(out))}"
+
+
+def renamed_pairs(gone: list[SubmissionResult], batch: list[SubmissionResult]) -> list[tuple[str, str]]:
+    """Reports no longer in the graded folder, each with the one notebook of this batch that is
+    most likely the same student's, renamed (a ninetieth review: a name corrected as the grader
+    told became a second student, the TAs' grades left on the first): the same matriculation
+    number, or the same name, or the same written answers, and nothing else that fits as well.
+    Outside Moodle's folders only: a participant's key does not change with the file name."""
+    def answers(r: SubmissionResult) -> tuple:
+        return tuple(sorted((c.task, c.answer_sha or "") for c in r.checks if c.manual_task and c.answer))
+
+    def name(r: SubmissionResult) -> str:
+        return (r.name or loose_name(r.file)).replace("_", "").casefold()
+    pairs = []
+    fresh = [r for r in batch if not r.participant_id and not r.no_notebook]
+    for old in gone:
+        if old.participant_id:
+            continue
+        fits = [r for r in fresh if (old.matr_number and r.matr_number == old.matr_number)
+                or (name(old) and name(r) == name(old)) or (answers(old) and answers(r) == answers(old))]
+        if len(fits) == 1:
+            pairs.append((old.key, fits[0].key))
+    return pairs
 
 
 def totals(batch: list[SubmissionResult], done_now: int, took: float) -> list[str]:

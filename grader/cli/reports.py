@@ -140,6 +140,23 @@ def add_parsers(sub) -> None:
     reports_args(o)
     o.set_defaults(run=cmd_override)
 
+    mv = sub.add_parser("move", help="carry a renamed notebook's grades over to its new report (TA)",
+                        description="Outside Moodle's folders a notebook's report key is its path, so a file renamed "
+                                    "and handed in again (its name corrected, as the grader told) is a new report, "
+                                    "and the TAs' grades and overrides stay with the old one. This carries them over "
+                                    "(a task the new report has a grade for keeps it) and retires the old report: "
+                                    "its row leaves summary.csv, its automatic result stays in the history. A written "
+                                    "answer that differs from the graded text comes back as changed, for a TA to "
+                                    "look at. Not undone with grader undo: grade the old file again and move back. "
+                                    "grader grade names a likely pair when it sees one.",
+                        formatter_class=RAW,
+                        epilog="example:\n  grader move assignment7_john_smith Assignment_7_JohnSmith_k12345679\n")
+    mv.add_argument("old", help="report key (or file name) of the old notebook, as in summary.csv")
+    mv.add_argument("new", help="report key (or file name) of the new notebook")
+    mv.add_argument("--ta", default=None, help="the TA recorded (default: $GRADER_TA or your user name)")
+    reports_args(mv)
+    mv.set_defaults(run=cmd_move)
+
     u = sub.add_parser("undo", help="take back your last change to the grades, or a change by number (TA)",
                        description="Every TA decision (a grade, a merge, a choice, an override) is one change in "
                                    "the gradebook's history. Without a number: your latest change that changed "
@@ -610,6 +627,38 @@ def cmd_override(args, console: Console) -> int:
         gb.close()
     _say(console, f"{r.who} ({key}): {said}, by {ta}; automatic points {r.auto_points:g} → {now.auto_points:g}; "
                   f"summary.csv and feedback pages rewritten", "green")
+    return 0
+
+
+def cmd_move(args, console: Console) -> int:
+    from ..gradebook.decisions import results as decided
+    from ..gradebook.outputs import write_reports
+    from ..manual import who
+    spec = spec_of(args)
+    gb = existing_reports(args.reports)
+    try:
+        results = decided(gb, pictures=False)
+        old, new = _report_key(args.old, results, args.reports), _report_key(args.new, results, args.reports)
+        if old == new:
+            raise CliError(f"'{args.old}' and '{args.new}' are the same report ({old})")
+        ta = args.ta or who()
+        moved, overrides, kept = gb.move_submission(old, new, ta)
+        for name in (f"{old}.csv", f"{old}.json", f"feedback/{old}.html"):
+            try:
+                (args.reports / name).unlink()
+            except OSError:
+                pass
+        write_reports(gb, args.reports, spec)
+    except ReportWriteError as exc:
+        raise CliError(str(exc), 4) from None
+    finally:
+        gb.close()
+    what = ", ".join(x for x in (f"{len(moved)} grade(s)" + (f" ({', '.join(moved)})" if moved else ""),
+                                 f"{len(overrides)} override(s)" if overrides else "") if x)
+    _say(console, f"{old} → {new}: {what} carried over by {ta}; {old} is retired (its automatic result is in the "
+                  f"history); summary.csv and feedback pages rewritten", "green")
+    if kept:
+        _say(console, f"kept as {new} had them (the old ones are in the history): {', '.join(kept)}", "yellow")
     return 0
 
 

@@ -56,7 +56,7 @@ ENTITIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 # Columns added after the first gradebooks: what a record of the history written before holds.
 ADDED = {"file_sha": ""}
-NOT_UNDOABLE = {"regrade", "import", "undo-blocked"}
+NOT_UNDOABLE = {"regrade", "import", "undo-blocked", "move"}
 EDIT_SECONDS = 120          # saves of one grade by one TA this close together are one change
 
 
@@ -768,6 +768,55 @@ class Gradebook:
             what = f"group {group_id}" if group_id else "the task"
             change = self._change(db, by, "assign", f"{task}: {what} {'assigned to' if on else 'no longer assigned to'} {ta_name}")
             self._set(db, change, "assignment", {"task": task, "group_id": group_id, "ta": ta_name}, {} if on else None)
+
+    def move_submission(self, old: str, new: str, ta: str) -> tuple[list[str], list[str], list[str]]:
+        """Carry one submission's grades and overrides over to another and retire the first: a file
+        renamed outside Moodle's folders (its name corrected, as the grader told) is a new report
+        key, and the TAs' grades stayed with the old one (a ninetieth review: two rows for one
+        student, the same answers to grade again). A task the new one has a grade for keeps it.
+        The old automatic result goes to the history; the grades keep the answer they were given
+        to, so a text that differs comes back as changed. Returns (tasks moved, overrides moved,
+        tasks kept as the new one had them). One change, not undone (grade the old file again and
+        move back)."""
+        if old == new:
+            raise ValueError("the two report keys are the same")
+        with self.transaction() as db:
+            rows = {r["key"]: r for r in db.execute("SELECT id, key, sha256 FROM submissions WHERE key IN (?, ?)",
+                                                    (old, new))}
+            for key in (old, new):
+                if key not in rows:
+                    raise KeyError(key)
+            change = self._change(db, ta, "move", f"{old} → {new}: grades and overrides carried over, {old} retired")
+            moved, overrides, kept = [], [], []
+            for g in db.execute("SELECT * FROM grades WHERE submission_key=? ORDER BY task", (old,)).fetchall():
+                if db.execute("SELECT 1 FROM grades WHERE submission_key=? AND task=?", (new, g["task"])).fetchone():
+                    # Retired with its report: in the history, and in no table where nothing shows it.
+                    self._set(db, change, "grade", {"submission_key": old, "task": g["task"]}, None)
+                    kept.append(g["task"])
+                    continue
+                state = {v: g[v] for v in ENTITIES["grade"][2]}
+                self._set(db, change, "grade", {"submission_key": new, "task": g["task"]}, {**state, "version": 1})
+                self._set(db, change, "grade", {"submission_key": old, "task": g["task"]}, None)
+                moved.append(g["task"])
+            for o in db.execute("SELECT * FROM overrides WHERE submission_key=? ORDER BY task, check_name",
+                                (old,)).fetchall():
+                ident = {"task": o["task"], "check_name": o["check_name"]}
+                if db.execute("SELECT 1 FROM overrides WHERE submission_key=? AND task=? AND check_name=?",
+                              (new, o["task"], o["check_name"])).fetchone():
+                    self._set(db, change, "override", {"submission_key": old, **ident}, None)
+                    kept.append(f"{o['task']}: {o['check_name']}")
+                    continue
+                state = {v: o[v] for v in ENTITIES["override"][2]}
+                self._set(db, change, "override", {"submission_key": new, **ident}, {**state, "version": 1})
+                self._set(db, change, "override", {"submission_key": old, **ident}, None)
+                overrides.append(f"{o['task']}: {o['check_name']}")
+            gone = rows[old]
+            db.execute("INSERT INTO history (change, entity, ident, before, after) VALUES (?,?,?,?,NULL)",
+                       (change, "result", json.dumps([old]),
+                        json.dumps(self._auto_summary(db, gone["id"], gone["sha256"]))))
+            db.execute("DELETE FROM checks WHERE submission=?", (gone["id"],))
+            db.execute("DELETE FROM submissions WHERE id=?", (gone["id"],))
+        return moved, overrides, kept
 
     def people(self) -> set[str]:
         """Everyone who changed something by hand or was given a task: the TAs this gradebook knows."""

@@ -18,6 +18,7 @@ from flask import (
 
 from ..gradebook import groups as grouping
 from ..gradebook.queue import MODES
+from ..gradebook.store import NOT_UNDOABLE
 from ..answer_images import as_text
 from ..render import STATIC_CSP, answer_html, clean_text
 from .app import anonymous, mode, state
@@ -235,7 +236,7 @@ def history():
         shown = [f"#{ids.get(k, '?')}" if anon else k for k in keys[:8]] + (["…"] if len(keys) > 8 else [])
         # An undo can be undone too (an eighty-third review: an undo clicked by mistake on another
         # TA's grade could not be taken back from this page).
-        rows.append(dict(c=ch, who=shown, details=details[:4] + (["…"] if len(details) > 4 else []), undoable=ch.action not in ("regrade", "import", "undo-blocked")
+        rows.append(dict(c=ch, who=shown, details=details[:4] + (["…"] if len(details) > 4 else []), undoable=ch.action not in NOT_UNDOABLE
                          and ch.undone_by is None))
     return render_template("history.html", rows=rows, mine=mine, everything=everything)
 
