@@ -244,6 +244,9 @@ def test_manual_export_and_merge(tmp_path, data_home):
     assert re.search(r"^\d+ grade\(s\) changed in ", ok.stdout, re.M), ok.stdout
     again_merged = run(["manual", "merge", str(path), "--reports", str(out)], tmp_path, data_home)
     assert re.search(r"^0 grade\(s\) changed, \d+ unchanged in ", again_merged.stdout, re.M), again_merged.stdout
+    if not os.environ.get("GRADER_TA"):             # whose grades: said, and how to name oneself
+        assert "(your user name; --ta or $GRADER_TA records the name you use in grader serve)" in \
+            " ".join(again_merged.stdout.split())
     summary = {r["file"]: r for r in csv.DictReader((out / "summary.csv").open())}
     jane = summary["Assignment_7_JaneDoe_k12345678.ipynb"]
     assert (jane["calc_1_1"], jane["calc_1_2"], jane["calc_2"]) == ("8.0", "15.0", "20.0")
