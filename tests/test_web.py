@@ -600,3 +600,18 @@ def test_a_group_graded_differently_is_pointed_out(app):
     page = alice.get("/t/calc_1_1/groups").data.decode()
     assert re.search(r'title="answers of one group graded differently">6, 8</span>', page)
     assert "Its answers are graded differently: 6, 8 points" in alice.get(f"/t/calc_1_1/g/{gr.id}").data.decode()
+
+
+def test_a_changed_answer_shows_what_changed_since_it_was_graded(app):
+    """A ninetieth review: after a resubmission the page said "the answer changed" and nothing of
+    what; the text a grade was given to is now kept, and the page shows the difference."""
+    from .gradebook_helpers import result
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    key = "Anna_Huber_5500"
+    text = next(c.answer for c in st.gb.automatic([key])[key].checks if c.task == "calc_1_1")
+    st.gb.set_grade(key, "calc_1_1", adjust=6, ta="alice", answer_sha_=None)
+    st.gb.store_result(result(0, text + " Hence the weights are zero."))
+    page = html.unescape(alice.get(f"/t/calc_1_1/a/{sid_of(app, key)}").data.decode())
+    assert 'id="since-graded"' in page and "<ins>Hence the weights are zero.</ins>" in page
+    assert "The answer changed since it was graded" in page

@@ -11,7 +11,7 @@ from __future__ import annotations
 VERSION = 4                # 2: the choices table; 3: overrides.file_sha (an older file gains them when opened);
                            # 4: overrides given before 3 learn their notebook from the history
 TABLES = ("meta", "submissions", "checks", "rubrics", "rubric_items", "grades", "overrides", "answer_groups",
-          "group_members", "assignments", "choices", "changes", "history")
+          "group_members", "assignments", "choices", "changes", "history", "answer_texts")
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -113,6 +113,13 @@ CREATE TABLE IF NOT EXISTS group_members (
     PRIMARY KEY (task, submission_key)
 );
 CREATE INDEX IF NOT EXISTS members_by_group ON group_members(group_id);
+
+-- Written answers' texts by sha256, each kept once: what a grade was given to, shown against a
+-- resubmission's text ("what changed since it was graded"). Answers with pictures are not kept.
+CREATE TABLE IF NOT EXISTS answer_texts (
+    sha TEXT PRIMARY KEY,
+    text TEXT NOT NULL
+);
 
 -- Who grades what: a whole task (group_id 0) or one answer group.
 CREATE TABLE IF NOT EXISTS assignments (

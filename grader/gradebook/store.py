@@ -41,6 +41,7 @@ from .models import (
 )
 
 FILENAME = "gradebook.sqlite"
+KEPT_TEXT_CHARS = 100_000     # longer written answers (a page of pasted output) are not kept for a diff
 
 # entity -> (table, identifying columns, value columns): what the history can record and undo.
 ENTITIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -257,6 +258,10 @@ class Gradebook:
                   None if c["passed"] is None else int(bool(c["passed"])), c["message"], c.get("answer"),
                   answer_sha(c.get("answer")) if c.get("answer") is not None else None,
                   int(bool(c.get("manual_task")))) for i, c in enumerate(checks)])
+            db.executemany("INSERT OR IGNORE INTO answer_texts (sha, text) VALUES (?, ?)",
+                           [(answer_sha(c["answer"]), c["answer"]) for c in checks if c.get("manual_task")
+                            and c.get("answer") and len(c["answer"]) <= KEPT_TEXT_CHARS
+                            and "data:image/" not in c["answer"]])
             after = self._auto_summary(db, sid, cols["sha256"])
             if before != after:
                 change = self._change(db, ta, action, "automatic result stored")
@@ -817,6 +822,12 @@ class Gradebook:
             db.execute("DELETE FROM checks WHERE submission=?", (gone["id"],))
             db.execute("DELETE FROM submissions WHERE id=?", (gone["id"],))
         return moved, overrides, kept
+
+    def answer_text(self, sha: str) -> str | None:
+        """A written answer's text by its sha256, as it was stored once (None: not kept)."""
+        row = self.read().execute("SELECT text FROM answer_texts WHERE sha=?", (sha,)).fetchone() \
+            if self._has("answer_texts") else None
+        return None if row is None else row[0]
 
     def people(self) -> set[str]:
         """Everyone who changed something by hand or was given a task: the TAs this gradebook knows."""

@@ -253,6 +253,14 @@ def _diff(rep: str, text: str) -> str:
     return grouping.diff_html(rep, text)
 
 
+def _since_graded(gb, grade, answer) -> str:
+    """How a resubmitted answer differs from the text its grade was given to (a ninetieth review:
+    the banner said "changed" and the TA could not see what). '' where that text was not kept (an
+    answer with pictures, or graded before the gradebook kept texts)."""
+    old = gb.answer_text(grade.answer_sha) if grade is not None and grade.answer_sha else None
+    return "" if old is None else grouping.diff_html(old, answer.text)
+
+
 def _several(gb, result: SubmissionResult, key: str, anon: bool) -> str:
     """One of a participant's several notebooks: which counts and why (a TA's review graded both
     of Lea's answers without a word of it); without file names when names are hidden."""
@@ -304,6 +312,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
         groups_total=len(tv.groups), graded_in_group=graded_in_group,
         rep=rep, is_rep=rep is not None and rep.key == key,
         diff=_diff(rep.text, answer.text) if rep is not None and rep.key != key else "",
+        since_graded=_since_graded(gb, grade, answer) if tv.state(key) == "changed" else "",
         same_as_rep=rep is not None and grouping.form(rep.text) == grouping.form(answer.text),
         checks=checks, flags=[f for f in result.flags if not f.startswith("note:")] if not anon else
         [f for f in result.flags if f not in ("filename", "name-mismatch") and not f.startswith("note:")],
