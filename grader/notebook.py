@@ -122,6 +122,28 @@ def _parse(text: str, few_brackets: bool, budget: int):
     return decoder.decode(text)
 
 
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(data) -> None:
+    """Half an emoji (a lone surrogate, which JupyterLab writes as ``\\ud800``) becomes U+FFFD, as
+    any text editor shows it: Python cannot encode it, and it made the notebook a "grader error"
+    (a ninety-first review). JSON joins the halves of a whole emoji itself; what is left is lone."""
+    todo = [data]
+    while todo:
+        node = todo.pop()
+        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        for k, v in items:
+            if isinstance(v, str):
+                if _SURROGATE.search(v):
+                    node[k] = _SURROGATE.sub("\ufffd", v)
+            elif isinstance(v, (dict, list)):
+                todo.append(v)
+            if isinstance(node, dict) and isinstance(k, str) and _SURROGATE.search(k):
+                node[_SURROGATE.sub("\ufffd", k)] = node.pop(k)
+
+
 def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Notebook:
     """Read a submitted file; absurd ones are refused before they cost time or memory (size
     first, then a count of cells in the raw bytes, before any JSON is parsed)."""
@@ -182,7 +204,14 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
                             f"again") from None
     except RecursionError:
         raise NotebookError("the file is not a notebook: its JSON is nested far deeper than any notebook's") from None
+    except ValueError as exc:      # a number of more than 4,300 digits (Python's limit for int())
+        why = " ".join(str(exc).split())[:120]
+        raise NotebookError(f"the file is not valid notebook JSON ({why}); open it in Jupyter and save it "
+                            f"again") from None
+    surrogates = _ESCAPED_SURROGATE.search(text) is not None
     del text
+    if surrogates:
+        _replace_lone_surrogates(data)
     if not isinstance(data, dict) or "nbformat" not in data:
         raise NotebookError("the file is JSON but not a Jupyter notebook (no 'nbformat' field)")
     version = data.get("nbformat")

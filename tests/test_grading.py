@@ -367,3 +367,31 @@ def test_deep_nesting_in_any_cell_is_no_grader_error(grader, make_nb, solution_n
     assert r.auto_points == 46 and "edited:imports" in r.flags    # the imports cell's own 4 points
     assert "crashed:imports" not in r.flags
     assert "Python could not compile cell imports" in checks_of(r, "code_3_1")["imports executes"].message
+
+
+def test_half_an_emoji_or_a_huge_number_is_no_grader_error(grader, tmp_path, solution_nb):
+    """A ninety-first review: a lone surrogate (half an emoji, which JupyterLab writes as
+    `\\ud800`) in an answer or a comment, or a 5,000-digit number in the metadata, made the
+    notebook "grader error" with 0 points (and stopped `grader check` with a traceback)."""
+    import json
+
+    import nbformat
+
+    from grader.notebook import NotebookError, load_notebook
+    raw = nbformat.writes(solution_nb)
+    data = json.loads(raw)
+    answer = next(c for c in data["cells"] if c.get("id") == "calc-1-1")
+    answer["source"] = "Half an emoji: HALF. The weights cannot exist."
+    code = next(c for c in data["cells"] if c.get("id") == "ann-relu")
+    code["source"] = "# HALF\n" + "".join(code["source"])
+    text = json.dumps(data).replace("HALF", "\\ud800")
+    p = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
+    p.write_text(text, encoding="utf-8")
+    r = grader.grade(p)
+    assert r.status == "graded" and r.auto_points == 50, r.status
+    said = next(c.answer for c in r.checks if c.task == "calc_1_1")
+    assert said.startswith("Half an emoji: \ufffd.")
+    big = tmp_path / "big.ipynb"
+    big.write_text(raw.replace('"metadata": {', '"metadata": {"x": ' + "9" * 5000 + ", ", 1), encoding="utf-8")
+    with pytest.raises(NotebookError, match="not valid notebook JSON"):
+        load_notebook(big)

@@ -320,7 +320,10 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # sysinfo tells what /proc/meminfo and loadavg would (free and shared memory, buffers, processes,
 # load): an eighty-ninth review held a hidden seed's worth of megabytes in a hidden run's job
 # folder, and a classmate's public run read it exactly as the machine's shared memory. The kernel
-# log (syslog) too is the machine's, and a job's crash can write to it.
+# log (syslog) too is the machine's, and a job's crash can write to it. An eventfd's number
+# (/proc/self/fdinfo's eventfd-id) is the smallest free one of the whole machine: a ninety-first
+# review held a pattern of open and closed ones in a hidden run, and a classmate's job graded at the
+# same time read the hidden seed, lr, momentum and epochs off its own new eventfds.
 # Numbers per architecture (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
@@ -332,7 +335,7 @@ BLOCKED = {
                "cachestat": 451, "mlock": 149, "munlock": 150, "mlockall": 151, "munlockall": 152,
                "mlock2": 325, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 112,
                "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "flock": 73,
-               "sysinfo": 99, "syslog": 103},
+               "sysinfo": 99, "syslog": 103, "eventfd": 284, "eventfd2": 290},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -341,7 +344,8 @@ BLOCKED = {
                 "fadvise64": 223, "mincore": 232, "readahead": 213, "preadv2": 286, "pwritev2": 287,
                 "cachestat": 451, "mlock": 228, "munlock": 229, "mlockall": 230, "munlockall": 231,
                 "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157,
-                "inotify_init1": 26, "fanotify_init": 262, "flock": 32, "sysinfo": 179, "syslog": 116},
+                "inotify_init1": 26, "fanotify_init": 262, "flock": 32, "sysinfo": 179, "syslog": 116,
+                "eventfd2": 19},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 FCNTL = {"x86_64": 72, "aarch64": 25}
