@@ -778,8 +778,8 @@ class Gradebook:
         """Carry one submission's grades and overrides over to another and retire the first: a file
         renamed outside Moodle's folders (its name corrected, as the grader told) is a new report
         key, and the TAs' grades stayed with the old one (a ninetieth review: two rows for one
-        student, the same answers to grade again). A task the new one has a grade for keeps it.
-        The old automatic result goes to the history; the grades keep the answer they were given
+        student, the same answers to grade again). A task the new one has a grade for keeps it
+        (the old grade then stays in the history only). The old automatic result goes to the history; the grades keep the answer they were given
         to, so a text that differs comes back as changed. Returns (tasks moved, overrides moved,
         tasks kept as the new one had them). One change, not undone (grade the old file again and
         move back)."""
@@ -795,7 +795,8 @@ class Gradebook:
             moved, overrides, kept = [], [], []
             for g in db.execute("SELECT * FROM grades WHERE submission_key=? ORDER BY task", (old,)).fetchall():
                 if db.execute("SELECT 1 FROM grades WHERE submission_key=? AND task=?", (new, g["task"])).fetchone():
-                    # Retired with its report: in the history, and in no table where nothing shows it.
+                    # The old grade goes with its report: kept in the history, not left in a table
+                    # where nothing would show it.
                     self._set(db, change, "grade", {"submission_key": old, "task": g["task"]}, None)
                     kept.append(g["task"])
                     continue
