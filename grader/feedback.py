@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import shlex
 from collections import Counter
 from pathlib import Path
@@ -139,6 +140,14 @@ def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None
     return page(f"Feedback: {r.file}", "\n".join(body))
 
 
+def point_bins(max_points: float, most: int = 11) -> list[float]:
+    """Histogram edges for 0..max_points: at most ``most`` bins, each as wide as the others and
+    centred on whole points (a ninetieth review: 11 bins over 0..10 were 0.91 wide, and whole points
+    fell into them unevenly: bars of uneven widths, some bins empty)."""
+    step = max(1, math.ceil((max_points + 1) / most))
+    return [-0.5 + i * step for i in range(math.ceil((max_points + 1) / step) + 1)]
+
+
 def _chart(results: list[SubmissionResult], tasks) -> str:
     import matplotlib
     matplotlib.use("Agg")
@@ -152,7 +161,7 @@ def _chart(results: list[SubmissionResult], tasks) -> str:
     for ax, t in zip(axes.flat, tasks):
         vals = [r.task_points(t.id) for r in results]
         graded = [v for v in vals if v is not None]
-        ax.hist(graded, bins=min(11, int(t.max_points) + 1), range=(0, t.max_points), color="#0078aa")
+        ax.hist(graded, bins=point_bins(t.max_points), color="#0078aa", rwidth=0.9)
         pending = len(vals) - len(graded)
         ax.set_title(t.id + (f" ({pending} pending)" if pending else ""), fontsize=8)
         ax.set_xlabel("points", fontsize=7)

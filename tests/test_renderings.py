@@ -4,6 +4,8 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from grader.exports import gradebook, junit
 from grader.feedback import student_page, write_feedback
 from grader.identity import counting
@@ -257,3 +259,13 @@ def test_escaped_dollars_open_no_formula_and_a_phantom_is_shown():
     assert "$5 and $10" in out and "SEEN" in out and out.count("<math") == 1
     out = answer_html(r"a note $\phantom{TO THE TA}$ here")
     assert "TO THE TA" in out and "mphantom" not in out
+
+
+@pytest.mark.parametrize("top", [1, 2, 4, 10, 15, 25, 50])
+def test_the_overviews_bins_are_even_and_centred_on_whole_points(top):
+    from grader.feedback import point_bins
+    edges = point_bins(top)
+    widths = {b - a for a, b in zip(edges, edges[1:])}
+    assert len(widths) == 1 and len(edges) - 1 <= 11
+    assert edges[0] == -0.5 and edges[-1] >= top + 0.5
+    assert all(any(a < p < b for a, b in zip(edges, edges[1:])) for p in range(top + 1))   # never on an edge
