@@ -395,6 +395,23 @@ CASES = {
                                            "    optimizer.param_groups[0]['weight_decay'] = 0.3\n"
                                            "    g1, g2, g3 = [], [], []")},
         {"optimizer": 0, "final_weights": 0}, ["changed in optimizer.param_groups before training"], []),
+    "momentum-set-in-param-groups-before-training": (   # a ninety-third review: optimizer 0/4
+        {"train-and-test": train().replace(', momentum=hyperparameters["momentum"])', ")").replace(
+            "    g1, g2, g3 = [], [], []", "    for group in optimizer.param_groups:\n"
+                                          "        group['momentum'] = hyperparameters['momentum']\n"
+                                          "    g1, g2, g3 = [], [], []")},
+        {}, [], []),
+    "lr-set-to-a-fraction-in-param-groups-before-training": (   # the thirty-ninth review's, still refused
+        {"train-and-test": train().replace("    g1, g2, g3 = [], [], []",
+                                           "    optimizer.param_groups[0]['lr'] *= 0.01\n"
+                                           "    g1, g2, g3 = [], [], []")},
+        {"optimizer": 0, "final_weights": 0}, ["changed in optimizer.param_groups before training"], []),
+    "a-figure-made-without-pyplot-and-displayed": (   # a ninety-third review: plots 0/4
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    from matplotlib.figure import Figure\n    fig = Figure()\n"
+                                           "    ax = fig.subplots()\n    ax.plot(g1); ax.plot(g2); ax.plot(g3)\n"
+                                           "    display(fig)")},
+        {}, [], []),
     "first-epoch-sgd-then-adam": (           # the thirty-ninth review: optimizer kept its points
         {"train-and-test": later_epochs_with("adam", "optim.Adam(model.parameters(), lr=1e-3)")},
         {"optimizer": 0, "epochs": 0, "final_weights": 0}, ["another optimizer than the SGD"], []),

@@ -139,6 +139,24 @@ def good_sgd(ev: dict | None, p: dict, owner: str = "model") -> bool:
                and not any(g.get(k) for k in EXTRA_SETTINGS) for g in made_with(ev))
 
 
+def sgd_for(events: list[dict], ev: dict, p: dict) -> bool:
+    """The optimizer a `train` call used is the task's SGD over the model it trains: lr and momentum
+    from the argument as it was made, or as set in its param_groups before this call (the same
+    SGD: a ninety-third review lost the optimizer's points for momentum set that way before
+    training). Settings the task does not ask for are never accepted."""
+    o = _optimizer_of(events, ev)
+    if good_sgd(o, p, ev.get("model")):
+        return True
+    if not o or o.get("type") != "SGD" or o.get("params") != ev.get("model"):
+        return False
+    if any(g.get(k) for g in made_with(o) for k in ("nesterov", "maximize")):
+        return False
+    groups = ev.get("groups")
+    return isinstance(groups, list) and bool(groups) and all(
+        isinstance(g, dict) and _close(g.get("lr"), p["lr"]) and _close(g.get("momentum"), p["momentum"])
+        and not g.get("weight_decay") and not g.get("dampening") for g in groups)
+
+
 def settings_at(events: list[dict], ev: dict) -> dict:
     """The settings of the optimizer a `train` call used, as they were at that call (lr changed in
     param_groups, a scheduler): its first group's, else those it was made with."""
@@ -152,7 +170,7 @@ def as_asked(events: list[dict], ev: dict, p: dict) -> bool:
     """The call's optimizer is the task's SGD, and so are its settings at that call: lr and momentum
     from the argument, no weight decay or dampening (also when set in param_groups; a thirty-ninth
     review: weight_decay set there kept the optimizer's points)."""
-    if not good_sgd(_optimizer_of(events, ev), p, ev.get("model")):
+    if not sgd_for(events, ev, p):
         return False
     now, groups = settings_at(events, ev), ev.get("groups")
     return (_close(now.get("lr"), p["lr"]) and _close(now.get("momentum"), p["momentum"])
@@ -199,7 +217,7 @@ def confirmed_by_reference(events: list[dict], p: dict, ref: Timeline) -> set[in
         if ev["kind"] == "train":
             trains += 1
             chain = chain and (ev.get("model") == "model" and ev.get("loader") == "train"
-                               and good_sgd(_optimizer_of(events, ev), p) and trains <= len(ref.trains)
+                               and sgd_for(events, ev, p) and trains <= len(ref.trains)
                                and same_series(ev.get("series"), ref.trains[trains - 1]))
             if chain:
                 ok.add(i)
@@ -389,7 +407,7 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     # Every confirmed call trained with the task's SGD, and the first with its settings (a scheduler
     # later costs final_weights and epochs: the thirty-ninth review trained its first epoch with SGD
     # and the rest with Adam, or set lr to 1 % in param_groups before training).
-    if (good_trains and all(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains)
+    if (good_trains and all(sgd_for(events, e, p) for e in good_trains)
             and as_asked(events, good_trains[0], p)) or (same and any(good_sgd(o, p) for o in opts)):
         out["optimizer"] = Verdict(True, "SGD over the model's parameters with lr and momentum from the argument")
     elif not opts and str(run.get("error")).startswith("NotImplementedError") and not events:
@@ -423,11 +441,11 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     elif not trains and run.get("error"):
         out["optimizer"] = Verdict(False, "an SGD optimizer was created as asked, but the function stopped before "
                                           "calling `train` with it, so what it does could not be checked" + raised)
-    elif not any(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in trains):
+    elif not any(sgd_for(events, e, p) for e in trains):
         out["optimizer"] = Verdict(False, "an SGD optimizer was created as asked, but `train` was never called "
                                           "with it, so what it does could not be checked; pass it to "
                                           "train(model, train_loader, optimizer, epoch)" + raised)
-    elif good_trains and not all(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains):
+    elif good_trains and not all(sgd_for(events, e, p) for e in good_trains):
         out["optimizer"] = Verdict(False, "some calls of `train` got another optimizer than the SGD asked for: "
                                           "train every epoch with optim.SGD(model.parameters(), lr=..., "
                                           "momentum=...)")
@@ -598,7 +616,7 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         return out
     used = [e.get("optimizer") for e in good_trains]
     if not same and len(used) > 1 and len(set(used)) == len(used) and \
-            all(good_sgd(_optimizer_of(events, e), p, e.get("model")) for e in good_trains):
+            all(sgd_for(events, e, p) for e in good_trains):
         out["final_weights"] = Verdict(False, "after training, the model's weights differ from the reference run's: "
                                               "a new SGD optimizer was made for each epoch, and each starts its "
                                               "momentum from zero; make one before the loop" + raised)
