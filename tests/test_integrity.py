@@ -855,6 +855,9 @@ print("mq_open", said(libc.mq_open(b"/seed20240611", 0o102, 0o666, None)))   # O
 info = ctypes.create_string_buffer(256)
 print("sysinfo", said(libc.sysinfo(info)), "syslog", said(libc.klogctl(10, None, 0)),
       "eventfd", said(libc.eventfd(0, 0)))
+ctx = ctypes.c_ulong(0)
+print("io_setup", said(libc.syscall({"x86_64": 206, "aarch64": 0}[__import__("platform").machine()], 128,
+                                    ctypes.byref(ctx))))
 """
 
 READ_FROM_IPC = """
@@ -874,13 +877,14 @@ def test_a_job_leaves_nothing_in_ipc_objects_and_reads_no_machine_wide_figures(e
     public run on the other worker read the machine's shared memory (tmpfs pages) from sysinfo(),
     which also tells free memory, buffers, process count and load. sysinfo is refused, and so is
     the kernel log (syslog). A ninety-first review did the same with the numbers of eventfds (the
-    smallest free of the whole machine, shown in /proc/self/fdinfo): refused. System V message queues, shared memory and semaphores and POSIX
+    smallest free of the whole machine, shown in /proc/self/fdinfo), a ninety-second with the
+    machine's count of reserved asynchronous I/O events (io_setup): both refused. System V message queues, shared memory and semaphores and POSIX
     message queues outlive the process that made them: each job has an IPC namespace of its own,
     and what it made there is gone for the next job."""
     leave, read = engine.run([CellJob("leave", LEAVE_IN_IPC), CellJob("read", READ_FROM_IPC)])
     assert leave.ok and read.ok, (leave.error, read.error)
     assert " ".join(leave.output.split()) == ("msgget allowed shmget allowed semget allowed mq_open allowed "
-                                             "sysinfo EPERM syslog EPERM eventfd EPERM"), leave.output
+                                             "sysinfo EPERM syslog EPERM eventfd EPERM io_setup EPERM"), leave.output
     assert read.output.strip() == "nothing b''", read.output
 
 

@@ -323,7 +323,10 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # log (syslog) too is the machine's, and a job's crash can write to it. An eventfd's number
 # (/proc/self/fdinfo's eventfd-id) is the smallest free one of the whole machine: a ninety-first
 # review held a pattern of open and closed ones in a hidden run, and a classmate's job graded at the
-# same time read the hidden seed, lr, momentum and epochs off its own new eventfds.
+# same time read the hidden seed, lr, momentum and epochs off its own new eventfds. The old
+# asynchronous I/O (io_setup and its kin): the machine counts every AIO event reserved against one
+# cap, and a ninety-second review held a hidden value's worth in a hidden run while a classmate's
+# job measured what io_setup still granted.
 # Numbers per architecture (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
@@ -335,7 +338,9 @@ BLOCKED = {
                "cachestat": 451, "mlock": 149, "munlock": 150, "mlockall": 151, "munlockall": 152,
                "mlock2": 325, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 112,
                "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "flock": 73,
-               "sysinfo": 99, "syslog": 103, "eventfd": 284, "eventfd2": 290},
+               "sysinfo": 99, "syslog": 103, "eventfd": 284, "eventfd2": 290,
+               "io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210,
+               "io_pgetevents": 333},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -345,7 +350,8 @@ BLOCKED = {
                 "cachestat": 451, "mlock": 228, "munlock": 229, "mlockall": 230, "munlockall": 231,
                 "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157,
                 "inotify_init1": 26, "fanotify_init": 262, "flock": 32, "sysinfo": 179, "syslog": 116,
-                "eventfd2": 19},
+                "eventfd2": 19, "io_setup": 0, "io_destroy": 1, "io_submit": 2, "io_cancel": 3, "io_getevents": 4,
+                "io_pgetevents": 292},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 FCNTL = {"x86_64": 72, "aarch64": 25}
