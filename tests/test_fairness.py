@@ -395,6 +395,9 @@ CASES = {
                                            "    optimizer.param_groups[0]['weight_decay'] = 0.3\n"
                                            "    g1, g2, g3 = [], [], []")},
         {"optimizer": 0, "final_weights": 0}, ["changed in optimizer.param_groups before training"], []),
+    "epoch-lists-appended-not-extended": (   # a ninety-third review: "smoothed, trimmed or every n-th value?"
+        {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c", "g1.append(a); g2.append(b); g3.append(c)"))},
+        {"plots": 0}, ["as when a list of the epochs' lists is plotted (grads1.append(g1))"], []),
     "momentum-set-in-param-groups-before-training": (   # a ninety-third review: optimizer 0/4
         {"train-and-test": train().replace(', momentum=hyperparameters["momentum"])', ")").replace(
             "    g1, g2, g3 = [], [], []", "    for group in optimizer.param_groups:\n"

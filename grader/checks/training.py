@@ -718,6 +718,15 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
         return Verdict(False, "0 of the 3 gradient lists returned by `train` were plotted: each line drawn holds one "
                               "mini-batch's three values, as when the tuple `train` returns is plotted whole; unpack it "
                               "(g1, g2, g3 = train(...)) and plot each list" + raised)
+    if found == 0 and len(series) > 1 and any(
+            len(series[0][k]) and all(len(s[k]) == len(series[0][k]) for s in series)
+            and all(_plotted([s[k][j] for s in series], lines) for j in range(len(series[0][k]))) for k in range(3)):
+        # grads1.append(g1) each epoch, then plt.plot(grads1): one line per mini-batch across the
+        # epochs (a ninety-third review was told "smoothed, trimmed or every n-th value?").
+        return Verdict(False, "0 of the 3 gradient lists returned by `train` were plotted: each line drawn holds one "
+                              "mini-batch's value from every epoch, as when a list of the epochs' lists is plotted "
+                              "(grads1.append(g1)); add each epoch's list to the whole (grads1 += g1, or "
+                              "grads1.extend(g1)) and plot the three lists" + raised)
     if any(0 < np.size(line) < max(lengths) and np.size(line) not in lengths for line in lines) and not raised:
         return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted; a plotted line is "
                               f"shorter than the lists (smoothed, trimmed or every n-th value?): plot the lists as "
