@@ -25,6 +25,7 @@ MODEL_CASES = {
     "constructor raises": {"build_error": "TypeError: __init__() takes 1 positional argument but 3 were given"},
     "not an nn.Module": {"module": False},
     "no layers": {"linear": [], "init": []},
+    "layers in a plain list": {"linear": [], "init": [], "with_weights": None, "copied": ""},
     "a layer missing": {"linear": [[a, b, True] for a, b in DIMS[:-1]], "init": [[w, None] for w in INIT[:-1]]},
     "an extra layer": {"linear": [[a, b, True] for a, b in DIMS] + [[10, 10, True]],
                        "init": [[w, None] for w in INIT] + [[INIT[0], None]]},

@@ -475,6 +475,11 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | No
         return Verdict(False, f"with the reference weights copied into your layers, forward returned "
                               f"{'None' if kind == 'NoneType' else kind}, not the output tensor; return the last "
                               f"layer's output")
+    if mine is None and not obs.get("linear"):
+        # Layers in a plain list are no part of the model: nothing to copy weights into (a
+        # ninety-third review was told the sizes were wrong, and they were the table's).
+        return Verdict(False, "not checked, so no point: the model has no registered nn.Linear layers to copy the "
+                              "reference weights into (see layers)")
     if mine is None:
         return Verdict(False, "not checked, so no point: the reference weights fit only layers of the table's sizes "
                               "(see layers)")
