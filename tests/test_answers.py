@@ -26,11 +26,19 @@ def test_last_assignment_wins_and_annotations_count():
     ("x = 1", "not assigned"),
     ("a_, b_ = answers()", "computed"),
     ("a = True", "the cell assigns `a`: the name ends with an underscore, `a_`"),
+    ("b_ = (a_ := True)", "assigned with `:=` inside another expression"),
 ])
 def test_non_literals_score_zero_with_a_reason(source, needle):
     values, err = read_answers(source, NAMES)
     assert not err
     assert needle in problem("a_", values["a_"], source)
+
+
+def test_a_walrus_statement_assigns_as_an_assignment_does():
+    """A ninety-third review: `(a_ := True)` sets `a_` in Jupyter, and was read as "not assigned"."""
+    values, err = read_answers("(a_ := True)\n(b_ := False)\n", ["a_", "b_"])
+    assert not err and values["a_"].value is True and values["b_"].value is False
+    assert problem("a_", values["a_"]) == ""
 
 
 def test_the_cell_is_never_executed():

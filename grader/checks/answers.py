@@ -55,6 +55,8 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                 top |= {id(n) for n in ast.walk(target) if isinstance(n, ast.Name)}
+        elif _walrus(node):
+            top.add(id(node.value.target))
     for node in tree.body:
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -64,6 +66,10 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
             found[node.target.id] = node.value
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             found[node.target.id] = None
+        elif _walrus(node):
+            # `(a_ := True)` as a statement assigns as `a_ = True` does (a ninety-third review read "`a_` is
+            # not assigned"); one inside another expression stays computed (below).
+            found[node.value.target.id] = node.value.value
     # A name the cell binds anywhere else too (inside `if`, as a loop variable, with `:=`, by an
     # import or a def) may hold something else when the cell has run: it is computed (a forty-fifth
     # review: the grader read True where Jupyter ended with False).
@@ -73,6 +79,11 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     setters = writers(source, list(found), tree)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
+
+
+def _walrus(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.NamedExpr) and \
+        isinstance(node.value.target, ast.Name)
 
 
 def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
@@ -231,6 +242,8 @@ def missing_why(source: str, name: str) -> str:
                 isinstance(node.value.left, ast.Name) and node.value.left.id == name:
             return f" (the cell compares `{name} == ...`, which assigns nothing: one `=` assigns)"
     for node in ast.walk(tree):
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name) and node.target.id == name:
+            return " (it is assigned with `:=` inside another expression; assign it on a line of its own)"
         targets = node.targets if isinstance(node, ast.Assign) else \
             [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
         for t in targets:
