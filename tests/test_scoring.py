@@ -285,7 +285,9 @@ def test_an_edited_imports_cell_runs_in_a_job_and_is_judged_by_its_outcome():
     assert len(jobs) == 1 and jobs[0].cell_id == "imports" and jobs[0].source.endswith("import os")
     res = provided_points(c, [CellOutcome("imports", Status.OK)])
     assert res["imports executes"] == (2.0, "the 'imports' cell runs")
-    assert res["imports unmodified"] == (0.0, "the provided cell 'imports' was edited; restore it from the template")
+    line = len((imports + "\nimport os").splitlines())        # the added last line, as the student counts
+    assert res["imports unmodified"] == (0.0, f"the provided cell 'imports' was edited (line {line}, "
+                                              f"`import os`, is not in the template); restore it from the template")
     res = provided_points(c, [CellOutcome("imports", Status.ERROR, error="ImportError: x")])
     assert res["imports executes"][0] == 0.0 and res["imports executes"][1].endswith("; it must run as provided")
 
@@ -674,7 +676,8 @@ def test_an_answer_also_set_in_a_block_or_a_raw_answers_cell_is_told():
     src = ("a_ = True\nb_ = True\nc_ = True\nd_ = True\ne_ = True\nif 1:\n    a_ = False\n"
            "for b_ in [False]: pass\n(c_ := False)\nimport os as d_\n")
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
-    assert [rows[n].passed for n in ("a_", "b_", "c_", "d_", "e_")] == [False, False, False, False, True]
+    # `(c_ := False)` on a line of its own is the last assignment, read as Jupyter ends with it (False).
+    assert [rows[n].passed for n in ("a_", "b_", "c_", "d_", "e_")] == [False, False, True, False, True]
     assert "also set elsewhere in the cell" in rows["a_"].message
     base = [(cid, "raw" if cid == "answers-3-3" else kind, src) for cid, kind, src in SOLUTION]
     c = Context(SPEC, notebook(base=base), TEMPLATE, False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 
 from ..engines import CellJob
 from ..notebook import checksum, defines, find_cell, parse_source
@@ -12,6 +13,35 @@ from .context import Context, cell_failure, verdict
 def _same_as_template(ctx: Context, cell_id: str):
     want = ctx.template_checksum(cell_id)
     return lambda c: checksum(c.source) == want
+
+
+def _template_source(ctx: Context, cell_id: str) -> str:
+    return next((c.source for c in ctx.template.cells if c.id == cell_id), "")
+
+
+def _code_lines(source: str) -> list[tuple[int, str]]:
+    """(line number, text) of the lines that run: blank lines and comments change nothing."""
+    return [(i, ln.strip()) for i, ln in enumerate(source.splitlines(), 1)
+            if ln.strip() and not ln.strip().startswith("#")]
+
+
+def first_edit(mine: str, template: str) -> str:
+    """Where a provided cell first differs from the template's, in words (a ninety-third review:
+    a Colab `!pip install torchvision` line cost 2 points, and the message named no line)."""
+    def shown(text: str) -> str:
+        text = "".join(ch if ch.isprintable() else "?" for ch in text)
+        return f"`{text[:60]}{'...' if len(text) > 60 else ''}`"
+    a, b = _code_lines(mine), _code_lines(template)
+    ops = difflib.SequenceMatcher(None, [t for _, t in a], [t for _, t in b], autojunk=False).get_opcodes()
+    op = next((o for o in ops if o[0] != "equal"), None)
+    if op is None:
+        return ""
+    tag, i1, i2, j1, j2 = op
+    if tag == "insert":
+        return f" (the template's line {shown(b[j1][1])} is missing)"
+    if tag == "delete":
+        return f" (line {a[i1][0]}, {shown(a[i1][1])}, is not in the template)"
+    return f" (line {a[i1][0]} reads {shown(a[i1][1])}; the template's reads {shown(b[j1][1])})"
 
 
 def _assigned_names(source: str) -> list[str]:
@@ -73,7 +103,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         same = [c for c in by_id if ctx.same_code(c, cid)]
         elsewhere = [c for c in ctx.nb.by_checksum(want) if c.cell_type == "code"]
         ok = bool(same or elsewhere)
-        bad = (f"the provided cell '{cid}' was edited; restore it from the template" if by_id
+        bad = (f"the provided cell '{cid}' was edited{first_edit(by_id[0].source, _template_source(ctx, cid))}; "
+               f"restore it from the template" if by_id
                else f"the provided cell '{cid}' is missing; restore it from the template")
         results.append(verdict(task, f"{cid} unmodified", float(cfg["points_per_cell"]), ok,
                                f"the provided cell '{cid}' is present and unmodified", bad))
