@@ -232,6 +232,12 @@ CASES = {
         {"ann-sigmoid": sigmoid().replace("return self.out(x)", "return torch.log_softmax(self.out(x), dim=1)")},
         {"ANN_sigmoid: activations": 0},              # one mistake, one check (a new TA's review)
         ["forward applies log_softmax"], []),
+    "sigmoid-on-a-relu-networks-output": (   # a ninety-third review: "largest difference 0.658"
+        {"ann-relu": relu("torch.relu").replace("return self.out(x)", "return torch.sigmoid(self.out(x))")},
+        {"ANN_relu: activations": 0}, ["forward applies sigmoid to the output"], []),
+    "tanh-on-a-relu-networks-output": (
+        {"ann-relu": relu("torch.relu").replace("return self.out(x)", "return torch.tanh(self.out(x))")},
+        {"ANN_relu: activations": 0}, ["forward applies tanh to the output"], []),
     "tanh-for-relu": ({"ann-relu": relu("torch.tanh")}, {"ANN_relu: activations": 0},   # seeded: its layers
                       ["tanh where the table asks for relu"], []),                     # are seeded right
     "relu6": ({"ann-relu": relu("torch.nn.functional.relu6")}, {"ANN_relu: activations": 0},

@@ -18,6 +18,14 @@ from ..results import CheckResult
 from .context import Context, Verdict, cell_failure, combine, failed, raised_note, usable, with_note
 
 CHECKS = ("builds", "layers", "forward_shape", "activations", "seeded")
+def diagnosis(variant: str, default: str = "") -> str:
+    """What a student reads for a mistake the reference's variants name."""
+    if variant.startswith("output:"):
+        return (f"forward applies {variant.split(':', 1)[1]} to the output; return the last layer's raw output (an "
+                f"activation goes after each hidden layer only)")
+    return DIAGNOSES.get(variant, default)
+
+
 DIAGNOSES = {
     "softmax": "forward applies softmax to the output; return the last layer's raw output "
                "(the loss applies log-softmax itself)",
@@ -303,7 +311,7 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     named = next((v for v, t in ref.get("variants", {}).items()
                   if v not in (act, "nobias") and not v.startswith("bias:") and close(obs.get("with_weights"), t, atol)),
                  None)
-    out["seeded"] = _seeded(obs, ref, atol, DIAGNOSES.get(named, "") if named else "",
+    out["seeded"] = _seeded(obs, ref, atol, diagnosis(named) if named else "",
                             _at_the_output(named, act),
                             not out["activations"].ok and computes(obs, ref, atol) and same_init(obs, ref)
                             and (named is not None or trains_every_layer(obs, ref)))
@@ -326,7 +334,7 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
         elif got != want:
             # Both causes at once (a ninetieth review: a final softmax was named, and once removed,
             # the order of creation next: two rounds of `grader check` for one check).
-            also = DIAGNOSES.get(named, "") if named else ""
+            also = diagnosis(named) if named else ""
             out["seeded"] = Verdict(False, "built right after torch.manual_seed(...), the outputs differ from the "
                                            "reference's: the layers are created in another order than the table's, so "
                                            "they draw other initial weights after the seed (see layers)"
@@ -390,9 +398,9 @@ def _at_the_output(variant: str | None, act: str):
     def log_softmax(x):
         m = x.max(axis=-1, keepdims=True)
         return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
-    after = {"softmax": softmax, "log_softmax": log_softmax,
-             "final_activation": (lambda x: 1 / (1 + np.exp(-x))) if act == "sigmoid" else
-             (lambda x: np.maximum(x, 0)) if act == "relu" else None}
+    plain = {"sigmoid": lambda x: 1 / (1 + np.exp(-x)), "relu": lambda x: np.maximum(x, 0), "tanh": np.tanh}
+    after = {"softmax": softmax, "log_softmax": log_softmax, "final_activation": plain.get(act),
+             **{f"output:{a}": f for a, f in plain.items()}}
     return after.get(variant or "")
 
 
@@ -499,7 +507,7 @@ def _activations(model: dict, obs: dict, ref: dict, atol: float, other: str | No
                               "which adds its bias, not multiply by its weight alone")
     for variant, tensor in variants.items():
         if variant not in (act, "nobias") and not variant.startswith("bias:") and close(mine, tensor, atol):
-            why = DIAGNOSES.get(variant, f"your network uses {variant} where the table asks for {act}")
+            why = diagnosis(variant, f"your network uses {variant} where the table asks for {act}")
             # The mistake itself: how the grader found it means nothing to a student (a seventy-sixth review).
             return Verdict(False, why)
     one = one_activation(model, obs, params, atol)

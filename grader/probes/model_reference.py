@@ -24,6 +24,11 @@ def reference_extras(cls, p):
     variants["softmax"] = torch.softmax(variants[own], dim=1)
     variants["log_softmax"] = torch.log_softmax(variants[own], dim=1)
     variants["final_activation"] = ACTIVATIONS[own](variants[own])
+    # Another activation after the last layer (a ninety-third review: tanh or sigmoid on a ReLU
+    # network's output was told only "largest difference 0.658").
+    for other in ("sigmoid", "relu", "tanh"):
+        if other != own:
+            variants["output:" + other] = ACTIVATIONS[other](variants[own])
     variants["nobias"] = mlp(own, bias=False)
     # Some layers without bias (a forty-sixth review: the last one alone cost activations too): the
     # reference with the same layers' biases left out, one variant per pattern.
