@@ -888,6 +888,74 @@ def test_a_job_leaves_nothing_in_ipc_objects_and_reads_no_machine_wide_figures(e
     assert read.output.strip() == "nothing b''", read.output
 
 
+SHARED_FUTEX = """
+import ctypes, errno, os, platform, time, multiprocessing as mp
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+libc.syscall.restype = ctypes.c_long
+NR = {"x86_64": 202, "aarch64": 98}[platform.machine()]
+fd = os.open(os.__file__, os.O_RDONLY)                 # a file every job maps: a shared futex key
+page = libc.mmap(None, 4096, 1, 1, fd, 0)              # PROT_READ, MAP_SHARED
+value = ctypes.c_uint32.from_address(page).value
+def said(res):
+    return "allowed" if res >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+class TS(ctypes.Structure):
+    _fields_ = [("s", ctypes.c_long), ("ns", ctypes.c_long)]
+def futex(op, val, timeout=None):
+    return libc.syscall(ctypes.c_long(NR), ctypes.c_void_p(page), ctypes.c_int(op), ctypes.c_uint32(val),
+                        timeout, ctypes.c_void_p(0), ctypes.c_uint32(0))
+t0 = time.monotonic()
+wait = futex(0, value, ctypes.byref(TS(0, 200_000_000)))          # FUTEX_WAIT, 0.2 s at most
+waited = time.monotonic() - t0
+print("shared wait", said(wait), "shared wake", said(futex(1, 1)), "private wake", said(futex(129, 1)),
+      "futex_waitv", said(libc.syscall(ctypes.c_long(449), ctypes.c_void_p(0), 0, 0, ctypes.c_void_p(0), 0)),
+      "slept", waited > 0.15)
+lock = mp.Lock()                                       # shared between the job's own processes
+lock.acquire()
+def hold(lock):
+    with lock:
+        pass
+child = mp.get_context("fork").Process(target=hold, args=(lock,))
+child.start()
+time.sleep(0.3)
+lock.release()
+child.join(10)
+print("a lock shared with a child works", child.exitcode == 0)
+"""
+
+
+def test_a_job_cannot_meet_another_jobs_futex_in_a_shared_file(engine):
+    """A ninety-fourth review relayed a hidden seed exactly between two workers' jobs: a futex on a
+    page of a file every job maps (os.py, libc) is keyed by the file, so one job's waiters were the
+    other's to wake, and the wake said how many it woke. A shared futex's wait now returns at once
+    and its wake wakes nobody; a lock a job shares with its own child still works (it spins)."""
+    out = engine.run([CellJob("futex", SHARED_FUTEX)])[0]
+    assert out.ok, out.error
+    assert " ".join(out.output.split()) == ("shared wait EAGAIN shared wake EINVAL private wake allowed "
+                                           "futex_waitv ENOSYS slept False a lock shared with a child works True"), \
+        out.output
+
+
+LOADER_WORKERS = """
+import time
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+data = TensorDataset(torch.arange(64, dtype=torch.float32).reshape(64, 1), torch.zeros(64))
+t0 = time.monotonic()
+total = sum(float(x.sum()) for x, _ in DataLoader(data, batch_size=8, num_workers=2))
+print("loaded with two worker processes", total == float(sum(range(64))), time.monotonic() - t0 < 20)
+"""
+
+
+def test_a_data_loader_with_worker_processes_still_works(engine):
+    """Locks and queues a job shares with its own processes (a DataLoader's workers) use shared
+    futexes, which jobs no longer sleep on: they spin, and still work."""
+    out = engine.run([CellJob("loader", LOADER_WORKERS)])[0]
+    assert out.ok, out.error
+    assert out.output.split() == ["loaded", "with", "two", "worker", "processes", "True", "True"], out.output
+
+
 def test_the_next_jobs_pid_does_not_tell_how_many_processes_the_last_one_started(engine):
     """The third review also moved the worker's pid counter (one thread per step) to pass 16 bits
     to the next job through its pid: each job's pid is drawn at random."""

@@ -354,6 +354,16 @@ BLOCKED = {
                 "io_pgetevents": 292},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
+# A futex without FUTEX_PRIVATE_FLAG on a page of a file is keyed by the file, not by the process:
+# every job maps the same library files, so one job's waiters are another's to wake, and a wake
+# says how many it woke (a ninety-fourth review relayed a hidden seed exactly between two workers'
+# jobs this way). Private futexes (threads, locks within a process) are untouched. A shared wait
+# gets EAGAIN and a shared wake EINVAL, the answers the C library takes in its stride: a lock
+# shared between a job's own processes then spins instead of sleeping, and works. The futex2
+# calls, which the C library does not use, are refused (ENOSYS).
+FUTEX = {"x86_64": 202, "aarch64": 98}
+FUTEX2 = (449, 454, 455, 456)              # futex_waitv, futex_wake, futex_wait, futex_requeue
+FUTEX_PRIVATE_FLAG, FUTEX_CMD_MASK, FUTEX_WAITS = 128, 127, (0, 9)    # FUTEX_WAIT, FUTEX_WAIT_BITSET
 FCNTL = {"x86_64": 72, "aarch64": 25}
 # fcntl commands that see other processes through a file: record locks (F_GETLK even names the
 # holder), open-file-description locks, leases, directory notifications. Descriptor flags stay.
@@ -380,8 +390,9 @@ class _Prog(ctypes.Structure):
 def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     """The filter as classic BPF, jumps resolved from labels (targets are counted from the next
     instruction, as BPF does)."""
-    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    ld, jeq, jge, jset, ret, and_ = 0x20, 0x15, 0x35, 0x45, 0x06, 0x54
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    eagain, einval = 0x00050000 | 11, 0x00050000 | 22
     enetunreach = 0x00050000 | 101      # a socket of another family: "Network is unreachable", as it is
     clone, clone3 = CLONE[arch]
     code: list[tuple] = [(ld, None, None, 4), (jeq, 1, 0, AUDIT_ARCH[arch]), (ret, 0, 0, eperm), (ld, None, None, 0)]
@@ -404,10 +415,16 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
              (jeq, "EPERM", "ALLOW", SO_PEERPIDFD)]
     code += [(jeq, 0, 4, SETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
              (ld, None, None, 32), (jeq, "EPERM", "ALLOW", SO_PASSPIDFD)]
+    code += [(jeq, "ENOSYS", 0, nr) for nr in FUTEX2]
+    code += [(jeq, 0, 5, FUTEX[arch]), (ld, None, None, 24), (jset, "ALLOW", 0, FUTEX_PRIVATE_FLAG),
+             (and_, None, None, FUTEX_CMD_MASK), (jeq, "EAGAIN", 0, FUTEX_WAITS[0]),
+             (jeq, "EAGAIN", "EINVAL", FUTEX_WAITS[1])]
     code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "ALLOW", clone), (ld, None, None, 16),
              (jset, "EPERM", "ALLOW", REFUSED_CLONE_FLAGS)]
-    labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2, "NONET": len(code) + 3}
-    code += [(ret, 0, 0, enosys), (ret, 0, 0, eperm), (ret, 0, 0, allow), (ret, 0, 0, enetunreach)]
+    labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2, "NONET": len(code) + 3,
+              "EAGAIN": len(code) + 4, "EINVAL": len(code) + 5}
+    code += [(ret, 0, 0, enosys), (ret, 0, 0, eperm), (ret, 0, 0, allow), (ret, 0, 0, enetunreach),
+             (ret, 0, 0, eagain), (ret, 0, 0, einval)]
     out = []
     for idx, (op, jt, jf, k) in enumerate(code):
         jt = labels[jt] - idx - 1 if isinstance(jt, str) else (jt or 0)
