@@ -858,6 +858,9 @@ print("sysinfo", said(libc.sysinfo(info)), "syslog", said(libc.klogctl(10, None,
 ctx = ctypes.c_ulong(0)
 print("io_setup", said(libc.syscall({"x86_64": 206, "aarch64": 0}[__import__("platform").machine()], 128,
                                     ctypes.byref(ctx))))
+page = ctypes.create_string_buffer(8192)
+iov = (ctypes.c_void_p * 2)(ctypes.addressof(page), 4096)
+print("process_madvise", said(libc.syscall(440, -10000, iov, 1, 21, 0)))     # PIDFD_SELF, MADV_PAGEOUT
 """
 
 READ_FROM_IPC = """
@@ -884,7 +887,8 @@ def test_a_job_leaves_nothing_in_ipc_objects_and_reads_no_machine_wide_figures(e
     leave, read = engine.run([CellJob("leave", LEAVE_IN_IPC), CellJob("read", READ_FROM_IPC)])
     assert leave.ok and read.ok, (leave.error, read.error)
     assert " ".join(leave.output.split()) == ("msgget allowed shmget allowed semget allowed mq_open allowed "
-                                             "sysinfo EPERM syslog EPERM eventfd EPERM io_setup EPERM"), leave.output
+                                             "sysinfo EPERM syslog EPERM eventfd EPERM io_setup EPERM "
+                                             "process_madvise EPERM"), leave.output
     assert read.output.strip() == "nothing b''", read.output
 
 

@@ -326,7 +326,9 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # same time read the hidden seed, lr, momentum and epochs off its own new eventfds. The old
 # asynchronous I/O (io_setup and its kin): the machine counts every AIO event reserved against one
 # cap, and a ninety-second review held a hidden value's worth in a hidden run while a classmate's
-# job measured what io_setup still granted.
+# job measured what io_setup still granted. process_madvise: madvise's paging out by another door
+# (a ninety-fifth review: MADV_PAGEOUT through PIDFD_SELF passed the filter); memfd_secret: never
+# needed, and counted machine-wide.
 # Numbers per architecture (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
@@ -340,7 +342,7 @@ BLOCKED = {
                "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "flock": 73,
                "sysinfo": 99, "syslog": 103, "eventfd": 284, "eventfd2": 290,
                "io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210,
-               "io_pgetevents": 333},
+               "io_pgetevents": 333, "process_madvise": 440, "memfd_secret": 447},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -351,7 +353,7 @@ BLOCKED = {
                 "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157,
                 "inotify_init1": 26, "fanotify_init": 262, "flock": 32, "sysinfo": 179, "syslog": 116,
                 "eventfd2": 19, "io_setup": 0, "io_destroy": 1, "io_submit": 2, "io_cancel": 3, "io_getevents": 4,
-                "io_pgetevents": 292},
+                "io_pgetevents": 292, "process_madvise": 440, "memfd_secret": 447},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 # A futex without FUTEX_PRIVATE_FLAG on a page of a file is keyed by the file, not by the process:
