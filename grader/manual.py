@@ -459,10 +459,7 @@ def _as_exported(gb, maxima: dict[str, float]) -> Callable[[str, str, int], tupl
     """(points, comment) of a grade's version v, as a sheet exported at v showed them: the points
     under each rubric the task had since (today's first), one comment."""
     def at(key: str, task: str, version: int) -> tuple[list[float], str] | None:
-        grade = gb.grade_at(key, task, version)
-        if grade is None or task not in maxima:
-            return None
-        return gb.scores_since(key, task, version, maxima[task]), grade.comment
+        return gb.as_exported(key, task, version, maxima[task]) if task in maxima else None
     return at
 
 

@@ -251,15 +251,15 @@ class Gradebook:
                        + ", ".join(f"{c}=excluded.{c}" for c in cols if c != "key"), tuple(cols.values()))
             sid = db.execute("SELECT id FROM submissions WHERE key=?", (key,)).fetchone()[0]
             db.execute("DELETE FROM checks WHERE submission=?", (sid,))
+            shas = [answer_sha(c["answer"]) if c.get("answer") is not None else None for c in checks]
             db.executemany(
                 "INSERT INTO checks (submission, pos, task, name, max_points, points, passed, message, answer, "
                 "answer_sha, manual_task) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(sid, i, c["task"], c["check"], c["max_points"], c["points"],
                   None if c["passed"] is None else int(bool(c["passed"])), c["message"], c.get("answer"),
-                  answer_sha(c.get("answer")) if c.get("answer") is not None else None,
-                  int(bool(c.get("manual_task")))) for i, c in enumerate(checks)])
+                  sha, int(bool(c.get("manual_task")))) for i, (c, sha) in enumerate(zip(checks, shas))])
             db.executemany("INSERT OR IGNORE INTO answer_texts (sha, text) VALUES (?, ?)",
-                           [(answer_sha(c["answer"]), c["answer"]) for c in checks if c.get("manual_task")
+                           [(sha, c["answer"]) for c, sha in zip(checks, shas) if c.get("manual_task")
                             and c.get("answer") and len(c["answer"]) <= KEPT_TEXT_CHARS
                             and "data:image/" not in c["answer"]])
             after = self._auto_summary(db, sid, cols["sha256"])
@@ -597,31 +597,29 @@ class Gradebook:
     def grade_at(self, key: str, task: str, version: int) -> Grade | None:
         """One grade as its ``version`` was written (None: no such version in the history): what
         a sheet exported at that version showed."""
+        written = self._written(key, task, version)
+        return None if written is None else written[1]
+
+    def _written(self, key: str, task: str, version: int) -> tuple[int, Grade] | None:
+        """The history record that wrote a grade's ``version``, and that grade."""
         ident = _ident("grade", {"submission_key": key, "task": task})
-        for (after,) in self.read().execute(
-                "SELECT h.after FROM history h WHERE h.entity='grade' AND h.ident=? ORDER BY h.id DESC", (ident,)):
+        for hid, after in self.read().execute("SELECT id, after FROM history WHERE entity='grade' AND ident=? "
+                                              "ORDER BY id DESC", (ident,)):
             state = None if after is None else json.loads(after)
             if state is not None and int(state.get("version", 0)) == version:
-                return self._grade(state)
+                return hid, self._grade(state)
         return None
 
-    def scores_since(self, key: str, task: str, version: int, max_points: float) -> list[float]:
-        """The points one grade's ``version`` had under each rubric the task had since that version
-        was written, today's first (empty: no such version): a sheet exported then showed one of
-        them. A rubric item's points edited after the export change the grade's points without a
+    def as_exported(self, key: str, task: str, version: int, max_points: float) -> tuple[list[float], str] | None:
+        """What a sheet exported at a grade's ``version`` showed (None: no such version): its comment,
+        and the points it had under each rubric the task had since that version was written, today's
+        first. A rubric item's points edited after the export change the grade's points without a
         new version of it (a ninetieth review: the sheet's row, as exported, was taken for points
         typed in, and merging it as told put the old points back)."""
-        ident = _ident("grade", {"submission_key": key, "task": task})
-        db = self.read()
-        written = None
-        for hid, after in db.execute("SELECT id, after FROM history WHERE entity='grade' AND ident=? "
-                                     "ORDER BY id DESC", (ident,)):
-            state = None if after is None else json.loads(after)
-            if state is not None and int(state.get("version", 0)) == version:
-                written = (hid, self._grade(state))
-                break
+        written = self._written(key, task, version)
         if written is None:
-            return []
+            return None
+        db = self.read()
         since, grade = written
         items = {r["id"]: dict(r) for r in db.execute("SELECT * FROM rubric_items WHERE task=?", (task,))}
         row = db.execute("SELECT start FROM rubrics WHERE task=?", (task,)).fetchone()
@@ -648,7 +646,7 @@ class Gradebook:
             points = score()
             if points not in out:
                 out.append(points)
-        return out
+        return out, grade.comment
 
     def clear_grade(self, key: str, task: str, ta: str, expected_version: int | None = None) -> None:
         with self.transaction() as db:
