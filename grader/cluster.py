@@ -29,8 +29,8 @@ class GraderPlugin(_plugin_base()):
 
     name = PLUGIN
 
-    def __init__(self, spec_path: str, data_dir: str | None, hidden: bool):
-        self.spec_path, self.data_dir, self.hidden = spec_path, data_dir, hidden
+    def __init__(self, spec_path: str, data_dir: str | None, hidden: bool, draw_seed: int | None = None):
+        self.spec_path, self.data_dir, self.hidden, self.draw_seed = spec_path, data_dir, hidden, draw_seed
         self.engine = None
         self.grader = None
         self.tmp = None
@@ -40,7 +40,7 @@ class GraderPlugin(_plugin_base()):
         from .engines import make_engine
         from .pipeline import Grader, engine_setup
         from .spec import load_spec
-        spec = load_spec(self.spec_path)
+        spec = load_spec(self.spec_path, draw_seed=self.draw_seed)
         home, _ = ensure_dataset(Path(self.data_dir) if self.data_dir else None)
         self.tmp = tempfile.TemporaryDirectory(prefix="grader-dask-")
         self.engine = make_engine("fork", engine_setup(spec, home, 1))
@@ -70,16 +70,18 @@ def grade_bytes(items: list[tuple[bytes, str]]) -> list[dict]:
 
 
 def grade_on_cluster(address, spec_path: Path, data_dir: Path | None, notebooks: list[tuple[Path, str]],
-                     hidden: bool = True, together: list[list[int]] | None = None
-                     ) -> Iterator[tuple[Path, SubmissionResult]]:
+                     hidden: bool = True, together: list[list[int]] | None = None,
+                     draw_seed: int | None = None) -> Iterator[tuple[Path, SubmissionResult]]:
     """Yield (path, result) as the cluster finishes them. ``together``: groups of indices into
-    ``notebooks`` (one participant's) graded in one task; by default each notebook alone."""
+    ``notebooks`` (one participant's) graded in one task; by default each notebook alone.
+    ``draw_seed``: the grader's draw of the hidden ranges, so that every worker grades with the
+    same values (None: each worker draws its own)."""
     from distributed import Client, as_completed
     client = address if isinstance(address, Client) else Client(address)
     groups = together if together is not None else [[i] for i in range(len(notebooks))]
     try:
-        client.register_plugin(GraderPlugin(str(spec_path), str(data_dir) if data_dir else None, hidden),
-                               name=PLUGIN)
+        client.register_plugin(GraderPlugin(str(spec_path), str(data_dir) if data_dir else None, hidden,
+                                            draw_seed), name=PLUGIN)
         futures = {}
         for group in groups:
             members = [notebooks[i] for i in group]

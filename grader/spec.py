@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import secrets
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -65,6 +67,9 @@ class Spec:
     tasks: list[Task]
     limits: Limits
     notebook_limits: NotebookLimits = field(default_factory=NotebookLimits)
+    # Where hidden.toml's ranges are drawn from: None draws afresh (once per Spec, so once per
+    # batch); a number repeats an earlier draw.
+    draw_seed: int | None = field(default=None, repr=False)
     _hidden: dict | None = field(default=None, repr=False)
     _key: dict | None = field(default=None, repr=False)
     _locked: dict | None = field(default=None, repr=False)
@@ -122,10 +127,16 @@ class Spec:
         return next(t for t in self.tasks if t.id == task_id)
 
     def hidden(self) -> dict[str, Any]:
-        """Hidden probe parameters; only ``grader grade`` calls this."""
+        """Hidden probe parameters; only ``grader grade`` calls this. A value hidden.toml gives as a
+        range is drawn once per Spec: a hidden value that leaks out of one batch (through what a
+        hidden run left in the machine for a later grading to read) is spent, and one learnt in
+        an earlier term cannot be hard-coded."""
         if self._hidden is None:
             path = self.file("hidden")
-            self._hidden = tomllib.loads(path.read_text()) if path.exists() else {}
+            raw = tomllib.loads(path.read_text()) if path.exists() else {}
+            if self.draw_seed is None:
+                self.draw_seed = secrets.randbits(63)
+            self._hidden = resolve_hidden(raw, random.Random(self.draw_seed))
         return self._hidden
 
     def answer_key(self) -> dict[str, Any]:
@@ -165,6 +176,32 @@ class Spec:
         return self._fingerprint
 
 
+def resolve_hidden(raw: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """hidden.toml with every range drawn: ``{ between = [lo, hi] }`` gives an integer from lo to hi
+    (both ends included) when both are integers, else a number rounded to ``digits`` places (4 by
+    default); anything else is taken as it stands. Sections, keys and list items are drawn in the
+    file's order, so one seed always gives the same values."""
+    def value(v, where):
+        if isinstance(v, list):
+            return [value(x, where) for x in v]
+        if not isinstance(v, dict):
+            return v
+        bounds = v.get("between")
+        lo, hi = bounds if isinstance(bounds, list) and len(bounds) == 2 else (None, None)
+        if set(v) - {"between", "digits"} or not all(isinstance(b, (int, float)) and not isinstance(b, bool)
+                                                       for b in (lo, hi)) or lo > hi:
+            raise ValueError(f"hidden.toml: {where} must be a value or {{ between = [low, high] }} "
+                             f"(low <= high, optionally digits = N), not {v!r}")
+        if isinstance(lo, int) and isinstance(hi, int):
+            return rng.randint(lo, hi)
+        digits = int(v.get("digits", 4))
+        drawn = round(rng.uniform(lo, hi), digits)
+        return min(max(drawn, lo), hi)
+    return {section: ({key: value(v, f"{section}.{key}") for key, v in body.items()}
+                      if isinstance(body, dict) else body)
+            for section, body in raw.items()}
+
+
 @lru_cache(maxsize=1)
 def scoring_code_digest() -> str:
     """The grader code that decides grades (checks, probes, the job side, the pipeline): a
@@ -177,7 +214,7 @@ def scoring_code_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def load_spec(path: str | Path | None = None) -> Spec:
+def load_spec(path: str | Path | None = None, draw_seed: int | None = None) -> Spec:
     path = Path(path or DEFAULT_SPEC).resolve()
     if path.is_dir():
         path = path / "spec.toml"
@@ -188,4 +225,4 @@ def load_spec(path: str | Path | None = None) -> Spec:
     limits = Limits(**{k: v for k, v in raw.get("limits", {}).items() if k in known})
     nb_known = NotebookLimits.__dataclass_fields__
     nb_limits = NotebookLimits(**{k: v for k, v in raw.get("notebook", {}).items() if k in nb_known})
-    return Spec(path=path, raw=raw, tasks=tasks, limits=limits, notebook_limits=nb_limits)
+    return Spec(path=path, raw=raw, tasks=tasks, limits=limits, notebook_limits=nb_limits, draw_seed=draw_seed)

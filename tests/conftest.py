@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import secrets
 from pathlib import Path
 
 import nbformat
@@ -16,6 +17,21 @@ from grader.spec import load_spec
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "reference" / "assignment7"
 GOOD_NAME = "Assignment_7_JaneDoe_k12345678.ipynb"
+# The draw of hidden.toml's ranges that command-line gradings in tests use (`--draw-seed`), so a
+# test can search their outputs for the hidden values; a new one each test session.
+DRAW_SEED = secrets.randbits(48)
+
+
+def hidden_values(hidden: dict) -> list:
+    """Every value of a drawn hidden.toml, list items one by one."""
+    return [v for section in hidden.values() for value in section.values()
+            for v in (value if isinstance(value, list) else [value])]
+
+
+def hidden_strings(hidden: dict | None = None) -> list[str]:
+    """Hidden values distinctive enough to search for in text (by default the draw of DRAW_SEED)."""
+    hidden = load_spec(draw_seed=DRAW_SEED).hidden() if hidden is None else hidden
+    return [str(v) for v in hidden_values(hidden) if isinstance(v, float) or len(str(v)) >= 3]
 
 
 def fast_spec():

@@ -23,7 +23,7 @@ def test_local_cluster_matches_local_grading(grader, data_home, tmp_path):
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         # Two of them as one participant's notebooks (graded in one task, together), one alone.
         remote = dict(grade_on_cluster(client, grader.spec.path, data_home, [(p, p.name) for p in paths],
-                                       together=[[0, 2], [1]]))
+                                       together=[[0, 2], [1]], draw_seed=grader.spec.draw_seed))
     assert len(remote) == 3
     for p in paths:
         local = grader.grade(p)

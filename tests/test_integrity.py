@@ -27,9 +27,10 @@ import pytest
 
 from grader.engines import CellJob
 from grader.notebook import NotebookError, load_notebook
+from grader.spec import load_spec
 
 from . import attacks
-from .conftest import REF, ROOT
+from .conftest import DRAW_SEED, REF, ROOT, hidden_strings
 
 pytestmark = pytest.mark.slow
 # The jobs' memory cap here: low enough that an attack's hog reaches it well within the cell limit
@@ -54,19 +55,6 @@ HONEST = ("Assignment_7_AaronHonest_k10000001.ipynb", "Assignment_7_NoraHonest_k
 CLOCK = ("import time\n\nclass {name}(nn.Module):\n    def __init__(self, d_in, d_out):\n"
          "        raise ValueError(f'clock {{time.monotonic():.3f}}')\n")
 CLOCK_SLEEP_S = 7
-
-
-def hidden_strings() -> list[str]:
-    """Values of hidden.toml that are distinctive enough to search for in text (read, not copied:
-    the file says to change them each term)."""
-    out = []
-    for section in tomllib.loads((REF / "hidden.toml").read_text()).values():
-        for value in section.values():
-            for v in value if isinstance(value, list) else [value]:
-                text = str(v)
-                if isinstance(v, float) or len(text) >= 3:
-                    out.append(text)
-    return out
 
 
 def secret_strings(old_report: Path) -> list[str]:
@@ -105,7 +93,7 @@ def grade_cli(folder, out, spec_dir, data_home, *extra) -> tuple[subprocess.Comp
     rss = out.parent / f"{out.name}.rss"
     code = ("import runpy, sys\n"
             f"sys.argv = ['grader', 'grade', {str(folder)!r}, '--out', {str(out)!r}, '--spec', {str(spec_dir)!r},"
-            f" '-j', '1', *{list(extra)!r}]\n"
+            f" '-j', '1', '--draw-seed', {str(DRAW_SEED)!r}, *{list(extra)!r}]\n"
             "try:\n    runpy.run_module('grader', run_name='__main__')\n"
             "except SystemExit as exc:\n    code = exc.code\nelse:\n    code = 0\n"
             "hwm = [int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:')][0]\n"
@@ -334,7 +322,7 @@ def test_messages_come_from_the_public_run(batch):
     student's own `grader check` shows too), never the hidden batch size or hyperparameters."""
     r = report(batch, "MalHidden")
     spec = tomllib.loads((REF / "spec.toml").read_text())
-    hidden = tomllib.loads((REF / "hidden.toml").read_text())
+    hidden = load_spec(draw_seed=DRAW_SEED).hidden()
     model_msgs, train_msgs = messages(r, "code_3_2_models"), messages(r, "code_3_2_train")
     assert f"batch={spec['tasks']['code_3_2_models']['params']['batch']}" in model_msgs, model_msgs
     assert f"batch={hidden['code_3_2_models']['batch']}" not in model_msgs

@@ -3,7 +3,6 @@ without running any notebook. Each test names the bug it catches."""
 from __future__ import annotations
 
 import ast
-import tomllib
 import unicodedata
 
 import numpy as np
@@ -15,10 +14,9 @@ from grader.checks.context import Verdict, combine
 from grader.naming import name_fits, parse_filename
 from grader.observations import InvalidObservation, cut, validate
 from grader.observations import MODEL as MODEL_SCHEMA
+from grader.spec import load_spec
 
-from .conftest import REF
-
-HIDDEN = tomllib.loads((REF / "hidden.toml").read_text())
+HIDDEN = load_spec().hidden()
 
 ATOL = 1e-4
 DIMS = [[784, 512], [512, 1024], [1024, 512], [512, 10]]

@@ -4,7 +4,6 @@ outcomes and probe observations become points and messages. Each test names the 
 from __future__ import annotations
 
 import copy
-import tomllib
 
 import numpy as np
 import pytest
@@ -21,7 +20,7 @@ from .conftest import REF
 from .test_judge import FINAL, OUT, REF as MODEL_REF, REF_RUN, S1, S2, SGD, called_test, student, train
 
 SPEC = load_spec()
-HIDDEN = tomllib.loads((REF / "hidden.toml").read_text())
+HIDDEN = SPEC.hidden()                  # the draw every job planned here carries
 TEMPLATE = Grader(SPEC, None).template
 SOLUTION = [(c.id, c.cell_type, c.source) for c in
             __import__("grader.notebook", fromlist=["load_notebook"]).load_notebook(REF / "solution.ipynb").cells]

@@ -20,8 +20,7 @@ from grader.identity import counting
 from grader.release import release
 
 from .browser import chromium, require
-from .conftest import REF, ROOT
-from .test_integrity import hidden_strings
+from .conftest import DRAW_SEED, REF, ROOT, hidden_strings
 
 pytestmark = pytest.mark.slow
 SUBS = ROOT / "submissions"
@@ -56,7 +55,7 @@ def moodle_reports(tmp_path_factory, data_home):
                 zf.writestr(f"{folder}/answers.pdf", b"%PDF-1.4")
         zf.writestr("../evil.txt", b"outside")
     out = tmp / "reports"
-    res = run(["grade", str(zpath), "--out", str(out)], tmp, data_home)
+    res = run(["grade", str(zpath), "--out", str(out), "--draw-seed", str(DRAW_SEED)], tmp, data_home)
     assert res.returncode == 0, res.stdout + res.stderr
     assert not (Path(tempfile.gettempdir()) / "evil.txt").exists()
     return out, res.stdout

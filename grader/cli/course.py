@@ -23,6 +23,8 @@ def add_parsers(sub) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="examples:\n  grader verify                       the course's Assignment 7\n"
                               "  grader verify --spec assignment8/   another assignment\n")
+    v.add_argument("--draw-seed", type=int, default=None, metavar="N",
+                   help="the draw of hidden.toml's ranges to verify with (default: a fresh one each run)")
     spec_data_engine_args(v)
     v.set_defaults(run=cmd_verify)
 
@@ -46,6 +48,7 @@ def add_parsers(sub) -> None:
 def cmd_verify(args, console: Console) -> int:
     from ..verify import verify
     spec = spec_of(args)
+    spec.draw_seed = args.draw_seed
     home, _ = ensure_dataset(args.data)
     engine = make_engine(args.engine, engine_setup(spec, home, 1))
     try:

@@ -80,6 +80,10 @@ def add_parser(sub) -> None:
     g.add_argument("--dask-scheduler", metavar="ADDRESS", default=None,
                    help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); each Dask worker "
                         "keeps its own warm engine; reports are still written here (needs the 'dask' extra)")
+    g.add_argument("--draw-seed", type=int, default=None, metavar="N",
+                   help="repeat one draw of the hidden values hidden.toml gives as ranges (by default they "
+                        "are drawn afresh for every run, so a value that leaks out of a batch is spent); keep "
+                        "N as secret as hidden.toml")
     spec_data_engine_args(g)
     g.set_defaults(run=cmd_grade)
 
@@ -276,6 +280,7 @@ def check_input(folder: Path | None) -> Path:
 def cmd_grade(args, console: Console) -> int:
     args.folder = check_input(args.folder)
     spec = spec_of(args)
+    spec.draw_seed = args.draw_seed
     if args.dask_scheduler and importlib.util.find_spec("distributed") is None:
         raise CliError('--dask-scheduler needs the dask extra: pip install -e ".[dask]" (here and on every '
                        'Dask worker)')
@@ -728,9 +733,11 @@ def _cluster_stream(args, spec, todo):
     from ..cluster import grade_on_cluster
     by_path = {sub.path: sub for sub in todo}
     index = {sub.key: i for i, sub in enumerate(todo)}
+    spec.hidden()               # one draw for every Dask worker: the same values as a local batch
     stream = grade_on_cluster(args.dask_scheduler, spec.path, args.data,
                               [(sub.path, shown_as(sub, args.folder)) for sub in todo],
-                              together=[[index[sub.key] for sub in group] for group in by_participant(todo)])
+                              together=[[index[sub.key] for sub in group] for group in by_participant(todo)],
+                              draw_seed=spec.draw_seed)
     try:
         first = next(stream)
     except StopIteration:
