@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 import secrets
 from pathlib import Path
 
@@ -26,6 +27,12 @@ def hidden_values(hidden: dict) -> list:
     """Every value of a drawn hidden.toml, list items one by one."""
     return [v for section in hidden.values() for value in section.values()
             for v in (value if isinstance(value, list) else [value])]
+
+
+def contains(text: str, secret: str) -> bool:
+    """The secret as a value of its own (not three digits inside a base64 blob, nor a drawn
+    momentum of 0.8 inside "difference 0.894")."""
+    return re.search(rf"(?<![\w.]){re.escape(secret)}(?![\w])", text) is not None
 
 
 def hidden_strings(hidden: dict | None = None) -> list[str]:

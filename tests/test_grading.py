@@ -3,7 +3,7 @@ import tomllib
 
 import pytest
 
-from .conftest import ROOT, checks_of
+from .conftest import ROOT, checks_of, contains
 
 pytestmark = pytest.mark.slow
 
@@ -148,7 +148,24 @@ def test_training_mutants_lose_exactly_the_right_checks(grader, make_nb, source,
     assert got == failing
     hidden = grader.spec.hidden()["code_3_2_train"]      # the draw this grader grades with
     for c in r.checks:   # messages never reveal the hidden hyperparameters
-        assert str(hidden["lr"]) not in c.message and str(hidden["momentum"]) not in c.message
+        assert not contains(c.message, str(hidden["lr"])) and not contains(c.message, str(hidden["momentum"]))
+
+
+def test_code_right_only_for_the_graders_values_loses_what_check_showed(grader, checker, make_nb):
+    """The number of epochs hard-coded to the grader's (fixed in hidden.toml, so a student may learn
+    it): the hidden run alone would pass, but the public run, which the student's own `grader check`
+    shows failing, costs the same checks in grading, with the same words. A grade is never more than
+    what the check promised."""
+    hidden = grader.spec.hidden()["code_3_2_train"]["epochs"]
+    assert hidden != grader.spec.params(grader.spec.task("code_3_2_train"), hidden=False)["epochs"]
+    path = make_nb({"train-and-test": train_fn(epochs=str(hidden))})
+    graded, checked = checks_of(grader.grade(path), "code_3_2_train"), checks_of(checker.grade(path), "code_3_2_train")
+    failing = {k for k, c in checked.items() if not c.passed}
+    assert "epochs" in failing and "final_weights" in failing
+    assert {k for k, c in graded.items() if not c.passed} == failing
+    assert all(graded[k].message == checked[k].message for k in failing), [graded[k].message for k in failing]
+    right = make_nb({"train-and-test": train_fn()})
+    assert grader.grade(right).task_points("code_3_2_train") == 20
 
 
 def test_answers_none_strings_and_wrong_values(grader, make_nb):

@@ -30,7 +30,7 @@ from grader.notebook import NotebookError, load_notebook
 from grader.spec import load_spec
 
 from . import attacks
-from .conftest import DRAW_SEED, REF, ROOT, hidden_strings
+from .conftest import DRAW_SEED, REF, ROOT, contains, hidden_strings
 
 pytestmark = pytest.mark.slow
 # The jobs' memory cap here: low enough that an attack's hog reaches it well within the cell limit
@@ -70,11 +70,6 @@ def secret_strings(old_report: Path) -> list[str]:
     except (OSError, IndexError):
         pass
     return [s for s in out if s and len(s) >= 3]
-
-
-def contains(text: str, secret: str) -> bool:
-    """The secret as a value of its own (not three digits inside a base64 blob)."""
-    return re.search(rf"(?<![\w.]){re.escape(secret)}(?![\w])", text) is not None
 
 
 def write_nb(solution, folder: Path, name: str, changes: dict[str, str]) -> Path:

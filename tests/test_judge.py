@@ -116,6 +116,11 @@ def test_hidden_failures_are_explained_by_the_public_run_or_a_fixed_text():
     assert combine({"c": ok}, {"c": Verdict(False, secret)}, fixed)["c"].message == "fixed text"
     assert combine({"c": ok}, {"c": unsure}, fixed)["c"].message == "generic"
     assert combine({"c": bad}, {"c": ok}, fixed)["c"].ok
+    # both=True (training): right for the grader's values alone is not right; the public run's
+    # failure, which the student's own `grader check` showed, costs the check in grading too.
+    assert combine({"c": bad}, {"c": ok}, fixed, both=True)["c"] == bad
+    assert combine({"c": ok}, {"c": ok}, fixed, both=True)["c"].ok
+    assert combine({"c": ok}, {"c": Verdict(False, secret)}, fixed, both=True)["c"].message == "fixed text"
     assert combine({"c": bad}, None, fixed)["c"] is bad
 
 
@@ -177,6 +182,21 @@ def test_a_replay_confirms_what_it_reproduces_and_skips_tests_it_cannot_run():
 def test_claims_that_no_computation_confirms_earn_nothing_but_the_real_final_weights():
     forged = run([SGD, train(S1), called_test("T1"), train(S2), called_test("T2")], final={"1.weight": np.zeros((3, 2))})
     assert not any(judge(forged, confirmed={0}).values())
+
+
+def test_a_test_printing_the_untrained_line_after_real_steps_is_after_training():
+    """Training with a tiny lr can leave the printed, rounded test line as the untrained model's (it
+    did for one draw of the hidden values): with steps of any size it is a test after training; with
+    lr 0 it is a test of the untrained model (`test` lost, as before)."""
+    tiny = [{**SGD, "defaults": {**SGD["defaults"], "lr": 0.0002}}, train(S1), train(S2), called_test("T0")]
+    v = training.judge_run("train_and_test", run(tiny), REF_RUN, P, {0, 1, 2, 3})
+    assert v["test"].ok, v["test"].message
+    zero = [{**SGD, "defaults": {**SGD["defaults"], "lr": 0.0}}, train(S1), train(S2), called_test("T0")]
+    v = training.judge_run("train_and_test", run(zero), REF_RUN, P, {0, 1, 2, 3})
+    assert not v["test"].ok and "only on the untrained model" in v["test"].message
+    # lr set to 0 in param_groups after the optimizer was made counts as 0 too
+    groups = [SGD, train(S1, groups=[{"lr": 0.0, "momentum": 0.6}]), called_test("T0")]
+    assert not training.judge_run("train_and_test", run(groups), REF_RUN, P, {0, 1, 2})["test"].ok
 
 
 def test_epochs_learning_rate_test_loader_and_plots_are_told_apart():

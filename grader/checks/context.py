@@ -229,15 +229,19 @@ class Verdict:
 
 
 def combine(public: dict[str, Verdict], hidden: dict[str, Verdict] | None,
-            hidden_only: dict[str, str]) -> dict[str, Verdict]:
+            hidden_only: dict[str, str], both: bool = False) -> dict[str, Verdict]:
     """Points from the hidden run; a hidden failure is explained by the public run's message (which
     `grader check` reproduces) or, when the public run passed, by a fixed text: no message can hold
-    a value derived from a hidden parameter."""
+    a value derived from a hidden parameter.
+
+    ``both``: a check earns its points only when the public run, judged as `grader check` judges it,
+    passes too. Code right for the grader's values alone (`range(3)` where the argument said 2, for
+    a hidden value that is fixed) is not right, and the grade is not more than the check promised."""
     if hidden is None:
         return public
     out = {}
     for c, h in hidden.items():
-        if h.ok or h.unconfirmed:
+        if h.unconfirmed or h.ok and (public[c].ok or not both):
             out[c] = h
         else:
             out[c] = public[c] if not public[c].ok else Verdict(False, hidden_only[c])

@@ -81,9 +81,9 @@ def add_parser(sub) -> None:
                    help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); each Dask worker "
                         "keeps its own warm engine; reports are still written here (needs the 'dask' extra)")
     g.add_argument("--draw-seed", type=int, default=None, metavar="N",
-                   help="repeat one draw of the hidden values hidden.toml gives as ranges (by default they "
-                        "are drawn afresh for every run, so a value that leaks out of a batch is spent); keep "
-                        "N as secret as hidden.toml")
+                   help="draw the hidden values that hidden.toml gives as ranges from N, so that two runs with "
+                        "the same N grade with the same values (by default they are drawn afresh for every run, "
+                        "so a value that leaks out of a batch is spent); keep N as secret as hidden.toml")
     spec_data_engine_args(g)
     g.set_defaults(run=cmd_grade)
 
