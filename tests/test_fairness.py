@@ -634,6 +634,25 @@ def train_and_test(model, hyperparameters):
                                                                           "    optimizer = optim.SGD(")},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
         ["train `model`, do not build a new one from it"], []),
+    "all-three-gradient-lists-drawn-times-1000": (   # a ninety-seventh review: one unit for all, the layers compare
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3):\n        plt.plot([1000 * v for v in g])\n"
+                                           "    plt.ylabel('mean |grad| (x 1e-3)')")}, {}, [], []),
+    "train-called-under-no-grad": (   # a ninety-seventh review: "stopped before calling `train`", no cause named
+        {"train-and-test": train(BODY.replace("        a, b, c = train(model, train_loader, optimizer, epoch)",
+                                              "        with torch.no_grad():\n"
+                                              "            a, b, c = train(model, train_loader, optimizer, epoch)"))},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ["Gradients were off when the loss was computed: is `train` called inside `with torch.no_grad():`"], []),
+    "one-mean-per-epoch-plotted": (   # a ninety-seventh review: "smoothed, trimmed or every n-th value?"
+        {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c",
+                                              "g1.append(sum(a) / len(a)); g2.append(sum(b) / len(b)); "
+                                              "g3.append(sum(c) / len(c))"))},
+        {"plots": 0}, ["a line drawn holds one mean per epoch"], []),
+    "a-small-weight-decay": (   # a ninety-seventh review: final_weights kept or lost by the draw of lr and momentum
+        {"train-and-test": train().replace('momentum=hyperparameters["momentum"]',
+                                           'momentum=hyperparameters["momentum"], weight_decay=1.25e-4')},
+        {"optimizer": 0, "final_weights": 0}, ["the model was trained with weight_decay, which the task's SGD does not have"], []),
     "one-gradient-list-drawn-times-1000": (      # seventy-fourth review: "2 of the 3 ... plotted", which one?
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "plt.plot(g1); plt.plot(g2); plt.plot([1000 * g for g in g3])")},

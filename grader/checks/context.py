@@ -207,6 +207,12 @@ class Context:
             # "... one of the params is torch.nn.modules.flatten.Flatten" names the grader's model (ibid.).
             return ("TypeError: the optimizer was given the model (or its layers), not its parameters: "
                     "optim.SGD(model.parameters(), lr=..., momentum=...)")
+        if given_model and "does not require grad and does not have a grad_fn" in error:
+            # Raised inside `train` at loss.backward(), before the probe saw the call return (a
+            # ninety-seventh review: "stopped before calling `train`", after `with torch.no_grad():`).
+            return (f"{error}. Gradients were off when the loss was computed: is `train` called inside "
+                    f"`with torch.no_grad():` or `torch.inference_mode()` (or the parameters frozen with "
+                    f"requires_grad_(False))? Call train(...) with gradients on")
         if error.startswith("ModuleNotFoundError"):
             return (f"{error}. Don't import any other packages than listed in the cell with the 'imports' tag "
                     f"(allowed: {', '.join(sorted(self.spec.allowed_modules(self.template)))})")
