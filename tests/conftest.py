@@ -36,9 +36,12 @@ def contains(text: str, secret: str) -> bool:
 
 
 def hidden_strings(hidden: dict | None = None) -> list[str]:
-    """Hidden values distinctive enough to search for in text (by default the draw of DRAW_SEED)."""
+    """Hidden values distinctive enough to search for in text (by default the draw of DRAW_SEED):
+    numbers of at least 3 digits, decimals of at least 5 characters (a momentum drawn as 0.75 is in
+    the reference's own data, and would be found whether it leaked or not)."""
     hidden = load_spec(draw_seed=DRAW_SEED).hidden() if hidden is None else hidden
-    return [str(v) for v in hidden_values(hidden) if isinstance(v, float) or len(str(v)) >= 3]
+    return [str(v) for v in hidden_values(hidden)
+            if len(str(v)) >= (5 if isinstance(v, float) else 3)]
 
 
 def fast_spec():
