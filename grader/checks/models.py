@@ -18,14 +18,6 @@ from ..results import CheckResult
 from .context import Context, Verdict, cell_failure, combine, failed, raised_note, usable, with_note
 
 CHECKS = ("builds", "layers", "forward_shape", "activations", "seeded")
-def diagnosis(variant: str, default: str = "") -> str:
-    """What a student reads for a mistake the reference's variants name."""
-    if variant.startswith("output:"):
-        return (f"forward applies {variant.split(':', 1)[1]} to the output; return the last layer's raw output (an "
-                f"activation goes after each hidden layer only)")
-    return DIAGNOSES.get(variant, default)
-
-
 DIAGNOSES = {
     "softmax": "forward applies softmax to the output; return the last layer's raw output "
                "(the loss applies log-softmax itself)",
@@ -34,6 +26,16 @@ DIAGNOSES = {
                         "layer's output as it is",
     "none": "there is no activation between the layers; add one after each hidden layer",
 }
+
+
+def diagnosis(variant: str, default: str = "") -> str:
+    """What a student reads for a mistake the reference's variants name."""
+    if variant.startswith("output:"):
+        return (f"forward applies {variant.split(':', 1)[1]} to the output; return the last layer's raw output (an "
+                f"activation goes after each hidden layer only)")
+    return DIAGNOSES.get(variant, default)
+
+
 # What a student reads when a check passes with the public values but not with the grader's
 # hidden ones: fixed texts, so nothing derived from a hidden value can appear in them.
 HIDDEN_ONLY = {

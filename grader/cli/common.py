@@ -57,7 +57,8 @@ def spec_of(args):
         raise CliError(f"no assignment spec at {path}: pass --spec with a spec.toml or the folder holding it "
                        f"(default: the course's Assignment 7)")
     try:
-        return load_spec(path)
+        # `--draw-seed` (grade, verify): the draw of hidden.toml's ranges; None draws afresh.
+        return load_spec(path, draw_seed=getattr(args, "draw_seed", None))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CliError(f"cannot read the assignment spec {target}: {type(exc).__name__}: {exc}") from exc
 

@@ -48,7 +48,6 @@ def add_parsers(sub) -> None:
 def cmd_verify(args, console: Console) -> int:
     from ..verify import verify
     spec = spec_of(args)
-    spec.draw_seed = args.draw_seed
     home, _ = ensure_dataset(args.data)
     engine = make_engine(args.engine, engine_setup(spec, home, 1))
     try:

@@ -280,7 +280,6 @@ def check_input(folder: Path | None) -> Path:
 def cmd_grade(args, console: Console) -> int:
     args.folder = check_input(args.folder)
     spec = spec_of(args)
-    spec.draw_seed = args.draw_seed
     if args.dask_scheduler and importlib.util.find_spec("distributed") is None:
         raise CliError('--dask-scheduler needs the dask extra: pip install -e ".[dask]" (here and on every '
                        'Dask worker)')
