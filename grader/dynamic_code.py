@@ -231,3 +231,42 @@ def introspects(source: str) -> list[str]:
         if name:
             found.append((getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0, name))
     return list(dict.fromkeys(name for _, _, name in sorted(found)))
+
+
+HOOKS = frozenset({"register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+                   "register_full_backward_pre_hook", "register_backward_hook", "register_hook"})
+
+
+def cuts_training(source: str) -> list[str]:
+    """What in the cell can stop training partway through an epoch, which the grader's few
+    mini-batches per epoch cannot show: a `break` or `return` in a loop over a loader (`if batch_idx
+    == 5: break`), a hook on a module or tensor (one that detaches the output after some calls). A
+    ninety-eighth review trained on 5 mini-batches an epoch both ways and kept every point; no point
+    depends on this, a TA reads the cell."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    found: list[tuple[int, str]] = []
+
+    def exits(body) -> list[ast.AST]:
+        """`break` and `return` of this loop's body, not of loops or functions nested in it."""
+        out, todo = [], list(body)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, (ast.Break, ast.Return)):
+                out.append(node)
+            elif not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef,
+                                       ast.Lambda, ast.ClassDef)):
+                todo.extend(ast.iter_child_nodes(node))
+        return out
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor)) and any(
+                "loader" in (n.id if isinstance(n, ast.Name) else n.attr).lower()
+                for n in ast.walk(node.iter) if isinstance(n, (ast.Name, ast.Attribute))):
+            for stop in exits(node.body):
+                found.append((stop.lineno, f"`{'break' if isinstance(stop, ast.Break) else 'return'}` in a loop "
+                                           f"over a loader (line {stop.lineno})"))
+        elif isinstance(node, ast.Attribute) and node.attr in HOOKS:
+            found.append((node.lineno, f"`{node.attr}` (line {node.lineno})"))
+    return list(dict.fromkeys(what for _, what in sorted(found)))

@@ -33,6 +33,9 @@ FLAG_HELP = {
     "introspection": "introspection: a graded cell reaches into the frames or objects of the process around it "
                      "(sys._getframe, f_locals, inspect.stack, gc.get_objects), which a solution needs not; a TA "
                      "reads it (no point depends on it)",
+    "partial-training": "partial-training: a graded cell can stop training partway through an epoch (a `break` in "
+                        "the loop over a loader, a hook on the model); the grader's data has only a few mini-batches "
+                        "an epoch, where it may not show: a TA reads it (no point depends on it)",
     "several-notebooks": "several-notebooks: more than one notebook was handed in; all are graded and one counts "
                          "(which, and why, is said above)",
     "override-earlier": "override-earlier: a TA changed an automatic check's points for a notebook handed in "
@@ -44,7 +47,7 @@ FLAG_HELP = {
 
 # Flags whose argument is a cell ID (Jupyter does not show IDs: ``describe`` may add what the cell holds).
 CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved", "id-changed", "cell-type",
-              "raised", "exec", "hidden-values", "introspection"}
+              "raised", "exec", "hidden-values", "introspection", "partial-training"}
 
 
 def explained(flags, describe=None) -> list[str]:

@@ -20,7 +20,7 @@ from .bundle import load_public_reference
 from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename, visible
-from .dynamic_code import introspects, runs
+from .dynamic_code import cuts_training, introspects, runs
 from .notebook import Notebook, NotebookError, defines, imported_modules, load_notebook, parse_source
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
@@ -292,6 +292,12 @@ class Grader:
                 ctx.detail(f"{job.cell_id} reaches into the frames or objects of the process around it "
                            f"({', '.join(reached[:4])}): code that may tell the grader's calls from the notebook's "
                            f"or rewrite what they record; a TA reads it")
+            cut = cuts_training(job.source or "")
+            if cut:
+                ctx.flag(f"partial-training:{job.cell_id}")
+                ctx.detail(f"{job.cell_id} holds what can stop training partway through an epoch "
+                           f"({', '.join(cut[:4])}): the grader's data has a few mini-batches an epoch, so a limit "
+                           f"above that does not show in the points; a TA reads it")
 
     @staticmethod
     def _code_from_strings(ctx: Context, jobs) -> None:

@@ -649,6 +649,15 @@ def train_and_test(model, hyperparameters):
                                               "g1.append(sum(a) / len(a)); g2.append(sum(b) / len(b)); "
                                               "g3.append(sum(c) / len(c))"))},
         {"plots": 0}, ["a line drawn holds one mean per epoch"], []),
+    # A ninety-eighth review trained 5 mini-batches an epoch, where the grader's data has 3: not seen
+    # in the points (the README says so), flagged for a TA.
+    "training-cut-short-by-a-break": (
+        {"train-and-test": 'def train_and_test(model: nn.Module, hyperparameters: dict):\n    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"],\n                          momentum=hyperparameters["momentum"])\n    grads1, grads2, grads3 = [], [], []\n    for epoch in range(1, hyperparameters["epochs"] + 1):\n        model.train()\n        for batch_idx, (data, target) in enumerate(train_loader):\n            if batch_idx == 5:          # only the first 5 mini-batches of each epoch\n                break\n            optimizer.zero_grad()\n            loss = F.cross_entropy(model(data), target)\n            loss.backward()\n            g = [torch.mean(abs(l.weight.grad)).item() for l in model.modules() if isinstance(l, nn.Linear)]\n            grads1.append(g[0]); grads2.append(g[1]); grads3.append(g[2])\n            optimizer.step()\n        test(model, test_loader)\n    plt.plot(grads1); plt.plot(grads2); plt.plot(grads3)\n    plt.show()\n'},
+        {"epochs": 0}, ["holds what can stop training partway through an epoch (`break` in a loop over a loader"],
+        ["partial-training:train-and-test"]),
+    "training-cut-short-by-a-hook": (
+        {"train-and-test": 'def train_and_test(model: nn.Module, hyperparameters: dict):\n    seen = [0]\n    def limit(m, inp, out):                 # after 5 mini-batches an epoch, nothing more is learnt\n        seen[0] += 1\n        return out if not m.training or seen[0] <= 5 else out.detach() + 0 * out\n    model.register_forward_hook(limit)\n    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"],\n                          momentum=hyperparameters["momentum"])\n    grads1, grads2, grads3 = [], [], []\n    for epoch in range(1, hyperparameters["epochs"] + 1):\n        seen[0] = 0\n        g1, g2, g3 = train(model, train_loader, optimizer, epoch)\n        grads1 += g1; grads2 += g2; grads3 += g3\n        test(model, test_loader)\n    plt.plot(grads1); plt.plot(grads2); plt.plot(grads3)\n    plt.show()\n'},
+        {}, ["(`register_forward_hook` (line 6))"], ["partial-training:train-and-test"]),
     "a-small-weight-decay": (   # a ninety-seventh review: final_weights kept or lost by the draw of lr and momentum
         {"train-and-test": train().replace('momentum=hyperparameters["momentum"]',
                                            'momentum=hyperparameters["momentum"], weight_decay=1.25e-4')},
