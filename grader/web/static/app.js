@@ -176,6 +176,9 @@
       }
       if (overwriteVersion !== undefined) data.version = overwriteVersion;
       status.textContent = "saving…";
+      // What this request saves: text typed while it is on its way is not saved by it (on a loaded
+      // machine, a comment typed right after a point key was taken for saved, and Esc saved nothing).
+      const sentComment = comment.value, sentAdjust = adjust.value;
       const {status: code, body} = await post(boot.urls.grade, data);
       failed = code !== 200;
       if (code === 200) {
@@ -184,7 +187,7 @@
         points.textContent = fmt(body.points);
         status.textContent = `saved by ${body.ta} (v${version})` +
           (body.capped ? ` · kept within 0..${fmt(boot.max)}: the items and adjustment give ${fmt(body.raw)}` : "");
-        savedComment = comment.value; savedAdjust = adjust.value;
+        savedComment = sentComment; savedAdjust = sentAdjust;
         conflict.hidden = true;
         for (const b of boxes) b.closest(".item").classList.toggle("on", b.checked);
         const stale = document.getElementById("stale");
