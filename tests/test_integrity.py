@@ -1024,6 +1024,34 @@ def _photo_notebook(path: Path, seed: int) -> Path:
     return path
 
 
+def test_one_emoji_in_a_large_notebook_is_refused_before_it_costs_the_grader(tmp_path, spec_dir, data_home):
+    """Ninety-ninth review: a 52 MB notebook, under every limit, whose one output starts with an
+    emoji took the grader to 467 MB (a Python string takes its widest character's width: the
+    file's text and that output at 4 bytes a character), and graded 50/50. The same output with
+    the emoji escaped (ASCII bytes, as json.dumps writes it) parses to the same string."""
+    folder, out = tmp_path / "subs", tmp_path / "reports"
+    folder.mkdir()
+    solution = json.loads((REF / "solution.ipynb").read_text())
+
+    def with_output(name, text, ascii_only):
+        nb = copy.deepcopy(solution)
+        code = next(c for c in nb["cells"] if c.get("cell_type") == "code")
+        code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
+        (folder / name).write_text(json.dumps(nb, ensure_ascii=ascii_only), encoding="utf-8")
+
+    with_output("Assignment_7_EmojiBomb_k30000011.ipynb", "\U0001F600" + "a" * 48_000_000, False)
+    with_output("Assignment_7_EscapedBomb_k30000012.ipynb", "\U0001F600" + "a" * 48_000_000, True)
+    with_output("Assignment_7_EmojiFan_k30000013.ipynb", "\U0001F600 epoch done\n" * 100_000, False)
+    res, rss = grade_cli(folder, out, spec_dir, data_home)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert 0 < rss < 300, rss
+    reports = {json.loads(p.read_text())["file"]: json.loads(p.read_text()) for p in out.glob("*.json")}
+    for name in ("Assignment_7_EmojiBomb_k30000011.ipynb", "Assignment_7_EscapedBomb_k30000012.ipynb"):
+        status = reports[name]["status"]
+        assert status.startswith("unreadable") and "such as emoji" in status and "Clear Outputs" in status, status
+    assert auto(reports["Assignment_7_EmojiFan_k30000013.ipynb"]) == 50      # 1.5 MB of emoji output: graded
+
+
 def test_notebooks_full_of_photos_keep_the_grader_small_and_their_reports_name_the_photos(tmp_path, spec_dir, data_home):
     """Seventy-third review: three 45 MB notebooks of photos graded with two workers took the
     grader to 584 MB (the batch's photos held at once, large blocks kept by the allocator), and
