@@ -21,6 +21,7 @@ import nbformat
 
 from .answer_images import read_attachments
 from .dynamic_code import runs
+from .jsontext import TooWide, text_of
 from .magics import without_magics
 from .spec import NotebookLimits
 
@@ -123,22 +124,6 @@ def _parse(text: str, few_brackets: bool, budget: int):
 
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-_ESCAPED_WIDE = re.compile(rb"\\u[dD][89a-fA-F]")                     # half of an emoji, escaped
-_ESCAPED_TWO = re.compile(rb"\\u(?:0[1-9a-fA-F]|[1-9a-fA-F])")       # a character from U+0100 on
-
-
-def _widest_character(raw: bytes) -> int:
-    """Bytes per character of the text in Python's memory: a str takes the width of its widest
-    character, so one emoji in a 50 MB file made its text, and the output it sits in, 200 MB
-    each (a ninety-ninth review: the grader at 467 MB). Judged from the bytes (UTF-8 lead bytes,
-    and JSON escapes, which parse to the same characters) before anything is decoded."""
-    if _ESCAPED_WIDE.search(raw) or (not raw.isascii() and re.search(rb"[\xf0-\xff]", raw)):
-        return 4
-    if _ESCAPED_TWO.search(raw) or (not raw.isascii() and re.search(rb"[\xc4-\xef]", raw)):
-        return 2
-    return 1
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -201,16 +186,15 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         raise NotebookError(f"the file holds about {entries} entries (lines of output, list items), more than the "
                             f"{limits.max_entries} a notebook of this assignment may have; clear the outputs and "
                             f"save again")
-    width = _widest_character(raw)
-    if len(raw) * width > limits.max_bytes:
-        raise NotebookError(f"the file is {len(raw) / 2**20:.0f} MB and holds characters (such as emoji) that take "
-                            f"{width} bytes each in the grader's memory: more than the {limits.max_bytes // 2**20} MB "
-                            f"a notebook may take; clear the outputs (in Jupyter: Edit > Clear Outputs of All Cells) "
-                            f"and save again")
     budget = max(20_000, limits.max_cells * 50)
     few_brackets = raw.count(b"[") + raw.count(b"{") <= budget
     try:
-        text = raw.decode("utf-8")
+        text = text_of(raw, limits.max_bytes)
+    except TooWide as exc:
+        raise NotebookError(f"the file is {len(raw) / 2**20:.0f} MB and holds characters (such as emoji or curly "
+                            f"quotes) in long texts, where they take {exc.width} bytes each in the grader's memory: "
+                            f"more than a notebook of at most {limits.max_bytes // 2**20} MB may take; clear the "
+                            f"outputs (in Jupyter: Edit > Clear Outputs of All Cells) and save again") from None
     except UnicodeDecodeError:
         raise NotebookError("the file is not UTF-8 text, so it is not a Jupyter notebook") from None
     del raw                  # the bytes, the text and the parsed JSON are never all held at once

@@ -229,3 +229,56 @@ def test_an_annotated_assignment_defines_its_name():
     from grader.notebook import defines
     assert defines("train_and_test: object = None", "train_and_test")
     assert not defines("train_and_test: object", "train_and_test")        # annotated only: nothing bound
+
+
+def _with_output(tmp_path, text, *, ascii_only=False, source_extra=""):
+    nb = json.loads((REF / "solution.ipynb").read_text(encoding="utf-8"))
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
+    code["source"] = "".join(code["source"]) + source_extra
+    p = tmp_path / "x.ipynb"
+    p.write_text(json.dumps(nb, ensure_ascii=ascii_only), encoding="utf-8")
+    return p
+
+
+LIMIT = 2 * 2**20     # max_bytes in these tests: a 1.6 MB output is a large one
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+@pytest.mark.parametrize("wide", ["\U0001F600", "\u2013"])
+def test_a_wide_character_in_a_long_output_is_refused_by_what_it_costs(tmp_path, wide, ascii_only):
+    # Ninety-ninth review: Python keeps a string at its widest character's width; one emoji in a
+    # 50 MB file made its text and that output 200 MB each. Escaped or not, the same string.
+    from grader.notebook import NotebookLimits
+    p = _with_output(tmp_path, wide + "a" * 1_600_000, ascii_only=ascii_only)
+    with pytest.raises(NotebookError, match="bytes each in the grader's memory.*Clear Outputs"):
+        load_notebook(p, NotebookLimits(max_bytes=LIMIT))
+
+
+def test_a_wide_character_behind_escaped_quotes_still_counts_its_whole_string(tmp_path):
+    # Where the string that holds it starts and ends is told past escaped quotes and backslashes.
+    from grader.notebook import NotebookLimits
+    p = _with_output(tmp_path, 'say \\"hi\\" \\\\' + '"\U0001F600"' + "a" * 1_600_000)
+    with pytest.raises(NotebookError, match="bytes each in the grader's memory"):
+        load_notebook(p, NotebookLimits(max_bytes=LIMIT))
+
+
+def test_a_large_notebook_whose_wide_characters_sit_in_short_strings_is_read(tmp_path):
+    # The template's curly quotes and an emoji in a cell, next to a long plain output: the file is
+    # read (its text escaped, one byte a character), and every character comes back as it was.
+    from grader.notebook import NotebookLimits
+    p = _with_output(tmp_path, "a" * 1_600_000, source_extra="\n# done \U0001F600 \u201cok\u201d \u00e9")
+    assert "\u201c" in p.read_text(encoding="utf-8")
+    nb = load_notebook(p, NotebookLimits(max_bytes=LIMIT))
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    assert code.source.endswith("# done \U0001F600 \u201cok\u201d \u00e9")
+    plain = load_notebook(_with_output(tmp_path, "a", source_extra="\n# done \U0001F600 \u201cok\u201d \u00e9"))
+    assert [c.source for c in nb.cells] == [c.source for c in plain.cells]
+
+
+def test_a_broken_character_in_a_large_notebook_is_still_not_utf8(tmp_path):
+    from grader.notebook import NotebookLimits
+    p = _with_output(tmp_path, "a" * 1_600_000, source_extra="\n# \u201c")
+    p.write_bytes(p.read_bytes().replace("\u201c".encode(), b"\xe2\x80"))
+    with pytest.raises(NotebookError, match="not UTF-8"):
+        load_notebook(p, NotebookLimits(max_bytes=LIMIT))
