@@ -636,6 +636,38 @@ def test_a_job_sees_only_what_it_needs(engine, spec, data_home):
     assert not [n for n in notes if n.startswith(("files", "processes: no PID"))], notes
 
 
+HOST_UID = ("import os, time\n"
+            "rows = [[int(v) for v in line.split()] for line in open('/proc/self/uid_map')]\n"
+            "me = os.getuid()\n"
+            "print([outer + me - inner for inner, outer, n in rows if inner <= me < inner + n][0])\n"
+            "time.sleep(1)\n")
+
+
+def test_concurrent_jobs_are_users_of_their_own_never_the_graders(spec, data_home):
+    # Per-user kernel counts (processes, inotify instances, pipe buffers, ...) would link two
+    # classmates' jobs that run at the same time, or a job and the grader, were they one user. As
+    # root every worker's jobs take a private uid; without root, a subordinate id of the grader's
+    # (/etc/subuid and newuidmap), else the grader's own uid, which the grader then says.
+    from grader.engines import make_engine
+    from grader.pipeline import engine_setup
+    from concurrent.futures import ThreadPoolExecutor
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=2))
+    eng.start()
+    try:
+        shared = [n for n in eng.notes if n.startswith("privileges: jobs run as the grader's own uid")]
+        if shared:
+            if os.environ.get("GRADER_REQUIRE_PRIVATE_UIDS"):
+                pytest.fail(f"no private uids for jobs: {shared[0]}")
+            pytest.skip(shared[0])
+        with ThreadPoolExecutor(2) as pool:
+            outs = [out for outs in pool.map(eng.run, [[CellJob("uid", HOST_UID)]] * 2) for out in outs]
+    finally:
+        eng.close()
+    assert all(o.ok for o in outs), [o.error for o in outs]
+    uids = {int(o.output.strip()) for o in outs}
+    assert len(uids) == 2 and os.getuid() not in uids and 0 not in uids, (uids, os.getuid())
+
+
 def test_the_view_holds_python_and_never_the_checkout():
     from grader.child.sandbox import python_folders
     folders = python_folders()

@@ -68,6 +68,9 @@ def die_with_parent() -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+JOB_UID = 1000     # a job's uid inside the worker's user namespace when subordinate ids map it
+
+
 def enter_user_namespace() -> str:
     """Without root: become root of a user namespace of our own, which lets the worker build the
     sandbox; outside it we stay the unprivileged user we are. Needs a single-threaded process."""
@@ -82,6 +85,79 @@ def enter_user_namespace() -> str:
         return ""
     except OSError as exc:
         return f"namespaces: no user namespace for an unprivileged grader ({exc.strerror})"
+
+
+def subordinate_range(table: str, user: str, ident: int) -> tuple[int, int] | None:
+    """The first range /etc/subuid or /etc/subgid grants this user ("name:start:count")."""
+    try:
+        lines = Path(table).read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.strip().split(":")
+        if len(parts) == 3 and parts[0] in (user, str(ident)) and parts[1].isdigit() and parts[2].isdigit():
+            if int(parts[2]) > 0:
+                return int(parts[1]), int(parts[2])
+    return None
+
+
+def enter_mapped_user_namespace(index: int) -> tuple[bool, str]:
+    """Without root, but with subordinate ids (/etc/subuid, /etc/subgid and the setuid helpers
+    newuidmap and newgidmap, Debian's ``uidmap``): a user namespace where uid 0 is the grader's
+    own uid, as in ``enter_user_namespace``, and JOB_UID is a subordinate id of this worker's
+    own, so that each worker's jobs are a user of their own to the kernel (per-user counts such as
+    processes, inotify instances or pipe buffers are not shared with a concurrent classmate's job,
+    nor with the grader). A helper forked before the namespace exists writes the maps from
+    outside. Returns whether it mapped them, and why not: then either no namespace was made, or
+    one that maps only the grader's uid, as ``enter_user_namespace`` makes it."""
+    import pwd
+    import shutil
+    import subprocess
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        user = str(uid)
+    tools = [shutil.which(t, path="/usr/bin:/bin:/usr/sbin:/sbin") for t in ("newuidmap", "newgidmap")]
+    ranges = subordinate_range("/etc/subuid", user, uid), subordinate_range("/etc/subgid", user, uid)
+    if None in tools:
+        return False, "newuidmap is not installed (Debian: apt install uidmap)"
+    if None in ranges:
+        return False, f"no subordinate ids for {user} in /etc/subuid and /etc/subgid"
+    hosts = [start + index % count for start, count in ranges]
+    r, w = os.pipe()
+    helper = os.fork()
+    if helper == 0:                                   # outside the namespace: map it once it exists
+        ok = False
+        try:
+            os.close(w)
+            if os.read(r, 1) == b"y":
+                target = str(os.getppid())
+                ok = all(subprocess.run([tool, target, "0", str(own), "1", str(JOB_UID), str(host), "1"],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, timeout=30).returncode == 0
+                         for tool, own, host in zip(tools, (uid, gid), hosts))
+        finally:
+            os._exit(0 if ok else 1)
+    os.close(r)
+    try:
+        unshare(CLONE_NEWUSER)
+    except OSError as exc:
+        os.write(w, b"n")
+        os.close(w)
+        os.waitpid(helper, 0)
+        return False, f"no user namespace ({exc.strerror})"
+    os.write(w, b"y")
+    os.close(w)
+    _, status = os.waitpid(helper, 0)
+    if os.waitstatus_to_exitcode(status) == 0:
+        return True, ""
+    for name, text in (("uid_map", f"0 {uid} 1"), ("setgroups", "deny"), ("gid_map", f"0 {gid} 1")):
+        try:
+            Path("/proc/self", name).write_text(text)
+        except OSError:
+            pass            # the helper wrote it already (uid_map), or it is not ours to write
+    return False, "newuidmap or newgidmap refused the subordinate ids"
 
 
 @dataclass(frozen=True)
@@ -274,11 +350,24 @@ def become_unprivileged(uid: int | None) -> None:
     job's own uid. (In a user namespace the job stays uid 0 there: the grader's uid outside.)"""
     prctl(PR_SET_NO_NEW_PRIVS, 1)
     _drop_bounding_set()
-    if uid is not None and os.geteuid() == 0 and not _in_user_namespace():
+    if uid is not None and os.geteuid() == 0 and (not _in_user_namespace() or _mapped(uid)):
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
     _clear_capabilities()
+
+
+def _mapped(ident: int) -> bool:
+    """This user namespace maps ``ident`` as a uid and as a gid (subordinate ids: see
+    enter_mapped_user_namespace)."""
+    try:
+        for table in ("uid_map", "gid_map"):
+            rows = [[int(v) for v in line.split()] for line in Path("/proc/self", table).read_text().splitlines()]
+            if not any(len(r) == 3 and r[0] <= ident < r[0] + r[2] for r in rows):
+                return False
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def _in_user_namespace() -> bool:

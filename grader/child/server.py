@@ -285,7 +285,20 @@ def main(argv: list[str]) -> int:
     sandbox.die_with_parent()
     if os.environ.get("GRADER_PARENT", "").split(":")[0] not in ("", str(os.getppid())):
         return 1                                  # the grader died before we could ask to follow it
-    notes = [n for n in [sandbox.enter_user_namespace()] if n]
+    notes = []
+    if os.geteuid() != 0 and "GRADER_JOB_UID" not in os.environ:
+        mapped, why = sandbox.enter_mapped_user_namespace(int(os.environ.get("GRADER_ID_INDEX", "0")))
+        if mapped:
+            # Started afresh inside the namespace: memory mapped at exec belongs to the namespace
+            # it was mapped in, so the grader, its owner, may read a job's /proc (memory, open
+            # memfds) although the job runs as a uid that is not the grader's.
+            os.environ["GRADER_JOB_UID"] = str(sandbox.JOB_UID)
+            os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+        notes.append(f"privileges: jobs run as the grader's own uid, so concurrent jobs share its per-user "
+                     f"kernel counts ({why})")
+    job_uid = os.environ.pop("GRADER_JOB_UID", "")
+    os.environ.pop("GRADER_ID_INDEX", None)
+    notes += [n for n in [sandbox.enter_user_namespace()] if n]
     init = _split_pid_namespace()
     _ignore_signals()
     sandbox.prctl(sandbox.PR_SET_DUMPABLE, 0)     # jobs may not read or trace the worker
@@ -315,6 +328,8 @@ def main(argv: list[str]) -> int:
     except Exception:  # noqa: BLE001 - only speed is lost: each job then warms up on its own
         pass
     uid = int(setup["uid"]) if os.geteuid() == 0 and setup.get("uid") is not None else None
+    if job_uid:                               # a subordinate id of this worker's own
+        uid = int(job_uid)
     # The data folder is not part of the view: the data is in memory already, and a TA's data
     # folder may hold more than data (a course checkout passed as --data, say).
     view = sandbox.View(folders=tuple(sandbox.python_folders()),

@@ -94,15 +94,17 @@ class Worker:
     def start(self) -> None:
         self.ready = False
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        index = (os.getpid() % 100_000) * 16 + self.slot       # which private uid its jobs get
         self.proc = self.spawner.popen(
             [PYTHON, "-m", "grader.child.server", str(theirs.fileno())], pass_fds=[theirs.fileno()],
-            env=child_env({"GRADER_PARENT": marker(), "GLIBC_TUNABLES": MALLOC_TUNABLES}),
+            env=child_env({"GRADER_PARENT": marker(), "GLIBC_TUNABLES": MALLOC_TUNABLES,
+                           "GRADER_ID_INDEX": str(index)}),
             cwd=str(self.setup.data_home),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
         self.ctl = ours
         s = self.setup
-        uid = UID_BASE + (os.getpid() % 100_000) * 16 + self.slot
+        uid = UID_BASE + index
         ours.send(json.dumps({"cells": s.template_cells, "keep": s.keep_names, "imports": s.imports_source,
                               "data_home": str(s.data_home), "uid": uid}).encode())
 
