@@ -247,6 +247,7 @@ class Grader:
         allowed = self.spec.allowed_modules(self.template)
         if rule.get("stdlib", True):
             allowed |= set(sys.stdlib_module_names)
+        allowed |= {str(m) for m in rule.get("also", ())}
         extra, computed = [], False
         for job in jobs:
             for module in imported_modules(job.source or ""):

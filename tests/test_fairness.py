@@ -421,6 +421,10 @@ CASES = {
                                            "    ax = fig.subplots()\n    ax.plot(g1); ax.plot(g2); ax.plot(g3)\n"
                                            "    display(fig)")},
         {}, [], []),
+    "display-imported-from-ipython": (       # Jupyter's own display, imported: no extra-import flag
+        {"train-and-test": "from IPython.display import display\n" + train().replace(
+            "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+            "    fig = plt.figure()\n    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    display(fig)")}, {}, [], []),
     "first-epoch-sgd-then-adam": (           # the thirty-ninth review: optimizer kept its points
         {"train-and-test": later_epochs_with("adam", "optim.Adam(model.parameters(), lr=1e-3)")},
         {"optimizer": 0, "epochs": 0, "final_weights": 0}, ["another optimizer than the SGD"], []),
@@ -485,6 +489,29 @@ CASES = {
             "            nn.init.xavier_uniform_(m.weight)\n    g1, g2, g3 = [], [], []")},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
         ["changed the model's weights before its first call of `train`"], []),
+    # A hundredth review: the grader's model was an nn.Sequential of three Linear layers, so code
+    # that names a layer as `train`'s docstring does, or counts the table's four, lost points.
+    "sgd-over-the-layers-by-name": (
+        {"train-and-test": train().replace(
+            "optim.SGD(model.parameters(),",
+            "optim.SGD([q for layer in (model.linear1, model.linear2, model.linear3, model.linear4)\n"
+            "                           for q in layer.parameters()],")}, {}, [], []),
+    "plot-labels-from-the-layers": (
+        {"train-and-test": train().replace(
+            "plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+            "for g, layer in zip((g1, g2, g3), (model.linear1, model.linear2, model.linear3)):\n"
+            "        plt.plot(g, label=f\"{layer.in_features}->{layer.out_features}\")\n    plt.legend()")}, {}, [], []),
+    "a-summary-of-the-four-linear-layers": (
+        {"train-and-test": train(BODY + "\n        linears = [m for m in model.modules() if isinstance(m, nn.Linear)]\n"
+                                 "        for i in range(4):\n"
+                                 "            print(i + 1, linears[i].weight.abs().mean().item())")}, {}, [], []),
+    "sgd-over-the-first-layer-only": (       # one named layer: replayed over the same parameters
+        {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(model.linear1.parameters(),")},
+        {"optimizer": 0, "final_weights": 0}, ["parameters of the model passed in"], []),
+    "a-layer-name-of-ones-own": (            # the grader's model has the assignment's names, not every class's
+        {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(model.fc1.parameters(),")},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ["has no attribute 'fc1'", "linear1 to linear4", "model.parameters()"], []),
     "sgd-over-some-of-the-parameters": (     # replayed over the same parameters: optimizer only
         {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(list(model.parameters())[:-2],")},
         {"optimizer": 0, "final_weights": 0}, ["parameters of the model passed in"], []),
@@ -629,11 +656,12 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c",
                                               "g1, g2, g3 = (g1, g2, g3) if g1 else (a, b, c)"))},
         {"plots": 0}, ["only one epoch's gradient lists were plotted"], []),
-    "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check
+    "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check;
+        # the grader's model is now built like a student's class, so the new model trains, untested
         {"train-and-test": train().replace("    optimizer = optim.SGD(", "    model = type(model)(784, 10)\n"
                                                                           "    optimizer = optim.SGD(")},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
-        ["train `model`, do not build a new one from it"], []),
+        ["SGD must optimise the parameters of the model passed in"], []),
     "all-three-gradient-lists-drawn-times-1000": (   # a ninety-seventh review: one unit for all, the layers compare
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3):\n        plt.plot([1000 * v for v in g])\n"
@@ -800,7 +828,7 @@ def test_each_case_loses_exactly_what_it_breaks(cohort, name):
     for flag in flags:
         assert flag in r.flags, r.flags
     assert not any(f.startswith(("missing:", "edited:")) for f in r.flags), r.flags
-    assert {f for f in r.flags if f.startswith("exec:")} <= set(flags), r.flags
+    assert {f for f in r.flags if f.startswith(("exec:", "extra-import:"))} <= set(flags), r.flags
 
 
 def test_no_message_holds_a_hidden_value(cohort, grader):

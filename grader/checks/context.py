@@ -190,11 +190,12 @@ class Context:
             return (f"{error}. Each cell is graded on its own, with only the imports and the provided names "
                     f"({names}) around it, as the assignment's instructions say: define what the cell "
                     f"uses in the cell itself")
-        if given_model and error.startswith("TypeError") and "is not a Module subclass" in error:
-            # `type(model)(784, 10)`: the grader's model is an nn.Sequential of its own, not the
-            # student's class (a fairness review: a bare TypeError under every check).
-            return (f"{error}. The function gets the model to train as its argument (the grader passes a model "
-                    f"of its own, not your class): train `model`, do not build a new one from it")
+        if given_model and error.startswith("AttributeError: 'GraderModel' object has no attribute"):
+            # A layer called by a name of the student's own class (a hundredth review: the grader's
+            # nn.Sequential "has no attribute 'linear1'" sent the student to a class they never made).
+            return (f"{error}. The grader calls train_and_test with a model of its own: as many Linear layers as "
+                    f"the table's, narrower, named linear1 to linear4 as `train` names them; take what the "
+                    f"optimizer trains from model.parameters() (or those names), not other names of your class")
         if "CUDA" in error and any(t in error for t in ("forked subprocess", "NVIDIA driver", "not compiled with CUDA",
                                                          "no CUDA GPUs", "CUDA driver")):
             # How the grader runs cells ("re-initialize CUDA in forked subprocess ... 'spawn'") is no
