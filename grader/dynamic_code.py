@@ -102,7 +102,37 @@ def _runner_name(func: ast.AST) -> str:
     return ""
 
 
-def _reaches(node: ast.AST, called: set[int], texts: dict[int, str | None]) -> bool:
+def _written_names(nodes: list[ast.AST]) -> set[str]:
+    """Names whose every binding in the cell is a loop over strings written out in it
+    (``for name in ["linear1", "linear2"]``): their value is as written as a literal's."""
+    bound: dict[str, bool] = {}
+    loops = [(n.target, n.iter) for n in nodes if isinstance(n, (ast.For, ast.AsyncFor))]
+    loops += [(g.target, g.iter) for n in nodes if isinstance(n, (ast.ListComp, ast.SetComp, ast.GeneratorExp,
+                                                                 ast.DictComp)) for g in n.generators]
+    for target, values in loops:
+        if isinstance(target, ast.Name):
+            written = isinstance(values, (ast.List, ast.Tuple, ast.Set)) and all(
+                isinstance(v, ast.Constant) and isinstance(v.value, str) for v in values.elts)
+            bound[target.id] = bound.get(target.id, True) and written
+    targets = {id(t) for t, _ in loops if isinstance(t, ast.Name)}
+    for node in nodes:
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) and id(node) not in targets:
+            bound[node.id] = False
+        elif isinstance(node, ast.arg):
+            bound[node.arg] = False
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound[(alias.asname or alias.name).split(".")[0]] = False
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                bound[name] = False
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar, ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef,
+                               ast.ClassDef)) and node.name:
+            bound[node.name] = False
+    return {name for name, written in bound.items() if written}
+
+
+def _reaches(node: ast.AST, called: set[int], texts: dict[int, str | None], written: frozenset = frozenset()) -> bool:
     """Does this node reach a runner, or code from data, other than by a call that names it?"""
     if isinstance(node, ast.Name):
         return (node.id in RUNNERS and id(node) not in called) or node.id in BUILTINS or node.id in CODE_OBJECTS
@@ -126,8 +156,11 @@ def _reaches(node: ast.AST, called: set[int], texts: dict[int, str | None]) -> b
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
         # Of the student's own module (``getattr(self, f"fc{i}")``, layers built in a loop) a
         # computed name reaches only what the cell put there, or a dunder: the next step is counted.
+        # A name looped over strings written out in the cell is as plain as those strings (a
+        # hundredth-and-second review: `for name in ["linear1", ...]: getattr(model, name)`).
         own = bool(node.args) and isinstance(node.args[0], ast.Name) and node.args[0].id == "self"
-        return len(node.args) > 1 and _literal(node.args[1]) is None and not own
+        plain = len(node.args) > 1 and isinstance(node.args[1], ast.Name) and node.args[1].id in written
+        return len(node.args) > 1 and _literal(node.args[1]) is None and not own and not plain
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
         module = _literal(node.args[0]) if node.args else None
         return module is None or module.split(".")[0] in DATA_RUNNERS
@@ -159,7 +192,8 @@ def runs(source: str) -> tuple[list[str], int]:
         else:
             found.append(text)
     texts = _short_literals(nodes)
-    computed += sum(_reaches(node, called, texts) for node in nodes)
+    written = frozenset(_written_names(nodes))
+    computed += sum(_reaches(node, called, texts, written) for node in nodes)
     return found, computed
 
 

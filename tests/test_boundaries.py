@@ -441,6 +441,15 @@ def test_fractions_keep_their_grouping(latex, plain):
     ("().__class__.__bases__[0].__subclasses__()", True),          # the next step of an escape
     ('getattr(self, "__init__").__globals__', True),
     ('getattr(torch, f"lo{a}")', True),
+    # a name looped over strings written out in the cell is as plain as they are (review 102) ...
+    ('for name in ["linear1", "linear2"]:\n    print(getattr(model, name).weight.norm())', False),
+    ('ws = [getattr(model, n) for n in ("linear1", "linear2")]', False),
+    # ... unless the strings name a runner, or the name is bound otherwise too
+    ('for n in ["eval"]:\n    getattr(__builtins__, n)("1")', True),
+    ('for n in ["a"]:\n    pass\nn = input()\ngetattr(torch, n)', True),
+    ('def f(n):\n    for n in ["a"]:\n        pass\n    return getattr(torch, n)', True),
+    ('import os as n\nfor n in ["a"]:\n    pass\ngetattr(torch, n)', True),
+    ('for n in ["a"]:\n    pass\nmatch x:\n    case n:\n        pass\ngetattr(torch, n)', True),
 ])
 def test_what_counts_as_reaching_a_runner(source, reaches):
     from grader.dynamic_code import runs

@@ -131,7 +131,7 @@ CASES = {
         {"train-and-test": train().replace("    optimizer = optim.SGD(", "    model = ANN_sigmoid(784, 10)\n"
                                                                          "    optimizer = optim.SGD(")},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
-        ["stopped with an error before it created an optimizer", "train `model`, do not build one of your own",
+        ["stopped with an error before it created an optimizer", "train `model` (do not build one of your own)",
          "(the error is named under optimizer)"], []),
     "a-wrong-hidden-size-and-relu6": (       # a fifty-third review: the further passes were skipped for other sizes
         {"ann-relu": relu("F.relu6").replace("(512, 1024)", "(512, 1000)").replace("(1024, 512)", "(1000, 512)")},
@@ -507,14 +507,32 @@ CASES = {
                                  "            print(i + 1, linears[i].weight.abs().mean().item())")}, {}, [], []),
     "sgd-over-the-first-layer-only": (       # one named layer: replayed over the same parameters
         {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(model.linear1.parameters(),")},
-        {"optimizer": 0, "final_weights": 0}, ["parameters of the model passed in"], []),
+        {"optimizer": 0, "final_weights": 0}, ["SGD optimises only some of the model's parameters (linear1)"], []),
     "a-layer-name-of-ones-own": (            # the grader's model has the assignment's names, not every class's
         {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(model.fc1.parameters(),")},
         {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
         ["has no attribute 'fc1'", "linear1 to linear4", "model.parameters()"], []),
+    "layers-read-in-a-loop-over-their-names": (   # getattr over written-out names: no exec flag (review 102)
+        {"train-and-test": train(BODY + "\n        for name in [\"linear1\", \"linear2\", \"linear3\"]:\n"
+                                 "            print(name, getattr(model, name).weight.norm().item())")}, {}, [], []),
+    "a-line-style-per-public-epoch": (     # fails with the grader's epochs only: the fixed text says it may raise
+        {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c",
+                                              "g1 += a; g2 += b; g3 += c\n        style = {0: '-', 1: '--'}[epoch]"))},
+        {"test": 0, "plots": 0}, ["or the function stopped with an error with the grader's values"], []),
+    "the-class-of-another-cell-in-a-title": (
+        {"train-and-test": train().replace("    plt.plot(g1);", "    title = 'Sigmoid' if isinstance(model, ANN_sigmoid) "
+                                                               "else 'ReLU'\n    plt.title(title)\n    plt.plot(g1);")},
+        {"plots": 0}, ["`ANN_sigmoid` is another cell's class", "type(model).__name__"], []),
+    "an-assert-on-the-tables-sizes": (
+        {"train-and-test": train().replace(
+            "    optimizer = optim.SGD(",
+            "    dims = [(m.in_features, m.out_features) for m in model.modules() if isinstance(m, nn.Linear)]\n"
+            "    assert dims[1] == (512, 1024), f'unexpected architecture {dims}'\n    optimizer = optim.SGD(")},
+        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ["with as many Linear layers as the table's but narrower (784→32→64→32→10)"], []),
     "sgd-over-some-of-the-parameters": (     # replayed over the same parameters: optimizer only
         {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(list(model.parameters())[:-2],")},
-        {"optimizer": 0, "final_weights": 0}, ["parameters of the model passed in"], []),
+        {"optimizer": 0, "final_weights": 0}, ["only some of the model's parameters (linear1, linear2, linear3)"], []),
     "a-loader-over-a-slice-of-the-data": (     # a forty-eighth review: final_weights kept on 48 images
         {"train-and-test": train(BODY.replace(
             "train(model, train_loader, optimizer, epoch)",

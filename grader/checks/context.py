@@ -175,8 +175,10 @@ class Context:
             classes = {m.get("defines") for t in self.spec.tasks for m in t.cfg.get("models", ())}
             if given_model and missing and missing.group(1) in classes:
                 # "Define it in the cell itself" would have the class pasted in (a student's review).
-                return (f"{error}. The function gets the model to train as its argument: train `model`, do not "
-                        f"build one of your own")
+                # Also for `isinstance(model, ANN_sigmoid)`, which builds nothing (review 102).
+                return (f"{error}. `{missing.group(1)}` is another cell's class, and each cell is graded on its own: "
+                        f"the function gets the model as its argument; train `model` (do not build one of your own) "
+                        f"and tell models apart by type(model).__name__ if you need to")
             if missing and self.nb is not None and not any(
                     c.cell_type == "code" and binds(c.source, missing.group(1)) for c in self.nb.cells):
                 # Not a name of another cell: "each cell on its own" would send the student looking
@@ -190,6 +192,13 @@ class Context:
             return (f"{error}. Each cell is graded on its own, with only the imports and the provided names "
                     f"({names}) around it, as the assignment's instructions say: define what the cell "
                     f"uses in the cell itself")
+        if given_model and error.startswith("AssertionError"):
+            sizes = next((t.cfg.get("params", {}).get("layers") for t in self.spec.tasks
+                          if t.cfg.get("kind") == "training"), None)
+            if sizes:      # an assert on the table's sizes (a hundredth-and-second review: all 20 lost, unexplained)
+                return (f"{error}. If it checks the model's layers: the grader calls train_and_test with a model of "
+                        f"its own, with as many Linear layers as the table's but narrower "
+                        f"({'→'.join(str(int(v)) for v in sizes)}), so an assert on their sizes fails there")
         if given_model and error.startswith("AttributeError: 'GraderModel' object has no attribute"):
             # A layer called by a name of the student's own class (a hundredth review: the grader's
             # nn.Sequential "has no attribute 'linear1'" sent the student to a class they never made).
