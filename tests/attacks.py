@@ -316,6 +316,28 @@ os.read(_r, 1)
 time.sleep(3)
 '''
 
+# Shared memory that two processes of the job map together, grown a slice at a time so that no
+# process ever maps much of it alone: no page of it is any process's private memory (a
+# hundred-and-first review's path, without a memory cgroup).
+SHARED_BY_TWO = '''
+import mmap, os, time
+_size, _step = ({mb} // 64 + 1) * 64 * 2**20, 64 * 2**20
+_m = mmap.mmap(-1, _size, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+_a, _b = os.pipe(), os.pipe()
+if os.fork() == 0:
+    for _o in range(0, _size, _step):
+        _m[_o:_o + _step] = bytes([1]) * _step
+        os.write(_a[1], b"x")
+        os.read(_b[0], 1)
+    time.sleep(30)
+    os._exit(0)
+for _o in range(0, _size, _step):
+    os.read(_a[0], 1)
+    sum(_m[_i] for _i in range(_o, _o + _step, 4096))
+    os.write(_b[1], b"x")
+time.sleep(3)
+'''
+
 # In the run with hidden parameters, wrap the job's own send so that its reply also carries a
 # "public" run whose error text is made of the hidden parameters (second review): the public
 # run's words are shown to the student, so a reply may describe only the run it was asked for.

@@ -166,6 +166,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                      "train-and-test": attacks.CROSS_RUN.replace("FIELD", "error")
                      + "def train_and_test(model, hyperparameters):\n    raise NotImplementedError\n"},
         "Orphan": {"ann-relu": attacks.ORPHAN_MEMORY.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
+        "SharedByTwo": {"ann-relu": attacks.SHARED_BY_TWO.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
             "super().__init__()", "super().__init__()\n        import time\n"
@@ -472,6 +473,93 @@ def test_memory_of_an_orphaned_grandchild_counts(batch):
     assert points(r, "code_3_2_models", "ANN_relu") == 0
     assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
     assert points(r, "code_3_2_models", "ANN_sigmoid") > 0        # the other class is graded as usual
+
+
+def test_memory_two_processes_of_a_job_share_counts(batch):
+    r = report(batch, "MalSharedByTwo")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") > 0
+
+
+SYSV_AND_LIMITS = """
+import ctypes, resource
+libc = ctypes.CDLL(None, use_errno=True)
+refused = []
+for name, call in (("shmget", lambda: libc.shmget(0, 1 << 20, 0o1600)), ("msgget", lambda: libc.msgget(0, 0o1600))):
+    if call() == -1:
+        refused.append((name, ctypes.get_errno()))
+print(refused, [resource.getrlimit(r)[1] for r in (resource.RLIMIT_SIGPENDING, resource.RLIMIT_MSGQUEUE,
+                                                   resource.RLIMIT_MEMLOCK)])
+"""
+
+
+def test_memory_of_no_process_cannot_be_held_and_per_user_counts_are_the_jobs_own(engine):
+    # System V segments and queues belong to no process (review 101 held 10 GB in segments nobody
+    # had attached); pending signals, message queue bytes and locked memory are counted up to the
+    # grader's user through every user namespace, so each job may hold only a few.
+    from grader.child.sandbox import SIGNALS_PENDING
+    out, = engine.run([CellJob("sysv", SYSV_AND_LIMITS)])
+    assert out.ok, out.error
+    assert out.output.strip() == f"[('shmget', 1), ('msgget', 1)] [{SIGNALS_PENDING}, 0, 0]", out.output
+
+
+# A hundred-and-first review, without root: one job held N real-time signals pending while a
+# concurrent job on another worker counted how many more it could queue, which told N (a hidden
+# seed, exactly). Here one job holds as many as it can for 3 s while the other counts twice.
+HOLD_SIGNALS = """
+import signal, threading, time
+sig = signal.SIGRTMIN + 3
+signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+held = 0
+try:
+    for _ in range(5000):
+        signal.pthread_kill(threading.get_ident(), sig)
+        held += 1
+except OSError:
+    pass
+time.sleep(3)
+print(held)
+"""
+COUNT_SIGNALS = """
+import signal, threading, time
+sig = signal.SIGRTMIN + 4
+signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+def room():
+    n = 0
+    try:
+        while n < 100000:
+            signal.pthread_kill(threading.get_ident(), sig)
+            n += 1
+    except OSError:
+        pass
+    signal.signal(sig, signal.SIG_IGN)
+    signal.signal(sig, signal.SIG_DFL)
+    return n
+first = room()
+time.sleep(1.5)
+print(first, room())
+"""
+
+
+def test_a_job_cannot_count_what_a_concurrent_job_holds(spec, data_home):
+    from concurrent.futures import ThreadPoolExecutor
+    from grader.child.sandbox import SIGNALS_PENDING
+    from grader.engines import make_engine
+    from grader.pipeline import engine_setup
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=2))
+    eng.start()
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            held = pool.submit(eng.run, [CellJob("hold", HOLD_SIGNALS)])
+            time.sleep(1.0)
+            counted = pool.submit(eng.run, [CellJob("count", COUNT_SIGNALS)])
+            (h,), (c,) = held.result(), counted.result()
+    finally:
+        eng.close()
+    assert h.ok and c.ok, (h.error, c.error)
+    assert h.output.split() == [str(SIGNALS_PENDING)], h.output
+    assert c.output.split() == [str(SIGNALS_PENDING)] * 2, c.output
 
 
 def test_no_probe_while_the_cell_still_runs_in_the_background(batch):
@@ -898,10 +986,12 @@ def test_a_job_leaves_nothing_in_ipc_objects_and_reads_no_machine_wide_figures(e
     smallest free of the whole machine, shown in /proc/self/fdinfo), a ninety-second with the
     machine's count of reserved asynchronous I/O events (io_setup): both refused. System V message queues, shared memory and semaphores and POSIX
     message queues outlive the process that made them: each job has an IPC namespace of its own,
-    and what it made there is gone for the next job."""
+    and what it made there is gone for the next job. Since the hundred-and-first review, System V
+    shared memory and message queues are refused (memory of no process) and a job may hold no POSIX
+    message queue bytes (counted per user up to the grader's)."""
     leave, read = engine.run([CellJob("leave", LEAVE_IN_IPC), CellJob("read", READ_FROM_IPC)])
     assert leave.ok and read.ok, (leave.error, read.error)
-    assert " ".join(leave.output.split()) == ("msgget allowed shmget allowed semget allowed mq_open allowed "
+    assert " ".join(leave.output.split()) == ("msgget EPERM shmget EPERM semget allowed mq_open EMFILE "
                                              "sysinfo EPERM syslog EPERM eventfd EPERM io_setup EPERM "
                                              "process_madvise EPERM"), leave.output
     assert read.output.strip() == "nothing b''", read.output

@@ -377,11 +377,21 @@ def _in_user_namespace() -> bool:
         return False
 
 
+SIGNALS_PENDING = 64
+
+
 def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 256) -> None:
     """Kernel limits that need no watcher: CPU seconds (the last line if every other watcher is
     gone), file size, open files, core dumps; processes when the job has a uid of its own."""
+    # Pending signals, POSIX message queue bytes and locked memory are counted per user up through
+    # every user namespace to the grader's own user: without root, concurrent jobs of all workers
+    # share that count, and a hundred-and-first review passed a hidden seed between two of them as
+    # the number of real-time signals one could still queue. Each job may hold only a few, far from
+    # the grader's cap, so the count it sees is its own.
     for res, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, cpu_s),
-                       (resource.RLIMIT_FSIZE, file_mb * 2**20), (resource.RLIMIT_NOFILE, files)):
+                       (resource.RLIMIT_FSIZE, file_mb * 2**20), (resource.RLIMIT_NOFILE, files),
+                       (resource.RLIMIT_SIGPENDING, SIGNALS_PENDING), (resource.RLIMIT_MSGQUEUE, 0),
+                       (resource.RLIMIT_MEMLOCK, 0)):
         resource.setrlimit(res, (value, value))
     if processes is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
@@ -417,7 +427,9 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # cap, and a ninety-second review held a hidden value's worth in a hidden run while a classmate's
 # job measured what io_setup still granted. process_madvise: madvise's paging out by another door
 # (a ninety-fifth review: MADV_PAGEOUT through PIDFD_SELF passed the filter); memfd_secret: never
-# needed, and counted machine-wide.
+# needed, and counted machine-wide. System V shared memory and message queues (shmget, msgget):
+# a segment nobody has attached, or a queue's messages, belong to no process, so an unprivileged
+# grader's count of a job's memory missed them (a hundred-and-first review held 10 GB that way).
 # Numbers per architecture (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
@@ -431,7 +443,7 @@ BLOCKED = {
                "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "flock": 73,
                "sysinfo": 99, "syslog": 103, "eventfd": 284, "eventfd2": 290,
                "io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210,
-               "io_pgetevents": 333, "process_madvise": 440, "memfd_secret": 447},
+               "io_pgetevents": 333, "process_madvise": 440, "memfd_secret": 447, "shmget": 29, "msgget": 68},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -442,7 +454,7 @@ BLOCKED = {
                 "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157,
                 "inotify_init1": 26, "fanotify_init": 262, "flock": 32, "sysinfo": 179, "syslog": 116,
                 "eventfd2": 19, "io_setup": 0, "io_destroy": 1, "io_submit": 2, "io_cancel": 3, "io_getevents": 4,
-                "io_pgetevents": 292, "process_madvise": 440, "memfd_secret": 447},
+                "io_pgetevents": 292, "process_madvise": 440, "memfd_secret": 447, "shmget": 194, "msgget": 186},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 # A futex without FUTEX_PRIVATE_FLAG on a page of a file is keyed by the file, not by the process:

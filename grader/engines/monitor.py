@@ -22,12 +22,15 @@ class LimitExceeded(Exception):
 
 
 def _private_bytes(pid: int) -> int:
-    """Pages only this process maps (shared pages of the warm worker are not the job's)."""
+    """Pages only this process maps (shared pages of the warm worker are not the job's), and its
+    share of shared memory (a shared anonymous mapping that the job's processes hold together
+    shows as nobody's private pages: a hundred-and-first review's path; the worker has none, so
+    all of it is the job's; memory only one process maps counts twice, erring on the safe side)."""
     total = 0
     try:
         with open(f"/proc/{pid}/smaps_rollup") as fh:
             for line in fh:
-                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                if line.startswith(("Private_Clean:", "Private_Dirty:", "Pss_Shmem:")):
                     total += int(line.split()[1]) * 1024
     except (OSError, ValueError):
         pass
