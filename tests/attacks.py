@@ -338,6 +338,19 @@ for _o in range(0, _size, _step):
 time.sleep(3)
 '''
 
+# Page tables of a huge mapping that is only read: each read maps the kernel's zero page (no
+# memory of the job's own), and every 2 MB of it costs a page of page tables (a hundred-and-third
+# review held 3.5 GB this way, resident memory 0).
+PAGE_TABLES = '''
+import mmap, time
+_step, _n = 2 << 20, {mb} * 2**20 // 4096
+_pt = mmap.mmap(-1, _step * _n, flags=mmap.MAP_PRIVATE | 0x4000, prot=mmap.PROT_READ)
+_pt.madvise(mmap.MADV_NOHUGEPAGE)
+for _i in range(_n):
+    _pt[_i * _step]
+time.sleep(3)
+'''
+
 # In the run with hidden parameters, wrap the job's own send so that its reply also carries a
 # "public" run whose error text is made of the hidden parameters (second review): the public
 # run's words are shown to the student, so a reply may describe only the run it was asked for.

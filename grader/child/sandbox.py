@@ -69,6 +69,23 @@ def die_with_parent() -> None:
 
 
 JOB_UID = 1000     # a job's uid inside the worker's user namespace when subordinate ids map it
+UNSET = "4294967295"
+
+
+def set_login_uid() -> str:
+    """Give the worker, and so every job, a login uid. A process whose login uid is unset may set
+    it once without privilege, and each time it does the kernel hands out the next number of one
+    machine-wide counter of audit sessions, which /proc/self/sessionid shows: a hundred-and-third
+    review relayed a hidden seed between two workers' jobs, one thread at a time (a new thread
+    starts with its parent's unset login uid). Once set, changing it needs CAP_AUDIT_CONTROL."""
+    try:
+        path = Path("/proc/self/loginuid")
+        if path.read_text().strip() != UNSET:
+            return ""
+        path.write_text(str(os.getuid()))
+        return ""
+    except OSError as exc:
+        return f"processes: the login uid could not be set ({exc.strerror}); a job can move the machine's audit session counter"
 
 
 def enter_user_namespace() -> str:
@@ -427,9 +444,10 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # cap, and a ninety-second review held a hidden value's worth in a hidden run while a classmate's
 # job measured what io_setup still granted. process_madvise: madvise's paging out by another door
 # (a ninety-fifth review: MADV_PAGEOUT through PIDFD_SELF passed the filter); memfd_secret: never
-# needed, and counted machine-wide. System V shared memory and message queues (shmget, msgget):
-# a segment nobody has attached, or a queue's messages, belong to no process, so an unprivileged
-# grader's count of a job's memory missed them (a hundred-and-first review held 10 GB that way).
+# needed, and counted machine-wide. System V shared memory, message queues and semaphores
+# (shmget, msgget, semget): a segment nobody has attached, a queue's messages or a set of
+# semaphores belong to no process, so an unprivileged grader's count of a job's memory missed them
+# (a hundred-and-first review held 10 GB in segments, a hundred-and-third 5 GB in semaphores).
 # Numbers per architecture (x86-64, AArch64).
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
@@ -443,7 +461,8 @@ BLOCKED = {
                "inotify_init": 253, "inotify_init1": 294, "fanotify_init": 300, "flock": 73,
                "sysinfo": 99, "syslog": 103, "eventfd": 284, "eventfd2": 290,
                "io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210,
-               "io_pgetevents": 333, "process_madvise": 440, "memfd_secret": 447, "shmget": 29, "msgget": 68},
+               "io_pgetevents": 333, "process_madvise": 440, "memfd_secret": 447, "shmget": 29, "msgget": 68,
+               "semget": 64},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -454,7 +473,8 @@ BLOCKED = {
                 "mlock2": 284, "pidfd_open": 434, "pidfd_getfd": 438, "setsid": 157,
                 "inotify_init1": 26, "fanotify_init": 262, "flock": 32, "sysinfo": 179, "syslog": 116,
                 "eventfd2": 19, "io_setup": 0, "io_destroy": 1, "io_submit": 2, "io_cancel": 3, "io_getevents": 4,
-                "io_pgetevents": 292, "process_madvise": 440, "memfd_secret": 447, "shmget": 194, "msgget": 186},
+                "io_pgetevents": 292, "process_madvise": 440, "memfd_secret": 447, "shmget": 194, "msgget": 186,
+                "semget": 190},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 # A futex without FUTEX_PRIVATE_FLAG on a page of a file is keyed by the file, not by the process:

@@ -285,7 +285,7 @@ def main(argv: list[str]) -> int:
     sandbox.die_with_parent()
     if os.environ.get("GRADER_PARENT", "").split(":")[0] not in ("", str(os.getppid())):
         return 1                                  # the grader died before we could ask to follow it
-    notes = []
+    notes = [n for n in [sandbox.set_login_uid()] if n]
     if os.geteuid() != 0 and "GRADER_JOB_UID" not in os.environ:
         mapped, why = sandbox.enter_mapped_user_namespace(int(os.environ.get("GRADER_ID_INDEX", "0")))
         if mapped:
