@@ -282,23 +282,22 @@ class Grader:
         it; a TA reads the cell."""
         keys = set(self.spec.raw.get("probing", {}).get("keys", ("lr", "momentum", "epochs", "batch_size",
                                                                   "test_batch_size", "seed")))
+        readers = (   # flag, what finds it in a cell's source, what a TA is told of what it found
+            ("hidden-values", lambda source: probes_hidden(source, keys),
+             lambda what: f"{what}: code that behaves by the values it is run with"),
+            ("introspection", introspects,
+             lambda found: f"reaches into the frames or objects of the process around it ({', '.join(found[:4])}): "
+                           f"code that may tell the grader's calls from the notebook's or rewrite what they record"),
+            ("partial-training", cuts_training,
+             lambda found: f"holds what can stop training partway through an epoch ({', '.join(found[:4])}): the "
+                           f"grader's data has a few mini-batches an epoch, so a limit above that does not show in "
+                           f"the points"))
         for job in jobs:
-            what = probes_hidden(job.source or "", keys)
-            if what:
-                ctx.flag(f"hidden-values:{job.cell_id}")
-                ctx.detail(f"{job.cell_id} {what}: code that behaves by the values it is run with; a TA reads it")
-            reached = introspects(job.source or "")
-            if reached:
-                ctx.flag(f"introspection:{job.cell_id}")
-                ctx.detail(f"{job.cell_id} reaches into the frames or objects of the process around it "
-                           f"({', '.join(reached[:4])}): code that may tell the grader's calls from the notebook's "
-                           f"or rewrite what they record; a TA reads it")
-            cut = cuts_training(job.source or "")
-            if cut:
-                ctx.flag(f"partial-training:{job.cell_id}")
-                ctx.detail(f"{job.cell_id} holds what can stop training partway through an epoch "
-                           f"({', '.join(cut[:4])}): the grader's data has a few mini-batches an epoch, so a limit "
-                           f"above that does not show in the points; a TA reads it")
+            for flag, read, say in readers:
+                found = read(job.source or "")
+                if found:
+                    ctx.flag(f"{flag}:{job.cell_id}")
+                    ctx.detail(f"{job.cell_id} {say(found)}; a TA reads it")
 
     @staticmethod
     def _code_from_strings(ctx: Context, jobs) -> None:
