@@ -38,10 +38,13 @@ def contains(text: str, secret: str) -> bool:
 def hidden_strings(hidden: dict | None = None) -> list[str]:
     """Hidden values distinctive enough to search for in text (by default the draw of DRAW_SEED):
     numbers of at least 3 digits, decimals of at least 5 characters (a momentum drawn as 0.75 is in
-    the reference's own data, and would be found whether it leaked or not)."""
+    the reference's own data, and would be found whether it leaked or not), and none that the
+    public notebooks print anyway (an lr drawn as 0.0328 is a weight in the template's outputs:
+    the bundle test failed for 2 of the 151 possible draws)."""
     hidden = load_spec(draw_seed=DRAW_SEED).hidden() if hidden is None else hidden
+    public = (REF / "template.ipynb").read_text() + (REF / "solution.ipynb").read_text()
     return [str(v) for v in hidden_values(hidden)
-            if len(str(v)) >= (5 if isinstance(v, float) else 3)]
+            if len(str(v)) >= (5 if isinstance(v, float) else 3) and not contains(public, str(v))]
 
 
 def fast_spec():
