@@ -87,6 +87,10 @@ def later_epochs_with(name: str, made: str) -> str:
 
 # name -> (cell changes, expected points per check (others: full), message needles, flags wanted)
 CASES = {
+    "the-placeholder-left-below-a-written-init": (   # a hundred-and-fifth review: "not written yet"
+        {"ann-sigmoid": sigmoid().replace("\n\n    def forward", "\n        raise NotImplementedError()\n\n    def forward")},
+        {f"ANN_sigmoid: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},
+        ["`ANN_sigmoid` still raises the template's NotImplementedError (line", "delete the placeholder line"], []),
     "module-list-style": ({"ann-sigmoid": MODULE_LIST}, {}, [], []),
     "created-output-first": (
         {"ann-sigmoid": sigmoid(OUTPUT_FIRST)},
@@ -674,12 +678,37 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c",
                                               "g1, g2, g3 = (g1, g2, g3) if g1 else (a, b, c)"))},
         {"plots": 0}, ["only one epoch's gradient lists were plotted"], []),
+    # A hundred-and-fifth review: a function written against the student's own class (its names)
+    # raised AttributeError on the grader's model; that model now answers to those names too.
+    "sgd-over-the-classs-own-sequential": (
+        {"ann-sigmoid": 'class ANN_sigmoid(nn.Module):\n    def __init__(self, d_in, d_out):\n        super().__init__()\n'
+                        '        self.net = nn.Sequential(nn.Flatten(), nn.Linear(d_in, 512), nn.Sigmoid(),\n'
+                        '                                 nn.Linear(512, 1024), nn.Sigmoid(), nn.Linear(1024, 512),\n'
+                        '                                 nn.Sigmoid(), nn.Linear(512, d_out))\n\n'
+                        '    def forward(self, x):\n        return self.net(x)',
+         "train-and-test": train().replace("optim.SGD(model.parameters()", "optim.SGD(model.net.parameters()")},
+        {}, [], ["!raised:train-and-test"]),
+    "legend-and-title-from-the-classs-own-names": (
+        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
+                                            "        self.act = nn.Sigmoid()\n        self.name = 'sigmoid'"),
+         "train-and-test": train().replace(
+             "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n",
+             "    for g, layer in zip((g1, g2, g3), model.layers):\n"
+             "        plt.plot(g, label=f'{layer.in_features} -> {layer.out_features}')\n"
+             "    plt.title(f'{model.name} network ({type(model.act).__name__})'); plt.legend()\n")},
+        {}, [], ["!raised:train-and-test"]),
     "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check;
-        # the grader's model is now built like a student's class, so the new model trains, untested
+        # then all five lost, where a copy trained loses one: the replay now trains a new model of the
+        # class from the weights it held when first seen, so only the passed model's training is lost
         {"train-and-test": train().replace("    optimizer = optim.SGD(", "    model = type(model)(784, 10)\n"
                                                                           "    optimizer = optim.SGD(")},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
-        ["SGD must optimise the parameters of the model passed in"], []),
+        {"final_weights": 0}, ["trains a new model it made (type(model)(...)), not the model passed in"], []),
+    "a-new-model-changed-by-hand-before-training": (   # its weights are taken when first seen: later edits count
+        {"train-and-test": train().replace(
+            "    optimizer = optim.SGD(", "    model = type(model)(784, 10)\n    optimizer = optim.SGD(").replace(
+            "        a, b, c = train(", "        if epoch == 1:\n            with torch.no_grad():\n"
+                                      "                model.linear1.weight.mul_(0.5)\n        a, b, c = train(")},
+        {"epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
     "all-three-gradient-lists-drawn-times-1000": (   # a ninety-seventh review: one unit for all, the layers compare
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3):\n        plt.plot([1000 * v for v in g])\n"
@@ -715,6 +744,10 @@ def train_and_test(model, hyperparameters):
     "one-epoch-too-few": (      # seventy-fourth review: "once" did not say one too few
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', 'range(1, hyperparameters["epochs"])')},
         {"epochs": 0, "final_weights": 0}, ["one call fewer than hyperparameters['epochs'] asks for"], []),
+    "train-called-once-with-the-epochs-as-its-epoch": (   # a hundred-and-fifth review: "check the range's bounds"
+        {"train-and-test": train().replace('    for epoch in range(hyperparameters["epochs"]):\n', "    if True:\n").replace(
+            "train(model, train_loader, optimizer, epoch)", 'train(model, train_loader, optimizer, hyperparameters["epochs"])')},
+        {"epochs": 0, "final_weights": 0}, ["with hyperparameters['epochs'] as its epoch number"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
         {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),
@@ -843,8 +876,8 @@ def test_each_case_loses_exactly_what_it_breaks(cohort, name):
     for c in r.checks:                  # an error in training is explained in full once, not under every check
         if "`train_and_test` raised" in c.message:
             assert sum(c.message.split(" raised ", 1)[1][:40] in d.message for d in r.checks) == 1, c.message
-    for flag in flags:
-        assert flag in r.flags, r.flags
+    for flag in flags:                  # "!flag": a flag that must not be raised
+        assert (flag[1:] not in r.flags) if flag.startswith("!") else (flag in r.flags), r.flags
     assert not any(f.startswith(("missing:", "edited:")) for f in r.flags), r.flags
     assert {f for f in r.flags if f.startswith(("exec:", "extra-import:"))} <= set(flags), r.flags
 

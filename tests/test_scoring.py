@@ -345,6 +345,34 @@ def test_an_answer_written_in_cells_added_below_the_placeholder_goes_to_a_ta():
         assert r.points == 0.0 and r.message.startswith("not answered")
 
 
+def test_an_answer_written_above_the_placeholder_or_into_the_heading_goes_to_a_ta():
+    """A hundred-and-fifth review: an answer in a cell added between the heading and the untouched
+    placeholder scored 0 ("not answered") and never reached the TA; so did one typed into the
+    heading's own cell."""
+    def with_cells(above=(), heading_extra="", answer="YOUR ANSWER HERE"):
+        base = []
+        for cid, kind, src in SOLUTION:
+            if cid == "md-05":
+                src = src + heading_extra
+            if cid == "calc-1-1":
+                base += [(f"mine-{i}", "markdown", text) for i, text in enumerate(above)]
+                src = answer
+            base.append((cid, kind, src))
+        c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+        return manual.score(CALC, c, [], [])[0], c
+
+    r, c = with_cells(above=["My proof: w = 1.", "So XOR is not linear."])
+    assert r.answer == "My proof: w = 1.\n\nSo XOR is not linear." and r.points is None, r.message
+    assert "moved:calc-1-1" in c.flags and any("right above 'calc-1-1'" in d for d in c.details), c.details
+    r, c = with_cells(heading_extra="\n\nMy proof: w = 1.")
+    assert r.answer == "My proof: w = 1." and r.points is None and "moved:calc-1-1" in c.flags, r.message
+    assert any("into the heading's cell" in d for d in c.details), c.details
+    r, c = with_cells(above=["Notation: x is the input."], answer="My proof: w = 1.")    # both: in order
+    assert r.answer == "Notation: x is the input.\n\nMy proof: w = 1." and "moved:calc-1-1" not in c.flags
+    r, c = with_cells(above=["YOUR ANSWER HERE", "  "], heading_extra="\n")      # nothing written anywhere
+    assert r.points == 0.0 and r.answer is None and r.message.startswith("not answered")
+
+
 def test_a_missing_answer_cell_scores_zero_and_one_found_by_its_heading_is_flagged():
     (r,) = manual.score(CALC, ctx(drop=("calc-1-1",)), [], [])      # not the next task's heading instead
     assert (r.points, r.passed, r.answer, r.task, r.check) == (0.0, False, None, "calc_1_1", "answer")

@@ -167,6 +167,19 @@ class Context:
             out.append(c)
         return out
 
+    def added_before(self, cell: Cell) -> list[Cell]:
+        """The cells a student added right above ``cell``, down from the template cell before it."""
+        ids = {t.id for t in self.template.cells if t.id}
+        sums = {self.template.checksum(t) for t in self.template.cells}
+        out = []
+        for c in reversed(self.nb.cells):
+            if c.index >= cell.index:
+                continue
+            if (c.id and c.id in ids) or self.nb.checksum(c) in sums:
+                break
+            out.append(c)
+        return out[::-1]
+
     def explain(self, error: str, given_model: bool = False) -> str:
         """An error of a student's cell, with what the course's rules say about its usual cause.
         ``given_model``: raised by a function that is handed the model to train."""

@@ -43,6 +43,22 @@ def _answer(cell: Cell) -> str:
     return embed(source, {name: (mime, data) for name, mime, data in cell.pictures}, dict(cell.refused)).strip()
 
 
+def _typed_into_heading(ctx: Context, answer: Cell, added: list[Cell], heading: str) -> list[str]:
+    """Text a student typed into the task's heading cell, the template cell right above the answer
+    (and above the cells added there): the lines the template's cell does not have."""
+    first = added[0].index if added else answer.index
+    prev = next((c for c in ctx.nb.cells if c.index == first - 1), None)
+    if prev is None or prev.cell_type != "markdown" or heading not in prev.source:
+        return []
+    template = ctx.template.by_id(prev.id) if prev.id else []
+    if not template:
+        return []
+    known = {ln.strip() for t in template for ln in t.source.split("\n")}
+    extra = "\n".join(ln for ln in prev.source.split("\n") if ln.strip() not in known).strip()
+    return [] if unanswered(extra) else [embed(typed_markers(extra), {n: (m, d) for n, m, d in prev.pictures},
+                                              dict(prev.refused))]
+
+
 def plan(task, ctx: Context):
     return []
 
@@ -76,19 +92,29 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # Cells added right below the answer cell are part of the answer: the whole answer when the
     # placeholder was left (a TA grades it, flagged, instead of a 0 nobody sees), the rest of it
     # when the cell says "see below" (the sixth fairness review: the TA saw only the pointer).
+    # So are cells added right above it, and text typed into the heading's own cell (a hundred-and-
+    # fifth review: an answer above the untouched placeholder scored 0 and never reached the TA).
     # A code cell counts too (a calculation worked out in Python), unless a code task graded it.
-    cells = [c for c in ctx.added_after(found.cell) if c.cell_type in ("markdown", "raw", "code")
-             and not unanswered(c.source) and ctx.graded_as.get(c.index, cfg["cell"]) == cfg["cell"]]
-    below = [_answer(c) for c in cells]
-    for c in cells:
+    def answer_cells(cells):
+        return [c for c in cells if c.cell_type in ("markdown", "raw", "code") and not unanswered(c.source)
+                and ctx.graded_as.get(c.index, cfg["cell"]) == cfg["cell"]]
+
+    above_cells, below_cells = answer_cells(ctx.added_before(found.cell)), answer_cells(ctx.added_after(found.cell))
+    for c in above_cells + below_cells:
         ctx.graded(c, cfg["cell"])
-    if below and unanswered(text):
+    typed = _typed_into_heading(ctx, found.cell, above_cells, cfg["heading"])
+    above, below = typed + [_answer(c) for c in above_cells], [_answer(c) for c in below_cells]
+    where = " and ".join(w for w, parts in (("into the heading's cell", typed),
+                                            (f"in the cells added right above '{cfg['cell']}'", above_cells),
+                                            (f"in the cells added right below '{cfg['cell']}'", below))
+                         if parts)
+    if (above or below) and unanswered(text):
         ctx.flag(f"moved:{cfg['cell']}")
-        ctx.detail(f"the answer for {task.title} was read from the cells added right below '{cfg['cell']}'")
-        text = "\n\n".join(below)
-    elif below:
-        ctx.detail(f"the answer for {task.title} includes the cells added right below '{cfg['cell']}'")
-        text = "\n\n".join([text, *below])
+        ctx.detail(f"the answer for {task.title} was read from what was written {where}")
+        text = "\n\n".join(above + below)
+    elif above or below:
+        ctx.detail(f"the answer for {task.title} includes what was written {where}")
+        text = "\n\n".join([*above, text, *below])
     text = capped(text)
     if "[picture not shown (" in text or ": more pictures than one answer shows]" in text:
         ctx.flag(f"image-dropped:{cfg['cell']}")

@@ -11,11 +11,22 @@ message depends on a hidden seed, input or batch size.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..engines import CellJob
 from ..results import CheckResult
-from .context import Context, Verdict, cell_failure, combine, failed, raised_note, usable, with_note
+from .context import (
+    Context,
+    Verdict,
+    cell_failure,
+    combine,
+    failed,
+    raised_note,
+    usable,
+    with_note,
+)
 
 CHECKS = ("builds", "layers", "forward_shape", "activations", "seeded")
 DIAGNOSES = {
@@ -275,12 +286,19 @@ def own_beyond(model: dict, obs: dict, params: dict, atol: float, mlp=None) -> s
 
 
 def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: e,
-              params: dict | None = None) -> dict[str, Verdict]:
+              params: dict | None = None, written: bool = False) -> dict[str, Verdict]:
     """The five checks on one run's observations (pure: used for the public and hidden run).
     ``explain`` adds what the course's rules say about an error's usual cause; ``params`` are the
     run's probe parameters (to recompute the output of layers of other sizes)."""
     name, args = model["defines"], ", ".join(str(a) for a in model["args"])
     if obs.get("build_error"):
+        if str(obs["build_error"]).startswith("NotImplementedError") and written:
+            # Code written above the placeholder, which was left (a hundred-and-fifth review: "not
+            # written yet" for a class whose layers were all there).
+            where = re.search(r"\(line \d+ of cell [^)]*\)", str(obs["build_error"]))
+            return {c: Verdict(False, f"`{name}` still raises the template's NotImplementedError"
+                                      f"{' ' + where.group(0) if where else ''}: delete the placeholder line "
+                                      f"`raise NotImplementedError()` below your code") for c in CHECKS}
         if str(obs["build_error"]).startswith("NotImplementedError"):
             # The template's placeholder, said as train_and_test's is (a seventy-sixth review read a
             # bare "raised NotImplementedError (line 4 of cell ann-sigmoid)").
@@ -652,8 +670,12 @@ def score_model(task, model: dict, out, ref: dict, atol: float, hidden: bool, ct
         return all_fail("the check did not run (incomplete result from the cell's process)")
     explain = ctx.explain if ctx is not None else (lambda e: e)
     sent = probe_params(task, ctx, model)["runs"] if ctx is not None else {}    # what the probe was given
-    public = judge_run(model, runs["public"], ref_runs["public"], atol, explain, sent.get("public"))
-    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol, explain, sent.get("hidden")) if hidden else None
+    # The cell holds code of the student's (not only the template's stub under the class's ID).
+    written = ctx is not None and ctx.nb is not None and not any(
+        ctx.untouched(c, model["cell"]) for c in ctx.nb.by_id(model["cell"]))
+    public = judge_run(model, runs["public"], ref_runs["public"], atol, explain, sent.get("public"), written)
+    secret = judge_run(model, runs["hidden"], ref_runs["hidden"], atol, explain, sent.get("hidden"),
+                       written) if hidden else None
     verdicts = combine(public, secret, HIDDEN_ONLY)
     return [CheckResult(task=task.id, check=label(c), max_points=float(pts[c]),
                         points=float(pts[c]) if verdicts[c].ok else 0.0, passed=verdicts[c].ok,

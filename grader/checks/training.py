@@ -20,6 +20,7 @@ import numpy as np
 
 from ..engines import CellJob
 from ..magics import without_magics
+from ..notebook import defines, find_cell
 from ..results import CheckResult
 from .context import Context, Verdict, cell_failure, combine, failed, raised_note, usable, with_note
 
@@ -51,7 +52,24 @@ def run_params(task, ctx: Context, hidden: bool) -> dict:
     return {**{k: p[k] for k in ("data_seed", "init_seed", "n_train", "n_test", "batch_size", "layers",
                                  "activation", "lr", "momentum", "epochs")},
             "input_shape": list(data["input_shape"]), "mean": data["mean"], "std": data["std"],
-            "classes": data["classes"], "hyperparameters": hyper}
+            "classes": data["classes"], "hyperparameters": hyper, "names_from": _names_from(task, ctx)}
+
+
+def _names_from(task, ctx: Context) -> dict:
+    """The student's class whose names the grader's model answers to too (spec `names_from`), with
+    the source of the cell that defines it: each cell runs on its own, so the job defines the class
+    aside to read its names. Found as the model task finds it, without its flags."""
+    want = dict(task.cfg.get("names_from") or {})
+    name = want.get("defines")
+    cell_id = next((m["cell"] for t in ctx.spec.tasks for m in t.cfg.get("models", []) if m.get("defines") == name),
+                   None)
+    if not name or not cell_id or ctx.nb is None:       # the reference job defines its classes itself
+        return {}
+    found = find_cell(ctx.nb, cell_id, cell_type="code", matches=lambda c: defines(c.source, name))
+    cells = [found.cell] if found.cell is not None else []
+    cells += [c for c in (ctx.added_after(found.cell) if found.cell is not None else [])
+              if c.cell_type == "code" and defines(c.source, name)]
+    return {**want, "source": without_magics(cells[-1].source)} if cells else {}
 
 
 def probe_params(task, ctx: Context) -> dict:
@@ -102,6 +120,7 @@ def same_series(a, b) -> bool:
 
 
 COPIES = frozenset(f"copy:{i}" for i in range(4))      # the probe's MAX_COPIES
+NEW = frozenset(f"new:{i}" for i in range(2))          # the probe's MAX_NEW: type(model)(...)
 
 
 def rebuilt(label, kind: str) -> int | None:
@@ -120,8 +139,9 @@ def testing(label) -> bool:
 
 
 def ours(label) -> bool:
-    """The passed model, or a copy of it (copy.deepcopy(model)): what the replay can repeat."""
-    return label == "model" or label in COPIES
+    """The passed model, a copy of it (copy.deepcopy(model)) or a new model of its class
+    (type(model)(...)): what the replay can repeat."""
+    return label == "model" or label in COPIES or label in NEW
 
 
 def made_with(ev: dict) -> list[dict]:
@@ -305,9 +325,11 @@ def followups(task, ctx: Context, outcomes, refs) -> list[CellJob]:
         # Only weights the reference has, in its shapes, and as arrays (never lists): a reported
         # tensor of shape (4000000, 0) took the grader to 361 MB as lists, 64 of them would take 15 GB.
         theirs = ref_run.get("final") or {}
-        final = {k: np.asarray(v, dtype=np.float32) for k, v in (run.get("final") or {}).items()
-                 if k in theirs and np.shape(v) == np.shape(theirs[k])}
-        runs[label] = {**p, "events": events, "final": final}
+        def fitting(state):
+            return {k: np.asarray(v, dtype=np.float32) for k, v in (state or {}).items()
+                    if k in theirs and np.shape(v) == np.shape(theirs[k])}
+        runs[label] = {**p, "events": events, "final": fitting(run.get("final")),
+                       "new": [fitting(state) for state in run.get("new") or []]}
     return [CellJob("replay", None, "replay", {"runs": runs}, trusted=True)] if runs else []
 
 
@@ -518,6 +540,12 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     elif trains and len(trains) < epochs and run.get("error"):
         out["epochs"] = Verdict(False, f"`{name}` stopped with an error after `train` was called "
                                        f"{_times(len(trains))}, before the last epoch" + raised)
+    elif len(trains) == 1 and epochs > 1 and trains[0].get("epoch") == epochs:
+        # No loop at all, the number of epochs passed as the epoch: "one call fewer ... check the
+        # range's bounds" named a range there is none of (a hundred-and-fifth review).
+        out["epochs"] = Verdict(False, "`train` was called once, with hyperparameters['epochs'] as its epoch number; "
+                                       "each call of `train` trains one epoch: loop over "
+                                       "range(hyperparameters['epochs']) and call it once per epoch" + raised)
     elif len(trains) != epochs:
         # No number: "= 2" invited `range(2)`, right for grader check and wrong at grading (a
         # student's review).
@@ -654,6 +682,11 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
     if not same and trains and all(e.get("model") in COPIES for e in trains):
         out["final_weights"] = Verdict(False, "your function trains a copy of the model, not the model passed in, which "
                                               "comes back untrained: train the model itself" + raised)
+        return out
+    if not same and trains and all(e.get("model") in NEW for e in trains):
+        out["final_weights"] = Verdict(False, "your function trains a new model it made (type(model)(...)), not the "
+                                              "model passed in, which comes back untrained: train the model itself"
+                                       + raised)
         return out
     used = [e.get("optimizer") for e in good_trains]
     if not same and len(used) > 1 and len(set(used)) == len(used) and \

@@ -11,14 +11,32 @@ import io
 
 def _module(models, label):
     """The replay's model, or its copy under that label, made from the model as it is now when
-    the label first appears (as the student's copy held the model's weights when first seen)."""
+    the label first appears (as the student's copy held the model's weights when first seen), or
+    a new model of its class under a "new:" label."""
     if label == "model":
         return models["model"]
+    if isinstance(label, str) and label in {f"new:{i}" for i in range(MAX_NEW)}:
+        if label not in models:
+            models[label] = _new_model(models["model"], models["new states"], int(label.partition(":")[2]))
+        return models[label]
     if not isinstance(label, str) or label not in {f"copy:{i}" for i in range(MAX_COPIES)}:
         return None
     if label not in models:
         models[label] = copy.deepcopy(models["model"])
     return models[label]
+
+
+def _new_model(model, states, i):
+    """A new model of the grader's class holding the weights the student's new model (made with
+    type(model)(...)) held when first seen; None where they do not fit the class."""
+    if not isinstance(states, list) or i >= len(states) or not isinstance(states[i], dict):
+        return None
+    module = copy.deepcopy(model)
+    try:
+        module.load_state_dict({k: torch.tensor(v, dtype=torch.float32) for k, v in states[i].items()})
+    except (RuntimeError, TypeError, ValueError):
+        return None
+    return module
 
 
 def _loader(loaders, label):
@@ -85,7 +103,7 @@ def replay_run(ns, p):
     model, train_loader, test_loader = make_setup(p)
     final_test = _final_test(ns, p, test_loader)
     loaders = {"train": train_loader, "test": test_loader}
-    models = {"model": model}
+    models = {"model": model, "new states": p.get("new") or []}
     optimizers, out = [], []
     for ev in p["events"]:
         kind = ev.get("kind")

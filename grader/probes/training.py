@@ -16,11 +16,14 @@ import torch.nn as nn
 
 MAX_EVENTS, MAX_LINES, MAX_POINTS = 200, 64, 1_000    # the grader's loaders give a few points per epoch
 MAX_COPIES = 4
+MAX_NEW = 2         # new models of the passed model's class (type(model)(...)), reported as first seen
 MAX_BATCH = 100_000
 
 
-def make_setup(p):
-    """Data, loaders and the initial model: the same in the job, the reference and the replay."""
+def make_setup(p, names=None):
+    """Data, loaders and the initial model: the same in the job, the reference and the replay (in
+    the job it also answers to the names of the student's own class: ``names`` gives them, see
+    _names_aside)."""
     from torch.utils.data import DataLoader, TensorDataset
     shape = [int(s) for s in p["input_shape"]]
 
@@ -35,10 +38,10 @@ def make_setup(p):
     train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=int(p["batch_size"]), shuffle=False)
     test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=int(p["batch_size"]), shuffle=False)
     torch.manual_seed(int(p["init_seed"]))
-    return model_class(p)(), train_loader, test_loader
+    return model_class(p, names)(), train_loader, test_loader
 
 
-def model_class(p):
+def model_class(p, names=None):
     """The class of the model train_and_test is given: the task's layers (as many as the table's,
     narrower), named as `train`'s docstring names them (linear1, linear2, ...), and built like a
     student's class (d_in, d_out), so that code which names a layer, counts the Linear layers or
@@ -57,6 +60,20 @@ def model_class(p):
             self.activation = nn.Sigmoid() if sigmoid else nn.ReLU()
             self.depth = len(sizes) - 1
 
+        def __getattr__(self, name):
+            # A name the grader's model lacks: once, the student's own class is read for its names
+            # (see _shape_of), only when the function asks for one.
+            try:
+                return super().__getattr__(name)
+            except AttributeError:
+                if names is None or name.startswith("_") or self.__dict__.get("_names_given"):
+                    raise
+            self.__dict__["_names_given"] = True
+            shape = names()
+            if shape:
+                _alias(self, shape, [nn.Module.__getattr__(self, f"linear{i + 1}") for i in range(self.depth)])
+            return getattr(self, name)
+
         def forward(self, x):
             x = self.flatten(x)
             for i in range(1, self.depth):
@@ -64,6 +81,149 @@ def model_class(p):
             return getattr(self, f"linear{self.depth}")(x)
 
     return GraderModel
+
+
+ACTIVATIONS = ("Sigmoid", "ReLU", "Tanh", "LeakyReLU", "ELU", "GELU", "SiLU", "ReLU6", "Softplus", "Hardtanh")
+
+
+def _shape_of(cls, args, depth_wanted):
+    """The student's own class as data: its submodules by name (containers with their children,
+    each Linear as the grader's layer in the same place, flattening and activations as the
+    grader's, anything else without weights as an identity) and its plain attributes. The grader's
+    model then answers to those names too, so a function written against the student's class
+    (optim.SGD(model.net.parameters(), ...), a legend from model.fc1.out_features, a title from
+    model.name) works on it as in the notebook (a hundred-and-fifth review: 20 points lost to an
+    AttributeError). Built on the meta device: no weights are made. None where it does not fit."""
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        return None
+    with torch.device("meta"):
+        inst = cls(*args)
+    linears = [m for m in nn.Module.modules(inst) if type(m) is nn.Linear]
+    if len(linears) != depth_wanted:
+        return None
+    order = {id(m): i for i, m in enumerate(linears)}
+
+    def node(m, depth):
+        if id(m) in order:
+            return ["linear", order[id(m)]]
+        kids = list(vars(m).get("_modules", {}).items())
+        if not kids:
+            if any(True for _ in nn.Module.parameters(m)):
+                raise ValueError("weights outside Linear layers")
+            name = type(m).__name__
+            return ["flatten"] if name == "Flatten" else ["activation"] if name in ACTIVATIONS else ["identity"]
+        if depth > 4 or len(kids) > 64:
+            raise ValueError("too deep")
+        kind = {nn.Sequential: "sequential", nn.ModuleList: "list", nn.ModuleDict: "dict"}.get(type(m), "module")
+        return [kind, [[str(n), node(c, depth + 1)] for n, c in kids if c is not None]]
+
+    children = [[str(n), node(c, 0)] for n, c in vars(inst).get("_modules", {}).items() if c is not None]
+    attrs = [[k, v] for k, v in list(vars(inst).items())[:64] if isinstance(k, str) and not k.startswith("_")
+             and k != "training" and type(v) in (str, int, float, bool) and (type(v) is not str or len(v) < 200)]
+    return {"children": children[:64], "attrs": attrs}
+
+
+def _names_aside(ns, p):
+    """A function that reads the student's own class (spec `names_from`) for _shape_of, once.
+    Each cell runs on its own, so the class's cell is run again, in a child process that can only
+    answer through a pipe, within a second and with its output going nowhere: what that cell does
+    besides (a malformed frame written on the job's socket, an endless loop) costs no check of
+    this function."""
+    import json
+    import os
+    import select
+    import time
+    want, cache = p.get("names_from") or {}, []
+
+    def read():
+        if cache:
+            return cache[0]
+        cache.append(None)
+        if not isinstance(want.get("source"), str):
+            return None
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(r)
+                os.closerange(3, w)
+                os.closerange(w + 1, 1 << 16)
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                scratch = dict(ns)
+                try:
+                    exec(compile(want["source"], "<names_from>", "exec"), scratch)
+                except BaseException:  # noqa: BLE001 - the class may be defined before a later line fails
+                    pass
+                shape = _shape_of(scratch.get(str(want.get("defines"))), list(want.get("args") or []),
+                                  len(p["layers"]) - 1)
+                os.write(w, json.dumps(shape).encode()[:1 << 20])
+            finally:
+                os._exit(0)
+        os.close(w)
+        data, deadline = b"", time.monotonic() + 1.0
+        try:
+            while len(data) < 1 << 20 and (left := deadline - time.monotonic()) > 0:
+                if not select.select([r], [], [], left)[0]:
+                    break
+                chunk = os.read(r, 1 << 16)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            os.close(r)
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        try:
+            shape = json.loads(data)
+            cache[0] = shape if isinstance(shape, dict) else None
+        except ValueError:
+            pass
+        return cache[0]
+
+    return read
+
+
+def _alias(model, shape, linears):
+    """Give the grader's model the names of _shape_of's shape, each for one of its own modules (or a
+    container of them): no new weights, and the grader's own names come first, so its parameters,
+    their order and their names (what is reported and replayed) are those of the plain model."""
+    from collections import OrderedDict
+
+    def build(node):
+        kind = node[0]
+        if kind == "linear":
+            return linears[node[1]]
+        if kind in ("flatten", "activation", "identity"):
+            return {"flatten": model.flatten, "activation": model.activation}.get(kind) or nn.Identity()
+        kids = [(n, build(k)) for n, k in node[1]]
+        if kind == "sequential":
+            return nn.Sequential(OrderedDict(kids))
+        if kind == "list":
+            return nn.ModuleList([m for _, m in kids])
+        if kind == "dict":
+            return nn.ModuleDict(OrderedDict(kids))
+        holder = nn.Module()
+        for n, m in kids:
+            holder.add_module(n, m)
+        return holder
+
+    try:
+        for name, node in shape["children"]:
+            if not hasattr(model, name):
+                model.add_module(name, build(node))
+        for name, value in shape["attrs"]:
+            if not hasattr(model, name):
+                setattr(model, name, value)
+    except Exception:  # noqa: BLE001 - a name nn.Module refuses: the plain model's names stay
+        pass
 
 
 def _bind(fn, args, kwargs):
@@ -128,6 +288,26 @@ def _copy_of(obj, model, ids):
             for k, v in theirs.items())
     except Exception:  # noqa: BLE001 - whatever the student passed
         return False
+
+
+def _new_of(obj, model, ids):
+    """Another model of the passed model's own class, sharing none of its parameters
+    (type(model)(784, 10)): the replay trains one like it from the weights it held when first seen,
+    so what is reported for it is checked as a copy's is (a sixty-ninth review: such a function
+    lost all five checks, where training a copy loses one)."""
+    try:
+        if type(obj) is not type(model) or any(id(q) in ids for q in nn.Module.parameters(obj)):
+            return False
+        mine, theirs = nn.Module.state_dict(obj), nn.Module.state_dict(model)
+        return list(mine) == list(theirs) and all(
+            isinstance(mine[k], torch.Tensor) and mine[k].shape == v.shape for k, v in theirs.items())
+    except Exception:  # noqa: BLE001 - whatever the student passed
+        return False
+
+
+def _weights(module):
+    return {k: torch.Tensor.clone(torch.Tensor.float(torch.Tensor.detach(v)))
+            for k, v in nn.Module.state_dict(module).items()}
 
 
 SETTINGS = ("lr", "momentum", "dampening", "weight_decay")
@@ -275,7 +455,7 @@ def _lines_of(figures):
 def observe_run(ns, name, p):
     import matplotlib.pyplot as plt
 
-    model, train_loader, test_loader = make_setup(p)
+    model, train_loader, test_loader = make_setup(p, _names_aside(ns, p))
     # The model's own parameter tensors, taken before the student's function runs: training
     # changes them in place, and what the model "says" afterwards is the student's to replace (the
     # fortieth review set `model.state_dict = twin.state_dict` after training a copy).
@@ -283,6 +463,7 @@ def observe_run(ns, name, p):
     ids = {id(q) for _, q in own}
     start = [q.detach().clone() for _, q in own]
     events, optimizers, copies, owned, inside = [], [], [], [], []
+    news, news_start = [], []
     provided_train, provided_test = ns.get("train"), ns.get("test")
     original_init = torch.optim.Optimizer.__init__
 
@@ -323,9 +504,16 @@ def observe_run(ns, name, p):
         for i, c in enumerate(copies):
             if obj is c:
                 return f"copy:{i}"
+        for i, c in enumerate(news):
+            if obj is c:
+                return f"new:{i}"
         if len(copies) < MAX_COPIES and _copy_of(obj, model, ids):
             copies.append(obj)
             return f"copy:{len(copies) - 1}"
+        if len(news) < MAX_NEW and _new_of(obj, model, ids):
+            news.append(obj)
+            news_start.append(_weights(obj))
+            return f"new:{len(news) - 1}"
         return "other"
 
     def loader_of(obj):
@@ -470,20 +658,23 @@ def observe_run(ns, name, p):
                 fn.__kwdefaults__ = kwdefaults
         except (AttributeError, TypeError):
             pass
-    # An optimizer made over a copy before the copy's first call is known by its parameters now.
-    for i, c in enumerate(copies):
+    # An optimizer made over a copy (or a new model) before its first call is known by its
+    # parameters now.
+    for label, c in [(f"copy:{i}", c) for i, c in enumerate(copies)] + [(f"new:{i}", c) for i, c in enumerate(news)]:
         try:
             theirs = {id(q) for q in nn.Module.parameters(c)}
         except Exception:  # noqa: BLE001 - whatever the student passed
             continue
         for ev, mine in owned:
             if ev["params"] == "other" and mine == theirs:
-                ev["params"] = f"copy:{i}"
+                ev["params"] = label
     snapshots.extend(_lines_of_open_figures(plt))
     snapshots.extend(_lines_of(dict.fromkeys(displayed)))
     original_close("all")
     if schedulers:
         res["schedulers"] = schedulers
+    if news_start:
+        res["new"] = news_start
     res.update(events=events, lines=snapshots[:MAX_LINES],
                final={k: torch.Tensor.clone(torch.Tensor.float(torch.Tensor.detach(q))) for k, q in own})
     return res
