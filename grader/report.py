@@ -11,10 +11,12 @@ The files are renderings: the gradebook (``gradebook.sqlite``) is the source of 
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from .answer_images import as_text
@@ -60,7 +62,25 @@ def umask() -> int:
     return mask
 
 
+# The machine's table of open files, or memory, full for a moment (a student's job that filled it
+# is stopped within a second): a report written then is retried, not the batch stopped (a
+# hundred-and-fourth review stopped an unprivileged grader so, "Too many open files in system").
+PASSING = {errno.ENFILE, errno.EMFILE, errno.ENOMEM, errno.EAGAIN}
+RETRIES_S = (0.2, 0.5, 1, 2, 4, 8)
+
+
 def atomic_write(path: Path, text: str | bytes, durable: bool = False) -> None:
+    """``_write_once``, again after a pause while what failed was a passing shortage."""
+    for pause in (*RETRIES_S, None):
+        try:
+            return _write_once(path, text, durable)
+        except ReportWriteError as exc:
+            if exc.errno not in PASSING or pause is None:
+                raise
+            time.sleep(pause)
+
+
+def _write_once(path: Path, text: str | bytes, durable: bool = False) -> None:
     """Write the whole file or nothing; raise ReportWriteError with the reason on failure.
 
     A file whose content would not change is left alone. ``durable`` forces the data to disk

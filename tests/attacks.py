@@ -97,8 +97,20 @@ def train_and_test(model, hyperparameters):
 
 # The same claims made for a copy of the model trained on a loader of its own, which the replay
 # repeats on a copy of the grader's model and a loader over the same data with that batch size.
-FORGED_COPY_TRAINING = FORGED_TRAINING.replace('"model"', '"copy:0"').replace('"loader": "train"',
+FORGED_COPY_TRAINING = FORGED_TRAINING.replace(': "model"', ': "copy:0"').replace('"loader": "train"',
                                                                                 '"loader": "train:1"')
+
+# The same claims made for a new model of the passed model's class (type(model)(...)), whose
+# weights when first seen the reply gives (all zeros, so no training is needed to know them): the
+# replay trains such a model from them, and the cheap series are not what it gives.
+FORGED_NEW_TRAINING = FORGED_TRAINING.replace(': "model"', ': "new:0"').replace(
+    'runs[label] = {"events": events, "lines": series * p["epochs"], "final": final}',
+    'new = {}\n'
+    '        for i in range(len(dims) - 1):\n'
+    '            new[f"linear{i + 1}.weight"] = _tensor([dims[i + 1], dims[i]], 0.0)\n'
+    '            new[f"linear{i + 1}.bias"] = _tensor([dims[i + 1]], 0.0)\n'
+    '        runs[label] = {"events": events, "lines": series * p["epochs"], "final": final, "new": [new]}')
+assert '"new": [new]' in FORGED_NEW_TRAINING
 
 # The attack as first reproduced: look for the grader's probe and helper functions in the process.
 PROBES_IN_PROCESS = '''
@@ -336,6 +348,56 @@ for _o in range(0, _size, _step):
     sum(_m[_i] for _i in range(_o, _o + _step, 4096))
     os.write(_b[1], b"x")
 time.sleep(3)
+'''
+
+# Unix stream sockets whose data waits at a receiver: the sender is closed, the receiver kept, and
+# the queued data belongs to no process (a hundred-and-fourth review held 8 GB so with datagrams,
+# without a memory cgroup; datagrams are refused now, stream sockets are charged).
+SOCKET_QUEUES = '''
+import os, socket, time
+def _fill(n):
+    held = []
+    for _ in range(n):
+        a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        a.setblocking(False)
+        try:
+            while True:
+                a.send(b"x" * 65536)
+        except BlockingIOError:
+            pass
+        a.close()
+        held.append(b)
+    return held
+for _k in range({procs} - 1):
+    if os.fork() == 0:
+        _held = _fill({pairs})
+        time.sleep(30)
+        os._exit(0)
+_held = _fill({pairs})
+time.sleep(5)
+'''
+
+# The machine's table of open files, filled through mappings that keep a file open after close()
+# (a hundred-and-fourth review: classmates' jobs failed to start, or the unprivileged grader could
+# not write a report and stopped; and a hidden seed was relayed by taking and giving back room in
+# the table, read by a classmate's job as open() failing).
+FILE_TABLE = '''
+import ctypes, os, time
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype, _libc.mmap.argtypes = ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                                                            ctypes.c_int, ctypes.c_int, ctypes.c_long]
+def _hold(n):
+    for _ in range(n):                  # libc's mmap: Python's would keep a descriptor of its own
+        fd = os.open(os.__file__, os.O_RDONLY)
+        _libc.mmap(None, 4096, 1, 1, fd, 0)       # PROT_READ, MAP_SHARED
+        os.close(fd)
+for _k in range({procs} - 1):
+    if os.fork() == 0:
+        _hold({each})
+        time.sleep(30)
+        os._exit(0)
+_hold({each})
+time.sleep(5)
 '''
 
 # Page tables of a huge mapping that is only read: each read maps the kernel's zero page (no

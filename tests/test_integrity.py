@@ -39,6 +39,19 @@ pytestmark = pytest.mark.slow
 MEMORY_MB = 1000
 
 
+def _file_table_each() -> int:
+    """Mapped files for each of FileTable's 5 processes: 250,000 in all, or half of what is left of
+    this machine's table where that is less (the attack must alarm the grader, not fill the table)."""
+    try:
+        used, _, most = (int(v) for v in Path("/proc/sys/fs/file-nr").read_text().split())
+    except (OSError, ValueError):
+        return 50_000
+    return max(1_000, min(50_000, (most - used) // 10))
+
+
+FILE_TABLE_EACH = _file_table_each()
+
+
 def _png_2x2() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
@@ -126,6 +139,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                   "ann-relu": attacks.named(attacks.FORGED_MODEL, "ANN_relu"),
                   "train-and-test": attacks.FORGED_TRAINING},
         "CopyForge": {"train-and-test": attacks.FORGED_COPY_TRAINING},
+        "NewForge": {"train-and-test": attacks.FORGED_NEW_TRAINING},
         "FrameForge": {"train-and-test": attacks.FRAME_FORGED_TRAINING},
         "Probes": {"ann-sigmoid": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_sigmoid"),
                    "ann-relu": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_relu"),
@@ -167,6 +181,8 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                      + "def train_and_test(model, hyperparameters):\n    raise NotImplementedError\n"},
         "Orphan": {"ann-relu": attacks.ORPHAN_MEMORY.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "SharedByTwo": {"ann-relu": attacks.SHARED_BY_TWO.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
+        "SocketQueues": {"ann-relu": attacks.SOCKET_QUEUES.format(procs=20, pairs=240) + sol["ann-relu"]},
+        "FileTable": {"ann-relu": attacks.FILE_TABLE.format(procs=5, each=FILE_TABLE_EACH) + sol["ann-relu"]},
         "PageTables": {"ann-relu": attacks.PAGE_TABLES.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
@@ -271,6 +287,21 @@ def test_a_forged_reply_about_a_copy_of_the_model_earns_nothing(batch):
     r = report(batch, "MalCopyForge")
     assert points(r, "code_3_2_train") == 0, messages(r, "code_3_2_train")
     assert points(r, "code_3_2_models") == 10
+    # Refused by the replay, not by the reply's form (the forged events once
+    # carried a key "copy:0" and were refused as malformed, so the replay was never reached).
+    assert "could not be reproduced" in messages(r, "code_3_2_train"), messages(r, "code_3_2_train")
+    assert "invalid" not in messages(r, "code_3_2_train")
+
+
+def test_a_forged_reply_about_a_new_model_earns_nothing(batch):
+    """Calls reported on a new model of the passed model's class are replayed on a model of the
+    grader's class holding the weights the reply says it started from: cheap claims about it, with
+    weights anyone knows (zeros), earn nothing."""
+    r = report(batch, "MalNewForge")
+    assert points(r, "code_3_2_train") == 0, messages(r, "code_3_2_train")
+    assert points(r, "code_3_2_models") == 10
+    assert "could not be reproduced" in messages(r, "code_3_2_train"), messages(r, "code_3_2_train")
+    assert "invalid" not in messages(r, "code_3_2_train")
 
 
 def test_grader_code_is_not_in_the_students_process(batch):
@@ -486,6 +517,27 @@ def test_memory_no_process_holds_as_its_own_counts(batch, name):
     assert points(r, "code_3_2_models", "ANN_sigmoid") > 0
 
 
+def test_data_queued_on_sockets_counts(batch):
+    # A hundred-and-fourth review held 8 GB in datagrams queued at receivers of its own without a
+    # memory cgroup: datagram sockets are refused now, and each stream socket of the job is charged
+    # what it can hold (with a cgroup, the kernel charges the data itself). Its other class may go
+    # with it (a cgroup's out-of-memory kill picks any process of the notebook's jobs).
+    r = report(batch, "MalSocketQueues")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+
+
+def test_a_job_cannot_fill_the_machines_table_of_open_files(batch):
+    # A hundred-and-fourth review: 40 processes each mapped one file 65,000 times (a mapping keeps
+    # its file open after close(), uncounted by RLIMIT_NOFILE) and filled the machine's file table:
+    # classmates' jobs failed to start (20/50), the unprivileged grader stopped, and a hidden seed
+    # was relayed to a classmate's job by taking and giving back room in the table.
+    r = report(batch, "MalFileTable")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert "open or mapped files" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") > 0
+
+
 SYSV_AND_LIMITS = """
 import ctypes, resource
 libc = ctypes.CDLL(None, use_errno=True)
@@ -523,6 +575,40 @@ def test_memory_of_no_process_cannot_be_held_and_per_user_counts_are_the_jobs_ow
     assert out.ok, out.error
     assert out.output.strip() == (f"[('shmget', 1), ('msgget', 1), ('semget', 1)] [{SIGNALS_PENDING}, 0, 0] [1]"), \
         out.output
+
+
+SOCKETS = """
+import errno, socket
+tries = {}
+for name, make in (("dgram", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)),
+                   ("seqpacket pair", lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)),
+                   ("dgram pair", lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)),
+                   ("inet", lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM))):
+    try:
+        make()
+        tries[name] = "made"
+    except OSError as exc:
+        tries[name] = errno.errorcode[exc.errno]
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)       # what multiprocessing needs
+a.sendall(b"ok")
+for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+    try:
+        a.setsockopt(socket.SOL_SOCKET, option, 8 << 20)
+        tries[option] = "set"
+    except OSError as exc:
+        tries[option] = errno.errorcode[exc.errno]
+print(sorted(tries.items(), key=str), b.recv(2))
+"""
+
+
+def test_a_job_makes_only_unix_stream_sockets_with_the_machines_buffers(engine):
+    # A hundred-and-fourth review, without root: datagrams queued at receivers of its own held
+    # 8 GB that no process's memory shows (a memory cgroup charges them; without one they are
+    # now refused, and what a stream socket can hold is charged to the job: see the next test).
+    out, = engine.run([CellJob("sockets", SOCKETS)])
+    assert out.ok, out.error
+    assert out.output.strip() == ("[('dgram pair', 'EPERM'), ('dgram', 'EPERM'), ('inet', 'ENETUNREACH'), "
+                                  "('seqpacket pair', 'EPERM'), (7, 'EPERM'), (8, 'EPERM')] b'ok'"), out.output
 
 
 # A hundred-and-first review, without root: one job held N real-time signals pending while a

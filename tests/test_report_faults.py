@@ -85,6 +85,30 @@ def test_permission_refused_is_one_line_too(tmp_path, monkeypatch):
         atomic_write(tmp_path / "x.csv", "a")
 
 
+def test_a_full_table_of_open_files_for_a_moment_is_waited_out(tmp_path, monkeypatch):
+    """A student's job that filled the machine's file table is stopped within a second: the report
+    written meanwhile is retried, not the batch stopped (a hundred-and-fourth review)."""
+    real, calls = report.tempfile.mkstemp, []
+
+    def full_twice(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise OSError(errno.ENFILE, "Too many open files in system")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report.tempfile, "mkstemp", full_twice)
+    monkeypatch.setattr(report, "RETRIES_S", (0.01, 0.01))
+    atomic_write(tmp_path / "x.csv", "a")
+    assert (tmp_path / "x.csv").read_text() == "a" and len(calls) == 3
+
+    def always_full(*args, **kwargs):
+        raise OSError(errno.ENFILE, "Too many open files in system")
+
+    monkeypatch.setattr(report.tempfile, "mkstemp", always_full)
+    with pytest.raises(ReportWriteError, match="Too many open files in system"):      # not for ever
+        atomic_write(tmp_path / "y.csv", "a")
+
+
 UMASK_RUN = """
 import os, sys
 from pathlib import Path

@@ -496,6 +496,11 @@ AF_UNIX = 1
 GETSOCKOPT = {"x86_64": 55, "aarch64": 209}
 SETSOCKOPT = {"x86_64": 54, "aarch64": 208}
 SOL_SOCKET, SO_COOKIE, SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD = 1, 57, 71, 76, 77
+# A socket's buffers stay as set by the machine (net.core.wmem_default): what a Unix stream socket
+# can hold queued is then bounded, and the grader charges each such socket that much without a
+# memory cgroup (a hundred-and-fourth review held 8 GB in queued datagrams, unprivileged).
+SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE, SO_RCVBUFFORCE = 7, 8, 32, 33
+SOCK_STREAM, SOCK_TYPE_MASK = 1, 0xF
 MADV_COLD, MADV_PAGEOUT = 20, 21
 CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}          # clone, clone3
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
@@ -528,16 +533,21 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     code += [(jeq, 0, 1 + len(REFUSED_FCNTL), FCNTL[arch]), (ld, None, None, 24)]
     code += [(jeq, "EPERM", 0, cmd) for cmd in REFUSED_FCNTL[:-1]] + [(jeq, "EPERM", "ALLOW", REFUSED_FCNTL[-1])]
     socket_nr, socketpair_nr = SOCKET[arch]
-    code += [(jeq, 1, 0, socket_nr), (jeq, 0, 2, socketpair_nr), (ld, None, None, 16),
-             (jeq, "ALLOW", "NONET", AF_UNIX)]
+    # Unix sockets only, and only stream ones: a datagram receiver holds queued datagrams of
+    # senders long closed, none of them in any process's memory (a hundred-and-fourth review).
+    code += [(jeq, 1, 0, socket_nr), (jeq, 0, 5, socketpair_nr), (ld, None, None, 16),
+             (jeq, 0, "NONET", AF_UNIX), (ld, None, None, 24), (and_, None, None, SOCK_TYPE_MASK),
+             (jeq, "ALLOW", "EPERM", SOCK_STREAM)]
     # A socket's cookie comes from a machine-wide counter that moves only when a cookie is asked
     # for, so it is quiet and exact: a sixth review set it to a hidden seed for a later job to read.
     # A peer's pidfd (SO_PEERPIDFD, SO_PASSPIDFD) is a pidfd all the same (an eighth review).
     code += [(jeq, 0, 6, GETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
              (ld, None, None, 32), (jeq, "EPERM", 0, SO_COOKIE), (jeq, "EPERM", 0, SO_NETNS_COOKIE),
              (jeq, "EPERM", "ALLOW", SO_PEERPIDFD)]
-    code += [(jeq, 0, 4, SETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
-             (ld, None, None, 32), (jeq, "EPERM", "ALLOW", SO_PASSPIDFD)]
+    code += [(jeq, 0, 8, SETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
+             (ld, None, None, 32)] + [(jeq, "EPERM", 0, opt) for opt in (SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE,
+                                                                         SO_RCVBUFFORCE)] + [
+             (jeq, "EPERM", "ALLOW", SO_PASSPIDFD)]
     code += [(jeq, "ENOSYS", 0, nr) for nr in FUTEX2]
     code += [(jeq, 0, 5, FUTEX[arch]), (ld, None, None, 24), (jset, "ALLOW", 0, FUTEX_PRIVATE_FLAG),
              (and_, None, None, FUTEX_CMD_MASK), (jeq, "EAGAIN", 0, FUTEX_WAITS[0]),

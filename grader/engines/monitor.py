@@ -2,8 +2,9 @@
 
 With a memory cgroup the kernel caps memory itself and this only counts processes. Without one,
 memory is counted here: the private memory of every process of the tree, its share of shared
-memory and its page tables, plus memfds they hold open and what the job stored in its tmpfs
-folder (files and /dev/shm), none of which shows as resident memory of a process. RLIMIT_AS is not used: PyTorch reserves huge virtual ranges.
+memory and its page tables, plus memfds they hold open, what the job stored in its tmpfs folder
+(files and /dev/shm) and what its Unix sockets can hold queued, none of which shows as resident
+memory of a process. Either way the machine's table of open files is watched. RLIMIT_AS is not used: PyTorch reserves huge virtual ranges.
 """
 from __future__ import annotations
 
@@ -73,6 +74,60 @@ def _memfd_bytes(pids: list[int]) -> int:
     return total
 
 
+def _socket_charge() -> int:
+    """What one Unix stream socket can hold out of every process's memory: its own data queued at
+    a peer (up to its send buffer and one more message) and a receive queue of a peer that closed
+    (the same again). Jobs may make no other sockets and cannot raise a buffer (the system-call
+    filter)."""
+    try:
+        with open("/proc/sys/net/core/wmem_default") as fh:
+            buffer = int(fh.read())
+    except (OSError, ValueError):
+        buffer = 212_992
+    return 4 * buffer
+
+
+SOCKET_CHARGE = _socket_charge()
+
+
+def _socket_bytes(pid: int) -> int:
+    """Every Unix socket of the job's network namespace (the worker's own, which only its jobs
+    use), the ones in flight in a message included, each charged SOCKET_CHARGE: queued socket
+    data belongs to no process (a hundred-and-fourth review held 8 GB so, without a cgroup)."""
+    try:
+        with open(f"/proc/{pid}/net/unix") as fh:
+            return max(0, sum(1 for _ in fh) - 1) * SOCKET_CHARGE
+    except OSError:
+        return 0
+
+
+def files_in_use() -> tuple[int, int]:
+    """The machine's open files and its limit (fs.file-nr): one table every process shares."""
+    try:
+        with open("/proc/sys/fs/file-nr") as fh:
+            used, _, most = (int(v) for v in fh.read().split())
+        return used, most
+    except (OSError, ValueError):
+        return 0, 0
+
+
+FILES_PER_JOB = 20_000      # descriptors and mapped files; a notebook with torch holds some 2,000
+
+
+def _files_held(pids: list[int]) -> int:
+    """Open file descriptors and file-backed mappings of the job's processes (a mapping keeps its
+    file open after close(): a hundred-and-fourth review filled the machine's file table so, with
+    40 processes each mapping one file 65,000 times)."""
+    total = 0
+    for pid in pids:
+        for what in ("fd", "map_files"):
+            try:
+                total += len(os.listdir(f"/proc/{pid}/{what}"))
+            except OSError:
+                continue
+    return total
+
+
 def _folder_bytes(pid: int) -> int:
     """What the job stored in its own /tmp (which also holds /dev/shm)."""
     try:
@@ -97,6 +152,10 @@ class TreeMonitor:
         self.max_processes = max_processes
         self.cgroups = cgroups
         self.peak = 0
+        # The machine's file table is looked into only once it grows by a quarter of what is left
+        # of it (or 200,000 files): reading every process's mappings each tick would cost time.
+        used, most = files_in_use()
+        self.files_alarm = used + min(200_000, max(0, most - used) // 4) if most else None
         try:
             self.reaper: psutil.Process | None = psutil.Process(pid).parent()
         except psutil.Error:
@@ -119,11 +178,15 @@ class TreeMonitor:
         status = [_status(pid) for pid in pids]
         if sum(t for t, _ in status) > self.max_processes * 4:
             raise LimitExceeded("processes", f"started more than {self.max_processes * 4} threads")
+        if self.files_alarm is not None and files_in_use()[0] > self.files_alarm and \
+                _files_held(pids) > FILES_PER_JOB:
+            raise LimitExceeded("processes", f"held more than {FILES_PER_JOB:,} open or mapped files (the machine's "
+                                         f"table of open files is shared by every student's job)")
         if self.cgroups is not None and self.cgroups.memory is not None:
             self.peak = max(self.peak, self.cgroups.usage())
             return
         used = (sum(_private_bytes(pid) for pid in pids) + sum(pte for _, pte in status) + _memfd_bytes(pids)
-                + _folder_bytes(self.pid))
+                + _folder_bytes(self.pid) + _socket_bytes(self.pid))
         self.peak = max(self.peak, used)
         if used > self.memory:
             raise LimitExceeded("memory", f"used more than {self.memory // 2**20} MB of memory")
