@@ -85,6 +85,8 @@ def later_epochs_with(name: str, made: str) -> str:
         "    g1, g2, g3 = [], [], []", f"    {name} = {made}\n    g1, g2, g3 = [], [], []")
 
 
+ALL_FIVE = {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}   # every training check lost
+
 # name -> (cell changes, expected points per check (others: full), message needles, flags wanted)
 CASES = {
     "the-placeholder-left-below-a-written-init": (   # a hundred-and-fifth review: "not written yet"
@@ -134,7 +136,7 @@ CASES = {
     "a-model-built-inside-train_and_test": (   # a student's review: "define it in the cell itself" (paste the class)
         {"train-and-test": train().replace("    optimizer = optim.SGD(", "    model = ANN_sigmoid(784, 10)\n"
                                                                          "    optimizer = optim.SGD(")},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ALL_FIVE,
         ["stopped with an error before it created an optimizer", "train `model` (do not build one of your own)",
          "(the error is named under optimizer)"], []),
     "a-wrong-hidden-size-and-relu6": (       # a fifty-third review: the further passes were skipped for other sizes
@@ -442,7 +444,7 @@ CASES = {
                            "    with torch.no_grad():\n        for q in model.parameters():\n            q.mul_(0.5)\n"
                            "    train(model, train_loader, optimizer, 2)\n"
                            "    test(model, test_loader)"},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
+        ALL_FIVE, [], []),
     "a-copy-trained-and-its-state-dict-lent-to-the-model": (   # the fortieth review: it earned final_weights
         {"train-and-test": "import copy\n" + train(BODY.replace("model", "twin")).replace(
             "    optimizer = optim.SGD(model.parameters()",
@@ -491,7 +493,7 @@ CASES = {
             "    g1, g2, g3 = [], [], []",
             "    for m in model.modules():\n        if isinstance(m, nn.Linear):\n"
             "            nn.init.xavier_uniform_(m.weight)\n    g1, g2, g3 = [], [], []")},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ALL_FIVE,
         ["changed the model's weights before its first call of `train`"], []),
     # A hundredth review: the grader's model was an nn.Sequential of three Linear layers, so code
     # that names a layer as `train`'s docstring does, or counts the table's four, lost points.
@@ -514,7 +516,7 @@ CASES = {
         {"optimizer": 0, "final_weights": 0}, ["SGD optimises only some of the model's parameters (linear1)"], []),
     "a-layer-name-of-ones-own": (            # the grader's model has the assignment's names, not every class's
         {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(model.fc1.parameters(),")},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ALL_FIVE,
         ["has no attribute 'fc1'", "linear1 to linear4", "model.parameters()"], []),
     "layers-read-in-a-loop-over-their-names": (   # getattr over written-out names: no exec flag (review 102)
         {"train-and-test": train(BODY + "\n        for name in [\"linear1\", \"linear2\", \"linear3\"]:\n"
@@ -532,7 +534,7 @@ CASES = {
             "    optimizer = optim.SGD(",
             "    dims = [(m.in_features, m.out_features) for m in model.modules() if isinstance(m, nn.Linear)]\n"
             "    assert dims[1] == (512, 1024), f'unexpected architecture {dims}'\n    optimizer = optim.SGD(")},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ALL_FIVE,
         ["with as many Linear layers as the table's but narrower (784→32→64→32→10)"], []),
     "sgd-over-some-of-the-parameters": (     # replayed over the same parameters: optimizer only
         {"train-and-test": train().replace("optim.SGD(model.parameters(),", "optim.SGD(list(model.parameters())[:-2],")},
@@ -555,7 +557,7 @@ CASES = {
         {"train-and-test": "def train_and_test(model, hyperparameters):\n    with torch.no_grad():\n"
                            "        for q in model.parameters():\n            q.mul_(0.5)\n"
                            "    test(model, test_loader)"},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
+        ALL_FIVE, [], []),
     "weights-scaled-after-training-then-tested": (       # a twenty-fifth review: `test` kept its points
         {"train-and-test": train(BODY.replace("        test(model, test_loader)", "")).replace(
             "    plt.plot(g1)", "    with torch.no_grad():\n        for q in model.parameters():\n"
@@ -570,7 +572,7 @@ CASES = {
                            "    train(other, train_loader, optim.SGD(other.parameters(), lr=0.0), 2)\n"
                            "    with torch.no_grad():\n        for q in model.parameters():\n            q.mul_(0.5)\n"
                            "    test(model, test_loader)"},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}, [], []),
+        ALL_FIVE, [], []),
     "test-before-and-after-training": (
         {"train-and-test": train().replace("    g1, g2, g3 = [], [], []",
                                            "    test(model, test_loader)\n    g1, g2, g3 = [], [], []")}, {}, [], []),
@@ -585,7 +587,7 @@ CASES = {
         {"final_weights": 0}, ["a new SGD optimizer was made for each epoch"], []),
     "a-typo-in-the-call-of-train": (             # a student's review: "pass it to train", "weights differ"
         {"train-and-test": train(BODY.replace("a, b, c = train(model,", "a, b, c = trian(model,"))},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ALL_FIVE,
         ["stopped before calling `train`", "`train` was not called before the error"], []),
     "gradient-ascent": (
         {"train-and-test": train().replace('momentum=hyperparameters["momentum"])',
@@ -626,7 +628,7 @@ CASES = {
             F.cross_entropy(model(data), target).backward()
             optimizer.step()
         test(model, test_loader)'''},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},   # nothing can be confirmed
+        ALL_FIVE,   # nothing can be confirmed
         ["`test` was called, but `train` never was", "optimizer.zero_grad() before each backward pass"], []),
     "test-before-train-in-every-epoch": (      # a sixtieth review: the trained model was never tested
         {"train-and-test": train(BODY.replace("\n        test(model, test_loader)", "")
@@ -717,7 +719,7 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train(BODY.replace("        a, b, c = train(model, train_loader, optimizer, epoch)",
                                               "        with torch.no_grad():\n"
                                               "            a, b, c = train(model, train_loader, optimizer, epoch)"))},
-        {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0},
+        ALL_FIVE,
         ["Gradients were off when the loss was computed: is `train` called inside `with torch.no_grad():`"], []),
     "one-mean-per-epoch-plotted": (   # a ninety-seventh review: "smoothed, trimmed or every n-th value?"
         {"train-and-test": train(BODY.replace("g1 += a; g2 += b; g3 += c",

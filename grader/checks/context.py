@@ -114,9 +114,8 @@ class Context:
         if text and text not in self.details:
             self.details.append(text)
 
-    def find_code(self, cell_id: str, name: str | None = None, matcher=None) -> Found:
-        """A code cell by ID, else the cell that defines ``name`` (or satisfies ``matcher``);
-        renames are flagged, and a cell that was found is never `missing`."""
+    def locate_code(self, cell_id: str, name: str | None = None, matcher=None) -> Found:
+        """The code cell graded under ``cell_id``, as find_code finds it, with no flag said."""
         if matcher is None and name:
             matcher = lambda c: defines(c.source, name)  # noqa: E731
         found = find_cell(self.nb, cell_id, cell_type="code", matches=matcher)
@@ -125,11 +124,19 @@ class Context:
             # Jupyter runs the later definition, so the grader grades it (flagged for a TA).
             later = [c for c in self.added_after(found.cell) if c.cell_type == "code" and defines(c.source, name)]
             if later:
-                self.flag(f"moved:{cell_id}")
-                self.detail(f"cell '{cell_id}' is as the template left it; graded the cell added right below it "
-                            f"(position {later[-1].index + 1}) that defines `{name}`")
-                self.graded(later[-1], cell_id)
                 return Found(later[-1], "added", "")
+        return found
+
+    def find_code(self, cell_id: str, name: str | None = None, matcher=None) -> Found:
+        """A code cell by ID, else the cell that defines ``name`` (or satisfies ``matcher``);
+        renames are flagged, and a cell that was found is never `missing`."""
+        found = self.locate_code(cell_id, name, matcher)
+        if found.how == "added":
+            self.flag(f"moved:{cell_id}")
+            self.detail(f"cell '{cell_id}' is as the template left it; graded the cell added right below it "
+                        f"(position {found.cell.index + 1}) that defines `{name}`")
+            self.graded(found.cell, cell_id)
+            return found
         if found.cell is not None:
             self.graded(found.cell, cell_id)
         if found.how == "content":
@@ -156,29 +163,22 @@ class Context:
 
     def added_after(self, cell: Cell) -> list[Cell]:
         """The cells a student added right below ``cell``, up to the next cell of the template."""
+        return self._added_run(c for c in self.nb.cells if c.index > cell.index)
+
+    def added_before(self, cell: Cell) -> list[Cell]:
+        """The cells a student added right above ``cell``, down from the template cell before it."""
+        return self._added_run(c for c in reversed(self.nb.cells) if c.index < cell.index)[::-1]
+
+    def _added_run(self, cells) -> list[Cell]:
+        """The first cells of ``cells`` that are none of the template's (by ID or by content)."""
         ids = {t.id for t in self.template.cells if t.id}
         sums = {self.template.checksum(t) for t in self.template.cells}
         out = []
-        for c in self.nb.cells:
-            if c.index <= cell.index:
-                continue
+        for c in cells:
             if (c.id and c.id in ids) or self.nb.checksum(c) in sums:
                 break
             out.append(c)
         return out
-
-    def added_before(self, cell: Cell) -> list[Cell]:
-        """The cells a student added right above ``cell``, down from the template cell before it."""
-        ids = {t.id for t in self.template.cells if t.id}
-        sums = {self.template.checksum(t) for t in self.template.cells}
-        out = []
-        for c in reversed(self.nb.cells):
-            if c.index >= cell.index:
-                continue
-            if (c.id and c.id in ids) or self.nb.checksum(c) in sums:
-                break
-            out.append(c)
-        return out[::-1]
 
     def explain(self, error: str, given_model: bool = False) -> str:
         """An error of a student's cell, with what the course's rules say about its usual cause.

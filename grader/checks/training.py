@@ -20,7 +20,6 @@ import numpy as np
 
 from ..engines import CellJob
 from ..magics import without_magics
-from ..notebook import defines, find_cell
 from ..results import CheckResult
 from .context import Context, Verdict, cell_failure, combine, failed, raised_note, usable, with_note
 
@@ -58,18 +57,15 @@ def run_params(task, ctx: Context, hidden: bool) -> dict:
 def _names_from(task, ctx: Context) -> dict:
     """The student's class whose names the grader's model answers to too (spec `names_from`), with
     the source of the cell that defines it: each cell runs on its own, so the job defines the class
-    aside to read its names. Found as the model task finds it, without its flags."""
+    aside to read its names. The cell the model task grades, found without its flags."""
     want = dict(task.cfg.get("names_from") or {})
     name = want.get("defines")
     cell_id = next((m["cell"] for t in ctx.spec.tasks for m in t.cfg.get("models", []) if m.get("defines") == name),
                    None)
     if not name or not cell_id or ctx.nb is None:       # the reference job defines its classes itself
         return {}
-    found = find_cell(ctx.nb, cell_id, cell_type="code", matches=lambda c: defines(c.source, name))
-    cells = [found.cell] if found.cell is not None else []
-    cells += [c for c in (ctx.added_after(found.cell) if found.cell is not None else [])
-              if c.cell_type == "code" and defines(c.source, name)]
-    return {**want, "source": without_magics(cells[-1].source)} if cells else {}
+    found = ctx.locate_code(cell_id, name)
+    return {**want, "source": without_magics(found.cell.source)} if found.cell is not None else {}
 
 
 def probe_params(task, ctx: Context) -> dict:
