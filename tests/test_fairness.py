@@ -85,6 +85,15 @@ def later_epochs_with(name: str, made: str) -> str:
         "    g1, g2, g3 = [], [], []", f"    {name} = {made}\n    g1, g2, g3 = [], [], []")
 
 
+OWN_SEQUENTIAL = '''class ANN_sigmoid(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(d_in, 512), nn.Sigmoid(), nn.Linear(512, 1024), nn.Sigmoid(),
+                                 nn.Linear(1024, 512), nn.Sigmoid(), nn.Linear(512, d_out))
+
+    def forward(self, x):
+        return self.net(x)'''
+
 ALL_FIVE = {"optimizer": 0, "epochs": 0, "test": 0, "plots": 0, "final_weights": 0}   # every training check lost
 
 # name -> (cell changes, expected points per check (others: full), message needles, flags wanted)
@@ -683,13 +692,23 @@ def train_and_test(model, hyperparameters):
     # A hundred-and-fifth review: a function written against the student's own class (its names)
     # raised AttributeError on the grader's model; that model now answers to those names too.
     "sgd-over-the-classs-own-sequential": (
-        {"ann-sigmoid": 'class ANN_sigmoid(nn.Module):\n    def __init__(self, d_in, d_out):\n        super().__init__()\n'
-                        '        self.net = nn.Sequential(nn.Flatten(), nn.Linear(d_in, 512), nn.Sigmoid(),\n'
-                        '                                 nn.Linear(512, 1024), nn.Sigmoid(), nn.Linear(1024, 512),\n'
-                        '                                 nn.Sigmoid(), nn.Linear(512, d_out))\n\n'
-                        '    def forward(self, x):\n        return self.net(x)',
+        {"ann-sigmoid": OWN_SEQUENTIAL,
          "train-and-test": train().replace("optim.SGD(model.parameters()", "optim.SGD(model.net.parameters()")},
         {}, [], ["!raised:train-and-test"]),
+    # ... also on a new model or a copy (a hundred-and-sixth review: asking one of them for `.net`
+    # gave it names the passed model had not, it was taken for another model: all 20 lost).
+    "a-new-model-trained-through-the-classs-own-names": (
+        {"ann-sigmoid": OWN_SEQUENTIAL,
+         "train-and-test": train().replace("    optimizer = optim.SGD(model.parameters()",
+                                           "    model = type(model)(784, 10)\n"
+                                           "    optimizer = optim.SGD(model.net.parameters()")},
+        {"final_weights": 0}, ["trains a new model it made"], []),
+    "a-copy-trained-through-the-classs-own-names": (
+        {"ann-sigmoid": OWN_SEQUENTIAL,
+         "train-and-test": "import copy\n" + train().replace("    optimizer = optim.SGD(model.parameters()",
+                                                            "    model = copy.deepcopy(model)\n"
+                                                            "    optimizer = optim.SGD(model.net.parameters()")},
+        {"final_weights": 0}, ["trains a copy of the model"], []),
     "legend-and-title-from-the-classs-own-names": (
         {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
                                             "        self.act = nn.Sigmoid()\n        self.name = 'sigmoid'"),

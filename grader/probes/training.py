@@ -282,7 +282,7 @@ def _copy_of(obj, model, ids):
     try:
         if not isinstance(obj, nn.Module) or any(id(q) in ids for q in nn.Module.parameters(obj)):
             return False
-        mine, theirs = nn.Module.state_dict(obj), nn.Module.state_dict(model)
+        mine, theirs = _params(obj), _params(model)
         return list(mine) == list(theirs) and all(
             isinstance(mine[k], torch.Tensor) and mine[k].shape == v.shape and torch.equal(mine[k], v)
             for k, v in theirs.items())
@@ -298,16 +298,23 @@ def _new_of(obj, model, ids):
     try:
         if type(obj) is not type(model) or any(id(q) in ids for q in nn.Module.parameters(obj)):
             return False
-        mine, theirs = nn.Module.state_dict(obj), nn.Module.state_dict(model)
+        mine, theirs = _params(obj), _params(model)
         return list(mine) == list(theirs) and all(
             isinstance(mine[k], torch.Tensor) and mine[k].shape == v.shape for k, v in theirs.items())
     except Exception:  # noqa: BLE001 - whatever the student passed
         return False
 
 
+def _params(module):
+    """The module's parameters by their first names: a model that answers to the student's names
+    too (see _alias) lists each of its own once, under the grader's name (a hundred-and-sixth
+    review: `net.net.parameters()` on a copy added names to its state_dict only, and the copy was
+    taken for another model, all 20 points lost)."""
+    return dict(nn.Module.named_parameters(module))
+
+
 def _weights(module):
-    return {k: torch.Tensor.clone(torch.Tensor.float(torch.Tensor.detach(v)))
-            for k, v in nn.Module.state_dict(module).items()}
+    return {k: torch.Tensor.clone(torch.Tensor.float(torch.Tensor.detach(v))) for k, v in _params(module).items()}
 
 
 SETTINGS = ("lr", "momentum", "dampening", "weight_decay")
