@@ -21,6 +21,10 @@ FLAG_HELP = {
     "raised": "raised: a graded cell raises an error (a `raise NotImplementedError()` left from the template? "
               "delete that line) or never finishes; Jupyter's Run All stops there: fix it (the grader graded "
               "what the cell defined before the error; in the True/False answers cell, the answers as written)",
+    "graded-alone": "graded-alone: a graded cell, after what it defines, uses a name a cell above it defines (a test "
+                    "at its end?); in Jupyter it runs, but each cell is graded on its own, and there it raises. "
+                    "Nothing is lost where what it defined is right; a test of other cells belongs in a cell of its "
+                    "own below",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
              "instead; put your work (code or answer) in the template's cell",
     "duplicated": "duplicated: a cell of the template is there twice (copied); of code cells the lower copy is "
@@ -47,7 +51,7 @@ FLAG_HELP = {
 
 # Flags whose argument is a cell ID (Jupyter does not show IDs: ``describe`` may add what the cell holds).
 CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved", "id-changed", "cell-type",
-              "raised", "exec", "hidden-values", "introspection", "partial-training"}
+              "raised", "graded-alone", "exec", "hidden-values", "introspection", "partial-training"}
 
 
 def explained(flags, describe=None) -> list[str]:

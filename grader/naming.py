@@ -76,6 +76,15 @@ def _name_problems(name: str) -> list[str]:
                         f"'{own if own and len(own) <= 60 else 'JaneDoe'}'")
     chunks = [c for c in re.split(r"[^\w]|_|\d", name) if c]
     for chunk in chunks:
+        if not any(ch.isupper() or ch.islower() for ch in chunk):
+            # A script without capitals (Chinese, Arabic, Korean): "must start with a capital letter"
+            # asked what no key of theirs types (a fairness review).
+            latin = anyascii(chunk)
+            example = latin if latin.isalpha() and latin[:1].isupper() and len(latin) <= 60 else "JaneDoe"
+            problems.append(f"'{chunk}' is written in a script without capital letters; write your name in "
+                            f"Latin letters as Moodle shows it, each part starting with a capital letter "
+                            f"(e.g. '{example}')")
+            continue
         for part in split_name_parts(chunk):
             if not part[0].isupper():
                 problems.append(f"name part '{part}' must start with a capital letter")
@@ -267,10 +276,8 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
         if len(parts) > 4:
             problems.append(f"use no underscores or spaces inside your name: {fixed}")
         if not MATR.fullmatch(matr):
-            if re.fullmatch(r"\d{8}", matr):
+            if re.fullmatch(r"K?\d{8}", matr):     # the name to use, also for a capital K (a fairness review)
                 problems.append(f"matriculation number '{matr}' must start with a lower-case 'k': {fixed}")
-            elif re.fullmatch(r"K\d{8}", matr):
-                problems.append(f"matriculation number '{matr}' must start with a lower-case 'k'")
             else:
                 problems.append(f"matriculation number '{matr}' must be 'k' followed by 8 digits "
                                 f"(keep a leading zero)")

@@ -31,7 +31,7 @@ def problems(name: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------ names
 
 @pytest.mark.parametrize("matr,needle", [
-    ("K12345678", "must start with a lower-case 'k'"),          # a capital K is refused, and said so
+    ("K12345678", "must start with a lower-case 'k': 'Assignment_7_JaneDoe_k12345678.ipynb'"),  # refused, with the fix
     ("12345678", "must start with a lower-case 'k': 'Assignment_7_JaneDoe_k12345678.ipynb'"),
     ("k1234567", "'k' followed by 8 digits"),
     ("k123456789", "'k' followed by 8 digits"),
@@ -552,3 +552,13 @@ def test_the_summary_quotes_a_formula_behind_a_semicolon_in_a_file_name():
 def test_what_reaches_into_the_process_around_a_cell_is_named(source, found):
     from grader.dynamic_code import introspects
     assert sorted(introspects(source)) == sorted(found)
+
+
+@pytest.mark.parametrize("name,example", [("王小明", "WangXiaoMing"), ("김민준", "GimMinJun"), ("محمدعلي", "JaneDoe")])
+def test_a_name_in_a_script_without_capitals_is_asked_in_latin_letters(name, example):
+    """A fairness review: "name part '王小明' must start with a capital letter" asked for what the
+    script has not; the student is asked for the name as Moodle shows it, with an example."""
+    said = problems(name)
+    assert said == (f"'{name}' is written in a script without capital letters; write your name in Latin letters "
+                    f"as Moodle shows it, each part starting with a capital letter (e.g. '{example}')",)
+    assert not [m for m in said if "must start with a capital letter" in m]

@@ -228,6 +228,16 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
     said = " ".join(gone.stdout.split())
     assert gone.returncode == 1 and "to fix: a cell to copy back as the template has it (see deleted above)" in said, said
     assert "deleted (ann-relu-test: `test_model = ANN_relu(d_in, d_out)`): a cell of the template is missing" in said
+    # A test of another cell's class at a cell's end runs in Jupyter: nothing to fix, and no word of
+    # Jupyter's Run All stopping (a fairness review, F6: it was a "cell that stops Jupyter's Run All").
+    nb = json.loads((REF / "solution.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if c.get("id") == "train-and-test")
+    cell["source"] = "".join(cell["source"]) + "\n\nprint(ANN_relu(784, 10))\n"
+    tpl.write_text(json.dumps(nb))
+    alone = run(["check", str(tpl)], tmp_path, data_home)
+    said = " ".join(alone.stdout.split())
+    assert alone.returncode == 0 and "ready to hand in" in said, said
+    assert "graded-alone (" in said and "in Jupyter it runs" in said and "Run All stops" not in said
 
 
 @pytest.mark.parametrize("columns", [80, 120])

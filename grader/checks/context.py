@@ -43,6 +43,19 @@ class Context:
         where = f"cell '{other.id}'" if other.id else f"the cell at position {other.index + 1}"
         return f" (it is defined in {where}: each cell is graded on its own, so move it into cell '{cell_id}')"
 
+    def defined_above(self, error: str, cell_id: str) -> str:
+        """The name of a `NameError` that a code cell above the one graded as ``cell_id`` binds
+        (Jupyter's Run All defines it before the cell runs); '' for any other error."""
+        missing = re.match(r"NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined", error or "")
+        if self.nb is None or not missing:
+            return ""
+        at = next((i for i, c in self.graded_as.items() if c == cell_id), None)
+        if at is None:
+            return ""
+        name = missing.group(1)
+        return name if any(c.cell_type == "code" and c.index < at and binds(c.source, name)
+                           for c in self.nb.cells) else ""
+
     def same_code(self, cell: Cell, cell_id: str) -> bool:
         """Is this code cell the template's cell of that ID, comments and blank lines aside?"""
         if cell.cell_type != "code" or self.nb.checksum(cell) == self.template_checksum(cell_id):
@@ -290,12 +303,25 @@ def raised_note(outcome: CellOutcome, cell_id: str, name: str, ctx: Context | No
     it ran to its end."""
     if outcome.status != Status.ERROR:
         return ""
-    note = (f"cell '{cell_id}' raised {ctx.explain(outcome.error) if ctx else outcome.error}; "
-            f"`{name}` was defined before that and is checked as the cell left it")
+    above = ctx.defined_above(outcome.error, cell_id) if ctx is not None else ""
+    if above:
+        # A test at the cell's end of another cell's class runs in Jupyter after the cells above:
+        # "Jupyter's Run All stops there" was untrue of it (a fairness review, F6).
+        note = (f"cell '{cell_id}' raised {one_error(outcome.error)} when graded on its own (in Jupyter, "
+                f"`{above}` comes from a cell above, so there it runs); `{name}` was defined before that and is "
+                f"checked as the cell left it: a test that uses other cells belongs in a cell of its own below")
+    else:
+        note = (f"cell '{cell_id}' raised {ctx.explain(outcome.error) if ctx else outcome.error}; "
+                f"`{name}` was defined before that and is checked as the cell left it")
     if ctx is not None:
-        ctx.flag(f"raised:{cell_id}")
+        ctx.flag(f"{'graded-alone' if above else 'raised'}:{cell_id}")
         ctx.detail(note)
     return note
+
+
+def one_error(error: str) -> str:
+    """The error's first line (an `explain`ed text adds advice that is not this case's)."""
+    return error.splitlines()[0] if error else error
 
 
 def with_note(message: str, ok: bool, note: str) -> str:
