@@ -413,6 +413,28 @@ for _i in range(_n):
 time.sleep(3)
 '''
 
+# Memory mappings that hold nothing: one untouched range split by mprotect into {each} mappings in
+# each of {procs} processes. The kernel's record of each mapping is memory no process is charged
+# for (a hundred-and-seventh review held 0.7 GB so without a memory cgroup, nothing resident).
+MAPPINGS = '''
+import ctypes, os, time
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype, _libc.mmap.argtypes = ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                                                            ctypes.c_int, ctypes.c_int, ctypes.c_long]
+_libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+def _split(n):
+    base = _libc.mmap(None, 2 * n * 4096, 3, 0x22, -1, 0)       # PROT_READ|WRITE, MAP_PRIVATE|ANONYMOUS
+    for i in range(n):
+        _libc.mprotect(base + 2 * i * 4096, 4096, 1)           # every other page read-only: a mapping each
+for _k in range({procs} - 1):
+    if os.fork() == 0:
+        _split({each})
+        time.sleep(30)
+        os._exit(0)
+_split({each})
+time.sleep(5)
+'''
+
 # In the run with hidden parameters, wrap the job's own send so that its reply also carries a
 # "public" run whose error text is made of the hidden parameters (second review): the public
 # run's words are shown to the student, so a reply may describe only the run it was asked for.

@@ -184,6 +184,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "SocketQueues": {"ann-relu": attacks.SOCKET_QUEUES.format(procs=20, pairs=240) + sol["ann-relu"]},
         "FileTable": {"ann-relu": attacks.FILE_TABLE.format(procs=5, each=FILE_TABLE_EACH) + sol["ann-relu"]},
         "PageTables": {"ann-relu": attacks.PAGE_TABLES.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
+        "Mappings": {"ann-relu": attacks.MAPPINGS.format(procs=6, each=60_000) + sol["ann-relu"]},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
             "super().__init__()", "super().__init__()\n        import time\n"
@@ -537,6 +538,19 @@ def test_a_job_cannot_fill_the_machines_table_of_open_files(batch):
     assert points(r, "code_3_2_models", "ANN_relu") == 0
     assert "open or mapped files" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
     assert points(r, "code_3_2_models", "ANN_sigmoid") > 0
+
+
+def test_memory_mappings_that_hold_nothing_are_counted(batch):
+    # A hundred-and-seventh review, without root: 50 processes each split an untouched range into
+    # 65,000 mappings with mprotect; the kernel's records of them (0.7 GB) were no process's memory
+    # and the job went on at full points. Here 6 x 60,000 mappings (some 80 MB of kernel memory).
+    r = report(batch, "MalMappings")
+    if any(n.startswith("memory: no memory cgroup") for n in r["extra"].get("limits_not_applied", [])):
+        assert points(r, "code_3_2_models", "ANN_relu") == 0
+        assert "memory mappings" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    else:   # the cgroup charges the kernel's records: within the cap, the class is graded
+        assert points(r, "code_3_2_models", "ANN_relu") == 5, messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") == 5
 
 
 SYSV_AND_LIMITS = """
