@@ -12,7 +12,8 @@ FLAG_HELP = {
                "template's values, so this costs nothing",
     "extra-import": "extra-import: a graded cell imports a module the template's imports cell does not list (also "
                     "when you added it to the imports cell); the assignment asks for those only",
-    "exec": "exec: a graded cell runs code from a string; a TA reads what it runs",
+    "exec": "exec: a graded cell runs code from a string, or may (a name computed when it runs, looked up with "
+            "getattr, can reach exec); a TA reads what it runs, no point depends on it",
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
                   "content",
     "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (by Google Colab or an older Jupyter); every cell was found "

@@ -307,9 +307,14 @@ class Grader:
             written, computed = runs(job.source or "")
             if written or computed:
                 ctx.flag(f"exec:{job.cell_id}")
-                ctx.detail(f"{job.cell_id} runs code from a string (exec, eval or compile)"
-                           + (": a string computed when it runs, or a runner reached another way (an alias, "
-                              "builtins, a dunder attribute, pickle)" if computed else ""))
+                # "may": a name looked up with getattr, computed when the cell runs, reaches whatever
+                # it names, and cannot be told from here (a hundred-and-eighth review: a Keras-style
+                # `getattr(nn, a)()` read as "runs code from a string").
+                ctx.detail(f"{job.cell_id} runs code from a string (exec, eval or compile)" if written and not computed
+                           else f"{job.cell_id} may run code from a string: it reaches a runner (exec, eval, compile) "
+                                f"or could, through a string computed when it runs, an alias, builtins, a dunder "
+                                f"attribute, pickle, or a name computed when it runs looked up with getattr "
+                                f"(`getattr(nn, name)`); a TA reads it, no point depends on it")
 
     def _student_cells(self, nb: Notebook, graded_as: dict[int, str] | None = None) -> dict[str, str]:
         """Every cell that is not a template cell as provided, by ID (position when it has none).

@@ -718,6 +718,36 @@ def train_and_test(model, hyperparameters):
              "        plt.plot(g, label=f'{layer.in_features} -> {layer.out_features}')\n"
              "    plt.title(f'{model.name} network ({type(model.act).__name__})'); plt.legend()\n")},
         {}, [], ["!raised:train-and-test"]),
+    # A hundred-and-eighth review: a method, a property, a class attribute or a library function of
+    # the student's class, used by train_and_test, raised AttributeError on the grader's model: all 20.
+    "a-method-and-a-property-of-the-classs-own": (
+        {"ann-sigmoid": MODULE_LIST.replace("    def forward(self, x):",
+                                            "    kind = 'sigmoid'\n\n"
+                                            "    def n_params(self):\n        return sum(p.numel() for p in self.parameters())\n\n"
+                                            "    @property\n    def depth(self):\n        return len(self.layers)\n\n"
+                                            "    @staticmethod\n    def describe(n):\n        return f'{n:,} parameters'\n\n"
+                                            "    def forward(self, x):"),
+         "train-and-test": train().replace(
+             "    optimizer = optim.SGD(",
+             "    print(model.describe(model.n_params()), model.depth, model.kind)\n    optimizer = optim.SGD(")},
+        {}, [], ["!raised:train-and-test"]),
+    "a-library-function-and-the-sizes-kept-by-the-class": (
+        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
+                                            "        self.act = torch.sigmoid\n        self.sizes = tuple(sizes)")
+                                   .replace("x = self.act(layer(x))", "x = self.act(layer(x))"),
+         "train-and-test": train().replace(
+             "    optimizer = optim.SGD(",
+             "    print(model.act.__name__, model.sizes[1:-1], len(model.sizes))\n    optimizer = optim.SGD(")},
+        {}, [], ["!raised:train-and-test"]),
+    "a-lambda-of-the-classs-own-read-after-the-plot": (   # it cannot be taken on: said, no flag, nothing lost
+        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = lambda t: torch.sigmoid(t)"),
+         "train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n",
+                                           "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.title(model.act.__name__)\n")},
+        {}, ["with your class, in the notebook, it may run"], ["!raised:train-and-test"]),
+    "the-model-trained-through-torch-compile": (   # a hundred-and-eighth review: an InductorError, all 20 lost
+        {"train-and-test": train().replace("    optimizer = optim.SGD(model.parameters()",
+                                           "    model = torch.compile(model)\n    optimizer = optim.SGD(model.parameters()")},
+        {}, [], ["!raised:train-and-test"]),
     "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check;
         # then all five lost, where a copy trained loses one: the replay now trains a new model of the
         # class from the weights it held when first seen, so only the passed model's training is lost

@@ -21,7 +21,7 @@ import numpy as np
 from ..engines import CellJob
 from ..magics import without_magics
 from ..results import CheckResult
-from .context import Context, Verdict, cell_failure, combine, failed, raised_note, usable, with_note
+from .context import Context, Verdict, cell_failure, combine, failed, one_error, raised_note, usable, with_note
 
 CHECKS = ("optimizer", "epochs", "test", "plots", "final_weights")
 EXTRA_SETTINGS = ("nesterov", "weight_decay", "dampening", "maximize")   # SGD's, all off in the task
@@ -901,7 +901,13 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
         final = {c: Verdict(False, SCHEDULED[c].format(", ".join(dict.fromkeys(used))))
                  if c in SCHEDULED and v.message == HIDDEN_ONLY[c] else v for c, v in final.items()}
     error = runs["public"].get("error")
-    if error and all(v.ok for v in final.values()):
+    if error and all(v.ok for v in final.values()) and "'GraderModel' object has no attribute" in error:
+        # A name of the student's own class the grader's model could not take on (a lambda kept as an
+        # attribute), read after everything checked: with the student's class it runs, so no flag
+        # says the notebook stops there (a hundred-and-eighth review).
+        ctx.detail(f"`{name}` raised {one_error(error)} when the grader called it with its own model, after "
+                   f"everything the checks look at (no point is lost; with your class, in the notebook, it may run)")
+    elif error and all(v.ok for v in final.values()):
         # Every check passed, yet the call raised (a typo after the plot, `plt.legnd()`): the
         # notebook's own cells that call the function stop there. Said from the public run only.
         ctx.flag(f"raised:{task.cfg['cell']}")

@@ -20,10 +20,10 @@ MAX_NEW = 2         # new models of the passed model's class (type(model)(...)),
 MAX_BATCH = 100_000
 
 
-def make_setup(p, names=None):
+def make_setup(p, names=None, own=None):
     """Data, loaders and the initial model: the same in the job, the reference and the replay (in
     the job it also answers to the names of the student's own class: ``names`` gives them, see
-    _names_aside)."""
+    _names_aside, and ``own`` the class itself, see _own_class)."""
     from torch.utils.data import DataLoader, TensorDataset
     shape = [int(s) for s in p["input_shape"]]
 
@@ -38,10 +38,10 @@ def make_setup(p, names=None):
     train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=int(p["batch_size"]), shuffle=False)
     test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=int(p["batch_size"]), shuffle=False)
     torch.manual_seed(int(p["init_seed"]))
-    return model_class(p, names)(), train_loader, test_loader
+    return model_class(p, names, own)(), train_loader, test_loader
 
 
-def model_class(p, names=None):
+def model_class(p, names=None, own=None):
     """The class of the model train_and_test is given: the task's layers (as many as the table's,
     narrower), named as `train`'s docstring names them (linear1, linear2, ...), and built like a
     student's class (d_in, d_out), so that code which names a layer, counts the Linear layers or
@@ -66,8 +66,10 @@ def model_class(p, names=None):
             try:
                 return super().__getattr__(name)
             except AttributeError:
-                if names is None or name.startswith("_") or self.__dict__.get("_names_given"):
+                if names is None or name.startswith("_"):
                     raise
+                if self.__dict__.get("_names_given"):
+                    return _theirs(self, name, own)
             self.__dict__["_names_given"] = True
             shape = names()
             if shape:
@@ -118,9 +120,20 @@ def _shape_of(cls, args, depth_wanted):
         return [kind, [[str(n), node(c, depth + 1)] for n, c in kids if c is not None]]
 
     children = [[str(n), node(c, 0)] for n, c in vars(inst).get("_modules", {}).items() if c is not None]
-    attrs = [[k, v] for k, v in list(vars(inst).items())[:64] if isinstance(k, str) and not k.startswith("_")
-             and k != "training" and type(v) in (str, int, float, bool) and (type(v) is not str or len(v) < 200)]
-    return {"children": children[:64], "attrs": attrs}
+    plain = (str, int, float, bool)
+    attrs, refs = [], []
+    for k, v in list(vars(inst).items())[:64]:
+        if not isinstance(k, str) or k.startswith("_") or k == "training":
+            continue
+        if type(v) in plain and (type(v) is not str or len(v) < 200):
+            attrs.append([k, v])
+        elif type(v) in (list, tuple) and len(v) <= 64 and all(type(x) in plain for x in v):
+            attrs.append([k, list(v), type(v).__name__])     # the sizes of the layers, say
+        elif callable(v) and not isinstance(v, nn.Module):
+            # A function of a library (`self.act = torch.sigmoid`, a fairness review's `model.act.__name__`):
+            # named as its module and name; one of the student's own (a lambda) cannot be named.
+            refs.append([k, str(getattr(v, "__module__", "") or ""), str(getattr(v, "__name__", "") or "")])
+    return {"children": children[:64], "attrs": attrs, "refs": refs}
 
 
 def _names_aside(ns, p):
@@ -191,6 +204,60 @@ def _names_aside(ns, p):
     return read
 
 
+def _own_class(ns, p):
+    """A function that gives the student's own class (spec `names_from`), defined again from its
+    cell's imports, classes and functions only (no other line of that cell runs: no training, no
+    output), once, when the function trained asks the grader's model for a name of that class
+    itself (a method, a property, a class attribute: a fairness review's `model.n_params()` lost
+    all 20 points). It runs here, in the job, as the student's own code does."""
+    import ast
+    want, cache = p.get("names_from") or {}, []
+
+    def read():
+        if cache:
+            return cache[0]
+        cache.append(None)
+        source = want.get("source")
+        if not isinstance(source, str):
+            return None
+        try:
+            tree = ast.parse(source)
+            defs = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef))]
+            scratch = dict(ns)
+            exec(compile(ast.Module(body=defs, type_ignores=[]), "<names_from>", "exec"), scratch)
+        except Exception:  # noqa: BLE001 - a class that cannot be defined again has no names to give
+            return None
+        cls = scratch.get(str(want.get("defines")))
+        if isinstance(cls, type) and issubclass(cls, nn.Module):
+            cache[0] = cls
+        return cache[0]
+
+    return read
+
+
+def _theirs(model, name, own):
+    """``name`` of the student's class itself, for the grader's model: a method bound to it, a
+    property read on it, a class attribute's value. Never a name the grader's model has."""
+    import inspect
+    import types
+    cls = own() if own is not None else None
+    try:
+        if cls is None:
+            raise AttributeError(name)
+        attr = inspect.getattr_static(cls, name)
+    except AttributeError:
+        raise AttributeError(f"'{type(model).__name__}' object has no attribute '{name}'") from None
+    if isinstance(attr, staticmethod):
+        return attr.__func__
+    if isinstance(attr, classmethod):
+        return types.MethodType(attr.__func__, type(model))
+    if inspect.isfunction(attr):
+        return types.MethodType(attr, model)
+    if hasattr(type(attr), "__get__"):          # a property, functools.cached_property
+        return attr.__get__(model, type(model))
+    return attr
+
+
 def _alias(model, shape, linears):
     """Give the grader's model the names of _shape_of's shape, each for one of its own modules (or a
     container of them): no new weights, and the grader's own names come first, so its parameters,
@@ -215,13 +282,23 @@ def _alias(model, shape, linears):
             holder.add_module(n, m)
         return holder
 
+    def has(name):          # without __getattr__, which would look into the student's class
+        own = vars(model)
+        return any(name in d for d in (own, own["_modules"], own["_parameters"], own["_buffers"])) or \
+            hasattr(type(model), name)
+
     try:
         for name, node in shape["children"]:
-            if not hasattr(model, name):
+            if not has(name):
                 model.add_module(name, build(node))
-        for name, value in shape["attrs"]:
-            if not hasattr(model, name):
-                setattr(model, name, value)
+        for name, value, *kind in shape["attrs"]:
+            if not has(name):
+                setattr(model, name, tuple(value) if kind == ["tuple"] else value)
+        import sys
+        for name, module, attr in shape.get("refs") or []:
+            found = getattr(sys.modules[module], attr, None) if module in sys.modules else None
+            if callable(found) and not has(name):
+                setattr(model, name, found)
     except Exception:  # noqa: BLE001 - a name nn.Module refuses: the plain model's names stay
         pass
 
@@ -273,6 +350,18 @@ def _provided_loader(fn, args, kwargs, key, ours, kind):
     same = size == vars(ours).get("batch_size")
     bound.arguments[key] = ours if same else loader_like(ours, size)
     return bound.args, bound.kwargs, kind if same else f"{kind}:{size}"
+
+
+def _unwrapped(obj):
+    """The module that torch.compile wrapped (it runs as it is in a job: see child_env), whose very
+    parameters the wrapper trains (a hundred-and-eighth review: `train(torch.compile(model), ...)`)."""
+    for _ in range(4):
+        inner = vars(obj).get("_modules", {}).get("_orig_mod") if isinstance(obj, nn.Module) and \
+            type(obj).__name__ == "OptimizedModule" else None
+        if not isinstance(inner, nn.Module):
+            break
+        obj = inner
+    return obj
 
 
 def _copy_of(obj, model, ids):
@@ -462,7 +551,7 @@ def _lines_of(figures):
 def observe_run(ns, name, p):
     import matplotlib.pyplot as plt
 
-    model, train_loader, test_loader = make_setup(p, _names_aside(ns, p))
+    model, train_loader, test_loader = make_setup(p, _names_aside(ns, p), _own_class(ns, p))
     # The model's own parameter tensors, taken before the student's function runs: training
     # changes them in place, and what the model "says" afterwards is the student's to replace (the
     # fortieth review set `model.state_dict = twin.state_dict` after training a copy).
@@ -506,6 +595,7 @@ def observe_run(ns, name, p):
                            "groups": _groups(opt)})
 
     def which(obj):
+        obj = _unwrapped(obj)
         if obj is model:
             return "model"
         for i, c in enumerate(copies):
