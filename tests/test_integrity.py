@@ -536,7 +536,10 @@ def test_a_job_cannot_fill_the_machines_table_of_open_files(batch):
     # was relayed to a classmate's job by taking and giving back room in the table.
     r = report(batch, "MalFileTable")
     assert points(r, "code_3_2_models", "ANN_relu") == 0
-    assert "open or mapped files" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    # Stopped by whichever watch sees it first: the file table's, or (without a memory cgroup) the
+    # count of mappings, each of which is also kernel memory (a hundred-and-seventh review).
+    said = messages(r, "code_3_2_models")
+    assert "open or mapped files" in said or "more than 100,000 memory mappings" in said, said
     assert points(r, "code_3_2_models", "ANN_sigmoid") > 0
 
 
