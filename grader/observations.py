@@ -139,6 +139,7 @@ EVENT = Obj(required={"kind": str}, optional={
     "optimizer": Opt(int), "epoch": Opt(int), "series": Opt(List(List(NUMBER), 3)), "printed": str,
     "groups": Opt(List(Map(NUMBER, 8), 8)), "names": List(str, 64), "moved": bool})
 TRAINING_RUN = Obj(optional={"error": str, "events": List(EVENT, 200), "lines": List(List(NUMBER), 64),
+                             "unshown": List(List(NUMBER), 64),
                              "schedulers": List(str, 8), "new": List(Map(TENSOR, 64), 2),
                              "final": Map(TENSOR, 64), "test_before": str})
 TRAINING = Obj(required={"defined": bool}, optional={"runs": Map(TRAINING_RUN, 4)})

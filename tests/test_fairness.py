@@ -810,8 +810,29 @@ def train_and_test(model, hyperparameters):
         fig, ax = plt.subplots()
         for g in grads:
             ax.plot(g)
+        display(fig)
         plt.close(fig)
     test(model=model, test_loader=test_loader)'''}, {}, [], []),
+    # A hundred-and-ninth review: figures Jupyter never shows earned the plots' 4 points. A figure
+    # closed before it is shown, lines drawn after plt.show() closed their figure, plt.ioff().
+    "a-figure-closed-before-it-is-shown": (
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.close()")},
+        {"plots": 0}, ["drawn, but on a figure Jupyter never shows", "plt.close() before plt.show()"], []),
+    "plt-show-before-the-plotting": (
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    fig, ax = plt.subplots()\n    plt.show()\n"
+                                           "    ax.plot(g1); ax.plot(g2); ax.plot(g3)")},
+        {"plots": 0}, ["plt.show() shows the figures open at that moment and closes them"], []),
+    "interactive-mode-off-and-no-show": (
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    plt.ioff()\n    plt.plot(g1); plt.plot(g2); plt.plot(g3)")},
+        {"plots": 0}, ["drawn after plt.ioff()"], []),
+    "interactive-mode-off-for-a-while-then-shown": (
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    with plt.ioff():\n        fig = plt.figure()\n"
+                                           "    plt.plot(g1); plt.plot(g2); plt.plot(g3)")},
+        {}, [], []),
     "lower-case-answer": (
         {"answers-3-3": f"a_ = {KEY['a_']!s}".lower() + "".join(f"\n{n} = {KEY[n]}" for n in "b_ c_ d_ e_".split())},
         {"a_": 0}, [f"`{KEY['a_']!s}`".lower() + f" is not Python's `{KEY['a_']}`"], []),

@@ -657,9 +657,9 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         # the lists `train` would have returned are the reference run's, so the lines drawn are
         # compared with those. The loop costs epochs, not plots too (a fifty-sixth review: -8).
         own = [e for e in ref_run.get("events", []) if e.get("kind") == "train"]
-        out["plots"] = _plots(own, run.get("lines", []), raised, bool(own))
+        out["plots"] = _plots_shown(own, run, raised, bool(own))
     else:
-        out["plots"] = _plots(good_trains, run.get("lines", []), raised, bool(trains))
+        out["plots"] = _plots_shown(good_trains, run, raised, bool(trains))
 
     if not same and not trains and not opts:
         # Nothing was trained (the template's stub raised, or the function is empty): no "differ".
@@ -771,6 +771,22 @@ def _times(n: int) -> str:
 
 def _were(n: int) -> str:
     return "was" if n == 1 else "were"
+
+
+UNSHOWN = ("the three gradient lists are drawn, but on a figure Jupyter never shows: plt.show() shows the figures "
+           "open at that moment and closes them, so what is drawn after it is lost, and a figure closed with "
+           "plt.close() before plt.show(), or drawn after plt.ioff(), is not shown either; plot the lists, then call "
+           "plt.show()")
+
+
+def _plots_shown(trains: list[dict], run: dict, raised: str, called: bool) -> Verdict:
+    """The plots check on what Jupyter shows; where the lists are drawn only on figures it never
+    shows, said so (not "0 of the 3 were plotted" to a student who sees the plotting code)."""
+    verdict = _plots(trains, run.get("lines", []), raised, called)
+    unshown = run.get("unshown") or []
+    if not verdict.ok and unshown and _plots(trains, run.get("lines", []) + unshown, raised, called).ok:
+        return Verdict(False, UNSHOWN + raised)
+    return verdict
 
 
 def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -> Verdict:

@@ -523,12 +523,8 @@ def _in_view(ax, line):
         return True
 
 
-def _lines_of_open_figures(plt):
-    """The y values of what the open figures draw: lines, and scatter or bar plots of a series."""
-    return _lines_of([plt.figure(num) for num in plt.get_fignums()])
-
-
 def _lines_of(figures):
+    """The y values of what the figures draw: lines, and scatter or bar plots of a series."""
     lines = []
     for fig in figures:
         for ax in fig.axes:
@@ -648,15 +644,40 @@ def observe_run(ns, name, p):
         if len(events) < MAX_EVENTS:
             events.append(ev)
 
-    snapshots = []
-    original_show, original_close = plt.show, plt.close
+    # What Jupyter shows, as its inline backend shows it: plt.show() shows the figures open then and
+    # closes them; a figure still open when the cell ends is shown, unless plt.ioff() is in effect; a
+    # figure closed before either is never shown, nor are lines drawn after its figure was closed (a
+    # hundred-and-ninth review: `plt.show()` before the plotting, or `plt.close()` after it, showed an
+    # empty figure or none, and earned the plots' 4 points). Such lines are kept aside, `unshown`,
+    # for the message only.
+    snapshots, gone, inline = [], [], [True]
+    original_show, original_close, original_ion, original_ioff = plt.show, plt.close, plt.ion, plt.ioff
+    from matplotlib._pylab_helpers import Gcf
+
+    def open_figures():          # without making any of them the current figure
+        return [m.canvas.figure for m in Gcf.get_all_fig_managers()]
 
     def show(*a, **kw):
-        snapshots.extend(_lines_of_open_figures(plt))
+        figures = open_figures()
+        snapshots.extend(_lines_of(figures))
+        gone.extend(figures[:max(0, 16 - len(gone))])
+        original_close("all")
 
     def close(*a, **kw):
-        snapshots.extend(_lines_of_open_figures(plt))
-        return original_close(*a, **kw)
+        before = open_figures()
+        out = original_close(*a, **kw)
+        still = {id(f) for f in open_figures()}
+        gone.extend([f for f in before if id(f) not in still][:max(0, 16 - len(gone))])
+        return out
+
+    def mode(on):
+        def switch(*a, **kw):            # as pyplot's: also a context manager that switches back
+            import contextlib
+            was, inline[0] = inline[0], on
+            stack = contextlib.ExitStack()
+            stack.callback(inline.__setitem__, 0, was)
+            return stack
+        return switch
 
     # A box plot, violin plot or histogram keeps statistics, not the values: what it was given is
     # what it shows.
@@ -687,6 +708,10 @@ def observe_run(ns, name, p):
     displayed, provided_display = [], ns.get("display")
 
     def recording_display(*objs, **kwargs):
+        # Jupyter shows a displayed figure as it is then, a pyplot one too (display(fig) and then
+        # plt.close(fig), so that it is not shown twice).
+        if len(snapshots) < MAX_LINES:
+            snapshots.extend(_lines_of([o for o in objs[:8] if isinstance(o, Figure)]))
         displayed.extend(o for o in objs[:8] if isinstance(o, Figure) and getattr(o.canvas, "manager", None) is None
                          and len(displayed) < 16)
         return provided_display(*objs, **kwargs) if callable(provided_display) else None
@@ -726,7 +751,7 @@ def observe_run(ns, name, p):
         pass
     torch.optim.Optimizer.__init__ = recording_init
     lr_scheduler.LRScheduler.__init__ = recording_scheduler
-    plt.show, plt.close = show, close
+    plt.show, plt.close, plt.ion, plt.ioff = show, close, mode(True), mode(False)
     for m in summaries:
         setattr(Axes, m, summarised(m))
     try:
@@ -736,7 +761,7 @@ def observe_run(ns, name, p):
     finally:
         torch.optim.Optimizer.__init__ = original_init
         lr_scheduler.LRScheduler.__init__ = original_scheduler
-        plt.show, plt.close = original_show, original_close
+        plt.show, plt.close, plt.ion, plt.ioff = original_show, original_close, original_ion, original_ioff
         for box, k, x in held:
             box[k] = x
         ns.update(partials)
@@ -765,9 +790,12 @@ def observe_run(ns, name, p):
         for ev, mine in owned:
             if ev["params"] == "other" and mine == theirs:
                 ev["params"] = label
-    snapshots.extend(_lines_of_open_figures(plt))
+    unshown = _lines_of(dict.fromkeys(gone))
+    (snapshots if inline[0] else unshown).extend(_lines_of(open_figures()))
     snapshots.extend(_lines_of(dict.fromkeys(displayed)))
     original_close("all")
+    if unshown:
+        res["unshown"] = unshown[:MAX_LINES]
     if schedulers:
         res["schedulers"] = schedulers
     if news_start:
