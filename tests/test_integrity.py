@@ -1380,3 +1380,48 @@ def test_notebooks_full_of_photos_keep_the_grader_small_and_their_reports_name_t
         assert gb.answer("calc_2", key).text.count("data:image/png;base64,") == 2     # the gradebook keeps them
     finally:
         gb.close()
+
+
+WRITES_TMP = '''import os
+def train_and_test(model, hyperparameters):
+    said = []
+    for path in ("/tmp/scratch.txt", os.path.join(os.path.dirname(os.path.dirname(os.__file__)), "x")):
+        try:
+            with open(path, "w") as fh:
+                fh.write("x")
+            said.append("wrote")
+        except OSError as exc:
+            said.append(type(exc).__name__ + str(exc.errno))
+    import grader
+    try:
+        open(os.path.join(os.path.dirname(grader.__file__), "child", "planted.py"), "w").close()
+        said.append("planted")
+    except OSError as exc:
+        said.append(type(exc).__name__ + str(exc.errno))
+    raise ValueError("WRITES " + " ".join(said))
+'''
+
+
+def test_a_jobs_tmp_is_its_own_also_when_the_grader_lives_below_tmp(tmp_path, data_home, solution_nb):
+    """A fresh clone of the grader under /tmp (where `mktemp -d` puts one) left every job's /tmp
+    read-only: what the view binds below /tmp kept the job's folder from showing there, and a cell
+    that wrote to /tmp (or torch.compile's cache) failed. The job's folder is /tmp now, with the
+    checkout bound read-only on top of it."""
+    import tempfile
+    checkout = Path(tempfile.mkdtemp(dir="/tmp", prefix="grader-clone-"))      # below /tmp, whatever TMPDIR says
+    os.chmod(checkout, 0o755)
+    shutil.copytree(ROOT / "grader", checkout / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "reference", checkout / "reference")
+    nb = copy.deepcopy(solution_nb)
+    next(c for c in nb.cells if c.get("id") == "train-and-test").source = WRITES_TMP
+    path = tmp_path / "Assignment_7_JaneDoe_k12345678.ipynb"
+    nbformat.write(nb, path)
+    env = {**os.environ, "PYTHONPATH": str(checkout), "GRADER_DATA": str(data_home), "COLUMNS": "300"}
+    res = subprocess.run([sys.executable, "-m", "grader", "check", "--all", str(path)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    said = " ".join(res.stdout.split())
+    try:
+        assert "WRITES wrote OSError30 OSError30" in said, said    # /tmp is the job's; the checkout read-only
+        assert not (checkout / "grader" / "child" / "planted.py").exists()
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)

@@ -291,8 +291,8 @@ def build_root(view: View, uid: int) -> None:
     os.makedirs(root + "/proc", mode=0o555, exist_ok=True)
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     os.makedirs(root + JOB, mode=0o755)
-    os.makedirs(root + "/tmp", mode=0o755, exist_ok=True)   # the job's folder shows here too, unless
-    #                                                         a bound folder lies below /tmp
+    os.makedirs(root + "/tmp", mode=0o755, exist_ok=True)   # the job's folder shows here too (with
+    #                                                         what is bound below /tmp on top of it)
     src.close()
     os.chdir(root)
     _ok(_libc.syscall(SYS_PIVOT_ROOT, b".", b"."))     # the old root now sits under the new one ...
@@ -315,8 +315,25 @@ def job_folder(size_mb: int) -> str:
     os.mkdir(folder + "/.shm", 0o1777)
     os.chmod(folder + "/.shm", 0o1777)
     mount(folder + "/.shm", "/dev/shm", None, MS_BIND)
-    if folder == JOB and os.path.isdir("/tmp") and not os.listdir("/tmp"):
-        mount(folder, "/tmp", None, MS_BIND)
+    if folder == JOB and os.path.isdir("/tmp"):
+        # What the view binds below /tmp (a checkout, a virtual environment or the data folder
+        # there) is bound again, read-only, on top of the job's folder: /tmp is the job's to write
+        # in all the same (a clone of the grader under /tmp left a job's /tmp read-only, and a
+        # cell that wrote there, or torch.compile's cache, failed).
+        held = [(name, os.open(f"/tmp/{name}", os.O_PATH)) for name in os.listdir("/tmp")]
+        try:
+            mount(folder, "/tmp", None, MS_BIND)
+            for name, fd in held:
+                dst = f"/tmp/{name}"
+                if os.path.isdir(f"/proc/self/fd/{fd}"):
+                    os.mkdir(dst, 0o755)
+                else:
+                    open(dst, "w").close()
+                mount(f"/proc/self/fd/{fd}", dst, None, MS_BIND | MS_REC)
+                mount("none", dst, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        finally:
+            for _, fd in held:
+                os.close(fd)
     return folder
 
 
