@@ -249,6 +249,12 @@ def test_a_regrade_line_names_the_written_answers_that_changed_since_a_ta_graded
     said = _regrade_waits(r, SPEC)
     title = next(t.title for t in SPEC.tasks if t.id == c.task)
     assert f"answer changed since graded: {title} (graded by bob)" in said
+    # An answer a resubmission left empty: the TA's grade no longer counts, and the line says so
+    # (a hundred-and-tenth review read "points as before" while the total fell by the TA's 7).
+    from grader.gradebook.decisions import KEPT_ASIDE
+    c.review, c.answer, c.message = None, None, f"not answered ({KEPT_ASIDE})"
+    said = _regrade_waits(r, SPEC)
+    assert f"graded answer now empty: {title}; its TA grade no longer counts" in said
 
 
 def test_escaped_dollars_open_no_formula_and_a_phantom_is_shown():

@@ -217,11 +217,49 @@ def test_anonymous_pages_show_no_name_and_names_on_request(app):
     assert "Anna Huber" in alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
 
 
+def test_two_tas_editing_one_rubric_item_do_not_undo_each_other(app):
+    """A hundred-and-tenth review: bob's edit of an item's description, from a page loaded before
+    alice's edit of its points, put her old points back and re-scored every answer carrying it."""
+    alice, bob = TA(app, "alice"), TA(app, "bob")
+    st = app.config["STATE"]
+    item = alice.post("/api/rubric", {"task": "calc_1_1", "points": "5", "description": "correct table"}).get_json()["id"]
+    shown = {"was_points": "5", "was_description": "correct table", "was_feedback": ""}     # both pages show this
+    sid = sid_of(app, "Anna_Huber_5500")
+    alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [item], "version": 0})
+    r = alice.post("/api/rubric", {"task": "calc_1_1", "id": item, "points": "4", "description": "correct table",
+                                   "feedback": "", **shown})
+    assert r.status_code == 200
+    r = bob.post("/api/rubric", {"task": "calc_1_1", "id": item, "points": "5", "description": "correct XOR table",
+                                 "feedback": "", **shown})
+    assert r.status_code == 409
+    said = r.get_json()["error"]
+    assert "changed this item after the page was loaded" in said and "+4 “correct table”" in said and "reload" in said
+    now = st.gb.all_items()[item]
+    assert (now.points, now.description) == (4, "correct table")
+    assert decided(st.gb)["Anna_Huber_5500"].task_points("calc_1_1") == 4
+    r = bob.post("/api/rubric", {"task": "calc_1_1", "id": item, "delete": "1", **shown})   # nor deleted unseen
+    assert r.status_code == 409 and not st.gb.all_items()[item].deleted
+    fresh = {"was_points": "4", "was_description": "correct table", "was_feedback": ""}
+    assert bob.post("/api/rubric", {"task": "calc_1_1", "id": item, "points": "4", "description": "correct XOR table",
+                                    "feedback": "", **fresh}).status_code == 200
+    assert st.gb.all_items()[item].description == "correct XOR table"
+    # The page carries what it showed, and asks before deleting an item or re-scoring every answer.
+    page = alice.get(f"/t/calc_1_1/a/{sid}").data.decode()
+    assert 'name="was_points" value="4"' in page and 'name="was_description" value="correct XOR table"' in page
+    assert 'data-confirm="Delete item 1 (+4 correct XOR table)?' in page
+    assert 'id="start-toggle" data-graded="1"' in page
+    assert alice.post("/api/rubric", {"task": "calc_1_1", "start": "max"}).status_code == 200
+    assert next(c.summary for c in st.gb.changes() if "count down" in c.summary).endswith("1 graded answer(s) scored anew")
+
+
 def test_next_ungraded_follows_assignments_and_a_done_page(app):
     alice, bob = TA(app, "alice"), TA(app, "bob")
     assert alice.post("/api/assign", {"task": "calc_1_2", "ta": "bob"}).status_code == 200
     r = alice.get("/t/calc_1_2/next")
     assert "nothing left for you" in r.data.decode()
+    # ... and the next task with answers that wait is one key away (a hundred-and-tenth review)
+    assert re.search(r'id="next-task"><a class="button" href="/t/calc_2" data-key="n">Grade Calculation 2</a>'
+                     r' \(<kbd>n</kbd>\): \d+ answers? waits? there', r.data.decode()), r.data.decode()
     r = bob.c.get("/t/calc_1_2/next")
     assert r.status_code == 302 and "/t/calc_1_2/a/" in r.headers["Location"]
     dash = alice.get("/").data.decode()
@@ -284,6 +322,15 @@ def test_serve_explains_what_it_needs_in_one_line(tmp_path):
     filled(tmp_path / "reports").close()
     res = serve("--reports", str(tmp_path / "reports"), "--host", "0.0.0.0")
     assert res.returncode == 2 and "needs a shared token" in res.stdout
+    res = serve("--reports", str(tmp_path / "reports"), "--port", "99999")   # not a port of the system's choosing
+    assert res.returncode == 2 and "99999 is no port: use 1 to 65535 (0: any free one)" in res.stderr
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        res = serve("--reports", str(tmp_path / "reports"), "--port", str(port))
+    assert res.returncode == 2 and f"another program uses it: pass another port, e.g. --port {port + 1}" in res.stdout
 
 
 def test_a_grade_belongs_to_the_answer_the_ta_read_not_a_resubmission_stored_meanwhile(app):

@@ -165,13 +165,22 @@ def _change(r: SubmissionResult, before: tuple | None, older: list[str]) -> str:
 def _regrade_waits(shown: SubmissionResult, spec) -> str:
     """Written answers a TA graded that changed with this notebook (a sixty-seventh review: only
     "1 written answer(s) wait" said that bob's 22 points were now for an old text)."""
+    from ..gradebook.decisions import KEPT_ASIDE
     titles = {t.id: t.title for t in spec.tasks}
     stale = [(titles.get(c.task, c.task), c.review.ta) for c in shown.checks
              if c.manual_task and c.answer is not None and c.review is not None and c.review.stale and not c.review.reason]
-    if not stale:
-        return ""
-    said = ", ".join(f"{title} (graded by {one_line(ta)})" if ta else title for title, ta in stale)
-    return f"  [yellow](answer changed since graded: {said}; the old points count until a TA grades it again)[/]"
+    # A graded answer the resubmission left empty: its points no longer count (a hundred-and-tenth
+    # review read "points as before" while the total fell by the TA's 7).
+    gone = [titles.get(c.task, c.task) for c in shown.checks
+            if c.manual_task and c.answer is None and KEPT_ASIDE in (c.message or "")]
+    out = ""
+    if stale:
+        said = ", ".join(f"{title} (graded by {one_line(ta)})" if ta else title for title, ta in stale)
+        out += f"  [yellow](answer changed since graded: {said}; the old points count until a TA grades it again)[/]"
+    if gone:
+        out += (f"  [yellow](graded answer now empty: {', '.join(gone)}; its TA grade no longer counts, and counts "
+                f"again if the answer comes back)[/]")
+    return out
 
 
 def _attach_identity(r: SubmissionResult, sub: Submission, sha: str) -> None:

@@ -619,6 +619,9 @@ def cmd_override(args, console: Console) -> int:
         else:
             if args.points is None:
                 raise CliError(f"give the points {c.check} gets (0..{c.max_points:g}) and --reason, or --clear")
+            if not args.reason.strip():       # the option to use, not only the rule (a hundred-and-tenth review)
+                raise CliError(f"an override needs a reason, shown to the student: add --reason \"...\", e.g. "
+                               f"grader override {key} \"{c.check}\" {args.points:g} --reason \"equivalent solution\"")
             try:
                 gb.set_override(key, c.task, c.check, args.points, args.reason, ta)
             except ValueError as exc:

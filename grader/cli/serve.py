@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sqlite3
@@ -24,7 +25,7 @@ def add_parser(sub) -> None:
                               "  GRADER_TOKEN=... grader serve --host 0.0.0.0   a course server for several TAs "
                               "(a token given with --token is visible to every user of the machine in ps)\n")
     reports_args(s)
-    s.add_argument("--port", type=int, default=8000, help="default: 8000")
+    s.add_argument("--port", type=_port, default=8000, help="default: 8000; 0: any free port (the link printed names it)")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only); another needs --token")
     s.add_argument("--token", default=os.environ.get("GRADER_TOKEN"),
@@ -40,6 +41,18 @@ def add_parser(sub) -> None:
                         "and says where the other runs; both would check every save against the other's)")
     s.add_argument("--threads", type=int, default=8, help=argparse.SUPPRESS)
     s.set_defaults(run=cmd_serve)
+
+
+def _port(text: str) -> int:
+    """A TCP port a TA may listen on (a hundred-and-tenth review: 99999 was taken, and the server
+    listened on a port of the system's choosing)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is no port: use 1 to 65535 (0: any free one), e.g. --port 8001")
+    return port
 
 
 def cmd_serve(args, console: Console) -> int:
@@ -68,7 +81,9 @@ def cmd_serve(args, console: Console) -> int:
         server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, ident="grader",
                                         clear_untrusted_proxy_headers=True)
     except OSError as exc:
-        console.print(f"[red]error:[/] cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        hint = (f"; another program uses it: pass another port, e.g. --port {args.port + 1}"
+                if exc.errno == errno.EADDRINUSE else "")
+        console.print(f"[red]error:[/] cannot listen on {args.host}:{args.port}: {exc.strerror or exc}{hint}")
         return 2
     port = getattr(server, "effective_port", args.port)
     app.config["SESSION_COOKIE_NAME"] = f"grader_session_{port}"   # two servers on one host keep apart

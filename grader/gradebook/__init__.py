@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from ..results import SubmissionResult
-from .models import Answer, Conflict, Grade, Override, Rubric, RubricItem, TaskProgress
+from .models import Answer, Conflict, Grade, ItemChanged, Override, Rubric, RubricItem, TaskProgress
 from .store import FILENAME, Gradebook, UndoError, answer_sha
 
-__all__ = ["Answer", "Conflict", "FILENAME", "Grade", "Gradebook", "Override", "Rubric", "RubricItem",
+__all__ = ["Answer", "Conflict", "FILENAME", "Grade", "Gradebook", "ItemChanged", "Override", "Rubric", "RubricItem",
            "TaskProgress", "UndoError", "answer_sha", "gradebook_path", "load_results", "open_gradebook"]
 
 

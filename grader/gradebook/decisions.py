@@ -28,6 +28,11 @@ def graded_message(points: float, max_points: float, review: Review) -> str:
     return msg
 
 
+# Said of a written answer a TA graded that a resubmission left empty; the batch's console line
+# finds it by these words too.
+KEPT_ASIDE = "a TA's grade for an earlier answer is kept in the gradebook; it counts again if that answer comes back"
+
+
 def apply(result: SubmissionResult, grades: dict[str, Grade], overrides: dict[tuple[str, str], Override],
           rubrics: dict[str, Rubric]) -> SubmissionResult:
     """``grades`` by task and ``overrides`` by (task, check) of this one submission."""
@@ -40,8 +45,7 @@ def apply(result: SubmissionResult, grades: dict[str, Grade], overrides: dict[tu
             # placeholder): the grade stays in the gradebook, and counts again if that answer
             # comes back, but an answer that is not there earns nothing (a twenty-sixth review:
             # the points stayed, and the copied text they were given for left the similarity view).
-            c.message = (f"{c.message} (a TA's grade for an earlier answer is kept in the gradebook; it "
-                         f"counts again if that answer comes back)")
+            c.message = f"{c.message} ({KEPT_ASIDE})"
             grade = None
         if grade is not None and c.answer is not None:
             rubric = rubrics.get(c.task) or Rubric(c.task, "zero", ())

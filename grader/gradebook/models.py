@@ -98,6 +98,16 @@ class Change:
     rows: int = 0
 
 
+class ItemChanged(Exception):
+    """A rubric item changed (or was deleted) since the page that edits it was loaded: nothing
+    was written (a hundred-and-tenth review: a second TA's edit of the description put back the
+    first TA's old points, and every answer carrying the item was re-scored unasked)."""
+
+    def __init__(self, item: "RubricItem"):
+        super().__init__(f"rubric item {item.id} changed meanwhile")
+        self.item = item
+
+
 @dataclass
 class Conflict(Exception):
     """Someone else changed this record since the browser loaded it: nothing was written."""

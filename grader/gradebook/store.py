@@ -33,6 +33,7 @@ from .models import (
     Choice,
     Conflict,
     Grade,
+    ItemChanged,
     Override,
     Rubric,
     RubricItem,
@@ -444,7 +445,9 @@ class Gradebook:
         if start not in ("zero", "max"):
             raise ValueError("start is 'zero' or 'max'")
         with self.transaction() as db:
-            change = self._change(db, ta, "rubric", f"{task}: count {'up from 0' if start == 'zero' else 'down from the maximum'}")
+            graded = db.execute("SELECT COUNT(*) FROM grades WHERE task=?", (task,)).fetchone()[0]
+            change = self._change(db, ta, "rubric", f"{task}: count {'up from 0' if start == 'zero' else 'down from the maximum'}"
+                                  f"; {graded} graded answer(s) scored anew")
             self._set(db, change, "rubric", {"task": task}, {"start": start})
 
     def add_item(self, task: str, points: float, description: str, feedback: str, ta: str) -> RubricItem:
@@ -461,12 +464,19 @@ class Gradebook:
                            feedback=clean_text(feedback).strip(), deleted=0))
         return self.all_items()[new_id]
 
-    def update_item(self, item_id: int, ta: str, **fields: Any) -> RubricItem:
-        """Change an item's points, description or feedback: every answer carrying it follows."""
+    def update_item(self, item_id: int, ta: str, expect: dict[str, Any] | None = None, **fields: Any) -> RubricItem:
+        """Change an item's points, description or feedback: every answer carrying it follows.
+        ``expect``: the item as the TA's page showed it; if it changed since, nothing is written
+        (ItemChanged)."""
         with self.transaction() as db:
             cur = self._get(db, "item", {"id": item_id})
             if cur is None:
                 raise KeyError(f"no rubric item {item_id}")
+            if expect is not None and (cur["deleted"] or any(
+                    (float(cur[k]) != float(v)) if k == "points" else (cur[k] != clean_text(str(v)).strip())
+                    for k, v in expect.items() if k in ("points", "description", "feedback"))):
+                raise ItemChanged(RubricItem(item_id, cur["task"], cur["pos"], cur["points"], cur["description"],
+                                             cur["feedback"], bool(cur["deleted"])))
             new = dict(cur)
             for k, v in fields.items():
                 if k == "points":

@@ -9,7 +9,7 @@ import re
 
 from flask import Blueprint, g, request
 
-from ..gradebook import Conflict, UndoError
+from ..gradebook import Conflict, ItemChanged, UndoError
 from ..gradebook import groups as grouping
 from ..render import clean_text
 from .app import state
@@ -186,16 +186,26 @@ def rubric():
     item_id = int(data["id"])
     if item_id not in {i.id for i in st.gb.rubric(task.id).items}:
         raise KeyError(f"no rubric item {item_id} in {task.id}")
-    if data.get("delete"):
-        st.gb.delete_item(item_id, g.ta)
-    else:
-        fields = {}
-        if "points" in data:
-            fields["points"] = item_points(data["points"], task)
-        for f in ("description", "feedback"):
-            if f in data:
-                fields[f] = str(data[f])[:2000]
-        st.gb.update_item(item_id, g.ta, **fields)
+    # The item as the page showed it: another TA's edit since is not silently undone.
+    was = {f: data[f"was_{f}"] for f in ("points", "description", "feedback") if f"was_{f}" in data}
+    if "points" in was:
+        was["points"] = number(was["points"], "points")
+    try:
+        if data.get("delete"):
+            st.gb.update_item(item_id, g.ta, expect=was or None, deleted=1)
+        else:
+            fields = {}
+            if "points" in data:
+                fields["points"] = item_points(data["points"], task)
+            for f in ("description", "feedback"):
+                if f in data:
+                    fields[f] = str(data[f])[:2000]
+            st.gb.update_item(item_id, g.ta, expect=was or None, **fields)
+    except ItemChanged as exc:
+        now = exc.item
+        said = "was deleted" if now.deleted else f"now reads {now.points:+g} “{now.description}”"
+        return {"error": f"Another TA (or you, in another tab) changed this item after the page was loaded: it {said}. "
+                         f"Nothing was saved; reload the page (F5) to see it, then edit it again."}, 409
     st.changed()
     return {"ok": True, "id": item_id}
 

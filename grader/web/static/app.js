@@ -46,6 +46,7 @@
     const err = form.querySelector(".form-error");
     if (err) err.textContent = "";
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    if (sub && sub.dataset.confirm && !window.confirm(sub.dataset.confirm)) return;
     let {status, body} = await post(form.dataset.api, data);
     // The server asks before doing something that is most often a mistake (a TA name nobody used).
     if (status === 409 && body.confirm) {
@@ -148,6 +149,7 @@
     const conflict = document.getElementById("conflict");
     let savedComment = comment.value, savedAdjust = adjust.value;
     let failed = false;     // the last save did not reach the gradebook: the page holds unsaved ticks
+    let saidError = false;  // the message line says why a save failed
     const unsaved = () => failed || comment.value !== savedComment || adjust.value !== savedAdjust;
 
     const fmt = (x) => (x === null || x === undefined) ? "–" : String(+x.toFixed(4));
@@ -171,6 +173,7 @@
       if (data.adjust === null) {
         status.textContent = "not saved";
         message.textContent = `The adjustment “${adjust.value}” is not a number: type points such as -2, 1.5 or 1,5 (nothing was saved).`;
+        saidError = true;
         adjust.focus();
         return false;
       }
@@ -192,12 +195,16 @@
         for (const b of boxes) b.closest(".item").classList.toggle("on", b.checked);
         const stale = document.getElementById("stale");
         if (body.changed) { message.textContent = body.message; return true; }
+        // What an earlier save said went wrong is over (a hundred-and-tenth review: "Not saved: the
+        // server cannot be reached" stayed under "saved by tom").
+        if (saidError) { message.textContent = ""; saidError = false; }
         if (stale) stale.remove();
         return true;
       }
       if (code === 409) { showConflict(body); status.textContent = "not saved"; return false; }
       status.textContent = "not saved";
       message.textContent = body.error || `failed (${code})`;
+      saidError = true;
       return false;
     }
 
@@ -247,7 +254,7 @@
     // One failed step never stops the ones after it (a rejected promise left in the queue did).
     const save = () => {
       queue = queue.then(() => send()).catch(() => {
-        status.textContent = "not saved"; message.textContent = UNREACHABLE; failed = true; return false;
+        status.textContent = "not saved"; message.textContent = UNREACHABLE; failed = true; saidError = true; return false;
       });
       return queue;
     };
@@ -306,6 +313,12 @@
 
     const startToggle = document.getElementById("start-toggle");
     startToggle.addEventListener("click", async () => {
+      // Every graded answer of the task is scored anew: asked first (a hundred-and-tenth review: one
+      // click re-scored five answers, unasked).
+      const graded = +startToggle.dataset.graded || 0;
+      const how = startToggle.dataset.start === "max" ? "down from the maximum" : "up from 0";
+      if (graded && !window.confirm(`Count ${how}? The ${graded} graded answer${graded === 1 ? "" : "s"} of this ` +
+                                    `task get${graded === 1 ? "s" : ""} a new score (u undoes it).`)) return;
       const {status: code, body} = await post(boot.urls.rubric, {task: boot.task, start: startToggle.dataset.start});
       if (code === 200) location.reload(); else message.textContent = body.error;
     });
