@@ -237,6 +237,25 @@ def test_edit_an_items_points_and_every_affected_score_changes(browser, served):
     assert {k: v for k, v in after.items() if v != before[k]} == {str(ids[k]): "8.5" for k in carriers}
     page.goto(f"{served.base}/history")
     assert "item edited (-3 → -1.5) sign error; 3 answer(s) carry it" in page.inner_text("#history")
+    # Deleting an item asks first; dismissed, it stays. Edited meanwhile by another TA, this page's
+    # edit is refused and says what it is now (a hundred-and-tenth review: the second edit won).
+    page.goto(f"{served.base}/t/calc_1_1/a/{ids['Clara_Bauer_5502']}")
+    item = page.locator(f"#rubric li[data-id='{sign.id}']")
+    item.locator(".edit-item").click()
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    item.locator("button:has-text('delete')").click()
+    expect(item).to_be_visible()
+    assert asked and asked[0].startswith("Delete item 2 (-1.5 sign error)?"), asked
+    gb = gradebook(served)
+    gb.update_item(sign.id, "tina", points=-2)
+    gb.close()
+    item.locator("input[name=description]").fill("sign error (minus)")
+    item.locator("button:has-text('save item')").click()
+    expect(item.locator(".form-error")).to_contain_text("it now reads -2 “sign error”")
+    gb = gradebook(served)
+    assert (gb.all_items()[sign.id].points, gb.all_items()[sign.id].description) == (-2, "sign error")
+    gb.close()
 
 
 def test_two_browsers_grading_the_same_task_never_overwrite_silently(browser, served):
@@ -480,8 +499,16 @@ def test_a_save_while_the_server_is_down_says_so_and_works_once_it_is_back(brows
     served.start()
     page.keyboard.press("s")
     wait_saved(page)
+    # saved: what went wrong before is no longer said (a hundred-and-tenth review)
+    expect(page.locator("#message")).not_to_contain_text("cannot be reached")
     key = served_key(page, served)
     assert gradebook(served).grade(key, "calc_1_1").comment == "typed while the server was down"
+    # Re-scoring every graded answer of the task asks first; dismissed, nothing changes.
+    page.locator("#start-toggle").click()
+    expect(page.locator("#start-toggle")).to_be_visible()
+    assert dialogs and "graded answer" in dialogs[-1] and "new score" in dialogs[-1], dialogs
+    assert gradebook(served).rubric("calc_1_1").start == "zero"
+    dialogs.clear()
     page.keyboard.press("p")
     page.keyboard.type("\u22120,5")                                           # the minus sign the hint shows
     page.keyboard.press("Enter")

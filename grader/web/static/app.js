@@ -150,6 +150,8 @@
     let savedComment = comment.value, savedAdjust = adjust.value;
     let failed = false;     // the last save did not reach the gradebook: the page holds unsaved ticks
     let saidError = false;  // the message line says why a save failed
+    // Graded answers of the task, kept up to date by every save (for the question before re-scoring them).
+    let gradedCount = +(document.getElementById("start-toggle") || {dataset: {}}).dataset.graded || 0;
     const unsaved = () => failed || comment.value !== savedComment || adjust.value !== savedAdjust;
 
     const fmt = (x) => (x === null || x === undefined) ? "–" : String(+x.toFixed(4));
@@ -212,6 +214,7 @@
       if (body.total === undefined) return;
       const progress = document.getElementById("task-progress");
       if (progress) progress.textContent = `${body.graded}/${body.total} graded`;
+      gradedCount = body.graded;
       const inGroup = document.getElementById("group-graded");
       if (inGroup) inGroup.textContent = `${body.graded_in_group}`;
     }
@@ -315,7 +318,7 @@
     startToggle.addEventListener("click", async () => {
       // Every graded answer of the task is scored anew: asked first (a hundred-and-tenth review: one
       // click re-scored five answers, unasked).
-      const graded = +startToggle.dataset.graded || 0;
+      const graded = gradedCount;
       const how = startToggle.dataset.start === "max" ? "down from the maximum" : "up from 0";
       if (graded && !window.confirm(`Count ${how}? The ${graded} graded answer${graded === 1 ? "" : "s"} of this ` +
                                     `task get${graded === 1 ? "s" : ""} a new score (u undoes it).`)) return;
