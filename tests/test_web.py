@@ -662,3 +662,21 @@ def test_a_changed_answer_shows_what_changed_since_it_was_graded(app):
     page = html.unescape(alice.get(f"/t/calc_1_1/a/{sid_of(app, key)}").data.decode())
     assert 'id="since-graded"' in page and "<ins>Hence the weights are zero.</ins>" in page
     assert "The answer changed since it was graded" in page
+
+
+def test_the_grading_page_shows_the_question_and_the_model_answer(app):
+    """A hundred-and-tenth review: neither the question nor the solution's model answer was
+    anywhere in the app; a new TA kept the solution notebook open beside it."""
+    alice = TA(app, "alice")
+    sid = sid_of(app, "Anna_Huber_5500")
+    page = alice.get(f"/t/calc_1_2/a/{sid}").data.decode()
+    ref = page[page.index('<details class="reference" id="reference">'):page.index("</details>")]
+    assert "The question and the model answer (<kbd>q</kbd>)" in ref
+    question = ref[ref.index('id="question"'):ref.index("<h3>Model answer</h3>")]
+    assert "Task 1: The XOR Problem" in question and "Calculation 1.2" in question
+    assert "Calculation 2" not in question and "YOUR ANSWER HERE" not in question
+    model = ref[ref.index('id="model-answer"'):]
+    assert "Hidden layer" in model and "BEGIN SOLUTION" not in model
+    assert "<script" not in ref and "&lt;h2" not in ref and "&lt;h3" not in ref     # the headings as headings
+    assert re.search(r"<h2[^>]*>Task 1: The XOR Problem</h2>", ref), ref[:400]
+    assert "<kbd>q</kbd></td><td>show or hide the question and the model answer" in page

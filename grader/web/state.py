@@ -20,6 +20,7 @@ from ..gradebook import groups as grouping
 from ..gradebook.models import Answer, Rubric
 from ..gradebook.queue import MODES, needs_grading, next_ungraded, order, position
 from ..render import answer_html
+from .question import reference
 from ..checks.manual import unfinished
 from ..results import SubmissionResult
 from ..spec import Spec, Task
@@ -279,6 +280,16 @@ def _several(gb, result: SubmissionResult, key: str, anon: bool) -> str:
             f"One of {len(keys)} notebooks of this participant; another one counts{so_far}.")
 
 
+def _reference(st: State, task: Task):
+    """The task's question and model answer, from the assignment's own notebooks."""
+    def path(key: str):
+        try:
+            return st.spec.file(key) if key in st.spec.assignment else None
+        except (OSError, TypeError, ValueError):
+            return None
+    return reference(path("template"), path("solution"), str(task.cfg.get("cell", "")))
+
+
 def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -> dict[str, Any]:
     """The data of the grading page for one answer."""
     gb = st.gb
@@ -304,6 +315,7 @@ def grading_view(st: State, tv: TaskView, answer: Answer, ta: str, anon: bool) -
     shown_items = [i for i in tv.rubric.items]
     return dict(
         task=tv.task, answer=answer, html=answer_html(whole_text(gb, answer)), pos=pos,
+        reference=_reference(st, tv.task),
         looks_empty=f"This answer looks unfinished: {why}." if (why := unfinished(answer.text)) else "",
         prev=tv.answers[pos.prev_key].sid if pos.prev_key else None,
         next=tv.answers[pos.next_key].sid if pos.next_key else None,

@@ -359,6 +359,7 @@
         case "g": if (!groupButton.disabled) groupGrade(); return true;
         case "u": undo(); return true;
         case "m": document.getElementById("mode-toggle").click(); return true;
+        case "q": { const r = document.getElementById("reference"); if (r) r.open = !r.open; return true; }
         case "r": document.querySelector("#new-item input[name=points]").focus(); return true;
         case "e": { const edit = document.querySelector(".edit-item"); if (edit) edit.click(); return true; }
         default: return false;
