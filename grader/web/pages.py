@@ -114,12 +114,10 @@ def next_ungraded(task_id: str):
         # "dashboard" were offered), after this one in the dashboard's order, then before it.
         tasks = st.manual_tasks()
         at = next((i for i, t in enumerate(tasks) if t.id == task.id), 0)
-        after = next((t for t in tasks[at + 1:] + tasks[:at] if progress.get(t.id)
-                      and progress[t.id].answers > progress[t.id].graded), None)
+        other = next((t for t in tasks[at + 1:] + tasks[:at] if progress.get(t.id) and progress[t.id].waiting), None)
         return render_template("done.html", task=task, graded=tv.graded, total=len(tv.answers),
                                waiting=len(waiting) - (skipped is not None), taken=taken, skipped=skipped,
-                               after=after, after_left=(progress[after.id].answers - progress[after.id].graded)
-                               if after else 0)
+                               after=other, after_left=progress[other.id].waiting if other else 0)
     return redirect(url_for("pages.grade", task_id=task.id, sid=tv.answers[key].sid))
 
 
