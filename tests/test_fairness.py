@@ -748,6 +748,30 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train().replace("    optimizer = optim.SGD(model.parameters()",
                                            "    model = torch.compile(model)\n    optimizer = optim.SGD(model.parameters()")},
         {}, [], ["!raised:train-and-test"]),
+    # A hundred-and-twelfth review: display imported in the function (or IPython.display.display)
+    # was not seen, and the figure closed after it counted as never shown; the class's own names
+    # through type(model) or a classmethod, and super() in its methods, raised; DataParallel was
+    # taken for another model.
+    "display-imported-in-the-function-then-closed": (
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    from IPython.display import display as show_it\n    import IPython.display\n"
+                                           "    fig = plt.figure()\n    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n"
+                                           "    show_it(fig)\n    IPython.display.display(fig)\n    plt.close(fig)")},
+        {}, [], []),
+    "the-classs-names-through-its-type-a-classmethod-and-super": (
+        {"ann-sigmoid": MODULE_LIST.replace("    def forward(self, x):",
+                                            "    activation_name = 'sigmoid'\n\n"
+                                            "    @classmethod\n    def kind(cls):\n        return cls.activation_name\n\n"
+                                            "    def summary(self):\n        return len(super().state_dict())\n\n"
+                                            "    def forward(self, x):"),
+         "train-and-test": train().replace(
+             "    optimizer = optim.SGD(",
+             "    print(model.kind(), type(model).activation_name, model.summary())\n    optimizer = optim.SGD(")},
+        {}, [], ["!raised:train-and-test"]),
+    "the-model-trained-through-data-parallel": (
+        {"train-and-test": train().replace("    optimizer = optim.SGD(model.parameters()",
+                                           "    model = nn.DataParallel(model)\n    optimizer = optim.SGD(model.parameters()")},
+        {}, [], ["!raised:train-and-test"]),
     "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check;
         # then all five lost, where a copy trained loses one: the replay now trains a new model of the
         # class from the weights it held when first seen, so only the passed model's training is lost

@@ -774,7 +774,7 @@ def _were(n: int) -> str:
 
 
 UNSHOWN = ("the three gradient lists are drawn, but on a figure Jupyter never shows: plt.show() shows the figures "
-           "open at that moment and closes them, so what is drawn after it is lost, and a figure closed with "
+           "open at that moment and closes them (plt.pause() too), so what is drawn after it is lost, and a figure closed with "
            "plt.close() before plt.show(), or drawn after plt.ioff(), is not shown either; plot the lists, then call "
            "plt.show()")
 

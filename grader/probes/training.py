@@ -18,6 +18,7 @@ MAX_EVENTS, MAX_LINES, MAX_POINTS = 200, 64, 1_000    # the grader's loaders giv
 MAX_COPIES = 4
 MAX_NEW = 2         # new models of the passed model's class (type(model)(...)), reported as first seen
 MAX_BATCH = 100_000
+IPYTHON_DISPLAY = ("IPython.display", "IPython.core.display_functions", "IPython.core.display")
 
 
 def make_setup(p, names=None, own=None):
@@ -50,7 +51,26 @@ def model_class(p, names=None, own=None):
     layers = [int(v) for v in p["layers"]]
     sigmoid = p["activation"] == "sigmoid"
 
-    class GraderModel(nn.Module):
+    class Named(type(nn.Module)):
+        def __getattr__(cls, name):
+            # type(model).activation_name, cls.<name> in a classmethod: the student's class's own
+            # (a hundred-and-twelfth review: all 20 lost to "type object 'GraderModel' has no attribute").
+            if names is None or name.startswith("_"):
+                raise AttributeError(name)
+            theirs = own() if own is not None else None
+            try:
+                attr = inspect.getattr_static(theirs, name) if theirs is not None else None
+            except AttributeError:
+                attr = None
+            if attr is None or inspect.isfunction(attr) or isinstance(attr, (property, staticmethod, classmethod)):
+                if isinstance(attr, staticmethod):
+                    return attr.__func__
+                if isinstance(attr, classmethod):
+                    return _rebound(attr.__func__, cls).__get__(cls, type(cls))
+                raise AttributeError(f"type object '{cls.__name__}' has no attribute '{name}'")
+            return attr
+
+    class GraderModel(nn.Module, metaclass=Named):
         def __init__(self, d_in=layers[0], d_out=layers[-1]):
             super().__init__()
             sizes = [int(d_in), *layers[1:-1], int(d_out)]
@@ -250,12 +270,28 @@ def _theirs(model, name, own):
     if isinstance(attr, staticmethod):
         return attr.__func__
     if isinstance(attr, classmethod):
-        return types.MethodType(attr.__func__, type(model))
+        return types.MethodType(_rebound(attr.__func__, type(model)), type(model))
     if inspect.isfunction(attr):
-        return types.MethodType(attr, model)
-    if hasattr(type(attr), "__get__"):          # a property, functools.cached_property
+        return types.MethodType(_rebound(attr, type(model)), model)
+    if isinstance(attr, property) and attr.fget is not None:
+        return _rebound(attr.fget, type(model))(model)
+    if hasattr(type(attr), "__get__"):          # functools.cached_property and the like
         return attr.__get__(model, type(model))
     return attr
+
+
+def _rebound(fn, cls):
+    """The student's method with its zero-argument super() meaning the grader's class (its
+    `__class__` cell): super().__repr__() in a method of theirs raised "super(type, obj): obj must
+    be an instance or subtype of type" on the grader's model (a hundred-and-twelfth review)."""
+    import types
+    code = getattr(fn, "__code__", None)
+    if code is None or "__class__" not in code.co_freevars or fn.__closure__ is None:
+        return fn
+    cells = tuple(types.CellType(cls) if n == "__class__" else c for n, c in zip(code.co_freevars, fn.__closure__))
+    out = types.FunctionType(code, fn.__globals__, fn.__name__, fn.__defaults__, cells)
+    out.__kwdefaults__ = fn.__kwdefaults__
+    return out
 
 
 def _alias(model, shape, linears):
@@ -356,8 +392,9 @@ def _unwrapped(obj):
     """The module that torch.compile wrapped (it runs as it is in a job: see child_env), whose very
     parameters the wrapper trains (a hundred-and-eighth review: `train(torch.compile(model), ...)`)."""
     for _ in range(4):
-        inner = vars(obj).get("_modules", {}).get("_orig_mod") if isinstance(obj, nn.Module) and \
-            type(obj).__name__ == "OptimizedModule" else None
+        wraps = {"OptimizedModule": "_orig_mod", "DataParallel": "module"}.get(type(obj).__name__) \
+            if isinstance(obj, nn.Module) else None    # nn.DataParallel on the CPU runs the module itself
+        inner = vars(obj).get("_modules", {}).get(wraps) if wraps else None
         if not isinstance(inner, nn.Module):
             break
         obj = inner
@@ -716,6 +753,42 @@ def observe_run(ns, name, p):
                          and len(displayed) < 16)
         return provided_display(*objs, **kwargs) if callable(provided_display) else None
 
+    # Jupyter's display also when the function imports it itself, or calls IPython.display.display
+    # (a hundred-and-twelfth review: display(fig) then plt.close(fig) lost the plots' 4 points so).
+    real, patched = [], []
+
+    def patch_display(module):
+        shown = getattr(module, "display", None)
+        if shown is None or any(m is module for m, _ in patched):
+            return
+        if shown is not recording_display:
+            real.append(shown)
+        patched.append((module, shown if shown is not recording_display else (real[0] if real else None)))
+        module.display = recording_display
+
+    class DisplayHook:
+        def find_spec(self, fullname, path=None, target=None):
+            if fullname not in IPYTHON_DISPLAY:
+                return None
+            import importlib.machinery
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            loader = getattr(spec, "loader", None)
+            if loader is not None and hasattr(loader, "exec_module"):
+                run = loader.exec_module
+
+                def exec_module(module):
+                    run(module)
+                    patch_display(module)
+                loader.exec_module = exec_module
+            return spec
+
+    import sys
+    for module in [sys.modules.get(n) for n in IPYTHON_DISPLAY]:
+        if module is not None:
+            patch_display(module)
+    hook = DisplayHook()
+    sys.meta_path.insert(0, hook)
+
     res = {}
     plt.close("all")
     # The provided objects, wherever the cell kept them: under their names, under names of the
@@ -759,6 +832,11 @@ def observe_run(ns, name, p):
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything
         res["error"] = _why(exc)
     finally:
+        if hook in sys.meta_path:
+            sys.meta_path.remove(hook)
+        for module, shown in patched:
+            if shown is not None:
+                module.display = shown
         torch.optim.Optimizer.__init__ = original_init
         lr_scheduler.LRScheduler.__init__ = original_scheduler
         plt.show, plt.close, plt.ion, plt.ioff = original_show, original_close, original_ion, original_ioff
