@@ -202,8 +202,10 @@ class TreeMonitor:
         used, most = files_in_use()
         self.files_alarm = used + min(200_000, max(0, most - used) // 4) if most else None
         # Without a memory cgroup, the job's mappings are read only once the machine's kernel memory
-        # grows (reading them each tick would cost about a millisecond a process).
-        self.kernel_alarm = kernel_unreclaimable() + KERNEL_ALARM
+        # grows (reading them each tick would cost about a millisecond a process); with one, the
+        # kernel charges them and the machine's figure is not read at all.
+        counted = cgroups is not None and cgroups.memory is not None
+        self.kernel_alarm = None if counted else kernel_unreclaimable() + KERNEL_ALARM
         try:
             self.reaper: psutil.Process | None = psutil.Process(pid).parent()
         except psutil.Error:
@@ -235,7 +237,7 @@ class TreeMonitor:
             return
         used = (sum(_private_bytes(pid) for pid in pids) + sum(pte for _, pte in status) + _memfd_bytes(pids)
                 + _folder_bytes(self.pid) + _socket_bytes(self.pid))
-        if kernel_unreclaimable() > self.kernel_alarm:
+        if self.kernel_alarm is not None and kernel_unreclaimable() > self.kernel_alarm:
             mappings = _mappings(pids, MAPPINGS_PER_JOB)
             if mappings > MAPPINGS_PER_JOB:
                 raise LimitExceeded("memory", f"held more than {MAPPINGS_PER_JOB:,} memory mappings (each is kernel "

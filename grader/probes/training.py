@@ -57,18 +57,7 @@ def model_class(p, names=None, own=None):
             # (a hundred-and-twelfth review: all 20 lost to "type object 'GraderModel' has no attribute").
             if names is None or name.startswith("_"):
                 raise AttributeError(name)
-            theirs = own() if own is not None else None
-            try:
-                attr = inspect.getattr_static(theirs, name) if theirs is not None else None
-            except AttributeError:
-                attr = None
-            if attr is None or inspect.isfunction(attr) or isinstance(attr, (property, staticmethod, classmethod)):
-                if isinstance(attr, staticmethod):
-                    return attr.__func__
-                if isinstance(attr, classmethod):
-                    return _rebound(attr.__func__, cls).__get__(cls, type(cls))
-                raise AttributeError(f"type object '{cls.__name__}' has no attribute '{name}'")
-            return attr
+            return _theirs(cls, name, own)
 
     class GraderModel(nn.Module, metaclass=Named):
         def __init__(self, d_in=layers[0], d_out=layers[-1]):
@@ -255,28 +244,34 @@ def _own_class(ns, p):
     return read
 
 
-def _theirs(model, name, own):
-    """``name`` of the student's class itself, for the grader's model: a method bound to it, a
-    property read on it, a class attribute's value. Never a name the grader's model has."""
-    import inspect
+def _theirs(target, name, own):
+    """``name`` of the student's class itself, for the grader's model or (``target`` a class) for
+    its class: a method bound to it, a property read on it, a class attribute's value. Never a name
+    the grader's model has."""
     import types
-    cls = own() if own is not None else None
+    on_class = isinstance(target, type)
+    cls = target if on_class else type(target)
+    missing = (f"type object '{cls.__name__}'" if on_class else f"'{cls.__name__}' object") + \
+        f" has no attribute '{name}'"
+    theirs = own() if own is not None else None
     try:
-        if cls is None:
+        if theirs is None:
             raise AttributeError(name)
-        attr = inspect.getattr_static(cls, name)
+        attr = inspect.getattr_static(theirs, name)
     except AttributeError:
-        raise AttributeError(f"'{type(model).__name__}' object has no attribute '{name}'") from None
+        raise AttributeError(missing) from None
     if isinstance(attr, staticmethod):
         return attr.__func__
     if isinstance(attr, classmethod):
-        return types.MethodType(_rebound(attr.__func__, type(model)), type(model))
+        return types.MethodType(_rebound(attr.__func__, cls), cls)
+    if on_class and (inspect.isfunction(attr) or hasattr(type(attr), "__get__")):
+        raise AttributeError(missing)          # a method or property is the model's, not its class's
     if inspect.isfunction(attr):
-        return types.MethodType(_rebound(attr, type(model)), model)
+        return types.MethodType(_rebound(attr, cls), target)
     if isinstance(attr, property) and attr.fget is not None:
-        return _rebound(attr.fget, type(model))(model)
+        return _rebound(attr.fget, cls)(target)
     if hasattr(type(attr), "__get__"):          # functools.cached_property and the like
-        return attr.__get__(model, type(model))
+        return attr.__get__(target, cls)
     return attr
 
 
