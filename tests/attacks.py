@@ -435,6 +435,39 @@ _split({each})
 time.sleep(5)
 '''
 
+# Epoll watches on a pipe whose last descriptor is held by a child that took it over a socket:
+# each watch is a record in the kernel's memory that no process is charged for (a
+# hundred-and-thirteenth review held 1 GB so beside 2 GB counted, without a memory cgroup).
+EPOLL_WATCHES = '''
+import os, select, socket, time
+def _watch(target):
+    eps, done = [select.epoll() for _ in range(50)], 0
+    a, b = socket.socketpair()
+    if os.fork() == 0:
+        a.close()
+        _keep = []
+        while True:
+            msg, fds, _f, _a = socket.recv_fds(b, 16, 8)
+            if not msg:
+                os._exit(0)
+            _keep.extend(fds)
+    b.close()
+    while done < target:
+        r, w = os.pipe()
+        os.close(w)
+        dups = [r] + [os.dup(r) for _ in range(49)]
+        for ep in eps:
+            for fd in dups:
+                ep.register(fd, select.EPOLLIN)
+        done += len(eps) * len(dups)
+        socket.send_fds(a, [b"x"], [r])
+        for fd in dups:
+            os.close(fd)
+    time.sleep(2)
+    return done
+_watched = _watch({watches})
+'''
+
 # In the run with hidden parameters, wrap the job's own send so that its reply also carries a
 # "public" run whose error text is made of the hidden parameters (second review): the public
 # run's words are shown to the student, so a reply may describe only the run it was asked for.

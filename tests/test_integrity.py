@@ -185,6 +185,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "FileTable": {"ann-relu": attacks.FILE_TABLE.format(procs=5, each=FILE_TABLE_EACH) + sol["ann-relu"]},
         "PageTables": {"ann-relu": attacks.PAGE_TABLES.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Mappings": {"ann-relu": attacks.MAPPINGS.format(procs=6, each=60_000) + sol["ann-relu"]},
+        "Epoll": {"ann-relu": attacks.EPOLL_WATCHES.format(watches=20_000) + sol["ann-relu"]},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
             "super().__init__()", "super().__init__()\n        import time\n"
@@ -555,6 +556,16 @@ def test_memory_mappings_that_hold_nothing_are_counted(batch):
         assert points(r, "code_3_2_models", "ANN_relu") == 5, messages(r, "code_3_2_models")
     assert points(r, "code_3_2_models", "ANN_sigmoid") == 5
 
+
+
+def test_epoll_watches_are_refused(batch):
+    # A hundred-and-thirteenth review, without root: 5 million epoll watches on pipes held by a
+    # child (about 1 GB of kernel memory no process is charged for) beside 2 GB counted, full
+    # points. A job may make no epoll instance (asyncio runs on poll instead).
+    r = report(batch, "MalEpoll")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert "Operation not permitted" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") == 5
 
 SYSV_AND_LIMITS = """
 import ctypes, resource
@@ -1170,6 +1181,33 @@ def test_a_job_leaves_nothing_in_ipc_objects_and_reads_no_machine_wide_figures(e
                                              "process_madvise EPERM"), leave.output
     assert read.output.strip() == "nothing b''", read.output
 
+
+
+EPOLL_AND_ASYNCIO = """
+import asyncio, ctypes, errno, select
+libc = ctypes.CDLL(None, use_errno=True)
+def said(res):
+    return "allowed" if res >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+try:
+    select.epoll()
+    print("epoll allowed")
+except OSError as exc:
+    print("epoll", errno.errorcode.get(exc.errno))
+print("epoll_create", said(libc.epoll_create(1)), "epoll_ctl", said(libc.epoll_ctl(-1, 1, -1, None)))
+async def main():
+    await asyncio.sleep(0.01)
+    return 42
+print("asyncio", asyncio.run(main()))
+"""
+
+
+def test_a_job_makes_no_epoll_instance_and_asyncio_still_runs(engine):
+    """Epoll watches are kernel memory that no count of a job's memory sees without a cgroup (a
+    hundred-and-thirteenth review held 1 GB of them on top of the memory cap), so a job may not
+    make an epoll instance nor change one. asyncio, which would use epoll, runs on poll."""
+    out = engine.run([CellJob("epoll", EPOLL_AND_ASYNCIO)])[0]
+    assert out.ok, out.error
+    assert " ".join(out.output.split()) == "epoll EPERM epoll_create EPERM epoll_ctl EPERM asyncio 42", out.output
 
 SHARED_FUTEX = """
 import ctypes, errno, os, platform, time, multiprocessing as mp

@@ -179,6 +179,7 @@ def serve(sock, base_ns: dict, header: dict, uid: int | None, worker_notes: list
         except OSError as exc:
             notes.append(f"privileges: could not drop them ({exc.strerror})")
         notes += [n for n in [sandbox.seccomp_filter()] if n]
+        sandbox.use_poll()
         wire.send_hello(sock)
         wire.send(sock, {"type": "ready", "notes": notes})
         job = wire.recv(sock, max_bytes=1 << 26)

@@ -473,7 +473,11 @@ FOLDER_INODES = 20_000     # files and folders in a job's folder: 30 MB of the k
 # Memory a job holds as files no process has open (a memfd sent over a socket and closed) or as
 # pages referenced by a socket's queue (spliced, vmspliced or sent from a file) is nobody's
 # memory without a cgroup (a hundred-and-sixth review held 4.8 GB so), so memfd_create, splice,
-# tee, vmsplice and sendfile are refused (shutil's copies fall back to read and write).
+# tee, vmsplice and sendfile are refused (shutil's copies fall back to read and write). Epoll
+# instances: each watch is a record of the kernel's that no process is charged for, and it lives
+# as long as the watched file, held anywhere (a hundred-and-thirteenth review held 1 GB of them
+# beside 2 GB counted, without a cgroup): epoll_create and epoll_ctl are refused, and the job's
+# selectors (asyncio's loop) use poll, see use_poll.
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
                "process_vm_readv": 310, "process_vm_writev": 311, "perf_event_open": 298, "bpf": 321,
@@ -487,7 +491,8 @@ BLOCKED = {
                "sysinfo": 99, "syslog": 103, "eventfd": 284, "eventfd2": 290,
                "io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210,
                "io_pgetevents": 333, "process_madvise": 440, "memfd_secret": 447, "shmget": 29, "msgget": 68,
-               "semget": 64, "memfd_create": 319, "splice": 275, "tee": 276, "vmsplice": 278, "sendfile": 40},
+               "semget": 64, "memfd_create": 319, "splice": 275, "tee": 276, "vmsplice": 278, "sendfile": 40,
+               "epoll_create": 213, "epoll_create1": 291, "epoll_ctl": 233},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -499,7 +504,8 @@ BLOCKED = {
                 "inotify_init1": 26, "fanotify_init": 262, "flock": 32, "sysinfo": 179, "syslog": 116,
                 "eventfd2": 19, "io_setup": 0, "io_destroy": 1, "io_submit": 2, "io_cancel": 3, "io_getevents": 4,
                 "io_pgetevents": 292, "process_madvise": 440, "memfd_secret": 447, "shmget": 194, "msgget": 186,
-                "semget": 190, "memfd_create": 279, "splice": 76, "tee": 77, "vmsplice": 75, "sendfile": 71},
+                "semget": 190, "memfd_create": 279, "splice": 76, "tee": 77, "vmsplice": 75, "sendfile": 71,
+                "epoll_create1": 20, "epoll_ctl": 21},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 # A futex without FUTEX_PRIVATE_FLAG on a page of a file is keyed by the file, not by the process:
@@ -605,6 +611,15 @@ def seccomp_filter() -> str:
     if _libc.prctl(22, 2, ctypes.byref(program), 0, 0) != 0:   # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
         return f"syscalls: no filter ({os.strerror(ctypes.get_errno())})"
     return ""
+
+
+def use_poll() -> None:
+    """Selectors made from now on poll instead of using epoll, which the filter refuses: asyncio's
+    event loop (``asyncio.run``) and anything else built on ``selectors.DefaultSelector`` work
+    as before. The job may change it back; it then only fails itself."""
+    import selectors
+    if hasattr(selectors, "PollSelector"):
+        selectors.DefaultSelector = selectors.PollSelector
 
 
 def quiet_signals() -> None:
