@@ -517,6 +517,10 @@ MADVISE = {"x86_64": 28, "aarch64": 233}
 # calls, which the C library does not use, are refused (ENOSYS).
 FUTEX = {"x86_64": 202, "aarch64": 98}
 FUTEX2 = (449, 454, 455, 456)              # futex_waitv, futex_wake, futex_wait, futex_requeue
+# Calls numbered above the newest this filter was written against (futex_requeue, Linux 6.7; both
+# architectures number new calls alike) are refused with ENOSYS, what a kernel without them
+# answers, so the C library falls back: a call a later kernel adds is not allowed unread.
+NEWEST_KNOWN = 456
 FUTEX_PRIVATE_FLAG, FUTEX_CMD_MASK, FUTEX_WAITS = 128, 127, (0, 9)    # FUTEX_WAIT, FUTEX_WAIT_BITSET
 FCNTL = {"x86_64": 72, "aarch64": 25}
 # fcntl commands that see other processes through a file: record locks (F_GETLK even names the
@@ -557,6 +561,7 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     code: list[tuple] = [(ld, None, None, 4), (jeq, 1, 0, AUDIT_ARCH[arch]), (ret, 0, 0, eperm), (ld, None, None, 0)]
     if arch == "x86_64":                        # x32 numbers reach the same calls: refuse them all
         code += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
+    code += [(jge, "ENOSYS", 0, NEWEST_KNOWN + 1)]
     code += [(jeq, "EPERM", 0, nr) for nr in sorted(BLOCKED[arch].values())]
     # madvise is needed (allocators use it), but not to push pages of a file out of the cache.
     code += [(jeq, 0, 3, MADVISE[arch]), (ld, None, None, 32), (jeq, "EPERM", 0, MADV_PAGEOUT),
