@@ -468,6 +468,28 @@ def _watch(target):
 _watched = _watch({watches})
 '''
 
+# POSIX ACLs on folders of the job's tmpfs: the kernel keeps them in its own memory, not in the
+# folder's blocks, and accepts one of some 64 KB (the job's uid repeated); a hundred-and-fourteenth
+# review held 2.5 GB so beside 2.6 GB counted, without a memory cgroup, and kept 50/50.
+ACLS = '''
+import os, struct
+_entries = ([struct.pack("<HHI", 1, 7, 0xFFFFFFFF)] + [struct.pack("<HHI", 2, 7, os.getuid())] * {users}
+            + [struct.pack("<HHI", tag, 7, 0xFFFFFFFF) for tag in (4, 16, 32)])
+_acl = struct.pack("<I", 2) + b"".join(_entries)
+for _i in range({folders}):
+    os.makedirs(f"/tmp/acl/{{_i}}")
+    os.setxattr(f"/tmp/acl/{{_i}}", "system.posix_acl_access", _acl)
+    os.setxattr(f"/tmp/acl/{{_i}}", "system.posix_acl_default", _acl)
+'''
+
+# What a cell wrote into its job folder stays there while its job waits, stopped, for the run
+# with hidden parameters: each graded cell's folder holds {mb} MB, under the folder's cap.
+FOLDER_KEPT = '''
+for _i in range({mb} // 60):              # files under the per-file cap
+    with open(f"/tmp/kept{{_i}}.bin", "wb") as _fh:
+        _fh.write(b"k" * (60 * 2**20))
+'''
+
 # In the run with hidden parameters, wrap the job's own send so that its reply also carries a
 # "public" run whose error text is made of the hidden parameters (second review): the public
 # run's words are shown to the student, so a reply may describe only the run it was asked for.

@@ -186,6 +186,11 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "PageTables": {"ann-relu": attacks.PAGE_TABLES.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Mappings": {"ann-relu": attacks.MAPPINGS.format(procs=6, each=60_000) + sol["ann-relu"]},
         "Epoll": {"ann-relu": attacks.EPOLL_WATCHES.format(watches=20_000) + sol["ann-relu"]},
+        "Acls": {"ann-relu": attacks.ACLS.format(users=8000, folders=100) + sol["ann-relu"]},
+        "FoldersKept": {"ann-sigmoid": attacks.FOLDER_KEPT.format(mb=240) + sol["ann-sigmoid"],
+                        "ann-relu": attacks.FOLDER_KEPT.format(mb=240) + sol["ann-relu"],
+                        "train-and-test": attacks.FOLDER_KEPT.format(mb=240) + "_held = bytearray(400 * 2**20)\n"
+                        "for _i in range(0, len(_held), 4096):\n    _held[_i] = 1\n" + sol["train-and-test"]},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
             "super().__init__()", "super().__init__()\n        import time\n"
@@ -566,6 +571,26 @@ def test_epoll_watches_are_refused(batch):
     assert points(r, "code_3_2_models", "ANN_relu") == 0
     assert "Operation not permitted" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
     assert points(r, "code_3_2_models", "ANN_sigmoid") == 5
+
+
+def test_acls_in_the_job_folder_are_refused(batch):
+    # A hundred-and-fourteenth review, without root: POSIX ACLs of 64 KB on 20,000 folders of the
+    # job's tmpfs (2.5 GB of the kernel's memory, none of it in the folder's size) beside 2.6 GB
+    # counted, full points. A job may set no extended attribute.
+    r = report(batch, "MalAcls")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert "Operation not permitted" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") == 5
+
+
+def test_folders_of_jobs_waiting_for_their_hidden_run_count(batch):
+    # The same review: a stopped job keeps its folder until its hidden run, and each cell's folder
+    # was counted only while its own job ran. Three cells of 240 MB each, and 400 MB held by the
+    # third, stay under 1000 MB one by one and not together.
+    r = report(batch, "MalFoldersKept")
+    assert points(r, "code_3_2_models") == 10, messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_train") == 0
+    assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_train"), messages(r, "code_3_2_train")
 
 SYSV_AND_LIMITS = """
 import ctypes, resource
@@ -1198,16 +1223,27 @@ async def main():
     await asyncio.sleep(0.01)
     return 42
 print("asyncio", asyncio.run(main()))
+import os, shutil
+open("/tmp/a.txt", "w").write("a")
+try:
+    os.setxattr("/tmp/a.txt", "user.note", b"1")
+    print("setxattr allowed")
+except OSError as exc:
+    print("setxattr", errno.errorcode.get(exc.errno))
+shutil.copy2("/tmp/a.txt", "/tmp/b.txt")               # copies skip attributes they may not set
+print("copy2", open("/tmp/b.txt").read())
 """
 
 
-def test_a_job_makes_no_epoll_instance_and_asyncio_still_runs(engine):
+def test_a_job_makes_no_epoll_instance_nor_attribute_and_asyncio_and_copies_still_run(engine):
     """Epoll watches are kernel memory that no count of a job's memory sees without a cgroup (a
     hundred-and-thirteenth review held 1 GB of them on top of the memory cap), so a job may not
-    make an epoll instance nor change one. asyncio, which would use epoll, runs on poll."""
+    make an epoll instance nor change one. asyncio, which would use epoll, runs on poll. Nor may it
+    set an extended attribute (a POSIX ACL on tmpfs is kernel memory too); shutil's copies work."""
     out = engine.run([CellJob("epoll", EPOLL_AND_ASYNCIO)])[0]
     assert out.ok, out.error
-    assert " ".join(out.output.split()) == "epoll EPERM epoll_create EPERM epoll_ctl EPERM asyncio 42", out.output
+    assert " ".join(out.output.split()) == ("epoll EPERM epoll_create EPERM epoll_ctl EPERM asyncio 42 "
+                                           "setxattr EPERM copy2 a"), out.output
 
 
 NEWER_CALLS = """

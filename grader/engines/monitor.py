@@ -3,7 +3,8 @@
 With a memory cgroup the kernel caps memory itself and this only counts processes. Without one,
 memory is counted here: the private memory of every process of the tree, its share of shared
 memory and its page tables, plus memfds they hold open, what the job stored in its tmpfs folder
-(files and /dev/shm) and what its Unix sockets can hold queued, none of which shows as resident
+(files and /dev/shm; the folders of the same notebook's jobs that wait for their hidden runs
+too) and what its Unix sockets can hold queued, none of which shows as resident
 memory of a process, and, once the machine's kernel memory grows, the kernel's records of its
 memory mappings. Either way the machine's table of open files is watched. RLIMIT_AS is not used: PyTorch reserves huge virtual ranges.
 """
@@ -235,8 +236,11 @@ class TreeMonitor:
         if self.cgroups is not None and self.cgroups.memory is not None:
             self.peak = max(self.peak, self.cgroups.usage())
             return
+        # A parked job keeps its folder (its own tmpfs) until its hidden run: a hundred-and-fourteenth
+        # review wrote a folder's worth in each graded cell, counted only while that cell's job ran.
+        folders = sum(_folder_bytes(pid) for pid in {self.pid, *self.spare})
         used = (sum(_private_bytes(pid) for pid in pids) + sum(pte for _, pte in status) + _memfd_bytes(pids)
-                + _folder_bytes(self.pid) + _socket_bytes(self.pid))
+                + folders + _socket_bytes(self.pid))
         if self.kernel_alarm is not None and kernel_unreclaimable() > self.kernel_alarm:
             mappings = _mappings(pids, MAPPINGS_PER_JOB)
             if mappings > MAPPINGS_PER_JOB:
