@@ -490,6 +490,25 @@ for _i in range({mb} // 60):              # files under the per-file cap
         _fh.write(b"k" * (60 * 2**20))
 '''
 
+# Memory made, then forked: parent and child then map it both, and it is neither's private pages
+# (a hundred-and-seventeenth review held 9 GB so against a 3 GB cap, without a cgroup).
+COW_FORKS = '''
+import os, time
+_kids, _held = [], []
+for _i in range({chunks}):
+    _held.append(torch.ones({mb} * 2**20, dtype=torch.uint8))
+    _pid = os.fork()
+    if _pid == 0:
+        time.sleep(6)
+        os._exit(0)
+    _kids.append(_pid)
+time.sleep(2)
+for _pid in _kids:
+    os.kill(_pid, 9)
+    os.waitpid(_pid, 0)
+del _held
+'''
+
 # In the run with hidden parameters, wrap the job's own send so that its reply also carries a
 # "public" run whose error text is made of the hidden parameters (second review): the public
 # run's words are shown to the student, so a reply may describe only the run it was asked for.

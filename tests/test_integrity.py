@@ -186,6 +186,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "PageTables": {"ann-relu": attacks.PAGE_TABLES.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Mappings": {"ann-relu": attacks.MAPPINGS.format(procs=6, each=60_000) + sol["ann-relu"]},
         "Epoll": {"ann-relu": attacks.EPOLL_WATCHES.format(watches=20_000) + sol["ann-relu"]},
+        "CowForks": {"ann-relu": attacks.COW_FORKS.format(chunks=3, mb=(MEMORY_MB + 200) // 3) + sol["ann-relu"]},
         "Acls": {"ann-relu": attacks.ACLS.format(users=8000, folders=100) + sol["ann-relu"]},
         "FoldersKept": {"ann-sigmoid": attacks.FOLDER_KEPT.format(mb=240) + sol["ann-sigmoid"],
                         "ann-relu": attacks.FOLDER_KEPT.format(mb=240) + sol["ann-relu"],
@@ -514,6 +515,16 @@ def test_memory_of_an_orphaned_grandchild_counts(batch):
     assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
     assert points(r, "code_3_2_models", "ANN_sigmoid") > 0        # the other class is graded as usual
 
+
+
+def test_memory_shared_with_a_forked_child_counts(batch):
+    # A hundred-and-seventeenth review, without root: 2 GB made and then forked, four times; each
+    # page then mapped by parent and child was neither's private memory, and 9 GB were held at
+    # full points. The job's anonymous memory counts however its processes share it.
+    r = report(batch, "MalCowForks")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") == 5
 
 @pytest.mark.parametrize("name", ["MalSharedByTwo", "MalPageTables"])
 def test_memory_no_process_holds_as_its_own_counts(batch, name):

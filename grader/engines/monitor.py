@@ -1,8 +1,9 @@
 """Watches a job's process tree from the grader, every 0.1 s while it waits for the job.
 
 With a memory cgroup the kernel caps memory itself and this only counts processes. Without one,
-memory is counted here: the private memory of every process of the tree, its share of shared
-memory and its page tables, plus memfds they hold open, what the job stored in its tmpfs folder
+memory is counted here: the private memory of every process of the tree, or the anonymous memory
+its processes share among themselves after a fork where that is more, its share of shared memory
+and its page tables, plus memfds they hold open, what the job stored in its tmpfs folder
 (files and /dev/shm; the folders of the same notebook's jobs that wait for their hidden runs
 too) and what its Unix sockets can hold queued, none of which shows as resident
 memory of a process, and, once the machine's kernel memory grows, the kernel's records of its
@@ -24,20 +25,34 @@ class LimitExceeded(Exception):
         self.kind = kind
 
 
-def _private_bytes(pid: int) -> int:
+def _rollup(pid: int) -> dict[str, int]:
+    out = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith(("Private_Clean:", "Private_Dirty:", "Pss_Shmem:", "Pss_Anon:", "Anonymous:")):
+                    key, value = line.split()[:2]
+                    out[key[:-1]] = int(value) * 1024
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _private_bytes(rollup: dict[str, int]) -> int:
     """Pages only this process maps (shared pages of the warm worker are not the job's), and its
     share of shared memory (a shared anonymous mapping that the job's processes hold together
     shows as nobody's private pages: a hundred-and-first review's path; the worker has none, so
     all of it is the job's; memory only one process maps counts twice, erring on the safe side)."""
-    total = 0
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith(("Private_Clean:", "Private_Dirty:", "Pss_Shmem:")):
-                    total += int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return total
+    return rollup.get("Private_Clean", 0) + rollup.get("Private_Dirty", 0) + rollup.get("Pss_Shmem", 0)
+
+
+def _anonymous_of_the_job(rollups: list[dict[str, int]], warm: dict[str, int]) -> int:
+    """The job's anonymous memory, shared among its processes or not: after a fork, memory the
+    parent held is both processes' and neither's private pages (a hundred-and-seventeenth review
+    held 9 GB so against a 3 GB cap, counted as nothing). Every anonymous page of the warm process
+    and the job's processes together is counted once by the sum of their proportional shares
+    (Pss_Anon); what the warm process maps itself (Anonymous) is not the job's."""
+    return max(0, sum(r.get("Pss_Anon", 0) for r in rollups) + warm.get("Pss_Anon", 0) - warm.get("Anonymous", 0))
 
 
 def _status(pid: int) -> tuple[int, int]:
@@ -239,7 +254,11 @@ class TreeMonitor:
         # A parked job keeps its folder (its own tmpfs) until its hidden run: a hundred-and-fourteenth
         # review wrote a folder's worth in each graded cell, counted only while that cell's job ran.
         folders = sum(_folder_bytes(pid) for pid in {self.pid, *self.spare})
-        used = (sum(_private_bytes(pid) for pid in pids) + sum(pte for _, pte in status) + _memfd_bytes(pids)
+        rollups = [_rollup(pid) for pid in pids]
+        private = sum(_private_bytes(r) for r in rollups)
+        anonymous = _anonymous_of_the_job(rollups, _rollup(self.reaper.pid) if self.reaper is not None else {})
+        shared = sum(r.get("Pss_Shmem", 0) for r in rollups)
+        used = (max(private, anonymous + shared) + sum(pte for _, pte in status) + _memfd_bytes(pids)
                 + folders + _socket_bytes(self.pid))
         if self.kernel_alarm is not None and kernel_unreclaimable() > self.kernel_alarm:
             mappings = _mappings(pids, MAPPINGS_PER_JOB)
