@@ -537,7 +537,7 @@ CASES = {
     "the-class-of-another-cell-in-a-title": (
         {"train-and-test": train().replace("    plt.plot(g1);", "    title = 'Sigmoid' if isinstance(model, ANN_sigmoid) "
                                                                "else 'ReLU'\n    plt.title(title)\n    plt.plot(g1);")},
-        {"plots": 0}, ["`ANN_sigmoid` is another cell's class", "type(model).__name__"], []),
+        {}, [], ["!raised:train-and-test"]),     # the model counts as an ANN_sigmoid, as in the notebook
     "an-assert-on-the-tables-sizes": (
         {"train-and-test": train().replace(
             "    optimizer = optim.SGD(",
@@ -772,6 +772,47 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train().replace("    optimizer = optim.SGD(model.parameters()",
                                            "    model = nn.DataParallel(model)\n    optimizer = optim.SGD(model.parameters()")},
         {}, [], ["!raised:train-and-test"]),
+    # A fifteenth-session fairness review: each lost 4 or 20 points, and each works in Jupyter.
+    "attributes-of-the-class-that-are-not-plain-values": (   # self.device, None, dicts of settings and lists
+        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
+                                            "        self.act = nn.Sigmoid()\n        self.device = device\n"
+                                            "        self.label = None\n        self.dtype_used = torch.float32\n"
+                                            "        self.cfg = dict(hidden=(512, 1024, 512), act='sigmoid')\n"
+                                            "        self.history = {'grads': [[], [], []], 'epochs': 0}"),
+         "train-and-test": train().replace("    optimizer = optim.SGD(",
+                                           "    model.to(model.device, model.dtype_used)\n    optimizer = optim.SGD(")
+         .replace("    plt.show()", "    model.history['grads'] = [g1, g2, g3]\n"
+                                  "    plt.title(f\"{model.label or 'model'} {model.cfg['act']}\")\n    plt.show()")},
+        {}, [], ["!raised:train-and-test"]),
+    "a-class-that-is-a-sequential-indexed-and-counted": (
+        {"ann-sigmoid": "class ANN_sigmoid(nn.Sequential):\n    def __init__(self, d_in, d_out):\n"
+                        "        super().__init__(nn.Flatten(), nn.Linear(d_in, 512), nn.Sigmoid(), nn.Linear(512, 1024),\n"
+                        "                         nn.Sigmoid(), nn.Linear(1024, 512), nn.Sigmoid(), nn.Linear(512, d_out))",
+         "train-and-test": train().replace("    optimizer = optim.SGD(",
+                                           "    print(model[1], len(model), [type(m).__name__ for m in model], bool(model))\n"
+                                           "    optimizer = optim.SGD(")},
+        {}, [], ["!raised:train-and-test"]),
+    "the-figure-closed-and-returned": (   # the notebook's cells end with the call: Jupyter shows it
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    fig, ax = plt.subplots()\n    ax.plot(g1); ax.plot(g2); ax.plot(g3)\n"
+                                           "    plt.close(fig)\n    return fig")},
+        {}, [], []),
+    "the-figure-saved-closed-and-shown-as-an-image": (
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n"
+                                           "    plt.savefig('grads.png'); plt.close()\n"
+                                           "    from IPython.display import Image, display\n    display(Image('grads.png'))")},
+        {}, [], []),
+    "the-notebooks-classes-named-in-the-function": (
+        {"train-and-test": train().replace("    plt.show()",
+                                           "    kind = 'Sigmoid' if isinstance(model, ANN_sigmoid) else 'ReLU'\n"
+                                           "    plt.title(kind + {ANN_sigmoid: ' (s)', ANN_relu: ' (r)'}[type(model)])\n"
+                                           "    plt.show()")},
+        {}, [], ["!raised:train-and-test"]),
+    "another-cells-class-built-in-the-function": (   # still graded on its own: said as before
+        {"train-and-test": train().replace("    optimizer = optim.SGD(",
+                                           "    other = ANN_relu(784, 10)\n    optimizer = optim.SGD(")},
+        ALL_FIVE, ["`ANN_relu` is another cell's"], []),
     "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check;
         # then all five lost, where a copy trained loses one: the replay now trains a new model of the
         # class from the weights it held when first seen, so only the passed model's training is lost

@@ -201,7 +201,8 @@ class Context:
             classes = {m.get("defines") for t in self.spec.tasks for m in t.cfg.get("models", ())}
             if given_model and missing and missing.group(1) in classes:
                 # "Define it in the cell itself" would have the class pasted in (a student's review).
-                # Also for `isinstance(model, ANN_sigmoid)`, which builds nothing (review 102).
+                # (isinstance(model, ANN_sigmoid) no longer gets here: the probe answers it, see
+                # probes/training.py's stand-ins.)
                 return (f"{error}. `{missing.group(1)}` is another cell's class, and each cell is graded on its own: "
                         f"the function gets the model as its argument; train `model` (do not build one of your own) "
                         f"and tell models apart by type(model).__name__ if you need to")

@@ -8,8 +8,10 @@
 # training behind it really happened.
 import contextlib
 import functools
+import hashlib
 import inspect
 import io
+import os
 
 import torch
 import torch.nn as nn
@@ -79,11 +81,34 @@ def model_class(p, names=None, own=None):
                     raise
                 if self.__dict__.get("_names_given"):
                     return _theirs(self, name, own)
-            self.__dict__["_names_given"] = True
-            shape = names()
-            if shape:
-                _alias(self, shape, [nn.Module.__getattr__(self, f"linear{i + 1}") for i in range(self.depth)])
+            self._read_names()
             return getattr(self, name)
+
+        def _read_names(self):
+            if names is not None and not self.__dict__.get("_names_given"):
+                self.__dict__["_names_given"] = True
+                shape = names()
+                if shape:
+                    _alias(self, shape, [nn.Module.__getattr__(self, f"linear{i + 1}") for i in range(self.depth)])
+
+        def _container(self, what):
+            self._read_names()
+            inner = self.__dict__.get("_as_container")
+            if inner is None:           # as a plain module answers
+                raise TypeError(what.format(type(self).__name__))
+            return inner
+
+        def __bool__(self):             # with __len__ below, a model is still true
+            return True
+
+        def __getitem__(self, i):
+            return self._container("'{}' object is not subscriptable")[i]
+
+        def __len__(self):
+            return len(self._container("object of type '{}' has no len()"))
+
+        def __iter__(self):
+            return iter(self._container("'{}' object is not iterable"))
 
         def forward(self, x):
             x = self.flatten(x)
@@ -129,20 +154,59 @@ def _shape_of(cls, args, depth_wanted):
         return [kind, [[str(n), node(c, depth + 1)] for n, c in kids if c is not None]]
 
     children = [[str(n), node(c, 0)] for n, c in vars(inst).get("_modules", {}).items() if c is not None]
-    plain = (str, int, float, bool)
     attrs, refs = [], []
     for k, v in list(vars(inst).items())[:64]:
         if not isinstance(k, str) or k.startswith("_") or k == "training":
             continue
-        if type(v) in plain and (type(v) is not str or len(v) < 200):
-            attrs.append([k, v])
-        elif type(v) in (list, tuple) and len(v) <= 64 and all(type(x) in plain for x in v):
-            attrs.append([k, list(v), type(v).__name__])     # the sizes of the layers, say
+        if _plain(v):       # a name, the sizes of the layers, None, a dict of settings or of lists to fill
+            attrs.append([k, list(v) if type(v) is tuple else v, type(v).__name__])
+        elif isinstance(v, (torch.device, torch.dtype)):    # self.device = device (a fairness review)
+            attrs.append([k, str(v), "device" if isinstance(v, torch.device) else "dtype"])
         elif callable(v) and not isinstance(v, nn.Module):
             # A function of a library (`self.act = torch.sigmoid`, a fairness review's `model.act.__name__`):
             # named as its module and name; one of the student's own (a lambda) cannot be named.
             refs.append([k, str(getattr(v, "__module__", "") or ""), str(getattr(v, "__name__", "") or "")])
-    return {"children": children[:64], "attrs": attrs, "refs": refs}
+    kind = next((k for t, k in ((nn.Sequential, "sequential"), (nn.ModuleList, "list"), (nn.ModuleDict, "dict"))
+                 if isinstance(inst, t)), "module")
+    return {"children": children[:64], "attrs": attrs, "refs": refs, "kind": kind}
+
+
+def _elsewhere(name, like=None):
+    """A class of another cell (see observe_run): building one says, as before, that it is another
+    cell's; with ``like``, the class of the model given, isinstance, issubclass and == answer as
+    for that class (dicts keyed by it too), so the model counts as one of these."""
+    def init(self, *args, **kwargs):
+        raise NameError(f"name '{name}' is not defined", name=name)
+
+    class StandIn(type(nn.Module)):
+        def __instancecheck__(cls, obj):
+            return like is not None and isinstance(obj, like) or type.__instancecheck__(cls, obj)
+
+        def __subclasscheck__(cls, sub):
+            return like is not None and isinstance(sub, type) and issubclass(sub, like) or \
+                type.__subclasscheck__(cls, sub)
+
+        def __eq__(cls, other):
+            return other is cls or (like is not None and other is like)
+
+        def __hash__(cls):
+            return hash(like) if like is not None else type.__hash__(cls)
+
+    return StandIn(name, (nn.Module,), {"__init__": init})
+
+
+def _plain(v, depth=0):
+    """A value that the class's attribute can be given as data (through JSON): None, a number, a
+    short text, and lists, tuples and dicts of them, a few levels deep."""
+    if v is None or type(v) in (int, float, bool):
+        return True
+    if type(v) is str:
+        return len(v) < 200
+    if depth < 3 and type(v) in (list, tuple) and len(v) <= 64:
+        return all(_plain(x, depth + 1) for x in v)
+    if depth < 3 and type(v) is dict and len(v) <= 64:
+        return all(type(k) is str and _plain(x, depth + 1) for k, x in v.items())
+    return False
 
 
 def _names_aside(ns, p):
@@ -324,7 +388,13 @@ def _alias(model, shape, linears):
                 model.add_module(name, build(node))
         for name, value, *kind in shape["attrs"]:
             if not has(name):
-                setattr(model, name, tuple(value) if kind == ["tuple"] else value)
+                value = tuple(value) if kind == ["tuple"] else torch.device(value) if kind == ["device"] else \
+                    getattr(torch, value.rpartition(".")[2]) if kind == ["dtype"] else value
+                setattr(model, name, value)
+        if shape.get("kind") in ("sequential", "list", "dict"):
+            # The class is itself a container (class ANN_sigmoid(nn.Sequential)): model[1], len(model)
+            # and a loop over the model reach its layers as in the notebook (a fairness review).
+            model.__dict__["_as_container"] = build([shape["kind"], shape["children"]])
         import sys
         for name, module, attr in shape.get("refs") or []:
             found = getattr(sys.modules[module], attr, None) if module in sys.modules else None
@@ -739,11 +809,34 @@ def observe_run(ns, name, p):
     from matplotlib.figure import Figure
     displayed, provided_display = [], ns.get("display")
 
+    # A figure saved (savefig) and shown as an image (display(Image("grads.png")), a fairness
+    # review): the image's bytes are those saved, and show the figure as it was then.
+    saved, original_savefig = {}, Figure.savefig
+
+    def recording_savefig(self, fname, *args, **kwargs):
+        out = original_savefig(self, fname, *args, **kwargs)
+        try:
+            if len(saved) < 16:
+                if isinstance(fname, (str, bytes, os.PathLike)):
+                    with open(fname, "rb") as fh:
+                        data = fh.read(1 << 25)
+                else:
+                    data = bytes(fname.getvalue()) if hasattr(fname, "getvalue") else b""
+                if data:
+                    saved[hashlib.sha256(data).hexdigest()] = _lines_of([self])
+        except Exception:  # noqa: BLE001 - a file the cell moved away, a buffer of its own
+            pass
+        return out
+
     def recording_display(*objs, **kwargs):
         # Jupyter shows a displayed figure as it is then, a pyplot one too (display(fig) and then
         # plt.close(fig), so that it is not shown twice).
         if len(snapshots) < MAX_LINES:
             snapshots.extend(_lines_of([o for o in objs[:8] if isinstance(o, Figure)]))
+            for o in objs[:8]:
+                data = getattr(o, "data", None) if type(o).__name__ == "Image" else None
+                if isinstance(data, bytes) and saved:
+                    snapshots.extend(saved.get(hashlib.sha256(data).hexdigest(), []))
         displayed.extend(o for o in objs[:8] if isinstance(o, Figure) and getattr(o.canvas, "manager", None) is None
                          and len(displayed) < 16)
         return provided_display(*objs, **kwargs) if callable(provided_display) else None
@@ -797,6 +890,14 @@ def observe_run(ns, name, p):
     ns.update(ours)
     ns.update({k: swap[id(v)] for k, v in rebound.items()})
     ns["display"] = recording_display
+    # The notebook's classes are other cells' names: the model given counts as one of the class of
+    # spec `names_from`, and of none of the others, so isinstance(model, ANN_sigmoid) and
+    # {ANN_sigmoid: ..., ANN_relu: ...}[type(model)] work as in the notebook (a fairness review);
+    # building one (a model of its own, not the one passed) still says it is another cell's.
+    want = p.get("names_from") or {}
+    stand_ins = {str(k): v for k, v in [(want.get("defines"), _elsewhere(str(want.get("defines")), type(model)))] + [
+        (o, _elsewhere(str(o))) for o in (want.get("others") or [])[:8]] if isinstance(k, str) and k not in ns}
+    ns.update(stand_ins)
     # ... and one level inside the cell's own objects: functools.partial(train), {"train": train},
     # [train, test] (the fortieth review: such calls went unseen, and an honest function lost 11).
     partials = {k: v for k, v in ns.items() if not k.startswith("__") and type(v) is functools.partial
@@ -822,11 +923,14 @@ def observe_run(ns, name, p):
     plt.show, plt.close, plt.ion, plt.ioff = show, close, mode(True), mode(False)
     for m in summaries:
         setattr(Axes, m, summarised(m))
+    Figure.savefig = recording_savefig
+    returned = None
     try:
-        fn(model, hyper)
+        returned = fn(model, hyper)
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything
         res["error"] = _why(exc)
     finally:
+        Figure.savefig = original_savefig
         if hook in sys.meta_path:
             sys.meta_path.remove(hook)
         for module, shown in patched:
@@ -841,6 +945,8 @@ def observe_run(ns, name, p):
         for m, original in summaries.items():
             setattr(Axes, m, original)
         ns.update(rebound)
+        for k in stand_ins:
+            ns.pop(k, None)
         ns.update(train=provided_train, test=provided_test)
         if provided_display is None:
             ns.pop("display", None)
@@ -863,6 +969,10 @@ def observe_run(ns, name, p):
         for ev, mine in owned:
             if ev["params"] == "other" and mine == theirs:
                 ev["params"] = label
+    if isinstance(returned, Figure):
+        # The notebook's cells end with the call: Jupyter shows a figure it returns, as it is then
+        # (a fairness review: plt.close(fig) and then return fig lost the plots' 4 points).
+        snapshots.extend(_lines_of([returned]))
     unshown = _lines_of(dict.fromkeys(gone))
     (snapshots if inline[0] else unshown).extend(_lines_of(open_figures()))
     snapshots.extend(_lines_of(dict.fromkeys(displayed)))
