@@ -73,6 +73,10 @@ def test_editing_an_item_rescores_every_answer_that_carries_it(gb):
     bonus = gb.rubric("calc_1_1").items[-1].id
     gb.set_grade("Clara_Bauer_5502", "calc_1_1", items=[good.id, bonus], ta="ta1")
     assert decided(gb)["Clara_Bauer_5502"].task_points("calc_1_1") == 10
+    with pytest.raises(ValueError, match="would give every answer full marks"):   # items that give points
+        gb.set_rubric_start("calc_1_1", "max", "ta1")
+    gb.update_item(good.id, "ta1", points=-1)
+    gb.update_item(bonus, "ta1", points=-1)
     gb.set_rubric_start("calc_1_1", "max", "ta1")
     gb.set_grade("David_Wagner_5503", "calc_1_1", items=[], adjust=-4, ta="ta1")
     assert decided(gb)["David_Wagner_5503"].task_points("calc_1_1") == 6

@@ -91,6 +91,9 @@ def test_rubric_items_are_validated_and_edits_are_recorded(gb):
     gb.delete_item(b.id, "ta1")
     assert gb.changes(1)[0].summary.startswith("calc_1_1: item deleted (-1 → -1) slip")
     assert [i.id for i in gb.rubric("calc_1_1").items] == [a.id] and gb.all_items()[b.id].deleted
+    with pytest.raises(ValueError, match="-1 “slip” was deleted after this page was loaded.*reload the page"):
+        gb.set_grade(ANNA, "calc_1_1", items=[a.id, b.id], ta="ta2")    # another TA's page still ticks it
+    gb.update_item(a.id, "ta1", points=-4)      # counting down, items deduct
     gb.set_rubric_start("calc_1_1", "max", "ta1")
     assert gb.rubric("calc_1_1").start == "max" and "down from the maximum" in gb.changes(1)[0].summary
 

@@ -79,6 +79,33 @@ def test_every_response_carries_the_csp_and_no_remote_asset(app):
         assert "<script>" not in html and " on" not in re.sub(r"<[^>]*>", "", "")   # no inline script
 
 
+
+def test_a_save_says_what_another_ta_changed_in_the_rubric_since_the_page_was_loaded(app):
+    """A hundred-and-sixteenth review: after alice switched to counting down and edited an item,
+    bob's open page saved scores that followed the new rubric without a word of it, and his tick of
+    an item she had deleted failed with a Python list and no next step."""
+    alice, bob = TA(app, "alice"), TA(app, "bob")
+    st = app.config["STATE"]
+    kept = alice.post("/api/rubric", {"task": "calc_1_1", "points": "-2", "description": "sign error"}).get_json()["id"]
+    gone = alice.post("/api/rubric", {"task": "calc_1_1", "points": "-1", "description": "slip"}).get_json()["id"]
+    seen = {"start": "zero", "items": [[kept, -2], [gone, -1]]}            # bob's page as loaded
+    sid = sid_of(app, "Anna_Huber_5500")
+    r = bob.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [kept], "version": 0, "rubric_seen": seen})
+    assert r.status_code == 200 and "rubric_changed" not in r.get_json()        # nothing changed yet
+    assert alice.post("/api/rubric", {"task": "calc_1_1", "start": "max"}).status_code == 200
+    assert alice.post("/api/rubric", {"task": "calc_1_1", "id": kept, "points": "-3", "description": "sign error",
+                                      "feedback": ""}).status_code == 200
+    assert alice.post("/api/rubric", {"task": "calc_1_1", "id": gone, "delete": "1"}).status_code == 200
+    r = bob.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [kept, gone], "version": 1, "rubric_seen": seen})
+    assert r.status_code == 400 and "-1 “slip” was deleted after this page was loaded" in r.get_json()["error"]
+    assert "reload the page (F5)" in r.get_json()["error"] and st.gb.grade("Anna_Huber_5500", "calc_1_1").version == 1
+    r = bob.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [kept], "version": 1, "rubric_seen": seen})
+    said = r.get_json()["rubric_changed"]
+    assert r.status_code == 200 and r.get_json()["points"] == st.gb.rubric("calc_1_1").score([kept], 0, 10)
+    for part in ("it now counts down from the maximum", "“sign error” now gives -3", "an item of -1 was deleted",
+                 "Reload the page (F5)"):
+        assert part in said, said
+
 def test_grading_saves_and_a_second_browser_gets_a_conflict(app):
     alice, bob = TA(app, "alice"), TA(app, "bob")
     st = app.config["STATE"]
@@ -248,6 +275,13 @@ def test_two_tas_editing_one_rubric_item_do_not_undo_each_other(app):
     assert 'name="was_points" value="4"' in page and 'name="was_description" value="correct XOR table"' in page
     assert 'data-confirm="Delete item 1 (+4 correct XOR table)?' in page
     assert 'id="start-toggle" data-graded="1"' in page
+    # Counting down past items that give points would give everyone full marks: refused, said why
+    # (a hundred-and-sixteenth review).
+    r = alice.post("/api/rubric", {"task": "calc_1_1", "start": "max"})
+    assert r.status_code == 400 and "+4 “correct XOR table”" in r.get_json()["error"], r.get_json()
+    assert "would give every answer full marks" in r.get_json()["error"] and st.gb.rubric("calc_1_1").start == "zero"
+    assert alice.post("/api/rubric", {"task": "calc_1_1", "id": item, "points": "-4", "description": "wrong table",
+                                      "feedback": "", **fresh, "was_description": "correct XOR table"}).status_code == 200
     assert alice.post("/api/rubric", {"task": "calc_1_1", "start": "max"}).status_code == 200
     assert next(c.summary for c in st.gb.changes() if "count down" in c.summary).endswith("1 graded answer(s) scored anew")
 
@@ -556,9 +590,30 @@ def test_next_ungraded_on_the_last_answer_left_says_it_is_this_one(app):
     page = alice.get(f"/t/calc_1_1/next?after={last.sid}").data.decode()
     assert f"only #{last.sid} is left" in page and f"/t/calc_1_1/a/{last.sid}" in page
     assert "still wait" not in page                      # nothing else waits
+    # n is the answer left; the next task's link takes no key of its own then (review 116: both took n)
+    assert 'id="next-task"' in page and page.count('data-key="n"') == 1, page
     assert alice.post("/api/grade", {"task": "calc_1_1", "sid": last.sid, "items": [], "version": 0}).status_code == 200
     assert "nothing left for you" in alice.get(f"/t/calc_1_1/next?after={last.sid}").data.decode()
 
+
+
+def test_the_done_page_names_who_has_answers_open_and_what_comes_after_the_last_task(app):
+    """A hundred-and-sixteenth review: "open in another TA's browser (1)" named nobody, and with
+    every answer graded the page offered no next step."""
+    alice, bob = TA(app, "alice"), TA(app, "bob")
+    st = app.config["STATE"]
+    answers = st.gb.answers("calc_1_1")
+    assert bob.get(f"/t/calc_1_1/a/{answers[0].sid}").status_code == 200
+    for a in answers[1:]:
+        assert alice.post("/api/grade", {"task": "calc_1_1", "sid": a.sid, "items": [], "version": 0}).status_code == 200
+    page = alice.get("/t/calc_1_1/next").data.decode()
+    assert "open in the browser of bob (1)" in page, page
+    for task in ("calc_1_1", "calc_1_2", "calc_2"):
+        for a in st.gb.answers(task):
+            if st.gb.grade(a.key, task) is None:
+                assert alice.post("/api/grade", {"task": task, "sid": a.sid, "items": [], "version": 0}).status_code == 200
+    page = alice.get("/t/calc_2/next").data.decode()
+    assert 'id="all-done"' in page and "grader moodle" in page, page
 
 def test_an_answer_that_looks_unfinished_is_said_on_its_page(app, tmp_path):
     from .gradebook_helpers import result

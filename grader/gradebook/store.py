@@ -444,6 +444,14 @@ class Gradebook:
     def set_rubric_start(self, task: str, start: str, ta: str) -> None:
         if start not in ("zero", "max"):
             raise ValueError("start is 'zero' or 'max'")
+        giving = [i for i in self.rubric(task).items if i.points > 0]
+        if start == "max" and giving:
+            # Counting down, an item that gives points only pushes past the maximum, which is kept:
+            # every graded answer would get full marks (a hundred-and-sixteenth review).
+            listed = ", ".join(f"{i.points:+g} “{i.description}”" for i in giving[:3]) + (" ..." if len(giving) > 3 else "")
+            raise ValueError(f"Counting down from the maximum, items that give points ({listed}) would give every "
+                             f"answer full marks. Make them deductions first (edit each to a negative number), "
+                             f"then count down; nothing was changed.")
         with self.transaction() as db:
             graded = db.execute("SELECT COUNT(*) FROM grades WHERE task=?", (task,)).fetchone()[0]
             change = self._change(db, ta, "rubric", f"{task}: count {'up from 0' if start == 'zero' else 'down from the maximum'}"
@@ -551,6 +559,15 @@ class Gradebook:
             valid = {r[0] for r in db.execute("SELECT id FROM rubric_items WHERE task=? AND deleted=0", (task,))}
             unknown = set(items) - valid
             if unknown:
+                # An item another TA deleted after this page was loaded is named, with what to do (a
+                # hundred-and-sixteenth review got a Python list and no next step).
+                gone = [r for r in db.execute(f"SELECT * FROM rubric_items WHERE task=? AND deleted=1 AND id IN "
+                                              f"({','.join('?' * len(unknown))})", (task, *sorted(unknown)))]
+                if gone:
+                    named = ", ".join(f"{r['points']:+g} “{r['description']}”" for r in gone)
+                    raise ValueError(f"rubric item(s) {sorted(unknown)} are not in the rubric of {task}: {named} "
+                                     f"{'was' if len(gone) == 1 else 'were'} deleted after this page was loaded. "
+                                     f"Nothing was saved; reload the page (F5) and tick again.")
                 raise ValueError(f"rubric item(s) {sorted(unknown)} are not in the rubric of {task}")
             if answer_sha_ is None:
                 row = db.execute("SELECT c.answer_sha FROM checks c JOIN submissions s ON s.id=c.submission "

@@ -130,7 +130,38 @@ def grade():
         return {"ok": True, "changed": True, **grade_json(saved, rubric, answer.max_points),
                 "message": "the answer changed after you opened it (a resubmission was graded): your grade is kept "
                            "for the text you read, and the new text is back in the queue; reload to see it"}
-    return {"ok": True, **grade_json(saved, rubric, answer.max_points), **counts(st, task, answer.key)}
+    news = rubric_news(data.get("rubric_seen"), rubric)
+    return {"ok": True, **grade_json(saved, rubric, answer.max_points), **counts(st, task, answer.key),
+            **({"rubric_changed": news} if news else {})}
+
+
+def rubric_news(seen, rubric) -> str:
+    """What changed in the rubric since the page showed it (``seen``: its start and items as
+    [id, points]), in words; "" when nothing did. Another TA's switch to counting down, or an item's
+    new points, changed the score shown without a word (a hundred-and-sixteenth review)."""
+    if not isinstance(seen, dict) or not isinstance(seen.get("items"), list):
+        return ""
+    parts = []
+    if seen.get("start") in ("zero", "max") and seen["start"] != rubric.start:
+        parts.append("it now counts " + ("down from the maximum" if rubric.start == "max" else "up from 0"))
+    now = {i.id: i for i in rubric.items}
+    was = {}
+    for entry in seen["items"][:200]:
+        try:
+            was[int(entry[0])] = float(entry[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+    for item_id, points in was.items():
+        if item_id not in now:
+            parts.append(f"an item of {points:+g} was deleted")
+        elif now[item_id].points != points:
+            parts.append(f"“{now[item_id].description}” now gives {now[item_id].points:+g}")
+    parts += [f"new item {i.points:+g} “{i.description}”" for i in rubric.items if i.id not in was]
+    if not parts:
+        return ""
+    more = f" and {len(parts) - 3} more" if len(parts) > 3 else ""
+    return (f"The rubric changed after this page was loaded ({'; '.join(parts[:3])}{more}): the points shown "
+            f"follow the rubric as it is now. Reload the page (F5) to see it.")
 
 
 @api.post("/group-grade")

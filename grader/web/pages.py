@@ -108,6 +108,7 @@ def next_ungraded(task_id: str):
         # Counted among the answers that wait, not every answer a colleague has open (a
         # seventy-seventh review: "(1)" was a graded answer), and the one skipped is said.
         taken = len(st.claims.taken(task.id, g.ta) & waiting)
+        holders = sorted({ta for k in waiting for ta in st.claims.others(task.id, k, g.ta)})   # named (review 116)
         skipped = tv.answers[after].sid if after in waiting and next_for(st, tv, g.ta, None) == after else None
         progress = st.gb.progress()
         # The next task with answers that wait (a hundred-and-tenth review: only "all answers" and
@@ -117,7 +118,8 @@ def next_ungraded(task_id: str):
         other = next((t for t in tasks[at + 1:] + tasks[:at] if progress.get(t.id) and progress[t.id].waiting), None)
         return render_template("done.html", task=task, graded=tv.graded, total=len(tv.answers),
                                waiting=len(waiting) - (skipped is not None), taken=taken, skipped=skipped,
-                               after=other, after_left=progress[other.id].waiting if other else 0)
+                               holders=holders, after=other, after_left=progress[other.id].waiting if other else 0,
+                               all_done=not any(p.waiting for p in progress.values()))
     return redirect(url_for("pages.grade", task_id=task.id, sid=tv.answers[key].sid))
 
 

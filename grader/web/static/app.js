@@ -168,6 +168,7 @@
       task: boot.task, sid: boot.sid, version, answer: boot.answer,
       items: boxes.filter((b) => b.checked).map((b) => +b.dataset.id),
       adjust: adjustValue(), comment: comment.value,
+      rubric_seen: {start: boot.start, items: boot.rubric.map((r) => [r.id, r.points])},
     });
 
     async function send(overwriteVersion) {
@@ -197,6 +198,8 @@
         for (const b of boxes) b.closest(".item").classList.toggle("on", b.checked);
         const stale = document.getElementById("stale");
         if (body.changed) { message.textContent = body.message; return true; }
+        // Another TA changed the rubric since this page was loaded: said with every save until a reload.
+        if (body.rubric_changed) { message.textContent = body.rubric_changed; saidError = true; return true; }
         // What an earlier save said went wrong is over (a hundred-and-tenth review: "Not saved: the
         // server cannot be reached" stayed under "saved by tom").
         if (saidError) { message.textContent = ""; saidError = false; }
