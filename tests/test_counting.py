@@ -85,6 +85,7 @@ def test_grader_count_lists_chooses_and_takes_back(tmp_path, capsys, monkeypatch
     assert main(["count", "Anna_Huber_5500-1", "--reports", str(reports), "--ta", "ben"]) == 0
     said = capsys.readouterr().out
     assert "Assignment_7_AnnaHuber_k11111111_v1.ipynb counts, chosen by a TA (ben)" in said
+    assert "--ta or $GRADER_TA" not in said                     # told whose choice it is
     assert "Counted: this notebook, chosen by a TA" in (reports / "feedback" / "Anna_Huber_5500-1.html").read_text()
     # Chosen again, by another TA: nothing recorded, the choice stays ben's (a seventy-fifth review).
     assert main(["count", "Anna_Huber_5500-1", "--reports", str(reports), "--ta", "root"]) == 0
@@ -94,6 +95,9 @@ def test_grader_count_lists_chooses_and_takes_back(tmp_path, capsys, monkeypatch
     gb.close()
     assert main(["count", "Anna_Huber_5500-1", "--reports", str(reports), "--auto"]) == 0
     assert "the higher total" in capsys.readouterr().out
+    monkeypatch.delenv("GRADER_TA", raising=False)             # not told: the user name, and how to say another
+    assert main(["count", "Anna_Huber_5500-3", "--reports", str(reports)]) == 0
+    assert "(the user name; --ta or $GRADER_TA records the name you use in grader serve)" in capsys.readouterr().out
     assert main(["count", "Ben_Gruber_5501", "--reports", str(reports)]) == 2
     assert "no report 'Ben_Gruber_5501'" in capsys.readouterr().out
 

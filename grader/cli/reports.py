@@ -530,7 +530,10 @@ def cmd_count(args, console: Console) -> int:
     finally:
         gb.close()
     why = f"{c.reason} ({c.chosen_by})" if c.chosen_by else c.reason
-    _say(console, f"{r.who} (participant {r.participant_id}): {c.file} counts, {why}; summary.csv and "
+    # Whose choice it is: the user name, unless told (a hundred-and-sixteenth review: "root").
+    told = "" if args.ta or os.environ.get("GRADER_TA") or not c.chosen_by else \
+        " (the user name; --ta or $GRADER_TA records the name you use in grader serve)"
+    _say(console, f"{r.who} (participant {r.participant_id}): {c.file} counts, {why}{told}; summary.csv and "
                   f"feedback pages rewritten", "green")
     return 0
 

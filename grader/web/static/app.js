@@ -336,7 +336,23 @@
       if (unsaved()) save().then((ok) => { if (ok) leave(); }); else queue.then(leave);
     };
 
+    // e, then a digit: edit that rubric item; e alone edits the first (a hundred-and-sixteenth
+    // review: the third took many Tabs).
+    let editWait = null;
+    const editItem = (n) => {
+      const edits = document.querySelectorAll(".edit-item");
+      const edit = edits[n - 1];
+      if (edit) edit.click();
+      else if (n > 1) message.textContent = `There is no rubric item ${n}.`;
+    };
+
     function key(k) {
+      if (editWait !== null) {
+        clearTimeout(editWait);
+        editWait = null;
+        if (/^[1-9]$/.test(k)) { editItem(+k); return true; }
+        editItem(1);
+      }
       if (/^[0-9]$/.test(k)) {
         const box = boxes[k === "0" ? 9 : +k - 1];
         if (box) { box.checked = !box.checked; save(); }
@@ -364,7 +380,7 @@
         case "m": document.getElementById("mode-toggle").click(); return true;
         case "q": { const r = document.getElementById("reference"); if (r) r.open = !r.open; return true; }
         case "r": document.querySelector("#new-item input[name=points]").focus(); return true;
-        case "e": { const edit = document.querySelector(".edit-item"); if (edit) edit.click(); return true; }
+        case "e": editWait = setTimeout(() => { editWait = null; editItem(1); }, 700); return true;
         default: return false;
       }
     }
