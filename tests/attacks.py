@@ -509,6 +509,18 @@ for _pid in _kids:
 del _held
 '''
 
+# Shared anonymous memory written and then unmapped page by page (MADV_DONTNEED): the pages stay in
+# the kernel's hidden file behind the mapping, and no process shows them (a hundred-and-eighteenth
+# review held 8 GB so against a 3 GB cap, without a cgroup).
+SHARED_UNMAPPED = '''
+import mmap as _mm, time as _t
+_hold = _mm.mmap(-1, {mb} << 20, flags=_mm.MAP_SHARED | _mm.MAP_ANONYMOUS)
+for _i in range(0, {mb} << 20, 1 << 24):
+    _hold[_i:_i + (1 << 24)] = b"\\x01" * (1 << 24)
+    _hold.madvise(_mm.MADV_DONTNEED, _i, 1 << 24)
+_t.sleep(2)
+'''
+
 # In the run with hidden parameters, wrap the job's own send so that its reply also carries a
 # "public" run whose error text is made of the hidden parameters (second review): the public
 # run's words are shown to the student, so a reply may describe only the run it was asked for.

@@ -24,9 +24,11 @@ DRAW_SEED = secrets.randbits(48)
 
 
 def hidden_values(hidden: dict) -> list:
-    """Every value of a drawn hidden.toml, list items one by one."""
+    """Every value of a drawn hidden.toml, list items one by one: the numbers (the hidden run's
+    settings, its activation and model class, are no secret)."""
     return [v for section in hidden.values() for value in section.values()
-            for v in (value if isinstance(value, list) else [value])]
+            for v in (value if isinstance(value, list) else [value])
+            if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
 def contains(text: str, secret: str) -> bool:

@@ -74,6 +74,15 @@ def relu(act: str) -> str:
     return sigmoid().replace("ANN_sigmoid", "ANN_relu").replace("torch.sigmoid", act)
 
 
+
+def both(changes: dict) -> dict:
+    """The same class as ANN_relu too: the grader's second run hands train_and_test a model that
+    counts as an ANN_relu, as the notebook's own cells do, so what the function asks of its model's
+    class, both classes have."""
+    relu = changes["ann-sigmoid"].replace("ANN_sigmoid", "ANN_relu").replace("nn.Sigmoid()", "nn.ReLU()") \
+        .replace("torch.sigmoid", "torch.relu")
+    return {"ann-relu": relu, **changes}
+
 def train(body: str = BODY, after: str = "") -> str:
     return TRAIN.format(body=body) + after
 
@@ -692,36 +701,36 @@ def train_and_test(model, hyperparameters):
     # A hundred-and-fifth review: a function written against the student's own class (its names)
     # raised AttributeError on the grader's model; that model now answers to those names too.
     "sgd-over-the-classs-own-sequential": (
-        {"ann-sigmoid": OWN_SEQUENTIAL,
-         "train-and-test": train().replace("optim.SGD(model.parameters()", "optim.SGD(model.net.parameters()")},
+        both({"ann-sigmoid": OWN_SEQUENTIAL,
+         "train-and-test": train().replace("optim.SGD(model.parameters()", "optim.SGD(model.net.parameters()")}),
         {}, [], ["!raised:train-and-test"]),
     # ... also on a new model or a copy (a hundred-and-sixth review: asking one of them for `.net`
     # gave it names the passed model had not, it was taken for another model: all 20 lost).
     "a-new-model-trained-through-the-classs-own-names": (
-        {"ann-sigmoid": OWN_SEQUENTIAL,
+        both({"ann-sigmoid": OWN_SEQUENTIAL,
          "train-and-test": train().replace("    optimizer = optim.SGD(model.parameters()",
                                            "    model = type(model)(784, 10)\n"
-                                           "    optimizer = optim.SGD(model.net.parameters()")},
+                                           "    optimizer = optim.SGD(model.net.parameters()")}),
         {"final_weights": 0}, ["trains a new model it made"], []),
     "a-copy-trained-through-the-classs-own-names": (
-        {"ann-sigmoid": OWN_SEQUENTIAL,
+        both({"ann-sigmoid": OWN_SEQUENTIAL,
          "train-and-test": "import copy\n" + train().replace("    optimizer = optim.SGD(model.parameters()",
                                                             "    model = copy.deepcopy(model)\n"
-                                                            "    optimizer = optim.SGD(model.net.parameters()")},
+                                                            "    optimizer = optim.SGD(model.net.parameters()")}),
         {"final_weights": 0}, ["trains a copy of the model"], []),
     "legend-and-title-from-the-classs-own-names": (
-        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
+        both({"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
                                             "        self.act = nn.Sigmoid()\n        self.name = 'sigmoid'"),
          "train-and-test": train().replace(
              "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n",
              "    for g, layer in zip((g1, g2, g3), model.layers):\n"
              "        plt.plot(g, label=f'{layer.in_features} -> {layer.out_features}')\n"
-             "    plt.title(f'{model.name} network ({type(model.act).__name__})'); plt.legend()\n")},
+             "    plt.title(f'{model.name} network ({type(model.act).__name__})'); plt.legend()\n")}),
         {}, [], ["!raised:train-and-test"]),
     # A hundred-and-eighth review: a method, a property, a class attribute or a library function of
     # the student's class, used by train_and_test, raised AttributeError on the grader's model: all 20.
     "a-method-and-a-property-of-the-classs-own": (
-        {"ann-sigmoid": MODULE_LIST.replace("    def forward(self, x):",
+        both({"ann-sigmoid": MODULE_LIST.replace("    def forward(self, x):",
                                             "    kind = 'sigmoid'\n\n"
                                             "    def n_params(self):\n        return sum(p.numel() for p in self.parameters())\n\n"
                                             "    @property\n    def depth(self):\n        return len(self.layers)\n\n"
@@ -729,15 +738,15 @@ def train_and_test(model, hyperparameters):
                                             "    def forward(self, x):"),
          "train-and-test": train().replace(
              "    optimizer = optim.SGD(",
-             "    print(model.describe(model.n_params()), model.depth, model.kind)\n    optimizer = optim.SGD(")},
+             "    print(model.describe(model.n_params()), model.depth, model.kind)\n    optimizer = optim.SGD(")}),
         {}, [], ["!raised:train-and-test"]),
     "a-library-function-and-the-sizes-kept-by-the-class": (
-        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
+        both({"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
                                             "        self.act = torch.sigmoid\n        self.sizes = tuple(sizes)")
                                    .replace("x = self.act(layer(x))", "x = self.act(layer(x))"),
          "train-and-test": train().replace(
              "    optimizer = optim.SGD(",
-             "    print(model.act.__name__, model.sizes[1:-1], len(model.sizes))\n    optimizer = optim.SGD(")},
+             "    print(model.act.__name__, model.sizes[1:-1], len(model.sizes))\n    optimizer = optim.SGD(")}),
         {}, [], ["!raised:train-and-test"]),
     "a-lambda-of-the-classs-own-read-after-the-plot": (   # it cannot be taken on: said, no flag, nothing lost
         {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = lambda t: torch.sigmoid(t)"),
@@ -759,14 +768,14 @@ def train_and_test(model, hyperparameters):
                                            "    show_it(fig)\n    IPython.display.display(fig)\n    plt.close(fig)")},
         {}, [], []),
     "the-classs-names-through-its-type-a-classmethod-and-super": (
-        {"ann-sigmoid": MODULE_LIST.replace("    def forward(self, x):",
+        both({"ann-sigmoid": MODULE_LIST.replace("    def forward(self, x):",
                                             "    activation_name = 'sigmoid'\n\n"
                                             "    @classmethod\n    def kind(cls):\n        return cls.activation_name\n\n"
                                             "    def summary(self):\n        return len(super().state_dict())\n\n"
                                             "    def forward(self, x):"),
          "train-and-test": train().replace(
              "    optimizer = optim.SGD(",
-             "    print(model.kind(), type(model).activation_name, model.summary())\n    optimizer = optim.SGD(")},
+             "    print(model.kind(), type(model).activation_name, model.summary())\n    optimizer = optim.SGD(")}),
         {}, [], ["!raised:train-and-test"]),
     "the-model-trained-through-data-parallel": (
         {"train-and-test": train().replace("    optimizer = optim.SGD(model.parameters()",
@@ -774,7 +783,7 @@ def train_and_test(model, hyperparameters):
         {}, [], ["!raised:train-and-test"]),
     # A fifteenth-session fairness review: each lost 4 or 20 points, and each works in Jupyter.
     "attributes-of-the-class-that-are-not-plain-values": (   # self.device, None, dicts of settings and lists
-        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
+        both({"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
                                             "        self.act = nn.Sigmoid()\n        self.device = device\n"
                                             "        self.label = None\n        self.dtype_used = torch.float32\n"
                                             "        self.cfg = dict(hidden=(512, 1024, 512), act='sigmoid')\n"
@@ -782,15 +791,15 @@ def train_and_test(model, hyperparameters):
          "train-and-test": train().replace("    optimizer = optim.SGD(",
                                            "    model.to(model.device, model.dtype_used)\n    optimizer = optim.SGD(")
          .replace("    plt.show()", "    model.history['grads'] = [g1, g2, g3]\n"
-                                  "    plt.title(f\"{model.label or 'model'} {model.cfg['act']}\")\n    plt.show()")},
+                                  "    plt.title(f\"{model.label or 'model'} {model.cfg['act']}\")\n    plt.show()")}),
         {}, [], ["!raised:train-and-test"]),
     "a-class-that-is-a-sequential-indexed-and-counted": (
-        {"ann-sigmoid": "class ANN_sigmoid(nn.Sequential):\n    def __init__(self, d_in, d_out):\n"
+        both({"ann-sigmoid": "class ANN_sigmoid(nn.Sequential):\n    def __init__(self, d_in, d_out):\n"
                         "        super().__init__(nn.Flatten(), nn.Linear(d_in, 512), nn.Sigmoid(), nn.Linear(512, 1024),\n"
                         "                         nn.Sigmoid(), nn.Linear(1024, 512), nn.Sigmoid(), nn.Linear(512, d_out))",
          "train-and-test": train().replace("    optimizer = optim.SGD(",
                                            "    print(model[1], len(model), [type(m).__name__ for m in model], bool(model))\n"
-                                           "    optimizer = optim.SGD(")},
+                                           "    optimizer = optim.SGD(")}),
         {}, [], ["!raised:train-and-test"]),
     "the-figure-closed-and-returned": (   # the notebook's cells end with the call: Jupyter shows it
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
@@ -813,6 +822,33 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train().replace("    optimizer = optim.SGD(",
                                            "    other = ANN_relu(784, 10)\n    optimizer = optim.SGD(")},
         ALL_FIVE, ["`ANN_relu` is another cell's"], []),
+    # A hundred-and-nineteenth review: the model is named as the class it stands for, the grader's
+    # own names keep out of the class's way, and the second run's model counts as an ANN_relu.
+    "the-class-name-as-a-key-and-attributes-named-as-the-graders": (
+        both({"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()",
+                                                 "        self.act = nn.Sigmoid()\n        self.activation = torch.sigmoid\n"
+                                                 "        self.depth = 3\n        self.flatten = 'flat'"),
+              "train-and-test": train().replace(
+                  "    plt.show()", "    names = {'ANN_sigmoid': 'Sigmoid', 'ANN_relu': 'ReLU'}\n"
+                                  "    assert model.depth == 3 and model.flatten == 'flat'\n"
+                                  "    plt.title(names[type(model).__name__] + ' ' + model.activation.__name__)\n"
+                                  "    plt.show()")}),
+        {}, [], ["!raised:train-and-test"]),
+    "the-relu-model-left-untrained": (     # it counts as an ANN_relu in the second run: not trained there
+        {"train-and-test": train().replace("    optimizer = optim.SGD(",
+                                           "    if isinstance(model, ANN_relu):\n        return\n    optimizer = optim.SGD(")},
+        ALL_FIVE, [], []),
+    "a-name-only-the-sigmoid-class-has": (    # as the notebook's ReLU cell would, it fails there: said
+        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = nn.Sigmoid()\n        self.tag = 's'"),
+         "train-and-test": train().replace("    plt.show()", "    plt.title(model.tag)\n    plt.show()")},
+        {}, ["With a model of class ANN_relu", "that your ANN_relu does not have"], []),   # raised after the checks
+    "the-figure-saved-without-extension-and-as-a-file-then-shown-as-images": (
+        {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
+                                           "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.savefig('grads')\n"
+                                           "    with open('again.png', 'wb') as fh:\n        plt.savefig(fh)\n    plt.close()\n"
+                                           "    from IPython.display import Image, display\n"
+                                           "    display(Image('again.png'))\n    return Image('grads.png')")},
+        {}, [], []),
     "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check;
         # then all five lost, where a copy trained loses one: the replay now trains a new model of the
         # class from the weights it held when first seen, so only the passed model's training is lost

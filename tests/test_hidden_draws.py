@@ -51,7 +51,7 @@ def _ranges(raw_section: dict) -> dict[str, list]:
     out: dict[str, list] = {}
     for key, value in raw_section.items():
         for v in value if isinstance(value, list) else [value]:
-            if isinstance(v, dict):
+            if isinstance(v, dict) and "between" in v:
                 out.setdefault(key, []).append(v["between"])
     return out
 
@@ -78,7 +78,7 @@ def _corner(spec_dir, pick) -> Spec:
     def end(v):
         if isinstance(v, list):
             return [end(x) for x in v]
-        return pick(v["between"]) if isinstance(v, dict) else v
+        return pick(v["between"]) if isinstance(v, dict) and "between" in v else v
     spec._hidden = {task: {k: end(v) for k, v in section.items()} for task, section in raw.items()}
     return spec
 

@@ -186,6 +186,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "PageTables": {"ann-relu": attacks.PAGE_TABLES.format(mb=MEMORY_MB + 500) + sol["ann-relu"]},
         "Mappings": {"ann-relu": attacks.MAPPINGS.format(procs=6, each=60_000) + sol["ann-relu"]},
         "Epoll": {"ann-relu": attacks.EPOLL_WATCHES.format(watches=20_000) + sol["ann-relu"]},
+        "SharedUnmapped": {"ann-relu": attacks.SHARED_UNMAPPED.format(mb=MEMORY_MB + 300) + sol["ann-relu"]},
         "CowForks": {"ann-relu": attacks.COW_FORKS.format(chunks=3, mb=(MEMORY_MB + 200) // 3) + sol["ann-relu"]},
         "Acls": {"ann-relu": attacks.ACLS.format(users=8000, folders=100) + sol["ann-relu"]},
         "FoldersKept": {"ann-sigmoid": attacks.FOLDER_KEPT.format(mb=240) + sol["ann-sigmoid"],
@@ -524,6 +525,16 @@ def test_memory_shared_with_a_forked_child_counts(batch):
     r = report(batch, "MalCowForks")
     assert points(r, "code_3_2_models", "ANN_relu") == 0
     assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
+    assert points(r, "code_3_2_models", "ANN_sigmoid") == 5
+
+
+def test_shared_anonymous_memory_is_refused(batch):
+    # A hundred-and-eighteenth review, without root: 8 GB written into a shared anonymous mapping,
+    # each chunk then dropped from the mapping (MADV_DONTNEED) but kept by the kernel's file behind
+    # it; no process showed it, full points. A job may not map anonymous memory shared.
+    r = report(batch, "MalSharedUnmapped")
+    assert points(r, "code_3_2_models", "ANN_relu") == 0
+    assert "Operation not permitted" in messages(r, "code_3_2_models"), messages(r, "code_3_2_models")
     assert points(r, "code_3_2_models", "ANN_sigmoid") == 5
 
 @pytest.mark.parametrize("name", ["MalSharedByTwo", "MalPageTables"])
@@ -1277,6 +1288,35 @@ def test_system_calls_newer_than_the_filter_are_refused(engine):
     assert out.ok, out.error
     assert " ".join(out.output.split()) == ("statmount ENOSYS listmount ENOSYS mseal ENOSYS "
                                            "unnumbered ENOSYS"), out.output
+
+
+MAPPINGS_ALLOWED = """
+import errno, mmap, os
+def tried(call):
+    try:
+        call()
+        return "allowed"
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno, str(exc.errno))
+print("shared anonymous", tried(lambda: mmap.mmap(-1, 1 << 20, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)))
+print("private anonymous", tried(lambda: mmap.mmap(-1, 1 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)))
+print("dev zero", os.path.exists("/dev/zero"))
+with open("/tmp/f.bin", "wb") as fh:
+    fh.write(bytes(4096))
+with open("/tmp/f.bin", "r+b") as fh:
+    print("shared file", tried(lambda: mmap.mmap(fh.fileno(), 4096)))
+"""
+
+
+def test_a_job_maps_no_shared_anonymous_memory_but_files_and_private_memory(engine):
+    """Shared anonymous memory (MAP_SHARED | MAP_ANONYMOUS, or a shared mapping of /dev/zero) lives
+    in a file of the kernel's that no count sees once the mapping drops its pages. Refused, and
+    /dev/zero is not in a job's /dev; a file of the job's folder maps shared as before (it counts in
+    the folder's size), and private memory maps as always."""
+    out = engine.run([CellJob("maps", MAPPINGS_ALLOWED)])[0]
+    assert out.ok, out.error
+    assert " ".join(out.output.split()) == ("shared anonymous EPERM private anonymous allowed dev zero False "
+                                           "shared file allowed"), out.output
 
 SHARED_FUTEX = """
 import ctypes, errno, os, platform, time, multiprocessing as mp

@@ -9,6 +9,16 @@ from ..results import CellOutcome, CheckResult, Status
 from ..spec import Spec, Task
 
 
+def stand_in_missing(error: str, spec) -> bool:
+    """An AttributeError of the grader's model that train_and_test is given: it bears the name of
+    the notebook's class it stands for (spec `names_from`), or GraderModel."""
+    names = {"GraderModel"}
+    for t in spec.tasks:
+        for want in (t.cfg.get("names_from") or {},):
+            names |= {str(n) for n in [want.get("defines"), *(want.get("others") or [])] if n}
+    return any(error.startswith(f"AttributeError: '{n}' object has no attribute") for n in names)
+
+
 @dataclass
 class Context:
     spec: Spec
@@ -226,7 +236,7 @@ class Context:
                 return (f"{error}. If it checks the model's layers: the grader calls train_and_test with a model of "
                         f"its own, with as many Linear layers as the table's but narrower "
                         f"({'→'.join(str(int(v)) for v in sizes)}), so an assert on their sizes fails there")
-        if given_model and error.startswith("AttributeError: 'GraderModel' object has no attribute"):
+        if given_model and stand_in_missing(error, self.spec):
             # A layer called by a name of the student's own class (a hundredth review: the grader's
             # nn.Sequential "has no attribute 'linear1'" sent the student to a class they never made).
             return (f"{error}. The grader calls train_and_test with a model of its own: as many Linear layers as "

@@ -21,7 +21,8 @@ import numpy as np
 from ..engines import CellJob
 from ..magics import without_magics
 from ..results import CheckResult
-from .context import Context, Verdict, cell_failure, combine, failed, one_error, raised_note, usable, with_note
+from .context import (Context, Verdict, cell_failure, combine, failed, one_error, raised_note, stand_in_missing,
+                      usable, with_note)
 
 CHECKS = ("optimizer", "epochs", "test", "plots", "final_weights")
 EXTRA_SETTINGS = ("nesterov", "weight_decay", "dampening", "maximize")   # SGD's, all off in the task
@@ -31,7 +32,8 @@ UNCONFIRMED = ("what your function reported could not be reproduced by running t
 # those values): a fixed text says it may have (a hundredth-and-second review: a KeyError in the
 # third epoch read "plotted with the public values but not with the grader's", nothing to act on).
 HIDDEN_ERROR = ("; or the function stopped with an error with the grader's values, which is not shown: it must "
-                "work for any lr, momentum, number of epochs and of mini-batches")
+                "work for any lr, momentum, number of epochs and of mini-batches, and for each of the notebook's "
+                "model classes")
 HIDDEN_ONLY = {k: v + HIDDEN_ERROR for k, v in {
     "optimizer": "SGD is right with the public values but not with the grader's: take lr and momentum from "
                  "the hyperparameters argument",
@@ -51,14 +53,14 @@ def run_params(task, ctx: Context, hidden: bool) -> dict:
     return {**{k: p[k] for k in ("data_seed", "init_seed", "n_train", "n_test", "batch_size", "layers",
                                  "activation", "lr", "momentum", "epochs")},
             "input_shape": list(data["input_shape"]), "mean": data["mean"], "std": data["std"],
-            "classes": data["classes"], "hyperparameters": hyper, "names_from": _names_from(task, ctx)}
+            "classes": data["classes"], "hyperparameters": hyper, "names_from": _names_from(task, ctx, p)}
 
 
-def _names_from(task, ctx: Context) -> dict:
+def _names_from(task, ctx: Context, p: dict) -> dict:
     """The student's class whose names the grader's model answers to too (spec `names_from`), with
     the source of the cell that defines it: each cell runs on its own, so the job defines the class
     aside to read its names. The cell the model task grades, found without its flags."""
-    want = dict(task.cfg.get("names_from") or {})
+    want = dict(p.get("names_from") or task.cfg.get("names_from") or {})   # the hidden run's model may be another class
     name = want.get("defines")
     cell_id = next((m["cell"] for t in ctx.spec.tasks for m in t.cfg.get("models", []) if m.get("defines") == name),
                    None)
@@ -916,8 +918,19 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
         # fixed text would send the student to count epochs (the forty-first review).
         final = {c: Verdict(False, SCHEDULED[c].format(", ".join(dict.fromkeys(used))))
                  if c in SCHEDULED and v.message == HIDDEN_ONLY[c] else v for c, v in final.items()}
+    hidden_error = str(runs.get("hidden", {}).get("error") or "") if ctx.hidden else ""
+    other = (run_params(task, ctx, True).get("names_from") or {}).get("defines") if hidden_error else None
+    if other and other != (run_params(task, ctx, False).get("names_from") or {}).get("defines") and \
+            hidden_error.startswith(f"AttributeError: '{other}' object has no attribute") and \
+            not runs["public"].get("error"):
+        # The grader's second run hands it a model that counts as the notebook's other class: a name
+        # only the first class has fails there, as the notebook's own cell for that class would. Said
+        # in a fixed text: the run's own words are not shown (they could hold its values).
+        ctx.detail(f"With a model of class {other}, as the notebook's cells also call it, `{name}` raised an "
+                   f"AttributeError: it uses a name that your {other} does not have (an attribute or method "
+                   f"of one class only); it must work for each of the notebook's model classes")
     error = runs["public"].get("error")
-    if error and all(v.ok for v in final.values()) and "'GraderModel' object has no attribute" in error:
+    if error and all(v.ok for v in final.values()) and stand_in_missing(error, ctx.spec):
         # A name of the student's own class the grader's model could not take on (a lambda kept as an
         # attribute), read after everything checked: with the student's class it runs, so no flag
         # says the notebook stops there (a hundred-and-eighth review).

@@ -65,11 +65,13 @@ def model_class(p, names=None, own=None):
         def __init__(self, d_in=layers[0], d_out=layers[-1]):
             super().__init__()
             sizes = [int(d_in), *layers[1:-1], int(d_out)]
-            self.flatten = nn.Flatten()
+            # Its own names begin with "_" (but the layers', which `train` names): the student's class
+            # may have an `activation`, a `flatten` or a `depth` of its own (a fairness review).
+            self._flatten = nn.Flatten()
             for i in range(len(sizes) - 1):
                 setattr(self, f"linear{i + 1}", nn.Linear(sizes[i], sizes[i + 1]))
-            self.activation = nn.Sigmoid() if sigmoid else nn.ReLU()
-            self.depth = len(sizes) - 1
+            self._activation = nn.Sigmoid() if sigmoid else nn.ReLU()
+            self._depth = len(sizes) - 1
 
         def __getattr__(self, name):
             # A name the grader's model lacks: once, the student's own class is read for its names
@@ -89,7 +91,7 @@ def model_class(p, names=None, own=None):
                 self.__dict__["_names_given"] = True
                 shape = names()
                 if shape:
-                    _alias(self, shape, [nn.Module.__getattr__(self, f"linear{i + 1}") for i in range(self.depth)])
+                    _alias(self, shape, [nn.Module.__getattr__(self, f"linear{i + 1}") for i in range(self._depth)])
 
         def _container(self, what):
             self._read_names()
@@ -111,11 +113,15 @@ def model_class(p, names=None, own=None):
             return iter(self._container("'{}' object is not iterable"))
 
         def forward(self, x):
-            x = self.flatten(x)
-            for i in range(1, self.depth):
-                x = self.activation(getattr(self, f"linear{i}")(x))
-            return getattr(self, f"linear{self.depth}")(x)
+            x = self._flatten(x)
+            for i in range(1, self._depth):
+                x = self._activation(getattr(self, f"linear{i}")(x))
+            return getattr(self, f"linear{self._depth}")(x)
 
+    # Named as the class it stands for: names[type(model).__name__] works as in the notebook.
+    stands_for = (p.get("names_from") or {}).get("defines")
+    if isinstance(stands_for, str) and stands_for.isidentifier():
+        GraderModel.__name__ = GraderModel.__qualname__ = stands_for
     return GraderModel
 
 
@@ -364,7 +370,7 @@ def _alias(model, shape, linears):
         if kind == "linear":
             return linears[node[1]]
         if kind in ("flatten", "activation", "identity"):
-            return {"flatten": model.flatten, "activation": model.activation}.get(kind) or nn.Identity()
+            return {"flatten": model._flatten, "activation": model._activation}.get(kind) or nn.Identity()
         kids = [(n, build(k)) for n, k in node[1]]
         if kind == "sequential":
             return nn.Sequential(OrderedDict(kids))
@@ -817,16 +823,29 @@ def observe_run(ns, name, p):
         out = original_savefig(self, fname, *args, **kwargs)
         try:
             if len(saved) < 16:
-                if isinstance(fname, (str, bytes, os.PathLike)):
-                    with open(fname, "rb") as fh:
+                data = b""
+                if hasattr(fname, "getvalue"):                      # io.BytesIO
+                    data = bytes(fname.getvalue())
+                else:                                               # a path, or a file opened on one
+                    path = os.fsdecode(getattr(fname, "name", fname))
+                    if hasattr(fname, "flush"):
+                        fname.flush()
+                    if not os.path.exists(path):                    # savefig("grads") writes grads.png
+                        import matplotlib
+                        path += "." + str(kwargs.get("format") or matplotlib.rcParams["savefig.format"])
+                    with open(path, "rb") as fh:
                         data = fh.read(1 << 25)
-                else:
-                    data = bytes(fname.getvalue()) if hasattr(fname, "getvalue") else b""
                 if data:
                     saved[hashlib.sha256(data).hexdigest()] = _lines_of([self])
         except Exception:  # noqa: BLE001 - a file the cell moved away, a buffer of its own
             pass
         return out
+
+    def saved_shown(o):
+        # An IPython image of the bytes a savefig wrote shows that figure as it was saved.
+        data = getattr(o, "data", None) if type(o).__name__ == "Image" and \
+            str(getattr(type(o), "__module__", "")).startswith("IPython.") else None
+        return saved.get(hashlib.sha256(data).hexdigest(), []) if isinstance(data, bytes) and saved else []
 
     def recording_display(*objs, **kwargs):
         # Jupyter shows a displayed figure as it is then, a pyplot one too (display(fig) and then
@@ -834,9 +853,7 @@ def observe_run(ns, name, p):
         if len(snapshots) < MAX_LINES:
             snapshots.extend(_lines_of([o for o in objs[:8] if isinstance(o, Figure)]))
             for o in objs[:8]:
-                data = getattr(o, "data", None) if type(o).__name__ == "Image" else None
-                if isinstance(data, bytes) and saved:
-                    snapshots.extend(saved.get(hashlib.sha256(data).hexdigest(), []))
+                snapshots.extend(saved_shown(o))
         displayed.extend(o for o in objs[:8] if isinstance(o, Figure) and getattr(o.canvas, "manager", None) is None
                          and len(displayed) < 16)
         return provided_display(*objs, **kwargs) if callable(provided_display) else None
@@ -971,8 +988,10 @@ def observe_run(ns, name, p):
                 ev["params"] = label
     if isinstance(returned, Figure):
         # The notebook's cells end with the call: Jupyter shows a figure it returns, as it is then
-        # (a fairness review: plt.close(fig) and then return fig lost the plots' 4 points).
+        # (a fairness review: plt.close(fig) and then return fig lost the plots' 4 points), and an
+        # image it returns.
         snapshots.extend(_lines_of([returned]))
+    snapshots.extend(saved_shown(returned))
     unshown = _lines_of(dict.fromkeys(gone))
     (snapshots if inline[0] else unshown).extend(_lines_of(open_figures()))
     snapshots.extend(_lines_of(dict.fromkeys(displayed)))
