@@ -89,13 +89,19 @@ def test_rubric_items_are_validated_and_edits_are_recorded(gb):
     assert (c.points, c.pos) == (4.0, 5)
     assert gb.changes(1)[0].summary == "calc_1_1: item edited (+3 → +4) idea; 1 answer(s) carry it"
     gb.delete_item(b.id, "ta1")
-    assert gb.changes(1)[0].summary.startswith("calc_1_1: item deleted (-1 → -1) slip")
+    assert gb.changes(1)[0].summary.startswith("calc_1_1: item deleted (-1) slip")
     assert [i.id for i in gb.rubric("calc_1_1").items] == [a.id] and gb.all_items()[b.id].deleted
-    with pytest.raises(ValueError, match="-1 “slip” was deleted after this page was loaded.*reload the page"):
+    with pytest.raises(ValueError, match=r"item “slip” \(-1\) was deleted .* after this page was loaded.*reload the page"):
         gb.set_grade(ANNA, "calc_1_1", items=[a.id, b.id], ta="ta2")    # another TA's page still ticks it
     gb.update_item(a.id, "ta1", points=-4)      # counting down, items deduct
     gb.set_rubric_start("calc_1_1", "max", "ta1")
     assert gb.rubric("calc_1_1").start == "max" and "down from the maximum" in gb.changes(1)[0].summary
+    # ... and stay deductions: a bonus added or edited in later would give full marks (review 120)
+    with pytest.raises(ValueError, match="counts down from the maximum: an item of \\+2 would give full marks"):
+        gb.add_item("calc_1_1", 2, "bonus", "", "ta1")
+    with pytest.raises(ValueError, match="an item of \\+1 would give full marks"):
+        gb.update_item(a.id, "ta1", points=1)
+    assert gb.rubric("calc_1_1").items[0].points == -4
 
 
 def test_grades_refuse_unknown_items_and_answers_and_an_unchanged_save_is_no_change(gb):

@@ -97,7 +97,10 @@ def test_a_save_says_what_another_ta_changed_in_the_rubric_since_the_page_was_lo
                                       "feedback": ""}).status_code == 200
     assert alice.post("/api/rubric", {"task": "calc_1_1", "id": gone, "delete": "1"}).status_code == 200
     r = bob.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [kept, gone], "version": 1, "rubric_seen": seen})
-    assert r.status_code == 400 and "-1 “slip” was deleted after this page was loaded" in r.get_json()["error"]
+    assert r.status_code == 400 and "item “slip” (-1) was deleted" in r.get_json()["error"]
+    assert "[" not in r.get_json()["error"] and "calc_1_1" not in r.get_json()["error"]       # no ids (review 120)
+    r = bob.post("/api/rubric", {"task": "calc_1_1", "id": gone, "points": "-2", "description": "slip", "feedback": ""})
+    assert r.status_code == 409 and "deleted this item" in r.get_json()["error"] and "reload" in r.get_json()["error"]
     assert "reload the page (F5)" in r.get_json()["error"] and st.gb.grade("Anna_Huber_5500", "calc_1_1").version == 1
     r = bob.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [kept], "version": 1, "rubric_seen": seen})
     said = r.get_json()["rubric_changed"]
@@ -608,6 +611,10 @@ def test_the_done_page_names_who_has_answers_open_and_what_comes_after_the_last_
         assert alice.post("/api/grade", {"task": "calc_1_1", "sid": a.sid, "items": [], "version": 0}).status_code == 200
     page = alice.get("/t/calc_1_1/next").data.decode()
     assert "open in the browser of bob (1)" in page, page
+    # bob moves on to another answer of the task: the one he left is no longer his (review 120)
+    assert bob.get(f"/t/calc_1_1/a/{answers[1].sid}").status_code == 200
+    r = alice.c.get("/t/calc_1_1/next")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/t/calc_1_1/a/{answers[0].sid}"), r.data
     for task in ("calc_1_1", "calc_1_2", "calc_2"):
         for a in st.gb.answers(task):
             if st.gb.grade(a.key, task) is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 from pathlib import Path
 
 from rich.console import Console
@@ -358,7 +359,8 @@ def cmd_moodle(args, console: Console) -> int:
                       f"above): check the worksheet before uploading", "red")
         return 1
     _say(console, f"wrote {shown_path(out)}{encoding}: upload it to Moodle (View all submissions, Grading action: "
-                  f"Upload grading worksheet); the detailed feedback pages: grader export --format moodle-feedback",
+                  f"Upload grading worksheet); the detailed feedback pages: grader export --format moodle-feedback "
+                  f"--worksheet {shlex.quote(str(args.worksheet))}",
          "green")
     return 0
 

@@ -17,10 +17,13 @@ UPLOAD = "moodle_upload"       # gradebook meta: the Moodle upload files written
 
 
 def grades_digest(results) -> str:
-    """What a Moodle upload holds of the results: every point (a changed grade changes it)."""
+    """What a Moodle upload holds of the results: every point, and what a TA wrote to the student
+    (its feedback comments: a hundred-and-twentieth review's comment added after the upload file was
+    written left it as it was)."""
     import hashlib
     import json
-    rows = sorted((r.key, r.total_points, [(c.task, c.check, c.points) for c in r.checks]) for r in results)
+    rows = sorted((r.key, r.total_points, [(c.task, c.check, c.points, c.message if c.manual_task else "")
+                                           for c in r.checks]) for r in results)
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
 
 

@@ -462,6 +462,7 @@ class Gradebook:
         description = clean_text(description).strip()
         if not description:
             raise ValueError("a rubric item needs a description")
+        self._deducts(task, float(points))
         with self.transaction() as db:
             new_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM rubric_items").fetchone()[0]
             pos = db.execute("SELECT COALESCE(MAX(pos), 0) + 1 FROM rubric_items WHERE task=? AND deleted=0",
@@ -497,12 +498,24 @@ class Gradebook:
                     raise ValueError(f"unknown field {k}")
             if not new["description"]:
                 raise ValueError("a rubric item needs a description")
+            if not new["deleted"] and new["points"] != cur["points"]:
+                self._deducts(cur["task"], new["points"])
             carried = self._carriers(db, item_id)
             what = "deleted" if new["deleted"] and not cur["deleted"] else "edited"
-            change = self._change(db, ta, "rubric", f"{cur['task']}: item {what} ({cur['points']:+g} → "
-                                  f"{new['points']:+g}) {new['description']}; {carried} answer(s) carry it")
+            points = f"{cur['points']:+g}" if what == "deleted" or new["points"] == cur["points"] else \
+                f"{cur['points']:+g} → {new['points']:+g}"
+            change = self._change(db, ta, "rubric", f"{cur['task']}: item {what} ({points}) {new['description']}; "
+                                  f"{carried} answer(s) carry it")
             self._set(db, change, "item", {"id": item_id}, new)
         return self.all_items()[item_id]
+
+    def _deducts(self, task: str, points: float) -> None:
+        """Counting down from the maximum, an item that gives points would only push past it (a
+        hundred-and-twentieth review added a +2 bonus after the switch was refused for one)."""
+        if points > 0 and self.rubric(task).start == "max":
+            raise ValueError(f"This task counts down from the maximum: an item of {points:+g} would give full "
+                             f"marks. Make it a deduction (a negative number), or count up from 0 first; "
+                             f"nothing was changed.")
 
     def delete_item(self, item_id: int, ta: str) -> RubricItem:
         return self.update_item(item_id, ta, deleted=1)
@@ -564,10 +577,13 @@ class Gradebook:
                 gone = [r for r in db.execute(f"SELECT * FROM rubric_items WHERE task=? AND deleted=1 AND id IN "
                                               f"({','.join('?' * len(unknown))})", (task, *sorted(unknown)))]
                 if gone:
-                    named = ", ".join(f"{r['points']:+g} “{r['description']}”" for r in gone)
-                    raise ValueError(f"rubric item(s) {sorted(unknown)} are not in the rubric of {task}: {named} "
-                                     f"{'was' if len(gone) == 1 else 'were'} deleted after this page was loaded. "
-                                     f"Nothing was saved; reload the page (F5) and tick again.")
+                    named = ", ".join(f"“{r['description']}” ({r['points']:+g})" for r in gone)
+                    raise ValueError(f"The rubric item {named} was deleted (by another TA, or in another tab) "
+                                     f"after this page was loaded. Nothing was saved; reload the page (F5) and "
+                                     f"tick again." if len(gone) == 1 else
+                                     f"The rubric items {named} were deleted (by another TA, or in another tab) "
+                                     f"after this page was loaded. Nothing was saved; reload the page (F5) and "
+                                     f"tick again.")
                 raise ValueError(f"rubric item(s) {sorted(unknown)} are not in the rubric of {task}")
             if answer_sha_ is None:
                 row = db.execute("SELECT c.answer_sha FROM checks c JOIN submissions s ON s.id=c.submission "

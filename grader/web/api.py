@@ -216,6 +216,10 @@ def rubric():
         return {"ok": True, "id": item.id}
     item_id = int(data["id"])
     if item_id not in {i.id for i in st.gb.rubric(task.id).items}:
+        gone = st.gb.all_items().get(item_id)
+        if gone is not None and gone.task == task.id:      # deleted since the page was loaded (review 120)
+            return {"error": f"Another TA (or you, in another tab) deleted this item after the page was loaded "
+                             f"(“{gone.description}”, {gone.points:+g}). Nothing was saved; reload the page (F5)."}, 409
         raise KeyError(f"no rubric item {item_id} in {task.id}")
     # The item as the page showed it: another TA's edit since is not silently undone.
     was = {f: data[f"was_{f}"] for f in ("points", "description", "feedback") if f"was_{f}" in data}

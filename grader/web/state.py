@@ -36,7 +36,13 @@ class Claims:
         self._lock = threading.Lock()
 
     def touch(self, task: str, key: str, ta: str) -> None:
+        """The TA has this answer open, and no longer the one of the task they had before: a TA
+        paging through with j kept every answer they looked at "open" for ten minutes, and n skipped
+        them for everyone else (a hundred-and-twentieth review)."""
         with self._lock:
+            for (t, k), who in self._open.items():
+                if t == task and k != key:
+                    who.pop(ta, None)
             self._open.setdefault((task, key), {})[ta] = time.monotonic()
 
     def others(self, task: str, key: str, ta: str) -> list[str]:

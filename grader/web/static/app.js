@@ -283,6 +283,15 @@
     document.getElementById("save").addEventListener("click", save);
 
     async function groupGrade() {
+      // An answer nobody graded, nothing ticked or typed: g would give an empty grade (0 points, or
+      // the maximum counting down) to the whole group; asked first (a hundred-and-twentieth review).
+      const blank = version === 0 && !boxes.some((b) => b.checked) && !adjust.value.trim() && !comment.value.trim();
+      const others = Math.max(0, (boot.members || []).length - 1);
+      if (blank && !window.confirm(`This answer has no grade yet. Give an empty grade (${boot.start === "max" ? "the maximum" : "0 points"}) ` +
+                                   `to it and to the ${others} other answer${others === 1 ? "" : "s"} of its group?`)) {
+        message.textContent = "Nothing was given to the group: grade this answer first, then press g.";
+        return;
+      }
       if (version === 0 || unsaved()) {
         if (!(await (save()))) return;
       }
