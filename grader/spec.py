@@ -149,6 +149,7 @@ class Spec:
         """Probe parameters for a task: public ones, overlaid with the hidden ones when grading."""
         params = dict(task.cfg.get("params", {}))
         if hidden:
+            params.update(task.cfg.get("second_run", {}))       # what is no secret of that run
             params.update(self.hidden().get(task.id, {}))
         return params
 
@@ -179,16 +180,13 @@ class Spec:
 def resolve_hidden(raw: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """hidden.toml with every range drawn: ``{ between = [lo, hi] }`` gives an integer from lo to hi
     (both ends included) when both are integers, else a number rounded to ``digits`` places (4 by
-    default); a table that holds text (names_from) is a table of values; anything else is taken as
-    it stands. Sections, keys and list items are drawn in the
+    default); anything else is taken as it stands. Sections, keys and list items are drawn in the
     file's order, so one seed always gives the same values."""
     def value(v, where):
         if isinstance(v, list):
             return [value(x, where) for x in v]
         if not isinstance(v, dict):
             return v
-        if "between" not in v and any(isinstance(x, str) for x in v.values()):   # a table of settings: names_from
-            return {k: value(x, f"{where}.{k}") for k, x in v.items()}
         bounds = v.get("between")
         lo, hi = bounds if isinstance(bounds, list) and len(bounds) == 2 else (None, None)
         if set(v) - {"between", "digits"} or not all(isinstance(b, (int, float)) and not isinstance(b, bool)

@@ -154,9 +154,8 @@ CASES = {
     "a-model-built-inside-train_and_test": (   # a student's review: "define it in the cell itself" (paste the class)
         {"train-and-test": train().replace("    optimizer = optim.SGD(", "    model = ANN_sigmoid(784, 10)\n"
                                                                          "    optimizer = optim.SGD(")},
-        ALL_FIVE,
-        ["stopped with an error before it created an optimizer", "train `model` (do not build one of your own)",
-         "(the error is named under optimizer)"], []),
+        ALL_FIVE,     # a new model of its class (type(model) is ANN_sigmoid); the second run's ANN_relu is not one
+        ["trains a new model it made", "not the model passed in, which comes back untrained"], []),
     "a-wrong-hidden-size-and-relu6": (       # a fifty-third review: the further passes were skipped for other sizes
         {"ann-relu": relu("F.relu6").replace("(512, 1024)", "(512, 1000)").replace("(1024, 512)", "(1000, 512)")},
         {"ANN_relu: layers": 0, "ANN_relu: activations": 0, "ANN_relu: seeded": 0}, [], []),
@@ -841,7 +840,7 @@ def train_and_test(model, hyperparameters):
     "a-name-only-the-sigmoid-class-has": (    # as the notebook's ReLU cell would, it fails there: said
         {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = nn.Sigmoid()\n        self.tag = 's'"),
          "train-and-test": train().replace("    plt.show()", "    plt.title(model.tag)\n    plt.show()")},
-        {}, ["With a model of class ANN_relu", "that your ANN_relu does not have"], []),   # raised after the checks
+        {}, ["With a model of class ANN_relu", "could not find on your ANN_relu"], []),   # raised after the checks
     "the-figure-saved-without-extension-and-as-a-file-then-shown-as-images": (
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
                                            "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.savefig('grads')\n"
@@ -849,6 +848,19 @@ def train_and_test(model, hyperparameters):
                                            "    from IPython.display import Image, display\n"
                                            "    display(Image('again.png'))\n    return Image('grads.png')")},
         {}, [], []),
+    # A hundred-and-twenty-second review: `type(model) is ANN_relu`, a constant of the class's cell
+    # read by a method or a class attribute, and `self.to(device)` in __init__ lost all 20.
+    "the-class-by-identity-a-constant-of-its-cell-and-to-device-in-init": (
+        both({"ann-sigmoid": "ACT_NAME = 'Sigmoid'\n\n" + MODULE_LIST.replace(
+                  "        self.act = nn.Sigmoid()", "        self.act = nn.Sigmoid()\n        self.to(device)").replace(
+                  "    def forward(self, x):", "    label = ACT_NAME\n\n    def describe(self):\n"
+                                              "        return f'{ACT_NAME} network'\n\n    def forward(self, x):"),
+              "train-and-test": train().replace(
+                  "    optimizer = optim.SGD(",
+                  "    print(model.describe(), model.label, type(model) is ANN_sigmoid or type(model) is ANN_relu)\n"
+                  "    assert type(model) is ANN_sigmoid or type(model) is ANN_relu\n"
+                  "    optimizer = optim.SGD(")}),
+        {}, [], ["!raised:train-and-test"]),
     "a-new-model-made-from-type-of-the-model": (   # a sixty-ninth review: a bare TypeError under every check;
         # then all five lost, where a copy trained loses one: the replay now trains a new model of the
         # class from the weights it held when first seen, so only the passed model's training is lost

@@ -927,8 +927,10 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
         # only the first class has fails there, as the notebook's own cell for that class would. Said
         # in a fixed text: the run's own words are not shown (they could hold its values).
         ctx.detail(f"With a model of class {other}, as the notebook's cells also call it, `{name}` raised an "
-                   f"AttributeError: it uses a name that your {other} does not have (an attribute or method "
-                   f"of one class only); it must work for each of the notebook's model classes")
+                   f"AttributeError: it uses a name of the model that the grader could not find on your {other} "
+                   f"(an attribute or method of the other class only, or of a class that its cell cannot define "
+                   f"on its own, each cell being graded on its own); it must work for each of the notebook's "
+                   f"model classes")
     error = runs["public"].get("error")
     if error and all(v.ok for v in final.values()) and stand_in_missing(error, ctx.spec):
         # A name of the student's own class the grader's model could not take on (a lambda kept as an

@@ -407,6 +407,13 @@ def _points_line(r: SubmissionResult, spec) -> str:
     if later:
         parts.append(", ".join(f"{title} ({pts:g} points)" for title, pts in later.items()) + " scored at grading "
                      "(hidden tests and the answer key)")
+    # What the run with hidden values does otherwise, where the spec says it (a hundred-and-twenty-
+    # second review: nothing told a student that train_and_test also gets an ANN_relu at grading).
+    for t in spec.tasks:
+        other = (t.cfg.get("second_run", {}).get("names_from") or {}).get("defines")
+        if other:
+            parts.append(f"at grading, {t.title} also runs with a model that counts as {other}: it must work "
+                         f"with each class")
     if written:
         parts.append(f"the written answers ({written:g} points) are graded by a TA")
     return "; ".join(parts) + "."

@@ -138,7 +138,10 @@ def _shape_of(cls, args, depth_wanted):
     AttributeError). Built on the meta device: no weights are made. None where it does not fit."""
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         return None
-    with torch.device("meta"):
+    try:
+        with torch.device("meta"):
+            inst = cls(*args)
+    except Exception:  # noqa: BLE001 - self.to(device) or .item() in __init__: built for real (a fairness review)
         inst = cls(*args)
     linears = [m for m in nn.Module.modules(inst) if type(m) is nn.Linear]
     if len(linears) != depth_wanted:
@@ -177,28 +180,12 @@ def _shape_of(cls, args, depth_wanted):
     return {"children": children[:64], "attrs": attrs, "refs": refs, "kind": kind}
 
 
-def _elsewhere(name, like=None):
-    """A class of another cell (see observe_run): building one says, as before, that it is another
-    cell's; with ``like``, the class of the model given, isinstance, issubclass and == answer as
-    for that class (dicts keyed by it too), so the model counts as one of these."""
+def _elsewhere(name):
+    """A class of another cell that the model given is no instance of (see observe_run): building
+    one says, as before, that it is another cell's."""
     def init(self, *args, **kwargs):
         raise NameError(f"name '{name}' is not defined", name=name)
-
-    class StandIn(type(nn.Module)):
-        def __instancecheck__(cls, obj):
-            return like is not None and isinstance(obj, like) or type.__instancecheck__(cls, obj)
-
-        def __subclasscheck__(cls, sub):
-            return like is not None and isinstance(sub, type) and issubclass(sub, like) or \
-                type.__subclasscheck__(cls, sub)
-
-        def __eq__(cls, other):
-            return other is cls or (like is not None and other is like)
-
-        def __hash__(cls):
-            return hash(like) if like is not None else type.__hash__(cls)
-
-    return StandIn(name, (nn.Module,), {"__init__": init})
+    return type(name, (nn.Module,), {"__init__": init})
 
 
 def _plain(v, depth=0):
@@ -301,7 +288,8 @@ def _own_class(ns, p):
             return None
         try:
             tree = ast.parse(source)
-            defs = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef))]
+            defs = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef))
+                    or _constant(n)]
             scratch = dict(ns)
             exec(compile(ast.Module(body=defs, type_ignores=[]), "<names_from>", "exec"), scratch)
         except Exception:  # noqa: BLE001 - a class that cannot be defined again has no names to give
@@ -312,6 +300,21 @@ def _own_class(ns, p):
         return cache[0]
 
     return read
+
+
+def _constant(node) -> bool:
+    """`ACT_NAME = "ReLU"` at the top of the class's cell: a name its methods may read (a fairness
+    review: a method reading one raised NameError). Only values written out (no call runs)."""
+    import ast
+    value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+    if value is None:
+        return False
+    try:
+        ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return all(isinstance(t, ast.Name) for t in targets)
 
 
 def _theirs(target, name, own):
@@ -907,12 +910,12 @@ def observe_run(ns, name, p):
     ns.update(ours)
     ns.update({k: swap[id(v)] for k, v in rebound.items()})
     ns["display"] = recording_display
-    # The notebook's classes are other cells' names: the model given counts as one of the class of
-    # spec `names_from`, and of none of the others, so isinstance(model, ANN_sigmoid) and
-    # {ANN_sigmoid: ..., ANN_relu: ...}[type(model)] work as in the notebook (a fairness review);
-    # building one (a model of its own, not the one passed) still says it is another cell's.
+    # The notebook's classes are other cells' names: the class of spec `names_from` is the model's
+    # own (type(model) is ANN_sigmoid, isinstance, a dict keyed by the classes: fairness reviews 115
+    # and 122; building one is building a new model of its class, replayed as such), and the others
+    # are classes it is no instance of, whose building still says it is another cell's.
     want = p.get("names_from") or {}
-    stand_ins = {str(k): v for k, v in [(want.get("defines"), _elsewhere(str(want.get("defines")), type(model)))] + [
+    stand_ins = {str(k): v for k, v in [(want.get("defines"), type(model))] + [
         (o, _elsewhere(str(o))) for o in (want.get("others") or [])[:8]] if isinstance(k, str) and k not in ns}
     ns.update(stand_ins)
     # ... and one level inside the cell's own objects: functools.partial(train), {"train": train},
