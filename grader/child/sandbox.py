@@ -486,6 +486,10 @@ FOLDER_INODES = 20_000     # files and folders in a job's folder: 30 MB of the k
 # kernel's, kept alive by every file opened under it (a hundred-and-twenty-first review held 4.6 GB
 # of them, 65,536 rules a domain, each pinned by a mapped file, beside what was counted). The new
 # mount API's remaining calls (fspick, fsconfig, mount_setattr) and quotactl_fd, never needed.
+# Filters of the job's own (seccomp, and prctl's PR_SET_SECCOMP, see _bpf): a chain of them is kernel
+# memory, and a listener descriptor keeps a chain alive after its thread ends (a
+# hundred-and-twenty-third review held 4 GB so); compiled, they also spend the machine's one
+# budget for compiled filters, which every later job's own filter needs.
 BLOCKED = {
     "x86_64": {"add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272, "setns": 308, "ptrace": 101,
                "process_vm_readv": 310, "process_vm_writev": 311, "perf_event_open": 298, "bpf": 321,
@@ -503,7 +507,7 @@ BLOCKED = {
                "epoll_create": 213, "epoll_create1": 291, "epoll_ctl": 233,
                "setxattr": 188, "lsetxattr": 189, "fsetxattr": 190, "landlock_create_ruleset": 444,
                "landlock_add_rule": 445, "landlock_restrict_self": 446, "fsconfig": 431, "fspick": 433,
-               "mount_setattr": 442, "quotactl_fd": 443},
+               "mount_setattr": 442, "quotactl_fd": 443, "seccomp": 317},
     "aarch64": {"add_key": 217, "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "ptrace": 117,
                 "process_vm_readv": 270, "process_vm_writev": 271, "perf_event_open": 241, "bpf": 280,
                 "userfaultfd": 282, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
@@ -518,7 +522,7 @@ BLOCKED = {
                 "semget": 190, "memfd_create": 279, "splice": 76, "tee": 77, "vmsplice": 75, "sendfile": 71,
                 "epoll_create1": 20, "epoll_ctl": 21, "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7,
                 "landlock_create_ruleset": 444, "landlock_add_rule": 445, "landlock_restrict_self": 446,
-                "fsconfig": 431, "fspick": 433, "mount_setattr": 442, "quotactl_fd": 443},
+                "fsconfig": 431, "fspick": 433, "mount_setattr": 442, "quotactl_fd": 443, "seccomp": 277},
 }
 MADVISE = {"x86_64": 28, "aarch64": 233}
 # Shared anonymous memory (mmap with MAP_SHARED and MAP_ANONYMOUS): its pages live in a file of the
@@ -527,6 +531,8 @@ MADVISE = {"x86_64": 28, "aarch64": 233}
 # 3 GB cap, without a cgroup). Refused; a job shares memory through files of its folder (/dev/shm),
 # which count in the folder's size, as multiprocessing and torch do.
 MMAP = {"x86_64": 9, "aarch64": 222}
+PRCTL = {"x86_64": 157, "aarch64": 167}
+PR_SET_SECCOMP = 22
 MAP_SHARED_ANONYMOUS = 0x21
 # A futex without FUTEX_PRIVATE_FLAG on a page of a file is keyed by the file, not by the process:
 # every job maps the same library files, so one job's waiters are another's to wake, and a wake
@@ -588,6 +594,7 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
              (jeq, "EPERM", "ALLOW", MADV_COLD)]
     code += [(jeq, 0, 3, MMAP[arch]), (ld, None, None, 40), (and_, None, None, MAP_SHARED_ANONYMOUS),
              (jeq, "EPERM", "ALLOW", MAP_SHARED_ANONYMOUS)]
+    code += [(jeq, 0, 2, PRCTL[arch]), (ld, None, None, 16), (jeq, "EPERM", "ALLOW", PR_SET_SECCOMP)]
     code += [(jeq, 0, 1 + len(REFUSED_FCNTL), FCNTL[arch]), (ld, None, None, 24)]
     code += [(jeq, "EPERM", 0, cmd) for cmd in REFUSED_FCNTL[:-1]] + [(jeq, "EPERM", "ALLOW", REFUSED_FCNTL[-1])]
     socket_nr, socketpair_nr = SOCKET[arch]
