@@ -553,8 +553,12 @@ def test_a_moodle_upload_whose_grades_changed_is_renamed_outdated(tmp_path, spec
 
 
 
-def test_a_moodle_upload_is_renamed_outdated_when_only_a_tas_comment_changed(tmp_path, spec):
-    """A hundred-and-twentieth review: a comment added after grader moodle wrote the worksheet left
+@pytest.mark.parametrize("after", ["resubmission", "comment"])
+def test_a_moodle_upload_is_renamed_outdated_when_its_points_stay_but_it_is_no_longer_what_would_be_written(
+        tmp_path, spec, after):
+    """Seventy-fifth review: a regrade sent Anna's graded calc_2 back to the queue, her old points
+    still counted (the total did not move) and the upload kept its name: 90 for an answer nobody
+    read. A hundred-and-twentieth: a TA's comment added after grader moodle wrote the worksheet left
     the file as it was, its feedback comments without it."""
     from grader.gradebook.outputs import remember_upload
     out = tmp_path / "reports"
@@ -563,25 +567,12 @@ def test_a_moodle_upload_is_renamed_outdated_when_only_a_tas_comment_changed(tmp
     upload = out / "Grades-graded.csv"
     upload.write_text("the grades as they were\n")
     remember_upload(gb, upload, list(decided(gb).values()))
-    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=7.0, comment="see the sign in line 2", ta="Tessa")
-    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 7               # the points did not move
-    write_reports(gb, out, spec, keys=["Anna_Huber_5500"], pages=False)
-    assert not upload.exists() and (out / "Grades-graded.csv.outdated").exists()
-    gb.close()
-
-def test_a_moodle_upload_is_renamed_outdated_when_a_resubmission_reopens_a_graded_answer(tmp_path, spec):
-    """Seventy-fifth review: a regrade sent Anna's graded calc_2 back to the queue, her old points
-    still counted (the total did not move) and the upload kept its name: 90 for an answer nobody read."""
-    from grader.gradebook.outputs import remember_upload
-    out = tmp_path / "reports"
-    gb = filled(out)
-    gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=7.0, ta="Tessa")
-    upload = out / "Grades-graded.csv"
-    upload.write_text("the grades as they were\n")
-    remember_upload(gb, upload, list(decided(gb).values()))
-    gb.store_result(result(0, PROOF + " Resubmitted with one more sentence."))
-    before = decided(gb)["Anna_Huber_5500"]
-    assert before.task_points("calc_1_1") == 7 and before.pending       # the old points count, not final
+    if after == "resubmission":
+        gb.store_result(result(0, PROOF + " Resubmitted with one more sentence."))
+        assert decided(gb)["Anna_Huber_5500"].pending                     # the old points count, not final
+    else:
+        gb.set_grade("Anna_Huber_5500", "calc_1_1", adjust=7.0, comment="see the sign in line 2", ta="Tessa")
+    assert decided(gb)["Anna_Huber_5500"].task_points("calc_1_1") == 7   # the points did not move
     write_reports(gb, out, spec, keys=["Anna_Huber_5500"], pages=False)
     assert not upload.exists() and (out / "Grades-graded.csv.outdated").exists()
     gb.close()
