@@ -1311,6 +1311,7 @@ def test_a_job_maps_no_shared_anonymous_memory_but_files_and_private_memory(engi
     assert " ".join(out.output.split()) == ("shared anonymous EPERM private anonymous allowed dev zero False "
                                            "shared file allowed"), out.output
 
+
 SHARED_FUTEX = """
 import ctypes, errno, os, platform, time, multiprocessing as mp
 libc = ctypes.CDLL(None, use_errno=True)
