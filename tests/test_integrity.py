@@ -192,7 +192,8 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "FoldersKept": {"ann-sigmoid": attacks.FOLDER_KEPT.format(mb=240) + sol["ann-sigmoid"],
                         "ann-relu": attacks.FOLDER_KEPT.format(mb=240) + sol["ann-relu"],
                         "train-and-test": attacks.FOLDER_KEPT.format(mb=240) + "_held = bytearray(400 * 2**20)\n"
-                        "for _i in range(0, len(_held), 4096):\n    _held[_i] = 1\n" + sol["train-and-test"]},
+                        "for _i in range(0, len(_held), 4096):\n    _held[_i] = 1\n"
+                        "import time\ntime.sleep(1)\n" + sol["train-and-test"]},      # held while the grader looks
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
             "super().__init__()", "super().__init__()\n        import time\n"
