@@ -1267,6 +1267,18 @@ print("landlock", said(444, 0, 0, 1))        # LANDLOCK_CREATE_RULESET_VERSION: 
 SECCOMP = {"x86_64": 317, "aarch64": 277}[__import__("platform").machine()]
 print("seccomp", said(SECCOMP, 1, 0, 0))     # SECCOMP_SET_MODE_FILTER without a program: EFAULT where allowed
 print("prctl seccomp", said(157 if SECCOMP == 317 else 167, 22, 2, 0), "prctl name", said(157 if SECCOMP == 317 else 167, 16, 0))
+import socket, struct
+a, b = socket.socketpair()
+ret_all = struct.pack("HBBI", 0x06, 0, 0, 0xFFFF)                 # one instruction: return the whole packet
+prog = ctypes.create_string_buffer(ret_all)
+fprog = struct.pack("HL", 1, ctypes.addressof(prog))
+def sockopt(opt, value):
+    try:
+        a.setsockopt(socket.SOL_SOCKET, opt, value)
+        return "allowed"
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno, "?")
+print("socket filter", sockopt(26, fprog), "keepalive", sockopt(socket.SO_KEEPALIVE, 1))
 """
 
 
@@ -1281,7 +1293,7 @@ def test_system_calls_newer_than_the_filter_are_refused(engine):
     assert out.ok, out.error
     assert " ".join(out.output.split()) == ("statmount ENOSYS listmount ENOSYS mseal ENOSYS "
                                            "unnumbered ENOSYS landlock EPERM seccomp EPERM prctl seccomp EPERM "
-                                           "prctl name EFAULT"), out.output
+                                           "prctl name EFAULT socket filter EPERM keepalive allowed"), out.output
 
 
 MAPPINGS_ALLOWED = """

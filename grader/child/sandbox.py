@@ -561,6 +561,10 @@ SOL_SOCKET, SO_COOKIE, SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD = 1, 57, 71, 
 # can hold queued is then bounded, and the grader charges each such socket that much without a
 # memory cgroup (a hundred-and-fourth review held 8 GB in queued datagrams, unprivileged).
 SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE, SO_RCVBUFFORCE = 7, 8, 32, 33
+# Filters attached to a socket (classic BPF, or eBPF, also for a reuseport group): each is kernel
+# memory, and compiled it spends the machine's one budget for compiled filters, which every later
+# job's own system-call filter needs (the hundred-and-twenty-third review's warning about seccomp).
+SOCKET_FILTERS = (26, 50, 51, 52)   # SO_ATTACH_FILTER, SO_ATTACH_BPF, SO_ATTACH_REUSEPORT_CBPF, _EBPF
 SOCK_STREAM, SOCK_TYPE_MASK = 1, 0xF
 MADV_COLD, MADV_PAGEOUT = 20, 21
 CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}          # clone, clone3
@@ -609,9 +613,9 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     code += [(jeq, 0, 6, GETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
              (ld, None, None, 32), (jeq, "EPERM", 0, SO_COOKIE), (jeq, "EPERM", 0, SO_NETNS_COOKIE),
              (jeq, "EPERM", "ALLOW", SO_PEERPIDFD)]
-    code += [(jeq, 0, 8, SETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
-             (ld, None, None, 32)] + [(jeq, "EPERM", 0, opt) for opt in (SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE,
-                                                                         SO_RCVBUFFORCE)] + [
+    refused = (SO_SNDBUF, SO_RCVBUF, SO_SNDBUFFORCE, SO_RCVBUFFORCE, *SOCKET_FILTERS)
+    code += [(jeq, 0, 4 + len(refused), SETSOCKOPT[arch]), (ld, None, None, 24), (jeq, 0, "ALLOW", SOL_SOCKET),
+             (ld, None, None, 32)] + [(jeq, "EPERM", 0, opt) for opt in refused] + [
              (jeq, "EPERM", "ALLOW", SO_PASSPIDFD)]
     code += [(jeq, "ENOSYS", 0, nr) for nr in FUTEX2]
     code += [(jeq, 0, 5, FUTEX[arch]), (ld, None, None, 24), (jset, "ALLOW", 0, FUTEX_PRIVATE_FLAG),
