@@ -116,3 +116,39 @@ def test_leftover_cgroups_of_another_pid_namespace_are_never_taken_for_a_dead_gr
     assert theirs.exists() and ours_alive.exists() and old_style.exists()
     # Two engines of one process never share a cgroup (the first to close removed the other's).
     assert cgroups._name(0) != cgroups._name(0)
+
+
+ZOMBIE_LEADER = r"""
+import ctypes, mmap, os, sys, threading, time
+def hold():
+    m = mmap.mmap(-1, 96 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    for i in range(0, 96 << 20, 4096):
+        m[i] = 1
+    os.write(1, b"held\n")
+    time.sleep(30)
+threading.Thread(target=hold, daemon=True).start()
+time.sleep(0.5)
+ctypes.CDLL(None).syscall(60, 0)       # the first thread ends; the process lives on in the other
+"""
+
+
+def test_the_memory_of_a_process_whose_first_thread_ended_is_still_read(tmp_path):
+    """A hundred-and-twenty-fourth review's lead: when a process's first thread exits on its own,
+    its /proc files read as nothing (a zombie leader) while its other threads keep their memory;
+    the monitor reads it through a thread that still runs."""
+    import subprocess
+    import sys
+    import time
+    from grader.engines.monitor import _rollup, _status
+    proc = subprocess.Popen([sys.executable, "-c", ZOMBIE_LEADER], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"held\n"
+        time.sleep(1.0)
+        with open(f"/proc/{proc.pid}/status") as fh:
+            assert "zombie" in fh.read()                              # the leader itself reads as gone
+        memory = _rollup(proc.pid)
+        assert memory.get("Private_Dirty", 0) + memory.get("Private_Clean", 0) >= 90 << 20, memory
+        assert _status(proc.pid)[1] > 0                               # its page tables too
+    finally:
+        proc.kill()
+        proc.wait()
