@@ -29,6 +29,7 @@ class Limits:
     output_bytes: int = 1_048_576
     file_size_mb: int = 64
     disk_mb: int = 256
+    kernel_memory_mb: int = 512
 
 
 @dataclass(frozen=True)

@@ -1581,3 +1581,102 @@ def test_a_jobs_tmp_is_its_own_also_when_the_grader_lives_below_tmp(tmp_path, da
         assert not (checkout / "grader" / "child" / "planted.py").exists()
     finally:
         shutil.rmtree(checkout, ignore_errors=True)
+
+
+# Kernel objects no count of a process shows, made with calls every job needs (files of its own
+# folder: some 0.8 KB of the kernel's memory each). The filter refuses the kinds reviews found;
+# the watch of the machine's kernel memory is the rule that needs no list. Here with a limit of a
+# few MB, so that 19,000 empty files (some 15 MB) cross it.
+HOLD_KERNEL_MEMORY = """
+import os, time
+os.makedirs("/tmp/held", exist_ok=True)
+for _i in range(19_000):
+    open(f"/tmp/held/{_i}", "w").close()
+print("held")
+time.sleep(2.5)
+"""
+BESIDE = "import time\ntime.sleep(3)\nprint('honest')\n"
+
+
+@pytest.fixture
+def two_workers(data_home):
+    """Two warm workers whose watch stops a notebook at 6 MB of the kernel's memory. As root the
+    jobs' memory cgroup charges these objects already and the engine watches nothing; the same
+    watch is set here, so that the rule runs the same way as root and unprivileged."""
+    import dataclasses
+
+    from grader.engines import engine_setup, make_engine
+    from grader.engines.kernelwatch import KernelWatch
+    from .conftest import fast_spec
+    spec = fast_spec()
+    spec.limits = dataclasses.replace(spec.limits, kernel_memory_mb=6)
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=2))
+    eng.start()
+    if eng.watch is None:
+        eng.watch = KernelWatch(6 * 2**20)
+    yield eng
+    eng.close()
+
+
+def test_kernel_memory_held_beside_a_classmate_stops_only_the_one_who_holds_it(two_workers):
+    # Both notebooks run side by side when the machine's kernel memory grows: either may hold it.
+    # Each is stopped and graded again alone; alone, the honest one keeps its result and the one
+    # that holds the memory is stopped for it.
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        honest = pool.submit(two_workers.run, [CellJob("honest", BESIDE)])
+        time.sleep(0.5)
+        held = pool.submit(two_workers.run, [CellJob("held", HOLD_KERNEL_MEMORY)])
+        held, honest = held.result()[0], honest.result()[0]
+    assert honest.ok and honest.output.strip() == "honest", (honest.status, honest.error)
+    assert held.status.value == "memory", (held.status, held.error)
+    assert "kernel memory grow by more than 6 MB" in held.error, held.error
+    # At least the one that holds it was graded again; the other too, when its watch saw the
+    # memory before the kernel had freed it.
+    assert two_workers.regraded_alone in (1, 2)
+
+
+def test_kernel_memory_held_by_a_notebook_graded_alone_stops_it_at_once(two_workers):
+    out = two_workers.run([CellJob("held", HOLD_KERNEL_MEMORY), CellJob("next", "print('next')")])
+    assert out[0].status.value == "memory" and "kernel memory" in out[0].error, (out[0].status, out[0].error)
+    assert out[1].ok and out[1].output.strip() == "next", out[1].error    # the notebook's other cells go on
+    assert two_workers.regraded_alone == 0
+
+
+def test_a_notebook_stopped_in_its_hidden_run_beside_a_classmate_is_graded_again_alone(two_workers, solution_nb,
+                                                                                      tmp_path, monkeypatch):
+    # The one who holds the memory does so only in the run with the grader's values, while a
+    # classmate's notebook (a slow first cell) runs beside it. Graded again alone, each keeps what
+    # it earned: the classmate every point, the other all but the model that held the memory. The
+    # student is shown the first pass's public runs, which came before any of the notebook's hidden runs.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.pipeline import Grader
+    from .conftest import checks_of, fast_spec
+    spec = fast_spec()
+    sol = {c.id: c.source for c in solution_nb.cells}
+    hold = ("super().__init__()\n        import os, time\n"
+            "        if torch.initial_seed() != 66 and not os.path.exists('/tmp/held'):\n"
+            "            os.makedirs('/tmp/held')\n"
+            "            for _i in range(19_000):\n                open(f'/tmp/held/{_i}', 'w').close()\n"
+            "            time.sleep(2.5)")
+    held = write_nb(solution_nb, tmp_path, "Assignment_7_HeldKernel_k20000001.ipynb",
+                    {"ann-relu": sol["ann-relu"].replace("super().__init__()", hold, 1)})
+    honest = write_nb(solution_nb, tmp_path, "Assignment_7_SlowHonest_k10000009.ipynb",
+                      {"ann-sigmoid": "import time\ntime.sleep(4)\n" + sol["ann-sigmoid"]})
+    import grader.engines.fork as fork
+    shown, show = [], fork._show_first_pass
+    monkeypatch.setattr(fork, "_show_first_pass", lambda run, *first: (shown.append(run.job.cell_id), show(run, *first)))
+    grader = Grader(spec, two_workers, hidden=True)
+    grader.prepare()
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(grader.grade, honest), pool.submit(grader.grade, held)]
+        honest_r, held_r = (f.result() for f in futures)
+    lost = [(c.check, c.message) for c in honest_r.checks if not c.manual_task and c.points < c.max_points]
+    assert not lost, lost
+    relu = [c for c in checks_of(held_r, "code_3_2_models").values() if c.check.startswith("ANN_relu")]
+    assert relu and all(c.points == 0 for c in relu)
+    assert any("kernel memory" in c.message for c in relu), [c.message for c in relu]
+    assert sum(c.points for c in checks_of(held_r, "code_3_2_models").values() if c.check.startswith("ANN_sigmoid")) == 5
+    assert two_workers.regraded_alone in (1, 2)
+    assert "ann-relu" in shown, shown     # its second pass showed the first pass's public runs

@@ -677,6 +677,11 @@ def _local_stream(args, spec, home, todo, jobs, console):
                 for f in list(futures):
                     f.cancel()
                 room.open()          # a worker waiting for room must not hold up the pool's shutdown
+        again = getattr(engine, "regraded_alone", 0)
+        if again:
+            console.print(f"[yellow]{again} notebook(s) graded again, each alone: the machine's kernel memory grew by "
+                          f"more than {spec.limits.kernel_memory_mb} MB while they ran beside others; the one that "
+                          f"held it says so in its report[/]")
     finally:
         engine.close()
 

@@ -122,7 +122,7 @@ class JobCgroups:
                 return cls(path, path, True), []
             except OSError as exc:
                 return None, [f"memory: no memory cgroup ({exc.strerror}); the grader counts memory itself "
-                              f"every 0.1 s (resident memory, memfds, the job folder)"]
+                              f"every 0.1 s (resident memory, memfds, the job folder, the machine's kernel memory)"]
         made: dict[str, Path] = {}
         notes = []
         for controller in ("memory", "pids"):
@@ -143,7 +143,8 @@ class JobCgroups:
                     (path / "pids.max").write_text(str(max_processes))
                 made[controller] = path
             except OSError as exc:
-                what = ("the grader counts memory itself every 0.1 s (private memory, memfds, the job folder)"
+                what = ("the grader counts memory itself every 0.1 s (private memory, memfds, the job folder, "
+                        "the machine's kernel memory)"
                         if controller == "memory" else "the grader counts processes itself every 0.1 s")
                 notes.append(f"{controller}: no {controller} cgroup ({exc.strerror}); {what}")
         if not made:

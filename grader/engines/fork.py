@@ -12,6 +12,7 @@ is replaced after the notebook.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import queue
@@ -31,8 +32,9 @@ from ..observations import ANY, SCHEMAS, InvalidObservation, List, Obj, cut, val
 from ..results import CellOutcome, Status
 from .base import PYTHON, CellJob, EngineSetup, child_env
 from .cgroups import JobCgroups
+from .kernelwatch import Gate, KernelWatch, Turn
 from .leftovers import end_leftovers, marker
-from .monitor import LimitExceeded, TreeMonitor
+from .monitor import KernelGrewBesideOthers, LimitExceeded, TreeMonitor
 
 START_TIMEOUT_S = 120
 RESULT_BYTES = 8 * 2**20          # a probe's reply: kilobytes for models, ~0.5 MB for training
@@ -46,6 +48,20 @@ MALLOC_TUNABLES = ("glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:
 
 class WorkerDied(Exception):
     pass
+
+
+class _BesideOthers(Exception):
+    """A job of this notebook was stopped for kernel memory that a neighbour's job may hold."""
+
+
+@dataclass
+class _Kept:
+    """What a first pass stopped in its hidden runs had done: the second pass, alone, shows the
+    student the first pass's public runs, which came before any hidden run of the notebook (the
+    second pass's public runs come after them, and a hidden run can leave a value in the machine
+    for a later public run to read). Empty when no hidden run had begun."""
+    finals: dict[int, CellOutcome] = field(default_factory=dict)        # done in the public pass
+    parked: dict[int, tuple[CellOutcome, dict]] = field(default_factory=dict)   # outcome, observed
 
 
 class Spawner:
@@ -88,6 +104,8 @@ class Worker:
         self.peak_memory = 0
         self.ready = False
         self.parked: set[int] = set()    # pids of this notebook's parked jobs: spared by a job's kill
+        self.turn: Turn | None = None    # the notebook's turn in the engine's kernel watch
+        self.beside_others = False       # a job was stopped for kernel memory others may hold
         lim = setup.limits
         self.cgroups, self.cgroup_notes = JobCgroups.create(slot, lim.memory_mb, lim.max_processes)
 
@@ -236,6 +254,7 @@ class Worker:
             self._kill_job(run)
             outcome.status = Status(exc.kind)
             outcome.error = f"the cell {exc} and was stopped"
+            self.beside_others = self.beside_others or isinstance(exc, KernelGrewBesideOthers)
         except (wire.ChannelClosed, ConnectionError):
             outcome.status = Status.CRASHED
         except (wire.InvalidMessage, InvalidObservation) as exc:
@@ -282,7 +301,8 @@ class Worker:
         if self.cgroups is not None:
             self.cgroups.enter(pid)
         run.pid = pid
-        run.monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups, spare=self.parked)
+        run.monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups, spare=self.parked,
+                                  turn=self.turn)
         source = run.job.source if run.job.source is None else without_magics(run.job.source)
         wire.send(run.sock, {"cell_id": run.job.cell_id, "source": source})
         executed = validate(wire.recv(run.sock, deadline=run.deadline, tick=run.monitor.check,
@@ -419,6 +439,16 @@ def phases(params: dict) -> list[dict]:
     return [{**params, "runs": {label: p}} for label, p in runs.items()]
 
 
+def _show_first_pass(run: "_Run", outcome: CellOutcome, observed: dict) -> None:
+    """A second pass's job takes the first pass's public run as its own; the hidden runs follow
+    on it. When this pass ended the job in its public run, the hidden runs did not happen."""
+    if run.done:
+        run.outcome = copy.deepcopy(outcome)
+        run.outcome.probe, run.outcome.probe_error = None, HIDDEN_RUN_FAILED
+    else:
+        run.outcome, run.observed = copy.deepcopy(outcome), copy.deepcopy(observed)
+
+
 def describe_exit(code: int) -> str:
     if code < 0:
         import signal as sig
@@ -442,6 +472,9 @@ class ForkEngine:
         self.free: queue.Queue[Worker] = queue.Queue()
         self.closed = threading.Event()
         self.spawner: Spawner | None = None
+        self.gate = Gate()
+        self.watch: KernelWatch | None = None    # set when a worker's jobs have no memory cgroup
+        self.regraded_alone = 0                  # notebooks graded again alone (kernel memory)
 
     @property
     def notes(self) -> list[str]:
@@ -464,6 +497,8 @@ class ForkEngine:
             if not w.ready:
                 w.wait_ready()
                 self.free.put(w)
+        if self.watch is None and any(w.cgroups is None or w.cgroups.memory is None for w in self.workers):
+            self.watch = KernelWatch(self.setup.limits.kernel_memory_mb * 2**20)
 
     def close(self) -> None:
         self.closed.set()       # threads still grading stop instead of restarting workers
@@ -492,44 +527,83 @@ class ForkEngine:
         """Run one notebook's jobs on one worker, each in its own fork, within the time limits:
         first every cell with its public run, then (the jobs waiting, parked) the runs with hidden
         parameters. No public run, and so no message a student is shown, comes after a hidden run:
-        a public run could read the clock, and a hidden run chooses when it ends."""
+        a public run could read the clock, and a hidden run chooses when it ends. A notebook
+        stopped for the machine's kernel memory while others ran beside it is graded again alone
+        (kernelwatch): it may have been a neighbour's."""
+        with self.gate.shared():
+            outcomes, kept = self._run(jobs, notebook_timeout)
+        if kept is None:
+            return outcomes
+        self.regraded_alone += 1
+        with self.gate.alone():
+            return self._run(jobs, notebook_timeout, kept)[0]
+
+    def _run(self, jobs: list[CellJob], notebook_timeout: float | None,
+             kept: _Kept | None = None) -> tuple[list[CellOutcome], _Kept | None]:
+        """The notebook's two passes; returns what to keep instead of outcomes when a job was
+        stopped for kernel memory beside others (``kept``: the first pass's, for a second pass)."""
         lim = self.setup.limits
         budget = notebook_timeout or lim.notebook_timeout_s
         end = time.monotonic() + budget
         with self.worker() as w:
-            outcomes, parked, replace = self._public_runs(w, jobs, end, budget)
+            turn = self.watch.begin() if self.watch is not None else None
+            w.turn, w.beside_others = turn, False
             try:
-                for i, run in parked:
-                    if self.closed.is_set():
-                        raise WorkerDied("the engine was closed (batch interrupted)")
-                    left = end - time.monotonic()
-                    if left <= 0:
-                        outcomes[i], rep = w.finish(run, f"not checked with the grader's values: the notebook used up "
-                                                         f"its {budget:.0f} s time limit")
-                    else:
-                        w.resume(run, left)
-                        outcomes[i], rep = w.finish(run)
-                    replace = replace or rep
-                w.end()
-            except WorkerDied:
-                if self.closed.is_set():
-                    raise
-                for i, run in parked:
-                    run.sock.close()
-                    if outcomes[i] is None:     # lost with the worker: told in fixed words
-                        run.outcome.status, run.outcome.probe = Status.CRASHED, None
-                        run.outcome.error = "grader worker failed during the check with the grader's values"
-                        outcomes[i] = run.outcome
-                replace = True
-            if replace:
-                w.restart()
-        return outcomes
+                return self._passes(w, jobs, end, budget, kept)
+            finally:
+                w.turn = None
+                if turn is not None:
+                    self.watch.end(turn)
 
-    def _public_runs(self, w: Worker, jobs: list[CellJob], end: float, budget: float):
+    def _passes(self, w: "Worker", jobs: list[CellJob], end: float, budget: float,
+                kept: _Kept | None) -> tuple[list[CellOutcome], _Kept | None]:
+        try:
+            outcomes, parked, replace = self._public_runs(w, jobs, end, budget, kept)
+        except _BesideOthers:
+            w.restart()
+            return [], _Kept()                 # no hidden run had begun: the second pass starts afresh
+        first = _Kept({i: o for i, o in enumerate(outcomes) if o is not None},
+                      {i: (copy.deepcopy(run.outcome), copy.deepcopy(run.observed)) for i, run in parked})
+        try:
+            for i, run in parked:
+                if self.closed.is_set():
+                    raise WorkerDied("the engine was closed (batch interrupted)")
+                left = end - time.monotonic()
+                if left <= 0:
+                    outcomes[i], rep = w.finish(run, f"not checked with the grader's values: the notebook used up "
+                                                     f"its {budget:.0f} s time limit")
+                else:
+                    w.resume(run, left)
+                    outcomes[i], rep = w.finish(run)
+                replace = replace or rep
+                if w.beside_others:
+                    raise _BesideOthers()
+            w.end()
+        except WorkerDied:
+            if self.closed.is_set():
+                raise
+            for i, run in parked:
+                run.sock.close()
+                if outcomes[i] is None:     # lost with the worker: told in fixed words
+                    run.outcome.status, run.outcome.probe = Status.CRASHED, None
+                    run.outcome.error = "grader worker failed during the check with the grader's values"
+                    outcomes[i] = run.outcome
+            replace = True
+        except _BesideOthers:
+            for _, run in parked:
+                run.sock.close()
+            w.restart()
+            return [], first
+        if replace:
+            w.restart()
+        return outcomes, None
+
+    def _public_runs(self, w: Worker, jobs: list[CellJob], end: float, budget: float, kept: _Kept | None = None):
         """Every job's cell and public run; return the outcomes so far, the parked jobs and
         whether the worker must be replaced after the notebook. A worker that dies here is
         replaced and the pass starts over (no hidden run has happened yet); a job that took two
-        workers with it is not run a third time."""
+        workers with it is not run a third time. ``kept``: a first pass's public runs, which the
+        student is shown instead of this pass's (see _Kept)."""
         lim = self.setup.limits
         died: dict[int, str] = {}
         while True:
@@ -547,18 +621,28 @@ class ForkEngine:
                     if left <= 0:
                         outcomes[i] = CellOutcome(job.cell_id, Status.TIMEOUT, error=(
                             f"not run: the notebook used up its {budget:.0f} s time limit before this cell"))
+                    elif kept is not None and i in kept.finals:
+                        outcomes[i] = kept.finals[i]
                     elif died.get(i, "").startswith("again:"):
                         outcomes[i] = CellOutcome(job.cell_id, Status.CRASHED,
                                                   error=f"grader worker failed: {died[i][6:]}")
                     else:
                         run = w.begin(job, min(lim.cell_timeout_s, left))
                         w.park(run)
+                        if kept is not None and i in kept.parked:
+                            _show_first_pass(run, *kept.parked[i])
                         if run.done:
                             outcomes[i], rep = w.finish(run)
                             replace = replace or rep
                         else:
                             parked.append((i, run))
+                        if w.beside_others:
+                            raise _BesideOthers()
                 return outcomes, parked, replace
+            except _BesideOthers:
+                for _, run in parked:
+                    run.sock.close()
+                raise
             except WorkerDied as exc:
                 if self.closed.is_set():
                     raise

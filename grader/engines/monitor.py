@@ -7,7 +7,9 @@ and its page tables, plus memfds they hold open, what the job stored in its tmpf
 (files and /dev/shm; the folders of the same notebook's jobs that wait for their hidden runs
 too) and what its Unix sockets can hold queued, none of which shows as resident
 memory of a process, and, once the machine's kernel memory grows, the kernel's records of its
-memory mappings. Either way the machine's table of open files is watched. RLIMIT_AS is not used: PyTorch reserves huge virtual ranges.
+memory mappings; and the machine's kernel memory as a whole (``kernelwatch``). Either way the
+machine's table of open files is watched. RLIMIT_AS is not used: PyTorch reserves huge virtual
+ranges.
 """
 from __future__ import annotations
 
@@ -17,12 +19,18 @@ import signal
 import psutil
 
 from .cgroups import JobCgroups
+from .kernelwatch import Turn, kernel_unreclaimable
 
 
 class LimitExceeded(Exception):
     def __init__(self, kind: str, message: str):
         super().__init__(message)
         self.kind = kind
+
+
+class KernelGrewBesideOthers(LimitExceeded):
+    """The machine's kernel memory grew past the limit while other notebooks ran too: any of them
+    may hold it, so each is stopped and graded again alone (see kernelwatch)."""
 
 
 def _rollup(pid: int) -> dict[str, int]:
@@ -165,19 +173,6 @@ def _files_held(pids: list[int]) -> int:
     return total
 
 
-def kernel_unreclaimable() -> int:
-    """The machine's unreclaimable kernel memory (``SUnreclaim``): where every kernel object that
-    no process is charged for lives, so a rise tells the monitor to look for them."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("SUnreclaim:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
 KERNEL_ALARM = 64 * 2**20       # kernel memory grown by this much while a job runs: its mappings are counted
 MAPPINGS_PER_JOB = 100_000      # a process with torch maps some 800 to 2,000 ranges
 MAPPING_BYTES = 512             # the kernel's record of one mapping (and its anonymous-memory links)
@@ -226,8 +221,9 @@ class TreeMonitor:
     stopped until their runs with hidden parameters) count too, but a kill spares them."""
 
     def __init__(self, pid: int, memory_mb: int, max_processes: int, cgroups: JobCgroups | None = None,
-                 spare: set[int] | None = None):
+                 spare: set[int] | None = None, turn: Turn | None = None):
         self.pid = pid
+        self.turn = turn
         self.spare = spare if spare is not None else set()
         self.memory = memory_mb * 2**20
         self.max_processes = max_processes
@@ -268,6 +264,11 @@ class TreeMonitor:
                 _files_held(pids) > FILES_PER_JOB:
             raise LimitExceeded("processes", f"held more than {FILES_PER_JOB:,} open or mapped files (the machine's "
                                          f"table of open files is shared by every student's job)")
+        kernel = kernel_unreclaimable() if self.kernel_alarm is not None or self.turn is not None else 0
+        if self.turn is not None and self.turn.excess(kernel) > self.turn.limit:
+            grew = (f"made the machine's kernel memory grow by more than {self.turn.limit // 2**20} MB (files, "
+                    f"sockets, watches: the kernel's own records, which no count of a process's memory shows)")
+            raise LimitExceeded("memory", grew) if self.turn.alone else KernelGrewBesideOthers("memory", grew)
         if self.cgroups is not None and self.cgroups.memory is not None:
             self.peak = max(self.peak, self.cgroups.usage())
             return
@@ -280,7 +281,7 @@ class TreeMonitor:
         shared = sum(r.get("Pss_Shmem", 0) for r in rollups)
         used = (max(private, anonymous + shared) + sum(pte for _, pte in status) + _memfd_bytes(pids)
                 + folders + _socket_bytes(self.pid))
-        if self.kernel_alarm is not None and kernel_unreclaimable() > self.kernel_alarm:
+        if self.kernel_alarm is not None and kernel > self.kernel_alarm:
             mappings = _mappings(pids, MAPPINGS_PER_JOB)
             if mappings > MAPPINGS_PER_JOB:
                 raise LimitExceeded("memory", f"held more than {MAPPINGS_PER_JOB:,} memory mappings (each is kernel "

@@ -1,0 +1,73 @@
+"""The rule that stops a notebook for the machine's kernel memory, on readings the test chooses."""
+from __future__ import annotations
+
+import threading
+import time
+
+from grader.engines.kernelwatch import Gate, KernelWatch
+
+MB = 2**20
+
+
+class Meter:
+    def __init__(self, value: int):
+        self.value = value
+
+    def __call__(self) -> int:
+        return self.value
+
+
+def test_growth_counts_from_the_lowest_reading_since_nothing_ran():
+    meter = Meter(100 * MB)
+    watch = KernelWatch(10 * MB, meter)
+    a = watch.begin()
+    assert a.alone
+    meter.value = 90 * MB                   # a stopped job's objects freed: the floor follows
+    assert a.excess(meter()) == 0
+    meter.value = 101 * MB
+    assert a.excess(meter()) == 11 * MB
+    watch.end(a)
+    # Objects left behind that the kernel has not freed yet are not the next notebook's.
+    meter.value = 150 * MB
+    b = watch.begin()
+    assert b.excess(meter()) == 0 and b.alone
+
+
+def test_a_notebook_is_alone_only_while_no_other_has_been_in_flight():
+    meter = Meter(0)
+    watch = KernelWatch(MB, meter)
+    a = watch.begin()
+    b = watch.begin()
+    assert not a.alone and not b.alone
+    watch.end(b)
+    assert not a.alone                      # b's objects may still be held when a's watch reads
+    watch.end(a)
+    assert watch.begin().alone
+
+
+def test_the_gate_runs_a_notebook_alone_after_those_in_flight_and_before_new_ones():
+    gate, order = Gate(), []
+    in_flight = threading.Event()
+
+    def side(name, hold):
+        with gate.shared():
+            order.append(f"{name} in")
+            in_flight.set()
+            time.sleep(hold)
+            order.append(f"{name} out")
+
+    def alone():
+        with gate.alone():
+            order.append("alone")
+
+    first = threading.Thread(target=side, args=("first", 0.3))
+    first.start()
+    in_flight.wait()
+    lone = threading.Thread(target=alone)
+    lone.start()
+    time.sleep(0.1)
+    later = threading.Thread(target=side, args=("later", 0))
+    later.start()
+    for t in (first, lone, later):
+        t.join(5)
+    assert order == ["first in", "first out", "alone", "later in", "later out"]
