@@ -32,7 +32,7 @@ from ..observations import ANY, SCHEMAS, InvalidObservation, List, Obj, cut, val
 from ..results import CellOutcome, Status
 from .base import PYTHON, CellJob, EngineSetup, child_env
 from .cgroups import JobCgroups
-from .kernelwatch import Gate, KernelWatch, Turn
+from .kernelwatch import Gate, KernelWatch, Turn, kernel_unreclaimable
 from .leftovers import end_leftovers, marker
 from .monitor import KernelGrewBesideOthers, LimitExceeded, TreeMonitor
 
@@ -498,7 +498,12 @@ class ForkEngine:
                 w.wait_ready()
                 self.free.put(w)
         if self.watch is None and any(w.cgroups is None or w.cgroups.memory is None for w in self.workers):
-            self.watch = KernelWatch(self.setup.limits.kernel_memory_mb * 2**20)
+            if kernel_unreclaimable():
+                self.watch = KernelWatch(self.setup.limits.kernel_memory_mb * 2**20)
+            else:
+                for w in self.workers:
+                    w.cgroup_notes = [*w.cgroup_notes, "kernel memory: the machine's SUnreclaim cannot be read "
+                                      "(/proc/meminfo); kernel objects are limited by the system-call filter only"]
 
     def close(self) -> None:
         self.closed.set()       # threads still grading stop instead of restarting workers
