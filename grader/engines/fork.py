@@ -442,11 +442,11 @@ def phases(params: dict) -> list[dict]:
 def _show_first_pass(run: "_Run", outcome: CellOutcome, observed: dict) -> None:
     """A second pass's job takes the first pass's public run as its own; the hidden runs follow
     on it. When this pass ended the job in its public run, the hidden runs did not happen."""
+    run.outcome = copy.copy(outcome)
     if run.done:
-        run.outcome = copy.deepcopy(outcome)
         run.outcome.probe, run.outcome.probe_error = None, HIDDEN_RUN_FAILED
     else:
-        run.outcome, run.observed = copy.deepcopy(outcome), copy.deepcopy(observed)
+        run.observed = observed
 
 
 def describe_exit(code: int) -> str:
@@ -567,8 +567,10 @@ class ForkEngine:
         except _BesideOthers:
             w.restart()
             return [], _Kept()                 # no hidden run had begun: the second pass starts afresh
+        # Copies of the outcomes' fields (the hidden runs set them anew); an observation is never
+        # changed in place (each run's reply makes a new one), so it is kept as it is.
         first = _Kept({i: o for i, o in enumerate(outcomes) if o is not None},
-                      {i: (copy.deepcopy(run.outcome), copy.deepcopy(run.observed)) for i, run in parked})
+                      {i: (copy.copy(run.outcome), run.observed) for i, run in parked})
         try:
             for i, run in parked:
                 if self.closed.is_set():
