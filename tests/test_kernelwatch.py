@@ -71,3 +71,27 @@ def test_the_gate_runs_a_notebook_alone_after_those_in_flight_and_before_new_one
     for t in (first, lone, later):
         t.join(5)
     assert order == ["first in", "first out", "alone", "later in", "later out"]
+
+
+def _run(outcome, done=False):
+    from grader.engines import CellJob
+    from grader.engines.fork import _Run
+    run = _Run(job=CellJob("c", "pass"), outcome=outcome, sock=None, timeout=1, params=[{}, {}], deadline=0)
+    run.observed, run.done = {"runs": {"public": {"said": "second pass"}}}, done
+    return run
+
+
+def test_a_second_pass_shows_the_first_pass_public_run_and_its_own_hidden_runs_only():
+    from grader.engines.fork import HIDDEN_RUN_FAILED, _show_first_pass
+    from grader.results import CellOutcome, Status
+    first = CellOutcome("c", Status.OK, output="printed in the first pass")
+    observed = {"runs": {"public": {"said": "first pass"}}}
+    run = _run(CellOutcome("c", Status.OK, output="printed after a hidden run"))
+    _show_first_pass(run, first, observed)
+    assert run.outcome.output == "printed in the first pass" and run.observed == observed
+    assert run.outcome is not first                     # the hidden runs set their own fields
+    # This pass ended the job in its public run: the hidden runs did not happen, in fixed words.
+    ended = _run(CellOutcome("c", Status.CRASHED, error="a text of the second pass"), done=True)
+    _show_first_pass(ended, first, observed)
+    assert (ended.outcome.status, ended.outcome.error, ended.outcome.output) == (Status.OK, "", "printed in the first pass")
+    assert ended.outcome.probe is None and ended.outcome.probe_error == HIDDEN_RUN_FAILED

@@ -19,7 +19,7 @@ import signal
 import psutil
 
 from .cgroups import JobCgroups
-from .kernelwatch import Turn, kernel_unreclaimable
+from .kernelwatch import Turn, kernel_held, kernel_unreclaimable
 
 
 class LimitExceeded(Exception):
@@ -265,9 +265,10 @@ class TreeMonitor:
             raise LimitExceeded("processes", f"held more than {FILES_PER_JOB:,} open or mapped files (the machine's "
                                          f"table of open files is shared by every student's job)")
         kernel = kernel_unreclaimable() if self.kernel_alarm is not None or self.turn is not None else 0
-        if self.turn is not None and self.turn.excess(kernel) > self.turn.limit:
+        if self.turn is not None and self.turn.excess(kernel_held(kernel)) > self.turn.limit:
             grew = (f"made the machine's kernel memory grow by more than {self.turn.limit // 2**20} MB (files, "
-                    f"sockets, watches: the kernel's own records, which no count of a process's memory shows)")
+                    f"names looked up, sockets, watches: the kernel's own records, which no count of a process's "
+                    f"memory shows)")
             raise LimitExceeded("memory", grew) if self.turn.alone else KernelGrewBesideOthers("memory", grew)
         if self.cgroups is not None and self.cgroups.memory is not None:
             self.peak = max(self.peak, self.cgroups.usage())
