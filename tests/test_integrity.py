@@ -1697,3 +1697,40 @@ def test_a_notebook_stopped_in_its_hidden_run_beside_a_classmate_is_graded_again
     assert sum(c.points for c in checks_of(held_r, "code_3_2_models").values() if c.check.startswith("ANN_sigmoid")) == 5
     assert two_workers.regraded_alone in (1, 2)
     assert "ann-relu" in shown, shown     # its second pass showed the first pass's public runs
+
+
+def test_graders_of_one_machine_share_the_watch(data_home):
+    # Two grader processes on one machine (Dask workers, two TAs) each run one notebook; the
+    # machine's kernel memory grows by more than the limit meanwhile, made here by the test itself
+    # (names looked up and not found). Neither notebook ran alone on the machine: each is graded
+    # again alone and keeps its result, where each grader alone would have charged its own.
+    import dataclasses
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.engines import engine_setup, make_engine
+    from grader.engines.kernelwatch import KernelWatch
+    from .conftest import fast_spec
+    spec = fast_spec()
+    spec.limits = dataclasses.replace(spec.limits, kernel_memory_mb=6)
+    engines = [make_engine("fork", engine_setup(spec, data_home, jobs=1)) for _ in range(2)]
+    try:
+        for eng in engines:
+            eng.start()
+            if eng.watch is None:               # as root: see two_workers
+                eng.watch = KernelWatch(6 * 2**20)
+        with ThreadPoolExecutor(2) as pool:
+            runs = [pool.submit(eng.run, [CellJob("honest", BESIDE)]) for eng in engines]
+            time.sleep(1.2)
+            here, tag = os.path.dirname(os.__file__), os.urandom(4).hex()
+            for i in range(20_000):
+                try:
+                    os.stat(f"{here}/{tag}{'q' * 230}{i:08d}")
+                except OSError:
+                    pass
+            outs = [r.result()[0] for r in runs]
+        for out in outs:
+            assert out.ok and out.output.strip() == "honest", (out.status, out.error)
+        assert sum(eng.regraded_alone for eng in engines) >= 1
+    finally:
+        for eng in engines:
+            eng.close()

@@ -19,7 +19,7 @@ class Meter:
 
 def test_growth_counts_from_the_lowest_reading_since_nothing_ran():
     meter = Meter(100 * MB)
-    watch = KernelWatch(10 * MB, meter)
+    watch = KernelWatch(10 * MB, meter, files=None)      # one grader: see the shared files below
     a = watch.begin()
     assert a.alone
     meter.value = 90 * MB                   # a stopped job's objects freed: the floor follows
@@ -35,7 +35,7 @@ def test_growth_counts_from_the_lowest_reading_since_nothing_ran():
 
 def test_a_notebook_is_alone_only_while_no_other_has_been_in_flight():
     meter = Meter(0)
-    watch = KernelWatch(MB, meter)
+    watch = KernelWatch(MB, meter, files=None)
     a = watch.begin()
     b = watch.begin()
     assert not a.alone and not b.alone
@@ -95,3 +95,53 @@ def test_a_second_pass_shows_the_first_pass_public_run_and_its_own_hidden_runs_o
     _show_first_pass(ended, first, observed)
     assert (ended.outcome.status, ended.outcome.error, ended.outcome.output) == (Status.OK, "", "printed in the first pass")
     assert ended.outcome.probe is None and ended.outcome.probe_error == HIDDEN_RUN_FAILED
+
+
+def test_two_graders_know_of_each_others_notebooks_through_the_shared_files(tmp_path):
+    files = (str(tmp_path / "in-flight"), str(tmp_path / "waiting"))
+    meter = Meter(0)
+    one, two = KernelWatch(MB, meter, files), KernelWatch(MB, meter, files)
+    a = one.begin()
+    assert a.is_alone()
+    b = two.begin()                         # another grader's notebook: neither is alone now
+    assert not b.is_alone() and not a.is_alone()
+    two.end(b)
+    assert not a.is_alone()                 # b's objects may outlive it (names looked up)
+    one.end(a)
+    c = two.begin()
+    assert c.is_alone()
+    two.end(c)
+
+
+def test_a_notebook_graded_alone_waits_for_other_graders_and_holds_back_new_ones(tmp_path):
+    files = (str(tmp_path / "in-flight"), str(tmp_path / "waiting"))
+    one, two = KernelWatch(MB, Meter(0), files), KernelWatch(MB, Meter(0), files)
+    order = []
+    busy = two.begin()
+
+    def alone():
+        with one.alone():
+            order.append("alone")
+            turn = one.begin()             # the notebook graded alone: alone on the machine
+            order.append(turn.is_alone())
+            one.end(turn)
+            time.sleep(0.2)
+            order.append("alone done")
+
+    def later():
+        turn = two.begin()
+        order.append("later")
+        two.end(turn)
+
+    lone = threading.Thread(target=alone)
+    lone.start()
+    time.sleep(0.2)
+    nxt = threading.Thread(target=later)
+    nxt.start()
+    time.sleep(0.2)
+    assert order == []                      # both wait for the notebook in flight
+    order.append("busy done")
+    two.end(busy)
+    lone.join(5)
+    nxt.join(5)
+    assert order == ["busy done", "alone", True, "alone done", "later"], order

@@ -10,12 +10,14 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import sqlite3
 import tempfile
 import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -465,20 +467,21 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
             with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
                 bar = progress.add_task("grading", total=len(todo))
                 for sub, r in stream:
-                    _attach_identity(r, sub, shas[sub.key])
-                    shown = record(gb, out, r, sub.key)    # committed first: survives kill -9 of this process
-                    done_keys.add(sub.key)
-                    done_now += 1
-                    # What summary.csv says, where a TA's override makes it differ (a TA's review).
-                    kept = (f"  [dim]({shown.auto_points:g} with a TA's override)[/]"
-                            if shown.auto_points != r.auto_points else "")
-                    if shown.overrides_to_review:
-                        # Given for the notebook before this one (an eighty-first review): said, not applied unseen.
-                        kept += (f"  [yellow]({len(shown.overrides_to_review)} override(s) given for an earlier "
-                                 f"notebook: grader override {one_line(sub.key)} to decide again)[/]")
-                    progress.console.print(_line(r, shown.flags) + kept + _change(r, before.get(sub.key), older)
-                                           + _regrade_waits(shown, spec))
-                    progress.advance(bar)
+                    with _ctrl_c_after():
+                        _attach_identity(r, sub, shas[sub.key])
+                        shown = record(gb, out, r, sub.key)    # committed first: survives kill -9 of this process
+                        done_keys.add(sub.key)
+                        done_now += 1
+                        # What summary.csv says, where a TA's override makes it differ (a TA's review).
+                        kept = (f"  [dim]({shown.auto_points:g} with a TA's override)[/]"
+                                if shown.auto_points != r.auto_points else "")
+                        if shown.overrides_to_review:
+                            # Given for the notebook before this one (an eighty-first review): said, not applied unseen.
+                            kept += (f"  [yellow]({len(shown.overrides_to_review)} override(s) given for an earlier "
+                                     f"notebook: grader override {one_line(sub.key)} to decide again)[/]")
+                        progress.console.print(_line(r, shown.flags) + kept + _change(r, before.get(sub.key), older)
+                                               + _regrade_waits(shown, spec))
+                        progress.advance(bar)
         except KeyboardInterrupt:
             interrupted = True
         except GraderError as exc:
@@ -551,6 +554,24 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                       f"{len(todo) - done_now} notebook(s) left[/]")
         return 130
     return 0
+
+
+@contextmanager
+def _ctrl_c_after():
+    """A notebook's result recorded, counted and told in one step: a Ctrl-C between them left a
+    notebook recorded but counted as left, and the next run said one more was already graded than
+    the stopped run had shown. The Ctrl-C takes effect right after the step."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(1))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
 
 
 def flagged(r: SubmissionResult) -> bool:

@@ -500,6 +500,9 @@ class ForkEngine:
         if self.watch is None and any(w.cgroups is None or w.cgroups.memory is None for w in self.workers):
             if kernel_unreclaimable():
                 self.watch = KernelWatch(self.setup.limits.kernel_memory_mb * 2**20)
+                if self.watch.note:
+                    for w in self.workers:
+                        w.cgroup_notes = [*w.cgroup_notes, self.watch.note]
             else:
                 for w in self.workers:
                     w.cgroup_notes = [*w.cgroup_notes, "kernel memory: the machine's SUnreclaim cannot be read "
@@ -540,7 +543,7 @@ class ForkEngine:
         if kept is None:
             return outcomes
         self.regraded_alone += 1
-        with self.gate.alone():
+        with self.gate.alone(), self.watch.alone():
             return self._run(jobs, notebook_timeout, kept)[0]
 
     def _run(self, jobs: list[CellJob], notebook_timeout: float | None,

@@ -15,6 +15,8 @@ kernel frees a stopped job's objects within a fraction of a second.
 """
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -61,11 +63,12 @@ def kernel_held(unreclaimable: int | None = None) -> int:
 
 
 class Turn:
-    """One notebook in flight. ``alone`` while no other notebook of the engine has been in flight
-    since it began: only then is growth of the kernel's memory its own."""
+    """One notebook in flight. Alone while no other notebook, of this grader or of another grader
+    process on the machine (a Dask worker, a second TA), has been in flight since it began: only
+    then is growth of the kernel's memory its own."""
 
-    def __init__(self, watch: "KernelWatch", alone: bool):
-        self.watch, self.alone = watch, alone
+    def __init__(self, watch: "KernelWatch", alone: bool, fd: int | None = None, begun: int = 0):
+        self.watch, self.alone, self.fd, self.begun = watch, alone, fd, begun
 
     @property
     def limit(self) -> int:
@@ -74,27 +77,98 @@ class Turn:
     def excess(self, now: int) -> int:
         return self.watch.excess(now)
 
+    def is_alone(self) -> bool:
+        if not self.alone:
+            return False
+        if self.fd is None:
+            return True
+        try:        # every notebook that begins, in any grader, adds a byte to the shared file
+            return os.fstat(self.fd).st_size == self.begun
+        except OSError:
+            return False
+
+
+# Graders of one machine share the kernel's memory, so they share the watch through two files of
+# the machine's /tmp (jobs see a /tmp of their own): a notebook in flight holds a shared lock on
+# IN_FLIGHT and adds a byte to it when it begins; one graded alone holds it exclusively, and
+# WAITING, held exclusively while it waits, keeps new notebooks from starting before it. The
+# kernel drops a process's locks when it ends, so a grader that died holds nothing.
+IN_FLIGHT = "/tmp/.grader-kernel-watch"
+WAITING = "/tmp/.grader-kernel-watch-waiting"
+
+
+def _open_shared(path: str) -> int | None:
+    """The shared file, made by whichever grader came first and open to every user's (a file
+    another user made in /tmp may be opened, not created: fs.protected_regular)."""
+    for flags in (0, os.O_CREAT | os.O_EXCL, 0):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC | flags, 0o666)
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            if flags:
+                return None
+            continue
+        except OSError:
+            return None
+        if flags:
+            try:
+                os.fchmod(fd, 0o666)
+            except OSError:
+                pass
+        return fd
+    return None
+
 
 class KernelWatch:
-    """Growth of ``SUnreclaim`` over its lowest value since nothing of the engine's ran (the floor
-    is read afresh whenever a notebook begins with none in flight: objects a stopped job left that
-    the kernel has not freed then raise the floor, never a later notebook's count)."""
+    """Growth of what ``read`` counts over its lowest value since nothing ran on the machine (the
+    floor is read afresh whenever a notebook begins with none in flight: objects a stopped job left
+    that the kernel has not freed then raise the floor, never a later notebook's count)."""
 
-    def __init__(self, limit_bytes: int, read: Callable[[], int] = kernel_held):
+    def __init__(self, limit_bytes: int, read: Callable[[], int] = kernel_held,
+                 files: tuple[str, str] | None = (IN_FLIGHT, WAITING)):
         self.limit = limit_bytes
         self._read = read
         self._lock = threading.Lock()
         self._turns: set[Turn] = set()
         self._floor = read()
+        self._files = files
+        self._alone_fd: int | None = None
+        self.note = ""
+        if files is not None:
+            fds = [_open_shared(f) for f in files]
+            for fd in fds:
+                if fd is not None:
+                    os.close(fd)
+            if None in fds:
+                self._files = None
+                self.note = (f"kernel memory: {files[0]} cannot be shared with other graders on this machine; "
+                             f"their notebooks are not known to this one's watch")
 
     def begin(self) -> Turn:
+        fd, begun, machine_alone = None, 0, True
+        if self._files is not None and self._alone_fd is None:
+            fd = _open_shared(self._files[0])
+            if fd is not None:
+                waiting = _open_shared(self._files[1])
+                if waiting is not None:
+                    fcntl.flock(waiting, fcntl.LOCK_SH)      # after a grader waiting to run one alone
+                    os.close(waiting)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    machine_alone = False
+                fcntl.flock(fd, fcntl.LOCK_SH)
+                os.write(fd, b".")
+                begun = os.fstat(fd).st_size
         now = self._read()
         with self._lock:
-            if not self._turns:
+            alone = machine_alone and not self._turns
+            if alone:
                 self._floor = now
             for other in self._turns:
                 other.alone = False
-            turn = Turn(self, alone=not self._turns)
+            turn = Turn(self, alone, fd, begun)
             self._turns.add(turn)
             self._floor = min(self._floor, now)
             return turn
@@ -102,11 +176,38 @@ class KernelWatch:
     def end(self, turn: Turn) -> None:
         with self._lock:
             self._turns.discard(turn)
+        if turn.fd is not None:
+            os.close(turn.fd)           # the lock goes with it
+            turn.fd = None
 
     def excess(self, now: int) -> int:
         with self._lock:
             self._floor = min(self._floor, now)
             return now - self._floor
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        """No notebook of any grader on the machine in flight: those in flight finish, new ones
+        wait. The caller runs one notebook at a time meanwhile (``Gate.alone``)."""
+        fds = [_open_shared(f) for f in self._files] if self._files is not None else []
+        if not fds or None in fds:
+            for fd in fds:
+                if fd is not None:
+                    os.close(fd)
+            yield
+            return
+        in_flight, waiting = fds
+        try:
+            fcntl.flock(waiting, fcntl.LOCK_EX)
+            fcntl.flock(in_flight, fcntl.LOCK_EX)
+            fcntl.flock(waiting, fcntl.LOCK_UN)
+            os.ftruncate(in_flight, 0)      # nobody in flight compares its length now
+            self._alone_fd = in_flight
+            yield
+        finally:
+            self._alone_fd = None
+            os.close(waiting)
+            os.close(in_flight)
 
 
 class Gate:

@@ -269,7 +269,7 @@ class TreeMonitor:
             grew = (f"made the machine's kernel memory grow by more than {self.turn.limit // 2**20} MB (files, "
                     f"names looked up, sockets, watches: the kernel's own records, which no count of a process's "
                     f"memory shows)")
-            raise LimitExceeded("memory", grew) if self.turn.alone else KernelGrewBesideOthers("memory", grew)
+            raise LimitExceeded("memory", grew) if self.turn.is_alone() else KernelGrewBesideOthers("memory", grew)
         if self.cgroups is not None and self.cgroups.memory is not None:
             self.peak = max(self.peak, self.cgroups.usage())
             return
