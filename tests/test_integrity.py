@@ -1702,8 +1702,8 @@ def test_a_notebook_stopped_in_its_hidden_run_beside_a_classmate_is_graded_again
 def test_graders_of_one_machine_share_the_watch(data_home):
     # Two grader processes on one machine (Dask workers, two TAs) each run one notebook; the
     # machine's kernel memory grows by more than the limit meanwhile, made here by the test itself
-    # (names looked up and not found). Neither notebook ran alone on the machine: each is graded
-    # again alone and keeps its result, where each grader alone would have charged its own.
+    # as a third grader (names looked up and not found). No notebook ran alone on the machine: each
+    # is graded again alone and keeps its result, where each grader alone would have charged its own.
     import dataclasses
     from concurrent.futures import ThreadPoolExecutor
 
@@ -1721,12 +1721,17 @@ def test_graders_of_one_machine_share_the_watch(data_home):
         with ThreadPoolExecutor(2) as pool:
             runs = [pool.submit(eng.run, [CellJob("honest", BESIDE)]) for eng in engines]
             time.sleep(1.2)
+            # The test is a third grader with a notebook in flight while it grows the memory: the
+            # two notebooks graded again alone wait until it is done.
+            third = KernelWatch(6 * 2**20)
+            turn = third.begin()
             here, tag = os.path.dirname(os.__file__), os.urandom(4).hex()
             for i in range(20_000):
                 try:
                     os.stat(f"{here}/{tag}{'q' * 230}{i:08d}")
                 except OSError:
                     pass
+            third.end(turn)
             outs = [r.result()[0] for r in runs]
         for out in outs:
             assert out.ok and out.output.strip() == "honest", (out.status, out.error)
