@@ -439,6 +439,15 @@ def phases(params: dict) -> list[dict]:
     return [{**params, "runs": {label: p}} for label, p in runs.items()]
 
 
+def _end_or_restart(w: "Worker") -> None:
+    """The notebook's jobs ended (the worker is sound: its next notebook need not wait for a new
+    one to import torch), or the worker replaced if it is gone."""
+    try:
+        w.end()
+    except WorkerDied:
+        w.restart()
+
+
 def _show_first_pass(run: "_Run", outcome: CellOutcome, observed: dict) -> None:
     """A second pass's job takes the first pass's public run as its own; the hidden runs follow
     on it. When this pass ended the job in its public run, the hidden runs did not happen."""
@@ -568,7 +577,7 @@ class ForkEngine:
         try:
             outcomes, parked, replace = self._public_runs(w, jobs, end, budget, kept)
         except _BesideOthers:
-            w.restart()
+            _end_or_restart(w)
             return [], _Kept()                 # no hidden run had begun: the second pass starts afresh
         # Copies of the outcomes' fields (the hidden runs set them anew); an observation is never
         # changed in place (each run's reply makes a new one), so it is kept as it is.
@@ -602,7 +611,7 @@ class ForkEngine:
         except _BesideOthers:
             for _, run in parked:
                 run.sock.close()
-            w.restart()
+            _end_or_restart(w)
             return [], first
         if replace:
             w.restart()
