@@ -1739,3 +1739,43 @@ def test_graders_of_one_machine_share_the_watch(data_home):
     finally:
         for eng in engines:
             eng.close()
+
+
+# A hundred-and-twenty-sixth review: the job runs until it exits after its last reply, and the
+# worker gives it a few seconds; a cell that replaced os._exit used them, unwatched, to grow the
+# machine's kernel memory past the limit at 50/50. And a reply sent a byte at a time had kept the
+# watch from running at all (it ran only after a tenth of a second without data).
+AFTER_THE_LAST_REPLY = """
+import os, time
+_exit = os._exit
+def _held_exit(code=0):
+    os.makedirs("/tmp/held", exist_ok=True)
+    for _i in range(19_000):
+        open(f"/tmp/held/{_i}", "w").close()
+    time.sleep(2.5)
+    _exit(code)
+os._exit = _held_exit
+"""
+TRICKLED_REPLY = '''
+import os, stat, struct, threading, time
+def _hold():
+    os.makedirs("/tmp/held", exist_ok=True)
+    for _i in range(19_000):
+        open(f"/tmp/held/{_i}", "w").close()
+threading.Thread(target=_hold).start()
+for fd in range(3, 64):
+    try:
+        if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            os.write(fd, struct.pack("!Q", 200))
+            for _ in range(150):
+                os.write(fd, b" ")
+                time.sleep(0.03)
+    except OSError:
+        pass
+'''
+
+
+@pytest.mark.parametrize("cell", [AFTER_THE_LAST_REPLY, TRICKLED_REPLY], ids=["after-the-last-reply", "trickled-reply"])
+def test_a_job_is_watched_until_it_has_ended_and_while_its_reply_trickles_in(two_workers, cell):
+    out = two_workers.run([CellJob("held", cell)])[0]
+    assert out.status.value == "memory" and "kernel memory" in out.error, (out.status, out.error)

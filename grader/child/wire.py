@@ -138,16 +138,34 @@ def _wait(sock: socket.socket, deadline: float | None, tick) -> None:
     """Until the socket has data; past the deadline only when nothing is there: a reply that
     waits when the grader looks is taken, so a grader that could not run for a while (a stalled
     machine, a long pause of its own) costs no job its reply (a twenty-fourth review: a
-    classmate's notebook that stalled the grader cost another student 7 points)."""
+    classmate's notebook that stalled the grader cost another student 7 points). ``tick`` runs on
+    every turn (``every`` spaces it), data or none."""
     while True:
+        if tick is not None:
+            tick()
         left = None if deadline is None else deadline - time.monotonic()
         ready, _, _ = select.select([sock], [], [], 0.1 if left is None else max(0.0, min(left, 0.1)))
         if ready:
             return
         if left is not None and left <= 0:
             raise ChannelTimeout()
-        if tick is not None:
-            tick()
+
+
+TICK_S = 0.1
+
+
+def every(seconds: float, fn):
+    """``fn`` at most once per ``seconds``, by the clock: a job that sends its reply a byte at a
+    time had kept the grader's watch from ever running (a hundred-and-twenty-sixth review's lead),
+    since the watch ran only after a tenth of a second without data."""
+    last = [time.monotonic()]
+
+    def due() -> None:
+        now = time.monotonic()
+        if now - last[0] >= seconds:
+            last[0] = now
+            fn()
+    return due
 
 
 def _exact(sock: socket.socket, n: int, deadline: float | None, tick) -> bytes:
@@ -163,6 +181,7 @@ def _exact(sock: socket.socket, n: int, deadline: float | None, tick) -> bytes:
 
 def recv(sock: socket.socket, *, deadline: float | None = None, tick=None, max_bytes: int = 1 << 20) -> Any:
     """One message; the size is checked before a byte of the body is read."""
+    tick = every(TICK_S, tick) if tick is not None else None
     (size,) = HEADER.unpack(_exact(sock, HEADER.size, deadline, tick))
     if size > max_bytes:
         raise InvalidMessage(f"message of {size} bytes, more than the {max_bytes} allowed")

@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import secrets
+import select
 import socket
 import subprocess
 import threading
@@ -359,7 +360,7 @@ class Worker:
         except OSError:
             raise WorkerDied("the worker is gone") from None
         try:
-            done = self._ctl_recv(30)
+            done = self._ctl_recv_watching(run, 30)
         except WorkerDied:
             self._kill_job(run)
             raise
@@ -372,6 +373,32 @@ class Worker:
         if run.monitor is not None:
             self.peak_memory = max(self.peak_memory, run.monitor.peak)
         return outcome, run.replace
+
+    def _ctl_recv_watching(self, run: "_Run", timeout: float) -> dict:
+        """The worker's answer to "wait", the job watched meanwhile: it runs until it exits (the
+        worker gives it a few seconds), and a job that had replaced ``os._exit`` used them
+        unwatched to grow the machine's kernel memory past the limit at 50/50 (a
+        hundred-and-twenty-sixth review)."""
+        end = time.monotonic() + timeout
+        stopped = False
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise WorkerDied("no answer from the worker")
+            ready, _, _ = select.select([self.ctl], [], [], min(left, wire.TICK_S))
+            if ready:
+                return self._ctl_recv(max(1.0, end - time.monotonic()))
+            if stopped or run.monitor is None:
+                continue
+            try:
+                run.monitor.check()
+            except LimitExceeded as exc:
+                stopped = True
+                run.monitor.kill()
+                outcome = run.outcome
+                outcome.status, outcome.probe = Status(exc.kind), None
+                outcome.error = f"the cell {exc} and was stopped"
+                self.beside_others = self.beside_others or isinstance(exc, KernelGrewBesideOthers)
 
     def end(self) -> None:
         """End everything the notebook's jobs left; the next notebook's jobs start clean."""
