@@ -1779,3 +1779,36 @@ for fd in range(3, 64):
 def test_a_job_is_watched_until_it_has_ended_and_while_its_reply_trickles_in(two_workers, cell):
     out = two_workers.run([CellJob("held", cell)])[0]
     assert out.status.value == "memory" and "kernel memory" in out.error, (out.status, out.error)
+
+
+# A hundred-and-twenty-seventh review: the job's first thread ended with a raw exit while another
+# thread went on; such a process shows no root, network namespace or open files of its own, and
+# the job's folder and socket queues were counted as nothing (1.4 GB beyond the cap, at 50/50).
+FIRST_THREAD_ENDED = """
+import ctypes, os, platform, threading, time
+def _hold():
+    time.sleep(0.3)
+    _anonymous = b"\\x01" * (250 * 2**20)
+    for _i in range(4):
+        with open(f"/tmp/f{_i}", "wb") as _fh:
+            _fh.write(b"y" * (60 * 2**20))
+    time.sleep(3)
+threading.Thread(target=_hold).start()
+ctypes.CDLL(None).syscall({"x86_64": 60, "aarch64": 93}[platform.machine()], 0)
+"""
+
+
+def test_a_job_whose_first_thread_has_ended_is_counted_through_a_thread_still_running(data_home):
+    import dataclasses
+
+    from grader.engines import engine_setup, make_engine
+    from .conftest import fast_spec
+    spec = fast_spec()
+    spec.limits = dataclasses.replace(spec.limits, memory_mb=400)
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
+    eng.start()
+    try:
+        out = eng.run([CellJob("held", FIRST_THREAD_ENDED)])[0]
+    finally:
+        eng.close()
+    assert out.status.value == "memory" and "400 MB" in out.error, (out.status, out.error)

@@ -63,6 +63,22 @@ def _places(pid: int):
             yield f"/proc/{pid}/task/{tid}"
 
 
+def _live(pid: int) -> str:
+    """Where the process's files can be read: its own folder in /proc, or that of a thread still
+    running when its first thread has ended. Such a process (a zombie leader) shows no open files,
+    mappings, root or network namespace of its own: a hundred-and-twenty-seventh review ended the
+    job's first thread with a raw exit, and the job's folder and socket queues counted as nothing
+    while a thread held 1.4 GB beyond the cap."""
+    for where in _places(pid):
+        try:
+            with open(f"{where}/stat", "rb") as fh:
+                if fh.read().rsplit(b")", 1)[1].split()[0] != b"Z":
+                    return where
+        except (OSError, IndexError):
+            continue
+    return f"/proc/{pid}"
+
+
 def _private_bytes(rollup: dict[str, int]) -> int:
     """Pages only this process maps (shared pages of the warm worker are not the job's), and its
     share of shared memory (a shared anonymous mapping that the job's processes hold together
@@ -100,17 +116,17 @@ def _status(pid: int) -> tuple[int, int]:
     return threads, pte
 
 
-def _memfd_bytes(pids: list[int]) -> int:
+def _memfd_bytes(places: list[str]) -> int:
     seen, total = set(), 0
-    for pid in pids:
+    for where in places:
         try:
-            fds = os.listdir(f"/proc/{pid}/fd")
+            fds = os.listdir(f"{where}/fd")
         except OSError:
             continue
         for fd in fds:
             try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("/memfd:"):
-                    st = os.stat(f"/proc/{pid}/fd/{fd}")
+                if os.readlink(f"{where}/fd/{fd}").startswith("/memfd:"):
+                    st = os.stat(f"{where}/fd/{fd}")
                     if (st.st_dev, st.st_ino) not in seen:
                         seen.add((st.st_dev, st.st_ino))
                         total += st.st_blocks * 512
@@ -135,12 +151,12 @@ def _socket_charge() -> int:
 SOCKET_CHARGE = _socket_charge()
 
 
-def _socket_bytes(pid: int) -> int:
+def _socket_bytes(where: str) -> int:
     """Every Unix socket of the job's network namespace (the worker's own, which only its jobs
     use), the ones in flight in a message included, each charged SOCKET_CHARGE: queued socket
     data belongs to no process (a hundred-and-fourth review held 8 GB so, without a cgroup)."""
     try:
-        with open(f"/proc/{pid}/net/unix") as fh:
+        with open(f"{where}/net/unix") as fh:
             return max(0, sum(1 for _ in fh) - 1) * SOCKET_CHARGE
     except OSError:
         return 0
@@ -159,15 +175,15 @@ def files_in_use() -> tuple[int, int]:
 FILES_PER_JOB = 20_000      # descriptors and mapped files; a notebook with torch holds some 2,000
 
 
-def _files_held(pids: list[int]) -> int:
+def _files_held(places: list[str]) -> int:
     """Open file descriptors and file-backed mappings of the job's processes (a mapping keeps its
     file open after close(): a hundred-and-fourth review filled the machine's file table so, with
     40 processes each mapping one file 65,000 times)."""
     total = 0
-    for pid in pids:
+    for where in places:
         for what in ("fd", "map_files"):
             try:
-                total += len(os.listdir(f"/proc/{pid}/{what}"))
+                total += len(os.listdir(f"{where}/{what}"))
             except OSError:
                 continue
     return total
@@ -178,15 +194,15 @@ MAPPINGS_PER_JOB = 100_000      # a process with torch maps some 800 to 2,000 ra
 MAPPING_BYTES = 512             # the kernel's record of one mapping (and its anonymous-memory links)
 
 
-def _mappings(pids: list[int], most: int) -> int:
+def _mappings(places: list[str], most: int) -> int:
     """Memory mappings of the job's processes, counted up to a little past ``most``. Each is a
     record in the kernel's memory that no process is charged for: a hundred-and-seventh review
     held 0.7 GB so without a cgroup, 50 processes each splitting one untouched mapping 65,000
     times with ``mprotect`` (nothing resident, no page tables)."""
     total = 0
-    for pid in pids:
+    for where in places:
         try:
-            fd = os.open(f"/proc/{pid}/maps", os.O_RDONLY)
+            fd = os.open(f"{where}/maps", os.O_RDONLY)
         except OSError:
             continue
         try:
@@ -204,10 +220,10 @@ def _mappings(pids: list[int], most: int) -> int:
     return total
 
 
-def _folder_bytes(pid: int) -> int:
+def _folder_bytes(where: str) -> int:
     """What the job stored in its own /tmp (which also holds /dev/shm)."""
     try:
-        st = os.statvfs(f"/proc/{pid}/root/tmp")
+        st = os.statvfs(f"{where}/root/tmp")
         return (st.f_blocks - st.f_bfree) * st.f_frsize
     except OSError:
         return 0
@@ -257,11 +273,12 @@ class TreeMonitor:
         if len(procs) >= self.max_processes:
             raise LimitExceeded("processes", f"started {self.max_processes} or more processes (fork bomb?)")
         pids = [p.pid for p in procs]
+        places = [_live(pid) for pid in pids]
         status = [_status(pid) for pid in pids]
         if sum(t for t, _ in status) > self.max_processes * 4:
             raise LimitExceeded("processes", f"started more than {self.max_processes * 4} threads")
         if self.files_alarm is not None and files_in_use()[0] > self.files_alarm and \
-                _files_held(pids) > FILES_PER_JOB:
+                _files_held(places) > FILES_PER_JOB:
             raise LimitExceeded("processes", f"held more than {FILES_PER_JOB:,} open or mapped files (the machine's "
                                          f"table of open files is shared by every student's job)")
         kernel = kernel_unreclaimable() if self.kernel_alarm is not None or self.turn is not None else 0
@@ -275,15 +292,15 @@ class TreeMonitor:
             return
         # A parked job keeps its folder (its own tmpfs) until its hidden run: a hundred-and-fourteenth
         # review wrote a folder's worth in each graded cell, counted only while that cell's job ran.
-        folders = sum(_folder_bytes(pid) for pid in {self.pid, *self.spare})
+        folders = sum(_folder_bytes(_live(pid)) for pid in {self.pid, *self.spare})
         rollups = [_rollup(pid) for pid in pids]
         private = sum(_private_bytes(r) for r in rollups)
         anonymous = _anonymous_of_the_job(rollups, _rollup(self.reaper.pid) if self.reaper is not None else {})
         shared = sum(r.get("Pss_Shmem", 0) for r in rollups)
-        used = (max(private, anonymous + shared) + sum(pte for _, pte in status) + _memfd_bytes(pids)
-                + folders + _socket_bytes(self.pid))
+        used = (max(private, anonymous + shared) + sum(pte for _, pte in status) + _memfd_bytes(places)
+                + folders + _socket_bytes(_live(self.pid)))
         if self.kernel_alarm is not None and kernel > self.kernel_alarm:
-            mappings = _mappings(pids, MAPPINGS_PER_JOB)
+            mappings = _mappings(places, MAPPINGS_PER_JOB)
             if mappings > MAPPINGS_PER_JOB:
                 raise LimitExceeded("memory", f"held more than {MAPPINGS_PER_JOB:,} memory mappings (each is kernel "
                                               f"memory that no process is charged for)")
