@@ -253,9 +253,7 @@ class Worker:
             outcome.error = timeout_message(run.phase, run.timeout)
         except LimitExceeded as exc:
             self._kill_job(run)
-            outcome.status = Status(exc.kind)
-            outcome.error = f"the cell {exc} and was stopped"
-            self.beside_others = self.beside_others or isinstance(exc, KernelGrewBesideOthers)
+            self._stopped(run, exc)
         except (wire.ChannelClosed, ConnectionError):
             outcome.status = Status.CRASHED
         except (wire.InvalidMessage, InvalidObservation) as exc:
@@ -395,10 +393,15 @@ class Worker:
             except LimitExceeded as exc:
                 stopped = True
                 run.monitor.kill()
-                outcome = run.outcome
-                outcome.status, outcome.probe = Status(exc.kind), None
-                outcome.error = f"the cell {exc} and was stopped"
-                self.beside_others = self.beside_others or isinstance(exc, KernelGrewBesideOthers)
+                run.outcome.probe = None
+                self._stopped(run, exc)
+
+    def _stopped(self, run: "_Run", exc: LimitExceeded) -> None:
+        """A limit stopped the job: its outcome says which; kernel memory grown beside other
+        notebooks marks this one for a second pass alone."""
+        run.outcome.status = Status(exc.kind)
+        run.outcome.error = f"the cell {exc} and was stopped"
+        self.beside_others = self.beside_others or isinstance(exc, KernelGrewBesideOthers)
 
     def end(self) -> None:
         """End everything the notebook's jobs left; the next notebook's jobs start clean."""

@@ -273,12 +273,11 @@ class TreeMonitor:
         if len(procs) >= self.max_processes:
             raise LimitExceeded("processes", f"started {self.max_processes} or more processes (fork bomb?)")
         pids = [p.pid for p in procs]
-        places = [_live(pid) for pid in pids]
         status = [_status(pid) for pid in pids]
         if sum(t for t, _ in status) > self.max_processes * 4:
             raise LimitExceeded("processes", f"started more than {self.max_processes * 4} threads")
         if self.files_alarm is not None and files_in_use()[0] > self.files_alarm and \
-                _files_held(places) > FILES_PER_JOB:
+                _files_held([_live(pid) for pid in pids]) > FILES_PER_JOB:
             raise LimitExceeded("processes", f"held more than {FILES_PER_JOB:,} open or mapped files (the machine's "
                                          f"table of open files is shared by every student's job)")
         kernel = kernel_unreclaimable() if self.kernel_alarm is not None or self.turn is not None else 0
@@ -292,6 +291,7 @@ class TreeMonitor:
             return
         # A parked job keeps its folder (its own tmpfs) until its hidden run: a hundred-and-fourteenth
         # review wrote a folder's worth in each graded cell, counted only while that cell's job ran.
+        places = [_live(pid) for pid in pids]     # read only without a cgroup: a file a process per tick
         folders = sum(_folder_bytes(_live(pid)) for pid in {self.pid, *self.spare})
         rollups = [_rollup(pid) for pid in pids]
         private = sum(_private_bytes(r) for r in rollups)
