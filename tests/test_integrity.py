@@ -1660,6 +1660,16 @@ def test_kernel_memory_held_by_a_notebook_graded_alone_stops_it_at_once(two_work
     assert two_workers.regraded_alone == 0
 
 
+def test_a_notebook_graded_right_after_one_stopped_for_the_kernel_memory_is_counted_from_before_it(two_workers):
+    # The kernel frees a stopped job's files a fraction of a second after it ends: a floor read
+    # before then held them, and a second notebook that made as many grew by nothing (14 MB of
+    # files passed the 6 MB watch). A CI run met it when a notebook graded again alone followed its
+    # own stopped first pass.
+    got = [two_workers.run([CellJob("held", HOLD_KERNEL_MEMORY)])[0] for _ in range(6)]
+    assert [o.status.value for o in got] == ["memory"] * 6, [(o.status, o.error) for o in got]
+    assert all("kernel memory" in o.error for o in got)
+
+
 def test_a_notebook_stopped_in_its_hidden_run_beside_a_classmate_is_graded_again_alone(two_workers, solution_nb,
                                                                                       tmp_path, monkeypatch):
     # The one who holds the memory does so only in the run with the grader's values, while a
