@@ -1822,3 +1822,52 @@ def test_a_job_whose_first_thread_has_ended_is_counted_through_a_thread_still_ru
     finally:
         eng.close()
     assert out.status.value == "memory" and "400 MB" in out.error, (out.status, out.error)
+
+
+# Library files of the Python installation, which every job sees, mapped by two of the job's
+# processes: each page is both processes' and neither's own, and counted nowhere (a
+# hundred-and-twenty-eighth review: 4.26 GB resident, 2.77 GB counted, at 50/50).
+MAP_LIBRARIES_IN_TWO_PROCESSES = """
+import glob, mmap, os, time, torch
+_libs = sorted(glob.glob(os.path.dirname(torch.__file__) + "/lib/*.so*"), key=os.path.getsize)[::-1]
+_maps, _size = [], 0
+for _p in _libs:
+    if _size > 900 * 2**20:
+        break
+    with open(_p, "rb") as _f:
+        _maps.append(mmap.mmap(_f.fileno(), 0, prot=mmap.PROT_READ))
+    _size += len(_maps[-1])
+def _touch():
+    for _m in _maps:
+        _m.madvise(mmap.MADV_WILLNEED)
+        for _i in range(0, len(_m), 4096):
+            _m[_i]
+_child = os.fork()
+_touch()
+if _child == 0:
+    time.sleep(30)
+    os._exit(0)
+print("mapped", _size >> 20, "MB")
+time.sleep(3)
+"""
+
+
+def test_library_files_mapped_by_two_of_the_jobs_processes_count_once(data_home, monkeypatch):
+    # As root the jobs' memory cgroup charges the pages a job faults in, and reclaims them at its
+    # cap; the count of a grader without one is tested here, as root too.
+    import dataclasses
+
+    from grader.engines import engine_setup, make_engine
+    from grader.engines.cgroups import JobCgroups
+    from .conftest import fast_spec
+    monkeypatch.setattr(JobCgroups, "create", classmethod(lambda cls, *a: (None, ["no memory cgroup (test)"])))
+    spec = fast_spec()
+    spec.limits = dataclasses.replace(spec.limits, memory_mb=400)
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
+    eng.start()
+    try:
+        out = eng.run([CellJob("mapped", MAP_LIBRARIES_IN_TWO_PROCESSES), CellJob("next", "print('next')")])
+    finally:
+        eng.close()
+    assert out[0].status.value == "memory" and "400 MB" in out[0].error, (out[0].status, out[0].error, out[0].output)
+    assert out[1].ok, out[1].error

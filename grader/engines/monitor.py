@@ -42,7 +42,8 @@ def _rollup(pid: int) -> dict[str, int]:
         try:
             with open(f"{where}/smaps_rollup") as fh:
                 for line in fh:
-                    if line.startswith(("Private_Clean:", "Private_Dirty:", "Pss_Shmem:", "Pss_Anon:", "Anonymous:")):
+                    if line.startswith(("Private_Clean:", "Private_Dirty:", "Pss_Shmem:", "Pss_Anon:", "Pss_File:",
+                                             "Anonymous:")):
                         key, value = line.split()[:2]
                         out[key[:-1]] = int(value) * 1024
         except (OSError, ValueError):
@@ -94,6 +95,30 @@ def _anonymous_of_the_job(rollups: list[dict[str, int]], warm: dict[str, int]) -
     and the job's processes together is counted once by the sum of their proportional shares
     (Pss_Anon); what the warm process maps itself (Anonymous) is not the job's."""
     return max(0, sum(r.get("Pss_Anon", 0) for r in rollups) + warm.get("Pss_Anon", 0) - warm.get("Anonymous", 0))
+
+
+def _file_of_the_job(rollups: list[dict[str, int]], warm: dict[str, int], warm_file: int) -> int:
+    """Pages of files the job's processes map, each counted once: a page of a library that two of
+    them map is both processes' and neither's private page (a hundred-and-twenty-eighth review
+    mapped the installation's largest libraries in two processes: 4.26 GB resident, 2.77 GB
+    counted, at 50/50). As for anonymous memory, the proportional shares (Pss_File) of the job's
+    processes and the warm process count every page they map once; what the warm process maps
+    itself (``warm_file``, its RssFile) is not the job's. Pages the warm process shares with other
+    workers are partly theirs, which this leaves out: it errs on the student's side."""
+    return max(0, sum(r.get("Pss_File", 0) for r in rollups) + warm.get("Pss_File", 0) - warm_file)
+
+
+def _file_resident(pid: int) -> int:
+    """The process's resident pages of files (RssFile), which smaps_rollup does not give."""
+    for where in _places(pid):
+        try:
+            with open(f"{where}/status") as fh:
+                for line in fh:
+                    if line.startswith("RssFile:"):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    return 0
 
 
 def _status(pid: int) -> tuple[int, int]:
@@ -295,9 +320,11 @@ class TreeMonitor:
         folders = sum(_folder_bytes(_live(pid)) for pid in {self.pid, *self.spare})
         rollups = [_rollup(pid) for pid in pids]
         private = sum(_private_bytes(r) for r in rollups)
-        anonymous = _anonymous_of_the_job(rollups, _rollup(self.reaper.pid) if self.reaper is not None else {})
+        warm = _rollup(self.reaper.pid) if self.reaper is not None else {}
+        anonymous = _anonymous_of_the_job(rollups, warm)
+        files = _file_of_the_job(rollups, warm, _file_resident(self.reaper.pid) if self.reaper is not None else 0)
         shared = sum(r.get("Pss_Shmem", 0) for r in rollups)
-        used = (max(private, anonymous + shared) + sum(pte for _, pte in status) + _memfd_bytes(places)
+        used = (max(private, anonymous + shared + files) + sum(pte for _, pte in status) + _memfd_bytes(places)
                 + folders + _socket_bytes(_live(self.pid)))
         if self.kernel_alarm is not None and kernel > self.kernel_alarm:
             mappings = _mappings(places, MAPPINGS_PER_JOB)
