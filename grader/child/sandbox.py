@@ -24,6 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .syscalls import allowed_numbers
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
@@ -582,7 +584,11 @@ class _Prog(ctypes.Structure):
 
 def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     """The filter as classic BPF, jumps resolved from labels (targets are counted from the next
-    instruction, as BPF does)."""
+    instruction, as BPF does). The calls whose arguments it reads come first (futex and mmap are
+    frequent); then the refused calls of BLOCKED (EPERM) and the allowed ones of syscalls.ALLOWED,
+    each a comparison and a return of its own (no jump is longer than one instruction, whatever
+    the lists' lengths); every other call gets ENOSYS. A call allowed whatever its arguments is
+    one the kernel's cache answers without running the filter."""
     ld, jeq, jge, jset, ret, and_ = 0x20, 0x15, 0x35, 0x45, 0x06, 0x54
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
     eagain, einval = 0x00050000 | 11, 0x00050000 | 22
@@ -592,7 +598,6 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     if arch == "x86_64":                        # x32 numbers reach the same calls: refuse them all
         code += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
     code += [(jge, "ENOSYS", 0, NEWEST_KNOWN + 1)]
-    code += [(jeq, "EPERM", 0, nr) for nr in sorted(BLOCKED[arch].values())]
     # madvise is needed (allocators use it), but not to push pages of a file out of the cache.
     code += [(jeq, 0, 3, MADVISE[arch]), (ld, None, None, 32), (jeq, "EPERM", 0, MADV_PAGEOUT),
              (jeq, "EPERM", "ALLOW", MADV_COLD)]
@@ -621,12 +626,16 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     code += [(jeq, 0, 5, FUTEX[arch]), (ld, None, None, 24), (jset, "ALLOW", 0, FUTEX_PRIVATE_FLAG),
              (and_, None, None, FUTEX_CMD_MASK), (jeq, "EAGAIN", 0, FUTEX_WAITS[0]),
              (jeq, "EAGAIN", "EINVAL", FUTEX_WAITS[1])]
-    code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "ALLOW", clone), (ld, None, None, 16),
+    code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "LISTS", clone), (ld, None, None, 16),
              (jset, "EPERM", "ALLOW", REFUSED_CLONE_FLAGS)]
     labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2, "NONET": len(code) + 3,
-              "EAGAIN": len(code) + 4, "EINVAL": len(code) + 5}
+              "EAGAIN": len(code) + 4, "EINVAL": len(code) + 5, "LISTS": len(code) + 6}
     code += [(ret, 0, 0, enosys), (ret, 0, 0, eperm), (ret, 0, 0, allow), (ret, 0, 0, enetunreach),
              (ret, 0, 0, eagain), (ret, 0, 0, einval)]
+    for numbers, action in ((sorted(BLOCKED[arch].values()), eperm), (allowed_numbers(arch), allow)):
+        for nr in numbers:
+            code += [(jeq, 0, 1, nr), (ret, 0, 0, action)]
+    code += [(ret, 0, 0, enosys)]
     out = []
     for idx, (op, jt, jf, k) in enumerate(code):
         jt = labels[jt] - idx - 1 if isinstance(jt, str) else (jt or 0)
@@ -636,10 +645,11 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
 
 
 def seccomp_filter() -> str:
-    """Refuse the syscalls in BLOCKED (EPERM), sockets other than Unix ones (ENETUNREACH, what a
-    job without network gets anyway), clone with namespace flags or CLONE_PIDFD (EPERM) and
-    clone3 (ENOSYS: the C library falls back to clone). Returns a note when this kernel or
-    architecture does not allow it."""
+    """Allow only the calls jobs need (syscalls.ALLOWED, and those _bpf reads the arguments of);
+    refuse the syscalls in BLOCKED (EPERM), sockets other than Unix ones (ENETUNREACH, what a
+    job without network gets anyway), clone with namespace flags or CLONE_PIDFD (EPERM), clone3
+    and every call not listed (ENOSYS: the C library falls back). Returns a note when this kernel
+    or architecture does not allow it."""
     arch = platform.machine()
     if arch not in BLOCKED:
         return f"syscalls: no filter for this architecture ({arch})"
