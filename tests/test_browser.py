@@ -127,6 +127,11 @@ def gradebook(server):
 
 def test_grade_a_task_with_the_keyboard_only(browser, served):
     page = login(browser, served, "kim")
+    page.keyboard.press("?")                        # the dashboard lists its keys too
+    expect(page.locator("#help")).to_be_visible()
+    assert "anonymous" in page.inner_text("#help") and "grade" in page.inner_text("#help")
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
     go(page, "1")                                   # dashboard: grade the first task
     page.wait_for_selector("#grading")
     assert "/t/calc_1_1/" in page.url

@@ -742,3 +742,11 @@ def test_the_grading_page_shows_the_question_and_the_model_answer(app):
     assert "<script" not in ref and "&lt;h2" not in ref and "&lt;h3" not in ref     # the headings as headings
     assert re.search(r"<h2[^>]*>Task 1: The XOR Problem</h2>", ref), ref[:400]
     assert "<kbd>q</kbd></td><td>show or hide the question and the model answer" in page
+
+
+def test_the_list_of_answers_names_the_rubric_only_once_it_has_items(app):
+    alice = TA(app, "alice")
+    assert "Rubric:" not in alice.get("/t/calc_1_1/list").data.decode()
+    assert alice.post("/api/rubric", {"task": "calc_1_1", "points": "2", "description": "units"}).status_code == 200
+    page = alice.get("/t/calc_1_1/list").data.decode()
+    assert "Rubric:" in page and "units" in page
