@@ -750,3 +750,18 @@ def test_the_list_of_answers_names_the_rubric_only_once_it_has_items(app):
     assert alice.post("/api/rubric", {"task": "calc_1_1", "points": "2", "description": "units"}).status_code == 200
     page = alice.get("/t/calc_1_1/list").data.decode()
     assert "Rubric:" in page and "units" in page
+
+
+def test_a_group_grade_says_when_the_rubric_changed_since_the_page_showed_it(app):
+    # The group gets the items as the rubric gives them now: another TA's new points, unseen on
+    # this page, are said after `g` as after a save.
+    alice, bob = TA(app, "alice"), TA(app, "bob")
+    good = alice.post("/api/rubric", {"task": "calc_1_1", "points": "10", "description": "correct proof"}).get_json()["id"]
+    sid = sid_of(app, "Anna_Huber_5500")
+    seen = {"start": "zero", "items": [[good, 10]]}
+    assert alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good], "version": 0,
+                                     "rubric_seen": seen}).get_json().get("rubric_changed") is None
+    assert bob.post("/api/rubric", {"task": "calc_1_1", "id": good, "points": "8"}).status_code == 200
+    r = alice.post("/api/group-grade", {"task": "calc_1_1", "sid": sid, "version": 1, "rubric_seen": seen})
+    assert r.status_code == 200 and r.get_json()["applied"] >= 1
+    assert "“correct proof” now gives +8" in r.get_json()["rubric_changed"]

@@ -185,9 +185,11 @@ def group_grade():
     except Conflict as exc:
         return {"error": "conflict", "message": f"{exc.message}: nothing was given to the group; reload the page"}, 409
     st.changed(res.applied)
+    # The group got the items as the rubric gives them now: a change the page did not show is said.
+    news = rubric_news(data.get("rubric_seen"), st.gb.rubric(task.id))
     return {"ok": True, "applied": len(res.applied), "change": res.change,
             "skipped": [{"sid": ids.get(s.submission_key), "ta": s.ta} for s in res.skipped],
-            **counts(st, task, answer.key)}
+            **counts(st, task, answer.key), **({"rubric_changed": news} if news else {})}
 
 
 def counts(st, task, key: str) -> dict:

@@ -297,7 +297,8 @@
       }
       await queue.catch(() => false);
       const {status: code, body} = await post(boot.urls.group, {task: boot.task, sid: boot.sid, version,
-                                                               answer: boot.answer, members: boot.members});
+                                                               answer: boot.answer, members: boot.members,
+                                                               rubric_seen: state().rubric_seen});
       if (code !== 200) {
         // The reason in words, not the bare "conflict" (a sixty-third review); the page is stale.
         message.textContent = body.message || body.error || `failed (${code})`;
@@ -310,6 +311,7 @@
         text += ` Left as they are (graded otherwise; open one to change it): ` +
           body.skipped.map((s) => `#${s.sid} (${s.ta})`).join(", ") + ".";
       }
+      if (body.rubric_changed) text += " " + body.rubric_changed;
       message.textContent = text;
     }
     const groupButton = document.getElementById("group-grade");
