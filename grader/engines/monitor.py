@@ -42,8 +42,8 @@ def _rollup(pid: int) -> dict[str, int]:
         try:
             with open(f"{where}/smaps_rollup") as fh:
                 for line in fh:
-                    if line.startswith(("Private_Clean:", "Private_Dirty:", "Pss_Shmem:", "Pss_Anon:", "Pss_File:",
-                                             "Anonymous:")):
+                    if line.startswith(("Private_Clean:", "Private_Dirty:", "Pss_Shmem:", "Pss_Anon:",
+                                        "Pss_File:", "Anonymous:")):
                         key, value = line.split()[:2]
                         out[key[:-1]] = int(value) * 1024
         except (OSError, ValueError):
