@@ -1313,6 +1313,19 @@ def said(nr, *args):
 for name, nrs in %r.items():
     print(name, said(nrs[col], 0, 0, 0, 0) if name != "personality" else said(nrs[col], 0xFFFFFFFF))
 print("sysinfo", said((99, 179)[col], 0), "getppid", said((110, 173)[col]))
+import fcntl, os
+def ioctl(fd, request, arg):
+    try:
+        fcntl.ioctl(fd, request, arg)
+        return "allowed"
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno, "?")
+r, w = os.pipe()
+os.write(w, b"abc")
+open("/tmp/f", "w").close()
+print("fionread", ioctl(r, 0x541B, bytes(4)),                              # what Python asks of a file
+      "getflags", ioctl(os.open("/tmp/f", os.O_RDONLY), 0x80086601, bytes(8)),  # FS_IOC_GETFLAGS
+      "ns_get_userns", ioctl(os.open("/proc/self/ns/mnt", os.O_RDONLY), 0xB701, 0))
 """ % (UNLISTED,)
 # Honest code of the kinds the list was traced from, in one job.
 HONEST_KINDS = """
@@ -1345,13 +1358,14 @@ print("files", os.path.getsize(os.path.join(d + "-copy", "a.txt")), os.statvfs(d
 
 def test_only_the_calls_jobs_need_are_allowed(engine):
     """Every call outside the list of what jobs need is refused (ENOSYS: the C library falls back
-    where it can), also those no review has named; honest code of every kind the list was traced
-    from runs as before."""
+    where it can), also those no review has named, and so is every ioctl but what Python asks of a
+    file (ENOTTY); honest code of every kind the list was traced from runs as before."""
     out = engine.run([CellJob("outside", CALLS_OUTSIDE_THE_LIST), CellJob("honest", HONEST_KINDS)])
     assert out[0].ok, out[0].error
     words = out[0].output.split()
     said = dict(zip(words[::2], words[1::2]))
-    assert said == {**{name: "ENOSYS" for name in UNLISTED}, "sysinfo": "EPERM", "getppid": "allowed"}, said
+    assert said == {**{name: "ENOSYS" for name in UNLISTED}, "sysinfo": "EPERM", "getppid": "allowed",
+                    "fionread": "allowed", "getflags": "ENOTTY", "ns_get_userns": "ENOTTY"}, said
     assert out[1].ok, out[1].error
     assert out[1].output.split() == ["loader", "64", "pool", "16", "subprocess", "42", "threads", "30", "asyncio", "6",
                                      "files", "100000", "True", "True", "True"], out[1].output
@@ -1363,7 +1377,7 @@ def test_the_list_of_calls_is_apart_from_the_refused_ones_and_numbered_alike_on_
         allowed = set(syscalls.allowed_numbers(arch))
         assert not allowed & set(sandbox.BLOCKED[arch].values())
         looked_into = {sandbox.MADVISE[arch], sandbox.MMAP[arch], sandbox.PRCTL[arch], sandbox.FCNTL[arch],
-                       sandbox.FUTEX[arch], sandbox.GETSOCKOPT[arch], sandbox.SETSOCKOPT[arch],
+                       sandbox.FUTEX[arch], sandbox.GETSOCKOPT[arch], sandbox.SETSOCKOPT[arch], sandbox.IOCTL[arch],
                        *sandbox.SOCKET[arch], *sandbox.CLONE[arch]}
         assert not allowed & looked_into
         assert max(allowed) <= sandbox.NEWEST_KNOWN

@@ -554,6 +554,14 @@ FCNTL = {"x86_64": 72, "aarch64": 25}
 # fcntl commands that see other processes through a file: record locks (F_GETLK even names the
 # holder), open-file-description locks, leases, directory notifications. Descriptor flags stay.
 REFUSED_FCNTL = (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)   # F_GETLK F_SETLK F_SETLKW F_OFD_* F_SETLEASE F_GETLEASE F_NOTIFY
+# ioctl: only what the C library and Python ask of a file (is it a terminal, its size, non-blocking,
+# close-on-exec, bytes waiting). An ioctl is a door into each driver and file system, and some
+# lead to state of the kernel's beyond the job (a namespace's machine-wide id, a file system's
+# encryption keys, a file's flags); every other request gets ENOTTY, what a file that does not
+# know it answers.
+IOCTL = {"x86_64": 16, "aarch64": 29}
+ALLOWED_IOCTLS = (0x5401, 0x540F, 0x5413, 0x541B, 0x5421, 0x5450, 0x5451, 0x802C542A)
+#                 TCGETS TIOCGPGRP TIOCGWINSZ FIONREAD FIONBIO FIONCLEX FIOCLEX TCGETS2
 SOCKET = {"x86_64": (41, 53), "aarch64": (198, 199)}          # socket, socketpair
 AF_UNIX = 1
 GETSOCKOPT = {"x86_64": 55, "aarch64": 209}
@@ -591,7 +599,7 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     one the kernel's cache answers without running the filter."""
     ld, jeq, jge, jset, ret, and_ = 0x20, 0x15, 0x35, 0x45, 0x06, 0x54
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
-    eagain, einval = 0x00050000 | 11, 0x00050000 | 22
+    eagain, einval, enotty = 0x00050000 | 11, 0x00050000 | 22, 0x00050000 | 25
     enetunreach = 0x00050000 | 101      # a socket of another family: "Network is unreachable", as it is
     clone, clone3 = CLONE[arch]
     code: list[tuple] = [(ld, None, None, 4), (jeq, 1, 0, AUDIT_ARCH[arch]), (ret, 0, 0, eperm), (ld, None, None, 0)]
@@ -626,12 +634,14 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     code += [(jeq, 0, 5, FUTEX[arch]), (ld, None, None, 24), (jset, "ALLOW", 0, FUTEX_PRIVATE_FLAG),
              (and_, None, None, FUTEX_CMD_MASK), (jeq, "EAGAIN", 0, FUTEX_WAITS[0]),
              (jeq, "EAGAIN", "EINVAL", FUTEX_WAITS[1])]
+    code += [(jeq, 0, 1 + len(ALLOWED_IOCTLS), IOCTL[arch]), (ld, None, None, 24)]
+    code += [(jeq, "ALLOW", 0, cmd) for cmd in ALLOWED_IOCTLS[:-1]] + [(jeq, "ALLOW", "ENOTTY", ALLOWED_IOCTLS[-1])]
     code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "LISTS", clone), (ld, None, None, 16),
              (jset, "EPERM", "ALLOW", REFUSED_CLONE_FLAGS)]
     labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2, "NONET": len(code) + 3,
-              "EAGAIN": len(code) + 4, "EINVAL": len(code) + 5, "LISTS": len(code) + 6}
+              "EAGAIN": len(code) + 4, "EINVAL": len(code) + 5, "ENOTTY": len(code) + 6, "LISTS": len(code) + 7}
     code += [(ret, 0, 0, enosys), (ret, 0, 0, eperm), (ret, 0, 0, allow), (ret, 0, 0, enetunreach),
-             (ret, 0, 0, eagain), (ret, 0, 0, einval)]
+             (ret, 0, 0, eagain), (ret, 0, 0, einval), (ret, 0, 0, enotty)]
     for numbers, action in ((sorted(BLOCKED[arch].values()), eperm), (allowed_numbers(arch), allow)):
         for nr in numbers:
             code += [(jeq, 0, 1, nr), (ret, 0, 0, action)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 # name: (x86-64 number, AArch64 number); None where the architecture has no such call (AArch64
 # has only the *at forms, ppoll and pselect6, and clone for fork). Calls the filter looks into
-# (mmap, madvise, futex, fcntl, prctl, socket, socketpair, getsockopt, setsockopt, clone,
+# (mmap, madvise, futex, fcntl, ioctl, prctl, socket, socketpair, getsockopt, setsockopt, clone,
 # clone3) are not listed: sandbox._bpf allows them with their arguments checked.
 ALLOWED: dict[str, tuple[int | None, int | None]] = {
     # files
@@ -39,7 +39,7 @@ ALLOWED: dict[str, tuple[int | None, int | None]] = {
     "fdatasync": (75, 83), "utime": (132, None), "utimes": (235, None), "futimesat": (261, None),
     "utimensat": (280, 88), "getxattr": (191, 8), "lgetxattr": (192, 9), "fgetxattr": (193, 10),
     "listxattr": (194, 11), "llistxattr": (195, 12), "flistxattr": (196, 13), "copy_file_range": (326, 285),
-    "ioctl": (16, 29), "pipe": (22, None), "pipe2": (293, 59), "poll": (7, None), "ppoll": (271, 73),
+    "pipe": (22, None), "pipe2": (293, 59), "poll": (7, None), "ppoll": (271, 73),
     "select": (23, None), "pselect6": (270, 72),
     # memory
     "brk": (12, 214), "mprotect": (10, 226), "munmap": (11, 215), "mremap": (25, 216), "msync": (26, 227),
