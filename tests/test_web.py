@@ -765,3 +765,18 @@ def test_a_group_grade_says_when_the_rubric_changed_since_the_page_showed_it(app
     r = alice.post("/api/group-grade", {"task": "calc_1_1", "sid": sid, "version": 1, "rubric_seen": seen})
     assert r.status_code == 200 and r.get_json()["applied"] >= 1
     assert "“correct proof” now gives +8" in r.get_json()["rubric_changed"]
+
+
+def test_the_history_counts_each_grade_with_the_rubric_as_it_was_then(app):
+    # A row counted with today's rubric showed points the grade never had: +10 given, the item
+    # later edited to +8, and the row of the grade said "none → 8 points".
+    alice = TA(app, "alice")
+    good = alice.post("/api/rubric", {"task": "calc_1_1", "points": "10", "description": "correct proof"}).get_json()["id"]
+    sid = sid_of(app, "Anna_Huber_5500")
+    assert alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good], "version": 0}).status_code == 200
+    assert alice.post("/api/rubric", {"task": "calc_1_1", "id": good, "points": "8"}).status_code == 200
+    assert alice.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [good], "version": 1,
+                                     "comment": "see the sign"}).status_code == 200
+    page = alice.get("/history").data.decode()
+    assert "none → 10 points" in page, page
+    assert "comment changed" in page and "→ 8 points" not in page   # then 8 before and after: no move

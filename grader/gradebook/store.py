@@ -662,17 +662,26 @@ class Gradebook:
         written = self._written(key, task, version)
         if written is None:
             return None
-        db = self.read()
         since, grade = written
+        out: list[float] = []
+        for rubric in self._rubrics_back(task, since):
+            points = rubric.score(grade.items, grade.adjust, max_points)
+            if points not in out:
+                out.append(points)
+        return out, grade.comment
+
+    def _rubrics_back(self, task: str, since: int) -> Iterator[Rubric]:
+        """The task's rubric as it is, then as it was before each edit of it recorded after
+        history record ``since``, the latest edit first (deleted items kept, marked)."""
+        db = self.read()
         items = {r["id"]: dict(r) for r in db.execute("SELECT * FROM rubric_items WHERE task=?", (task,))}
         row = db.execute("SELECT start FROM rubrics WHERE task=?", (task,)).fetchone()
         start = row["start"] if row else "zero"
 
-        def score() -> float:
-            rubric = Rubric(task, start, tuple(RubricItem(i["id"], task, i["pos"], i["points"], i["description"],
-                                                          i["feedback"], bool(i["deleted"])) for i in items.values()))
-            return rubric.score(grade.items, grade.adjust, max_points)
-        out = [score()]
+        def rubric() -> Rubric:
+            return Rubric(task, start, tuple(RubricItem(i["id"], task, i["pos"], i["points"], i["description"],
+                                                        i["feedback"], bool(i["deleted"])) for i in items.values()))
+        yield rubric()
         for entity, ident_, before in db.execute(
                 "SELECT entity, ident, before FROM history WHERE id>? AND entity IN ('item', 'rubric') ORDER BY id DESC",
                 (since,)).fetchall():
@@ -686,10 +695,17 @@ class Gradebook:
                     items.pop(item_id, None)
                 elif state.get("task") == task:
                     items[item_id] = {**state, "id": item_id}
-            points = score()
-            if points not in out:
-                out.append(points)
-        return out, grade.comment
+            yield rubric()
+
+    def rubric_as_of(self, task: str, change: int) -> Rubric:
+        """The task's rubric as it was once ``change`` had been written: the points a grade had
+        then (a history row counted with today's rubric showed points the grade never had)."""
+        row = self.read().execute("SELECT MAX(id) FROM history WHERE change=?", (change,)).fetchone()
+        since = row[0] if row and row[0] is not None else 0
+        rubric = None
+        for rubric in self._rubrics_back(task, since):
+            pass
+        return rubric
 
     def clear_grade(self, key: str, task: str, ta: str, expected_version: int | None = None) -> None:
         with self.transaction() as db:

@@ -239,7 +239,7 @@ def history():
         details = []
         for h in records.values():
             who = None if h["key"] is None else f"#{ids.get(h['key'], '?')}" if anon else h["key"]
-            detail = change_detail(st, h, who, rubrics)
+            detail = change_detail(st, h, who, rubrics, ch.id)
             if detail and detail not in details:
                 details.append(detail)
         shown = [f"#{ids.get(k, '?')}" if anon else k for k in keys[:8]] + (["…"] if len(keys) > 8 else [])
@@ -250,17 +250,18 @@ def history():
     return render_template("history.html", rows=rows, mine=mine, everything=everything)
 
 
-def change_detail(st, h: dict, who: str | None, rubrics: dict) -> str:
+def change_detail(st, h: dict, who: str | None, rubrics: dict, change: int) -> str:
     """What a grade or override was before and after a change, in points (an eighty-third review:
     a row said "Q2.1: grade" and the TA could not tell what an undo would put back). Points are
-    counted with today's rubric, as the grading page counts them."""
+    counted with the rubric as it was then: an item's points edited later changed every older
+    row's figures to points the grade never had."""
     def points(state: dict | None, task) -> str:
         if state is None:
             return "none"
-        if task.id not in rubrics:
-            rubrics[task.id] = st.gb.rubric(task.id)
+        if (task.id, change) not in rubrics:
+            rubrics[task.id, change] = st.gb.rubric_as_of(task.id, change)
         grade = st.gb.grade_of(state)
-        return f"{rubrics[task.id].score(grade.items, grade.adjust, task.max_points):g}"
+        return f"{rubrics[task.id, change].score(grade.items, grade.adjust, task.max_points):g}"
 
     before, after = h["before"], h["after"]
     if h["entity"] == "grade":
