@@ -316,8 +316,10 @@ class TreeMonitor:
             return
         # A parked job keeps its folder (its own tmpfs) until its hidden run: a hundred-and-fourteenth
         # review wrote a folder's worth in each graded cell, counted only while that cell's job ran.
-        places = [_live(pid) for pid in pids]     # read only without a cgroup: a file a process per tick
-        folders = sum(_folder_bytes(_live(pid)) for pid in {self.pid, *self.spare})
+        # Read only without a cgroup: a file a process per tick, once for each process.
+        live = {pid: _live(pid) for pid in {*pids, self.pid, *self.spare}}
+        places = [live[pid] for pid in pids]
+        folders = sum(_folder_bytes(live[pid]) for pid in {self.pid, *self.spare})
         rollups = [_rollup(pid) for pid in pids]
         private = sum(_private_bytes(r) for r in rollups)
         warm = _rollup(self.reaper.pid) if self.reaper is not None else {}
@@ -325,7 +327,7 @@ class TreeMonitor:
         files = _file_of_the_job(rollups, warm, _file_resident(self.reaper.pid) if self.reaper is not None else 0)
         shared = sum(r.get("Pss_Shmem", 0) for r in rollups)
         used = (max(private, anonymous + shared + files) + sum(pte for _, pte in status) + _memfd_bytes(places)
-                + folders + _socket_bytes(_live(self.pid)))
+                + folders + _socket_bytes(live[self.pid]))
         if self.kernel_alarm is not None and kernel > self.kernel_alarm:
             mappings = _mappings(places, MAPPINGS_PER_JOB)
             if mappings > MAPPINGS_PER_JOB:

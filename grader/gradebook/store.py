@@ -702,9 +702,7 @@ class Gradebook:
         then (a history row counted with today's rubric showed points the grade never had)."""
         row = self.read().execute("SELECT MAX(id) FROM history WHERE change=?", (change,)).fetchone()
         since = row[0] if row and row[0] is not None else 0
-        rubric = None
-        for rubric in self._rubrics_back(task, since):
-            pass
+        *_, rubric = self._rubrics_back(task, since)
         return rubric
 
     def clear_grade(self, key: str, task: str, ta: str, expected_version: int | None = None) -> None:
