@@ -1327,6 +1327,18 @@ print("fionread", ioctl(r, 0x541B, bytes(4)),                              # wha
       "getflags", ioctl(os.open("/tmp/f", os.O_RDONLY), 0x80086601, bytes(8)),  # FS_IOC_GETFLAGS
       "ns_get_userns", ioctl(os.open("/proc/self/ns/mnt", os.O_RDONLY), 0xB701, 0))
 """ % (UNLISTED,)
+# prctl options: PR_FUTEX_HASH (a hundred-and-thirty-first review reserved 1 GB of vmalloc space a
+# process, seen by no count), PR_SET_MEMORY_MERGE, PR_SET_VMA (a name for an anonymous range, kernel
+# memory); PR_SET_PDEATHSIG, which DataLoader workers set, works.
+PRCTL_OPTIONS = """
+import ctypes, errno, platform
+libc = ctypes.CDLL(None, use_errno=True)
+def said(*args):
+    res = libc.prctl(*[ctypes.c_ulong(a) for a in args])
+    return "allowed" if res >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+print("futex_hash", said(78, 1, 1 << 20, 0, 0), "memory_merge", said(67, 1, 0, 0, 0),
+      "set_vma", said(0x53564D41, 0, 0, 0, 0), "pdeathsig", said(1, 0, 0, 0, 0))
+"""
 # Honest code of the kinds the list was traced from, in one job.
 HONEST_KINDS = """
 import asyncio, concurrent.futures, io, multiprocessing as mp, os, resource, shutil, subprocess, sys, tempfile
@@ -1359,13 +1371,16 @@ print("files", os.path.getsize(os.path.join(d + "-copy", "a.txt")), os.statvfs(d
 def test_only_the_calls_jobs_need_are_allowed(engine):
     """Every call outside the list of what jobs need is refused (ENOSYS: the C library falls back
     where it can), also those no review has named, and so is every ioctl but what Python asks of a
-    file (ENOTTY); honest code of every kind the list was traced from runs as before."""
-    out = engine.run([CellJob("outside", CALLS_OUTSIDE_THE_LIST), CellJob("honest", HONEST_KINDS)])
+    file (ENOTTY) and every prctl option but what libraries ask for (EINVAL); honest code of every kind the list was traced from runs as before."""
+    out = engine.run([CellJob("outside", CALLS_OUTSIDE_THE_LIST), CellJob("honest", HONEST_KINDS),
+                      CellJob("prctl", PRCTL_OPTIONS)])
     assert out[0].ok, out[0].error
     words = out[0].output.split()
     said = dict(zip(words[::2], words[1::2]))
     assert said == {**{name: "ENOSYS" for name in UNLISTED}, "sysinfo": "EPERM", "getppid": "allowed",
                     "fionread": "allowed", "getflags": "ENOTTY", "ns_get_userns": "ENOTTY"}, said
+    assert out[2].ok and out[2].output.split() == ["futex_hash", "EINVAL", "memory_merge", "EINVAL", "set_vma",
+                                                   "EINVAL", "pdeathsig", "allowed"], (out[2].error, out[2].output)
     assert out[1].ok, out[1].error
     assert out[1].output.split() == ["loader", "64", "pool", "16", "subprocess", "42", "threads", "30", "asyncio", "6",
                                      "files", "100000", "True", "True", "True"], out[1].output

@@ -535,6 +535,14 @@ MADVISE = {"x86_64": 28, "aarch64": 233}
 MMAP = {"x86_64": 9, "aarch64": 222}
 PRCTL = {"x86_64": 157, "aarch64": 167}
 PR_SET_SECCOMP = 22
+# prctl: only the options a job's libraries ask for, most of them reads of its own settings
+# (PDEATHSIG set and read, DUMPABLE read, KEEPCAPS, NAME set and read, SECCOMP read, CAPBSET_READ,
+# TIMERSLACK read, CHILD_SUBREAPER read, NO_NEW_PRIVS read, TID_ADDRESS, THP_DISABLE read, the
+# vector lengths AArch64's C library reads, AUXV). Others reach memory of the kernel's: a
+# hundred-and-thirty-first review reserved 1 GB of vmalloc space a process with PR_FUTEX_HASH,
+# 3 GB beside a 3 GB cap, seen by no count (PR_SET_VMA names, PR_SET_MEMORY_MERGE, PR_SET_MM are
+# of the same kind). Every other option gets EINVAL, what a kernel without it answers.
+ALLOWED_PRCTL = (1, 2, 3, 7, 15, 16, 21, 23, 30, 37, 39, 40, 42, 51, 64, 0x41555856)
 MAP_SHARED_ANONYMOUS = 0x21
 # A futex without FUTEX_PRIVATE_FLAG on a page of a file is keyed by the file, not by the process:
 # every job maps the same library files, so one job's waiters are another's to wake, and a wake
@@ -611,7 +619,8 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
              (jeq, "EPERM", "ALLOW", MADV_COLD)]
     code += [(jeq, 0, 3, MMAP[arch]), (ld, None, None, 40), (and_, None, None, MAP_SHARED_ANONYMOUS),
              (jeq, "EPERM", "ALLOW", MAP_SHARED_ANONYMOUS)]
-    code += [(jeq, 0, 2, PRCTL[arch]), (ld, None, None, 16), (jeq, "EPERM", "ALLOW", PR_SET_SECCOMP)]
+    code += [(jeq, 0, 2 + len(ALLOWED_PRCTL), PRCTL[arch]), (ld, None, None, 16), (jeq, "EPERM", 0, PR_SET_SECCOMP)]
+    code += [(jeq, "ALLOW", 0, opt) for opt in ALLOWED_PRCTL[:-1]] + [(jeq, "ALLOW", "EINVAL", ALLOWED_PRCTL[-1])]
     code += [(jeq, 0, 1 + len(REFUSED_FCNTL), FCNTL[arch]), (ld, None, None, 24)]
     code += [(jeq, "EPERM", 0, cmd) for cmd in REFUSED_FCNTL[:-1]] + [(jeq, "EPERM", "ALLOW", REFUSED_FCNTL[-1])]
     socket_nr, socketpair_nr = SOCKET[arch]
