@@ -178,7 +178,7 @@ def serve(sock, base_ns: dict, header: dict, uid: int | None, worker_notes: list
             sandbox.become_unprivileged(uid)
         except OSError as exc:
             notes.append(f"privileges: could not drop them ({exc.strerror})")
-        notes += [n for n in [sandbox.seccomp_filter()] if n]
+        notes += [n for n in [sandbox.no_huge_pages(), sandbox.seccomp_filter()] if n]
         sandbox.use_poll()
         wire.send_hello(sock)
         wire.send(sock, {"type": "ready", "notes": notes})
