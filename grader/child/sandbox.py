@@ -536,13 +536,13 @@ MMAP = {"x86_64": 9, "aarch64": 222}
 PRCTL = {"x86_64": 157, "aarch64": 167}
 PR_SET_SECCOMP = 22
 # prctl: only the options a job's libraries ask for, most of them reads of its own settings
-# (PDEATHSIG set and read, DUMPABLE read, KEEPCAPS, NAME set and read, SECCOMP read, CAPBSET_READ,
+# (PDEATHSIG set and read, DUMPABLE set and read, KEEPCAPS, NAME set and read, SECCOMP read, CAPBSET_READ,
 # TIMERSLACK read, CHILD_SUBREAPER read, NO_NEW_PRIVS read, TID_ADDRESS, THP_DISABLE read, the
 # vector lengths AArch64's C library reads, AUXV). Others reach memory of the kernel's: a
 # hundred-and-thirty-first review reserved 1 GB of vmalloc space a process with PR_FUTEX_HASH,
 # 3 GB beside a 3 GB cap, seen by no count (PR_SET_VMA names, PR_SET_MEMORY_MERGE, PR_SET_MM are
 # of the same kind). Every other option gets EINVAL, what a kernel without it answers.
-ALLOWED_PRCTL = (1, 2, 3, 7, 15, 16, 21, 23, 30, 37, 39, 40, 42, 51, 64, 0x41555856)
+ALLOWED_PRCTL = (1, 2, 3, 4, 7, 15, 16, 21, 23, 30, 37, 39, 40, 42, 51, 64, 0x41555856)
 MAP_SHARED_ANONYMOUS = 0x21
 # A futex without FUTEX_PRIVATE_FLAG on a page of a file is keyed by the file, not by the process:
 # every job maps the same library files, so one job's waiters are another's to wake, and a wake
