@@ -364,7 +364,15 @@ def _ta_words(c) -> str:
     if not text:
         return ""
     text = text if len(text) <= 300 else text[:299].rstrip() + "…"
+    text = INLINE_MATH.sub(r"\\(\1\\)", text)
     return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+# A TA's inline math, `$\sigma'(z)$`, as the notebook and the grading app write it. Moodle's MathJax
+# filter reads \( \) and $$ $$ but not a single $, so the comment showed the raw TeX (a TA's
+# review). Pandoc's rule tells math from money: no space inside either $, no digit after the
+# closing one ("$20 and $30" stays); an escaped \$ is no delimiter, nor inside math.
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:[^$\\]|\\[^$]){1,300}?)(?<!\s)\$(?![\d$])")
 
 
 @dataclass

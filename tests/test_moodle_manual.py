@@ -128,6 +128,13 @@ def test_the_tas_comments_on_written_answers_reach_moodles_comment_column():
     assert "units" not in text                      # a positive item with no words for the student
     r.checks[1].review = Review(ta="tessa", at="2026-12-01", comment="x" * 1000)
     assert "x" * 299 + "…" in worksheet.feedback_comment(r) and "x" * 300 not in worksheet.feedback_comment(r)
+    # Inline math as the TA typed it reaches Moodle's MathJax filter, which reads \( \) but not $ (a
+    # TA's review: the raw TeX showed); money, display math and an escaped $ stay as they are.
+    r.checks[1].review = Review(ta="tessa", at="2026-12-01",
+                                comment="use $\\sigma'(z) = \\sigma(z)(1-\\sigma(z))$ here; $$\\frac{a}{b}$$ costs $20 "
+                                        "and $30, not \\$x$")
+    assert ("TA on calc_1_1 (31/50): use \\(\\sigma'(z) = \\sigma(z)(1-\\sigma(z))\\) here; $$\\frac{a}{b}$$ costs "
+            "$20 and $30, not \\$x$.") in worksheet.feedback_comment(r)
     r.checks[1].review = Review(ta="tessa", at="2026-12-01")
     assert "TA on" not in worksheet.feedback_comment(r)
     out, _ = moodle.fill_worksheet(SHEET, [graded(50, pid="5501")])
