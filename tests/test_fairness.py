@@ -800,6 +800,24 @@ def train_and_test(model, hyperparameters):
                                            "    print(model[1], len(model), [type(m).__name__ for m in model], bool(model))\n"
                                            "    optimizer = optim.SGD(")}),
         {}, [], ["!raised:train-and-test"]),
+    # A fairness item: the weights read by the names of the student's own class from the model's
+    # state_dict (KeyError: 'fc1.weight', 4 points lost for a function that works in the notebook).
+    "the-state-dict-read-by-the-classs-own-names": (
+        both({"ann-sigmoid": sigmoid(),
+              "train-and-test": train().replace(
+                  "    plt.show()", "    sd = model.state_dict()\n"
+                                  "    plt.title(f\"{sd['fc1.weight'].norm():.1f} {tuple(sd['out.bias'].shape)}\")\n"
+                                  "    plt.show()")}),
+        {}, [], ["!raised:train-and-test"]),
+    "the-state-dict-of-a-class-that-is-a-sequential": (
+        both({"ann-sigmoid": "class ANN_sigmoid(nn.Sequential):\n    def __init__(self, d_in, d_out):\n"
+                        "        super().__init__(nn.Flatten(), nn.Linear(d_in, 512), nn.Sigmoid(), nn.Linear(512, 1024),\n"
+                        "                         nn.Sigmoid(), nn.Linear(1024, 512), nn.Sigmoid(), nn.Linear(512, d_out))",
+              "train-and-test": train().replace(
+                  "    plt.show()", "    best = {k: v.clone() for k, v in model.state_dict().items()}\n"
+                                  "    model.load_state_dict(best)\n"
+                                  "    plt.title(str(tuple(best['7.weight'].shape)))\n    plt.show()")}),
+        {}, [], ["!raised:train-and-test"]),
     "the-figure-closed-and-returned": (   # the notebook's cells end with the call: Jupyter shows it
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
                                            "    fig, ax = plt.subplots()\n    ax.plot(g1); ax.plot(g2); ax.plot(g3)\n"

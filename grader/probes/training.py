@@ -86,6 +86,13 @@ def model_class(p, names=None, own=None):
             self._read_names()
             return getattr(self, name)
 
+        def state_dict(self, *args, **kwargs):
+            # Its weights by the names of the student's class too (sd["fc1.weight"], sd["7.weight"] of
+            # a class that is itself a Sequential): read first, as a missing attribute is (a fairness
+            # item: a KeyError after the plot). The grader's own keys stay, so loading either works.
+            self._read_names()
+            return super().state_dict(*args, **kwargs)
+
         def _read_names(self):
             if names is not None and not self.__dict__.get("_names_given"):
                 self.__dict__["_names_given"] = True
@@ -403,7 +410,10 @@ def _alias(model, shape, linears):
         if shape.get("kind") in ("sequential", "list", "dict"):
             # The class is itself a container (class ANN_sigmoid(nn.Sequential)): model[1], len(model)
             # and a loop over the model reach its layers as in the notebook (a fairness review).
-            model.__dict__["_as_container"] = build([shape["kind"], shape["children"]])
+            inner = model.__dict__["_as_container"] = build([shape["kind"], shape["children"]])
+            for name, module in vars(inner)["_modules"].items():    # its state_dict's keys ("1.weight")
+                if not has(name):
+                    model.add_module(name, module)
         import sys
         for name, module, attr in shape.get("refs") or []:
             found = getattr(sys.modules[module], attr, None) if module in sys.modules else None
