@@ -724,3 +724,27 @@ def train_and_test(model: nn.Module, hyperparameters: dict):
         ax.plot([v for g in G for v in g[k]])
     plt.show()
 '''
+
+# A hundred-and-thirty-third review: jobs of one worker shared a network namespace, so a job
+# reached a parked job's abstract Unix socket and sent it a descriptor of a file of its own folder
+# (its tmpfs): the folder then outlived the job, counted nowhere (2.4 GB at 50/50). The ReLU cell
+# listens (its job parked with the listener until its hidden run); the sigmoid cell's hidden run,
+# after that, tries to reach it and says so in an error if it could.
+SOCKET_LISTEN = """
+import socket as _socket
+_listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+_listener.bind("\\0grader-review-133")
+_listener.listen(8)
+"""
+SOCKET_MEET = """
+import socket as _socket
+def _meet():
+    _s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        _s.connect("\\0grader-review-133")
+    except OSError:
+        return
+    finally:
+        _s.close()
+    raise ValueError("met-another-jobs-socket")
+"""

@@ -194,6 +194,9 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                         "train-and-test": attacks.FOLDER_KEPT.format(mb=240) + "_held = bytearray(400 * 2**20)\n"
                         "for _i in range(0, len(_held), 4096):\n    _held[_i] = 1\n"
                         "import time\ntime.sleep(1)\n" + sol["train-and-test"]},      # held while the grader looks
+        "SocketsMeet": {"ann-relu": attacks.SOCKET_LISTEN + sol["ann-relu"],
+                        "ann-sigmoid": attacks.SOCKET_MEET + sol["ann-sigmoid"].replace(
+                            "super().__init__()", "super().__init__()\n        _meet()", 1)},
         "Markup": {"ann-relu": "raise ValueError('[/] [bold red]x[/] [link=file:///etc]y[/]')"},
         "Sleep": {"ann-sigmoid": sol["ann-sigmoid"].replace(
             "super().__init__()", "super().__init__()\n        import time\n"
@@ -599,6 +602,16 @@ def test_folders_of_jobs_waiting_for_their_hidden_run_count(batch):
     assert points(r, "code_3_2_models") == 10, messages(r, "code_3_2_models")
     assert points(r, "code_3_2_train") == 0
     assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_train"), messages(r, "code_3_2_train")
+
+def test_a_job_reaches_no_other_jobs_socket(batch):
+    # A hundred-and-thirty-third review: through a parked job's abstract Unix socket, each job sent
+    # a descriptor of its folder on, and ended; its folder (a tmpfs) lived on, counted nowhere. Each
+    # job now has a network namespace of its own: the sigmoid cell's runs, after the ReLU cell's
+    # job began listening, cannot connect (had one, its class would raise).
+    r = report(batch, "MalSocketsMeet")
+    assert auto(r) == 50, messages(r)
+    assert "met-another" not in messages(r) + " ".join(r.get("details", []))
+
 
 SYSV_AND_LIMITS = """
 import ctypes, resource

@@ -304,6 +304,20 @@ def build_root(view: View, uid: int) -> None:
     mount("none", "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
+def own_network() -> str:
+    """A network namespace of the job's own, so that its abstract Unix sockets (names no file
+    holds) reach no other job's: a hundred-and-thirty-third review, told nothing of the fixes,
+    had each job send a descriptor of a file of its folder, and its own listening socket, to a
+    later job of the same worker; an ended job's folder (its own tmpfs) lives on as long as one
+    descriptor of it does, and no count looks there: 2.4 GB held beside 2 GB counted, at 50/50.
+    Some 20 KB of the kernel's memory each, freed shortly after the job."""
+    try:
+        unshare(CLONE_NEWNET)
+    except OSError as exc:
+        return f"network: the job shares the worker's network namespace ({exc.strerror})"
+    return ""
+
+
 def job_folder(size_mb: int) -> str:
     """A private mount and IPC namespace with a fresh tmpfs as the job's folder, also shown as
     /dev/shm and (when nothing else lives there) /tmp: what a job writes, in files or shared

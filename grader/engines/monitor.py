@@ -176,15 +176,23 @@ def _socket_charge() -> int:
 SOCKET_CHARGE = _socket_charge()
 
 
-def _socket_bytes(where: str) -> int:
-    """Every Unix socket of the job's network namespace (the worker's own, which only its jobs
-    use), the ones in flight in a message included, each charged SOCKET_CHARGE: queued socket
-    data belongs to no process (a hundred-and-fourth review held 8 GB so, without a cgroup)."""
-    try:
-        with open(f"{where}/net/unix") as fh:
-            return max(0, sum(1 for _ in fh) - 1) * SOCKET_CHARGE
-    except OSError:
-        return 0
+def _socket_bytes(places: list[str]) -> int:
+    """Every Unix socket of the network namespaces of the job and of the notebook's parked jobs
+    (each job has one of its own; where it could not, the worker's, counted once), the ones in
+    flight in a message included, each charged SOCKET_CHARGE: queued socket data belongs to no
+    process (a hundred-and-fourth review held 8 GB so, without a cgroup)."""
+    seen, total = set(), 0
+    for where in places:
+        try:
+            ns = os.readlink(f"{where}/ns/net")
+            if ns in seen:
+                continue
+            seen.add(ns)
+            with open(f"{where}/net/unix") as fh:
+                total += max(0, sum(1 for _ in fh) - 1) * SOCKET_CHARGE
+        except OSError:
+            continue
+    return total
 
 
 def files_in_use() -> tuple[int, int]:
@@ -327,7 +335,7 @@ class TreeMonitor:
         files = _file_of_the_job(rollups, warm, _file_resident(self.reaper.pid) if self.reaper is not None else 0)
         shared = sum(r.get("Pss_Shmem", 0) for r in rollups)
         used = (max(private, anonymous + shared + files) + sum(pte for _, pte in status) + _memfd_bytes(places)
-                + folders + _socket_bytes(live[self.pid]))
+                + folders + _socket_bytes([live[pid] for pid in (self.pid, *self.spare)]))
         if self.kernel_alarm is not None and kernel > self.kernel_alarm:
             mappings = _mappings(places, MAPPINGS_PER_JOB)
             if mappings > MAPPINGS_PER_JOB:
