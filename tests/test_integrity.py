@@ -603,6 +603,7 @@ def test_folders_of_jobs_waiting_for_their_hidden_run_count(batch):
     assert points(r, "code_3_2_train") == 0
     assert f"{MEMORY_MB} MB" in messages(r, "code_3_2_train"), messages(r, "code_3_2_train")
 
+
 def test_a_job_reaches_no_other_jobs_socket(batch):
     # A hundred-and-thirty-third review: through a parked job's abstract Unix socket, each job sent
     # a descriptor of its folder on, and ended; its folder (a tmpfs) lived on, counted nowhere. Each

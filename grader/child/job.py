@@ -120,7 +120,8 @@ def _isolate(header: dict, uid: int | None) -> list[str]:
         notes.append(f"files: no private job folder ({exc.strerror}); the job writes in /tmp")
         folder = "/tmp"
     else:
-        notes += [n for n in [sandbox.processes_only_proc(), sandbox.own_network()] if n]
+        notes += [n for n in [sandbox.processes_only_proc()] if n]
+    notes += [n for n in [sandbox.own_network()] if n]      # whatever became of the folder
     os.chdir(folder)
     for key in ("HOME", "TMPDIR", "MPLCONFIGDIR"):
         os.environ[key] = folder
