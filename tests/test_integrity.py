@@ -1159,6 +1159,8 @@ print("who holds", tried(lambda: fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack("hhq
 dfd = os.open(os.path.dirname(lib), os.O_RDONLY)
 print("dnotify", tried(lambda: fcntl.fcntl(dfd, 1026, 0x80000001)))
 print("descriptor flags", tried(lambda: fcntl.fcntl(fd, fcntl.F_SETFD, fcntl.FD_CLOEXEC)))
+r, w = os.pipe()
+print("pipe resize", tried(lambda: fcntl.fcntl(w, 1031, 1 << 20)))       # F_SETPIPE_SZ
 """
 
 
@@ -1167,11 +1169,12 @@ def test_a_job_cannot_watch_or_lock_the_files_other_jobs_read(engine):
     watched a library file with inotify, the other opened it so many times in its hidden run,
     and the first printed the count: the hidden seed's last digits, exactly. Watching files
     (inotify, fanotify, dnotify) and locking them (a held lock, or F_GETLK's answer, is seen by
-    every other job) are refused; a job's other uses of fcntl are not."""
+    every other job) are refused; a job's other uses of fcntl are not. Nor may a pipe grow past the
+    64 KB the grader charges it (F_SETPIPE_SZ)."""
     out = engine.run([CellJob("watch", WATCH_AND_LOCK)])[0]
     assert out.ok, out.error
     assert " ".join(out.output.split()) == ("inotify EPERM flock EPERM posix lock EPERM who holds EPERM "
-                                           "dnotify EPERM descriptor flags allowed"), out.output
+                                           "dnotify EPERM descriptor flags allowed pipe resize EPERM"), out.output
 
 
 LEAVE_IN_IPC = """
@@ -2013,4 +2016,78 @@ def test_library_files_mapped_by_two_of_the_jobs_processes_count_once(data_home,
     finally:
         eng.close()
     assert out[0].status.value == "memory" and "400 MB" in out[0].error, (out[0].status, out[0].error, out[0].output)
+    assert out[1].ok, out[1].error
+
+
+# Data queued in pipes by 26 processes of a job, 240 full pipes each; in the second case each
+# process hands its pipes to a thread of its own descriptor table and closes its own copies.
+PIPES_HELD = r"""
+import ctypes, mmap, os, struct, time
+HAND_OVER = %s
+def hand_to_a_thread_of_its_own():
+    # A thread (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD) without CLONE_FILES starts with a copy of
+    # the descriptor table, which /proc/<pid>/fd does not show; it only pauses, in a loop.
+    stack = mmap.mmap(-1, 65536, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    top = ctypes.addressof(ctypes.c_char.from_buffer(stack)) + 65536 - 64
+    code = (b"\xb8\x38\x00\x00\x00" + b"\x48\xbf" + struct.pack("<Q", 0x00010900) + b"\x48\xbe"
+            + struct.pack("<Q", top) + b"\x31\xd2\x45\x31\xd2\x45\x31\xc0\x0f\x05\x48\x85\xc0\x74\x01\xc3"
+            + b"\xb8\x22\x00\x00\x00\x0f\x05\xeb\xf7")
+    m = mmap.mmap(-1, 4096, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS,
+                  prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    m.write(code)
+    kept.append((stack, m))
+    return ctypes.CFUNCTYPE(ctypes.c_long)(ctypes.addressof(ctypes.c_char.from_buffer(m)))()
+kept = []
+def fill():
+    held = []
+    while len(held) < 240:
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        try:
+            while True:
+                os.write(w, b"x" * 65536)
+        except BlockingIOError:
+            pass
+        os.close(w)
+        held.append(r)
+    if HAND_OVER and hand_to_a_thread_of_its_own() > 0:
+        for r in held:
+            os.close(r)
+for _ in range(25):
+    if os.fork() == 0:
+        fill()
+        time.sleep(30)
+        os._exit(0)
+fill()
+time.sleep(4)
+print("held")
+"""
+
+
+@pytest.mark.parametrize("hand_over", [False, True], ids=["in-the-process", "in-a-thread-of-its-own"])
+def test_pipes_a_job_fills_count_against_its_memory(data_home, monkeypatch, hand_over):
+    """Data queued in a pipe is no process's memory: 26 processes of a job holding 240 full pipes
+    each hold some 110 MB that the grader, without a memory cgroup, counted as nothing (a
+    hundred-and-thirty-third review's estimate: 64 to 200 MB a job). Each pipe is now charged what
+    it can hold, and a thread cannot keep a table of descriptors of its own, out of the grader's
+    view (handed over so, the pipes were counted as nothing again). The job that held them is
+    stopped at a 150 MB cap; without them it is counted at some 70 MB."""
+    import dataclasses
+    import platform
+
+    from grader.engines import engine_setup, make_engine
+    from grader.engines.cgroups import JobCgroups
+    from .conftest import fast_spec
+    if hand_over and platform.machine() != "x86_64":
+        pytest.skip("the thread is made by x86-64 machine code")
+    monkeypatch.setattr(JobCgroups, "create", classmethod(lambda cls, *a: (None, ["no memory cgroup (test)"])))
+    spec = fast_spec()
+    spec.limits = dataclasses.replace(spec.limits, memory_mb=150)
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
+    eng.start()
+    try:
+        out = eng.run([CellJob("pipes", PIPES_HELD % hand_over), CellJob("next", "print('next')")])
+    finally:
+        eng.close()
+    assert out[0].status.value == "memory" and "150 MB" in out[0].error, (out[0].status, out[0].error, out[0].output)
     assert out[1].ok, out[1].error

@@ -574,8 +574,11 @@ NEWEST_KNOWN = 456
 FUTEX_PRIVATE_FLAG, FUTEX_CMD_MASK, FUTEX_WAITS = 128, 127, (0, 9)    # FUTEX_WAIT, FUTEX_WAIT_BITSET
 FCNTL = {"x86_64": 72, "aarch64": 25}
 # fcntl commands that see other processes through a file: record locks (F_GETLK even names the
-# holder), open-file-description locks, leases, directory notifications. Descriptor flags stay.
-REFUSED_FCNTL = (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)   # F_GETLK F_SETLK F_SETLKW F_OFD_* F_SETLEASE F_GETLEASE F_NOTIFY
+# holder), open-file-description locks, leases, directory notifications; and resizing a pipe
+# (F_SETPIPE_SZ: the grader charges each pipe what it can hold, which a pipe of 1 MB would exceed).
+# Descriptor flags stay.
+REFUSED_FCNTL = (5, 6, 7, 36, 37, 38, 1024, 1025, 1031, 1026)   # F_GETLK F_SETLK F_SETLKW F_OFD_* F_SETLEASE
+#                                                                F_GETLEASE F_SETPIPE_SZ F_NOTIFY
 # ioctl: only what the C library and Python ask of a file (is it a terminal, its size, non-blocking,
 # close-on-exec, bytes waiting). An ioctl is a door into each driver and file system, and some
 # lead to state of the kernel's beyond the job (a namespace's machine-wide id, a file system's
@@ -610,6 +613,10 @@ PR_SET_THP_DISABLE = 41
 CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}          # clone, clone3
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 REFUSED_CLONE_FLAGS = 0x7E021000    # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET, CLONE_PIDFD
+# A thread (CLONE_THREAD) must share its process's descriptor table (CLONE_FILES), as every
+# pthread does: the descriptors of a thread with a table of its own are not in /proc/<pid>/fd, where
+# the grader counts the job's open files and what its pipes hold.
+CLONE_THREAD, CLONE_FILES = 0x00010000, 0x00000400
 
 
 class _Insn(ctypes.Structure):
@@ -668,7 +675,8 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
     code += [(jeq, 0, 1 + len(ALLOWED_IOCTLS), IOCTL[arch]), (ld, None, None, 24)]
     code += [(jeq, "ALLOW", 0, cmd) for cmd in ALLOWED_IOCTLS[:-1]] + [(jeq, "ALLOW", "ENOTTY", ALLOWED_IOCTLS[-1])]
     code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "LISTS", clone), (ld, None, None, 16),
-             (jset, "EPERM", "ALLOW", REFUSED_CLONE_FLAGS)]
+             (jset, "EPERM", 0, REFUSED_CLONE_FLAGS), (and_, None, None, CLONE_THREAD | CLONE_FILES),
+             (jeq, "EPERM", "ALLOW", CLONE_THREAD)]
     labels = {"ENOSYS": len(code), "EPERM": len(code) + 1, "ALLOW": len(code) + 2, "NONET": len(code) + 3,
               "EAGAIN": len(code) + 4, "EINVAL": len(code) + 5, "ENOTTY": len(code) + 6, "LISTS": len(code) + 7}
     code += [(ret, 0, 0, enosys), (ret, 0, 0, eperm), (ret, 0, 0, allow), (ret, 0, 0, enetunreach),
@@ -688,7 +696,8 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
 def seccomp_filter() -> str:
     """Allow only the calls jobs need (syscalls.ALLOWED, and those _bpf reads the arguments of);
     refuse the syscalls in BLOCKED (EPERM), sockets other than Unix ones (ENETUNREACH, what a
-    job without network gets anyway), clone with namespace flags or CLONE_PIDFD (EPERM), clone3
+    job without network gets anyway), clone with namespace flags or CLONE_PIDFD, or a thread with a
+    descriptor table of its own (EPERM), clone3
     and every call not listed (ENOSYS: the C library falls back). Returns a note when this kernel
     or architecture does not allow it."""
     arch = platform.machine()
