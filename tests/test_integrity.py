@@ -1970,6 +1970,25 @@ def test_a_job_whose_first_thread_has_ended_is_counted_through_a_thread_still_ru
     assert out.status.value == "memory" and "400 MB" in out.error, (out.status, out.error)
 
 
+def _run_without_a_memory_cgroup(data_home, monkeypatch, memory_mb: int, cells: list) -> list:
+    """The cells on an engine whose jobs get no memory cgroup, as without root: as root the cgroup
+    charges what a job holds and reclaims it at its cap, and the grader's own count is not tested."""
+    import dataclasses
+
+    from grader.engines import engine_setup, make_engine
+    from grader.engines.cgroups import JobCgroups
+    from .conftest import fast_spec
+    monkeypatch.setattr(JobCgroups, "create", classmethod(lambda cls, *a: (None, ["no memory cgroup (test)"])))
+    spec = fast_spec()
+    spec.limits = dataclasses.replace(spec.limits, memory_mb=memory_mb)
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
+    eng.start()
+    try:
+        return eng.run(cells)
+    finally:
+        eng.close()
+
+
 # Library files of the Python installation, which every job sees, mapped by two of the job's
 # processes: each page is both processes' and neither's own, and counted nowhere (a
 # hundred-and-twenty-eighth review: 4.26 GB resident, 2.77 GB counted, at 50/50).
@@ -1999,22 +2018,8 @@ time.sleep(3)
 
 
 def test_library_files_mapped_by_two_of_the_jobs_processes_count_once(data_home, monkeypatch):
-    # As root the jobs' memory cgroup charges the pages a job faults in, and reclaims them at its
-    # cap; the count of a grader without one is tested here, as root too.
-    import dataclasses
-
-    from grader.engines import engine_setup, make_engine
-    from grader.engines.cgroups import JobCgroups
-    from .conftest import fast_spec
-    monkeypatch.setattr(JobCgroups, "create", classmethod(lambda cls, *a: (None, ["no memory cgroup (test)"])))
-    spec = fast_spec()
-    spec.limits = dataclasses.replace(spec.limits, memory_mb=400)
-    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
-    eng.start()
-    try:
-        out = eng.run([CellJob("mapped", MAP_LIBRARIES_IN_TWO_PROCESSES), CellJob("next", "print('next')")])
-    finally:
-        eng.close()
+    out = _run_without_a_memory_cgroup(data_home, monkeypatch, 400, [
+        CellJob("mapped", MAP_LIBRARIES_IN_TWO_PROCESSES), CellJob("next", "print('next')")])
     assert out[0].status.value == "memory" and "400 MB" in out[0].error, (out[0].status, out[0].error, out[0].output)
     assert out[1].ok, out[1].error
 
@@ -2072,22 +2077,11 @@ def test_pipes_a_job_fills_count_against_its_memory(data_home, monkeypatch, hand
     it can hold, and a thread cannot keep a table of descriptors of its own, out of the grader's
     view (handed over so, the pipes were counted as nothing again). The job that held them is
     stopped at a 150 MB cap; without them it is counted at some 70 MB."""
-    import dataclasses
     import platform
 
-    from grader.engines import engine_setup, make_engine
-    from grader.engines.cgroups import JobCgroups
-    from .conftest import fast_spec
     if hand_over and platform.machine() != "x86_64":
         pytest.skip("the thread is made by x86-64 machine code")
-    monkeypatch.setattr(JobCgroups, "create", classmethod(lambda cls, *a: (None, ["no memory cgroup (test)"])))
-    spec = fast_spec()
-    spec.limits = dataclasses.replace(spec.limits, memory_mb=150)
-    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
-    eng.start()
-    try:
-        out = eng.run([CellJob("pipes", PIPES_HELD % hand_over), CellJob("next", "print('next')")])
-    finally:
-        eng.close()
+    out = _run_without_a_memory_cgroup(data_home, monkeypatch, 150, [
+        CellJob("pipes", PIPES_HELD % hand_over), CellJob("next", "print('next')")])
     assert out[0].status.value == "memory" and "150 MB" in out[0].error, (out[0].status, out[0].error, out[0].output)
     assert out[1].ok, out[1].error
