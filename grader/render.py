@@ -69,13 +69,25 @@ def clean_text(text: str | None) -> str:
     return _UNSAFE_CHARS.sub("\ufffd", text or "")
 
 
+# Bidirectional embeddings, overrides and isolates reorder what a line appears to say: a
+# hundred-and-thirty-sixth review wrote "\u202eDEDARG 52/52" in an answer, and the TA's page read
+# "25/25 GRADED". On a page they are U+FFFD like other controls (the marks LRM and RLM, which only
+# mark a direction, stay); the stored text keeps them.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_text(text: str | None) -> str:
+    """``clean_text``, and no character that reorders the text around it: what a page shows."""
+    return _BIDI.sub("\ufffd", clean_text(text))
+
+
 _CODE = re.compile(r"`([^`\n]{1,200})`")
 
 
 def message_html(text: str) -> str:
     """A check's message as HTML: escaped, its `code` in <code> (the backticks read as raw markup
     on the pages; a new TA's review)."""
-    return _CODE.sub(r"<code>\1</code>", html.escape(clean_text(text)))
+    return _CODE.sub(r"<code>\1</code>", html.escape(shown_text(text)))
 
 
 def _safe_mathml(markup: str) -> bool:
@@ -153,19 +165,27 @@ def sanitise(markup: str) -> str:
     return cleaner.clean(markup) if cleaner is not None else nh3.clean(markup, **_SANITISER)
 
 
-def answer_html(text: str) -> str:
+def answer_html(text: str, headings: bool = False) -> str:
     """A written answer as safe HTML (cached: the grading app shows the same answers often; not
-    an answer holding photos, megabytes each, which renders in milliseconds anyway)."""
-    return _answer_html(text) if text and "data:image/" in text else _cached_answer_html(text)
+    an answer holding photos, megabytes each, which renders in milliseconds anyway). A student's
+    headings are shown as bold lines: a heading in an answer looked like the grading sheet's own
+    header of the next student's section (a hundred-and-thirty-sixth review wrote "### Jane Doe
+    (k12345678)" and "GRADED: 25 / 25" below it). The course's own texts keep theirs (``headings``)."""
+    if text and "data:image/" in text:
+        return _answer_html(text, headings)
+    return _cached_answer_html(text, headings)
 
 
 @lru_cache(maxsize=8192)
-def _cached_answer_html(text: str) -> str:
-    return _answer_html(text)
+def _cached_answer_html(text: str, headings: bool) -> str:
+    return _answer_html(text, headings)
 
 
-def _answer_html(text: str) -> str:
-    text = clean_text(text)
+_HEADING = re.compile(r"<(/?)h[1-6]>")
+
+
+def _answer_html(text: str, headings: bool) -> str:
+    text = shown_text(text)
     pieces: list[str] = []
     text, pictures = swap_out(text, lambda i: f"{_TOKEN}P{i}P{_TOKEN}")   # after the sanitiser, from our own tag
 
@@ -177,6 +197,8 @@ def _answer_html(text: str) -> str:
     safe = html.escape(MATH.sub(keep, text), quote=False)
     converter = _tools()[0]
     out = converter.render(safe)
+    if not headings:
+        out = _HEADING.sub(lambda m: "</strong></p>" if m.group(1) else "<p><strong>", out)
     if rest:
         out += (f'<p class="removed">[{len(rest)} more characters, shown as text:]</p>'
                 f"<pre>{html.escape(rest)}</pre>")
@@ -195,7 +217,7 @@ def text_html(text: str) -> str:
     """A TA's comment or rubric feedback as safe HTML: plain text whose ``$...$`` formulas are drawn
     as in a written answer (an eighty-third review: "$\\frac{1}{n}$" reached the student as TeX),
     and line breaks kept. No markdown: a TA's ``*`` or ``_`` stays what was typed."""
-    text = clean_text(text)[:RENDERED_CHARS]
+    text = shown_text(text)[:RENDERED_CHARS]
     out, pos = [], 0
     for m in MATH.finditer(text):
         out.append(html.escape(text[pos:m.start()]))

@@ -103,6 +103,36 @@ def test_an_answer_cannot_dress_itself_in_the_pages_own_styles(attack):
     assert not {name for name, _ in attrs} & {"id", "style"}
 
 
+FAKE_HEADER = ("### Jane Doe (k12345678) \u2014 Assignment_7_JaneDoe_k12345678.ipynb\n\n**GRADED: 25 / 25** (TA: Alice)"
+               "\n\nJane Doe\n===\n\n###### *small*")
+
+
+def test_a_heading_in_an_answer_cannot_pass_for_the_pages_own_header():
+    # A hundred-and-thirty-sixth review: an answer's "### Jane Doe (k12345678) ..." looked like
+    # the grading sheet's header of the next section, a classmate's, with "GRADED: 25 / 25" below.
+    html = answer_html(FAKE_HEADER)
+    assert not re.search(r"<h[1-6]", html), html
+    assert "<p><strong>Jane Doe (k12345678) \u2014 Assignment_7_JaneDoe_k12345678.ipynb</strong></p>" in html
+    assert "<p><strong>Jane Doe</strong></p>" in html and "<p><strong><em>small</em></strong></p>" in html
+    assert re.search(r"<h2>Task 1</h2>", answer_html("## Task 1", headings=True))    # the course's own texts
+
+
+REORDERED = "Mine: \u202eDEDARG 52/52\u202c, \u2066isolated\u2069, \u202dforced\u202c \u202aembedded\u202b"
+
+
+def test_no_character_of_an_answer_reorders_what_a_page_shows():
+    # The same review: "\u202eDEDARG 52/52" read "25/25 GRADED" on the TA's page.
+    from grader.gradebook.groups import diff_html
+    from grader.render import message_html, text_html
+    from grader.similarity.pages import esc
+    bidi = re.compile("[\u202a-\u202e\u2066-\u2069]")
+    shown = [answer_html(REORDERED), text_html(REORDERED), message_html(REORDERED),
+             diff_html("Mine: GRADED", REORDERED), esc(REORDERED)]
+    for html in shown:
+        assert not bidi.search(html) and "\ufffdDEDARG 52/52\ufffd" in html, html
+    assert "\u200f" in answer_html("\u05e9\u05dc\u05d5\u05dd\u200f 42")      # a right-to-left mark only marks
+
+
 def test_a_remote_image_becomes_text_and_a_javascript_link_is_not_live():
     html = answer_html(PIXEL + " " + JS_LINK)
     assert "<img" not in html and "[image not shown: tracking]" in html

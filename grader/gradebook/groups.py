@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from ..answer_images import as_text
 from ..answer_text import normalise, numbers
+from ..render import shown_text
 from ..textdiff import MAX_WORDS, word_ops
 from .models import Answer, Conflict, Grade
 from .store import Gradebook
@@ -346,8 +347,8 @@ def diff_html(rep: str, text: str) -> str:
     """How ``text`` differs from the representative, word by word: <del> what it lacks,
     <ins> what it adds; the rest as plain text, all escaped. Spacing is not compared (the
     normal form ignores it too), and ``text`` keeps its own spacing in the display."""
-    a = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(as_text(rep) or "")]
-    b = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(as_text(text) or "")]
+    a = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(shown_text(as_text(rep)))]
+    b = [(m.group(1), m.group(2)) for m in _TOKEN.finditer(shown_text(as_text(text)))]
     out = []
     for op, i1, i2, j1, j2 in word_ops([t for t, _ in a], [t for t, _ in b]):
         if op == "equal":

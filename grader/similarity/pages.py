@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..render import shown_text
 from .analysis import Analysis, Pair, Share
 from .cohort import CODE, Hand
 from .documents import CODE_UNIT, written_words
@@ -70,7 +71,8 @@ def page(title: str, body: str) -> str:
 
 
 def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Escaped, and with no character that reorders the text around it (``render.shown_text``)."""
+    return html.escape(shown_text(str(text)), quote=True)
 
 
 def pct(x: float) -> str:

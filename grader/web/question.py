@@ -78,4 +78,5 @@ def _headings(text: str) -> str:
 def reference(template: Path | None, solution: Path | None, cell_id: str) -> Reference:
     question = _headings(question_text(cells_of(template), cell_id))
     model = _headings(model_text(cells_of(solution), cell_id))
-    return Reference(answer_html(question) if question else "", answer_html(model) if model else "")
+    return Reference(answer_html(question, headings=True) if question else "",
+                     answer_html(model, headings=True) if model else "")
