@@ -287,6 +287,19 @@ def test_a_cell_that_raises_after_defining_keeps_what_it_defined(grader, make_nb
     assert "define what the cell uses in the cell itself" not in alone
 
 
+def test_a_name_another_cell_defines_is_said_to_be_defined_there(grader, make_nb):
+    """A hundred-and-thirty-seventh review: `x.view(-1, d_in)` reads `d_in` of the locked
+    ann-sigmoid-test cell, which is not run when ann-sigmoid is graded; the message listed the
+    provided names, and a student took the provided test cell's `d_in` for one of them."""
+    source = sigmoid().replace("x.view(x.shape[0], -1)", "x.view(-1, d_in)")
+    assert "d_in)" in source
+    r = grader.grade(make_nb({"ann-sigmoid": source}))
+    said = next(c.message for c in r.checks if c.check == "ANN_sigmoid: forward shape")
+    assert "NameError: name 'd_in' is not defined" in said, said
+    assert ("`d_in` is defined in the cells 'ann-sigmoid-test', 'ann-relu-test', which are not run when this one is "
+            "graded. Each cell is graded on its own") in said, said
+
+
 def test_a_cell_that_raises_before_defining_loses_its_checks_with_the_error(grader, make_nb):
     r = grader.grade(make_nb({"ann-sigmoid": "x = undefined_name\n" + sigmoid()}))
     lost = {k for k, ok in passed(r, "code_3_2_models").items() if not ok}

@@ -87,7 +87,7 @@ def test_the_student_view_uses_the_public_run_only():
 @pytest.mark.parametrize("outcome,needle", [
     (None, "no cell defines `ANN_sigmoid` (cell 'ann-sigmoid' is missing); restore the cell"),
     (CellOutcome("ann-sigmoid", Status.ERROR, error="NameError: name 'ANN_relu' is not defined"),
-     "cell 'ann-sigmoid' raised NameError: name 'ANN_relu' is not defined. Each cell is graded on its own"),
+     "cell 'ann-sigmoid' raised NameError: name 'ANN_relu' is not defined. `ANN_relu` is defined in the cell 'ann-relu', which is not run when this one is graded. Each cell is graded on its own"),
     (CellOutcome("ann-sigmoid", Status.ERROR, error="NameError: name 'np' is not defined"),
      "cell 'ann-sigmoid' raised NameError: name 'np' is not defined. `np` is how numpy is usually imported, and no "
      "cell of the notebook imports it"),
