@@ -1434,7 +1434,7 @@ def test_the_list_of_calls_is_apart_from_the_refused_ones_and_numbered_alike_on_
         assert not allowed & set(sandbox.BLOCKED[arch].values())
         looked_into = {sandbox.MADVISE[arch], sandbox.MMAP[arch], sandbox.PRCTL[arch], sandbox.FCNTL[arch],
                        sandbox.FUTEX[arch], sandbox.GETSOCKOPT[arch], sandbox.SETSOCKOPT[arch], sandbox.IOCTL[arch],
-                       *sandbox.SOCKET[arch], *sandbox.CLONE[arch]}
+                       *sandbox.SOCKET[arch], *sandbox.CLONE[arch], sandbox.CLOSE_RANGE[arch]}
         assert not allowed & looked_into
         assert max(allowed) <= sandbox.NEWEST_KNOWN
         assert not {nrs[column] for nrs in UNLISTED.values()} & allowed
@@ -2024,12 +2024,13 @@ def test_library_files_mapped_by_two_of_the_jobs_processes_count_once(data_home,
     assert out[1].ok, out[1].error
 
 
-# Data queued in pipes by 26 processes of a job, 240 full pipes each; in the second case each
-# process hands its pipes to a thread of its own descriptor table and closes its own copies.
+# Data queued in pipes by 26 processes of a job, 240 full pipes each. Handed over, each process's
+# pipes go to a thread with a descriptor table of its own (made by clone without CLONE_FILES, or by
+# a Python thread calling close_range with CLOSE_RANGE_UNSHARE), and the process closes its copies.
 PIPES_HELD = r"""
-import ctypes, mmap, os, struct, time
-HAND_OVER = %s
-def hand_to_a_thread_of_its_own():
+import ctypes, mmap, os, struct, threading, time
+HAND_OVER = %r
+def clone_a_thread_of_its_own():
     # A thread (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD) without CLONE_FILES starts with a copy of
     # the descriptor table, which /proc/<pid>/fd does not show; it only pauses, in a loop.
     stack = mmap.mmap(-1, 65536, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
@@ -2041,7 +2042,16 @@ def hand_to_a_thread_of_its_own():
                   prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
     m.write(code)
     kept.append((stack, m))
-    return ctypes.CFUNCTYPE(ctypes.c_long)(ctypes.addressof(ctypes.c_char.from_buffer(m)))()
+    return ctypes.CFUNCTYPE(ctypes.c_long)(ctypes.addressof(ctypes.c_char.from_buffer(m)))() > 0
+def unshare_in_a_thread():
+    said = []
+    def keep():
+        said.append(ctypes.CDLL(None).syscall(436, ctypes.c_uint(2**32 - 1), ctypes.c_uint(2**32 - 1), ctypes.c_uint(2)))
+        time.sleep(30)
+    threading.Thread(target=keep, daemon=True).start()
+    while not said:
+        time.sleep(0.01)
+    return said[0] == 0
 kept = []
 def fill():
     held = []
@@ -2055,7 +2065,7 @@ def fill():
             pass
         os.close(w)
         held.append(r)
-    if HAND_OVER and hand_to_a_thread_of_its_own() > 0:
+    if HAND_OVER and {"clone": clone_a_thread_of_its_own, "close_range": unshare_in_a_thread}[HAND_OVER]():
         for r in held:
             os.close(r)
 for _ in range(25):
@@ -2069,17 +2079,19 @@ print("held")
 """
 
 
-@pytest.mark.parametrize("hand_over", [False, True], ids=["in-the-process", "in-a-thread-of-its-own"])
+@pytest.mark.parametrize("hand_over", ["", "clone", "close_range"],
+                         ids=["in-the-process", "in-a-thread-made-with-a-table-of-its-own", "in-a-thread-that-unshared-its-table"])
 def test_pipes_a_job_fills_count_against_its_memory(data_home, monkeypatch, hand_over):
     """Data queued in a pipe is no process's memory: 26 processes of a job holding 240 full pipes
     each hold some 110 MB that the grader, without a memory cgroup, counted as nothing (a
     hundred-and-thirty-third review's estimate: 64 to 200 MB a job). Each pipe is now charged what
     it can hold, and a thread cannot keep a table of descriptors of its own, out of the grader's
-    view (handed over so, the pipes were counted as nothing again). The job that held them is
-    stopped at a 150 MB cap; without them it is counted at some 70 MB."""
+    view (handed over so, by clone without CLONE_FILES or by close_range's CLOSE_RANGE_UNSHARE, the
+    pipes were counted as nothing again). The job that held them is stopped at a 150 MB cap; without
+    them it is counted at some 70 MB."""
     import platform
 
-    if hand_over and platform.machine() != "x86_64":
+    if hand_over == "clone" and platform.machine() != "x86_64":
         pytest.skip("the thread is made by x86-64 machine code")
     out = _run_without_a_memory_cgroup(data_home, monkeypatch, 150, [
         CellJob("pipes", PIPES_HELD % hand_over), CellJob("next", "print('next')")])

@@ -617,6 +617,11 @@ REFUSED_CLONE_FLAGS = 0x7E021000    # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSE
 # pthread does: the descriptors of a thread with a table of its own are not in /proc/<pid>/fd, where
 # the grader counts the job's open files and what its pipes hold.
 CLONE_THREAD, CLONE_FILES = 0x00010000, 0x00000400
+# close_range's CLOSE_RANGE_UNSHARE gives the calling thread a table of its own all the same (a
+# Python thread calling it kept a job's pipes out of view); the C library and CPython close ranges
+# without it.
+CLOSE_RANGE = {"x86_64": 436, "aarch64": 436}
+CLOSE_RANGE_UNSHARE = 2
 
 
 class _Insn(ctypes.Structure):
@@ -674,6 +679,7 @@ def _bpf(arch: str) -> list[tuple[int, int, int, int]]:
              (jeq, "EAGAIN", "EINVAL", FUTEX_WAITS[1])]
     code += [(jeq, 0, 1 + len(ALLOWED_IOCTLS), IOCTL[arch]), (ld, None, None, 24)]
     code += [(jeq, "ALLOW", 0, cmd) for cmd in ALLOWED_IOCTLS[:-1]] + [(jeq, "ALLOW", "ENOTTY", ALLOWED_IOCTLS[-1])]
+    code += [(jeq, 0, 2, CLOSE_RANGE[arch]), (ld, None, None, 32), (jset, "EPERM", "ALLOW", CLOSE_RANGE_UNSHARE)]
     code += [(jeq, "ENOSYS", 0, clone3), (jeq, 0, "LISTS", clone), (ld, None, None, 16),
              (jset, "EPERM", 0, REFUSED_CLONE_FLAGS), (and_, None, None, CLONE_THREAD | CLONE_FILES),
              (jeq, "EPERM", "ALLOW", CLONE_THREAD)]
@@ -697,7 +703,7 @@ def seccomp_filter() -> str:
     """Allow only the calls jobs need (syscalls.ALLOWED, and those _bpf reads the arguments of);
     refuse the syscalls in BLOCKED (EPERM), sockets other than Unix ones (ENETUNREACH, what a
     job without network gets anyway), clone with namespace flags or CLONE_PIDFD, or a thread with a
-    descriptor table of its own (EPERM), clone3
+    descriptor table of its own, and close_range unsharing one (EPERM), clone3
     and every call not listed (ENOSYS: the C library falls back). Returns a note when this kernel
     or architecture does not allow it."""
     arch = platform.machine()

@@ -21,12 +21,12 @@ from __future__ import annotations
 # name: (x86-64 number, AArch64 number); None where the architecture has no such call (AArch64
 # has only the *at forms, ppoll and pselect6, and clone for fork). Calls the filter looks into
 # (mmap, madvise, futex, fcntl, ioctl, prctl, socket, socketpair, getsockopt, setsockopt, clone,
-# clone3) are not listed: sandbox._bpf allows them with their arguments checked.
+# clone3, close_range) are not listed: sandbox._bpf allows them with their arguments checked.
 ALLOWED: dict[str, tuple[int | None, int | None]] = {
     # files
     "read": (0, 63), "write": (1, 64), "readv": (19, 65), "writev": (20, 66), "pread64": (17, 67),
     "pwrite64": (18, 68), "preadv": (295, 69), "pwritev": (296, 70), "lseek": (8, 62), "open": (2, None),
-    "openat": (257, 56), "creat": (85, None), "close": (3, 57), "close_range": (436, 436), "dup": (32, 23),
+    "openat": (257, 56), "creat": (85, None), "close": (3, 57), "dup": (32, 23),
     "dup2": (33, None), "dup3": (292, 24), "stat": (4, None), "fstat": (5, 80), "lstat": (6, None),
     "newfstatat": (262, 79), "statx": (332, 291), "statfs": (137, 43), "fstatfs": (138, 44), "access": (21, None),
     "faccessat": (269, 48), "faccessat2": (439, 439), "readlink": (89, None), "readlinkat": (267, 78),
