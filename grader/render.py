@@ -148,14 +148,18 @@ _TAG = re.compile(r"(<[^>]*>)")
 
 
 def _tools():
-    """Per thread: a Markdown converter (reused: building one costs more than converting) and
-    an nh3 cleaner (its allowlists built once). markdown-it (CommonMark, as Jupyter renders a
-    cell) takes time linear in the text; Python-Markdown took minutes on 40,000 brackets."""
+    """Per thread: Markdown converters (reused: building one costs more than converting), one for
+    students' answers, whose headings are bold lines, and one for the course's texts, and an nh3
+    cleaner (its allowlists built once). markdown-it (CommonMark, as Jupyter renders a cell) takes
+    time linear in the text; Python-Markdown took minutes on 40,000 brackets."""
     tools = getattr(_local, "tools", None)
     if tools is None:
-        converter = MarkdownIt("commonmark", {"html": False}).enable("table")
+        answers = MarkdownIt("commonmark", {"html": False}).enable("table")
+        answers.add_render_rule("heading_open", lambda *a: "<p><strong>")
+        answers.add_render_rule("heading_close", lambda *a: "</strong></p>\n")
+        course = MarkdownIt("commonmark", {"html": False}).enable("table")
         cleaner = nh3.Cleaner(**_SANITISER) if hasattr(nh3, "Cleaner") else None
-        tools = _local.tools = (converter, cleaner)
+        tools = _local.tools = (answers, cleaner, course)
     return tools
 
 
@@ -181,9 +185,6 @@ def _cached_answer_html(text: str, headings: bool) -> str:
     return _answer_html(text, headings)
 
 
-_HEADING = re.compile(r"<(/?)h[1-6]>")
-
-
 def _answer_html(text: str, headings: bool) -> str:
     text = shown_text(text)
     pieces: list[str] = []
@@ -195,10 +196,8 @@ def _answer_html(text: str, headings: bool) -> str:
 
     text, rest = text[:RENDERED_CHARS], text[RENDERED_CHARS:]
     safe = html.escape(MATH.sub(keep, text), quote=False)
-    converter = _tools()[0]
+    converter = _tools()[2 if headings else 0]
     out = converter.render(safe)
-    if not headings:
-        out = _HEADING.sub(lambda m: "</strong></p>" if m.group(1) else "<p><strong>", out)
     if rest:
         out += (f'<p class="removed">[{len(rest)} more characters, shown as text:]</p>'
                 f"<pre>{html.escape(rest)}</pre>")

@@ -203,6 +203,20 @@ class Context:
             out.append(c)
         return out
 
+    def _defined_elsewhere(self, name: str, error: str) -> str:
+        """Which cells define ``name`` at top level, a provided test cell included (a
+        hundred-and-thirty-seventh review: `d_in`, set by the locked ann-sigmoid-test cell, was read
+        as a provided name); not the cell that raised, nor for a provided name."""
+        if self.nb is None or name in self.spec.context["names"]:
+            return ""
+        where = [f"'{c.id}'" if c.id else f"at position {c.index + 1}" for c in self.nb.cells
+                 if c.cell_type == "code" and defines(c.source, name) and not (c.id and f"of cell {c.id})" in error)]
+        if not where:
+            return ""
+        many = len(where) > 1
+        return (f" `{name}` is defined in the cell{'s' if many else ''} {', '.join(where[:3])}, "
+                f"which {'are' if many else 'is'} not run when this one is graded.")
+
     def explain(self, error: str, given_model: bool = False) -> str:
         """An error of a student's cell, with what the course's rules say about its usual cause.
         ``given_model``: raised by a function that is handed the model to train."""
@@ -226,14 +240,7 @@ class Context:
                             f"notebook imports it (the cell with the 'imports' tag lists what may be used)")
                 return f"{error}. No cell of the notebook defines `{name}` (a typo?)"
             names = ", ".join(self.spec.context["names"])
-            # Where the name is set, a provided test cell included (a hundred-and-thirty-seventh
-            # review: `d_in`, set by the locked ann-sigmoid-test cell, read as a provided name).
-            name = missing.group(1) if missing and missing.group(1) not in self.spec.context["names"] else None
-            where = [f"'{c.id}'" if c.id else f"at position {c.index + 1}" for c in (self.nb.cells if name and
-                     self.nb is not None else ()) if c.cell_type == "code" and defines(c.source, name)
-                     and not (c.id and f"of cell {c.id})" in error)]      # not the cell that raised
-            set_in = (f" `{name}` is defined in the cell{'s' if len(where) > 1 else ''} {', '.join(where[:3])}, "
-                      f"which {'are' if len(where) > 1 else 'is'} not run when this one is graded." if where else "")
+            set_in = self._defined_elsewhere(missing.group(1), error) if missing else ""
             return (f"{error}.{set_in} Each cell is graded on its own, with only the imports and the provided names "
                     f"({names}) around it, as the assignment's instructions say: define what the cell "
                     f"uses in the cell itself")

@@ -155,9 +155,10 @@ PIPE_SOFT_PAGES = _read_int("/proc/sys/fs/pipe-user-pages-soft", 16_384)
 
 
 def pipe_charge(pipes: int, soft_pages: int | None = None) -> int:
-    """What ``pipes`` pipes can hold at most: a page in each of a pipe's slots, and the two it may keep
-    for reuse once read (one in older kernels). A new pipe has 16 slots until its user holds ``fs.pipe-user-pages-soft``
-    pages of pipes (64 MB), then 2; a job cannot resize one (F_SETPIPE_SZ is refused)."""
+    """What ``pipes`` pipes can hold at most: a page in each of a pipe's slots, and the two it may
+    keep for reuse once read (one in older kernels). A new pipe has 16 slots until its user holds
+    ``fs.pipe-user-pages-soft`` pages of pipes (64 MB), then 2; a job cannot resize one
+    (F_SETPIPE_SZ is refused)."""
     soft = PIPE_SOFT_PAGES if soft_pages is None else soft_pages
     full = pipes if soft <= 0 else min(pipes, soft // PIPE_SLOTS + 1)   # + the one that crosses it
     return (full * (PIPE_SLOTS + 2) + (pipes - full) * (PIPE_SLOTS_PAST_SOFT + 2)) * PAGE
