@@ -1758,10 +1758,9 @@ time.sleep(2.5)
 """
 
 
-@pytest.fixture
-def two_workers(data_home):
-    """Two warm workers whose watch stops a notebook at 6 MB of the kernel's memory. As root the
-    jobs' memory cgroup charges these objects already and the engine watches nothing; the same
+def _watched_workers(data_home, mb: int):
+    """Two warm workers whose watch stops a notebook at ``mb`` MB of the kernel's memory. As root
+    the jobs' memory cgroup charges these objects already and the engine watches nothing; the same
     watch is set here, so that the rule runs the same way as root and unprivileged."""
     import dataclasses
 
@@ -1769,11 +1768,17 @@ def two_workers(data_home):
     from grader.engines.kernelwatch import KernelWatch
     from .conftest import fast_spec
     spec = fast_spec()
-    spec.limits = dataclasses.replace(spec.limits, kernel_memory_mb=6)
+    spec.limits = dataclasses.replace(spec.limits, kernel_memory_mb=mb)
     eng = make_engine("fork", engine_setup(spec, data_home, jobs=2))
     eng.start()
     if eng.watch is None:
-        eng.watch = KernelWatch(6 * 2**20)
+        eng.watch = KernelWatch(mb * 2**20)
+    return eng
+
+
+@pytest.fixture
+def two_workers(data_home):
+    eng = _watched_workers(data_home, 6)
     yield eng
     eng.close()
 
@@ -1804,6 +1809,45 @@ def test_kernel_memory_held_by_a_notebook_graded_alone_stops_it_at_once(two_work
     assert out[0].status.value == "memory" and "kernel memory" in out[0].error, (out[0].status, out[0].error)
     assert out[1].ok and out[1].output.strip() == "next", out[1].error    # the notebook's other cells go on
     assert two_workers.regraded_alone == 0
+
+
+# The same names looked up in both passes, slowly enough that the first pass is stopped halfway:
+# its names stay cached, and a second pass counted from a floor that holds them adds only the rest.
+LOOK_UP_THE_SAME_NAMES_TWICE = """
+import os, time
+_d = os.path.dirname(os.__file__)
+for _i in range(52_000):
+    try:
+        os.stat(f"{_d}/TAG{'q' * 230}{_i:08d}")
+    except OSError:
+        pass
+    if _i % 1000 == 999:
+        time.sleep(0.05)
+print("looked up")
+"""
+
+
+def test_a_notebook_graded_again_alone_is_charged_for_what_its_first_pass_left(data_home):
+    # A hundred-and-fortieth review: 1.45 million missing names, the same in both passes, held
+    # 1.02 GB against a 512 MB limit at 50/50 (the first pass stopped at 512 MB beside a classmate,
+    # the second, alone, counted from a floor that held the first pass's names, added 485 MB).
+    # Here 52,000 names (some 37 MB) against 24 MB: the second pass adds some 11 MB, under the
+    # limit alone, and is charged for it on top of what stayed. The classmate keeps its result.
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+    eng = _watched_workers(data_home, 24)
+    try:
+        source = LOOK_UP_THE_SAME_NAMES_TWICE.replace("TAG", uuid.uuid4().hex[:8])
+        with ThreadPoolExecutor(2) as pool:
+            honest = pool.submit(eng.run, [CellJob("honest", "import time\ntime.sleep(5)\nprint('honest')\n")])
+            time.sleep(0.5)
+            held = pool.submit(eng.run, [CellJob("held", source)])
+            held, honest = held.result()[0], honest.result()[0]
+        assert eng.regraded_alone >= 1            # its first pass was stopped beside the classmate
+        assert held.status.value == "memory" and "kernel memory" in held.error, (held.status, held.error)
+        assert honest.ok and honest.output.strip() == "honest", (honest.status, honest.error)
+    finally:
+        eng.close()
 
 
 def test_a_notebook_graded_right_after_one_stopped_for_the_kernel_memory_is_counted_from_before_it(two_workers):

@@ -69,6 +69,35 @@ def test_the_floor_is_read_once_what_a_stopped_job_left_has_been_freed():
     assert [b.excess(meter()) for _ in range(5)] == [14 * MB] * 5
 
 
+def test_a_second_pass_alone_is_charged_for_what_its_first_pass_left():
+    # A hundred-and-fortieth review looked up the same 1.45 million missing names in both passes:
+    # stopped beside a classmate at 512 MB, then graded alone from a floor that held the first
+    # pass's names (they outlive the job), it added 485 MB more and kept 50/50 with 1.02 GB held.
+    meter = Meter(100 * MB)
+    watch = KernelWatch(6 * MB, meter, files=None, settle_s=0.05)
+    mallory, anna = watch.begin(), watch.begin()        # side by side
+    meter.value = 107 * MB                              # past the limit: neither is known to hold it
+    assert mallory.over(meter()) and anna.over(meter())
+    watch.end(mallory)
+    watch.end(anna)                                     # both stopped; 7 MB of names stay
+    again = watch.begin(since=mallory.start)            # graded again alone
+    assert again.alone and again.carried == 7 * MB
+    meter.value += 5 * MB                               # the rest of the names: under the limit alone
+    assert again.excess(meter()) == 5 * MB < again.limit
+    assert not again.over(meter.value - 2 * MB)         # a few MB, as any notebook grows: not charged
+    assert again.over(meter())                          # more, on top of what stayed past the limit
+    watch.end(again)
+    neighbour = watch.begin(since=anna.start)           # the classmate, graded again alone too
+    assert neighbour.carried == 12 * MB
+    meter.value += 1 * MB
+    assert not neighbour.over(meter())                  # grows as an honest notebook does
+    watch.end(neighbour)
+    fresh = watch.begin()                               # no first pass: only its own growth counts
+    assert fresh.carried == 0
+    meter.value += 5 * MB
+    assert not fresh.over(meter())
+
+
 def test_a_notebook_is_alone_only_while_no_other_has_been_in_flight():
     meter = Meter(0)
     watch = KernelWatch(MB, meter, files=None)

@@ -63,6 +63,7 @@ class _Kept:
     for a later public run to read). Empty when no hidden run had begun."""
     finals: dict[int, CellOutcome] = field(default_factory=dict)        # done in the public pass
     parked: dict[int, tuple[CellOutcome, dict]] = field(default_factory=dict)   # outcome, observed
+    floor: int | None = None            # the kernel watch's floor when the first pass began
 
 
 class Spawner:
@@ -469,6 +470,10 @@ def phases(params: dict) -> list[dict]:
     return [{**params, "runs": {label: p}} for label, p in runs.items()]
 
 
+def _floor(w: "Worker") -> int | None:
+    return w.turn.start if w.turn is not None else None
+
+
 def _end_or_restart(w: "Worker") -> None:
     """The notebook's jobs ended (the worker is sound: its next notebook need not wait for a new
     one to import torch), or the worker replaced if it is gone."""
@@ -593,7 +598,7 @@ class ForkEngine:
         budget = notebook_timeout or lim.notebook_timeout_s
         end = time.monotonic() + budget
         with self.worker() as w:
-            turn = self.watch.begin() if self.watch is not None else None
+            turn = self.watch.begin(kept.floor if kept is not None else None) if self.watch is not None else None
             w.turn, w.beside_others = turn, False
             try:
                 return self._passes(w, jobs, end, budget, kept)
@@ -608,11 +613,11 @@ class ForkEngine:
             outcomes, parked, replace = self._public_runs(w, jobs, end, budget, kept)
         except _BesideOthers:
             _end_or_restart(w)
-            return [], _Kept()                 # no hidden run had begun: the second pass starts afresh
+            return [], _Kept(floor=_floor(w))  # no hidden run had begun: the second pass starts afresh
         # Copies of the outcomes' fields (the hidden runs set them anew); an observation is never
         # changed in place (each run's reply makes a new one), so it is kept as it is.
         first = _Kept({i: o for i, o in enumerate(outcomes) if o is not None},
-                      {i: (copy.copy(run.outcome), run.observed) for i, run in parked})
+                      {i: (copy.copy(run.outcome), run.observed) for i, run in parked}, _floor(w))
         try:
             for i, run in parked:
                 if self.closed.is_set():

@@ -338,7 +338,7 @@ class TreeMonitor:
             raise LimitExceeded("processes", f"held more than {FILES_PER_JOB:,} open or mapped files (the machine's "
                                          f"table of open files is shared by every student's job)")
         kernel = kernel_unreclaimable() if self.kernel_alarm is not None or self.turn is not None else 0
-        if self.turn is not None and self.turn.excess(kernel_held(kernel)) > self.turn.limit:
+        if self.turn is not None and self.turn.over(kernel_held(kernel)):
             grew = (f"made the machine's kernel memory grow by more than {self.turn.limit // 2**20} MB (files, "
                     f"names looked up, sockets, watches: the kernel's own records, which no count of a process's "
                     f"memory shows)")
