@@ -432,3 +432,15 @@ def test_half_an_emoji_or_a_huge_number_is_no_grader_error(grader, tmp_path, sol
     big.write_text(raw.replace('"metadata": {', '"metadata": {"x": ' + "9" * 5000 + ", ", 1), encoding="utf-8")
     with pytest.raises(NotebookError, match="not valid notebook JSON"):
         load_notebook(big)
+
+
+def test_a_layer_computed_in_half_precision_is_told_so_not_detached(grader, checker, make_nb):
+    """A hundred-and-thirty-ninth review: `.half().float()` on one layer lost `activations` and
+    `grader check` asked whether the output was detached from its layers, which it was not; `grader
+    grade` gave its fixed hidden-run text, which did not send the student to the detail."""
+    nb = make_nb({"ann-sigmoid": sigmoid().replace("torch.sigmoid(self.linear3(x))",
+                                                   "torch.sigmoid(self.linear3(x).half().float())")})
+    said = checks_of(checker.grade(nb), "code_3_2_models")["ANN_sigmoid: activations"]
+    assert not said.passed and "lower precision" in said.message and "detached" not in said.message, said.message
+    graded = checks_of(grader.grade(nb), "code_3_2_models")["ANN_sigmoid: activations"]
+    assert not graded.passed and "`grader check`" in graded.message, graded.message

@@ -278,7 +278,11 @@ def test_the_training_pass_names_what_differs():
     assert "not when gradients are on" in _training({**same, "with_train": np.zeros((2, 3))}, ref, 1e-4)
     assert "not in eval mode" in _training({**same, "with_eval": np.zeros((4, 3))}, ref, 1e-4)
     assert "get no gradient" in _training({**same, "with_grads": {"3x2": None}}, ref, 1e-4)
-    assert "gradients that train the layers" in _training({**same, "with_grads": {"3x2": np.zeros(2)}}, ref, 1e-4)
+    assert "gradients that train the layers are not" in _training({**same, "with_grads": {"3x2": np.zeros(2)}}, ref, 1e-4)
+    # Rounded, not detached (a hundred-and-thirty-ninth review: `.half().float()` read "detached?").
+    rounded = _training({**same, "with_grads": {"3x2": np.array([1.004, 0.997])}}, ref, 1e-4)
+    assert "differ slightly" in rounded and "lower precision" in rounded and "detached" not in rounded
+    assert "are not the reference's" in _training({**same, "with_grads": {"3x2": np.array([1.2, 1.0])}}, ref, 1e-4)
     assert _training(same, {}, 1e-4) == ""            # a run without the pass (grade mode's public run)
 
 
