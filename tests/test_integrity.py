@@ -2123,6 +2123,43 @@ print("held")
 """
 
 
+# Pages written far apart in many files of the job's folder: each has nodes of its file's page
+# index of its own, kernel memory the folder's size does not show (and the kernel files as
+# reclaimable, so the watch of its unreclaimable memory does not see them either).
+SPARSE_FILES = """
+import os, time
+page = b"x" * 4096
+for i in range(16_000):
+    fd = os.open(f"/tmp/f{i}", os.O_CREAT | os.O_WRONLY, 0o600)
+    for k in range(4):
+        os.pwrite(fd, page, (k * 4096 + 4095) * 4096)
+    os.close(fd)
+time.sleep(3)
+print("held")
+"""
+
+
+def test_files_of_a_jobs_folder_count_with_what_the_kernel_holds_for_them(data_home, monkeypatch):
+    """A hundred-and-forty-first review: 16,000 files of 4 pages each, 16 MB apart, fill a job's
+    256 MB folder and hold 85 MB of index nodes beside it, counted nowhere without a cgroup (534 MB
+    in two notebooks' jobs at once, at 50/50). Each file and page of the folder is now charged the
+    most the kernel can hold for it: the job, counted at some 260 MB before (some 355 MB now), is
+    stopped at 300."""
+    out = _run_without_a_memory_cgroup(data_home, monkeypatch, 300, [
+        CellJob("sparse", SPARSE_FILES), CellJob("next", "print('next')")])
+    assert out[0].status.value == "memory" and "300 MB" in out[0].error, (out[0].status, out[0].error, out[0].output)
+    assert out[1].ok, out[1].error
+
+
+def test_a_folders_charge_is_its_pages_and_the_most_the_kernel_holds_for_its_files():
+    from grader.engines.monitor import FILE_BYTES, INDEX_NODE_BYTES, folder_charge, index_depth
+    assert [index_depth(b) for b in (4096, 64 * 4096, 65 * 4096, 64 * 2**20, 2**30, 2**30 + 4096)] == [0, 0, 1, 2, 2, 3]
+    assert folder_charge(0, 0, 64 * 2**20) == 0
+    assert folder_charge(4 * 4096, 1, 64 * 2**20) == 4 * 4096 + 4 * 2 * INDEX_NODE_BYTES + FILE_BYTES
+    # The review's folder: 64k pages in 16,000 files, 144,000 index nodes (9 a file) and the files.
+    assert folder_charge(256 * 2**20, 16_000, 64 * 2**20) >= 256 * 2**20 + 144_000 * INDEX_NODE_BYTES
+
+
 @pytest.mark.parametrize("hand_over", ["", "clone", "close_range"],
                          ids=["in-the-process", "in-a-thread-made-with-a-table-of-its-own", "in-a-thread-that-unshared-its-table"])
 def test_pipes_a_job_fills_count_against_its_memory(data_home, monkeypatch, hand_over):

@@ -486,7 +486,7 @@ def set_limits(*, cpu_s: int, file_mb: int, processes: int | None, files: int = 
 # semaphores belong to no process, so an unprivileged grader's count of a job's memory missed them
 # (a hundred-and-first review held 10 GB in segments, a hundred-and-third 5 GB in semaphores).
 # Numbers per architecture (x86-64, AArch64).
-FOLDER_INODES = 20_000     # files and folders in a job's folder: 30 MB of the kernel's memory at most
+FOLDER_INODES = 20_000     # files and folders in a job's folder: some 45 MB of the kernel's memory at most
 # Memory a job holds as files no process has open (a memfd sent over a socket and closed) or as
 # pages referenced by a socket's queue (spliced, vmspliced or sent from a file) is nobody's
 # memory without a cgroup (a hundred-and-sixth review held 4.8 GB so), so memfd_create, splice,

@@ -302,7 +302,7 @@ class Worker:
             self.cgroups.enter(pid)
         run.pid = pid
         run.monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups, spare=self.parked,
-                                  turn=self.turn)
+                                  turn=self.turn, file_mb=lim.file_size_mb)
         source = run.job.source if run.job.source is None else without_magics(run.job.source)
         wire.send(run.sock, {"cell_id": run.job.cell_id, "source": source})
         executed = validate(wire.recv(run.sock, deadline=run.deadline, tick=run.monitor.check,
