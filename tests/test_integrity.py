@@ -2139,6 +2139,106 @@ print("held")
 """
 
 
+# Hard links of one file opened, mapped, closed and deleted: each mapping keeps an open file and
+# the deleted name alive (the name filed as reclaimable kernel memory, which the kernel cannot
+# free while the mapping lives), and the folder no longer counts the link.
+MAPPED_DELETED_LINKS = """
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+def hold(k, n):
+    d = f"/tmp/h{k}"
+    os.mkdir(d)
+    with open(d + "/f", "wb") as fh:
+        fh.write(bytes(4096))
+    for i in range(n):
+        p = f"{d}/{i:06d}" + "x" * 240
+        os.link(d + "/f", p)
+        fd = os.open(p, os.O_RDONLY)
+        libc.mmap(None, 4096, 1, 2, fd, 0)
+        os.close(fd)
+        os.unlink(p)
+kids = []
+for k in range(12):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            hold(k, 6_000)
+            time.sleep(2)
+        finally:
+            os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+print("held")
+"""
+
+
+def test_mappings_that_keep_deleted_names_alive_count_with_them(data_home, monkeypatch):
+    """A hundred-and-forty-second review: 98,000 mappings of deleted hard links held 120 MB of the
+    kernel's memory, 70 MB of it names the kernel files as reclaimable, counted nowhere: under the
+    alarm (which read only the unreclaimable slabs, from each job's start) and at 512 bytes a
+    mapping once counted. The alarm now reads both kinds of slab from the notebook's first job, and
+    a mapping is charged what it can keep alive: the job, counted at some 87 MB before (134 now), is
+    stopped at 110."""
+    out = _run_without_a_memory_cgroup(data_home, monkeypatch, 110, [
+        CellJob("links", MAPPED_DELETED_LINKS), CellJob("next", "print('next')")])
+    assert out[0].status.value == "memory", (out[0].status, out[0].error, out[0].output)
+    assert out[1].ok, out[1].error
+
+
+# The same in a graded cell's own process, which waits (parked) for its hidden run while the
+# notebook's next cell runs.
+MAPPED_IN_THE_CELL = """import ctypes as _c, os as _o
+_libc = _c.CDLL(None)
+_libc.mmap.restype = _c.c_void_p
+_libc.mmap.argtypes = [_c.c_void_p, _c.c_size_t, _c.c_int, _c.c_int, _c.c_int, _c.c_long]
+_o.mkdir("/tmp/h")
+with open("/tmp/h/f", "wb") as _fh:
+    _fh.write(bytes(4096))
+for _i in range(40_000):
+    _p = f"/tmp/h/{_i:06d}" + "x" * 240
+    _o.link("/tmp/h/f", _p)
+    _fd = _o.open(_p, _o.O_RDONLY)
+    _libc.mmap(None, 4096, 1, 2, _fd, 0)
+    _o.close(_fd)
+    _o.unlink(_p)
+"""
+
+
+def test_kernel_memory_of_a_notebooks_waiting_jobs_counts_from_its_first_job(data_home, monkeypatch, solution_nb,
+                                                                             tmp_path):
+    """The same review: the alarm that starts the count of mappings was read afresh at each job, so
+    each of a notebook's cells could hold just under it in its own process, which then waits for its
+    hidden run. Two cells of 40,000 such mappings each (some 50 MB of the kernel's memory, under the
+    64 MB alarm one at a time) are now seen together, from the notebook's first job: the second
+    cell's job is stopped at a 100 MB cap (before, both kept their points)."""
+    import dataclasses
+
+    from grader.engines import engine_setup, make_engine
+    from grader.engines.cgroups import JobCgroups
+    from grader.pipeline import Grader
+    from .conftest import checks_of, fast_spec
+    monkeypatch.setattr(JobCgroups, "create", classmethod(lambda cls, *a: (None, ["no memory cgroup (test)"])))
+    spec = fast_spec()
+    spec.limits = dataclasses.replace(spec.limits, memory_mb=100)
+    sol = {c.id: c.source for c in solution_nb.cells}
+    nb = write_nb(solution_nb, tmp_path, "Assignment_7_Mapped_k20000002.ipynb",
+                  {cell: MAPPED_IN_THE_CELL + sol[cell] for cell in ("ann-sigmoid", "ann-relu")})
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
+    eng.start()
+    try:
+        grader = Grader(spec, eng, hidden=True)
+        grader.prepare()
+        models = checks_of(grader.grade(nb), "code_3_2_models")
+    finally:
+        eng.close()
+    relu = [c for c in models.values() if c.check.startswith("ANN_relu")]
+    assert relu and all(c.points == 0 for c in relu), [(c.check, c.points, c.message) for c in relu]
+    assert any("memory" in c.message for c in relu), [c.message for c in relu]
+
+
 def test_files_of_a_jobs_folder_count_with_what_the_kernel_holds_for_them(data_home, monkeypatch):
     """A hundred-and-forty-first review: 16,000 files of 4 pages each, 16 MB apart, fill a job's
     256 MB folder and hold 85 MB of index nodes beside it, counted nowhere without a cgroup (534 MB

@@ -108,6 +108,7 @@ class Worker:
         self.parked: set[int] = set()    # pids of this notebook's parked jobs: spared by a job's kill
         self.turn: Turn | None = None    # the notebook's turn in the engine's kernel watch
         self.beside_others = False       # a job was stopped for kernel memory others may hold
+        self.kernel_from: int | None = None  # the machine's kernel slabs when the notebook's first job began
         lim = setup.limits
         self.cgroups, self.cgroup_notes = JobCgroups.create(slot, lim.memory_mb, lim.max_processes)
 
@@ -302,7 +303,8 @@ class Worker:
             self.cgroups.enter(pid)
         run.pid = pid
         run.monitor = TreeMonitor(pid, lim.memory_mb, lim.max_processes, self.cgroups, spare=self.parked,
-                                  turn=self.turn, file_mb=lim.file_size_mb)
+                                  turn=self.turn, file_mb=lim.file_size_mb, kernel_from=self.kernel_from)
+        self.kernel_from = run.monitor.kernel_from
         source = run.job.source if run.job.source is None else without_magics(run.job.source)
         wire.send(run.sock, {"cell_id": run.job.cell_id, "source": source})
         executed = validate(wire.recv(run.sock, deadline=run.deadline, tick=run.monitor.check,
@@ -599,7 +601,7 @@ class ForkEngine:
         end = time.monotonic() + budget
         with self.worker() as w:
             turn = self.watch.begin(kept.floor if kept is not None else None) if self.watch is not None else None
-            w.turn, w.beside_others = turn, False
+            w.turn, w.beside_others, w.kernel_from = turn, False, None
             try:
                 return self._passes(w, jobs, end, budget, kept)
             finally:

@@ -24,17 +24,26 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 
-def kernel_unreclaimable() -> int:
-    """The machine's unreclaimable kernel memory (``SUnreclaim``): where every kernel object that
-    no process is charged for lives."""
+def kernel_slabs() -> tuple[int, int]:
+    """The machine's unreclaimable and reclaimable kernel memory (``SUnreclaim``, ``SReclaimable``),
+    read together."""
+    got = {}
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
-                if line.startswith("SUnreclaim:"):
-                    return int(line.split()[1]) * 1024
+                if line.startswith(("SUnreclaim:", "SReclaimable:")):
+                    got[line[:line.index(":")]] = int(line.split()[1]) * 1024
+                    if len(got) == 2:
+                        break
     except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return got.get("SUnreclaim", 0), got.get("SReclaimable", 0)
+
+
+def kernel_unreclaimable() -> int:
+    """The machine's unreclaimable kernel memory (``SUnreclaim``): where every kernel object that
+    no process is charged for lives."""
+    return kernel_slabs()[0]
 
 
 # A negative dentry (a name looked up and not found, which the kernel caches: a dentry of 192
