@@ -200,11 +200,19 @@ def _socket_charge() -> int:
 SOCKET_CHARGE = _socket_charge()
 
 
+# Descriptors in flight in sockets' messages are in no process's table: the kernel lets a user
+# have as many as its open-file limit (256 in a job) and one message more (SCM_MAX_FD, 253). A pipe
+# among them keeps what it holds (a hundred-and-forty-third review: 480 full pipes sent over a
+# socket and closed, 30 MB counted nowhere); every other kind is counted where it lives.
+IN_FLIGHT_FDS = 256 + 253
+
+
 def _socket_bytes(places: list[str]) -> int:
     """Every Unix socket of the network namespaces of the job and of the notebook's parked jobs
     (each job has one of its own; where it could not, the worker's, counted once), the ones in
     flight in a message included, each charged SOCKET_CHARGE: queued socket data belongs to no
-    process (a hundred-and-fourth review held 8 GB so, without a cgroup)."""
+    process (a hundred-and-fourth review held 8 GB so, without a cgroup). Where there is a socket,
+    the pipes its messages can hold in flight too, once (the limit is the user's)."""
     seen, total = set(), 0
     for where in places:
         try:
@@ -216,7 +224,7 @@ def _socket_bytes(places: list[str]) -> int:
                 total += max(0, sum(1 for _ in fh) - 1) * SOCKET_CHARGE
         except OSError:
             continue
-    return total
+    return total + pipe_charge(IN_FLIGHT_FDS) if total else 0
 
 
 def files_in_use() -> tuple[int, int]:
