@@ -11,7 +11,9 @@ FLAG_HELP = {
     "changed": "changed: you changed values the template invites you to change; graded cells run with the "
                "template's values, so this costs nothing",
     "extra-import": "extra-import: a graded cell imports a module the template's imports cell does not list (also "
-                    "when you added it to the imports cell); the assignment asks for those only",
+                    "when you added it to the imports cell); the assignment asks for those only. It costs points "
+                    "only where the course sets a penalty, listed then as the check 'imports rule' (a fallback in "
+                    "`except ImportError` is an import too)",
     "exec": "exec: a graded cell runs code from a string, or may (a name computed when it runs, looked up with "
             "getattr, can reach exec); a TA reads what it runs, no point depends on it",
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "

@@ -832,3 +832,11 @@ def test_an_error_the_message_names_already_is_not_put_first_again():
     assert res["optimizer"][1].count("NotImplementedError") == 1        # said once (a seventy-sixth review)
     assert all(res[c][1] == "not checked: `train_and_test` is not written yet (see optimizer)"
                for c in ("epochs", "test", "plots", "final_weights"))
+
+
+def test_the_extra_import_flag_says_what_it_costs():
+    """A hundred-and-forty-fourth review: `extra-import:tqdm` from a `try: import tqdm` with a
+    fallback said "the assignment asks for those only" and not whether it cost anything."""
+    from grader.flags import explained
+    said = " ".join(explained(["extra-import:tqdm"]))
+    assert "only where the course sets a penalty" in said and "'imports rule'" in said and "ImportError" in said
