@@ -1648,6 +1648,26 @@ def test_one_emoji_in_a_large_notebook_is_refused_before_it_costs_the_grader(tmp
     assert auto(reports["Assignment_7_EmojiFan_k30000013.ipynb"]) == 50      # 1.5 MB of emoji output: graded
 
 
+def test_a_notebook_far_over_the_size_limit_is_refused_without_the_grader_reading_it(tmp_path, spec_dir, data_home):
+    """A hundred-and-forty-seventh review: a notebook is hashed (to skip it on a re-run) before its
+    size is checked, and the hash read the whole file: 1.5 GB of spaces in a 1.6 MB Moodle zip
+    took the grader to 1.6 GB, 600 MB in a folder to 670 MB. Here 1 GB, a sparse file that costs
+    the disk nothing."""
+    folder, out = tmp_path / "subs", tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb", folder)
+    big = folder / "Assignment_7_MalHuge_k30000021.ipynb"
+    shutil.copy(ROOT / "submissions" / "Assignment_7_JaneDoe_k12345678.ipynb", big)
+    os.truncate(big, 2**30)
+    res, rss = grade_cli(folder, out, spec_dir, data_home)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert 0 < rss < 300, rss
+    reports = {json.loads(p.read_text())["file"]: json.loads(p.read_text()) for p in out.glob("*.json")}
+    status = reports[big.name]["status"]
+    assert status.startswith("unreadable") and "1024 MB" in status, status
+    assert auto(reports["Assignment_7_JaneDoe_k12345678.ipynb"]) == 50
+
+
 def test_notebooks_full_of_photos_keep_the_grader_small_and_their_reports_name_the_photos(tmp_path, spec_dir, data_home):
     """Seventy-third review: three 45 MB notebooks of photos graded with two workers took the
     grader to 584 MB (the batch's photos held at once, large blocks kept by the allocator), and
