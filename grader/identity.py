@@ -104,7 +104,7 @@ def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) ->
             key = base if len(p.notebooks) == 1 else f"{base}-{i + 1}"
             raw = str(nb.relative_to(root))
             subs.append(Submission(nb, shown(raw), key, p.id, p.name, len(p.notebooks), raw))
-    taken = {s.key for s in subs}
+    taken = {s.key.casefold() for s in subs}     # keys are unique ignoring case (``_unique``)
     loose = [nb for nb in notebooks if nb not in owner]
     keys: dict[str, list[Path]] = {}
     for nb in loose:
@@ -125,7 +125,7 @@ def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) ->
             rel = str(nb.relative_to(root))
             # Paths that read the same once made safe (or like a participant's key) get a suffix
             # from their own path, so none can take another's name.
-            clash = (len(paths) > 1 and plain != [nb]) or key in taken or key.lower() in BATCH_FILES
+            clash = (len(paths) > 1 and plain != [nb]) or key.casefold() in taken or key.lower() in BATCH_FILES
             subs.append(Submission(nb, shown(rel), f"{key}-{_digest(rel, 8)}" if clash else key, raw_rel=rel))
     return _unique(subs)
 

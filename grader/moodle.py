@@ -170,13 +170,27 @@ def unpack(zip_path: Path, dest: Path, skipped: list[str] | None = None) -> Path
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
     total = 0
+    written: set[Path] = set()
     with zipfile.ZipFile(zip_path) as zf:
         for info in zf.infolist():
             name = _fitting(_name_of(info))
             try:
                 target = (dest / name).resolve()
-                if not target.is_relative_to(root):     # '../out-evil' shares the prefix of 'out'
+                # '../out-evil' shares the prefix of 'out'; 'Mallory_3/../Jane_1/a.ipynb' stays
+                # inside but is written into a classmate's folder (a hundred-and-forty-seventh
+                # review replaced a classmate's notebook so): no part may climb out of its folder.
+                if not target.is_relative_to(root) or name.startswith("/") or \
+                        any(part in (".", "..") for part in name.replace("\\", "/").split("/")):
+                    if skipped is not None:
+                        skipped.append(f"{name}: its path leaves its folder ('..'); Moodle never writes such a name")
                     continue
+                if target in written and not info.is_dir():
+                    # A second entry of one name would replace the first without a word (Moodle
+                    # writes each file once): the first stays, and the TA is told.
+                    if skipped is not None:
+                        skipped.append(f"{name}: a second entry of this name in the zip (the first is graded)")
+                    continue
+                written.add(target)
                 total += info.file_size
                 if total > MAX_UNZIPPED:
                     raise ValueError("the zip unpacks to more than 4 GB")

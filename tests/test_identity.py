@@ -304,3 +304,39 @@ def test_a_member_name_too_long_for_the_disk_is_unpacked_under_a_shorter_one(tmp
     assert skipped == [] and len(names) == 2 and names[0] == "Assignment_7_AnnOk_k10050000.ipynb"
     assert names[1].startswith("Assignment_7_EveLong_k10040000ü") and names[1].endswith(".ipynb")
     assert len(names[1].encode()) <= 255
+
+
+def test_a_loose_notebook_named_like_a_participant_in_other_case_leaves_the_participant_its_key(tmp_path):
+    """A hundred-and-forty-seventh review: a loose `jane_doe_1001.ipynb` beside Moodle's folder of
+    Jane Doe (1001) pushed Jane's report to a suffixed key: the loose key was checked against the
+    participants' keys with case, and made unique without it, so both were suffixed."""
+    touch(tmp_path / "Jane Doe_1001_assignsubmission_file_" / "Assignment_7_JaneDoe_k12345678.ipynb")
+    touch(tmp_path / "jane_doe_1001.ipynb")
+    got = keys(tmp_path)
+    assert got["Jane Doe_1001_assignsubmission_file_/Assignment_7_JaneDoe_k12345678.ipynb"] == "Jane_Doe_1001"
+    assert got["jane_doe_1001.ipynb"].startswith("jane_doe_1001-")
+
+
+def test_a_zip_member_that_climbs_into_a_classmates_folder_or_repeats_a_name_replaces_nothing(tmp_path):
+    """A hundred-and-forty-seventh review: in a zip made again by hand, 'Mallory_1003_.../../Jane
+    Doe_1001_.../x.ipynb' stayed inside the folder it was unpacked to and replaced Jane's notebook,
+    and a second entry of Alice's name replaced hers; both then scored the template's 10/50, and
+    nothing said why."""
+    import zipfile
+
+    from grader import moodle
+    jane = "Jane Doe_1001_assignsubmission_file_/Assignment_7_JaneDoe_k12345678.ipynb"
+    alice = "Alice Xu_1002_assignsubmission_file_/Assignment_7_AliceXu_k10020000.ipynb"
+    with zipfile.ZipFile(tmp_path / "all.zip", "w") as z:
+        z.writestr(jane, '{"jane": 1}')
+        z.writestr(alice, '{"alice": 1}')
+        z.writestr("Mallory Evil_1003_assignsubmission_file_/Assignment_7_Mallory_k10030000.ipynb", "{}")
+        z.writestr("Mallory Evil_1003_assignsubmission_file_/../" + jane, '{"template": 1}')
+        z.writestr("Mallory Evil_1003_assignsubmission_file_/./a.ipynb", "{}")
+        z.writestr(alice, '{"template": 1}')
+    skipped: list[str] = []
+    root = moodle.unpack(tmp_path / "all.zip", tmp_path / "out", skipped)
+    assert (root / jane).read_text() == '{"jane": 1}' and (root / alice).read_text() == '{"alice": 1}'
+    assert len(skipped) == 3, skipped
+    assert "leaves its folder" in skipped[0] and "leaves its folder" in skipped[1]
+    assert skipped[2].startswith(alice) and "second entry" in skipped[2]
