@@ -188,10 +188,12 @@ def _cached_answer_html(text: str, headings: bool) -> str:
 def _answer_html(text: str, headings: bool) -> str:
     text = shown_text(text)
     pieces: list[str] = []
+    sources: list[str] = []
     text, pictures = swap_out(text, lambda i: f"{_TOKEN}P{i}P{_TOKEN}")   # after the sanitiser, from our own tag
 
     def keep(m: re.Match) -> str:
         pieces.append(tex_html(m.group(1) or m.group(2), m.group(1) is not None))
+        sources.append(m.group(1) or m.group(2))
         return f"{_TOKEN}{len(pieces) - 1}{_TOKEN}"
 
     text, rest = text[:RENDERED_CHARS], text[RENDERED_CHARS:]
@@ -202,7 +204,12 @@ def _answer_html(text: str, headings: bool) -> str:
         out += (f'<p class="removed">[{len(rest)} more characters, shown as text:]</p>'
                 f"<pre>{html.escape(rest)}</pre>")
     out = IMG.sub(_image_as_text, out)
-    out = _MARKER.sub(lambda m: pieces[int(m.group(1))] if int(m.group(1)) < len(pieces) else "", out)
+    # A formula inside an attribute (a link's target or title: `[x]($a$)`) stays its TeX, as text:
+    # its markup there broke the attribute open (a hundred-and-forty-sixth review).
+    out = "".join(_MARKER.sub(lambda m: html.escape(sources[int(m.group(1))].strip()) if int(m.group(1)) < len(sources)
+                              else "", part) if part.startswith("<") else
+                  _MARKER.sub(lambda m: pieces[int(m.group(1))] if int(m.group(1)) < len(pieces) else "", part)
+                  for part in _TAG.split(out))
     out = sanitise(out)
     if pictures:            # in text only: a marker inside an attribute (a link's title) is named
         out = "".join(part if part.startswith("<") else _PICTURE.sub(

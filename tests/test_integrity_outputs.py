@@ -216,6 +216,15 @@ def test_placeholders_typed_by_the_student_do_not_break_formulas():
     assert "<math" in html and "\x00" not in html
 
 
+def test_a_formula_as_a_links_target_or_title_stays_inside_the_attribute():
+    """A hundred-and-forty-sixth review: `[click]($x$)` put the formula's MathML into the link's
+    href; its quotes broke the attribute open and left stray markup as text."""
+    html = answer_html('[click]($x$) [t](https://a.example "$y$") [j]($javascript:alert(1)$) $z$')
+    assert '<a href="x"' in html and 'title="y"' in html and "javascript" not in html
+    assert re.search(r'<a href="x" rel="[a-z ]+">click</a>', html), html
+    assert html.count("<math") == 1 and "&quot;" not in html and "&lt;" not in html
+
+
 @pytest.fixture
 def attacked(tmp_path):
     """A report folder whose students wrote every attack into answers, names and file names."""
