@@ -76,14 +76,15 @@ def grade_bytes(items: list[tuple[bytes, str, int]]) -> list[dict]:
 
 def grade_on_cluster(address, spec_path: Path, data_dir: Path | None, notebooks: list[tuple[Path, str]],
                      hidden: bool = True, together: list[list[int]] | None = None,
-                     draw_seed: int | None = None, max_bytes: int | None = None
-                     ) -> Iterator[tuple[Path, SubmissionResult]]:
+                     draw_seed: int | None = None, max_bytes: int | None = None,
+                     window: int | None = None) -> Iterator[tuple[Path, SubmissionResult]]:
     """Yield (path, result) as the cluster finishes them. ``together``: groups of indices into
     ``notebooks`` (one participant's) graded in one task; by default each notebook alone.
     ``draw_seed``: the grader's draw of the hidden ranges, so that every worker grades with the
     same values (None: each worker draws its own). ``max_bytes``: the spec's size limit of a
     notebook; a larger one is sent as its size alone (a hundred-and-forty-seventh review's 1.5 GB
-    notebook would otherwise be read into this process whole)."""
+    notebook would otherwise be read into this process whole). ``window``: tasks in flight at once
+    (by default two per worker thread, at least 4)."""
     from distributed import Client, as_completed
     client = address if isinstance(address, Client) else Client(address)
     groups = together if together is not None else [[i] for i in range(len(notebooks))]
@@ -93,7 +94,7 @@ def grade_on_cluster(address, spec_path: Path, data_dir: Path | None, notebooks:
         # A few groups in flight per worker thread, each submitted when one is done: the bytes of a
         # submitted group stay in this process until its task ends, and the whole class's at once
         # would hold hundreds of MB here.
-        window = max(4, 2 * sum(client.nthreads().values()))
+        window = window or max(4, 2 * sum(client.nthreads().values()))
         pending = iter(groups)
         futures = {}
         done = as_completed()

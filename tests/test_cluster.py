@@ -22,9 +22,10 @@ def test_local_cluster_matches_local_grading(grader, data_home, tmp_path):
         paths.append(tmp_path / n)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        # Two of them as one participant's notebooks (graded in one task, together), one alone.
+        # Two of them as one participant's notebooks (graded in one task, together), one alone; one
+        # task in flight at a time, the next sent when it is done.
         remote = dict(grade_on_cluster(client, grader.spec.path, data_home, [(p, p.name) for p in paths],
-                                       together=[[0, 2], [1]], draw_seed=grader.spec.draw_seed))
+                                       together=[[0, 2], [1]], draw_seed=grader.spec.draw_seed, window=1))
     assert len(remote) == 3
     for p in paths:
         local = grader.grade(p)
