@@ -380,3 +380,24 @@ def test_a_renamed_notebook_outside_moodle_is_pointed_out_and_moved_with_its_gra
     finally:
         gb.close()
     assert not (out / f"{old}.json").exists() and not (out / "feedback" / f"{old}.html").exists()
+
+
+def test_a_renamed_notebook_is_paired_with_the_one_that_fits_best():
+    """A hundred-and-fifty-first review: Bob renamed his notebook, and the renamed one fitted the
+    old report in matriculation number, name and written answers; a classmate who shares his
+    written answers fitted in one way, and the grader named no pair. The best fit is named; two
+    that fit equally well name none."""
+    from grader.cli.grade import renamed_pairs
+    from grader.results import CheckResult, SubmissionResult
+
+    def nb(key, name, matr, sha):
+        answer = CheckResult("calc_1_1", "answer", 10, None, None, "", answer="x", manual_task=True, answer_sha=sha)
+        return SubmissionResult(file=f"{key}.ipynb", name=name, matr_number=matr, key=key, checks=[answer])
+
+    old = nb("Assignment_7_BobY_k22222222", "BobY", "k22222222", "same")
+    renamed = nb("Assignment_7_BobY_k22222222_final", "BobY", "k22222222", "same")
+    cara = nb("Assignment_7_CaraZ_k33333333", "CaraZ", "k33333333", "same")
+    assert renamed_pairs([old], [cara, renamed]) == [(old.key, renamed.key)]
+    assert renamed_pairs([old], [cara]) == [(old.key, cara.key)]             # the written answers alone
+    twin = nb("Assignment_7_BobY_k22222222_v2", "BobY", "k22222222", "same")
+    assert renamed_pairs([old], [cara, renamed, twin]) == []

@@ -590,8 +590,11 @@ def renamed_pairs(gone: list[SubmissionResult], batch: list[SubmissionResult]) -
     """Reports no longer in the graded folder, each with the one notebook of this batch that is
     most likely the same student's, renamed (a ninetieth review: a name corrected as the grader
     told became a second student, the TAs' grades left on the first): the same matriculation
-    number, or the same name, or the same written answers, and nothing else that fits as well.
-    Outside Moodle's folders only: a participant's key does not change with the file name."""
+    number, or the same name, or the same written answers, and nothing else that fits as well: the
+    notebook that fits in most of these ways, where only one does (a hundred-and-fifty-first review:
+    Bob's renamed notebook fitted in all three, a classmate who shares his written answers in one,
+    and no pair was named). Outside Moodle's folders only: a participant's key does not change with
+    the file name."""
     def answers(r: SubmissionResult) -> tuple:
         return tuple(sorted((c.task, c.answer_sha or "") for c in r.checks if c.manual_task and c.answer))
 
@@ -602,10 +605,13 @@ def renamed_pairs(gone: list[SubmissionResult], batch: list[SubmissionResult]) -
     for old in gone:
         if old.participant_id:
             continue
-        fits = [r for r in fresh if (old.matr_number and r.matr_number == old.matr_number)
-                or (name(old) and name(r) == name(old)) or (answers(old) and answers(r) == answers(old))]
-        if len(fits) == 1:
-            pairs.append((old.key, fits[0].key))
+        fit = {r.key: sum((bool(old.matr_number and r.matr_number == old.matr_number),
+                           bool(name(old) and name(r) == name(old)),
+                           bool(answers(old) and answers(r) == answers(old)))) for r in fresh}
+        best = max(fit.values(), default=0)
+        fits = [key for key, n in fit.items() if n == best]
+        if best and len(fits) == 1:
+            pairs.append((old.key, fits[0]))
     return pairs
 
 
