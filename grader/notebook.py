@@ -210,8 +210,10 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
                             f"again") from None
     except RecursionError:
         raise NotebookError("the file is not a notebook: its JSON is nested far deeper than any notebook's") from None
-    except ValueError as exc:      # a number of more than 4,300 digits (Python's limit for int())
-        why = " ".join(str(exc).split())[:120]
+    except ValueError as exc:
+        # A number of more than 4,300 digits (Python's limit for int()): Python's own words suggest a
+        # setting of the interpreter, which means nothing to a student (a hundred-and-forty-eighth review).
+        why = "a number longer than any notebook holds" if "digits" in str(exc) else " ".join(str(exc).split())[:120]
         raise NotebookError(f"the file is not valid notebook JSON ({why}); open it in Jupyter and save it "
                             f"again") from None
     surrogates = _ESCAPED_SURROGATE.search(text) is not None
@@ -237,10 +239,12 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
                 if isinstance(c, dict):
                     c.pop("id", None)    # made up at random by the conversion: no cell was found by them
             notes.append(f"notebook format v{version} was converted to v4; cell IDs are missing")
-        except Exception as exc:  # noqa: BLE001 - any failure is the student's file
-            why = " ".join(str(exc).split())[:200]
-            raise NotebookError(f"notebook format v{version} could not be read ({why}); open it in Jupyter and "
-                                f"save it again") from None
+        except Exception:  # noqa: BLE001 - any failure is the student's file
+            # nbformat's own words ("cannot access local variable 'newcell'", "(None, None)") tell a
+            # student nothing (a hundred-and-forty-eighth review): what happened, in ours.
+            raise NotebookError(f"the file says it is notebook format v{version}, but its cells are not laid out as "
+                                f"v{version}'s are (a newer notebook with a wrong 'nbformat' field?); open it in "
+                                f"Jupyter and save it again") from None
     raw_cells = data.get("cells")
     if not isinstance(raw_cells, list):
         raise NotebookError("the notebook has no list of cells")

@@ -282,3 +282,23 @@ def test_a_broken_character_in_a_large_notebook_is_still_not_utf8(tmp_path):
     p.write_bytes(p.read_bytes().replace("\u201c".encode(), b"\xe2\x80"))
     with pytest.raises(NotebookError, match="not UTF-8"):
         load_notebook(p, NotebookLimits(max_bytes=LIMIT))
+
+
+@pytest.mark.parametrize("version", [1, 3])
+def test_a_notebook_with_a_wrong_old_format_number_is_refused_in_our_words(tmp_path, version):
+    """A hundred-and-forty-eighth review: a v4 notebook whose 'nbformat' says 1 or 3 was refused
+    with nbformat's own words ("cannot access local variable 'newcell'", "(None, None)"), and a
+    5,000-digit number with Python's advice to call sys.set_int_max_str_digits()."""
+    data = json.loads((REF / "template.ipynb").read_text())
+    data["nbformat"] = version
+    p = tmp_path / "nb.ipynb"
+    p.write_text(json.dumps(data))
+    with pytest.raises(NotebookError) as err:
+        load_notebook(p)
+    said = str(err.value)
+    assert f"says it is notebook format v{version}, but its cells are not laid out as v{version}'s are" in said
+    assert "newcell" not in said and "None" not in said
+    p.write_text('{"nbformat": 4, "nbformat_minor": ' + "5" * 5000 + ', "metadata": {}, "cells": []}')
+    with pytest.raises(NotebookError) as err:
+        load_notebook(p)
+    assert "a number longer than any notebook holds" in str(err.value) and "sys." not in str(err.value)
