@@ -168,6 +168,37 @@ def test_code_right_only_for_the_graders_values_loses_what_check_showed(grader, 
     assert grader.grade(right).task_points("code_3_2_train") == 20
 
 
+SEABORN_MEAN = """import seaborn as sns
+import pandas as pd
+def train_and_test(model, hyperparameters):
+    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
+    rows = []
+    for epoch in range(hyperparameters["epochs"]):
+        grads = train(model, train_loader, optimizer, epoch)
+        for layer, values in enumerate(grads, start=1):
+            for step, v in enumerate(values):
+                rows.append({"epoch": epoch, "step": step, "layer": f"linear{layer}", "grad": v})
+    test(model, test_loader)
+    sns.lineplot(data=pd.DataFrame(rows), x="step", y="grad", hue="layer")
+    plt.yscale("log"); plt.show()
+"""
+
+
+def test_the_epochs_mean_with_a_band_is_not_read_as_the_lists_in_check_either(grader, checker, make_nb):
+    """A hundred-and-fifty-third review: seaborn drawing every epoch's steps against one x shows
+    their mean and a band, whose edges with the two public epochs are the two epochs' lists:
+    `grader check` said "ready to hand in", and grading (three epochs) took the 4 points with its
+    fixed text. Now both say what was drawn, and nothing else is lost."""
+    path = make_nb({"train-and-test": SEABORN_MEAN})
+    graded, checked = checks_of(grader.grade(path), "code_3_2_train"), checks_of(checker.grade(path), "code_3_2_train")
+    for got in (graded, checked):
+        assert {k for k, c in got.items() if not c.passed} == {"plots"}
+        assert "the mean of the epochs' lists, mini-batch by mini-batch, with a band around it" in got["plots"].message
+    right = make_nb({"train-and-test": SEABORN_MEAN.replace('"step": step', '"step": epoch * len(values) + step')})
+    assert checks_of(checker.grade(right), "code_3_2_train")["plots"].passed
+    assert grader.grade(right).task_points("code_3_2_train") == 20
+
+
 def test_answers_none_strings_and_wrong_values(grader, make_nb):
     key = tomllib.loads((ROOT / "reference" / "assignment7" / "answer_key.toml").read_text())
     wrong, right = not key["c_"], key["e_"]         # read from the key: it changes with the questions
