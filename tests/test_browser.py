@@ -614,3 +614,44 @@ def test_c_types_after_the_comment_and_esc_saves_only_a_change(browser, served):
     grade = gb.grade("Ben_Gruber_5501", "calc_1_1")
     gb.close()
     assert grade.comment == "missing the bias step Good fix." and grade.version == 2
+
+
+def test_a_rubric_item_ticked_with_the_mouse_leaves_the_keys_working(browser, served):
+    """A hundred-and-fifty-fifth review: a rubric item's checkbox, clicked, kept the focus, and every
+    key went to it: `2` ticked nothing and `j` moved nowhere, with no word. And `g` on an answer
+    without a group said nothing; `e 0` could not reach the tenth item; the keys' list let Tab and
+    `1` reach the page behind it."""
+    gb = gradebook(served)
+    gb.add_item("calc_1_1", 10, "correct proof", "", "setup")
+    gb.add_item("calc_1_1", -2, "sign error", "", "setup")
+    for i in range(3, 11):
+        gb.add_item("calc_1_1", 0, f"note {i}", "", "setup")
+    ids = gb.ids()
+    gb.close()
+    page = login(browser, served, "lee")
+    page.goto(f"{served.base}/t/calc_1_1/a/{ids['Anna_Huber_5500']}")
+    page.locator(".item-box").first.click()                 # the mouse
+    wait_saved(page)
+    page.keyboard.press("2")                                # then the keyboard
+    expect(page.locator("#points")).to_have_text("8")
+    page.keyboard.press("e")
+    page.keyboard.press("0")
+    expect(page.locator(".item-form:visible input[name=description]")).to_have_value("note 10")
+    page.keyboard.press("Escape")
+    page.keyboard.press("?")                                # the keys' list is a dialog
+    expect(page.locator("#help")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#help-close")).to_be_focused()
+    page.keyboard.press("1")                                # nothing under it
+    expect(page.locator("#points")).to_have_text("8")
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
+    alone = None
+    for key, sid in ids.items():
+        page.goto(f"{served.base}/t/calc_1_1/a/{sid}")
+        if page.locator("#group-grade").is_disabled():
+            alone = sid
+            break
+    assert alone is not None
+    page.keyboard.press("g")
+    expect(page.locator("#message")).to_contain_text("no group to grade")

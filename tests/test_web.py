@@ -780,3 +780,33 @@ def test_the_history_counts_each_grade_with_the_rubric_as_it_was_then(app):
     page = alice.get("/history").data.decode()
     assert "none → 10 points" in page, page
     assert "comment changed" in page and "→ 8 points" not in page   # then 8 before and after: no move
+
+
+def test_the_overview_follows_the_last_grades_without_another_grade(tmp_path, monkeypatch):
+    """A hundred-and-fifty-fifth review: the overview (written at most once a minute) still said
+    "pending: 12 answers" after the session's last grades, until the server stopped; opening it in
+    the app now writes it first."""
+    import time
+
+    from grader.web.renderer import Renderer
+    sent = []
+    renderer = Renderer(tmp_path / "gradebook.sqlite", tmp_path, spec=None, delay=0.05, overview_every=1.0)
+    monkeypatch.setattr(renderer, "_request", lambda message: sent.append(message) or "ok")
+    renderer.start()
+    try:
+        renderer.changed({"a"})
+        deadline = time.monotonic() + 10
+        while len(sent) < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        renderer.changed({"b"})                 # within the minute: files, not the overview
+        while len(sent) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert [m["overview"] for m in sent] == [True, False] and sent[1]["keys"] == ["b"]
+        while len(sent) < 3 and time.monotonic() < deadline:       # no grade follows
+            time.sleep(0.02)
+        assert len(sent) == 3 and sent[2] == {"keys": [], "overview": True}, sent
+        renderer.changed({"c"})
+        renderer.flush(overview_now=True)       # a TA opens the overview at once
+        assert sent[3] == {"keys": ["c"], "overview": True}, sent
+    finally:
+        renderer.stop()

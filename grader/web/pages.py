@@ -282,6 +282,9 @@ def change_detail(st, h: dict, who: str | None, rubrics: dict, change: int) -> s
 
 @pages.route("/overview")
 def overview():
+    renderer = state().renderer
+    if renderer is not None:
+        renderer.flush(overview_now=True)       # what was graded since it was last written: now
     path = state().reports / "overview.html"
     if not path.exists():
         abort(404)

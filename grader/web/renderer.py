@@ -30,6 +30,11 @@ class Renderer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._last_overview = 0.0
+        # Files written since the overview was: it is written at most once a minute (charts of the
+        # whole class), and then also when no grade follows (a hundred-and-fifty-fifth review: after
+        # the last grades of a session it said "pending: 12 answers" until the server stopped).
+        self._overview_due = False
+        self._io = threading.Lock()     # one request at a time to the rendering process
         self._child: subprocess.Popen | None = None
         self.error: str | None = None
         self._thread = threading.Thread(target=self._run, name="report-renderer", daemon=True)
@@ -48,7 +53,10 @@ class Renderer:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(timeout=self.overview_every)
+            wait = self.overview_every
+            if self._overview_due:
+                wait = max(0.5, self._last_overview + self.overview_every - time.monotonic())
+            self._wake.wait(timeout=wait)
             if self._stop.is_set():
                 break
             self._stop.wait(self.delay)         # let a burst of clicks settle
@@ -70,21 +78,29 @@ class Renderer:
             raise RuntimeError("the rendering process stopped")
         return reply.strip()
 
-    def flush(self, final: bool = False) -> None:
-        with self._lock:
-            keys, everything = set(self._dirty), self._all
-            self._dirty.clear()
-            self._all = False
-            self._wake.clear()
-        if not keys and not everything and not final:
-            return
-        overview = final or everything or time.monotonic() - self._last_overview > self.overview_every
+    def flush(self, final: bool = False, overview_now: bool = False) -> None:
+        """``overview_now``: the overview too, if anything was written since it was (a TA opens it)."""
+        with self._io:
+            with self._lock:
+                keys, everything = set(self._dirty), self._all
+                self._dirty.clear()
+                self._all = False
+                self._wake.clear()
+            stale = self._overview_due or bool(keys) or everything
+            due = stale and (overview_now or time.monotonic() - self._last_overview > self.overview_every)
+            if not keys and not everything and not final and not due:
+                return
+            overview = final or everything or due or time.monotonic() - self._last_overview > self.overview_every
+            self._flush(keys, everything, overview)
+
+    def _flush(self, keys: set[str], everything: bool, overview: bool) -> None:
         try:
             reply = self._request({"keys": None if everything else sorted(keys), "overview": overview})
             if reply != "ok":
                 raise RuntimeError(reply)
             if overview:
                 self._last_overview = time.monotonic()
+            self._overview_due = not overview
             self.error = None
         except Exception as exc:  # noqa: BLE001 - the gradebook holds the grades; files are retried
             self.error = str(exc)

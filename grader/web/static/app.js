@@ -94,9 +94,25 @@
   }
 
   const help = document.getElementById("help");
-  const toggleHelp = () => { if (help) help.hidden = !help.hidden; };
+  // The list of keys is a dialog: it takes the focus, keeps Tab inside, and gives the focus back
+  // when it closes; keys other than ? and Esc do nothing under it (a hundred-and-fifty-fifth review:
+  // Tab went to the page behind it, and 1 ticked an item there).
+  let beforeHelp = null;
+  const closeHelp = () => {
+    if (!help || help.hidden) return;
+    help.hidden = true;
+    if (beforeHelp && document.contains(beforeHelp)) beforeHelp.focus();
+    beforeHelp = null;
+  };
+  const toggleHelp = () => {
+    if (!help) return;
+    if (!help.hidden) { closeHelp(); return; }
+    beforeHelp = document.activeElement;
+    help.hidden = false;
+    help.focus();
+  };
   const helpClose = document.getElementById("help-close");
-  if (helpClose) helpClose.addEventListener("click", () => { help.hidden = true; });
+  if (helpClose) helpClose.addEventListener("click", closeHelp);
   const helpLink = document.getElementById("help-toggle");
   if (helpLink) helpLink.addEventListener("click", (ev) => { ev.preventDefault(); toggleHelp(); });
 
@@ -106,7 +122,9 @@
 
   document.addEventListener("keydown", (ev) => {
     const t = ev.target;
-    if (t.matches && t.matches("input, textarea, select")) {
+    // Keys belong to a field only where they type: a rubric item's checkbox, once clicked, kept the
+    // focus and took every shortcut with it (a hundred-and-fifty-fifth review).
+    if (t.matches && t.matches("textarea, select, input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit])")) {
       const itemForm = t.closest(".item-form");
       if (ev.key === "Escape" && t.closest("#override-form")) { closeOverride(); return; }   // closed unsaved
       if (ev.key === "Escape" && itemForm) {
@@ -125,7 +143,14 @@
     }
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (ev.key === "?") { toggleHelp(); ev.preventDefault(); return; }
-    if (ev.key === "Escape" && help && !help.hidden) { help.hidden = true; return; }
+    if (help && !help.hidden) {
+      if (ev.key === "Escape") closeHelp();
+      else if (ev.key === "Tab") {
+        ev.preventDefault();
+        (document.activeElement === helpClose || !helpClose ? help : helpClose).focus();
+      }
+      return;
+    }
     if (ev.key === "a") { const f = document.getElementById("anon-form"); if (f) f.submit(); return; }
     if (grading && grading.key(ev.key)) { ev.preventDefault(); return; }
     // Elsewhere, a page's own shortcuts: links and buttons marked data-key.
@@ -361,7 +386,7 @@
       if (editWait !== null) {
         clearTimeout(editWait);
         editWait = null;
-        if (/^[1-9]$/.test(k)) { editItem(+k); return true; }
+        if (/^[0-9]$/.test(k)) { editItem(k === "0" ? 10 : +k); return true; }   // 0: the tenth, as when ticking
         editItem(1);
       }
       if (/^[0-9]$/.test(k)) {
@@ -386,7 +411,10 @@
           comment.setSelectionRange(comment.value.length, comment.value.length);
           return true;
         }
-        case "g": if (!groupButton.disabled) groupGrade(); return true;
+        case "g":
+          if (!groupButton.disabled) groupGrade();
+          else message.textContent = "No other answer reads like this one: there is no group to grade with it.";
+          return true;
         case "u": undo(); return true;
         case "m": document.getElementById("mode-toggle").click(); return true;
         case "q": { const r = document.getElementById("reference"); if (r) r.open = !r.open; return true; }
