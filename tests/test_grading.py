@@ -99,6 +99,8 @@ def test_nn_sequential_flatten_and_functional_relu_are_equivalent(grader, make_n
 @pytest.mark.parametrize("source,failing,needle", [
     (sigmoid(init=LAYERS.replace("nn.Linear(512, 1024)", "nn.Linear(512, 1000)").replace(
         "nn.Linear(1024, 512)", "nn.Linear(1000, 512)")), {"layers", "seeded"}, "found 4"),   # activations judged
+    # A dimension of size 1 too many costs the shape, not the activations (a hundred-and-fifty-fourth review).
+    (sigmoid(ret="self.linear4(x).unsqueeze(1)"), {"forward_shape"}, "got (4, 1, 10)"),
     (sigmoid(ret="F.log_softmax(self.linear4(x), dim=1)"), {"activations"}, "log_softmax"),    # one mistake,
     (sigmoid(ret="torch.softmax(self.linear4(x), dim=1)"), {"activations"}, "softmax"),        # one point
     (sigmoid().replace("torch.sigmoid", "torch.relu"), {"activations"}, "uses relu"),   # one mistake, one point

@@ -322,6 +322,8 @@ def judge_run(model: dict, obs: dict, ref: dict, atol: float, explain=lambda e: 
     out["layers"] = _layers(model, obs, real, unconfirmed)
     out["forward_shape"] = _forward_shape(model, obs if not obs.get("forward_error") else
                                           {**obs, "forward_error": explain(obs["forward_error"])}, ref, real, unconfirmed)
+    if not out["forward_shape"].ok:
+        obs = _batch_by_classes(obs)
     out["activations"] = _activations(model, obs, ref, atol, other, params)
     if other == model["activation"] and out["activations"].ok and len(obs.get("linear") or []) >= 2:
         beyond = own_beyond(model, obs, params, atol, net)
@@ -454,6 +456,32 @@ def _layers(model: dict, obs: dict, real: bool, unconfirmed: str) -> Verdict:
               "nn.Sequential or one attribute per layer)" if not got else "")
     return Verdict(False, f"expected {len(want)} nn.Linear layers {_dims(want)} in this order; "
                           f"found {len(got)}: {_dims(got)}{unseen}")
+
+
+# The outputs a model's observation holds (each a batch of class scores), read again below once
+# the shape check has judged them.
+OUTPUT_KEYS = ("with_weights", "with_wide", "with_low", "with_grads", "with_train", "with_eval", "with_own",
+               "own_wide", "own_low", "own_train", "own_eval", "own_trained")
+
+
+def _batch_by_classes(obs: dict) -> dict:
+    """The outputs with dimensions of size 1 between the batch and the classes left out: (B, 1, 10)
+    is a shape mistake, which `forward shape` costs, not an activation mistake too (a
+    hundred-and-fifty-fourth review: `x.unsqueeze(1)` cost `activations`, whose advice to use relu
+    sent the student to change a right network)."""
+    def squeezed(value):
+        try:
+            a = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            return value
+        if a.ndim <= 2:
+            return value
+        kept = [d for d in a.shape[1:] if d != 1]
+        return a.reshape(a.shape[0], kept[0]).tolist() if len(kept) == 1 else value
+    shaped = {k: squeezed(obs[k]) for k in OUTPUT_KEYS if obs.get(k) is not None}
+    if isinstance(obs.get("outputs"), dict):
+        shaped["outputs"] = {k: squeezed(v) for k, v in obs["outputs"].items()}
+    return {**obs, **shaped}
 
 
 def _forward_shape(model: dict, obs: dict, ref: dict, real: bool, unconfirmed: str) -> Verdict:
