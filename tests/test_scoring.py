@@ -787,6 +787,20 @@ def test_code_that_can_set_the_answers_is_named_with_its_line(extra, construct):
     assert f"`a_` may be set again by {construct}" in rows["a_"].message
 
 
+def test_a_gpu_or_a_download_is_told_with_where_it_was_raised():
+    """A hundred-and-fifty-fourth review: the CUDA text lost the line that raised it, and a download
+    in a graded cell read as the grader's network being down."""
+    c = Context(SPEC, notebook({}), TEMPLATE, False)
+    cuda = c.explain("AssertionError: Torch not compiled with CUDA enabled (line 3 of cell train-and-test)",
+                     given_model=True)
+    assert "runs on the CPU" in cuda and "(line 3 of cell train-and-test)" in cuda
+    download = c.explain("RuntimeError: Error downloading train-images-idx3-ubyte.gz: Tried http://x/, got: "
+                         "<urlopen error [Errno -3] Temporary failure in name resolution> (line 2 of cell "
+                         "train-and-test)", given_model=True)
+    assert download.startswith("RuntimeError: a download failed (line 2 of cell train-and-test). The grader has no network")
+    assert "train_loader" in download and "urlopen" not in download
+
+
 def test_errors_a_student_cannot_act_on_are_said_in_their_terms():
     """An eighty-fifth review: a fixed "cuda" read "Cannot re-initialize CUDA in forked subprocess ...
     use the 'spawn' start method"; SGD(model, ...) named the grader's Flatten; a missing

@@ -244,6 +244,18 @@ class Context:
             return (f"{error}.{set_in} Each cell is graded on its own, with only the imports and the provided names "
                     f"({names}) around it, as the assignment's instructions say: define what the cell "
                     f"uses in the cell itself")
+        if "CUDA" in error and any(t in error for t in ("forked subprocess", "NVIDIA driver", "not compiled with CUDA",
+                                                         "no CUDA GPUs", "CUDA driver")):
+            # How the grader runs cells ("re-initialize CUDA in forked subprocess ... 'spawn'") is no
+            # fix for a student (an eighty-fifth review).
+            return ("RuntimeError: CUDA is not available" + _where(error) + ". The grader runs on the CPU, without a "
+                    "GPU: move the model and data with the notebook's `device` (model.to(device)), never a fixed \"cuda\"")
+        if any(t in error for t in ("Error downloading", "urlopen error", "Temporary failure in name resolution",
+                                    "Network is unreachable", "Name or service not known")):
+            # A download's network error reads as the grader's internet being down (a hundred-and-fifty-fourth review).
+            return (f"{error.split(':', 1)[0]}: a download failed{_where(error)}. The grader has no network, and "
+                    f"the notebook needs none: use the provided train_loader and test_loader (FashionMNIST is "
+                    f"loaded for you), never download=True in a graded cell")
         if given_model and error.startswith("AssertionError"):
             sizes = next((t.cfg.get("params", {}).get("layers") for t in self.spec.tasks
                           if t.cfg.get("kind") == "training"), None)
@@ -257,12 +269,6 @@ class Context:
             return (f"{error}. The grader calls train_and_test with a model of its own: as many Linear layers as "
                     f"the table's, narrower, named linear1 to linear4 as `train` names them; take what the "
                     f"optimizer trains from model.parameters() (or those names), not other names of your class")
-        if "CUDA" in error and any(t in error for t in ("forked subprocess", "NVIDIA driver", "not compiled with CUDA",
-                                                         "no CUDA GPUs", "CUDA driver")):
-            # How the grader runs cells ("re-initialize CUDA in forked subprocess ... 'spawn'") is no
-            # fix for a student (an eighty-fifth review).
-            return ("RuntimeError: CUDA is not available. The grader runs on the CPU, without a GPU: move the model "
-                    "and data with the notebook's `device` (model.to(device)), never a fixed \"cuda\"")
         if "cannot assign module before Module.__init__() call" in error:
             return f"{error}. Call super().__init__() first in __init__, before any layer is assigned"
         if "optimizer can only optimize Tensors" in error or "params argument given to the optimizer" in error:
@@ -279,6 +285,13 @@ class Context:
             return (f"{error}. Don't import any other packages than listed in the cell with the 'imports' tag "
                     f"(allowed: {', '.join(sorted(self.spec.allowed_modules(self.template)))})")
         return error
+
+
+def _where(error: str) -> str:
+    """Where the error was raised, as the job tells it (" (line 3 of cell train-and-test)"), kept when
+    the grader words the error itself (a hundred-and-fifty-fourth review: the CUDA text lost it)."""
+    m = re.search(r" \(line \d+ of cell [^)]*\)", error)
+    return m.group(0) if m else ""
 
 
 # Names that are modules by convention: a NameError for one is a missing import, not a typo.
