@@ -403,6 +403,23 @@ def test_a_moved_cell_is_told_where_it_belongs():
            "ANN_sigmoid(d_in, d_out)`)" in " ".join(buf.getvalue().split())
 
 
+def test_a_cell_moved_below_a_heading_is_told_the_heading_as_the_student_reads_it():
+    """A hundred-and-fifty-fourth review: the heading was named as its HTML cut to 40 characters,
+    '<h3 style="color:rgb(208,90,80)">Code...', which three headings share."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import SubmissionResult
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, flags=["reordered:train-and-test"])
+    buf = io.StringIO()
+    render_check(r, load_spec(), Console(file=buf, width=160, color_system=None))
+    said = " ".join(buf.getvalue().split())
+    assert "which belongs right after `Code 3.2 (20 Points)`" in said and "<h3" not in said, said
+
+
 def test_every_line_of_the_check_fits_an_80_column_terminal():
     """The last line ("to fix: ... and ... and ...") ran to 118 characters at COLUMNS=80."""
     import io
