@@ -368,6 +368,34 @@ def test_the_students_check_warns_of_unfinished_written_answers_and_counts_probl
     assert "ready to hand in" in buf.getvalue()
 
 
+def test_checks_that_stopped_at_an_error_another_names_are_one_thing_to_fix():
+    """A hundred-and-fifty-fourth review: one error in train_and_test was five things to fix, four
+    of them "(the error is named under optimizer)"."""
+    import io
+
+    from rich.console import Console
+
+    from grader.cli.check import render_check
+    from grader.results import CheckResult, SubmissionResult
+    error = "`train_and_test` raised RuntimeError: CUDA is not available (line 3 of cell train-and-test). ..."
+    follow = {"epochs": "`train_and_test` stopped with an error before it called `train`",
+              "test": "`test(model, test_loader)` was not reached: `train_and_test` stopped with an error first",
+              "plots": "not checked, so no point: there are no gradient lists from `train` to look for (see epochs)"}
+    r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
+                         filename_ok=True, checks=[
+                             CheckResult("code_3_2_train", "optimizer", 4.0, 0.0, False, error),
+                             *[CheckResult("code_3_2_train", c, 4.0, 0.0, False, f"{m} (the error is named under optimizer)")
+                               for c, m in follow.items()],
+                             CheckResult("code_3_2_models", "ANN_relu: seeded", 1.0, 0.0, False,
+                                         "not checked (the error is named under optimizer)")])
+    buf = io.StringIO()
+    render_check(r, load_spec(), Console(file=buf, width=120, color_system=None))
+    text = " ".join(buf.getvalue().split())
+    assert "To fix (2):" in text and "train_and_test: optimizer, epochs, test, plots" in text
+    assert "(epochs, test, plots: not checked, as it stopped at this error)" in text
+    assert text.count("named under optimizer") == 1                  # another task's check stays its own
+
+
 def test_an_edited_cell_is_named_by_the_line_the_student_changed():
     """A student's review: `edited (imports: \\`import torch\\`)` read as if `import torch` was changed."""
     import io

@@ -237,7 +237,9 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
             if len(group) > 1:     # one error, said once: "ANN_sigmoid: builds, layers, ..." (a student's review)
                 label += ", " + ", ".join(d.check.rsplit(": ", 1)[-1] for d in group[1:])
             out(Text("  ✗ ", style="red") + Text(label, style="bold"))
-            for line in _wrap(c.message, width, "    "):
+            after = [d.check.rsplit(": ", 1)[-1] for d in group[1:] if d.message != c.message]
+            message = c.message + (f" ({', '.join(after)}: not checked, as it stopped at this error)" if after else "")
+            for line in _wrap(message, width, "    "):
                 out(Text(line))
     unsure = _unfinished_answers(r, spec)
     if unsure:
@@ -389,8 +391,14 @@ def _same_message(failed: list) -> list[list]:
     for c in failed:
         prev = groups[-1][0] if groups else None
         head = lambda check: check.rsplit(": ", 1)[0] if ": " in check else ""   # noqa: E731
-        if prev is not None and prev.task == c.task and prev.message == c.message and head(prev.check) == head(c.check) \
-                and c.check not in ("answer", "notebook"):
+        # A check that stopped at the error another check of the group names ("... (the error is
+        # named under optimizer)") is that entry too: one error, not five things to fix (a
+        # hundred-and-fifty-fourth review).
+        named = prev is not None and prev.task == c.task and any(
+            c.message.endswith(f"(the error is named under {d.check.rsplit(': ', 1)[-1].replace('_', ' ')})")
+            for d in groups[-1])
+        if prev is not None and prev.task == c.task and (prev.message == c.message or named) \
+                and head(prev.check) == head(c.check) and c.check not in ("answer", "notebook"):
             groups[-1].append(c)
         else:
             groups.append([c])
