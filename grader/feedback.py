@@ -104,12 +104,17 @@ def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None
         pts = r.task_points(task.id)
         shown = "pending" if pts is None else f"{pts:g}"
         rows.append(f'<tr><th colspan="4">{html.escape(task.title)} — {shown} / {task.max_points:g}</th></tr>')
+        before = None
         for c in checks:
             p = "" if c.points is None else f"{c.points:g}/{c.max_points:g}"
             # Not graded (unreadable): the reason is said once above the table, not in every row.
             said = "not graded: see above" if r.status != "graded" and c.check == "notebook" else _message(c)
+            # One error that cost several checks is said once (a hundred-and-fifty-fourth review: a
+            # time-out's long sentence five times over).
+            shown = "the same as above" if said == before and len(said) > 40 and c.answer is None else said
+            before = said
             rows.append(f"<tr><td>{html.escape(c.check)}</td><td>{p}</td><td>{_status(c)}</td>"
-                        f"<td>{message_html(said)}{_review(c)}</td></tr>")
+                        f"<td>{message_html(shown)}{_review(c)}</td></tr>")
     flags = "".join(f'<span class="flag">{html.escape(f)}</span>' for f in r.flags
                     if not f.startswith("note:") and f not in TA_ONLY_FLAGS)
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.filename_problems)

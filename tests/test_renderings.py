@@ -275,3 +275,14 @@ def test_the_overviews_bins_are_even_and_centred_on_whole_points(top):
     assert len(widths) == 1 and len(edges) - 1 <= 11
     assert edges[0] == -0.5 and edges[-1] >= top + 0.5
     assert all(any(a < p < b for a, b in zip(edges, edges[1:])) for p in range(top + 1))   # never on an edge
+
+
+def test_one_error_that_cost_several_checks_is_said_once_on_the_feedback_page():
+    """A hundred-and-fifty-fourth review: a time-out's long sentence stood in five rows of one task."""
+    r = result(0, PROOF)
+    why = "the cell ran past its time limit of 60 s (an endless loop, or far more work than the task needs?)"
+    train = [CheckResult("code_3_2_train", c, 4.0, 0.0, False, why)
+             for c in ("optimizer", "epochs", "test", "plots", "final_weights")]
+    r.checks = [c for c in r.checks if c.task != "code_3_2_train"] + train
+    page = student_page(r, SPEC)
+    assert page.count("ran past its time limit") == 1 and page.count("the same as above") == len(train) - 1
