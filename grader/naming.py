@@ -197,6 +197,9 @@ def _suggestion(stem: str, assignment: int, matr: str) -> str:
         return ""                     # one word is no full name: no example to copy
     if number:
         return f"; rename it to 'Assignment_{assignment}_{name}_k{number.group(1)}.ipynb'"
+    if matr:        # a number of the wrong form is one (a hundred-and-fifty-fourth review: "holds none")
+        return (f", e.g. 'Assignment_{assignment}_{name}_k12345678.ipynb' with your own matriculation number "
+                f"('{matr}' in the name is not 'k' followed by 8 digits: keep a leading zero)")
     return (f", e.g. 'Assignment_{assignment}_{name}_k12345678.ipynb' with your own matriculation number "
             f"(the name holds none)")
 
@@ -254,11 +257,15 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     name = matr = number = ""
     if len(parts) >= 4 and parts[0] == "Assignment":
         number, matr, name = parts[1], parts[-1], "_".join(parts[2:-1])
-    elif len(parts) >= 2:
-        # Best effort: find the matriculation number and the name even in a wrong layout.
-        matr = next((p for p in parts if re.fullmatch(r"[kK]?\d{7,9}", p)), "")
-        name = next((p for p in parts if p and p[0].isupper() and p.isalpha() and p != "Assignment"), "")
-        number = next((p for p in parts if p.isdigit() and len(p) < 3), "")
+    elif len(re.split(r"[_\s-]+", stem)) >= 2:
+        # Best effort: find the matriculation number and the name even in a wrong layout, with
+        # hyphens or spaces for underscores too ('Assignment7-JaneDoe-12345678': `grader check` named
+        # the name to use, and summary.csv had no name or number; a hundred-and-fifty-fourth review).
+        loose = parts if len(parts) >= 2 else re.split(r"[_\s-]+", stem)
+        matr = next((p for p in loose if re.fullmatch(r"[kK]?\d{7,9}", p)), "")
+        name = next((p for p in loose if p and p[0].isupper() and p.isalpha() and p != "Assignment"
+                     and (loose is parts or len(split_name_parts(p)) >= 2)), "")   # 'Jane' of 'Jane Doe': none
+        number = next((p for p in loose if p.isdigit() and len(p) < 3), "")
     if not (len(parts) >= 4 and parts[0] == "Assignment"):
         problems.append(f"the name must follow 'Assignment_{assignment}_NameSurname_k12345678.ipynb'"
                         + _suggestion(stem, assignment, matr))

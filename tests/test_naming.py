@@ -167,3 +167,17 @@ def test_a_one_part_name_follows_the_rule():
     asks that every part of the name starts with a capital letter, and it has one part."""
     p = parse_filename("Assignment_7_Sukarno_k12345678.ipynb", 7)
     assert p.ok and p.name == "Sukarno" and not p.problems
+
+
+def test_a_name_with_hyphens_gives_its_name_and_a_wrong_number_is_named_not_missing():
+    """A hundred-and-fifty-fourth review: 'Assignment7-JaneDoe-12345678' got the exact name to use
+    from `grader check`, while summary.csv had neither name nor number; and 'K1234567' was told
+    "the name holds none"."""
+    p = parse_filename("Assignment7-JaneDoe-12345678.ipynb", 7)
+    assert (p.name, p.matr_number) == ("JaneDoe", "12345678")
+    assert "rename it to 'Assignment_7_JaneDoe_k12345678.ipynb'" in p.problems[-1]
+    p = parse_filename("assignment7_max_mueller_K1234567 (2).ipynb", 7)
+    assert "'K1234567' in the name is not 'k' followed by 8 digits" in p.problems[-1]
+    assert "holds none" not in p.problems[-1]
+    p = parse_filename("Assignment 7 - Jane Doe.ipynb", 7)      # a first name alone is no name
+    assert p.name == "" and "holds none" in p.problems[-1]
