@@ -439,9 +439,11 @@ def timeout_message(phase: int, limit: float) -> str:
     if phase < 0:
         return f"the cell did not finish within {limit:.0f} s (endless loop or sleep?); it was stopped"
     if phase == 0:
-        return (f"the cell ran, but the check's call of what it defines (as `grader check` makes it, with the "
-                f"public values) did not finish within the cell's {limit:.0f} s (a loop that never ends, or "
-                f"training slower than it needs to be?); it was stopped")
+        # Said in the student's terms: which call, with which values (a hundred-and-fifty-fourth
+        # review read "the check's call of what it defines" as jargon).
+        return (f"the cell ran, but calling what it defines (the grader calls your function or model with the "
+                f"assignment's values, as the notebook's own cells below it do) did not finish within the cell's "
+                f"{limit:.0f} s: a loop that never ends, or training far slower than it needs to be? It was stopped")
     return HIDDEN_RUN_TIMEOUT
 
 
