@@ -373,6 +373,29 @@ def test_an_answer_written_above_the_placeholder_or_into_the_heading_goes_to_a_t
     assert r.points == 0.0 and r.answer is None and r.message.startswith("not answered")
 
 
+def test_an_answer_typed_above_the_next_sections_heading_goes_to_the_task_above():
+    """A hundred-and-fifty-seventh review: Calculation 2's answer typed at the top of the next cell
+    (the heading of Task 3), under its untouched placeholder, scored 0 and reached no TA; typed above
+    the heading of Calculation 1.2, Calculation 1.1's answer was read as part of 1.2's."""
+    def graded(heading_cell, answer_cell):
+        base = []
+        for cid, kind, src in SOLUTION:
+            if cid == heading_cell:
+                src = "My proof: w = 1.\n\n" + src
+            base.append((cid, kind, "YOUR ANSWER HERE" if cid == answer_cell else src))
+        c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+        return {t: manual.score(SPEC.task(t), c, [], [])[0] for t in ("calc_1_1", "calc_1_2", "calc_2")}, c
+
+    rows, c = graded("md-06", "calc-1-1")
+    assert rows["calc_1_1"].answer == "My proof: w = 1." and rows["calc_1_1"].points is None
+    assert "My proof" not in rows["calc_1_2"].answer and "moved:calc-1-1" in c.flags
+    assert any("at the top of the cell below it, above that cell's heading" in d for d in c.details), c.details
+    rows, c = graded("md-09", "calc-2")
+    assert rows["calc_2"].answer == "My proof: w = 1." and "moved:calc-2" in c.flags
+    rows, c = graded("md-06", None)              # 1.1 answered: what stands above 1.2's heading stays 1.2's
+    assert "My proof" in rows["calc_1_2"].answer and "My proof" not in rows["calc_1_1"].answer
+
+
 def test_a_missing_answer_cell_scores_zero_and_one_found_by_its_heading_is_flagged():
     (r,) = manual.score(CALC, ctx(drop=("calc-1-1",)), [], [])      # not the next task's heading instead
     assert (r.points, r.passed, r.answer, r.task, r.check) == (0.0, False, None, "calc_1_1", "answer")

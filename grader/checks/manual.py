@@ -43,20 +43,56 @@ def _answer(cell: Cell) -> str:
     return embed(source, {name: (mime, data) for name, mime, data in cell.pictures}, dict(cell.refused)).strip()
 
 
+def _extra_lines(ctx: Context, cell: Cell) -> tuple[list[str], list[str]] | None:
+    """The lines a student typed into a template's markdown cell: those before its first line of the
+    template's, and the others. None: not a template cell."""
+    template = ctx.template.by_id(cell.id) if cell.id else []
+    if cell.cell_type != "markdown" or not template:
+        return None
+    known = {ln.strip() for t in template for ln in t.source.split("\n")}
+    lines = cell.source.split("\n")
+    first = next((i for i, ln in enumerate(lines) if ln.strip() and ln.strip() in known), len(lines))
+    return ([ln for ln in lines[:first] if ln.strip() not in known],
+            [ln for ln in lines[first:] if ln.strip() not in known])
+
+
+def _cell_at(ctx: Context, index: int) -> Cell | None:
+    return next((c for c in ctx.nb.cells if c.index == index), None)
+
+
+def _as_answer(cell: Cell, lines: list[str]) -> list[str]:
+    extra = "\n".join(lines).strip()
+    return [] if unanswered(extra) else [embed(typed_markers(extra), {n: (m, d) for n, m, d in cell.pictures},
+                                              dict(cell.refused))]
+
+
+def _left_unanswered(cell: Cell | None) -> bool:
+    return cell is not None and cell.cell_type in ("markdown", "raw") and unanswered(cell.source)
+
+
 def _typed_into_heading(ctx: Context, answer: Cell, added: list[Cell], heading: str) -> list[str]:
     """Text a student typed into the task's heading cell, the template cell right above the answer
-    (and above the cells added there): the lines the template's cell does not have."""
+    (and above the cells added there): the lines the template's cell does not have. Lines typed
+    above the heading itself, under a placeholder left as it was, are the task before's (see
+    ``_typed_below``)."""
     first = added[0].index if added else answer.index
-    prev = next((c for c in ctx.nb.cells if c.index == first - 1), None)
-    if prev is None or prev.cell_type != "markdown" or heading not in prev.source:
+    prev = _cell_at(ctx, first - 1)
+    if prev is None or heading not in prev.source:
         return []
-    template = ctx.template.by_id(prev.id) if prev.id else []
-    if not template:
+    lines = _extra_lines(ctx, prev)
+    if lines is None:
         return []
-    known = {ln.strip() for t in template for ln in t.source.split("\n")}
-    extra = "\n".join(ln for ln in prev.source.split("\n") if ln.strip() not in known).strip()
-    return [] if unanswered(extra) else [embed(typed_markers(extra), {n: (m, d) for n, m, d in prev.pictures},
-                                              dict(prev.refused))]
+    before, after = lines
+    return _as_answer(prev, after if _left_unanswered(_cell_at(ctx, prev.index - 1)) else before + after)
+
+
+def _typed_below(ctx: Context, last: Cell) -> list[str]:
+    """Text typed at the top of the template cell right below a placeholder left as it was (the
+    next section's heading cell), above the heading: the answer to the task above it (a
+    hundred-and-fifty-seventh review: typed above "Task 3", Calculation 2 scored 0 and reached no TA)."""
+    below = _cell_at(ctx, last.index + 1)
+    lines = _extra_lines(ctx, below) if below is not None else None
+    return _as_answer(below, lines[0]) if lines else []
 
 
 def plan(task, ctx: Context):
@@ -104,9 +140,12 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.graded(c, cfg["cell"])
     typed = _typed_into_heading(ctx, found.cell, above_cells, cfg["heading"])
     above, below = typed + [_answer(c) for c in above_cells], [_answer(c) for c in below_cells]
+    under = _typed_below(ctx, found.cell) if _left_unanswered(found.cell) and not below_cells else []
+    below += under
     where = " and ".join(w for w, parts in (("into the heading's cell", typed),
                                             (f"in the cells added right above '{cfg['cell']}'", above_cells),
-                                            (f"in the cells added right below '{cfg['cell']}'", below))
+                                            (f"in the cells added right below '{cfg['cell']}'", below_cells),
+                                            ("at the top of the cell below it, above that cell's heading", under))
                          if parts)
     if (above or below) and unanswered(text):
         ctx.flag(f"moved:{cfg['cell']}")
