@@ -28,6 +28,10 @@ FLAG_HELP = {
                     "at its end?); in Jupyter it runs, but each cell is graded on its own, and there it raises. "
                     "Nothing is lost where what it defined is right; a test of other cells belongs in a cell of its "
                     "own below",
+    "merged-test": "merged-test: a graded cell holds a provided test cell merged into it (Shift+M in Jupyter), and "
+                   "that test raised: the provided tests compare with outputs on the course's FashionMNIST, and the "
+                   "grader runs each cell on data of its own, so there they fail. Nothing is lost where what the cell "
+                   "defined is right; split the test off into a cell of its own again (Edit > Split Cell)",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
              "instead; put your work (code or answer) in the template's cell",
     "duplicated": "duplicated: a cell of the template is there twice (copied); of code cells the lower copy is "
@@ -54,7 +58,7 @@ FLAG_HELP = {
 
 # Flags whose argument is a cell ID (Jupyter does not show IDs: ``describe`` may add what the cell holds).
 CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved", "id-changed", "cell-type",
-              "raised", "graded-alone", "exec", "hidden-values", "introspection", "partial-training"}
+              "raised", "graded-alone", "merged-test", "exec", "hidden-values", "introspection", "partial-training"}
 
 
 def explained(flags, describe=None) -> list[str]:

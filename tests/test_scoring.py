@@ -877,3 +877,28 @@ def test_the_extra_import_flag_says_what_it_costs():
     from grader.flags import explained
     said = " ".join(explained(["extra-import:tqdm"]))
     assert "only where the course sets a penalty" in said and "'imports rule'" in said and "ImportError" in said
+
+
+def test_a_class_cell_merged_with_its_provided_test_is_told_so_not_to_fix_the_class():
+    """A hundred-and-fifty-seventh review: `ann-sigmoid` merged with `ann-sigmoid-test` (Shift+M)
+    raised in the test, which compares with outputs on the course's data; the student of a right
+    class was told "Jupyter's Run All stops there: fix it"."""
+    from grader.checks.context import raised_note
+    src = dict((cid, s) for cid, _, s in SOLUTION)
+    merged = src["ann-sigmoid"] + "\n\n" + src["ann-sigmoid-test"]
+    c = Context(SPEC, notebook({"ann-sigmoid": merged}, drop=("ann-sigmoid-test",)), TEMPLATE, False)
+    cell = next(x for x in c.nb.cells if x.id == "ann-sigmoid")
+    c.graded(cell, "ann-sigmoid")
+    lines = merged.split("\n")
+    n = next(i for i, ln in enumerate(lines, 1) if "assert" in ln and ln.strip() in src["ann-sigmoid-test"])
+    error = f"AssertionError: Tensor-likes are not close! (line {n} of cell ann-sigmoid: `{lines[n - 1].strip()[:9]}…"
+    note = raised_note(CellOutcome("ann-sigmoid", Status.ERROR, error=error, probe={"defined": True}),
+                       "ann-sigmoid", "ANN_sigmoid", c)
+    assert "in the provided test of cell 'ann-sigmoid-test', merged into it" in note
+    assert "merged-test:ann-sigmoid" in c.flags and not any(f.startswith("raised:") for f in c.flags)
+    own = CellOutcome("ann-sigmoid", Status.ERROR, error="ValueError: mine (line 3 of cell ann-sigmoid)",
+                      probe={"defined": True})
+    c = Context(SPEC, notebook({"ann-sigmoid": merged}, drop=("ann-sigmoid-test",)), TEMPLATE, False)
+    c.graded(next(x for x in c.nb.cells if x.id == "ann-sigmoid"), "ann-sigmoid")
+    raised_note(own, "ann-sigmoid", "ANN_sigmoid", c)                 # the class's own line: raised, as before
+    assert "raised:ann-sigmoid" in c.flags

@@ -66,6 +66,28 @@ class Context:
         return name if any(c.cell_type == "code" and c.index < at and binds(c.source, name)
                            for c in self.nb.cells) else ""
 
+    def merged_test(self, error: str, cell_id: str) -> str:
+        """The provided test cell merged into the cell graded as ``cell_id`` whose line raised
+        ``error`` (the ID of that test, gone from the notebook); '' for any other error. A class cell
+        merged with its test cell (Shift+M) raised in the test, which compares with the course's data
+        and fails on the grader's (a hundred-and-fifty-seventh review: "fix it", of a right class)."""
+        where = re.search(r"\(line (\d+) of cell [^):]+", error or "")      # the text may be cut after it
+        at = next((i for i, c in self.graded_as.items() if c == cell_id), None)
+        if self.nb is None or not where or at is None:
+            return ""
+        cell = next((c for c in self.nb.cells if c.index == at), None)
+        lines = cell.source.split("\n") if cell is not None else []
+        n = int(where.group(1))
+        line = lines[n - 1].strip() if 0 < n <= len(lines) else ""
+        if not line:
+            return ""
+        for test in self.spec.locked_cells:
+            if self.nb.by_id(test) or test == cell_id:
+                continue
+            if any(line in {ln.strip() for ln in t.source.split("\n")} for t in self.template.by_id(test)):
+                return test
+        return ""
+
     def same_code(self, cell: Cell, cell_id: str) -> bool:
         """Is this code cell the template's cell of that ID, comments and blank lines aside?"""
         if cell.cell_type != "code" or self.nb.checksum(cell) == self.template_checksum(cell_id):
@@ -343,6 +365,15 @@ def raised_note(outcome: CellOutcome, cell_id: str, name: str, ctx: Context | No
     if outcome.status != Status.ERROR:
         return ""
     above = ctx.defined_above(outcome.error, cell_id) if ctx is not None else ""
+    merged = ctx.merged_test(outcome.error, cell_id) if ctx is not None and not above else ""
+    if merged:
+        note = (f"cell '{cell_id}' raised {one_error(outcome.error)} in the provided test of cell '{merged}', merged "
+                f"into it: the provided tests compare with outputs on the course's data, which the grader does not "
+                f"use, so there they fail; split the test off into a cell of its own again. `{name}` was defined "
+                f"before that and is checked as the cell left it")
+        ctx.flag(f"merged-test:{cell_id}")
+        ctx.detail(note)
+        return note
     if above:
         # A test at the cell's end of another cell's class runs in Jupyter after the cells above:
         # "Jupyter's Run All stops there" was untrue of it (a fairness review, F6).
