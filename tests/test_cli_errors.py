@@ -169,7 +169,8 @@ def test_moodle_refuses_a_worksheet_that_matches_nobody_and_pending_answers(plac
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == ("wrote reports/worksheet-graded.csv: upload it to Moodle (View all submissions, Grading "
                          "action: Upload grading worksheet); the detailed feedback pages: grader export --format "
-                         "moodle-feedback --worksheet worksheet.csv")      # the command as it works (review 120)
+                         "moodle-feedback")     # the command as it works (review 120): every notebook in Moodle's
+    # folders, so no worksheet is needed to find its participant (a hundred-and-fifty-ninth review)
     assert "PARTIAL GRADE: 2 written answer(s)" in (place / "reports" / "worksheet-graded.csv").read_text()
 
 

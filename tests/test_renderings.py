@@ -141,6 +141,9 @@ def test_the_overview_counts_notebooks_as_the_terminal_does():
     assert 'id="no-notebook"' in page and "Eva Lu" in page and "answers.pdf" in page     # listed apart
     assert "1 flagged" in totals(batch, 3, 1.0)[0]
     assert "automatic points; " in totals(batch, 3, 1.0)[0]           # every notebook graded: no qualifier
+    # A re-run that graded none of them again (a hundred-and-fifty-ninth review: "2 graded ... 0 graded in").
+    assert totals(batch, 0, 1.1)[0].endswith("0 graded by this run in 1.1 s, the others before")
+    assert totals(batch, 3, 1.0)[0].endswith("3 graded in 1.0 s")
     broken = result(2, PROOF)
     broken.status = "unreadable"
     line = totals([*batch, broken], 4, 1.0)[0]

@@ -314,3 +314,28 @@ def test_fresh_clone_grades_the_examples_then_finds_their_shared_answers(tmp_pat
     assert jane_max["units"]["ann-relu"]["a"] > 0.5 and jane_max["units"]["calc-1-1"]["a"] > 0.85
     summary = list(csv.DictReader((tmp_path / "reports" / "summary.csv").open()))
     assert all("similar" in r["flags"].split(";") for r in summary)
+
+
+def test_the_console_table_names_a_students_notebooks_apart_and_where_the_rest_is():
+    """A hundred-and-fifty-ninth review: "Jane Doe | Lea Müller" stood twice (Lea's final notebook
+    and her draft) and read as one pair listed twice; a hundred-and-sixtieth: "(of 16 listed)"
+    above ten rows said nowhere where the others are."""
+    import io
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from grader.cli.similarity import _table
+    hands = {"j": SimpleNamespace(key="j", name="Jane Doe", file="Assignment_7_JaneDoe_k12345678.ipynb", term=""),
+             "l1": SimpleNamespace(key="l1", name="Lea Müller", file="Assignment_7_LeaMueller_draft.ipynb", term=""),
+             "l2": SimpleNamespace(key="l2", name="Lea Müller", file="Assignment_7_LeaMueller_k11111111.ipynb", term="")}
+    pair = lambda a, b, s: SimpleNamespace(a=a, b=b, score=s, code=s, written=s, flagged=True, same_student=False)  # noqa: E731
+    analysis = SimpleNamespace(pairs=[pair("j", "l2", 0.95), pair("j", "l1", 0.9)], hand=hands.__getitem__)
+    buf = io.StringIO()
+    _table(Console(file=buf, width=200, color_system=None), analysis)
+    text = buf.getvalue()
+    assert "Lea Müller (Assignment_7_LeaMueller_draft.ipynb)" in text and "Jane Doe (" not in text
+    analysis.pairs = [pair("j", "l2", 0.9 - i / 100) for i in range(12)]
+    buf = io.StringIO()
+    _table(Console(file=buf, width=200, color_system=None), analysis)
+    assert "10 of 12 listed; every one in index.html" in " ".join(buf.getvalue().split())

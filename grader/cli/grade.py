@@ -630,7 +630,9 @@ def totals(batch: list[SubmissionResult], done_now: int, took: float) -> list[st
         " (of the graded notebooks" + (", one per student" if len(counting) != len(graded) else "") + ")"
     line = (f"[bold]{len(notebooks)} notebook(s)[/]: {len(graded)} graded, {len(notebooks) - len(graded)} "
             f"unreadable or failed, {sum(1 for r in notebooks if flagged(r))} flagged; mean {mean:.1f} automatic "
-            f"points{per}; {done_now} graded in {took:.1f} s")
+            f"points{per}; " + (f"{done_now} graded in {took:.1f} s" if done_now >= len(notebooks) else
+                                 f"{done_now} graded by this run in {took:.1f} s, the others before"))
+    # "8 graded ... 0 graded in 1.1 s" on a re-run read as a contradiction (a hundred-and-fifty-ninth review).
     out = [line]
     if absent:
         out.append(f"{absent} participant(s) handed in no notebook (0 points; their feedback says so)")

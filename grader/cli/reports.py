@@ -358,10 +358,13 @@ def cmd_moodle(args, console: Console) -> int:
         _say(console, f"wrote {shown_path(out)}{encoding}, but not every graded participant is in it (listed "
                       f"above): check the worksheet before uploading", "red")
         return 1
+    # The worksheet only where it finds someone: notebooks graded outside Moodle's folders (a
+    # hundred-and-fifty-ninth review could not tell whether --worksheet was needed).
+    outside = any(not r.participant_id and not r.no_notebook for r in results.values())
+    where = f" --worksheet {shlex.quote(str(args.worksheet))}" if outside else ""
     _say(console, f"wrote {shown_path(out)}{encoding}: upload it to Moodle (View all submissions, Grading action: "
-                  f"Upload grading worksheet); the detailed feedback pages: grader export --format moodle-feedback "
-                  f"--worksheet {shlex.quote(str(args.worksheet))}",
-         "green")
+                  f"Upload grading worksheet); the detailed feedback pages: grader export --format moodle-feedback"
+                  f"{where}", "green")
     return 0
 
 

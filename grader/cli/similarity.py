@@ -135,13 +135,24 @@ def _table(console: Console, analysis, top: int = 10) -> None:
     pairs = analysis.pairs[:top]
     if not pairs:
         return
-    t = Table(title=f"most similar pairs (of {len(analysis.pairs)} listed)", title_justify="left")
+    more = f"{len(pairs)} of {len(analysis.pairs)} listed; every one in index.html" \
+        if len(analysis.pairs) > len(pairs) else f"of {len(analysis.pairs)} listed"
+    t = Table(title=f"most similar pairs ({more})", title_justify="left")
     for col in ("score", "code", "written", "student", "similar to", ""):
         t.add_column(col, justify="right" if col in ("score", "code", "written") else "left")
+    # A student with several notebooks (a draft and a final one) is named with the notebook: two
+    # rows "Jane Doe | Lea Müller" read as one pair listed twice (a hundred-and-fifty-ninth review).
+    keys: dict[str, set[str]] = {}
+    for p in analysis.pairs:
+        for k in (p.a, p.b):
+            keys.setdefault(analysis.hand(k).name, set()).add(k)
+
+    def who(hand) -> str:
+        return f"{hand.name} ({hand.file})" if len(keys.get(hand.name, ())) > 1 else hand.name
     for p in pairs:
         a, b = analysis.hand(p.a), analysis.hand(p.b)
-        t.add_row(f"{p.score:.0%}", f"{p.code:.0%}", f"{p.written:.0%}", a.name,
-                  f"{b.name}{f' ({b.term})' if b.term else ''}",
+        t.add_row(f"{p.score:.0%}", f"{p.code:.0%}", f"{p.written:.0%}", who(a),
+                  f"{who(b)}{f' ({b.term})' if b.term else ''}",
                   "[yellow]similar[/]" if p.flagged else ("same student" if p.same_student else ""))
     console.print(t)
 
