@@ -902,3 +902,23 @@ def test_a_class_cell_merged_with_its_provided_test_is_told_so_not_to_fix_the_cl
     c.graded(next(x for x in c.nb.cells if x.id == "ann-sigmoid"), "ann-sigmoid")
     raised_note(own, "ann-sigmoid", "ANN_sigmoid", c)                 # the class's own line: raised, as before
     assert "raised:ann-sigmoid" in c.flags
+
+
+def test_text_above_a_heading_goes_to_one_task_only_whatever_lies_between():
+    """The text typed above Calculation 1.2's heading is either 1.1's (its placeholder left, or its
+    cell emptied, an empty cell added between) or 1.2's (1.1 answered): never both, never neither."""
+    def graded(answer_11, extra=()):
+        base = []
+        for cid, kind, src in SOLUTION:
+            if cid == "md-06":
+                base += [(f"empty-{i}", "markdown", "") for i in range(len(extra))]
+                src = "My proof: w = 1.\n\n" + src
+            base.append((cid, kind, answer_11 if cid == "calc-1-1" and answer_11 is not None else src))
+        c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+        rows = {t: manual.score(SPEC.task(t), c, [], [])[0] for t in ("calc_1_1", "calc_1_2")}
+        return ["My proof" in (rows[t].answer or "") for t in ("calc_1_1", "calc_1_2")]
+
+    assert graded("YOUR ANSWER HERE") == [True, False]
+    assert graded("") == [True, False]
+    assert graded("YOUR ANSWER HERE", extra=[1]) == [True, False]
+    assert graded(None) == [False, True]

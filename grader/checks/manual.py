@@ -70,6 +70,18 @@ def _left_unanswered(cell: Cell | None) -> bool:
     return cell is not None and cell.cell_type in ("markdown", "raw") and unanswered(cell.source)
 
 
+def _next_written(ctx: Context, index: int, step: int) -> Cell | None:
+    """The nearest cell from ``index`` on (``step`` -1: upwards) that holds anything or is the
+    template's (an answer cell emptied of its placeholder is still the answer's place)."""
+    by_index = {c.index: c for c in ctx.nb.cells}
+    while index in by_index:
+        cell = by_index[index]
+        if cell.source.strip() or (cell.id and ctx.template.by_id(cell.id)):
+            return cell
+        index += step
+    return None
+
+
 def _typed_into_heading(ctx: Context, answer: Cell, added: list[Cell], heading: str) -> list[str]:
     """Text a student typed into the task's heading cell, the template cell right above the answer
     (and above the cells added there): the lines the template's cell does not have. Lines typed
@@ -83,14 +95,14 @@ def _typed_into_heading(ctx: Context, answer: Cell, added: list[Cell], heading: 
     if lines is None:
         return []
     before, after = lines
-    return _as_answer(prev, after if _left_unanswered(_cell_at(ctx, prev.index - 1)) else before + after)
+    return _as_answer(prev, after if _left_unanswered(_next_written(ctx, prev.index - 1, -1)) else before + after)
 
 
 def _typed_below(ctx: Context, last: Cell) -> list[str]:
     """Text typed at the top of the template cell right below a placeholder left as it was (the
     next section's heading cell), above the heading: the answer to the task above it (a
     hundred-and-fifty-seventh review: typed above "Task 3", Calculation 2 scored 0 and reached no TA)."""
-    below = _cell_at(ctx, last.index + 1)
+    below = _next_written(ctx, last.index + 1, 1)
     lines = _extra_lines(ctx, below) if below is not None else None
     return _as_answer(below, lines[0]) if lines else []
 
