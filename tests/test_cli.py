@@ -70,7 +70,7 @@ def test_grade_writes_every_report_despite_bad_notebooks(batch, tmp_path, fast_s
     # Second run: nothing changed, nothing regraded; --force regrades.
     again = run(["grade", str(batch), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
     assert "4 notebook(s) already graded and unchanged" in again.stdout
-    assert "0 graded in" in again.stdout
+    assert "0 graded by this run in" in again.stdout
     # The same bytes under another name in the participant's folder: graded again, as that name (a
     # sixty-first review: skipped, and summary.csv kept the old name).
     jane = batch / "Jane Doe_1234_assignsubmission_file_"
@@ -146,7 +146,7 @@ def test_ctrl_c_keeps_finished_reports_and_stops_the_workers(tmp_path, make_nb, 
     # the summary says how many are left, not only "N notebook(s): N graded" (a new TA's review)
     assert f"interrupted: {done} of 8 notebook(s) graded by this run, {8 - done} not yet" in " ".join(text.split())
     res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
-    assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded in" in res.stdout
+    assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded by this run in" in res.stdout
 
 
 def test_a_forced_regrade_stopped_by_ctrl_c_resumes_with_the_notebooks_it_left(tmp_path, make_nb, data_home,
@@ -170,7 +170,7 @@ def test_a_forced_regrade_stopped_by_ctrl_c_resumes_with_the_notebooks_it_left(t
     redone = len({line for line in text.splitlines() if "StudentNr" in line and "/50" in line})
     assert 1 <= redone < 8, text
     res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
-    assert f"{redone} notebook(s) already graded" in res.stdout and f"{8 - redone} graded in" in res.stdout, \
+    assert f"{redone} notebook(s) already graded" in res.stdout and f"{8 - redone} graded by this run in" in res.stdout, \
         (text, res.stdout)
 
 
@@ -196,7 +196,7 @@ def test_a_forced_regrade_killed_with_kill_9_resumes_with_the_notebooks_it_left(
     db.close()
     assert len(record["keys"]) == 8 and 1 <= redone < 8          # the end of the run never came
     res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
-    assert f"{redone} notebook(s) already graded" in res.stdout and f"{8 - redone} graded in" in res.stdout, res.stdout
+    assert f"{redone} notebook(s) already graded" in res.stdout and f"{8 - redone} graded by this run in" in res.stdout, res.stdout
 
 
 def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_home):
