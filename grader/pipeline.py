@@ -367,8 +367,8 @@ class Grader:
                 continue
             if mine:
                 ctx.flag(f"{'changed' if cid in self.spec.editable_cells else 'edited'}:{cid}")
-            elif ctx.nb.by_checksum(want):
-                ctx.flag(f"id-changed:{cid}")
+            elif ctx.nb.by_checksum(want) or any(ctx.same_code(c, cid) for c in ctx.nb.cells):
+                ctx.flag(f"id-changed:{cid}")       # blank lines and comments aside, as with its ID
             else:
                 ctx.flag(f"deleted:{cid}")
 

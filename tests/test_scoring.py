@@ -313,6 +313,38 @@ def test_provided_cells_are_found_by_content_and_editable_ones_by_their_names():
     assert provided_points(c, [None])["hyperparams present"][0] == 0.0       # a markdown copy is no cell
 
 
+def test_an_edited_provided_cell_loses_its_points_whatever_copy_stands_elsewhere():
+    """A hundred-and-sixty-third review: an untouched copy of `imports` (and of `data-loaders`,
+    `plot-examples`) under a new ID above the edited cell kept 6 points, while Jupyter ran the
+    edited one; and `hyperparams` emptied to `pass` was still "present"."""
+    base = []
+    for cid, kind, src in SOLUTION:
+        if cid in ("imports", "data-loaders"):
+            base.append((cid + "-copy", kind, src))
+            src = src + "\nimport numpy as np" if cid == "imports" else src.replace("batch_size=", "batch_size=7 or ")
+        base.append((cid, kind, "pass" if cid == "hyperparams" else src))
+    res = provided_points(Context(SPEC, notebook(base=base), TEMPLATE, True), [CellOutcome("imports", Status.OK)])
+    assert res["imports unmodified"][0] == 0.0 and res["data-loaders unmodified"][0] == 0.0
+    assert res["hyperparams present"] == (0.0, "the provided cell 'hyperparams' no longer sets `hyperparams`, "
+                                               "`use_cuda`, `use_mps`, `device`; restore it from the template (its "
+                                               "values may be changed)")
+
+
+def test_a_provided_cell_found_without_its_id_may_have_blank_lines_and_comments():
+    """A hundred-and-sixty-third review: without cell IDs (Colab, an older Jupyter) or under a new
+    ID, a blank line or a comment added to `imports` read as "the cell is missing" (4 to 6 points)."""
+    def no_ids(cells):
+        return Context(SPEC, Notebook([Cell(i, None, k, s) for i, (_, k, s) in enumerate(cells)], 4), TEMPLATE, True)
+    commented = [(cid, k, s + "\n\n# all imports" if cid in ("imports", "data-loaders") else s) for cid, k, s in SOLUTION]
+    for c in (no_ids(commented), Context(SPEC, notebook(base=[("imp" if cid == "imports" else cid, k, s)
+                                                                for cid, k, s in commented]), TEMPLATE, True)):
+        assert provided.plan(PROVIDED, c) == [None]
+        res = provided_points(c, [None])
+        assert sum(p for p, _ in res.values()) == 10.0, res
+        Grader(SPEC, None)._locked(c)                  # the flags: no cell taken for deleted
+        assert not any(f.startswith("deleted:") for f in c.flags), c.flags
+
+
 # ------------------------------------------------------------------------------------ written answers
 
 CALC = SPEC.task("calc_1_1")
@@ -551,10 +583,12 @@ def test_a_provided_cell_turned_into_markdown_is_not_there():
     assert loaders
 
 
-def test_an_editable_cell_is_present_by_its_id_whatever_it_holds():
-    c = ctx(changes={"hyperparams": "x = 1"})
-    res = {r.check: r for r in provided.score(PROVIDED, c, [None], [])}
-    assert res["hyperparams present"].points == 2.0
+def test_an_editable_cell_is_present_by_its_id_with_its_values_changed_not_gone():
+    hp = next(s for i, _, s in SOLUTION if i == "hyperparams")
+    changed = ctx(changes={"hyperparams": hp.replace("epochs=1", "epochs=30") + "\nx = 1"})
+    assert {r.check: r for r in provided.score(PROVIDED, changed, [None], [])}["hyperparams present"].points == 2.0
+    gone = ctx(changes={"hyperparams": "x = 1"})          # a hundred-and-sixty-third review: `pass` was "present"
+    assert {r.check: r for r in provided.score(PROVIDED, gone, [None], [])}["hyperparams present"].points == 0.0
 
 
 # ---------------------------------------------------------------------------- training: replays

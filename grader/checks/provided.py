@@ -5,14 +5,16 @@ import ast
 import difflib
 
 from ..engines import CellJob
-from ..notebook import checksum, defines, find_cell, parse_source
+from ..notebook import defines, find_cell, parse_source
 from ..results import CheckResult
 from .context import Context, cell_failure, verdict
 
 
 def _same_as_template(ctx: Context, cell_id: str):
-    want = ctx.template_checksum(cell_id)
-    return lambda c: checksum(c.source) == want
+    """The template's cell, blank lines and comments aside, also where it is found without its ID
+    (a notebook saved without IDs, or the cell pasted back with a new one: a hundred-and-sixty-third
+    review's blank line in `imports` read as "the cell is missing" there)."""
+    return lambda c: ctx.same_code(c, cell_id)
 
 
 def _template_source(ctx: Context, cell_id: str) -> str:
@@ -55,11 +57,16 @@ def _present(task, ctx: Context, cid: str, points: float) -> CheckResult:
     """An editable provided cell: it must be there (by ID, or as the cell assigning its names)."""
     tpl = next(c for c in ctx.template.cells if c.id == cid)
     names = _assigned_names(tpl.source)
-    found = any(c.cell_type == "code" for c in ctx.nb.by_id(cid)) or any(
-        c.cell_type == "code" and names and all(defines(c.source, n) for n in names) for c in ctx.nb.cells)
+
+    def sets_them(c) -> bool:       # its values changed, not gone (a hundred-and-sixty-third review: `pass`)
+        return c.cell_type == "code" and all(defines(c.source, n) for n in names)
+    by_id = [c for c in ctx.nb.by_id(cid) if c.cell_type == "code"]
+    found = any(sets_them(c) for c in by_id) if by_id else bool(names) and any(sets_them(c) for c in ctx.nb.cells)
+    gone = (f"the provided cell '{cid}' no longer sets {', '.join(f'`{n}`' for n in names)}; restore it from the "
+            f"template (its values may be changed)" if by_id else
+            f"the provided cell '{cid}' is missing; restore it from the template")
     return verdict(task, f"{cid} present", points, found,
-                   f"the provided cell '{cid}' is present (its values may be changed)",
-                   f"the provided cell '{cid}' is missing; restore it from the template")
+                   f"the provided cell '{cid}' is present (its values may be changed)", gone)
 
 
 def plan(task, ctx: Context):
@@ -98,11 +105,13 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         if cid in editable:
             results.append(_present(task, ctx, cid, float(cfg["points_per_cell"])))
             continue
-        want = ctx.template_checksum(cid)
         by_id = ctx.nb.by_id(cid)
-        same = [c for c in by_id if ctx.same_code(c, cid)]
-        elsewhere = [c for c in ctx.nb.by_checksum(want) if c.cell_type == "code"]
-        ok = bool(same or elsewhere)
+        # The cell of that ID is the one that counts: an untouched copy elsewhere beside an edited
+        # one kept the points while Jupyter ran the edited one (a hundred-and-sixty-third review).
+        # Without it (no IDs, or a new one), a cell that is the template's, blank lines and
+        # comments aside, wherever it stands.
+        ok = (any(ctx.same_code(c, cid) for c in by_id) if by_id
+              else any(ctx.same_code(c, cid) for c in ctx.nb.cells))
         bad = (f"the provided cell '{cid}' was edited{first_edit(by_id[0].source, _template_source(ctx, cid))}; "
                f"restore it from the template" if by_id
                else f"the provided cell '{cid}' is missing; restore it from the template")
