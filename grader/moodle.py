@@ -53,6 +53,13 @@ def _in_folder(path: Path, root: Path) -> bool:
     return any(FOLDER.match(part) for part in path.relative_to(root).parts[:-1])
 
 
+def _own_file(path: Path) -> bool:
+    """A file of the download itself: a symbolic link (restored by `unzip` from a zip a student
+    handed in) may point at a classmate's notebook, or anywhere (a hundred-and-sixty-fifth review
+    was graded 50/50 on a classmate's work so)."""
+    return path.is_file() and not path.is_symlink() and ".ipynb_checkpoints" not in path.parts
+
+
 def handed_in_name(path: Path, root: Path) -> str:
     """The file name the student chose: in a flat download, what follows Moodle's prefix."""
     m = FLAT.match(path.name)
@@ -66,6 +73,14 @@ def participants(root: Path) -> list[Participant]:
     ``..._onlinetext_``): folders with one participant id are one participant, whose notebooks
     are those of all their folders. A flat download (no folders) names each file with the same
     prefix; such files outside any participant folder are their participant's."""
+    own = FOLDER.match(root.name)
+    if own:
+        # One participant's folder graded alone (as the grader tells a TA to, after unpacking a zip
+        # they handed in): everything below it is theirs, also folders named like a classmate's (a
+        # hundred-and-sixty-fifth review took Bob's key with a "Bob Y_1002_..." folder in Mallory's).
+        files = tuple(sorted(p for p in root.rglob("*") if _own_file(p)))
+        return [Participant(own["id"], unicodedata.normalize("NFC", own["name"]), root,
+                            tuple(p for p in files if is_notebook(p)), files)]
     by_id: dict[str, list[Path]] = {}
     flat: dict[str, list[Path]] = {}
     names: dict[str, str] = {}
@@ -75,7 +90,8 @@ def participants(root: Path) -> list[Participant]:
         # A folder named like a participant's inside a participant's folder is something that
         # student uploaded (Moodle lets them create folders): its notebooks are theirs, and the
         # name and id it claims are nobody's. So is a file named like a flat download's.
-        m = FOLDER.match(path.name) if path.is_dir() else FLAT.match(path.name) if path.is_file() else None
+        m = FOLDER.match(path.name) if path.is_dir() and not path.is_symlink() else \
+            FLAT.match(path.name) if _own_file(path) else None
         if m is None or _in_folder(path, root):
             continue
         (by_id if path.is_dir() else flat).setdefault(m["id"], []).append(path)
@@ -83,7 +99,7 @@ def participants(root: Path) -> list[Participant]:
     found = []
     for pid in names:
         group, loose = by_id.get(pid, []), flat.get(pid, [])
-        files = tuple(sorted([p for f in group for p in f.rglob("*") if p.is_file()] + loose))
+        files = tuple(sorted([p for f in group for p in f.rglob("*") if _own_file(p)] + loose))
         nbs = tuple(p for p in files if is_notebook(p))
         # The folder shown for a participant without a notebook is the one that should hold it.
         home = next((f for f in group if f.name.endswith("_file_")), group[0] if group else loose[0])
@@ -190,7 +206,8 @@ def unpack(zip_path: Path, dest: Path, skipped: list[str] | None = None) -> Path
                     if skipped is not None:
                         skipped.append(f"{name}: a second entry of this name in the zip (the first is graded)")
                     continue
-                written.add(target)
+                if not info.is_dir():
+                    written.add(target)
                 total += info.file_size
                 if total > MAX_UNZIPPED:
                     raise ValueError("the zip unpacks to more than 4 GB")

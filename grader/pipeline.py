@@ -224,7 +224,11 @@ class Grader:
         """The notebook's cells that are no template cell, by ID or by content."""
         known = {c.id for c in self.template.cells}
         template_sums = {self.template.checksum(c) for c in self.template.cells}
-        return [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums]
+        code_ids = [c.id for c in self.template.cells if c.cell_type == "code" and c.id]
+        # A template cell pasted back with a new ID and a comment is that cell (flagged `id-changed`),
+        # no addition (a hundred-and-sixty-fourth review: `added-cell:4` beside four `id-changed`).
+        return [c for c in ctx.nb.cells if c.id not in known and ctx.nb.checksum(c) not in template_sums
+                and not (c.cell_type == "code" and any(ctx.same_code(c, tid) for tid in code_ids))]
 
     def _copies(self, ctx: Context) -> None:
         """A corrected copy added beside the graded cell: Jupyter runs the copy, the grader grades
@@ -363,7 +367,11 @@ class Grader:
         for cid in self.spec.locked_cells:
             want = ctx.template_checksum(cid)
             mine = ctx.nb.by_id(cid)
-            if any(ctx.nb.checksum(c) == want or ctx.same_code(c, cid) for c in mine):
+            # Of two code cells of one ID, the later one runs last: it is the one that must be the
+            # template's (a hundred-and-sixty-fourth review hid an edited copy below the untouched one).
+            code = [c for c in mine if c.cell_type == "code"]
+            if (code and (ctx.nb.checksum(code[-1]) == want or ctx.same_code(code[-1], cid))) or (
+                    not code and any(ctx.nb.checksum(c) == want for c in mine)):
                 continue
             if mine:
                 ctx.flag(f"{'changed' if cid in self.spec.editable_cells else 'edited'}:{cid}")

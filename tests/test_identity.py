@@ -340,3 +340,38 @@ def test_a_zip_member_that_climbs_into_a_classmates_folder_or_repeats_a_name_rep
     assert len(skipped) == 3, skipped
     assert "leaves its folder" in skipped[0] and "leaves its folder" in skipped[1]
     assert skipped[2].startswith(alice) and "second entry" in skipped[2]
+
+
+def test_one_participants_folder_graded_alone_holds_only_their_notebooks(tmp_path):
+    """A hundred-and-sixty-fifth review: Mallory's folder, graded alone after unpacking the zip she
+    handed in (as the grader tells a TA to), held "Bob Y_1002_assignsubmission_file_/..." and took
+    Bob's report key and grade; a symbolic link in it was graded as her notebook."""
+    from grader import moodle
+    from grader.cli.grade import find_notebooks
+    mine = tmp_path / "Mallory Evil_1003_assignsubmission_file_"
+    touch(mine / "Assignment_7_MalloryEvil_k33333333.ipynb")
+    touch(mine / "Bob Y_1002_assignsubmission_file_" / "Assignment_7_BobY_k22222222.ipynb")
+    alice = touch(tmp_path / "Alice X_1001_assignsubmission_file_" / "Assignment_7_AliceX_k11111111.ipynb")
+    (mine / "link.ipynb").symlink_to(alice)
+    (people,) = moodle.participants(mine)
+    assert (people.id, people.name) == ("1003", "Mallory Evil") and len(people.notebooks) == 2
+    assert all(nb.is_relative_to(mine) and not nb.is_symlink() for nb in people.notebooks)
+    notebooks, others = find_notebooks(mine)
+    assert len(notebooks) == 2 and others == [mine / "link.ipynb"]
+    subs = plan(mine, notebooks, [people])
+    assert {s.participant_id for s in subs} == {"1003"} and all(s.key.startswith("Mallory_Evil_1003") for s in subs)
+    whole = {p.id: p for p in moodle.participants(tmp_path)}          # the whole tree: as before
+    assert set(whole) == {"1001", "1003"} and len(whole["1003"].notebooks) == 2
+
+
+def test_a_folder_entry_named_like_a_classmates_notebook_is_said_as_what_it_is(tmp_path):
+    import zipfile
+
+    from grader import moodle
+    name = "Alice X_1001_assignsubmission_file_/Assignment_7_AliceX_k11111111.ipynb"
+    with zipfile.ZipFile(tmp_path / "all.zip", "w") as z:
+        z.writestr(name + "/", "")
+        z.writestr(name, "{}")
+    skipped: list[str] = []
+    moodle.unpack(tmp_path / "all.zip", tmp_path / "out", skipped)
+    assert len(skipped) == 1 and "second entry" not in skipped[0], skipped

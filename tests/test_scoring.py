@@ -956,3 +956,30 @@ def test_text_above_a_heading_goes_to_one_task_only_whatever_lies_between():
     assert graded("") == [True, False]
     assert graded("YOUR ANSWER HERE", extra=[1]) == [True, False]
     assert graded(None) == [False, True]
+
+
+def test_of_two_provided_cells_with_one_id_the_later_one_counts():
+    """A hundred-and-sixty-fourth review: an edited copy of `data-loaders` with the same ID, below
+    the untouched one (what Jupyter runs last), kept every point and no flag; a cell pasted back
+    with a new ID and a comment was counted as added besides `id-changed`."""
+    src = dict((cid, s) for cid, _, s in SOLUTION)
+    edited = src["data-loaders"].replace("batch_size=", "batch_size=7 or ")
+
+    def with_copy(first, second):
+        base = []
+        for cid, kind, s in SOLUTION:
+            base += [(cid, kind, first), (cid, kind, second)] if cid == "data-loaders" else [(cid, kind, s)]
+        c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+        res = provided_points(c, [None])
+        Grader(SPEC, None)._locked(c)
+        return res["data-loaders unmodified"][0], c.flags
+
+    points, flags = with_copy(src["data-loaders"], edited)
+    assert points == 0.0 and "duplicated:data-loaders" in flags and "edited:data-loaders" in flags
+    points, flags = with_copy(edited, src["data-loaders"])          # the template's runs last
+    assert points == 2.0 and "edited:data-loaders" not in flags
+    pasted = [("new-" + cid if cid in ("imports", "data-loaders") else cid, k, s + "\n# mine" if cid == "imports" else s)
+              for cid, k, s in SOLUTION]
+    c = Context(SPEC, notebook(base=pasted), TEMPLATE, True)
+    Grader(SPEC, None)._added(c)
+    assert not any(f.startswith("added-cell") for f in c.flags), c.flags

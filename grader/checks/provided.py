@@ -69,16 +69,24 @@ def _present(task, ctx: Context, cid: str, points: float) -> CheckResult:
                    f"the provided cell '{cid}' is present (its values may be changed)", gone)
 
 
+def _runs_last(ctx: Context, cell_id: str) -> list:
+    """The code cells of that ID, the one Jupyter runs last at the end: of two copies, the later
+    one's effect is what the notebook has (a hundred-and-sixty-fourth review put an edited copy with
+    the same ID below the untouched cell and kept every point)."""
+    return [c for c in ctx.nb.by_id(cell_id) if c.cell_type == "code"][-1:]
+
+
 def plan(task, ctx: Context):
     cell_id = task.cfg["executes"]
-    found = find_cell(ctx.nb, cell_id, cell_type="code", matches=_same_as_template(ctx, cell_id))
-    if found.cell is None:
+    last = _runs_last(ctx, cell_id)
+    cell = last[0] if last else find_cell(ctx.nb, cell_id, cell_type="code", matches=_same_as_template(ctx, cell_id)).cell
+    if cell is None:
         return []
-    if ctx.same_code(found.cell, cell_id):
+    if ctx.same_code(cell, cell_id):
         # The template's cell (blank lines and comments aside), which every worker already ran to
         # build the context.
         return [None]
-    return [CellJob(cell_id, found.cell.source)]
+    return [CellJob(cell_id, cell.source)]
 
 
 def reference_jobs(task, ctx: Context):
@@ -106,13 +114,18 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             results.append(_present(task, ctx, cid, float(cfg["points_per_cell"])))
             continue
         by_id = ctx.nb.by_id(cid)
-        # The cell of that ID is the one that counts: an untouched copy elsewhere beside an edited
-        # one kept the points while Jupyter ran the edited one (a hundred-and-sixty-third review).
+        # The cell of that ID is the one that counts, of two the later one: an untouched copy
+        # elsewhere beside an edited one kept the points while Jupyter ran the edited one (a
+        # hundred-and-sixty-third review; the hundred-and-sixty-fourth gave the copy the same ID).
         # Without it (no IDs, or a new one), a cell that is the template's, blank lines and
         # comments aside, wherever it stands.
-        ok = (any(ctx.same_code(c, cid) for c in by_id) if by_id
-              else any(ctx.same_code(c, cid) for c in ctx.nb.cells))
-        bad = (f"the provided cell '{cid}' was edited{first_edit(by_id[0].source, _template_source(ctx, cid))}; "
+        last = _runs_last(ctx, cid)
+        ok = (ctx.same_code(last[0], cid) if last else False) if by_id \
+            else any(ctx.same_code(c, cid) for c in ctx.nb.cells)
+        if len([c for c in by_id if c.cell_type == "code"]) > 1:
+            ctx.flag(f"duplicated:{cid}")
+        shown = (last or by_id)[0] if by_id else None
+        bad = (f"the provided cell '{cid}' was edited{first_edit(shown.source, _template_source(ctx, cid))}; "
                f"restore it from the template" if by_id
                else f"the provided cell '{cid}' is missing; restore it from the template")
         results.append(verdict(task, f"{cid} unmodified", float(cfg["points_per_cell"]), ok,

@@ -96,7 +96,8 @@ def find_notebooks(folder: Path) -> tuple[list[Path], list[Path]]:
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or ".ipynb_checkpoints" in path.parts or path.name.startswith("."):
             continue
-        (notebooks if moodle.is_notebook(path) else others).append(path)
+        # A symbolic link is listed, never graded: it may point at a classmate's notebook.
+        (notebooks if moodle.is_notebook(path) and not path.is_symlink() else others).append(path)
     return notebooks, others
 
 
@@ -328,6 +329,11 @@ def _grade(args, console: Console, spec) -> int:
     examples = spec.assignment.get("examples")
     own = {(spec.root / examples).resolve()} if examples else set()
     others = [o for o in others if o.resolve() not in own]    # the project's documented scores beside its examples
+    links = [o for o in others if o.is_symlink()]
+    for o in links:         # every one: a link in a student's folder is something to look at
+        console.print(f"[yellow]skipped {one_line(display_name(o))}: a symbolic link (from a zip a student handed in?), "
+                      f"never graded: it may point at a classmate's file[/]")
+    others = [o for o in others if not o.is_symlink()]
     for o in others[:5]:
         console.print(f"[dim]skipped {one_line(display_name(o))}: not a notebook (.ipynb)[/]")
     if len(others) > 5:       # a reports folder passed by mistake: not 600 lines before the one that matters
