@@ -271,9 +271,15 @@ def test_a_deleted_locked_cell_is_deleted():
     assert locked(replaced("run-relu", drop=True)).flags == ["deleted:run-relu"]
 
 
-def test_an_edited_copy_beside_the_original_is_no_edit():
+def test_of_two_copies_of_a_locked_cell_the_later_one_is_what_counts():
+    """Jupyter runs the later copy last (a hundred-and-sixty-fourth review hid an edited provided
+    cell so, below the untouched one): an edited copy after the original is an edit, one before it
+    is not."""
     cells = template_cells() + [("ann-relu-test", "code", "assert False")]
-    assert locked(cells).flags == []
+    assert locked(cells).flags == ["edited:ann-relu-test"]
+    at = next(i for i, (cid, _, _) in enumerate(template_cells()) if cid == "ann-relu-test")
+    before = template_cells()[:at] + [("ann-relu-test", "code", "assert False")] + template_cells()[at:]
+    assert locked(before).flags == []
 
 
 def test_every_locked_cell_is_checked_once():
