@@ -553,7 +553,13 @@ def test_memory_no_process_holds_as_its_own_counts(batch, name):
     r = report(batch, name)
     assert points(r, "code_3_2_models", "ANN_relu") == 0
     said = messages(r, "code_3_2_models")
-    assert f"{MEMORY_MB} MB" in said or (name == "MalSharedByTwo" and "Operation not permitted" in said), said
+    # What this proves is the grader's own count, without a memory cgroup (the unprivileged run of
+    # .ci/run). With one, the kernel charges page tables itself, and on a loaded machine it spent
+    # the cell's 10 s reclaiming before its kill (a CI run of the twenty-first session): stopped
+    # either way, at 0 points.
+    cgroup = not any(n.startswith("memory: no memory cgroup") for n in r["extra"].get("limits_not_applied", []))
+    assert f"{MEMORY_MB} MB" in said or (name == "MalSharedByTwo" and "Operation not permitted" in said) or (
+        cgroup and name == "MalPageTables" and "did not finish within 10 s" in said), said
     assert points(r, "code_3_2_models", "ANN_sigmoid") > 0
 
 
