@@ -15,6 +15,7 @@ import re
 import warnings
 from collections import deque
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -329,16 +330,32 @@ def same_code(source: str, template_source: str) -> bool:
         return False                 # not parsed at all: a page of comments is not the template's cell
     if without_magics(source) != source or without_magics(template_source) != template_source:
         return False                 # a magic changes how the cell runs (%%timeit, %%capture): text only
-    mine, theirs = parse_source(source), parse_source(template_source)
-    if mine is None or theirs is None:
-        return False
+    mine, theirs = _program(source), _program(template_source)
+    return mine is not None and mine == theirs
+
+
+def _program(source: str) -> str | None:
+    """The cell's syntax tree as text (None: not Python). A cell is compared with every template
+    cell of its kind (cells found without their ID, cells added), so small ones are read once."""
+    return _small_program(source) if len(source) <= 20_000 else _dumped(source)
+
+
+@lru_cache(maxsize=256)
+def _small_program(source: str) -> str | None:
+    return _dumped(source)
+
+
+def _dumped(source: str) -> str | None:
+    tree = parse_source(source)
+    if tree is None:
+        return None
     try:
-        return ast.dump(mine) == ast.dump(theirs)
+        return ast.dump(tree)
     except RecursionError:
         # A tree deeper than the template's can be (`x = 1+1+...` of 3,000 terms, within the length
         # above) is not the template's cell; dumping it recursed past Python's limit in the
         # grader's own process (an eighty-ninth review: "grader error" for the notebook).
-        return False
+        return None
 
 
 def parse_source(source: str) -> ast.Module | None:
