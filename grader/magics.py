@@ -16,6 +16,9 @@ _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 # such a line in the answers cell read as a syntax error and cost all five answers).
 _ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=\s*(?:!|%(?!%))")
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
+# IPython's help syntax (`nn.Linear?`, `?nn.ReLU`, `model??`, `torch.*rand*?`, even `x = f?`): Jupyter
+# shows the help and runs the rest of the cell; Python read it as a syntax error that cost the cell.
+_HELP_LINE = re.compile(r"^(\s*)(?:\?\??[^#\n]*\S|[^#'\"\n]*[\w\])*]\?\??)\s*$")
 # Cell magics whose body runs as the cell's own code; %%timeit runs it inside a function (its
 # names are that function's, a forty-seventh review graded classes Jupyter never defined), and
 # %%debug waits at a debugger prompt, running nothing on its own.
@@ -69,7 +72,7 @@ NESTED_CELL_MAGICS = 4
 def without_magics(source: str) -> str:
     """The cell as plain Python when it only fails to parse because of IPython magics (else as it
     is): a cell magic whose body is Python loses its first line, any other (``%%bash``) runs
-    nothing; ``%time stmt`` runs ``stmt``; other line magics and ``!shell`` lines do nothing.
+    nothing; ``%time stmt`` runs ``stmt``; other line magics, ``!shell`` and ``name?`` lines do nothing.
     Prompts pasted into the cell are stripped first, as IPython strips them."""
     return _without_magics(source, 0)
 
@@ -107,14 +110,17 @@ def _without_magics(source: str, depth: int) -> str:
     # reads the whole cell again for each magic it turns (1,000 `x = !ls` lines took 15 s, on the
     # grader's thread that reads every notebook: an eighty-eighth review): beyond a few dozen, every
     # such line is read as the magic it looks like.
-    magic_lines = sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ASSIGNED_MAGIC.match(ln))
+    magic_lines = sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ASSIGNED_MAGIC.match(ln) or _HELP_LINE.match(ln))
     kept = _ipython_keeps(source, len(lines)) if (magic_lines + 1) * len(source) <= IPYTHON_BUDGET else set()
     out = []
     for i, ln in enumerate(lines):
         m = _LINE_MAGIC.match(ln)
         assigned = _ASSIGNED_MAGIC.match(ln) if i not in kept else None
+        helped = _HELP_LINE.match(ln) if i not in kept and m is None else None
         if assigned is not None:
             out.append(f"{assigned.group(1)}{assigned.group(2)} = None")     # computed: a value of its own
+        elif helped is not None:
+            out.append(helped.group(1) + "pass")
         elif m is None or i in kept:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):

@@ -316,7 +316,9 @@ class Found:
 
 # Jupyter's default, written out of habit above the imports: it changes nothing that runs (an
 # eighty-second review: it cost the provided cell's 2 points as an edit).
-_NO_OP_MAGIC = re.compile(r"^[ \t]*%matplotlib[ \t]+inline[ \t]*(?:#[^\n]*)?$", re.M)
+# So is a look at a name's help (`nn.Linear?`, `??DataLoader`): Jupyter shows it and runs nothing.
+_NO_OP_MAGIC = re.compile(r"^[ \t]*(?:%matplotlib[ \t]+inline|\?{1,2}[ \t]*[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})"
+                          r"[ \t]*(?:#[^\n]*)?$", re.M)
 
 
 def same_code(source: str, template_source: str) -> bool:

@@ -317,6 +317,10 @@ CASES = {
     "ipython-magics": (
         {"train-and-test": "%matplotlib inline\n" + train(), "ann-relu": "%%time\n{relu}",
          "ann-sigmoid": sigmoid() + "\n!echo built\ndisplay(ANN_sigmoid(784, 10))"}, {}, [], []),
+    # IPython's help syntax left in a graded cell: Jupyter shows the help and runs the rest.
+    "ipython-help-lines": (
+        {"train-and-test": "nn.Linear?\n" + train(), "ann-relu": "?nn.ReLU\n{relu}\nANN_relu??",
+         "ann-sigmoid": sigmoid() + "\nif True:\n    torch.*rand*?\nx = torch.sigmoid?"}, {}, [], []),
     "gradients-drawn-as-their-logarithm": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.plot(torch.log(torch.tensor(g)))")}, {}, [], []),

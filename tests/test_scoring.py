@@ -890,6 +890,10 @@ def test_a_provided_cell_under_a_cell_magic_is_not_the_template_s():
     # another backend is a change.
     assert same_code("%matplotlib inline\n" + tpl, tpl) and same_code(tpl + "\n%matplotlib  inline  # plots\n", tpl)
     assert not same_code("%matplotlib widget\n" + tpl, tpl)
+    # A look at a name's help shows it and runs nothing; `x = f?` drops the assignment (IPython).
+    assert same_code("nn.Linear?\n" + tpl, tpl) and same_code(tpl + "\n??DataLoader  # args\n", tpl)
+    assert not same_code(tpl.replace("import torch\n", "import torch?\n", 1), tpl)
+    assert not same_code(tpl + "\nx = nn.Linear?\n", tpl)
 
 
 def test_an_error_the_message_names_already_is_not_put_first_again():
