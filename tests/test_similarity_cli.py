@@ -339,3 +339,23 @@ def test_the_console_table_names_a_students_notebooks_apart_and_where_the_rest_i
     buf = io.StringIO()
     _table(Console(file=buf, width=200, color_system=None), analysis)
     assert "10 of 12 listed; every one in index.html" in " ".join(buf.getvalue().split())
+
+
+def test_a_notebook_that_could_not_be_read_is_named_as_not_compared(tmp_path):
+    """A TA reading "4 hand-ins compared" of five should learn which one was not, and why."""
+    from grader.report import write_submission
+    from grader.results import CheckResult, SubmissionResult
+    reports = write_reports(cohort(4, 1, seed=2), tmp_path / "reports")
+    write_submission(reports, SubmissionResult(file="Assignment_7_BrokenBen_k99999999.ipynb", name="BrokenBen",
+                                               matr_number="k99999999", status="unreadable", key="k99999999",
+                                               checks=[CheckResult("code_3_1", "imports", 2, 0, False, "unreadable")],
+                                               path="k99999999.ipynb"), "k99999999")
+    res = grader("similarity", "--reports", str(reports), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    said = " ".join(res.stdout.split())
+    assert "1 notebook(s) not compared" in said and "BrokenBen (Assignment_7_BrokenBen_k99999999.ipynb): unreadable" \
+        in said
+    page = (reports / "similarity" / "index.html").read_text()
+    assert 'id="not-compared"' in page and "BrokenBen" in page
+    assert json.loads((reports / "similarity" / "similarity.json").read_text())["not_compared"] == \
+        ["BrokenBen (Assignment_7_BrokenBen_k99999999.ipynb): unreadable"]

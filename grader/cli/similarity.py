@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..spec import load_spec
 from .common import reports_args
+from .console import one_line
 
 EPILOG = """examples:
   grader grade submissions/ && grader similarity
@@ -80,7 +81,8 @@ def cmd(args, console: Console) -> int:
         console.print(f"[red]error:[/] no report folder {args.reports}; run `grader grade` first")
         return 2
     material = load_material(spec, settings)
-    current = load_current(args.reports, spec, settings, material)
+    not_compared: list[str] = []
+    current = load_current(args.reports, spec, settings, material, skipped=not_compared)
     if not current:
         console.print(f"[red]error:[/] no graded reports in {args.reports}; run `grader grade` first")
         return 2
@@ -89,6 +91,9 @@ def cmd(args, console: Console) -> int:
         console.print(f"[red]error:[/] the reports in {args.reports} keep no student cells (graded by an older "
                       f"grader); run `grader grade --force` once")
         return 2
+    if not_compared:
+        console.print(f"[yellow]{len(not_compared)} notebook(s) not compared (no cells could be read from them): "
+                      f"{one_line('; '.join(not_compared[:5]))}{' ...' if len(not_compared) > 5 else ''}[/]")
     if bare:
         console.print(f"[yellow]{len(bare)} hand-in(s) have no cells of their own (the template handed in "
                       f"unchanged, or graded by an older grader: `grader grade --force`): "
@@ -110,6 +115,7 @@ def cmd(args, console: Console) -> int:
         sources[label] = str(path)
     with console.status(f"comparing {len(current)} hand-in(s){f' with {len(past)} of past terms' if past else ''} ..."):
         analysis = analyse(current, past, material, settings, jobs=max(1, args.jobs))
+        analysis.not_compared = not_compared
         out = args.out or args.reports / "similarity"
         written = write(analysis, out, sources, jobs=max(1, args.jobs))
     if not args.no_flags:

@@ -80,6 +80,7 @@ class Analysis:
     common: dict[str, np.ndarray] = field(repr=False, default_factory=dict)       # unit -> hashes
     boilerplate: dict[str, np.ndarray] = field(repr=False, default_factory=dict)  # "code"/"written"
     seconds: dict[str, float] = field(default_factory=dict)
+    not_compared: list[str] = field(default_factory=list)   # this term's notebooks without cells: why
 
     def hand(self, key: str) -> Hand:
         return self._by_key[key]

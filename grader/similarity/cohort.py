@@ -75,17 +75,22 @@ def read_results(reports: Path) -> dict[str, SubmissionResult]:
     return load_reports(reports)
 
 
-def load_current(reports: Path, spec: Spec, settings: Settings, material: Material) -> list[Hand]:
-    """This term's graded hand-ins."""
-    return hands_from_results(read_results(reports).items(), settings, material, term="")
+def load_current(reports: Path, spec: Spec, settings: Settings, material: Material,
+                 skipped: list[str] | None = None) -> list[Hand]:
+    """This term's graded hand-ins; ``skipped`` collects the notebooks that could not be compared
+    (a TA reading "300 compared" of 301 hand-ins should know which one and why)."""
+    return hands_from_results(read_results(reports).items(), settings, material, term="", skipped=skipped)
 
 
 def hands_from_results(results: Iterable[tuple[str, SubmissionResult]], settings: Settings,
-                       material: Material, term: str) -> list[Hand]:
+                       material: Material, term: str, skipped: list[str] | None = None) -> list[Hand]:
     hands = []
     for key, r in results:
         if not r.student_cells and r.status != "graded":
-            continue          # unreadable notebook or none handed in: nothing to compare
+            # unreadable notebook or none handed in: nothing to compare
+            if skipped is not None and not r.no_notebook:
+                skipped.append(clean(f"{r.who} ({r.file}): {r.status}"))
+            continue
         cells = tuple(_cell(clean(cid), cell_kind(cid, src, settings, material), clean(src))
                       for cid, src in r.student_cells.items())
         name = clean(r.participant or r.name or Path(r.file).stem)

@@ -59,6 +59,7 @@ def summary(a: Analysis, sources: dict[str, str]) -> dict:
             "common_above": {"code": a.cap, "written": a.written_cap},
             "students": {h.key: {"name": h.name, "matr_number": h.matr_number, "file": h.file, "term": h.term}
                          for h in a.hands if h.current or any(h.key in (p.a, p.b) for p in a.pairs)},
+            "not_compared": a.not_compared,
             "pairs": [_pair_dict(p) for p in a.pairs], "clusters": a.clusters, "flagged": a.flagged,
             "seconds": {k: round(v, 3) for k, v in a.seconds.items()}}
 

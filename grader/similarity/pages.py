@@ -106,7 +106,14 @@ def _explain(a: Analysis) -> str:
             f"not the reference solution, not what more than {a.cap} students write) found in the other's, from "
             f"the side where it is larger; fragments shared with few others count more than ones many share. "
             f"Names, comments, layout and the spelling of activations do not change it. {current} hand-ins of this "
-            f"term{f' and {past} of past terms' if past else ''} were compared.</p>")
+            f"term{f' and {past} of past terms' if past else ''} were compared.</p>{_not_compared(a)}")
+
+
+def _not_compared(a: Analysis) -> str:
+    if not a.not_compared:
+        return ""
+    return (f'<p class="note" id="not-compared">{len(a.not_compared)} notebook(s) of this term could not be '
+            f'compared (no cells could be read from them): {esc("; ".join(a.not_compared))}.</p>')
 
 
 # ------------------------------------------------------------------------------ list of pairs
