@@ -859,10 +859,17 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train().replace("    optimizer = optim.SGD(",
                                            "    if isinstance(model, ANN_relu):\n        return\n    optimizer = optim.SGD(")},
         ALL_FIVE, [], []),
-    "a-name-only-the-sigmoid-class-has": (    # as the notebook's ReLU cell would, it fails there: said
+    # As the notebook's ReLU cell would, it fails in the second run, after the checks: not said, for
+    # a note there that comes and goes at full marks carries a bit of the hidden values (review 168).
+    "a-name-only-the-sigmoid-class-has": (
         {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = nn.Sigmoid()\n        self.tag = 's'"),
          "train-and-test": train().replace("    plt.show()", "    plt.title(model.tag)\n    plt.show()")},
-        {}, ["With a model of class ANN_relu", "could not find on your ANN_relu"], []),   # raised after the checks
+        {}, ["!With a model of class ANN_relu"], []),
+    "a-name-only-the-sigmoid-class-has-before-the-training": (    # it cost the checks: said
+        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = nn.Sigmoid()\n        self.tag = 's'"),
+         "train-and-test": train().replace('    for epoch in range(hyperparameters["epochs"]):',
+                                           '    plt.title(model.tag)\n    for epoch in range(hyperparameters["epochs"]):')},
+        ALL_FIVE, ["With a model of class ANN_relu", "could not find on your ANN_relu"], []),
     "the-figure-saved-without-extension-and-as-a-file-then-shown-as-images": (
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
                                            "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.savefig('grads')\n"
@@ -1078,8 +1085,8 @@ def test_each_case_loses_exactly_what_it_breaks(cohort, name):
         want = lost.get(c.check, c.max_points)
         assert c.points == want, (c.check, c.points, c.message)
     text = " ".join(c.message for c in r.checks if c.passed is False) + " " + " ".join(r.details)
-    for needle in needles:
-        assert needle in text, (needle, text)
+    for needle in needles:              # "!needle": words that must not be said
+        assert (needle[1:] not in text) if needle.startswith("!") else (needle in text), (needle, text)
     for c in r.checks:                  # an error in training is explained in full once, not under every check
         if "`train_and_test` raised" in c.message:
             assert sum(c.message.split(" raised ", 1)[1][:40] in d.message for d in r.checks) == 1, c.message

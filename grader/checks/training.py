@@ -954,10 +954,12 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
     other = (run_params(task, ctx, True).get("names_from") or {}).get("defines") if hidden_error else None
     if other and other != (run_params(task, ctx, False).get("names_from") or {}).get("defines") and \
             hidden_error.startswith(f"AttributeError: '{other}' object has no attribute") and \
-            not runs["public"].get("error"):
+            not runs["public"].get("error") and not all(v.ok for v in final.values()):
         # The grader's second run hands it a model that counts as the notebook's other class: a name
         # only the first class has fails there, as the notebook's own cell for that class would. Said
-        # in a fixed text: the run's own words are not shown (they could hold its values).
+        # in a fixed text: the run's own words are not shown (they could hold its values). Said only
+        # where it cost a check: a note that comes and goes at full marks was a free bit of the
+        # hidden values (a hundred-and-sixty-eighth review: the lr's parity, three draws of three).
         ctx.detail(f"With a model of class {other}, as the notebook's cells also call it, `{name}` raised an "
                    f"AttributeError: it uses a name of the model that the grader could not find on your {other} "
                    f"(an attribute or method of the other class only, or of a class that its cell cannot define "
