@@ -35,20 +35,27 @@ IPYTHON_BUDGET = 20_000
 _PROMPTS = re.compile(r"^(?:>>>|\.\.\.|In \[\d+\]:|\s+\.\.\.:)", re.M)
 
 
-def _cleaned(source: str) -> str:
-    """The cell as IPython cleans it before anything else: prompts stripped, a common indent
-    removed (a seventy-second review: '... [a_] = [False]' is a subscript of Ellipsis to Python and
-    an assignment to Jupyter, which strips the prompt). IPython is imported only for such a cell."""
-    if not (_PROMPTS.search(source) or source[:1] in (" ", "\t")):
+def cleaned(source: str) -> str:
+    """The cell as IPython cleans it before anything else: prompts stripped, the first code line's
+    indent removed from every line that starts with it (a seventy-second review: '... [a_] = [False]'
+    is a subscript of Ellipsis to Python and an assignment to Jupyter, which strips the prompt).
+    Blank lines above do not hide that indent (a hundred-and-sixty-sixth review: a blank first line,
+    then a comment indented ' \t\t', took three lines out of a provided cell's loop in Jupyter while
+    Python read the template's program); they are kept as empty lines, so line numbers stay the
+    student's. IPython is imported only for such a cell."""
+    lines = source.splitlines(keepends=True)          # as IPython splits a cell
+    blank = next((i for i, ln in enumerate(lines) if ln and not ln.isspace()), len(lines))
+    first = lines[blank] if blank < len(lines) else ""
+    if not (_PROMPTS.search(source) or first[:1] in (" ", "\t")):
         return source
     manager = _ipython()
     if manager is None:
         return source
     try:
-        lines = source.splitlines(keepends=True)
+        rest = lines[blank:]
         for clean in manager.cleanup_transforms:
-            lines = clean(lines)
-        return "".join(lines)
+            rest = clean(rest)
+        return "\n" * blank + "".join(rest)
     except Exception:  # noqa: BLE001 - a cell IPython cannot read: as it is
         return source
 
@@ -78,7 +85,7 @@ def without_magics(source: str) -> str:
 
 
 def _without_magics(source: str, depth: int) -> str:
-    source = _cleaned(source)
+    source = cleaned(source)
     try:
         ast.parse(source)
         return source

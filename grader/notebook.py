@@ -23,7 +23,7 @@ import nbformat
 from .answer_images import read_attachments
 from .dynamic_code import runs
 from .jsontext import TooWide, text_of
-from .magics import without_magics
+from .magics import cleaned, without_magics
 from .spec import NotebookLimits
 
 
@@ -327,6 +327,9 @@ def same_code(source: str, template_source: str) -> bool:
     trees: any change to what runs (an argument, a value, a magic) is a change."""
     if checksum(source) == checksum(template_source):
         return True
+    # As IPython reads them first (blank lines and an indent above the code: the indent it strips
+    # changes which lines a loop holds, and Python alone read the template's program).
+    source, template_source = cleaned(source), cleaned(template_source)
     source, template_source = _NO_OP_MAGIC.sub("", source), _NO_OP_MAGIC.sub("", template_source)
     if len(source) > 4 * len(template_source) + 10_000:
         return False                 # not parsed at all: a page of comments is not the template's cell
@@ -364,10 +367,11 @@ def parse_source(source: str) -> ast.Module | None:
     """A cell's syntax tree, or None when it has none: a syntax error, a null byte, or nesting
     deeper than the parser goes (a student's cell must never stop the grader). IPython's magics
     are read as Jupyter runs them (``without_magics``)."""
-    for text in (source, None):
+    clean = cleaned(source)                  # as IPython cleans it first, where it does
+    for text in (clean, None):
         if text is None:
             text = without_magics(source)
-            if text == source:
+            if text == clean:
                 return None
         try:
             return ast.parse(text)

@@ -6,6 +6,7 @@ Each case is the solution notebook with some cells replaced.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import tomllib
@@ -1260,3 +1261,28 @@ def test_an_answer_that_points_below_reaches_the_ta_whole(grader, make_nb, solut
     answer = checks_of(r, "calc_1_2")["answer"]
     assert answer.points is None and answer.answer == f"**Answer:** see below\n\n{work.strip()}"
     assert "moved:calc-1-2" not in r.flags and r.auto_points == 50
+
+
+def test_an_indent_above_a_provided_cell_is_read_as_jupyter_reads_it(grader, make_nb, template_nb):
+    """A hundred-and-sixty-sixth review: a blank first line, the comment on top indented ' \\t\\t' and
+    the loop's lines too (one of them '\\t \\t'): Python read the template's program, IPython strips
+    ' \\t\\t' from every line that starts with it, and three lines left the loop."""
+    from grader.magics import without_magics
+    from grader.notebook import same_code
+    tpl = next(c.source for c in template_nb.cells if c.get("id") == "plot-examples")
+    lines = tpl.split("\n")
+    hidden = "\n" + "\n".join((" \t\t" + ln) if ln.startswith("# Nothing") else ln if not ln.startswith("    ") else
+                              ("\t \t" + ln[4:]) if "show_img =" in ln else (" \t\t" + ln[4:]) for ln in lines)
+    assert not same_code(hidden, tpl)
+    assert without_magics(hidden).count("\n") == hidden.count("\n")       # the student's line numbers
+    loop = next(n for n in ast.parse(without_magics(hidden)).body if isinstance(n, ast.For))
+    assert len(loop.body) == 1                     # what Jupyter (and the grader's run of the cell) loops over
+    r = grader.grade(make_nb({"plot-examples": hidden}))
+    assert checks_of(r)["plot-examples unmodified"].points == 0 and "edited:plot-examples" in r.flags, r.flags
+    # Honest: the whole cell indented by four, under a blank line, runs in Jupyter as it is.
+    honest = "\n" + "\n".join(("    " + ln) if ln else ln for ln in tpl.split("\n"))
+    assert same_code(honest, tpl)
+    imports = next(c.source for c in template_nb.cells if c.get("id") == "imports")
+    r = grader.grade(make_nb({"plot-examples": honest, "imports": "\n\n" + "\n".join("    " + ln for ln in
+                                                                                   imports.split("\n"))}))
+    assert r.auto_points == 50 and not any(f.startswith("edited:") for f in r.flags), (r.flags, r.details)
