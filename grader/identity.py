@@ -8,6 +8,7 @@ file named after a classmate cannot take the classmate's report.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -48,6 +49,12 @@ def _safe(text: str) -> str:
 # notebook named summary.ipynb would otherwise write its report over them, and the class-wide
 # file would then stand in for its own report (any case: some file systems ignore it).
 BATCH_FILES = frozenset({"summary", "manual_answers", "gradebook", "junit", "overview", "results", "index"})
+
+# A Moodle participant's key: ``Full_Name_<id>``, ``-<n>`` for a second notebook. A loose notebook
+# never takes a key of that form, even with no such participant in the batch: graded first, it
+# kept the key when the participant's folder came with the next download, and the participant's
+# report moved to a suffix (a hundred-and-sixty-seventh review: ``Jane Doe_1001.ipynb``).
+_PARTICIPANT_FORM = re.compile(r".+_\d+(?:-\d+)?")
 
 
 def plan(root: Path, notebooks: list[Path], participants: list[Participant],
@@ -125,7 +132,8 @@ def _plan(root: Path, notebooks: list[Path], participants: list[Participant]) ->
             rel = str(nb.relative_to(root))
             # Paths that read the same once made safe (or like a participant's key) get a suffix
             # from their own path, so none can take another's name.
-            clash = (len(paths) > 1 and plain != [nb]) or key.casefold() in taken or key.lower() in BATCH_FILES
+            clash = (len(paths) > 1 and plain != [nb]) or key.casefold() in taken or key.lower() in BATCH_FILES \
+                or _PARTICIPANT_FORM.fullmatch(key) is not None
             subs.append(Submission(nb, shown(rel), f"{key}-{_digest(rel, 8)}" if clash else key, raw_rel=rel))
     return _unique(subs)
 

@@ -375,3 +375,46 @@ def test_a_folder_entry_named_like_a_classmates_notebook_is_said_as_what_it_is(t
     skipped: list[str] = []
     moodle.unpack(tmp_path / "all.zip", tmp_path / "out", skipped)
     assert len(skipped) == 1 and "second entry" not in skipped[0], skipped
+
+
+def test_a_loose_notebook_graded_before_a_participants_folder_came_leaves_them_their_key(tmp_path):
+    """A hundred-and-sixty-seventh review: a loose `Jane Doe_1001.ipynb` (a late file a TA dropped
+    in) was graded under `Jane_Doe_1001` before Jane's folder came with the next download; then it
+    kept the key, and Jane's own report moved to a suffix, in every later run."""
+    loose = touch(tmp_path / "Jane Doe_1001.ipynb")
+    first = {(s.rel, s.participant_id): s.key for s in plan(tmp_path, [loose], participants(tmp_path))}
+    assert first[("Jane Doe_1001.ipynb", "")].startswith("Jane_Doe_1001-")     # never the participant's form
+    jane = touch(tmp_path / "Jane Doe_1001_assignsubmission_file_" / "Assignment_7_JaneDoe_k12345678.ipynb")
+    second = tmp_path / "Jane Doe_1001-2.ipynb"          # like the key of a participant's second notebook
+    touch(second)
+    nbs = sorted(tmp_path.rglob("*.ipynb"))
+    got = {s.rel: s.key for s in plan(tmp_path, nbs, participants(tmp_path), previous=first)}
+    assert got[str(jane.relative_to(tmp_path))] == "Jane_Doe_1001", got
+    assert got["Jane Doe_1001.ipynb"] == first[("Jane Doe_1001.ipynb", "")]       # its own key, kept
+    assert got["Jane Doe_1001-2.ipynb"].startswith("Jane_Doe_1001-2-")
+    # An ordinary loose notebook keeps its plain name.
+    assert keys_of(tmp_path / "plain", "Assignment_7_JaneDoe_k12345678.ipynb") == ["Assignment_7_JaneDoe_k12345678"]
+
+
+def keys_of(root: Path, *names: str) -> list[str]:
+    nbs = [touch(root / n) for n in names]
+    return [s.key for s in plan(root, nbs, participants(root))]
+
+
+def test_one_participants_notebooks_with_one_number_are_not_a_duplicate():
+    """A hundred-and-sixty-seventh review: Lea's two folders (Moodle spelled her name in two ways)
+    both gave her number, and both notebooks were flagged `duplicate-matr`: no one else's."""
+    from grader.cli.grade import _flag_duplicates
+    from grader.results import SubmissionResult
+    lea = [SubmissionResult(file=f"Assignment_7_LeaMuller_k44444444{s}.ipynb", matr_number="k44444444",
+                            participant_id="1005") for s in ("", " (1)")]
+    _flag_duplicates(lea)
+    assert all("duplicate-matr" not in r.flags for r in lea)
+    other = [*lea, SubmissionResult(file="Assignment_7_Eve_k44444444.ipynb", matr_number="k44444444",
+                                    participant_id="1006")]
+    _flag_duplicates(other)
+    assert all("duplicate-matr" in r.flags for r in other) and all(r.matr_number == "" for r in other)
+    loose = [SubmissionResult(file="Assignment_7_LeaMuller_k44444444.ipynb", matr_number="k44444444",
+                              participant_id="1005"), SubmissionResult(file="Assignment_7_LeaMuller_k44444444.ipynb", matr_number="k44444444")]
+    _flag_duplicates(loose)
+    assert all("duplicate-matr" in r.flags for r in loose)

@@ -257,6 +257,10 @@ def _flag_duplicates(results: list[SubmissionResult]) -> None:
             m = re.fullmatch(r"[kK]?0*(\d+)", r.matr_number)
             by_matr.setdefault(m.group(1) if m else r.matr_number, []).append(r)
     for group in by_matr.values():
+        # One participant's several notebooks (a draft and a final one, folders Moodle spelled in two
+        # ways) give their own number twice: no one else's (a hundred-and-sixty-seventh review).
+        if len({r.participant_id for r in group}) == 1 and group[0].participant_id:
+            continue
         if len(group) > 1:
             # Two Moodle participants whose file names give one number: a file name is the
             # student's to type, so neither number is used (a classmate's number in one's own
