@@ -338,6 +338,19 @@ CASES = {
     "gradients-as-scatter-plots": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.scatter(range(len(g)), g, s=4)")}, {}, [], []),
+    # A hundred-and-sixty-ninth review: steps, stems and horizontal bars read "0 of the 3 were plotted".
+    "gradients-as-steps-stems-and-horizontal-bars": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "fig, (a1, a2, a3, a4) = plt.subplots(1, 4)\n    a1.stairs(g1, label='1')\n"
+                                           "    a2.vlines(range(len(g2)), 0, g2)\n    a3.barh(range(len(g3)), g3)\n"
+                                           "    a4.hlines(range(len(g1)), xmin=0, xmax=g1)")}, {}, [], []),
+    "gradients-as-steps-only": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.stairs(g)")}, {}, [], []),
+    "gradients-as-invisible-stems": (          # drawn in no colour: not seen, not plotted
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.vlines(range(len(g)), 0, g, colors='none')")},
+        {"plots": 0}, ["0 of the 3 gradient lists"], []),
     "gradients-as-filled-areas": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.fill_between(range(len(g)), g, alpha=.3)")},
