@@ -18,7 +18,7 @@ _ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=\
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
 # IPython's help syntax (`nn.Linear?`, `?nn.ReLU`, `model??`, `torch.*rand*?`, even `x = f?`): Jupyter
 # shows the help and runs the rest of the cell; Python read it as a syntax error that cost the cell.
-_HELP_LINE = re.compile(r"^(\s*)(?:\?\??[^#\n]*\S|[^#'\"\n]*[\w\])*]\?\??)\s*$")
+_HELP_LINE = re.compile(r"^(\s*)(?:\?\??.*\S|[^#'\"\n]*[\w\])*]\?\??)\s*$")
 # Cell magics whose body runs as the cell's own code; %%timeit runs it inside a function (its
 # names are that function's, a forty-seventh review graded classes Jupyter never defined), and
 # %%debug waits at a debugger prompt, running nothing on its own.

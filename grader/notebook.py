@@ -316,9 +316,21 @@ class Found:
 
 # Jupyter's default, written out of habit above the imports: it changes nothing that runs (an
 # eighty-second review: it cost the provided cell's 2 points as an edit).
-# So is a look at a name's help (`nn.Linear?`, `??DataLoader`): Jupyter shows it and runs nothing.
-_NO_OP_MAGIC = re.compile(r"^[ \t]*(?:%matplotlib[ \t]+inline|\?{1,2}[ \t]*[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})"
-                          r"[ \t]*(?:#[^\n]*)?$", re.M)
+_NO_OP_MAGIC = re.compile(r"^[ \t]*%matplotlib[ \t]+inline[ \t]*(?:#[^\n]*)?$", re.M)
+# So is a look at a name's help (`nn.Linear?`, `??DataLoader`) where IPython reads it as one: Jupyter
+# shows the help and runs nothing (inside a string or brackets it is the text it reads).
+_HELP_ONLY = re.compile(r"[ \t]*(?:\?{1,2}[ \t]*[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*(?:#.*)?")
+
+
+def _without_help(source: str) -> str:
+    lines = source.split("\n")
+    if not any(_HELP_ONLY.fullmatch(ln) for ln in lines):
+        return source
+    ran = without_magics(source).split("\n")       # line for line; a help line IPython reads is `pass`
+    if len(ran) != len(lines):
+        return source
+    return "\n".join(ln for ln, r in zip(lines, ran)
+                     if not (_HELP_ONLY.fullmatch(ln) and r.strip() == "pass" and ln.strip() != "pass"))
 
 
 def same_code(source: str, template_source: str) -> bool:
@@ -331,6 +343,7 @@ def same_code(source: str, template_source: str) -> bool:
     # changes which lines a loop holds, and Python alone read the template's program).
     source, template_source = cleaned(source), cleaned(template_source)
     source, template_source = _NO_OP_MAGIC.sub("", source), _NO_OP_MAGIC.sub("", template_source)
+    source, template_source = _without_help(source), _without_help(template_source)
     if len(source) > 4 * len(template_source) + 10_000:
         return False                 # not parsed at all: a page of comments is not the template's cell
     if without_magics(source) != source or without_magics(template_source) != template_source:

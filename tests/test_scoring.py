@@ -894,6 +894,9 @@ def test_a_provided_cell_under_a_cell_magic_is_not_the_template_s():
     assert same_code("nn.Linear?\n" + tpl, tpl) and same_code(tpl + "\n??DataLoader  # args\n", tpl)
     assert not same_code(tpl.replace("import torch\n", "import torch?\n", 1), tpl)
     assert not same_code(tpl + "\nx = nn.Linear?\n", tpl)
+    # Only where IPython reads it as help: inside brackets it is a syntax error in Jupyter too.
+    assert not same_code(tpl.replace("import torch\n", "import torch\nx = print(\nnn?\n)\n", 1),
+                         tpl.replace("import torch\n", "import torch\nx = print(\n)\n", 1))
 
 
 def test_an_error_the_message_names_already_is_not_put_first_again():
