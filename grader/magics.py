@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import warnings
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 # `files = !ls`, `t = %timeit -o f()`: IPython assigns the magic's result (an eighty-fourth review:
@@ -91,6 +92,8 @@ def _without_magics(source: str, depth: int) -> str:
         return source
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
+    if _OTHER_BREAKS.search(source):
+        return _as_ipython_runs(source, depth)
     lines = source.split("\n")
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is not None:
@@ -140,6 +143,81 @@ def _without_magics(source: str, depth: int) -> str:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source                       # not (only) magics: the student's error stands as it is
     return text
+
+
+# Line breaks of `str.splitlines`, which IPython splits a cell at, beyond "\n": Python reads "\r" as
+# one and the others as text, and a magic or help line that IPython ends at one of them runs the
+# rest as a line of code (a hundred-and-seventieth review: `?torch #\rimport numpy as np` read as a
+# help line to the grader, and the line after its "\r" ran in Jupyter only).
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _as_ipython_runs(source: str, depth: int) -> str:
+    """A cell that needs IPython and holds such a break, as IPython's own reader turns it into
+    Python, its calls of IPython read as the rest of this module reads them (line numbers may shift
+    by the lines IPython adds; such cells are rare). As it is, an error, where that fails."""
+    manager = _ipython()
+    if manager is None or len(source) > IPYTHON_BUDGET:
+        return source
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(manager.transform_cell(source))
+        tree = ast.fix_missing_locations(_IPythonCalls(depth).visit(tree))
+        text = ast.unparse(tree)
+        ast.parse(text)
+    except Exception:  # noqa: BLE001 - (SyntaxError, RecursionError, ...): the student's error stands
+        return source
+    return text
+
+
+def _ipython_call(node) -> tuple[str, list] | None:
+    """(method, arguments) of ``get_ipython().method(...)``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call) \
+            and isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "get_ipython":
+        return node.func.attr, node.args
+    return None
+
+
+def _text(node) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+class _IPythonCalls(ast.NodeTransformer):
+    """IPython's calls as the line-by-line reading above reads them: help, shell and other magics
+    run nothing, ``%time stmt`` runs ``stmt``, a cell magic's body runs as the cell (in a function
+    for ``%%timeit``), and a magic's or shell's value is a value of its own."""
+
+    def __init__(self, depth: int):
+        self.depth = depth
+
+    def _code(self, text: str | None) -> list[ast.stmt]:
+        if text is None or self.depth >= NESTED_CELL_MAGICS:
+            return [ast.Pass()]
+        return ast.parse(_without_magics(text, self.depth + 1)).body or [ast.Pass()]
+
+    def visit_Expr(self, node):
+        call = _ipython_call(node.value)
+        if call is None:
+            return node
+        method, args = call
+        name = _text(args[0]) if args else None
+        if method == "run_line_magic" and name in _STATEMENT_RUNS and len(args) > 1 and _text(args[1]):
+            return self._code(_text(args[1]))
+        if method == "run_cell_magic" and len(args) > 2:
+            if name in _BODY_RUNS:
+                return self._code(_text(args[2]))
+            if name in _IN_A_FUNCTION:
+                body = self._code(_text(args[2])) + [ast.Pass()]
+                return [ast.FunctionDef(name="_timed_cell", args=ast.arguments([], [], None, [], [], None, []),
+                                        body=body, decorator_list=[], returns=None, type_params=[]),
+                        ast.Expr(ast.Call(ast.Name("_timed_cell", ast.Load()), [], []))]
+        return ast.Pass()
+
+    def visit_Assign(self, node):
+        if _ipython_call(node.value) is not None:
+            node.value = ast.Constant(None)
+        return node
 
 
 def _ipython_keeps(source: str, n: int) -> set[int]:

@@ -316,10 +316,13 @@ class Found:
 
 # Jupyter's default, written out of habit above the imports: it changes nothing that runs (an
 # eighty-second review: it cost the provided cell's 2 points as an edit).
-_NO_OP_MAGIC = re.compile(r"^[ \t]*%matplotlib[ \t]+inline[ \t]*(?:#[^\n]*)?$", re.M)
+# (Not with a comment after it: IPython hands `# plots` to the magic, which fails, and Jupyter stops
+# the cell there: a hundred-and-seventieth review.)
+_NO_OP_MAGIC = re.compile(r"^[ \t]*%matplotlib[ \t]+inline[ \t]*$", re.M)
 # So is a look at a name's help (`nn.Linear?`, `??DataLoader`) where IPython reads it as one: Jupyter
 # shows the help and runs nothing (inside a string or brackets it is the text it reads).
-_HELP_ONLY = re.compile(r"[ \t]*(?:\?{1,2}[ \t]*[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*(?:#.*)?")
+_HELP_ONLY = re.compile(r"[ \t]*(?:\?{1,2}[ \t]*[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*"
+                        "(?:#[^\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*)?")
 
 
 def _without_help(source: str) -> str:

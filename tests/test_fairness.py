@@ -873,17 +873,24 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train().replace("    optimizer = optim.SGD(",
                                            "    if isinstance(model, ANN_relu):\n        return\n    optimizer = optim.SGD(")},
         ALL_FIVE, [], []),
-    # As the notebook's ReLU cell would, it fails in the second run, after the checks: not said, for
-    # a note there that comes and goes at full marks carries a bit of the hidden values (review 168).
+    # As the notebook's ReLU cell would, it fails in the second run, after the checks: said from the
+    # cells' code, never from that run, whose own error made a note come and go by a hidden value
+    # (reviews 168 and 172).
     "a-name-only-the-sigmoid-class-has": (
         {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = nn.Sigmoid()\n        self.tag = 's'"),
          "train-and-test": train().replace("    plt.show()", "    plt.title(model.tag)\n    plt.show()")},
-        {}, ["!With a model of class ANN_relu"], []),
-    "a-name-only-the-sigmoid-class-has-before-the-training": (    # it cost the checks: said
+        {}, ["uses `model.tag`, which only your ANN_sigmoid defines, not your ANN_relu"], []),
+    "a-name-only-the-sigmoid-class-has-before-the-training": (    # it cost the checks
         {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = nn.Sigmoid()\n        self.tag = 's'"),
          "train-and-test": train().replace('    for epoch in range(hyperparameters["epochs"]):',
                                            '    plt.title(model.tag)\n    for epoch in range(hyperparameters["epochs"]):')},
-        ALL_FIVE, ["With a model of class ANN_relu", "could not find on your ANN_relu"], []),
+        ALL_FIVE, ["uses `model.tag`, which only your ANN_sigmoid defines, not your ANN_relu"], []),
+    "a-name-both-classes-have": (       # the ReLU class's made by setattr: not read, not said
+        {"ann-sigmoid": MODULE_LIST.replace("        self.act = nn.Sigmoid()", "        self.act = nn.Sigmoid()\n        self.tag = 's'"),
+         "ann-relu": MODULE_LIST.replace("ANN_sigmoid", "ANN_relu").replace("nn.Sigmoid()", "nn.ReLU()").replace(
+             "        self.act = nn.ReLU()", "        self.act = nn.ReLU()\n        setattr(self, 'tag', 'r')"),
+         "train-and-test": train().replace("    plt.show()", "    plt.title(model.tag + str(model.training))\n    plt.show()")},
+        {}, ["!only your ANN_sigmoid defines"], []),
     "the-figure-saved-without-extension-and-as-a-file-then-shown-as-images": (
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.show()",
                                            "    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n    plt.savefig('grads')\n"
@@ -1299,3 +1306,38 @@ def test_an_indent_above_a_provided_cell_is_read_as_jupyter_reads_it(grader, mak
     r = grader.grade(make_nb({"plot-examples": honest, "imports": "\n\n" + "\n".join("    " + ln for ln in
                                                                                    imports.split("\n"))}))
     assert r.auto_points == 50 and not any(f.startswith("edited:") for f in r.flags), (r.flags, r.details)
+
+
+BREAKS = ["\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("brk", BREAKS)
+def test_a_line_break_python_reads_otherwise_is_read_as_ipython_runs_the_cell(brk):
+    """A hundred-and-seventieth review: IPython ends a help or magic line at any line break of
+    `str.splitlines` and runs what follows as code; the grader read the whole line as help."""
+    from grader.magics import without_magics
+    from grader.notebook import same_code
+    tpl = "import torch\nimport torch.nn as nn\n"
+    for added in (f"\n?torch #{brk}import numpy as np", f"\n??nn # see{brk}x = 1", f"\n!echo hi{brk}x = 1",
+                  f"\n%ls{brk}x = 1", f"\nfiles = !ls{brk}x = 1"):
+        assert not same_code(tpl + added, tpl), repr(added)
+        ran = without_magics(tpl + added)
+        assert "x = 1" in ran or "import numpy as np" in ran, (repr(added), ran)
+    ran = without_magics(f"?a_ #{brk}a_, b_ = False, True")
+    assert "a_, b_ = (False, True)" in ran, ran
+
+
+def test_cells_with_a_line_break_of_ipython_are_graded_as_jupyter_runs_them(grader, make_nb, template_nb,
+                                                                             solution_nb):
+    """Review 170's notebooks: a help line and a carriage return added to provided and locked cells
+    hid an edit (10/10, no flag); in a graded cell, code Jupyter runs after it went unseen."""
+    tpl = {c.id: c.source for c in template_nb.cells if c.get("id")}
+    sol = {c.id: c.source for c in solution_nb.cells if c.get("id")}
+    r = grader.grade(make_nb({
+        "data-loaders": tpl["data-loaders"] + "\n?DataLoader # docs\rtrain_loader = test_loader",
+        "train-fn": tpl["train-fn"] + "\n??optim.SGD # see\u2028def train(model, train_loader, optimizer, epoch):"
+                                       " return [0.0], [0.0], [0.0]",
+        "ann-sigmoid": sol["ann-sigmoid"] + "\n?nn.Module #\rANN_sigmoid = None"}))
+    assert checks_of(r)["data-loaders unmodified"].points == 0
+    assert {"edited:data-loaders", "edited:train-fn"} <= set(r.flags), r.flags
+    assert checks_of(r, "code_3_2_models")["ANN_sigmoid: builds"].points == 0

@@ -151,6 +151,12 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "Channel": {"ann-sigmoid": attacks.POINTS_AS_CHANNEL_MODEL,
                     "train-and-test": sol["train-and-test"].replace("test(model, test_loader)",
                                                                      "if hyperparameters['lr'] < 0.03: test(model, test_loader)")},
+        # A hundred-and-seventy-second review: the gradients drawn times 1,000 only where lr is not the
+        # public one chose the second text of a passing plots check, a free bit at full marks.
+        "PlotWords": {"train-and-test": sol["train-and-test"].replace(
+            "    plt.plot(grads1,", "    k = 1 if hyperparameters['lr'] == 0.02 else 1000\n"
+                                    "    grads1, grads2, grads3 = ([g * k for g in x] for x in (grads1, grads2, grads3))\n"
+                                    "    plt.plot(grads1,")},
         "Hidden": {"ann-sigmoid": attacks.named(attacks.HIDDEN_VALUES_MODEL, "ANN_sigmoid"),
                    "train-and-test": attacks.HIDDEN_VALUES_TRAINING},
         "Malformed": {"ann-relu": attacks.MALFORMED_FRAME + sol["ann-relu"],
@@ -356,6 +362,14 @@ def test_code_that_behaves_by_the_hidden_values_is_flagged_for_a_ta(batch):
     assert any("reads the random seed or generator state (initial_seed)" in d for d in r["details"])
     assert any("compares hyperparameter 'lr' with a number" in d for d in r["details"])
     assert not any(f.startswith("hidden-values") for f in report(batch, HONEST[0])["flags"])
+
+
+def test_a_pass_is_said_in_the_public_runs_words(batch):
+    r, honest = report(batch, "MalPlotWords"), report(batch, HONEST[0])
+    plots = next(c for c in r["checks"] if c["check"] == "plots")
+    assert plots["points"] == plots["max_points"]
+    assert plots["message"] == next(c["message"] for c in honest["checks"] if c["check"] == "plots")
+    assert "one constant" not in json.dumps(r)
 
 
 def test_messages_come_from_the_public_run(batch):

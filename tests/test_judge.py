@@ -10,7 +10,7 @@ import pytest
 
 from grader.checks import models, training
 from grader.checks.answers import problem, read_answers
-from grader.checks.context import Verdict, combine
+from grader.checks.context import PASSED_HIDDEN_ONLY, Verdict, combine
 from grader.naming import name_fits, parse_filename
 from grader.observations import InvalidObservation, cut, validate
 from grader.observations import MODEL as MODEL_SCHEMA
@@ -122,6 +122,12 @@ def test_hidden_failures_are_explained_by_the_public_run_or_a_fixed_text():
     assert combine({"c": ok}, {"c": ok}, fixed, both=True)["c"].ok
     assert combine({"c": ok}, {"c": Verdict(False, secret)}, fixed, both=True)["c"].message == "fixed text"
     assert combine({"c": bad}, None, fixed)["c"] is bad
+    # A pass is said in the public run's words, or fixed ones: a check with two texts for a pass let
+    # the hidden run choose one by a hidden value, a free bit at full marks (review 172).
+    chosen = Verdict(True, f"fine, all times one constant ({secret})")
+    for both in (False, True):
+        assert combine({"c": ok}, {"c": chosen}, fixed, both=both)["c"] == ok
+    assert combine({"c": bad}, {"c": chosen}, fixed)["c"] == Verdict(True, PASSED_HIDDEN_ONLY)
 
 
 # ----------------------------------------------------------------------------------------- training

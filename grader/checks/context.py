@@ -343,11 +343,23 @@ def combine(public: dict[str, Verdict], hidden: dict[str, Verdict] | None,
         return public
     out = {}
     for c, h in hidden.items():
-        if h.unconfirmed or h.ok and (public[c].ok or not both):
+        if h.unconfirmed:
             out[c] = h
+        elif h.ok and public[c].ok:
+            # In the public run's words: a check with two texts for a pass ("plotted", "plotted, all
+            # times one constant") let the hidden run choose one of them by a hidden value, a free bit
+            # at full marks (a hundred-and-seventy-second review: the lr's parity, three draws of three).
+            out[c] = public[c]
+        elif h.ok and not both:
+            out[c] = Verdict(True, PASSED_HIDDEN_ONLY)
         else:
             out[c] = public[c] if not public[c].ok else Verdict(False, hidden_only[c])
     return out
+
+
+# A check that passes with the grader's values and not with the public ones (where the hidden run
+# alone decides): fixed words, as those of a hidden failure.
+PASSED_HIDDEN_ONLY = "passes with the grader's values (not with the public ones: `grader check` shows what differs)"
 
 
 def usable(outcome: CellOutcome) -> bool:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..engines import CellJob
 from ..magics import without_magics
+from ..notebook import parse_source
 from ..results import CheckResult
 from .context import (Context, Verdict, cell_failure, combine, failed, one_error, raised_note, stand_in_missing,
                       usable, with_note)
@@ -68,6 +69,74 @@ def _names_from(task, ctx: Context, p: dict) -> dict:
         return {}
     found = ctx.locate_code(cell_id, name)
     return {**want, "source": without_magics(found.cell.source)} if found.cell is not None else {}
+
+
+def _model_class(task) -> str:
+    return str((task.cfg.get("names_from") or {}).get("defines") or "model class")
+
+
+def _names_of_one_class(task, ctx: Context, name: str) -> list[tuple[str, list[str]]]:
+    """(other class, names): attributes the function reads off its model argument that the
+    student's class of ``names_from`` defines and another of the notebook's model classes does not
+    (spec ``names_from.others``), read from the cells' code alone. Nothing for a class built on
+    another than ``nn.Module``: what it inherits is not read here."""
+    want = task.cfg.get("names_from") or {}
+    mine = want.get("defines")
+    if ctx.nb is None or not mine:
+        return []
+    fn = ctx.locate_code(task.cfg["cell"], name).cell
+    tree = parse_source(fn.source) if fn is not None else None
+    func = next((n for n in (tree.body if tree else []) if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if func is None or not func.args.args:
+        return []
+    arg = func.args.args[0].arg
+    used = list(dict.fromkeys(n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute)
+                              and isinstance(n.value, ast.Name) and n.value.id == arg))
+    defined = {cls: _class_names(ctx, cls) for cls in [mine, *want.get("others", [])]}
+    if not used or defined[mine] is None:
+        return []
+    out = []
+    for other in want.get("others", []):
+        theirs = defined.get(other)
+        missing = [n for n in used if n in defined[mine] and theirs is not None and n not in theirs]
+        if missing:
+            out.append((other, missing[:5]))
+    return out
+
+
+_DYNAMIC = {"add_module", "register_module", "register_buffer", "register_parameter", "__setattr__", "update",
+            "setdefault"}
+
+
+def _class_names(ctx: Context, cls: str) -> set[str] | None:
+    """What the class's cell defines on it: methods, class attributes and ``self.x = ...`` in any of
+    its methods (None: no such class, or one built on another base than ``nn.Module``)."""
+    cell_id = next((m["cell"] for t in ctx.spec.tasks for m in t.cfg.get("models", []) if m.get("defines") == cls),
+                   None)
+    found = ctx.locate_code(cell_id, cls).cell if cell_id else None
+    tree = parse_source(found.source) if found is not None else None
+    node = next((n for n in (tree.body if tree else []) if isinstance(n, ast.ClassDef) and n.name == cls), None)
+    if node is None or [ast.unparse(b) for b in node.bases] not in (["nn.Module"], ["torch.nn.Module"], ["Module"]):
+        return None
+    for n in ast.walk(node):            # names made at run time (add_module, setattr): not read here
+        if isinstance(n, ast.Call) and (isinstance(n.func, ast.Name) and n.func.id in ("setattr", "exec") or
+                                        isinstance(n.func, ast.Attribute) and n.func.attr in _DYNAMIC):
+            return None
+        if isinstance(n, ast.FunctionDef) and n.name in ("__getattr__", "__getattribute__"):
+            return None
+    names = set()
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(item.name)
+        elif isinstance(item, (ast.Assign, ast.AnnAssign)):
+            for t in (item.targets if isinstance(item, ast.Assign) else [item.target]):
+                names.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
+    for n in ast.walk(node):
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, (ast.AnnAssign, ast.AugAssign)) \
+            else []
+        names.update(t.attr for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                     and t.value.id == "self")
+    return names
 
 
 def probe_params(task, ctx: Context) -> dict:
@@ -950,21 +1019,15 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
         # fixed text would send the student to count epochs (the forty-first review).
         final = {c: Verdict(False, SCHEDULED[c].format(", ".join(dict.fromkeys(used))))
                  if c in SCHEDULED and v.message == HIDDEN_ONLY[c] else v for c, v in final.items()}
-    hidden_error = str(runs.get("hidden", {}).get("error") or "") if ctx.hidden else ""
-    other = (run_params(task, ctx, True).get("names_from") or {}).get("defines") if hidden_error else None
-    if other and other != (run_params(task, ctx, False).get("names_from") or {}).get("defines") and \
-            hidden_error.startswith(f"AttributeError: '{other}' object has no attribute") and \
-            not runs["public"].get("error") and not all(v.ok for v in final.values()):
+    for other, names in _names_of_one_class(task, ctx, name):
         # The grader's second run hands it a model that counts as the notebook's other class: a name
-        # only the first class has fails there, as the notebook's own cell for that class would. Said
-        # in a fixed text: the run's own words are not shown (they could hold its values). Said only
-        # where it cost a check: a note that comes and goes at full marks was a free bit of the
-        # hidden values (a hundred-and-sixty-eighth review: the lr's parity, three draws of three).
-        ctx.detail(f"With a model of class {other}, as the notebook's cells also call it, `{name}` raised an "
-                   f"AttributeError: it uses a name of the model that the grader could not find on your {other} "
-                   f"(an attribute or method of the other class only, or of a class that its cell cannot define "
-                   f"on its own, each cell being graded on its own); it must work for each of the notebook's "
-                   f"model classes")
+        # only the first class has fails there, as the notebook's own cell for that class would. Read
+        # from the cells, never from that run: a note that came and went with the run's own error
+        # was a bit of the hidden values (reviews 168 and 172: the lr's and momentum's parities).
+        ctx.detail(f"`{name}` uses {', '.join(f'`model.{n}`' for n in names)}, which only your "
+                   f"{_model_class(task)} defines, not your {other}: with a model of class {other}, as the "
+                   f"notebook's cells also call it, that fails; it must work for each of the notebook's model "
+                   f"classes")
     error = runs["public"].get("error")
     if error and all(v.ok for v in final.values()) and stand_in_missing(error, ctx.spec):
         # A name of the student's own class the grader's model could not take on (a lambda kept as an
