@@ -76,17 +76,22 @@ def plan(root: Path, notebooks: list[Path], participants: list[Participant],
         old = previous.get((sub.rel, sub.participant_id)) if sub.path is not None else None
         if old is not None and shared[(sub.rel, sub.participant_id)] == 1:
             kept[id(sub)] = old
-    claimed = set(kept.values())
+    # Keys are one file each ignoring case (``_unique``): so are the keys graded before (a
+    # hundred-and-seventy-third review: `assignment_7_alicex_...ipynb`, e-mailed in a week Alice's file
+    # was not in the folder, took her key in small letters, and when hers came back both were suffixed,
+    # her TA's grades left under the old key).
+    claimed = {key.casefold() for key in kept.values()}
     # A key graded before under a path that is gone is not free: the grades stored under it are
     # that notebook's. Only the same Moodle participant takes it over (a second upload); in a
     # folder without participants a file that reads the same once made safe took a classmate's
     # grades (a twenty-sixth review: "Assignment 7 JaneDoe k12345678.ipynb" after Jane's renamed
     # resubmission).
-    before = {key: pid for (_, pid), key in previous.items()}
+    before = {key.casefold(): pid for (_, pid), key in previous.items()}
     out = []
     for sub in subs:
-        taken = sub.key in claimed or (sub.key in before and not (sub.participant_id
-                                                                  and before[sub.key] == sub.participant_id))
+        folded = sub.key.casefold()
+        taken = folded in claimed or (folded in before and not (sub.participant_id
+                                                                and before[folded] == sub.participant_id))
         if id(sub) in kept:
             out.append(replace(sub, key=kept[id(sub)]))
         elif sub.path is not None and taken:

@@ -418,3 +418,19 @@ def test_one_participants_notebooks_with_one_number_are_not_a_duplicate():
                               participant_id="1005"), SubmissionResult(file="Assignment_7_LeaMuller_k44444444.ipynb", matr_number="k44444444")]
     _flag_duplicates(loose)
     assert all("duplicate-matr" in r.flags for r in loose)
+
+
+def test_a_key_in_other_letter_case_is_taken_across_runs_too(tmp_path):
+    """A hundred-and-seventy-third review: Alice's loose notebook graded in week 1; in week 2 her
+    file was not in the folder, and `assignment_7_alicex_k11111111.ipynb` took her key in small
+    letters; in week 3 both were suffixed, and her TA's grades stayed under the old key."""
+    alice = touch(tmp_path / "Assignment_7_AliceX_k11111111.ipynb")
+    week1 = {(s.rel, s.participant_id): s.key for s in plan(tmp_path, [alice], [])}
+    alice.rename(tmp_path.parent / "aside.ipynb")
+    mallory = touch(tmp_path / "assignment_7_alicex_k11111111.ipynb")
+    week2 = {(s.rel, s.participant_id): s.key for s in plan(tmp_path, [mallory], [], previous=week1)}
+    assert week2[(mallory.name, "")].casefold() != "assignment_7_alicex_k11111111", week2
+    (tmp_path.parent / "aside.ipynb").rename(alice)
+    week3 = {s.rel: s.key for s in plan(tmp_path, sorted(tmp_path.glob("*.ipynb")), [], previous={**week1, **week2})}
+    assert week3[alice.name] == "Assignment_7_AliceX_k11111111", week3
+    assert week3[mallory.name] == week2[(mallory.name, "")]
