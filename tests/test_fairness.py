@@ -361,6 +361,23 @@ CASES = {
     "gradients-as-histograms": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.hist(g, bins=20, alpha=.5)")}, {}, [], []),
+    # A hundred-and-seventy-first review: histograms and box plots were read when drawn, shown or not.
+    "gradients-as-histograms-in-a-figure-closed-unshown": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "f2, a2 = plt.subplots()\n    for g in (g1, g2, g3): a2.hist(g)\n"
+                                           "    a2.boxplot([g1, g2, g3]); plt.close(f2)")},
+        {"plots": 0}, ["drawn, but on a figure Jupyter never shows"], []),
+    "gradients-as-transparent-histograms": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.hist(g, alpha=0)")}, {"plots": 0}, [], []),
+    "gradients-against-words-out-of-view": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.plot([f'c{i}' for i in range(len(g))], g)\n"
+                                           "    plt.xlim(10000, 20000)")}, {"plots": 0}, [], []),
+    "gradients-against-words": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "for g in (g1, g2, g3): plt.plot([f'c{i}' for i in range(len(g))], g)")},
+        {}, [], []),
     "gradients-as-a-stack-plot": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "plt.stackplot(range(len(g1)), g1, g2, g3)")}, {}, [], []),

@@ -659,19 +659,37 @@ def _in_view(ax, line):
     x and y from a million on)."""
     try:
         (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
-        return any(x0 <= float(x) <= x1 and y0 <= float(y) <= y1
-                   for x, y in zip(list(line.get_xdata())[:MAX_POINTS], list(line.get_ydata())[:MAX_POINTS]))
+        # As the axes place them: words and dates on an axis are numbers there (a hundred-and-
+        # seventy-first review: words as x values made this raise, and the line count as in view).
+        xy = line.get_xydata()[:MAX_POINTS]
+        return any(x0 <= float(x) <= x1 and y0 <= float(y) <= y1 for x, y in xy)
     except Exception:  # noqa: BLE001 - whatever the student drew
         return True
 
 
-def _lines_of(figures):
-    """The y values of what the figures draw: lines, and scatter or bar plots of a series."""
+def _artists(drawn, depth: int = 0) -> list:
+    """The matplotlib artists in what a plotting call returned (tuples, lists, dicts, containers)."""
+    from matplotlib.artist import Artist
+    if isinstance(drawn, Artist):
+        return [drawn]
+    if depth > 3:
+        return []
+    items = drawn.values() if isinstance(drawn, dict) else drawn if isinstance(drawn, (list, tuple)) else []
+    return [a for item in list(items)[:MAX_LINES] for a in _artists(item, depth + 1)][:MAX_POINTS]
+
+
+def _lines_of(figures, summaries=None):
+    """The y values of what the figures draw: lines, and scatter or bar plots of a series; and the
+    series given to a box plot, violin plot or histogram (``summaries``: axes -> (what the call drew,
+    its series)) that is seen in the figure."""
     lines = []
     for fig in figures:
         for ax in fig.axes:
             if not _seen(ax):
                 continue
+            for drawn_by, series in (summaries.get(ax, ()) if summaries is not None else ()):
+                if any(_seen(a) for a in _artists(drawn_by)):
+                    lines.extend(series)
             drawn = [line.get_ydata() for line in ax.get_lines() if _seen(line) and _in_view(ax, line)]
             drawn += [c.get_offsets()[:, 1] for c in ax.collections if _seen(c) and hasattr(c, "get_offsets")
                       and getattr(c.get_offsets(), "ndim", 0) == 2 and len(c.get_offsets()) > 1]
@@ -807,7 +825,7 @@ def observe_run(ns, name, p):
 
     def show(*a, **kw):
         figures = open_figures()
-        snapshots.extend(_lines_of(figures))
+        snapshots.extend(lines_of(figures))
         gone.extend(figures[:max(0, 16 - len(gone))])
         original_close("all")
 
@@ -832,13 +850,22 @@ def observe_run(ns, name, p):
     from matplotlib.axes import Axes
     summaries = {m: getattr(Axes, m) for m in ("boxplot", "violinplot", "hist")}
 
+    # Read with the figure when it is shown, as its lines are (a hundred-and-seventy-first review: a
+    # histogram in a figure closed unshown, or drawn with alpha 0, was read when it was drawn).
+    import weakref
+    summarised_on = weakref.WeakKeyDictionary()
+
     def summarised(method):
         def draw(self, *args, **kwargs):
             drawn = summaries[method](self, *args, **kwargs)      # only what was drawn (it may raise)
-            if len(snapshots) < MAX_LINES and kwargs.get("visible", True) is not False:
-                snapshots.extend(_datasets(args[0] if args else kwargs.get("x", kwargs.get("dataset"))))
+            kept = summarised_on.setdefault(self, [])
+            if len(kept) < MAX_LINES:
+                kept.append((drawn, _datasets(args[0] if args else kwargs.get("x", kwargs.get("dataset")))))
             return drawn
         return draw
+
+    def lines_of(figures):
+        return _lines_of(figures, summarised_on)
 
     schedulers = []
     from torch.optim import lr_scheduler
@@ -876,7 +903,7 @@ def observe_run(ns, name, p):
                     with open(path, "rb") as fh:
                         data = fh.read(1 << 25)
                 if data:
-                    saved[hashlib.sha256(data).hexdigest()] = _lines_of([self])
+                    saved[hashlib.sha256(data).hexdigest()] = lines_of([self])
         except Exception:  # noqa: BLE001 - a file the cell moved away, a buffer of its own
             pass
         return out
@@ -891,7 +918,7 @@ def observe_run(ns, name, p):
         # Jupyter shows a displayed figure as it is then, a pyplot one too (display(fig) and then
         # plt.close(fig), so that it is not shown twice).
         if len(snapshots) < MAX_LINES:
-            snapshots.extend(_lines_of([o for o in objs[:8] if isinstance(o, Figure)]))
+            snapshots.extend(lines_of([o for o in objs[:8] if isinstance(o, Figure)]))
             for o in objs[:8]:
                 snapshots.extend(saved_shown(o))
         displayed.extend(o for o in objs[:8] if isinstance(o, Figure) and getattr(o.canvas, "manager", None) is None
@@ -1030,11 +1057,11 @@ def observe_run(ns, name, p):
         # The notebook's cells end with the call: Jupyter shows a figure it returns, as it is then
         # (a fairness review: plt.close(fig) and then return fig lost the plots' 4 points), and an
         # image it returns.
-        snapshots.extend(_lines_of([returned]))
+        snapshots.extend(lines_of([returned]))
     snapshots.extend(saved_shown(returned))
-    unshown = _lines_of(dict.fromkeys(gone))
-    (snapshots if inline[0] else unshown).extend(_lines_of(open_figures()))
-    snapshots.extend(_lines_of(dict.fromkeys(displayed)))
+    unshown = lines_of(dict.fromkeys(gone))
+    (snapshots if inline[0] else unshown).extend(lines_of(open_figures()))
+    snapshots.extend(lines_of(dict.fromkeys(displayed)))
     original_close("all")
     if unshown:
         res["unshown"] = unshown[:MAX_LINES]
