@@ -378,6 +378,10 @@ CASES = {
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "for g in (g1, g2, g3): plt.plot([f'c{i}' for i in range(len(g))], g)")},
         {}, [], []),
+    "gradients-as-heatmaps": (
+        {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
+                                           "fig, (a1, a2) = plt.subplots(1, 2)\n    a1.imshow([g1, g2, g3], aspect='auto')\n"
+                                           "    a2.pcolormesh([g1, g2, g3])")}, {}, [], []),
     "gradients-as-a-stack-plot": (
         {"train-and-test": train().replace("plt.plot(g1); plt.plot(g2); plt.plot(g3)",
                                            "plt.stackplot(range(len(g1)), g1, g2, g3)")}, {}, [], []),

@@ -976,7 +976,7 @@ def _plots(trains: list[dict], lines: list, raised: str, called: bool = False) -
     named = (f" ({' and '.join(names[k] for k in which)} {_were(found)}, "
              f"{' and '.join(names[k] for k in range(3) if k not in which)} not)") if 0 < found < 3 else ""
     return Verdict(False, f"{found} of the 3 gradient lists returned by `train` {_were(found)} plotted{named} (read from "
-                          f"lines, points, bars, steps, stems, filled areas, box or violin plots and histograms); plot each list "
+                          f"lines, points, bars, steps, stems, heatmaps, filled areas, box or violin plots and histograms); plot each list "
                           f"(e.g. plt.plot(grads1)) for the whole run or per epoch" + raised)
 
 

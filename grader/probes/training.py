@@ -603,6 +603,18 @@ def _segments(collection):
     return []
 
 
+def _grid(image):
+    """The rows and columns of an image's or mesh's 2-D array of values."""
+    import numpy as np
+    try:
+        a = np.asarray(np.ma.getdata(image.get_array()), dtype=float)
+        if a.ndim != 2 or not a.size:
+            return []
+        return [*a[:MAX_LINES, :MAX_POINTS], *a[:MAX_POINTS, :MAX_LINES].T]
+    except Exception:  # noqa: BLE001 - whatever the student drew
+        return []
+
+
 def _datasets(data):
     """The series handed to a box plot, violin plot or histogram: one, a list of them, or the
     columns of a 2-D array."""
@@ -702,6 +714,11 @@ def _lines_of(figures, summaries=None):
             drawn += [p.get_data().values for p in ax.patches[:MAX_LINES]
                       if type(p).__name__ == "StepPatch" and _seen(p)]
             drawn += [ys for c in ax.collections[:MAX_LINES] if _seen(c) for ys in _segments(c)]
+            # A heatmap of the lists (imshow, matshow, pcolormesh, seaborn's heatmap): its rows and
+            # columns (review 171: "0 of the 3 were plotted" under a picture of all three).
+            drawn += [ys for im in [*ax.images[:MAX_LINES], *(c for c in ax.collections[:MAX_LINES]
+                                                             if type(c).__name__ == "QuadMesh")]
+                      if _seen(im) for ys in _grid(im)]
             for ys in drawn:
                 try:
                     lines.append([float(v) for v in ys][:MAX_POINTS])
