@@ -96,6 +96,20 @@ def participants(root: Path) -> list[Participant]:
             continue
         (by_id if path.is_dir() else flat).setdefault(m["id"], []).append(path)
         names.setdefault(m["id"], unicodedata.normalize("NFC", m["name"]))
+    # Moodle writes one kind of download: with participant folders, a file named like a flat one is
+    # a loose file (dropped in by a TA, named by a student), and in a flat one, files of one id that
+    # give two names are not Moodle's either. Such a file named whom it liked: "Aaron Evil_1001_..."
+    # renamed Jane Doe (1001), took her number and her worksheet row (a hundred-and-seventy-seventh
+    # review). They are graded as loose notebooks, keyed by their path.
+    if by_id:
+        flat = {}
+    else:
+        for pid, paths in list(flat.items()):
+            if len({unicodedata.normalize("NFC", FLAT.match(p.name)["name"]) for p in paths}) > 1:
+                del flat[pid]
+    names = {pid: name for pid, name in names.items() if pid in by_id or pid in flat}
+    if by_id:        # the name of a participant's folder, not of a file beside it
+        names = {pid: unicodedata.normalize("NFC", FOLDER.match(sorted(by_id[pid])[0].name)["name"]) for pid in by_id}
     found = []
     for pid in names:
         group, loose = by_id.get(pid, []), flat.get(pid, [])

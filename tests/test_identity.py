@@ -239,17 +239,40 @@ def test_moodles_flat_download_is_read_by_its_participant_prefixes(tmp_path):
     jane = touch(tmp_path / "Jane Doe_5501_assignsubmission_file_Assignment_7_JaneDoe_k12345678.ipynb")
     touch(tmp_path / "Eva Lu_5504_assignsubmission_file_report.pdf")
     touch(tmp_path / "Eva Lu_5504_assignsubmission_onlinetext_onlinetext.html")
-    own = touch(tmp_path / "Max Roe_5502_assignsubmission_file_" / "Eve_9_assignsubmission_file_x.ipynb")
     found = {p.id: p for p in participants(tmp_path)}
-    assert sorted(found) == ["5501", "5502", "5504"]           # nothing named after participant 9
-    assert found["5501"].notebooks == (jane,) and found["5502"].notebooks == (own,)
+    assert sorted(found) == ["5501", "5504"]
+    assert found["5501"].notebooks == (jane,)
     assert found["5504"].notebooks == () and len(found["5504"].files) == 2
     assert handed_in_name(jane, tmp_path) == "Assignment_7_JaneDoe_k12345678.ipynb"
-    assert handed_in_name(own, tmp_path) == own.name          # inside a participant's folder: as named
-    subs = {s.participant_id: s for s in plan(tmp_path, [jane, own], list(found.values()))}
+    subs = {s.participant_id: s for s in plan(tmp_path, [jane], list(found.values()))}
     assert shown_as(subs["5501"], tmp_path) == "Assignment_7_JaneDoe_k12345678.ipynb"
     message = _no_notebook(subs["5504"], tmp_path, load_spec()).checks[0].message
     assert message == "no .ipynb notebook was handed in (found: report.pdf, onlinetext.html)"
+
+
+def test_a_file_named_like_a_flat_downloads_beside_participant_folders_is_nobodys(tmp_path):
+    """A hundred-and-seventy-seventh review: a late file a TA dropped into a download with folders,
+    named by its student 'Aaron Evil_1001_assignsubmission_file_...', renamed Jane Doe (1001) in
+    every output, took her number and worksheet row and flagged her own notebook `name-mismatch`.
+    Moodle writes one kind of download: beside folders, such a file is a loose notebook."""
+    from grader.moodle import handed_in_name
+    jane = touch(tmp_path / "Jane Doe_1001_assignsubmission_file_" / "Assignment_7_JaneDoe_k12345678.ipynb")
+    dropped = touch(tmp_path / "Aaron Evil_1001_assignsubmission_file_Assignment_7_MalloryEvil_k33333333.ipynb")
+    ghost = touch(tmp_path / "Bob Y_1002_assignsubmission_file_x.ipynb")       # a classmate with no folder
+    own = touch(tmp_path / "Max Roe_5502_assignsubmission_file_" / "Eve_9_assignsubmission_file_x.ipynb")
+    found = {p.id: p for p in participants(tmp_path)}
+    assert sorted(found) == ["1001", "5502"] and found["1001"].name == "Jane Doe"
+    assert found["1001"].notebooks == (jane,) and found["5502"].notebooks == (own,)
+    assert handed_in_name(own, tmp_path) == own.name          # inside a participant's folder: as named
+    got = {s.rel: s for s in plan(tmp_path, sorted(tmp_path.rglob("*.ipynb")), list(found.values()))}
+    assert got[str(jane.relative_to(tmp_path))].key == "Jane_Doe_1001"
+    assert got[dropped.name].participant_id == "" and got[ghost.name].participant_id == ""
+    # In a flat download, two names for one id: neither is Moodle's to trust.
+    flat = tmp_path / "flat"
+    touch(flat / "Jane Doe_1001_assignsubmission_file_Assignment_7_JaneDoe_k12345678.ipynb")
+    touch(flat / "Aaron Evil_1001_assignsubmission_file_x.ipynb")
+    touch(flat / "Bob Y_1002_assignsubmission_file_y.ipynb")
+    assert [(p.id, p.name) for p in participants(flat)] == [("1002", "Bob Y")]
 
 
 def test_a_key_whose_notebook_is_gone_is_not_handed_to_a_newcomer(tmp_path):
