@@ -86,14 +86,18 @@ def without_magics(source: str) -> str:
 
 
 def _without_magics(source: str, depth: int) -> str:
+    if _OTHER_BREAKS.search(source):
+        # IPython reads its own lines even in a cell Python can parse: a comment that ends at one of
+        # these breaks for IPython starts a magic line that ends at "\n", and what Python read as the
+        # rest of the comment ran as code in Jupyter (a hundred-and-seventy-fourth review: edits of
+        # provided and locked cells kept 10/10, unflagged).
+        return _as_ipython_runs(source, depth)
     source = cleaned(source)
     try:
         ast.parse(source)
         return source
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
-    if _OTHER_BREAKS.search(source):
-        return _as_ipython_runs(source, depth)
     lines = source.split("\n")
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is not None:
@@ -152,6 +156,11 @@ def _without_magics(source: str, depth: int) -> str:
 _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
+def reads_its_own_lines(source: str) -> bool:
+    """Does IPython split this cell at breaks Python does not read as lines?"""
+    return _OTHER_BREAKS.search(source) is not None
+
+
 def _as_ipython_runs(source: str, depth: int) -> str:
     """A cell that needs IPython and holds such a break, as IPython's own reader turns it into
     Python, its calls of IPython read as the rest of this module reads them (line numbers may shift
@@ -159,16 +168,21 @@ def _as_ipython_runs(source: str, depth: int) -> str:
     manager = _ipython()
     if manager is None or len(source) > IPYTHON_BUDGET:
         return source
+    text = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(manager.transform_cell(source))
-        tree = ast.fix_missing_locations(_IPythonCalls(depth).visit(tree))
-        text = ast.unparse(tree)
-        ast.parse(text)
+            text = manager.transform_cell(source)
+        if text in (source, source + "\n"):
+            return source                   # nothing IPython reads otherwise: as Python reads it
+        tree = ast.fix_missing_locations(_IPythonCalls(depth).visit(ast.parse(text)))
+        out = ast.unparse(tree)
+        ast.parse(out)
     except Exception:  # noqa: BLE001 - (SyntaxError, RecursionError, ...): the student's error stands
-        return source
-    return text
+        # As IPython turned it, which Python cannot read either: not Python's own reading of the
+        # cell, which may parse (a comment to Python, a line of code to IPython).
+        return text if text is not None else source
+    return out
 
 
 def _ipython_call(node) -> tuple[str, list] | None:

@@ -23,7 +23,7 @@ import nbformat
 from .answer_images import read_attachments
 from .dynamic_code import runs
 from .jsontext import TooWide, text_of
-from .magics import cleaned, without_magics
+from .magics import cleaned, reads_its_own_lines, without_magics
 from .spec import NotebookLimits
 
 
@@ -383,7 +383,7 @@ def parse_source(source: str) -> ast.Module | None:
     """A cell's syntax tree, or None when it has none: a syntax error, a null byte, or nesting
     deeper than the parser goes (a student's cell must never stop the grader). IPython's magics
     are read as Jupyter runs them (``without_magics``)."""
-    clean = cleaned(source)                  # as IPython cleans it first, where it does
+    clean = without_magics(source) if reads_its_own_lines(source) else cleaned(source)   # as IPython reads it
     for text in (clean, None):
         if text is None:
             text = without_magics(source)

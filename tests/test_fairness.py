@@ -1346,6 +1346,16 @@ def test_a_line_break_python_reads_otherwise_is_read_as_ipython_runs_the_cell(br
         assert "x = 1" in ran or "import numpy as np" in ran, (repr(added), ran)
     ran = without_magics(f"?a_ #{brk}a_, b_ = False, True")
     assert "a_, b_ = (False, True)" in ran, ran
+    if brk == "\r":
+        return                          # Python reads "\r" as a line break too: the cell does not parse
+    # In a cell Python parses (review 174): a comment that ends there for IPython starts a magic line
+    # that ends at the next break, and the rest ran as code in Jupyter only.
+    for added in (f"\n# note{brk}!true{brk}import numpy as np", f"\n# note{brk}%pwd{brk}x = 1"):
+        assert not same_code(tpl + added, tpl), repr(added)
+        assert "import numpy as np" in without_magics(tpl + added) or "x = 1" in without_magics(tpl + added)
+    swallowed = f"import torch\n# note{brk}!true \\\nimport torch.nn as nn\n"      # the next line joins the shell line
+    assert not same_code(swallowed, tpl) and "import torch.nn" not in without_magics(swallowed)
+    assert same_code(f"import torch\n# a note{brk}with a break\nimport torch.nn as nn\n", tpl)   # no magic: Python's reading
 
 
 def test_cells_with_a_line_break_of_ipython_are_graded_as_jupyter_runs_them(grader, make_nb, template_nb,
@@ -1358,7 +1368,8 @@ def test_cells_with_a_line_break_of_ipython_are_graded_as_jupyter_runs_them(grad
         "data-loaders": tpl["data-loaders"] + "\n?DataLoader # docs\rtrain_loader = test_loader",
         "train-fn": tpl["train-fn"] + "\n??optim.SGD # see\u2028def train(model, train_loader, optimizer, epoch):"
                                        " return [0.0], [0.0], [0.0]",
-        "ann-sigmoid": sol["ann-sigmoid"] + "\n?nn.Module #\rANN_sigmoid = None"}))
+        "ann-sigmoid": sol["ann-sigmoid"] + "\n?nn.Module #\rANN_sigmoid = None",
+        "test-fn": tpl["test-fn"].replace("\n", "\n    # eval\x1c    !true\x1c    model.train()\n", 1)}))
     assert checks_of(r)["data-loaders unmodified"].points == 0
-    assert {"edited:data-loaders", "edited:train-fn"} <= set(r.flags), r.flags
+    assert {"edited:data-loaders", "edited:train-fn", "edited:test-fn"} <= set(r.flags), r.flags
     assert checks_of(r, "code_3_2_models")["ANN_sigmoid: builds"].points == 0

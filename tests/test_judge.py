@@ -114,7 +114,10 @@ def test_hidden_failures_are_explained_by_the_public_run_or_a_fixed_text():
     secret = f"hidden detail lr={HIDDEN['code_3_2_train']['lr']}"     # a message derived from a hidden value
     assert combine({"c": bad}, {"c": Verdict(False, secret)}, fixed)["c"].message == "public detail"
     assert combine({"c": ok}, {"c": Verdict(False, secret)}, fixed)["c"].message == "fixed text"
-    assert combine({"c": ok}, {"c": unsure}, fixed)["c"].message == "generic"
+    # An unconfirmed hidden failure too: the hidden run chose among fixed texts by a hidden value (175).
+    assert combine({"c": ok}, {"c": unsure}, fixed)["c"].message == "fixed text"
+    assert combine({"c": bad}, {"c": unsure}, fixed)["c"].message == "public detail"
+    assert combine({"c": unsure}, {"c": Verdict(False, "moved", True)}, fixed)["c"] == unsure
     assert combine({"c": bad}, {"c": ok}, fixed)["c"].ok
     # both=True (training): right for the grader's values alone is not right; the public run's
     # failure, which the student's own `grader check` showed, costs the check in grading too.
