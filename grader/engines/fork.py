@@ -335,6 +335,7 @@ class Worker:
             return
         self._ctl_op({"op": "park", "job": run.number})
         self.parked.add(run.pid)
+        run.public = (run.outcome.status, run.outcome.error)
 
     def resume(self, run: "_Run", left: float) -> None:
         """The runs with hidden parameters, within what is left of the cell's time limit."""
@@ -370,6 +371,14 @@ class Worker:
             # How a run with hidden parameters ended (its exit code, its signal) is the student's
             # to choose: a fixed text, or the code would carry 8 bits of a hidden value out.
             outcome.error = describe_exit(int(done.get("exit", -9))) if run.phase < 1 else HIDDEN_RUN_ENDED
+        if run.public is not None and outcome.probe is None:
+            # The runs with hidden values did not all complete: however that came about (raised,
+            # refused, timed out, crashed, out of memory, an invalid reply, the notebook's time used
+            # up), it reads as one outcome, the public run's status and the one fixed text. Each way
+            # had a status and a flag of its own, two bits a cell of a hidden value, chosen by the
+            # run (a hundred-and-seventy-fifth review's lead).
+            outcome.status, outcome.error = run.public
+            outcome.probe_error = HIDDEN_RUN_FAILED
         outcome.seconds = run.used
         if run.monitor is not None:
             self.peak_memory = max(self.peak_memory, run.monitor.peak)
@@ -429,6 +438,7 @@ class _Run:
     used: float = 0.0               # seconds the job ran, parked time not counted
     done: bool = False              # nothing left to run
     replace: bool = False
+    public: tuple | None = None     # (status, error) when parked after its public run
 
 
 def timeout_message(phase: int, limit: float) -> str:
@@ -642,9 +652,10 @@ class ForkEngine:
                 raise
             for i, run in parked:
                 run.sock.close()
-                if outcomes[i] is None:     # lost with the worker: told in fixed words
-                    run.outcome.status, run.outcome.probe = Status.CRASHED, None
-                    run.outcome.error = "grader worker failed during the check with the grader's values"
+                if outcomes[i] is None:     # lost with the worker: as any run with hidden values that failed
+                    run.outcome.probe, run.outcome.probe_error = None, HIDDEN_RUN_FAILED
+                    if run.public is not None:
+                        run.outcome.status, run.outcome.error = run.public
                     outcomes[i] = run.outcome
             replace = True
         except _BesideOthers:
