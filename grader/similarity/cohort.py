@@ -89,7 +89,7 @@ def hands_from_results(results: Iterable[tuple[str, SubmissionResult]], settings
         if not r.student_cells and r.status != "graded":
             # unreadable notebook or none handed in: nothing to compare
             if skipped is not None and not r.no_notebook:
-                skipped.append(clean(f"{r.who} ({r.file}): {r.status}"))
+                skipped.append(clean(f"{r.who} ({r.file}): {r.status.split(':', 1)[0]}"))
             continue
         cells = tuple(_cell(clean(cid), cell_kind(cid, src, settings, material), clean(src))
                       for cid, src in r.student_cells.items())
