@@ -365,8 +365,8 @@ def test_a_renamed_notebook_outside_moodle_is_pointed_out_and_moved_with_its_gra
     res = run(["grade", str(subs), "--out", str(out)], tmp_path, data_home)
     said = " ".join(res.stdout.split())
     new = "Assignment_7_JohnSmith_k12345679"
-    assert res.returncode == 0 and f"{old} may be {new} now (a renamed file?): grader move {old} {new} carries" \
-        in said, said
+    assert res.returncode == 0 and f"{old} may be {new} now (a renamed file? the names are the student's to " \
+        f"type: check it is the same student's): grader move {old} {new} carries" in said, said
     res = run(["move", old, new, "--reports", str(out), "--ta", "tina"], tmp_path, data_home)
     said = " ".join(res.stdout.split())
     assert res.returncode == 0 and f"{old} → {new}: 1 grade(s) (calc_1_1), 1 override(s) carried over by tina" in said

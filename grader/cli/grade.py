@@ -551,7 +551,10 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
         console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {one_line(display_name(args.given))} "
                       f"(kept, with their grades): {one_line(', '.join(others[:5]))}{' ...' if len(others) > 5 else ''}[/]")
         for old, new in renamed_pairs([results[k] for k in others], batch)[:5]:
-            console.print(f"[yellow]  {one_line(old)} may be {one_line(new)} now (a renamed file?): "
+            # Told from the name and number the file names give, which a student types: a classmate's
+            # file named like them reads as a rename too (a hundred-and-eightieth review).
+            console.print(f"[yellow]  {one_line(old)} may be {one_line(new)} now (a renamed file? the names "
+                          f"are the student's to type: check it is the same student's): "
                           f"[bold]grader move {shlex.quote(old)} {shlex.quote(new)}{_reports_flag(out)}[/] carries its "
                           f"grades over[/]", soft_wrap=True)
     pending = pending_answers(results)
