@@ -193,8 +193,11 @@ def test_a_confirmed_training_run_earns_the_specs_points():
 def test_unconfirmed_hidden_calls_earn_nothing_without_a_replay():
     other = [SGD, train([[9.0, 9.0]] * 3), train([[8.0, 8.0]] * 3), called_test("T2")]
     res = train_points(ok(training_obs(hidden_events=other)))
-    assert res["epochs"] == (0.0, f"the calls of `train` look right, but {training.UNCONFIRMED}")
-    assert res["test"] == (0.0, f"`test` looks right, but {training.UNCONFIRMED}")
+    # Said in the one fixed text of a hidden failure, not in the words of how it failed (review 175).
+    assert res["epochs"] == (0.0, training.HIDDEN_ONLY["epochs"])
+    assert res["test"] == (0.0, training.HIDDEN_ONLY["test"])
+    public = train_points(ok(training_obs(events=other, hidden_events=other)))
+    assert public["test"] == (0.0, f"`test` looks right, but {training.UNCONFIRMED}")   # the public run's words
     assert res["plots"] == (0.0, training.HIDDEN_ONLY["plots"])
     assert res["optimizer"][0] == 4.0 and res["final_weights"][0] == 5.0   # the trained weights prove SGD
 
@@ -221,6 +224,21 @@ def test_a_training_cell_without_observations_fails_every_check(outcome, needle)
     assert len(res) == 5 and all(p == 0.0 and needle in m for p, m in res.values())
 
 
+def test_each_run_is_replayed_in_a_job_of_its_own():
+    """A hundred-and-seventy-ninth review: one replay job for both runs, which the hidden run's
+    events made fail, took the public run's confirmation with it; the public run's message then
+    changed by a hidden value (lr mod 3 from one check)."""
+    other = [SGD, train([[9.0, 9.0]] * 3), called_test("X")]
+    jobs = training.followups(TRAINING, train_ctx(True), [ok(training_obs(events=other, hidden_events=other))], TREF)
+    assert [list(j.params["runs"]) for j in jobs] == [["public"], ["hidden"]]
+    public = ok({"runs": {"public": {"events": [{}, {"series": [[9.0, 9.0]] * 3}, {"printed": "X"}],
+                                     "final_test": "X"}}})
+    failed = CellOutcome("replay", Status.OK, probe_error="the check with the grader's values failed")
+    lines = [[9.0, 9.0]] * 3
+    res = train_points(ok(training_obs(events=other, hidden_events=other, lines=lines)), follow=[public, failed])
+    assert res["test"] == (0.0, training.HIDDEN_ONLY["test"]), res["test"]      # the one fixed text
+
+
 def test_the_replay_is_asked_only_when_the_reference_does_not_confirm():
     c = train_ctx(True)
     assert training.followups(TRAINING, c, [ok(training_obs())], TREF) == []
@@ -229,7 +247,7 @@ def test_the_replay_is_asked_only_when_the_reference_does_not_confirm():
     assert training.followups(TRAINING, c, [ok({"defined": False})], TREF) == []
     other = [SGD, train([[9.0, 9.0]] * 3), called_test("X")]
     jobs = training.followups(TRAINING, c, [ok(training_obs(hidden_events=other))], TREF)
-    assert len(jobs) == 1 and jobs[0].probe == "replay" and jobs[0].trusted and jobs[0].source is None
+    assert len(jobs) == 1 and jobs[0].probe == "replay" and jobs[0].trusted and jobs[0].source is None   # the hidden run's
     run = jobs[0].params["runs"]["hidden"]
     assert [set(ev) & {"series", "printed"} for ev in run["events"]] == [set()] * 3      # claims stay out
     assert run["lr"] == 0.02 and list(run["final"]) == ["1.weight"]      # arrays, never lists

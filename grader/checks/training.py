@@ -377,7 +377,7 @@ def followups(task, ctx: Context, outcomes, refs) -> list[CellJob]:
     """A trusted replay of the reported calls, when they do not simply match the reference run.
 
     In grade mode both runs are judged as `grader check` judges the public one (a check earns its
-    points only when both pass), so each is replayed when it needs it, in one job."""
+    points only when both pass), so each is replayed when it needs it, each in a job of its own."""
     out = outcomes[0]
     if out is None or not usable(out):
         return []
@@ -397,7 +397,10 @@ def followups(task, ctx: Context, outcomes, refs) -> list[CellJob]:
                     if k in theirs and np.shape(v) == np.shape(theirs[k])}
         runs[label] = {**p, "events": events, "final": fitting(run.get("final")),
                        "new": [fitting(state) for state in run.get("new") or []]}
-    return [CellJob("replay", None, "replay", {"runs": runs}, trusted=True)] if runs else []
+    # One job per run: in one job, a replay that the hidden run's events made fail (an optimizer with
+    # lr -1) took the public run's confirmation with it, and the public run's message changed by a
+    # hidden value (a hundred-and-seventy-ninth review: lr mod 3 from one check).
+    return [CellJob("replay", None, "replay", {"runs": {label: run}}, trusted=True) for label, run in runs.items()]
 
 
 # ----------------------------------------------------------------------------- the checks, per run
@@ -1000,7 +1003,8 @@ def score(task, ctx: Context, outcomes, refs, follow=()) -> list[CheckResult]:
     labels = ["public", "hidden"] if ctx.hidden else ["public"]
     if any(label not in runs for label in labels):
         return all_fail("the check did not run (incomplete result from the cell's process)")
-    replayed = next((f.probe["runs"] for f in follow if f is not None and f.ok and f.probe), {})
+    replayed = {label: run for f in follow if f is not None and f.ok and f.probe
+                for label, run in (f.probe.get("runs") or {}).items()}
     explain = functools.partial(ctx.explain, given_model=True)
     verdicts = {}
     for label in labels:              # each run judged as `grader check` judges the public one

@@ -371,14 +371,15 @@ class Worker:
             # How a run with hidden parameters ended (its exit code, its signal) is the student's
             # to choose: a fixed text, or the code would carry 8 bits of a hidden value out.
             outcome.error = describe_exit(int(done.get("exit", -9))) if run.phase < 1 else HIDDEN_RUN_ENDED
-        if run.public is not None and outcome.probe is None:
+        if run.public is not None and (outcome.probe is None or outcome.status != run.public[0]):
             # The runs with hidden values did not all complete: however that came about (raised,
             # refused, timed out, crashed, out of memory, an invalid reply, the notebook's time used
             # up), it reads as one outcome, the public run's status and the one fixed text. Each way
             # had a status and a flag of its own, two bits a cell of a hidden value, chosen by the
-            # run (a hundred-and-seventy-fifth review's lead).
+            # run (a hundred-and-seventy-fifth review's lead). Stopped at the memory cap after its reply
+            # too (a child still allocating as the job ended: a hundred-and-seventy-ninth's lead).
             outcome.status, outcome.error = run.public
-            outcome.probe_error = HIDDEN_RUN_FAILED
+            outcome.probe, outcome.probe_error = None, HIDDEN_RUN_FAILED
         outcome.seconds = run.used
         if run.monitor is not None:
             self.peak_memory = max(self.peak_memory, run.monitor.peak)
@@ -419,6 +420,10 @@ class Worker:
         """End everything the notebook's jobs left; the next notebook's jobs start clean."""
         self.parked.clear()
         self._ctl_op({"op": "end"})
+        if self.cgroups is not None:
+            # What the notebook's processes met at the cap while they were ended is theirs, not the
+            # next notebook's first job's (the count is the worker's; a hundred-and-seventy-ninth review's lead).
+            self.cgroups.hit_memory_cap()
 
 
 @dataclass
