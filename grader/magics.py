@@ -124,8 +124,7 @@ def _without_magics(source: str, depth: int) -> str:
     # reads the whole cell again for each magic it turns (1,000 `x = !ls` lines took 15 s, on the
     # grader's thread that reads every notebook: an eighty-eighth review): beyond a few dozen, every
     # such line is read as the magic it looks like.
-    magic_lines = sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ASSIGNED_MAGIC.match(ln) or _HELP_LINE.match(ln))
-    kept = _ipython_keeps(source, len(lines)) if (magic_lines + 1) * len(source) <= IPYTHON_BUDGET else set()
+    kept = _ipython_keeps(source, len(lines)) if _within_budget(source, lines) else set()
     out = []
     for i, ln in enumerate(lines):
         m = _LINE_MAGIC.match(ln)
@@ -154,6 +153,27 @@ def _without_magics(source: str, depth: int) -> str:
 # rest as a line of code (a hundred-and-seventieth review: `?torch #\rimport numpy as np` read as a
 # help line to the grader, and the line after its "\r" ran in Jupyter only).
 _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _within_budget(source: str, lines: list[str]) -> bool:
+    magic_lines = sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ASSIGNED_MAGIC.match(ln) or _HELP_LINE.match(ln))
+    return (magic_lines + 1) * len(source) <= IPYTHON_BUDGET
+
+
+def read_by_guess(source: str) -> bool:
+    """Were the cell's magic-looking lines read without asking IPython (beyond the budget)? Then a
+    line inside a string may have been read as a magic: such a cell is no provided cell unchanged (a
+    hundred-and-seventy-eighth review padded one past the budget, and a help-looking line inside a
+    docstring, which closed the string in Jupyter and ran code there, was dropped as help)."""
+    if _OTHER_BREAKS.search(source):
+        return False                        # read through IPython's own reader
+    text = cleaned(source)
+    try:
+        ast.parse(text)
+        return False
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    return not _within_budget(text, text.split("\n"))
 
 
 def reads_its_own_lines(source: str) -> bool:

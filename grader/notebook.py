@@ -23,7 +23,7 @@ import nbformat
 from .answer_images import read_attachments
 from .dynamic_code import runs
 from .jsontext import TooWide, text_of
-from .magics import cleaned, reads_its_own_lines, without_magics
+from .magics import cleaned, read_by_guess, reads_its_own_lines, without_magics
 from .spec import NotebookLimits
 
 
@@ -346,6 +346,8 @@ def same_code(source: str, template_source: str) -> bool:
     # changes which lines a loop holds, and Python alone read the template's program).
     source, template_source = cleaned(source), cleaned(template_source)
     source, template_source = _NO_OP_MAGIC.sub("", source), _NO_OP_MAGIC.sub("", template_source)
+    if read_by_guess(source):
+        return False
     source, template_source = _without_help(source), _without_help(template_source)
     if len(source) > 4 * len(template_source) + 10_000:
         return False                 # not parsed at all: a page of comments is not the template's cell

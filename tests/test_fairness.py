@@ -1373,3 +1373,17 @@ def test_cells_with_a_line_break_of_ipython_are_graded_as_jupyter_runs_them(grad
     assert checks_of(r)["data-loaders unmodified"].points == 0
     assert {"edited:data-loaders", "edited:train-fn", "edited:test-fn"} <= set(r.flags), r.flags
     assert checks_of(r, "code_3_2_models")["ANN_sigmoid: builds"].points == 0
+
+
+def test_a_help_looking_line_in_a_string_of_a_long_provided_cell_is_no_help(template_nb):
+    """A hundred-and-seventy-eighth review: past the budget for asking IPython which lines it reads as
+    magics, a help-looking line inside a docstring was dropped as help; in Jupyter its `\"\"\"` closed
+    the string and ran code (train-fn's epoch set to 999, unflagged)."""
+    from grader.notebook import same_code
+    tpl = next(c.source for c in template_nb.cells if c.get("id") == "train-fn")
+    lines = tpl.split("\n")
+    i = next(k for k, ln in enumerate(lines) if '"""' in ln)
+    attack = "\n".join(lines[:i + 1] + ['?x # """; print("HIDDEN"); epoch = 999; """'] + lines[i + 1:]) \
+        + "\ntrain?\n# " + "x" * 6000
+    assert not same_code(attack, tpl)
+    assert same_code(tpl + "\ntrain?\n# " + "x" * 6000, tpl)      # an honest look at the help, a long note
