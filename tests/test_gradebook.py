@@ -709,6 +709,26 @@ def test_groups_keep_apart_a_missing_prime_a_negating_prefix_a_number_word_and_a
     _apart(tmp_path, right, wrong)
 
 
+CHAIN = r"By the chain rule in this network, $\frac{\partial L}{\partial w_{32}} = \delta_3 x_2$ with $\delta_3 = w_{63} \delta_6$."
+
+
+@pytest.mark.parametrize("right, wrong", [
+    (CHAIN, CHAIN.replace(r"\delta_3 x_2", r"\delta_3 divided by x_2")),
+    (CHAIN, CHAIN.replace(r"\delta_3 x_2", r"\delta_3 over x_2")),
+    (CHAIN, CHAIN.replace(r"\delta_3 x_2", r"\delta_3 squared x_2")),
+    (CHAIN, CHAIN.replace(r"w_{63} \delta_6", r"w_{63} inverse \delta_6")),
+    (CHAIN, CHAIN.replace(r"\delta_3 x_2", r"|\delta_3 x_2|")),
+    ("The two conditions give w_1 = 1 and w_2 = 1 in this network. Contradiction.",
+     "The two conditions give w_1 = 1 and w_2 = 1 in this network. Fine."),
+    ("The hidden delta vanishes after ReLU when the unit of this network is inactive.",
+     "The hidden delta vanishes after leaky ReLU when the unit of this network is inactive."),
+])
+def test_groups_keep_apart_an_operation_written_as_a_word(tmp_path, right, wrong):
+    """A hundred-and-eighty-fourth review: "\\delta_3 divided by x_2" joined "\\delta_3 x_2", and the
+    group grade a TA gave with `g` gave the wrong answer 25/25."""
+    _apart(tmp_path, right, wrong)
+
+
 def _apart(tmp_path, right, wrong):
     """Seventy-third review: a sign flip, swapped names and most/least, AND/OR, max/min joined the
     right answer's group, where `g` would give the opposite the right one's points."""

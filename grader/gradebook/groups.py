@@ -54,9 +54,15 @@ OPPOSED = re.compile(r"\b(?:most|least|max\w*|min\w*|up|down|increas\w*|decreas\
                      r"dead|alive|linear|nonlinear|correct|incorrect|valid|invalid|always|never|all|some|every|"
                      r"only|even|odd|one|two|three|four|five|half|twice|double|non|un\w+|in(?:active|correct|"
                      r"valid|separable|dependent|consistent|finite)|dependent|independent|consistent|finite|"
-                     r"infinite|exact|exactly|approximate\w*)\b")
+                     r"infinite|exact|exactly|approximate\w*|"
+                     # operations and functions written as words (a hundred-and-eighty-fourth review:
+                     # "\delta_3 divided by x_2" joined "\delta_3 x_2", and a group grade gave it 25/25)
+                     r"times|over|divid\w*|multipl\w*|product|quotient|ratio|reciprocal|invers\w*|invert\w*|"
+                     r"square\w*|cube\w*|cubic|root|sqrt|power|exponent\w*|exp|log\w*|ln|absolute|abs|"
+                     r"magnitude|norm|transpose\w*|sum|mean|average|derivative|integral|leaky|elu|gelu|selu|"
+                     r"softplus|swish|identity|fine|ok|okay|yes|wrong)\b")
 # Signs, a derivative's prime (\sigma'(s) is not \sigma(s); "doesn't" has none) and \prime.
-OPERATOR = re.compile(r"[-+*/=]|(?<=[\w}])['′](?=\s*\()|\\prime\b")
+OPERATOR = re.compile(r"[-+*/=|]|\\[lr]?[vV]?ert\b|(?<=[\w}])['′](?=\s*\()|\\prime\b")
 LETTER = re.compile(r"(?<![\w\\'’])[a-z](?![\w'’])|\\[a-z]+")      # not the t of "doesn't"
 PICTURE_MARK = re.compile(r"\[image ([0-9a-f]{12})\]")
 NEGATION = re.compile(r"\b(?:not|no|never|cannot|none|nothing|neither|nor|nicht|kein\w*|nie)\b|n't\b|\\neq\b|\\notin\b")
