@@ -748,3 +748,19 @@ def _meet():
         _s.close()
     raise ValueError("met-another-jobs-socket")
 """
+
+
+# The job's own reply, rewritten on its way out: in the run with the grader's values, a valid reply
+# that leaves out the run it was asked for (a hundred-and-eighty-second review).
+WITHOUT_THE_HIDDEN_RUN = '''
+import sys as _sys
+_wire = _sys.modules.get("grader.child.wire")
+if _wire is not None:
+    _send0 = _wire.send
+    def _send(sock, obj, _send0=_send0):
+        d = obj.get("data") if isinstance(obj, dict) else None
+        if isinstance(d, dict) and "hidden" in (d.get("runs") or {}):
+            d["runs"] = {}
+        return _send0(sock, obj)
+    _wire.send = _send
+'''

@@ -157,6 +157,9 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
             "    plt.plot(grads1,", "    k = 1 if hyperparameters['lr'] == 0.02 else 1000\n"
                                     "    grads1, grads2, grads3 = ([g * k for g in x] for x in (grads1, grads2, grads3))\n"
                                     "    plt.plot(grads1,")},
+        # A hundred-and-eighty-second review: the hidden run's reply without the hidden run read
+        # "incomplete result", a third text beside "failed" and the checks' own.
+        "MissingRun": {"train-and-test": attacks.WITHOUT_THE_HIDDEN_RUN + sol["train-and-test"]},
         "Hidden": {"ann-sigmoid": attacks.named(attacks.HIDDEN_VALUES_MODEL, "ANN_sigmoid"),
                    "train-and-test": attacks.HIDDEN_VALUES_TRAINING},
         "Malformed": {"ann-relu": attacks.MALFORMED_FRAME + sol["ann-relu"],
@@ -362,6 +365,13 @@ def test_code_that_behaves_by_the_hidden_values_is_flagged_for_a_ta(batch):
     assert any("reads the random seed or generator state (initial_seed)" in d for d in r["details"])
     assert any("compares hyperparameter 'lr' with a number" in d for d in r["details"])
     assert not any(f.startswith("hidden-values") for f in report(batch, HONEST[0])["flags"])
+
+
+def test_a_reply_without_the_hidden_run_reads_as_any_failed_hidden_run(batch):
+    r = report(batch, "MalMissingRun")
+    text = messages(r, "code_3_2_train")
+    assert points(r, "code_3_2_train") == 0 and "incomplete" not in text, text
+    assert "the check with the grader's values failed" in text, text
 
 
 def test_a_pass_is_said_in_the_public_runs_words(batch):

@@ -160,6 +160,12 @@ def test_a_second_pass_shows_the_first_pass_public_run_and_its_own_hidden_runs_o
     _show_first_pass(ended, first, observed)
     assert (ended.outcome.status, ended.outcome.error, ended.outcome.output) == (Status.OK, "", "printed in the first pass")
     assert ended.outcome.probe is None and ended.outcome.probe_error == HIDDEN_RUN_FAILED
+    # A hidden run of this pass that fails falls back to the first pass's status and words, not to
+    # this pass's public run, which came after the first pass's hidden runs (review 182's lead).
+    second = _run(CellOutcome("c", Status.ERROR, error="raised a text read after a hidden run"))
+    second.public = (second.outcome.status, second.outcome.error)          # as park() left it
+    _show_first_pass(second, first, observed)
+    assert second.public == (Status.OK, "")
 
 
 def test_two_graders_know_of_each_others_notebooks_through_the_shared_files(tmp_path):

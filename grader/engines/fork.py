@@ -229,6 +229,10 @@ class Worker:
             if "data" not in reply:
                 raise InvalidObservation("an empty result")
             data = only_this_run(validate(reply["data"], SCHEMAS[job.probe], job.probe), params)
+            if i > 0 and not set(params.get("runs") or {}) <= set(data.get("runs") or {}):
+                # A reply that leaves out the run asked for read "incomplete result", a third text
+                # beside "failed" and the checks' own, chosen by the hidden run (review 182).
+                raise InvalidObservation("a reply without the run that was asked for")
             runs = {**run.observed.get("runs", {}), **(data.get("runs") or {})}
             run.observed = {**data, **run.observed, "runs": runs} if run.observed else data
         if run.phase == len(run.params) - 1:
@@ -506,6 +510,9 @@ def _show_first_pass(run: "_Run", outcome: CellOutcome, observed: dict) -> None:
     """A second pass's job takes the first pass's public run as its own; the hidden runs follow
     on it. When this pass ended the job in its public run, the hidden runs did not happen."""
     run.outcome = copy.copy(outcome)
+    # The status and words a failed hidden run falls back to are the first pass's too: this pass's
+    # own public run came after the first pass's hidden runs (a hundred-and-eighty-second review's lead).
+    run.public = (run.outcome.status, run.outcome.error)
     if run.done:
         run.outcome.probe, run.outcome.probe_error = None, HIDDEN_RUN_FAILED
     else:
