@@ -93,11 +93,8 @@ def _without_magics(source: str, depth: int) -> str:
         # provided and locked cells kept 10/10, unflagged).
         return _as_ipython_runs(source, depth)
     source = cleaned(source)
-    try:
-        ast.parse(source)
+    if _parses(source):
         return source
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
     lines = source.split("\n")
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is not None:
@@ -168,12 +165,15 @@ def read_by_guess(source: str) -> bool:
     if _OTHER_BREAKS.search(source):
         return False                        # read through IPython's own reader
     text = cleaned(source)
+    return not _parses(text) and not _within_budget(text, text.split("\n"))
+
+
+def _parses(text: str) -> bool:
     try:
         ast.parse(text)
-        return False
+        return True
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
-    return not _within_budget(text, text.split("\n"))
+        return False
 
 
 def reads_its_own_lines(source: str) -> bool:
