@@ -229,7 +229,7 @@ class Worker:
             if "data" not in reply:
                 raise InvalidObservation("an empty result")
             data = only_this_run(validate(reply["data"], SCHEMAS[job.probe], job.probe), params)
-            if i > 0 and not set(params.get("runs") or {}) <= set(data.get("runs") or {}):
+            if i > 0 and run.observed.get("runs") and not set(params.get("runs") or {}) <= set(data.get("runs") or {}):
                 # A reply that leaves out the run asked for read "incomplete result", a third text
                 # beside "failed" and the checks' own, chosen by the hidden run (review 182).
                 raise InvalidObservation("a reply without the run that was asked for")
