@@ -122,6 +122,11 @@ def _without_magics(source: str, depth: int) -> str:
     # grader's thread that reads every notebook: an eighty-eighth review): beyond a few dozen, every
     # such line is read as the magic it looks like.
     kept = _ipython_keeps(source, len(lines)) if _within_budget(source, lines) else set()
+    if kept is None:
+        # IPython joins or splits lines here (a magic or help line ending in "\\" takes the next line
+        # as its text: a hundred-and-eighty-sixth review hid `optimizer.step()` of the locked train-fn
+        # behind `?x # \\`): read it as IPython's own reader turns it into Python.
+        return _as_ipython_runs(source, depth)
     out = []
     for i, ln in enumerate(lines):
         m = _LINE_MAGIC.match(ln)
@@ -254,19 +259,23 @@ class _IPythonCalls(ast.NodeTransformer):
         return node
 
 
-def _ipython_keeps(source: str, n: int) -> set[int]:
+def _ipython_keeps(source: str, n: int) -> set[int] | None:
     """Indices of the lines IPython leaves as they are (text of a string, not a magic), read with
-    IPython's own transformer; none where it is missing or changes the number of lines. Imported
-    only for a cell that does not parse as Python (0.2 s, once)."""
+    IPython's own transformer; none where it is missing; None where it changes the number of lines
+    or cannot read the cell (then only its own reader says what runs). Imported only for a cell
+    that does not parse as Python (0.2 s, once)."""
     manager = _ipython()
+    if manager is None:
+        return set()
     try:
-        out = manager.transform_cell(source).split("\n") if manager is not None else None
-    except Exception:  # noqa: BLE001 - a cell IPython cannot read: the lines as before
-        out = None
-    if out is None:
-        return set()
-    if out and out[-1] == "" and len(out) == n + 1:
-        out = out[:-1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = manager.transform_cell(source)
+    except Exception:  # noqa: BLE001 - a cell IPython cannot read: Jupyter cannot run it either
+        return None
+    if text.endswith("\n") and not source.endswith("\n"):
+        text = text[:-1]                    # the newline IPython ends every cell with
+    out = text.split("\n")
     if len(out) != n:
-        return set()
+        return None
     return {i for i, (a, b) in enumerate(zip(source.split("\n"), out)) if a == b}

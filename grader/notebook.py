@@ -333,7 +333,8 @@ def _without_help(source: str) -> str:
     if len(ran) != len(lines):
         return source
     return "\n".join(ln for ln, r in zip(lines, ran)
-                     if not (_HELP_ONLY.fullmatch(ln) and r.strip() == "pass" and ln.strip() != "pass"))
+                     if not (_HELP_ONLY.fullmatch(ln) and r.strip() == "pass" and ln.strip() != "pass"
+                             and not ln.rstrip().endswith("\\")))      # "\\": IPython takes the next line too
 
 
 def same_code(source: str, template_source: str) -> bool:

@@ -1387,3 +1387,18 @@ def test_a_help_looking_line_in_a_string_of_a_long_provided_cell_is_no_help(temp
         + "\ntrain?\n# " + "x" * 6000
     assert not same_code(attack, tpl)
     assert same_code(tpl + "\ntrain?\n# " + "x" * 6000, tpl)      # an honest look at the help, a long note
+
+
+def test_a_magic_or_help_line_ending_in_a_backslash_takes_the_next_line_as_ipython_does(template_nb):
+    """A hundred-and-eighty-sixth review: `?x # \\` above `optimizer.step()` in the locked train-fn:
+    IPython took the next line as the help's text, the grader ran it, and the cell read unchanged."""
+    from grader.magics import without_magics
+    from grader.notebook import same_code
+    tpl = {c.id: c.source for c in template_nb.cells if c.get("id")}
+    hidden = tpl["train-fn"].replace("        optimizer.step()", "        ?x # \\\n        optimizer.step()")
+    assert not same_code(hidden, tpl["train-fn"])
+    assert not same_code(tpl["imports"].replace("import torch.optim as optim",
+                                                "?x # \\\nimport torch.optim as optim"), tpl["imports"])
+    assert "import os" not in without_magics("?x # \\\nimport os\ny = 1")
+    assert "import os" not in without_magics("%time 1 # \\\nimport os")
+    assert without_magics("import os\nos?\nx = 1") == "import os\npass\nx = 1"     # line for line, as before
