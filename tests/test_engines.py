@@ -1,12 +1,15 @@
 """Engine properties: isolation between submissions and identical grades on both engines."""
 
+import dataclasses
+
 import pytest
 
 from grader.engines import CellJob, make_engine
 from grader.pipeline import Grader, engine_setup
 from grader.report import checks_csv
+from grader.spec import load_spec
 
-from .conftest import checks_of
+from .conftest import checks_of, fast_spec
 
 pytestmark = pytest.mark.slow
 
@@ -117,3 +120,49 @@ def test_nbclient_engine_survives_a_dying_kernel(spec, data_home, make_nb):
     assert r.task_points("question_3_3") == 10
     assert "ANN_sigmoid: seeded" in checks_of(r) and checks_of(r)["ANN_sigmoid: seeded"].passed
     assert not checks_of(r)["ANN_relu: builds"].passed
+
+
+HIDDEN_ONLY_ENDING = """
+import os
+class ANN_relu(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = nn.Linear(d_in, 512), nn.Linear(512, 512), nn.Linear(512, d_out)
+
+    def forward(self, x):
+        if torch.initial_seed() not in PUBLIC_SEEDS:   # only in a run with the grader's hidden values
+            HOW
+        x = x.flatten(1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+"""
+
+
+def test_nbclient_engine_reads_a_hidden_run_ending_short_as_the_fork_engine_does(data_home, make_nb):
+    """How a run with hidden values ends (the kernel exits, is killed, runs out of time) is the
+    student's to choose: on both engines it reads as one outcome, the public run's status and one
+    fixed text, with no flag of its own. The plain engine gave each way a status and flag. One
+    draw for both engines (a drawn seed may equal a public one, and the cell would not tell)."""
+    spec = dataclasses.replace(load_spec(draw_seed=1), limits=fast_spec().limits)
+    public = spec.params(spec.task("code_3_2_models"), hidden=False)
+    seeds = sorted({public[k] for k in ("input_seed", "weight_seed", "sample_seed")} | set(public["seeds"]))
+    ways = {"exit": "os._exit(7)", "killed": "os.kill(os.getpid(), 9)", "slept": "import time; time.sleep(60)"}
+    engines = [make_engine(kind, engine_setup(spec, data_home, jobs=1)) for kind in ("fork", "nbclient")]
+    try:
+        graders = []
+        for eng in engines:
+            eng.start()
+            graders.append(Grader(spec, eng, hidden=True))
+            graders[-1].prepare()
+        reports = {}
+        for way, how in ways.items():
+            nb = make_nb({"ann-relu": HIDDEN_ONLY_ENDING.replace("PUBLIC_SEEDS", repr(seeds)).replace("HOW", how)},
+                         name=f"Assignment_7_Eve{way.title()}_k00000009.ipynb")
+            fork, plain = (g.grade(nb) for g in graders)
+            assert checks_csv(fork) == checks_csv(plain), way
+            assert fork.flags == plain.flags == ["hidden-values:ann-relu"], (way, fork.flags, plain.flags)  # the source's
+            reports[way] = checks_csv(plain)
+        assert reports["exit"] == reports["killed"] == reports["slept"]
+        assert "the check with the grader's values failed" in reports["exit"]
+    finally:
+        for eng in engines:
+            eng.close()

@@ -25,7 +25,7 @@ from ..child.kernel import MIME
 from ..observations import SCHEMAS, InvalidObservation, cut, validate
 from ..results import CellOutcome, Status
 from .base import CellJob, EngineSetup, child_env
-from .fork import EXECUTED, HIDDEN_RUN_ENDED, HIDDEN_RUN_FAILED, RESULT, describe_exit, only_this_run, phases
+from .fork import EXECUTED, HIDDEN_RUN_FAILED, RESULT, describe_exit, only_this_run, phases, timeout_message
 
 START_TIMEOUT_S = 120
 
@@ -173,18 +173,21 @@ class KernelEngine:
             if job.probe:
                 self._probe(kernel, job, outcome, deadline, phase)
             return outcome, True
-        except (wire.InvalidMessage, InvalidObservation) as exc:
-            outcome.status, outcome.probe = Status.INVALID, None
-            why = cut(str(exc), 120) if phase[0] < 1 else "during the check with the grader's values"
-            outcome.error = f"invalid reply from the student's process ({why})"
-            return outcome, False
-        except TimeoutError:
-            outcome.status = Status.TIMEOUT
-            outcome.error = f"the cell did not finish within {timeout:.0f} s (endless loop or sleep?); it was stopped"
-            return outcome, False
-        except KernelDied:
-            outcome.status = Status.CRASHED
-            outcome.error = describe_exit(kernel.exit_code()) if phase[0] < 1 else HIDDEN_RUN_ENDED
+        except (wire.InvalidMessage, InvalidObservation, TimeoutError, KernelDied) as exc:
+            if phase[0] >= 1:
+                # A run with hidden values that ended short of its reply, however it did, reads as
+                # the fork engine reads it: the public run's status and one fixed text (a status of
+                # its own per way of ending would carry bits of a hidden value out).
+                outcome.probe, outcome.probe_error = None, HIDDEN_RUN_FAILED
+            elif isinstance(exc, TimeoutError):
+                outcome.status, outcome.probe = Status.TIMEOUT, None
+                outcome.error = timeout_message(phase[0], timeout)
+            elif isinstance(exc, KernelDied):
+                outcome.status, outcome.probe = Status.CRASHED, None
+                outcome.error = describe_exit(kernel.exit_code())
+            else:
+                outcome.status, outcome.probe = Status.INVALID, None
+                outcome.error = f"invalid reply from the student's process ({cut(str(exc), 120)})"
             return outcome, False
         finally:
             outcome.seconds = time.monotonic() - t0
