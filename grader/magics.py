@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import keyword
 import re
 import warnings
 
@@ -16,7 +17,6 @@ _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 # `files = !ls`, `t = %timeit -o f()`: IPython assigns the magic's result (an eighty-fourth review:
 # such a line in the answers cell read as a syntax error and cost all five answers).
 _ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=\s*(?:!|%(?!%))")
-_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
 # IPython's help syntax (`nn.Linear?`, `?nn.ReLU`, `model??`, `torch.*rand*?`, even `x = f?`): Jupyter
 # shows the help and runs the rest of the cell; Python read it as a syntax error that cost the cell.
 _HELP_LINE = re.compile(r"^(\s*)(?:\?\??.*\S|[^#'\"\n]*[\w\])*]\?\??)\s*$")
@@ -33,7 +33,9 @@ IPYTHON_BUDGET = 20_000
 
 # Pasted prompts ('>>> ', '... ', 'In [3]: ') and an indented first line, which IPython strips
 # before it runs a cell.
-_PROMPTS = re.compile(r"^(?:>>>|\.\.\.|In \[\d+\]:|\s+\.\.\.:)", re.M)
+# IPython's own prompt pattern: `In [3]: ` (after `[ins] ` or `[nav] ` in vi mode) and three or more
+# dots (`   ....: ` read as code in a string: a hundred-and-eighty-seventh review).
+_PROMPTS = re.compile(r"^(?:>>>|\.\.\.|(?:(?:\[nav\]|\[ins\])?\s)?In \[\d+\]:|\s*\.{3,}:)", re.M)
 
 
 def cleaned(source: str) -> str:
@@ -97,25 +99,10 @@ def _without_magics(source: str, depth: int) -> str:
         return source
     lines = source.split("\n")
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if first is not None:
-        m = _CELL_MAGIC.match(lines[first])
-        if m:
-            if m.group(1) in _IN_A_FUNCTION:
-                if depth >= NESTED_CELL_MAGICS:
-                    return source
-                body = "\n".join(lines[first + 1:])
-                inner = _without_magics(body, depth + 1)
-                wrapped = ["def _timed_cell():", *("    " + ln for ln in inner.split("\n")), "    pass",
-                           "_timed_cell()"]
-                text = "\n".join([*lines[:first], *wrapped])
-                try:
-                    ast.parse(text)
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
-                    return source
-                return text
-            if m.group(1) not in _BODY_RUNS:
-                return "\n" * (len(lines) - 1)
-            lines[first] = ""
+    magic = _cell_magic(lines[first]) if first is not None else None
+    if magic is not None:
+        text = _cell_magic_runs(lines, first, *magic, depth)
+        return source if text is None else text
     # Only lines IPython itself reads as magics: one inside a string ('!"""' in a note) is text to
     # Jupyter, and reading it as a magic traded code and string text (a seventieth review). IPython
     # reads the whole cell again for each magic it turns (1,000 `x = !ls` lines took 15 s, on the
@@ -147,6 +134,84 @@ def _without_magics(source: str, depth: int) -> str:
         ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source                       # not (only) magics: the student's error stands as it is
+    return text
+
+
+def _cell_magic(line: str) -> tuple[str, str] | None:
+    """A cell magic's name and arguments, split as IPython splits its first line (`%%time\tx` names
+    no magic IPython has: nothing of the cell runs)."""
+    text = line.lstrip()
+    if not text.startswith("%%") or re.match(r"%%\w+\?", text):
+        return None
+    name, _, args = text[2:].rstrip().partition(" ")
+    return name, args
+
+
+class _Refused(Exception):
+    """IPython refuses a cell magic's arguments (a UsageError): in Jupyter none of the cell runs."""
+
+
+def _magic_code(name: str, args: str) -> tuple[str, str]:
+    """The code a cell magic's arguments add, (before the body, after it), read by IPython's own
+    parsers: `%%prun` runs its line before the body, `%%timeit` its setup, `%%capture out` binds
+    `out` to what it captured. A hundred-and-eighty-seventh review: `%%time x = 1` or `%%capture
+    --nope` stops the cell in Jupyter, and the grader graded its body; `%%prun -q import scipy`
+    ran an import the grader never saw."""
+    if not args:
+        return "", ""
+    if name == "time":
+        raise _Refused("Can't use statement directly after '%%time'!")
+    try:
+        from types import SimpleNamespace
+
+        from IPython.core.error import UsageError
+        from IPython.core.magic import Magics
+        from IPython.core.magic_arguments import parse_argstring
+        from IPython.core.magics.execution import ExecutionMagics
+    except Exception:  # noqa: BLE001 - without IPython the arguments are not read
+        return "", ""
+    try:
+        if name == "capture":
+            out = parse_argstring(ExecutionMagics.capture, args).output
+            return "", (f"{out} = None" if out and out.isidentifier() and not keyword.iskeyword(out) else "")
+        table = SimpleNamespace(options_table={})
+        if name == "prun":
+            return Magics.parse_options(table, args, "D:l:rs:T:q", list_all=True, posix=False)[1], ""
+        return Magics.parse_options(table, args, "n:r:tcp:qo", posix=False, strict=False,
+                                    preserve_non_opts=True)[1], ""
+    except UsageError as exc:
+        raise _Refused(str(exc)) from None
+    except Exception:  # noqa: BLE001 - arguments IPython's parsers cannot read: as refused
+        raise _Refused(args) from None
+
+
+def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: int) -> str | None:
+    """The Python a cell under a cell magic runs, line for line where it can be (None: as it is,
+    an error). Its body is read as a cell of its own, as IPython hands it on."""
+    if name not in _BODY_RUNS and name not in _IN_A_FUNCTION:
+        return "\n" * (len(lines) - 1)             # %%bash, %%html, a name IPython lacks: no Python runs
+    if depth >= NESTED_CELL_MAGICS:
+        return None
+    try:
+        before, after = _magic_code(name, args)
+    except _Refused:
+        return None
+    body = "\n".join(lines[first + 1:])
+    if name in _IN_A_FUNCTION:
+        # %%timeit runs its body (and setup) inside a function: the names are that function's (a
+        # forty-seventh review graded classes Jupyter never defined).
+        setup = _without_magics(before, depth + 1).split("\n") if before else []
+        inner = _without_magics(body, depth + 1)
+        text = "\n".join([*lines[:first], "def _timed_cell():", *("    " + ln for ln in [*setup, *inner.split("\n")]),
+                          "    pass", "_timed_cell()"])
+        return text if _parses(text) else None
+    if before:                                      # %%prun: its line and the body, one cell
+        text = "\n" * first + _without_magics(before + "\n" + body, depth + 1)
+    else:
+        text = "\n" * (first + 1) + _without_magics(body, depth + 1)
+    if after:
+        text += "\n" + after
+    # A body that is not Python is the student's error, at its own line (not the magic's).
     return text
 
 
@@ -203,10 +268,13 @@ def _as_ipython_runs(source: str, depth: int) -> str:
         tree = ast.fix_missing_locations(_IPythonCalls(depth).visit(ast.parse(text)))
         out = ast.unparse(tree)
         ast.parse(out)
+    except _Refused:
+        return source                       # a cell magic IPython refuses: the cell stops there
     except Exception:  # noqa: BLE001 - (SyntaxError, RecursionError, ...): the student's error stands
         # As IPython turned it, which Python cannot read either: not Python's own reading of the
-        # cell, which may parse (a comment to Python, a line of code to IPython).
-        return text if text is not None else source
+        # cell, where that parses (a comment to Python, a line of code to IPython). Where Python
+        # cannot read the cell either, its own error, at the student's line.
+        return text if text is not None and _parses(source) else source
     return out
 
 
@@ -243,11 +311,14 @@ class _IPythonCalls(ast.NodeTransformer):
         name = _text(args[0]) if args else None
         if method == "run_line_magic" and name in _STATEMENT_RUNS and len(args) > 1 and _text(args[1]):
             return self._code(_text(args[1]))
-        if method == "run_cell_magic" and len(args) > 2:
+        if method == "run_cell_magic" and len(args) > 2 and (name in _BODY_RUNS or name in _IN_A_FUNCTION):
+            before, after = _magic_code(name, _text(args[1]) or "")       # _Refused: none of it runs
             if name in _BODY_RUNS:
-                return self._code(_text(args[2]))
+                body = _text(args[2])
+                return (self._code(before + "\n" + body if before and body is not None else body)
+                        + (ast.parse(after).body if after else []))
             if name in _IN_A_FUNCTION:
-                body = self._code(_text(args[2])) + [ast.Pass()]
+                body = (self._code(before) if before else []) + self._code(_text(args[2])) + [ast.Pass()]
                 return [ast.FunctionDef(name="_timed_cell", args=ast.arguments([], [], None, [], [], None, []),
                                         body=body, decorator_list=[], returns=None, type_params=[]),
                         ast.Expr(ast.Call(ast.Name("_timed_cell", ast.Load()), [], []))]

@@ -318,23 +318,28 @@ class Found:
 # eighty-second review: it cost the provided cell's 2 points as an edit).
 # (Not with a comment after it: IPython hands `# plots` to the magic, which fails, and Jupyter stops
 # the cell there: a hundred-and-seventieth review.)
-_NO_OP_MAGIC = re.compile(r"^[ \t]*%matplotlib[ \t]+inline[ \t]*$", re.M)
+# Only where IPython reads it as a magic: inside brackets or a string it is a syntax error or text (a
+# hundred-and-eighty-seventh review kept a provided cell's 2 points with it inside a call's brackets).
+_NO_OP_MAGIC = re.compile(r"[ \t]*%matplotlib[ \t]+inline[ \t]*")
 # So is a look at a name's help (`nn.Linear?`, `??DataLoader`) where IPython reads it as one: Jupyter
 # shows the help and runs nothing (inside a string or brackets it is the text it reads).
 _HELP_ONLY = re.compile(r"[ \t]*(?:\?{1,2}[ \t]*[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})[ \t]*"
                         "(?:#[^\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*)?")
 
 
-def _without_help(source: str) -> str:
+def _without_no_ops(source: str) -> str:
+    """The cell without the lines that run nothing in Jupyter: `%matplotlib inline` and help lines
+    that IPython reads as such."""
     lines = source.split("\n")
-    if not any(_HELP_ONLY.fullmatch(ln) for ln in lines):
+    if not any(_HELP_ONLY.fullmatch(ln) or _NO_OP_MAGIC.fullmatch(ln) for ln in lines):
         return source
-    ran = without_magics(source).split("\n")       # line for line; a help line IPython reads is `pass`
+    ran = without_magics(source).split("\n")       # line for line; a magic or help line IPython reads is `pass`
     if len(ran) != len(lines):
         return source
     return "\n".join(ln for ln, r in zip(lines, ran)
-                     if not (_HELP_ONLY.fullmatch(ln) and r.strip() == "pass" and ln.strip() != "pass"
-                             and not ln.rstrip().endswith("\\")))      # "\\": IPython takes the next line too
+                     if not (r.strip() == "pass" and ln.strip() != "pass"
+                             and (_NO_OP_MAGIC.fullmatch(ln) or (_HELP_ONLY.fullmatch(ln)
+                                                                 and not ln.rstrip().endswith("\\")))))
 
 
 def same_code(source: str, template_source: str) -> bool:
@@ -346,10 +351,9 @@ def same_code(source: str, template_source: str) -> bool:
     # As IPython reads them first (blank lines and an indent above the code: the indent it strips
     # changes which lines a loop holds, and Python alone read the template's program).
     source, template_source = cleaned(source), cleaned(template_source)
-    source, template_source = _NO_OP_MAGIC.sub("", source), _NO_OP_MAGIC.sub("", template_source)
     if read_by_guess(source):
         return False
-    source, template_source = _without_help(source), _without_help(template_source)
+    source, template_source = _without_no_ops(source), _without_no_ops(template_source)
     if len(source) > 4 * len(template_source) + 10_000:
         return False                 # not parsed at all: a page of comments is not the template's cell
     if without_magics(source) != source or without_magics(template_source) != template_source:

@@ -1402,3 +1402,68 @@ def test_a_magic_or_help_line_ending_in_a_backslash_takes_the_next_line_as_ipyth
     assert "import os" not in without_magics("?x # \\\nimport os\ny = 1")
     assert "import os" not in without_magics("%time 1 # \\\nimport os")
     assert without_magics("import os\nos?\nx = 1") == "import os\npass\nx = 1"     # line for line, as before
+
+
+@pytest.mark.parametrize("first_line", ["%%time x = 1", "%%time -q", "%%capture --nope", "%%capture out extra",
+                                        "%%prun -z", "%%timeit -z", "%%time\t x"])
+def test_a_cell_magic_ipython_refuses_runs_none_of_its_cell(first_line):
+    """A hundred-and-eighty-seventh review: `%%time x = 1` or `%%capture --nope` stops the cell in
+    Jupyter with a UsageError (`%%time\\t x` names no magic at all), so nothing of it is defined
+    there; the grader ran the body and graded 50/50."""
+    from grader.magics import without_magics
+    from grader.notebook import parse_source
+    body = "class ANN_sigmoid:\n    pass\na_ = True"
+    ran = without_magics(f"{first_line}\n{body}")
+    tree = parse_source(f"{first_line}\n{body}")
+    assert "ANN_sigmoid" not in ran or tree is None, ran
+    assert tree is None or not any(isinstance(n, (ast.ClassDef, ast.Assign)) for n in tree.body)
+
+
+def test_what_a_cell_magic_s_arguments_run_runs_in_the_grader_too():
+    """`%%prun -q import scipy` runs its line before the body, `%%timeit -n1 import json` its setup,
+    and `%%capture a_` binds `a_` to what it captured: the grader read none of that (an import the
+    imports rule never saw, a name the body used that the grader lacked)."""
+    from grader.magics import without_magics
+    from grader.notebook import imported_modules
+    assert imported_modules("%%prun -q import scipy.stats as st; st.norm\nx = 1") == ["scipy"]
+    assert imported_modules("%%timeit -n1 -r1 import scipy\nx = 1") == ["scipy"]
+    ns: dict = {}
+    exec(without_magics("%%timeit -n1 -r1 import json; s = json.dumps([1])\nglobal out\nout = s"), ns)
+    assert ns["out"] == "[1]"
+    exec(without_magics("%%capture a_\na_ = True\nb_ = False"), ns)
+    assert ns["a_"] is None and ns["b_"] is False
+    assert without_magics("%%time\nx = 1\n\ny = 2") == "\nx = 1\n\ny = 2"       # the body, line for line
+    assert without_magics("  \n%%time   \n    x = 1") == "\n\nx = 1"           # its indent stripped, as IPython does
+
+
+def test_an_error_under_a_cell_magic_is_told_at_the_student_s_line():
+    """Since cells whose lines IPython joins were read through IPython's reader, a body under
+    `%%time` or `%%capture` was read as one call: a syntax error became "get_ipython is not
+    defined", and a line's number moved up by the comments above it."""
+    from grader.magics import without_magics
+    with pytest.raises(SyntaxError) as err:
+        compile(without_magics("%%time\nx = 1\n# a note\ny = (\n"), "<cell>", "exec")
+    assert err.value.lineno == 4
+    ran = without_magics("%%capture\n# c\nx = 1\nraise ValueError('v')")
+    assert ran.split("\n")[3] == "raise ValueError('v')"
+
+
+def test_matplotlib_inline_is_no_change_only_where_ipython_reads_it_as_a_magic(template_nb):
+    """A hundred-and-eighty-seventh review put `%matplotlib inline` inside the loader call's
+    brackets: a SyntaxError in Jupyter (train_loader never defined), and the cell kept its 2 points
+    as unmodified. Inside a string it is the string's text."""
+    from grader.notebook import same_code
+    tpl = {c.id: c.source for c in template_nb.cells if c.get("id")}
+    lines = tpl["data-loaders"].split("\n")
+    i = next(k for k, ln in enumerate(lines) if "download=True" in ln)
+    assert not same_code("\n".join(lines[:i + 1] + ["%matplotlib inline"] + lines[i + 1:]), tpl["data-loaders"])
+    assert not same_code(tpl["plot-examples"] + '\nnote = """\n%matplotlib inline\n"""', tpl["plot-examples"])
+    assert same_code("%matplotlib inline\n" + tpl["plot-examples"], tpl["plot-examples"])
+    assert same_code(tpl["imports"] + "\n%matplotlib inline", tpl["imports"])
+
+
+def test_ipython_s_prompts_of_more_dots_are_stripped_as_ipython_strips_them():
+    """`   ....: ` (four dots and more) is a prompt to IPython, stripped even inside a string."""
+    from grader.magics import cleaned
+    assert cleaned("s = '''\n   ....: hidden\n'''") == "s = '''\nhidden\n'''"
+    assert cleaned("[ins] In [3]: x = 1") == "x = 1"
