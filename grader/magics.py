@@ -126,7 +126,8 @@ def _without_magics(source: str, depth: int) -> str:
         elif m is None or i in kept:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
-            out.append(m.group(1) + m.group(3))
+            statement = _statement_of(m.group(2), m.group(3))
+            out.append(ln if statement is None else m.group(1) + statement)
         else:
             out.append(m.group(1) + "pass")
     text = "\n".join(out)
@@ -183,6 +184,17 @@ def _magic_code(name: str, args: str) -> tuple[str, str]:
         raise _Refused(str(exc)) from None
     except Exception:  # noqa: BLE001 - arguments IPython's parsers cannot read: as refused
         raise _Refused(args) from None
+
+
+def _statement_of(name: str, args: str) -> str | None:
+    """The statement a `%time` or `%prun` line runs: `%prun`'s options are IPython's, not Python
+    (`%prun -q x = 1` ran as a syntax error: the whole cell lost). None where IPython refuses them."""
+    if name != "prun":
+        return args
+    try:
+        return _magic_code(name, args)[0] or "pass"
+    except _Refused:
+        return None
 
 
 def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: int) -> str | None:
@@ -310,7 +322,10 @@ class _IPythonCalls(ast.NodeTransformer):
         method, args = call
         name = _text(args[0]) if args else None
         if method == "run_line_magic" and name in _STATEMENT_RUNS and len(args) > 1 and _text(args[1]):
-            return self._code(_text(args[1]))
+            statement = _statement_of(name, _text(args[1]))
+            if statement is None:
+                raise _Refused(name)
+            return self._code(statement)
         if method == "run_cell_magic" and len(args) > 2 and (name in _BODY_RUNS or name in _IN_A_FUNCTION):
             before, after = _magic_code(name, _text(args[1]) or "")       # _Refused: none of it runs
             if name in _BODY_RUNS:

@@ -1432,6 +1432,7 @@ def test_what_a_cell_magic_s_arguments_run_runs_in_the_grader_too():
     assert ns["out"] == "[1]"
     exec(without_magics("%%capture a_\na_ = True\nb_ = False"), ns)
     assert ns["a_"] is None and ns["b_"] is False
+    assert without_magics("%prun -q x = 1\ny = x") == "x = 1\ny = x"     # `-q` is prun's option, not Python
     assert without_magics("%%time\nx = 1\n\ny = 2") == "\nx = 1\n\ny = 2"       # the body, line for line
     assert without_magics("  \n%%time   \n    x = 1") == "\n\nx = 1"           # its indent stripped, as IPython does
 
