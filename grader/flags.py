@@ -15,7 +15,8 @@ FLAG_HELP = {
                     "only where the course sets a penalty, listed then as the check 'imports rule' (a fallback in "
                     "`except ImportError` is an import too)",
     "exec": "exec: a graded cell runs code from a string, or may (a name computed when it runs, looked up with "
-            "getattr, can reach exec); a TA reads what it runs, no point depends on it",
+            "getattr, can reach exec), or runs Python inside a shell or magic line (`!echo {f()}`); a TA reads what "
+            "it runs, no point depends on it",
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
                   "content",
     "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (by Google Colab or an older Jupyter); every cell was found "

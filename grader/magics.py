@@ -127,6 +127,9 @@ def _without_magics(source: str, depth: int) -> str:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
             statement = _statement_of(m.group(2), m.group(3))
+            if statement is not None and not _parses(statement) and depth < NESTED_CELL_MAGICS:
+                inner = _without_magics(statement, depth + 1)      # `%time %time f()`: a magic again
+                statement = inner if "\n" not in inner else statement
             out.append(ln if statement is None else m.group(1) + statement)
         else:
             out.append(m.group(1) + "pass")
@@ -173,6 +176,8 @@ def _magic_code(name: str, args: str) -> tuple[str, str]:
         return "", ""
     try:
         if name == "capture":
+            if _fields(args):
+                return "", ""       # read after IPython filled it in, which runs code: flagged, see expansions
             out = parse_argstring(ExecutionMagics.capture, args).output
             return "", (f"{out} = None" if out and out.isidentifier() and not keyword.iskeyword(out) else "")
         table = SimpleNamespace(options_table={})
@@ -225,6 +230,55 @@ def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: 
         text += "\n" + after
     # A body that is not Python is the student's error, at its own line (not the magic's).
     return text
+
+
+# Line magics that take their arguments as they are; IPython fills `{expr}` and `$name` into the
+# arguments of every other magic and of every shell line, by evaluating them as Python.
+_NOT_EXPANDED = {"time", "timeit", "prun", "debug"}
+_PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def expansions(source: str) -> list[tuple[int, str]]:
+    """The Python IPython evaluates while it fills in a shell or magic line (`!echo {expr}`, `x =
+    !ls {expr}`, `%env X={expr}`, a cell magic's first line), as (line number, expression). A
+    hundred-and-ninety-second review set the five True/False answers to others in Jupyter so, from
+    the answers cell, graded as written and unflagged. A plain name (`{path}`, `$path`) only reads it:
+    not listed."""
+    if "{" not in source and "$" not in source:
+        return []
+    lines = cleaned(source).split("\n")
+    read = without_magics(source).split("\n")
+    same_lines = len(read) == len(lines)
+    found = []
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    for i, ln in enumerate(lines):
+        if "{" not in ln and "$" not in ln:
+            continue
+        magic = _cell_magic(ln) if i == first else None
+        if magic is not None:
+            name, args = magic
+        else:
+            m = _ASSIGNED_MAGIC.match(ln)
+            text = ln[m.end() - 1:] if m else ln
+            line = _LINE_MAGIC.match(text)
+            if line is None or (same_lines and read[i] == ln):
+                continue                        # not a magic to IPython (text of a string, code)
+            name, args = (line.group(2), line.group(3)) if text.lstrip().startswith("%") else ("!", text.lstrip()[1:])
+        if name in _NOT_EXPANDED:
+            continue
+        found += [(i + 1, expr) for expr in _fields(args) if not _PLAIN_NAME.fullmatch(expr)]
+    return found
+
+
+def _fields(text: str) -> list[str]:
+    """The expressions IPython's formatter evaluates in ``text``, as it reads them."""
+    if "{" not in text and "$" not in text:
+        return []
+    try:
+        from IPython.utils.text import DollarFormatter
+        return [name + (":" + spec if spec else "") for _, name, spec, _ in DollarFormatter().parse(text) if name]
+    except Exception:  # noqa: BLE001 - text IPython's formatter cannot read: IPython leaves it as it is
+        return []
 
 
 # Line breaks of `str.splitlines`, which IPython splits a cell at, beyond "\n": Python reads "\r" as

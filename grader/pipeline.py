@@ -21,6 +21,7 @@ from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename, visible
 from .dynamic_code import cuts_training, introspects, runs
+from .magics import expansions
 from .notebook import Notebook, NotebookError, defines, imported_modules, load_notebook, parse_source
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
@@ -308,6 +309,12 @@ class Grader:
         """A graded cell that runs code from a string runs what no reader of the cell sees: flagged
         for a TA to read (no point depends on it)."""
         for job in jobs:
+            filled = expansions(job.source or "")
+            if filled:
+                ctx.flag(f"exec:{job.cell_id}")
+                ctx.detail(f"{job.cell_id} runs Python inside a shell or magic line (`{{...}}` on line {filled[0][0]}, "
+                           f"which IPython evaluates while it fills in the line; the grader does not run it); a TA "
+                           f"reads it, no point depends on it")
             written, computed = runs(job.source or "")
             if written or computed:
                 ctx.flag(f"exec:{job.cell_id}")

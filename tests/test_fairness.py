@@ -1034,6 +1034,11 @@ def train_and_test(model, hyperparameters):
     "code-run-by-exec-under-another-name": (           # an alias is read as reaching exec
         {"ann-relu": "run = exec\nrun({relu!r})", "ann-sigmoid": "getattr(__builtins__, 'ex' 'ec')({sigmoid!r})"},
         {}, [], ["exec:ann-relu", "exec:ann-sigmoid"]),
+    # IPython runs `{...}` of a shell line as Python: the grader does not, and a TA is told (a
+    # hundred-and-ninety-second review); a plain name filled in only reads it.
+    "python-in-a-shell-line": (
+        {"ann-relu": "{relu}\n!echo {len(ANN_relu.__name__)}", "ann-sigmoid": "where = '.'\n!ls {where} $where\n{sigmoid}"},
+        {}, ["runs Python inside a shell or magic line"], ["exec:ann-relu", "!exec:ann-sigmoid"]),
     "smoothing-for-the-real-datas-many-batches": (     # crashes on the grader's few batches
         {"train-and-test": train(BODY.replace(
             "        test(model, test_loader)",
@@ -1103,7 +1108,7 @@ def cohort(tmp_path_factory, solution_nb, template_nb, grader):
                 if new is None:      # an edit of the provided cell itself
                     new = sol[cell.id].replace("epochs=1", "epochs=5")
                 cell.source = new.replace("{relu!r}", repr(sol["ann-relu"])).replace("{relu}", sol["ann-relu"]) \
-                    .replace("{sigmoid!r}", repr(sol["ann-sigmoid"])) \
+                    .replace("{sigmoid!r}", repr(sol["ann-sigmoid"])).replace("{sigmoid}", sol["ann-sigmoid"]) \
                     .replace("{template}", tpl.get(cell.id, ""))
         for key, new in changes.items():    # "below:ID": a cell the student added right below ID
             if key.startswith("below:"):
@@ -1468,3 +1473,11 @@ def test_ipython_s_prompts_of_more_dots_are_stripped_as_ipython_strips_them():
     from grader.magics import cleaned
     assert cleaned("s = '''\n   ....: hidden\n'''") == "s = '''\nhidden\n'''"
     assert cleaned("[ins] In [3]: x = 1") == "x = 1"
+
+
+def test_a_time_line_of_a_magic_runs_that_magic_s_statement():
+    """A hundred-and-ninety-second review: `%time %time ANN_relu(784, 10)` at a class cell's end, which
+    Jupyter runs, cost the class's five checks as a syntax error."""
+    from grader.magics import without_magics
+    assert without_magics("class A:\n    pass\n%time %time A()") == "class A:\n    pass\nA()"
+    assert without_magics("%time %prun -q x = 1\ny = x") == "x = 1\ny = x"

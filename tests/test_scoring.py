@@ -1010,3 +1010,22 @@ def test_of_two_provided_cells_with_one_id_the_later_one_counts():
     c = Context(SPEC, notebook(base=pasted), TEMPLATE, True)
     Grader(SPEC, None)._added(c)
     assert not any(f.startswith("added-cell") for f in c.flags), c.flags
+
+
+FLIP = "get_ipython().user_ns.update(a_=not a_, b_=not b_, c_=not c_, d_=not d_, e_=not e_)"
+
+
+@pytest.mark.parametrize("line", [f"!echo {{{FLIP}}}", f"out = !echo {{{FLIP}}}", f"%config {{{FLIP}}}",
+                                  f"%env FLIP={{{FLIP}}}", f"%%capture {{{FLIP}}}"])
+def test_answers_set_again_by_python_in_a_shell_or_magic_line_are_not_graded_as_written(line):
+    """A hundred-and-ninety-second review: IPython fills `{...}` into a shell or magic line by running
+    it as Python, and this one line set all five answers to the others in Jupyter; graded 10/10 as
+    written, unflagged (the same line as plain code cost the ten points, with its reason)."""
+    answers = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\n"
+    src = line + "\n" + answers if line.startswith("%%") else answers + line + "\n"
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
+    assert not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+    assert all("IPython runs it as Python" in r.message for r in rows.values()), {n: r.message for n, r in rows.items()}
+    plain = answers + "!ls {path} $HOME\n" + 's = """\n!echo {f()}\n"""\n'       # reads a name; text of a string
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": plain}), TEMPLATE, False))}
+    assert all(r.passed is None or r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}

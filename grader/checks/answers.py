@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ..magics import without_magics
+from ..magics import expansions, without_magics
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -226,6 +226,11 @@ def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
     general = dynamic_write(tree) if tree is not None else ""
+    if not general:
+        # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
+        # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
+        filled = expansions(source)
+        general = f"`{{...}}` in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
     said = {n: _magic_write(source, [n]) or general for n in names}
     return {n: what for n, what in said.items() if what}
 
