@@ -42,7 +42,7 @@ from .gradebook.outputs import write_reports
 from .identity import counting
 from .answer_images import as_text
 from .render import answer_html, page_parts
-from .report import AtomicStream, atomic_write
+from .report import AtomicStream, ReportWriteError, atomic_write
 from .results import SubmissionResult
 from .spec import Spec
 from .worksheet import decode, sniff, split_records
@@ -61,6 +61,16 @@ SHEET_PICTURE_CHARS = 150_000_000
 
 class MergeError(Exception):
     """Rows that cannot be merged, one line each; nothing was written."""
+
+
+class ReportsNotRewritten(Exception):
+    """The grades are stored in the gradebook; the files rendered from it could not be written (a
+    hundred-and-ninety-first review: a read-only feedback folder ended the merge in a traceback
+    that did not say the grades were kept)."""
+
+    def __init__(self, merged: "Merged", reason: str):
+        super().__init__(reason)
+        self.merged = merged
 
 
 class SheetError(ValueError):
@@ -503,8 +513,12 @@ def merge(csv_path: Path, reports: Path, spec: Spec, ta: str | None = None) -> M
                         i.points for i in rubric.items if i.id in set(items))
                     gb.set_grade(u.key, u.task, items=items, adjust=round(u.points - raw, 4), comment=u.comment,
                                  ta=ta, answer_sha_=u.answer_sha, change=ch)
-        write_reports(gb, reports, spec)
+        merged = Merged(len(plan.updates), plan.blank, len(plan.changes), plan.outdated, plan.graded_since,
+                        tuple(plan.comment_only), plan.kept_since)
+        try:
+            write_reports(gb, reports, spec)
+        except ReportWriteError as exc:
+            raise ReportsNotRewritten(merged, str(exc)) from None
     finally:
         gb.close()
-    return Merged(len(plan.updates), plan.blank, len(plan.changes), plan.outdated, plan.graded_since,
-                  tuple(plan.comment_only), plan.kept_since)
+    return merged

@@ -161,7 +161,13 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
         raise NotebookError(f"the file is {size / 2**20:.0f} MB, more than the "
                             f"{limits.max_bytes // 2**20} MB a notebook may have; clear the outputs (in Jupyter: "
                             f"Edit > Clear Outputs of All Cells) and save again")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        # Unreadable for the grader (a file kept without read permission): the student's notebook is
+        # not broken (a hundred-and-ninety-first review: "grader error: PermissionError").
+        raise NotebookError(f"cannot read the file: {exc.strerror}; a TA: give the grader read access to it "
+                            f"(chmod a+r) and grade again") from None
     notes: list[str] = []
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         # Saved as UTF-16 by a Windows editor: Jupyter would not open it, but the student's work

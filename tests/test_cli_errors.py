@@ -496,3 +496,49 @@ def test_moodle_feedback_outside_moodles_folders_is_refused_or_matched_by_the_wo
     with zipfile.ZipFile(tmp_path / "reports" / "moodle_feedback.zip") as zf:
         assert sorted(zf.namelist()) == ["Anna Huber_5500_assignsubmission_file_/feedback.html",
                                          "Ben Gruber_5501_assignsubmission_file_/feedback.html"]
+
+
+def test_a_merge_whose_reports_cannot_be_written_says_the_grades_are_stored(place, capsys):
+    """A hundred-and-ninety-first review: a feedback folder the merge could not write to ended it in a
+    traceback, the grades already stored and nothing said of them."""
+    text = (place / "blank.csv").read_text().splitlines()
+    (place / "one.csv").write_text("\n".join([text[0], text[1].replace(",,", ",8,", 1)]) + "\n")
+    shutil.rmtree(place / "reports" / "feedback", ignore_errors=True)
+    (place / "reports" / "feedback").write_text("in the way")         # unwritable, also for root
+    assert main(["manual", "merge", "one.csv"]) == 4
+    captured = capsys.readouterr()
+    said = " ".join((captured.out + captured.err).split())
+    assert said.startswith("error: 1 grade(s) changed and stored in reports/gradebook.sqlite, but summary.csv and "
+                           "the feedback pages were not rewritten from them:"), said
+    assert "then run grader feedback --reports reports to write them" in said
+    gb = manual.open_gradebook(place / "reports")
+    try:
+        assert len(gb.grades()) == 1          # stored, though the pages were not written
+    finally:
+        gb.close()
+
+
+def test_a_folder_named_like_a_notebook_is_said_not_skipped_silently(place, capsys):
+    """A hundred-and-ninety-first review: a folder `Assignment_7_Dir_k70000003.ipynb` had no line
+    and no row: a student's upload gone without a word."""
+    (place / "odd" / "Assignment_7_Dir_k70000003.ipynb").mkdir(parents=True)
+    assert main(["grade", "odd"]) == 1
+    captured = capsys.readouterr()
+    said = " ".join((captured.out + captured.err).split())
+    assert ("skipped Assignment_7_Dir_k70000003.ipynb: a folder named like a notebook, not a notebook file" in said), said
+
+
+def test_a_notebook_the_grader_may_not_read_is_unreadable_with_its_reason(monkeypatch):
+    """A hundred-and-ninety-first review: a file without read permission was a "grader error:
+    PermissionError", as if the grader were broken (as root the permission cannot be taken away:
+    the read fails as it would)."""
+    from pathlib import Path
+
+    from grader.notebook import NotebookError, load_notebook
+
+    def refused(self):
+        raise PermissionError(13, "Permission denied", str(self))
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    with pytest.raises(NotebookError) as err:
+        load_notebook(REF / "template.ipynb")
+    assert str(err.value).startswith("cannot read the file: Permission denied; a TA: give the grader read access")

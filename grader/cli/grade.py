@@ -94,7 +94,11 @@ def find_notebooks(folder: Path) -> tuple[list[Path], list[Path]]:
     """(notebooks, other files) below folder; Jupyter's checkpoint copies are ignored."""
     notebooks, others = [], []
     for path in sorted(folder.rglob("*")):
-        if not path.is_file() or ".ipynb_checkpoints" in path.parts or path.name.startswith("."):
+        if ".ipynb_checkpoints" in path.parts or path.name.startswith("."):
+            continue
+        if not path.is_file():
+            if moodle.is_notebook(path) and (path.is_dir() or path.is_symlink()):
+                others.append(path)     # a folder named like a notebook had vanished without a word (review 191)
             continue
         # A symbolic link is listed, never graded: it may point at a classmate's notebook.
         (notebooks if moodle.is_notebook(path) and not path.is_symlink() else others).append(path)
@@ -338,6 +342,10 @@ def _grade(args, console: Console, spec) -> int:
         console.print(f"[yellow]skipped {one_line(display_name(o))}: a symbolic link (from a zip a student handed in?), "
                       f"never graded: it may point at a classmate's file[/]")
     others = [o for o in others if not o.is_symlink()]
+    for o in [o for o in others if o.is_dir()]:        # every one: a student's upload may be inside
+        console.print(f"[yellow]skipped {one_line(display_name(o))}: a folder named like a notebook, not a notebook "
+                      f"file (what it holds is graded if it is a notebook; look inside it)[/]")
+    others = [o for o in others if not o.is_dir()]
     for o in others[:5]:
         console.print(f"[dim]skipped {one_line(display_name(o))}: not a notebook (.ipynb)[/]")
     if len(others) > 5:       # a reports folder passed by mistake: not 600 lines before the one that matters

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import sqlite3
 from pathlib import Path
 
 from rich.console import Console
@@ -460,6 +461,14 @@ def cmd_manual(args, console: Console) -> int:
         console.print(Text("nothing merged; fix these rows first:", style="red"))
         console.print(Text(str(exc)), soft_wrap=True)
         return 1
+    except manual.ReportsNotRewritten as exc:
+        raise CliError(f"{exc.merged.changed} grade(s) changed and stored in "
+                       f"{shown_path(args.reports / 'gradebook.sqlite')}, but summary.csv and the feedback pages "
+                       f"were not rewritten from them: {exc}. Fix that, then run grader feedback --reports "
+                       f"{shown_path(args.reports)} to write them (merging again changes nothing)", 4) from None
+    except sqlite3.Error as exc:
+        raise CliError(f"nothing merged: the grades could not be stored in "
+                       f"{shown_path(args.reports / 'gradebook.sqlite')} ({exc})", 4) from None
     replaced = (f"{outdated} answer(s) were replaced by a resubmission after the sheet was exported: points given "
                 f"to the text you read are kept and marked 'answer changed since graded', and the new texts wait "
                 f"for a TA (export the sheets again, or grader serve)") if outdated else ""
@@ -803,7 +812,6 @@ def cmd_feedback(args, console: Console) -> int:
 
 
 def cmd_backup(args, console: Console) -> int:
-    import sqlite3
     import time
     gb = existing_reports(args.reports)
     gb.close()
