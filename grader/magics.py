@@ -334,12 +334,11 @@ def _as_ipython_runs(source: str, depth: int) -> str:
         tree = ast.fix_missing_locations(_IPythonCalls(depth).visit(ast.parse(text)))
         out = ast.unparse(tree)
         ast.parse(out)
-    except _Refused:
-        return source                       # a cell magic IPython refuses: the cell stops there
-    except Exception:  # noqa: BLE001 - (SyntaxError, RecursionError, ...): the student's error stands
-        # As IPython turned it, which Python cannot read either: not Python's own reading of the
-        # cell, where that parses (a comment to Python, a line of code to IPython). Where Python
-        # cannot read the cell either, its own error, at the student's line.
+    except Exception:  # noqa: BLE001 - (SyntaxError, _Refused, RecursionError, ...): the student's error stands
+        # As IPython turned it, which Python cannot run either (a magic IPython refuses stops the
+        # cell there): not Python's own reading of the cell, where that parses (a comment to Python,
+        # a line of code to IPython). Where Python cannot read the cell either, its own error, at
+        # the student's line.
         return text if text is not None and _parses(source) else source
     return out
 
