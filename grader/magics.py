@@ -116,6 +116,9 @@ def _without_magics(source: str, depth: int) -> str:
         return _as_ipython_runs(source, depth)
     out = []
     for i, ln in enumerate(lines):
+        if i not in kept and _no_such_magic(ln):
+            out.append(ln)          # IPython stops the cell there (UsageError): the student's error stands
+            continue
         m = _LINE_MAGIC.match(ln)
         assigned = _ASSIGNED_MAGIC.match(ln) if i not in kept else None
         helped = _HELP_LINE.match(ln) if i not in kept and m is None else None
@@ -139,6 +142,25 @@ def _without_magics(source: str, depth: int) -> str:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source                       # not (only) magics: the student's error stands as it is
     return text
+
+
+_MAGIC_NAME = re.compile(r"\w+")
+
+
+def _no_such_magic(line: str) -> bool:
+    """A `%` line whose name, read as IPython reads it (up to the first space), names no magic:
+    `%time\tx = 1` or `%time(x)` stop the cell in Jupyter, and the grader ran the statement (a
+    hundred-and-ninety-third review)."""
+    assigned = _ASSIGNED_MAGIC.match(line)
+    rest = line[assigned.end() - 1:] if assigned else line.lstrip()
+    if not rest.startswith("%") or rest.startswith("%%"):
+        return False
+    return _line_magic_name(rest[1:]) is None
+
+
+def _line_magic_name(content: str) -> str | None:
+    name = content.rstrip().partition(" ")[0]
+    return name if _MAGIC_NAME.fullmatch(name) else None
 
 
 def _cell_magic(line: str) -> tuple[str, str] | None:
@@ -276,9 +298,18 @@ def _fields(text: str) -> list[str]:
         return []
     try:
         from IPython.utils.text import DollarFormatter
-        return [name + (":" + spec if spec else "") for _, name, spec, _ in DollarFormatter().parse(text) if name]
-    except Exception:  # noqa: BLE001 - text IPython's formatter cannot read: IPython leaves it as it is
+    except Exception:  # noqa: BLE001 - without IPython: none read
         return []
+    found: list[str] = []
+    try:
+        for _, name, spec, _ in DollarFormatter().parse(text):
+            if name:
+                found.append(name + (":" + spec if spec else ""))
+    except Exception:  # noqa: BLE001 - where IPython's formatter stops reading the text
+        # ... IPython has evaluated every field before it (a hundred-and-ninety-third review hid one
+        # behind a lone `}` after it), then leaves the line as it is.
+        pass
+    return found
 
 
 # Line breaks of `str.splitlines`, which IPython splits a cell at, beyond "\n": Python reads "\r" as
@@ -374,6 +405,8 @@ class _IPythonCalls(ast.NodeTransformer):
             return node
         method, args = call
         name = _text(args[0]) if args else None
+        if method == "run_line_magic" and (name is None or _line_magic_name(name) != name):
+            raise _Refused(str(name))       # no magic of that name: the cell stops there
         if method == "run_line_magic" and name in _STATEMENT_RUNS and len(args) > 1 and _text(args[1]):
             statement = _statement_of(name, _text(args[1]))
             if statement is None:
@@ -393,7 +426,12 @@ class _IPythonCalls(ast.NodeTransformer):
         return ast.Pass()
 
     def visit_Assign(self, node):
-        if _ipython_call(node.value) is not None:
+        call = _ipython_call(node.value)
+        if call is not None and call[0] == "run_line_magic":
+            name = _text(call[1][0]) if call[1] else None
+            if name is None or _line_magic_name(name) != name:
+                raise _Refused(str(name))
+        if call is not None:
             node.value = ast.Constant(None)
         return node
 

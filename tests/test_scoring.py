@@ -1016,7 +1016,10 @@ FLIP = "get_ipython().user_ns.update(a_=not a_, b_=not b_, c_=not c_, d_=not d_,
 
 
 @pytest.mark.parametrize("line", [f"!echo {{{FLIP}}}", f"out = !echo {{{FLIP}}}", f"%config {{{FLIP}}}",
-                                  f"%env FLIP={{{FLIP}}}", f"%%capture {{{FLIP}}}"])
+                                  f"%env FLIP={{{FLIP}}}", f"%%capture {{{FLIP}}}",
+                                  # a lone brace after it: IPython evaluates the field, then gives up on the
+                                  # line (a hundred-and-ninety-third review: the grader saw no field at all)
+                                  f"!echo {{{FLIP}}} }}", f"%env Q={{{FLIP}}} {{"])
 def test_answers_set_again_by_python_in_a_shell_or_magic_line_are_not_graded_as_written(line):
     """A hundred-and-ninety-second review: IPython fills `{...}` into a shell or magic line by running
     it as Python, and this one line set all five answers to the others in Jupyter; graded 10/10 as
