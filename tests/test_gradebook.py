@@ -595,6 +595,7 @@ def test_an_override_from_the_command_line_reaches_a_student_without_written_ans
     listed = capsys.readouterr().out
     assert "code_3_2_models: ANN_relu: activations  0/1" in listed
     assert "tanh, not sigmoid" in listed                      # what the student read (a sixty-first review)
+    assert f'change one: grader override {key} "CHECK" POINTS --reason' in " ".join(listed.split())   # review 194
     assert main(["override", key, "activations", "1", "--reason", "x", *base]) == 2
     assert "'activations' is several checks of" in capsys.readouterr().out    # not "no automatic check"
     assert main(["override", key, "ANN_relu: activations", "1", *base]) == 2           # a reason is required
@@ -602,9 +603,16 @@ def test_an_override_from_the_command_line_reaches_a_student_without_written_ans
     assert "needs a reason" in said and f'grader override {key} "ANN_relu: activations" 1 --reason' in said
     assert main(["override", key, "relu: nothing", "1", "--reason", "x", *base]) == 2
     assert f"grader override {key} lists them" in " ".join(capsys.readouterr().out.split())
+    from grader.gradebook.outputs import remember_upload
+    gb = open_gradebook(out)
+    (out / "Grades-graded.csv").write_text("the grades as they were\n")
+    remember_upload(gb, out / "Grades-graded.csv", list(decided(gb).values()))
+    gb.close()
     assert main(["override", blank.file, "ANN relu:  activations", "1", "--reason", "tanh accepted", *base]) == 0
     said = " ".join(capsys.readouterr().out.split())
     assert "ANN_relu: activations → 1/1 (tanh accepted), by tessa; automatic points 2 → 3" in said
+    # The worksheet it made stale, said (a hundred-and-ninety-fourth review: renamed without a word).
+    assert "no longer holds today's grades: renamed Grades-graded.csv.outdated; fill the worksheet again" in said
     gb = open_gradebook(out)
     r = decided(gb, [key])[key]
     assert r.auto_points == 3 and "tanh accepted" in (out / "feedback" / f"{key}.html").read_text()

@@ -1032,3 +1032,17 @@ def test_answers_set_again_by_python_in_a_shell_or_magic_line_are_not_graded_as_
     plain = answers + "!ls {path} $HOME\n" + 's = """\n!echo {f()}\n"""\n'       # reads a name; text of a string
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": plain}), TEMPLATE, False))}
     assert all(r.passed is None or r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with():
+    """A hundred-and-ninety-fifth review: a cell added at the very end, past the provided answer
+    tests, set the answers again; Jupyter ends with those, and the grader read only cells right
+    below the answers cell (an honest "changed my mind" at the end was not counted)."""
+    key = SPEC.answer_key()
+    flipped = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    base = SOLUTION + [("late", "code", flipped)]
+    assert base[-2][0] != "answers-3-3"                                  # past the provided tests
+    c = Context(SPEC, notebook(base=base), TEMPLATE, True)
+    rows = {r.check: r for r in answer_rows(c)}
+    assert not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+    assert "moved:answers-3-3" in c.flags

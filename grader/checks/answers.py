@@ -377,8 +377,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # them after it, so they count (the last assignment, as top to bottom), flagged for a TA.
     # ... and names they set again: Jupyter runs them later, so their value is the one the notebook
     # ends with (a forty-sixth review: `a_ = True  # corrected` below the cell was ignored).
+    # Also past the provided answer tests below it: a correction at the notebook's end is the value
+    # Jupyter ends with (a hundred-and-ninety-fifth review).
     taken = False
-    for c in ctx.added_after(found.cell):
+    for c in ctx.added_anywhere_after(found.cell):
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
         if not bad:                                 # exec(...), globals().update(...): unknown values
             setters = writers(c.source, names)
@@ -392,8 +394,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     values = {n: values.get(n, _MISSING) for n in names}
     if taken:
         ctx.flag(f"moved:{task.cfg['cell']}")
-        ctx.detail(f"answers set in the code cells added right below cell '{task.cfg['cell']}' were read from "
-                   f"there (Jupyter runs them after it)")
+        ctx.detail(f"answers set in code cells added below cell '{task.cfg['cell']}' were read from there "
+                   f"(Jupyter runs them after it)")
     _warn(ctx, found.cell.source, names, task.cfg["cell"])
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []

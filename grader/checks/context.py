@@ -210,6 +210,13 @@ class Context:
         """The cells a student added right below ``cell``, up to the next cell of the template."""
         return self._added_run(c for c in self.nb.cells if c.index > cell.index)
 
+    def added_anywhere_after(self, cell: Cell) -> list[Cell]:
+        """Every cell a student added below ``cell``, also past the template cells after it."""
+        ids = {t.id for t in self.template.cells if t.id}
+        sums = {self.template.checksum(t) for t in self.template.cells}
+        return [c for c in self.nb.cells if c.index > cell.index
+                and not ((c.id and c.id in ids) or self.nb.checksum(c) in sums)]
+
     def added_before(self, cell: Cell) -> list[Cell]:
         """The cells a student added right above ``cell``, down from the template cell before it."""
         return self._added_run(c for c in reversed(self.nb.cells) if c.index < cell.index)[::-1]

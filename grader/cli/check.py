@@ -425,8 +425,9 @@ def _points_line(r: SubmissionResult, spec) -> str:
     for t in spec.tasks:
         other = (t.cfg.get("second_run", {}).get("names_from") or {}).get("defines")
         if other:
-            parts.append(f"at grading, {t.title} also runs with a model that counts as {other}: it must work "
-                         f"with each class")
+            # In the student's words (a hundred-and-ninety-fourth review: "a model that counts as" read as jargon).
+            parts.append(f"at grading, {t.title} is also called with an {other} model, not only with the one your "
+                         f"notebook passes it: write it to work with whichever model it is given")
     if written:
         parts.append(f"the written answers ({written:g} points) are graded by a TA")
     return "; ".join(parts) + "."

@@ -449,7 +449,10 @@ def cmd_manual(args, console: Console) -> int:
             _say(console, f"wrote {shown_path(p)}")
         _say(console, f"fill in the points column, then: {manual.merge_command(paths[-1], args.reports)}")
         return 0
-    existing_reports(args.reports).close()
+    from ..gradebook.outputs import upload_files
+    gb = existing_reports(args.reports)
+    uploads = upload_files(gb)
+    gb.close()
     input_file(args.csv, "grading sheet", _where_the_sheet_is(args))
     try:
         ta = args.ta or manual.who()
@@ -500,6 +503,7 @@ def cmd_manual(args, console: Console) -> int:
                   f"(summary.csv and feedback pages rewritten); {blank} row(s) left blank")
     if replaced:
         _say(console, replaced)
+    _say_retired(console, uploads)
     return 0
 
 
@@ -599,7 +603,7 @@ def _report_key(key: str, results, reports: Path, among=None,
 
 def cmd_override(args, console: Console) -> int:
     from ..gradebook.decisions import results as decided
-    from ..gradebook.outputs import write_reports
+    from ..gradebook.outputs import upload_files, write_reports
     from ..manual import who
     spec = spec_of(args)
     gb = existing_reports(args.reports)
@@ -617,6 +621,9 @@ def cmd_override(args, console: Console) -> int:
                 # What the student read where points were lost: what a regrade request is about.
                 why = f"\n      {c.message}" if (c.points or 0) < c.max_points and c.message else ""
                 _say(console, f"  {c.task}: {c.check}  {c.points or 0:g}/{c.max_points:g}{mark}{why}")
+            # How to change one (a hundred-and-ninety-fourth review found it only in an error's text).
+            _say(console, f"change one: grader override {shlex.quote(key)} \"CHECK\" POINTS --reason \"...\" "
+                          f"(the reason is shown to the student; --clear gives the automatic points back)")
             return 0
         wanted = " ".join(args.check.replace("_", " ").split()).casefold()
         named = lambda text: " ".join(text.replace("_", " ").split()).casefold()   # noqa: E731
@@ -644,6 +651,7 @@ def cmd_override(args, console: Console) -> int:
             except ValueError as exc:
                 raise CliError(str(exc)) from None
             said = f"{c.task}: {c.check} → {args.points:g}/{c.max_points:g} ({args.reason.strip()})"
+        uploads = upload_files(gb)
         write_reports(gb, args.reports, spec)
         now = decided(gb, [key])[key]
     except ReportWriteError as exc:
@@ -652,7 +660,17 @@ def cmd_override(args, console: Console) -> int:
         gb.close()
     _say(console, f"{r.who} ({key}): {said}, by {ta}; automatic points {r.auto_points:g} → {now.auto_points:g}; "
                   f"summary.csv and feedback pages rewritten", "green")
+    _say_retired(console, uploads)
     return 0
+
+
+def _say_retired(console: Console, uploads: list[Path]) -> None:
+    """A Moodle upload file that a changed grade made stale is renamed `.outdated`: said, with what
+    to do (a hundred-and-ninety-fourth review found it renamed without a word)."""
+    for path in uploads:
+        if not path.is_file() and path.with_name(path.name + ".outdated").is_file():
+            _say(console, f"{shown_path(path)} no longer holds today's grades: renamed {path.name}.outdated; fill "
+                          f"the worksheet again with grader moodle before uploading it", "yellow")
 
 
 def cmd_move(args, console: Console) -> int:

@@ -56,6 +56,11 @@ def remember_upload(gb: Gradebook, path: Path, results) -> None:
     gb.set_meta(UPLOAD, json.dumps(kept))
 
 
+def upload_files(gb: Gradebook) -> list[Path]:
+    """The Moodle upload files written from this gradebook that are still there."""
+    return [Path(k["path"]) for k in _uploads(gb) if Path(k["path"]).is_file()]
+
+
 def retire_stale_upload(gb: Gradebook, results) -> list[Path]:
     """Moodle upload files whose grades changed since they were written (a grade in the app, a
     merge, a regrade) are renamed ``.outdated``: nobody uploads yesterday's points (a TA's review
