@@ -542,3 +542,15 @@ def test_a_notebook_the_grader_may_not_read_is_unreadable_with_its_reason(monkey
     with pytest.raises(NotebookError) as err:
         load_notebook(REF / "template.ipynb")
     assert str(err.value).startswith("cannot read the file: Permission denied; a TA: give the grader read access")
+
+
+def test_grading_a_zip_says_where_a_notebook_can_be_read_afterwards(place, capsys):
+    """A hundred-and-ninety-fourth review looked for the unpacked folder to read a flagged notebook's
+    code: it is temporary; the console says so, and where the cells are kept."""
+    with zipfile.ZipFile(place / "pdfs.zip", "w") as zf:
+        zf.writestr("Eva Lu_5503_assignsubmission_file_/answers.pdf", b"%PDF-1.4")
+    assert main(["grade", "pdfs.zip", "--out", "zipped"]) == 0       # Eva handed in no notebook: said so
+    captured = capsys.readouterr()
+    said = " ".join((captured.out + captured.err).split())
+    assert ("(into a temporary folder, removed when grading ends: a notebook's own cells stay in its report's "
+            ".json, under student_cells; unzip the zip to open one in Jupyter)") in said, said

@@ -332,8 +332,12 @@ def _grade(args, console: Console, spec) -> int:
     notebooks, others = find_notebooks(args.folder)
     people = moodle.participants(args.folder)
     if given != args.folder:
+        # Where to read a flagged notebook once the temporary copy is gone (a hundred-and-ninety-fourth
+        # review looked for the unpacked folder).
         console.print(f"unpacked {display_name(given)}: {len(notebooks)} notebook(s), {len(people)} Moodle "
                       f"participant folder(s)")
+        console.print("[dim](into a temporary folder, removed when grading ends: a notebook's own cells stay in "
+                      "its report's .json, under student_cells; unzip the zip to open one in Jupyter)[/]")
     examples = spec.assignment.get("examples")
     own = {(spec.root / examples).resolve()} if examples else set()
     others = [o for o in others if o.resolve() not in own]    # the project's documented scores beside its examples
