@@ -258,6 +258,8 @@ def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: 
 # arguments of every other magic and of every shell line, by evaluating them as Python.
 _NOT_EXPANDED = {"time", "timeit", "prun", "debug"}
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
+# A line that starts (after its indent or `name =`) with `%` or `!`, or a prompt IPython strips first.
+_MAGIC_OR_SHELL = re.compile(r"^(?:\s*(?:[A-Za-z_][\w\s,]*=\s*)?[%!]|\s*(?:>>>|\.\.\.|In \[))", re.M)
 
 
 def expansions(source: str) -> list[tuple[int, str]]:
@@ -266,8 +268,8 @@ def expansions(source: str) -> list[tuple[int, str]]:
     hundred-and-ninety-second review set the five True/False answers to others in Jupyter so, from
     the answers cell, graded as written and unflagged. A plain name (`{path}`, `$path`) only reads it:
     not listed."""
-    if "{" not in source and "$" not in source:
-        return []
+    if ("{" not in source and "$" not in source) or not _MAGIC_OR_SHELL.search(source):
+        return []                           # no line that can be a magic or shell line: nothing filled in
     lines = cleaned(source).split("\n")
     read = without_magics(source).split("\n")
     same_lines = len(read) == len(lines)

@@ -212,10 +212,8 @@ class Context:
 
     def added_anywhere_after(self, cell: Cell) -> list[Cell]:
         """Every cell a student added below ``cell``, also past the template cells after it."""
-        ids = {t.id for t in self.template.cells if t.id}
-        sums = {self.template.checksum(t) for t in self.template.cells}
-        return [c for c in self.nb.cells if c.index > cell.index
-                and not ((c.id and c.id in ids) or self.nb.checksum(c) in sums)]
+        is_template = self._template_test()
+        return [c for c in self.nb.cells if c.index > cell.index and not is_template(c)]
 
     def added_before(self, cell: Cell) -> list[Cell]:
         """The cells a student added right above ``cell``, down from the template cell before it."""
@@ -223,14 +221,19 @@ class Context:
 
     def _added_run(self, cells) -> list[Cell]:
         """The first cells of ``cells`` that are none of the template's (by ID or by content)."""
-        ids = {t.id for t in self.template.cells if t.id}
-        sums = {self.template.checksum(t) for t in self.template.cells}
+        is_template = self._template_test()
         out = []
         for c in cells:
-            if (c.id and c.id in ids) or self.nb.checksum(c) in sums:
+            if is_template(c):
                 break
             out.append(c)
         return out
+
+    def _template_test(self):
+        """Whether a cell is one of the template's, by ID or by content."""
+        ids = {t.id for t in self.template.cells if t.id}
+        sums = {self.template.checksum(t) for t in self.template.cells}
+        return lambda c: bool(c.id and c.id in ids) or self.nb.checksum(c) in sums
 
     def _defined_elsewhere(self, name: str, error: str) -> str:
         """Which cells define ``name`` at top level, a provided test cell included (a
