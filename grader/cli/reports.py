@@ -622,8 +622,8 @@ def cmd_override(args, console: Console) -> int:
                 why = f"\n      {c.message}" if (c.points or 0) < c.max_points and c.message else ""
                 _say(console, f"  {c.task}: {c.check}  {c.points or 0:g}/{c.max_points:g}{mark}{why}")
             # How to change one (a hundred-and-ninety-fourth review found it only in an error's text).
-            _say(console, f"change one: grader override {shlex.quote(key)} \"CHECK\" POINTS --reason \"...\" "
-                          f"(the reason is shown to the student; --clear gives the automatic points back)")
+            _say(console, f"change one: grader override {shlex.quote(key)} \"CHECK\" POINTS --reason \"...\"")
+            _say(console, "  (the reason is shown to the student; --clear gives the automatic points back)")
             return 0
         wanted = " ".join(args.check.replace("_", " ").split()).casefold()
         named = lambda text: " ".join(text.replace("_", " ").split()).casefold()   # noqa: E731
