@@ -128,6 +128,8 @@ def _without_magics(source: str, depth: int) -> str:
             out.append(helped.group(1) + "pass")
         elif m is None or i in kept:
             out.append(ln)
+        elif ln.lstrip().startswith("%") and m.group(2) in _IN_A_FUNCTION and m.group(3):
+            out.append(m.group(1) + _timed_line(m.group(3)) if _timed_line(m.group(3)) is not None else ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
             statement = _statement_of(m.group(2), m.group(3))
             if statement is not None and not _parses(statement) and depth < NESTED_CELL_MAGICS:
@@ -222,6 +224,19 @@ def _statement_of(name: str, args: str) -> str | None:
         return _magic_code(name, args)[0] or "pass"
     except _Refused:
         return None
+
+
+def _timed_line(args: str) -> str | None:
+    """What a `%timeit` line runs, as one line: its statement in a scope of its own (a class body
+    runs at once, its names its own, as the function IPython times it in), so an import, an `exec`
+    or a `global` in it runs and is seen (a hundred-and-ninety-sixth review set the five answers so,
+    and hid an import and an `exec` from the flags). None where IPython refuses the options."""
+    try:
+        statement = _magic_code("timeit", args)[0]
+    except _Refused:
+        return None
+    line = f"class _timed_line: {statement}"
+    return line if statement and _parses(line) else "pass"
 
 
 def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: int) -> str | None:
@@ -409,6 +424,11 @@ class _IPythonCalls(ast.NodeTransformer):
         name = _text(args[0]) if args else None
         if method == "run_line_magic" and (name is None or _line_magic_name(name) != name):
             raise _Refused(str(name))       # no magic of that name: the cell stops there
+        if method == "run_line_magic" and name in _IN_A_FUNCTION and len(args) > 1 and _text(args[1]):
+            line = _timed_line(_text(args[1]))
+            if line is None:
+                raise _Refused(name)
+            return ast.parse(line).body
         if method == "run_line_magic" and name in _STATEMENT_RUNS and len(args) > 1 and _text(args[1]):
             statement = _statement_of(name, _text(args[1]))
             if statement is None:

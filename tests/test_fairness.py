@@ -1494,3 +1494,15 @@ def test_a_line_magic_ipython_finds_no_such_magic_for_stops_the_cell(line):
     with pytest.raises(SyntaxError):
         compile(ran, "<cell>", "exec")
     assert without_magics("%time q = 1\ny = q") == "q = 1\ny = q"            # a space: the magic
+
+
+def test_what_a_timeit_line_runs_is_read_in_a_scope_of_its_own():
+    """A hundred-and-ninety-sixth review hid `import scipy.linalg; exec(...)` from the flags behind
+    `%timeit -q`, which Jupyter runs; its names stay its own, as in the function IPython times."""
+    from grader.magics import without_magics
+    from grader.notebook import imported_modules
+    assert imported_modules("%timeit -n1 -r1 -q import scipy.linalg; exec('x = 1')\ny = 2") == ["scipy"]
+    ns: dict = {}
+    exec(without_magics("%timeit -n1 -r1 z = 1\ny = 2"), ns)
+    assert "z" not in ns and ns["y"] == 2
+    assert without_magics("%timeit for i in range(3): pass\ny = 2") == "pass\ny = 2"   # not one line: as before

@@ -1046,3 +1046,14 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
     rows = {r.check: r for r in answer_rows(c)}
     assert not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
     assert "moved:answers-3-3" in c.flags
+
+
+def test_answers_set_again_by_a_timeit_line_are_not_graded_as_written():
+    """A hundred-and-ninety-sixth review: `%timeit -q global a_, ...; a_, ... = ...` inside a function
+    the cell calls ran in Jupyter (all five answers set otherwise); the grader read the line as
+    `pass` and graded the literals, unflagged."""
+    answers = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False\n"
+    src = answers + ("def _t():\n    %timeit -n1 -r1 -q global a_, b_, c_, d_, e_; "
+                     "a_, b_, c_, d_, e_ = False, True, False, False, True\n_t()\n")
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
+    assert not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
