@@ -197,22 +197,27 @@ def test_a_merge_with_bad_rows_lists_each_and_writes_nothing(place, capsys):
 
 @pytest.mark.parametrize("argv", [["--help"], ["grade", "--help"], ["verify", "--help"], ["moodle", "--help"],
                                   ["manual", "--help"], ["export", "--help"], ["serve", "--help"], ["check", "--help"],
-                                  ["feedback", "--help"], ["release", "--help"], ["manual", "merge", "--help"]])
-def test_help_shows_the_week_and_each_command_its_own_examples(argv, capsys):
+                                  ["feedback", "--help"], ["release", "--help"], ["manual", "merge", "--help"],
+                                  ["manual", "export", "--help"], ["similarity", "--help"], ["override", "--help"],
+                                  ["undo", "--help"], ["move", "--help"], ["count", "--help"], ["backup", "--help"]])
+def test_help_shows_the_week_and_each_command_its_own_examples(argv, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     with pytest.raises(SystemExit) as done:
         main(argv)
     assert done.value.code == 0
     text = capsys.readouterr().out
+    too_wide = [line for line in text.splitlines() if len(line) > 80]
+    assert not too_wide, too_wide           # a TA's terminal of 80 columns (review 194: up to 600)
     if argv == ["--help"]:
         order = [text.index(f"  {n}. grader {c}") for n, c in ((1, "grade"), (2, "serve"), (3, "moodle"), (4, "export"))]
-        assert order == sorted(order) and "or: grader manual export, then grader manual merge" in text
+        assert order == sorted(order) and "or: grader manual export," in text
         listed = [text.index(f"    {c} ") for c in ("grade", "serve", "manual", "moodle", "export")]
         assert listed == sorted(listed)
         return
     command = argv[0] if argv[0] != "manual" or len(argv) == 2 else "manual merge"
-    examples = text.split("examples:", 1)[1]
+    examples = text.split("example:" if argv[0] == "move" else "examples:", 1)[1]
     commands = [line.split()[1] for line in examples.splitlines() if line.strip().startswith("grader ")]
-    assert commands and set(commands) == {command.split()[0]}, commands
+    assert command.split()[0] in commands, commands
     if argv[0] == "grade":
         assert "Moodle's submissions zip" in text.split("examples:")[0] and "Assignment 7-12345.zip" in examples
     if argv[0] == "verify":

@@ -7,26 +7,30 @@ import sys
 from rich.text import Text
 
 from .. import __version__
+from .helptext import HelpFormatter
 from .common import CliError
 from .console import Console
 
 
 WEEK = """the TA's week, in order:
-  1. grader grade "Assignment 7-12345.zip"      Moodle's "Download all submissions" zip (or a folder)
-  2. grader serve                               grade the written answers in the browser
-     or: grader manual export, then grader manual merge reports/manual/manual_grades.csv
-     grader count                               several notebooks of one student: which counts
-     grader override REPORT_KEY                 a regrade request on an automatic check (also in serve)
-     grader undo [--list]                       take back your last change (a merge, a choice, ...)
-     grader move OLD NEW                        a file renamed outside Moodle: its grades to the new report
-  3. grader moodle "Grades-Assignment 7.csv"    fill Moodle's grading worksheet, then upload it
-  4. grader export --format gradebook           also gradescope, junit, or moodle-feedback
-                                                (every student's feedback page for Moodle)
-     grader backup                              a safe copy of the gradebook, also while serve runs
+  1. grader grade "Assignment 7-12345.zip"
+       grade Moodle's "Download all submissions" zip (or a folder)
+  2. grader serve
+       grade the written answers in the browser; or: grader manual export,
+       then grader manual merge reports/manual/manual_grades.csv
+     grader count                  one student's several notebooks: which counts
+     grader override REPORT_KEY    a regrade request on an automatic check
+     grader undo [--list]          take back your last change (a merge, ...)
+     grader move OLD NEW           a file renamed outside Moodle: grades follow
+  3. grader moodle "Grades-Assignment 7.csv"
+       fill Moodle's grading worksheet, then upload it
+  4. grader export --format gradebook
+       also gradescope, junit, or moodle-feedback (each student's feedback page)
+     grader backup                 a safe copy of the gradebook, any time
 
-students:   grader check Assignment_7_JaneDoe_k12345678.ipynb
-course CI:  grader verify; grader release --check
-similar hand-ins:  grader similarity (a flag for a TA to review, never a deduction)
+students:          grader check Assignment_7_JaneDoe_k12345678.ipynb
+course CI:         grader verify; grader release --check
+similar hand-ins:  grader similarity (a flag for a TA, never a deduction)
 
 'grader COMMAND --help' explains each command with examples.
 """
@@ -39,7 +43,7 @@ def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grader", description="Autograder for the course's Jupyter notebook assignments.\nStudent code runs "
         "in separate, limited processes; checks run in the grader.", epilog=WEEK,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"grader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     if only_check:

@@ -1,7 +1,6 @@
 """`grader check`: a student checks one notebook before handing it in (public checks only)."""
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import textwrap
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..flags import explained
+from .helptext import HelpFormatter
 from .common import CliError, spec_data_engine_args, spec_of
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
                                    "Hidden tests and the answer key are not used: True/False answers are only "
                                    "checked for their format. Exit code 0 when everything automatic passes and "
                                    "every written answer is filled in.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       formatter_class=HelpFormatter,
                        epilog="examples:\n"
                               "  grader check Assignment_7_JaneDoe_k12345678.ipynb\n"
                               "        one line per task, then each problem with its fix\n"

@@ -1,7 +1,6 @@
 """Course CI commands: `grader verify` and `grader release`."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from rich.console import Console
@@ -10,6 +9,7 @@ from ..data import ensure_dataset
 from ..engines import make_engine
 from ..pipeline import Grader, engine_setup
 from ..spec import DEFAULT_SPEC, load_spec
+from .helptext import HelpFormatter
 from .common import spec_data_engine_args, spec_of
 
 
@@ -20,7 +20,7 @@ def add_parsers(sub) -> None:
                                    "should without crashing, and every example submission the score documented "
                                    "in its expected_scores.toml. Run it after every change to the spec, the "
                                    "reference or the grader.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       formatter_class=HelpFormatter,
                        epilog="examples:\n  grader verify                       the course's Assignment 7\n"
                               "  grader verify --spec assignment8/   another assignment\n")
     v.add_argument("--draw-seed", type=int, default=None, metavar="N",
@@ -31,7 +31,7 @@ def add_parsers(sub) -> None:
     r = sub.add_parser("release", help="build template.ipynb from solution.ipynb and record locked checksums",
                        description="Removes the ### BEGIN/END SOLUTION regions from the solution, writes the "
                                    "template and locked_checksums.json beside the spec.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       formatter_class=HelpFormatter,
                        epilog="examples:\n  grader release                      rewrite template.ipynb and the checksums\n"
                               "  grader release --check              CI: fail if they are out of date\n"
                               "  grader release --bundle student/    also write what students need for grader check\n")

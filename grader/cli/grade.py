@@ -1,7 +1,6 @@
 """`grader grade`: a TA grades a folder (or a Moodle zip) of submissions into a report folder."""
 from __future__ import annotations
 
-import argparse
 import fcntl
 import hashlib
 import importlib.util
@@ -41,6 +40,7 @@ from ..naming import loose_name, name_fits
 from ..pipeline import Grader, GraderError, engine_setup
 from ..report import ReportWriteError
 from ..results import NO_NOTEBOOK, CheckResult, SubmissionResult
+from .helptext import HelpFormatter
 from .common import CliError, display_name, shown_path, spec_data_engine_args, spec_of
 from .console import one_line
 
@@ -67,7 +67,7 @@ def add_parser(sub) -> None:
                                    "one CSV and one JSON per student, summary.csv, manual_answers.csv and the "
                                    "feedback pages. Re-running skips notebooks already graded with the same spec "
                                    "and grader version, so an interrupted batch resumes.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+                       formatter_class=HelpFormatter, epilog=EPILOG)
     g.add_argument("folder", nargs="?", type=Path, default=None, metavar="ZIP_OR_FOLDER",
                    help="Moodle's submissions zip, or a folder with notebooks (default: submissions/)")
     g.add_argument("--out", "-o", type=Path, default=Path("reports"),

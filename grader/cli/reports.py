@@ -12,8 +12,9 @@ from rich.text import Text
 
 from ..report import ReportWriteError, atomic_write
 from .common import CliError, existing_reports, input_file, reports_args, shown_path, spec_of
+from .helptext import HelpFormatter
 
-RAW = argparse.RawDescriptionHelpFormatter
+RAW = HelpFormatter
 SHOWN = 8          # names listed before "and N more"
 
 MOODLE_EXAMPLES = """examples:

@@ -9,6 +9,7 @@ import sqlite3
 
 from rich.console import Console
 
+from .helptext import HelpFormatter
 from .common import existing_reports, reports_args, spec_of
 
 
@@ -19,7 +20,7 @@ def add_parser(sub) -> None:
                                    "Grades go to <reports>/gradebook.sqlite at once and the report files follow "
                                    "within seconds. Several TAs can grade at the same time: open the printed "
                                    "link in each browser (on a course server: --host and a shared --token).",
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       formatter_class=HelpFormatter,
                        epilog="examples:\n  grader serve                          grade reports/ on this machine\n"
                               "  grader serve --reports marks/ --port 8001   another report folder and port\n"
                               "  GRADER_TOKEN=... grader serve --host 0.0.0.0   a course server for several TAs "

@@ -1,7 +1,6 @@
 """`grader similarity`: which hand-ins look alike, for a TA to review (a flag, never a deduction)."""
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from pathlib import Path
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..spec import load_spec
+from .helptext import HelpFormatter
 from .common import reports_args
 from .console import one_line
 
@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
                                    "written answers appears in the other's, show each pair side by side, and flag "
                                    "the students of pairs above the spec's threshold as 'similar' (to be reviewed; "
                                    "never a deduction). Works offline; no student code is run.",
-                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+                       formatter_class=HelpFormatter, epilog=EPILOG)
     reports_args(p)
     p.add_argument("--against", type=Path, action="append", default=[], metavar="PAST",
                    help="a past term's hand-ins to compare with: report folder, folder of notebooks, or Moodle "
