@@ -1039,6 +1039,9 @@ def train_and_test(model, hyperparameters):
     "python-in-a-shell-line": (
         {"ann-relu": "{relu}\n!echo {len(ANN_relu.__name__)}", "ann-sigmoid": "where = '.'\n!ls {where} $where\n{sigmoid}"},
         {}, ["runs Python inside a shell or magic line"], ["exec:ann-relu", "!exec:ann-sigmoid"]),
+    "python-in-a-shell-line-timed": (                # a hundred-and-ninety-seventh review: unflagged
+        {"ann-relu": "{relu}\n%time !echo {exec('import numpy')}"},
+        {}, ["runs Python inside a shell or magic line"], ["exec:ann-relu"]),
     "smoothing-for-the-real-datas-many-batches": (     # crashes on the grader's few batches
         {"train-and-test": train(BODY.replace(
             "        test(model, test_loader)",

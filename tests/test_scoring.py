@@ -1019,7 +1019,11 @@ FLIP = "get_ipython().user_ns.update(a_=not a_, b_=not b_, c_=not c_, d_=not d_,
                                   f"%env FLIP={{{FLIP}}}", f"%%capture {{{FLIP}}}",
                                   # a lone brace after it: IPython evaluates the field, then gives up on the
                                   # line (a hundred-and-ninety-third review: the grader saw no field at all)
-                                  f"!echo {{{FLIP}}} }}", f"%env Q={{{FLIP}}} {{"])
+                                  f"!echo {{{FLIP}}} }}", f"%env Q={{{FLIP}}} {{",
+                                  # the statement of `%time` and `%prun` is read as a cell when it runs,
+                                  # and filled in then (a hundred-and-ninety-seventh review)
+                                  f"%time !echo {{{FLIP}}}", f"%prun -q !echo {{{FLIP}}}",
+                                  f"%time %env Q={{{FLIP}}}", f"%time %time !echo {{{FLIP}}}"])
 def test_answers_set_again_by_python_in_a_shell_or_magic_line_are_not_graded_as_written(line):
     """A hundred-and-ninety-second review: IPython fills `{...}` into a shell or magic line by running
     it as Python, and this one line set all five answers to the others in Jupyter; graded 10/10 as
