@@ -124,9 +124,14 @@ def test_grading_saves_and_a_second_browser_gets_a_conflict(app):
     assert st.gb.grade("Anna_Huber_5500", "calc_1_1").ta == "alice"
     r = bob.post("/api/grade", {"task": "calc_1_1", "sid": sid, "items": [], "version": 1})
     assert r.status_code == 200 and st.gb.grade("Anna_Huber_5500", "calc_1_1").ta == "bob"
-    for bad in ({"items": ["x"]}, {"items": [999]}, {"adjust": "nan"}, {"sid": 10 ** 9}, {"task": "code_3_1"}):
+    # ... and numbers out of range or not whole are refused with a reason (a hundred-and-ninety-eighth
+    # review: an item id of 1e400 or 10**30 answered a page of HTML with status 500)
+    for bad in ({"items": ["x"]}, {"items": [999]}, {"adjust": "nan"}, {"sid": 10 ** 9}, {"task": "code_3_1"},
+                {"items": [float("inf")]}, {"items": [10 ** 30]}, {"items": [1.5]}, {"items": [True]},
+                {"sid": 10 ** 30}):
         data = {"task": "calc_1_1", "sid": sid, "items": [], "version": 2, **bad}
-        assert bob.post("/api/grade", data).status_code in (400, 404), bad
+        r = bob.post("/api/grade", data)
+        assert r.status_code in (400, 404) and r.get_json().get("error"), (bad, r.status_code)
 
 
 def test_group_grade_rubric_edit_and_undo_through_the_app(app):

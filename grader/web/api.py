@@ -32,6 +32,13 @@ def bad_value(exc):
     return {"error": str(exc)}, 400
 
 
+@api.errorhandler(OverflowError)
+def out_of_range(exc):
+    """A number too large for the gradebook (an item id of 10**30 or 1e400 answered a page of
+    HTML with status 500: a hundred-and-ninety-eighth review)."""
+    return {"error": "a number is out of range"}, 400
+
+
 @api.errorhandler(KeyError)
 def missing(exc):
     return {"error": str(exc.args[0] if exc.args else exc)}, 404
@@ -66,6 +73,20 @@ def number(value, what: str) -> float:
     if not math.isfinite(x):
         raise BadRequest(f"{what} must be a finite number")
     return x
+
+
+def item_ids(items) -> list[int]:
+    """Rubric item ids as the page sends them: whole numbers (1.5 was taken as item 1)."""
+    if not isinstance(items, list) or len(items) > 1000:
+        raise BadRequest("items must be a list of rubric item ids")
+    ids = []
+    for i in items:
+        if isinstance(i, str) and i.strip().isdigit():
+            i = int(i)
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < 2**62:
+            raise BadRequest("items must be a list of rubric item ids")
+        ids.append(i)
+    return ids
 
 
 def answer_of(data: dict):
@@ -104,9 +125,7 @@ def grade():
     data = body()
     task, answer = answer_of(data)
     st = state()
-    items = data.get("items", [])
-    if not isinstance(items, list):
-        raise BadRequest("items must be a list of rubric item ids")
+    items = item_ids(data.get("items", []))
     rubric = st.gb.rubric(task.id)
     # The grade belongs to the text the TA read: a regrade may have stored a resubmitted answer
     # since the page was opened (a twelfth review). Bound to what was read, the grade is then
@@ -114,7 +133,7 @@ def grade():
     seen = data.get("answer")
     seen = seen if isinstance(seen, str) and re.fullmatch(r"[0-9a-f]{64}", seen) else answer.sha
     try:
-        saved = st.gb.set_grade(answer.key, task.id, items=[int(i) for i in items],
+        saved = st.gb.set_grade(answer.key, task.id, items=items,
                                 adjust=number(data.get("adjust", 0) or 0, "adjust"),
                                 comment=clean_text(str(data.get("comment", "")))[:5000], ta=g.ta,
                                 expected_version=int(data.get("version", 0)), answer_sha_=seen)
