@@ -250,6 +250,11 @@ CASES = {
         {"ANN_sigmoid: builds": 0, "ANN_sigmoid: layers": 0, "ANN_sigmoid: forward shape": 0,
          "ANN_sigmoid: activations": 0, "ANN_sigmoid: seeded": 0}, ["is not defined after running"], []),
     "relu-by-hand": ({"ann-relu": relu("(lambda t: t.clamp(min=0))")}, {}, [], []),
+    # IPython runs a `%timeit` statement in a function: a comprehension there sees the names the
+    # statement binds (a hundred-and-ninety-seventh review: a NameError in the grader only, 45/50)
+    "a-timeit-line-whose-comprehension-reads-its-own-name": (
+        {"ann-relu": "%timeit -n1 -r1 x = torch.randn(4, 784); [x.flatten(1) for _ in range(3)]\n"
+                     + relu("torch.relu")}, {}, [], ["!raised:ann-relu"]),
     "sigmoid-by-hand": ({"ann-sigmoid": sigmoid().replace("torch.sigmoid(", "(lambda t: 1 / (1 + torch.exp(-t)))(")},
                         {}, [], []),
     "log-softmax-on-the-output": (
@@ -1497,6 +1502,21 @@ def test_a_line_magic_ipython_finds_no_such_magic_for_stops_the_cell(line):
     with pytest.raises(SyntaxError):
         compile(ran, "<cell>", "exec")
     assert without_magics("%time q = 1\ny = q") == "q = 1\ny = q"            # a space: the magic
+
+
+def test_a_cell_that_fails_is_quoted_as_the_student_wrote_it():
+    """The line named in a failed cell's message is the student's own, not the grader's reading
+    of a magic line (`class _timed_line: ...`, a hundred-and-ninety-seventh review)."""
+    from grader.child.job import execute
+    from grader.magics import without_magics
+    src = "y = 1\n%timeit -n1 -r1 x = missing_name + y\n%time z = also_missing"
+    said = execute({}, without_magics(src), "ann-relu", src)
+    assert "NameError" in said and "`%timeit -n1 -r1 x = missing_name + y`" in said, said
+    ns: dict = {}
+    assert execute(ns, without_magics("%timeit -n1 -r1 a = 2; b = [a * i for i in range(3)]\nc = 1"), "x") == ""
+    assert "a" not in ns and "b" not in ns and ns["c"] == 1 and "_timed_line" in ns      # names of its own
+    said = execute({}, without_magics(src[6:]), "ann-relu")          # nothing shown: the cell as run
+    assert "class _timed_line:" in said, said
 
 
 def test_what_a_timeit_line_runs_is_read_in_a_scope_of_its_own():

@@ -310,7 +310,8 @@ class Worker:
                                   turn=self.turn, file_mb=lim.file_size_mb, kernel_from=self.kernel_from)
         self.kernel_from = run.monitor.kernel_from
         source = run.job.source if run.job.source is None else without_magics(run.job.source)
-        wire.send(run.sock, {"cell_id": run.job.cell_id, "source": source})
+        shown = {"shown": run.job.source} if source != run.job.source else {}
+        wire.send(run.sock, {"cell_id": run.job.cell_id, "source": source, **shown})
         executed = validate(wire.recv(run.sock, deadline=run.deadline, tick=run.monitor.check,
                                       max_bytes=lim.output_bytes * 6 + 65536), EXECUTED, "executed")
         if executed["type"] != "executed":
