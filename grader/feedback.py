@@ -119,7 +119,10 @@ def student_page(r: SubmissionResult, spec: Spec, choice: Counting | None = None
                     if not f.startswith("note:") and f not in TA_ONLY_FLAGS)
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.filename_problems)
     body = [f"<h1>{html.escape(spec.assignment['title'])}</h1>",
-            f"<p><b>{html.escape(r.who)}</b>{_ident(r)} — {html.escape(r.file)}</p>"]
+            f"<p><b>{html.escape(r.who)}</b>{_ident(r)}"
+            # the file once where it is all the page knows of the student (a hundred-and-ninety-fourth
+            # review read "assignment7_john_smith.ipynb — assignment7_john_smith.ipynb")
+            + (f" — {html.escape(r.file)}" if r.who != r.file else "") + "</p>"]
     if choice is not None:
         body.append(f'<p id="counted" class="{"manual" if choice.counts(r.key) else "fail"}">'
                     f"{html.escape(choice.about(r.key))}</p>")

@@ -668,7 +668,9 @@ def test_undo_from_the_command_line_skips_changes_that_changed_nothing(tmp_path,
     listed = capsys.readouterr().out
     assert "ben  merge: grades merged" in listed
     assert "ben  grade calc_1_1 of Anna_Huber_5500: – → 9.5 points" in listed   # whose (a sixty-first review), the points (seventy-fifth)
-    assert "numbers not listed are batches" in listed                    # the regrade that stored the results
+    assert "numbers not listed are grading runs" in listed                # the regrade that stored the results
+    assert all(len(line) <= 100 for line in listed.splitlines() if line.startswith("("))
+
     assert main(["undo", *base]) == 0
     assert "undid change" in capsys.readouterr().out
     gb = open_gradebook(out)
@@ -735,6 +737,15 @@ def test_groups_keep_apart_an_operation_written_as_a_word(tmp_path, right, wrong
     """A hundred-and-eighty-fourth review: "\\delta_3 divided by x_2" joined "\\delta_3 x_2", and the
     group grade a TA gave with `g` gave the wrong answer 25/25."""
     _apart(tmp_path, right, wrong)
+
+
+def test_a_listed_change_names_whose_records_it_touched_once():
+    """A hundred-and-ninety-fourth review read "choose: participant 5505: ... counts — 5505"."""
+    from grader.cli.reports import _touched
+    assert _touched([{"ident": ["5505"]}], "participant 5505: Assignment_7_Lea_v2.ipynb counts") == ""
+    assert _touched([{"ident": ["Anna_Huber_5500"]}], "ANN_relu: seeded → 0 points") == " — Anna_Huber_5500"
+    assert _touched([{"ident": ["5505"]}], "participant 55051: x counts") == " — 5505"
+    assert _touched([{"ident": ["a", 1], "entity": "grade"}, {"ident": ["b", 1], "entity": "grade"}]) == " — 2 grades changed"
 
 
 def _apart(tmp_path, right, wrong):

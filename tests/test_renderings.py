@@ -52,6 +52,9 @@ def test_the_name_in_moodle_stands_in_for_a_file_name_that_gives_none():
     assert "<b>Clara Bauer</b> (participant 5502) — assignment7_john_smith.ipynb" in page and "? (?)" not in page
     row = next(csv.DictReader(io.StringIO(summary_csv([r], SPEC))))
     assert row["name"] == "Clara Bauer" and row["matr_number"] == "" and row["participant_id"] == "5502"
+    r.participant, r.participant_id = "", ""               # nothing but the file: named once
+    page = student_page(r, SPEC)
+    assert "<p><b>assignment7_john_smith.ipynb</b></p>" in page and page.count("assignment7_john_smith.ipynb") == 2
 
 
 def test_each_notebook_of_several_says_whether_it_counts_and_why(tmp_path):

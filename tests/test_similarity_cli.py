@@ -339,6 +339,20 @@ def test_the_console_table_names_a_students_notebooks_apart_and_where_the_rest_i
     buf = io.StringIO()
     _table(Console(file=buf, width=200, color_system=None), analysis)
     assert "10 of 12 listed; every one in index.html" in " ".join(buf.getvalue().split())
+    # In 80 columns every name is there whole, folded, not cut (a hundred-and-ninety-fourth review:
+    # "Featherstonehaug…" and "(Assignment_7_L…")
+    hands["b"] = SimpleNamespace(key="b", name="Bartholomew Featherstonehaugh-Wellington", file="b.ipynb", term="")
+    analysis.pairs = [pair("b", "l1", 0.95), pair("j", "l2", 0.9)]
+    buf = io.StringIO()
+    _table(Console(file=buf, width=80, color_system=None), analysis)
+    text = buf.getvalue()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80, text
+    lines = text.splitlines()
+    head = next(line for line in lines if "similar to" in line)
+    a, b = head.index("student"), head.index("similar to")
+    column = lambda lo, hi: "".join(line[lo:hi].strip() for line in lines[lines.index(head) + 2:])  # noqa: E731
+    assert "BartholomewFeatherstonehaugh-Wellington" in column(a, b), text
+    assert "Lea Müller(Assignment_7_LeaMueller_draft.ipynb)" in column(b, lines[lines.index(head) + 2].rindex("similar")), text
 
 
 def test_a_notebook_that_could_not_be_read_is_named_as_not_compared(tmp_path):

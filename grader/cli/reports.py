@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sqlite3
 from pathlib import Path
@@ -721,11 +722,11 @@ def cmd_undo(args, console: Console) -> int:
             for c in shown:
                 state = f"  (undone by {c.undone_by})" if c.undone_by else ""
                 rows = gb.history(c.id)
-                what = _grade_change(gb, c, rows, maxima) or f"{c.action}: {c.summary}{_touched(rows)}"
+                what = _grade_change(gb, c, rows, maxima) or f"{c.action}: {c.summary}{_touched(rows, c.summary)}"
                 _say(console, f"{c.id:>5}  {c.at[:16].replace('T', ' ')}  {c.ta}  {what}{state}")
             if shown and (shown[-1].id > 1 or any(b.id - a.id > 1 for a, b in zip(shown[1:], shown))):
-                _say(console, "(numbers not listed are batches, results a grading run stored: they are graded again, "
-                              "not undone; the latest 20 changes of TAs are listed)")
+                _say(console, "(the latest 20 changes of TAs; numbers not listed are grading runs:\n"
+                              " they are graded again, not undone)")
             return 0
         ta = args.ta or who()
         if args.change is None:
@@ -770,12 +771,13 @@ def _grade_change(gb, c, rows: list[dict], maxima: dict) -> str:
     return f"{verb} {task} of {key}: {points(rows[0]['before'])} → {points(rows[-1]['after'])} points"
 
 
-def _touched(rows: list[dict]) -> str:
+def _touched(rows: list[dict], summary: str = "") -> str:
     """Whose record a change touched, so that `grader undo N` is no guess among alike lines (a
-    sixty-first review: eight lines "grade: calc_2: grade")."""
+    sixty-first review: eight lines "grade: calc_2: grade"); not again where the summary names it
+    ("choose: participant 5505: ... counts — 5505", a hundred-and-ninety-fourth review)."""
     whose = list(dict.fromkeys(str(r["ident"][0]) for r in rows if r.get("ident")))
     if len(whose) == 1:
-        return f" — {whose[0]}"
+        return "" if re.search(rf"(?<![\w-]){re.escape(whose[0])}(?![\w-])", summary) else f" — {whose[0]}"
     kinds = {r.get("entity") for r in rows}
     noun = f"{kinds.pop()}s" if len(kinds) == 1 else "records"       # "7 grades", as the merge counts them
     records = {(r.get("entity"), tuple(map(str, r.get("ident") or ()))) for r in rows}

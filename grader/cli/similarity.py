@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich import box
 from rich.table import Table
 
 from ..spec import load_spec
@@ -143,9 +144,13 @@ def _table(console: Console, analysis, top: int = 10) -> None:
         return
     more = f"{len(pairs)} of {len(analysis.pairs)} listed; every one in index.html" \
         if len(analysis.pairs) > len(pairs) else f"of {len(analysis.pairs)} listed"
-    t = Table(title=f"most similar pairs ({more})", title_justify="left")
+    # Few rules and names folded, not cut: at 80 columns a boxed table cut both names to
+    # "Featherstonehaug…" and "(Assignment_7_L…" (a hundred-and-ninety-fourth review).
+    t = Table(title=f"most similar pairs ({more})", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
     for col in ("score", "code", "written", "student", "similar to", ""):
-        t.add_column(col, justify="right" if col in ("score", "code", "written") else "left")
+        named = col in ("student", "similar to")
+        t.add_column(col, justify="right" if col in ("score", "code", "written") else "left", no_wrap=not named,
+                     overflow="fold" if named else "ellipsis")
     # A student with several notebooks (a draft and a final one) is named with the notebook: two
     # rows "Jane Doe | Lea Müller" read as one pair listed twice (a hundred-and-fifty-ninth review).
     keys: dict[str, set[str]] = {}
