@@ -123,13 +123,15 @@ def _without_magics(source: str, depth: int) -> str:
         assigned = _ASSIGNED_MAGIC.match(ln) if i not in kept else None
         helped = _HELP_LINE.match(ln) if i not in kept and m is None else None
         if assigned is not None:
-            out.append(f"{assigned.group(1)}{assigned.group(2)} = None")     # computed: a value of its own
+            text = _assigned_runs(assigned.group(2), ln[assigned.end() - 1:], depth)
+            out.append(ln if text is None else assigned.group(1) + text)
         elif helped is not None:
             out.append(helped.group(1) + "pass")
         elif m is None or i in kept:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _IN_A_FUNCTION and m.group(3):
-            out.append(m.group(1) + _timed_line(m.group(3)) if _timed_line(m.group(3)) is not None else ln)
+            timed = _timed_line(m.group(3), m.group(1))
+            out.append(ln if timed is None else m.group(1) + timed)
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
             statement = _statement_of(m.group(2), m.group(3))
             if statement is not None and not _parses(statement) and depth < NESTED_CELL_MAGICS:
@@ -226,17 +228,79 @@ def _statement_of(name: str, args: str) -> str | None:
         return None
 
 
-def _timed_line(args: str) -> str | None:
-    """What a `%timeit` line runs, as one line: its statement in a scope of its own (a class body
-    runs at once, its names its own, as the function IPython times it in), so an import, an `exec`
-    or a `global` in it runs and is seen (a hundred-and-ninety-sixth review set the five answers so,
-    and hid an import and an `exec` from the flags). None where IPython refuses the options."""
+def _timed_line(args: str, indent: str = "") -> str | None:
+    """What a `%timeit` line runs: its statement in a scope of its own (a class body, which the job
+    runs as the function IPython times it in), so an import, an `exec` or a `global` in it runs and
+    is seen (a hundred-and-ninety-sixth review set the five answers so, and hid an import and an
+    `exec` from the flags). One line, or two for a statement with a body of its own (`for ...: ...`,
+    which was read as `pass`: the lines below then move by one). None where IPython refuses it."""
     try:
         statement = _magic_code("timeit", args)[0]
     except _Refused:
         return None
+    if not statement:
+        return "pass"
+    if not _compiles(statement):
+        return None     # IPython compiles it outside its function first: `%timeit return` stops the cell
     line = f"class _timed_line: {statement}"
-    return line if statement and _parses(line) else "pass"
+    return line if _parses(line) else f"class _timed_line:\n{indent}    {statement}"
+
+
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
+             ast.AsyncFunctionDef, ast.ClassDef, *((ast.Match,) if hasattr(ast, "Match") else ()),
+             *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+
+
+def _assigned_runs(targets: str, magic: str, depth: int) -> str | None:
+    """`x = %time stmt` on one line as IPython runs it: the statement runs, then ``x`` is bound to
+    `%time`'s value (its last expression's) or None. A hundred-and-ninety-ninth review: read as
+    `x = None`, `_ = %time a_, b_, ... = ...` set the five answers otherwise in Jupyter and hid an
+    import and an `exec` from the flags. None where IPython refuses the line (an error)."""
+    if not magic.startswith("%"):
+        return f"{targets} = None"                  # `x = !ls`: a value of its own
+    m = _LINE_MAGIC.match(magic)
+    name, args = m.group(2), m.group(3)
+    if name in _IN_A_FUNCTION and args:
+        return _timed_and_bound(targets, args)
+    if name not in _STATEMENT_RUNS or not args:
+        return f"{targets} = None"
+    statement = _statement_of(name, args)
+    if statement is None:
+        return None
+    if not _parses(statement) and depth < NESTED_CELL_MAGICS:
+        inner = _without_magics(statement, depth + 1)          # `x = %time %time f()`
+        statement = inner if "\n" not in inner else statement
+    try:
+        body = ast.parse(statement).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if any(isinstance(b, _COMPOUND) for b in body):
+        return statement                            # `for ...: ...` takes the rest of the line: run, not bound
+    parts = [ast.get_source_segment(statement, b) or "pass" for b in body]
+    if name == "time" and body and isinstance(body[-1], ast.Expr):
+        parts[-1] = f"{targets} = ({parts[-1]})"
+    else:
+        parts.append(f"{targets} = None")
+    return "; ".join(parts)
+
+
+def _timed_and_bound(targets: str, args: str) -> str | None:
+    """`t = %timeit -o stmt`: the statement in its scope of its own, then ``t`` bound (to None: the
+    timing IPython returns is its own), where that fits on the line; else the statement alone."""
+    line = _timed_line(args)
+    if line is None or line == "pass" or "\n" in line:
+        return line
+    statement = line.removeprefix("class _timed_line: ")
+    names = [t.strip() for t in targets.split(",")]
+    try:
+        body = ast.parse(statement).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return line
+    mentioned = {n.id for n in ast.walk(ast.Module(body, [])) if isinstance(n, ast.Name)}
+    if any(isinstance(b, _COMPOUND) for b in body) or mentioned & set(names):
+        return line
+    parts = [ast.get_source_segment(statement, b) or "pass" for b in body]
+    return f"class _timed_line: global {', '.join(names)}; {'; '.join(parts)}; {targets} = None"
 
 
 def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: int) -> str | None:
@@ -256,6 +320,8 @@ def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: 
         # forty-seventh review graded classes Jupyter never defined).
         setup = _without_magics(before, depth + 1).split("\n") if before else []
         inner = _without_magics(body, depth + 1)
+        if not _compiles("\n".join(setup)) or not _compiles(inner):
+            return None     # compiled outside the function first, as IPython does: an error
         text = "\n".join([*lines[:first], "def _timed_cell():", *("    " + ln for ln in [*setup, *inner.split("\n")]),
                           "    pass", "_timed_cell()"])
         return text if _parses(text) else None
@@ -369,6 +435,15 @@ def read_by_guess(source: str) -> bool:
     return not _parses(text) and not _within_budget(text, text.split("\n"))
 
 
+def _compiles(text: str) -> bool:
+    """Python compiles it as a module's code (`return` or `yield` outside a function does not)."""
+    try:
+        compile(text, "<timeit>", "exec", dont_inherit=True)
+        return True
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+
+
 def _parses(text: str) -> bool:
     try:
         ast.parse(text)
@@ -470,6 +545,13 @@ class _IPythonCalls(ast.NodeTransformer):
             name = _text(call[1][0]) if call[1] else None
             if name is None or _line_magic_name(name) != name:
                 raise _Refused(str(name))
+            args = _text(call[1][1]) if len(call[1]) > 1 else None
+            if args and (name in _STATEMENT_RUNS or name in _IN_A_FUNCTION):
+                targets = " = ".join(ast.unparse(t) for t in node.targets)
+                text = _assigned_runs(targets, f"%{name} {args}", self.depth)
+                if text is None:
+                    raise _Refused(name)
+                return ast.parse(text).body
         if call is not None:
             node.value = ast.Constant(None)
         return node

@@ -1047,6 +1047,13 @@ def train_and_test(model, hyperparameters):
     "python-in-a-shell-line-timed": (                # a hundred-and-ninety-seventh review: unflagged
         {"ann-relu": "{relu}\n%time !echo {exec('import numpy')}"},
         {}, ["runs Python inside a shell or magic line"], ["exec:ann-relu"]),
+    "an-import-and-exec-behind-an-assigned-time": (   # a hundred-and-ninety-ninth review: unflagged
+        {"ann-relu": "{relu}\n_ = %time import tqdm; exec('x = 1')"}, {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
+    "an-exec-in-a-timed-loop": (                     # the same review: read as `pass`
+        {"ann-relu": "{relu}\n%timeit -n1 -r1 for _ in [0]: exec('x = 1')"}, {}, [], ["exec:ann-relu"]),
+    "the-value-of-a-timed-call-used": (              # the same review: `out = None`, a false error
+        {"ann-sigmoid": "{sigmoid}\nout = %time ANN_sigmoid(784, 10)(torch.zeros(2, 784))\nassert out.shape == (2, 10)"},
+        {}, [], ["!raised:ann-sigmoid"]),
     "smoothing-for-the-real-datas-many-batches": (     # crashes on the grader's few batches
         {"train-and-test": train(BODY.replace(
             "        test(model, test_loader)",
@@ -1528,4 +1535,19 @@ def test_what_a_timeit_line_runs_is_read_in_a_scope_of_its_own():
     ns: dict = {}
     exec(without_magics("%timeit -n1 -r1 z = 1\ny = 2"), ns)
     assert "z" not in ns and ns["y"] == 2
-    assert without_magics("%timeit for i in range(3): pass\ny = 2") == "pass\ny = 2"   # not one line: as before
+    # a statement with a body of its own takes two lines (it was read as `pass`: a hundred-and-ninety-ninth review)
+    assert without_magics("%timeit for i in range(3): pass\ny = 2") == "class _timed_line:\n    for i in range(3): pass\ny = 2"
+    assert imported_modules("%timeit -n1 -r1 for _ in [0]: import scipy\ny = 2") == ["scipy"]
+
+
+def test_a_timed_statement_only_a_function_allows_stops_the_cell_as_in_jupyter():
+    """IPython compiles a `%timeit` statement outside its function first: `%timeit return` stops the
+    cell; so does a class named as the grader's reading of such a line, written by hand with `yield`
+    (a hundred-and-ninety-ninth review: 50/50 for cells that fail in Jupyter)."""
+    from grader.child.job import execute
+    from grader.magics import without_magics
+    for src in ("%timeit -n1 -r1 return\nclass ANN_relu: pass", "class _timed_line:\n    yield\nclass ANN_relu: pass",
+                "%%timeit -n1 -r1\nreturn 5\nclass ANN_relu: pass"):
+        ns: dict = {}
+        said = execute(ns, without_magics(src), "ann-relu", src)
+        assert said.startswith("SyntaxError") and "ANN_relu" not in ns, (src, said)

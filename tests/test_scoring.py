@@ -1052,6 +1052,22 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
     assert "moved:answers-3-3" in c.flags
 
 
+@pytest.mark.parametrize("line", ["_ = %time {names} = {flipped}", "p = %prun -q -r {names} = {flipped}",
+                                  "_ = %time %time {names} = {flipped}",
+                                  "def _t():\n    %timeit -n1 -r1 for _ in [0]: global {names}; {names} = {flipped}\n_t()"])
+def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
+    """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
+    five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own
+    (`for ...: ...`) was read as `pass`. The right answers as written, the others set after them:
+    graded as Jupyter ends, wrong."""
+    key = SPEC.answer_key()
+    names = ", ".join(sorted(key))
+    written = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    line = line.format(names=names, flipped=", ".join(str(not key[n]) for n in sorted(key)))
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": written + line + "\n"}), TEMPLATE, True))}
+    assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
 def test_answers_set_again_by_a_timeit_line_are_not_graded_as_written():
     """A hundred-and-ninety-sixth review: `%timeit -q global a_, ...; a_, ... = ...` inside a function
     the cell calls ran in Jupyter (all five answers set otherwise); the grader read the line as

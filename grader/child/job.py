@@ -75,7 +75,10 @@ TIMED = "_timed_line"
 def _as_timeit_runs(tree: ast.Module) -> ast.Module:
     """Each `class _timed_line: stmt` run as IPython runs a `%timeit` statement: in a function,
     where a comprehension sees the names the statement binds (a hundred-and-ninety-seventh review:
-    `%timeit x = ...; [f(x) for ...]` failed with a NameError in a class body only)."""
+    `%timeit x = ...; [f(x) for ...]` failed with a NameError in a class body only). The cell has
+    compiled as written first, so a body that only a function allows (`return`, `yield`) is an
+    error, as IPython compiles the statement outside its function first (a hundred-and-ninety-ninth
+    review: a class of that name written by hand ran so)."""
     class Timed(ast.NodeTransformer):
         def visit_ClassDef(self, node: ast.ClassDef):
             self.generic_visit(node)
@@ -99,7 +102,9 @@ def execute(ns: dict, source: str, cell_id: str, shown: str | None = None) -> st
     quoted = shown if shown is not None and len(shown.splitlines()) == len(source.splitlines()) else source
     linecache.cache[filename] = (len(quoted), None, quoted.splitlines(True), filename)
     try:
-        code = compile(_as_timeit_runs(ast.parse(source, filename)) if TIMED in source else source, filename, "exec")
+        code = compile(source, filename, "exec")        # as written: `return` in a class body stops here
+        if TIMED in source:
+            code = compile(_as_timeit_runs(ast.parse(source, filename)), filename, "exec")
     except SyntaxError as exc:
         return f"SyntaxError: {exc.msg} (line {exc.lineno} of cell {cell_id})"
     except (RecursionError, MemoryError, ValueError) as exc:
