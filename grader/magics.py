@@ -228,6 +228,23 @@ def _statement_of(name: str, args: str) -> str | None:
         return None
 
 
+def _timeit_options(args: str) -> tuple[str, int, int]:
+    """(statement or setup, loops, repeats) of `%timeit`'s arguments, as IPython reads them (its
+    ValueError where a count is not a whole number; _Refused where it refuses the options). A
+    loop count of 0 (or none) is IPython's own choice, at least one loop."""
+    statement = _magic_code("timeit", args)[0]
+    from types import SimpleNamespace
+
+    from IPython.core.magic import Magics
+    opts = Magics.parse_options(SimpleNamespace(options_table={}), args, "n:r:tcp:qo", posix=False, strict=False,
+                                preserve_non_opts=True)[0]
+    int(getattr(opts, "p", 3))
+    return statement, int(getattr(opts, "n", 0)), int(getattr(opts, "r", 7))
+
+
+_NO_RUNS = 'raise ValueError("min() arg is an empty sequence")'    # IPython's error for `-r 0`
+
+
 def _timed_line(args: str, indent: str = "") -> str | None:
     """What a `%timeit` line runs: its statement in a scope of its own (a class body, which the job
     runs as the function IPython times it in), so an import, an `exec` or a `global` in it runs and
@@ -235,13 +252,24 @@ def _timed_line(args: str, indent: str = "") -> str | None:
     `exec` from the flags). One line, or two for a statement with a body of its own (`for ...: ...`,
     which was read as `pass`: the lines below then move by one). None where IPython refuses it."""
     try:
-        statement = _magic_code("timeit", args)[0]
+        statement, loops, repeats = _timeit_options(args)
     except _Refused:
         return None
+    except ImportError:
+        return "pass"                               # without IPython the arguments are not read
+    except ValueError as exc:
+        return f"raise ValueError({str(exc)!r})"    # `-n 1.5`: the cell stops there
     if not statement:
         return "pass"
     if not _compiles(statement):
         return None     # IPython compiles it outside its function first: `%timeit return` stops the cell
+    # A loop count below 0 runs the statement no time, no repeat at all is an error (a
+    # two-hundred-and-first review: `%timeit -n -1 global ANN_relu; ANN_relu = ...` set a class in
+    # the grader only); otherwise it runs here once, whatever the counts.
+    if repeats < 1:
+        return _NO_RUNS
+    if loops < 0:
+        return "pass"
     line = f"class _timed_line: {statement}"
     return line if _parses(line) else f"class _timed_line:\n{indent}    {statement}"
 
@@ -288,7 +316,9 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
     """`t = %timeit -o stmt`: the statement in its scope of its own, then ``t`` bound (to None: the
     timing IPython returns is its own), where that fits on the line; else the statement alone."""
     line = _timed_line(args)
-    if line is None or line == "pass" or "\n" in line:
+    if line == "pass":
+        return f"{targets} = None"
+    if line is None or not line.startswith("class ") or "\n" in line:
         return line
     statement = line.removeprefix("class _timed_line: ")
     names = [t.strip() for t in targets.split(",")]
@@ -322,6 +352,14 @@ def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: 
         inner = _without_magics(body, depth + 1)
         if not _compiles("\n".join(setup)) or not _compiles(inner):
             return None     # compiled outside the function first, as IPython does: an error
+        try:
+            _, loops, repeats = _timeit_options(args)
+        except (ValueError, ImportError):
+            return None
+        if repeats < 1:
+            return "\n".join([*lines[:first], _NO_RUNS, *[""] * (len(lines) - first - 1)])
+        if loops < 0:
+            inner = "\n".join("" for _ in inner.split("\n"))      # the setup runs, the body no time
         text = "\n".join([*lines[:first], "def _timed_cell():", *("    " + ln for ln in [*setup, *inner.split("\n")]),
                           "    pass", "_timed_cell()"])
         return text if _parses(text) else None

@@ -1526,6 +1526,32 @@ def test_a_cell_that_fails_is_quoted_as_the_student_wrote_it():
     assert "class _timed_line:" in said, said
 
 
+def test_a_timeit_line_changes_the_notebook_s_names_as_ipython_leaves_them():
+    """IPython runs a `%timeit` statement no time for `-n -1`, stops with a ValueError for `-r 0`
+    or `-n 1.5`, and at the top of a cell puts back every name the statement changed once it is
+    done (names it made stay; after an error nothing is put back). A two-hundred-and-first review
+    replaced `ANN_relu` in the grader only so (`%timeit -n -1 global ANN_relu; ANN_relu = ...`)."""
+    from grader.child.job import execute
+    from grader.magics import without_magics
+
+    def ran(src):
+        ns: dict = {}
+        return execute(ns, without_magics(src), "ann-relu", src), ns
+    said, ns = ran("ANN_relu = 'stub'\n%timeit -n -1 global ANN_relu; ANN_relu = 'good'")
+    assert said == "" and ns["ANN_relu"] == "stub"
+    said, ns = ran("ANN_relu = 'stub'\n%timeit -n1 -r1 global ANN_relu, made; ANN_relu = 'good'; made = 1\nafter = ANN_relu")
+    assert said == "" and ns["ANN_relu"] == ns["after"] == "stub" and ns["made"] == 1
+    said, ns = ran("a_ = True\ntry:\n    %timeit -n1 -r1 global a_; a_ = False; 1/0\nexcept ZeroDivisionError:\n    pass")
+    assert said == "" and ns["a_"] is False                              # an error: nothing put back
+    said, ns = ran("def f():\n    %timeit -n1 -r1 global q; q = 7\nf()")
+    assert said == "" and ns["q"] == 7                                   # in a function: as it sets them
+    for src, error in (("x = 1\n%timeit -n1 -r0 x = 2\ny = 1", "min() arg is an empty sequence"),
+                       ("%timeit -n 1.5 x = 2\ny = 1", "invalid literal for int()"),
+                       ("%%timeit -r 0\nANN_relu = 1", "min() arg is an empty sequence")):
+        said, ns = ran(src)
+        assert said.startswith("ValueError") and error in said and "y" not in ns and "ANN_relu" not in ns, (src, said)
+
+
 def test_what_a_timeit_line_runs_is_read_in_a_scope_of_its_own():
     """A hundred-and-ninety-sixth review hid `import scipy.linalg; exec(...)` from the flags behind
     `%timeit -q`, which Jupyter runs; its names stay its own, as in the function IPython times."""

@@ -1054,7 +1054,11 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
 
 @pytest.mark.parametrize("line", ["_ = %time {names} = {flipped}", "p = %prun -q -r {names} = {flipped}",
                                   "_ = %time %time {names} = {flipped}",
-                                  "def _t():\n    %timeit -n1 -r1 for _ in [0]: global {names}; {names} = {flipped}\n_t()"])
+                                  "def _t():\n    %timeit -n1 -r1 for _ in [0]: global {names}; {names} = {flipped}\n_t()",
+                                  # a `%timeit` line in a function copies its names into the notebook's;
+                                  # a statement that raises leaves them there (a two-hundred-and-first review)
+                                  "def _t({defaults}):\n    try:\n        %timeit -n1 -r1 1/0\n"
+                                  "    except ZeroDivisionError:\n        pass\n_t()"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
     """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
     five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own
@@ -1063,7 +1067,8 @@ def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_gr
     key = SPEC.answer_key()
     names = ", ".join(sorted(key))
     written = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
-    line = line.format(names=names, flipped=", ".join(str(not key[n]) for n in sorted(key)))
+    line = line.format(names=names, flipped=", ".join(str(not key[n]) for n in sorted(key)),
+                       defaults=", ".join(f"{n}={not key[n]}" for n in sorted(key)))
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": written + line + "\n"}), TEMPLATE, True))}
     assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 

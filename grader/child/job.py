@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import base64
 import builtins
+import copy
 import gc
 import io
 import linecache
@@ -75,13 +76,31 @@ TIMED = "_timed_line"
 def _as_timeit_runs(tree: ast.Module) -> ast.Module:
     """Each `class _timed_line: stmt` run as IPython runs a `%timeit` statement: in a function,
     where a comprehension sees the names the statement binds (a hundred-and-ninety-seventh review:
-    `%timeit x = ...; [f(x) for ...]` failed with a NameError in a class body only). The cell has
-    compiled as written first, so a body that only a function allows (`return`, `yield`) is an
+    `%timeit x = ...; [f(x) for ...]` failed with a NameError in a class body only). At the top of
+    a cell IPython then puts back every name of the notebook the statement changed (names it made
+    stay): a two-hundred-and-first review replaced `ANN_relu` so, in the grader only. The saved
+    names are an argument of the call, in no namespace the statement can reach by name. The cell
+    has compiled as written first, so a body that only a function allows (`return`, `yield`) is an
     error, as IPython compiles the statement outside its function first (a hundred-and-ninety-ninth
     review: a class of that name written by hand ran so)."""
+    restore = ast.parse("(lambda saved: (_timed_line(), (lambda: 0).__globals__.update(saved)))"
+                        "({**(lambda: 0).__globals__})").body[0]
+
     class Timed(ast.NodeTransformer):
+        depth = 0                                   # functions and classes around the node
+
+        def _inside(self, node):
+            self.depth += 1
+            try:
+                return self.generic_visit(node)
+            finally:
+                self.depth -= 1
+
+        visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _inside
+
         def visit_ClassDef(self, node: ast.ClassDef):
-            self.generic_visit(node)
+            top = self.depth == 0
+            self._inside(node)
             if node.name != TIMED or node.bases or node.keywords or node.decorator_list:
                 return node
             fields = {"name": TIMED, "args": ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[],
@@ -89,7 +108,7 @@ def _as_timeit_runs(tree: ast.Module) -> ast.Module:
                       "body": node.body, "decorator_list": [], "returns": None}
             if "type_params" in ast.FunctionDef._fields:
                 fields["type_params"] = []
-            call = ast.Expr(ast.Call(ast.Name(TIMED, ast.Load()), [], []))
+            call = copy.deepcopy(restore) if top else ast.Expr(ast.Call(ast.Name(TIMED, ast.Load()), [], []))
             return [ast.copy_location(ast.FunctionDef(**fields), node), ast.copy_location(call, node)]
     return ast.fix_missing_locations(Timed().visit(tree))
 
