@@ -261,6 +261,9 @@ def _timed_line(args: str, indent: str = "") -> str | None:
         return f"raise ValueError({str(exc)!r})"    # `-n 1.5`: the cell stops there
     if not statement:
         return "pass"
+    if not _parses(statement):
+        inner = _without_magics(statement, NESTED_CELL_MAGICS - 1)    # `%timeit %time f()`, read as IPython reads it
+        statement = inner if "\n" not in inner else statement
     if not _compiles(statement):
         return None     # IPython compiles it outside its function first: `%timeit return` stops the cell
     # A loop count below 0 runs the statement no time, no repeat at all is an error (a

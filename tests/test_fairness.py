@@ -1564,6 +1564,9 @@ def test_what_a_timeit_line_runs_is_read_in_a_scope_of_its_own():
     # a statement with a body of its own takes two lines (it was read as `pass`: a hundred-and-ninety-ninth review)
     assert without_magics("%timeit for i in range(3): pass\ny = 2") == "class _timed_line:\n    for i in range(3): pass\ny = 2"
     assert imported_modules("%timeit -n1 -r1 for _ in [0]: import scipy\ny = 2") == ["scipy"]
+    # a magic or a prompt as the statement is read as IPython reads it (it was a syntax error: the cell lost)
+    assert without_magics("%timeit -n1 -r1 %time f()\ny = 2") == without_magics("%timeit -n1 -r1 >>> f()\ny = 2") \
+        == "class _timed_line: f()\ny = 2"
 
 
 def test_a_timed_statement_only_a_function_allows_stops_the_cell_as_in_jupyter():
