@@ -266,15 +266,19 @@ def _timed_line(args: str, indent: str = "") -> str | None:
         statement = inner if "\n" not in inner else statement
     if not _compiles(statement):
         return None     # IPython compiles it outside its function first: `%timeit return` stops the cell
-    # A loop count below 0 runs the statement no time, no repeat at all is an error (a
-    # two-hundred-and-first review: `%timeit -n -1 global ANN_relu; ANN_relu = ...` set a class in
-    # the grader only); otherwise it runs here once, whatever the counts.
-    if repeats < 1:
-        return _NO_RUNS
+    # A loop count below 0 runs the statement no time (a two-hundred-and-first review: `%timeit -n
+    # -1 global ANN_relu; ANN_relu = ...` set a class in the grader only); no repeat at all is an
+    # error, after IPython has run it to choose a loop count where none is given (a two-hundred-and-
+    # fourth review: `-r 0` hid a statement that ran); otherwise it runs here once, whatever the
+    # counts. Always in a `_timed_line`: in a function, IPython copies the function's names into the
+    # notebook's first, whatever the statement does (the answers cell reads them as set again).
+    if repeats < 1 and loops != 0:
+        return f"class _timed_line: {_NO_RUNS}"
     if loops < 0:
-        return "pass"
-    line = f"class _timed_line: {statement}"
-    return line if _parses(line) else f"class _timed_line:\n{indent}    {statement}"
+        return "class _timed_line: pass"
+    parts = [statement, *([_NO_RUNS] if repeats < 1 else [])]
+    line = "class _timed_line: " + "; ".join(parts)
+    return line if _parses(line) else "class _timed_line:" + "".join(f"\n{indent}    {x}" for x in parts)
 
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
@@ -321,7 +325,7 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
     line = _timed_line(args)
     if line == "pass":
         return f"{targets} = None"
-    if line is None or not line.startswith("class ") or "\n" in line:
+    if line is None or not line.startswith("class ") or "\n" in line or _NO_RUNS in line:
         return line
     statement = line.removeprefix("class _timed_line: ")
     names = [t.strip() for t in targets.split(",")]
@@ -359,12 +363,12 @@ def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: 
             _, loops, repeats = _timeit_options(args)
         except (ValueError, ImportError):
             return None
-        if repeats < 1:
+        if repeats < 1 and loops != 0:
             return "\n".join([*lines[:first], _NO_RUNS, *[""] * (len(lines) - first - 1)])
         if loops < 0:
             inner = "\n".join("" for _ in inner.split("\n"))      # the setup runs, the body no time
         text = "\n".join([*lines[:first], "def _timed_cell():", *("    " + ln for ln in [*setup, *inner.split("\n")]),
-                          "    pass", "_timed_cell()"])
+                          "    pass", "_timed_cell()" + (f"; {_NO_RUNS}" if repeats < 1 else "")])
         return text if _parses(text) else None
     if before:                                      # %%prun: its line and the body, one cell
         text = "\n" * first + _without_magics(before + "\n" + body, depth + 1)

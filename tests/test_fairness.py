@@ -1051,6 +1051,9 @@ def train_and_test(model, hyperparameters):
         {"ann-relu": "{relu}\n_ = %time import tqdm; exec('x = 1')"}, {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
     "an-exec-in-a-timed-loop": (                     # the same review: read as `pass`
         {"ann-relu": "{relu}\n%timeit -n1 -r1 for _ in [0]: exec('x = 1')"}, {}, [], ["exec:ann-relu"]),
+    "an-import-and-exec-timed-with-no-repeat": (      # a two-hundred-and-fourth review: `-r 0` read as not run
+        {"ann-relu": "{relu}\ntry:\n    %timeit -r 0 import tqdm; exec('x = 1')\nexcept ValueError:\n    pass"},
+        {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
     "the-value-of-a-timed-call-used": (              # the same review: `out = None`, a false error
         {"ann-sigmoid": "{sigmoid}\nout = %time ANN_sigmoid(784, 10)(torch.zeros(2, 784))\nassert out.shape == (2, 10)"},
         {}, [], ["!raised:ann-sigmoid"]),
@@ -1545,6 +1548,10 @@ def test_a_timeit_line_changes_the_notebook_s_names_as_ipython_leaves_them():
     assert said == "" and ns["a_"] is False                              # an error: nothing put back
     said, ns = ran("def f():\n    %timeit -n1 -r1 global q; q = 7\nf()")
     assert said == "" and ns["q"] == 7                                   # in a function: as it sets them
+    said, ns = ran("try:\n    %timeit -r 0 global made; made = 1\nexcept ValueError:\n    pass")
+    assert said == "" and ns["made"] == 1           # run to choose a loop count, then IPython's error, nothing put back
+    said, ns = ran("%%timeit -r 0\nglobal made\nmade = 1")
+    assert said.startswith("ValueError") and ns["made"] == 1
     for src, error in (("x = 1\n%timeit -n1 -r0 x = 2\ny = 1", "min() arg is an empty sequence"),
                        ("%timeit -n 1.5 x = 2\ny = 1", "invalid literal for int()"),
                        ("%%timeit -r 0\nANN_relu = 1", "min() arg is an empty sequence")):

@@ -1058,7 +1058,12 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
                                   # a `%timeit` line in a function copies its names into the notebook's;
                                   # a statement that raises leaves them there (a two-hundred-and-first review)
                                   "def _t({defaults}):\n    try:\n        %timeit -n1 -r1 1/0\n"
-                                  "    except ZeroDivisionError:\n        pass\n_t()"])
+                                  "    except ZeroDivisionError:\n        pass\n_t()",
+                                  # `-r 0` runs the statement (to choose a loop count), then raises, and
+                                  # `-n -1` still copies a function's names (a two-hundred-and-fourth review)
+                                  "def _t({defaults}):\n    %timeit -r 0 pass\ntry:\n    _t()\nexcept ValueError:\n    pass",
+                                  "def _t({defaults}):\n    %timeit -n -1 pass\n_t()",
+                                  "try:\n    %timeit -r 0 global {names}; {names} = {flipped}\nexcept ValueError:\n    pass"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
     """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
     five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own
