@@ -132,6 +132,8 @@ def _without_magics(source: str, depth: int) -> str:
         elif ln.lstrip().startswith("%") and m.group(2) in _IN_A_FUNCTION and m.group(3):
             timed = _timed_line(m.group(3), m.group(1))
             out.append(ln if timed is None else m.group(1) + timed)
+        elif ln.lstrip().startswith("%") and m.group(2) == "env" and "{" not in ln and "$" not in ln:
+            out.append(m.group(1) + _env(m.group(3))[0])        # `%env CUBLAS_WORKSPACE_CONFIG=:4096:8`
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
             statement = _statement_of(m.group(2), m.group(3))
             if statement is not None and not _parses(statement) and depth < NESTED_CELL_MAGICS:
@@ -228,16 +230,20 @@ def _statement_of(name: str, args: str) -> str | None:
         return None
 
 
+def _timeit_flags(args: str):
+    from types import SimpleNamespace
+
+    from IPython.core.magic import Magics
+    return Magics.parse_options(SimpleNamespace(options_table={}), args, "n:r:tcp:qo", posix=False, strict=False,
+                                preserve_non_opts=True)[0]
+
+
 def _timeit_options(args: str) -> tuple[str, int, int]:
     """(statement or setup, loops, repeats) of `%timeit`'s arguments, as IPython reads them (its
     ValueError where a count is not a whole number; _Refused where it refuses the options). A
     loop count of 0 (or none) is IPython's own choice, at least one loop."""
     statement = _magic_code("timeit", args)[0]
-    from types import SimpleNamespace
-
-    from IPython.core.magic import Magics
-    opts = Magics.parse_options(SimpleNamespace(options_table={}), args, "n:r:tcp:qo", posix=False, strict=False,
-                                preserve_non_opts=True)[0]
+    opts = _timeit_flags(args)
     int(getattr(opts, "p", 3))
     return statement, int(getattr(opts, "n", 0)), int(getattr(opts, "r", 7))
 
@@ -292,13 +298,13 @@ def _assigned_runs(targets: str, magic: str, depth: int) -> str | None:
     `x = None`, `_ = %time a_, b_, ... = ...` set the five answers otherwise in Jupyter and hid an
     import and an `exec` from the flags. None where IPython refuses the line (an error)."""
     if not magic.startswith("%"):
-        return f"{targets} = None"                  # `x = !ls`: a value of its own
+        return f"{targets} = []"                    # `x = !ls`: its lines; no shell runs in a job
     m = _LINE_MAGIC.match(magic)
     name, args = m.group(2), m.group(3)
     if name in _IN_A_FUNCTION and args:
         return _timed_and_bound(targets, args)
     if name not in _STATEMENT_RUNS or not args:
-        return f"{targets} = None"
+        return _magic_value(targets, name, args)
     statement = _statement_of(name, args)
     if statement is None:
         return None
@@ -319,6 +325,42 @@ def _assigned_runs(targets: str, magic: str, depth: int) -> str | None:
     return "; ".join(parts)
 
 
+_OS = "__import__('os')"
+
+
+def _env(args: str) -> tuple[str, str]:
+    """(what `%env args` does, the value it returns) as Python: `%env NAME=value` and `%env NAME
+    value` set the variable, `%env NAME` reads it (an empty text where the job's scrubbed
+    environment lacks it: Jupyter's has more), `%env` alone lists them."""
+    text = args.strip()
+    if not text:
+        return "pass", f"dict({_OS}.environ)"
+    split = "=" if "=" in text else " "
+    if split not in text:
+        return "pass", f"{_OS}.environ.get({text!r}, '')"
+    name, value = (x.strip() for x in text.split(split, 1))
+    if not name or re.search(r"\s", name):
+        return "pass", "None"
+    return f"{_OS}.environ[{name!r}] = {value!r}", "None"
+
+
+def _magic_value(targets: str, name: str, args: str) -> str:
+    """`x = %name args` for a magic that runs no code of the cell's: ``x`` bound to what IPython
+    returns, where the job can give it (a two-hundred-and-third review: `here = %pwd`, `backend =
+    %env MPLBACKEND` and `files = !ls ...` bound None, and the honest line that used them cost the
+    class cell's five checks); None for the rest."""
+    if "{" in args or "$" in args:
+        return f"{targets} = None"                  # filled in by IPython first: flagged, not modelled
+    if name == "pwd":
+        return f"{targets} = {_OS}.getcwd()"
+    if name in ("sx", "system"):
+        return f"{targets} = []"
+    if name == "env":
+        effect, value = _env(args)
+        return f"{effect}; {targets} = {value}" if effect != "pass" else f"{targets} = {value}"
+    return f"{targets} = None"
+
+
 def _timed_and_bound(targets: str, args: str) -> str | None:
     """`t = %timeit -o stmt`: the statement in its scope of its own, then ``t`` bound (to None: the
     timing IPython returns is its own), where that fits on the line; else the statement alone."""
@@ -330,6 +372,10 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
     statement = line.removeprefix("class _timed_line: ")
     names = [t.strip() for t in targets.split(",")]
     try:
+        returned = "o" in _timeit_flags(args)
+    except (_Refused, ValueError, ImportError):
+        returned = False
+    try:
         body = ast.parse(statement).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return line
@@ -337,7 +383,15 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
     if any(isinstance(b, _COMPOUND) for b in body) or mentioned & set(names):
         return line
     parts = [ast.get_source_segment(statement, b) or "pass" for b in body]
-    return f"class _timed_line: global {', '.join(names)}; {'; '.join(parts)}; {targets} = None"
+    if not returned:
+        return f"class _timed_line: global {', '.join(names)}; {'; '.join(parts)}; {targets} = None"
+    # `-o`: IPython's result, from the one run (`t.best`, `t.average`, ...; a two-hundred-and-third
+    # review: `t.best` after `t = %timeit -o ...` raised in the grader only, 9 points).
+    clock = "__import__('time').perf_counter()"
+    result = ("__import__('types').SimpleNamespace(loops=1, repeat=1, best=_dt, worst=_dt, average=_dt, stdev=0.0, "
+              "all_runs=[_dt], timings=[_dt], compile_time=0.0)")
+    return (f"class _timed_line: global {', '.join(names)}; _t0 = {clock}; {'; '.join(parts)}; "
+            f"_dt = {clock} - _t0; {targets} = {result}")
 
 
 def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: int) -> str | None:

@@ -1054,6 +1054,20 @@ def train_and_test(model, hyperparameters):
     "an-import-and-exec-timed-with-no-repeat": (      # a two-hundred-and-fourth review: `-r 0` read as not run
         {"ann-relu": "{relu}\ntry:\n    %timeit -r 0 import tqdm; exec('x = 1')\nexcept ValueError:\n    pass"},
         {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
+    # what a magic returns, kept and used, as Jupyter gives it where the job can (a two-hundred-and-third
+    # review: bound None, and the honest line that used it cost the cell's checks, 45/50 and 41/50)
+    "the-output-of-a-shell-line-used": (
+        {"ann-relu": "files = !ls data/FashionMNIST/raw\nprint(f'{len(files)} raw files found')\n{relu}"},
+        {}, [], ["!raised:ann-relu"]),
+    "a-magics-value-used": (
+        {"ann-sigmoid": "here = %pwd\nbackend = %env MPLBACKEND\nprint('in', here.upper(), backend.lower())\n{sigmoid}"},
+        {}, [], ["!raised:ann-sigmoid"]),
+    "a-timing-kept-and-used-in-the-loop": (
+        {"train-and-test": train(BODY.replace(
+            "        test(model, test_loader)",
+            "        test(model, test_loader)\n        t = %timeit -o -n 1 -r 1 sum(range(10))\n"
+            "        print(f'epoch {epoch}: {t.best:.2e} s')"))},
+        {}, [], ["!raised:train-and-test"]),
     "the-value-of-a-timed-call-used": (              # the same review: `out = None`, a false error
         {"ann-sigmoid": "{sigmoid}\nout = %time ANN_sigmoid(784, 10)(torch.zeros(2, 784))\nassert out.shape == (2, 10)"},
         {}, [], ["!raised:ann-sigmoid"]),
