@@ -325,23 +325,23 @@ def _assigned_runs(targets: str, magic: str, depth: int) -> str | None:
     return "; ".join(parts)
 
 
-_OS = "__import__('os')"
-
-
+# The grader's readings of magics that return a value call `_ipython_value(kind, ...)`, which each
+# job defines (grader/child/job.py): no import in the reading, which the checks would read as the
+# student's (a two-hundred-and-fifth review: `here = %pwd` cost the ten answer points so).
 def _env(args: str) -> tuple[str, str]:
     """(what `%env args` does, the value it returns) as Python: `%env NAME=value` and `%env NAME
     value` set the variable, `%env NAME` reads it (an empty text where the job's scrubbed
     environment lacks it: Jupyter's has more), `%env` alone lists them."""
     text = args.strip()
     if not text:
-        return "pass", f"dict({_OS}.environ)"
+        return "pass", "_ipython_value('environ')"
     split = "=" if "=" in text else " "
     if split not in text:
-        return "pass", f"{_OS}.environ.get({text!r}, '')"
+        return "pass", f"_ipython_value('env', {text!r})"
     name, value = (x.strip() for x in text.split(split, 1))
     if not name or re.search(r"\s", name):
         return "pass", "None"
-    return f"{_OS}.environ[{name!r}] = {value!r}", "None"
+    return f"_ipython_value('setenv', {name!r}, {value!r})", "None"
 
 
 def _magic_value(targets: str, name: str, args: str) -> str:
@@ -352,7 +352,7 @@ def _magic_value(targets: str, name: str, args: str) -> str:
     if "{" in args or "$" in args:
         return f"{targets} = None"                  # filled in by IPython first: flagged, not modelled
     if name == "pwd":
-        return f"{targets} = {_OS}.getcwd()"
+        return f"{targets} = _ipython_value('pwd')"
     if name in ("sx", "system"):
         return f"{targets} = []"
     if name == "env":
@@ -387,11 +387,8 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
         return f"class _timed_line: global {', '.join(names)}; {'; '.join(parts)}; {targets} = None"
     # `-o`: IPython's result, from the one run (`t.best`, `t.average`, ...; a two-hundred-and-third
     # review: `t.best` after `t = %timeit -o ...` raised in the grader only, 9 points).
-    clock = "__import__('time').perf_counter()"
-    result = ("__import__('types').SimpleNamespace(loops=1, repeat=1, best=_dt, worst=_dt, average=_dt, stdev=0.0, "
-              "all_runs=[_dt], timings=[_dt], compile_time=0.0)")
-    return (f"class _timed_line: global {', '.join(names)}; _t0 = {clock}; {'; '.join(parts)}; "
-            f"_dt = {clock} - _t0; {targets} = {result}")
+    return (f"class _timed_line: global {', '.join(names)}; _t0 = _ipython_value('clock'); {'; '.join(parts)}; "
+            f"{targets} = _ipython_value('timeit', _t0)")
 
 
 def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: int) -> str | None:
@@ -442,13 +439,16 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
 _MAGIC_OR_SHELL = re.compile(r"^(?:\s*(?:[A-Za-z_][\w\s,]*=\s*)?[%!]|\s*(?:>>>|\.\.\.|In \[))", re.M)
 
 
+_EVALUATING = re.compile(r"%(?:config|rep|recall|edit)\b")       # magics that run their argument as Python
+
+
 def expansions(source: str) -> list[tuple[int, str]]:
     """The Python IPython evaluates while it fills in a shell or magic line (`!echo {expr}`, `x =
     !ls {expr}`, `%env X={expr}`, a cell magic's first line), as (line number, expression). A
     hundred-and-ninety-second review set the five True/False answers to others in Jupyter so, from
     the answers cell, graded as written and unflagged. A plain name (`{path}`, `$path`) only reads it:
     not listed."""
-    if ("{" not in source and "$" not in source) or not _MAGIC_OR_SHELL.search(source):
+    if ("{" not in source and "$" not in source and not _EVALUATING.search(source)) or not _MAGIC_OR_SHELL.search(source):
         return []                           # no line that can be a magic or shell line: nothing filled in
     lines = cleaned(source).split("\n")
     read = without_magics(source).split("\n")
@@ -456,7 +456,7 @@ def expansions(source: str) -> list[tuple[int, str]]:
     found = []
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     for i, ln in enumerate(lines):
-        if "{" not in ln and "$" not in ln:
+        if "{" not in ln and "$" not in ln and not _EVALUATING.search(ln):
             continue
         magic = _cell_magic(ln) if i == first else None
         if magic is not None:
@@ -468,6 +468,9 @@ def expansions(source: str) -> list[tuple[int, str]]:
             if line is None or (same_lines and read[i] == ln):
                 continue                        # not a magic to IPython (text of a string, code)
             name, args = (line.group(2), line.group(3)) if text.lstrip().startswith("%") else ("!", text.lstrip()[1:])
+        evaluated = _evaluated_argument(name, args)
+        if evaluated:
+            found.append((i + 1, evaluated))
         if name in _NOT_EXPANDED:
             # ... but the statement they run is read as a cell: a shell or magic line there is
             # filled in when it runs (a hundred-and-ninety-seventh review: `%time !echo {...}` set
@@ -478,6 +481,30 @@ def expansions(source: str) -> list[tuple[int, str]]:
             continue
         found += [(i + 1, expr) for expr in _fields(args) if not _PLAIN_NAME.fullmatch(expr)]
     return found
+
+
+def _evaluated_argument(name: str, args: str) -> str:
+    """The Python a magic's own argument is run as, where it can do something (a call in it):
+    `%config` execs `cfg.` and its line, `%recall` (`%rep`) and `%edit` eval theirs. A
+    two-hundred-and-fifth review set the five answers otherwise in Jupyter, and hid an import and an
+    `exec` from the flags, so. `%config InlineBackend.figure_format = 'retina'` does nothing of the
+    cell's: not listed."""
+    if name not in ("config", "rep", "recall", "edit") or "(" not in args:
+        return ""
+    text = args.strip()
+    if name == "edit":                              # `%edit -x expr`: its options first, as IPython reads them
+        try:
+            from types import SimpleNamespace
+
+            from IPython.core.magic import Magics
+            text = Magics.parse_options(SimpleNamespace(options_table={}), text, "prxn:")[1]
+        except Exception:  # noqa: BLE001 - options IPython refuses: nothing runs
+            return ""
+    try:
+        tree = ast.parse("cfg." + text if name == "config" else text, mode="exec" if name == "config" else "eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    return text if any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in ast.walk(tree)) else ""
 
 
 def _timed_statement(name: str, args: str) -> str | None:

@@ -312,9 +312,9 @@ class Grader:
             filled = expansions(job.source or "")
             if filled:
                 ctx.flag(f"exec:{job.cell_id}")
-                ctx.detail(f"{job.cell_id} runs Python inside a shell or magic line (`{{...}}` on line {filled[0][0]}, "
-                           f"which IPython evaluates while it fills in the line; the grader does not run it); a TA "
-                           f"reads it, no point depends on it")
+                ctx.detail(f"{job.cell_id} runs Python inside a shell or magic line (line {filled[0][0]}, which IPython "
+                           f"evaluates as it runs the line; the grader does not run it); a TA reads it, no point "
+                           f"depends on it")
             written, computed = runs(job.source or "")
             if written or computed:
                 ctx.flag(f"exec:{job.cell_id}")

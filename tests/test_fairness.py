@@ -1051,6 +1051,11 @@ def train_and_test(model, hyperparameters):
         {"ann-relu": "{relu}\n_ = %time import tqdm; exec('x = 1')"}, {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
     "an-exec-in-a-timed-loop": (                     # the same review: read as `pass`
         {"ann-relu": "{relu}\n%timeit -n1 -r1 for _ in [0]: exec('x = 1')"}, {}, [], ["exec:ann-relu"]),
+    "an-exec-in-a-config-line": (                    # a two-hundred-and-fifth review: unflagged
+        {"ann-relu": "%config InlineBackend.figure_format = 'retina'\n{relu}\n%config Foo.bar = exec('x = 1')"},
+        {}, [], ["exec:ann-relu"]),
+    "an-honest-config-line": ({"ann-relu": "%config InlineBackend.figure_format = 'retina'\n{relu}"}, {}, [],
+                              ["!exec:ann-relu"]),
     "an-import-and-exec-timed-with-no-repeat": (      # a two-hundred-and-fourth review: `-r 0` read as not run
         {"ann-relu": "{relu}\ntry:\n    %timeit -r 0 import tqdm; exec('x = 1')\nexcept ValueError:\n    pass"},
         {}, [], ["extra-import:tqdm", "exec:ann-relu"]),

@@ -1023,7 +1023,9 @@ FLIP = "get_ipython().user_ns.update(a_=not a_, b_=not b_, c_=not c_, d_=not d_,
                                   # the statement of `%time` and `%prun` is read as a cell when it runs,
                                   # and filled in then (a hundred-and-ninety-seventh review)
                                   f"%time !echo {{{FLIP}}}", f"%prun -q !echo {{{FLIP}}}",
-                                  f"%time %env Q={{{FLIP}}}", f"%time %time !echo {{{FLIP}}}"])
+                                  f"%time %env Q={{{FLIP}}}", f"%time %time !echo {{{FLIP}}}",
+                                  # magics that run their own argument as Python (a two-hundred-and-fifth review)
+                                  f"%config Foo.bar = {FLIP}", f"%rep {FLIP}", f"%edit -x {FLIP}"])
 def test_answers_set_again_by_python_in_a_shell_or_magic_line_are_not_graded_as_written(line):
     """A hundred-and-ninety-second review: IPython fills `{...}` into a shell or magic line by running
     it as Python, and this one line set all five answers to the others in Jupyter; graded 10/10 as
@@ -1076,6 +1078,24 @@ def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_gr
                        defaults=", ".join(f"{n}={not key[n]}" for n in sorted(key)))
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": written + line + "\n"}), TEMPLATE, True))}
     assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+@pytest.mark.parametrize("line", ["here = %pwd", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8", "t = %timeit -o sum(range(10))",
+                                  "backend = %env MPLBACKEND", "%config InlineBackend.figure_format = 'retina'"])
+def test_an_honest_magic_beside_the_answers_costs_nothing(line):
+    """A two-hundred-and-fifth review: the grader's own reading of `here = %pwd` (an `__import__`)
+    read as code that may set the answers again: 40/50 for honest lines."""
+    key = SPEC.answer_key()
+    src = line + "\n" + "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, True))}
+    assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+def test_an_answer_deleted_by_xdel_is_not_graded_as_written():
+    key = SPEC.answer_key()
+    src = "".join(f"{n} = {key[n]}\n" for n in sorted(key)) + "%xdel a_\n"
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, True))}
+    assert rows["a_"].passed is False and all(r.passed for n, r in rows.items() if n != "a_")
 
 
 def test_answers_set_again_by_a_timeit_line_are_not_graded_as_written():

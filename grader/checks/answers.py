@@ -199,7 +199,7 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
-_NAMING_MAGIC = re.compile(r"^[ \t]*(%(?:run|reset|reset_selective|store|macro|load|rerun|recall)\b|%%capture\b)(.*)$",
+_NAMING_MAGIC = re.compile(r"^[ \t]*(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel)\b|%%capture\b)(.*)$",
                            re.M)
 
 
@@ -212,6 +212,8 @@ def _magic_write(source: str, names=None) -> str:
         words = [a for a in args if not a.startswith("-")]
         if magic == "%%capture":
             hit = bool(words) and (names is None or words[-1] in names)
+        elif magic == "%xdel":                      # deletes the names it is given
+            hit = names is None or any(w in names for w in words)
         elif magic == "%reset_selective":
             try:
                 hit = names is None or not words or any(re.search(words[-1], n) for n in names)
@@ -237,7 +239,7 @@ def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
         # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
         filled = expansions(source)
-        general = f"`{{...}}` in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
+        general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
     said = {n: _magic_write(source, [n]) or general for n in names}
     return {n: what for n, what in said.items() if what}
 

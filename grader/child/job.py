@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import traceback
+import types
 
 from . import sandbox, wire
 
@@ -67,6 +68,27 @@ def describe(exc: BaseException) -> str:
             break
     text = " ".join(str(exc).split())[:ERROR_CHARS]
     return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+def _ipython_value(kind: str, *args):
+    """What IPython returns for a magic the grader reads as a value (grader/magics.py): `x = %pwd`,
+    `x = %env NAME`, `%env NAME=value`, `t = %timeit -o stmt` (the one run's timing)."""
+    if kind == "pwd":
+        return os.getcwd()
+    if kind == "environ":
+        return dict(os.environ)
+    if kind == "env":
+        return os.environ.get(str(args[0]), "")
+    if kind == "setenv":
+        os.environ[str(args[0])] = str(args[1])
+        return None
+    if kind == "clock":
+        return time.perf_counter()
+    if kind == "timeit":
+        dt = max(time.perf_counter() - float(args[0]), 1e-9)
+        return types.SimpleNamespace(loops=1, repeat=1, best=dt, worst=dt, average=dt, stdev=0.0, all_runs=[dt],
+                                     timings=[dt], compile_time=0.0)
+    return None
 
 
 # How the grader writes a `%timeit stmt` line: on one line, so that the cell's lines keep their numbers.
@@ -241,6 +263,7 @@ def serve(sock, base_ns: dict, header: dict, uid: int | None, worker_notes: list
         out = CappedWriter(int(header["output_bytes"]))
         sys.stdout = sys.stderr = out
         ns = dict(base_ns)
+        ns["_ipython_value"] = _ipython_value
         gc.set_threshold(GC_THRESHOLD, 10, 10)
         t0 = time.monotonic()
         error = execute(ns, job["source"], job["cell_id"], job.get("shown")) if job.get("source") is not None else ""
