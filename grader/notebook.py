@@ -333,19 +333,24 @@ _HELP_ONLY = re.compile(r"[ \t]*(?:\?{1,2}[ \t]*[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\
                         "(?:#[^\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*)?")
 
 
-def _without_no_ops(source: str) -> str:
-    """The cell without the lines that run nothing in Jupyter: `%matplotlib inline` and help lines
-    that IPython reads as such."""
+def no_op_lines(source: str) -> set[int]:
+    """Indices (of ``source.split("\\n")``) of the lines that run nothing in Jupyter: `%matplotlib
+    inline` and help lines that IPython reads as such."""
     lines = source.split("\n")
     if not any(_HELP_ONLY.fullmatch(ln) or _NO_OP_MAGIC.fullmatch(ln) for ln in lines):
-        return source
+        return set()
     ran = without_magics(source).split("\n")       # line for line; a magic or help line IPython reads is `pass`
     if len(ran) != len(lines):
-        return source
-    return "\n".join(ln for ln, r in zip(lines, ran)
-                     if not (r.strip() == "pass" and ln.strip() != "pass"
-                             and (_NO_OP_MAGIC.fullmatch(ln) or (_HELP_ONLY.fullmatch(ln)
-                                                                 and not ln.rstrip().endswith("\\")))))
+        return set()
+    return {i for i, (ln, r) in enumerate(zip(lines, ran))
+            if r.strip() == "pass" and ln.strip() != "pass"
+            and (_NO_OP_MAGIC.fullmatch(ln) or (_HELP_ONLY.fullmatch(ln) and not ln.rstrip().endswith("\\")))}
+
+
+def _without_no_ops(source: str) -> str:
+    """The cell without the lines that run nothing in Jupyter."""
+    skip = no_op_lines(source)
+    return "\n".join(ln for i, ln in enumerate(source.split("\n")) if i not in skip) if skip else source
 
 
 def same_code(source: str, template_source: str) -> bool:

@@ -307,6 +307,12 @@ def test_an_edited_imports_cell_runs_in_a_job_and_is_judged_by_its_outcome():
                                               f"`import os`, is not in the template); restore it from the template")
     res = provided_points(c, [CellOutcome("imports", Status.ERROR, error="ImportError: x")])
     assert res["imports executes"][0] == 0.0 and res["imports executes"][1].endswith("; it must run as provided")
+    # the line named is the edit, not a line that changes nothing (a help line, `%matplotlib inline`;
+    # a two-hundred-and-sixth review: "line 1, `nn.Linear?`, is not in the template")
+    edited = "nn.Linear?\n%matplotlib inline\n" + imports + "\nimport os"
+    res = provided_points(ctx(changes={"imports": edited}), [CellOutcome("imports", Status.OK)])
+    assert res["imports unmodified"] == (0.0, f"the provided cell 'imports' was edited (line {line + 2}, "
+                                              f"`import os`, is not in the template); restore it from the template")
 
 
 def test_a_missing_provided_cell_is_said_so():

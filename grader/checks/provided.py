@@ -5,7 +5,7 @@ import ast
 import difflib
 
 from ..engines import CellJob
-from ..notebook import defines, find_cell, parse_source
+from ..notebook import defines, find_cell, no_op_lines, parse_source
 from ..results import CheckResult
 from .context import Context, cell_failure, verdict
 
@@ -22,9 +22,12 @@ def _template_source(ctx: Context, cell_id: str) -> str:
 
 
 def _code_lines(source: str) -> list[tuple[int, str]]:
-    """(line number, text) of the lines that run: blank lines and comments change nothing."""
-    return [(i, ln.strip()) for i, ln in enumerate(source.splitlines(), 1)
-            if ln.strip() and not ln.strip().startswith("#")]
+    """(line number, text) of the lines that run: blank lines, comments, help lines and `%matplotlib
+    inline` change nothing (a two-hundred-and-sixth review: the message named an allowed `plt.imshow?`
+    line, not the edit that cost the points)."""
+    skip = no_op_lines(source)
+    return [(i + 1, ln.strip()) for i, ln in enumerate(source.split("\n"))
+            if ln.strip() and not ln.strip().startswith("#") and i not in skip]
 
 
 def first_edit(mine: str, template: str) -> str:
