@@ -96,7 +96,7 @@ def _without_magics(source: str, depth: int) -> str:
         return _as_ipython_runs(source, depth)
     source = cleaned(source)
     if _parses(source):
-        return source
+        return _explicit_calls(source, depth) if "get_ipython" in source else source
     lines = source.split("\n")
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     magic = _cell_magic(lines[first]) if first is not None else None
@@ -672,15 +672,84 @@ class _IPythonCalls(ast.NodeTransformer):
             if name is None or _line_magic_name(name) != name:
                 raise _Refused(str(name))
             args = _text(call[1][1]) if len(call[1]) > 1 else None
-            if args and (name in _STATEMENT_RUNS or name in _IN_A_FUNCTION):
+            if args is not None:                    # `x = %time stmt`, `x = %pwd`: as on a line of their own
                 targets = " = ".join(ast.unparse(t) for t in node.targets)
-                text = _assigned_runs(targets, f"%{name} {args}", self.depth)
+                text = _assigned_runs(targets, f"%{name} {args}".rstrip(), self.depth)
                 if text is None:
                     raise _Refused(name)
                 return ast.parse(text).body
         if call is not None:
             node.value = ast.Constant(None)
         return node
+
+
+_EXPLICIT = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
+
+
+class _ExplicitCalls(_IPythonCalls):
+    """IPython's calls written out by the student (`get_ipython().run_line_magic('matplotlib',
+    'inline')`, as `jupyter nbconvert --to script` and Colab write a magic), read as the magic they
+    are. Only with text given as it is and nothing in it that IPython runs as Python; any other use
+    of `get_ipython()` stays as written (a two-hundred-and-sixth review: the line was a NameError
+    that cost a cell's checks, called "a typo?")."""
+
+    def __init__(self, depth: int):
+        super().__init__(depth)
+        self.changed: list[tuple[ast.stmt, list[ast.stmt]]] = []
+
+    @staticmethod
+    def _plain(value) -> bool:
+        call = _ipython_call(value)
+        if call is None or call[0] not in _EXPLICIT or not call[1]:
+            return False
+        texts = [_text(a) for a in call[1]]
+        if any(t is None for t in texts) or any("{" in t or "$" in t for t in texts[:2]):
+            return False
+        return call[0] != "run_line_magic" or len(texts) < 2 or not _evaluated_argument(texts[0], texts[1])
+
+    def _changed(self, node, new):
+        out = [ast.fix_missing_locations(ast.copy_location(n, node)) for n in (new if isinstance(new, list) else [new])]
+        self.changed.append((node, out))
+        return node
+
+    def visit_Expr(self, node):
+        return self._changed(node, super().visit_Expr(node)) if self._plain(node.value) else node
+
+    def visit_Assign(self, node):
+        if not self._plain(node.value):
+            return node
+        if _ipython_call(node.value)[0] == "getoutput":
+            return self._changed(node, ast.Assign(node.targets, ast.List([], ast.Load())))
+        return self._changed(node, super().visit_Assign(node))
+
+
+def _explicit_calls(source: str, depth: int) -> str:
+    """The cell with IPython's calls written out read as their magics, each on its own line where it
+    stood (else the cell as Python writes it again; lines may move)."""
+    try:
+        tree = ast.parse(source)
+        reader = _ExplicitCalls(depth)
+        reader.visit(tree)
+        lines = source.split("\n")
+        for node, new in sorted(reader.changed, key=lambda c: -c[0].lineno):
+            text = "; ".join(_one_line(n) for n in new) or "pass"
+            if node.lineno != node.end_lineno or "\n" in text:
+                return source
+            ln = lines[node.lineno - 1]
+            lines[node.lineno - 1] = ln[:node.col_offset] + text + ln[node.end_col_offset:]
+    except Exception:  # noqa: BLE001 - (_Refused, SyntaxError, ...): as written, as Python runs it
+        return source
+    out = "\n".join(lines)
+    return out if _parses(out) else source
+
+
+def _one_line(node: ast.stmt) -> str:
+    """A statement of the grader's reading on one line (a `%timeit` reading: `class _timed_line: ...`)."""
+    if isinstance(node, ast.ClassDef) and node.name == "_timed_line" and not any(isinstance(b, _COMPOUND) for b in node.body):
+        return "class _timed_line: " + "; ".join(ast.unparse(b) for b in node.body)
+    if isinstance(node, _COMPOUND):
+        return "\n"                                 # not on one line: the cell as Python writes it again
+    return ast.unparse(node)
 
 
 def _ipython_keeps(source: str, n: int) -> set[int] | None:

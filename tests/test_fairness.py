@@ -1051,6 +1051,15 @@ def train_and_test(model, hyperparameters):
         {"ann-relu": "{relu}\n_ = %time import tqdm; exec('x = 1')"}, {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
     "an-exec-in-a-timed-loop": (                     # the same review: read as `pass`
         {"ann-relu": "{relu}\n%timeit -n1 -r1 for _ in [0]: exec('x = 1')"}, {}, [], ["exec:ann-relu"]),
+    # IPython's calls written out, as `jupyter nbconvert --to script` and Colab write a magic: read as
+    # the magic (a two-hundred-and-sixth review: a NameError, "a typo?", 20 and 5 points)
+    "a-magic-written-as-get-ipython": (
+        {"train-and-test": "get_ipython().run_line_magic('matplotlib', 'inline')\nget_ipython().system('nvidia-smi')\n"
+                           + train(),
+         "ann-sigmoid": "from IPython import get_ipython\n"
+                        "get_ipython().run_line_magic('config', \"InlineBackend.figure_format = 'retina'\")\n{sigmoid}",
+         "ann-relu": "{relu}\nget_ipython().run_line_magic('timeit', '-n 2 -r 2 ANN_relu(784, 10)')"},
+        {}, [], ["!raised:train-and-test", "!raised:ann-sigmoid", "!raised:ann-relu"]),
     "an-exec-in-a-config-line": (                    # a two-hundred-and-fifth review: unflagged
         {"ann-relu": "%config InlineBackend.figure_format = 'retina'\n{relu}\n%config Foo.bar = exec('x = 1')"},
         {}, [], ["exec:ann-relu"]),

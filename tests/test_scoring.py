@@ -1031,7 +1031,10 @@ FLIP = "get_ipython().user_ns.update(a_=not a_, b_=not b_, c_=not c_, d_=not d_,
                                   f"%time !echo {{{FLIP}}}", f"%prun -q !echo {{{FLIP}}}",
                                   f"%time %env Q={{{FLIP}}}", f"%time %time !echo {{{FLIP}}}",
                                   # magics that run their own argument as Python (a two-hundred-and-fifth review)
-                                  f"%config Foo.bar = {FLIP}", f"%rep {FLIP}", f"%edit -x {FLIP}"])
+                                  f"%config Foo.bar = {FLIP}", f"%rep {FLIP}", f"%edit -x {FLIP}",
+                                  # written out: what runs Python stays as written, and is read so
+                                  f"get_ipython().run_line_magic('config', 'Foo.bar = {FLIP}')",
+                                  f"get_ipython().system('echo {{{FLIP}}}')"])
 def test_answers_set_again_by_python_in_a_shell_or_magic_line_are_not_graded_as_written(line):
     """A hundred-and-ninety-second review: IPython fills `{...}` into a shell or magic line by running
     it as Python, and this one line set all five answers to the others in Jupyter; graded 10/10 as
@@ -1040,7 +1043,8 @@ def test_answers_set_again_by_python_in_a_shell_or_magic_line_are_not_graded_as_
     src = line + "\n" + answers if line.startswith("%%") else answers + line + "\n"
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
     assert not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
-    assert all("IPython runs it as Python" in r.message for r in rows.values()), {n: r.message for n, r in rows.items()}
+    said = "may be set again by `" if line.startswith("get_ipython") else "IPython runs it as Python"
+    assert all(said in r.message for r in rows.values()), {n: r.message for n, r in rows.items()}
     plain = answers + "!ls {path} $HOME\n" + 's = """\n!echo {f()}\n"""\n'       # reads a name; text of a string
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": plain}), TEMPLATE, False))}
     assert all(r.passed is None or r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
@@ -1087,7 +1091,8 @@ def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_gr
 
 
 @pytest.mark.parametrize("line", ["here = %pwd", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8", "t = %timeit -o sum(range(10))",
-                                  "backend = %env MPLBACKEND", "%config InlineBackend.figure_format = 'retina'"])
+                                  "backend = %env MPLBACKEND", "%config InlineBackend.figure_format = 'retina'",
+                                  "get_ipython().run_line_magic('matplotlib', 'inline')"])
 def test_an_honest_magic_beside_the_answers_costs_nothing(line):
     """A two-hundred-and-fifth review: the grader's own reading of `here = %pwd` (an `__import__`)
     read as code that may set the answers again: 40/50 for honest lines."""
