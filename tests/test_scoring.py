@@ -1034,7 +1034,9 @@ FLIP = "get_ipython().user_ns.update(a_=not a_, b_=not b_, c_=not c_, d_=not d_,
                                   f"%config Foo.bar = {FLIP}", f"%rep {FLIP}", f"%edit -x {FLIP}",
                                   # written out: what runs Python stays as written, and is read so
                                   f"get_ipython().run_line_magic('config', 'Foo.bar = {FLIP}')",
-                                  f"get_ipython().system('echo {{{FLIP}}}')"])
+                                  f"get_ipython().system('echo {{{FLIP}}}')",
+                                  # another namespace than the notebook's (a two-hundred-and-seventh review)
+                                  "get_ipython().run_line_magic('time', 'a_, b_, c_, d_, e_ = 1, 2, 3, 4, 5', _stack_depth=2)"])
 def test_answers_set_again_by_python_in_a_shell_or_magic_line_are_not_graded_as_written(line):
     """A hundred-and-ninety-second review: IPython fills `{...}` into a shell or magic line by running
     it as Python, and this one line set all five answers to the others in Jupyter; graded 10/10 as
