@@ -194,10 +194,7 @@ def _magic_code(name: str, args: str) -> tuple[str, str]:
     if name == "time":
         raise _Refused("Can't use statement directly after '%%time'!")
     try:
-        from types import SimpleNamespace
-
         from IPython.core.error import UsageError
-        from IPython.core.magic import Magics
         from IPython.core.magic_arguments import parse_argstring
         from IPython.core.magics.execution import ExecutionMagics
     except Exception:  # noqa: BLE001 - without IPython the arguments are not read
@@ -208,15 +205,28 @@ def _magic_code(name: str, args: str) -> tuple[str, str]:
                 return "", ""       # read after IPython filled it in, which runs code: flagged, see expansions
             out = parse_argstring(ExecutionMagics.capture, args).output
             return "", (f"{out} = None" if out and out.isidentifier() and not keyword.iskeyword(out) else "")
-        table = SimpleNamespace(options_table={})
         if name == "prun":
-            return Magics.parse_options(table, args, "D:l:rs:T:q", list_all=True, posix=False)[1], ""
-        return Magics.parse_options(table, args, "n:r:tcp:qo", posix=False, strict=False,
-                                    preserve_non_opts=True)[1], ""
+            return _ipython_options(args, "D:l:rs:T:q", list_all=True, posix=False)[1], ""
+        return _ipython_options(args, *_TIMEIT_OPTIONS)[1], ""
     except UsageError as exc:
         raise _Refused(str(exc)) from None
     except Exception:  # noqa: BLE001 - arguments IPython's parsers cannot read: as refused
         raise _Refused(args) from None
+
+
+_TIMEIT_OPTIONS = ("n:r:tcp:qo", False, False, True)     # `%timeit`'s: spec, posix, strict, preserve_non_opts
+
+
+def _ipython_options(args: str, spec: str, posix: bool = True, strict: bool = True,
+                     preserve_non_opts: bool = False, list_all: bool = False) -> tuple[object, str]:
+    """(options, rest of the line) as IPython's own option parser reads a magic's line, with no
+    magic's configuration behind it (ImportError without IPython; its UsageError where it refuses
+    them): the grader reads options exactly as the magic would."""
+    from types import SimpleNamespace
+
+    from IPython.core.magic import Magics
+    return Magics.parse_options(SimpleNamespace(options_table={}), args, spec, posix=posix, strict=strict,
+                                preserve_non_opts=preserve_non_opts, list_all=list_all)
 
 
 def _statement_of(name: str, args: str) -> str | None:
@@ -230,20 +240,16 @@ def _statement_of(name: str, args: str) -> str | None:
         return None
 
 
-def _timeit_flags(args: str):
-    from types import SimpleNamespace
-
-    from IPython.core.magic import Magics
-    return Magics.parse_options(SimpleNamespace(options_table={}), args, "n:r:tcp:qo", posix=False, strict=False,
-                                preserve_non_opts=True)[0]
-
-
 def _timeit_options(args: str) -> tuple[str, int, int]:
     """(statement or setup, loops, repeats) of `%timeit`'s arguments, as IPython reads them (its
     ValueError where a count is not a whole number; _Refused where it refuses the options). A
     loop count of 0 (or none) is IPython's own choice, at least one loop."""
-    statement = _magic_code("timeit", args)[0]
-    opts = _timeit_flags(args)
+    try:
+        opts, statement = _ipython_options(args, *_TIMEIT_OPTIONS)
+    except ImportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - IPython's UsageError, or a line its parser cannot read
+        raise _Refused(str(exc)) from None
     int(getattr(opts, "p", 3))
     return statement, int(getattr(opts, "n", 0)), int(getattr(opts, "r", 7))
 
@@ -372,8 +378,8 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
     statement = line.removeprefix("class _timed_line: ")
     names = [t.strip() for t in targets.split(",")]
     try:
-        returned = "o" in _timeit_flags(args)
-    except (_Refused, ValueError, ImportError):
+        returned = "o" in _ipython_options(args, *_TIMEIT_OPTIONS)[0]
+    except Exception:  # noqa: BLE001 - read above already; here only whether it returns its timing
         returned = False
     try:
         body = ast.parse(statement).body
@@ -494,10 +500,7 @@ def _evaluated_argument(name: str, args: str) -> str:
     text = args.strip()
     if name == "edit":                              # `%edit -x expr`: its options first, as IPython reads them
         try:
-            from types import SimpleNamespace
-
-            from IPython.core.magic import Magics
-            text = Magics.parse_options(SimpleNamespace(options_table={}), text, "prxn:")[1]
+            text = _ipython_options(text, "prxn:")[1]
         except Exception:  # noqa: BLE001 - options IPython refuses: nothing runs
             return ""
     try:
