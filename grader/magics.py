@@ -94,7 +94,7 @@ def _without_magics(source: str, depth: int) -> str:
         # rest of the comment ran as code in Jupyter (a hundred-and-seventy-fourth review: edits of
         # provided and locked cells kept 10/10, unflagged).
         return _as_ipython_runs(source, depth)
-    source = cleaned(source)
+    source = unaliased(cleaned(source))
     if _parses(source):
         return _explicit_calls(source, depth) if "get_ipython" in source else source
     lines = source.split("\n")
@@ -167,6 +167,81 @@ def _no_such_magic(line: str) -> bool:
 def _line_magic_name(content: str) -> str | None:
     name = content.rstrip().partition(" ")[0]
     return name if _MAGIC_NAME.fullmatch(name) else None
+
+
+def unaliased(source: str) -> str:
+    """The cell with each use of a line magic alias that it made itself (`%alias_magic t time`, then
+    `%t a_ = False`) written as the magic it stands for, its parameters first, as IPython calls it.
+    A two-hundred-and-eighth review: the alias was read as a magic that runs nothing, and Jupyter
+    set the five answers otherwise and ran an `exec` and imports the flags never saw. An alias made
+    in another cell is that cell's code (see the README)."""
+    if "alias_magic" not in source:
+        return source
+    aliases: dict[str, tuple[str, str]] = {}        # name -> (target, parameters)
+    out = []
+    for ln in source.split("\n"):
+        assigned = _ASSIGNED_MAGIC.match(ln)
+        start = assigned.end() - 1 if assigned else len(ln) - len(ln.lstrip())
+        rest = ln[start:]
+        name = _line_magic_name(rest[1:]) if rest.startswith("%") and not rest.startswith("%%") else None
+        if name is not None and name in aliases:
+            target = _alias_target(aliases, name)
+            if target is not None:
+                rest = "%" + target[0] + target[1] + rest[1 + len(name):]
+                ln, name = ln[:start] + rest, target[0]
+        if name == "alias_magic" and not assigned:
+            aliases.update(_aliases_made(rest[len("%alias_magic"):], aliases))
+        out.append(ln)
+    return "\n".join(out)
+
+
+def _alias_target(aliases: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | None:
+    """(magic, parameters to put before the line) an alias calls at last; None for a loop (IPython
+    stops the cell: "Infinite recursion detected")."""
+    params, seen = "", set()
+    while name in aliases:
+        if name in seen:
+            return None
+        seen.add(name)
+        name, own = aliases[name]
+        params = (" " + own if own else "") + params
+    return name, params
+
+
+def _aliases_made(args: str, aliases: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The line magic alias an `%alias_magic` line makes, as IPython reads its arguments (none where
+    it makes a cell magic only, or refuses them)."""
+    try:
+        from IPython.core.magic_arguments import parse_argstring
+        from IPython.core.magics.basic import BasicMagics
+        made = parse_argstring(BasicMagics.alias_magic, args)
+    except BaseException:  # noqa: BLE001 - IPython's UsageError (argparse exits), or no IPython
+        return {}
+    name, target, params = made.name.lstrip("%"), made.target.lstrip("%"), made.params
+    if params and len(params) > 1 and params[0] == params[-1] and params[0] in "'\"":
+        params = params[1:-1]
+    if made.cell and not made.line:
+        return {}
+    if not made.line and not made.cell and target in _ipython_magics()[1] and target not in _ipython_magics()[0] \
+            and target not in aliases:
+        return {}                                   # `%alias_magic c capture`: a cell magic only
+    return {name: (target, params or "")}
+
+
+@functools.cache
+def _ipython_magics() -> tuple[frozenset[str], frozenset[str]]:
+    """(line, cell) magics IPython has built in (none without IPython)."""
+    line, cell = set(), set()
+    try:
+        from IPython.core import magics
+        from IPython.core.magic import Magics
+    except Exception:  # noqa: BLE001 - any failure of an optional import
+        return frozenset(), frozenset()
+    for value in vars(magics).values():
+        if isinstance(value, type) and issubclass(value, Magics) and getattr(value, "magics", None):
+            line |= set(value.magics["line"])
+            cell |= set(value.magics["cell"])
+    return frozenset(line), frozenset(cell)
 
 
 def _cell_magic(line: str) -> tuple[str, str] | None:
@@ -454,9 +529,10 @@ def expansions(source: str) -> list[tuple[int, str]]:
     hundred-and-ninety-second review set the five True/False answers to others in Jupyter so, from
     the answers cell, graded as written and unflagged. A plain name (`{path}`, `$path`) only reads it:
     not listed."""
-    if ("{" not in source and "$" not in source and not _EVALUATING.search(source)) or not _MAGIC_OR_SHELL.search(source):
+    probe = unaliased(source)               # `%alias_magic c config`, then `%c ...` (cheap: no alias, no change)
+    if ("{" not in probe and "$" not in probe and not _EVALUATING.search(probe)) or not _MAGIC_OR_SHELL.search(probe):
         return []                           # no line that can be a magic or shell line: nothing filled in
-    lines = cleaned(source).split("\n")
+    lines = unaliased(cleaned(source)).split("\n")
     read = without_magics(source).split("\n")
     same_lines = len(read) == len(lines)
     found = []
@@ -631,6 +707,23 @@ class _IPythonCalls(ast.NodeTransformer):
 
     def __init__(self, depth: int):
         self.depth = depth
+        self.aliases: dict[str, tuple[str, str]] = {}      # made by the cell's own `alias_magic` calls
+
+    def _call(self, value) -> tuple[str, list] | None:
+        """`_ipython_call`, with a magic alias the cell made called as the magic it stands for."""
+        call = _ipython_call(value)
+        if call is None or call[0] not in ("run_line_magic", "run_cell_magic") or not call[1]:
+            return call
+        name = _text(call[1][0])
+        if name is None or name not in self.aliases:
+            return call
+        target = _alias_target(self.aliases, name)
+        if target is None:
+            raise _Refused(name)                    # an alias that calls itself: the cell stops
+        args = [ast.Constant(target[0]), *call[1][1:]]
+        if target[1] and len(args) > 1 and _text(args[1]) is not None:
+            args[1] = ast.Constant(target[1].lstrip() + " " + _text(args[1]))
+        return call[0], args
 
     def _code(self, text: str | None) -> list[ast.stmt]:
         if text is None or self.depth >= NESTED_CELL_MAGICS:
@@ -638,11 +731,13 @@ class _IPythonCalls(ast.NodeTransformer):
         return ast.parse(_without_magics(text, self.depth + 1)).body or [ast.Pass()]
 
     def visit_Expr(self, node):
-        call = _ipython_call(node.value)
+        call = self._call(node.value)
         if call is None:
             return node
         method, args = call
         name = _text(args[0]) if args else None
+        if method == "run_line_magic" and name == "alias_magic" and len(args) > 1 and _text(args[1]) is not None:
+            self.aliases.update(_aliases_made(_text(args[1]), self.aliases))
         if method == "run_line_magic" and (name is None or _line_magic_name(name) != name):
             raise _Refused(str(name))       # no magic of that name: the cell stops there
         if method == "run_line_magic" and name in _IN_A_FUNCTION and len(args) > 1 and _text(args[1]):
@@ -669,7 +764,7 @@ class _IPythonCalls(ast.NodeTransformer):
         return ast.Pass()
 
     def visit_Assign(self, node):
-        call = _ipython_call(node.value)
+        call = self._call(node.value)
         if call is not None and call[0] == "run_line_magic":
             name = _text(call[1][0]) if call[1] else None
             if name is None or _line_magic_name(name) != name:
@@ -700,9 +795,11 @@ class _ExplicitCalls(_IPythonCalls):
         super().__init__(depth)
         self.changed: list[tuple[ast.stmt, list[ast.stmt]]] = []
 
-    @staticmethod
-    def _plain(value) -> bool:
-        call = _ipython_call(value)
+    def _plain(self, value) -> bool:
+        try:
+            call = self._call(value)
+        except _Refused:
+            return True                             # read as refused, as IPython stops there
         # Its arguments and no other: `_stack_depth=2` runs `%time`'s statement in another namespace
         # (a two-hundred-and-seventh review: five answers read as set here, set nowhere in Jupyter).
         if call is None or len(call[1]) != _EXPLICIT.get(call[0]) or value.keywords:
@@ -723,7 +820,7 @@ class _ExplicitCalls(_IPythonCalls):
     def visit_Assign(self, node):
         if not self._plain(node.value):
             return node
-        if _ipython_call(node.value)[0] == "getoutput":
+        if self._call(node.value)[0] == "getoutput":
             return self._changed(node, ast.Assign(node.targets, ast.List([], ast.Load())))
         return self._changed(node, super().visit_Assign(node))
 

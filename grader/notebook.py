@@ -401,7 +401,9 @@ def parse_source(source: str) -> ast.Module | None:
     """A cell's syntax tree, or None when it has none: a syntax error, a null byte, or nesting
     deeper than the parser goes (a student's cell must never stop the grader). IPython's magics
     are read as Jupyter runs them (``without_magics``)."""
-    clean = without_magics(source) if reads_its_own_lines(source) else cleaned(source)   # as IPython reads it
+    # As IPython reads it; IPython's calls written out (`get_ipython().run_line_magic('time', 'import
+    # scipy')`) are read as their magics (a two-hundred-and-eighth review: an import the flags never saw).
+    clean = without_magics(source) if reads_its_own_lines(source) or "get_ipython" in source else cleaned(source)
     for text in (clean, None):
         if text is None:
             text = without_magics(source)

@@ -1615,3 +1615,23 @@ def test_a_timed_statement_only_a_function_allows_stops_the_cell_as_in_jupyter()
         ns: dict = {}
         said = execute(ns, without_magics(src), "ann-relu", src)
         assert said.startswith("SyntaxError") and "ANN_relu" not in ns, (src, said)
+
+
+@pytest.mark.parametrize("cell, ran", [
+    ("%alias_magic t time\n%t import scipy\ny = 1", "pass\nimport scipy\ny = 1"),
+    ("%alias_magic -l t prun -p '-q'\n%t import scipy", "pass\nimport scipy"),      # its parameters first
+    ("%alias_magic u time\n%alias_magic t u\n%t import scipy", "pass\npass\nimport scipy"),   # an alias of an alias
+    ("%alias_magic time pwd\n%time import scipy", "pass\npass"),                   # a built-in name taken over
+    ("get_ipython().run_line_magic('alias_magic', 't time')\nget_ipython().run_line_magic('t', 'import scipy')",
+     "pass\nimport scipy"),
+    ("%alias_magic -c t time\ny = 1", "pass\ny = 1"),                                # a cell magic only
+])
+def test_a_magic_alias_the_cell_makes_runs_what_it_stands_for(cell, ran):
+    """A two-hundred-and-eighth review: `%alias_magic t time`, then `%t a_, ... = ...` or `%t
+    exec(...)`, was read as a magic that runs nothing. Jupyter set the five answers otherwise and ran
+    an `exec` and imports the flags never saw; the notebook was graded 50/50, unflagged."""
+    from grader.magics import without_magics
+    from grader.notebook import imported_modules
+    assert without_magics(cell) == ran
+    assert ("scipy" in imported_modules(cell)) == ("import scipy" in ran)
+    assert imported_modules("get_ipython().run_line_magic('time', 'import scipy')") == ["scipy"]   # written out

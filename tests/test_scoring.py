@@ -1077,7 +1077,13 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
                                   # `-n -1` still copies a function's names (a two-hundred-and-fourth review)
                                   "def _t({defaults}):\n    %timeit -r 0 pass\ntry:\n    _t()\nexcept ValueError:\n    pass",
                                   "def _t({defaults}):\n    %timeit -n -1 pass\n_t()",
-                                  "try:\n    %timeit -r 0 global {names}; {names} = {flipped}\nexcept ValueError:\n    pass"])
+                                  "try:\n    %timeit -r 0 global {names}; {names} = {flipped}\nexcept ValueError:\n    pass",
+                                  # an alias the cell makes runs its magic (a two-hundred-and-eighth review)
+                                  "%alias_magic t time\n%t {names} = {flipped}",
+                                  "get_ipython().run_line_magic('alias_magic', 't time')\n"
+                                  "get_ipython().run_line_magic('t', '{names} = {flipped}')",
+                                  # a magic that may set them, written out
+                                  "get_ipython().run_line_magic('run', '-i flip.py')"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
     """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
     five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own
