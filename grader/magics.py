@@ -189,10 +189,24 @@ def unaliased(source: str) -> str:
             if target is not None:
                 rest = "%" + target[0] + target[1] + rest[1 + len(name):]
                 ln, name = ln[:start] + rest, target[0]
-        if name == "alias_magic" and not assigned:
-            aliases.update(_aliases_made(rest[len("%alias_magic"):], aliases))
+        made = _ALIAS_MADE.search(rest) if name is not None else None
+        if made is not None:            # `%alias_magic ...`, `x = %alias_magic ...`, `%time %alias_magic ...`
+            aliases.update(_aliases_made(made.group(1), aliases))
         out.append(ln)
     return "\n".join(out)
+
+
+_ALIAS_MADE = re.compile(r"%alias_magic\b(.*)$")
+
+
+def makes_magics(source: str) -> int | None:
+    """The line of the cell's first `alias_magic` in any form (None: none). Its aliases are read as
+    the magics they stand for only where the grader's reading finds them (`unaliased`): a graded
+    cell that makes one is flagged for a TA, and in the answers cell it means an answer may end
+    otherwise than written (a two-hundred-and-tenth review made one with `x = %alias_magic t time`,
+    which the first reading missed: five answers set otherwise, an import and an `exec` unflagged)."""
+    at = source.find("alias_magic")
+    return None if at < 0 else source.count("\n", 0, at) + 1
 
 
 def _alias_target(aliases: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | None:

@@ -1063,6 +1063,8 @@ def train_and_test(model, hyperparameters):
     "an-exec-in-a-config-line": (                    # a two-hundred-and-fifth review: unflagged
         {"ann-relu": "%config InlineBackend.figure_format = 'retina'\n{relu}\n%config Foo.bar = exec('x = 1')"},
         {}, [], ["exec:ann-relu"]),
+    "a-magic-alias-made-as-a-value": (              # a two-hundred-and-tenth review: unflagged
+        {"ann-relu": "{relu}\nx = %alias_magic t time\n%t import tqdm"}, {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
     "an-honest-config-line": ({"ann-relu": "%config InlineBackend.figure_format = 'retina'\n{relu}"}, {}, [],
                               ["!exec:ann-relu"]),
     "an-import-and-exec-timed-with-no-repeat": (      # a two-hundred-and-fourth review: `-r 0` read as not run
@@ -1625,6 +1627,8 @@ def test_a_timed_statement_only_a_function_allows_stops_the_cell_as_in_jupyter()
     ("get_ipython().run_line_magic('alias_magic', 't time')\nget_ipython().run_line_magic('t', 'import scipy')",
      "pass\nimport scipy"),
     ("%alias_magic -c t time\ny = 1", "pass\ny = 1"),                                # a cell magic only
+    ("x = %alias_magic t time\n%t import scipy", "x = None\nimport scipy"),           # made as a value
+    ("%time %alias_magic t time\n%t import scipy", "pass\nimport scipy"),             # inside another magic
 ])
 def test_a_magic_alias_the_cell_makes_runs_what_it_stands_for(cell, ran):
     """A two-hundred-and-eighth review: `%alias_magic t time`, then `%t a_, ... = ...` or `%t

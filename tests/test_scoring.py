@@ -1082,6 +1082,10 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
                                   "%alias_magic t time\n%t {names} = {flipped}",
                                   "get_ipython().run_line_magic('alias_magic', 't time')\n"
                                   "get_ipython().run_line_magic('t', '{names} = {flipped}')",
+                                  # made as a value or inside another magic (a two-hundred-and-tenth review)
+                                  "x = %alias_magic t time\n%t {names} = {flipped}",
+                                  "%time %alias_magic t time\n%t {names} = {flipped}",
+                                  "%timeit -n1 -r1 %alias_magic t time\n%t {names} = {flipped}",
                                   # a magic that may set them, written out
                                   "get_ipython().run_line_magic('run', '-i flip.py')"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):

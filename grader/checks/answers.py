@@ -199,14 +199,14 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
-_NAMING_MAGIC = re.compile(r"^[ \t]*(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel|alias_magic)\b|"
+_NAMING_MAGIC = re.compile(r"^[ \t]*(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel)\b|"
                            r"%%capture\b)(.*)$", re.M)
 # The same written out as IPython's calls (`get_ipython().run_line_magic('run', '-i x.py')`), read
 # as those magics since the two-hundred-and-sixth review; and `alias_magic` in any form, which makes
 # a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
 # otherwise in Jupyter through `%t`, an alias of `%time`).
 _NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset_selective|store|macro|load|rerun|"""
-                          r"""recall|xdel|alias_magic|capture)\2(?:\s*,\s*(['"])(.*?)\4)?""")
+                          r"""recall|xdel|capture)\2(?:\s*,\s*(['"])(.*?)\4)?""")
 
 
 def _magic_write(source: str, names=None) -> str:
@@ -240,6 +240,9 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     if "_magic" in source:
         found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), (m.group(5) or "").split())
                   for m in _NAMING_CALL.finditer(source)]
+        made = source.find("alias_magic")           # in any form: `x = %alias_magic ...`, `%time %alias_magic ...`
+        if made >= 0:
+            found.append((made, "%alias_magic", []))
     return sorted(found, key=lambda f: f[0])
 
 
