@@ -229,7 +229,7 @@ def _aliases_made(args: str, aliases: dict[str, tuple[str, str]]) -> dict[str, t
         from IPython.core.magic_arguments import parse_argstring
         from IPython.core.magics.basic import BasicMagics
         made = parse_argstring(BasicMagics.alias_magic, args)
-    except BaseException:  # noqa: BLE001 - IPython's UsageError (argparse exits), or no IPython
+    except (Exception, SystemExit):  # noqa: BLE001 - IPython's UsageError (or argparse's exit), or no IPython
         return {}
     name, target, params = made.name.lstrip("%"), made.target.lstrip("%"), made.params
     if params and len(params) > 1 and params[0] == params[-1] and params[0] in "'\"":
