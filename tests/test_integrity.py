@@ -2375,3 +2375,16 @@ def test_pipes_a_job_fills_count_against_its_memory(data_home, monkeypatch, hand
         CellJob("pipes", PIPES_HELD % hand_over), CellJob("next", "print('next')")])
     assert out[0].status.value == "memory" and "150 MB" in out[0].error, (out[0].status, out[0].error, out[0].output)
     assert out[1].ok, out[1].error
+
+
+def test_the_kernel_watch_counts_the_kernels_vmalloc_memory_beside_its_slabs(tmp_path):
+    """Memory the kernel maps page by page (`VmallocUsed`) is outside the slabs: a
+    hundred-and-thirty-first review reserved 1 GB of it with `PR_FUTEX_HASH` (refused since), which
+    the watch did not read. It is now read with `SUnreclaim`, for the next such call."""
+    from grader.engines.kernelwatch import kernel_slabs
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal: 100 kB\nSReclaimable: 7 kB\nSUnreclaim: 5 kB\nVmallocTotal: 999 kB\n"
+                       "VmallocUsed: 1048576 kB\nVmallocChunk: 0 kB\n")
+    assert kernel_slabs(str(meminfo)) == ((5 + 1048576) * 1024, 7 * 1024)
+    assert kernel_slabs(str(tmp_path / "none")) == (0, 0)
+    assert kernel_slabs()[0] > 0                         # this machine's own figures are read
