@@ -197,16 +197,30 @@ def unaliased(source: str) -> str:
 
 
 _ALIAS_MADE = re.compile(r"%alias_magic\b(.*)$")
+# A magic line (after `name =` or another magic too: `%time %run x.py` runs it) of a magic that runs
+# code the cell does not hold: a file's, the history's, a macro's.
+_RUNS_OTHER_CODE = re.compile(r"^[ \t]*(?:[A-Za-z_][\w\t ,]*=[ \t]*)?(?:%[^\n]*?)?(%(?:run|load|loadpy|rerun|recall|rep|"
+                              r"macro)\b)", re.M)
 
 
-def makes_magics(source: str) -> int | None:
-    """The line of the cell's first `alias_magic` in any form (None: none). Its aliases are read as
-    the magics they stand for only where the grader's reading finds them (`unaliased`): a graded
-    cell that makes one is flagged for a TA, and in the answers cell it means an answer may end
-    otherwise than written (a two-hundred-and-tenth review made one with `x = %alias_magic t time`,
-    which the first reading missed: five answers set otherwise, an import and an `exec` unflagged)."""
+def runs_elsewhere(source: str) -> tuple[int, str] | None:
+    """(line, magic) of the cell's first magic that runs code the cell does not hold (`%run`, `%load`,
+    `%rerun`, `%macro`, also inside another magic), or that makes magics of its own (`alias_magic`,
+    in any form: its aliases are read as what they stand for only where the grader's reading finds
+    them, `unaliased`). None: none. A graded cell with one is flagged for a TA (a two-hundred-and-
+    tenth review made an alias with `x = %alias_magic t time`, which the first reading missed; a
+    two-hundred-and-eleventh ran an import from a file with `%time %run -i m.py`, both unflagged)."""
+    found = []
     at = source.find("alias_magic")
-    return None if at < 0 else source.count("\n", 0, at) + 1
+    if at >= 0:
+        found.append((at, "alias_magic"))
+    m = _RUNS_OTHER_CODE.search(source) if "%" in source else None
+    if m is not None:
+        found.append((m.start(1), m.group(1)))
+    if not found:
+        return None
+    at, magic = min(found)
+    return source.count("\n", 0, at) + 1, magic
 
 
 def _alias_target(aliases: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | None:

@@ -21,7 +21,7 @@ from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename, visible
 from .dynamic_code import cuts_training, introspects, runs
-from .magics import expansions, makes_magics
+from .magics import expansions, runs_elsewhere
 from .notebook import Notebook, NotebookError, defines, imported_modules, load_notebook, parse_source
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
@@ -315,11 +315,12 @@ class Grader:
                 ctx.detail(f"{job.cell_id} runs Python inside a shell or magic line (line {filled[0][0]}, which IPython "
                            f"evaluates as it runs the line; the grader does not run it); a TA reads it, no point "
                            f"depends on it")
-            made = makes_magics(job.source or "")
-            if made is not None:
+            elsewhere = runs_elsewhere(job.source or "")
+            if elsewhere is not None:
                 ctx.flag(f"exec:{job.cell_id}")
-                ctx.detail(f"{job.cell_id} makes a magic of its own (`alias_magic`, line {made}), which may run Python "
-                           f"the grader does not read; a TA reads it, no point depends on it")
+                ctx.detail(f"{job.cell_id} runs code the cell does not hold, or makes a magic of its own "
+                           f"(`{elsewhere[1]}`, line {elsewhere[0]}), which the grader does not read; a TA reads it, "
+                           f"no point depends on it")
             written, computed = runs(job.source or "")
             if written or computed:
                 ctx.flag(f"exec:{job.cell_id}")

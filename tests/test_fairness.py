@@ -1065,6 +1065,8 @@ def train_and_test(model, hyperparameters):
         {}, [], ["exec:ann-relu"]),
     "a-magic-alias-made-as-a-value": (              # a two-hundred-and-tenth review: unflagged
         {"ann-relu": "{relu}\nx = %alias_magic t time\n%t import tqdm"}, {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
+    "an-import-from-a-file-run-inside-a-magic": (     # a two-hundred-and-eleventh review: unflagged
+        {"ann-relu": "{relu}\n%time %run -i helpers.py"}, {}, [], ["exec:ann-relu"]),
     "an-honest-config-line": ({"ann-relu": "%config InlineBackend.figure_format = 'retina'\n{relu}"}, {}, [],
                               ["!exec:ann-relu"]),
     "an-import-and-exec-timed-with-no-repeat": (      # a two-hundred-and-fourth review: `-r 0` read as not run

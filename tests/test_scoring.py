@@ -1086,8 +1086,10 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
                                   "x = %alias_magic t time\n%t {names} = {flipped}",
                                   "%time %alias_magic t time\n%t {names} = {flipped}",
                                   "%timeit -n1 -r1 %alias_magic t time\n%t {names} = {flipped}",
-                                  # a magic that may set them, written out
-                                  "get_ipython().run_line_magic('run', '-i flip.py')"])
+                                  # a magic that may set them, written out, or inside another, or as a value
+                                  # (a two-hundred-and-eleventh review)
+                                  "get_ipython().run_line_magic('run', '-i flip.py')", "%time %run flip.py",
+                                  "r = %run flip.py", "%prun -q %run flip.py", "%time %reset -f"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
     """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
     five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own
@@ -1114,11 +1116,15 @@ def test_an_honest_magic_beside_the_answers_costs_nothing(line):
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
-def test_an_answer_deleted_by_xdel_is_not_graded_as_written():
+@pytest.mark.parametrize("line", ["%xdel a_", "%time %xdel a_", "x = %xdel a_"])
+def test_an_answer_deleted_by_xdel_is_not_graded_as_written(line):
+    """`%xdel a_` deletes every name of the object `a_` names: with `a_ = True`, every answer that is
+    `True` (a two-hundred-and-eleventh review; the grader had counted `a_` only, and not at all
+    inside `%time`)."""
     key = SPEC.answer_key()
-    src = "".join(f"{n} = {key[n]}\n" for n in sorted(key)) + "%xdel a_\n"
+    src = "".join(f"{n} = {key[n]}\n" for n in sorted(key)) + line + "\n"
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, True))}
-    assert rows["a_"].passed is False and all(r.passed for n, r in rows.items() if n != "a_")
+    assert all(rows[n].passed is False for n in key if key[n] is key["a_"]), {n: r.message for n, r in rows.items()}
 
 
 def test_answers_set_again_by_a_timeit_line_are_not_graded_as_written():

@@ -199,8 +199,10 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
-_NAMING_MAGIC = re.compile(r"^[ \t]*(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel)\b|"
-                           r"%%capture\b)(.*)$", re.M)
+_NAMING_MAGIC = re.compile(r"^[ \t]*(?:[A-Za-z_][\w\t ,]*=[ \t]*)?(?:%[^\n]*?)?"
+                           r"(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel)\b|%%capture\b)(.*)$", re.M)
+# ... also after `name =` or inside another magic, which runs it (`%time %run x.py`, `r = %run x.py`: a
+# two-hundred-and-eleventh review set the five answers otherwise so, 10/10 as written, unflagged).
 # The same written out as IPython's calls (`get_ipython().run_line_magic('run', '-i x.py')`), read
 # as those magics since the two-hundred-and-sixth review; and `alias_magic` in any form, which makes
 # a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
@@ -219,8 +221,8 @@ def _magic_write(source: str, names=None) -> str:
             hit = True                              # `run_line_magic('capture', ...)`: no such line magic, a stop
         elif magic == "%%capture":
             hit = bool(words) and (names is None or words[-1] in names)
-        elif magic == "%xdel":                      # deletes the names it is given
-            hit = names is None or any(w in names for w in words)
+        elif magic == "%xdel":                      # deletes every name of the object it is given: `True` is one
+            hit = True
         elif magic == "%reset_selective":
             try:
                 hit = names is None or not words or any(re.search(words[-1], n) for n in names)
@@ -235,7 +237,7 @@ def _magic_write(source: str, names=None) -> str:
 
 def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     """(offset, magic, arguments) of each magic of `_NAMING_MAGIC` in the cell, as a line or a call."""
-    found = [(m.start(), m.group(1).strip(), m.group(2).split()) for m in _NAMING_MAGIC.finditer(source)] \
+    found = [(m.start(1), m.group(1).strip(), m.group(2).split()) for m in _NAMING_MAGIC.finditer(source)] \
         if "%" in source else []
     if "_magic" in source:
         found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), (m.group(5) or "").split())
