@@ -82,8 +82,8 @@ def validate(value: Any, schema: Any, where: str = "reply") -> Any:
             raise InvalidObservation(f"{where}: integer expected")
         return value
     if schema in (float, NUMBER):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidObservation(f"{where}: number expected")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, int) and abs(value) > 2**1000):
+            raise InvalidObservation(f"{where}: number expected")        # 10**400 is no float (OverflowError)
         return float(value)
     if schema == SCALAR:
         return value if isinstance(value, bool) else validate(value, NUMBER, where)

@@ -764,3 +764,29 @@ if _wire is not None:
         return _send0(sock, obj)
     _wire.send = _send
 '''
+# A two-hundred-and-twelfth review: a number beyond a float's range in a reply (10**400) raised
+# OverflowError in the grader's reading of it, which no rule caught: "grader error", and the worker
+# went back to the pool with the job still running, which then killed the next classmate's jobs.
+OVERFLOW_THEN_KILL = '''
+import sys as _s
+_w = _s.modules['grader.child.wire']
+def _send(sock, obj, _o=_w.send):
+    if isinstance(obj, dict) and obj.get('type') == 'result' and isinstance(obj.get('data'), dict):
+        for _r in (obj['data'].get('runs') or {}).values():
+            if isinstance(_r, dict):
+                _r['lines'] = [[10**400]]
+        out = _o(sock, obj)
+        import os, time, signal
+        me, t_end = os.getpid(), time.monotonic() + 20
+        while time.monotonic() < t_end:
+            for pid in range(2, 4096):
+                if pid != me:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            time.sleep(0.05)
+        return out
+    return _o(sock, obj)
+_w.send = _send
+'''

@@ -164,6 +164,7 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
                    "train-and-test": attacks.HIDDEN_VALUES_TRAINING},
         "Malformed": {"ann-relu": attacks.MALFORMED_FRAME + sol["ann-relu"],
                       "ann-sigmoid": attacks.OUT_OF_ORDER + sol["ann-sigmoid"]},
+        "Overflow": {"train-and-test": attacks.OVERFLOW_THEN_KILL + sol["train-and-test"]},
         "Huge": {"ann-sigmoid": attacks.named(attacks.HUGE_REPLY, "ANN_sigmoid"),
                  "ann-relu": attacks.named(attacks.DEEP_REPLY, "ANN_relu")},
         "Bloat": {"ann-sigmoid": attacks.named(attacks.BLOAT_REPLY, "ANN_sigmoid")},
@@ -448,6 +449,69 @@ def test_one_malformed_frame_fails_only_that_cell_and_its_worker_is_replaced(bat
     assert points(r, "code_3_2_train") == 20        # its other cells are graded as usual
     for name in HONEST[1:]:                          # graded after it, on the same worker
         assert auto(batch["reports"][name]) == 50
+
+
+def test_a_number_no_float_holds_in_a_reply_fails_only_that_cell_and_its_job_is_ended(batch):
+    """A two-hundred-and-twelfth review: 10**400 in a training reply was an OverflowError in the
+    grader ("grader error", unflagged), and the job that sent it lived on into the next notebook on
+    its worker, killing that classmate's jobs (20/50)."""
+    r = report(batch, "MalOverflow")
+    assert r["status"] == "graded", r["status"]
+    assert "invalid reply from the student's process" in messages(r, "code_3_2_train")
+    assert any(f.startswith("invalid:") for f in r["flags"])
+    for name in HONEST[1:]:      # graded after it, on the same worker (its own waiting jobs are its to kill)
+        assert auto(batch["reports"][name]) == 50
+
+
+# A job that, once it has told the grader its cell ran, kills every process it may signal for
+# eight seconds (it is a job the worker still counts as running: the worker spares it).
+LEFT_RUNNING = """
+import sys
+_wire = sys.modules['grader.child.wire']
+def _send(sock, obj, _o=_wire.send):
+    out = _o(sock, obj)
+    if isinstance(obj, dict) and obj.get('type') == 'executed':
+        import os, signal, time
+        me, end = os.getpid(), time.monotonic() + 8
+        while time.monotonic() < end:
+            for pid in range(2, 4096):
+                if pid != me:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            time.sleep(0.05)
+    return out
+_wire.send = _send
+"""
+
+
+def test_a_worker_whose_notebook_ended_in_an_error_no_rule_foresaw_is_replaced(spec, data_home, monkeypatch):
+    """Whatever escapes the engine's rules while a notebook runs (a bug, a reply no rule foresaw)
+    fails that notebook only: its worker is replaced before the next notebook, so nothing its jobs
+    left running (here a process that kills every process it may signal) meets the next one."""
+    from grader.engines import engine_setup, make_engine
+    from grader.engines import fork
+    eng = make_engine("fork", engine_setup(spec, data_home, jobs=1))
+    eng.start()
+    try:
+        real = fork.Worker.finish
+
+        def broken(self, run, *args, **kw):
+            if run.job.cell_id == "left":
+                raise RuntimeError("a reply no rule foresaw")
+            return real(self, run, *args, **kw)
+
+        monkeypatch.setattr(fork.Worker, "finish", broken)
+        left = LEFT_RUNNING
+        before = eng.workers[0].proc.pid
+        with pytest.raises(RuntimeError):
+            eng.run([CellJob("left", left)])
+        assert eng.workers[0].proc.pid != before           # replaced: its jobs ended with it
+        after = eng.run([CellJob("next", "import time\ntime.sleep(3)\nprint('alive')")])[0]
+        assert after.ok and "alive" in after.output, (after.status, after.error)
+    finally:
+        eng.close()
 
 
 def test_oversized_or_deeply_nested_replies_are_refused_and_the_grader_stays_small(batch):

@@ -12,7 +12,7 @@ from grader.checks import models, training
 from grader.checks.answers import problem, read_answers
 from grader.checks.context import PASSED_HIDDEN_ONLY, Verdict, combine
 from grader.naming import name_fits, parse_filename
-from grader.observations import InvalidObservation, cut, validate
+from grader.observations import NUMBER, InvalidObservation, List, cut, validate
 from grader.observations import MODEL as MODEL_SCHEMA
 from grader.spec import load_spec
 
@@ -272,6 +272,12 @@ def test_replies_of_the_wrong_shape_are_refused_and_texts_are_cut():
         validate({"defined": True, "runs": {"public": {"linear": [[784, 512]]}}}, MODEL_SCHEMA)
     with pytest.raises(InvalidObservation):
         validate({"defined": True, "surprise": 1}, MODEL_SCHEMA)
+    with pytest.raises(InvalidObservation):                # no float holds it (a two-hundred-and-twelfth review)
+        validate([[1.5, 10**400]], List(List(NUMBER, 4), 4))
+    from grader.child import wire
+    with pytest.raises(wire.InvalidMessage):
+        wire.decode(b"[1" + b"0" * 400 + b"]")
+    assert wire.decode(b"[18446744073709551615, -3]") == [2**64 - 1, -3]     # a seed, a count
     assert cut("line one\nline two\x00\x1b[31m" + "x" * 500).startswith("line one line two")
     assert len(cut("x" * 500)) == 300 and "\n" not in cut("a\nb")
 

@@ -120,6 +120,14 @@ def _values(body: bytes) -> int:
     return structure.count(b",") + structure.count(b":") + structure.count(b"[") + structure.count(b"{")
 
 
+def _int(text: str) -> int:
+    """An integer of a reply: a count, a shape, a seed (20 digits at most). A longer one is no value
+    any probe sends, and 10**400 is no float (a two-hundred-and-twelfth review: OverflowError)."""
+    if len(text) > 21:
+        raise InvalidMessage(f"malformed message (an integer of {len(text)} digits)")
+    return int(text)
+
+
 def decode(body: bytes) -> Any:
     """Strict: NaN is allowed (a student's model may produce it), anything else malformed raises
     InvalidMessage, including nesting deeper than Python's recursion allows and more values than
@@ -127,7 +135,7 @@ def decode(body: bytes) -> Any:
     if _values(body) > MAX_VALUES:
         raise InvalidMessage(f"malformed message (more than {MAX_VALUES} values)")
     try:
-        return json.loads(body.decode("utf-8"), object_hook=_hook)
+        return json.loads(body.decode("utf-8"), object_hook=_hook, parse_int=_int)
     except InvalidMessage:
         raise
     except (ValueError, RecursionError, MemoryError, TypeError, OverflowError) as exc:

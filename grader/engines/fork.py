@@ -629,6 +629,15 @@ class ForkEngine:
             w.turn, w.beside_others, w.kernel_from = turn, False, None
             try:
                 return self._passes(w, jobs, end, budget, kept)
+            except Exception:
+                # Whatever escaped the engine's own rules (a reply no rule foresaw, a bug) leaves the
+                # worker in a state nobody knows: the notebook's jobs may still run, and would meet
+                # the next notebook's. The worker is replaced before it goes back to the pool, and
+                # the error is the notebook's alone (a two-hundred-and-twelfth review: a job that
+                # outlived its notebook so killed the next classmate's jobs, 20/50).
+                if not self.closed.is_set():
+                    w.restart()
+                raise
             finally:
                 w.turn = None
                 if turn is not None:
