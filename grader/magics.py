@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import ast
 import functools
+import io
 import keyword
 import re
+import tokenize
 import warnings
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 # `files = !ls`, `t = %timeit -o f()`: IPython assigns the magic's result (an eighty-fourth review:
-# such a line in the answers cell read as a syntax error and cost all five answers).
-_ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=\s*(?:!|%(?!%))")
+# such a line in the answers cell read as a syntax error and cost all five answers), to any target
+# (`o.x = %run ...`, `d[k] = %time ...`: see `assigned_magic`).
+_MAYBE_ASSIGNED = re.compile(r"=[ \t\f]*[%!]")
+_ESCAPES = {"!", "%", ",", "/", ";", "?"}              # what starts IPython's escaped lines
 # IPython's help syntax (`nn.Linear?`, `?nn.ReLU`, `model??`, `torch.*rand*?`, even `x = f?`): Jupyter
 # shows the help and runs the rest of the cell; Python read it as a syntax error that cost the cell.
 _HELP_LINE = re.compile(r"^(\s*)(?:\?\??.*\S|[^#'\"\n]*[\w\])*]\?\??)\s*$")
@@ -36,6 +40,91 @@ IPYTHON_BUDGET = 20_000
 # IPython's own prompt pattern: `In [3]: ` (after `[ins] ` or `[nav] ` in vi mode) and three or more
 # dots (`   ....: ` read as code in a string: a hundred-and-eighty-seventh review).
 _PROMPTS = re.compile(r"^(?:>>>|\.\.\.|(?:(?:\[nav\]|\[ins\])?\s)?In \[\d+\]:|\s*\.{3,}:)", re.M)
+
+
+def assigned_magic(line: str) -> int | None:
+    """Where the magic (`%`) or shell command (`!`) starts that IPython runs on this line and assigns
+    to what stands before the line's first `=` outside brackets, whatever that is (`o.x = %run f.py`,
+    `d[0] = %reset -f`, `[o] = !ls`), as IPython's MagicAssign and SystemAssign find it; None: no such
+    line. A two-hundred-and-fourteenth review: only plain names were read as targets, so `o.x = %run
+    -i flip.py` set the five answers otherwise in Jupyter, graded as written and unflagged, and an
+    honest `t['sum'] = %time f()` read as a syntax error that cost the cell."""
+    if _MAYBE_ASSIGNED.search(line) is None:
+        return None
+    depth, first = 0, True
+    tokens = tokenize.generate_tokens(io.StringIO(line).readline)
+    try:
+        for tok in tokens:
+            if first and tok.type not in (tokenize.INDENT, tokenize.DEDENT):
+                first = False
+                if tok.string in _ESCAPES:
+                    return None             # `%time x = %pwd`: the line's own magic comes first (IPython's order)
+            if tok.string == "=" and depth == 0:
+                break
+            if tok.string in ("(", "[", "{"):
+                depth += 1
+            elif tok.string in (")", "]", "}") and depth > 0:
+                depth -= 1
+        else:
+            return None
+        nxt = next(tokens, None)
+        if nxt is not None and nxt.string == "%":
+            name = next(tokens, None)
+            return nxt.start[1] if name is not None and name.type == tokenize.NAME and nxt.start[0] == 1 else None
+        if line.lstrip().startswith("="):
+            return None
+        while nxt is not None and (nxt.string == "!" or nxt.type == tokenize.ERRORTOKEN):
+            if nxt.string == "!":
+                return nxt.start[1] if nxt.start[0] == 1 else None
+            if not nxt.string.isspace():
+                return None
+            nxt = next(tokens, None)
+    except (tokenize.TokenError, SyntaxError, ValueError):   # IPython reads the tokens up to such an error
+        return None
+    return None
+
+
+def _assigned(line: str) -> tuple[str, str, int] | None:
+    """(indent, targets, where the magic starts) of a line of `assigned_magic`."""
+    start = assigned_magic(line)
+    if start is None:
+        return None
+    lhs = line[:start].rstrip()[:-1]
+    return lhs[:len(lhs) - len(lhs.lstrip())], lhs.strip(), start
+
+
+def _plain_targets(targets: str) -> bool:
+    """Targets the line-by-line reading can bind (`x`, `a, b`, `o.x`, `d['k']`, `[o]`): not statements
+    before them (`print(x); y`) or an annotation (`x: int`), which IPython's own reader turns."""
+    try:
+        body = ast.parse(f"{targets} = None").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return len(body) == 1 and isinstance(body[0], ast.Assign) and len(body[0].targets) == 1
+
+
+# IPython's line breaks (`str.splitlines`'), for the scans that look for a magic on any line it reads.
+_IPYTHON_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+def magic_lines(source: str) -> list[tuple[int, str]]:
+    """(offset, text from there to the line's end) of each line IPython may run as a magic or shell
+    line: one that starts with `%` or `!` after its indent, or assigns one (`assigned_magic`). Lines
+    as IPython splits the cell, so a line of a string or a comment may be listed too: what reads this
+    flags, it never grades."""
+    if "%" not in source and "!" not in source:
+        return []
+    found = []
+    for m in _IPYTHON_LINE.finditer(source):
+        line = m.group()
+        body = line.lstrip()
+        if body[:1] in ("%", "!"):
+            found.append((m.start() + len(line) - len(body), body))
+            continue
+        at = assigned_magic(line)
+        if at is not None:
+            found.append((m.start() + at, line[at:]))
+    return found
 
 
 def cleaned(source: str) -> str:
@@ -120,11 +209,13 @@ def _without_magics(source: str, depth: int) -> str:
             out.append(ln)          # IPython stops the cell there (UsageError): the student's error stands
             continue
         m = _LINE_MAGIC.match(ln)
-        assigned = _ASSIGNED_MAGIC.match(ln) if i not in kept else None
+        assigned = _assigned(ln) if i not in kept else None
         helped = _HELP_LINE.match(ln) if i not in kept and m is None else None
+        if assigned is not None and not _plain_targets(assigned[1]):
+            return _as_ipython_runs(source, depth)          # `print(x); y = %pwd`: as IPython turns it
         if assigned is not None:
-            text = _assigned_runs(assigned.group(2), ln[assigned.end() - 1:], depth)
-            out.append(ln if text is None else assigned.group(1) + text)
+            text = _assigned_runs(assigned[1], ln[assigned[2]:], depth)
+            out.append(ln if text is None else assigned[0] + text)
         elif helped is not None:
             out.append(helped.group(1) + "pass")
         elif m is None or i in kept:
@@ -157,8 +248,8 @@ def _no_such_magic(line: str) -> bool:
     """A `%` line whose name, read as IPython reads it (up to the first space), names no magic:
     `%time\tx = 1` or `%time(x)` stop the cell in Jupyter, and the grader ran the statement (a
     hundred-and-ninety-third review)."""
-    assigned = _ASSIGNED_MAGIC.match(line)
-    rest = line[assigned.end() - 1:] if assigned else line.lstrip()
+    assigned = _assigned(line)
+    rest = line[assigned[2]:] if assigned else line.lstrip()
     if not rest.startswith("%") or rest.startswith("%%"):
         return False
     return _line_magic_name(rest[1:]) is None
@@ -180,8 +271,8 @@ def unaliased(source: str) -> str:
     aliases: dict[str, tuple[str, str]] = {}        # name -> (target, parameters)
     out = []
     for ln in source.split("\n"):
-        assigned = _ASSIGNED_MAGIC.match(ln)
-        start = assigned.end() - 1 if assigned else len(ln) - len(ln.lstrip())
+        assigned = _assigned(ln)
+        start = assigned[2] if assigned else len(ln) - len(ln.lstrip())
         rest = ln[start:]
         name = _line_magic_name(rest[1:]) if rest.startswith("%") and not rest.startswith("%%") else None
         if name is not None and name in aliases:
@@ -197,10 +288,11 @@ def unaliased(source: str) -> str:
 
 
 _ALIAS_MADE = re.compile(r"%alias_magic\b(.*)$")
-# A magic line (after `name =` or another magic too: `%time %run x.py` runs it) of a magic that runs
-# code the cell does not hold: a file's, the history's, a macro's.
-_RUNS_OTHER_CODE = re.compile(r"^[ \t]*(?:[A-Za-z_][\w\t ,]*=[ \t]*)?(?:%[^\n]*?)?(%(?:run|load|loadpy|rerun|recall|rep|"
-                              r"macro)\b)", re.M)
+# A magic line (after an assignment's `=` or another magic too: `%time %run x.py` runs it) of a magic
+# that runs code the cell does not hold: a file's, the history's, a macro's.
+_RUNS_OTHER_CODE = re.compile(r"(?:%[^\n]*?)?(%(?:run|load|loadpy|rerun|recall|rep|macro)\b)")
+# ... and the same written out as IPython's call, which the grader reads as that magic (runs nothing).
+_CALLS_OTHER_CODE = re.compile(r"""\brun_line_magic\(\s*(['"])(run|load|loadpy|rerun|recall|rep|macro)\1""")
 
 
 def runs_elsewhere(source: str) -> tuple[int, str] | None:
@@ -214,9 +306,14 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     at = source.find("alias_magic")
     if at >= 0:
         found.append((at, "alias_magic"))
-    m = _RUNS_OTHER_CODE.search(source) if "%" in source else None
-    if m is not None:
-        found.append((m.start(1), m.group(1)))
+    for at, text in magic_lines(source):
+        m = _RUNS_OTHER_CODE.match(text)
+        if m is not None:
+            found.append((at + m.start(1), m.group(1)))
+            break
+    call = _CALLS_OTHER_CODE.search(source) if "run_line_magic" in source else None
+    if call is not None:
+        found.append((call.start(), "%" + call.group(2)))
     if not found:
         return None
     at, magic = min(found)
@@ -479,7 +576,11 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
     if line is None or not line.startswith("class ") or "\n" in line or _NO_RUNS in line:
         return line
     statement = line.removeprefix("class _timed_line: ")
-    names = [t.strip() for t in targets.split(",")]
+    try:                                            # the names the targets bind (`t` of `t['k']` is only read)
+        names = [n.id for n in ast.walk(ast.parse(f"{targets} = None").body[0].targets[0])
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError, AttributeError):
+        return line
     try:
         returned = "o" in _ipython_options(args, *_TIMEIT_OPTIONS)[0]
     except Exception:  # noqa: BLE001 - read above already; here only whether it returns its timing
@@ -492,11 +593,12 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
     if any(isinstance(b, _COMPOUND) for b in body) or mentioned & set(names):
         return line
     parts = [ast.get_source_segment(statement, b) or "pass" for b in body]
+    bound = f"global {', '.join(names)}; " if names else ""
     if not returned:
-        return f"class _timed_line: global {', '.join(names)}; {'; '.join(parts)}; {targets} = None"
+        return f"class _timed_line: {bound}{'; '.join(parts)}; {targets} = None"
     # `-o`: IPython's result, from the one run (`t.best`, `t.average`, ...; a two-hundred-and-third
     # review: `t.best` after `t = %timeit -o ...` raised in the grader only, 9 points).
-    return (f"class _timed_line: global {', '.join(names)}; _t0 = _ipython_value('clock'); {'; '.join(parts)}; "
+    return (f"class _timed_line: {bound}_t0 = _ipython_value('clock'); {'; '.join(parts)}; "
             f"{targets} = _ipython_value('timeit', _t0)")
 
 
@@ -544,8 +646,8 @@ def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: 
 # arguments of every other magic and of every shell line, by evaluating them as Python.
 _NOT_EXPANDED = {"time", "timeit", "prun", "debug"}
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
-# A line that starts (after its indent or `name =`) with `%` or `!`, or a prompt IPython strips first.
-_MAGIC_OR_SHELL = re.compile(r"^(?:\s*(?:[A-Za-z_][\w\s,]*=\s*)?[%!]|\s*(?:>>>|\.\.\.|In \[))", re.M)
+# A line that may start (after its indent or an assignment's `=`) with `%` or `!`, or a prompt IPython strips first.
+_MAGIC_OR_SHELL = re.compile(r"^\s*[%!]|=\s*[%!]|^\s*(?:>>>|\.\.\.|In \[)", re.M)
 
 
 _EVALUATING = re.compile(r"%(?:config|rep|recall|edit)\b")       # magics that run their argument as Python
@@ -572,8 +674,8 @@ def expansions(source: str) -> list[tuple[int, str]]:
         if magic is not None:
             name, args = magic
         else:
-            m = _ASSIGNED_MAGIC.match(ln)
-            text = ln[m.end() - 1:] if m else ln
+            at = assigned_magic(ln)
+            text = ln[at:] if at is not None else ln
             line = _LINE_MAGIC.match(text)
             if line is None or (same_lines and read[i] == ln):
                 continue                        # not a magic to IPython (text of a string, code)
@@ -653,7 +755,7 @@ _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _within_budget(source: str, lines: list[str]) -> bool:
-    magic_lines = sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ASSIGNED_MAGIC.match(ln) or _HELP_LINE.match(ln))
+    magic_lines = sum(1 for ln in lines if _LINE_MAGIC.match(ln) or assigned_magic(ln) is not None or _HELP_LINE.match(ln))
     return (magic_lines + 1) * len(source) <= IPYTHON_BUDGET
 
 

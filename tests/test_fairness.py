@@ -1067,6 +1067,12 @@ def train_and_test(model, hyperparameters):
         {"ann-relu": "{relu}\nx = %alias_magic t time\n%t import tqdm"}, {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
     "an-import-from-a-file-run-inside-a-magic": (     # a two-hundred-and-eleventh review: unflagged
         {"ann-relu": "{relu}\n%time %run -i helpers.py"}, {}, [], ["exec:ann-relu"]),
+    "an-import-from-a-file-run-into-an-attribute": (  # a two-hundred-and-fourteenth review: unflagged
+        {"ann-relu": "{relu}\nclass O: pass\no = O()\no.x = %run -i helpers.py"}, {}, [], ["exec:ann-relu"]),
+    "a-magics-value-kept-in-a-dict": (               # the same review: a syntax error, the cell's checks lost
+        {"ann-sigmoid": "t = {}\nt['sum'] = %time sum(range(10))\nassert t['sum'] == 45\n{sigmoid}",
+         "ann-relu": "{relu}\nt = {}\nt['fit'] = %timeit -o -n 1 -r 1 sum(range(10))\nprint(t['fit'].best >= 0)"},
+        {}, [], ["!raised:ann-sigmoid", "!raised:ann-relu", "!exec:ann-relu", "!exec:ann-sigmoid"]),
     "an-honest-config-line": ({"ann-relu": "%config InlineBackend.figure_format = 'retina'\n{relu}"}, {}, [],
                               ["!exec:ann-relu"]),
     "an-import-and-exec-timed-with-no-repeat": (      # a two-hundred-and-fourth review: `-r 0` read as not run

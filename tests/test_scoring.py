@@ -1089,7 +1089,15 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
                                   # a magic that may set them, written out, or inside another, or as a value
                                   # (a two-hundred-and-eleventh review)
                                   "get_ipython().run_line_magic('run', '-i flip.py')", "%time %run flip.py",
-                                  "r = %run flip.py", "%prun -q %run flip.py", "%time %reset -f"])
+                                  "r = %run flip.py", "%prun -q %run flip.py", "%time %reset -f",
+                                  # assigned to any target IPython reads before the first `=`, also where
+                                  # a break only IPython reads sends the cell through IPython's own reader
+                                  # (a two-hundred-and-fourteenth review)
+                                  "o = type('O', (), {{}})()\no.x = %run -i flip.py",
+                                  "o = type('O', (), {{}})()\no.x = %run -i flip.py\n# end\x0c",
+                                  "d = [0]\nd[0] = %reset -f", "[o] = %run -i flip.py",
+                                  "o = type('O', (), {{}})()\no.t = %time {names} = {flipped}",
+                                  "print('x'); y = %run -i flip.py"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
     """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
     five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own
@@ -1106,7 +1114,10 @@ def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_gr
 
 @pytest.mark.parametrize("line", ["here = %pwd", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8", "t = %timeit -o sum(range(10))",
                                   "backend = %env MPLBACKEND", "%config InlineBackend.figure_format = 'retina'",
-                                  "get_ipython().run_line_magic('matplotlib', 'inline')"])
+                                  "get_ipython().run_line_magic('matplotlib', 'inline')",
+                                  # to any target (a two-hundred-and-fourteenth review: a syntax error, 40/50)
+                                  "t = {}\nt['sum'] = %time sum(range(10))", "t = {}\nt['fit'] = %timeit -o sum(range(10))",
+                                  "class O: pass\no = O()\no.here = %pwd", "t = [0]\nt[0] = %timeit -q sum(range(3))"])
 def test_an_honest_magic_beside_the_answers_costs_nothing(line):
     """A two-hundred-and-fifth review: the grader's own reading of `here = %pwd` (an `__import__`)
     read as code that may set the answers again: 40/50 for honest lines."""
