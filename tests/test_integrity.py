@@ -2100,6 +2100,40 @@ def test_a_job_is_watched_until_it_has_ended_and_while_its_reply_trickles_in(two
     assert out.status.value == "memory" and "kernel memory" in out.error, (out.status, out.error)
 
 
+# A two-hundred-and-thirteenth review: past the deadline the grader took data that was waiting, and a
+# job kept a byte arriving each time it looked, with the grader's watch made slow (processes sharing
+# a large mapping, each read in full): a cell ran 150 s of its 60 s limit. Here the watch is made
+# slow by the test itself.
+TRICKLED_FOREVER = '''
+import os, stat, struct, time
+for fd in range(3, 64):
+    try:
+        if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            os.write(fd, struct.pack("!Q", 4_000_000))
+            for _ in range(3_000):
+                os.write(fd, b" ")
+                time.sleep(0.01)
+    except OSError:
+        pass
+'''
+
+
+def test_a_reply_trickled_past_the_deadline_ends_at_the_limit_however_slow_the_watch(engine, monkeypatch):
+    from grader.child import wire
+    from grader.engines import monitor
+    check = monitor.TreeMonitor.check
+
+    def slow_check(self):
+        time.sleep(0.12)
+        check(self)
+    monkeypatch.setattr(monitor.TreeMonitor, "check", slow_check)
+    start = time.monotonic()
+    out = engine.run([CellJob("trickled", TRICKLED_FOREVER)])[0]
+    took = time.monotonic() - start
+    assert out.status.value == "timeout", (out.status, out.error)
+    assert took < engine.setup.limits.cell_timeout_s + wire.LATE_GRACE_S + 5, took
+
+
 # A hundred-and-twenty-seventh review: the job's first thread ended with a raw exit while another
 # thread went on; such a process shows no root, network namespace or open files of its own, and
 # the job's folder and socket queues were counted as nothing (1.4 GB beyond the cap, at 50/50).

@@ -282,6 +282,52 @@ def test_replies_of_the_wrong_shape_are_refused_and_texts_are_cut():
     assert len(cut("x" * 500)) == 300 and "\n" not in cut("a\nb")
 
 
+def test_a_reply_that_trickles_in_past_its_deadline_is_cut_off_however_slow_the_watch():
+    """A two-hundred-and-thirteenth review: a job kept a byte arriving each time the grader looked,
+    and made the grader's watch slow (processes sharing a large mapping), so data was always there
+    when the grader looked past the deadline: a cell ran 150 s of its 60 s limit. The grader reads
+    past the deadline for `LATE_GRACE_S` at most, data or none."""
+    import socket
+    import struct
+    import threading
+    import time
+
+    from grader.child import wire
+    grader_end, job_end = socket.socketpair()
+    stop = threading.Event()
+
+    def trickle():                              # for 8 s: long enough to tell, short enough to end
+        job_end.sendall(struct.pack("!Q", 100_000))
+        while not stop.wait(0.01) and time.monotonic() - start < 8:
+            job_end.send(b" ")
+    start = time.monotonic()
+    threading.Thread(target=trickle, daemon=True).start()
+    try:
+        with pytest.raises(wire.ChannelTimeout):
+            wire.recv(grader_end, deadline=start + 0.3, tick=lambda: time.sleep(0.12), max_bytes=1 << 20)
+        assert time.monotonic() - start < 0.3 + wire.LATE_GRACE_S + 1.0
+    finally:
+        stop.set()
+        grader_end.close()
+        job_end.close()
+
+
+def test_a_reply_waiting_when_a_late_grader_looks_is_still_read():
+    """The grace counts from when the grader first sees the deadline passed: a grader that could not
+    run for a while reads a reply that waits for it (a twenty-fourth review)."""
+    import socket
+    import time
+
+    from grader.child import wire
+    grader_end, job_end = socket.socketpair()
+    try:
+        job_end.sendall(wire.encode({"ok": 1}))
+        assert wire.recv(grader_end, deadline=time.monotonic() - 30) == {"ok": 1}
+    finally:
+        grader_end.close()
+        job_end.close()
+
+
 def test_the_training_pass_names_what_differs():
     """`grader check` (the public run) says which: eval mode, no gradient, other gradients."""
     import numpy as np

@@ -142,16 +142,47 @@ def decode(body: bytes) -> Any:
         raise InvalidMessage(f"malformed message ({type(exc).__name__})") from None
 
 
-def _wait(sock: socket.socket, deadline: float | None, tick) -> None:
-    """Until the socket has data; past the deadline only when nothing is there: a reply that
-    waits when the grader looks is taken, so a grader that could not run for a while (a stalled
-    machine, a long pause of its own) costs no job its reply (a twenty-fourth review: a
-    classmate's notebook that stalled the grader cost another student 7 points). ``tick`` runs on
-    every turn (``every`` spaces it), data or none."""
+class Deadline:
+    """When a reply is due, and how long data that goes on arriving past it is still read."""
+
+    def __init__(self, at: float | None):
+        self.at = at
+        self.late_since: float | None = None
+
+    def left(self, now: float) -> float | None:
+        if self.at is None:
+            return None
+        left = self.at - now
+        if left <= 0 and self.late_since is None:
+            self.late_since = now
+        return left
+
+    def spent(self, now: float) -> bool:
+        """Past the deadline for longer than the grace, whatever still arrives."""
+        return self.late_since is not None and now - self.late_since > LATE_GRACE_S
+
+
+# A reply read past its deadline: a grader that could not run for a while finds it waiting, and
+# reads it in milliseconds. Without an end to that, a job that kept a byte arriving each time the
+# grader looked (its watch made slow by processes that share a large mapping) ran a cell for 150 s
+# of a 60 s limit (a two-hundred-and-thirteenth review): once the grader has seen the deadline pass,
+# it reads for this long at most.
+LATE_GRACE_S = 2.0
+
+
+def _wait(sock: socket.socket, deadline: Deadline, tick) -> None:
+    """Until the socket has data; past the deadline only when nothing is there, and for
+    ``LATE_GRACE_S`` at most: a reply that waits when the grader looks is taken, so a grader that
+    could not run for a while (a stalled machine, a long pause of its own) costs no job its reply
+    (a twenty-fourth review: a classmate's notebook that stalled the grader cost another student 7
+    points). ``tick`` runs on every turn (``every`` spaces it), data or none."""
     while True:
         if tick is not None:
             tick()
-        left = None if deadline is None else deadline - time.monotonic()
+        now = time.monotonic()
+        left = deadline.left(now)
+        if deadline.spent(now):
+            raise ChannelTimeout()
         ready, _, _ = select.select([sock], [], [], 0.1 if left is None else max(0.0, min(left, 0.1)))
         if ready:
             return
@@ -176,7 +207,7 @@ def every(seconds: float, fn):
     return due
 
 
-def _exact(sock: socket.socket, n: int, deadline: float | None, tick) -> bytes:
+def _exact(sock: socket.socket, n: int, deadline: Deadline, tick) -> bytes:
     buf = bytearray()
     while len(buf) < n:
         _wait(sock, deadline, tick)
@@ -190,15 +221,16 @@ def _exact(sock: socket.socket, n: int, deadline: float | None, tick) -> bytes:
 def recv(sock: socket.socket, *, deadline: float | None = None, tick=None, max_bytes: int = 1 << 20) -> Any:
     """One message; the size is checked before a byte of the body is read."""
     tick = every(TICK_S, tick) if tick is not None else None
-    (size,) = HEADER.unpack(_exact(sock, HEADER.size, deadline, tick))
+    due = Deadline(deadline)
+    (size,) = HEADER.unpack(_exact(sock, HEADER.size, due, tick))
     if size > max_bytes:
         raise InvalidMessage(f"message of {size} bytes, more than the {max_bytes} allowed")
-    return decode(_exact(sock, size, deadline, tick))
+    return decode(_exact(sock, size, due, tick))
 
 
 def recv_hello(sock: socket.socket, *, deadline: float) -> int:
     """The job's pid, as the kernel reports it (the job cannot name another process)."""
-    _wait(sock, deadline, None)
+    _wait(sock, Deadline(deadline), None)
     data, anc, _, _ = sock.recvmsg(1, socket.CMSG_SPACE(struct.calcsize("3i")))
     if not data:
         raise ChannelClosed()
