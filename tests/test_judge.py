@@ -312,6 +312,36 @@ def test_a_reply_that_trickles_in_past_its_deadline_is_cut_off_however_slow_the_
         job_end.close()
 
 
+def test_a_watch_pass_the_job_makes_slow_gets_no_grace_of_its_own():
+    """A two-hundred-and-sixteenth review held the job's memory-map lock so that one pass of the
+    grader's watch (which reads the job's /proc files) took seconds; with the grace counted from when
+    the grader next looked, a cell ran about 74 s of its 60 s limit. Watch time past the deadline is
+    the job's: here a pass of 2.5 s ends the reply at that pass, not two passes later."""
+    import socket
+    import struct
+    import threading
+    import time
+
+    from grader.child import wire
+    grader_end, job_end = socket.socketpair()
+    stop = threading.Event()
+
+    def trickle():
+        job_end.sendall(struct.pack("!Q", 100_000))
+        while not stop.wait(0.01) and time.monotonic() - start < 12:
+            job_end.send(b" ")
+    start = time.monotonic()
+    threading.Thread(target=trickle, daemon=True).start()
+    try:
+        with pytest.raises(wire.ChannelTimeout):
+            wire.recv(grader_end, deadline=start + 0.3, tick=lambda: time.sleep(2.5), max_bytes=1 << 20)
+        assert time.monotonic() - start < 0.3 + 2.5 + 1.5
+    finally:
+        stop.set()
+        grader_end.close()
+        job_end.close()
+
+
 def test_a_reply_waiting_when_a_late_grader_looks_is_still_read():
     """The grace counts from when the grader first sees the deadline passed: a grader that could not
     run for a while reads a reply that waits for it (a twenty-fourth review)."""

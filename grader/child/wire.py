@@ -148,6 +148,14 @@ class Deadline:
     def __init__(self, at: float | None):
         self.at = at
         self.late_since: float | None = None
+        self.watched_late = 0.0                 # seconds the grader's watch took past the deadline
+
+    def watched(self, start: float, end: float) -> None:
+        """A pass of the watch, which reads only the job's own processes: what it takes past the
+        deadline is the job's doing (a two-hundred-and-sixteenth review held its memory-map lock so
+        that one pass took seconds), not a stall of the grader's, and gets no grace of its own."""
+        if self.at is not None and end > self.at:
+            self.watched_late += end - max(start, self.at)
 
     def left(self, now: float) -> float | None:
         if self.at is None:
@@ -158,8 +166,8 @@ class Deadline:
         return left
 
     def spent(self, now: float) -> bool:
-        """Past the deadline for longer than the grace, whatever still arrives."""
-        return self.late_since is not None and now - self.late_since > LATE_GRACE_S
+        """Past the deadline for longer than the grace, whatever still arrives, or the watch alone."""
+        return (self.late_since is not None and now - self.late_since > LATE_GRACE_S) or self.watched_late > LATE_GRACE_S
 
 
 # A reply read past its deadline: a grader that could not run for a while finds it waiting, and
@@ -178,7 +186,9 @@ def _wait(sock: socket.socket, deadline: Deadline, tick) -> None:
     points). ``tick`` runs on every turn (``every`` spaces it), data or none."""
     while True:
         if tick is not None:
+            start = time.monotonic()
             tick()
+            deadline.watched(start, time.monotonic())
         now = time.monotonic()
         left = deadline.left(now)
         if deadline.spent(now):
