@@ -2134,6 +2134,34 @@ def test_a_reply_trickled_past_the_deadline_ends_at_the_limit_however_slow_the_w
     assert took < engine.setup.limits.cell_timeout_s + wire.LATE_GRACE_S + 5, took
 
 
+def test_a_watch_pass_held_up_by_the_job_does_not_hold_up_its_time_limit(engine, monkeypatch):
+    # A two-hundred-and-sixteenth review held the job's memory-map lock, so that the watch's read of
+    # its /proc files waited seconds a pass (here: until the job is gone, as a blocked read does),
+    # and ran a cell about 74 s of its 60 s limit. The limit has a clock of its own.
+    import psutil
+
+    from grader.child import wire
+    from grader.engines import monitor
+    check = monitor.TreeMonitor.check
+
+    def blocked_check(self):
+        end = time.monotonic() + 25
+        while time.monotonic() < end:
+            try:
+                if psutil.Process(self.pid).status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.Error:
+                break
+            time.sleep(0.05)
+        check(self)
+    monkeypatch.setattr(monitor.TreeMonitor, "check", blocked_check)
+    start = time.monotonic()
+    out = engine.run([CellJob("trickled", TRICKLED_FOREVER)])[0]
+    took = time.monotonic() - start
+    assert out.status.value == "timeout" and "did not finish within" in out.error, (out.status, out.error)
+    assert took < engine.setup.limits.cell_timeout_s + wire.LATE_GRACE_S + 4, took
+
+
 # A hundred-and-twenty-seventh review: the job's first thread ended with a raw exit while another
 # thread went on; such a process shows no root, network namespace or open files of its own, and
 # the job's folder and socket queues were counted as nothing (1.4 GB beyond the cap, at 50/50).

@@ -251,6 +251,7 @@ class Worker:
         """Run one step of a job; whatever the job does wrong becomes its outcome and ends it."""
         outcome = run.outcome
         started = time.monotonic()
+        overdue = _Overdue(run)
         try:
             step()
         except wire.ChannelTimeout:
@@ -260,6 +261,10 @@ class Worker:
         except LimitExceeded as exc:
             self._kill_job(run)
             self._stopped(run, exc)
+        except (wire.ChannelClosed, ConnectionError, wire.InvalidMessage, InvalidObservation) if overdue.fired else ():
+            self._kill_job(run)                 # ended by the clock, in whatever state its reply was
+            outcome.status, outcome.probe = Status.TIMEOUT, None
+            outcome.error = timeout_message(run.phase, run.timeout)
         except (wire.ChannelClosed, ConnectionError):
             outcome.status = Status.CRASHED
         except (wire.InvalidMessage, InvalidObservation) as exc:
@@ -270,6 +275,7 @@ class Worker:
         else:
             return
         finally:
+            overdue.cancel()
             run.used += time.monotonic() - started
         run.done = True
 
@@ -449,6 +455,31 @@ class _Run:
     done: bool = False              # nothing left to run
     replace: bool = False
     public: tuple | None = None     # (status, error) when parked after its public run
+
+
+class _Overdue:
+    """The wall-clock limit kept by a clock of its own: the job is killed at its deadline and the
+    grace for a reply read late, whatever the grader's own thread is doing then. That thread's
+    watch reads the job's /proc files, which a job can make take seconds a pass (holding its
+    memory-map lock: a two-hundred-and-sixteenth review ran a cell about 74 s of its 60 s limit)."""
+
+    def __init__(self, run: "_Run"):
+        self.run, self.fired, self.lock = run, False, threading.Lock()
+        self.timer = threading.Timer(max(0.0, run.deadline + wire.LATE_GRACE_S - time.monotonic()), self._fire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _fire(self) -> None:
+        with self.lock:
+            if self.timer is None or self.run.monitor is None:
+                return
+            self.fired = True
+            self.run.monitor.kill()             # signals only: the control socket stays the grader thread's
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.timer.cancel()
+            self.timer = None
 
 
 def timeout_message(phase: int, limit: float) -> str:
