@@ -107,23 +107,25 @@ def _plain_targets(targets: str) -> bool:
 _IPYTHON_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 
-def magic_lines(source: str) -> list[tuple[int, str]]:
-    """(offset, text from there to the line's end) of each line IPython may run as a magic or shell
-    line: one that starts with `%` or `!` after its indent, or assigns one (`assigned_magic`). Lines
-    as IPython splits the cell, so a line of a string or a comment may be listed too: what reads this
-    flags, it never grades."""
-    if "%" not in source and "!" not in source:
+def magic_uses(source: str, magic: re.Pattern) -> list[tuple[int, re.Match]]:
+    """(offset, match) of each use of a magic of ``magic`` (a pattern of `%name`) that IPython may
+    run: from the first `%` on a line that starts a magic there, after its indent or after an `=`
+    (`%time %run x.py`, `o.x = %run x.py`, `print(1\n!= 2); y = %run x.py`, where IPython's logical
+    line began a line before: a two-hundred-and-fifteenth review). Lines as IPython splits the cell,
+    so a line of a string or a comment may be listed too: what reads this flags, it never grades.
+    One pass over each line, whatever it holds."""
+    if "%" not in source:
         return []
     found = []
     for m in _IPYTHON_LINE.finditer(source):
         line = m.group()
-        body = line.lstrip()
-        if body[:1] in ("%", "!"):
-            found.append((m.start() + len(line) - len(body), body))
+        if "%" not in line:
             continue
-        at = assigned_magic(line)
-        if at is not None:
-            found.append((m.start() + at, line[at:]))
+        body = line.lstrip()
+        starts = [len(line) - len(body)] if body[:1] == "%" else []
+        starts += [a.end() - 1 for a in _MAYBE_ASSIGNED.finditer(line) if line[a.end() - 1] == "%"]
+        if starts:
+            found += [(m.start() + use.start(), use) for use in magic.finditer(line, min(starts))]
     return found
 
 
@@ -197,7 +199,8 @@ def _without_magics(source: str, depth: int) -> str:
     # reads the whole cell again for each magic it turns (1,000 `x = !ls` lines took 15 s, on the
     # grader's thread that reads every notebook: an eighty-eighth review): beyond a few dozen, every
     # such line is read as the magic it looks like.
-    kept = _ipython_keeps(source, len(lines)) if _within_budget(source, lines) else set()
+    asked = _within_budget(source, lines)
+    kept = _ipython_keeps(source, len(lines)) if asked else set()
     if kept is None:
         # IPython joins or splits lines here (a magic or help line ending in "\\" takes the next line
         # as its text: a hundred-and-eighty-sixth review hid `optimizer.step()` of the locked train-fn
@@ -218,6 +221,11 @@ def _without_magics(source: str, depth: int) -> str:
             out.append(ln if text is None else assigned[0] + text)
         elif helped is not None:
             out.append(helped.group(1) + "pass")
+        elif m is None and i not in kept and asked and _ipython() is not None:
+            # IPython turns a line this reading keeps as it is: a magic assigned on a line that
+            # continues a bracket (`print(a_,\n , b_); here = %pwd`, read as a syntax error that cost
+            # the five answers: a two-hundred-and-fifteenth review). As IPython's own reader turns it.
+            return _as_ipython_runs(source, depth)
         elif m is None or i in kept:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _IN_A_FUNCTION and m.group(3):
@@ -290,7 +298,7 @@ def unaliased(source: str) -> str:
 _ALIAS_MADE = re.compile(r"%alias_magic\b(.*)$")
 # A magic line (after an assignment's `=` or another magic too: `%time %run x.py` runs it) of a magic
 # that runs code the cell does not hold: a file's, the history's, a macro's.
-_RUNS_OTHER_CODE = re.compile(r"(?:%[^\n]*?)?(%(?:run|load|loadpy|rerun|recall|rep|macro)\b)")
+_RUNS_OTHER_CODE = re.compile(r"%(?:run|load|loadpy|rerun|recall|rep|macro)\b")
 # ... and the same written out as IPython's call, which the grader reads as that magic (runs nothing).
 _CALLS_OTHER_CODE = re.compile(r"""\brun_line_magic\(\s*(['"])(run|load|loadpy|rerun|recall|rep|macro)\1""")
 
@@ -306,11 +314,9 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     at = source.find("alias_magic")
     if at >= 0:
         found.append((at, "alias_magic"))
-    for at, text in magic_lines(source):
-        m = _RUNS_OTHER_CODE.match(text)
-        if m is not None:
-            found.append((at + m.start(1), m.group(1)))
-            break
+    uses = magic_uses(source, _RUNS_OTHER_CODE)
+    if uses:
+        found.append((uses[0][0], uses[0][1].group()))
     call = _CALLS_OTHER_CODE.search(source) if "run_line_magic" in source else None
     if call is not None:
         found.append((call.start(), "%" + call.group(2)))

@@ -1097,7 +1097,11 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
                                   "o = type('O', (), {{}})()\no.x = %run -i flip.py\n# end\x0c",
                                   "d = [0]\nd[0] = %reset -f", "[o] = %run -i flip.py",
                                   "o = type('O', (), {{}})()\no.t = %time {names} = {flipped}",
-                                  "print('x'); y = %run -i flip.py"])
+                                  "print('x'); y = %run -i flip.py",
+                                  # on a line that continues a bracket, which IPython reads as one
+                                  # logical line (a two-hundred-and-fifteenth review)
+                                  "print(1\n!= 2); y = %run -i flip.py", "print(4\n/2); y = %reset -f\n\x0c",
+                                  "print(4\n, 2); y = %time %run -i flip.py"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
     """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
     five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own
@@ -1117,7 +1121,8 @@ def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_gr
                                   "get_ipython().run_line_magic('matplotlib', 'inline')",
                                   # to any target (a two-hundred-and-fourteenth review: a syntax error, 40/50)
                                   "t = {}\nt['sum'] = %time sum(range(10))", "t = {}\nt['fit'] = %timeit -o sum(range(10))",
-                                  "class O: pass\no = O()\no.here = %pwd", "t = [0]\nt[0] = %timeit -q sum(range(3))"])
+                                  "class O: pass\no = O()\no.here = %pwd", "t = [0]\nt[0] = %timeit -q sum(range(3))",
+                                  "print(1, 2\n      , 3); here = %pwd"])
 def test_an_honest_magic_beside_the_answers_costs_nothing(line):
     """A two-hundred-and-fifth review: the grader's own reading of `here = %pwd` (an `__import__`)
     read as code that may set the answers again: 40/50 for honest lines."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ..magics import expansions, magic_lines, without_magics
+from ..magics import expansions, magic_uses, without_magics
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -199,11 +199,11 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
-_NAMING_MAGIC = re.compile(r"(?:%[^\n]*?)?"
-                           r"(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel)\b|%%capture\b)(.*)")
+_NAMING_MAGIC = re.compile(r"(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel)\b|%%capture\b)(?=(.*))")
 # ... also inside another magic, which runs it, or assigned (`%time %run x.py`, `r = %run x.py`: a
 # two-hundred-and-eleventh review set the five answers otherwise so, 10/10 as written, unflagged), to
-# any target IPython assigns (`o.x = %run x.py`, a two-hundred-and-fourteenth: `magic_lines`).
+# any target IPython assigns (`o.x = %run x.py`, a two-hundred-and-fourteenth), on a line that continues
+# a bracket too (a two-hundred-and-fifteenth: `magic_uses`).
 # The same written out as IPython's calls (`get_ipython().run_line_magic('run', '-i x.py')`), read
 # as those magics since the two-hundred-and-sixth review; and `alias_magic` in any form, which makes
 # a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
@@ -238,8 +238,7 @@ def _magic_write(source: str, names=None) -> str:
 
 def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     """(offset, magic, arguments) of each magic of `_NAMING_MAGIC` in the cell, as a line or a call."""
-    found = [(at + m.start(1), m.group(1).strip(), m.group(2).split())
-             for at, text in magic_lines(source) for m in [_NAMING_MAGIC.match(text)] if m is not None]
+    found = [(at, m.group(1), m.group(2).split()) for at, m in magic_uses(source, _NAMING_MAGIC)]
     if "_magic" in source:
         found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), (m.group(5) or "").split())
                   for m in _NAMING_CALL.finditer(source)]
