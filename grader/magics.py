@@ -320,10 +320,25 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     call = _CALLS_OTHER_CODE.search(source) if "run_line_magic" in source else None
     if call is not None:
         found.append((call.start(), "%" + call.group(2)))
+    turned = ipython_text(source)
+    call = _CALLS_OTHER_CODE.search(turned) if "run_line_magic" in turned else None
+    if call is not None:
+        found.append((line_offset(source, turned.count("\n", 0, call.start())), "%" + call.group(2)))
     if not found:
         return None
     at, magic = min(found)
     return source.count("\n", 0, at) + 1, magic
+
+
+def line_offset(source: str, line: int) -> int:
+    """Where line ``line`` (from 0) of the cell starts, or its end."""
+    at = 0
+    for _ in range(line):
+        nxt = source.find("\n", at)
+        if nxt < 0:
+            return len(source)
+        at = nxt + 1
+    return at
 
 
 def _alias_target(aliases: dict[str, tuple[str, str]], name: str) -> tuple[str, str] | None:
@@ -824,6 +839,35 @@ def _as_ipython_runs(source: str, depth: int) -> str:
     return out
 
 
+# The calls IPython's own reader writes for a magic, a shell line or help; any other call of its shell
+# (`get_ipython().run_cell(...)`, `.push(...)`) is the student's code, as written: a two-hundred-and-
+# eighteenth review's escaped `;get_ipython().run_cell a_ = False; ...` was read as `pass` (five answers
+# set otherwise in Jupyter, 10/10 as written, an `exec` unflagged).
+IPYTHON_WRITES = frozenset({"run_line_magic", "run_cell_magic", "system", "getoutput", "show_usage"})
+
+
+def ipython_text(source: str) -> str:
+    """The cell as IPython's own reader turns it, where it holds lines only that reader reads (IPython's
+    escapes `,` `;` `/` that call a name with the rest of the line as text, breaks Python does not
+    read), within the budget; else "". For the scans that look for calls of IPython's shell, which
+    such a line writes without a bracket or quote in the cell's text (`,get_ipython().run_line_magic
+    reset -f`)."""
+    if not (_AUTOCALL.search(source) or _OTHER_BREAKS.search(source)) or len(source) > IPYTHON_BUDGET:
+        return ""
+    manager = _ipython()
+    if manager is None:
+        return ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return manager.transform_cell(source)
+    except Exception:  # noqa: BLE001 - a cell IPython cannot read: nothing of it runs
+        return ""
+
+
+_AUTOCALL = re.compile(r"^[ \t]*[,;/]", re.M)
+
+
 def _ipython_call(node) -> tuple[str, list] | None:
     """(method, arguments) of ``get_ipython().method(...)``."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call) \
@@ -868,8 +912,8 @@ class _IPythonCalls(ast.NodeTransformer):
 
     def visit_Expr(self, node):
         call = self._call(node.value)
-        if call is None:
-            return node
+        if call is None or call[0] not in IPYTHON_WRITES:
+            return node                     # `get_ipython().run_cell(...)`: as written (review 218)
         method, args = call
         name = _text(args[0]) if args else None
         if method == "run_line_magic" and name == "alias_magic" and len(args) > 1 and _text(args[1]) is not None:
@@ -912,7 +956,7 @@ class _IPythonCalls(ast.NodeTransformer):
                 if text is None:
                     raise _Refused(name)
                 return ast.parse(text).body
-        if call is not None:
+        if call is not None and call[0] in IPYTHON_WRITES:
             node.value = ast.Constant(None)
         return node
 

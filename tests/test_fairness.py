@@ -1071,6 +1071,9 @@ def train_and_test(model, hyperparameters):
         {"ann-relu": "{relu}\nclass O: pass\no = O()\no.x = %run -i helpers.py"}, {}, [], ["exec:ann-relu"]),
     "an-import-from-a-file-run-on-a-continued-line": (  # a two-hundred-and-fifteenth review: unflagged
         {"ann-relu": "{relu}\nprint(1\n!= 2); m = %run -i helper.py"}, {}, [], ["exec:ann-relu"]),
+    "code-run-by-ipythons-shell-from-an-escaped-line": (  # a two-hundred-and-eighteenth review: unflagged
+        {"ann-relu": "{relu}\n;get_ipython().run_cell import subprocess; exec('print(1)')"}, {}, [],
+        ["exec:ann-relu", "raised:ann-relu"]),
     "a-magics-value-kept-in-a-dict": (               # the same review: a syntax error, the cell's checks lost
         {"ann-sigmoid": "t = {}\nt['sum'] = %time sum(range(10))\nassert t['sum'] == 45\n{sigmoid}",
          "ann-relu": "{relu}\nt = {}\nt['fit'] = %timeit -o -n 1 -r 1 sum(range(10))\nprint(t['fit'].best >= 0)"},

@@ -1101,7 +1101,12 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
                                   # on a line that continues a bracket, which IPython reads as one
                                   # logical line (a two-hundred-and-fifteenth review)
                                   "print(1\n!= 2); y = %run -i flip.py", "print(4\n/2); y = %reset -f\n\x0c",
-                                  "print(4\n, 2); y = %time %run -i flip.py"])
+                                  "print(4\n, 2); y = %time %run -i flip.py",
+                                  # IPython's shell called as written in a cell IPython's own reader turns,
+                                  # or by an escaped line (a two-hundred-and-eighteenth review)
+                                  "%pwd\x0c\nget_ipython().run_cell('{names} = {flipped}')",
+                                  ";get_ipython().run_cell {names} = {flipped}",
+                                  ",get_ipython().run_line_magic reset -f"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
     """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
     five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own

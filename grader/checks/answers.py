@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ..magics import expansions, magic_uses, without_magics
+from ..magics import expansions, ipython_text, line_offset, magic_uses, without_magics
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -242,6 +242,10 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     if "_magic" in source:
         found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), (m.group(5) or "").split())
                   for m in _NAMING_CALL.finditer(source)]
+    turned = ipython_text(source)               # `,get_ipython().run_line_magic reset -f` (review 218)
+    if "_magic" in turned:
+        found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
+                   + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
         made = source.find("alias_magic")           # in any form: `x = %alias_magic ...`, `%time %alias_magic ...`
         if made >= 0:
             found.append((made, "%alias_magic", []))
