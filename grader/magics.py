@@ -843,7 +843,7 @@ def _as_ipython_runs(source: str, depth: int) -> str:
 # (`get_ipython().run_cell(...)`, `.push(...)`) is the student's code, as written: a two-hundred-and-
 # eighteenth review's escaped `;get_ipython().run_cell a_ = False; ...` was read as `pass` (five answers
 # set otherwise in Jupyter, 10/10 as written, an `exec` unflagged).
-IPYTHON_WRITES = frozenset({"run_line_magic", "run_cell_magic", "system", "getoutput", "show_usage"})
+_IPYTHON_ARGS = {"run_line_magic": 2, "run_cell_magic": 3, "system": 1, "getoutput": 1, "show_usage": 0}
 
 
 def ipython_text(source: str) -> str:
@@ -905,15 +905,25 @@ class _IPythonCalls(ast.NodeTransformer):
             args[1] = ast.Constant(target[1].lstrip() + " " + _text(args[1]))
         return call[0], args
 
+    @staticmethod
+    def _as_ipython_writes(value) -> bool:
+        """A call as IPython's reader writes one: its method, its number of arguments, each a text
+        written out, no keywords. Any other (`run_line_magic('time', 'a_ = ' + '...')`, `_stack_depth=2`)
+        is the student's code, as written (a two-hundred-and-twentieth review: read as `pass` in a cell
+        with a form feed, five answers set otherwise in Jupyter, 10/10 as written, unflagged)."""
+        call = _ipython_call(value)
+        return call is not None and call[0] in _IPYTHON_ARGS and len(call[1]) == _IPYTHON_ARGS[call[0]] \
+            and not value.keywords and all(_text(a) is not None for a in call[1])
+
     def _code(self, text: str | None) -> list[ast.stmt]:
         if text is None or self.depth >= NESTED_CELL_MAGICS:
             return [ast.Pass()]
         return ast.parse(_without_magics(text, self.depth + 1)).body or [ast.Pass()]
 
     def visit_Expr(self, node):
-        call = self._call(node.value)
-        if call is None or call[0] not in IPYTHON_WRITES:
+        if not self._as_ipython_writes(node.value):
             return node                     # `get_ipython().run_cell(...)`: as written (review 218)
+        call = self._call(node.value)
         method, args = call
         name = _text(args[0]) if args else None
         if method == "run_line_magic" and name == "alias_magic" and len(args) > 1 and _text(args[1]) is not None:
@@ -944,6 +954,8 @@ class _IPythonCalls(ast.NodeTransformer):
         return ast.Pass()
 
     def visit_Assign(self, node):
+        if not self._as_ipython_writes(node.value):
+            return node
         call = self._call(node.value)
         if call is not None and call[0] == "run_line_magic":
             name = _text(call[1][0]) if call[1] else None
@@ -956,7 +968,7 @@ class _IPythonCalls(ast.NodeTransformer):
                 if text is None:
                     raise _Refused(name)
                 return ast.parse(text).body
-        if call is not None and call[0] in IPYTHON_WRITES:
+        if call is not None:
             node.value = ast.Constant(None)
         return node
 

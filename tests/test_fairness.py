@@ -1074,6 +1074,9 @@ def train_and_test(model, hyperparameters):
     "code-run-by-ipythons-shell-from-an-escaped-line": (  # a two-hundred-and-eighteenth review: unflagged
         {"ann-relu": "{relu}\n;get_ipython().run_cell import subprocess; exec('print(1)')"}, {}, [],
         ["exec:ann-relu", "raised:ann-relu"]),
+    "an-import-behind-a-computed-magic-call-beside-a-form-feed": (  # a two-hundred-and-twentieth review
+        {"ann-relu": "{relu}\n# note\x0c\n%pwd\nget_ipython().run_line_magic('time', 'import subprocess; ' + 'x = 1')"},
+        {}, [], ["exec:ann-relu"]),
     "a-magics-value-kept-in-a-dict": (               # the same review: a syntax error, the cell's checks lost
         {"ann-sigmoid": "t = {}\nt['sum'] = %time sum(range(10))\nassert t['sum'] == 45\n{sigmoid}",
          "ann-relu": "{relu}\nt = {}\nt['fit'] = %timeit -o -n 1 -r 1 sum(range(10))\nprint(t['fit'].best >= 0)"},

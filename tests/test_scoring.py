@@ -1106,7 +1106,11 @@ def test_an_answer_set_again_at_the_notebook_s_end_is_the_one_jupyter_ends_with(
                                   # or by an escaped line (a two-hundred-and-eighteenth review)
                                   "%pwd\x0c\nget_ipython().run_cell('{names} = {flipped}')",
                                   ";get_ipython().run_cell {names} = {flipped}",
-                                  ",get_ipython().run_line_magic reset -f"])
+                                  ",get_ipython().run_line_magic reset -f",
+                                  # a call IPython's reader would not write (a two-hundred-and-twentieth review)
+                                  "# note\x0c\n%pwd\nget_ipython().run_line_magic('time', '{names} = ' + '{flipped}')",
+                                  "# note\x0c\n%pwd\nget_ipython().run_cell_magic('time', '', '{names} = ' + '{flipped}')",
+                                  "# note\x0c\n%pwd\nget_ipython().run_line_magic('time', '{names} = {flipped}', _stack_depth=2)"])
 def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_graded_as_written(line):
     """A hundred-and-ninety-ninth review: `_ = %time a_, ... = ...` ran its statement in Jupyter (all
     five answers otherwise) and was read as `_ = None`; a `%timeit` statement with a body of its own
