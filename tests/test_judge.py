@@ -282,41 +282,10 @@ def test_replies_of_the_wrong_shape_are_refused_and_texts_are_cut():
     assert len(cut("x" * 500)) == 300 and "\n" not in cut("a\nb")
 
 
-def test_a_reply_that_trickles_in_past_its_deadline_is_cut_off_however_slow_the_watch():
-    """A two-hundred-and-thirteenth review: a job kept a byte arriving each time the grader looked,
-    and made the grader's watch slow (processes sharing a large mapping), so data was always there
-    when the grader looked past the deadline: a cell ran 150 s of its 60 s limit. The grader reads
-    past the deadline for `LATE_GRACE_S` at most, data or none."""
-    import socket
-    import struct
-    import threading
-    import time
-
-    from grader.child import wire
-    grader_end, job_end = socket.socketpair()
-    stop = threading.Event()
-
-    def trickle():                              # for 8 s: long enough to tell, short enough to end
-        job_end.sendall(struct.pack("!Q", 100_000))
-        while not stop.wait(0.01) and time.monotonic() - start < 8:
-            job_end.send(b" ")
-    start = time.monotonic()
-    threading.Thread(target=trickle, daemon=True).start()
-    try:
-        with pytest.raises(wire.ChannelTimeout):
-            wire.recv(grader_end, deadline=start + 0.3, tick=lambda: time.sleep(0.12), max_bytes=1 << 20)
-        assert time.monotonic() - start < 0.3 + wire.LATE_GRACE_S + 1.0
-    finally:
-        stop.set()
-        grader_end.close()
-        job_end.close()
-
-
-def test_a_watch_pass_the_job_makes_slow_gets_no_grace_of_its_own():
-    """A two-hundred-and-sixteenth review held the job's memory-map lock so that one pass of the
-    grader's watch (which reads the job's /proc files) took seconds; with the grace counted from when
-    the grader next looked, a cell ran about 74 s of its 60 s limit. Watch time past the deadline is
-    the job's: here a pass of 2.5 s ends the reply at that pass, not two passes later."""
+def _seconds_to_cut_off_a_trickled_reply(watch_s: float, trickle_s: float) -> float:
+    """How long the grader reads a reply whose bytes keep arriving one at a time for ``trickle_s``
+    (long enough to tell, short enough to end), due 0.3 s after the start, with a watch that takes
+    ``watch_s`` a pass; it must end in a timeout."""
     import socket
     import struct
     import threading
@@ -328,18 +297,35 @@ def test_a_watch_pass_the_job_makes_slow_gets_no_grace_of_its_own():
 
     def trickle():
         job_end.sendall(struct.pack("!Q", 100_000))
-        while not stop.wait(0.01) and time.monotonic() - start < 12:
+        while not stop.wait(0.01) and time.monotonic() - start < trickle_s:
             job_end.send(b" ")
     start = time.monotonic()
     threading.Thread(target=trickle, daemon=True).start()
     try:
         with pytest.raises(wire.ChannelTimeout):
-            wire.recv(grader_end, deadline=start + 0.3, tick=lambda: time.sleep(2.5), max_bytes=1 << 20)
-        assert time.monotonic() - start < 0.3 + 2.5 + 1.5
+            wire.recv(grader_end, deadline=start + 0.3, tick=lambda: time.sleep(watch_s), max_bytes=1 << 20)
+        return time.monotonic() - start
     finally:
         stop.set()
         grader_end.close()
         job_end.close()
+
+
+def test_a_reply_that_trickles_in_past_its_deadline_is_cut_off_however_slow_the_watch():
+    """A two-hundred-and-thirteenth review: a job kept a byte arriving each time the grader looked,
+    and made the grader's watch slow (processes sharing a large mapping), so data was always there
+    when the grader looked past the deadline: a cell ran 150 s of its 60 s limit. The grader reads
+    past the deadline for `LATE_GRACE_S` at most, data or none."""
+    from grader.child import wire
+    assert _seconds_to_cut_off_a_trickled_reply(0.12, 8) < 0.3 + wire.LATE_GRACE_S + 1.0
+
+
+def test_a_watch_pass_the_job_makes_slow_gets_no_grace_of_its_own():
+    """A two-hundred-and-sixteenth review held the job's memory-map lock so that one pass of the
+    grader's watch (which reads the job's /proc files) took seconds; with the grace counted from when
+    the grader next looked, a cell ran about 74 s of its 60 s limit. Watch time past the deadline is
+    the job's: here a pass of 2.5 s ends the reply at that pass, not two passes later."""
+    assert _seconds_to_cut_off_a_trickled_reply(2.5, 12) < 0.3 + 2.5 + 1.5
 
 
 def test_a_reply_waiting_when_a_late_grader_looks_is_still_read():
