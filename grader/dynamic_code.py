@@ -108,6 +108,27 @@ def _runner_name(func: ast.AST) -> str:
     return ""
 
 
+def rebinds_shell(tree: ast.AST) -> ast.AST | None:
+    """Where the cell binds `get_ipython` itself (an assignment, a `def`, a `class`, an import as it):
+    every magic line calls it, and then runs what the student's own `get_ipython` does, not the magic
+    the grader read (a two-hundred-and-twenty-first review: `get_ipython = lambda: ...` beside `%time
+    a_, ... = ...`, five answers graded as the line sets them, set nowhere in Jupyter)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "get_ipython" and not isinstance(node.ctx, ast.Load) \
+                or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "get_ipython" \
+                or isinstance(node, (ast.Import, ast.ImportFrom)) and not _ipythons_own(node) \
+                and any((a.asname or a.name) == "get_ipython" for a in node.names) \
+                or isinstance(node, (ast.Global, ast.Nonlocal)) and "get_ipython" in node.names:
+            return node
+    return None
+
+
+def _ipythons_own(node: ast.AST) -> bool:
+    """`from IPython import get_ipython`: the shell itself, as Jupyter's own cells use it."""
+    return isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "IPython" and \
+        all(a.asname is None for a in node.names if a.name == "get_ipython")
+
+
 def _shell_runner(func: ast.AST, shell: bool) -> bool:
     """A method of IPython's shell that runs code, in a cell that reaches the shell. The magic
     calls left in the grader's reading are those it does not read as their magic (`_ExplicitCalls`)."""
@@ -209,6 +230,8 @@ def runs(source: str) -> tuple[list[str], int]:
     texts = _short_literals(nodes)
     written = frozenset(_written_names(nodes))
     computed += sum(_reaches(node, called, texts, written) for node in nodes)
+    if rebinds_shell(tree) is not None:
+        computed += 1                       # its magic lines run the student's function instead
     return found, computed
 
 

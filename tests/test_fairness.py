@@ -1077,6 +1077,9 @@ def train_and_test(model, hyperparameters):
     "an-import-behind-a-computed-magic-call-beside-a-form-feed": (  # a two-hundred-and-twentieth review
         {"ann-relu": "{relu}\n# note\x0c\n%pwd\nget_ipython().run_line_magic('time', 'import subprocess; ' + 'x = 1')"},
         {}, [], ["exec:ann-relu"]),
+    "get-ipython-bound-in-the-cell": (                 # a two-hundred-and-twenty-first review: unflagged
+        {"ann-relu": "{relu}\nimport types\nget_ipython = lambda: types.SimpleNamespace(run_line_magic=print)\n"
+                     "%time x = 1"}, {}, [], ["exec:ann-relu"]),
     "a-magics-value-kept-in-a-dict": (               # the same review: a syntax error, the cell's checks lost
         {"ann-sigmoid": "t = {}\nt['sum'] = %time sum(range(10))\nassert t['sum'] == 45\n{sigmoid}",
          "ann-relu": "{relu}\nt = {}\nt['fit'] = %timeit -o -n 1 -r 1 sum(range(10))\nprint(t['fit'].best >= 0)"},

@@ -1125,6 +1125,24 @@ def test_answers_set_again_by_an_assigned_or_compound_timed_statement_are_not_gr
     assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
+@pytest.mark.parametrize("rebind", ["import types\nget_ipython = lambda: types.SimpleNamespace(run_line_magic=print)",
+                                    "class get_ipython:\n    def run_line_magic(self, name, line): pass",
+                                    "import builtins as get_ipython"])
+@pytest.mark.parametrize("line", ["%time {names} = {right}", "get_ipython().run_line_magic('time', '{names} = {right}')"])
+def test_answers_set_by_a_magic_line_after_the_cell_binds_get_ipython_are_not_graded_as_set(rebind, line):
+    """A two-hundred-and-twenty-first review: the cell binds `get_ipython` itself, which every magic
+    line calls, so in Jupyter the `%time` line runs the student's function and sets nothing; the
+    grader read it as the magic and graded the answers it sets (10/10 on five wrong literals)."""
+    key = SPEC.answer_key()
+    names = ", ".join(sorted(key))
+    written = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    line = line.format(names=names, right=", ".join(str(key[n]) for n in sorted(key)))
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": written + rebind + "\n" + line + "\n"}),
+                                                    TEMPLATE, True))}
+    assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+    assert all("get_ipython" in r.message for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
 @pytest.mark.parametrize("line", ["here = %pwd", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8", "t = %timeit -o sum(range(10))",
                                   "backend = %env MPLBACKEND", "%config InlineBackend.figure_format = 'retina'",
                                   "get_ipython().run_line_magic('matplotlib', 'inline')",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ..dynamic_code import rebinds_shell
 from ..magics import expansions, ipython_text, line_offset, magic_uses, without_magics
 from ..results import CheckResult
 from .context import Context, failed, verdict
@@ -137,6 +138,9 @@ def dynamic_write(tree: ast.AST) -> str:
     def said(node: ast.AST, what: str) -> str:
         return f"`{what}` on line {getattr(node, 'lineno', '?')}"
 
+    rebound = rebinds_shell(tree)
+    if rebound is not None:
+        return said(rebound, "get_ipython") + " (bound in the cell: every magic line calls it)"
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in _WRITERS:
