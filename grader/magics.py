@@ -296,6 +296,14 @@ def unaliased(source: str) -> str:
 
 
 _ALIAS_MADE = re.compile(r"%alias_magic\b(.*)$")
+# What makes magics of the cell's own, so that a later magic line runs the student's function, not the
+# magic the grader reads (a two-hundred-and-twenty-second review: `@register_line_magic def time(line):
+# pass`, then `%time a_, ... = ...`, graded the answers the line sets, set nowhere in Jupyter). In any
+# form, as text: an alias (read as what it stands for where the grader finds it), a registration, an
+# extension loaded.
+MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magics?\b|register_magic_function|"
+                          r"magics_manager|define_magic|IPython\.core\.magic\b|load_ext|load_extension|reload_ext|"
+                          r"Magics\b|magics_class")
 # A magic line (after an assignment's `=` or another magic too: `%time %run x.py` runs it) of a magic
 # that runs code the cell does not hold: a file's, the history's, a macro's.
 _RUNS_OTHER_CODE = re.compile(r"%(?:run|load|loadpy|rerun|recall|rep|macro)\b")
@@ -311,9 +319,9 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     tenth review made an alias with `x = %alias_magic t time`, which the first reading missed; a
     two-hundred-and-eleventh ran an import from a file with `%time %run -i m.py`, both unflagged)."""
     found = []
-    at = source.find("alias_magic")
-    if at >= 0:
-        found.append((at, "alias_magic"))
+    made = MAKES_MAGICS.search(source)
+    if made is not None:
+        found.append((made.start(), made.group()))
     uses = magic_uses(source, _RUNS_OTHER_CODE)
     if uses:
         found.append((uses[0][0], uses[0][1].group()))

@@ -1080,6 +1080,9 @@ def train_and_test(model, hyperparameters):
     "get-ipython-bound-in-the-cell": (                 # a two-hundred-and-twenty-first review: unflagged
         {"ann-relu": "{relu}\nimport types\nget_ipython = lambda: types.SimpleNamespace(run_line_magic=print)\n"
                      "%time x = 1"}, {}, [], ["exec:ann-relu"]),
+    "a-magic-made-in-the-cell": (                     # a two-hundred-and-twenty-second review: unflagged
+        {"ann-sigmoid": "{sigmoid}\ntry:\n    get_ipython().register_magic_function(get_ipython().run_cell, 'line', 'hide')\n"
+                        "except NameError:\n    pass\n%hide import socket"}, {}, [], ["exec:ann-sigmoid"]),
     "a-magics-value-kept-in-a-dict": (               # the same review: a syntax error, the cell's checks lost
         {"ann-sigmoid": "t = {}\nt['sum'] = %time sum(range(10))\nassert t['sum'] == 45\n{sigmoid}",
          "ann-relu": "{relu}\nt = {}\nt['fit'] = %timeit -o -n 1 -r 1 sum(range(10))\nprint(t['fit'].best >= 0)"},

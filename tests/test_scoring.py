@@ -1143,6 +1143,23 @@ def test_answers_set_by_a_magic_line_after_the_cell_binds_get_ipython_are_not_gr
     assert all("get_ipython" in r.message for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
+@pytest.mark.parametrize("maker", ["from IPython.core.magic import register_line_magic\n@register_line_magic\n"
+                                   "def time(line):\n    pass",
+                                   "import IPython.core.magic as M\nM.register_line_magic('time')(print)",
+                                   "get_ipython().register_magic_function(print, 'line', 'time')"])
+def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_graded_as_set(maker):
+    """A two-hundred-and-twenty-second review: the cell registers a magic of its own under `time`,
+    so in Jupyter its `%time a_, ... = ...` runs the student's function and sets nothing; the grader
+    graded the answers the line sets (10/10 on five wrong literals), unflagged."""
+    key = SPEC.answer_key()
+    names = ", ".join(sorted(key))
+    written = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    line = f"%time {names} = {', '.join(str(key[n]) for n in sorted(key))}"
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": written + maker + "\n" + line + "\n"}),
+                                                    TEMPLATE, True))}
+    assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
 @pytest.mark.parametrize("line", ["here = %pwd", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8", "t = %timeit -o sum(range(10))",
                                   "backend = %env MPLBACKEND", "%config InlineBackend.figure_format = 'retina'",
                                   "get_ipython().run_line_magic('matplotlib', 'inline')",

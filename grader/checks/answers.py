@@ -9,7 +9,7 @@ import ast
 import re
 
 from ..dynamic_code import rebinds_shell
-from ..magics import expansions, ipython_text, line_offset, magic_uses, without_magics
+from ..magics import MAKES_MAGICS, expansions, ipython_text, line_offset, magic_uses, without_magics
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -250,9 +250,9 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     if "_magic" in turned:
         found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
                    + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
-        made = source.find("alias_magic")           # in any form: `x = %alias_magic ...`, `%time %alias_magic ...`
-        if made >= 0:
-            found.append((made, "%alias_magic", []))
+    made = MAKES_MAGICS.search(source)      # in any form: `x = %alias_magic ...`, `@register_line_magic`
+    if made is not None:
+        found.append((made.start(), made.group(), []))
     return sorted(found, key=lambda f: f[0])
 
 
