@@ -304,6 +304,15 @@ _ALIAS_MADE = re.compile(r"%alias_magic\b(.*)$")
 MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magics?\b|register_magic_function|"
                           r"magics_manager|define_magic|IPython\.core\.magic\b|load_ext|load_extension|reload_ext|"
                           r"Magics\b|magics_class")
+# What reaches IPython's shell past `get_ipython`: its class, its hooks that
+# change what later lines and cells run (transformers, events), the kernel application that holds
+# it, or any object found by walking the heap (a two-hundred-and-twenty-fourth review appended to
+# `InteractiveShell.instance().input_transformers_post`, so Jupyter ran its own `%time a_, ... = ...`
+# as nothing while the grader graded the line). In any form, as text; counted like a magic made.
+REACHES_SHELL = re.compile(r"InteractiveShell|transformers?_(?:post|cleanup|manager)\b|ast_transformers|"
+                           r"transform_(?:cell|ast)\b|prefilter_manager|events\.register|IPython\.core\b|"
+                           r"ipykernel|IPKernelApp|SingletonConfigurable|traitlets|__subclasses__|"
+                           r"\bgc\.get_(?:objects|referrers|referents)\b|\bfrom\s+gc\s+import\b")
 # A magic line (after an assignment's `=` or another magic too: `%time %run x.py` runs it) of a magic
 # that runs code the cell does not hold: a file's, the history's, a macro's.
 _RUNS_OTHER_CODE = re.compile(r"%(?:run|load|loadpy|rerun|recall|rep|macro)\b")
@@ -319,9 +328,9 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     tenth review made an alias with `x = %alias_magic t time`, which the first reading missed; a
     two-hundred-and-eleventh ran an import from a file with `%time %run -i m.py`, both unflagged)."""
     found = []
-    made = MAKES_MAGICS.search(source)
-    if made is not None:
-        found.append((made.start(), made.group()))
+    for made in (MAKES_MAGICS.search(source), REACHES_SHELL.search(source)):
+        if made is not None:
+            found.append((made.start(), made.group()))
     uses = magic_uses(source, _RUNS_OTHER_CODE)
     if uses:
         found.append((uses[0][0], uses[0][1].group()))

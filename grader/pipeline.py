@@ -318,8 +318,8 @@ class Grader:
             elsewhere = runs_elsewhere(job.source or "")
             if elsewhere is not None:
                 ctx.flag(f"exec:{job.cell_id}")
-                ctx.detail(f"{job.cell_id} runs code the cell does not hold, or makes a magic of its own "
-                           f"(`{elsewhere[1]}`, line {elsewhere[0]}), which the grader does not read; a TA reads it, "
+                ctx.detail(f"{job.cell_id} runs code the cell does not hold, makes a magic of its own or reaches "
+                           f"IPython's shell (`{elsewhere[1]}`, line {elsewhere[0]}), which the grader does not read; a TA reads it, "
                            f"no point depends on it")
             written, computed = runs(job.source or "")
             if written or computed:

@@ -1160,6 +1160,51 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
+@pytest.mark.parametrize("hook", [
+    "from IPython.core.interactiveshell import InteractiveShell\n"
+    "InteractiveShell.instance().input_transformers_post.append(lambda L: [l for l in L if '{first},' not in l])",
+    "import ast\nfrom IPython.core.interactiveshell import InteractiveShell as S\n"
+    "class Drop(ast.NodeTransformer):\n    def visit_Assign(self, node):\n        return ast.Pass()\n"
+    "S.instance().ast_transformers.append(Drop())",
+    # the shell reached without naming IPython or get_ipython
+    "import gc\nfor o in gc.get_objects():\n    if type(o).__name__ == 'ZMQInteractiveShell':\n"
+    "        o.input_transformers_post.append(lambda L: [])",
+    "import os\nos.sys.modules['IPython'].core.interactiveshell.InteractiveShell.instance().ast_transformers.clear()",
+    # a magic line that can install one (`%config` evaluates Python; a backend is a module imported)
+    "%config InteractiveShell.ast_transformers = []", "%matplotlib module://hooks",
+    # no name the grader knows: only the rule that a magic line's answers need a cell with nothing else
+    "import os\nshell = getattr(os.sys.modules['IPy' + 'thon'], 'get_' + 'ipython')()\n"
+    "getattr(shell, 'input_' + 'transformers_po' + 'st').append(lambda L: [])"])
+def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_graded_as_set(hook):
+    """A two-hundred-and-twenty-fourth review: code above a `%time a_, ... = ...` line appended to
+    IPython's `input_transformers_post` (or `ast_transformers`), which IPython applies to the line
+    when its turn comes, so Jupyter kept the five wrong literals; the grader graded the line's (10/10),
+    unflagged. A magic line's answers are read only in a cell that runs nothing else."""
+    key = SPEC.answer_key()
+    names = ", ".join(sorted(key))
+    written = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    line = f"%time {names} = {', '.join(str(key[n]) for n in sorted(key))}"
+    source = written + hook.format(first=sorted(key)[0]) + "\n" + line + "\n"
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
+    assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+    assert all("plain line" in r.message or "set again by `" in r.message for r in rows.values()), \
+        {n: r.message for n, r in rows.items()}
+
+
+@pytest.mark.parametrize("cell", ["%time {names} = {right}", "\"\"\"My answers.\"\"\"\n%time {names} = {right}\nprint({names})",
+                                  "import numpy as np\n%matplotlib inline\n{lines}", "{lines}%time x = sum(range(3))",
+                                  "x: int = 3\n%time {names} = {right}\ndisplay(x, {first})"])
+def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(cell):
+    """The rule above takes nothing from an honest cell: answers in a `%time` line beside literals and
+    prints, or on plain lines beside any magic, are graded as written."""
+    key = SPEC.answer_key()
+    names = ", ".join(sorted(key))
+    source = cell.format(names=names, right=", ".join(str(key[n]) for n in sorted(key)), first=sorted(key)[0],
+                         lines="".join(f"{n} = {key[n]}\n" for n in sorted(key)))
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
+    assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
 @pytest.mark.parametrize("line", ["here = %pwd", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8", "t = %timeit -o sum(range(10))",
                                   "backend = %env MPLBACKEND", "%config InlineBackend.figure_format = 'retina'",
                                   "get_ipython().run_line_magic('matplotlib', 'inline')",

@@ -6,10 +6,11 @@ Only a bool literal counts. Everything else scores 0 for that statement with the
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 
 from ..dynamic_code import rebinds_shell
-from ..magics import MAKES_MAGICS, expansions, ipython_text, line_offset, magic_uses, without_magics
+from ..magics import MAKES_MAGICS, REACHES_SHELL, cleaned, expansions, ipython_text, line_offset, magic_uses, without_magics
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -77,7 +78,7 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
-    setters = writers(source, list(found), tree)
+    setters = writers(source, list(found), tree) | magic_set(source, list(found), tree)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
 
@@ -250,9 +251,9 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     if "_magic" in turned:
         found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
                    + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
-    made = MAKES_MAGICS.search(source)      # in any form: `x = %alias_magic ...`, `@register_line_magic`
-    if made is not None:
-        found.append((made.start(), made.group(), []))
+    for made in (MAKES_MAGICS.search(source), REACHES_SHELL.search(source)):   # in any form: `x = %alias_magic
+        if made is not None:                                                    # ...`, `@register_line_magic`
+            found.append((made.start(), made.group(), []))
     return sorted(found, key=lambda f: f[0])
 
 
@@ -272,6 +273,115 @@ def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
         general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
     said = {n: _magic_write(source, [n]) or general for n in names}
     return {n: what for n, what in said.items() if what}
+
+
+# The magics an answer may be set in: they run their statement as it is written. Every other magic
+# line can change what IPython runs, as can any code of the cell (below).
+_TIMING = {"time", "timeit"}
+_MAGIC_NAMED = re.compile(r"%{1,2}(\w+)|run_(?:line|cell)_magic\(\s*['\"](\w*)")
+# What a cell may hold beside an answer set in a magic line: assignments of literals, a docstring,
+# names, and a print or display of them.
+_SHOWS = {"print", "display"}
+
+
+def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
+    """Each of ``names`` the cell sets in a magic line (`%time a_, b_ = True, False`) while the cell
+    also runs code of its own, with a sentence saying so. IPython runs a magic line's statement when
+    the line's turn comes, through hooks (`input_transformers_post`, `ast_transformers`, its
+    registered magics, `get_ipython` itself) that any code above it in the same cell can change; the
+    grader reads the line as written. Reviews 208 to 224 found one such hook after another (an alias,
+    a registration, `get_ipython` bound, a transformer appended: 10/10 on five wrong literals each), so
+    the line is read only in a cell with nothing else that runs: literals assigned, names shown, and
+    timing magics."""
+    try:
+        read = without_magics(source)
+        tree = ast.parse(read) if tree is None else tree
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    plain, turned = cleaned(source).split("\n"), read.split("\n")
+    if plain == turned:
+        return {}                                   # no magic line: the cell runs as Python reads it
+    kept, magics = _aligned(plain, turned)
+    runs = _runs_code(tree)
+    if runs is None:
+        other = next((m for m in magics if m[1] not in _TIMING), None)
+        runs = (other[0], f"`%{other[1]}`" if other[1] else "a magic or shell line") if other else None
+    if runs is None:
+        return {}
+    out = {}
+    for node in tree.body:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            continue
+        lines = range(node.lineno, (node.end_lineno or node.lineno) + 1)
+        if all(i in kept for i in lines):
+            continue                                # a plain line: IPython has turned it before the cell runs
+        magic = next((m for i, m in magics if i == node.lineno), "")
+        shown = f"`%{magic}`" if magic else "a magic line"
+        for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+            for n in (x.id for x in ast.walk(t) if isinstance(x, ast.Name)):
+                if n in names:
+                    out[n] = (f"`{n}` is set in {shown} on line {node.lineno}, in a cell that also runs other code "
+                              f"({runs[1]} on line {runs[0]}); that code can change what IPython runs for a magic "
+                              f"line, so the value there is not graded; set it on a plain line: `{n} = True` or "
+                              f"`{n} = False`")
+    return out
+
+
+# Beyond this many lines the cell's lines are not matched one by one (an answers cell is a few lines;
+# matching is quadratic at worst): every assignment counts as written in a magic line.
+_ALIGNED_LINES = 2_000
+
+
+def _aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[int, str]]]:
+    """The lines of the grader's reading that are the student's lines as written (1-based), and
+    (line, magic named, '' for none) of each line of the student's that the reading changed.
+    IPython's own reader may join lines (`print(1,\n , 2); x = %pwd`), so lines are matched, not
+    counted."""
+    if max(len(plain), len(turned)) > _ALIGNED_LINES:
+        changed = [(i, m.group(1) or m.group(2) or "") for i, ln in enumerate(plain, 1)
+                   for m in _MAGIC_NAMED.finditer(ln)]
+        return set(), changed or [(1, "")]
+    kept, changed = set(), []
+    for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, [x.strip() for x in plain], [x.strip() for x in turned],
+                                                      autojunk=False).get_opcodes():
+        if op == "equal":
+            kept |= set(range(b0 + 1, b1 + 1))
+        else:
+            for i in range(a0, a1):
+                m = _MAGIC_NAMED.search(plain[i])
+                changed.append((b0 + 1 + (i - a0) if b1 > b0 else b0, (m.group(1) or m.group(2) or "") if m else ""))
+    return kept, changed
+
+
+def _names_only(target: ast.expr) -> bool:
+    return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target))
+
+
+def _runs_code(tree: ast.AST) -> tuple[int, str] | None:
+    """(line, what) of the first statement of the cell that does more than assign literals or show
+    names (None: none)."""
+    def literal(node) -> bool:
+        try:
+            ast.literal_eval(node)
+            return True
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            return isinstance(node, ast.Name)
+    for node in tree.body:
+        if isinstance(node, ast.Pass) or isinstance(node, ast.Expr) and literal(node.value):
+            continue
+        if isinstance(node, ast.Assign) and literal(node.value) and all(_names_only(t) for t in node.targets):
+            continue
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and literal(node.annotation) \
+                and (node.value is None or literal(node.value)):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+                and node.value.func.id in _SHOWS and all(literal(a) for a in node.value.args) \
+                and all(literal(k.value) for k in node.value.keywords):
+            continue
+        what = type(node).__name__.lower()
+        return node.lineno, {"import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
+            what, f"`{ast.unparse(node).splitlines()[0][:40]}`" if what not in ("functiondef", "classdef") else f"a {what[:-3]}")
+    return None
 
 
 def missing_why(source: str, name: str) -> str:
@@ -307,6 +417,9 @@ def problem(name: str, value, source: str = "") -> str:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
+        in_magic = magic_set(source, [name]).get(name, "") if source else ""
+        if in_magic and not writers(source, [name]):
+            return in_magic
         construct = writers(source, [name]).get(name, "") if source else ""
         if construct:
             return (f"`{name}` may be set again by {construct} (exec/globals() and the like can set any name), so "
@@ -422,7 +535,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     for c in ctx.added_anywhere_after(found.cell):
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
         if not bad:                                 # exec(...), globals().update(...): unknown values
-            setters = writers(c.source, names)
+            setters = writers(c.source, names) | magic_set(c.source, names)
             more = {n: _ELSEWHERE if n in setters else v for n, v in more.items()}
         for n in names:
             if not bad and more[n] is not _MISSING:
