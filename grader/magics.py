@@ -8,11 +8,13 @@ names the student's line. (No heavy imports: the fork engine uses this before a 
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import io
 import keyword
 import re
 import tokenize
+import unicodedata
 import warnings
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
@@ -320,6 +322,43 @@ _RUNS_OTHER_CODE = re.compile(r"%(?:run|load|loadpy|rerun|recall|rep|macro)\b")
 _CALLS_OTHER_CODE = re.compile(r"""\brun_line_magic\(\s*(['"])(run|load|loadpy|rerun|recall|rep|macro)\1""")
 
 
+def as_python_reads(source: str) -> str:
+    """The cell's text with its letters as Python reads them in names (NFKC: a two-hundred-and-
+    twenty-fifth review wrote `IPython.ｃore` and `ＩnteractiveShell`, which Python imports and calls
+    as the plain names, past a scan of the text for them). Strings change too, which only makes a scan
+    for names find more."""
+    return source if source.isascii() else unicodedata.normalize("NFKC", source)
+
+
+# IPython's aliases of shell commands (POSIX): magics too, run by their bare name as any magic is.
+_SHELL_ALIASES = frozenset({"cat", "clear", "cp", "ldir", "less", "lf", "lk", "ll", "ls", "lx", "man", "mkdir",
+                            "more", "mv", "rm", "rmdir"})
+
+
+def automagic(source: str) -> str | None:
+    """The magic a cell of one line runs by its bare name, None for none. IPython reads a cell of
+    one line once more before it runs it, and a line that starts with a magic's name, followed by
+    anything but `=` or `,`, runs as that magic (automagic: a two-hundred-and-twenty-fifth review's
+    `pwd - 1; a_ = True; ...; note = "{get_ipython().user_ns.update(...)}"` ran `%pwd`, set the five
+    answers otherwise while filling in its braces, and none of its assignments). A name the notebook
+    defined in an earlier cell would be called instead; that is not known here, so such a line counts."""
+    lines = [ln for ln in cleaned(source).splitlines() if ln.strip()]
+    if len(lines) != 1:
+        return None
+    try:
+        from IPython.core.splitinput import LineInfo
+    except Exception:  # noqa: BLE001 - without IPython, no automagic
+        return None
+    try:
+        info = LineInfo(lines[0])
+    except Exception:  # noqa: BLE001 - a line IPython's splitter cannot split: no magic either
+        return None
+    name = info.ifun
+    if info.esc or not name or keyword.iskeyword(name) or hasattr(builtins, name) or info.the_rest[:1] in ("=", ","):
+        return None
+    return name if name in _ipython_magics()[0] or name in _SHELL_ALIASES else None
+
+
 def runs_elsewhere(source: str) -> tuple[int, str] | None:
     """(line, magic) of the cell's first magic that runs code the cell does not hold (`%run`, `%load`,
     `%rerun`, `%macro`, also inside another magic), or that makes magics of its own (`alias_magic`,
@@ -328,6 +367,7 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     tenth review made an alias with `x = %alias_magic t time`, which the first reading missed; a
     two-hundred-and-eleventh ran an import from a file with `%time %run -i m.py`, both unflagged)."""
     found = []
+    source = as_python_reads(source)
     for made in (MAKES_MAGICS.search(source), REACHES_SHELL.search(source)):
         if made is not None:
             found.append((made.start(), made.group()))

@@ -2118,20 +2118,25 @@ for fd in range(3, 64):
 '''
 
 
-def test_a_reply_trickled_past_the_deadline_ends_at_the_limit_however_slow_the_watch(engine, monkeypatch):
+def _trickled_past_the_limit(engine, monkeypatch, watch) -> tuple[object, float]:
+    """The trickling job's outcome and the seconds past its limit it took, with each watch pass
+    made to run `watch(monitor, check)` instead (the pass slowed or held up as a job can)."""
     from grader.child import wire
     from grader.engines import monitor
     check = monitor.TreeMonitor.check
-
-    def slow_check(self):
-        time.sleep(0.12)
-        check(self)
-    monkeypatch.setattr(monitor.TreeMonitor, "check", slow_check)
+    monkeypatch.setattr(monitor.TreeMonitor, "check", lambda self: watch(self, check))
     start = time.monotonic()
     out = engine.run([CellJob("trickled", TRICKLED_FOREVER)])[0]
-    took = time.monotonic() - start
+    return out, time.monotonic() - start - engine.setup.limits.cell_timeout_s - wire.LATE_GRACE_S
+
+
+def test_a_reply_trickled_past_the_deadline_ends_at_the_limit_however_slow_the_watch(engine, monkeypatch):
+    def slow(monitor, check):
+        time.sleep(0.12)
+        check(monitor)
+    out, late = _trickled_past_the_limit(engine, monkeypatch, slow)
     assert out.status.value == "timeout", (out.status, out.error)
-    assert took < engine.setup.limits.cell_timeout_s + wire.LATE_GRACE_S + 5, took
+    assert late < 5, late
 
 
 def test_a_watch_pass_held_up_by_the_job_does_not_hold_up_its_time_limit(engine, monkeypatch):
@@ -2140,26 +2145,19 @@ def test_a_watch_pass_held_up_by_the_job_does_not_hold_up_its_time_limit(engine,
     # and ran a cell about 74 s of its 60 s limit. The limit has a clock of its own.
     import psutil
 
-    from grader.child import wire
-    from grader.engines import monitor
-    check = monitor.TreeMonitor.check
-
-    def blocked_check(self):
+    def blocked(monitor, check):
         end = time.monotonic() + 25
         while time.monotonic() < end:
             try:
-                if psutil.Process(self.pid).status() == psutil.STATUS_ZOMBIE:
+                if psutil.Process(monitor.pid).status() == psutil.STATUS_ZOMBIE:
                     break
             except psutil.Error:
                 break
             time.sleep(0.05)
-        check(self)
-    monkeypatch.setattr(monitor.TreeMonitor, "check", blocked_check)
-    start = time.monotonic()
-    out = engine.run([CellJob("trickled", TRICKLED_FOREVER)])[0]
-    took = time.monotonic() - start
+        check(monitor)
+    out, late = _trickled_past_the_limit(engine, monkeypatch, blocked)
     assert out.status.value == "timeout" and "did not finish within" in out.error, (out.status, out.error)
-    assert took < engine.setup.limits.cell_timeout_s + wire.LATE_GRACE_S + 4, took
+    assert late < 4, late
 
 
 # A hundred-and-twenty-seventh review: the job's first thread ended with a raw exit while another

@@ -1191,6 +1191,50 @@ def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_grad
         {n: r.message for n, r in rows.items()}
 
 
+@pytest.mark.parametrize("cell", [
+    # one line that starts with a magic's name runs as that magic (automagic), filling in its braces
+    '{inline}; note = "{{get_ipython().user_ns.update({flipped_kw})}}"'.replace("{inline}", "pwd - 1; {inline}"),
+    "\n  timeit - 1; {inline}\n",
+    # past the budget, magic-looking lines are read by guess: here one inside a string
+    "# " + "x" * 10_000 + '\ns = """\n%pwd """\n{wrong_inline}\nt = """\n{inline}\n""" # """\n%pwd',
+    # IPython refuses a cell with 500 magic lines: nothing of it runs
+    "{right_lines}" + "%pwd\n" * 501,
+    # fullwidth letters, which Python reads as the plain ones, past the scan for the shell's names
+    "{right_lines}from IPython.\uff43ore.interactiveshell import \uff29nteractiveShell as S\n"
+    "S.instance().events.\uff52egister('post_run_cell', lambda r: S.instance().ex('{names} = {flipped}'))",
+    # IPython's shell reached by a name of no other meaning, then told to run code
+    "{right_lines}import os\nsh = getattr(os.sys.modules['IPython'], 'get_' + 'ipython')()\n"
+    "sh.events.register('post_run_cell', lambda r: sh.ex('{names} = {flipped}'))"],
+    ids=["automagic-pwd", "automagic-timeit", "past-the-budget", "501-magic-lines", "fullwidth", "shell-events"])
+def test_answers_jupyter_never_ends_with_are_not_graded_as_set(cell):
+    """A two-hundred-and-twenty-fifth review: each of these cells holds the right literals, and
+    Jupyter ends with the wrong ones or none (checked with nbclient); the grader scored 10/10,
+    unflagged."""
+    key = SPEC.answer_key()
+    order = sorted(key)
+    source = cell.format(names=", ".join(order), flipped=", ".join(str(not key[n]) for n in order),
+                         flipped_kw=", ".join(f"{n}={not key[n]}" for n in order),
+                         inline="; ".join(f"{n} = {key[n]}" for n in order),
+                         wrong_inline="; ".join(f"{n} = {not key[n]}" for n in order),
+                         right_lines="".join(f"{n} = {key[n]}\n" for n in order))
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
+    assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+@pytest.mark.parametrize("stop", ["return", "break", "continue", "yield", "nonlocal x", "assert False"])
+def test_a_statement_ipython_refuses_above_the_answers_is_flagged_like_a_raise(stop):
+    """A two-hundred-and-twenty-fifth review: `return` outside a function parses, and IPython then
+    refuses it when it compiles that statement, after the ones above it ran; the right answers below
+    it were graded, unflagged. Flagged `raised:` like a `raise` there, with the line named."""
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    c = Context(SPEC, notebook({"answers-3-3": wrong + stop + "\n" + right}), TEMPLATE, True)
+    answer_rows(c)
+    assert "raised:answers-3-3" in c.flags, c.flags
+    assert any("on line 6 comes before" in d for d in c.details), c.details
+
+
 @pytest.mark.parametrize("cell", ["%time {names} = {right}", "\"\"\"My answers.\"\"\"\n%time {names} = {right}\nprint({names})",
                                   "import numpy as np\n%matplotlib inline\n{lines}", "{lines}%time x = sum(range(3))",
                                   "x: int = 3\n%time {names} = {right}\ndisplay(x, {first})"])

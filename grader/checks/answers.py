@@ -9,8 +9,9 @@ import ast
 import difflib
 import re
 
-from ..dynamic_code import rebinds_shell
-from ..magics import MAKES_MAGICS, REACHES_SHELL, cleaned, expansions, ipython_text, line_offset, magic_uses, without_magics
+from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
+from ..magics import (MAKES_MAGICS, REACHES_SHELL, as_python_reads, automagic, cleaned, expansions, ipython_text,
+                      line_offset, magic_uses, read_by_guess, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -45,6 +46,9 @@ def _pairs(target: ast.expr, value: ast.expr):
 
 def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]:
     """Map each name to its last top-level assigned expression (None: computed). '' or an error."""
+    otherwise = _not_run_as_read(source)
+    if otherwise:
+        return {}, otherwise
     try:
         tree = ast.parse(without_magics(source))
     except SyntaxError as exc:
@@ -81,6 +85,23 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     setters = writers(source, list(found), tree) | magic_set(source, list(found), tree)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
+
+
+def _not_run_as_read(source: str) -> str:
+    """Why Jupyter runs none of the cell's assignments as the grader would read them ('' for no such
+    reason): a cell of one line that starts with a magic's name runs as that magic, and a cell too long
+    for its magic lines to be read as IPython reads them is read by guess (a two-hundred-and-twenty-fifth
+    review padded one so, and one past 500 such lines, which IPython refuses to run at all)."""
+    name = automagic(source)
+    if name:
+        return (f"the cell is one line that starts with `{name}`, the name of an IPython magic: Jupyter runs such a "
+                f"cell as the magic `%{name}` (automagic), not as Python, so none of its assignments run; put each "
+                f"answer on a line of its own")
+    if read_by_guess(source):
+        return ("the cell holds too many magic, shell or help lines (or is too long with them) for the grader to "
+                "read it as IPython does, and IPython refuses to run a cell with 500 of them; write the answers as "
+                "plain assignments, without magics, in this cell")
+    return ""
 
 
 def _walrus(node: ast.stmt) -> bool:
@@ -128,7 +149,7 @@ _READERS = {"items", "keys", "values", "get", "copy"}
 # IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
 _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
                          "get_ipython", "user_ns", "push", "run_cell", "run_line_magic", "run_cell_magic",
-                         "import_module"}
+                         "import_module"} | SHELL_RUNNERS | {"events"}   # `shell.ex(...)`, `shell.events.register(...)`
 
 
 def dynamic_write(tree: ast.AST) -> str:
@@ -251,9 +272,10 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     if "_magic" in turned:
         found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
                    + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
-    for made in (MAKES_MAGICS.search(source), REACHES_SHELL.search(source)):   # in any form: `x = %alias_magic
-        if made is not None:                                                    # ...`, `@register_line_magic`
-            found.append((made.start(), made.group(), []))
+    named = as_python_reads(source)         # `IPython.ｃore` is `IPython.core` to Python (a 225th review)
+    for made in (MAKES_MAGICS.search(named), REACHES_SHELL.search(named)):   # in any form: `x = %alias_magic
+        if made is not None:                                                  # ...`, `@register_line_magic`
+            found.append((line_offset(source, named.count("\n", 0, made.start())), made.group(), []))
     return sorted(found, key=lambda f: f[0])
 
 
@@ -458,8 +480,16 @@ def problem(name: str, value, source: str = "") -> str:
 
 
 def _stops(node: ast.stmt) -> bool:
-    """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit()."""
-    if isinstance(node, ast.Raise):
+    """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit(),
+    `assert False`, and `return`, `break`, `yield` or `nonlocal` outside a function, which Python
+    parses and IPython then refuses when it compiles that statement, after those above it have run
+    (a two-hundred-and-twenty-fifth review: the right answers after a `return` were graded,
+    unflagged, and Jupyter ended with the wrong ones above it)."""
+    if isinstance(node, (ast.Raise, ast.Return, ast.Break, ast.Continue, ast.Nonlocal)):
+        return True     # IPython compiles a cell's statements one by one: `return` stops it where it stands
+    if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.YieldFrom)):
+        return True
+    if isinstance(node, ast.Assert) and isinstance(node.test, ast.Constant) and not node.test.value:
         return True
     if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
         return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node))
@@ -496,7 +526,9 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
             # The answers are read as written, but Jupyter never sets those after the stop (a
             # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
             what = ("a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
-                    else "a call that ends the program")
+                    else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)
+                    else "`assert` of a false value" if isinstance(stop, ast.Assert)
+                    else f"`{ast.unparse(stop).split()[0]}` outside a function (an error when Jupyter reaches it)")
             ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} comes before "
                        f"{', '.join(f'`{n}`' for n in after)}, so Jupyter never sets "
                        f"{'it' if len(after) == 1 else 'them'} and the notebook's own answer tests fail; delete "
