@@ -181,6 +181,8 @@ def without_magics(source: str) -> str:
 
 
 def _without_magics(source: str, depth: int) -> str:
+    if depth > 0:
+        source = _as_one_line_runs(source)
     if _OTHER_BREAKS.search(source):
         # IPython reads its own lines even in a cell Python can parse: a comment that ends at one of
         # these breaks for IPython starts a magic line that ends at "\n", and what Python read as the
@@ -237,8 +239,10 @@ def _without_magics(source: str, depth: int) -> str:
             out.append(m.group(1) + _env(m.group(3))[0])        # `%env CUBLAS_WORKSPACE_CONFIG=:4096:8`
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
             statement = _statement_of(m.group(2), m.group(3))
-            if statement is not None and not _parses(statement) and depth < NESTED_CELL_MAGICS:
-                inner = _without_magics(statement, depth + 1)      # `%time %time f()`: a magic again
+            if statement is not None and depth < NESTED_CELL_MAGICS:
+                # `%time %time f()`: a magic again; `%time In [1]: a_ = False`: a prompt IPython strips
+                # (a two-hundred-and-twenty-sixth review: Python read an annotation there)
+                inner = _without_magics(statement, depth + 1)
                 statement = inner if "\n" not in inner else statement
             out.append(ln if statement is None else m.group(1) + statement)
         else:
@@ -304,7 +308,10 @@ _ALIAS_MADE = re.compile(r"%alias_magic\b(.*)$")
 # form, as text: an alias (read as what it stands for where the grader finds it), a registration, an
 # extension loaded.
 MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magics?\b|register_magic_function|"
-                          r"magics_manager|define_magic|IPython\.core\.magic\b|load_ext|load_extension|reload_ext|"
+                          r"magics_manager|define_magic|IPython\.core\.magic\b|load_extension|"
+                          # IPython's own `autoreload` extension is always IPython's (a fairness review: `%load_ext
+                          # autoreload` had cost the five answers); any other could be a module the notebook wrote
+                          r"(?:load|reload)_ext\b(?![ \t]+autoreload[ \t]*(?:$|[\n;#]))|"
                           r"Magics\b|magics_class")
 # What reaches IPython's shell past `get_ipython`: its class, its hooks that
 # change what later lines and cells run (transformers, events), the kernel application that holds
@@ -359,6 +366,19 @@ def automagic(source: str) -> str | None:
     return name if name in _ipython_magics()[0] or name in _SHELL_ALIASES else None
 
 
+def _as_one_line_runs(source: str) -> str:
+    """A statement or body a magic hands to IPython (`%time`'s, `%%time`'s, `%%capture`'s), as IPython
+    reads it: one line that starts with a magic's name runs as that magic, a shell command's alias as
+    the command (a two-hundred-and-twenty-sixth review: `%time pwd; a_ = True; ...` ran `%pwd` with the
+    rest as its text, and set nothing, where the grader graded five answers)."""
+    name = automagic(source)
+    if name is None:
+        return source
+    from IPython.core.splitinput import LineInfo        # automagic() found it importable
+    info = LineInfo(next(ln for ln in cleaned(source).splitlines() if ln.strip()).strip())
+    return f"{'!' if name in _SHELL_ALIASES else '%'}{info.ifun} {info.the_rest}"      # as IPython's handler joins them
+
+
 def runs_elsewhere(source: str) -> tuple[int, str] | None:
     """(line, magic) of the cell's first magic that runs code the cell does not hold (`%run`, `%load`,
     `%rerun`, `%macro`, also inside another magic), or that makes magics of its own (`alias_magic`,
@@ -367,7 +387,7 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     tenth review made an alias with `x = %alias_magic t time`, which the first reading missed; a
     two-hundred-and-eleventh ran an import from a file with `%time %run -i m.py`, both unflagged)."""
     found = []
-    source = as_python_reads(source)
+    source = as_python_reads(code_only(source))
     for made in (MAKES_MAGICS.search(source), REACHES_SHELL.search(source)):
         if made is not None:
             found.append((made.start(), made.group()))
@@ -551,9 +571,8 @@ def _timed_line(args: str, indent: str = "") -> str | None:
         return f"raise ValueError({str(exc)!r})"    # `-n 1.5`: the cell stops there
     if not statement:
         return "pass"
-    if not _parses(statement):
-        inner = _without_magics(statement, NESTED_CELL_MAGICS - 1)    # `%timeit %time f()`, read as IPython reads it
-        statement = inner if "\n" not in inner else statement
+    inner = _without_magics(statement, NESTED_CELL_MAGICS - 1)    # `%timeit %time f()`, read as IPython reads it
+    statement = inner if "\n" not in inner else statement
     if not _compiles(statement):
         return None     # IPython compiles it outside its function first: `%timeit return` stops the cell
     # A loop count below 0 runs the statement no time (a two-hundred-and-first review: `%timeit -n
@@ -833,8 +852,37 @@ _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _within_budget(source: str, lines: list[str]) -> bool:
-    magic_lines = sum(1 for ln in lines if _LINE_MAGIC.match(ln) or assigned_magic(ln) is not None or _HELP_LINE.match(ln))
-    return (magic_lines + 1) * len(source) <= IPYTHON_BUDGET
+    return (magic_line_count(lines) + 1) * len(source) <= IPYTHON_BUDGET
+
+
+def magic_line_count(lines: list[str]) -> int:
+    """How many lines look like a magic, shell or help line (each costs IPython a reading of the cell)."""
+    return sum(1 for ln in lines if _LINE_MAGIC.match(ln) or assigned_magic(ln) is not None or _HELP_LINE.match(ln))
+
+
+# IPython turns at most this many magic, shell and help lines in a cell, then refuses to run any of it
+# ("Input transformation still changing after 500 iterations").
+IPYTHON_TURNS = 500
+
+
+def code_only(source: str) -> str:
+    """The cell's text with its comments blanked, for scans of what its code names (a fairness
+    review: `# no IPython Magics in here` and `# ran on ipykernel` had cost the five answers).
+    Offsets and lines stay where they were."""
+    if "#" not in source:
+        return source
+    lines = io.StringIO(source).readlines()
+    spans = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                spans.append((tok.start, tok.end))
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        pass                                    # what was read so far; the rest as it is
+    for (row, start), (_, end) in spans:
+        ln = lines[row - 1]
+        lines[row - 1] = ln[:start] + " " * (end - start) + ln[end:]
+    return "".join(lines)
 
 
 def read_by_guess(source: str) -> bool:

@@ -1204,11 +1204,20 @@ def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_grad
     "S.instance().events.\uff52egister('post_run_cell', lambda r: S.instance().ex('{names} = {flipped}'))",
     # IPython's shell reached by a name of no other meaning, then told to run code
     "{right_lines}import os\nsh = getattr(os.sys.modules['IPython'], 'get_' + 'ipython')()\n"
-    "sh.events.register('post_run_cell', lambda r: sh.ex('{names} = {flipped}'))"],
-    ids=["automagic-pwd", "automagic-timeit", "past-the-budget", "501-magic-lines", "fullwidth", "shell-events"])
+    "sh.events.register('post_run_cell', lambda r: sh.ex('{names} = {flipped}'))",
+    # (a two-hundred-and-twenty-sixth review) automagic in what a magic hands to IPython
+    "{wrong_lines}%time pwd; {inline}", "%%time\nls; {inline}", "%%capture\npwd; {inline}",
+    # a prompt IPython strips where Python reads an annotation
+    "{right_lines}" + "".join(f"%time In [1]: {n}_ = {{flipped_{n}}}\n" for n in "abcde"),
+    # a statement that may stop the cell between the wrong answers and the right ones
+    "{wrong_lines}1/0\n{right_lines}", "{wrong_lines}answers_checked_by_me\n{right_lines}",
+    "{wrong_lines}await 0\n{right_lines}", "{wrong_lines}def f(x, x): pass\n{right_lines}"],
+    ids=["automagic-pwd", "automagic-timeit", "past-the-budget", "501-magic-lines", "fullwidth", "shell-events",
+         "automagic-in-time", "automagic-in-cell-time", "automagic-in-capture", "prompt-in-time", "zero-division",
+         "undefined-name", "await", "refused-def"])
 def test_answers_jupyter_never_ends_with_are_not_graded_as_set(cell):
-    """A two-hundred-and-twenty-fifth review: each of these cells holds the right literals, and
-    Jupyter ends with the wrong ones or none (checked with nbclient); the grader scored 10/10,
+    """Two-hundred-and-twenty-fifth and -sixth reviews: each of these cells holds the right literals,
+    and Jupyter ends with the wrong ones or none (checked with nbclient); the grader scored 10/10,
     unflagged."""
     key = SPEC.answer_key()
     order = sorted(key)
@@ -1216,8 +1225,41 @@ def test_answers_jupyter_never_ends_with_are_not_graded_as_set(cell):
                          flipped_kw=", ".join(f"{n}={not key[n]}" for n in order),
                          inline="; ".join(f"{n} = {key[n]}" for n in order),
                          wrong_inline="; ".join(f"{n} = {not key[n]}" for n in order),
-                         right_lines="".join(f"{n} = {key[n]}\n" for n in order))
+                         wrong_lines="".join(f"{n} = {not key[n]}\n" for n in order),
+                         right_lines="".join(f"{n} = {key[n]}\n" for n in order),
+                         **{f"flipped_{n[0]}": not key[n] for n in order})
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
+    assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+@pytest.mark.parametrize("below", ["%load_ext watermark\n%watermark -v -p torch",
+                                   "from IPython.core.interactiveshell import InteractiveShell\n"
+                                   "InteractiveShell.ast_node_interactivity = 'all'",
+                                   "!pip list | grep -i torch", "import logging\nlog = logging.getLogger(__name__)",
+                                   "class Cfg: pass\ncfg = Cfg()\nfor k, v in {'lr': 0.1}.items():\n    setattr(cfg, k, v)"])
+def test_a_cell_below_that_sets_no_answer_costs_the_answers_nothing(below):
+    """A fairness review: any cell below the answers that could set a name without naming it
+    (`setattr`, `__name__`, an extension loaded) counted against all five answers, with a message about
+    the answers cell ("also set elsewhere in the cell"): 0/10 where Jupyter ends with the right ones.
+    Such a cell is flagged for a TA; the answers are graded as written."""
+    key = SPEC.answer_key()
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    nb = notebook({"answers-3-3": right}, base=[*SOLUTION, ("added-below", "code", below)])
+    c = Context(SPEC, nb, TEMPLATE, True)
+    rows = {r.check: r for r in answer_rows(c)}
+    assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+def test_answers_set_again_in_an_edited_provided_cell_below_are_read_from_there():
+    """A two-hundred-and-twenty-sixth review: the right answers in the answers cell, set again (wrong)
+    in an edited provided test cell below it, which Jupyter runs after it: flagged `edited:`, graded
+    10/10 from the answers cell."""
+    key = SPEC.answer_key()
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    flipped = "; ".join(f"{n} = {not key[n]}" for n in sorted(key))
+    test_cell = next(c for c in TEMPLATE.cells if c.id == "answer-e-test")
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": right, "answer-e-test":
+                                                                     test_cell.source + "\n" + flipped}), TEMPLATE, True))}
     assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
@@ -1237,14 +1279,24 @@ def test_a_statement_ipython_refuses_above_the_answers_is_flagged_like_a_raise(s
 
 @pytest.mark.parametrize("cell", ["%time {names} = {right}", "\"\"\"My answers.\"\"\"\n%time {names} = {right}\nprint({names})",
                                   "import numpy as np\n%matplotlib inline\n{lines}", "{lines}%time x = sum(range(3))",
-                                  "x: int = 3\n%time {names} = {right}\ndisplay(x, {first})"])
+                                  "x: int = 3\n%time {names} = {right}\ndisplay(x, {first})",
+                                  # set twice with nothing between that can stop the cell: the last counts
+                                  "{first} = {wrong_first}\nprint({first})\nnote = 'changed my mind'\n{lines}",
+                                  "%time loss = 0.5\n{lines}print(loss)",
+                                  # (a fairness review) everyday magics, and words in comments
+                                  "%load_ext autoreload\n%autoreload 2\n{lines}", "%reload_ext autoreload\n{lines}",
+                                  "# no IPython Magics in here, just plain answers\n{lines}",
+                                  "# ran with Run All on the ipykernel (Python 3) kernel\n{lines}",
+                                  # a long, commented cell with a few magics: past the budget, nothing hidden
+                                  "%matplotlib inline\n%config InlineBackend.figure_format = 'retina'\n!nvidia-smi -L\n"
+                                  + "# " + "why: the derivative of the sigmoid is at most 1/4. " * 100 + "\n{lines}"])
 def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(cell):
     """The rule above takes nothing from an honest cell: answers in a `%time` line beside literals and
     prints, or on plain lines beside any magic, are graded as written."""
     key = SPEC.answer_key()
     names = ", ".join(sorted(key))
     source = cell.format(names=names, right=", ".join(str(key[n]) for n in sorted(key)), first=sorted(key)[0],
-                         lines="".join(f"{n} = {key[n]}\n" for n in sorted(key)))
+                         lines="".join(f"{n} = {key[n]}\n" for n in sorted(key)), wrong_first=not key[sorted(key)[0]])
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 

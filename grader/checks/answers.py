@@ -10,8 +10,9 @@ import difflib
 import re
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
-from ..magics import (MAKES_MAGICS, REACHES_SHELL, as_python_reads, automagic, cleaned, expansions, ipython_text,
-                      line_offset, magic_uses, read_by_guess, without_magics)
+from ..magics import (IPYTHON_TURNS, MAKES_MAGICS, REACHES_SHELL, as_python_reads, automagic, cleaned, code_only,
+                      expansions, ipython_text, line_offset, magic_line_count, magic_uses, read_by_guess,
+                      without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -82,7 +83,7 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
-    setters = writers(source, list(found), tree) | magic_set(source, list(found), tree)
+    setters = writers(source, list(found), tree) | _read_otherwise(source, list(found), tree)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
 
@@ -97,10 +98,20 @@ def _not_run_as_read(source: str) -> str:
         return (f"the cell is one line that starts with `{name}`, the name of an IPython magic: Jupyter runs such a "
                 f"cell as the magic `%{name}` (automagic), not as Python, so none of its assignments run; put each "
                 f"answer on a line of its own")
-    if read_by_guess(source):
-        return ("the cell holds too many magic, shell or help lines (or is too long with them) for the grader to "
-                "read it as IPython does, and IPython refuses to run a cell with 500 of them; write the answers as "
-                "plain assignments, without magics, in this cell")
+    if not read_by_guess(source):
+        return ""
+    lines = cleaned(source).split("\n")
+    turns = magic_line_count(lines)
+    if turns >= IPYTHON_TURNS:
+        return (f"the cell has {turns} magic, shell or help lines, and IPython refuses to run a cell with "
+                f"{IPYTHON_TURNS} of them, so none of its answers is set in Jupyter; write the answers as plain "
+                f"assignments, without magics")
+    # Past the budget each line is read on its own; that reading can differ from IPython's only where a
+    # string or a `\` carries a line into the next (a 225th review closed a string with a `%pwd` line).
+    if any(ln.count('"""') % 2 or ln.count("'''") % 2 or ln.endswith("\\") for ln in lines):
+        return (f"the cell is too long ({len(source):,} characters) with its {turns} magic or shell line"
+                f"{'s' if turns != 1 else ''} and a string over several lines for the grader to read it as IPython "
+                f"does; keep the answers cell short, or write it without magics")
     return ""
 
 
@@ -272,7 +283,7 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     if "_magic" in turned:
         found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
                    + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
-    named = as_python_reads(source)         # `IPython.ｃore` is `IPython.core` to Python (a 225th review)
+    named = as_python_reads(code_only(source))      # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
     for made in (MAKES_MAGICS.search(named), REACHES_SHELL.search(named)):   # in any form: `x = %alias_magic
         if made is not None:                                                  # ...`, `@register_line_magic`
             found.append((line_offset(source, named.count("\n", 0, made.start())), made.group(), []))
@@ -304,6 +315,11 @@ _MAGIC_NAMED = re.compile(r"%{1,2}(\w+)|run_(?:line|cell)_magic\(\s*['\"](\w*)")
 # What a cell may hold beside an answer set in a magic line: assignments of literals, a docstring,
 # names, and a print or display of them.
 _SHOWS = {"print", "display"}
+
+
+def _read_otherwise(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
+    """Each of ``names`` whose value Jupyter may end with otherwise than the grader reads it, with why."""
+    return stopped_between(source, names, tree) | magic_set(source, names, tree)
 
 
 def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
@@ -439,9 +455,9 @@ def problem(name: str, value, source: str = "") -> str:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
-        in_magic = magic_set(source, [name]).get(name, "") if source else ""
-        if in_magic and not writers(source, [name]):
-            return in_magic
+        otherwise = _read_otherwise(source, [name]).get(name, "") if source else ""
+        if otherwise and not writers(source, [name]):
+            return otherwise
         construct = writers(source, [name]).get(name, "") if source else ""
         if construct:
             return (f"`{name}` may be set again by {construct} (exec/globals() and the like can set any name), so "
@@ -479,16 +495,89 @@ def problem(name: str, value, source: str = "") -> str:
     return f"`{name}` is computed (`{shown}`); write the literal True or False"
 
 
+def stopped_between(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
+    """Each of ``names`` set twice at the cell's top level with a statement between that may stop the
+    cell with an error, with a sentence saying so: Jupyter then ends with the first value, the grader
+    would read the last (a two-hundred-and-twenty-sixth review: the wrong answers, then `1/0` or a bare
+    undefined name, then the right ones, graded 10/10, unflagged)."""
+    if tree is None:
+        try:
+            tree = ast.parse(without_magics(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return {}
+    sets: dict[str, list[int]] = {}
+    for i, node in enumerate(tree.body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                for n in (x.id for x in ast.walk(t) if isinstance(x, ast.Name) and x.id in names):
+                    sets.setdefault(n, []).append(i)
+    out = {}
+    for n, at in sets.items():
+        if len(at) < 2:
+            continue
+        known: set[str] = set()
+        for node in tree.body[:at[0] + 1]:
+            known |= _top_names(node)
+        for node in tree.body[at[0] + 1:at[-1]]:
+            if _may_stop(node, known):
+                try:
+                    shown = ast.unparse(node).splitlines()[0][:40]
+                except (RecursionError, ValueError):
+                    shown = "..."
+                first, last = tree.body[at[0]].lineno, tree.body[at[-1]].lineno
+                out[n] = (f"`{n}` is set on line {first} and again on line {last}, and line {node.lineno} between "
+                          f"them (`{shown}`) may stop the cell with an error, which leaves the first value in "
+                          f"Jupyter; set it once: `{n} = True` or `{n} = False`")
+                break
+            known |= _top_names(node)
+    return out
+
+
+def _top_names(node: ast.stmt) -> set[str]:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return {x.id for t in targets for x in ast.walk(t) if isinstance(x, ast.Name)}
+
+
+def _may_stop(node: ast.stmt, known: set[str]) -> bool:
+    """Can this statement raise? Only assignments of literals, literals, names set above and prints of
+    them cannot."""
+    def safe(value) -> bool:
+        if isinstance(value, ast.Name):
+            return value.id in known
+        try:
+            ast.literal_eval(value)
+            return True
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            return False
+    if isinstance(node, ast.Pass):
+        return False
+    if isinstance(node, ast.Expr):
+        v = node.value
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in _SHOWS and v.func.id not in known:
+            return not (all(safe(a) for a in v.args) and all(safe(k.value) for k in v.keywords))
+        return not safe(v)
+    if isinstance(node, ast.Assign):
+        return not (safe(node.value) and all(_names_only(t) for t in node.targets))
+    if isinstance(node, ast.AnnAssign):
+        return not (isinstance(node.target, ast.Name) and (node.value is None or safe(node.value))
+                    and safe(node.annotation))
+    return True
+
+
 def _stops(node: ast.stmt) -> bool:
     """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit(),
-    `assert False`, and `return`, `break`, `yield` or `nonlocal` outside a function, which Python
-    parses and IPython then refuses when it compiles that statement, after those above it have run
+    `assert False`, and a statement Python parses but does not compile (`return` or `yield` outside a
+    function, `def f(x, x)`), which IPython refuses when it reaches it, after those above it have run
     (a two-hundred-and-twenty-fifth review: the right answers after a `return` were graded,
     unflagged, and Jupyter ended with the wrong ones above it)."""
-    if isinstance(node, (ast.Raise, ast.Return, ast.Break, ast.Continue, ast.Nonlocal)):
-        return True     # IPython compiles a cell's statements one by one: `return` stops it where it stands
-    if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.YieldFrom)):
+    if isinstance(node, ast.Raise):
         return True
+    try:        # IPython compiles a cell's statements one by one: `return` stops it where it stands
+        compile(ast.Module([node], []), "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError:
+        return True
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        pass
     if isinstance(node, ast.Assert) and isinstance(node.test, ast.Constant) and not node.test.value:
         return True
     if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
@@ -528,7 +617,7 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
             what = ("a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
                     else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)
                     else "`assert` of a false value" if isinstance(stop, ast.Assert)
-                    else f"`{ast.unparse(stop).split()[0]}` outside a function (an error when Jupyter reaches it)")
+                    else f"`{ast.unparse(stop).splitlines()[0][:40]}`, which Python refuses when Jupyter reaches it,")
             ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} comes before "
                        f"{', '.join(f'`{n}`' for n in after)}, so Jupyter never sets "
                        f"{'it' if len(after) == 1 else 'them'} and the notebook's own answer tests fail; delete "
@@ -563,16 +652,22 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # ends with (a forty-sixth review: `a_ = True  # corrected` below the cell was ignored).
     # Also past the provided answer tests below it: a correction at the notebook's end is the value
     # Jupyter ends with (a hundred-and-ninety-fifth review).
-    taken = False
+    # A cell below that may set an answer without naming it (exec, setattr, a magic of its own) is
+    # flagged for a TA, and the answers stay as written: it had cost all ten points for `setattr(cfg,
+    # k, v)`, `logging.getLogger(__name__)` or `%load_ext watermark` anywhere below (a fairness review).
+    taken, sources, maybe = False, {}, []
     for c in ctx.added_anywhere_after(found.cell):
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
-        if not bad:                                 # exec(...), globals().update(...): unknown values
-            setters = writers(c.source, names) | magic_set(c.source, names)
-            more = {n: _ELSEWHERE if n in setters else v for n, v in more.items()}
+        if bad:
+            continue
         for n in names:
-            if not bad and more[n] is not _MISSING:
-                values[n], taken = more[n], True
+            if more[n] is not _MISSING:
+                values[n], taken, sources[n] = more[n], True, c.source
                 ctx.graded(c, task.cfg["cell"])
+        if c.cell_type == "code" and not any(more[n] is not _MISSING for n in names):
+            what = next(iter((writers(c.source, names) | _read_otherwise(c.source, names)).values()), "")
+            if what:
+                maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}
@@ -580,6 +675,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.flag(f"moved:{task.cfg['cell']}")
         ctx.detail(f"answers set in code cells added below cell '{task.cfg['cell']}' were read from there "
                    f"(Jupyter runs them after it)")
+    if maybe:
+        ctx.flag(f"exec:{task.cfg['cell']}")
+        ctx.detail(f"{maybe[0]} below the True/False answers cell may set names without naming them; the answers "
+                   f"are graded as written, and a TA reads it")
     _warn(ctx, found.cell.source, names, task.cfg["cell"])
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
@@ -589,7 +688,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         missing_why(found.cell.source, n) for n in names)
     for n in names:
         why = (f"none of {', '.join(f'`{x}`' for x in names)} is assigned yet; write each as `{names[0]} = True` "
-               f"or `{names[0]} = False`" if none else problem(n, values[n], found.cell.source))
+               f"or `{names[0]} = False`" if none else problem(n, values[n], sources.get(n, found.cell.source)))
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:

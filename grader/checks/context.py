@@ -211,9 +211,12 @@ class Context:
         return self._added_run(c for c in self.nb.cells if c.index > cell.index)
 
     def added_anywhere_after(self, cell: Cell) -> list[Cell]:
-        """Every cell a student added below ``cell``, also past the template cells after it."""
-        is_template = self._template_test()
-        return [c for c in self.nb.cells if c.index > cell.index and not is_template(c)]
+        """Every cell a student added below ``cell``, also past the template cells after it, and every
+        template cell below it that the student changed: Jupyter runs them all after it (a two-hundred-
+        and-twenty-sixth review set the answers again in an edited provided test cell, which was
+        flagged `edited:` and never read)."""
+        sums = {self.template.checksum(t) for t in self.template.cells}
+        return [c for c in self.nb.cells if c.index > cell.index and self.nb.checksum(c) not in sums]
 
     def added_before(self, cell: Cell) -> list[Cell]:
         """The cells a student added right above ``cell``, down from the template cell before it."""
