@@ -10,9 +10,8 @@ import difflib
 import re
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
-from ..magics import (IPYTHON_TURNS, MAKES_MAGICS, REACHES_SHELL, as_python_reads, automagic, cleaned, code_only,
-                      expansions, ipython_text, line_offset, magic_line_count, magic_uses, read_by_guess,
-                      without_magics)
+from ..magics import (IPYTHON_TURNS, automagic, cleaned, expansions, ipython_text, line_offset, magic_line_count,
+                      magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -283,8 +282,8 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     if "_magic" in turned:
         found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
                    + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
-    named = as_python_reads(code_only(source))      # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
-    for made in (MAKES_MAGICS.search(named), REACHES_SHELL.search(named)):   # in any form: `x = %alias_magic
+    named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
+    for made in (makes_magic(named), reaches_shell(named)):   # in any form: `x = %alias_magic
         if made is not None:                                                  # ...`, `@register_line_magic`
             found.append((line_offset(source, named.count("\n", 0, made.start())), made.group(), []))
     return sorted(found, key=lambda f: f[0])
