@@ -176,8 +176,17 @@ def without_magics(source: str) -> str:
     """The cell as plain Python when it only fails to parse because of IPython magics (else as it
     is): a cell magic whose body is Python loses its first line, any other (``%%bash``) runs
     nothing; ``%time stmt`` runs ``stmt``; other line magics, ``!shell`` and ``name?`` lines do nothing.
-    Prompts pasted into the cell are stripped first, as IPython strips them."""
-    return _without_magics(source, 0)
+    Prompts pasted into the cell are stripped first, as IPython strips them. Windows line ends are
+    one break to IPython as to Python (read through IPython's own reader, a cell lost its comments and
+    its lines moved: a fairness review)."""
+    return _without_magics(crlf_as_lf(source), 0)
+
+
+def crlf_as_lf(source: str) -> str:
+    """Windows line ends as "\n" where the cell has no other "\r" (one break to IPython and Python)."""
+    if "\r\n" in source and "\r" not in source.replace("\r\n", ""):
+        return source.replace("\r\n", "\n")
+    return source
 
 
 def _without_magics(source: str, depth: int) -> str:

@@ -23,7 +23,7 @@ import nbformat
 from .answer_images import read_attachments
 from .dynamic_code import runs
 from .jsontext import TooWide, text_of
-from .magics import cleaned, read_by_guess, reads_its_own_lines, without_magics
+from .magics import cleaned, crlf_as_lf, read_by_guess, reads_its_own_lines, without_magics
 from .spec import NotebookLimits
 
 
@@ -361,7 +361,7 @@ def same_code(source: str, template_source: str) -> bool:
         return True
     # As IPython reads them first (blank lines and an indent above the code: the indent it strips
     # changes which lines a loop holds, and Python alone read the template's program).
-    source, template_source = cleaned(source), cleaned(template_source)
+    source, template_source = crlf_as_lf(cleaned(source)), crlf_as_lf(cleaned(template_source))
     if read_by_guess(source):
         return False
     source, template_source = _without_no_ops(source), _without_no_ops(template_source)

@@ -1289,14 +1289,27 @@ def test_a_statement_ipython_refuses_above_the_answers_is_flagged_like_a_raise(s
                                   "# ran with Run All on the ipykernel (Python 3) kernel\n{lines}",
                                   # a long, commented cell with a few magics: past the budget, nothing hidden
                                   "%matplotlib inline\n%config InlineBackend.figure_format = 'retina'\n!nvidia-smi -L\n"
-                                  + "# " + "why: the derivative of the sigmoid is at most 1/4. " * 100 + "\n{lines}"])
+                                  + "# " + "why: the derivative of the sigmoid is at most 1/4. " * 100 + "\n{lines}",
+                                  # (a second fairness review) a timed answers line beside everyday lines
+                                  "%matplotlib inline\n%time {names} = {right}\n",
+                                  "%load_ext autoreload\n%autoreload 2\n%time {names} = {right}\n",
+                                  "!pip list\n%time {names} = {right}\n", "import numpy as np\n%time {names} = {right}\n",
+                                  "%time {names} = {right}\n{names}", "%time {names} = {right}\nprint(f'answers: {{{first}}}')",
+                                  "%time {names} = {right}\nprint(type({first}))",
+                                  # Windows line ends
+                                  "%time {names} = {right}\r\n", "# answers\r\n%time {names} = {right}\r\n",
+                                  # a first draft shown, then one answer corrected
+                                  "{wrong_first_line}{lines}print(f'first draft: {{{first}}}')\nimport math\n"
+                                  "print('Answers'.upper(), type({first}), {first} == True)\n{first} = {right_first}",
+                                  "global {names}\n{lines}"])
 def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(cell):
     """The rule above takes nothing from an honest cell: answers in a `%time` line beside literals and
     prints, or on plain lines beside any magic, are graded as written."""
     key = SPEC.answer_key()
     names = ", ".join(sorted(key))
     source = cell.format(names=names, right=", ".join(str(key[n]) for n in sorted(key)), first=sorted(key)[0],
-                         lines="".join(f"{n} = {key[n]}\n" for n in sorted(key)), wrong_first=not key[sorted(key)[0]])
+                         lines="".join(f"{n} = {key[n]}\n" for n in sorted(key)), wrong_first=not key[sorted(key)[0]],
+                         wrong_first_line=f"{sorted(key)[0]} = {not key[sorted(key)[0]]}\n", right_first=key[sorted(key)[0]])
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import difflib
+import importlib.util
 import re
+import sys
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
 from ..magics import (IPYTHON_TURNS, automagic, cleaned, expansions, ipython_text, line_offset, magic_line_count,
@@ -137,8 +139,8 @@ def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
                 out |= {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None}
         elif isinstance(node, ast.ExceptHandler) and node.name:
             out.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            out |= set(node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and not any(node is n for n in getattr(tree, "body", ())):
+            out |= set(node.names)          # `global a_, ...` at the top level binds nothing (a fairness review)
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
             out.add(node.name)                      # `case (a_, b_):` binds by name (a forty-seventh review)
         elif isinstance(node, ast.MatchMapping) and node.rest:
@@ -338,10 +340,12 @@ def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]
     plain, turned = cleaned(source).split("\n"), read.split("\n")
     if plain == turned:
         return {}                                   # no magic line: the cell runs as Python reads it
-    kept, magics = _aligned(plain, turned)
-    runs = _runs_code(tree)
+    kept, changed = _aligned(plain, turned)
+    magics = [(i, m) for i, m, _ in changed]
+    quiet = {i for i, m, text in changed if _quiet(m, text)}
+    runs = _runs_code(tree, quiet)
     if runs is None:
-        other = next((m for m in magics if m[1] not in _TIMING), None)
+        other = next(((i, m) for i, m, text in changed if m not in _TIMING and i not in quiet), None)
         runs = (other[0], f"`%{other[1]}`" if other[1] else "a magic or shell line") if other else None
     if runs is None:
         return {}
@@ -369,56 +373,152 @@ def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]
 _ALIGNED_LINES = 2_000
 
 
-def _aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[int, str]]]:
+def _aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[int, str, str]]]:
     """The lines of the grader's reading that are the student's lines as written (1-based), and
-    (line, magic named, '' for none) of each line of the student's that the reading changed.
-    IPython's own reader may join lines (`print(1,\n , 2); x = %pwd`), so lines are matched, not
-    counted."""
+    (line, magic named, '' for none, the student's line) of each line of the student's that the
+    reading changed, blank and comment lines aside (IPython's own reader drops them). IPython's reader
+    may join lines (`print(1,\n , 2); x = %pwd`), so lines are matched, not counted."""
     if max(len(plain), len(turned)) > _ALIGNED_LINES:
-        changed = [(i, m.group(1) or m.group(2) or "") for i, ln in enumerate(plain, 1)
+        changed = [(i, m.group(1) or m.group(2) or "", ln) for i, ln in enumerate(plain, 1)
                    for m in _MAGIC_NAMED.finditer(ln)]
-        return set(), changed or [(1, "")]
+        return set(), changed or [(1, "", "")]
     kept, changed = set(), []
     for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, [x.strip() for x in plain], [x.strip() for x in turned],
                                                       autojunk=False).get_opcodes():
         if op == "equal":
             kept |= set(range(b0 + 1, b1 + 1))
-        else:
-            for i in range(a0, a1):
-                m = _MAGIC_NAMED.search(plain[i])
-                changed.append((b0 + 1 + (i - a0) if b1 > b0 else b0, (m.group(1) or m.group(2) or "") if m else ""))
+            continue
+        for i in range(a0, a1):
+            text = plain[i].strip()
+            if not text or text.startswith("#"):
+                continue
+            m = _MAGIC_NAMED.search(text)
+            changed.append((b0 + 1 + (i - a0) if b1 > b0 else b0, (m.group(1) or m.group(2) or "") if m else "", text))
     return kept, changed
+
+
+def _quiet(magic: str, line: str) -> bool:
+    """A magic or shell line students write every day that changes nothing IPython runs: the inline
+    plots, IPython's own `autoreload`, a look at the folder or the names, a shell command that fills
+    nothing in from Python (a fairness review: `%matplotlib inline` beside `%time a_, ... = ...` had
+    cost the five answers)."""
+    if not magic:
+        return line.lstrip().startswith("!") and "{" not in line and "$" not in line or \
+            re.fullmatch(r"\w+\s*=\s*!.*", line) is not None and "{" not in line and "$" not in line
+    if magic == "matplotlib":
+        return "module:" not in line and ";" not in line
+    if magic in ("load_ext", "reload_ext"):
+        return re.fullmatch(r"%(?:re)?load_ext\s+autoreload\s*", line) is not None
+    if magic == "config":
+        return re.fullmatch(r"%config\s+InlineBackend\.\w+\s*=\s*(?:'[\w.-]*'|\"[\w.-]*\"|\w+)\s*", line) is not None
+    return magic in ("autoreload", "pwd", "who", "whos", "who_ls", "lsmagic") and re.fullmatch(r"%\w+[\s\w-]*", line) is not None
 
 
 def _names_only(target: ast.expr) -> bool:
     return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target))
 
 
-def _runs_code(tree: ast.AST) -> tuple[int, str] | None:
-    """(line, what) of the first statement of the cell that does more than assign literals or show
-    names (None: none)."""
-    def literal(node) -> bool:
-        try:
-            ast.literal_eval(node)
-            return True
-        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
-            return isinstance(node, ast.Name)
+def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset()) -> tuple[int, str] | None:
+    """(line, what) of the first statement of the cell that could change what IPython runs for a
+    magic line: anything but assignments of literals, literals, and names or values shown (None: none).
+    Statements on ``magic_lines`` are those the magics run, judged by the magic's name instead."""
+    known: set[str] = set()
     for node in tree.body:
-        if isinstance(node, ast.Pass) or isinstance(node, ast.Expr) and literal(node.value):
-            continue
-        if isinstance(node, ast.Assign) and literal(node.value) and all(_names_only(t) for t in node.targets):
-            continue
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and literal(node.annotation) \
-                and (node.value is None or literal(node.value)):
-            continue
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
-                and node.value.func.id in _SHOWS and all(literal(a) for a in node.value.args) \
-                and all(literal(k.value) for k in node.value.keywords):
+        if node.lineno in magic_lines or _harmless(node, known, calls=True):
+            known |= _top_names(node)
             continue
         what = type(node).__name__.lower()
         return node.lineno, {"import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
             what, f"`{ast.unparse(node).splitlines()[0][:40]}`" if what not in ("functiondef", "classdef") else f"a {what[:-3]}")
     return None
+
+
+# Builtins that only compute a value from what they are given (print and display show it).
+_PURE = frozenset({"print", "display", "type", "len", "str", "repr", "bool", "int", "float", "list", "tuple",
+                   "sorted", "isinstance", "round", "abs", "min", "max", "sum", "all", "any", "format", "dict",
+                   "set", "range", "enumerate", "zip", "reversed"})
+# What a name may not be bound to or read as in such a cell: a runner or a door to the namespace
+# (`print = exec`, then `print("...")`).
+_DOORS = frozenset({"exec", "eval", "compile", "getattr", "setattr", "delattr", "__import__", "globals", "locals",
+                    "vars", "open", "breakpoint", "input", "help", "memoryview", "exit", "quit", "__builtins__",
+                    "get_ipython"} | _PURE)
+
+
+def _harmless(node: ast.stmt, known: set[str], calls: bool) -> bool:
+    """A statement that neither runs code of its own nor can raise: literals assigned to names, values
+    shown (`print(f"{a_}")`, `a_, b_`, `type(a_)`, `'x'.upper()`), built of literals and of names set above
+    in the cell (``known``). An import of a module the Python installation has cannot raise either."""
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return calls and all(_installed(n) for n in ([node.module] if isinstance(node, ast.ImportFrom) and node.module
+                                                       else [a.name for a in node.names])) and \
+            not any((a.asname or a.name).split(".")[0] in _DOORS for a in node.names) and \
+            not (isinstance(node, ast.ImportFrom) and node.level)
+    if isinstance(node, ast.Expr):
+        return _value_harmless(node.value, known)
+    if isinstance(node, ast.Assign):
+        return all(_names_only(t) and not (_top_names_of(t) & _DOORS) for t in node.targets) and \
+            _value_harmless(node.value, known, literal_only=True)
+    if isinstance(node, ast.AnnAssign):
+        return isinstance(node.target, ast.Name) and node.target.id not in _DOORS and \
+            (node.value is None or _value_harmless(node.value, known, literal_only=True)) and \
+            isinstance(node.annotation, (ast.Name, ast.Constant))
+    return False
+
+
+def _value_harmless(node: ast.expr, known: set[str], literal_only: bool = False) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in known and node.id not in _DOORS
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_value_harmless(e, known, literal_only) for e in node.elts)
+    if isinstance(node, ast.Starred):
+        return _value_harmless(node.value, known, literal_only)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return True                                 # -1, not True
+    if literal_only:
+        return False
+    if isinstance(node, ast.JoinedStr):
+        return all(_value_harmless(v, known) for v in node.values)
+    if isinstance(node, ast.FormattedValue):
+        return _value_harmless(node.value, known) and (node.format_spec is None or
+                                                        _value_harmless(node.format_spec, known))
+    if isinstance(node, ast.Compare):
+        return all(_value_harmless(v, known) for v in [node.left, *node.comparators]) and \
+            all(isinstance(o, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for o in node.ops)
+    if isinstance(node, ast.BoolOp):
+        return all(_value_harmless(v, known) for v in node.values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _value_harmless(node.operand, known)
+    if isinstance(node, ast.Call) and not any(k.arg is None for k in node.keywords):
+        f = node.func
+        pure = isinstance(f, ast.Name) and f.id in _PURE and f.id not in known or \
+            isinstance(f, ast.Attribute) and isinstance(f.value, ast.Constant) and isinstance(f.value.value, str) \
+            and f.attr in _STR_METHODS
+        return pure and all(_value_harmless(a, known) for a in node.args) and \
+            all(_value_harmless(k.value, known) for k in node.keywords)
+    return False
+
+
+_STR_METHODS = frozenset({"upper", "lower", "title", "capitalize", "strip", "join", "format", "center", "ljust",
+                          "rjust", "replace", "split"})
+
+
+def _installed(module: str) -> bool:
+    """A module the Python installation has (standard library first: no search)."""
+    top = module.split(".")[0]
+    if top in sys.stdlib_module_names:
+        return True
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError, AttributeError):
+        return False
+
+
+def _top_names_of(target: ast.expr) -> set[str]:
+    return {x.id for x in ast.walk(target) if isinstance(x, ast.Name)}
 
 
 def missing_why(source: str, name: str) -> str:
@@ -538,29 +638,8 @@ def _top_names(node: ast.stmt) -> set[str]:
 
 
 def _may_stop(node: ast.stmt, known: set[str]) -> bool:
-    """Can this statement raise? Only assignments of literals, literals, names set above and prints of
-    them cannot."""
-    def safe(value) -> bool:
-        if isinstance(value, ast.Name):
-            return value.id in known
-        try:
-            ast.literal_eval(value)
-            return True
-        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
-            return False
-    if isinstance(node, ast.Pass):
-        return False
-    if isinstance(node, ast.Expr):
-        v = node.value
-        if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in _SHOWS and v.func.id not in known:
-            return not (all(safe(a) for a in v.args) and all(safe(k.value) for k in v.keywords))
-        return not safe(v)
-    if isinstance(node, ast.Assign):
-        return not (safe(node.value) and all(_names_only(t) for t in node.targets))
-    if isinstance(node, ast.AnnAssign):
-        return not (isinstance(node.target, ast.Name) and (node.value is None or safe(node.value))
-                    and safe(node.annotation))
-    return True
+    """Can this statement raise? Not one `_harmless` allows."""
+    return not _harmless(node, known, calls=True)
 
 
 def _stops(node: ast.stmt) -> bool:
