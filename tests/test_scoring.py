@@ -1211,10 +1211,14 @@ def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_grad
     "{right_lines}" + "".join(f"%time In [1]: {n}_ = {{flipped_{n}}}\n" for n in "abcde"),
     # a statement that may stop the cell between the wrong answers and the right ones
     "{wrong_lines}1/0\n{right_lines}", "{wrong_lines}answers_checked_by_me\n{right_lines}",
-    "{wrong_lines}await 0\n{right_lines}", "{wrong_lines}def f(x, x): pass\n{right_lines}"],
+    "{wrong_lines}await 0\n{right_lines}", "{wrong_lines}def f(x, x): pass\n{right_lines}",
+    # (a two-hundred-and-twenty-eighth review) a magic that sets the names; a magic or a call that raises
+    "{right_lines}" + "".join(f"%sc {n}_=echo wrong\n" for n in "abcde"),
+    "{wrong_lines}%precision bogus\n{right_lines}", "{wrong_lines}print(a_, file=0)\n{right_lines}",
+    "{wrong_lines}x, y = 0\n{right_lines}", "{wrong_lines}display(a_, raw=True)\n{right_lines}"],
     ids=["automagic-pwd", "automagic-timeit", "past-the-budget", "501-magic-lines", "fullwidth", "shell-events",
          "automagic-in-time", "automagic-in-cell-time", "automagic-in-capture", "prompt-in-time", "zero-division",
-         "undefined-name", "await", "refused-def"])
+         "undefined-name", "await", "refused-def", "sc", "magic-raises", "print-file", "unpack", "display-raw"])
 def test_answers_jupyter_never_ends_with_are_not_graded_as_set(cell):
     """Two-hundred-and-twenty-fifth and -sixth reviews: each of these cells holds the right literals,
     and Jupyter ends with the wrong ones or none (checked with nbclient); the grader scored 10/10,
@@ -1248,6 +1252,47 @@ def test_a_cell_below_that_sets_no_answer_costs_the_answers_nothing(below):
     c = Context(SPEC, nb, TEMPLATE, True)
     rows = {r.check: r for r in answer_rows(c)}
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+@pytest.mark.parametrize("above", ["%precision bogus", "1/0"])
+def test_a_statement_that_may_stop_the_cell_above_the_answers_is_flagged(above):
+    """A two-hundred-and-twenty-eighth review: `%precision bogus` (or `1/0`) above the answers stops the
+    cell in Jupyter before any is set; graded as written, as after a `raise`, and now flagged so."""
+    key = SPEC.answer_key()
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    c = Context(SPEC, notebook({"answers-3-3": above + "\n" + right}), TEMPLATE, True)
+    answer_rows(c)
+    assert "raised:answers-3-3" in c.flags and any("may stop the cell" in d for d in c.details), (c.flags, c.details)
+
+
+def _with_cell(cell_id: str, source: str, before: str | None = None) -> list:
+    """The solution's cells with one more, added at the end or right above ``before``."""
+    added = (cell_id, "code", source)
+    if before is None:
+        return [*SOLUTION, added]
+    at = next(i for i, (cid, _, _) in enumerate(SOLUTION) if cid == before)
+    return [*SOLUTION[:at], added, *SOLUTION[at:]]
+
+
+@pytest.mark.parametrize("answers,extra,before", [
+    # a correction below that stops before it sets anything
+    ("{wrong}", "raise SystemExit('corrected below')\n{right}", None),
+    # a cell magic below that sets the names to its output
+    ("{right}", "%%bash --out a_\necho wrong", None),
+    # a cell above that makes `!=` a syntax error in the answers cell
+    ("{right}assert a_ != b_\n", "from __future__ import barry_as_FLUFL", "answers-3-3")],
+    ids=["stop-below", "bash-out-below", "barry-above"])
+def test_cells_around_the_answers_that_jupyter_runs_otherwise_are_read_as_it_runs_them(answers, extra, before):
+    """A two-hundred-and-twenty-eighth review: each of these scored 10/10 (flagged only `moved:` or
+    `added-cell:`, or not at all) while Jupyter ends with wrong answers or none."""
+    key = SPEC.answer_key()
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    base = _with_cell("added", extra.format(right=right), before)
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": answers.format(right=right, wrong=wrong)},
+                                                                   base=base), TEMPLATE, True))}
+    lost = [n for n, r in rows.items() if not r.passed]
+    assert lost == (["a_"] if "bash" in extra else sorted(key)), {n: r.message for n, r in rows.items()}
 
 
 def test_answers_set_again_in_an_edited_provided_cell_below_are_read_from_there():

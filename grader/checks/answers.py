@@ -12,7 +12,7 @@ import re
 import sys
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
-from ..magics import (IPYTHON_TURNS, automagic, cleaned, expansions, ipython_text, line_offset, magic_line_count,
+from ..magics import (IPYTHON_TURNS, automagic, cleaned, crlf_as_lf, expansions, ipython_text, line_offset, magic_line_count,
                       magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
@@ -114,6 +114,21 @@ def _not_run_as_read(source: str) -> str:
                 f"{'s' if turns != 1 else ''} and a string over several lines for the grader to read it as IPython "
                 f"does; keep the answers cell short, or write it without magics")
     return ""
+
+
+def _refused_with_barry(source: str) -> bool:
+    """Is the cell a syntax error under `from __future__ import barry_as_FLUFL` (`!=` becomes `<>`), which
+    IPython carries from the cell that imports it to every later one (a two-hundred-and-twenty-eighth
+    review: an `assert a_ != b_` below the right answers, none of them set in Jupyter, 10/10)?"""
+    import __future__
+    try:
+        compile(without_magics(source), "<cell>", "exec", flags=ast.PyCF_ONLY_AST | __future__.barry_as_FLUFL.compiler_flag,
+                dont_inherit=True)
+        return False
+    except SyntaxError:
+        return True
+    except (ValueError, RecursionError, MemoryError):
+        return False
 
 
 def _walrus(node: ast.stmt) -> bool:
@@ -237,7 +252,9 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
-_NAMING_MAGIC = re.compile(r"(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel)\b|%%capture\b)(?=(.*))")
+_NAMING_MAGIC = re.compile(r"(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel|sc)\b|%%capture\b|"
+                           # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review)
+                           r"%%\w+(?=[^\n]*\s--(?:out|err|proc)\b))(?=(.*))")
 # ... also inside another magic, which runs it, or assigned (`%time %run x.py`, `r = %run x.py`: a
 # two-hundred-and-eleventh review set the five answers otherwise so, 10/10 as written, unflagged), to
 # any target IPython assigns (`o.x = %run x.py`, a two-hundred-and-fourteenth), on a line that continues
@@ -433,15 +450,16 @@ def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset()) -> tuple[int,
     return None
 
 
-# Builtins that only compute a value from what they are given (print and display show it).
-_PURE = frozenset({"print", "display", "type", "len", "str", "repr", "bool", "int", "float", "list", "tuple",
-                   "sorted", "isinstance", "round", "abs", "min", "max", "sum", "all", "any", "format", "dict",
-                   "set", "range", "enumerate", "zip", "reversed"})
+# Builtins that show or describe any value they are given without raising (with one argument, but
+# print and display), with the keywords each takes (a two-hundred-and-twenty-eighth review: `print(a_,
+# file=0)`, `display(a_, raw=True)` raise).
+_PURE = {"print": {"sep", "end", "flush"}, "display": set(), "type": set(), "str": set(), "repr": set(),
+         "bool": set()}
 # What a name may not be bound to or read as in such a cell: a runner or a door to the namespace
 # (`print = exec`, then `print("...")`).
 _DOORS = frozenset({"exec", "eval", "compile", "getattr", "setattr", "delattr", "__import__", "globals", "locals",
                     "vars", "open", "breakpoint", "input", "help", "memoryview", "exit", "quit", "__builtins__",
-                    "get_ipython"} | _PURE)
+                    "get_ipython"} | set(_PURE))
 
 
 def _harmless(node: ast.stmt, known: set[str], calls: bool) -> bool:
@@ -458,8 +476,8 @@ def _harmless(node: ast.stmt, known: set[str], calls: bool) -> bool:
     if isinstance(node, ast.Expr):
         return _value_harmless(node.value, known)
     if isinstance(node, ast.Assign):
-        return all(_names_only(t) and not (_top_names_of(t) & _DOORS) for t in node.targets) and \
-            _value_harmless(node.value, known, literal_only=True)
+        return all(_names_only(t) and not (_top_names_of(t) & _DOORS) and _unpacks(t, node.value) for t in node.targets) \
+            and _value_harmless(node.value, known, literal_only=True)
     if isinstance(node, ast.AnnAssign):
         return isinstance(node.target, ast.Name) and node.target.id not in _DOORS and \
             (node.value is None or _value_harmless(node.value, known, literal_only=True)) and \
@@ -483,8 +501,7 @@ def _value_harmless(node: ast.expr, known: set[str], literal_only: bool = False)
     if isinstance(node, ast.JoinedStr):
         return all(_value_harmless(v, known) for v in node.values)
     if isinstance(node, ast.FormattedValue):
-        return _value_harmless(node.value, known) and (node.format_spec is None or
-                                                        _value_harmless(node.format_spec, known))
+        return _value_harmless(node.value, known) and node.format_spec is None     # `{'x':d}` raises
     if isinstance(node, ast.Compare):
         return all(_value_harmless(v, known) for v in [node.left, *node.comparators]) and \
             all(isinstance(o, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for o in node.ops)
@@ -492,18 +509,35 @@ def _value_harmless(node: ast.expr, known: set[str], literal_only: bool = False)
         return all(_value_harmless(v, known) for v in node.values)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         return _value_harmless(node.operand, known)
-    if isinstance(node, ast.Call) and not any(k.arg is None for k in node.keywords):
+    if isinstance(node, ast.Call):
         f = node.func
-        pure = isinstance(f, ast.Name) and f.id in _PURE and f.id not in known or \
-            isinstance(f, ast.Attribute) and isinstance(f.value, ast.Constant) and isinstance(f.value.value, str) \
-            and f.attr in _STR_METHODS
-        return pure and all(_value_harmless(a, known) for a in node.args) and \
-            all(_value_harmless(k.value, known) for k in node.keywords)
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Constant) and isinstance(f.value.value, str):
+            return f.attr in _STR_METHODS and not node.args and not node.keywords      # 'Answers'.upper()
+        if not (isinstance(f, ast.Name) and f.id in _PURE and f.id not in known):
+            return False
+        shows = f.id in ("print", "display")
+        return (shows or len(node.args) <= 1) and all(_value_harmless(a, known) for a in node.args) and all(
+            k.arg in _PURE[f.id] and isinstance(k.value, ast.Constant) and
+            isinstance(k.value.value, bool if k.arg == "flush" else str) for k in node.keywords)
     return False
 
 
-_STR_METHODS = frozenset({"upper", "lower", "title", "capitalize", "strip", "join", "format", "center", "ljust",
-                          "rjust", "replace", "split"})
+_STR_METHODS = frozenset({"upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "casefold"})
+
+
+def _unpacks(target: ast.expr, value: ast.expr) -> bool:
+    """Assigning ``value`` to ``target`` cannot fail on its shape (`x, y = 0` and `[] = (1,)` raise)."""
+    if isinstance(target, ast.Name):
+        return True
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
+        if any(isinstance(e, ast.Starred) for e in value.elts):
+            return False
+        starred = sum(isinstance(t, ast.Starred) for t in target.elts)
+        fixed = [t for t in target.elts if not isinstance(t, ast.Starred)]
+        if starred > 1 or (len(fixed) != len(value.elts) if not starred else len(fixed) > len(value.elts)):
+            return False
+        return starred or all(_unpacks(t, v) for t, v in zip(target.elts, value.elts))
+    return False
 
 
 def _installed(module: str) -> bool:
@@ -604,6 +638,7 @@ def stopped_between(source: str, names, tree: ast.AST | None = None) -> dict[str
             tree = ast.parse(without_magics(source))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return {}
+    loud = _loud_lines(source)
     sets: dict[str, list[int]] = {}
     for i, node in enumerate(tree.body):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -618,7 +653,7 @@ def stopped_between(source: str, names, tree: ast.AST | None = None) -> dict[str
         for node in tree.body[:at[0] + 1]:
             known |= _top_names(node)
         for node in tree.body[at[0] + 1:at[-1]]:
-            if _may_stop(node, known):
+            if node.lineno in loud or _may_stop(node, known):
                 try:
                     shown = ast.unparse(node).splitlines()[0][:40]
                 except (RecursionError, ValueError):
@@ -630,6 +665,49 @@ def stopped_between(source: str, names, tree: ast.AST | None = None) -> dict[str
                 break
             known |= _top_names(node)
     return out
+
+
+def _loud_lines(source: str) -> set[int]:
+    """Lines (of the grader's reading) of magic lines that may raise: any but the timing magics, whose
+    statement is read as Python, and the everyday ones of `_quiet` (a two-hundred-and-twenty-eighth
+    review: `%precision bogus` between the wrong answers and the right ones stopped the cell, and
+    was read as `pass`)."""
+    read = without_magics(source)
+    plain, turned = cleaned(crlf_as_lf(source)).split("\n"), read.split("\n")
+    if plain == turned:
+        return set()
+    _, changed = _aligned(plain, turned)
+    return {i for i, m, text in changed if m not in _TIMING and not _quiet(m, text)}
+
+
+def halt(source: str, names, tree: ast.AST | None = None) -> tuple[int, bool, str] | None:
+    """(line, certain, the statement) of the first statement above the cell's first assignment of
+    one of ``names`` that stops the cell (certain) or may stop it with an error; None: none."""
+    if tree is None:
+        try:
+            tree = ast.parse(without_magics(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    loud, known = None, set()
+    for node in tree.body:
+        if _top_names(node) & set(names):
+            return None
+        certain = _stops(node)
+        if not certain and _harmless(node, known, calls=True):
+            loud = _loud_lines(source) if loud is None else loud
+            if node.lineno not in loud:
+                known |= _top_names(node)
+                continue
+        lines = crlf_as_lf(source).split("\n")
+        if isinstance(node, ast.Pass) and node.lineno <= len(lines):
+            shown = lines[node.lineno - 1].strip()[:40]          # the magic line as the student wrote it
+        else:
+            try:
+                shown = ast.unparse(node).splitlines()[0][:40]
+            except (RecursionError, ValueError, IndexError):
+                shown = "..."
+        return node.lineno, certain, shown
+    return None
 
 
 def _top_names(node: ast.stmt) -> set[str]:
@@ -684,6 +762,14 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         ctx.detail(f"the True/False answers cell evaluates computed text ({computed}); the answers are graded as "
                    f"written, and a TA reads what it runs")
     stop = next((node for node in tree.body if _stops(node)), None)
+    early = halt(source, names, tree) if stop is None else None
+    if early is not None:
+        # Graded as written, as after a `raise`; a TA sees it (a two-hundred-and-twenty-eighth review:
+        # `%precision bogus` or `1/0` above the answers, 10/10 unflagged, none of them set in Jupyter).
+        ctx.flag(f"raised:{cell_id}")
+        ctx.detail(f"the True/False answers cell: line {early[0]} (`{early[2]}`) may stop the cell with an error "
+                   f"before any answer is set, and then Jupyter sets none of them; move it below the answers or "
+                   f"delete it (your answers are graded as you wrote them)")
     if stop is not None:
         ctx.flag(f"raised:{cell_id}")        # the flag's help says it once (it was said twice: a student's review)
         after = sorted({n for node in tree.body if node.lineno > stop.lineno and isinstance(node, (ast.Assign, ast.AnnAssign))
@@ -722,6 +808,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     if found.cell is None:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     values, error = read_answers(found.cell.source, names)
+    if not error and any(c.cell_type == "code" and "barry_as_FLUFL" in c.source for c in ctx.nb.cells
+                         if c.index < found.cell.index) and _refused_with_barry(found.cell.source):
+        error = ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every later cell: "
+                 "`!=` is a syntax error here then, and Jupyter runs none of this cell; remove that import")
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
@@ -738,11 +828,26 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
         if bad:
             continue
+        stopped = halt(c.source, names) if any(more[n] is not _MISSING for n in names) else None
+        if stopped is not None:
+            # Jupyter stops there (or may), before the cell sets its answers (a two-hundred-and-
+            # twenty-eighth review: `raise SystemExit(...)` above a correction, graded from it).
+            ctx.flag(f"raised:{task.cfg['cell']}")
+            ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} below the True/False answers cell "
+                       f"{'stops' if stopped[1] else 'may stop'} with an error at line {stopped[0]} (`{stopped[2]}`) "
+                       f"before it sets answers" + (", so they are not read from there" if stopped[1] else
+                                                   "; they are read from there as written"))
+            if stopped[1]:
+                continue
         for n in names:
             if more[n] is not _MISSING:
                 values[n], taken, sources[n] = more[n], True, c.source
                 ctx.graded(c, task.cfg["cell"])
-        if c.cell_type == "code" and not any(more[n] is not _MISSING for n in names):
+        named = {n: w for n, w in writers(c.source, names).items()
+                 if more[n] is _MISSING and w.startswith("`%") and re.search(rf"\b{re.escape(n)}\b", c.source)}
+        for n in named:         # `%%bash --out a_`, `%sc a_=...` below: that answer is set there, otherwise
+            values[n], taken, sources[n] = _ELSEWHERE, True, c.source
+        if c.cell_type == "code" and not any(more[n] is not _MISSING for n in names) and not named:
             what = next(iter((writers(c.source, names) | _read_otherwise(c.source, names)).values()), "")
             if what:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
