@@ -1215,10 +1215,17 @@ def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_grad
     # (a two-hundred-and-twenty-eighth review) a magic that sets the names; a magic or a call that raises
     "{right_lines}" + "".join(f"%sc {n}_=echo wrong\n" for n in "abcde"),
     "{wrong_lines}%precision bogus\n{right_lines}", "{wrong_lines}print(a_, file=0)\n{right_lines}",
-    "{wrong_lines}x, y = 0\n{right_lines}", "{wrong_lines}display(a_, raw=True)\n{right_lines}"],
+    "{wrong_lines}x, y = 0\n{right_lines}", "{wrong_lines}display(a_, raw=True)\n{right_lines}",
+    # (a two-hundred-and-thirtieth review) what looked harmless and raises, between the two
+    "{wrong_lines}answers.b = b_ = False\n{right_lines}", "{wrong_lines}import winreg\n{right_lines}",
+    "{wrong_lines}from os import no_such_name\n{right_lines}", "{wrong_lines}%matplotlib qt\n{right_lines}",
+    "{wrong_lines}%config InlineBackend.figure_format = retina_hd\n{right_lines}", "{wrong_lines}x = {{[]}}\n{right_lines}",
+    "import numpy as np\nx = np.zeros(3)\n{wrong_lines}x or 1\n{right_lines}", "{wrong_lines}%autoreload 2\n{right_lines}"],
     ids=["automagic-pwd", "automagic-timeit", "past-the-budget", "501-magic-lines", "fullwidth", "shell-events",
          "automagic-in-time", "automagic-in-cell-time", "automagic-in-capture", "prompt-in-time", "zero-division",
-         "undefined-name", "await", "refused-def", "sc", "magic-raises", "print-file", "unpack", "display-raw"])
+         "undefined-name", "await", "refused-def", "sc", "magic-raises", "print-file", "unpack", "display-raw",
+         "chained-target", "absent-module", "absent-name", "matplotlib-qt", "config-name", "unhashable", "array-truth",
+         "autoreload-unloaded"])
 def test_answers_jupyter_never_ends_with_are_not_graded_as_set(cell):
     """Two-hundred-and-twenty-fifth and -sixth reviews: each of these cells holds the right literals,
     and Jupyter ends with the wrong ones or none (checked with nbclient); the grader scored 10/10,
@@ -1254,7 +1261,8 @@ def test_a_cell_below_that_sets_no_answer_costs_the_answers_nothing(below):
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
-@pytest.mark.parametrize("above", ["%precision bogus", "1/0"])
+@pytest.mark.parametrize("above", ["%precision bogus", "1/0", "%autoreload 2", "print(0x" + "f" * 4000 + ")",
+                                   "a_: boolean = True", "answers.a = a_ = True"])
 def test_a_statement_that_may_stop_the_cell_above_the_answers_is_flagged(above):
     """A two-hundred-and-twenty-eighth review: `%precision bogus` (or `1/0`) above the answers stops the
     cell in Jupyter before any is set; graded as written, as after a `raise`, and now flagged so."""
@@ -1279,9 +1287,12 @@ def _with_cell(cell_id: str, source: str, before: str | None = None) -> list:
     ("{wrong}", "raise SystemExit('corrected below')\n{right}", None),
     # a cell magic below that sets the names to its output
     ("{right}", "%%bash --out a_\necho wrong", None),
+    # a cell below that binds the names otherwise (a two-hundred-and-thirtieth review)
+    ("{right}", "print('checked:', a_ := not a_)", None), ("{right}", "for a_ in [None]:\n    pass", None),
+    ("{right}", "del a_", None),
     # a cell above that makes `!=` a syntax error in the answers cell
     ("{right}assert a_ != b_\n", "from __future__ import barry_as_FLUFL", "answers-3-3")],
-    ids=["stop-below", "bash-out-below", "barry-above"])
+    ids=["stop-below", "bash-out-below", "walrus-below", "for-below", "del-below", "barry-above"])
 def test_cells_around_the_answers_that_jupyter_runs_otherwise_are_read_as_it_runs_them(answers, extra, before):
     """A two-hundred-and-twenty-eighth review: each of these scored 10/10 (flagged only `moved:` or
     `added-cell:`, or not at all) while Jupyter ends with wrong answers or none."""
@@ -1292,7 +1303,7 @@ def test_cells_around_the_answers_that_jupyter_runs_otherwise_are_read_as_it_run
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": answers.format(right=right, wrong=wrong)},
                                                                    base=base), TEMPLATE, True))}
     lost = [n for n, r in rows.items() if not r.passed]
-    assert lost == (["a_"] if "bash" in extra else sorted(key)), {n: r.message for n, r in rows.items()}
+    assert lost == (["a_"] if "a_" in extra else sorted(key)), {n: r.message for n, r in rows.items()}
 
 
 def test_answers_set_again_in_an_edited_provided_cell_below_are_read_from_there():

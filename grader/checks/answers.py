@@ -131,6 +131,18 @@ def _refused_with_barry(source: str) -> bool:
         return False
 
 
+def _bound_below(source: str) -> set[str]:
+    """Every name a cell binds or deletes other than by a top-level assignment (which is read)."""
+    try:
+        tree = ast.parse(without_magics(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    top = {id(n) for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+           for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+           for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return _bound_elsewhere(tree, top)
+
+
 def _walrus(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.NamedExpr) and \
         isinstance(node.value.target, ast.Name)
@@ -359,7 +371,7 @@ def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]
         return {}                                   # no magic line: the cell runs as Python reads it
     kept, changed = _aligned(plain, turned)
     magics = [(i, m) for i, m, _ in changed]
-    quiet = {i for i, m, text in changed if _quiet(m, text)}
+    quiet = _quiet_lines(changed)
     runs = _runs_code(tree, quiet)
     if runs is None:
         other = next(((i, m) for i, m, text in changed if m not in _TIMING and i not in quiet), None)
@@ -414,21 +426,33 @@ def _aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[
     return kept, changed
 
 
-def _quiet(magic: str, line: str) -> bool:
-    """A magic or shell line students write every day that changes nothing IPython runs: the inline
-    plots, IPython's own `autoreload`, a look at the folder or the names, a shell command that fills
-    nothing in from Python (a fairness review: `%matplotlib inline` beside `%time a_, ... = ...` had
-    cost the five answers)."""
-    if not magic:
-        return line.lstrip().startswith("!") and "{" not in line and "$" not in line or \
-            re.fullmatch(r"\w+\s*=\s*!.*", line) is not None and "{" not in line and "$" not in line
-    if magic == "matplotlib":
-        return "module:" not in line and ";" not in line
-    if magic in ("load_ext", "reload_ext"):
-        return re.fullmatch(r"%(?:re)?load_ext\s+autoreload\s*", line) is not None
-    if magic == "config":
-        return re.fullmatch(r"%config\s+InlineBackend\.\w+\s*=\s*(?:'[\w.-]*'|\"[\w.-]*\"|\w+)\s*", line) is not None
-    return magic in ("autoreload", "pwd", "who", "whos", "who_ls", "lsmagic") and re.fullmatch(r"%\w+[\s\w-]*", line) is not None
+def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
+    """The lines of ``changed`` (see `_aligned`) that are magic or shell lines students write every day
+    and that neither change what IPython runs nor raise: the inline plots, IPython's own `autoreload`
+    (its magic once the extension is loaded above), a look at the folder or the names, a figure format,
+    a shell command that fills nothing in from Python (a fairness review: `%matplotlib inline` beside
+    `%time a_, ... = ...` had cost the five answers; a two-hundred-and-thirtieth: `%matplotlib qt`,
+    `%autoreload 2` alone and a `%config` of a bare name raise)."""
+    out, loaded = set(), False
+    for i, magic, line in changed:
+        if not magic:
+            quiet = (line.startswith("!") or re.fullmatch(r"\w+\s*=\s*!.*", line) is not None) and \
+                "{" not in line and "$" not in line
+        elif magic in ("load_ext", "reload_ext"):
+            quiet = re.fullmatch(r"%(?:re)?load_ext\s+autoreload\s*", line) is not None
+            loaded = loaded or quiet
+        elif magic == "autoreload":
+            quiet = loaded and re.fullmatch(r"%autoreload(?:\s+[0-3])?\s*", line) is not None
+        elif magic == "matplotlib":
+            quiet = re.fullmatch(r"%matplotlib(?:\s+inline)?\s*", line) is not None
+        elif magic == "config":
+            quiet = re.fullmatch(r"%config\s+InlineBackend\.figure_formats?\s*=\s*(['\"])(?:retina|png|jpeg|svg|pdf)\1"
+                                 r"\s*", line) is not None
+        else:
+            quiet = magic in ("pwd", "lsmagic", "who", "whos", "who_ls") and re.fullmatch(r"%\w+[\s\w]*", line) is not None
+        if quiet:
+            out.add(i)
+    return out
 
 
 def _names_only(target: ast.expr) -> bool:
@@ -468,34 +492,48 @@ def _harmless(node: ast.stmt, known: set[str], calls: bool) -> bool:
     in the cell (``known``). An import of a module the Python installation has cannot raise either."""
     if isinstance(node, ast.Pass):
         return True
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return calls and all(_installed(n) for n in ([node.module] if isinstance(node, ast.ImportFrom) and node.module
-                                                       else [a.name for a in node.names])) and \
-            not any((a.asname or a.name).split(".")[0] in _DOORS for a in node.names) and \
-            not (isinstance(node, ast.ImportFrom) and node.level)
+    if isinstance(node, ast.Import):
+        return calls and all(_installed(a.name) and (a.asname or a.name).split(".")[0] not in _DOORS
+                             for a in node.names)
+    if isinstance(node, ast.ImportFrom):                # `from os import no_such_name` raises: only what is there
+        module = sys.modules.get(node.module or "") if not node.level else None
+        return calls and module is not None and all(a.name != "*" and hasattr(module, a.name) and
+                                                    (a.asname or a.name) not in _DOORS for a in node.names)
     if isinstance(node, ast.Expr):
         return _value_harmless(node.value, known)
     if isinstance(node, ast.Assign):
         return all(_names_only(t) and not (_top_names_of(t) & _DOORS) and _unpacks(t, node.value) for t in node.targets) \
             and _value_harmless(node.value, known, literal_only=True)
-    if isinstance(node, ast.AnnAssign):
+    if isinstance(node, ast.AnnAssign):                 # the annotation is evaluated: `a_: boolean = True` raises
         return isinstance(node.target, ast.Name) and node.target.id not in _DOORS and \
             (node.value is None or _value_harmless(node.value, known, literal_only=True)) and \
-            isinstance(node.annotation, (ast.Name, ast.Constant))
+            (isinstance(node.annotation, ast.Name) and node.annotation.id in _TYPES or
+             isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str))
     return False
 
 
+_TYPES = frozenset({"bool", "int", "float", "str", "object"})
+
+
 def _value_harmless(node: ast.expr, known: set[str], literal_only: bool = False) -> bool:
-    if isinstance(node, ast.Constant):
-        return True
+    """``known``: names the cell set above to such values (a two-hundred-and-thirtieth review: `x or 1`
+    of a numpy array set above raises)."""
+    if isinstance(node, ast.Constant):              # an int past Python's 4,300 digits raises when shown
+        return not (isinstance(node.value, int) and node.value.bit_length() > 4_000)
     if isinstance(node, ast.Name):
         return node.id in known and node.id not in _DOORS
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+    if isinstance(node, (ast.Tuple, ast.List)):
         return all(_value_harmless(e, known, literal_only) for e in node.elts)
-    if isinstance(node, ast.Starred):
-        return _value_harmless(node.value, known, literal_only)
+    if isinstance(node, ast.Set):                   # `{[]}` raises: only constants are surely hashable
+        return all(isinstance(e, ast.Constant) and _value_harmless(e, known) for e in node.elts)
+    if isinstance(node, ast.Starred):               # `print(*0)` raises
+        return isinstance(node.value, (ast.Tuple, ast.List)) and _value_harmless(node.value, known, literal_only) \
+            or isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
     if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-        return True                                 # -1, not True
+        value = node.operand.value                  # `-"x"` raises
+        if isinstance(node.op, ast.Not):
+            return True
+        return isinstance(value, int) if isinstance(node.op, ast.Invert) else isinstance(value, (int, float, complex))
     if literal_only:
         return False
     if isinstance(node, ast.JoinedStr):
@@ -541,12 +579,14 @@ def _unpacks(target: ast.expr, value: ast.expr) -> bool:
 
 
 def _installed(module: str) -> bool:
-    """A module the Python installation has (standard library first: no search)."""
-    top = module.split(".")[0]
-    if top in sys.stdlib_module_names:
+    """A module this machine's Python imports (`winreg` is in the standard library's list, not here;
+    a two-hundred-and-thirtieth review): one imported already, or a top-level one found."""
+    if module in sys.modules:
         return True
+    if "." in module:
+        return False
     try:
-        return importlib.util.find_spec(top) is not None
+        return importlib.util.find_spec(module) is not None
     except (ImportError, ValueError, AttributeError):
         return False
 
@@ -651,16 +691,17 @@ def stopped_between(source: str, names, tree: ast.AST | None = None) -> dict[str
             continue
         known: set[str] = set()
         for node in tree.body[:at[0] + 1]:
-            known |= _top_names(node)
-        for node in tree.body[at[0] + 1:at[-1]]:
+            known = known | _top_names(node) if _harmless(node, known, calls=True) else known - _top_names(node)
+        for node in tree.body[at[0] + 1:at[-1] + 1]:      # the last assignment too: `o.x = b_ = False` raises
             if node.lineno in loud or _may_stop(node, known):
                 try:
                     shown = ast.unparse(node).splitlines()[0][:40]
                 except (RecursionError, ValueError):
                     shown = "..."
                 first, last = tree.body[at[0]].lineno, tree.body[at[-1]].lineno
-                out[n] = (f"`{n}` is set on line {first} and again on line {last}, and line {node.lineno} between "
-                          f"them (`{shown}`) may stop the cell with an error, which leaves the first value in "
+                where = "itself" if node is tree.body[at[-1]] else "between them"
+                out[n] = (f"`{n}` is set on line {first} and again on line {last}, and line {node.lineno} {where} "
+                          f"(`{shown}`) may stop the cell with an error, which leaves the first value in "
                           f"Jupyter; set it once: `{n} = True` or `{n} = False`")
                 break
             known |= _top_names(node)
@@ -677,21 +718,22 @@ def _loud_lines(source: str) -> set[int]:
     if plain == turned:
         return set()
     _, changed = _aligned(plain, turned)
-    return {i for i, m, text in changed if m not in _TIMING and not _quiet(m, text)}
+    quiet = _quiet_lines(changed)
+    return {i for i, m, _ in changed if m not in _TIMING and i not in quiet}
 
 
 def halt(source: str, names, tree: ast.AST | None = None) -> tuple[int, bool, str] | None:
-    """(line, certain, the statement) of the first statement above the cell's first assignment of
-    one of ``names`` that stops the cell (certain) or may stop it with an error; None: none."""
+    """(line, certain, the statement) of the first statement up to the cell's last assignment of one
+    of ``names`` (that one included) that stops the cell (certain) or may stop it with an error; None:
+    none."""
     if tree is None:
         try:
             tree = ast.parse(without_magics(source))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
+    last = max((i for i, node in enumerate(tree.body) if _top_names(node) & set(names)), default=-1)
     loud, known = None, set()
-    for node in tree.body:
-        if _top_names(node) & set(names):
-            return None
+    for node in tree.body[:last + 1]:       # the answers' own statements too: `a_: boolean = True` raises
         certain = _stops(node)
         if not certain and _harmless(node, known, calls=True):
             loud = _loud_lines(source) if loud is None else loud
@@ -845,6 +887,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 ctx.graded(c, task.cfg["cell"])
         named = {n: w for n, w in writers(c.source, names).items()
                  if more[n] is _MISSING and w.startswith("`%") and re.search(rf"\b{re.escape(n)}\b", c.source)}
+        # ... and one bound there otherwise (`print(b_ := True)`, `for b_ in ...`, `import x as b_`, `del a_`:
+        # a two-hundred-and-thirtieth review; they were not read at all)
+        named.update({n: "bound" for n in _bound_below(c.source) if n in names and more[n] is _MISSING})
         for n in named:         # `%%bash --out a_`, `%sc a_=...` below: that answer is set there, otherwise
             values[n], taken, sources[n] = _ELSEWHERE, True, c.source
         if c.cell_type == "code" and not any(more[n] is not _MISSING for n in names) and not named:
