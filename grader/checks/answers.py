@@ -810,8 +810,8 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         # `%precision bogus` or `1/0` above the answers, 10/10 unflagged, none of them set in Jupyter).
         ctx.flag(f"raised:{cell_id}")
         ctx.detail(f"the True/False answers cell: line {early[0]} (`{early[2]}`) may stop the cell with an error "
-                   f"before any answer is set, and then Jupyter sets none of them; move it below the answers or "
-                   f"delete it (your answers are graded as you wrote them)")
+                   f"before the answers after it are set, and then Jupyter does not set them; move it below the "
+                   f"answers or delete it (your answers are graded as you wrote them)")
     if stop is not None:
         ctx.flag(f"raised:{cell_id}")        # the flag's help says it once (it was said twice: a student's review)
         after = sorted({n for node in tree.body if node.lineno > stop.lineno and isinstance(node, (ast.Assign, ast.AnnAssign))
@@ -835,7 +835,8 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         for target in targets:
             for name, _ in _pairs(target, node.value if isinstance(node, ast.Assign) else target):
                 seen[name] = seen.get(name, 0) + 1
-    twice = [n for n in names if seen.get(n, 0) > 1]
+    between = stopped_between(source, names, tree)        # said in that answer's own message
+    twice = [n for n in names if seen.get(n, 0) > 1 and n not in between]
     if twice:
         ctx.detail(f"cell '{cell_id}' sets {', '.join(f'`{n}`' for n in twice)} more than once: the last one "
                    f"counts")
