@@ -1209,23 +1209,14 @@ def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_grad
     "{wrong_lines}%time pwd; {inline}", "%%time\nls; {inline}", "%%capture\npwd; {inline}",
     # a prompt IPython strips where Python reads an annotation
     "{right_lines}" + "".join(f"%time In [1]: {n}_ = {{flipped_{n}}}\n" for n in "abcde"),
-    # a statement that may stop the cell between the wrong answers and the right ones
-    "{wrong_lines}1/0\n{right_lines}", "{wrong_lines}answers_checked_by_me\n{right_lines}",
-    "{wrong_lines}await 0\n{right_lines}", "{wrong_lines}def f(x, x): pass\n{right_lines}",
-    # (a two-hundred-and-twenty-eighth review) a magic that sets the names; a magic or a call that raises
-    "{right_lines}" + "".join(f"%sc {n}_=echo wrong\n" for n in "abcde"),
-    "{wrong_lines}%precision bogus\n{right_lines}", "{wrong_lines}print(a_, file=0)\n{right_lines}",
-    "{wrong_lines}x, y = 0\n{right_lines}", "{wrong_lines}display(a_, raw=True)\n{right_lines}",
-    # (a two-hundred-and-thirtieth review) what looked harmless and raises, between the two
-    "{wrong_lines}answers.b = b_ = False\n{right_lines}", "{wrong_lines}import winreg\n{right_lines}",
-    "{wrong_lines}from os import no_such_name\n{right_lines}", "{wrong_lines}%matplotlib qt\n{right_lines}",
-    "{wrong_lines}%config InlineBackend.figure_format = retina_hd\n{right_lines}", "{wrong_lines}x = {{[]}}\n{right_lines}",
-    "import numpy as np\nx = np.zeros(3)\n{wrong_lines}x or 1\n{right_lines}", "{wrong_lines}%autoreload 2\n{right_lines}"],
+    # a statement that surely stops the cell between the wrong answers and the right ones: Jupyter
+    # ends with the wrong ones, and they are graded
+    "{wrong_lines}1/0\n{right_lines}", "{wrong_lines}def f(x, x): pass\n{right_lines}",
+    # (a two-hundred-and-twenty-eighth review) a magic that sets the names
+    "{right_lines}" + "".join(f"%sc {n}_=echo wrong\n" for n in "abcde")],
     ids=["automagic-pwd", "automagic-timeit", "past-the-budget", "501-magic-lines", "fullwidth", "shell-events",
          "automagic-in-time", "automagic-in-cell-time", "automagic-in-capture", "prompt-in-time", "zero-division",
-         "undefined-name", "await", "refused-def", "sc", "magic-raises", "print-file", "unpack", "display-raw",
-         "chained-target", "absent-module", "absent-name", "matplotlib-qt", "config-name", "unhashable", "array-truth",
-         "autoreload-unloaded"])
+         "refused-def", "sc"])
 def test_answers_jupyter_never_ends_with_are_not_graded_as_set(cell):
     """Two-hundred-and-twenty-fifth and -sixth reviews: each of these cells holds the right literals,
     and Jupyter ends with the wrong ones or none (checked with nbclient); the grader scored 10/10,
@@ -1261,16 +1252,32 @@ def test_a_cell_below_that_sets_no_answer_costs_the_answers_nothing(below):
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
-@pytest.mark.parametrize("above", ["%precision bogus", "1/0", "%autoreload 2", "print(0x" + "f" * 4000 + ")",
-                                   "a_: boolean = True", "answers.a = a_ = True"])
-def test_a_statement_that_may_stop_the_cell_above_the_answers_is_flagged(above):
-    """A two-hundred-and-twenty-eighth review: `%precision bogus` (or `1/0`) above the answers stops the
-    cell in Jupyter before any is set; graded as written, as after a `raise`, and now flagged so."""
+@pytest.mark.parametrize("middle", ["answers_checked_by_me", "await 0", "%precision bogus", "print(a_, file=0)",
+                                    "x, y = 0", "import winreg", "from os import no_such_name", "%matplotlib qt",
+                                    "print(isinstance(a_, bool))", "assert a_ in (True, False)", "%timeit -n1 -r1 pass"])
+def test_a_statement_that_only_may_raise_between_two_tries_leaves_the_last_graded(middle):
+    """Hostile reviews (226, 228, 230) put a statement that raises in Jupyter between the wrong answers
+    and the right ones; fairness reviews (229, 231) put an everyday check or print there between a
+    first draft and a correction. Whether it raises is not known here (an undefined name may be
+    defined above), so the answers are graded as written, the last try, as the README says."""
+    key = SPEC.answer_key()
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": wrong + middle + "\n" + right}),
+                                                    TEMPLATE, True))}
+    assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+@pytest.mark.parametrize("above", ["%pip install -q numpy", "%precision 3", "%config Completer.use_jedi = False",
+                                   "import torch\ntorch.manual_seed(0)", "from IPython.display import Markdown, display"])
+def test_everyday_lines_above_the_answers_raise_no_flag(above):
+    """A second fairness review: lines like these above the answers were flagged `raised:` ("may stop
+    the cell"), and `grader check` said to fix a cell that stops Run All."""
     key = SPEC.answer_key()
     right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
     c = Context(SPEC, notebook({"answers-3-3": above + "\n" + right}), TEMPLATE, True)
-    answer_rows(c)
-    assert "raised:answers-3-3" in c.flags and any("may stop the cell" in d for d in c.details), (c.flags, c.details)
+    rows = {r.check: r for r in answer_rows(c)}
+    assert all(r.passed for r in rows.values()) and not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
 
 
 def _with_cell(cell_id: str, source: str, before: str | None = None) -> list:
@@ -1323,14 +1330,20 @@ def test_answers_set_again_in_an_edited_provided_cell_below_are_read_from_there(
 def test_a_statement_ipython_refuses_above_the_answers_is_flagged_like_a_raise(stop):
     """A two-hundred-and-twenty-fifth review: `return` outside a function parses, and IPython then
     refuses it when it compiles that statement, after the ones above it ran; the right answers below
-    it were graded, unflagged. Flagged `raised:` like a `raise` there, with the line named."""
+    it were graded, unflagged. Flagged `raised:` like a `raise` there, with the line named; answers set
+    above it too keep the value above it, as in Jupyter, and answers set only below it are graded as
+    written (the README's policy for a `raise` left from the template)."""
     key = SPEC.answer_key()
     wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
     right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
     c = Context(SPEC, notebook({"answers-3-3": wrong + stop + "\n" + right}), TEMPLATE, True)
-    answer_rows(c)
-    assert "raised:answers-3-3" in c.flags, c.flags
-    assert any("on line 6 comes before" in d for d in c.details), c.details
+    rows = {r.check: r for r in answer_rows(c)}
+    assert "raised:answers-3-3" in c.flags and not any(r.passed for r in rows.values()), c.flags
+    assert any("again after line 6, which stops the cell" in d for d in c.details), c.details
+    c = Context(SPEC, notebook({"answers-3-3": stop + "\n" + right}), TEMPLATE, True)
+    rows = {r.check: r for r in answer_rows(c)}
+    assert "raised:answers-3-3" in c.flags and all(r.passed for r in rows.values()), c.flags
+    assert any("on line 1 comes before" in d for d in c.details), c.details
 
 
 @pytest.mark.parametrize("cell", ["%time {names} = {right}", "\"\"\"My answers.\"\"\"\n%time {names} = {right}\nprint({names})",
@@ -1357,7 +1370,14 @@ def test_a_statement_ipython_refuses_above_the_answers_is_flagged_like_a_raise(s
                                   # a first draft shown, then one answer corrected
                                   "{wrong_first_line}{lines}print(f'first draft: {{{first}}}')\nimport math\n"
                                   "print('Answers'.upper(), type({first}), {first} == True)\n{first} = {right_first}",
-                                  "global {names}\n{lines}"])
+                                  "global {names}\n{lines}",
+                                  # (a third fairness review) code below a timed answers line; extensions and
+                                  # IPython's display in the cell; a shell line that shows the answers
+                                  "%time {names} = {right}\nimport numpy as np\nprint(np.mean([{names}]))",
+                                  "%load_ext watermark\n%watermark -v -p torch\n{lines}",
+                                  "from IPython.core.display import HTML\n{lines}HTML('<b>done</b>')",
+                                  "{lines}%store {first}", "{lines}!echo \"answers: {{[{names}]}}\"",
+                                  "!echo {{1+1}}\n{lines}"])
 def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(cell):
     """The rule above takes nothing from an honest cell: answers in a `%time` line beside literals and
     prints, or on plain lines beside any magic, are graded as written."""

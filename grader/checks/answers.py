@@ -84,6 +84,7 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
+    found.update(before_stop(tree, names))
     setters = writers(source, list(found), tree) | _read_otherwise(source, list(found), tree)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
@@ -129,6 +130,18 @@ def _refused_with_barry(source: str) -> bool:
         return True
     except (ValueError, RecursionError, MemoryError):
         return False
+
+
+def _shows_only(expr: str) -> bool:
+    """A `{...}` of a shell line that only shows values (`!echo {[a_, b_]}`, `{1+1}`: a fairness review)."""
+    try:
+        node = ast.parse(expr.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return all(isinstance(n, (ast.Constant, ast.Name, ast.Load, ast.Tuple, ast.List, ast.BinOp, ast.operator,
+                              ast.UnaryOp, ast.unaryop, ast.Compare, ast.cmpop, ast.BoolOp, ast.boolop, ast.JoinedStr,
+                              ast.FormattedValue)) and not (isinstance(n, ast.Name) and n.id in _DOORS)
+               for n in ast.walk(node))
 
 
 def _bound_below(source: str) -> set[str]:
@@ -291,6 +304,8 @@ def _magic_write(source: str, names=None) -> str:
             hit = bool(words) and (names is None or words[-1] in names)
         elif magic == "%xdel":                      # deletes every name of the object it is given: `True` is one
             hit = True
+        elif magic == "%store":                     # `%store a_` saves it; only `-r` sets names (a fairness review)
+            hit = "-r" in args
         elif magic == "%reset_selective":
             try:
                 hit = names is None or not words or any(re.search(words[-1], n) for n in names)
@@ -314,10 +329,23 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
         found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
                    + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
     named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
-    for made in (makes_magic(named), reaches_shell(named)):   # in any form: `x = %alias_magic
-        if made is not None:                                                  # ...`, `@register_line_magic`
-            found.append((line_offset(source, named.count("\n", 0, made.start())), made.group(), []))
+    made = makes_magic(named)       # an alias made (`x = %alias_magic t time`) runs what it stands for
+    if made is not None and "alias_magic" in made.group():
+        found.append((line_offset(source, named.count("\n", 0, made.start())), made.group(), []))
     return sorted(found, key=lambda f: f[0])
+
+
+def shell_reached(source: str) -> str:
+    """A sign that the cell makes a magic of its own or reaches IPython's shell ('' for none), as
+    '`InteractiveShell` on line 3'. Answers on plain lines are read before any of it runs, and a magic
+    line's answers need a cell without it (`magic_set`): it is for a TA to read (a fairness review:
+    `%load_ext watermark`, `from IPython.core.display import HTML` had cost the five answers)."""
+    named = scan_text(source)
+    made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
+    if not made:
+        return ""
+    first = min(made, key=lambda m: m.start())
+    return f"`{first.group()}` on line {named.count(chr(10), 0, first.start()) + 1}"
 
 
 def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
@@ -332,7 +360,7 @@ def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
     if not general:
         # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
-        filled = expansions(source)
+        filled = [(line, expr) for line, expr in expansions(source) if not _shows_only(expr)]
         general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
     said = {n: _magic_write(source, [n]) or general for n in names}
     return {n: what for n, what in said.items() if what}
@@ -349,7 +377,7 @@ _SHOWS = {"print", "display"}
 
 def _read_otherwise(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
     """Each of ``names`` whose value Jupyter may end with otherwise than the grader reads it, with why."""
-    return stopped_between(source, names, tree) | magic_set(source, names, tree)
+    return magic_set(source, names, tree)
 
 
 def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
@@ -372,11 +400,12 @@ def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]
     kept, changed = _aligned(plain, turned)
     magics = [(i, m) for i, m, _ in changed]
     quiet = _quiet_lines(changed)
-    runs = _runs_code(tree, quiet)
-    if runs is None:
-        other = next(((i, m) for i, m, text in changed if m not in _TIMING and i not in quiet), None)
-        runs = (other[0], f"`%{other[1]}`" if other[1] else "a magic or shell line") if other else None
-    if runs is None:
+    # Only what runs above a magic line can change how IPython runs it (a second fairness review: a
+    # print or an import below a `%time` answers line had cost the five answers).
+    runners = sorted([*(_runs_code(tree, quiet) or ()),
+                      *((i, f"`%{m}`" if m else "a magic or shell line") for i, m, _ in changed
+                        if m not in _TIMING and i not in quiet)])
+    if not runners:
         return {}
     out = {}
     for node in tree.body:
@@ -385,13 +414,16 @@ def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]
         lines = range(node.lineno, (node.end_lineno or node.lineno) + 1)
         if all(i in kept for i in lines):
             continue                                # a plain line: IPython has turned it before the cell runs
+        runs = next((r for r in runners if r[0] < node.lineno), None)
+        if runs is None:
+            continue
         magic = next((m for i, m in magics if i == node.lineno), "")
         shown = f"`%{magic}`" if magic else "a magic line"
         for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
             for n in (x.id for x in ast.walk(t) if isinstance(x, ast.Name)):
                 if n in names:
-                    out[n] = (f"`{n}` is set in {shown} on line {node.lineno}, in a cell that also runs other code "
-                              f"({runs[1]} on line {runs[0]}); that code can change what IPython runs for a magic "
+                    out[n] = (f"`{n}` is set in {shown} on line {node.lineno}, below other code of the cell "
+                              f"({runs[1]} on line {runs[0]}), which can change what IPython runs for a magic "
                               f"line, so the value there is not graded; set it on a plain line: `{n} = True` or "
                               f"`{n} = False`")
     return out
@@ -459,19 +491,19 @@ def _names_only(target: ast.expr) -> bool:
     return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target))
 
 
-def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset()) -> tuple[int, str] | None:
+def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset()) -> list[tuple[int, str]]:
     """(line, what) of the first statement of the cell that could change what IPython runs for a
-    magic line: anything but assignments of literals, literals, and names or values shown (None: none).
-    Statements on ``magic_lines`` are those the magics run, judged by the magic's name instead."""
+    magic line below it: anything but assignments of literals, literals, and names or values shown
+    (empty: none). Statements on ``magic_lines`` are those the magics run, judged by the magic's name."""
     known: set[str] = set()
     for node in tree.body:
         if node.lineno in magic_lines or _harmless(node, known, calls=True):
             known |= _top_names(node)
             continue
         what = type(node).__name__.lower()
-        return node.lineno, {"import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
-            what, f"`{ast.unparse(node).splitlines()[0][:40]}`" if what not in ("functiondef", "classdef") else f"a {what[:-3]}")
-    return None
+        return [(node.lineno, {"import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
+            what, "an assignment" if what in ("assign", "annassign", "augassign") else f"a `{what}` statement"))]
+    return []
 
 
 # Builtins that show or describe any value they are given without raising (with one argument, but
@@ -668,98 +700,48 @@ def problem(name: str, value, source: str = "") -> str:
     return f"`{name}` is computed (`{shown}`); write the literal True or False"
 
 
-def stopped_between(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
-    """Each of ``names`` set twice at the cell's top level with a statement between that may stop the
-    cell with an error, with a sentence saying so: Jupyter then ends with the first value, the grader
-    would read the last (a two-hundred-and-twenty-sixth review: the wrong answers, then `1/0` or a bare
-    undefined name, then the right ones, graded 10/10, unflagged)."""
-    if tree is None:
-        try:
-            tree = ast.parse(without_magics(source))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return {}
-    loud = _loud_lines(source)
-    sets: dict[str, list[int]] = {}
-    for i, node in enumerate(tree.body):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                for n in (x.id for x in ast.walk(t) if isinstance(x, ast.Name) and x.id in names):
-                    sets.setdefault(n, []).append(i)
-    out = {}
-    for n, at in sets.items():
-        if len(at) < 2:
-            continue
-        known: set[str] = set()
-        for node in tree.body[:at[0] + 1]:
-            known = known | _top_names(node) if _harmless(node, known, calls=True) else known - _top_names(node)
-        for node in tree.body[at[0] + 1:at[-1] + 1]:      # the last assignment too: `o.x = b_ = False` raises
-            if node.lineno in loud or _may_stop(node, known):
-                try:
-                    shown = ast.unparse(node).splitlines()[0][:40]
-                except (RecursionError, ValueError):
-                    shown = "..."
-                first, last = tree.body[at[0]].lineno, tree.body[at[-1]].lineno
-                where = "itself" if node is tree.body[at[-1]] else "between them"
-                out[n] = (f"`{n}` is set on line {first} and again on line {last}, and line {node.lineno} {where} "
-                          f"(`{shown}`) may stop the cell with an error, which leaves the first value in "
-                          f"Jupyter; set it once: `{n} = True` or `{n} = False`")
-                break
-            known |= _top_names(node)
+def before_stop(tree: ast.AST, names) -> dict[str, ast.expr]:
+    """Each of ``names`` set both above and below the cell's first statement that surely stops it
+    (`raise`, `1/0`, `return`, `exit()`), with the last value it was given above: what Jupyter ends
+    with (a two-hundred-and-twenty-sixth review: the wrong answers, a stop, then the right ones,
+    graded 10/10). A statement that only may raise (an undefined name, a failing import) is not
+    followed: whether it raises is not known here, and honest drafts print or check their answers
+    between two tries (fairness reviews)."""
+    stop = next((i for i, node in enumerate(tree.body) if _stops(node)), None)
+    if stop is None:
+        return {}
+    after = {n for node in tree.body[stop + 1:] for n in _top_names(node)}
+    out: dict[str, ast.expr] = {}
+    for node in tree.body[:stop]:
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                out.update({n: v for n, v in _pairs(t, node.value) if n in names and n in after and v is not None})
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None \
+                and node.target.id in names and node.target.id in after:
+            out[node.target.id] = node.value
     return out
 
 
-def _loud_lines(source: str) -> set[int]:
-    """Lines (of the grader's reading) of magic lines that may raise: any but the timing magics, whose
-    statement is read as Python, and the everyday ones of `_quiet` (a two-hundred-and-twenty-eighth
-    review: `%precision bogus` between the wrong answers and the right ones stopped the cell, and
-    was read as `pass`)."""
-    read = without_magics(source)
-    plain, turned = cleaned(crlf_as_lf(source)).split("\n"), read.split("\n")
-    if plain == turned:
-        return set()
-    _, changed = _aligned(plain, turned)
-    quiet = _quiet_lines(changed)
-    return {i for i, m, _ in changed if m not in _TIMING and i not in quiet}
-
-
-def halt(source: str, names, tree: ast.AST | None = None) -> tuple[int, bool, str] | None:
-    """(line, certain, the statement) of the first statement up to the cell's last assignment of one
-    of ``names`` (that one included) that stops the cell (certain) or may stop it with an error; None:
-    none."""
-    if tree is None:
-        try:
-            tree = ast.parse(without_magics(source))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+def _stopped_first(source: str, names) -> tuple[int, bool, str] | None:
+    """(line, True, the statement) of a statement that surely stops the cell above its first
+    assignment of one of ``names`` (None: none): a correction below a `raise` never runs (a two-
+    hundred-and-twenty-eighth review graded one, flagged only `moved:`)."""
+    try:
+        tree = ast.parse(without_magics(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in tree.body:
+        if _top_names(node) & set(names):
             return None
-    last = max((i for i, node in enumerate(tree.body) if _top_names(node) & set(names)), default=-1)
-    loud, known = None, set()
-    for node in tree.body[:last + 1]:       # the answers' own statements too: `a_: boolean = True` raises
-        certain = _stops(node)
-        if not certain and _harmless(node, known, calls=True):
-            loud = _loud_lines(source) if loud is None else loud
-            if node.lineno not in loud:
-                known |= _top_names(node)
-                continue
-        lines = crlf_as_lf(source).split("\n")
-        if isinstance(node, ast.Pass) and node.lineno <= len(lines):
-            shown = lines[node.lineno - 1].strip()[:40]          # the magic line as the student wrote it
-        else:
-            try:
-                shown = ast.unparse(node).splitlines()[0][:40]
-            except (RecursionError, ValueError, IndexError):
-                shown = "..."
-        return node.lineno, certain, shown
+        if _stops(node):
+            lines = crlf_as_lf(source).split("\n")
+            return node.lineno, True, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
     return None
 
 
 def _top_names(node: ast.stmt) -> set[str]:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
     return {x.id for t in targets for x in ast.walk(t) if isinstance(x, ast.Name)}
-
-
-def _may_stop(node: ast.stmt, known: set[str]) -> bool:
-    """Can this statement raise? Not one `_harmless` allows."""
-    return not _harmless(node, known, calls=True)
 
 
 def _stops(node: ast.stmt) -> bool:
@@ -778,6 +760,12 @@ def _stops(node: ast.stmt) -> bool:
         pass
     if isinstance(node, ast.Assert) and isinstance(node.test, ast.Constant) and not node.test.value:
         return True
+    if any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and
+           isinstance(n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str)
+           and isinstance(n.left, ast.Constant) and isinstance(n.left.value, (int, float))
+           for n in ast.walk(node) if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                                            ast.If, ast.While, ast.For, ast.Try, ast.With))):
+        return True                                 # `1/0`
     if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
         return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node))
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -804,19 +792,17 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         ctx.detail(f"the True/False answers cell evaluates computed text ({computed}); the answers are graded as "
                    f"written, and a TA reads what it runs")
     stop = next((node for node in tree.body if _stops(node)), None)
-    early = halt(source, names, tree) if stop is None else None
-    if early is not None:
-        # Graded as written, as after a `raise`; a TA sees it (a two-hundred-and-twenty-eighth review:
-        # `%precision bogus` or `1/0` above the answers, 10/10 unflagged, none of them set in Jupyter).
-        ctx.flag(f"raised:{cell_id}")
-        ctx.detail(f"the True/False answers cell: line {early[0]} (`{early[2]}`) may stop the cell with an error "
-                   f"before the answers after it are set, and then Jupyter does not set them; move it below the "
-                   f"answers or delete it (your answers are graded as you wrote them)")
+    reached = shell_reached(source)
+    if reached:
+        ctx.flag(f"exec:{cell_id}")
+        ctx.detail(f"the True/False answers cell makes a magic of its own or reaches IPython's shell ({reached}), "
+                   f"which can change what Jupyter ends with; the answers are graded as written, and a TA reads it")
     if stop is not None:
         ctx.flag(f"raised:{cell_id}")        # the flag's help says it once (it was said twice: a student's review)
         after = sorted({n for node in tree.body if node.lineno > stop.lineno and isinstance(node, (ast.Assign, ast.AnnAssign))
                         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                        for n, _ in _pairs(t, node.value if isinstance(node, ast.Assign) else t) if n in names})
+                        for n, _ in _pairs(t, node.value if isinstance(node, ast.Assign) else t) if n in names}
+                       - set(before_stop(tree, names)))
         if after:
             # The answers are read as written, but Jupyter never sets those after the stop (a
             # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
@@ -835,8 +821,11 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         for target in targets:
             for name, _ in _pairs(target, node.value if isinstance(node, ast.Assign) else target):
                 seen[name] = seen.get(name, 0) + 1
-    between = stopped_between(source, names, tree)        # said in that answer's own message
-    twice = [n for n in names if seen.get(n, 0) > 1 and n not in between]
+    kept = before_stop(tree, names)             # said below: the value before the stop counts
+    twice = [n for n in names if seen.get(n, 0) > 1 and n not in kept]
+    if kept:
+        ctx.detail(f"the True/False answers cell sets {', '.join(f'`{n}`' for n in kept)} again after line "
+                   f"{stop.lineno}, which stops the cell: Jupyter never gets there, so the value above it counts")
     if twice:
         ctx.detail(f"cell '{cell_id}' sets {', '.join(f'`{n}`' for n in twice)} more than once: the last one "
                    f"counts")
@@ -871,17 +860,15 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
         if bad:
             continue
-        stopped = halt(c.source, names) if any(more[n] is not _MISSING for n in names) else None
+        stopped = _stopped_first(c.source, names) if any(more[n] is not _MISSING for n in names) else None
         if stopped is not None:
             # Jupyter stops there (or may), before the cell sets its answers (a two-hundred-and-
             # twenty-eighth review: `raise SystemExit(...)` above a correction, graded from it).
             ctx.flag(f"raised:{task.cfg['cell']}")
             ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} below the True/False answers cell "
-                       f"{'stops' if stopped[1] else 'may stop'} with an error at line {stopped[0]} (`{stopped[2]}`) "
-                       f"before it sets answers" + (", so they are not read from there" if stopped[1] else
-                                                   "; they are read from there as written"))
-            if stopped[1]:
-                continue
+                       f"stops with an error at line {stopped[0]} (`{stopped[2]}`) before it sets answers, so they "
+                       f"are not read from there")
+            continue
         for n in names:
             if more[n] is not _MISSING:
                 values[n], taken, sources[n] = more[n], True, c.source
