@@ -370,9 +370,6 @@ def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
 # line can change what IPython runs, as can any code of the cell (below).
 _TIMING = {"time", "timeit"}
 _MAGIC_NAMED = re.compile(r"%{1,2}(\w+)|run_(?:line|cell)_magic\(\s*['\"](\w*)")
-# What a cell may hold beside an answer set in a magic line: assignments of literals, a docstring,
-# names, and a print or display of them.
-_SHOWS = {"print", "display"}
 
 
 def _read_otherwise(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
@@ -381,14 +378,13 @@ def _read_otherwise(source: str, names, tree: ast.AST | None = None) -> dict[str
 
 
 def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
-    """Each of ``names`` the cell sets in a magic line (`%time a_, b_ = True, False`) while the cell
-    also runs code of its own, with a sentence saying so. IPython runs a magic line's statement when
-    the line's turn comes, through hooks (`input_transformers_post`, `ast_transformers`, its
-    registered magics, `get_ipython` itself) that any code above it in the same cell can change; the
-    grader reads the line as written. Reviews 208 to 224 found one such hook after another (an alias,
-    a registration, `get_ipython` bound, a transformer appended: 10/10 on five wrong literals each), so
-    the line is read only in a cell with nothing else that runs: literals assigned, names shown, and
-    timing magics."""
+    """Each of ``names`` the cell sets in a magic line (`%time a_, b_ = True, False`) below code of its
+    own, with a sentence saying so. IPython runs a magic line's statement when the line's turn comes,
+    through hooks (`input_transformers_post`, `ast_transformers`, its registered magics, `get_ipython`
+    itself) that any code above it in the same cell can change; the grader reads the line as written.
+    Reviews 208 to 224 found one such hook after another (an alias, a registration, `get_ipython` bound,
+    a transformer appended: 10/10 on five wrong literals each), so the line is read only below nothing
+    that runs code (`_harmless`), timing magics and everyday ones (`_quiet_lines`)."""
     try:
         read = without_magics(source)
         tree = ast.parse(read) if tree is None else tree
