@@ -1174,7 +1174,11 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     "%config InteractiveShell.ast_transformers = []", "%matplotlib module://hooks",
     # no name the grader knows: only the rule that a magic line's answers need a cell with nothing else
     "import os\nshell = getattr(os.sys.modules['IPy' + 'thon'], 'get_' + 'ipython')()\n"
-    "getattr(shell, 'input_' + 'transformers_po' + 'st').append(lambda L: [])"])
+    "getattr(shell, 'input_' + 'transformers_po' + 'st').append(lambda L: [])",
+    # a module file written by a shell line, then imported as an installed module or loaded as IPython's
+    # own extension (a two-hundred-and-thirty-second review: the file appended a transformer)
+    "!echo aW1wb3J0IElQeXRob24= | base64 -d > idna.py\nimport idna",
+    "!echo ZGVm | base64 -d > autoreload.py\n%load_ext autoreload\n%autoreload 2"])
 def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_graded_as_set(hook):
     """A two-hundred-and-twenty-fourth review: code above a `%time a_, ... = ...` line appended to
     IPython's `input_transformers_post` (or `ast_transformers`), which IPython applies to the line

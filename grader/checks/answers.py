@@ -398,7 +398,8 @@ def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]
     quiet = _quiet_lines(changed)
     # Only what runs above a magic line can change how IPython runs it (a second fairness review: a
     # print or an import below a `%time` answers line had cost the five answers).
-    runners = sorted([*(_runs_code(tree, quiet) or ()),
+    shell = min((i for i, m, _ in changed if not m and i in quiet), default=None)
+    runners = sorted([*(_runs_code(tree, quiet, shell) or ()),
                       *((i, f"`%{m}`" if m else "a magic or shell line") for i, m, _ in changed
                         if m not in _TIMING and i not in quiet)])
     if not runners:
@@ -461,18 +462,19 @@ def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
     a shell command that fills nothing in from Python (a fairness review: `%matplotlib inline` beside
     `%time a_, ... = ...` had cost the five answers; a two-hundred-and-thirtieth: `%matplotlib qt`,
     `%autoreload 2` alone and a `%config` of a bare name raise)."""
-    out, loaded = set(), False
+    out, loaded, shelled = set(), False, False
     for i, magic, line in changed:
         if not magic:
             quiet = (line.startswith("!") or re.fullmatch(r"\w+\s*=\s*!.*", line) is not None) and \
                 "{" not in line and "$" not in line
-        elif magic in ("load_ext", "reload_ext"):
-            quiet = re.fullmatch(r"%(?:re)?load_ext\s+autoreload\s*", line) is not None
-            loaded = loaded or quiet
+            shelled = shelled or quiet
+        elif magic in ("load_ext", "reload_ext"):       # imports a module, which a shell line above may have
+            quiet = not shelled and re.fullmatch(r"%(?:re)?load_ext\s+autoreload\s*", line) is not None
+            loaded = loaded or quiet                    # written (a two-hundred-and-thirty-second review)
         elif magic == "autoreload":
             quiet = loaded and re.fullmatch(r"%autoreload(?:\s+[0-3])?\s*", line) is not None
         elif magic == "matplotlib":
-            quiet = re.fullmatch(r"%matplotlib(?:\s+inline)?\s*", line) is not None
+            quiet = not shelled and re.fullmatch(r"%matplotlib(?:\s+inline)?\s*", line) is not None
         elif magic == "config":
             quiet = re.fullmatch(r"%config\s+InlineBackend\.figure_formats?\s*=\s*(['\"])(?:retina|png|jpeg|svg|pdf)\1"
                                  r"\s*", line) is not None
@@ -487,13 +489,17 @@ def _names_only(target: ast.expr) -> bool:
     return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target))
 
 
-def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset()) -> list[tuple[int, str]]:
+def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | None = None) -> list[tuple[int, str]]:
     """(line, what) of the first statement of the cell that could change what IPython runs for a
     magic line below it: anything but assignments of literals, literals, and names or values shown
-    (empty: none). Statements on ``magic_lines`` are those the magics run, judged by the magic's name."""
+    (empty: none). Statements on ``magic_lines`` are those the magics run, judged by the magic's name.
+    Below a shell line (``shell``), an import runs what that line may have written: a module file in the
+    notebook's folder comes before the installed one (a two-hundred-and-thirty-second review wrote
+    `idna.py` with `!echo ... | base64 -d`, then `import idna` appended a transformer)."""
     known: set[str] = set()
     for node in tree.body:
-        if node.lineno in magic_lines or _harmless(node, known, calls=True):
+        written = shell is not None and node.lineno > shell and isinstance(node, (ast.Import, ast.ImportFrom))
+        if not written and (node.lineno in magic_lines or _harmless(node, known, calls=True)):
             known |= _top_names(node)
             continue
         what = type(node).__name__.lower()
