@@ -1272,6 +1272,17 @@ def test_a_statement_that_only_may_raise_between_two_tries_leaves_the_last_grade
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
+def test_a_shell_line_above_an_import_above_timed_answers_is_named_as_the_reason():
+    """The rule of the two-hundred-and-thirty-second review costs an honest `!pip list` then `import
+    torch` above a `%time` answers line its points (a fourth fairness review); the message names the
+    shell line, which the student would not have suspected."""
+    key = SPEC.answer_key()
+    names = ", ".join(sorted(key))
+    source = f"!pip list | grep torch\nimport torch\n%time {names} = {', '.join(str(key[n]) for n in sorted(key))}\n"
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
+    assert all("below the shell line on line 1" in r.message for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
 @pytest.mark.parametrize("above", ["%pip install -q numpy", "%precision 3", "%config Completer.use_jedi = False",
                                    "import torch\ntorch.manual_seed(0)", "from IPython.display import Markdown, display"])
 def test_everyday_lines_above_the_answers_raise_no_flag(above):
@@ -1381,7 +1392,14 @@ def test_a_statement_ipython_refuses_above_the_answers_is_flagged_like_a_raise(s
                                   "%load_ext watermark\n%watermark -v -p torch\n{lines}",
                                   "from IPython.core.display import HTML\n{lines}HTML('<b>done</b>')",
                                   "{lines}%store {first}", "{lines}!echo \"answers: {{[{names}]}}\"",
-                                  "!echo {{1+1}}\n{lines}"])
+                                  "!echo {{1+1}}\n{lines}",
+                                  # (a fourth fairness review) above a timed answers line: a `%timeit`, a cell magic,
+                                  # the template's imports, `%pip`, a list and its length
+                                  "%timeit -n1 -r1 sum(range(10))\n%time {names} = {right}", "%%capture\n%time {names} = {right}",
+                                  "import torch.nn as nn\nfrom torch import nn\nimport matplotlib.pyplot as plt\n"
+                                  "%time {names} = {right}", "%pip list\n%time {names} = {right}",
+                                  "questions = ['q1', 'q2']\nprint(len(questions))\n%time {names} = {right}",
+                                  "{lines}fail = lambda: 1/0"])
 def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(cell):
     """The rule above takes nothing from an honest cell: answers in a `%time` line beside literals and
     prints, or on plain lines beside any magic, are graded as written."""

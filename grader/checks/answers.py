@@ -398,10 +398,13 @@ def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]
     quiet = _quiet_lines(changed)
     # Only what runs above a magic line can change how IPython runs it (a second fairness review: a
     # print or an import below a `%time` answers line had cost the five answers).
-    shell = min((i for i, m, _ in changed if not m and i in quiet), default=None)
-    runners = sorted([*(_runs_code(tree, quiet, shell) or ()),
-                      *((i, f"`%{m}`" if m else "a magic or shell line") for i, m, _ in changed
-                        if m not in _TIMING and i not in quiet)])
+    shell = min((i for i, m, _ in changed if m in ("", "pip", "conda") and i in quiet), default=None)
+    below = f", below the shell line on line {shell}, which may have written the module it loads" if shell else ""
+    runners = sorted([*((i, what + (below if shell is not None and i > shell and "import" in what else ""))
+                        for i, what in _runs_code(tree, quiet, shell)),
+                      *((i, (f"`%{m}`" if m else "a magic or shell line") +
+                         (below if shell is not None and i > shell and m in ("load_ext", "reload_ext", "matplotlib")
+                          else "")) for i, m, _ in changed if m not in _TIMING and i not in quiet)])
     if not runners:
         return {}
     out = {}
@@ -451,7 +454,8 @@ def _aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[
             if not text or text.startswith("#"):
                 continue
             m = _MAGIC_NAMED.search(text)
-            changed.append((b0 + 1 + (i - a0) if b1 > b0 else b0, (m.group(1) or m.group(2) or "") if m else "", text))
+            changed.append((b0 + 1 + (i - a0) if b1 > b0 else max(b0, 1), (m.group(1) or m.group(2) or "") if m else "",
+                            text))
     return kept, changed
 
 
@@ -464,10 +468,12 @@ def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
     `%autoreload 2` alone and a `%config` of a bare name raise)."""
     out, loaded, shelled = set(), False, False
     for i, magic, line in changed:
-        if not magic:
-            quiet = (line.startswith("!") or re.fullmatch(r"\w+\s*=\s*!.*", line) is not None) and \
-                "{" not in line and "$" not in line
+        if not magic or magic in ("pip", "conda"):
+            quiet = (line.startswith(("!", "%pip", "%conda")) or re.fullmatch(r"\w+\s*=\s*!.*", line) is not None) \
+                and "{" not in line and "$" not in line
             shelled = shelled or quiet
+        elif line.startswith("%%") and magic in ("time", "timeit", "capture"):
+            quiet = True                                # a cell magic whose body is the cell
         elif magic in ("load_ext", "reload_ext"):       # imports a module, which a shell line above may have
             quiet = not shelled and re.fullmatch(r"%(?:re)?load_ext\s+autoreload\s*", line) is not None
             loaded = loaded or quiet                    # written (a two-hundred-and-thirty-second review)
@@ -499,7 +505,7 @@ def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | 
     known: set[str] = set()
     for node in tree.body:
         written = shell is not None and node.lineno > shell and isinstance(node, (ast.Import, ast.ImportFrom))
-        if not written and (node.lineno in magic_lines or _harmless(node, known, calls=True)):
+        if not written and (node.lineno in magic_lines or _harmless(node, known)):
             known |= _top_names(node)
             continue
         what = type(node).__name__.lower()
@@ -508,119 +514,93 @@ def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | 
     return []
 
 
-# Builtins that show or describe any value they are given without raising (with one argument, but
-# print and display), with the keywords each takes (a two-hundred-and-twenty-eighth review: `print(a_,
-# file=0)`, `display(a_, raw=True)` raise).
-_PURE = {"print": {"sep", "end", "flush"}, "display": set(), "type": set(), "str": set(), "repr": set(),
-         "bool": set()}
+# Builtins that run no code of their own on values of builtin types (print and display show them).
+_PURE = frozenset({"print", "display", "type", "len", "str", "repr", "bool", "int", "float", "list", "tuple",
+                   "dict", "set", "sorted", "sum", "min", "max", "abs", "round", "range", "enumerate", "zip",
+                   "isinstance", "all", "any", "reversed", "format"})
 # What a name may not be bound to or read as in such a cell: a runner or a door to the namespace
 # (`print = exec`, then `print("...")`).
 _DOORS = frozenset({"exec", "eval", "compile", "getattr", "setattr", "delattr", "__import__", "globals", "locals",
                     "vars", "open", "breakpoint", "input", "help", "memoryview", "exit", "quit", "__builtins__",
-                    "get_ipython"} | set(_PURE))
+                    "get_ipython"} | _PURE)
 
 
-def _harmless(node: ast.stmt, known: set[str], calls: bool) -> bool:
-    """A statement that neither runs code of its own nor can raise: literals assigned to names, values
-    shown (`print(f"{a_}")`, `a_, b_`, `type(a_)`, `'x'.upper()`), built of literals and of names set above
-    in the cell (``known``). An import of a module the Python installation has cannot raise either."""
+def _harmless(node: ast.stmt, known: set[str], calls: bool = True) -> bool:
+    """A statement that runs no code of its own, so it cannot change how IPython runs a magic line
+    below it: values of builtin types built, named and shown (`print(f"{a_}")`, `len([a_, b_])`,
+    `x = sum(range(3))`, `'x'.upper()`, `x.append(3)` of a list set above), imports of installed modules
+    (but `_runs_code` on a shell line above), a `%timeit` of such a statement. Whether it raises does
+    not matter here: a cell stopped above a magic line sets nothing there either (fairness reviews 229,
+    231 and 233 found honest lines of each kind above a `%time` answers line costing all ten points)."""
     if isinstance(node, ast.Pass):
         return True
     if isinstance(node, ast.Import):
-        return calls and all(_installed(a.name) and (a.asname or a.name).split(".")[0] not in _DOORS
-                             for a in node.names)
-    if isinstance(node, ast.ImportFrom):                # `from os import no_such_name` raises: only what is there
-        module = sys.modules.get(node.module or "") if not node.level else None
-        return calls and module is not None and all(a.name != "*" and hasattr(module, a.name) and
-                                                    (a.asname or a.name) not in _DOORS for a in node.names)
+        return all(_installed(a.name) and (a.asname or a.name).split(".")[0] not in _DOORS for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return not node.level and _installed(node.module or "") and \
+            all(a.name != "*" and (a.asname or a.name) not in _DOORS for a in node.names)
     if isinstance(node, ast.Expr):
         return _value_harmless(node.value, known)
     if isinstance(node, ast.Assign):
-        return all(_names_only(t) and not (_top_names_of(t) & _DOORS) and _unpacks(t, node.value) for t in node.targets) \
-            and _value_harmless(node.value, known, literal_only=True)
-    if isinstance(node, ast.AnnAssign):                 # the annotation is evaluated: `a_: boolean = True` raises
+        return all(_names_only(t) and not (_top_names_of(t) & _DOORS) for t in node.targets) \
+            and _value_harmless(node.value, known)
+    if isinstance(node, ast.AnnAssign):                 # the annotation is evaluated too
         return isinstance(node.target, ast.Name) and node.target.id not in _DOORS and \
-            (node.value is None or _value_harmless(node.value, known, literal_only=True)) and \
+            (node.value is None or _value_harmless(node.value, known)) and \
             (isinstance(node.annotation, ast.Name) and node.annotation.id in _TYPES or
              isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str))
+    if isinstance(node, ast.ClassDef) and node.name == "_timed_line" and not node.bases and not node.decorator_list:
+        return all(_harmless(n, known) for n in node.body)       # the grader's reading of `%timeit stmt`
     return False
 
 
 _TYPES = frozenset({"bool", "int", "float", "str", "object"})
 
 
-def _value_harmless(node: ast.expr, known: set[str], literal_only: bool = False) -> bool:
-    """``known``: names the cell set above to such values (a two-hundred-and-thirtieth review: `x or 1`
-    of a numpy array set above raises)."""
-    if isinstance(node, ast.Constant):              # an int past Python's 4,300 digits raises when shown
-        return not (isinstance(node.value, int) and node.value.bit_length() > 4_000)
+def _value_harmless(node: ast.expr, known: set[str]) -> bool:
+    """An expression that runs no code of its own: literals, names set above to such values (``known``;
+    a name from another cell may hold any object), and builtins and methods of builtin types applied
+    to them."""
+    if isinstance(node, ast.Constant):
+        return True
     if isinstance(node, ast.Name):
         return node.id in known and node.id not in _DOORS
-    if isinstance(node, (ast.Tuple, ast.List)):
-        return all(_value_harmless(e, known, literal_only) for e in node.elts)
-    if isinstance(node, ast.Set):                   # `{[]}` raises: only constants are surely hashable
-        return all(isinstance(e, ast.Constant) and _value_harmless(e, known) for e in node.elts)
-    if isinstance(node, ast.Starred):               # `print(*0)` raises
-        return isinstance(node.value, (ast.Tuple, ast.List)) and _value_harmless(node.value, known, literal_only) \
-            or isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-        value = node.operand.value                  # `-"x"` raises
-        if isinstance(node.op, ast.Not):
-            return True
-        return isinstance(value, int) if isinstance(node.op, ast.Invert) else isinstance(value, (int, float, complex))
-    if literal_only:
-        return False
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_value_harmless(e, known) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(_value_harmless(e, known) for e in [*node.keys, *node.values] if e is not None)
+    if isinstance(node, ast.Starred):
+        return _value_harmless(node.value, known)
     if isinstance(node, ast.JoinedStr):
         return all(_value_harmless(v, known) for v in node.values)
     if isinstance(node, ast.FormattedValue):
-        return _value_harmless(node.value, known) and node.format_spec is None     # `{'x':d}` raises
-    if isinstance(node, ast.Compare):
-        return all(_value_harmless(v, known) for v in [node.left, *node.comparators]) and \
-            all(isinstance(o, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for o in node.ops)
-    if isinstance(node, ast.BoolOp):
-        return all(_value_harmless(v, known) for v in node.values)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return _value_harmless(node.operand, known)
+        return _value_harmless(node.value, known) and (node.format_spec is None or
+                                                        _value_harmless(node.format_spec, known))
+    if isinstance(node, (ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Subscript, ast.Slice)):
+        return all(_value_harmless(n, known) for n in ast.iter_child_nodes(node) if isinstance(n, ast.expr))
     if isinstance(node, ast.Call):
         f = node.func
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Constant) and isinstance(f.value.value, str):
-            return f.attr in _STR_METHODS and not node.args and not node.keywords      # 'Answers'.upper()
-        if not (isinstance(f, ast.Name) and f.id in _PURE and f.id not in known):
-            return False
-        shows = f.id in ("print", "display")
-        return (shows or len(node.args) <= 1) and all(_value_harmless(a, known) for a in node.args) and all(
-            k.arg in _PURE[f.id] and isinstance(k.value, ast.Constant) and
-            isinstance(k.value.value, bool if k.arg == "flush" else str) for k in node.keywords)
-    return False
-
-
-_STR_METHODS = frozenset({"upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "casefold"})
-
-
-def _unpacks(target: ast.expr, value: ast.expr) -> bool:
-    """Assigning ``value`` to ``target`` cannot fail on its shape (`x, y = 0` and `[] = (1,)` raise)."""
-    if isinstance(target, ast.Name):
-        return True
-    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
-        if any(isinstance(e, ast.Starred) for e in value.elts):
-            return False
-        starred = sum(isinstance(t, ast.Starred) for t in target.elts)
-        fixed = [t for t in target.elts if not isinstance(t, ast.Starred)]
-        if starred > 1 or (len(fixed) != len(value.elts) if not starred else len(fixed) > len(value.elts)):
-            return False
-        return starred or all(_unpacks(t, v) for t, v in zip(target.elts, value.elts))
+        if isinstance(f, ast.Name):
+            ok = f.id in _PURE and f.id not in known
+        elif isinstance(f, ast.Attribute) and not f.attr.startswith("_"):
+            ok = isinstance(f.value, ast.Constant) or isinstance(f.value, ast.Name) and f.value.id in known \
+                and f.value.id not in _DOORS         # 'x'.upper(), x.append(3) of a list set above
+        else:
+            ok = False
+        return ok and all(_value_harmless(a, known) for a in node.args) and \
+            all(_value_harmless(k.value, known) for k in node.keywords)
     return False
 
 
 def _installed(module: str) -> bool:
-    """A module this machine's Python imports (`winreg` is in the standard library's list, not here;
-    a two-hundred-and-thirtieth review): one imported already, or a top-level one found."""
-    if module in sys.modules:
-        return True
-    if "." in module:
-        return False
+    """A module of this machine's Python, found by its top-level package: the notebook's folder, where
+    a cell may write a module file, comes before it only for a name the installation lacks (a cell
+    above that wrote one is the earlier-cell case the README names)."""
+    top = module.split(".")[0]
+    if not top or top in sys.modules:
+        return bool(top)
     try:
-        return importlib.util.find_spec(module) is not None
+        return importlib.util.find_spec(top) is not None
     except (ImportError, ValueError, AttributeError):
         return False
 
@@ -746,6 +726,16 @@ def _top_names(node: ast.stmt) -> set[str]:
     return {x.id for t in targets for x in ast.walk(t) if isinstance(x, ast.Name)}
 
 
+def _evaluated_now(node: ast.AST):
+    """The nodes of a statement that run when it runs: not a lambda's body, nor a comprehension's."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(c for c in ast.iter_child_nodes(n)
+                     if not isinstance(c, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)))
+
+
 def _stops(node: ast.stmt) -> bool:
     """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit(),
     `assert False`, and a statement Python parses but does not compile (`return` or `yield` outside a
@@ -762,12 +752,12 @@ def _stops(node: ast.stmt) -> bool:
         pass
     if isinstance(node, ast.Assert) and isinstance(node.test, ast.Constant) and not node.test.value:
         return True
-    if any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and
-           isinstance(n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str)
-           and isinstance(n.left, ast.Constant) and isinstance(n.left.value, (int, float))
-           for n in ast.walk(node) if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-                                                            ast.If, ast.While, ast.For, ast.Try, ast.With))):
-        return True                                 # `1/0`
+    if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
+            isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and
+            isinstance(n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str)
+            and isinstance(n.left, ast.Constant) and isinstance(n.left.value, (int, float))
+            for n in _evaluated_now(node)):
+        return True                                 # `1/0`, not in a lambda nobody calls (a fairness review)
     if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
         return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node))
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
