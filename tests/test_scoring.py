@@ -1178,7 +1178,10 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     # a module file written by a shell line, then imported as an installed module or loaded as IPython's
     # own extension (a two-hundred-and-thirty-second review: the file appended a transformer)
     "!echo aW1wb3J0IElQeXRob24= | base64 -d > idna.py\nimport idna",
-    "!echo ZGVm | base64 -d > autoreload.py\n%load_ext autoreload\n%autoreload 2"])
+    "!echo ZGVm | base64 -d > autoreload.py\n%load_ext autoreload\n%autoreload 2",
+    # a name set to a literal, then bound to a module, or only annotated (a two-hundred-and-thirty-fourth
+    # review: `timeit.timeit("<reversed code>")` read as a method of 0)
+    "timeit = 0\nimport timeit\ntimeit.timeit('pass', number=1)", "timeit: int\ntimeit.timeit('pass', number=1)"])
 def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_graded_as_set(hook):
     """A two-hundred-and-twenty-fourth review: code above a `%time a_, ... = ...` line appended to
     IPython's `input_transformers_post` (or `ast_transformers`), which IPython applies to the line
@@ -1326,6 +1329,21 @@ def test_cells_around_the_answers_that_jupyter_runs_otherwise_are_read_as_it_run
                                                                    base=base), TEMPLATE, True))}
     lost = [n for n, r in rows.items() if not r.passed]
     assert lost == (["a_"] if "a_" in extra else sorted(key)), {n: r.message for n, r in rows.items()}
+
+
+def test_a_builtin_rebound_above_is_no_builtin_beside_timed_answers():
+    """A builtin a cell above rebinds (`len = exec`) runs that object when the answers cell calls it
+    above a `%time` answers line (the two-hundred-and-thirty-fourth review's route, one cell up)."""
+    key = SPEC.answer_key()
+    names = ", ".join(sorted(key))
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    cell = wrong + "len('pass')\n" + f"%time {names} = {', '.join(str(key[n]) for n in sorted(key))}\n"
+    base = _with_cell("added", "len = exec", "answers-3-3")
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": cell}, base=base), TEMPLATE, True))}
+    assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+    # without the cell above, `len` is the builtin: the timed line's answers count
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": cell}), TEMPLATE, True))}
+    assert all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
 def test_answers_set_again_in_an_edited_provided_cell_below_are_read_from_there():

@@ -46,7 +46,7 @@ def _pairs(target: ast.expr, value: ast.expr):
                 yield t.value.id, None
 
 
-def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]:
+def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset()) -> tuple[dict[str, object], str]:
     """Map each name to its last top-level assigned expression (None: computed). '' or an error."""
     otherwise = _not_run_as_read(source)
     if otherwise:
@@ -85,7 +85,7 @@ def read_answers(source: str, names: list[str]) -> tuple[dict[str, object], str]
         if n in found:
             found[n] = _ELSEWHERE
     found.update(before_stop(tree, names))
-    setters = writers(source, list(found), tree) | _read_otherwise(source, list(found), tree)
+    setters = writers(source, list(found), tree) | _read_otherwise(source, list(found), tree, shadowed)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
 
@@ -115,6 +115,23 @@ def _not_run_as_read(source: str) -> str:
                 f"{'s' if turns != 1 else ''} and a string over several lines for the grader to read it as IPython "
                 f"does; keep the answers cell short, or write it without magics")
     return ""
+
+
+def _builtins_rebound(ctx: Context, cell) -> frozenset:
+    """The builtins of `_PURE` a code cell above ``cell`` binds (`len = exec`): a call of one in the
+    answers cell runs that cell's object. Read only where the answers cell has a magic line."""
+    if without_magics(cell.source) == cell.source:
+        return frozenset()
+    out: set[str] = set()
+    for c in ctx.nb.cells:
+        if c.index >= cell.index or c.cell_type != "code" or not any(name in c.source for name in _PURE):
+            continue
+        try:
+            tree = ast.parse(without_magics(c.source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        out |= (_bound_elsewhere(tree, set()) | {n for node in tree.body for n in _top_names(node)}) & _PURE
+    return frozenset(out)
 
 
 def _refused_with_barry(source: str) -> bool:
@@ -372,12 +389,12 @@ _TIMING = {"time", "timeit"}
 _MAGIC_NAMED = re.compile(r"%{1,2}(\w+)|run_(?:line|cell)_magic\(\s*['\"](\w*)")
 
 
-def _read_otherwise(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
+def _read_otherwise(source: str, names, tree: ast.AST | None = None, shadowed: frozenset = frozenset()) -> dict[str, str]:
     """Each of ``names`` whose value Jupyter may end with otherwise than the grader reads it, with why."""
-    return magic_set(source, names, tree)
+    return magic_set(source, names, tree, shadowed)
 
 
-def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
+def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozenset = frozenset()) -> dict[str, str]:
     """Each of ``names`` the cell sets in a magic line (`%time a_, b_ = True, False`) below code of its
     own, with a sentence saying so. IPython runs a magic line's statement when the line's turn comes,
     through hooks (`input_transformers_post`, `ast_transformers`, its registered magics, `get_ipython`
@@ -401,7 +418,7 @@ def magic_set(source: str, names, tree: ast.AST | None = None) -> dict[str, str]
     shell = min((i for i, m, _ in changed if m in ("", "pip", "conda") and i in quiet), default=None)
     below = f", below the shell line on line {shell}, which may have written the module it loads" if shell else ""
     runners = sorted([*((i, what + (below if shell is not None and i > shell and "import" in what else ""))
-                        for i, what in _runs_code(tree, quiet, shell)),
+                        for i, what in _runs_code(tree, quiet, shell, shadowed)),
                       *((i, (f"`%{m}`" if m else "a magic or shell line") +
                          (below if shell is not None and i > shell and m in ("load_ext", "reload_ext", "matplotlib")
                           else "")) for i, m, _ in changed if m not in _TIMING and i not in quiet)])
@@ -495,18 +512,24 @@ def _names_only(target: ast.expr) -> bool:
     return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target))
 
 
-def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | None = None) -> list[tuple[int, str]]:
+def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | None = None,
+               shadowed: frozenset = frozenset()) -> list[tuple[int, str]]:
     """(line, what) of the first statement of the cell that could change what IPython runs for a
     magic line below it: anything but assignments of literals, literals, and names or values shown
     (empty: none). Statements on ``magic_lines`` are those the magics run, judged by the magic's name.
     Below a shell line (``shell``), an import runs what that line may have written: a module file in the
     notebook's folder comes before the installed one (a two-hundred-and-thirty-second review wrote
     `idna.py` with `!echo ... | base64 -d`, then `import idna` appended a transformer)."""
-    known: set[str] = set()
+    known: set[str] = set(shadowed)     # a builtin a cell above rebinds is no builtin here (`len = exec`)
     for node in tree.body:
         written = shell is not None and node.lineno > shell and isinstance(node, (ast.Import, ast.ImportFrom))
         if not written and (node.lineno in magic_lines or _harmless(node, known)):
-            known |= _top_names(node)
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                # a name bound to a module is no builtin value (a two-hundred-and-thirty-fourth review:
+                # `timeit = 0`, `import timeit`, then `timeit.timeit("...")` read as a method of 0)
+                known -= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif node.lineno not in magic_lines and not (isinstance(node, ast.AnnAssign) and node.value is None):
+                known |= _top_names(node)       # `x: int` binds nothing (the same review)
             continue
         what = type(node).__name__.lower()
         return [(node.lineno, {"import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
@@ -636,13 +659,13 @@ def missing_why(source: str, name: str) -> str:
     return ""
 
 
-def problem(name: str, value, source: str = "") -> str:
+def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset()) -> str:
     """'' for a bool literal, else why the value does not count."""
     if value is _MISSING:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
-        otherwise = _read_otherwise(source, [name]).get(name, "") if source else ""
+        otherwise = _read_otherwise(source, [name], shadowed=shadowed).get(name, "") if source else ""
         if otherwise and not writers(source, [name]):
             return otherwise
         construct = writers(source, [name]).get(name, "") if source else ""
@@ -831,7 +854,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                                                                  read_answers(c.source, names)[0].values()) >= 2)
     if found.cell is None:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
-    values, error = read_answers(found.cell.source, names)
+    shadowed = _builtins_rebound(ctx, found.cell)
+    values, error = read_answers(found.cell.source, names, shadowed)
     if not error and any(c.cell_type == "code" and "barry_as_FLUFL" in c.source for c in ctx.nb.cells
                          if c.index < found.cell.index) and _refused_with_barry(found.cell.source):
         error = ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every later cell: "
@@ -849,7 +873,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # k, v)`, `logging.getLogger(__name__)` or `%load_ext watermark` anywhere below (a fairness review).
     taken, sources, maybe = False, {}, []
     for c in ctx.added_anywhere_after(found.cell):
-        more, bad = read_answers(c.source, names) if c.cell_type == "code" else ({}, "x")
+        more, bad = read_answers(c.source, names, shadowed) if c.cell_type == "code" else ({}, "x")
         if bad:
             continue
         stopped = _stopped_first(c.source, names) if any(more[n] is not _MISSING for n in names) else None
@@ -896,7 +920,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         missing_why(found.cell.source, n) for n in names)
     for n in names:
         why = (f"none of {', '.join(f'`{x}`' for x in names)} is assigned yet; write each as `{names[0]} = True` "
-               f"or `{names[0]} = False`" if none else problem(n, values[n], sources.get(n, found.cell.source)))
+               f"or `{names[0]} = False`" if none else problem(n, values[n], sources.get(n, found.cell.source), shadowed))
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:
