@@ -1181,7 +1181,10 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     "!echo ZGVm | base64 -d > autoreload.py\n%load_ext autoreload\n%autoreload 2",
     # a name set to a literal, then bound to a module, or only annotated (a two-hundred-and-thirty-fourth
     # review: `timeit.timeit("<reversed code>")` read as a method of 0)
-    "timeit = 0\nimport timeit\ntimeit.timeit('pass', number=1)", "timeit: int\ntimeit.timeit('pass', number=1)"])
+    "timeit = 0\nimport timeit\ntimeit.timeit('pass', number=1)", "timeit: int\ntimeit.timeit('pass', number=1)",
+    # a `__future__` feature that changes how IPython reads the magic line's code when its turn comes (review
+    # 235: under `barry_as_FLUFL`, `%time a_, ... = <right>; z_ = 1 != 2` is a syntax error and sets nothing)
+    "from __future__ import barry_as_FLUFL", "from __future__ import barry_as_\uff26LUFL"])
 def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_graded_as_set(hook):
     """A two-hundred-and-twenty-fourth review: code above a `%time a_, ... = ...` line appended to
     IPython's `input_transformers_post` (or `ast_transformers`), which IPython applies to the line
@@ -1316,8 +1319,15 @@ def _with_cell(cell_id: str, source: str, before: str | None = None) -> list:
     ("{right}", "print('checked:', a_ := not a_)", None), ("{right}", "for a_ in [None]:\n    pass", None),
     ("{right}", "del a_", None),
     # a cell above that makes `!=` a syntax error in the answers cell
-    ("{right}assert a_ != b_\n", "from __future__ import barry_as_FLUFL", "answers-3-3")],
-    ids=["stop-below", "bash-out-below", "walrus-below", "for-below", "del-below", "barry-above"])
+    ("{right}assert a_ != b_\n", "from __future__ import barry_as_FLUFL", "answers-3-3"),
+    # ... also in letters Python reads as those (review 235)
+    ("{right}assert a_ != b_\n", "from __future__ import barry_as_\uff26LUFL", "answers-3-3"),
+    # the answers cell imports it: a magic line's code, read when its turn comes, stops the cell there
+    ("from __future__ import barry_as_FLUFL\n{wrong}%time z = 1 != 2\n{right}", "pass", None),
+    # ... and a correction below with `!=` does not run at all
+    ("from __future__ import barry_as_FLUFL\n{wrong}", "{right}z = 1 != 2", None)],
+    ids=["stop-below", "bash-out-below", "walrus-below", "for-below", "del-below", "barry-above", "barry-fullwidth",
+         "barry-in-the-cell", "barry-then-a-correction"])
 def test_cells_around_the_answers_that_jupyter_runs_otherwise_are_read_as_it_runs_them(answers, extra, before):
     """A two-hundred-and-twenty-eighth review: each of these scored 10/10 (flagged only `moved:` or
     `added-cell:`, or not at all) while Jupyter ends with wrong answers or none."""

@@ -12,8 +12,8 @@ import re
 import sys
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
-from ..magics import (IPYTHON_TURNS, automagic, cleaned, crlf_as_lf, expansions, ipython_text, line_offset, magic_line_count,
-                      magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
+from ..magics import (IPYTHON_TURNS, as_python_reads, automagic, cleaned, crlf_as_lf, expansions, ipython_text,
+                      line_offset, magic_line_count, magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
 
@@ -147,6 +147,13 @@ def _refused_with_barry(source: str) -> bool:
         return True
     except (ValueError, RecursionError, MemoryError):
         return False
+
+
+def _first_barry(ctx: Context) -> float:
+    """The index of the first code cell that may import `barry_as_FLUFL` (as Python reads its letters:
+    review 235 found that `barry_as_\uff26LUFL` imports it past a scan of the plain text), else infinity."""
+    return next((c.index for c in ctx.nb.cells if c.cell_type == "code" and "barry_as_FLUFL" in as_python_reads(c.source)),
+                float("inf"))
 
 
 def _shows_only(expr: str) -> bool:
@@ -531,8 +538,8 @@ def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | 
             elif node.lineno not in magic_lines and not (isinstance(node, ast.AnnAssign) and node.value is None):
                 known |= _top_names(node)       # `x: int` binds nothing (the same review)
             continue
-        what = type(node).__name__.lower()
-        return [(node.lineno, {"import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
+        what = "future" if isinstance(node, ast.ImportFrom) and node.module == "__future__" else type(node).__name__.lower()
+        return [(node.lineno, {"future": "a `from __future__` import", "import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
             what, "an assignment" if what in ("assign", "annassign", "augassign") else f"a `{what}` statement"))]
     return []
 
@@ -559,8 +566,8 @@ def _harmless(node: ast.stmt, known: set[str], calls: bool = True) -> bool:
         return True
     if isinstance(node, ast.Import):
         return all(_installed(a.name) and (a.asname or a.name).split(".")[0] not in _DOORS for a in node.names)
-    if isinstance(node, ast.ImportFrom):
-        return not node.level and _installed(node.module or "") and \
+    if isinstance(node, ast.ImportFrom):       # a `__future__` feature changes how later text is read (235)
+        return not node.level and node.module != "__future__" and _installed(node.module or "") and \
             all(a.name != "*" and (a.asname or a.name) not in _DOORS for a in node.names)
     if isinstance(node, ast.Expr):
         return _value_harmless(node.value, known)
@@ -856,10 +863,16 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     shadowed = _builtins_rebound(ctx, found.cell)
     values, error = read_answers(found.cell.source, names, shadowed)
-    if not error and any(c.cell_type == "code" and "barry_as_FLUFL" in c.source for c in ctx.nb.cells
-                         if c.index < found.cell.index) and _refused_with_barry(found.cell.source):
+    barry = _first_barry(ctx)
+    if not error and barry < found.cell.index and _refused_with_barry(found.cell.source):
         error = ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every later cell: "
                  "`!=` is a syntax error here then, and Jupyter runs none of this cell; remove that import")
+    elif not error and barry == found.cell.index and without_magics(found.cell.source) != found.cell.source \
+            and _refused_with_barry(found.cell.source):
+        # IPython reads a magic line's code when the line's turn comes, after the import has run (review
+        # 235: `%time a_, ... = <right>; z_ = 1 != 2` below five wrong literals set nothing in Jupyter)
+        error = ("this cell imports `barry_as_FLUFL` from `__future__`, under which IPython reads each magic line's "
+                 "code when its turn comes: `!=` there is a syntax error, and the cell stops; remove that import")
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
@@ -874,8 +887,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     taken, sources, maybe = False, {}, []
     for c in ctx.added_anywhere_after(found.cell):
         more, bad = read_answers(c.source, names, shadowed) if c.cell_type == "code" else ({}, "x")
-        if bad:
-            continue
+        if bad or barry < c.index and _refused_with_barry(c.source):
+            continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`)
         stopped = _stopped_first(c.source, names) if any(more[n] is not _MISSING for n in names) else None
         if stopped is not None:
             # Jupyter stops there (or may), before the cell sets its answers (a two-hundred-and-
