@@ -6,16 +6,14 @@ Only a bool literal counts. Everything else scores 0 for that statement with the
 from __future__ import annotations
 
 import ast
-import difflib
-import importlib.util
 import re
-import sys
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
 from ..magics import (IPYTHON_TURNS, as_python_reads, automagic, cleaned, crlf_as_lf, expansions, ipython_text,
                       line_offset, magic_line_count, magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
+from .magic_lines import DOORS, PURE, assigned_names, magic_set
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
@@ -85,7 +83,7 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
         if n in found:
             found[n] = _ELSEWHERE
     found.update(before_stop(tree, names))
-    setters = writers(source, list(found), tree) | _read_otherwise(source, list(found), tree, shadowed)
+    setters = writers(source, list(found), tree) | magic_set(source, list(found), tree, shadowed)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
 
@@ -118,19 +116,19 @@ def _not_run_as_read(source: str) -> str:
 
 
 def _builtins_rebound(ctx: Context, cell) -> frozenset:
-    """The builtins of `_PURE` a code cell above ``cell`` binds (`len = exec`): a call of one in the
+    """The builtins of `PURE` a code cell above ``cell`` binds (`len = exec`): a call of one in the
     answers cell runs that cell's object. Read only where the answers cell has a magic line."""
     if without_magics(cell.source) == cell.source:
         return frozenset()
     out: set[str] = set()
     for c in ctx.nb.cells:
-        if c.index >= cell.index or c.cell_type != "code" or not any(name in c.source for name in _PURE):
+        if c.index >= cell.index or c.cell_type != "code" or not any(name in c.source for name in PURE):
             continue
         try:
             tree = ast.parse(without_magics(c.source))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        out |= (_bound_elsewhere(tree, set()) | {n for node in tree.body for n in _top_names(node)}) & _PURE
+        out |= (_bound_elsewhere(tree, set()) | {n for node in tree.body for n in assigned_names(node)}) & PURE
     return frozenset(out)
 
 
@@ -164,7 +162,7 @@ def _shows_only(expr: str) -> bool:
         return False
     return all(isinstance(n, (ast.Constant, ast.Name, ast.Load, ast.Tuple, ast.List, ast.BinOp, ast.operator,
                               ast.UnaryOp, ast.unaryop, ast.Compare, ast.cmpop, ast.BoolOp, ast.boolop, ast.JoinedStr,
-                              ast.FormattedValue)) and not (isinstance(n, ast.Name) and n.id in _DOORS)
+                              ast.FormattedValue)) and not (isinstance(n, ast.Name) and n.id in DOORS)
                for n in ast.walk(node))
 
 
@@ -390,255 +388,6 @@ def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
     return {n: what for n, what in said.items() if what}
 
 
-# The magics an answer may be set in: they run their statement as it is written. Every other magic
-# line can change what IPython runs, as can any code of the cell (below).
-_TIMING = {"time", "timeit"}
-_MAGIC_NAMED = re.compile(r"%{1,2}(\w+)|run_(?:line|cell)_magic\(\s*['\"](\w*)")
-
-
-def _read_otherwise(source: str, names, tree: ast.AST | None = None, shadowed: frozenset = frozenset()) -> dict[str, str]:
-    """Each of ``names`` whose value Jupyter may end with otherwise than the grader reads it, with why."""
-    return magic_set(source, names, tree, shadowed)
-
-
-def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozenset = frozenset()) -> dict[str, str]:
-    """Each of ``names`` the cell sets in a magic line (`%time a_, b_ = True, False`) below code of its
-    own, with a sentence saying so. IPython runs a magic line's statement when the line's turn comes,
-    through hooks (`input_transformers_post`, `ast_transformers`, its registered magics, `get_ipython`
-    itself) that any code above it in the same cell can change; the grader reads the line as written.
-    Reviews 208 to 224 found one such hook after another (an alias, a registration, `get_ipython` bound,
-    a transformer appended: 10/10 on five wrong literals each), so the line is read only below nothing
-    that runs code (`_harmless`), timing magics and everyday ones (`_quiet_lines`)."""
-    try:
-        read = without_magics(source)
-        tree = ast.parse(read) if tree is None else tree
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    plain, turned = cleaned(source).split("\n"), read.split("\n")
-    if plain == turned:
-        return {}                                   # no magic line: the cell runs as Python reads it
-    kept, changed = _aligned(plain, turned)
-    magics = [(i, m) for i, m, _ in changed]
-    quiet = _quiet_lines(changed)
-    # Only what runs above a magic line can change how IPython runs it (a second fairness review: a
-    # print or an import below a `%time` answers line had cost the five answers).
-    shell = min((i for i, m, _ in changed if m in ("", "pip", "conda") and i in quiet), default=None)
-    below = f", below the shell line on line {shell}, which may have written the module it loads" if shell else ""
-    runners = sorted([*((i, what + (below if shell is not None and i > shell and "import" in what else ""))
-                        for i, what in _runs_code(tree, quiet, shell, shadowed)),
-                      *((i, (f"`%{m}`" if m else "a magic or shell line") +
-                         (below if shell is not None and i > shell and m in ("load_ext", "reload_ext", "matplotlib")
-                          else "")) for i, m, _ in changed if m not in _TIMING and i not in quiet)])
-    if not runners:
-        return {}
-    out = {}
-    for node in tree.body:
-        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
-            continue
-        lines = range(node.lineno, (node.end_lineno or node.lineno) + 1)
-        if all(i in kept for i in lines):
-            continue                                # a plain line: IPython has turned it before the cell runs
-        runs = next((r for r in runners if r[0] < node.lineno), None)
-        if runs is None:
-            continue
-        magic = next((m for i, m in magics if i == node.lineno), "")
-        shown = f"`%{magic}`" if magic else "a magic line"
-        for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-            for n in (x.id for x in ast.walk(t) if isinstance(x, ast.Name)):
-                if n in names:
-                    out[n] = (f"`{n}` is set in {shown} on line {node.lineno}, below other code of the cell "
-                              f"({runs[1]} on line {runs[0]}), which can change what IPython runs for a magic "
-                              f"line, so the value there is not graded; set it on a plain line: `{n} = True` or "
-                              f"`{n} = False`")
-    return out
-
-
-# Beyond this many lines the cell's lines are not matched one by one (an answers cell is a few lines;
-# matching is quadratic at worst): every assignment counts as written in a magic line.
-_ALIGNED_LINES = 2_000
-
-
-def _aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[int, str, str]]]:
-    """The lines of the grader's reading that are the student's lines as written (1-based), and
-    (line, magic named, '' for none, the student's line) of each line of the student's that the
-    reading changed, blank and comment lines aside (IPython's own reader drops them). IPython's reader
-    may join lines (`print(1,\n , 2); x = %pwd`), so lines are matched, not counted."""
-    if max(len(plain), len(turned)) > _ALIGNED_LINES:
-        changed = [(i, m.group(1) or m.group(2) or "", ln) for i, ln in enumerate(plain, 1)
-                   for m in _MAGIC_NAMED.finditer(ln)]
-        return set(), changed or [(1, "", "")]
-    kept, changed = set(), []
-    for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, [x.strip() for x in plain], [x.strip() for x in turned],
-                                                      autojunk=False).get_opcodes():
-        if op == "equal":
-            kept |= set(range(b0 + 1, b1 + 1))
-            continue
-        for i in range(a0, a1):
-            text = plain[i].strip()
-            if not text or text.startswith("#"):
-                continue
-            m = _MAGIC_NAMED.search(text)
-            changed.append((b0 + 1 + (i - a0) if b1 > b0 else max(b0, 1), (m.group(1) or m.group(2) or "") if m else "",
-                            text))
-    return kept, changed
-
-
-def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
-    """The lines of ``changed`` (see `_aligned`) that are magic or shell lines students write every day
-    and that neither change what IPython runs nor raise: the inline plots, IPython's own `autoreload`
-    (its magic once the extension is loaded above), a look at the folder or the names, a figure format,
-    a shell command that fills nothing in from Python (a fairness review: `%matplotlib inline` beside
-    `%time a_, ... = ...` had cost the five answers; a two-hundred-and-thirtieth: `%matplotlib qt`,
-    `%autoreload 2` alone and a `%config` of a bare name raise)."""
-    out, loaded, shelled = set(), False, False
-    for i, magic, line in changed:
-        if not magic or magic in ("pip", "conda"):
-            quiet = (line.startswith(("!", "%pip", "%conda")) or re.fullmatch(r"\w+\s*=\s*!.*", line) is not None) \
-                and "{" not in line and "$" not in line
-            shelled = shelled or quiet
-        elif line.startswith("%%") and magic in ("time", "timeit", "capture"):
-            quiet = True                                # a cell magic whose body is the cell
-        elif magic in ("load_ext", "reload_ext"):       # imports a module, which a shell line above may have
-            quiet = not shelled and re.fullmatch(r"%(?:re)?load_ext\s+autoreload\s*", line) is not None
-            loaded = loaded or quiet                    # written (a two-hundred-and-thirty-second review)
-        elif magic == "autoreload":
-            quiet = loaded and re.fullmatch(r"%autoreload(?:\s+[0-3])?\s*", line) is not None
-        elif magic == "matplotlib":
-            quiet = not shelled and re.fullmatch(r"%matplotlib(?:\s+inline)?\s*", line) is not None
-        elif magic == "config":
-            quiet = re.fullmatch(r"%config\s+InlineBackend\.figure_formats?\s*=\s*(['\"])(?:retina|png|jpeg|svg|pdf)\1"
-                                 r"\s*", line) is not None
-        else:
-            quiet = magic in ("pwd", "lsmagic", "who", "whos", "who_ls") and re.fullmatch(r"%\w+[\s\w]*", line) is not None
-        if quiet:
-            out.add(i)
-    return out
-
-
-def _names_only(target: ast.expr) -> bool:
-    return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target))
-
-
-def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | None = None,
-               shadowed: frozenset = frozenset()) -> list[tuple[int, str]]:
-    """(line, what) of the first statement of the cell that could change what IPython runs for a
-    magic line below it: anything but assignments of literals, literals, and names or values shown
-    (empty: none). Statements on ``magic_lines`` are those the magics run, judged by the magic's name.
-    Below a shell line (``shell``), an import runs what that line may have written: a module file in the
-    notebook's folder comes before the installed one (a two-hundred-and-thirty-second review wrote
-    `idna.py` with `!echo ... | base64 -d`, then `import idna` appended a transformer)."""
-    known: set[str] = set(shadowed)     # a builtin a cell above rebinds is no builtin here (`len = exec`)
-    for node in tree.body:
-        written = shell is not None and node.lineno > shell and isinstance(node, (ast.Import, ast.ImportFrom))
-        if not written and (node.lineno in magic_lines or _harmless(node, known)):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                # a name bound to a module is no builtin value (a two-hundred-and-thirty-fourth review:
-                # `timeit = 0`, `import timeit`, then `timeit.timeit("...")` read as a method of 0)
-                known -= {(a.asname or a.name).split(".")[0] for a in node.names}
-            elif node.lineno not in magic_lines and not (isinstance(node, ast.AnnAssign) and node.value is None):
-                known |= _top_names(node)       # `x: int` binds nothing (the same review)
-            continue
-        what = "future" if isinstance(node, ast.ImportFrom) and node.module == "__future__" else type(node).__name__.lower()
-        return [(node.lineno, {"future": "a `from __future__` import", "import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
-            what, "an assignment" if what in ("assign", "annassign", "augassign") else f"a `{what}` statement"))]
-    return []
-
-
-# Builtins that run no code of their own on values of builtin types (print and display show them).
-_PURE = frozenset({"print", "display", "type", "len", "str", "repr", "bool", "int", "float", "list", "tuple",
-                   "dict", "set", "sorted", "sum", "min", "max", "abs", "round", "range", "enumerate", "zip",
-                   "isinstance", "all", "any", "reversed", "format"})
-# What a name may not be bound to or read as in such a cell: a runner or a door to the namespace
-# (`print = exec`, then `print("...")`).
-_DOORS = frozenset({"exec", "eval", "compile", "getattr", "setattr", "delattr", "__import__", "globals", "locals",
-                    "vars", "open", "breakpoint", "input", "help", "memoryview", "exit", "quit", "__builtins__",
-                    "get_ipython"} | _PURE)
-
-
-def _harmless(node: ast.stmt, known: set[str], calls: bool = True) -> bool:
-    """A statement that runs no code of its own, so it cannot change how IPython runs a magic line
-    below it: values of builtin types built, named and shown (`print(f"{a_}")`, `len([a_, b_])`,
-    `x = sum(range(3))`, `'x'.upper()`, `x.append(3)` of a list set above), imports of installed modules
-    (but `_runs_code` on a shell line above), a `%timeit` of such a statement. Whether it raises does
-    not matter here: a cell stopped above a magic line sets nothing there either (fairness reviews 229,
-    231 and 233 found honest lines of each kind above a `%time` answers line costing all ten points)."""
-    if isinstance(node, ast.Pass):
-        return True
-    if isinstance(node, ast.Import):
-        return all(_installed(a.name) and (a.asname or a.name).split(".")[0] not in _DOORS for a in node.names)
-    if isinstance(node, ast.ImportFrom):       # a `__future__` feature changes how later text is read (235)
-        return not node.level and node.module != "__future__" and _installed(node.module or "") and \
-            all(a.name != "*" and (a.asname or a.name) not in _DOORS for a in node.names)
-    if isinstance(node, ast.Expr):
-        return _value_harmless(node.value, known)
-    if isinstance(node, ast.Assign):
-        return all(_names_only(t) and not (_top_names_of(t) & _DOORS) for t in node.targets) \
-            and _value_harmless(node.value, known)
-    if isinstance(node, ast.AnnAssign):                 # the annotation is evaluated too
-        return isinstance(node.target, ast.Name) and node.target.id not in _DOORS and \
-            (node.value is None or _value_harmless(node.value, known)) and \
-            (isinstance(node.annotation, ast.Name) and node.annotation.id in _TYPES or
-             isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str))
-    if isinstance(node, ast.ClassDef) and node.name == "_timed_line" and not node.bases and not node.decorator_list:
-        return all(_harmless(n, known) for n in node.body)       # the grader's reading of `%timeit stmt`
-    return False
-
-
-_TYPES = frozenset({"bool", "int", "float", "str", "object"})
-
-
-def _value_harmless(node: ast.expr, known: set[str]) -> bool:
-    """An expression that runs no code of its own: literals, names set above to such values (``known``;
-    a name from another cell may hold any object), and builtins and methods of builtin types applied
-    to them."""
-    if isinstance(node, ast.Constant):
-        return True
-    if isinstance(node, ast.Name):
-        return node.id in known and node.id not in _DOORS
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return all(_value_harmless(e, known) for e in node.elts)
-    if isinstance(node, ast.Dict):
-        return all(_value_harmless(e, known) for e in [*node.keys, *node.values] if e is not None)
-    if isinstance(node, ast.Starred):
-        return _value_harmless(node.value, known)
-    if isinstance(node, ast.JoinedStr):
-        return all(_value_harmless(v, known) for v in node.values)
-    if isinstance(node, ast.FormattedValue):
-        return _value_harmless(node.value, known) and (node.format_spec is None or
-                                                        _value_harmless(node.format_spec, known))
-    if isinstance(node, (ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Subscript, ast.Slice)):
-        return all(_value_harmless(n, known) for n in ast.iter_child_nodes(node) if isinstance(n, ast.expr))
-    if isinstance(node, ast.Call):
-        f = node.func
-        if isinstance(f, ast.Name):
-            ok = f.id in _PURE and f.id not in known
-        elif isinstance(f, ast.Attribute) and not f.attr.startswith("_"):
-            ok = isinstance(f.value, ast.Constant) or isinstance(f.value, ast.Name) and f.value.id in known \
-                and f.value.id not in _DOORS         # 'x'.upper(), x.append(3) of a list set above
-        else:
-            ok = False
-        return ok and all(_value_harmless(a, known) for a in node.args) and \
-            all(_value_harmless(k.value, known) for k in node.keywords)
-    return False
-
-
-def _installed(module: str) -> bool:
-    """A module of this machine's Python, found by its top-level package: the notebook's folder, where
-    a cell may write a module file, comes before it only for a name the installation lacks (a cell
-    above that wrote one is the earlier-cell case the README names)."""
-    top = module.split(".")[0]
-    if not top or top in sys.modules:
-        return bool(top)
-    try:
-        return importlib.util.find_spec(top) is not None
-    except (ImportError, ValueError, AttributeError):
-        return False
-
-
-def _top_names_of(target: ast.expr) -> set[str]:
-    return {x.id for x in ast.walk(target) if isinstance(x, ast.Name)}
-
-
 def missing_why(source: str, name: str) -> str:
     """What the cell does with ``name`` instead of assigning it at its top level: compares it
     (`a_ == True`), assigns another spelling (`A_ = True`) or assigns it inside a block."""
@@ -672,7 +421,7 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
-        otherwise = _read_otherwise(source, [name], shadowed=shadowed).get(name, "") if source else ""
+        otherwise = magic_set(source, [name], shadowed=shadowed).get(name, "") if source else ""
         if otherwise and not writers(source, [name]):
             return otherwise
         construct = writers(source, [name]).get(name, "") if source else ""
@@ -722,7 +471,7 @@ def before_stop(tree: ast.AST, names) -> dict[str, ast.expr]:
     stop = next((i for i, node in enumerate(tree.body) if _stops(node)), None)
     if stop is None:
         return {}
-    after = {n for node in tree.body[stop + 1:] for n in _top_names(node)}
+    after = {n for node in tree.body[stop + 1:] for n in assigned_names(node)}
     out: dict[str, ast.expr] = {}
     for node in tree.body[:stop]:
         if isinstance(node, ast.Assign):
@@ -734,8 +483,8 @@ def before_stop(tree: ast.AST, names) -> dict[str, ast.expr]:
     return out
 
 
-def _stopped_first(source: str, names) -> tuple[int, bool, str] | None:
-    """(line, True, the statement) of a statement that surely stops the cell above its first
+def _stopped_first(source: str, names) -> tuple[int, str] | None:
+    """(line, the statement) of a statement that surely stops the cell above its first
     assignment of one of ``names`` (None: none): a correction below a `raise` never runs (a two-
     hundred-and-twenty-eighth review graded one, flagged only `moved:`)."""
     try:
@@ -743,17 +492,13 @@ def _stopped_first(source: str, names) -> tuple[int, bool, str] | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for node in tree.body:
-        if _top_names(node) & set(names):
+        if assigned_names(node) & set(names):
             return None
         if _stops(node):
             lines = crlf_as_lf(source).split("\n")
-            return node.lineno, True, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
+            return node.lineno, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
     return None
 
-
-def _top_names(node: ast.stmt) -> set[str]:
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-    return {x.id for t in targets for x in ast.walk(t) if isinstance(x, ast.Name)}
 
 
 def _evaluated_now(node: ast.AST):
@@ -895,7 +640,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             # twenty-eighth review: `raise SystemExit(...)` above a correction, graded from it).
             ctx.flag(f"raised:{task.cfg['cell']}")
             ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} below the True/False answers cell "
-                       f"stops with an error at line {stopped[0]} (`{stopped[2]}`) before it sets answers, so they "
+                       f"stops with an error at line {stopped[0]} (`{stopped[1]}`) before it sets answers, so they "
                        f"are not read from there")
             continue
         for n in names:
@@ -910,7 +655,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         for n in named:         # `%%bash --out a_`, `%sc a_=...` below: that answer is set there, otherwise
             values[n], taken, sources[n] = _ELSEWHERE, True, c.source
         if c.cell_type == "code" and not any(more[n] is not _MISSING for n in names) and not named:
-            what = next(iter((writers(c.source, names) | _read_otherwise(c.source, names)).values()), "")
+            what = next(iter((writers(c.source, names) | magic_set(c.source, names)).values()), "")
             if what:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
     if error and not taken:
