@@ -422,9 +422,9 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
         otherwise = magic_set(source, [name], shadowed=shadowed).get(name, "") if source else ""
-        if otherwise and not writers(source, [name]):
-            return otherwise
         construct = writers(source, [name]).get(name, "") if source else ""
+        if otherwise and not construct:
+            return otherwise
         if construct:
             return (f"`{name}` may be set again by {construct} (exec/globals() and the like can set any name), so "
                     f"its value after the cell runs is not the one written; remove that line and set it once: "
