@@ -1262,7 +1262,7 @@ def test_a_cell_below_that_sets_no_answer_costs_the_answers_nothing(below):
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
-@pytest.mark.parametrize("middle", ["answers_checked_by_me", "await 0", "%precision bogus", "print(a_, file=0)",
+@pytest.mark.parametrize("middle", ["answers_checked_by_me", "%precision bogus", "print(a_, file=0)",
                                     "x, y = 0", "import winreg", "from os import no_such_name", "%matplotlib qt",
                                     "print(isinstance(a_, bool))", "assert a_ in (True, False)", "%timeit -n1 -r1 pass"])
 def test_a_statement_that_only_may_raise_between_two_tries_leaves_the_last_graded(middle):
@@ -1476,3 +1476,53 @@ def test_answers_set_again_by_a_timeit_line_are_not_graded_as_written():
                      "a_, b_, c_, d_, e_ = False, True, False, False, True\n_t()\n")
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": src}), TEMPLATE, False))}
     assert not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+_NAMES = ", ".join(sorted(SPEC.answer_key()))
+_RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_key()))
+
+
+@pytest.mark.parametrize("answers,above,below,graded", [
+    # a `__future__` feature imported above (in the cell or a cell before it) makes a later statement a
+    # syntax error when IPython compiles it: Jupyter stops there and keeps the first try
+    ("{wrong}from __future__ import annotations\nz: (w := 0) = 0\n{right}", None, None, "wrong"),
+    ("from __future__ import annotations\n{wrong}z: (w := 0) = 0\n{right}", None, None, "wrong"),
+    ("{wrong}z: (w := 0) = 0\n{right}", "from __future__ import annotations", None, "wrong"),
+    # ... a magic line's code is compiled whole when its turn comes: none of it runs
+    ("{wrong}%time from __future__ import annotations; {names} = {values}; z: (w := 0) = 0\n", None, None, "wrong"),
+    ("{wrong}%time {names} = {values}; z: (w := 0) = 0\n", "from __future__ import annotations", None, "wrong"),
+    # a top-level `await` compiles only while autoawait is on, and `%autoawait False` switches it off
+    ("%autoawait False\n{wrong}await 0\n{right}", None, None, "neither"),
+    ("{wrong}await 0\n{right}", "%autoawait False", None, "neither"),
+    ("{right}", None, "%autoawait False\nawait 0\n{wrong}", "neither"),
+    # a cell below that parses only under `barry_as_FLUFL` (`<>`) runs in Jupyter and sets the answers
+    ("from __future__ import barry_as_FLUFL\n{right}", None, "{wrong}ok = 1 <> 2", "wrong"),
+    # the same features cost an honest cell nothing
+    ("{right}x: int = 1\n", "from __future__ import annotations", None, "right"),
+    ("{wrong}z: (w := 0) = 0\n{right}", "# from __future__ import annotations", None, "right"),
+    ("{right}", "%autoawait False", None, "right"),
+    ("{wrong}%time {names} = {values}\n", "from __future__ import annotations", None, "right")],
+    ids=["annotations-in-the-cell", "annotations-first", "annotations-above", "annotations-on-the-magic-line",
+         "annotations-above-a-magic-line", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
+         "barry-then-a-cell-below", "honest-annotation", "a-comment-imports-nothing", "honest-autoawait",
+         "honest-timed-answers"])
+def test_what_ipython_carries_from_one_compile_to_the_next_is_read_as_it_carries_it(answers, above, below, graded):
+    """Review 236: each hostile case here scored 10/10 where Jupyter ends with the wrong five answers
+    (or, where autoawait decides it, with either). IPython compiles later text under every `__future__`
+    feature run so far and under its autoawait setting; the grader read each statement as Python alone."""
+    key = SPEC.answer_key()
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    fill = dict(right=right, wrong=wrong, names=_NAMES, values=_RIGHT_VALUES)
+    base = SOLUTION
+    if above is not None:
+        base = _with_cell("above", above, "answers-3-3")
+    if below is not None:
+        base = [*base, ("below", "code", below.format(**fill))]
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": answers.format(**fill)}, base=base),
+                                                    TEMPLATE, True))}
+    passed = {n for n, r in rows.items() if r.passed}
+    assert len(rows) == len(key) and passed == (set(key) if graded == "right" else set()), \
+        {n: r.message for n, r in rows.items()}
+    if graded == "neither":
+        assert all("autoawait" in r.message for r in rows.values()), {n: r.message for n, r in rows.items()}

@@ -9,11 +9,12 @@ import ast
 import re
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
-from ..magics import (IPYTHON_TURNS, as_python_reads, automagic, cleaned, crlf_as_lf, expansions, ipython_text,
+from ..magics import (IPYTHON_TURNS, automagic, cleaned, crlf_as_lf, expansions, ipython_text,
                       line_offset, magic_line_count, magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import DOORS, PURE, assigned_names, magic_set
+from .stops import AWAIT, BARRY, awaits, features_at, first_stop, magic_lines, parse
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
@@ -44,14 +45,20 @@ def _pairs(target: ast.expr, value: ast.expr):
                 yield t.value.id, None
 
 
-def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset()) -> tuple[dict[str, object], str]:
-    """Map each name to its last top-level assigned expression (None: computed). '' or an error."""
+def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(),
+                 flags: int = 0) -> tuple[dict[str, object], str]:
+    """Map each name to its last top-level assigned expression (None: computed). '' or an error.
+    ``flags``: the `__future__` features in force when the cell starts (`stops.features_at`)."""
     otherwise = _not_run_as_read(source)
     if otherwise:
         return {}, otherwise
     try:
-        tree = ast.parse(without_magics(source))
+        tree = parse(source, flags)
     except SyntaxError as exc:
+        if flags & BARRY and _parses(source):
+            return {}, ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every "
+                        "later cell: `!=` is a syntax error here then, and Jupyter runs none of this cell; remove "
+                        "that import")
         return {}, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
     except (ValueError, RecursionError, MemoryError):
         return {}, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
@@ -82,7 +89,9 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     for n in _bound_elsewhere(tree, top):
         if n in found:
             found[n] = _ELSEWHERE
-    found.update(before_stop(tree, names))
+    last = dict(found)
+    found.update(before_stop(tree, names, _stop_readings(tree, source, flags)[0]))
+    found.update(dict.fromkeys(_await_decides(tree, source, names, flags, last), _ELSEWHERE))
     setters = writers(source, list(found), tree) | magic_set(source, list(found), tree, shadowed)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
@@ -132,26 +141,12 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
     return frozenset(out)
 
 
-def _refused_with_barry(source: str) -> bool:
-    """Is the cell a syntax error under `from __future__ import barry_as_FLUFL` (`!=` becomes `<>`), which
-    IPython carries from the cell that imports it to every later one (a two-hundred-and-twenty-eighth
-    review: an `assert a_ != b_` below the right answers, none of them set in Jupyter, 10/10)?"""
-    import __future__
+def _parses(source: str) -> bool:
     try:
-        compile(without_magics(source), "<cell>", "exec", flags=ast.PyCF_ONLY_AST | __future__.barry_as_FLUFL.compiler_flag,
-                dont_inherit=True)
-        return False
-    except SyntaxError:
+        parse(source)
         return True
-    except (ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-
-
-def _first_barry(ctx: Context) -> float:
-    """The index of the first code cell that may import `barry_as_FLUFL` (as Python reads its letters:
-    review 235 found that `barry_as_\uff26LUFL` imports it past a scan of the plain text), else infinity."""
-    return next((c.index for c in ctx.nb.cells if c.cell_type == "code" and "barry_as_FLUFL" in as_python_reads(c.source)),
-                float("inf"))
 
 
 def _shows_only(expr: str) -> bool:
@@ -425,6 +420,12 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         construct = writers(source, [name]).get(name, "") if source else ""
         if otherwise and not construct:
             return otherwise
+        awaited = _awaited_at(source) if source and not construct else 0
+        if awaited:
+            return (f"the cell awaits at its top level (line {awaited}), which IPython refuses as a syntax error, "
+                    f"stopping the cell there, where autoawait is off (`%autoawait False`), so whether Jupyter ends "
+                    f"with the `{name}` above that line or below it is not known; remove the `await` and set it once: "
+                    f"`{name} = True` or `{name} = False`")
         if construct:
             return (f"`{name}` may be set again by {construct} (exec/globals() and the like can set any name), so "
                     f"its value after the cell runs is not the one written; remove that line and set it once: "
@@ -461,17 +462,16 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
     return f"`{name}` is computed (`{shown}`); write the literal True or False"
 
 
-def before_stop(tree: ast.AST, names) -> dict[str, ast.expr]:
+def before_stop(tree: ast.AST, names, stop: int | None) -> dict[str, ast.expr]:
     """Each of ``names`` set both above and below the cell's first statement that surely stops it
-    (`raise`, `1/0`, `return`, `exit()`), with the last value it was given above: what Jupyter ends
-    with (a two-hundred-and-twenty-sixth review: the wrong answers, a stop, then the right ones,
-    graded 10/10). A statement that only may raise (an undefined name, a failing import) is not
-    followed: whether it raises is not known here, and honest drafts print or check their answers
-    between two tries (fairness reviews)."""
-    stop = next((i for i, node in enumerate(tree.body) if _stops(node)), None)
+    (``stop``, from `first_stop`: `raise`, `1/0`, `return`, `exit()`), with the last value it was given
+    above: what Jupyter ends with (a two-hundred-and-twenty-sixth review: the wrong answers, a stop,
+    then the right ones, graded 10/10). A statement that only may raise (an undefined name, a failing
+    import) is not followed: whether it raises is not known here, and honest drafts print or check
+    their answers between two tries (fairness reviews)."""
     if stop is None:
         return {}
-    after = {n for node in tree.body[stop + 1:] for n in assigned_names(node)}
+    after = {n for node in tree.body[stop:] for n in assigned_names(node)}     # the stop sets nothing either
     out: dict[str, ast.expr] = {}
     for node in tree.body[:stop]:
         if isinstance(node, ast.Assign):
@@ -483,72 +483,62 @@ def before_stop(tree: ast.AST, names) -> dict[str, ast.expr]:
     return out
 
 
-def _stopped_first(source: str, names) -> tuple[int, str] | None:
-    """(line, the statement) of a statement that surely stops the cell above its first
-    assignment of one of ``names`` (None: none): a correction below a `raise` never runs (a two-
-    hundred-and-twenty-eighth review graded one, flagged only `moved:`)."""
+def _stop_readings(tree: ast.Module, source: str, flags: int) -> tuple[int | None, int | None]:
+    """The cell's first stop (see `first_stop`) with IPython's autoawait on, as it starts, and off
+    (`%autoawait False` anywhere before: a top-level `await` is then a syntax error, review 236). The
+    two differ only for a cell that awaits at its top level, which no honest answers cell does."""
+    magic = magic_lines(source)
+    on = first_stop(tree, flags | AWAIT, magic)
+    return on, (first_stop(tree, flags, magic) if awaits(tree) else on)
+
+
+def _awaited_at(source: str) -> int:
+    """The line of the cell's first top-level statement that awaits (0: none)."""
+    if "await" not in source and "async" not in source:
+        return 0
     try:
-        tree = ast.parse(without_magics(source))
+        tree = parse(source, BARRY) if not _parses(source) else parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return 0
+    return next((node.lineno for node in tree.body if awaits(ast.Module([node], []))
+                 and not isinstance(node, (ast.AsyncFunctionDef, ast.FunctionDef, ast.ClassDef))), 0)
+
+
+def _same(a, b) -> bool:
+    return ast.dump(a) == ast.dump(b) if isinstance(a, ast.AST) and isinstance(b, ast.AST) else a is b
+
+
+def _await_decides(tree: ast.Module, source: str, names, flags: int, found: dict) -> set[str]:
+    """Those of ``names`` whose value Jupyter ends with depends on whether autoawait is on."""
+    on, off = _stop_readings(tree, source, flags)
+    if on == off:
+        return set()
+    first, other = before_stop(tree, names, on), before_stop(tree, names, off)
+    return {n for n in set(first) | set(other) if not _same(first.get(n, found.get(n)), other.get(n, found.get(n)))}
+
+
+def _stopped_first(source: str, names, flags: int) -> tuple[int, str] | None:
+    """(line, the statement) of a statement that surely stops the cell, when it starts under
+    ``flags``, above its first assignment of one of ``names`` (None: none): a correction below a
+    `raise` never runs (a two-hundred-and-twenty-eighth review graded one, flagged only `moved:`)."""
+    try:
+        tree = parse(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    for node in tree.body:
-        if assigned_names(node) & set(names):
-            return None
-        if _stops(node):
-            lines = crlf_as_lf(source).split("\n")
-            return node.lineno, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
-    return None
+    stop = first_stop(tree, flags, magic_lines(source))
+    if stop is None or any(assigned_names(node) & set(names) for node in tree.body[:stop]):
+        return None
+    node = tree.body[stop]
+    lines = crlf_as_lf(source).split("\n")
+    return node.lineno, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
 
 
-
-def _evaluated_now(node: ast.AST):
-    """The nodes of a statement that run when it runs: not a lambda's body, nor a comprehension's."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(c for c in ast.iter_child_nodes(n)
-                     if not isinstance(c, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)))
-
-
-def _stops(node: ast.stmt) -> bool:
-    """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit(),
-    `assert False`, and a statement Python parses but does not compile (`return` or `yield` outside a
-    function, `def f(x, x)`), which IPython refuses when it reaches it, after those above it have run
-    (a two-hundred-and-twenty-fifth review: the right answers after a `return` were graded,
-    unflagged, and Jupyter ended with the wrong ones above it)."""
-    if isinstance(node, ast.Raise):
-        return True
-    try:        # IPython compiles a cell's statements one by one: `return` stops it where it stands
-        compile(ast.Module([node], []), "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
-    except SyntaxError:
-        return True
-    except (ValueError, TypeError, RecursionError, MemoryError):
-        pass
-    if isinstance(node, ast.Assert) and isinstance(node.test, ast.Constant) and not node.test.value:
-        return True
-    if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
-            isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and
-            isinstance(n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str)
-            and isinstance(n.left, ast.Constant) and isinstance(n.left.value, (int, float))
-            for n in _evaluated_now(node)):
-        return True                                 # `1/0`, not in a lambda nobody calls (a fairness review)
-    if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
-        return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node))
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        f = node.value.func
-        return (isinstance(f, ast.Name) and f.id in ("exit", "quit")) or (
-            isinstance(f, ast.Attribute) and f.attr in ("exit", "_exit") and isinstance(f.value, ast.Name)
-            and f.value.id in ("sys", "os"))
-    return False
-
-
-def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
+def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int) -> None:
     """What the syntax tree shows that Jupyter would do differently from a plain reading (a
     student's review): a `raise` left from the template stops "Run All" there (flagged like a cell
     that raises), and a name set twice counts as set last."""
     try:
-        tree = ast.parse(without_magics(source))
+        tree = parse(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return
     computed = evaluated(tree)
@@ -558,7 +548,8 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         ctx.flag(f"exec:{cell_id}")
         ctx.detail(f"the True/False answers cell evaluates computed text ({computed}); the answers are graded as "
                    f"written, and a TA reads what it runs")
-    stop = next((node for node in tree.body if _stops(node)), None)
+    at = _stop_readings(tree, source, flags)[0]
+    stop = None if at is None else tree.body[at]
     reached = shell_reached(source)
     if reached:
         ctx.flag(f"exec:{cell_id}")
@@ -566,10 +557,10 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
                    f"which can change what Jupyter ends with; the answers are graded as written, and a TA reads it")
     if stop is not None:
         ctx.flag(f"raised:{cell_id}")        # the flag's help says it once (it was said twice: a student's review)
-        after = sorted({n for node in tree.body if node.lineno > stop.lineno and isinstance(node, (ast.Assign, ast.AnnAssign))
+        after = sorted({n for node in tree.body[at:] if isinstance(node, (ast.Assign, ast.AnnAssign))
                         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
                         for n, _ in _pairs(t, node.value if isinstance(node, ast.Assign) else t) if n in names}
-                       - set(before_stop(tree, names)))
+                       - set(before_stop(tree, names, at)))
         if after:
             # The answers are read as written, but Jupyter never sets those after the stop (a
             # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
@@ -588,7 +579,7 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str) -> None:
         for target in targets:
             for name, _ in _pairs(target, node.value if isinstance(node, ast.Assign) else target):
                 seen[name] = seen.get(name, 0) + 1
-    kept = before_stop(tree, names)             # said below: the value before the stop counts
+    kept = before_stop(tree, names, at)         # said below: the value before the stop counts
     twice = [n for n in names if seen.get(n, 0) > 1 and n not in kept]
     if kept:
         ctx.detail(f"the True/False answers cell sets {', '.join(f'`{n}`' for n in kept)} again after line "
@@ -607,17 +598,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     if found.cell is None:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     shadowed = _builtins_rebound(ctx, found.cell)
-    values, error = read_answers(found.cell.source, names, shadowed)
-    barry = _first_barry(ctx)
-    if not error and barry < found.cell.index and _refused_with_barry(found.cell.source):
-        error = ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every later cell: "
-                 "`!=` is a syntax error here then, and Jupyter runs none of this cell; remove that import")
-    elif not error and barry == found.cell.index and without_magics(found.cell.source) != found.cell.source \
-            and _refused_with_barry(found.cell.source):
-        # IPython reads a magic line's code when the line's turn comes, after the import has run (review
-        # 235: `%time a_, ... = <right>; z_ = 1 != 2` below five wrong literals set nothing in Jupyter)
-        error = ("this cell imports `barry_as_FLUFL` from `__future__`, under which IPython reads each magic line's "
-                 "code when its turn comes: `!=` there is a syntax error, and the cell stops; remove that import")
+    at = features_at(ctx.nb.cells)          # `__future__` features in force as each cell starts
+    values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index))
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
@@ -631,10 +613,17 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # k, v)`, `logging.getLogger(__name__)` or `%load_ext watermark` anywhere below (a fairness review).
     taken, sources, maybe = False, {}, []
     for c in ctx.added_anywhere_after(found.cell):
-        more, bad = read_answers(c.source, names, shadowed) if c.cell_type == "code" else ({}, "x")
-        if bad or barry < c.index and _refused_with_barry(c.source):
-            continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`)
-        stopped = _stopped_first(c.source, names) if any(more[n] is not _MISSING for n in names) else None
+        more, bad = read_answers(c.source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
+        if bad:
+            continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
+        setting = any(more[n] is not _MISSING for n in names)
+        stopped = _stopped_first(c.source, names, at(c.index) | AWAIT) if setting else None
+        if setting and stopped is None and _stopped_first(c.source, names, at(c.index)) is not None:
+            # a top-level `await` before its answers: it stops the cell only where autoawait is off (236)
+            for n in names:
+                if more[n] is not _MISSING:
+                    values[n], taken, sources[n] = _ELSEWHERE, True, c.source
+            continue
         if stopped is not None:
             # Jupyter stops there (or may), before the cell sets its answers (a two-hundred-and-
             # twenty-eighth review: `raise SystemExit(...)` above a correction, graded from it).
@@ -669,7 +658,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.flag(f"exec:{task.cfg['cell']}")
         ctx.detail(f"{maybe[0]} below the True/False answers cell may set names without naming them; the answers "
                    f"are graded as written, and a TA reads it")
-    _warn(ctx, found.cell.source, names, task.cfg["cell"])
+    _warn(ctx, found.cell.source, names, task.cfg["cell"], at(found.cell.index))
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
     # None set at all (the template's cell as it was): one sentence for all of them, said once by
