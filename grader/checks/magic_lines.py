@@ -39,7 +39,7 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
     plain, turned = cleaned(source).split("\n"), read.split("\n")
     if plain == turned:
         return {}                                   # no magic line: the cell runs as Python reads it
-    kept, changed = _aligned(plain, turned)
+    kept, changed = aligned(plain, turned)
     magics = [(i, m) for i, m, _ in changed]
     quiet = _quiet_lines(changed)
     # Only what runs above a magic line can change how IPython runs it (a second fairness review: a
@@ -80,7 +80,7 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
 _ALIGNED_LINES = 2_000
 
 
-def _aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[int, str, str]]]:
+def aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[int, str, str]]]:
     """The lines of the grader's reading that are the student's lines as written (1-based), and
     (line, magic named, '' for none, the student's line) of each line of the student's that the
     reading changed, blank and comment lines aside (IPython's own reader drops them). IPython's reader
@@ -106,7 +106,7 @@ def _aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[
 
 
 def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
-    """The lines of ``changed`` (see `_aligned`) that are magic or shell lines students write every day
+    """The lines of ``changed`` (see `aligned`) that are magic or shell lines students write every day
     and that neither change what IPython runs nor raise: the inline plots, IPython's own `autoreload`
     (its magic once the extension is loaded above), a look at the folder or the names, a figure format,
     a shell command that fills nothing in from Python (a fairness review: `%matplotlib inline` beside

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import __future__
 import ast
-import difflib
 from typing import Callable
 
 from ..magics import as_python_reads, cleaned, without_magics
+from .magic_lines import aligned
 
 BARRY = __future__.barry_as_FLUFL.compiler_flag
 AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
@@ -72,13 +72,7 @@ def magic_lines(source: str) -> dict[int, int]:
         return {}
     if next((ln.strip() for ln in plain if ln.strip()), "").split(" ")[0] == "%%time":
         return dict.fromkeys(range(1, len(turned) + 1), 0)
-    if max(len(plain), len(turned)) > 2_000:            # not matched line by line (see magic_lines._aligned)
-        return {i: i for i in range(1, len(turned) + 1)}
-    kept: set[int] = set()
-    for op, _, _, b0, b1 in difflib.SequenceMatcher(None, [x.strip() for x in plain], [x.strip() for x in turned],
-                                                    autojunk=False).get_opcodes():
-        if op == "equal":
-            kept |= set(range(b0 + 1, b1 + 1))
+    kept, _ = aligned(plain, turned)
     return {i: i for i in range(1, len(turned) + 1) if i not in kept}
 
 
