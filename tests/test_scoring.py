@@ -1181,10 +1181,7 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     "!echo ZGVm | base64 -d > autoreload.py\n%load_ext autoreload\n%autoreload 2",
     # a name set to a literal, then bound to a module, or only annotated (a two-hundred-and-thirty-fourth
     # review: `timeit.timeit("<reversed code>")` read as a method of 0)
-    "timeit = 0\nimport timeit\ntimeit.timeit('pass', number=1)", "timeit: int\ntimeit.timeit('pass', number=1)",
-    # a `__future__` feature that changes how IPython reads the magic line's code when its turn comes (review
-    # 235: under `barry_as_FLUFL`, `%time a_, ... = <right>; z_ = 1 != 2` is a syntax error and sets nothing)
-    "from __future__ import barry_as_FLUFL", "from __future__ import barry_as_\uff26LUFL"])
+    "timeit = 0\nimport timeit\ntimeit.timeit('pass', number=1)", "timeit: int\ntimeit.timeit('pass', number=1)"])
 def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_graded_as_set(hook):
     """A two-hundred-and-twenty-fourth review: code above a `%time a_, ... = ...` line appended to
     IPython's `input_transformers_post` (or `ast_transformers`), which IPython applies to the line
@@ -1491,6 +1488,18 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     # ... a magic line's code is compiled whole when its turn comes: none of it runs
     ("{wrong}%time from __future__ import annotations; {names} = {values}; z: (w := 0) = 0\n", None, None, "wrong"),
     ("{wrong}%time {names} = {values}; z: (w := 0) = 0\n", "from __future__ import annotations", None, "wrong"),
+    ("from __future__ import barry_as_FLUFL\n{wrong}%time {names} = {values}; z_ = 1 != 2\n", None, None, "wrong"),
+    ("from __future__ import barry_as_\uff26LUFL\n{wrong}%time {names} = {values}; z_ = 1 != 2\n", None, None,
+     "wrong"),
+    # `%time` catches what its code raises and compiles a last expression apart; `%prun` compiles without
+    # the features (review 237): whether such a line sets its answers, or stops the cell, is not known
+    ("{right}%time {names} = {wrong_values}; yield\n", None, None, "neither"),
+    ("{right}%prun -q z: (w := 0) = 0; {names} = {wrong_values}\n", "from __future__ import annotations", None,
+     "neither"),
+    ("{wrong}%time 1/0\n{right}", None, None, "neither"),
+    # a stop above answers set only below it: Jupyter ends with what a cell above set (review 237)
+    ("import asyncio\nawait asyncio.sleep(0)\n{right}", "%autoawait False\n{wrong}", None, "neither"),
+    ("raise NotImplementedError()\n{right}", "{wrong}", None, "wrong"),
     # a top-level `await` compiles only while autoawait is on, and `%autoawait False` switches it off
     ("%autoawait False\n{wrong}await 0\n{right}", None, None, "neither"),
     ("{wrong}await 0\n{right}", "%autoawait False", None, "neither"),
@@ -1501,11 +1510,17 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     ("{right}x: int = 1\n", "from __future__ import annotations", None, "right"),
     ("{wrong}z: (w := 0) = 0\n{right}", "# from __future__ import annotations", None, "right"),
     ("{right}", "%autoawait False", None, "right"),
-    ("{wrong}%time {names} = {values}\n", "from __future__ import annotations", None, "right")],
+    ("{wrong}%time {names} = {values}\n", "from __future__ import annotations", None, "right"),
+    ("from __future__ import annotations\n%time {names} = {values}\n", None, None, "right"),
+    ("from __future__ import barry_as_FLUFL\n{wrong}%time {names} = {values}\n", None, None, "right"),
+    ("raise NotImplementedError()\n{right}", None, None, "right")],
     ids=["annotations-in-the-cell", "annotations-first", "annotations-above", "annotations-on-the-magic-line",
-         "annotations-above-a-magic-line", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
+         "annotations-above-a-magic-line", "barry-on-the-magic-line", "barry-fullwidth-on-the-magic-line",
+         "time-then-yield", "prun-without-the-features", "time-catches-a-raise", "await-below-answers-set-above",
+         "raise-below-answers-set-above", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
          "barry-then-a-cell-below", "honest-annotation", "a-comment-imports-nothing", "honest-autoawait",
-         "honest-timed-answers"])
+         "honest-timed-answers", "honest-annotations-above-timed-answers", "barry-and-a-line-it-reads-alike",
+         "a-raise-left-from-the-template"])
 def test_what_ipython_carries_from_one_compile_to_the_next_is_read_as_it_carries_it(answers, above, below, graded):
     """Review 236: each hostile case here scored 10/10 where Jupyter ends with the wrong five answers
     (or, where autoawait decides it, with either). IPython compiles later text under every `__future__`
@@ -1513,10 +1528,11 @@ def test_what_ipython_carries_from_one_compile_to_the_next_is_read_as_it_carries
     key = SPEC.answer_key()
     right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
     wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
-    fill = dict(right=right, wrong=wrong, names=_NAMES, values=_RIGHT_VALUES)
+    fill = dict(right=right, wrong=wrong, names=_NAMES, values=_RIGHT_VALUES,
+                wrong_values=", ".join(str(not key[n]) for n in sorted(key)))
     base = SOLUTION
     if above is not None:
-        base = _with_cell("above", above, "answers-3-3")
+        base = _with_cell("above", above.format(**fill), "answers-3-3")
     if below is not None:
         base = [*base, ("below", "code", below.format(**fill))]
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": answers.format(**fill)}, base=base),
@@ -1525,4 +1541,5 @@ def test_what_ipython_carries_from_one_compile_to_the_next_is_read_as_it_carries
     assert len(rows) == len(key) and passed == (set(key) if graded == "right" else set()), \
         {n: r.message for n, r in rows.items()}
     if graded == "neither":
-        assert all("autoawait" in r.message for r in rows.values()), {n: r.message for n, r in rows.items()}
+        assert all("autoawait" in r.message or "magic line" in r.message for r in rows.values()), \
+            {n: r.message for n, r in rows.items()}

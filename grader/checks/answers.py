@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
-from ..magics import (IPYTHON_TURNS, automagic, cleaned, crlf_as_lf, expansions, ipython_text,
+from ..magics import (IPYTHON_TURNS, as_python_reads, automagic, cleaned, crlf_as_lf, expansions, ipython_text,
                       line_offset, magic_line_count, magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import DOORS, PURE, assigned_names, magic_set
-from .stops import AWAIT, BARRY, awaits, features_at, first_stop, magic_lines, parse
+from .stops import AWAIT, BARRY, awaits, features_at, first_stop, magic_lines, parse, unsure
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
@@ -90,8 +91,9 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
         if n in found:
             found[n] = _ELSEWHERE
     last = dict(found)
-    found.update(before_stop(tree, names, _stop_readings(tree, source, flags)[0]))
-    found.update(dict.fromkeys(_await_decides(tree, source, names, flags, last), _ELSEWHERE))
+    stops = _stops_of(tree, source, flags)
+    found.update(before_stop(tree, names, stops.on))
+    found.update(dict.fromkeys(_undecided(tree, names, stops, last), _ELSEWHERE))
     setters = writers(source, list(found), tree) | magic_set(source, list(found), tree, shadowed)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     return {n: found.get(n, _MISSING) for n in names}, ""
@@ -410,7 +412,7 @@ def missing_why(source: str, name: str) -> str:
     return ""
 
 
-def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset()) -> str:
+def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(), flags: int = 0) -> str:
     """'' for a bool literal, else why the value does not count."""
     if value is _MISSING:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
@@ -420,6 +422,12 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         construct = writers(source, [name]).get(name, "") if source else ""
         if otherwise and not construct:
             return otherwise
+        unsure_at = _unsure_at(source, flags) if source and not construct else 0
+        if unsure_at:
+            return (f"`{name}` is set more than once, and again on or below line {unsure_at}, a magic line whose code "
+                    f"Python refuses or that stops: IPython may stop the cell there or go on, depending on the magic, "
+                    f"so which value Jupyter ends with is not known; set it once, on a plain line: `{name} = True` "
+                    f"or `{name} = False`")
         awaited = _awaited_at(source) if source and not construct else 0
         if awaited:
             return (f"the cell awaits at its top level (line {awaited}), which IPython refuses as a syntax error, "
@@ -483,13 +491,25 @@ def before_stop(tree: ast.AST, names, stop: int | None) -> dict[str, ast.expr]:
     return out
 
 
-def _stop_readings(tree: ast.Module, source: str, flags: int) -> tuple[int | None, int | None]:
-    """The cell's first stop (see `first_stop`) with IPython's autoawait on, as it starts, and off
-    (`%autoawait False` anywhere before: a top-level `await` is then a syntax error, review 236). The
-    two differ only for a cell that awaits at its top level, which no honest answers cell does."""
+@dataclass(frozen=True)
+class _Stops:
+    """Where Jupyter may stop in a cell: the first plain statement it never gets past with IPython's
+    autoawait on (as it starts) and off (`%autoawait False` anywhere before makes a top-level `await` a
+    syntax error: review 236), and where a magic's code may stop it or not (`stops.unsure`)."""
+    on: int | None
+    off: int | None
+    unsure: tuple[int, ...]
+
+    @property
+    def first(self) -> int | None:
+        return min((i for i in (self.on, self.off) if i is not None), default=None)
+
+
+def _stops_of(tree: ast.Module, source: str, flags: int) -> _Stops:
     magic = magic_lines(source)
     on = first_stop(tree, flags | AWAIT, magic)
-    return on, (first_stop(tree, flags, magic) if awaits(tree) else on)
+    return _Stops(on, first_stop(tree, flags, magic) if awaits(tree) else on,
+                  tuple(unsure(tree, flags, magic)) if magic else ())
 
 
 def _awaited_at(source: str) -> int:
@@ -504,17 +524,73 @@ def _awaited_at(source: str) -> int:
                  and not isinstance(node, (ast.AsyncFunctionDef, ast.FunctionDef, ast.ClassDef))), 0)
 
 
+def _unsure_at(source: str, flags: int) -> int:
+    """The line of the first magic's code in the cell that may stop it or not (0: none; `stops.unsure`)."""
+    try:
+        tree = parse(source, flags)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return 0
+    magic = magic_lines(source)
+    first = next(iter(unsure(tree, flags, magic)), None) if magic else None
+    return 0 if first is None else tree.body[first].lineno
+
+
 def _same(a, b) -> bool:
     return ast.dump(a) == ast.dump(b) if isinstance(a, ast.AST) and isinstance(b, ast.AST) else a is b
 
 
-def _await_decides(tree: ast.Module, source: str, names, flags: int, found: dict) -> set[str]:
-    """Those of ``names`` whose value Jupyter ends with depends on whether autoawait is on."""
-    on, off = _stop_readings(tree, source, flags)
-    if on == off:
-        return set()
-    first, other = before_stop(tree, names, on), before_stop(tree, names, off)
-    return {n for n in set(first) | set(other) if not _same(first.get(n, found.get(n)), other.get(n, found.get(n)))}
+def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
+    """Those of ``names`` whose value Jupyter ends with the grader cannot tell: it depends on whether
+    autoawait is on, or on how a magic runs code that may stop it (set more than once, with a value at or
+    below that magic line)."""
+    out = set()
+    if stops.on != stops.off:
+        first, other = before_stop(tree, names, stops.on), before_stop(tree, names, stops.off)
+        out |= {n for n in set(first) | set(other) if not _same(first.get(n, found.get(n)), other.get(n, found.get(n)))}
+    if stops.unsure:
+        tries: dict[str, list[tuple[int, str]]] = {}
+        for i, node in enumerate(tree.body):
+            for t in (node.targets if isinstance(node, ast.Assign) else []):
+                for n, v in _pairs(t, node.value):
+                    if n in names:
+                        tries.setdefault(n, []).append((i, ast.dump(v) if v is not None else f"computed {i}"))
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id in names:
+                tries.setdefault(node.target.id, []).append(
+                    (i, ast.dump(node.value) if node.value is not None else f"computed {i}"))
+        out |= {n for n, ts in tries.items()
+                if any(i >= stops.unsure[0] for i, _ in ts) and len({d for _, d in ts}) > 1}
+    return out
+
+
+def _late(source: str, names, flags: int) -> tuple[set[str], int, bool]:
+    """Those of ``names`` the cell sets only at or below its first stop (either reading of `_Stops`),
+    the stop's line, and whether the stop is sure (also with autoawait on, as it starts)."""
+    try:
+        tree = parse(source, flags)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set(), 0, True
+    stops = _stops_of(tree, source, flags)
+    if stops.first is None:
+        return set(), 0, True
+    before = {n for node in tree.body[:stops.first] for n in assigned_names(node)}
+    after = {n for node in tree.body[stops.first:] for n in assigned_names(node)}
+    return (after - before) & set(names), tree.body[stops.first].lineno, stops.on == stops.first
+
+
+def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> dict[str, tuple[object, object]]:
+    """Each of ``names`` a code cell above ``cell`` sets at its top level, with the value the last such
+    cell gives it, and that cell (``at``: the features in force as a cell starts)."""
+    out: dict[str, tuple[object, object]] = {}
+    for c in reversed([c for c in ctx.nb.cells if c.index < cell.index]):
+        left = [n for n in sorted(names) if n not in out]
+        if not left:
+            break
+        if c.cell_type != "code" or not any(n in as_python_reads(c.source) for n in left):
+            continue
+        more, bad = read_answers(c.source, left, shadowed, at(c.index))
+        if not bad:
+            out.update({n: (more[n], c) for n in left if more[n] is not _MISSING})
+    return out
 
 
 def _stopped_first(source: str, names, flags: int) -> tuple[int, str] | None:
@@ -548,7 +624,8 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int)
         ctx.flag(f"exec:{cell_id}")
         ctx.detail(f"the True/False answers cell evaluates computed text ({computed}); the answers are graded as "
                    f"written, and a TA reads what it runs")
-    at = _stop_readings(tree, source, flags)[0]
+    stops = _stops_of(tree, source, flags)
+    at = stops.first
     stop = None if at is None else tree.body[at]
     reached = shell_reached(source)
     if reached:
@@ -579,11 +656,18 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int)
         for target in targets:
             for name, _ in _pairs(target, node.value if isinstance(node, ast.Assign) else target):
                 seen[name] = seen.get(name, 0) + 1
-    kept = before_stop(tree, names, at)         # said below: the value before the stop counts
+    kept = before_stop(tree, names, stops.on)   # said below: the value before the stop counts
     twice = [n for n in names if seen.get(n, 0) > 1 and n not in kept]
     if kept:
         ctx.detail(f"the True/False answers cell sets {', '.join(f'`{n}`' for n in kept)} again after line "
-                   f"{stop.lineno}, which stops the cell: Jupyter never gets there, so the value above it counts")
+                   f"{tree.body[stops.on].lineno}, which stops the cell: Jupyter never gets there, so the value "
+                   f"above it counts")
+    if stops.unsure:
+        line = tree.body[stops.unsure[0]].lineno
+        ctx.flag(f"raised:{cell_id}")
+        ctx.detail(f"the True/False answers cell: the magic line on line {line} holds code that Python refuses or "
+                   f"that stops, and IPython may stop the cell there or go on, depending on the magic; write the "
+                   f"answers on plain lines, each once, and delete what stops on line {line}")
     if twice:
         ctx.detail(f"cell '{cell_id}' sets {', '.join(f'`{n}`' for n in twice)} more than once: the last one "
                    f"counts")
@@ -611,7 +695,18 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # A cell below that may set an answer without naming it (exec, setattr, a magic of its own) is
     # flagged for a TA, and the answers stay as written: it had cost all ten points for `setattr(cfg,
     # k, v)`, `logging.getLogger(__name__)` or `%load_ext watermark` anywhere below (a fairness review).
-    taken, sources, maybe = False, {}, []
+    taken, sources, maybe, where = False, {}, [], {}
+    # Answers the cell sets only below a statement that stops it: Jupyter ends with what a cell above set
+    # (review 237: `%autoawait False` and the wrong five at the end of a provided cell, then `await` above
+    # the right five, 10/10 unflagged); set nowhere above, they are graded as written (flagged `raised:`).
+    late, line, sure = _late(found.cell.source, names, at(found.cell.index))
+    for n, (value, c) in _set_above(ctx, found.cell, late, shadowed, at).items():
+        values[n] = value if sure or _same(value, values[n]) else _ELSEWHERE
+        if values[n] is not _ELSEWHERE:
+            sources[n], where[n] = c.source, c.index
+        ctx.detail(f"the True/False answers cell stops at line {line} before it sets `{n}`, so Jupyter ends with "
+                   f"the value {'cell ' + repr(c.id) if c.id else 'a cell'} above sets"
+                   f"{'' if sure else ' (where autoawait is off)'}")
     for c in ctx.added_anywhere_after(found.cell):
         more, bad = read_answers(c.source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
         if bad:
@@ -634,7 +729,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             continue
         for n in names:
             if more[n] is not _MISSING:
-                values[n], taken, sources[n] = more[n], True, c.source
+                values[n], taken, sources[n], where[n] = more[n], True, c.source, c.index
                 ctx.graded(c, task.cfg["cell"])
         named = {n: w for n, w in writers(c.source, names).items()
                  if more[n] is _MISSING and w.startswith("`%") and re.search(rf"\b{re.escape(n)}\b", c.source)}
@@ -667,7 +762,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         missing_why(found.cell.source, n) for n in names)
     for n in names:
         why = (f"none of {', '.join(f'`{x}`' for x in names)} is assigned yet; write each as `{names[0]} = True` "
-               f"or `{names[0]} = False`" if none else problem(n, values[n], sources.get(n, found.cell.source), shadowed))
+               f"or `{names[0]} = False`" if none else problem(n, values[n], sources.get(n, found.cell.source), shadowed,
+                                                                 at(where.get(n, found.cell.index))))
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:

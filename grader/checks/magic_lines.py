@@ -160,8 +160,8 @@ def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | 
             elif node.lineno not in magic_lines and not (isinstance(node, ast.AnnAssign) and node.value is None):
                 known |= assigned_names(node)       # `x: int` binds nothing (the same review)
             continue
-        what = "future" if isinstance(node, ast.ImportFrom) and node.module == "__future__" else type(node).__name__.lower()
-        return [(node.lineno, {"future": "a `from __future__` import", "import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
+        what = type(node).__name__.lower()
+        return [(node.lineno, {"import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
             what, "an assignment" if what in ("assign", "annassign", "augassign") else f"a `{what}` statement"))]
     return []
 
@@ -188,8 +188,8 @@ def _harmless(node: ast.stmt, known: set[str]) -> bool:
         return True
     if isinstance(node, ast.Import):
         return all(_installed(a.name) and (a.asname or a.name).split(".")[0] not in DOORS for a in node.names)
-    if isinstance(node, ast.ImportFrom):       # a `__future__` feature changes how later text is read (235)
-        return not node.level and node.module != "__future__" and _installed(node.module or "") and \
+    if isinstance(node, ast.ImportFrom):       # a `__future__` feature is read by `stops` (fairness review 238)
+        return not node.level and _installed(node.module or "") and \
             all(a.name != "*" and (a.asname or a.name) not in DOORS for a in node.names)
     if isinstance(node, ast.Expr):
         return _value_harmless(node.value, known)

@@ -1,12 +1,13 @@
 """Where Jupyter's Run All stops in a cell the grader reads without running it.
 
-IPython parses a cell whole, then compiles and runs its statements one by one; a magic line's code is
-compiled whole when its turn comes. What it compiles with is carried from one compile to the next:
-every `from __future__ import` it has run (in any cell above, or above in this one) applies to all
-later text, and top-level `await` compiles only while autoawait is on. Review 236 found statements
-that compile alone but not under those (`z: (w := 0) = 0` under `annotations`, `await 0` after
-`%autoawait False`, `!=` under `barry_as_FLUFL`): each stopped the cell in Jupyter and not in the
-grader's reading. So the reading carries the same state.
+IPython parses a cell whole, then compiles and runs its statements one by one. What it compiles with is
+carried from one compile to the next: every `from __future__ import` it has run (in any cell above, or
+above in this one) applies to all later text, and top-level `await` compiles only while autoawait is
+on. Review 236 found statements that compile alone but not under those (`z: (w := 0) = 0` under
+`annotations`, `await 0` after `%autoawait False`, `!=` under `barry_as_FLUFL`): each stopped the cell
+in Jupyter and not in the grader's reading. So the reading carries the same state. A magic's code is
+compiled and run the magic's own way (`%time` catches what it raises, `%prun` drops the features:
+review 237), so where it may stop is only marked as not known (`unsure`).
 """
 from __future__ import annotations
 
@@ -82,27 +83,50 @@ def awaits(tree: ast.AST) -> bool:
                isinstance(n, ast.comprehension) and n.is_async for n in ast.walk(tree))
 
 
-def first_stop(tree: ast.Module, flags: int, magic: dict[int, int] | None = None) -> int | None:
-    """The index in ``tree.body`` of the first statement Jupyter never gets past when the cell starts
-    under ``flags`` (None: none). The statements of one text IPython compiles whole (``magic``, from
-    `magic_lines`) stop together when that text does not compile: none of them runs."""
-    magic = magic or {}
-    body = tree.body
+def _groups(body: list[ast.stmt], magic: dict[int, int]):
+    """(first, end, whether it is a magic's code) of each run of statements IPython compiles as one
+    text: a magic line's code, a `%%time` body; a plain statement alone."""
     i = 0
     while i < len(body):
-        group = [body[i]]
         whole = magic.get(body[i].lineno)
-        if whole is not None:
-            while i + len(group) < len(body) and magic.get(body[i + len(group)].lineno) == whole:
-                group.append(body[i + len(group)])
-            if not _compiles(ast.Module(group, []), flags, as_text=True):
-                return i
-        for j, n in enumerate(group):
-            if _stops(n, flags):
-                return i + j
-            flags |= imported(n)
-        i += len(group)
+        j = i + 1
+        while whole is not None and j < len(body) and magic.get(body[j].lineno) == whole:
+            j += 1
+        yield i, j, whole is not None
+        i = j
+
+
+def first_stop(tree: ast.Module, flags: int, magic: dict[int, int] | None = None) -> int | None:
+    """The index in ``tree.body`` of the first plain statement Jupyter never gets past when the cell
+    starts under ``flags`` (None: none). A magic's code is not read as a stop here: how it compiles and
+    runs that code is the magic's own (`unsure`)."""
+    magic = magic or {}
+    for i, j, is_magic in _groups(tree.body, magic):
+        for k in range(i, j):
+            if not is_magic and _stops(tree.body[k], flags):
+                return k
+            flags |= imported(tree.body[k])
     return None
+
+
+def unsure(tree: ast.Module, flags: int, magic: dict[int, int]) -> list[int]:
+    """The first index of each magic's code in the cell that holds a statement that stops, or does not
+    compile, in some reading (with the features in force or none, autoawait on or off). `%time` catches
+    what its code raises and compiles a last expression apart; `%prun` compiles without the notebook's
+    features; a syntax error stops the cell where a raise inside `%time` does not. Whether Jupyter sets
+    what that code assigns, and gets past it, depends on the magic (review 237: `%time <wrong>; yield`
+    set the wrong five and went on, `%prun` ran what the features refuse)."""
+    out = []
+    for i, j, is_magic in _groups(tree.body, magic):
+        group = tree.body[i:j]
+        if is_magic:
+            readings = (flags, flags | AWAIT, 0, AWAIT)
+            if any(not _compiles(ast.Module(group, []), f, as_text=True) for f in readings) or \
+                    any(_stops(n, f) for n in group for f in readings):
+                out.append(i)
+        for n in group:
+            flags |= imported(n)
+    return out
 
 
 def _compiles(module: ast.Module, flags: int, as_text: bool = False) -> bool:
