@@ -54,11 +54,13 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
     if not runners:
         return {}
     out = {}
+    plainly: set[str] = set()                       # set on a plain line above (fairness review 238)
     for node in tree.body:
         if not isinstance(node, (ast.Assign, ast.AnnAssign)):
             continue
         lines = range(node.lineno, (node.end_lineno or node.lineno) + 1)
         if all(i in kept for i in lines):
+            plainly |= assigned_names(node)
             continue                                # a plain line: IPython has turned it before the cell runs
         runs = next((r for r in runners if r[0] < node.lineno), None)
         if runs is None:
@@ -68,10 +70,11 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
         for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
             for n in (x.id for x in ast.walk(t) if isinstance(x, ast.Name)):
                 if n in names:
+                    fix = (f"delete that line: a plain line above sets `{n}` already" if n in plainly else
+                           f"set it on a plain line: `{n} = True` or `{n} = False`")
                     out[n] = (f"`{n}` is set in {shown} on line {node.lineno}, below other code of the cell "
                               f"({runs[1]} on line {runs[0]}), which can change what IPython runs for a magic "
-                              f"line, so the value there is not graded; set it on a plain line: `{n} = True` or "
-                              f"`{n} = False`")
+                              f"line, so the value there is not graded; {fix}")
     return out
 
 
@@ -161,6 +164,12 @@ def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | 
                 known |= assigned_names(node)       # `x: int` binds nothing (the same review)
             continue
         what = type(node).__name__.lower()
+        try:
+            code = ast.unparse(node).split("\n")[0]
+        except (ValueError, RecursionError):
+            code = ""
+        if code:
+            return [(node.lineno, f"`{code[:40]}{'...' if len(code) > 40 else ''}`")]
         return [(node.lineno, {"import": "an import", "importfrom": "an import", "expr": "an expression"}.get(
             what, "an assignment" if what in ("assign", "annassign", "augassign") else f"a `{what}` statement"))]
     return []
