@@ -34,8 +34,9 @@ FLAG_HELP = {
                    "grader runs each cell on data of its own, so there they fail. Nothing is lost where what the cell "
                    "defined is right; split the test off into a cell of its own again (Edit > Split Cell)",
     "moved": "moved: a graded cell is as the template left it and the cell you added right below it was graded "
-             "instead, or a cell below sets answers again (Jupyter runs it later, so its values count); put your "
-             "work (code or answer) in the template's cell, once",
+             "instead, or a cell below sets answers again (Jupyter runs it later, so its values count), or a cell "
+             "above sets answers the answers cell does not; put your work (code or answer) in the template's "
+             "cell, once",
     "duplicated": "duplicated: a cell of the template is there twice (copied); of code cells the lower copy is "
                   "graded, as Jupyter runs it last, of answer cells the upper one: delete the other copy",
     "reordered": "reordered: cells of the template are in another order; Jupyter's Run All runs them top to "

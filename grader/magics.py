@@ -366,6 +366,11 @@ def as_python_reads(source: str) -> str:
 # IPython's aliases of shell commands (POSIX): magics too, run by their bare name as any magic is.
 _SHELL_ALIASES = frozenset({"cat", "clear", "cp", "ldir", "less", "lf", "lk", "ll", "ls", "lx", "man", "mkdir",
                             "more", "mv", "rm", "rmdir"})
+# Line magics a kernel has besides IPython's own classes: the aliases IPython registers (`%hist`, `%ed`,
+# `%rep`), ipykernel's, and autoreload's once loaded (a two-hundred-and-thirty-ninth review: `%time hist;
+# a_ = True; ...` ran `%hist` in Jupyter and set nothing).
+_MORE_MAGICS = frozenset({"hist", "ed", "rep", "connect_info", "qtconsole", "autosave", "edit", "clear", "less",
+                          "more", "man", "aimport", "autoreload"})
 
 
 def automagic(source: str) -> str | None:
@@ -389,7 +394,7 @@ def automagic(source: str) -> str | None:
     name = info.ifun
     if info.esc or not name or keyword.iskeyword(name) or hasattr(builtins, name) or info.the_rest[:1] in ("=", ","):
         return None
-    return name if name in _ipython_magics()[0] or name in _SHELL_ALIASES else None
+    return name if name in _ipython_magics()[0] or name in _SHELL_ALIASES or name in _MORE_MAGICS else None
 
 
 def scan_text(source: str) -> str:

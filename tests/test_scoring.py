@@ -1491,12 +1491,25 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     ("from __future__ import barry_as_FLUFL\n{wrong}%time {names} = {values}; z_ = 1 != 2\n", None, None, "wrong"),
     ("from __future__ import barry_as_\uff26LUFL\n{wrong}%time {names} = {values}; z_ = 1 != 2\n", None, None,
      "wrong"),
-    # `%time` catches what its code raises and compiles a last expression apart; `%prun` compiles without
-    # the features (review 237): whether such a line sets its answers, or stops the cell, is not known
-    ("{right}%time {names} = {wrong_values}; yield\n", None, None, "neither"),
+    # `%time` compiles a last expression apart and catches what its code raises (review 237); `%prun` compiles
+    # without the features: whether such a line sets its answers, or stops the cell, is not known
+    ("{right}%time {names} = {wrong_values}; yield\n", None, None, "wrong"),
     ("{right}%prun -q z: (w := 0) = 0; {names} = {wrong_values}\n", "from __future__ import annotations", None,
      "neither"),
-    ("{wrong}%time 1/0\n{right}", None, None, "neither"),
+    ("{wrong}%time 1/0\n{right}", None, None, "right"),
+    ("{right}%time raise SystemExit; {names} = {wrong_values}\n", None, None, "right"),
+    # a magic or shell line timed runs as such (review 239): code above a timed answers line
+    ("{wrong}%timeit -n1 -r1 !echo x > idna.py\nimport idna\n%time {names} = {values}\n", None, None, "wrong"),
+    ("{wrong}%timeit -n1 -r1 %xmode Plain\n%time {names} = {values}\n", None, None, "wrong"),
+    # ... and a bare magic name at its start runs as the magic, unless a variable has that name (239)
+    ("{right}pwd = 0\n%time pwd; {names} = {wrong_values}\n", None, None, "wrong"),
+    ("{wrong}%time hist; {names} = {values}\n", None, None, "wrong"),
+    ("hist; {one_line}", None, None, "wrong"),
+    # answers set in a cell above that the answers cell does not set (fairness review 240)
+    ("print({names})", "{right}", None, "right"),
+    ("# YOUR CODE HERE\nraise NotImplementedError()", "{right}", None, "right"),
+    # a `raise` left at the end of a `%%time` cell stops nothing (fairness review 240)
+    ("%%time\na_ = False\nprint(a_)\n{right}raise NotImplementedError()\n", None, None, "right"),
     # a stop above answers set only below it: Jupyter ends with what a cell above set (review 237)
     ("import asyncio\nawait asyncio.sleep(0)\n{right}", "%autoawait False\n{wrong}", None, "neither"),
     ("raise NotImplementedError()\n{right}", "{wrong}", None, "wrong"),
@@ -1516,7 +1529,9 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     ("raise NotImplementedError()\n{right}", None, None, "right")],
     ids=["annotations-in-the-cell", "annotations-first", "annotations-above", "annotations-on-the-magic-line",
          "annotations-above-a-magic-line", "barry-on-the-magic-line", "barry-fullwidth-on-the-magic-line",
-         "time-then-yield", "prun-without-the-features", "time-catches-a-raise", "await-below-answers-set-above",
+         "time-then-yield", "prun-without-the-features", "time-catches-a-raise", "time-stops-its-own-line",
+         "a-shell-line-timed", "a-magic-timed", "a-magic-name-timed-a-variable", "hist-timed", "hist-one-line",
+         "answers-above-a-print", "answers-above-the-template", "a-raise-at-the-end-of-a-timed-cell", "await-below-answers-set-above",
          "raise-below-answers-set-above", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
          "barry-then-a-cell-below", "honest-annotation", "a-comment-imports-nothing", "honest-autoawait",
          "honest-timed-answers", "honest-annotations-above-timed-answers", "barry-and-a-line-it-reads-alike",
@@ -1529,7 +1544,8 @@ def test_what_ipython_carries_from_one_compile_to_the_next_is_read_as_it_carries
     right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
     wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
     fill = dict(right=right, wrong=wrong, names=_NAMES, values=_RIGHT_VALUES,
-                wrong_values=", ".join(str(not key[n]) for n in sorted(key)))
+                wrong_values=", ".join(str(not key[n]) for n in sorted(key)),
+                one_line="; ".join(f"{n} = {key[n]}" for n in sorted(key)))
     base = SOLUTION
     if above is not None:
         base = _with_cell("above", above.format(**fill), "answers-3-3")

@@ -14,8 +14,8 @@ from ..magics import (IPYTHON_TURNS, as_python_reads, automagic, cleaned, crlf_a
                       line_offset, magic_line_count, magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
-from .magic_lines import DOORS, PURE, assigned_names, magic_set
-from .stops import AWAIT, BARRY, awaits, features_at, first_stop, magic_lines, parse, unsure
+from .magic_lines import DOORS, PURE, assigned_names, automagic_set, magic_set
+from .stops import AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
@@ -54,7 +54,7 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     if otherwise:
         return {}, otherwise
     try:
-        tree = parse(source, flags)
+        tree, magics, _ = _read(source, flags)
     except SyntaxError as exc:
         if flags & BARRY and _parses(source):
             return {}, ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every "
@@ -91,11 +91,12 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
         if n in found:
             found[n] = _ELSEWHERE
     last = dict(found)
-    stops = _stops_of(tree, source, flags)
+    stops = _stops_of(tree, magics, flags)
     found.update(before_stop(tree, names, stops.on))
     found.update(dict.fromkeys(_undecided(tree, names, stops, last), _ELSEWHERE))
     setters = writers(source, list(found), tree) | magic_set(source, list(found), tree, shadowed)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
+    found.update(dict.fromkeys(automagic_set(source, names) if magics.texts else (), _ELSEWHERE))
     return {n: found.get(n, _MISSING) for n in names}, ""
 
 
@@ -418,7 +419,8 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
     if value is _ELSEWHERE:
-        otherwise = magic_set(source, [name], shadowed=shadowed).get(name, "") if source else ""
+        otherwise = (automagic_set(source, [name]) | magic_set(source, [name], shadowed=shadowed)).get(name, "") \
+            if source else ""
         construct = writers(source, [name]).get(name, "") if source else ""
         if otherwise and not construct:
             return otherwise
@@ -505,11 +507,25 @@ class _Stops:
         return min((i for i in (self.on, self.off) if i is not None), default=None)
 
 
-def _stops_of(tree: ast.Module, source: str, flags: int) -> _Stops:
-    magic = magic_lines(source)
-    on = first_stop(tree, flags | AWAIT, magic)
-    return _Stops(on, first_stop(tree, flags, magic) if awaits(tree) else on,
-                  tuple(unsure(tree, flags, magic)) if magic else ())
+def _stops_of(tree: ast.Module, magics: Magics, flags: int) -> _Stops:
+    on = first_stop(tree, flags | AWAIT, magics)
+    return _Stops(on, first_stop(tree, flags, magics) if awaits(tree) else on,
+                  tuple(unsure(tree, flags, magics)) if magics.texts else ())
+
+
+def _read(source: str, flags: int) -> tuple[ast.Module, Magics, int]:
+    """The cell's syntax tree as Jupyter runs it when it starts under ``flags`` (SyntaxError and the
+    like as `parse` raises them): without the statements of `%time`'s code that follow one that stops
+    it (the magic catches it and the cell goes on), with how its magic lines map to texts IPython
+    compiles whole, and the line of such a stop (0: none)."""
+    tree = parse(source, flags)
+    magics = magic_lines(source)
+    if not magics.texts:
+        return tree, magics, 0
+    skip, line = skipped(tree, flags, magics)
+    if skip:
+        tree = ast.Module([n for k, n in enumerate(tree.body) if k not in skip], [])
+    return tree, magics, line
 
 
 def _awaited_at(source: str) -> int:
@@ -527,11 +543,10 @@ def _awaited_at(source: str) -> int:
 def _unsure_at(source: str, flags: int) -> int:
     """The line of the first magic's code in the cell that may stop it or not (0: none; `stops.unsure`)."""
     try:
-        tree = parse(source, flags)
+        tree, magics, _ = _read(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return 0
-    magic = magic_lines(source)
-    first = next(iter(unsure(tree, flags, magic)), None) if magic else None
+    first = next(iter(unsure(tree, flags, magics)), None) if magics.texts else None
     return 0 if first is None else tree.body[first].lineno
 
 
@@ -566,10 +581,10 @@ def _late(source: str, names, flags: int) -> tuple[set[str], int, bool]:
     """Those of ``names`` the cell sets only at or below its first stop (either reading of `_Stops`),
     the stop's line, and whether the stop is sure (also with autoawait on, as it starts)."""
     try:
-        tree = parse(source, flags)
+        tree, magics, _ = _read(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set(), 0, True
-    stops = _stops_of(tree, source, flags)
+    stops = _stops_of(tree, magics, flags)
     if stops.first is None:
         return set(), 0, True
     before = {n for node in tree.body[:stops.first] for n in assigned_names(node)}
@@ -598,10 +613,10 @@ def _stopped_first(source: str, names, flags: int) -> tuple[int, str] | None:
     ``flags``, above its first assignment of one of ``names`` (None: none): a correction below a
     `raise` never runs (a two-hundred-and-twenty-eighth review graded one, flagged only `moved:`)."""
     try:
-        tree = parse(source, flags)
+        tree, magics, _ = _read(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    stop = first_stop(tree, flags, magic_lines(source))
+    stop = first_stop(tree, flags, magics)
     if stop is None or any(assigned_names(node) & set(names) for node in tree.body[:stop]):
         return None
     node = tree.body[stop]
@@ -614,9 +629,12 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int)
     student's review): a `raise` left from the template stops "Run All" there (flagged like a cell
     that raises), and a name set twice counts as set last."""
     try:
-        tree = parse(source, flags)
+        tree, magics, caught = _read(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return
+    if caught:
+        ctx.detail(f"the True/False answers cell: line {caught} stops the code `%time` runs there; the magic shows "
+                   f"the error and the cell goes on, without the rest of that code")
     computed = evaluated(tree)
     if computed and not dynamic_write(tree):
         # Graded as written; what the eval runs is for a TA to read (a student who writes one answer and
@@ -624,7 +642,7 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int)
         ctx.flag(f"exec:{cell_id}")
         ctx.detail(f"the True/False answers cell evaluates computed text ({computed}); the answers are graded as "
                    f"written, and a TA reads what it runs")
-    stops = _stops_of(tree, source, flags)
+    stops = _stops_of(tree, magics, flags)
     at = stops.first
     stop = None if at is None else tree.body[at]
     reached = shell_reached(source)
@@ -699,14 +717,23 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # Answers the cell sets only below a statement that stops it: Jupyter ends with what a cell above set
     # (review 237: `%autoawait False` and the wrong five at the end of a provided cell, then `await` above
     # the right five, 10/10 unflagged); set nowhere above, they are graded as written (flagged `raised:`).
+    # ... and those it does not set at all, set in a cell above (a fairness review, 240: the five answers in
+    # a cell added above, the answers cell left as the template or holding a print, 0/10).
     late, line, sure = _late(found.cell.source, names, at(found.cell.index))
-    for n, (value, c) in _set_above(ctx, found.cell, late, shadowed, at).items():
-        values[n] = value if sure or _same(value, values[n]) else _ELSEWHERE
+    absent = set() if error else {n for n in names if values[n] is _MISSING}
+    above: dict[str, list[str]] = {}
+    for n, (value, c) in _set_above(ctx, found.cell, late | absent, shadowed, at).items():
+        values[n] = value if sure or n in absent or _same(value, values[n]) else _ELSEWHERE
         if values[n] is not _ELSEWHERE:
             sources[n], where[n] = c.source, c.index
-        ctx.detail(f"the True/False answers cell stops at line {line} before it sets `{n}`, so Jupyter ends with "
-                   f"the value {'cell ' + repr(c.id) if c.id else 'a cell'} above sets"
-                   f"{'' if sure else ' (where autoawait is off)'}")
+        above.setdefault('cell ' + repr(c.id) if c.id else f"the cell at position {c.index + 1}", []).append(n)
+    for cell_name, set_there in above.items():
+        shown = ", ".join(f"`{n}`" for n in set_there)
+        ctx.flag(f"moved:{task.cfg['cell']}")
+        ctx.detail(f"{shown} {'is' if len(set_there) == 1 else 'are'} read from {cell_name} above the True/False "
+                   f"answers cell, which " + (f"stops at line {line} before it sets {'it' if len(set_there) == 1 else 'them'}"
+                   if set(set_there) & late else f"does not set {'it' if len(set_there) == 1 else 'them'}") +
+                   f": Jupyter ends with that value{'' if sure else ' where autoawait is off'}")
     for c in ctx.added_anywhere_after(found.cell):
         more, bad = read_answers(c.source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
         if bad:
@@ -753,7 +780,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.flag(f"exec:{task.cfg['cell']}")
         ctx.detail(f"{maybe[0]} below the True/False answers cell may set names without naming them; the answers "
                    f"are graded as written, and a TA reads it")
-    _warn(ctx, found.cell.source, names, task.cfg["cell"], at(found.cell.index))
+    _warn(ctx, found.cell.source, [n for n in names if n not in sources],
+          task.cfg["cell"], at(found.cell.index))
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
     # None set at all (the template's cell as it was): one sentence for all of them, said once by

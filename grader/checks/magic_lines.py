@@ -14,7 +14,7 @@ import importlib.util
 import re
 import sys
 
-from ..magics import cleaned, without_magics
+from ..magics import automagic, cleaned, without_magics
 
 
 # The magics an answer may be set in: they run their statement as it is written. Every other magic
@@ -51,6 +51,10 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
                       *((i, (f"`%{m}`" if m else "a magic or shell line") +
                          (below if shell is not None and i > shell and m in ("load_ext", "reload_ext", "matplotlib")
                           else "")) for i, m, _ in changed if m not in _TIMING and i not in quiet)])
+    # a magic, shell line or automagic name timed (`%timeit -n1 !cmd`, `%time pwd; ...`): IPython runs it as
+    # such, which the grader's reading of the line drops (a two-hundred-and-thirty-ninth review)
+    runners = sorted([*runners, *((i, f"`%{m}` of a magic or shell line") for i, m, text in changed
+                                  if m in _TIMING and inner_magic(text))])
     if not runners:
         return {}
     out = {}
@@ -75,6 +79,47 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
                     out[n] = (f"`{n}` is set in {shown} on line {node.lineno}, below other code of the cell "
                               f"({runs[1]} on line {runs[0]}), which can change what IPython runs for a magic "
                               f"line, so the value there is not graded; {fix}")
+    return out
+
+
+def _timed_statement(text: str) -> str | None:
+    """The statement of a student's `%time`, `%timeit` or `%prun` line, options aside (None: no such line)."""
+    m = re.match(r"%(time|timeit|prun)\b(.*)$", text.strip())
+    if m is None:
+        return None
+    words = m.group(2).split(" ")
+    while words and (not words[0] or words[0].startswith("-") or words[0].isdigit()):
+        words.pop(0)
+    return " ".join(words)
+
+
+def inner_magic(text: str) -> str:
+    """The magic, shell command or automagic name a student's `%time`, `%timeit` or `%prun` line runs
+    as such, not as Python ('' for none): the grader's reading of such a line loses it."""
+    stmt = _timed_statement(text)
+    if not stmt:
+        return ""
+    if stmt.startswith(("%", "!")):
+        return stmt.split(" ")[0]
+    return automagic(stmt) or ""
+
+
+def automagic_set(source: str, names) -> dict[str, str]:
+    """Each of ``names`` a magic line of the cell names in code that IPython runs as a magic by its bare
+    name (`%time pwd; a_ = True`), with a sentence saying so: it runs as Python instead where a variable
+    of that name exists (a two-hundred-and-thirty-ninth review: `pwd = 0` above), which the grader cannot
+    know, so what the line sets is not known."""
+    out = {}
+    for i, line in enumerate(cleaned(source).split("\n"), 1):
+        stmt = _timed_statement(line)
+        name = automagic(stmt) if stmt else None
+        if not name:
+            continue
+        for n in names:
+            if n not in out and re.search(rf"\b{re.escape(n)}\b", stmt):
+                out[n] = (f"`{n}` is on line {i}, whose code starts with `{name}`, which IPython runs as the magic "
+                          f"`%{name}` unless a variable `{name}` exists, so what the line sets is not known; set it on "
+                          f"a plain line: `{n} = True` or `{n} = False`")
     return out
 
 

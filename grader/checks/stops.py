@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import __future__
 import ast
+from dataclasses import dataclass
 from typing import Callable
 
 from ..magics import as_python_reads, cleaned, without_magics
@@ -63,18 +64,25 @@ def features_at(cells) -> Callable[[int], int]:
     return at
 
 
-def magic_lines(source: str) -> dict[int, int]:
-    """The lines of the grader's reading (`without_magics`) that stand for code IPython compiles whole
-    when its turn comes, not statement by statement with the cell, each with the line its text starts
-    on: a magic line's code, and a `%%time` cell's body (one text)."""
+@dataclass(frozen=True)
+class Magics:
+    """How the grader's reading of a cell (`without_magics`) maps to the texts IPython compiles whole
+    when their turn comes: ``texts`` gives a line of the reading the line its text starts on and the
+    magic that runs it (a magic line's code, a `%%time` cell's body); ``lines`` are the reading's."""
+    texts: dict[int, tuple[int, str]]
+    lines: tuple[str, ...]
+
+
+def magic_lines(source: str) -> Magics:
     read = without_magics(source)
     plain, turned = cleaned(source).split("\n"), read.split("\n")
     if plain == turned:
-        return {}
+        return Magics({}, tuple(turned))
     if next((ln.strip() for ln in plain if ln.strip()), "").split(" ")[0] == "%%time":
-        return dict.fromkeys(range(1, len(turned) + 1), 0)
-    kept, _ = aligned(plain, turned)
-    return {i: i for i in range(1, len(turned) + 1) if i not in kept}
+        return Magics(dict.fromkeys(range(1, len(turned) + 1), (1, "time")), tuple(turned))
+    kept, changed = aligned(plain, turned)
+    named = {i: ("time" if m == "time" and text.startswith("%time") else m or "?") for i, m, text in changed}
+    return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned))
 
 
 def awaits(tree: ast.AST) -> bool:
@@ -83,43 +91,89 @@ def awaits(tree: ast.AST) -> bool:
                isinstance(n, ast.comprehension) and n.is_async for n in ast.walk(tree))
 
 
-def _groups(body: list[ast.stmt], magic: dict[int, int]):
-    """(first, end, whether it is a magic's code) of each run of statements IPython compiles as one
+def _groups(body: list[ast.stmt], magics: Magics):
+    """(first, end, the magic that runs it or '') of each run of statements IPython compiles as one
     text: a magic line's code, a `%%time` body; a plain statement alone."""
     i = 0
     while i < len(body):
-        whole = magic.get(body[i].lineno)
+        whole = magics.texts.get(body[i].lineno)
         j = i + 1
-        while whole is not None and j < len(body) and magic.get(body[j].lineno) == whole:
+        while whole is not None and j < len(body) and magics.texts.get(body[j].lineno) == whole:
             j += 1
-        yield i, j, whole is not None
+        yield i, j, whole[1] if whole is not None else ""
         i = j
 
 
-def first_stop(tree: ast.Module, flags: int, magic: dict[int, int] | None = None) -> int | None:
-    """The index in ``tree.body`` of the first plain statement Jupyter never gets past when the cell
-    starts under ``flags`` (None: none). A magic's code is not read as a stop here: how it compiles and
-    runs that code is the magic's own (`unsure`)."""
-    magic = magic or {}
-    for i, j, is_magic in _groups(tree.body, magic):
+def _segment(lines: tuple[str, ...], first: ast.stmt, last: ast.stmt) -> str:
+    """The reading's text from ``first`` to ``last`` (offsets are in UTF-8 bytes)."""
+    out = []
+    for ln in range(first.lineno, (last.end_lineno or last.lineno) + 1):
+        b = lines[ln - 1].encode() if ln <= len(lines) else b""
+        start = first.col_offset if ln == first.lineno else 0
+        end = last.end_col_offset if ln == last.end_lineno and last.end_col_offset is not None else len(b)
+        out.append(b[start:end].decode(errors="replace"))
+    return "\n".join(out)
+
+
+def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -> bool:
+    """Does `%time` (or `%%time`) compile this code, as IPython 8 does: the whole text parsed, then all
+    but a last expression compiled as one module (that expression apart, its failure caught), never
+    with top-level `await`? A failure here raises out of the magic and stops the cell."""
+    try:
+        compile(_segment(lines, group[0], group[-1]), "<timed>", "exec", ast.PyCF_ONLY_AST | (flags & BARRY),
+                dont_inherit=True)
+    except SyntaxError:
+        return False
+    except (ValueError, RecursionError, MemoryError):
+        return True
+    if len(group) == 1 and isinstance(group[0], ast.Expr):
+        return _compiles(ast.Expression(group[0].value), flags, mode="eval")
+    run = group[:-1] if len(group) > 1 and isinstance(group[-1], ast.Expr) else group
+    return _compiles(ast.Module(run, []), flags)
+
+
+def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None) -> int | None:
+    """The index in ``tree.body`` of the first statement Jupyter never gets past when the cell starts
+    under ``flags`` (None: none). Code `%time` runs stops the cell only where it does not compile (the
+    magic catches what it raises); other magics' code is not read as a stop here (`unsure`)."""
+    magics = magics or Magics({}, ())
+    for i, j, magic in _groups(tree.body, magics):
+        if magic == "time" and not _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
+            return i
         for k in range(i, j):
-            if not is_magic and _stops(tree.body[k], flags):
+            if not magic and _stops(tree.body[k], flags):
                 return k
             flags |= imported(tree.body[k])
     return None
 
 
-def unsure(tree: ast.Module, flags: int, magic: dict[int, int]) -> list[int]:
-    """The first index of each magic's code in the cell that holds a statement that stops, or does not
-    compile, in some reading (with the features in force or none, autoawait on or off). `%time` catches
-    what its code raises and compiles a last expression apart; `%prun` compiles without the notebook's
-    features; a syntax error stops the cell where a raise inside `%time` does not. Whether Jupyter sets
-    what that code assigns, and gets past it, depends on the magic (review 237: `%time <wrong>; yield`
-    set the wrong five and went on, `%prun` ran what the features refuse)."""
+def skipped(tree: ast.Module, flags: int, magics: Magics) -> tuple[set[int], int]:
+    """The statements of code `%time` runs that never run, and the line of the first statement that
+    stops such code (0: none): `%time` and `%%time` catch what their code raises, show it, and the cell
+    goes on below (a fairness review, 240: a `raise` left at the end of a `%%time` cell is no stop)."""
+    out: set[int] = set()
+    first = 0
+    for i, j, magic in _groups(tree.body, magics):
+        if magic == "time" and _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
+            stop = next((k for k in range(i, j) if _stops(tree.body[k], flags & ~AWAIT)), None)
+            if stop is not None:
+                out |= set(range(stop, j))
+                first = first or tree.body[stop].lineno
+        for k in range(i, j):
+            flags |= imported(tree.body[k])
+    return out, first
+
+
+def unsure(tree: ast.Module, flags: int, magics: Magics) -> list[int]:
+    """The first index of each magic's code, other than `%time`'s, that holds a statement that stops,
+    or does not compile, in some reading (with the features in force or none, autoawait on or off):
+    `%prun` compiles without the notebook's features and `%timeit` stops on what `%time` catches, so
+    whether Jupyter sets what that code assigns, and gets past it, depends on the magic (review 237:
+    `%prun` ran what the features refuse)."""
     out = []
-    for i, j, is_magic in _groups(tree.body, magic):
+    for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
-        if is_magic:
+        if magic and magic != "time":
             readings = (flags, flags | AWAIT, 0, AWAIT)
             if any(not _compiles(ast.Module(group, []), f, as_text=True) for f in readings) or \
                     any(_stops(n, f) for n in group for f in readings):
@@ -129,10 +183,10 @@ def unsure(tree: ast.Module, flags: int, magic: dict[int, int]) -> list[int]:
     return out
 
 
-def _compiles(module: ast.Module, flags: int, as_text: bool = False) -> bool:
+def _compiles(module: ast.mod, flags: int, as_text: bool = False, mode: str = "exec") -> bool:
     try:
         code = ast.unparse(module) if as_text else module
-        compile(code, "<cell>", "exec", flags, dont_inherit=True)
+        compile(code, "<cell>", mode, flags, dont_inherit=True)
         return True
     except SyntaxError:
         return False
