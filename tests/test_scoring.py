@@ -1508,6 +1508,7 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     # answers set in a cell above that the answers cell does not set (fairness review 240)
     ("print({names})", "{right}", None, "right"),
     ("# YOUR CODE HERE\nraise NotImplementedError()", "{right}", None, "right"),
+    ("print({names})", "{right}exec('a_ = not a_')", None, "wrong"),
     # a `raise` left at the end of a `%%time` cell stops nothing (fairness review 240)
     ("%%time\na_ = False\nprint(a_)\n{right}raise NotImplementedError()\n", None, None, "right"),
     # a stop above answers set only below it: Jupyter ends with what a cell above set (review 237)
@@ -1531,7 +1532,7 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
          "annotations-above-a-magic-line", "barry-on-the-magic-line", "barry-fullwidth-on-the-magic-line",
          "time-then-yield", "prun-without-the-features", "time-catches-a-raise", "time-stops-its-own-line",
          "a-shell-line-timed", "a-magic-timed", "a-magic-name-timed-a-variable", "hist-timed", "hist-one-line",
-         "answers-above-a-print", "answers-above-the-template", "a-raise-at-the-end-of-a-timed-cell", "await-below-answers-set-above",
+         "answers-above-a-print", "answers-above-the-template", "answers-above-then-exec", "a-raise-at-the-end-of-a-timed-cell", "await-below-answers-set-above",
          "raise-below-answers-set-above", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
          "barry-then-a-cell-below", "honest-annotation", "a-comment-imports-nothing", "honest-autoawait",
          "honest-timed-answers", "honest-annotations-above-timed-answers", "barry-and-a-line-it-reads-alike",

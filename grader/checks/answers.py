@@ -594,17 +594,24 @@ def _late(source: str, names, flags: int) -> tuple[set[str], int, bool]:
 
 def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> dict[str, tuple[object, object]]:
     """Each of ``names`` a code cell above ``cell`` sets at its top level, with the value the last such
-    cell gives it, and that cell (``at``: the features in force as a cell starts)."""
+    cell gives it (unknown where a cell between may set it without naming it: exec, `for`, `:=`), and
+    that cell (``at``: the features in force as a cell starts). The template's own cells set none."""
     out: dict[str, tuple[object, object]] = {}
-    for c in reversed([c for c in ctx.nb.cells if c.index < cell.index]):
+    doubt: set[str] = set()
+    provided = {ctx.template.checksum(t) for t in ctx.template.cells}
+    for c in reversed([c for c in ctx.nb.cells if c.index < cell.index and ctx.nb.checksum(c) not in provided]):
         left = [n for n in sorted(names) if n not in out]
         if not left:
             break
-        if c.cell_type != "code" or not any(n in as_python_reads(c.source) for n in left):
+        if c.cell_type != "code":
             continue
-        more, bad = read_answers(c.source, left, shadowed, at(c.index))
-        if not bad:
-            out.update({n: (more[n], c) for n in left if more[n] is not _MISSING})
+        text = as_python_reads(c.source)
+        if any(n in text for n in left):
+            more, bad = read_answers(c.source, left, shadowed, at(c.index))
+            if bad:
+                continue
+            out.update({n: (_ELSEWHERE if n in doubt else more[n], c) for n in left if more[n] is not _MISSING})
+        doubt |= set(writers(c.source, left)) | (_bound_below(c.source) & set(left))
     return out
 
 
@@ -723,9 +730,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     absent = set() if error else {n for n in names if values[n] is _MISSING}
     above: dict[str, list[str]] = {}
     for n, (value, c) in _set_above(ctx, found.cell, late | absent, shadowed, at).items():
-        values[n] = value if sure or n in absent or _same(value, values[n]) else _ELSEWHERE
-        if values[n] is not _ELSEWHERE:
-            sources[n], where[n] = c.source, c.index
+        if sure or n in absent or _same(value, values[n]):
+            values[n], sources[n], where[n] = value, c.source, c.index
+        else:
+            values[n] = _ELSEWHERE              # the autoawait setting decides (said from the answers cell)
         above.setdefault('cell ' + repr(c.id) if c.id else f"the cell at position {c.index + 1}", []).append(n)
     for cell_name, set_there in above.items():
         shown = ", ".join(f"`{n}`" for n in set_there)
