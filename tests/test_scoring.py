@@ -1181,7 +1181,10 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     "!echo ZGVm | base64 -d > autoreload.py\n%load_ext autoreload\n%autoreload 2",
     # a name set to a literal, then bound to a module, or only annotated (a two-hundred-and-thirty-fourth
     # review: `timeit.timeit("<reversed code>")` read as a method of 0)
-    "timeit = 0\nimport timeit\ntimeit.timeit('pass', number=1)", "timeit: int\ntimeit.timeit('pass', number=1)"])
+    "timeit = 0\nimport timeit\ntimeit.timeit('pass', number=1)", "timeit: int\ntimeit.timeit('pass', number=1)",
+    # a module a shell line changed, reloaded by autoreload or imported by a figure format (review 241)
+    "%load_ext autoreload\n!echo aW1wb3J0IElQeXRob24= | base64 -d >> decorator.py\n%autoreload",
+    "!echo aW1wb3J0IElQeXRob24= | base64 -d > matplotlib.py\n%config InlineBackend.figure_format = 'retina'"])
 def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_graded_as_set(hook):
     """A two-hundred-and-twenty-fourth review: code above a `%time a_, ... = ...` line appended to
     IPython's `input_transformers_post` (or `ast_transformers`), which IPython applies to the line
@@ -1560,3 +1563,19 @@ def test_what_ipython_carries_from_one_compile_to_the_next_is_read_as_it_carries
     if graded == "neither":
         assert all("autoawait" in r.message or "magic line" in r.message for r in rows.values()), \
             {n: r.message for n, r in rows.items()}
+
+
+def test_a_cell_between_that_the_grader_cannot_read_leaves_answers_from_above_unknown():
+    """Review 241: answers read from a student's cell above the answers cell (which only prints them) were
+    taken although a cell between, too long with magics to be read, set them again in Jupyter."""
+    key = SPEC.answer_key()
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    unreadable = wrong + 'notes = """\n' + "filler line of notes\n" * 700 + '"""\n%pwd\n'
+    base = _with_cell("draft", right, "answers-3-3")
+    at = next(i for i, (cid, _, _) in enumerate(base) if cid == "answers-3-3")
+    for between, passed in ((unreadable, set()), ("print('checked')", set(key))):
+        cells = [*base[:at], ("between", "code", between), *base[at:]]
+        rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": f"print({_NAMES})"}, base=cells),
+                                                        TEMPLATE, True))}
+        assert {n for n, r in rows.items() if r.passed} == passed, {n: r.message for n, r in rows.items()}

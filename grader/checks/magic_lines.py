@@ -171,12 +171,12 @@ def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
         elif magic in ("load_ext", "reload_ext"):       # imports a module, which a shell line above may have
             quiet = not shelled and re.fullmatch(r"%(?:re)?load_ext\s+autoreload\s*", line) is not None
             loaded = loaded or quiet                    # written (a two-hundred-and-thirty-second review)
-        elif magic == "autoreload":
-            quiet = loaded and re.fullmatch(r"%autoreload(?:\s+[0-3])?\s*", line) is not None
+        elif magic == "autoreload":                 # reloads what a shell line above changed (review 241)
+            quiet = loaded and not shelled and re.fullmatch(r"%autoreload(?:\s+[0-3])?\s*", line) is not None
         elif magic == "matplotlib":
             quiet = not shelled and re.fullmatch(r"%matplotlib(?:\s+inline)?\s*", line) is not None
-        elif magic == "config":
-            quiet = re.fullmatch(r"%config\s+InlineBackend\.figure_formats?\s*=\s*(['\"])(?:retina|png|jpeg|svg|pdf)\1"
+        elif magic == "config":                     # imports matplotlib where not yet imported (241)
+            quiet = not shelled and re.fullmatch(r"%config\s+InlineBackend\.figure_formats?\s*=\s*(['\"])(?:retina|png|jpeg|svg|pdf)\1"
                                  r"\s*", line) is not None
         else:
             quiet = magic in ("pwd", "lsmagic", "who", "whos", "who_ls") and re.fullmatch(r"%\w+[\s\w]*", line) is not None
