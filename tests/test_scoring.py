@@ -1512,6 +1512,11 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     ("print({names})", "{right}", None, "right"),
     ("# YOUR CODE HERE\nraise NotImplementedError()", "{right}", None, "right"),
     ("print({names})", "{right}exec('a_ = not a_')", None, "wrong"),
+    # the template's `raise` left above timed answers, or inside a `%%time` cell, is a stop as on plain lines:
+    # answers set only below it are graded as written, unless a cell above sets them (fairness review 242)
+    ("# YOUR CODE HERE\nraise NotImplementedError()\n%time {names} = {values}\n", None, None, "right"),
+    ("%%time\n# YOUR CODE HERE\nraise NotImplementedError()\n{right}", None, None, "right"),
+    ("%%time\nraise NotImplementedError()\n{right}", "{wrong}", None, "wrong"),
     # a `raise` left at the end of a `%%time` cell stops nothing (fairness review 240)
     ("%%time\na_ = False\nprint(a_)\n{right}raise NotImplementedError()\n", None, None, "right"),
     # a stop above answers set only below it: Jupyter ends with what a cell above set (review 237)
@@ -1535,7 +1540,9 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
          "annotations-above-a-magic-line", "barry-on-the-magic-line", "barry-fullwidth-on-the-magic-line",
          "time-then-yield", "prun-without-the-features", "time-catches-a-raise", "time-stops-its-own-line",
          "a-shell-line-timed", "a-magic-timed", "a-magic-name-timed-a-variable", "hist-timed", "hist-one-line",
-         "answers-above-a-print", "answers-above-the-template", "answers-above-then-exec", "a-raise-at-the-end-of-a-timed-cell", "await-below-answers-set-above",
+         "answers-above-a-print", "answers-above-the-template", "answers-above-then-exec",
+         "the-template-raise-above-timed-answers", "the-template-raise-in-a-timed-cell",
+         "the-template-raise-in-a-timed-cell-with-answers-above", "a-raise-at-the-end-of-a-timed-cell", "await-below-answers-set-above",
          "raise-below-answers-set-above", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
          "barry-then-a-cell-below", "honest-annotation", "a-comment-imports-nothing", "honest-autoawait",
          "honest-timed-answers", "honest-annotations-above-timed-answers", "barry-and-a-line-it-reads-alike",

@@ -9,6 +9,7 @@ plain lines because every hostile review of that question has been a review of t
 from __future__ import annotations
 
 import ast
+import builtins
 import difflib
 import importlib.util
 import re
@@ -255,9 +256,21 @@ def _harmless(node: ast.stmt, known: set[str]) -> bool:
             (node.value is None or _value_harmless(node.value, known)) and \
             (isinstance(node.annotation, ast.Name) and node.annotation.id in _TYPES or
              isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str))
+    if isinstance(node, ast.Raise) and node.cause is None and node.exc is not None:
+        # the template's `raise NotImplementedError()`: the cell stops there, and what is set below it is
+        # graded as written, as on plain lines (a fairness review, 242)
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        return isinstance(exc, ast.Name) and exc.id not in known and _builtin_exception(exc.id) and \
+            (not isinstance(node.exc, ast.Call) or _value_harmless(ast.Call(ast.Name("print", ast.Load()),
+                                                                            node.exc.args, node.exc.keywords), known))
     if isinstance(node, ast.ClassDef) and node.name == "_timed_line" and not node.bases and not node.decorator_list:
         return all(_harmless(n, known) for n in node.body)       # the grader's reading of `%timeit stmt`
     return False
+
+
+def _builtin_exception(name: str) -> bool:
+    value = getattr(builtins, name, None)
+    return isinstance(value, type) and issubclass(value, BaseException)
 
 
 _TYPES = frozenset({"bool", "int", "float", "str", "object"})
