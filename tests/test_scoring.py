@@ -1184,7 +1184,9 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     "timeit = 0\nimport timeit\ntimeit.timeit('pass', number=1)", "timeit: int\ntimeit.timeit('pass', number=1)",
     # a module a shell line changed, reloaded by autoreload or imported by a figure format (review 241)
     "%load_ext autoreload\n!echo aW1wb3J0IElQeXRob24= | base64 -d >> decorator.py\n%autoreload",
-    "!echo aW1wb3J0IElQeXRob24= | base64 -d > matplotlib.py\n%config InlineBackend.figure_format = 'retina'"])
+    "!echo aW1wb3J0IElQeXRob24= | base64 -d > matplotlib.py\n%config InlineBackend.figure_format = 'retina'",
+    # a codec is a module imported by its name; a name of Python's own rebound (review 243)
+    "!echo aW1wb3J0IElQeXRob24= | base64 -d > h243codec.py\n'x'.encode('h243codec')", "__annotations__ = 0"])
 def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_graded_as_set(hook):
     """A two-hundred-and-twenty-fourth review: code above a `%time a_, ... = ...` line appended to
     IPython's `input_transformers_post` (or `ast_transformers`), which IPython applies to the line
@@ -1512,6 +1514,9 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     ("print({names})", "{right}", None, "right"),
     ("# YOUR CODE HERE\nraise NotImplementedError()", "{right}", None, "right"),
     ("print({names})", "{right}exec('a_ = not a_')", None, "wrong"),
+    # a name of Python's own rebound makes a plain statement below raise (review 243)
+    ("{wrong}__annotations__ = 0\nz: int = 0\n{right}", None, None, "wrong"),
+    ("{right}x = 'a'.encode('utf-8')\n%time {names} = {values}\n", None, None, "right"),
     # the template's `raise` left above timed answers, or inside a `%%time` cell, is a stop as on plain lines:
     # answers set only below it are graded as written, unless a cell above sets them (fairness review 242)
     ("# YOUR CODE HERE\nraise NotImplementedError()\n%time {names} = {values}\n", None, None, "right"),
@@ -1541,7 +1546,7 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
          "time-then-yield", "prun-without-the-features", "time-catches-a-raise", "time-stops-its-own-line",
          "a-shell-line-timed", "a-magic-timed", "a-magic-name-timed-a-variable", "hist-timed", "hist-one-line",
          "answers-above-a-print", "answers-above-the-template", "answers-above-then-exec",
-         "the-template-raise-above-timed-answers", "the-template-raise-in-a-timed-cell",
+         "python-names-rebound", "an-honest-encode", "the-template-raise-above-timed-answers", "the-template-raise-in-a-timed-cell",
          "the-template-raise-in-a-timed-cell-with-answers-above", "a-raise-at-the-end-of-a-timed-cell", "await-below-answers-set-above",
          "raise-below-answers-set-above", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
          "barry-then-a-cell-below", "honest-annotation", "a-comment-imports-nothing", "honest-autoawait",

@@ -14,7 +14,7 @@ from ..magics import (IPYTHON_TURNS, as_python_reads, automagic, cleaned, crlf_a
                       line_offset, magic_line_count, magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
-from .magic_lines import DOORS, PURE, assigned_names, automagic_set, magic_set
+from .magic_lines import DOORS, PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure
 
 _MISSING = object()
@@ -427,10 +427,10 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         unsure_at = _unsure_at(source, flags) if source and not construct else 0
         if unsure_at:
             return (f"`{name}` is set more than once, and again on or below line {unsure_at}, a magic line whose code "
-                    f"Python refuses or that stops: IPython may stop the cell there or go on, depending on the magic, "
-                    f"so which value Jupyter ends with is not known; set it once, on a plain line: `{name} = True` "
-                    f"or `{name} = False`")
-        awaited = _awaited_at(source) if source and not construct else 0
+                    f"Python refuses or that stops, or a line that rebinds a name of Python's own (`__annotations__`): "
+                    f"IPython may stop there or go on, so which value Jupyter ends with is not known; set it once, "
+                    f"on a plain line: `{name} = True` or `{name} = False`")
+        awaited = _awaited_at(source, flags) if source and not construct else 0
         if awaited:
             return (f"the cell awaits at its top level (line {awaited}), which IPython refuses as a syntax error, "
                     f"stopping the cell there, where autoawait is off (`%autoawait False`), so whether Jupyter ends "
@@ -510,7 +510,25 @@ class _Stops:
 def _stops_of(tree: ast.Module, magics: Magics, flags: int) -> _Stops:
     on = first_stop(tree, flags | AWAIT, magics)
     return _Stops(on, first_stop(tree, flags, magics) if awaits(tree) else on,
-                  tuple(unsure(tree, flags, magics)) if magics.texts else ())
+                  tuple(sorted({*(unsure(tree, flags, magics) if magics.texts else ()), *_rebinds_python(tree)})))
+
+
+def _rebinds_python(tree: ast.Module) -> list[int]:
+    """The statements that bind or delete a name of Python's own at the cell's top level: what runs below
+    them may raise where it reads as a plain statement (review 243: `__annotations__ = 0`, then `z: int = 0`
+    raised in Jupyter between two tries at the answers)."""
+    out = []
+    for i, node in enumerate(tree.body):
+        names = set(assigned_names(node))
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Delete):
+            names |= {x.id for t in node.targets for x in ast.walk(t) if isinstance(x, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        if any(dunder(n) for n in names):
+            out.append(i)
+    return out
 
 
 def _read(source: str, flags: int) -> tuple[ast.Module, Magics, int]:
@@ -528,12 +546,12 @@ def _read(source: str, flags: int) -> tuple[ast.Module, Magics, int]:
     return tree, magics, line
 
 
-def _awaited_at(source: str) -> int:
+def _awaited_at(source: str, flags: int) -> int:
     """The line of the cell's first top-level statement that awaits (0: none)."""
     if "await" not in source and "async" not in source:
         return 0
     try:
-        tree = parse(source, BARRY) if not _parses(source) else parse(source)
+        tree = parse(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return 0
     return next((node.lineno for node in tree.body if awaits(ast.Module([node], []))
@@ -546,7 +564,7 @@ def _unsure_at(source: str, flags: int) -> int:
         tree, magics, _ = _read(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return 0
-    first = next(iter(unsure(tree, flags, magics)), None) if magics.texts else None
+    first = next(iter(_stops_of(tree, magics, flags).unsure), None)
     return 0 if first is None else tree.body[first].lineno
 
 
@@ -691,9 +709,9 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int)
     if stops.unsure:
         line = tree.body[stops.unsure[0]].lineno
         ctx.flag(f"raised:{cell_id}")
-        ctx.detail(f"the True/False answers cell: the magic line on line {line} holds code that Python refuses or "
-                   f"that stops, and IPython may stop the cell there or go on, depending on the magic; write the "
-                   f"answers on plain lines, each once, and delete what stops on line {line}")
+        ctx.detail(f"the True/False answers cell: line {line} is a magic line whose code Python refuses or that "
+                   f"stops, or rebinds a name of Python's own, and IPython may stop there or go on; write the answers "
+                   f"on plain lines, each once, and delete line {line}")
     if twice:
         ctx.detail(f"cell '{cell_id}' sets {', '.join(f'`{n}`' for n in twice)} more than once: the last one "
                    f"counts")

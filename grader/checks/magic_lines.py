@@ -187,7 +187,20 @@ def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
 
 
 def _names_only(target: ast.expr) -> bool:
-    return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target))
+    """Plain names, none of Python's own (`__annotations__ = 0` makes the next annotation raise: review 243)."""
+    return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target)) \
+        and not any(isinstance(n, ast.Name) and dunder(n.id) for n in ast.walk(target))
+
+
+def dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def _known_codec(call: ast.Call) -> bool:
+    """`.encode()`/`.decode()` with no codec or one Python has loaded at start."""
+    args = [*call.args, *(k.value for k in call.keywords if k.arg == "encoding")]
+    return not args or isinstance(args[0], ast.Constant) and \
+        str(args[0].value).lower().replace("_", "-") in ("utf-8", "utf8", "ascii", "latin-1", "latin1")
 
 
 def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | None = None,
@@ -252,7 +265,7 @@ def _harmless(node: ast.stmt, known: set[str]) -> bool:
         return all(_names_only(t) and not ({x.id for x in ast.walk(t) if isinstance(x, ast.Name)} & DOORS) for t in node.targets) \
             and _value_harmless(node.value, known)
     if isinstance(node, ast.AnnAssign):                 # the annotation is evaluated too
-        return isinstance(node.target, ast.Name) and node.target.id not in DOORS and \
+        return isinstance(node.target, ast.Name) and node.target.id not in DOORS and _names_only(node.target) and \
             (node.value is None or _value_harmless(node.value, known)) and \
             (isinstance(node.annotation, ast.Name) and node.annotation.id in _TYPES or
              isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str))
@@ -304,6 +317,8 @@ def _value_harmless(node: ast.expr, known: set[str]) -> bool:
         elif isinstance(f, ast.Attribute) and not f.attr.startswith("_"):
             ok = isinstance(f.value, ast.Constant) or isinstance(f.value, ast.Name) and f.value.id in known \
                 and f.value.id not in DOORS         # 'x'.upper(), x.append(3) of a list set above
+            # a codec is a module imported by its name (review 243: `'x'.encode('<a file a shell line wrote>')`)
+            ok = ok and (f.attr not in ("encode", "decode") or _known_codec(node))
         else:
             ok = False
         return ok and all(_value_harmless(a, known) for a in node.args) and \
