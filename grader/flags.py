@@ -67,13 +67,13 @@ CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved"
 def explained(flags, describe=None) -> list[str]:
     """The help of each kind of flag among ``flags``, once per kind, in their order, naming what
     the flags name ("deleted (ann-relu-test): ..."; a student's review: the help said "a cell is
-    missing" and not which). ``describe(cell_id)``: how a student finds that cell."""
+    missing" and not which). ``describe(cell_id, kind)``: how a student finds that cell."""
     kinds: dict[str, list[str]] = {}
     for f in flags:
         kind, _, what = f.partition(":")
         kinds.setdefault(kind, [])
         if what and kind in CELL_FLAGS and describe is not None:
-            what = describe(what)
+            what = describe(what, kind)
         if what and what not in kinds[kind]:
             kinds[kind].append(what)
     out = []

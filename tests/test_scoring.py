@@ -1591,3 +1591,17 @@ def test_a_cell_between_that_the_grader_cannot_read_leaves_answers_from_above_un
         rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": f"print({_NAMES})"}, base=cells),
                                                         TEMPLATE, True))}
         assert {n for n, r in rows.items() if r.passed} == passed, {n: r.message for n, r in rows.items()}
+
+
+def test_flags_of_an_answers_cell_graded_from_below_name_each_its_own_cell():
+    """A fairness review (242): with the template's answers cell kept and the answers added below it,
+    `grader check` said "raised (answers-3-3: `a_ = True`)": the raise is in the template's cell, the
+    `a_ = True` line in the cell below, which only `moved:` is about."""
+    from grader.cli.check import _describer
+    from grader.flags import explained
+    from grader.results import SubmissionResult
+    r = SubmissionResult(file="x.ipynb", flags=["moved:answers-3-3", "raised:answers-3-3"],
+                         student_cells={"answers-3-3": "a_ = True\nb_ = False\n"})
+    said = {line.split(" ")[0]: line for line in explained(r.flags, _describer(SPEC, r))}
+    assert "`a_ = True`" in said["moved"], said
+    assert "`a_ = True`" not in said["raised"] and "answers-3-3" in said["raised"], said

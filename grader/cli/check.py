@@ -357,11 +357,19 @@ def _describer(spec, r: SubmissionResult | None = None):
     # A cell the student filled in no longer holds the template's first line (the answers cell's
     # `raise NotImplementedError()`, quoted in its flags: fairness reviews 231 and 233): their own first
     # line of code names it then.
+    # A cell graded from a cell below (`moved:`) is that cell's text; its other flags are about the cell
+    # itself, named by the template's line (a fairness review, 242: "raised (answers-3-3: `a_ = True`)").
+    elsewhere = {f.split(":", 1)[1] for f in (r.flags if r else []) if f.startswith("moved:")}
     for cid, text in mine.items():
         own = [ln.strip() for ln in str(text).splitlines() if ln.strip() and not ln.strip().startswith("#")]
         if cid in first and cid not in changed and own and first[cid] not in {_short(ln) for ln in own}:
             changed[cid] = f"{cid}: `{_short(own[0])}`"
-    return lambda cid: changed.get(cid) or (f"{cid}: `{first[cid]}`" if cid in first else cid)
+
+    def describe(cid: str, kind: str = "") -> str:
+        if cid in elsewhere and kind != "moved" and cid in first:
+            return f"{cid}: `{first[cid]}`"
+        return changed.get(cid) or (f"{cid}: `{first[cid]}`" if cid in first else cid)
+    return describe
 
 
 def _short(line: str) -> str:
