@@ -1186,7 +1186,10 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     "%load_ext autoreload\n!echo aW1wb3J0IElQeXRob24= | base64 -d >> decorator.py\n%autoreload",
     "!echo aW1wb3J0IElQeXRob24= | base64 -d > matplotlib.py\n%config InlineBackend.figure_format = 'retina'",
     # a codec is a module imported by its name; a name of Python's own rebound (review 243)
-    "!echo aW1wb3J0IElQeXRob24= | base64 -d > h243codec.py\n'x'.encode('h243codec')", "__annotations__ = 0"])
+    "!echo aW1wb3J0IElQeXRob24= | base64 -d > h243codec.py\n'x'.encode('h243codec')", "__annotations__ = 0",
+    # ... passed as `**{...}`; a shell line timed and assigned, then an import (review 244)
+    "!echo aW1wb3J0IElQeXRob24= | base64 -d > h244.py\n'x'.encode(**{{'encoding': 'h244'}})",
+    "%time x = !echo aW1wb3J0IElQeXRob24= | base64 -d > idna.py\nimport idna", "%whos"])
 def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_graded_as_set(hook):
     """A two-hundred-and-twenty-fourth review: code above a `%time a_, ... = ...` line appended to
     IPython's `input_transformers_post` (or `ast_transformers`), which IPython applies to the line

@@ -15,7 +15,7 @@ import importlib.util
 import re
 import sys
 
-from ..magics import automagic, cleaned, without_magics
+from ..magics import assigned_magic, automagic, cleaned, without_magics
 
 
 # The magics an answer may be set in: they run their statement as it is written. Every other magic
@@ -102,6 +102,9 @@ def inner_magic(text: str) -> str:
         return ""
     if stmt.startswith(("%", "!")):
         return stmt.split(" ")[0]
+    at = assigned_magic(stmt)                       # `%time x = !cmd` (review 244)
+    if at is not None:
+        return stmt[at:].split(" ")[0]
     return automagic(stmt) or ""
 
 
@@ -180,7 +183,7 @@ def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
             quiet = not shelled and re.fullmatch(r"%config\s+InlineBackend\.figure_formats?\s*=\s*(['\"])(?:retina|png|jpeg|svg|pdf)\1"
                                  r"\s*", line) is not None
         else:
-            quiet = magic in ("pwd", "lsmagic", "who", "whos", "who_ls") and re.fullmatch(r"%\w+[\s\w]*", line) is not None
+            quiet = magic in ("pwd", "lsmagic", "who", "who_ls") and re.fullmatch(r"%\w+[\s\w]*", line) is not None
         if quiet:
             out.add(i)
     return out
@@ -198,6 +201,8 @@ def dunder(name: str) -> bool:
 
 def _known_codec(call: ast.Call) -> bool:
     """`.encode()`/`.decode()` with no codec or one Python has loaded at start."""
+    if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        return False                                # `**{'encoding': ...}` (review 244)
     args = [*call.args, *(k.value for k in call.keywords if k.arg == "encoding")]
     return not args or isinstance(args[0], ast.Constant) and \
         str(args[0].value).lower().replace("_", "-") in ("utf-8", "utf8", "ascii", "latin-1", "latin1")
