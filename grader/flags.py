@@ -6,8 +6,8 @@ FLAG_HELP = {
     "edited": "edited: a cell you were not to change differs from the template; copy it back from the template "
               "(a TA sees this flag)",
     "deleted": "deleted: a cell of the template is missing; copy it back from the template",
-    "added-cell": "added-cell: the number of cells you added; they are not graded: put your work in the cells the "
-                  "template gives",
+    "added-cell": "added-cell: the number of cells you added; they are not graded (answers the answers cell leaves "
+                  "unset are read from them, as Jupyter runs them): put your work in the cells the template gives",
     "changed": "changed: you changed values the template invites you to change; graded cells run with the "
                "template's values, so this costs nothing",
     "extra-import": "extra-import: a graded cell imports a module the template's imports cell does not list (also "

@@ -1608,3 +1608,17 @@ def test_flags_of_an_answers_cell_graded_from_below_name_each_its_own_cell():
     said = {line.split(" ")[0]: line for line in explained(r.flags, _describer(SPEC, r))}
     assert "`a_ = True`" in said["moved"], said
     assert "`a_ = True`" not in said["raised"] and "answers-3-3" in said["raised"], said
+
+
+def test_a_raise_at_the_end_of_a_timed_cell_raises_no_flag():
+    """A fairness review (245): `%%time` catches what its body raises, so Run All goes on; the template's
+    raise left below the answers in such a cell was flagged `raised:` ("Run All stops there")."""
+    key = SPEC.answer_key()
+    right = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    for cell, flagged in ((f"%%time\n{right}# YOUR CODE HERE\nraise NotImplementedError()\n", False),
+                          (f"%%time\nraise NotImplementedError()\n{right}", True),
+                          (f"{right}raise NotImplementedError()\n", True)):
+        c = Context(SPEC, notebook({"answers-3-3": cell}), TEMPLATE, True)
+        rows = answer_rows(c)
+        assert all(r.passed for r in rows), [r.message for r in rows]
+        assert ("raised:answers-3-3" in c.flags) == flagged, (cell, c.flags)

@@ -595,6 +595,13 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
     return out
 
 
+def _named(c) -> str:
+    """A cell as a student finds it in Jupyter, which shows no cell IDs (a fairness review, 245)."""
+    first = next((ln.strip() for ln in crlf_as_lf(c.source).split("\n") if ln.strip() and not ln.strip().startswith("#")),
+                 "")
+    return f"the cell at position {c.index + 1}" + (f" (`{first[:40]}{'...' if len(first) > 40 else ''}`)" if first else "")
+
+
 def _late(source: str, names, flags: int) -> tuple[set[str], int, bool]:
     """Those of ``names`` the cell sets only at or below its first stop (either reading of `_Stops`),
     the stop's line, and whether the stop is sure (also with autoawait on, as it starts)."""
@@ -677,11 +684,14 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int)
         ctx.detail(f"the True/False answers cell makes a magic of its own or reaches IPython's shell ({reached}), "
                    f"which can change what Jupyter ends with; the answers are graded as written, and a TA reads it")
     if stop is not None:
-        ctx.flag(f"raised:{cell_id}")        # the flag's help says it once (it was said twice: a student's review)
         after = sorted({n for node in tree.body[at:] if isinstance(node, (ast.Assign, ast.AnnAssign))
                         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
                         for n, _ in _pairs(t, node.value if isinstance(node, ast.Assign) else t) if n in names}
                        - set(before_stop(tree, names, at)))
+        # `%%time` catches what its body raises: Run All goes on, so a stop after the answers is no mistake
+        # there (a fairness review, 245); one before them still leaves them unset
+        if after or magics.texts.get(stop.lineno, (0, ""))[1] != "%%time":
+            ctx.flag(f"raised:{cell_id}")    # the flag's help says it once (it was said twice: a student's review)
         if after:
             # The answers are read as written, but Jupyter never sets those after the stop (a
             # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
@@ -753,7 +763,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             values[n], sources[n], where[n] = value, c.source, c.index
         else:
             values[n] = _ELSEWHERE              # the autoawait setting decides (said from the answers cell)
-        above.setdefault('cell ' + repr(c.id) if c.id else f"the cell at position {c.index + 1}", []).append(n)
+        above.setdefault(_named(c), []).append(n)
     for cell_name, set_there in above.items():
         shown = ", ".join(f"`{n}`" for n in set_there)
         ctx.flag(f"moved:{task.cfg['cell']}")
