@@ -77,9 +77,10 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
                 if n in names:
                     fix = (f"delete that line: a plain line above sets `{n}` already" if n in plainly else
                            f"set it on a plain line: `{n} = True` or `{n} = False`")
-                    out[n] = (f"`{n}` is set in {shown} on line {node.lineno}, below other code of the cell "
-                              f"({runs[1]} on line {runs[0]}), which can change what IPython runs for a magic "
-                              f"line, so the value there is not graded; {fix}")
+                    out[n] = (f"`{n}` is set in {shown} on line {node.lineno}, below code of the cell that runs "
+                              f"code of its own ({runs[1]} on line {runs[0]}); code can change how IPython runs a "
+                              f"magic line, which the grader does not follow, so an answer on a magic line is graded "
+                              f"only below plain values and everyday magics; {fix}")
     return out
 
 
