@@ -770,7 +770,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.detail(f"{shown} {'is' if len(set_there) == 1 else 'are'} read from {cell_name} above the True/False "
                    f"answers cell, which " + (f"stops at line {line} before it sets {'it' if len(set_there) == 1 else 'them'}"
                    if set(set_there) & late else f"does not set {'it' if len(set_there) == 1 else 'them'}") +
-                   f": Jupyter ends with that value{'' if sure else ' where autoawait is off'}")
+                   f": Jupyter ends with {'that value' if len(set_there) == 1 else 'those values'}"
+                   f"{'' if sure else ' where autoawait is off'}")
     for c in ctx.added_anywhere_after(found.cell):
         more, bad = read_answers(c.source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
         if bad:
