@@ -1517,6 +1517,10 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     ("print({names})", "{right}", None, "right"),
     ("# YOUR CODE HERE\nraise NotImplementedError()", "{right}", None, "right"),
     ("print({names})", "{right}exec('a_ = not a_')", None, "wrong"),
+    # a module that runs code given as text, in the cell or in the cell answers are read from (review 246)
+    ("{right}import cProfile\ncProfile.run('{names} = {wrong_values}')\n", None, None, "wrong"),
+    ("{right}import trace\ntrace.Trace(count=0, trace=0).run('{names} = {wrong_values}')\n", None, None, "wrong"),
+    ("pass", "{right}import cProfile\ncProfile.run('{names} = {wrong_values}')", None, "wrong"),
     # a name of Python's own rebound makes a plain statement below raise (review 243)
     ("{wrong}__annotations__ = 0\nz: int = 0\n{right}", None, None, "wrong"),
     ("{right}x = 'a'.encode('utf-8')\n%time {names} = {values}\n", None, None, "right"),
@@ -1549,7 +1553,7 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
          "time-then-yield", "prun-without-the-features", "time-catches-a-raise", "time-stops-its-own-line",
          "a-shell-line-timed", "a-magic-timed", "a-magic-name-timed-a-variable", "hist-timed", "hist-one-line",
          "answers-above-a-print", "answers-above-the-template", "answers-above-then-exec",
-         "python-names-rebound", "an-honest-encode", "the-template-raise-above-timed-answers", "the-template-raise-in-a-timed-cell",
+         "cprofile-run", "trace-run", "cprofile-run-above", "python-names-rebound", "an-honest-encode", "the-template-raise-above-timed-answers", "the-template-raise-in-a-timed-cell",
          "the-template-raise-in-a-timed-cell-with-answers-above", "a-raise-at-the-end-of-a-timed-cell", "await-below-answers-set-above",
          "raise-below-answers-set-above", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
          "barry-then-a-cell-below", "honest-annotation", "a-comment-imports-nothing", "honest-autoawait",
@@ -1622,3 +1626,21 @@ def test_a_raise_at_the_end_of_a_timed_cell_raises_no_flag():
         rows = answer_rows(c)
         assert all(r.passed for r in rows), [r.message for r in rows]
         assert ("raised:answers-3-3" in c.flags) == flagged, (cell, c.flags)
+
+
+@pytest.mark.parametrize("above", ["import sys\nsys.modules['__main__'].len = exec", "globals()['len'] = exec",
+                                   "import sys\nsetattr(sys.modules['__main__'], 'len', exec)",
+                                   "k = 'l' + 'en'\nglobals()[k] = exec"])
+def test_a_builtin_stored_in_the_namespace_above_is_no_builtin_beside_timed_answers(above):
+    """Review 246: `sys.modules['__main__'].format = <a runner>` in a cell above rebound a builtin past the
+    check for `format = ...`, and the answers cell's `format("<code>")` above a `%time` answers line ran it."""
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    cell = wrong + "len('pass')\n" + f"%time {_NAMES} = {_RIGHT_VALUES}\n"
+    base = _with_cell("added", above, "answers-3-3")
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": cell}, base=base), TEMPLATE, True))}
+    assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+    # a dict of the student's own, keyed by a computed name, rebinds nothing
+    base = _with_cell("added", "history = {}\nk = 'l' + 'en'\nhistory[k] = 1", "answers-3-3")
+    rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": cell}, base=base), TEMPLATE, True))}
+    assert all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}

@@ -134,14 +134,61 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
         return frozenset()
     out: set[str] = set()
     for c in ctx.nb.cells:
-        if c.index >= cell.index or c.cell_type != "code" or not any(name in c.source for name in PURE):
+        if c.index >= cell.index or c.cell_type != "code" or not any(name in c.source for name in _REBINDING_WORDS):
             continue
         try:
             tree = ast.parse(without_magics(c.source))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        out |= (_bound_elsewhere(tree, set()) | {n for node in tree.body for n in assigned_names(node)}) & PURE
+        out |= (_bound_elsewhere(tree, set()) | {n for node in tree.body for n in assigned_names(node)}
+                | _stored_as_attribute(tree)) & PURE
     return frozenset(out)
+
+
+# Words a cell must hold to rebind a builtin of `PURE`: one of their names, or a door to a namespace
+# through which a computed name is stored (`globals()[k] = exec`).
+_REBINDING_WORDS = PURE | {"globals", "vars", "locals", "__dict__", "modules", "setattr", "__setattr__", "__setitem__",
+                           "update", "setdefault"}
+
+
+def _stored_as_attribute(tree: ast.AST) -> set[str]:
+    """Names a cell stores as an attribute or a key (`sys.modules['__main__'].format = ...`,
+    `globals()['format'] = ...`, `setattr(m, 'format', ...)`, `vars(m).update(format=...)`), any of which
+    may be the notebook's namespace (a two-hundred-and-forty-sixth review); all of `PURE` where the name
+    stored is computed."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AugAssign, ast.AnnAssign)) else []
+        for t in targets:
+            for x in ast.walk(t):
+                if isinstance(x, ast.Attribute):
+                    out.add(x.attr)
+                elif isinstance(x, ast.Subscript):
+                    key = x.slice
+                    out |= {key.value} if isinstance(key, ast.Constant) and isinstance(key.value, str) else \
+                        set(PURE) if _namespace_like(x.value) else set()
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name) and f.id == "setattr" or isinstance(f, ast.Attribute) and \
+                    f.attr in ("__setattr__", "__setitem__", "setdefault"):
+                at = 1 if isinstance(f, ast.Name) else 0
+                key = node.args[at] if len(node.args) > at else None
+                where = (node.args[0] if node.args else None) if isinstance(f, ast.Name) else f.value
+                out |= {key.value} if isinstance(key, ast.Constant) and isinstance(key.value, str) else \
+                    set(PURE) if where is None or _namespace_like(where) else set()
+            elif isinstance(f, ast.Attribute) and f.attr == "update":
+                out |= {k.arg for k in node.keywords if k.arg} | (set(PURE) if _namespace_like(f.value) and (
+                    node.args or any(k.arg is None for k in node.keywords)) else set())
+    return out
+
+
+def _namespace_like(node: ast.AST) -> bool:
+    """May this expression be a module's namespace (`globals()`, `vars(m)`, `m.__dict__`, `sys.modules[...]`)?
+    A dict of the student's own (`history[epoch] = loss`) is not."""
+    return any(isinstance(x, ast.Name) and x.id in (_NAMESPACES | _MODULE_NAMES | {"sys"}) or
+               isinstance(x, ast.Attribute) and x.attr in ("__dict__", "modules", "f_globals", "f_locals", "__globals__")
+               for x in ast.walk(node))
 
 
 def _parses(source: str) -> bool:
@@ -217,6 +264,11 @@ _WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile"
 _NAMESPACES = {"globals", "locals", "vars"}
 _MODULE_NAMES = {"builtins", "__builtins__", "__main__", "user_ns"}
 _READERS = {"items", "keys", "values", "get", "copy"}
+# Modules of Python's own that run code handed to them as text, in the notebook's namespace or one that can
+# import it (a two-hundred-and-forty-sixth review: `cProfile.run('a_, ... = <wrong>')`, also `profile.run`,
+# `trace.Trace().run`); named as a module or imported, they can set any name.
+_TEXT_RUNNERS = {"cProfile", "profile", "trace", "pdb", "bdb", "runpy", "code", "codeop", "doctest", "timeit"}
+_RUNNER_NAMES = {"cProfile", "pdb", "bdb", "runpy", "doctest"}          # no everyday variable has these names
 # Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
 # IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
 _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
@@ -259,6 +311,12 @@ def dynamic_write(tree: ast.AST) -> str:
         elif isinstance(node, ast.Name) and (node.id in _MODULE_NAMES or (
                 node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare))):
             return said(node, node.id)                 # m[__name__]: the module the cell runs in
+        elif isinstance(node, ast.Name) and node.id in _RUNNER_NAMES:
+            return said(node, node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                m.split(".")[0] in _TEXT_RUNNERS for m in [a.name for a in node.names if isinstance(node, ast.Import)]
+                + ([node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])):
+            return said(node, "import of a module that runs code given as text")
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
             if any(n.split(".")[0] in _MODULE_NAMES for n in names):
