@@ -689,6 +689,9 @@ def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> 
         if c.cell_type != "code":
             continue
         text = as_python_reads(c.source)
+        if automagic(c.source):         # one line run as a magic (`reset_selective -f ...`: review 247)
+            doubt |= set(left)
+            continue
         if any(n in text for n in left):
             more, bad = read_answers(c.source, left, shadowed, at(c.index))
             if bad:                     # Jupyter may run what the grader cannot read (review 241)
@@ -817,7 +820,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     absent = set() if error else {n for n in names if values[n] is _MISSING}
     above: dict[str, list[str]] = {}
     for n, (value, c) in _set_above(ctx, found.cell, late | absent, shadowed, at).items():
-        if sure or n in absent or _same(value, values[n]):
+        if sure or n in absent or _same(value, values.get(n, _MISSING)):
             values[n], sources[n], where[n] = value, c.source, c.index
         else:
             values[n] = _ELSEWHERE              # the autoawait setting decides (said from the answers cell)
@@ -832,6 +835,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                    f"{'' if sure else ' where autoawait is off'}")
     for c in ctx.added_anywhere_after(found.cell):
         more, bad = read_answers(c.source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
+        if bad and c.cell_type == "code" and automagic(c.source):
+            maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} (one line Jupyter runs as "
+                         f"`%{automagic(c.source)}`)")
         if bad:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
