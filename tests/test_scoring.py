@@ -1631,10 +1631,11 @@ def test_a_raise_at_the_end_of_a_timed_cell_raises_no_flag():
 
 @pytest.mark.parametrize("above", ["import sys\nsys.modules['__main__'].len = exec", "globals()['len'] = exec",
                                    "import sys\nsetattr(sys.modules['__main__'], 'len', exec)",
-                                   "k = 'l' + 'en'\nglobals()[k] = exec"])
+                                   "k = 'l' + 'en'\nglobals()[k] = exec", "\uff4c\uff45\uff4e = exec"])
 def test_a_builtin_stored_in_the_namespace_above_is_no_builtin_beside_timed_answers(above):
     """Review 246: `sys.modules['__main__'].format = <a runner>` in a cell above rebound a builtin past the
-    check for `format = ...`, and the answers cell's `format("<code>")` above a `%time` answers line ran it."""
+    check for `format = ...`, and the answers cell's `format("<code>")` above a `%time` answers line ran it.
+    `ｌｅｎ = exec` (full-width letters) binds `len` as Python reads names, past a scan of the raw text."""
     key = SPEC.answer_key()
     wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
     cell = wrong + "len('pass')\n" + f"%time {_NAMES} = {_RIGHT_VALUES}\n"

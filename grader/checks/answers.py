@@ -134,7 +134,9 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
         return frozenset()
     out: set[str] = set()
     for c in ctx.nb.cells:
-        if c.index >= cell.index or c.cell_type != "code" or not any(name in c.source for name in _REBINDING_WORDS):
+        # the letters as Python reads them: `ｌｅｎ = exec` binds `len` (review 248's run-up)
+        if c.index >= cell.index or c.cell_type != "code" or \
+                not any(name in as_python_reads(c.source) for name in _REBINDING_WORDS):
             continue
         try:
             tree = ast.parse(without_magics(c.source))
