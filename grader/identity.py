@@ -47,8 +47,11 @@ def _safe(text: str) -> str:
 
 # Names of the report folder's own files (summary.csv, manual_answers.csv, the exports): a
 # notebook named summary.ipynb would otherwise write its report over them, and the class-wide
-# file would then stand in for its own report (any case: some file systems ignore it).
-BATCH_FILES = frozenset({"summary", "manual_answers", "gradebook", "junit", "overview", "results", "index"})
+# file would then stand in for its own report (any case: some file systems ignore it). Also the
+# manual-grading sheet (a two-hundred-and-fiftieth review: `manual_grades.ipynb` took its name, and a
+# regrade wrote the student's report over a TA's unmerged points) and what other commands may write there.
+BATCH_FILES = frozenset({"summary", "manual_answers", "gradebook", "junit", "overview", "results", "index",
+                         "manual_grades", "moodle_feedback", "pairs", "similarity", "clusters", "locked_checksums"})
 
 # A Moodle participant's key: ``Full_Name_<id>``, ``-<n>`` for a second notebook. A loose notebook
 # never takes a key of that form, even with no such participant in the batch: graded first, it

@@ -79,11 +79,15 @@ def test_a_participant_folder_inside_a_participants_folder_is_no_participant(tmp
 
 def test_a_notebook_named_like_a_batch_file_gets_a_report_of_its_own(tmp_path):
     """summary.ipynb must not write its report over summary.csv (nor the class summary stand in
-    for its report), whatever the case of the name."""
-    for name in ("summary.ipynb", "Manual_Answers.ipynb", "gradebook.ipynb", "junit.ipynb"):
+    for its report), whatever the case of the name; nor manual_grades.ipynb over the TA's sheet (a
+    two-hundred-and-fiftieth review: a regrade wrote it over points not yet merged)."""
+    from grader.manual import SHEET
+    batch = {"summary", "manual_answers", "gradebook", "junit", Path(SHEET).stem, "moodle_feedback"}
+    for name in ("summary.ipynb", "Manual_Answers.ipynb", "gradebook.ipynb", "junit.ipynb", "manual_grades.ipynb",
+                 "moodle_feedback.ipynb"):
         touch(tmp_path / name)
     got = keys(tmp_path)
-    assert not {k.lower() for k in got.values()} & {"summary", "manual_answers", "gradebook", "junit"}
+    assert not {k.lower() for k in got.values()} & batch
     assert all(got[name].lower().startswith(name[:-6].lower() + "-") for name in got)
 
 
