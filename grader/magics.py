@@ -370,7 +370,10 @@ _SHELL_ALIASES = frozenset({"cat", "clear", "cp", "ldir", "less", "lf", "lk", "l
 # `%rep`), ipykernel's, and autoreload's once loaded (a two-hundred-and-thirty-ninth review: `%time hist;
 # a_ = True; ...` ran `%hist` in Jupyter and set nothing).
 _MORE_MAGICS = frozenset({"hist", "ed", "rep", "connect_info", "qtconsole", "autosave", "edit", "clear", "less",
-                          "more", "man", "aimport", "autoreload"})
+                          "more", "man", "aimport", "autoreload",
+                          # IPython loads its storemagic extension in every kernel (`default_extensions`): `store -r`
+                          # alone in a cell sets the names stored (a two-hundred-and-forty-eighth review); ipykernel 7's
+                          "store", "subshell"})
 
 
 def automagic(source: str) -> str | None:
@@ -395,6 +398,15 @@ def automagic(source: str) -> str | None:
     if info.esc or not name or keyword.iskeyword(name) or hasattr(builtins, name) or info.the_rest[:1] in ("=", ","):
         return None
     return name if name in _ipython_magics()[0] or name in _SHELL_ALIASES or name in _MORE_MAGICS else None
+
+
+def as_explicit(source: str) -> str:
+    """A cell of one line that runs as a magic by its bare name (`automagic`) written as that magic's
+    line (`ls -l` is `%ls -l`), which every reading of magic lines knows; any other cell as it is. The
+    line runs as Python instead where a variable of the magic's name exists: read it that way too."""
+    if not automagic(source):
+        return source
+    return "%" + next(ln for ln in cleaned(source).splitlines() if ln.strip()).strip()
 
 
 def scan_text(source: str) -> str:

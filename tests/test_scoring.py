@@ -1524,6 +1524,9 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
     # a name of Python's own rebound makes a plain statement below raise (review 243)
     ("{wrong}__annotations__ = 0\nz: int = 0\n{right}", None, None, "wrong"),
     ("{right}x = 'a'.encode('utf-8')\n%time {names} = {values}\n", None, None, "right"),
+    # ... and a method of what such a call returns (fairness review 249), unless its codec is not loaded
+    ("{right}x = 'a'.encode('utf-8').decode()\n%time {names} = {values}\n", None, None, "right"),
+    ("{wrong}x = 'a'.encode('utf-8').decode('h249codec')\n%time {names} = {values}\n", None, None, "wrong"),
     # the template's `raise` left above timed answers, or inside a `%%time` cell, is a stop as on plain lines:
     # answers set only below it are graded as written, unless a cell above sets them (fairness review 242)
     ("# YOUR CODE HERE\nraise NotImplementedError()\n%time {names} = {values}\n", None, None, "right"),
@@ -1553,7 +1556,8 @@ _RIGHT_VALUES = ", ".join(str(SPEC.answer_key()[n]) for n in sorted(SPEC.answer_
          "time-then-yield", "prun-without-the-features", "time-catches-a-raise", "time-stops-its-own-line",
          "a-shell-line-timed", "a-magic-timed", "a-magic-name-timed-a-variable", "hist-timed", "hist-one-line",
          "answers-above-a-print", "answers-above-the-template", "answers-above-then-exec",
-         "cprofile-run", "trace-run", "cprofile-run-above", "python-names-rebound", "an-honest-encode", "the-template-raise-above-timed-answers", "the-template-raise-in-a-timed-cell",
+         "cprofile-run", "trace-run", "cprofile-run-above", "python-names-rebound", "an-honest-encode", "an-honest-encode-decoded",
+         "a-codec-not-loaded-chained", "the-template-raise-above-timed-answers", "the-template-raise-in-a-timed-cell",
          "the-template-raise-in-a-timed-cell-with-answers-above", "a-raise-at-the-end-of-a-timed-cell", "await-below-answers-set-above",
          "raise-below-answers-set-above", "autoawait-in-the-cell", "autoawait-above", "autoawait-below",
          "barry-then-a-cell-below", "honest-annotation", "a-comment-imports-nothing", "honest-autoawait",
@@ -1646,3 +1650,90 @@ def test_a_builtin_stored_in_the_namespace_above_is_no_builtin_beside_timed_answ
     base = _with_cell("added", "history = {}\nk = 'l' + 'en'\nhistory[k] = 1", "answers-3-3")
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": cell}, base=base), TEMPLATE, True))}
     assert all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+def _around_answers(answers: str, above=(), below=()) -> Context:
+    """The solution with ``answers`` in the answers cell, the cells ``above`` right above it and ``below``
+    right below it (in that order)."""
+    at = next(i for i, (cid, _, _) in enumerate(SOLUTION) if cid == "answers-3-3")
+    cells = [*SOLUTION[:at], *((f"above{i}", "code", s) for i, s in enumerate(above)), ("answers-3-3", "code", answers),
+             *((f"below{i}", "code", s) for i, s in enumerate(below)), *SOLUTION[at + 1:]]
+    return Context(SPEC, notebook(base=cells), TEMPLATE, True)
+
+
+_STORED_WRONG = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n%store {_NAMES.replace(',', '')}\n"
+
+
+@pytest.mark.parametrize("above,answers,below,passed,flag", [
+    # `store -r` alone in a cell below (storemagic is loaded in every kernel): flagged, graded as written
+    ([_STORED_WRONG], "{right}", ["store -r"], True, "exec:answers-3-3"),
+    # ... between answers set above and an answers cell that prints them: unknown
+    ([_STORED_WRONG, "{right}", "store -r"], "print({names})", [], False, "moved:answers-3-3"),
+    # ... run by `%time` (its code is prefiltered, a bare magic name included), and so are `%run` and `%reset`
+    ([_STORED_WRONG], "{right}%time store -r", [], False, None),
+    ([], "{right}%time run -i x.py", [], False, None),
+    ([], "{right}%timeit -n1 -r1 reset -f", [], False, None),
+    ([], "{right}%time pwd", [], True, None), ([], "{right}%store a_", [], True, None),
+])
+def test_a_magic_run_by_its_bare_name_sets_the_names_it_sets_by_its_own(above, answers, below, passed, flag):
+    """Review 248: `store -r` (IPython's storemagic, which every kernel loads) was not known as a magic by its
+    bare name, alone in a cell or in `%time`'s code: Jupyter restored five wrong answers stored above, the
+    grader graded the right literals (10/10, unflagged)."""
+    fill = {"right": f"{_NAMES} = {_RIGHT_VALUES}\n", "names": _NAMES}
+    c = _around_answers(answers.format(**fill), [a.format(**fill) for a in above], below)
+    rows = answer_rows(c)
+    assert len(rows) == 5 and all(r.passed is passed for r in rows), [r.message for r in rows]
+    assert flag is None or flag in c.flags, c.flags
+
+
+@pytest.mark.parametrize("line", ["ls", "who", "pwd", "history", "env", "cd .", "ls -la", "import timeit",
+                                  "from timeit import default_timer"])
+def test_an_everyday_one_line_cell_between_or_below_the_answers_costs_nothing(line):
+    """A fairness review (249): `ls`, `who` or `pwd` alone in a cell between answers set above and an answers
+    cell that prints them cost all five (`%who` cost nothing), with a message about constructs the answers cell
+    did not hold; below the answers they were flagged `exec:`."""
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    c = _around_answers(f"print({_NAMES})", [right, line])
+    rows = answer_rows(c)
+    assert len(rows) == 5 and all(r.passed for r in rows), [r.message for r in rows]
+    c = _around_answers(right, below=[line])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) and not any(f.startswith("exec:") for f in c.flags), (c.flags, c.details)
+
+
+def test_answers_from_above_left_unknown_by_a_cell_between_say_which_cell():
+    """A fairness review (249): answers read from a cell above, made unknown by a cell between, were told
+    "also set elsewhere in the cell (inside a block, ...)" of a cell that held none of that."""
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    c = _around_answers(f"print({_NAMES})", [right, "exec(open('fix.py').read())"])
+    rows = {r.check: r for r in answer_rows(c)}
+    assert not any(r.passed for r in rows.values())
+    said = rows["a_"].message
+    assert "exec(open('fix.py').read())" in said and "between" in said and "elsewhere in the cell" not in said, said
+
+
+@pytest.mark.parametrize("cell,passed", [
+    ("import timeit\n{right}", True), ("import pdb\n{right}", True),
+    ("from timeit import default_timer as timer\nt0 = timer()\n{right}print(timer() - t0)", True),
+    ("import timeit\nt0 = timeit.default_timer()\n{right}", True),
+    # used, under any name, they run text that can set any name (review 246)
+    ("{right}import timeit as t\nt.timeit('a_ = False')", False),
+    ("{right}from timeit import timeit as tt\ntt('a_ = False')", False),
+    ("{right}from timeit import *", False), ("{right}import code\nrun = code\n", False),
+])
+def test_a_module_that_runs_text_costs_the_answers_only_where_the_cell_uses_it(cell, passed):
+    """A fairness review (249): `from timeit import default_timer`, `import timeit` or `import pdb` in the
+    answers cell cost all five answers on plain lines, although nothing ran text."""
+    c = _around_answers(cell.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"))
+    rows = answer_rows(c)
+    assert len(rows) == 5 and all(r.passed is passed for r in rows), [r.message for r in rows]
+
+
+def test_a_runner_imported_in_another_cell_and_used_below_the_answers_is_flagged():
+    """Review 249's run-up: `import timeit as t` in one cell and `t.timeit("<code>")` below the answers was
+    neither read nor flagged (the import was the only sign)."""
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    for imported, used in (("import timeit", "timeit.timeit(code)"), ("import timeit as t", "t.timeit(code)"),
+                           ("import code", "code.InteractiveInterpreter().runsource(text)")):
+        c = _around_answers(right, [imported], [used])
+        assert all(r.passed for r in answer_rows(c)) and "exec:answers-3-3" in c.flags, (imported, c.flags)

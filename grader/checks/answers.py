@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
-from ..magics import (IPYTHON_TURNS, as_python_reads, automagic, cleaned, crlf_as_lf, expansions, ipython_text,
+from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, crlf_as_lf, expansions, ipython_text,
                       line_offset, magic_line_count, magic_uses, makes_magic, reaches_shell, read_by_guess, scan_text, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
-from .magic_lines import DOORS, PURE, assigned_names, automagic_set, dunder, magic_set
+from .magic_lines import DOORS, PURE, assigned_names, automagic_set, dunder, magic_set, timed_statement
 from .stops import AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure
 
 _MISSING = object()
@@ -47,14 +47,15 @@ def _pairs(target: ast.expr, value: ast.expr):
 
 
 def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(),
-                 flags: int = 0) -> tuple[dict[str, object], str]:
+                 flags: int = 0, reading: _Reading | None = None) -> tuple[dict[str, object], str]:
     """Map each name to its last top-level assigned expression (None: computed). '' or an error.
-    ``flags``: the `__future__` features in force when the cell starts (`stops.features_at`)."""
+    ``flags``: the `__future__` features in force when the cell starts (`stops.features_at`);
+    ``reading``: the cell already read under them (`_readable`), else it is read here."""
     otherwise = _not_run_as_read(source)
     if otherwise:
         return {}, otherwise
     try:
-        tree, magics, _ = _read(source, flags)
+        reading = reading or _reading(source, flags)
     except SyntaxError as exc:
         if flags & BARRY and _parses(source):
             return {}, ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every "
@@ -63,6 +64,7 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
         return {}, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
     except (ValueError, RecursionError, MemoryError):
         return {}, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
+    tree, magics, stops = reading.tree, reading.magics, reading.stops
     found: dict[str, object] = {}
     top: set[int] = set()             # the Name nodes of top-level assignments (read below)
     for node in tree.body:
@@ -91,7 +93,6 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
         if n in found:
             found[n] = _ELSEWHERE
     last = dict(found)
-    stops = _stops_of(tree, magics, flags)
     found.update(before_stop(tree, names, stops.on))
     found.update(dict.fromkeys(_undecided(tree, names, stops, last), _ELSEWHERE))
     setters = writers(source, list(found), tree) | magic_set(source, list(found), tree, shadowed)
@@ -269,8 +270,14 @@ _READERS = {"items", "keys", "values", "get", "copy"}
 # Modules of Python's own that run code handed to them as text, in the notebook's namespace or one that can
 # import it (a two-hundred-and-forty-sixth review: `cProfile.run('a_, ... = <wrong>')`, also `profile.run`,
 # `trace.Trace().run`); named as a module or imported, they can set any name.
+# An import alone runs nothing (a fairness review, 249: `from timeit import default_timer` cost the answers):
+# the names it binds count where the cell uses them, and so do the runners' own attributes, under any name.
 _TEXT_RUNNERS = {"cProfile", "profile", "trace", "pdb", "bdb", "runpy", "code", "codeop", "doctest", "timeit"}
 _RUNNER_NAMES = {"cProfile", "pdb", "bdb", "runpy", "doctest"}          # no everyday variable has these names
+_RUNNER_ATTRIBUTES = {"runctx", "runcall", "runsource", "runcode", "run_path", "run_module", "runeval",
+                      "run_docstring_examples", "timeit", "Timer", "InteractiveInterpreter", "InteractiveConsole",
+                      "interact", "Trace"}
+_HARMLESS_FROM_RUNNERS = {"default_timer"}       # `time.perf_counter`
 # Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
 # IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
 _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
@@ -289,6 +296,15 @@ def dynamic_write(tree: ast.AST) -> str:
     rebound = rebinds_shell(tree)
     if rebound is not None:
         return said(rebound, "get_ipython") + " (bound in the cell: every magic line calls it)"
+    runners: set[str] = set()           # names the cell binds to a module that runs text, or to one of its runners
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            runners |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] in _TEXT_RUNNERS}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level \
+                and node.module.split(".")[0] in _TEXT_RUNNERS:
+            if any(a.name == "*" for a in node.names):
+                return said(node, f"from {node.module} import *")
+            runners |= {a.asname or a.name for a in node.names if a.name not in _HARMLESS_FROM_RUNNERS}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in _WRITERS:
@@ -306,6 +322,8 @@ def dynamic_write(tree: ast.AST) -> str:
                 return said(node, "__dict__")
             if node.attr in _NAMESPACE_ATTRIBUTES:
                 return said(node, node.attr)
+            if node.attr in _RUNNER_ATTRIBUTES:
+                return said(node, f"{ast.unparse(node)[:40]}")
             # sys.modules under any name (`import sys as s`), except asked whether it holds a module.
             if node.attr == "modules" and isinstance(node.value, ast.Name) \
                     and not isinstance(parents.get(id(node)), ast.Compare):
@@ -313,12 +331,12 @@ def dynamic_write(tree: ast.AST) -> str:
         elif isinstance(node, ast.Name) and (node.id in _MODULE_NAMES or (
                 node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare))):
             return said(node, node.id)                 # m[__name__]: the module the cell runs in
-        elif isinstance(node, ast.Name) and node.id in _RUNNER_NAMES:
-            return said(node, node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                m.split(".")[0] in _TEXT_RUNNERS for m in [a.name for a in node.names if isinstance(node, ast.Import)]
-                + ([node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])):
-            return said(node, "import of a module that runs code given as text")
+        elif isinstance(node, ast.Name) and (node.id in _RUNNER_NAMES or node.id in runners and isinstance(
+                node.ctx, ast.Load)):
+            up = parents.get(id(node))
+            if isinstance(up, ast.Attribute) and up.attr in _HARMLESS_FROM_RUNNERS:
+                continue
+            return said(node, f"{node.id}.{up.attr}" if isinstance(up, ast.Attribute) else node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
             if any(n.split(".")[0] in _MODULE_NAMES for n in names):
@@ -357,7 +375,8 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
-_NAMING_MAGIC = re.compile(r"(%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel|sc)\b|%%capture\b|"
+_NAMING_NAMES = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "sc")
+_NAMING_MAGIC = re.compile(rf"(%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|"
                            # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review)
                            r"%%\w+(?=[^\n]*\s--(?:out|err|proc)\b))(?=(.*))")
 # ... also inside another magic, which runs it, or assigned (`%time %run x.py`, `r = %run x.py`: a
@@ -408,6 +427,12 @@ def _naming_magics(source: str) -> list[tuple[int, str, str]]:
     if "_magic" in turned:
         found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
                    + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
+    if "%" in source:               # `%time run x.py` runs `%run` (automagic: a two-hundred-and-forty-eighth review)
+        for i, line in enumerate(cleaned(source).split("\n")):
+            stmt = timed_statement(line) if "%" in line else None
+            name = automagic(stmt) if stmt else None
+            if name in _NAMING_NAMES:
+                found.append((line_offset(source, i), "%" + name, stmt.split()[1:]))
     named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
     made = makes_magic(named)       # an alias made (`x = %alias_magic t time`) runs what it stands for
     if made is not None and "alias_magic" in made.group():
@@ -473,8 +498,10 @@ def missing_why(source: str, name: str) -> str:
     return ""
 
 
-def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(), flags: int = 0) -> str:
-    """'' for a bool literal, else why the value does not count."""
+def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(), flags: int = 0,
+            reading: _Reading | None = None) -> str:
+    """'' for a bool literal, else why the value does not count (``reading``: ``source`` read under
+    ``flags``, where the caller has it)."""
     if value is _MISSING:
         return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
                 f"write `{name} = True` or `{name} = False`")
@@ -484,7 +511,7 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         construct = writers(source, [name]).get(name, "") if source else ""
         if otherwise and not construct:
             return otherwise
-        unsure_at = _unsure_at(source, flags) if source and not construct else 0
+        unsure_at = _unsure_at(reading or _readable(source, flags)) if source and not construct else 0
         if unsure_at:
             return (f"`{name}` is set more than once, and again on or below line {unsure_at}, a magic line whose code "
                     f"Python refuses or that stops, or a line that rebinds a name of Python's own (`__annotations__`): "
@@ -573,6 +600,31 @@ def _stops_of(tree: ast.Module, magics: Magics, flags: int) -> _Stops:
                   tuple(sorted({*(unsure(tree, flags, magics) if magics.texts else ()), *_rebinds_python(tree)})))
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """A cell's code as Jupyter runs it when it starts under given `__future__` features (`_read`), and
+    where it may stop: read once for every question the grader asks of the answers cell (it was parsed
+    and its magic lines aligned up to four times a notebook)."""
+    tree: ast.Module
+    magics: Magics
+    caught: int
+    stops: _Stops
+
+
+def _reading(source: str, flags: int) -> _Reading:
+    """SyntaxError and the like as `parse` raises them."""
+    tree, magics, caught = _read(source, flags)
+    return _Reading(tree, magics, caught, _stops_of(tree, magics, flags))
+
+
+def _readable(source: str, flags: int) -> _Reading | None:
+    """`_reading`, None where the cell cannot be read."""
+    try:
+        return _reading(source, flags)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def _rebinds_python(tree: ast.Module) -> list[int]:
     """The statements that bind or delete a name of Python's own at the cell's top level: what runs below
     them may raise where it reads as a plain statement (review 243: `__annotations__ = 0`, then `z: int = 0`
@@ -618,14 +670,11 @@ def _awaited_at(source: str, flags: int) -> int:
                  and not isinstance(node, (ast.AsyncFunctionDef, ast.FunctionDef, ast.ClassDef))), 0)
 
 
-def _unsure_at(source: str, flags: int) -> int:
-    """The line of the first magic's code in the cell that may stop it or not (0: none; `stops.unsure`)."""
-    try:
-        tree, magics, _ = _read(source, flags)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return 0
-    first = next(iter(_stops_of(tree, magics, flags).unsure), None)
-    return 0 if first is None else tree.body[first].lineno
+def _unsure_at(reading: _Reading | None) -> int:
+    """The line of the first magic's code in the cell that may stop it or not (0: none, or the cell
+    cannot be read; `stops.unsure`)."""
+    first = next(iter(reading.stops.unsure), None) if reading is not None else None
+    return 0 if first is None else reading.tree.body[first].lineno
 
 
 def _same(a, b) -> bool:
@@ -662,14 +711,12 @@ def _named(c) -> str:
     return f"the cell at position {c.index + 1}" + (f" (`{first[:40]}{'...' if len(first) > 40 else ''}`)" if first else "")
 
 
-def _late(source: str, names, flags: int) -> tuple[set[str], int, bool]:
+def _late(reading: _Reading | None, names) -> tuple[set[str], int, bool]:
     """Those of ``names`` the cell sets only at or below its first stop (either reading of `_Stops`),
     the stop's line, and whether the stop is sure (also with autoawait on, as it starts)."""
-    try:
-        tree, magics, _ = _read(source, flags)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    if reading is None:
         return set(), 0, True
-    stops = _stops_of(tree, magics, flags)
+    tree, stops = reading.tree, reading.stops
     if stops.first is None:
         return set(), 0, True
     before = {n for node in tree.body[:stops.first] for n in assigned_names(node)}
@@ -677,12 +724,13 @@ def _late(source: str, names, flags: int) -> tuple[set[str], int, bool]:
     return (after - before) & set(names), tree.body[stops.first].lineno, stops.on == stops.first
 
 
-def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> dict[str, tuple[object, object]]:
+def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> dict[str, tuple[object, object, str]]:
     """Each of ``names`` a code cell above ``cell`` sets at its top level, with the value the last such
-    cell gives it (unknown where a cell between may set it without naming it: exec, `for`, `:=`), and
-    that cell (``at``: the features in force as a cell starts). The template's own cells set none."""
-    out: dict[str, tuple[object, object]] = {}
-    doubt: set[str] = set()
+    cell gives it, that cell, and why the value is unknown ('' where it is known): a cell between may set
+    it without naming it (exec, `for`, `:=`, `%store -r`) or cannot be read (``at``: the features in force
+    as a cell starts). The template's own cells set none."""
+    out: dict[str, tuple[object, object, str]] = {}
+    doubt: dict[str, str] = {}          # name -> how the nearest cell between may set it otherwise
     provided = {ctx.template.checksum(t) for t in ctx.template.cells}
     for c in reversed([c for c in ctx.nb.cells if c.index < cell.index and ctx.nb.checksum(c) not in provided]):
         left = [n for n in sorted(names) if n not in out]
@@ -690,17 +738,32 @@ def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> 
             break
         if c.cell_type != "code":
             continue
+        # one line run as a magic (`store -r`: review 248), or as Python where a variable of its name
+        # exists: read both ways (review 247 doubted every such line; `ls` cost the answers: review 249)
+        source = as_explicit(c.source)
         text = as_python_reads(c.source)
-        if automagic(c.source):         # one line run as a magic (`reset_selective -f ...`: review 247)
-            doubt |= set(left)
+        if source is not c.source:
+            for n in left:
+                why = writers(source, [n]).get(n) or writers(c.source, [n]).get(n) or (
+                    f"names `{n}` in a line Jupyter runs as `%{automagic(c.source)}` or as Python"
+                    if re.search(rf"\b{re.escape(n)}\b", text) else "")
+                if why:
+                    doubt.setdefault(n, f"{_named(c)} between them may set it otherwise ({why})")
             continue
         if any(n in text for n in left):
             more, bad = read_answers(c.source, left, shadowed, at(c.index))
             if bad:                     # Jupyter may run what the grader cannot read (review 241)
-                doubt |= set(left)
+                for n in left:
+                    doubt.setdefault(n, f"the grader cannot read {_named(c)} between them, which Jupyter may run "
+                                        f"otherwise ({bad[:80]})")
                 continue
-            out.update({n: (_ELSEWHERE if n in doubt else more[n], c) for n in left if more[n] is not _MISSING})
-        doubt |= set(writers(c.source, left)) | (_bound_below(c.source) & set(left))
+            out.update({n: (_ELSEWHERE, c, doubt[n]) if n in doubt else (more[n], c, "")
+                        for n in left if more[n] is not _MISSING})
+        for n, why in writers(c.source, left).items():
+            doubt.setdefault(n, f"{_named(c)} between them may set it otherwise ({why})")
+        for n in _bound_below(c.source) & set(left):
+            doubt.setdefault(n, f"{_named(c)} between them binds it in a block, a loop, with `:=`, by an import "
+                                f"or `del`")
     return out
 
 
@@ -720,14 +783,13 @@ def _stopped_first(source: str, names, flags: int) -> tuple[int, str] | None:
     return node.lineno, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
 
 
-def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int) -> None:
+def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str], cell_id: str) -> None:
     """What the syntax tree shows that Jupyter would do differently from a plain reading (a
     student's review): a `raise` left from the template stops "Run All" there (flagged like a cell
     that raises), and a name set twice counts as set last."""
-    try:
-        tree, magics, caught = _read(source, flags)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    if reading is None:
         return
+    tree, magics, caught, stops = reading.tree, reading.magics, reading.caught, reading.stops
     if caught:
         ctx.detail(f"the True/False answers cell: line {caught} stops the code `%time` runs there; the magic shows "
                    f"the error and the cell goes on, without the rest of that code")
@@ -738,7 +800,6 @@ def _warn(ctx: Context, source: str, names: list[str], cell_id: str, flags: int)
         ctx.flag(f"exec:{cell_id}")
         ctx.detail(f"the True/False answers cell evaluates computed text ({computed}); the answers are graded as "
                    f"written, and a TA reads what it runs")
-    stops = _stops_of(tree, magics, flags)
     at = stops.first
     stop = None if at is None else tree.body[at]
     reached = shell_reached(source)
@@ -800,7 +861,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     shadowed = _builtins_rebound(ctx, found.cell)
     at = features_at(ctx.nb.cells)          # `__future__` features in force as each cell starts
-    values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index))
+    reading = _readable(found.cell.source, at(found.cell.index))
+    values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
@@ -818,12 +880,17 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # the right five, 10/10 unflagged); set nowhere above, they are graded as written (flagged `raised:`).
     # ... and those it does not set at all, set in a cell above (a fairness review, 240: the five answers in
     # a cell added above, the answers cell left as the template or holding a print, 0/10).
-    late, line, sure = _late(found.cell.source, names, at(found.cell.index))
+    late, line, sure = _late(reading, names)
     absent = set() if error else {n for n in names if values[n] is _MISSING}
     above: dict[str, list[str]] = {}
-    for n, (value, c) in _set_above(ctx, found.cell, late | absent, shadowed, at).items():
+    doubted: dict[str, str] = {}                # why an answer read from above is unknown (said as it is)
+    for n, (value, c, why) in _set_above(ctx, found.cell, late | absent, shadowed, at).items():
         if sure or n in absent or _same(value, values.get(n, _MISSING)):
             values[n], sources[n], where[n] = value, c.source, c.index
+            if why:
+                doubted[n] = (f"`{n}` is read from {_named(c)} above the True/False answers cell, but {why}, so the "
+                              f"value Jupyter ends with is not known; set it in the answers cell: `{n} = True` or "
+                              f"`{n} = False`")
         else:
             values[n] = _ELSEWHERE              # the autoawait setting decides (said from the answers cell)
         above.setdefault(_named(c), []).append(n)
@@ -836,19 +903,25 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                    f": Jupyter ends with {'that value' if len(set_there) == 1 else 'those values'}"
                    f"{'' if sure else ' where autoawait is off'}")
     for c in ctx.added_anywhere_after(found.cell):
-        more, bad = read_answers(c.source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
-        if bad and c.cell_type == "code" and automagic(c.source):
-            maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} (one line Jupyter runs as "
-                         f"`%{automagic(c.source)}`)")
+        # one line run as a magic (`store -r`, `ls`) is read as that magic's line (review 249: `ls` was flagged
+        # `exec:`), and an answer it names is unknown: it runs as Python where a variable of the magic's name exists
+        source = as_explicit(c.source) if c.cell_type == "code" else c.source
+        if source is not c.source:
+            for n in names:
+                if re.search(rf"\b{re.escape(n)}\b", as_python_reads(c.source)):
+                    values[n], taken, sources[n] = _ELSEWHERE, True, c.source
+                    doubted.pop(n, None)
+        more, bad = read_answers(source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
         if bad:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
-        stopped = _stopped_first(c.source, names, at(c.index) | AWAIT) if setting else None
-        if setting and stopped is None and _stopped_first(c.source, names, at(c.index)) is not None:
+        stopped = _stopped_first(source, names, at(c.index) | AWAIT) if setting else None
+        if setting and stopped is None and _stopped_first(source, names, at(c.index)) is not None:
             # a top-level `await` before its answers: it stops the cell only where autoawait is off (236)
             for n in names:
                 if more[n] is not _MISSING:
-                    values[n], taken, sources[n] = _ELSEWHERE, True, c.source
+                    values[n], taken, sources[n] = _ELSEWHERE, True, source
+                    doubted.pop(n, None)
             continue
         if stopped is not None:
             # Jupyter stops there (or may), before the cell sets its answers (a two-hundred-and-
@@ -860,17 +933,19 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             continue
         for n in names:
             if more[n] is not _MISSING:
-                values[n], taken, sources[n], where[n] = more[n], True, c.source, c.index
+                values[n], taken, sources[n], where[n] = more[n], True, source, c.index
+                doubted.pop(n, None)
                 ctx.graded(c, task.cfg["cell"])
-        named = {n: w for n, w in writers(c.source, names).items()
-                 if more[n] is _MISSING and w.startswith("`%") and re.search(rf"\b{re.escape(n)}\b", c.source)}
+        named = {n: w for n, w in writers(source, names).items()
+                 if more[n] is _MISSING and w.startswith("`%") and re.search(rf"\b{re.escape(n)}\b", source)}
         # ... and one bound there otherwise (`print(b_ := True)`, `for b_ in ...`, `import x as b_`, `del a_`:
         # a two-hundred-and-thirtieth review; they were not read at all)
-        named.update({n: "bound" for n in _bound_below(c.source) if n in names and more[n] is _MISSING})
+        named.update({n: "bound" for n in _bound_below(source) if n in names and more[n] is _MISSING})
         for n in named:         # `%%bash --out a_`, `%sc a_=...` below: that answer is set there, otherwise
-            values[n], taken, sources[n] = _ELSEWHERE, True, c.source
+            values[n], taken, sources[n] = _ELSEWHERE, True, source
+            doubted.pop(n, None)
         if c.cell_type == "code" and not any(more[n] is not _MISSING for n in names) and not named:
-            what = next(iter((writers(c.source, names) | magic_set(c.source, names)).values()), "")
+            what = next(iter((writers(source, names) | magic_set(source, names)).values()), "")
             if what:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
     if error and not taken:
@@ -884,8 +959,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.flag(f"exec:{task.cfg['cell']}")
         ctx.detail(f"{maybe[0]} below the True/False answers cell may set names without naming them; the answers "
                    f"are graded as written, and a TA reads it")
-    _warn(ctx, found.cell.source, [n for n in names if n not in sources],
-          task.cfg["cell"], at(found.cell.index))
+    _warn(ctx, found.cell.source, reading, [n for n in names if n not in sources], task.cfg["cell"])
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
     # None set at all (the template's cell as it was): one sentence for all of them, said once by
@@ -894,8 +968,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         missing_why(found.cell.source, n) for n in names)
     for n in names:
         why = (f"none of {', '.join(f'`{x}`' for x in names)} is assigned yet; write each as `{names[0]} = True` "
-               f"or `{names[0]} = False`" if none else problem(n, values[n], sources.get(n, found.cell.source), shadowed,
-                                                                 at(where.get(n, found.cell.index))))
+               f"or `{names[0]} = False`" if none else doubted.get(n) or problem(n, values[n], sources.get(n, found.cell.source), shadowed,
+                                                                 at(where.get(n, found.cell.index)),
+                                                                 None if n in sources else reading))
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:

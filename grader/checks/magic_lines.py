@@ -84,7 +84,7 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
     return out
 
 
-def _timed_statement(text: str) -> str | None:
+def timed_statement(text: str) -> str | None:
     """The statement of a student's `%time`, `%timeit` or `%prun` line, options aside (None: no such line)."""
     m = re.match(r"%(time|timeit|prun)\b(.*)$", text.strip())
     if m is None:
@@ -98,7 +98,7 @@ def _timed_statement(text: str) -> str | None:
 def inner_magic(text: str) -> str:
     """The magic, shell command or automagic name a student's `%time`, `%timeit` or `%prun` line runs
     as such, not as Python ('' for none): the grader's reading of such a line loses it."""
-    stmt = _timed_statement(text)
+    stmt = timed_statement(text)
     if not stmt:
         return ""
     if stmt.startswith(("%", "!")):
@@ -116,7 +116,7 @@ def automagic_set(source: str, names) -> dict[str, str]:
     know, so what the line sets is not known."""
     out = {}
     for i, line in enumerate(cleaned(source).split("\n"), 1):
-        stmt = _timed_statement(line)
+        stmt = timed_statement(line)
         name = automagic(stmt) if stmt else None
         if not name:
             continue
@@ -322,7 +322,10 @@ def _value_harmless(node: ast.expr, known: set[str]) -> bool:
             ok = f.id in PURE and f.id not in known
         elif isinstance(f, ast.Attribute) and not f.attr.startswith("_"):
             ok = isinstance(f.value, ast.Constant) or isinstance(f.value, ast.Name) and f.value.id in known \
-                and f.value.id not in DOORS         # 'x'.upper(), x.append(3) of a list set above
+                and f.value.id not in DOORS or \
+                isinstance(f.value, ast.Call) and _value_harmless(f.value, known)    # 'x'.upper(), x.append(3) of
+            # a list set above, and methods of what such a call returns, a value of a builtin type
+            # (`'x'.encode('utf-8').decode()`: a fairness review, 249)
             # a codec is a module imported by its name (review 243: `'x'.encode('<a file a shell line wrote>')`)
             ok = ok and (f.attr not in ("encode", "decode") or _known_codec(node))
         else:
