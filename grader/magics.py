@@ -387,9 +387,20 @@ def automagic(source: str) -> str | None:
     if len(lines) != 1:
         return None
     try:
+        from IPython.core.inputtransformer2 import TransformerManager
         from IPython.core.splitinput import LineInfo
     except Exception:  # noqa: BLE001 - without IPython, no automagic
         return None
+    # IPython reads a cell so only where the cell, cleaned as it cleans it, is one line: a blank line below
+    # it, a form feed or a line separator make two, and the cell runs as Python (a two-hundred-and-fifty-
+    # first review: `pwd if 0 else 0; a_, ... = ...` and a blank line, 0/10 where Jupyter set all five).
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if len(TransformerManager().transform_cell(source).splitlines()) != 1:
+                return None
+    except Exception:  # noqa: BLE001 - a cell IPython cannot transform runs not at all: read as the magic
+        pass
     try:
         info = LineInfo(lines[0])
     except Exception:  # noqa: BLE001 - a line IPython's splitter cannot split: no magic either

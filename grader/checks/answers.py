@@ -296,15 +296,16 @@ def dynamic_write(tree: ast.AST) -> str:
     rebound = rebinds_shell(tree)
     if rebound is not None:
         return said(rebound, "get_ipython") + " (bound in the cell: every magic line calls it)"
-    runners: set[str] = set()           # names the cell binds to a module that runs text, or to one of its runners
+    runners: dict[str, str] = {}        # names the cell binds to a module that runs text, or to one of its runners
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            runners |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] in _TEXT_RUNNERS}
+            runners.update({(a.asname or a.name).split(".")[0]: a.name for a in node.names
+                            if a.name.split(".")[0] in _TEXT_RUNNERS})
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level \
                 and node.module.split(".")[0] in _TEXT_RUNNERS:
             if any(a.name == "*" for a in node.names):
                 return said(node, f"from {node.module} import *")
-            runners |= {a.asname or a.name for a in node.names if a.name not in _HARMLESS_FROM_RUNNERS}
+            runners.update({a.asname or a.name: a.name for a in node.names if a.name not in _HARMLESS_FROM_RUNNERS})
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in _WRITERS:
@@ -322,7 +323,7 @@ def dynamic_write(tree: ast.AST) -> str:
                 return said(node, "__dict__")
             if node.attr in _NAMESPACE_ATTRIBUTES:
                 return said(node, node.attr)
-            if node.attr in _RUNNER_ATTRIBUTES:
+            if node.attr in _RUNNER_ATTRIBUTES and not _runs_shown_code(node, parents, node.attr):
                 return said(node, f"{ast.unparse(node)[:40]}")
             # sys.modules under any name (`import sys as s`), except asked whether it holds a module.
             if node.attr == "modules" and isinstance(node.value, ast.Name) \
@@ -334,7 +335,9 @@ def dynamic_write(tree: ast.AST) -> str:
         elif isinstance(node, ast.Name) and (node.id in _RUNNER_NAMES or node.id in runners and isinstance(
                 node.ctx, ast.Load)):
             up = parents.get(id(node))
-            if isinstance(up, ast.Attribute) and up.attr in _HARMLESS_FROM_RUNNERS:
+            if isinstance(up, ast.Attribute) and up.attr in _HARMLESS_FROM_RUNNERS or \
+                    _runs_shown_code(node, parents, runners.get(node.id, "")) or \
+                    isinstance(up, ast.Attribute) and _runs_shown_code(up, parents, up.attr):
                 continue
             return said(node, f"{node.id}.{up.attr}" if isinstance(up, ast.Attribute) else node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -348,6 +351,43 @@ def dynamic_write(tree: ast.AST) -> str:
                 not isinstance(parents.get(id(node)), ast.Compare):
             return said(node, f"{node.value!r}")       # importlib.import_module("__main__"); not `__name__ == ...`
     return ""
+
+
+# timeit's runners run their text in a namespace of their own; `cProfile.run`, `pdb.run`, `trace`'s and
+# `profile`'s run it in the notebook's, where what it binds is bound.
+_OWN_NAMESPACE = {"timeit", "repeat", "Timer"}
+# Runners whose text is their arguments (not a file's path, nor docstrings found elsewhere: `run_path`,
+# `testmod`).
+_TEXT_ARGUMENTS = _OWN_NAMESPACE | {"run", "runctx", "runeval", "runsource", "runcode"}
+_BINDS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler,
+          ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.NamedExpr, ast.Global, ast.Nonlocal)
+
+
+def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> bool:
+    """Is ``func`` (a runner called ``name``) called with code the cell shows, which sets no name (a
+    fairness review, 252: `timeit.timeit('1+1', number=10)` cost the answers)? Strings that parse to code
+    that sets no name otherwise and declares none global (nor binds any, run in the notebook's namespace),
+    lambdas (read with the rest of the cell), numbers and bools; any other argument may be code the grader
+    cannot read."""
+    call = parents.get(id(func))
+    if not isinstance(call, ast.Call) or call.func is not func or name.split(".")[-1] not in _TEXT_ARGUMENTS:
+        return False
+    own = name.split(".")[-1] in _OWN_NAMESPACE and not any(k.arg in ("globals", None) for k in call.keywords)
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Lambda) or isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float, bool)):
+            continue
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            return False
+        try:
+            inner = ast.parse(arg.value)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        if dynamic_write(inner) or evaluated(inner) or any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(inner)):
+            return False
+        if not own and any(isinstance(n, _BINDS) or isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+                           for n in ast.walk(inner)):
+            return False
+    return True
 
 
 def evaluated(tree: ast.AST) -> str:
@@ -743,12 +783,8 @@ def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> 
         source = as_explicit(c.source)
         text = as_python_reads(c.source)
         if source is not c.source:
-            for n in left:
-                why = writers(source, [n]).get(n) or writers(c.source, [n]).get(n) or (
-                    f"names `{n}` in a line Jupyter runs as `%{automagic(c.source)}` or as Python"
-                    if re.search(rf"\b{re.escape(n)}\b", text) else "")
-                if why:
-                    doubt.setdefault(n, f"{_named(c)} between them may set it otherwise ({why})")
+            for n, why in (_as_python_sets(c.source, left) | writers(source, left)).items():
+                doubt.setdefault(n, f"{_named(c)} between them may set it otherwise ({why})")
             continue
         if any(n in text for n in left):
             more, bad = read_answers(c.source, left, shadowed, at(c.index))
@@ -765,6 +801,19 @@ def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> 
             doubt.setdefault(n, f"{_named(c)} between them binds it in a block, a loop, with `:=`, by an import "
                                 f"or `del`")
     return out
+
+
+def _as_python_sets(source: str, names) -> dict[str, str]:
+    """Each of ``names`` a one-line cell that Jupyter runs as a magic (`automagic`) sets where it runs as
+    Python instead (a variable of the magic's name exists), with how: none where Python refuses the line
+    (`pinfo a_`: a fairness review, 252, read it as setting `a_`)."""
+    try:
+        tree = ast.parse(as_python_reads(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    bound = {x.id for x in ast.walk(tree) if isinstance(x, ast.Name) and not isinstance(x.ctx, ast.Load)}
+    out = {n: f"it binds `{n}`" for n in names if n in bound | _bound_elsewhere(tree, set())}
+    return writers(source, [n for n in names if n not in out], tree) | out
 
 
 def _stopped_first(source: str, names, flags: int) -> tuple[int, str] | None:
@@ -907,10 +956,11 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         # `exec:`), and an answer it names is unknown: it runs as Python where a variable of the magic's name exists
         source = as_explicit(c.source) if c.cell_type == "code" else c.source
         if source is not c.source:
-            for n in names:
-                if re.search(rf"\b{re.escape(n)}\b", as_python_reads(c.source)):
-                    values[n], taken, sources[n] = _ELSEWHERE, True, c.source
-                    doubted.pop(n, None)
+            for n, why in _as_python_sets(c.source, names).items():
+                values[n], taken, sources[n] = _ELSEWHERE, True, c.source
+                doubted[n] = (f"`{n}` is set in {_named(c)} below the True/False answers cell, a line Jupyter runs "
+                              f"as `%{automagic(c.source)}`, or as Python ({why}) where a variable of that name "
+                              f"exists, so which value it ends with is not known; delete that cell")
         more, bad = read_answers(source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
         if bad:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
