@@ -933,16 +933,23 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     absent = set() if error else {n for n in names if values[n] is _MISSING}
     above: dict[str, list[str]] = {}
     doubted: dict[str, str] = {}                # why an answer read from above is unknown (said as it is)
+    alike: dict[tuple[int, str], tuple[object, list[str]]] = {}   # left unknown alike: one message (`grader check`)
     for n, (value, c, why) in _set_above(ctx, found.cell, late | absent, shadowed, at).items():
         if sure or n in absent or _same(value, values.get(n, _MISSING)):
             values[n], sources[n], where[n] = value, c.source, c.index
             if why:
-                doubted[n] = (f"`{n}` is read from {_named(c)} above the True/False answers cell, but {why}, so the "
-                              f"value Jupyter ends with is not known; set it in the answers cell: `{n} = True` or "
-                              f"`{n} = False`")
+                alike.setdefault((c.index, why), (c, []))[1].append(n)
         else:
             values[n] = _ELSEWHERE              # the autoawait setting decides (said from the answers cell)
         above.setdefault(_named(c), []).append(n)
+    for (_, why), (c, these) in alike.items():
+        one = len(these) == 1
+        said = ", ".join(f"`{n}`" for n in these)
+        doubted.update(dict.fromkeys(these, (
+            f"{said} {'is' if one else 'are'} read from {_named(c)} above the True/False answers "
+            f"cell, but {why.replace(' it ', ' it ' if one else ' them ')}, so the value{'' if one else 's'} Jupyter "
+            f"ends with {'is' if one else 'are'} not known; set {'it' if one else 'them'} in the answers cell: "
+            f"`{these[0]} = True` or `{these[0]} = False`")))
     for cell_name, set_there in above.items():
         shown = ", ".join(f"`{n}`" for n in set_there)
         ctx.flag(f"moved:{task.cfg['cell']}")
