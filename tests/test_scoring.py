@@ -1776,3 +1776,34 @@ def test_a_cell_ipython_reads_as_two_lines_is_no_automagic(end):
     # one line, it runs as the magic: none of its assignments runs
     rows = answer_rows(_around_answers(f"pwd if 0 else 0; {_NAMES} = {_RIGHT_VALUES}\n"))
     assert not any(r.passed for r in rows), [r.message for r in rows]
+
+
+_WRONG_THROUGH = "m.a_, m.b_, m.c_, m.d_, m.e_ = " + ", ".join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(", "))
+
+
+@pytest.mark.parametrize("door", [
+    "import sys\nm = getattr(sys, 'mod' + 'ules')['__ma' + 'in__']",
+    "import sys\nm = sys.__getattribute__('mod' + 'ules')['__ma' + 'in__']",
+    "import os\nm = os.sys.modules['__ma' + 'in__']",
+    "from operator import attrgetter\nm = attrgetter('mod' + 'ules')(__import__('s' + 'ys'))['__ma' + 'in__']",
+    "import sys\nm = vars(sys)['mod' + 'ules']['__ma' + 'in__']",
+    "import timeit\ntimeit.timeit(\"m = getattr(sys, 'mod' + 'ules')['__ma' + 'in__']\\n{wrong}\", number=1)",
+])
+def test_the_notebooks_module_reached_by_a_computed_name_sets_the_answers_otherwise(door):
+    """Review 253: `getattr(sys, 'mod' + 'ules')['__ma' + 'in__']` (also `os.sys.modules`, and as text handed to
+    `timeit.timeit`, which runs it with `sys` at hand) reached the notebook's module past a check for the
+    names written out, and set the five answers otherwise: 10/10 where Jupyter ended with the wrong five."""
+    text = door.format(wrong=_WRONG_THROUGH) + ("" if "{wrong}" in door else "\n" + _WRONG_THROUGH)
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    rows = answer_rows(_around_answers(right + text))
+    assert len(rows) == 5 and not any(r.passed for r in rows), [r.message for r in rows]
+    # ... and in a cell between answers set above and an answers cell that prints them
+    rows = answer_rows(_around_answers(f"print({_NAMES})", [right, text]))
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("line", ["print(getattr(np, 'pi', None))", "print(globals()['a_'])",
+                                  "print({k: globals()[k] for k in ['a_', 'b_']})", "print(vars(cfg)['lr'])"])
+def test_reading_a_namespace_by_a_name_written_out_costs_nothing(line):
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}"))
+    assert len(rows) == 5 and all(r.passed for r in rows), [r.message for r in rows]

@@ -318,6 +318,13 @@ def dynamic_write(tree: ast.AST) -> str:
                 return said(node, "eval(...)")
             if node.func.id in _NAMESPACES and not _only_read(node, parents):
                 return said(node, f"{node.func.id}()")
+            # an attribute looked up by a computed name may be any door (a two-hundred-and-fifty-third review:
+            # `getattr(sys, 'mod' + 'ules')['__ma' + 'in__'].a_ = ...`)
+            if node.func.id in ("getattr", "attrgetter") and not (
+                    len(node.args) >= (2 if node.func.id == "getattr" else 1)
+                    and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                            for a in node.args[1 if node.func.id == "getattr" else 0:][:1])):
+                return said(node, f"{node.func.id}(...) of a computed name")
         elif isinstance(node, ast.Attribute):
             if node.attr == "__dict__" and not _only_read(node, parents):
                 return said(node, "__dict__")
@@ -325,10 +332,12 @@ def dynamic_write(tree: ast.AST) -> str:
                 return said(node, node.attr)
             if node.attr in _RUNNER_ATTRIBUTES and not _runs_shown_code(node, parents, node.attr):
                 return said(node, f"{ast.unparse(node)[:40]}")
-            # sys.modules under any name (`import sys as s`), except asked whether it holds a module.
-            if node.attr == "modules" and isinstance(node.value, ast.Name) \
-                    and not isinstance(parents.get(id(node)), ast.Compare):
-                return said(node, f"{node.value.id}.modules")
+            # sys.modules under any name (`import sys as s`, `os.sys`: review 253), except asked whether it
+            # holds a module.
+            if node.attr == "modules" and not isinstance(parents.get(id(node)), ast.Compare):
+                return said(node, f"{ast.unparse(node.value)[:30]}.modules")
+            if node.attr in ("__getattribute__", "attrgetter"):
+                return said(node, node.attr)
         elif isinstance(node, ast.Name) and (node.id in _MODULE_NAMES or (
                 node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare))):
             return said(node, node.id)                 # m[__name__]: the module the cell runs in
@@ -387,6 +396,9 @@ def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> 
         if not own and any(isinstance(n, _BINDS) or isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
                            for n in ast.walk(inner)):
             return False
+        # an object's attribute or item stored: the object may be the notebook's module (review 253)
+        if any(isinstance(n, (ast.Attribute, ast.Subscript)) and not isinstance(n.ctx, ast.Load) for n in ast.walk(inner)):
+            return False
     return True
 
 
@@ -404,7 +416,12 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     printed, looked into with ``in``, or asked for its items, keys, values or a copy."""
     parent = parents.get(id(node))
     if isinstance(parent, ast.Subscript) and parent.value is node:
-        return isinstance(parent.ctx, ast.Load) and not isinstance(parents.get(id(parent)), ast.AugAssign)
+        # another object's namespace read by a computed key may hand out any door (review 253's run-up:
+        # `vars(sys)['mod' + 'ules']['__ma' + 'in__'].a_ = ...`)
+        other = isinstance(node, ast.Attribute) or isinstance(node, ast.Call) and bool(node.args)
+        key = parent.slice.value if isinstance(parent.slice, ast.Constant) else None
+        return isinstance(parent.ctx, ast.Load) and not isinstance(parents.get(id(parent)), ast.AugAssign) \
+            and not (other and (not isinstance(key, str) or key == "modules"))
     if isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name) and \
             parent.func.id in ("print", "len", "sorted", "list", "dict", "repr", "str"):
         return True
