@@ -1741,6 +1741,10 @@ def test_answers_from_above_left_unknown_by_a_cell_between_say_which_cell():
     ("import timeit\n{right}timeit.timeit(lambda: 1 + 1, number=3)", True),
     ("from timeit import repeat\n{right}print(repeat('1+1', number=10, repeat=3))", True),
     ("import cProfile\n{right}cProfile.run('sum(range(10))')", True),
+    ("import timeit\n{right}m = ANN_relu(784, 10)\nx = torch.zeros(1, 784)\n"
+     "print(timeit.timeit('m(x)', globals=globals(), number=3))", True),
+    ("import timeit\n{right}print(timeit.timeit('x = [1]; x[0] = 2', number=100))", True),
+    ("{right}import timeit\ntimeit.timeit('a_ = False', globals=globals(), number=1)", False),
     # ... unless that code sets names, runs in the notebook's namespace and binds one, or is not shown
     ("{right}import timeit\ntimeit.timeit('global a_; a_ = False', number=1)", False),
     ("{right}import timeit\ntimeit.timeit('import __main__; __main__.a_ = False', number=1)", False),
@@ -1788,6 +1792,13 @@ _WRONG_THROUGH = "m.a_, m.b_, m.c_, m.d_, m.e_ = " + ", ".join(str(not SPEC.answ
     "from operator import attrgetter\nm = attrgetter('mod' + 'ules')(__import__('s' + 'ys'))['__ma' + 'in__']",
     "import sys\nm = vars(sys)['mod' + 'ules']['__ma' + 'in__']",
     "import timeit\ntimeit.timeit(\"m = getattr(sys, 'mod' + 'ules')['__ma' + 'in__']\\n{wrong}\", number=1)",
+    # a module under another name, in a list, or handed to a function (after fairness review 256 narrowed the
+    # rule to what may be a module)
+    "import sys\nx = sys\nm = getattr(x, 'mod' + 'ules')['__ma' + 'in__']",
+    "import sys\nm = (lambda o: getattr(o, 'mod' + 'ules'))(sys)['__ma' + 'in__']",
+    "import sys\nfor x in [sys]:\n    m = getattr(x, 'mod' + 'ules')['__ma' + 'in__']",
+    "import sys\ny = [sys]\nm = getattr(y[0], 'mod' + 'ules')['__ma' + 'in__']",
+    "import sys\nk = 'mod' + 'ules'\nm = sys.__dict__[k]['__ma' + 'in__']",
 ])
 def test_the_notebooks_module_reached_by_a_computed_name_sets_the_answers_otherwise(door):
     """Review 253: `getattr(sys, 'mod' + 'ules')['__ma' + 'in__']` (also `os.sys.modules`, and as text handed to
@@ -1803,7 +1814,36 @@ def test_the_notebooks_module_reached_by_a_computed_name_sets_the_answers_otherw
 
 
 @pytest.mark.parametrize("line", ["print(getattr(np, 'pi', None))", "print(globals()['a_'])",
-                                  "print({k: globals()[k] for k in ['a_', 'b_']})", "print(vars(cfg)['lr'])"])
+                                  "print({k: globals()[k] for k in ['a_', 'b_']})", "print(vars(cfg)['lr'])",
+                                  # an object's own attributes read by a computed name (fairness review 256)
+                                  "m = ANN_relu(784, 10)\nfor i in range(1, 5):\n    print(getattr(m, f'linear{i}'))",
+                                  "import argparse\nargs = argparse.Namespace(lr=0.01)\nfor k in ['lr']:\n"
+                                  "    print(k, vars(args)[k])",
+                                  "class Cfg:\n    lr = 0.01\ncfg = Cfg()\nfor k in ['lr']:\n    print(k, cfg.__dict__[k])",
+                                  "import sys\nprint(sys.modules['numpy'].__version__)",
+                                  "import sys\nprint('torch' in sys.modules)"])
 def test_reading_a_namespace_by_a_name_written_out_costs_nothing(line):
+    """A fairness review (256): the rules of review 253 cost answers on plain lines for a layer read with
+    `getattr(model, f'linear{i}')`, a setting with `vars(args)[k]` and a version with `sys.modules['numpy']`."""
     rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}"))
     assert len(rows) == 5 and all(r.passed for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("line", ["!echo saved &", "files = !ls &", "!!ls &", "%sx ls &", "%system ls  & "])
+def test_a_shell_command_run_in_the_background_stops_the_cell(line):
+    """Review 255: ipykernel refuses a shell command that ends in `&` (an OSError, "Background processes not
+    supported"), so the cell stops there; the right answers below it were graded, 10/10, where Jupyter ended
+    with the wrong five above it."""
+    wrong = "".join(f"{n} = {not SPEC.answer_key()[n]}\n" for n in _NAMES.split(", "))
+    for answers in (f"{wrong}{line}\n{_NAMES} = {_RIGHT_VALUES}\n", f"{wrong}{line}\n%time {_NAMES} = {_RIGHT_VALUES}\n"):
+        c = _around_answers(answers)
+        rows = answer_rows(c)
+        assert len(rows) == 5 and not any(r.passed for r in rows), [r.message for r in rows]
+        assert "raised:answers-3-3" in c.flags
+    # the template's answers below such a line, set nowhere else: graded as written, and the detail says why
+    c = _around_answers(f"# YOUR CODE HERE\n{line}\n{_NAMES} = {_RIGHT_VALUES}\n")
+    assert all(r.passed for r in answer_rows(c)) and any("Background processes" in d for d in c.details), c.details
+    # not in the background: a comment after `&`, or `&&`, runs
+    for other in ("!echo x & # note", "!echo a && echo b"):
+        rows = answer_rows(_around_answers(f"{wrong}{other}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+        assert all(r.passed for r in rows), (other, [r.message for r in rows])

@@ -297,7 +297,10 @@ def dynamic_write(tree: ast.AST) -> str:
     if rebound is not None:
         return said(rebound, "get_ipython") + " (bound in the cell: every magic line calls it)"
     runners: dict[str, str] = {}        # names the cell binds to a module that runs text, or to one of its runners
+    modules = set(_KNOWN_MODULES)       # names that may be modules: those the cell imports, and Python's own
     for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
         if isinstance(node, ast.Import):
             runners.update({(a.asname or a.name).split(".")[0]: a.name for a in node.names
                             if a.name.split(".")[0] in _TEXT_RUNNERS})
@@ -306,6 +309,7 @@ def dynamic_write(tree: ast.AST) -> str:
             if any(a.name == "*" for a in node.names):
                 return said(node, f"from {node.module} import *")
             runners.update({a.asname or a.name: a.name for a in node.names if a.name not in _HARMLESS_FROM_RUNNERS})
+    _may_hold_modules(tree, modules)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in _WRITERS:
@@ -316,17 +320,21 @@ def dynamic_write(tree: ast.AST) -> str:
             if node.func.id == "eval" and node.args and isinstance(node.args[0], ast.Constant) \
                     and isinstance(node.args[0].value, str) and ":=" in node.args[0].value:
                 return said(node, "eval(...)")
-            if node.func.id in _NAMESPACES and not _only_read(node, parents):
+            if node.func.id in _NAMESPACES and not _only_read(node, parents, modules) and \
+                    not _handed_to_runner(node, parents, runners):
                 return said(node, f"{node.func.id}()")
             # an attribute looked up by a computed name may be any door (a two-hundred-and-fifty-third review:
             # `getattr(sys, 'mod' + 'ules')['__ma' + 'in__'].a_ = ...`)
-            if node.func.id in ("getattr", "attrgetter") and not (
-                    len(node.args) >= (2 if node.func.id == "getattr" else 1)
-                    and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
-                            for a in node.args[1 if node.func.id == "getattr" else 0:][:1])):
-                return said(node, f"{node.func.id}(...) of a computed name")
+            # ... of a module (`getattr(model, f'linear{i}')` reads a layer: a fairness review, 256)
+            if node.func.id == "getattr" and not (
+                    len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)) \
+                    and (not node.args or _module_like(node.args[0], modules)):
+                return said(node, "getattr(...) of a computed name")
+            if node.func.id == "attrgetter" and not (node.args and all(
+                    isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)):
+                return said(node, "attrgetter(...) of a computed name")
         elif isinstance(node, ast.Attribute):
-            if node.attr == "__dict__" and not _only_read(node, parents):
+            if node.attr == "__dict__" and not _only_read(node, parents, modules):
                 return said(node, "__dict__")
             if node.attr in _NAMESPACE_ATTRIBUTES:
                 return said(node, node.attr)
@@ -334,7 +342,12 @@ def dynamic_write(tree: ast.AST) -> str:
                 return said(node, f"{ast.unparse(node)[:40]}")
             # sys.modules under any name (`import sys as s`, `os.sys`: review 253), except asked whether it
             # holds a module.
-            if node.attr == "modules" and not isinstance(parents.get(id(node)), ast.Compare):
+            # ... or read by a name written out (`sys.modules['numpy'].__version__`: a fairness review, 256)
+            up = parents.get(id(node))
+            if node.attr == "modules" and not isinstance(up, ast.Compare) and not (
+                    isinstance(up, ast.Subscript) and up.value is node and isinstance(up.ctx, ast.Load)
+                    and isinstance(up.slice, ast.Constant) and isinstance(up.slice.value, str)
+                    and up.slice.value not in ("__main__", "builtins")):
                 return said(node, f"{ast.unparse(node.value)[:30]}.modules")
             if node.attr in ("__getattribute__", "attrgetter"):
                 return said(node, node.attr)
@@ -382,7 +395,9 @@ def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> 
     if not isinstance(call, ast.Call) or call.func is not func or name.split(".")[-1] not in _TEXT_ARGUMENTS:
         return False
     own = name.split(".")[-1] in _OWN_NAMESPACE and not any(k.arg in ("globals", None) for k in call.keywords)
-    for arg in [*call.args, *(k.value for k in call.keywords)]:
+    handed = [k.value for k in call.keywords if k.arg in ("globals", "locals") and isinstance(k.value, ast.Call)
+              and isinstance(k.value.func, ast.Name) and k.value.func.id in ("globals", "locals") and not k.value.args]
+    for arg in [*call.args, *(k.value for k in call.keywords if not any(k.value is h for h in handed))]:
         if isinstance(arg, ast.Lambda) or isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float, bool)):
             continue
         if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
@@ -396,8 +411,10 @@ def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> 
         if not own and any(isinstance(n, _BINDS) or isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
                            for n in ast.walk(inner)):
             return False
-        # an object's attribute or item stored: the object may be the notebook's module (review 253)
-        if any(isinstance(n, (ast.Attribute, ast.Subscript)) and not isinstance(n.ctx, ast.Load) for n in ast.walk(inner)):
+        # an object's attribute or item stored, in the notebook's namespace: the object may be the notebook's
+        # module (review 253); timeit's own namespace holds no object of the notebook's
+        if not own and any(isinstance(n, (ast.Attribute, ast.Subscript)) and not isinstance(n.ctx, ast.Load)
+                           for n in ast.walk(inner)):
             return False
     return True
 
@@ -411,14 +428,76 @@ def evaluated(tree: ast.AST) -> str:
     return ""
 
 
-def _only_read(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+# Modules of Python's own through whose namespace another module (the notebook's) may be reached.
+_KNOWN_MODULES = {"sys", "os", "gc", "builtins", "importlib", "types", "inspect", "operator", "functools", "threading",
+                  "weakref", "site", "io", "ctypes", "__main__", "__builtins__", "IPython", "ipykernel"}
+
+
+def _module_like(node: ast.AST, modules: set[str]) -> bool:
+    """May this expression be a module (in whose namespace `sys.modules`, so the notebook's own, may be)?
+    ``modules``: the names that may be bound to one. An object of the student's is not."""
+    if isinstance(node, ast.Name):
+        return node.id in modules
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
+        return getattr(node, "attr", "") == "modules" or _module_like(node.value, modules)
+    if isinstance(node, ast.Call):
+        f = node.func
+        return isinstance(f, ast.Name) and f.id in ("__import__", "import_module", "vars", "getattr") or \
+            isinstance(f, ast.Attribute) and f.attr in ("import_module", "get")
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return any(_module_like(e, modules) for e in node.elts)
+    if isinstance(node, (ast.Starred, ast.NamedExpr)):
+        return _module_like(node.value, modules)
+    if isinstance(node, ast.IfExp):
+        return _module_like(node.body, modules) or _module_like(node.orelse, modules)
+    if isinstance(node, ast.BoolOp):
+        return any(_module_like(v, modules) for v in node.values)
+    return False
+
+
+def _may_hold_modules(tree: ast.AST, modules: set[str]) -> None:
+    """Add to ``modules`` the names the cell binds to what may be a module (`x = sys`, `for x in [sys]`,
+    `(x := sys)`) and every parameter of its functions and lambdas (`(lambda o: getattr(o, k))(sys)`)."""
+    params = {a.arg for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+              for a in [*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs, n.args.vararg, n.args.kwarg]
+              if a is not None}
+    modules |= params
+    for _ in range(4):                  # chains of assignments, a few deep
+        before = len(modules)
+        for n in ast.walk(tree):
+            pairs = [(t, n.value) for t in n.targets] if isinstance(n, ast.Assign) else \
+                [(n.target, n.value)] if isinstance(n, (ast.AnnAssign, ast.NamedExpr, ast.AugAssign)) and n.value else \
+                [(n.target, n.iter)] if isinstance(n, (ast.For, ast.AsyncFor, ast.comprehension)) else \
+                [(i.optional_vars, i.context_expr) for i in n.items if i.optional_vars] if isinstance(n, (ast.With, ast.AsyncWith)) else []
+            for target, value in pairs:
+                if _module_like(value, modules):
+                    modules |= {x.id for x in ast.walk(target) if isinstance(x, ast.Name)}
+        if len(modules) == before:
+            return
+
+
+def _handed_to_runner(node: ast.AST, parents: dict[int, ast.AST], runners: dict[str, str]) -> bool:
+    """`globals()` handed to a runner as its namespace (`timeit.timeit('m(x)', globals=globals())`: a
+    fairness review, 256) whose text the cell shows and which neither binds nor stores anything."""
+    word = parents.get(id(node))
+    call = parents.get(id(word))
+    if not (isinstance(word, ast.keyword) and word.arg in ("globals", "locals") and isinstance(call, ast.Call)):
+        return False
+    f = call.func
+    name = f.attr if isinstance(f, ast.Attribute) else runners.get(f.id, "") if isinstance(f, ast.Name) else ""
+    return bool(name) and _runs_shown_code(f, parents, name)
+
+
+def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = frozenset()) -> bool:
     """``globals()`` (or ``x.__dict__``) used where nothing can write through it: indexed to read,
     printed, looked into with ``in``, or asked for its items, keys, values or a copy."""
     parent = parents.get(id(node))
     if isinstance(parent, ast.Subscript) and parent.value is node:
         # another object's namespace read by a computed key may hand out any door (review 253's run-up:
         # `vars(sys)['mod' + 'ules']['__ma' + 'in__'].a_ = ...`)
-        other = isinstance(node, ast.Attribute) or isinstance(node, ast.Call) and bool(node.args)
+        owner = node.value if isinstance(node, ast.Attribute) else node.args[0] if isinstance(node, ast.Call) \
+            and node.args else None
+        other = owner is not None and _module_like(owner, modules)   # `vars(args)[k]` reads a setting (review 256)
         key = parent.slice.value if isinstance(parent.slice, ast.Constant) else None
         return isinstance(parent.ctx, ast.Load) and not isinstance(parents.get(id(parent)), ast.AugAssign) \
             and not (other and (not isinstance(key, str) or key == "modules"))
@@ -885,7 +964,9 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
         if after:
             # The answers are read as written, but Jupyter never sets those after the stop (a
             # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
-            what = ("a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
+            what = ("a shell command ending in `&`, which Jupyter refuses (\"Background processes not supported\"),"
+                    if stop.lineno in magics.background
+                    else "a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
                     else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)
                     else "`assert` of a false value" if isinstance(stop, ast.Assert)
                     else f"`{ast.unparse(stop).splitlines()[0][:40]}`, which Python refuses when Jupyter reaches it,")

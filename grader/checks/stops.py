@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable
 
-from ..magics import as_python_reads, cleaned, without_magics
+from ..magics import as_python_reads, assigned_magic, cleaned, without_magics
 from .magic_lines import aligned
 
 BARRY = __future__.barry_as_FLUFL.compiler_flag
@@ -71,6 +71,7 @@ class Magics:
     magic that runs it (a magic line's code, a `%%time` cell's body); ``lines`` are the reading's."""
     texts: dict[int, tuple[int, str]]
     lines: tuple[str, ...]
+    background: frozenset[int] = frozenset()     # lines of shell commands Jupyter refuses (`_background`)
 
 
 def magic_lines(source: str) -> Magics:
@@ -82,7 +83,22 @@ def magic_lines(source: str) -> Magics:
         return Magics(dict.fromkeys(range(1, len(turned) + 1), (1, "%%time")), tuple(turned))
     kept, changed = aligned(plain, turned)
     named = {i: ("time" if m == "time" and text.startswith("%time") else m or "?") for i, m, text in changed}
-    return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned))
+    return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
+                  frozenset(i for i, _, text in changed if _background(text)))
+
+
+def _background(line: str) -> bool:
+    """A shell command ending in `&` (`!cmd &`, `!!cmd &`, `x = !cmd &`, `%sx cmd &`, `%system cmd &`):
+    ipykernel refuses it with an OSError ("Background processes not supported") before it expands or runs
+    anything, so the cell stops there (a two-hundred-and-fifty-fifth review: the right answers below such a
+    line graded, where Jupyter ended with the wrong ones above it)."""
+    text = line.strip()
+    at = assigned_magic(text)
+    text = text[at:] if at is not None else text
+    for lead in ("!!", "!", "%sx ", "%system "):
+        if text.startswith(lead):
+            return text[len(lead):].rstrip().endswith("&")
+    return False
 
 
 def awaits(tree: ast.AST) -> bool:
@@ -146,6 +162,8 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None) -> in
             # a `%%time` body is the whole cell: what stops it stops the cell's code (a fairness review, 242:
             # the template's `raise` left in one, answers below it, read as never set)
             if (not magic or magic == "%%time") and _stops(tree.body[k], flags & ~AWAIT if timed else flags):
+                return k
+            if tree.body[k].lineno in magics.background:
                 return k
             flags |= imported(tree.body[k])
     return None
