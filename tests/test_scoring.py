@@ -1799,6 +1799,8 @@ _WRONG_THROUGH = "m.a_, m.b_, m.c_, m.d_, m.e_ = " + ", ".join(str(not SPEC.answ
     "import sys\nfor x in [sys]:\n    m = getattr(x, 'mod' + 'ules')['__ma' + 'in__']",
     "import sys\ny = [sys]\nm = getattr(y[0], 'mod' + 'ules')['__ma' + 'in__']",
     "import sys\nk = 'mod' + 'ules'\nm = sys.__dict__[k]['__ma' + 'in__']",
+    # ... or through a module an earlier cell imported (review 258)
+    "s = torch.__dict__['s' + 'ys']\nm = s.__dict__['mod' + 'ules']['__ma' + 'in__']",
 ])
 def test_the_notebooks_module_reached_by_a_computed_name_sets_the_answers_otherwise(door):
     """Review 253: `getattr(sys, 'mod' + 'ules')['__ma' + 'in__']` (also `os.sys.modules`, and as text handed to

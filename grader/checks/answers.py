@@ -457,11 +457,16 @@ def _module_like(node: ast.AST, modules: set[str]) -> bool:
 
 def _may_hold_modules(tree: ast.AST, modules: set[str]) -> None:
     """Add to ``modules`` the names the cell binds to what may be a module (`x = sys`, `for x in [sys]`,
-    `(x := sys)`) and every parameter of its functions and lambdas (`(lambda o: getattr(o, k))(sys)`)."""
+    `(x := sys)`), every parameter of its functions and lambdas (`(lambda o: getattr(o, k))(sys)`) and the
+    names it reads without binding them."""
     params = {a.arg for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
               for a in [*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs, n.args.vararg, n.args.kwarg]
               if a is not None}
-    modules |= params
+    # a name the cell reads and does not bind comes from an earlier cell, which may have imported it (review
+    # 258: `torch.__dict__['s' + 'ys']`, torch imported above)
+    bound = _bound_elsewhere(tree, set()) | params
+    free = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+    modules |= params | free
     for _ in range(4):                  # chains of assignments, a few deep
         before = len(modules)
         for n in ast.walk(tree):
