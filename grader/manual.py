@@ -184,9 +184,14 @@ def _overtaken(grade: Grade | None, exported: str, pts: float, now: float | None
                since: Callable[[str, str, int], list[tuple[str, str]]] | None, key: str, task: str) -> bool:
     """Was this grade given again after the sheet's export (its row says another version), with
     other points or another comment than the row's, by anything but this TA's own merges? (A
-    comment changed in the browser went back to the sheet's old one: an eighty-first review.)"""
-    return (exported.isdigit() and grade is not None and grade.version != int(exported)
-            and (pts != now or comment.strip() != grade.comment.strip())
+    comment changed in the browser went back to the sheet's old one: an eighty-first review.) A row
+    without a version (a sheet made by hand) cannot tell: another TA's grade is not replaced by it
+    (a two-hundred-and-sixtieth review replaced one so, unwarned)."""
+    if grade is None or (pts == now and comment.strip() == grade.comment.strip()):
+        return False
+    if not exported.isdigit():
+        return grade.ta != ta
+    return (grade.version != int(exported)
             and not (since is not None and all(by == ta and how == "merge" for by, how in since(key, task, int(exported)))))
 
 
@@ -210,7 +215,10 @@ def _untouched(grade: Grade | None, row: SheetRow, pts: float, key: str, task: s
 OVERTAKEN_END = "blank this row's points to keep that grade, or change it in grader serve"
 
 
-def _overtaken_problem(line: int, task: str, key: str, grade: Grade, now: float | None) -> Problem:
+def _overtaken_problem(line: int, task: str, key: str, grade: Grade, now: float | None, version: str = "1") -> Problem:
+    if not version.strip():
+        return Problem(line, f"{task} of '{key}' has a grade by {grade.ta} ({(now or 0):g} points), and this row has no "
+                             f"version to show it was written after it; {OVERTAKEN_END}")
     return Problem(line, f"{task} of '{key}' was graded by {grade.ta} ({(now or 0):g} points) after this sheet was "
                          f"exported; {OVERTAKEN_END}")
 
@@ -276,6 +284,13 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
                                      f"keep one of the two rows"))
             continue
         seen[(key, task)] = (n, pts, row.comment)
+        had = grades.get((key, task))
+        if row.version.strip() and (not row.version.isdigit() or int(row.version) > (had.version if had else 0)):
+            # a version this grade never had passes for one exported after every later change (review 260:
+            # 99 replaced another TA's grade and comment)
+            plan.problems.append(Problem(n, f"the version column says '{row.version}', a version this grade never "
+                                            f"had; keep the column as exported (or blank it)"))
+            continue
         if row.answer not in ("", UNANSWERED) and not _SHA.fullmatch(row.answer):
             plan.problems.append(Problem(n, "the answer_sha column was changed; keep it as exported (or blank it)"))
             continue
@@ -301,7 +316,8 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
                           key, task):
                 # The grade of the text read was given again after the export (a sixty-seventh review:
                 # after a resubmission a stale sheet replaced another TA's grade of the old text).
-                plan.problems.append(_overtaken_problem(n, task, key, grade, check.points if check else None))
+                plan.problems.append(_overtaken_problem(n, task, key, grade, check.points if check else None,
+                                                        row.version))
                 continue
             kept = (grade is not None and grade.answer_sha == row.answer and check is not None
                     and check.points == pts and grade.comment == row.comment)
@@ -317,7 +333,7 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
             plan.kept_since += 1
             continue
         if _overtaken(grade, row.version, pts, check.points, row.comment, ta, since, key, task):
-            plan.problems.append(_overtaken_problem(n, task, key, grade, check.points))
+            plan.problems.append(_overtaken_problem(n, task, key, grade, check.points, row.version))
             continue
         current = (check.review is not None and not check.review.stale and check.points == pts
                    and check.review.comment == row.comment)

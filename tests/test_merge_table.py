@@ -123,7 +123,7 @@ def test_what_the_gradebook_holds_already_is_no_change_and_a_stale_grade_is_one(
     p = plan(("B", "calc_1_1", "6", "ok"), ("C", "calc_1_1", "4"))
     assert p.updates == [Update(2, "B", "calc_1_1", 6.0, "ok", False), Update(3, "C", "calc_1_1", 4.0, "", True)]
     assert p.changes == [Update(3, "C", "calc_1_1", 4.0, "", True)]
-    p = plan(("B", "calc_1_1", "6", "better"))
+    p = plan(("B", "calc_1_1", "6", "better"), ta="ta2")        # the TA who gave the grade, by hand
     assert p.changes == [Update(2, "B", "calc_1_1", 6.0, "better", True)]
 
 
@@ -139,7 +139,26 @@ def test_a_grade_another_ta_changed_after_the_export_is_not_replaced_unseen():
     assert plan(("B", "calc_1_1", "6", "ok", "4")).problems == []          # the same grade: nothing to lose
     # The same points without the later comment would take the comment away (an eighty-first review).
     assert plan(("B", "calc_1_1", "6", "", "4")).problems != []
-    assert plan(("B", "calc_1_1", "9", "", "")).problems == []             # a hand-made sheet has no versions
+    # A hand-made sheet has no versions: it grades what no TA graded yet, and regrades its TA's own grades,
+    # but cannot tell whether it was made before or after another TA's grade (a two-hundred-and-sixtieth
+    # review replaced one so, unwarned).
+    assert plan(("A", "calc_1_1", "9", "", "")).problems == []
+    assert plan(("B", "calc_1_1", "9", "", ""), ta="ta2").problems == []
+    assert plan(("B", "calc_1_1", "9", "", "")).problems == [
+        Problem(2, "calc_1_1 of 'B' has a grade by ta2 (6 points), and this row has no version to show it was "
+                   "written after it; blank this row's points to keep that grade, or change it in grader serve")]
+    assert plan(("B", "calc_1_1", "6", "ok", "")).problems == []          # the same grade: nothing to lose
+
+
+def test_a_version_no_grade_had_is_refused():
+    """Review 260: a row saying version 99 passed for one exported after every later change, and replaced
+    another TA's points and comment; so did one saying version 1 of a grade not given yet."""
+    for version in ("99", "6", "x", "1.5"):
+        assert plan(("B", "calc_1_1", "9", "", version)).problems == [
+            Problem(2, f"the version column says '{version}', a version this grade never had; keep the column as "
+                       f"exported (or blank it)")], version
+    assert plan(("A", "calc_1_1", "9", "", "1")).problems != []
+    assert plan(("A", "calc_1_1", "9", "", "0")).problems == []            # exported before any grade
 
 
 def test_a_key_excel_saved_in_windows_1252_finds_its_report_when_one_reads_so():
