@@ -128,7 +128,9 @@ def test_grading_saves_and_a_second_browser_gets_a_conflict(app):
     # review: an item id of 1e400 or 10**30 answered a page of HTML with status 500)
     for bad in ({"items": ["x"]}, {"items": [999]}, {"adjust": "nan"}, {"sid": 10 ** 9}, {"task": "code_3_1"},
                 {"items": [float("inf")]}, {"items": [10 ** 30]}, {"items": [1.5]}, {"items": [True]},
-                {"sid": 10 ** 30}):
+                {"sid": 10 ** 30},
+                # a version the page never showed (review 260: `true` was version 1, 2.9 was 2)
+                {"version": True}, {"version": 2.9}, {"version": "two"}, {"version": -1}):
         data = {"task": "calc_1_1", "sid": sid, "items": [], "version": 2, **bad}
         r = bob.post("/api/grade", data)
         assert r.status_code in (400, 404) and r.get_json().get("error"), (bad, r.status_code)

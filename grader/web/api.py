@@ -75,6 +75,16 @@ def number(value, what: str) -> float:
     return x
 
 
+def version_of(value) -> int:
+    """The version of a grade the page showed: a whole number, as the page sends it (review 260: `true` was
+    taken as version 1 and 1.9 as 1)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**62:
+        raise BadRequest("version must be the whole number the page showed")
+    return value
+
+
 def item_ids(items) -> list[int]:
     """Rubric item ids as the page sends them: whole numbers (1.5 was taken as item 1)."""
     if not isinstance(items, list) or len(items) > 1000:
@@ -136,7 +146,7 @@ def grade():
         saved = st.gb.set_grade(answer.key, task.id, items=items,
                                 adjust=number(data.get("adjust", 0) or 0, "adjust"),
                                 comment=clean_text(str(data.get("comment", "")))[:5000], ta=g.ta,
-                                expected_version=int(data.get("version", 0)), answer_sha_=seen)
+                                expected_version=version_of(data.get("version", 0)), answer_sha_=seen)
     except Conflict as exc:
         who = exc.current.ta if exc.current else "someone"
         # The TA's own other tab is not "tina" (a seventy-seventh review read its own name as a rival).
