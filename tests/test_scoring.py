@@ -1801,6 +1801,11 @@ _WRONG_THROUGH = "m.a_, m.b_, m.c_, m.d_, m.e_ = " + ", ".join(str(not SPEC.answ
     "import sys\nk = 'mod' + 'ules'\nm = sys.__dict__[k]['__ma' + 'in__']",
     # ... or through a module an earlier cell imported (review 258)
     "s = torch.__dict__['s' + 'ys']\nm = s.__dict__['mod' + 'ules']['__ma' + 'in__']",
+    # ... or by names a loop gives that reach a door, or a writer handed on under another name
+    "import numpy as np\nfor name in ['__builtins__']:\n    m = getattr(np, name)['__import__']('__ma' + 'in__')",
+    "import importlib\nm = importlib.import_module('__ma' + 'in__')",
+    "import sys\nfor k in ['numpy']:\n    k = '__main__'\n    m = sys.modules[k]",
+    "f = setattr\nimport sys\nm = sys.modules['__main__']\nf(m, 'a_', False)",
 ])
 def test_the_notebooks_module_reached_by_a_computed_name_sets_the_answers_otherwise(door):
     """Review 253: `getattr(sys, 'mod' + 'ules')['__ma' + 'in__']` (also `os.sys.modules`, and as text handed to
@@ -1823,7 +1828,12 @@ def test_the_notebooks_module_reached_by_a_computed_name_sets_the_answers_otherw
                                   "    print(k, vars(args)[k])",
                                   "class Cfg:\n    lr = 0.01\ncfg = Cfg()\nfor k in ['lr']:\n    print(k, cfg.__dict__[k])",
                                   "import sys\nprint(sys.modules['numpy'].__version__)",
-                                  "import sys\nprint('torch' in sys.modules)"])
+                                  "import sys\nprint('torch' in sys.modules)",
+                                  # by names a loop over literal strings gives, and imports by a name written out
+                                  # (fairness review 259)
+                                  "import numpy as np\nfor name in ['zeros', 'ones']:\n    print(getattr(np, name)(2))",
+                                  "import sys\nfor m in ['numpy', 'torch']:\n    print(m, sys.modules[m].__version__)",
+                                  "import importlib\nnp = importlib.import_module('numpy')\nprint(np.__version__)"])
 def test_reading_a_namespace_by_a_name_written_out_costs_nothing(line):
     """A fairness review (256): the rules of review 253 cost answers on plain lines for a layer read with
     `getattr(model, f'linear{i}')`, a setting with `vars(args)[k]` and a version with `sys.modules['numpy']`."""
@@ -1849,3 +1859,12 @@ def test_a_shell_command_run_in_the_background_stops_the_cell(line):
     for other in ("!echo x & # note", "!echo a && echo b"):
         rows = answer_rows(_around_answers(f"{wrong}{other}\n{_NAMES} = {_RIGHT_VALUES}\n"))
         assert all(r.passed for r in rows), (other, [r.message for r in rows])
+
+
+def test_an_answer_stored_as_an_attribute_of_any_object_is_unknown():
+    """However a cell came by the notebook's module, `m.a_ = ...` is how it sets an answer through it: an
+    answer stored as an attribute of any object is not known (review 253's sink)."""
+    rows = {r.check: r for r in answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\nimport numpy as np\n"
+                                                              f"np.a_ = False\n"))}
+    assert [n for n, r in rows.items() if not r.passed] == ["a_"], {n: r.message for n, r in rows.items()}
+    assert "np.a_ = ..." in rows["a_"].message, rows["a_"].message

@@ -310,8 +310,11 @@ def dynamic_write(tree: ast.AST) -> str:
                 return said(node, f"from {node.module} import *")
             runners.update({a.asname or a.name: a.name for a in node.names if a.name not in _HARMLESS_FROM_RUNNERS})
     _may_hold_modules(tree, modules)
+    strings = _string_values(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "import_module" and node.args and _plain_names(node.args[0], strings):
+                continue                                # `import_module("numpy")`: an import (fairness review 259)
             if node.func.id in _WRITERS:
                 return said(node, f"{node.func.id}(...)")
             # eval evaluates an expression: only a `:=` in it assigns. Text it is handed literally is
@@ -320,22 +323,25 @@ def dynamic_write(tree: ast.AST) -> str:
             if node.func.id == "eval" and node.args and isinstance(node.args[0], ast.Constant) \
                     and isinstance(node.args[0].value, str) and ":=" in node.args[0].value:
                 return said(node, "eval(...)")
-            if node.func.id in _NAMESPACES and not _only_read(node, parents, modules) and \
+            if node.func.id in _NAMESPACES and not _only_read(node, parents, modules, strings) and \
                     not _handed_to_runner(node, parents, runners):
                 return said(node, f"{node.func.id}()")
             # an attribute looked up by a computed name may be any door (a two-hundred-and-fifty-third review:
             # `getattr(sys, 'mod' + 'ules')['__ma' + 'in__'].a_ = ...`)
             # ... of a module (`getattr(model, f'linear{i}')` reads a layer: a fairness review, 256)
-            if node.func.id == "getattr" and not (
-                    len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)) \
+            if node.func.id == "getattr" and not (len(node.args) >= 2 and _plain_names(node.args[1], strings)) \
                     and (not node.args or _module_like(node.args[0], modules)):
                 return said(node, "getattr(...) of a computed name")
             if node.func.id == "attrgetter" and not (node.args and all(
                     isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)):
                 return said(node, "attrgetter(...) of a computed name")
         elif isinstance(node, ast.Attribute):
-            if node.attr == "__dict__" and not _only_read(node, parents, modules):
+            if node.attr == "__dict__" and not _only_read(node, parents, modules, strings):
                 return said(node, "__dict__")
+            up = parents.get(id(node))
+            if node.attr == "import_module" and isinstance(up, ast.Call) and up.func is node and up.args \
+                    and _plain_names(up.args[0], strings):
+                continue
             if node.attr in _NAMESPACE_ATTRIBUTES:
                 return said(node, node.attr)
             if node.attr in _RUNNER_ATTRIBUTES and not _runs_shown_code(node, parents, node.attr):
@@ -343,14 +349,15 @@ def dynamic_write(tree: ast.AST) -> str:
             # sys.modules under any name (`import sys as s`, `os.sys`: review 253), except asked whether it
             # holds a module.
             # ... or read by a name written out (`sys.modules['numpy'].__version__`: a fairness review, 256)
-            up = parents.get(id(node))
             if node.attr == "modules" and not isinstance(up, ast.Compare) and not (
                     isinstance(up, ast.Subscript) and up.value is node and isinstance(up.ctx, ast.Load)
-                    and isinstance(up.slice, ast.Constant) and isinstance(up.slice.value, str)
-                    and up.slice.value not in ("__main__", "builtins")):
+                    and _plain_names(up.slice, strings)):
                 return said(node, f"{ast.unparse(node.value)[:30]}.modules")
             if node.attr in ("__getattribute__", "attrgetter"):
                 return said(node, node.attr)
+        elif isinstance(node, ast.Name) and node.id in _WRITERS and isinstance(node.ctx, ast.Load) and not (
+                isinstance(parents.get(id(node)), ast.Call) and parents[id(node)].func is node):
+            return said(node, node.id)                 # `f = setattr`, then `f(m, 'a_', False)`
         elif isinstance(node, ast.Name) and (node.id in _MODULE_NAMES or (
                 node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare))):
             return said(node, node.id)                 # m[__name__]: the module the cell runs in
@@ -493,7 +500,51 @@ def _handed_to_runner(node: ast.AST, parents: dict[int, ast.AST], runners: dict[
     return bool(name) and _runs_shown_code(f, parents, name)
 
 
-def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = frozenset()) -> bool:
+# Names whose lookup by a computed name reaches a door (the notebook's module, a runner, the builtins).
+_DOOR_WORDS = {"modules", "exec", "eval", "compile", "getattr", "setattr", "delattr", "globals", "locals", "vars",
+               "import_module", "sys", "builtins", "get_ipython", "system", "run_cell", "user_ns", "os", "importlib",
+               "gc", "inspect", "reload", "main"}
+
+
+def _string_values(tree: ast.AST) -> dict[str, set[str]]:
+    """The strings a name can hold where the cell binds it only as a loop variable over literal strings
+    (`for name in ["zeros", "ones"]`) or to one literal string: looked up by such a name, a module's
+    attribute is one of those (a fairness review, 259)."""
+    values: dict[str, set[str]] = {}
+    other: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) and \
+                isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and node.iter.elts and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.iter.elts):
+            values.setdefault(node.target.id, set()).update(e.value for e in node.iter.elts)
+            continue
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
+                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            values.setdefault(node.targets[0].id, set()).add(node.value.value)
+            continue
+        if isinstance(node, (ast.For, ast.comprehension, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr,
+                             ast.With, ast.Import, ast.ImportFrom, ast.FunctionDef, ast.Lambda, ast.Global)):
+            for sub in ast.walk(node.target if isinstance(node, (ast.For, ast.comprehension, ast.AnnAssign,
+                                                                 ast.AugAssign, ast.NamedExpr)) else node):
+                if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+                    other.add(sub.id)
+                elif isinstance(sub, ast.arg):
+                    other.add(sub.arg)
+                elif isinstance(sub, ast.alias):
+                    other.add((sub.asname or sub.name).split(".")[0])
+    return {n: v for n, v in values.items() if n not in other}
+
+
+def _plain_names(node: ast.AST, strings: dict[str, set[str]]) -> bool:
+    """Is ``node`` a string, or a name holding one of some strings (`_string_values`), none of which is a
+    door's name or starts with `_`?"""
+    found = {node.value} if isinstance(node, ast.Constant) and isinstance(node.value, str) else \
+        strings.get(node.id) if isinstance(node, ast.Name) else None
+    return bool(found) and not any(v.startswith("_") or v.lower() in _DOOR_WORDS for v in found)
+
+
+def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = frozenset(),
+               strings: dict[str, set[str]] | None = None) -> bool:
     """``globals()`` (or ``x.__dict__``) used where nothing can write through it: indexed to read,
     printed, looked into with ``in``, or asked for its items, keys, values or a copy."""
     parent = parents.get(id(node))
@@ -503,9 +554,8 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = f
         owner = node.value if isinstance(node, ast.Attribute) else node.args[0] if isinstance(node, ast.Call) \
             and node.args else None
         other = owner is not None and _module_like(owner, modules)   # `vars(args)[k]` reads a setting (review 256)
-        key = parent.slice.value if isinstance(parent.slice, ast.Constant) else None
         return isinstance(parent.ctx, ast.Load) and not isinstance(parents.get(id(parent)), ast.AugAssign) \
-            and not (other and (not isinstance(key, str) or key == "modules"))
+            and not (other and not _plain_names(parent.slice, strings or {}))
     if isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name) and \
             parent.func.id in ("print", "len", "sorted", "list", "dict", "repr", "str"):
         return True
@@ -608,8 +658,20 @@ def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
         filled = [(line, expr) for line, expr in expansions(source) if not _shows_only(expr)]
         general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
-    said = {n: _magic_write(source, [n]) or general for n in names}
+    stored = _stored_as_attributes(tree) if tree is not None else {}
+    said = {n: _magic_write(source, [n]) or general or stored.get(n, "") for n in names}
     return {n: what for n, what in said.items() if what}
+
+
+def _stored_as_attributes(tree: ast.AST) -> dict[str, str]:
+    """Names the cell stores as an attribute of some object (`m.a_ = False`), with where: the object may be
+    the notebook's own module, however the cell came by it (review 253 reached it by computed names)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            out.setdefault(node.attr, f"`{ast.unparse(node)[:40]} = ...` on line {node.lineno} (an attribute of an "
+                                      f"object that may be the notebook's module)")
+    return out
 
 
 def missing_why(source: str, name: str) -> str:
