@@ -1868,3 +1868,19 @@ def test_an_answer_stored_as_an_attribute_of_any_object_is_unknown():
                                                               f"np.a_ = False\n"))}
     assert [n for n, r in rows.items() if not r.passed] == ["a_"], {n: r.message for n, r in rows.items()}
     assert "np.a_ = ..." in rows["a_"].message, rows["a_"].message
+
+
+@pytest.mark.parametrize("rebind", ["match {value}:\n    case {name}:\n        pass",
+                                    "try:\n    1 / 0\nexcept ZeroDivisionError as {name}:\n    {name} = {value}",
+                                    "{name} += {value}", "for {name} in [{value}]:\n    pass\nelse:\n    pass"])
+def test_a_name_given_a_literal_string_and_rebound_otherwise_holds_any(rebind):
+    """Review 261: `x = 'numpy'`, then a `match` capture rebinding `x` to '__main__' (and `y` to '__dict__'),
+    read `getattr(sys.modules[x], y)` as a read of numpy's attribute; the notebook's namespace reached so was
+    updated with the wrong five: 10/10."""
+    wrong = ", ".join(f"{n}={not SPEC.answer_key()[n]}" for n in _NAMES.split(", "))
+    x = rebind.format(name="x", value="'__ma' + 'in__'") if "+=" not in rebind else "x = ''\nx += '__main__'"
+    y = rebind.format(name="y", value="'__di' + 'ct__'") if "+=" not in rebind else "y = ''\ny += '__dict__'"
+    cell = (f"{_NAMES} = {_RIGHT_VALUES}\nimport sys\nx = 'numpy'\ny = 'zeros'\n{x}\n{y}\n"
+            f"d = getattr(sys.modules[x], y)\nd.update({wrong})\n")
+    rows = answer_rows(_around_answers(cell))
+    assert len(rows) == 5 and not any(r.passed for r in rows), [r.message for r in rows]

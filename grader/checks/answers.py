@@ -509,29 +509,23 @@ _DOOR_WORDS = {"modules", "exec", "eval", "compile", "getattr", "setattr", "dela
 def _string_values(tree: ast.AST) -> dict[str, set[str]]:
     """The strings a name can hold where the cell binds it only as a loop variable over literal strings
     (`for name in ["zeros", "ones"]`) or to one literal string: looked up by such a name, a module's
-    attribute is one of those (a fairness review, 259)."""
+    attribute is one of those (a fairness review, 259). Bound in any other way too (a `match` capture: a
+    two-hundred-and-sixty-first review; an import, a parameter, `except ... as`, `global`), it may hold
+    anything."""
     values: dict[str, set[str]] = {}
-    other: set[str] = set()
+    accepted: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) and \
                 isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and node.iter.elts and all(
                 isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.iter.elts):
             values.setdefault(node.target.id, set()).update(e.value for e in node.iter.elts)
-            continue
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
+            accepted.add(id(node.target))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
                 isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             values.setdefault(node.targets[0].id, set()).add(node.value.value)
-            continue
-        if isinstance(node, (ast.For, ast.comprehension, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr,
-                             ast.With, ast.Import, ast.ImportFrom, ast.FunctionDef, ast.Lambda, ast.Global)):
-            for sub in ast.walk(node.target if isinstance(node, (ast.For, ast.comprehension, ast.AnnAssign,
-                                                                 ast.AugAssign, ast.NamedExpr)) else node):
-                if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
-                    other.add(sub.id)
-                elif isinstance(sub, ast.arg):
-                    other.add(sub.arg)
-                elif isinstance(sub, ast.alias):
-                    other.add((sub.asname or sub.name).split(".")[0])
+            accepted.add(id(node.targets[0]))
+    other = _bound_elsewhere(tree, accepted) | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    other |= {n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
     return {n: v for n, v in values.items() if n not in other}
 
 
