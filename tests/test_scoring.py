@@ -1804,6 +1804,7 @@ _WRONG_THROUGH = "m.a_, m.b_, m.c_, m.d_, m.e_ = " + ", ".join(str(not SPEC.answ
     # ... or by names a loop gives that reach a door, or a writer handed on under another name
     "import numpy as np\nfor name in ['__builtins__']:\n    m = getattr(np, name)['__import__']('__ma' + 'in__')",
     "import importlib\nm = importlib.import_module('__ma' + 'in__')",
+    "import numpy as np\nm = getattr(np, '__builtins__')['__import__']('__ma' + 'in__')",
     "import sys\nfor k in ['numpy']:\n    k = '__main__'\n    m = sys.modules[k]",
     "f = setattr\nimport sys\nm = sys.modules['__main__']\nf(m, 'a_', False)",
 ])
@@ -1833,7 +1834,11 @@ def test_the_notebooks_module_reached_by_a_computed_name_sets_the_answers_otherw
                                   # (fairness review 259)
                                   "import numpy as np\nfor name in ['zeros', 'ones']:\n    print(getattr(np, name)(2))",
                                   "import sys\nfor m in ['numpy', 'torch']:\n    print(m, sys.modules[m].__version__)",
-                                  "import importlib\nnp = importlib.import_module('numpy')\nprint(np.__version__)"])
+                                  "import importlib\nnp = importlib.import_module('numpy')\nprint(np.__version__)",
+                                  # a dunder written out reads as the attribute (fairness review 262)
+                                  "import numpy as np\nfor m in [np]:\n    print(getattr(m, '__version__', '?'))",
+                                  "import sys\nfor m in ['numpy', 'torch']:\n"
+                                  "    print(m, getattr(sys.modules.get(m), '__version__', None))"])
 def test_reading_a_namespace_by_a_name_written_out_costs_nothing(line):
     """A fairness review (256): the rules of review 253 cost answers on plain lines for a layer read with
     `getattr(model, f'linear{i}')`, a setting with `vars(args)[k]` and a version with `sys.modules['numpy']`."""

@@ -331,7 +331,9 @@ def dynamic_write(tree: ast.AST) -> str:
             # ... of a module (`getattr(model, f'linear{i}')` reads a layer: a fairness review, 256)
             if node.func.id == "getattr" and not (len(node.args) >= 2 and _plain_names(node.args[1], strings)) \
                     and (not node.args or _module_like(node.args[0], modules)):
-                return said(node, "getattr(...) of a computed name")
+                name = node.args[1] if len(node.args) >= 2 else None
+                return said(node, f"getattr(..., {name.value!r})" if isinstance(name, ast.Constant)
+                            else "getattr(...) of a computed name")
             if node.func.id == "attrgetter" and not (node.args and all(
                     isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)):
                 return said(node, "attrgetter(...) of a computed name")
@@ -349,9 +351,12 @@ def dynamic_write(tree: ast.AST) -> str:
             # sys.modules under any name (`import sys as s`, `os.sys`: review 253), except asked whether it
             # holds a module.
             # ... or read by a name written out (`sys.modules['numpy'].__version__`: a fairness review, 256)
+            call = parents.get(id(up))
             if node.attr == "modules" and not isinstance(up, ast.Compare) and not (
                     isinstance(up, ast.Subscript) and up.value is node and isinstance(up.ctx, ast.Load)
-                    and _plain_names(up.slice, strings)):
+                    and _plain_names(up.slice, strings)) and not (          # ... or `.get(...)` (review 262)
+                    isinstance(up, ast.Attribute) and up.attr == "get" and isinstance(call, ast.Call)
+                    and call.func is up and call.args and _plain_names(call.args[0], strings)):
                 return said(node, f"{ast.unparse(node.value)[:30]}.modules")
             if node.attr in ("__getattribute__", "attrgetter"):
                 return said(node, node.attr)
@@ -506,6 +511,13 @@ _DOOR_WORDS = {"modules", "exec", "eval", "compile", "getattr", "setattr", "dela
                "gc", "inspect", "reload", "main"}
 
 
+# Attributes written out that lead to a namespace or to code (as `m.__dict__` does where it is not only read).
+_DOOR_ATTRIBUTES = {"__dict__", "__builtins__", "__import__", "__getattribute__", "__globals__", "__setattr__",
+                    "__setitem__", "__main__", "__loader__", "__spec__", "__class__", "__self__", "__func__", "__code__",
+                    "__closure__", "__subclasses__", "__mro__", "__bases__", "__base__", "__init__", "__reduce__",
+                    "__reduce_ex__", "__call__", "__get__"} | _NAMESPACE_ATTRIBUTES | _WRITERS
+
+
 def _string_values(tree: ast.AST) -> dict[str, set[str]]:
     """The strings a name can hold where the cell binds it only as a loop variable over literal strings
     (`for name in ["zeros", "ones"]`) or to one literal string: looked up by such a name, a module's
@@ -530,10 +542,12 @@ def _string_values(tree: ast.AST) -> dict[str, set[str]]:
 
 
 def _plain_names(node: ast.AST, strings: dict[str, set[str]]) -> bool:
-    """Is ``node`` a string, or a name holding one of some strings (`_string_values`), none of which is a
+    """Is ``node`` a string that names no door (`getattr(m, "__version__")` reads as `m.__version__`: a
+    fairness review, 262), or a name holding one of some strings (`_string_values`), none of which is a
     door's name or starts with `_`?"""
-    found = {node.value} if isinstance(node, ast.Constant) and isinstance(node.value, str) else \
-        strings.get(node.id) if isinstance(node, ast.Name) else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value not in _DOOR_ATTRIBUTES and node.value.lower() not in _DOOR_WORDS
+    found = strings.get(node.id) if isinstance(node, ast.Name) else None
     return bool(found) and not any(v.startswith("_") or v.lower() in _DOOR_WORDS for v in found)
 
 
