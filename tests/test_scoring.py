@@ -1723,8 +1723,9 @@ def test_answers_from_above_left_unknown_by_a_cell_between_say_which_cell():
     assert not any(r.passed for r in rows.values())
     said = rows["a_"].message
     assert "exec(open('fix.py').read())" in said and "between" in said and "elsewhere in the cell" not in said, said
-    # one message for the five, which `grader check` says once
+    # one message for the five, which `grader check` says once, and no detail that says Jupyter ends with them
     assert len({r.message for r in rows.values()}) == 1, {n: r.message for n, r in rows.items()}
+    assert "moved:answers-3-3" in c.flags and not any("Jupyter ends with" in d for d in c.details), c.details
 
 
 @pytest.mark.parametrize("cell,passed", [

@@ -1114,7 +1114,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 alike.setdefault((c.index, why), (c, []))[1].append(n)
         else:
             values[n] = _ELSEWHERE              # the autoawait setting decides (said from the answers cell)
-        above.setdefault(_named(c), []).append(n)
+        ctx.flag(f"moved:{task.cfg['cell']}")
+        if not why:                             # an unknown one is said in its check's message, not as known
+            above.setdefault(_named(c), []).append(n)
     for (_, why), (c, these) in alike.items():
         one = len(these) == 1
         said = ", ".join(f"`{n}`" for n in these)
