@@ -1890,3 +1890,30 @@ def test_a_name_given_a_literal_string_and_rebound_otherwise_holds_any(rebind):
             f"d = getattr(sys.modules[x], y)\nd.update({wrong})\n")
     rows = answer_rows(_around_answers(cell))
     assert len(rows) == 5 and not any(r.passed for r in rows), [r.message for r in rows]
+
+
+_WRONG_LINE = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}"
+
+
+@pytest.mark.parametrize("writer", [
+    f"print.__self__.exec('{_WRONG_LINE}')",
+    "abs.__self__.globals().update(" + ", ".join(f"{n}={not SPEC.answer_key()[n]}" for n in _NAMES.split(", ")) + ")",
+    f"f = print.__self__\nf.exec('{_WRONG_LINE}')",
+    f"import pickle\npickle.loads(b\"cbuiltins\\nexec\\n(V{_WRONG_LINE}\\ntR.\")",
+])
+def test_a_writer_reached_as_an_attribute_sets_the_answers_otherwise(writer):
+    """Review 264: a builtin's `__self__` is the builtins module, so `print.__self__.exec(...)` and
+    `abs.__self__.globals().update(...)` set the five answers otherwise after the right literals, and so did
+    a pickle naming `builtins.exec`: 10/10 where Jupyter ended with the wrong five, also in a cell between."""
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    rows = answer_rows(_around_answers(right + writer))
+    assert len(rows) == 5 and not any(r.passed for r in rows), [r.message for r in rows]
+    rows = answer_rows(_around_answers(f"print({_NAMES})", [right, writer]))
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("line", ["model = ANN_relu(784, 10)\nmodel.eval()", "import re\nprint(re.compile('a+'))",
+                                  "import json\nprint(json.loads('[1]'))"])
+def test_everyday_methods_named_like_writers_cost_nothing(line):
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))
+    assert len(rows) == 5 and all(r.passed for r in rows), [r.message for r in rows]

@@ -272,7 +272,9 @@ _READERS = {"items", "keys", "values", "get", "copy"}
 # `trace.Trace().run`); named as a module or imported, they can set any name.
 # An import alone runs nothing (a fairness review, 249: `from timeit import default_timer` cost the answers):
 # the names it binds count where the cell uses them, and so do the runners' own attributes, under any name.
-_TEXT_RUNNERS = {"cProfile", "profile", "trace", "pdb", "bdb", "runpy", "code", "codeop", "doctest", "timeit"}
+_TEXT_RUNNERS = {"cProfile", "profile", "trace", "pdb", "bdb", "runpy", "code", "codeop", "doctest", "timeit",
+                 # ... and bytes: a pickle names any function to call (review 264: `builtins.exec` by opcode)
+                 "pickle", "_pickle", "cloudpickle", "dill", "shelve", "copyreg"}
 _RUNNER_NAMES = {"cProfile", "pdb", "bdb", "runpy", "doctest"}          # no everyday variable has these names
 _RUNNER_ATTRIBUTES = {"runctx", "runcall", "runsource", "runcode", "run_path", "run_module", "runeval",
                       "run_docstring_examples", "timeit", "Timer", "InteractiveInterpreter", "InteractiveConsole",
@@ -281,6 +283,7 @@ _HARMLESS_FROM_RUNNERS = {"default_timer"}       # `time.perf_counter`
 # Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
 # IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
 _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
+                         "__self__",    # a builtin's `__self__` is the builtins module (review 264: `print.__self__.exec`)
                          "get_ipython", "user_ns", "push", "run_cell", "run_line_magic", "run_cell_magic",
                          "import_module"} | SHELL_RUNNERS | {"events"}   # `shell.ex(...)`, `shell.events.register(...)`
 
@@ -346,6 +349,12 @@ def dynamic_write(tree: ast.AST) -> str:
                 continue
             if node.attr in _NAMESPACE_ATTRIBUTES:
                 return said(node, node.attr)
+            # a writer called as an attribute, of whatever object holds it (review 264: `abs.__self__.globals()`);
+            # `model.eval()` evaluates nothing, and `compile` only compiles
+            call = up if isinstance(up, ast.Call) and up.func is node else None
+            if node.attr in (_WRITERS - {"compile", "import_module"}) | _NAMESPACES or \
+                    node.attr == "eval" and call is not None and (call.args or call.keywords):
+                return said(node, f".{node.attr}")
             if node.attr in _RUNNER_ATTRIBUTES and not _runs_shown_code(node, parents, node.attr):
                 return said(node, f"{ast.unparse(node)[:40]}")
             # sys.modules under any name (`import sys as s`, `os.sys`: review 253), except asked whether it
