@@ -1917,3 +1917,26 @@ def test_a_writer_reached_as_an_attribute_sets_the_answers_otherwise(writer):
 def test_everyday_methods_named_like_writers_cost_nothing(line):
     rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))
     assert len(rows) == 5 and all(r.passed for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("line,below", [
+    ("print([a_ for a_ in ['x', 'y']])", False), ("class Answers:\n    a_ = False", False),
+    ("from types import SimpleNamespace\nanswers = SimpleNamespace()\nanswers.a_ = a_\nprint(vars(answers))", False),
+    ("print({a_: 1 for a_ in range(2)})", True),
+])
+def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
+    """A fairness review (265): a comprehension's variable and a class body's assignment named like an
+    answer, and an answer stored on an object the cell made, cost that answer (Python binds none of them
+    in the notebook)."""
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    c = _around_answers(right, below=[line]) if below else _around_answers(right + line + "\n")
+    rows = answer_rows(c)
+    assert len(rows) == 5 and all(r.passed for r in rows), [r.message for r in rows]
+    assert not any(f.startswith("moved:") for f in c.flags), c.flags
+
+
+@pytest.mark.parametrize("line", ["class X:\n    global a_\n    a_ = False", "print([(a_ := False) for _ in [0]])",
+                                  "import numpy as np\nnp.a_ = False"])
+def test_what_binds_the_notebooks_name_in_a_class_or_comprehension_still_counts(line):
+    rows = {r.check: r for r in answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))}
+    assert not rows["a_"].passed, rows["a_"].message

@@ -233,8 +233,17 @@ def _walrus(node: ast.stmt) -> bool:
 
 def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
     out: set[str] = set()
+    # A comprehension's variable and a class body's assignment bind no name of the notebook's (a fairness
+    # review, 265: `print([a_ for a_ in "xy"])` and `class Answers: a_ = False` cost `a_`); a `:=` in a
+    # comprehension still does, and so does what the grader reads `%timeit` as (`class _timed_line`).
+    own = {id(n) for c in ast.walk(tree) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)}
+    own |= {id(n) for c in ast.walk(tree) if isinstance(c, ast.ClassDef) and c.name != "_timed_line"
+            for stmt in c.body if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]) for n in ast.walk(t)
+            if not (isinstance(n, ast.Name) and n.id in {g for s in c.body if isinstance(s, ast.Global) for g in s.names})}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top \
+                and id(node) not in own:
             out.add(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             out |= {(a.asname or a.name).split(".")[0] for a in node.names}
@@ -675,17 +684,29 @@ def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
         filled = [(line, expr) for line, expr in expansions(source) if not _shows_only(expr)]
         general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
-    stored = _stored_as_attributes(tree) if tree is not None else {}
+    stored = _stored_as_attributes(tree, _modules_in(tree)) if tree is not None else {}
     said = {n: _magic_write(source, [n]) or general or stored.get(n, "") for n in names}
     return {n: what for n, what in said.items() if what}
 
 
-def _stored_as_attributes(tree: ast.AST) -> dict[str, str]:
-    """Names the cell stores as an attribute of some object (`m.a_ = False`), with where: the object may be
-    the notebook's own module, however the cell came by it (review 253 reached it by computed names)."""
+def _modules_in(tree: ast.AST) -> set[str]:
+    """The names that may hold a module in the cell (`_module_like`): Python's own, those it imports, reads
+    from an earlier cell or assigns from one."""
+    modules = set(_KNOWN_MODULES)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    _may_hold_modules(tree, modules)
+    return modules
+
+
+def _stored_as_attributes(tree: ast.AST, modules: set[str]) -> dict[str, str]:
+    """Names the cell stores as an attribute of what may be a module (`m.a_ = False`), with where: it may
+    be the notebook's own, however the cell came by it (review 253 reached it by computed names); an object
+    the cell made is not (`answers = SimpleNamespace()`, then `answers.a_ = a_`: a fairness review, 265)."""
     out: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load) and _module_like(node.value, modules):
             out.setdefault(node.attr, f"`{ast.unparse(node)[:40]} = ...` on line {node.lineno} (an attribute of an "
                                       f"object that may be the notebook's module)")
     return out
