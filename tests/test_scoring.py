@@ -1813,11 +1813,16 @@ def test_the_notebooks_module_reached_by_a_computed_name_sets_the_answers_otherw
     """Review 253: `getattr(sys, 'mod' + 'ules')['__ma' + 'in__']` (also `os.sys.modules`, and as text handed to
     `timeit.timeit`, which runs it with `sys` at hand) reached the notebook's module past a check for the
     names written out, and set the five answers otherwise: 10/10 where Jupyter ended with the wrong five."""
-    text = door.format(wrong=_WRONG_THROUGH) + ("" if "{wrong}" in door else "\n" + _WRONG_THROUGH)
+    _lost_below_the_answers_and_between(door.format(wrong=_WRONG_THROUGH) +
+                                        ("" if "{wrong}" in door else "\n" + _WRONG_THROUGH))
+
+
+def _lost_below_the_answers_and_between(text: str) -> None:
+    """``text`` below the right answers in the answers cell, and in a cell between answers set above and an
+    answers cell that prints them, leaves every answer unknown."""
     right = f"{_NAMES} = {_RIGHT_VALUES}\n"
     rows = answer_rows(_around_answers(right + text))
     assert len(rows) == 5 and not any(r.passed for r in rows), [r.message for r in rows]
-    # ... and in a cell between answers set above and an answers cell that prints them
     rows = answer_rows(_around_answers(f"print({_NAMES})", [right, text]))
     assert not any(r.passed for r in rows), [r.message for r in rows]
 
@@ -1905,11 +1910,7 @@ def test_a_writer_reached_as_an_attribute_sets_the_answers_otherwise(writer):
     """Review 264: a builtin's `__self__` is the builtins module, so `print.__self__.exec(...)` and
     `abs.__self__.globals().update(...)` set the five answers otherwise after the right literals, and so did
     a pickle naming `builtins.exec`: 10/10 where Jupyter ended with the wrong five, also in a cell between."""
-    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
-    rows = answer_rows(_around_answers(right + writer))
-    assert len(rows) == 5 and not any(r.passed for r in rows), [r.message for r in rows]
-    rows = answer_rows(_around_answers(f"print({_NAMES})", [right, writer]))
-    assert not any(r.passed for r in rows), [r.message for r in rows]
+    _lost_below_the_answers_and_between(writer)
 
 
 @pytest.mark.parametrize("line", ["model = ANN_relu(784, 10)\nmodel.eval()", "import re\nprint(re.compile('a+'))",
