@@ -1937,7 +1937,9 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
 
 
 @pytest.mark.parametrize("line", ["class X:\n    global a_\n    a_ = False", "print([(a_ := False) for _ in [0]])",
-                                  "import numpy as np\nnp.a_ = False"])
+                                  "import numpy as np\nnp.a_ = False",
+                                  # a `:=` inside a comprehension's target binds the notebook's name (review 266)
+                                  "_d = {}\n_ = [0 for _d[[(a_ := False) for _k in 'k'][0]] in [1]]"])
 def test_what_binds_the_notebooks_name_in_a_class_or_comprehension_still_counts(line):
     rows = {r.check: r for r in answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))}
     assert not rows["a_"].passed, rows["a_"].message

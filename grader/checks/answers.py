@@ -237,6 +237,7 @@ def _bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
     # review, 265: `print([a_ for a_ in "xy"])` and `class Answers: a_ = False` cost `a_`); a `:=` in a
     # comprehension still does, and so does what the grader reads `%timeit` as (`class _timed_line`).
     own = {id(n) for c in ast.walk(tree) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)}
+    own -= {id(n.target) for n in ast.walk(tree) if isinstance(n, ast.NamedExpr)}   # even in a target (review 266)
     own |= {id(n) for c in ast.walk(tree) if isinstance(c, ast.ClassDef) and c.name != "_timed_line"
             for stmt in c.body if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
             for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]) for n in ast.walk(t)
