@@ -1,0 +1,564 @@
+"""What in a cell can set a name without naming it as an assignment's target.
+
+The answers cell is read, never run: a name is graded from its assignments only where nothing else in
+the cell (or in a cell between) can set it. This module finds the rest: a builtin that writes names
+(`exec`, `setattr`), a namespace reached as a value (`globals()`, `m.__dict__`, `sys.modules`), a
+module that runs text (`cProfile.run`), a magic that sets names (`%run`, `%store -r`), a store on what
+may be the notebook's own module, and the names a cell binds other than at its top level. Every
+finding is said as where it is (`exec(...)` on line 7), for the student's message.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
+from ..magics import automagic, cleaned, expansions, ipython_text, line_offset, magic_uses, makes_magic, reaches_shell, \
+    scan_text, without_magics
+from .magic_lines import DOORS, PURE, timed_statement
+
+
+def stored_as_attribute(tree: ast.AST) -> set[str]:
+    """Names a cell stores as an attribute or a key (`sys.modules['__main__'].format = ...`,
+    `globals()['format'] = ...`, `setattr(m, 'format', ...)`, `vars(m).update(format=...)`), any of which
+    may be the notebook's namespace (a two-hundred-and-forty-sixth review); all of `PURE` where the name
+    stored is computed."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AugAssign, ast.AnnAssign)) else []
+        for t in targets:
+            for x in ast.walk(t):
+                if isinstance(x, ast.Attribute):
+                    out.add(x.attr)
+                elif isinstance(x, ast.Subscript):
+                    key = x.slice
+                    out |= {key.value} if isinstance(key, ast.Constant) and isinstance(key.value, str) else \
+                        set(PURE) if _namespace_like(x.value) else set()
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name) and f.id == "setattr" or isinstance(f, ast.Attribute) and \
+                    f.attr in ("__setattr__", "__setitem__", "setdefault"):
+                at = 1 if isinstance(f, ast.Name) else 0
+                key = node.args[at] if len(node.args) > at else None
+                where = (node.args[0] if node.args else None) if isinstance(f, ast.Name) else f.value
+                out |= {key.value} if isinstance(key, ast.Constant) and isinstance(key.value, str) else \
+                    set(PURE) if where is None or _namespace_like(where) else set()
+            elif isinstance(f, ast.Attribute) and f.attr == "update":
+                out |= {k.arg for k in node.keywords if k.arg} | (set(PURE) if _namespace_like(f.value) and (
+                    node.args or any(k.arg is None for k in node.keywords)) else set())
+    return out
+
+
+def _namespace_like(node: ast.AST) -> bool:
+    """May this expression be a module's namespace (`globals()`, `vars(m)`, `m.__dict__`, `sys.modules[...]`)?
+    A dict of the student's own (`history[epoch] = loss`) is not."""
+    return any(isinstance(x, ast.Name) and x.id in (_NAMESPACES | _MODULE_NAMES | {"sys"}) or
+               isinstance(x, ast.Attribute) and x.attr in ("__dict__", "modules", "f_globals", "f_locals", "__globals__")
+               for x in ast.walk(node))
+
+
+def _shows_only(expr: str) -> bool:
+    """A `{...}` of a shell line that only shows values (`!echo {[a_, b_]}`, `{1+1}`: a fairness review)."""
+    try:
+        node = ast.parse(expr.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return all(isinstance(n, (ast.Constant, ast.Name, ast.Load, ast.Tuple, ast.List, ast.BinOp, ast.operator,
+                              ast.UnaryOp, ast.unaryop, ast.Compare, ast.cmpop, ast.BoolOp, ast.boolop, ast.JoinedStr,
+                              ast.FormattedValue)) and not (isinstance(n, ast.Name) and n.id in DOORS)
+               for n in ast.walk(node))
+
+
+def bound_below(source: str) -> set[str]:
+    """Every name a cell binds or deletes other than by a top-level assignment (which is read)."""
+    try:
+        tree = ast.parse(without_magics(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    top = {id(n) for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+           for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+           for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return bound_elsewhere(tree, top)
+
+
+def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
+    out: set[str] = set()
+    # A comprehension's variable and a class body's assignment bind no name of the notebook's (a fairness
+    # review, 265: `print([a_ for a_ in "xy"])` and `class Answers: a_ = False` cost `a_`); a `:=` in a
+    # comprehension still does, and so does what the grader reads `%timeit` as (`class _timed_line`).
+    own = {id(n) for c in ast.walk(tree) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)}
+    own -= {id(n.target) for n in ast.walk(tree) if isinstance(n, ast.NamedExpr)}   # even in a target (review 266)
+    own |= {id(n) for c in ast.walk(tree) if isinstance(c, ast.ClassDef) and c.name != "_timed_line"
+            for stmt in c.body if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]) for n in ast.walk(t)
+            if not (isinstance(n, ast.Name) and n.id in {g for s in c.body if isinstance(s, ast.Global) for g in s.names})}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top \
+                and id(node) not in own:
+            out.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+            if not isinstance(node, ast.ClassDef) and any(isinstance(n, ast.ClassDef) and n.name == "_timed_line"
+                                                          for n in ast.walk(node)):
+                # A `%timeit` line in a function copies the function's names, its arguments too,
+                # into the notebook's (IPython's timeit; a two-hundred-and-first review set all five
+                # answers so, by arguments' defaults, with a timed statement that raised).
+                a = node.args
+                out |= {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None}
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and not any(node is n for n in getattr(tree, "body", ())):
+            out |= set(node.names)          # `global a_, ...` at the top level binds nothing (a fairness review)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            out.add(node.name)                      # `case (a_, b_):` binds by name (a forty-seventh review)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            out.add(node.rest)
+    return out
+
+
+# Code that sets names without naming them as targets: exec("a_ = False"), globals().update(...).
+# Also IPython's namespace and the module the cell runs in (a seventieth review: get_ipython().user_ns[...]
+# and sys.modules['__main__'].b_ = ... set the answers Jupyter ends with). Read from the syntax tree:
+# a comment "test accuracy (model.eval() in test)" or a print of globals()['a_'] set nothing, and had
+# cost all ten points (an eighty-second review).
+_WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile", "import_module"}
+_NAMESPACES = {"globals", "locals", "vars"}
+_MODULE_NAMES = {"builtins", "__builtins__", "__main__", "user_ns"}
+_READERS = {"items", "keys", "values", "get", "copy"}
+# Modules of Python's own that run code handed to them as text, in the notebook's namespace or one that can
+# import it (a two-hundred-and-forty-sixth review: `cProfile.run('a_, ... = <wrong>')`, also `profile.run`,
+# `trace.Trace().run`); named as a module or imported, they can set any name.
+# An import alone runs nothing (a fairness review, 249: `from timeit import default_timer` cost the answers):
+# the names it binds count where the cell uses them, and so do the runners' own attributes, under any name.
+_TEXT_RUNNERS = {"cProfile", "profile", "trace", "pdb", "bdb", "runpy", "code", "codeop", "doctest", "timeit",
+                 # ... and bytes: a pickle names any function to call (review 264: `builtins.exec` by opcode)
+                 "pickle", "_pickle", "cloudpickle", "dill", "shelve", "copyreg"}
+_RUNNER_NAMES = {"cProfile", "pdb", "bdb", "runpy", "doctest"}          # no everyday variable has these names
+_RUNNER_ATTRIBUTES = {"runctx", "runcall", "runsource", "runcode", "run_path", "run_module", "runeval",
+                      "run_docstring_examples", "timeit", "Timer", "InteractiveInterpreter", "InteractiveConsole",
+                      "interact", "Trace"}
+_HARMLESS_FROM_RUNNERS = {"default_timer"}       # `time.perf_counter`
+# Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
+# IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
+_NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
+                         "__self__",    # a builtin's `__self__` is the builtins module (review 264: `print.__self__.exec`)
+                         "get_ipython", "user_ns", "push", "run_cell", "run_line_magic", "run_cell_magic",
+                         "import_module"} | SHELL_RUNNERS | {"events"}   # `shell.ex(...)`, `shell.events.register(...)`
+
+
+def dynamic_write(tree: ast.AST) -> str:
+    """The first construct that can set a name without naming it as a target, as
+    '`exec(...)` on line 7' ('' for none)."""
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def said(node: ast.AST, what: str) -> str:
+        return f"`{what}` on line {getattr(node, 'lineno', '?')}"
+
+    rebound = rebinds_shell(tree)
+    if rebound is not None:
+        return said(rebound, "get_ipython") + " (bound in the cell: every magic line calls it)"
+    runners: dict[str, str] = {}        # names the cell binds to a module that runs text, or to one of its runners
+    modules = set(_KNOWN_MODULES)       # names that may be modules: those the cell imports, and Python's own
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        if isinstance(node, ast.Import):
+            runners.update({(a.asname or a.name).split(".")[0]: a.name for a in node.names
+                            if a.name.split(".")[0] in _TEXT_RUNNERS})
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level \
+                and node.module.split(".")[0] in _TEXT_RUNNERS:
+            if any(a.name == "*" for a in node.names):
+                return said(node, f"from {node.module} import *")
+            runners.update({a.asname or a.name: a.name for a in node.names if a.name not in _HARMLESS_FROM_RUNNERS})
+    _may_hold_modules(tree, modules)
+    strings = _string_values(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "import_module" and node.args and _plain_names(node.args[0], strings):
+                continue                                # `import_module("numpy")`: an import (fairness review 259)
+            if node.func.id in _WRITERS:
+                return said(node, f"{node.func.id}(...)")
+            # eval evaluates an expression: only a `:=` in it assigns. Text it is handed literally is
+            # read here; computed text is flagged for a TA (`evaluated`), not counted against the
+            # answers (`print(f"{eval(n + '_')}")` had cost all ten points: an eighty-eighth review).
+            if node.func.id == "eval" and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str) and ":=" in node.args[0].value:
+                return said(node, "eval(...)")
+            if node.func.id in _NAMESPACES and not _only_read(node, parents, modules, strings) and \
+                    not _handed_to_runner(node, parents, runners):
+                return said(node, f"{node.func.id}()")
+            # an attribute looked up by a computed name may be any door (a two-hundred-and-fifty-third review:
+            # `getattr(sys, 'mod' + 'ules')['__ma' + 'in__'].a_ = ...`)
+            # ... of a module (`getattr(model, f'linear{i}')` reads a layer: a fairness review, 256)
+            if node.func.id == "getattr" and not (len(node.args) >= 2 and _plain_names(node.args[1], strings)) \
+                    and (not node.args or _module_like(node.args[0], modules)):
+                name = node.args[1] if len(node.args) >= 2 else None
+                return said(node, f"getattr(..., {name.value!r})" if isinstance(name, ast.Constant)
+                            else "getattr(...) of a computed name")
+            if node.func.id == "attrgetter" and not (node.args and all(
+                    isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)):
+                return said(node, "attrgetter(...) of a computed name")
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "__dict__" and not _only_read(node, parents, modules, strings):
+                return said(node, "__dict__")
+            up = parents.get(id(node))
+            if node.attr == "import_module" and isinstance(up, ast.Call) and up.func is node and up.args \
+                    and _plain_names(up.args[0], strings):
+                continue
+            if node.attr in _NAMESPACE_ATTRIBUTES:
+                return said(node, node.attr)
+            # a writer called as an attribute, of whatever object holds it (review 264: `abs.__self__.globals()`);
+            # `model.eval()` evaluates nothing, and `compile` only compiles
+            call = up if isinstance(up, ast.Call) and up.func is node else None
+            if node.attr in (_WRITERS - {"compile", "import_module"}) | _NAMESPACES or \
+                    node.attr == "eval" and call is not None and (call.args or call.keywords):
+                return said(node, f".{node.attr}")
+            if node.attr in _RUNNER_ATTRIBUTES and not _runs_shown_code(node, parents, node.attr):
+                return said(node, f"{ast.unparse(node)[:40]}")
+            # sys.modules under any name (`import sys as s`, `os.sys`: review 253), except asked whether it
+            # holds a module.
+            # ... or read by a name written out (`sys.modules['numpy'].__version__`: a fairness review, 256)
+            call = parents.get(id(up))
+            if node.attr == "modules" and not isinstance(up, ast.Compare) and not (
+                    isinstance(up, ast.Subscript) and up.value is node and isinstance(up.ctx, ast.Load)
+                    and _plain_names(up.slice, strings)) and not (          # ... or `.get(...)` (review 262)
+                    isinstance(up, ast.Attribute) and up.attr == "get" and isinstance(call, ast.Call)
+                    and call.func is up and call.args and _plain_names(call.args[0], strings)):
+                return said(node, f"{ast.unparse(node.value)[:30]}.modules")
+            if node.attr in ("__getattribute__", "attrgetter"):
+                return said(node, node.attr)
+        elif isinstance(node, ast.Name) and node.id in _WRITERS and isinstance(node.ctx, ast.Load) and not (
+                isinstance(parents.get(id(node)), ast.Call) and parents[id(node)].func is node):
+            return said(node, node.id)                 # `f = setattr`, then `f(m, 'a_', False)`
+        elif isinstance(node, ast.Name) and (node.id in _MODULE_NAMES or (
+                node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare))):
+            return said(node, node.id)                 # m[__name__]: the module the cell runs in
+        elif isinstance(node, ast.Name) and (node.id in _RUNNER_NAMES or node.id in runners and isinstance(
+                node.ctx, ast.Load)):
+            up = parents.get(id(node))
+            if isinstance(up, ast.Attribute) and up.attr in _HARMLESS_FROM_RUNNERS or \
+                    _runs_shown_code(node, parents, runners.get(node.id, "")) or \
+                    isinstance(up, ast.Attribute) and _runs_shown_code(up, parents, up.attr):
+                continue
+            return said(node, f"{node.id}.{up.attr}" if isinstance(up, ast.Attribute) else node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            if any(n.split(".")[0] in _MODULE_NAMES for n in names):
+                return said(node, "import " + next(n for n in names if n.split(".")[0] in _MODULE_NAMES))
+            if isinstance(node, ast.ImportFrom) and node.module in ("sys", "IPython", "importlib") and any(
+                    a.name in ("modules", "get_ipython", "import_module") for a in node.names):
+                return said(node, f"from {node.module} import ...")
+        elif isinstance(node, ast.Constant) and node.value in ("__main__", "builtins") and \
+                not isinstance(parents.get(id(node)), ast.Compare):
+            return said(node, f"{node.value!r}")       # importlib.import_module("__main__"); not `__name__ == ...`
+    return ""
+
+
+# timeit's runners run their text in a namespace of their own; `cProfile.run`, `pdb.run`, `trace`'s and
+# `profile`'s run it in the notebook's, where what it binds is bound.
+_OWN_NAMESPACE = {"timeit", "repeat", "Timer"}
+# Runners whose text is their arguments (not a file's path, nor docstrings found elsewhere: `run_path`,
+# `testmod`).
+_TEXT_ARGUMENTS = _OWN_NAMESPACE | {"run", "runctx", "runeval", "runsource", "runcode"}
+_BINDS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler,
+          ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.NamedExpr, ast.Global, ast.Nonlocal)
+
+
+def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> bool:
+    """Is ``func`` (a runner called ``name``) called with code the cell shows, which sets no name (a
+    fairness review, 252: `timeit.timeit('1+1', number=10)` cost the answers)? Strings that parse to code
+    that sets no name otherwise and declares none global (nor binds any, run in the notebook's namespace),
+    lambdas (read with the rest of the cell), numbers and bools; any other argument may be code the grader
+    cannot read."""
+    call = parents.get(id(func))
+    if not isinstance(call, ast.Call) or call.func is not func or name.split(".")[-1] not in _TEXT_ARGUMENTS:
+        return False
+    own = name.split(".")[-1] in _OWN_NAMESPACE and not any(k.arg in ("globals", None) for k in call.keywords)
+    handed = [k.value for k in call.keywords if k.arg in ("globals", "locals") and isinstance(k.value, ast.Call)
+              and isinstance(k.value.func, ast.Name) and k.value.func.id in ("globals", "locals") and not k.value.args]
+    for arg in [*call.args, *(k.value for k in call.keywords if not any(k.value is h for h in handed))]:
+        if isinstance(arg, ast.Lambda) or isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float, bool)):
+            continue
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            return False
+        try:
+            inner = ast.parse(arg.value)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        if dynamic_write(inner) or evaluated(inner) or any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(inner)):
+            return False
+        if not own and any(isinstance(n, _BINDS) or isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+                           for n in ast.walk(inner)):
+            return False
+        # an object's attribute or item stored, in the notebook's namespace: the object may be the notebook's
+        # module (review 253); timeit's own namespace holds no object of the notebook's
+        if not own and any(isinstance(n, (ast.Attribute, ast.Subscript)) and not isinstance(n.ctx, ast.Load)
+                           for n in ast.walk(inner)):
+            return False
+    return True
+
+
+def evaluated(tree: ast.AST) -> str:
+    """An eval of computed text ('' for none): what it runs is not known before it runs."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "eval" \
+                and node.args and not isinstance(node.args[0], ast.Constant):
+            return f"`eval(...)` on line {node.lineno}"
+    return ""
+
+
+# Modules of Python's own through whose namespace another module (the notebook's) may be reached.
+_KNOWN_MODULES = {"sys", "os", "gc", "builtins", "importlib", "types", "inspect", "operator", "functools", "threading",
+                  "weakref", "site", "io", "ctypes", "__main__", "__builtins__", "IPython", "ipykernel"}
+
+
+def _module_like(node: ast.AST, modules: set[str]) -> bool:
+    """May this expression be a module (in whose namespace `sys.modules`, so the notebook's own, may be)?
+    ``modules``: the names that may be bound to one. An object of the student's is not."""
+    if isinstance(node, ast.Name):
+        return node.id in modules
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
+        return getattr(node, "attr", "") == "modules" or _module_like(node.value, modules)
+    if isinstance(node, ast.Call):
+        f = node.func
+        return isinstance(f, ast.Name) and f.id in ("__import__", "import_module", "vars", "getattr") or \
+            isinstance(f, ast.Attribute) and f.attr in ("import_module", "get")
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return any(_module_like(e, modules) for e in node.elts)
+    if isinstance(node, (ast.Starred, ast.NamedExpr)):
+        return _module_like(node.value, modules)
+    if isinstance(node, ast.IfExp):
+        return _module_like(node.body, modules) or _module_like(node.orelse, modules)
+    if isinstance(node, ast.BoolOp):
+        return any(_module_like(v, modules) for v in node.values)
+    return False
+
+
+def _may_hold_modules(tree: ast.AST, modules: set[str]) -> None:
+    """Add to ``modules`` the names the cell binds to what may be a module (`x = sys`, `for x in [sys]`,
+    `(x := sys)`), every parameter of its functions and lambdas (`(lambda o: getattr(o, k))(sys)`) and the
+    names it reads without binding them."""
+    params = {a.arg for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+              for a in [*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs, n.args.vararg, n.args.kwarg]
+              if a is not None}
+    # a name the cell reads and does not bind comes from an earlier cell, which may have imported it (review
+    # 258: `torch.__dict__['s' + 'ys']`, torch imported above)
+    bound = bound_elsewhere(tree, set()) | params
+    free = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+    modules |= params | free
+    for _ in range(4):                  # chains of assignments, a few deep
+        before = len(modules)
+        for n in ast.walk(tree):
+            pairs = [(t, n.value) for t in n.targets] if isinstance(n, ast.Assign) else \
+                [(n.target, n.value)] if isinstance(n, (ast.AnnAssign, ast.NamedExpr, ast.AugAssign)) and n.value else \
+                [(n.target, n.iter)] if isinstance(n, (ast.For, ast.AsyncFor, ast.comprehension)) else \
+                [(i.optional_vars, i.context_expr) for i in n.items if i.optional_vars] if isinstance(n, (ast.With, ast.AsyncWith)) else []
+            for target, value in pairs:
+                if _module_like(value, modules):
+                    modules |= {x.id for x in ast.walk(target) if isinstance(x, ast.Name)}
+        if len(modules) == before:
+            return
+
+
+def _handed_to_runner(node: ast.AST, parents: dict[int, ast.AST], runners: dict[str, str]) -> bool:
+    """`globals()` handed to a runner as its namespace (`timeit.timeit('m(x)', globals=globals())`: a
+    fairness review, 256) whose text the cell shows and which neither binds nor stores anything."""
+    word = parents.get(id(node))
+    call = parents.get(id(word))
+    if not (isinstance(word, ast.keyword) and word.arg in ("globals", "locals") and isinstance(call, ast.Call)):
+        return False
+    f = call.func
+    name = f.attr if isinstance(f, ast.Attribute) else runners.get(f.id, "") if isinstance(f, ast.Name) else ""
+    return bool(name) and _runs_shown_code(f, parents, name)
+
+
+# Names whose lookup by a computed name reaches a door (the notebook's module, a runner, the builtins).
+_DOOR_WORDS = {"modules", "exec", "eval", "compile", "getattr", "setattr", "delattr", "globals", "locals", "vars",
+               "import_module", "sys", "builtins", "get_ipython", "system", "run_cell", "user_ns", "os", "importlib",
+               "gc", "inspect", "reload", "main"}
+
+
+# Attributes written out that lead to a namespace or to code (as `m.__dict__` does where it is not only read).
+_DOOR_ATTRIBUTES = {"__dict__", "__builtins__", "__import__", "__getattribute__", "__globals__", "__setattr__",
+                    "__setitem__", "__main__", "__loader__", "__spec__", "__class__", "__self__", "__func__", "__code__",
+                    "__closure__", "__subclasses__", "__mro__", "__bases__", "__base__", "__init__", "__reduce__",
+                    "__reduce_ex__", "__call__", "__get__"} | _NAMESPACE_ATTRIBUTES | _WRITERS
+
+
+def _string_values(tree: ast.AST) -> dict[str, set[str]]:
+    """The strings a name can hold where the cell binds it only as a loop variable over literal strings
+    (`for name in ["zeros", "ones"]`) or to one literal string: looked up by such a name, a module's
+    attribute is one of those (a fairness review, 259). Bound in any other way too (a `match` capture: a
+    two-hundred-and-sixty-first review; an import, a parameter, `except ... as`, `global`), it may hold
+    anything."""
+    values: dict[str, set[str]] = {}
+    accepted: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) and \
+                isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and node.iter.elts and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.iter.elts):
+            values.setdefault(node.target.id, set()).update(e.value for e in node.iter.elts)
+            accepted.add(id(node.target))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
+                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            values.setdefault(node.targets[0].id, set()).add(node.value.value)
+            accepted.add(id(node.targets[0]))
+    other = bound_elsewhere(tree, accepted) | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    other |= {n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+    return {n: v for n, v in values.items() if n not in other}
+
+
+def _plain_names(node: ast.AST, strings: dict[str, set[str]]) -> bool:
+    """Is ``node`` a string that names no door (`getattr(m, "__version__")` reads as `m.__version__`: a
+    fairness review, 262), or a name holding one of some strings (`_string_values`), none of which is a
+    door's name or starts with `_`?"""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value not in _DOOR_ATTRIBUTES and node.value.lower() not in _DOOR_WORDS
+    found = strings.get(node.id) if isinstance(node, ast.Name) else None
+    return bool(found) and not any(v.startswith("_") or v.lower() in _DOOR_WORDS for v in found)
+
+
+def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = frozenset(),
+               strings: dict[str, set[str]] | None = None) -> bool:
+    """``globals()`` (or ``x.__dict__``) used where nothing can write through it: indexed to read,
+    printed, looked into with ``in``, or asked for its items, keys, values or a copy."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        # another object's namespace read by a computed key may hand out any door (review 253's run-up:
+        # `vars(sys)['mod' + 'ules']['__ma' + 'in__'].a_ = ...`)
+        owner = node.value if isinstance(node, ast.Attribute) else node.args[0] if isinstance(node, ast.Call) \
+            and node.args else None
+        other = owner is not None and _module_like(owner, modules)   # `vars(args)[k]` reads a setting (review 256)
+        return isinstance(parent.ctx, ast.Load) and not isinstance(parents.get(id(parent)), ast.AugAssign) \
+            and not (other and not _plain_names(parent.slice, strings or {}))
+    if isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name) and \
+            parent.func.id in ("print", "len", "sorted", "list", "dict", "repr", "str"):
+        return True
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        return True
+    return (isinstance(parent, ast.Attribute) and parent.attr in _READERS
+            and isinstance(parents.get(id(parent)), ast.Call) and parents[id(parent)].func is parent)
+
+
+# Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
+_NAMING_NAMES = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "sc")
+_NAMING_MAGIC = re.compile(rf"(%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|"
+                           # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review)
+                           r"%%\w+(?=[^\n]*\s--(?:out|err|proc)\b))(?=(.*))")
+# ... also inside another magic, which runs it, or assigned (`%time %run x.py`, `r = %run x.py`: a
+# two-hundred-and-eleventh review set the five answers otherwise so, 10/10 as written, unflagged), to
+# any target IPython assigns (`o.x = %run x.py`, a two-hundred-and-fourteenth), on a line that continues
+# a bracket too (a two-hundred-and-fifteenth: `magic_uses`).
+# The same written out as IPython's calls (`get_ipython().run_line_magic('run', '-i x.py')`), read
+# as those magics since the two-hundred-and-sixth review; and `alias_magic` in any form, which makes
+# a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
+# otherwise in Jupyter through `%t`, an alias of `%time`).
+_NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset_selective|store|macro|load|rerun|"""
+                          r"""recall|xdel|capture)\2(?:\s*,\s*(['"])(.*?)\4)?""")
+
+
+def _magic_write(source: str, names=None) -> str:
+    """A magic that can set one of ``names`` (any name when None), as '`%run` on line 3'. `%%capture
+    cap` or `%reset_selective -f xyz` set other names only (an eighty-eighth review: they had cost
+    all ten points)."""
+    for at, magic, args in _naming_magics(source):
+        words = [a for a in args if not a.startswith("-")]
+        if magic in ("%capture", "%alias_magic"):
+            hit = True                              # `run_line_magic('capture', ...)`: no such line magic, a stop
+        elif magic == "%%capture":
+            hit = bool(words) and (names is None or words[-1] in names)
+        elif magic == "%xdel":                      # deletes every name of the object it is given: `True` is one
+            hit = True
+        elif magic == "%store":                     # `%store a_` saves it; only `-r` sets names (a fairness review)
+            hit = "-r" in args
+        elif magic == "%reset_selective":
+            try:
+                hit = names is None or not words or any(re.search(words[-1], n) for n in names)
+            except re.error:
+                hit = True
+        else:
+            hit = True
+        if hit:
+            return f"`{magic}` on line {source.count(chr(10), 0, at) + 1}"
+    return ""
+
+
+def _naming_magics(source: str) -> list[tuple[int, str, str]]:
+    """(offset, magic, arguments) of each magic of `_NAMING_MAGIC` in the cell, as a line or a call."""
+    found = [(at, m.group(1), m.group(2).split()) for at, m in magic_uses(source, _NAMING_MAGIC)]
+    if "_magic" in source:
+        found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), (m.group(5) or "").split())
+                  for m in _NAMING_CALL.finditer(source)]
+    turned = ipython_text(source)               # `,get_ipython().run_line_magic reset -f` (review 218)
+    if "_magic" in turned:
+        found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
+                   + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
+    if "%" in source:               # `%time run x.py` runs `%run` (automagic: a two-hundred-and-forty-eighth review)
+        for i, line in enumerate(cleaned(source).split("\n")):
+            stmt = timed_statement(line) if "%" in line else None
+            name = automagic(stmt) if stmt else None
+            if name in _NAMING_NAMES:
+                found.append((line_offset(source, i), "%" + name, stmt.split()[1:]))
+    named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
+    made = makes_magic(named)       # an alias made (`x = %alias_magic t time`) runs what it stands for
+    if made is not None and "alias_magic" in made.group():
+        found.append((line_offset(source, named.count("\n", 0, made.start())), made.group(), []))
+    return sorted(found, key=lambda f: f[0])
+
+
+def shell_reached(source: str) -> str:
+    """A sign that the cell makes a magic of its own or reaches IPython's shell ('' for none), as
+    '`InteractiveShell` on line 3'. Answers on plain lines are read before any of it runs, and a magic
+    line's answers need a cell without it (`magic_set`): it is for a TA to read (a fairness review:
+    `%load_ext watermark`, `from IPython.core.display import HTML` had cost the five answers)."""
+    named = scan_text(source)
+    made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
+    if not made:
+        return ""
+    first = min(made, key=lambda m: m.start())
+    return f"`{first.group()}` on line {named.count(chr(10), 0, first.start()) + 1}"
+
+
+def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
+    """Each of ``names`` that code of the cell can set without naming it as a target, with what
+    does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already)."""
+    if tree is None:
+        try:
+            tree = ast.parse(without_magics(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+    general = dynamic_write(tree) if tree is not None else ""
+    if not general:
+        # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
+        # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
+        filled = [(line, expr) for line, expr in expansions(source) if not _shows_only(expr)]
+        general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
+    stored = _stored_as_attributes(tree, _modules_in(tree)) if tree is not None else {}
+    said = {n: _magic_write(source, [n]) or general or stored.get(n, "") for n in names}
+    return {n: what for n, what in said.items() if what}
+
+
+def _modules_in(tree: ast.AST) -> set[str]:
+    """The names that may hold a module in the cell (`_module_like`): Python's own, those it imports, reads
+    from an earlier cell or assigns from one."""
+    modules = set(_KNOWN_MODULES)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    _may_hold_modules(tree, modules)
+    return modules
+
+
+def _stored_as_attributes(tree: ast.AST, modules: set[str]) -> dict[str, str]:
+    """Names the cell stores as an attribute of what may be a module (`m.a_ = False`), with where: it may
+    be the notebook's own, however the cell came by it (review 253 reached it by computed names); an object
+    the cell made is not (`answers = SimpleNamespace()`, then `answers.a_ = a_`: a fairness review, 265)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load) and _module_like(node.value, modules):
+            out.setdefault(node.attr, f"`{ast.unparse(node)[:40]} = ...` on line {node.lineno} (an attribute of an "
+                                      f"object that may be the notebook's module)")
+    return out
