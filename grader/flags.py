@@ -14,9 +14,10 @@ FLAG_HELP = {
                     "when you added it to the imports cell); the assignment asks for those only. It costs points "
                     "only where the course sets a penalty, listed then as the check 'imports rule' (a fallback in "
                     "`except ImportError` is an import too)",
-    "exec": "exec: a graded cell, or a cell added below it (the details name it), runs code from a string, or may "
-            "(a name computed when it runs, looked up with getattr, can reach exec), or runs Python inside a shell "
-            "or magic line (`!echo {f()}`); a TA reads what it runs, no point depends on it",
+    "exec": "exec: a graded cell, or a cell added below it (the details name the cell and the line), holds code "
+            "the grader cannot read before it runs: code from a string (exec, eval), a name computed when it runs "
+            "(getattr), a magic that sets names (`%store -r`), Python inside a shell or magic line (`!echo {f()}`), "
+            "or a store on what may be a module; a TA reads it, no point depends on it",
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
                   "content",
     "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (by Google Colab or an older Jupyter); every cell was found "

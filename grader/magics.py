@@ -861,7 +861,7 @@ def _evaluated_argument(name: str, args: str) -> str:
     two-hundred-and-fifth review set the five answers otherwise in Jupyter, and hid an import and an
     `exec` from the flags, so. `%config InlineBackend.figure_format = 'retina'` does nothing of the
     cell's: not listed."""
-    if name not in ("config", "rep", "recall", "edit") or "(" not in args:
+    if name not in ("config", "rep", "recall", "edit") or "(" not in args and name != "config":
         return ""
     text = args.strip()
     if name == "edit":                              # `%edit -x expr`: its options first, as IPython reads them
@@ -869,11 +869,39 @@ def _evaluated_argument(name: str, args: str) -> str:
             text = _ipython_options(text, "prxn:")[1]
         except Exception:  # noqa: BLE001 - options IPython refuses: nothing runs
             return ""
+    if name == "config":
+        return "" if _settings_only(text) else text
     try:
-        tree = ast.parse("cfg." + text if name == "config" else text, mode="exec" if name == "config" else "eval")
+        tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
     return text if any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in ast.walk(tree)) else ""
+
+
+def _settings_only(line: str) -> bool:
+    """Does `%config <line>` only show or set IPython's settings (`%config InlineBackend.figure_format =
+    'retina'`)? IPython runs `cfg.` + the line as Python in the notebook's namespace where it holds `=`;
+    not only a call or a `:=` sets names then, but `global a_; a_ = False` too (review 267). A line that
+    only assigns literals to settings sets none."""
+    if "=" not in line:
+        return True
+    if _fields(line):
+        return False                # filled in first: `%config Foo.bar = $x` runs the text `x` holds
+    try:
+        tree = ast.parse("cfg." + line)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True                                 # IPython's `exec` of it raises before it runs anything
+    for stmt in tree.body:
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+        while isinstance(target, ast.Attribute):
+            target = target.value
+        if not (isinstance(target, ast.Name) and target.id == "cfg"):
+            return False
+        try:
+            ast.literal_eval(stmt.value)
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            return False
+    return True
 
 
 def _timed_statement(name: str, args: str) -> str | None:
@@ -899,7 +927,14 @@ def _fields(text: str) -> list[str]:
     try:
         for _, name, spec, _ in DollarFormatter().parse(text):
             if name:
-                found.append(name + (":" + spec if spec else ""))
+                expr = name + (":" + spec if spec else "")
+                try:
+                    ast.parse(expr.lstrip(" \t"), mode="eval")         # as `eval` reads text
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    # IPython's `eval` of it raises before it runs anything, and the line is left as it is
+                    # (`%config InlineBackend.rc = {'figure.figsize': (6, 4)}`: a dict, not a field)
+                    break
+                found.append(expr)
     except Exception:  # noqa: BLE001 - where IPython's formatter stops reading the text
         # ... IPython has evaluated every field before it (a hundred-and-ninety-third review hid one
         # behind a lone `}` after it), then leaves the line as it is.

@@ -15,7 +15,7 @@ from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure
-from .writes import bound_below, bound_elsewhere, dynamic_write, evaluated, shell_reached, stored_as_attribute, writers
+from .writes import bound_below, bound_elsewhere, dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
@@ -95,7 +95,7 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     last = dict(found)
     found.update(before_stop(tree, names, stops.on))
     found.update(dict.fromkeys(_undecided(tree, names, stops, last), _ELSEWHERE))
-    setters = writers(source, list(found), tree) | magic_set(source, list(found), tree, shadowed)
+    setters = writers(source, list(found), tree, _settled(reading)) | magic_set(source, list(found), tree, shadowed)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     found.update(dict.fromkeys(automagic_set(source, names) if magics.texts else (), _ELSEWHERE))
     return {n: found.get(n, _MISSING) for n in names}, ""
@@ -144,7 +144,7 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         out |= (bound_elsewhere(tree, set()) | {n for node in tree.body for n in assigned_names(node)}
-                | stored_as_attribute(tree)) & PURE
+                | names_stored(tree)) & PURE
     return frozenset(out)
 
 
@@ -204,10 +204,11 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
     if value is _ELSEWHERE:
         otherwise = (automagic_set(source, [name]) | magic_set(source, [name], shadowed=shadowed)).get(name, "") \
             if source else ""
-        construct = writers(source, [name]).get(name, "") if source else ""
+        reading = reading or _readable(source, flags) if source else None
+        construct = writers(source, [name], settled=_settled(reading)).get(name, "") if source else ""
         if otherwise and not construct:
             return otherwise
-        unsure_at = _unsure_at(reading or _readable(source, flags)) if source and not construct else 0
+        unsure_at = _unsure_at(reading) if source and not construct else 0
         if unsure_at:
             return (f"`{name}` is set more than once, and again on or below line {unsure_at}, a magic line whose code "
                     f"Python refuses or that stops, or a line that rebinds a name of Python's own (`__annotations__`): "
@@ -220,9 +221,12 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
                     f"with the `{name}` above that line or below it is not known; remove the `await` and set it once: "
                     f"`{name} = True` or `{name} = False`")
         if construct:
-            return (f"`{name}` may be set again by {construct} (exec/globals() and the like can set any name), so "
-                    f"its value after the cell runs is not the one written; remove that line and set it once: "
-                    f"`{name} = True` or `{name} = False` (a print of your answers is fine)")
+            # one reason in brackets, not two (a fairness review, 268, read "(an attribute of an object that may
+            # be the notebook's module) (exec/globals() and the like ...)")
+            why = "" if construct.endswith(")") else " (exec/globals() and the like can set any name)"
+            return (f"`{name}` may be set by {construct}{why}, so its value after the cell runs may not be the one "
+                    f"written; remove that line and set it once: `{name} = True` or `{name} = False` (a print of "
+                    f"your answers is fine)")
         return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=`, by an "
                 f"import, or by exec/globals()), so its value after the cell runs is not the one written; set it "
                 f"once: `{name} = True` or `{name} = False`")
@@ -319,6 +323,22 @@ def _readable(source: str, flags: int) -> _Reading | None:
         return _reading(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _settled(reading: _Reading | None) -> dict[str, int]:
+    """The line of each name's last assignment at the cell's top level that surely runs, above every
+    statement that stops the cell or may (`writers`: what a magic restored or deleted above it is set again)."""
+    if reading is None:
+        return {}
+    body = reading.tree.body
+    end = min((i for i in (reading.stops.first, *reading.stops.unsure) if i is not None), default=len(body))
+    out: dict[str, int] = {}
+    for node in body[:end]:
+        if isinstance(node, ast.Assign):
+            out.update({n: node.lineno for t in node.targets for n, _ in _pairs(t, node.value)})
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            out[node.target.id] = node.lineno
+    return out
 
 
 def _rebinds_python(tree: ast.Module) -> list[int]:

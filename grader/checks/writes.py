@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
 from ..magics import automagic, cleaned, expansions, ipython_text, line_offset, magic_uses, makes_magic, reaches_shell, \
@@ -18,42 +19,70 @@ from ..magics import automagic, cleaned, expansions, ipython_text, line_offset, 
 from .magic_lines import DOORS, PURE, timed_statement
 
 
-def stored_as_attribute(tree: ast.AST) -> set[str]:
-    """Names a cell stores as an attribute or a key (`sys.modules['__main__'].format = ...`,
-    `globals()['format'] = ...`, `setattr(m, 'format', ...)`, `vars(m).update(format=...)`), any of which
-    may be the notebook's namespace (a two-hundred-and-forty-sixth review); all of `PURE` where the name
-    stored is computed."""
-    out: set[str] = set()
+@dataclass(frozen=True)
+class Store:
+    """An attribute or a key a cell stores or deletes: by a target of any statement (`=`, `+=`, `for`, `with`,
+    a comprehension, `del`), by a call (`setattr`, `.__setattr__`, `.__setitem__`, `.setdefault`, `.update`),
+    or by merging into what a name holds (`g |= {...}`)."""
+    node: ast.AST
+    name: str | None            # None: computed, or many (`.update(d)`)
+    owner: ast.expr | None      # what it is stored on; None where the cell does not show it (`setattr(*args)`)
+    key: bool                   # a key (`d[k]`), not an attribute
+
+
+def _text(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def stores(tree: ast.AST) -> list[Store]:
+    """Every attribute and key the cell stores, in one walk: what a builtin may be rebound by in a cell above
+    (`names_stored`) and what may set an answer on the notebook's module (`_stored_on_modules`)."""
+    out: list[Store] = []
     for node in ast.walk(tree):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-            node, (ast.AugAssign, ast.AnnAssign)) else []
-        for t in targets:
-            for x in ast.walk(t):
-                if isinstance(x, ast.Attribute):
-                    out.add(x.attr)
-                elif isinstance(x, ast.Subscript):
-                    key = x.slice
-                    out |= {key.value} if isinstance(key, ast.Constant) and isinstance(key.value, str) else \
-                        set(PURE) if _namespace_like(x.value) else set()
-        if isinstance(node, ast.Call):
-            f = node.func
-            if isinstance(f, ast.Name) and f.id == "setattr" or isinstance(f, ast.Attribute) and \
-                    f.attr in ("__setattr__", "__setitem__", "setdefault"):
-                at = 1 if isinstance(f, ast.Name) else 0
-                key = node.args[at] if len(node.args) > at else None
-                where = (node.args[0] if node.args else None) if isinstance(f, ast.Name) else f.value
-                out |= {key.value} if isinstance(key, ast.Constant) and isinstance(key.value, str) else \
-                    set(PURE) if where is None or _namespace_like(where) else set()
-            elif isinstance(f, ast.Attribute) and f.attr == "update":
-                out |= {k.arg for k in node.keywords if k.arg} | (set(PURE) if _namespace_like(f.value) and (
-                    node.args or any(k.arg is None for k in node.keywords)) else set())
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            out.append(Store(node, node.attr, node.value, False))
+        elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            out.append(Store(node, _text(node.slice), node.value, True))
+        elif isinstance(node, ast.AugAssign):
+            out.append(Store(node, None, node.target, True))        # `g |= {...}` merges into what `g` holds
+        elif isinstance(node, ast.Call):
+            f, args = node.func, node.args
+            if isinstance(f, ast.Name) and f.id == "setattr":
+                out.append(Store(node, _text(args[1]) if len(args) > 1 else None, args[0] if args else None, False))
+            elif isinstance(f, ast.Attribute) and f.attr in ("__setattr__", "__setitem__", "setdefault"):
+                # bound (`d.setdefault(k, v)`) or called on the type (`dict.setdefault(d, k, v)`)
+                owner, at = (args[0], 1) if len(args) > 2 else (f.value, 0)
+                out.append(Store(node, _text(args[at]) if len(args) > at else None, owner, f.attr != "__setattr__"))
+            elif isinstance(f, ast.Attribute) and f.attr in ("update", "__ior__"):
+                owner = args[0] if len(args) > 1 else f.value
+                out += [Store(node, k.arg, owner, True) for k in node.keywords if k.arg]
+                if args or any(k.arg is None for k in node.keywords):
+                    out.append(Store(node, None, owner, True))
     return out
 
 
-def _namespace_like(node: ast.AST) -> bool:
-    """May this expression be a module's namespace (`globals()`, `vars(m)`, `m.__dict__`, `sys.modules[...]`)?
-    A dict of the student's own (`history[epoch] = loss`) is not."""
-    return any(isinstance(x, ast.Name) and x.id in (_NAMESPACES | _MODULE_NAMES | {"sys"}) or
+def names_stored(tree: ast.AST) -> set[str]:
+    """Names a cell stores as an attribute or a key (`sys.modules['__main__'].format = ...`, `globals()['format']
+    = ...`, `setattr(m, 'format', ...)`, `vars(m).update(format=...)`, `for m.len in [...]`), any of which may be
+    the notebook's namespace (a two-hundred-and-forty-sixth review); all of `PURE` where the name stored is
+    computed on what may be a namespace (`g = globals()`, then `g[k] = ...` or `g |= {...}`) or, as an
+    attribute, on what may be a module (`setattr(m, k, ...)`)."""
+    namespaces = _bound_to(tree, set(), _namespace_like)
+    modules = _modules_in(tree)
+    out: set[str] = set()
+    for store in stores(tree):
+        if store.name is not None:
+            out.add(store.name)
+        elif store.owner is None or _namespace_like(store.owner, namespaces) or \
+                not store.key and _module_like(store.owner, modules):
+            out |= PURE
+    return out
+
+
+def _namespace_like(node: ast.AST, names: set[str] = frozenset()) -> bool:
+    """May this expression be a module's namespace (`globals()`, `vars(m)`, `m.__dict__`, `sys.modules[...]`, a
+    name given one: ``names``)? A dict of the student's own (`history[epoch] = loss`) is not."""
+    return any(isinstance(x, ast.Name) and x.id in (_NAMESPACES | _MODULE_NAMES | {"sys"} | names) or
                isinstance(x, ast.Attribute) and x.attr in ("__dict__", "modules", "f_globals", "f_locals", "__globals__")
                for x in ast.walk(node))
 
@@ -140,7 +169,10 @@ _RUNNER_NAMES = {"cProfile", "pdb", "bdb", "runpy", "doctest"}          # no eve
 _RUNNER_ATTRIBUTES = {"runctx", "runcall", "runsource", "runcode", "run_path", "run_module", "runeval",
                       "run_docstring_examples", "timeit", "Timer", "InteractiveInterpreter", "InteractiveConsole",
                       "interact", "Trace"}
-_HARMLESS_FROM_RUNNERS = {"default_timer"}       # `time.perf_counter`
+# `time.perf_counter`; and what writes a pickle (a fairness review, 268: `pickle.dump(answers, f)` cost them): only
+# reading one runs what it names
+_HARMLESS_FROM_RUNNERS = {"default_timer", "dump", "dumps", "HIGHEST_PROTOCOL", "DEFAULT_PROTOCOL", "PickleError",
+                          "PicklingError", "UnpicklingError"}
 # Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
 # IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
 _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
@@ -149,9 +181,9 @@ _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals
                          "import_module"} | SHELL_RUNNERS | {"events"}   # `shell.ex(...)`, `shell.events.register(...)`
 
 
-def dynamic_write(tree: ast.AST) -> str:
+def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
     """The first construct that can set a name without naming it as a target, as
-    '`exec(...)` on line 7' ('' for none)."""
+    '`exec(...)` on line 7' ('' for none). ``modules``: `_modules_in(tree)`, where the caller has it."""
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
     def said(node: ast.AST, what: str) -> str:
@@ -161,10 +193,7 @@ def dynamic_write(tree: ast.AST) -> str:
     if rebound is not None:
         return said(rebound, "get_ipython") + " (bound in the cell: every magic line calls it)"
     runners: dict[str, str] = {}        # names the cell binds to a module that runs text, or to one of its runners
-    modules = set(_KNOWN_MODULES)       # names that may be modules: those the cell imports, and Python's own
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
         if isinstance(node, ast.Import):
             runners.update({(a.asname or a.name).split(".")[0]: a.name for a in node.names
                             if a.name.split(".")[0] in _TEXT_RUNNERS})
@@ -173,7 +202,8 @@ def dynamic_write(tree: ast.AST) -> str:
             if any(a.name == "*" for a in node.names):
                 return said(node, f"from {node.module} import *")
             runners.update({a.asname or a.name: a.name for a in node.names if a.name not in _HARMLESS_FROM_RUNNERS})
-    _may_hold_modules(tree, modules)
+    if modules is None:
+        modules = _modules_in(tree)
     strings = _string_values(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -349,18 +379,25 @@ def _may_hold_modules(tree: ast.AST, modules: set[str]) -> None:
     bound = bound_elsewhere(tree, set()) | params
     free = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
     modules |= params | free
-    for _ in range(4):                  # chains of assignments, a few deep
-        before = len(modules)
+    _bound_to(tree, modules, _module_like)
+
+
+def _bound_to(tree: ast.AST, names: set[str], like) -> set[str]:
+    """Add to ``names`` (and return them) the names the cell binds to a value ``like(value, names)`` accepts
+    (`x = sys`, `for x in [sys]`, `(x := sys)`, `with ... as x`), through chains of assignments a few deep."""
+    for _ in range(4):
+        before = len(names)
         for n in ast.walk(tree):
             pairs = [(t, n.value) for t in n.targets] if isinstance(n, ast.Assign) else \
                 [(n.target, n.value)] if isinstance(n, (ast.AnnAssign, ast.NamedExpr, ast.AugAssign)) and n.value else \
                 [(n.target, n.iter)] if isinstance(n, (ast.For, ast.AsyncFor, ast.comprehension)) else \
                 [(i.optional_vars, i.context_expr) for i in n.items if i.optional_vars] if isinstance(n, (ast.With, ast.AsyncWith)) else []
             for target, value in pairs:
-                if _module_like(value, modules):
-                    modules |= {x.id for x in ast.walk(target) if isinstance(x, ast.Name)}
-        if len(modules) == before:
-            return
+                if like(value, names):
+                    names |= {x.id for x in ast.walk(target) if isinstance(x, ast.Name)}
+        if len(names) == before:
+            break
+    return names
 
 
 def _handed_to_runner(node: ast.AST, parents: dict[int, ast.AST], runners: dict[str, str]) -> bool:
@@ -460,11 +497,20 @@ _NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset
                           r"""recall|xdel|capture)\2(?:\s*,\s*(['"])(.*?)\4)?""")
 
 
-def _magic_write(source: str, names=None) -> str:
+# Magics that set names only while their line runs (restored, deleted): an assignment below them sets the name
+# again (a fairness review, 268: `%store -r` above the answers cost all five).
+_MOMENTARY = ("%store", "%reset", "%reset_selective", "%xdel")
+
+
+def _magic_write(source: str, names=None, settled: int = 0) -> str:
     """A magic that can set one of ``names`` (any name when None), as '`%run` on line 3'. `%%capture
     cap` or `%reset_selective -f xyz` set other names only (an eighty-eighth review: they had cost
-    all ten points)."""
+    all ten points). ``settled``: the line of an assignment below which sets the names again, where it
+    surely runs after every line above it (`_MOMENTARY` magics above it, on lines of their own, count not)."""
     for at, magic, args in _naming_magics(source):
+        line = source.count("\n", 0, at) + 1
+        if magic in _MOMENTARY and line < settled and at == source.rfind("\n", 0, at) + 1:
+            continue
         words = [a for a in args if not a.startswith("-")]
         if magic in ("%capture", "%alias_magic"):
             hit = True                              # `run_line_magic('capture', ...)`: no such line magic, a stop
@@ -482,7 +528,7 @@ def _magic_write(source: str, names=None) -> str:
         else:
             hit = True
         if hit:
-            return f"`{magic}` on line {source.count(chr(10), 0, at) + 1}"
+            return f"`{magic}` on line {line}"
     return ""
 
 
@@ -522,22 +568,25 @@ def shell_reached(source: str) -> str:
     return f"`{first.group()}` on line {named.count(chr(10), 0, first.start()) + 1}"
 
 
-def writers(source: str, names, tree: ast.AST | None = None) -> dict[str, str]:
+def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, int] | None = None) -> dict[str, str]:
     """Each of ``names`` that code of the cell can set without naming it as a target, with what
-    does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already)."""
+    does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already). ``settled``: the
+    line of each name's last assignment that surely runs (`_magic_write`)."""
     if tree is None:
         try:
             tree = ast.parse(without_magics(source))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
-    general = dynamic_write(tree) if tree is not None else ""
+    modules = _modules_in(tree) if tree is not None else set()
+    general = dynamic_write(tree, modules) if tree is not None else ""
     if not general:
         # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
         filled = [(line, expr) for line, expr in expansions(source) if not _shows_only(expr)]
         general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
-    stored = _stored_as_attributes(tree, _modules_in(tree)) if tree is not None else {}
-    said = {n: _magic_write(source, [n]) or general or stored.get(n, "") for n in names}
+    stored = _stored_on_modules(tree, modules) if tree is not None else {}
+    settled = settled or {}
+    said = {n: _magic_write(source, [n], settled.get(n, 0)) or general or stored.get(n, "") for n in names}
     return {n: what for n, what in said.items() if what}
 
 
@@ -552,13 +601,81 @@ def _modules_in(tree: ast.AST) -> set[str]:
     return modules
 
 
-def _stored_as_attributes(tree: ast.AST, modules: set[str]) -> dict[str, str]:
+def _stored_on_modules(tree: ast.AST, modules: set[str]) -> dict[str, str]:
     """Names the cell stores as an attribute of what may be a module (`m.a_ = False`), with where: it may
     be the notebook's own, however the cell came by it (review 253 reached it by computed names); an object
-    the cell made is not (`answers = SimpleNamespace()`, then `answers.a_ = a_`: a fairness review, 265)."""
+    the cell made is not (`answers = SimpleNamespace()`, then `answers.a_ = a_`: a fairness review, 265; nor
+    `self` in its class's `__init__`: `_own_instances`)."""
+    own = _own_instances(tree)
     out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load) and _module_like(node.value, modules):
+    for store in stores(tree):
+        node = store.node
+        if isinstance(node, ast.Attribute) and id(node) not in own and _module_like(store.owner, modules):
             out.setdefault(node.attr, f"`{ast.unparse(node)[:40]} = ...` on line {node.lineno} (an attribute of an "
                                       f"object that may be the notebook's module)")
     return out
+
+
+# What reaches a class or its functions without calling the class (`type(x)`, `x.__class__`, `vars(C)[k]`,
+# `object.__subclasses__()`, `C.__init__(m)`), or runs text that may.
+_REACHES_CLASSES = {"type", "__class__", "__dict__", "vars", "getattr", "attrgetter", "methodcaller", "__getattribute__",
+                    "__subclasses__", "__mro__", "mro", "__bases__", "__base__", "__thisclass__", "__func__", "__get__",
+                    "__wrapped__", "__init__", "__new__", "__call__", "getmembers", "partialmethod"} | _DOOR_WORDS
+
+
+def _own_instances(tree: ast.AST) -> set[int]:
+    """The attribute stores on `self` in the `__init__` of a class the cell makes (`self.a_ = a_`: a fairness
+    review, 268), where `self` can only be an instance the cell made: the class is made plainly (no decorator,
+    metaclass, `__new__`; no base but `object` or such a class of the cell's), the cell uses its name only to
+    call it (`Answers()`), `self` is not rebound, and nothing in the cell reaches a class or its functions
+    otherwise (`_REACHES_CLASSES`) nor calls an `__init__` but `super().__init__(...)`."""
+    if not any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
+        return set()
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for n in ast.walk(tree):
+        word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
+        if word in _REACHES_CLASSES and not (word == "__init__" and _super_init(n)):
+            return set()
+    classes = [c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)]
+    names = {c.name for c in classes}
+    if len(names) != len(classes):
+        return set()
+    plain: set[str] = set()
+    for _ in range(len(classes)):
+        plain |= {c.name for c in classes if not c.decorator_list and not c.keywords and all(
+            isinstance(b, ast.Name) and (b.id == "object" or b.id in plain) for b in c.bases)}
+    called = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in names and not (
+        isinstance(n.ctx, ast.Load) and (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n
+                                         or isinstance(parents.get(id(n)), ast.ClassDef)))}
+    out: set[int] = set()
+    for c in classes:
+        if c.name not in plain or c.name in called or any(
+                isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__new__" for f in c.body):
+            continue
+        for f in c.body:
+            if not isinstance(f, ast.FunctionDef) or f.name != "__init__" or f.decorator_list or \
+                    not [*f.args.posonlyargs, *f.args.args]:
+                continue
+            me = [*f.args.posonlyargs, *f.args.args][0].arg
+            if any(isinstance(n, ast.Name) and n.id == me and not isinstance(n.ctx, ast.Load) or
+                   isinstance(n, (ast.Global, ast.Nonlocal)) and me in n.names for n in ast.walk(f)):
+                continue
+            out |= {id(n) for n in _own_scope(f) if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load)
+                    and isinstance(n.value, ast.Name) and n.value.id == me}
+    return out
+
+
+def _super_init(node: ast.AST) -> bool:
+    """`super().__init__(...)`: the same object's `__init__` of the class above."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+        and node.value.func.id == "super" and not node.value.args and not node.value.keywords
+
+
+def _own_scope(func: ast.AST):
+    """The nodes of a function's body outside functions, lambdas and classes nested in it."""
+    todo = list(ast.iter_child_nodes(func))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
