@@ -1950,6 +1950,9 @@ def test_everyday_methods_named_like_writers_cost_nothing(line):
     ("import pickle\nwith open('answers.pkl', 'wb') as f:\n    pickle.dump([a_, b_, c_, d_, e_], f)", False),
     ("import pickle\nblob = pickle.dumps((a_, b_))\nprint(len(blob))", False),
     ("import pickle\npickle.dump(a_, open('a.pkl', 'wb'))", True),
+    # objects of a module's classes made with arguments
+    ("import argparse\nfrom types import SimpleNamespace\nr = argparse.Namespace(**{'x': 1})\nr.a_ = a_\n"
+     "s = SimpleNamespace(lr=0.1)\ns.a_ = a_", False),
 ])
 def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     """A fairness review (265): a comprehension's variable and a class body's assignment named like an
@@ -1973,6 +1976,12 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "class A:\n    def __init__(self):\n        def g(self):\n            self.a_ = False\n        g(m)\nA()",
     "class A(Base):\n    def __init__(self):\n        self.a_ = False\nA()",
     "import pickle\npickle.loads(blob)",
+    # `self` rebound by a `match` capture, the module reached by a computed name (review 270)
+    "import pkgutil\nclass A:\n    def __init__(self, m):\n        match m:\n            case self:\n                pass\n"
+    "        self.a_ = False\nA(pkgutil.resolve_name('__ma' + 'in__'))",
+    "class A:\n    def __init__(self, m):\n        for self in [m]:\n            pass\n        self.a_ = False\nA(q)",
+    "import pkgutil\nm = pkgutil.resolve_name('__ma' + 'in__')\nm.a_ = False",
+    "from pkgutil import resolve_name as r\nm = r('__ma' + 'in__')\nm.a_ = False",
 ])
 def test_an_answer_stored_on_an_object_the_cell_may_not_have_made_still_counts(line):
     """The exemptions of review 268 (`self` in `__init__`, a pickle written) hold only where nothing else can

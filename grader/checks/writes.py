@@ -355,7 +355,10 @@ def _module_like(node: ast.AST, modules: set[str]) -> bool:
     if isinstance(node, ast.Call):
         f = node.func
         return isinstance(f, ast.Name) and f.id in ("__import__", "import_module", "vars", "getattr") or \
-            isinstance(f, ast.Attribute) and f.attr in ("import_module", "get")
+            isinstance(f, ast.Attribute) and f.attr in ("import_module", "get") or \
+            _module_like(f, modules) and any(not isinstance(a, ast.Constant) for a in node.args)
+        # ... and so may a module's function given a computed argument (`pkgutil.resolve_name('__ma' + 'in__')`:
+        # review 270); `argparse.Namespace(**vars(args))` and `nn.Linear(784, 10)` are the student's objects
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return any(_module_like(e, modules) for e in node.elts)
     if isinstance(node, (ast.Starred, ast.NamedExpr)):
@@ -657,9 +660,9 @@ def _own_instances(tree: ast.AST) -> set[int]:
                     not [*f.args.posonlyargs, *f.args.args]:
                 continue
             me = [*f.args.posonlyargs, *f.args.args][0].arg
-            if any(isinstance(n, ast.Name) and n.id == me and not isinstance(n.ctx, ast.Load) or
-                   isinstance(n, (ast.Global, ast.Nonlocal)) and me in n.names for n in ast.walk(f)):
-                continue
+            if me in bound_elsewhere(ast.Module(f.body, []), set()) or any(
+                    isinstance(n, (ast.Global, ast.Nonlocal)) and me in n.names for n in ast.walk(f)):
+                continue                    # rebound in any way (review 270: `match m:` / `case self:`)
             out |= {id(n) for n in _own_scope(f) if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load)
                     and isinstance(n.value, ast.Name) and n.value.id == me}
     return out
