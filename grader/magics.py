@@ -590,6 +590,27 @@ def _ipython_options(args: str, spec: str, posix: bool = True, strict: bool = Tr
                                 preserve_non_opts=preserve_non_opts, list_all=list_all)
 
 
+# The options of the magics that restore or delete names (IPython's `parse_options` specs).
+_NAMING_OPTIONS = {"store": ("drz", ()), "reset": ("sf", ("aggressive",)), "reset_selective": ("f", ()),
+                   "xdel": ("n", ())}
+
+
+def options_refused(name: str, args: str) -> bool:
+    """Does IPython refuse this magic line's options (a UsageError, which stops the cell: review 272's
+    `%reset -fq` above the answers)? True for a magic of no known options, and without IPython."""
+    spec = _NAMING_OPTIONS.get(name)
+    if spec is None:
+        return True
+    try:
+        from types import SimpleNamespace
+
+        from IPython.core.magic import Magics
+        Magics.parse_options(SimpleNamespace(options_table={}), args, spec[0], *spec[1])
+    except Exception:  # noqa: BLE001 - IPython's UsageError, or no IPython: the cell may stop there
+        return True
+    return False
+
+
 def _statement_of(name: str, args: str) -> str | None:
     """The statement a `%time` or `%prun` line runs: `%prun`'s options are IPython's, not Python
     (`%prun -q x = 1` ran as a syntax error: the whole cell lost). None where IPython refuses them."""
@@ -870,7 +891,7 @@ def _evaluated_argument(name: str, args: str) -> str:
         except Exception:  # noqa: BLE001 - options IPython refuses: nothing runs
             return ""
     if name == "config":
-        return "" if _settings_only(text) else text
+        return "" if settings_only(text) else text
     try:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -878,30 +899,41 @@ def _evaluated_argument(name: str, args: str) -> str:
     return text if any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in ast.walk(tree)) else ""
 
 
-def _settings_only(line: str) -> bool:
-    """Does `%config <line>` only show or set IPython's settings (`%config InlineBackend.figure_format =
-    'retina'`)? IPython runs `cfg.` + the line as Python in the notebook's namespace where it holds `=`;
-    not only a call or a `:=` sets names then, but `global a_; a_ = False` too (review 267). A line that
-    only assigns literals to settings sets none."""
+# IPython's settings students set every day (the inline plots' format and rc, completion, what a cell shows):
+# none imports or runs code, nor changes how IPython runs a line (`InteractiveShell.autocall` and
+# `.loop_runner`, an import string, do).
+_EVERYDAY_SETTINGS = re.compile(r"(?:InlineBackend|Completer|IPCompleter)\.\w+|(?:ZMQ)?InteractiveShell\.ast_node_interactivity")
+_CONFIG_LINE = re.compile(r"\s*%config\b(.*)")
+
+
+def settings_only(line: str) -> bool:
+    """Does `%config <line>` only show or set everyday settings (`%config InlineBackend.figure_format =
+    'retina'`, `_EVERYDAY_SETTINGS`)? IPython runs `cfg.` + the line as Python in the notebook's namespace
+    where it holds `=`; not only a call or a `:=` sets names then, but `global a_; a_ = False` too (review
+    267). A line that only assigns literals to such settings sets none."""
     if "=" not in line:
         return True
     if _fields(line):
         return False                # filled in first: `%config Foo.bar = $x` runs the text `x` holds
     try:
-        tree = ast.parse("cfg." + line)
+        tree = ast.parse("cfg." + line.strip())
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True                                 # IPython's `exec` of it raises before it runs anything
     for stmt in tree.body:
         target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
-        while isinstance(target, ast.Attribute):
-            target = target.value
-        if not (isinstance(target, ast.Name) and target.id == "cfg"):
+        if not isinstance(target, ast.Attribute) or _EVERYDAY_SETTINGS.fullmatch(ast.unparse(target)[4:]) is None:
             return False
         try:
             ast.literal_eval(stmt.value)
         except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
             return False
     return True
+
+
+def everyday_setting(line: str) -> bool:
+    """Is this line a `%config` that sets everyday settings to literals (`settings_only`)?"""
+    found = _CONFIG_LINE.fullmatch(line)
+    return found is not None and "=" in found.group(1) and settings_only(found.group(1))
 
 
 def _timed_statement(name: str, args: str) -> str | None:

@@ -1181,6 +1181,9 @@ def test_answers_set_by_a_magic_line_after_the_cell_makes_that_magic_are_not_gra
     "import os\nos.sys.modules['IPython'].core.interactiveshell.InteractiveShell.instance().ast_transformers.clear()",
     # a magic line that can install one (`%config` evaluates Python; a backend is a module imported)
     "%config InteractiveShell.ast_transformers = []", "%matplotlib module://hooks",
+    # settings that change how IPython runs a line, or import a module named in a string (a fairness review, 271,
+    # made the everyday ones free)
+    "%config InteractiveShell.autocall = 2", "%config InteractiveShell.loop_runner = 'hooks.run'",
     # no name the grader knows: only the rule that a magic line's answers need a cell with nothing else
     "import os\nshell = getattr(os.sys.modules['IPy' + 'thon'], 'get_' + 'ipython')()\n"
     "getattr(shell, 'input_' + 'transformers_po' + 'st').append(lambda L: [])",
@@ -1211,7 +1214,7 @@ def test_answers_set_in_a_magic_line_beside_code_that_can_change_it_are_not_grad
     source = written + hook.format(first=sorted(key)[0]) + "\n" + line + "\n"
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
     assert len(rows) == len(key) and not any(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
-    assert all("plain line" in r.message or "may be set by `" in r.message for r in rows.values()), \
+    assert all("plain line" in r.message or "may be set by " in r.message for r in rows.values()), \
         {n: r.message for n, r in rows.items()}
 
 
@@ -1441,7 +1444,13 @@ def test_a_statement_ipython_refuses_above_the_answers_is_flagged_like_a_raise(s
                                   "import torch.nn as nn\nfrom torch import nn\nimport matplotlib.pyplot as plt\n"
                                   "%time {names} = {right}", "%pip list\n%time {names} = {right}",
                                   "questions = ['q1', 'q2']\nprint(len(questions))\n%time {names} = {right}",
-                                  "{lines}fail = lambda: 1/0"])
+                                  "{lines}fail = lambda: 1/0",
+                                  # (a fairness review, 271) everyday settings above a timed answers line
+                                  "%config InlineBackend.rc = {{'figure.figsize': (6, 4)}}\n%time {names} = {right}",
+                                  "%config InlineBackend.close_figures = False\n%config InlineBackend.print_figure_kwargs = "
+                                  "{{'bbox_inches': None}}\n%config IPCompleter.greedy = True\n%time {names} = {right}",
+                                  "%config ZMQInteractiveShell.ast_node_interactivity = 'all'\n%config Completer.use_jedi = "
+                                  "False\n%time {names} = {right}"])
 def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(cell):
     """The rule above takes nothing from an honest cell: answers in a `%time` line beside literals and
     prints, or on plain lines beside any magic, are graded as written."""
@@ -1452,6 +1461,16 @@ def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(ce
                          wrong_first_line=f"{sorted(key)[0]} = {not key[sorted(key)[0]]}\n", right_first=key[sorted(key)[0]])
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+def test_an_everyday_setting_beside_the_answers_raises_no_flag():
+    """A fairness review (271): `%config ZMQInteractiveShell.ast_node_interactivity = 'all'` was read as reaching
+    IPython's shell (`exec:`, "graded as written" beside 0/10 for a `%time` answers line)."""
+    key = SPEC.answer_key()
+    lines = "".join(f"{n} = {key[n]}\n" for n in sorted(key))
+    c = Context(SPEC, notebook({"answers-3-3": f"%config ZMQInteractiveShell.ast_node_interactivity = 'all'\n{lines}"}),
+                TEMPLATE, True)
+    assert all(r.passed for r in answer_rows(c)) and not any(f.startswith("exec:") for f in c.flags), c.flags
 
 
 @pytest.mark.parametrize("line", ["here = %pwd", "%env CUBLAS_WORKSPACE_CONFIG=:4096:8", "t = %timeit -o sum(range(10))",
@@ -1953,6 +1972,12 @@ def test_everyday_methods_named_like_writers_cost_nothing(line):
     # objects of a module's classes made with arguments
     ("import argparse\nfrom types import SimpleNamespace\nr = argparse.Namespace(**{'x': 1})\nr.a_ = a_\n"
      "s = SimpleNamespace(lr=0.1)\ns.a_ = a_", False),
+    # any method's `self`, a subclass of `nn.Module`'s, a dataclass's `__post_init__` (a fairness review, 271)
+    ("class Answers:\n    def set(self):\n        self.a_ = True\n        return self\n\nans = Answers().set()", False),
+    ("import torch.nn as nn\nclass Answers(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.a_ = True\nans = Answers()", False),
+    ("from dataclasses import dataclass\n@dataclass\nclass Answers:\n    x: int = 0\n\n    def __post_init__(self):\n"
+     "        self.b_ = False\nAnswers()", False),
 ])
 def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     """A fairness review (265): a comprehension's variable and a class body's assignment named like an
@@ -1974,7 +1999,10 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "class A:\n    def __init__(self):\n        self.a_ = False\nclass B(A):\n    def __init__(self):\n"
     "        super(B, m).__init__()\nB()",
     "class A:\n    def __init__(self):\n        def g(self):\n            self.a_ = False\n        g(m)\nA()",
-    "class A(Base):\n    def __init__(self):\n        self.a_ = False\nA()",
+    "class A(metaclass=M):\n    def __init__(self):\n        self.a_ = False\nA()",
+    "class A:\n    def set(self):\n        self.a_ = False\n    set = staticmethod(set)\nA().set(m)",
+    "import types\nclass A:\n    def set(self):\n        self.a_ = False\n    go = types.MethodType(set, m)\nA().go()",
+    "@decorate\nclass A:\n    def __init__(self):\n        self.a_ = False\nA()",
     "import pickle\npickle.loads(blob)",
     # `self` rebound by a `match` capture, the module reached by a computed name (review 270)
     "import pkgutil\nclass A:\n    def __init__(self, m):\n        match m:\n            case self:\n                pass\n"
@@ -1997,7 +2025,11 @@ def test_a_magic_that_restores_names_above_the_answers_costs_nothing():
     right = f"{_NAMES} = {_RIGHT_VALUES}\n"
     for cell, passed in ((f"%store -r\n{right}%store a_\n", True), (f"%reset -f\n{right}", True),
                          (f"{right}%store -r\n", False), (f"%store -r\nraise ValueError\n{right}", False),
-                         (f"if True:\n    %store -r\n{right}", False)):
+                         (f"if True:\n    %store -r\n{right}", False),
+                         # options IPython refuses stop the cell there (review 272: `%reset -fq`, 10/10)
+                         (f"%reset -fq\n{right}", False), (f"%xdel -q zz\n{right}", False),
+                         (f"%reset_selective -q zz\n{right}", False), (f"%reset_selective -f [\n{right}", False),
+                         (f"%store -r -q\n{right}", False), (f"%reset -f in\n%xdel zz\n{right}", True)):
         rows = answer_rows(_around_answers(cell))
         assert len(rows) == 5 and all(r.passed is passed for r in rows), (cell, [r.message for r in rows])
 

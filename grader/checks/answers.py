@@ -530,8 +530,10 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
     reached = shell_reached(source)
     if reached:
         ctx.flag(f"exec:{cell_id}")
+        # ... no word on how the answers are graded: each answer's message says (a fairness review, 271, read
+        # "graded as written" beside 0/10)
         ctx.detail(f"the True/False answers cell makes a magic of its own or reaches IPython's shell ({reached}), "
-                   f"which can change what Jupyter ends with; the answers are graded as written, and a TA reads it")
+                   f"which can change what Jupyter ends with; a TA reads it")
     if stop is not None:
         after = sorted({n for node in tree.body[at:] if isinstance(node, (ast.Assign, ast.AnnAssign))
                         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])

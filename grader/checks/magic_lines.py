@@ -15,7 +15,7 @@ import importlib.util
 import re
 import sys
 
-from ..magics import assigned_magic, automagic, cleaned, without_magics
+from ..magics import assigned_magic, automagic, cleaned, everyday_setting, without_magics
 
 
 # The magics an answer may be set in: they run their statement as it is written. Every other magic
@@ -181,8 +181,7 @@ def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
         elif magic == "matplotlib":
             quiet = not shelled and re.fullmatch(r"%matplotlib(?:\s+inline)?\s*", line) is not None
         elif magic == "config":                     # imports matplotlib where not yet imported (241)
-            quiet = not shelled and re.fullmatch(r"%config\s+InlineBackend\.figure_formats?\s*=\s*(['\"])(?:retina|png|jpeg|svg|pdf)\1"
-                                 r"\s*", line) is not None
+            quiet = not shelled and everyday_setting(line)
         else:
             quiet = magic in ("pwd", "lsmagic", "who", "who_ls") and re.fullmatch(r"%\w+[\s\w]*", line) is not None
         if quiet:

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
-from ..magics import automagic, cleaned, expansions, ipython_text, line_offset, magic_uses, makes_magic, reaches_shell, \
-    scan_text, without_magics
+from ..magics import (automagic, cleaned, everyday_setting, expansions, ipython_text, line_offset, magic_uses, makes_magic,
+                      options_refused, reaches_shell, scan_text, without_magics)
 from .magic_lines import DOORS, PURE, timed_statement
 
 
@@ -165,6 +165,7 @@ _READERS = {"items", "keys", "values", "get", "copy"}
 _TEXT_RUNNERS = {"cProfile", "profile", "trace", "pdb", "bdb", "runpy", "code", "codeop", "doctest", "timeit",
                  # ... and bytes: a pickle names any function to call (review 264: `builtins.exec` by opcode)
                  "pickle", "_pickle", "cloudpickle", "dill", "shelve", "copyreg"}
+_PICKLES = {"pickle", "_pickle", "cloudpickle", "dill", "shelve", "copyreg"}
 _RUNNER_NAMES = {"cProfile", "pdb", "bdb", "runpy", "doctest"}          # no everyday variable has these names
 _RUNNER_ATTRIBUTES = {"runctx", "runcall", "runsource", "runcode", "run_path", "run_module", "runeval",
                       "run_docstring_examples", "timeit", "Timer", "InteractiveInterpreter", "InteractiveConsole",
@@ -201,7 +202,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                 and node.module.split(".")[0] in _TEXT_RUNNERS:
             if any(a.name == "*" for a in node.names):
                 return said(node, f"from {node.module} import *")
-            runners.update({a.asname or a.name: a.name for a in node.names if a.name not in _HARMLESS_FROM_RUNNERS})
+            runners.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names
+                            if a.name not in _HARMLESS_FROM_RUNNERS})
     if modules is None:
         modules = _modules_in(tree)
     strings = _string_values(tree)
@@ -273,7 +275,10 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                     _runs_shown_code(node, parents, runners.get(node.id, "")) or \
                     isinstance(up, ast.Attribute) and _runs_shown_code(up, parents, up.attr):
                 continue
-            return said(node, f"{node.id}.{up.attr}" if isinstance(up, ast.Attribute) else node.id)
+            # ... said as what it does (a fairness review, 271, read "exec/globals() and the like" of `shelve.open`)
+            kind = " (reading a pickle back runs what it names)" if runners.get(node.id, "").split(".")[0] in _PICKLES \
+                else " (it runs code given to it as text)"
+            return said(node, f"{node.id}.{up.attr}" if isinstance(up, ast.Attribute) else node.id) + kind
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
             if any(n.split(".")[0] in _MODULE_NAMES for n in names):
@@ -505,6 +510,21 @@ _NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset
 _MOMENTARY = ("%store", "%reset", "%reset_selective", "%xdel")
 
 
+def _runs_through(magic: str, args: list[str]) -> bool:
+    """Does this line of a `_MOMENTARY` magic surely run to its end, so that the line below runs too? IPython
+    refuses options it does not know, and `%reset_selective` a pattern `re` refuses (review 272: `%reset -fq`
+    above the answers stopped the cell in Jupyter, graded 10/10)."""
+    if options_refused(magic[1:], " ".join(args)):
+        return False
+    words = [a for a in args if not a.startswith("-")]
+    if magic == "%reset_selective" and words:
+        try:
+            re.compile(words[-1])
+        except re.error:
+            return False
+    return True
+
+
 def _magic_write(source: str, names=None, settled: int = 0) -> str:
     """A magic that can set one of ``names`` (any name when None), as '`%run` on line 3'. `%%capture
     cap` or `%reset_selective -f xyz` set other names only (an eighty-eighth review: they had cost
@@ -513,7 +533,9 @@ def _magic_write(source: str, names=None, settled: int = 0) -> str:
     for at, magic, args in _naming_magics(source):
         line = source.count("\n", 0, at) + 1
         if magic in _MOMENTARY and line < settled and at == source.rfind("\n", 0, at) + 1:
-            continue
+            if _runs_through(magic, args):
+                continue
+            return f"`{magic}` on line {line} (IPython refuses its options or pattern and stops the cell there)"
         words = [a for a in args if not a.startswith("-")]
         if magic in ("%capture", "%alias_magic"):
             hit = True                              # `run_line_magic('capture', ...)`: no such line magic, a stop
@@ -563,7 +585,9 @@ def shell_reached(source: str) -> str:
     '`InteractiveShell` on line 3'. Answers on plain lines are read before any of it runs, and a magic
     line's answers need a cell without it (`magic_set`): it is for a TA to read (a fairness review:
     `%load_ext watermark`, `from IPython.core.display import HTML` had cost the five answers)."""
-    named = scan_text(source)
+    # ... not an everyday setting's name (`%config ZMQInteractiveShell.ast_node_interactivity = 'all'`: a fairness
+    # review, 271)
+    named = "\n".join("" if "%config" in line and everyday_setting(line) else line for line in scan_text(source).split("\n"))
     made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
     if not made:
         return ""
@@ -620,43 +644,49 @@ def _stored_on_modules(tree: ast.AST, modules: set[str]) -> dict[str, str]:
 
 
 # What reaches a class or its functions without calling the class (`type(x)`, `x.__class__`, `vars(C)[k]`,
-# `object.__subclasses__()`, `C.__init__(m)`), or runs text that may.
+# `object.__subclasses__()`, `C.__init__(m)`), binds a function to another object (`MethodType(f, m)`), or
+# runs text that may.
 _REACHES_CLASSES = {"type", "__class__", "__dict__", "vars", "getattr", "attrgetter", "methodcaller", "__getattribute__",
                     "__subclasses__", "__mro__", "mro", "__bases__", "__base__", "__thisclass__", "__func__", "__get__",
-                    "__wrapped__", "__init__", "__new__", "__call__", "getmembers", "partialmethod"} | _DOOR_WORDS
+                    "__wrapped__", "__init__", "__new__", "__call__", "getmembers", "partialmethod", "partial",
+                    "MethodType", "staticmethod", "classmethod"} | _DOOR_WORDS
+_CLASS_DECORATORS = {"dataclass"}               # `@dataclass`, `@dataclasses.dataclass(frozen=True)`
+_METHOD_DECORATORS = {"property", "cached_property", "setter"}
 
 
 def _own_instances(tree: ast.AST) -> set[int]:
-    """The attribute stores on `self` in the `__init__` of a class the cell makes (`self.a_ = a_`: a fairness
-    review, 268), where `self` can only be an instance the cell made: the class is made plainly (no decorator,
-    metaclass, `__new__`; no base but `object` or such a class of the cell's), the cell uses its name only to
-    call it (`Answers()`), `self` is not rebound, and nothing in the cell reaches a class or its functions
-    otherwise (`_REACHES_CLASSES`) nor calls an `__init__` but `super().__init__(...)`."""
+    """The attribute stores on `self` in the methods of a class the cell makes (`self.a_ = a_`: a fairness
+    review, 268; any method's, `nn.Module`'s subclasses' too: a fairness review, 271), where `self` can only
+    be an instance the cell made: the class has no metaclass nor `__new__`, no decorator but `@dataclass`, the
+    cell uses its name only to call it (`Answers()`) or derive a class, no method's name is read as a name
+    (`staticmethod(f)`, `MethodType(f, m)` hand it on), `self` is not rebound, and nothing in the cell reaches
+    a class or its functions otherwise (`_REACHES_CLASSES`) nor calls an `__init__` but `super().__init__()`
+    (a base made in an earlier cell is such a cell's object: the README's "What remains")."""
     if not any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
         return set()
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for n in ast.walk(tree):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
-        if word in _REACHES_CLASSES and not (word == "__init__" and _super_init(n)):
+        if word in _REACHES_CLASSES and not (word == "__init__" and _super_init(n)) or \
+                isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "super" and (n.args or n.keywords):
             return set()
     classes = [c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)]
     names = {c.name for c in classes}
     if len(names) != len(classes):
         return set()
-    plain: set[str] = set()
-    for _ in range(len(classes)):
-        plain |= {c.name for c in classes if not c.decorator_list and not c.keywords and all(
-            isinstance(b, ast.Name) and (b.id == "object" or b.id in plain) for b in c.bases)}
     called = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in names and not (
         isinstance(n.ctx, ast.Load) and (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n
                                          or isinstance(parents.get(id(n)), ast.ClassDef)))}
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     out: set[int] = set()
     for c in classes:
-        if c.name not in plain or c.name in called or any(
+        if c.name in called or c.keywords or not all(_decorated_by(d, _CLASS_DECORATORS) for d in c.decorator_list) \
+                or not all(_dotted(b) for b in c.bases) or any(
                 isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__new__" for f in c.body):
             continue
         for f in c.body:
-            if not isinstance(f, ast.FunctionDef) or f.name != "__init__" or f.decorator_list or \
+            if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) or f.name in read or \
+                    not all(_decorated_by(d, _METHOD_DECORATORS) for d in f.decorator_list) or \
                     not [*f.args.posonlyargs, *f.args.args]:
                 continue
             me = [*f.args.posonlyargs, *f.args.args][0].arg
@@ -666,6 +696,19 @@ def _own_instances(tree: ast.AST) -> set[int]:
             out |= {id(n) for n in _own_scope(f) if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load)
                     and isinstance(n.value, ast.Name) and n.value.id == me}
     return out
+
+
+def _dotted(node: ast.AST) -> bool:
+    """A name or a chain of attributes (`Base`, `nn.Module`)."""
+    return isinstance(node, ast.Name) or isinstance(node, ast.Attribute) and _dotted(node.value)
+
+
+def _decorated_by(node: ast.AST, names: set[str]) -> bool:
+    """`@name`, `@module.name` or `@name(...)` given literals, for a name of ``names``."""
+    if isinstance(node, ast.Call):
+        return _decorated_by(node.func, names) and not node.args and all(
+            isinstance(k.value, ast.Constant) for k in node.keywords if k.arg)
+    return _dotted(node) and (node.id if isinstance(node, ast.Name) else node.attr) in names
 
 
 def _super_init(node: ast.AST) -> bool:
