@@ -2003,6 +2003,12 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "class A:\n    def set(self):\n        self.a_ = False\n    set = staticmethod(set)\nA().set(m)",
     "import types\nclass A:\n    def set(self):\n        self.a_ = False\n    go = types.MethodType(set, m)\nA().go()",
     "@decorate\nclass A:\n    def __init__(self):\n        self.a_ = False\nA()",
+    # the class through a dunder of its instance, the module through a function's (review 273)
+    "import pkgutil\nclass A:\n    def mark(self):\n        self.a_ = False\nK = A().__reduce_ex__(2)[1][0]\n"
+    "K.mark(pkgutil.resolve_name((lambda: 0).__module__))",
+    "class A:\n    @property\n    def mark(self):\n        self.a_ = False\nK = A().__reduce__()[1][0]\nK.mark.fget(m)",
+    "class Hook:\n    def __set_name__(self, owner, name):\n        owner.mark(m)\nclass A:\n    def mark(self):\n"
+    "        self.a_ = False\n    x = Hook()",
     "import pickle\npickle.loads(blob)",
     # `self` rebound by a `match` capture, the module reached by a computed name (review 270)
     "import pkgutil\nclass A:\n    def __init__(self, m):\n        match m:\n            case self:\n                pass\n"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..dynamic_code import SHELL_RUNNERS, rebinds_shell
 from ..magics import (automagic, cleaned, everyday_setting, expansions, ipython_text, line_offset, magic_uses, makes_magic,
                       options_refused, reaches_shell, scan_text, without_magics)
-from .magic_lines import DOORS, PURE, timed_statement
+from .magic_lines import DOORS, PURE, dunder, timed_statement
 
 
 @dataclass(frozen=True)
@@ -650,6 +650,7 @@ _REACHES_CLASSES = {"type", "__class__", "__dict__", "vars", "getattr", "attrget
                     "__subclasses__", "__mro__", "mro", "__bases__", "__base__", "__thisclass__", "__func__", "__get__",
                     "__wrapped__", "__init__", "__new__", "__call__", "getmembers", "partialmethod", "partial",
                     "MethodType", "staticmethod", "classmethod"} | _DOOR_WORDS
+_PLAIN_SPECIALS = {"__init__", "__post_init__", "__repr__", "__str__"}
 _CLASS_DECORATORS = {"dataclass"}               # `@dataclass`, `@dataclasses.dataclass(frozen=True)`
 _METHOD_DECORATORS = {"property", "cached_property", "setter"}
 
@@ -667,8 +668,15 @@ def _own_instances(tree: ast.AST) -> set[int]:
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for n in ast.walk(tree):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
-        if word in _REACHES_CLASSES and not (word == "__init__" and _super_init(n)) or \
+        # ... nor any dunder attribute (review 273: `Answers().__reduce_ex__(2)[1][0]` is the class, and
+        # `(lambda: 0).__module__` names the notebook's module), nor a property's function
+        if word is not None and (word in _REACHES_CLASSES or dunder(word) and isinstance(n, ast.Attribute)
+                                 or word in ("fget", "fset", "fdel")) and not (word == "__init__" and _super_init(n)) or \
                 isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "super" and (n.args or n.keywords):
+            return set()
+        # ... nor a special method handed a class (`__set_name__(self, owner, name)`, `__init_subclass__(cls)`,
+        # `__get__(self, obj, objtype)`)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and dunder(n.name) and n.name not in _PLAIN_SPECIALS:
             return set()
     classes = [c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)]
     names = {c.name for c in classes}
