@@ -2009,6 +2009,9 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "class A:\n    @property\n    def mark(self):\n        self.a_ = False\nK = A().__reduce__()[1][0]\nK.mark.fget(m)",
     "class Hook:\n    def __set_name__(self, owner, name):\n        owner.mark(m)\nclass A:\n    def mark(self):\n"
     "        self.a_ = False\n    x = Hook()",
+    # a decorator of the cell's own under Python's name is handed the class or the method
+    "def dataclass(c):\n    c.mark(m)\n    return c\n@dataclass\nclass A:\n    def mark(self):\n        self.a_ = False",
+    "property = lambda f: f(m)\nclass A:\n    @property\n    def mark(self):\n        self.a_ = False",
     "import pickle\npickle.loads(blob)",
     # `self` rebound by a `match` capture, the module reached by a computed name (review 270)
     "import pkgutil\nclass A:\n    def __init__(self, m):\n        match m:\n            case self:\n                pass\n"

@@ -652,7 +652,7 @@ _REACHES_CLASSES = {"type", "__class__", "__dict__", "vars", "getattr", "attrget
                     "MethodType", "staticmethod", "classmethod"} | _DOOR_WORDS
 _PLAIN_SPECIALS = {"__init__", "__post_init__", "__repr__", "__str__"}
 _CLASS_DECORATORS = {"dataclass"}               # `@dataclass`, `@dataclasses.dataclass(frozen=True)`
-_METHOD_DECORATORS = {"property", "cached_property", "setter"}
+_METHOD_DECORATORS = {"property", "cached_property"}
 
 
 def _own_instances(tree: ast.AST) -> set[int]:
@@ -686,6 +686,16 @@ def _own_instances(tree: ast.AST) -> set[int]:
         isinstance(n.ctx, ast.Load) and (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n
                                          or isinstance(parents.get(id(n)), ast.ClassDef)))}
     read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    # a decorator's name bound in the cell is the cell's function, handed the class or the method (`dataclass =
+    # lambda c: ...`); only Python's own, imported, may stand there
+    made = bound_elsewhere(tree, set()) | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+                                           and not isinstance(n.ctx, ast.Load)}
+    made -= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module in
+             ("dataclasses", "functools") for a in n.names if a.name in _CLASS_DECORATORS | _METHOD_DECORATORS}
+    made -= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+             if a.name in ("dataclasses", "functools")}
+    if made & (_CLASS_DECORATORS | _METHOD_DECORATORS | {"dataclasses", "functools"}):
+        return set()
     out: set[int] = set()
     for c in classes:
         if c.name in called or c.keywords or not all(_decorated_by(d, _CLASS_DECORATORS) for d in c.decorator_list) \
