@@ -2012,6 +2012,11 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     # a decorator of the cell's own under Python's name is handed the class or the method
     "def dataclass(c):\n    c.mark(m)\n    return c\n@dataclass\nclass A:\n    def mark(self):\n        self.a_ = False",
     "property = lambda f: f(m)\nclass A:\n    @property\n    def mark(self):\n        self.a_ = False",
+    # ... or stored over Python's, and IPython's shell reached as `exit._ip` (review 275)
+    "import dataclasses\ndataclasses.dataclass = lambda c: c.s(m) or c\n@dataclasses.dataclass\nclass A:\n"
+    "    def s(self):\n        self.a_ = False",
+    "dataclass = lambda c: c.s(exit._ip.user_module) or c\n@dataclass\nclass A:\n    def s(self):\n        self.a_ = False",
+    "exit._ip.user_module.a_ = False", "quit._ip.push({'a_': False})",
     "import pickle\npickle.loads(blob)",
     # `self` rebound by a `match` capture, the module reached by a computed name (review 270)
     "import pkgutil\nclass A:\n    def __init__(self, m):\n        match m:\n            case self:\n                pass\n"
@@ -2038,7 +2043,9 @@ def test_a_magic_that_restores_names_above_the_answers_costs_nothing():
                          # options IPython refuses stop the cell there (review 272: `%reset -fq`, 10/10)
                          (f"%reset -fq\n{right}", False), (f"%xdel -q zz\n{right}", False),
                          (f"%reset_selective -q zz\n{right}", False), (f"%reset_selective -f [\n{right}", False),
-                         (f"%store -r -q\n{right}", False), (f"%reset -f in\n%xdel zz\n{right}", True)):
+                         (f"%store -r -q\n{right}", False), (f"%reset -f in\n%xdel zz\n{right}", True),
+                         # `%store -d` without a name stops the cell (review 275)
+                         (f"%store -d\n{right}", False), (f"%store -z\n%store\n{right}", True)):
         rows = answer_rows(_around_answers(cell))
         assert len(rows) == 5 and all(r.passed is passed for r in rows), (cell, [r.message for r in rows])
 

@@ -177,6 +177,8 @@ _HARMLESS_FROM_RUNNERS = {"default_timer", "dump", "dumps", "HIGHEST_PROTOCOL", 
 # Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
 # IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
 _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
+                         # IPython's shell as `exit._ip`, and the module it runs cells in (review 275)
+                         "_ip", "user_module", "user_global_ns",
                          "__self__",    # a builtin's `__self__` is the builtins module (review 264: `print.__self__.exec`)
                          "get_ipython", "user_ns", "push", "run_cell", "run_line_magic", "run_cell_magic",
                          "import_module"} | SHELL_RUNNERS | {"events"}   # `shell.ex(...)`, `shell.events.register(...)`
@@ -510,18 +512,26 @@ _NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset
 _MOMENTARY = ("%store", "%reset", "%reset_selective", "%xdel")
 
 
-def _runs_through(magic: str, args: list[str]) -> bool:
-    """Does this line of a `_MOMENTARY` magic surely run to its end, so that the line below runs too? IPython
-    refuses options it does not know, and `%reset_selective` a pattern `re` refuses (review 272: `%reset -fq`
-    above the answers stopped the cell in Jupyter, graded 10/10)."""
+def _runs_through(magic: str, args: list[str]) -> bool | None:
+    """Does this line of a `_MOMENTARY` magic surely run to its end, so that the line below runs too (True),
+    surely stop the cell (False), or may do either (None: `%store -d x` raises where nothing is stored as `x`,
+    `%store x` where `x` is undefined; read as any line that may raise)? IPython refuses options it does not
+    know (review 272: `%reset -fq` above the answers stopped the cell in Jupyter, graded 10/10), `%reset_selective`
+    a pattern `re` refuses, and `%store -d` a line without a name (review 275)."""
     if options_refused(magic[1:], " ".join(args)):
         return False
     words = [a for a in args if not a.startswith("-")]
+    letters = {c for a in args if a.startswith("-") for c in a[1:]}
     if magic == "%reset_selective" and words:
         try:
             re.compile(words[-1])
         except re.error:
             return False
+    if magic == "%store":                           # IPython's order: -d, -z, -r, no name, a name to save
+        if "d" in letters:
+            return None if words else False
+        if not letters & {"z", "r"} and words:
+            return None
     return True
 
 
@@ -532,10 +542,12 @@ def _magic_write(source: str, names=None, settled: int = 0) -> str:
     surely runs after every line above it (`_MOMENTARY` magics above it, on lines of their own, count not)."""
     for at, magic, args in _naming_magics(source):
         line = source.count("\n", 0, at) + 1
-        if magic in _MOMENTARY and line < settled and at == source.rfind("\n", 0, at) + 1:
-            if _runs_through(magic, args):
-                continue
-            return f"`{magic}` on line {line} (IPython refuses its options or pattern and stops the cell there)"
+        through = _runs_through(magic, args) if magic in _MOMENTARY and line < settled and \
+            at == source.rfind("\n", 0, at) + 1 else None
+        if through:
+            continue
+        if through is False:
+            return f"`{magic}` on line {line} (IPython refuses that line and stops the cell there)"
         words = [a for a in args if not a.startswith("-")]
         if magic in ("%capture", "%alias_magic"):
             hit = True                              # `run_line_magic('capture', ...)`: no such line magic, a stop
@@ -694,6 +706,7 @@ def _own_instances(tree: ast.AST) -> set[int]:
              ("dataclasses", "functools") for a in n.names if a.name in _CLASS_DECORATORS | _METHOD_DECORATORS}
     made -= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
              if a.name in ("dataclasses", "functools")}
+    made |= {store.name for store in stores(tree)}      # `dataclasses.dataclass = ...` (review 275)
     if made & (_CLASS_DECORATORS | _METHOD_DECORATORS | {"dataclasses", "functools"}):
         return set()
     out: set[int] = set()
