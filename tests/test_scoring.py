@@ -1450,7 +1450,9 @@ def test_a_statement_ipython_refuses_above_the_answers_is_flagged_like_a_raise(s
                                   "%config InlineBackend.close_figures = False\n%config InlineBackend.print_figure_kwargs = "
                                   "{{'bbox_inches': None}}\n%config IPCompleter.greedy = True\n%time {names} = {right}",
                                   "%config ZMQInteractiveShell.ast_node_interactivity = 'all'\n%config Completer.use_jedi = "
-                                  "False\n%time {names} = {right}"])
+                                  "False\n%time {names} = {right}",
+                                  # (a fairness review, 274) IPython's `display` imported under its name
+                                  "from IPython.display import display\n%time {names} = {right}\ndisplay({first})"])
 def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(cell):
     """The rule above takes nothing from an honest cell: answers in a `%time` line beside literals and
     prints, or on plain lines beside any magic, are graded as written."""
@@ -1461,6 +1463,15 @@ def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(ce
                          wrong_first_line=f"{sorted(key)[0]} = {not key[sorted(key)[0]]}\n", right_first=key[sorted(key)[0]])
     rows = {r.check: r for r in answer_rows(Context(SPEC, notebook({"answers-3-3": source}), TEMPLATE, True))}
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
+
+
+def test_a_bare_annotation_sets_nothing_twice():
+    """A fairness review (274): `a_: bool` above a `%time` answers line was said as setting `a_` more than once."""
+    key = SPEC.answer_key()
+    names = ", ".join(sorted(key))
+    cell = f"a_: bool\nb_: bool\n%time {names} = {', '.join(str(key[n]) for n in sorted(key))}\n"
+    c = Context(SPEC, notebook({"answers-3-3": cell}), TEMPLATE, True)
+    assert all(r.passed for r in answer_rows(c)) and not any("more than once" in d for d in c.details), c.details
 
 
 def test_an_everyday_setting_beside_the_answers_raises_no_flag():
@@ -1978,6 +1989,9 @@ def test_everyday_methods_named_like_writers_cost_nothing(line):
      "        self.a_ = True\nans = Answers()", False),
     ("from dataclasses import dataclass\n@dataclass\nclass Answers:\n    x: int = 0\n\n    def __post_init__(self):\n"
      "        self.b_ = False\nAnswers()", False),
+    # a shelf only written to loads no pickle (a fairness review, 274)
+    ("import shelve\nwith shelve.open('answers') as db:\n    db['answers'] = [a_, b_, c_, d_, e_]", False),
+    ("import shelve\ndb = shelve.open('answers')\ndb['a'] = a_\ndb.close()", True),
 ])
 def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     """A fairness review (265): a comprehension's variable and a class body's assignment named like an
@@ -2017,7 +2031,13 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "    def s(self):\n        self.a_ = False",
     "dataclass = lambda c: c.s(exit._ip.user_module) or c\n@dataclass\nclass A:\n    def s(self):\n        self.a_ = False",
     "exit._ip.user_module.a_ = False", "quit._ip.push({'a_': False})",
+    # ... and as `sys.displayhook.shell`, with its tables of namespaces (review 276)
+    "import sys\nsys.displayhook.shell.ns_table['user_local'].update(a_=False)",
+    "import sys\nsys.displayhook.shell.user_expressions({'x': '(a_ := False)'})",
+    "from sys import displayhook as hook\nt = hook.shell.ns_table['user_global']\nt['a_'] = False",
     "import pickle\npickle.loads(blob)",
+    "import shelve\nwith shelve.open('answers') as db:\n    print(db['answers'])",
+    "import shelve\nwith shelve.open('answers') as db:\n    x = db",
     # `self` rebound by a `match` capture, the module reached by a computed name (review 270)
     "import pkgutil\nclass A:\n    def __init__(self, m):\n        match m:\n            case self:\n                pass\n"
     "        self.a_ = False\nA(pkgutil.resolve_name('__ma' + 'in__'))",

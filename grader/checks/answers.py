@@ -225,8 +225,8 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
             # be the notebook's module) (exec/globals() and the like ...)")
             why = "" if construct.endswith(")") else " (exec/globals() and the like can set any name)"
             return (f"`{name}` may be set by {construct}{why}, so its value after the cell runs may not be the one "
-                    f"written; remove that line and set it once: `{name} = True` or `{name} = False` (a print of "
-                    f"your answers is fine)")
+                    f"written; remove that line (to see your answers, print them) and keep one plain assignment: "
+                    f"`{name} = True` or `{name} = False`")
         return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=`, by an "
                 f"import, or by exec/globals()), so its value after the cell runs is not the one written; set it "
                 f"once: `{name} = True` or `{name} = False`")
@@ -558,8 +558,9 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
                        f"line {stop.lineno} (your answers are graded as you wrote them)")
     seen: dict[str, int] = {}
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-            node, (ast.AnnAssign, ast.AugAssign)) else []
+        # a bare annotation (`a_: bool`) sets nothing (a fairness review, 274, read "sets `a_` more than once")
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) or \
+            isinstance(node, ast.AnnAssign) and node.value is not None else []
         for target in targets:
             for name, _ in _pairs(target, node.value if isinstance(node, ast.Assign) else target):
                 seen[name] = seen.get(name, 0) + 1

@@ -263,7 +263,7 @@ def _harmless(node: ast.stmt, known: set[str]) -> bool:
         return all(_installed(a.name) and (a.asname or a.name).split(".")[0] not in DOORS for a in node.names)
     if isinstance(node, ast.ImportFrom):       # a `__future__` feature is read by `stops` (fairness review 238)
         return not node.level and _installed(node.module or "") and \
-            all(a.name != "*" and (a.asname or a.name) not in DOORS for a in node.names)
+            all(a.name != "*" and ((a.asname or a.name) not in DOORS or _same_builtin(node.module, a)) for a in node.names)
     if isinstance(node, ast.Expr):
         return _value_harmless(node.value, known)
     if isinstance(node, ast.Assign):
@@ -284,6 +284,17 @@ def _harmless(node: ast.stmt, known: set[str]) -> bool:
     if isinstance(node, ast.ClassDef) and node.name == "_timed_line" and not node.bases and not node.decorator_list:
         return all(_harmless(n, known) for n in node.body)       # the grader's reading of `%timeit stmt`
     return False
+
+
+# IPython's own functions it also puts among the builtins: imported under their name, the same object.
+_IPYTHON_BUILTINS = {("IPython.display", "display"), ("IPython.core.display", "display"),
+                     ("IPython.core.display_functions", "display")}
+
+
+def _same_builtin(module: str | None, alias: ast.alias) -> bool:
+    """`from IPython.display import display` binds the builtin `display` IPython gives every cell, not another
+    object (a fairness review, 274: it cost the five answers of a `%time` line below it)."""
+    return (module, alias.name) in _IPYTHON_BUILTINS and alias.asname in (None, alias.name)
 
 
 def _builtin_exception(name: str) -> bool:

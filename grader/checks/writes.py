@@ -177,8 +177,11 @@ _HARMLESS_FROM_RUNNERS = {"default_timer", "dump", "dumps", "HIGHEST_PROTOCOL", 
 # Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
 # IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
 _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
-                         # IPython's shell as `exit._ip`, and the module it runs cells in (review 275)
-                         "_ip", "user_module", "user_global_ns",
+                         # IPython's shell as `exit._ip`, and the module it runs cells in (review 275); as
+                         # `sys.displayhook.shell`, and its tables of namespaces and what writes them (review 276)
+                         "_ip", "user_module", "user_global_ns", "shell", "kernel", "displayhook", "excepthook",
+                         "ns_table", "all_ns_refs", "user_ns_hidden", "user_expressions", "define_macro", "del_var",
+                         "var_expand",
                          "__self__",    # a builtin's `__self__` is the builtins module (review 264: `print.__self__.exec`)
                          "get_ipython", "user_ns", "push", "run_cell", "run_line_magic", "run_cell_magic",
                          "import_module"} | SHELL_RUNNERS | {"events"}   # `shell.ex(...)`, `shell.events.register(...)`
@@ -275,7 +278,9 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             up = parents.get(id(node))
             if isinstance(up, ast.Attribute) and up.attr in _HARMLESS_FROM_RUNNERS or \
                     _runs_shown_code(node, parents, runners.get(node.id, "")) or \
-                    isinstance(up, ast.Attribute) and _runs_shown_code(up, parents, up.attr):
+                    isinstance(up, ast.Attribute) and _runs_shown_code(up, parents, up.attr) or \
+                    runners.get(node.id) == "shelve" and isinstance(up, ast.Attribute) and up.attr == "open" and \
+                    _shelf_written_only(parents.get(id(up)), parents, tree):
                 continue
             # ... said as what it does (a fairness review, 271, read "exec/globals() and the like" of `shelve.open`)
             kind = " (reading a pickle back runs what it names)" if runners.get(node.id, "").split(".")[0] in _PICKLES \
@@ -302,6 +307,28 @@ _OWN_NAMESPACE = {"timeit", "repeat", "Timer"}
 _TEXT_ARGUMENTS = _OWN_NAMESPACE | {"run", "runctx", "runeval", "runsource", "runcode"}
 _BINDS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler,
           ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.NamedExpr, ast.Global, ast.Nonlocal)
+
+
+def _shelf_written_only(call: ast.AST | None, parents: dict[int, ast.AST], tree: ast.AST) -> bool:
+    """A shelf opened (`call`) under a name that is only written to (`db['answers'] = [a_, ...]`), closed or
+    synced: nothing is read back, so no pickle is loaded (a fairness review, 274: saving the answers so cost
+    all five)."""
+    holder = parents.get(id(call))
+    target = holder.optional_vars if isinstance(holder, ast.withitem) else \
+        holder.targets[0] if isinstance(holder, ast.Assign) and len(holder.targets) == 1 else None
+    if not isinstance(call, ast.Call) or not isinstance(target, ast.Name):
+        return False
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Name) and n.id == target.id) or n is target:
+            continue
+        up = parents.get(id(n))
+        written = isinstance(up, ast.Subscript) and up.value is n and not isinstance(up.ctx, ast.Load) and \
+            not isinstance(parents.get(id(up)), ast.AugAssign)
+        closed = isinstance(up, ast.Attribute) and up.attr in ("close", "sync") and \
+            isinstance(parents.get(id(up)), ast.Call) and parents[id(up)].func is up
+        if not (written or closed):
+            return False
+    return True
 
 
 def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> bool:
