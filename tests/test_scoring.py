@@ -2035,6 +2035,10 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "import sys\nsys.displayhook.shell.ns_table['user_local'].update(a_=False)",
     "import sys\nsys.displayhook.shell.user_expressions({'x': '(a_ := False)'})",
     "from sys import displayhook as hook\nt = hook.shell.ns_table['user_global']\nt['a_'] = False",
+    # ... and as the kernel app's singletons, through `sys.stdout` (review 277)
+    "import sys\nsys.stdout.session.parent.classes[2]._instance.Completer.namespace.update(a_=False)",
+    "import sys\nsys.stdout.session.parent.kernel_class._instance.shell_class._instance.Completer.namespace['a_'] = False",
+    "from IPython.core.interactiveshell import InteractiveShell as S\nS.instance().find_line_magic('time')('a_ = False')",
     "import pickle\npickle.loads(blob)",
     "import shelve\nwith shelve.open('answers') as db:\n    print(db['answers'])",
     "import shelve\nwith shelve.open('answers') as db:\n    x = db",

@@ -182,6 +182,10 @@ _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals
                          "_ip", "user_module", "user_global_ns", "shell", "kernel", "displayhook", "excepthook",
                          "ns_table", "all_ns_refs", "user_ns_hidden", "user_expressions", "define_macro", "del_var",
                          "var_expand",
+                         # ... and as a configurable's `session` (`sys.stdout.session.parent` is the kernel's app),
+                         # a singleton's `instance()`, the completer's namespace, a magic found (review 277)
+                         "session", "instance", "kernel_class", "shell_class", "Completer", "namespace",
+                         "global_namespace", "find_line_magic", "find_cell_magic", "find_magic", "magics_manager",
                          "__self__",    # a builtin's `__self__` is the builtins module (review 264: `print.__self__.exec`)
                          "get_ipython", "user_ns", "push", "run_cell", "run_line_magic", "run_cell_magic",
                          "import_module"} | SHELL_RUNNERS | {"events"}   # `shell.ex(...)`, `shell.events.register(...)`
@@ -247,6 +251,10 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                 continue
             if node.attr in _NAMESPACE_ATTRIBUTES:
                 return said(node, node.attr)
+            # an object's private attribute leads into the machinery around the cell (review 277: a singleton's
+            # `_instance` is IPython's shell); everyday code has no use for one in the answers cell
+            if node.attr.startswith("_") and not dunder(node.attr):
+                return said(node, node.attr) + " (a private attribute, which may lead to IPython's shell)"
             # a writer called as an attribute, of whatever object holds it (review 264: `abs.__self__.globals()`);
             # `model.eval()` evaluates nothing, and `compile` only compiles
             call = up if isinstance(up, ast.Call) and up.func is node else None
