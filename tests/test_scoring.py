@@ -1465,6 +1465,21 @@ def test_answers_in_a_timed_line_or_beside_a_magic_line_are_graded_as_written(ce
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
+def test_a_cell_added_next_to_the_answers_that_stops_run_all_is_flagged():
+    """A fairness review (278): the template's `raise NotImplementedError()` in a cell of its own above or below
+    the answers cell raised no flag ("ready to hand in"), while Run All stops there."""
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    stub = "# YOUR CODE HERE\nraise NotImplementedError()\n"
+    for above, below, where in (([stub], [], "above"), ([], [stub], "below")):
+        c = _around_answers(right, above, below)
+        assert all(r.passed for r in answer_rows(c)) and "raised:answers-3-3" in c.flags, c.flags
+        assert any(f"{where} the True/False answers cell stops with an error at line 2" in d and "delete that line" in d
+                   for d in c.details), c.details
+    c = _around_answers(right, ["print('checked')"], ["print(a_)"])
+    answer_rows(c)
+    assert "raised:answers-3-3" not in c.flags, c.flags
+
+
 def test_a_bare_annotation_sets_nothing_twice():
     """A fairness review (274): `a_: bool` above a `%time` answers line was said as setting `a_` more than once."""
     key = SPEC.answer_key()

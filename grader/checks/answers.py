@@ -508,6 +508,17 @@ def _stopped_first(source: str, names, flags: int) -> tuple[int, str] | None:
     return node.lineno, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
 
 
+def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id: str) -> None:
+    """Flag a cell added next to the answers cell that surely stops (a fairness review, 278: the template's
+    `raise NotImplementedError()` copied into a cell of its own, "ready to hand in" while Run All stops there)."""
+    stopped = _stopped_first(source, (), flags)
+    if stopped is not None:
+        ctx.flag(f"raised:{cell_id}")
+        ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} {where} the True/False answers cell stops with an "
+                   f"error at line {stopped[0]} (`{stopped[1]}`): Jupyter's Run All stops there"
+                   f"{', before the answers cell' if where == 'above' else ''}; delete that line")
+
+
 def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str], cell_id: str) -> None:
     """What the syntax tree shows that Jupyter would do differently from a plain reading (a
     student's review): a `raise` left from the template stops "Run All" there (flagged like a cell
@@ -688,6 +699,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             what = next(iter((writers(source, names) | magic_set(source, names)).values()), "")
             if what:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
+    for c in ctx.copied_beside(found.cell):
+        if c.cell_type == "code" and not any(v is not _MISSING for v in read_answers(c.source, names)[0].values()):
+            _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below", at(c.index),
+                           task.cfg["cell"])
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}

@@ -222,6 +222,23 @@ class Context:
         """The cells a student added right above ``cell``, down from the template cell before it."""
         return self._added_run(c for c in reversed(self.nb.cells) if c.index < cell.index)[::-1]
 
+    def copied_beside(self, cell: Cell) -> list[Cell]:
+        """The cells right above and right below ``cell`` that a student added, a copy of a template cell under
+        an ID of its own included (the template's `raise NotImplementedError()` stub pasted into a new cell:
+        a fairness review, 278); without IDs, by content."""
+        ids = {t.id for t in self.template.cells if t.id}
+        sums = {self.template.checksum(t) for t in self.template.cells}
+
+        def run(cells) -> list[Cell]:
+            out = []
+            for c in cells:
+                if c.id in ids if c.id else self.nb.checksum(c) in sums:
+                    break
+                out.append(c)
+            return out
+        return run(c for c in reversed(self.nb.cells) if c.index < cell.index)[::-1] + \
+            run(c for c in self.nb.cells if c.index > cell.index)
+
     def _added_run(self, cells) -> list[Cell]:
         """The first cells of ``cells`` that are none of the template's (by ID or by content)."""
         is_template = self._template_test()
