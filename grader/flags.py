@@ -17,13 +17,15 @@ FLAG_HELP = {
     "exec": "exec: a graded cell, or a cell added below it (the details name the cell and the line), holds code "
             "the grader cannot read before it runs: code from a string (exec, eval), a name computed when it runs "
             "(getattr), a magic that sets names (`%store -r`), Python inside a shell or magic line (`!echo {f()}`), "
-            "or a store on what may be a module; a TA reads it, no point depends on it",
+            "or a store on what may be a module; a TA reads it, no point depends on it (nothing to change if "
+            "the code is what you meant)",
     "id-changed": "id-changed: a template cell's ID changed (a copied or recreated cell?); it was found by its "
                   "content",
     "no-cell-ids": "no-cell-ids: the notebook was saved without cell IDs (by Google Colab or an older Jupyter); every cell was found "
                    "by its content, nothing to do",
     "id-fallback": "id-fallback: a graded cell's ID is gone; it was found by its content",
-    "raised": "raised: a graded cell raises an error (a `raise NotImplementedError()` left from the template? "
+    "raised": "raised: a graded cell, or a cell added right above or below it (the details name it), raises an "
+              "error (a `raise NotImplementedError()` left from the template? "
               "delete that line) or never finishes; Jupyter's Run All stops there: fix it (the grader graded "
               "what the cell defined before the error; in the True/False answers cell, the answers as written)",
     "graded-alone": "graded-alone: a graded cell, after what it defines, uses a name a cell above it defines (a test "

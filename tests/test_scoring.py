@@ -1889,6 +1889,41 @@ def _lost_below_the_answers_and_between(text: str) -> None:
     assert not any(r.passed for r in rows), [r.message for r in rows]
 
 
+_WRONG_DICT = "{" + ", ".join(f"'{n}': {not SPEC.answer_key()[n]}" for n in _NAMES.split(", ")) + "}"
+
+
+@pytest.mark.parametrize("writer", [
+    f"g = getattr(lambda: 0, '__glo' + 'bals__')\ng.update({_WRONG_DICT})",
+    f"def note():\n    pass\ngetattr(note, '__globals__').update({_WRONG_DICT})",
+    f"import inspect\nfor k, v in dict(inspect.getmembers(lambda: 0)).items():\n    if k.startswith('__gl'):\n"
+    f"        v.update({_WRONG_DICT})",
+    f"try:\n    1 / 0\nexcept ZeroDivisionError as err:\n    fr = err.__traceback__.tb_frame\n"
+    f"    getattr(fr, 'f_glob' + 'als').update({_WRONG_DICT})",
+    f"f = globals\nf().update({_WRONG_DICT})",
+    f"import functools\nfunctools.reduce(getattr, ['__globals__'], lambda: 0).update({_WRONG_DICT})",
+])
+def test_a_namespace_reached_through_the_cells_own_objects_sets_the_answers_otherwise(writer):
+    """Review 279: a function's `__globals__` read by a computed name (`getattr(lambda: 0, '__glo' + 'bals__')`),
+    `inspect.getmembers`, a traceback's frame: 10/10 where Jupyter ended with wrong answers, unflagged."""
+    _lost_below_the_answers_and_between(writer)
+
+
+@pytest.mark.parametrize("line", ["print(model._modules)\nprint(list(model._parameters))",
+                                  "print(model._get_name(), model._modules.keys())", "print(len(model._modules))",
+                                  "class Cfg:\n    def __init__(self):\n        self.kernel = 'rbf'\ncfg = Cfg()\nprint(cfg.kernel)",
+                                  "from types import SimpleNamespace\ncfg = SimpleNamespace(instance=3)\nprint(f'{cfg.instance}')",
+                                  "import torch\nprint(torch._C._get_tracing_state())"])
+def test_a_private_attribute_or_a_path_word_only_shown_costs_nothing(line):
+    """A fairness review (280): `print(model._modules)` after the answers, `self.kernel = 'rbf'` in a config class
+    and `cfg.instance` printed cost all five (review 277's doors); a cell below doing so raised `exec:`. Shown
+    only, or stored, such an attribute leads nowhere."""
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    rows = answer_rows(_around_answers(right + line + "\n"))
+    assert len(rows) == 5 and all(r.passed for r in rows), [r.message for r in rows]
+    c = _around_answers(right, below=[line])
+    assert all(r.passed for r in answer_rows(c)) and not any(f.startswith("exec:") for f in c.flags), c.flags
+
+
 @pytest.mark.parametrize("line", ["print(getattr(np, 'pi', None))", "print(globals()['a_'])",
                                   "print({k: globals()[k] for k in ['a_', 'b_']})", "print(vars(cfg)['lr'])",
                                   # an object's own attributes read by a computed name (fairness review 256)
@@ -2054,6 +2089,8 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "import sys\nsys.stdout.session.parent.classes[2]._instance.Completer.namespace.update(a_=False)",
     "import sys\nsys.stdout.session.parent.kernel_class._instance.shell_class._instance.Completer.namespace['a_'] = False",
     "from IPython.core.interactiveshell import InteractiveShell as S\nS.instance().find_line_magic('time')('a_ = False')",
+    # shown, but through a call that empties the namespace (review 280's run-up)
+    "import sys\nprint(sys.displayhook.shell.Completer.namespace.clear())",
     "import pickle\npickle.loads(blob)",
     "import shelve\nwith shelve.open('answers') as db:\n    print(db['answers'])",
     "import shelve\nwith shelve.open('answers') as db:\n    x = db",

@@ -153,7 +153,12 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
 # and sys.modules['__main__'].b_ = ... set the answers Jupyter ends with). Read from the syntax tree:
 # a comment "test accuracy (model.eval() in test)" or a print of globals()['a_'] set nothing, and had
 # cost all ten points (an eighty-second review).
-_WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile", "import_module"}
+_WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile", "import_module",
+            # what hands out any attribute of an object, its frame's namespaces among them (review 279)
+            "getmembers", "getmembers_static", "getattr_static", "getclosurevars", "currentframe", "getouterframes",
+            "getinnerframes"}
+# ... and what reads any attribute or namespace, handed on unnamed (`f = globals`, `reduce(getattr, ...)`)
+_HANDED_ON = _WRITERS | {"getattr", "vars", "globals", "locals", "eval", "attrgetter", "methodcaller"}
 _NAMESPACES = {"globals", "locals", "vars"}
 _MODULE_NAMES = {"builtins", "__builtins__", "__main__", "user_ns"}
 _READERS = {"items", "keys", "values", "get", "copy"}
@@ -179,16 +184,24 @@ _HARMLESS_FROM_RUNNERS = {"default_timer", "dump", "dumps", "HIGHEST_PROTOCOL", 
 _NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",
                          # IPython's shell as `exit._ip`, and the module it runs cells in (review 275); as
                          # `sys.displayhook.shell`, and its tables of namespaces and what writes them (review 276)
-                         "_ip", "user_module", "user_global_ns", "shell", "kernel", "displayhook", "excepthook",
-                         "ns_table", "all_ns_refs", "user_ns_hidden", "user_expressions", "define_macro", "del_var",
-                         "var_expand",
-                         # ... and as a configurable's `session` (`sys.stdout.session.parent` is the kernel's app),
-                         # a singleton's `instance()`, the completer's namespace, a magic found (review 277)
-                         "session", "instance", "kernel_class", "shell_class", "Completer", "namespace",
-                         "global_namespace", "find_line_magic", "find_cell_magic", "find_magic", "magics_manager",
+                         "user_expressions", "define_macro", "del_var", "var_expand",
+                         # a magic found (review 277: `find_line_magic('time')(...)`)
+                         "find_line_magic", "find_cell_magic", "find_magic", "magics_manager",
                          "__self__",    # a builtin's `__self__` is the builtins module (review 264: `print.__self__.exec`)
                          "get_ipython", "user_ns", "push", "run_cell", "run_line_magic", "run_cell_magic",
                          "import_module"} | SHELL_RUNNERS | {"events"}   # `shell.ex(...)`, `shell.events.register(...)`
+# Attributes that lead to IPython's shell, the notebook's module or a frame where their value is used, but not
+# where it is only shown (`print(cfg.kernel)`, `cfg.kernel = 'rbf'`: a fairness review, 280): the shell as
+# `exit._ip` (review 275), as `sys.displayhook.shell` with its tables of namespaces (276), through a
+# configurable's `session` and a singleton's `instance` (277), frames (279).
+_PATHS = {"_ip", "user_module", "user_global_ns", "shell", "kernel", "displayhook", "excepthook", "ns_table",
+          "all_ns_refs", "user_ns_hidden", "tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back", "f_builtins",
+          "session", "instance", "kernel_class", "shell_class", "Completer", "namespace", "global_namespace"}
+# What only shows or measures a value; and the methods that only read one (a private attribute of the student's
+# model, `print(model._modules.keys())`, `model._get_name()`).
+_SHOWERS = {"print", "len", "repr", "str", "list", "sorted", "type", "isinstance", "id", "display", "set", "tuple",
+            "dict", "bool", "int", "float"}
+_READ_METHODS = {"keys", "values", "items", "copy"}
 
 
 def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
@@ -234,8 +247,10 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             # an attribute looked up by a computed name may be any door (a two-hundred-and-fifty-third review:
             # `getattr(sys, 'mod' + 'ules')['__ma' + 'in__'].a_ = ...`)
             # ... of a module (`getattr(model, f'linear{i}')` reads a layer: a fairness review, 256)
+            # ... or a name that may be a door of any object (review 279: `getattr(lambda: 0, '__glo' + 'bals__')`,
+            # `getattr(frame, 'f_glob' + 'als')`)
             if node.func.id == "getattr" and not (len(node.args) >= 2 and _plain_names(node.args[1], strings)) \
-                    and (not node.args or _module_like(node.args[0], modules)):
+                    and (len(node.args) < 2 or _module_like(node.args[0], modules) or _may_name_door(node.args[1])):
                 name = node.args[1] if len(node.args) >= 2 else None
                 return said(node, f"getattr(..., {name.value!r})" if isinstance(name, ast.Constant)
                             else "getattr(...) of a computed name")
@@ -251,10 +266,12 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                 continue
             if node.attr in _NAMESPACE_ATTRIBUTES:
                 return said(node, node.attr)
-            # an object's private attribute leads into the machinery around the cell (review 277: a singleton's
-            # `_instance` is IPython's shell); everyday code has no use for one in the answers cell
-            if node.attr.startswith("_") and not dunder(node.attr):
-                return said(node, node.attr) + " (a private attribute, which may lead to IPython's shell)"
+            # ... and so does an object's private attribute (review 277: a singleton's `_instance` is IPython's
+            # shell), where its value is used, not only shown
+            private = node.attr.startswith("_") and not dunder(node.attr)
+            if (node.attr in _PATHS or private) and isinstance(node.ctx, ast.Load) and not _shown_only(node, parents):
+                return said(node, node.attr) + (" (a private attribute, which may lead to IPython's shell)" if private
+                                                else " (it may lead to IPython's shell)")
             # a writer called as an attribute, of whatever object holds it (review 264: `abs.__self__.globals()`);
             # `model.eval()` evaluates nothing, and `compile` only compiles
             call = up if isinstance(up, ast.Call) and up.func is node else None
@@ -275,7 +292,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                 return said(node, f"{ast.unparse(node.value)[:30]}.modules")
             if node.attr in ("__getattribute__", "attrgetter"):
                 return said(node, node.attr)
-        elif isinstance(node, ast.Name) and node.id in _WRITERS and isinstance(node.ctx, ast.Load) and not (
+        elif isinstance(node, ast.Name) and node.id in _HANDED_ON and isinstance(node.ctx, ast.Load) and not (
                 isinstance(parents.get(id(node)), ast.Call) and parents[id(node)].func is node):
             return said(node, node.id)                 # `f = setattr`, then `f(m, 'a_', False)`
         elif isinstance(node, ast.Name) and (node.id in _MODULE_NAMES or (
@@ -337,6 +354,26 @@ def _shelf_written_only(call: ast.AST | None, parents: dict[int, ast.AST], tree:
         if not (written or closed):
             return False
     return True
+
+
+def _shown_only(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """Is this value only shown or measured (`print(model._modules.keys())`, `len(x._cache)`, `f'{cfg.kernel}'`),
+    through attribute and key reads and calls of methods that only read, so that nothing it leads to is handed
+    values, written or called otherwise?"""
+    cur = node
+    while True:
+        up = parents.get(id(cur))
+        if isinstance(up, ast.Attribute) and up.value is cur or \
+                isinstance(up, ast.Subscript) and up.value is cur and isinstance(up.ctx, ast.Load):
+            cur = up
+        elif isinstance(up, ast.Call) and up.func is cur and not up.args and not up.keywords and \
+                isinstance(cur, ast.Attribute) and (cur.attr in _READ_METHODS or cur.attr.lstrip("_").startswith("get")):
+            cur = up
+        elif isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in _SHOWERS and \
+                any(a is cur for a in up.args):
+            return True
+        else:
+            return isinstance(up, (ast.FormattedValue, ast.Compare))
 
 
 def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> bool:
@@ -467,7 +504,7 @@ _DOOR_WORDS = {"modules", "exec", "eval", "compile", "getattr", "setattr", "dela
 _DOOR_ATTRIBUTES = {"__dict__", "__builtins__", "__import__", "__getattribute__", "__globals__", "__setattr__",
                     "__setitem__", "__main__", "__loader__", "__spec__", "__class__", "__self__", "__func__", "__code__",
                     "__closure__", "__subclasses__", "__mro__", "__bases__", "__base__", "__init__", "__reduce__",
-                    "__reduce_ex__", "__call__", "__get__"} | _NAMESPACE_ATTRIBUTES | _WRITERS
+                    "__reduce_ex__", "__call__", "__get__"} | _NAMESPACE_ATTRIBUTES | _PATHS | _WRITERS
 
 
 def _string_values(tree: ast.AST) -> dict[str, set[str]]:
@@ -491,6 +528,39 @@ def _string_values(tree: ast.AST) -> dict[str, set[str]]:
     other = bound_elsewhere(tree, accepted) | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
     other |= {n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
     return {n: v for n, v in values.items() if n not in other}
+
+
+def _literal_start(node: ast.AST) -> str:
+    """The text a computed string surely starts with (`f'linear{i}'`: 'linear'; `'f_glob' + x`: 'f_glob')."""
+    whole = _folded(node)
+    if whole is not None:
+        return whole
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = _folded(node.left)
+        return left + _literal_start(node.right) if left is not None else _literal_start(node.left)
+    return ""
+
+
+def _folded(node: ast.AST) -> str | None:
+    """The text of a string written out in parts (`'f_glob' + 'als'`), None where a part is computed."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _folded(node.left), _folded(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def _may_name_door(node: ast.AST) -> bool:
+    """May this computed attribute name be a door of some object: it starts with `_`, or with no text at all, or
+    with the start of a door's name (`'f_glob' + x`)? `f'linear{i}'` may not."""
+    start = _literal_start(node)
+    doors = _DOOR_ATTRIBUTES | _DOOR_WORDS
+    if _folded(node) is not None:
+        return start in doors or start.lower() in _DOOR_WORDS or start.startswith("_")
+    return not start or start.startswith("_") or any(d.startswith(start) or d.startswith(start.lower()) for d in doors)
 
 
 def _plain_names(node: ast.AST, strings: dict[str, set[str]]) -> bool:
