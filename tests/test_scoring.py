@@ -2089,8 +2089,14 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "import sys\nsys.stdout.session.parent.classes[2]._instance.Completer.namespace.update(a_=False)",
     "import sys\nsys.stdout.session.parent.kernel_class._instance.shell_class._instance.Completer.namespace['a_'] = False",
     "from IPython.core.interactiveshell import InteractiveShell as S\nS.instance().find_line_magic('time')('a_ = False')",
-    # shown, but through a call that empties the namespace (review 280's run-up)
+    # shown, but through a call that empties the namespace (review 280's run-up), or compared with an object of
+    # the cell's, whose methods it is handed to (review 281)
     "import sys\nprint(sys.displayhook.shell.Completer.namespace.clear())",
+    "class C:\n    def __contains__(self, ns):\n        ns['a_'] = False\n        return True\n"
+    "print(exit._ip.ns_table['user_global'] in C())",
+    "class C:\n    def __eq__(self, ns):\n        ns['a_'] = False\n        return True\nx = C() == exit._ip.ns_table['user_global']",
+    "class M(type):\n    def __instancecheck__(cls, ns):\n        ns['a_'] = False\n        return True\nclass K(metaclass=M):\n"
+    "    pass\nprint(isinstance(exit._ip.ns_table['user_global'], K))",
     "import pickle\npickle.loads(blob)",
     "import shelve\nwith shelve.open('answers') as db:\n    print(db['answers'])",
     "import shelve\nwith shelve.open('answers') as db:\n    x = db",

@@ -199,8 +199,8 @@ _PATHS = {"_ip", "user_module", "user_global_ns", "shell", "kernel", "displayhoo
           "session", "instance", "kernel_class", "shell_class", "Completer", "namespace", "global_namespace"}
 # What only shows or measures a value; and the methods that only read one (a private attribute of the student's
 # model, `print(model._modules.keys())`, `model._get_name()`).
-_SHOWERS = {"print", "len", "repr", "str", "list", "sorted", "type", "isinstance", "id", "display", "set", "tuple",
-            "dict", "bool", "int", "float"}
+_SHOWERS = {"print", "len", "repr", "str", "list", "sorted", "type", "id", "display", "set", "tuple", "dict", "bool",
+            "int", "float"}
 _READ_METHODS = {"keys", "values", "items", "copy"}
 
 
@@ -372,8 +372,13 @@ def _shown_only(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
         elif isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in _SHOWERS and \
                 any(a is cur for a in up.args):
             return True
+        elif isinstance(up, ast.Compare):
+            # compared with what the cell wrote out, or by identity: a comparison hands the value to the other
+            # side's methods (review 281: `ns in C()` ran `C.__contains__(ns)`, which wrote the answers)
+            return all(isinstance(op, (ast.Is, ast.IsNot)) for op in up.ops) or \
+                all(isinstance(x, ast.Constant) for x in [up.left, *up.comparators] if x is not cur)
         else:
-            return isinstance(up, (ast.FormattedValue, ast.Compare))
+            return isinstance(up, ast.FormattedValue)
 
 
 def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> bool:
