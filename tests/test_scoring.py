@@ -1912,7 +1912,22 @@ def test_a_namespace_reached_through_the_cells_own_objects_sets_the_answers_othe
                                   "print(model._get_name(), model._modules.keys())", "print(len(model._modules))",
                                   "class Cfg:\n    def __init__(self):\n        self.kernel = 'rbf'\ncfg = Cfg()\nprint(cfg.kernel)",
                                   "from types import SimpleNamespace\ncfg = SimpleNamespace(instance=3)\nprint(f'{cfg.instance}')",
-                                  "import torch\nprint(torch._C._get_tracing_state())"])
+                                  "import torch\nprint(torch._C._get_tracing_state())",
+                                  # (a fairness review, 282) reads of the cell's own objects and of names kept
+                                  # from `_`, and values only shown
+                                  "import operator\nimport torch.nn as nn\nlayers = [nn.Linear(2, 2)]\n"
+                                  "ws = list(map(operator.attrgetter('weight'), layers))",
+                                  "import torch.nn as nn\nm = nn.Linear(2, 2)\nfor name in dir(m):\n"
+                                  "    if not name.startswith('_'):\n        v = getattr(m, name)",
+                                  "for name, p in model.named_parameters():\n    mod = name.rsplit('.', 1)[0]\n"
+                                  "    print(name, getattr(model, mod))",
+                                  "import argparse\nargs = argparse.Namespace(lr=0.01)\nconfig = vars(args)",
+                                  "import argparse\nparser = argparse.ArgumentParser()\nargs = parser.parse_args([])\n"
+                                  "for k in vars(args):\n    print(k, getattr(args, k))",
+                                  "class C:\n    def __init__(self):\n        self._cache = {'k': 1}\n\n    def tick(self):\n"
+                                  "        self._step = 0\n        self._step += 1\n        return self._step\nx = C()\n"
+                                  "y = x._cache['k'] + 1",
+                                  "class Cfg:\n    kernel = 'rbf'\ncfg = Cfg()\nk = cfg.kernel"])
 def test_a_private_attribute_or_a_path_word_only_shown_costs_nothing(line):
     """A fairness review (280): `print(model._modules)` after the answers, `self.kernel = 'rbf'` in a config class
     and `cfg.instance` printed cost all five (review 277's doors); a cell below doing so raised `exec:`. Shown
@@ -2089,6 +2104,11 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "import sys\nsys.stdout.session.parent.classes[2]._instance.Completer.namespace.update(a_=False)",
     "import sys\nsys.stdout.session.parent.kernel_class._instance.shell_class._instance.Completer.namespace['a_'] = False",
     "from IPython.core.interactiveshell import InteractiveShell as S\nS.instance().find_line_magic('time')('a_ = False')",
+    # a computed name used, a private attribute of what is not the cell's own object (review 282's limits)
+    "import torch.nn as nn\nm = nn.Linear(2, 2)\nv = getattr(m, name)\nv.update(a_=False)",
+    "import sys\nx = C()\nx = sys.stdout\ny = x._instance\ny.update(a_=False)",
+    "import torch.nn as nn\nm = nn.Linear(2, 2)\nfor name in dir(m):\n    if name.startswith('_'):\n"
+    "        getattr(m, name).update(a_=False)",
     # shown, but through a call that empties the namespace (review 280's run-up), or compared with an object of
     # the cell's, whose methods it is handed to (review 281)
     "import sys\nprint(sys.displayhook.shell.Completer.namespace.clear())",

@@ -225,8 +225,8 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
             # be the notebook's module) (exec/globals() and the like ...)")
             why = "" if construct.endswith(")") else " (exec/globals() and the like can set any name)"
             return (f"`{name}` may be set by {construct}{why}, so its value after the cell runs may not be the one "
-                    f"written; remove that line (to see your answers, print them) and keep one plain assignment: "
-                    f"`{name} = True` or `{name} = False`")
+                    f"written; remove that line, or move it to a cell of its own above the answers cell (to see "
+                    f"your answers, print them), and keep one plain assignment: `{name} = True` or `{name} = False`")
         return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=`, by an "
                 f"import, or by exec/globals()), so its value after the cell runs is not the one written; set it "
                 f"once: `{name} = True` or `{name} = False`")

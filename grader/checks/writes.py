@@ -228,6 +228,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                             if a.name not in _HARMLESS_FROM_RUNNERS})
     if modules is None:
         modules = _modules_in(tree)
+    own, selves = _own_objects(tree), _own_instances(tree)
     strings = _string_values(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -241,16 +242,22 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             if node.func.id == "eval" and node.args and isinstance(node.args[0], ast.Constant) \
                     and isinstance(node.args[0].value, str) and ":=" in node.args[0].value:
                 return said(node, "eval(...)")
+            # ... `vars(args)` of an object that is no module is that object's attributes (a fairness review, 282)
             if node.func.id in _NAMESPACES and not _only_read(node, parents, modules, strings) and \
-                    not _handed_to_runner(node, parents, runners):
+                    not _handed_to_runner(node, parents, runners) and \
+                    not (node.func.id == "vars" and node.args and not _module_like(node.args[0], modules)):
                 return said(node, f"{node.func.id}()")
             # an attribute looked up by a computed name may be any door (a two-hundred-and-fifty-third review:
             # `getattr(sys, 'mod' + 'ules')['__ma' + 'in__'].a_ = ...`)
             # ... of a module (`getattr(model, f'linear{i}')` reads a layer: a fairness review, 256)
             # ... or a name that may be a door of any object (review 279: `getattr(lambda: 0, '__glo' + 'bals__')`,
             # `getattr(frame, 'f_glob' + 'als')`)
+            # ... unless what it hands out is only shown, or the cell keeps `_` names out (`if not
+            # name.startswith('_')`: a fairness review, 282)
             if node.func.id == "getattr" and not (len(node.args) >= 2 and _plain_names(node.args[1], strings)) \
-                    and (len(node.args) < 2 or _module_like(node.args[0], modules) or _may_name_door(node.args[1])):
+                    and not _shown_only(node, parents) and (
+                    len(node.args) < 2 or _module_like(node.args[0], modules) or _may_name_door(node.args[1])
+                    and not _no_underscore(node.args[1], node, parents)):
                 name = node.args[1] if len(node.args) >= 2 else None
                 return said(node, f"getattr(..., {name.value!r})" if isinstance(name, ast.Constant)
                             else "getattr(...) of a computed name")
@@ -269,7 +276,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             # ... and so does an object's private attribute (review 277: a singleton's `_instance` is IPython's
             # shell), where its value is used, not only shown
             private = node.attr.startswith("_") and not dunder(node.attr)
-            if (node.attr in _PATHS or private) and isinstance(node.ctx, ast.Load) and not _shown_only(node, parents):
+            if (node.attr in _PATHS or private) and isinstance(node.ctx, ast.Load) and not _shown_only(node, parents) \
+                    and not (isinstance(node.value, ast.Name) and (node.value.id in own or id(node.value) in selves)):
                 return said(node, node.attr) + (" (a private attribute, which may lead to IPython's shell)" if private
                                                 else " (it may lead to IPython's shell)")
             # a writer called as an attribute, of whatever object holds it (review 264: `abs.__self__.globals()`);
@@ -290,8 +298,10 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                     isinstance(up, ast.Attribute) and up.attr == "get" and isinstance(call, ast.Call)
                     and call.func is up and call.args and _plain_names(call.args[0], strings)):
                 return said(node, f"{ast.unparse(node.value)[:30]}.modules")
-            if node.attr in ("__getattribute__", "attrgetter"):
-                return said(node, node.attr)
+            call = up if isinstance(up, ast.Call) and up.func is node else None
+            if node.attr == "__getattribute__" or node.attr == "attrgetter" and not (
+                    call is not None and call.args and all(_plain_names(a, strings) for a in call.args)):
+                return said(node, node.attr)          # `operator.attrgetter('weight')` reads that (review 282)
         elif isinstance(node, ast.Name) and node.id in _HANDED_ON and isinstance(node.ctx, ast.Load) and not (
                 isinstance(parents.get(id(node)), ast.Call) and parents[id(node)].func is node):
             return said(node, node.id)                 # `f = setattr`, then `f(m, 'a_', False)`
@@ -354,6 +364,48 @@ def _shelf_written_only(call: ast.AST | None, parents: dict[int, ast.AST], tree:
         if not (written or closed):
             return False
     return True
+
+
+def _no_underscore(name: ast.AST, call: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """Is ``call`` inside `if not <name>.startswith('_'):` (or a comprehension's such `if`), ``name`` a plain
+    name: the cell keeps every name that may lead to a door (`__globals__`) out, as a loop over `dir(m)` does."""
+    if not isinstance(name, ast.Name):
+        return False
+
+    def guard(test: ast.AST) -> bool:
+        return isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Call) \
+            and isinstance(test.operand.func, ast.Attribute) and test.operand.func.attr == "startswith" \
+            and isinstance(test.operand.func.value, ast.Name) and test.operand.func.value.id == name.id \
+            and len(test.operand.args) == 1 and isinstance(test.operand.args[0], ast.Constant) \
+            and test.operand.args[0].value == "_"
+    cur, up = call, parents.get(id(call))
+    while up is not None:
+        if isinstance(up, ast.If) and guard(up.test) and any(cur is b for b in up.body):
+            return True
+        if isinstance(up, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and any(
+                guard(t) for g in up.generators for t in g.ifs):
+            return True
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+        cur, up = up, parents.get(id(up))
+    return False
+
+
+def _own_objects(tree: ast.AST) -> set[str]:
+    """Names that hold only instances of the cell's own classes (`x = C()`): what their private attributes hold
+    the cell put there (`x._cache['k']`, `cfg.kernel`: a fairness review, 282), as for `self` in the methods of
+    such a class (`_own_instances`)."""
+    classes = {c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
+    if not classes:
+        return set()
+    made: dict[str, bool] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            ok = isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name) and n.value.func.id in classes
+            made[n.targets[0].id] = made.get(n.targets[0].id, True) and ok
+    bound = bound_elsewhere(tree, {id(n.targets[0]) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                                   and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)})
+    return {name for name, ok in made.items() if ok and name not in bound}
 
 
 def _shown_only(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
@@ -759,7 +811,7 @@ def _stored_on_modules(tree: ast.AST, modules: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for store in stores(tree):
         node = store.node
-        if isinstance(node, ast.Attribute) and id(node) not in own and _module_like(store.owner, modules):
+        if isinstance(node, ast.Attribute) and id(node.value) not in own and _module_like(store.owner, modules):
             out.setdefault(node.attr, f"`{ast.unparse(node)[:40]} = ...` on line {node.lineno} (an attribute of an "
                                       f"object that may be the notebook's module)")
     return out
@@ -778,7 +830,7 @@ _METHOD_DECORATORS = {"property", "cached_property"}
 
 
 def _own_instances(tree: ast.AST) -> set[int]:
-    """The attribute stores on `self` in the methods of a class the cell makes (`self.a_ = a_`: a fairness
+    """The `self` (its name's nodes) in the methods of a class the cell makes (`self.a_ = a_`: a fairness
     review, 268; any method's, `nn.Module`'s subclasses' too: a fairness review, 271), where `self` can only
     be an instance the cell made: the class has no metaclass nor `__new__`, no decorator but `@dataclass`, the
     cell uses its name only to call it (`Answers()`) or derive a class, no method's name is read as a name
@@ -834,8 +886,7 @@ def _own_instances(tree: ast.AST) -> set[int]:
             if me in bound_elsewhere(ast.Module(f.body, []), set()) or any(
                     isinstance(n, (ast.Global, ast.Nonlocal)) and me in n.names for n in ast.walk(f)):
                 continue                    # rebound in any way (review 270: `match m:` / `case self:`)
-            out |= {id(n) for n in _own_scope(f) if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load)
-                    and isinstance(n.value, ast.Name) and n.value.id == me}
+            out |= {id(n) for n in _own_scope(f) if isinstance(n, ast.Name) and n.id == me}
     return out
 
 
