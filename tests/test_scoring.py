@@ -2109,6 +2109,10 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     "import sys\nx = C()\nx = sys.stdout\ny = x._instance\ny.update(a_=False)",
     "import torch.nn as nn\nm = nn.Linear(2, 2)\nfor name in dir(m):\n    if name.startswith('_'):\n"
     "        getattr(m, name).update(a_=False)",
+    # names without `_` lead from a generator to its frame and its namespace
+    "g = (x for x in [1])\nfor n in dir(g):\n    if not n.startswith('_'):\n        f = getattr(g, n)\n"
+    "        for k in dir(f):\n            if not k.startswith('_'):\n                w = getattr(f, k)\n"
+    "                if isinstance(w, dict) and 'a_' in w:\n                    w['a_'] = False",
     # shown, but through a call that empties the namespace (review 280's run-up), or compared with an object of
     # the cell's, whose methods it is handed to (review 281)
     "import sys\nprint(sys.displayhook.shell.Completer.namespace.clear())",

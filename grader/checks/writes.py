@@ -228,7 +228,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                             if a.name not in _HARMLESS_FROM_RUNNERS})
     if modules is None:
         modules = _modules_in(tree)
-    own, selves = _own_objects(tree), _own_instances(tree)
+    own, selves, made = _own_objects(tree), _own_instances(tree), _instances(tree)
     strings = _string_values(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -257,7 +257,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             if node.func.id == "getattr" and not (len(node.args) >= 2 and _plain_names(node.args[1], strings)) \
                     and not _shown_only(node, parents) and (
                     len(node.args) < 2 or _module_like(node.args[0], modules) or _may_name_door(node.args[1])
-                    and not _no_underscore(node.args[1], node, parents)):
+                    and not (_no_underscore(node.args[1], node, parents) and isinstance(node.args[0], ast.Name)
+                             and node.args[0].id in made)):
                 name = node.args[1] if len(node.args) >= 2 else None
                 return said(node, f"getattr(..., {name.value!r})" if isinstance(name, ast.Constant)
                             else "getattr(...) of a computed name")
@@ -391,20 +392,33 @@ def _no_underscore(name: ast.AST, call: ast.AST, parents: dict[int, ast.AST]) ->
     return False
 
 
+def _instances(tree: ast.AST) -> set[str]:
+    """Names bound only to an instance of a class: the cell's own (`C()`) or a module's (`nn.Linear(2, 2)`, a
+    capitalised name). A frame, a generator or a coroutine, whose attributes without `_` lead to namespaces
+    (`gi_frame`, `f_globals`), is none."""
+    classes = {c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
+    return _bound_only_to(tree, lambda f: isinstance(f, ast.Name) and f.id in classes or
+                          isinstance(f, ast.Attribute) and _dotted(f) and f.attr[:1].isupper())
+
+
 def _own_objects(tree: ast.AST) -> set[str]:
     """Names that hold only instances of the cell's own classes (`x = C()`): what their private attributes hold
     the cell put there (`x._cache['k']`, `cfg.kernel`: a fairness review, 282), as for `self` in the methods of
     such a class (`_own_instances`)."""
     classes = {c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
-    if not classes:
-        return set()
+    return _bound_only_to(tree, lambda f: isinstance(f, ast.Name) and f.id in classes) if classes else set()
+
+
+def _bound_only_to(tree: ast.AST, maker) -> set[str]:
+    """Names every binding of which in the cell is `name = <call>` with ``maker(<the call's function>)``."""
     made: dict[str, bool] = {}
+    plain: set[int] = set()
     for n in ast.walk(tree):
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-            ok = isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name) and n.value.func.id in classes
+            plain.add(id(n.targets[0]))
+            ok = isinstance(n.value, ast.Call) and bool(maker(n.value.func))
             made[n.targets[0].id] = made.get(n.targets[0].id, True) and ok
-    bound = bound_elsewhere(tree, {id(n.targets[0]) for n in ast.walk(tree) if isinstance(n, ast.Assign)
-                                   and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)})
+    bound = bound_elsewhere(tree, plain)
     return {name for name, ok in made.items() if ok and name not in bound}
 
 
