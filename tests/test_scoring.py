@@ -2107,6 +2107,13 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     # a computed name used, a private attribute of what is not the cell's own object (review 282's limits)
     "import torch.nn as nn\nm = nn.Linear(2, 2)\nv = getattr(m, name)\nv.update(a_=False)",
     "import sys\nx = C()\nx = sys.stdout\ny = x._instance\ny.update(a_=False)",
+    # a class of the cell whose call returns another object (review 283)
+    "class C:\n    def __new__(cls, v):\n        return v\nx = C(exit)\ns = C(x._ip)\nns = C(s.user_global_ns)\n"
+    "ns.update(a_=False)",
+    "class C:\n    pass\ndef C(v):\n    return v\nx = C(exit)\ns = C(x._ip)\nns = C(s.user_global_ns)\nns.update(a_=False)",
+    "class C:\n    def __new__(cls, v):\n        return v\nx = C(exit)\ns = C(x._ip)\nm = C(s.user_module)\n"
+    "vars(m).update(a_=False)",
+    "import sys\ndef ident(v):\n    return v\nm = ident(sys)\nvars(m)['mod' + 'ules']['__ma' + 'in__'].a_ = False",
     "import torch.nn as nn\nm = nn.Linear(2, 2)\nfor name in dir(m):\n    if name.startswith('_'):\n"
     "        getattr(m, name).update(a_=False)",
     # names without `_` lead from a generator to its frame and its namespace

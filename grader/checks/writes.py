@@ -229,6 +229,9 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
     if modules is None:
         modules = _modules_in(tree)
     own, selves, made = _own_objects(tree), _own_instances(tree), _instances(tree)
+    # ... and what their methods return (`args = parser.parse_args([])`): no module, whose `vars` is its namespace
+    objects = made | _bound_only_to(tree, lambda f: isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+                                    and f.value.id in made) if "vars" in _names_read(tree) else set()
     strings = _string_values(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -242,10 +245,11 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             if node.func.id == "eval" and node.args and isinstance(node.args[0], ast.Constant) \
                     and isinstance(node.args[0].value, str) and ":=" in node.args[0].value:
                 return said(node, "eval(...)")
-            # ... `vars(args)` of an object that is no module is that object's attributes (a fairness review, 282)
+            # ... `vars(args)` of an instance of a class is that object's attributes (a fairness review, 282)
             if node.func.id in _NAMESPACES and not _only_read(node, parents, modules, strings) and \
                     not _handed_to_runner(node, parents, runners) and \
-                    not (node.func.id == "vars" and node.args and not _module_like(node.args[0], modules)):
+                    not (node.func.id == "vars" and node.args and isinstance(node.args[0], ast.Name)
+                         and node.args[0].id in objects):
                 return said(node, f"{node.func.id}()")
             # an attribute looked up by a computed name may be any door (a two-hundred-and-fifty-third review:
             # `getattr(sys, 'mod' + 'ules')['__ma' + 'in__'].a_ = ...`)
@@ -393,20 +397,49 @@ def _no_underscore(name: ast.AST, call: ast.AST, parents: dict[int, ast.AST]) ->
 
 
 def _instances(tree: ast.AST) -> set[str]:
-    """Names bound only to an instance of a class: the cell's own (`C()`) or a module's (`nn.Linear(2, 2)`, a
-    capitalised name). A frame, a generator or a coroutine, whose attributes without `_` lead to namespaces
-    (`gi_frame`, `f_globals`), is none."""
-    classes = {c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
+    """Names bound only to an instance of a class: the cell's own (`C()`, `_plain_classes`) or a module's
+    (`nn.Linear(2, 2)`: a capitalised name on a module the cell imports or an earlier cell did). A frame, a
+    generator or a coroutine, whose attributes without `_` lead to namespaces (`gi_frame`, `f_globals`), is
+    none, nor what a function of the cell's own objects returns (`k.Make(g)`)."""
+    classes = _plain_classes(tree)
+    imported = {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+                for a in n.names}
+    assigned = bound_elsewhere(tree, set()) | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+                                               and not isinstance(n.ctx, ast.Load)}
+
+    def root(f: ast.AST) -> str:
+        return f.id if isinstance(f, ast.Name) else root(f.value)
     return _bound_only_to(tree, lambda f: isinstance(f, ast.Name) and f.id in classes or
-                          isinstance(f, ast.Attribute) and _dotted(f) and f.attr[:1].isupper())
+                          isinstance(f, ast.Attribute) and _dotted(f) and f.attr[:1].isupper() and
+                          (root(f) in imported or root(f) not in assigned))
 
 
 def _own_objects(tree: ast.AST) -> set[str]:
-    """Names that hold only instances of the cell's own classes (`x = C()`): what their private attributes hold
-    the cell put there (`x._cache['k']`, `cfg.kernel`: a fairness review, 282), as for `self` in the methods of
-    such a class (`_own_instances`)."""
-    classes = {c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
+    """Names that hold only instances of the cell's own classes (`x = C()`, `_plain_classes`): what their private
+    attributes hold the cell put there (`x._cache['k']`, `cfg.kernel`: a fairness review, 282), as for `self` in
+    the methods of such a class (`_own_instances`)."""
+    classes = _plain_classes(tree)
     return _bound_only_to(tree, lambda f: isinstance(f, ast.Name) and f.id in classes) if classes else set()
+
+
+def _plain_classes(tree: ast.AST) -> set[str]:
+    """The cell's classes whose call surely makes an instance of them: made once, under a name nothing else in
+    the cell binds (review 283: `def C(v): return v` after `class C`), without a metaclass, a decorator but
+    `@dataclass`, or a `__new__` (review 283's `__new__` returned `exit`, the shell's holder)."""
+    classes = [c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)]
+    names = [c.name for c in classes]
+    others = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    others |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    others |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+               for a in n.names}
+    others |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
+    return {c.name for c in classes if names.count(c.name) == 1 and c.name not in others and not c.keywords
+            and all(_decorated_by(d, _CLASS_DECORATORS) for d in c.decorator_list) and all(_dotted(b) for b in c.bases)
+            and not any(isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__new__" for f in c.body)}
+
+
+def _names_read(tree: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
 
 
 def _bound_only_to(tree: ast.AST, maker) -> set[str]:
