@@ -2107,6 +2107,13 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     # a computed name used, a private attribute of what is not the cell's own object (review 282's limits)
     "import torch.nn as nn\nm = nn.Linear(2, 2)\nv = getattr(m, name)\nv.update(a_=False)",
     "import sys\nx = C()\nx = sys.stdout\ny = x._instance\ny.update(a_=False)",
+    # handed on through a copy, a key function or its values (review 284), compared with the cell's object
+    "answers = dict(exit._ip.ns_table)['user_global']\nanswers.update(a_=False)",
+    "ns = dict(exit._ip.__dict__)['user_ns']\nns.update(a_=False)",
+    "def pick(kv):\n    if kv[0] == 'user_ns':\n        kv[1].update(a_=False)\n    return kv[0]\n"
+    "n = len(sorted(exit._ip.__dict__.items(), key=pick))",
+    "for v in list(exit._ip.__dict__.values()):\n    if type(v) is dict and 'e_' in v:\n        v['a_'] = False",
+    "class C:\n    def __eq__(self, ns):\n        ns['a_'] = False\n        return True\nprint(C() == globals())",
     # a class of the cell whose call returns another object (review 283)
     "class C:\n    def __new__(cls, v):\n        return v\nx = C(exit)\ns = C(x._ip)\nns = C(s.user_global_ns)\n"
     "ns.update(a_=False)",

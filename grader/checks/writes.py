@@ -199,8 +199,10 @@ _PATHS = {"_ip", "user_module", "user_global_ns", "shell", "kernel", "displayhoo
           "session", "instance", "kernel_class", "shell_class", "Completer", "namespace", "global_namespace"}
 # What only shows or measures a value; and the methods that only read one (a private attribute of the student's
 # model, `print(model._modules.keys())`, `model._get_name()`).
-_SHOWERS = {"print", "len", "repr", "str", "list", "sorted", "type", "id", "display", "set", "tuple", "dict", "bool",
-            "int", "float"}
+_SHOWERS = {"print", "len", "repr", "str", "id", "display", "bool", "int", "float"}
+# ... and what hands on the value, or what it holds, or its class: shown only where its result is (review 284:
+# `dict(exit._ip.ns_table)['user_global'].update(...)`)
+_COPIERS = {"list", "sorted", "set", "frozenset", "tuple", "dict", "type"}
 _READ_METHODS = {"keys", "values", "items", "copy"}
 
 
@@ -455,6 +457,13 @@ def _bound_only_to(tree: ast.AST, maker) -> set[str]:
     return {name for name, ok in made.items() if ok and name not in bound}
 
 
+def _against_literals(compare: ast.Compare, value: ast.AST) -> bool:
+    """Is ``value`` compared only with what the cell writes out, or by identity? A comparison hands the value to
+    the other side's methods (review 281: `ns in C()` ran `C.__contains__(ns)`, which wrote the answers)."""
+    return all(isinstance(op, (ast.Is, ast.IsNot)) for op in compare.ops) or \
+        all(isinstance(x, ast.Constant) for x in [compare.left, *compare.comparators] if x is not value)
+
+
 def _shown_only(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     """Is this value only shown or measured (`print(model._modules.keys())`, `len(x._cache)`, `f'{cfg.kernel}'`),
     through attribute and key reads and calls of methods that only read, so that nothing it leads to is handed
@@ -468,14 +477,14 @@ def _shown_only(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
         elif isinstance(up, ast.Call) and up.func is cur and not up.args and not up.keywords and \
                 isinstance(cur, ast.Attribute) and (cur.attr in _READ_METHODS or cur.attr.lstrip("_").startswith("get")):
             cur = up
+        elif isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in _COPIERS and \
+                any(a is cur for a in up.args) and not up.keywords:
+            cur = up
         elif isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in _SHOWERS and \
                 any(a is cur for a in up.args):
             return True
         elif isinstance(up, ast.Compare):
-            # compared with what the cell wrote out, or by identity: a comparison hands the value to the other
-            # side's methods (review 281: `ns in C()` ran `C.__contains__(ns)`, which wrote the answers)
-            return all(isinstance(op, (ast.Is, ast.IsNot)) for op in up.ops) or \
-                all(isinstance(x, ast.Constant) for x in [up.left, *up.comparators] if x is not cur)
+            return _against_literals(up, cur)
         else:
             return isinstance(up, ast.FormattedValue)
 
@@ -690,13 +699,18 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = f
         other = owner is not None and _module_like(owner, modules)   # `vars(args)[k]` reads a setting (review 256)
         return isinstance(parent.ctx, ast.Load) and not isinstance(parents.get(id(parent)), ast.AugAssign) \
             and not (other and not _plain_names(parent.slice, strings or {}))
-    if isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name) and \
-            parent.func.id in ("print", "len", "sorted", "list", "dict", "repr", "str"):
+    # shown, measured, or its keys listed (names are strings); `dict(ns)` and `ns.values()` hand out what it
+    # holds, which only showing keeps harmless (review 284: `dict(exit._ip.__dict__)['user_ns'].update(...)`)
+    if isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name) and (
+            parent.func.id in ("print", "len", "repr", "str") or
+            parent.func.id in ("sorted", "list", "set", "tuple") and not parent.keywords):
         return True
-    if isinstance(parent, ast.Compare) and node in parent.comparators:
-        return True
-    return (isinstance(parent, ast.Attribute) and parent.attr in _READERS
-            and isinstance(parents.get(id(parent)), ast.Call) and parents[id(parent)].func is parent)
+    if isinstance(parent, ast.Compare):
+        return _against_literals(parent, node)
+    call = parents.get(id(parent))
+    own = isinstance(node, ast.Call) and not node.args      # `globals()`: the notebook's own names and values
+    return isinstance(parent, ast.Attribute) and parent.attr in _READERS and isinstance(call, ast.Call) and \
+        call.func is parent and (parent.attr == "keys" or own or _shown_only(call, parents))
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
