@@ -1927,7 +1927,16 @@ def test_a_namespace_reached_through_the_cells_own_objects_sets_the_answers_othe
                                   "class C:\n    def __init__(self):\n        self._cache = {'k': 1}\n\n    def tick(self):\n"
                                   "        self._step = 0\n        self._step += 1\n        return self._step\nx = C()\n"
                                   "y = x._cache['k'] + 1",
-                                  "class Cfg:\n    kernel = 'rbf'\ncfg = Cfg()\nk = cfg.kernel"])
+                                  "class Cfg:\n    kernel = 'rbf'\ncfg = Cfg()\nk = cfg.kernel",
+                                  # (a fairness review, 285) an instance of a module's class is no module; layers
+                                  # by number; `setattr` on the cell's own instance
+                                  "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 3), nn.Sigmoid())\nn = 0\n"
+                                  "for name in dir(model):\n    if not name.startswith('_'):\n"
+                                  "        attr = getattr(model, name)\n        if callable(attr):\n            n += 1",
+                                  "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 3), nn.Sigmoid())\n"
+                                  "for i in range(2):\n    layer = getattr(model, f'{2 * i}')\n    print(layer)",
+                                  "class Opt:\n    def __init__(self, **kw):\n        for k, v in kw.items():\n"
+                                  "            setattr(self, k, v)\no = Opt(lr=0.1, mom=0.5)\nprint(o.lr, getattr(o, 'mom'))"])
 def test_a_private_attribute_or_a_path_word_only_shown_costs_nothing(line):
     """A fairness review (280): `print(model._modules)` after the answers, `self.kernel = 'rbf'` in a config class
     and `cfg.instance` printed cost all five (review 277's doors); a cell below doing so raised `exec:`. Shown
@@ -2107,6 +2116,9 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     # a computed name used, a private attribute of what is not the cell's own object (review 282's limits)
     "import torch.nn as nn\nm = nn.Linear(2, 2)\nv = getattr(m, name)\nv.update(a_=False)",
     "import sys\nx = C()\nx = sys.stdout\ny = x._instance\ny.update(a_=False)",
+    # a number's text that is not only digits, a `setattr` on what is not the cell's own instance
+    "i = '__globals__'\nfor i in range(2):\n    pass\ng = getattr(f, f'{i}')\ng.update(a_=False)",
+    "class O:\n    def set(self, k):\n        setattr(self, k, False)\nO.set(m, 'a_')",
     # handed on through a copy, a key function or its values (review 284), compared with the cell's object
     "answers = dict(exit._ip.ns_table)['user_global']\nanswers.update(a_=False)",
     "ns = dict(exit._ip.__dict__)['user_ns']\nns.update(a_=False)",

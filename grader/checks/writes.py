@@ -231,6 +231,10 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
     if modules is None:
         modules = _modules_in(tree)
     own, selves, made = _own_objects(tree), _own_instances(tree), _instances(tree)
+    counted = [t for n in ast.walk(tree) if isinstance(n, (ast.For, ast.comprehension)) for t in [n.target]
+               if isinstance(t, ast.Name) and isinstance(n.iter, ast.Call) and isinstance(n.iter.func, ast.Name)
+               and n.iter.func.id == "range"] if "range" in _names_read(tree) else []
+    numbers = {t.id for t in counted} - bound_elsewhere(tree, {id(t) for t in counted}) - {"range"}
     # ... and what their methods return (`args = parser.parse_args([])`): no module, whose `vars` is its namespace
     objects = made | _bound_only_to(tree, lambda f: isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
                                     and f.value.id in made) if "vars" in _names_read(tree) else set()
@@ -239,7 +243,10 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id == "import_module" and node.args and _plain_names(node.args[0], strings):
                 continue                                # `import_module("numpy")`: an import (fairness review 259)
-            if node.func.id in _WRITERS:
+            # ... `setattr(self, k, v)` on the cell's own instance sets that object's attributes (a fairness
+            # review, 285)
+            if node.func.id in _WRITERS and not (node.func.id == "setattr" and node.args and isinstance(
+                    node.args[0], ast.Name) and (node.args[0].id in own or id(node.args[0]) in selves)):
                 return said(node, f"{node.func.id}(...)")
             # eval evaluates an expression: only a `:=` in it assigns. Text it is handed literally is
             # read here; computed text is flagged for a TA (`evaluated`), not counted against the
@@ -260,14 +267,17 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             # `getattr(frame, 'f_glob' + 'als')`)
             # ... unless what it hands out is only shown, or the cell keeps `_` names out (`if not
             # name.startswith('_')`: a fairness review, 282)
+            # ... an instance of a class is no module (`model = nn.Sequential(...)`: a fairness review, 285)
+            instance = len(node.args) >= 2 and isinstance(node.args[0], ast.Name) and node.args[0].id in made
             if node.func.id == "getattr" and not (len(node.args) >= 2 and _plain_names(node.args[1], strings)) \
                     and not _shown_only(node, parents) and (
-                    len(node.args) < 2 or _module_like(node.args[0], modules) or _may_name_door(node.args[1])
-                    and not (_no_underscore(node.args[1], node, parents) and isinstance(node.args[0], ast.Name)
-                             and node.args[0].id in made)):
+                    len(node.args) < 2 or _module_like(node.args[0], modules) and not instance or
+                    _may_name_door(node.args[1], numbers) and not (instance and _no_underscore(node.args[1], node,
+                                                                                                 parents))):
                 name = node.args[1] if len(node.args) >= 2 else None
                 return said(node, f"getattr(..., {name.value!r})" if isinstance(name, ast.Constant)
-                            else "getattr(...) of a computed name")
+                            else "getattr(...) of a computed name") + \
+                    " (a name computed when it runs may be one that leads to a namespace, as `__globals__` does)"
             if node.func.id == "attrgetter" and not (node.args and all(
                     isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args)):
                 return said(node, "attrgetter(...) of a computed name")
@@ -666,14 +676,31 @@ def _folded(node: ast.AST) -> str | None:
     return None
 
 
-def _may_name_door(node: ast.AST) -> bool:
+def _may_name_door(node: ast.AST, numbers: set[str] = frozenset()) -> bool:
     """May this computed attribute name be a door of some object: it starts with `_`, or with no text at all, or
-    with the start of a door's name (`'f_glob' + x`)? `f'linear{i}'` may not."""
+    with the start of a door's name (`'f_glob' + x`)? `f'linear{i}'` may not, nor `f'{2 * i}'` or `str(i)` of
+    ``numbers``, names a loop over `range` gives (digits: `nn.Sequential`'s layers, a fairness review, 285)."""
+    if _digits(node, numbers):
+        return False
     start = _literal_start(node)
     doors = _DOOR_ATTRIBUTES | _DOOR_WORDS
     if _folded(node) is not None:
         return start in doors or start.lower() in _DOOR_WORDS or start.startswith("_")
     return not start or start.startswith("_") or any(d.startswith(start) or d.startswith(start.lower()) for d in doors)
+
+
+def _digits(node: ast.AST, numbers: set[str]) -> bool:
+    """Is this text made only of whole numbers (`f'{2 * i}'`, `str(i)` for ``numbers`` from `range`)?"""
+    def whole(e: ast.AST) -> bool:
+        return all(isinstance(x, (ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.Load)) or
+                   isinstance(x, ast.Constant) and type(x.value) is int or isinstance(x, ast.Name) and x.id in numbers
+                   for x in ast.walk(e))
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(v, ast.Constant) and str(v.value).isdigit() or
+                   isinstance(v, ast.FormattedValue) and v.format_spec is None and v.conversion == -1 and whole(v.value)
+                   for v in node.values)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" and \
+        len(node.args) == 1 and not node.keywords and whole(node.args[0])
 
 
 def _plain_names(node: ast.AST, strings: dict[str, set[str]]) -> bool:
@@ -906,7 +933,8 @@ def _own_instances(tree: ast.AST) -> set[int]:
         # ... nor any dunder attribute (review 273: `Answers().__reduce_ex__(2)[1][0]` is the class, and
         # `(lambda: 0).__module__` names the notebook's module), nor a property's function
         if word is not None and (word in _REACHES_CLASSES or dunder(word) and isinstance(n, ast.Attribute)
-                                 or word in ("fget", "fset", "fdel")) and not (word == "__init__" and _super_init(n)) or \
+                                 or word in ("fget", "fset", "fdel")) and not (word == "__init__" and _super_init(n)) \
+                and not _plain_lookup(n, parents) or \
                 isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "super" and (n.args or n.keywords):
             return set()
         # ... nor a special method handed a class (`__set_name__(self, owner, name)`, `__init_subclass__(cls)`,
@@ -949,6 +977,16 @@ def _own_instances(tree: ast.AST) -> set[int]:
                 continue                    # rebound in any way (review 270: `match m:` / `case self:`)
             out |= {id(n) for n in _own_scope(f) if isinstance(n, ast.Name) and n.id == me}
     return out
+
+
+def _plain_lookup(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """`setattr(self, k, v)` (it reaches nothing), or `getattr(o, 'mom')` by a name written out that is no door:
+    no way to a class (a fairness review, 285)."""
+    call = parents.get(id(node))
+    if not (isinstance(node, ast.Name) and isinstance(call, ast.Call) and call.func is node):
+        return False
+    return node.id == "setattr" or node.id == "getattr" and len(call.args) >= 2 and \
+        _plain_names(call.args[1], {}) and not dunder(str(getattr(call.args[1], "value", "__")))
 
 
 def _dotted(node: ast.AST) -> bool:
