@@ -2116,6 +2116,11 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     # a computed name used, a private attribute of what is not the cell's own object (review 282's limits)
     "import torch.nn as nn\nm = nn.Linear(2, 2)\nv = getattr(m, name)\nv.update(a_=False)",
     "import sys\nx = C()\nx = sys.stdout\ny = x._instance\ny.update(a_=False)",
+    # a parameter named like the cell's own instance (review 286)
+    "class C:\n    pass\nx = C()\ndef g(x):\n    return x._ip\ndef h(x):\n    return x.user_global_ns\n"
+    "h(g(exit)).update(a_=False)",
+    "class C:\n    pass\nx = C()\n(lambda x: x.user_global_ns)((lambda x: x._ip)(exit)).update(a_=False)",
+    "def f(i):\n    return getattr(o, f'{i}')\nfor i in range(2):\n    pass\nf('__globals__').update(a_=False)",
     # a number's text that is not only digits, a `setattr` on what is not the cell's own instance
     "i = '__globals__'\nfor i in range(2):\n    pass\ng = getattr(f, f'{i}')\ng.update(a_=False)",
     "class O:\n    def set(self, k):\n        setattr(self, k, False)\nO.set(m, 'a_')",

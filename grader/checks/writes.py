@@ -233,7 +233,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
     counted = [t for n in ast.walk(tree) if isinstance(n, (ast.For, ast.comprehension)) for t in [n.target]
                if isinstance(t, ast.Name) and isinstance(n.iter, ast.Call) and isinstance(n.iter.func, ast.Name)
                and n.iter.func.id == "range"] if "range" in _names_read(tree) else []
-    numbers = {t.id for t in counted} - bound_elsewhere(tree, {id(t) for t in counted}) - {"range"}
+    numbers = {t.id for t in counted} - bound_elsewhere(tree, {id(t) for t in counted}) - _params(tree) - {"range"}
     # ... and what their methods return (`args = parser.parse_args([])`): no module, whose `vars` is its namespace
     objects = made | _bound_only_to(tree, lambda f: isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
                                     and f.value.id in made) if "vars" in _names_read(tree) else set()
@@ -462,8 +462,13 @@ def _bound_only_to(tree: ast.AST, maker) -> set[str]:
             plain.add(id(n.targets[0]))
             ok = isinstance(n.value, ast.Call) and bool(maker(n.value.func))
             made[n.targets[0].id] = made.get(n.targets[0].id, True) and ok
-    bound = bound_elsewhere(tree, plain)
+    # ... a function's parameter of that name too (review 286: `def g(x): return x._ip` beside `x = C()`)
+    bound = bound_elsewhere(tree, plain) | _params(tree)
     return {name for name, ok in made.items() if ok and name not in bound}
+
+
+def _params(tree: ast.AST) -> set[str]:
+    return {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
 
 
 def _against_literals(compare: ast.Compare, value: ast.AST) -> bool:
