@@ -1480,6 +1480,14 @@ def test_a_cell_added_next_to_the_answers_that_stops_run_all_is_flagged():
     assert "raised:answers-3-3" not in c.flags, c.flags
 
 
+def test_answers_in_a_block_with_an_else_are_said_to_be_in_a_block():
+    """A fairness review (287): `a_, b_, ... = ...` inside `if __name__ == '__main__':` with an `else:` was said as
+    "none of them is assigned yet"."""
+    cell = f"if __name__ == '__main__':\n    {_NAMES} = {_RIGHT_VALUES}\nelse:\n    print('imported')\n"
+    rows = answer_rows(_around_answers(cell))
+    assert all("only inside a block" in r.message for r in rows), [r.message for r in rows]
+
+
 def test_a_bare_annotation_sets_nothing_twice():
     """A fairness review (274): `a_: bool` above a `%time` answers line was said as setting `a_` more than once."""
     key = SPEC.answer_key()
@@ -1936,7 +1944,19 @@ def test_a_namespace_reached_through_the_cells_own_objects_sets_the_answers_othe
                                   "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 3), nn.Sigmoid())\n"
                                   "for i in range(2):\n    layer = getattr(model, f'{2 * i}')\n    print(layer)",
                                   "class Opt:\n    def __init__(self, **kw):\n        for k, v in kw.items():\n"
-                                  "            setattr(self, k, v)\no = Opt(lr=0.1, mom=0.5)\nprint(o.lr, getattr(o, 'mom'))"])
+                                  "            setattr(self, k, v)\no = Opt(lr=0.1, mom=0.5)\nprint(o.lr, getattr(o, 'mom'))",
+                                  # (a fairness review, 287) `model.modules()`, `vars` of the cell's own instance,
+                                  # `setattr` on a module's instance, a guarded `dir` loop beside `self._cache`
+                                  "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 8), nn.ReLU())\n"
+                                  "for m in model.modules():\n    print(m)",
+                                  "class Config:\n    def __init__(self, **kw):\n        for k, v in kw.items():\n"
+                                  "            setattr(self, k, v)\n\n    def __repr__(self):\n"
+                                  "        return f'Config({vars(self)})'\ncfg = Config(lr=0.01)\nprint(vars(cfg))",
+                                  "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 8), nn.ReLU())\n"
+                                  "for i in range(2):\n    setattr(model, f'extra{i}', nn.Identity())",
+                                  "class Helper:\n    def __init__(self):\n        self._cache = {}\n\n    def get(self, k):\n"
+                                  "        return self._cache.get(k)\nh = Helper()\nfor name in dir(h):\n"
+                                  "    if not name.startswith('_'):\n        print(name, getattr(h, name))"])
 def test_a_private_attribute_or_a_path_word_only_shown_costs_nothing(line):
     """A fairness review (280): `print(model._modules)` after the answers, `self.kernel = 'rbf'` in a config class
     and `cfg.instance` printed cost all five (review 277's doors); a cell below doing so raised `exec:`. Shown

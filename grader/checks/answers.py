@@ -183,6 +183,9 @@ def missing_why(source: str, name: str) -> str:
             return " (it is assigned with `:=` inside another expression; assign it on a line of its own)"
         targets = node.targets if isinstance(node, ast.Assign) else \
             [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+        # ... each name of a tuple too (a fairness review, 287: `a_, b_, ... = ...` inside `if __name__ == ...:`
+        # read "none is assigned yet")
+        targets = [x for t in targets for x in ast.walk(t) if isinstance(x, ast.Name)]
         for t in targets:
             if isinstance(t, ast.Name) and t.id != name and t.id.lower() == name.lower():
                 return f" (the cell assigns `{t.id}`; names are case-sensitive)"

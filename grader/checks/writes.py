@@ -245,7 +245,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             # ... `setattr(self, k, v)` on the cell's own instance sets that object's attributes (a fairness
             # review, 285)
             if node.func.id in _WRITERS and not (node.func.id == "setattr" and node.args and isinstance(
-                    node.args[0], ast.Name) and (node.args[0].id in own or id(node.args[0]) in selves)):
+                    node.args[0], ast.Name) and (node.args[0].id in own | made or id(node.args[0]) in selves)):
                 return said(node, f"{node.func.id}(...)")
             # eval evaluates an expression: only a `:=` in it assigns. Text it is handed literally is
             # read here; computed text is flagged for a TA (`evaluated`), not counted against the
@@ -257,7 +257,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             if node.func.id in _NAMESPACES and not _only_read(node, parents, modules, strings) and \
                     not _handed_to_runner(node, parents, runners) and \
                     not (node.func.id == "vars" and node.args and isinstance(node.args[0], ast.Name)
-                         and node.args[0].id in objects):
+                         and (node.args[0].id in objects | own or id(node.args[0]) in selves)):
                 return said(node, f"{node.func.id}()")
             # an attribute looked up by a computed name may be any door (a two-hundred-and-fifty-third review:
             # `getattr(sys, 'mod' + 'ules')['__ma' + 'in__'].a_ = ...`)
@@ -308,7 +308,9 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             # holds a module.
             # ... or read by a name written out (`sys.modules['numpy'].__version__`: a fairness review, 256)
             call = parents.get(id(up))
+            # ... and not called: `model.modules()` is a method (a fairness review, 287); `sys.modules` is a dict
             if node.attr == "modules" and not isinstance(up, ast.Compare) and not (
+                    isinstance(up, ast.Call) and up.func is node) and not (
                     isinstance(up, ast.Subscript) and up.value is node and isinstance(up.ctx, ast.Load)
                     and _plain_names(up.slice, strings)) and not (          # ... or `.get(...)` (review 262)
                     isinstance(up, ast.Attribute) and up.attr == "get" and isinstance(call, ast.Call)
@@ -830,13 +832,14 @@ def _own_instances(tree: ast.AST) -> set[int]:
     if not any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
         return set()
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    objects = _own_objects(tree) | _instances(tree)
     for n in ast.walk(tree):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
         # ... nor any dunder attribute (review 273: `Answers().__reduce_ex__(2)[1][0]` is the class, and
         # `(lambda: 0).__module__` names the notebook's module), nor a property's function
         if word is not None and (word in _REACHES_CLASSES or dunder(word) and isinstance(n, ast.Attribute)
                                  or word in ("fget", "fset", "fdel")) and not (word == "__init__" and _super_init(n)) \
-                and not _plain_lookup(n, parents) or \
+                and not _plain_lookup(n, parents, objects) or \
                 isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "super" and (n.args or n.keywords):
             return set()
         # ... nor a special method handed a class (`__set_name__(self, owner, name)`, `__init_subclass__(cls)`,
@@ -881,14 +884,20 @@ def _own_instances(tree: ast.AST) -> set[int]:
     return out
 
 
-def _plain_lookup(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
-    """`setattr(self, k, v)` (it reaches nothing), or `getattr(o, 'mom')` by a name written out that is no door:
-    no way to a class (a fairness review, 285)."""
+def _plain_lookup(node: ast.AST, parents: dict[int, ast.AST], objects: set[str]) -> bool:
+    """`setattr(self, k, v)` (it reaches nothing), `getattr(o, 'mom')` by a name written out that is no door, or one
+    on an instance of ``objects`` under `if not name.startswith('_')`, `vars(self)` or `vars(cfg)` of such an
+    instance: no way to a class (fairness reviews, 285 and 287)."""
     call = parents.get(id(node))
     if not (isinstance(node, ast.Name) and isinstance(call, ast.Call) and call.func is node):
         return False
-    return node.id == "setattr" or node.id == "getattr" and len(call.args) >= 2 and \
-        _plain_names(call.args[1], {}) and not dunder(str(getattr(call.args[1], "value", "__")))
+    first = call.args[0] if call.args else None
+    mine = isinstance(first, ast.Name) and (first.id in objects or first.id == "self")
+    if node.id == "vars":
+        return mine and len(call.args) == 1
+    return node.id == "setattr" or node.id == "getattr" and len(call.args) >= 2 and (
+        _plain_names(call.args[1], {}) and not dunder(str(getattr(call.args[1], "value", "__"))) or
+        mine and _no_underscore(call.args[1], call, parents))
 
 
 def _dotted(node: ast.AST) -> bool:
