@@ -2136,6 +2136,14 @@ def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     # a computed name used, a private attribute of what is not the cell's own object (review 282's limits)
     "import torch.nn as nn\nm = nn.Linear(2, 2)\nv = getattr(m, name)\nv.update(a_=False)",
     "import sys\nx = C()\nx = sys.stdout\ny = x._instance\ny.update(a_=False)",
+    # a class of the cell derived from a module's, whose attributes the base sets, or a module's own (review 288)
+    "import rlcompleter\nc = rlcompleter.Completer()\nc.complete('a', 0)\nvars(c)['namespace'].update(a_=False)",
+    "import rlcompleter\nc = rlcompleter.Completer()\nc.complete('a', 0)\nfor n in dir(c):\n"
+    "    if not n.startswith('_'):\n        v = getattr(c, n)\n        if type(v) is dict:\n            v.update(a_=False)",
+    "from rlcompleter import Completer as Base\nclass Helper(Base):\n    pass\nh = Helper()\nh.complete('a', 0)\n"
+    "h.namespace.update(a_=False)",
+    "from rlcompleter import Completer as Base\nclass Helper(Base):\n    def ns(self):\n        self.complete('a', 0)\n"
+    "        return self.namespace\nHelper().ns().update(a_=False)",
     # a parameter named like the cell's own instance (review 286)
     "class C:\n    pass\nx = C()\ndef g(x):\n    return x._ip\ndef h(x):\n    return x.user_global_ns\n"
     "h(g(exit)).update(a_=False)",

@@ -229,7 +229,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                             if a.name not in _HARMLESS_FROM_RUNNERS})
     if modules is None:
         modules = _modules_in(tree)
-    own, selves, made = _own_objects(tree), _own_instances(tree), _instances(tree)
+    own, selves, made = _own_objects(tree), _own_instances(tree, own_bases=True), _instances(tree)
     counted = [t for n in ast.walk(tree) if isinstance(n, (ast.For, ast.comprehension)) for t in [n.target]
                if isinstance(t, ast.Name) and isinstance(n.iter, ast.Call) and isinstance(n.iter.func, ast.Name)
                and n.iter.func.id == "range"] if "range" in _names_read(tree) else []
@@ -409,36 +409,48 @@ def _no_underscore(name: ast.AST, call: ast.AST, parents: dict[int, ast.AST]) ->
     return False
 
 
+_LIBRARIES = {"torch", "torchvision", "numpy", "pandas", "sklearn", "scipy", "matplotlib", "argparse", "types",
+              "collections", "dataclasses"}
+_TEMPLATE_NAMES = {"torch", "nn", "F", "optim", "np", "pd", "plt", "torchvision", "transforms", "datasets"}
+
+
 def _instances(tree: ast.AST) -> set[str]:
     """Names bound only to an instance of a class: the cell's own (`C()`, `_plain_classes`) or a module's
     (`nn.Linear(2, 2)`: a capitalised name on a module the cell imports or an earlier cell did). A frame, a
     generator or a coroutine, whose attributes without `_` lead to namespaces (`gi_frame`, `f_globals`), is
     none, nor what a function of the cell's own objects returns (`k.Make(g)`)."""
-    classes = _plain_classes(tree)
-    imported = {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-                for a in n.names}
+    classes = _plain_classes(tree, own_bases=True)
+    # ... of the libraries the course uses, imported in the cell or under the template's names: a class of
+    # another module may hold the notebook's namespace itself (review 288: `rlcompleter.Completer`)
+    libraries = {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                 for a in n.names if a.name.split(".")[0] in _LIBRARIES}
+    libraries |= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+                  and not n.level and n.module.split(".")[0] in _LIBRARIES for a in n.names}
     assigned = bound_elsewhere(tree, set()) | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
                                                and not isinstance(n.ctx, ast.Load)}
+    libraries |= _TEMPLATE_NAMES - assigned
 
     def root(f: ast.AST) -> str:
         return f.id if isinstance(f, ast.Name) else root(f.value)
     return _bound_only_to(tree, lambda f: isinstance(f, ast.Name) and f.id in classes or
-                          isinstance(f, ast.Attribute) and _dotted(f) and f.attr[:1].isupper() and
-                          (root(f) in imported or root(f) not in assigned))
+                          isinstance(f, ast.Attribute) and _dotted(f) and f.attr[:1].isupper() and root(f) in libraries)
 
 
 def _own_objects(tree: ast.AST) -> set[str]:
     """Names that hold only instances of the cell's own classes (`x = C()`, `_plain_classes`): what their private
     attributes hold the cell put there (`x._cache['k']`, `cfg.kernel`: a fairness review, 282), as for `self` in
     the methods of such a class (`_own_instances`)."""
-    classes = _plain_classes(tree)
+    classes = _plain_classes(tree, own_bases=True)
     return _bound_only_to(tree, lambda f: isinstance(f, ast.Name) and f.id in classes) if classes else set()
 
 
-def _plain_classes(tree: ast.AST) -> set[str]:
+def _plain_classes(tree: ast.AST, own_bases: bool = False) -> set[str]:
     """The cell's classes whose call surely makes an instance of them: made once, under a name nothing else in
     the cell binds (review 283: `def C(v): return v` after `class C`), without a metaclass, a decorator but
-    `@dataclass`, or a `__new__` (review 283's `__new__` returned `exit`, the shell's holder)."""
+    `@dataclass`, or a `__new__` (review 283's `__new__` returned `exit`, the shell's holder). ``own_bases``:
+    and derived from no class but `object` and such classes of the cell, so that what their attributes hold
+    the cell put there (review 288: a subclass of `rlcompleter.Completer` holds the notebook's namespace as
+    `namespace`)."""
     classes = [c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)]
     names = [c.name for c in classes]
     others = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
@@ -446,9 +458,16 @@ def _plain_classes(tree: ast.AST) -> set[str]:
     others |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
                for a in n.names}
     others |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
-    return {c.name for c in classes if names.count(c.name) == 1 and c.name not in others and not c.keywords
-            and all(_decorated_by(d, _CLASS_DECORATORS) for d in c.decorator_list) and all(_dotted(b) for b in c.bases)
-            and not any(isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__new__" for f in c.body)}
+    plain = {c.name for c in classes if names.count(c.name) == 1 and c.name not in others and not c.keywords
+             and all(_decorated_by(d, _CLASS_DECORATORS) for d in c.decorator_list) and all(_dotted(b) for b in c.bases)
+             and not any(isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__new__" for f in c.body)}
+    if not own_bases:
+        return plain
+    out: set[str] = set()
+    for _ in range(len(classes)):       # bases first, a few deep
+        out |= {c.name for c in classes if c.name in plain and all(
+            isinstance(b, ast.Name) and (b.id == "object" or b.id in out) for b in c.bases)}
+    return out
 
 
 def _names_read(tree: ast.AST) -> set[str]:
@@ -821,7 +840,7 @@ _CLASS_DECORATORS = {"dataclass"}               # `@dataclass`, `@dataclasses.da
 _METHOD_DECORATORS = {"property", "cached_property"}
 
 
-def _own_instances(tree: ast.AST) -> set[int]:
+def _own_instances(tree: ast.AST, own_bases: bool = False) -> set[int]:
     """The `self` (its name's nodes) in the methods of a class the cell makes (`self.a_ = a_`: a fairness
     review, 268; any method's, `nn.Module`'s subclasses' too: a fairness review, 271), where `self` can only
     be an instance the cell made: the class has no metaclass nor `__new__`, no decorator but `@dataclass`, the
@@ -866,9 +885,10 @@ def _own_instances(tree: ast.AST) -> set[int]:
     if made & (_CLASS_DECORATORS | _METHOD_DECORATORS | {"dataclasses", "functools"}):
         return set()
     out: set[int] = set()
+    owned = _plain_classes(tree, own_bases=True) if own_bases else set()
     for c in classes:
         if c.name in called or c.keywords or not all(_decorated_by(d, _CLASS_DECORATORS) for d in c.decorator_list) \
-                or not all(_dotted(b) for b in c.bases) or any(
+                or not all(_dotted(b) for b in c.bases) or own_bases and c.name not in owned or any(
                 isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__new__" for f in c.body):
             continue
         for f in c.body:
