@@ -226,8 +226,7 @@ class Context:
         """The cells right above and right below ``cell`` that a student added, a copy of a template cell under
         an ID of its own included (the template's `raise NotImplementedError()` stub pasted into a new cell:
         a fairness review, 278); without IDs, by content."""
-        ids = {t.id for t in self.template.cells if t.id}
-        sums = {self.template.checksum(t) for t in self.template.cells}
+        ids, sums = self._template_keys()
 
         def run(cells) -> list[Cell]:
             out = []
@@ -251,9 +250,12 @@ class Context:
 
     def _template_test(self):
         """Whether a cell is one of the template's, by ID or by content."""
-        ids = {t.id for t in self.template.cells if t.id}
-        sums = {self.template.checksum(t) for t in self.template.cells}
+        ids, sums = self._template_keys()
         return lambda c: bool(c.id and c.id in ids) or self.nb.checksum(c) in sums
+
+    def _template_keys(self) -> tuple[set[str], set[str]]:
+        """The template's cell IDs and its cells' checksums."""
+        return {t.id for t in self.template.cells if t.id}, {self.template.checksum(t) for t in self.template.cells}
 
     def _defined_elsewhere(self, name: str, error: str) -> str:
         """Which cells define ``name`` at top level, a provided test cell included (a

@@ -229,7 +229,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                             if a.name not in _HARMLESS_FROM_RUNNERS})
     if modules is None:
         modules = _modules_in(tree)
-    own, selves, made = _own_objects(tree), _own_instances(tree, own_bases=True), _instances(tree)
+    own, made = _own_objects(tree), _instances(tree)
+    selves = _own_instances(tree, own_bases=True, objects=own | made)
     counted = [t for n in ast.walk(tree) if isinstance(n, (ast.For, ast.comprehension)) for t in [n.target]
                if isinstance(t, ast.Name) and isinstance(n.iter, ast.Call) and isinstance(n.iter.func, ast.Name)
                and n.iter.func.id == "range"] if "range" in _names_read(tree) else []
@@ -840,7 +841,7 @@ _CLASS_DECORATORS = {"dataclass"}               # `@dataclass`, `@dataclasses.da
 _METHOD_DECORATORS = {"property", "cached_property"}
 
 
-def _own_instances(tree: ast.AST, own_bases: bool = False) -> set[int]:
+def _own_instances(tree: ast.AST, own_bases: bool = False, objects: set[str] | None = None) -> set[int]:
     """The `self` (its name's nodes) in the methods of a class the cell makes (`self.a_ = a_`: a fairness
     review, 268; any method's, `nn.Module`'s subclasses' too: a fairness review, 271), where `self` can only
     be an instance the cell made: the class has no metaclass nor `__new__`, no decorator but `@dataclass`, the
@@ -851,7 +852,8 @@ def _own_instances(tree: ast.AST, own_bases: bool = False) -> set[int]:
     if not any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
         return set()
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    objects = _own_objects(tree) | _instances(tree)
+    if objects is None:                 # `_own_objects` and `_instances`, where the caller has them
+        objects = _own_objects(tree) | _instances(tree)
     for n in ast.walk(tree):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
         # ... nor any dunder attribute (review 273: `Answers().__reduce_ex__(2)[1][0]` is the class, and
