@@ -579,14 +579,14 @@ _TIMEIT_OPTIONS = ("n:r:tcp:qo", False, False, True)     # `%timeit`'s: spec, po
 
 
 def _ipython_options(args: str, spec: str, posix: bool = True, strict: bool = True,
-                     preserve_non_opts: bool = False, list_all: bool = False) -> tuple[object, str]:
+                     preserve_non_opts: bool = False, list_all: bool = False, long_opts: tuple = ()) -> tuple[object, str]:
     """(options, rest of the line) as IPython's own option parser reads a magic's line, with no
     magic's configuration behind it (ImportError without IPython; its UsageError where it refuses
     them): the grader reads options exactly as the magic would."""
     from types import SimpleNamespace
 
     from IPython.core.magic import Magics
-    return Magics.parse_options(SimpleNamespace(options_table={}), args, spec, posix=posix, strict=strict,
+    return Magics.parse_options(SimpleNamespace(options_table={}), args, spec, *long_opts, posix=posix, strict=strict,
                                 preserve_non_opts=preserve_non_opts, list_all=list_all)
 
 
@@ -602,10 +602,7 @@ def options_refused(name: str, args: str) -> bool:
     if spec is None:
         return True
     try:
-        from types import SimpleNamespace
-
-        from IPython.core.magic import Magics
-        Magics.parse_options(SimpleNamespace(options_table={}), args, spec[0], *spec[1])
+        _ipython_options(args, spec[0], long_opts=spec[1])
     except Exception:  # noqa: BLE001 - IPython's UsageError, or no IPython: the cell may stop there
         return True
     return False
