@@ -1908,6 +1908,11 @@ _WRONG_DICT = "{" + ", ".join(f"'{n}': {not SPEC.answer_key()[n]}" for n in _NAM
     f"try:\n    1 / 0\nexcept ZeroDivisionError as err:\n    fr = err.__traceback__.tb_frame\n"
     f"    getattr(fr, 'f_glob' + 'als').update({_WRONG_DICT})",
     f"f = globals\nf().update({_WRONG_DICT})",
+    # a frame out of a traceback, its namespace by position (review 289)
+    f"import sys, traceback, inspect\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n"
+    f"    for fr, _ in traceback.walk_tb(sys.exc_info()[2]):\n        inspect.getargvalues(fr)[3].update({_WRONG_DICT})",
+    f"import sys\nfrom traceback import walk_tb as w\nfrom inspect import getargvalues as gav\ntry:\n    1 / 0\n"
+    f"except ZeroDivisionError:\n    for fr, _ in w(sys.exc_info()[2]):\n        gav(fr)[3].update({_WRONG_DICT})",
     f"import functools\nfunctools.reduce(getattr, ['__globals__'], lambda: 0).update({_WRONG_DICT})",
 ])
 def test_a_namespace_reached_through_the_cells_own_objects_sets_the_answers_otherwise(writer):

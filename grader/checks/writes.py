@@ -155,7 +155,10 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
 _WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile", "import_module",
             # what hands out any attribute of an object, its frame's namespaces among them (review 279)
             "getmembers", "getmembers_static", "getattr_static", "getclosurevars", "currentframe", "getouterframes",
-            "getinnerframes"}
+            "getinnerframes",
+            # ... frames walked out of a traceback or the stack, and a frame's namespace as a tuple (review 289:
+            # `inspect.getargvalues(frame)[3]` of `traceback.walk_tb(...)` is the notebook's namespace)
+            "walk_tb", "walk_stack", "getargvalues"}
 # ... and what reads any attribute or namespace, handed on unnamed (`f = globals`, `reduce(getattr, ...)`)
 _HANDED_ON = _WRITERS | {"getattr", "vars", "globals", "locals", "eval", "attrgetter", "methodcaller"}
 _NAMESPACES = {"globals", "locals", "vars"}
@@ -347,6 +350,12 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             if isinstance(node, ast.ImportFrom) and node.module in ("sys", "IPython", "importlib") and any(
                     a.name in ("modules", "get_ipython", "import_module") for a in node.names):
                 return said(node, f"from {node.module} import ...")
+            # ... and a writer imported under another name, whose calls then name it not (review 289's run-up:
+            # `from inspect import getargvalues as gav`)
+            renamed = [a for a in node.names if a.name in _HANDED_ON and a.asname not in (None, a.name)] \
+                if isinstance(node, ast.ImportFrom) else []
+            if renamed:
+                return said(node, f"from {node.module} import {renamed[0].name} as {renamed[0].asname}")
         elif isinstance(node, ast.Constant) and node.value in ("__main__", "builtins") and \
                 not isinstance(parents.get(id(node)), ast.Compare):
             return said(node, f"{node.value!r}")       # importlib.import_module("__main__"); not `__name__ == ...`
