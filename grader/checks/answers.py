@@ -15,7 +15,8 @@ from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure
-from .writes import bound_below, bound_elsewhere, dynamic_write, evaluated, names_stored, shell_reached, writers
+from .bindings import bound_below, bound_elsewhere
+from .writes import dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
