@@ -53,6 +53,10 @@ FLAG_HELP = {
     "partial-training": "partial-training: a graded cell can stop training partway through an epoch (a `break` in "
                         "the loop over a loader, a hook on the model); the grader's data has only a few mini-batches "
                         "an epoch, where it may not show: a TA reads it (no point depends on it)",
+    "call-dependent": "call-dependent: a graded cell may behave by how it is called: how often (a count kept in "
+                      "forward), on how much data (a batch's or the data set's size compared with a number), or on "
+                      "what machine or with gradients on or off; the grader calls it a few times on small data, "
+                      "where that does not show: a TA reads it (no point depends on it)",
     "several-notebooks": "several-notebooks: more than one notebook was handed in; all are graded and one counts "
                          "(which, and why, is said above)",
     "override-earlier": "override-earlier: a TA changed an automatic check's points for a notebook handed in "
@@ -64,7 +68,8 @@ FLAG_HELP = {
 
 # Flags whose argument is a cell ID (Jupyter does not show IDs: ``describe`` may add what the cell holds).
 CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved", "id-changed", "cell-type",
-              "raised", "graded-alone", "merged-test", "exec", "hidden-values", "introspection", "partial-training"}
+              "raised", "graded-alone", "merged-test", "exec", "hidden-values", "introspection", "partial-training",
+              "call-dependent"}
 
 
 def explained(flags, describe=None) -> list[str]:

@@ -6,7 +6,6 @@ becomes a reason in that submission's result; nothing here raises for a bad subm
 """
 from __future__ import annotations
 
-import ast
 import re
 import sys
 import threading
@@ -20,11 +19,12 @@ from .bundle import load_public_reference
 from .checks import KINDS, Context
 from .engines import CellJob, engine_setup  # noqa: F401 - engine_setup: callers import it from here
 from .naming import parse_filename, visible
-from .dynamic_code import cuts_training, introspects, runs
+from .dynamic_code import runs
 from .magics import expansions, runs_elsewhere
-from .notebook import Notebook, NotebookError, defines, imported_modules, load_notebook, parse_source
+from .notebook import Notebook, NotebookError, defines, imported_modules, load_notebook
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
+from .telltales import cuts_training, introspects, probes_hidden, tells_calls_apart
 
 STUDENT_CELL_CHARS = 100_000     # kept per cell for similarity and TAs; the rest is cut
 
@@ -296,7 +296,10 @@ class Grader:
             ("partial-training", cuts_training,
              lambda found: f"holds what can stop training partway through an epoch ({', '.join(found[:4])}): the "
                            f"grader's data has a few mini-batches an epoch, so a limit above that does not show in "
-                           f"the points"))
+                           f"the points"),
+            ("call-dependent", tells_calls_apart,
+             lambda found: f"may behave by how it is called ({', '.join(found[:3])}): the grader calls it a few "
+                           f"times on small data, where doing otherwise in the notebook does not show"))
         for job in jobs:
             for flag, read, say in readers:
                 found = read(job.source or "")
@@ -414,57 +417,3 @@ def moved_cells(ranks: list[int], ids: list[str], fixed: list[bool] | None = Non
         keep.add(i)
         i = prev[i]
     return [cid for k, cid in enumerate(ids) if k not in keep]
-
-
-_SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
-
-
-def probes_hidden(source: str, keys: set[str]) -> str:
-    """What in a cell reads the values the grader runs it with ("" for nothing): the seed or RNG
-    state read back, or a hyperparameter (``x["lr"]``) compared with a number. From the syntax
-    tree only; a cell that cannot be parsed says nothing."""
-    if not any(k in source for k in _SEED_READERS) and "<" not in source and ">" not in source \
-            and "==" not in source and "!=" not in source:
-        return ""
-    tree = parse_source(source)
-    if tree is None:
-        return ""
-    def key_of(node) -> str | None:
-        """The hyperparameter a value reads: ``h["lr"]``, ``h.get("lr")``, or a name given one."""
-        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value in keys:
-            return node.slice.value
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
-                and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in keys:
-            return node.args[0].value
-        if isinstance(node, ast.Name):
-            return held.get(node.id)
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call)):       # float(h["lr"]) * 10
-            return next((k for child in ast.iter_child_nodes(node) if (k := key_of(child))), None)
-        return None
-
-    # Names given a hyperparameter (``E, L = h["epochs"], h["lr"]``): a fifty-seventh review compared
-    # those with numbers and was not flagged. Plain data flow only; code that hides it is not found.
-    held: dict[str, str] = {}
-    for _ in range(2):                                  # a name given from another such name
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for t in targets:
-                    if isinstance(t, ast.Name) and (k := key_of(node.value)):
-                        held[t.id] = k
-                    elif isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
-                        for tt, vv in zip(t.elts, node.value.elts):
-                            if isinstance(tt, ast.Name) and (k := key_of(vv)):
-                                held[tt.id] = k
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in _SEED_READERS or \
-                isinstance(node, ast.Name) and node.id in _SEED_READERS:
-            return f"reads the random seed or generator state ({node.attr if isinstance(node, ast.Attribute) else node.id})"
-        if isinstance(node, ast.Compare):
-            sides = [node.left, *node.comparators]
-            named = [k for s in sides if (k := key_of(s))]
-            number = any(isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and
-                         not isinstance(s.value, bool) for s in sides)
-            if named and number:
-                return f"compares hyperparameter '{named[0]}' with a number"
-    return ""

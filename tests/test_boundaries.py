@@ -512,7 +512,7 @@ def test_a_provided_cell_is_the_same_code_whatever_blank_lines_and_comments_were
     ("def broken(:", ""),
 ])
 def test_code_that_reads_the_values_it_runs_with_is_told(source, said):
-    from grader.pipeline import probes_hidden
+    from grader.telltales import probes_hidden
     got = probes_hidden(source, {"lr", "momentum", "epochs"})
     assert (said in got and got) if said else got == "", got
 
@@ -556,8 +556,43 @@ def test_the_summary_quotes_a_formula_behind_a_semicolon_in_a_file_name():
     ("x = torch.stack([a, b]); y = np.stack(z); t = trace", []),       # honest names stay unflagged
 ])
 def test_what_reaches_into_the_process_around_a_cell_is_named(source, found):
-    from grader.dynamic_code import introspects
+    from grader.telltales import introspects
     assert sorted(introspects(source)) == sorted(found)
+
+
+_FORWARD = "class M(nn.Module):\n    def forward(self, x):\n{body}        return self.fc(x)\n"
+_TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, train_loader, optimizer, 1)\n"
+
+
+@pytest.mark.parametrize("source,found", [
+    # a two-hundred-and-ninetieth review kept 50/50 with each of these
+    (_FORWARD.format(body="        self.calls += 1\n        if self.calls > 30:\n            x = x * 0\n"),
+     ["`self.calls += 1` in `forward` on line 3"]),
+    (_FORWARD.format(body="        if x.shape[0] == 64 and torch.is_grad_enabled():\n            x = x * 0\n"),
+     ["`x.shape[0] == 64` on line 3", "`torch.is_grad_enabled` on line 3"]),
+    (_FORWARD.format(body="        act = torch.sigmoid if torch.get_num_threads() == 1 else F.relu\n"),
+     ["`torch.get_num_threads` on line 3"]),
+    (_TRAIN.format(body="    if len(train_loader.dataset) >= 60000:\n        return\n"),
+     ["`len(train_loader.dataset) >= 60000` on line 2"]),
+    # ... the same through a name, another spelling, a count kept in a global or a module's attribute
+    (_FORWARD.format(body="        b = x.size(0)\n        n = b\n        if n != 64:\n            x = x * 0\n"),
+     ["`n != 64` on line 5"]),
+    ("n = 0\n" + _FORWARD.format(body="        global n\n        n = n + 1\n"), ["`n = n + 1` in `forward` on line 5"]),
+    (_FORWARD.format(body="        M.seen[0] += 1\n"), ["`M.seen[0] += 1` in `forward` on line 3"]),
+    (_TRAIN.format(body="    if os.environ.get('JPY_PARENT_PID'):\n        return\n"), ["`os.environ` on line 2"]),
+    # honest code: the layout of an input, an assert, a count of one's own, a size used, small numbers
+    (_FORWARD.format(body="        if x.dim() == 4 or len(x.shape) > 2 or x.shape[1] != 784:\n"
+                          "            x = x.view(x.shape[0], -1)\n        assert x.size(0) <= 100000\n"), []),
+    (_TRAIN.format(body="    losses = []\n    correct = 0\n    for i, (x, y) in enumerate(train_loader):\n"
+                        "        correct += 1\n        if i % 100 == 99 and len(losses) > 1:\n            pass\n"
+                        "    acc = correct / len(test_loader.dataset)\n    if len(train_loader) > 0:\n        pass\n"), []),
+    ("class AverageMeter:\n    def update(self, val, n=1):\n        self.sum += val * n\n        self.count += n\n", []),
+    (_FORWARD.format(body="        self.last = x.detach()\n"), []),
+    ("def broken(:", []),
+])
+def test_what_tells_the_graders_calls_from_the_notebooks_is_named(source, found):
+    from grader.telltales import tells_calls_apart
+    assert tells_calls_apart(source) == found
 
 
 @pytest.mark.parametrize("name,example", [("王小明", "WangXiaoMing"), ("김민준", "GimMinJun"), ("محمدعلي", "JaneDoe")])

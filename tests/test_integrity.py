@@ -141,6 +141,16 @@ def batch(tmp_path_factory, spec_dir, solution_nb, data_home):
         "CopyForge": {"train-and-test": attacks.FORGED_COPY_TRAINING},
         "NewForge": {"train-and-test": attacks.FORGED_NEW_TRAINING},
         "FrameForge": {"train-and-test": attacks.FRAME_FORGED_TRAINING},
+        # A two-hundred-and-ninetieth review: right under the grader's few calls on small data, wrong in the
+        # notebook's run (after 30 calls, where torch has several threads, on the real data set): 50/50.
+        "Tells": {"ann-sigmoid": sol["ann-sigmoid"].replace("super().__init__()\n", "super().__init__()\n        self.calls = 0\n")
+                  .replace("        x = x.view(x.shape[0], -1)\n", "        self.calls += 1\n        x = x.view(x.shape[0], -1)\n"
+                           "        if self.calls > 30:\n            return self.linear4(self.linear3(self.linear2(self.linear1(x))))\n"),
+                  "ann-relu": sol["ann-relu"].replace("        x = x.view(x.shape[0], -1)\n",
+                                                      "        x = x.view(x.shape[0], -1)\n        if torch.get_num_threads() > 1:\n"
+                                                      "            return self.linear4(self.linear3(self.linear2(self.linear1(x))))\n"),
+                  "train-and-test": sol["train-and-test"].replace("    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n"
+                                                                  "    if len(train_loader.dataset) >= 60000:\n        return\n")},
         "Probes": {"ann-sigmoid": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_sigmoid"),
                    "ann-relu": attacks.named(attacks.PROBES_IN_PROCESS, "ANN_relu"),
                    "train-and-test": "def train_and_test(model, hyperparameters):\n    pass"},
@@ -1693,6 +1703,20 @@ def test_a_cell_that_reaches_into_the_probes_frame_is_flagged_for_a_ta(batch):
                for d in r["details"]), r["details"]
     for name in HONEST:                                     # the flag falls on no honest neighbour
         assert not any(f.startswith("introspection:") for f in batch["reports"][name]["flags"])
+
+
+def test_code_that_tells_the_graders_calls_from_the_notebooks_is_flagged_for_a_ta(batch):
+    """A two-hundred-and-ninetieth review: a forward that drops its activations after 30 calls or where torch
+    has more than one thread, and a `train_and_test` that returns at once on 60,000 images, are right under
+    the grader's few calls on small data (no test of behaviour can rule that out): each cell is flagged, with
+    what it reads, and no honest neighbour is."""
+    r = report(batch, "MalTells")
+    assert {"call-dependent:ann-sigmoid", "call-dependent:ann-relu", "call-dependent:train-and-test"} <= set(r["flags"])
+    text = "\n".join(r["details"])
+    for said in ("`self.calls += 1` in `forward`", "`torch.get_num_threads`", "`len(train_loader.dataset) >= 60000`"):
+        assert said in text, text
+    for name in HONEST:
+        assert not any(f.startswith("call-dependent:") for f in batch["reports"][name]["flags"])
 
 
 def _photo_notebook(path: Path, seed: int) -> Path:

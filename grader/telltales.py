@@ -1,0 +1,287 @@
+"""Signs in a graded cell's text that it may behave otherwise under the grader's calls than in the notebook.
+
+A probe calls the student's code a few times, on the grader's small data, with hidden values in
+`grader grade`; code can tell those calls from the notebook's run (by the seed or a hyperparameter it is
+handed, by the stack, by how often or on how much data it is called, by the machine) and do otherwise in
+the notebook while keeping its points. No test of behaviour can rule that out, so the plain ways of doing
+it are flagged for a TA to read (`hidden-values`, `introspection`, `partial-training`, `call-dependent`);
+no point depends on them, and code that hides it better is not found.
+"""
+from __future__ import annotations
+
+import ast
+
+from .magics import without_magics
+from .notebook import parse_source
+
+
+def _parse(source: str) -> ast.AST | None:
+    try:
+        return ast.parse(without_magics(source))      # as Jupyter (and the fork engine) reads it
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+_SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
+
+
+def probes_hidden(source: str, keys: set[str]) -> str:
+    """What in a cell reads the values the grader runs it with ("" for nothing): the seed or RNG
+    state read back, or a hyperparameter (``x["lr"]``) compared with a number. From the syntax
+    tree only; a cell that cannot be parsed says nothing."""
+    if not any(k in source for k in _SEED_READERS) and "<" not in source and ">" not in source \
+            and "==" not in source and "!=" not in source:
+        return ""
+    tree = parse_source(source)
+    if tree is None:
+        return ""
+    def key_of(node) -> str | None:
+        """The hyperparameter a value reads: ``h["lr"]``, ``h.get("lr")``, or a name given one."""
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value in keys:
+            return node.slice.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in keys:
+            return node.args[0].value
+        if isinstance(node, ast.Name):
+            return held.get(node.id)
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call)):       # float(h["lr"]) * 10
+            return next((k for child in ast.iter_child_nodes(node) if (k := key_of(child))), None)
+        return None
+
+    # Names given a hyperparameter (``E, L = h["epochs"], h["lr"]``): a fifty-seventh review compared
+    # those with numbers and was not flagged. Plain data flow only; code that hides it is not found.
+    held: dict[str, str] = {}
+    for _ in range(2):                                  # a name given from another such name
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name) and (k := key_of(node.value)):
+                        held[t.id] = k
+                    elif isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
+                        for tt, vv in zip(t.elts, node.value.elts):
+                            if isinstance(tt, ast.Name) and (k := key_of(vv)):
+                                held[tt.id] = k
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in _SEED_READERS or \
+                isinstance(node, ast.Name) and node.id in _SEED_READERS:
+            return f"reads the random seed or generator state ({node.attr if isinstance(node, ast.Attribute) else node.id})"
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            named = [k for s in sides if (k := key_of(s))]
+            number = any(isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and
+                         not isinstance(s.value, bool) for s in sides)
+            if named and number:
+                return f"compares hyperparameter '{named[0]}' with a number"
+    return ""
+
+
+# Ways into the frames and objects of the process around a cell's code: the probe's own frame, its
+# record of calls, the grader's inputs. Honest solutions of a course's notebook use none of them.
+FRAME_ATTRIBUTES = frozenset({"_getframe", "currentframe", "f_back", "f_locals", "f_globals", "f_builtins",
+                              "tb_frame", "gi_frame", "cr_frame", "ag_frame", "get_referrers", "get_referents",
+                              "get_objects", "getouterframes", "getinnerframes", "_current_frames", "settrace",
+                              "setprofile"})
+
+
+def introspects(source: str) -> list[str]:
+    """What of the process around it the cell reaches for (``sys._getframe``, ``.f_locals``,
+    ``inspect.stack``, ``gc.get_objects``), in the order written, once each. A sixty-eighth review
+    forged the probe's record of calls of `train` from its frame and detected the probe from the
+    stack; no point depends on this, a TA reads the cell."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    found: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        name = ""
+        if isinstance(node, ast.Attribute):
+            if node.attr in FRAME_ATTRIBUTES:
+                name = node.attr
+            elif node.attr in ("stack", "trace") and isinstance(node.value, ast.Name) and node.value.id == "inspect":
+                name = f"inspect.{node.attr}"
+        elif isinstance(node, ast.Name) and node.id in FRAME_ATTRIBUTES - {"f_back", "f_locals", "f_globals"}:
+            name = node.id                    # from sys import _getframe
+        elif isinstance(node, ast.alias) and node.name in FRAME_ATTRIBUTES:
+            name = node.name
+        if name:
+            found.append((getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0, name))
+    return list(dict.fromkeys(name for _, _, name in sorted(found)))
+
+
+HOOKS = frozenset({"register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+                   "register_full_backward_pre_hook", "register_backward_hook", "register_hook"})
+
+
+def cuts_training(source: str) -> list[str]:
+    """What in the cell can stop training partway through an epoch, which the grader's few
+    mini-batches per epoch cannot show: a `break` or `return` in a loop over a loader (`if batch_idx
+    == 5: break`), a hook on a module or tensor (one that detaches the output after some calls). A
+    ninety-eighth review trained on 5 mini-batches an epoch both ways and kept every point; no point
+    depends on this, a TA reads the cell."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    found: list[tuple[int, str]] = []
+
+    def exits(body) -> list[ast.AST]:
+        """`break` and `return` of this loop's body, not of loops or functions nested in it."""
+        out, todo = [], list(body)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, (ast.Break, ast.Return)):
+                out.append(node)
+            elif not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef,
+                                       ast.Lambda, ast.ClassDef)):
+                todo.extend(ast.iter_child_nodes(node))
+        return out
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor)) and any(
+                "loader" in (n.id if isinstance(n, ast.Name) else n.attr).lower()
+                for n in ast.walk(node.iter) if isinstance(n, (ast.Name, ast.Attribute))):
+            for stop in exits(node.body):
+                found.append((stop.lineno, f"`{'break' if isinstance(stop, ast.Break) else 'return'}` in a loop "
+                                           f"over a loader (line {stop.lineno})"))
+        elif isinstance(node, ast.Attribute) and node.attr in HOOKS:
+            found.append((node.lineno, f"`{node.attr}` (line {node.lineno})"))
+    return list(dict.fromkeys(what for _, what in sorted(found)))
+
+
+# What reads the machine or the mode a call runs in: a job runs one thread in a scrubbed environment, and a
+# probe calls a model with gradients on and off (a two-hundred-and-ninetieth review made `ANN_sigmoid` a ReLU
+# network wherever torch has more than one thread, and dropped its activations on a training batch of 64 with
+# gradients on: 10/10 each).
+MACHINE_READERS = frozenset({"get_num_threads", "get_num_interop_threads", "cpu_count", "process_cpu_count",
+                             "sched_getaffinity", "is_grad_enabled", "is_inference_mode_enabled", "environ", "getenv",
+                             "gethostname", "getuid", "geteuid", "getpid", "getppid", "getlogin", "getuser", "uname",
+                             "argv"})
+_CALLED = ("forward", "__call__")          # what training calls once a batch
+
+
+def tells_calls_apart(source: str) -> list[str]:
+    """What in the cell can tell the grader's few calls on small data from the notebook's run, in the order
+    written, once each: a count kept between calls of a forward (`self.calls += 1`), the size of a batch or of
+    the data compared with a number (`x.shape[0] == 64`, `len(train_loader.dataset) >= 60000`), the machine or
+    the mode of a call (`torch.get_num_threads()`, `torch.is_grad_enabled()`). A two-hundred-and-ninetieth
+    review kept every point with a forward that dropped its activations after 30 calls and a `train_and_test`
+    that returned at once on the real data set; no point depends on this, a TA reads the cell."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    found: list[tuple[int, int, str]] = []
+
+    def said(node: ast.AST, where: str = "") -> None:
+        try:
+            text = ast.unparse(node)
+        except (ValueError, RecursionError):
+            text = "..."
+        text = text if len(text) <= 50 else text[:47] + "..."
+        found.append((node.lineno, node.col_offset, f"`{text}`{where} on line {node.lineno}"))
+
+    for node in ast.walk(tree):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else \
+            node.name if isinstance(node, ast.alias) else None
+        if name in MACHINE_READERS and not isinstance(node, ast.alias):
+            said(node)
+    for func in ast.walk(tree):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        params = {a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]} - {"self", "cls"}
+        shared = {n for s in _own_scope(func) if isinstance(s, (ast.Global, ast.Nonlocal)) for n in s.names}
+        if func.name in _CALLED:
+            for node in _own_scope(func):
+                if _counts(node, shared):
+                    said(node, f" in `{func.name}`")
+        sizes = _sizes_held(func, params)
+        for node in _own_scope(func):
+            if isinstance(node, ast.Compare) and not _in_assert(node, func):
+                sides = [node.left, *node.comparators]
+                if any(_number(s) for s in sides) and any(_size(s, params, sizes) for s in sides):
+                    said(node)
+    return list(dict.fromkeys(what for _, _, what in sorted(found)))
+
+
+def _own_scope(func: ast.AST):
+    """A function's nodes outside the functions and classes nested in it (each is read as its own)."""
+    todo = list(ast.iter_child_nodes(func))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def _counts(node: ast.AST, shared: set[str]) -> bool:
+    """A store that builds on what an earlier call left: `self.n += 1`, `self.n = self.n + 1`, `calls += 1`
+    of a global."""
+    if isinstance(node, ast.AugAssign):
+        t = node.target
+        return isinstance(t, (ast.Attribute, ast.Subscript)) or isinstance(t, ast.Name) and t.id in shared
+    if isinstance(node, ast.Assign):
+        for t in node.targets:
+            if isinstance(t, ast.Attribute) and any(isinstance(v, ast.Attribute) and ast.dump(v.value) == ast.dump(t.value)
+                                                    and v.attr == t.attr for v in ast.walk(node.value)):
+                return True
+            if isinstance(t, ast.Name) and t.id in shared and any(isinstance(v, ast.Name) and v.id == t.id
+                                                                   for v in ast.walk(node.value)):
+                return True
+    return False
+
+
+def _number(node: ast.AST) -> bool:
+    """A number written out other than 0, 1 and -1 (`len(history) > 1` draws from the second epoch on)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) > 1
+
+
+def _data_like(node: ast.AST, params: set[str]) -> bool:
+    """What a call was handed: a parameter of the function (`x`, `train_loader`), or a loader or data set."""
+    for n in ast.walk(node):
+        word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
+        if word in params or "loader" in word.lower() or "dataset" in word.lower():
+            return True
+    return False
+
+
+def _size(node: ast.AST, params: set[str], held: set[str]) -> bool:
+    """How many items, or how large a batch, of what the call was handed: `len(x)`, `len(loader.dataset)`,
+    `x.shape[0]`, `x.size(0)`, `x.numel()`, or a name given one (`held`). Not `len(x.shape)`, `x.dim()`,
+    `x.shape[1]`: the layout of an input, which honest code checks."""
+    if isinstance(node, ast.Name):
+        return node.id in held
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1:
+        arg = node.args[0]
+        layout = isinstance(arg, ast.Attribute) and arg.attr == "shape" or \
+            isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "size"
+        return not layout and _data_like(arg, params)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == 0:
+        inner = node.value
+        if isinstance(inner, ast.Attribute) and inner.attr == "shape":
+            return _data_like(inner.value, params)
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == "size" \
+                and not inner.args:
+            return _data_like(inner.func.value, params)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "size" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant) \
+                and node.args[0].value == 0 or node.func.attr in ("numel", "nelement") and not node.args:
+            return _data_like(node.func.value, params)
+    return False
+
+
+def _sizes_held(func: ast.AST, params: set[str]) -> set[str]:
+    """Names the function gives a size (`batch = x.shape[0]`, `n, = x.shape[:1]` is not followed)."""
+    held: set[str] = set()
+    for _ in range(2):                                  # a name given from another such name
+        for node in _own_scope(func):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) for t in targets) and _size(node.value, params, held):
+                    held |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return held
+
+
+def _in_assert(node: ast.AST, func: ast.AST) -> bool:
+    """Inside an `assert`: it stops the call, it does not switch what the call computes."""
+    return any(isinstance(a, ast.Assert) and any(n is node for n in ast.walk(a)) for a in _own_scope(func))
