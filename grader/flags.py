@@ -57,6 +57,9 @@ FLAG_HELP = {
                       "forward), on how much data (a batch's or the data set's size compared with a number), or on "
                       "what machine or with gradients on or off; the grader calls it a few times on small data, "
                       "where that does not show: a TA reads it (no point depends on it)",
+    "fixed-value": "fixed-value: a graded cell fixes a value the grader passes in (a seed of its own in a model's "
+                   "class, a fixed number of epochs around `train`); grading runs it with other seeds and values, "
+                   "where this costs points though `grader check` may pass: use what the function is given",
     "several-notebooks": "several-notebooks: more than one notebook was handed in; all are graded and one counts "
                          "(which, and why, is said above)",
     "override-earlier": "override-earlier: a TA changed an automatic check's points for a notebook handed in "
@@ -69,7 +72,7 @@ FLAG_HELP = {
 # Flags whose argument is a cell ID (Jupyter does not show IDs: ``describe`` may add what the cell holds).
 CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved", "id-changed", "cell-type",
               "raised", "graded-alone", "merged-test", "exec", "hidden-values", "introspection", "partial-training",
-              "call-dependent"}
+              "call-dependent", "fixed-value"}
 
 
 def explained(flags, describe=None) -> list[str]:

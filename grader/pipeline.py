@@ -24,7 +24,7 @@ from .magics import expansions, runs_elsewhere
 from .notebook import Notebook, NotebookError, defines, imported_modules, load_notebook
 from .results import CellOutcome, CheckResult, SubmissionResult
 from .spec import Spec
-from .telltales import cuts_training, introspects, probes_hidden, tells_calls_apart
+from .telltales import cuts_training, fixes_values, introspects, probes_hidden, tells_calls_apart
 
 STUDENT_CELL_CHARS = 100_000     # kept per cell for similarity and TAs; the rest is cut
 
@@ -284,28 +284,33 @@ class Grader:
         """A graded cell that reads the seed it was built under or compares a hyperparameter with a
         number behaves by the grader's hidden values, which its points can then tell (a fifty-third
         review learnt the hidden seed, lr and epochs a bit per check that way). No point depends on
-        it; a TA reads the cell."""
+        it; a TA reads the cell. One that fixes such a value is told to the student (`grader check`
+        lists it to fix): the public run may pass where grading will not."""
         keys = set(self.spec.raw.get("probing", {}).get("keys", ("lr", "momentum", "epochs", "batch_size",
                                                                   "test_batch_size", "seed")))
-        readers = (   # flag, what finds it in a cell's source, what a TA is told of what it found
+        epoch_calls = tuple(self.spec.raw.get("probing", {}).get("epoch_calls", ("train",)))
+        readers = (   # flag, what finds it in a cell's source, what is said of what it found
             ("hidden-values", lambda source: probes_hidden(source, keys),
-             lambda what: f"{what}: code that behaves by the values it is run with"),
+             lambda what: f"{what}: code that behaves by the values it is run with; a TA reads it"),
             ("introspection", introspects,
              lambda found: f"reaches into the frames or objects of the process around it ({', '.join(found[:4])}): "
-                           f"code that may tell the grader's calls from the notebook's or rewrite what they record"),
+                           f"code that may tell the grader's calls from the notebook's or rewrite what they record; a TA "
+                           f"reads it"),
             ("partial-training", cuts_training,
              lambda found: f"holds what can stop training partway through an epoch ({', '.join(found[:4])}): the "
                            f"grader's data has a few mini-batches an epoch, so a limit above that does not show in "
-                           f"the points"),
+                           f"the points; a TA reads it"),
             ("call-dependent", tells_calls_apart,
              lambda found: f"may behave by how it is called ({', '.join(found[:3])}): the grader calls it a few "
-                           f"times on small data, where doing otherwise in the notebook does not show"))
+                           f"times on small data, where doing otherwise in the notebook does not show; a TA reads it"),
+            ("fixed-value", lambda source: fixes_values(source, epoch_calls),
+             lambda found: f"fixes a value the grader passes in: {'; '.join(found[:2])}"))
         for job in jobs:
             for flag, read, say in readers:
                 found = read(job.source or "")
                 if found:
                     ctx.flag(f"{flag}:{job.cell_id}")
-                    ctx.detail(f"{job.cell_id} {say(found)}; a TA reads it")
+                    ctx.detail(f"{job.cell_id} {say(found)}")
 
     @staticmethod
     def _code_from_strings(ctx: Context, jobs) -> None:

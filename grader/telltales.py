@@ -224,7 +224,7 @@ def _counts(node: ast.AST, shared: set[str]) -> bool:
                                                     and v.attr == t.attr for v in ast.walk(node.value)):
                 return True
             if isinstance(t, ast.Name) and t.id in shared and any(isinstance(v, ast.Name) and v.id == t.id
-                                                                   for v in ast.walk(node.value)):
+                                                                  for v in ast.walk(node.value)):
                 return True
     return False
 
@@ -285,3 +285,57 @@ def _sizes_held(func: ast.AST, params: set[str]) -> set[str]:
 def _in_assert(node: ast.AST, func: ast.AST) -> bool:
     """Inside an `assert`: it stops the call, it does not switch what the call computes."""
     return any(isinstance(a, ast.Assert) and any(n is node for n in ast.walk(a)) for a in _own_scope(func))
+
+
+# What a graded cell is handed and fixes all the same: the seed (the grader builds a model right after seeds of
+# its own) and the number of epochs (it passes its own). `grader check` runs with public values that differ from
+# the notebook's, but a student who edits the notebook's may pick the public ones (a fairness review, 291:
+# `torch.manual_seed(66)` in `__init__` and `range(1, 3)` around `train` read "ready to hand in", and cost 1 and 9
+# points at grading).
+SEEDERS = frozenset({"manual_seed", "set_rng_state", "seed"})
+
+
+def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
+    """Values the cell fixes that the grader passes in, in the order written, once each: a seed set inside a
+    class (`torch.manual_seed(66)` in `__init__`), and a loop over a fixed `range(...)` around a call of one of
+    ``epoch_calls`` or around a loop over a loader (a training loop of one's own)."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    fixed = {t.id for node in getattr(tree, "body", []) if isinstance(node, ast.Assign)
+             and isinstance(node.value, ast.Constant) and type(node.value.value) is int for t in node.targets
+             if isinstance(t, ast.Name)}
+    found: list[tuple[int, str]] = []
+    for cls in ast.walk(tree):
+        if isinstance(cls, ast.ClassDef):
+            for node in ast.walk(cls):
+                f = node.func if isinstance(node, ast.Call) else None
+                name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+                root = f
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if name in SEEDERS and (isinstance(root, ast.Name) and root.id == "torch" or
+                                        isinstance(f, ast.Name) and name == "manual_seed"):
+                    found.append((node.lineno, f"`{_said(node)}` in class `{cls.name}`, line {node.lineno}: the grader "
+                                               f"seeds before it builds the model, so set no seed of your own"))
+    for loop in ast.walk(tree):
+        if not (isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.iter, ast.Call)
+                and isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "range" and loop.iter.args
+                and all(isinstance(a, ast.Constant) and type(a.value) is int or isinstance(a, ast.Name) and a.id in fixed
+                        for a in loop.iter.args)):
+            continue
+        inner = list(_own_scope(loop))
+        trains = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in epoch_calls for n in inner)
+        own = any(isinstance(n, (ast.For, ast.AsyncFor)) and _data_like(n.iter, set()) for n in inner)
+        if trains or own:
+            found.append((loop.lineno, f"`for ... in {_said(loop.iter)}` on line {loop.lineno}: a fixed number of "
+                                       f"epochs; the grader passes its own, so loop over the epochs the function is given"))
+    return list(dict.fromkeys(what for _, what in sorted(found)))
+
+
+def _said(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except (ValueError, RecursionError):
+        return "..."
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -603,3 +603,25 @@ def test_a_name_in_a_script_without_capitals_is_asked_in_latin_letters(name, exa
     assert said == (f"'{name}' is written in a script without capital letters; write your name in Latin letters "
                     f"as Moodle shows it, each part starting with a capital letter (e.g. '{example}')",)
     assert not [m for m in said if "must start with a capital letter" in m]
+
+
+@pytest.mark.parametrize("source,found", [
+    ("class M(nn.Module):\n    def __init__(self):\n        torch.manual_seed(66)\n",
+     ["`torch.manual_seed(66)` in class `M`, line 3"]),
+    ("from torch import manual_seed\nclass M(nn.Module):\n    def __init__(self):\n        manual_seed(1)\n",
+     ["`manual_seed(1)` in class `M`, line 4"]),
+    ("def train_and_test(model, h):\n    for e in range(1, 3):\n        train(model, train_loader, opt, e)\n",
+     ["`for ... in range(1, 3)` on line 2"]),
+    ("E = 2\ndef train_and_test(model, h):\n    for e in range(E):\n        for x, y in train_loader:\n            pass\n",
+     ["`for ... in range(E)` on line 3"]),
+    # honest: the epochs the function is given, a seed outside the class, a loop that only draws, a class's
+    # own generator of numpy's
+    ("def train_and_test(model, h):\n    E = h['epochs']\n    for e in range(1, E + 1):\n        train(model, train_loader, opt, e)\n"
+     "    for i in range(3):\n        plt.plot(g[i])\n", []),
+    ("torch.manual_seed(0)\nclass M(nn.Module):\n    def __init__(self):\n        self.rng = np.random.default_rng(0)\n", []),
+    ("def broken(:", []),
+])
+def test_a_value_the_grader_passes_in_fixed_in_the_cell_is_named(source, found):
+    from grader.telltales import fixes_values
+    got = fixes_values(source)
+    assert len(got) == len(found) and all(g.startswith(f) for g, f in zip(got, found)), got

@@ -238,6 +238,16 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
     said = " ".join(alone.stdout.split())
     assert alone.returncode == 0 and "ready to hand in" in said, said
     assert "graded-alone (" in said and "in Jupyter it runs" in said and "Run All stops" not in said
+    # A seed of one's own in the class passes with the public seed, the notebook's own, and costs `seeded` at
+    # grading: listed to fix (a fairness review, 291: "ready to hand in")
+    nb = json.loads((REF / "solution.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if c.get("id") == "ann-sigmoid")
+    cell["source"] = "".join(cell["source"]).replace("super().__init__()\n", "super().__init__()\n        torch.manual_seed(66)\n")
+    tpl.write_text(json.dumps(nb))
+    seeded = run(["check", str(tpl)], tmp_path, data_home)
+    said = " ".join(seeded.stdout.split())
+    assert seeded.returncode == 1 and "to fix: the value fixed in a cell (see fixed-value above)" in said, said
+    assert "`torch.manual_seed(66)` in class `ANN_sigmoid`, line 5: the grader seeds before it builds the model" in said
 
 
 @pytest.mark.parametrize("columns", [80, 120])

@@ -201,6 +201,26 @@ def test_the_epochs_mean_with_a_band_is_not_read_as_the_lists_in_check_either(gr
     assert grader.grade(right).task_points("code_3_2_train") == 20
 
 
+def test_a_value_fixed_that_grading_passes_in_is_flagged_where_check_passes(grader, checker, make_nb, solution_nb):
+    """A fairness review, 291: a seed in the class (the notebook's own, 66, the public one too) and two epochs
+    written out (the public count, after the student set the notebook's to 2) passed `grader check` and cost
+    1 and 9 points at grading. The cell is flagged with the line and what to do, in both."""
+    sol = {c.id: c.source for c in solution_nb.cells}
+    path = make_nb({"ann-sigmoid": sol["ann-sigmoid"].replace("super().__init__()\n",
+                                                              "super().__init__()\n        torch.manual_seed(66)\n"),
+                    "train-and-test": sol["train-and-test"].replace('range(1, hyperparameters["epochs"] + 1)', "range(1, 3)")})
+    checked, graded = checker.grade(path), grader.grade(path)
+    assert checked.task_points("code_3_2_models") == 10 and checked.task_points("code_3_2_train") == 20
+    assert not checks_of(graded, "code_3_2_models")["ANN_sigmoid: seeded"].passed
+    assert not checks_of(graded, "code_3_2_train")["epochs"].passed
+    for r in (checked, graded):
+        assert {"fixed-value:ann-sigmoid", "fixed-value:train-and-test"} <= set(r.flags), r.flags
+        said = " ".join(r.details)
+        assert "`torch.manual_seed(66)` in class `ANN_sigmoid`, line 5" in said, said
+        assert "`for ... in range(1, 3)` on line 21: a fixed number of epochs" in said, said
+    assert not any(f.startswith("fixed-value") for f in checker.grade(make_nb()).flags)
+
+
 def test_answers_none_strings_and_wrong_values(grader, make_nb):
     key = tomllib.loads((ROOT / "reference" / "assignment7" / "answer_key.toml").read_text())
     wrong, right = not key["c_"], key["e_"]         # read from the key: it changes with the questions
