@@ -1914,10 +1914,16 @@ _WRONG_DICT = "{" + ", ".join(f"'{n}': {not SPEC.answer_key()[n]}" for n in _NAM
     f"import sys\nfrom traceback import walk_tb as w\nfrom inspect import getargvalues as gav\ntry:\n    1 / 0\n"
     f"except ZeroDivisionError:\n    for fr, _ in w(sys.exc_info()[2]):\n        gav(fr)[3].update({_WRONG_DICT})",
     f"import functools\nfunctools.reduce(getattr, ['__globals__'], lambda: 0).update({_WRONG_DICT})",
+    # the namespace as one dict of the heap (review 293: 10/10 under an `exec:` flag)
+    f"import gc\n[d for d in gc.get_referrers(gc) if isinstance(d, dict) and 'a_' in d][0].update({_WRONG_DICT})",
+    f"from gc import get_objects as heap\nfor d in heap():\n    if isinstance(d, dict) and 'a_' in d:\n"
+    f"        d.update({_WRONG_DICT})",
+    f"import gc\nfor d in gc.get_referents(gc.__dict__):\n    pass",
 ])
 def test_a_namespace_reached_through_the_cells_own_objects_sets_the_answers_otherwise(writer):
     """Review 279: a function's `__globals__` read by a computed name (`getattr(lambda: 0, '__glo' + 'bals__')`),
-    `inspect.getmembers`, a traceback's frame: 10/10 where Jupyter ended with wrong answers, unflagged."""
+    `inspect.getmembers`, a traceback's frame: 10/10 where Jupyter ended with wrong answers, unflagged. Review
+    293: the heap (`gc.get_referrers`), 10/10 with only an `exec:` flag."""
     _lost_below_the_answers_and_between(writer)
 
 

@@ -24,7 +24,10 @@ WRITERS = {"exec", "setattr", "delattr", "__import__", "get_ipython", "compile",
            "getinnerframes",
            # ... frames walked out of a traceback or the stack, and a frame's namespace as a tuple (review 289:
            # `inspect.getargvalues(frame)[3]` of `traceback.walk_tb(...)` is the notebook's namespace)
-           "walk_tb", "walk_stack", "getargvalues"}
+           "walk_tb", "walk_stack", "getargvalues",
+           # ... and the heap, where every namespace is one dict among the rest (review 293:
+           # `[d for d in gc.get_referrers(gc) if 'a_' in d][0].update(...)`, 10/10 under an `exec:` flag)
+           "get_objects", "get_referrers", "get_referents"}
 # ... and what reads any attribute or namespace, handed on unnamed (`f = globals`, `reduce(getattr, ...)`)
 HANDED_ON = WRITERS | {"getattr", "vars", "globals", "locals", "eval", "attrgetter", "methodcaller"}
 NAMESPACES = {"globals", "locals", "vars"}
