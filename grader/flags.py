@@ -51,8 +51,8 @@ FLAG_HELP = {
                      "(sys._getframe, f_locals, inspect.stack, gc.get_objects), which a solution needs not; a TA "
                      "reads it (no point depends on it)",
     "partial-training": "partial-training: a graded cell can stop training partway through an epoch (a `break` in "
-                        "the loop over a loader, a hook on the model); the grader's data has only a few mini-batches "
-                        "an epoch, where it may not show: a TA reads it (no point depends on it)",
+                        "a loop over a loader that trains, a hook on the model); the grader's data has only a few "
+                        "mini-batches an epoch, where it may not show: a TA reads it (no point depends on it)",
     "call-dependent": "call-dependent: a graded cell may behave by how it is called: how often (a count kept in "
                       "forward), on how much data (a batch's or the data set's size compared with a number), or on "
                       "what machine or with gradients on or off; the grader calls it a few times on small data, "

@@ -69,8 +69,13 @@ def probes_hidden(source: str, keys: set[str]) -> str:
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             named = [k for s in sides if (k := key_of(s))]
+            # ... a number but 0 compared with the value itself (`assert h["lr"] > 0`, `h.get("momentum", 0) > 0`:
+            # honest checks, a fairness review, 292; every hidden value is above 0)
+            direct = all(key_of(s) is None or isinstance(s, (ast.Subscript, ast.Name)) or
+                         isinstance(s, ast.Call) and isinstance(s.func, ast.Attribute) and s.func.attr == "get"
+                         for s in sides)
             number = any(isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and
-                         not isinstance(s.value, bool) for s in sides)
+                         not isinstance(s.value, bool) and not (direct and s.value == 0) for s in sides)
             if named and number:
                 return f"compares hyperparameter '{named[0]}' with a number"
     return ""
@@ -115,10 +120,11 @@ HOOKS = frozenset({"register_forward_hook", "register_forward_pre_hook", "regist
 
 def cuts_training(source: str) -> list[str]:
     """What in the cell can stop training partway through an epoch, which the grader's few
-    mini-batches per epoch cannot show: a `break` or `return` in a loop over a loader (`if batch_idx
-    == 5: break`), a hook on a module or tensor (one that detaches the output after some calls). A
-    ninety-eighth review trained on 5 mini-batches an epoch both ways and kept every point; no point
-    depends on this, a TA reads the cell."""
+    mini-batches per epoch cannot show: a `break` or `return` in a loop over a loader that trains (`if
+    batch_idx == 5: break`; a look at the first batch before training is none: a fairness review, 292),
+    a hook on a module or tensor (one that detaches the output after some calls). A ninety-eighth review
+    trained on 5 mini-batches an epoch both ways and kept every point; no point depends on this, a TA
+    reads the cell."""
     tree = _parse(source)
     if tree is None:
         return []
@@ -140,7 +146,7 @@ def cuts_training(source: str) -> list[str]:
         if isinstance(node, (ast.For, ast.AsyncFor)) and any(
                 "loader" in (n.id if isinstance(n, ast.Name) else n.attr).lower()
                 for n in ast.walk(node.iter) if isinstance(n, (ast.Name, ast.Attribute))):
-            for stop in exits(node.body):
+            for stop in exits(node.body) if _trains(node, ("train",)) else ():
                 found.append((stop.lineno, f"`{'break' if isinstance(stop, ast.Break) else 'return'}` in a loop "
                                            f"over a loader (line {stop.lineno})"))
         elif isinstance(node, ast.Attribute) and node.attr in HOOKS:
@@ -152,11 +158,12 @@ def cuts_training(source: str) -> list[str]:
 # probe calls a model with gradients on and off (a two-hundred-and-ninetieth review made `ANN_sigmoid` a ReLU
 # network wherever torch has more than one thread, and dropped its activations on a training batch of 64 with
 # gradients on: 10/10 each).
+# Read where the value decides something (a test, a comparison, an index): `num_workers=os.cpu_count()`,
+# `print(torch.get_num_threads())` and `os.environ['PYTHONHASHSEED'] = '0'` switch nothing (a fairness review, 292).
 MACHINE_READERS = frozenset({"get_num_threads", "get_num_interop_threads", "cpu_count", "process_cpu_count",
                              "sched_getaffinity", "is_grad_enabled", "is_inference_mode_enabled", "environ", "getenv",
-                             "gethostname", "getuid", "geteuid", "getpid", "getppid", "getlogin", "getuser", "uname",
-                             "argv"})
-_CALLED = ("forward", "__call__")          # what training calls once a batch
+                             "gethostname", "getuid", "geteuid", "getlogin", "getuser", "uname", "argv"})
+_CALLED = "forward"                         # what training calls once a batch
 
 
 def tells_calls_apart(source: str) -> list[str]:
@@ -179,17 +186,20 @@ def tells_calls_apart(source: str) -> list[str]:
         text = text if len(text) <= 50 else text[:47] + "..."
         found.append((node.lineno, node.col_offset, f"`{text}`{where} on line {node.lineno}"))
 
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
-        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else \
-            node.name if isinstance(node, ast.alias) else None
-        if name in MACHINE_READERS and not isinstance(node, ast.alias):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+        if name in MACHINE_READERS and _decides(node, parents):
             said(node)
     for func in ast.walk(tree):
         if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        params = {a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]} - {"self", "cls"}
+        # a forward's input is a batch; elsewhere only what is named a loader or a data set is data (a fairness
+        # review, 292: `if len(values) < 50` in a smoothing helper read as a batch's size)
+        params = {a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]} - {"self", "cls"} \
+            if func.name == _CALLED else set()
         shared = {n for s in _own_scope(func) if isinstance(s, (ast.Global, ast.Nonlocal)) for n in s.names}
-        if func.name in _CALLED:
+        if func.name == _CALLED:
             for node in _own_scope(func):
                 if _counts(node, shared):
                     said(node, f" in `{func.name}`")
@@ -200,6 +210,20 @@ def tells_calls_apart(source: str) -> list[str]:
                 if any(_number(s) for s in sides) and any(_size(s, params, sizes) for s in sides):
                     said(node)
     return list(dict.fromkeys(what for _, _, what in sorted(found)))
+
+
+def _decides(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """Is the value read where it decides what runs: a test (`if`, `while`, `x if ... else y`, a comprehension's
+    `if`), a comparison, `not`, an index (`acts[torch.get_num_threads() > 1]`)? Not a fallback (`os.cpu_count() or
+    1`: a fairness review, 292)."""
+    cur, up = node, parents.get(id(node))
+    while up is not None and not isinstance(up, ast.stmt):
+        if isinstance(up, ast.Compare) or isinstance(up, ast.UnaryOp) and isinstance(up.op, ast.Not) \
+                or isinstance(up, ast.IfExp) and cur is up.test or isinstance(up, ast.Subscript) and cur is up.slice \
+                or isinstance(up, ast.comprehension) and any(cur is t for t in up.ifs):
+            return True
+        cur, up = up, parents.get(id(up))
+    return isinstance(up, (ast.If, ast.While, ast.Assert)) and cur is up.test or isinstance(up, ast.Match) and cur is up.subject
 
 
 def _own_scope(func: ast.AST):
@@ -237,7 +261,7 @@ def _number(node: ast.AST) -> bool:
 
 
 def _data_like(node: ast.AST, params: set[str]) -> bool:
-    """What a call was handed: a parameter of the function (`x`, `train_loader`), or a loader or data set."""
+    """What a call was handed: a forward's input (``params``), or a loader or data set."""
     for n in ast.walk(node):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
         if word in params or "loader" in word.lower() or "dataset" in word.lower():
@@ -314,8 +338,12 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
                 root = f
                 while isinstance(root, ast.Attribute):
                     root = root.value
-                if name in SEEDERS and (isinstance(root, ast.Name) and root.id == "torch" or
-                                        isinstance(f, ast.Name) and name == "manual_seed"):
+                # ... a seed written out, or none (`torch.seed()` draws one): `manual_seed(seed)` of an argument
+                # that defaults to None seeds nothing the grader calls (a fairness review, 292)
+                written = all(isinstance(a, ast.Constant) or isinstance(a, ast.Name) and a.id in fixed for a in node.args) \
+                    if isinstance(node, ast.Call) else False
+                if name in SEEDERS and written and (isinstance(root, ast.Name) and root.id == "torch" or
+                                                    isinstance(f, ast.Name) and name == "manual_seed"):
                     found.append((node.lineno, f"`{_said(node)}` in class `{cls.name}`, line {node.lineno}: the grader "
                                                f"seeds before it builds the model, so set no seed of your own"))
     for loop in ast.walk(tree):
@@ -326,11 +354,19 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
             continue
         inner = list(_own_scope(loop))
         trains = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in epoch_calls for n in inner)
-        own = any(isinstance(n, (ast.For, ast.AsyncFor)) and _data_like(n.iter, set()) for n in inner)
+        own = any(isinstance(n, (ast.For, ast.AsyncFor)) and _data_like(n.iter, set()) and _trains(n) for n in inner)
         if trains or own:
             found.append((loop.lineno, f"`for ... in {_said(loop.iter)}` on line {loop.lineno}: a fixed number of "
                                        f"epochs; the grader passes its own, so loop over the epochs the function is given"))
     return list(dict.fromkeys(what for _, what in sorted(found)))
+
+
+def _trains(loop: ast.AST, epoch_calls=()) -> bool:
+    """Does this loop take optimisation steps (`loss.backward()`, `optimizer.step()`, a call of ``epoch_calls``)? A
+    loop over the test loader that counts per class does not (a fairness review, 292)."""
+    return any(isinstance(n, ast.Call) and (isinstance(n.func, ast.Attribute) and n.func.attr in ("backward", "step")
+                                            or isinstance(n.func, ast.Name) and n.func.id in epoch_calls)
+               for n in _own_scope(loop))
 
 
 def _said(node: ast.AST) -> str:
@@ -339,3 +375,14 @@ def _said(node: ast.AST) -> str:
     except (ValueError, RecursionError):
         return "..."
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def sleeps(source: str) -> list[int]:
+    """The lines where the cell waits on purpose (`time.sleep(40)`, `from time import sleep`): named when it
+    runs out of time (a fairness review, 291: a `sleep` after the plot read "a loop that never ends, or
+    training far slower than it needs to be?")."""
+    tree = _parse(source)
+    if tree is None:
+        return []
+    return sorted({n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and (
+        isinstance(n.func, ast.Attribute) and n.func.attr == "sleep" or isinstance(n.func, ast.Name) and n.func.id == "sleep")})

@@ -510,6 +510,11 @@ def test_a_provided_cell_is_the_same_code_whatever_blank_lines_and_comments_were
     ("L = h['lr']\nK = L\nif float(K) * 10 >= 0.3:\n    pass", "compares hyperparameter 'lr'"),
     ("e = h['epochs']\nfor i in range(e):\n    pass", ""),
     ("def broken(:", ""),
+    # honest checks of the values against 0 (a fairness review, 292); against another number, or of arithmetic
+    # on the value, they still tell
+    ("assert hyperparameters['lr'] > 0\nuse = hyperparameters.get('momentum', 0) > 0", ""),
+    ("assert hyperparameters['lr'] > 0.03", "compares hyperparameter 'lr'"),
+    ("if hyperparameters['lr'] * 100 - 3 > 0:\n    pass", "compares hyperparameter 'lr'"),
 ])
 def test_code_that_reads_the_values_it_runs_with_is_told(source, said):
     from grader.telltales import probes_hidden
@@ -588,6 +593,14 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
                         "    acc = correct / len(test_loader.dataset)\n    if len(train_loader) > 0:\n        pass\n"), []),
     ("class AverageMeter:\n    def update(self, val, n=1):\n        self.sum += val * n\n        self.count += n\n", []),
     (_FORWARD.format(body="        self.last = x.detach()\n"), []),
+    # (a fairness review, 292) a running mean's `__call__`, a setting written, a count of workers, a helper's
+    # list of values, a look at the first batch before training
+    ("class AverageMeter:\n    def __call__(self, value, n=1):\n        self.total += value * n\n        self.count += n\n", []),
+    (_TRAIN.format(body="    os.environ['PYTHONHASHSEED'] = '0'\n    workers = min(4, os.cpu_count() or 1)\n"
+                        "    print(torch.get_num_threads(), len(train_loader))\n"), []),
+    ("def smooth(values, k=20):\n    if len(values) < 50:\n        return values\n    return values[::k]\n", []),
+    (_TRAIN.format(body="    acts = [F.relu, torch.sigmoid]\n    act = acts[torch.get_num_threads() > 1]\n"),
+     ["`torch.get_num_threads` on line 3"]),
     ("def broken(:", []),
 ])
 def test_what_tells_the_graders_calls_from_the_notebooks_is_named(source, found):
@@ -612,16 +625,34 @@ def test_a_name_in_a_script_without_capitals_is_asked_in_latin_letters(name, exa
      ["`manual_seed(1)` in class `M`, line 4"]),
     ("def train_and_test(model, h):\n    for e in range(1, 3):\n        train(model, train_loader, opt, e)\n",
      ["`for ... in range(1, 3)` on line 2"]),
-    ("E = 2\ndef train_and_test(model, h):\n    for e in range(E):\n        for x, y in train_loader:\n            pass\n",
-     ["`for ... in range(E)` on line 3"]),
+    ("E = 2\ndef train_and_test(model, h):\n    for e in range(E):\n        for x, y in train_loader:\n"
+     "            F.cross_entropy(model(x), y).backward()\n", ["`for ... in range(E)` on line 3"]),
+    ("class M(nn.Module):\n    def __init__(self):\n        torch.seed()\n", ["`torch.seed()` in class `M`, line 3"]),
     # honest: the epochs the function is given, a seed outside the class, a loop that only draws, a class's
     # own generator of numpy's
     ("def train_and_test(model, h):\n    E = h['epochs']\n    for e in range(1, E + 1):\n        train(model, train_loader, opt, e)\n"
      "    for i in range(3):\n        plt.plot(g[i])\n", []),
     ("torch.manual_seed(0)\nclass M(nn.Module):\n    def __init__(self):\n        self.rng = np.random.default_rng(0)\n", []),
+    # (a fairness review, 292) a seed of the caller's, which `Cls(784, 10)` never sets; a loop over the classes
+    # that only counts on the test loader
+    ("class M(nn.Module):\n    def __init__(self, d_in, d_out, seed=None):\n        if seed is not None:\n"
+     "            torch.manual_seed(seed)\n", []),
+    ("def train_and_test(model, h):\n    for c in range(10):\n        for x, y in test_loader:\n"
+     "            hits[c] += (model(x).argmax(1) == y).sum()\n", []),
     ("def broken(:", []),
 ])
 def test_a_value_the_grader_passes_in_fixed_in_the_cell_is_named(source, found):
     from grader.telltales import fixes_values
     got = fixes_values(source)
     assert len(got) == len(found) and all(g.startswith(f) for g, f in zip(got, found)), got
+
+
+def test_a_sleep_is_named_when_the_cell_runs_out_of_time():
+    """A fairness review, 291: `time.sleep(400)` after the plot read "a loop that never ends, or training far
+    slower than it needs to be?". The public run's message names the line; the hidden run's stays fixed."""
+    from grader.engines.fork import HIDDEN_RUN_TIMEOUT, timeout_message
+    source = "import time\n\ndef train_and_test(model, h):\n    plt.show()\n    time.sleep(400)\n"
+    assert "it calls `sleep` on line 5, which the grader waits for too: remove it" in timeout_message(0, 60, source)
+    assert "it calls `sleep` on line 2, or an endless loop?" in timeout_message(-1, 60, "from time import sleep\nsleep(99)")
+    assert "sleep" not in timeout_message(0, 60, "while True:\n    pass")
+    assert timeout_message(1, 60, source) == HIDDEN_RUN_TIMEOUT

@@ -990,7 +990,8 @@ def train_and_test(model, hyperparameters):
         {"epochs": 0, "final_weights": 0}, ["with hyperparameters['epochs'] as its epoch number"], []),
     "fixed-epochs": (
         {"train-and-test": train().replace('range(hyperparameters["epochs"])', "range(5)")},
-        {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"], []),
+        {"epochs": 0, "final_weights": 0}, ["`train` was called 5 times, not once per epoch"],
+        ["fixed-value:train-and-test"]),
     "test-once-figure-per-epoch-keywords": (
         {"train-and-test": '''def train_and_test(model: nn.Module, hyperparameters: dict):
     opt = optim.SGD(params=model.parameters(), momentum=hyperparameters["momentum"], lr=hyperparameters["lr"])

@@ -221,6 +221,17 @@ def test_a_value_fixed_that_grading_passes_in_is_flagged_where_check_passes(grad
     assert not any(f.startswith("fixed-value") for f in checker.grade(make_nb()).flags)
 
 
+def test_a_typo_in_an_attribute_of_the_class_names_the_one_it_sets(checker, make_nb, solution_nb):
+    """A fairness review, 291: `self.lienar1` in forward got Python's AttributeError alone, where a NameError's
+    typo gets "a typo?"; one the class does not set nearly so gets nothing more."""
+    sol = next(c.source for c in solution_nb.cells if c.get("id") == "ann-sigmoid")
+    r = checker.grade(make_nb({"ann-sigmoid": sol.replace("torch.sigmoid(self.linear1(x))", "torch.sigmoid(self.lienar1(x))")}))
+    said = checks_of(r, "code_3_2_models")["ANN_sigmoid: forward shape"].message
+    assert "no attribute 'lienar1'" in said and "The cell sets `self.linear1`: a typo? write `self.linear1`" in said, said
+    r = checker.grade(make_nb({"ann-sigmoid": sol.replace("torch.sigmoid(self.linear1(x))", "torch.sigmoid(self.dense(x))")}))
+    assert "a typo?" not in checks_of(r, "code_3_2_models")["ANN_sigmoid: forward shape"].message
+
+
 def test_answers_none_strings_and_wrong_values(grader, make_nb):
     key = tomllib.loads((ROOT / "reference" / "assignment7" / "answer_key.toml").read_text())
     wrong, right = not key["c_"], key["e_"]         # read from the key: it changes with the questions

@@ -1,10 +1,12 @@
 """What every check kind gets to see about the submission being graded."""
 from __future__ import annotations
 
+import ast
+import difflib
 import re
 from dataclasses import dataclass, field
 
-from ..notebook import Cell, Found, Notebook, binds, checksum, defines, find_cell, same_code
+from ..notebook import Cell, Found, Notebook, binds, checksum, defines, find_cell, parse_source, same_code
 from ..results import CellOutcome, CheckResult, Status
 from ..spec import Spec, Task
 
@@ -271,6 +273,18 @@ class Context:
         return (f" `{name}` is defined in the cell{'s' if many else ''} {', '.join(where[:3])}, "
                 f"which {'are' if many else 'is'} not run when this one is graded.")
 
+    def _attribute_typo(self, error: str) -> str:
+        """The attribute the failing cell sets on `self` that the one it reads is a typo of ('' for none): a
+        fairness review, 291: `self.lienar1` in forward got Python's error alone, a NameError "a typo?"."""
+        m = re.match(r"AttributeError: '\w+' object has no attribute '(\w+)'", error)
+        cell = re.search(r" \(line \d+ of cell ([^)]*)\)", error)
+        if not m or self.nb is None:
+            return ""
+        cells = [c for c in self.nb.cells if c.cell_type == "code" and (cell is None or c.id == cell.group(1))]
+        attrs = set().union(*(_self_attributes(c.source) for c in cells)) if cells else set()
+        close = difflib.get_close_matches(m.group(1), sorted(attrs - {m.group(1)}), n=1, cutoff=0.8)
+        return close[0] if close else ""
+
     def explain(self, error: str, given_model: bool = False) -> str:
         """An error of a student's cell, with what the course's rules say about its usual cause.
         ``given_model``: raised by a function that is handed the model to train."""
@@ -322,6 +336,9 @@ class Context:
             return (f"{error}. The grader calls train_and_test with a model of its own: as many Linear layers as "
                     f"the table's, narrower, named linear1 to linear4 as `train` names them; take what the "
                     f"optimizer trains from model.parameters() (or those names), not other names of your class")
+        typo = self._attribute_typo(error) if not given_model else ""
+        if typo:
+            return f"{error}. The cell sets `self.{typo}`: a typo? write `self.{typo}`"
         if "cannot assign module before Module.__init__() call" in error:
             return f"{error}. Call super().__init__() first in __init__, before any layer is assigned"
         if "optimizer can only optimize Tensors" in error or "params argument given to the optimizer" in error:
@@ -338,6 +355,13 @@ class Context:
             return (f"{error}. Don't import any other packages than listed in the cell with the 'imports' tag "
                     f"(allowed: {', '.join(sorted(self.spec.allowed_modules(self.template)))})")
         return error
+
+
+def _self_attributes(source: str) -> set[str]:
+    """The attributes a cell sets on `self` (`self.linear1 = nn.Linear(...)`)."""
+    tree = parse_source(source)
+    return {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load)
+            and isinstance(n.value, ast.Name) and n.value.id == "self"} if tree is not None else set()
 
 
 def _where(error: str) -> str:

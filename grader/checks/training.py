@@ -788,8 +788,10 @@ def _judge_run(name: str, run: dict, ref_run: dict, p: dict, confirmed: set[int]
         out["final_weights"] = Verdict(False, "your function does not call `train`, and the model's weights "
                                               "after it differ from the reference run's: if it trains with a loop "
                                               "of its own, compare it with the provided `train` (optimizer.zero_grad() "
-                                              "before each backward pass, F.cross_entropy with its default mean, "
-                                              "one optimizer.step() per mini-batch, model.train()), or call "
+                                              "before each backward pass, F.cross_entropy with its default mean "
+                                              "on the model's raw output (no softmax or log_softmax before it: the "
+                                              "loss applies log-softmax itself), one optimizer.step() per "
+                                              "mini-batch, model.train()), or call "
                                               "train(model, train_loader, optimizer, epoch) once per epoch" + raised)
         return out
     extra = _extra_in_training(events, [e for e in trains if e.get("model") == "model"])

@@ -31,6 +31,7 @@ from ..child import wire
 from ..magics import without_magics
 from ..observations import ANY, SCHEMAS, InvalidObservation, List, Obj, cut, validate
 from ..results import CellOutcome, Status
+from ..telltales import sleeps
 from .base import PYTHON, CellJob, EngineSetup, child_env
 from .cgroups import JobCgroups
 from .kernelwatch import Gate, KernelWatch, Turn, kernel_unreclaimable
@@ -257,14 +258,14 @@ class Worker:
         except wire.ChannelTimeout:
             self._kill_job(run)
             outcome.status = Status.TIMEOUT
-            outcome.error = timeout_message(run.phase, run.timeout)
+            outcome.error = timeout_message(run.phase, run.timeout, run.job.source or "")
         except LimitExceeded as exc:
             self._kill_job(run)
             self._stopped(run, exc)
         except (wire.ChannelClosed, ConnectionError, wire.InvalidMessage, InvalidObservation) if overdue.fired else ():
             self._kill_job(run)                 # ended by the clock, in whatever state its reply was
             outcome.status, outcome.probe = Status.TIMEOUT, None
-            outcome.error = timeout_message(run.phase, run.timeout)
+            outcome.error = timeout_message(run.phase, run.timeout, run.job.source or "")
         except (wire.ChannelClosed, ConnectionError):
             outcome.status = Status.CRASHED
         except (wire.InvalidMessage, InvalidObservation) as exc:
@@ -482,19 +483,25 @@ class _Overdue:
             self.timer = None
 
 
-def timeout_message(phase: int, limit: float) -> str:
+def timeout_message(phase: int, limit: float, source: str = "") -> str:
     """Which part ran out of time: the cell itself, or the grader's call of what it defined (a
     function or model that loops only when called); a student's review: a `train_and_test` that
-    never ended was told its cell did not finish, and the cell ran in no time. The runs with
-    hidden values get a fixed text."""
+    never ended was told its cell did not finish, and the cell ran in no time. A `sleep` in the
+    cell is named. The runs with hidden values get a fixed text."""
+    waits = sleeps(source) if phase <= 0 else []
+    slept = (f"`sleep` on line{'s' if len(waits) > 1 else ''} {', '.join(map(str, waits[:3]))}" if waits else "")
     if phase < 0:
-        return f"the cell did not finish within {limit:.0f} s (endless loop or sleep?); it was stopped"
+        return (f"the cell did not finish within {limit:.0f} s ({'it calls ' + slept + ', or an' if slept else 'an'} "
+                f"endless loop?); it was stopped")
     if phase == 0:
         # Said in the student's terms: which call, with which values (a hundred-and-fifty-fourth
         # review read "the check's call of what it defines" as jargon).
         return (f"the cell ran, but calling what it defines (the grader calls your function or model with the "
                 f"assignment's values, as the notebook's own cells below it do) did not finish within the cell's "
-                f"{limit:.0f} s: a loop that never ends, or training far slower than it needs to be? It was stopped")
+                f"{limit:.0f} s: " + (f"it calls {slept}, which the grader waits for too: remove it. Or a loop that "
+                                      f"never ends, or training far slower than it needs to be?" if slept else
+                                      "a loop that never ends, or training far slower than it needs to be?")
+                + " It was stopped")
     return HIDDEN_RUN_TIMEOUT
 
 

@@ -181,7 +181,7 @@ class KernelEngine:
                 outcome.probe, outcome.probe_error = None, HIDDEN_RUN_FAILED
             elif isinstance(exc, TimeoutError):
                 outcome.status, outcome.probe = Status.TIMEOUT, None
-                outcome.error = timeout_message(phase[0], timeout)
+                outcome.error = timeout_message(phase[0], timeout, job.source or "")
             elif isinstance(exc, KernelDied):
                 outcome.status, outcome.probe = Status.CRASHED, None
                 outcome.error = describe_exit(kernel.exit_code())
