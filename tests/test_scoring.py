@@ -704,14 +704,19 @@ def test_a_replay_is_used_only_when_the_reference_did_not_confirm_everything():
 @pytest.mark.parametrize("source,needle", [
     ("a_ == True\nb_ = True", "compares `a_ == ...`, which assigns nothing"),
     ("A_ = True\nb_ = True", "assigns `A_`; names are case-sensitive"),
-    ("if True:\n    a_ = True\nb_ = True", "assigned only inside a block"),
+    ("if True:\n    a_ = True\nb_ = True", "`a_` is assigned only inside `if ...:` on line 1, and the answers are read "
+                                        "from the cell's top level only: move `a_ = True` or `a_ = False` out of the block"),
+    # (a fairness review, 295: "is not assigned" read as untrue)
+    ("b_ = True\ntry:\n    a_ = True\nexcept Exception:\n    pass", "`a_` is assigned only inside `try:` on line 2"),
+    ("import contextlib\nb_ = True\nwith contextlib.suppress(Exception):\n    a_ = True",
+     "`a_` is assigned only inside `with ...:` on line 3"),
 ])
 def test_an_answer_not_assigned_says_what_the_cell_did_instead(source, needle):
     """A fairness review: `a_ == True` and `A_ = True` both read "`a_` is not assigned"."""
     from grader.checks.answers import problem, read_answers
     values, _ = read_answers(source, ["a_", "b_"])
     why = problem("a_", values["a_"], source)
-    assert why.startswith("`a_` is not assigned") and needle in why
+    assert (why.startswith("`a_` is not assigned") or "only inside" in needle) and needle in why, why
     assert problem("b_", values["b_"], source) == ""
 
 
@@ -1480,12 +1485,24 @@ def test_a_cell_added_next_to_the_answers_that_stops_run_all_is_flagged():
     assert "raised:answers-3-3" not in c.flags, c.flags
 
 
+@pytest.mark.parametrize("line,said", [
+    ("%xdel test_model", "it deletes every name bound to the object it is given, an answer's True or False too"),
+    ("%reset -f", "`%reset` on line"), ("%reset -s -f out", "`%reset` on line"), ("%xdel -n a_", "`%xdel` on line"),
+])
+def test_a_magic_that_deletes_what_may_be_an_answer_costs_it(line, said):
+    """`%xdel NAME` deletes every name bound to NAME's object (`flag = True` above, then `%xdel flag`, deletes
+    the answers that are True), `%reset` without a target or with `-s` every name: the fairness review (295) that
+    freed `%xdel -n` and `%reset -f out` keeps these costing, with the reason."""
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))
+    assert not rows[0].passed and said in rows[0].message, rows[0].message
+
+
 def test_answers_in_a_block_with_an_else_are_said_to_be_in_a_block():
     """A fairness review (287): `a_, b_, ... = ...` inside `if __name__ == '__main__':` with an `else:` was said as
     "none of them is assigned yet"."""
     cell = f"if __name__ == '__main__':\n    {_NAMES} = {_RIGHT_VALUES}\nelse:\n    print('imported')\n"
     rows = answer_rows(_around_answers(cell))
-    assert all("only inside a block" in r.message for r in rows), [r.message for r in rows]
+    assert all("is assigned only inside `if ...:` on line 1" in r.message for r in rows), [r.message for r in rows]
 
 
 def test_a_bare_annotation_sets_nothing_twice():
@@ -2097,6 +2114,8 @@ def test_everyday_methods_named_like_writers_cost_nothing(line):
     # a shelf only written to loads no pickle (a fairness review, 274)
     ("import shelve\nwith shelve.open('answers') as db:\n    db['answers'] = [a_, b_, c_, d_, e_]", False),
     ("import shelve\ndb = shelve.open('answers')\ndb['a'] = a_\ndb.close()", True),
+    # a name deleted by name, histories cleared (a fairness review, 295)
+    ("%xdel -n test_model", False), ("%reset -f out", False), ("%reset -f in dhist", False), ("%reset -f array", False),
 ])
 def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     """A fairness review (265): a comprehension's variable and a class body's assignment named like an

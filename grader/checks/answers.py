@@ -194,8 +194,21 @@ def missing_why(source: str, name: str) -> str:
                 # `e = False` for `e_` (a seventy-fourth review: the underscore was not named)
                 return f" (the cell assigns `{t.id}`: the name ends with an underscore, `{name}`)"
             if isinstance(t, ast.Name) and t.id == name:
-                return " (it is assigned only inside a block, e.g. an if or a function; assign it at the cell's top level)"
+                return f" (it is assigned only inside {_block_of(tree, t)}; assign it at the cell's top level)"
     return ""
+
+
+_BLOCKS = {ast.If: "`if ...:`", ast.Try: "`try:`", ast.With: "`with ...:`", ast.For: "a `for` loop",
+           ast.While: "a `while` loop", ast.FunctionDef: "a function", ast.AsyncFunctionDef: "a function",
+           ast.ClassDef: "a class", ast.Match: "`match`"}
+
+
+def _block_of(tree: ast.Module, node: ast.AST) -> str:
+    """The top-level block a node is in, as a student reads it ("`try:` on line 3")."""
+    for stmt in tree.body:
+        if any(n is node for n in ast.walk(stmt)):
+            return f"{_BLOCKS.get(type(stmt), 'a block')} on line {stmt.lineno}"
+    return "a block"
 
 
 def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(), flags: int = 0,
@@ -203,8 +216,14 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
     """'' for a bool literal, else why the value does not count (``reading``: ``source`` read under
     ``flags``, where the caller has it)."""
     if value is _MISSING:
-        return (f"`{name}` is not assigned{missing_why(source, name) if source else ''}; "
-                f"write `{name} = True` or `{name} = False`")
+        why = missing_why(source, name) if source else ""
+        if why.startswith(" (it is assigned only inside "):
+            # assigned, but where the answers are not read (a fairness review, 295: "`a_` is not assigned" of
+            # answers under `if __name__ == '__main__':` read as untrue)
+            return (f"`{name}` is assigned only inside {why[len(' (it is assigned only inside '):].split(';')[0]}, and "
+                    f"the answers are read from the cell's top level only: move `{name} = True` or `{name} = False` "
+                    f"out of the block")
+        return f"`{name}` is not assigned{why}; write `{name} = True` or `{name} = False`"
     if value is _ELSEWHERE:
         otherwise = (automagic_set(source, [name]) | magic_set(source, [name], shadowed=shadowed)).get(name, "") \
             if source else ""

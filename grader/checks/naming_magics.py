@@ -73,8 +73,18 @@ def magic_write(source: str, names=None, settled: int = 0) -> str:
             hit = True                              # `run_line_magic('capture', ...)`: no such line magic, a stop
         elif magic == "%%capture":
             hit = bool(words) and (names is None or words[-1] in names)
-        elif magic == "%xdel":                      # deletes every name of the object it is given: `True` is one
-            hit = True
+        elif magic == "%xdel":
+            # deletes every name of the object it is given, `True` is one; by name with `-n` (a fairness review,
+            # 295: `%xdel test_model` below the answers cost all five, said as "can set any name")
+            if "n" in {c for a in args if a.startswith("-") for c in a[1:]}:
+                hit = not words or names is None or any(w in names for w in words)
+            else:
+                return (f"`{magic}` on line {line} (it deletes every name bound to the object it is given, an answer's "
+                        f"True or False too; `%xdel -n NAME` deletes that name only)")
+        elif magic == "%reset":
+            # with targets (`out`, `in`, `dhist`, `array`) and without `-s` it clears histories and arrays only,
+            # no answer (a fairness review, 295: `%reset -f out` cost all five)
+            hit = not words or "s" in {c for a in args if a.startswith("-") for c in a[1:]}
         elif magic == "%store":                     # `%store a_` saves it; only `-r` sets names (a fairness review)
             hit = "-r" in args
         elif magic == "%reset_selective":
