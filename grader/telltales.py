@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 
 from .magics import without_magics
-from .notebook import parse_source
+from .notebook import own_scope, parse_source
 
 
 def _parse(source: str) -> ast.AST | None:
@@ -198,13 +198,13 @@ def tells_calls_apart(source: str) -> list[str]:
         # review, 292: `if len(values) < 50` in a smoothing helper read as a batch's size)
         params = {a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]} - {"self", "cls"} \
             if func.name == _CALLED else set()
-        shared = {n for s in _own_scope(func) if isinstance(s, (ast.Global, ast.Nonlocal)) for n in s.names}
+        shared = {n for s in own_scope(func) if isinstance(s, (ast.Global, ast.Nonlocal)) for n in s.names}
         if func.name == _CALLED:
-            for node in _own_scope(func):
+            for node in own_scope(func):
                 if _counts(node, shared):
                     said(node, f" in `{func.name}`")
         sizes = _sizes_held(func, params)
-        for node in _own_scope(func):
+        for node in own_scope(func):
             if isinstance(node, ast.Compare) and not _in_assert(node, func):
                 sides = [node.left, *node.comparators]
                 if any(_number(s) for s in sides) and any(_size(s, params, sizes) for s in sides):
@@ -224,16 +224,6 @@ def _decides(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
             return True
         cur, up = up, parents.get(id(up))
     return isinstance(up, (ast.If, ast.While, ast.Assert)) and cur is up.test or isinstance(up, ast.Match) and cur is up.subject
-
-
-def _own_scope(func: ast.AST):
-    """A function's nodes outside the functions and classes nested in it (each is read as its own)."""
-    todo = list(ast.iter_child_nodes(func))
-    while todo:
-        node = todo.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            todo.extend(ast.iter_child_nodes(node))
 
 
 def _counts(node: ast.AST, shared: set[str]) -> bool:
@@ -298,7 +288,7 @@ def _sizes_held(func: ast.AST, params: set[str]) -> set[str]:
     """Names the function gives a size (`batch = x.shape[0]`, `n, = x.shape[:1]` is not followed)."""
     held: set[str] = set()
     for _ in range(2):                                  # a name given from another such name
-        for node in _own_scope(func):
+        for node in own_scope(func):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if any(isinstance(t, ast.Name) for t in targets) and _size(node.value, params, held):
@@ -308,7 +298,7 @@ def _sizes_held(func: ast.AST, params: set[str]) -> set[str]:
 
 def _in_assert(node: ast.AST, func: ast.AST) -> bool:
     """Inside an `assert`: it stops the call, it does not switch what the call computes."""
-    return any(isinstance(a, ast.Assert) and any(n is node for n in ast.walk(a)) for a in _own_scope(func))
+    return any(isinstance(a, ast.Assert) and any(n is node for n in ast.walk(a)) for a in own_scope(func))
 
 
 # What a graded cell is handed and fixes all the same: the seed (the grader builds a model right after seeds of
@@ -352,7 +342,7 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
                 and all(isinstance(a, ast.Constant) and type(a.value) is int or isinstance(a, ast.Name) and a.id in fixed
                         for a in loop.iter.args)):
             continue
-        inner = list(_own_scope(loop))
+        inner = list(own_scope(loop))
         trains = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in epoch_calls for n in inner)
         own = any(isinstance(n, (ast.For, ast.AsyncFor)) and _data_like(n.iter, set()) and _trains(n) for n in inner)
         if trains or own:
@@ -366,7 +356,7 @@ def _trains(loop: ast.AST, epoch_calls=()) -> bool:
     loop over the test loader that counts per class does not (a fairness review, 292)."""
     return any(isinstance(n, ast.Call) and (isinstance(n.func, ast.Attribute) and n.func.attr in ("backward", "step")
                                             or isinstance(n.func, ast.Name) and n.func.id in epoch_calls)
-               for n in _own_scope(loop))
+               for n in own_scope(loop))
 
 
 def _said(node: ast.AST) -> str:

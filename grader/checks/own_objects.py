@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from ..notebook import own_scope
 from .bindings import bound_elsewhere, bound_only_to, stores
 from .doors import DOOR_WORDS, no_underscore, plain_names
 from .magic_lines import dunder
@@ -153,7 +154,7 @@ def own_instances(tree: ast.AST, own_bases: bool = False, objects: set[str] | No
             if me in bound_elsewhere(ast.Module(f.body, []), set()) or any(
                     isinstance(n, (ast.Global, ast.Nonlocal)) and me in n.names for n in ast.walk(f)):
                 continue                    # rebound in any way (review 270: `match m:` / `case self:`)
-            out |= {id(n) for n in _own_scope(f) if isinstance(n, ast.Name) and n.id == me}
+            out |= {id(n) for n in own_scope(f) if isinstance(n, ast.Name) and n.id == me}
     return out
 
 
@@ -190,13 +191,3 @@ def _super_init(node: ast.AST) -> bool:
     """`super().__init__(...)`: the same object's `__init__` of the class above."""
     return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
         and node.value.func.id == "super" and not node.value.args and not node.value.keywords
-
-
-def _own_scope(func: ast.AST):
-    """The nodes of a function's body outside functions, lambdas and classes nested in it."""
-    todo = list(ast.iter_child_nodes(func))
-    while todo:
-        node = todo.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            todo.extend(ast.iter_child_nodes(node))
