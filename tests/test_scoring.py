@@ -1497,6 +1497,18 @@ def test_a_magic_that_deletes_what_may_be_an_answer_costs_it(line, said):
     assert not rows[0].passed and said in rows[0].message, rows[0].message
 
 
+@pytest.mark.parametrize("line", ["%reset -f {''}", "%reset {'-fs'} out", "%xdel -n 'a_'", "%xdel -n {'a_'}", "%xdel -n $n",
+                                  "%store {'-r'}", "%reset_selective -f '^a'", "%reset -f $nothing"])
+def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line):
+    """Review 296: IPython fills in `{...}` and `$name` and strips quotes before a magic reads its arguments:
+    `%reset -f {''}` is a bare `%reset -f`, `%reset {'-fs'} out` a soft reset, `%xdel -n 'a_'` deletes `a_`
+    (10/10 on answers Jupyter had deleted, unflagged); `%%capture {'a_'}` set `a_` to what it captured."""
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))
+    assert not rows[0].passed and "which IPython fills in or strips" in rows[0].message, rows[0].message
+    rows = answer_rows(_around_answers(f"%%capture {{'a_'}}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert not rows[0].passed, rows[0].message
+
+
 def test_answers_in_a_block_with_an_else_are_said_to_be_in_a_block():
     """A fairness review (287): `a_, b_, ... = ...` inside `if __name__ == '__main__':` with an `else:` was said as
     "none of them is assigned yet"."""

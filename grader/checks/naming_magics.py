@@ -55,6 +55,16 @@ def _runs_through(magic: str, args: list[str]) -> bool | None:
     return True
 
 
+FILLED_IN = "which IPython fills in or strips before the magic reads them"
+_EXPANDED = re.compile(r"""[{}$'"\\]""")
+
+
+def _plain(args: list[str]) -> bool:
+    """Are these a magic's arguments as it reads them: nothing IPython fills in (`{expr}`, `$name`) or strips
+    (quotes, a backslash) first?"""
+    return not any(_EXPANDED.search(a) for a in args)
+
+
 def magic_write(source: str, names=None, settled: int = 0) -> str:
     """A magic that can set one of ``names`` (any name when None), as '`%run` on line 3'. `%%capture
     cap` or `%reset_selective -f xyz` set other names only (an eighty-eighth review: they had cost
@@ -62,6 +72,10 @@ def magic_write(source: str, names=None, settled: int = 0) -> str:
     surely runs after every line above it (`_MOMENTARY` magics above it, on lines of their own, count not)."""
     for at, magic, args in _naming_magics(source):
         line = source.count("\n", 0, at) + 1
+        if not _plain(args):
+            # IPython fills in `{...}` and `$name` and strips quotes before the magic reads its arguments (review
+            # 296: `%reset -f {''}` is a bare `%reset -f`, `%xdel -n 'a_'` deletes `a_`): read as any such magic
+            return f"`{magic}` on line {line} (its arguments hold `{{...}}`, `$`, quotes or a backslash, {FILLED_IN})"
         through = _runs_through(magic, args) if magic in _MOMENTARY and line < settled and \
             at == source.rfind("\n", 0, at) + 1 else None
         if through:

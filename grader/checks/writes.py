@@ -18,7 +18,7 @@ from .doors import (HANDED_ON, HARMLESS_FROM_RUNNERS, MODULE_NAMES, NAMESPACE_AT
                     RUNNER_ATTRIBUTES, RUNNER_NAMES, TEXT_RUNNERS, WRITERS, may_name_door, no_underscore, plain_names,
                     string_values)
 from .magic_lines import DOORS, PURE, dunder
-from .naming_magics import magic_write
+from .naming_magics import FILLED_IN, magic_write
 from .own_objects import instances, own_instances, own_objects
 
 
@@ -471,6 +471,8 @@ def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, 
     stored = _stored_on_modules(tree, modules) if tree is not None else {}
     settled = settled or {}
     said = {n: magic_write(source, [n], settled.get(n, 0)) or general or stored.get(n, "") for n in names}
+    # Python run in a magic's `{...}` is said as such, not as arguments filled in (review 296's reason says less)
+    said = {n: general if general and FILLED_IN in what else what for n, what in said.items()}
     return {n: what for n, what in said.items() if what}
 
 
