@@ -60,6 +60,8 @@ FLAG_HELP = {
     "fixed-value": "fixed-value: a graded cell fixes a value the grader passes in (a seed of its own in a model's "
                    "class, a fixed number of epochs around `train`); grading runs it with other seeds and values, "
                    "where this costs points though `grader check` may pass: use what the function is given",
+    "redefined": "redefined: a cell you added defines a graded class or function again; Jupyter's Run All uses "
+                 "the copy, the grader grades the graded cell: put your code into the graded cell and delete the copy",
     "several-notebooks": "several-notebooks: more than one notebook was handed in; all are graded and one counts "
                          "(which, and why, is said above)",
     "override-earlier": "override-earlier: a TA changed an automatic check's points for a notebook handed in "
@@ -72,7 +74,7 @@ FLAG_HELP = {
 # Flags whose argument is a cell ID (Jupyter does not show IDs: ``describe`` may add what the cell holds).
 CELL_FLAGS = {"edited", "deleted", "reordered", "duplicated", "changed", "moved", "id-changed", "cell-type",
               "raised", "graded-alone", "merged-test", "exec", "hidden-values", "introspection", "partial-training",
-              "call-dependent", "fixed-value"}
+              "call-dependent", "fixed-value", "redefined"}
 
 
 def explained(flags, describe=None) -> list[str]:

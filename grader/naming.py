@@ -194,7 +194,16 @@ def _suggestion(stem: str, assignment: int, matr: str) -> str:
     name = typed[0] if typed else "".join(w[:1].upper() + w[1:] for w in words)
     number = re.fullmatch(r"[kK]?(\d{8})", matr) or re.search(r"(?<![^\W\d_])[kK]?(\d{8})(?!\d)", stem)
     if len(split_name_parts(name)) < 2:
-        return ""                     # one word is no full name: no example to copy
+        # one word is no full name: no example of their own to copy, but what is missing (a fairness review,
+        # 297: 'assignment7_jane' got the pattern alone)
+        if not ("assign" in stem.casefold() or re.search(rf"(?<!\d){assignment}(?!\d)", stem)):
+            return ""                 # not the assignment's name tried ('notebook'): the pattern says enough
+        said = [f"'{'_'.join(words)}' is one name: write your first name and surname together, each starting with a "
+                f"capital letter" if name else "it holds no name: write your first name and surname together, each "
+                f"starting with a capital letter"]
+        if not number:
+            said.append("add your matriculation number, 'k' and 8 digits")
+        return f" ({'; '.join(said)}), e.g. 'Assignment_{assignment}_JaneDoe_k12345678.ipynb'"
     if number:
         return f"; rename it to 'Assignment_{assignment}_{name}_k{number.group(1)}.ipynb'"
     if matr:        # a number of the wrong form is one (a hundred-and-fifty-fourth review: "holds none")

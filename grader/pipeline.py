@@ -243,6 +243,9 @@ class Grader:
                 continue
             for name, cell_id in wanted:
                 if defines(c.source, name):
+                    # ... flagged, so that `grader check` does not say "ready to hand in" beside it (a fairness
+                    # review, 297: Run All used a broken copy below a right class, and check said "ready")
+                    ctx.flag(f"redefined:{cell_id}")
                     ctx.detail(f"a cell you added defines `{name}` again; the grader grades the `{name}` of cell "
                                f"'{cell_id}', not that copy: put your code into cell '{cell_id}' and delete the copy")
 

@@ -248,6 +248,14 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
     said = " ".join(seeded.stdout.split())
     assert seeded.returncode == 1 and "to fix: the value fixed in a cell (see fixed-value above)" in said, said
     assert "`torch.manual_seed(66)` in class `ANN_sigmoid`, line 5: the grader seeds before it builds the model" in said
+    # A copy of a graded class added below it is what Run All uses: listed to fix (a fairness review, 297)
+    nb = json.loads((REF / "solution.ipynb").read_text())
+    at = next(i for i, c in enumerate(nb["cells"]) if c.get("id") == "ann-sigmoid")
+    nb["cells"].insert(at + 1, {**nb["cells"][at], "id": "0a1b2c3d", "outputs": [], "execution_count": None})
+    tpl.write_text(json.dumps(nb))
+    copied = run(["check", str(tpl)], tmp_path, data_home)
+    said = " ".join(copied.stdout.split())
+    assert copied.returncode == 1 and "to fix: the copy of a cell you added (see redefined above)" in said, said
 
 
 @pytest.mark.parametrize("columns", [80, 120])

@@ -726,7 +726,12 @@ def train_and_test(model, hyperparameters):
          "below:ann-sigmoid": sigmoid()},
         {"ANN_sigmoid: activations": 0},
         ["a cell you added defines `ANN_sigmoid` again; the grader grades the `ANN_sigmoid` of cell 'ann-sigmoid'"],
-        ["added-cell:1"]),
+        ["added-cell:1", "redefined:ann-sigmoid"]),
+    # ... the other way round: Run All uses the broken copy, and check said "ready to hand in" (a fairness
+    # review, 297); flagged, so check lists it to fix
+    "a-broken-copy-added-below-a-right-class": (
+        {"below:ann-sigmoid": sigmoid().replace("x = torch.sigmoid(self.fc2(x))", "x = torch.relu(self.fc2(x))")},
+        {}, ["a cell you added defines `ANN_sigmoid` again"], ["added-cell:1", "redefined:ann-sigmoid"]),
     "lines-drawn-faint-hair-thin-or-out-of-view": (   # a sixty-eighth review: 4 points for plots nobody sees
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n",
                                            "    plt.plot(g1, alpha=1e-9); plt.plot(g2, lw=1e-9)\n"

@@ -118,6 +118,10 @@ def test_a_worksheet_row_is_picked_by_the_whole_name_only():
     ("A7-Max Mustermann-k01234567.ipynb", "; rename it to 'Assignment_7_MaxMustermann_k01234567.ipynb'"),
     ("ab_JaneDoe_k12345678_123_7.ipynb", "; rename it to 'Assignment_7_JaneDoe_k12345678.ipynb'"),
     ("notebook.ipynb", ""),                       # one word is no full name: no example
+    # ... but what is missing, where the assignment's name was tried (a fairness review, 297)
+    ("assignment7_jane.ipynb", " ('jane' is one name: write your first name and surname together, each starting with a "
+                               "capital letter; add your matriculation number, 'k' and 8 digits), e.g. "
+                               "'Assignment_7_JaneDoe_k12345678.ipynb'"),
 ])
 def test_a_wrong_layout_comes_with_the_name_to_use(name, example):
     """A new TA's review: a wrongly laid out name got only the pattern, no name to copy."""

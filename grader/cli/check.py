@@ -278,8 +278,9 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     # A value fixed that grading passes in: the public run may pass where grading will not (a fairness
     # review, 291: a seed in the class and `range(1, 3)` around `train` read "ready to hand in").
     fixed = [f.split(":", 1)[1] for f in r.flags if f.startswith("fixed-value:")]
+    copied = [f.split(":", 1)[1] for f in r.flags if f.startswith("redefined:")]
     ok = (not failed and r.filename_ok and r.status == "graded" and not raised and not restore and not moved
-          and not twice and not unsure and not fixed)
+          and not twice and not unsure and not fixed and not copied)
     # The entries listed, and the checks they hold where these differ (a student's review: "To fix (15)"
     # above "to fix: 23 check(s)").
     plural = lambda n, word: f"{n} {word}" + ("" if n == 1 else "s")   # noqa: E731 - no "(s)": a seventy-sixth review
@@ -301,6 +302,8 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
         todo.append(f"the order of {n(moved)} (see reordered above)")
     if twice:
         todo.append(f"the second copy of {n(twice)} (see duplicated above)")
+    if copied:
+        todo.append(f"the cop{'ies' if len(copied) > 1 else 'y'} of {n(copied)} you added (see redefined above)")
     if fixed:
         todo.append(f"the value{'s' if len(fixed) > 1 else ''} fixed in {n(fixed)} (see fixed-value above)")
     for line in _wrap("ready to hand in" if ok else f"to fix: {'; '.join(todo)}", width, "", "  "):
