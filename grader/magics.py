@@ -579,7 +579,8 @@ _TIMEIT_OPTIONS = ("n:r:tcp:qo", False, False, True)     # `%timeit`'s: spec, po
 
 
 def _ipython_options(args: str, spec: str, posix: bool = True, strict: bool = True,
-                     preserve_non_opts: bool = False, list_all: bool = False, long_opts: tuple = ()) -> tuple[object, str]:
+                     preserve_non_opts: bool = False, list_all: bool = False, long_opts: tuple = (),
+                     mode: str = "string") -> tuple[object, str]:
     """(options, rest of the line) as IPython's own option parser reads a magic's line, with no
     magic's configuration behind it (ImportError without IPython; its UsageError where it refuses
     them): the grader reads options exactly as the magic would."""
@@ -587,12 +588,26 @@ def _ipython_options(args: str, spec: str, posix: bool = True, strict: bool = Tr
 
     from IPython.core.magic import Magics
     return Magics.parse_options(SimpleNamespace(options_table={}), args, spec, *long_opts, posix=posix, strict=strict,
-                                preserve_non_opts=preserve_non_opts, list_all=list_all)
+                                preserve_non_opts=preserve_non_opts, list_all=list_all, mode=mode)
 
 
 # The options of the magics that restore or delete names (IPython's `parse_options` specs).
 _NAMING_OPTIONS = {"store": ("drz", ()), "reset": ("sf", ("aggressive",)), "reset_selective": ("f", ()),
                    "xdel": ("n", ())}
+
+
+def naming_options(name: str, args: str) -> tuple[set[str], object] | None:
+    """(options, the rest) of a line of a magic that restores or deletes names, read as the magic reads it:
+    `%reset`'s rest as a list of targets, `%xdel`'s as one name (review 298: in `%xdel t -n` the `-n` is part
+    of the name, and the deletion goes by object); None where IPython refuses the line or is missing."""
+    spec = _NAMING_OPTIONS.get(name)
+    if spec is None:
+        return None
+    try:
+        opts, rest = _ipython_options(args, spec[0], long_opts=spec[1], mode="list" if name == "reset" else "string")
+    except Exception:  # noqa: BLE001 - IPython's UsageError, or no IPython
+        return None
+    return set(opts), rest
 
 
 def options_refused(name: str, args: str) -> bool:

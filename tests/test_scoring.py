@@ -1488,6 +1488,8 @@ def test_a_cell_added_next_to_the_answers_that_stops_run_all_is_flagged():
 @pytest.mark.parametrize("line,said", [
     ("%xdel test_model", "it deletes every name bound to the object it is given, an answer's True or False too"),
     ("%reset -f", "`%reset` on line"), ("%reset -s -f out", "`%reset` on line"), ("%xdel -n a_", "`%xdel` on line"),
+    # options after the name are part of the name, as IPython's parser reads them: by object (review 298)
+    ("%xdel t -n", "it deletes every name bound to the object it is given"),
 ])
 def test_a_magic_that_deletes_what_may_be_an_answer_costs_it(line, said):
     """`%xdel NAME` deletes every name bound to NAME's object (`flag = True` above, then `%xdel flag`, deletes
@@ -2128,6 +2130,7 @@ def test_everyday_methods_named_like_writers_cost_nothing(line):
     ("import shelve\ndb = shelve.open('answers')\ndb['a'] = a_\ndb.close()", True),
     # a name deleted by name, histories cleared (a fairness review, 295)
     ("%xdel -n test_model", False), ("%reset -f out", False), ("%reset -f in dhist", False), ("%reset -f array", False),
+    ("%reset out -f", False),
 ])
 def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     """A fairness review (265): a comprehension's variable and a class body's assignment named like an

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ..magics import automagic, cleaned, ipython_text, line_offset, magic_uses, makes_magic, options_refused, scan_text
+from ..magics import (automagic, cleaned, ipython_text, line_offset, magic_uses, makes_magic, naming_options,
+                      options_refused, scan_text)
 from .magic_lines import timed_statement
 
 
@@ -89,16 +90,19 @@ def magic_write(source: str, names=None, settled: int = 0) -> str:
             hit = bool(words) and (names is None or words[-1] in names)
         elif magic == "%xdel":
             # deletes every name of the object it is given, `True` is one; by name with `-n` (a fairness review,
-            # 295: `%xdel test_model` below the answers cost all five, said as "can set any name")
-            if "n" in {c for a in args if a.startswith("-") for c in a[1:]}:
-                hit = not words or names is None or any(w in names for w in words)
+            # 295: `%xdel test_model` below the answers cost all five, said as "can set any name"), read as
+            # IPython's parser reads it (review 298: `%xdel t -n` deletes by object a name `'t -n'`)
+            read = naming_options("xdel", " ".join(args))
+            if read is not None and "n" in read[0]:
+                hit = not str(read[1]).isidentifier() or names is None or read[1] in names
             else:
                 return (f"`{magic}` on line {line} (it deletes every name bound to the object it is given, an answer's "
                         f"True or False too; `%xdel -n NAME` deletes that name only)")
         elif magic == "%reset":
             # with targets (`out`, `in`, `dhist`, `array`) and without `-s` it clears histories and arrays only,
             # no answer (a fairness review, 295: `%reset -f out` cost all five)
-            hit = not words or "s" in {c for a in args if a.startswith("-") for c in a[1:]}
+            read = naming_options("reset", " ".join(args))
+            hit = read is None or not read[1] or "s" in read[0]
         elif magic == "%store":                     # `%store a_` saves it; only `-r` sets names (a fairness review)
             hit = "-r" in args
         elif magic == "%reset_selective":
