@@ -193,17 +193,11 @@ def _suggestion(stem: str, assignment: int, matr: str) -> str:
     typed = [w for w in words if w[:1].isupper() and len(split_name_parts(w)) >= 2]
     name = typed[0] if typed else "".join(w[:1].upper() + w[1:] for w in words)
     number = re.fullmatch(r"[kK]?(\d{8})", matr) or re.search(r"(?<![^\W\d_])[kK]?(\d{8})(?!\d)", stem)
-    if len(split_name_parts(name)) < 2:
-        # one word is no full name: no example of their own to copy, but what is missing (a fairness review,
-        # 297: 'assignment7_jane' got the pattern alone)
-        if not ("assign" in stem.casefold() or re.search(rf"(?<!\d){assignment}(?!\d)", stem)):
-            return ""                 # not the assignment's name tried ('notebook'): the pattern says enough
-        said = [f"'{'_'.join(words)}' is one name: write your first name and surname together, each starting with a "
-                f"capital letter" if name else "it holds no name: write your first name and surname together, each "
-                f"starting with a capital letter"]
-        if not number:
-            said.append("add your matriculation number, 'k' and 8 digits")
-        return f" ({'; '.join(said)}), e.g. 'Assignment_{assignment}_JaneDoe_k12345678.ipynb'"
+    if len(split_name_parts(name)) < 2 and not (
+            name and ("assign" in stem.casefold() or re.search(rf"(?<!\d){assignment}(?!\d)", stem))):
+        # one word is no name to copy ('notebook'), unless the assignment's name was tried ('assignment7_jane':
+        # a fairness review, 297; one name is a name, as in 'Assignment_7_Jane_k12345678': review 299)
+        return ""
     if number:
         return f"; rename it to 'Assignment_{assignment}_{name}_k{number.group(1)}.ipynb'"
     if matr:        # a number of the wrong form is one (a hundred-and-fifty-fourth review: "holds none")
@@ -266,6 +260,12 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
     name = matr = number = ""
     if len(parts) >= 4 and parts[0] == "Assignment":
         number, matr, name = parts[1], parts[-1], "_".join(parts[2:-1])
+        if MATR.fullmatch(name) and not MATR.fullmatch(matr) and matr.isalpha() and not _name_problems(matr):
+            # the number and the name swapped: read as meant, said once (a fairness review, 299: "letters only,
+            # found '1', '2', ...")
+            name, matr = matr, name
+            problems.append(f"the name and the matriculation number are swapped: rename it to "
+                            f"'Assignment_{assignment}_{name}_{matr}.ipynb'")
     elif len(re.split(r"[_\s-]+", stem)) >= 2:
         # Best effort: find the matriculation number and the name even in a wrong layout, with
         # hyphens or spaces for underscores too ('Assignment7-JaneDoe-12345678': `grader check` named
@@ -294,6 +294,9 @@ def parse_filename(filename: str, assignment: int) -> ParsedName:
         if not MATR.fullmatch(matr):
             if re.fullmatch(r"K?\d{8}", matr):     # the name to use, also for a capital K (a fairness review)
                 problems.append(f"matriculation number '{matr}' must start with a lower-case 'k': {fixed}")
+            elif re.fullmatch(r"[kK]?\d{9,}", matr):     # not "keep a leading zero" for one too many (review 299)
+                problems.append(f"matriculation number '{matr}' has {len(matr.lstrip('kK'))} digits; it must be 'k' "
+                                f"followed by 8 digits")
             else:
                 problems.append(f"matriculation number '{matr}' must be 'k' followed by 8 digits "
                                 f"(keep a leading zero)")

@@ -236,6 +236,7 @@ class Grader:
         the template's cell, and a message about the old code puzzles (a student's review). Said
         once the plan knows which cells are graded (a copy graded in the stub's place is no copy)."""
         unclaimed = self._unclaimed(ctx)
+        provided = {c.id for c in self.template.cells if c.id}
         wanted = [(m["defines"], m["cell"]) for t in self.spec.tasks for m in t.cfg.get("models", [])] + \
                  [(t.cfg["defines"], t.cfg["cell"]) for t in self.spec.tasks if t.cfg.get("defines") and t.cfg.get("cell")]
         for c in unclaimed:
@@ -243,11 +244,18 @@ class Grader:
                 continue
             for name, cell_id in wanted:
                 if defines(c.source, name):
-                    # ... flagged, so that `grader check` does not say "ready to hand in" beside it (a fairness
-                    # review, 297: Run All used a broken copy below a right class, and check said "ready")
-                    ctx.flag(f"redefined:{cell_id}")
-                    ctx.detail(f"a cell you added defines `{name}` again; the grader grades the `{name}` of cell "
-                               f"'{cell_id}', not that copy: put your code into cell '{cell_id}' and delete the copy")
+                    # ... flagged where a provided cell below it runs the copy, so that `grader check` does not say
+                    # "ready to hand in" beside it (a fairness review, 297: Run All used a broken copy below a right
+                    # class); an experiment after every provided cell that uses the name is none (review 299)
+                    used = any(t.index > c.index and t.cell_type == "code" and t.id in provided and t.id != cell_id
+                               and re.search(rf"\b{re.escape(name)}\b", t.source) for t in ctx.nb.cells)
+                    if used:
+                        ctx.flag(f"redefined:{cell_id}")
+                        ctx.detail(f"a cell you added defines `{name}` again; the grader grades the `{name}` of cell "
+                                   f"'{cell_id}', not that copy: put your code into cell '{cell_id}' and delete the copy")
+                    else:
+                        ctx.detail(f"a cell you added defines `{name}` again, after every provided cell that uses it; "
+                                   f"the grader grades the `{name}` of cell '{cell_id}' (nothing to fix)")
 
     def _imports(self, ctx: Context, jobs, result: SubmissionResult) -> None:
         """The course's imports rule, read from the graded cells' syntax trees."""

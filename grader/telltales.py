@@ -316,31 +316,32 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
     tree = _parse(source)
     if tree is None:
         return []
-    fixed = {t.id for node in getattr(tree, "body", []) if isinstance(node, ast.Assign)
-             and isinstance(node.value, ast.Constant) and type(node.value.value) is int for t in node.targets
-             if isinstance(t, ast.Name)}
+    fixed = _fixed_numbers(tree)
     found: list[tuple[int, str]] = []
     for cls in ast.walk(tree):
         if isinstance(cls, ast.ClassDef):
-            for node in ast.walk(cls):
-                f = node.func if isinstance(node, ast.Call) else None
-                name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-                root = f
-                while isinstance(root, ast.Attribute):
-                    root = root.value
-                # ... a seed written out, or none (`torch.seed()` draws one): `manual_seed(seed)` of an argument
-                # that defaults to None seeds nothing the grader calls (a fairness review, 292)
-                written = all(isinstance(a, ast.Constant) or isinstance(a, ast.Name) and a.id in fixed for a in node.args) \
-                    if isinstance(node, ast.Call) else False
-                if name in SEEDERS and written and (isinstance(root, ast.Name) and root.id == "torch" or
+            for func in ast.walk(cls):
+                if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                callers = _given_by_the_caller(func)
+                for node in own_scope(func):
+                    f = node.func if isinstance(node, ast.Call) else None
+                    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+                    root = f
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    # ... a seed of the class's own, or none (`torch.seed()` draws one): `manual_seed(seed)` of an
+                    # argument that defaults to None seeds nothing the grader calls (a fairness review, 292); one that
+                    # defaults to 66, or the notebook's `hyperparams["seed"]`, does (a fairness review, 299)
+                    own = isinstance(node, ast.Call) and not any(_from_the_caller(a, callers) for a in node.args)
+                    if name in SEEDERS and own and (isinstance(root, ast.Name) and root.id == "torch" or
                                                     isinstance(f, ast.Name) and name == "manual_seed"):
-                    found.append((node.lineno, f"`{_said(node)}` in class `{cls.name}`, line {node.lineno}: the grader "
-                                               f"seeds before it builds the model, so set no seed of your own"))
+                        found.append((node.lineno, f"`{_said(node)}` in class `{cls.name}`, line {node.lineno}: the "
+                                                   f"grader seeds before it builds the model, so set no seed of your own"))
     for loop in ast.walk(tree):
         if not (isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.iter, ast.Call)
                 and isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "range" and loop.iter.args
-                and all(isinstance(a, ast.Constant) and type(a.value) is int or isinstance(a, ast.Name) and a.id in fixed
-                        for a in loop.iter.args)):
+                and all(_fixed_number(a, fixed) for a in loop.iter.args)):
             continue
         inner = list(own_scope(loop))
         trains = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in epoch_calls for n in inner)
@@ -349,6 +350,51 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
             found.append((loop.lineno, f"`for ... in {_said(loop.iter)}` on line {loop.lineno}: a fixed number of "
                                        f"epochs; the grader passes its own, so loop over the epochs the function is given"))
     return list(dict.fromkeys(what for _, what in sorted(found)))
+
+
+def _fixed_numbers(tree: ast.AST) -> set[str]:
+    """Names every binding of which in the cell is a whole number written out (`n_epochs = 2` in a function too:
+    a fairness review, 299), or arithmetic on such numbers and names."""
+    other = {n.id for node in ast.walk(tree) if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr))
+             for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+    other |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    other |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+              for a in n.names}
+    assigns = [(t.id, node) for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+               for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) for t in ast.walk(t)
+               if isinstance(t, ast.Name)]
+    fixed: set[str] = set()
+    for _ in range(3):                          # a name given from another such name
+        ok: dict[str, bool] = {}
+        for name, node in assigns:
+            ok[name] = ok.get(name, True) and not isinstance(node, ast.AugAssign) and node.value is not None and \
+                isinstance(node.targets[0] if isinstance(node, ast.Assign) else node.target, ast.Name) and \
+                _fixed_number(node.value, fixed)
+        fixed = {n for n, v in ok.items() if v} - other
+    return fixed
+
+
+def _fixed_number(node: ast.AST, fixed: set[str]) -> bool:
+    """A whole number written out, a name of ``fixed``, or arithmetic on them (`n_epochs + 1`)."""
+    return all(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.Load)) or
+               isinstance(n, ast.Constant) and type(n.value) is int or isinstance(n, ast.Name) and n.id in fixed
+               for n in ast.walk(node))
+
+
+def _given_by_the_caller(func: ast.AST) -> set[str]:
+    """A function's parameters that the grader's call leaves to the caller: without a default, or None."""
+    a = func.args
+    positional = [*a.posonlyargs, *a.args]
+    defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    out = {p.arg for p, d in zip(positional, defaults) if d is None or isinstance(d, ast.Constant) and d.value is None}
+    out |= {p.arg for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is None or isinstance(d, ast.Constant) and d.value is None}
+    return out - {"self", "cls"}
+
+
+def _from_the_caller(node: ast.AST, callers: set[str]) -> bool:
+    """A seed the caller hands in: one of ``callers``, or an attribute of `self` (`self.seed = seed`)."""
+    return isinstance(node, ast.Name) and node.id in callers or \
+        isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
 
 
 def _trains(loop: ast.AST, epoch_calls=()) -> bool:
@@ -366,13 +412,3 @@ def _said(node: ast.AST) -> str:
         return "..."
     return text if len(text) <= 40 else text[:37] + "..."
 
-
-def sleeps(source: str) -> list[int]:
-    """The lines where the cell waits on purpose (`time.sleep(40)`, `from time import sleep`): named when it
-    runs out of time (a fairness review, 291: a `sleep` after the plot read "a loop that never ends, or
-    training far slower than it needs to be?")."""
-    tree = _parse(source)
-    if tree is None:
-        return []
-    return sorted({n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and (
-        isinstance(n.func, ast.Attribute) and n.func.attr == "sleep" or isinstance(n.func, ast.Name) and n.func.id == "sleep")})

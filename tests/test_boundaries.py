@@ -628,6 +628,13 @@ def test_a_name_in_a_script_without_capitals_is_asked_in_latin_letters(name, exa
     ("E = 2\ndef train_and_test(model, h):\n    for e in range(E):\n        for x, y in train_loader:\n"
      "            F.cross_entropy(model(x), y).backward()\n", ["`for ... in range(E)` on line 3"]),
     ("class M(nn.Module):\n    def __init__(self):\n        torch.seed()\n", ["`torch.seed()` in class `M`, line 3"]),
+    # (a fairness review, 299) a number through a name in the function, a seed by default or from the notebook's dict
+    ("def train_and_test(model, h):\n    n_epochs = 2\n    for epoch in range(1, n_epochs + 1):\n"
+     "        train(model, train_loader, opt, epoch)\n", ["`for ... in range(1, n_epochs + 1)` on line 3"]),
+    ("class M(nn.Module):\n    def __init__(self, d_in, d_out, seed=66):\n        torch.manual_seed(seed)\n",
+     ["`torch.manual_seed(seed)` in class `M`, line 3"]),
+    ("class M(nn.Module):\n    def __init__(self, d_in, d_out):\n        torch.manual_seed(hyperparams['seed'])\n",
+     ["`torch.manual_seed(hyperparams['seed'])` in class `M`, line 3"]),
     # honest: the epochs the function is given, a seed outside the class, a loop that only draws, a class's
     # own generator of numpy's
     ("def train_and_test(model, h):\n    E = h['epochs']\n    for e in range(1, E + 1):\n        train(model, train_loader, opt, e)\n"
@@ -637,6 +644,10 @@ def test_a_name_in_a_script_without_capitals_is_asked_in_latin_letters(name, exa
     # that only counts on the test loader
     ("class M(nn.Module):\n    def __init__(self, d_in, d_out, seed=None):\n        if seed is not None:\n"
      "            torch.manual_seed(seed)\n", []),
+    ("def train_and_test(model, h):\n    n_epochs = h['epochs']\n    for epoch in range(1, n_epochs + 1):\n"
+     "        train(model, train_loader, opt, epoch)\n", []),
+    ("class M(nn.Module):\n    def __init__(self, d_in, d_out, seed=None):\n        self.seed = seed\n"
+     "        if seed is not None:\n            torch.manual_seed(self.seed)\n", []),
     ("def train_and_test(model, h):\n    for c in range(10):\n        for x, y in test_loader:\n"
      "            hits[c] += (model(x).argmax(1) == y).sum()\n", []),
     ("def broken(:", []),

@@ -255,7 +255,7 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
     tpl.write_text(json.dumps(nb))
     copied = run(["check", str(tpl)], tmp_path, data_home)
     said = " ".join(copied.stdout.split())
-    assert copied.returncode == 1 and "to fix: the copy of a cell you added (see redefined above)" in said, said
+    assert copied.returncode == 1 and "to fix: the copy you added of a graded class or function (see redefined above)" in said, said
 
 
 @pytest.mark.parametrize("columns", [80, 120])

@@ -732,6 +732,11 @@ def train_and_test(model, hyperparameters):
     "a-broken-copy-added-below-a-right-class": (
         {"below:ann-sigmoid": sigmoid().replace("x = torch.sigmoid(self.fc2(x))", "x = torch.relu(self.fc2(x))")},
         {}, ["a cell you added defines `ANN_sigmoid` again"], ["added-cell:1", "redefined:ann-sigmoid"]),
+    # ... but not an experiment after every provided cell that uses the class (a fairness review, 299)
+    "a-class-defined-again-for-an-experiment-at-the-end": (
+        {"end": sigmoid().replace("x = torch.sigmoid(self.fc2(x))", "x = torch.relu(self.fc2(x))")},
+        {}, ["after every provided cell that uses it; the grader grades the `ANN_sigmoid` of cell 'ann-sigmoid' "
+             "(nothing to fix)"], ["added-cell:1", "!redefined:ann-sigmoid"]),
     "lines-drawn-faint-hair-thin-or-out-of-view": (   # a sixty-eighth review: 4 points for plots nobody sees
         {"train-and-test": train().replace("    plt.plot(g1); plt.plot(g2); plt.plot(g3)\n",
                                            "    plt.plot(g1, alpha=1e-9); plt.plot(g2, lw=1e-9)\n"
@@ -1192,6 +1197,8 @@ def cohort(tmp_path_factory, solution_nb, template_nb, grader):
                 kind = nbformat.v4.new_markdown_cell if nb.cells[at].cell_type == "markdown" else \
                     nbformat.v4.new_code_cell
                 nb.cells.insert(at + 1, kind(new.replace("{solution}", sol[key[6:]]), id=f"added-{len(nb.cells)}"))
+            elif key == "end":              # a code cell the student added at the notebook's end
+                nb.cells.append(nbformat.v4.new_code_cell(new, id=f"added-{len(nb.cells)}"))
         path = folder / f"Assignment_7_CaseNumber_k{30000000 + i}.ipynb"
         nbformat.write(nb, path)
         results[name] = grader.grade(path)

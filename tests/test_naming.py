@@ -118,15 +118,27 @@ def test_a_worksheet_row_is_picked_by_the_whole_name_only():
     ("A7-Max Mustermann-k01234567.ipynb", "; rename it to 'Assignment_7_MaxMustermann_k01234567.ipynb'"),
     ("ab_JaneDoe_k12345678_123_7.ipynb", "; rename it to 'Assignment_7_JaneDoe_k12345678.ipynb'"),
     ("notebook.ipynb", ""),                       # one word is no full name: no example
-    # ... but what is missing, where the assignment's name was tried (a fairness review, 297)
-    ("assignment7_jane.ipynb", " ('jane' is one name: write your first name and surname together, each starting with a "
-                               "capital letter; add your matriculation number, 'k' and 8 digits), e.g. "
-                               "'Assignment_7_JaneDoe_k12345678.ipynb'"),
+    # ... but one name is a name where the assignment's name was tried (fairness reviews, 297 and 299)
+    ("assignment7_jane.ipynb", ", e.g. 'Assignment_7_Jane_k12345678.ipynb' with your own matriculation number "
+                               "(the name holds none)"),
 ])
 def test_a_wrong_layout_comes_with_the_name_to_use(name, example):
     """A new TA's review: a wrongly laid out name got only the pattern, no name to copy."""
     assert parse_filename(name, 7).problems == ("the name must follow 'Assignment_7_NameSurname_k12345678.ipynb'"
                                                 + example,)
+
+
+@pytest.mark.parametrize("name,problem,read", [
+    ("Assignment_7_k12345678_JaneDoe.ipynb", "the name and the matriculation number are swapped: rename it to "
+                                             "'Assignment_7_JaneDoe_k12345678.ipynb'", ("JaneDoe", "k12345678")),
+    ("Assignment_7_JaneDoe_k012345678.ipynb", "matriculation number 'k012345678' has 9 digits; it must be 'k' followed "
+                                              "by 8 digits", ("JaneDoe", "k012345678")),
+])
+def test_a_number_swapped_or_one_digit_too_long_is_said_as_such(name, problem, read):
+    """A fairness review, 299: the swapped parts read "letters only, found '1', ..."; nine digits read "keep a
+    leading zero"."""
+    p = parse_filename(name, 7)
+    assert p.problems == (problem,) and (p.name, p.matr_number) == read
 
 
 def test_words_after_the_matriculation_number_keep_the_number_and_are_one_problem():

@@ -303,7 +303,8 @@ def render_check(r: SubmissionResult, spec, console: Console, show_all: bool = F
     if twice:
         todo.append(f"the second copy of {n(twice)} (see duplicated above)")
     if copied:
-        todo.append(f"the cop{'ies' if len(copied) > 1 else 'y'} of {n(copied)} you added (see redefined above)")
+        what = "a graded class or function" if len(copied) == 1 else f"{len(copied)} graded classes or functions"
+        todo.append(f"the cop{'ies' if len(copied) > 1 else 'y'} you added of {what} (see redefined above)")
     if fixed:
         todo.append(f"the value{'s' if len(fixed) > 1 else ''} fixed in {n(fixed)} (see fixed-value above)")
     for line in _wrap("ready to hand in" if ok else f"to fix: {'; '.join(todo)}", width, "", "  "):

@@ -12,6 +12,7 @@ is replaced after the notebook.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -31,7 +32,6 @@ from ..child import wire
 from ..magics import without_magics
 from ..observations import ANY, SCHEMAS, InvalidObservation, List, Obj, cut, validate
 from ..results import CellOutcome, Status
-from ..telltales import sleeps
 from .base import PYTHON, CellJob, EngineSetup, child_env
 from .cgroups import JobCgroups
 from .kernelwatch import Gate, KernelWatch, Turn, kernel_unreclaimable
@@ -488,7 +488,7 @@ def timeout_message(phase: int, limit: float, source: str = "") -> str:
     function or model that loops only when called); a student's review: a `train_and_test` that
     never ended was told its cell did not finish, and the cell ran in no time. A `sleep` in the
     cell is named. The runs with hidden values get a fixed text."""
-    waits = sleeps(source) if phase <= 0 else []
+    waits = _sleeps(source) if phase <= 0 else []
     slept = (f"`sleep` on line{'s' if len(waits) > 1 else ''} {', '.join(map(str, waits[:3]))}" if waits else "")
     if phase < 0:
         return (f"the cell did not finish within {limit:.0f} s ({'it calls ' + slept + ', or an' if slept else 'an'} "
@@ -503,6 +503,20 @@ def timeout_message(phase: int, limit: float, source: str = "") -> str:
                                       "a loop that never ends, or training far slower than it needs to be?")
                 + " It was stopped")
     return HIDDEN_RUN_TIMEOUT
+
+
+def _sleeps(source: str) -> list[int]:
+    """The lines where the cell waits on purpose (`time.sleep(40)`, `from time import sleep`): named when it
+    runs out of time (a fairness review, 291: a `sleep` after the plot read "a loop that never ends, or
+    training far slower than it needs to be?"). Read here, with the syntax tree only: the engine loads no
+    notebook library before its workers start."""
+    try:
+        tree = ast.parse(without_magics(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    return sorted({n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and (
+        isinstance(n.func, ast.Attribute) and n.func.attr == "sleep" or
+        isinstance(n.func, ast.Name) and n.func.id == "sleep")})
 
 
 HIDDEN_RUN_TIMEOUT = "the check with the grader's values did not finish within the cell's time limit; it was stopped"
