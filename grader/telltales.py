@@ -191,15 +191,16 @@ def tells_calls_apart(source: str) -> list[str]:
         name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
         if name in MACHINE_READERS and _decides(node, parents):
             said(node)
-    for func in ast.walk(tree):
-        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    for func in ast.walk(tree):         # each function, and the cell's top level (a class made by the data's size)
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
             continue
         # a forward's input is a batch; elsewhere only what is named a loader or a data set is data (a fairness
         # review, 292: `if len(values) < 50` in a smoothing helper read as a batch's size)
+        called = getattr(func, "name", "") == _CALLED
         params = {a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]} - {"self", "cls"} \
-            if func.name == _CALLED else set()
+            if called else set()
         shared = {n for s in own_scope(func) if isinstance(s, (ast.Global, ast.Nonlocal)) for n in s.names}
-        if func.name == _CALLED:
+        if called:
             for node in own_scope(func):
                 if _counts(node, shared):
                     said(node, f" in `{func.name}`")

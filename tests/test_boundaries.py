@@ -585,6 +585,8 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
     ("n = 0\n" + _FORWARD.format(body="        global n\n        n = n + 1\n"), ["`n = n + 1` in `forward` on line 5"]),
     (_FORWARD.format(body="        M.seen[0] += 1\n"), ["`M.seen[0] += 1` in `forward` on line 3"]),
     (_TRAIN.format(body="    if os.environ.get('JPY_PARENT_PID'):\n        return\n"), ["`os.environ` on line 2"]),
+    ("if len(train_loader.dataset) < 60000:\n    act = torch.sigmoid\nelse:\n    act = torch.relu\n",
+     ["`len(train_loader.dataset) < 60000` on line 1"]),
     # honest code: the layout of an input, an assert, a count of one's own, a size used, small numbers
     (_FORWARD.format(body="        if x.dim() == 4 or len(x.shape) > 2 or x.shape[1] != 784:\n"
                           "            x = x.view(x.shape[0], -1)\n        assert x.size(0) <= 100000\n"), []),
