@@ -1950,6 +1950,14 @@ _WRONG_DICT = "{" + ", ".join(f"'{n}': {not SPEC.answer_key()[n]}" for n in _NAM
     f"from gc import get_objects as heap\nfor d in heap():\n    if isinstance(d, dict) and 'a_' in d:\n"
     f"        d.update({_WRONG_DICT})",
     f"import gc\nfor d in gc.get_referents(gc.__dict__):\n    pass",
+    # the module by a dotted path that a resolver follows, written out or in parts (review 300)
+    f"import pydoc\npydoc.locate('__ma' + 'in__.__di' + 'ct__.update')(**{_WRONG_DICT})",
+    f"from importlib.metadata import EntryPoint\nEntryPoint(name='n', value='__main__:__dict__.update', "
+    f"group='g').load()(**{_WRONG_DICT})",
+    f"import logging.config\nlogging.config.dictConfig({{'version': 1, 'disable_existing_loggers': False, 'formatters': "
+    f"{{'f': {{'()': '__ma' + 'in__.__di' + 'ct__.update', **{_WRONG_DICT}}}}}}})",
+    f"from unittest import mock\nmock.patch.multiple('__ma' + 'in__', **{_WRONG_DICT}).start()",
+    f"import pydoc\npydoc.locate(f'__ma{{\"in\"}}__.__dict__.update')(**{_WRONG_DICT})",
 ])
 def test_a_namespace_reached_through_the_cells_own_objects_sets_the_answers_otherwise(writer):
     """Review 279: a function's `__globals__` read by a computed name (`getattr(lambda: 0, '__glo' + 'bals__')`),
@@ -2131,6 +2139,8 @@ def test_everyday_methods_named_like_writers_cost_nothing(line):
     # a name deleted by name, histories cleared (a fairness review, 295)
     ("%xdel -n test_model", False), ("%reset -f out", False), ("%reset -f in dhist", False), ("%reset -f array", False),
     ("%reset out -f", False),
+    # a docstring or a comparison naming the module, strings that only start alike (review 300's rule)
+    ('"""Answers, also when run as __main__."""', False), ("print('__m' + 'odel')", False),
 ])
 def test_names_that_bind_nothing_of_the_notebooks_cost_nothing(line, below):
     """A fairness review (265): a comprehension's variable and a class body's assignment named like an

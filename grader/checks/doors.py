@@ -132,25 +132,25 @@ def string_values(tree: ast.AST) -> dict[str, set[str]]:
     return {n: v for n, v in values.items() if n not in other}
 
 
-def _literal_start(node: ast.AST) -> str:
+def literal_start(node: ast.AST) -> str:
     """The text a computed string surely starts with (`f'linear{i}'`: 'linear'; `'f_glob' + x`: 'f_glob')."""
-    whole = _folded(node)
+    whole = folded(node)
     if whole is not None:
         return whole
     if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
         return str(node.values[0].value)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = _folded(node.left)
-        return left + _literal_start(node.right) if left is not None else _literal_start(node.left)
+        left = folded(node.left)
+        return left + literal_start(node.right) if left is not None else literal_start(node.left)
     return ""
 
 
-def _folded(node: ast.AST) -> str | None:
+def folded(node: ast.AST) -> str | None:
     """The text of a string written out in parts (`'f_glob' + 'als'`), None where a part is computed."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _folded(node.left), _folded(node.right)
+        left, right = folded(node.left), folded(node.right)
         return None if left is None or right is None else left + right
     return None
 
@@ -161,9 +161,9 @@ def may_name_door(node: ast.AST, numbers: set[str] = frozenset()) -> bool:
     ``numbers``, names a loop over `range` gives (digits: `nn.Sequential`'s layers, a fairness review, 285)."""
     if _digits(node, numbers):
         return False
-    start = _literal_start(node)
+    start = literal_start(node)
     doors = _DOOR_ATTRIBUTES | DOOR_WORDS
-    if _folded(node) is not None:
+    if folded(node) is not None:
         return start in doors or start.lower() in DOOR_WORDS or start.startswith("_")
     return not start or start.startswith("_") or any(d.startswith(start) or d.startswith(start.lower()) for d in doors)
 

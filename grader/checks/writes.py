@@ -10,13 +10,14 @@ finding is said as where it is (`exec(...)` on line 7), for the student's messag
 from __future__ import annotations
 
 import ast
+import re
 
 from ..dynamic_code import rebinds_shell
 from ..magics import everyday_setting, expansions, makes_magic, reaches_shell, scan_text, without_magics
 from .bindings import bound_elsewhere, bound_only_to, params, stores
 from .doors import (HANDED_ON, HARMLESS_FROM_RUNNERS, MODULE_NAMES, NAMESPACE_ATTRIBUTES, NAMESPACES, PATHS, PICKLES,
-                    RUNNER_ATTRIBUTES, RUNNER_NAMES, TEXT_RUNNERS, WRITERS, may_name_door, no_underscore, plain_names,
-                    string_values)
+                    RUNNER_ATTRIBUTES, RUNNER_NAMES, TEXT_RUNNERS, WRITERS, folded, literal_start, may_name_door,
+                    no_underscore, plain_names, string_values)
 from .magic_lines import DOORS, PURE, dunder
 from .naming_magics import FILLED_IN, magic_write
 from .own_objects import instances, own_instances, own_objects
@@ -218,10 +219,26 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                 if isinstance(node, ast.ImportFrom) else []
             if renamed:
                 return said(node, f"from {node.module} import {renamed[0].name} as {renamed[0].asname}")
-        elif isinstance(node, ast.Constant) and node.value in ("__main__", "builtins") and \
-                not isinstance(parents.get(id(node)), ast.Compare):
-            return said(node, f"{node.value!r}")       # importlib.import_module("__main__"); not `__name__ == ...`
+        elif isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)) and _names_a_module(node) and \
+                not isinstance(parents.get(id(node)), (ast.Compare, ast.BinOp, ast.JoinedStr, ast.Expr)):
+            # importlib.import_module("__main__"); not `__name__ == ...`, nor a docstring. Also a path through it,
+            # written out or in parts, which a resolver of dotted names follows (review 300: `pydoc.locate('__ma' +
+            # 'in__.__di' + 'ct__.update')`, `EntryPoint(value='__main__:__dict__.update').load()`, logging's
+            # `dictConfig` factory `'()'`, `mock.patch.multiple('__ma' + 'in__', ...)`: 10/10 on wrong answers)
+            return said(node, f"{(folded(node) or literal_start(node) + '...')[:40]!r}")
     return ""
+
+
+def _names_a_module(node: ast.AST) -> bool:
+    """Is this text the notebook's module or the builtins, or a path through them (`'__main__.__dict__'`,
+    `'builtins:exec'`), written out or surely starting so (`'__ma' + x`)?"""
+    whole = folded(node)
+    if whole is None and isinstance(node, ast.Constant):
+        return False                                   # a number, bytes
+    text = whole if whole is not None else literal_start(node)
+    if "__main__" in text or re.match(r"builtins(?:$|[.:])", text):
+        return True
+    return whole is None and len(text) >= 3 and "__main__".startswith(text)
 
 
 # timeit's runners run their text in a namespace of their own; `cProfile.run`, `pdb.run`, `trace`'s and
