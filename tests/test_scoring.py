@@ -705,7 +705,7 @@ def test_a_replay_is_used_only_when_the_reference_did_not_confirm_everything():
     ("a_ == True\nb_ = True", "compares `a_ == ...`, which assigns nothing"),
     ("A_ = True\nb_ = True", "assigns `A_`; names are case-sensitive"),
     ("if True:\n    a_ = True\nb_ = True", "`a_` is assigned only inside `if ...:` on line 1, and the answers are read "
-                                        "from the cell's top level only: move `a_ = True` or `a_ = False` out of the block"),
+                                        "from the cell's top level only: move `a_ = True` or `a_ = False` out of it, to the top level"),
     # (a fairness review, 295: "is not assigned" read as untrue)
     ("b_ = True\ntry:\n    a_ = True\nexcept Exception:\n    pass", "`a_` is assigned only inside `try:` on line 2"),
     ("import contextlib\nb_ = True\nwith contextlib.suppress(Exception):\n    a_ = True",
@@ -1499,15 +1499,38 @@ def test_a_magic_that_deletes_what_may_be_an_answer_costs_it(line, said):
     assert not rows[0].passed and said in rows[0].message, rows[0].message
 
 
-@pytest.mark.parametrize("line", ["%reset -f {''}", "%reset {'-fs'} out", "%xdel -n 'a_'", "%xdel -n {'a_'}", "%xdel -n $n",
-                                  "%store {'-r'}", "%reset_selective -f '^a'", "%reset -f $nothing"])
-def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line):
+@pytest.mark.parametrize("line,said", [
+    ("%reset -f {''}", "which IPython fills in"), ("%reset {'-fs'} out", "which IPython fills in"),
+    ("%xdel -n {'a_'}", "which IPython fills in"), ("%xdel -n $n", "which IPython fills in"),
+    ("%store {'-r'}", "which IPython fills in"), ("%store 'x'", "which IPython fills in"),
+    ("%reset -f $nothing", "which IPython fills in"),
+    # quotes IPython's parser strips, as the grader reads `%xdel`, `%reset` and `%reset_selective` now
+    ("%xdel -n 'a_'", "`%xdel` on line"), ("%reset_selective -f '^a'", "`%reset_selective` on line"),
+])
+def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line, said):
     """Review 296: IPython fills in `{...}` and `$name` and strips quotes before a magic reads its arguments:
     `%reset -f {''}` is a bare `%reset -f`, `%reset {'-fs'} out` a soft reset, `%xdel -n 'a_'` deletes `a_`
     (10/10 on answers Jupyter had deleted, unflagged); `%%capture {'a_'}` set `a_` to what it captured."""
     rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))
-    assert not rows[0].passed and "which IPython fills in or strips" in rows[0].message, rows[0].message
+    assert not rows[0].passed and said in rows[0].message, rows[0].message
     rows = answer_rows(_around_answers(f"%%capture {{'a_'}}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert not rows[0].passed, rows[0].message
+
+
+@pytest.mark.parametrize("above,graded", [
+    # a block that runs in place above the last plain assignment (a fairness review, 301: all ten points lost)
+    ("try:\n    {right}\nexcept Exception as err:\n    print(err)\n", True),
+    ("if False:  # a first draft\n    a_ = False\n", True),
+    ("for a_ in (True, False):\n    print('option', a_)\n", True),
+    # ... not a function's body, which runs when called, nor a block below the plain assignment
+    ("def f():\n    global a_\n    a_ = False\n", False),
+    ("if True:\n    g = lambda: globals().update(a_=False)\n", False),
+])
+def test_an_answer_also_set_in_a_block_above_its_last_assignment_is_read_as_written(above, graded):
+    right = f"{_NAMES} = {_RIGHT_VALUES}"
+    rows = answer_rows(_around_answers(above.format(right=right) + right + "\nf() if 'f' in dir() else None\n"))
+    assert rows[0].passed is graded, rows[0].message
+    rows = answer_rows(_around_answers(right + "\n" + above.format(right=right)))
     assert not rows[0].passed, rows[0].message
 
 
@@ -2138,7 +2161,7 @@ def test_everyday_methods_named_like_writers_cost_nothing(line):
     ("import shelve\ndb = shelve.open('answers')\ndb['a'] = a_\ndb.close()", True),
     # a name deleted by name, histories cleared (a fairness review, 295)
     ("%xdel -n test_model", False), ("%reset -f out", False), ("%reset -f in dhist", False), ("%reset -f array", False),
-    ("%reset out -f", False),
+    ("%reset out -f", False), ('%reset_selective -f "^tmp"', False), ("%xdel -n 'test_model'", False),
     # a docstring or a comparison naming the module, strings that only start alike (review 300's rule)
     ('"""Answers, also when run as __main__."""', False), ("print('__m' + 'odel')", False),
 ])

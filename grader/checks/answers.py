@@ -90,8 +90,9 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     # A name the cell binds anywhere else too (inside `if`, as a loop variable, with `:=`, by an
     # import or a def) may hold something else when the cell has run: it is computed (a forty-fifth
     # review: the grader read True where Jupyter ended with False).
+    settled = _settled(reading)
     for n in bound_elsewhere(tree, top):
-        if n in found:
+        if n in found and not _only_above(tree, top, n, settled.get(n)):
             found[n] = _ELSEWHERE
     last = dict(found)
     found.update(before_stop(tree, names, stops.on))
@@ -222,7 +223,7 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
             # answers under `if __name__ == '__main__':` read as untrue)
             return (f"`{name}` is assigned only inside {why[len(' (it is assigned only inside '):].split(';')[0]}, and "
                     f"the answers are read from the cell's top level only: move `{name} = True` or `{name} = False` "
-                    f"out of the block")
+                    f"out of it, to the top level")
         return f"`{name}` is not assigned{why}; write `{name} = True` or `{name} = False`"
     if value is _ELSEWHERE:
         otherwise = (automagic_set(source, [name]) | magic_set(source, [name], shadowed=shadowed)).get(name, "") \
@@ -346,6 +347,21 @@ def _readable(source: str, flags: int) -> _Reading | None:
         return _reading(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None) -> bool:
+    """Is every binding of ``name`` other than a top-level assignment in statements that run in place (a block,
+    a loop: no function, lambda or class, whose bodies run when called) above its last top-level assignment,
+    which surely runs (``settled``: its line)? That assignment then sets the value Jupyter ends with (a fairness
+    review, 301: the five answers in a `try:` above the same five on plain lines cost all ten points)."""
+    if settled is None:
+        return False
+    for stmt in tree.body:
+        if name in bound_elsewhere(ast.Module([stmt], []), top):
+            if stmt.lineno >= settled or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                                             ast.ClassDef)) for n in ast.walk(stmt)):
+                return False
+    return True
 
 
 def _settled(reading: _Reading | None) -> dict[str, int]:

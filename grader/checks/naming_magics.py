@@ -58,12 +58,16 @@ def _runs_through(magic: str, args: list[str]) -> bool | None:
 
 FILLED_IN = "which IPython fills in or strips before the magic reads them"
 _EXPANDED = re.compile(r"""[{}$'"\\]""")
+_FILLED = re.compile(r"[{}$]")
+# ... read with IPython's own option parser, which strips quotes as the magic does (a fairness review, 301:
+# `%reset_selective -f "^tmp"`, quoted as regular expressions often are, cost the five answers)
+_PARSED = ("%reset", "%xdel", "%reset_selective")
 
 
-def _plain(args: list[str]) -> bool:
+def _plain(magic: str, args: list[str]) -> bool:
     """Are these a magic's arguments as it reads them: nothing IPython fills in (`{expr}`, `$name`) or strips
-    (quotes, a backslash) first?"""
-    return not any(_EXPANDED.search(a) for a in args)
+    (quotes, a backslash) first, where the grader does not read them with IPython's parser?"""
+    return not any((_FILLED if magic in _PARSED else _EXPANDED).search(a) for a in args)
 
 
 def magic_write(source: str, names=None, settled: int = 0) -> str:
@@ -73,7 +77,7 @@ def magic_write(source: str, names=None, settled: int = 0) -> str:
     surely runs after every line above it (`_MOMENTARY` magics above it, on lines of their own, count not)."""
     for at, magic, args in _naming_magics(source):
         line = source.count("\n", 0, at) + 1
-        if not _plain(args):
+        if not _plain(magic, args):
             # IPython fills in `{...}` and `$name` and strips quotes before the magic reads its arguments (review
             # 296: `%reset -f {''}` is a bare `%reset -f`, `%xdel -n 'a_'` deletes `a_`): read as any such magic
             return f"`{magic}` on line {line} (its arguments hold `{{...}}`, `$`, quotes or a backslash, {FILLED_IN})"
@@ -106,8 +110,9 @@ def magic_write(source: str, names=None, settled: int = 0) -> str:
         elif magic == "%store":                     # `%store a_` saves it; only `-r` sets names (a fairness review)
             hit = "-r" in args
         elif magic == "%reset_selective":
+            read = naming_options("reset_selective", " ".join(args))
             try:
-                hit = names is None or not words or any(re.search(words[-1], n) for n in names)
+                hit = read is None or names is None or not read[1] or any(re.search(read[1], n) for n in names)
             except re.error:
                 hit = True
         else:
