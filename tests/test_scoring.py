@@ -1525,6 +1525,12 @@ def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line,
     # ... not a function's body, which runs when called, nor a block below the plain assignment
     ("def f():\n    global a_\n    a_ = False\n", False),
     ("if True:\n    g = lambda: globals().update(a_=False)\n", False),
+    # ... nor a block that may stop the cell after its binding: Jupyter ends with that value
+    ("if True:\n    a_ = False\n    raise SystemExit\n", False),
+    ("for a_ in (False,):\n    exit()\n", False),
+    ("try:\n    a_ = False\n    1 / 0\nfinally:\n    pass\n", False),
+    ("while True:\n    a_ = False\n", False),
+    ("while True:\n    a_ = True\n    break\n", True),
 ])
 def test_an_answer_also_set_in_a_block_above_its_last_assignment_is_read_as_written(above, graded):
     right = f"{_NAMES} = {_RIGHT_VALUES}"

@@ -14,7 +14,8 @@ from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cl
 from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure
+from .stops import (AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, may_stop, parse, skipped,
+                    unsure)
 from .bindings import bound_below, bound_elsewhere
 from .writes import dynamic_write, evaluated, names_stored, shell_reached, writers
 
@@ -92,7 +93,7 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     # review: the grader read True where Jupyter ended with False).
     settled = _settled(reading)
     for n in bound_elsewhere(tree, top):
-        if n in found and not _only_above(tree, top, n, settled.get(n)):
+        if n in found and not _only_above(tree, top, n, settled.get(n), flags):
             found[n] = _ELSEWHERE
     last = dict(found)
     found.update(before_stop(tree, names, stops.on))
@@ -349,7 +350,7 @@ def _readable(source: str, flags: int) -> _Reading | None:
         return None
 
 
-def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None) -> bool:
+def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None, flags: int = 0) -> bool:
     """Is every binding of ``name`` other than a top-level assignment in statements that run in place (a block,
     a loop: no function, lambda or class, whose bodies run when called) above its last top-level assignment,
     which surely runs (``settled``: its line)? That assignment then sets the value Jupyter ends with (a fairness
@@ -358,8 +359,8 @@ def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None)
         return False
     for stmt in tree.body:
         if name in bound_elsewhere(ast.Module([stmt], []), top):
-            if stmt.lineno >= settled or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
-                                                             ast.ClassDef)) for n in ast.walk(stmt)):
+            if stmt.lineno >= settled or may_stop(stmt, flags) or any(
+                    isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)) for n in ast.walk(stmt)):
                 return False
     return True
 

@@ -252,3 +252,11 @@ def _stops(node: ast.stmt, flags: int) -> bool:
             isinstance(f, ast.Attribute) and f.attr in ("exit", "_exit") and isinstance(f.value, ast.Name)
             and f.value.id in ("sys", "os"))
     return False
+
+
+def may_stop(node: ast.stmt, flags: int) -> bool:
+    """Can the cell stop anywhere inside this statement: a `raise` or `assert` at any depth, or a statement Jupyter
+    never gets past (`_stops`)? A block above an answer's last plain assignment that may is no block that
+    surely runs through (review 302's run-up: `if True: a_ = False; raise SystemExit` above `a_ = True`)."""
+    return any(isinstance(n, (ast.Raise, ast.Assert)) or isinstance(n, ast.stmt) and not isinstance(
+        n, (ast.Break, ast.Continue, ast.Return)) and _stops(n, flags) for n in ast.walk(node))  # those compile in a loop
