@@ -1530,14 +1530,33 @@ def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line,
     ("for a_ in (False,):\n    exit()\n", False),
     ("try:\n    a_ = False\n    1 / 0\nfinally:\n    pass\n", False),
     ("while True:\n    a_ = False\n", False),
-    ("while True:\n    a_ = True\n    break\n", True),
+    ("while True:\n    a_ = True\n    break\n", False),
+    ("for i in range(3):\n    a_ = i > 1\n", True),
+    # ... nor one that runs later, or may never end (review 302)
+    ("g = ((a_ := False) for _ in [0])\n", False), ("for _ in iter(int, 1):\n    a_ = False\n", False),
+    ("if True:\n    a_ = False\n    assert False\n", False),
 ])
 def test_an_answer_also_set_in_a_block_above_its_last_assignment_is_read_as_written(above, graded):
     right = f"{_NAMES} = {_RIGHT_VALUES}"
-    rows = answer_rows(_around_answers(above.format(right=right) + right + "\nf() if 'f' in dir() else None\n"))
+    rows = answer_rows(_around_answers(above.format(right=right) + right + "\nf() if 'f' in dir() else None\n"
+                                                                              "sorted(g) if 'g' in dir() else None\n"))
     assert rows[0].passed is graded, rows[0].message
     rows = answer_rows(_around_answers(right + "\n" + above.format(right=right)))
     assert not rows[0].passed, rows[0].message
+
+
+def test_a_raise_in_a_branch_that_surely_runs_stops_the_cell_above_the_answers():
+    """Review 302: `if True: raise ValueError` above the answers stopped Run All before them (Jupyter ended with
+    none); they were graded as written, unflagged. Now it is the stop a plain `raise` is: answers set nowhere
+    above are graded as written and flagged `raised:` (the README's rule), and one set above it counts."""
+    c = _around_answers(f"if True:\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n")
+    answer_rows(c)
+    assert "raised:answers-3-3" in c.flags, c.flags
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    rows = answer_rows(_around_answers(f"{wrong}if True:\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert not rows[0].passed and all(r.passed for r in rows[1:]), [r.message for r in rows]
+    c = _around_answers(f"if False:\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n")
+    assert all(r.passed for r in answer_rows(c)) and not any(f.startswith("raised:") for f in c.flags), c.flags
 
 
 def test_answers_in_a_block_with_an_else_are_said_to_be_in_a_block():

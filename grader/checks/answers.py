@@ -359,10 +359,25 @@ def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None,
         return False
     for stmt in tree.body:
         if name in bound_elsewhere(ast.Module([stmt], []), top):
-            if stmt.lineno >= settled or may_stop(stmt, flags) or any(
-                    isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)) for n in ast.walk(stmt)):
+            if stmt.lineno >= settled or may_stop(stmt, flags) or any(_runs_later_or_long(n) for n in ast.walk(stmt)):
                 return False
     return True
+
+
+def _runs_later_or_long(node: ast.AST) -> bool:
+    """Code that runs when called or consumed, later (a function, a lambda, a class, a generator: review 302's
+    `g = ((a_ := False) for _ in [0])` above the answers and `sorted(g)` below), or a loop that may never end
+    (`while`, a `for` over anything but literals: `iter(int, 1)`), which Run All never gets past."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
+                         ast.While, ast.AsyncFor, ast.AsyncWith, ast.Await, ast.Yield, ast.YieldFrom)):
+        return True
+    if isinstance(node, ast.For):
+        it = node.iter
+        literal = isinstance(it, (ast.List, ast.Tuple, ast.Set)) and all(isinstance(e, ast.Constant) for e in it.elts)
+        counted = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and \
+            all(isinstance(a, ast.Constant) and type(a.value) is int for a in it.args) and not it.keywords
+        return not (literal or counted)
+    return False
 
 
 def _settled(reading: _Reading | None) -> dict[str, int]:
