@@ -220,43 +220,37 @@ def test_student_check_shows_what_to_fix_and_sets_the_exit_code(tmp_path, data_h
         assert not contains(good.stdout + bad.stdout, value)        # hidden parameters stay hidden
     solution = run(["check", str(REF / "solution.ipynb")], tmp_path, data_home)
     assert solution.returncode == 0, solution.stdout
+    def checked(edit) -> tuple[int, str]:
+        """`grader check` of the solution as ``edit`` leaves its cells: exit status and output on one line."""
+        nb = json.loads((REF / "solution.ipynb").read_text())
+        edit(nb["cells"])
+        tpl.write_text(json.dumps(nb))
+        res = run(["check", str(tpl)], tmp_path, data_home)
+        return res.returncode, " ".join(res.stdout.split())
+
+    def cell(cells, cell_id):
+        return next(c for c in cells if c.get("id") == cell_id)
+
     # a test cell deleted: no point lost, but not the notebook handed out (a student's review: "ready")
-    nb = json.loads((REF / "solution.ipynb").read_text())
-    nb["cells"] = [c for c in nb["cells"] if c.get("id") != "ann-relu-test"]
-    tpl.write_text(json.dumps(nb))
-    gone = run(["check", str(tpl)], tmp_path, data_home)
-    said = " ".join(gone.stdout.split())
-    assert gone.returncode == 1 and "to fix: a cell to copy back as the template has it (see deleted above)" in said, said
+    code, said = checked(lambda cells: cells.remove(cell(cells, "ann-relu-test")))
+    assert code == 1 and "to fix: a cell to copy back as the template has it (see deleted above)" in said, said
     assert "deleted (ann-relu-test: `test_model = ANN_relu(d_in, d_out)`): a cell of the template is missing" in said
     # A test of another cell's class at a cell's end runs in Jupyter: nothing to fix, and no word of
     # Jupyter's Run All stopping (a fairness review, F6: it was a "cell that stops Jupyter's Run All").
-    nb = json.loads((REF / "solution.ipynb").read_text())
-    cell = next(c for c in nb["cells"] if c.get("id") == "train-and-test")
-    cell["source"] = "".join(cell["source"]) + "\n\nprint(ANN_relu(784, 10))\n"
-    tpl.write_text(json.dumps(nb))
-    alone = run(["check", str(tpl)], tmp_path, data_home)
-    said = " ".join(alone.stdout.split())
-    assert alone.returncode == 0 and "ready to hand in" in said, said
+    code, said = checked(lambda cells: cell(cells, "train-and-test").update(
+        source="".join(cell(cells, "train-and-test")["source"]) + "\n\nprint(ANN_relu(784, 10))\n"))
+    assert code == 0 and "ready to hand in" in said, said
     assert "graded-alone (" in said and "in Jupyter it runs" in said and "Run All stops" not in said
     # A seed of one's own in the class passes with the public seed, the notebook's own, and costs `seeded` at
     # grading: listed to fix (a fairness review, 291: "ready to hand in")
-    nb = json.loads((REF / "solution.ipynb").read_text())
-    cell = next(c for c in nb["cells"] if c.get("id") == "ann-sigmoid")
-    cell["source"] = "".join(cell["source"]).replace("super().__init__()\n", "super().__init__()\n        torch.manual_seed(66)\n")
-    tpl.write_text(json.dumps(nb))
-    seeded = run(["check", str(tpl)], tmp_path, data_home)
-    said = " ".join(seeded.stdout.split())
-    assert seeded.returncode == 1 and "to fix: the value fixed in a cell (see fixed-value above)" in said, said
+    code, said = checked(lambda cells: cell(cells, "ann-sigmoid").update(source="".join(cell(cells, "ann-sigmoid")["source"])
+                         .replace("super().__init__()\n", "super().__init__()\n        torch.manual_seed(66)\n")))
+    assert code == 1 and "to fix: the value fixed in a cell (see fixed-value above)" in said, said
     assert "`torch.manual_seed(66)` in class `ANN_sigmoid`, line 5: the grader seeds before it builds the model" in said
     # A copy of a graded class added below it is what Run All uses: listed to fix (a fairness review, 297)
-    nb = json.loads((REF / "solution.ipynb").read_text())
-    at = next(i for i, c in enumerate(nb["cells"]) if c.get("id") == "ann-sigmoid")
-    nb["cells"].insert(at + 1, {**nb["cells"][at], "id": "0a1b2c3d", "outputs": [], "execution_count": None})
-    tpl.write_text(json.dumps(nb))
-    copied = run(["check", str(tpl)], tmp_path, data_home)
-    said = " ".join(copied.stdout.split())
-    assert copied.returncode == 1 and "to fix: the copy you added of a graded class or function (see redefined above)" in said, said
-
+    code, said = checked(lambda cells: cells.insert(cells.index(cell(cells, "ann-sigmoid")) + 1, {
+        **cell(cells, "ann-sigmoid"), "id": "0a1b2c3d", "outputs": [], "execution_count": None}))
+    assert code == 1 and "to fix: the copy you added of a graded class or function (see redefined above)" in said, said
 
 @pytest.mark.parametrize("columns", [80, 120])
 def test_student_check_fits_the_terminal_without_breaking_words(tmp_path, data_home, columns):
