@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import re
 
-from .magics import without_magics
+from .magics import python_tree
 
 RUNNERS = frozenset({"exec", "eval", "compile"})
 # IPython's shell runs code from a string too (`get_ipython().run_cell("...")`, `.ex`, `.ev`, `.magic`):
@@ -45,13 +45,6 @@ _HINT = re.compile(r"\b(?:exec|eval|compile|getattr|builtins|pickle|marshal|runp
                    r"[\'\"](?:\s*\+\s*|\s+)[rRuUfF]?[\'\"]")       # strings joined: a name spelled in pieces
 DEPTH = 3
 CODE_MIN_CHARS = 12
-
-
-def _parse(source: str) -> ast.AST | None:
-    try:
-        return ast.parse(without_magics(source))      # as Jupyter (and the fork engine) reads it
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 def _literal(node: ast.AST | None) -> str | None:
@@ -205,7 +198,7 @@ def runs(source: str) -> tuple[list[str], int]:
     many runners it reaches otherwise or with a computed string."""
     if not _HINT.search(source):
         return [], 0
-    tree = _parse(source)
+    tree = python_tree(source)
     if tree is None:
         return [], 0
     found, computed = [], 0
@@ -240,7 +233,7 @@ def _is_code(text: str) -> bool:
     bare expression."""
     if len(text) < CODE_MIN_CHARS:
         return False
-    tree = _parse(text)
+    tree = python_tree(text)
     if tree is None or not tree.body:
         return False
     return len(tree.body) > 1 or not isinstance(tree.body[0], (ast.Expr, ast.AnnAssign))  # 'Epoch: n = 3'
@@ -248,7 +241,7 @@ def _is_code(text: str) -> bool:
 
 def code_strings(source: str) -> list[str]:
     """Every string written out in the cell that is code, however the cell runs it (or not)."""
-    tree = _parse(source)
+    tree = python_tree(source)
     if tree is None:
         return []
     written = _short_literals(list(ast.walk(tree)))     # read once: a chain's every link is a node

@@ -182,6 +182,17 @@ def without_magics(source: str) -> str:
     return _without_magics(crlf_as_lf(source), 0)
 
 
+def python_tree(source: str) -> ast.Module | None:
+    """The cell's syntax tree as Jupyter runs it (``without_magics``), or None where it has none: a
+    syntax error, a null byte, nesting deeper than the parser goes. One reading for every reader of
+    a cell (the flags, the answers, the engine's note on a time-out); a student's cell never stops
+    the grader. Loads no notebook library: the engine uses it before its workers start."""
+    try:
+        return ast.parse(without_magics(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def crlf_as_lf(source: str) -> str:
     """Windows line ends as "\n" where the cell has no other "\r" (one break to IPython and Python)."""
     if "\r\n" in source and "\r" not in source.replace("\r\n", ""):

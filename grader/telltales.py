@@ -11,15 +11,8 @@ from __future__ import annotations
 
 import ast
 
-from .magics import without_magics
+from .magics import python_tree
 from .notebook import own_scope, parse_source
-
-
-def _parse(source: str) -> ast.AST | None:
-    try:
-        return ast.parse(without_magics(source))      # as Jupyter (and the fork engine) reads it
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 _SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
@@ -94,7 +87,7 @@ def introspects(source: str) -> list[str]:
     ``inspect.stack``, ``gc.get_objects``), in the order written, once each. A sixty-eighth review
     forged the probe's record of calls of `train` from its frame and detected the probe from the
     stack; no point depends on this, a TA reads the cell."""
-    tree = _parse(source)
+    tree = python_tree(source)
     if tree is None:
         return []
     found: list[tuple[int, int, str]] = []
@@ -125,7 +118,7 @@ def cuts_training(source: str) -> list[str]:
     a hook on a module or tensor (one that detaches the output after some calls). A ninety-eighth review
     trained on 5 mini-batches an epoch both ways and kept every point; no point depends on this, a TA
     reads the cell."""
-    tree = _parse(source)
+    tree = python_tree(source)
     if tree is None:
         return []
     found: list[tuple[int, str]] = []
@@ -173,18 +166,13 @@ def tells_calls_apart(source: str) -> list[str]:
     the mode of a call (`torch.get_num_threads()`, `torch.is_grad_enabled()`). A two-hundred-and-ninetieth
     review kept every point with a forward that dropped its activations after 30 calls and a `train_and_test`
     that returned at once on the real data set; no point depends on this, a TA reads the cell."""
-    tree = _parse(source)
+    tree = python_tree(source)
     if tree is None:
         return []
     found: list[tuple[int, int, str]] = []
 
     def said(node: ast.AST, where: str = "") -> None:
-        try:
-            text = ast.unparse(node)
-        except (ValueError, RecursionError):
-            text = "..."
-        text = text if len(text) <= 50 else text[:47] + "..."
-        found.append((node.lineno, node.col_offset, f"`{text}`{where} on line {node.lineno}"))
+        found.append((node.lineno, node.col_offset, f"`{_said(node, 50)}`{where} on line {node.lineno}"))
 
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
@@ -314,7 +302,7 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
     """Values the cell fixes that the grader passes in, in the order written, once each: a seed set inside a
     class (`torch.manual_seed(66)` in `__init__`), and a loop over a fixed `range(...)` around a call of one of
     ``epoch_calls`` or around a loop over a loader (a training loop of one's own)."""
-    tree = _parse(source)
+    tree = python_tree(source)
     if tree is None:
         return []
     fixed = _fixed_numbers(tree)
@@ -406,10 +394,10 @@ def _trains(loop: ast.AST, epoch_calls=()) -> bool:
                for n in own_scope(loop))
 
 
-def _said(node: ast.AST) -> str:
+def _said(node: ast.AST, width: int = 40) -> str:
+    """A piece of the student's code quoted in a flag's detail, cut to ``width`` characters."""
     try:
         text = ast.unparse(node)
     except (ValueError, RecursionError):
         return "..."
-    return text if len(text) <= 40 else text[:37] + "..."
-
+    return text if len(text) <= width else text[:width - 3] + "..."

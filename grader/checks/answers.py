@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, crlf_as_lf, magic_line_count,
-                      read_by_guess, without_magics)
+                      python_tree, read_by_guess, without_magics)
 from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
@@ -142,9 +142,8 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
         if c.index >= cell.index or c.cell_type != "code" or \
                 not any(name in as_python_reads(c.source) for name in _REBINDING_WORDS):
             continue
-        try:
-            tree = ast.parse(without_magics(c.source))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = python_tree(c.source)
+        if tree is None:
             continue
         out |= (bound_elsewhere(tree, set()) | {n for node in tree.body for n in assigned_names(node)}
                 | names_stored(tree)) & PURE
@@ -173,17 +172,21 @@ def _walrus(node: ast.stmt) -> bool:
 def missing_why(source: str, name: str) -> str:
     """What the cell does with ``name`` instead of assigning it at its top level: compares it
     (`a_ == True`), assigns another spelling (`A_ = True`) or assigns it inside a block."""
-    try:
-        tree = ast.parse(without_magics(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
+    return _missing(source, name)[0]
+
+
+def _missing(source: str, name: str) -> tuple[str, str]:
+    """``missing_why``'s words, and the block ("`try:` on line 2") where that is why (else "")."""
+    tree = python_tree(source)
+    if tree is None:
+        return "", ""
     for node in tree.body:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Compare) and \
                 isinstance(node.value.left, ast.Name) and node.value.left.id == name:
-            return f" (the cell compares `{name} == ...`, which assigns nothing: one `=` assigns)"
+            return f" (the cell compares `{name} == ...`, which assigns nothing: one `=` assigns)", ""
     for node in ast.walk(tree):
         if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name) and node.target.id == name:
-            return " (it is assigned with `:=` inside another expression; assign it on a line of its own)"
+            return " (it is assigned with `:=` inside another expression; assign it on a line of its own)", ""
         targets = node.targets if isinstance(node, ast.Assign) else \
             [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
         # ... each name of a tuple too (a fairness review, 287: `a_, b_, ... = ...` inside `if __name__ == ...:`
@@ -191,13 +194,14 @@ def missing_why(source: str, name: str) -> str:
         targets = [x for t in targets for x in ast.walk(t) if isinstance(x, ast.Name)]
         for t in targets:
             if isinstance(t, ast.Name) and t.id != name and t.id.lower() == name.lower():
-                return f" (the cell assigns `{t.id}`; names are case-sensitive)"
+                return f" (the cell assigns `{t.id}`; names are case-sensitive)", ""
             if isinstance(t, ast.Name) and t.id != name and t.id.strip("_") == name.strip("_"):
                 # `e = False` for `e_` (a seventy-fourth review: the underscore was not named)
-                return f" (the cell assigns `{t.id}`: the name ends with an underscore, `{name}`)"
+                return f" (the cell assigns `{t.id}`: the name ends with an underscore, `{name}`)", ""
             if isinstance(t, ast.Name) and t.id == name:
-                return f" (it is assigned only inside {_block_of(tree, t)}; assign it at the cell's top level)"
-    return ""
+                block = _block_of(tree, t)
+                return f" (it is assigned only inside {block}; assign it at the cell's top level)", block
+    return "", ""
 
 
 _BLOCKS = {ast.If: "`if ...:`", ast.Try: "`try:`", ast.With: "`with ...:`", ast.For: "a `for` loop",
@@ -218,11 +222,11 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
     """'' for a bool literal, else why the value does not count (``reading``: ``source`` read under
     ``flags``, where the caller has it)."""
     if value is _MISSING:
-        why = missing_why(source, name) if source else ""
-        if why.startswith(" (it is assigned only inside "):
+        why, block = _missing(source, name) if source else ("", "")
+        if block:
             # assigned, but where the answers are not read (a fairness review, 295: "`a_` is not assigned" of
             # answers under `if __name__ == '__main__':` read as untrue)
-            return (f"`{name}` is assigned only inside {why[len(' (it is assigned only inside '):].split(';')[0]}, and "
+            return (f"`{name}` is assigned only inside {block}, and "
                     f"the answers are read from the cell's top level only: move `{name} = True` or `{name} = False` "
                     f"out of it, to the top level")
         return f"`{name}` is not assigned{why}; write `{name} = True` or `{name} = False`"

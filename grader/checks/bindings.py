@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..magics import without_magics
+from ..magics import python_tree
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,8 @@ def stores(tree: ast.AST) -> list[Store]:
 
 def bound_below(source: str) -> set[str]:
     """Every name a cell binds or deletes other than by a top-level assignment (which is read)."""
-    try:
-        tree = ast.parse(without_magics(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = python_tree(source)
+    if tree is None:
         return set()
     top = {id(n) for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])

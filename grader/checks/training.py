@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engines import CellJob
-from ..magics import without_magics
+from ..magics import python_tree, without_magics
 from ..notebook import parse_source
 from ..results import CheckResult
 from .context import (Context, Verdict, cell_failure, combine, failed, one_error, raised_note, stand_in_missing,
@@ -1082,9 +1082,8 @@ def reads_global(ctx: Context, task) -> str:
         if name and ctx.nb is not None else None
     if cell is None:
         return ""
-    try:
-        tree = ast.parse(without_magics(cell.source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = python_tree(cell.source)
+    if tree is None:
         return ""
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == task.cfg["defines"]:

@@ -13,7 +13,7 @@ import ast
 import re
 
 from ..dynamic_code import rebinds_shell
-from ..magics import everyday_setting, expansions, makes_magic, reaches_shell, scan_text, without_magics
+from ..magics import everyday_setting, expansions, makes_magic, reaches_shell, python_tree, scan_text
 from .bindings import bound_elsewhere, bound_only_to, params, stores
 from .doors import (HANDED_ON, HARMLESS_FROM_RUNNERS, MODULE_NAMES, NAMESPACE_ATTRIBUTES, NAMESPACES, PATHS, PICKLES,
                     RUNNER_ATTRIBUTES, RUNNER_NAMES, TEXT_RUNNERS, WRITERS, folded, literal_start, may_name_door,
@@ -474,10 +474,7 @@ def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, 
     does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already). ``settled``: the
     line of each name's last assignment that surely runs (`_magic_write`)."""
     if tree is None:
-        try:
-            tree = ast.parse(without_magics(source))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            tree = None
+        tree = python_tree(source)
     modules = _modules_in(tree) if tree is not None else set()
     general = dynamic_write(tree, modules) if tree is not None else ""
     if not general:

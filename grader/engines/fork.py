@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from .. import probes
 from ..child import wire
-from ..magics import without_magics
+from ..magics import python_tree, without_magics
 from ..observations import ANY, SCHEMAS, InvalidObservation, List, Obj, cut, validate
 from ..results import CellOutcome, Status
 from .base import PYTHON, CellJob, EngineSetup, child_env
@@ -510,9 +510,8 @@ def _sleeps(source: str) -> list[int]:
     runs out of time (a fairness review, 291: a `sleep` after the plot read "a loop that never ends, or
     training far slower than it needs to be?"). Read here, with the syntax tree only: the engine loads no
     notebook library before its workers start."""
-    try:
-        tree = ast.parse(without_magics(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = python_tree(source)
+    if tree is None:
         return []
     return sorted({n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and (
         isinstance(n.func, ast.Attribute) and n.func.attr == "sleep" or
