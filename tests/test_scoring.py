@@ -1535,6 +1535,14 @@ def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line,
     # ... nor one that runs later, or may never end (review 302)
     ("g = ((a_ := False) for _ in [0])\n", False), ("for _ in iter(int, 1):\n    a_ = False\n", False),
     ("if True:\n    a_ = False\n    assert False\n", False),
+    # ... nor one that runs long, raises, or ends the program by another name (review 303)
+    ("for _ in range(1000000000000000000000):\n    a_ = False\n", False), ("for _ in [0]:\n    a_ = False\n    [][0]\n", False),
+    ("if 1:\n    a_ = False\n    import sys as s\n    s.exit()\n", False), ("if undefined_name:\n    a_ = False\n", False),
+    ("x = 'text'\nfor a_ in (True,):\n    print(x > 1)\n", False), ("for a_ in (True,):\n    print(f'{{1:{{a_}}}}')\n", False),
+    ("print = None\nfor a_ in (True,):\n    print(a_)\n", False),
+    # ... while a draft kept behind a flag set above, or a loop's small sums, are read through
+    ("DRAFT = False\nif DRAFT:\n    a_ = False\n", True),
+    ("for x in range(3):\n    a_ = x > 1 and x != 2\n    print(f'{{x!r}}', a_, sep=': ')\n", True),
 ])
 def test_an_answer_also_set_in_a_block_above_its_last_assignment_is_read_as_written(above, graded):
     right = f"{_NAMES} = {_RIGHT_VALUES}"
@@ -1545,18 +1553,32 @@ def test_an_answer_also_set_in_a_block_above_its_last_assignment_is_read_as_writ
     assert not rows[0].passed, rows[0].message
 
 
-def test_a_raise_in_a_branch_that_surely_runs_stops_the_cell_above_the_answers():
+@pytest.mark.parametrize("test", ["True", "not False", "1 == 1", "(0, 1)"])
+def test_a_raise_in_a_branch_that_surely_runs_stops_the_cell_above_the_answers(test):
     """Review 302: `if True: raise ValueError` above the answers stopped Run All before them (Jupyter ended with
     none); they were graded as written, unflagged. Now it is the stop a plain `raise` is: answers set nowhere
-    above are graded as written and flagged `raised:` (the README's rule), and one set above it counts."""
-    c = _around_answers(f"if True:\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n")
+    above are graded as written and flagged `raised:` (the README's rule), and one set above it counts. Review
+    303: so with a test of literals that is not one literal (`if not False:`)."""
+    c = _around_answers(f"if {test}:\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n")
     answer_rows(c)
     assert "raised:answers-3-3" in c.flags, c.flags
     wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
-    rows = answer_rows(_around_answers(f"{wrong}if True:\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    rows = answer_rows(_around_answers(f"{wrong}if {test}:\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n"))
     assert not rows[0].passed and all(r.passed for r in rows[1:]), [r.message for r in rows]
-    c = _around_answers(f"if False:\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n")
+    c = _around_answers(f"if not ({test}):\n    raise ValueError\n{_NAMES} = {_RIGHT_VALUES}\n")
     assert all(r.passed for r in answer_rows(c)) and not any(f.startswith("raised:") for f in c.flags), c.flags
+
+
+@pytest.mark.parametrize("stop", ["import sys as s\ns.exit()", "from os import _exit as bye\nbye(0)",
+                                  "import os as o\no.abort()", "while not False:\n    pass", "assert not True"])
+def test_a_stop_spelled_otherwise_stops_the_cell_above_the_answers(stop):
+    """Review 303: `import sys as s` and `s.exit()` between a wrong answer and the right one: Jupyter ends with the
+    wrong one, the grader read the right one."""
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    c = _around_answers(f"{wrong}{stop}\n{_NAMES} = {_RIGHT_VALUES}\n")
+    rows = answer_rows(c)
+    assert not rows[0].passed and all(r.passed for r in rows[1:]), [r.message for r in rows]
+    assert "raised:answers-3-3" in c.flags, c.flags
 
 
 def test_answers_in_a_block_with_an_else_are_said_to_be_in_a_block():

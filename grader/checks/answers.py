@@ -14,9 +14,10 @@ from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cl
 from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, may_stop, parse, skipped,
-                    unsure)
+from .stops import (AWAIT, BARRY, Magics, awaits, exits_of, features_at, first_stop, magic_lines, may_stop, parse,
+                    skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
+from .through import runs_through
 from .writes import dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
@@ -355,33 +356,19 @@ def _readable(source: str, flags: int) -> _Reading | None:
 
 
 def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None, flags: int = 0) -> bool:
-    """Is every binding of ``name`` other than a top-level assignment in statements that run in place (a block,
-    a loop: no function, lambda or class, whose bodies run when called) above its last top-level assignment,
-    which surely runs (``settled``: its line)? That assignment then sets the value Jupyter ends with (a fairness
-    review, 301: the five answers in a `try:` above the same five on plain lines cost all ten points)."""
+    """Is every binding of ``name`` other than a top-level assignment in a block above its last top-level
+    assignment, which surely runs (``settled``: its line), that surely runs through (``runs_through``: no
+    function, generator or class, whose bodies run later; nothing that may raise, stop or loop long)? That
+    assignment then sets the value Jupyter ends with (a fairness review, 301: the five answers in a `try:` above
+    the same five on plain lines cost all ten points; reviews 302 and 303 bounded it)."""
     if settled is None:
         return False
-    for stmt in tree.body:
+    exits = exits_of(tree)
+    for i, stmt in enumerate(tree.body):
         if name in bound_elsewhere(ast.Module([stmt], []), top):
-            if stmt.lineno >= settled or may_stop(stmt, flags) or any(_runs_later_or_long(n) for n in ast.walk(stmt)):
+            if stmt.lineno >= settled or may_stop(stmt, flags, exits) or not runs_through(stmt, tree.body[:i], tree):
                 return False
     return True
-
-
-def _runs_later_or_long(node: ast.AST) -> bool:
-    """Code that runs when called or consumed, later (a function, a lambda, a class, a generator: review 302's
-    `g = ((a_ := False) for _ in [0])` above the answers and `sorted(g)` below), or a loop that may never end
-    (`while`, a `for` over anything but literals: `iter(int, 1)`), which Run All never gets past."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
-                         ast.While, ast.AsyncFor, ast.AsyncWith, ast.Await, ast.Yield, ast.YieldFrom)):
-        return True
-    if isinstance(node, ast.For):
-        it = node.iter
-        literal = isinstance(it, (ast.List, ast.Tuple, ast.Set)) and all(isinstance(e, ast.Constant) for e in it.elts)
-        counted = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and \
-            all(isinstance(a, ast.Constant) and type(a.value) is int for a in it.args) and not it.keywords
-        return not (literal or counted)
-    return False
 
 
 def _settled(reading: _Reading | None) -> dict[str, int]:
@@ -621,6 +608,8 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
                     else "a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
                     else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)
                     else "`assert` of a false value" if isinstance(stop, ast.Assert)
+                    else f"`if {ast.unparse(stop.test)[:40]}:`, whose branch always runs and stops the cell,"
+                    if isinstance(stop, ast.If)
                     else f"`{ast.unparse(stop).splitlines()[0][:40]}`, which Python refuses when Jupyter reaches it,")
             ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} comes before "
                        f"{', '.join(f'`{n}`' for n in after)}, so Jupyter never sets "

@@ -148,12 +148,64 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
     return _compiles(ast.Module(run, []), flags)
 
 
+# The calls that end the cell (and the kernel's run of it), as the cell may spell them: `exit()`, `sys.exit()`, and the
+# names an import binds to them (review 303: `import sys as s` then `s.exit()` inside `if 1:` above the answers).
+EXITS = frozenset({"exit", "quit", "sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit",
+                   "builtins.quit"})
+
+
+def exits_of(tree: ast.AST) -> frozenset[str]:
+    """``EXITS`` and the spellings the cell's imports add (`import sys as s`: `s.exit`; `from os import _exit as
+    bye`: `bye`). An import below the call makes no difference: the call then fails with a NameError, a stop too."""
+    out = set(EXITS)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name in ("sys", "os", "builtins"):
+                    out |= {f"{a.asname or a.name}.{e.split('.')[1]}" for e in EXITS if e.startswith(a.name + ".")}
+        elif isinstance(node, ast.ImportFrom) and node.module in ("sys", "os", "builtins") and not node.level:
+            out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
+    return frozenset(out)
+
+
+_FOLDABLE = (ast.Constant, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.BinOp, ast.Tuple, ast.List, ast.Set,
+             ast.Dict, ast.IfExp, ast.unaryop, ast.boolop, ast.cmpop, ast.operator, ast.expr_context)
+
+
+def constant_truth(test: ast.expr) -> bool | None:
+    """Whether a test made only of literals is true (None: not such a test, or its value is not plain to
+    compute): `not False`, `1 == 1`, `True and 1` (review 303: `if not False: raise ValueError` above the
+    answers was read as a statement that may not run). Evaluated with no names at all, and only for small
+    literals with no power or shift, so it cannot take long or grow large."""
+    nodes = list(ast.walk(test))
+    if len(nodes) > 64 or not all(isinstance(n, _FOLDABLE) and _small(n) for n in nodes):
+        return None
+    sequences = any(isinstance(n, (ast.Tuple, ast.List)) or isinstance(n, ast.Constant) and isinstance(
+        n.value, (str, bytes)) for n in nodes)
+    if any(isinstance(n, (ast.Pow, ast.LShift, ast.MatMult)) or sequences and isinstance(n, ast.Mult) for n in nodes):
+        return None
+    try:
+        return bool(eval(compile(ast.Expression(test), "<test>", "eval"), {"__builtins__": {}}, {}))
+    except Exception:   # noqa: BLE001 - `1 < 'a'`: the test raises, which is no value
+        return None
+
+
+def _small(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Constant):
+        return True
+    v = node.value
+    if isinstance(v, (bool, int, float)):
+        return abs(v) < 10 ** 6
+    return v is None or isinstance(v, (str, bytes)) and len(v) < 100
+
+
 def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None) -> int | None:
     """The index in ``tree.body`` of the first statement Jupyter never gets past when the cell starts
     under ``flags`` (None: none). Code `%time` runs stops the cell only where it does not compile (the
     magic catches what it raises: `skipped`); a `%%time` body is the cell, so what stops it is a stop;
     other magics' code is not read as a stop here (`unsure`)."""
     magics = magics or Magics({}, ())
+    exits = exits_of(tree)
     for i, j, magic in _groups(tree.body, magics):
         timed = magic in ("time", "%%time")
         if timed and not _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
@@ -161,7 +213,7 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None) -> in
         for k in range(i, j):
             # a `%%time` body is the whole cell: what stops it stops the cell's code (a fairness review, 242:
             # the template's `raise` left in one, answers below it, read as never set)
-            if (not magic or magic == "%%time") and _stops(tree.body[k], flags & ~AWAIT if timed else flags):
+            if (not magic or magic == "%%time") and _stops(tree.body[k], flags & ~AWAIT if timed else flags, exits):
                 return k
             if tree.body[k].lineno in magics.background:
                 return k
@@ -175,9 +227,10 @@ def skipped(tree: ast.Module, flags: int, magics: Magics) -> tuple[set[int], int
     goes on below (a fairness review, 240: a `raise` left at the end of a `%%time` cell is no stop)."""
     out: set[int] = set()
     first = 0
+    exits = exits_of(tree)
     for i, j, magic in _groups(tree.body, magics):
         if magic == "time" and _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
-            stop = next((k for k in range(i, j) if _stops(tree.body[k], flags & ~AWAIT)), None)
+            stop = next((k for k in range(i, j) if _stops(tree.body[k], flags & ~AWAIT, exits)), None)
             if stop is not None:
                 out |= set(range(stop, j))
                 first = first or tree.body[stop].lineno
@@ -193,12 +246,13 @@ def unsure(tree: ast.Module, flags: int, magics: Magics) -> list[int]:
     whether Jupyter sets what that code assigns, and gets past it, depends on the magic (review 237:
     `%prun` ran what the features refuse)."""
     out = []
+    exits = exits_of(tree)
     for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
         if magic and magic not in ("time", "%%time"):
             readings = (flags, flags | AWAIT, 0, AWAIT)
             if any(not _compiles(ast.Module(group, []), f, as_text=True) for f in readings) or \
-                    any(_stops(n, f) for n in group for f in readings):
+                    any(_stops(n, f, exits) for n in group for f in readings):
                 out.append(i)
         for n in group:
             flags |= imported(n)
@@ -226,7 +280,7 @@ def _evaluated_now(node: ast.AST):
                      if not isinstance(c, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)))
 
 
-def _stops(node: ast.stmt, flags: int) -> bool:
+def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
     """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit(),
     `assert False`, and a statement Python parses but does not compile under ``flags`` (`return` or
     `yield` outside a function, `def f(x, x)`), which IPython refuses when it reaches it, after those
@@ -236,7 +290,7 @@ def _stops(node: ast.stmt, flags: int) -> bool:
         return True
     if not _compiles(ast.Module([node], []), flags):   # IPython compiles a cell's statements one by one
         return True
-    if isinstance(node, ast.Assert) and isinstance(node.test, ast.Constant) and not node.test.value:
+    if isinstance(node, ast.Assert) and constant_truth(node.test) is False:
         return True
     if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
             isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and
@@ -244,23 +298,25 @@ def _stops(node: ast.stmt, flags: int) -> bool:
             and isinstance(n.left, ast.Constant) and isinstance(n.left.value, (int, float))
             for n in _evaluated_now(node)):
         return True                                 # `1/0`, not in a lambda nobody calls (a fairness review)
-    if isinstance(node, ast.If) and isinstance(node.test, ast.Constant):
+    truth = constant_truth(node.test) if isinstance(node, (ast.If, ast.While)) else None
+    if isinstance(node, ast.If) and truth is not None:
         # the branch that surely runs, statement by statement (review 302: `if True: raise ValueError` above the
-        # answers stopped Run All before them; they were graded as written)
-        return any(_stops(n, flags) for n in (node.body if node.test.value else node.orelse))
-    if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
+        # answers stopped Run All before them; they were graded as written; review 303: `if not False:`)
+        return any(_stops(n, flags, exits) for n in (node.body if truth else node.orelse))
+    if isinstance(node, ast.While) and truth:
         return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node))
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         f = node.value.func
-        return (isinstance(f, ast.Name) and f.id in ("exit", "quit")) or (
-            isinstance(f, ast.Attribute) and f.attr in ("exit", "_exit") and isinstance(f.value, ast.Name)
-            and f.value.id in ("sys", "os"))
+        spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
+            f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+        return spelled in exits
     return False
 
 
-def may_stop(node: ast.stmt, flags: int) -> bool:
+def may_stop(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
     """Can the cell stop anywhere inside this statement: a `raise` or `assert` at any depth, or a statement Jupyter
     never gets past (`_stops`)? A block above an answer's last plain assignment that may is no block that
     surely runs through (review 302's run-up: `if True: a_ = False; raise SystemExit` above `a_ = True`)."""
     return any(isinstance(n, (ast.Raise, ast.Assert)) or isinstance(n, ast.stmt) and not isinstance(
-        n, (ast.Break, ast.Continue, ast.Return)) and _stops(n, flags) for n in ast.walk(node))  # those compile in a loop
+        n, (ast.Break, ast.Continue, ast.Return)) and _stops(n, flags, exits)   # those compile in a loop
+        for n in ast.walk(node))
