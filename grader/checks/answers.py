@@ -14,10 +14,9 @@ from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cl
 from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, Magics, awaits, exits_of, features_at, first_stop, magic_lines, may_stop, parse,
-                    skipped, unsure)
+from .stops import (AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
-from .through import runs_through
+from .through import why_not_through
 from .writes import dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
@@ -69,13 +68,7 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
         return {}, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
     tree, magics, stops = reading.tree, reading.magics, reading.stops
     found: dict[str, object] = {}
-    top: set[int] = set()             # the Name nodes of top-level assignments (read below)
-    for node in tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                top |= {id(n) for n in ast.walk(target) if isinstance(n, ast.Name)}
-        elif _walrus(node):
-            top.add(id(node.value.target))
+    top = _top_targets(tree)
     for node in tree.body:
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -257,6 +250,23 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
             return (f"`{name}` may be set by {construct}{why}, so its value after the cell runs may not be the one "
                     f"written; remove that line, or move it to a cell of its own above the answers cell (to see "
                     f"your answers, print them), and keep one plain assignment: `{name} = True` or `{name} = False`")
+        block = _unsettling(reading.tree, _top_targets(reading.tree), name, _settled(reading).get(name),
+                            flags) if reading is not None else None
+        if block is not None:
+            # which block, and why it counts (a fairness review, 307: "set elsewhere in the cell (inside a block, as
+            # a loop variable, ...)" named neither)
+            stmt, why = block
+            where = f"{_BLOCKS.get(type(stmt), 'a statement')} on line {stmt.lineno}" if not isinstance(
+                stmt, (ast.Import, ast.ImportFrom)) else f"the import on line {stmt.lineno}"
+            because = {"below": "below its last plain assignment, so Jupyter ends with the value set there",
+                       "may stop the cell": "which may stop the cell (a `raise`, `assert` or exit in it), so Jupyter "
+                                            "may end with the value set there",
+                       "runs later": "which runs later, when called or consumed (a function, lambda, class or "
+                                     "generator), so Jupyter may end with the value set there",
+                       "may not end": "which may not end or runs long (a `while`, or a `for` over what is not a list, "
+                                      "tuple or small `range` written out), so Jupyter may never get past it"}[why]
+            return (f"`{name}` is also set in {where}, {because}; keep one plain assignment at the top level of "
+                    f"the cell: `{name} = True` or `{name} = False`")
         return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=`, by an "
                 f"import, or by exec/globals()), so its value after the cell runs is not the one written; set it "
                 f"once: `{name} = True` or `{name} = False`")
@@ -355,20 +365,46 @@ def _readable(source: str, flags: int) -> _Reading | None:
         return None
 
 
+def _lines(stmt: ast.stmt) -> str:
+    """Where a statement is, as the student deletes it: "line 3", or "lines 3 to 5" for a block."""
+    end = getattr(stmt, "end_lineno", None) or stmt.lineno
+    return f"line {stmt.lineno}" if end == stmt.lineno else f"lines {stmt.lineno} to {end}"
+
+
+def _top_targets(tree: ast.Module) -> set[int]:
+    """The Name nodes of the cell's top-level assignments (read as written)."""
+    top: set[int] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                top |= {id(n) for n in ast.walk(target) if isinstance(n, ast.Name)}
+        elif _walrus(node):
+            top.add(id(node.value.target))
+    return top
+
+
 def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None, flags: int = 0) -> bool:
     """Is every binding of ``name`` other than a top-level assignment in a block above its last top-level
-    assignment, which surely runs (``settled``: its line), that surely runs through (``runs_through``: no
-    function, generator or class, whose bodies run later; nothing that may raise, stop or loop long)? That
-    assignment then sets the value Jupyter ends with (a fairness review, 301: the five answers in a `try:` above
-    the same five on plain lines cost all ten points; reviews 302 and 303 bounded it)."""
+    assignment, which surely runs (``settled``: its line), that Run All surely gets through (``why_not_through``)?
+    That assignment then sets the value Jupyter ends with (a fairness review, 301: the five answers in a `try:`
+    above the same five on plain lines cost all ten points; reviews 302, 303 and 306 bounded it)."""
+    return settled is not None and _unsettling(tree, top, name, settled, flags) is None
+
+
+def _unsettling(tree: ast.Module, top: set[int], name: str, settled: int | None, flags: int) -> tuple[ast.stmt, str] | None:
+    """The first top-level statement that binds ``name`` otherwise than by a top-level assignment and keeps its
+    value unknown, with why: "below" its last assignment (``settled``), or `why_not_through`'s reason (None also
+    where no top-level assignment surely runs: the cell's other rules say why)."""
     if settled is None:
-        return False
-    exits = exits_of(tree)
+        return None
     for i, stmt in enumerate(tree.body):
         if name in bound_elsewhere(ast.Module([stmt], []), top):
-            if stmt.lineno >= settled or may_stop(stmt, flags, exits) or not runs_through(stmt, tree.body[:i], tree):
-                return False
-    return True
+            if stmt.lineno >= settled:
+                return stmt, "below"
+            why = why_not_through(stmt, tree.body[:i], tree, flags)
+            if why:
+                return stmt, why
+    return None
 
 
 def _settled(reading: _Reading | None) -> dict[str, int]:
@@ -614,7 +650,7 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
             ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} comes before "
                        f"{', '.join(f'`{n}`' for n in after)}, so Jupyter never sets "
                        f"{'it' if len(after) == 1 else 'them'} and the notebook's own answer tests fail; delete "
-                       f"line {stop.lineno} (your answers are graded as you wrote them)")
+                       f"{_lines(stop)} (your answers are graded as you wrote them)")
     seen: dict[str, int] = {}
     for node in tree.body:
         # a bare annotation (`a_: bool`) sets nothing (a fairness review, 274, read "sets `a_` more than once")

@@ -1,180 +1,104 @@
-"""Which blocks of the answers cell surely run through, read without running them.
+"""Which blocks above an answer's last assignment Run All surely gets through, read without running them.
 
-An answer also bound inside a block above its last plain assignment is read from that assignment when Run
-All surely gets from the block to it (a fairness review, 301: five answers in a `try:` above the same five on
-plain lines cost all ten points). "Surely" cannot be told of code in general: every hostile review of a looser
-rule found a block that stops or never ends (302: a generator consumed below, `iter(int, 1)`; 303: a `for` over
-`range(10**21)`, `[][0]`, `s.exit()` after `import sys as s`). So the rule is a small allowlist of what cannot
-raise, loop long, or run code of its own: literals, names the cell surely bound to literals, `==`, `is`,
-`in` a literal tuple, `not`, `and`, `or`, an order compared between numbers, f-strings without a format,
-`print` of those, `if`/`else`, a `for` over a literal tuple or a small `range`, and `try:` (its handlers
-never run when its body cannot raise). Anything else in the block makes the answers it binds unknown, as
-before review 301, with the reason said.
+An answer also bound inside a block above its last plain top-level assignment is read from that assignment
+when Run All gets from the block to it (a fairness review, 301: five answers in a `try:` above the same five on
+plain lines cost all ten points). A block is read as the cell's top level is: what surely stops (a `raise`,
+`assert`, an exit by any name an import gave it, a test of literals read by its value), what runs later (a
+function, lambda, class, generator) and a loop that may not end or runs long (`while`, a `for` over anything but
+a literal display, a small `range`, or a name bound to one) keep the answer unknown; a statement that only *may*
+raise is not followed, inside a block as at the top level (the README's "What remains"). Review 303 and 306 showed
+such statements (`[][0]`, `print(0xfff...)`) in a block; an allowlist that refused them cost honest drafts (a
+fairness review, 307: `if math.isclose(...)`, `with torch.no_grad():`, `try: import torch`) 2 points an answer
+where Jupyter ended right, and protected nothing the same line at the top level does not already pass.
 """
 from __future__ import annotations
 
 import ast
 
-SMALL_LOOP = 10_000       # iterations of a `for` over `range(...)` read as running through at once
+from .stops import exits_of, may_stop
+
+SMALL_LOOP = 10_000       # iterations of a `for` over `range(...)` read as ending at once
+_SEQUENCE_OF = {"enumerate", "zip", "reversed", "sorted", "list", "tuple", "set"}
 
 
-def runs_through(stmt: ast.stmt, above: list[ast.stmt], cell: ast.Module) -> bool:
-    """Does the top-level ``stmt`` surely run to its end, given the statements ``above`` it in ``cell``?"""
-    printable = not any(_binds(n, "print") for n in ast.walk(cell)) and not _names_builtins(cell)
-    return _body([stmt], _literal_names(above), set(), printable, loop=False)
+def why_not_through(stmt: ast.stmt, above: list[ast.stmt], cell: ast.Module, flags: int) -> str:
+    """Why Run All may not get from the top-level ``stmt`` to the statements below it ("" where it surely does):
+    "may stop the cell", "runs later" or "may not end"."""
+    if may_stop(stmt, flags, exits_of(cell)):
+        return "may stop the cell"
+    inside = {n for node in ast.walk(stmt) for n in _bound_by(node)}
+    literals = {k: v for k, v in _literal_names(above).items() if k not in inside}
+    redefined = {n for node in ast.walk(cell) for n in _bound_by(node)}     # `def range(n): ...` above
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
+                             ast.Yield, ast.YieldFrom, ast.Await)):
+            return "runs later"
+        if isinstance(node, (ast.While, ast.AsyncFor, ast.AsyncWith)) or \
+                isinstance(node, ast.For) and ("*" in redefined or not _finite(node.iter, literals, redefined)):
+            return "may not end"
+    return ""
 
 
-def _binds(node: ast.AST, name: str) -> bool:
+def _bound_by(node: ast.AST) -> set[str]:
+    """The names one node binds or unbinds, every way Python has: a target, an import, a def or class, `global`,
+    an `except ... as` name (deleted when the handler ends) and a `case` pattern's capture (review 306)."""
     if isinstance(node, ast.Name):
-        return node.id == name and not isinstance(node.ctx, ast.Load)
+        return set() if isinstance(node.ctx, ast.Load) else {node.id}
     if isinstance(node, ast.alias):
-        return (node.asname or node.name).split(".")[0] == name or node.name == "*"
+        return {"*" if node.name == "*" else (node.asname or node.name).split(".")[0]}
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return node.name == name
-    return isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names
+        return {node.name}
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return set(node.names)
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return {node.name} if node.name else set()
+    if isinstance(node, ast.MatchMapping):
+        return {node.rest} if node.rest else set()
+    return set()
 
 
-def _names_builtins(cell: ast.Module) -> bool:
-    """`builtins.print = ...`, `__builtins__['print']`: the cell may change what `print` is."""
-    return any(isinstance(n, ast.Name) and n.id == "__builtins__" or isinstance(n, ast.alias) and n.name == "builtins"
-               or isinstance(n, ast.Constant) and isinstance(n.value, str) and "builtins" in n.value
-               for n in ast.walk(cell))
-
-
-def _literal_names(above: list[ast.stmt]) -> set[str]:
-    """The names the statements above surely leave bound: a top-level `name = <literal>`, not bound or deleted
-    again by another statement above (`DRAFT = False` above `if DRAFT:`)."""
-    known: set[str] = {"__name__"}
+def _literal_names(above: list[ast.stmt]) -> dict[str, object]:
+    """The names the statements above surely leave bound to a literal (`options = [True, False]`, `n = 3`): a
+    top-level assignment of one, not bound or deleted again by another statement above."""
+    known: dict[str, object] = {}
     for stmt in above:
-        plain = isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) and \
-            _expr(stmt.value, set(), set(), False)
-        touched = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)} | \
-            {(a.asname or a.name).split(".")[0] for a in ast.walk(stmt) if isinstance(a, ast.alias)} | \
-            {n.name for n in ast.walk(stmt) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))} | \
-            {x for n in ast.walk(stmt) if isinstance(n, (ast.Global, ast.Nonlocal)) for x in n.names}
-        known -= touched
-        if plain:
-            known |= {t.id for t in stmt.targets}
+        touched = {n for node in ast.walk(stmt) for n in _bound_by(node)}
+        known = {} if "*" in touched else {k: v for k, v in known.items() if k not in touched}
+        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
+            try:
+                value = ast.literal_eval(stmt.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+            known.update({t.id: value for t in stmt.targets})
     return known
 
 
-def _body(body: list[ast.stmt], known: set[str], numbers: set[str], printable: bool, loop: bool) -> bool:
-    known, numbers = set(known), set(numbers)
-    for s in body:
-        if isinstance(s, ast.Pass) or isinstance(s, (ast.Break, ast.Continue)) and loop:
-            continue
-        if isinstance(s, ast.Expr):
-            if not _expr(s.value, known, numbers, printable):
-                return False
-        elif isinstance(s, ast.Assign):
-            bound = _targets(s.targets, s.value)
-            if bound is None or not _expr(s.value, known, numbers, printable):
-                return False
-            known |= bound
-            numbers -= bound
-        elif isinstance(s, ast.If):
-            if not (_expr(s.test, known, numbers, printable) and _body(s.body, known, numbers, printable, loop)
-                    and _body(s.orelse, known, numbers, printable, loop)):
-                return False
-        elif isinstance(s, ast.For):
-            values = _loop_values(s.iter)
-            if values is None or not isinstance(s.target, ast.Name):
-                return False
-            inner_numbers = numbers | {s.target.id} if all(_number(v) for v in values) else numbers - {s.target.id}
-            if not (_body(s.body, known | {s.target.id}, inner_numbers, printable, loop=True)
-                    and _body(s.orelse, known, numbers, printable, loop)):
-                return False
-        elif isinstance(s, ast.Try):
-            # its handlers run only when its body raises, which a body of these statements cannot
-            if not (_body(s.body, known, numbers, printable, loop) and _body(s.orelse, known, numbers, printable, loop)
-                    and _body(s.finalbody, known, numbers, printable, loop)):
-                return False
-        else:
-            return False
-    return True
-
-
-def _targets(targets: list[ast.expr], value: ast.expr) -> set[str] | None:
-    """The names an assignment binds, where binding cannot fail (None: a target of another kind, or unpacking
-    that may not fit)."""
-    out: set[str] = set()
-    for t in targets:
-        if isinstance(t, ast.Name):
-            out.add(t.id)
-        elif isinstance(t, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in t.elts) and \
-                isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(t.elts):
-            out |= {e.id for e in t.elts}
-        else:
-            return None
-    return out
-
-
-def _loop_values(it: ast.expr) -> list | None:
-    """What a `for` runs over, where that is a literal tuple or list of constants or a small `range` of int
-    literals (None: anything else, which may be long, endless, or run code)."""
-    if isinstance(it, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Constant) for e in it.elts):
-        return [e.value for e in it.elts]
-    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords \
-            and 1 <= len(it.args) <= 3 and all(_int_literal(a) is not None for a in it.args):
-        bounds = [_int_literal(a) for a in it.args]
-        if len(bounds) == 3 and bounds[2] == 0 or any(abs(b) > 10 ** 9 for b in bounds):
-            return None
-        r = range(*bounds)
-        return [0] if 0 < len(r) <= SMALL_LOOP else [] if len(r) == 0 else None
-    return None
-
-
-def _int_literal(node: ast.expr) -> int | None:
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
-            and type(node.operand.value) is int:
-        return -node.operand.value
-    return None
-
-
-def _number(value) -> bool:
-    return isinstance(value, (bool, int, float))
-
-
-def _expr(e: ast.expr, known: set[str], numbers: set[str], printable: bool) -> bool:
-    """An expression that cannot raise or run code of its own when every name in it is bound to a literal."""
-    def plain(x: ast.expr) -> bool:
-        return _expr(x, known, numbers, printable)
-
-    def numeric(x: ast.expr) -> bool:
-        return isinstance(x, ast.Constant) and _number(x.value) or isinstance(x, ast.Name) and x.id in numbers \
-            or isinstance(x, ast.UnaryOp) and isinstance(x.op, (ast.USub, ast.UAdd)) and numeric(x.operand)
-
-    if isinstance(e, ast.Constant):
+def _finite(it: ast.expr, literals: dict[str, object], redefined: set[str]) -> bool:
+    """Does a `for` over ``it`` surely end soon: a literal display or string, a `range` of at most ``SMALL_LOOP``
+    numbers given as literals (or names bound to them), a name bound to a literal, or `enumerate`, `zip`,
+    `reversed`, `sorted` of those (`iter(int, 1)`, `itertools.count()`, `range(10**21)` do not)."""
+    if isinstance(it, (ast.List, ast.Tuple, ast.Set, ast.Dict)) or \
+            isinstance(it, ast.Constant) and isinstance(it.value, (str, bytes)):
         return True
-    if isinstance(e, ast.Name):
-        return isinstance(e.ctx, ast.Load) and e.id in known
-    if isinstance(e, ast.UnaryOp):
-        return plain(e.operand) if isinstance(e.op, ast.Not) else numeric(e)
-    if isinstance(e, ast.BoolOp):
-        return all(plain(v) for v in e.values)
-    if isinstance(e, ast.IfExp):
-        return plain(e.test) and plain(e.body) and plain(e.orelse)
-    if isinstance(e, (ast.Tuple, ast.List)):
-        return all(plain(x) for x in e.elts)          # a starred element is no plain expression
-    if isinstance(e, ast.Compare):
-        sides = [e.left, *e.comparators]
-        if not all(plain(s) for s in sides):
+    if isinstance(it, ast.Name):
+        return it.id in literals and isinstance(literals[it.id], (list, tuple, set, dict, str, bytes))
+    if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords) or \
+            it.func.id in redefined:
+        return False
+    if it.func.id == "range" and 1 <= len(it.args) <= 3:
+        bounds = [_int(a, literals) for a in it.args]
+        if any(b is None or abs(b) > 10 ** 9 for b in bounds) or len(bounds) == 3 and bounds[2] == 0:
             return False
-        for op, right in zip(e.ops, e.comparators):
-            if isinstance(op, (ast.Lt, ast.Gt, ast.LtE, ast.GtE)) and not all(numeric(s) for s in sides):
-                return False                          # `1 < 'a'` raises
-            if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(right, (ast.Tuple, ast.List)):
-                return False                          # `1 in 5` raises
-        return True
-    if isinstance(e, ast.JoinedStr):
-        return all(isinstance(v, ast.Constant) or isinstance(v, ast.FormattedValue) and v.format_spec is None
-                   and plain(v.value) for v in e.values)
-    if isinstance(e, ast.Call):
-        return printable and isinstance(e.func, ast.Name) and e.func.id == "print" and \
-            all(plain(a) for a in e.args) and all(
-                k.arg in ("sep", "end", "flush") and isinstance(k.value, ast.Constant) and (
-                    k.value.value is None or isinstance(k.value.value, str if k.arg != "flush" else bool))
-                for k in e.keywords)
-    return False
+        return len(range(*bounds)) <= SMALL_LOOP
+    return it.func.id in _SEQUENCE_OF and bool(it.args) and all(_finite(a, literals, redefined) for a in it.args)
+
+
+def _int(node: ast.expr, literals: dict[str, object]) -> int | None:
+    if isinstance(node, ast.Name):
+        value = literals.get(node.id)
+        return value if type(value) is int else None
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if type(value) is int else None
