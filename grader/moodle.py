@@ -121,6 +121,17 @@ def participants(root: Path) -> list[Participant]:
     return sorted(found, key=lambda p: (str(p.folder), p.id))
 
 
+def flat_beside_folders(root: Path, people: list[Participant]) -> list[Path]:
+    """Notebooks named like a flat download's files outside every participant folder of a download with such folders:
+    ``participants`` grades them as loose notebooks, keyed by their path (Moodle writes one kind of download, and a
+    name a file gives itself is nobody's identity), which a TA should hear of (review 309: a download made by hand
+    with both kinds read the flat files' participants as loose, unsaid)."""
+    if FOLDER.match(root.name) or not any(FOLDER.match(p.folder.name) for p in people if p.folder.is_dir()):
+        return []
+    return [p for p in sorted(root.rglob("*")) if is_notebook(p) and _own_file(p) and FLAT.match(p.name)
+            and not _in_folder(p, root)]
+
+
 def _name_of(info: zipfile.ZipInfo) -> str:
     """The member's name as its writer meant it. Without the zip's UTF-8 flag Python reads names
     as CP437, the old DOS default; tools that write UTF-8 names without setting the flag (Linux

@@ -338,6 +338,13 @@ def _grade(args, console: Console, spec) -> int:
                       f"participant folder(s)")
         console.print("[dim](into a temporary folder, removed when grading ends: a notebook's own cells stay in "
                       "its report's .json, under student_cells; unzip the zip to open one in Jupyter)[/]")
+    loose = moodle.flat_beside_folders(args.folder, people)
+    if loose:
+        console.print(f"[yellow]{len(loose)} notebook(s) named like Moodle's flat download (\"Name_1234_assignsubmission_"
+                      f"file_...\") lie beside participant folders, e.g. {one_line(display_name(loose[0]))}: Moodle writes "
+                      f"one kind of download, so they are graded as loose notebooks, without a participant; download "
+                      f"again from Moodle, or move each into a folder named as Moodle names its participant's "
+                      f"(\"Name_1234_assignsubmission_file_\")[/]")
     examples = spec.assignment.get("examples")
     own = {(spec.root / examples).resolve()} if examples else set()
     others = [o for o in others if o.resolve() not in own]    # the project's documented scores beside its examples
