@@ -1542,6 +1542,11 @@ def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line,
     ("if 1:\n    a_ = False\n    import sys as s\n    s.exit()\n", False),
     ("def range(n):\n    while True:\n        yield n\nfor a_ in range(3):\n    pass\n", False),
     ("options = [True]\nif True:\n    options = iter(int, 1)\n    for a_ in options:\n        pass\n", False),
+    # ... nor over a list, dict or set the cell changes, or loops inside loops (review 310)
+    ("opts = [True, False]\nfor o in opts:\n    opts.insert(0, o)\n    a_ = False\n", False),
+    ("seen = {{0: 0}}\nfor k in reversed(seen):\n    seen[k + 1] = k\n    a_ = False\n", False),
+    ("opts = [True]\nalias = opts\nfor o in opts:\n    alias.append(o)\n    a_ = False\n", False),
+    ("for i in range(10000):\n    for j in range(10000):\n        a_ = False\n", False),
     # ... while honest drafts that compute are read through (a fairness review, 307: 2 points each where Jupyter
     # ended right): a statement that only may raise is not followed, in a block as at the top level
     ("DRAFT = False\nif DRAFT:\n    a_: bool = False\n", True),
@@ -1551,6 +1556,12 @@ def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line,
     ("options = [True, False]\nfor a_ in options:\n    print(a_)\n", True),
     ("n = 3\nfor i, v in enumerate(range(n)):\n    a_ = v > 1\n", True),
     ("if False:\n    a_ = bool(len([]) > 2)\n", True),
+    ("draft = {{'a_': True}}\nfor k, v in draft.items():\n    a_ = v\n", True),
+    ("for i, a_ in enumerate(('yes', 'no'), 1):\n    print(i, a_)\n", True),
+    # ... and so is an `assert` that may fail, or is caught (a fairness review, 312)
+    ("try:\n    a_ = False\n    assert a_ in [True, False]\nexcept AssertionError:\n    pass\n", True),
+    ("if True:\n    a_ = False\n    assert isinstance(a_, bool)\n", True),
+    ("def draft():\n    def inner():\n        global a_\n        a_ = False\n    return inner\n", False),
 ])
 def test_an_answer_also_set_in_a_block_above_its_last_assignment_is_read_as_written(above, graded):
     right = f"{_NAMES} = {_RIGHT_VALUES}"
@@ -1562,8 +1573,8 @@ def test_an_answer_also_set_in_a_block_above_its_last_assignment_is_read_as_writ
 
 
 @pytest.mark.parametrize("above,said", [
-    ("try:\n    a_ = False\n    assert 0.25 < 0.2\nexcept AssertionError:\n    pass\n",
-     "`a_` is also set in `try:` on line 1, which may stop the cell"),
+    ("opts = [0]\nfor o in opts:\n    opts.append(o)\n    a_ = False\n",
+     "`a_` is also set in a `for` loop on line 2, which may not end"),
     ("while True:\n    a_ = False\n    break\n", "`a_` is also set in a `while` loop on line 1, which may not end"),
     ("def f():\n    global a_\n    a_ = False\n", "`a_` is also set in a function on line 1, which runs later"),
 ])
@@ -1573,6 +1584,42 @@ def test_an_answer_also_set_in_a_block_that_keeps_it_unknown_names_the_block_and
     rows = answer_rows(_around_answers(above + f"{_NAMES} = {_RIGHT_VALUES}\n"))
     assert not rows[0].passed and rows[0].message.startswith(said), rows[0].message
     assert "keep one plain assignment at the top level" in rows[0].message, rows[0].message
+
+
+def test_answers_unpacked_from_a_name_are_said_computed_on_their_line():
+    """A fairness review (312): `answers = [...]` then `a_, b_, c_, d_, e_ = answers` read "`a_` is computed" five
+    times, naming no line."""
+    rows = answer_rows(_around_answers(f"answers = [{_RIGHT_VALUES}]\n{_NAMES} = answers\n"))
+    assert not any(r.passed for r in rows)
+    assert rows[0].message.startswith("`a_` is computed on line 2 (`answers`); write the literal True or False there"), \
+        rows[0].message
+
+
+@pytest.mark.parametrize("where", ["above", "below"])
+def test_a_functions_own_local_of_an_answers_name_costs_nothing(where):
+    """A fairness review (312): `def draft(): a_ = False; return a_` beside the answers cost `a_` ("set in a function,
+    which runs later"), though that `a_` is the function's own and never the notebook's."""
+    draft = "def draft():\n    a_ = False\n    return a_\n"
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    rows = answer_rows(_around_answers(draft + right if where == "above" else right + draft))
+    assert all(r.passed for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("loop,known", [
+    ("opts = [0]\nfor o in opts:\n    opts.insert(0, o)\n", False),
+    ("for i in range(10000):\n    for j in range(10000):\n        pass\n", False),
+    ("draft = {'a': 1}\nfor k, v in draft.items():\n    print(k, v)\n", True),
+])
+def test_an_answer_set_around_a_loop_that_may_not_end_is_unknown(loop, known):
+    """Review 310: the wrong answers, a loop over a list it grows (or three nested `range(10000)`), then the right
+    ones: Jupyter never got past the loop and ended with the wrong ones; the right ones were graded."""
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    rows = answer_rows(_around_answers(f"{wrong}{loop}{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert rows[0].passed is known and all(r.passed for r in rows[1:]), [r.message for r in rows]
+    if not known:
+        line = 3 if loop.startswith("opts") else 2
+        assert f"`a_` is set more than once, in or above the loop on line {line} and below it, which may not end" in \
+            rows[0].message, rows[0].message
 
 
 @pytest.mark.parametrize("test", ["True", "not False", "1 == 1", "(0, 1)"])
@@ -1595,7 +1642,10 @@ def test_a_raise_in_a_branch_that_surely_runs_stops_the_cell_above_the_answers(t
 
 
 @pytest.mark.parametrize("stop", ["import sys as s\ns.exit()", "from os import _exit as bye\nbye(0)",
-                                  "import os as o\no.abort()", "while not False:\n    pass", "assert not True"])
+                                  "import os as o\no.abort()", "while not False:\n    pass", "assert not True",
+                                  # a block every way through which stops (a fairness review, 312, read blocks so)
+                                  "if len([]):\n    raise ValueError\nelse:\n    raise KeyError",
+                                  "with open('notes.txt'):\n    raise ValueError('draft')"])
 def test_a_stop_spelled_otherwise_stops_the_cell_above_the_answers(stop):
     """Review 303: `import sys as s` and `s.exit()` between a wrong answer and the right one: Jupyter ends with the
     wrong one, the grader read the right one."""

@@ -16,7 +16,7 @@ from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
-from .through import why_not_through
+from .through import endless_at, why_not_through
 from .writes import dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
@@ -231,7 +231,33 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         construct = writers(source, [name], settled=_settled(reading)).get(name, "") if source else ""
         if otherwise and not construct:
             return otherwise
+        block = _unsettling(reading.tree, _top_targets(reading.tree), name, _settled(reading, loops=False).get(name),
+                            flags) if reading is not None and not construct else None
+        if block is not None:
+            # which block, and why it counts (a fairness review, 307: "set elsewhere in the cell (inside a block, as
+            # a loop variable, ...)" named neither)
+            stmt, why = block
+            where = f"{_BLOCKS.get(type(stmt), 'a statement')} on line {stmt.lineno}" if not isinstance(
+                stmt, (ast.Import, ast.ImportFrom)) else f"the import on line {stmt.lineno}"
+            because = {"below": "below its last plain assignment, so Jupyter ends with the value set there",
+                       "stops the cell": "which stops the cell (a `raise`, an exit or `assert` of a false value that "
+                                         "runs whichever way its tests go), so Jupyter ends with the value set there",
+                       "runs later": "which runs later, when called or consumed (a function, lambda, class or "
+                                     "generator), so Jupyter may end with the value set there",
+                       "may not end": "which may not end or runs long (a `while`, loops inside loops, or a `for` over "
+                                      "what is not a list, tuple or small `range` written out, or over a list the cell "
+                                      "changes), so Jupyter may never get past it"}[why]
+            return (f"`{name}` is also set in {where}, {because}; keep one plain assignment at the top level of "
+                    f"the cell: `{name} = True` or `{name} = False`")
         unsure_at = _unsure_at(reading) if source and not construct else 0
+        loop_at = reading.tree.body[reading.stops.endless[0]].lineno if reading is not None and not construct and \
+            reading.stops.endless else 0
+        if loop_at and (not unsure_at or loop_at <= unsure_at):
+            return (f"`{name}` is set more than once, in or above the loop on line {loop_at} and below it, which may not end "
+                    f"or runs long (a `while`, loops inside loops, or a `for` over what is not a list, tuple or small "
+                    f"`range` written out, or over a list the cell changes): Jupyter may never get past it, so which "
+                    f"value it ends with is not known; set it once, on a plain line: `{name} = True` or "
+                    f"`{name} = False`")
         if unsure_at:
             return (f"`{name}` is set more than once, and again on or below line {unsure_at}, a magic line whose code "
                     f"Python refuses or that stops, or a line that rebinds a name of Python's own (`__annotations__`): "
@@ -250,28 +276,17 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
             return (f"`{name}` may be set by {construct}{why}, so its value after the cell runs may not be the one "
                     f"written; remove that line, or move it to a cell of its own above the answers cell (to see "
                     f"your answers, print them), and keep one plain assignment: `{name} = True` or `{name} = False`")
-        block = _unsettling(reading.tree, _top_targets(reading.tree), name, _settled(reading).get(name),
-                            flags) if reading is not None else None
-        if block is not None:
-            # which block, and why it counts (a fairness review, 307: "set elsewhere in the cell (inside a block, as
-            # a loop variable, ...)" named neither)
-            stmt, why = block
-            where = f"{_BLOCKS.get(type(stmt), 'a statement')} on line {stmt.lineno}" if not isinstance(
-                stmt, (ast.Import, ast.ImportFrom)) else f"the import on line {stmt.lineno}"
-            because = {"below": "below its last plain assignment, so Jupyter ends with the value set there",
-                       "may stop the cell": "which may stop the cell (a `raise`, `assert` or exit in it), so Jupyter "
-                                            "may end with the value set there",
-                       "runs later": "which runs later, when called or consumed (a function, lambda, class or "
-                                     "generator), so Jupyter may end with the value set there",
-                       "may not end": "which may not end or runs long (a `while`, or a `for` over what is not a list, "
-                                      "tuple or small `range` written out), so Jupyter may never get past it"}[why]
-            return (f"`{name}` is also set in {where}, {because}; keep one plain assignment at the top level of "
-                    f"the cell: `{name} = True` or `{name} = False`")
         return (f"`{name}` is also set elsewhere in the cell (inside a block, as a loop variable, with `:=`, by an "
                 f"import, or by exec/globals()), so its value after the cell runs is not the one written; set it "
                 f"once: `{name} = True` or `{name} = False`")
     if value is None:
-        return f"`{name}` is computed; write the literal True or False"
+        at = _assigned_at(source, name) if source else None
+        if at is None:
+            return f"`{name}` is computed; write the literal True or False"
+        # where, and what (a fairness review, 312: `a_, b_, c_, d_, e_ = answers` read "computed" five times)
+        line, text = at
+        return (f"`{name}` is computed on line {line} (`{text}`); write the literal True or False there: "
+                f"`{name} = True` or `{name} = False`")
     if isinstance(value, ast.Constant):
         v = value.value
         if isinstance(v, bool):
@@ -328,6 +343,7 @@ class _Stops:
     on: int | None
     off: int | None
     unsure: tuple[int, ...]
+    endless: tuple[int, ...] = ()     # statements holding a loop that may not end (`through.endless_at`)
 
     @property
     def first(self) -> int | None:
@@ -337,7 +353,8 @@ class _Stops:
 def _stops_of(tree: ast.Module, magics: Magics, flags: int) -> _Stops:
     on = first_stop(tree, flags | AWAIT, magics)
     return _Stops(on, first_stop(tree, flags, magics) if awaits(tree) else on,
-                  tuple(sorted({*(unsure(tree, flags, magics) if magics.texts else ()), *_rebinds_python(tree)})))
+                  tuple(sorted({*(unsure(tree, flags, magics) if magics.texts else ()), *_rebinds_python(tree)})),
+                  tuple(endless_at(tree)))
 
 
 @dataclass(frozen=True)
@@ -363,6 +380,30 @@ def _readable(source: str, flags: int) -> _Reading | None:
         return _reading(source, flags)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _assigned_at(source: str, name: str) -> tuple[int, str] | None:
+    """The line of the cell's last top-level assignment of ``name`` and its value's text, cut to 40 characters."""
+    tree = python_tree(source)
+    for node in reversed(tree.body if tree is not None else []):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AnnAssign, ast.AugAssign)) and getattr(node, "value", None) is not None else []
+        if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+            try:
+                text = ast.unparse(node.value)
+            except (ValueError, RecursionError):
+                text = "..."
+            return node.lineno, text if len(text) <= 40 else text[:37] + "..."
+    return None
+
+
+def _first_line(stmt: ast.stmt) -> str:
+    """A block's header as the student wrote it (`if x > 1:`), cut to 40 characters."""
+    try:
+        text = ast.unparse(stmt).splitlines()[0]
+    except (ValueError, RecursionError, IndexError):
+        return "..."
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _lines(stmt: ast.stmt) -> str:
@@ -407,13 +448,15 @@ def _unsettling(tree: ast.Module, top: set[int], name: str, settled: int | None,
     return None
 
 
-def _settled(reading: _Reading | None) -> dict[str, int]:
+def _settled(reading: _Reading | None, loops: bool = True) -> dict[str, int]:
     """The line of each name's last assignment at the cell's top level that surely runs, above every
-    statement that stops the cell or may (`writers`: what a magic restored or deleted above it is set again)."""
+    statement that stops the cell or may (`writers`: what a magic restored or deleted above it is set again),
+    and every loop that may not end (``loops``; without: to name the loop that binds the name itself)."""
     if reading is None:
         return {}
     body = reading.tree.body
-    end = min((i for i in (reading.stops.first, *reading.stops.unsure) if i is not None), default=len(body))
+    end = min((i for i in (reading.stops.first, *reading.stops.unsure, *(reading.stops.endless if loops else ()))
+               if i is not None), default=len(body))
     out: dict[str, int] = {}
     for node in body[:end]:
         if isinstance(node, ast.Assign):
@@ -487,7 +530,8 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
     if stops.on != stops.off:
         first, other = before_stop(tree, names, stops.on), before_stop(tree, names, stops.off)
         out |= {n for n in set(first) | set(other) if not _same(first.get(n, found.get(n)), other.get(n, found.get(n)))}
-    if stops.unsure:
+    cut = min(stops.unsure[:1] + stops.endless[:1], default=None)
+    if cut is not None:
         tries: dict[str, list[tuple[int, str]]] = {}
         for i, node in enumerate(tree.body):
             for t in (node.targets if isinstance(node, ast.Assign) else []):
@@ -498,7 +542,7 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
                 tries.setdefault(node.target.id, []).append(
                     (i, ast.dump(node.value) if node.value is not None else f"computed {i}"))
         out |= {n for n, ts in tries.items()
-                if any(i >= stops.unsure[0] for i, _ in ts) and len({d for _, d in ts}) > 1}
+                if any(i >= cut for i, _ in ts) and len({d for _, d in ts}) > 1}
     return out
 
 
@@ -644,8 +688,8 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
                     else "a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
                     else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)
                     else "`assert` of a false value" if isinstance(stop, ast.Assert)
-                    else f"`if {ast.unparse(stop.test)[:40]}:`, whose branch always runs and stops the cell,"
-                    if isinstance(stop, ast.If)
+                    else f"`{_first_line(stop)}`, which stops the cell whichever way it goes,"
+                    if isinstance(stop, (ast.If, ast.With, ast.For, ast.Try))
                     else f"`{ast.unparse(stop).splitlines()[0][:40]}`, which Python refuses when Jupyter reaches it,")
             ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} comes before "
                        f"{', '.join(f'`{n}`' for n in after)}, so Jupyter never sets "

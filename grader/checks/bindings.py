@@ -76,6 +76,14 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
             for stmt in c.body if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
             for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]) for n in ast.walk(t)
             if not (isinstance(n, ast.Name) and n.id in {g for s in c.body if isinstance(s, ast.Global) for g in s.names})}
+    # ... nor a function's local (a fairness review, 312: `def draft(): a_ = False; return a_` cost `a_`), unless the
+    # function declares it `global` or `nonlocal`
+    for f in ast.walk(tree):
+        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and not any(
+                isinstance(n, ast.ClassDef) and n.name == "_timed_line" for n in ast.walk(f)):
+            body = list(_own_statements(f))
+            shared = {x for n in body if isinstance(n, (ast.Global, ast.Nonlocal)) for x in n.names}
+            own |= {id(n) for n in body if isinstance(n, ast.Name) and n.id not in shared}
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top \
                 and id(node) not in own:
@@ -100,6 +108,17 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
         elif isinstance(node, ast.MatchMapping) and node.rest:
             out.add(node.rest)
     return out
+
+
+def _own_statements(f: ast.FunctionDef | ast.AsyncFunctionDef):
+    """The nodes of a function's body in its own scope: not its defaults or decorators (which run where it is
+    defined), nor the functions, lambdas and classes nested in it."""
+    todo = list(f.body)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
 
 
 def bound_only_to(tree: ast.AST, maker) -> set[str]:

@@ -213,7 +213,7 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None) -> in
         for k in range(i, j):
             # a `%%time` body is the whole cell: what stops it stops the cell's code (a fairness review, 242:
             # the template's `raise` left in one, answers below it, read as never set)
-            if (not magic or magic == "%%time") and _stops(tree.body[k], flags & ~AWAIT if timed else flags, exits):
+            if (not magic or magic == "%%time") and surely_stops(tree.body[k], flags & ~AWAIT if timed else flags, exits):
                 return k
             if tree.body[k].lineno in magics.background:
                 return k
@@ -230,7 +230,7 @@ def skipped(tree: ast.Module, flags: int, magics: Magics) -> tuple[set[int], int
     exits = exits_of(tree)
     for i, j, magic in _groups(tree.body, magics):
         if magic == "time" and _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
-            stop = next((k for k in range(i, j) if _stops(tree.body[k], flags & ~AWAIT, exits)), None)
+            stop = next((k for k in range(i, j) if surely_stops(tree.body[k], flags & ~AWAIT, exits)), None)
             if stop is not None:
                 out |= set(range(stop, j))
                 first = first or tree.body[stop].lineno
@@ -313,10 +313,28 @@ def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
     return False
 
 
-def may_stop(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
-    """Can the cell stop anywhere inside this statement: a `raise` or `assert` at any depth, or a statement Jupyter
-    never gets past (`_stops`)? A block above an answer's last plain assignment that may is no block that
-    surely runs through (review 302's run-up: `if True: a_ = False; raise SystemExit` above `a_ = True`)."""
-    return any(isinstance(n, (ast.Raise, ast.Assert)) or isinstance(n, ast.stmt) and not isinstance(
-        n, (ast.Break, ast.Continue, ast.Return)) and _stops(n, flags, exits)   # those compile in a loop
-        for n in ast.walk(node))
+def surely_stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
+    """Does running this statement surely stop the cell, whichever way its tests go: a statement Jupyter never gets
+    past (`_stops`), or a block whose every way through does (an `if` both of whose branches stop, or the branch a
+    test of literals takes; a `with`, a loop over a literal that is not empty, a `try` without handlers, whose body
+    stops; a `finally` that stops). A `raise` or `assert` that only *may* run (under a test, in a `try` that catches)
+    is not followed, in a block as at the top level (a fairness review, 312: `try: ...; assert a_ in [True, False]
+    except AssertionError: pass` above the answers cost `a_` as a block that "may stop the cell")."""
+    if _stops(node, flags, exits):
+        return True
+
+    def body(stmts: list[ast.stmt]) -> bool:
+        return any(surely_stops(n, flags, exits) for n in stmts)
+
+    if isinstance(node, ast.If):
+        truth = constant_truth(node.test)
+        return body(node.body if truth else node.orelse) if truth is not None else body(node.body) and body(node.orelse)
+    if isinstance(node, ast.With):
+        return body(node.body)
+    if isinstance(node, ast.For):
+        runs = isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and bool(node.iter.elts) or \
+            isinstance(node.iter, ast.Constant) and isinstance(node.iter.value, (str, bytes)) and bool(node.iter.value)
+        return runs and body(node.body) and not any(isinstance(n, (ast.Break, ast.Continue)) for n in ast.walk(node))
+    if isinstance(node, ast.Try):
+        return body(node.finalbody) or not node.handlers and body(node.body)
+    return False

@@ -15,28 +15,103 @@ from __future__ import annotations
 
 import ast
 
-from .stops import exits_of, may_stop
+from .stops import exits_of, surely_stops
 
 SMALL_LOOP = 10_000       # iterations of a `for` over `range(...)` read as ending at once
+# Iterations of a statement's loops, nested ones multiplied (review 310: three nested `range(10000)` ran for hours).
+LOOP_BUDGET = 100_000
 _SEQUENCE_OF = {"enumerate", "zip", "reversed", "sorted", "list", "tuple", "set"}
 
 
 def why_not_through(stmt: ast.stmt, above: list[ast.stmt], cell: ast.Module, flags: int) -> str:
     """Why Run All may not get from the top-level ``stmt`` to the statements below it ("" where it surely does):
     "may stop the cell", "runs later" or "may not end"."""
-    if may_stop(stmt, flags, exits_of(cell)):
-        return "may stop the cell"
+    if surely_stops(stmt, flags, exits_of(cell)):
+        return "stops the cell"
+    if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
+                             ast.Yield, ast.YieldFrom, ast.Await)) for node in ast.walk(stmt)):
+        return "runs later"
+    return "may not end" if _may_not_end(stmt, _literal_names(above), _Cell(cell)) else ""
+
+
+def endless_at(cell: ast.Module) -> list[int]:
+    """The top-level statements holding a loop that may not end (`why_not_through`'s "may not end"), wherever they
+    stand: an answer set above and below one is unknown, as around a magic that may stop (review 310: a loop over a
+    list it grows, between the wrong answers and the right ones, binding none of them)."""
+    facts = _Cell(cell)
+    out, known = [], {}
+    for i, stmt in enumerate(cell.body):
+        if any(isinstance(n, (ast.While, ast.AsyncFor, ast.For)) for n in ast.walk(stmt)) and \
+                _may_not_end(stmt, known, facts):
+            out.append(i)
+        known = _after(stmt, known)
+    return out
+
+
+class _Cell:
+    """What the loop rules need of the whole cell, read once: every name it binds (`def range(n): ...`), and the
+    names it reads other than as the iterable of a `for` (`opts.insert(0, o)`, `alias = opts`: a list, set or dict
+    it may change while a loop runs over it, review 310)."""
+
+    def __init__(self, cell: ast.Module):
+        self.redefined = {n for node in ast.walk(cell) for n in _bound_by(node)}
+        # reading an item (`opts[i]`) or the length (`len(opts)`) changes nothing either (a fairness review, 312:
+        # `for i in range(len(opts)): a_ = opts[i]`)
+        harmless = {i for node in ast.walk(cell) if isinstance(node, (ast.For, ast.AsyncFor)) for i in _iterated(node.iter)}
+        harmless |= {id(node.value) for node in ast.walk(cell) if isinstance(node, ast.Subscript)
+                     and isinstance(node.ctx, ast.Load)}
+        harmless |= {id(node.args[0]) for node in ast.walk(cell) if isinstance(node, ast.Call) and isinstance(
+            node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1 and not node.keywords}
+        self.read = {node.id for node in ast.walk(cell) if isinstance(node, ast.Name)
+                     and isinstance(node.ctx, ast.Load) and id(node) not in harmless}
+
+
+_VIEWS = {"items", "keys", "values"}
+
+
+def _iterated(it: ast.expr) -> set[int]:
+    """The Name nodes a `for`'s iterable reads only to loop over them (`opts`, `enumerate(opts)`, `d.items()`),
+    in the shapes ``_count`` knows."""
+    if isinstance(it, ast.Name):
+        return {id(it)}
+    if isinstance(it, ast.Call) and not it.keywords:
+        if isinstance(it.func, ast.Name) and it.func.id in _SEQUENCE_OF | {"zip"}:
+            return {i for a in it.args for i in _iterated(a)}
+        if isinstance(it.func, ast.Attribute) and it.func.attr in _VIEWS and not it.args:
+            return _iterated(it.func.value)
+    return set()
+
+
+def _may_not_end(stmt: ast.stmt, literals: dict[str, object], cell: _Cell) -> bool:
+    if any(isinstance(n, (ast.While, ast.AsyncFor, ast.AsyncWith)) for n in ast.walk(stmt)) or "*" in cell.redefined:
+        return True
     inside = {n for node in ast.walk(stmt) for n in _bound_by(node)}
-    literals = {k: v for k, v in _literal_names(above).items() if k not in inside}
-    redefined = {n for node in ast.walk(cell) for n in _bound_by(node)}     # `def range(n): ...` above
-    for node in ast.walk(stmt):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
-                             ast.Yield, ast.YieldFrom, ast.Await)):
-            return "runs later"
-        if isinstance(node, (ast.While, ast.AsyncFor, ast.AsyncWith)) or \
-                isinstance(node, ast.For) and ("*" in redefined or not _finite(node.iter, literals, redefined)):
-            return "may not end"
-    return ""
+    literals = {k: v for k, v in literals.items() if k not in inside}
+    try:
+        return _iterations(ast.Module([stmt], []), literals, cell, 1) is None
+    except RecursionError:
+        return True
+
+
+def _iterations(node: ast.AST, literals: dict[str, object], cell: _Cell, factor: int) -> int | None:
+    """How many loop iterations running ``node`` takes at most, nested loops multiplied (``factor``: the
+    iterations of the loops around it), or None where that may exceed ``LOOP_BUDGET`` or is not known."""
+    total = 0
+    for child in ast.iter_child_nodes(node):
+        inner = factor
+        if isinstance(child, ast.For):
+            count = _count(child.iter, literals, cell)
+            if count is None:
+                return None
+            inner = factor * count
+            total += inner
+        sub = _iterations(child, literals, cell, inner)
+        if sub is None:
+            return None
+        total += sub
+        if total > LOOP_BUDGET:
+            return None
+    return total
 
 
 def _bound_by(node: ast.AST) -> set[str]:
@@ -62,41 +137,68 @@ def _literal_names(above: list[ast.stmt]) -> dict[str, object]:
     top-level assignment of one, not bound or deleted again by another statement above."""
     known: dict[str, object] = {}
     for stmt in above:
-        touched = {n for node in ast.walk(stmt) for n in _bound_by(node)}
-        known = {} if "*" in touched else {k: v for k, v in known.items() if k not in touched}
-        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
-            try:
-                value = ast.literal_eval(stmt.value)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                continue
-            known.update({t.id: value for t in stmt.targets})
+        known = _after(stmt, known)
     return known
 
 
-def _finite(it: ast.expr, literals: dict[str, object], redefined: set[str]) -> bool:
-    """Does a `for` over ``it`` surely end soon: a literal display or string, a `range` of at most ``SMALL_LOOP``
-    numbers given as literals (or names bound to them), a name bound to a literal, or `enumerate`, `zip`,
-    `reversed`, `sorted` of those (`iter(int, 1)`, `itertools.count()`, `range(10**21)` do not)."""
-    if isinstance(it, (ast.List, ast.Tuple, ast.Set, ast.Dict)) or \
-            isinstance(it, ast.Constant) and isinstance(it.value, (str, bytes)):
-        return True
+def _after(stmt: ast.stmt, known: dict[str, object]) -> dict[str, object]:
+    touched = {n for node in ast.walk(stmt) for n in _bound_by(node)}
+    known = {} if "*" in touched else {k: v for k, v in known.items() if k not in touched}
+    if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
+        try:
+            value = ast.literal_eval(stmt.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return known
+        known = {**known, **{t.id: value for t in stmt.targets}}
+    return known
+
+
+def _count(it: ast.expr, literals: dict[str, object], cell: _Cell) -> int | None:
+    """How many times a `for` over ``it`` runs, where that is known and small: a literal display or string, a
+    `range` of at most ``SMALL_LOOP`` numbers given as literals (or names bound to them), a name bound to a literal
+    that nothing else in the cell reads (a list the loop grows never ends), or `enumerate`, `zip`, `reversed`,
+    `sorted` of those (`iter(int, 1)`, `itertools.count()`, `range(10**21)` are not). None: not known."""
+    if isinstance(it, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        return len(it.keys if isinstance(it, ast.Dict) else it.elts) if not any(
+            isinstance(e, ast.Starred) for e in getattr(it, "elts", [])) and None not in getattr(it, "keys", []) \
+            else None
+    if isinstance(it, ast.Constant) and isinstance(it.value, (str, bytes)):
+        return len(it.value)
     if isinstance(it, ast.Name):
-        return it.id in literals and isinstance(literals[it.id], (list, tuple, set, dict, str, bytes))
+        value = literals.get(it.id)
+        fixed = isinstance(value, (tuple, str, bytes))       # nothing can change its length
+        if isinstance(value, (list, tuple, set, dict, str, bytes)) and (fixed or it.id not in cell.read):
+            return len(value)
+        return None
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr in _VIEWS and not it.args \
+            and not it.keywords:
+        inner = _count(it.func.value, literals, cell)        # `draft.items()` of a dict written out above
+        return inner if isinstance(it.func.value, ast.Name) and isinstance(literals.get(it.func.value.id), dict) \
+            else None
     if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords) or \
-            it.func.id in redefined:
-        return False
+            it.func.id in cell.redefined:
+        return None
     if it.func.id == "range" and 1 <= len(it.args) <= 3:
-        bounds = [_int(a, literals) for a in it.args]
+        bounds = [_int(a, literals, cell) for a in it.args]
         if any(b is None or abs(b) > 10 ** 9 for b in bounds) or len(bounds) == 3 and bounds[2] == 0:
-            return False
-        return len(range(*bounds)) <= SMALL_LOOP
-    return it.func.id in _SEQUENCE_OF and bool(it.args) and all(_finite(a, literals, redefined) for a in it.args)
+            return None
+        n = len(range(*bounds))
+        return n if n <= SMALL_LOOP else None
+    if it.func.id == "zip" and it.args:
+        counts = [_count(a, literals, cell) for a in it.args]
+        return None if None in counts else min(counts)
+    if it.func.id in _SEQUENCE_OF and it.args and (len(it.args) == 1 or it.func.id == "enumerate"):
+        return _count(it.args[0], literals, cell)
+    return None
 
 
-def _int(node: ast.expr, literals: dict[str, object]) -> int | None:
+def _int(node: ast.expr, literals: dict[str, object], cell: _Cell | None = None) -> int | None:
     if isinstance(node, ast.Name):
         value = literals.get(node.id)
         return value if type(value) is int else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and cell is not None \
+            and len(node.args) == 1 and not node.keywords and "len" not in cell.redefined:
+        return _count(node.args[0], literals, cell)        # `range(len(opts))`
     try:
         value = ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
