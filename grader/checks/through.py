@@ -2,14 +2,16 @@
 
 An answer also bound inside a block above its last plain top-level assignment is read from that assignment
 when Run All gets from the block to it (a fairness review, 301: five answers in a `try:` above the same five on
-plain lines cost all ten points). A block is read as the cell's top level is: what surely stops (a `raise`,
-`assert`, an exit by any name an import gave it, a test of literals read by its value), what runs later (a
-function, lambda, class, generator) and a loop that may not end or runs long (`while`, a `for` over anything but
-a literal display, a small `range`, or a name bound to one) keep the answer unknown; a statement that only *may*
-raise is not followed, inside a block as at the top level (the README's "What remains"). Review 303 and 306 showed
-such statements (`[][0]`, `print(0xfff...)`) in a block; an allowlist that refused them cost honest drafts (a
-fairness review, 307: `if math.isclose(...)`, `with torch.no_grad():`, `try: import torch`) 2 points an answer
-where Jupyter ended right, and protected nothing the same line at the top level does not already pass.
+plain lines cost all ten points). A block is read as the cell's top level is: what surely stops every way
+through it (`stops.surely_stops`), what runs later (a function's `global`, a lambda, class, generator) and a loop
+that may not end or runs long (`while`, a `for` over anything but a literal display, a small `range`, or a name
+bound to a literal that nothing changes; nested loops multiplied) keep the answer unknown; a statement that only
+*may* raise or stop is not followed, inside a block as at the top level (the README's "What remains"). Reviews 303
+and 306 showed such statements (`[][0]`, `print(0xfff...)`) in a block; an allowlist that refused them cost honest
+drafts (fairness reviews 307 and 312: `if math.isclose(...)`, `with torch.no_grad():`, `try: import torch`, an
+`assert` the `try` catches) 2 points an answer where Jupyter ended right, and protected nothing the same line at
+the top level does not already pass. Review 310 found loops read as finite that are not (a list the loop grows,
+nested `range(10000)`).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ _SEQUENCE_OF = {"enumerate", "zip", "reversed", "sorted", "list", "tuple", "set"
 
 def why_not_through(stmt: ast.stmt, above: list[ast.stmt], cell: ast.Module, flags: int) -> str:
     """Why Run All may not get from the top-level ``stmt`` to the statements below it ("" where it surely does):
-    "may stop the cell", "runs later" or "may not end"."""
+    "stops the cell", "runs later" or "may not end"."""
     if surely_stops(stmt, flags, exits_of(cell)):
         return "stops the cell"
     if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
