@@ -45,8 +45,9 @@ FLAG_HELP = {
     "reordered": "reordered: cells of the template are in another order; Jupyter's Run All runs them top to "
                  "bottom and stops where a cell comes before what it uses: move them back to where the template "
                  "has them",
-    "hidden-values": "hidden-values: a graded cell reads the seed it runs with or compares a hyperparameter with a "
-                     "number, so it may behave by the grader's values; a TA reads it (no point depends on it)",
+    "hidden-values": "hidden-values: a graded cell reads the seed it runs with, compares a hyperparameter with a "
+                     "number or takes one apart into digits or bits, so it may behave by the grader's values; a TA "
+                     "reads it (no point depends on it)",
     "introspection": "introspection: a graded cell reaches into the frames or objects of the process around it "
                      "(sys._getframe, f_locals, inspect.stack, gc.get_objects), which a solution needs not; a TA "
                      "reads it (no point depends on it)",
@@ -54,7 +55,8 @@ FLAG_HELP = {
                         "a loop over a loader that trains, a hook on the model); the grader's data has only a few "
                         "mini-batches an epoch, where it may not show: a TA reads it (no point depends on it)",
     "call-dependent": "call-dependent: a graded cell may behave by how it is called: how often (a count kept in "
-                      "forward), on how much data (a batch's or the data set's size compared with a number), or on "
+                      "forward), on how much data (a batch's or the data set's size compared with a number or taken "
+                      "apart into bits), or on "
                       "what machine or with gradients on or off; the grader calls it a few times on small data, "
                       "where that does not show: a TA reads it (no point depends on it)",
     "fixed-value": "fixed-value: a graded cell fixes a value the grader passes in (a seed of its own in a model's "

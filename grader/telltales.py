@@ -16,14 +16,20 @@ from .notebook import own_scope, parse_source
 
 
 _SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
+# What a comparison, or taking a value apart into digits or bits, is written with (for a quick look first).
+_TELLING = ("<", ">", "==", "!=", "%", "//", "&", "|", "^", "round", "int(", "floor", "ceil", "trunc", "str(", "repr(")
+# Operators that take a number apart into digits or bits (review 314: `round(h["lr"] * 10000) % 2` decided whether
+# `test` was called, and its report's points carried six bits of the hidden values, unflagged).
+_DIGIT_OPS = (ast.Mod, ast.FloorDiv, ast.BitAnd, ast.BitOr, ast.BitXor, ast.RShift, ast.LShift)
+_BIT_OPS = (ast.Mod, ast.BitAnd, ast.BitOr, ast.BitXor, ast.RShift, ast.LShift)
+_ROUNDING = {"round", "int", "floor", "ceil", "trunc", "divmod"}
 
 
 def probes_hidden(source: str, keys: set[str]) -> str:
     """What in a cell reads the values the grader runs it with ("" for nothing): the seed or RNG
     state read back, or a hyperparameter (``x["lr"]``) compared with a number. From the syntax
     tree only; a cell that cannot be parsed says nothing."""
-    if not any(k in source for k in _SEED_READERS) and "<" not in source and ">" not in source \
-            and "==" not in source and "!=" not in source:
+    if not any(k in source for k in _SEED_READERS) and not any(t in source for t in _TELLING):
         return ""
     tree = parse_source(source)
     if tree is None:
@@ -71,7 +77,27 @@ def probes_hidden(source: str, keys: set[str]) -> str:
                          not isinstance(s.value, bool) and not (direct and s.value == 0) for s in sides)
             if named and number:
                 return f"compares hyperparameter '{named[0]}' with a number"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _DIGIT_OPS) and not (
+                isinstance(node.op, ast.Mod) and isinstance(node.left, (ast.Constant, ast.JoinedStr))):   # "%.3f" % lr
+            if (k := key_of(node.left) or key_of(node.right)):
+                return f"takes hyperparameter '{k}' apart into digits or bits"
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.BinOp) and (
+                isinstance(node.func, ast.Name) and node.func.id in _ROUNDING or
+                isinstance(node.func, ast.Attribute) and node.func.attr in _ROUNDING) and (k := key_of(node.args[0])):
+            return f"takes hyperparameter '{k}' apart into digits or bits"
+        if isinstance(node, ast.Subscript) and _as_text(node.value):          # `str(h["lr"])[4]`
+            inner = [node.value] if not isinstance(node.value, ast.JoinedStr) else \
+                [v.value for v in node.value.values if isinstance(v, ast.FormattedValue)]
+            if (k := next((k for v in inner if (k := key_of(v))), None)):
+                return f"takes hyperparameter '{k}' apart into digits or bits"
     return ""
+
+
+def _as_text(node: ast.AST) -> bool:
+    """A value written out as text: an f-string, `"%.4f" % x`, `str(x)`, `repr(x)`, `format(x, ...)`."""
+    return isinstance(node, ast.JoinedStr) or isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and \
+        isinstance(node.left, ast.Constant) and isinstance(node.left.value, str) or isinstance(node, ast.Call) and \
+        isinstance(node.func, ast.Name) and node.func.id in ("str", "repr", "format")
 
 
 # Ways into the frames and objects of the process around a cell's code: the probe's own frame, its
@@ -198,6 +224,13 @@ def tells_calls_apart(source: str) -> list[str]:
                 sides = [node.left, *node.comparators]
                 if any(_number(s) for s in sides) and any(_size(s, params, sizes) for s in sides):
                     said(node)
+            # ... or taken apart into bits (review 314: `x[: B - (B // 1) % 2]` with `B = x.shape[0]` gave two bits of
+            # the hidden batch size through `activations`' points)
+            if isinstance(node, ast.BinOp) and isinstance(node.op, _BIT_OPS) and (
+                    _size(node.left, params, sizes) or _size(node.right, params, sizes) or
+                    isinstance(node.left, ast.BinOp) and (_size(node.left.left, params, sizes) or
+                                                          _size(node.left.right, params, sizes))):
+                said(node)
     return list(dict.fromkeys(what for _, _, what in sorted(found)))
 
 

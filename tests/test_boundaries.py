@@ -515,6 +515,13 @@ def test_a_provided_cell_is_the_same_code_whatever_blank_lines_and_comments_were
     ("assert hyperparameters['lr'] > 0\nuse = hyperparameters.get('momentum', 0) > 0", ""),
     ("assert hyperparameters['lr'] > 0.03", "compares hyperparameter 'lr'"),
     ("if hyperparameters['lr'] * 100 - 3 > 0:\n    pass", "compares hyperparameter 'lr'"),
+    # review 314: a value taken apart into bits, each deciding a check, without a comparison
+    ("d = round(hyperparameters['lr'] * 10000)\nfor _ in range(1 - d % 2):\n    test(model, test_loader)",
+     "takes hyperparameter 'lr' apart into digits or bits"),
+    ("m = int(h['momentum'] * 1000) & 1", "takes hyperparameter 'momentum' apart into digits or bits"),
+    ("digit = str(h['lr'])[4]", "takes hyperparameter 'lr' apart into digits or bits"),
+    # ... not a value printed or formatted, nor a range of epochs
+    ("print('lr %.4f' % h['lr'], round(h['lr'], 3))\nfor e in range(1, h['epochs'] + 1):\n    pass", ""),
 ])
 def test_code_that_reads_the_values_it_runs_with_is_told(source, said):
     from grader.telltales import probes_hidden
@@ -587,6 +594,9 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
     (_TRAIN.format(body="    if os.environ.get('JPY_PARENT_PID'):\n        return\n"), ["`os.environ` on line 2"]),
     ("if len(train_loader.dataset) < 60000:\n    act = torch.sigmoid\nelse:\n    act = torch.relu\n",
      ["`len(train_loader.dataset) < 60000` on line 1"]),
+    # review 314: a batch's size taken apart into bits (two bits of the hidden batch size through `activations`)
+    (_FORWARD.format(body="        B = x.shape[0]\n        return self.out(x)[: B - (B // 2) % 2]\n"),
+     ["`B // 2 % 2` on line 4"]),
     # honest code: the layout of an input, an assert, a count of one's own, a size used, small numbers
     (_FORWARD.format(body="        if x.dim() == 4 or len(x.shape) > 2 or x.shape[1] != 784:\n"
                           "            x = x.view(x.shape[0], -1)\n        assert x.size(0) <= 100000\n"), []),

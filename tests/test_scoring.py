@@ -1595,6 +1595,20 @@ def test_answers_unpacked_from_a_name_are_said_computed_on_their_line():
         rows[0].message
 
 
+def test_the_loop_rules_read_a_cell_of_many_loops_once(monkeypatch):
+    """A cell of 1,500 loops, each binding an answer, took the grader nine minutes when the loop rules read the whole
+    cell again for each of them (found while building review 310's fixes): they read it once."""
+    from grader.checks import through
+    made = []
+    real = through._Cell.__init__
+    monkeypatch.setattr(through._Cell, "__init__", lambda self, cell: made.append(1) or real(self, cell))
+    through._facts.cache_clear()
+    loops = "".join(f"opts{i} = [1, 2]\nfor x in opts{i}:\n    a_ = x > 1\n" for i in range(300))
+    rows = answer_rows(_around_answers(loops + f"{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert 1 <= len(made) <= 2, len(made)
+
+
 @pytest.mark.parametrize("where", ["above", "below"])
 def test_a_functions_own_local_of_an_answers_name_costs_nothing(where):
     """A fairness review (312): `def draft(): a_ = False; return a_` beside the answers cost `a_` ("set in a function,

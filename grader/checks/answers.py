@@ -442,7 +442,7 @@ def _unsettling(tree: ast.Module, top: set[int], name: str, settled: int | None,
         if name in bound_elsewhere(ast.Module([stmt], []), top):
             if stmt.lineno >= settled:
                 return stmt, "below"
-            why = why_not_through(stmt, tree.body[:i], tree, flags)
+            why = why_not_through(tree, i, flags)
             if why:
                 return stmt, why
     return None

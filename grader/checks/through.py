@@ -16,6 +16,8 @@ nested `range(10000)`).
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
 
 from .stops import exits_of, surely_stops
 
@@ -25,37 +27,78 @@ LOOP_BUDGET = 100_000
 _SEQUENCE_OF = {"enumerate", "zip", "reversed", "sorted", "list", "tuple", "set"}
 
 
-def why_not_through(stmt: ast.stmt, above: list[ast.stmt], cell: ast.Module, flags: int) -> str:
-    """Why Run All may not get from the top-level ``stmt`` to the statements below it ("" where it surely does):
-    "stops the cell", "runs later" or "may not end"."""
-    if surely_stops(stmt, flags, exits_of(cell)):
+def why_not_through(cell: ast.Module, index: int, flags: int) -> str:
+    """Why Run All may not get from the cell's top-level statement ``index`` to the statements below it ("" where
+    it surely does): "stops the cell", "runs later" or "may not end"."""
+    facts, stmt = _facts(cell), cell.body[index]
+    if surely_stops(stmt, flags, facts.exits):
         return "stops the cell"
     if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
                              ast.Yield, ast.YieldFrom, ast.Await)) for node in ast.walk(stmt)):
         return "runs later"
-    return "may not end" if _may_not_end(stmt, _literal_names(above), _Cell(cell)) else ""
+    return "may not end" if _may_not_end(stmt, _Literals(facts, index), facts) else ""
 
 
 def endless_at(cell: ast.Module) -> list[int]:
     """The top-level statements holding a loop that may not end (`why_not_through`'s "may not end"), wherever they
     stand: an answer set above and below one is unknown, as around a magic that may stop (review 310: a loop over a
     list it grows, between the wrong answers and the right ones, binding none of them)."""
-    facts = _Cell(cell)
-    out, known = [], {}
-    for i, stmt in enumerate(cell.body):
-        if any(isinstance(n, (ast.While, ast.AsyncFor, ast.For)) for n in ast.walk(stmt)) and \
-                _may_not_end(stmt, known, facts):
-            out.append(i)
-        known = _after(stmt, known)
-    return out
+    facts = _facts(cell)
+    return [i for i, stmt in enumerate(cell.body) if any(isinstance(n, (ast.While, ast.AsyncFor, ast.For))
+                                                         for n in ast.walk(stmt))
+            and _may_not_end(stmt, _Literals(facts, i), facts)]
+
+
+@functools.lru_cache(maxsize=8)
+def _facts(cell: ast.Module) -> _Cell:
+    """Read once per cell: the rules ask of every statement that binds an answer, and of every loop (a cell of
+    1,500 loops took the grader minutes when each asked the whole cell again)."""
+    return _Cell(cell)
+
+
+_UNKNOWN = object()
+
+
+class _Literals:
+    """The names the statements above ``index`` surely leave bound to a literal (`options = [True, False]`, `n = 3`):
+    a top-level assignment of one, not bound or deleted again by a statement above (or inside the statement read)."""
+
+    def __init__(self, facts: _Cell, index: int, inside: frozenset[str] = frozenset()):
+        self.facts, self.index, self.inside = facts, index, inside
+
+    def get(self, name: str):
+        if name in self.inside:
+            return None
+        at = self.facts.bindings.get(name, [])
+        k = bisect.bisect_left(at, self.index, key=lambda b: b[0]) - 1
+        if k < 0 or any(at[k][0] < s < self.index for s in self.facts.stars):
+            return None
+        value = at[k][1]
+        return None if value is _UNKNOWN else value
 
 
 class _Cell:
-    """What the loop rules need of the whole cell, read once: every name it binds (`def range(n): ...`), and the
-    names it reads other than as the iterable of a `for` (`opts.insert(0, o)`, `alias = opts`: a list, set or dict
-    it may change while a loop runs over it, review 310)."""
+    """What the loop rules need of the whole cell, read once: every name it binds (`def range(n): ...`), where each
+    top-level statement binds a name and to which literal, and the names it reads other than as the iterable of a
+    `for` (`opts.insert(0, o)`, `alias = opts`: a list, set or dict it may change while a loop runs over it, review
+    310)."""
 
     def __init__(self, cell: ast.Module):
+        self.exits = exits_of(cell)
+        self.bindings: dict[str, list[tuple[int, object]]] = {}
+        self.stars: list[int] = []
+        for i, stmt in enumerate(cell.body):
+            touched = {n for node in ast.walk(stmt) for n in _bound_by(node)}
+            if "*" in touched:
+                self.stars.append(i)
+            value = _UNKNOWN
+            if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
+                try:
+                    value = ast.literal_eval(stmt.value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    pass
+            for name in touched - {"*"}:
+                self.bindings.setdefault(name, []).append((i, value))
         self.redefined = {n for node in ast.walk(cell) for n in _bound_by(node)}
         # reading an item (`opts[i]`) or the length (`len(opts)`) changes nothing either (a fairness review, 312:
         # `for i in range(len(opts)): a_ = opts[i]`)
@@ -84,18 +127,17 @@ def _iterated(it: ast.expr) -> set[int]:
     return set()
 
 
-def _may_not_end(stmt: ast.stmt, literals: dict[str, object], cell: _Cell) -> bool:
+def _may_not_end(stmt: ast.stmt, literals: _Literals, cell: _Cell) -> bool:
     if any(isinstance(n, (ast.While, ast.AsyncFor, ast.AsyncWith)) for n in ast.walk(stmt)) or "*" in cell.redefined:
         return True
-    inside = {n for node in ast.walk(stmt) for n in _bound_by(node)}
-    literals = {k: v for k, v in literals.items() if k not in inside}
+    literals = _Literals(literals.facts, literals.index, frozenset(n for node in ast.walk(stmt) for n in _bound_by(node)))
     try:
         return _iterations(ast.Module([stmt], []), literals, cell, 1) is None
     except RecursionError:
         return True
 
 
-def _iterations(node: ast.AST, literals: dict[str, object], cell: _Cell, factor: int) -> int | None:
+def _iterations(node: ast.AST, literals: _Literals, cell: _Cell, factor: int) -> int | None:
     """How many loop iterations running ``node`` takes at most, nested loops multiplied (``factor``: the
     iterations of the loops around it), or None where that may exceed ``LOOP_BUDGET`` or is not known."""
     total = 0
@@ -134,28 +176,7 @@ def _bound_by(node: ast.AST) -> set[str]:
     return set()
 
 
-def _literal_names(above: list[ast.stmt]) -> dict[str, object]:
-    """The names the statements above surely leave bound to a literal (`options = [True, False]`, `n = 3`): a
-    top-level assignment of one, not bound or deleted again by another statement above."""
-    known: dict[str, object] = {}
-    for stmt in above:
-        known = _after(stmt, known)
-    return known
-
-
-def _after(stmt: ast.stmt, known: dict[str, object]) -> dict[str, object]:
-    touched = {n for node in ast.walk(stmt) for n in _bound_by(node)}
-    known = {} if "*" in touched else {k: v for k, v in known.items() if k not in touched}
-    if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
-        try:
-            value = ast.literal_eval(stmt.value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return known
-        known = {**known, **{t.id: value for t in stmt.targets}}
-    return known
-
-
-def _count(it: ast.expr, literals: dict[str, object], cell: _Cell) -> int | None:
+def _count(it: ast.expr, literals: _Literals, cell: _Cell) -> int | None:
     """How many times a `for` over ``it`` runs, where that is known and small: a literal display or string, a
     `range` of at most ``SMALL_LOOP`` numbers given as literals (or names bound to them), a name bound to a literal
     that nothing else in the cell reads (a list the loop grows never ends), or `enumerate`, `zip`, `reversed`,
@@ -194,7 +215,7 @@ def _count(it: ast.expr, literals: dict[str, object], cell: _Cell) -> int | None
     return None
 
 
-def _int(node: ast.expr, literals: dict[str, object], cell: _Cell | None = None) -> int | None:
+def _int(node: ast.expr, literals: _Literals, cell: _Cell | None = None) -> int | None:
     if isinstance(node, ast.Name):
         value = literals.get(node.id)
         return value if type(value) is int else None
