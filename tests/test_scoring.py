@@ -1659,8 +1659,15 @@ def test_a_raise_in_a_branch_that_surely_runs_stops_the_cell_above_the_answers(t
                                   "import os as o\no.abort()", "while not False:\n    pass", "assert not True",
                                   # a block every way through which stops (a fairness review, 312, read blocks so)
                                   "if len([]):\n    raise ValueError\nelse:\n    raise KeyError",
-                                  "with open('notes.txt'):\n    raise ValueError('draft')"])
+                                  # ... and (review 313) a `match` catching all, a `try`'s `else`, a handler raising
+                                  # again, a loop's `else`
+                                  "match 0:\n    case _:\n        raise ValueError('stop')",
+                                  "try:\n    pass\nexcept Exception:\n    pass\nelse:\n    raise ValueError('stop')",
+                                  "try:\n    raise ValueError\nexcept ValueError:\n    raise",
+                                  "for _ in []:\n    pass\nelse:\n    raise ValueError('stop')",
+                                  "while False:\n    pass\nelse:\n    raise ValueError('stop')"])
 def test_a_stop_spelled_otherwise_stops_the_cell_above_the_answers(stop):
+    # (the answers set only below it are graded as written and flagged, the README's rule for a cell that stops)
     """Review 303: `import sys as s` and `s.exit()` between a wrong answer and the right one: Jupyter ends with the
     wrong one, the grader read the right one."""
     wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"

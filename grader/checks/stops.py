@@ -316,10 +316,13 @@ def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
 def surely_stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
     """Does running this statement surely stop the cell, whichever way its tests go: a statement Jupyter never gets
     past (`_stops`), or a block whose every way through does (an `if` both of whose branches stop, or the branch a
-    test of literals takes; a `with`, a loop over a literal that is not empty, a `try` without handlers, whose body
-    stops; a `finally` that stops). A `raise` or `assert` that only *may* run (under a test, in a `try` that catches)
-    is not followed, in a block as at the top level (a fairness review, 312: `try: ...; assert a_ in [True, False]
-    except AssertionError: pass` above the answers cost `a_` as a block that "may stop the cell")."""
+    test of literals takes; a loop over a literal that is not empty whose body stops, or a loop without `break`
+    whose `else` does; a `try` whose body or `else` stops and every handler too, or whose `finally` does; a `match`
+    whose every case stops, the last one catching all). A `raise` or `assert` that only *may* run (under a test, in
+    a `try` that catches, in a `with`, whose manager may suppress it) is not followed, in a block as at the top level
+    (a fairness review, 312: `try: ...; assert a_ in [True, False] except AssertionError: pass` above the answers cost
+    `a_` as a block that "may stop the cell"; review 313 found the `else` of a loop and a `try`, a re-raising
+    handler and `match ... case _:` missed, and `contextlib.suppress` read as a stop)."""
     if _stops(node, flags, exits):
         return True
 
@@ -329,12 +332,20 @@ def surely_stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> b
     if isinstance(node, ast.If):
         truth = constant_truth(node.test)
         return body(node.body if truth else node.orelse) if truth is not None else body(node.body) and body(node.orelse)
-    if isinstance(node, ast.With):
-        return body(node.body)
-    if isinstance(node, ast.For):
-        runs = isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and bool(node.iter.elts) or \
-            isinstance(node.iter, ast.Constant) and isinstance(node.iter.value, (str, bytes)) and bool(node.iter.value)
-        return runs and body(node.body) and not any(isinstance(n, (ast.Break, ast.Continue)) for n in ast.walk(node))
-    if isinstance(node, ast.Try):
-        return body(node.finalbody) or not node.handlers and body(node.body)
+    if isinstance(node, (ast.For, ast.While)):
+        breaks = any(isinstance(n, ast.Break) for n in ast.walk(node))
+        if not breaks and body(node.orelse):        # the loop ends and its `else` stops, or it never ends
+            return True
+        runs = isinstance(node, ast.For) and (
+            isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and bool(node.iter.elts) or
+            isinstance(node.iter, ast.Constant) and isinstance(node.iter.value, (str, bytes)) and bool(node.iter.value))
+        return runs and body(node.body) and not breaks and not any(isinstance(n, ast.Continue) for n in ast.walk(node))
+    if isinstance(node, (ast.Try, ast.TryStar)):
+        quiet = all(isinstance(s, ast.Pass) for s in node.body)      # its handlers never run
+        return body(node.finalbody) or (quiet or all(body(h.body) for h in node.handlers)) and (
+            body(node.body) or body(node.orelse))
+    if isinstance(node, ast.Match) and node.cases:
+        last = node.cases[-1]
+        catches_all = isinstance(last.pattern, ast.MatchAs) and last.pattern.pattern is None and last.guard is None
+        return catches_all and all(body(c.body) for c in node.cases)
     return False
