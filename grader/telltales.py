@@ -17,12 +17,12 @@ from .notebook import own_scope, parse_source
 
 _SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
 # What a comparison, or taking a value apart into digits or bits, is written with (for a quick look first).
-_TELLING = ("<", ">", "==", "!=", "%", "//", "&", "|", "^", "round", "int(", "floor", "ceil", "trunc", "str(", "repr(")
-# Operators that take a number apart into digits or bits (review 314: `round(h["lr"] * 10000) % 2` decided whether
-# `test` was called, and its report's points carried six bits of the hidden values, unflagged).
-_DIGIT_OPS = (ast.Mod, ast.FloorDiv, ast.BitAnd, ast.BitOr, ast.BitXor, ast.RShift, ast.LShift)
+_TELLING = ("<", ">", "==", "!=", "%", "&", "|", "^", "str(", "repr(")
+# Operators that take a number apart into digits or bits, with a number on their right (review 314:
+# `round(h["lr"] * 10000) % 2` decided whether `test` was called, and its report's points carried six bits of the
+# hidden values, unflagged). Not `//`, `int(...)`, `round(...)`: halfway through the epochs, steps per epoch and a
+# rounded print are honest (a fairness review, 316).
 _BIT_OPS = (ast.Mod, ast.BitAnd, ast.BitOr, ast.BitXor, ast.RShift, ast.LShift)
-_ROUNDING = {"round", "int", "floor", "ceil", "trunc", "divmod"}
 
 
 def probes_hidden(source: str, keys: set[str]) -> str:
@@ -76,21 +76,23 @@ def probes_hidden(source: str, keys: set[str]) -> str:
             number = any(isinstance(s, ast.Constant) and isinstance(s.value, (int, float)) and
                          not isinstance(s.value, bool) and not (direct and s.value == 0) for s in sides)
             if named and number:
-                return f"compares hyperparameter '{named[0]}' with a number"
-        if isinstance(node, ast.BinOp) and isinstance(node.op, _DIGIT_OPS) and not (
-                isinstance(node.op, ast.Mod) and isinstance(node.left, (ast.Constant, ast.JoinedStr))):   # "%.3f" % lr
-            if (k := key_of(node.left) or key_of(node.right)):
-                return f"takes hyperparameter '{k}' apart into digits or bits"
-        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.BinOp) and (
-                isinstance(node.func, ast.Name) and node.func.id in _ROUNDING or
-                isinstance(node.func, ast.Attribute) and node.func.attr in _ROUNDING) and (k := key_of(node.args[0])):
-            return f"takes hyperparameter '{k}' apart into digits or bits"
+                return f"compares hyperparameter '{named[0]}' with a number (line {node.lineno})"
+        if _bits_of(node, key_of):
+            return f"takes hyperparameter '{_bits_of(node, key_of)}' apart into digits or bits (line {node.lineno})"
         if isinstance(node, ast.Subscript) and _as_text(node.value):          # `str(h["lr"])[4]`
             inner = [node.value] if not isinstance(node.value, ast.JoinedStr) else \
                 [v.value for v in node.value.values if isinstance(v, ast.FormattedValue)]
             if (k := next((k for v in inner if (k := key_of(v))), None)):
-                return f"takes hyperparameter '{k}' apart into digits or bits"
+                return f"takes hyperparameter '{k}' apart into digits or bits (line {node.lineno})"
     return ""
+
+
+def _bits_of(node: ast.AST, reads) -> str | None:
+    """What ``reads`` finds in the left side of `x % 2`, `x & 1`, `x >> 3` (a number on the right), or None."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, _BIT_OPS) and isinstance(node.right, ast.Constant) and \
+            type(node.right.value) is int and not isinstance(node.left, (ast.Constant, ast.JoinedStr)):
+        return reads(node.left)
+    return None
 
 
 def _as_text(node: ast.AST) -> bool:
@@ -226,10 +228,9 @@ def tells_calls_apart(source: str) -> list[str]:
                     said(node)
             # ... or taken apart into bits (review 314: `x[: B - (B // 1) % 2]` with `B = x.shape[0]` gave two bits of
             # the hidden batch size through `activations`' points)
-            if isinstance(node, ast.BinOp) and isinstance(node.op, _BIT_OPS) and (
-                    _size(node.left, params, sizes) or _size(node.right, params, sizes) or
-                    isinstance(node.left, ast.BinOp) and (_size(node.left.left, params, sizes) or
-                                                          _size(node.left.right, params, sizes))):
+            if not _in_assert(node, func) and _bits_of(node, lambda v: _size(v, params, sizes) or isinstance(
+                    v, ast.BinOp) and (_size(v.left, params, sizes) or _size(v.right, params, sizes))) and not (
+                    isinstance(node.op, ast.Mod) and node.right.value & (node.right.value - 1)):   # `% 784`: a layout
                 said(node)
     return list(dict.fromkeys(what for _, _, what in sorted(found)))
 

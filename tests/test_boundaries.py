@@ -519,9 +519,12 @@ def test_a_provided_cell_is_the_same_code_whatever_blank_lines_and_comments_were
     ("d = round(hyperparameters['lr'] * 10000)\nfor _ in range(1 - d % 2):\n    test(model, test_loader)",
      "takes hyperparameter 'lr' apart into digits or bits"),
     ("m = int(h['momentum'] * 1000) & 1", "takes hyperparameter 'momentum' apart into digits or bits"),
-    ("digit = str(h['lr'])[4]", "takes hyperparameter 'lr' apart into digits or bits"),
-    # ... not a value printed or formatted, nor a range of epochs
+    ("digit = str(h['lr'])[4]", "takes hyperparameter 'lr' apart into digits or bits (line 1)"),
+    # ... not a value printed or formatted, nor a range of epochs, halfway through them, steps per epoch, a warm-up's
+    # length or a rounded print (a fairness review, 316)
     ("print('lr %.4f' % h['lr'], round(h['lr'], 3))\nfor e in range(1, h['epochs'] + 1):\n    pass", ""),
+    ("half = max(1, h['epochs'] // 2)\nsteps = len(train_loader.dataset) // h['batch_size']\n"
+     "warmup = int(h['epochs'] * 0.2)\nprint('lr:', round(h['lr'] * 100, 2), '%')", ""),
 ])
 def test_code_that_reads_the_values_it_runs_with_is_told(source, said):
     from grader.telltales import probes_hidden
@@ -597,6 +600,9 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
     # review 314: a batch's size taken apart into bits (two bits of the hidden batch size through `activations`)
     (_FORWARD.format(body="        B = x.shape[0]\n        return self.out(x)[: B - (B // 2) % 2]\n"),
      ["`B // 2 % 2` on line 4"]),
+    # ... not a layout checked in an assert, or a remainder by an image's size (a fairness review, 316)
+    (_FORWARD.format(body="        assert x.numel() % 784 == 0, 'expects 28x28 images'\n        rest = x.numel() % 784\n"),
+     []),
     # honest code: the layout of an input, an assert, a count of one's own, a size used, small numbers
     (_FORWARD.format(body="        if x.dim() == 4 or len(x.shape) > 2 or x.shape[1] != 784:\n"
                           "            x = x.view(x.shape[0], -1)\n        assert x.size(0) <= 100000\n"), []),

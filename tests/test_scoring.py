@@ -1528,7 +1528,7 @@ def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line,
     ("if True:\n    g = lambda: globals().update(a_=False)\n", False),
     # ... nor a block that may stop the cell after its binding: Jupyter ends with that value
     ("if True:\n    a_ = False\n    raise SystemExit\n", False),
-    ("for a_ in (False,):\n    exit()\n", False),
+    ("for a_ in (False,):\n    sys.exit()\n", False),
     ("try:\n    a_ = False\n    1 / 0\nfinally:\n    pass\n", False),
     ("while True:\n    a_ = False\n", False),
     ("while True:\n    a_ = True\n    break\n", False),
@@ -1665,7 +1665,13 @@ def test_a_raise_in_a_branch_that_surely_runs_stops_the_cell_above_the_answers(t
                                   "try:\n    pass\nexcept Exception:\n    pass\nelse:\n    raise ValueError('stop')",
                                   "try:\n    raise ValueError\nexcept ValueError:\n    raise",
                                   "for _ in []:\n    pass\nelse:\n    raise ValueError('stop')",
-                                  "while False:\n    pass\nelse:\n    raise ValueError('stop')"])
+                                  "while False:\n    pass\nelse:\n    raise ValueError('stop')",
+                                  # ... and (review 315) a test of any literal, a small range, a handler that cannot
+                                  # catch it, a case that surely matches, a `break` of an inner loop
+                                  "if ...:\n    raise ValueError", "assert 0j", "for _i in range(1):\n    raise ValueError",
+                                  "try:\n    raise ValueError\nexcept TypeError:\n    pass",
+                                  "match 0:\n    case 0:\n        raise ValueError",
+                                  "for _x in [1]:\n    for _y in ():\n        break\n    raise ValueError"])
 def test_a_stop_spelled_otherwise_stops_the_cell_above_the_answers(stop):
     # (the answers set only below it are graded as written and flagged, the README's rule for a cell that stops)
     """Review 303: `import sys as s` and `s.exit()` between a wrong answer and the right one: Jupyter ends with the
@@ -1675,6 +1681,19 @@ def test_a_stop_spelled_otherwise_stops_the_cell_above_the_answers(stop):
     rows = answer_rows(c)
     assert not rows[0].passed and all(r.passed for r in rows[1:]), [r.message for r in rows]
     assert "raised:answers-3-3" in c.flags, c.flags
+
+
+@pytest.mark.parametrize("line", ["_ = True or 1/0", "_ = 1 if 1 else 1/0", "exit(keep_kernel=True)", "exit()", "quit()",
+                                  "import contextlib\nwith contextlib.suppress(ValueError):\n    raise ValueError"])
+def test_a_line_that_runs_on_is_no_stop_between_two_tries(line):
+    """Review 315: the right answers, then a line read as a stop, then wrong ones: Jupyter ran on and ended with the
+    wrong ones, graded right and flagged `raised:` with "Jupyter never gets there". A bare `exit()` is IPython's in a
+    kernel: it asks the front end to close and returns (nbclient ran the lines below it, and the cells after)."""
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n{wrong}")
+    rows = answer_rows(c)
+    assert not rows[0].passed and all(r.passed for r in rows[1:]), [r.message for r in rows]
+    assert not any(f.startswith("raised:") for f in c.flags), c.flags
 
 
 def test_answers_in_a_block_with_an_else_are_said_to_be_in_a_block():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import __future__
 import ast
+import builtins
 from dataclasses import dataclass
 from typing import Callable
 
@@ -148,10 +149,12 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
     return _compiles(ast.Module(run, []), flags)
 
 
-# The calls that end the cell (and the kernel's run of it), as the cell may spell them: `exit()`, `sys.exit()`, and the
-# names an import binds to them (review 303: `import sys as s` then `s.exit()` inside `if 1:` above the answers).
-EXITS = frozenset({"exit", "quit", "sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit",
-                   "builtins.quit"})
+# The calls that end the cell (and the kernel's run of it), as the cell may spell them: `sys.exit()`, `os._exit()`,
+# and the names an import binds to them (review 303: `import sys as s` then `s.exit()` inside `if 1:` above the
+# answers). Not a bare `exit()` or `quit()`: in a Jupyter kernel those are IPython's, which ask the front end to
+# close and return, and the cell goes on (review 315: `exit(keep_kernel=True)` read as a stop; nbclient showed the
+# lines below `exit()` run, and the kernel with them).
+EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit"})
 
 
 def exits_of(tree: ast.AST) -> frozenset[str]:
@@ -177,6 +180,8 @@ def constant_truth(test: ast.expr) -> bool | None:
     compute): `not False`, `1 == 1`, `True and 1` (review 303: `if not False: raise ValueError` above the
     answers was read as a statement that may not run). Evaluated with no names at all, and only for small
     literals with no power or shift, so it cannot take long or grow large."""
+    if isinstance(test, ast.Constant):               # `if ...:`, `assert 0j`, `if 1000000:` (review 315)
+        return bool(test.value)
     nodes = list(ast.walk(test))
     if len(nodes) > 64 or not all(isinstance(n, _FOLDABLE) and _small(n) for n in nodes):
         return None
@@ -194,7 +199,7 @@ def _small(node: ast.AST) -> bool:
     if not isinstance(node, ast.Constant):
         return True
     v = node.value
-    if isinstance(v, (bool, int, float)):
+    if isinstance(v, (bool, int, float, complex)):
         return abs(v) < 10 ** 6
     return v is None or isinstance(v, (str, bytes)) and len(v) < 100
 
@@ -271,12 +276,15 @@ def _compiles(module: ast.mod, flags: int, as_text: bool = False, mode: str = "e
 
 
 def _evaluated_now(node: ast.AST):
-    """The nodes of a statement that run when it runs: not a lambda's body, nor a comprehension's."""
+    """The nodes of a statement that surely run when it runs: not a lambda's body, nor a comprehension's, nor what
+    `and`/`or` may skip or the branches of `x if t else y` (review 315: `_ = True or 1/0` read as a stop)."""
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
-        stack.extend(c for c in ast.iter_child_nodes(n)
+        children = [n.values[0]] if isinstance(n, ast.BoolOp) else [n.test] if isinstance(n, ast.IfExp) else \
+            ast.iter_child_nodes(n)
+        stack.extend(c for c in children
                      if not isinstance(c, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)))
 
 
@@ -333,19 +341,75 @@ def surely_stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> b
         truth = constant_truth(node.test)
         return body(node.body if truth else node.orelse) if truth is not None else body(node.body) and body(node.orelse)
     if isinstance(node, (ast.For, ast.While)):
-        breaks = any(isinstance(n, ast.Break) for n in ast.walk(node))
-        if not breaks and body(node.orelse):        # the loop ends and its `else` stops, or it never ends
+        jumps = _own_jumps(node)
+        if ast.Break not in jumps and body(node.orelse):        # the loop ends and its `else` stops, or it never ends
             return True
-        runs = isinstance(node, ast.For) and (
-            isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and bool(node.iter.elts) or
-            isinstance(node.iter, ast.Constant) and isinstance(node.iter.value, (str, bytes)) and bool(node.iter.value))
-        return runs and body(node.body) and not breaks and not any(isinstance(n, ast.Continue) for n in ast.walk(node))
+        return isinstance(node, ast.For) and _runs_once_at_least(node.iter) and body(node.body) and not jumps
     if isinstance(node, (ast.Try, ast.TryStar)):
         quiet = all(isinstance(s, ast.Pass) for s in node.body)      # its handlers never run
-        return body(node.finalbody) or (quiet or all(body(h.body) for h in node.handlers)) and (
+        caught = [h for h in node.handlers if _may_catch(h, node.body)]
+        return body(node.finalbody) or (quiet or all(body(h.body) for h in caught)) and (
             body(node.body) or body(node.orelse))
-    if isinstance(node, ast.Match) and node.cases:
-        last = node.cases[-1]
-        catches_all = isinstance(last.pattern, ast.MatchAs) and last.pattern.pattern is None and last.guard is None
-        return catches_all and all(body(c.body) for c in node.cases)
+    if isinstance(node, ast.Match):
+        for case in node.cases:          # the case that surely matches, where the subject and patterns are literals
+            catches_all = isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None
+            literal = isinstance(case.pattern, ast.MatchValue) and isinstance(case.pattern.value, ast.Constant) \
+                and isinstance(node.subject, ast.Constant)
+            if case.guard is None and (catches_all or literal and case.pattern.value.value == node.subject.value
+                                       and type(case.pattern.value.value) is type(node.subject.value)):
+                return body(case.body)
+            if not (literal and case.pattern.value.value != node.subject.value):
+                return all(body(c.body) for c in node.cases) and any(
+                    isinstance(c.pattern, ast.MatchAs) and c.pattern.pattern is None and c.guard is None
+                    for c in node.cases)
+        return False
     return False
+
+
+def _own_jumps(loop: ast.For | ast.While) -> set[type]:
+    """The `break` and `continue` statements of this loop, not of loops or functions nested in it (review 315: a
+    `break` in an inner loop cancelled the outer loop's stop)."""
+    out, todo = set(), list(loop.body)
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (ast.Break, ast.Continue)):
+            out.add(type(n))
+        elif not isinstance(n, (ast.For, ast.While, ast.AsyncFor, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(n))
+        elif isinstance(n, (ast.For, ast.While, ast.AsyncFor)):
+            todo.extend(n.orelse)           # a nested loop's `else` belongs to this one's body
+    return out
+
+
+def _runs_once_at_least(it: ast.expr) -> bool:
+    """A `for` over a list, tuple, set or string written out that is not empty, or a `range` of int literals that
+    is not (review 315: `for _ in range(1): raise ValueError`)."""
+    if isinstance(it, (ast.List, ast.Tuple, ast.Set)):
+        return bool(it.elts) and not any(isinstance(e, ast.Starred) for e in it.elts)
+    if isinstance(it, ast.Constant):
+        return isinstance(it.value, (str, bytes)) and bool(it.value)
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords \
+            and 1 <= len(it.args) <= 3 and all(isinstance(a, ast.Constant) and type(a.value) is int for a in it.args):
+        bounds = [a.value for a in it.args]
+        return not (len(bounds) == 3 and bounds[2] == 0) and all(abs(b) <= 10 ** 9 for b in bounds) and \
+            len(range(*bounds)) > 0
+    return False
+
+
+def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt]) -> bool:
+    """Can this handler catch what the `try` body raises? Not where the body raises a builtin exception class by
+    name that the handler's builtin classes do not cover (review 315: `try: raise ValueError except TypeError:`)."""
+    raised = [s for s in body if isinstance(s, ast.Raise)]
+    if handler.type is None or len(raised) != 1 or raised[0] is not body[-1] or any(
+            not isinstance(s, (ast.Pass, ast.Raise)) for s in body):
+        return True
+    exc = raised[0].exc.func if isinstance(raised[0].exc, ast.Call) else raised[0].exc
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    if not isinstance(exc, ast.Name) or not all(isinstance(t, ast.Name) for t in types):
+        return True
+    thrown = getattr(builtins, exc.id, None)
+    catchers = [getattr(builtins, t.id, None) for t in types]
+    if not (isinstance(thrown, type) and all(isinstance(c, type) for c in catchers)):
+        return True
+    return any(issubclass(thrown, c) for c in catchers)
