@@ -1558,6 +1558,8 @@ def test_a_naming_magic_whose_arguments_ipython_fills_in_costs_the_answers(line,
     ("if False:\n    a_ = bool(len([]) > 2)\n", True),
     ("draft = {{'a_': True}}\nfor k, v in draft.items():\n    a_ = v\n", True),
     ("for i, a_ in enumerate(('yes', 'no'), 1):\n    print(i, a_)\n", True),
+    # ... a list printed as well as looped over (a fairness review, 318)
+    ("options = [True, False]\nprint(len(options), options)\nfor a_ in options:\n    print('trying', a_, options)\n", True),
     # ... and so is an `assert` that may fail, or is caught (a fairness review, 312)
     ("try:\n    a_ = False\n    assert a_ in [True, False]\nexcept AssertionError:\n    pass\n", True),
     ("if True:\n    a_ = False\n    assert isinstance(a_, bool)\n", True),
@@ -1623,6 +1625,7 @@ def test_a_functions_own_local_of_an_answers_name_costs_nothing(where):
     ("opts = [0]\nfor o in opts:\n    opts.insert(0, o)\n", False),
     ("for i in range(10000):\n    for j in range(10000):\n        pass\n", False),
     ("draft = {'a': 1}\nfor k, v in draft.items():\n    print(k, v)\n", True),
+    ("for i in range(1000):\n    for j in range(1000):\n        pass\n", True),     # a fraction of a second (318)
 ])
 def test_an_answer_set_around_a_loop_that_may_not_end_is_unknown(loop, known):
     """Review 310: the wrong answers, a loop over a list it grows (or three nested `range(10000)`), then the right
@@ -1671,7 +1674,14 @@ def test_a_raise_in_a_branch_that_surely_runs_stops_the_cell_above_the_answers(t
                                   "if ...:\n    raise ValueError", "assert 0j", "for _i in range(1):\n    raise ValueError",
                                   "try:\n    raise ValueError\nexcept TypeError:\n    pass",
                                   "match 0:\n    case 0:\n        raise ValueError",
-                                  "for _x in [1]:\n    for _y in ():\n        break\n    raise ValueError"])
+                                  "for _x in [1]:\n    for _y in ():\n        break\n    raise ValueError",
+                                  # ... and (review 317) what runs at once: a lambda's default, what follows `True and`,
+                                  # a comprehension's first iterable, a block's header; a literal as an exception
+                                  # class; `sys.exit` under `except Exception` (SystemExit is no Exception: 318)
+                                  "_ = lambda x=1/0: x", "_ = True and 1/0", "print(False or 1/0)",
+                                  "_ = [x for x in 1/0]", "for _ in [1/0]:\n    pass", "if 1/0:\n    pass",
+                                  "try:\n    raise ValueError\nexcept 5:\n    pass",
+                                  "import sys\ntry:\n    sys.exit(0)\nexcept Exception:\n    pass"])
 def test_a_stop_spelled_otherwise_stops_the_cell_above_the_answers(stop):
     # (the answers set only below it are graded as written and flagged, the README's rule for a cell that stops)
     """Review 303: `import sys as s` and `s.exit()` between a wrong answer and the right one: Jupyter ends with the
@@ -1684,7 +1694,11 @@ def test_a_stop_spelled_otherwise_stops_the_cell_above_the_answers(stop):
 
 
 @pytest.mark.parametrize("line", ["_ = True or 1/0", "_ = 1 if 1 else 1/0", "exit(keep_kernel=True)", "exit()", "quit()",
-                                  "import contextlib\nwith contextlib.suppress(ValueError):\n    raise ValueError"])
+                                  "import contextlib\nwith contextlib.suppress(ValueError):\n    raise ValueError",
+                                  # review 317: an import in a function binds a local; a builtin's name bound again
+                                  "def _unused():\n    from os import _exit as print\nprint()",
+                                  "TypeError = Exception\ntry:\n    raise ValueError\nexcept TypeError:\n    pass",
+                                  "import sys\ntry:\n    sys.exit()\nexcept SystemExit:\n    pass"])
 def test_a_line_that_runs_on_is_no_stop_between_two_tries(line):
     """Review 315: the right answers, then a line read as a stop, then wrong ones: Jupyter ran on and ended with the
     wrong ones, graded right and flagged `raised:` with "Jupyter never gets there". A bare `exit()` is IPython's in a
@@ -1694,6 +1708,25 @@ def test_a_line_that_runs_on_is_no_stop_between_two_tries(line):
     rows = answer_rows(c)
     assert not rows[0].passed and all(r.passed for r in rows[1:]), [r.message for r in rows]
     assert not any(f.startswith("raised:") for f in c.flags), c.flags
+
+
+def test_an_annotation_python_does_not_evaluate_is_no_stop():
+    """Review 317: `x: 1/0` under `from __future__ import annotations` read as a stop between the right answers and
+    wrong ones; Python never evaluates it, and Jupyter ended with the wrong ones."""
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    c = _around_answers(f"from __future__ import annotations\n{_NAMES} = {_RIGHT_VALUES}\nx: 1/0\n{wrong}")
+    rows = answer_rows(c)
+    assert not rows[0].passed and not any(f.startswith("raised:") for f in c.flags), (rows[0].message, c.flags)
+
+
+def test_a_stop_below_the_answers_is_named_with_its_line():
+    """A fairness review (318): `sys.exit()` left below the answers was flagged `raised:` with no detail, the flag
+    quoting the cell's first line, `a_ = True`."""
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\nimport sys\nsys.exit()\n")
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) and "raised:answers-3-3" in c.flags, c.flags
+    assert any("a call that ends the program on line 3 stops Jupyter's Run All there" in d and "delete line 3" in d
+               for d in c.details), c.details
 
 
 def test_answers_in_a_block_with_an_else_are_said_to_be_in_a_block():

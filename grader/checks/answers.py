@@ -14,7 +14,8 @@ from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cl
 from ..results import CheckResult
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, Magics, awaits, features_at, first_stop, magic_lines, parse, skipped, unsure)
+from .stops import (AWAIT, BARRY, Magics, awaits, exits_of, features_at, first_stop, magic_lines, parse, skipped,
+                    unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
 from .writes import dynamic_write, evaluated, names_stored, shell_reached, writers
@@ -678,23 +679,30 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
                        - set(before_stop(tree, names, at)))
         # `%%time` catches what its body raises: Run All goes on, so a stop after the answers is no mistake
         # there (a fairness review, 245); one before them still leaves them unset
-        if after or magics.texts.get(stop.lineno, (0, ""))[1] != "%%time":
+        flagged = after or magics.texts.get(stop.lineno, (0, ""))[1] != "%%time"
+        if flagged:
             ctx.flag(f"raised:{cell_id}")    # the flag's help says it once (it was said twice: a student's review)
+        # The answers are read as written, but Jupyter never sets those after the stop (a
+        # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
+        what = ("a shell command ending in `&`, which Jupyter refuses (\"Background processes not supported\"),"
+                if stop.lineno in magics.background
+                else "a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
+                else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)
+                and _first_line(stop).split("(")[0] in exits_of(tree)
+                else "`assert` of a false value" if isinstance(stop, ast.Assert)
+                else f"`{_first_line(stop)}`, which stops the cell whichever way it goes,"
+                if isinstance(stop, (ast.If, ast.With, ast.For, ast.Try, ast.Match))
+                else f"`{_first_line(stop)}`, which Python refuses or which raises when Jupyter reaches it,")
         if after:
-            # The answers are read as written, but Jupyter never sets those after the stop (a
-            # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
-            what = ("a shell command ending in `&`, which Jupyter refuses (\"Background processes not supported\"),"
-                    if stop.lineno in magics.background
-                    else "a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
-                    else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)
-                    else "`assert` of a false value" if isinstance(stop, ast.Assert)
-                    else f"`{_first_line(stop)}`, which stops the cell whichever way it goes,"
-                    if isinstance(stop, (ast.If, ast.With, ast.For, ast.Try))
-                    else f"`{ast.unparse(stop).splitlines()[0][:40]}`, which Python refuses when Jupyter reaches it,")
             ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} comes before "
                        f"{', '.join(f'`{n}`' for n in after)}, so Jupyter never sets "
                        f"{'it' if len(after) == 1 else 'them'} and the notebook's own answer tests fail; delete "
                        f"{_lines(stop)} (your answers are graded as you wrote them)")
+        elif flagged:
+            # which line, where the answers are all above it (a fairness review, 318: `sys.exit()` left below the
+            # answers was flagged with no detail, the flag quoting the cell's first line, `a_ = True`)
+            ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} stops Jupyter's Run All there, "
+                       f"and no cell below it runs; delete {_lines(stop)}")
     seen: dict[str, int] = {}
     for node in tree.body:
         # a bare annotation (`a_: bool`) sets nothing (a fairness review, 274, read "sets `a_` more than once")

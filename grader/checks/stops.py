@@ -157,18 +157,37 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
 EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit"})
 
 
-def exits_of(tree: ast.AST) -> frozenset[str]:
-    """``EXITS`` and the spellings the cell's imports add (`import sys as s`: `s.exit`; `from os import _exit as
-    bye`: `bye`). An import below the call makes no difference: the call then fails with a NameError, a stop too."""
+class Exits(frozenset):
+    """``EXITS`` as a cell spells them, and the names the cell binds anywhere (`TypeError = Exception` above a
+    handler: review 317)."""
+    bound: frozenset[str] = frozenset()
+
+
+def exits_of(tree: ast.AST) -> Exits:
+    """``EXITS`` and the spellings the cell's imports at its own level add (`import sys as s`: `s.exit`; `from os
+    import _exit as bye`: `bye`; not an import inside a function, which binds a local: review 317). An import below
+    the call makes no difference: the call then fails with a NameError, a stop too."""
     out = set(EXITS)
-    for node in ast.walk(tree):
+    for node in _module_level(tree):
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.name in ("sys", "os", "builtins"):
                     out |= {f"{a.asname or a.name}.{e.split('.')[1]}" for e in EXITS if e.startswith(a.name + ".")}
         elif isinstance(node, ast.ImportFrom) and node.module in ("sys", "os", "builtins") and not node.level:
             out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
-    return frozenset(out)
+    exits = Exits(out)
+    exits.bound = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
+    return exits
+
+
+def _module_level(tree: ast.AST):
+    """The nodes of a cell outside its functions, lambdas and classes."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        todo.extend(c for c in ast.iter_child_nodes(node)
+                    if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
 
 
 _FOLDABLE = (ast.Constant, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.BinOp, ast.Tuple, ast.List, ast.Set,
@@ -275,17 +294,34 @@ def _compiles(module: ast.mod, flags: int, as_text: bool = False, mode: str = "e
         return True
 
 
-def _evaluated_now(node: ast.AST):
-    """The nodes of a statement that surely run when it runs: not a lambda's body, nor a comprehension's, nor what
-    `and`/`or` may skip or the branches of `x if t else y` (review 315: `_ = True or 1/0` read as a stop)."""
+def _evaluated_now(node: ast.AST, flags: int = 0):
+    """The nodes of a statement that surely run when it runs: not a lambda's body (its defaults do run), nor a
+    comprehension's (its first iterable does), nor what `and`/`or` may skip (what follows a literal that does not
+    decide does run) or the branches of `x if t else y`, nor an annotation under `from __future__ import
+    annotations` (reviews 315 and 317)."""
+    lazy = flags & _FEATURES.get("annotations", 0)
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
-        children = [n.values[0]] if isinstance(n, ast.BoolOp) else [n.test] if isinstance(n, ast.IfExp) else \
-            ast.iter_child_nodes(n)
-        stack.extend(c for c in children
-                     if not isinstance(c, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)))
+        if isinstance(n, ast.BoolOp):
+            children = [n.values[0]]
+            for prev, value in zip(n.values, n.values[1:]):      # `True and 1/0`, `False or 1/0`
+                truth = constant_truth(prev)
+                if truth is None or truth != isinstance(n.op, ast.And):
+                    break
+                children.append(value)
+        elif isinstance(n, ast.IfExp):
+            children = [n.test]
+        elif isinstance(n, ast.Lambda):
+            children = [d for d in [*n.args.defaults, *n.args.kw_defaults] if d is not None]
+        elif isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            children = [n.generators[0].iter]
+        elif isinstance(n, ast.AnnAssign) and lazy:
+            children = [c for c in (n.target, n.value) if c is not None]
+        else:
+            children = list(ast.iter_child_nodes(n))
+        stack.extend(c for c in children if not isinstance(c, ast.stmt))     # a block's body is read statement by statement
 
 
 def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
@@ -300,12 +336,11 @@ def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
         return True
     if isinstance(node, ast.Assert) and constant_truth(node.test) is False:
         return True
-    if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
-            isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and
-            isinstance(n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str)
-            and isinstance(n.left, ast.Constant) and isinstance(n.left.value, (int, float))
-            for n in _evaluated_now(node)):
-        return True                                 # `1/0`, not in a lambda nobody calls (a fairness review)
+    if any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and
+           isinstance(n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str)
+           and isinstance(n.left, ast.Constant) and isinstance(n.left.value, (int, float))
+           for n in _evaluated_now(node, flags)):
+        return True        # `1/0`, not in a lambda nobody calls (a fairness review); in a block's header too (317)
     truth = constant_truth(node.test) if isinstance(node, (ast.If, ast.While)) else None
     if isinstance(node, ast.If) and truth is not None:
         # the branch that surely runs, statement by statement (review 302: `if True: raise ValueError` above the
@@ -347,7 +382,7 @@ def surely_stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> b
         return isinstance(node, ast.For) and _runs_once_at_least(node.iter) and body(node.body) and not jumps
     if isinstance(node, (ast.Try, ast.TryStar)):
         quiet = all(isinstance(s, ast.Pass) for s in node.body)      # its handlers never run
-        caught = [h for h in node.handlers if _may_catch(h, node.body)]
+        caught = [h for h in node.handlers if _may_catch(h, node.body, exits)]
         return body(node.finalbody) or (quiet or all(body(h.body) for h in caught)) and (
             body(node.body) or body(node.orelse))
     if isinstance(node, ast.Match):
@@ -397,19 +432,46 @@ def _runs_once_at_least(it: ast.expr) -> bool:
     return False
 
 
-def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt]) -> bool:
+def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt], exits: frozenset[str] = EXITS) -> bool:
     """Can this handler catch what the `try` body raises? Not where the body raises a builtin exception class by
-    name that the handler's builtin classes do not cover (review 315: `try: raise ValueError except TypeError:`)."""
-    raised = [s for s in body if isinstance(s, ast.Raise)]
-    if handler.type is None or len(raised) != 1 or raised[0] is not body[-1] or any(
-            not isinstance(s, (ast.Pass, ast.Raise)) for s in body):
+    name (or exits: `SystemExit`, or ends the process) that the handler's builtin classes, not bound again in the
+    cell, do not cover (review 315: `try: raise ValueError except TypeError:`; fairness review 318: `sys.exit(0)`
+    under `except Exception:`), nor where the handler names a literal, which is itself an error (review 317)."""
+    types = [] if handler.type is None else handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    if any(isinstance(t, ast.Constant) for t in types):
+        return False
+    last = body[-1] if body else None
+    if handler.type is None or last is None or any(not isinstance(s, ast.Pass) for s in body[:-1]):
         return True
-    exc = raised[0].exc.func if isinstance(raised[0].exc, ast.Call) else raised[0].exc
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    if not isinstance(exc, ast.Name) or not all(isinstance(t, ast.Name) for t in types):
+    thrown = _thrown(last, exits)
+    rebound = getattr(exits, "bound", frozenset())
+    if thrown is None or not all(isinstance(t, ast.Name) and t.id not in rebound for t in types):
         return True
-    thrown = getattr(builtins, exc.id, None)
+    if thrown is _UNCATCHABLE:
+        return False
     catchers = [getattr(builtins, t.id, None) for t in types]
-    if not (isinstance(thrown, type) and all(isinstance(c, type) for c in catchers)):
+    if not all(isinstance(c, type) for c in catchers):
         return True
     return any(issubclass(thrown, c) for c in catchers)
+
+
+_UNCATCHABLE = object()         # `os._exit()`, `os.abort()`: the process ends
+
+
+def _thrown(stmt: ast.stmt, exits: frozenset[str]):
+    """What a statement surely raises: a builtin exception class raised by name, `SystemExit` from an exit call,
+    ``_UNCATCHABLE`` where it ends the process; None where that is not plain."""
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        if isinstance(exc, ast.Name) and exc.id not in getattr(exits, "bound", frozenset()):
+            thrown = getattr(builtins, exc.id, None)
+            return thrown if isinstance(thrown, type) and issubclass(thrown, BaseException) else None
+        return None
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        f = stmt.value.func
+        spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
+            f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+        if spelled in EXITS:        # an alias an import gave may be either
+            return _UNCATCHABLE if spelled.endswith(("_exit", "abort")) and not spelled.startswith("sys.") \
+                else SystemExit
+    return None

@@ -22,14 +22,17 @@ import functools
 from .stops import exits_of, surely_stops
 
 SMALL_LOOP = 10_000       # iterations of a `for` over `range(...)` read as ending at once
-# Iterations of a statement's loops, nested ones multiplied (review 310: three nested `range(10000)` ran for hours).
-LOOP_BUDGET = 100_000
+# Iterations of a statement's loops, nested ones multiplied (review 310: three nested `range(10000)` ran for hours;
+# a fairness review, 318: two nested `range(1000)`, a fraction of a second, cost an answer under 100,000).
+LOOP_BUDGET = 2_000_000
 _SEQUENCE_OF = {"enumerate", "zip", "reversed", "sorted", "list", "tuple", "set"}
 
 
 def why_not_through(cell: ast.Module, index: int, flags: int) -> str:
     """Why Run All may not get from the cell's top-level statement ``index`` to the statements below it ("" where
-    it surely does): "stops the cell", "runs later" or "may not end"."""
+    it surely does): "stops the cell", "runs later" or "may not end". A function that sets an answer runs later
+    even where the cell calls it only above the answer's last assignment: a cell below may call it again (a
+    fairness review, 318, asked for `def set_a(): global a_ ...; set_a()` above `a_ = True`)."""
     facts, stmt = _facts(cell), cell.body[index]
     if surely_stops(stmt, flags, facts.exits):
         return "stops the cell"
@@ -107,6 +110,9 @@ class _Cell:
                      and isinstance(node.ctx, ast.Load)}
         harmless |= {id(node.args[0]) for node in ast.walk(cell) if isinstance(node, ast.Call) and isinstance(
             node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1 and not node.keywords}
+        # ... nor printing it (a fairness review, 318: `print(len(options), options)` above a loop over `options`)
+        harmless |= {id(a) for node in ast.walk(cell) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                     and node.func.id == "print" for a in node.args if isinstance(a, ast.Name)}
         self.read = {node.id for node in ast.walk(cell) if isinstance(node, ast.Name)
                      and isinstance(node.ctx, ast.Load) and id(node) not in harmless}
 
