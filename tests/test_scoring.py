@@ -1698,7 +1698,12 @@ def test_a_stop_spelled_otherwise_stops_the_cell_above_the_answers(stop):
                                   # review 317: an import in a function binds a local; a builtin's name bound again
                                   "def _unused():\n    from os import _exit as print\nprint()",
                                   "TypeError = Exception\ntry:\n    raise ValueError\nexcept TypeError:\n    pass",
-                                  "import sys\ntry:\n    sys.exit()\nexcept SystemExit:\n    pass"])
+                                  "import sys\ntry:\n    sys.exit()\nexcept SystemExit:\n    pass",
+                                  # review 319: a name an import binds, a handler's class and a case's guard run only
+                                  # sometimes, a `sys` of the cell's own
+                                  "import math as ValueError\ntry:\n    raise ValueError\nexcept TypeError:\n    pass",
+                                  "try:\n    pass\nexcept 1/0:\n    pass", "match 1:\n    case 2 if 1/0:\n        pass",
+                                  "class sys:\n    def exit():\n        pass\nsys.exit()"])
 def test_a_line_that_runs_on_is_no_stop_between_two_tries(line):
     """Review 315: the right answers, then a line read as a stop, then wrong ones: Jupyter ran on and ended with the
     wrong ones, graded right and flagged `raised:` with "Jupyter never gets there". A bare `exit()` is IPython's in a

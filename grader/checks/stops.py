@@ -176,8 +176,26 @@ def exits_of(tree: ast.AST) -> Exits:
         elif isinstance(node, ast.ImportFrom) and node.module in ("sys", "os", "builtins") and not node.level:
             out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
     exits = Exits(out)
-    exits.bound = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
+    exits.bound = frozenset(_bound_names(tree))
     return exits
+
+
+def _bound_names(tree: ast.AST):
+    """Every name the cell binds, any way (review 319: `import math as ValueError`, `class sys:`), but the modules
+    ``EXITS`` names, imported under any name, and what is imported from them."""
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            yield n.id
+        elif isinstance(n, ast.Import):
+            yield from ((a.asname or a.name).split(".")[0] for a in n.names if a.name not in ("sys", "os", "builtins"))
+        elif isinstance(n, ast.ImportFrom) and (n.module not in ("sys", "os", "builtins") or n.level):
+            yield from (a.asname or a.name for a in n.names)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield n.name
+        elif isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name:
+            yield n.name
+        elif isinstance(n, ast.MatchMapping) and n.rest:
+            yield n.rest
 
 
 def _module_level(tree: ast.AST):
@@ -321,7 +339,8 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
             children = [c for c in (n.target, n.value) if c is not None]
         else:
             children = list(ast.iter_child_nodes(n))
-        stack.extend(c for c in children if not isinstance(c, ast.stmt))     # a block's body is read statement by statement
+        # a block's body is read statement by statement; a handler's class and a case's guard run only sometimes
+        stack.extend(c for c in children if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
 
 
 def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
@@ -352,7 +371,8 @@ def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
         f = node.value.func
         spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
             f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
-        return spelled in exits
+        # not where the cell binds that name itself (review 319: `class sys:` with an `exit` of its own)
+        return spelled in exits and spelled.split(".")[0] not in getattr(exits, "bound", frozenset())
     return False
 
 
