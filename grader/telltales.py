@@ -228,9 +228,10 @@ def tells_calls_apart(source: str) -> list[str]:
                     said(node)
             # ... or taken apart into bits (review 314: `x[: B - (B // 1) % 2]` with `B = x.shape[0]` gave two bits of
             # the hidden batch size through `activations`' points)
-            if not _in_assert(node, func) and _bits_of(node, lambda v: _size(v, params, sizes) or isinstance(
-                    v, ast.BinOp) and (_size(v.left, params, sizes) or _size(v.right, params, sizes))) and not (
-                    isinstance(node.op, ast.Mod) and node.right.value & (node.right.value - 1)):   # `% 784`: a layout
+            if _bits_of(node, lambda v: _size(v, params, sizes) or isinstance(v, ast.BinOp) and (
+                    _size(v.left, params, sizes) or _size(v.right, params, sizes))) and not (
+                    isinstance(node.op, ast.Mod) and node.right.value & (node.right.value - 1)) \
+                    and not _in_assert(node, func):         # `% 784`: a layout; the assert test last, it walks
                 said(node)
     return list(dict.fromkeys(what for _, _, what in sorted(found)))
 
