@@ -1715,11 +1715,12 @@ def test_a_line_that_runs_on_is_no_stop_between_two_tries(line):
     assert not any(f.startswith("raised:") for f in c.flags), c.flags
 
 
-def test_an_annotation_python_does_not_evaluate_is_no_stop():
+@pytest.mark.parametrize("line", ["x: 1/0", "def f(x: 1/0) -> 1/0:\n    pass"])
+def test_an_annotation_python_does_not_evaluate_is_no_stop(line):
     """Review 317: `x: 1/0` under `from __future__ import annotations` read as a stop between the right answers and
-    wrong ones; Python never evaluates it, and Jupyter ended with the wrong ones."""
+    wrong ones; Python never evaluates it, and Jupyter ended with the wrong ones (a function's too)."""
     wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
-    c = _around_answers(f"from __future__ import annotations\n{_NAMES} = {_RIGHT_VALUES}\nx: 1/0\n{wrong}")
+    c = _around_answers(f"from __future__ import annotations\n{_NAMES} = {_RIGHT_VALUES}\n{line}\n{wrong}")
     rows = answer_rows(c)
     assert not rows[0].passed and not any(f.startswith("raised:") for f in c.flags), (rows[0].message, c.flags)
 

@@ -337,6 +337,10 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
             children = [n.generators[0].iter]
         elif isinstance(n, ast.AnnAssign) and lazy:
             children = [c for c in (n.target, n.value) if c is not None]
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and lazy:      # `def f() -> 1/0:` is not run
+            children = [n.args, *n.decorator_list]
+        elif isinstance(n, ast.arg) and lazy:
+            children = []
         else:
             children = list(ast.iter_child_nodes(n))
         # a block's body is read statement by statement; a handler's class and a case's guard run only sometimes
