@@ -434,17 +434,6 @@ def defines(source: str, name: str) -> bool:
     return False
 
 
-def own_scope(node: ast.AST):
-    """The nodes of a function's (or a loop's) body outside the functions, lambdas and classes nested in it,
-    each of which is read as its own."""
-    todo = list(ast.iter_child_nodes(node))
-    while todo:
-        child = todo.pop()
-        yield child
-        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            todo.extend(ast.iter_child_nodes(child))
-
-
 def binds(source: str, name: str) -> bool:
     """Does the cell give ``name`` a value anywhere (a definition, an assignment, an import, a loop
     variable)? A cell that cannot be read is taken to (the usual explanation stays)."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 
 from .magics import python_tree
-from .notebook import own_scope, parse_source
+from .notebook import parse_source
+from .syntax import own_scope, quoted
 
 
 _SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
@@ -200,7 +201,7 @@ def tells_calls_apart(source: str) -> list[str]:
     found: list[tuple[int, int, str]] = []
 
     def said(node: ast.AST, where: str = "") -> None:
-        found.append((node.lineno, node.col_offset, f"`{_said(node, 50)}`{where} on line {node.lineno}"))
+        found.append((node.lineno, node.col_offset, f"`{quoted(node, 50)}`{where} on line {node.lineno}"))
 
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
@@ -360,7 +361,7 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
                     own = isinstance(node, ast.Call) and not any(_from_the_caller(a, callers) for a in node.args)
                     if name in SEEDERS and own and (isinstance(root, ast.Name) and root.id == "torch" or
                                                     isinstance(f, ast.Name) and name == "manual_seed"):
-                        found.append((node.lineno, f"`{_said(node)}` in class `{cls.name}`, line {node.lineno}: the "
+                        found.append((node.lineno, f"`{quoted(node)}` in class `{cls.name}`, line {node.lineno}: the "
                                                    f"grader seeds before it builds the model, so set no seed of your own"))
     for loop in ast.walk(tree):
         if not (isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.iter, ast.Call)
@@ -371,7 +372,7 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
         trains = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in epoch_calls for n in inner)
         own = any(isinstance(n, (ast.For, ast.AsyncFor)) and _data_like(n.iter, set()) and _trains(n) for n in inner)
         if trains or own:
-            found.append((loop.lineno, f"`for ... in {_said(loop.iter)}` on line {loop.lineno}: a fixed number of "
+            found.append((loop.lineno, f"`for ... in {quoted(loop.iter)}` on line {loop.lineno}: a fixed number of "
                                        f"epochs; the grader passes its own, so loop over the epochs the function is given"))
     return list(dict.fromkeys(what for _, what in sorted(found)))
 
@@ -427,12 +428,3 @@ def _trains(loop: ast.AST, epoch_calls=()) -> bool:
     return any(isinstance(n, ast.Call) and (isinstance(n.func, ast.Attribute) and n.func.attr in ("backward", "step")
                                             or isinstance(n.func, ast.Name) and n.func.id in epoch_calls)
                for n in own_scope(loop))
-
-
-def _said(node: ast.AST, width: int = 40) -> str:
-    """A piece of the student's code quoted in a flag's detail, cut to ``width`` characters."""
-    try:
-        text = ast.unparse(node)
-    except (ValueError, RecursionError):
-        return "..."
-    return text if len(text) <= width else text[:width - 3] + "..."

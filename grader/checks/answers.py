@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, crlf_as_lf, magic_line_count,
                       python_tree, read_by_guess, without_magics)
 from ..results import CheckResult
+from ..syntax import quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, Magics, awaits, exits_of, features_at, first_stop, magic_lines, parse, skipped,
@@ -390,21 +391,8 @@ def _assigned_at(source: str, name: str) -> tuple[int, str] | None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
             node, (ast.AnnAssign, ast.AugAssign)) and getattr(node, "value", None) is not None else []
         if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
-            try:
-                text = ast.unparse(node.value)
-            except (ValueError, RecursionError):
-                text = "..."
-            return node.lineno, text if len(text) <= 40 else text[:37] + "..."
+            return node.lineno, quoted(node.value)
     return None
-
-
-def _first_line(stmt: ast.stmt) -> str:
-    """A block's header as the student wrote it (`if x > 1:`), cut to 40 characters."""
-    try:
-        text = ast.unparse(stmt).splitlines()[0]
-    except (ValueError, RecursionError, IndexError):
-        return "..."
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _lines(stmt: ast.stmt) -> str:
@@ -688,11 +676,11 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
                 if stop.lineno in magics.background
                 else "a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
                 else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)
-                and _first_line(stop).split("(")[0] in exits_of(tree)
+                and quoted(stop).split("(")[0] in exits_of(tree).calls
                 else "`assert` of a false value" if isinstance(stop, ast.Assert)
-                else f"`{_first_line(stop)}`, which stops the cell whichever way it goes,"
+                else f"`{quoted(stop)}`, which stops the cell whichever way it goes,"
                 if isinstance(stop, (ast.If, ast.With, ast.For, ast.Try, ast.Match))
-                else f"`{_first_line(stop)}`, which Python refuses or which raises when Jupyter reaches it,")
+                else f"`{quoted(stop)}`, which Python refuses or which raises when Jupyter reaches it,")
         if after:
             ctx.detail(f"the True/False answers cell: {what} on line {stop.lineno} comes before "
                        f"{', '.join(f'`{n}`' for n in after)}, so Jupyter never sets "

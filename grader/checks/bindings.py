@@ -10,6 +10,7 @@ import ast
 from dataclasses import dataclass
 
 from ..magics import python_tree
+from ..syntax import bound_by, within
 
 
 @dataclass(frozen=True)
@@ -81,44 +82,26 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
     for f in ast.walk(tree):
         if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and not any(
                 isinstance(n, ast.ClassDef) and n.name == "_timed_line" for n in ast.walk(f)):
-            body = list(_own_statements(f))
+            body = list(within(f.body))    # not its defaults or decorators, which run where it is defined
             shared = {x for n in body if isinstance(n, (ast.Global, ast.Nonlocal)) for x in n.names}
             own |= {id(n) for n in body if isinstance(n, ast.Name) and n.id not in shared}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top \
-                and id(node) not in own:
-            out.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            out |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            out.add(node.name)
-            if not isinstance(node, ast.ClassDef) and any(isinstance(n, ast.ClassDef) and n.name == "_timed_line"
-                                                          for n in ast.walk(node)):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top and id(node) not in own:
+                out.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            if not any(node is n for n in getattr(tree, "body", ())):
+                out |= set(node.names)      # `global a_, ...` at the top level binds nothing (a fairness review)
+        else:
+            out |= bound_by(node)       # an import, `except ... as`, `case (a_, b_):` (a forty-seventh review)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                    isinstance(n, ast.ClassDef) and n.name == "_timed_line" for n in ast.walk(node)):
                 # A `%timeit` line in a function copies the function's names, its arguments too,
                 # into the notebook's (IPython's timeit; a two-hundred-and-first review set all five
                 # answers so, by arguments' defaults, with a timed statement that raised).
                 a = node.args
                 out |= {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None}
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            out.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)) and not any(node is n for n in getattr(tree, "body", ())):
-            out |= set(node.names)          # `global a_, ...` at the top level binds nothing (a fairness review)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            out.add(node.name)                      # `case (a_, b_):` binds by name (a forty-seventh review)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            out.add(node.rest)
     return out
-
-
-def _own_statements(f: ast.FunctionDef | ast.AsyncFunctionDef):
-    """The nodes of a function's body in its own scope: not its defaults or decorators (which run where it is
-    defined), nor the functions, lambdas and classes nested in it."""
-    todo = list(f.body)
-    while todo:
-        node = todo.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            todo.extend(ast.iter_child_nodes(node))
 
 
 def bound_only_to(tree: ast.AST, maker) -> set[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..notebook import own_scope
+from ..syntax import own_scope
 from .bindings import bound_elsewhere, bound_only_to, stores
 from .doors import DOOR_WORDS, no_underscore, plain_names
 from .magic_lines import dunder

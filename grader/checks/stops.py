@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..magics import as_python_reads, assigned_magic, cleaned, without_magics
+from ..syntax import bound_by, within
 from .magic_lines import aligned
 
 BARRY = __future__.barry_as_FLUFL.compiler_flag
@@ -155,11 +156,14 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
 # close and return, and the cell goes on (review 315: `exit(keep_kernel=True)` read as a stop; nbclient showed the
 # lines below `exit()` run, and the kernel with them).
 EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit"})
+EXIT_MODULES = ("sys", "os", "builtins")
 
 
-class Exits(frozenset):
-    """``EXITS`` as a cell spells them, and the names the cell binds anywhere (`TypeError = Exception` above a
-    handler: review 317)."""
+@dataclass(frozen=True)
+class Exits:
+    """``EXITS`` as a cell spells them (``calls``), and the names the cell binds anywhere (`TypeError = Exception`
+    above a handler: review 317), which then mean what the cell made of them."""
+    calls: frozenset[str] = EXITS
     bound: frozenset[str] = frozenset()
 
 
@@ -168,44 +172,24 @@ def exits_of(tree: ast.AST) -> Exits:
     import _exit as bye`: `bye`; not an import inside a function, which binds a local: review 317). An import below
     the call makes no difference: the call then fails with a NameError, a stop too."""
     out = set(EXITS)
-    for node in _module_level(tree):
+    for node in within([tree]):
         if isinstance(node, ast.Import):
             for a in node.names:
-                if a.name in ("sys", "os", "builtins"):
+                if a.name in EXIT_MODULES:
                     out |= {f"{a.asname or a.name}.{e.split('.')[1]}" for e in EXITS if e.startswith(a.name + ".")}
-        elif isinstance(node, ast.ImportFrom) and node.module in ("sys", "os", "builtins") and not node.level:
+        elif isinstance(node, ast.ImportFrom) and node.module in EXIT_MODULES and not node.level:
             out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
-    exits = Exits(out)
-    exits.bound = frozenset(_bound_names(tree))
-    return exits
+    return Exits(frozenset(out), frozenset(_bound_names(tree)))
 
 
-def _bound_names(tree: ast.AST):
-    """Every name the cell binds, any way (review 319: `import math as ValueError`, `class sys:`), but the modules
-    ``EXITS`` names, imported under any name, and what is imported from them."""
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
-            yield n.id
-        elif isinstance(n, ast.Import):
-            yield from ((a.asname or a.name).split(".")[0] for a in n.names if a.name not in ("sys", "os", "builtins"))
-        elif isinstance(n, ast.ImportFrom) and (n.module not in ("sys", "os", "builtins") or n.level):
-            yield from (a.asname or a.name for a in n.names)
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield n.name
-        elif isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name:
-            yield n.name
-        elif isinstance(n, ast.MatchMapping) and n.rest:
-            yield n.rest
-
-
-def _module_level(tree: ast.AST):
-    """The nodes of a cell outside its functions, lambdas and classes."""
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        yield node
-        todo.extend(c for c in ast.iter_child_nodes(node)
-                    if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Every name the cell binds, any way (review 319: `import math as ValueError`, `class sys:`), but by `global`,
+    and but the modules ``EXITS`` names, imported under any name, and what is imported from them."""
+    skip = {id(a) for n in ast.walk(tree) for a in getattr(n, "names", ())
+            if isinstance(n, ast.Import) and a.name in EXIT_MODULES
+            or isinstance(n, ast.ImportFrom) and n.module in EXIT_MODULES and not n.level}
+    return {name for n in ast.walk(tree) if id(n) not in skip and not isinstance(n, (ast.Global, ast.Nonlocal))
+            for name in bound_by(n)}
 
 
 _FOLDABLE = (ast.Constant, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.BinOp, ast.Tuple, ast.List, ast.Set,
@@ -347,7 +331,7 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
         stack.extend(c for c in children if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
 
 
-def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
+def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit(),
     `assert False`, and a statement Python parses but does not compile under ``flags`` (`return` or
     `yield` outside a function, `def f(x, x)`), which IPython refuses when it reaches it, after those
@@ -376,11 +360,11 @@ def _stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
         spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
             f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
         # not where the cell binds that name itself (review 319: `class sys:` with an `exit` of its own)
-        return spelled in exits and spelled.split(".")[0] not in getattr(exits, "bound", frozenset())
+        return spelled in exits.calls and spelled.split(".")[0] not in exits.bound
     return False
 
 
-def surely_stops(node: ast.stmt, flags: int, exits: frozenset[str] = EXITS) -> bool:
+def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     """Does running this statement surely stop the cell, whichever way its tests go: a statement Jupyter never gets
     past (`_stops`), or a block whose every way through does (an `if` both of whose branches stop, or the branch a
     test of literals takes; a loop over a literal that is not empty whose body stops, or a loop without `break`
@@ -448,15 +432,21 @@ def _runs_once_at_least(it: ast.expr) -> bool:
         return bool(it.elts) and not any(isinstance(e, ast.Starred) for e in it.elts)
     if isinstance(it, ast.Constant):
         return isinstance(it.value, (str, bytes)) and bool(it.value)
-    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords \
-            and 1 <= len(it.args) <= 3 and all(isinstance(a, ast.Constant) and type(a.value) is int for a in it.args):
-        bounds = [a.value for a in it.args]
-        return not (len(bounds) == 3 and bounds[2] == 0) and all(abs(b) <= 10 ** 9 for b in bounds) and \
-            len(range(*bounds)) > 0
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords:
+        return (range_length([a.value if isinstance(a, ast.Constant) else None for a in it.args]) or 0) > 0
     return False
 
 
-def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt], exits: frozenset[str] = EXITS) -> bool:
+def range_length(bounds: list) -> int | None:
+    """How many numbers `range(*bounds)` gives, where each bound is an int (not a bool) of at most 10**9 and the
+    call is valid; None otherwise."""
+    if not 1 <= len(bounds) <= 3 or any(type(b) is not int or abs(b) > 10 ** 9 for b in bounds) \
+            or len(bounds) == 3 and bounds[2] == 0:
+        return None
+    return len(range(*bounds))
+
+
+def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt], exits: Exits = Exits()) -> bool:
     """Can this handler catch what the `try` body raises? Not where the body raises a builtin exception class by
     name (or exits: `SystemExit`, or ends the process) that the handler's builtin classes, not bound again in the
     cell, do not cover (review 315: `try: raise ValueError except TypeError:`; fairness review 318: `sys.exit(0)`
@@ -468,7 +458,7 @@ def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt], exits: frozense
     if handler.type is None or last is None or any(not isinstance(s, ast.Pass) for s in body[:-1]):
         return True
     thrown = _thrown(last, exits)
-    rebound = getattr(exits, "bound", frozenset())
+    rebound = exits.bound
     if thrown is None or not all(isinstance(t, ast.Name) and t.id not in rebound for t in types):
         return True
     if thrown is _UNCATCHABLE:
@@ -482,12 +472,12 @@ def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt], exits: frozense
 _UNCATCHABLE = object()         # `os._exit()`, `os.abort()`: the process ends
 
 
-def _thrown(stmt: ast.stmt, exits: frozenset[str]):
+def _thrown(stmt: ast.stmt, exits: Exits):
     """What a statement surely raises: a builtin exception class raised by name, `SystemExit` from an exit call,
     ``_UNCATCHABLE`` where it ends the process; None where that is not plain."""
     if isinstance(stmt, ast.Raise) and stmt.exc is not None:
         exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-        if isinstance(exc, ast.Name) and exc.id not in getattr(exits, "bound", frozenset()):
+        if isinstance(exc, ast.Name) and exc.id not in exits.bound:
             thrown = getattr(builtins, exc.id, None)
             return thrown if isinstance(thrown, type) and issubclass(thrown, BaseException) else None
         return None

@@ -19,7 +19,8 @@ import ast
 import bisect
 import functools
 
-from .stops import exits_of, surely_stops
+from ..syntax import bound_by
+from .stops import exits_of, range_length, surely_stops
 
 SMALL_LOOP = 10_000       # iterations of a `for` over `range(...)` read as ending at once
 # Iterations of a statement's loops, nested ones multiplied (review 310: three nested `range(10000)` ran for hours;
@@ -91,7 +92,7 @@ class _Cell:
         self.bindings: dict[str, list[tuple[int, object]]] = {}
         self.stars: list[int] = []
         for i, stmt in enumerate(cell.body):
-            touched = {n for node in ast.walk(stmt) for n in _bound_by(node)}
+            touched = {n for node in ast.walk(stmt) for n in bound_by(node)}
             if "*" in touched:
                 self.stars.append(i)
             value = _UNKNOWN
@@ -102,7 +103,7 @@ class _Cell:
                     pass
             for name in touched - {"*"}:
                 self.bindings.setdefault(name, []).append((i, value))
-        self.redefined = {n for node in ast.walk(cell) for n in _bound_by(node)}
+        self.redefined = {n for node in ast.walk(cell) for n in bound_by(node)}
         # reading an item (`opts[i]`) or the length (`len(opts)`) changes nothing either (a fairness review, 312:
         # `for i in range(len(opts)): a_ = opts[i]`)
         harmless = {i for node in ast.walk(cell) if isinstance(node, (ast.For, ast.AsyncFor)) for i in _iterated(node.iter)}
@@ -136,7 +137,7 @@ def _iterated(it: ast.expr) -> set[int]:
 def _may_not_end(stmt: ast.stmt, literals: _Literals, cell: _Cell) -> bool:
     if any(isinstance(n, (ast.While, ast.AsyncFor, ast.AsyncWith)) for n in ast.walk(stmt)) or "*" in cell.redefined:
         return True
-    literals = _Literals(literals.facts, literals.index, frozenset(n for node in ast.walk(stmt) for n in _bound_by(node)))
+    literals = _Literals(literals.facts, literals.index, frozenset(n for node in ast.walk(stmt) for n in bound_by(node)))
     try:
         return _iterations(ast.Module([stmt], []), literals, cell, 1) is None
     except RecursionError:
@@ -162,24 +163,6 @@ def _iterations(node: ast.AST, literals: _Literals, cell: _Cell, factor: int) ->
         if total > LOOP_BUDGET:
             return None
     return total
-
-
-def _bound_by(node: ast.AST) -> set[str]:
-    """The names one node binds or unbinds, every way Python has: a target, an import, a def or class, `global`,
-    an `except ... as` name (deleted when the handler ends) and a `case` pattern's capture (review 306)."""
-    if isinstance(node, ast.Name):
-        return set() if isinstance(node.ctx, ast.Load) else {node.id}
-    if isinstance(node, ast.alias):
-        return {"*" if node.name == "*" else (node.asname or node.name).split(".")[0]}
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return {node.name}
-    if isinstance(node, (ast.Global, ast.Nonlocal)):
-        return set(node.names)
-    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
-        return {node.name} if node.name else set()
-    if isinstance(node, ast.MatchMapping):
-        return {node.rest} if node.rest else set()
-    return set()
 
 
 def _count(it: ast.expr, literals: _Literals, cell: _Cell) -> int | None:
@@ -208,11 +191,8 @@ def _count(it: ast.expr, literals: _Literals, cell: _Cell) -> int | None:
             it.func.id in cell.redefined:
         return None
     if it.func.id == "range" and 1 <= len(it.args) <= 3:
-        bounds = [_int(a, literals, cell) for a in it.args]
-        if any(b is None or abs(b) > 10 ** 9 for b in bounds) or len(bounds) == 3 and bounds[2] == 0:
-            return None
-        n = len(range(*bounds))
-        return n if n <= SMALL_LOOP else None
+        n = range_length([_int(a, literals, cell) for a in it.args])
+        return n if n is not None and n <= SMALL_LOOP else None
     if it.func.id == "zip" and it.args:
         counts = [_count(a, literals, cell) for a in it.args]
         return None if None in counts else min(counts)

@@ -1,0 +1,52 @@
+"""Walks and quotes of a cell's syntax tree that several readers share: what one scope holds, what a node binds,
+and a piece of the student's code as a message shows it. Pure functions of a tree; nothing here runs code."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def within(nodes: Iterable[ast.AST]):
+    """The nodes and everything they hold, but not what the functions, lambdas and classes among them hold: each of
+    those is yielded and read as a scope of its own."""
+    todo = list(nodes)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, NESTED):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def own_scope(node: ast.AST):
+    """The nodes of a function's (or a loop's) body outside the functions, lambdas and classes nested in it."""
+    return within(ast.iter_child_nodes(node))
+
+
+def bound_by(node: ast.AST) -> set[str]:
+    """The names one node binds or unbinds, every way Python has: a target, an import, a def or class, `global`,
+    an `except ... as` name (deleted when the handler ends) and a `case` pattern's capture (review 306)."""
+    if isinstance(node, ast.Name):
+        return set() if isinstance(node.ctx, ast.Load) else {node.id}
+    if isinstance(node, ast.alias):
+        return {"*" if node.name == "*" else (node.asname or node.name).split(".")[0]}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return set(node.names)
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return {node.name} if node.name else set()
+    if isinstance(node, ast.MatchMapping):
+        return {node.rest} if node.rest else set()
+    return set()
+
+
+def quoted(node: ast.AST, width: int = 40) -> str:
+    """A piece of the student's code as a message quotes it: its first line, cut to ``width`` characters."""
+    try:
+        text = ast.unparse(node).splitlines()[0]
+    except (ValueError, RecursionError, IndexError):
+        return "..."
+    return text if len(text) <= width else text[:width - 3] + "..."
