@@ -551,6 +551,47 @@ def _cell_magic(line: str) -> tuple[str, str] | None:
     return name, args
 
 
+def cell_magic(source: str) -> str:
+    """The name of the cell magic a cell starts with ('' for none)."""
+    first = next((ln for ln in cleaned(source).split("\n") if ln.strip()), "")
+    magic = _cell_magic(first)
+    return magic[0] if magic else ""
+
+
+def timeit_texts(line: str, body: str) -> tuple[list[str], bool]:
+    """The texts a `%timeit` line (or a `%%timeit` cell, ``body`` below its first line) hands the kernel's own
+    compiler to check them, before it times anything: its statement; a `%%timeit`'s setup (its line's) and body
+    (none where IPython refuses its options or counts first); and whether it then runs them (not with a loop count
+    below 0, nor with no repeat and a loop count given)."""
+    text = line.strip()
+    at = assigned_magic(text)
+    text = text[at:].lstrip() if at is not None else text
+    cell = text.startswith("%%")
+    _, _, args = text.lstrip("%").partition(" ")
+    try:
+        statement, loops, repeats = _timeit_options(args)
+    except (_Refused, ValueError, ImportError):
+        return [], False
+    return [statement or "pass", body] if cell else [statement], loops >= 0 and not (repeats < 1 and loops != 0)
+
+
+def as_ipython_compiles(source: str) -> str:
+    """The text IPython compiles of code a magic hands it (`transform_cell`: a magic line becomes a call of the
+    shell's, which compiles that line's code only when it runs; a pasted prompt is dropped); "" where IPython cannot
+    read it. Without IPython, the text as it is."""
+    manager = _ipython() if len(source) <= IPYTHON_BUDGET else None
+    if manager is None and len(source) <= IPYTHON_BUDGET:
+        return source
+    if manager is None:
+        return ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return manager.transform_cell(source)
+    except Exception:  # noqa: BLE001 - code IPython cannot read: nothing of it runs
+        return ""
+
+
 class _Refused(Exception):
     """IPython refuses a cell magic's arguments (a UsageError): in Jupyter none of the cell runs."""
 
@@ -679,9 +720,11 @@ def _timed_line(args: str, indent: str = "") -> str | None:
     if not statement:
         return "pass"
     inner = _without_magics(statement, NESTED_CELL_MAGICS - 1)    # `%timeit %time f()`, read as IPython reads it
+    # IPython compiles it outside its function first, as it reads it (a magic line is a call of the shell's, which
+    # compiles its code when it runs: review 321's `%timeit %time from __future__ import annotations`)
+    if not _compiles(as_ipython_compiles(statement) or "("):
+        return None     # `%timeit return` stops the cell
     statement = inner if "\n" not in inner else statement
-    if not _compiles(statement):
-        return None     # IPython compiles it outside its function first: `%timeit return` stops the cell
     # A loop count below 0 runs the statement no time (a two-hundred-and-first review: `%timeit -n
     # -1 global ANN_relu; ANN_relu = ...` set a class in the grader only); no repeat at all is an
     # error, after IPython has run it to choose a loop count where none is given (a two-hundred-and-

@@ -1725,6 +1725,83 @@ def test_an_annotation_python_does_not_evaluate_is_no_stop(line):
     assert not rows[0].passed and not any(f.startswith("raised:") for f in c.flags), (rows[0].message, c.flags)
 
 
+@pytest.mark.parametrize("stop", ["class _C:\n    raise ValueError", "import sys\nclass _C:\n    sys.exit()",
+                                  "while 1:\n    try:\n        break\n    finally:\n        continue"])
+def test_a_class_body_and_a_break_undone_by_finally_stop_the_cell(stop):
+    """Review 320: `class C: raise ValueError` between the wrong answers and the right ones (a class's body runs
+    where it stands), and `while 1:` whose `break` a `finally: continue` undoes: Jupyter ended with the wrong ones,
+    the right ones were graded, unflagged."""
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    c = _around_answers(f"{wrong}{stop}\n{_NAMES} = {_RIGHT_VALUES}\n")
+    rows = answer_rows(c)
+    assert not rows[0].passed and all(r.passed for r in rows[1:]), [r.message for r in rows]
+    assert "raised:answers-3-3" in c.flags, c.flags
+
+
+@pytest.mark.parametrize("feature,lazy", [
+    ("%prun from __future__ import annotations", False), ("%%prun\nfrom __future__ import annotations", False),
+    ("%time from __future__ import annotations", True), ("%%capture\nfrom __future__ import annotations", True),
+    ("%timeit -n1 -r1 from __future__ import annotations", True),
+    ("%%timeit -n1 -r1\nfrom __future__ import annotations", True),
+    ("%%timeit -n1 -r1 from __future__ import annotations\npass", True),
+    ("%timeit -n -1 from __future__ import annotations", True),
+    # review 321: the magic line `%timeit` runs (IPython compiles a call of the shell's, which compiles the line's
+    # code when it runs), as often as it runs it
+    ("%timeit -n1 -r1 %time from __future__ import annotations", True),
+    ("%timeit -n1 -r1 %timeit -n1 -r1 %time from __future__ import annotations", True),
+    ("%%timeit -n1 -r1\n%time from __future__ import annotations", True),
+    ("%timeit -n -1 %time from __future__ import annotations", False),
+    ("%timeit -n1 -r1 %prun from __future__ import annotations", False)])
+@pytest.mark.parametrize("where", ["above", "in the cell"])
+def test_a_feature_a_magic_imports_counts_where_ipython_keeps_it(feature, lazy, where):
+    """Review 320: `%prun from __future__ import annotations` in a cell above was read as making `x: 1/0 = 1` lazy;
+    `%prun` runs its code through `exec`, which keeps no feature, and Jupyter stopped there. `%time`, `%%capture`,
+    and `%timeit` (which compiles its statement with the kernel's compiler to check it, even where the timer then
+    fails on the import; nbclient showed each) keep it, for the cells below and the rest of the cell; so does a `%time`
+    line `%timeit` runs (review 321)."""
+    key = SPEC.answer_key()
+    first, then = ("a_ = " + str(not key["a_"]), f"{_NAMES} = {_RIGHT_VALUES}") if lazy else \
+        (f"{_NAMES} = {_RIGHT_VALUES}", "a_ = " + str(not key["a_"]))
+    answers = f"{first}\nx: 1/0 = 1\n{then}\n"
+    if where == "above":
+        c = _around_answers(answers, above=[feature])
+    elif feature.startswith(("%%", "%timeit")):
+        return            # a cell magic is a cell of its own; the timer's error stops the cell at a `%timeit` line
+    else:
+        c = _around_answers(f"{feature}\n{answers}")
+    rows = answer_rows(c)
+    # lazy: the line runs on and Jupyter ends with the right ones below it; not: it stops there, after the right ones
+    assert all(r.passed for r in rows), ([r.message for r in rows], c.flags)
+    assert ("raised:answers-3-3" in c.flags) is not lazy, c.flags
+
+
+@pytest.mark.parametrize("above,line", [
+    ("Exception = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
+    ("ValueError = TypeError", "try:\n    raise ValueError\nexcept TypeError:\n    pass"),
+    ("import types\nsys = types.SimpleNamespace(exit=print)", "sys.exit()"),
+    # ... stored as an attribute or a key of a namespace, by name or computed
+    ("import builtins\nbuiltins.Exception = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
+    ("k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass")])
+def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_unknown(above, line):
+    """Review 320: `Exception = KeyError` in a cell above: `try: raise ValueError except Exception: pass` between the
+    wrong answers and the right ones stopped Jupyter (KeyError does not catch it), and the right ones were graded;
+    the reverse (`ValueError = TypeError` above) read a stop where Jupyter ran on. What such a line does depends on
+    the cell above: the answers set on both sides of it are unknown, and the message says why."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    for first, then in ((wrong, f"{_NAMES} = {_RIGHT_VALUES}\n"), (f"{_NAMES} = {_RIGHT_VALUES}\n", wrong)):
+        rows = answer_rows(_around_answers(f"{first}{line}\n{then}", above=[above]))
+        assert not any(r.passed for r in rows), [r.message for r in rows]
+        assert all("a cell above binds again" in r.message for r in rows), rows[0].message
+    # not where the cell above binds nothing of the kind (`import os.path` binds `os` to the module), nor where the
+    # answers cell does not use the name
+    for honest in ("Exceptions = KeyError", "import os.path\nimport sys as system\nfrom os import path"):
+        rows = answer_rows(_around_answers(f"{wrong}import os\nprint(os.getcwd(), sys.argv, ValueError)\n"
+                                           f"{_NAMES} = {_RIGHT_VALUES}\n", above=[honest]))
+        assert all(r.passed for r in rows), [r.message for r in rows]
+    rows = answer_rows(_around_answers(f"{wrong}{_NAMES} = {_RIGHT_VALUES}\n", above=[above]))
+    assert all(r.passed for r in rows), [r.message for r in rows]
+
+
 def test_a_stop_below_the_answers_is_named_with_its_line():
     """A fairness review (318): `sys.exit()` left below the answers was flagged `raised:` with no detail, the flag
     quoting the cell's first line, `a_ = True`."""

@@ -15,11 +15,11 @@ from ..results import CheckResult
 from ..syntax import quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, Magics, awaits, exits_of, features_at, first_stop, magic_lines, parse, skipped,
-                    unsure)
+from .stops import (AWAIT, BARRY, Magics, awaits, bound_before, exits_of, features_at, first_stop, magic_lines, parse,
+                    skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
-from .writes import dynamic_write, evaluated, names_stored, shell_reached, writers
+from .writes import REBINDING_WORDS, dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
@@ -51,15 +51,17 @@ def _pairs(target: ast.expr, value: ast.expr):
 
 
 def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(),
-                 flags: int = 0, reading: _Reading | None = None) -> tuple[dict[str, object], str]:
+                 flags: int = 0, reading: _Reading | None = None,
+                 above: frozenset[str] = frozenset()) -> tuple[dict[str, object], str]:
     """Map each name to its last top-level assigned expression (None: computed). '' or an error.
-    ``flags``: the `__future__` features in force when the cell starts (`stops.features_at`);
-    ``reading``: the cell already read under them (`_readable`), else it is read here."""
+    ``flags``: the `__future__` features in force when the cell starts (`stops.features_at`); ``above``: the names
+    of exception classes and exit modules the cells above bind (`stops.bound_before`); ``reading``: the cell already
+    read under them (`_readable`), else it is read here."""
     otherwise = _not_run_as_read(source)
     if otherwise:
         return {}, otherwise
     try:
-        reading = reading or _reading(source, flags)
+        reading = reading or _reading(source, flags, above)
     except SyntaxError as exc:
         if flags & BARRY and _parses(source):
             return {}, ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every "
@@ -89,7 +91,7 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     # review: the grader read True where Jupyter ended with False).
     settled = _settled(reading)
     for n in bound_elsewhere(tree, top):
-        if n in found and not _only_above(tree, top, n, settled.get(n), flags):
+        if n in found and not _only_above(tree, top, n, settled.get(n), flags, above):
             found[n] = _ELSEWHERE
     last = dict(found)
     found.update(before_stop(tree, names, stops.on))
@@ -136,7 +138,7 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
     for c in ctx.nb.cells:
         # the letters as Python reads them: `ｌｅｎ = exec` binds `len` (review 248's run-up)
         if c.index >= cell.index or c.cell_type != "code" or \
-                not any(name in as_python_reads(c.source) for name in _REBINDING_WORDS):
+                not any(name in as_python_reads(c.source) for name in REBINDING_WORDS):
             continue
         tree = python_tree(c.source)
         if tree is None:
@@ -144,12 +146,6 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
         out |= (bound_elsewhere(tree, set()) | {n for node in tree.body for n in assigned_names(node)}
                 | names_stored(tree)) & PURE
     return frozenset(out)
-
-
-# Words a cell must hold to rebind a builtin of `PURE`: one of their names, or a door to a namespace
-# through which a computed name is stored (`globals()[k] = exec`).
-_REBINDING_WORDS = PURE | {"globals", "vars", "locals", "__dict__", "modules", "setattr", "__setattr__", "__setitem__",
-                           "update", "setdefault"}
 
 
 def _parses(source: str) -> bool:
@@ -214,7 +210,7 @@ def _block_of(tree: ast.Module, node: ast.AST) -> str:
 
 
 def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(), flags: int = 0,
-            reading: _Reading | None = None) -> str:
+            reading: _Reading | None = None, above: frozenset[str] = frozenset()) -> str:
     """'' for a bool literal, else why the value does not count (``reading``: ``source`` read under
     ``flags``, where the caller has it)."""
     if value is _MISSING:
@@ -229,12 +225,12 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
     if value is _ELSEWHERE:
         otherwise = (automagic_set(source, [name]) | magic_set(source, [name], shadowed=shadowed)).get(name, "") \
             if source else ""
-        reading = reading or _readable(source, flags) if source else None
+        reading = reading or _readable(source, flags, above) if source else None
         construct = writers(source, [name], settled=_settled(reading)).get(name, "") if source else ""
         if otherwise and not construct:
             return otherwise
         block = _unsettling(reading.tree, _top_targets(reading.tree), name, _settled(reading, loops=False).get(name),
-                            flags) if reading is not None and not construct else None
+                            flags, above) if reading is not None and not construct else None
         if block is not None:
             # which block, and why it counts (a fairness review, 307: "set elsewhere in the cell (inside a block, as
             # a loop variable, ...)" named neither)
@@ -262,7 +258,8 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
                     f"`{name} = False`")
         if unsure_at:
             return (f"`{name}` is set more than once, and again on or below line {unsure_at}, a magic line whose code "
-                    f"Python refuses or that stops, or a line that rebinds a name of Python's own (`__annotations__`): "
+                    f"Python refuses or that stops, a line that rebinds a name of Python's own (`__annotations__`), "
+                    f"or one that uses a name of Python's own that a cell above binds again (`Exception = KeyError`): "
                     f"IPython may stop there or go on, so which value Jupyter ends with is not known; set it once, "
                     f"on a plain line: `{name} = True` or `{name} = False`")
         awaited = _awaited_at(source, flags) if source and not construct else 0
@@ -352,10 +349,11 @@ class _Stops:
         return min((i for i in (self.on, self.off) if i is not None), default=None)
 
 
-def _stops_of(tree: ast.Module, magics: Magics, flags: int) -> _Stops:
-    on = first_stop(tree, flags | AWAIT, magics)
-    return _Stops(on, first_stop(tree, flags, magics) if awaits(tree) else on,
-                  tuple(sorted({*(unsure(tree, flags, magics) if magics.texts else ()), *_rebinds_python(tree)})),
+def _stops_of(tree: ast.Module, magics: Magics, flags: int, above: frozenset[str] = frozenset()) -> _Stops:
+    on = first_stop(tree, flags | AWAIT, magics, above)
+    return _Stops(on, first_stop(tree, flags, magics, above) if awaits(tree) else on,
+                  tuple(sorted({*(unsure(tree, flags, magics, above) if magics.texts else ()), *_rebinds_python(tree),
+                                *_reads_rebound(tree, above)})),
                   tuple(endless_at(tree)))
 
 
@@ -370,16 +368,16 @@ class _Reading:
     stops: _Stops
 
 
-def _reading(source: str, flags: int) -> _Reading:
+def _reading(source: str, flags: int, above: frozenset[str] = frozenset()) -> _Reading:
     """SyntaxError and the like as `parse` raises them."""
-    tree, magics, caught = _read(source, flags)
-    return _Reading(tree, magics, caught, _stops_of(tree, magics, flags))
+    tree, magics, caught = _read(source, flags, above)
+    return _Reading(tree, magics, caught, _stops_of(tree, magics, flags, above))
 
 
-def _readable(source: str, flags: int) -> _Reading | None:
+def _readable(source: str, flags: int, above: frozenset[str] = frozenset()) -> _Reading | None:
     """`_reading`, None where the cell cannot be read."""
     try:
-        return _reading(source, flags)
+        return _reading(source, flags, above)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -413,15 +411,17 @@ def _top_targets(tree: ast.Module) -> set[int]:
     return top
 
 
-def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None, flags: int = 0) -> bool:
+def _only_above(tree: ast.Module, top: set[int], name: str, settled: int | None, flags: int = 0,
+                above: frozenset[str] = frozenset()) -> bool:
     """Is every binding of ``name`` other than a top-level assignment in a block above its last top-level
     assignment, which surely runs (``settled``: its line), that Run All surely gets through (``why_not_through``)?
     That assignment then sets the value Jupyter ends with (a fairness review, 301: the five answers in a `try:`
     above the same five on plain lines cost all ten points; reviews 302, 303 and 306 bounded it)."""
-    return settled is not None and _unsettling(tree, top, name, settled, flags) is None
+    return settled is not None and _unsettling(tree, top, name, settled, flags, above) is None
 
 
-def _unsettling(tree: ast.Module, top: set[int], name: str, settled: int | None, flags: int) -> tuple[ast.stmt, str] | None:
+def _unsettling(tree: ast.Module, top: set[int], name: str, settled: int | None, flags: int,
+                above: frozenset[str] = frozenset()) -> tuple[ast.stmt, str] | None:
     """The first top-level statement that binds ``name`` otherwise than by a top-level assignment and keeps its
     value unknown, with why: "below" its last assignment (``settled``), or `why_not_through`'s reason (None also
     where no top-level assignment surely runs: the cell's other rules say why)."""
@@ -431,7 +431,7 @@ def _unsettling(tree: ast.Module, top: set[int], name: str, settled: int | None,
         if name in bound_elsewhere(ast.Module([stmt], []), top):
             if stmt.lineno >= settled:
                 return stmt, "below"
-            why = why_not_through(tree, i, flags)
+            why = why_not_through(tree, i, flags, above)
             if why:
                 return stmt, why
     return None
@@ -473,7 +473,18 @@ def _rebinds_python(tree: ast.Module) -> list[int]:
     return out
 
 
-def _read(source: str, flags: int) -> tuple[ast.Module, Magics, int]:
+def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[int]:
+    """The statements that read a name of Python's own that a cell above binds again (``above``: an exception
+    class, `sys`): whether they stop the cell the grader cannot tell (review 320: `Exception = KeyError` in a cell
+    above; a `try: raise ValueError except Exception: pass` between the wrong answers and the right ones stopped
+    Jupyter, and the right ones were graded)."""
+    if not above:
+        return []
+    return [i for i, node in enumerate(tree.body)
+            if any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above for n in ast.walk(node))]
+
+
+def _read(source: str, flags: int, above: frozenset[str] = frozenset()) -> tuple[ast.Module, Magics, int]:
     """The cell's syntax tree as Jupyter runs it when it starts under ``flags`` (SyntaxError and the
     like as `parse` raises them): without the statements of `%time`'s code that follow one that stops
     it (the magic catches it and the cell goes on), with how its magic lines map to texts IPython
@@ -482,7 +493,7 @@ def _read(source: str, flags: int) -> tuple[ast.Module, Magics, int]:
     magics = magic_lines(source)
     if not magics.texts:
         return tree, magics, 0
-    skip, line = skipped(tree, flags, magics)
+    skip, line = skipped(tree, flags, magics, above)
     if skip:
         tree = ast.Module([n for k, n in enumerate(tree.body) if k not in skip], [])
     return tree, magics, line
@@ -555,11 +566,13 @@ def _late(reading: _Reading | None, names) -> tuple[set[str], int, bool]:
     return (after - before) & set(names), tree.body[stops.first].lineno, stops.on == stops.first
 
 
-def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> dict[str, tuple[object, object, str]]:
+def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at,
+               bound) -> dict[str, tuple[object, object, str]]:
     """Each of ``names`` a code cell above ``cell`` sets at its top level, with the value the last such
     cell gives it, that cell, and why the value is unknown ('' where it is known): a cell between may set
     it without naming it (exec, `for`, `:=`, `%store -r`) or cannot be read (``at``: the features in force
-    as a cell starts). The template's own cells set none."""
+    as a cell starts; ``bound``: the names that matter to its stops bound above it). The template's own cells set
+    none."""
     out: dict[str, tuple[object, object, str]] = {}
     doubt: dict[str, str] = {}          # name -> how the nearest cell between may set it otherwise
     provided = {ctx.template.checksum(t) for t in ctx.template.cells}
@@ -578,7 +591,7 @@ def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at) -> 
                 doubt.setdefault(n, f"{_named(c)} between them may set it otherwise ({why})")
             continue
         if any(n in text for n in left):
-            more, bad = read_answers(c.source, left, shadowed, at(c.index))
+            more, bad = read_answers(c.source, left, shadowed, at(c.index), above=bound(c.index))
             if bad:                     # Jupyter may run what the grader cannot read (review 241)
                 for n in left:
                     doubt.setdefault(n, f"the grader cannot read {_named(c)} between them, which Jupyter may run "
@@ -607,15 +620,15 @@ def _as_python_sets(source: str, names) -> dict[str, str]:
     return writers(source, [n for n in names if n not in out], tree) | out
 
 
-def _stopped_first(source: str, names, flags: int) -> tuple[int, str] | None:
+def _stopped_first(source: str, names, flags: int, above: frozenset[str] = frozenset()) -> tuple[int, str] | None:
     """(line, the statement) of a statement that surely stops the cell, when it starts under
     ``flags``, above its first assignment of one of ``names`` (None: none): a correction below a
     `raise` never runs (a two-hundred-and-twenty-eighth review graded one, flagged only `moved:`)."""
     try:
-        tree, magics, _ = _read(source, flags)
+        tree, magics, _ = _read(source, flags, above)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    stop = first_stop(tree, flags, magics)
+    stop = first_stop(tree, flags, magics, above)
     if stop is None or any(assigned_names(node) & set(names) for node in tree.body[:stop]):
         return None
     node = tree.body[stop]
@@ -623,10 +636,11 @@ def _stopped_first(source: str, names, flags: int) -> tuple[int, str] | None:
     return node.lineno, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
 
 
-def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id: str) -> None:
+def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id: str,
+                   above: frozenset[str] = frozenset()) -> None:
     """Flag a cell added next to the answers cell that surely stops (a fairness review, 278: the template's
     `raise NotImplementedError()` copied into a cell of its own, "ready to hand in" while Run All stops there)."""
-    stopped = _stopped_first(source, (), flags)
+    stopped = _stopped_first(source, (), flags, above)
     if stopped is not None:
         ctx.flag(f"raised:{cell_id}")
         ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} {where} the True/False answers cell stops with an "
@@ -726,7 +740,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     shadowed = _builtins_rebound(ctx, found.cell)
     at = features_at(ctx.nb.cells)          # `__future__` features in force as each cell starts
-    reading = _readable(found.cell.source, at(found.cell.index))
+    bound = bound_before(ctx.nb.cells)      # ... and exception classes and exit modules bound again above it
+    reading = _readable(found.cell.source, at(found.cell.index), bound(found.cell.index))
     values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
@@ -750,7 +765,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     above: dict[str, list[str]] = {}
     doubted: dict[str, str] = {}                # why an answer read from above is unknown (said as it is)
     alike: dict[tuple[int, str], tuple[object, list[str]]] = {}   # left unknown alike: one message (`grader check`)
-    for n, (value, c, why) in _set_above(ctx, found.cell, late | absent, shadowed, at).items():
+    for n, (value, c, why) in _set_above(ctx, found.cell, late | absent, shadowed, at, bound).items():
         if sure or n in absent or _same(value, values.get(n, _MISSING)):
             values[n], sources[n], where[n] = value, c.source, c.index
             if why:
@@ -786,12 +801,13 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 doubted[n] = (f"`{n}` is set in {_named(c)} below the True/False answers cell, a line Jupyter runs "
                               f"as `%{automagic(c.source)}`, or as Python ({why}) where a variable of that name "
                               f"exists, so which value it ends with is not known; delete that cell")
-        more, bad = read_answers(source, names, shadowed, at(c.index)) if c.cell_type == "code" else ({}, "x")
+        more, bad = read_answers(source, names, shadowed, at(c.index), above=bound(c.index)) \
+            if c.cell_type == "code" else ({}, "x")
         if bad:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
-        stopped = _stopped_first(source, names, at(c.index) | AWAIT) if setting else None
-        if setting and stopped is None and _stopped_first(source, names, at(c.index)) is not None:
+        stopped = _stopped_first(source, names, at(c.index) | AWAIT, bound(c.index)) if setting else None
+        if setting and stopped is None and _stopped_first(source, names, at(c.index), bound(c.index)) is not None:
             # a top-level `await` before its answers: it stops the cell only where autoawait is off (236)
             for n in names:
                 if more[n] is not _MISSING:
@@ -826,7 +842,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     for c in ctx.copied_beside(found.cell):
         if c.cell_type == "code" and not any(v is not _MISSING for v in read_answers(c.source, names)[0].values()):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below", at(c.index),
-                           task.cfg["cell"])
+                           task.cfg["cell"], bound(c.index))
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}
@@ -849,7 +865,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         why = (f"none of {', '.join(f'`{x}`' for x in names)} is assigned yet; write each as `{names[0]} = True` "
                f"or `{names[0]} = False`" if none else doubted.get(n) or problem(n, values[n], sources.get(n, found.cell.source), shadowed,
                                                                  at(where.get(n, found.cell.index)),
-                                                                 None if n in sources else reading))
+                                                                 None if n in sources else reading,
+                                                                 bound(where.get(n, found.cell.index))))
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import __future__
 import ast
 import builtins
+import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..magics import as_python_reads, assigned_magic, cleaned, without_magics
+from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, python_tree, timeit_texts,
+                      without_magics)
 from ..syntax import bound_by, within
 from .magic_lines import aligned
+from .writes import names_stored
 
 BARRY = __future__.barry_as_FLUFL.compiler_flag
 AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
@@ -54,15 +57,41 @@ def features_at(cells) -> Callable[[int], int]:
             tree = parse(c.source, flags)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
+        magics = magic_lines(c.source)
         more = 0
         for node in tree.body:
-            more |= imported(node)
+            more |= carried(node, magics)
         if more & ~flags:
             flags |= more
             marks.append((c.index, flags))
 
     def at(index: int) -> int:
         return next((f for i, f in reversed(marks) if i < index), 0)
+    return at
+
+
+def bound_before(cells) -> Callable[[int], frozenset[str]]:
+    """For a notebook's cells: the names of builtin exception classes and of the modules ``EXITS`` names that the
+    code cells above the cell at an index bind, any way (`names_bound`), or store as an attribute or a key of what
+    may be a namespace (`builtins.ValueError = KeyError`, `globals()[k] = ...`: `names_stored`); a cell the grader
+    cannot read binds none. Only those change how a cell below is read, and only a cell that names one, or a door
+    to a namespace, is parsed for them."""
+    marks: list[tuple[int, frozenset[str]]] = []
+    names: frozenset[str] = frozenset()
+    for c in cells:
+        words = set(_REBINDABLE_WORD.findall(as_python_reads(c.source))) if c.cell_type == "code" else set()
+        tree = python_tree(c.source) if words else None
+        if tree is None:
+            continue
+        # (what a cell stores is read only where it names more than `os` or `sys`: the reading takes milliseconds)
+        more = (names_bound(tree) | (names_stored(tree, _REBINDABLE) if words - set(EXIT_MODULES) else set())) \
+            & _REBINDABLE - names
+        if more:
+            names |= more
+            marks.append((c.index, names))
+
+    def at(index: int) -> frozenset[str]:
+        return next((n for i, n in reversed(marks) if i < index), frozenset())
     return at
 
 
@@ -74,6 +103,10 @@ class Magics:
     texts: dict[int, tuple[int, str]]
     lines: tuple[str, ...]
     background: frozenset[int] = frozenset()     # lines of shell commands Jupyter refuses (`_background`)
+    # the `__future__` features the code of a magic line leaves in the kernel's compiler, where they are not what
+    # its statements in the reading import (`carried`), and whether the cell is a `%%prun` cell, which leaves none
+    kept: tuple[tuple[int, int], ...] = ()
+    prun: bool = False
 
 
 def magic_lines(source: str) -> Magics:
@@ -86,7 +119,53 @@ def magic_lines(source: str) -> Magics:
     kept, changed = aligned(plain, turned)
     named = {i: ("time" if m == "time" and text.startswith("%time") else m or "?") for i, m, text in changed}
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
-                  frozenset(i for i, _, text in changed if _background(text)))
+                  frozenset(i for i, _, text in changed if _background(text)),
+                  tuple((i, 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:]))))
+                        for i, m, text in changed if m in ("prun", "timeit")),
+                  cell_magic(source) == "prun")
+
+
+def carried(node: ast.stmt, magics: Magics) -> int:
+    """The compiler flags a top-level statement of the grader's reading leaves for every later compile. IPython
+    compiles plain statements, `%time`'s and `%%time`'s code and a `%%capture` body with the kernel's own compiler,
+    which keeps a `__future__` import's feature; so it compiles `%timeit`'s and `%%timeit`'s statement and setup, to
+    check them before it times them, even where the timer then fails on the import. `%prun` and `%%prun` run theirs
+    through `exec`, which keeps nothing (review 320: `%prun from __future__ import annotations` above `x: 1/0 = 1`
+    was read as a cell whose annotations are not run; Jupyter stopped at it)."""
+    if magics.prun:
+        return 0
+    whole = magics.texts.get(node.lineno)
+    if whole is not None:
+        for line, flags in magics.kept:
+            if line == whole[0]:
+                return flags
+    return imported(node)
+
+
+def _features_of(texts: list[str], runs: bool) -> int:
+    """The features `%timeit` leaves of the texts it compiles to check them, one after the other (as IPython reads
+    them: a magic line is a call of the shell's; none after one that does not compile), and, where it then runs
+    them, those the magic lines among them leave as they run (review 321: `%timeit -n1 -r1 %time from __future__
+    import annotations` compiles a call, and the `%time` it runs keeps the feature)."""
+    out = 0
+    for text in texts:
+        try:
+            tree = compile(as_ipython_compiles(text) or "raise", "<magic>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            compile(tree, "<magic>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError, OverflowError):
+            return out
+        for node in tree.body:
+            out |= imported(node)
+    for text in texts if runs else ():
+        magics = magic_lines(text)
+        try:
+            tree = parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if node.lineno in magics.texts:         # the plain statements run inside the timer's function
+                out |= carried(node, magics)
+    return out
 
 
 def _background(line: str) -> bool:
@@ -157,6 +236,11 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
 # lines below `exit()` run, and the kernel with them).
 EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit"})
 EXIT_MODULES = ("sys", "os", "builtins")
+_REBINDABLE = frozenset({*EXIT_MODULES, *(n for n, v in vars(builtins).items()
+                                          if isinstance(v, type) and issubclass(v, BaseException))})
+# ... and the words of a door through which a cell stores a name it computes (`vars(builtins)[k] = ...`)
+_REBINDABLE_WORD = re.compile(r"\b(?:%s)\b" % "|".join(sorted(
+    _REBINDABLE | {"globals", "vars", "locals", "__dict__", "setattr", "__setattr__", "__setitem__"})))
 
 
 @dataclass(frozen=True)
@@ -167,10 +251,12 @@ class Exits:
     bound: frozenset[str] = frozenset()
 
 
-def exits_of(tree: ast.AST) -> Exits:
+def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
     """``EXITS`` and the spellings the cell's imports at its own level add (`import sys as s`: `s.exit`; `from os
     import _exit as bye`: `bye`; not an import inside a function, which binds a local: review 317). An import below
-    the call makes no difference: the call then fails with a NameError, a stop too."""
+    the call makes no difference: the call then fails with a NameError, a stop too. ``above``: such names the cells
+    above bind (`bound_before`), which the notebook may still hold (review 320: `Exception = KeyError` in a cell above
+    a `try: raise ValueError except Exception: pass`)."""
     out = set(EXITS)
     for node in within([tree]):
         if isinstance(node, ast.Import):
@@ -179,14 +265,14 @@ def exits_of(tree: ast.AST) -> Exits:
                     out |= {f"{a.asname or a.name}.{e.split('.')[1]}" for e in EXITS if e.startswith(a.name + ".")}
         elif isinstance(node, ast.ImportFrom) and node.module in EXIT_MODULES and not node.level:
             out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
-    return Exits(frozenset(out), frozenset(_bound_names(tree)))
+    return Exits(frozenset(out), frozenset(names_bound(tree)) | above)
 
 
-def _bound_names(tree: ast.AST) -> set[str]:
-    """Every name the cell binds, any way (review 319: `import math as ValueError`, `class sys:`), but by `global`,
-    and but the modules ``EXITS`` names, imported under any name, and what is imported from them."""
-    skip = {id(a) for n in ast.walk(tree) for a in getattr(n, "names", ())
-            if isinstance(n, ast.Import) and a.name in EXIT_MODULES
+def names_bound(tree: ast.AST) -> set[str]:
+    """Every name the cell binds, any way (review 319: `import math as ValueError`, `class sys:`), other than by
+    `global`, and other than the modules ``EXITS`` names, imported under any name, and what is imported from them."""
+    skip = {id(a) for n in ast.walk(tree) for a in getattr(n, "names", ())      # `import os.path` binds `os` too
+            if isinstance(n, ast.Import) and (a.asname and a.name or a.name.split(".")[0]) in EXIT_MODULES
             or isinstance(n, ast.ImportFrom) and n.module in EXIT_MODULES and not n.level}
     return {name for n in ast.walk(tree) if id(n) not in skip and not isinstance(n, (ast.Global, ast.Nonlocal))
             for name in bound_by(n)}
@@ -225,13 +311,14 @@ def _small(node: ast.AST) -> bool:
     return v is None or isinstance(v, (str, bytes)) and len(v) < 100
 
 
-def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None) -> int | None:
+def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
+               above: frozenset[str] = frozenset()) -> int | None:
     """The index in ``tree.body`` of the first statement Jupyter never gets past when the cell starts
     under ``flags`` (None: none). Code `%time` runs stops the cell only where it does not compile (the
     magic catches what it raises: `skipped`); a `%%time` body is the cell, so what stops it is a stop;
     other magics' code is not read as a stop here (`unsure`)."""
     magics = magics or Magics({}, ())
-    exits = exits_of(tree)
+    exits = exits_of(tree, above)
     for i, j, magic in _groups(tree.body, magics):
         timed = magic in ("time", "%%time")
         if timed and not _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
@@ -243,17 +330,17 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None) -> in
                 return k
             if tree.body[k].lineno in magics.background:
                 return k
-            flags |= imported(tree.body[k])
+            flags |= carried(tree.body[k], magics)
     return None
 
 
-def skipped(tree: ast.Module, flags: int, magics: Magics) -> tuple[set[int], int]:
+def skipped(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] = frozenset()) -> tuple[set[int], int]:
     """The statements of code `%time` runs that never run, and the line of the first statement that
     stops such code (0: none): `%time` and `%%time` catch what their code raises, show it, and the cell
     goes on below (a fairness review, 240: a `raise` left at the end of a `%%time` cell is no stop)."""
     out: set[int] = set()
     first = 0
-    exits = exits_of(tree)
+    exits = exits_of(tree, above)
     for i, j, magic in _groups(tree.body, magics):
         if magic == "time" and _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
             stop = next((k for k in range(i, j) if surely_stops(tree.body[k], flags & ~AWAIT, exits)), None)
@@ -261,18 +348,18 @@ def skipped(tree: ast.Module, flags: int, magics: Magics) -> tuple[set[int], int
                 out |= set(range(stop, j))
                 first = first or tree.body[stop].lineno
         for k in range(i, j):
-            flags |= imported(tree.body[k])
+            flags |= carried(tree.body[k], magics)
     return out, first
 
 
-def unsure(tree: ast.Module, flags: int, magics: Magics) -> list[int]:
+def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] = frozenset()) -> list[int]:
     """The first index of each magic's code, other than `%time`'s, that holds a statement that stops,
     or does not compile, in some reading (with the features in force or none, autoawait on or off):
     `%prun` compiles without the notebook's features and `%timeit` stops on what `%time` catches, so
     whether Jupyter sets what that code assigns, and gets past it, depends on the magic (review 237:
     `%prun` ran what the features refuse)."""
     out = []
-    exits = exits_of(tree)
+    exits = exits_of(tree, above)
     for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
         if magic and magic not in ("time", "%%time"):
@@ -281,7 +368,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics) -> list[int]:
                     any(_stops(n, f, exits) for n in group for f in readings):
                 out.append(i)
         for n in group:
-            flags |= imported(n)
+            flags |= carried(n, magics)
     return out
 
 
@@ -354,7 +441,12 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         # answers stopped Run All before them; they were graded as written; review 303: `if not False:`)
         return any(_stops(n, flags, exits) for n in (node.body if truth else node.orelse))
     if isinstance(node, ast.While) and truth:
-        return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node))
+        # ... a `break` in a `try` whose `finally` then says `continue` does not leave it (review 320)
+        cancelled = {id(n) for t in ast.walk(node) if isinstance(t, (ast.Try, ast.TryStar))
+                     and any(isinstance(s, ast.Continue) for s in t.finalbody)
+                     for part in (t.body, t.handlers, t.orelse) for s in part for n in ast.walk(s)}
+        return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) and id(n) not in cancelled
+                       for n in ast.walk(node))
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
         f = node.value.func
         spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
@@ -383,6 +475,8 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     if isinstance(node, ast.If):
         truth = constant_truth(node.test)
         return body(node.body if truth else node.orelse) if truth is not None else body(node.body) and body(node.orelse)
+    if isinstance(node, ast.ClassDef):
+        return body(node.body)      # a class's body runs where it stands (review 320: `class C: raise ValueError`)
     if isinstance(node, (ast.For, ast.While)):
         jumps = _own_jumps(node)
         if ast.Break not in jumps and body(node.orelse):        # the loop ends and its `else` stops, or it never ends

@@ -29,13 +29,13 @@ LOOP_BUDGET = 2_000_000
 _SEQUENCE_OF = {"enumerate", "zip", "reversed", "sorted", "list", "tuple", "set"}
 
 
-def why_not_through(cell: ast.Module, index: int, flags: int) -> str:
+def why_not_through(cell: ast.Module, index: int, flags: int, above: frozenset[str] = frozenset()) -> str:
     """Why Run All may not get from the cell's top-level statement ``index`` to the statements below it ("" where
     it surely does): "stops the cell", "runs later" or "may not end". A function that sets an answer runs later
     even where the cell calls it only above the answer's last assignment: a cell below may call it again (a
     fairness review, 318, asked for `def set_a(): global a_ ...; set_a()` above `a_ = True`)."""
     facts, stmt = _facts(cell), cell.body[index]
-    if surely_stops(stmt, flags, facts.exits):
+    if surely_stops(stmt, flags, exits_of(cell, above) if above else facts.exits):
         return "stops the cell"
     if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
                              ast.Yield, ast.YieldFrom, ast.Await)) for node in ast.walk(stmt)):

@@ -23,12 +23,19 @@ from .naming_magics import FILLED_IN, magic_write
 from .own_objects import instances, own_instances, own_objects
 
 
-def names_stored(tree: ast.AST) -> set[str]:
+# Words a cell must hold to store a name it computes on a namespace (`globals()[k] = exec`), and to rebind a
+# builtin of `PURE` (one of their names, or such a door).
+STORING_WORDS = frozenset({"globals", "vars", "locals", "__dict__", "modules", "setattr", "__setattr__", "__setitem__",
+                           "update", "setdefault"})
+REBINDING_WORDS = PURE | STORING_WORDS
+
+
+def names_stored(tree: ast.AST, computed: frozenset[str] = PURE) -> set[str]:
     """Names a cell stores as an attribute or a key (`sys.modules['__main__'].format = ...`, `globals()['format']
     = ...`, `setattr(m, 'format', ...)`, `vars(m).update(format=...)`, `for m.len in [...]`), any of which may be
     the notebook's namespace (a two-hundred-and-forty-sixth review); all of `PURE` where the name stored is
     computed on what may be a namespace (`g = globals()`, then `g[k] = ...` or `g |= {...}`) or, as an
-    attribute, on what may be a module (`setattr(m, k, ...)`)."""
+    attribute, on what may be a module (`setattr(m, k, ...)`): ``computed``, the names that matter to the caller."""
     namespaces = _bound_to(tree, set(), _namespace_like)
     modules = _modules_in(tree)
     out: set[str] = set()
@@ -37,7 +44,7 @@ def names_stored(tree: ast.AST) -> set[str]:
             out.add(store.name)
         elif store.owner is None or _namespace_like(store.owner, namespaces) or \
                 not store.key and _module_like(store.owner, modules):
-            out |= PURE
+            out |= computed
     return out
 
 
