@@ -1792,11 +1792,13 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
         rows = answer_rows(_around_answers(f"{first}{line}\n{then}", above=[above]))
         assert not any(r.passed for r in rows), [r.message for r in rows]
         assert all("a cell above binds again" in r.message for r in rows), rows[0].message
-    # not where the cell above binds nothing of the kind (`import os.path` binds `os` to the module), nor where the
-    # answers cell does not use the name
-    for honest in ("Exceptions = KeyError", "import os.path\nimport sys as system\nfrom os import path"):
+    # not where the cell above binds nothing of the kind (`import os.path` binds `os` to the module; a name computed
+    # and set on an object of an earlier cell, as honest drafts set their options), nor where the answers cell does
+    # not use the name
+    for honest in (["Exceptions = KeyError"], ["import os.path\nimport sys as system\nfrom os import path"],
+                   ["import argparse\nargs = argparse.Namespace()", "for k, v in {'lr': 0.1}.items():\n    setattr(args, k, v)"]):
         rows = answer_rows(_around_answers(f"{wrong}import os\nprint(os.getcwd(), sys.argv, ValueError)\n"
-                                           f"{_NAMES} = {_RIGHT_VALUES}\n", above=[honest]))
+                                           f"{_NAMES} = {_RIGHT_VALUES}\n", above=honest))
         assert all(r.passed for r in rows), [r.message for r in rows]
     rows = answer_rows(_around_answers(f"{wrong}{_NAMES} = {_RIGHT_VALUES}\n", above=[above]))
     assert all(r.passed for r in rows), [r.message for r in rows]

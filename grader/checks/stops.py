@@ -73,8 +73,9 @@ def features_at(cells) -> Callable[[int], int]:
 def bound_before(cells) -> Callable[[int], frozenset[str]]:
     """For a notebook's cells: the names of builtin exception classes and of the modules ``EXITS`` names that the
     code cells above the cell at an index bind, any way (`names_bound`), or store as an attribute or a key of what
-    may be a namespace (`builtins.ValueError = KeyError`, `globals()[k] = ...`: `names_stored`); a cell the grader
-    cannot read binds none. Only those change how a cell below is read, and only a cell that names one, or a door
+    may be a namespace (`builtins.ValueError = KeyError`, `globals()[k] = ...`: `names_stored`; not a name computed
+    and set on an object an earlier cell made, which may be a module: honest drafts do `setattr(args, k, v)`); a
+    cell the grader cannot read binds none. Only those change how a cell below is read, and only a cell that names one, or a door
     to a namespace, is parsed for them."""
     marks: list[tuple[int, frozenset[str]]] = []
     names: frozenset[str] = frozenset()
@@ -84,8 +85,8 @@ def bound_before(cells) -> Callable[[int], frozenset[str]]:
         if tree is None:
             continue
         # (what a cell stores is read only where it names more than `os` or `sys`: the reading takes milliseconds)
-        more = (names_bound(tree) | (names_stored(tree, _REBINDABLE) if words - set(EXIT_MODULES) else set())) \
-            & _REBINDABLE - names
+        more = (names_bound(tree) | (names_stored(tree, _REBINDABLE, on_objects=False) if words - set(EXIT_MODULES)
+                                     else set())) & _REBINDABLE - names
         if more:
             names |= more
             marks.append((c.index, names))

@@ -30,12 +30,13 @@ STORING_WORDS = frozenset({"globals", "vars", "locals", "__dict__", "modules", "
 REBINDING_WORDS = PURE | STORING_WORDS
 
 
-def names_stored(tree: ast.AST, computed: frozenset[str] = PURE) -> set[str]:
+def names_stored(tree: ast.AST, computed: frozenset[str] = PURE, on_objects: bool = True) -> set[str]:
     """Names a cell stores as an attribute or a key (`sys.modules['__main__'].format = ...`, `globals()['format']
     = ...`, `setattr(m, 'format', ...)`, `vars(m).update(format=...)`, `for m.len in [...]`), any of which may be
     the notebook's namespace (a two-hundred-and-forty-sixth review); all of `PURE` where the name stored is
     computed on what may be a namespace (`g = globals()`, then `g[k] = ...` or `g |= {...}`) or, as an
-    attribute, on what may be a module (`setattr(m, k, ...)`): ``computed``, the names that matter to the caller."""
+    attribute, on what may be a module (`setattr(m, k, ...)`; not with ``on_objects`` false): ``computed``, the names
+    that matter to the caller."""
     namespaces = _bound_to(tree, set(), _namespace_like)
     modules = _modules_in(tree)
     out: set[str] = set()
@@ -43,7 +44,7 @@ def names_stored(tree: ast.AST, computed: frozenset[str] = PURE) -> set[str]:
         if store.name is not None:
             out.add(store.name)
         elif store.owner is None or _namespace_like(store.owner, namespaces) or \
-                not store.key and _module_like(store.owner, modules):
+                on_objects and not store.key and _module_like(store.owner, modules):
             out |= computed
     return out
 
