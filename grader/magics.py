@@ -578,17 +578,24 @@ def timeit_texts(line: str, body: str) -> tuple[list[str], bool]:
 def as_ipython_compiles(source: str) -> str:
     """The text IPython compiles of code a magic hands it (`transform_cell`: a magic line becomes a call of the
     shell's, which compiles that line's code only when it runs; a pasted prompt is dropped); "" where IPython cannot
-    read it. Without IPython, the text as it is."""
-    manager = _ipython() if len(source) <= IPYTHON_BUDGET else None
-    if manager is None and len(source) <= IPYTHON_BUDGET:
-        return source
-    if manager is None:
+    read it (or past the budget). Without IPython, the text as it is."""
+    if len(source) > IPYTHON_BUDGET:
         return ""
+    text = _transformed(source)
+    return source if text is None else text
+
+
+def _transformed(source: str) -> str | None:
+    """The text as IPython's reader turns it (`transform_cell`); "" where it cannot read it (nothing of it runs),
+    None without IPython."""
+    manager = _ipython()
+    if manager is None:
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return manager.transform_cell(source)
-    except Exception:  # noqa: BLE001 - code IPython cannot read: nothing of it runs
+    except Exception:  # noqa: BLE001 - code IPython cannot read
         return ""
 
 
@@ -1155,15 +1162,7 @@ def ipython_text(source: str) -> str:
     reset -f`)."""
     if not (_AUTOCALL.search(source) or _OTHER_BREAKS.search(source)) or len(source) > IPYTHON_BUDGET:
         return ""
-    manager = _ipython()
-    if manager is None:
-        return ""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return manager.transform_cell(source)
-    except Exception:  # noqa: BLE001 - a cell IPython cannot read: nothing of it runs
-        return ""
+    return _transformed(source) or ""
 
 
 _AUTOCALL = re.compile(r"^[ \t]*[,;/]", re.M)

@@ -1781,7 +1781,12 @@ def test_a_feature_a_magic_imports_counts_where_ipython_keeps_it(feature, lazy, 
     ("import types\nsys = types.SimpleNamespace(exit=print)", "sys.exit()"),
     # ... stored as an attribute or a key of a namespace, by name or computed
     ("import builtins\nbuiltins.Exception = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
-    ("k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass")])
+    ("k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
+    # ... or by code that may set any name, or a magic given the name (review 322)
+    ("exec('Excep' + 'tion = Key' + 'Error')", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
+    ("get_ipython().user_ns.update({'Excep' + 'tion': getattr(__builtins__, 'Key' + 'Error')})",
+     "try:\n    raise ValueError\nexcept Exception:\n    pass"),
+    ("%macro -q Exception 1", "try:\n    raise ValueError\nexcept Exception:\n    pass")])
 def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_unknown(above, line):
     """Review 320: `Exception = KeyError` in a cell above: `try: raise ValueError except Exception: pass` between the
     wrong answers and the right ones stopped Jupyter (KeyError does not catch it), and the right ones were graded;

@@ -591,7 +591,7 @@ def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at,
                 doubt.setdefault(n, f"{_named(c)} between them may set it otherwise ({why})")
             continue
         if any(n in text for n in left):
-            more, bad = read_answers(c.source, left, shadowed, at(c.index), above=bound(c.index))
+            more, bad = read_answers(c.source, left, shadowed, at(c.index), above=bound(c.index, c.source))
             if bad:                     # Jupyter may run what the grader cannot read (review 241)
                 for n in left:
                     doubt.setdefault(n, f"the grader cannot read {_named(c)} between them, which Jupyter may run "
@@ -741,7 +741,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     shadowed = _builtins_rebound(ctx, found.cell)
     at = features_at(ctx.nb.cells)          # `__future__` features in force as each cell starts
     bound = bound_before(ctx.nb.cells)      # ... and exception classes and exit modules bound again above it
-    reading = _readable(found.cell.source, at(found.cell.index), bound(found.cell.index))
+    reading = _readable(found.cell.source, at(found.cell.index), bound(found.cell.index, found.cell.source))
     values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
@@ -801,13 +801,13 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 doubted[n] = (f"`{n}` is set in {_named(c)} below the True/False answers cell, a line Jupyter runs "
                               f"as `%{automagic(c.source)}`, or as Python ({why}) where a variable of that name "
                               f"exists, so which value it ends with is not known; delete that cell")
-        more, bad = read_answers(source, names, shadowed, at(c.index), above=bound(c.index)) \
+        more, bad = read_answers(source, names, shadowed, at(c.index), above=bound(c.index, source)) \
             if c.cell_type == "code" else ({}, "x")
         if bad:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
-        stopped = _stopped_first(source, names, at(c.index) | AWAIT, bound(c.index)) if setting else None
-        if setting and stopped is None and _stopped_first(source, names, at(c.index), bound(c.index)) is not None:
+        stopped = _stopped_first(source, names, at(c.index) | AWAIT, bound(c.index, source)) if setting else None
+        if setting and stopped is None and _stopped_first(source, names, at(c.index), bound(c.index, source)) is not None:
             # a top-level `await` before its answers: it stops the cell only where autoawait is off (236)
             for n in names:
                 if more[n] is not _MISSING:
@@ -842,7 +842,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     for c in ctx.copied_beside(found.cell):
         if c.cell_type == "code" and not any(v is not _MISSING for v in read_answers(c.source, names)[0].values()):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below", at(c.index),
-                           task.cfg["cell"], bound(c.index))
+                           task.cfg["cell"], bound(c.index, c.source))
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}
@@ -866,7 +866,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                f"or `{names[0]} = False`" if none else doubted.get(n) or problem(n, values[n], sources.get(n, found.cell.source), shadowed,
                                                                  at(where.get(n, found.cell.index)),
                                                                  None if n in sources else reading,
-                                                                 bound(where.get(n, found.cell.index))))
+                                                                 bound(where.get(n, found.cell.index),
+                                                                       sources.get(n, found.cell.source))))
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:

@@ -22,7 +22,7 @@ from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell
                       without_magics)
 from ..syntax import bound_by, within
 from .magic_lines import aligned
-from .writes import names_stored
+from .writes import names_stored, writers
 
 BARRY = __future__.barry_as_FLUFL.compiler_flag
 AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
@@ -70,30 +70,46 @@ def features_at(cells) -> Callable[[int], int]:
     return at
 
 
-def bound_before(cells) -> Callable[[int], frozenset[str]]:
-    """For a notebook's cells: the names of builtin exception classes and of the modules ``EXITS`` names that the
-    code cells above the cell at an index bind, any way (`names_bound`), or store as an attribute or a key of what
-    may be a namespace (`builtins.ValueError = KeyError`, `globals()[k] = ...`: `names_stored`; not a name computed
-    and set on an object an earlier cell made, which may be a module: honest drafts do `setattr(args, k, v)`); a
-    cell the grader cannot read binds none. Only those change how a cell below is read, and only a cell that names one, or a door
-    to a namespace, is parsed for them."""
+def bound_before(cells) -> Callable[[int, str], frozenset[str]]:
+    """For a notebook's cells: of the cell at an index, with its source, the names of builtin exception classes and
+    of the modules ``EXITS`` names that it reads and that the code cells above may have bound again (`_rebound`).
+    The cells above are read once, at the first cell that reads such a name; most notebooks have none."""
+    marks: list[tuple[int, frozenset[str]]] | None = None
+
+    def at(index: int, source: str) -> frozenset[str]:
+        nonlocal marks
+        if not _REBINDABLE_NAME.search(as_python_reads(source)):
+            return frozenset()
+        if marks is None:
+            marks = _rebound(cells)
+        return next((n for i, n in reversed(marks) if i < index), frozenset())
+    return at
+
+
+def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
+    """(index, the names bound again by the code cells up to it) at each cell that adds one: a name bound any way
+    (`names_bound`), stored as an attribute or a key of what may be a namespace (`builtins.ValueError = KeyError`,
+    `globals()[k] = ...`: `names_stored`; not a name computed and set on an object an earlier cell made, which may
+    be a module: honest drafts do `setattr(args, k, v)`), or set by code that may set names without naming them
+    (review 322: `exec("Excep" + "tion = KeyError")`, `get_ipython().user_ns.update(...)`, `%macro -q Exception 1`:
+    `writers`). A cell the grader cannot read binds none."""
     marks: list[tuple[int, frozenset[str]]] = []
     names: frozenset[str] = frozenset()
     for c in cells:
-        words = set(_REBINDABLE_WORD.findall(as_python_reads(c.source))) if c.cell_type == "code" else set()
-        tree = python_tree(c.source) if words else None
-        if tree is None:
+        if c.cell_type != "code":
             continue
-        # (what a cell stores is read only where it names more than `os` or `sys`: the reading takes milliseconds)
-        more = (names_bound(tree) | (names_stored(tree, _REBINDABLE, on_objects=False) if words - set(EXIT_MODULES)
-                                     else set())) & _REBINDABLE - names
+        tree = python_tree(c.source)
+        # code that may set any name (`exec`), and magics that set a name they are given (`%macro -q Exception 1`)
+        written = writers(c.source, ["\0", *sorted(set(_REBINDABLE_NAME.findall(as_python_reads(c.source))))], tree,
+                          on_objects=False)
+        more = set(_REBINDABLE) if "\0" in written else set(written)
+        if tree is not None:
+            more |= names_bound(tree) | names_stored(tree, _REBINDABLE, on_objects=False)
+        more = frozenset(more) & _REBINDABLE - names
         if more:
             names |= more
             marks.append((c.index, names))
-
-    def at(index: int) -> frozenset[str]:
-        return next((n for i, n in reversed(marks) if i < index), frozenset())
-    return at
+    return marks
 
 
 @dataclass(frozen=True)
@@ -239,9 +255,7 @@ EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "
 EXIT_MODULES = ("sys", "os", "builtins")
 _REBINDABLE = frozenset({*EXIT_MODULES, *(n for n, v in vars(builtins).items()
                                           if isinstance(v, type) and issubclass(v, BaseException))})
-# ... and the words of a door through which a cell stores a name it computes (`vars(builtins)[k] = ...`)
-_REBINDABLE_WORD = re.compile(r"\b(?:%s)\b" % "|".join(sorted(
-    _REBINDABLE | {"globals", "vars", "locals", "__dict__", "setattr", "__setattr__", "__setitem__"})))
+_REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REBINDABLE)))
 
 
 @dataclass(frozen=True)

@@ -79,9 +79,11 @@ _COPIERS = {"list", "sorted", "set", "frozenset", "tuple", "dict", "type"}
 _READ_METHODS = {"keys", "values", "items", "copy"}
 
 
-def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
+def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bool = True) -> str:
     """The first construct that can set a name without naming it as a target, as
-    '`exec(...)` on line 7' ('' for none). ``modules``: `_modules_in(tree)`, where the caller has it."""
+    '`exec(...)` on line 7' ('' for none). ``modules``: `_modules_in(tree)`, where the caller has it; ``on_objects``
+    false: not `setattr` on a name an earlier cell bound that the cell does not import (honest drafts set their
+    options so: `setattr(args, k, v)`)."""
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
     def said(node: ast.AST, what: str) -> str:
@@ -103,6 +105,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
                             if a.name not in HARMLESS_FROM_RUNNERS})
     if modules is None:
         modules = _modules_in(tree)
+    imported = {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+                for a in n.names} | MODULE_NAMES | {"sys"} if not on_objects else set()
     own, made = own_objects(tree), instances(tree)
     selves = own_instances(tree, own_bases=True, objects=own | made)
     counted = [t for n in ast.walk(tree) if isinstance(n, (ast.For, ast.comprehension)) for t in [n.target]
@@ -120,7 +124,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None) -> str:
             # ... `setattr(self, k, v)` on the cell's own instance sets that object's attributes (a fairness
             # review, 285)
             if node.func.id in WRITERS and not (node.func.id == "setattr" and node.args and isinstance(
-                    node.args[0], ast.Name) and (node.args[0].id in own | made or id(node.args[0]) in selves)):
+                    node.args[0], ast.Name) and (node.args[0].id in own | made or id(node.args[0]) in selves or
+                                                 not on_objects and node.args[0].id not in imported)):
                 return said(node, f"{node.func.id}(...)")
             # eval evaluates an expression: only a `:=` in it assigns. Text it is handed literally is
             # read here; computed text is flagged for a TA (`evaluated`), not counted against the
@@ -477,20 +482,22 @@ def shell_reached(source: str) -> str:
     return f"`{first.group()}` on line {named.count(chr(10), 0, first.start()) + 1}"
 
 
-def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, int] | None = None) -> dict[str, str]:
+def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, int] | None = None,
+            on_objects: bool = True) -> dict[str, str]:
     """Each of ``names`` that code of the cell can set without naming it as a target, with what
     does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already). ``settled``: the
-    line of each name's last assignment that surely runs (`_magic_write`)."""
+    line of each name's last assignment that surely runs (`_magic_write`); ``on_objects``: as `dynamic_write` and
+    `names_stored` have it."""
     if tree is None:
         tree = python_tree(source)
     modules = _modules_in(tree) if tree is not None else set()
-    general = dynamic_write(tree, modules) if tree is not None else ""
+    general = dynamic_write(tree, modules, on_objects) if tree is not None else ""
     if not general:
         # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
         filled = [(line, expr) for line, expr in expansions(source) if not _shows_only(expr)]
         general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
-    stored = _stored_on_modules(tree, modules) if tree is not None else {}
+    stored = _stored_on_modules(tree, modules) if tree is not None and on_objects else {}
     settled = settled or {}
     said = {n: magic_write(source, [n], settled.get(n, 0)) or general or stored.get(n, "") for n in names}
     # Python run in a magic's `{...}` is said as such, not as arguments filled in (review 296's reason says less)
