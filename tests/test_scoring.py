@@ -1809,6 +1809,23 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     assert all(r.passed for r in rows), [r.message for r in rows]
 
 
+@pytest.mark.parametrize("above,flagged", [
+    ("from IPython.core.macro import Macro\na_ = Macro('a_, b_, c_, d_, e_ = False, True, False, False, True\\n')", True),
+    ("%macro -q Exception 1", True), ("ip = get_ipython()\nip.InteractiveShell.instance()", True),
+    ("from IPython.display import display, clear_output\n%matplotlib inline", False), ("import os, sys", False)])
+def test_a_cell_above_that_reaches_ipythons_shell_or_makes_a_macro_is_flagged(above, flagged):
+    """Review 323: `a_ = Macro("a_, ... = <wrong>")` in a cell above a one-line answers cell: IPython ran the macro in
+    the answers cell's place and ended with the wrong answers; the grader graded the line, flagged only
+    `added-cell:1`. A macro or a reach into IPython's shell above the answers is now flagged `exec:` for a TA, with
+    the cell and the line; everyday cells (`IPython.display`, `%matplotlib inline`) are not."""
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
+    answer_rows(c)
+    assert ("exec:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
+    if flagged:
+        assert any("above the True/False answers cell makes a magic or a macro of its own" in d and "line" in d
+                   for d in c.details), c.details
+
+
 def test_a_stop_below_the_answers_is_named_with_its_line():
     """A fairness review (318): `sys.exit()` left below the answers was flagged `raised:` with no detail, the flag
     quoting the cell's first line, `a_ = True`."""

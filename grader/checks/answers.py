@@ -546,6 +546,35 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
     return out
 
 
+def _shell_above(ctx: Context, cell, cell_id: str) -> None:
+    """Flag a student's code cell above the answers cell that makes a magic, an IPython macro or reaches IPython's
+    shell: what it leaves can change how Jupyter runs the answers cell, which the grader reads as written (review
+    323: `a_ = Macro("a_, ... = False, ...")` above a one-line answers cell, which IPython then runs as the macro;
+    a macro cell above that imported a `__future__` feature or bound `Exception` again). A TA reads it."""
+    provided = {ctx.template.checksum(t) for t in ctx.template.cells}
+    for c in ctx.nb.cells:
+        if c.index >= cell.index or c.cell_type != "code" or ctx.nb.checksum(c) in provided:
+            continue
+        reached = shell_reached(c.source) or _macro(c.source)
+        if reached:
+            ctx.flag(f"exec:{cell_id}")
+            ctx.detail(f"{_named(c)} above the True/False answers cell makes a magic or a macro of its own or reaches "
+                       f"IPython's shell ({reached}), which can change how Jupyter runs the answers cell; the answers "
+                       f"are graded as written, and a TA reads it")
+            return
+
+
+_MACRO = re.compile(r"\bMacro\b|^[ \t]*%+(?:macro|rerun|recall)\b", re.M)
+
+
+def _macro(source: str) -> str:
+    """An IPython macro the cell makes, as '`Macro` on line 2' ('' for none): a one-line cell that names it runs
+    the macro's text in its place."""
+    text = as_python_reads(source)
+    found = _MACRO.search(text)
+    return f"`{found.group().strip()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
+
+
 def _named(c) -> str:
     """A cell as a student finds it in Jupyter, which shows no cell IDs (a fairness review, 245)."""
     first = next((ln.strip() for ln in crlf_as_lf(c.source).split("\n") if ln.strip() and not ln.strip().startswith("#")),
@@ -843,6 +872,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         if c.cell_type == "code" and not any(v is not _MISSING for v in read_answers(c.source, names)[0].values()):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below", at(c.index),
                            task.cfg["cell"], bound(c.index, c.source))
+    _shell_above(ctx, found.cell, task.cfg["cell"])
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}
