@@ -1782,11 +1782,8 @@ def test_a_feature_a_magic_imports_counts_where_ipython_keeps_it(feature, lazy, 
     # ... stored as an attribute or a key of a namespace, by name or computed
     ("import builtins\nbuiltins.Exception = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
     ("k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
-    # ... or by code that may set any name, or a magic given the name (review 322)
-    ("exec('Excep' + 'tion = Key' + 'Error')", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
-    ("get_ipython().user_ns.update({'Excep' + 'tion': getattr(__builtins__, 'Key' + 'Error')})",
-     "try:\n    raise ValueError\nexcept Exception:\n    pass"),
-    ("%macro -q Exception 1", "try:\n    raise ValueError\nexcept Exception:\n    pass")])
+    # ... or by a cell magic given the name
+    ("%%capture Exception\nprint(1)", "try:\n    raise ValueError\nexcept Exception:\n    pass")])
 def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_unknown(above, line):
     """Review 320: `Exception = KeyError` in a cell above: `try: raise ValueError except Exception: pass` between the
     wrong answers and the right ones stopped Jupyter (KeyError does not catch it), and the right ones were graded;
@@ -1796,7 +1793,8 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     for first, then in ((wrong, f"{_NAMES} = {_RIGHT_VALUES}\n"), (f"{_NAMES} = {_RIGHT_VALUES}\n", wrong)):
         rows = answer_rows(_around_answers(f"{first}{line}\n{then}", above=[above]))
         assert not any(r.passed for r in rows), [r.message for r in rows]
-        assert all("a cell above binds again" in r.message for r in rows), rows[0].message
+        assert all("a cell above binds that name of Python's own again" in r.message and "which uses `" in r.message
+                   for r in rows), rows[0].message
     # not where the cell above binds nothing of the kind (`import os.path` binds `os` to the module; a name computed
     # and set on an object of an earlier cell, as honest drafts set their options), nor where the answers cell does
     # not use the name
@@ -1824,6 +1822,40 @@ def test_a_cell_above_that_reaches_ipythons_shell_or_makes_a_macro_is_flagged(ab
     if flagged:
         assert any("above the True/False answers cell makes a magic or a macro of its own" in d and "line" in d
                    for d in c.details), c.details
+
+
+@pytest.mark.parametrize("above", [
+    "exec('Excep' + 'tion = Key' + 'Error')", "%macro -q Exception 1",
+    "get_ipython().user_ns.update({'Excep' + 'tion': getattr(__builtins__, 'Key' + 'Error')})"])
+def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_of_pythons_names(above):
+    """Review 322 rebound `Exception` from a cell above by code that names no name; reading every such cell as
+    rebinding every exception class cost honest drafts their answers (a fairness review, 324: `logging.getLogger(
+    __name__)` above two tries around `print(sys.version)`). The answers are graded as written, and the cell is
+    flagged `exec:` for a TA where the answers cell uses such a name."""
+    line = "try:\n    raise ValueError\nexcept Exception:\n    pass"
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n", above=[above])
+    assert all(r.passed for r in answer_rows(c))
+    assert "exec:answers-3-3" in c.flags and any("may set names without naming them" in d for d in c.details), c.details
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
+    answer_rows(c)
+    assert ("exec:answers-3-3" in c.flags) is ("%macro" in above), c.details      # a macro is flagged anyway
+
+
+@pytest.mark.parametrize("above,draft", [
+    ("import sys, logging\nlog = logging.getLogger(__name__)", "print(sys.version)"),
+    ("import os\n%reset -f\nimport os, sys", "print(os.getcwd())"),
+    ("cfg = {'lr': 0.01}\nfor k, v in cfg.items():\n    exec(f'{k} = {v!r}')", "notes = {}\ntry:\n    notes['x']\nexcept KeyError:\n    pass"),
+    ("NotImplementedError = KeyError", "class Notes:\n    def check(self):\n        raise NotImplementedError")])
+def test_an_honest_draft_beside_everyday_cells_above_keeps_its_answers(above, draft):
+    """A fairness review (324): `logging.getLogger(__name__)`, `%reset -f` or an `exec` helper above, and a draft that
+    prints `sys.version` or catches a `KeyError` between two tries at an answer, cost the answer (every name of Python's
+    own read as bound again), with a `raised:` flag naming a "magic line"; a method that is never called read as using
+    `NotImplementedError` at its class. Jupyter ended with the right answers."""
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    c = _around_answers(f"{wrong}{draft}\n{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
 
 
 def test_a_stop_below_the_answers_is_named_with_its_line():

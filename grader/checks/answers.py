@@ -15,8 +15,8 @@ from ..results import CheckResult
 from ..syntax import quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, Magics, awaits, bound_before, exits_of, features_at, first_stop, magic_lines, parse,
-                    skipped, unsure)
+from .stops import (AWAIT, BARRY, REBINDABLE, Magics, awaits, bound_before, exits_of, features_at, first_stop,
+                    magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
 from .writes import REBINDING_WORDS, dynamic_write, evaluated, names_stored, shell_reached, writers
@@ -256,10 +256,17 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
                     f"`range` written out, or over a list the cell changes): Jupyter may never get past it, so which "
                     f"value it ends with is not known; set it once, on a plain line: `{name} = True` or "
                     f"`{name} = False`")
+        rebound = reading.stops.rebound[0] if reading is not None and not construct and reading.stops.rebound else None
+        if rebound is not None and (not unsure_at or reading.tree.body[rebound[0]].lineno < unsure_at):
+            line = reading.tree.body[rebound[0]].lineno
+            return (f"`{name}` is set more than once, and again on or below line {line}, which uses `{rebound[1]}`: a "
+                    f"cell above binds that name of Python's own again, or may (code that sets names without naming "
+                    f"them), so whether Jupyter stops at that line is not known, nor which value it ends with; set "
+                    f"`{name}` once, on a plain line (`{name} = True` or `{name} = False`), or leave `{rebound[1]}` as "
+                    f"Python has it")
         if unsure_at:
             return (f"`{name}` is set more than once, and again on or below line {unsure_at}, a magic line whose code "
-                    f"Python refuses or that stops, a line that rebinds a name of Python's own (`__annotations__`), "
-                    f"or one that uses a name of Python's own that a cell above binds again (`Exception = KeyError`): "
+                    f"Python refuses or that stops, or a line that rebinds a name of Python's own (`__annotations__`): "
                     f"IPython may stop there or go on, so which value Jupyter ends with is not known; set it once, "
                     f"on a plain line: `{name} = True` or `{name} = False`")
         awaited = _awaited_at(source, flags) if source and not construct else 0
@@ -343,6 +350,7 @@ class _Stops:
     off: int | None
     unsure: tuple[int, ...]
     endless: tuple[int, ...] = ()     # statements holding a loop that may not end (`through.endless_at`)
+    rebound: tuple[tuple[int, str], ...] = ()   # statements that use a name a cell above binds again, and the name
 
     @property
     def first(self) -> int | None:
@@ -352,9 +360,8 @@ class _Stops:
 def _stops_of(tree: ast.Module, magics: Magics, flags: int, above: frozenset[str] = frozenset()) -> _Stops:
     on = first_stop(tree, flags | AWAIT, magics, above)
     return _Stops(on, first_stop(tree, flags, magics, above) if awaits(tree) else on,
-                  tuple(sorted({*(unsure(tree, flags, magics, above) if magics.texts else ()), *_rebinds_python(tree),
-                                *_reads_rebound(tree, above)})),
-                  tuple(endless_at(tree)))
+                  tuple(sorted({*(unsure(tree, flags, magics, above) if magics.texts else ()), *_rebinds_python(tree)})),
+                  tuple(endless_at(tree)), tuple(_reads_rebound(tree, above)))
 
 
 @dataclass(frozen=True)
@@ -444,8 +451,8 @@ def _settled(reading: _Reading | None, loops: bool = True) -> dict[str, int]:
     if reading is None:
         return {}
     body = reading.tree.body
-    end = min((i for i in (reading.stops.first, *reading.stops.unsure, *(reading.stops.endless if loops else ()))
-               if i is not None), default=len(body))
+    end = min((i for i in (reading.stops.first, *reading.stops.unsure, *(reading.stops.endless if loops else ()),
+                           *(i for i, _ in reading.stops.rebound)) if i is not None), default=len(body))
     out: dict[str, int] = {}
     for node in body[:end]:
         if isinstance(node, ast.Assign):
@@ -473,15 +480,25 @@ def _rebinds_python(tree: ast.Module) -> list[int]:
     return out
 
 
-def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[int]:
+def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, str]]:
     """The statements that read a name of Python's own that a cell above binds again (``above``: an exception
     class, `sys`): whether they stop the cell the grader cannot tell (review 320: `Exception = KeyError` in a cell
     above; a `try: raise ValueError except Exception: pass` between the wrong answers and the right ones stopped
     Jupyter, and the right ones were graded)."""
-    if not above:
-        return []
-    return [i for i, node in enumerate(tree.body)
-            if any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above for n in ast.walk(node))]
+    out = []
+    for i, node in enumerate(tree.body if above else ()):
+        # ... not in a function's or lambda's body, which runs later if at all (a fairness review, 324: a method
+        # raising `NotImplementedError` in a class of notes)
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above:
+                out.append((i, n.id))
+                break
+            inner = [n.body] if isinstance(n, ast.Lambda) else n.body if isinstance(
+                n, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+            todo.extend(c for c in ast.iter_child_nodes(n) if not any(c is b for b in inner))
+    return out
 
 
 def _read(source: str, flags: int, above: frozenset[str] = frozenset()) -> tuple[ast.Module, Magics, int]:
@@ -530,7 +547,7 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
     if stops.on != stops.off:
         first, other = before_stop(tree, names, stops.on), before_stop(tree, names, stops.off)
         out |= {n for n in set(first) | set(other) if not _same(first.get(n, found.get(n)), other.get(n, found.get(n)))}
-    cut = min(stops.unsure[:1] + stops.endless[:1], default=None)
+    cut = min(stops.unsure[:1] + stops.endless[:1] + tuple(i for i, _ in stops.rebound[:1]), default=None)
     if cut is not None:
         tries: dict[str, list[tuple[int, str]]] = {}
         for i, node in enumerate(tree.body):
@@ -546,21 +563,25 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
     return out
 
 
-def _shell_above(ctx: Context, cell, cell_id: str) -> None:
+def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> None:
     """Flag a student's code cell above the answers cell that makes a magic, an IPython macro or reaches IPython's
     shell: what it leaves can change how Jupyter runs the answers cell, which the grader reads as written (review
     323: `a_ = Macro("a_, ... = False, ...")` above a one-line answers cell, which IPython then runs as the macro;
-    a macro cell above that imported a `__future__` feature or bound `Exception` again). A TA reads it."""
+    a macro cell above that imported a `__future__` feature or bound `Exception` again). So is one that may set
+    names without naming them (`exec`), where the answers cell uses a name of Python's own that it may set (review
+    322: `exec("Excep" + "tion = KeyError")` above a `try ... except Exception:` between two tries). A TA reads it."""
     provided = {ctx.template.checksum(t) for t in ctx.template.cells}
+    uses = reading is not None and bool(_reads_rebound(reading.tree, REBINDABLE))
     for c in ctx.nb.cells:
         if c.index >= cell.index or c.cell_type != "code" or ctx.nb.checksum(c) in provided:
             continue
-        reached = shell_reached(c.source) or _macro(c.source)
+        reached = shell_reached(c.source) or _macro(c.source) or \
+            (writers(c.source, ["\0"], on_objects=False).get("\0", "") if uses else "")
         if reached:
             ctx.flag(f"exec:{cell_id}")
-            ctx.detail(f"{_named(c)} above the True/False answers cell makes a magic or a macro of its own or reaches "
-                       f"IPython's shell ({reached}), which can change how Jupyter runs the answers cell; the answers "
-                       f"are graded as written, and a TA reads it")
+            ctx.detail(f"{_named(c)} above the True/False answers cell makes a magic or a macro of its own, reaches "
+                       f"IPython's shell or may set names without naming them ({reached}), which can change how Jupyter "
+                       f"runs the answers cell; the answers are graded as written, and a TA reads it")
             return
 
 
@@ -872,7 +893,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         if c.cell_type == "code" and not any(v is not _MISSING for v in read_answers(c.source, names)[0].values()):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below", at(c.index),
                            task.cfg["cell"], bound(c.index, c.source))
-    _shell_above(ctx, found.cell, task.cfg["cell"])
+    _shell_above(ctx, found.cell, task.cfg["cell"], reading)
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}

@@ -78,7 +78,7 @@ def bound_before(cells) -> Callable[[int, str], frozenset[str]]:
 
     def at(index: int, source: str) -> frozenset[str]:
         nonlocal marks
-        if not _REBINDABLE_NAME.search(as_python_reads(source)):
+        if not REBINDABLE_NAME.search(as_python_reads(source)):
             return frozenset()
         if marks is None:
             marks = _rebound(cells)
@@ -90,22 +90,23 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
     """(index, the names bound again by the code cells up to it) at each cell that adds one: a name bound any way
     (`names_bound`), stored as an attribute or a key of what may be a namespace (`builtins.ValueError = KeyError`,
     `globals()[k] = ...`: `names_stored`; not a name computed and set on an object an earlier cell made, which may
-    be a module: honest drafts do `setattr(args, k, v)`), or set by code that may set names without naming them
-    (review 322: `exec("Excep" + "tion = KeyError")`, `get_ipython().user_ns.update(...)`, `%macro -q Exception 1`:
-    `writers`). A cell the grader cannot read binds none."""
+    be a module: honest drafts do `setattr(args, k, v)`), or set by a magic given the name (review 322: `%macro -q
+    Exception 1`: `writers`). A cell the grader cannot read binds none."""
     marks: list[tuple[int, frozenset[str]]] = []
     names: frozenset[str] = frozenset()
     for c in cells:
         if c.cell_type != "code":
             continue
         tree = python_tree(c.source)
-        # code that may set any name (`exec`), and magics that set a name they are given (`%macro -q Exception 1`)
-        written = writers(c.source, ["\0", *sorted(set(_REBINDABLE_NAME.findall(as_python_reads(c.source))))], tree,
+        # magics that set a name they are given (`%macro -q Exception 1`); not code that may set any name (`exec`,
+        # `logging.getLogger(__name__)` read as a door to the module): honest cells did, and it cost their drafts
+        # (a fairness review, 324); a TA is told of it (`answers._shell_above`)
+        written = writers(c.source, ["\0", *sorted(set(REBINDABLE_NAME.findall(as_python_reads(c.source))))], tree,
                           on_objects=False)
-        more = set(_REBINDABLE) if "\0" in written else set(written)
+        more = {n for n, why in written.items() if n != "\0" and why != written.get("\0")}
         if tree is not None:
-            more |= names_bound(tree) | names_stored(tree, _REBINDABLE, on_objects=False)
-        more = frozenset(more) & _REBINDABLE - names
+            more |= names_bound(tree) | names_stored(tree, REBINDABLE, on_objects=False)
+        more = frozenset(more) & REBINDABLE - names
         if more:
             names |= more
             marks.append((c.index, names))
@@ -253,9 +254,9 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
 # lines below `exit()` run, and the kernel with them).
 EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit"})
 EXIT_MODULES = ("sys", "os", "builtins")
-_REBINDABLE = frozenset({*EXIT_MODULES, *(n for n, v in vars(builtins).items()
-                                          if isinstance(v, type) and issubclass(v, BaseException))})
-_REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_REBINDABLE)))
+REBINDABLE = frozenset({*EXIT_MODULES, *(n for n, v in vars(builtins).items()
+                                         if isinstance(v, type) and issubclass(v, BaseException))})
+REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(REBINDABLE)))
 
 
 @dataclass(frozen=True)
