@@ -564,16 +564,17 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
 
 
 def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> None:
-    """Flag a student's code cell above the answers cell that makes a magic, an IPython macro or reaches IPython's
-    shell: what it leaves can change how Jupyter runs the answers cell, which the grader reads as written (review
-    323: `a_ = Macro("a_, ... = False, ...")` above a one-line answers cell, which IPython then runs as the macro;
-    a macro cell above that imported a `__future__` feature or bound `Exception` again). So is one that may set
+    """Flag a code cell the student added above the answers cell that makes a magic, an IPython macro or reaches
+    IPython's shell: what it leaves can change how Jupyter runs the answers cell, which the grader reads as written
+    (review 323: `a_ = Macro("a_, ... = False, ...")` above a one-line answers cell, which IPython then runs as the
+    macro; a macro cell above that imported a `__future__` feature or bound `Exception` again). So is one that may set
     names without naming them (`exec`), where the answers cell uses a name of Python's own that it may set (review
     322: `exec("Excep" + "tion = KeyError")` above a `try ... except Exception:` between two tries). A TA reads it."""
-    provided = {ctx.template.checksum(t) for t in ctx.template.cells}
+    # (a provided cell the student edited is graded and flagged as itself: one flag for one thing, a fairness review)
+    provided = {t.id for t in ctx.template.cells if t.id}
     uses = reading is not None and bool(_reads_rebound(reading.tree, REBINDABLE))
     for c in ctx.nb.cells:
-        if c.index >= cell.index or c.cell_type != "code" or ctx.nb.checksum(c) in provided:
+        if c.index >= cell.index or c.cell_type != "code" or c.id in provided:
             continue
         reached = shell_reached(c.source) or _macro(c.source) or \
             (writers(c.source, ["\0"], on_objects=False).get("\0", "") if uses else "")
