@@ -1782,6 +1782,7 @@ def test_a_feature_a_magic_imports_counts_where_ipython_keeps_it(feature, lazy, 
     # ... stored as an attribute or a key of a namespace, by name or computed
     ("import builtins\nbuiltins.Exception = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
     ("k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
+    ("k = 'Excep' + 'tion'\n__builtins__.__dict__[k] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
     # ... or by a cell magic given the name
     ("%%capture Exception\nprint(1)", "try:\n    raise ValueError\nexcept Exception:\n    pass")])
 def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_unknown(above, line):

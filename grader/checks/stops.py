@@ -91,21 +91,25 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
     (`names_bound`), stored as an attribute or a key of what may be a namespace (`builtins.ValueError = KeyError`,
     `globals()[k] = ...`: `names_stored`; not a name computed and set on an object an earlier cell made, which may
     be a module: honest drafts do `setattr(args, k, v)`), or set by a magic given the name (review 322: `%macro -q
-    Exception 1`: `writers`). A cell the grader cannot read binds none."""
+    Exception 1`: `writers`). A cell the grader cannot read binds none. Only a cell that names such a name, or a door
+    through which a computed name is stored, is read (each takes milliseconds)."""
     marks: list[tuple[int, frozenset[str]]] = []
     names: frozenset[str] = frozenset()
     for c in cells:
-        if c.cell_type != "code":
+        text = as_python_reads(c.source) if c.cell_type == "code" else ""
+        named = sorted(set(REBINDABLE_NAME.findall(text)))
+        stores = _STORING_DOOR.search(text)
+        if not (named or stores):
             continue
         tree = python_tree(c.source)
-        # magics that set a name they are given (`%macro -q Exception 1`); not code that may set any name (`exec`,
+        # magics that set a name they are given (`%%capture Exception`); not code that may set any name (`exec`,
         # `logging.getLogger(__name__)` read as a door to the module): honest cells did, and it cost their drafts
         # (a fairness review, 324); a TA is told of it (`answers._shell_above`)
-        written = writers(c.source, ["\0", *sorted(set(REBINDABLE_NAME.findall(as_python_reads(c.source))))], tree,
-                          on_objects=False)
+        written = writers(c.source, ["\0", *named], tree, on_objects=False) if named else {}
         more = {n for n, why in written.items() if n != "\0" and why != written.get("\0")}
         if tree is not None:
-            more |= names_bound(tree) | names_stored(tree, REBINDABLE, on_objects=False)
+            more |= (names_bound(tree) if named else set()) | (
+                names_stored(tree, REBINDABLE, on_objects=False) if stores or named else set())
         more = frozenset(more) & REBINDABLE - names
         if more:
             names |= more
@@ -257,6 +261,9 @@ EXIT_MODULES = ("sys", "os", "builtins")
 REBINDABLE = frozenset({*EXIT_MODULES, *(n for n, v in vars(builtins).items()
                                          if isinstance(v, type) and issubclass(v, BaseException))})
 REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(REBINDABLE)))
+# the words of a door through which a cell stores a name it computes on a namespace (`vars(builtins)[k] = ...`)
+_STORING_DOOR = re.compile(r"\b(?:globals|vars|locals|__dict__|setattr|__setattr__|__setitem__|modules|__builtins__|"
+                           r"__main__|user_ns)\b")
 
 
 @dataclass(frozen=True)
