@@ -15,7 +15,7 @@ import __future__
 import ast
 import builtins
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, python_tree, timeit_texts,
@@ -127,7 +127,7 @@ class Magics:
     background: frozenset[int] = frozenset()     # lines of shell commands Jupyter refuses (`_background`)
     # the `__future__` features the code of a magic line leaves in the kernel's compiler, where they are not what
     # its statements in the reading import (`carried`), and whether the cell is a `%%prun` cell, which leaves none
-    kept: tuple[tuple[int, int], ...] = ()
+    kept: dict[int, int] = field(default_factory=dict)
     prun: bool = False
 
 
@@ -142,8 +142,8 @@ def magic_lines(source: str) -> Magics:
     named = {i: ("time" if m == "time" and text.startswith("%time") else m or "?") for i, m, text in changed}
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
                   frozenset(i for i, _, text in changed if _background(text)),
-                  tuple((i, 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:]))))
-                        for i, m, text in changed if m in ("prun", "timeit")),
+                  {i: 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:])))
+                   for i, m, text in changed if m in ("prun", "timeit")},
                   cell_magic(source) == "prun")
 
 
@@ -157,11 +157,7 @@ def carried(node: ast.stmt, magics: Magics) -> int:
     if magics.prun:
         return 0
     whole = magics.texts.get(node.lineno)
-    if whole is not None:
-        for line, flags in magics.kept:
-            if line == whole[0]:
-                return flags
-    return imported(node)
+    return magics.kept.get(whole[0], imported(node)) if whole is not None else imported(node)
 
 
 def _features_of(texts: list[str], runs: bool) -> int:
