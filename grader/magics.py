@@ -331,22 +331,29 @@ MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magi
                           r"magics_manager|define_magic|IPython\.core\.magic\b|load_extension|"
                           # IPython's own `autoreload` extension is always IPython's (a fairness review: `%load_ext
                           # autoreload` had cost the five answers); any other could be a module the notebook wrote
-                          r"(?:load|reload)_ext\b(?![ \t]+autoreload[ \t]*(?:$|[\n;#]))|"
-                          r"Magics\b|magics_class")
+                          r"(?:load|reload)_ext\b(?!(?:[ \t]+|['\"][ \t]*,[ \t]*['\"])(?:autoreload|storemagic)[ \t]*(?:$|[\n;#'\"]))|"
+                          r"Magics\b|magics_class|"
+                          # an alias IPython runs in place of a one-line cell that starts with its name (review 325:
+                          # `%alias a_ true` above `a_: bool = True; b_: bool = False; ...`, which then set nothing)
+                          r"%alias\b(?!_magic)|alias_manager|define_alias|soft_define_alias")
 # What reaches IPython's shell past `get_ipython`: its class, its hooks that
 # change what later lines and cells run (transformers, events), the kernel application that holds
 # it, or any object found by walking the heap (a two-hundred-and-twenty-fourth review appended to
 # `InteractiveShell.instance().input_transformers_post`, so Jupyter ran its own `%time a_, ... = ...`
 # as nothing while the grader graded the line). In any form, as text; counted like a magic made.
 REACHES_SHELL = re.compile(r"InteractiveShell|transformers?_(?:post|cleanup|manager)\b|ast_transformers|"
-                           r"transform_(?:cell|ast)\b|prefilter_manager|events\.register|IPython\.core\b|"
+                           r"transform_(?:cell|ast)\b|prefilter_manager|events\.(?:register|callbacks|trigger)\b|"
+                           r"IPython\.core\b|"
+                           # a hook of Python's own on every statement IPython runs (review 325: an audit hook that
+                           # raised at the first statement naming `a_`, so the right answers below never ran)
+                           r"addaudithook|"
                            r"ipykernel|IPKernelApp|SingletonConfigurable|traitlets|__subclasses__|"
                            r"\bgc\.get_(?:objects|referrers|referents)\b|\bfrom\s+gc\s+import\b")
 # Words every match of the two patterns above holds: a pattern of many alternatives is tried at every
 # offset of a cell (0.3 ms for 2 KB, each graded cell of each notebook), `in` finds these in microseconds.
-_MAKES_HINTS = ("magic", "Magic", "_ext")
+_MAKES_HINTS = ("magic", "Magic", "_ext", "alias")
 _SHELL_HINTS = ("Shell", "transformer", "transform_c", "transform_a", "prefilter", "events", "IPython", "ipykernel", "IPKernel", "Singleton",
-                "traitlets", "__subclasses__", "gc")
+                "traitlets", "__subclasses__", "gc", "audithook")
 
 
 def makes_magic(text: str) -> re.Match | None:

@@ -1779,12 +1779,17 @@ def test_a_feature_a_magic_imports_counts_where_ipython_keeps_it(feature, lazy, 
     ("Exception = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
     ("ValueError = TypeError", "try:\n    raise ValueError\nexcept TypeError:\n    pass"),
     ("import types\nsys = types.SimpleNamespace(exit=print)", "sys.exit()"),
-    # ... stored as an attribute or a key of a namespace, by name or computed
+    # ... stored as an attribute or a key of a namespace by name (a name computed and stored may be any: flagged,
+    # below)
     ("import builtins\nbuiltins.Exception = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
-    ("k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
-    ("k = 'Excep' + 'tion'\n__builtins__.__dict__[k] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
+    ("globals()['Exception'] = KeyError", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
     # ... or by a cell magic given the name
-    ("%%capture Exception\nprint(1)", "try:\n    raise ValueError\nexcept Exception:\n    pass")])
+    ("%%capture Exception\nprint(1)", "try:\n    raise ValueError\nexcept Exception:\n    pass"),
+    # review 325: the names of Python's own whose meaning the reading takes as given: IPython's `exit()`, which
+    # returns, `range`, whose loops end, and the dict an annotated assignment writes to; bound again above, each
+    # stopped Jupyter between the tries (also from a graded cell: `from sys import exit` in `train_and_test`'s)
+    ("from sys import exit", "exit()"), ("from sys import exit as quit", "try:\n    quit()\nexcept Exception:\n    pass"),
+    ("range = None", "for i in range(2):\n    pass"), ("__annotations__ = 0", "z_: int = 0")])
 def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_unknown(above, line):
     """Review 320: `Exception = KeyError` in a cell above: `try: raise ValueError except Exception: pass` between the
     wrong answers and the right ones stopped Jupyter (KeyError does not catch it), and the right ones were graded;
@@ -1811,7 +1816,23 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
 @pytest.mark.parametrize("above,flagged", [
     ("from IPython.core.macro import Macro\na_ = Macro('a_, b_, c_, d_, e_ = False, True, False, False, True\\n')", True),
     ("%macro -q Exception 1", True), ("ip = get_ipython()\nip.InteractiveShell.instance()", True),
-    ("from IPython.display import display, clear_output\n%matplotlib inline", False), ("import os, sys", False)])
+    ("from IPython.display import display, clear_output\n%matplotlib inline", False), ("import os, sys", False),
+    # review 325: an alias IPython runs in place of a one-line cell that starts with its name, a hook on every
+    # statement (Python's audit hook) or after every cell (IPython's events, also appended to), and a macro made
+    # in an f-string's code
+    ("%alias a_ true", True), ("import sys\nsys.addaudithook(lambda event, args: None)", True),
+    ("ip = get_ipython()\nip.events.callbacks['post_run_cell'].append(lambda *a: None)", True),
+    ("M = get_ipython().user_ns.get('Mac' + 'ro')\nprint(f'{(a_ := Macro(1))}')", True),
+    # a fairness review (326): the word in a comment or a string, everyday settings and imports, a version shown,
+    # a package listed, IPython's own extensions loaded through its call
+    ("# Macro average of the per-class accuracies\nprint('Macro F1:', 0.5, f'{0.5:.2f} Macro')", False),
+    ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.ast_node_interactivity = 'all'", False),
+    ("from IPython.core.display import display, HTML\nfrom IPython.core.debugger import set_trace", False),
+    ("import sys, ipykernel\nprint(ipykernel.__version__)\n!pip show torch ipykernel | grep Version", False),
+    ("get_ipython().run_line_magic('load_ext', 'autoreload')\n%load_ext storemagic", False),
+    # ... but not the shell's class used otherwise, nor an extension of the notebook's own
+    ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
+    ("%load_ext my_magics", True)])
 def test_a_cell_above_that_reaches_ipythons_shell_or_makes_a_macro_is_flagged(above, flagged):
     """Review 323: `a_ = Macro("a_, ... = <wrong>")` in a cell above a one-line answers cell: IPython ran the macro in
     the answers cell's place and ended with the wrong answers; the grader graded the line, flagged only
@@ -1827,6 +1848,7 @@ def test_a_cell_above_that_reaches_ipythons_shell_or_makes_a_macro_is_flagged(ab
 
 @pytest.mark.parametrize("above", [
     "exec('Excep' + 'tion = Key' + 'Error')", "%macro -q Exception 1",
+    "k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "k = 'Excep' + 'tion'\n__builtins__.__dict__[k] = KeyError",
     "get_ipython().user_ns.update({'Excep' + 'tion': getattr(__builtins__, 'Key' + 'Error')})"])
 def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_of_pythons_names(above):
     """Review 322 rebound `Exception` from a cell above by code that names no name; reading every such cell as
@@ -1857,6 +1879,48 @@ def test_an_honest_draft_beside_everyday_cells_above_keeps_its_answers(above, dr
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]
     assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above,draft", [
+    # a name computed and stored by code above: any name, read as code that may set names (flagged, graded as written)
+    ("for name, acc in {'sigmoid': 0.11, 'relu': 0.91}.items():\n    globals()[f'acc_{name}'] = acc",
+     "try:\n    print(a_)\nexcept NameError:\n    pass"),
+    ("globals().update(dict(lr=0.01, momentum=0.5))", "import sys\nprint(sys.version)"),
+    ("vars().update({'seed': 66})", "for x in (a_,):\n    if not isinstance(x, bool):\n        raise TypeError(x)"),
+    ("class Config:\n    def __init__(self, **kw):\n        self.__dict__.update(kw)\ncfg = Config(lr=0.01)",
+     "import os\nos.makedirs('out', exist_ok=True)"),
+    # the answers cell's own import of a name a cell above bound again
+    ("sys = None", "import sys\nprint(sys.version)"),
+    # a module's notes of its own, not names Python reads
+    ("", "__author__ = 'Jane Doe'\n__version__ = '2'")])
+def test_a_corrected_answer_keeps_its_points_beside_everyday_code(above, draft):
+    """A fairness review (326): a cell above that stored names it computed (`globals()[f"acc_{name}"]`,
+    `vars().update(...)`, `self.__dict__.update(kw)`) was read as binding every name of Python's own again, so an
+    answer corrected in the cell after a line that used `NameError`, `sys` or `os` lost its points; so did one after
+    `import sys` in the answers cell itself, and one below `__author__ = ...` (flagged `raised:` too). Jupyter
+    ended with the corrected answers each time."""
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    c = _around_answers(f"{wrong}{draft}\n{_NAMES} = {_RIGHT_VALUES}\n", above=[above] if above else [])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+
+
+@pytest.mark.parametrize("alias", ["import sys\nexit = sys.exit", "import sys\nprint = sys.exit",
+                                   "from os import _exit\nquit = bye = _exit"])
+def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(alias):
+    """Review 325: `exit = sys.exit` (or `print = sys.exit`) in the answers cell, then the wrong answers, `exit()`
+    (`print('draft')`) and the right ones: Jupyter stopped at the call and ended with the wrong ones, and the right
+    ones were graded, unflagged."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    call = alias.split("\n")[-1].split(" = ")[0].split(" ")[0] + "('draft')"
+    c = _around_answers(f"{alias}\n{wrong}{call}\n{_NAMES} = {_RIGHT_VALUES}\n")
+    rows = answer_rows(c)
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+    assert "raised:answers-3-3" in c.flags, c.flags
+    # a plain `exit()` is IPython's, which returns: the cell goes on (review 315)
+    rows = answer_rows(_around_answers(f"{wrong}exit()\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert all(r.passed for r in rows), [r.message for r in rows]
 
 
 def test_a_stop_below_the_answers_is_named_with_its_line():

@@ -6,7 +6,10 @@ Only a bool literal counts. Everything else scores 0 for that statement with the
 from __future__ import annotations
 
 import ast
+import builtins
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, crlf_as_lf, magic_line_count,
@@ -475,9 +478,15 @@ def _rebinds_python(tree: ast.Module) -> list[int]:
             names |= {x.id for t in node.targets for x in ast.walk(t) if isinstance(x, ast.Name)}
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        if any(dunder(n) for n in names):
+        if names & _PYTHONS_DUNDERS:
             out.append(i)
     return out
+
+
+# The names of the notebook's namespace that Python itself reads while it runs a cell (an annotation's dict, the
+# builtins, a class's module and the import machinery's); not a module's notes of its own (`__author__`, `__version__`,
+# `__doc__`: a fairness review, 326, had them flagged and a corrected answer after them lost)
+_PYTHONS_DUNDERS = frozenset({"__annotations__", "__builtins__", *(n for n in vars(builtins) if dunder(n))} - {"__doc__"})
 
 
 def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, str]]:
@@ -486,19 +495,38 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
     above; a `try: raise ValueError except Exception: pass` between the wrong answers and the right ones stopped
     Jupyter, and the right ones were graded)."""
     out = []
+    own: set[str] = set()           # ... and not a name the cell itself bound above the line (`import sys`: review 326)
     for i, node in enumerate(tree.body if above else ()):
         # ... not in a function's or lambda's body, which runs later if at all (a fairness review, 324: a method
         # raising `NotImplementedError` in a class of notes)
         todo = [node]
         while todo:
             n = todo.pop()
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above:
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above - own:
                 out.append((i, n.id))
+                break
+            if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and "__annotations__" in above - own:
+                out.append((i, "__annotations__"))          # `a_: bool = True` writes to `__annotations__`
                 break
             inner = [n.body] if isinstance(n, ast.Lambda) else n.body if isinstance(
                 n, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
             todo.extend(c for c in ast.iter_child_nodes(n) if not any(c is b for b in inner))
+        own |= _surely_binds(node)
     return out
+
+
+def _surely_binds(node: ast.stmt) -> set[str]:
+    """The names a top-level statement binds whenever it runs to its end: an import, a plain assignment, a `def` or
+    a `class` (not a name bound in a branch or a loop, which may not run)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, ast.Assign):
+        return {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    if isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+        return {node.target.id}
+    return set()
 
 
 def _read(source: str, flags: int, above: frozenset[str] = frozenset()) -> tuple[ast.Module, Magics, int]:
@@ -586,15 +614,27 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
             return
 
 
-_MACRO = re.compile(r"\bMacro\b|^[ \t]*%+(?:macro|rerun|recall)\b", re.M)
+_MACRO = re.compile(r"^[ \t]*%+(?:macro|rerun|recall)\b", re.M)
+_IN_BRACES = re.compile(r"\{[^}]*\bMacro\b")          # an f-string's code (Python 3.11 reads it as one string)
 
 
 def _macro(source: str) -> str:
     """An IPython macro the cell makes, as '`Macro` on line 2' ('' for none): a one-line cell that names it runs
-    the macro's text in its place."""
+    the macro's text in its place. `Macro` as a name of the code, not a word of a comment or a string (a fairness
+    review, 326: `# Macro average of the accuracies`, `print("Macro F1:", f1)`)."""
     text = as_python_reads(source)
     found = _MACRO.search(text)
-    return f"`{found.group().strip()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
+    line = text.count(chr(10), 0, found.start()) + 1 if found else 0
+    if "Macro" in text:
+        try:
+            named = next((t.start[0] for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                          if t.type == tokenize.NAME and t.string == "Macro" or t.type == tokenize.STRING and
+                          "f" in t.string[:t.string.find(t.string[-1])].lower() and _IN_BRACES.search(t.string)), 0)
+        except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+            named = text.count(chr(10), 0, text.index("Macro")) + 1       # unreadable: the word counts
+        if named and (not line or named < line):
+            return f"`Macro` on line {named}"
+    return f"`{found.group().strip()}` on line {line}" if found else ""
 
 
 def _named(c) -> str:

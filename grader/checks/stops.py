@@ -78,7 +78,8 @@ def bound_before(cells) -> Callable[[int, str], frozenset[str]]:
 
     def at(index: int, source: str) -> frozenset[str]:
         nonlocal marks
-        if not REBINDABLE_NAME.search(as_python_reads(source)):
+        text = as_python_reads(source)
+        if not (REBINDABLE_NAME.search(text) or ":" in text and ANNOTATED.search(text)):
             return frozenset()
         if marks is None:
             marks = _rebound(cells)
@@ -107,9 +108,16 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
         # (a fairness review, 324); a TA is told of it (`answers._shell_above`)
         written = writers(c.source, ["\0", *named], tree, on_objects=False) if named else {}
         more = {n for n, why in written.items() if n != "\0" and why != written.get("\0")}
+        # ... and names stored by name (`builtins.ValueError = KeyError`, `globals()['sys'] = m`); a name computed and
+        # stored (`globals()[f"acc_{name}"] = acc`, `vars().update(cfg)`) may be any, which is read as code that may set
+        # names without naming them (`answers._shell_above`): a fairness review (326) lost a corrected answer to it
         if tree is not None:
             more |= (names_bound(tree) if named else set()) | (
-                names_stored(tree, REBINDABLE, on_objects=False) if stores or named else set())
+                names_stored(tree, frozenset(), on_objects=False) if stores or named else set())
+            # ... and an import that binds one of `READ_AS_PYTHONS` (`from sys import exit`: `names_bound` leaves out
+            # what comes from the exit modules, which the cell's stops read as such)
+            more |= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+                     for a in n.names if (a.asname or a.name) in READ_AS_PYTHONS}
         more = frozenset(more) & REBINDABLE - names
         if more:
             names |= more
@@ -254,9 +262,16 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
 # lines below `exit()` run, and the kernel with them).
 EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit"})
 EXIT_MODULES = ("sys", "os", "builtins")
-REBINDABLE = frozenset({*EXIT_MODULES, *(n for n, v in vars(builtins).items()
-                                         if isinstance(v, type) and issubclass(v, BaseException))})
+# ... and the names of Python's own whose meaning the reading of a cell takes as given: IPython's `exit()` and `quit()`,
+# which return, `range`, whose loops end, and the dict an annotated assignment writes to (review 325: `from sys import
+# exit`, `range = None` and `__annotations__ = 0` in a cell above each stopped Jupyter between two tries at the answers)
+READ_AS_PYTHONS = ("exit", "quit", "range", "__annotations__")
+REBINDABLE = frozenset({*EXIT_MODULES, *READ_AS_PYTHONS, *(n for n, v in vars(builtins).items()
+                                                           if isinstance(v, type) and issubclass(v, BaseException))})
 REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(REBINDABLE)))
+# A line that may be an annotated assignment, which reads `__annotations__` without naming it
+ANNOTATED = re.compile(r"^[ \t]*(?!(?:else|try|finally|except|lambda|if|elif|while|for|with|def|class|match|case)\b)"
+                       r"[A-Za-z_]\w*[ \t]*:[^=\n]*=", re.M)
 # the words of a door through which a cell stores a name it computes on a namespace (`vars(builtins)[k] = ...`)
 _STORING_DOOR = re.compile(r"\b(?:globals|vars|locals|__dict__|setattr|__setattr__|__setitem__|modules|__builtins__|"
                            r"__main__|user_ns)\b")
@@ -277,6 +292,7 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
     above bind (`bound_before`), which the notebook may still hold (review 320: `Exception = KeyError` in a cell above
     a `try: raise ValueError except Exception: pass`)."""
     out = set(EXITS)
+    aliases = []
     for node in within([tree]):
         if isinstance(node, ast.Import):
             for a in node.names:
@@ -284,7 +300,25 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
                     out |= {f"{a.asname or a.name}.{e.split('.')[1]}" for e in EXITS if e.startswith(a.name + ".")}
         elif isinstance(node, ast.ImportFrom) and node.module in EXIT_MODULES and not node.level:
             out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
-    return Exits(frozenset(out), frozenset(names_bound(tree)) | above)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            aliases.append(node)
+    # ... and a name the cell gives one of them (review 325: `exit = sys.exit`, or `print = sys.exit`, then `exit()`
+    # between two tries at the answers), in the order the cell gives them
+    named: set[str] = set()
+    for node in sorted(aliases, key=lambda n: (n.lineno, n.col_offset)):
+        if _spelled(node.value) in out:
+            named |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+            out |= named
+    return Exits(frozenset(out), frozenset(names_bound(tree) - named) | above)
+
+
+def _spelled(node: ast.expr) -> str:
+    """`sys.exit` for the expression `sys.exit` ('' where it is not a dotted name)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else ""
 
 
 def names_bound(tree: ast.AST) -> set[str]:

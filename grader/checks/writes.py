@@ -467,6 +467,19 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = f
         call.func is parent and (parent.attr == "keys" or own or _shown_only(call, parents))
 
 
+# Lines of IPython's everyday use that reach nothing (a fairness review, 326): the display and debugger helpers
+# imported by name, the shell's class imported only to set what a cell shows to a literal (any other use of the
+# class is read on its own line), a module imported whole (what the cell does with it is read where it does it), a
+# package's version shown, and a shell command with no Python of its own to fill in (`!pip show ipykernel`).
+_EVERYDAY_IPYTHON = re.compile(
+    r"[ \t]*(?:from[ \t]+IPython\.core\.(?:display|debugger)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]*,[ \t]*\w+)*[ \t]*,?[ \t]*\)?"
+    r"|from[ \t]+IPython\.core\.interactiveshell[ \t]+import[ \t]+InteractiveShell"
+    r"|(?:ZMQ)?InteractiveShell\.ast_node_interactivity[ \t]*=[ \t]*(['\"])\w+\1"
+    r"|import[ \t]+\w+(?:[ \t]*,[ \t]*\w+)*"
+    r"|print\([ \t]*ipykernel\.__version__[ \t]*\)"
+    r"|!(?:pip|conda)[ \t][^{}$\n]*)[ \t]*;?[ \t]*")
+
+
 def shell_reached(source: str) -> str:
     """A sign that the cell makes a magic of its own or reaches IPython's shell ('' for none), as
     '`InteractiveShell` on line 3'. Answers on plain lines are read before any of it runs, and a magic
@@ -474,7 +487,8 @@ def shell_reached(source: str) -> str:
     `%load_ext watermark`, `from IPython.core.display import HTML` had cost the five answers)."""
     # ... not an everyday setting's name (`%config ZMQInteractiveShell.ast_node_interactivity = 'all'`: a fairness
     # review, 271)
-    named = "\n".join("" if "%config" in line and everyday_setting(line) else line for line in scan_text(source).split("\n"))
+    named = "\n".join("" if "%config" in line and everyday_setting(line) or _EVERYDAY_IPYTHON.fullmatch(line) else line
+                      for line in scan_text(source).split("\n"))
     made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
     if not made:
         return ""
