@@ -1923,6 +1923,54 @@ def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(ali
     assert all(r.passed for r in rows), [r.message for r in rows]
 
 
+@pytest.mark.parametrize("above,answers", [
+    (None, "import warnings\nwarnings.simplefilter('error')\n{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings.simplefilter('error', SyntaxWarning)", "{wrong}ok = a_ is not 'yes'\n{right}"),
+    ("import warnings as w\nw.filterwarnings(action='error')", "{wrong}assert (a_, 'draft')\n{right}")])
+def test_what_python_warns_about_stops_the_cell_where_a_filter_makes_warnings_errors(above, answers):
+    """Review 325: `warnings.simplefilter('error')` in the answers cell or a cell above, then the wrong answers, a
+    statement Python compiles with a warning (`assert (a_, b_)`, `x is 'yes'`) and the right ones: IPython compiles
+    each statement as its turn comes, the warning is an error then, and Jupyter stopped there with the wrong ones."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    c = _around_answers(answers.format(wrong=wrong, right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=[above] if above else [])
+    rows = answer_rows(c)
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+    assert "raised:answers-3-3" in c.flags, c.flags
+    # ... not where the filter keeps warnings warnings (`'ignore'`, the everyday one), nor where nothing warns
+    for quiet, draft in (("warnings.filterwarnings('ignore')", "assert (a_, b_)"),
+                         ("warnings.simplefilter('error')", "assert a_ in (True, False)")):
+        rows = answer_rows(_around_answers(f"{wrong}{draft}\n{_NAMES} = {_RIGHT_VALUES}\n",
+                                           above=[f"import warnings\n{quiet}"]))
+        assert all(r.passed for r in rows), [r.message for r in rows]
+
+
+def test_an_invalid_escape_runs_none_of_the_cell_where_a_filter_makes_warnings_errors():
+    """Review 325: `warnings.simplefilter("error", DeprecationWarning)` above, and `print('done \\o/')` below the right
+    answers: Python 3.11 warns of the escape as it reads the cell, the warning was an error, and Jupyter ran none of
+    it (every answer unset). The message says why, and how to keep the backslash."""
+    answers = f"{_NAMES} = {_RIGHT_VALUES}\nprint('done \\o/')\n"
+    rows = answer_rows(_around_answers(answers, above=["import warnings\nwarnings.simplefilter('error', DeprecationWarning)"]))
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+    assert "makes that an error: Jupyter runs none of this cell" in rows[0].message and "line 2" in rows[0].message
+    rows = answer_rows(_around_answers(answers))
+    assert all(r.passed for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("fn,stops", [
+    ("def exit():\n    raise SystemExit", True), ("def check():\n    import sys\n    sys.exit('draft')", True),
+    ("def check():\n    if a_:\n        return\n    raise ValueError", False),
+    ("def check():\n    yield 1\n    raise ValueError", False),
+    ("def check():\n    raise ValueError\ncheck = print", False)])
+def test_a_function_of_the_answers_cell_that_surely_stops_stops_the_cell_where_called(fn, stops):
+    """Review 325: `def exit(): raise SystemExit`, then the wrong answers, `exit()` and the right ones: Jupyter stopped
+    at the call and ended with the wrong ones, and the right ones were graded, unflagged. Not a function that may
+    return first, a generator (a call runs none of it), or a name bound again."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    name = fn.split("(")[0].split()[-1]
+    rows = answer_rows(_around_answers(f"{fn}\n{wrong}{name}()\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert all(not r.passed if stops else r.passed for r in rows), [r.message for r in rows]
+
+
 def test_a_stop_below_the_answers_is_named_with_its_line():
     """A fairness review (318): `sys.exit()` left below the answers was flagged `raised:` with no detail, the flag
     quoting the cell's first line, `a_ = True`."""

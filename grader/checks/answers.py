@@ -18,8 +18,8 @@ from ..results import CheckResult
 from ..syntax import quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, REBINDABLE, Magics, awaits, bound_before, exits_of, features_at, first_stop,
-                    magic_lines, parse, skipped, unsure)
+from .stops import (AWAIT, BARRY, REBINDABLE, WARNINGS_ERRORS, Magics, awaits, bound_before, exits_of, features_at,
+                    first_stop, magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
 from .writes import REBINDING_WORDS, dynamic_write, evaluated, names_stored, shell_reached, writers
@@ -70,6 +70,10 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
             return {}, ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every "
                         "later cell: `!=` is a syntax error here then, and Jupyter runs none of this cell; remove "
                         "that import")
+        if flags & WARNINGS_ERRORS and _parses(source, flags & ~WARNINGS_ERRORS):
+            return {}, (f"Python warns about line {exc.lineno} when it reads the cell ({exc.msg}), and a warnings filter "
+                        f"set above (`warnings.simplefilter('error')` or the like) makes that an error: Jupyter runs "
+                        f"none of this cell; fix line {exc.lineno} (a raw string, r'...', keeps a backslash)")
         return {}, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
     except (ValueError, RecursionError, MemoryError):
         return {}, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
@@ -151,9 +155,9 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
     return frozenset(out)
 
 
-def _parses(source: str) -> bool:
+def _parses(source: str, flags: int = 0) -> bool:
     try:
-        parse(source)
+        parse(source, flags)
         return True
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False

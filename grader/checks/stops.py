@@ -15,12 +15,13 @@ import __future__
 import ast
 import builtins
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, python_tree, timeit_texts,
                       without_magics)
-from ..syntax import bound_by, within
+from ..syntax import bound_by, own_scope, within
 from .magic_lines import aligned
 from .writes import names_stored, writers
 
@@ -29,19 +30,53 @@ AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 _FEATURES = {name: getattr(__future__, name).compiler_flag for name in __future__.all_feature_names}
 
 
+# Not a compiler flag: a bit of the grader's own beside them, for "a warnings filter may make warnings errors" (review
+# 325: `warnings.simplefilter('error')` above, then `assert (a_, b_)` or `'\\o/'` in the answers cell: what Python only
+# warns about when it compiles a statement, or reads a cell, it then refuses, and Jupyter stopped there, or ran none
+# of the cell)
+WARNINGS_ERRORS = 1 << 28
+_FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings)\b")
+_QUIET_ACTIONS = {"ignore", "default", "always", "once", "module"}
+
+
 def imported(node: ast.stmt) -> int:
-    """The compiler flags a top-level statement adds for every later compile (0: none)."""
+    """The compiler flags a top-level statement adds for every later compile (0: none), and ``WARNINGS_ERRORS`` where it
+    sets a warnings filter whose action may be "error" (outside a function's body)."""
     if isinstance(node, ast.ImportFrom) and node.module == "__future__" and not node.level:
         flags = 0
         for a in node.names:
             flags |= _FEATURES.get(a.name, 0)
         return flags
-    return 0
+    return WARNINGS_ERRORS if any(_filters_errors(n) for n in within([node])) else 0
+
+
+def _filters_errors(node: ast.AST) -> bool:
+    """A call of `simplefilter` or `filterwarnings` whose action is not plainly one that keeps warnings warnings."""
+    if not isinstance(node, ast.Call):
+        return False
+    f = node.func
+    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+    if name not in ("simplefilter", "filterwarnings"):
+        return False
+    action = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "action"), None)
+    return not (isinstance(action, ast.Constant) and action.value in _QUIET_ACTIONS)
+
+
+def compiled(code, flags: int, filename: str = "<cell>", mode: str = "exec"):
+    """`compile` under ``flags``, the warnings Python gives as it reads or compiles the code raised as errors where
+    ``WARNINGS_ERRORS`` is among them (as the kernel then does). The filter is the process's: set only for notebooks
+    that set such a filter themselves, and only for the compile."""
+    if not flags & WARNINGS_ERRORS:
+        return compile(code, filename, mode, flags, dont_inherit=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return compile(code, filename, mode, flags & ~WARNINGS_ERRORS, dont_inherit=True)
 
 
 def parse(source: str, flags: int = 0) -> ast.Module:
-    """The cell as Python parses it under ``flags`` (only `barry_as_FLUFL` changes parsing)."""
-    return compile(without_magics(source), "<cell>", "exec", ast.PyCF_ONLY_AST | (flags & BARRY), dont_inherit=True)
+    """The cell as Python parses it under ``flags`` (only `barry_as_FLUFL` changes parsing; where warnings are errors,
+    an invalid escape in a string is a SyntaxError)."""
+    return compiled(without_magics(source), ast.PyCF_ONLY_AST | (flags & (BARRY | WARNINGS_ERRORS)))
 
 
 def features_at(cells) -> Callable[[int], int]:
@@ -51,7 +86,8 @@ def features_at(cells) -> Callable[[int], int]:
     marks: list[tuple[int, int]] = []
     flags = 0
     for c in cells:
-        if c.cell_type != "code" or "__future__" not in as_python_reads(c.source):
+        text = as_python_reads(c.source) if c.cell_type == "code" else ""
+        if "__future__" not in text and not _FILTER_WORDS.search(text):
             continue
         try:
             tree = parse(c.source, flags)
@@ -243,8 +279,7 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
     but a last expression compiled as one module (that expression apart, its failure caught), never
     with top-level `await`? A failure here raises out of the magic and stops the cell."""
     try:
-        compile(_segment(lines, group[0], group[-1]), "<timed>", "exec", ast.PyCF_ONLY_AST | (flags & BARRY),
-                dont_inherit=True)
+        compiled(_segment(lines, group[0], group[-1]), ast.PyCF_ONLY_AST | (flags & (BARRY | WARNINGS_ERRORS)), "<timed>")
     except SyntaxError:
         return False
     except (ValueError, RecursionError, MemoryError):
@@ -283,6 +318,7 @@ class Exits:
     above a handler: review 317), which then mean what the cell made of them."""
     calls: frozenset[str] = EXITS
     bound: frozenset[str] = frozenset()
+    own: frozenset[str] = frozenset()         # functions of the cell's own whose call surely stops (`_own_stoppers`)
 
 
 def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
@@ -309,7 +345,33 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
         if _spelled(node.value) in out:
             named |= {t.id for t in node.targets if isinstance(t, ast.Name)}
             out |= named
-    return Exits(frozenset(out), frozenset(names_bound(tree) - named) | above)
+    base = Exits(frozenset(out), frozenset(names_bound(tree) - named) | above)
+    return Exits(base.calls, base.bound, _own_stoppers(tree, base))
+
+
+def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
+    """The functions the cell defines at its top level, plainly (no decorator, bound once), whose body surely stops
+    before it may return (review 325: `def exit(): raise SystemExit`, then `exit()` between two tries at the answers,
+    stopped Jupyter there). Not a generator's, whose body a call does not run."""
+    body = getattr(tree, "body", [])
+    counts: dict[str, int] = {}
+    for n in ast.walk(tree):
+        for name in bound_by(n):
+            counts[name] = counts.get(name, 0) + 1
+    out = set()
+    for node in body:
+        if not isinstance(node, ast.FunctionDef) or node.decorator_list or counts.get(node.name, 0) != 1:
+            continue
+        own = list(own_scope(node))
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own):
+            continue
+        for stmt in node.body:
+            if any(isinstance(n, ast.Return) for n in within([stmt])):
+                break
+            if surely_stops(stmt, 0, exits):
+                out.add(node.name)
+                break
+    return frozenset(out)
 
 
 def _spelled(node: ast.expr) -> str:
@@ -428,7 +490,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
 def _compiles(module: ast.mod, flags: int, as_text: bool = False, mode: str = "exec") -> bool:
     try:
         code = ast.unparse(module) if as_text else module
-        compile(code, "<cell>", mode, flags, dont_inherit=True)
+        compiled(code, flags, mode=mode)
         return True
     except SyntaxError:
         return False
@@ -504,8 +566,9 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         f = node.value.func
         spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
             f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
-        # not where the cell binds that name itself (review 319: `class sys:` with an `exit` of its own)
-        return spelled in exits.calls and spelled.split(".")[0] not in exits.bound
+        # not where the cell binds that name itself (review 319: `class sys:` with an `exit` of its own), but for a
+        # function of its own that surely stops (review 325)
+        return spelled in exits.calls and spelled.split(".")[0] not in exits.bound or spelled in exits.own
     return False
 
 
