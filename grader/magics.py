@@ -335,7 +335,11 @@ MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magi
                           r"Magics\b|magics_class|"
                           # an alias IPython runs in place of a one-line cell that starts with its name (review 325:
                           # `%alias a_ true` above `a_: bool = True; b_: bool = False; ...`, which then set nothing)
-                          r"%alias\b(?!_magic)|alias_manager|define_alias|soft_define_alias")
+                          r"alias_manager|define_alias|soft_define_alias|"
+                          # ... made of the shell's PATH (review 327: `%rehashx` made an alias of every program on it),
+                          # a macro made through IPython's calls (`%alias name cmd` is read where the answers cell
+                          # names it: `answers._aliased`)
+                          r"run_line_magic\(\s*['\"](?:rehashx|macro)['\"]|rehashx|define_macro")
 # What reaches IPython's shell past `get_ipython`: its class, its hooks that
 # change what later lines and cells run (transformers, events), the kernel application that holds
 # it, or any object found by walking the heap (a two-hundred-and-twenty-fourth review appended to
@@ -347,13 +351,16 @@ REACHES_SHELL = re.compile(r"InteractiveShell|transformers?_(?:post|cleanup|mana
                            # a hook of Python's own on every statement IPython runs (review 325: an audit hook that
                            # raised at the first statement naming `a_`, so the right answers below never ran)
                            r"addaudithook|"
+                           # ... and the features the shell's compiler keeps (review 327: `get_ipython().compile.
+                           # flags |= ...barry_as_FLUFL...` above, and `!=` in the answers cell was refused)
+                           r"\bcompile\.flags\b|"
                            r"ipykernel|IPKernelApp|SingletonConfigurable|traitlets|__subclasses__|"
                            r"\bgc\.get_(?:objects|referrers|referents)\b|\bfrom\s+gc\s+import\b")
 # Words every match of the two patterns above holds: a pattern of many alternatives is tried at every
 # offset of a cell (0.3 ms for 2 KB, each graded cell of each notebook), `in` finds these in microseconds.
-_MAKES_HINTS = ("magic", "Magic", "_ext", "alias")
+_MAKES_HINTS = ("magic", "Magic", "_ext", "alias", "rehashx", "macro")
 _SHELL_HINTS = ("Shell", "transformer", "transform_c", "transform_a", "prefilter", "events", "IPython", "ipykernel", "IPKernel", "Singleton",
-                "traitlets", "__subclasses__", "gc", "audithook")
+                "traitlets", "__subclasses__", "gc", "audithook", "flags")
 
 
 def makes_magic(text: str) -> re.Match | None:

@@ -1788,7 +1788,7 @@ def test_a_feature_a_magic_imports_counts_where_ipython_keeps_it(feature, lazy, 
     # review 325: the names of Python's own whose meaning the reading takes as given: IPython's `exit()`, which
     # returns, `range`, whose loops end, and the dict an annotated assignment writes to; bound again above, each
     # stopped Jupyter between the tries (also from a graded cell: `from sys import exit` in `train_and_test`'s)
-    ("from sys import exit", "exit()"), ("from sys import exit as quit", "try:\n    quit()\nexcept Exception:\n    pass"),
+    ("from sys import exit\nexit = print", "exit()"), ("quit = KeyError", "try:\n    quit()\nexcept Exception:\n    pass"),
     ("range = None", "for i in range(2):\n    pass"), ("__annotations__ = 0", "z_: int = 0")])
 def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_unknown(above, line):
     """Review 320: `Exception = KeyError` in a cell above: `try: raise ValueError except Exception: pass` between the
@@ -1821,6 +1821,10 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     # statement (Python's audit hook) or after every cell (IPython's events, also appended to), and a macro made
     # in an f-string's code
     ("%alias a_ true", True), ("import sys\nsys.addaudithook(lambda event, args: None)", True),
+    # review 327: a macro, an alias through IPython's calls or `%rehashx`, a profile hook, the shell compiler's features
+    ("get_ipython().define_macro('a_', 'a_ = False')", True), ("get_ipython().run_line_magic('alias', 'a_ true')", True),
+    ("%rehashx", True), ("import sys\nsys.setprofile(lambda *a: None)", True),
+    ("import __future__\nget_ipython().compile.flags |= __future__.barry_as_FLUFL.compiler_flag", True),
     ("ip = get_ipython()\nip.events.callbacks['post_run_cell'].append(lambda *a: None)", True),
     ("M = get_ipython().user_ns.get('Mac' + 'ro')\nprint(f'{(a_ := Macro(1))}')", True),
     # a fairness review (326): the word in a comment or a string, everyday settings and imports, a version shown,
@@ -1830,6 +1834,12 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     ("from IPython.core.display import display, HTML\nfrom IPython.core.debugger import set_trace", False),
     ("import sys, ipykernel\nprint(ipykernel.__version__)\n!pip show torch ipykernel | grep Version", False),
     ("get_ipython().run_line_magic('load_ext', 'autoreload')\n%load_ext storemagic", False),
+    # ... and (a fairness review, 328) the "am I in a notebook?" tests, an alias of a shell command the answers cell
+    # does not name, IPython's plotting helpers, a variable called `Macro` and a key of that name
+    ("shell = get_ipython().__class__.__name__\nIN_NB = shell == 'ZMQInteractiveShell' or 'ipykernel' in sys.modules",
+     False),
+    ("%alias nvsmi nvidia-smi\nfrom IPython.core.pylabtools import figsize", False),
+    ("scores = {'Macro': 0.5}\nMacro = sum(scores.values())\nprint(f\"Macro F1: {scores['Macro']:.3f}\", Macro)", False),
     # ... but not the shell's class used otherwise, nor an extension of the notebook's own
     ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
     ("%load_ext my_magics", True)])
@@ -1907,7 +1917,9 @@ def test_a_corrected_answer_keeps_its_points_beside_everyday_code(above, draft):
 
 
 @pytest.mark.parametrize("alias", ["import sys\nexit = sys.exit", "import sys\nprint = sys.exit",
-                                   "from os import _exit\nquit = bye = _exit"])
+                                   "from os import _exit\nquit = bye = _exit",
+                                   # review 327: the module given a name, the call inside a statement
+                                   "import sys\ns = sys\nbye = s.exit", "import sys\n_ = sys.exit"])
 def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(alias):
     """Review 325: `exit = sys.exit` (or `print = sys.exit`) in the answers cell, then the wrong answers, `exit()`
     (`print('draft')`) and the right ones: Jupyter stopped at the call and ended with the wrong ones, and the right
@@ -1921,12 +1933,29 @@ def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(ali
     # a plain `exit()` is IPython's, which returns: the cell goes on (review 315)
     rows = answer_rows(_around_answers(f"{wrong}exit()\n{_NAMES} = {_RIGHT_VALUES}\n"))
     assert all(r.passed for r in rows), [r.message for r in rows]
+    # ... and one a cell above imported (`from sys import exit`: review 325; read as a stop, not as a name bound again,
+    # since a fairness review, 328, lost a corrected answer around an `if ...: exit(...)` so)
+    for above, line in (("from sys import exit", "exit()"), ("from sys import exit as quit",
+                                                             "try:\n    quit()\nexcept Exception:\n    pass")):
+        c = _around_answers(f"{wrong}{line}\n{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
+        rows = answer_rows(c)
+        assert not any(r.passed for r in rows) and "raised:answers-3-3" in c.flags, [r.message for r in rows]
+    # ... and an exit call inside a statement stops it too (review 327), but not one a literal `or` skips
+    for line, stops in (("_ = sys.exit()", True), ("print(sys.exit())", True), ("x = True or sys.exit()", False)):
+        rows = answer_rows(_around_answers(f"import sys\n{wrong}{line}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+        assert all(not r.passed if stops else r.passed for r in rows), (line, [r.message for r in rows])
 
 
 @pytest.mark.parametrize("above,answers", [
     (None, "import warnings\nwarnings.simplefilter('error')\n{wrong}assert (a_, b_)\n{right}"),
     ("import warnings\nwarnings.simplefilter('error', SyntaxWarning)", "{wrong}ok = a_ is not 'yes'\n{right}"),
-    ("import warnings as w\nw.filterwarnings(action='error')", "{wrong}assert (a_, 'draft')\n{right}")])
+    ("import warnings as w\nw.filterwarnings(action='error')", "{wrong}assert (a_, 'draft')\n{right}"),
+    # review 327: the filters set otherwise: a tuple put into the list, an option, a context entered by hand, the
+    # function imported under another name in a cell above that calls it
+    ("import warnings\nwarnings.filters.insert(0, ('error', None, Warning, None, 0))", "{wrong}assert (a_, 'draft')\n{right}"),
+    ("import warnings\nwarnings._setoption('error::SyntaxWarning')", "{wrong}assert (a_, 'draft')\n{right}"),
+    ("import warnings\nwarnings.catch_warnings(action='error').__enter__()", "{wrong}assert (a_, 'draft')\n{right}"),
+    ("from warnings import simplefilter as sf\nsf('error')", "{wrong}assert (a_, 'draft')\n{right}")])
 def test_what_python_warns_about_stops_the_cell_where_a_filter_makes_warnings_errors(above, answers):
     """Review 325: `warnings.simplefilter('error')` in the answers cell or a cell above, then the wrong answers, a
     statement Python compiles with a warning (`assert (a_, b_)`, `x is 'yes'`) and the right ones: IPython compiles
@@ -1936,9 +1965,17 @@ def test_what_python_warns_about_stops_the_cell_where_a_filter_makes_warnings_er
     rows = answer_rows(c)
     assert not any(r.passed for r in rows), [r.message for r in rows]
     assert "raised:answers-3-3" in c.flags, c.flags
-    # ... not where the filter keeps warnings warnings (`'ignore'`, the everyday one), nor where nothing warns
+    # ... not where the filter keeps warnings warnings (`'ignore'`, the everyday one), nor where nothing warns; nor
+    # (a fairness review, 328) a filter inside a `with catch_warnings():` block, which puts the filters back, one of
+    # an action in a variable, one of a category compiling never warns of, one a later filter undoes
     for quiet, draft in (("warnings.filterwarnings('ignore')", "assert (a_, b_)"),
-                         ("warnings.simplefilter('error')", "assert a_ in (True, False)")):
+                         ("warnings.simplefilter('error')", "assert a_ in (True, False)"),
+                         ("with warnings.catch_warnings():\n    warnings.simplefilter('error')\n    x = 1", "assert (a_, b_)"),
+                         ("mode = 'ignore'\nwarnings.simplefilter(mode)", "assert (a_, b_)"),
+                         ("warnings.filterwarnings('error', category=UserWarning)", "assert (a_, b_)"),
+                         ("warnings.simplefilter('error', ResourceWarning)", "assert (a_, b_)"),
+                         ("warnings.simplefilter('error', DeprecationWarning)", "assert (a_, b_)"),
+                         ("warnings.simplefilter('error')\nwarnings.filterwarnings('ignore')", "assert (a_, b_)")):
         rows = answer_rows(_around_answers(f"{wrong}{draft}\n{_NAMES} = {_RIGHT_VALUES}\n",
                                            above=[f"import warnings\n{quiet}"]))
         assert all(r.passed for r in rows), [r.message for r in rows]
@@ -1954,13 +1991,21 @@ def test_an_invalid_escape_runs_none_of_the_cell_where_a_filter_makes_warnings_e
     assert "makes that an error: Jupyter runs none of this cell" in rows[0].message and "line 2" in rows[0].message
     rows = answer_rows(_around_answers(answers))
     assert all(r.passed for r in rows), [r.message for r in rows]
+    # ... nor where the filter is one that compiling the cell never meets (a fairness review, 328)
+    for quiet in ("warnings.filterwarnings('error', category=UserWarning)", "warnings.simplefilter('error', ResourceWarning)",
+                  "with warnings.catch_warnings():\n    warnings.simplefilter('error')"):
+        rows = answer_rows(_around_answers(answers, above=[f"import warnings\n{quiet}"]))
+        assert all(r.passed for r in rows), (quiet, [r.message for r in rows])
 
 
 @pytest.mark.parametrize("fn,stops", [
     ("def exit():\n    raise SystemExit", True), ("def check():\n    import sys\n    sys.exit('draft')", True),
     ("def check():\n    if a_:\n        return\n    raise ValueError", False),
     ("def check():\n    yield 1\n    raise ValueError", False),
-    ("def check():\n    raise ValueError\ncheck = print", False)])
+    ("def check():\n    raise ValueError\ncheck = print", False),
+    # review 327: a return of what stops, a lambda
+    ("import sys\ndef stop():\n    return sys.exit()", True), ("def stop():\n    return 1/0", True),
+    ("import sys\nstop = lambda: sys.exit()", True), ("def check():\n    return print('ok')", False)])
 def test_a_function_of_the_answers_cell_that_surely_stops_stops_the_cell_where_called(fn, stops):
     """Review 325: `def exit(): raise SystemExit`, then the wrong answers, `exit()` and the right ones: Jupyter stopped
     at the call and ended with the wrong ones, and the right ones were graded, unflagged. Not a function that may
@@ -1969,6 +2014,50 @@ def test_a_function_of_the_answers_cell_that_surely_stops_stops_the_cell_where_c
     name = fn.split("(")[0].split()[-1]
     rows = answer_rows(_around_answers(f"{fn}\n{wrong}{name}()\n{_NAMES} = {_RIGHT_VALUES}\n"))
     assert all(not r.passed if stops else r.passed for r in rows), [r.message for r in rows]
+
+
+def test_an_alias_the_answers_cell_names_is_flagged_from_any_cell_above():
+    """Review 327: `get_ipython().run_line_magic('alias', 'a_ true')` at the end of `train_and_test`'s cell, above a
+    one-line annotated answers cell: IPython ran the alias in the cell's place and set nothing; graded 10/10,
+    unflagged (a graded cell's own flags do not say what an alias does to another cell)."""
+    one_line = "; ".join(f"{n}: bool = {SPEC.answer_key()[n]}" for n in _NAMES.split(", "))
+    at = next(i for i, (cid, _, _) in enumerate(SOLUTION) if cid == "train-and-test")
+    cells = [*SOLUTION]
+    cells[at] = (cells[at][0], cells[at][1], cells[at][2] + "\nget_ipython().run_line_magic('alias', 'a_ true')\n")
+    answers_at = next(i for i, (cid, _, _) in enumerate(cells) if cid == "answers-3-3")
+    cells[answers_at] = ("answers-3-3", "code", one_line)
+    c = Context(SPEC, notebook(base=cells), TEMPLATE, True)
+    answer_rows(c)
+    assert "exec:answers-3-3" in c.flags and any("an alias `a_`" in d for d in c.details), (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above,draft", [
+    # a loop in a helper's body, which a `def` does not run
+    (None, "def show(d):\n    for k in d:\n        print(k)\n    while True:\n        break"),
+    (None, "class Notes:\n    def show(self, d):\n        for k in d:\n            print(k)"),
+    # a loop over a list, or a dict, written out of the answers (only its length matters)
+    (None, "answers = [a_, b_, c_, d_, e_]\nfor v in answers:\n    print(v)"),
+    (None, "answers = {'a': a_, 'b': b_}\nfor k, v in answers.items():\n    print(k, v)\nfor i in range(len(answers)):\n    pass"),
+    # a name of Python's own imported as the very object it is, an exit call imported above and called under an `if`
+    ("from builtins import range", "print(list(range(3)))"),
+    ("from concurrent.futures import ThreadPoolExecutor, TimeoutError", "try:\n    print(a_)\nexcept (NameError, TimeoutError):\n    pass"),
+    ("from sys import exit", "if not all(isinstance(v, bool) for v in (a_, b_)):\n    exit('fix the answers')"),
+    # warnings filters that do not make what compiling warns of an error where the cell runs
+    ("import warnings\nDEBUG = False\nif DEBUG:\n    warnings.simplefilter('error')", "mode = 'final'\nif mode is 'final':\n    pass"),
+    ("import warnings\nwarnings.simplefilter('error')", "import warnings\nwarnings.simplefilter('ignore')\nif a_ is 'yes':\n    pass"),
+    ("import warnings\nwarnings.filterwarnings('error', category=RuntimeWarning)",
+     "assert (b_ in [True, False], 'b_ must be a bool')")])
+def test_a_corrected_answer_keeps_its_points_beside_honest_code(above, draft):
+    """A fairness review (328): a helper `def` or method holding a loop, a loop over a list of the answers, `from
+    builtins import range`, `from sys import exit` above an `if ...: exit(...)`, and warnings filters that Jupyter never
+    applies to the cell (under `if DEBUG:`, undone in the cell, of another category) each cost an answer corrected
+    below them (and raised flags). Jupyter ended with the corrected answers."""
+    wrong = f"b_ = {not SPEC.answer_key()['b_']}\n"
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{wrong}{draft}\nb_ = {SPEC.answer_key()['b_']}\n",
+                        above=[above] if above else [])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not any(f.startswith(("raised:", "exec:")) for f in c.flags), (c.flags, c.details)
 
 
 def test_a_stop_below_the_answers_is_named_with_its_line():

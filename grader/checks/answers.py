@@ -606,9 +606,12 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
     provided = {t.id for t in ctx.template.cells if t.id}
     uses = reading is not None and bool(_reads_rebound(reading.tree, REBINDABLE))
     for c in ctx.nb.cells:
-        if c.index >= cell.index or c.cell_type != "code" or c.id in provided:
+        if c.index >= cell.index or c.cell_type != "code":
             continue
-        reached = shell_reached(c.source) or _macro(c.source) or \
+        # ... but for an alias the answers cell names, which a graded cell's flags do not say (review 327: made with
+        # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)
+        reached = _aliased(c.source, cell.source) if c.id in provided else \
+            shell_reached(c.source) or _macro(c.source) or _hooked(c.source) or _aliased(c.source, cell.source) or \
             (writers(c.source, ["\0"], on_objects=False).get("\0", "") if uses else "")
         if reached:
             ctx.flag(f"exec:{cell_id}")
@@ -619,7 +622,38 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
 
 
 _MACRO = re.compile(r"^[ \t]*%+(?:macro|rerun|recall)\b", re.M)
-_IN_BRACES = re.compile(r"\{[^}]*\bMacro\b")          # an f-string's code (Python 3.11 reads it as one string)
+# A macro is made by calling the class (which the cell, or the one it came from, imported from `IPython.core`: that
+# is flagged there); a name of the student's own called so is not (`Macro = sum(f1s) / len(f1s)`, a fairness review,
+# 328), nor a string in an f-string's code (`{scores['Macro']}`: 328; Python 3.11 reads an f-string as one string)
+_CALLED = re.compile(r"[ \t]*\(")
+_IN_BRACES = re.compile(r"""\{[^}]*(?<!['"])\bMacro[ \t]*\(""")
+
+
+# A trace or profile hook, which runs on every call of the statements below it (review 327: `sys.setprofile(hook)`
+# above, a hook that raised at the first call of a statement naming `a_`); in a graded cell it is `introspection:`
+_HOOKS = re.compile(r"\bset(?:trace|profile)\b")
+
+
+# An alias of a shell command, which IPython runs in place of a one-line cell that starts with its name (review 325:
+# `%alias a_ true` above `a_: bool = True; b_: bool = False; ...`, which then set nothing); also made through
+# IPython's call (review 327). Read only where the answers cell names it (a fairness review, 328: `%alias nvsmi
+# nvidia-smi` was flagged).
+_ALIAS = re.compile(r"""%alias[ \t]+([^\W\d]\w*)|run_line_magic\([ \t]*['"]alias['"][ \t]*,[ \t]*['"][ \t]*([^\W\d]\w*)""")
+
+
+def _aliased(source: str, answers: str) -> str:
+    text = as_python_reads(source) if "alias" in source else ""
+    for found in _ALIAS.finditer(text):
+        name = found.group(1) or found.group(2)
+        if re.search(rf"\b{re.escape(name)}\b", answers):
+            return f"an alias `{name}` on line {text.count(chr(10), 0, found.start()) + 1}"
+    return ""
+
+
+def _hooked(source: str) -> str:
+    text = as_python_reads(source)
+    found = _HOOKS.search(text) if "set" in text else None
+    return f"`{found.group()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
 
 
 def _macro(source: str) -> str:
@@ -632,7 +666,8 @@ def _macro(source: str) -> str:
     if "Macro" in text:
         try:
             named = next((t.start[0] for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                          if t.type == tokenize.NAME and t.string == "Macro" or t.type == tokenize.STRING and
+                          if t.type == tokenize.NAME and t.string == "Macro" and _CALLED.match(text.split(
+                              chr(10))[t.start[0] - 1][t.end[1]:]) or t.type == tokenize.STRING and
                           "f" in t.string[:t.string.find(t.string[-1])].lower() and _IN_BRACES.search(t.string)), 0)
         except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
             named = text.count(chr(10), 0, text.index("Macro")) + 1       # unreadable: the word counts

@@ -30,46 +30,168 @@ AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 _FEATURES = {name: getattr(__future__, name).compiler_flag for name in __future__.all_feature_names}
 
 
-# Not a compiler flag: a bit of the grader's own beside them, for "a warnings filter may make warnings errors" (review
-# 325: `warnings.simplefilter('error')` above, then `assert (a_, b_)` or `'\\o/'` in the answers cell: what Python only
-# warns about when it compiles a statement, or reads a cell, it then refuses, and Jupyter stopped there, or ran none
-# of the cell)
-WARNINGS_ERRORS = 1 << 28
-_FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings)\b")
-_QUIET_ACTIONS = {"ignore", "default", "always", "once", "module"}
+# Not compiler flags: bits of the grader's own beside them, for "a warnings filter makes SyntaxWarning (or
+# DeprecationWarning) an error" (review 325: `warnings.simplefilter('error')` above, then `assert (a_, b_)` or `'\\o/'`
+# in the answers cell: what Python only warns about when it compiles a statement, or reads a cell, it then refuses,
+# and Jupyter stopped there, or ran none of the cell). Python 3.11 warns of an invalid escape with a
+# DeprecationWarning, of `assert (x, y)` and `x is 'yes'` with a SyntaxWarning.
+SYNTAX_WARNINGS_ERRORS = 1 << 28
+DEPRECATION_WARNINGS_ERRORS = 1 << 29
+WARNINGS_ERRORS = SYNTAX_WARNINGS_ERRORS | DEPRECATION_WARNINGS_ERRORS
+_FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings|_setoption|catch_warnings|filters|resetwarnings)\b")
+_CATEGORY_BITS = {"Warning": WARNINGS_ERRORS, "SyntaxWarning": SYNTAX_WARNINGS_ERRORS,
+                  "DeprecationWarning": DEPRECATION_WARNINGS_ERRORS}
 
 
 def imported(node: ast.stmt) -> int:
-    """The compiler flags a top-level statement adds for every later compile (0: none), and ``WARNINGS_ERRORS`` where it
-    sets a warnings filter whose action may be "error" (outside a function's body)."""
+    """The compiler flags a top-level statement adds for every later compile (0: none), and the ``WARNINGS_ERRORS``
+    bits of the warnings filters it sets (`warning_errors`)."""
     if isinstance(node, ast.ImportFrom) and node.module == "__future__" and not node.level:
         flags = 0
         for a in node.names:
             flags |= _FEATURES.get(a.name, 0)
         return flags
-    return WARNINGS_ERRORS if any(_filters_errors(n) for n in within([node])) else 0
+    return warning_errors(node)
 
 
-def _filters_errors(node: ast.AST) -> bool:
-    """A call of `simplefilter` or `filterwarnings` whose action is not plainly one that keeps warnings warnings."""
+def warning_errors(node: ast.stmt, aliases: dict[str, str] | None = None) -> int:
+    """The ``WARNINGS_ERRORS`` bits of the filters a statement sets that make the warnings Python gives as it reads and
+    compiles code errors (`filter_changes`)."""
+    out = 0
+    for made, _ in filter_changes(node, aliases):
+        out |= made
+    return out
+
+
+def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> list[tuple[int, int]]:
+    """The warnings filters a statement sets, in order, as (the ``WARNINGS_ERRORS`` bits made errors, the bits made
+    quiet again): `simplefilter('error')`, `filterwarnings('error', category=SyntaxWarning)`, `_setoption`, a tuple
+    put into `warnings.filters`, `catch_warnings(action='error')` entered; `filterwarnings('ignore')` or
+    `resetwarnings()` after them. Only an action written as a literal with no message or module to match (a
+    fairness review, 328: a variable's action, a category such as `UserWarning` or `ResourceWarning`, had cost
+    honest cells their answers), and not inside a `with catch_warnings()` block, which puts the filters back (328);
+    not in a function's body. ``aliases``: names the notebook imported the two functions under (`from warnings
+    import simplefilter as sf`: review 327)."""
+    out = []
+    todo = [node]
+    calls = []
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Call):
+            calls.append(n)
+        todo.extend(_surely_run_parts(n, aliases))
+    for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
+        change = _filter_bits(call, aliases)
+        if change != (0, 0):
+            out.append(change)
+    return out
+
+
+def _surely_run_parts(n: ast.AST, aliases: dict[str, str] | None) -> list[ast.AST]:
+    """The parts of a node that run whenever it runs, for the warnings filters: not a function's body, a loop's, a
+    handler's or the branch of an `if` whose test is not a literal (a fairness review, 328: `if DEBUG:
+    warnings.simplefilter('error')` with `DEBUG = False`), nor a `with catch_warnings():` block's, which puts the
+    filters back."""
+    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [*n.decorator_list, n.args]
+    if isinstance(n, ast.Lambda):
+        return [n.args]
+    if isinstance(n, (ast.With, ast.AsyncWith)) and any(
+            _called(i.context_expr, aliases) == "catch_warnings" for i in n.items):
+        return [i.context_expr for i in n.items]
+    if isinstance(n, ast.If):
+        truth = constant_truth(n.test)
+        return [n.test, *(n.body if truth else n.orelse if truth is False else [])]
+    if isinstance(n, (ast.For, ast.AsyncFor)):
+        return [n.iter]
+    if isinstance(n, ast.While):
+        return [n.test]
+    if isinstance(n, (ast.Try, ast.TryStar)):
+        return [*n.body, *n.finalbody]
+    if isinstance(n, ast.Match):
+        return [n.subject]
+    return list(ast.iter_child_nodes(n))
+
+
+def after(flags: int, node: ast.stmt, magics: "Magics") -> int:
+    """The flags in force after a top-level statement runs: the features it leaves (`carried`), and the warnings
+    filters it sets, in order (a later `filterwarnings('ignore')` undoes an error: a fairness review, 328)."""
+    flags |= carried(node, magics) & ~WARNINGS_ERRORS
+    for made, quiet in filter_changes(node):
+        flags = flags & ~quiet | made
+    return flags
+
+
+def _called(node: ast.AST, aliases: dict[str, str] | None) -> str:
     if not isinstance(node, ast.Call):
-        return False
+        return ""
     f = node.func
     name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-    if name not in ("simplefilter", "filterwarnings"):
-        return False
-    action = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "action"), None)
-    return not (isinstance(action, ast.Constant) and action.value in _QUIET_ACTIONS)
+    return (aliases or {}).get(name, name) if isinstance(f, ast.Name) else name
+
+
+def _literal(node: ast.AST | None):
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, int]:
+    name = _called(call, aliases)
+    kw = {k.arg: k.value for k in call.keywords if k.arg}
+    f = call.func
+    if name in ("simplefilter", "filterwarnings"):
+        def at(i, key):
+            return call.args[i] if len(call.args) > i else kw.get(key)
+        category = at(1, "category") if name == "simplefilter" else at(2, "category")
+        if name == "filterwarnings" and any(x is not None and _literal(x) != "" for x in (at(1, "message"), at(3, "module"))):
+            return 0, 0
+        return _bits(at(0, "action"), category)
+    if name == "_setoption" and call.args and isinstance(_literal(call.args[0]), str):
+        # "action:message:category:module:lineno", the action given as any start of its name ('e' is 'error')
+        parts = [p.strip() for p in _literal(call.args[0]).split(":")] + [""] * 5
+        if not parts[0] or parts[1] or parts[3]:
+            return 0, 0
+        action = next((a for a in ("default", "always", "ignore", "module", "once", "error") if a.startswith(parts[0])), "")
+        return _bits(ast.Constant(action), ast.Name(parts[2].rsplit(".", 1)[-1]) if parts[2] else None)
+    if name in ("insert", "append") and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and \
+            f.value.attr == "filters" and call.args and isinstance(call.args[-1], ast.Tuple):
+        elts = call.args[-1].elts + [None] * 5
+        return (0, 0) if _literal(elts[1]) or _literal(elts[3]) else _bits(elts[0], elts[2])
+    if name == "__enter__" and isinstance(f, ast.Attribute) and _called(f.value, aliases) == "catch_warnings":
+        inner = {k.arg: k.value for k in f.value.keywords if k.arg}
+        return _bits(inner.get("action"), inner.get("category"))
+    if name == "resetwarnings":
+        return 0, WARNINGS_ERRORS
+    return 0, 0
+
+
+_QUIET = {"ignore", "default", "always", "once", "module"}
+
+
+def _bits(action: ast.AST | None, category: ast.AST | None) -> tuple[int, int]:
+    """(bits made errors, bits made quiet) by a filter of this action and category."""
+    act = _literal(action)
+    if act != "error" and act not in _QUIET:
+        return 0, 0
+    if category is None or isinstance(category, ast.Constant) and category.value is None:
+        bits = WARNINGS_ERRORS
+    else:
+        name = category.attr if isinstance(category, ast.Attribute) else category.id if isinstance(
+            category, ast.Name) else ""
+        bits = _CATEGORY_BITS.get(name, 0)
+    return (bits, 0) if act == "error" else (0, bits)
 
 
 def compiled(code, flags: int, filename: str = "<cell>", mode: str = "exec"):
     """`compile` under ``flags``, the warnings Python gives as it reads or compiles the code raised as errors where
-    ``WARNINGS_ERRORS`` is among them (as the kernel then does). The filter is the process's: set only for notebooks
-    that set such a filter themselves, and only for the compile."""
+    ``WARNINGS_ERRORS`` bits are among them (as the kernel then does). The filter is the process's: set only for
+    notebooks that set such a filter themselves, and only for the compile."""
     if not flags & WARNINGS_ERRORS:
         return compile(code, filename, mode, flags, dont_inherit=True)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        if flags & SYNTAX_WARNINGS_ERRORS:
+            warnings.simplefilter("error", SyntaxWarning)
+        if flags & DEPRECATION_WARNINGS_ERRORS:
+            warnings.simplefilter("error", DeprecationWarning)
         return compile(code, filename, mode, flags & ~WARNINGS_ERRORS, dont_inherit=True)
 
 
@@ -85,6 +207,7 @@ def features_at(cells) -> Callable[[int], int]:
     (`barry_as_\\uff26LUFL` is the feature: review 235); a comment naming a feature is no import."""
     marks: list[tuple[int, int]] = []
     flags = 0
+    aliases: dict[str, str] = {}
     for c in cells:
         text = as_python_reads(c.source) if c.cell_type == "code" else ""
         if "__future__" not in text and not _FILTER_WORDS.search(text):
@@ -94,11 +217,16 @@ def features_at(cells) -> Callable[[int], int]:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         magics = magic_lines(c.source)
-        more = 0
+        # the two filter functions imported under names of the notebook's own, for this cell and those below
+        aliases.update({a.asname: a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module ==
+                        "warnings" for a in n.names if a.asname and a.name in ("simplefilter", "filterwarnings")})
+        before = flags
         for node in tree.body:
-            more |= carried(node, magics)
-        if more & ~flags:
-            flags |= more
+            flags |= carried(node, magics) & ~WARNINGS_ERRORS
+            # ... the warnings filters in the order they are set: a later `filterwarnings('ignore')` undoes an error
+            for made, quiet in filter_changes(node, aliases):
+                flags = flags & ~quiet | made
+        if flags != before:
             marks.append((c.index, flags))
 
     def at(index: int) -> int:
@@ -150,11 +278,23 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
         if tree is not None:
             more |= (names_bound(tree) if named else set()) | (
                 names_stored(tree, frozenset(), on_objects=False) if stores or named else set())
-            # ... and an import that binds one of `READ_AS_PYTHONS` (`from sys import exit`: `names_bound` leaves out
-            # what comes from the exit modules, which the cell's stops read as such)
-            more |= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-                     for a in n.names if (a.asname or a.name) in READ_AS_PYTHONS}
-        more = frozenset(more) & REBINDABLE - names
+            # ... and an import that binds one of `READ_AS_PYTHONS`; one of an exit call (`from sys import exit`:
+            # `names_bound` leaves out what comes from the exit modules) is kept as "=exit", a name that then stops the
+            # cell where called, as in a cell that imports it itself (a fairness review, 328: it had left every
+            # answer around an `if ...: exit(...)` unknown)
+            imports = [(n, a) for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names]
+            more |= {("=" if isinstance(n, ast.ImportFrom) and f"{n.module}.{a.name}" in EXITS else "") + (a.asname or a.name)
+                     for n, a in imports if (a.asname or a.name) in READ_AS_PYTHONS}
+            # ... not a name imported as the very object Python's own is (`from builtins import range`, `from
+            # concurrent.futures import TimeoutError`: 328), where the cell binds it nowhere else
+            counts: dict[str, int] = {}
+            for n in ast.walk(tree):
+                for name in bound_by(n):
+                    counts[name] = counts.get(name, 0) + 1
+            more -= {a.name for n, a in imports if isinstance(n, ast.ImportFrom) and not n.level and a.asname in (
+                None, a.name) and (n.module == "builtins" or (n.module, a.name) in _SAME_AS_BUILTIN) and counts.get(
+                a.name, 0) <= 1}
+        more = frozenset(n for n in more if n.lstrip("=") in REBINDABLE) - names
         if more:
             names |= more
             marks.append((c.index, names))
@@ -304,6 +444,9 @@ READ_AS_PYTHONS = ("exit", "quit", "range", "__annotations__")
 REBINDABLE = frozenset({*EXIT_MODULES, *READ_AS_PYTHONS, *(n for n, v in vars(builtins).items()
                                                            if isinstance(v, type) and issubclass(v, BaseException))})
 REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(REBINDABLE)))
+# Imports of the very class Python's own name holds (Python 3.11)
+_SAME_AS_BUILTIN = {("concurrent.futures", "TimeoutError"), ("asyncio", "TimeoutError"),
+                    ("asyncio.exceptions", "TimeoutError")}
 # A line that may be an annotated assignment, which reads `__annotations__` without naming it
 ANNOTATED = re.compile(r"^[ \t]*(?!(?:else|try|finally|except|lambda|if|elif|while|for|with|def|class|match|case)\b)"
                        r"[A-Za-z_]\w*[ \t]*:[^=\n]*=", re.M)
@@ -342,10 +485,20 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
     # between two tries at the answers), in the order the cell gives them
     named: set[str] = set()
     for node in sorted(aliases, key=lambda n: (n.lineno, n.col_offset)):
-        if _spelled(node.value) in out:
-            named |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-            out |= named
-    base = Exits(frozenset(out), frozenset(names_bound(tree) - named) | above)
+        spelled = _spelled(node.value)
+        targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
+        if spelled in out:
+            named |= targets
+            out |= targets
+        # ... or one of the exit modules (review 327: `s = sys`, then `s.exit()`)
+        module = next((e.split(".")[0] for e in EXITS if f"{spelled}.{e.split('.')[1]}" in out), None) if spelled else None
+        if module is not None and "." not in spelled:
+            named |= targets
+            out |= {f"{t}.{e.split('.')[1]}" for t in targets for e in EXITS if e.startswith(module + ".")}
+    # ... and the names of exit calls a cell above imported (`from sys import exit`: "=exit", `_rebound`)
+    imported = {n[1:] for n in above if n.startswith("=")}
+    out |= imported
+    base = Exits(frozenset(out), frozenset(names_bound(tree) - named) | (above - {"=" + n for n in imported}))
     return Exits(base.calls, base.bound, _own_stoppers(tree, base))
 
 
@@ -360,12 +513,22 @@ def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
             counts[name] = counts.get(name, 0) + 1
     out = set()
     for node in body:
+        # ... or a lambda (review 327: `stop = lambda: sys.exit()`)
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
+                isinstance(node.value, ast.Lambda) and counts.get(node.targets[0].id, 0) == 1 and \
+                _stops(ast.copy_location(ast.Expr(node.value.body), node), 0, exits):
+            out.add(node.targets[0].id)
         if not isinstance(node, ast.FunctionDef) or node.decorator_list or counts.get(node.name, 0) != 1:
             continue
         own = list(own_scope(node))
         if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own):
             continue
         for stmt in node.body:
+            # a `return` of what stops stops (review 327: `return sys.exit()`, `return 1/0`); any other may return
+            if isinstance(stmt, ast.Return) and stmt.value is not None and \
+                    _stops(ast.copy_location(ast.Expr(stmt.value), stmt), 0, exits):
+                out.add(node.name)
+                break
             if any(isinstance(n, ast.Return) for n in within([stmt])):
                 break
             if surely_stops(stmt, 0, exits):
@@ -445,7 +608,7 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
                 return k
             if tree.body[k].lineno in magics.background:
                 return k
-            flags |= carried(tree.body[k], magics)
+            flags = after(flags, tree.body[k], magics)
     return None
 
 
@@ -463,7 +626,7 @@ def skipped(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] 
                 out |= set(range(stop, j))
                 first = first or tree.body[stop].lineno
         for k in range(i, j):
-            flags |= carried(tree.body[k], magics)
+            flags = after(flags, tree.body[k], magics)
     return out, first
 
 
@@ -483,7 +646,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
                     any(_stops(n, f, exits) for n in group for f in readings):
                 out.append(i)
         for n in group:
-            flags |= carried(n, magics)
+            flags = after(flags, n, magics)
     return out
 
 
@@ -562,14 +725,18 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
                      for part in (t.body, t.handlers, t.orelse) for s in part for n in ast.walk(s)}
         return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) and id(n) not in cancelled
                        for n in ast.walk(node))
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        f = node.value.func
-        spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
-            f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
-        # not where the cell binds that name itself (review 319: `class sys:` with an `exit` of its own), but for a
-        # function of its own that surely stops (review 325)
-        return spelled in exits.calls and spelled.split(".")[0] not in exits.bound or spelled in exits.own
-    return False
+    # an exit call the statement surely makes, as a statement of its own or within one (review 327: `_ = sys.exit()`,
+    # `print(sys.exit())`)
+    return any(isinstance(n, ast.Call) and _ends(n, exits) for n in _evaluated_now(node, flags))
+
+
+def _ends(call: ast.Call, exits: Exits) -> bool:
+    """Is this a call of one of ``exits.calls`` (not where the cell binds that name itself: review 319, `class sys:`
+    with an `exit` of its own), or of a function of the cell's own that surely stops (review 325)?"""
+    f = call.func
+    spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
+        f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+    return spelled in exits.calls and spelled.split(".")[0] not in exits.bound or spelled in exits.own
 
 
 def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
@@ -698,4 +865,6 @@ def _thrown(stmt: ast.stmt, exits: Exits):
         if spelled in EXITS:        # an alias an import gave may be either
             return _UNCATCHABLE if spelled.endswith(("_exit", "abort")) and not spelled.startswith("sys.") \
                 else SystemExit
+        if spelled in exits.calls and spelled.split(".")[0] not in exits.bound:
+            return SystemExit       # a name given `sys.exit` (review 327), read as it most often is
     return None

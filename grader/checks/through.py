@@ -49,8 +49,24 @@ def endless_at(cell: ast.Module) -> list[int]:
     list it grows, between the wrong answers and the right ones, binding none of them)."""
     facts = _facts(cell)
     return [i for i, stmt in enumerate(cell.body) if any(isinstance(n, (ast.While, ast.AsyncFor, ast.For))
-                                                         for n in ast.walk(stmt))
+                                                         for n in _runs(stmt))
             and _may_not_end(stmt, _Literals(facts, i), facts)]
+
+
+def _runs(node: ast.AST):
+    """The nodes a statement runs where it stands: not the body of a function or lambda it defines (a fairness review,
+    328: a helper `def show(d): for k in d: print(k)` above a corrected answer was read as a loop that may not end);
+    a class's body does run."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo.extend([*n.decorator_list, n.args, *([n.returns] if n.returns else [])])
+        elif isinstance(n, ast.Lambda):
+            todo.append(n.args)
+        else:
+            todo.extend(ast.iter_child_nodes(n))
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,7 +116,7 @@ class _Cell:
                 try:
                     value = ast.literal_eval(stmt.value)
                 except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    pass
+                    value = _shape(stmt.value)
             for name in touched - {"*"}:
                 self.bindings.setdefault(name, []).append((i, value))
         self.redefined = {n for node in ast.walk(cell) for n in bound_by(node)}
@@ -121,6 +137,17 @@ class _Cell:
 _VIEWS = {"items", "keys", "values"}
 
 
+def _shape(value: ast.expr):
+    """A stand-in of the same length for a list, tuple or dict written out of other things than literals (`answers =
+    [a_, b_, c_]`: a fairness review, 328, lost a corrected answer to a loop over it; only its length is read); none
+    (``_UNKNOWN``) for anything else."""
+    if isinstance(value, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in value.elts):
+        return (list if isinstance(value, ast.List) else tuple)([None] * len(value.elts))
+    if isinstance(value, ast.Dict) and None not in value.keys:
+        return {k: None for k in range(len(value.keys))}
+    return _UNKNOWN
+
+
 def _iterated(it: ast.expr) -> set[int]:
     """The Name nodes a `for`'s iterable reads only to loop over them (`opts`, `enumerate(opts)`, `d.items()`),
     in the shapes ``_count`` knows."""
@@ -135,7 +162,7 @@ def _iterated(it: ast.expr) -> set[int]:
 
 
 def _may_not_end(stmt: ast.stmt, literals: _Literals, cell: _Cell) -> bool:
-    if any(isinstance(n, (ast.While, ast.AsyncFor, ast.AsyncWith)) for n in ast.walk(stmt)) or "*" in cell.redefined:
+    if any(isinstance(n, (ast.While, ast.AsyncFor, ast.AsyncWith)) for n in _runs(stmt)) or "*" in cell.redefined:
         return True
     literals = _Literals(literals.facts, literals.index, frozenset(n for node in ast.walk(stmt) for n in bound_by(node)))
     try:
@@ -149,6 +176,8 @@ def _iterations(node: ast.AST, literals: _Literals, cell: _Cell, factor: int) ->
     iterations of the loops around it), or None where that may exceed ``LOOP_BUDGET`` or is not known."""
     total = 0
     for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue                # defined, not run (what its header runs holds no `for` statement)
         inner = factor
         if isinstance(child, ast.For):
             count = _count(child.iter, literals, cell)

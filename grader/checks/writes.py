@@ -10,6 +10,7 @@ finding is said as where it is (`exec(...)` on line 7), for the student's messag
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 
 from ..dynamic_code import rebinds_shell
@@ -221,7 +222,11 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
             return said(node, f"{node.id}.{up.attr}" if isinstance(up, ast.Attribute) else node.id) + kind
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
-            if any(n.split(".")[0] in MODULE_NAMES for n in names):
+            # ... not builtins imported under their own names, which changes nothing (a fairness review, 328: `from
+            # builtins import range`)
+            same = isinstance(node, ast.ImportFrom) and node.module == "builtins" and not node.level and all(
+                a.asname in (None, a.name) and a.name != "*" and hasattr(builtins, a.name) for a in node.names)
+            if not same and any(n.split(".")[0] in MODULE_NAMES for n in names):
                 return said(node, "import " + next(n for n in names if n.split(".")[0] in MODULE_NAMES))
             if isinstance(node, ast.ImportFrom) and node.module in ("sys", "IPython", "importlib") and any(
                     a.name in ("modules", "get_ipython", "import_module") for a in node.names):
@@ -472,12 +477,19 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = f
 # class is read on its own line), a module imported whole (what the cell does with it is read where it does it), a
 # package's version shown, and a shell command with no Python of its own to fill in (`!pip show ipykernel`).
 _EVERYDAY_IPYTHON = re.compile(
-    r"[ \t]*(?:from[ \t]+IPython\.core\.(?:display|debugger)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]*,[ \t]*\w+)*[ \t]*,?[ \t]*\)?"
+    r"[ \t]*(?:from[ \t]+IPython\.core\.(?:display|debugger|pylabtools)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]*,[ \t]*\w+)*[ \t]*,?[ \t]*\)?"
     r"|from[ \t]+IPython\.core\.interactiveshell[ \t]+import[ \t]+InteractiveShell"
     r"|(?:ZMQ)?InteractiveShell\.ast_node_interactivity[ \t]*=[ \t]*(['\"])\w+\1"
     r"|import[ \t]+\w+(?:[ \t]*,[ \t]*\w+)*"
     r"|print\([ \t]*ipykernel\.__version__[ \t]*\)"
     r"|!(?:pip|conda)[ \t][^{}$\n]*)[ \t]*;?[ \t]*")
+
+
+# ... and a name only asked about: the shell's class name compared (`get_ipython().__class__.__name__ ==
+# 'ZMQInteractiveShell'`, the everyday "am I in a notebook?" test), the kernel's module looked for (`'ipykernel' in
+# sys.modules`): a fairness review, 328
+_NAMES_ASKED = re.compile(r"""(?:==|!=)[ \t]*(['"])(?:ZMQ|Terminal)?InteractiveShell\1|(['"])(?:ZMQ|Terminal)?"""
+                          r"""InteractiveShell\2[ \t]*(?:==|!=)|(['"])ipykernel\3[ \t]+(?:not[ \t]+)?in\b""")
 
 
 def shell_reached(source: str) -> str:
@@ -487,8 +499,8 @@ def shell_reached(source: str) -> str:
     `%load_ext watermark`, `from IPython.core.display import HTML` had cost the five answers)."""
     # ... not an everyday setting's name (`%config ZMQInteractiveShell.ast_node_interactivity = 'all'`: a fairness
     # review, 271)
-    named = "\n".join("" if "%config" in line and everyday_setting(line) or _EVERYDAY_IPYTHON.fullmatch(line) else line
-                      for line in scan_text(source).split("\n"))
+    named = "\n".join("" if "%config" in line and everyday_setting(line) or _EVERYDAY_IPYTHON.fullmatch(line) else
+                      _NAMES_ASKED.sub("", line) for line in scan_text(source).split("\n"))
     made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
     if not made:
         return ""
