@@ -2031,6 +2031,17 @@ def test_an_alias_the_answers_cell_names_is_flagged_from_any_cell_above():
     assert "exec:answers-3-3" in c.flags and any("an alias `a_`" in d for d in c.details), (c.flags, c.details)
 
 
+def test_annotated_answers_below_a_logger_are_not_flagged():
+    """A fairness review (328): `logging.getLogger(__name__)` above annotated answers (`a_: bool = True`) was flagged
+    `exec:` (code that may set any name, read as setting `__annotations__`); only a binding of that name by name
+    matters, and it is read as such (review 325)."""
+    answers = "\n".join(f"{n}: bool = {SPEC.answer_key()[n]}" for n in _NAMES.split(", ")) + "\n"
+    c = _around_answers(answers, above=["import logging\nlog = logging.getLogger(__name__)"])
+    assert all(r.passed for r in answer_rows(c)) and not any(f.startswith("exec:") for f in c.flags), c.flags
+    c = _around_answers(answers, above=["__annotations__ = 0"])
+    assert all(r.passed for r in answer_rows(c))        # set once each: what Jupyter ends with is not in doubt
+
+
 @pytest.mark.parametrize("above,draft", [
     # a loop in a helper's body, which a `def` does not run
     (None, "def show(d):\n    for k in d:\n        print(k)\n    while True:\n        break"),
@@ -2042,13 +2053,18 @@ def test_an_alias_the_answers_cell_names_is_flagged_from_any_cell_above():
     ("from builtins import range", "print(list(range(3)))"),
     ("from concurrent.futures import ThreadPoolExecutor, TimeoutError", "try:\n    print(a_)\nexcept (NameError, TimeoutError):\n    pass"),
     ("from sys import exit", "if not all(isinstance(v, bool) for v in (a_, b_)):\n    exit('fix the answers')"),
+    # ... a name of Python's own used as a flag, not called, and one bound and then deleted above
+    ("quit = False  # set True to stop the demo loop", "if quit:\n    print('demo stopped')"),
+    ("range = (0.0, 4.0)  # for the histogram\ndel range  # oops, shadowed the builtin",
+     "answers = [a_, b_]\nfor i in range(len(answers)):\n    print(answers[i])"),
     # warnings filters that do not make what compiling warns of an error where the cell runs
     ("import warnings\nDEBUG = False\nif DEBUG:\n    warnings.simplefilter('error')", "mode = 'final'\nif mode is 'final':\n    pass"),
     ("import warnings\nwarnings.simplefilter('error')", "import warnings\nwarnings.simplefilter('ignore')\nif a_ is 'yes':\n    pass"),
     ("import warnings\nwarnings.filterwarnings('error', category=RuntimeWarning)",
      "assert (b_ in [True, False], 'b_ must be a bool')")])
 def test_a_corrected_answer_keeps_its_points_beside_honest_code(above, draft):
-    """A fairness review (328): a helper `def` or method holding a loop, a loop over a list of the answers, `from
+    """A fairness review (328): a helper `def` or method holding a loop, a loop over a list of the answers, `quit`
+    as a flag, `range` bound and deleted again, `from
     builtins import range`, `from sys import exit` above an `if ...: exit(...)`, and warnings filters that Jupyter never
     applies to the cell (under `if DEBUG:`, undone in the cell, of another category) each cost an answer corrected
     below them (and raised flags). Jupyter ended with the corrected answers."""

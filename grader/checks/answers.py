@@ -500,13 +500,17 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
     Jupyter, and the right ones were graded)."""
     out = []
     own: set[str] = set()           # ... and not a name the cell itself bound above the line (`import sys`: review 326)
+    parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)} if above & _CALLED_ONLY else {}
     for i, node in enumerate(tree.body if above else ()):
         # ... not in a function's or lambda's body, which runs later if at all (a fairness review, 324: a method
         # raising `NotImplementedError` in a class of notes)
         todo = [node]
         while todo:
             n = todo.pop()
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above - own:
+            # `exit`, `quit` and `range` are read as Python's only where they are called (a fairness review, 328:
+            # `quit = False` above, then `if quit:` between two tries at an answer)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above - own and (
+                    n.id not in _CALLED_ONLY or isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n):
                 out.append((i, n.id))
                 break
             if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and "__annotations__" in above - own:
@@ -517,6 +521,9 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
             todo.extend(c for c in ast.iter_child_nodes(n) if not any(c is b for b in inner))
         own |= _surely_binds(node)
     return out
+
+
+_CALLED_ONLY = frozenset({"exit", "quit", "range"})
 
 
 def _surely_binds(node: ast.stmt) -> set[str]:
@@ -604,7 +611,9 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
     322: `exec("Excep" + "tion = KeyError")` above a `try ... except Exception:` between two tries). A TA reads it."""
     # (a provided cell the student edited is graded and flagged as itself: one flag for one thing, a fairness review)
     provided = {t.id for t in ctx.template.cells if t.id}
-    uses = reading is not None and bool(_reads_rebound(reading.tree, REBINDABLE))
+    # (not an annotated answer alone: what may set any name is no likelier to set `__annotations__` than an answer,
+    # and a logger above annotated answers was flagged so: a fairness review, 328)
+    uses = reading is not None and bool(_reads_rebound(reading.tree, REBINDABLE - {"__annotations__"}))
     for c in ctx.nb.cells:
         if c.index >= cell.index or c.cell_type != "code":
             continue

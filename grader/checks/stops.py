@@ -295,10 +295,28 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
                 None, a.name) and (n.module == "builtins" or (n.module, a.name) in _SAME_AS_BUILTIN) and counts.get(
                 a.name, 0) <= 1}
         more = frozenset(n for n in more if n.lstrip("=") in REBINDABLE) - names
-        if more:
-            names |= more
+        # ... and a name the cell deletes at its top level after binding it gives Python's own back (a fairness
+        # review, 328: `range = (lo, hi)` in one cell, `del range  # oops` in the next)
+        freed = _freed(tree) & (names | more) if tree is not None else frozenset()
+        if more - freed or freed & names:
+            names = (names | more) - freed
             marks.append((c.index, names))
     return marks
+
+
+def _freed(tree: ast.Module) -> frozenset[str]:
+    """The names the cell's last top-level statement that touches them deletes (`del range`), with no other binding of
+    them in that statement."""
+    last: dict[str, bool] = {}
+    for node in tree.body:
+        for n in ast.walk(node):
+            for name in bound_by(n):
+                last[name] = False
+        if isinstance(node, ast.Delete):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    last[t.id] = True
+    return frozenset(n for n, deleted in last.items() if deleted)
 
 
 @dataclass(frozen=True)
