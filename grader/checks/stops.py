@@ -44,23 +44,13 @@ _CATEGORY_BITS = {"Warning": WARNINGS_ERRORS, "SyntaxWarning": SYNTAX_WARNINGS_E
 
 
 def imported(node: ast.stmt) -> int:
-    """The compiler flags a top-level statement adds for every later compile (0: none), and the ``WARNINGS_ERRORS``
-    bits of the warnings filters it sets (`warning_errors`)."""
+    """The compiler flags a top-level statement adds for every later compile (0: none)."""
     if isinstance(node, ast.ImportFrom) and node.module == "__future__" and not node.level:
         flags = 0
         for a in node.names:
             flags |= _FEATURES.get(a.name, 0)
         return flags
-    return warning_errors(node)
-
-
-def warning_errors(node: ast.stmt, aliases: dict[str, str] | None = None) -> int:
-    """The ``WARNINGS_ERRORS`` bits of the filters a statement sets that make the warnings Python gives as it reads and
-    compiles code errors (`filter_changes`)."""
-    out = 0
-    for made, _ in filter_changes(node, aliases):
-        out |= made
-    return out
+    return 0
 
 
 def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> list[tuple[int, int]]:
@@ -116,7 +106,7 @@ def _surely_run_parts(n: ast.AST, aliases: dict[str, str] | None) -> list[ast.AS
 def after(flags: int, node: ast.stmt, magics: "Magics") -> int:
     """The flags in force after a top-level statement runs: the features it leaves (`carried`), and the warnings
     filters it sets, in order (a later `filterwarnings('ignore')` undoes an error: a fairness review, 328)."""
-    flags |= carried(node, magics) & ~WARNINGS_ERRORS
+    flags |= carried(node, magics)
     for made, quiet in filter_changes(node):
         flags = flags & ~quiet | made
     return flags
@@ -221,10 +211,11 @@ def features_at(cells) -> Callable[[int], int]:
         aliases.update({a.asname: a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module ==
                         "warnings" for a in n.names if a.asname and a.name in ("simplefilter", "filterwarnings")})
         before = flags
+        filters = _FILTER_WORDS.search(text) is not None
         for node in tree.body:
-            flags |= carried(node, magics) & ~WARNINGS_ERRORS
+            flags |= carried(node, magics)
             # ... the warnings filters in the order they are set: a later `filterwarnings('ignore')` undoes an error
-            for made, quiet in filter_changes(node, aliases):
+            for made, quiet in filter_changes(node, aliases) if filters else ():
                 flags = flags & ~quiet | made
         if flags != before:
             marks.append((c.index, flags))
@@ -525,6 +516,9 @@ def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
     before it may return (review 325: `def exit(): raise SystemExit`, then `exit()` between two tries at the answers,
     stopped Jupyter there). Not a generator's, whose body a call does not run."""
     body = getattr(tree, "body", [])
+    if not any(isinstance(n, ast.FunctionDef) or isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
+               for n in body):
+        return frozenset()
     counts: dict[str, int] = {}
     for n in ast.walk(tree):
         for name in bound_by(n):
