@@ -347,7 +347,10 @@ MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magi
 # as nothing while the grader graded the line). In any form, as text; counted like a magic made.
 REACHES_SHELL = re.compile(r"InteractiveShell|transformers?_(?:post|cleanup|manager)\b|ast_transformers|"
                            r"transform_(?:cell|ast)\b|prefilter_manager|events\.(?:register|callbacks|trigger)\b|"
-                           r"IPython\.core\b|"
+                           r"IPython\.core\b|from[ \t]+IPython[ \t]+import[^\n]*\bcore\b|"
+                           # ... code run through the shell, which no scan of the cell reads (review 329: `get_ipython().
+                           # run_cell('from __fu' + 'ture__ import barry_as_FLUFL')`), and its events held by a name
+                           r"\.run_cell(?:_magic)?\b|get_ipython\(\)\.events\b|"
                            # a hook of Python's own on every statement IPython runs (review 325: an audit hook that
                            # raised at the first statement naming `a_`, so the right answers below never ran)
                            r"addaudithook|"
@@ -360,6 +363,7 @@ REACHES_SHELL = re.compile(r"InteractiveShell|transformers?_(?:post|cleanup|mana
 # offset of a cell (0.3 ms for 2 KB, each graded cell of each notebook), `in` finds these in microseconds.
 _MAKES_HINTS = ("magic", "Magic", "_ext", "alias", "rehashx", "macro")
 _SHELL_HINTS = ("Shell", "transformer", "transform_c", "transform_a", "prefilter", "events", "IPython", "ipykernel", "IPKernel", "Singleton",
+                "run_cell",
                 "traitlets", "__subclasses__", "gc", "audithook", "flags")
 
 

@@ -1825,6 +1825,13 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     ("get_ipython().define_macro('a_', 'a_ = False')", True), ("get_ipython().run_line_magic('alias', 'a_ true')", True),
     ("%rehashx", True), ("import sys\nsys.setprofile(lambda *a: None)", True),
     ("import __future__\nget_ipython().compile.flags |= __future__.barry_as_FLUFL.compiler_flag", True),
+    # review 329: code run through the shell, IPython's core by another import, events held by a name, a signal
+    ("get_ipython().run_cell('from __fu' + 'ture__ import barry_as_FLUFL')", True),
+    ("from IPython import core\nM = core.macro.Macro", True), ("ev = get_ipython().events\nev.register('x', print)", True),
+    ("import signal\nsignal.signal(signal.SIGALRM, print)\nsignal.alarm(1)", True),
+    # ... and (a fairness review, 329) an everyday import given another name, a function of the student's called Macro
+    ("from IPython.core.display import HTML as H\nH('<b>hi</b>')", False),
+    ("def Macro(scores):\n    return sum(scores) / len(scores)\nprint(Macro([0.5, 0.7]))", False),
     ("ip = get_ipython()\nip.events.callbacks['post_run_cell'].append(lambda *a: None)", True),
     ("M = get_ipython().user_ns.get('Mac' + 'ro')\nprint(f'{(a_ := Macro(1))}')", True),
     # a fairness review (326): the word in a comment or a string, everyday settings and imports, a version shown,
@@ -1859,6 +1866,8 @@ def test_a_cell_above_that_reaches_ipythons_shell_or_makes_a_macro_is_flagged(ab
 @pytest.mark.parametrize("above", [
     "exec('Excep' + 'tion = Key' + 'Error')", "%macro -q Exception 1",
     "k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "k = 'Excep' + 'tion'\n__builtins__.__dict__[k] = KeyError",
+    # review 329: a star import, which may bind any name (`from multiprocessing import *` binds `TimeoutError`)
+    "from multiprocessing import *",
     "get_ipython().user_ns.update({'Excep' + 'tion': getattr(__builtins__, 'Key' + 'Error')})"])
 def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_of_pythons_names(above):
     """Review 322 rebound `Exception` from a cell above by code that names no name; reading every such cell as
@@ -1919,7 +1928,9 @@ def test_a_corrected_answer_keeps_its_points_beside_everyday_code(above, draft):
 @pytest.mark.parametrize("alias", ["import sys\nexit = sys.exit", "import sys\nprint = sys.exit",
                                    "from os import _exit\nquit = bye = _exit",
                                    # review 327: the module given a name, the call inside a statement
-                                   "import sys\ns = sys\nbye = s.exit", "import sys\n_ = sys.exit"])
+                                   "import sys\ns = sys\nbye = s.exit", "import sys\n_ = sys.exit",
+                                   # review 329: `__call__` of an exit call
+                                   "import sys\nstop = sys.exit.__call__"])
 def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(alias):
     """Review 325: `exit = sys.exit` (or `print = sys.exit`) in the answers cell, then the wrong answers, `exit()`
     (`print('draft')`) and the right ones: Jupyter stopped at the call and ended with the wrong ones, and the right
@@ -1936,12 +1947,14 @@ def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(ali
     # ... and one a cell above imported (`from sys import exit`: review 325; read as a stop, not as a name bound again,
     # since a fairness review, 328, lost a corrected answer around an `if ...: exit(...)` so)
     for above, line in (("from sys import exit", "exit()"), ("from sys import exit as quit",
-                                                             "try:\n    quit()\nexcept Exception:\n    pass")):
+                                                             "try:\n    quit()\nexcept Exception:\n    pass"),
+                        ("from sys import *", "exit()"), ("from _thread import *", "exit()")):
         c = _around_answers(f"{wrong}{line}\n{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
         rows = answer_rows(c)
         assert not any(r.passed for r in rows) and "raised:answers-3-3" in c.flags, [r.message for r in rows]
     # ... and an exit call inside a statement stops it too (review 327), but not one a literal `or` skips
-    for line, stops in (("_ = sys.exit()", True), ("print(sys.exit())", True), ("x = True or sys.exit()", False)):
+    for line, stops in (("_ = sys.exit()", True), ("print(sys.exit())", True), ("x = True or sys.exit()", False),
+                        ("sys.exit.__call__()", True), ("@sys.exit\ndef done():\n    pass", True)):
         rows = answer_rows(_around_answers(f"import sys\n{wrong}{line}\n{_NAMES} = {_RIGHT_VALUES}\n"))
         assert all(not r.passed if stops else r.passed for r in rows), (line, [r.message for r in rows])
 
@@ -1955,7 +1968,16 @@ def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(ali
     ("import warnings\nwarnings.filters.insert(0, ('error', None, Warning, None, 0))", "{wrong}assert (a_, 'draft')\n{right}"),
     ("import warnings\nwarnings._setoption('error::SyntaxWarning')", "{wrong}assert (a_, 'draft')\n{right}"),
     ("import warnings\nwarnings.catch_warnings(action='error').__enter__()", "{wrong}assert (a_, 'draft')\n{right}"),
-    ("from warnings import simplefilter as sf\nsf('error')", "{wrong}assert (a_, 'draft')\n{right}")])
+    ("from warnings import simplefilter as sf\nsf('error')", "{wrong}assert (a_, 'draft')\n{right}"),
+    # review 329: a name given by assignment, `__call__`, a message pattern that matches, a quiet filter put behind
+    # the others or for one line only, a loop that surely runs, options, a slice of the list
+    ("import warnings\nsf = warnings.simplefilter\nsf('error')", "{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings.simplefilter.__call__('error')", "{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings.filterwarnings('error', '.*')", "{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings.simplefilter('error')\nwarnings.simplefilter('ignore', append=True)\n"
+     "warnings.filterwarnings('ignore', lineno=999)", "{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nfor _ in [0]:\n    warnings._processoptions(['error'])", "{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings.filters[:0] = [('error', None, Warning, None, 0)]", "{wrong}assert (a_, b_)\n{right}")])
 def test_what_python_warns_about_stops_the_cell_where_a_filter_makes_warnings_errors(above, answers):
     """Review 325: `warnings.simplefilter('error')` in the answers cell or a cell above, then the wrong answers, a
     statement Python compiles with a warning (`assert (a_, b_)`, `x is 'yes'`) and the right ones: IPython compiles
@@ -2061,7 +2083,9 @@ def test_annotated_answers_below_a_logger_are_not_flagged():
     ("import warnings\nDEBUG = False\nif DEBUG:\n    warnings.simplefilter('error')", "mode = 'final'\nif mode is 'final':\n    pass"),
     ("import warnings\nwarnings.simplefilter('error')", "import warnings\nwarnings.simplefilter('ignore')\nif a_ is 'yes':\n    pass"),
     ("import warnings\nwarnings.filterwarnings('error', category=RuntimeWarning)",
-     "assert (b_ in [True, False], 'b_ must be a bool')")])
+     "assert (b_ in [True, False], 'b_ must be a bool')"),
+    # ... (329) an `OSError` made with a number, which is the subclass it names, caught by that subclass
+    (None, "try:\n    raise OSError(2, 'missing')\nexcept FileNotFoundError:\n    pass")])
 def test_a_corrected_answer_keeps_its_points_beside_honest_code(above, draft):
     """A fairness review (328): a helper `def` or method holding a loop, a loop over a list of the answers, `quit`
     as a flag, `range` bound and deleted again, `from

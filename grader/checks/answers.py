@@ -621,7 +621,7 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
         # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)
         reached = _aliased(c.source, cell.source) if c.id in provided else \
             shell_reached(c.source) or _macro(c.source) or _hooked(c.source) or _aliased(c.source, cell.source) or \
-            (writers(c.source, ["\0"], on_objects=False).get("\0", "") if uses else "")
+            (writers(c.source, ["\0"], on_objects=False).get("\0", "") or _star(c.source) if uses else "")
         if reached:
             ctx.flag(f"exec:{cell_id}")
             ctx.detail(f"{_named(c)} above the True/False answers cell makes a magic or a macro of its own, reaches "
@@ -640,7 +640,19 @@ _IN_BRACES = re.compile(r"""\{[^}]*(?<!['"])\bMacro[ \t]*\(""")
 
 # A trace or profile hook, which runs on every call of the statements below it (review 327: `sys.setprofile(hook)`
 # above, a hook that raised at the first call of a statement naming `a_`); in a graded cell it is `introspection:`
-_HOOKS = re.compile(r"\bset(?:trace|profile)\b")
+_HOOKS = re.compile(r"\bset(?:trace|profile)\b|\bsignal\.(?:signal|alarm|setitimer)\b")
+# ... a signal's handler, which runs wherever the cell then is (review 329: an alarm whose handler raised while the
+# answers cell slept between two tries). And a star import, which may bind any name (review 329: a module written
+# above, `from helpers import *`, bound `Exception` again; `from multiprocessing import *` binds `TimeoutError`):
+# read as code that may set names, where the answers cell uses a name of Python's own (not the exit modules', whose
+# names are read as bound: `stops._STAR_EXITS`)
+_STAR = re.compile(r"^[ \t]*from[ \t]+(?!(?:sys|_thread|builtins)[ \t])([\w.]+)[ \t]+import[ \t]+\*", re.M)
+
+
+def _star(source: str) -> str:
+    text = as_python_reads(source) if "*" in source else ""
+    found = _STAR.search(text)
+    return f"`from {found.group(1)} import *` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
 
 
 # An alias of a shell command, which IPython runs in place of a one-line cell that starts with its name (review 325:
@@ -661,7 +673,7 @@ def _aliased(source: str, answers: str) -> str:
 
 def _hooked(source: str) -> str:
     text = as_python_reads(source)
-    found = _HOOKS.search(text) if "set" in text else None
+    found = _HOOKS.search(text) if "set" in text or "signal" in text else None
     return f"`{found.group()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
 
 
@@ -672,7 +684,8 @@ def _macro(source: str) -> str:
     text = as_python_reads(source)
     found = _MACRO.search(text)
     line = text.count(chr(10), 0, found.start()) + 1 if found else 0
-    if "Macro" in text:
+    # ... not where the cell makes a `Macro` of its own (a fairness review, 329: `def Macro(scores): ...`)
+    if "Macro" in text and not re.search(r"\b(?:def|class)[ \t]+Macro\b|\bMacro[ \t]*=(?!=)", text):
         try:
             named = next((t.start[0] for t in tokenize.generate_tokens(io.StringIO(text).readline)
                           if t.type == tokenize.NAME and t.string == "Macro" and _CALLED.match(text.split(

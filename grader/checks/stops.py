@@ -38,7 +38,8 @@ _FEATURES = {name: getattr(__future__, name).compiler_flag for name in __future_
 SYNTAX_WARNINGS_ERRORS = 1 << 28
 DEPRECATION_WARNINGS_ERRORS = 1 << 29
 WARNINGS_ERRORS = SYNTAX_WARNINGS_ERRORS | DEPRECATION_WARNINGS_ERRORS
-_FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings|_setoption|catch_warnings|filters|resetwarnings)\b")
+_FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings|_setoption|_processoptions|catch_warnings|filters|"
+                           r"resetwarnings)\b")
 _CATEGORY_BITS = {"Warning": WARNINGS_ERRORS, "SyntaxWarning": SYNTAX_WARNINGS_ERRORS,
                   "DeprecationWarning": DEPRECATION_WARNINGS_ERRORS}
 
@@ -70,7 +71,18 @@ def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> lis
         if isinstance(n, ast.Call):
             calls.append(n)
         todo.extend(_surely_run_parts(n, aliases))
+    # ... and tuples put into the list by assignment (review 329: `warnings.filters[:0] = [('error', ...)]`)
+    calls += [n for n in within([node]) if isinstance(n, ast.Assign) and any(
+        isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute) and t.value.attr == "filters"
+        for t in n.targets)]
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
+        if isinstance(call, ast.Assign):
+            for item in call.value.elts if isinstance(call.value, (ast.List, ast.Tuple)) else []:
+                if isinstance(item, ast.Tuple):
+                    elts = item.elts + [None] * 5
+                    if not (_literal(elts[1]) or _literal(elts[3])):
+                        out.append(_bits(elts[0], elts[2]))
+            continue
         change = _filter_bits(call, aliases)
         if change != (0, 0):
             out.append(change)
@@ -93,7 +105,8 @@ def _surely_run_parts(n: ast.AST, aliases: dict[str, str] | None) -> list[ast.AS
         truth = constant_truth(n.test)
         return [n.test, *(n.body if truth else n.orelse if truth is False else [])]
     if isinstance(n, (ast.For, ast.AsyncFor)):
-        return [n.iter]
+        # ... a loop over a literal that is not empty runs its body (review 329: `for _ in [0]:`)
+        return [n.iter, *(n.body if isinstance(n, ast.For) and _runs_once_at_least(n.iter) else [])]
     if isinstance(n, ast.While):
         return [n.test]
     if isinstance(n, (ast.Try, ast.TryStar)):
@@ -116,8 +129,31 @@ def _called(node: ast.AST, aliases: dict[str, str] | None) -> str:
     if not isinstance(node, ast.Call):
         return ""
     f = node.func
+    if isinstance(f, ast.Attribute) and f.attr == "__call__":       # review 329: `warnings.simplefilter.__call__(...)`
+        f = f.value
     name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
     return (aliases or {}).get(name, name) if isinstance(f, ast.Name) else name
+
+
+# What Python 3.11 warns of as it reads and compiles code: a filter whose message pattern matches none of these
+# leaves them be (review 329: `filterwarnings('error', '.*')` matches every one)
+_COMPILE_WARNINGS = ("assertion is always true, perhaps remove parentheses?", '"is" with a literal. Did you mean "=="?',
+                     '"is not" with a literal. Did you mean "!="?', "invalid escape sequence '\\o'",
+                     "invalid octal escape sequence '\\777'", "'int' object is not callable; perhaps you missed a comma?",
+                     "list indices must be integers or slices, not str; perhaps you missed a comma?")
+
+
+def _matches_compile_warning(message: ast.AST | None) -> bool:
+    text = _literal(message)
+    if message is None or text == "":
+        return True
+    if not isinstance(text, str):
+        return False
+    try:
+        pattern = re.compile(text, re.I)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return any(pattern.match(m) for m in _COMPILE_WARNINGS)
 
 
 def _literal(node: ast.AST | None):
@@ -131,17 +167,33 @@ def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, i
     if name in ("simplefilter", "filterwarnings"):
         def at(i, key):
             return call.args[i] if len(call.args) > i else kw.get(key)
-        category = at(1, "category") if name == "simplefilter" else at(2, "category")
-        if name == "filterwarnings" and any(x is not None and _literal(x) != "" for x in (at(1, "message"), at(3, "module"))):
+        simple = name == "simplefilter"
+        category, lineno, append = (at(1, "category"), at(2, "lineno"), at(3, "append")) if simple else (
+            at(2, "category"), at(4, "lineno"), at(5, "append"))
+        if not simple and (not _matches_compile_warning(at(1, "message")) or
+                           at(3, "module") is not None and _literal(at(3, "module")) != ""):
             return 0, 0
-        return _bits(at(0, "action"), category)
-    if name == "_setoption" and call.args and isinstance(_literal(call.args[0]), str):
-        # "action:message:category:module:lineno", the action given as any start of its name ('e' is 'error')
-        parts = [p.strip() for p in _literal(call.args[0]).split(":")] + [""] * 5
-        if not parts[0] or parts[1] or parts[3]:
-            return 0, 0
-        action = next((a for a in ("default", "always", "ignore", "module", "once", "error") if a.startswith(parts[0])), "")
-        return _bits(ast.Constant(action), ast.Name(parts[2].rsplit(".", 1)[-1]) if parts[2] else None)
+        if lineno is not None and _literal(lineno) != 0:
+            return 0, 0             # one line's warnings (review 329: `filterwarnings('ignore', lineno=999)`)
+        made, quiet = _bits(at(0, "action"), category)
+        # ... a filter put behind the others (`append=True`) undoes nothing before it (review 329)
+        return made, 0 if append is not None and _literal(append) is not False else quiet
+    if name in ("_setoption", "_processoptions") and call.args:
+        # "action:message:category:module:lineno", the action given as any start of its name ('e' is 'error'); a list
+        # of them for `_processoptions` (review 329), the last one first in the filters
+        options = call.args[0].elts if name == "_processoptions" and isinstance(call.args[0], (ast.List, ast.Tuple)) \
+            else [call.args[0]] if name == "_setoption" else []
+        made = quiet = 0
+        for option in options:
+            if not isinstance(_literal(option), str):
+                continue
+            parts = [p.strip() for p in _literal(option).split(":")] + [""] * 5
+            if not parts[0] or parts[1] or parts[3] or parts[4] not in ("", "0"):
+                continue
+            action = next((a for a in ("default", "always", "ignore", "module", "once", "error") if a.startswith(parts[0])), "")
+            m, q = _bits(ast.Constant(action), ast.Name(parts[2].rsplit(".", 1)[-1]) if parts[2] else None)
+            made, quiet = made & ~q | m, quiet & ~m | q
+        return made, quiet
     if name in ("insert", "append") and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and \
             f.value.attr == "filters" and call.args and isinstance(call.args[-1], ast.Tuple):
         elts = call.args[-1].elts + [None] * 5
@@ -210,6 +262,10 @@ def features_at(cells) -> Callable[[int], int]:
         # the two filter functions imported under names of the notebook's own, for this cell and those below
         aliases.update({a.asname: a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module ==
                         "warnings" for a in n.names if a.asname and a.name in ("simplefilter", "filterwarnings")})
+        # ... or given them by assignment (review 329: `sf = warnings.simplefilter`)
+        aliases.update({t.id: n.value.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) and isinstance(
+            n.value, ast.Attribute) and n.value.attr in ("simplefilter", "filterwarnings") for t in n.targets
+            if isinstance(t, ast.Name)})
         before = flags
         filters = _FILTER_WORDS.search(text) is not None
         for node in tree.body:
@@ -255,7 +311,7 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
         text = as_python_reads(c.source) if c.cell_type == "code" else ""
         named = sorted(set(REBINDABLE_NAME.findall(text)))
         stores = _STORING_DOOR.search(text)
-        if not (named or stores):
+        if not (named or stores or "*" in text and re.search(r"\bimport[ \t]+\*", text)):
             continue
         tree = python_tree(c.source)
         # magics that set a name they are given (`%%capture Exception`); not code that may set any name (`exec`,
@@ -274,6 +330,9 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
             # cell where called, as in a cell that imports it itself (a fairness review, 328: it had left every
             # answer around an `if ...: exit(...)` unknown)
             imports = [(n, a) for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names]
+            # ... and the exit calls a star import binds (review 329: `from sys import *` above `exit()`)
+            more |= {"=" + e for n, a in imports if a.name == "*" and isinstance(n, ast.ImportFrom) and not n.level
+                     for e in _STAR_EXITS.get(n.module or "", ())}
             more |= {("=" if isinstance(n, ast.ImportFrom) and f"{n.module}.{a.name}" in EXITS else "") + (a.asname or a.name)
                      for n, a in imports if (a.asname or a.name) in READ_AS_PYTHONS}
             # ... not a name imported as the very object Python's own is (`from builtins import range`, `from
@@ -453,6 +512,7 @@ READ_AS_PYTHONS = ("exit", "quit", "range", "__annotations__")
 REBINDABLE = frozenset({*EXIT_MODULES, *READ_AS_PYTHONS, *(n for n, v in vars(builtins).items()
                                                            if isinstance(v, type) and issubclass(v, BaseException))})
 REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(REBINDABLE)))
+_STAR_EXITS = {"sys": ("exit",), "_thread": ("exit",), "builtins": ("exit", "quit")}
 # Imports of the very class Python's own name holds (Python 3.11)
 _SAME_AS_BUILTIN = {("concurrent.futures", "TimeoutError"), ("asyncio", "TimeoutError"),
                     ("asyncio.exceptions", "TimeoutError")}
@@ -494,7 +554,7 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
     # between two tries at the answers), in the order the cell gives them
     named: set[str] = set()
     for node in sorted(aliases, key=lambda n: (n.lineno, n.col_offset)):
-        spelled = _spelled(node.value)
+        spelled = _spelled(node.value).removesuffix(".__call__")
         targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
         if spelled in out:
             named |= targets
@@ -738,14 +798,23 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) and id(n) not in cancelled
                        for n in ast.walk(node))
     # an exit call the statement surely makes, as a statement of its own or within one (review 327: `_ = sys.exit()`,
-    # `print(sys.exit())`)
-    return any(isinstance(n, ast.Call) and _ends(n, exits) for n in _evaluated_now(node, flags))
+    # `print(sys.exit())`), or as a decorator, which is called with what it decorates (review 329: `@sys.exit`)
+    return any(isinstance(n, ast.Call) and _ends(n, exits) or isinstance(n, (
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(_exit_named(d, exits) for d in n.decorator_list)
+        for n in _evaluated_now(node, flags))
 
 
 def _ends(call: ast.Call, exits: Exits) -> bool:
     """Is this a call of one of ``exits.calls`` (not where the cell binds that name itself: review 319, `class sys:`
     with an `exit` of its own), or of a function of the cell's own that surely stops (review 325)?"""
-    f = call.func
+    return _exit_named(call.func, exits)
+
+
+def _exit_named(f: ast.expr, exits: Exits) -> bool:
+    """Does this expression, called, surely exit: one of ``exits.calls``, a function of the cell's own that surely
+    stops, or one of them by its `__call__` (review 329: `sys.exit.__call__()`)?"""
+    if isinstance(f, ast.Attribute) and f.attr == "__call__":
+        f = f.value
     spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
         f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
     return spelled in exits.calls and spelled.split(".")[0] not in exits.bound or spelled in exits.own
@@ -868,6 +937,10 @@ def _thrown(stmt: ast.stmt, exits: Exits):
         exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
         if isinstance(exc, ast.Name) and exc.id not in exits.bound:
             thrown = getattr(builtins, exc.id, None)
+            # ... not `OSError(2, ...)`, which makes the subclass its number names (`FileNotFoundError`: a fairness
+            # review, 329)
+            if thrown is OSError and isinstance(stmt.exc, ast.Call) and len(stmt.exc.args) >= 2:
+                return None
             return thrown if isinstance(thrown, type) and issubclass(thrown, BaseException) else None
         return None
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):

@@ -477,7 +477,8 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = f
 # class is read on its own line), a module imported whole (what the cell does with it is read where it does it), a
 # package's version shown, and a shell command with no Python of its own to fill in (`!pip show ipykernel`).
 _EVERYDAY_IPYTHON = re.compile(
-    r"[ \t]*(?:from[ \t]+IPython\.core\.(?:display|debugger|pylabtools)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]*,[ \t]*\w+)*[ \t]*,?[ \t]*\)?"
+    r"[ \t]*(?:from[ \t]+IPython\.core\.(?:display|debugger|pylabtools)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?"
+    r"(?:[ \t]*,[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?)*[ \t]*,?[ \t]*\)?"
     r"|from[ \t]+IPython\.core\.interactiveshell[ \t]+import[ \t]+InteractiveShell"
     r"|(?:ZMQ)?InteractiveShell\.ast_node_interactivity[ \t]*=[ \t]*(['\"])\w+\1"
     r"|import[ \t]+\w+(?:[ \t]*,[ \t]*\w+)*"
