@@ -1832,6 +1832,13 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     # ... and (a fairness review, 329) an everyday import given another name, a function of the student's called Macro
     ("from IPython.core.display import HTML as H\nH('<b>hi</b>')", False),
     ("def Macro(scores):\n    return sum(scores) / len(scores)\nprint(Macro([0.5, 0.7]))", False),
+    # ... (330) the kernel named in versions, installs and words, "am I in a notebook?" by membership
+    ("import sys, ipykernel\nprint(f'ipykernel {ipykernel.__version__}', 'running under ipykernel')\n"
+     "!python -m ipykernel install --user --name ml-a7\n%pip install -q ipykernel", False),
+    ("%%bash\npython -m ipykernel install --user", False),
+    ("if 'IPKernelApp' not in get_ipython().config:\n    pass\n"
+     "x = get_ipython().__class__.__name__ in ('ZMQInteractiveShell', 'Shell')", False),
+
     ("ip = get_ipython()\nip.events.callbacks['post_run_cell'].append(lambda *a: None)", True),
     ("M = get_ipython().user_ns.get('Mac' + 'ro')\nprint(f'{(a_ := Macro(1))}')", True),
     # a fairness review (326): the word in a comment or a string, everyday settings and imports, a version shown,
@@ -2013,9 +2020,20 @@ def test_an_invalid_escape_runs_none_of_the_cell_where_a_filter_makes_warnings_e
     assert "makes that an error: Jupyter runs none of this cell" in rows[0].message and "line 2" in rows[0].message
     rows = answer_rows(_around_answers(answers))
     assert all(r.passed for r in rows), [r.message for r in rows]
-    # ... nor where the filter is one that compiling the cell never meets (a fairness review, 328)
+    # ... nor where the filter is one that compiling the cell never meets (a fairness review, 328), or one that may
+    # be undone, or not set, where the cell runs (330: a `setup()` that quiets them, `if QUIET:`, a loop over
+    # categories, an action in a variable, a message pattern that matches, `filters.clear()`, a filter put behind
+    # Python's own, one after an import that may fail)
     for quiet in ("warnings.filterwarnings('error', category=UserWarning)", "warnings.simplefilter('error', ResourceWarning)",
-                  "with warnings.catch_warnings():\n    warnings.simplefilter('error')"):
+                  "with warnings.catch_warnings():\n    warnings.simplefilter('error')",
+                  "warnings.simplefilter('error')\ndef setup():\n    warnings.filterwarnings('ignore')\nsetup()",
+                  "warnings.simplefilter('error')\nQUIET = True\nif QUIET:\n    warnings.filterwarnings('ignore')",
+                  "warnings.simplefilter('error')\nfor cat in (DeprecationWarning, UserWarning):\n    warnings.simplefilter('ignore', cat)",
+                  "warnings.simplefilter('error')\nACTION = 'ignore'\nwarnings.simplefilter(ACTION)",
+                  "warnings.simplefilter('error')\nwarnings.filterwarnings('ignore', message='invalid escape sequence')",
+                  "warnings.simplefilter('error')\nwarnings.filters.clear()",
+                  "warnings.filterwarnings('error', append=True)",
+                  "try:\n    import not_installed_pkg\n    warnings.simplefilter('error')\nexcept ImportError:\n    pass"):
         rows = answer_rows(_around_answers(answers, above=[f"import warnings\n{quiet}"]))
         assert all(r.passed for r in rows), (quiet, [r.message for r in rows])
 
@@ -2051,6 +2069,10 @@ def test_an_alias_the_answers_cell_names_is_flagged_from_any_cell_above():
     c = Context(SPEC, notebook(base=cells), TEMPLATE, True)
     answer_rows(c)
     assert "exec:answers-3-3" in c.flags and any("an alias `a_`" in d for d in c.details), (c.flags, c.details)
+    # ... not one that only a comment of the answers cell names (a fairness review, 330)
+    c = _around_answers(f"# c_: training on the gpu is faster\n{_NAMES} = {_RIGHT_VALUES}\n", above=["%alias gpu nvidia-smi"])
+    answer_rows(c)
+    assert "exec:answers-3-3" not in c.flags, c.details
 
 
 def test_annotated_answers_below_a_logger_are_not_flagged():

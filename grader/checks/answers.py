@@ -12,7 +12,7 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, crlf_as_lf, magic_line_count,
+from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, code_only, crlf_as_lf, magic_line_count,
                       python_tree, read_by_guess, without_magics)
 from ..results import CheckResult
 from ..syntax import quoted
@@ -666,7 +666,8 @@ def _aliased(source: str, answers: str) -> str:
     text = as_python_reads(source) if "alias" in source else ""
     for found in _ALIAS.finditer(text):
         name = found.group(1) or found.group(2)
-        if re.search(rf"\b{re.escape(name)}\b", answers):
+        # ... where a line of the answers cell's code starts with it (a fairness review, 330: `# ... on the gpu`)
+        if re.search(rf"^[ \t]*{re.escape(name)}\b", code_only(answers), re.M):
             return f"an alias `{name}` on line {text.count(chr(10), 0, found.start()) + 1}"
     return ""
 

@@ -39,7 +39,7 @@ SYNTAX_WARNINGS_ERRORS = 1 << 28
 DEPRECATION_WARNINGS_ERRORS = 1 << 29
 WARNINGS_ERRORS = SYNTAX_WARNINGS_ERRORS | DEPRECATION_WARNINGS_ERRORS
 _FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings|_setoption|_processoptions|catch_warnings|filters|"
-                           r"resetwarnings)\b")
+                           r"resetwarnings|warnings)\b")
 _CATEGORY_BITS = {"Warning": WARNINGS_ERRORS, "SyntaxWarning": SYNTAX_WARNINGS_ERRORS,
                   "DeprecationWarning": DEPRECATION_WARNINGS_ERRORS}
 
@@ -57,35 +57,48 @@ def imported(node: ast.stmt) -> int:
 def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> list[tuple[int, int]]:
     """The warnings filters a statement sets, in order, as (the ``WARNINGS_ERRORS`` bits made errors, the bits made
     quiet again): `simplefilter('error')`, `filterwarnings('error', category=SyntaxWarning)`, `_setoption`, a tuple
-    put into `warnings.filters`, `catch_warnings(action='error')` entered; `filterwarnings('ignore')` or
-    `resetwarnings()` after them. Only an action written as a literal with no message or module to match (a
-    fairness review, 328: a variable's action, a category such as `UserWarning` or `ResourceWarning`, had cost
-    honest cells their answers), and not inside a `with catch_warnings()` block, which puts the filters back (328);
-    not in a function's body. ``aliases``: names the notebook imported the two functions under (`from warnings
-    import simplefilter as sf`: review 327)."""
+    put into `warnings.filters`, `catch_warnings(action='error')` entered; `filterwarnings('ignore')`,
+    `resetwarnings()` or `filters.clear()` after them. A filter makes errors only where it surely runs, with an
+    action written as the literal 'error' and no message or module that the compiler's warnings do not match (a
+    fairness review, 328: a variable's action, a category such as `UserWarning`, a filter under `if DEBUG:` had cost
+    honest cells their answers); one that may make them quiet counts wherever it may run (330: in a `setup()`
+    function called later, under `if QUIET:`, in a loop, with an action in a variable). Not inside a `with
+    catch_warnings()` block, which puts the filters back (328). ``aliases``: names the notebook gave the two functions
+    (`from warnings import simplefilter as sf`: review 327)."""
     out = []
+    sure = set()
+    todo: list[ast.AST] = [node]
+    while todo:
+        n = todo.pop()
+        sure.add(id(n))
+        todo.extend(_surely_run_parts(n, aliases))
+    calls: list[ast.AST] = []
     todo = [node]
-    calls = []
     while todo:
         n = todo.pop()
         if isinstance(n, ast.Call):
             calls.append(n)
-        todo.extend(_surely_run_parts(n, aliases))
-    # ... and tuples put into the list by assignment (review 329: `warnings.filters[:0] = [('error', ...)]`)
-    calls += [n for n in within([node]) if isinstance(n, ast.Assign) and any(
-        isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute) and t.value.attr == "filters"
-        for t in n.targets)]
+        # ... and tuples put into the list by assignment (review 329: `warnings.filters[:0] = [('error', ...)]`)
+        elif isinstance(n, ast.Assign) and any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute)
+                                               and t.value.attr == "filters" for t in n.targets):
+            calls.append(n)
+        if isinstance(n, (ast.With, ast.AsyncWith)) and any(
+                _called(i.context_expr, aliases) == "catch_warnings" for i in n.items):
+            todo.extend(i.context_expr for i in n.items)
+        else:
+            todo.extend(ast.iter_child_nodes(n))
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
         if isinstance(call, ast.Assign):
-            for item in call.value.elts if isinstance(call.value, (ast.List, ast.Tuple)) else []:
-                if isinstance(item, ast.Tuple):
-                    elts = item.elts + [None] * 5
-                    if not (_literal(elts[1]) or _literal(elts[3])):
-                        out.append(_bits(elts[0], elts[2]))
-            continue
-        change = _filter_bits(call, aliases)
-        if change != (0, 0):
-            out.append(change)
+            changes = [_bits(e.elts[0], e.elts[2]) for e in (
+                call.value.elts if isinstance(call.value, (ast.List, ast.Tuple)) else [])
+                if isinstance(e, ast.Tuple) and len(e.elts) >= 4 and not (_literal(e.elts[1]) or _literal(e.elts[3]))]
+        else:
+            changes = [_filter_bits(call, aliases)]
+        for made, quiet in changes:
+            if id(call) not in sure:
+                made = 0
+            if made or quiet:
+                out.append((made, quiet))
     return out
 
 
@@ -110,7 +123,7 @@ def _surely_run_parts(n: ast.AST, aliases: dict[str, str] | None) -> list[ast.AS
     if isinstance(n, ast.While):
         return [n.test]
     if isinstance(n, (ast.Try, ast.TryStar)):
-        return [*n.body, *n.finalbody]
+        return [*n.body[:1], *n.finalbody]      # what follows the first may be skipped (330: an import that fails)
     if isinstance(n, ast.Match):
         return [n.subject]
     return list(ast.iter_child_nodes(n))
@@ -175,9 +188,12 @@ def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, i
             return 0, 0
         if lineno is not None and _literal(lineno) != 0:
             return 0, 0             # one line's warnings (review 329: `filterwarnings('ignore', lineno=999)`)
-        made, quiet = _bits(at(0, "action"), category)
-        # ... a filter put behind the others (`append=True`) undoes nothing before it (review 329)
-        return made, 0 if append is not None and _literal(append) is not False else quiet
+        action = at(0, "action")
+        # an action not written as a literal may be a quiet one (a fairness review, 330: `simplefilter(ACTION)`)
+        made, quiet = _bits(action if isinstance(action, ast.Constant) else ast.Constant("ignore"), category)
+        # ... a filter put behind the others (`append=True`) undoes nothing before it (review 329), and comes after
+        # Python's own `ignore::DeprecationWarning`, and IPython's: it is read as making nothing an error (330)
+        return (0, 0) if append is not None and _literal(append) is not False else (made, quiet)
     if name in ("_setoption", "_processoptions") and call.args:
         # "action:message:category:module:lineno", the action given as any start of its name ('e' is 'error'); a list
         # of them for `_processoptions` (review 329), the last one first in the filters
@@ -201,7 +217,8 @@ def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, i
     if name == "__enter__" and isinstance(f, ast.Attribute) and _called(f.value, aliases) == "catch_warnings":
         inner = {k.arg: k.value for k in f.value.keywords if k.arg}
         return _bits(inner.get("action"), inner.get("category"))
-    if name == "resetwarnings":
+    if name == "resetwarnings" or name == "clear" and isinstance(f, ast.Attribute) and isinstance(
+            f.value, ast.Attribute) and f.value.attr == "filters":
         return 0, WARNINGS_ERRORS
     return 0, 0
 
@@ -219,7 +236,8 @@ def _bits(action: ast.AST | None, category: ast.AST | None) -> tuple[int, int]:
     else:
         name = category.attr if isinstance(category, ast.Attribute) else category.id if isinstance(
             category, ast.Name) else ""
-        bits = _CATEGORY_BITS.get(name, 0)
+        # a category the grader cannot name (`cat` of a loop) may be any: quiet for all, an error for none (330)
+        bits = _CATEGORY_BITS.get(name, 0 if act == "error" or name.endswith(("Warning", "Error")) else WARNINGS_ERRORS)
     return (bits, 0) if act == "error" else (0, bits)
 
 

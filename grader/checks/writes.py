@@ -483,14 +483,22 @@ _EVERYDAY_IPYTHON = re.compile(
     r"|(?:ZMQ)?InteractiveShell\.ast_node_interactivity[ \t]*=[ \t]*(['\"])\w+\1"
     r"|import[ \t]+\w+(?:[ \t]*,[ \t]*\w+)*"
     r"|print\([ \t]*ipykernel\.__version__[ \t]*\)"
-    r"|!(?:pip|conda)[ \t][^{}$\n]*)[ \t]*;?[ \t]*")
+    r"|![^{}\n]*|%(?:pip|conda)\b[^{}\n]*)[ \t]*;?[ \t]*")
 
 
 # ... and a name only asked about: the shell's class name compared (`get_ipython().__class__.__name__ ==
 # 'ZMQInteractiveShell'`, the everyday "am I in a notebook?" test), the kernel's module looked for (`'ipykernel' in
 # sys.modules`): a fairness review, 328
 _NAMES_ASKED = re.compile(r"""(?:==|!=)[ \t]*(['"])(?:ZMQ|Terminal)?InteractiveShell\1|(['"])(?:ZMQ|Terminal)?"""
-                          r"""InteractiveShell\2[ \t]*(?:==|!=)|(['"])ipykernel\3[ \t]+(?:not[ \t]+)?in\b""")
+                          r"""InteractiveShell\2[ \t]*(?:==|!=)|(['"])(?:ipykernel|IPKernelApp|(?:ZMQ|Terminal)?"""
+                          r"""InteractiveShell)\3[ \t]+(?:not[ \t]+)?in\b|\bin[ \t]*\((?:[ \t]*(['"])\w+\4[ \t]*,?)+\)|"""
+                          # ... and the kernel's version shown, or its name in words (a fairness review, 330): a
+                          # string of words names no module (not one that reads as code: `exec("from IPython...")`)
+                          r"""\bipykernel\.__version__\b|(['"])(?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?"""
+                          r"""[ \t](?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?\5""")
+# Cells whose body is not Python, nor read as such (a shell script, markup): a fairness review, 330 (`%%bash` that
+# installs the kernel)
+_NOT_PYTHON = re.compile(r"\s*%%(?:bash|sh|markdown|html|latex|svg)\b")
 
 
 def shell_reached(source: str) -> str:
@@ -500,6 +508,8 @@ def shell_reached(source: str) -> str:
     `%load_ext watermark`, `from IPython.core.display import HTML` had cost the five answers)."""
     # ... not an everyday setting's name (`%config ZMQInteractiveShell.ast_node_interactivity = 'all'`: a fairness
     # review, 271)
+    if _NOT_PYTHON.match(source):
+        return ""
     named = "\n".join("" if "%config" in line and everyday_setting(line) or _EVERYDAY_IPYTHON.fullmatch(line) else
                       _NAMES_ASKED.sub("", line) for line in scan_text(source).split("\n"))
     made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
