@@ -1832,6 +1832,9 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     # ... and (a fairness review, 329) an everyday import given another name, a function of the student's called Macro
     ("from IPython.core.display import HTML as H\nH('<b>hi</b>')", False),
     ("def Macro(scores):\n    return sum(scores) / len(scores)\nprint(Macro([0.5, 0.7]))", False),
+    # ... (331) a hook named in a comment or a string; an answer's name given IPython's `exit` (autocall)
+    ("# a signal.alarm timeout would be nice here\nprint('tip: sys.settrace makes training slow')", False),
+    ("a_ = exit", True), ("done = quit", False),
     # ... (330) the kernel named in versions, installs and words, "am I in a notebook?" by membership
     ("import sys, ipykernel\nprint(f'ipykernel {ipykernel.__version__}', 'running under ipykernel')\n"
      "!python -m ipykernel install --user --name ml-a7\n%pip install -q ipykernel", False),
@@ -1984,16 +1987,26 @@ def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(ali
     ("import warnings\nwarnings.simplefilter('error')\nwarnings.simplefilter('ignore', append=True)\n"
      "warnings.filterwarnings('ignore', lineno=999)", "{wrong}assert (a_, b_)\n{right}"),
     ("import warnings\nfor _ in [0]:\n    warnings._processoptions(['error'])", "{wrong}assert (a_, b_)\n{right}"),
-    ("import warnings\nwarnings.filters[:0] = [('error', None, Warning, None, 0)]", "{wrong}assert (a_, b_)\n{right}")])
-def test_what_python_warns_about_stops_the_cell_where_a_filter_makes_warnings_errors(above, answers):
+    ("import warnings\nwarnings.filters[:0] = [('error', None, Warning, None, 0)]", "{wrong}assert (a_, b_)\n{right}"),
+    # review 331: the list replaced, a category that covers every warning, an error filter appended (no filter of
+    # Python's or IPython's covers SyntaxWarning), the private helper
+    ("import warnings\nwarnings.filters = [('error', None, Warning, None, 0)]", "{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings.filters.insert(0, ('error', None, Exception, None, 0))", "{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings.simplefilter('error', SyntaxWarning, append=True)", "{wrong}assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings._add_filter('error', None, Warning, None, 0, append=False)", "{wrong}assert (a_, b_)\n{right}")])
+def test_what_python_warns_about_is_flagged_where_a_filter_may_make_warnings_errors(above, answers):
     """Review 325: `warnings.simplefilter('error')` in the answers cell or a cell above, then the wrong answers, a
     statement Python compiles with a warning (`assert (a_, b_)`, `x is 'yes'`) and the right ones: IPython compiles
-    each statement as its turn comes, the warning is an error then, and Jupyter stopped there with the wrong ones."""
+    each statement as its turn comes, the warning is an error then, and Jupyter stopped there with the wrong ones,
+    graded 10/10 unflagged. Which filter is in force when the cell runs the grader cannot always tell (fairness
+    reviews 328, 330 and 332 lost honest cells all ten points to filters restored, quieted or scoped in ways a reading
+    of the text missed), so the cell is flagged `raised:` with the line for a TA and graded as written."""
     wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
     c = _around_answers(answers.format(wrong=wrong, right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=[above] if above else [])
     rows = answer_rows(c)
-    assert not any(r.passed for r in rows), [r.message for r in rows]
-    assert "raised:answers-3-3" in c.flags, c.flags
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert "raised:answers-3-3" in c.flags and any("may make that an error" in d and "line " in d
+                                                   for d in c.details), (c.flags, c.details)
     # ... not where the filter keeps warnings warnings (`'ignore'`, the everyday one), nor where nothing warns; nor
     # (a fairness review, 328) a filter inside a `with catch_warnings():` block, which puts the filters back, one of
     # an action in a variable, one of a category compiling never warns of, one a later filter undoes
@@ -2005,21 +2018,24 @@ def test_what_python_warns_about_stops_the_cell_where_a_filter_makes_warnings_er
                          ("warnings.simplefilter('error', ResourceWarning)", "assert (a_, b_)"),
                          ("warnings.simplefilter('error', DeprecationWarning)", "assert (a_, b_)"),
                          ("warnings.simplefilter('error')\nwarnings.filterwarnings('ignore')", "assert (a_, b_)")):
-        rows = answer_rows(_around_answers(f"{wrong}{draft}\n{_NAMES} = {_RIGHT_VALUES}\n",
-                                           above=[f"import warnings\n{quiet}"]))
-        assert all(r.passed for r in rows), [r.message for r in rows]
+        c = _around_answers(f"{wrong}{draft}\n{_NAMES} = {_RIGHT_VALUES}\n", above=[f"import warnings\n{quiet}"])
+        rows = answer_rows(c)
+        assert all(r.passed for r in rows) and "raised:answers-3-3" not in c.flags, ([r.message for r in rows], c.flags)
 
 
-def test_an_invalid_escape_runs_none_of_the_cell_where_a_filter_makes_warnings_errors():
+def test_an_invalid_escape_is_flagged_where_a_filter_may_make_warnings_errors():
     """Review 325: `warnings.simplefilter("error", DeprecationWarning)` above, and `print('done \\o/')` below the right
     answers: Python 3.11 warns of the escape as it reads the cell, the warning was an error, and Jupyter ran none of
-    it (every answer unset). The message says why, and how to keep the backslash."""
+    it (every answer unset). Flagged `raised:` with the line and how to keep the backslash; graded as written (an
+    earlier rule that scored it 0 cost honest cells all ten points where the filter was undone: 328, 330, 332)."""
     answers = f"{_NAMES} = {_RIGHT_VALUES}\nprint('done \\o/')\n"
-    rows = answer_rows(_around_answers(answers, above=["import warnings\nwarnings.simplefilter('error', DeprecationWarning)"]))
-    assert not any(r.passed for r in rows), [r.message for r in rows]
-    assert "makes that an error: Jupyter runs none of this cell" in rows[0].message and "line 2" in rows[0].message
-    rows = answer_rows(_around_answers(answers))
+    c = _around_answers(answers, above=["import warnings\nwarnings.simplefilter('error', DeprecationWarning)"])
+    rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]
+    assert "raised:answers-3-3" in c.flags and any("the cell (line 2" in d and "r'...'" in d for d in c.details), c.details
+    c = _around_answers(answers)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) and "raised:answers-3-3" not in c.flags, c.flags
     # ... nor where the filter is one that compiling the cell never meets (a fairness review, 328), or one that may
     # be undone, or not set, where the cell runs (330: a `setup()` that quiets them, `if QUIET:`, a loop over
     # categories, an action in a variable, a message pattern that matches, `filters.clear()`, a filter put behind
@@ -2034,8 +2050,15 @@ def test_an_invalid_escape_runs_none_of_the_cell_where_a_filter_makes_warnings_e
                   "warnings.simplefilter('error')\nwarnings.filters.clear()",
                   "warnings.filterwarnings('error', append=True)",
                   "try:\n    import not_installed_pkg\n    warnings.simplefilter('error')\nexcept ImportError:\n    pass"):
-        rows = answer_rows(_around_answers(answers, above=[f"import warnings\n{quiet}"]))
-        assert all(r.passed for r in rows), (quiet, [r.message for r in rows])
+        c = _around_answers(answers, above=[f"import warnings\n{quiet}"])
+        rows = answer_rows(c)
+        assert all(r.passed for r in rows) and "raised:answers-3-3" not in c.flags, (quiet, c.flags)
+    # ... and (332) filters restored in ways the grader does not follow keep the answers, flagged at most
+    for restored in ("saved = warnings.filters[:]\nwarnings.simplefilter('error')\nwarnings.filters[:] = saved",
+                     "ctx = warnings.catch_warnings(record=True)\nwith ctx as caught:\n    warnings.simplefilter('error')",
+                     "warnings.simplefilter('error')\nwarnings.filters.pop(0)"):
+        rows = answer_rows(_around_answers(answers, above=[f"import warnings\n{restored}"]))
+        assert all(r.passed for r in rows), (restored, [r.message for r in rows])
 
 
 @pytest.mark.parametrize("fn,stops", [
@@ -2120,6 +2143,36 @@ def test_a_corrected_answer_keeps_its_points_beside_honest_code(above, draft):
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]
     assert not any(f.startswith(("raised:", "exec:")) for f in c.flags), (c.flags, c.details)
+
+
+@pytest.mark.parametrize("defs,line", [
+    ("", "x = 1/0 if True else 0"), ("", "x = [1/0 for _ in [1]]"), ("", "(lambda: 1/0)()"),
+    ("def g():\n    raise ValueError\ndef f():\n    g()\n", "f()"), ("def g():\n    raise ValueError\nf = g\n", "f()")])
+def test_an_expression_or_function_that_surely_stops_stops_the_cell(defs, line):
+    """Review 331: the branch a literal test takes, a comprehension over a literal that is not empty, a lambda called
+    where it is written, a function that calls one that stops, and another name for one, each between the wrong
+    answers and the right ones: Jupyter stopped there, and the right ones were graded, unflagged."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    rows = answer_rows(_around_answers(f"{defs}{wrong}{line}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+    # ... not one that may not run (a test that is not a literal, an empty literal, a generator)
+    for honest in ("x = 1/0 if y else 0", "x = [1/0 for _ in []]", "x = (1/0 for _ in [1])"):
+        rows = answer_rows(_around_answers(f"y = 0\n{wrong}{honest}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+        assert all(r.passed for r in rows), (honest, [r.message for r in rows])
+
+
+def test_code_above_that_may_do_anything_is_flagged_where_the_answers_cell_warns():
+    """Review 331: `exec("import warnings; warnings.simplefilter('error')")` above an answers cell with `assert (a_,
+    b_)` between two tries: Jupyter stopped there; the `exec` was not flagged, since the answers cell used no name of
+    Python's own. It is now where Python warns as it reads or compiles the answers cell."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    above = ["exec(\"import warnings; warnings.simplefilter('error')\")"]
+    c = _around_answers(f"{wrong}assert (a_, b_)\n{_NAMES} = {_RIGHT_VALUES}\n", above=above)
+    answer_rows(c)
+    assert "exec:answers-3-3" in c.flags, c.details
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=above)
+    answer_rows(c)
+    assert "exec:answers-3-3" not in c.flags, c.details
 
 
 def test_a_stop_below_the_answers_is_named_with_its_line():

@@ -18,8 +18,8 @@ from ..results import CheckResult
 from ..syntax import quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, REBINDABLE, WARNINGS_ERRORS, Magics, awaits, bound_before, exits_of, features_at,
-                    first_stop, magic_lines, parse, skipped, unsure)
+from .stops import (AWAIT, BARRY, REBINDABLE, WARNINGS_ERRORS, Magics, awaits, bound_before, compiled, exits_of,
+                    features_at, filter_changes, first_stop, magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
 from .writes import REBINDING_WORDS, dynamic_write, evaluated, names_stored, shell_reached, writers
@@ -70,10 +70,6 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
             return {}, ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every "
                         "later cell: `!=` is a syntax error here then, and Jupyter runs none of this cell; remove "
                         "that import")
-        if flags & WARNINGS_ERRORS and _parses(source, flags & ~WARNINGS_ERRORS):
-            return {}, (f"Python warns about line {exc.lineno} when it reads the cell ({exc.msg}), and a warnings filter "
-                        f"set above (`warnings.simplefilter('error')` or the like) makes that an error: Jupyter runs "
-                        f"none of this cell; fix line {exc.lineno} (a raw string, r'...', keeps a backslash)")
         return {}, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
     except (ValueError, RecursionError, MemoryError):
         return {}, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
@@ -614,14 +610,24 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
     # (not an annotated answer alone: what may set any name is no likelier to set `__annotations__` than an answer,
     # and a logger above annotated answers was flagged so: a fairness review, 328)
     uses = reading is not None and bool(_reads_rebound(reading.tree, REBINDABLE - {"__annotations__"}))
+    said: list[bool] = []
+
+    def warns() -> bool:
+        """... or where Python warns as it reads or compiles the answers cell, which code that may do anything can
+        make an error (review 331: `exec("import warnings; warnings.simplefilter('error')")` above `assert (a_, b_)`);
+        read once, and only where such code is above."""
+        if not said:
+            said.append(_warns_when_read(cell.source))
+        return said[0]
     for c in ctx.nb.cells:
         if c.index >= cell.index or c.cell_type != "code":
             continue
         # ... but for an alias the answers cell names, which a graded cell's flags do not say (review 327: made with
         # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)
-        reached = _aliased(c.source, cell.source) if c.id in provided else \
+        reached = _aliased(c.source, cell.source) or _autocalled(c.source, cell.source) if c.id in provided else \
             shell_reached(c.source) or _macro(c.source) or _hooked(c.source) or _aliased(c.source, cell.source) or \
-            (writers(c.source, ["\0"], on_objects=False).get("\0", "") or _star(c.source) if uses else "")
+            _autocalled(c.source, cell.source) or \
+            (writers(c.source, ["\0"], on_objects=False).get("\0", "") or _star(c.source) if uses or warns() else "")
         if reached:
             ctx.flag(f"exec:{cell_id}")
             ctx.detail(f"{_named(c)} above the True/False answers cell makes a magic or a macro of its own, reaches "
@@ -649,6 +655,52 @@ _HOOKS = re.compile(r"\bset(?:trace|profile)\b|\bsignal\.(?:signal|alarm|setitim
 _STAR = re.compile(r"^[ \t]*from[ \t]+(?!(?:sys|_thread|builtins)[ \t])([\w.]+)[ \t]+import[ \t]+\*", re.M)
 
 
+def _warns_when_read(source: str, bits: int = WARNINGS_ERRORS, body: list | None = None) -> str:
+    """Where Python refuses the cell ('the cell'), or a statement of it ('line N'), where the warnings ``bits`` are
+    errors as the cell starts, and reads it without ('' where it does not, or reads it alike). The filters the cell's
+    own statements set count from the next statement on (``body``: the grader's reading of them); the cell is parsed
+    whole before any of them runs."""
+    try:
+        tree = parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    if bits:
+        try:
+            parse(source, bits)
+        except SyntaxError as exc:
+            return f"the cell (line {exc.lineno}: {exc.msg})"
+        except (ValueError, RecursionError, MemoryError):
+            return ""
+    for node in body if body is not None else tree.body:
+        if bits:
+            try:
+                compiled(ast.Module([node], []), bits)
+            except SyntaxError as exc:
+                return f"line {node.lineno} ({exc.msg})"
+            except (ValueError, TypeError, RecursionError, MemoryError):
+                pass
+        for made, quiet in filter_changes(node):
+            bits = bits & ~quiet | made
+    return ""
+
+
+def _warned(ctx: Context, cell, cell_id: str, bits: int, reading: _Reading | None) -> None:
+    """Flag the answers cell where a warnings filter above it, or in it, may make what Python warns of as it reads or
+    compiles the cell an error: Jupyter then stops at that line, or runs none of the cell (review 325:
+    `warnings.simplefilter('error')` above `assert (a_, b_)` between two tries, or above `print('\\o/')`). Which filter
+    is in force when the cell runs the grader cannot always tell (a fairness review, 332: filters restored from a
+    saved list, a context entered by hand, one of numpy's), so the answers are graded as written: a student's
+    `grader check` names the line to fix, a TA sees the flag."""
+    if not bits and "warn" not in cell.source:
+        return
+    where = _warns_when_read(cell.source, bits, reading.tree.body if reading is not None else [])
+    if where:
+        ctx.flag(f"raised:{cell_id}")
+        ctx.detail(f"Python warns about {where} when it reads the True/False answers cell, and a warnings filter set "
+                   f"above or in it (`warnings.simplefilter('error')` or the like) may make that an error: Jupyter then "
+                   f"stops there, or runs none of the cell; the answers are graded as written; fix it (a raw string, "
+                   f"r'...', keeps a backslash)")
+
 def _star(source: str) -> str:
     text = as_python_reads(source) if "*" in source else ""
     found = _STAR.search(text)
@@ -662,6 +714,31 @@ def _star(source: str) -> str:
 _ALIAS = re.compile(r"""%alias[ \t]+([^\W\d]\w*)|run_line_magic\([ \t]*['"]alias['"][ \t]*,[ \t]*['"][ \t]*([^\W\d]\w*)""")
 
 
+def _code_words(text: str) -> str:
+    """The text with its comments and strings blanked (lines kept), where it tokenizes; as it is where it does not."""
+    lines = text.split("\n")
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type in (tokenize.COMMENT, tokenize.STRING) and tok.start[0] == tok.end[0]:
+                ln = lines[tok.start[0] - 1]
+                lines[tok.start[0] - 1] = ln[:tok.start[1]] + " " * (tok.end[1] - tok.start[1]) + ln[tok.end[1]:]
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    return "\n".join(lines)
+
+
+# A name of the answers cell's given IPython's `exit` or `quit`, which IPython calls in place of a one-line cell that
+# starts with it (review 331: `a_ = exit` above `a_ = True; b_ = False; ...`, which then ended with `a_` the exit object)
+_AUTOCALL = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]*=[ \t]*(?:exit|quit)[ \t]*(?:#.*)?$", re.M)
+
+
+def _autocalled(source: str, answers: str) -> str:
+    for found in _AUTOCALL.finditer(as_python_reads(source) if "exit" in source or "quit" in source else ""):
+        if re.search(rf"^[ \t]*{re.escape(found.group(1))}\b", code_only(answers), re.M):
+            return f"`{found.group().strip()}` (IPython calls it in place of a one-line cell that starts with its name)"
+    return ""
+
+
 def _aliased(source: str, answers: str) -> str:
     text = as_python_reads(source) if "alias" in source else ""
     for found in _ALIAS.finditer(text):
@@ -673,8 +750,11 @@ def _aliased(source: str, answers: str) -> str:
 
 
 def _hooked(source: str) -> str:
-    text = as_python_reads(source)
-    found = _HOOKS.search(text) if "set" in text or "signal" in text else None
+    text = as_python_reads(source) if "set" in source or "signal" in source else ""
+    # ... in the cell's code, not its comments or strings (a fairness review, 331: `# a signal.alarm timeout would be
+    # nice`, `print('tip: sys.settrace makes training slow')`)
+    text = _code_words(text) if _HOOKS.search(text) else ""
+    found = _HOOKS.search(text)
     return f"`{found.group()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
 
 
@@ -892,12 +972,16 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     if found.cell is None:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     shadowed = _builtins_rebound(ctx, found.cell)
-    at = features_at(ctx.nb.cells)          # `__future__` features in force as each cell starts
+    features = features_at(ctx.nb.cells)    # `__future__` features in force as each cell starts
     bound = bound_before(ctx.nb.cells)      # ... and exception classes and exit modules bound again above it
+
+    def at(index: int) -> int:
+        return features(index) & ~WARNINGS_ERRORS       # ... but not the warnings filters: `_warned`
     reading = _readable(found.cell.source, at(found.cell.index), bound(found.cell.index, found.cell.source))
     values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
+    _warned(ctx, found.cell, task.cfg["cell"], features(found.cell.index) & WARNINGS_ERRORS, reading)
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
     # them after it, so they count (the last assignment, as top to bottom), flagged for a TA.
     # ... and names they set again: Jupyter runs them later, so their value is the one the notebook

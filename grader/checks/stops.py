@@ -38,9 +38,10 @@ _FEATURES = {name: getattr(__future__, name).compiler_flag for name in __future_
 SYNTAX_WARNINGS_ERRORS = 1 << 28
 DEPRECATION_WARNINGS_ERRORS = 1 << 29
 WARNINGS_ERRORS = SYNTAX_WARNINGS_ERRORS | DEPRECATION_WARNINGS_ERRORS
-_FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings|_setoption|_processoptions|catch_warnings|filters|"
+_FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings|_setoption|_processoptions|_add_filter|catch_warnings|filters|"
                            r"resetwarnings|warnings)\b")
-_CATEGORY_BITS = {"Warning": WARNINGS_ERRORS, "SyntaxWarning": SYNTAX_WARNINGS_ERRORS,
+_CATEGORY_BITS = {"Warning": WARNINGS_ERRORS, "Exception": WARNINGS_ERRORS, "BaseException": WARNINGS_ERRORS,
+                  "object": WARNINGS_ERRORS, "SyntaxWarning": SYNTAX_WARNINGS_ERRORS,
                   "DeprecationWarning": DEPRECATION_WARNINGS_ERRORS}
 
 
@@ -80,8 +81,9 @@ def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> lis
             calls.append(n)
         # ... and tuples put into the list by assignment (review 329: `warnings.filters[:0] = [('error', ...)]`)
         elif isinstance(n, ast.Assign) and any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute)
-                                               and t.value.attr == "filters" for t in n.targets):
-            calls.append(n)
+                                               and t.value.attr == "filters" or isinstance(t, ast.Attribute) and
+                                               t.attr == "filters" for t in n.targets):
+            calls.append(n)         # ... or the list put in its place (review 331: `warnings.filters = [...]`)
         if isinstance(n, (ast.With, ast.AsyncWith)) and any(
                 _called(i.context_expr, aliases) == "catch_warnings" for i in n.items):
             todo.extend(i.context_expr for i in n.items)
@@ -89,7 +91,8 @@ def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> lis
             todo.extend(ast.iter_child_nodes(n))
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
         if isinstance(call, ast.Assign):
-            changes = [_bits(e.elts[0], e.elts[2]) for e in (
+            replaced = any(isinstance(t, ast.Attribute) and t.attr == "filters" for t in call.targets)
+            changes = [(0, WARNINGS_ERRORS)] * replaced + [_bits(e.elts[0], e.elts[2]) for e in (
                 call.value.elts if isinstance(call.value, (ast.List, ast.Tuple)) else [])
                 if isinstance(e, ast.Tuple) and len(e.elts) >= 4 and not (_literal(e.elts[1]) or _literal(e.elts[3]))]
         else:
@@ -130,12 +133,10 @@ def _surely_run_parts(n: ast.AST, aliases: dict[str, str] | None) -> list[ast.AS
 
 
 def after(flags: int, node: ast.stmt, magics: "Magics") -> int:
-    """The flags in force after a top-level statement runs: the features it leaves (`carried`), and the warnings
-    filters it sets, in order (a later `filterwarnings('ignore')` undoes an error: a fairness review, 328)."""
-    flags |= carried(node, magics)
-    for made, quiet in filter_changes(node):
-        flags = flags & ~quiet | made
-    return flags
+    """The flags in force after a top-level statement runs: the features it leaves (`carried`). Not the warnings
+    filters it sets: where they may make what Python warns of an error, the grader tells a TA, and grades the cell as
+    written (`answers._warned`)."""
+    return flags | carried(node, magics)
 
 
 def _called(node: ast.AST, aliases: dict[str, str] | None) -> str:
@@ -192,8 +193,15 @@ def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, i
         # an action not written as a literal may be a quiet one (a fairness review, 330: `simplefilter(ACTION)`)
         made, quiet = _bits(action if isinstance(action, ast.Constant) else ast.Constant("ignore"), category)
         # ... a filter put behind the others (`append=True`) undoes nothing before it (review 329), and comes after
-        # Python's own `ignore::DeprecationWarning`, and IPython's: it is read as making nothing an error (330)
-        return (0, 0) if append is not None and _literal(append) is not False else (made, quiet)
+        # Python's own `ignore::DeprecationWarning` (330); no filter of Python's or IPython's covers SyntaxWarning (331)
+        appended = append is not None and _literal(append) is not False
+        return (made & SYNTAX_WARNINGS_ERRORS, 0) if appended else (made, quiet)
+    if name == "_add_filter" and len(call.args) >= 3:          # (action, message, category, module, lineno): 331
+        appended = _literal(kw.get("append")) is not False and kw.get("append") is not None
+        if _literal(call.args[1]) or len(call.args) > 3 and _literal(call.args[3]):
+            return 0, 0
+        made, quiet = _bits(call.args[0], call.args[2])
+        return (made & SYNTAX_WARNINGS_ERRORS, 0) if appended else (made, quiet)
     if name in ("_setoption", "_processoptions") and call.args:
         # "action:message:category:module:lineno", the action given as any start of its name ('e' is 'error'); a list
         # of them for `_processoptions` (review 329), the last one first in the filters
@@ -601,30 +609,42 @@ def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
     for n in ast.walk(tree):
         for name in bound_by(n):
             counts[name] = counts.get(name, 0) + 1
-    out = set()
-    for node in body:
-        # ... or a lambda (review 327: `stop = lambda: sys.exit()`)
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
-                isinstance(node.value, ast.Lambda) and counts.get(node.targets[0].id, 0) == 1 and \
-                _stops(ast.copy_location(ast.Expr(node.value.body), node), 0, exits):
-            out.add(node.targets[0].id)
-        if not isinstance(node, ast.FunctionDef) or node.decorator_list or counts.get(node.name, 0) != 1:
-            continue
-        own = list(own_scope(node))
-        if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own):
-            continue
-        for stmt in node.body:
-            # a `return` of what stops stops (review 327: `return sys.exit()`, `return 1/0`); any other may return
-            if isinstance(stmt, ast.Return) and stmt.value is not None and \
-                    _stops(ast.copy_location(ast.Expr(stmt.value), stmt), 0, exits):
-                out.add(node.name)
-                break
-            if any(isinstance(n, ast.Return) for n in within([stmt])):
-                break
-            if surely_stops(stmt, 0, exits):
-                out.add(node.name)
-                break
+    out: set[str] = set()
+    # ... read again while one more is found: a function that calls one of them, or a name given one (review 331:
+    # `def f(): g()` where `g` raises; `f = g`)
+    for _ in range(8):
+        known = Exits(exits.calls, exits.bound - out, frozenset(out))
+        more = {name for node in body for name in _stopper(node, counts, known)} - out
+        if not more:
+            break
+        out |= more
     return frozenset(out)
+
+
+def _stopper(node: ast.stmt, counts: dict[str, int], exits: Exits) -> set[str]:
+    """The name a top-level statement gives a function that surely stops, if any (`_own_stoppers`)."""
+    target = node.targets[0].id if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+        node.targets[0], ast.Name) else None
+    if target is not None and counts.get(target, 0) == 1:
+        # ... a lambda (review 327: `stop = lambda: sys.exit()`), or another name for one (331)
+        if isinstance(node.value, ast.Lambda) and _stops(ast.copy_location(ast.Expr(node.value.body), node), 0, exits) \
+                or isinstance(node.value, ast.Name) and node.value.id in exits.own:
+            return {target}
+        return set()
+    if not isinstance(node, ast.FunctionDef) or node.decorator_list or counts.get(node.name, 0) != 1:
+        return set()
+    if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own_scope(node)):
+        return set()
+    for stmt in node.body:
+        # a `return` of what stops stops (review 327: `return sys.exit()`, `return 1/0`); any other may return
+        if isinstance(stmt, ast.Return) and stmt.value is not None and \
+                _stops(ast.copy_location(ast.Expr(stmt.value), stmt), 0, exits):
+            return {node.name}
+        if any(isinstance(n, ast.Return) for n in within([stmt])):
+            return set()
+        if surely_stops(stmt, 0, exits):
+            return {node.name}
+    return set()
 
 
 def _spelled(node: ast.expr) -> str:
@@ -769,10 +789,19 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
                     break
                 children.append(value)
         elif isinstance(n, ast.IfExp):
-            children = [n.test]
+            # ... the branch a literal test takes (review 331: `1/0 if True else 0`)
+            truth = constant_truth(n.test)
+            children = [n.test, *([n.body] if truth else [n.orelse] if truth is False else [])]
         elif isinstance(n, ast.Lambda):
             children = [d for d in [*n.args.defaults, *n.args.kw_defaults] if d is not None]
-        elif isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Lambda):
+            children = [*n.args, *(k.value for k in n.keywords), n.func, n.func.body]   # `(lambda: 1/0)()` (331)
+        elif isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp)):
+            # ... and the body of one over a literal that is not empty, with one `for` and no `if` (331: `[1/0 for _
+            # in [1]]`); not a generator's, which runs nothing until read
+            one = len(n.generators) == 1 and not n.generators[0].ifs and _runs_once_at_least(n.generators[0].iter)
+            children = [n.generators[0].iter, *(([n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]) if one else [])]
+        elif isinstance(n, ast.GeneratorExp):
             children = [n.generators[0].iter]
         elif isinstance(n, ast.AnnAssign) and lazy:
             children = [c for c in (n.target, n.value) if c is not None]
