@@ -1835,6 +1835,10 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     # ... (331) a hook named in a comment or a string; an answer's name given IPython's `exit` (autocall)
     ("# a signal.alarm timeout would be nice here\nprint('tip: sys.settrace makes training slow')", False),
     ("a_ = exit", True), ("done = quit", False),
+    # ... (333) the same otherwise spelled, IPython's autocall on, a macro or an alias made by automagic or `%time`
+    ("a_ = (exit)", True), ("q = exit\na_ = q", True), ("%autocall 2\na_ = print", True),
+    ("s = 'a_ = False'\nmacro -q a_ s", True), ("s = 'a_ = False'\n%time %macro -q a_ s", True), ("alias a_ true", True),
+    ("a_ = True\nif False:\n    exit()", False), ("import ipywidgets as widgets\nfrom traitlets import link", False),
     # ... (330) the kernel named in versions, installs and words, "am I in a notebook?" by membership
     ("import sys, ipykernel\nprint(f'ipykernel {ipykernel.__version__}', 'running under ipykernel')\n"
      "!python -m ipykernel install --user --name ml-a7\n%pip install -q ipykernel", False),
@@ -1993,7 +1997,9 @@ def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(ali
     ("import warnings\nwarnings.filters = [('error', None, Warning, None, 0)]", "{wrong}assert (a_, b_)\n{right}"),
     ("import warnings\nwarnings.filters.insert(0, ('error', None, Exception, None, 0))", "{wrong}assert (a_, b_)\n{right}"),
     ("import warnings\nwarnings.simplefilter('error', SyntaxWarning, append=True)", "{wrong}assert (a_, b_)\n{right}"),
-    ("import warnings\nwarnings._add_filter('error', None, Warning, None, 0, append=False)", "{wrong}assert (a_, b_)\n{right}")])
+    ("import warnings\nwarnings._add_filter('error', None, Warning, None, 0, append=False)", "{wrong}assert (a_, b_)\n{right}"),
+    # review 333: the action of a warning no filter matches
+    ("import warnings\nwarnings.defaultaction = 'error'", "{wrong}assert (a_, b_)\n{right}")])
 def test_what_python_warns_about_is_flagged_where_a_filter_may_make_warnings_errors(above, answers):
     """Review 325: `warnings.simplefilter('error')` in the answers cell or a cell above, then the wrong answers, a
     statement Python compiles with a warning (`assert (a_, b_)`, `x is 'yes'`) and the right ones: IPython compiles
@@ -2147,7 +2153,10 @@ def test_a_corrected_answer_keeps_its_points_beside_honest_code(above, draft):
 
 @pytest.mark.parametrize("defs,line", [
     ("", "x = 1/0 if True else 0"), ("", "x = [1/0 for _ in [1]]"), ("", "(lambda: 1/0)()"),
-    ("def g():\n    raise ValueError\ndef f():\n    g()\n", "f()"), ("def g():\n    raise ValueError\nf = g\n", "f()")])
+    ("def g():\n    raise ValueError\ndef f():\n    g()\n", "f()"), ("def g():\n    raise ValueError\nf = g\n", "f()"),
+    # review 333: a generator a builtin reads at once, a comprehension over a dict, `_thread`'s exit
+    ("", "x = next(1/0 for _ in [1])"), ("", "any(1/0 for _ in (1,))"), ("", "x = {k: 1/0 for k in {1: 2}}"),
+    ("from _thread import exit as bye\n", "bye()"), ("import _thread\n", "_thread.exit()")])
 def test_an_expression_or_function_that_surely_stops_stops_the_cell(defs, line):
     """Review 331: the branch a literal test takes, a comprehension over a literal that is not empty, a lambda called
     where it is written, a function that calls one that stops, and another name for one, each between the wrong

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, code_only, crlf_as_lf, magic_line_count,
                       python_tree, read_by_guess, without_magics)
 from ..results import CheckResult
-from ..syntax import quoted
+from ..syntax import bound_by, quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, WARNINGS_ERRORS, Magics, awaits, bound_before, compiled, exits_of,
@@ -636,7 +636,8 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
             return
 
 
-_MACRO = re.compile(r"^[ \t]*%+(?:macro|rerun|recall)\b", re.M)
+# ... also as automagic or as `%time`'s statement (review 333: `macro -q a_ s`, `%time %macro -q a_ s`)
+_MACRO = re.compile(r"^[ \t]*(?:%+time(?:it)?\b[^\n]*?[ \t])?%*(?:macro|rerun|recall)\b(?![ \t]*[=(.\[:,)])", re.M)
 # A macro is made by calling the class (which the cell, or the one it came from, imported from `IPython.core`: that
 # is flagged there); a name of the student's own called so is not (`Macro = sum(f1s) / len(f1s)`, a fairness review,
 # 328), nor a string in an f-string's code (`{scores['Macro']}`: 328; Python 3.11 reads an f-string as one string)
@@ -711,7 +712,8 @@ def _star(source: str) -> str:
 # `%alias a_ true` above `a_: bool = True; b_: bool = False; ...`, which then set nothing); also made through
 # IPython's call (review 327). Read only where the answers cell names it (a fairness review, 328: `%alias nvsmi
 # nvidia-smi` was flagged).
-_ALIAS = re.compile(r"""%alias[ \t]+([^\W\d]\w*)|run_line_magic\([ \t]*['"]alias['"][ \t]*,[ \t]*['"][ \t]*([^\W\d]\w*)""")
+_ALIAS = re.compile(r"""(?:%|^[ \t]*)alias[ \t]+([^\W\d]\w*)|run_line_magic\([ \t]*['"]alias['"][ \t]*,[ \t]*['"][ \t]*"""
+                    r"""([^\W\d]\w*)""", re.M)
 
 
 def _code_words(text: str) -> str:
@@ -729,14 +731,41 @@ def _code_words(text: str) -> str:
 
 # A name of the answers cell's given IPython's `exit` or `quit`, which IPython calls in place of a one-line cell that
 # starts with it (review 331: `a_ = exit` above `a_ = True; b_ = False; ...`, which then ended with `a_` the exit object)
-_AUTOCALL = re.compile(r"^[ \t]*([^\W\d]\w*)[ \t]*=[ \t]*(?:exit|quit)[ \t]*(?:#.*)?$", re.M)
-
-
 def _autocalled(source: str, answers: str) -> str:
-    for found in _AUTOCALL.finditer(as_python_reads(source) if "exit" in source or "quit" in source else ""):
-        if re.search(rf"^[ \t]*{re.escape(found.group(1))}\b", code_only(answers), re.M):
-            return f"`{found.group().strip()}` (IPython calls it in place of a one-line cell that starts with its name)"
+    """... in any way the cell binds the name while it reads `exit` or `quit` (review 333: `a_ = (exit)`, `q = exit;
+    a_ = q`, `for a_ in [quit]: pass`), or with IPython's autocall turned on (333: `%autocall 2` above `a_ = print`)."""
+    if not any(w in source for w in ("exit", "quit", "autocall")):
+        return ""
+    first = re.match(r"[ \t]*([^\W\d]\w*)", code_only(answers).strip("\n"))
+    tree = python_tree(source)
+    if first is None or tree is None:
+        return ""
+    text = as_python_reads(source)
+    if re.search(r"^[ \t]*%*autocall\b", text, re.M):
+        return "`%autocall` (IPython then calls a callable in place of a line that starts with its name)"
+    held = {"exit", "quit"}             # names that may hold IPython's exit object, as the cell binds them
+    pairs = []
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and n.value is not None:
+            for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
+                pairs += list(_bound_pairs(t, n.value))
+        elif isinstance(n, (ast.For, ast.comprehension)) and isinstance(n.iter, (ast.List, ast.Tuple, ast.Set)):
+            pairs += [(b, e) for e in n.iter.elts for b in bound_by(n.target)]
+    for _ in range(4):
+        held |= {b for b, v in pairs if isinstance(v, ast.Name) and v.id in held}
+    if first.group(1) in held - {"exit", "quit"}:
+        return f"`{first.group(1)}` given IPython's `exit` (IPython calls it in place of a one-line cell that starts with its name)"
     return ""
+
+
+def _bound_pairs(target: ast.expr, value: ast.expr):
+    """(name, the expression it gets) for a target and its value, element by element where both are written out."""
+    if isinstance(target, ast.Name):
+        yield target.id, value
+    elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) and \
+            len(target.elts) == len(value.elts):
+        for t, v in zip(target.elts, value.elts):
+            yield from _bound_pairs(t, v)
 
 
 def _aliased(source: str, answers: str) -> str:

@@ -39,7 +39,7 @@ SYNTAX_WARNINGS_ERRORS = 1 << 28
 DEPRECATION_WARNINGS_ERRORS = 1 << 29
 WARNINGS_ERRORS = SYNTAX_WARNINGS_ERRORS | DEPRECATION_WARNINGS_ERRORS
 _FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings|_setoption|_processoptions|_add_filter|catch_warnings|filters|"
-                           r"resetwarnings|warnings)\b")
+                           r"resetwarnings|defaultaction|warnings)\b")
 _CATEGORY_BITS = {"Warning": WARNINGS_ERRORS, "Exception": WARNINGS_ERRORS, "BaseException": WARNINGS_ERRORS,
                   "object": WARNINGS_ERRORS, "SyntaxWarning": SYNTAX_WARNINGS_ERRORS,
                   "DeprecationWarning": DEPRECATION_WARNINGS_ERRORS}
@@ -80,6 +80,9 @@ def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> lis
         if isinstance(n, ast.Call):
             calls.append(n)
         # ... and tuples put into the list by assignment (review 329: `warnings.filters[:0] = [('error', ...)]`)
+        elif isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "defaultaction"
+                                               for t in n.targets):
+            calls.append(n)         # the action of a warning no filter matches (review 333: `defaultaction = 'error'`)
         elif isinstance(n, ast.Assign) and any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute)
                                                and t.value.attr == "filters" or isinstance(t, ast.Attribute) and
                                                t.attr == "filters" for t in n.targets):
@@ -90,7 +93,10 @@ def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> lis
         else:
             todo.extend(ast.iter_child_nodes(n))
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
-        if isinstance(call, ast.Assign):
+        if isinstance(call, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "defaultaction"
+                                                for t in call.targets):
+            changes = [(WARNINGS_ERRORS, 0) if _literal(call.value) == "error" else (0, 0)]
+        elif isinstance(call, ast.Assign):
             replaced = any(isinstance(t, ast.Attribute) and t.attr == "filters" for t in call.targets)
             changes = [(0, WARNINGS_ERRORS)] * replaced + [_bits(e.elts[0], e.elts[2]) for e in (
                 call.value.elts if isinstance(call.value, (ast.List, ast.Tuple)) else [])
@@ -529,8 +535,9 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
 # answers). Not a bare `exit()` or `quit()`: in a Jupyter kernel those are IPython's, which ask the front end to
 # close and return, and the cell goes on (review 315: `exit(keep_kernel=True)` read as a stop; nbclient showed the
 # lines below `exit()` run, and the kernel with them).
-EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit"})
-EXIT_MODULES = ("sys", "os", "builtins")
+EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit",
+                   "_thread.exit", "_thread.exit_thread"})       # review 333: `_thread.exit()` raises SystemExit
+EXIT_MODULES = ("sys", "os", "builtins", "_thread")
 # ... and the names of Python's own whose meaning the reading of a cell takes as given: IPython's `exit()` and `quit()`,
 # which return, `range`, whose loops end, and the dict an annotated assignment writes to (review 325: `from sys import
 # exit`, `range = None` and `__annotations__ = 0` in a cell above each stopped Jupyter between two tries at the answers)
@@ -777,6 +784,8 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
     decide does run) or the branches of `x if t else y`, nor an annotation under `from __future__ import
     annotations` (reviews 315 and 317)."""
     lazy = flags & _FEATURES.get("annotations", 0)
+    consumed = {id(a): c for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+                and c.func.id in _CONSUMERS and c.args for a in c.args[:1] if isinstance(a, ast.GeneratorExp)}
     stack = [node]
     while stack:
         n = stack.pop()
@@ -802,7 +811,12 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
             one = len(n.generators) == 1 and not n.generators[0].ifs and _runs_once_at_least(n.generators[0].iter)
             children = [n.generators[0].iter, *(([n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]) if one else [])]
         elif isinstance(n, ast.GeneratorExp):
-            children = [n.generators[0].iter]
+            # ... and a generator's body where a builtin reads it at once (review 333: `next(1/0 for _ in [1])`,
+            # `any(...)`, `tuple(...)`), over a literal that is not empty, with one `for` and no `if`
+            parent = consumed.get(id(n))
+            one = parent is not None and len(n.generators) == 1 and not n.generators[0].ifs and \
+                _runs_once_at_least(n.generators[0].iter)
+            children = [n.generators[0].iter, *([n.elt] if one else [])]
         elif isinstance(n, ast.AnnAssign) and lazy:
             children = [c for c in (n.target, n.value) if c is not None]
         elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and lazy:      # `def f() -> 1/0:` is not run
@@ -930,11 +944,17 @@ def _own_jumps(loop: ast.For | ast.While) -> set[type]:
     return out
 
 
+# Builtins that read the first item of what they are given at once
+_CONSUMERS = {"next", "any", "all", "tuple", "list", "set", "frozenset", "sorted", "sum", "min", "max", "dict"}
+
+
 def _runs_once_at_least(it: ast.expr) -> bool:
     """A `for` over a list, tuple, set or string written out that is not empty, or a `range` of int literals that
     is not (review 315: `for _ in range(1): raise ValueError`)."""
     if isinstance(it, (ast.List, ast.Tuple, ast.Set)):
         return bool(it.elts) and not any(isinstance(e, ast.Starred) for e in it.elts)
+    if isinstance(it, ast.Dict):                        # review 333: `{k: 1/0 for k in {1: 2}}`
+        return bool(it.keys) and None not in it.keys
     if isinstance(it, ast.Constant):
         return isinstance(it.value, (str, bytes)) and bool(it.value)
     if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords:

@@ -482,6 +482,9 @@ _EVERYDAY_IPYTHON = re.compile(
     r"|from[ \t]+IPython\.core\.interactiveshell[ \t]+import[ \t]+InteractiveShell"
     r"|(?:ZMQ)?InteractiveShell\.ast_node_interactivity[ \t]*=[ \t]*(['\"])\w+\1"
     r"|import[ \t]+\w+(?:[ \t]*,[ \t]*\w+)*"
+    # ... and the traits widgets are made of (review 333: `from traitlets import link` beside ipywidgets)
+    r"|from[ \t]+traitlets[ \t]+import[ \t]+(?:(?:link|dlink|observe|validate|default|HasTraits|Unicode|Int|Float|Bool|"
+    r"List|Dict|Instance|Any|Tuple|Enum|CInt|CFloat)(?:[ \t]*,[ \t]*|[ \t]*$))+"
     r"|print\([ \t]*ipykernel\.__version__[ \t]*\)"
     r"|![^{}\n]*|%(?:pip|conda)\b[^{}\n]*)[ \t]*;?[ \t]*")
 
