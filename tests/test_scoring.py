@@ -1839,6 +1839,8 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     ("a_ = (exit)", True), ("q = exit\na_ = q", True), ("%autocall 2\na_ = print", True),
     ("s = 'a_ = False'\nmacro -q a_ s", True), ("s = 'a_ = False'\n%time %macro -q a_ s", True), ("alias a_ true", True),
     ("a_ = True\nif False:\n    exit()", False), ("import ipywidgets as widgets\nfrom traitlets import link", False),
+    # ... (334) memory freed, IPython's display module imported under a name
+    ("from gc import collect\ncollect()\nimport IPython.core.display as core_display", False),
     # ... (330) the kernel named in versions, installs and words, "am I in a notebook?" by membership
     ("import sys, ipykernel\nprint(f'ipykernel {ipykernel.__version__}', 'running under ipykernel')\n"
      "!python -m ipykernel install --user --name ml-a7\n%pip install -q ipykernel", False),
@@ -2182,6 +2184,37 @@ def test_code_above_that_may_do_anything_is_flagged_where_the_answers_cell_warns
     c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=above)
     answer_rows(c)
     assert "exec:answers-3-3" not in c.flags, c.details
+
+
+@pytest.mark.parametrize("extra", [
+    "import logging\nlog = logging.getLogger(__name__)\nlog.info('answers %s', [a_, b_])", "print(__name__)",
+    "for n in ['a_', 'b_']:\n    print(n, n in globals())", "print(sorted(k for k in locals() if k.endswith('_')))",
+    "from collections import namedtuple\nAnswers = namedtuple('Answers', 'a b')\nprint(Answers(a_, b_)._asdict())"])
+def test_reading_code_in_the_answers_cell_keeps_the_answers(extra):
+    """A fairness review (334): `logging.getLogger(__name__)`, `print(__name__)`, `n in globals()` in a loop, a loop
+    over `locals()` and a named tuple's `_asdict()` in the answers cell each cost all ten points ("may be set by
+    `__name__`"): none of them can set a name."""
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{extra}\n")
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not any(f.startswith(("exec:", "raised:")) for f in c.flags), (c.flags, c.details)
+
+
+def test_a_top_level_await_beside_the_answers_runs_where_autoawait_is_on():
+    """A fairness review (334): an `await` in a cell above was flagged as stopping Run All, and a correction below an
+    `await` in a cell below lost its point; IPython's autoawait is on in a kernel unless the notebook turns it off."""
+    wrong = f"a_ = {not SPEC.answer_key()['a_']}\n"
+    others = ", ".join(n for n in _NAMES.split(", ") if n != "a_")
+    values = ", ".join(str(SPEC.answer_key()[n]) for n in others.split(", "))
+    c = _around_answers(f"{wrong}{others} = {values}\n", above=["import asyncio\nawait asyncio.sleep(0)"],
+                        below=[f"import asyncio\nacc = await asyncio.sleep(0, result=0.9)\na_ = {SPEC.answer_key()['a_']}"])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+    # ... where the notebook turns it off, the `await` is refused and the correction below it never runs (236)
+    c = _around_answers(f"{wrong}{others} = {values}\n", above=["%autoawait False"],
+                        below=[f"import asyncio\nacc = await asyncio.sleep(0, result=0.9)\na_ = {SPEC.answer_key()['a_']}"])
+    assert not all(r.passed for r in answer_rows(c))
 
 
 def test_a_stop_below_the_answers_is_named_with_its_line():

@@ -1006,6 +1006,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
 
     def at(index: int) -> int:
         return features(index) & ~WARNINGS_ERRORS       # ... but not the warnings filters: `_warned`
+    # IPython's autoawait is on in a kernel unless the notebook turns it off: a top-level `await` in a cell beside the
+    # answers runs (a fairness review, 334: a correction below `await asyncio.sleep(...)` lost its point, and an
+    # `await` above was flagged as stopping Run All)
+    awaits_on = not any("autoawait" in c.source for c in ctx.nb.cells if c.cell_type == "code")
     reading = _readable(found.cell.source, at(found.cell.index), bound(found.cell.index, found.cell.source))
     values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
@@ -1073,7 +1077,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
         stopped = _stopped_first(source, names, at(c.index) | AWAIT, bound(c.index, source)) if setting else None
-        if setting and stopped is None and _stopped_first(source, names, at(c.index), bound(c.index, source)) is not None:
+        if setting and stopped is None and not awaits_on and \
+                _stopped_first(source, names, at(c.index), bound(c.index, source)) is not None:
             # a top-level `await` before its answers: it stops the cell only where autoawait is off (236)
             for n in names:
                 if more[n] is not _MISSING:
@@ -1107,8 +1112,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
     for c in ctx.copied_beside(found.cell):
         if c.cell_type == "code" and not any(v is not _MISSING for v in read_answers(c.source, names)[0].values()):
-            _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below", at(c.index),
-                           task.cfg["cell"], bound(c.index, c.source))
+            _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
+                           at(c.index) | (AWAIT if awaits_on else 0), task.cfg["cell"], bound(c.index, c.source))
     _shell_above(ctx, found.cell, task.cfg["cell"], reading)
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]

@@ -172,7 +172,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                 return said(node, node.attr)
             # ... and so does an object's private attribute (review 277: a singleton's `_instance` is IPython's
             # shell), where its value is used, not only shown
-            private = node.attr.startswith("_") and not dunder(node.attr)
+            # (not a named tuple's methods, which the underscore keeps from its fields: a fairness review, 334)
+            private = node.attr.startswith("_") and not dunder(node.attr) and node.attr not in _NAMEDTUPLE
             if (node.attr in PATHS or private) and isinstance(node.ctx, ast.Load) and not _shown_only(node, parents) \
                     and not (isinstance(node.value, ast.Name) and (node.value.id in own or id(node.value) in selves)):
                 return said(node, node.attr) + (" (a private attribute, which may lead to IPython's shell)" if private
@@ -205,7 +206,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                 isinstance(parents.get(id(node)), ast.Call) and parents[id(node)].func is node):
             return said(node, node.id)                 # `f = setattr`, then `f(m, 'a_', False)`
         elif isinstance(node, ast.Name) and (node.id in MODULE_NAMES or (
-                node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare))):
+                node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare)
+                and not _name_only_shown(node, parents))):
             return said(node, node.id)                 # m[__name__]: the module the cell runs in
         elif isinstance(node, ast.Name) and (node.id in RUNNER_NAMES or node.id in runners and isinstance(
                 node.ctx, ast.Load)):
@@ -465,7 +467,14 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = f
             parent.func.id in ("sorted", "list", "set", "tuple") and not parent.keywords):
         return True
     if isinstance(parent, ast.Compare):
+        # ... asked whether it holds a name, whatever name (a fairness review, 334: `n in globals()` in a loop)
+        at = [c is node for c in parent.comparators]
+        if any(at) and isinstance(parent.ops[at.index(True)], (ast.In, ast.NotIn)):
+            return True
         return _against_literals(parent, node)
+    # ... or its names looped over (334: `sorted(k for k in locals() if k.endswith('_'))`)
+    if isinstance(parent, (ast.comprehension, ast.For)) and parent.iter is node:
+        return True
     call = parents.get(id(parent))
     own = isinstance(node, ast.Call) and not node.args      # `globals()`: the notebook's own names and values
     return isinstance(parent, ast.Attribute) and parent.attr in _READERS and isinstance(call, ast.Call) and \
@@ -477,7 +486,9 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = f
 # class is read on its own line), a module imported whole (what the cell does with it is read where it does it), a
 # package's version shown, and a shell command with no Python of its own to fill in (`!pip show ipykernel`).
 _EVERYDAY_IPYTHON = re.compile(
-    r"[ \t]*(?:from[ \t]+IPython\.core\.(?:display|debugger|pylabtools)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?"
+    r"[ \t]*(?:import[ \t]+IPython\.core\.(?:display|debugger|pylabtools)(?:[ \t]+as[ \t]+\w+)?"
+    r"|from[ \t]+gc[ \t]+import[ \t]+collect"
+    r"|from[ \t]+IPython\.core\.(?:display|debugger|pylabtools)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?"
     r"(?:[ \t]*,[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?)*[ \t]*,?[ \t]*\)?"
     r"|from[ \t]+IPython\.core\.interactiveshell[ \t]+import[ \t]+InteractiveShell"
     r"|(?:ZMQ)?InteractiveShell\.ast_node_interactivity[ \t]*=[ \t]*(['\"])\w+\1"
@@ -502,6 +513,22 @@ _NAMES_ASKED = re.compile(r"""(?:==|!=)[ \t]*(['"])(?:ZMQ|Terminal)?InteractiveS
 # Cells whose body is not Python, nor read as such (a shell script, markup): a fairness review, 330 (`%%bash` that
 # installs the kernel)
 _NOT_PYTHON = re.compile(r"\s*%%(?:bash|sh|markdown|html|latex|svg)\b")
+
+
+_NAMEDTUPLE = {"_asdict", "_replace", "_fields", "_make", "_field_defaults"}
+# Calls that take the module's name as a string and hand back no module: a logger by that name, the name shown
+# (a fairness review, 334: `logging.getLogger(__name__)` and `print(__name__)` in the answers cell cost all ten points)
+_NAME_SHOWERS = {"getLogger", "print", "str", "repr", "len", "format", "display"}
+
+
+def _name_only_shown(node: ast.AST, parents: dict) -> bool:
+    up = parents.get(id(node))
+    if isinstance(up, ast.FormattedValue):
+        return True
+    if isinstance(up, ast.Call) and node in up.args:
+        f = up.func
+        return (f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else "") in _NAME_SHOWERS
+    return False
 
 
 def shell_reached(source: str) -> str:
