@@ -2069,6 +2069,27 @@ def test_an_invalid_escape_is_flagged_where_a_filter_may_make_warnings_errors():
         assert all(r.passed for r in rows), (restored, [r.message for r in rows])
 
 
+def test_reading_a_notebooks_warnings_filters_leaves_the_grader_process_filters_alone(monkeypatch):
+    """The grader's own warnings filters are shared by the threads that grade notebooks side by side: compiling one
+    notebook's cell under its filter would, for that moment, make another notebook's invalid escape a syntax error.
+    What Python warns of is read from the syntax tree and tokens; no filter of the process is touched."""
+    import warnings
+    calls = []
+    for name in ("simplefilter", "filterwarnings", "catch_warnings", "resetwarnings"):
+        real = getattr(warnings, name)
+        monkeypatch.setattr(warnings, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    before = list(warnings.filters)
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    flagged = []
+    for answers in (f"{wrong}assert (a_, b_)\n{_NAMES} = {_RIGHT_VALUES}\n", f"{_NAMES} = {_RIGHT_VALUES}\nprint('\\o/')\n"):
+        c = _around_answers(answers, above=["import warnings\nwarnings.simplefilter('error')"])
+        answer_rows(c)
+        flagged.append("raised:answers-3-3" in c.flags)
+    monkeypatch.undo()
+    assert calls == [] and list(warnings.filters) == before, calls
+    assert all(flagged)
+
+
 @pytest.mark.parametrize("fn,stops", [
     ("def exit():\n    raise SystemExit", True), ("def check():\n    import sys\n    sys.exit('draft')", True),
     ("def check():\n    if a_:\n        return\n    raise ValueError", False),

@@ -18,8 +18,9 @@ from ..results import CheckResult
 from ..syntax import bound_by, quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, REBINDABLE, WARNINGS_ERRORS, Magics, awaits, bound_before, compiled, exits_of,
-                    features_at, filter_changes, first_stop, magic_lines, parse, skipped, unsure)
+from .stops import (AWAIT, BARRY, DEPRECATION_WARNINGS_ERRORS, REBINDABLE, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, Magics,
+                    awaits, bound_before, escape_warning, exits_of, features_at, filter_changes, first_stop, magic_lines,
+                    parse, skipped, syntax_warning, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
 from .writes import REBINDING_WORDS, dynamic_write, evaluated, names_stored, shell_reached, writers
@@ -657,29 +658,23 @@ _STAR = re.compile(r"^[ \t]*from[ \t]+(?!(?:sys|_thread|builtins)[ \t])([\w.]+)[
 
 
 def _warns_when_read(source: str, bits: int = WARNINGS_ERRORS, body: list | None = None) -> str:
-    """Where Python refuses the cell ('the cell'), or a statement of it ('line N'), where the warnings ``bits`` are
-    errors as the cell starts, and reads it without ('' where it does not, or reads it alike). The filters the cell's
-    own statements set count from the next statement on (``body``: the grader's reading of them); the cell is parsed
-    whole before any of them runs."""
+    """Where Python would refuse the cell ('the cell'), or a statement of it ('line N'), were the warnings ``bits``
+    errors as it starts, as it reads it without ('' where it does not). The filters the cell's own statements set
+    count from the next statement on (``body``: the grader's reading of them); the cell is read whole before any of
+    them runs. Found in the syntax tree and tokens (`stops.escape_warning`, `syntax_warning`), never by compiling under
+    a filter of the grader process's."""
     try:
         tree = parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
-    if bits:
-        try:
-            parse(source, bits)
-        except SyntaxError as exc:
-            return f"the cell (line {exc.lineno}: {exc.msg})"
-        except (ValueError, RecursionError, MemoryError):
-            return ""
+    if bits & DEPRECATION_WARNINGS_ERRORS:
+        escape = escape_warning(without_magics(source))
+        if escape is not None:
+            return f"the cell (line {escape[0]}: {escape[1]})"
     for node in body if body is not None else tree.body:
-        if bits:
-            try:
-                compiled(ast.Module([node], []), bits)
-            except SyntaxError as exc:
-                return f"line {node.lineno} ({exc.msg})"
-            except (ValueError, TypeError, RecursionError, MemoryError):
-                pass
+        warned = syntax_warning(node) if bits & SYNTAX_WARNINGS_ERRORS else ""
+        if warned:
+            return f"line {node.lineno} ({warned})"
         for made, quiet in filter_changes(node):
             bits = bits & ~quiet | made
     return ""

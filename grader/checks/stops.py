@@ -14,8 +14,9 @@ from __future__ import annotations
 import __future__
 import ast
 import builtins
+import io
 import re
-import warnings
+import tokenize
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -256,23 +257,68 @@ def _bits(action: ast.AST | None, category: ast.AST | None) -> tuple[int, int]:
 
 
 def compiled(code, flags: int, filename: str = "<cell>", mode: str = "exec"):
-    """`compile` under ``flags``, the warnings Python gives as it reads or compiles the code raised as errors where
-    ``WARNINGS_ERRORS`` bits are among them (as the kernel then does). The filter is the process's: set only for
-    notebooks that set such a filter themselves, and only for the compile."""
-    if not flags & WARNINGS_ERRORS:
-        return compile(code, filename, mode, flags, dont_inherit=True)
-    with warnings.catch_warnings():
-        if flags & SYNTAX_WARNINGS_ERRORS:
-            warnings.simplefilter("error", SyntaxWarning)
-        if flags & DEPRECATION_WARNINGS_ERRORS:
-            warnings.simplefilter("error", DeprecationWarning)
-        return compile(code, filename, mode, flags & ~WARNINGS_ERRORS, dont_inherit=True)
+    """`compile` under ``flags`` (the ``WARNINGS_ERRORS`` bits, which are the grader's own, left out)."""
+    return compile(code, filename, mode, flags & ~WARNINGS_ERRORS, dont_inherit=True)
+
+
+# What Python 3.11 warns of as it reads and compiles code, found in the syntax tree and the tokens, never by
+# compiling under a filter: the warnings filters are the grader process's own, shared by the threads that grade other
+# notebooks side by side, and one notebook's filter must never change how another's cells are read.
+_ESCAPES = set("\n\\'\"abfnrtv01234567xNuU")
+_CONSTANT_IS_OK = (type(None), bool, type(Ellipsis))
+
+
+def escape_warning(text: str) -> tuple[int, str] | None:
+    """(line, message) of the first invalid escape in a string literal of ``text`` (a DeprecationWarning in Python
+    3.11, as the cell is read); None: none, or the text does not tokenize."""
+    if "\\" not in text:
+        return None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type != tokenize.STRING:
+                continue
+            quote = min((i for i in (tok.string.find("'"), tok.string.find('"')) if i >= 0), default=0)
+            prefix = tok.string[:quote].lower()
+            if "r" in prefix:
+                continue
+            body, i = tok.string[quote:], 0
+            while True:
+                i = body.find("\\", i)
+                if i < 0 or i + 1 >= len(body):
+                    break
+                ch = body[i + 1]
+                if ch not in _ESCAPES or "b" in prefix and ch in "NuU":
+                    line = tok.start[0] + body.count("\n", 0, i)
+                    return line, f"invalid escape sequence '\\{ch}'"
+                i += 2
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def syntax_warning(node: ast.AST) -> str:
+    """The SyntaxWarning Python 3.11 gives as it compiles a statement ('' for none): an assertion of a tuple, `is` with
+    a literal, a literal called or indexed."""
+    for n in ast.walk(node):
+        if isinstance(n, ast.Assert) and isinstance(n.test, ast.Tuple) and n.test.elts:
+            return "assertion is always true, perhaps remove parentheses?"
+        if isinstance(n, ast.Compare):
+            for op, left, right in zip(n.ops, [n.left, *n.comparators], n.comparators):
+                if isinstance(op, (ast.Is, ast.IsNot)) and any(
+                        isinstance(x, ast.Constant) and not isinstance(x.value, _CONSTANT_IS_OK) for x in (left, right)):
+                    return f'"{"is" if isinstance(op, ast.Is) else "is not"}" with a literal'
+        if isinstance(n, ast.Call) and isinstance(n.func, (ast.Constant, ast.JoinedStr, ast.Tuple, ast.List, ast.Dict,
+                                                           ast.Set, ast.ListComp, ast.SetComp, ast.DictComp,
+                                                           ast.GeneratorExp)) and not (
+                isinstance(n.func, ast.Constant) and n.func.value is Ellipsis):
+            return "a literal is not callable; perhaps you missed a comma?"
+    return ""
 
 
 def parse(source: str, flags: int = 0) -> ast.Module:
     """The cell as Python parses it under ``flags`` (only `barry_as_FLUFL` changes parsing; where warnings are errors,
     an invalid escape in a string is a SyntaxError)."""
-    return compiled(without_magics(source), ast.PyCF_ONLY_AST | (flags & (BARRY | WARNINGS_ERRORS)))
+    return compiled(without_magics(source), ast.PyCF_ONLY_AST | (flags & BARRY))
 
 
 def features_at(cells) -> Callable[[int], int]:
@@ -519,7 +565,7 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
     but a last expression compiled as one module (that expression apart, its failure caught), never
     with top-level `await`? A failure here raises out of the magic and stops the cell."""
     try:
-        compiled(_segment(lines, group[0], group[-1]), ast.PyCF_ONLY_AST | (flags & (BARRY | WARNINGS_ERRORS)), "<timed>")
+        compiled(_segment(lines, group[0], group[-1]), ast.PyCF_ONLY_AST | (flags & BARRY), "<timed>")
     except SyntaxError:
         return False
     except (ValueError, RecursionError, MemoryError):
