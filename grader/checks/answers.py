@@ -152,9 +152,9 @@ def _builtins_rebound(ctx: Context, cell) -> frozenset:
     return frozenset(out)
 
 
-def _parses(source: str, flags: int = 0) -> bool:
+def _parses(source: str) -> bool:
     try:
-        parse(source, flags)
+        parse(source)
         return True
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False

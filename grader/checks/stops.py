@@ -139,13 +139,6 @@ def _surely_run_parts(n: ast.AST, aliases: dict[str, str] | None) -> list[ast.AS
     return list(ast.iter_child_nodes(n))
 
 
-def after(flags: int, node: ast.stmt, magics: "Magics") -> int:
-    """The flags in force after a top-level statement runs: the features it leaves (`carried`). Not the warnings
-    filters it sets: where they may make what Python warns of an error, the grader tells a TA, and grades the cell as
-    written (`answers._warned`)."""
-    return flags | carried(node, magics)
-
-
 def _called(node: ast.AST, aliases: dict[str, str] | None) -> str:
     if not isinstance(node, ast.Call):
         return ""
@@ -415,10 +408,7 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
                      for n, a in imports if (a.asname or a.name) in READ_AS_PYTHONS}
             # ... not a name imported as the very object Python's own is (`from builtins import range`, `from
             # concurrent.futures import TimeoutError`: 328), where the cell binds it nowhere else
-            counts: dict[str, int] = {}
-            for n in ast.walk(tree):
-                for name in bound_by(n):
-                    counts[name] = counts.get(name, 0) + 1
+            counts = binding_counts(tree)
             more -= {a.name for n, a in imports if isinstance(n, ast.ImportFrom) and not n.level and a.asname in (
                 None, a.name) and (n.module == "builtins" or (n.module, a.name) in _SAME_AS_BUILTIN) and counts.get(
                 a.name, 0) <= 1}
@@ -658,10 +648,7 @@ def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
     if not any(isinstance(n, ast.FunctionDef) or isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
                for n in body):
         return frozenset()
-    counts: dict[str, int] = {}
-    for n in ast.walk(tree):
-        for name in bound_by(n):
-            counts[name] = counts.get(name, 0) + 1
+    counts = binding_counts(tree)
     out: set[str] = set()
     # ... read again while one more is found: a function that calls one of them, or a name given one (review 331:
     # `def f(): g()` where `g` raises; `f = g`)
@@ -698,6 +685,15 @@ def _stopper(node: ast.stmt, counts: dict[str, int], exits: Exits) -> set[str]:
         if surely_stops(stmt, 0, exits):
             return {node.name}
     return set()
+
+
+def binding_counts(tree: ast.AST) -> dict[str, int]:
+    """How many times the cell binds each name, anywhere (a name bound once is what its one binding made it)."""
+    counts: dict[str, int] = {}
+    for n in ast.walk(tree):
+        for name in bound_by(n):
+            counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def _spelled(node: ast.expr) -> str:
@@ -771,7 +767,7 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
                 return k
             if tree.body[k].lineno in magics.background:
                 return k
-            flags = after(flags, tree.body[k], magics)
+            flags |= carried(tree.body[k], magics)
     return None
 
 
@@ -789,7 +785,7 @@ def skipped(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] 
                 out |= set(range(stop, j))
                 first = first or tree.body[stop].lineno
         for k in range(i, j):
-            flags = after(flags, tree.body[k], magics)
+            flags |= carried(tree.body[k], magics)
     return out, first
 
 
@@ -809,7 +805,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
                     any(_stops(n, f, exits) for n in group for f in readings):
                 out.append(i)
         for n in group:
-            flags = after(flags, n, magics)
+            flags |= carried(n, magics)
     return out
 
 
