@@ -1970,6 +1970,8 @@ def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(ali
         assert not any(r.passed for r in rows) and "raised:answers-3-3" in c.flags, [r.message for r in rows]
     # ... and an exit call inside a statement stops it too (review 327), but not one a literal `or` skips
     for line, stops in (("_ = sys.exit()", True), ("print(sys.exit())", True), ("x = True or sys.exit()", False),
+                        # review 335: the C module's abort, the kernel's process replaced
+                        ("import posix\nposix.abort()", True), ("import os\nos.execv('/bin/true', ['true'])", True),
                         ("sys.exit.__call__()", True), ("@sys.exit\ndef done():\n    pass", True)):
         rows = answer_rows(_around_answers(f"import sys\n{wrong}{line}\n{_NAMES} = {_RIGHT_VALUES}\n"))
         assert all(not r.passed if stops else r.passed for r in rows), (line, [r.message for r in rows])
@@ -2067,6 +2069,22 @@ def test_an_invalid_escape_is_flagged_where_a_filter_may_make_warnings_errors():
                      "warnings.simplefilter('error')\nwarnings.filters.pop(0)"):
         rows = answer_rows(_around_answers(answers, above=[f"import warnings\n{restored}"]))
         assert all(r.passed for r in rows), (restored, [r.message for r in rows])
+
+
+def test_a_filters_message_pattern_is_never_run_in_the_grader_process(monkeypatch):
+    """Review 335: `warnings.filterwarnings('ignore', '(.|.){0,29}#')` above the answers: the grader matched the
+    student's pattern against Python's warning texts in its own process, where it backtracked for minutes holding the
+    interpreter, and an honest neighbour graded beside it lost 5 points to a time-out. No student pattern is compiled."""
+    import re as re_module
+    compiled = []
+    real = re_module.compile
+    monkeypatch.setattr(re_module, "compile", lambda p, *a, **k: compiled.append(p) or real(p, *a, **k))
+    above = ["import warnings\nwarnings.filterwarnings('ignore', '(.|.){0,29}#')\nwarnings.filterwarnings('error', 'assert')"]
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=above)
+    rows = answer_rows(c)
+    monkeypatch.undo()
+    assert all(r.passed for r in rows)
+    assert not any("(.|.)" in str(p) or p == "assert" for p in compiled), compiled
 
 
 def test_reading_a_notebooks_warnings_filters_leaves_the_grader_process_filters_alone(monkeypatch):

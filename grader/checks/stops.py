@@ -158,16 +158,18 @@ _COMPILE_WARNINGS = ("assertion is always true, perhaps remove parentheses?", '"
 
 
 def _matches_compile_warning(message: ast.AST | None) -> bool:
+    """May a filter's message pattern match one of ``_COMPILE_WARNINGS``? A student's pattern is never compiled or run
+    in the grader's process (review 335: `'(.|.){0,29}#'` backtracked for minutes holding the interpreter, and a
+    neighbour's job, waiting on the grader, ran out of time): plain text is compared as the start of a message, as
+    `re.match` compares it, and a pattern with any of the regular expression's own characters may match."""
     text = _literal(message)
     if message is None or text == "":
         return True
     if not isinstance(text, str):
         return False
-    try:
-        pattern = re.compile(text, re.I)
-    except (re.error, RecursionError, OverflowError):
-        return False
-    return any(pattern.match(m) for m in _COMPILE_WARNINGS)
+    if any(ch in text for ch in ".^$*+?{}[]\\|()"):
+        return True
+    return any(m.lower().startswith(text.lower()) for m in _COMPILE_WARNINGS)
 
 
 def _literal(node: ast.AST | None):
@@ -572,8 +574,11 @@ def _timed_compiles(group: list[ast.stmt], lines: tuple[str, ...], flags: int) -
 # close and return, and the cell goes on (review 315: `exit(keep_kernel=True)` read as a stop; nbclient showed the
 # lines below `exit()` run, and the kernel with them).
 EXITS = frozenset({"sys.exit", "sys._exit", "os._exit", "os.exit", "os.abort", "builtins.exit", "builtins.quit",
-                   "_thread.exit", "_thread.exit_thread"})       # review 333: `_thread.exit()` raises SystemExit
-EXIT_MODULES = ("sys", "os", "builtins", "_thread")
+                   "_thread.exit", "_thread.exit_thread",        # review 333: `_thread.exit()` raises SystemExit
+                   # review 335: the same under the C module's name, and the kernel's process replaced
+                   "posix._exit", "posix.abort", *(f"{m}.{e}" for m in ("os", "posix") for e in (
+                       "execv", "execve", "execl", "execle", "execlp", "execlpe", "execvp", "execvpe"))})
+EXIT_MODULES = ("sys", "os", "builtins", "_thread", "posix")
 # ... and the names of Python's own whose meaning the reading of a cell takes as given: IPython's `exit()` and `quit()`,
 # which return, `range`, whose loops end, and the dict an annotated assignment writes to (review 325: `from sys import
 # exit`, `range = None` and `__annotations__ = 0` in a cell above each stopped Jupyter between two tries at the answers)
@@ -629,7 +634,8 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
             named |= targets
             out |= targets
         # ... or one of the exit modules (review 327: `s = sys`, then `s.exit()`)
-        module = next((e.split(".")[0] for e in EXITS if f"{spelled}.{e.split('.')[1]}" in out), None) if spelled else None
+        module = spelled if spelled in EXIT_MODULES else next((m for m in EXIT_MODULES if all(
+            f"{spelled}.{e.split('.', 1)[1]}" in out for e in EXITS if e.startswith(m + "."))), None) if spelled else None
         if module is not None and "." not in spelled:
             named |= targets
             out |= {f"{t}.{e.split('.')[1]}" for t in targets for e in EXITS if e.startswith(module + ".")}
@@ -1057,7 +1063,7 @@ def _thrown(stmt: ast.stmt, exits: Exits):
         spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
             f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
         if spelled in EXITS:        # an alias an import gave may be either
-            return _UNCATCHABLE if spelled.endswith(("_exit", "abort")) and not spelled.startswith("sys.") \
+            return _UNCATCHABLE if (spelled.endswith(("_exit", "abort")) or ".exec" in spelled) and not spelled.startswith("sys.") \
                 else SystemExit
         if spelled in exits.calls and spelled.split(".")[0] not in exits.bound:
             return SystemExit       # a name given `sys.exit` (review 327), read as it most often is
