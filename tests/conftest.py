@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import fcntl
+import os
 import re
 import secrets
+import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -21,6 +25,46 @@ GOOD_NAME = "Assignment_7_JaneDoe_k12345678.ipynb"
 # The draw of hidden.toml's ranges that command-line gradings in tests use (`--draw-seed`), so a
 # test can search their outputs for the hidden values; a new one each test session.
 DRAW_SEED = secrets.randbits(48)
+
+# Tests marked `machine_alone` measure the whole machine (the kernel's memory, which every process
+# of the machine grows): run beside the other xdist process, its gradings counted against their few
+# MB and stopped honest cells (CI, twice). Such a test waits until no other test runs, and none starts
+# until it is done; the others still run two at a time. The turns are two locks in a folder the
+# controller makes before it starts the workers, which inherit its environment.
+TURNS = "GRADER_TESTS_TURNS"
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput") and (config.getoption("numprocesses", None) or 0):
+        os.environ[TURNS] = tempfile.mkdtemp(prefix="grader-tests-turns-")
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and os.environ.get(TURNS):
+        shutil.rmtree(os.environ.pop(TURNS), ignore_errors=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Around the whole test, module and session fixtures included (a module's batch is graded in
+    its first test's setup). A gate before the room keeps a waiting `machine_alone` test from being
+    overtaken by the stream of ordinary ones, which only pass through the gate."""
+    folder = os.environ.get(TURNS)
+    if not folder or not os.path.isdir(folder):
+        yield
+        return
+    alone = item.get_closest_marker("machine_alone") is not None
+    gate = os.open(os.path.join(folder, "gate"), os.O_RDONLY | os.O_CREAT, 0o600)
+    room = os.open(os.path.join(folder, "room"), os.O_RDONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        fcntl.flock(room, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        if not alone:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(room)                  # closing the last descriptor releases its lock
+        os.close(gate)
 
 
 def hidden_values(hidden: dict) -> list:
