@@ -18,11 +18,12 @@ from ..results import CheckResult
 from ..syntax import bound_by, quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, DEPRECATION_WARNINGS_ERRORS, REBINDABLE, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, Magics,
-                    awaits, bound_before, escape_warning, exits_of, features_at, filter_changes, first_stop, magic_lines,
-                    parse, skipped, syntax_warning, unsure)
+from .stops import (AWAIT, BARRY, REBINDABLE, Magics, awaits, bound_before, exits_of, features_at, first_stop,
+                    magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
+from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
+                              filter_changes, syntax_warning)
 from .writes import REBINDING_WORDS, dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
@@ -661,7 +662,7 @@ def _warns_when_read(source: str, bits: int = WARNINGS_ERRORS, body: list | None
     """Where Python would refuse the cell ('the cell'), or a statement of it ('line N'), were the warnings ``bits``
     errors as it starts, as it reads it without ('' where it does not). The filters the cell's own statements set
     count from the next statement on (``body``: the grader's reading of them); the cell is read whole before any of
-    them runs. Found in the syntax tree and tokens (`stops.escape_warning`, `syntax_warning`), never by compiling under
+    them runs. Found in the syntax tree and tokens (`warning_filters.escape_warning`, `syntax_warning`), never by compiling under
     a filter of the grader process's."""
     try:
         tree = parse(source)

@@ -14,36 +14,21 @@ from __future__ import annotations
 import __future__
 import ast
 import builtins
-import io
 import re
-import tokenize
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, python_tree, timeit_texts,
                       without_magics)
 from ..syntax import bound_by, own_scope, within
+from .literals import constant_truth, runs_once_at_least
 from .magic_lines import aligned
+from .warning_filters import FILTER_WORDS, WARNINGS_ERRORS, filter_aliases, filter_changes
 from .writes import names_stored, writers
 
 BARRY = __future__.barry_as_FLUFL.compiler_flag
 AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 _FEATURES = {name: getattr(__future__, name).compiler_flag for name in __future__.all_feature_names}
-
-
-# Not compiler flags: bits of the grader's own beside them, for "a warnings filter makes SyntaxWarning (or
-# DeprecationWarning) an error" (review 325: `warnings.simplefilter('error')` above, then `assert (a_, b_)` or `'\\o/'`
-# in the answers cell: what Python only warns about when it compiles a statement, or reads a cell, it then refuses,
-# and Jupyter stopped there, or ran none of the cell). Python 3.11 warns of an invalid escape with a
-# DeprecationWarning, of `assert (x, y)` and `x is 'yes'` with a SyntaxWarning.
-SYNTAX_WARNINGS_ERRORS = 1 << 28
-DEPRECATION_WARNINGS_ERRORS = 1 << 29
-WARNINGS_ERRORS = SYNTAX_WARNINGS_ERRORS | DEPRECATION_WARNINGS_ERRORS
-_FILTER_WORDS = re.compile(r"\b(?:simplefilter|filterwarnings|_setoption|_processoptions|_add_filter|catch_warnings|filters|"
-                           r"resetwarnings|defaultaction|warnings)\b")
-_CATEGORY_BITS = {"Warning": WARNINGS_ERRORS, "Exception": WARNINGS_ERRORS, "BaseException": WARNINGS_ERRORS,
-                  "object": WARNINGS_ERRORS, "SyntaxWarning": SYNTAX_WARNINGS_ERRORS,
-                  "DeprecationWarning": DEPRECATION_WARNINGS_ERRORS}
 
 
 def imported(node: ast.stmt) -> int:
@@ -56,258 +41,9 @@ def imported(node: ast.stmt) -> int:
     return 0
 
 
-def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> list[tuple[int, int]]:
-    """The warnings filters a statement sets, in order, as (the ``WARNINGS_ERRORS`` bits made errors, the bits made
-    quiet again): `simplefilter('error')`, `filterwarnings('error', category=SyntaxWarning)`, `_setoption`, a tuple
-    put into `warnings.filters`, `catch_warnings(action='error')` entered; `filterwarnings('ignore')`,
-    `resetwarnings()` or `filters.clear()` after them. A filter makes errors only where it surely runs, with an
-    action written as the literal 'error' and no message or module that the compiler's warnings do not match (a
-    fairness review, 328: a variable's action, a category such as `UserWarning`, a filter under `if DEBUG:` had cost
-    honest cells their answers); one that may make them quiet counts wherever it may run (330: in a `setup()`
-    function called later, under `if QUIET:`, in a loop, with an action in a variable). Not inside a `with
-    catch_warnings()` block, which puts the filters back (328). ``aliases``: names the notebook gave the two functions
-    (`from warnings import simplefilter as sf`: review 327)."""
-    out = []
-    sure = set()
-    todo: list[ast.AST] = [node]
-    while todo:
-        n = todo.pop()
-        sure.add(id(n))
-        todo.extend(_surely_run_parts(n, aliases))
-    calls: list[ast.AST] = []
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, ast.Call):
-            calls.append(n)
-        # ... and tuples put into the list by assignment (review 329: `warnings.filters[:0] = [('error', ...)]`)
-        elif isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "defaultaction"
-                                               for t in n.targets):
-            calls.append(n)         # the action of a warning no filter matches (review 333: `defaultaction = 'error'`)
-        elif isinstance(n, ast.Assign) and any(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute)
-                                               and t.value.attr == "filters" or isinstance(t, ast.Attribute) and
-                                               t.attr == "filters" for t in n.targets):
-            calls.append(n)         # ... or the list put in its place (review 331: `warnings.filters = [...]`)
-        if isinstance(n, (ast.With, ast.AsyncWith)) and any(
-                _called(i.context_expr, aliases) == "catch_warnings" for i in n.items):
-            todo.extend(i.context_expr for i in n.items)
-        else:
-            todo.extend(ast.iter_child_nodes(n))
-    for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
-        if isinstance(call, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "defaultaction"
-                                                for t in call.targets):
-            changes = [(WARNINGS_ERRORS, 0) if _literal(call.value) == "error" else (0, 0)]
-        elif isinstance(call, ast.Assign):
-            replaced = any(isinstance(t, ast.Attribute) and t.attr == "filters" for t in call.targets)
-            changes = [(0, WARNINGS_ERRORS)] * replaced + [_bits(e.elts[0], e.elts[2]) for e in (
-                call.value.elts if isinstance(call.value, (ast.List, ast.Tuple)) else [])
-                if isinstance(e, ast.Tuple) and len(e.elts) >= 4 and not (_literal(e.elts[1]) or _literal(e.elts[3]))]
-        else:
-            changes = [_filter_bits(call, aliases)]
-        for made, quiet in changes:
-            if id(call) not in sure:
-                made = 0
-            if made or quiet:
-                out.append((made, quiet))
-    return out
-
-
-def _surely_run_parts(n: ast.AST, aliases: dict[str, str] | None) -> list[ast.AST]:
-    """The parts of a node that run whenever it runs, for the warnings filters: not a function's body, a loop's, a
-    handler's or the branch of an `if` whose test is not a literal (a fairness review, 328: `if DEBUG:
-    warnings.simplefilter('error')` with `DEBUG = False`), nor a `with catch_warnings():` block's, which puts the
-    filters back."""
-    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return [*n.decorator_list, n.args]
-    if isinstance(n, ast.Lambda):
-        return [n.args]
-    if isinstance(n, (ast.With, ast.AsyncWith)) and any(
-            _called(i.context_expr, aliases) == "catch_warnings" for i in n.items):
-        return [i.context_expr for i in n.items]
-    if isinstance(n, ast.If):
-        truth = constant_truth(n.test)
-        return [n.test, *(n.body if truth else n.orelse if truth is False else [])]
-    if isinstance(n, (ast.For, ast.AsyncFor)):
-        # ... a loop over a literal that is not empty runs its body (review 329: `for _ in [0]:`)
-        return [n.iter, *(n.body if isinstance(n, ast.For) and _runs_once_at_least(n.iter) else [])]
-    if isinstance(n, ast.While):
-        return [n.test]
-    if isinstance(n, (ast.Try, ast.TryStar)):
-        return [*n.body[:1], *n.finalbody]      # what follows the first may be skipped (330: an import that fails)
-    if isinstance(n, ast.Match):
-        return [n.subject]
-    return list(ast.iter_child_nodes(n))
-
-
-def _called(node: ast.AST, aliases: dict[str, str] | None) -> str:
-    if not isinstance(node, ast.Call):
-        return ""
-    f = node.func
-    if isinstance(f, ast.Attribute) and f.attr == "__call__":       # review 329: `warnings.simplefilter.__call__(...)`
-        f = f.value
-    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-    return (aliases or {}).get(name, name) if isinstance(f, ast.Name) else name
-
-
-# What Python 3.11 warns of as it reads and compiles code: a filter whose message pattern matches none of these
-# leaves them be (review 329: `filterwarnings('error', '.*')` matches every one)
-_COMPILE_WARNINGS = ("assertion is always true, perhaps remove parentheses?", '"is" with a literal. Did you mean "=="?',
-                     '"is not" with a literal. Did you mean "!="?', "invalid escape sequence '\\o'",
-                     "invalid octal escape sequence '\\777'", "'int' object is not callable; perhaps you missed a comma?",
-                     "list indices must be integers or slices, not str; perhaps you missed a comma?")
-
-
-def _matches_compile_warning(message: ast.AST | None) -> bool:
-    """May a filter's message pattern match one of ``_COMPILE_WARNINGS``? A student's pattern is never compiled or run
-    in the grader's process (review 335: `'(.|.){0,29}#'` backtracked for minutes holding the interpreter, and a
-    neighbour's job, waiting on the grader, ran out of time): plain text is compared as the start of a message, as
-    `re.match` compares it, and a pattern with any of the regular expression's own characters may match."""
-    text = _literal(message)
-    if message is None or text == "":
-        return True
-    if not isinstance(text, str):
-        return False
-    if any(ch in text for ch in ".^$*+?{}[]\\|()"):
-        return True
-    return any(m.lower().startswith(text.lower()) for m in _COMPILE_WARNINGS)
-
-
-def _literal(node: ast.AST | None):
-    return node.value if isinstance(node, ast.Constant) else None
-
-
-def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, int]:
-    name = _called(call, aliases)
-    kw = {k.arg: k.value for k in call.keywords if k.arg}
-    f = call.func
-    if name in ("simplefilter", "filterwarnings"):
-        def at(i, key):
-            return call.args[i] if len(call.args) > i else kw.get(key)
-        simple = name == "simplefilter"
-        category, lineno, append = (at(1, "category"), at(2, "lineno"), at(3, "append")) if simple else (
-            at(2, "category"), at(4, "lineno"), at(5, "append"))
-        if not simple and (not _matches_compile_warning(at(1, "message")) or
-                           at(3, "module") is not None and _literal(at(3, "module")) != ""):
-            return 0, 0
-        if lineno is not None and _literal(lineno) != 0:
-            return 0, 0             # one line's warnings (review 329: `filterwarnings('ignore', lineno=999)`)
-        action = at(0, "action")
-        # an action not written as a literal may be a quiet one (a fairness review, 330: `simplefilter(ACTION)`)
-        made, quiet = _bits(action if isinstance(action, ast.Constant) else ast.Constant("ignore"), category)
-        # ... a filter put behind the others (`append=True`) undoes nothing before it (review 329), and comes after
-        # Python's own `ignore::DeprecationWarning` (330); no filter of Python's or IPython's covers SyntaxWarning (331)
-        appended = append is not None and _literal(append) is not False
-        return (made & SYNTAX_WARNINGS_ERRORS, 0) if appended else (made, quiet)
-    if name == "_add_filter" and len(call.args) >= 3:          # (action, message, category, module, lineno): 331
-        appended = _literal(kw.get("append")) is not False and kw.get("append") is not None
-        if _literal(call.args[1]) or len(call.args) > 3 and _literal(call.args[3]):
-            return 0, 0
-        made, quiet = _bits(call.args[0], call.args[2])
-        return (made & SYNTAX_WARNINGS_ERRORS, 0) if appended else (made, quiet)
-    if name in ("_setoption", "_processoptions") and call.args:
-        # "action:message:category:module:lineno", the action given as any start of its name ('e' is 'error'); a list
-        # of them for `_processoptions` (review 329), the last one first in the filters
-        options = call.args[0].elts if name == "_processoptions" and isinstance(call.args[0], (ast.List, ast.Tuple)) \
-            else [call.args[0]] if name == "_setoption" else []
-        made = quiet = 0
-        for option in options:
-            if not isinstance(_literal(option), str):
-                continue
-            parts = [p.strip() for p in _literal(option).split(":")] + [""] * 5
-            if not parts[0] or parts[1] or parts[3] or parts[4] not in ("", "0"):
-                continue
-            action = next((a for a in ("default", "always", "ignore", "module", "once", "error") if a.startswith(parts[0])), "")
-            m, q = _bits(ast.Constant(action), ast.Name(parts[2].rsplit(".", 1)[-1]) if parts[2] else None)
-            made, quiet = made & ~q | m, quiet & ~m | q
-        return made, quiet
-    if name in ("insert", "append") and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and \
-            f.value.attr == "filters" and call.args and isinstance(call.args[-1], ast.Tuple):
-        elts = call.args[-1].elts + [None] * 5
-        return (0, 0) if _literal(elts[1]) or _literal(elts[3]) else _bits(elts[0], elts[2])
-    if name == "__enter__" and isinstance(f, ast.Attribute) and _called(f.value, aliases) == "catch_warnings":
-        inner = {k.arg: k.value for k in f.value.keywords if k.arg}
-        return _bits(inner.get("action"), inner.get("category"))
-    if name == "resetwarnings" or name == "clear" and isinstance(f, ast.Attribute) and isinstance(
-            f.value, ast.Attribute) and f.value.attr == "filters":
-        return 0, WARNINGS_ERRORS
-    return 0, 0
-
-
-_QUIET = {"ignore", "default", "always", "once", "module"}
-
-
-def _bits(action: ast.AST | None, category: ast.AST | None) -> tuple[int, int]:
-    """(bits made errors, bits made quiet) by a filter of this action and category."""
-    act = _literal(action)
-    if act != "error" and act not in _QUIET:
-        return 0, 0
-    if category is None or isinstance(category, ast.Constant) and category.value is None:
-        bits = WARNINGS_ERRORS
-    else:
-        name = category.attr if isinstance(category, ast.Attribute) else category.id if isinstance(
-            category, ast.Name) else ""
-        # a category the grader cannot name (`cat` of a loop) may be any: quiet for all, an error for none (330)
-        bits = _CATEGORY_BITS.get(name, 0 if act == "error" or name.endswith(("Warning", "Error")) else WARNINGS_ERRORS)
-    return (bits, 0) if act == "error" else (0, bits)
-
-
 def compiled(code, flags: int, filename: str = "<cell>", mode: str = "exec"):
     """`compile` under ``flags`` (the ``WARNINGS_ERRORS`` bits, which are the grader's own, left out)."""
     return compile(code, filename, mode, flags & ~WARNINGS_ERRORS, dont_inherit=True)
-
-
-# What Python 3.11 warns of as it reads and compiles code, found in the syntax tree and the tokens, never by
-# compiling under a filter: the warnings filters are the grader process's own, shared by the threads that grade other
-# notebooks side by side, and one notebook's filter must never change how another's cells are read.
-_ESCAPES = set("\n\\'\"abfnrtv01234567xNuU")
-_CONSTANT_IS_OK = (type(None), bool, type(Ellipsis))
-
-
-def escape_warning(text: str) -> tuple[int, str] | None:
-    """(line, message) of the first invalid escape in a string literal of ``text`` (a DeprecationWarning in Python
-    3.11, as the cell is read); None: none, or the text does not tokenize."""
-    if "\\" not in text:
-        return None
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type != tokenize.STRING:
-                continue
-            quote = min((i for i in (tok.string.find("'"), tok.string.find('"')) if i >= 0), default=0)
-            prefix = tok.string[:quote].lower()
-            if "r" in prefix:
-                continue
-            body, i = tok.string[quote:], 0
-            while True:
-                i = body.find("\\", i)
-                if i < 0 or i + 1 >= len(body):
-                    break
-                ch = body[i + 1]
-                if ch not in _ESCAPES or "b" in prefix and ch in "NuU":
-                    line = tok.start[0] + body.count("\n", 0, i)
-                    return line, f"invalid escape sequence '\\{ch}'"
-                i += 2
-    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return None
-
-
-def syntax_warning(node: ast.AST) -> str:
-    """The SyntaxWarning Python 3.11 gives as it compiles a statement ('' for none): an assertion of a tuple, `is` with
-    a literal, a literal called or indexed."""
-    for n in ast.walk(node):
-        if isinstance(n, ast.Assert) and isinstance(n.test, ast.Tuple) and n.test.elts:
-            return "assertion is always true, perhaps remove parentheses?"
-        if isinstance(n, ast.Compare):
-            for op, left, right in zip(n.ops, [n.left, *n.comparators], n.comparators):
-                if isinstance(op, (ast.Is, ast.IsNot)) and any(
-                        isinstance(x, ast.Constant) and not isinstance(x.value, _CONSTANT_IS_OK) for x in (left, right)):
-                    return f'"{"is" if isinstance(op, ast.Is) else "is not"}" with a literal'
-        if isinstance(n, ast.Call) and isinstance(n.func, (ast.Constant, ast.JoinedStr, ast.Tuple, ast.List, ast.Dict,
-                                                           ast.Set, ast.ListComp, ast.SetComp, ast.DictComp,
-                                                           ast.GeneratorExp)) and not (
-                isinstance(n.func, ast.Constant) and n.func.value is Ellipsis):
-            return "a literal is not callable; perhaps you missed a comma?"
-    return ""
 
 
 def parse(source: str, flags: int = 0) -> ast.Module:
@@ -325,22 +61,16 @@ def features_at(cells) -> Callable[[int], int]:
     aliases: dict[str, str] = {}
     for c in cells:
         text = as_python_reads(c.source) if c.cell_type == "code" else ""
-        if "__future__" not in text and not _FILTER_WORDS.search(text):
+        if "__future__" not in text and not FILTER_WORDS.search(text):
             continue
         try:
             tree = parse(c.source, flags)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         magics = magic_lines(c.source)
-        # the two filter functions imported under names of the notebook's own, for this cell and those below
-        aliases.update({a.asname: a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module ==
-                        "warnings" for a in n.names if a.asname and a.name in ("simplefilter", "filterwarnings")})
-        # ... or given them by assignment (review 329: `sf = warnings.simplefilter`)
-        aliases.update({t.id: n.value.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) and isinstance(
-            n.value, ast.Attribute) and n.value.attr in ("simplefilter", "filterwarnings") for t in n.targets
-            if isinstance(t, ast.Name)})
+        aliases.update(filter_aliases(tree))        # for this cell and those below
         before = flags
-        filters = _FILTER_WORDS.search(text) is not None
+        filters = FILTER_WORDS.search(text) is not None
         for node in tree.body:
             flags |= carried(node, magics)
             # ... the warnings filters in the order they are set: a later `filterwarnings('ignore')` undoes an error
@@ -721,39 +451,6 @@ def names_bound(tree: ast.AST) -> set[str]:
             for name in bound_by(n)}
 
 
-_FOLDABLE = (ast.Constant, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.BinOp, ast.Tuple, ast.List, ast.Set,
-             ast.Dict, ast.IfExp, ast.unaryop, ast.boolop, ast.cmpop, ast.operator, ast.expr_context)
-
-
-def constant_truth(test: ast.expr) -> bool | None:
-    """Whether a test made only of literals is true (None: not such a test, or its value is not plain to
-    compute): `not False`, `1 == 1`, `True and 1` (review 303: `if not False: raise ValueError` above the
-    answers was read as a statement that may not run). Evaluated with no names at all, and only for small
-    literals with no power or shift, so it cannot take long or grow large."""
-    if isinstance(test, ast.Constant):               # `if ...:`, `assert 0j`, `if 1000000:` (review 315)
-        return bool(test.value)
-    nodes = list(ast.walk(test))
-    if len(nodes) > 64 or not all(isinstance(n, _FOLDABLE) and _small(n) for n in nodes):
-        return None
-    sequences = any(isinstance(n, (ast.Tuple, ast.List)) or isinstance(n, ast.Constant) and isinstance(
-        n.value, (str, bytes)) for n in nodes)
-    if any(isinstance(n, (ast.Pow, ast.LShift, ast.MatMult)) or sequences and isinstance(n, ast.Mult) for n in nodes):
-        return None
-    try:
-        return bool(eval(compile(ast.Expression(test), "<test>", "eval"), {"__builtins__": {}}, {}))
-    except Exception:   # noqa: BLE001 - `1 < 'a'`: the test raises, which is no value
-        return None
-
-
-def _small(node: ast.AST) -> bool:
-    if not isinstance(node, ast.Constant):
-        return True
-    v = node.value
-    if isinstance(v, (bool, int, float, complex)):
-        return abs(v) < 10 ** 6
-    return v is None or isinstance(v, (str, bytes)) and len(v) < 100
-
-
 def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
                above: frozenset[str] = frozenset()) -> int | None:
     """The index in ``tree.body`` of the first statement Jupyter never gets past when the cell starts
@@ -856,14 +553,14 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
         elif isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp)):
             # ... and the body of one over a literal that is not empty, with one `for` and no `if` (331: `[1/0 for _
             # in [1]]`); not a generator's, which runs nothing until read
-            one = len(n.generators) == 1 and not n.generators[0].ifs and _runs_once_at_least(n.generators[0].iter)
+            one = len(n.generators) == 1 and not n.generators[0].ifs and runs_once_at_least(n.generators[0].iter)
             children = [n.generators[0].iter, *(([n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]) if one else [])]
         elif isinstance(n, ast.GeneratorExp):
             # ... and a generator's body where a builtin reads it at once (review 333: `next(1/0 for _ in [1])`,
             # `any(...)`, `tuple(...)`), over a literal that is not empty, with one `for` and no `if`
             parent = consumed.get(id(n))
             one = parent is not None and len(n.generators) == 1 and not n.generators[0].ifs and \
-                _runs_once_at_least(n.generators[0].iter)
+                runs_once_at_least(n.generators[0].iter)
             children = [n.generators[0].iter, *([n.elt] if one else [])]
         elif isinstance(n, ast.AnnAssign) and lazy:
             children = [c for c in (n.target, n.value) if c is not None]
@@ -954,7 +651,7 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         jumps = _own_jumps(node)
         if ast.Break not in jumps and body(node.orelse):        # the loop ends and its `else` stops, or it never ends
             return True
-        return isinstance(node, ast.For) and _runs_once_at_least(node.iter) and body(node.body) and not jumps
+        return isinstance(node, ast.For) and runs_once_at_least(node.iter) and body(node.body) and not jumps
     if isinstance(node, (ast.Try, ast.TryStar)):
         quiet = all(isinstance(s, ast.Pass) for s in node.body)      # its handlers never run
         caught = [h for h in node.handlers if _may_catch(h, node.body, exits)]
@@ -994,29 +691,6 @@ def _own_jumps(loop: ast.For | ast.While) -> set[type]:
 
 # Builtins that read the first item of what they are given at once
 _CONSUMERS = {"next", "any", "all", "tuple", "list", "set", "frozenset", "sorted", "sum", "min", "max", "dict"}
-
-
-def _runs_once_at_least(it: ast.expr) -> bool:
-    """A `for` over a list, tuple, set or string written out that is not empty, or a `range` of int literals that
-    is not (review 315: `for _ in range(1): raise ValueError`)."""
-    if isinstance(it, (ast.List, ast.Tuple, ast.Set)):
-        return bool(it.elts) and not any(isinstance(e, ast.Starred) for e in it.elts)
-    if isinstance(it, ast.Dict):                        # review 333: `{k: 1/0 for k in {1: 2}}`
-        return bool(it.keys) and None not in it.keys
-    if isinstance(it, ast.Constant):
-        return isinstance(it.value, (str, bytes)) and bool(it.value)
-    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords:
-        return (range_length([a.value if isinstance(a, ast.Constant) else None for a in it.args]) or 0) > 0
-    return False
-
-
-def range_length(bounds: list) -> int | None:
-    """How many numbers `range(*bounds)` gives, where each bound is an int (not a bool) of at most 10**9 and the
-    call is valid; None otherwise."""
-    if not 1 <= len(bounds) <= 3 or any(type(b) is not int or abs(b) > 10 ** 9 for b in bounds) \
-            or len(bounds) == 3 and bounds[2] == 0:
-        return None
-    return len(range(*bounds))
 
 
 def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt], exits: Exits = Exits()) -> bool:

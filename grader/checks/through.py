@@ -20,7 +20,8 @@ import bisect
 import functools
 
 from ..syntax import bound_by
-from .stops import exits_of, range_length, surely_stops
+from .literals import range_length
+from .stops import exits_of, surely_stops
 
 SMALL_LOOP = 10_000       # iterations of a `for` over `range(...)` read as ending at once
 # Iterations of a statement's loops, nested ones multiplied (review 310: three nested `range(10000)` ran for hours;
