@@ -2015,7 +2015,7 @@ def test_what_python_warns_about_is_flagged_where_a_filter_may_make_warnings_err
     c = _around_answers(answers.format(wrong=wrong, right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=[above] if above else [])
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]
-    assert "raised:answers-3-3" in c.flags and any("may make that an error" in d and "line " in d
+    assert "raised:answers-3-3" in c.flags and any("may make that warning an error" in d and "line " in d
                                                    for d in c.details), (c.flags, c.details)
     # ... not where the filter keeps warnings warnings (`'ignore'`, the everyday one), nor where nothing warns; nor
     # (a fairness review, 328) a filter inside a `with catch_warnings():` block, which puts the filters back, one of
@@ -2085,6 +2085,104 @@ def test_a_filters_message_pattern_is_never_run_in_the_grader_process(monkeypatc
     monkeypatch.undo()
     assert all(r.passed for r in rows)
     assert not any("(.|.)" in str(p) or p == "assert" for p in compiled), compiled
+
+
+@pytest.mark.parametrize("message", ["Mean of empty slice.", ".*overflow.*", "lbfgs failed to converge (status=1):",
+                                     "A value is trying to be set on a copy of a slice from a DataFrame.*",
+                                     "To copy construct from a tensor, it is recommended to use sourceTensor.clone()",
+                                     r"^Degrees of freedom <= 0", ".*np.float.*"])
+@pytest.mark.parametrize("answers", ["{right}assert (a_ in (True, False), 'a_ must be a bool')\n",
+                                     "{right}print('answers\\_done')\n"])
+def test_an_error_filter_for_other_messages_leaves_an_honest_answers_cell_unflagged(message, answers):
+    """A fairness review (338): an error filter for a library's own warning, whose message holds a full stop or a
+    parenthesis (`filterwarnings('error', message='Mean of empty slice.')`), flagged an honest answers cell that holds
+    an assertion of a tuple or an invalid escape: any character of a regular expression read as "may match anything".
+    The message is read as `re.match` reads it, never compiled, and these match none of Python's compiling warnings."""
+    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"),
+                        above=[f"import warnings\nwarnings.filterwarnings('error', message={message!r})"])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) and "raised:answers-3-3" not in c.flags, (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above,answers", [
+    ("warnings.filterwarnings('error', message='assert')", "assert (a_, b_)"),
+    ("warnings.filterwarnings('error', message='.*parenthes')", "assert (a_, b_)"),
+    ("warnings.filterwarnings('error', message='inv.lid escape')", "print('\\o/')"),
+    ("warnings.filterwarnings('error', message=\"'int' object\")", "x = 1()"),
+    ("warnings._setoption('error:assertion')", "assert (a_, b_)"),
+    # a quiet filter for one message leaves the others errors
+    ("warnings.simplefilter('error')\nwarnings.filterwarnings('ignore', message='assertion')", "print('\\o/')"),
+    ("warnings.simplefilter('error')\nwarnings._setoption('ignore:invalid escape')", "assert (a_, b_)")])
+def test_an_error_filter_whose_message_matches_a_compiling_warning_is_still_flagged(above, answers):
+    """The other side of the fairness fix (338): a message that matches the warning Python gives, read from its text,
+    a pattern's `.` and `.*` followed, options' messages (which Python escapes) read as text; a quiet filter for one
+    message quiets only the warnings it matches."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    c = _around_answers(f"{wrong}{answers}\n{_NAMES} = {_RIGHT_VALUES}\n", above=[f"import warnings\n{above}"])
+    answer_rows(c)
+    assert "raised:answers-3-3" in c.flags, (above, answers, c.details)
+
+
+def test_a_filters_message_is_read_as_re_match_reads_it():
+    """What the grader reads of a filter's message may only widen what `re.match` (case-blind, as `filterwarnings`
+    compiles it) matches: for patterns made from Python's own warning texts with a regular expression's characters
+    put in, every warning a pattern matches is among those the reading says it may."""
+    import ast
+    import random
+    import re as re_module
+    import warnings
+
+    from grader.checks.warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS,
+                                               _message_bits)
+    messages = [("assertion is always true, perhaps remove parentheses?", SYNTAX_WARNINGS_ERRORS),
+                ('"is" with a literal. Did you mean "=="?', SYNTAX_WARNINGS_ERRORS),
+                ('"is not" with a literal. Did you mean "!="?', SYNTAX_WARNINGS_ERRORS),
+                ("'NoneType' object is not callable; perhaps you missed a comma?", SYNTAX_WARNINGS_ERRORS),
+                ("'generator' object is not callable; perhaps you missed a comma?", SYNTAX_WARNINGS_ERRORS),
+                ("invalid escape sequence '\\d'", DEPRECATION_WARNINGS_ERRORS),
+                ("invalid octal escape sequence '\\777'", DEPRECATION_WARNINGS_ERRORS)]
+    pieces = list("aisnvlte'\" .*+?()[]|^$\\{}") + ["\\d", "\\.", ".*", "[a-z]", "{2}", "(?i)"]
+    draw = random.Random(338)
+    checked = narrowed = 0
+    while checked < 20_000:
+        text = list(draw.choice(messages)[0][:draw.randint(0, 24)])
+        for _ in range(draw.randint(0, 4)):
+            text.insert(draw.randint(0, len(text)), draw.choice(pieces))
+        pattern = "".join(text)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compiled = re_module.compile(pattern, re_module.I)
+        except (re_module.error, RecursionError, OverflowError):
+            continue
+        checked += 1
+        matched = 0
+        for message, bits in messages:
+            matched |= bits if compiled.match(message) else 0
+        read = _message_bits(ast.Constant(pattern))
+        assert not matched & ~read, (pattern, matched, read)
+        narrowed += read != (SYNTAX_WARNINGS_ERRORS | DEPRECATION_WARNINGS_ERRORS)
+    assert narrowed > 1000          # ... and the reading does tell most apart
+
+
+def test_the_raised_flag_names_the_filter_and_a_fix_that_fits_the_warning():
+    """A fairness review (338): the `raised:` detail said "`warnings.simplefilter('error')` or the like" and, for an
+    assertion, to use a raw string. It now names the filter's cell and line, and the fix for that warning."""
+    above = "import warnings\nimport numpy as np\nwarnings.filterwarnings('error', category=SyntaxWarning)"
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\nassert (a_ in (True, False), 'a bool')\n", above=[above])
+    answer_rows(c)
+    detail = next(d for d in c.details if "Python warns about" in d)
+    assert "line 3 of the cell at position" in detail and "`import warnings`" in detail, detail
+    assert "assert test, 'message'" in detail and "r'...'" not in detail, detail
+    c = _around_answers(f"import warnings\nwarnings.simplefilter('error')\n{_NAMES} = {_RIGHT_VALUES}\nx = a_ is 'yes'\n")
+    answer_rows(c)
+    detail = next(d for d in c.details if "Python warns about" in d)
+    assert "line 2 of that cell" in detail and "`==`" in detail, detail
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\nprint('\\o/')\n",
+                        above=["import warnings\nwarnings.simplefilter('error')"])
+    answer_rows(c)
+    detail = next(d for d in c.details if "Python warns about" in d)
+    assert "line 2 of the cell at position" in detail and "r'...'" in detail, detail
 
 
 def test_reading_a_notebooks_warnings_filters_leaves_the_grader_process_filters_alone(monkeypatch):

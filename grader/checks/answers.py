@@ -18,7 +18,7 @@ from ..results import CheckResult
 from ..syntax import bound_by, quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, REBINDABLE, Magics, awaits, bound_before, exits_of, features_at, first_stop,
+from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
@@ -619,7 +619,7 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
         make an error (review 331: `exec("import warnings; warnings.simplefilter('error')")` above `assert (a_, b_)`);
         read once, and only where such code is above."""
         if not said:
-            said.append(_warns_when_read(cell.source))
+            said.append(_warns_when_read(cell.source) is not None)
         return said[0]
     for c in ctx.nb.cells:
         if c.index >= cell.index or c.cell_type != "code":
@@ -658,45 +658,76 @@ _HOOKS = re.compile(r"\bset(?:trace|profile)\b|\bsignal\.(?:signal|alarm|setitim
 _STAR = re.compile(r"^[ \t]*from[ \t]+(?!(?:sys|_thread|builtins)[ \t])([\w.]+)[ \t]+import[ \t]+\*", re.M)
 
 
-def _warns_when_read(source: str, bits: int = WARNINGS_ERRORS, body: list | None = None) -> str:
+# How to write what Python warns of so that it does not: said with the `raised:` detail (a fairness review, 338: an
+# assertion's warning was told to use a raw string)
+_WARNING_FIXES = (("assertion", "write the assertion without parentheses, `assert test, 'message'`"),
+                  ('"is', "compare with `==` or `!=`"),
+                  ("a literal is not callable", "put in the missing comma"),
+                  ("invalid escape", "write the string raw, r'...', or double the backslash"))
+
+
+@dataclass(frozen=True)
+class _Warned:
+    where: str              # 'the cell (line N: ...)' or 'line N (...)'
+    fix: str
+    filter_line: int = 0    # the line of the cell's own statement that set the filter, where it set one
+
+
+def _warns_when_read(source: str, bits: int = WARNINGS_ERRORS, body: list | None = None) -> _Warned | None:
     """Where Python would refuse the cell ('the cell'), or a statement of it ('line N'), were the warnings ``bits``
-    errors as it starts, as it reads it without ('' where it does not). The filters the cell's own statements set
+    errors as it starts, as it reads it without (None where it does not). The filters the cell's own statements set
     count from the next statement on (``body``: the grader's reading of them); the cell is read whole before any of
-    them runs. Found in the syntax tree and tokens (`warning_filters.escape_warning`, `syntax_warning`), never by compiling under
-    a filter of the grader process's."""
+    them runs. Found in the syntax tree and tokens (`warning_filters.escape_warning`, `syntax_warning`), never by
+    compiling under a filter of the grader process's."""
     try:
         tree = parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ""
+        return None
     if bits & DEPRECATION_WARNINGS_ERRORS:
         escape = escape_warning(without_magics(source))
         if escape is not None:
-            return f"the cell (line {escape[0]}: {escape[1]})"
+            return _Warned(f"the cell (line {escape[0]}: {escape[1]})", _fix(escape[1]))
+    own = 0
     for node in body if body is not None else tree.body:
         warned = syntax_warning(node) if bits & SYNTAX_WARNINGS_ERRORS else ""
         if warned:
-            return f"line {node.lineno} ({warned})"
+            return _Warned(f"line {node.lineno} ({warned})", _fix(warned), own)
         for made, quiet in filter_changes(node):
             bits = bits & ~quiet | made
-    return ""
+            own = node.lineno if made else own if bits else 0
+    return None
 
 
-def _warned(ctx: Context, cell, cell_id: str, bits: int, reading: _Reading | None) -> None:
+def _fix(warning: str) -> str:
+    return next((fix for start, fix in _WARNING_FIXES if warning.startswith(start)), "change that line")
+
+
+def _warned(ctx: Context, cell, cell_id: str, features: Features, reading: _Reading | None) -> None:
     """Flag the answers cell where a warnings filter above it, or in it, may make what Python warns of as it reads or
     compiles the cell an error: Jupyter then stops at that line, or runs none of the cell (review 325:
     `warnings.simplefilter('error')` above `assert (a_, b_)` between two tries, or above `print('\\o/')`). Which filter
     is in force when the cell runs the grader cannot always tell (a fairness review, 332: filters restored from a
     saved list, a context entered by hand, one of numpy's), so the answers are graded as written: a student's
-    `grader check` names the line to fix, a TA sees the flag."""
+    `grader check` names the line to fix and the filter, a TA sees the flag."""
+    bits = features(cell.index) & WARNINGS_ERRORS
     if not bits and "warn" not in cell.source:
         return
-    where = _warns_when_read(cell.source, bits, reading.tree.body if reading is not None else [])
-    if where:
-        ctx.flag(f"raised:{cell_id}")
-        ctx.detail(f"Python warns about {where} when it reads the True/False answers cell, and a warnings filter set "
-                   f"above or in it (`warnings.simplefilter('error')` or the like) may make that an error: Jupyter then "
-                   f"stops there, or runs none of the cell; the answers are graded as written; fix it (a raw string, "
-                   f"r'...', keeps a backslash)")
+    warned = _warns_when_read(cell.source, bits, reading.tree.body if reading is not None else [])
+    if warned is None:
+        return
+    above = features.error_filter(cell.index)
+    if warned.filter_line:
+        which = f"the warnings filter set on line {warned.filter_line} of that cell"
+    elif above is not None:
+        which = f"the warnings filter set on line {above[1]} of {_named(above[0])}"
+    else:
+        which = "a warnings filter set above or in it"
+    ctx.flag(f"raised:{cell_id}")
+    ctx.detail(f"Python warns about {warned.where} when it reads the True/False answers cell, and {which} may make "
+               f"that warning an error: Jupyter then stops there, or runs none of the cell. The answers are graded as "
+               f"written; to be sure, {warned.fix}, or make that filter name the warnings it means (a category or a "
+               f"message)")
+
 
 def _star(source: str) -> str:
     text = as_python_reads(source) if "*" in source else ""
@@ -1010,7 +1041,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
-    _warned(ctx, found.cell, task.cfg["cell"], features(found.cell.index) & WARNINGS_ERRORS, reading)
+    _warned(ctx, found.cell, task.cfg["cell"], features, reading)
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
     # them after it, so they count (the last assignment, as top to bottom), flagged for a TA.
     # ... and names they set again: Jupyter runs them later, so their value is the one the notebook

@@ -52,12 +52,28 @@ def parse(source: str, flags: int = 0) -> ast.Module:
     return compiled(without_magics(source), ast.PyCF_ONLY_AST | (flags & BARRY))
 
 
-def features_at(cells) -> Callable[[int], int]:
+@dataclass(frozen=True)
+class Features:
+    """The flags in force as each cell of a notebook starts (`features_at`), and where the warnings filter that last
+    made warnings errors, still in force there, was set: the cell and the line of its statement (a fairness review,
+    338: a student told only "a filter ... may make that an error" could not find which one)."""
+    marks: tuple[tuple[int, int, object, int], ...] = ()     # (cell index, flags, the filter's cell or None, its line)
+
+    def __call__(self, index: int) -> int:
+        return next((f for i, f, _, _ in reversed(self.marks) if i < index), 0)
+
+    def error_filter(self, index: int) -> tuple[object, int] | None:
+        found = next(((c, line) for i, _, c, line in reversed(self.marks) if i < index), None)
+        return found if found is not None and found[0] is not None else None
+
+
+def features_at(cells) -> Features:
     """For a notebook's cells: the flags in force when the cell at an index starts. A cell that does not
     parse runs nothing, so its imports count for nothing; letters count as Python reads them
     (`barry_as_\\uff26LUFL` is the feature: review 235); a comment naming a feature is no import."""
-    marks: list[tuple[int, int]] = []
+    marks: list[tuple[int, int, object, int]] = []
     flags = 0
+    where: tuple[object, int] = (None, 0)
     aliases: dict[str, str] = {}
     for c in cells:
         text = as_python_reads(c.source) if c.cell_type == "code" else ""
@@ -76,12 +92,13 @@ def features_at(cells) -> Callable[[int], int]:
             # ... the warnings filters in the order they are set: a later `filterwarnings('ignore')` undoes an error
             for made, quiet in filter_changes(node, aliases) if filters else ():
                 flags = flags & ~quiet | made
+                if made:
+                    where = (c, node.lineno)
+                elif not flags & WARNINGS_ERRORS:
+                    where = (None, 0)
         if flags != before:
-            marks.append((c.index, flags))
-
-    def at(index: int) -> int:
-        return next((f for i, f in reversed(marks) if i < index), 0)
-    return at
+            marks.append((c.index, flags, *where))
+    return Features(tuple(marks))
 
 
 def bound_before(cells) -> Callable[[int, str], frozenset[str]]:

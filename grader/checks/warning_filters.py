@@ -122,27 +122,104 @@ def _called(node: ast.AST, aliases: dict[str, str] | None) -> str:
     return (aliases or {}).get(name, name) if isinstance(f, ast.Name) else name
 
 
-# What Python 3.11 warns of as it reads and compiles code: a filter whose message pattern matches none of these
-# leaves them be (review 329: `filterwarnings('error', '.*')` matches every one)
-_COMPILE_WARNINGS = ("assertion is always true, perhaps remove parentheses?", '"is" with a literal. Did you mean "=="?',
-                     '"is not" with a literal. Did you mean "!="?', "invalid escape sequence '\\o'",
-                     "invalid octal escape sequence '\\777'", "'int' object is not callable; perhaps you missed a comma?",
-                     "list indices must be integers or slices, not str; perhaps you missed a comma?")
+# What Python 3.11 warns of as it reads and compiles code, and the category of each: a filter whose message pattern
+# matches none of them leaves them be (review 329: `filterwarnings('error', '.*')` matches every one). ``_ONE`` stands
+# for a character that differs from one warning to the next (the escape's); ``_RUN``, in a pattern, for any run.
+_ONE, _RUN = "\x00", "\x01"
+_COMPILE_WARNINGS = (("assertion is always true, perhaps remove parentheses?", SYNTAX_WARNINGS_ERRORS),
+                     ('"is" with a literal. Did you mean "=="?', SYNTAX_WARNINGS_ERRORS),
+                     ('"is not" with a literal. Did you mean "!="?', SYNTAX_WARNINGS_ERRORS),
+                     *((f"'{kind}' object is not callable; perhaps you missed a comma?", SYNTAX_WARNINGS_ERRORS)
+                       for kind in ("int", "float", "complex", "str", "bytes", "bool", "NoneType", "ellipsis", "tuple",
+                                    "list", "dict", "set", "generator")),
+                     (f"invalid escape sequence '\\{_ONE}'", DEPRECATION_WARNINGS_ERRORS),
+                     (f"invalid octal escape sequence '\\{_ONE}{_ONE}{_ONE}'", DEPRECATION_WARNINGS_ERRORS))
+_MOST_ATOMS = 200
 
 
-def _matches_compile_warning(message: ast.AST | None) -> bool:
-    """May a filter's message pattern match one of ``_COMPILE_WARNINGS``? A student's pattern is never compiled or run
-    in the grader's process (review 335: `'(.|.){0,29}#'` backtracked for minutes holding the interpreter, and a
-    neighbour's job, waiting on the grader, ran out of time): plain text is compared as the start of a message, as
-    `re.match` compares it, and a pattern with any of the regular expression's own characters may match."""
+def _atoms(pattern: str, literal: bool = False) -> list[str] | None:
+    """The start of a message a pattern asks for, as `re.match` reads it: characters, ``_ONE`` for `.`, ``_RUN`` for
+    a run of any (`.*`, or a character that may repeat or be absent); read up to the first construct it does not
+    follow (a class, a group, an anchor), past which anything may follow. None: the pattern may match anything (an
+    alternative, `|`, anywhere; a letter outside ASCII, which case-blind matching may fold to an ASCII one). The
+    pattern is never compiled: a student's pattern can backtrack for minutes (review 335). ``literal``: the text of
+    a `-W` option, which Python escapes."""
+    if "|" in pattern and not literal or not pattern.isascii():
+        return None
+    if literal:
+        return list(pattern[:_MOST_ATOMS])
+    text = pattern[1:] if pattern.startswith("^") else pattern
+    out: list[str] = []
+    i = 0
+    while i < len(text) and len(out) < _MOST_ATOMS:
+        ch = text[i]
+        if ch == "\\":
+            nxt = text[i + 1:i + 2]
+            if not nxt or nxt.isalnum():
+                break                   # a class (`\d`), an anchor (`\b`), a group's number: not followed
+            atom, width = nxt, 2
+        elif ch == ".":
+            atom, width = _ONE, 1
+        elif ch in "^$*+?{}[]()":
+            break
+        else:
+            atom, width = ch, 1
+        i += width
+        quantifier = text[i:i + 1]
+        if quantifier == "{":
+            break
+        if quantifier in ("*", "?"):
+            out.append(_RUN)
+            i += 1 + (text[i + 1:i + 2] == "?")     # `*?`, `??`: as lazy, the same strings
+        elif quantifier == "+":
+            out += [atom, _RUN]
+            i += 1 + (text[i + 1:i + 2] == "?")
+        else:
+            out.append(atom)
+    return out
+
+
+def _may_start(atoms: list[str], template: str) -> bool:
+    """Can a message of ``template``'s form start with a text of the form ``atoms`` (case-blind, as `filterwarnings`
+    compiles a message)? Both may hold ``_ONE`` and ``_RUN``; at most some hundred by some hundred steps."""
+    seen: dict[tuple[int, int], bool] = {}
+
+    def fits(i: int, j: int) -> bool:
+        if i == len(atoms):
+            return True
+        if (i, j) in seen:
+            return seen[(i, j)]
+        a, t = atoms[i], template[j] if j < len(template) else None
+        if a == _RUN:
+            ok = fits(i + 1, j) or t is not None and fits(i, j + 1)
+        elif t is None:
+            ok = False
+        elif t == _RUN:
+            ok = fits(i, j + 1) or fits(i + 1, j)
+        else:
+            ok = (a == _ONE or t == _ONE or a.lower() == t.lower()) and fits(i + 1, j + 1)
+        seen[(i, j)] = ok
+        return ok
+    return fits(0, 0)
+
+
+def _message_bits(message: ast.AST | None, literal: bool = False) -> int:
+    """The ``WARNINGS_ERRORS`` bits of the warnings a filter's message may match (a fairness review, 338: a filter
+    for numpy's 'Mean of empty slice.' made an honest `assert (x, 'msg')` flagged, its full stop read as a pattern
+    that may match anything). No message, or an empty one, matches every warning; one that is not a literal, none."""
     text = _literal(message)
     if message is None or text == "":
-        return True
+        return WARNINGS_ERRORS
     if not isinstance(text, str):
-        return False
-    if any(ch in text for ch in ".^$*+?{}[]\\|()"):
-        return True
-    return any(m.lower().startswith(text.lower()) for m in _COMPILE_WARNINGS)
+        return 0
+    atoms = _atoms(text, literal)
+    if atoms is None:
+        return WARNINGS_ERRORS
+    bits = 0
+    for template, category in _COMPILE_WARNINGS:
+        if not bits & category and _may_start(atoms, template):
+            bits |= category
+    return bits
 
 
 def _literal(node: ast.AST | None):
@@ -159,14 +236,15 @@ def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, i
         simple = name == "simplefilter"
         category, lineno, append = (at(1, "category"), at(2, "lineno"), at(3, "append")) if simple else (
             at(2, "category"), at(4, "lineno"), at(5, "append"))
-        if not simple and (not _matches_compile_warning(at(1, "message")) or
-                           at(3, "module") is not None and _literal(at(3, "module")) != ""):
+        matched = WARNINGS_ERRORS if simple else _message_bits(at(1, "message"))
+        if not matched or not simple and at(3, "module") is not None and _literal(at(3, "module")) != "":
             return 0, 0
         if lineno is not None and _literal(lineno) != 0:
             return 0, 0             # one line's warnings (review 329: `filterwarnings('ignore', lineno=999)`)
         action = at(0, "action")
         # an action not written as a literal may be a quiet one (a fairness review, 330: `simplefilter(ACTION)`)
         made, quiet = _bits(action if isinstance(action, ast.Constant) else ast.Constant("ignore"), category)
+        made, quiet = made & matched, quiet & matched
         # ... a filter put behind the others (`append=True`) undoes nothing before it (review 329), and comes after
         # Python's own `ignore::DeprecationWarning` (330); no filter of Python's or IPython's covers SyntaxWarning (331)
         appended = append is not None and _literal(append) is not False
@@ -187,10 +265,12 @@ def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, i
             if not isinstance(_literal(option), str):
                 continue
             parts = [p.strip() for p in _literal(option).split(":")] + [""] * 5
-            if not parts[0] or parts[1] or parts[3] or parts[4] not in ("", "0"):
+            if not parts[0] or parts[3] or parts[4] not in ("", "0"):
                 continue
             action = next((a for a in ("default", "always", "ignore", "module", "once", "error") if a.startswith(parts[0])), "")
             m, q = _bits(ast.Constant(action), ast.Name(parts[2].rsplit(".", 1)[-1]) if parts[2] else None)
+            matched = _message_bits(ast.Constant(parts[1]), literal=True)      # Python escapes an option's message
+            m, q = m & matched, q & matched
             made, quiet = made & ~q | m, quiet & ~m | q
         return made, quiet
     if name in ("insert", "append") and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and \
