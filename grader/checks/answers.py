@@ -18,7 +18,7 @@ from ..results import CheckResult
 from ..syntax import bound_by, quoted
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
+from .stops import (AWAIT, BARRY, REBINDABLE, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
@@ -702,17 +702,18 @@ def _fix(warning: str) -> str:
     return next((fix for start, fix in _WARNING_FIXES if warning.startswith(start)), "change that line")
 
 
-def _warned(ctx: Context, cell, cell_id: str, features: Features, reading: _Reading | None) -> None:
+def _warned(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> None:
     """Flag the answers cell where a warnings filter above it, or in it, may make what Python warns of as it reads or
     compiles the cell an error: Jupyter then stops at that line, or runs none of the cell (review 325:
     `warnings.simplefilter('error')` above `assert (a_, b_)` between two tries, or above `print('\\o/')`). Which filter
     is in force when the cell runs the grader cannot always tell (a fairness review, 332: filters restored from a
     saved list, a context entered by hand, one of numpy's), so the answers are graded as written: a student's
     `grader check` names the line to fix and the filter, a TA sees the flag."""
-    bits = features(cell.index) & WARNINGS_ERRORS
-    if not bits and "warn" not in cell.source:
-        return
-    warned = _warns_when_read(cell.source, bits, reading.tree.body if reading is not None else [])
+    body = reading.tree.body if reading is not None else []
+    if _warns_when_read(cell.source, WARNINGS_ERRORS, body) is None:
+        return          # nothing warns: no filter can matter, and the notebook's filters are not read
+    features = features_at(ctx.nb.cells, filters=True)
+    warned = _warns_when_read(cell.source, features(cell.index) & WARNINGS_ERRORS, body)
     if warned is None:
         return
     above = features.error_filter(cell.index)
@@ -1041,7 +1042,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
-    _warned(ctx, found.cell, task.cfg["cell"], features, reading)
+    _warned(ctx, found.cell, task.cfg["cell"], reading)
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
     # them after it, so they count (the last assignment, as top to bottom), flagged for a TA.
     # ... and names they set again: Jupyter runs them later, so their value is the one the notebook

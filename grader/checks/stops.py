@@ -67,17 +67,19 @@ class Features:
         return found if found is not None and found[0] is not None else None
 
 
-def features_at(cells) -> Features:
+def features_at(cells, filters: bool = False) -> Features:
     """For a notebook's cells: the flags in force when the cell at an index starts. A cell that does not
     parse runs nothing, so its imports count for nothing; letters count as Python reads them
-    (`barry_as_\\uff26LUFL` is the feature: review 235); a comment naming a feature is no import."""
+    (`barry_as_\\uff26LUFL` is the feature: review 235); a comment naming a feature is no import. ``filters``: with
+    the warnings filters' bits, read only where something warns (a notebook of thousands of patterns costs seconds)."""
     marks: list[tuple[int, int, object, int]] = []
     flags = 0
     where: tuple[object, int] = (None, 0)
     aliases: dict[str, str] = {}
     for c in cells:
         text = as_python_reads(c.source) if c.cell_type == "code" else ""
-        if "__future__" not in text and not FILTER_WORDS.search(text):
+        reads_filters = filters and FILTER_WORDS.search(text) is not None
+        if "__future__" not in text and not reads_filters:
             continue
         try:
             tree = parse(c.source, flags)
@@ -86,11 +88,10 @@ def features_at(cells) -> Features:
         magics = magic_lines(c.source)
         aliases.update(filter_aliases(tree))        # for this cell and those below
         before = flags
-        filters = FILTER_WORDS.search(text) is not None
         for node in tree.body:
             flags |= carried(node, magics)
             # ... the warnings filters in the order they are set: a later `filterwarnings('ignore')` undoes an error
-            for made, quiet in filter_changes(node, aliases) if filters else ():
+            for made, quiet in filter_changes(node, aliases) if reads_filters else ():
                 flags = flags & ~quiet | made
                 if made:
                     where = (c, node.lineno)

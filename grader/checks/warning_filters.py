@@ -8,6 +8,7 @@ costs a point.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -134,7 +135,11 @@ _COMPILE_WARNINGS = (("assertion is always true, perhaps remove parentheses?", S
                                     "list", "dict", "set", "generator")),
                      (f"invalid escape sequence '\\{_ONE}'", DEPRECATION_WARNINGS_ERRORS),
                      (f"invalid octal escape sequence '\\{_ONE}{_ONE}{_ONE}'", DEPRECATION_WARNINGS_ERRORS))
-_MOST_ATOMS = 200
+# A message longer than Python's is read no further (none can match past it); a pattern no further than its third run
+# of any: past them anything may follow, which keeps the reading a few steps a template (a crafted notebook of 3,000
+# patterns of a hundred `.*` each took 8 s of the grader's time, shared with the notebooks graded beside it)
+_MOST_ATOMS = max(len(t) for t, _ in _COMPILE_WARNINGS) + 1
+_MOST_RUNS = 3
 
 
 def _atoms(pattern: str, literal: bool = False) -> list[str] | None:
@@ -151,7 +156,7 @@ def _atoms(pattern: str, literal: bool = False) -> list[str] | None:
     text = pattern[1:] if pattern.startswith("^") else pattern
     out: list[str] = []
     i = 0
-    while i < len(text) and len(out) < _MOST_ATOMS:
+    while i < len(text) and len(out) - out.count(_RUN) < _MOST_ATOMS:
         ch = text[i]
         if ch == "\\":
             nxt = text[i + 1:i + 2]
@@ -168,12 +173,11 @@ def _atoms(pattern: str, literal: bool = False) -> list[str] | None:
         quantifier = text[i:i + 1]
         if quantifier == "{":
             break
-        if quantifier in ("*", "?"):
-            out.append(_RUN)
+        if quantifier in ("*", "?", "+"):
+            if out.count(_RUN) >= _MOST_RUNS:
+                break
+            out += [atom, _RUN] if quantifier == "+" else [] if out[-1:] == [_RUN] else [_RUN]
             i += 1 + (text[i + 1:i + 2] == "?")     # `*?`, `??`: as lazy, the same strings
-        elif quantifier == "+":
-            out += [atom, _RUN]
-            i += 1 + (text[i + 1:i + 2] == "?")
         else:
             out.append(atom)
     return out
@@ -181,26 +185,32 @@ def _atoms(pattern: str, literal: bool = False) -> list[str] | None:
 
 def _may_start(atoms: list[str], template: str) -> bool:
     """Can a message of ``template``'s form start with a text of the form ``atoms`` (case-blind, as `filterwarnings`
-    compiles a message)? Both may hold ``_ONE`` and ``_RUN``; at most some hundred by some hundred steps."""
-    seen: dict[tuple[int, int], bool] = {}
-
-    def fits(i: int, j: int) -> bool:
-        if i == len(atoms):
-            return True
-        if (i, j) in seen:
-            return seen[(i, j)]
-        a, t = atoms[i], template[j] if j < len(template) else None
+    compiles a message)? The pieces between runs are placed in order, each as early as it fits, which finds a
+    placement wherever there is one; a few comparisons a character of the template at most."""
+    pieces: list[list[str]] = [[]]
+    for a in atoms:
         if a == _RUN:
-            ok = fits(i + 1, j) or t is not None and fits(i, j + 1)
-        elif t is None:
-            ok = False
-        elif t == _RUN:
-            ok = fits(i, j + 1) or fits(i + 1, j)
+            pieces.append([])
         else:
-            ok = (a == _ONE or t == _ONE or a.lower() == t.lower()) and fits(i + 1, j + 1)
-        seen[(i, j)] = ok
-        return ok
-    return fits(0, 0)
+            pieces[-1].append(a.lower())
+    text = template.lower()
+    at = 0
+    for k, piece in enumerate(pieces):
+        if not piece:
+            continue
+        last = len(text) - len(piece)
+        if _ONE not in piece and _ONE not in text:         # plain text: Python's own search
+            word = "".join(piece)
+            found = (0 if text.startswith(word) else -1) if k == 0 else text.find(word, at)
+        else:
+            first = piece[0]
+            starts = [0] if k == 0 else range(at, last + 1)  # the first piece, before any run, starts the message
+            found = next((p for p in starts if p <= last and (first == _ONE or text[p] in (first, _ONE)) and all(
+                a == _ONE or text[p + n] in (a, _ONE) for n, a in enumerate(piece))), -1)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
 
 
 def _message_bits(message: ast.AST | None, literal: bool = False) -> int:
@@ -212,6 +222,11 @@ def _message_bits(message: ast.AST | None, literal: bool = False) -> int:
         return WARNINGS_ERRORS
     if not isinstance(text, str):
         return 0
+    return _pattern_bits(text, literal)
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern_bits(text: str, literal: bool) -> int:
     atoms = _atoms(text, literal)
     if atoms is None:
         return WARNINGS_ERRORS
