@@ -46,7 +46,7 @@ MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "mtext", "ms", "mspace", "msup"
 # Sizes and spacing: a plain length that is not negative ("0.1667em"), never "-1width" or
 # "-47em", which pull a formula over its neighbours.
 _SIZES = {"width", "height", "depth", "lspace", "rspace", "minsize", "maxsize"}
-_LENGTH = re.compile(r"(\d+\.?\d*|\.\d+)\s*(em|ex|px|pt|mm|cm|in|pc|mu|%)?")
+_LENGTH = re.compile(r"(\d++\.?+\d*+|\.\d++)\s*+(em|ex|px|pt|mm|cm|in|pc|mu|%)?")    # possessive: no backtracking
 SAFE_ATTRS = {"xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "width",
               "height", "depth", "columnalign", "rowspacing", "columnspacing", "columnlines", "rowlines",
               "linethickness", "accent", "accentunder", "movablelimits", "notation", "form", "minsize",

@@ -2003,7 +2003,14 @@ def test_a_name_the_answers_cell_gives_an_exit_call_stops_where_it_is_called(ali
     ("import warnings\nwarnings.simplefilter('error', SyntaxWarning, append=True)", "{wrong}assert (a_, b_)\n{right}"),
     ("import warnings\nwarnings._add_filter('error', None, Warning, None, 0, append=False)", "{wrong}assert (a_, b_)\n{right}"),
     # review 333: the action of a warning no filter matches
-    ("import warnings\nwarnings.defaultaction = 'error'", "{wrong}assert (a_, b_)\n{right}")])
+    ("import warnings\nwarnings.defaultaction = 'error'", "{wrong}assert (a_, b_)\n{right}"),
+    # review 336: filters added at the list's end, or held in a name
+    (None, "import warnings\nwarnings.filters += [('error', None, SyntaxWarning, None, 0)]\n{wrong}assert (a_, b_)\n{right}"),
+    (None, "import warnings\nwarnings.filters.extend([('error', None, SyntaxWarning, None, 0)])\n{wrong}assert (a_, b_)\n"
+           "{right}"),
+    (None, "import warnings\nt = ('error', None, SyntaxWarning, None, 0)\nwarnings.filters.insert(0, t)\n{wrong}"
+           "assert (a_, b_)\n{right}"),
+    ("import warnings\nwarnings.filters += [('error', None, SyntaxWarning, None, 0)]", "{wrong}assert (a_, b_)\n{right}")])
 def test_what_python_warns_about_is_flagged_where_a_filter_may_make_warnings_errors(above, answers):
     """Review 325: `warnings.simplefilter('error')` in the answers cell or a cell above, then the wrong answers, a
     statement Python compiles with a warning (`assert (a_, b_)`, `x is 'yes'`) and the right ones: IPython compiles
@@ -2183,6 +2190,111 @@ def test_the_raised_flag_names_the_filter_and_a_fix_that_fits_the_warning():
     answer_rows(c)
     detail = next(d for d in c.details if "Python warns about" in d)
     assert "line 2 of the cell at position" in detail and "r'...'" in detail, detail
+
+
+@pytest.mark.parametrize("line,stops", [
+    ("sys.exit() if a_ else sys.exit()", True), ("1/0 if a_ else 1/0", True), ("a_ and sys.exit() or sys.exit()", True),
+    ("(a_ or sys.exit()) and sys.exit()", True), ("[sys.exit() for _ in [1] if 1]", True), ("[1/0 for _ in [1] if 1]", True),
+    ("[sys.exit() for _ in [1] for _ in [1]]", True), ("q, r = sys.exit, 0\nq()", True), ("s, r = sys, 0\ns.exit()", True),
+    ("class K:\n    e = sys.exit\nK.e()", True), ("from os import *\nabort()", True),
+    # ... and what only may stop, or does not, keeps its answers (the fairness side)
+    ("sys.exit() if a_ else 0", False), ("x = a_ and sys.exit()", False), ("not a_ or sys.exit()", False),
+    ("[1/0 for _ in [1] if x]", False), ("[1/0 for _ in [1] for y in []]", False), ("q, r = print, sys.exit\nq()", False),
+    ("class K:\n    def e():\n        pass\nK.e()", False), ("from os import *\nprint(getcwd())", False)])
+def test_a_statement_that_stops_whichever_way_it_goes_stops_the_cell(line, stops):
+    """Review 336: a choice whose every way stops (`sys.exit() if a_ else sys.exit()`, `a_ and sys.exit() or
+    sys.exit()`), a comprehension with a true literal `if` or two `for`s over literals, an exit call given a name by
+    unpacking or as a class's attribute, `from os import *` then `abort()`, each between the wrong answers and the
+    right ones: Jupyter ended with the wrong ones, graded 10/10 unflagged. Each now stops the cell."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    rows = answer_rows(_around_answers(f"import sys\n{wrong}{line}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert all(not r.passed if stops else r.passed for r in rows), (line, [r.message for r in rows])
+
+
+@pytest.mark.parametrize("where,code", [
+    ("in", "import ctypes\nctypes.string_at(0)"),
+    ("in", "import ctypes, threading\nctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), "
+           "ctypes.py_object(KeyboardInterrupt))"),
+    ("in", "import os, subprocess\nsubprocess.run(['kill', '-INT', str(os.getpid())])"),
+    ("in", "import faulthandler, time\nfaulthandler.dump_traceback_later(0.2, exit=True)\ntime.sleep(2)"),
+    ("in", "import signal, threading\nsignal.pthread_kill(threading.get_ident(), signal.SIGINT)"),
+    ("in", "class W:\n    def write(self, t):\n        raise KeyboardInterrupt\nsys.stdout = W()\nprint('draft done')"),
+    ("above", "import bdb\nclass B(bdb.Bdb):\n    def user_line(self, frame):\n        raise KeyboardInterrupt\nB().set_trace()"),
+    ("above", "import builtins\n_real = builtins.__import__\ndef hook(name, *a, **k):\n    raise KeyboardInterrupt\n"
+              "builtins.__import__ = hook"),
+    ("above", "from signal import setitimer, ITIMER_REAL\nsetitimer(ITIMER_REAL, 0.3)"),
+    ("above", "import sys\nclass W:\n    def write(self, t):\n        raise KeyboardInterrupt\nsys.stdout = W()")])
+def test_code_that_reaches_the_kernels_own_process_is_flagged(where, code):
+    """Review 336: ways to stop a plain statement of the answers cell that name no exit call: an exception sent to the
+    main thread, a signal sent with the kernel's pid, `faulthandler`'s exit, `ctypes` that crashes the kernel, a
+    writer in `sys.stdout` that raises, a debugger's `set_trace` or an import hook or a timer set above. Jupyter ended
+    with the wrong answers or none, graded 10/10 unflagged. They are flagged `exec:` for a TA (graded as written: such
+    code only may stop where the grader cannot tell)."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    if where == "in":
+        c = _around_answers(f"import sys\n{wrong}{code}\n{_NAMES} = {_RIGHT_VALUES}\n")
+    else:
+        c = _around_answers(f"{wrong}import time\n{_NAMES} = {_RIGHT_VALUES}\n", above=[code])
+    answer_rows(c)
+    assert "exec:answers-3-3" in c.flags, (code, c.flags, c.details)
+
+
+@pytest.mark.parametrize("above", ["import subprocess\nproc = subprocess.Popen(['sleep', '0'])\nproc.kill()",
+                                   "import faulthandler\nfaulthandler.enable()", "import sys\nprint(sys.stdout.encoding)",
+                                   "# ctypes, kill(), set_trace: words in a comment\nx = 'os.kill(pid)'"])
+def test_everyday_code_near_the_kernels_process_is_not_flagged(above):
+    """The fairness side of review 336's flags: a child process killed, `faulthandler.enable()`, `sys.stdout` read,
+    the words in a comment or a string."""
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\nprint(a_)\n", above=[above])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) and "exec:answers-3-3" not in c.flags, (above, c.flags, c.details)
+
+
+@pytest.mark.timeout(30)
+def test_a_cell_of_braces_naming_macro_is_read_at_once():
+    """Review 336, set on a neighbour: a cell above the answers of one f-string of 25,000 `{{` and the word Macro
+    held the grader's interpreter 54 s in a regular expression that backtracked (a notebook of seven such cells, 7
+    minutes of a batch). Read in one pass now; the old reading took minutes here, the new one milliseconds."""
+    import random
+    import re as re_module
+
+    from grader.checks.answers import _called_in_braces, _macro
+    assert _macro("# Macro\ns = f\"" + "{{" * 24_985 + "\"") == ""
+    assert _macro("m = f\"{Macro('a_ = False')}\"") and not _macro("m = f\"{'Macro'}(\"")
+    # ... and reads as the expression it replaces did
+    old = re_module.compile(r"""\{[^}]*(?<!['"])\bMacro[ \t]*\(""")
+    draw = random.Random(336)
+    for _ in range(20_000):
+        text = "".join(draw.choice(["{", "}", "Macro", " ", "(", "'", '"', "a", "_", "\t"]) for _ in range(draw.randint(0, 12)))
+        assert bool(old.search(text)) == _called_in_braces(text), text
+
+
+@pytest.mark.timeout(60)
+def test_long_lines_of_spaces_and_runs_of_blank_lines_are_read_at_once():
+    """Review 337: an added cell of one line of 50,000 spaces and a letter (no `?`, so no help line) held the grader's
+    interpreter 89 s in IPython's help-line pattern, which gave the indentation back a space at a time; an honest
+    classmate graded beside it lost 30 points to time-outs. 40,000 blank lines held it 18 s in the prompts pattern.
+    Each is read in one pass now (seconds before, a millisecond now), and reads as before."""
+    import random
+    import re as re_module
+
+    from grader.magics import _HELP_LINE, _MAGIC_OR_SHELL, _PROMPTS, cleaned, python_tree
+    from grader.render import _LENGTH
+    assert python_tree("x = 1\n" + " " * 49_990 + "y\n#0") is None
+    assert "y = 2" in cleaned("x = 1\n" + " \n" * 24_990 + "y = 2\n")
+    assert _MAGIC_OR_SHELL.search("\n" * 40_000 + "x") is None and _LENGTH.fullmatch("1" * 40_000 + "?") is None
+    old = {"help": re_module.compile(r"^(\s*)(?:\?\??.*\S|[^#'\"\n]*[\w\])*]\?\??)\s*$"),
+           "prompts": re_module.compile(r"^(?:>>>|\.\.\.|(?:(?:\[nav\]|\[ins\])?\s)?In \[\d+\]:|\s*\.{3,}:)", re_module.M),
+           "shell": re_module.compile(r"^\s*[%!]|=\s*[%!]|^\s*(?:>>>|\.\.\.|In \[)", re_module.M)}
+    draw = random.Random(337)
+    pieces = [" ", "\t", "\n", "?", "??", "x", "_", "#", "'", "]", ")", "*", ".", "...", ":", ">>>", "In [3]:", "%", "!", "="]
+    for _ in range(20_000):
+        text = "".join(draw.choice(pieces) for _ in range(draw.randint(0, 10)))
+        line = text.split("\n")[0]
+        before, now = old["help"].match(line), _HELP_LINE.match(line)
+        assert (before is None) == (now is None) and (now is None or before.group(1) == now.group(1)), line
+        assert bool(old["prompts"].search(text)) == bool(_PROMPTS.search(text)), text
+        assert bool(old["shell"].search(text)) == bool(_MAGIC_OR_SHELL.search(text)), text
 
 
 def test_reading_a_notebooks_warnings_filters_leaves_the_grader_process_filters_alone(monkeypatch):

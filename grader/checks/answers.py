@@ -644,12 +644,35 @@ _MACRO = re.compile(r"^[ \t]*(?:%+time(?:it)?\b[^\n]*?[ \t])?%*(?:macro|rerun|re
 # is flagged there); a name of the student's own called so is not (`Macro = sum(f1s) / len(f1s)`, a fairness review,
 # 328), nor a string in an f-string's code (`{scores['Macro']}`: 328; Python 3.11 reads an f-string as one string)
 _CALLED = re.compile(r"[ \t]*\(")
-_IN_BRACES = re.compile(r"""\{[^}]*(?<!['"])\bMacro[ \t]*\(""")
+_BRACE_OR_MACRO = re.compile(r"[{}]|Macro")
+
+
+def _called_in_braces(text: str) -> bool:
+    """`Macro(` called in an f-string's code: after a `{` that no `}` closed, not right after a quote or a letter.
+    One pass over the string (review 336: a regular expression for it backtracked over a 50,000-character f-string of
+    braces for 54 s, holding the grader's interpreter)."""
+    inside = False
+    for m in _BRACE_OR_MACRO.finditer(text):
+        if m.group() != "Macro":
+            inside = m.group() == "{"
+        elif inside and text[m.start() - 1:m.start()] not in ("'", '"') and not (
+                m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_")) and _CALLED.match(text, m.end()):
+            return True
+    return False
 
 
 # A trace or profile hook, which runs on every call of the statements below it (review 327: `sys.setprofile(hook)`
 # above, a hook that raised at the first call of a statement naming `a_`); in a graded cell it is `introspection:`
-_HOOKS = re.compile(r"\bset(?:trace|profile)\b|\bsignal\.(?:signal|alarm|setitimer)\b")
+_HOOKS = re.compile(r"\bset(?:trace|profile)\b|\bset_trace[ \t]*\(|\bsignal\.(?:signal|alarm|setitimer)\b"
+                    # ... and what reaches the kernel's own process or interpreter otherwise (review 336: a timer or a
+                    # thread's exception sent to the main thread, a signal sent by a command given the kernel's pid,
+                    # `faulthandler`'s exit, `ctypes` that crashes, a writer put in `sys.stdout` that raises, an import
+                    # hook, a debugger's `set_trace`): each can stop a plain statement of the answers cell
+                    r"|\b(?:setitimer|alarm|pthread_kill|raise_signal|interrupt_main|dump_traceback_later)[ \t]*\("
+                    r"|(?:\bos\.|(?<![.\w]))kill(?:pg)?[ \t]*\(|\b(?:PyThreadState_SetAsyncExc|ctypes|getpid|_sigsegv)\b"
+                    r"|\bsys[ \t]*\.[ \t]*(?:stdout|stderr|displayhook|excepthook)[ \t]*=(?!=)|\b__import__[ \t]*=(?!=)")
+_HOOK_WORDS = ("set", "signal", "alarm", "kill", "interrupt_main", "AsyncExc", "ctypes", "getpid", "dump_traceback",
+               "sigsegv", "sys", "__import__")
 # ... a signal's handler, which runs wherever the cell then is (review 329: an alarm whose handler raised while the
 # answers cell slept between two tries). And a star import, which may bind any name (review 329: a module written
 # above, `from helpers import *`, bound `Exception` again; `from multiprocessing import *` binds `TimeoutError`):
@@ -807,7 +830,7 @@ def _aliased(source: str, answers: str) -> str:
 
 
 def _hooked(source: str) -> str:
-    text = as_python_reads(source) if "set" in source or "signal" in source else ""
+    text = as_python_reads(source) if any(w in source for w in _HOOK_WORDS) else ""
     # ... in the cell's code, not its comments or strings (a fairness review, 331: `# a signal.alarm timeout would be
     # nice`, `print('tip: sys.settrace makes training slow')`)
     text = _code_words(text) if _HOOKS.search(text) else ""
@@ -824,11 +847,13 @@ def _macro(source: str) -> str:
     line = text.count(chr(10), 0, found.start()) + 1 if found else 0
     # ... not where the cell makes a `Macro` of its own (a fairness review, 329: `def Macro(scores): ...`)
     if "Macro" in text and not re.search(r"\b(?:def|class)[ \t]+Macro\b|\bMacro[ \t]*=(?!=)", text):
+        lines = text.split(chr(10))
         try:
             named = next((t.start[0] for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                          if t.type == tokenize.NAME and t.string == "Macro" and _CALLED.match(text.split(
-                              chr(10))[t.start[0] - 1][t.end[1]:]) or t.type == tokenize.STRING and
-                          "f" in t.string[:t.string.find(t.string[-1])].lower() and _IN_BRACES.search(t.string)), 0)
+                          if t.type == tokenize.NAME and t.string == "Macro" and _CALLED.match(lines[t.start[0] - 1],
+                                                                                              t.end[1]) or
+                          t.type == tokenize.STRING and "Macro" in t.string and
+                          "f" in t.string[:t.string.find(t.string[-1])].lower() and _called_in_braces(t.string)), 0)
         except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
             named = text.count(chr(10), 0, text.index("Macro")) + 1       # unreadable: the word counts
         if named and (not line or named < line):
@@ -958,6 +983,11 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
     at = stops.first
     stop = None if at is None else tree.body[at]
     reached = shell_reached(source)
+    hooked = _hooked(source) if not reached else ""
+    if hooked:
+        ctx.flag(f"exec:{cell_id}")
+        ctx.detail(f"the True/False answers cell reaches its own process or interpreter ({hooked}): a hook, a signal, "
+                   f"an exception sent to it or a crash can stop it at a line the grader cannot tell; a TA reads it")
     if reached:
         ctx.flag(f"exec:{cell_id}")
         # ... no word on how the answers are graded: each answer's message says (a fairness review, 271, read

@@ -334,7 +334,11 @@ READ_AS_PYTHONS = ("exit", "quit", "range", "__annotations__")
 REBINDABLE = frozenset({*EXIT_MODULES, *READ_AS_PYTHONS, *(n for n, v in vars(builtins).items()
                                                            if isinstance(v, type) and issubclass(v, BaseException))})
 REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(REBINDABLE)))
-_STAR_EXITS = {"sys": ("exit",), "_thread": ("exit",), "builtins": ("exit", "quit")}
+_EXECS = ("execv", "execve", "execl", "execle", "execlp", "execlpe", "execvp", "execvpe")
+# ... what `from X import *` binds of them (`os.__all__` holds `_exit`; `posix` has no `__all__`, so no name with an
+# underscore: review 336, `from os import *` then `abort()`)
+_STAR_EXITS = {"sys": ("exit",), "_thread": ("exit",), "builtins": ("exit", "quit"), "os": ("_exit", "abort", *_EXECS),
+               "posix": ("abort", *_EXECS)}
 # Imports of the very class Python's own name holds (Python 3.11)
 _SAME_AS_BUILTIN = {("concurrent.futures", "TimeoutError"), ("asyncio", "TimeoutError"),
                     ("asyncio.exceptions", "TimeoutError")}
@@ -370,14 +374,16 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
                     out |= {f"{a.asname or a.name}.{e.split('.')[1]}" for e in EXITS if e.startswith(a.name + ".")}
         elif isinstance(node, ast.ImportFrom) and node.module in EXIT_MODULES and not node.level:
             out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
-        elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute)):
-            aliases.append(node)
+            if any(a.name == "*" for a in node.names):        # review 336: `from os import *`, then `abort()`
+                out |= set(_STAR_EXITS.get(node.module, ()))
+        elif isinstance(node, ast.Assign):
+            aliases.extend(_pairs(node))
+    aliases += _class_pairs(tree)
     # ... and a name the cell gives one of them (review 325: `exit = sys.exit`, or `print = sys.exit`, then `exit()`
     # between two tries at the answers), in the order the cell gives them
     named: set[str] = set()
-    for node in sorted(aliases, key=lambda n: (n.lineno, n.col_offset)):
-        spelled = _spelled(node.value).removesuffix(".__call__")
-        targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
+    for node, targets, value in sorted(aliases, key=lambda a: (a[0].lineno, a[0].col_offset)):
+        spelled = _spelled(value).removesuffix(".__call__")
         if spelled in out:
             named |= targets
             out |= targets
@@ -391,7 +397,28 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
     imported = {n[1:] for n in above if n.startswith("=")}
     out |= imported
     base = Exits(frozenset(out), frozenset(names_bound(tree) - named) | (above - {"=" + n for n in imported}))
-    return Exits(base.calls, base.bound, _own_stoppers(tree, base))
+    # (a class's attribute is called under the class's name, which the cell binds: `K.e()`)
+    return Exits(base.calls, base.bound, _own_stoppers(tree, base) | {n for n in named if "." in n})
+
+
+def _pairs(node: ast.Assign) -> list[tuple[ast.Assign, set[str], ast.expr]]:
+    """The names an assignment gives a name or an attribute: `q = sys.exit`, each of `q, r = sys.exit, 0` (review
+    336), and a class's attribute (`class K: e = sys.exit`, then `K.e()`: a builtin function is no descriptor)."""
+    out = []
+    if isinstance(node.value, (ast.Name, ast.Attribute)):
+        out.append((node, {t.id for t in node.targets if isinstance(t, ast.Name)}, node.value))
+    for t in node.targets:
+        if isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)) and len(
+                t.elts) == len(node.value.elts) and not any(isinstance(e, ast.Starred) for e in t.elts):
+            out += [(node, {e.id}, v) for e, v in zip(t.elts, node.value.elts)
+                    if isinstance(e, ast.Name) and isinstance(v, (ast.Name, ast.Attribute))]
+    return out
+
+
+def _class_pairs(tree: ast.AST) -> list[tuple[ast.Assign, set[str], ast.expr]]:
+    return [(node, {f"{c.name}.{name}" for name in names}, value) for c in tree.body if isinstance(c, ast.ClassDef)
+            and not c.decorator_list for node in c.body if isinstance(node, ast.Assign)
+            for _, names, value in _pairs(node)] if isinstance(tree, ast.Module) else []
 
 
 def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
@@ -569,17 +596,15 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Lambda):
             children = [*n.args, *(k.value for k in n.keywords), n.func, n.func.body]   # `(lambda: 1/0)()` (331)
         elif isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp)):
-            # ... and the body of one over a literal that is not empty, with one `for` and no `if` (331: `[1/0 for _
-            # in [1]]`); not a generator's, which runs nothing until read
-            one = len(n.generators) == 1 and not n.generators[0].ifs and runs_once_at_least(n.generators[0].iter)
-            children = [n.generators[0].iter, *(([n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]) if one else [])]
+            # ... and the body of one whose every `for` is over a literal that is not empty and every `if` a true
+            # literal (331: `[1/0 for _ in [1]]`; 336: `for _ in [1] if 1`, two such `for`s); not a generator's,
+            # which runs nothing until read
+            children = [n.generators[0].iter, *(_comprehended(n) if _body_runs(n.generators) else [])]
         elif isinstance(n, ast.GeneratorExp):
             # ... and a generator's body where a builtin reads it at once (review 333: `next(1/0 for _ in [1])`,
-            # `any(...)`, `tuple(...)`), over a literal that is not empty, with one `for` and no `if`
-            parent = consumed.get(id(n))
-            one = parent is not None and len(n.generators) == 1 and not n.generators[0].ifs and \
-                runs_once_at_least(n.generators[0].iter)
-            children = [n.generators[0].iter, *([n.elt] if one else [])]
+            # `any(...)`, `tuple(...)`), the same way
+            once = consumed.get(id(n)) is not None and _body_runs(n.generators)
+            children = [n.generators[0].iter, *(_comprehended(n) if once else [])]
         elif isinstance(n, ast.AnnAssign) and lazy:
             children = [c for c in (n.target, n.value) if c is not None]
         elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and lazy:      # `def f() -> 1/0:` is not run
@@ -590,6 +615,17 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
             children = list(ast.iter_child_nodes(n))
         # a block's body is read statement by statement; a handler's class and a case's guard run only sometimes
         stack.extend(c for c in children if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
+
+
+def _body_runs(generators: list[ast.comprehension]) -> bool:
+    return all(not g.is_async and runs_once_at_least(g.iter) and all(constant_truth(c) is True for c in g.ifs)
+               for g in generators)
+
+
+def _comprehended(n: ast.expr) -> list[ast.expr]:
+    """What a comprehension whose body surely runs evaluates after its first iterable."""
+    body = [n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]
+    return [*n.generators[0].ifs, *(p for g in n.generators[1:] for p in (g.iter, *g.ifs)), *body]
 
 
 def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
@@ -604,11 +640,8 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         return True
     if isinstance(node, ast.Assert) and constant_truth(node.test) is False:
         return True
-    if any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and
-           isinstance(n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str)
-           and isinstance(n.left, ast.Constant) and isinstance(n.left.value, (int, float))
-           for n in _evaluated_now(node, flags)):
-        return True        # `1/0`, not in a lambda nobody calls (a fairness review); in a block's header too (317)
+    if _evaluation_stops(node, flags, exits):
+        return True
     truth = constant_truth(node.test) if isinstance(node, (ast.If, ast.While)) else None
     if isinstance(node, ast.If) and truth is not None:
         # the branch that surely runs, statement by statement (review 302: `if True: raise ValueError` above the
@@ -621,11 +654,61 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
                      for part in (t.body, t.handlers, t.orelse) for s in part for n in ast.walk(s)}
         return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) and id(n) not in cancelled
                        for n in ast.walk(node))
-    # an exit call the statement surely makes, as a statement of its own or within one (review 327: `_ = sys.exit()`,
-    # `print(sys.exit())`), or as a decorator, which is called with what it decorates (review 329: `@sys.exit`)
-    return any(isinstance(n, ast.Call) and _ends(n, exits) or isinstance(n, (
-        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(_exit_named(d, exits) for d in n.decorator_list)
-        for n in _evaluated_now(node, flags))
+    return False
+
+
+def _evaluation_stops(node: ast.AST, flags: int, exits: Exits, depth: int = 0) -> bool:
+    """Does evaluating this surely stop: `1/0` (not in a lambda nobody calls: a fairness review; in a block's header
+    too: 317), an exit call the statement surely makes, as a statement of its own or within one (review 327: `_ =
+    sys.exit()`, `print(sys.exit())`), or as a decorator, which is called with what it decorates (review 329:
+    `@sys.exit`); or a choice whose every way stops (review 336: `sys.exit() if a_ else sys.exit()`, `a_ and
+    sys.exit() or sys.exit()`). Choices are followed a few deep."""
+    for n in _evaluated_now(node, flags):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and isinstance(
+                n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str) and isinstance(
+                n.left, ast.Constant) and isinstance(n.left.value, (int, float)):
+            return True
+        if isinstance(n, ast.Call) and _ends(n, exits) or isinstance(n, (
+                ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(_exit_named(d, exits)
+                                                                              for d in n.decorator_list):
+            return True
+        if depth < 8 and isinstance(n, ast.IfExp) and constant_truth(n.test) is None and all(
+                _evaluation_stops(b, flags, exits, depth + 1) for b in (n.body, n.orelse)):
+            return True
+        if depth < 8 and isinstance(n, ast.BoolOp) and _choice_stops(n.op, n.values, flags, exits, depth + 1):
+            return True
+    return False
+
+
+def _choice_stops(op: ast.boolop, values: list[ast.expr], flags: int, exits: Exits, depth: int) -> bool:
+    """`v0 and v1 and ...` (`or`) surely stops: v0 stops, or v0 stops or goes on (is true for `and`, false for `or`)
+    and the rest surely stops."""
+    if not values or depth >= 8:
+        return False
+    if _evaluation_stops(values[0], flags, exits, depth):
+        return True
+    return len(values) > 1 and _stops_or_is(values[0], isinstance(op, ast.And), flags, exits, depth) and         _choice_stops(op, values[1:], flags, exits, depth)
+
+
+def _stops_or_is(node: ast.expr, truth: bool, flags: int, exits: Exits, depth: int) -> bool:
+    """Does this surely stop, or else give a value of this ``truth`` (`a_ and sys.exit()` stops or is false)? Where
+    the grader cannot tell, no: a statement read as stopping where it does not would cost honest answers."""
+    if constant_truth(node) is truth:
+        return True
+    if depth >= 8:
+        return False
+    if _evaluation_stops(node, flags, exits, depth + 1):
+        return True
+    if isinstance(node, ast.BoolOp):
+        # `and` is false where a part it reaches is; true only where every part is (`or` the other way round)
+        if isinstance(node.op, ast.And) is not truth:
+            return any(_stops_or_is(v, truth, flags, exits, depth + 1) for v in node.values)
+        return all(_stops_or_is(v, truth, flags, exits, depth + 1) for v in node.values)
+    if isinstance(node, ast.IfExp):
+        taken = constant_truth(node.test)
+        branches = (node.body, node.orelse) if taken is None else (node.body if taken else node.orelse,)
+        return all(_stops_or_is(b, truth, flags, exits, depth + 1) for b in branches)
+    return False
 
 
 def _ends(call: ast.Call, exits: Exits) -> bool:

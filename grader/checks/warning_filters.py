@@ -62,14 +62,18 @@ def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> lis
                                                and t.value.attr == "filters" or isinstance(t, ast.Attribute) and
                                                t.attr == "filters" for t in n.targets):
             calls.append(n)         # ... or the list put in its place (review 331: `warnings.filters = [...]`)
+        elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Attribute) and n.target.attr == "filters":
+            calls.append(n)         # ... or added to its end (review 336: `warnings.filters += [(...)]`)
         if isinstance(n, (ast.With, ast.AsyncWith)) and any(
                 _called(i.context_expr, aliases) == "catch_warnings" for i in n.items):
             todo.extend(i.context_expr for i in n.items)
         else:
             todo.extend(ast.iter_child_nodes(n))
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
-        if isinstance(call, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "defaultaction"
-                                                for t in call.targets):
+        if isinstance(call, ast.AugAssign):
+            changes = [_appended(call.value)]
+        elif isinstance(call, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "defaultaction"
+                                                  for t in call.targets):
             changes = [(WARNINGS_ERRORS, 0) if _literal(call.value) == "error" else (0, 0)]
         elif isinstance(call, ast.Assign):
             replaced = any(isinstance(t, ast.Attribute) and t.attr == "filters" for t in call.targets)
@@ -288,8 +292,12 @@ def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, i
             m, q = m & matched, q & matched
             made, quiet = made & ~q | m, quiet & ~m | q
         return made, quiet
-    if name in ("insert", "append") and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Attribute) and \
-            f.value.attr == "filters" and call.args and isinstance(call.args[-1], ast.Tuple):
+    if name in ("insert", "append", "extend") and isinstance(f, ast.Attribute) and isinstance(
+            f.value, ast.Attribute) and f.value.attr == "filters" and call.args:
+        if name == "extend":
+            return _appended(call.args[0])
+        if not isinstance(call.args[-1], ast.Tuple):
+            return WARNINGS_ERRORS, 0       # a filter held in a name may be any (review 336: `filters.insert(0, t)`)
         elts = call.args[-1].elts + [None] * 5
         return (0, 0) if _literal(elts[1]) or _literal(elts[3]) else _bits(elts[0], elts[2])
     if name == "__enter__" and isinstance(f, ast.Attribute) and _called(f.value, aliases) == "catch_warnings":
@@ -299,6 +307,21 @@ def _filter_bits(call: ast.Call, aliases: dict[str, str] | None) -> tuple[int, i
             f.value, ast.Attribute) and f.value.attr == "filters":
         return 0, WARNINGS_ERRORS
     return 0, 0
+
+
+def _appended(value: ast.expr) -> tuple[int, int]:
+    """Filters put at the end of the list (`filters.extend([...])`, `filters += [...]`: review 336): behind Python's
+    own `ignore::DeprecationWarning`, and undoing nothing before them (as `append=True`: review 329); one held in a
+    name may be any."""
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return SYNTAX_WARNINGS_ERRORS, 0
+    made = 0
+    for e in value.elts:
+        if not isinstance(e, ast.Tuple):
+            made |= SYNTAX_WARNINGS_ERRORS
+        elif len(e.elts) >= 4 and not (_literal(e.elts[1]) or _literal(e.elts[3])):
+            made |= _bits(e.elts[0], e.elts[2])[0]
+    return made & SYNTAX_WARNINGS_ERRORS, 0
 
 
 _QUIET = {"ignore", "default", "always", "once", "module"}

@@ -111,7 +111,7 @@ def _key(term: str, key: str) -> str:
     return f"{term}/{key}" if term else key
 
 
-MAGIC = re.compile(r"^\s*[%!].*$", re.M)
+MAGIC = re.compile(r"^[^\S\n]*[%!].*$", re.M)
 
 
 def cell_kind(cell_id: str, source: str, settings: Settings, material: Material) -> str:

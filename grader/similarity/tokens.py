@@ -68,7 +68,7 @@ def symbol(token_text: str) -> int:
                           "little")
 
 
-BROKEN_DEFS = re.compile(r"^\s*(?:def|class)\s+(\w+)|^\s*(\w+)\s*=", re.M)
+BROKEN_DEFS = re.compile(r"^[^\S\n]*(?:def|class)\s+(\w+)|^[^\S\n]*(\w+)\s*=", re.M)
 ACTIVATIONS = frozenset({"relu", "sigmoid", "ReLU", "Sigmoid"})
 LIBRARIES = frozenset({"torch", "nn", "F", "functional"})
 
