@@ -627,14 +627,18 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
         # ... but for an alias the answers cell names, which a graded cell's flags do not say (review 327: made with
         # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)
         reached = _aliased(c.source, cell.source) or _autocalled(c.source, cell.source) if c.id in provided else \
-            shell_reached(c.source) or _macro(c.source) or _hooked(c.source) or _aliased(c.source, cell.source) or \
+            shell_reached(c.source) or _macro(c.source) or _aliased(c.source, cell.source) or \
             _autocalled(c.source, cell.source) or \
             (writers(c.source, ["\0"], on_objects=False).get("\0", "") or _star(c.source) if uses or warns() else "")
-        if reached:
+        hooked = "" if reached or c.id in provided else _hooked(c.source)
+        if reached or hooked:
             ctx.flag(f"exec:{cell_id}")
-            ctx.detail(f"{_named(c)} above the True/False answers cell makes a magic or a macro of its own, reaches "
-                       f"IPython's shell or may set names without naming them ({reached}), which can change how Jupyter "
-                       f"runs the answers cell; the answers are graded as written, and a TA reads it")
+            what = (f"makes a magic or a macro of its own, reaches IPython's shell or may set names without naming "
+                    f"them ({reached})") if reached else (
+                f"leaves something in the kernel's process that can stop a later cell at any line (a hook, a timer, a "
+                f"signal, a thread, a stream that raises: {hooked})")
+            ctx.detail(f"{_named(c)} above the True/False answers cell {what}, which can change how Jupyter runs the "
+                       f"answers cell; the answers are graded as written, and a TA reads it")
             return
 
 
@@ -663,16 +667,29 @@ def _called_in_braces(text: str) -> bool:
 
 # A trace or profile hook, which runs on every call of the statements below it (review 327: `sys.setprofile(hook)`
 # above, a hook that raised at the first call of a statement naming `a_`); in a graded cell it is `introspection:`
-_HOOKS = re.compile(r"\bset(?:trace|profile)\b|\bset_trace[ \t]*\(|\bsignal\.(?:signal|alarm|setitimer)\b"
-                    # ... and what reaches the kernel's own process or interpreter otherwise (review 336: a timer or a
-                    # thread's exception sent to the main thread, a signal sent by a command given the kernel's pid,
-                    # `faulthandler`'s exit, `ctypes` that crashes, a writer put in `sys.stdout` that raises, an import
-                    # hook, a debugger's `set_trace`): each can stop a plain statement of the answers cell
-                    r"|\b(?:setitimer|alarm|pthread_kill|raise_signal|interrupt_main|dump_traceback_later)[ \t]*\("
-                    r"|(?:\bos\.|(?<![.\w]))kill(?:pg)?[ \t]*\(|\b(?:PyThreadState_SetAsyncExc|ctypes|getpid|_sigsegv)\b"
-                    r"|\bsys[ \t]*\.[ \t]*(?:stdout|stderr|displayhook|excepthook)[ \t]*=(?!=)|\b__import__[ \t]*=(?!=)")
+_HOOKS = re.compile(r"\bset(?:trace|profile)\b|\bsignal\.(?:alarm|setitimer)\b"
+                    # (not a handler put back to Python's own: a fairness review, 338, `signal.signal(SIGINT,
+                    # signal.default_int_handler)` from a tutorial)
+                    r"|\bsignal\.signal\b(?![ \t]*\([^()\n]*,[ \t]*(?:signal\.)?(?:SIG_DFL|SIG_IGN|default_int_handler)[ \t]*\))"
+                    # ... and what else lasts to stop a plain statement of the answers cell below (review 336: a timer
+                    # or a thread that sends the main thread an exception or a signal, `faulthandler`'s exit, an
+                    # import hook, a debugger of one's own); not a process id read or a child process killed, which
+                    # last nothing (a fairness review, 340)
+                    r"|\b(?:pthread_kill|raise_signal|interrupt_main|PyThreadState_SetAsyncExc|bdb|_sigsegv)\b"
+                    r"|\bdump_traceback_later[ \t]*\([^)]*\bexit[ \t]*=[ \t]*(?!False\b)\w"
+                    r"|\b__import__[ \t]*=(?!=)")
+# ... and in the answers cell itself, also what stops it at once: `ctypes` (`ctypes.string_at(0)` crashes the kernel),
+# a signal sent with the kernel's pid (`os.kill(os.getpid(), 2)`, or by a command: review 336)
+_HOOKS_NOW = re.compile(r"\bctypes\b|\bkill(?:pg)?[ \t]*\(")
+_GETPID = re.compile(r"\bgetpid\b")
+_SENDS_NOW = re.compile(r"\b(?:kill|subprocess|Popen|system|spawn)\b")
+# ... and a timer set by name (`from signal import setitimer`), a writer put in `sys.stdout` that stays there; a
+# process id handed to a child that outlives the cell (`Popen(f"sleep 1; kill -INT {os.getpid()}")`)
+_SIGNAL_TIMER = re.compile(r"(?<![.\w])(?:setitimer|alarm)[ \t]*\(")
+_STREAM_SET = re.compile(r"\bsys[ \t]*\.[ \t]*(stdout|stderr)[ \t]*=(?!=)[ \t]*([^\n#;]*)")
+_SENDS_LATER = re.compile(r"\b(?:Popen|spawn|Thread|Timer|fork)\b")
 _HOOK_WORDS = ("set", "signal", "alarm", "kill", "interrupt_main", "AsyncExc", "ctypes", "getpid", "dump_traceback",
-               "sigsegv", "sys", "__import__")
+               "sigsegv", "bdb", "stdout", "stderr", "__import__")
 # ... a signal's handler, which runs wherever the cell then is (review 329: an alarm whose handler raised while the
 # answers cell slept between two tries). And a star import, which may bind any name (review 329: a module written
 # above, `from helpers import *`, bound `Exception` again; `from multiprocessing import *` binds `TimeoutError`):
@@ -694,6 +711,7 @@ class _Warned:
     where: str              # 'the cell (line N: ...)' or 'line N (...)'
     fix: str
     filter_line: int = 0    # the line of the cell's own statement that set the filter, where it set one
+    statement: int = -1     # the index of the statement Python refuses in the cell's body; -1: the whole cell
 
 
 def _warns_when_read(source: str, bits: int = WARNINGS_ERRORS, body: list | None = None) -> _Warned | None:
@@ -711,21 +729,35 @@ def _warns_when_read(source: str, bits: int = WARNINGS_ERRORS, body: list | None
         if escape is not None:
             return _Warned(f"the cell (line {escape[0]}: {escape[1]})", _fix(escape[1]))
     own = 0
-    for node in body if body is not None else tree.body:
+    for index, node in enumerate(body if body is not None else tree.body):
         warned = syntax_warning(node) if bits & SYNTAX_WARNINGS_ERRORS else ""
         if warned:
-            return _Warned(f"line {node.lineno} ({warned})", _fix(warned), own)
+            return _Warned(f"line {node.lineno} ({warned})", _fix(warned), own, index)
         for made, quiet in filter_changes(node):
             bits = bits & ~quiet | made
             own = node.lineno if made else own if bits else 0
     return None
 
 
+def _all_set_before(body: list, index: int, names: list[str]) -> bool:
+    """Are all the answers set before the statement at ``index`` of the cell's body, and none after it? IPython
+    compiles a cell's statements one at a time, so a statement it refuses stops the cell there, with what came
+    before set (a fairness review, 340: `assert (isinstance(a_, bool), 'a bool')` below the five answers was flagged,
+    though Jupyter ended with them). Not for the whole cell refused (an invalid escape), ``index`` -1."""
+    if index < 0:
+        return False
+
+    def stored(nodes) -> set[str]:
+        return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(
+            n.ctx, (ast.Store, ast.Del))}
+    return set(names) <= stored(body[:index]) and not set(names) & stored(body[index:])
+
+
 def _fix(warning: str) -> str:
     return next((fix for start, fix in _WARNING_FIXES if warning.startswith(start)), "change that line")
 
 
-def _warned(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> None:
+def _warned(ctx: Context, cell, cell_id: str, reading: _Reading | None, names: list[str]) -> None:
     """Flag the answers cell where a warnings filter above it, or in it, may make what Python warns of as it reads or
     compiles the cell an error: Jupyter then stops at that line, or runs none of the cell (review 325:
     `warnings.simplefilter('error')` above `assert (a_, b_)` between two tries, or above `print('\\o/')`). Which filter
@@ -737,7 +769,7 @@ def _warned(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> None:
         return          # nothing warns: no filter can matter, and the notebook's filters are not read
     features = features_at(ctx.nb.cells, filters=True)
     warned = _warns_when_read(cell.source, features(cell.index) & WARNINGS_ERRORS, body)
-    if warned is None:
+    if warned is None or _all_set_before(body, warned.statement, names):
         return
     above = features.error_filter(cell.index)
     if warned.filter_line:
@@ -768,16 +800,49 @@ _ALIAS = re.compile(r"""(?:%|^[ \t]*)alias[ \t]+([^\W\d]\w*)|run_line_magic\([ \
 
 
 def _code_words(text: str) -> str:
-    """The text with its comments and strings blanked (lines kept), where it tokenizes; as it is where it does not."""
-    lines = text.split("\n")
+    """The text with its comments and strings blanked (line breaks kept), where it tokenizes; as it is where it does
+    not. Strings over several lines too (a fairness review, 340: a docstring that said `os.kill(pid, 9)` was read as
+    code); an f-string's code in braces stays, as it runs."""
+    starts = [0]
+    for ln in text.split("\n"):
+        starts.append(starts[-1] + len(ln) + 1)
+    chars = list(text)
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type in (tokenize.COMMENT, tokenize.STRING) and tok.start[0] == tok.end[0]:
-                ln = lines[tok.start[0] - 1]
-                lines[tok.start[0] - 1] = ln[:tok.start[1]] + " " * (tok.end[1] - tok.start[1]) + ln[tok.end[1]:]
-    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+            if tok.type in (tokenize.COMMENT, tokenize.STRING):
+                begin = starts[tok.start[0] - 1] + tok.start[1]
+                kept = _f_string_code(tok.string) if tok.type == tokenize.STRING else ""
+                for i, ch in enumerate(tok.string):
+                    if ch != "\n" and not (kept and kept[i] != " "):
+                        chars[begin + i] = " "
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
         pass
-    return "\n".join(lines)
+    return "".join(chars)
+
+
+def _f_string_code(token: str) -> str:
+    """An f-string's token with all but the code in its braces blanked ('' for another string)."""
+    quote = min((i for i in (token.find("'"), token.find('"')) if i >= 0), default=0)
+    if "f" not in token[:quote].lower():
+        return ""
+    out, depth, i = [], 0, quote
+    out.extend(" " * quote)
+    while i < len(token):
+        ch = token[i]
+        if depth == 0 and token.startswith(("{{", "}}"), i):
+            out.append("  ")
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+            out.append(" " if depth == 1 else ch)
+        elif ch == "}" and depth:
+            depth -= 1
+            out.append(" " if depth == 0 else ch)
+        else:
+            out.append(ch if depth else " ")
+        i += 1
+    return "".join(out)
 
 
 # A name of the answers cell's given IPython's `exit` or `quit`, which IPython calls in place of a one-line cell that
@@ -829,13 +894,47 @@ def _aliased(source: str, answers: str) -> str:
     return ""
 
 
-def _hooked(source: str) -> str:
-    text = as_python_reads(source) if any(w in source for w in _HOOK_WORDS) else ""
+def _hooked(source: str, now: bool = False) -> str:
+    """What of ``_HOOKS`` the cell's code holds, as '`bdb` on line 3' ('' for none); ``now``: the answers cell's own,
+    where what stops it at once counts too (``_HOOKS_NOW``). Not a cell that only writes a file or runs another
+    language (a fairness review, 340: `%%writefile train.py` with `os.getpid()` in it)."""
+    if not any(w in source for w in _HOOK_WORDS) or _FILE_ONLY.match(source):
+        return ""
     # ... in the cell's code, not its comments or strings (a fairness review, 331: `# a signal.alarm timeout would be
-    # nice`, `print('tip: sys.settrace makes training slow')`)
-    text = _code_words(text) if _HOOKS.search(text) else ""
-    found = _HOOKS.search(text)
-    return f"`{found.group()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
+    # nice`, `print('tip: sys.settrace makes training slow')`; 340: a docstring over several lines)
+    text = _code_words(as_python_reads(source))
+    # (the kernel's process id with what may send it a signal: now, in the answers cell; later, from a cell above)
+    pid = _GETPID.search(text) if (_SENDS_NOW if now else _SENDS_LATER).search(text) else None
+    found = min((m for m in (_HOOKS.search(text), _HOOKS_NOW.search(text) if now else None, _timer(text),
+                             _stream_kept(text), pid) if m is not None),
+                key=lambda m: m.start(), default=None)
+    return f"`{found.group().strip()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
+
+
+_FILE_ONLY = re.compile(r"\s*%%(?:writefile|file|bash|sh|script|markdown|html|latex|svg|javascript|js)\b")
+
+
+def _timer(text: str):
+    """`setitimer(...)` or `alarm(...)` imported from `signal` by name, not a function of the cell's own so named (a
+    fairness review, 340: `def alarm(): ...` that beeps)."""
+    found = _SIGNAL_TIMER.search(text)
+    return found if found is not None and re.search(r"\bfrom[ \t]+signal[ \t]+import\b", text) else None
+
+
+def _stream_kept(text: str):
+    """`sys.stdout` (or `stderr`) given a writer the cell leaves there: not `sys.__stdout__` put back, a file, a
+    `StringIO`, or a stream the cell puts back later (a fairness review, 340: output sent to a file for a long run and
+    back, stderr quieted for an import)."""
+    last = {}
+    for m in _STREAM_SET.finditer(text):
+        last[m.group(1)] = m
+    for name, m in last.items():
+        value = m.group(2).strip()
+        saved = re.fullmatch(r"[A-Za-z_]\w*", value) is not None and re.search(
+            rf"\b{value}[ \t]*=[ \t]*sys\.(?:__)?std(?:out|err)(?:__)?(?!\w)", text) is not None
+        if not (saved or re.match(r"(?:sys\.__std(?:out|err)__|open\(|io\.StringIO\(|StringIO\()", value)):
+            return m
+    return None
 
 
 def _macro(source: str) -> str:
@@ -983,7 +1082,7 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
     at = stops.first
     stop = None if at is None else tree.body[at]
     reached = shell_reached(source)
-    hooked = _hooked(source) if not reached else ""
+    hooked = _hooked(source, now=True) if not reached else ""
     if hooked:
         ctx.flag(f"exec:{cell_id}")
         ctx.detail(f"the True/False answers cell reaches its own process or interpreter ({hooked}): a hook, a signal, "
@@ -1072,7 +1171,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
-    _warned(ctx, found.cell, task.cfg["cell"], reading)
+    _warned(ctx, found.cell, task.cfg["cell"], reading, names)
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
     # them after it, so they count (the last assignment, as top to bottom), flagged for a TA.
     # ... and names they set again: Jupyter runs them later, so their value is the one the notebook

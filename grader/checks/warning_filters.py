@@ -157,8 +157,12 @@ def _atoms(pattern: str, literal: bool = False) -> list[str] | None:
         return None
     if literal:
         return list(pattern[:_MOST_ATOMS])
-    text = pattern[1:] if pattern.startswith("^") else pattern
-    out: list[str] = []
+    flags = re.match(r"\(\?([aiLmsux]+)\)", pattern)       # inline flags (a fairness review, 340: `(?i)mean of ...`)
+    if flags is not None and "x" in flags.group(1):
+        return None                                         # ... but not the verbose one, where spaces mean nothing
+    text = pattern[flags.end() if flags else 0:]
+    text = text[1:] if text.startswith("^") else text
+    out: list = []
     i = 0
     while i < len(text) and len(out) - out.count(_RUN) < _MOST_ATOMS:
         ch = text[i]
@@ -169,6 +173,10 @@ def _atoms(pattern: str, literal: bool = False) -> list[str] | None:
             atom, width = nxt, 2
         elif ch == ".":
             atom, width = _ONE, 1
+        elif ch == "[":
+            atom, width = _char_class(text, i)      # (340: `[Mm]ean of empty slice`)
+            if atom is None:
+                break
         elif ch in "^$*+?{}[]()":
             break
         else:
@@ -187,7 +195,38 @@ def _atoms(pattern: str, literal: bool = False) -> list[str] | None:
     return out
 
 
-def _may_start(atoms: list[str], template: str) -> bool:
+def _char_class(text: str, at: int) -> tuple[object, int]:
+    """A class (`[Mm]`, `[a-z_]`) as the set of its characters, lower case, and its width; ``_ONE`` for one that names
+    a class of its own (`[\\w.]`) or is negated; None where it does not close."""
+    j, chars, anything = at + 1, set(), False
+    if text[j:j + 1] == "^":
+        anything, j = True, j + 1
+    if text[j:j + 1] == "]":
+        chars.add("]")
+        j += 1
+    while j < len(text) and text[j] != "]":
+        ch = text[j]
+        if ch == "\\":
+            nxt = text[j + 1:j + 2]
+            anything |= not nxt or nxt.isalnum()
+            chars.add(nxt)
+            j += 2
+        elif text[j + 1:j + 2] == "-" and j + 2 < len(text) and text[j + 2] != "]":
+            chars.update(chr(c) for c in range(ord(ch), ord(text[j + 2]) + 1))
+            j += 3
+        else:
+            chars.add(ch)
+            j += 1
+    if j >= len(text):
+        return None, 0
+    return (_ONE if anything else frozenset(c.lower() for c in chars)), j + 1 - at
+
+
+def _fits(atom, char: str) -> bool:
+    return atom == _ONE or char == _ONE or (char in atom if isinstance(atom, frozenset) else char == atom)
+
+
+def _may_start(atoms: list, template: str) -> bool:
     """Can a message of ``template``'s form start with a text of the form ``atoms`` (case-blind, as `filterwarnings`
     compiles a message)? The pieces between runs are placed in order, each as early as it fits, which finds a
     placement wherever there is one; a few comparisons a character of the template at most."""
@@ -196,21 +235,21 @@ def _may_start(atoms: list[str], template: str) -> bool:
         if a == _RUN:
             pieces.append([])
         else:
-            pieces[-1].append(a.lower())
+            pieces[-1].append(a if isinstance(a, frozenset) else a.lower())
     text = template.lower()
     at = 0
     for k, piece in enumerate(pieces):
         if not piece:
             continue
         last = len(text) - len(piece)
-        if _ONE not in piece and _ONE not in text:         # plain text: Python's own search
+        if _ONE not in text and all(isinstance(a, str) and a != _ONE for a in piece):     # Python's own search
             word = "".join(piece)
             found = (0 if text.startswith(word) else -1) if k == 0 else text.find(word, at)
         else:
             first = piece[0]
             starts = [0] if k == 0 else range(at, last + 1)  # the first piece, before any run, starts the message
-            found = next((p for p in starts if p <= last and (first == _ONE or text[p] in (first, _ONE)) and all(
-                a == _ONE or text[p + n] in (a, _ONE) for n, a in enumerate(piece))), -1)
+            found = next((p for p in starts if p <= last and _fits(first, text[p]) and all(
+                _fits(a, text[p + n]) for n, a in enumerate(piece))), -1)
         if found < 0:
             return False
         at = found + len(piece)
@@ -231,6 +270,12 @@ def _message_bits(message: ast.AST | None, literal: bool = False) -> int:
 
 @functools.lru_cache(maxsize=1024)
 def _pattern_bits(text: str, literal: bool) -> int:
+    if not literal and "|" in text and not any(c in text for c in "([\\"):
+        # alternatives at the top level, each read alone (a fairness review, 340: 'overflow|invalid value')
+        bits = 0
+        for alternative in text.split("|"):
+            bits |= _pattern_bits(alternative, False)
+        return bits
     atoms = _atoms(text, literal)
     if atoms is None:
         return WARNINGS_ERRORS
