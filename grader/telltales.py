@@ -222,8 +222,11 @@ def tells_calls_apart(source: str) -> list[str]:
                 if _counts(node, shared):
                     said(node, f" in `{func.name}`")
         sizes = _sizes_held(func, params)
+        # (what an `assert` holds, gathered once: looked up for each comparison, a scope of 12,000 of them took 40 s,
+        # review 339)
+        asserted = {id(n) for a in own_scope(func) if isinstance(a, ast.Assert) for n in ast.walk(a)}
         for node in own_scope(func):
-            if isinstance(node, ast.Compare) and not _in_assert(node, func):
+            if isinstance(node, ast.Compare) and id(node) not in asserted:
                 sides = [node.left, *node.comparators]
                 if any(_number(s) for s in sides) and any(_size(s, params, sizes) for s in sides):
                     said(node)
@@ -232,7 +235,7 @@ def tells_calls_apart(source: str) -> list[str]:
             if _bits_of(node, lambda v: _size(v, params, sizes) or isinstance(v, ast.BinOp) and (
                     _size(v.left, params, sizes) or _size(v.right, params, sizes))) and not (
                     isinstance(node.op, ast.Mod) and node.right.value & (node.right.value - 1)) \
-                    and not _in_assert(node, func):         # `% 784`: a layout; the assert test last, it walks
+                    and id(node) not in asserted:           # `% 784`: a layout
                 said(node)
     return list(dict.fromkeys(what for _, _, what in sorted(found)))
 
@@ -319,11 +322,6 @@ def _sizes_held(func: ast.AST, params: set[str]) -> set[str]:
                 if any(isinstance(t, ast.Name) for t in targets) and _size(node.value, params, held):
                     held |= {t.id for t in targets if isinstance(t, ast.Name)}
     return held
-
-
-def _in_assert(node: ast.AST, func: ast.AST) -> bool:
-    """Inside an `assert`: it stops the call, it does not switch what the call computes."""
-    return any(isinstance(a, ast.Assert) and any(n is node for n in ast.walk(a)) for a in own_scope(func))
 
 
 # What a graded cell is handed and fixes all the same: the seed (the grader builds a model right after seeds of

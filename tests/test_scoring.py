@@ -2337,6 +2337,28 @@ def test_long_lines_of_spaces_and_runs_of_blank_lines_are_read_at_once():
         assert bool(old["shell"].search(text)) == bool(_MAGIC_OR_SHELL.search(text)), text
 
 
+@pytest.mark.timeout(30)
+def test_cells_of_many_repeated_lines_or_comparisons_are_read_at_once():
+    """Review 339: a cell of `x = 1` and `%pwd` a thousand times each took 35 s to align with its reading (difflib,
+    cubic in the repeated lines), read twice for each `__future__` cell: a notebook of such cells held a worker for
+    hours; a graded cell of 6,000 comparisons `a<b` took 40 s to read for comparisons that tell the grader's calls
+    apart (each looked for in every `assert` of the scope). Both are read in well under a second now."""
+    from grader import telltales
+    from grader.checks.magic_lines import aligned
+    from grader.checks.stops import magic_lines
+    from grader.magics import without_magics
+    source = "from __future__ import annotations\n" + "x = 1\n%pwd\n" * 999
+    magics = magic_lines(source)
+    kept, changed = aligned(source.split("\n"), without_magics(source).split("\n"))
+    assert len(changed) == 999 and all(name == "pwd" for _, name, _ in changed) and len(kept) >= 1000, len(changed)
+    assert magics is not None
+    assert telltales.tells_calls_apart("class ANN_sigmoid:\n    pass\n" + "a<b\n" * 12_000) == []
+    # ... and an ordinary cell is aligned as before (difflib, within its budget)
+    small = "%time y = 2\n\n%time y = 2\n\ny = 2\n"
+    assert aligned(small.split("\n"), without_magics(small).split("\n"))[1] == [(1, "time", "%time y = 2"),
+                                                                               (3, "time", "%time y = 2")]
+
+
 def test_reading_a_notebooks_warnings_filters_leaves_the_grader_process_filters_alone(monkeypatch):
     """The grader's own warnings filters are shared by the threads that grade notebooks side by side: compiling one
     notebook's cell under its filter would, for that moment, make another notebook's invalid escape a syntax error.

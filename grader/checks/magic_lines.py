@@ -14,8 +14,10 @@ import difflib
 import importlib.util
 import re
 import sys
+from collections import Counter
 
 from ..magics import assigned_magic, automagic, cleaned, everyday_setting, without_magics
+from ..textdiff import word_ops
 
 
 # The magics an answer may be set in: they run their statement as it is written. Every other magic
@@ -133,6 +135,9 @@ def automagic_set(source: str, names) -> dict[str, str]:
 _ALIGNED_LINES = 2_000
 
 
+_DIFFLIB_BUDGET = 10_000      # lines times repeats: some 10 ms of difflib at most
+
+
 def aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[int, str, str]]]:
     """The lines of the grader's reading that are the student's lines as written (1-based), and
     (line, magic named, '' for none, the student's line) of each line of the student's that the
@@ -143,8 +148,14 @@ def aligned(plain: list[str], turned: list[str]) -> tuple[set[int], list[tuple[i
                    for m in _MAGIC_NAMED.finditer(ln)]
         return set(), changed or [(1, "", "")]
     kept, changed = set(), []
-    for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, [x.strip() for x in plain], [x.strip() for x in turned],
-                                                      autojunk=False).get_opcodes():
+    a, b = [x.strip() for x in plain], [x.strip() for x in turned]
+    # difflib's alignment takes time that grows with the lines times the copies of the most repeated one, and faster
+    # (35 s for one cell of `x = 1` and `%pwd` a thousand times each, read twice: review 339); past a small budget the
+    # alignment is rapidfuzz's, bit-parallel (it may pair equal lines otherwise where a line repeats)
+    repeats = max(Counter(b).values(), default=0)
+    ops = word_ops(a, b) if len(a) * repeats > _DIFFLIB_BUDGET else difflib.SequenceMatcher(
+        None, a, b, autojunk=False).get_opcodes()
+    for op, a0, a1, b0, b1 in ops:
         if op == "equal":
             kept |= set(range(b0 + 1, b1 + 1))
             continue
