@@ -2227,6 +2227,16 @@ def test_a_statement_that_stops_whichever_way_it_goes_stops_the_cell(line, stops
     assert all(not r.passed if stops else r.passed for r in rows), (line, [r.message for r in rows])
 
 
+def test_a_long_chain_of_choices_is_read_without_running_out_of_stack():
+    """The reading of `a or b or ...` this session added (review 336) went one call deeper for each part it passed:
+    `x = 0 or 0 or ... or y` of 3,000 parts ran out of Python's stack in the grader. Read part after part now."""
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    chain = " or ".join(["0"] * 3000)
+    for last, stops in (("y", False), ("sys.exit()", True)):
+        rows = answer_rows(_around_answers(f"import sys\ny = 1\n{wrong}x = {chain} or {last}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+        assert all(not r.passed if stops else r.passed for r in rows), (last, [r.message for r in rows])
+
+
 @pytest.mark.parametrize("where,code", [
     ("in", "import ctypes\nctypes.string_at(0)"),
     ("in", "import ctypes, threading\nctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), "

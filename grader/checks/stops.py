@@ -683,11 +683,14 @@ def _evaluation_stops(node: ast.AST, flags: int, exits: Exits, depth: int = 0) -
 def _choice_stops(op: ast.boolop, values: list[ast.expr], flags: int, exits: Exits, depth: int) -> bool:
     """`v0 and v1 and ...` (`or`) surely stops: v0 stops, or v0 stops or goes on (is true for `and`, false for `or`)
     and the rest surely stops."""
-    if not values or depth >= 8:
+    if depth >= 8:
         return False
-    if _evaluation_stops(values[0], flags, exits, depth):
-        return True
-    return len(values) > 1 and _stops_or_is(values[0], isinstance(op, ast.And), flags, exits, depth) and         _choice_stops(op, values[1:], flags, exits, depth)
+    for value in values:            # (one after the other, not one call within the next: `0 or 0 or ... or x`)
+        if _evaluation_stops(value, flags, exits, depth):
+            return True
+        if not _stops_or_is(value, isinstance(op, ast.And), flags, exits, depth):
+            return False
+    return False
 
 
 def _stops_or_is(node: ast.expr, truth: bool, flags: int, exits: Exits, depth: int) -> bool:
