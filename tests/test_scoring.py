@@ -2213,6 +2213,11 @@ def test_a_warned_statement_after_every_answer_is_not_flagged():
     ("(a_ or sys.exit()) and sys.exit()", True), ("[sys.exit() for _ in [1] if 1]", True), ("[1/0 for _ in [1] if 1]", True),
     ("[sys.exit() for _ in [1] for _ in [1]]", True), ("q, r = sys.exit, 0\nq()", True), ("s, r = sys, 0\ns.exit()", True),
     ("class K:\n    e = sys.exit\nK.e()", True), ("from os import *\nabort()", True),
+    # review 341: a comprehension's first `if`, a generator unpacked, read by a `for` or by `str.join`, an exit call
+    # named by an annotated assignment
+    ("[0 for _ in [1] if sys.exit()]", True), ("[*(sys.exit() for _ in [1])]", True),
+    ("for _ in (sys.exit() for _ in [1]):\n    pass", True), ("''.join(sys.exit() for _ in [1])", True),
+    ("q: object = sys.exit\nq()", True), ("[0 for _ in x if sys.exit()]", False), ("g = (sys.exit() for _ in [1])", False),
     # ... and what only may stop, or does not, keeps its answers (the fairness side)
     ("sys.exit() if a_ else 0", False), ("x = a_ and sys.exit()", False), ("not a_ or sys.exit()", False),
     ("[1/0 for _ in [1] if x]", False), ("[1/0 for _ in [1] for y in []]", False), ("q, r = print, sys.exit\nq()", False),
@@ -2253,7 +2258,19 @@ def test_a_long_chain_of_choices_is_read_without_running_out_of_stack():
     ("above", "import sys\nclass W:\n    def write(self, t):\n        raise KeyboardInterrupt\nw = W()\nsys.stdout = w"),
     ("above", "import threading, _thread\nthreading.Timer(0.5, _thread.interrupt_main).start()"),
     ("above", "import os, subprocess\nsubprocess.Popen(f'sleep 1; kill -INT {os.getpid()}', shell=True)"),
-    ("in", "import os\nprint(f'{os.kill(os.getpid(), 2)}')")])
+    ("in", "import os\nprint(f'{os.kill(os.getpid(), 2)}')"),
+    # review 341: the module under another name or with a space before the dot, the kernel's id got otherwise or a
+    # command that kills, a handler of one's own named like Python's, `faulthandler`'s exit in parentheses or by place,
+    # a saved-looking name given a raising writer
+    ("above", "import signal as sg\nsg.signal(sg.SIGALRM, sg.default_int_handler)\nsg.setitimer(sg.ITIMER_REAL, 1.0)"),
+    ("above", "import signal\nsignal .setitimer(signal.ITIMER_REAL, 1.0)"),
+    ("above", "import threading, os\npid = threading.main_thread().native_id\nthreading.Timer(1.0, os.kill, (pid, 2)).start()"),
+    ("above", "import subprocess\nsubprocess.Popen(['sh', '-c', 'sleep 1; kill -INT $PPID'])"),
+    ("above", "import signal\ndef default_int_handler(*a):\n    raise SystemExit\nsignal.signal(signal.SIGUSR1, default_int_handler)"),
+    ("above", "import faulthandler\nfaulthandler.dump_traceback_later(1, exit=(True))"),
+    ("above", "import faulthandler, sys\nfaulthandler.dump_traceback_later(1, False, sys.stderr, True)"),
+    ("above", "import sys\nclass W:\n    def write(s, t):\n        raise ValueError('stop')\nsaved = sys.stdout\n"
+              "saved = W(saved)\nsys.stdout = saved")])
 def test_code_that_reaches_the_kernels_own_process_is_flagged(where, code):
     """Review 336: ways to stop a plain statement of the answers cell that name no exit call: an exception sent to the
     main thread, a signal sent with the kernel's pid, `faulthandler`'s exit, `ctypes` that crashes the kernel, a
@@ -2291,7 +2308,10 @@ def test_code_that_reaches_the_kernels_own_process_is_flagged(where, code):
     "%%writefile train_script.py\nimport os, signal, sys\nprint('pid', os.getpid())\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))",
     "def helper():\n    \"\"\"Run it.\n\n    If it hangs, stop it with os.kill(pid, 9) or proc.kill().\n    \"\"\"\n    return 1",
     "print(\"\"\"Notes for myself:\n- the kernel pid is in os.getpid()\n- sys.stdout = open(...) redirects prints\n\"\"\")",
-    "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)"])
+    "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)",
+    "import faulthandler\nfaulthandler.dump_traceback_later(600)",
+    "import signal\nclass Clock:\n    def alarm(self, limit):\n        pass\nclock = Clock()\nclock.alarm(60)",
+    "import subprocess\ntb = subprocess.Popen(['tensorboard', '--logdir', 'runs'])"])
 def test_everyday_code_near_the_kernels_process_is_not_flagged(above):
     """The fairness side of review 336's flags: a child process killed, `faulthandler.enable()`, `sys.stdout` read,
     the words in a comment or a string; and (340) what reads the kernel's process or changes it only for a while."""

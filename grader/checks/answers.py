@@ -667,29 +667,29 @@ def _called_in_braces(text: str) -> bool:
 
 # A trace or profile hook, which runs on every call of the statements below it (review 327: `sys.setprofile(hook)`
 # above, a hook that raised at the first call of a statement naming `a_`); in a graded cell it is `introspection:`
-_HOOKS = re.compile(r"\bset(?:trace|profile)\b|\bsignal\.(?:alarm|setitimer)\b"
-                    # (not a handler put back to Python's own: a fairness review, 338, `signal.signal(SIGINT,
-                    # signal.default_int_handler)` from a tutorial)
-                    r"|\bsignal\.signal\b(?![ \t]*\([^()\n]*,[ \t]*(?:signal\.)?(?:SIG_DFL|SIG_IGN|default_int_handler)[ \t]*\))"
+_HOOKS = re.compile(r"\bset(?:trace|profile)\b"
                     # ... and what else lasts to stop a plain statement of the answers cell below (review 336: a timer
                     # or a thread that sends the main thread an exception or a signal, `faulthandler`'s exit, an
                     # import hook, a debugger of one's own); not a process id read or a child process killed, which
                     # last nothing (a fairness review, 340)
                     r"|\b(?:pthread_kill|raise_signal|interrupt_main|PyThreadState_SetAsyncExc|bdb|_sigsegv)\b"
-                    r"|\bdump_traceback_later[ \t]*\([^)]*\bexit[ \t]*=[ \t]*(?!False\b)\w"
                     r"|\b__import__[ \t]*=(?!=)")
 # ... and in the answers cell itself, also what stops it at once: `ctypes` (`ctypes.string_at(0)` crashes the kernel),
 # a signal sent with the kernel's pid (`os.kill(os.getpid(), 2)`, or by a command: review 336)
 _HOOKS_NOW = re.compile(r"\bctypes\b|\bkill(?:pg)?[ \t]*\(")
-_GETPID = re.compile(r"\bgetpid\b")
 _SENDS_NOW = re.compile(r"\b(?:kill|subprocess|Popen|system|spawn)\b")
 # ... and a timer set by name (`from signal import setitimer`), a writer put in `sys.stdout` that stays there; a
 # process id handed to a child that outlives the cell (`Popen(f"sleep 1; kill -INT {os.getpid()}")`)
-_SIGNAL_TIMER = re.compile(r"(?<![.\w])(?:setitimer|alarm)[ \t]*\(")
+# ... the calls of `signal` that last (a handler, a timer), under the module's name or another (review 341:
+# `import signal as sg`, `signal .setitimer`), or imported by name; `faulthandler`'s timer
+_SIGNAL_CALL = re.compile(r"(?:\b([A-Za-z_]\w*)\s*\.\s*|(?<![.\w]))(signal|setitimer|alarm)\s*\(")
+_FAULT_TIMER = re.compile(r"\bdump_traceback_later\s*\(")
 _STREAM_SET = re.compile(r"\bsys[ \t]*\.[ \t]*(stdout|stderr)[ \t]*=(?!=)[ \t]*([^\n#;]*)")
 _SENDS_LATER = re.compile(r"\b(?:Popen|spawn|Thread|Timer|fork)\b")
-_HOOK_WORDS = ("set", "signal", "alarm", "kill", "interrupt_main", "AsyncExc", "ctypes", "getpid", "dump_traceback",
-               "sigsegv", "bdb", "stdout", "stderr", "__import__")
+# (the kernel's id got otherwise, review 341: the main thread's `native_id`; a command's `$PPID` or `kill`)
+_PID = re.compile(r"\b(?:getpid|getppid|native_id|get_native_id)\b")
+_HOOK_WORDS = ("set", "signal", "alarm", "kill", "interrupt_main", "AsyncExc", "ctypes", "pid", "native_id",
+               "dump_traceback", "sigsegv", "bdb", "stdout", "stderr", "__import__")
 # ... a signal's handler, which runs wherever the cell then is (review 329: an alarm whose handler raised while the
 # answers cell slept between two tries). And a star import, which may bind any name (review 329: a module written
 # above, `from helpers import *`, bound `Exception` again; `from multiprocessing import *` binds `TimeoutError`):
@@ -902,9 +902,13 @@ def _hooked(source: str, now: bool = False) -> str:
         return ""
     # ... in the cell's code, not its comments or strings (a fairness review, 331: `# a signal.alarm timeout would be
     # nice`, `print('tip: sys.settrace makes training slow')`; 340: a docstring over several lines)
-    text = _code_words(as_python_reads(source))
-    # (the kernel's process id with what may send it a signal: now, in the answers cell; later, from a cell above)
-    pid = _GETPID.search(text) if (_SENDS_NOW if now else _SENDS_LATER).search(text) else None
+    raw = as_python_reads(source)
+    text = _code_words(raw)
+    # (the kernel's process id with what may send it a signal: now, in the answers cell; later, from a cell above; or
+    # a command that kills handed to a child that outlives the cell: `Popen(['sh', '-c', 'sleep 1; kill -INT $PPID'])`)
+    sends = (_SENDS_NOW if now else _SENDS_LATER).search(text)
+    pid = (_PID.search(text) or (sends if not now and re.search(r"\bkill\b", raw) and not re.search(
+        r"\bkill\b", text) else None)) if sends else None
     found = min((m for m in (_HOOKS.search(text), _HOOKS_NOW.search(text) if now else None, _timer(text),
                              _stream_kept(text), pid) if m is not None),
                 key=lambda m: m.start(), default=None)
@@ -915,10 +919,32 @@ _FILE_ONLY = re.compile(r"\s*%%(?:writefile|file|bash|sh|script|markdown|html|la
 
 
 def _timer(text: str):
-    """`setitimer(...)` or `alarm(...)` imported from `signal` by name, not a function of the cell's own so named (a
-    fairness review, 340: `def alarm(): ...` that beeps)."""
-    found = _SIGNAL_TIMER.search(text)
-    return found if found is not None and re.search(r"\bfrom[ \t]+signal[ \t]+import\b", text) else None
+    """A handler or a timer of `signal`'s, under the module's name or another, or imported by name; not a function of
+    the cell's own so named (a fairness review, 340: `def alarm(): ...` that beeps, `clock.alarm(60)`), nor a handler
+    put back to Python's own, named through the module (338: `signal.signal(SIGINT, signal.default_int_handler)`;
+    341: a function of one's own called `default_int_handler`). And `faulthandler`'s timer where it may end the
+    process (`exit=True`, by keyword or by place; not `exit=False`)."""
+    if "signal" in text:
+        modules = {"signal", *re.findall(r"\bimport\s+signal\s+as\s+([A-Za-z_]\w*)", text)}
+        by_name = re.search(r"\bfrom\s+signal\s+import\b", text) is not None
+        for m in _SIGNAL_CALL.finditer(text):
+            if not (m.group(1) in modules if m.group(1) else by_name):
+                continue
+            if m.group(2) == "signal":
+                line = text[m.end():text.find("\n", m.end()) % (len(text) + 1)]
+                args = line[:line.find(")")] if ")" in line else line
+                handler = args.rsplit(",", 1)[-1].strip() if "," in args else ""
+                if re.fullmatch(r"(?:%s)\s*\.\s*(?:SIG_DFL|SIG_IGN|default_int_handler)" % "|".join(sorted(modules)),
+                                handler):
+                    continue
+            return m
+    for m in _FAULT_TIMER.finditer(text):
+        line = text[m.end():text.find("\n", m.end()) % (len(text) + 1)]
+        args = line[:line.find(")")] if ")" in line else None
+        if args is None or args.count(",") >= 3 or "exit" in args and not re.search(r"\bexit\s*=\s*False\s*$|"
+                                                                                  r"\bexit\s*=\s*False\s*,", args):
+            return m
+    return None
 
 
 def _stream_kept(text: str):
@@ -930,8 +956,10 @@ def _stream_kept(text: str):
         last[m.group(1)] = m
     for name, m in last.items():
         value = m.group(2).strip()
-        saved = re.fullmatch(r"[A-Za-z_]\w*", value) is not None and re.search(
-            rf"\b{value}[ \t]*=[ \t]*sys\.(?:__)?std(?:out|err)(?:__)?(?!\w)", text) is not None
+        # (a name the cell only ever gives the stream itself: review 341 gave it a raising writer after)
+        given = re.findall(rf"(?<![.\w]){value}[ \t]*=(?!=)[ \t]*([^\n#;]*)", text) if re.fullmatch(
+            r"[A-Za-z_]\w*", value) else []
+        saved = bool(given) and all(re.fullmatch(r"sys\.(?:__)?std(?:out|err)(?:__)?\s*", g) for g in given)
         if not (saved or re.match(r"(?:sys\.__std(?:out|err)__|open\(|io\.StringIO\(|StringIO\()", value)):
             return m
     return None

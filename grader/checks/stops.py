@@ -376,7 +376,7 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
             out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
             if any(a.name == "*" for a in node.names):        # review 336: `from os import *`, then `abort()`
                 out |= set(_STAR_EXITS.get(node.module, ()))
-        elif isinstance(node, ast.Assign):
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             aliases.extend(_pairs(node))
     aliases += _class_pairs(tree)
     # ... and a name the cell gives one of them (review 325: `exit = sys.exit`, or `print = sys.exit`, then `exit()`
@@ -405,9 +405,10 @@ def _pairs(node: ast.Assign) -> list[tuple[ast.Assign, set[str], ast.expr]]:
     """The names an assignment gives a name or an attribute: `q = sys.exit`, each of `q, r = sys.exit, 0` (review
     336), and a class's attribute (`class K: e = sys.exit`, then `K.e()`: a builtin function is no descriptor)."""
     out = []
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]      # review 341: `q: object = sys.exit`
     if isinstance(node.value, (ast.Name, ast.Attribute)):
-        out.append((node, {t.id for t in node.targets if isinstance(t, ast.Name)}, node.value))
-    for t in node.targets:
+        out.append((node, {t.id for t in targets if isinstance(t, ast.Name)}, node.value))
+    for t in targets:
         if isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)) and len(
                 t.elts) == len(node.value.elts) and not any(isinstance(e, ast.Starred) for e in t.elts):
             out += [(node, {e.id}, v) for e, v in zip(t.elts, node.value.elts)
@@ -417,7 +418,7 @@ def _pairs(node: ast.Assign) -> list[tuple[ast.Assign, set[str], ast.expr]]:
 
 def _class_pairs(tree: ast.AST) -> list[tuple[ast.Assign, set[str], ast.expr]]:
     return [(node, {f"{c.name}.{name}" for name in names}, value) for c in tree.body if isinstance(c, ast.ClassDef)
-            and not c.decorator_list for node in c.body if isinstance(node, ast.Assign)
+            and not c.decorator_list for node in c.body if isinstance(node, (ast.Assign, ast.AnnAssign))
             for _, names, value in _pairs(node)] if isinstance(tree, ast.Module) else []
 
 
@@ -574,8 +575,14 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
     decide does run) or the branches of `x if t else y`, nor an annotation under `from __future__ import
     annotations` (reviews 315 and 317)."""
     lazy = flags & _FEATURES.get("annotations", 0)
-    consumed = {id(a): c for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
-                and c.func.id in _CONSUMERS and c.args for a in c.args[:1] if isinstance(a, ast.GeneratorExp)}
+    consumed = {id(a): c for c in ast.walk(node) if isinstance(c, ast.Call) and (isinstance(c.func, ast.Name) and
+                c.func.id in _CONSUMERS or isinstance(c.func, ast.Attribute) and c.func.attr == "join") and c.args
+                for a in c.args[:1] if isinstance(a, ast.GeneratorExp)}
+    # ... and a generator unpacked with a star, or read by a `for` (review 341: `[*(sys.exit() for _ in [1])]`)
+    consumed.update({id(c.value): c for c in ast.walk(node) if isinstance(c, ast.Starred) and isinstance(
+        c.value, ast.GeneratorExp)})
+    consumed.update({id(c.iter): c for c in ast.walk(node) if isinstance(c, (ast.For, ast.comprehension)) and isinstance(
+        c.iter, ast.GeneratorExp) and not getattr(c, "is_async", 0)})
     stack = [node]
     while stack:
         n = stack.pop()
@@ -599,12 +606,15 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
             # ... and the body of one whose every `for` is over a literal that is not empty and every `if` a true
             # literal (331: `[1/0 for _ in [1]]`; 336: `for _ in [1] if 1`, two such `for`s); not a generator's,
             # which runs nothing until read
-            children = [n.generators[0].iter, *(_comprehended(n) if _body_runs(n.generators) else [])]
+            children = [n.generators[0].iter, *_first_test(n.generators),
+                        *(_comprehended(n) if _body_runs(n.generators) else [])]
         elif isinstance(n, ast.GeneratorExp):
             # ... and a generator's body where a builtin reads it at once (review 333: `next(1/0 for _ in [1])`,
             # `any(...)`, `tuple(...)`), the same way
-            once = consumed.get(id(n)) is not None and _body_runs(n.generators)
-            children = [n.generators[0].iter, *(_comprehended(n) if once else [])]
+            read = consumed.get(id(n)) is not None
+            once = read and _body_runs(n.generators)
+            children = [n.generators[0].iter, *(_first_test(n.generators) if read else []),
+                        *(_comprehended(n) if once else [])]
         elif isinstance(n, ast.AnnAssign) and lazy:
             children = [c for c in (n.target, n.value) if c is not None]
         elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and lazy:      # `def f() -> 1/0:` is not run
@@ -620,6 +630,12 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
 def _body_runs(generators: list[ast.comprehension]) -> bool:
     return all(not g.is_async and runs_once_at_least(g.iter) and all(constant_truth(c) is True for c in g.ifs)
                for g in generators)
+
+
+def _first_test(generators: list[ast.comprehension]) -> list[ast.expr]:
+    """The first `if` of a comprehension, which runs for its first item (review 341: `[0 for _ in [1] if sys.exit()]`)."""
+    first = generators[0]
+    return first.ifs[:1] if not first.is_async and runs_once_at_least(first.iter) else []
 
 
 def _comprehended(n: ast.expr) -> list[ast.expr]:
