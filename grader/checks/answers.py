@@ -903,16 +903,24 @@ def _hooked(source: str, now: bool = False) -> str:
     # ... in the cell's code, not its comments or strings (a fairness review, 331: `# a signal.alarm timeout would be
     # nice`, `print('tip: sys.settrace makes training slow')`; 340: a docstring over several lines)
     raw = as_python_reads(source)
+    # (tokenized only where the text as written holds one: blanking comments and strings finds no more)
+    if _first_hook(raw, raw, now) is None:
+        return ""
     text = _code_words(raw)
+    found = _first_hook(raw, text, now)
+    return f"`{found.group().strip()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
+
+
+def _first_hook(raw: str, text: str, now: bool):
+    """The first of what `_hooked` looks for in ``text`` (``raw``: the same with its strings, for a command held in one)."""
     # (the kernel's process id with what may send it a signal: now, in the answers cell; later, from a cell above; or
     # a command that kills handed to a child that outlives the cell: `Popen(['sh', '-c', 'sleep 1; kill -INT $PPID'])`)
     sends = (_SENDS_NOW if now else _SENDS_LATER).search(text)
-    pid = (_PID.search(text) or (sends if not now and re.search(r"\bkill\b", raw) and not re.search(
-        r"\bkill\b", text) else None)) if sends else None
-    found = min((m for m in (_HOOKS.search(text), _HOOKS_NOW.search(text) if now else None, _timer(text),
-                             _stream_kept(text), pid) if m is not None),
-                key=lambda m: m.start(), default=None)
-    return f"`{found.group().strip()}` on line {text.count(chr(10), 0, found.start()) + 1}" if found else ""
+    pid = (_PID.search(text) or (sends if not now and re.search(r"\bkill\b", raw) and (text is raw or not re.search(
+        r"\bkill\b", text)) else None)) if sends else None
+    return min((m for m in (_HOOKS.search(text), _HOOKS_NOW.search(text) if now else None, _timer(text),
+                            _stream_kept(text), pid) if m is not None),
+               key=lambda m: m.start(), default=None)
 
 
 _FILE_ONLY = re.compile(r"\s*%%(?:writefile|file|bash|sh|script|markdown|html|latex|svg|javascript|js)\b")
