@@ -18,6 +18,7 @@ import ast
 import re
 
 from .magics import python_tree
+from .syntax import walk, child_nodes
 
 RUNNERS = frozenset({"exec", "eval", "compile"})
 # IPython's shell runs code from a string too (`get_ipython().run_cell("...")`, `.ex`, `.ev`, `.magic`):
@@ -106,7 +107,7 @@ def rebinds_shell(tree: ast.AST) -> ast.AST | None:
     every magic line calls it, and then runs what the student's own `get_ipython` does, not the magic
     the grader read (a two-hundred-and-twenty-first review: `get_ipython = lambda: ...` beside `%time
     a_, ... = ...`, five answers graded as the line sets them, set nowhere in Jupyter)."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and node.id == "get_ipython" and not isinstance(node.ctx, ast.Load) \
                 or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "get_ipython" \
                 or isinstance(node, (ast.Import, ast.ImportFrom)) and not _ipythons_own(node) \
@@ -202,7 +203,7 @@ def runs(source: str) -> tuple[list[str], int]:
     if tree is None:
         return [], 0
     found, computed = [], 0
-    nodes = list(ast.walk(tree))
+    nodes = list(walk(tree))
     shell = any(isinstance(n, ast.Name) and n.id == "get_ipython" for n in nodes)
     called: set[int] = set()
     for node in nodes:
@@ -244,7 +245,7 @@ def code_strings(source: str) -> list[str]:
     tree = python_tree(source)
     if tree is None:
         return []
-    written = _short_literals(list(ast.walk(tree)))     # read once: a chain's every link is a node
+    written = _short_literals(list(walk(tree)))     # read once: a chain's every link is a node
     out, stack = [], [tree]
     while stack:
         node = stack.pop()
@@ -253,7 +254,7 @@ def code_strings(source: str) -> list[str]:
             if text is not None and _is_code(text):
                 out.append(text)
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return out[::-1]
 
 

@@ -16,6 +16,7 @@ import re
 import tokenize
 import unicodedata
 import warnings
+from .syntax import walk
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 # `files = !ls`, `t = %timeit -o f()`: IPython assigns the magic's result (an eighty-fourth review:
@@ -853,7 +854,7 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
         return line
     statement = line.removeprefix("class _timed_line: ")
     try:                                            # the names the targets bind (`t` of `t['k']` is only read)
-        names = [n.id for n in ast.walk(ast.parse(f"{targets} = None").body[0].targets[0])
+        names = [n.id for n in walk(ast.parse(f"{targets} = None").body[0].targets[0])
                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
     except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError, AttributeError):
         return line
@@ -865,7 +866,7 @@ def _timed_and_bound(targets: str, args: str) -> str | None:
         body = ast.parse(statement).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return line
-    mentioned = {n.id for n in ast.walk(ast.Module(body, [])) if isinstance(n, ast.Name)}
+    mentioned = {n.id for n in walk(ast.Module(body, [])) if isinstance(n, ast.Name)}
     if any(isinstance(b, _COMPOUND) for b in body) or mentioned & set(names):
         return line
     parts = [ast.get_source_segment(statement, b) or "pass" for b in body]
@@ -991,7 +992,7 @@ def _evaluated_argument(name: str, args: str) -> str:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
-    return text if any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in ast.walk(tree)) else ""
+    return text if any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in walk(tree)) else ""
 
 
 # IPython's settings students set every day (the inline plots' format and rc, completion, what a cell shows):

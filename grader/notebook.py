@@ -25,6 +25,7 @@ from .dynamic_code import runs
 from .jsontext import TooWide, text_of
 from .magics import cleaned, crlf_as_lf, read_by_guess, reads_its_own_lines, without_magics
 from .spec import NotebookLimits
+from .syntax import walk
 
 
 class NotebookError(Exception):
@@ -440,7 +441,7 @@ def binds(source: str, name: str) -> bool:
     tree = parse_source(source)
     if tree is None:
         return name in source
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
             return True
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
@@ -496,7 +497,7 @@ _IMPORTERS = {"__import__", "import_module"}
 
 def _called_imports(tree: ast.AST) -> list[str]:
     found: list[str] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func

@@ -4,9 +4,39 @@ and a piece of the student's code as a message shows it. Pure functions of a tre
 from __future__ import annotations
 
 import ast
+from collections import deque
 from typing import Iterable
 
 NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_AST = ast.AST
+
+
+def walk(node: ast.AST):
+    """`ast.walk`, node for node in the same order, at twice its speed: a cell at the length limit is walked some
+    eighty times while its answers are read (`ast.walk` goes through `iter_fields` and `iter_child_nodes`, two
+    generators a node)."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, _AST):
+                todo.append(value)
+            elif isinstance(value, list):
+                todo.extend([item for item in value if isinstance(item, _AST)])
+        yield node
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes`, as a list."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, _AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend([item for item in value if isinstance(item, _AST)])
+    return out
 
 
 def within(nodes: Iterable[ast.AST]):

@@ -13,7 +13,7 @@ import ast
 
 from .magics import python_tree
 from .notebook import parse_source
-from .syntax import own_scope, quoted
+from .syntax import child_nodes, own_scope, quoted, walk
 
 
 _SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
@@ -45,14 +45,14 @@ def probes_hidden(source: str, keys: set[str]) -> str:
         if isinstance(node, ast.Name):
             return held.get(node.id)
         if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call)):       # float(h["lr"]) * 10
-            return next((k for child in ast.iter_child_nodes(node) if (k := key_of(child))), None)
+            return next((k for child in child_nodes(node) if (k := key_of(child))), None)
         return None
 
     # Names given a hyperparameter (``E, L = h["epochs"], h["lr"]``): a fifty-seventh review compared
     # those with numbers and was not flagged. Plain data flow only; code that hides it is not found.
     held: dict[str, str] = {}
     for _ in range(2):                                  # a name given from another such name
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for t in targets:
@@ -62,7 +62,7 @@ def probes_hidden(source: str, keys: set[str]) -> str:
                         for tt, vv in zip(t.elts, node.value.elts):
                             if isinstance(tt, ast.Name) and (k := key_of(vv)):
                                 held[tt.id] = k
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in _SEED_READERS or \
                 isinstance(node, ast.Name) and node.id in _SEED_READERS:
             return f"reads the random seed or generator state ({node.attr if isinstance(node, ast.Attribute) else node.id})"
@@ -120,7 +120,7 @@ def introspects(source: str) -> list[str]:
     if tree is None:
         return []
     found: list[tuple[int, int, str]] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         name = ""
         if isinstance(node, ast.Attribute):
             if node.attr in FRAME_ATTRIBUTES:
@@ -161,13 +161,13 @@ def cuts_training(source: str) -> list[str]:
                 out.append(node)
             elif not isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef,
                                        ast.Lambda, ast.ClassDef)):
-                todo.extend(ast.iter_child_nodes(node))
+                todo.extend(child_nodes(node))
         return out
 
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.For, ast.AsyncFor)) and any(
                 "loader" in (n.id if isinstance(n, ast.Name) else n.attr).lower()
-                for n in ast.walk(node.iter) if isinstance(n, (ast.Name, ast.Attribute))):
+                for n in walk(node.iter) if isinstance(n, (ast.Name, ast.Attribute))):
             for stop in exits(node.body) if _trains(node, ("train",)) else ():
                 found.append((stop.lineno, f"`{'break' if isinstance(stop, ast.Break) else 'return'}` in a loop "
                                            f"over a loader (line {stop.lineno})"))
@@ -203,12 +203,12 @@ def tells_calls_apart(source: str) -> list[str]:
     def said(node: ast.AST, where: str = "") -> None:
         found.append((node.lineno, node.col_offset, f"`{quoted(node, 50)}`{where} on line {node.lineno}"))
 
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    for node in ast.walk(tree):
+    parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
+    for node in walk(tree):
         name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
         if name in MACHINE_READERS and _decides(node, parents):
             said(node)
-    for func in ast.walk(tree):         # each function, and the cell's top level (a class made by the data's size)
+    for func in walk(tree):         # each function, and the cell's top level (a class made by the data's size)
         if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
             continue
         # a forward's input is a batch; elsewhere only what is named a loader or a data set is data (a fairness
@@ -224,7 +224,7 @@ def tells_calls_apart(source: str) -> list[str]:
         sizes = _sizes_held(func, params)
         # (what an `assert` holds, gathered once: looked up for each comparison, a scope of 12,000 of them took 40 s,
         # review 339)
-        asserted = {id(n) for a in own_scope(func) if isinstance(a, ast.Assert) for n in ast.walk(a)}
+        asserted = {id(n) for a in own_scope(func) if isinstance(a, ast.Assert) for n in walk(a)}
         for node in own_scope(func):
             if isinstance(node, ast.Compare) and id(node) not in asserted:
                 sides = [node.left, *node.comparators]
@@ -263,10 +263,10 @@ def _counts(node: ast.AST, shared: set[str]) -> bool:
     if isinstance(node, ast.Assign):
         for t in node.targets:
             if isinstance(t, ast.Attribute) and any(isinstance(v, ast.Attribute) and ast.dump(v.value) == ast.dump(t.value)
-                                                    and v.attr == t.attr for v in ast.walk(node.value)):
+                                                    and v.attr == t.attr for v in walk(node.value)):
                 return True
             if isinstance(t, ast.Name) and t.id in shared and any(isinstance(v, ast.Name) and v.id == t.id
-                                                                  for v in ast.walk(node.value)):
+                                                                  for v in walk(node.value)):
                 return True
     return False
 
@@ -280,7 +280,7 @@ def _number(node: ast.AST) -> bool:
 
 def _data_like(node: ast.AST, params: set[str]) -> bool:
     """What a call was handed: a forward's input (``params``), or a loader or data set."""
-    for n in ast.walk(node):
+    for n in walk(node):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
         if word in params or "loader" in word.lower() or "dataset" in word.lower():
             return True
@@ -341,9 +341,9 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
         return []
     fixed = _fixed_numbers(tree)
     found: list[tuple[int, str]] = []
-    for cls in ast.walk(tree):
+    for cls in walk(tree):
         if isinstance(cls, ast.ClassDef):
-            for func in ast.walk(cls):
+            for func in walk(cls):
                 if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
                 callers = _given_by_the_caller(func)
@@ -361,7 +361,7 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
                                                     isinstance(f, ast.Name) and name == "manual_seed"):
                         found.append((node.lineno, f"`{quoted(node)}` in class `{cls.name}`, line {node.lineno}: the "
                                                    f"grader seeds before it builds the model, so set no seed of your own"))
-    for loop in ast.walk(tree):
+    for loop in walk(tree):
         if not (isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.iter, ast.Call)
                 and isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "range" and loop.iter.args
                 and all(_fixed_number(a, fixed) for a in loop.iter.args)):
@@ -378,13 +378,13 @@ def fixes_values(source: str, epoch_calls=("train",)) -> list[str]:
 def _fixed_numbers(tree: ast.AST) -> set[str]:
     """Names every binding of which in the cell is a whole number written out (`n_epochs = 2` in a function too:
     a fairness review, 299), or arithmetic on such numbers and names."""
-    other = {n.id for node in ast.walk(tree) if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr))
-             for n in ast.walk(node.target) if isinstance(n, ast.Name)}
-    other |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
-    other |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+    other = {n.id for node in walk(tree) if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr))
+             for n in walk(node.target) if isinstance(n, ast.Name)}
+    other |= {a.arg for a in walk(tree) if isinstance(a, ast.arg)}
+    other |= {(a.asname or a.name).split(".")[0] for n in walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
               for a in n.names}
-    assigns = [(t.id, node) for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-               for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) for t in ast.walk(t)
+    assigns = [(t.id, node) for node in walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+               for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) for t in walk(t)
                if isinstance(t, ast.Name)]
     fixed: set[str] = set()
     for _ in range(3):                          # a name given from another such name
@@ -401,7 +401,7 @@ def _fixed_number(node: ast.AST, fixed: set[str]) -> bool:
     """A whole number written out, a name of ``fixed``, or arithmetic on them (`n_epochs + 1`)."""
     return all(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.Load)) or
                isinstance(n, ast.Constant) and type(n.value) is int or isinstance(n, ast.Name) and n.id in fixed
-               for n in ast.walk(node))
+               for n in walk(node))
 
 
 def _given_by_the_caller(func: ast.AST) -> set[str]:

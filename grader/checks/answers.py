@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, code_only, crlf_as_lf, magic_line_count,
                       python_tree, read_by_guess, without_magics)
 from ..results import CheckResult
-from ..syntax import bound_by, quoted
+from ..syntax import bound_by, child_nodes, quoted, walk
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Magics, awaits, bound_before, exits_of, features_at, first_stop,
@@ -181,14 +181,14 @@ def _missing(source: str, name: str) -> tuple[str, str]:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Compare) and \
                 isinstance(node.value.left, ast.Name) and node.value.left.id == name:
             return f" (the cell compares `{name} == ...`, which assigns nothing: one `=` assigns)", ""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name) and node.target.id == name:
             return " (it is assigned with `:=` inside another expression; assign it on a line of its own)", ""
         targets = node.targets if isinstance(node, ast.Assign) else \
             [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
         # ... each name of a tuple too (a fairness review, 287: `a_, b_, ... = ...` inside `if __name__ == ...:`
         # read "none is assigned yet")
-        targets = [x for t in targets for x in ast.walk(t) if isinstance(x, ast.Name)]
+        targets = [x for t in targets for x in walk(t) if isinstance(x, ast.Name)]
         for t in targets:
             if isinstance(t, ast.Name) and t.id != name and t.id.lower() == name.lower():
                 return f" (the cell assigns `{t.id}`; names are case-sensitive)", ""
@@ -209,7 +209,7 @@ _BLOCKS = {ast.If: "`if ...:`", ast.Try: "`try:`", ast.With: "`with ...:`", ast.
 def _block_of(tree: ast.Module, node: ast.AST) -> str:
     """The top-level block a node is in, as a student reads it ("`try:` on line 3")."""
     for stmt in tree.body:
-        if any(n is node for n in ast.walk(stmt)):
+        if any(n is node for n in walk(stmt)):
             return f"{_BLOCKS.get(type(stmt), 'a block')} on line {stmt.lineno}"
     return "a block"
 
@@ -400,7 +400,7 @@ def _assigned_at(source: str, name: str) -> tuple[int, str] | None:
     for node in reversed(tree.body if tree is not None else []):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
             node, (ast.AnnAssign, ast.AugAssign)) and getattr(node, "value", None) is not None else []
-        if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+        if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in walk(t)):
             return node.lineno, quoted(node.value)
     return None
 
@@ -417,7 +417,7 @@ def _top_targets(tree: ast.Module) -> set[int]:
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                top |= {id(n) for n in ast.walk(target) if isinstance(n, ast.Name)}
+                top |= {id(n) for n in walk(target) if isinstance(n, ast.Name)}
         elif _walrus(node):
             top.add(id(node.value.target))
     return top
@@ -477,7 +477,7 @@ def _rebinds_python(tree: ast.Module) -> list[int]:
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             names.add(node.target.id)
         elif isinstance(node, ast.Delete):
-            names |= {x.id for t in node.targets for x in ast.walk(t) if isinstance(x, ast.Name)}
+            names |= {x.id for t in node.targets for x in walk(t) if isinstance(x, ast.Name)}
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         if names & _PYTHONS_DUNDERS:
@@ -498,7 +498,7 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
     Jupyter, and the right ones were graded)."""
     out = []
     own: set[str] = set()           # ... and not a name the cell itself bound above the line (`import sys`: review 326)
-    parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)} if above & _CALLED_ONLY else {}
+    parents = {id(c): n for n in walk(tree) for c in child_nodes(n)} if above & _CALLED_ONLY else {}
     for i, node in enumerate(tree.body if above else ()):
         # ... not in a function's or lambda's body, which runs later if at all (a fairness review, 324: a method
         # raising `NotImplementedError` in a class of notes)
@@ -516,7 +516,7 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
                 break
             inner = [n.body] if isinstance(n, ast.Lambda) else n.body if isinstance(
                 n, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
-            todo.extend(c for c in ast.iter_child_nodes(n) if not any(c is b for b in inner))
+            todo.extend(c for c in child_nodes(n) if not any(c is b for b in inner))
         own |= _surely_binds(node)
     return out
 
@@ -532,7 +532,7 @@ def _surely_binds(node: ast.stmt) -> set[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return {node.name}
     if isinstance(node, ast.Assign):
-        return {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        return {n.id for t in node.targets for n in walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     if isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
         return {node.target.id}
     return set()
@@ -748,7 +748,7 @@ def _all_set_before(body: list, index: int, names: list[str]) -> bool:
         return False
 
     def stored(nodes) -> set[str]:
-        return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(
+        return {n.id for node in nodes for n in walk(node) if isinstance(n, ast.Name) and isinstance(
             n.ctx, (ast.Store, ast.Del))}
     return set(names) <= stored(body[:index]) and not set(names) & stored(body[index:])
 
@@ -861,7 +861,7 @@ def _autocalled(source: str, answers: str) -> str:
         return "`%autocall` (IPython then calls a callable in place of a line that starts with its name)"
     held = {"exit", "quit"}             # names that may hold IPython's exit object, as the cell binds them
     pairs = []
-    for n in ast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and n.value is not None:
             for t in n.targets if isinstance(n, ast.Assign) else [n.target]:
                 pairs += list(_bound_pairs(t, n.value))
@@ -1065,7 +1065,7 @@ def _as_python_sets(source: str, names) -> dict[str, str]:
         tree = ast.parse(as_python_reads(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
-    bound = {x.id for x in ast.walk(tree) if isinstance(x, ast.Name) and not isinstance(x.ctx, ast.Load)}
+    bound = {x.id for x in walk(tree) if isinstance(x, ast.Name) and not isinstance(x.ctx, ast.Load)}
     out = {n: f"it binds `{n}`" for n in names if n in bound | bound_elsewhere(tree, set())}
     return writers(source, [n for n in names if n not in out], tree) | out
 

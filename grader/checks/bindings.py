@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass
 
 from ..magics import python_tree
-from ..syntax import bound_by, within
+from ..syntax import bound_by, walk, within
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def stores(tree: ast.AST) -> list[Store]:
     """Every attribute and key the cell stores, in one walk: what a builtin may be rebound by in a cell above
     (`writes.names_stored`) and what may set an answer on the notebook's module (`writes.dynamic_write`)."""
     out: list[Store] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
             out.append(Store(node, node.attr, node.value, False))
         elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
@@ -62,7 +62,7 @@ def bound_below(source: str) -> set[str]:
         return set()
     top = {id(n) for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-           for n in ast.walk(t) if isinstance(n, ast.Name)}
+           for n in walk(t) if isinstance(n, ast.Name)}
     return bound_elsewhere(tree, top)
 
 
@@ -71,21 +71,21 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
     # A comprehension's variable and a class body's assignment bind no name of the notebook's (a fairness
     # review, 265: `print([a_ for a_ in "xy"])` and `class Answers: a_ = False` cost `a_`); a `:=` in a
     # comprehension still does, and so does what the grader reads `%timeit` as (`class _timed_line`).
-    own = {id(n) for c in ast.walk(tree) if isinstance(c, ast.comprehension) for n in ast.walk(c.target)}
-    own -= {id(n.target) for n in ast.walk(tree) if isinstance(n, ast.NamedExpr)}   # even in a target (review 266)
-    own |= {id(n) for c in ast.walk(tree) if isinstance(c, ast.ClassDef) and c.name != "_timed_line"
+    own = {id(n) for c in walk(tree) if isinstance(c, ast.comprehension) for n in walk(c.target)}
+    own -= {id(n.target) for n in walk(tree) if isinstance(n, ast.NamedExpr)}   # even in a target (review 266)
+    own |= {id(n) for c in walk(tree) if isinstance(c, ast.ClassDef) and c.name != "_timed_line"
             for stmt in c.body if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]) for n in ast.walk(t)
+            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]) for n in walk(t)
             if not (isinstance(n, ast.Name) and n.id in {g for s in c.body if isinstance(s, ast.Global) for g in s.names})}
     # ... nor a function's local (a fairness review, 312: `def draft(): a_ = False; return a_` cost `a_`), unless the
     # function declares it `global` or `nonlocal`
-    for f in ast.walk(tree):
+    for f in walk(tree):
         if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and not any(
-                isinstance(n, ast.ClassDef) and n.name == "_timed_line" for n in ast.walk(f)):
+                isinstance(n, ast.ClassDef) and n.name == "_timed_line" for n in walk(f)):
             body = list(within(f.body))    # not its defaults or decorators, which run where it is defined
             shared = {x for n in body if isinstance(n, (ast.Global, ast.Nonlocal)) for x in n.names}
             own |= {id(n) for n in body if isinstance(n, ast.Name) and n.id not in shared}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top and id(node) not in own:
                 out.add(node.id)
@@ -95,7 +95,7 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
         else:
             out |= bound_by(node)       # an import, `except ... as`, `case (a_, b_):` (a forty-seventh review)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                    isinstance(n, ast.ClassDef) and n.name == "_timed_line" for n in ast.walk(node)):
+                    isinstance(n, ast.ClassDef) and n.name == "_timed_line" for n in walk(node)):
                 # A `%timeit` line in a function copies the function's names, its arguments too,
                 # into the notebook's (IPython's timeit; a two-hundred-and-first review set all five
                 # answers so, by arguments' defaults, with a timed statement that raised).
@@ -108,7 +108,7 @@ def bound_only_to(tree: ast.AST, maker) -> set[str]:
     """Names every binding of which in the cell is `name = <call>` with ``maker(<the call's function>)``."""
     made: dict[str, bool] = {}
     plain: set[int] = set()
-    for n in ast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
             plain.add(id(n.targets[0]))
             ok = isinstance(n.value, ast.Call) and bool(maker(n.value.func))
@@ -119,4 +119,4 @@ def bound_only_to(tree: ast.AST, maker) -> set[str]:
 
 
 def params(tree: ast.AST) -> set[str]:
-    return {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    return {a.arg for a in walk(tree) if isinstance(a, ast.arg)}

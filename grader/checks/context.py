@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..notebook import Cell, Found, Notebook, binds, checksum, defines, find_cell, parse_source, same_code
 from ..results import CellOutcome, CheckResult, Status
 from ..spec import Spec, Task
+from ..syntax import walk
 
 
 def stand_in_missing(error: str, spec) -> bool:
@@ -360,7 +361,7 @@ class Context:
 def _self_attributes(source: str) -> set[str]:
     """The attributes a cell sets on `self` (`self.linear1 = nn.Linear(...)`)."""
     tree = parse_source(source)
-    return {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load)
+    return {n.attr for n in walk(tree) if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load)
             and isinstance(n.value, ast.Name) and n.value.id == "self"} if tree is not None else set()
 
 

@@ -11,6 +11,7 @@ import ast
 
 from ..dynamic_code import SHELL_RUNNERS
 from .bindings import bound_elsewhere
+from ..syntax import walk
 
 
 # Code that sets names without naming them as targets: exec("a_ = False"), globals().update(...).
@@ -117,7 +118,7 @@ def string_values(tree: ast.AST) -> dict[str, set[str]]:
     anything."""
     values: dict[str, set[str]] = {}
     accepted: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name) and \
                 isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and node.iter.elts and all(
                 isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.iter.elts):
@@ -127,8 +128,8 @@ def string_values(tree: ast.AST) -> dict[str, set[str]]:
                 isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             values.setdefault(node.targets[0].id, set()).add(node.value.value)
             accepted.add(id(node.targets[0]))
-    other = bound_elsewhere(tree, accepted) | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
-    other |= {n.target.id for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+    other = bound_elsewhere(tree, accepted) | {a.arg for a in walk(tree) if isinstance(a, ast.arg)}
+    other |= {n.target.id for n in walk(tree) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
     return {n: v for n, v in values.items() if n not in other}
 
 
@@ -173,7 +174,7 @@ def _digits(node: ast.AST, numbers: set[str]) -> bool:
     def whole(e: ast.AST) -> bool:
         return all(isinstance(x, (ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.Load)) or
                    isinstance(x, ast.Constant) and type(x.value) is int or isinstance(x, ast.Name) and x.id in numbers
-                   for x in ast.walk(e))
+                   for x in walk(e))
     if isinstance(node, ast.JoinedStr):
         return all(isinstance(v, ast.Constant) and str(v.value).isdigit() or
                    isinstance(v, ast.FormattedValue) and v.format_spec is None and v.conversion == -1 and whole(v.value)

@@ -5,6 +5,7 @@ both lean on it; nothing here reads a name, so no cell above can change an answe
 from __future__ import annotations
 
 import ast
+from ..syntax import walk
 
 
 _FOLDABLE = (ast.Constant, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.BinOp, ast.Tuple, ast.List, ast.Set,
@@ -18,7 +19,7 @@ def constant_truth(test: ast.expr) -> bool | None:
     literals with no power or shift, so it cannot take long or grow large."""
     if isinstance(test, ast.Constant):               # `if ...:`, `assert 0j`, `if 1000000:` (review 315)
         return bool(test.value)
-    nodes = list(ast.walk(test))
+    nodes = list(walk(test))
     if len(nodes) > 64 or not all(isinstance(n, _FOLDABLE) and _small(n) for n in nodes):
         return None
     sequences = any(isinstance(n, (ast.Tuple, ast.List)) or isinstance(n, ast.Constant) and isinstance(

@@ -18,6 +18,7 @@ from collections import Counter
 
 from ..magics import assigned_magic, automagic, cleaned, everyday_setting, without_magics
 from ..textdiff import word_ops
+from ..syntax import walk, child_nodes
 
 
 # The magics an answer may be set in: they run their statement as it is written. Every other magic
@@ -75,7 +76,7 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
         magic = next((m for i, m in magics if i == node.lineno), "")
         shown = f"`%{magic}`" if magic else "a magic line"
         for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-            for n in (x.id for x in ast.walk(t) if isinstance(x, ast.Name)):
+            for n in (x.id for x in walk(t) if isinstance(x, ast.Name)):
                 if n in names:
                     fix = (f"delete that line: a plain line above sets `{n}` already" if n in plainly else
                            f"set it on a plain line: `{n} = True` or `{n} = False`")
@@ -202,8 +203,8 @@ def _quiet_lines(changed: list[tuple[int, str, str]]) -> set[int]:
 
 def _names_only(target: ast.expr) -> bool:
     """Plain names, none of Python's own (`__annotations__ = 0` makes the next annotation raise: review 243)."""
-    return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in ast.walk(target)) \
-        and not any(isinstance(n, ast.Name) and dunder(n.id) for n in ast.walk(target))
+    return all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store, ast.Load)) for n in walk(target)) \
+        and not any(isinstance(n, ast.Name) and dunder(n.id) for n in walk(target))
 
 
 def dunder(name: str) -> bool:
@@ -278,7 +279,7 @@ def _harmless(node: ast.stmt, known: set[str]) -> bool:
     if isinstance(node, ast.Expr):
         return _value_harmless(node.value, known)
     if isinstance(node, ast.Assign):
-        return all(_names_only(t) and not ({x.id for x in ast.walk(t) if isinstance(x, ast.Name)} & DOORS) for t in node.targets) \
+        return all(_names_only(t) and not ({x.id for x in walk(t) if isinstance(x, ast.Name)} & DOORS) for t in node.targets) \
             and _value_harmless(node.value, known)
     if isinstance(node, ast.AnnAssign):                 # the annotation is evaluated too
         return isinstance(node.target, ast.Name) and node.target.id not in DOORS and _names_only(node.target) and \
@@ -336,7 +337,7 @@ def _value_harmless(node: ast.expr, known: set[str]) -> bool:
         return _value_harmless(node.value, known) and (node.format_spec is None or
                                                         _value_harmless(node.format_spec, known))
     if isinstance(node, (ast.Compare, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Subscript, ast.Slice)):
-        return all(_value_harmless(n, known) for n in ast.iter_child_nodes(node) if isinstance(n, ast.expr))
+        return all(_value_harmless(n, known) for n in child_nodes(node) if isinstance(n, ast.expr))
     if isinstance(node, ast.Call):
         f = node.func
         if isinstance(f, ast.Name):
@@ -372,4 +373,4 @@ def _installed(module: str) -> bool:
 def assigned_names(node: ast.stmt) -> set[str]:
     """The names a top-level assignment binds (`a_, b_ = ...`; none for other statements)."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-    return {x.id for t in targets for x in ast.walk(t) if isinstance(x, ast.Name)}
+    return {x.id for t in targets for x in walk(t) if isinstance(x, ast.Name)}

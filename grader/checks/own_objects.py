@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..syntax import own_scope
+from ..syntax import child_nodes, own_scope, walk
 from .bindings import bound_elsewhere, bound_only_to, stores
 from .doors import DOOR_WORDS, no_underscore, plain_names
 from .magic_lines import dunder
@@ -29,11 +29,11 @@ def instances(tree: ast.AST) -> set[str]:
     classes = _plain_classes(tree, own_bases=True)
     # ... of the libraries the course uses, imported in the cell or under the template's names: a class of
     # another module may hold the notebook's namespace itself (review 288: `rlcompleter.Completer`)
-    libraries = {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+    libraries = {(a.asname or a.name).split(".")[0] for n in walk(tree) if isinstance(n, ast.Import)
                  for a in n.names if a.name.split(".")[0] in _LIBRARIES}
-    libraries |= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+    libraries |= {a.asname or a.name for n in walk(tree) if isinstance(n, ast.ImportFrom) and n.module
                   and not n.level and n.module.split(".")[0] in _LIBRARIES for a in n.names}
-    assigned = bound_elsewhere(tree, set()) | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+    assigned = bound_elsewhere(tree, set()) | {n.id for n in walk(tree) if isinstance(n, ast.Name)
                                                and not isinstance(n.ctx, ast.Load)}
     libraries |= _TEMPLATE_NAMES - assigned
 
@@ -58,13 +58,13 @@ def _plain_classes(tree: ast.AST, own_bases: bool = False) -> set[str]:
     and derived from no class but `object` and such classes of the cell, so that what their attributes hold
     the cell put there (review 288: a subclass of `rlcompleter.Completer` holds the notebook's namespace as
     `namespace`)."""
-    classes = [c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)]
+    classes = [c for c in walk(tree) if isinstance(c, ast.ClassDef)]
     names = [c.name for c in classes]
-    others = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    others |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    others |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+    others = {n.id for n in walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    others |= {n.name for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    others |= {(a.asname or a.name).split(".")[0] for n in walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
                for a in n.names}
-    others |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
+    others |= {n.name for n in walk(tree) if isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and n.name}
     plain = {c.name for c in classes if names.count(c.name) == 1 and c.name not in others and not c.keywords
              and all(_decorated_by(d, _CLASS_DECORATORS) for d in c.decorator_list) and all(_dotted(b) for b in c.bases)
              and not any(isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__new__" for f in c.body)}
@@ -101,12 +101,12 @@ def own_instances(tree: ast.AST, own_bases: bool = False, objects: set[str] | No
     (`staticmethod(f)`, `MethodType(f, m)` hand it on), `self` is not rebound, and nothing in the cell reaches
     a class or its functions otherwise (`_REACHES_CLASSES`) nor calls an `__init__` but `super().__init__()`
     (a base made in an earlier cell is such a cell's object: the README's "What remains")."""
-    if not any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
+    if not any(isinstance(n, ast.ClassDef) for n in walk(tree)):
         return set()
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
     if objects is None:                 # `own_objects` and `instances`, where the caller has them
         objects = own_objects(tree) | instances(tree)
-    for n in ast.walk(tree):
+    for n in walk(tree):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else None
         # ... nor any dunder attribute (review 273: `Answers().__reduce_ex__(2)[1][0]` is the class, and
         # `(lambda: 0).__module__` names the notebook's module), nor a property's function
@@ -119,21 +119,21 @@ def own_instances(tree: ast.AST, own_bases: bool = False, objects: set[str] | No
         # `__get__(self, obj, objtype)`)
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and dunder(n.name) and n.name not in _PLAIN_SPECIALS:
             return set()
-    classes = [c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)]
+    classes = [c for c in walk(tree) if isinstance(c, ast.ClassDef)]
     names = {c.name for c in classes}
     if len(names) != len(classes):
         return set()
-    called = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in names and not (
+    called = {n.id for n in walk(tree) if isinstance(n, ast.Name) and n.id in names and not (
         isinstance(n.ctx, ast.Load) and (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n
                                          or isinstance(parents.get(id(n)), ast.ClassDef)))}
-    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    read = {n.id for n in walk(tree) if isinstance(n, ast.Name)}
     # a decorator's name bound in the cell is the cell's function, handed the class or the method (`dataclass =
     # lambda c: ...`); only Python's own, imported, may stand there
-    made = bound_elsewhere(tree, set()) | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+    made = bound_elsewhere(tree, set()) | {n.id for n in walk(tree) if isinstance(n, ast.Name)
                                            and not isinstance(n.ctx, ast.Load)}
-    made -= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module in
+    made -= {a.asname or a.name for n in walk(tree) if isinstance(n, ast.ImportFrom) and n.module in
              ("dataclasses", "functools") for a in n.names if a.name in _CLASS_DECORATORS | _METHOD_DECORATORS}
-    made -= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    made -= {a.asname or a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
              if a.name in ("dataclasses", "functools")}
     made |= {store.name for store in stores(tree)}      # `dataclasses.dataclass = ...` (review 275)
     if made & (_CLASS_DECORATORS | _METHOD_DECORATORS | {"dataclasses", "functools"}):
@@ -152,7 +152,7 @@ def own_instances(tree: ast.AST, own_bases: bool = False, objects: set[str] | No
                 continue
             me = [*f.args.posonlyargs, *f.args.args][0].arg
             if me in bound_elsewhere(ast.Module(f.body, []), set()) or any(
-                    isinstance(n, (ast.Global, ast.Nonlocal)) and me in n.names for n in ast.walk(f)):
+                    isinstance(n, (ast.Global, ast.Nonlocal)) and me in n.names for n in walk(f)):
                 continue                    # rebound in any way (review 270: `match m:` / `case self:`)
             out |= {id(n) for n in own_scope(f) if isinstance(n, ast.Name) and n.id == me}
     return out

@@ -20,7 +20,7 @@ from typing import Callable
 
 from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, python_tree, timeit_texts,
                       without_magics)
-from ..syntax import bound_by, own_scope, within
+from ..syntax import bound_by, child_nodes, own_scope, walk, within
 from .literals import constant_truth, runs_once_at_least
 from .magic_lines import aligned
 from .warning_filters import FILTER_WORDS, WARNINGS_ERRORS, filter_aliases, filter_changes
@@ -150,7 +150,7 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
             # `names_bound` leaves out what comes from the exit modules) is kept as "=exit", a name that then stops the
             # cell where called, as in a cell that imports it itself (a fairness review, 328: it had left every
             # answer around an `if ...: exit(...)` unknown)
-            imports = [(n, a) for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names]
+            imports = [(n, a) for n in walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names]
             # ... and the exit calls a star import binds (review 329: `from sys import *` above `exit()`)
             more |= {"=" + e for n, a in imports if a.name == "*" and isinstance(n, ast.ImportFrom) and not n.level
                      for e in _STAR_EXITS.get(n.module or "", ())}
@@ -177,7 +177,7 @@ def _freed(tree: ast.Module) -> frozenset[str]:
     them in that statement."""
     last: dict[str, bool] = {}
     for node in tree.body:
-        for n in ast.walk(node):
+        for n in walk(node):
             for name in bound_by(n):
                 last[name] = False
         if isinstance(node, ast.Delete):
@@ -273,7 +273,7 @@ def _background(line: str) -> bool:
 def awaits(tree: ast.AST) -> bool:
     """Does the cell await at its top level (what compiles only while IPython's autoawait is on)?"""
     return any(isinstance(n, (ast.Await, ast.AsyncFor, ast.AsyncWith)) or
-               isinstance(n, ast.comprehension) and n.is_async for n in ast.walk(tree))
+               isinstance(n, ast.comprehension) and n.is_async for n in walk(tree))
 
 
 def _groups(body: list[ast.stmt], magics: Magics):
@@ -472,7 +472,7 @@ def _stopper(node: ast.stmt, counts: dict[str, int], exits: Exits) -> set[str]:
 def binding_counts(tree: ast.AST) -> dict[str, int]:
     """How many times the cell binds each name, anywhere (a name bound once is what its one binding made it)."""
     counts: dict[str, int] = {}
-    for n in ast.walk(tree):
+    for n in walk(tree):
         for name in bound_by(n):
             counts[name] = counts.get(name, 0) + 1
     return counts
@@ -490,10 +490,10 @@ def _spelled(node: ast.expr) -> str:
 def names_bound(tree: ast.AST) -> set[str]:
     """Every name the cell binds, any way (review 319: `import math as ValueError`, `class sys:`), other than by
     `global`, and other than the modules ``EXITS`` names, imported under any name, and what is imported from them."""
-    skip = {id(a) for n in ast.walk(tree) for a in getattr(n, "names", ())      # `import os.path` binds `os` too
+    skip = {id(a) for n in walk(tree) for a in getattr(n, "names", ())      # `import os.path` binds `os` too
             if isinstance(n, ast.Import) and (a.asname and a.name or a.name.split(".")[0]) in EXIT_MODULES
             or isinstance(n, ast.ImportFrom) and n.module in EXIT_MODULES and not n.level}
-    return {name for n in ast.walk(tree) if id(n) not in skip and not isinstance(n, (ast.Global, ast.Nonlocal))
+    return {name for n in walk(tree) if id(n) not in skip and not isinstance(n, (ast.Global, ast.Nonlocal))
             for name in bound_by(n)}
 
 
@@ -575,13 +575,13 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
     decide does run) or the branches of `x if t else y`, nor an annotation under `from __future__ import
     annotations` (reviews 315 and 317)."""
     lazy = flags & _FEATURES.get("annotations", 0)
-    consumed = {id(a): c for c in ast.walk(node) if isinstance(c, ast.Call) and (isinstance(c.func, ast.Name) and
+    consumed = {id(a): c for c in walk(node) if isinstance(c, ast.Call) and (isinstance(c.func, ast.Name) and
                 c.func.id in _CONSUMERS or isinstance(c.func, ast.Attribute) and c.func.attr == "join") and c.args
                 for a in c.args[:1] if isinstance(a, ast.GeneratorExp)}
     # ... and a generator unpacked with a star, or read by a `for` (review 341: `[*(sys.exit() for _ in [1])]`)
-    consumed.update({id(c.value): c for c in ast.walk(node) if isinstance(c, ast.Starred) and isinstance(
+    consumed.update({id(c.value): c for c in walk(node) if isinstance(c, ast.Starred) and isinstance(
         c.value, ast.GeneratorExp)})
-    consumed.update({id(c.iter): c for c in ast.walk(node) if isinstance(c, (ast.For, ast.comprehension)) and isinstance(
+    consumed.update({id(c.iter): c for c in walk(node) if isinstance(c, (ast.For, ast.comprehension)) and isinstance(
         c.iter, ast.GeneratorExp) and not getattr(c, "is_async", 0)})
     stack = [node]
     while stack:
@@ -622,7 +622,7 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
         elif isinstance(n, ast.arg) and lazy:
             children = []
         else:
-            children = list(ast.iter_child_nodes(n))
+            children = list(child_nodes(n))
         # a block's body is read statement by statement; a handler's class and a case's guard run only sometimes
         stack.extend(c for c in children if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
 
@@ -665,11 +665,11 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         return any(_stops(n, flags, exits) for n in (node.body if truth else node.orelse))
     if isinstance(node, ast.While) and truth:
         # ... a `break` in a `try` whose `finally` then says `continue` does not leave it (review 320)
-        cancelled = {id(n) for t in ast.walk(node) if isinstance(t, (ast.Try, ast.TryStar))
+        cancelled = {id(n) for t in walk(node) if isinstance(t, (ast.Try, ast.TryStar))
                      and any(isinstance(s, ast.Continue) for s in t.finalbody)
-                     for part in (t.body, t.handlers, t.orelse) for s in part for n in ast.walk(s)}
+                     for part in (t.body, t.handlers, t.orelse) for s in part for n in walk(s)}
         return not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) and id(n) not in cancelled
-                       for n in ast.walk(node))
+                       for n in walk(node))
     return False
 
 
@@ -803,7 +803,7 @@ def _own_jumps(loop: ast.For | ast.While) -> set[type]:
             out.add(type(n))
         elif not isinstance(n, (ast.For, ast.While, ast.AsyncFor, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
                                 ast.ClassDef)):
-            todo.extend(ast.iter_child_nodes(n))
+            todo.extend(child_nodes(n))
         elif isinstance(n, (ast.For, ast.While, ast.AsyncFor)):
             todo.extend(n.orelse)           # a nested loop's `else` belongs to this one's body
     return out

@@ -19,7 +19,7 @@ import ast
 import bisect
 import functools
 
-from ..syntax import bound_by
+from ..syntax import bound_by, child_nodes, walk
 from .literals import range_length
 from .stops import exits_of, surely_stops
 
@@ -39,7 +39,7 @@ def why_not_through(cell: ast.Module, index: int, flags: int, above: frozenset[s
     if surely_stops(stmt, flags, exits_of(cell, above) if above else facts.exits):
         return "stops the cell"
     if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.GeneratorExp,
-                             ast.Yield, ast.YieldFrom, ast.Await)) for node in ast.walk(stmt)):
+                             ast.Yield, ast.YieldFrom, ast.Await)) for node in walk(stmt)):
         return "runs later"
     return "may not end" if _may_not_end(stmt, _Literals(facts, index), facts) else ""
 
@@ -67,7 +67,7 @@ def _runs(node: ast.AST):
         elif isinstance(n, ast.Lambda):
             todo.append(n.args)
         else:
-            todo.extend(ast.iter_child_nodes(n))
+            todo.extend(child_nodes(n))
 
 
 @functools.lru_cache(maxsize=8)
@@ -109,7 +109,7 @@ class _Cell:
         self.bindings: dict[str, list[tuple[int, object]]] = {}
         self.stars: list[int] = []
         for i, stmt in enumerate(cell.body):
-            touched = {n for node in ast.walk(stmt) for n in bound_by(node)}
+            touched = {n for node in walk(stmt) for n in bound_by(node)}
             if "*" in touched:
                 self.stars.append(i)
             value = _UNKNOWN
@@ -120,18 +120,18 @@ class _Cell:
                     value = _shape(stmt.value)
             for name in touched - {"*"}:
                 self.bindings.setdefault(name, []).append((i, value))
-        self.redefined = {n for node in ast.walk(cell) for n in bound_by(node)}
+        self.redefined = {n for node in walk(cell) for n in bound_by(node)}
         # reading an item (`opts[i]`) or the length (`len(opts)`) changes nothing either (a fairness review, 312:
         # `for i in range(len(opts)): a_ = opts[i]`)
-        harmless = {i for node in ast.walk(cell) if isinstance(node, (ast.For, ast.AsyncFor)) for i in _iterated(node.iter)}
-        harmless |= {id(node.value) for node in ast.walk(cell) if isinstance(node, ast.Subscript)
+        harmless = {i for node in walk(cell) if isinstance(node, (ast.For, ast.AsyncFor)) for i in _iterated(node.iter)}
+        harmless |= {id(node.value) for node in walk(cell) if isinstance(node, ast.Subscript)
                      and isinstance(node.ctx, ast.Load)}
-        harmless |= {id(node.args[0]) for node in ast.walk(cell) if isinstance(node, ast.Call) and isinstance(
+        harmless |= {id(node.args[0]) for node in walk(cell) if isinstance(node, ast.Call) and isinstance(
             node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1 and not node.keywords}
         # ... nor printing it (a fairness review, 318: `print(len(options), options)` above a loop over `options`)
-        harmless |= {id(a) for node in ast.walk(cell) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        harmless |= {id(a) for node in walk(cell) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                      and node.func.id == "print" for a in node.args if isinstance(a, ast.Name)}
-        self.read = {node.id for node in ast.walk(cell) if isinstance(node, ast.Name)
+        self.read = {node.id for node in walk(cell) if isinstance(node, ast.Name)
                      and isinstance(node.ctx, ast.Load) and id(node) not in harmless}
 
 
@@ -165,7 +165,7 @@ def _iterated(it: ast.expr) -> set[int]:
 def _may_not_end(stmt: ast.stmt, literals: _Literals, cell: _Cell) -> bool:
     if any(isinstance(n, (ast.While, ast.AsyncFor, ast.AsyncWith)) for n in _runs(stmt)) or "*" in cell.redefined:
         return True
-    literals = _Literals(literals.facts, literals.index, frozenset(n for node in ast.walk(stmt) for n in bound_by(node)))
+    literals = _Literals(literals.facts, literals.index, frozenset(n for node in walk(stmt) for n in bound_by(node)))
     try:
         return _iterations(ast.Module([stmt], []), literals, cell, 1) is None
     except RecursionError:
@@ -176,7 +176,7 @@ def _iterations(node: ast.AST, literals: _Literals, cell: _Cell, factor: int) ->
     """How many loop iterations running ``node`` takes at most, nested loops multiplied (``factor``: the
     iterations of the loops around it), or None where that may exceed ``LOOP_BUDGET`` or is not known."""
     total = 0
-    for child in ast.iter_child_nodes(node):
+    for child in child_nodes(node):
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             continue                # defined, not run (what its header runs holds no `for` statement)
         inner = factor

@@ -24,6 +24,7 @@ from ..notebook import parse_source
 from ..results import CheckResult
 from .context import (Context, Verdict, cell_failure, combine, failed, one_error, raised_note, stand_in_missing,
                       usable, with_note)
+from ..syntax import walk
 
 CHECKS = ("optimizer", "epochs", "test", "plots", "final_weights")
 EXTRA_SETTINGS = ("nesterov", "weight_decay", "dampening", "maximize")   # SGD's, all off in the task
@@ -90,7 +91,7 @@ def _names_of_one_class(task, ctx: Context, name: str) -> list[tuple[str, list[s
     if func is None or not func.args.args:
         return []
     arg = func.args.args[0].arg
-    used = list(dict.fromkeys(n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute)
+    used = list(dict.fromkeys(n.attr for n in walk(func) if isinstance(n, ast.Attribute)
                               and isinstance(n.value, ast.Name) and n.value.id == arg))
     defined = {cls: _class_names(ctx, cls) for cls in [mine, *want.get("others", [])]}
     if not used or defined[mine] is None:
@@ -118,7 +119,7 @@ def _class_names(ctx: Context, cls: str) -> set[str] | None:
     node = next((n for n in (tree.body if tree else []) if isinstance(n, ast.ClassDef) and n.name == cls), None)
     if node is None or [ast.unparse(b) for b in node.bases] not in (["nn.Module"], ["torch.nn.Module"], ["Module"]):
         return None
-    for n in ast.walk(node):            # names made at run time (add_module, setattr): not read here
+    for n in walk(node):            # names made at run time (add_module, setattr): not read here
         if isinstance(n, ast.Call) and (isinstance(n.func, ast.Name) and n.func.id in ("setattr", "exec") or
                                         isinstance(n.func, ast.Attribute) and n.func.attr in _DYNAMIC):
             return None
@@ -130,8 +131,8 @@ def _class_names(ctx: Context, cls: str) -> set[str] | None:
             names.add(item.name)
         elif isinstance(item, (ast.Assign, ast.AnnAssign)):
             for t in (item.targets if isinstance(item, ast.Assign) else [item.target]):
-                names.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
-    for n in ast.walk(node):
+                names.update(n.id for n in walk(t) if isinstance(n, ast.Name))
+    for n in walk(node):
         targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, (ast.AnnAssign, ast.AugAssign)) \
             else []
         names.update(t.attr for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
@@ -1085,11 +1086,11 @@ def reads_global(ctx: Context, task) -> str:
     tree = python_tree(cell.source)
     if tree is None:
         return ""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == task.cfg["defines"]:
             args = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
             if name in args or not any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
-                                       for n in ast.walk(node)):
+                                       for n in walk(node)):
                 return ""
             own = f" `{args[1]}`" if len(args) > 1 else ""
             return (f"`{task.cfg['defines']}` reads the notebook's global `{name}`, not its argument{own}: "

@@ -14,6 +14,7 @@ import re
 import tokenize
 
 from .literals import constant_truth, runs_once_at_least
+from ..syntax import walk, child_nodes
 
 # Not compiler flags: bits of the grader's own beside them, for "a warnings filter makes SyntaxWarning (or
 # DeprecationWarning) an error" (review 325: `warnings.simplefilter('error')` above, then `assert (a_, b_)` or `'\\o/'`
@@ -68,7 +69,7 @@ def filter_changes(node: ast.stmt, aliases: dict[str, str] | None = None) -> lis
                 _called(i.context_expr, aliases) == "catch_warnings" for i in n.items):
             todo.extend(i.context_expr for i in n.items)
         else:
-            todo.extend(ast.iter_child_nodes(n))
+            todo.extend(child_nodes(n))
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
         if isinstance(call, ast.AugAssign):
             changes = [_appended(call.value)]
@@ -114,7 +115,7 @@ def _surely_run_parts(n: ast.AST, aliases: dict[str, str] | None) -> list[ast.AS
         return [*n.body[:1], *n.finalbody]      # what follows the first may be skipped (330: an import that fails)
     if isinstance(n, ast.Match):
         return [n.subject]
-    return list(ast.iter_child_nodes(n))
+    return list(child_nodes(n))
 
 
 def _called(node: ast.AST, aliases: dict[str, str] | None) -> str:
@@ -425,7 +426,7 @@ def escape_warning(text: str) -> tuple[int, str] | None:
 def syntax_warning(node: ast.AST) -> str:
     """The SyntaxWarning Python 3.11 gives as it compiles a statement ('' for none): an assertion of a tuple, `is` with
     a literal, a literal called or indexed."""
-    for n in ast.walk(node):
+    for n in walk(node):
         if isinstance(n, ast.Assert) and isinstance(n.test, ast.Tuple) and n.test.elts:
             return "assertion is always true, perhaps remove parentheses?"
         if isinstance(n, ast.Compare):
@@ -444,9 +445,9 @@ def syntax_warning(node: ast.AST) -> str:
 def filter_aliases(tree: ast.AST) -> dict[str, str]:
     """The two filter functions under names of the notebook's own: imported as (`from warnings import simplefilter as
     sf`: review 327) or given by assignment (329: `sf = warnings.simplefilter`)."""
-    names = {a.asname: a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "warnings"
+    names = {a.asname: a.name for n in walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "warnings"
              for a in n.names if a.asname and a.name in ("simplefilter", "filterwarnings")}
-    names.update({t.id: n.value.attr for n in ast.walk(tree) if isinstance(n, ast.Assign) and isinstance(
+    names.update({t.id: n.value.attr for n in walk(tree) if isinstance(n, ast.Assign) and isinstance(
         n.value, ast.Attribute) and n.value.attr in ("simplefilter", "filterwarnings") for t in n.targets
         if isinstance(t, ast.Name)})
     return names

@@ -22,6 +22,7 @@ from .doors import (HANDED_ON, HARMLESS_FROM_RUNNERS, MODULE_NAMES, NAMESPACE_AT
 from .magic_lines import DOORS, PURE, dunder
 from .naming_magics import FILLED_IN, magic_write
 from .own_objects import instances, own_instances, own_objects
+from ..syntax import walk, child_nodes
 
 
 # Words a cell must hold to store a name it computes on a namespace (`globals()[k] = exec`), and to rebind a
@@ -55,7 +56,7 @@ def _namespace_like(node: ast.AST, names: set[str] = frozenset()) -> bool:
     name given one: ``names``)? A dict of the student's own (`history[epoch] = loss`) is not."""
     return any(isinstance(x, ast.Name) and x.id in (NAMESPACES | MODULE_NAMES | {"sys"} | names) or
                isinstance(x, ast.Attribute) and x.attr in ("__dict__", "modules", "f_globals", "f_locals", "__globals__")
-               for x in ast.walk(node))
+               for x in walk(node))
 
 
 def _shows_only(expr: str) -> bool:
@@ -67,7 +68,7 @@ def _shows_only(expr: str) -> bool:
     return all(isinstance(n, (ast.Constant, ast.Name, ast.Load, ast.Tuple, ast.List, ast.BinOp, ast.operator,
                               ast.UnaryOp, ast.unaryop, ast.Compare, ast.cmpop, ast.BoolOp, ast.boolop, ast.JoinedStr,
                               ast.FormattedValue)) and not (isinstance(n, ast.Name) and n.id in DOORS)
-               for n in ast.walk(node))
+               for n in walk(node))
 
 
 _READERS = {"items", "keys", "values", "get", "copy"}
@@ -85,7 +86,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
     '`exec(...)` on line 7' ('' for none). ``modules``: `_modules_in(tree)`, where the caller has it; ``on_objects``
     false: not `setattr` on a name an earlier cell bound that the cell does not import (honest drafts set their
     options so: `setattr(args, k, v)`)."""
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
 
     def said(node: ast.AST, what: str) -> str:
         return f"`{what}` on line {getattr(node, 'lineno', '?')}"
@@ -94,7 +95,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
     if rebound is not None:
         return said(rebound, "get_ipython") + " (bound in the cell: every magic line calls it)"
     runners: dict[str, str] = {}        # names the cell binds to a module that runs text, or to one of its runners
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             runners.update({(a.asname or a.name).split(".")[0]: a.name for a in node.names
                             if a.name.split(".")[0] in TEXT_RUNNERS})
@@ -106,11 +107,11 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                             if a.name not in HARMLESS_FROM_RUNNERS})
     if modules is None:
         modules = _modules_in(tree)
-    imported = {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+    imported = {(a.asname or a.name).split(".")[0] for n in walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
                 for a in n.names} | MODULE_NAMES | {"sys"} if not on_objects else set()
     own, made = own_objects(tree), instances(tree)
     selves = own_instances(tree, own_bases=True, objects=own | made)
-    counted = [t for n in ast.walk(tree) if isinstance(n, (ast.For, ast.comprehension)) for t in [n.target]
+    counted = [t for n in walk(tree) if isinstance(n, (ast.For, ast.comprehension)) for t in [n.target]
                if isinstance(t, ast.Name) and isinstance(n.iter, ast.Call) and isinstance(n.iter.func, ast.Name)
                and n.iter.func.id == "range"] if "range" in _names_read(tree) else []
     numbers = {t.id for t in counted} - bound_elsewhere(tree, {id(t) for t in counted}) - params(tree) - {"range"}
@@ -118,7 +119,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
     objects = made | bound_only_to(tree, lambda f: isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
                                    and f.value.id in made) if "vars" in _names_read(tree) else set()
     strings = string_values(tree)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id == "import_module" and node.args and plain_names(node.args[0], strings):
                 continue                                # `import_module("numpy")`: an import (fairness review 259)
@@ -280,7 +281,7 @@ def _shelf_written_only(call: ast.AST | None, parents: dict[int, ast.AST], tree:
         holder.targets[0] if isinstance(holder, ast.Assign) and len(holder.targets) == 1 else None
     if not isinstance(call, ast.Call) or not isinstance(target, ast.Name):
         return False
-    for n in ast.walk(tree):
+    for n in walk(tree):
         if not (isinstance(n, ast.Name) and n.id == target.id) or n is target:
             continue
         up = parents.get(id(n))
@@ -294,7 +295,7 @@ def _shelf_written_only(call: ast.AST | None, parents: dict[int, ast.AST], tree:
 
 
 def _names_read(tree: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return {n.id for n in walk(tree) if isinstance(n, ast.Name)}
 
 
 def _against_literals(compare: ast.Compare, value: ast.AST) -> bool:
@@ -350,22 +351,22 @@ def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> 
             inner = ast.parse(arg.value)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return False
-        if dynamic_write(inner) or evaluated(inner) or any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(inner)):
+        if dynamic_write(inner) or evaluated(inner) or any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in walk(inner)):
             return False
         if not own and any(isinstance(n, _BINDS) or isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
-                           for n in ast.walk(inner)):
+                           for n in walk(inner)):
             return False
         # an object's attribute or item stored, in the notebook's namespace: the object may be the notebook's
         # module (review 253); timeit's own namespace holds no object of the notebook's
         if not own and any(isinstance(n, (ast.Attribute, ast.Subscript)) and not isinstance(n.ctx, ast.Load)
-                           for n in ast.walk(inner)):
+                           for n in walk(inner)):
             return False
     return True
 
 
 def evaluated(tree: ast.AST) -> str:
     """An eval of computed text ('' for none): what it runs is not known before it runs."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "eval" \
                 and node.args and not isinstance(node.args[0], ast.Constant):
             return f"`eval(...)` on line {node.lineno}"
@@ -406,13 +407,13 @@ def _may_hold_modules(tree: ast.AST, modules: set[str]) -> None:
     """Add to ``modules`` the names the cell binds to what may be a module (`x = sys`, `for x in [sys]`,
     `(x := sys)`), every parameter of its functions and lambdas (`(lambda o: getattr(o, k))(sys)`) and the
     names it reads without binding them."""
-    params = {a.arg for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+    params = {a.arg for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
               for a in [*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs, n.args.vararg, n.args.kwarg]
               if a is not None}
     # a name the cell reads and does not bind comes from an earlier cell, which may have imported it (review
     # 258: `torch.__dict__['s' + 'ys']`, torch imported above)
     bound = bound_elsewhere(tree, set()) | params
-    free = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+    free = {n.id for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
     modules |= params | free
     _bound_to(tree, modules, _module_like)
 
@@ -422,14 +423,14 @@ def _bound_to(tree: ast.AST, names: set[str], like) -> set[str]:
     (`x = sys`, `for x in [sys]`, `(x := sys)`, `with ... as x`), through chains of assignments a few deep."""
     for _ in range(4):
         before = len(names)
-        for n in ast.walk(tree):
+        for n in walk(tree):
             pairs = [(t, n.value) for t in n.targets] if isinstance(n, ast.Assign) else \
                 [(n.target, n.value)] if isinstance(n, (ast.AnnAssign, ast.NamedExpr, ast.AugAssign)) and n.value else \
                 [(n.target, n.iter)] if isinstance(n, (ast.For, ast.AsyncFor, ast.comprehension)) else \
                 [(i.optional_vars, i.context_expr) for i in n.items if i.optional_vars] if isinstance(n, (ast.With, ast.AsyncWith)) else []
             for target, value in pairs:
                 if like(value, names):
-                    names |= {x.id for x in ast.walk(target) if isinstance(x, ast.Name)}
+                    names |= {x.id for x in walk(target) if isinstance(x, ast.Name)}
         if len(names) == before:
             break
     return names
@@ -576,7 +577,7 @@ def _modules_in(tree: ast.AST) -> set[str]:
     """The names that may hold a module in the cell (`_module_like`): Python's own, those it imports, reads
     from an earlier cell or assigns from one."""
     modules = set(_KNOWN_MODULES)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
     _may_hold_modules(tree, modules)

@@ -37,6 +37,7 @@ from .cgroups import JobCgroups
 from .kernelwatch import Gate, KernelWatch, Turn, kernel_unreclaimable
 from .leftovers import end_leftovers, marker
 from .monitor import KernelGrewBesideOthers, LimitExceeded, TreeMonitor
+from ..syntax import walk
 
 START_TIMEOUT_S = 120
 RESULT_BYTES = 8 * 2**20          # a probe's reply: kilobytes for models, ~0.5 MB for training
@@ -513,7 +514,7 @@ def _sleeps(source: str) -> list[int]:
     tree = python_tree(source)
     if tree is None:
         return []
-    return sorted({n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and (
+    return sorted({n.lineno for n in walk(tree) if isinstance(n, ast.Call) and (
         isinstance(n.func, ast.Attribute) and n.func.attr == "sleep" or
         isinstance(n.func, ast.Name) and n.func.id == "sleep")})
 

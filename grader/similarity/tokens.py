@@ -29,6 +29,7 @@ import numpy as np
 from pygments import lexers, token
 
 from ..answer_text import normalise
+from ..syntax import walk
 
 # Names Python and PyTorch give: never the student's own. The assignment's own names (the classes
 # and functions a task asks for, the provided cells' names) come from the spec (``Settings``).
@@ -106,7 +107,7 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS,
             names.update(n for pair in BROKEN_DEFS.findall(src) for n in pair if n)
             names.update(re.findall(r"\bself\.(\w+)\s*=", src))
             continue
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 names.add(node.id)
             elif isinstance(node, ast.arg):
