@@ -2133,6 +2133,66 @@ def test_an_error_filter_whose_message_matches_a_compiling_warning_is_still_flag
     assert "raised:answers-3-3" in c.flags, (above, answers, c.details)
 
 
+def test_a_cell_read_for_answers_only_where_it_names_one_holds_every_answer_a_reading_finds():
+    """A cell added beside the answers cell is read for answers only where its text, as Python reads names, names
+    one (a reading costs seconds at the length limit): on cells that set answers every way the reading knows,
+    spelled with letters Python reads as the plain names too, the shortcut never skips a cell with an answer."""
+    import random
+
+    from grader.checks.answers import _MISSING, _names_any, read_answers
+    names = _NAMES.split(", ")
+    ways = ["{n} = True", "{n}: bool = False", "{n} += 1", "({n} := True)", "x, {n} = 1, True", "for {n} in [1]: pass",
+            "%time {n} = True", "store -r {n}", "%store -r {n}", "import os as {n}", "def {n}(): pass", "del {n}",
+            "with open('f') as {n}: pass", "if x:\n    {n} = 1", "x = {n} = True", "[{n}] = [True]"]
+    fills = ["x = 1", "from __future__ import annotations", "print('a_b_')", "y_a_ = 1", "a__ = 2", "e_x = 3"]
+    draw = random.Random(35)
+    found = 0
+    for _ in range(3000):
+        name = draw.choice(names)
+        spelled = name if draw.random() < 0.5 else "".join(chr(ord(ch) + 0xFEE0) if ch.isalpha() else ch
+                                                            for ch in name)
+        lines = draw.sample(fills, draw.randint(0, 3))
+        if draw.random() < 0.8:
+            lines.insert(draw.randint(0, len(lines)), draw.choice(ways).format(n=spelled))
+        source = "\n".join(lines)
+        values, _ = read_answers(source, names)
+        if any(v is not _MISSING for v in values.values()):
+            found += 1
+            assert _names_any(source, names), source
+    assert found > 1000
+
+
+def test_the_second_walk_of_the_features_reads_what_a_whole_walk_reads():
+    """Where the answers cell warns, the notebook's warnings filters are read in a second walk that takes the first
+    walk's features for cells with no filter (not parsing them again): on random notebooks of features, filters
+    and magics, what it says at every cell equals a whole walk's."""
+    import random
+
+    import nbformat
+
+    from grader.checks.stops import features_at
+    pieces = ["from __future__ import annotations", "from __future__ import barry_as_FLUFL", "x = 1", "1 <> 2",
+              "import warnings\nwarnings.simplefilter('error')", "import warnings\nwarnings.filterwarnings('ignore')",
+              "%time from __future__ import annotations", "from __future__ import nope", "import warnings as w\n"
+              "w.simplefilter('error')", "warnings.simplefilter('error', DeprecationWarning)\nfrom __future__ import "
+              "annotations", "def f():\n    from __future__ import annotations", "from __future__ import "
+              "generator_stop\nwarnings.filterwarnings('error', category=SyntaxWarning)"]
+    draw = random.Random(35)
+    shortcuts = 0
+    for _ in range(2000):
+        cells = [nbformat.v4.new_code_cell("\n".join(draw.sample(pieces, draw.randint(1, 3))))
+                 for _ in range(draw.randint(1, 7))]
+        for index, cell in enumerate(cells):
+            cell.index = index
+        first = features_at(cells)
+        whole, second = features_at(cells, filters=True), features_at(cells, filters=True, known=first)
+        for index in range(len(cells) + 1):
+            assert (second(index), second.error_filter(index)) == (whole(index), whole.error_filter(index)), \
+                ([c.source for c in cells], index)
+        shortcuts += any("__future__" in c.source and "warn" not in c.source for c in cells)
+    assert shortcuts > 500
+
+
 def test_a_filters_message_is_read_as_re_match_reads_it():
     """What the grader reads of a filter's message may only widen what `re.match` (case-blind, as `filterwarnings`
     compiles it) matches: for patterns made from Python's own warning texts with a regular expression's characters

@@ -18,7 +18,7 @@ from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, quoted, walk
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, REBINDABLE, Magics, awaits, bound_before, exits_of, features_at, first_stop,
+from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .through import endless_at, why_not_through
@@ -105,6 +105,13 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     found.update(dict.fromkeys(automagic_set(source, names) if magics.texts else (), _ELSEWHERE))
     return {n: found.get(n, _MISSING) for n in names}, ""
+
+
+def _names_any(source: str, names) -> bool:
+    """Does the cell's text, as Python reads names, hold one of ``names``? `read_answers` finds an answer only in a
+    name of the syntax tree, or in a magic line's text, both of which such a text shows."""
+    text = as_python_reads(source)
+    return any(n in text and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names)
 
 
 def _not_run_as_read(source: str) -> str:
@@ -720,16 +727,18 @@ def _warns_when_read(source: str, bits: int = WARNINGS_ERRORS, body: list | None
     count from the next statement on (``body``: the grader's reading of them); the cell is read whole before any of
     them runs. Found in the syntax tree and tokens (`warning_filters.escape_warning`, `syntax_warning`), never by
     compiling under a filter of the grader process's."""
-    try:
-        tree = parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    if not body:        # (the grader's reading, where at hand, was parsed already: a cell's parse costs 0.1 s at its limit)
+        try:
+            tree = parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        body = tree.body if body is None else body
     if bits & DEPRECATION_WARNINGS_ERRORS:
         escape = escape_warning(without_magics(source))
         if escape is not None:
             return _Warned(f"the cell (line {escape[0]}: {escape[1]})", _fix(escape[1]))
     own = 0
-    for index, node in enumerate(body if body is not None else tree.body):
+    for index, node in enumerate(body):
         warned = syntax_warning(node) if bits & SYNTAX_WARNINGS_ERRORS else ""
         if warned:
             return _Warned(f"line {node.lineno} ({warned})", _fix(warned), own, index)
@@ -757,7 +766,8 @@ def _fix(warning: str) -> str:
     return next((fix for start, fix in _WARNING_FIXES if warning.startswith(start)), "change that line")
 
 
-def _warned(ctx: Context, cell, cell_id: str, reading: _Reading | None, names: list[str]) -> None:
+def _warned(ctx: Context, cell, cell_id: str, reading: _Reading | None, names: list[str],
+            known: Features | None = None) -> None:
     """Flag the answers cell where a warnings filter above it, or in it, may make what Python warns of as it reads or
     compiles the cell an error: Jupyter then stops at that line, or runs none of the cell (review 325:
     `warnings.simplefilter('error')` above `assert (a_, b_)` between two tries, or above `print('\\o/')`). Which filter
@@ -767,7 +777,7 @@ def _warned(ctx: Context, cell, cell_id: str, reading: _Reading | None, names: l
     body = reading.tree.body if reading is not None else []
     if _warns_when_read(cell.source, WARNINGS_ERRORS, body) is None:
         return          # nothing warns: no filter can matter, and the notebook's filters are not read
-    features = features_at(ctx.nb.cells, filters=True)
+    features = features_at(ctx.nb.cells, filters=True, known=known)
     warned = _warns_when_read(cell.source, features(cell.index) & WARNINGS_ERRORS, body)
     if warned is None or _all_set_before(body, warned.statement, names):
         return
@@ -1207,7 +1217,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
-    _warned(ctx, found.cell, task.cfg["cell"], reading, names)
+    _warned(ctx, found.cell, task.cfg["cell"], reading, names, features)
     # Names the cell does not assign, assigned in code cells added right below it: Jupyter runs
     # them after it, so they count (the last assignment, as top to bottom), flagged for a TA.
     # ... and names they set again: Jupyter runs them later, so their value is the one the notebook
@@ -1304,7 +1314,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             if what:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
     for c in ctx.copied_beside(found.cell):
-        if c.cell_type == "code" and not any(v is not _MISSING for v in read_answers(c.source, names)[0].values()):
+        # (a cell that names no answer sets none: read only the others, a reading costs seconds at the length limit)
+        if c.cell_type == "code" and not (_names_any(c.source, names) and any(
+                v is not _MISSING for v in read_answers(c.source, names)[0].values())):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
                            at(c.index) | (AWAIT if awaits_on else 0), task.cfg["cell"], bound(c.index, c.source))
     _shell_above(ctx, found.cell, task.cfg["cell"], reading)
