@@ -2278,6 +2278,16 @@ def test_a_warned_statement_after_every_answer_is_not_flagged():
     ("[0 for _ in [1] if sys.exit()]", True), ("[*(sys.exit() for _ in [1])]", True),
     ("for _ in (sys.exit() for _ in [1]):\n    pass", True), ("''.join(sys.exit() for _ in [1])", True),
     ("q: object = sys.exit\nq()", True), ("[0 for _ in x if sys.exit()]", False), ("g = (sys.exit() for _ in [1])", False),
+    # review 343: an exit named by `:=`, a metaclass that is one, a comprehension's second `if` after a true one, a
+    # generator unpacked by an assignment, read by `__next__` or through `iter`, the guard of the case that matches,
+    # literals that raise otherwise than `1/0`, and what a handler of another class does not catch
+    ("(q := sys.exit)\nq()", True), ("(q := sys.exit)()", True), ("class C(metaclass=sys.exit):\n    pass", True),
+    ("[0 for _ in [1] if 1 if 1/0]", True), ("q, = (1/0 for _ in [1])", True), ("(1/0 for _ in [1]).__next__()", True),
+    ("next(iter(1/0 for _ in [1]))", True), ("match 1:\n    case 1 if 1/0:\n        pass", True), ("1/-0", True),
+    ("0 ** -1", True), ("[][0]", True), ("x = {}['k']", True), ("try:\n    1/0\nexcept KeyError:\n    pass", True),
+    ("try:\n    [][0]\nexcept LookupError:\n    pass", False), ("(q := print)\nq()", False), ("[1][0]", False),
+    ("match 1:\n    case 1 if 0:\n        1/0\n    case _:\n        pass", False), ("[0 for _ in [1] if x if 1/0]", False),
+    ("2 ** 64", False), ("x = 10 ** 100", False),
     # ... and what only may stop, or does not, keeps its answers (the fairness side)
     ("sys.exit() if a_ else 0", False), ("x = a_ and sys.exit()", False), ("not a_ or sys.exit()", False),
     ("[1/0 for _ in [1] if x]", False), ("[1/0 for _ in [1] for y in []]", False), ("q, r = print, sys.exit\nq()", False),
@@ -2300,6 +2310,29 @@ def test_a_long_chain_of_choices_is_read_without_running_out_of_stack():
     for last, stops in (("y", False), ("sys.exit()", True)):
         rows = answer_rows(_around_answers(f"import sys\ny = 1\n{wrong}x = {chain} or {last}\n{_NAMES} = {_RIGHT_VALUES}\n"))
         assert all(not r.passed if stops else r.passed for r in rows), (last, [r.message for r in rows])
+
+
+def test_choices_within_choices_are_read_once_each(monkeypatch):
+    """Review 343: the reading of choices (review 336) read a choice within a choice again at each level, four times
+    more for each: a cell of `x = (0 or (1 and (0 or ...)))` lines held the grader 119 s. Each node is now read once,
+    its parts before it, however deep (a choice 30 deep whose every way stops is read as stopping, which the old
+    reading, bounded at a few levels, could not)."""
+    import ast
+
+    from grader.checks import stops
+    calls = []
+    real = stops._now_children
+    monkeypatch.setattr(stops, "_now_children", lambda n, *a: calls.append(n) or real(n, *a))
+    nest = "q"
+    for _ in range(12):
+        nest = f"(0 or (1 and {nest}))"
+    tree = ast.parse(f"x = {nest}\n")
+    assert stops.first_stop(tree, 0) is None
+    assert len(calls) <= 4 * sum(1 for _ in ast.walk(tree)), len(calls)
+    deep = " if a_ else ".join(["sys.exit()"] * 30)
+    wrong = f"{_NAMES} = {', '.join(str(not SPEC.answer_key()[n]) for n in _NAMES.split(', '))}\n"
+    rows = answer_rows(_around_answers(f"import sys\n{wrong}x = {deep}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert not any(r.passed for r in rows), [r.message for r in rows]
 
 
 @pytest.mark.parametrize("where,code", [

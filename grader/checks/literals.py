@@ -5,6 +5,7 @@ both lean on it; nothing here reads a name, so no cell above can change an answe
 from __future__ import annotations
 
 import ast
+
 from ..syntax import walk
 
 
@@ -19,17 +20,47 @@ def constant_truth(test: ast.expr) -> bool | None:
     literals with no power or shift, so it cannot take long or grow large."""
     if isinstance(test, ast.Constant):               # `if ...:`, `assert 0j`, `if 1000000:` (review 315)
         return bool(test.value)
-    nodes = list(walk(test))
-    if len(nodes) > 64 or not all(isinstance(n, _FOLDABLE) and _small(n) for n in nodes):
+    value = _evaluated(test)
+    return None if value is None or isinstance(value[0], BaseException) else bool(value[0])
+
+
+def raised_by_literals(expr: ast.expr) -> type[BaseException] | None:
+    """The exception an expression made only of literals surely raises (None: not such an expression, or it raises
+    nothing): `1/0`, `1/-0`, `0 ** -1`, `[][0]`, `{}['k']`, `1 < 'a'` (review 343: only `1/0` with a literal 0 was
+    known). Evaluated as `constant_truth` evaluates, with no names at all, so what Jupyter raises there is what it
+    raises here."""
+    if isinstance(expr, ast.Constant):
         return None
+    value = _evaluated(expr, subscripts=True)
+    return type(value[0]) if value is not None and isinstance(value[0], BaseException) else None
+
+
+def _evaluated(expr: ast.expr, subscripts: bool = False) -> tuple[object] | None:
+    """(the value, or the exception it raised) of a small expression of literals; None where it is not one."""
+    kinds = _FOLDABLE + (ast.Subscript, ast.Slice) if subscripts else _FOLDABLE
+    nodes = []
+    for n in walk(expr):        # (no further than a name or the 65th node: an expression can hold thousands)
+        if len(nodes) == 64 or not (isinstance(n, kinds) and _small(n)):
+            return None
+        nodes.append(n)
     sequences = any(isinstance(n, (ast.Tuple, ast.List)) or isinstance(n, ast.Constant) and isinstance(
         n.value, (str, bytes)) for n in nodes)
-    if any(isinstance(n, (ast.Pow, ast.LShift, ast.MatMult)) or sequences and isinstance(n, ast.Mult) for n in nodes):
+    powers = [n for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)]
+    # (one power of two numbers written out, the exponent small: `0 ** -1`; never a power of a power)
+    if len(powers) > 1 or powers and not (isinstance(powers[0].left, ast.Constant) and _exponent(powers[0].right)):
+        return None
+    if any(isinstance(n, (ast.LShift, ast.MatMult)) or sequences and isinstance(n, ast.Mult) for n in nodes):
         return None
     try:
-        return bool(eval(compile(ast.Expression(test), "<test>", "eval"), {"__builtins__": {}}, {}))
-    except Exception:   # noqa: BLE001 - `1 < 'a'`: the test raises, which is no value
-        return None
+        return (eval(compile(ast.Expression(expr), "<test>", "eval"), {"__builtins__": {}}, {}),)
+    except Exception as exc:   # noqa: BLE001 - `1 < 'a'`: the expression raises
+        return (exc,)
+
+
+def _exponent(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) <= 64
 
 
 def _small(node: ast.AST) -> bool:

@@ -21,7 +21,7 @@ from typing import Callable
 from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, python_tree, timeit_texts,
                       without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
-from .literals import constant_truth, runs_once_at_least
+from .literals import constant_truth, raised_by_literals, runs_once_at_least
 from .magic_lines import aligned
 from .warning_filters import FILTER_WORDS, WARNINGS_ERRORS, filter_aliases, filter_changes
 from .writes import names_stored, writers
@@ -386,6 +386,8 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
                 out |= set(_STAR_EXITS.get(node.module, ()))
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             aliases.extend(_pairs(node))
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            aliases.append((node, {node.target.id}, node.value))        # review 343: `(q := sys.exit)`, then `q()`
     aliases += _class_pairs(tree)
     # ... and a name the cell gives one of them (review 325: `exit = sys.exit`, or `print = sys.exit`, then `exit()`
     # between two tries at the answers), in the order the cell gives them
@@ -582,57 +584,82 @@ def _evaluated_now(node: ast.AST, flags: int = 0):
     comprehension's (its first iterable does), nor what `and`/`or` may skip (what follows a literal that does not
     decide does run) or the branches of `x if t else y`, nor an annotation under `from __future__ import
     annotations` (reviews 315 and 317)."""
-    lazy = flags & _FEATURES.get("annotations", 0)
-    consumed = {id(a): c for c in walk(node) if isinstance(c, ast.Call) and (isinstance(c.func, ast.Name) and
-                c.func.id in _CONSUMERS or isinstance(c.func, ast.Attribute) and c.func.attr == "join") and c.args
-                for a in c.args[:1] if isinstance(a, ast.GeneratorExp)}
-    # ... and a generator unpacked with a star, or read by a `for` (review 341: `[*(sys.exit() for _ in [1])]`)
-    consumed.update({id(c.value): c for c in walk(node) if isinstance(c, ast.Starred) and isinstance(
-        c.value, ast.GeneratorExp)})
-    consumed.update({id(c.iter): c for c in walk(node) if isinstance(c, (ast.For, ast.comprehension)) and isinstance(
-        c.iter, ast.GeneratorExp) and not getattr(c, "is_async", 0)})
+    lazy, consumed = _lazy(flags), _consumed(node)
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
-        if isinstance(n, ast.BoolOp):
-            children = [n.values[0]]
-            for prev, value in zip(n.values, n.values[1:]):      # `True and 1/0`, `False or 1/0`
-                truth = constant_truth(prev)
-                if truth is None or truth != isinstance(n.op, ast.And):
-                    break
-                children.append(value)
-        elif isinstance(n, ast.IfExp):
-            # ... the branch a literal test takes (review 331: `1/0 if True else 0`)
-            truth = constant_truth(n.test)
-            children = [n.test, *([n.body] if truth else [n.orelse] if truth is False else [])]
-        elif isinstance(n, ast.Lambda):
-            children = [d for d in [*n.args.defaults, *n.args.kw_defaults] if d is not None]
-        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Lambda):
-            children = [*n.args, *(k.value for k in n.keywords), n.func, n.func.body]   # `(lambda: 1/0)()` (331)
-        elif isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp)):
-            # ... and the body of one whose every `for` is over a literal that is not empty and every `if` a true
-            # literal (331: `[1/0 for _ in [1]]`; 336: `for _ in [1] if 1`, two such `for`s); not a generator's,
-            # which runs nothing until read
-            children = [n.generators[0].iter, *_first_test(n.generators),
-                        *(_comprehended(n) if _body_runs(n.generators) else [])]
-        elif isinstance(n, ast.GeneratorExp):
-            # ... and a generator's body where a builtin reads it at once (review 333: `next(1/0 for _ in [1])`,
-            # `any(...)`, `tuple(...)`), the same way
-            read = consumed.get(id(n)) is not None
-            once = read and _body_runs(n.generators)
-            children = [n.generators[0].iter, *(_first_test(n.generators) if read else []),
-                        *(_comprehended(n) if once else [])]
-        elif isinstance(n, ast.AnnAssign) and lazy:
-            children = [c for c in (n.target, n.value) if c is not None]
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and lazy:      # `def f() -> 1/0:` is not run
-            children = [n.args, *n.decorator_list]
-        elif isinstance(n, ast.arg) and lazy:
-            children = []
-        else:
-            children = list(child_nodes(n))
-        # a block's body is read statement by statement; a handler's class and a case's guard run only sometimes
-        stack.extend(c for c in children if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
+        stack.extend(_now_children(n, lazy, consumed))
+
+
+def _lazy(flags: int) -> bool:
+    return bool(flags & _FEATURES.get("annotations", 0))
+
+
+def _consumed(node: ast.AST) -> dict[int, ast.AST]:
+    """The generators in a statement that are read as soon as they are made: handed to a builtin that reads them
+    (review 333: `next(1/0 for _ in [1])`, `any(...)`, `tuple(...)`, `str.join`), unpacked with a star, or read by a
+    `for` (review 341: `[*(sys.exit() for _ in [1])]`)."""
+    consumed = {id(a): c for c in walk(node) if isinstance(c, ast.Call) and (isinstance(c.func, ast.Name) and
+                c.func.id in _CONSUMERS or isinstance(c.func, ast.Attribute) and c.func.attr == "join") and c.args
+                for a in c.args[:1] if isinstance(a, ast.GeneratorExp)}
+    consumed.update({id(c.value): c for c in walk(node) if isinstance(c, ast.Starred) and isinstance(
+        c.value, ast.GeneratorExp)})
+    consumed.update({id(c.iter): c for c in walk(node) if isinstance(c, (ast.For, ast.comprehension)) and isinstance(
+        c.iter, ast.GeneratorExp) and not getattr(c, "is_async", 0)})
+    # ... unpacked by an assignment, its `__next__` or `send` called, or handed to a reader through `iter` (review
+    # 343: `q, = (1/0 for _ in [1])`, `(...).__next__()`, `next(iter(...))`)
+    consumed.update({id(c.value): c for c in walk(node) if isinstance(c, ast.Assign) and isinstance(
+        c.value, ast.GeneratorExp) and any(isinstance(t, (ast.Tuple, ast.List)) for t in c.targets)})
+    consumed.update({id(c.func.value): c for c in walk(node) if isinstance(c, ast.Call) and isinstance(
+        c.func, ast.Attribute) and c.func.attr in ("__next__", "send") and isinstance(c.func.value, ast.GeneratorExp)})
+    consumed.update({id(a.args[0]): c for c in walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+                     and c.func.id in _CONSUMERS and c.args for a in c.args[:1] if isinstance(a, ast.Call) and
+                     isinstance(a.func, ast.Name) and a.func.id == "iter" and len(a.args) == 1 and
+                     isinstance(a.args[0], ast.GeneratorExp)})
+    return consumed
+
+
+def _now_children(n: ast.AST, lazy: bool, consumed: dict[int, ast.AST]) -> list[ast.AST]:
+    """What of a node surely runs when it runs (`_evaluated_now`), but the statements of a block, which are read
+    statement by statement, a handler's class and a case's guard, which run only sometimes."""
+    if isinstance(n, ast.BoolOp):
+        children = [n.values[0]]
+        for prev, value in zip(n.values, n.values[1:]):      # `True and 1/0`, `False or 1/0`
+            truth = constant_truth(prev)
+            if truth is None or truth != isinstance(n.op, ast.And):
+                break
+            children.append(value)
+    elif isinstance(n, ast.IfExp):
+        # ... the branch a literal test takes (review 331: `1/0 if True else 0`)
+        truth = constant_truth(n.test)
+        children = [n.test, *([n.body] if truth else [n.orelse] if truth is False else [])]
+    elif isinstance(n, ast.Lambda):
+        children = [d for d in [*n.args.defaults, *n.args.kw_defaults] if d is not None]
+    elif isinstance(n, ast.Call) and isinstance(n.func, ast.Lambda):
+        children = [*n.args, *(k.value for k in n.keywords), n.func, n.func.body]   # `(lambda: 1/0)()` (331)
+    elif isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp)):
+        # ... and the body of one whose every `for` is over a literal that is not empty and every `if` a true
+        # literal (331: `[1/0 for _ in [1]]`; 336: `for _ in [1] if 1`, two such `for`s); not a generator's,
+        # which runs nothing until read
+        children = [n.generators[0].iter, *_first_test(n.generators),
+                    *(_comprehended(n) if _body_runs(n.generators) else [])]
+    elif isinstance(n, ast.GeneratorExp):
+        # ... and a generator's body where a builtin reads it at once (review 333: `next(1/0 for _ in [1])`,
+        # `any(...)`, `tuple(...)`), the same way
+        read = consumed.get(id(n)) is not None
+        once = read and _body_runs(n.generators)
+        children = [n.generators[0].iter, *(_first_test(n.generators) if read else []),
+                    *(_comprehended(n) if once else [])]
+    elif isinstance(n, ast.AnnAssign) and lazy:
+        children = [c for c in (n.target, n.value) if c is not None]
+    elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and lazy:      # `def f() -> 1/0:` is not run
+        children = [n.args, *n.decorator_list]
+    elif isinstance(n, ast.arg) and lazy:
+        children = []
+    else:
+        children = child_nodes(n)
+    return [c for c in children if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case))]
 
 
 def _body_runs(generators: list[ast.comprehension]) -> bool:
@@ -641,9 +668,17 @@ def _body_runs(generators: list[ast.comprehension]) -> bool:
 
 
 def _first_test(generators: list[ast.comprehension]) -> list[ast.expr]:
-    """The first `if` of a comprehension, which runs for its first item (review 341: `[0 for _ in [1] if sys.exit()]`)."""
+    """The first `if` of a comprehension, which runs for its first item (review 341: `[0 for _ in [1] if sys.exit()]`),
+    and each next one while those before it are true literals (review 343: `[0 for _ in [1] if 1 if 1/0]`)."""
     first = generators[0]
-    return first.ifs[:1] if not first.is_async and runs_once_at_least(first.iter) else []
+    if first.is_async or not runs_once_at_least(first.iter):
+        return []
+    out = []
+    for test in first.ifs:
+        out.append(test)
+        if constant_truth(test) is not True:
+            break
+    return out
 
 
 def _comprehended(n: ast.expr) -> list[ast.expr]:
@@ -681,60 +716,71 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     return False
 
 
-def _evaluation_stops(node: ast.AST, flags: int, exits: Exits, depth: int = 0) -> bool:
+def _evaluation_stops(node: ast.AST, flags: int, exits: Exits) -> bool:
     """Does evaluating this surely stop: `1/0` (not in a lambda nobody calls: a fairness review; in a block's header
     too: 317), an exit call the statement surely makes, as a statement of its own or within one (review 327: `_ =
     sys.exit()`, `print(sys.exit())`), or as a decorator, which is called with what it decorates (review 329:
     `@sys.exit`); or a choice whose every way stops (review 336: `sys.exit() if a_ else sys.exit()`, `a_ and
-    sys.exit() or sys.exit()`). Choices are followed a few deep."""
-    for n in _evaluated_now(node, flags):
-        if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and isinstance(
-                n.right, ast.Constant) and n.right.value == 0 and not isinstance(n.right.value, str) and isinstance(
-                n.left, ast.Constant) and isinstance(n.left.value, (int, float)):
-            return True
-        if isinstance(n, ast.Call) and _ends(n, exits) or isinstance(n, (
-                ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(_exit_named(d, exits)
-                                                                              for d in n.decorator_list):
-            return True
-        if depth < 8 and isinstance(n, ast.IfExp) and constant_truth(n.test) is None and all(
-                _evaluation_stops(b, flags, exits, depth + 1) for b in (n.body, n.orelse)):
-            return True
-        if depth < 8 and isinstance(n, ast.BoolOp) and _choice_stops(n.op, n.values, flags, exits, depth + 1):
-            return True
-    return False
+    sys.exit() or sys.exit()`), however deep. Each node is read once, its parts before it (review 343: read from
+    the top, choices within choices were read again at each level, 4 times more for each: 119 s for a cell of `x =
+    (0 or (1 and (0 or ...)))`)."""
+    lazy, consumed = _lazy(flags), _consumed(node)
+    order, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        order.append(n)
+        stack.extend(c for c in child_nodes(n) if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
+    stops: dict[int, bool] = {}                 # evaluating the node surely stops
+    gives: dict[tuple[int, bool], bool] = {}    # ... or surely gives a value of that truth
+    for n in reversed(order):                   # every node after all it holds
+        stops[id(n)] = _stops_here(n, exits) or any(stops.get(id(c), False) for c in _now_children(n, lazy, consumed)) \
+            or isinstance(n, ast.IfExp) and constant_truth(n.test) is None and stops[id(n.body)] and stops[id(n.orelse)] \
+            or isinstance(n, ast.BoolOp) and _choice_stops(n, stops, gives)
+        if isinstance(n, ast.expr):
+            for truth in (True, False):
+                gives[id(n), truth] = _stops_or_is(n, truth, stops, gives)
+    return stops[id(node)]
 
 
-def _choice_stops(op: ast.boolop, values: list[ast.expr], flags: int, exits: Exits, depth: int) -> bool:
+def _stops_here(n: ast.AST, exits: Exits) -> bool:
+    """Literals that raise (`1/0`; review 343: `1/-0`, `0 ** -1`, `[][0]`), a call of an exit, or a decorator or a
+    metaclass that is one (343: `class C(metaclass=sys.exit)`, which making the class calls)."""
+    if isinstance(n, _RAISERS) and raised_by_literals(n) is not None:
+        return True
+    return isinstance(n, ast.Call) and _ends(n, exits) or isinstance(n, (
+        ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(_exit_named(d, exits) for d in n.decorator_list) \
+        or isinstance(n, ast.ClassDef) and any(k.arg == "metaclass" and _exit_named(k.value, exits) for k in n.keywords)
+
+
+# What of literals may raise: an operation, a comparison, an item looked up, a dict or set of what cannot be hashed
+_RAISERS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Subscript, ast.Dict, ast.Set)
+
+
+def _choice_stops(n: ast.BoolOp, stops: dict[int, bool], gives: dict[tuple[int, bool], bool]) -> bool:
     """`v0 and v1 and ...` (`or`) surely stops: v0 stops, or v0 stops or goes on (is true for `and`, false for `or`)
     and the rest surely stops."""
-    if depth >= 8:
-        return False
-    for value in values:            # (one after the other, not one call within the next: `0 or 0 or ... or x`)
-        if _evaluation_stops(value, flags, exits, depth):
+    for value in n.values:
+        if stops[id(value)]:
             return True
-        if not _stops_or_is(value, isinstance(op, ast.And), flags, exits, depth):
+        if not gives[id(value), isinstance(n.op, ast.And)]:
             return False
     return False
 
 
-def _stops_or_is(node: ast.expr, truth: bool, flags: int, exits: Exits, depth: int) -> bool:
+def _stops_or_is(n: ast.expr, truth: bool, stops: dict[int, bool], gives: dict[tuple[int, bool], bool]) -> bool:
     """Does this surely stop, or else give a value of this ``truth`` (`a_ and sys.exit()` stops or is false)? Where
     the grader cannot tell, no: a statement read as stopping where it does not would cost honest answers."""
-    if constant_truth(node) is truth:
+    if constant_truth(n) is truth or stops[id(n)]:
         return True
-    if depth >= 8:
-        return False
-    if _evaluation_stops(node, flags, exits, depth + 1):
-        return True
-    if isinstance(node, ast.BoolOp):
+    if isinstance(n, ast.BoolOp):
         # `and` is false where a part it reaches is; true only where every part is (`or` the other way round)
-        if isinstance(node.op, ast.And) is not truth:
-            return any(_stops_or_is(v, truth, flags, exits, depth + 1) for v in node.values)
-        return all(_stops_or_is(v, truth, flags, exits, depth + 1) for v in node.values)
-    if isinstance(node, ast.IfExp):
-        taken = constant_truth(node.test)
-        branches = (node.body, node.orelse) if taken is None else (node.body if taken else node.orelse,)
-        return all(_stops_or_is(b, truth, flags, exits, depth + 1) for b in branches)
+        if isinstance(n.op, ast.And) is not truth:
+            return any(gives[id(v), truth] for v in n.values)
+        return all(gives[id(v), truth] for v in n.values)
+    if isinstance(n, ast.IfExp):
+        taken = constant_truth(n.test)
+        branches = (n.body, n.orelse) if taken is None else (n.body if taken else n.orelse,)
+        return all(gives[id(b), truth] for b in branches)
     return False
 
 
@@ -748,6 +794,8 @@ def _exit_named(f: ast.expr, exits: Exits) -> bool:
     """Does this expression, called, surely exit: one of ``exits.calls``, a function of the cell's own that surely
     stops, or one of them by its `__call__` (review 329: `sys.exit.__call__()`)?"""
     if isinstance(f, ast.Attribute) and f.attr == "__call__":
+        f = f.value
+    if isinstance(f, ast.NamedExpr):        # review 343: `(q := sys.exit)()`
         f = f.value
     spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
         f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
@@ -790,9 +838,16 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
             catches_all = isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None
             literal = isinstance(case.pattern, ast.MatchValue) and isinstance(case.pattern.value, ast.Constant) \
                 and isinstance(node.subject, ast.Constant)
-            if case.guard is None and (catches_all or literal and case.pattern.value.value == node.subject.value
-                                       and type(case.pattern.value.value) is type(node.subject.value)):
+            matches = catches_all or literal and case.pattern.value.value == node.subject.value and type(
+                case.pattern.value.value) is type(node.subject.value)
+            # ... its guard runs (review 343: `case 1 if 1/0:`); one that is a false literal passes the case by
+            if matches and case.guard is not None and _evaluation_stops(case.guard, flags, exits):
+                return True
+            guarded = True if case.guard is None else constant_truth(case.guard)
+            if matches and guarded is True:
                 return body(case.body)
+            if matches and guarded is False:
+                continue
             if not (literal and case.pattern.value.value != node.subject.value):
                 return all(body(c.body) for c in node.cases) and any(
                     isinstance(c.pattern, ast.MatchAs) and c.pattern.pattern is None and c.guard is None
@@ -860,6 +915,11 @@ def _thrown(stmt: ast.stmt, exits: Exits):
                 return None
             return thrown if isinstance(thrown, type) and issubclass(thrown, BaseException) else None
         return None
+    value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+    if isinstance(value, _RAISERS):           # review 343: `try: 1/0 except KeyError: pass` stops
+        raised = raised_by_literals(value)
+        if raised is not None:
+            return raised
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         f = stmt.value.func
         spelled = f.id if isinstance(f, ast.Name) else f"{f.value.id}.{f.attr}" if isinstance(
