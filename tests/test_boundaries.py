@@ -495,6 +495,26 @@ def test_a_provided_cell_is_the_same_code_whatever_blank_lines_and_comments_were
     assert not same_code("import torch\nimport os\u00a0", tpl)
 
 
+def test_an_added_cell_is_read_once_for_its_comparisons_with_every_template_cell(monkeypatch):
+    """Review 342: each cell a student added is compared with each of the template's code cells (is it one pasted
+    back?), and each comparison parsed the cell again to see whether its magic lines were read by guess, before the
+    size check that rules a long cell out: 38 parses of each cell, 74 s of the grader's time for a notebook of eighteen
+    cells at the length limit. The cell is read once for all its comparisons now, and what they say is unchanged."""
+    import uuid
+
+    from grader import notebook
+    calls = []
+    real = notebook.read_by_guess
+    monkeypatch.setattr(notebook, "read_by_guess", lambda text: calls.append(text) or real(text))
+    template = [c.source for c in TEMPLATE.cells if c.cell_type == "code"]
+    mark = uuid.uuid4().hex
+    added = f"# {mark}\n" + "exec('x')\n" * 4000
+    assert not any(notebook.same_code(added, t) for t in template)
+    assert sum(mark in text for text in calls) == 1, len(calls)
+    pasted = f"# {mark} again\n\n{template[1]}\n"
+    assert sum(notebook.same_code(pasted, t) for t in template) >= 1
+
+
 @pytest.mark.parametrize("source,said", [
     ("s = torch.initial_seed()", "initial_seed"),
     ("state = torch.get_rng_state()", "get_rng_state"),

@@ -599,24 +599,30 @@ def _lazy(flags: int) -> bool:
 def _consumed(node: ast.AST) -> dict[int, ast.AST]:
     """The generators in a statement that are read as soon as they are made: handed to a builtin that reads them
     (review 333: `next(1/0 for _ in [1])`, `any(...)`, `tuple(...)`, `str.join`), unpacked with a star, or read by a
-    `for` (review 341: `[*(sys.exit() for _ in [1])]`)."""
-    consumed = {id(a): c for c in walk(node) if isinstance(c, ast.Call) and (isinstance(c.func, ast.Name) and
-                c.func.id in _CONSUMERS or isinstance(c.func, ast.Attribute) and c.func.attr == "join") and c.args
-                for a in c.args[:1] if isinstance(a, ast.GeneratorExp)}
-    consumed.update({id(c.value): c for c in walk(node) if isinstance(c, ast.Starred) and isinstance(
-        c.value, ast.GeneratorExp)})
-    consumed.update({id(c.iter): c for c in walk(node) if isinstance(c, (ast.For, ast.comprehension)) and isinstance(
-        c.iter, ast.GeneratorExp) and not getattr(c, "is_async", 0)})
-    # ... unpacked by an assignment, its `__next__` or `send` called, or handed to a reader through `iter` (review
-    # 343: `q, = (1/0 for _ in [1])`, `(...).__next__()`, `next(iter(...))`)
-    consumed.update({id(c.value): c for c in walk(node) if isinstance(c, ast.Assign) and isinstance(
-        c.value, ast.GeneratorExp) and any(isinstance(t, (ast.Tuple, ast.List)) for t in c.targets)})
-    consumed.update({id(c.func.value): c for c in walk(node) if isinstance(c, ast.Call) and isinstance(
-        c.func, ast.Attribute) and c.func.attr in ("__next__", "send") and isinstance(c.func.value, ast.GeneratorExp)})
-    consumed.update({id(a.args[0]): c for c in walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
-                     and c.func.id in _CONSUMERS and c.args for a in c.args[:1] if isinstance(a, ast.Call) and
-                     isinstance(a.func, ast.Name) and a.func.id == "iter" and len(a.args) == 1 and
-                     isinstance(a.args[0], ast.GeneratorExp)})
+    `for` (review 341: `[*(sys.exit() for _ in [1])]`), unpacked by an assignment, its `__next__` or `send` called, or
+    handed to a reader through `iter` (review 343: `q, = (1/0 for _ in [1])`, `(...).__next__()`, `next(iter(...))`).
+    One walk of the statement (a cell of thousands of statements is read several times)."""
+    consumed: dict[int, ast.AST] = {}
+    for c in walk(node):
+        if isinstance(c, ast.Call):
+            f, first = c.func, c.args[0] if c.args else None
+            if isinstance(f, ast.Name) and f.id in _CONSUMERS or isinstance(f, ast.Attribute) and f.attr == "join":
+                if isinstance(first, ast.GeneratorExp):
+                    consumed[id(first)] = c
+                elif isinstance(f, ast.Name) and isinstance(first, ast.Call) and isinstance(first.func, ast.Name) \
+                        and first.func.id == "iter" and len(first.args) == 1 and isinstance(first.args[0],
+                                                                                            ast.GeneratorExp):
+                    consumed[id(first.args[0])] = c
+            if isinstance(f, ast.Attribute) and f.attr in ("__next__", "send") and isinstance(f.value, ast.GeneratorExp):
+                consumed[id(f.value)] = c
+        elif isinstance(c, ast.Starred) and isinstance(c.value, ast.GeneratorExp):
+            consumed[id(c.value)] = c
+        elif isinstance(c, (ast.For, ast.comprehension)) and isinstance(c.iter, ast.GeneratorExp) and not getattr(
+                c, "is_async", 0):
+            consumed[id(c.iter)] = c
+        elif isinstance(c, ast.Assign) and isinstance(c.value, ast.GeneratorExp) and any(
+                isinstance(t, (ast.Tuple, ast.List)) for t in c.targets):
+            consumed[id(c.value)] = c
     return consumed
 
 
