@@ -14,7 +14,17 @@ _AST = ast.AST
 def walk(node: ast.AST):
     """`ast.walk`, node for node in the same order, at twice its speed: a cell at the length limit is walked some
     eighty times while its answers are read (`ast.walk` goes through `iter_fields` and `iter_child_nodes`, two
-    generators a node)."""
+    generators a node). A whole cell's tree (a module) is walked once: its nodes are kept on it, since no reader
+    changes a tree it has read (the one that turns IPython's calls into magics works on a tree no one has walked)."""
+    if type(node) is ast.Module:
+        kept = node.__dict__.get("_grader_nodes")
+        if kept is None:
+            kept = node.__dict__["_grader_nodes"] = list(_walked(node))
+        return iter(kept)
+    return _walked(node)
+
+
+def _walked(node: ast.AST):
     todo = deque([node])
     while todo:
         node = todo.popleft()
