@@ -2288,6 +2288,15 @@ def test_a_warned_statement_after_every_answer_is_not_flagged():
     ("try:\n    [][0]\nexcept LookupError:\n    pass", False), ("(q := print)\nq()", False), ("[1][0]", False),
     ("match 1:\n    case 1 if 0:\n        1/0\n    case _:\n        pass", False), ("[0 for _ in [1] if x if 1/0]", False),
     ("2 ** 64", False), ("x = 10 ** 100", False),
+    # review 345: big numbers, `...`, `@` and `<<` of literals, `in` and `.extend` of a generator, `bytes(...)`, a case
+    # that matches by `==` or in an or-pattern
+    ("1000000 / 0", True), ("1 @ 1", True), ("1 << -1", True), ("... + 1", True), ("assert 1000000 < 0", True),
+    ("if 1000000 > 1:\n    raise ValueError", True), ("try:\n    1000000 / 0\nexcept KeyError:\n    pass", True),
+    ("1 in (1/0 for _ in [1])", True), ("[].extend(1/0 for _ in [1])", True), ("bytes(1/0 for _ in [1])", True),
+    ("match 0:\n    case 0 | 1 if 1/0:\n        pass", True), ("match 1:\n    case 1.0 if 1/0:\n        pass", True),
+    ("match 2:\n    case 0 | 1 if 1/0:\n        pass", False), ("match None:\n    case 0:\n        1/0\n    case None:"
+                                                               "\n        pass", False),
+    ("x = 1 in [1/0 for _ in []]", False), ("x = 2 ** 0.5 + 10 ** -3 + 0 ** 0", False), ("x = 'abc'[1:] + 'd'", False),
     # ... and what only may stop, or does not, keeps its answers (the fairness side)
     ("sys.exit() if a_ else 0", False), ("x = a_ and sys.exit()", False), ("not a_ or sys.exit()", False),
     ("[1/0 for _ in [1] if x]", False), ("[1/0 for _ in [1] for y in []]", False), ("q, r = print, sys.exit\nq()", False),
@@ -2310,6 +2319,23 @@ def test_a_long_chain_of_choices_is_read_without_running_out_of_stack():
     for last, stops in (("y", False), ("sys.exit()", True)):
         rows = answer_rows(_around_answers(f"import sys\ny = 1\n{wrong}x = {chain} or {last}\n{_NAMES} = {_RIGHT_VALUES}\n"))
         assert all(not r.passed if stops else r.passed for r in rows), (last, [r.message for r in rows])
+
+
+@pytest.mark.parametrize("test", ["'%0999999999d' % 1 == ''", "b'%0999999999d' % 1", "'ab' * 999999999 == ''",
+                                  "(0,) * 999999999", "10 ** 10 ** 10 > 1", "1 << 999999999", "9 ** 9 ** 9 > 1"])
+def test_literals_that_would_grow_large_are_not_evaluated(test):
+    """The grader evaluates a test made only of literals to read where a cell stops (`if 1 == 1:`); an expression
+    that asks for gigabytes must not be evaluated in the grader's process: `'%0999999999d' % 1`, a string formatted to a
+    width of a billion, took 1 GB of its memory (found while widening what is evaluated for review 345). Each is
+    read as "not plain" (None), as if it held a name."""
+    import ast
+    import resource
+
+    from grader.checks.literals import constant_truth, raised_by_literals
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    node = ast.parse(test, mode="eval").body
+    assert constant_truth(node) is None and raised_by_literals(node) is None
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024      # KB: under 100 MB more
 
 
 def test_choices_within_choices_are_read_once_each(monkeypatch):

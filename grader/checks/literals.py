@@ -16,8 +16,8 @@ _FOLDABLE = (ast.Constant, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.BinOp, ast.
 def constant_truth(test: ast.expr) -> bool | None:
     """Whether a test made only of literals is true (None: not such a test, or its value is not plain to
     compute): `not False`, `1 == 1`, `True and 1` (review 303: `if not False: raise ValueError` above the
-    answers was read as a statement that may not run). Evaluated with no names at all, and only for small
-    literals with no power or shift, so it cannot take long or grow large."""
+    answers was read as a statement that may not run). Evaluated with no names at all, and not where it could take
+    long or grow large (`_evaluated`)."""
     if isinstance(test, ast.Constant):               # `if ...:`, `assert 0j`, `if 1000000:` (review 315)
         return bool(test.value)
     value = _evaluated(test)
@@ -36,40 +36,43 @@ def raised_by_literals(expr: ast.expr) -> type[BaseException] | None:
 
 
 def _evaluated(expr: ast.expr, subscripts: bool = False) -> tuple[object] | None:
-    """(the value, or the exception it raised) of a small expression of literals; None where it is not one."""
+    """(the value, or the exception it raised) of an expression of literals; None where it is not one, or where
+    evaluating it could take long or grow large: what grows past the source's own size is refused (a sequence
+    repeated by `*` or formatted by `%`, whose width can ask for gigabytes: `'%0999999999d' % 1` took 1 GB of the
+    grader's memory before; a power but of small numbers, a shift but by a small one; review 345 found big numbers,
+    `...`, `@` and `<<` refused where they could be read)."""
     kinds = _FOLDABLE + (ast.Subscript, ast.Slice) if subscripts else _FOLDABLE
     nodes = []
     for n in walk(expr):        # (no further than a name or the 65th node: an expression can hold thousands)
-        if len(nodes) == 64 or not (isinstance(n, kinds) and _small(n)):
+        if len(nodes) == 64 or not isinstance(n, kinds) or isinstance(n, ast.Constant) and not _plain(n.value):
             return None
         nodes.append(n)
     sequences = any(isinstance(n, (ast.Tuple, ast.List)) or isinstance(n, ast.Constant) and isinstance(
         n.value, (str, bytes)) for n in nodes)
-    powers = [n for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)]
-    # (one power of two numbers written out, the exponent small: `0 ** -1`; never a power of a power)
-    if len(powers) > 1 or powers and not (isinstance(powers[0].left, ast.Constant) and _exponent(powers[0].right)):
-        return None
-    if any(isinstance(n, (ast.LShift, ast.MatMult)) or sequences and isinstance(n, ast.Mult) for n in nodes):
-        return None
+    for n in nodes:
+        if not isinstance(n, ast.BinOp):
+            continue
+        if sequences and isinstance(n.op, (ast.Mult, ast.Mod)):
+            return None
+        if isinstance(n.op, ast.Pow) and not (_small_number(n.left) and _small_number(n.right, 64)):
+            return None
+        if isinstance(n.op, ast.LShift) and not _small_number(n.right, 64):
+            return None
     try:
         return (eval(compile(ast.Expression(expr), "<test>", "eval"), {"__builtins__": {}}, {}),)
     except Exception as exc:   # noqa: BLE001 - `1 < 'a'`: the expression raises
         return (exc,)
 
 
-def _exponent(node: ast.expr) -> bool:
+def _plain(value) -> bool:
+    return value is None or value is ... or isinstance(value, (bool, int, float, complex, str, bytes))
+
+
+def _small_number(node: ast.expr, bound: int = 10 ** 6) -> bool:
+    """A number written out (a sign allowed) of at most ``bound``."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         node = node.operand
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) <= 64
-
-
-def _small(node: ast.AST) -> bool:
-    if not isinstance(node, ast.Constant):
-        return True
-    v = node.value
-    if isinstance(v, (bool, int, float, complex)):
-        return abs(v) < 10 ** 6
-    return v is None or isinstance(v, (str, bytes)) and len(v) < 100
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and abs(node.value) <= bound
 
 
 def runs_once_at_least(it: ast.expr) -> bool:

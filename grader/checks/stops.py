@@ -597,8 +597,9 @@ def _lazy(flags: int) -> bool:
 
 
 def _consumed(node: ast.AST) -> dict[int, ast.AST]:
-    """The generators in a statement that are read as soon as they are made: handed to a builtin that reads them
-    (review 333: `next(1/0 for _ in [1])`, `any(...)`, `tuple(...)`, `str.join`), unpacked with a star, or read by a
+    """The generators in a statement that are read as soon as they are made: handed to a builtin or a method that
+    reads them (review 333: `next(1/0 for _ in [1])`, `any(...)`, `tuple(...)`, `str.join`), searched by `in`, unpacked
+    with a star, or read by a
     `for` (review 341: `[*(sys.exit() for _ in [1])]`), unpacked by an assignment, its `__next__` or `send` called, or
     handed to a reader through `iter` (review 343: `q, = (1/0 for _ in [1])`, `(...).__next__()`, `next(iter(...))`).
     One walk of the statement (a cell of thousands of statements is read several times)."""
@@ -606,7 +607,7 @@ def _consumed(node: ast.AST) -> dict[int, ast.AST]:
     for c in walk(node):
         if isinstance(c, ast.Call):
             f, first = c.func, c.args[0] if c.args else None
-            if isinstance(f, ast.Name) and f.id in _CONSUMERS or isinstance(f, ast.Attribute) and f.attr == "join":
+            if isinstance(f, ast.Name) and f.id in _CONSUMERS or isinstance(f, ast.Attribute) and f.attr in _READERS:
                 if isinstance(first, ast.GeneratorExp):
                     consumed[id(first)] = c
                 elif isinstance(f, ast.Name) and isinstance(first, ast.Call) and isinstance(first.func, ast.Name) \
@@ -617,6 +618,9 @@ def _consumed(node: ast.AST) -> dict[int, ast.AST]:
                 consumed[id(f.value)] = c
         elif isinstance(c, ast.Starred) and isinstance(c.value, ast.GeneratorExp):
             consumed[id(c.value)] = c
+        elif isinstance(c, ast.Compare):            # review 345: `1 in (1/0 for _ in [1])`
+            consumed.update({id(r): c for op, r in zip(c.ops, c.comparators) if isinstance(op, (ast.In, ast.NotIn))
+                             and isinstance(r, ast.GeneratorExp)})
         elif isinstance(c, (ast.For, ast.comprehension)) and isinstance(c.iter, ast.GeneratorExp) and not getattr(
                 c, "is_async", 0):
             consumed[id(c.iter)] = c
@@ -841,25 +845,41 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
             body(node.body) or body(node.orelse))
     if isinstance(node, ast.Match):
         for case in node.cases:          # the case that surely matches, where the subject and patterns are literals
-            catches_all = isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None
-            literal = isinstance(case.pattern, ast.MatchValue) and isinstance(case.pattern.value, ast.Constant) \
-                and isinstance(node.subject, ast.Constant)
-            matches = catches_all or literal and case.pattern.value.value == node.subject.value and type(
-                case.pattern.value.value) is type(node.subject.value)
+            matches = _literal_match(case.pattern, node.subject)
             # ... its guard runs (review 343: `case 1 if 1/0:`); one that is a false literal passes the case by
             if matches and case.guard is not None and _evaluation_stops(case.guard, flags, exits):
                 return True
             guarded = True if case.guard is None else constant_truth(case.guard)
             if matches and guarded is True:
                 return body(case.body)
-            if matches and guarded is False:
+            if matches is False or matches and guarded is False:
                 continue
-            if not (literal and case.pattern.value.value != node.subject.value):
-                return all(body(c.body) for c in node.cases) and any(
-                    isinstance(c.pattern, ast.MatchAs) and c.pattern.pattern is None and c.guard is None
-                    for c in node.cases)
+            return all(body(c.body) for c in node.cases) and any(
+                isinstance(c.pattern, ast.MatchAs) and c.pattern.pattern is None and c.guard is None
+                for c in node.cases)
         return False
     return False
+
+
+def _literal_match(pattern: ast.pattern, subject: ast.expr) -> bool | None:
+    """Does a case's pattern surely match a subject written as a literal (False: surely not; None: not plain)? A
+    capture of anything does; a value compares with `==`, as `match` compares (review 345: `case 1.0` matches 1),
+    `None`/`True`/`False` by identity, an or-pattern where one of its own does."""
+    if isinstance(pattern, ast.MatchAs):
+        return True if pattern.pattern is None else _literal_match(pattern.pattern, subject)
+    if isinstance(pattern, ast.MatchOr):
+        found = [_literal_match(p, subject) for p in pattern.patterns]
+        return True if True in found else False if all(f is False for f in found) else None
+    if not isinstance(subject, ast.Constant):
+        return None
+    if isinstance(pattern, ast.MatchSingleton):
+        return subject.value is pattern.value
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        try:
+            return bool(subject.value == pattern.value.value)
+        except Exception:  # noqa: BLE001 - literals compare; anything odd is not plain
+            return None
+    return None
 
 
 def _own_jumps(loop: ast.For | ast.While) -> set[type]:
@@ -879,7 +899,10 @@ def _own_jumps(loop: ast.For | ast.While) -> set[type]:
 
 
 # Builtins that read the first item of what they are given at once
-_CONSUMERS = {"next", "any", "all", "tuple", "list", "set", "frozenset", "sorted", "sum", "min", "max", "dict"}
+_CONSUMERS = {"next", "any", "all", "tuple", "list", "set", "frozenset", "sorted", "sum", "min", "max", "dict", "bytes",
+              "bytearray"}
+# ... and methods that do (`''.join(...)`, review 345: `[].extend(...)`, a set's `update`)
+_READERS = {"join", "extend", "update"}
 
 
 def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt], exits: Exits = Exits()) -> bool:
