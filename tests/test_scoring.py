@@ -1862,6 +1862,12 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     ("shell = get_ipython().__class__.__name__\nIN_NB = shell == 'ZMQInteractiveShell' or 'ipykernel' in sys.modules",
      False),
     ("%alias nvsmi nvidia-smi\nfrom IPython.core.pylabtools import figsize", False),
+    # ... also after another quoted name on the line (a fairness review, 344: the quotes between two strings were read
+    # as a string of words, and `ipykernel'` then as a name), while strings joined are read whole
+    ("import sys\nIN_NB = 'google.colab' in sys.modules or 'ipykernel' in sys.modules", False),
+    ("if __name__ == '__main__' and 'ipykernel' in sys.modules:\n    print('nb')", False),
+    ("import sys\ngetattr(sys, 'addaudit' + 'hook')(print)", True),
+    ("ip = get_ipython()\ngetattr(ip, 'input_trans' 'formers_post').append(lambda lines: lines)", True),
     ("scores = {'Macro': 0.5}\nMacro = sum(scores.values())\nprint(f\"Macro F1: {scores['Macro']:.3f}\", Macro)", False),
     # ... but not the shell's class used otherwise, nor an extension of the notebook's own
     ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
@@ -2297,6 +2303,10 @@ def test_a_warned_statement_after_every_answer_is_not_flagged():
     ("match 2:\n    case 0 | 1 if 1/0:\n        pass", False), ("match None:\n    case 0:\n        1/0\n    case None:"
                                                                "\n        pass", False),
     ("x = 1 in [1/0 for _ in []]", False), ("x = 2 ** 0.5 + 10 ** -3 + 0 ** 0", False), ("x = 'abc'[1:] + 'd'", False),
+    # a fairness review, 344: an assertion's message is made only when it fails
+    ("acc = 0.93\nassert acc > 0.5, 'accuracy below ' + 0.5", False),
+    ("for v in [a_, True]:\n    assert isinstance(v, bool), 'expected a bool, got ' + 1", False),
+    ("assert 1 == 2, 'expected ' + 3", True),
     # ... and what only may stop, or does not, keeps its answers (the fairness side)
     ("sys.exit() if a_ else 0", False), ("x = a_ and sys.exit()", False), ("not a_ or sys.exit()", False),
     ("[1/0 for _ in [1] if x]", False), ("[1/0 for _ in [1] for y in []]", False), ("q, r = print, sys.exit\nq()", False),

@@ -661,6 +661,9 @@ def _now_children(n: ast.AST, lazy: bool, consumed: dict[int, ast.AST]) -> list[
         once = read and _body_runs(n.generators)
         children = [n.generators[0].iter, *(_first_test(n.generators) if read else []),
                     *(_comprehended(n) if once else [])]
+    elif isinstance(n, ast.Assert):
+        children = [n.test]     # its message is made only when it fails (a fairness review, 344: `assert acc > 0.5,
+        # 'below ' + 0.5` stopped the cell once literals that raise were read)
     elif isinstance(n, ast.AnnAssign) and lazy:
         children = [c for c in (n.target, n.value) if c is not None]
     elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and lazy:      # `def f() -> 1/0:` is not run

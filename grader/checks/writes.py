@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import io
 import re
+import tokenize
 
 from ..dynamic_code import rebinds_shell
 from ..magics import everyday_setting, expansions, makes_magic, reaches_shell, python_tree, scan_text
@@ -504,13 +506,21 @@ _EVERYDAY_IPYTHON = re.compile(
 # ... and a name only asked about: the shell's class name compared (`get_ipython().__class__.__name__ ==
 # 'ZMQInteractiveShell'`, the everyday "am I in a notebook?" test), the kernel's module looked for (`'ipykernel' in
 # sys.modules`): a fairness review, 328
+# A string of words, which names no module (not one that reads as code: `exec("from IPython...")`)
+_WORDS = (r"""(['"])(?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?[ \t](?:(?!\5|import|IPython|get_ipython|"""
+          r"""Shell|exec)[^()=;\n])*?\5""")
 _NAMES_ASKED = re.compile(r"""(?:==|!=)[ \t]*(['"])(?:ZMQ|Terminal)?InteractiveShell\1|(['"])(?:ZMQ|Terminal)?"""
                           r"""InteractiveShell\2[ \t]*(?:==|!=)|(['"])(?:ipykernel|IPKernelApp|(?:ZMQ|Terminal)?"""
                           r"""InteractiveShell)\3[ \t]+(?:not[ \t]+)?in\b|\bin[ \t]*\((?:[ \t]*(['"])\w+\4[ \t]*,?)+\)|"""
                           # ... and the kernel's version shown, or its name in words (a fairness review, 330): a
                           # string of words names no module (not one that reads as code: `exec("from IPython...")`)
-                          r"""\bipykernel\.__version__\b|(['"])(?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?"""
-                          r"""[ \t](?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?\5""")
+                          r"""\bipykernel\.__version__\b|""" + _WORDS)
+# ... the string of words itself, where the cell does not tokenize (where it does, its strings are found as Python finds
+# them: a fairness review, 344: `'google.colab' in sys.modules or 'ipykernel' in sys.modules` read `' in sys.modules or
+# '` as a string of words, and `ipykernel'` then as a name)
+_NAMES_ASKED_IN_CODE = re.compile(_NAMES_ASKED.pattern.removesuffix("|" + _WORDS))
+_WORDS_INSIDE = re.compile(r"""(?:(?!import|IPython|get_ipython|Shell|exec)[^()=;\n])*?[ \t]"""
+                           r"""(?:(?!import|IPython|get_ipython|Shell|exec)[^()=;\n])*""")
 # Cells whose body is not Python, nor read as such (a shell script, markup): a fairness review, 330 (`%%bash` that
 # installs the kernel)
 _NOT_PYTHON = re.compile(r"\s*%%(?:bash|sh|markdown|html|latex|svg)\b")
@@ -532,6 +542,44 @@ def _name_only_shown(node: ast.AST, parents: dict) -> bool:
     return False
 
 
+def _words_blanked(text: str) -> str | None:
+    """The text with each string of words blanked (a string on one line with a space in it and no word of code:
+    `_WORDS`), its strings found by Python's tokenizer; strings joined by `+` or by standing side by side read as the
+    one string they make (`'addaudit' + 'hook'`: the scans for what code names read it whole, as the pattern that
+    read strings by their quotes happened to). None where the text does not tokenize."""
+    starts = [0]
+    for ln in text.split("\n"):
+        starts.append(starts[-1] + len(ln) + 1)
+    chars: list[str] = list(text)
+    groups: list[list[tuple[int, str]]] = []         # runs of strings joined on one line: (offset, token)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type != tokenize.STRING or tok.start[0] != tok.end[0] or tok.string[-1] not in "'\"" or \
+                    tok.string.endswith(("'" * 3, '"' * 3)):
+                continue
+            begin = starts[tok.start[0] - 1] + tok.start[1]
+            if groups:
+                last_begin, last = groups[-1][-1]
+                between = text[last_begin + len(last):begin]
+                if "\n" not in between and between.strip(" \t+") == "":
+                    groups[-1].append((begin, tok.string))
+                    continue
+            groups.append([(begin, tok.string)])
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
+        return None
+    for group in groups:
+        bodies = [token[token.index(token[-1]) + 1:-1] for _, token in group]
+        first, end = group[0][0], group[-1][0] + len(group[-1][1])
+        if _WORDS_INSIDE.fullmatch("".join(bodies)):
+            chars[first:end] = [" "] * (end - first)
+            continue
+        for (begin, token), (after, following) in zip(group, group[1:]):
+            opening = following.index(following[-1]) + 1        # its prefix and quote
+            for i in range(begin + len(token) - 1, after + opening):
+                chars[i] = ""                   # (each place keeps its index: the text shrinks only when joined)
+    return "".join(chars)
+
+
 def shell_reached(source: str) -> str:
     """A sign that the cell makes a magic of its own or reaches IPython's shell ('' for none), as
     '`InteractiveShell` on line 3'. Answers on plain lines are read before any of it runs, and a magic
@@ -541,8 +589,11 @@ def shell_reached(source: str) -> str:
     # review, 271)
     if _NOT_PYTHON.match(source):
         return ""
+    text = scan_text(source)
+    words = _words_blanked(text)
+    asked = _NAMES_ASKED if words is None else _NAMES_ASKED_IN_CODE
     named = "\n".join("" if "%config" in line and everyday_setting(line) or _EVERYDAY_IPYTHON.fullmatch(line) else
-                      _NAMES_ASKED.sub("", line) for line in scan_text(source).split("\n"))
+                      asked.sub("", line) for line in (text if words is None else words).split("\n"))
     made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
     if not made:
         return ""
