@@ -105,10 +105,19 @@ def _safe_mathml(markup: str) -> bool:
     return True
 
 
+# A formula that defines macros is shown as TeX: latex2mathml expands them with no bound on what they grow to (a
+# review, 346: `\def\qb{{\qa}{\qa}}` twenty deep, 400 characters, took the TA's `grader manual export` and `grader
+# serve` past 1 GB and a minute each; its depth guard starts again inside each pair of braces)
+_DEFINES = re.compile(r"\\(?:[egx]?def|let|(?:re)?newcommand|providecommand|(?:re)?newenvironment|"
+                      r"DeclareMathOperator)(?![A-Za-z])")
+
+
 @lru_cache(maxsize=4096)
 def tex_html(tex: str, display: bool) -> str:
     from latex2mathml.converter import convert
     try:
+        if _DEFINES.search(tex):
+            raise ValueError("a formula that defines macros")
         markup = convert(tex.strip(), display="block" if display else "inline")
         if _safe_mathml(markup):
             return markup

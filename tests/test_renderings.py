@@ -273,6 +273,27 @@ def test_escaped_dollars_open_no_formula_and_a_phantom_is_shown():
     assert "TO THE TA" in out and "mphantom" not in out
 
 
+@pytest.mark.parametrize("define", [r"\def\q{n}{{\p}{\p}}", r"\newcommand{\q{n}}{{\p}{\p}}",
+                                    r"\renewcommand\q{n}{{\p}{\p}}", r"\gdef\q{n}{{\p}{\p}}"])
+def test_a_formula_that_defines_macros_is_shown_as_tex_not_expanded(define):
+    """Review 346: a written answer's formula of macros each defined as two copies of the one before
+    (`\def\qb{{\qa}{\qa}}`, twenty deep, 400 characters) grew to 19 MB of MathML when rendered, and took the TA's
+    `grader manual export` and `grader serve` past 1 GB and a minute each (the converter's depth guard starts again
+    inside each pair of braces). A formula that defines macros is shown as its TeX; others still render."""
+    import resource
+
+    from grader.render import answer_html
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    parts = [r"\def\qa{x}"] + [define.replace("{n}", letters[i]).replace("\\p", "\\q" + letters[i - 1])
+                                  for i in range(1, 22)]
+    formula = "".join(parts) + "\\q" + letters[21]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = answer_html(f"A check of the identity: ${formula}$ and $x^2$.")
+    assert len(out) < 20 * len(formula) and "formula shown as TeX" in out and out.count("<math") == 1, len(out)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024        # KB
+    assert "<math" in answer_html(r"plain $\left(\frac{a}{b}\right) \leq \delta$ still renders")
+
+
 @pytest.mark.parametrize("top", [1, 2, 4, 10, 15, 25, 50])
 def test_the_overviews_bins_are_even_and_centred_on_whole_points(top):
     from grader.feedback import point_bins
