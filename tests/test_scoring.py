@@ -1866,6 +1866,12 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     # as a string of words, and `ipykernel'` then as a name), while strings joined are read whole
     ("import sys\nIN_NB = 'google.colab' in sys.modules or 'ipykernel' in sys.modules", False),
     ("if __name__ == '__main__' and 'ipykernel' in sys.modules:\n    print('nb')", False),
+    # ... nor a string the cell only shows, or hands to a logger or a warnings filter by name (a fairness review, 347)
+    ('def in_notebook():\n    """True inside a Jupyter (ipykernel) notebook."""\n    return "ipykernel" in sys.modules', False),
+    ('import warnings\nwarnings.filterwarnings("ignore", category=DeprecationWarning, module="ipykernel")', False),
+    ('import logging\nlogging.getLogger("traitlets").setLevel(logging.ERROR)', False),
+    ('print("Answers (Jupyter, ipykernel):", 1)\nprint("Kernel: "\n      "ipykernel")', False),
+    ("import sys\nprint(sys.modules['ipykernel'].__file__)", True),
     ("import sys\ngetattr(sys, 'addaudit' + 'hook')(print)", True),
     ("ip = get_ipython()\ngetattr(ip, 'input_trans' 'formers_post').append(lambda lines: lines)", True),
     ("scores = {'Macro': 0.5}\nMacro = sum(scores.values())\nprint(f\"Macro F1: {scores['Macro']:.3f}\", Macro)", False),
