@@ -2354,6 +2354,22 @@ def test_literals_that_would_grow_large_are_not_evaluated(test):
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024      # KB: under 100 MB more
 
 
+def test_a_long_chain_of_plus_is_read_once_and_whole():
+    """Review 348: each link of `y = 1+1+...+1` was read for the text it may start with from that link down (cubic:
+    seven hundred links held the grader 147 s in a cell below the answers; past about 1,100 the reading ran out of
+    Python's stack and question 3.3 became a grader error). Read from the first part up, once a chain: the
+    answers stay as written, and the start of a chain of strings is still read whole."""
+    import ast
+
+    from grader.checks.doors import folded, literal_start
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=["y = 0\ny = " + "+".join(["1"] * 3000)]))
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    chain = ast.parse("x + " + " + ".join(["'a'"] * 3000), mode="eval").body
+    assert folded(chain) is None and literal_start(chain) == ""
+    chain = ast.parse("'__ma' + 'in__' + " + " + ".join(["'a'"] * 3000) + " + x", mode="eval").body
+    assert folded(chain) is None and literal_start(chain) == "__main__" + "a" * 3000
+
+
 def test_choices_within_choices_are_read_once_each(monkeypatch):
     """Review 343: the reading of choices (review 336) read a choice within a choice again at each level, four times
     more for each: a cell of `x = (0 or (1 and (0 or ...)))` lines held the grader 119 s. Each node is now read once,

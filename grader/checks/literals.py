@@ -11,6 +11,7 @@ from ..syntax import walk
 
 _FOLDABLE = (ast.Constant, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.BinOp, ast.Tuple, ast.List, ast.Set,
              ast.Dict, ast.IfExp, ast.unaryop, ast.boolop, ast.cmpop, ast.operator, ast.expr_context)
+LITERAL_KINDS = _FOLDABLE + (ast.Subscript, ast.Slice)     # what either reading may evaluate
 
 
 def constant_truth(test: ast.expr) -> bool | None:
@@ -35,13 +36,19 @@ def raised_by_literals(expr: ast.expr) -> type[BaseException] | None:
     return type(value[0]) if value is not None and isinstance(value[0], BaseException) else None
 
 
+def evaluated_literals(expr: ast.expr) -> tuple[object] | None:
+    """(the value, or the exception it raised) of an expression of literals, subscripts included; None where it is not
+    one or could take long or grow large (`_evaluated`)."""
+    return _evaluated(expr, subscripts=True)
+
+
 def _evaluated(expr: ast.expr, subscripts: bool = False) -> tuple[object] | None:
     """(the value, or the exception it raised) of an expression of literals; None where it is not one, or where
     evaluating it could take long or grow large: what grows past the source's own size is refused (a sequence
     repeated by `*` or formatted by `%`, whose width can ask for gigabytes: `'%0999999999d' % 1` took 1 GB of the
     grader's memory before; a power but of small numbers, a shift but by a small one; review 345 found big numbers,
     `...`, `@` and `<<` refused where they could be read)."""
-    kinds = _FOLDABLE + (ast.Subscript, ast.Slice) if subscripts else _FOLDABLE
+    kinds = LITERAL_KINDS if subscripts else _FOLDABLE
     nodes = []
     for n in walk(expr):        # (no further than a name or the 65th node: an expression can hold thousands)
         if len(nodes) == 64 or not isinstance(n, kinds) or isinstance(n, ast.Constant) and not _plain(n.value):

@@ -21,7 +21,7 @@ from typing import Callable
 from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, python_tree, timeit_texts,
                       without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
-from .literals import constant_truth, raised_by_literals, runs_once_at_least
+from .literals import LITERAL_KINDS, constant_truth, evaluated_literals, raised_by_literals, runs_once_at_least
 from .magic_lines import aligned
 from .warning_filters import FILTER_WORDS, WARNINGS_ERRORS, filter_aliases, filter_changes
 from .writes import names_stored, writers
@@ -672,7 +672,7 @@ def _now_children(n: ast.AST, lazy: bool, consumed: dict[int, ast.AST]) -> list[
         children = []
     else:
         children = child_nodes(n)
-    return [c for c in children if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case))]
+    return [c for c in children if not isinstance(c, _READ_APART)]
 
 
 def _body_runs(generators: list[ast.comprehension]) -> bool:
@@ -742,24 +742,49 @@ def _evaluation_stops(node: ast.AST, flags: int, exits: Exits) -> bool:
     while stack:
         n = stack.pop()
         order.append(n)
-        stack.extend(c for c in child_nodes(n) if not isinstance(c, (ast.stmt, ast.ExceptHandler, ast.match_case)))
+        stack.extend(c for c in child_nodes(n) if not isinstance(c, _READ_APART))
+    sizes: dict[int, int] = {}                  # nodes of the part made only of literals (65: more, or not such)
+    for n in reversed(order):                   # every node after all it holds
+        sizes[id(n)] = min(1 + sum(sizes.get(id(c), 65) for c in child_nodes(n)), 65) if isinstance(
+            n, LITERAL_KINDS) else 65
+    # Literals are evaluated once, at the largest part that is made of them and can be (review 348: each link of a
+    # chain of 25,000 `-` walked and evaluated, 9 s a cell); what a choice's parts give, only where a choice reads it
+    raising: set[int] = set()
+    asked: set[int] = set()
+    todo = [(node, False)]
+    while todo:
+        n, covered = todo.pop()
+        if isinstance(n, ast.BoolOp):
+            asked.update(id(v) for v in n.values)
+        elif isinstance(n, ast.IfExp):
+            asked.update((id(n.body), id(n.orelse)))
+        if not covered and sizes[id(n)] <= 64 and isinstance(n, _RAISERS):
+            outcome = evaluated_literals(n)
+            covered = outcome is not None
+            if covered and isinstance(outcome[0], BaseException):
+                raising.add(id(n))
+        todo.extend((c, covered) for c in child_nodes(n) if not isinstance(c, _READ_APART))
     stops: dict[int, bool] = {}                 # evaluating the node surely stops
     gives: dict[tuple[int, bool], bool] = {}    # ... or surely gives a value of that truth
-    for n in reversed(order):                   # every node after all it holds
-        stops[id(n)] = _stops_here(n, exits) or any(stops.get(id(c), False) for c in _now_children(n, lazy, consumed)) \
+    for n in reversed(order):
+        stops[id(n)] = id(n) in raising or _stops_here(n, exits) or \
+            any(stops.get(id(c), False) for c in _now_children(n, lazy, consumed)) \
             or isinstance(n, ast.IfExp) and constant_truth(n.test) is None and stops[id(n.body)] and stops[id(n.orelse)] \
             or isinstance(n, ast.BoolOp) and _choice_stops(n, stops, gives)
-        if isinstance(n, ast.expr):
+        if id(n) in asked:
+            known = constant_truth(n) if sizes[id(n)] <= 64 else None
             for truth in (True, False):
-                gives[id(n), truth] = _stops_or_is(n, truth, stops, gives)
+                gives[id(n), truth] = _stops_or_is(n, truth, known, stops, gives)
     return stops[id(node)]
 
 
+# A block's body is read statement by statement; a handler's class and a case's guard run only sometimes
+_READ_APART = (ast.stmt, ast.ExceptHandler, ast.match_case)
+
+
 def _stops_here(n: ast.AST, exits: Exits) -> bool:
-    """Literals that raise (`1/0`; review 343: `1/-0`, `0 ** -1`, `[][0]`), a call of an exit, or a decorator or a
-    metaclass that is one (343: `class C(metaclass=sys.exit)`, which making the class calls)."""
-    if isinstance(n, _RAISERS) and raised_by_literals(n) is not None:
-        return True
+    """A call of an exit, or a decorator or a metaclass that is one (review 343: `class C(metaclass=sys.exit)`, which
+    making the class calls). (Literals that raise, `1/0`, `1/-0`, `[][0]`: `_evaluation_stops`.)"""
     return isinstance(n, ast.Call) and _ends(n, exits) or isinstance(n, (
         ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(_exit_named(d, exits) for d in n.decorator_list) \
         or isinstance(n, ast.ClassDef) and any(k.arg == "metaclass" and _exit_named(k.value, exits) for k in n.keywords)
@@ -780,10 +805,12 @@ def _choice_stops(n: ast.BoolOp, stops: dict[int, bool], gives: dict[tuple[int, 
     return False
 
 
-def _stops_or_is(n: ast.expr, truth: bool, stops: dict[int, bool], gives: dict[tuple[int, bool], bool]) -> bool:
+def _stops_or_is(n: ast.expr, truth: bool, known: bool | None, stops: dict[int, bool],
+                 gives: dict[tuple[int, bool], bool]) -> bool:
     """Does this surely stop, or else give a value of this ``truth`` (`a_ and sys.exit()` stops or is false)? Where
-    the grader cannot tell, no: a statement read as stopping where it does not would cost honest answers."""
-    if constant_truth(n) is truth or stops[id(n)]:
+    the grader cannot tell, no: a statement read as stopping where it does not would cost honest answers. ``known``:
+    its truth where it is made only of literals (`constant_truth`)."""
+    if known is truth or stops[id(n)]:
         return True
     if isinstance(n, ast.BoolOp):
         # `and` is false where a part it reaches is; true only where every part is (`or` the other way round)

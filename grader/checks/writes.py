@@ -243,8 +243,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                 if isinstance(node, ast.ImportFrom) else []
             if renamed:
                 return said(node, f"from {node.module} import {renamed[0].name} as {renamed[0].asname}")
-        elif isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)) and _names_a_module(node) and \
-                not isinstance(parents.get(id(node)), (ast.Compare, ast.BinOp, ast.JoinedStr, ast.Expr)):
+        elif isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)) and not isinstance(
+                parents.get(id(node)), (ast.Compare, ast.BinOp, ast.JoinedStr, ast.Expr)) and _names_a_module(node):
             # importlib.import_module("__main__"); not `__name__ == ...`, nor a docstring. Also a path through it,
             # written out or in parts, which a resolver of dotted names follows (review 300: `pydoc.locate('__ma' +
             # 'in__.__di' + 'ct__.update')`, `EntryPoint(value='__main__:__dict__.update').load()`, logging's

@@ -85,10 +85,13 @@ def _code_blocks(sa: list[tuple[str, Stream]], sb: list[tuple[str, Stream]], set
     k = settings.k
     ha = [kgram_hashes(s.symbols, k) for _, s in sa]
     hb = [kgram_hashes(s.symbols, k) for _, s in sb]
-    where_b: dict[int, list[tuple[int, int]]] = {}
-    for ci, hs in enumerate(hb):
-        for pos, h in enumerate(hs.tolist()):
-            where_b.setdefault(h, []).append((ci, pos))
+    where_b: dict[int, tuple[int, int]] = {}            # a fingerprint's first place in b
+    first_in_cell: dict[tuple[int, str], tuple[int, int]] = {}     # ... and its first in each of b's cells
+    listed_b = [hs.tolist() for hs in hb]
+    for ci, hs in enumerate(listed_b):
+        for pos, h in enumerate(hs):
+            where_b.setdefault(h, (ci, pos))
+            first_in_cell.setdefault((h, sb[ci][0]), (ci, pos))
     # What the course or many students wrote, greyed on both sides.
     for streams, hashes, views in ((sa, ha, views_a), (sb, hb, views_b)):
         for (cid, stream), hs in zip(streams, hashes):
@@ -103,14 +106,17 @@ def _code_blocks(sa: list[tuple[str, Stream]], sb: list[tuple[str, Stream]], set
     for ci, hs in enumerate(ha):
         last = None
         for pos, h in enumerate(hs.tolist()):
-            spots = where_b.get(h) if h not in ignored else None
-            if not spots:
+            first = where_b.get(h) if h not in ignored else None
+            if first is None:
                 last = None
                 continue
-            if last is not None and (last[3], last[5] + 1) in spots and last[2] == pos - 1:
+            # (the chain goes on where b's next fingerprint is this one: looked up, not searched for among every place
+            # of it, which a cell repeating itself made quadratic, review 348: 23 s for a pair with one such cell)
+            if last is not None and last[2] == pos - 1 and last[5] + 1 < len(listed_b[last[3]]) and \
+                    listed_b[last[3]][last[5] + 1] == h:
                 last[2], last[5] = pos, last[5] + 1
                 continue
-            cb, qb = next((s for s in spots if sb[s[0]][0] == sa[ci][0]), spots[0])   # same cell first
+            cb, qb = first_in_cell.get((h, sa[ci][0]), first)   # same cell first
             last = [ci, pos, pos, cb, qb, qb]
             runs.append(last)
     runs.sort(key=lambda r: -(r[2] - r[1]))
