@@ -739,13 +739,15 @@ def _evaluation_stops(node: ast.AST, flags: int, exits: Exits) -> bool:
     (0 or (1 and (0 or ...)))`)."""
     lazy, consumed = _lazy(flags), _consumed(node)
     order, stack = [], [node]
+    kids: dict[int, list[ast.AST]] = {}         # each node's parts, read once for the three passes below
     while stack:
         n = stack.pop()
         order.append(n)
-        stack.extend(c for c in child_nodes(n) if not isinstance(c, _READ_APART))
+        kids[id(n)] = [c for c in child_nodes(n) if not isinstance(c, _READ_APART)]
+        stack.extend(kids[id(n)])
     sizes: dict[int, int] = {}                  # nodes of the part made only of literals (65: more, or not such)
     for n in reversed(order):                   # every node after all it holds
-        sizes[id(n)] = min(1 + sum(sizes.get(id(c), 65) for c in child_nodes(n)), 65) if isinstance(
+        sizes[id(n)] = min(1 + sum(sizes.get(id(c), 65) for c in kids[id(n)]), 65) if isinstance(
             n, LITERAL_KINDS) else 65
     # Literals are evaluated once, at the largest part that is made of them and can be (review 348: each link of a
     # chain of 25,000 `-` walked and evaluated, 9 s a cell); what a choice's parts give, only where a choice reads it
@@ -763,7 +765,7 @@ def _evaluation_stops(node: ast.AST, flags: int, exits: Exits) -> bool:
             covered = outcome is not None
             if covered and isinstance(outcome[0], BaseException):
                 raising.add(id(n))
-        todo.extend((c, covered) for c in child_nodes(n) if not isinstance(c, _READ_APART))
+        todo.extend((c, covered) for c in kids[id(n)])
     stops: dict[int, bool] = {}                 # evaluating the node surely stops
     gives: dict[tuple[int, bool], bool] = {}    # ... or surely gives a value of that truth
     for n in reversed(order):
