@@ -1813,6 +1813,9 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     assert all(r.passed for r in rows), [r.message for r in rows]
 
 
+_T349 = "get_ipython().input_transformers_post.append(lambda L: [l.replace('True', 'False') for l in L])"
+
+
 @pytest.mark.parametrize("above,flagged", [
     ("from IPython.core.macro import Macro\na_ = Macro('a_, b_, c_, d_, e_ = False, True, False, False, True\\n')", True),
     ("%macro -q Exception 1", True), ("ip = get_ipython()\nip.InteractiveShell.instance()", True),
@@ -1875,6 +1878,26 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     ("import sys\ngetattr(sys, 'addaudit' + 'hook')(print)", True),
     ("ip = get_ipython()\ngetattr(ip, 'input_trans' 'formers_post').append(lambda lines: lines)", True),
     ("scores = {'Macro': 0.5}\nMacro = sum(scores.values())\nprint(f\"Macro F1: {scores['Macro']:.3f}\", Macro)", False),
+    # ... but only the kernel's names are read past in a string the cell only shows: what else it holds may be run
+    # (review 349: each of these set every answer to False in Jupyter, unflagged), and the kernel named in a print
+    # beside a magic or a shell line is still only shown (review 349)
+    (f'display = exec\ndisplay("{_T349}")', True), (f'print = exec\nprint("{_T349}")\ndel print', True),
+    (f'def f():\n    "{_T349}"\nexec(f.__doc__)', True), (f'class W:\n    write = exec\nW().write("{_T349}")', True),
+    (f'open("m349.py", "w").write("from IPython import get_ipython\\n{_T349}\\n")\nimport m349', True),
+    (f'import warnings\nwarnings.showwarning = lambda m, *a: exec(str(m))\nwarnings.warn("{_T349}")', True),
+    (f'import logging\nclass H(logging.Handler):\n    def emit(self, r):\n        exec(r.getMessage())\n'
+     f'lg = logging.getLogger("x")\nlg.addHandler(H())\nlg.warning("{_T349}")', True),
+    ('display = exec\ndisplay("from IPython.core.macro import Macro; a_ = Macro(\'a_ = False\')")', True),
+    (f"info = print\rinfo('{' ' * 110}')\nexec(\"{_T349}\")", True),
+    ("%%time\nprint('Answers checked in the notebook (ipykernel)')", False),
+    ("%matplotlib inline\nprint('Answers checked in the notebook (ipykernel)')", False),
+    ("!echo hi\nprint('Answers checked in the notebook (ipykernel)')", False),
+    # ... nor the shell's attribute picked by code, or set (review 349: a name stripped, sliced or taken from a tuple)
+    ("getattr(get_ipython(), 'input_transformers_post '.strip()).append(lambda L: L)", True),
+    ("for n in ('input_transformers_post',):\n    getattr(get_ipython(), n).append(lambda L: L)", True),
+    ("getattr(get_ipython(), 'input_transformers_postX'[:-1]).append(lambda L: L)", True),
+    ("ip = get_ipython()\nip.run_code = None", True), ("get_ipython().__class__.run_code = None", True),
+    ("get_ipython().ast_node_interactivity = 'all'\nhasattr(get_ipython(), 'kernel')", False),
     # ... but not the shell's class used otherwise, nor an extension of the notebook's own
     ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
     ("%load_ext my_magics", True)])

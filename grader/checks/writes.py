@@ -25,7 +25,7 @@ from .doors import (HANDED_ON, HARMLESS_FROM_RUNNERS, MODULE_NAMES, NAMESPACE_AT
 from .magic_lines import DOORS, PURE, dunder
 from .naming_magics import FILLED_IN, magic_write
 from .own_objects import instances, own_instances, own_objects
-from ..syntax import walk, child_nodes
+from ..syntax import quoted, walk, child_nodes
 
 
 # Words a cell must hold to store a name it computes on a namespace (`globals()[k] = exec`), and to rebind a
@@ -527,6 +527,20 @@ _WORDS_INSIDE = re.compile(r"""(?:(?!import|IPython|get_ipython|Shell|exec)[^()=
 _NOT_PYTHON = re.compile(r"\s*%%(?:bash|sh|markdown|html|latex|svg)\b")
 
 
+# The only words a string of words, a string a cell only shows, or a name only asked about is read without: the
+# kernel's and the shell's names, which honest cells print, log and test for (fairness reviews 328, 330, 347). Every
+# other word the scans look for is read wherever it stands (review 349: `print = exec` above `print("get_ipython().
+# input_transformers_post...")`, a docstring run by `exec(f.__doc__)`, a `.write` of a module then imported, a
+# logger's handler or `showwarning` of one's own that runs its message: each blanked whole, unflagged, 10/10 on the
+# wrong answers in Jupyter).
+_KERNEL_WORDS = re.compile(r"ipykernel|IPKernelApp|traitlets|SingletonConfigurable|(?:ZMQ|Terminal)?InteractiveShell")
+
+
+def _kernel_words_blanked(text: str) -> str:
+    return _KERNEL_WORDS.sub(lambda m: " " * len(m.group()), text) if any(
+        w in text for w in ("ipykernel", "IPKernel", "traitlets", "Singleton", "InteractiveShell")) else text
+
+
 _NAMEDTUPLE = {"_asdict", "_replace", "_fields", "_make", "_field_defaults"}
 # Calls that take the module's name as a string and hand back no module: a logger by that name, the name shown
 # (a fairness review, 334: `logging.getLogger(__name__)` and `print(__name__)` in the answers cell cost all ten points)
@@ -543,20 +557,43 @@ def _name_only_shown(node: ast.AST, parents: dict) -> bool:
     return False
 
 
-# Calls that only show a string, or name a logger or a warning's module by it: a string handed straight to one reaches
-# nothing (a fairness review, 347: `warnings.filterwarnings('ignore', module='ipykernel')`, `getLogger('traitlets')`,
-# `print('Kernel: ipykernel')`, a docstring that names the kernel, each flagged `exec:`)
+# Calls that only show a string, or name a logger or a warning's module by it: the kernel's names in a string handed
+# straight to one are words (a fairness review, 347: `warnings.filterwarnings('ignore', module='ipykernel')`,
+# `getLogger('traitlets')`, `print('Kernel: ipykernel')`, a docstring that names the kernel, each flagged `exec:`); the
+# rest of it is read as code, since the call may be `exec` under that name (review 349)
 _SHOWN_BY = {"print", "display", "Markdown", "HTML", "Latex", "warn", "filterwarnings", "simplefilter", "getLogger",
              "debug", "info", "warning", "error", "critical", "exception", "log", "basicConfig", "setLevel", "tqdm",
              "trange", "set_description", "set_postfix_str", "write"}
 
 
+def _parsed(text: str) -> ast.Module | None:
+    """The text's syntax tree, its magic and shell lines read as `pass` of the same length where it does not parse
+    as it is (each node keeps its line and column)."""
+    for attempt in (text, None):
+        if attempt is None:
+            attempt = _MAGIC_LINE.sub(lambda m: m.group(1) + "pass".ljust(len(m.group(2))), text)
+            if attempt == text:
+                return None
+        try:
+            return ast.parse(attempt)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return None
+
+
+_MAGIC_LINE = re.compile(r"^([ \t]*)([%!][^\n]*)", re.M)
+
+
 def _shown_strings(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """(start, end) as (line, column) of each string the cell only shows: a docstring or a string standing as a
-    statement, or one handed as it is to a call of `_SHOWN_BY`; none where the text does not parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    statement, or one handed as it is to a call of `_SHOWN_BY`; none where the text does not parse, even with its
+    magic and shell lines read as `pass` (review 349: `%%time` or `%matplotlib inline` above a print of the kernel's
+    name had the print read as code), nor where a lone carriage return ends a line (the syntax tree counts it as a
+    line's end, the tokenizer does not, and a span would fall on another string: review 349)."""
+    if "\r" in text and re.search(r"\r(?!\n)", text):
+        return []
+    tree = _parsed(text)
+    if tree is None:
         return []
     lines = text.split("\n")
 
@@ -577,8 +614,9 @@ def _shown_strings(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
 
 
 def _words_blanked(text: str) -> str | None:
-    """The text with each string of words blanked (a string on one line with a space in it and no word of code:
-    `_WORDS`), and each string it only shows (`_shown_strings`), its strings found by Python's tokenizer; strings joined by `+` or by standing side by side read as the
+    """The text with the kernel's names (`_KERNEL_WORDS`) blanked in each string of words (a string on one line with
+    a space in it and no word of code: `_WORDS`) and in each string it only shows (`_shown_strings`), its strings
+    found by Python's tokenizer; strings joined by `+` or by standing side by side read as the
     one string they make (`'addaudit' + 'hook'`: the scans for what code names read it whole, as the pattern that
     read strings by their quotes happened to). None where the text does not tokenize."""
     starts = [0]
@@ -595,7 +633,7 @@ def _words_blanked(text: str) -> str | None:
             k = bisect.bisect_right(firsts, tok.start) - 1
             if k >= 0 and tok.end <= shown[k][1]:
                 begin = starts[tok.start[0] - 1] + tok.start[1]
-                chars[begin:begin + len(tok.string)] = [c if c == "\n" else " " for c in tok.string]
+                chars[begin:begin + len(tok.string)] = list(_kernel_words_blanked(tok.string))
                 continue
             if tok.start[0] != tok.end[0] or tok.string[-1] not in "'\"" or \
                     tok.string.endswith(("'" * 3, '"' * 3)):
@@ -614,13 +652,66 @@ def _words_blanked(text: str) -> str | None:
         bodies = [token[token.index(token[-1]) + 1:-1] for _, token in group]
         first, end = group[0][0], group[-1][0] + len(group[-1][1])
         if _WORDS_INSIDE.fullmatch("".join(bodies)):
-            chars[first:end] = [" "] * (end - first)
+            chars[first:end] = list(_kernel_words_blanked(text[first:end]))
             continue
         for (begin, token), (after, following) in zip(group, group[1:]):
             opening = following.index(following[-1]) + 1        # its prefix and quote
             for i in range(begin + len(token) - 1, after + opening):
                 chars[i] = ""                   # (each place keeps its index: the text shrinks only when joined)
     return "".join(chars)
+
+
+# What may be set on the shell in plain sight: the everyday setting (a fairness review, 271)
+_SHELL_SETTINGS = {"ast_node_interactivity"}
+_DYNAMIC_ATTRIBUTES = {"getattr", "setattr", "delattr", "vars", "attrgetter"}
+
+
+def _shell_chosen_by_code(text: str) -> ast.AST | None:
+    """Where the cell reaches the shell by a name its code computes, or changes it: `getattr(get_ipython(), n)`,
+    `setattr`, `vars(...)`, `__dict__`, or an attribute of the shell, or of what hangs from it, set or deleted
+    (`get_ipython().run_code = ...`). The scan for the shell's words reads what is written; an attribute made of
+    strings the cell cuts, strips or picks from a tuple is written nowhere (review 349: `getattr(get_ipython(),
+    'input_transformers_post '.strip())`, or its name in `for n in (...)`, 10/10 on the wrong answers in Jupyter)."""
+    if "get_ipython" not in text:
+        return None
+    tree = _parsed(text)
+    if tree is None:
+        return None
+    holders = {t.id for n in walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr))
+               for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)
+               and n.value is not None and _is_shell(n.value, set())}
+
+    def reaches(node: ast.AST) -> bool:          # the shell, or what hangs from it (`get_ipython().events`)
+        while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+            if _is_shell(node, holders):
+                return True
+            node = node.func if isinstance(node, ast.Call) else node.value
+        return _is_shell(node, holders)
+    for node in walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            if name in _DYNAMIC_ATTRIBUTES and node.args and reaches(node.args[0]) and not (
+                    name in ("getattr", "delattr", "setattr") and len(node.args) > 1
+                    and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+                return node
+            if isinstance(f, ast.Attribute) and f.attr in ("__getattribute__", "__setattr__", "__delattr__") \
+                    and reaches(f.value):
+                return node
+        elif isinstance(node, ast.Attribute) and (node.attr == "__dict__" and reaches(node.value) or not isinstance(
+                node.ctx, ast.Load) and node.attr not in _SHELL_SETTINGS and reaches(node.value)):
+            return node
+        elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load) and reaches(node.value):
+            return node
+    return None
+
+
+def _is_shell(node: ast.AST, holders: set[str]) -> bool:
+    """`get_ipython()` (also `IPython.get_ipython()`), or a name the cell gives it."""
+    if isinstance(node, ast.Name):
+        return node.id in holders
+    return isinstance(node, ast.Call) and (isinstance(node.func, ast.Name) and node.func.id == "get_ipython" or
+                                           isinstance(node.func, ast.Attribute) and node.func.attr == "get_ipython")
 
 
 def shell_reached(source: str) -> str:
@@ -636,10 +727,12 @@ def shell_reached(source: str) -> str:
     words = _words_blanked(text)
     asked = _NAMES_ASKED if words is None else _NAMES_ASKED_IN_CODE
     named = "\n".join("" if "%config" in line and everyday_setting(line) or _EVERYDAY_IPYTHON.fullmatch(line) else
-                      asked.sub("", line) for line in (text if words is None else words).split("\n"))
+                      asked.sub(lambda m: _kernel_words_blanked(m.group()), line)
+                      for line in (text if words is None else words).split("\n"))
     made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
     if not made:
-        return ""
+        chosen = _shell_chosen_by_code(text)
+        return f"`{quoted(chosen)}` on line {chosen.lineno}" if chosen is not None else ""
     first = min(made, key=lambda m: m.start())
     return f"`{first.group()}` on line {named.count(chr(10), 0, first.start()) + 1}"
 
