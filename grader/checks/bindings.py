@@ -67,6 +67,25 @@ def bound_below(source: str) -> set[str]:
 
 
 def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
+    """Every name the tree binds or deletes but the name nodes in ``top`` (given by their `id`)."""
+    names, rest = _bindings(tree)
+    return {name for at, name in names if at not in top} | rest
+
+
+def _bindings(tree: ast.AST) -> tuple[list[tuple[int, str]], set[str]]:
+    """The name nodes a tree binds or deletes (their `id`, their name), and the names it binds otherwise: a cell at
+    the length limit is asked this by seven readers, each leaving out other nodes, so a whole cell's (a module's)
+    is read once and kept on it, as `syntax.walk` keeps its nodes."""
+    kept = tree.__dict__.get("_grader_bindings") if type(tree) is ast.Module else None
+    if kept is None:
+        kept = _read_bindings(tree)
+        if type(tree) is ast.Module:
+            tree.__dict__["_grader_bindings"] = kept
+    return kept
+
+
+def _read_bindings(tree: ast.AST) -> tuple[list[tuple[int, str]], set[str]]:
+    names: list[tuple[int, str]] = []
     out: set[str] = set()
     # A comprehension's variable and a class body's assignment bind no name of the notebook's (a fairness
     # review, 265: `print([a_ for a_ in "xy"])` and `class Answers: a_ = False` cost `a_`); a `:=` in a
@@ -87,8 +106,8 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
             own |= {id(n) for n in body if isinstance(n, ast.Name) and n.id not in shared}
     for node in walk(tree):
         if isinstance(node, ast.Name):
-            if isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in top and id(node) not in own:
-                out.add(node.id)
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in own:
+                names.append((id(node), node.id))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             if not any(node is n for n in getattr(tree, "body", ())):
                 out |= set(node.names)      # `global a_, ...` at the top level binds nothing (a fairness review)
@@ -101,7 +120,7 @@ def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:
                 # answers so, by arguments' defaults, with a timed statement that raised).
                 a = node.args
                 out |= {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None}
-    return out
+    return names, out
 
 
 def bound_only_to(tree: ast.AST, maker) -> set[str]:
