@@ -60,9 +60,15 @@ def own_scope(node: ast.AST):
     return within(ast.iter_child_nodes(node))
 
 
+_BINDERS = frozenset({ast.Name, ast.alias, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Global, ast.Nonlocal,
+                      ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping})
+
+
 def bound_by(node: ast.AST) -> set[str]:
     """The names one node binds or unbinds, every way Python has: a target, an import, a def or class, `global`,
     an `except ... as` name (deleted when the handler ends) and a `case` pattern's capture (review 306)."""
+    if type(node) not in _BINDERS:          # most nodes (asked of every node of a cell, several times)
+        return set()
     if isinstance(node, ast.Name):
         return set() if isinstance(node.ctx, ast.Load) else {node.id}
     if isinstance(node, ast.alias):

@@ -1206,6 +1206,15 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     shadowed = _builtins_rebound(ctx, found.cell)
     features = features_at(ctx.nb.cells)    # `__future__` features in force as each cell starts
     bound = bound_before(ctx.nb.cells)      # ... and exception classes and exit modules bound again above it
+    readings: dict[tuple, _Reading | None] = {}
+
+    def reading_of(source: str, flags: int = 0, above: frozenset[str] = frozenset()) -> _Reading | None:
+        """A cell read once for each start it is asked about (a cell below the answers was read twice alike: a
+        reading costs seconds at the length limit)."""
+        key = (source, flags, above)
+        if key not in readings:
+            readings[key] = _readable(source, flags, above)
+        return readings[key]
 
     def at(index: int) -> int:
         return features(index) & ~WARNINGS_ERRORS       # ... but not the warnings filters: `_warned`
@@ -1274,8 +1283,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 doubted[n] = (f"`{n}` is set in {_named(c)} below the True/False answers cell, a line Jupyter runs "
                               f"as `%{automagic(c.source)}`, or as Python ({why}) where a variable of that name "
                               f"exists, so which value it ends with is not known; delete that cell")
-        more, bad = read_answers(source, names, shadowed, at(c.index), above=bound(c.index, source)) \
-            if c.cell_type == "code" else ({}, "x")
+        more, bad = read_answers(source, names, shadowed, at(c.index), reading_of(
+            source, at(c.index), bound(c.index, source)), bound(c.index, source)) if c.cell_type == "code" else ({}, "x")
         if bad:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
@@ -1316,7 +1325,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     for c in ctx.copied_beside(found.cell):
         # (a cell that names no answer sets none: read only the others, a reading costs seconds at the length limit)
         if c.cell_type == "code" and not (_names_any(c.source, names) and any(
-                v is not _MISSING for v in read_answers(c.source, names)[0].values())):
+                v is not _MISSING for v in read_answers(c.source, names, reading=reading_of(c.source))[0].values())):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
                            at(c.index) | (AWAIT if awaits_on else 0), task.cfg["cell"], bound(c.index, c.source))
     _shell_above(ctx, found.cell, task.cfg["cell"], reading)

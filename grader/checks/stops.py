@@ -373,6 +373,15 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
     the call makes no difference: the call then fails with a NameError, a stop too. ``above``: such names the cells
     above bind (`bound_before`), which the notebook may still hold (review 320: `Exception = KeyError` in a cell above
     a `try: raise ValueError except Exception: pass`)."""
+    if type(tree) is not ast.Module:
+        return _exits_of(tree, above)
+    kept = tree.__dict__.setdefault("_grader_exits", {})      # (asked in each reading of a cell: kept on its tree)
+    if above not in kept:
+        kept[above] = _exits_of(tree, above)
+    return kept[above]
+
+
+def _exits_of(tree: ast.AST, above: frozenset[str]) -> Exits:
     out = set(EXITS)
     aliases = []
     for node in within([tree]):
@@ -700,6 +709,14 @@ def _comprehended(n: ast.expr) -> list[ast.expr]:
     return [*n.generators[0].ifs, *(p for g in n.generators[1:] for p in (g.iter, *g.ifs)), *body]
 
 
+def _statement_compiles(node: ast.stmt, flags: int) -> bool:
+    """`_compiles` of one statement, kept on it: each statement of a cell is asked this in each of three readings."""
+    kept = node.__dict__.setdefault("_grader_compiles", {})
+    if flags not in kept:
+        kept[flags] = _compiles(ast.Module([node], []), flags)
+    return kept[flags]
+
+
 def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     """A statement Jupyter's Run All never gets past: a raise, `while True` without a break, exit(),
     `assert False`, and a statement Python parses but does not compile under ``flags`` (`return` or
@@ -708,7 +725,7 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     graded, unflagged, and Jupyter ended with the wrong ones above it)."""
     if isinstance(node, ast.Raise):
         return True
-    if not _compiles(ast.Module([node], []), flags):   # IPython compiles a cell's statements one by one
+    if not _statement_compiles(node, flags):   # IPython compiles a cell's statements one by one
         return True
     if isinstance(node, ast.Assert) and constant_truth(node.test) is False:
         return True
