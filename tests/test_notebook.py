@@ -302,3 +302,31 @@ def test_a_notebook_with_a_wrong_old_format_number_is_refused_in_our_words(tmp_p
     with pytest.raises(NotebookError) as err:
         load_notebook(p)
     assert "a number longer than any notebook holds" in str(err.value) and "sys." not in str(err.value)
+
+
+def test_an_added_cell_with_a_number_too_long_to_write_is_compared_not_a_grader_error():
+    """Review 350: `x = 0xfff...` of 4,000 digits in an added cell: comparing it with the template's cells wrote the
+    number out, past Python's limit for that, and the notebook became a grader error (`grader check`: a traceback)."""
+    from grader.notebook import _program, same_code
+    big = "x = 0x" + "f" * 4000
+    assert _program(big) is None
+    assert not same_code(big, "x = 1") and same_code("x = 1\n", "x = 1")
+
+
+def test_the_template_comparison_keeps_no_copy_of_the_cells_it_read():
+    """Review 350: each added cell up to 20,000 characters was kept as the text of its syntax tree, some thirty times
+    the cell (four times that with one character outside Unicode's first plane): 200 such cells held 400 MB of the
+    grader's memory across a batch. What is kept now is a digest of it."""
+    import tracemalloc
+
+    from grader import notebook
+    notebook._small_program.cache_clear()
+    tracemalloc.start()
+    try:
+        for i in range(40):
+            notebook._program(f"z{i} = 0\ny = \U00020000\n" + ("y=" + "|".join(["a"] * 100) + "\n") * 90)
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        notebook._small_program.cache_clear()
+    assert kept < 20 * 2**20, kept
