@@ -1813,6 +1813,7 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
     assert all(r.passed for r in rows), [r.message for r in rows]
 
 
+_F351 = "def f(*a):\n    global a_, b_, c_, d_, e_\n    a_, b_, c_, d_, e_ = False, True, False, False, True\n"
 _T349 = "get_ipython().input_transformers_post.append(lambda L: [l.replace('True', 'False') for l in L])"
 
 
@@ -1898,6 +1899,28 @@ _T349 = "get_ipython().input_transformers_post.append(lambda L: [l.replace('True
     ("getattr(get_ipython(), 'input_transformers_postX'[:-1]).append(lambda L: L)", True),
     ("ip = get_ipython()\nip.run_code = None", True), ("get_ipython().__class__.run_code = None", True),
     ("get_ipython().ast_node_interactivity = 'all'\nhasattr(get_ipython(), 'kernel')", False),
+    # ... nor the shell held, handed on or reached otherwise (review 351: each of these hooked what Jupyter ran after
+    # them, 10/10 on answers Jupyter ended with wrong), while everyday uses of it stay unflagged (its false flags)
+    (_F351 + "ip = get_ipython()\nev = ip.events\nev.register('post_run_cell', f)", True),
+    (_F351 + "ev = get_ipython( ).events\nev.register('post_run_cell', f)", True),
+    (_F351 + "def g(ip=get_ipython()):\n    return ip.events\ng().register('post_run_cell', f)", True),
+    (_F351 + "ev = exit._ip.events\nev.register('post_run_cell', f)", True),
+    (_F351 + "import functools\nfunctools.reduce(getattr, ['events'], get_ipython()).register('post_run_cell', f)", True),
+    ("import operator\nn = 'input_transformers_%s' % 'post'\noperator.attrgetter(n)(get_ipython()).append(len)", True),
+    ("getattr(exit._ip, 'input_transformers_%s' % 'post').append(len)", True),
+    ("ip, = [get_ipython()]\nip.run_ast_nodes = len", True), ("for ip in [get_ipython()]:\n    ip.run_ast_nodes = len", True),
+    ("class K:\n    ip = get_ipython()\nK.ip.run_ast_nodes = len", True), ("ip = exit._ip\nip.run_ast_nodes = len", True),
+    ("print = exec\nprint('from IPython import InteractiveShell as S; S.instance().run_ast_nodes = len')\ndel print", True),
+    ('def h():\n    """from ipykernel.zmqshell import ZMQInteractiveShell as Z; Z.instance().run_ast_nodes = len"""\n'
+     'exec(h.__doc__)', True),
+    (_F351 + "import threading\nthreading.Timer(0.2, f).start()", True),
+    (_F351 + "import threading, time\ndef loop():\n    while True:\n        f()\n        time.sleep(0.001)\n"
+     "threading.Thread(target=loop, daemon=True).start()", True),
+    ("get_ipython().display_formatter.formatters['text/plain'].float_precision = '%.3f'\n"
+     "get_ipython().config.InlineBackend.figure_format = 'retina'\nip = get_ipython()\nip.colors = 'NoColor'\n"
+     "print(ip.config)\nif ip is not None:\n    ip.run_line_magic('load_ext', 'autoreload')", False),
+    ("def reset():\n    global a_\n    a_ = None\nreset()\nstop = quit\nexit = False\nwhile not exit:\n    exit = True", False),
+    ('print("Kernel = ipykernel")\nimport logging\nlogging.getLogger("ipykernel.kernelbase").setLevel(logging.ERROR)', False),
     # ... but not the shell's class used otherwise, nor an extension of the notebook's own
     ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
     ("%load_ext my_magics", True)])
@@ -1912,8 +1935,9 @@ def test_a_cell_above_that_reaches_ipythons_shell_or_makes_a_macro_is_flagged(ab
     if flagged:
         # (a hook, a timer or a signal's handler said as what it is: a fairness review, 340)
         assert any(("above the True/False answers cell makes a magic or a macro of its own" in d or
-                    "above the True/False answers cell leaves something in the kernel's process" in d) and "line" in d
-                   for d in c.details), c.details
+                    "above the True/False answers cell leaves something in the kernel's process" in d or
+                    "above the True/False answers cell sets an answer in a function that may run after" in d)
+                   and "line" in d for d in c.details), c.details
 
 
 @pytest.mark.parametrize("above", [
@@ -3508,3 +3532,35 @@ def test_a_magic_that_restores_names_above_the_answers_costs_nothing():
 def test_what_binds_the_notebooks_name_in_a_class_or_comprehension_still_counts(line):
     rows = {r.check: r for r in answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))}
     assert not rows["a_"].passed, rows["a_"].message
+
+
+def test_one_value_given_to_many_names_is_read_once(monkeypatch):
+    """Review 350: `a = a = ... = [1, 1, ...]` had its value read again for each name it is given, the length of
+    the list times the number of names (188 s of the grader's time for one cell of 48,000 characters below the
+    answers). Read once an assignment: the answers stay as written."""
+    import ast
+
+    from grader.checks import writes
+    calls = []
+    real = writes._module_like
+    monkeypatch.setattr(writes, "_module_like", lambda node, *a: calls.append(node) or real(node, *a))
+    source = "a_ = True\n" + "a=" * 300 + "[" + "1," * 300 + "]\n"
+    tree = ast.parse(source)
+    value = tree.body[1].value
+    writes.names_stored(tree)
+    assert sum(node is value for node in calls) <= 8, sum(node is value for node in calls)
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[source]))
+    assert all(r.passed for r in rows), [r.message for r in rows]
+
+
+def test_a_deep_chain_of_choices_beside_the_answers_is_no_grader_error():
+    """Review 350: `y = 1 if 1 else 1 if 1 else ...` 1,450 deep below the answers ran the reading of what may hold a
+    module out of Python's stack: question 3.3 became a grader error, 0 of 10 for the student who wrote it."""
+    import ast
+
+    from grader.checks import writes
+    source = "a_ = True\ny = 1" + " if 1 else 1" * 1450
+    assert writes._module_like(ast.parse(source).body[1].value, {"sys"}) is False
+    assert writes._module_like(ast.parse("y = 1" + " if 1 else 1" * 1450 + " if 1 else sys").body[0].value, {"sys"})
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[source]))
+    assert all(r.passed for r in rows), [r.message for r in rows]

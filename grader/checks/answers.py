@@ -607,7 +607,7 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
     return out
 
 
-def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> None:
+def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, names=()) -> None:
     """Flag a code cell the student added above the answers cell that makes a magic, an IPython macro or reaches
     IPython's shell: what it leaves can change how Jupyter runs the answers cell, which the grader reads as written
     (review 323: `a_ = Macro("a_, ... = False, ...")` above a one-line answers cell, which IPython then runs as the
@@ -638,15 +638,54 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None) -> 
             _autocalled(c.source, cell.source) or \
             (writers(c.source, ["\0"], on_objects=False).get("\0", "") or _star(c.source) if uses or warns() else "")
         hooked = "" if reached or c.id in provided else _hooked(c.source)
-        if reached or hooked:
+        later = "" if reached or hooked or c.id in provided else _sets_answers_later(c.source, names)
+        if reached or hooked or later:
             ctx.flag(f"exec:{cell_id}")
             what = (f"makes a magic or a macro of its own, reaches IPython's shell or may set names without naming "
                     f"them ({reached})") if reached else (
                 f"leaves something in the kernel's process that can stop a later cell at any line (a hook, a timer, a "
-                f"signal, a thread, a stream that raises: {hooked})")
+                f"signal, a thread, a stream that raises: {hooked})") if hooked else (
+                f"sets an answer in a function that may run after the answers cell ({later})")
             ctx.detail(f"{_named(c)} above the True/False answers cell {what}, which can change how Jupyter runs the "
                        f"answers cell; the answers are graded as written, and a TA reads it")
             return
+
+
+def _sets_answers_later(source: str, names) -> str:
+    """A function of the cell that sets an answer (`global a_` in it) and may run after the answers cell: handed on
+    as a value (to a thread, a timer, a callback: review 351, `threading.Timer(0.2, f).start()` above the answers set
+    them all wrong while a later cell ran), decorated, or a method, which Python itself may call. '' for none; one
+    the cell only calls where it stands runs there, before the answers."""
+    tree = python_tree(source) if "global" in source else None
+    if tree is None:
+        return ""
+    setters: dict[str, ast.AST] = {}
+    for f in walk(tree):
+        for stmt in getattr(f, "body", ()) if isinstance(f, ast.ClassDef) else [f]:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                    isinstance(n, ast.Global) and set(n.names) & set(names) for n in walk(stmt)):
+                if isinstance(f, ast.ClassDef) or stmt.decorator_list:
+                    return f"`{stmt.name}` on line {stmt.lineno}, which sets an answer and may be called later"
+                setters[stmt.name] = stmt
+    if not setters:
+        return ""
+    # ... and one that calls such a function (review 351: a thread's loop that calls it), or a lambda that does
+    functions = [f for f in walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
+    grew = True
+    while grew:
+        grew = False
+        for f in functions:
+            if getattr(f, "name", None) in setters:
+                continue
+            if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in setters for n in walk(f)):
+                if isinstance(f, ast.Lambda) or f.decorator_list:
+                    return f"a function that sets an answer, called from a lambda or a decorated function at line {f.lineno}"
+                setters[f.name], grew = f, True
+    called = {id(n.func) for n in walk(tree) if isinstance(n, ast.Call)}
+    handed = next((n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                   and n.id in setters and id(n) not in called), None)
+    return f"`{handed.id}` handed on at line {handed.lineno}, a function that sets an answer and may run later" \
+        if handed is not None else ""
 
 
 # ... also as automagic or as `%time`'s statement (review 333: `macro -q a_ s`, `%time %macro -q a_ s`)
@@ -1328,7 +1367,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 v is not _MISSING for v in read_answers(c.source, names, reading=reading_of(c.source))[0].values())):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
                            at(c.index) | (AWAIT if awaits_on else 0), task.cfg["cell"], bound(c.index, c.source))
-    _shell_above(ctx, found.cell, task.cfg["cell"], reading)
+    _shell_above(ctx, found.cell, task.cfg["cell"], reading, names)
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}

@@ -383,26 +383,35 @@ _KNOWN_MODULES = {"sys", "os", "gc", "builtins", "importlib", "types", "inspect"
 
 def _module_like(node: ast.AST, modules: set[str]) -> bool:
     """May this expression be a module (in whose namespace `sys.modules`, so the notebook's own, may be)?
-    ``modules``: the names that may be bound to one. An object of the student's is not."""
-    if isinstance(node, ast.Name):
-        return node.id in modules
-    if isinstance(node, (ast.Attribute, ast.Subscript)):
-        return getattr(node, "attr", "") == "modules" or _module_like(node.value, modules)
-    if isinstance(node, ast.Call):
-        f = node.func
-        return isinstance(f, ast.Name) and f.id in ("__import__", "import_module", "vars", "getattr") or \
-            isinstance(f, ast.Attribute) and f.attr in ("import_module", "get") or \
-            _module_like(f, modules) and any(not isinstance(a, ast.Constant) for a in node.args)
-        # ... and so may a module's function given a computed argument (`pkgutil.resolve_name('__ma' + 'in__')`:
-        # review 270); `argparse.Namespace(**vars(args))` and `nn.Linear(784, 10)` are the student's objects
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return any(_module_like(e, modules) for e in node.elts)
-    if isinstance(node, (ast.Starred, ast.NamedExpr)):
-        return _module_like(node.value, modules)
-    if isinstance(node, ast.IfExp):
-        return _module_like(node.body, modules) or _module_like(node.orelse, modules)
-    if isinstance(node, ast.BoolOp):
-        return any(_module_like(v, modules) for v in node.values)
+    ``modules``: the names that may be bound to one. An object of the student's is not. (Read part after part, not
+    by recursion: `1 if 1 else 1 if ...` 1,450 deep ran out of Python's stack, a grader error: review 350.)"""
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name):
+            if node.id in modules:
+                return True
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            if getattr(node, "attr", "") == "modules":
+                return True
+            todo.append(node.value)
+        elif isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name) and f.id in ("__import__", "import_module", "vars", "getattr") or \
+                    isinstance(f, ast.Attribute) and f.attr in ("import_module", "get"):
+                return True
+            # ... and so may a module's function given a computed argument (`pkgutil.resolve_name('__ma' + 'in__')`:
+            # review 270); `argparse.Namespace(**vars(args))` and `nn.Linear(784, 10)` are the student's objects
+            if any(not isinstance(a, ast.Constant) for a in node.args):
+                todo.append(f)
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            todo.extend(node.elts)
+        elif isinstance(node, (ast.Starred, ast.NamedExpr)):
+            todo.append(node.value)
+        elif isinstance(node, ast.IfExp):
+            todo += [node.body, node.orelse]
+        elif isinstance(node, ast.BoolOp):
+            todo.extend(node.values)
     return False
 
 
@@ -427,7 +436,9 @@ def _bound_to(tree: ast.AST, names: set[str], like) -> set[str]:
     for _ in range(4):
         before = len(names)
         for n in walk(tree):
-            pairs = [(t, n.value) for t in n.targets] if isinstance(n, ast.Assign) else \
+            # (one value read once for all its targets: `a = a = ... = [...]` had it read again for each, 188 s of the
+            # grader's time for one cell: review 350)
+            pairs = [(ast.Tuple(n.targets, ast.Store()), n.value)] if isinstance(n, ast.Assign) else \
                 [(n.target, n.value)] if isinstance(n, (ast.AnnAssign, ast.NamedExpr, ast.AugAssign)) and n.value else \
                 [(n.target, n.iter)] if isinstance(n, (ast.For, ast.AsyncFor, ast.comprehension)) else \
                 [(i.optional_vars, i.context_expr) for i in n.items if i.optional_vars] if isinstance(n, (ast.With, ast.AsyncWith)) else []
@@ -512,7 +523,7 @@ _WORDS = (r"""(['"])(?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?[
           r"""Shell|exec)[^()=;\n])*?\5""")
 _NAMES_ASKED = re.compile(r"""(?:==|!=)[ \t]*(['"])(?:ZMQ|Terminal)?InteractiveShell\1|(['"])(?:ZMQ|Terminal)?"""
                           r"""InteractiveShell\2[ \t]*(?:==|!=)|(['"])(?:ipykernel|IPKernelApp|(?:ZMQ|Terminal)?"""
-                          r"""InteractiveShell)\3[ \t]+(?:not[ \t]+)?in\b|\bin[ \t]*\((?:[ \t]*(['"])\w+\4[ \t]*,?)+\)|"""
+                          r"""InteractiveShell)\3[ \t]+(?:not[ \t]+)?in\b|\bin[ \t]*[(\[{](?:[ \t]*(['"])\w+\4[ \t]*,?)+[)\]}]|"""
                           # ... and the kernel's version shown, or its name in words (a fairness review, 330): a
                           # string of words names no module (not one that reads as code: `exec("from IPython...")`)
                           r"""\bipykernel\.__version__\b|""" + _WORDS)
@@ -527,12 +538,9 @@ _WORDS_INSIDE = re.compile(r"""(?:(?!import|IPython|get_ipython|Shell|exec)[^()=
 _NOT_PYTHON = re.compile(r"\s*%%(?:bash|sh|markdown|html|latex|svg)\b")
 
 
-# The only words a string of words, a string a cell only shows, or a name only asked about is read without: the
-# kernel's and the shell's names, which honest cells print, log and test for (fairness reviews 328, 330, 347). Every
-# other word the scans look for is read wherever it stands (review 349: `print = exec` above `print("get_ipython().
-# input_transformers_post...")`, a docstring run by `exec(f.__doc__)`, a `.write` of a module then imported, a
-# logger's handler or `showwarning` of one's own that runs its message: each blanked whole, unflagged, 10/10 on the
-# wrong answers in Jupyter).
+# The words a name only asked about (`== 'ZMQInteractiveShell'`, `'ipykernel' in`, `in ('a', 'b')`) is read without:
+# the kernel's and the shell's names, which honest cells test for (fairness reviews 328, 330); any other word in it is
+# read (review 349: `for n in ('input_transformers_post',):` had the whole tuple read past).
 _KERNEL_WORDS = re.compile(r"ipykernel|IPKernelApp|traitlets|SingletonConfigurable|(?:ZMQ|Terminal)?InteractiveShell")
 
 
@@ -613,6 +621,31 @@ def _shown_strings(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     return sorted(spans)
 
 
+# What a string's text holds where it reads as code that does something (review 351: `print = exec` above
+# `print("from ipykernel.zmqshell import ...")`: the kernel's names read past in a string only shown carried the
+# shell past the scan); a sentence that names the kernel does not parse, or parses as names only (`Kernel: ipykernel`)
+_DOING = (ast.Call, ast.Import, ast.ImportFrom, ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+          ast.For, ast.While, ast.With, ast.If, ast.Try, ast.Raise, ast.Await)
+
+
+def _reads_as_code(token: str) -> bool:
+    """Does a string token's text parse as Python that does something (a call, an import, an attribute...)?"""
+    try:
+        body = ast.literal_eval(token)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return True                                 # (an f-string: its code is read as code anyway)
+    if not isinstance(body, str):
+        return True
+    try:
+        tree = ast.parse(body.strip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    # (a dotted name or a name given a name is words: `getLogger("ipykernel.kernelbase")`, "Kernel = ipykernel"; an
+    # attribute or a key set is not: `exit._ip.run_ast_nodes = ...`)
+    return any(isinstance(n, _DOING) or isinstance(n, (ast.Attribute, ast.Subscript)) and not isinstance(n.ctx, ast.Load)
+               for n in walk(tree))
+
+
 def _words_blanked(text: str) -> str | None:
     """The text with the kernel's names (`_KERNEL_WORDS`) blanked in each string of words (a string on one line with
     a space in it and no word of code: `_WORDS`) and in each string it only shows (`_shown_strings`), its strings
@@ -633,7 +666,8 @@ def _words_blanked(text: str) -> str | None:
             k = bisect.bisect_right(firsts, tok.start) - 1
             if k >= 0 and tok.end <= shown[k][1]:
                 begin = starts[tok.start[0] - 1] + tok.start[1]
-                chars[begin:begin + len(tok.string)] = list(_kernel_words_blanked(tok.string))
+                if not _reads_as_code(tok.string):
+                    chars[begin:begin + len(tok.string)] = [c if c == "\n" else " " for c in tok.string]
                 continue
             if tok.start[0] != tok.end[0] or tok.string[-1] not in "'\"" or \
                     tok.string.endswith(("'" * 3, '"' * 3)):
@@ -652,7 +686,7 @@ def _words_blanked(text: str) -> str | None:
         bodies = [token[token.index(token[-1]) + 1:-1] for _, token in group]
         first, end = group[0][0], group[-1][0] + len(group[-1][1])
         if _WORDS_INSIDE.fullmatch("".join(bodies)):
-            chars[first:end] = list(_kernel_words_blanked(text[first:end]))
+            chars[first:end] = [" "] * (end - first)
             continue
         for (begin, token), (after, following) in zip(group, group[1:]):
             opening = following.index(following[-1]) + 1        # its prefix and quote
@@ -661,57 +695,129 @@ def _words_blanked(text: str) -> str | None:
     return "".join(chars)
 
 
-# What may be set on the shell in plain sight: the everyday setting (a fairness review, 271)
-_SHELL_SETTINGS = {"ast_node_interactivity"}
-_DYNAMIC_ATTRIBUTES = {"getattr", "setattr", "delattr", "vars", "attrgetter"}
+# How a cell may use IPython's shell and be read as everyday code: the shell's object is read where it is used, and
+# only these uses are everyday ones; any other (held in a container, handed to a function, an attribute read and
+# kept, `exit._ip`) may hook what later cells run, and is flagged. Reviews 349 and 351 reached the shell's events,
+# input transformers and `run_ast_nodes` through names, defaults, `functools.reduce(getattr, ...)`,
+# `operator.attrgetter`, unpacking, loops, class attributes and IPython's `exit` object, one spelling after another:
+# what is read now is what honest notebooks do with the shell (the fairness reviews' 1,398 cells).
+_SHELL_METHODS = {"run_line_magic", "run_cell_magic", "magic", "system", "getoutput"}     # read as magics elsewhere
+_SHELL_SETTINGS = {"ast_node_interactivity", "colors", "autoindent", "pdb", "xmode"}
+_SHELL_PARTS = {"config", "display_formatter", "Completer"}     # set below freely: they run no code of a cell's
+_SHELL_ASKED = {"__class__", "kernel", "config", "user_ns"}   # read only to ask about them
+_ASKERS = {"bool", "type", "str", "repr", "print", "isinstance", "hasattr", "id", "len", "sorted", "list", "display"}
+_NS_READS = {"get", "keys", "items", "values", "__contains__", "copy",
+             # ... and written: names set without naming them, which the scans for such code read (flagged where the
+             # answers cell uses a name of Python's own that they may set)
+             "update", "setdefault", "pop", "__setitem__", "__delitem__"}
 
 
-def _shell_chosen_by_code(text: str) -> ast.AST | None:
-    """Where the cell reaches the shell by a name its code computes, or changes it: `getattr(get_ipython(), n)`,
-    `setattr`, `vars(...)`, `__dict__`, or an attribute of the shell, or of what hangs from it, set or deleted
-    (`get_ipython().run_code = ...`). The scan for the shell's words reads what is written; an attribute made of
-    strings the cell cuts, strips or picks from a tuple is written nowhere (review 349: `getattr(get_ipython(),
-    'input_transformers_post '.strip())`, or its name in `for n in (...)`, 10/10 on the wrong answers in Jupyter)."""
-    if "get_ipython" not in text:
+def _shell_escapes(text: str) -> ast.AST | None:
+    """Where the cell uses IPython's shell otherwise than an everyday cell does: `get_ipython()` (or a name the cell
+    gives it) calling a magic, read for a setting, tested (`is None`, `type(...)`, `hasattr(..., 'kernel')`), its
+    `user_ns` read, its `config` or `display_formatter` set; also the shell reached through IPython's `exit` or
+    `quit` object (`exit._ip`), and `get_ipython` itself handed on as a value. None where there is no such use."""
+    if not any(w in text for w in ("get_ipython", "_ip", "exit", "quit")):
         return None
     tree = _parsed(text)
     if tree is None:
         return None
-    holders = {t.id for n in walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr))
-               for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)
-               and n.value is not None and _is_shell(n.value, set())}
-
-    def reaches(node: ast.AST) -> bool:          # the shell, or what hangs from it (`get_ipython().events`)
-        while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-            if _is_shell(node, holders):
-                return True
-            node = node.func if isinstance(node, ast.Call) else node.value
-        return _is_shell(node, holders)
+    parents: dict[int, ast.AST] = {}
     for node in walk(tree):
-        if isinstance(node, ast.Call):
-            f = node.func
-            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-            if name in _DYNAMIC_ATTRIBUTES and node.args and reaches(node.args[0]) and not (
-                    name in ("getattr", "delattr", "setattr") and len(node.args) > 1
-                    and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+        for child in child_nodes(node):
+            parents[id(child)] = node
+    makers = {"get_ipython"} | {a.asname for n in walk(tree) if isinstance(n, ast.ImportFrom)
+                                for a in n.names if a.name == "get_ipython" and a.asname}
+    holders: set[str] = set()
+    uses: list[ast.AST] = []
+    for node in walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in makers:
+            call = parents.get(id(node))
+            if not (isinstance(call, ast.Call) and call.func is node and not call.args and not call.keywords):
+                return node                                 # `get_ipython` handed on, or called with arguments
+            uses.append(call)
+        elif isinstance(node, ast.Attribute) and node.attr == "get_ipython":
+            call = parents.get(id(node))
+            if not (isinstance(call, ast.Call) and call.func is node):
                 return node
-            if isinstance(f, ast.Attribute) and f.attr in ("__getattribute__", "__setattr__", "__delattr__") \
-                    and reaches(f.value):
-                return node
-        elif isinstance(node, ast.Attribute) and (node.attr == "__dict__" and reaches(node.value) or not isinstance(
-                node.ctx, ast.Load) and node.attr not in _SHELL_SETTINGS and reaches(node.value)):
-            return node
-        elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load) and reaches(node.value):
-            return node
+            uses.append(call)
+        elif isinstance(node, ast.Attribute) and node.attr in ("_ip", "shell", "__self__") and (
+                node.attr == "_ip" or isinstance(node.value, ast.Attribute) and node.value.attr == "kernel"):
+            return node                                     # `exit._ip`, `get_ipython().kernel.shell`
+        elif isinstance(node, ast.Name) and node.id in ("exit", "quit") and isinstance(node.ctx, ast.Load):
+            up = parents.get(id(node))
+            if (isinstance(up, (ast.Attribute, ast.Subscript)) and up.value is node or isinstance(up, ast.Call) and
+                    node in up.args and not (isinstance(up.func, ast.Name) and up.func.id in _ASKERS)) and \
+                    node.id not in bound_elsewhere(tree, set()):
+                return node                                 # IPython's exit object, which holds the shell
+    for call in uses:
+        up = parents.get(id(call))
+        if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name):
+            holders.add(up.targets[0].id)
+    # a holder is read as the shell is, wherever it is read; one bound otherwise too is the shell all the same
+    uses += [n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in holders]
+    for use in uses:
+        if not _everyday_use(use, parents):
+            return use
     return None
 
 
-def _is_shell(node: ast.AST, holders: set[str]) -> bool:
-    """`get_ipython()` (also `IPython.get_ipython()`), or a name the cell gives it."""
-    if isinstance(node, ast.Name):
-        return node.id in holders
-    return isinstance(node, ast.Call) and (isinstance(node.func, ast.Name) and node.func.id == "get_ipython" or
-                                           isinstance(node.func, ast.Attribute) and node.func.attr == "get_ipython")
+def _everyday_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    up = parents.get(id(node))
+    if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name) and \
+            up.value is node and not isinstance(parents.get(id(up)), ast.ClassDef):
+        return True                     # `ip = get_ipython()`: its uses are read in turn (not a class's attribute)
+    if _only_asked(node, up, parents):
+        return True
+    if isinstance(up, ast.Call) and up.args and up.args[0] is node:
+        f = up.func
+        name = f.id if isinstance(f, ast.Name) else ""
+        if name in ("getattr", "hasattr") and len(up.args) >= 2 and isinstance(up.args[1], ast.Constant) \
+                and up.args[1].value in _SHELL_ASKED | _SHELL_SETTINGS:
+            return name == "hasattr" or _only_asked(up, parents.get(id(up)), parents)
+        return name in _ASKERS
+    if not (isinstance(up, ast.Attribute) and up.value is node):
+        return False
+    above = parents.get(id(up))
+    if up.attr in _SHELL_METHODS:
+        return isinstance(above, ast.Call) and above.func is up
+    if up.attr in _SHELL_SETTINGS:
+        return not isinstance(above, (ast.Attribute, ast.Subscript, ast.Call))
+    if up.attr in _SHELL_PARTS:
+        return _settles_below(up, parents)
+    if up.attr == "user_ns":
+        if isinstance(above, ast.Compare) and any(c is up for c in above.comparators):
+            return True
+        if isinstance(above, ast.Subscript) and above.value is up:
+            return True             # a variable read or set by its name (`ip.user_ns['DEVICE'] = 'cpu'`): the
+            #                         scans for names set without naming them read it as such
+        return isinstance(above, ast.Attribute) and above.attr in _NS_READS and isinstance(
+            parents.get(id(above)), ast.Call) or _only_asked(up, above, parents)
+    if up.attr in ("__class__", "kernel"):
+        return _only_asked(up, above, parents) or up.attr == "__class__" and isinstance(above, ast.Attribute) \
+            and above.attr in ("__name__", "__module__", "__qualname__")
+    return False
+
+
+def _only_asked(node: ast.AST, up: ast.AST | None, parents: dict[int, ast.AST]) -> bool:
+    """Used only as a test's value: compared, negated, tested by `if`, shown, or its type asked."""
+    if isinstance(up, (ast.Compare, ast.BoolOp)) or isinstance(up, ast.UnaryOp) and isinstance(up.op, ast.Not):
+        return True
+    if isinstance(up, (ast.If, ast.While, ast.IfExp, ast.Assert)) and up.test is node:
+        return True
+    return isinstance(up, ast.Call) and node in up.args and isinstance(up.func, ast.Name) and up.func.id in _ASKERS
+
+
+def _settles_below(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """A part of the shell that runs no code of a cell's: read or set below it, never handed on whole."""
+    up = parents.get(id(node))
+    while isinstance(up, (ast.Attribute, ast.Subscript)) and up.value is node:
+        if isinstance(up, ast.Attribute) and up.attr in ("shell", "parent", "kernel", "_ip", "__self__"):
+            return False                                    # back to the shell (`display_formatter.shell`)
+        node, up = up, parents.get(id(up))
+    return not isinstance(up, (ast.Assign, ast.Call)) or isinstance(up, ast.Assign) and up.value is not node or \
+        isinstance(up, ast.Call) and (up.func is node or isinstance(up.func, ast.Name) and up.func.id in
+                                      _ASKERS | {"vars", "dict"})
 
 
 def shell_reached(source: str) -> str:
@@ -731,7 +837,7 @@ def shell_reached(source: str) -> str:
                       for line in (text if words is None else words).split("\n"))
     made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
     if not made:
-        chosen = _shell_chosen_by_code(text)
+        chosen = _shell_escapes(text)
         return f"`{quoted(chosen)}` on line {chosen.lineno}" if chosen is not None else ""
     first = min(made, key=lambda m: m.start())
     return f"`{first.group()}` on line {named.count(chr(10), 0, first.start()) + 1}"
