@@ -16,7 +16,7 @@ import re
 import tokenize
 import unicodedata
 import warnings
-from .syntax import walk
+from .syntax import walk, unparsed
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 # `files = !ls`, `t = %timeit -o f()`: IPython assigns the magic's result (an eighty-fourth review:
@@ -1017,7 +1017,7 @@ def settings_only(line: str) -> bool:
         return True                                 # IPython's `exec` of it raises before it runs anything
     for stmt in tree.body:
         target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
-        if not isinstance(target, ast.Attribute) or _EVERYDAY_SETTINGS.fullmatch(ast.unparse(target)[4:]) is None:
+        if not isinstance(target, ast.Attribute) or _EVERYDAY_SETTINGS.fullmatch(unparsed(target)[4:]) is None:
             return False
         try:
             ast.literal_eval(stmt.value)
@@ -1363,10 +1363,10 @@ def _explicit_calls(source: str, depth: int) -> str:
 def _one_line(node: ast.stmt) -> str:
     """A statement of the grader's reading on one line (a `%timeit` reading: `class _timed_line: ...`)."""
     if isinstance(node, ast.ClassDef) and node.name == "_timed_line" and not any(isinstance(b, _COMPOUND) for b in node.body):
-        return "class _timed_line: " + "; ".join(ast.unparse(b) for b in node.body)
+        return "class _timed_line: " + "; ".join(unparsed(b) for b in node.body)
     if isinstance(node, _COMPOUND):
         return "\n"                                 # not on one line: the cell as Python writes it again
-    return ast.unparse(node)
+    return unparsed(node)
 
 
 def _ipython_keeps(source: str, n: int) -> set[int] | None:

@@ -84,6 +84,24 @@ def bound_by(node: ast.AST) -> set[str]:
     return set()
 
 
+def unparsed(node: ast.AST) -> str:
+    """`ast.unparse`, or "..." where the node cannot be written out: a number past Python's limit for writing one
+    (`0xfff...` of 4,000 digits: review 350, a grader error for the question where a message quoted it), a tree too
+    deep."""
+    try:
+        return ast.unparse(node)
+    except (ValueError, RecursionError, MemoryError):
+        return "..."
+
+
+def dumped(node: ast.AST) -> str:
+    """`ast.dump`, or a text no other node dumps to where the node cannot be written out (as `unparsed`)."""
+    try:
+        return ast.dump(node)
+    except (ValueError, RecursionError, MemoryError):
+        return f"<unwritable {id(node)}>"
+
+
 def quoted(node: ast.AST, width: int = 40) -> str:
     """A piece of the student's code as a message quotes it: its first line, cut to ``width`` characters."""
     try:

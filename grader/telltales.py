@@ -13,7 +13,7 @@ import ast
 
 from .magics import python_tree
 from .notebook import parse_source
-from .syntax import child_nodes, own_scope, quoted, walk
+from .syntax import child_nodes, own_scope, quoted, walk, dumped
 
 
 _SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
@@ -262,7 +262,7 @@ def _counts(node: ast.AST, shared: set[str]) -> bool:
         return isinstance(t, (ast.Attribute, ast.Subscript)) or isinstance(t, ast.Name) and t.id in shared
     if isinstance(node, ast.Assign):
         for t in node.targets:
-            if isinstance(t, ast.Attribute) and any(isinstance(v, ast.Attribute) and ast.dump(v.value) == ast.dump(t.value)
+            if isinstance(t, ast.Attribute) and any(isinstance(v, ast.Attribute) and dumped(v.value) == dumped(t.value)
                                                     and v.attr == t.attr for v in walk(node.value)):
                 return True
             if isinstance(t, ast.Name) and t.id in shared and any(isinstance(v, ast.Name) and v.id == t.id

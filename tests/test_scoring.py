@@ -3564,3 +3564,14 @@ def test_a_deep_chain_of_choices_beside_the_answers_is_no_grader_error():
     assert writes._module_like(ast.parse("y = 1" + " if 1 else 1" * 1450 + " if 1 else sys").body[0].value, {"sys"})
     rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[source]))
     assert all(r.passed for r in rows), [r.message for r in rows]
+
+
+def test_a_number_too_long_to_write_out_is_read_not_a_grader_error():
+    """Review 350: a hexadecimal literal of 4,000 digits, which Python reads but will not write out in decimal, in a
+    message's quote (`a_ = 0xfff...`, `sys.modules[0xfff...].a_ = 1`) made question 3.3 a grader error."""
+    big = "0x" + "f" * 4000
+    rows = answer_rows(_around_answers(f"a_ = {big}\nb_ = False\nc_ = True\nd_ = True\ne_ = False"))
+    assert [r.passed for r in rows] == [False, True, True, True, True]
+    assert "too long to write out" in rows[0].message and len(rows[0].message) < 200
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\nimport sys\nsys.modules[{big}].a_ = 1"))
+    assert not any(r.passed for r in rows) and all("sys.modules" in r.message for r in rows), [r.message for r in rows]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, code_only, crlf_as_lf, magic_line_count,
                       python_tree, read_by_guess, without_magics)
 from ..results import CheckResult
-from ..syntax import bound_by, child_nodes, quoted, walk
+from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
@@ -312,9 +312,9 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         if v is None:
             return f"`{name}` is None, which counts as wrong; write True or False"
         if isinstance(v, str):
-            return f"`{name}` is the string {v!r}; write True or False without quotes"
+            return f"`{name}` is the string {_written(v)}; write True or False without quotes"
         accepted = isinstance(v, (int, float)) and v in (0, 1)     # what `a_ in [True, False]` lets pass
-        return (f"`{name}` is {v!r}; write True or False, not a number" +
+        return (f"`{name}` is {_written(v)}; write True or False, not a number" +
                 (f" (the notebook's test cell accepts {v!r}, since {v!r} == {bool(v)!r} in Python; grading takes only "
                  f"True or False)" if accepted else ""))
     if isinstance(value, ast.Name) and value.id.lower() in ("true", "false"):
@@ -326,10 +326,20 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         return (f"`{name}` is a tuple, `({value.elts[0].value!r},)`: the comma after {value.elts[0].value!r} makes "
                 f"it one; remove the comma")
     try:
-        shown = ast.unparse(value)[:60]
+        shown = unparsed(value)[:60]
     except (RecursionError, ValueError):
         shown = "..."
     return f"`{name}` is computed (`{shown}`); write the literal True or False"
+
+
+def _written(value) -> str:
+    """A literal as a message shows it: cut, and never past Python's limit for writing a number out (review 350:
+    `a_ = 0xfff...` of 4,000 digits was a grader error for the question)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "a number too long to write out"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def before_stop(tree: ast.AST, names, stop: int | None) -> dict[str, ast.expr]:
@@ -580,7 +590,7 @@ def _unsure_at(reading: _Reading | None) -> int:
 
 
 def _same(a, b) -> bool:
-    return ast.dump(a) == ast.dump(b) if isinstance(a, ast.AST) and isinstance(b, ast.AST) else a is b
+    return dumped(a) == dumped(b) if isinstance(a, ast.AST) and isinstance(b, ast.AST) else a is b
 
 
 def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
@@ -598,10 +608,10 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
             for t in (node.targets if isinstance(node, ast.Assign) else []):
                 for n, v in _pairs(t, node.value):
                     if n in names:
-                        tries.setdefault(n, []).append((i, ast.dump(v) if v is not None else f"computed {i}"))
+                        tries.setdefault(n, []).append((i, dumped(v) if v is not None else f"computed {i}"))
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id in names:
                 tries.setdefault(node.target.id, []).append(
-                    (i, ast.dump(node.value) if node.value is not None else f"computed {i}"))
+                    (i, dumped(node.value) if node.value is not None else f"computed {i}"))
         out |= {n for n, ts in tries.items()
                 if any(i >= cut for i, _ in ts) and len({d for _, d in ts}) > 1}
     return out

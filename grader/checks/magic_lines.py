@@ -18,7 +18,7 @@ from collections import Counter
 
 from ..magics import assigned_magic, automagic, cleaned, everyday_setting, without_magics
 from ..textdiff import word_ops
-from ..syntax import walk, child_nodes
+from ..syntax import walk, child_nodes, unparsed
 
 
 # The magics an answer may be set in: they run their statement as it is written. Every other magic
@@ -241,7 +241,7 @@ def _runs_code(tree: ast.AST, magic_lines: set[int] = frozenset(), shell: int | 
             continue
         what = type(node).__name__.lower()
         try:
-            code = ast.unparse(node).split("\n")[0]
+            code = unparsed(node).split("\n")[0]
         except (ValueError, RecursionError):
             code = ""
         if code:

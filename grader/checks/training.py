@@ -24,7 +24,7 @@ from ..notebook import parse_source
 from ..results import CheckResult
 from .context import (Context, Verdict, cell_failure, combine, failed, one_error, raised_note, stand_in_missing,
                       usable, with_note)
-from ..syntax import walk
+from ..syntax import walk, unparsed
 
 CHECKS = ("optimizer", "epochs", "test", "plots", "final_weights")
 EXTRA_SETTINGS = ("nesterov", "weight_decay", "dampening", "maximize")   # SGD's, all off in the task
@@ -117,7 +117,7 @@ def _class_names(ctx: Context, cls: str) -> set[str] | None:
     found = ctx.locate_code(cell_id, cls).cell if cell_id else None
     tree = parse_source(found.source) if found is not None else None
     node = next((n for n in (tree.body if tree else []) if isinstance(n, ast.ClassDef) and n.name == cls), None)
-    if node is None or [ast.unparse(b) for b in node.bases] not in (["nn.Module"], ["torch.nn.Module"], ["Module"]):
+    if node is None or [unparsed(b) for b in node.bases] not in (["nn.Module"], ["torch.nn.Module"], ["Module"]):
         return None
     for n in walk(node):            # names made at run time (add_module, setattr): not read here
         if isinstance(n, ast.Call) and (isinstance(n.func, ast.Name) and n.func.id in ("setattr", "exec") or

@@ -25,7 +25,7 @@ from .doors import (HANDED_ON, HARMLESS_FROM_RUNNERS, MODULE_NAMES, NAMESPACE_AT
 from .magic_lines import DOORS, PURE, dunder
 from .naming_magics import FILLED_IN, magic_write
 from .own_objects import instances, own_instances, own_objects
-from ..syntax import quoted, walk, child_nodes
+from ..syntax import quoted, walk, child_nodes, unparsed
 
 
 # Words a cell must hold to store a name it computes on a namespace (`globals()[k] = exec`), and to rebind a
@@ -189,7 +189,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                     node.attr == "eval" and call is not None and (call.args or call.keywords):
                 return said(node, f".{node.attr}")
             if node.attr in RUNNER_ATTRIBUTES and not _runs_shown_code(node, parents, node.attr):
-                return said(node, f"{ast.unparse(node)[:40]}")
+                return said(node, f"{unparsed(node)[:40]}")
             # sys.modules under any name (`import sys as s`, `os.sys`: review 253), except asked whether it
             # holds a module.
             # ... or read by a name written out (`sys.modules['numpy'].__version__`: a fairness review, 256)
@@ -201,7 +201,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                     and plain_names(up.slice, strings)) and not (          # ... or `.get(...)` (review 262)
                     isinstance(up, ast.Attribute) and up.attr == "get" and isinstance(call, ast.Call)
                     and call.func is up and call.args and plain_names(call.args[0], strings)):
-                return said(node, f"{ast.unparse(node.value)[:30]}.modules")
+                return said(node, f"{unparsed(node.value)[:30]}.modules")
             call = up if isinstance(up, ast.Call) and up.func is node else None
             if node.attr == "__getattribute__" or node.attr == "attrgetter" and not (
                     call is not None and call.args and all(plain_names(a, strings) for a in call.args)):
@@ -887,6 +887,6 @@ def _stored_on_modules(tree: ast.AST, modules: set[str]) -> dict[str, str]:
     for store in stores(tree):
         node = store.node
         if isinstance(node, ast.Attribute) and id(node.value) not in own and _module_like(store.owner, modules):
-            out.setdefault(node.attr, f"`{ast.unparse(node)[:40]} = ...` on line {node.lineno} (an attribute of an "
+            out.setdefault(node.attr, f"`{unparsed(node)[:40]} = ...` on line {node.lineno} (an attribute of an "
                                       f"object that may be the notebook's module)")
     return out
