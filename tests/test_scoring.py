@@ -1921,6 +1921,15 @@ _T349 = "get_ipython().input_transformers_post.append(lambda L: [l.replace('True
      "print(ip.config)\nif ip is not None:\n    ip.run_line_magic('load_ext', 'autoreload')", False),
     ("def reset():\n    global a_\n    a_ = None\nreset()\nstop = quit\nexit = False\nwhile not exit:\n    exit = True", False),
     ('print("Kernel = ipykernel")\nimport logging\nlogging.getLogger("ipykernel.kernelbase").setLevel(logging.ERROR)', False),
+    # ... and the everyday uses a fairness review (352) found flagged: the namespace listed, the count shown, a
+    # setting read and shown, the shell held under a test of whether it exists
+    ("ip = get_ipython()\nprint(sorted(k for k in ip.user_ns if not k.startswith('_'))[:10])\n"
+     "model = ip.user_ns.get('model', None)\nprint('execution count:', ip.execution_count)\n"
+     "shell = get_ipython()\nshell.ast_node_interactivity = 'all'\nprint(shell.execution_count, type(ip).__name__)", False),
+    ("def setup_notebook():\n    ip = get_ipython() if 'get_ipython' in globals() else None\n    if ip is None:\n"
+     "        return\n    ip.run_line_magic('matplotlib', 'inline')\nsetup_notebook()", False),
+    ("print('IPython Magics used here: %time, %load_ext autoreload; see IPython.core.display.HTML')\n"
+     "def f():\n    \"\"\"Free memory (gc.collect(); for leaks, gc.get_objects()). Hooks: events.register(...).\"\"\"", False),
     # ... but not the shell's class used otherwise, nor an extension of the notebook's own
     ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
     ("%load_ext my_magics", True)])

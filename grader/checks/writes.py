@@ -702,7 +702,7 @@ def _words_blanked(text: str) -> str | None:
 # `operator.attrgetter`, unpacking, loops, class attributes and IPython's `exit` object, one spelling after another:
 # what is read now is what honest notebooks do with the shell (the fairness reviews' 1,398 cells).
 _SHELL_METHODS = {"run_line_magic", "run_cell_magic", "magic", "system", "getoutput"}     # read as magics elsewhere
-_SHELL_SETTINGS = {"ast_node_interactivity", "colors", "autoindent", "pdb", "xmode"}
+_SHELL_SETTINGS = {"ast_node_interactivity", "colors", "autoindent", "pdb", "xmode", "execution_count"}
 _SHELL_PARTS = {"config", "display_formatter", "Completer"}     # set below freely: they run no code of a cell's
 _SHELL_ASKED = {"__class__", "kernel", "config", "user_ns"}   # read only to ask about them
 _ASKERS = {"bool", "type", "str", "repr", "print", "isinstance", "hasattr", "id", "len", "sorted", "list", "display"}
@@ -752,6 +752,8 @@ def _shell_escapes(text: str) -> ast.AST | None:
                 return node                                 # IPython's exit object, which holds the shell
     for call in uses:
         up = parents.get(id(call))
+        if isinstance(up, ast.IfExp) and up.test is not call:        # `ip = get_ipython() if ... else None`
+            up = parents.get(id(up))
         if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name):
             holders.add(up.targets[0].id)
     # a holder is read as the shell is, wherever it is read; one bound otherwise too is the shell all the same
@@ -764,6 +766,8 @@ def _shell_escapes(text: str) -> ast.AST | None:
 
 def _everyday_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     up = parents.get(id(node))
+    if isinstance(up, ast.IfExp) and up.test is not node and isinstance(parents.get(id(up)), ast.Assign):
+        node, up = up, parents.get(id(up))                  # `ip = get_ipython() if ... else None`
     if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name) and \
             up.value is node and not isinstance(parents.get(id(up)), ast.ClassDef):
         return True                     # `ip = get_ipython()`: its uses are read in turn (not a class's attribute)
@@ -781,13 +785,16 @@ def _everyday_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     above = parents.get(id(up))
     if up.attr in _SHELL_METHODS:
         return isinstance(above, ast.Call) and above.func is up
-    if up.attr in _SHELL_SETTINGS:
-        return not isinstance(above, (ast.Attribute, ast.Subscript, ast.Call))
+    if up.attr in _SHELL_SETTINGS:      # set, or read and shown: not gone into, nor called
+        return not (isinstance(above, (ast.Attribute, ast.Subscript)) and above.value is up or
+                    isinstance(above, ast.Call) and above.func is up)
     if up.attr in _SHELL_PARTS:
         return _settles_below(up, parents)
     if up.attr == "user_ns":
         if isinstance(above, ast.Compare) and any(c is up for c in above.comparators):
             return True
+        if isinstance(above, (ast.comprehension, ast.For)) and above.iter is up:
+            return True                                     # its names listed
         if isinstance(above, ast.Subscript) and above.value is up:
             return True             # a variable read or set by its name (`ip.user_ns['DEVICE'] = 'cpu'`): the
             #                         scans for names set without naming them read it as such
