@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -81,7 +82,10 @@ def test_a_new_batch_ends_workers_whose_grader_is_gone():
     try:
         time.sleep(0.5)
         killed = end_leftovers()
-        assert fake.pid in killed and alive.pid not in killed
+        # (a batch started beside this test, by another test or another grader on the machine, ends it first: seen
+        # once, the list here empty and the fake gone)
+        assert fake.pid in killed or fake.poll() == -signal.SIGKILL
+        assert alive.pid not in killed
         assert fake.wait(timeout=5) == -signal.SIGKILL
         assert alive.poll() is None           # a worker of a grader that still runs is left alone
     finally:
