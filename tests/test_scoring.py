@@ -1814,6 +1814,7 @@ def test_a_name_of_pythons_own_bound_again_above_leaves_the_answers_around_it_un
 
 
 _F351 = "def f(*a):\n    global a_, b_, c_, d_, e_\n    a_, b_, c_, d_, e_ = False, True, False, False, True\n"
+_G353 = "def cb(*args):\n    g = globals()\n    if g.get('e_') is False:\n        g.update(a_=False, b_=True, c_=False, d_=False, e_=True)\n"
 _T349 = "get_ipython().input_transformers_post.append(lambda L: [l.replace('True', 'False') for l in L])"
 
 
@@ -1930,6 +1931,40 @@ _T349 = "get_ipython().input_transformers_post.append(lambda L: [l.replace('True
      "        return\n    ip.run_line_magic('matplotlib', 'inline')\nsetup_notebook()", False),
     ("print('IPython Magics used here: %time, %load_ext autoreload; see IPython.core.display.HTML')\n"
      "def f():\n    \"\"\"Free memory (gc.collect(); for leaks, gc.get_objects()). Hooks: events.register(...).\"\"\"", False),
+    # ... nor the shell reached through its name as a string, IPython's application, or a function set to run later
+    # that writes the notebook's names otherwise than by `global` (review 353: each ended with the answers wrong)
+    (_G353 + "sh = globals()['get_ipython']()\nev = sh.events\nev.register('post_run_cell', cb)", True),
+    (_G353 + "import builtins\nsh = vars(builtins)['get_ipython']()\nsh.events.register('post_run_cell', cb)", True),
+    (_G353 + "import IPython\nsh = IPython.Application.instance().shell\nsh.events.register('post_run_cell', cb)", True),
+    (_G353 + "sh = vars(get_ipython().user_ns['exit'])['_ip']\nsh.events.register('post_run_cell', cb)", True),
+    (_G353 + "get_ipython().display_formatter.formatters['text/plain'].for_type(int, cb)", True),
+    (_G353 + "import threading\nthreading.Thread(target=cb, daemon=True).start()", True),
+    (_G353 + "import weakref\nclass Box:\n    pass\nbox = Box()\nweakref.finalize(box, cb)", True),
+    (_G353 + "import gc\ngc.callbacks.append(cb)", True), (_G353 + "import builtins\nbuiltins.len = cb", True),
+    ("import sys\nclass W:\n    def __del__(self):\n        sys.modules['__main__'].a_ = False\nw = W()", True),
+    # ... while honest shell helpers stay unflagged (fairness review 354)
+    ("ip = get_ipython()\nif 'autoreload' not in ip.extension_manager.loaded:\n    ip.run_line_magic('load_ext', 'autoreload')\n"
+     "print(sorted(k for k in ip.user_global_ns if not k.startswith('_'))[:5], len(ip.history_manager.input_hist_raw))\n"
+     "for name, arg in [('matplotlib', 'inline'), ('load_ext', 'autoreload')]:\n    ip.run_line_magic(name, arg)\n"
+     "fmt = ip.display_formatter.formatters['text/plain']\nfmt.for_type(float, lambda x, p, cycle: p.text(f'{x:.4f}'))\n"
+     "print(ip.kernel.__class__.__name__ if hasattr(ip, 'kernel') else None, ip.has_trait('kernel'))\n"
+     "ip.push({'SEED': 0})", False),
+    ("def setup_plots(ip):\n    ip.run_line_magic('matplotlib', 'inline')\nsetup_plots(get_ipython())\n"
+     "class NotebookSetup:\n    def __init__(self):\n        self.ip = get_ipython()\n    def autoreload(self):\n"
+     "        self.ip.run_line_magic('load_ext', 'autoreload')\nNotebookSetup().autoreload()\n"
+     "from IPython.core.getipython import get_ipython\nname = type(get_ipython()).__name__\n"
+     "print({'ZMQInteractiveShell': 'jupyter', 'TerminalInteractiveShell': 'ipython'}.get(name, name))", False),
+    ("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self, sizes):\n        super().__init__()\n"
+     "        for i, s in enumerate(sizes):\n            setattr(self, f'fc{i}', nn.Linear(s, s))\n"
+     "    def load(self, d):\n        self.__dict__.update(d)\nacts = {}\ndef hook(m, i, o):\n    acts['x'] = o\n"
+     "sorted([1], key=hook)", False),
+    ("ns = get_ipython().user_ns\nprint(ns.get('model'))\ntry:\n    get_ipython\nexcept NameError:\n    pass\n"
+     "if (ip := get_ipython()) is not None:\n    ip.run_line_magic('matplotlib', 'inline')\n"
+     "sh, IN_NB = get_ipython(), True\nprint(f'running in {sh}')\nimport logging\nlogging.info('shell: %s', get_ipython())\n"
+     "def setup(ip=get_ipython()):\n    ip.run_line_magic('load_ext', 'autoreload')\nsetup()", False),
+    ("def my_answers():\n    global a_\n    a_ = True\nmy_answers()\nprint(my_answers.__doc__)\nhelp(my_answers)\n"
+     "if callable(my_answers):\n    my_answers()", False),
+    ("(sh := get_ipython()).events.register('post_run_cell', print)", True),
     # ... but not the shell's class used otherwise, nor an extension of the notebook's own
     ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
     ("%load_ext my_magics", True)])

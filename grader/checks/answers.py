@@ -662,18 +662,30 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
 
 
 def _sets_answers_later(source: str, names) -> str:
-    """A function of the cell that sets an answer (`global a_` in it) and may run after the answers cell: handed on
+    """A function of the cell that sets an answer (`global a_` in it, or code that may set any name) and may run after
+    the answers cell: handed on
     as a value (to a thread, a timer, a callback: review 351, `threading.Timer(0.2, f).start()` above the answers set
     them all wrong while a later cell ran), decorated, or a method, which Python itself may call. '' for none; one
     the cell only calls where it stands runs there, before the answers."""
-    tree = python_tree(source) if "global" in source else None
+    tree = python_tree(source) if "def " in source else None
     if tree is None:
         return ""
+
+    def sets(f: ast.AST) -> bool:
+        """`global a_`, or a way to the notebook's names (review 353: `globals().update(...)`, `sys.modules['__main__']
+        .a_ = ...`, `exec` in a callback; not `setattr(self, ...)` or `self.__dict__`, which honest classes use)."""
+        return any(isinstance(n, ast.Global) and set(n.names) & set(names) or
+                   isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and (
+                       n.func.id in ("globals", "exec", "eval") or n.func.id == "vars" and not n.args) or
+                   isinstance(n, ast.Attribute) and n.attr in ("modules", "user_ns", "user_global_ns", "f_globals",
+                                                               "__globals__", "__builtins__") or
+                   isinstance(n, ast.Constant) and n.value == "__main__" or isinstance(n, ast.Name) and n.id in (
+                       "__main__", "__builtins__", "builtins") or
+                   isinstance(n, ast.alias) and n.name in ("__main__", "builtins") for n in walk(f))
     setters: dict[str, ast.AST] = {}
     for f in walk(tree):
         for stmt in getattr(f, "body", ()) if isinstance(f, ast.ClassDef) else [f]:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                    isinstance(n, ast.Global) and set(n.names) & set(names) for n in walk(stmt)):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and sets(stmt):
                 if isinstance(f, ast.ClassDef) or stmt.decorator_list:
                     return f"`{stmt.name}` on line {stmt.lineno}, which sets an answer and may be called later"
                 setters[stmt.name] = stmt
@@ -691,9 +703,15 @@ def _sets_answers_later(source: str, names) -> str:
                 if isinstance(f, ast.Lambda) or f.decorator_list:
                     return f"a function that sets an answer, called from a lambda or a decorated function at line {f.lineno}"
                 setters[f.name], grew = f, True
-    called = {id(n.func) for n in walk(tree) if isinstance(n, ast.Call)}
+    parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
+
+    def only_named(n: ast.AST) -> bool:     # `f()`, `f.__doc__`, `help(f)`, `callable(f)`: not handed to a caller
+        up = parents.get(id(n))
+        return isinstance(up, ast.Call) and (up.func is n or isinstance(up.func, ast.Name) and up.func.id in (
+            "help", "callable", "print", "repr", "str", "id", "type", "isinstance", "hasattr", "display")) or \
+            isinstance(up, (ast.Attribute, ast.Compare)) or isinstance(up, (ast.If, ast.IfExp, ast.While)) and up.test is n
     handed = next((n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-                   and n.id in setters and id(n) not in called), None)
+                   and n.id in setters and not only_named(n)), None)
     return f"`{handed.id}` handed on at line {handed.lineno}, a function that sets an answer and may run later" \
         if handed is not None else ""
 

@@ -503,7 +503,7 @@ def _only_read(node: ast.AST, parents: dict[int, ast.AST], modules: set[str] = f
 _EVERYDAY_IPYTHON = re.compile(
     r"[ \t]*(?:import[ \t]+IPython\.core\.(?:display|debugger|pylabtools)(?:[ \t]+as[ \t]+\w+)?"
     r"|from[ \t]+gc[ \t]+import[ \t]+collect"
-    r"|from[ \t]+IPython\.core\.(?:display|debugger|pylabtools)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?"
+    r"|from[ \t]+IPython\.core\.(?:display|debugger|pylabtools|getipython)[ \t]+import[ \t]+\(?[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?"
     r"(?:[ \t]*,[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?)*[ \t]*,?[ \t]*\)?"
     r"|from[ \t]+IPython\.core\.interactiveshell[ \t]+import[ \t]+InteractiveShell"
     r"|(?:ZMQ)?InteractiveShell\.ast_node_interactivity[ \t]*=[ \t]*(['\"])\w+\1"
@@ -522,7 +522,7 @@ _EVERYDAY_IPYTHON = re.compile(
 _WORDS = (r"""(['"])(?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?[ \t](?:(?!\5|import|IPython|get_ipython|"""
           r"""Shell|exec)[^()=;\n])*?\5""")
 _NAMES_ASKED = re.compile(r"""(?:==|!=)[ \t]*(['"])(?:ZMQ|Terminal)?InteractiveShell\1|(['"])(?:ZMQ|Terminal)?"""
-                          r"""InteractiveShell\2[ \t]*(?:==|!=)|(['"])(?:ipykernel|IPKernelApp|(?:ZMQ|Terminal)?"""
+                          r"""InteractiveShell\2[ \t]*(?:==|!=|:)|(['"])(?:ipykernel|IPKernelApp|(?:ZMQ|Terminal)?"""
                           r"""InteractiveShell)\3[ \t]+(?:not[ \t]+)?in\b|\bin[ \t]*[(\[{](?:[ \t]*(['"])\w+\4[ \t]*,?)+[)\]}]|"""
                           # ... and the kernel's version shown, or its name in words (a fairness review, 330): a
                           # string of words names no module (not one that reads as code: `exec("from IPython...")`)
@@ -701,9 +701,12 @@ def _words_blanked(text: str) -> str | None:
 # input transformers and `run_ast_nodes` through names, defaults, `functools.reduce(getattr, ...)`,
 # `operator.attrgetter`, unpacking, loops, class attributes and IPython's `exit` object, one spelling after another:
 # what is read now is what honest notebooks do with the shell (the fairness reviews' 1,398 cells).
-_SHELL_METHODS = {"run_line_magic", "run_cell_magic", "magic", "system", "getoutput"}     # read as magics elsewhere
+_SHELL_METHODS = {"run_line_magic", "run_cell_magic", "magic", "system", "getoutput",     # read as magics elsewhere
+                  "has_trait", "push", "del_var"}          # ... and a trait asked about, variables set or deleted
 _SHELL_SETTINGS = {"ast_node_interactivity", "colors", "autoindent", "pdb", "xmode", "execution_count"}
-_SHELL_PARTS = {"config", "display_formatter", "Completer"}     # set below freely: they run no code of a cell's
+_SHELL_PARTS = {"config", "display_formatter", "Completer", "extension_manager", "history_manager"}   # read or set
+#                                                           below: they run no code of a cell's (but a formatter of
+#                                                           one's own, which is a function handed on)
 _SHELL_ASKED = {"__class__", "kernel", "config", "user_ns"}   # read only to ask about them
 _ASKERS = {"bool", "type", "str", "repr", "print", "isinstance", "hasattr", "id", "len", "sorted", "list", "display"}
 _NS_READS = {"get", "keys", "items", "values", "__contains__", "copy",
@@ -717,7 +720,7 @@ def _shell_escapes(text: str) -> ast.AST | None:
     gives it) calling a magic, read for a setting, tested (`is None`, `type(...)`, `hasattr(..., 'kernel')`), its
     `user_ns` read, its `config` or `display_formatter` set; also the shell reached through IPython's `exit` or
     `quit` object (`exit._ip`), and `get_ipython` itself handed on as a value. None where there is no such use."""
-    if not any(w in text for w in ("get_ipython", "_ip", "exit", "quit")):
+    if not any(w in text for w in ("get_ipython", "_ip", "exit", "quit", "instance", "shell")):
         return None
     tree = _parsed(text)
     if tree is None:
@@ -733,6 +736,8 @@ def _shell_escapes(text: str) -> ast.AST | None:
     for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in makers:
             call = parents.get(id(node))
+            if isinstance(call, ast.Expr):
+                continue                                    # `try: get_ipython` (does it exist?)
             if not (isinstance(call, ast.Call) and call.func is node and not call.args and not call.keywords):
                 return node                                 # `get_ipython` handed on, or called with arguments
             uses.append(call)
@@ -744,24 +749,83 @@ def _shell_escapes(text: str) -> ast.AST | None:
         elif isinstance(node, ast.Attribute) and node.attr in ("_ip", "shell", "__self__") and (
                 node.attr == "_ip" or isinstance(node.value, ast.Attribute) and node.value.attr == "kernel"):
             return node                                     # `exit._ip`, `get_ipython().kernel.shell`
+        elif isinstance(node, ast.Constant) and node.value in ("get_ipython", "_ip") and not isinstance(
+                parents.get(id(node)), ast.Compare):
+            return node                                     # `globals()['get_ipython']()`, `vars(exit)['_ip']`
+        elif isinstance(node, ast.Attribute) and (
+                node.attr == "instance" and re.search(r"App|Shell|Application", _spelled_chain(node.value)) or
+                node.attr == "shell" and isinstance(node.value, ast.Call)):
+            return node                                     # `IPython.Application.instance().shell` (review 353)
         elif isinstance(node, ast.Name) and node.id in ("exit", "quit") and isinstance(node.ctx, ast.Load):
             up = parents.get(id(node))
             if (isinstance(up, (ast.Attribute, ast.Subscript)) and up.value is node or isinstance(up, ast.Call) and
                     node in up.args and not (isinstance(up.func, ast.Name) and up.func.id in _ASKERS)) and \
                     node.id not in bound_elsewhere(tree, set()):
                 return node                                 # IPython's exit object, which holds the shell
-    for call in uses:
-        up = parents.get(id(call))
-        if isinstance(up, ast.IfExp) and up.test is not call:        # `ip = get_ipython() if ... else None`
-            up = parents.get(id(up))
-        if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name):
-            holders.add(up.targets[0].id)
-    # a holder is read as the shell is, wherever it is read; one bound otherwise too is the shell all the same
-    uses += [n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in holders]
-    for use in uses:
-        if not _everyday_use(use, parents):
-            return use
+    functions = {f.name: f for f in walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    kept: set[str] = set()                  # attributes given the shell (`self.ip = get_ipython()`)
+    done = 0
+    while done < len(uses):                 # (a holder's uses may make more holders)
+        for use in uses[done:]:
+            done += 1
+            up = parents.get(id(use))
+            if isinstance(up, ast.IfExp) and up.test is not use:     # `ip = get_ipython() if ... else None`
+                up = parents.get(id(up))
+            target_name = None
+            if isinstance(up, ast.NamedExpr) and up.value is use:    # `(ip := get_ipython()) is not None`
+                target_name = up.target.id
+                uses.append(up)
+            elif isinstance(up, ast.Tuple) and isinstance(parents.get(id(up)), ast.Assign) and \
+                    parents[id(up)].value is up and len(parents[id(up)].targets) == 1:
+                target = parents[id(up)].targets[0]         # `ip, IN_NB = get_ipython(), True`
+                if isinstance(target, ast.Tuple) and len(target.elts) == len(up.elts) and \
+                        isinstance(target.elts[up.elts.index(use)], ast.Name):
+                    target_name = target.elts[up.elts.index(use)].id
+            elif isinstance(up, ast.arguments) and use in up.defaults:   # `def setup(ip=get_ipython()):`
+                params = [*up.posonlyargs, *up.args]
+                target_name = params[len(params) - len(up.defaults) + up.defaults.index(use)].arg
+            if target_name is not None:
+                if target_name not in holders:
+                    holders.add(target_name)
+                    uses += [n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                             and n.id == target_name]
+                continue
+            if isinstance(up, ast.Assign) and len(up.targets) == 1:
+                target = up.targets[0]
+                if isinstance(target, ast.Name) and not isinstance(parents.get(id(up)), ast.ClassDef):
+                    if target.id not in holders:
+                        holders.add(target.id)
+                        uses += [n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                                 and n.id == target.id]
+                    continue
+                name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(
+                    target, ast.Name) else None      # an attribute of an object or a class
+                if name is not None and name not in kept:
+                    kept.add(name)
+                    uses += [n for n in walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)
+                             and n.attr == name]
+                continue
+            # ... handed to a function of the cell's own: its parameter is read as the shell is
+            if isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in functions and use in up.args:
+                f = functions[up.func.id]
+                params = [*f.args.posonlyargs, *f.args.args]
+                at = up.args.index(use)
+                if at < len(params) and params[at].arg not in holders:
+                    holders.add(params[at].arg)
+                    uses += [n for n in walk(f) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                             and n.id == params[at].arg]
+                continue
+            if not _everyday_use(use, parents):
+                return use
     return None
+
+
+def _spelled_chain(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id if isinstance(node, ast.Name) else "", *reversed(parts)])
 
 
 def _everyday_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
@@ -783,14 +847,18 @@ def _everyday_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     if not (isinstance(up, ast.Attribute) and up.value is node):
         return False
     above = parents.get(id(up))
-    if up.attr in _SHELL_METHODS:
+    if up.attr in _SHELL_METHODS:       # (a magic named by code, as honest loops over magics do, is read where the
+        #                                 magic's own reading finds it: `'ali' + 'as'` is not, review 353)
         return isinstance(above, ast.Call) and above.func is up
     if up.attr in _SHELL_SETTINGS:      # set, or read and shown: not gone into, nor called
         return not (isinstance(above, (ast.Attribute, ast.Subscript)) and above.value is up or
                     isinstance(above, ast.Call) and above.func is up)
     if up.attr in _SHELL_PARTS:
         return _settles_below(up, parents)
-    if up.attr == "user_ns":
+    if up.attr in ("user_ns", "user_global_ns"):
+        if isinstance(above, ast.Assign) and above.value is up:
+            return True                 # the namespace held (`ns = get_ipython().user_ns`): a dict of names, whose
+            #                             writes the scans for names set without naming them read
         if isinstance(above, ast.Compare) and any(c is up for c in above.comparators):
             return True
         if isinstance(above, (ast.comprehension, ast.For)) and above.iter is up:
@@ -802,13 +870,19 @@ def _everyday_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
             parents.get(id(above)), ast.Call) or _only_asked(up, above, parents)
     if up.attr in ("__class__", "kernel"):
         return _only_asked(up, above, parents) or up.attr == "__class__" and isinstance(above, ast.Attribute) \
-            and above.attr in ("__name__", "__module__", "__qualname__")
+            and above.attr in ("__name__", "__module__", "__qualname__") or up.attr == "kernel" and isinstance(
+                above, ast.Attribute) and above.attr == "__class__" and _everyday_use(up, parents)
     return False
 
 
 def _only_asked(node: ast.AST, up: ast.AST | None, parents: dict[int, ast.AST]) -> bool:
-    """Used only as a test's value: compared, negated, tested by `if`, shown, or its type asked."""
-    if isinstance(up, (ast.Compare, ast.BoolOp)) or isinstance(up, ast.UnaryOp) and isinstance(up.op, ast.Not):
+    """Used only as a test's value: compared, negated, tested by `if`, shown (also in an f-string or a log line), or
+    its type asked."""
+    if isinstance(up, (ast.Compare, ast.BoolOp, ast.FormattedValue)) or isinstance(up, ast.UnaryOp) and isinstance(
+            up.op, ast.Not):
+        return True
+    if isinstance(up, ast.Call) and node in up.args and isinstance(up.func, ast.Attribute) and up.func.attr in (
+            "debug", "info", "warning", "error", "critical", "log", "write"):
         return True
     if isinstance(up, (ast.If, ast.While, ast.IfExp, ast.Assert)) and up.test is node:
         return True
@@ -822,9 +896,8 @@ def _settles_below(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
         if isinstance(up, ast.Attribute) and up.attr in ("shell", "parent", "kernel", "_ip", "__self__"):
             return False                                    # back to the shell (`display_formatter.shell`)
         node, up = up, parents.get(id(up))
-    return not isinstance(up, (ast.Assign, ast.Call)) or isinstance(up, ast.Assign) and up.value is not node or \
-        isinstance(up, ast.Call) and (up.func is node or isinstance(up.func, ast.Name) and up.func.id in
-                                      _ASKERS | {"vars", "dict"})
+    return not isinstance(up, ast.Call) or up.func is node or isinstance(up.func, ast.Name) and up.func.id in \
+        _ASKERS | {"vars", "dict"}
 
 
 def shell_reached(source: str) -> str:
