@@ -753,7 +753,8 @@ def _shell_escapes(text: str) -> ast.AST | None:
                 parents.get(id(node)), ast.Compare):
             return node                                     # `globals()['get_ipython']()`, `vars(exit)['_ip']`
         elif isinstance(node, ast.Attribute) and (
-                node.attr == "instance" and re.search(r"App|Shell|Application", _spelled_chain(node.value)) or
+                node.attr == "instance" and any(re.search(r"App|Shell", getattr(n, "attr", "") or getattr(n, "id", ""))
+                                                for n in walk(node.value) if isinstance(n, (ast.Attribute, ast.Name))) or
                 node.attr == "shell" and isinstance(node.value, ast.Call)):
             return node                                     # `IPython.Application.instance().shell` (review 353)
         elif isinstance(node, ast.Name) and node.id in ("exit", "quit") and isinstance(node.ctx, ast.Load):
@@ -818,14 +819,6 @@ def _shell_escapes(text: str) -> ast.AST | None:
             if not _everyday_use(use, parents):
                 return use
     return None
-
-
-def _spelled_chain(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    return ".".join([node.id if isinstance(node, ast.Name) else "", *reversed(parts)])
 
 
 def _everyday_use(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
