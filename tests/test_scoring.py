@@ -1965,6 +1965,10 @@ _T349 = "get_ipython().input_transformers_post.append(lambda L: [l.replace('True
     ("def my_answers():\n    global a_\n    a_ = True\nmy_answers()\nprint(my_answers.__doc__)\nhelp(my_answers)\n"
      "if callable(my_answers):\n    my_answers()", False),
     ("(sh := get_ipython()).events.register('post_run_cell', print)", True),
+    # ... also through a chain of functions written in the other order (each read once: a chain of 1,000 had been read
+    # again for each link)
+    ("def f0():\n    global a_\n    a_ = 1\n" + "".join(f"def f{i}():\n    f{i - 1}()\n" for i in range(30, 0, -1))
+     + "import threading\nthreading.Timer(1, f30).start()", True),
     # ... but not the shell's class used otherwise, nor an extension of the notebook's own
     ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
     ("%load_ext my_magics", True)])

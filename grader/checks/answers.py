@@ -692,17 +692,20 @@ def _sets_answers_later(source: str, names) -> str:
     if not setters:
         return ""
     # ... and one that calls such a function (review 351: a thread's loop that calls it), or a lambda that does
-    functions = [f for f in walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
-    grew = True
-    while grew:
-        grew = False
-        for f in functions:
+    callers: dict[str, list[ast.AST]] = {}      # each name called, the functions that call it (found once: a chain of
+    for f in walk(tree):                        # 1,000 functions was read again for each link, quadratic)
+        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for name in {n.func.id for n in walk(f) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}:
+                callers.setdefault(name, []).append(f)
+    todo = list(setters)
+    while todo:
+        for f in callers.get(todo.pop(), []):
             if getattr(f, "name", None) in setters:
                 continue
-            if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in setters for n in walk(f)):
-                if isinstance(f, ast.Lambda) or f.decorator_list:
-                    return f"a function that sets an answer, called from a lambda or a decorated function at line {f.lineno}"
-                setters[f.name], grew = f, True
+            if isinstance(f, ast.Lambda) or f.decorator_list:
+                return f"a function that sets an answer, called from a lambda or a decorated function at line {f.lineno}"
+            setters[f.name] = f
+            todo.append(f.name)
     parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
 
     def only_named(n: ast.AST) -> bool:     # `f()`, `f.__doc__`, `help(f)`, `callable(f)`: not handed to a caller

@@ -764,6 +764,12 @@ def _shell_escapes(text: str) -> ast.AST | None:
                     node.id not in bound_elsewhere(tree, set()):
                 return node                                 # IPython's exit object, which holds the shell
     functions = {f.name: f for f in walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    loads: dict[str, list[ast.AST]] = {}        # each name's and attribute's reads, found once (a cell of 3,000
+    for n in walk(tree):                        # holders had the cell walked again for each: quadratic)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            loads.setdefault(n.id, []).append(n)
+        elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load):
+            loads.setdefault("." + n.attr, []).append(n)
     kept: set[str] = set()                  # attributes given the shell (`self.ip = get_ipython()`)
     done = 0
     while done < len(uses):                 # (a holder's uses may make more holders)
@@ -788,23 +794,20 @@ def _shell_escapes(text: str) -> ast.AST | None:
             if target_name is not None:
                 if target_name not in holders:
                     holders.add(target_name)
-                    uses += [n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-                             and n.id == target_name]
+                    uses += loads.get(target_name, [])
                 continue
             if isinstance(up, ast.Assign) and len(up.targets) == 1:
                 target = up.targets[0]
                 if isinstance(target, ast.Name) and not isinstance(parents.get(id(up)), ast.ClassDef):
                     if target.id not in holders:
                         holders.add(target.id)
-                        uses += [n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-                                 and n.id == target.id]
+                        uses += loads.get(target.id, [])
                     continue
                 name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(
                     target, ast.Name) else None      # an attribute of an object or a class
                 if name is not None and name not in kept:
                     kept.add(name)
-                    uses += [n for n in walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)
-                             and n.attr == name]
+                    uses += loads.get("." + name, [])
                 continue
             # ... handed to a function of the cell's own: its parameter is read as the shell is
             if isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in functions and use in up.args:
@@ -813,8 +816,7 @@ def _shell_escapes(text: str) -> ast.AST | None:
                 at = up.args.index(use)
                 if at < len(params) and params[at].arg not in holders:
                     holders.add(params[at].arg)
-                    uses += [n for n in walk(f) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-                             and n.id == params[at].arg]
+                    uses += loads.get(params[at].arg, [])
                 continue
             if not _everyday_use(use, parents):
                 return use
