@@ -1969,6 +1969,19 @@ _T349 = "get_ipython().input_transformers_post.append(lambda L: [l.replace('True
     # again for each link)
     ("def f0():\n    global a_\n    a_ = 1\n" + "".join(f"def f{i}():\n    f{i - 1}()\n" for i in range(30, 0, -1))
      + "import threading\nthreading.Timer(1, f30).start()", True),
+    # ... nor a function that only reads the notebook's names, or writes names no answer has, handed on, decorated or a
+    # method (a fairness review, 356: 50 honest drafts flagged for the words alone)
+    ("import sys, builtins, functools, logging, atexit, json\nimport torch.nn as nn\nclass Net(nn.Module):\n"
+     "    def __init__(self):\n        super().__init__()\n        for m in self.modules():\n            pass\n"
+     "    @staticmethod\n    def has_torch():\n        return 'torch' in sys.modules\n    def show(self):\n"
+     "        print(vars(), logging.getLogger('__main__'))\nacc_knn = 0.8\ndef acc_of(name):\n"
+     "    return globals()[f'acc_{name}']\nprint(sorted(['knn'], key=acc_of))\ndef record(name, v):\n"
+     "    globals()[f'acc_{name}'] = v\nlist(map(record, ['mlp'], [0.9]))\ndef load_config(text):\n    cfg = {}\n"
+     "    exec(text, {}, cfg)\n    return cfg\nprint(list(map(load_config, ['lr = 0.1'])))\n"
+     "@functools.lru_cache(maxsize=None)\ndef in_notebook():\n    return getattr(builtins, '__IPYTHON__', False)\n"
+     "def save():\n    json.dumps(globals().get('results'))\natexit.register(save)", False),
+    ("import sys, threading\ndef later():\n    m = sys.modules['__main__']\n    for k in 'abcde':\n"
+     "        setattr(m, k + '_', False)\nthreading.Timer(0.5, later).start()", True),
     # ... but not the shell's class used otherwise, nor an extension of the notebook's own
     ("from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.instance().events", True),
     ("%load_ext my_magics", True)])
@@ -1984,7 +1997,7 @@ def test_a_cell_above_that_reaches_ipythons_shell_or_makes_a_macro_is_flagged(ab
         # (a hook, a timer or a signal's handler said as what it is: a fairness review, 340)
         assert any(("above the True/False answers cell makes a magic or a macro of its own" in d or
                     "above the True/False answers cell leaves something in the kernel's process" in d or
-                    "above the True/False answers cell sets an answer in a function that may run after" in d)
+                    "above the True/False answers cell writes the notebook's names in a function that may run after" in d)
                    and "line" in d for d in c.details), c.details
 
 
@@ -3623,3 +3636,25 @@ def test_a_number_too_long_to_write_out_is_read_not_a_grader_error():
     assert "too long to write out" in rows[0].message and len(rows[0].message) < 200
     rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\nimport sys\nsys.modules[{big}].a_ = 1"))
     assert not any(r.passed for r in rows) and all("sys.modules" in r.message for r in rows), [r.message for r in rows]
+
+
+def test_the_strings_of_words_are_read_in_one_pass_as_before():
+    """Review 355: the patterns for a string of words read a lazy run before a space and another after it, once for each
+    space of a string that does not end as one (`x = '` + `'a ' * 24945` + `('`: 17 s of the grader's time for one cell, 27 s
+    where the cell did not tokenize). Read in one pass now, and exactly as before on 20,000 random texts."""
+    import random
+    import re
+
+    from grader.checks import writes
+    old_words = (r"""(['"])(?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?[ \t](?:(?!\5|import|IPython|"""
+                 r"""get_ipython|Shell|exec)[^()=;\n])*?\5""")
+    old_asked = re.compile(writes._NAMES_ASKED.pattern.removesuffix(writes._WORDS) + old_words)
+    old_inside = re.compile(r"""(?:(?!import|IPython|get_ipython|Shell|exec)[^()=;\n])*?[ \t]"""
+                            r"""(?:(?!import|IPython|get_ipython|Shell|exec)[^()=;\n])*""")
+    pieces = ["'", '"', "a", " ", "\t", "(", ")", "=", ";", "\n", "exec", "Shell", "==", "in ", "ipykernel", "x"]
+    rnd = random.Random(355)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
+        assert old_asked.sub("#", text) == writes._NAMES_ASKED.sub("#", text), text
+        assert bool(old_inside.fullmatch(text)) == writes._words_inside(text), text
+    assert writes.shell_reached("x = '" + "a " * 24945 + "(") == ""

@@ -519,8 +519,10 @@ _EVERYDAY_IPYTHON = re.compile(
 # 'ZMQInteractiveShell'`, the everyday "am I in a notebook?" test), the kernel's module looked for (`'ipykernel' in
 # sys.modules`): a fairness review, 328
 # A string of words, which names no module (not one that reads as code: `exec("from IPython...")`)
-_WORDS = (r"""(['"])(?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*?[ \t](?:(?!\5|import|IPython|get_ipython|"""
-          r"""Shell|exec)[^()=;\n])*?\5""")
+# (in one pass: a space looked for ahead, then the string's body read without going back; the lazy body before and
+# after the space had read a string of 50,000 characters that ends in a parenthesis once for each space, 27 s for one
+# cell: review 355)
+_WORDS = (r"""(['"])(?=(?:(?!\5)[^\n])*?[ \t])(?:(?!\5|import|IPython|get_ipython|Shell|exec)[^()=;\n])*+\5""")
 _NAMES_ASKED = re.compile(r"""(?:==|!=)[ \t]*(['"])(?:ZMQ|Terminal)?InteractiveShell\1|(['"])(?:ZMQ|Terminal)?"""
                           r"""InteractiveShell\2[ \t]*(?:==|!=|:)|(['"])(?:ipykernel|IPKernelApp|(?:ZMQ|Terminal)?"""
                           r"""InteractiveShell)\3[ \t]+(?:not[ \t]+)?in\b|\bin[ \t]*[(\[{](?:[ \t]*(['"])\w+\4[ \t]*,?)+[)\]}]|"""
@@ -531,8 +533,13 @@ _NAMES_ASKED = re.compile(r"""(?:==|!=)[ \t]*(['"])(?:ZMQ|Terminal)?InteractiveS
 # them: a fairness review, 344: `'google.colab' in sys.modules or 'ipykernel' in sys.modules` read `' in sys.modules or
 # '` as a string of words, and `ipykernel'` then as a name)
 _NAMES_ASKED_IN_CODE = re.compile(_NAMES_ASKED.pattern.removesuffix("|" + _WORDS))
-_WORDS_INSIDE = re.compile(r"""(?:(?!import|IPython|get_ipython|Shell|exec)[^()=;\n])*?[ \t]"""
-                           r"""(?:(?!import|IPython|get_ipython|Shell|exec)[^()=;\n])*""")
+_NOT_WORDS = re.compile(r"[()=;\n]|import|IPython|get_ipython|Shell|exec")
+
+
+def _words_inside(text: str) -> bool:
+    """Is this a string's body of words: a space or a tab in it, and no character or word of code? (A scan, not the
+    pattern that read a lazy run before the space and another after it: quadratic, review 355.)"""
+    return (" " in text or "\t" in text) and _NOT_WORDS.search(text) is None
 # Cells whose body is not Python, nor read as such (a shell script, markup): a fairness review, 330 (`%%bash` that
 # installs the kernel)
 _NOT_PYTHON = re.compile(r"\s*%%(?:bash|sh|markdown|html|latex|svg)\b")
@@ -685,7 +692,7 @@ def _words_blanked(text: str) -> str | None:
     for group in groups:
         bodies = [token[token.index(token[-1]) + 1:-1] for _, token in group]
         first, end = group[0][0], group[-1][0] + len(group[-1][1])
-        if _WORDS_INSIDE.fullmatch("".join(bodies)):
+        if _words_inside("".join(bodies)):
             chars[first:end] = [" "] * (end - first)
             continue
         for (begin, token), (after, following) in zip(group, group[1:]):
@@ -753,8 +760,8 @@ def _shell_escapes(text: str) -> ast.AST | None:
                 parents.get(id(node)), ast.Compare):
             return node                                     # `globals()['get_ipython']()`, `vars(exit)['_ip']`
         elif isinstance(node, ast.Attribute) and (
-                node.attr == "instance" and any(re.search(r"App|Shell", getattr(n, "attr", "") or getattr(n, "id", ""))
-                                                for n in walk(node.value) if isinstance(n, (ast.Attribute, ast.Name))) or
+                node.attr == "instance" and re.search(r"App|Shell", getattr(node.value, "attr", "") or getattr(
+                    node.value, "id", "")) or
                 node.attr == "shell" and isinstance(node.value, ast.Call)):
             return node                                     # `IPython.Application.instance().shell` (review 353)
         elif isinstance(node, ast.Name) and node.id in ("exit", "quit") and isinstance(node.ctx, ast.Load):
