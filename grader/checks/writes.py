@@ -599,16 +599,13 @@ def _parsed(text: str) -> ast.Module | None:
 _MAGIC_LINE = re.compile(r"^([ \t]*)([%!][^\n]*)", re.M)
 
 
-def _shown_strings(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def _shown_strings(text: str, tree: ast.Module | None) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """(start, end) as (line, column) of each string the cell only shows: a docstring or a string standing as a
     statement, or one handed as it is to a call of `_SHOWN_BY`; none where the text does not parse, even with its
     magic and shell lines read as `pass` (review 349: `%%time` or `%matplotlib inline` above a print of the kernel's
     name had the print read as code), nor where a lone carriage return ends a line (the syntax tree counts it as a
     line's end, the tokenizer does not, and a span would fall on another string: review 349)."""
-    if "\r" in text and re.search(r"\r(?!\n)", text):
-        return []
-    tree = _parsed(text)
-    if tree is None:
+    if tree is None or "\r" in text and re.search(r"\r(?!\n)", text):
         return []
     lines = text.split("\n")
 
@@ -653,7 +650,7 @@ def _reads_as_code(token: str) -> bool:
                for n in walk(tree))
 
 
-def _words_blanked(text: str) -> str | None:
+def _words_blanked(text: str, tree: ast.Module | None) -> str | None:
     """The text with the kernel's names (`_KERNEL_WORDS`) blanked in each string of words (a string on one line with
     a space in it and no word of code: `_WORDS`) and in each string it only shows (`_shown_strings`), its strings
     found by Python's tokenizer; strings joined by `+` or by standing side by side read as the
@@ -664,7 +661,7 @@ def _words_blanked(text: str) -> str | None:
         starts.append(starts[-1] + len(ln) + 1)
     chars: list[str] = list(text)
     groups: list[list[tuple[int, str]]] = []         # runs of strings joined on one line: (offset, token)
-    shown = _shown_strings(text)
+    shown = _shown_strings(text, tree)
     firsts = [start for start, _ in shown]
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -722,15 +719,12 @@ _NS_READS = {"get", "keys", "items", "values", "__contains__", "copy",
              "update", "setdefault", "pop", "__setitem__", "__delitem__"}
 
 
-def _shell_escapes(text: str) -> ast.AST | None:
+def _shell_escapes(text: str, tree: ast.Module | None) -> ast.AST | None:
     """Where the cell uses IPython's shell otherwise than an everyday cell does: `get_ipython()` (or a name the cell
     gives it) calling a magic, read for a setting, tested (`is None`, `type(...)`, `hasattr(..., 'kernel')`), its
     `user_ns` read, its `config` or `display_formatter` set; also the shell reached through IPython's `exit` or
     `quit` object (`exit._ip`), and `get_ipython` itself handed on as a value. None where there is no such use."""
-    if not any(w in text for w in ("get_ipython", "_ip", "exit", "quit", "instance", "shell")):
-        return None
-    tree = _parsed(text)
-    if tree is None:
+    if tree is None or not any(w in text for w in ("get_ipython", "_ip", "exit", "quit", "instance", "shell")):
         return None
     parents: dict[int, ast.AST] = {}
     for node in walk(tree):
@@ -912,14 +906,15 @@ def shell_reached(source: str) -> str:
     if _NOT_PYTHON.match(source):
         return ""
     text = scan_text(source)
-    words = _words_blanked(text)
+    tree = _parsed(text)           # (read once for what it only shows and how it uses the shell)
+    words = _words_blanked(text, tree)
     asked = _NAMES_ASKED if words is None else _NAMES_ASKED_IN_CODE
     named = "\n".join("" if "%config" in line and everyday_setting(line) or _EVERYDAY_IPYTHON.fullmatch(line) else
                       asked.sub(lambda m: _kernel_words_blanked(m.group()), line)
                       for line in (text if words is None else words).split("\n"))
     made = [m for m in (makes_magic(named), reaches_shell(named)) if m is not None]
     if not made:
-        chosen = _shell_escapes(text)
+        chosen = _shell_escapes(text, tree)
         return f"`{quoted(chosen)}` on line {chosen.lineno}" if chosen is not None else ""
     first = min(made, key=lambda m: m.start())
     return f"`{first.group()}` on line {named.count(chr(10), 0, first.start()) + 1}"
