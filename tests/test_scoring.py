@@ -2001,6 +2001,102 @@ def test_a_cell_above_that_reaches_ipythons_shell_or_makes_a_macro_is_flagged(ab
                    and "line" in d for d in c.details), c.details
 
 
+_T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    # review 357: the namespace reached otherwise than the rule's list spelled it, each set by a timer after the answers
+    ("def f(g=globals()):\n    g['a_'] = False" + _T357, True),
+    ("def f():\n    f.__globals__['a_'] = False" + _T357, True),
+    ("def f(d):\n    d['a_'] = False\nimport threading\nthreading.Timer(0.2, f, (globals(),)).start()", True),
+    ("class C:\n    ns = globals()\ndef f():\n    C.ns['a_'] = False" + _T357, True),
+    ("def mk():\n    g = globals()\n    def f():\n        g['a_'] = False\n    return f\nf = mk()" + _T357, True),
+    ("import operator\ndef f():\n    operator.setitem(globals(), 'a_', False)" + _T357, True),
+    ("def f():\n    dict.__setitem__(globals(), 'a_', False)" + _T357, True),
+    ("def f():\n    g = globals()\n    g |= {'a_': False}" + _T357, True),
+    ("import sys\ndef f():\n    vars(sys.modules['__main__'])['a_'] = False" + _T357, True),
+    ("import importlib\ndef f():\n    m = importlib.import_module('__main__')\n    m.a_ = False" + _T357, True),
+    ("import inspect\ndef f():\n    inspect.currentframe().f_globals['a_'] = False" + _T357, True),
+    ("import collections\ndef f():\n    collections.ChainMap(globals())['a_'] = False" + _T357, True),
+    ("def f():\n    __import__('__main__').a_ = False" + _T357, True),
+    # ... a function that sets an answer called by a method Python calls later (a thread's `run`, `__del__`, `__str__`)
+    ("def f():\n    global a_\n    a_ = False\nimport threading, time\nclass T(threading.Thread):\n    def run(self):\n"
+     "        time.sleep(0.2)\n        f()\nT().start()", True),
+    ("def f():\n    global a_\n    a_ = False\nclass K:\n    def __del__(self):\n        f()\nk = K()", True),
+    # ... a coroutine or a generator, which a call only makes; a lambda that writes itself
+    ("import asyncio\nasync def co():\n    global a_\n    await asyncio.sleep(0.2)\n    a_ = False\n"
+     "asyncio.ensure_future(co())", True),
+    ("import threading\ndef gen():\n    global a_\n    a_ = False\n    yield\nthreading.Timer(0.2, next, (gen(),)).start()",
+     True),
+    ("import threading\nthreading.Timer(0.2, lambda: globals().update(a_=False)).start()", True),
+    ("f = lambda: globals().__setitem__('a_', False)" + _T357, True),
+    ("ip = get_ipython()\nf = ip.display_formatter.formatters['text/plain']\n"
+     "f.for_type(int, lambda o, p, c: globals().update(a_=False))", True),
+    # ... and, with no cell below, objects whose `__del__` writes the answers back as the answers cell binds them
+    ("import operator\nwrong = dict(a_=False, b_=True, c_=False, d_=False, e_=True)\nclass K:\n"
+     "    def __init__(self, nxt):\n        self.nxt = nxt\n    def __del__(self):\n"
+     "        operator.setitem(globals(), self.nxt, wrong[self.nxt])\nfor n in wrong:\n    operator.setitem(globals(), n, K(n))",
+     True),
+    # ... also where the namespace is held at the top of the cell (review 325's thread) or in another cell
+    ("import threading, time\ng = globals()\ndef w():\n    while g.get('e_') is not False:\n        time.sleep(0.001)\n"
+     "    g.update(a_=False, b_=True, c_=False, d_=False, e_=True)\nthreading.Thread(target=w, daemon=True).start()", True),
+    (["def f():\n    global a_\n    a_ = False", "import threading\nthreading.Timer(0.2, f).start()"], True),
+    (["G = globals()", "def f():\n    G['a_'] = False" + _T357], True),
+    # ... while names written that no answer can have stay unflagged (its two false flags)
+    ("class Config:\n    def __init__(self, **kw):\n        self.kw = kw\n    def export(self):\n"
+     "        for k, v in self.kw.items():\n            globals()[k.upper()] = v\nConfig(lr=0.01, epochs=5).export()", False),
+    ("from dataclasses import dataclass, asdict\n@dataclass\nclass HP:\n    lr: float = 0.01\n"
+     "    def __post_init__(self):\n        globals().update({'HP_' + k: v for k, v in asdict(self).items()})\nhp = HP()", False),
+    ("results = {}\ndef record(name, acc):\n    globals()['last_' + name] = acc\nfor n in ['sig', 'relu']:\n"
+     "    record(n, 0.9)\ncallbacks = [record]", False),
+    ("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.__dict__['extra'] = 1\n    def forward(self, x):\n        print(vars())\n        return x\n"
+     "def on_epoch(logs):\n    logs['lr'] = 0.1\ncallbacks = [on_epoch]", False)])
+def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged(above, flagged):
+    """Review 357: the rule for functions that run after the answers cell (a timer, a thread, a finalizer) listed the
+    ways to write the notebook's names, and each of these wrote one another way, or ran later another way, unflagged;
+    the last set the five answers wrong as the answers cell bound them, Jupyter 0 of 10, the grader 10 of 10. The
+    namespace is now followed as a value (read, written where it stands, or handed on), and a method, a lambda, a
+    coroutine or a generator is read as one that may run later."""
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=above if isinstance(above, list) else [above])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert ("exec:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
+    if flagged:
+        assert any("writes the notebook's names in a function that may run after the answers cell" in d and " line " in d
+                   for d in c.details), c.details
+
+
+def test_functions_nested_deep_are_each_read_once(monkeypatch):
+    """Review 358: 99 functions nested in a cell of 50,000 characters above the answers: each function's whole body
+    was walked again for what it writes and for a `%timeit` line in it (the depth times the cell, 10 s of the grader's
+    time for one cell, 190 s for a notebook of nineteen). Each part of the cell is read once now."""
+    import ast
+
+    from grader.checks import bindings, later
+    seen = []
+
+    def counted(real):
+        def count(*a, **k):
+            for n in real(*a, **k):
+                seen.append(n)
+                yield n
+        return count
+
+    def visits(depth):
+        seen.clear()
+        source = "".join(" " * d + f"def f{d}():\n" for d in range(depth)) + " " * depth + "global a_\n" + \
+            " " * depth + "a_ = " + "a<" * 2000 + "a\n"
+        bindings._read_bindings(ast.parse(source))
+        later.later_writes([source], ["a_", "b_"])
+        return len(seen), sum(1 for _ in ast.walk(ast.parse(source)))
+    monkeypatch.setattr(bindings, "walk", counted(bindings.walk))
+    monkeypatch.setattr(later, "within", counted(later.within))
+    shallow, small = visits(2)
+    deep, large = visits(60)
+    assert deep / large < 2 * shallow / small + 5, (shallow, small, deep, large)
+
+
 @pytest.mark.parametrize("above", [
     "exec('Excep' + 'tion = Key' + 'Error')", "%macro -q Exception 1",
     "k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "k = 'Excep' + 'tion'\n__builtins__.__dict__[k] = KeyError",

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, code_only, crlf_as_lf, magic_line_count,
                       python_tree, read_by_guess, without_magics)
 from ..results import CheckResult
-from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk, within
+from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
-from .doors import folded, literal_start
+from .later import later_writes
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
@@ -639,9 +639,9 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
         if not said:
             said.append(_warns_when_read(cell.source) is not None)
         return said[0]
-    for c in ctx.nb.cells:
-        if c.index >= cell.index or c.cell_type != "code":
-            continue
+    above = [c for c in ctx.nb.cells if c.index < cell.index and c.cell_type == "code"]
+    late = later_writes([c.source for c in above], names)
+    for i, c in enumerate(above):
         # ... but for an alias the answers cell names, which a graded cell's flags do not say (review 327: made with
         # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)
         reached = _aliased(c.source, cell.source) or _autocalled(c.source, cell.source) if c.id in provided else \
@@ -649,7 +649,7 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
             _autocalled(c.source, cell.source) or \
             (writers(c.source, ["\0"], on_objects=False).get("\0", "") or _star(c.source) if uses or warns() else "")
         hooked = "" if reached or c.id in provided else _hooked(c.source)
-        later = "" if reached or hooked or c.id in provided else _sets_answers_later(c.source, names)
+        later = "" if reached or hooked or late is None or late.cell != i else late.why
         if reached or hooked or later:
             ctx.flag(f"exec:{cell_id}")
             what = (f"makes a magic or a macro of its own, reaches IPython's shell or may set names without naming "
@@ -660,125 +660,6 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
             ctx.detail(f"{_named(c)} above the True/False answers cell {what}, which can change how Jupyter runs the "
                        f"answers cell; the answers are graded as written, and a TA reads it")
             return
-
-
-_NAMESPACES = ("globals", "vars")           # `vars()` without an argument: the module's names where it is called
-
-
-def _writes_names(f: ast.AST, names) -> ast.AST | None:
-    """Where a function writes one of the notebook's names that may be an answer, other than by assigning it: `global
-    a_` with `a_` set, `globals()[k] = ...` or `.update(...)` (also through a name given `globals()`), `setattr` or an
-    attribute set on `sys.modules[...]` or `__main__`, the shell's `user_ns` written, `exec`/`eval` into the module's
-    names (review 353: each in a callback run after the answers cell). A key or a name whose written start is no
-    answer's (`globals()[f"acc_{name}"]`, `global best_loss`) is not; nor a read (`globals()[name]`, `'torch' in
-    sys.modules`), nor `exec(text, {}, cfg)` (a fairness review, 356: 50 honest drafts flagged by words alone)."""
-    answers = set(names)
-
-    def may_be_answer(key: ast.AST | None) -> bool:
-        if key is None:
-            return True
-        start = literal_start(key)
-        whole = folded(key)
-        if whole is not None:
-            return whole in answers
-        return any(a.startswith(start) for a in answers)
-
-    def namespace(node: ast.AST) -> bool:       # the module's names: `globals()`, `vars()`, a name given one of them
-        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACES \
-            and not node.args or isinstance(node, ast.Name) and node.id in held or \
-            isinstance(node, ast.Attribute) and node.attr in ("user_ns", "user_global_ns", "__dict__") and (
-                node.attr != "__dict__" or module(node.value))
-
-    def module(node: ast.AST) -> bool:          # the notebook's module: `sys.modules[...]`, `__main__`, a name given it
-        return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and \
-            node.value.attr == "modules" or isinstance(node, ast.Name) and node.id in mods or \
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and \
-            isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "modules"
-    mods = {"__main__"} | {a.asname for n in walk(f) if isinstance(n, ast.Import) for a in n.names
-                           if a.name == "__main__" and a.asname}
-    mods |= {t.id for n in walk(f) if isinstance(n, ast.Assign) and module(n.value) for t in n.targets
-             if isinstance(t, ast.Name)}
-    held = {t.id for n in walk(f) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)
-            and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name) and n.value.func.id in _NAMESPACES
-            and not n.value.args}
-    declared = {x for n in walk(f) if isinstance(n, ast.Global) for x in n.names} & answers
-    for n in walk(f):
-        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load) and n.id in declared:
-            return n
-        if isinstance(n, ast.Subscript) and not isinstance(n.ctx, ast.Load) and namespace(n.value) and \
-                may_be_answer(n.slice):
-            return n
-        if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load) and module(n.value) and n.attr in answers:
-            return n
-        if isinstance(n, ast.Call):
-            g = n.func
-            if isinstance(g, ast.Attribute) and g.attr in ("update", "setdefault", "__setitem__") and namespace(g.value) \
-                    and (g.attr == "update" and (any(k.arg is None or k.arg in answers for k in n.keywords) or n.args)
-                         or g.attr != "update" and may_be_answer(n.args[0] if n.args else None)):
-                return n
-            if isinstance(g, ast.Name) and g.id == "setattr" and n.args and module(n.args[0]) and \
-                    may_be_answer(n.args[1] if len(n.args) > 1 else None):
-                return n
-            if isinstance(g, ast.Name) and g.id in ("exec", "eval") and (len(n.args) < 2 or namespace(n.args[1])):
-                return n
-    return None
-
-
-def _sets_answers_later(source: str, names) -> str:
-    """A function of the cell that sets an answer (`global a_` in it, or code that may set any name) and may run after
-    the answers cell: handed on
-    as a value (to a thread, a timer, a callback: review 351, `threading.Timer(0.2, f).start()` above the answers set
-    them all wrong while a later cell ran), decorated, or a method, which Python itself may call. '' for none; one
-    the cell only calls where it stands runs there, before the answers."""
-    tree = python_tree(source) if "def " in source else None
-    if tree is None:
-        return ""
-
-    def sets(f: ast.AST) -> bool:
-        return _writes_names(f, names) is not None
-    setters: dict[str, ast.AST] = {}
-    for f in walk(tree):
-        for stmt in getattr(f, "body", ()) if isinstance(f, ast.ClassDef) else [f]:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and sets(stmt):
-                if isinstance(f, ast.ClassDef) or stmt.decorator_list:
-                    write = _writes_names(stmt, names)
-                    return (f"`{stmt.name}` on line {stmt.lineno}, a method or decorated function that may be called "
-                            f"later and writes `{quoted(write)}` on line {write.lineno}")
-                setters[stmt.name] = stmt
-    if not setters:
-        return ""
-    # ... and one that calls such a function (review 351: a thread's loop that calls it), or a lambda that does
-    callers: dict[str, list[ast.AST]] = {}      # each name called, the functions that call it (found once: a chain of
-    for f in walk(tree):                        # 1,000 functions was read again for each link, quadratic; each read in
-        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):      # its own scope: lambdas nested
-            body = f.body if isinstance(f.body, list) else [f.body]                 # 2,600 deep, review 355)
-            for name in {n.func.id for n in within(body) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}:
-                callers.setdefault(name, []).append(f)
-    todo = list(setters)
-    while todo:
-        for f in callers.get(todo.pop(), []):
-            if getattr(f, "name", None) in setters:
-                continue
-            if isinstance(f, ast.Lambda) or f.decorator_list:
-                return (f"a lambda or a decorated function at line {f.lineno} that calls a function writing the "
-                        f"notebook's names")
-            setters[f.name] = f
-            todo.append(f.name)
-    parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
-
-    def only_named(n: ast.AST) -> bool:     # `f()`, `f.__doc__`, `help(f)`, `callable(f)`: not handed to a caller
-        up = parents.get(id(n))
-        return isinstance(up, ast.Call) and (up.func is n or isinstance(up.func, ast.Name) and up.func.id in (
-            "help", "callable", "print", "repr", "str", "id", "type", "isinstance", "hasattr", "display")) or \
-            isinstance(up, (ast.Attribute, ast.Compare)) or isinstance(up, (ast.If, ast.IfExp, ast.While)) and up.test is n
-    handed = next((n for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-                   and n.id in setters and not only_named(n)), None)
-    if handed is None:
-        return ""
-    write = _writes_names(setters[handed.id], names)
-    what = f"`{quoted(write)}` on line {write.lineno}" if write is not None else \
-        "the notebook's names through a function it calls"
-    return f"`{handed.id}` handed on at line {handed.lineno}, a function that may run later and writes {what}"
 
 
 # ... also as automagic or as `%time`'s statement (review 333: `macro -q a_ s`, `%time %macro -q a_ s`)
