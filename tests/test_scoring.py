@@ -2042,6 +2042,7 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
      "    g.update(a_=False, b_=True, c_=False, d_=False, e_=True)\nthreading.Thread(target=w, daemon=True).start()", True),
     (["def f():\n    global a_\n    a_ = False", "import threading\nthreading.Timer(0.2, f).start()"], True),
     (["G = globals()", "def f():\n    G['a_'] = False" + _T357], True),
+    (["h = G", "G = globals()", "def f():\n    h['a_'] = False" + _T357], True),
     # ... while names written that no answer can have stay unflagged (its two false flags)
     ("class Config:\n    def __init__(self, **kw):\n        self.kw = kw\n    def export(self):\n"
      "        for k, v in self.kw.items():\n            globals()[k.upper()] = v\nConfig(lr=0.01, epochs=5).export()", False),

@@ -68,13 +68,14 @@ def later_writes(sources: list[str], names) -> Found | None:
     if not any(("def " in s or "lambda" in s) for s in sources) or not any(words.search(s) for s in sources):
         return None
     held: dict[str, str] = {}
+    aliases: dict[str, list[list[str]]] = {}
     handed = False
     defined: set[str] = set()
     for i, s in enumerate(sources):
         tree = python_tree(s)
         if tree is not None:
             reader = _Reader(tree, i, answers, held)
-            reader.hold()
+            reader.hold(aliases)
             handed = handed or any(reader.handed(scope) for scope in reader.scopes)
             defined |= {n.name for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     cells = []
@@ -276,7 +277,10 @@ class _Reader:
         return NAMESPACE if start and any(a.startswith(start) for a in (*_NS_ATTRS, "__dict__")) else None
 
     # -- names given one of them, followed through names, attributes, defaults ------------------------------------
-    def hold(self) -> None:
+    def hold(self, aliases: dict[str, list[list[str]]]) -> None:
+        """Add the names (`g = globals()`), attributes (`self.ns = ...`, a class's `ns = ...`) and parameters (`g=
+        globals()`) given the namespace, a module or the shell; one name given another is kept in ``aliases`` for the
+        cells read after this one (`h = G` above the cell that makes `G = globals()`)."""
         pending: dict[str, list[tuple[list[str], ast.AST, bool]]] = {}
         todo: list[tuple[list[str], ast.AST, bool]] = []
         for scope in self.scopes:
@@ -306,10 +310,18 @@ class _Reader:
             what = self.kind(value, function)
             if what is None:
                 continue
-            for k in keys:
+            given = list(keys)
+            while given:
+                k = given.pop()
                 if k not in self.held:
                     self.held[k] = what
                     todo.extend(pending.pop(k, ()))
+                    for more in aliases.pop(k, ()):
+                        given.extend(more)
+        for dep, waiting in pending.items():
+            for keys, value, _ in waiting:
+                if type(value) is ast.Name and value.id == dep or type(value) is ast.Attribute and "." + value.attr == dep:
+                    aliases.setdefault(dep, []).append(keys)
 
     # -- how a value of one of those kinds is used --------------------------------------------------------------
     def use(self, node: ast.AST, what: str) -> tuple[str, ast.AST | None]:
@@ -416,7 +428,7 @@ class _Reader:
             if what is not None:
                 how, key = self.use(n, what)
                 if how == "hand" or how == "write" and self._keys_may_be_answers(key):
-                    return n
+                    return self._shown(n)
             if handed and self._writes_outside(scope, n):
                 return n
         return None
@@ -482,6 +494,15 @@ class _Reader:
         if any(isinstance(x, (ast.Yield, ast.YieldFrom, ast.Await)) for x in s.nodes):
             return "a generator"
         return ""
+
+    def _shown(self, n: ast.AST) -> ast.AST:
+        """What a message quotes for a use of the namespace: the subscript, the call it is an argument of, the
+        method's call (`g['a_']`, `operator.setitem(g, ...)`, `g.update(...)`), rather than the name alone."""
+        up = self.parent.get(id(n))
+        if type(up) is ast.Attribute:
+            call = self.parent.get(id(up))
+            return call if type(call) is ast.Call and call.func is up else up
+        return up if type(up) in (ast.Subscript, ast.Call, ast.AugAssign) else n
 
     def _only_named(self, n: ast.AST) -> bool:
         """`f()`, `f.__doc__`, `help(f)`, `callable(f)`: not handed to a caller."""
