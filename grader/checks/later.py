@@ -45,6 +45,7 @@ _RUNNERS = frozenset({"exec", "eval"})
 _SHELL_WRITES = frozenset({"push", "del_var", "ex", "ev", "run_cell", "run_code", "run_ast_nodes", "safe_execfile",
                            "safe_run_module", "runcode"})       # run code or set names in the shell's namespace
 _OWN = frozenset({"self", "cls"})
+_KEPT = 100_000     # characters of cells above whose syntax trees are held at once (a cell's tree is some 40 times its text)
 # A cell that none of these words is in reaches the notebook's names no way this module reads (most cells: read
 # no further). `modules` but in `model.modules()`.
 _WORDS = r"(?<![.\w])(?:exec|eval)\b|global|vars|locals|__main__|modules(?!\s*\()|__import__|import_module|getmodule|" \
@@ -69,20 +70,25 @@ def later_writes(sources: list[str], names) -> Found | None:
         return None
     held: dict[str, str] = {}
     aliases: dict[str, list[list[str]]] = {}
-    handed = False
     defined: set[str] = set()
+    keep = sum(map(len, sources)) <= _KEPT         # small cells' readings kept for the second reading
+    readers: dict[int, _Reader] = {}
     for i, s in enumerate(sources):
         tree = python_tree(s)
         if tree is not None:
             reader = _Reader(tree, i, answers, held)
             reader.hold(aliases)
-            handed = handed or any(reader.handed(scope) for scope in reader.scopes)
             defined |= {n.name for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            if keep:
+                readers[i] = reader
     cells = []
     for i, s in enumerate(sources):
-        tree = python_tree(s)
-        if tree is not None:
-            cells.append(_Reader(tree, i, answers, held).summary(handed, defined))
+        reader = readers.get(i)
+        if reader is None and not keep:
+            tree = python_tree(s)
+            reader = _Reader(tree, i, answers, held) if tree is not None else None
+        if reader is not None:
+            cells.append(reader.summary(defined))
     return _first(cells)
 
 
@@ -94,6 +100,7 @@ class _Function:
     line: int
     later: str                  # why it may run later whatever names it ("a method"...), or ""
     write: str                  # what it writes and where ("`g['a_'] = ...` on line 3"), or ""
+    outside: str                # where it writes into an object it did not make, or ""
     calls: frozenset[str]
 
 
@@ -103,11 +110,13 @@ class _Cell:
     functions: list[_Function]
     loads: dict[str, int]       # each function's name handed on (loaded other than to be called or asked about): its
     #                             first line
+    handed: bool                # the namespace handed on in it
 
 
 def _first(cells: list[_Cell]) -> Found | None:
     functions = [f for c in cells for f in c.functions]
-    writers = {id(f): (f, f.write) for f in functions if f.write}
+    handed = any(c.handed for c in cells)
+    writers = {id(f): (f, f.write or f.outside) for f in functions if f.write or handed and f.outside}
     if not writers:
         return None
     callers: dict[str, list[_Function]] = {}
@@ -403,35 +412,37 @@ class _Reader:
         return self.may_be_answer(key)
 
     # -- each scope's writes ----------------------------------------------------------------------------------
-    def writes(self, scope: _Scope, handed: bool) -> ast.AST | None:
+    def writes(self, scope: _Scope) -> tuple[ast.AST | None, ast.AST | None]:
         """Where a scope that may run later writes one of the notebook's names that may be an answer's: the
         namespace (or the module, or the shell) written or handed on, `global a_` set, an answer's name set on an
-        object, or (where the namespace was handed on above) an object the scope did not make written."""
+        object; and, apart, where it writes into an object it did not make (which counts where the namespace is
+        handed on above)."""
         declared = {x for n in scope.nodes if type(n) is ast.Global for x in n.names} & self.answers
+        first_outside = None
         for n in scope.nodes:
             t = type(n)
             if t is ast.Name and type(n.ctx) is not ast.Load and n.id in declared:
-                return n
+                return n, first_outside
             if t is ast.Attribute and type(n.ctx) is not ast.Load and n.attr in self.answers and not (
                     type(n.value) is ast.Name and n.value.id in _OWN):
-                return n
+                return n, first_outside
             if t is ast.Call and type(n.func) is ast.Name and n.func.id in ("setattr", "delattr") and len(n.args) > 1 \
                     and folded(n.args[1]) in self.answers and not (type(n.args[0]) is ast.Name and n.args[0].id in _OWN):
-                return n
+                return n, first_outside
             if t is ast.AugAssign and type(n.target) is ast.Name and self.held.get(n.target.id) == NAMESPACE and \
                     self._keys_may_be_answers(_written_key("update", [n.value], None)):
-                return n                    # `g |= {...}`, `g` given the namespace
+                return n, first_outside     # `g |= {...}`, `g` given the namespace
             if t is ast.Call and type(n.func) is ast.Name and n.func.id in _RUNNERS and len(n.args) < 2 and scope.function:
-                return n                    # code run in the function's frame: a `global` in it writes the module's
+                return n, first_outside     # code run in the function's frame: a `global` in it writes the module's
             what = self.kind(n, scope.function) if t is ast.Call or t in (ast.Name, ast.Attribute, ast.Subscript) and \
                 type(n.ctx) is ast.Load else None
             if what is not None:
                 how, key = self.use(n, what)
                 if how == "hand" or how == "write" and self._keys_may_be_answers(key):
-                    return self._shown(n)
-            if handed and self._writes_outside(scope, n):
-                return n
-        return None
+                    return self._shown(n), first_outside
+            if first_outside is None and self._writes_outside(scope, n):
+                first_outside = n
+        return None, first_outside
 
     def _writes_outside(self, scope: _Scope, n: ast.AST) -> bool:
         """Writes into an object the scope did not make (a parameter's, a free name's)."""
@@ -452,14 +463,15 @@ class _Reader:
         return False
 
     # -- which scopes may run later ---------------------------------------------------------------------------
-    def summary(self, handed: bool, defined: set[str]) -> _Cell:
+    def summary(self, defined: set[str]) -> _Cell:
         functions = []
         for s in self.scopes:
             if not s.function:
                 continue
-            w = self.writes(s, handed)
+            w, o = self.writes(s)
             functions.append(_Function(getattr(s.node, "name", None), self.cell, s.node.lineno, self._inherently_later(s),
                                        f"`{quoted(w)}` on line {w.lineno}" if w is not None else "",
+                                       f"`{quoted(o)}` on line {o.lineno}" if o is not None else "",
                                        frozenset(s.calls)))
         loads: dict[str, int] = {}
         for scope in self.scopes:
@@ -467,7 +479,7 @@ class _Reader:
                 if type(n) is ast.Name and type(n.ctx) is ast.Load and n.id in defined and \
                         n.lineno < loads.get(n.id, n.lineno + 1) and not self._only_named(n):
                     loads[n.id] = n.lineno
-        return _Cell(self.cell, functions, loads)
+        return _Cell(self.cell, functions, loads, any(self.handed(s) for s in self.scopes))
 
     def handed(self, scope: _Scope) -> bool:
         """Is the namespace (or the notebook's module, or the shell) handed on in this scope, where this reading
