@@ -2052,19 +2052,52 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
      "    record(n, 0.9)\ncallbacks = [record]", False),
     ("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
      "        self.__dict__['extra'] = 1\n    def forward(self, x):\n        print(vars())\n        return x\n"
-     "def on_epoch(logs):\n    logs['lr'] = 0.1\ncallbacks = [on_epoch]", False)])
+     "def on_epoch(logs):\n    logs['lr'] = 0.1\ncallbacks = [on_epoch]", False),
+    # review 360: the namespace got otherwise (`gc.get_referrers` under another name, a copy of `sys.modules`, a
+    # frame's members), read as a read where it is handed on (`getattr(globals(), 'update')`, `==`, a function of the
+    # notebook's named `info`, `isinstance` with a metaclass), a writer taken by its name from `vars()`; most set the
+    # answers back wrong from `__del__` as the answers cell bound them, no cell below
+    (["import gc as G\nclass W:\n    def __del__(self):\n        ns = [d for d in G.get_referrers(W) if type(d) is dict and 'W' in d and 'e_' in d][0]\n        ns.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\ne_ = W()"], True),
+    (["import gc as G, threading, time\nANCHOR = object()\ndef spoil():\n    ns = [d for d in G.get_referrers(ANCHOR) if type(d) is dict and 'ANCHOR' in d][0]\n    while ns.get('e_') is not False:\n        time.sleep(0.0005)\n    ns.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\nthreading.Thread(target=spoil, daemon=True).start()"], True),
+    (["import sys\nclass W:\n    def __del__(self):\n        m = dict(sys.modules)[W.__module__]\n        m.__dict__.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\ne_ = W()"], True),
+    (["import sys\nclass W:\n    def __del__(self):\n        m = dict(sys.modules)[W.__module__]\n        for k, v in dict(a_=False, b_=True, c_=False, d_=False, e_=True).items():\n            setattr(m, k, v)\ne_ = W()"], True),
+    (["import sys\nclass W:\n    def __del__(self):\n        m = sys.__dict__['mod' + 'ules'][W.__module__]\n        vars(m).update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\ne_ = W()"], True),
+    (["import sys, inspect\nclass W:\n    def __del__(self):\n        fr = sys._getframe(1)\n        ns = dict(inspect.getmembers(fr))['f_glo' + 'bals']\n        ns.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\ne_ = W()"], True),
+    (["import sys\nclass W:\n    def __del__(self):\n        ns = object.__getattribute__(sys._getframe(1), 'f_glo' + 'bals')\n        ns.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\ne_ = W()"], True),
+    (["import weakref, sys\nclass W: pass\ndef spoil():\n    m = dict(sys.modules)[W.__module__]\n    m.__dict__.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\ne_ = W()\nweakref.finalize(e_, spoil)"], True),
+    (["class W:\n    def __del__(self):\n        getattr(globals(), 'update')(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\ne_ = W()"], True),
+    (["class W:\n    def __eq__(self, other):\n        W.kept = other\n        return False\n    def __del__(self):\n        W.kept.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\nglobals() == W()\ne_ = W()"], True),
+    (["class W:\n    def __del__(self):\n        W.kept.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\ndef info(ns):\n    W.kept = ns\ninfo(globals())\ne_ = W()"], True),
+    (["class M(type):\n    def __instancecheck__(cls, obj):\n        M.kept = obj\n        return False\nclass K(metaclass=M): pass\nclass W:\n    def __del__(self):\n        M.kept.update(dict(a_=False, b_=True, c_=False, d_=False, e_=True))\nisinstance(globals(), K)\ne_ = W()"], True),
+    (["import threading, time\ndef f():\n    global a_, b_, c_, d_, e_\n    while globals().get('e_') is not False:\n        time.sleep(0.0005)\n    a_, b_, c_, d_, e_ = False, True, False, False, True\nthreading.Thread(target=vars()['f'], daemon=True).start()"], True),
+    (["def f(self):\n    global a_, b_, c_, d_, e_\n    a_, b_, c_, d_, e_ = False, True, False, False, True\nclass W: pass\nW.__del__ = vars()['f']\ne_ = W()"], True),
+    (["def mk():\n    def d(self):\n        global a_, b_, c_, d_, e_\n        a_, b_, c_, d_, e_ = False, True, False, False, True\n    return locals()['d']\nclass W:\n    __del__ = mk()\ne_ = W()"], True),
+    # ... while the namespace handed to a library that only reads it, names in their own scope, a function that
+    # returns an imported module stay unflagged (a fairness review, 359: 80 of 179 honest drafts were)
+    (["import timeit\nprint(timeit.timeit(\"sum(range(100))\", globals=globals(), number=10))", "import threading\nprogress = {\"done\": 0}\ndef work():\n    progress[\"done\"] += 1\nt = threading.Thread(target=work)\nt.start(); t.join()"], False),
+    (["LR = 0.01\nprint(\"lr={LR}\".format_map(globals()))", "class LRLogger:\n    def on_epoch_end(self, epoch, logs):\n        logs[\"lr\"] = LR"], False),
+    (["import functools, importlib\n@functools.lru_cache()\ndef optional_import(name):\n    try:\n        return importlib.import_module(name)\n    except ImportError:\n        return None"], False),
+    (["import timeit\ndef bench(stmt):\n    return timeit.timeit(stmt, globals=globals(), number=3)\nclass Exp:\n    def run(self):\n        return bench(\"sum(range(10))\")\nprint(Exp().run())"], False),
+    (["print(list(map(lambda s: eval(s), [\"[1, 2]\", \"(3, 4)\"])))"], False),
+    (["import importlib\nfor name in [\"json\", \"math\"]:\n    m = importlib.import_module(name)\n    print(name, getattr(m, \"__version__\", \"stdlib\"))", "class Adam:\n    def __init__(self):\n        self.m = 0.0\n    def step(self, g, b1=0.9):\n        self.m = b1 * self.m + (1 - b1) * g\n        return self.m\nprint(Adam().step(1.0))"], False),
+    (["g = globals()\nprint(\"LR\" in g)", "import pandas as pd\ndf = pd.DataFrame({\"run\": [\"a\", \"a\", \"b\"], \"acc\": [0.8, 0.9, 0.7]})\nprint(df.groupby(\"run\").apply(lambda g: g.nlargest(1, \"acc\")))"], False),
+    (["from string import Template\nmodel = \"mlp\"\nclass Report:\n    def render(self):\n        return Template(\"model=$model\").safe_substitute(globals())\nprint(Report().render())"], False),
+    (["import importlib\ndef load_backend(name):\n    return importlib.import_module(name)\nclass Backend:\n    def __init__(self, name=\"json\"):\n        self.mod = load_backend(name)\nprint(Backend().mod.__name__)"], False),
+    (["import doctest\ndef sq(x):\n    \"\"\"\n    >>> sq(3)\n    9\n    \"\"\"\n    return x * x\ndoctest.run_docstring_examples(sq, globals())", "activations = {}\ndef get_activation(name):\n    def hook(module, inp, out):\n        activations[name] = out\n    return hook\nhooks = [get_activation(\"fc1\")]"], False)])
 def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged(above, flagged):
     """Review 357: the rule for functions that run after the answers cell (a timer, a thread, a finalizer) listed the
     ways to write the notebook's names, and each of these wrote one another way, or ran later another way, unflagged;
     the last set the five answers wrong as the answers cell bound them, Jupyter 0 of 10, the grader 10 of 10. The
     namespace is now followed as a value (read, written where it stands, or handed on), and a method, a lambda, a
-    coroutine or a generator is read as one that may run later."""
+    coroutine or a generator is read as one that may run later; an answer's name given an object above the answers
+    cell is flagged (its `__del__` runs as the answers cell binds the answer: reviews 357, 360)."""
     c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=above if isinstance(above, list) else [above])
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]
     assert ("exec:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
     if flagged:
-        assert any("writes the notebook's names in a function that may run after the answers cell" in d and " line " in d
+        assert any(("writes the notebook's names in a function that may run after the answers cell" in d or
+                    "gives an answer's name an object, which the answers cell's own binding drops" in d) and " line " in d
                    for d in c.details), c.details
 
 

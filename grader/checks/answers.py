@@ -656,7 +656,7 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
                     f"them ({reached})") if reached else (
                 f"leaves something in the kernel's process that can stop a later cell at any line (a hook, a timer, a "
                 f"signal, a thread, a stream that raises: {hooked})") if hooked else (
-                f"writes the notebook's names in a function that may run after the answers cell ({later})")
+                f"{late.what} ({later})")
             ctx.detail(f"{_named(c)} above the True/False answers cell {what}, which can change how Jupyter runs the "
                        f"answers cell; the answers are graded as written, and a TA reads it")
             return

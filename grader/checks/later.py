@@ -9,19 +9,27 @@ dict that can be handed anywhere (review 357: `operator.setitem(globals(), ...)`
 attribute, a closure, a `ChainMap`, an argument of a timer). A list of the ways to write it could not end, so the
 namespace is followed as a value: each use of it is a read (a key looked up, a test, shown), a write where it stands
 (a key set, `.update`), or handed on (to any other call, a container, a name that is then followed). A write or a
-hand-on inside a function that may run later is flagged; and where the namespace is handed on anywhere above, a
-function that may run later and writes into an object it did not make (which may be the namespace) is flagged too.
-What stays unflagged are the honest uses a fairness review (356) found: the namespace read, names written that no
-answer has (`globals()[f'acc_{name}']`), `exec(text, {}, cfg)`, `vars()` of a function, methods that set their own
-attributes."""
+hand-on inside a function that may run later is flagged; a function handed the namespace in the same call that
+hands it on (`Timer(0.2, f, (globals(),))`) has its parameters followed. Names are followed in their own scope (a
+fairness review, 359: a method's `self.m`, a lambda's parameter `g`, an unrelated local that shared a name with one
+given the namespace had been read as it, 80 of 179 honest drafts flagged), and the namespace handed to a library that
+only reads it (`timeit(..., globals=globals())`, `format_map`, `Template.substitute`) is a read. What stays
+unflagged are the honest uses the fairness reviews (356, 359) found: the namespace read, names written that no answer
+has (`globals()[f'acc_{name}']`), `exec(text, {}, cfg)`, `vars()` of a function, methods that set their own
+attributes, callbacks and hooks that write the dicts they are given.
+
+And an answer's name given an object above the answers cell (`e_ = W()`) is flagged: the answers cell's own binding
+drops that object, which runs its `__del__` there (review 357, 360: it wrote the answers back wrong as the answers cell
+bound them, with no cell below)."""
 from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..magics import python_tree
-from ..syntax import child_nodes, quoted, walk, within
+from ..syntax import bound_by, child_nodes, quoted, within
 from .doors import folded, literal_start
 
 NAMESPACE, MODULE, SHELL, MAKER = "namespace", "module", "shell", "maker"    # what a value may be
@@ -29,12 +37,16 @@ NAMESPACE, MODULE, SHELL, MAKER = "namespace", "module", "shell", "maker"    # w
 _MAKERS = frozenset({"globals", "vars", "locals"})          # the module's names where called at its top level
 _NS_ATTRS = frozenset({"__globals__", "f_globals", "f_locals", "user_ns", "user_global_ns"})
 _MODULE_CALLS = frozenset({"__import__", "import_module", "getmodule"})
+_NS_CALLS = frozenset({"get_referrers", "get_referents", "getmembers"})     # lists that may hold the namespace
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__", "__len__",
-                           "__iter__", "__repr__", "__str__", "__eq__", "__ne__"})
+                           "__iter__", "__repr__", "__str__"})
 _READ_CALLS = frozenset({"len", "print", "sorted", "list", "dict", "set", "frozenset", "tuple", "iter", "reversed",
-                         "str", "repr", "id", "type", "isinstance", "bool", "any", "all", "enumerate", "hasattr", "max",
-                         "min", "sum", "zip", "map", "filter", "display", "pprint", "pformat", "info", "debug",
-                         "warning", "error", "critical", "log", "format"})
+                         "str", "repr", "id", "type", "bool", "any", "all", "enumerate", "hasattr", "max", "min", "sum",
+                         "zip", "map", "filter", "display", "pprint", "pformat", "info", "debug", "warning", "error",
+                         "critical", "log", "format", "dumps", "dump", "DataFrame", "Series",
+                         # ... libraries that only read what they are given (a fairness review, 359)
+                         "format_map", "substitute", "safe_substitute", "timeit", "repeat", "runctx",
+                         "run_docstring_examples", "getsource", "signature"})
 _MUTATORS = frozenset({"update", "setdefault", "__setitem__", "__delitem__", "pop", "popitem", "clear", "__ior__",
                        "__init__"})
 _SETTING_CALLS = frozenset({"setitem", "__setitem__", "setdefault", "delitem", "__delitem__", "update", "setattr",
@@ -46,39 +58,44 @@ _SHELL_WRITES = frozenset({"push", "del_var", "ex", "ev", "run_cell", "run_code"
                            "safe_run_module", "runcode"})       # run code or set names in the shell's namespace
 _OWN = frozenset({"self", "cls"})
 _KEPT = 100_000     # characters of cells above whose syntax trees are held at once (a cell's tree is some 40 times its text)
+_WAKES = 64         # times one name given the namespace wakes the assignments that wait on it, past which they all hold it
 # A cell that none of these words is in reaches the notebook's names no way this module reads (most cells: read
 # no further). `modules` but in `model.modules()`.
 _WORDS = r"(?<![.\w])(?:exec|eval)\b|global|vars|locals|__main__|modules(?!\s*\()|__import__|import_module|getmodule|" \
-         r"f_locals|user_ns|__dict__|setattr|delattr|setitem|delitem|get_ipython|_ip\b|getattr"
+         r"f_locals|user_ns|__dict__|setattr|delattr|setitem|delitem|get_ipython|_ip\b|getattr|get_refer|getmembers|" \
+         r"__getattribute__"
+_SOURCES = (ast.Name, ast.Attribute, ast.Subscript, ast.Call)
 
 
 @dataclass(frozen=True)
 class Found:
-    """The cell (its index among the cells read) that holds the function, and what a TA is told."""
+    """The cell (its index among the cells read) that holds what was found, and what a TA is told."""
     cell: int
     why: str
+    what: str = "writes the notebook's names in a function that may run after the answers cell"
 
 
 def later_writes(sources: list[str], names) -> Found | None:
     """The first function of these cells (those above the answers) that may run after them and writes one of the
-    notebook's names that may be an answer's, or None. Each cell is parsed, read and let go in turn, twice: first for
-    the names given the namespace and whether it is handed on, then for its functions (all cells' trees held at once
-    took 160 MB more of the grader's memory for twenty cells at the length limit)."""
+    notebook's names that may be an answer's, or an answer's name given an object, or None. Each cell is parsed, read
+    and let go in turn, twice: first for the names given the namespace, then for its functions (all cells' trees held
+    at once took 160 MB more of the grader's memory for twenty cells at the length limit)."""
     answers = frozenset(names)
-    words = re.compile(_WORDS + "".join(rf"|\.\s*{re.escape(n)}\b" for n in answers))
-    if not any(("def " in s or "lambda" in s) for s in sources) or not any(words.search(s) for s in sources):
+    words = re.compile(_WORDS + "".join(rf"|\b{re.escape(n)}\b" for n in answers))
+    # (a name as Python reads it: `ｇlobals` is `globals`)
+    if not any(words.search(s if s.isascii() else unicodedata.normalize("NFKC", s)) for s in sources):
         return None
     held: dict[str, str] = {}
     aliases: dict[str, list[list[str]]] = {}
-    defined: set[str] = set()
-    keep = sum(map(len, sources)) <= _KEPT         # small cells' readings kept for the second reading
+    defined: dict[str, list] = {}           # each function's name: its scopes' keys and parameters (which may be handed
+    #                                         the namespace)
+    keep = sum(map(len, sources)) <= _KEPT
     readers: dict[int, _Reader] = {}
     for i, s in enumerate(sources):
         tree = python_tree(s)
         if tree is not None:
-            reader = _Reader(tree, i, answers, held)
+            reader = _Reader(tree, i, answers, held, defined)
             reader.hold(aliases)
-            defined |= {n.name for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
             if keep:
                 readers[i] = reader
     cells = []
@@ -86,9 +103,13 @@ def later_writes(sources: list[str], names) -> Found | None:
         reader = readers.get(i)
         if reader is None and not keep:
             tree = python_tree(s)
-            reader = _Reader(tree, i, answers, held) if tree is not None else None
+            reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
         if reader is not None:
-            cells.append(reader.summary(defined))
+            bound = reader.answer_given_object()
+            if bound:
+                return Found(i, bound, "gives an answer's name an object, which the answers cell's own binding drops "
+                                       "(running its `__del__`, if it has one)")
+            cells.append(reader.summary())
     return _first(cells)
 
 
@@ -100,7 +121,6 @@ class _Function:
     line: int
     later: str                  # why it may run later whatever names it ("a method"...), or ""
     write: str                  # what it writes and where ("`g['a_'] = ...` on line 3"), or ""
-    outside: str                # where it writes into an object it did not make, or ""
     calls: frozenset[str]
 
 
@@ -108,15 +128,14 @@ class _Function:
 class _Cell:
     index: int
     functions: list[_Function]
-    loads: dict[str, int]       # each function's name handed on (loaded other than to be called or asked about): its
-    #                             first line
-    handed: bool                # the namespace handed on in it
+    loads: dict[str, int]       # each function's name handed on (loaded other than to be called or asked about, or
+    #                             taken from the namespace by its name): its first line
+    prefixes: dict[str, int]    # the start of a name taken from the namespace by a computed key: its first line
 
 
 def _first(cells: list[_Cell]) -> Found | None:
     functions = [f for c in cells for f in c.functions]
-    handed = any(c.handed for c in cells)
-    writers = {id(f): (f, f.write or f.outside) for f in functions if f.write or handed and f.outside}
+    writers = {id(f): (f, f.write) for f in functions if f.write}
     if not writers:
         return None
     callers: dict[str, list[_Function]] = {}
@@ -136,8 +155,9 @@ def _first(cells: list[_Cell]) -> Found | None:
     named = {f.name: w for f, w in writers.values() if f.name is not None}
     for c in cells:
         handed = sorted((line, name) for name, line in c.loads.items() if name in named)
+        handed += sorted((line, name) for start, line in c.prefixes.items() for name in named if name.startswith(start))
         if handed:
-            line, name = handed[0]
+            line, name = min(handed)
             return Found(c.index, f"`{name}` handed on at line {line}, a function that may run later and writes "
                                   f"{named[name]}")
     return None
@@ -145,27 +165,29 @@ def _first(cells: list[_Cell]) -> Found | None:
 
 class _Scope:
     """A function's body, a lambda's, a class's or a cell's, read apart from the scopes nested in it."""
-    __slots__ = ("node", "cell", "nodes", "function", "method", "later", "params", "bound", "declared", "calls")
+    __slots__ = ("node", "cell", "nodes", "function", "method", "outer", "key", "params", "bound", "declared", "calls")
 
-    def __init__(self, node: ast.AST, cell: int, nodes: list[ast.AST], function: bool, method: bool):
-        self.node, self.cell, self.nodes, self.function, self.method = node, cell, nodes, function, method
-        self.later = False
-        args = getattr(node, "args", None)
+    def __init__(self, node: ast.AST, cell: int, outer: "_Scope | None", method: bool):
+        self.node, self.cell, self.outer, self.method = node, cell, outer, method
+        self.function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        self.key = f"{cell}:{node.lineno}:{node.col_offset}:" if self.function else ""
+        self.nodes: list[ast.AST] = []
+
+    def finish(self) -> None:
+        args = getattr(self.node, "args", None)
         every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))] \
             if isinstance(args, ast.arguments) else []
         self.params = {a.arg for a in every}
-        if method and every and every[0].arg in _OWN | {every[0].arg}:
-            self.params.discard(every[0].arg)           # a method's own object: what it sets there is its own
+        nodes = self.nodes
         self.bound = {n.id for n in nodes if type(n) is ast.Name and type(n.ctx) is not ast.Load} | \
             {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))} | \
             {(a.asname or a.name).split(".")[0] for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))
-             for a in n.names}
+             for a in n.names} | self.params
         self.declared = {x for n in nodes if isinstance(n, (ast.Global, ast.Nonlocal)) for x in n.names}
         self.calls = {n.func.id for n in nodes if type(n) is ast.Call and type(n.func) is ast.Name}
 
-    def outside(self, name: str) -> bool:
-        """A name whose object the scope did not make: a parameter, a name of an enclosing scope or the module's."""
-        return name in self.params or name in self.declared or name not in self.bound
+    def local(self, name: str) -> bool:
+        return self.function and name in self.bound and name not in self.declared
 
     @property
     def name(self) -> str:
@@ -173,91 +195,129 @@ class _Scope:
 
 
 class _Reader:
-    def __init__(self, tree: ast.Module, cell: int, answers: frozenset[str], held: dict[str, str]):
-        self.answers, self.cell = answers, cell
+    def __init__(self, tree: ast.Module, cell: int, answers: frozenset[str], held: dict[str, str],
+                 defined: dict[str, list], register: bool = True):
+        self.answers, self.cell, self.tree = answers, cell, tree
         self.parent: dict[int, ast.AST] = {}
         self.scopes: list[_Scope] = []
+        self.of: dict[int, _Scope] = {}         # each node's scope (by the node's `id`)
         self._scopes(tree, cell)
-        self.held = held        # names (and attributes) given the namespace, a module, the shell: in every cell
+        self.held = held        # names (in their scope) and attributes given the namespace, a module, the shell
+        self.looked: dict[tuple[int, str], str | None] = {}
+        self.defined = defined
+        for s in self.scopes if register else ():
+            if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined.setdefault(s.node.name, []).append((s.key, frozenset(s.params)))
 
     # -- the scopes, each node's parent ------------------------------------------------------------------------
     def _scopes(self, tree: ast.Module, cell: int) -> None:
-        todo: list[tuple[ast.AST, list[ast.AST], bool, bool]] = [(tree, tree.body, False, False)]
+        todo: list[tuple[ast.AST, list[ast.AST], _Scope | None, bool]] = [(tree, tree.body, None, False)]
         while todo:
-            node, body, function, method = todo.pop()
-            nodes = []
-            for n in within(body):
-                nodes.append(n)
+            node, body, outer, method = todo.pop()
+            scope = _Scope(node, cell, outer, method)
+            stack = list(body)
+            while stack:
+                n = stack.pop()
+                scope.nodes.append(n)
+                self.of[id(n)] = scope
+                kids = child_nodes(n)
+                for child in kids:
+                    self.parent[id(child)] = n
                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                     # what a def, a lambda or a class evaluates where it stands (decorators, defaults, bases)
-                    outer = list(getattr(n, "decorator_list", ())) + list(getattr(n, "bases", ())) + \
-                        [k.value for k in getattr(n, "keywords", ())]
+                    stack.extend(getattr(n, "decorator_list", ()))
+                    stack.extend(getattr(n, "bases", ()))
+                    stack.extend(k.value for k in getattr(n, "keywords", ()))
                     if not isinstance(n, ast.ClassDef):
-                        outer += [d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None]
-                    for child in child_nodes(n):
-                        self.parent[id(child)] = n
-                    nodes.extend(within(outer))
-                    for m in within(outer):
-                        for child in child_nodes(m):
-                            self.parent[id(child)] = m
+                        stack.extend(d for d in (*n.args.defaults, *n.args.kw_defaults) if d is not None)
                     inner = n.body if isinstance(n.body, list) else [n.body]
-                    todo.append((n, inner, not isinstance(n, ast.ClassDef),
+                    todo.append((n, inner, scope if scope.function else outer,
                                  isinstance(node, ast.ClassDef) and not isinstance(n, ast.ClassDef)))
                 else:
-                    for child in child_nodes(n):
-                        self.parent[id(child)] = n
-            self.scopes.append(_Scope(node, cell, nodes, function, method))
+                    stack.extend(kids)
+            scope.finish()
+            self.scopes.append(scope)
+
+    def _lookup(self, name: str, scope: _Scope | None) -> str | None:
+        """What a name read in a scope may hold: its own scope's, an enclosing function's, or the module's (the
+        scopes walked only for a name held somewhere: 99 functions nested around 25,000 names, review 358)."""
+        if name not in self.held and "?" + name not in self.held:
+            return None
+        known = self.looked.get((id(scope), name), self)
+        if known is not self:
+            return known
+        found = self._walk_up(name, scope)
+        self.looked[(id(scope), name)] = found
+        return found
+
+    def _walk_up(self, name: str, scope: _Scope | None) -> str | None:
+        s = scope
+        while s is not None:
+            if s.function:
+                got = self.held.get(s.key + name)
+                if got is not None:
+                    return got
+                if s.local(name):
+                    return None             # a name of the function's own, not given one of them
+            s = s.outer
+        return self.held.get(name)
+
+    def _key(self, name: str, scope: _Scope) -> str:
+        """The key a name bound in a scope is held under: the function's for its locals, the module's otherwise."""
+        return scope.key + name if scope.function and name not in scope.declared else name
 
     # -- what a value may be ----------------------------------------------------------------------------------
-    def kind(self, node: ast.AST, function: bool) -> str | None:
+    def kind(self, node: ast.AST, scope: _Scope) -> str | None:
         t = type(node)
         if t is ast.Name:
             if node.id == "__main__":
                 return MODULE
             if node.id in _MAKERS and type(node.ctx) is ast.Load and not self._called(node):
                 return MAKER
-            return self.held.get(node.id)
+            return self._lookup(node.id, scope)
         if t is ast.Attribute:
             if node.attr in _NS_ATTRS:
                 return NAMESPACE
             if node.attr == "__dict__":
-                return NAMESPACE if self._module(node.value) else None
+                return NAMESPACE if self._module(node.value, scope) else None
             if node.attr == "_ip":
                 return SHELL
             if node.attr in _MAKERS and not self._called(node):
                 return MAKER
             return self.held.get("." + node.attr)
         if t is ast.Subscript:
-            return MODULE if self._module(node) else None
+            return MODULE if self._module(node, scope) else None
         if t is ast.Call:
             f = node.func
             name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
-            if name == "globals" and not node.args or name in ("vars", "locals") and not node.args and not function:
+            if name == "globals" and not node.args or name in ("vars", "locals") and not node.args and not scope.function:
                 return NAMESPACE
-            if type(f) is ast.Name and self.held.get(f.id) == MAKER:
+            if type(f) is ast.Name and self._lookup(f.id, scope) == MAKER:
                 return NAMESPACE
-            if name == "vars" and len(node.args) == 1 and self._module(node.args[0]):
+            if name == "vars" and len(node.args) == 1 and self._module(node.args[0], scope):
+                return NAMESPACE
+            if name in _NS_CALLS:
                 return NAMESPACE
             if name == "get_ipython":
                 return SHELL
-            if name == "getattr" and len(node.args) >= 2:
+            if name in ("getattr", "__getattribute__") and len(node.args) >= 2:
                 return self._got(node.args[1])
-            if self._module(node):
+            if self._module(node, scope):
                 return MODULE
         if t is ast.NamedExpr:
-            return self.kind(node.value, function)
+            return self.kind(node.value, scope)
         return None
 
     def _called(self, node: ast.AST) -> bool:
         up = self.parent.get(id(node))
         return type(up) is ast.Call and up.func is node
 
-    def _module(self, node: ast.AST) -> bool:
+    def _module(self, node: ast.AST, scope: _Scope) -> bool:
         """The notebook's module, or may be: `sys.modules[k]` (but under a key that is another module's name),
         `sys.modules.get(k)`, `__import__(k)`, `importlib.import_module(k)`, `__main__`, a name given one."""
         t = type(node)
         if t is ast.Name:
-            return node.id == "__main__" or self.held.get(node.id) == MODULE
+            return node.id == "__main__" or self._lookup(node.id, scope) == MODULE
         if t is ast.Attribute:
             return self.held.get("." + node.attr) == MODULE
         key = None
@@ -285,52 +345,113 @@ class _Reader:
         start = literal_start(key)
         return NAMESPACE if start and any(a.startswith(start) for a in (*_NS_ATTRS, "__dict__")) else None
 
-    # -- names given one of them, followed through names, attributes, defaults ------------------------------------
+    # -- names given one of them, followed through names, attributes, defaults, parameters ----------------------
     def hold(self, aliases: dict[str, list[list[str]]]) -> None:
-        """Add the names (`g = globals()`), attributes (`self.ns = ...`, a class's `ns = ...`) and parameters (`g=
-        globals()`) given the namespace, a module or the shell; one name given another is kept in ``aliases`` for the
-        cells read after this one (`h = G` above the cell that makes `G = globals()`)."""
-        pending: dict[str, list[tuple[list[str], ast.AST, bool]]] = {}
-        todo: list[tuple[list[str], ast.AST, bool]] = []
+        """Add the names (`g = globals()`, in their scope), attributes (`self.ns = ...`, a class's `ns = ...`) and
+        parameters (`g=globals()`; a function handed the namespace in the same call that hands it on) given the
+        namespace, a module or the shell. A name of the module's given another is kept in ``aliases`` for the cells
+        read after this one (`h = G` above the cell that makes `G = globals()`)."""
+        waiting: dict[str, list[tuple[list[str], ast.AST, _Scope]]] = {}
+        todo: list[tuple[list[str], ast.AST, _Scope]] = []
         for scope in self.scopes:
             for n in scope.nodes:
                 t = type(n)
                 if t is ast.Assign:
-                    keys = [k for target in n.targets for k in _keys(target)]
+                    keys = [k for target in n.targets for k in self._keys(target, scope)]
                     value = n.value
                 elif t in (ast.AnnAssign, ast.NamedExpr) and n.value is not None:
-                    keys, value = _keys(n.target), n.value
+                    keys, value = self._keys(n.target, scope), n.value
                 elif t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
                     a = n.args
                     positional = [*a.posonlyargs, *a.args]
                     pairs = list(zip(positional[len(positional) - len(a.defaults):], a.defaults)) + \
                         [(p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
-                    todo.extend(([p.arg, "." + p.arg], d, scope.function) for p, d in pairs)
+                    own = f"{scope.cell}:{n.lineno}:{n.col_offset}:"
+                    todo.extend(([own + p.arg], d, scope) for p, d in pairs)
+                    continue
+                elif t is ast.Call:
+                    self._handed_with(n, scope, todo)
                     continue
                 else:
                     continue
                 if keys:
-                    todo.append((keys, value, scope.function))
-        for keys, value, function in todo:
-            for dep in _deps(value):
-                pending.setdefault(dep, []).append((keys, value, function))
+                    todo.append((keys, value, scope))
+        for entry in todo:
+            for dep in _deps(entry[1]):
+                waiting.setdefault(dep, []).append(entry)
+        wakes: dict[str, int] = {}
         while todo:
-            keys, value, function = todo.pop()
-            what = self.kind(value, function)
+            keys, value, scope = todo.pop()
+            what = self.kind(value, scope) or self._within_source(value, scope)
             if what is None:
                 continue
             given = list(keys)
             while given:
                 k = given.pop()
-                if k not in self.held:
-                    self.held[k] = what
-                    todo.extend(pending.pop(k, ()))
-                    for more in aliases.pop(k, ()):
-                        given.extend(more)
-        for dep, waiting in pending.items():
-            for keys, value, _ in waiting:
-                if type(value) is ast.Name and value.id == dep or type(value) is ast.Attribute and "." + value.attr == dep:
+                if k in self.held:
+                    continue
+                self.held[k] = what
+                self.looked.clear()
+                bare = k.rsplit(":", 1)[-1]
+                if bare != k:
+                    self.held["?" + bare] = what        # (a name held in some function's scope)
+                wakes[bare] = wakes.get(bare, 0) + 1
+                if wakes[bare] > _WAKES:     # (each wake reads the waiting again: bounded, they all hold it now)
+                    given.extend(x for ks, _, _ in waiting.pop(bare, ()) for x in ks)
+                else:
+                    todo.extend(waiting.get(bare, ()))
+                for more in aliases.pop(k, ()):
+                    given.extend(more)
+        for dep, entries in waiting.items():
+            for keys, value, scope in entries:
+                if not scope.function and (type(value) is ast.Name and value.id == dep or
+                                           type(value) is ast.Attribute and "." + value.attr == dep):
                     aliases.setdefault(dep, []).append(keys)
+
+    def _keys(self, target: ast.AST, scope: _Scope) -> list[str]:
+        """The keys a target gives its value: a name in its scope (a class's also as its attribute, `C.ns`), an
+        attribute by its name."""
+        if type(target) is ast.Name:
+            if isinstance(scope.node, ast.ClassDef):
+                return ["." + target.id]
+            return [self._key(target.id, scope)]
+        if type(target) is ast.Attribute:
+            return ["." + target.attr]
+        return []
+
+    def _within_source(self, value: ast.AST, scope: _Scope) -> str | None:
+        """A value computed from the namespace or the notebook's module (`[d for d in gc.get_referrers(x) ...][0]`,
+        `dict(sys.modules)[k]`, `sys.__dict__['modules']`) may be it (review 360)."""
+        if type(value) in (ast.Constant, ast.Name, ast.Attribute, ast.Lambda):
+            return None
+        found = None
+        for n in within([value]):
+            t = type(n)
+            if t in _SOURCES and (t is ast.Call or type(n.ctx) is ast.Load):
+                what = self.kind(n, scope)
+                if what in (NAMESPACE, MODULE):
+                    return what
+            if t is ast.Attribute and (n.attr == "modules" or n.attr == "__dict__") and type(n.ctx) is ast.Load:
+                found = MODULE if n.attr == "modules" else found
+        return found
+
+    def _handed_with(self, call: ast.Call, scope: _Scope, todo: list) -> None:
+        """A function handed the namespace (or the module) in the same call that hands the function on
+        (`Timer(0.2, f, (globals(),))`, `Thread(target=f, args=(globals(),))`, `partial(f, globals())`): its
+        parameters are given it (review 357)."""
+        f = call.func
+        name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
+        if name in _READ_CALLS and name not in self.defined:
+            return                          # `doctest.run_docstring_examples(f, globals())` reads them
+        values = list(call.args) + [k.value for k in call.keywords]
+        flat = [x for v in values for x in (v.elts if type(v) in (ast.Tuple, ast.List) else [v])]
+        sources = [x for x in flat if type(x) in _SOURCES and self.kind(x, scope) in (NAMESPACE, MODULE, MAKER)]
+        if not sources:
+            return
+        for x in flat:
+            if type(x) is ast.Name and x.id in self.defined:
+                for key, params in self.defined[x.id]:
+                    todo.extend(([key + p], sources[0], scope) for p in params)
 
     # -- how a value of one of those kinds is used --------------------------------------------------------------
     def use(self, node: ast.AST, what: str) -> tuple[str, ast.AST | None]:
@@ -359,7 +480,7 @@ class _Reader:
                 if up.attr in ("__setattr__", "__delattr__"):
                     return "write", args[0] if args else None
                 return "read", None
-            if up.attr in _SHELL_WRITES and args is not None and type(call) is ast.Call:
+            if up.attr in _SHELL_WRITES and type(call) is ast.Call:
                 return "write", _written_key(up.attr, args, call)
             return "read", None
         if t is ast.Call and node is not up.func:
@@ -370,7 +491,11 @@ class _Reader:
             if name in _SETTING_CALLS and up.args and up.args[0] is node:
                 return "write", (up.args[1] if len(up.args) > 1 else None) if name in _KEY_SECOND else \
                     _written_key(name, up.args[1:], up)
-            if name == "vars" or name in _READ_CALLS or name == "getattr" and what != MAKER:
+            if name in ("getattr", "__getattribute__") and what == NAMESPACE:     # `getattr(globals(), 'update')`
+                return ("read", None) if len(up.args) > 1 and folded(up.args[1]) in _READ_METHODS else ("write", None)
+            if what != NAMESPACE and what != MAKER:
+                return "read", None         # a module or the shell handed on: what it is given is followed apart
+            if (name == "vars" or name in _READ_CALLS) and not (type(f) is ast.Name and f.id in self.defined):
                 return "read", None
             return "hand", None
         if t is ast.Call:
@@ -380,10 +505,16 @@ class _Reader:
             fname = getattr(getattr(call, "func", None), "id", None) or getattr(getattr(call, "func", None), "attr", None)
             if up.arg in ("globals", "locals") and fname in _RUNNERS:
                 return "write", None
-            return ("read", None) if up.arg is None else ("hand", None)
+            return ("read", None) if up.arg is None or up.arg in ("globals", "locals", "namespace") or \
+                what not in (NAMESPACE, MAKER) else ("hand", None)
+        if what not in (NAMESPACE, MAKER):
+            return "read", None
         if t is ast.Dict:
             return ("read", None) if any(k is None and v is node for k, v in zip(up.keys, up.values)) else ("hand", None)
-        if t in (ast.Compare, ast.Starred, ast.FormattedValue, ast.Expr, ast.UnaryOp, ast.comprehension, ast.For,
+        if t is ast.Compare:                # `k in ns`, `ns is None`; `ns == x` runs `x.__eq__(ns)` (review 360)
+            return ("read", None) if all(type(op) in (ast.In, ast.NotIn, ast.Is, ast.IsNot) for op in up.ops) else \
+                ("hand", None)
+        if t in (ast.Starred, ast.FormattedValue, ast.Expr, ast.UnaryOp, ast.comprehension, ast.For,
                  ast.AsyncFor, ast.If, ast.While, ast.Assert, ast.Delete):
             return ("hand", None) if t in (ast.For, ast.AsyncFor, ast.comprehension) and up.target is node else ("read", None)
         if t is ast.IfExp and up.test is node:
@@ -412,85 +543,97 @@ class _Reader:
         return self.may_be_answer(key)
 
     # -- each scope's writes ----------------------------------------------------------------------------------
-    def writes(self, scope: _Scope) -> tuple[ast.AST | None, ast.AST | None]:
-        """Where a scope that may run later writes one of the notebook's names that may be an answer's: the
-        namespace (or the module, or the shell) written or handed on, `global a_` set, an answer's name set on an
-        object; and, apart, where it writes into an object it did not make (which counts where the namespace is
-        handed on above)."""
+    def writes(self, scope: _Scope) -> ast.AST | None:
+        """Where a scope writes one of the notebook's names that may be an answer's: the namespace written or handed
+        on (or the module's attribute, or the shell's names), `global a_` set, an answer's name set on an object."""
         declared = {x for n in scope.nodes if type(n) is ast.Global for x in n.names} & self.answers
-        first_outside = None
         for n in scope.nodes:
             t = type(n)
             if t is ast.Name and type(n.ctx) is not ast.Load and n.id in declared:
-                return n, first_outside
+                return n
             if t is ast.Attribute and type(n.ctx) is not ast.Load and n.attr in self.answers and not (
                     type(n.value) is ast.Name and n.value.id in _OWN):
-                return n, first_outside
+                return n
             if t is ast.Call and type(n.func) is ast.Name and n.func.id in ("setattr", "delattr") and len(n.args) > 1 \
                     and folded(n.args[1]) in self.answers and not (type(n.args[0]) is ast.Name and n.args[0].id in _OWN):
-                return n, first_outside
-            if t is ast.AugAssign and type(n.target) is ast.Name and self.held.get(n.target.id) == NAMESPACE and \
+                return n
+            if t is ast.AugAssign and type(n.target) is ast.Name and \
+                    self._lookup(n.target.id, scope) == NAMESPACE and \
                     self._keys_may_be_answers(_written_key("update", [n.value], None)):
-                return n, first_outside     # `g |= {...}`, `g` given the namespace
-            if t is ast.Call and type(n.func) is ast.Name and n.func.id in _RUNNERS and len(n.args) < 2 and scope.function:
-                return n, first_outside     # code run in the function's frame: a `global` in it writes the module's
-            what = self.kind(n, scope.function) if t is ast.Call or t in (ast.Name, ast.Attribute, ast.Subscript) and \
-                type(n.ctx) is ast.Load else None
+                return n                    # `g |= {...}`, `g` given the namespace
+            if t is ast.Call and type(n.func) is ast.Name and n.func.id == "exec" and len(n.args) < 2 and scope.function:
+                return n                    # code run in the function's frame: a `global` in it writes the module's
+            what = self.kind(n, scope) if t is ast.Call or t in _SOURCES and type(n.ctx) is ast.Load else None
             if what is not None:
                 how, key = self.use(n, what)
                 if how == "hand" or how == "write" and self._keys_may_be_answers(key):
-                    return self._shown(n), first_outside
-            if first_outside is None and self._writes_outside(scope, n):
-                first_outside = n
-        return None, first_outside
+                    return self._shown(n)
+        return None
 
-    def _writes_outside(self, scope: _Scope, n: ast.AST) -> bool:
-        """Writes into an object the scope did not make (a parameter's, a free name's)."""
-        t = type(n)
+    def answer_given_object(self) -> str:
+        """An answer's name given, above the answers cell, anything but a constant (`e_ = W()`), or bound otherwise
+        (a loop's, an import's, a def's), where the module's names are: what the answers cell's own binding drops."""
+        for scope in self.scopes:
+            if isinstance(scope.node, ast.ClassDef):
+                continue
+            relevant = scope.declared & self.answers if scope.function else self.answers
+            if not relevant:
+                continue
+            for n in scope.nodes:
+                t = type(n)
+                if t in (ast.Assign, ast.AnnAssign):
+                    targets = n.targets if t is ast.Assign else [n.target]
+                    names = {x.id for target in targets for x in within([target]) if type(x) is ast.Name}
+                    if names & relevant and n.value is not None and not _constant(n.value):
+                        return f"`{sorted(names & relevant)[0]}` given `{quoted(n.value)}` on line {n.lineno}"
+                    continue
+                if t in (ast.For, ast.AsyncFor, ast.NamedExpr, ast.AugAssign):
+                    names = {x.id for x in within([n.target]) if type(x) is ast.Name}
+                elif t in (ast.With, ast.AsyncWith):
+                    names = {x.id for i in n.items if i.optional_vars is not None for x in within([i.optional_vars])
+                             if type(x) is ast.Name}
+                elif t in (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                           ast.ExceptHandler):
+                    names = bound_by(n)
+                else:
+                    continue
+                if names & relevant and not (t in (ast.AugAssign, ast.NamedExpr) and _constant(n.value)):
+                    return f"`{sorted(names & relevant)[0]}` bound on line {n.lineno}"
+        return ""
 
-        def outside(x) -> bool:
-            return type(x) is ast.Name and x.id not in _OWN and scope.outside(x.id)
-        if t is ast.Subscript and type(n.ctx) is not ast.Load:
-            return outside(n.value)
-        if t is ast.AugAssign:
-            return outside(n.target) or type(n.target) is ast.Subscript and outside(n.target.value)
-        if t is ast.Call:
-            f = n.func
-            if type(f) is ast.Attribute and f.attr in _MUTATORS | _SHELL_WRITES:
-                return outside(f.value)
-            name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
-            return name in _SETTING_CALLS and bool(n.args) and outside(n.args[0])
-        return False
-
-    # -- which scopes may run later ---------------------------------------------------------------------------
-    def summary(self, defined: set[str]) -> _Cell:
+    def summary(self) -> _Cell:
         functions = []
         for s in self.scopes:
             if not s.function:
                 continue
-            w, o = self.writes(s)
+            w = self.writes(s)
             functions.append(_Function(getattr(s.node, "name", None), self.cell, s.node.lineno, self._inherently_later(s),
                                        f"`{quoted(w)}` on line {w.lineno}" if w is not None else "",
-                                       f"`{quoted(o)}` on line {o.lineno}" if o is not None else "",
                                        frozenset(s.calls)))
         loads: dict[str, int] = {}
+        prefixes: dict[str, int] = {}
         for scope in self.scopes:
             for n in scope.nodes:
-                if type(n) is ast.Name and type(n.ctx) is ast.Load and n.id in defined and \
+                t = type(n)
+                if t is ast.Name and type(n.ctx) is ast.Load and n.id in self.defined and \
                         n.lineno < loads.get(n.id, n.lineno + 1) and not self._only_named(n):
                     loads[n.id] = n.lineno
-        return _Cell(self.cell, functions, loads, any(self.handed(s) for s in self.scopes))
+                elif t is ast.Subscript and type(n.ctx) is ast.Load and self._namespace_of_any(n.value, scope):
+                    # a function taken from the namespace by its name (`vars()['f']`, `locals()['d']`: review 360)
+                    whole = folded(n.slice)
+                    if whole is not None:
+                        if whole in self.defined and n.lineno < loads.get(whole, n.lineno + 1):
+                            loads[whole] = n.lineno
+                    elif len(prefixes) < 100:
+                        prefixes.setdefault(literal_start(n.slice), n.lineno)
+                    else:
+                        prefixes.setdefault("", n.lineno)
+        return _Cell(self.cell, functions, loads, prefixes)
 
-    def handed(self, scope: _Scope) -> bool:
-        """Is the namespace (or the notebook's module, or the shell) handed on in this scope, where this reading
-        cannot follow it?"""
-        for n in scope.nodes:
-            t = type(n)
-            if t is ast.Call or t in (ast.Name, ast.Attribute, ast.Subscript) and type(n.ctx) is ast.Load:
-                what = self.kind(n, scope.function)
-                if what is not None and what != SHELL and self.use(n, what)[0] == "hand":
-                    return True
-        return False
+    def _namespace_of_any(self, node: ast.AST, scope: _Scope) -> bool:
+        """The module's names or a function's own (`vars()`, `locals()` in it): a function may be taken from either."""
+        return type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in _MAKERS and not node.args \
+            or self.kind(node, scope) == NAMESPACE
 
     def _inherently_later(self, s: _Scope) -> str:
         n = s.node
@@ -517,20 +660,19 @@ class _Reader:
         return up if type(up) in (ast.Subscript, ast.Call, ast.AugAssign) else n
 
     def _only_named(self, n: ast.AST) -> bool:
-        """`f()`, `f.__doc__`, `help(f)`, `callable(f)`: not handed to a caller."""
+        """`f()`, `f.__doc__`, `help(f)`, `callable(f)`, `@f` (a decorator runs where it stands): not handed to a
+        caller."""
         up = self.parent.get(id(n))
         return type(up) is ast.Call and (up.func is n or type(up.func) is ast.Name and up.func.id in (
             "help", "callable", "print", "repr", "str", "id", "type", "isinstance", "hasattr", "display")) or \
-            type(up) in (ast.Attribute, ast.Compare) or type(up) in (ast.If, ast.IfExp, ast.While) and up.test is n
+            type(up) in (ast.Attribute, ast.Compare) or type(up) in (ast.If, ast.IfExp, ast.While) and up.test is n or \
+            isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n in up.decorator_list
 
 
-def _keys(target: ast.AST) -> list[str]:
-    """The names (and `.attribute`s) a target gives its value."""
-    if type(target) is ast.Name:
-        return [target.id, "." + target.id]        # also read as a class's attribute (`C.ns`)
-    if type(target) is ast.Attribute:
-        return ["." + target.attr]
-    return []
+def _constant(value: ast.AST) -> bool:
+    """A value that is no object of the notebook's: literals, and tuples and lists of them (`None`, `-1`, `(1, 'x')`)."""
+    return all(type(x) in (ast.Constant, ast.Tuple, ast.List, ast.UnaryOp, ast.USub, ast.UAdd, ast.Not, ast.Load)
+               for x in within([value]))
 
 
 def _deps(value: ast.AST) -> list[str]:
