@@ -2072,6 +2072,13 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["import threading, time\ndef f():\n    global a_, b_, c_, d_, e_\n    while globals().get('e_') is not False:\n        time.sleep(0.0005)\n    a_, b_, c_, d_, e_ = False, True, False, False, True\nthreading.Thread(target=vars()['f'], daemon=True).start()"], True),
     (["def f(self):\n    global a_, b_, c_, d_, e_\n    a_, b_, c_, d_, e_ = False, True, False, False, True\nclass W: pass\nW.__del__ = vars()['f']\ne_ = W()"], True),
     (["def mk():\n    def d(self):\n        global a_, b_, c_, d_, e_\n        a_, b_, c_, d_, e_ = False, True, False, False, True\n    return locals()['d']\nclass W:\n    __del__ = mk()\ne_ = W()"], True),
+    # ... and answers tried out above the answers cell where nothing above may run code as an object is dropped (a
+    # fairness review, 362: 18 honest drafts flagged)
+    ("relu_acc, sig_acc = 0.91, 0.85\na_ = relu_acc > sig_acc\nprint(a_)", False),
+    ("losses = [0.5, 0.4, 0.45]\nb_ = bool(losses[-1] < losses[0] and losses == sorted(losses))", False),
+    ("answers = [True, False, True, True, False]\na_ = answers[0]\nb_ = answers[1]", False),
+    ("if (a_ := 0.9 > 0.8):\n    print('relu wins')\nfor b_ in [True, False]:\n    print('trying', b_)", False),
+    ("import numpy as np\nx = np.array([1., 2., 3.])\nc_ = bool(np.all(x > 0))", False),
     # ... while the namespace handed to a library that only reads it, names in their own scope, a function that
     # returns an imported module stay unflagged (a fairness review, 359: 80 of 179 honest drafts were)
     (["import timeit\nprint(timeit.timeit(\"sum(range(100))\", globals=globals(), number=10))", "import threading\nprogress = {\"done\": 0}\ndef work():\n    progress[\"done\"] += 1\nt = threading.Thread(target=work)\nt.start(); t.join()"], False),
@@ -2099,6 +2106,28 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
         assert any(("writes the notebook's names in a function that may run after the answers cell" in d or
                     "gives an answer's name an object, which the answers cell's own binding drops" in d) and " line " in d
                    for d in c.details), c.details
+
+
+_COUNTER = ("def make_counter():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n"
+            "    return inc\n")
+_RIGHT = "a_ = True\nb_ = False\nc_ = True\nd_ = True\ne_ = False"
+
+
+@pytest.mark.parametrize("ans,above", [
+    (f"a_ = True\nb_ = True\nc_ = True\nd_ = True\ne_ = False\n{_COUNTER}c = make_counter()\nb_ = False", []),
+    (f"{_COUNTER}counter = make_counter()\n{_RIGHT}", []),
+    (_RIGHT, [f"{_COUNTER}counter = make_counter()\ncounter()"]),
+    (_RIGHT, ["def count_calls(f):\n    calls = 0\n    def wrapper(*a, **k):\n        nonlocal calls\n"
+                                     "        calls += 1\n        return f(*a, **k)\n    return wrapper\n@count_calls\n"
+                                     "def train():\n    return 0.9\nprint(train())"])])
+def test_a_closure_with_nonlocal_is_no_stop(ans, above):
+    """A fairness review (362): a closure's `def inc(): nonlocal n` was compiled apart from the function that binds `n`,
+    which Python refuses, so `make_counter()` was read as a call that surely stops: `b_` corrected after it lost its
+    point ("delete line 13"), and a cell above that called it was flagged `raised:`. Jupyter ran them all to the end."""
+    c = _around_answers(ans, above=above)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not [f for f in c.flags if f.startswith(("raised", "exec"))], (c.flags, c.details)
 
 
 def test_functions_nested_deep_are_each_read_once(monkeypatch):

@@ -65,6 +65,13 @@ _WORDS = r"(?<![.\w])(?:exec|eval)\b|global|vars|locals|__main__|modules(?!\s*\(
          r"f_locals|user_ns|__dict__|setattr|delattr|setitem|delitem|get_ipython|_ip\b|getattr|get_refer|getmembers|" \
          r"__getattribute__"
 _SOURCES = (ast.Name, ast.Attribute, ast.Subscript, ast.Call)
+# What may give an object code of the notebook's that runs when the object is dropped: a `__del__` (also set by
+# `setattr`, in a class's namespace through `locals()`/`vars()`/`exec`, by `type(name, bases, ns)`), a weak reference's
+# callback or finalizer, the garbage collector's callbacks (and a generator's or coroutine's `finally` or `with`, read
+# apart). Where none is above, an answer's name given a computed value above the answers cell is a draft the answers
+# cell overwrites (a fairness review, 362: `a_ = relu_acc > sig_acc`, 18 honest drafts flagged).
+_FINALIZERS = re.compile(r"__del__|weakref|finalize|setattr|__class__|new_class|__build_class__|__dict__|\blocals\b|"
+                         r"\bvars\b|\bexec\b|ctypes|\bgc\b|\btype\s*\([^()\n]*,")
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,9 @@ def later_writes(sources: list[str], names) -> Found | None:
     # (a name as Python reads it: `ｇlobals` is `globals`)
     if not any(words.search(s if s.isascii() else unicodedata.normalize("NFKC", s)) for s in sources):
         return None
+    text = "\n".join(s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources)
+    finalizers = _FINALIZERS.search(text) is not None or (
+        re.search(r"\byield\b|\basync\b", text) is not None and re.search(r"\bfinally\b|\bwith\b", text) is not None)
     held: dict[str, str] = {}
     aliases: dict[str, list[list[str]]] = {}
     defined: dict[str, list] = {}           # each function's name: its scopes' keys and parameters (which may be handed
@@ -105,7 +115,7 @@ def later_writes(sources: list[str], names) -> Found | None:
             tree = python_tree(s)
             reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
         if reader is not None:
-            bound = reader.answer_given_object()
+            bound = reader.answer_given_object() if finalizers else ""
             if bound:
                 return Found(i, bound, "gives an answer's name an object, which the answers cell's own binding drops "
                                        "(running its `__del__`, if it has one)")

@@ -483,7 +483,7 @@ def _stopper(node: ast.stmt, counts: dict[str, int], exits: Exits) -> set[str]:
             return {node.name}
         if any(isinstance(n, ast.Return) for n in within([stmt])):
             return set()
-        if surely_stops(stmt, 0, exits):
+        if surely_stops(stmt, INSIDE, exits):
             return {node.name}
     return set()
 
@@ -709,6 +709,9 @@ def _comprehended(n: ast.expr) -> list[ast.expr]:
     return [*n.generators[0].ifs, *(p for g in n.generators[1:] for p in (g.iter, *g.ifs)), *body]
 
 
+INSIDE = 1 << 40     # (with the compiler's flags) a statement read inside a function's body
+
+
 def _statement_compiles(node: ast.stmt, flags: int) -> bool:
     """`_compiles` of one statement, kept on it: each statement of a cell is asked this in each of three readings."""
     kept = node.__dict__.setdefault("_grader_compiles", {})
@@ -725,8 +728,11 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     graded, unflagged, and Jupyter ended with the wrong ones above it)."""
     if isinstance(node, ast.Raise):
         return True
-    if not _statement_compiles(node, flags):   # IPython compiles a cell's statements one by one
+    # IPython compiles a cell's statements one by one; not a function's, which compiled with the function (a fairness
+    # review, 362: a closure's `nonlocal n`, compiled without the function that binds `n`, read as a stop)
+    if not flags & INSIDE and not _statement_compiles(node, flags):
         return True
+    inside, flags = flags & INSIDE, flags & ~INSIDE
     if isinstance(node, ast.Assert) and constant_truth(node.test) is False:
         return True
     if _evaluation_stops(node, flags, exits):
@@ -735,7 +741,7 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     if isinstance(node, ast.If) and truth is not None:
         # the branch that surely runs, statement by statement (review 302: `if True: raise ValueError` above the
         # answers stopped Run All before them; they were graded as written; review 303: `if not False:`)
-        return any(_stops(n, flags, exits) for n in (node.body if truth else node.orelse))
+        return any(_stops(n, flags | inside, exits) for n in (node.body if truth else node.orelse))
     if isinstance(node, ast.While) and truth:
         # ... a `break` in a `try` whose `finally` then says `continue` does not leave it (review 320)
         cancelled = {id(n) for t in walk(node) if isinstance(t, (ast.Try, ast.TryStar))
@@ -896,7 +902,7 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         for case in node.cases:          # the case that surely matches, where the subject and patterns are literals
             matches = _literal_match(case.pattern, node.subject)
             # ... its guard runs (review 343: `case 1 if 1/0:`); one that is a false literal passes the case by
-            if matches and case.guard is not None and _evaluation_stops(case.guard, flags, exits):
+            if matches and case.guard is not None and _evaluation_stops(case.guard, flags & ~INSIDE, exits):
                 return True
             guarded = True if case.guard is None else constant_truth(case.guard)
             if matches and guarded is True:
