@@ -2079,6 +2079,30 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     ("answers = [True, False, True, True, False]\na_ = answers[0]\nb_ = answers[1]", False),
     ("if (a_ := 0.9 > 0.8):\n    print('relu wins')\nfor b_ in [True, False]:\n    print('trying', b_)", False),
     ("import numpy as np\nx = np.array([1., 2., 3.])\nc_ = bool(np.all(x > 0))", False),
+    # review 361: objects with a finalizer put under an answer's name through the namespace (`g['e_'] = W()`), the
+    # namespace got by a descriptor or a name in a string, handed to a class's `__init__` or a function called on the
+    # spot, held by unpacking, a loop or `with`, handed over with `dict.update` to a finalizer or a partial
+    ("def f(): pass\ng = type(f).__dict__['__globals__'].__get__(f)\nclass W:\n    def __del__(self):\n        g['a_'] = False\n        g['c_'] = False\n        g['d_'] = False\n        g['b_'] = True\ng['e_'] = W()", True),
+    ("import operator\ndef f(): pass\ng = operator.attrgetter('__globals__')(f)\nclass W:\n    def __del__(self):\n        g['a_'] = False\n        g['c_'] = False\n        g['d_'] = False\n        g['b_'] = True\ng['e_'] = W()", True),
+    ("import builtins\nG = vars(builtins)['globals']\nclass W:\n    def __del__(self):\n        G().update(a_=False, b_=True, c_=False, d_=False)\nG()['e_'] = W()", True),
+    ("import functools\nclass W:\n    __del__ = functools.partial(dict.update, globals(), {'a_': False, 'b_': True, 'c_': False, 'd_': False})\nglobals()['e_'] = W()", True),
+    ("import weakref\nclass O: pass\nglobals()['e_'] = O()\nweakref.finalize(globals()['e_'], dict.update, globals(), {'a_': False, 'b_': True, 'c_': False, 'd_': False})", True),
+    ("class W:\n    def __init__(self, ns):\n        self.ns = ns\n    def __del__(self):\n        self.ns.update(a_=False, b_=True, c_=False, d_=False)\nglobals()['e_'] = W(globals())", True),
+    ("def mk(ns):\n    class W:\n        def __del__(self):\n            ns.update(a_=False, b_=True, c_=False, d_=False)\n    ns['e_'] = W()\nmk(globals())", True),
+    ("class W:\n    def __del__(self):\n        self.ns.update(a_=False, b_=True, c_=False, d_=False)\nw = W()\nw.__dict__['ns'] = globals()\nglobals()['e_'] = w\ndel w", True),
+    ("g, n = globals(), 0\nclass W:\n    def __del__(self):\n        g.update(a_=False, b_=True, c_=False, d_=False)\ng['e_'] = W()", True),
+    ("[g] = [globals()]\nclass W:\n    def __del__(self):\n        g.update(a_=False, b_=True, c_=False, d_=False)\ng['e_'] = W()", True),
+    ("for g in [globals()]:\n    pass\nclass W:\n    def __del__(self):\n        g.update(a_=False, b_=True, c_=False, d_=False)\ng['e_'] = W()", True),
+    ("import contextlib\nwith contextlib.nullcontext(globals()) as g:\n    pass\nclass W:\n    def __del__(self):\n        g.update(a_=False, b_=True, c_=False, d_=False)\ng['e_'] = W()", True),
+    ("import sys, weakref\ndef f():\n    global a_, b_, c_, d_\n    a_ = False\n    b_ = True\n    c_ = False\n    d_ = False\nclass O: pass\nglobals()['e_'] = O()\nweakref.finalize(globals()['e_'], getattr(sys.modules[__name__], 'f'))", True),
+    ("def f(): pass\ng = getattr(f, ''.join(['__glo', 'bals__']))\nclass W:\n    def __del__(self):\n        g['a_'] = False\n        g['c_'] = False\n        g['d_'] = False\n        g['b_'] = True\ng['e_'] = W()", True),
+    # ... and its false flags: `copy.copy(globals())` in a lambda, `eval(formula, globals(), kw)` in a method, and
+    # config loaders that exec into the namespace (359)
+    ("import copy\nsnap = lambda: copy.copy(globals())\ns = snap()", False),
+    ("import math\nclass Metric:\n    def __init__(self, formula):\n        self.formula = formula\n    def compute(self, **kw):\n        return eval(self.formula, globals(), kw)\nm = Metric('math.sqrt(x)')\nprint(m.compute(x=4))", False),
+    ("acc = 0.93\na_ = acc > 0.9\nprint(a_)", False),
+    ('config_text = """\nlr = 0.01\nepochs = 5\n"""\nexec(config_text, globals())\nparams = dict(lr=0.1)\n'
+     'vars().update(params)', False),
     # ... while the namespace handed to a library that only reads it, names in their own scope, a function that
     # returns an imported module stay unflagged (a fairness review, 359: 80 of 179 honest drafts were)
     (["import timeit\nprint(timeit.timeit(\"sum(range(100))\", globals=globals(), number=10))", "import threading\nprogress = {\"done\": 0}\ndef work():\n    progress[\"done\"] += 1\nt = threading.Thread(target=work)\nt.start(); t.join()"], False),
@@ -2128,6 +2152,32 @@ def test_a_closure_with_nonlocal_is_no_stop(ans, above):
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]
     assert not [f for f in c.flags if f.startswith(("raised", "exec"))], (c.flags, c.details)
+
+
+@pytest.mark.parametrize("shape", ["lambdas", "defs"])
+def test_the_reading_of_what_may_run_later_grows_with_the_text(monkeypatch, shape):
+    """Review 363: 2,000 lambdas nested around 2,400 names waiting on one given `globals()` 65 times walked every
+    enclosing scope for each, each time (the square of the text: 39 s for a cell of 49,000 characters); 1,600
+    functions of one name handed with `globals()` 1,600 times gave each parameter of each again (1.15 GB). Each is
+    read once now: the work at twice the text is about twice."""
+    from grader.checks import later
+    calls = []
+    real, local = later._Reader.kind, later._Scope.local
+    monkeypatch.setattr(later._Reader, "kind", lambda self, *a: calls.append(1) or real(self, *a))
+    monkeypatch.setattr(later._Scope, "local", lambda self, *a: calls.append(1) or local(self, *a))
+
+    def source(n):
+        if shape == "lambdas":
+            return ";".join("lambda:(g:=globals())" for _ in range(65)) + "\nx=" + "lambda:" * n + "(" + \
+                ",".join("lambda:(h:=g)" for _ in range(n)) + ")\n"
+        return "".join("def f(p0):0\n" for _ in range(n)) + "t(" + "f," * n + "globals())\n"
+
+    def work(n):
+        calls.clear()
+        later.later_writes([source(n)], ["a_", "b_"])
+        return len(calls)
+    small, large = work(200), work(400)
+    assert large < 3 * small, (small, large)
 
 
 def test_functions_nested_deep_are_each_read_once(monkeypatch):

@@ -46,7 +46,7 @@ _READ_CALLS = frozenset({"len", "print", "sorted", "list", "dict", "set", "froze
                          "critical", "log", "format", "dumps", "dump", "DataFrame", "Series",
                          # ... libraries that only read what they are given (a fairness review, 359)
                          "format_map", "substitute", "safe_substitute", "timeit", "repeat", "runctx",
-                         "run_docstring_examples", "getsource", "signature"})
+                         "run_docstring_examples", "getsource", "signature", "copy", "deepcopy"})
 _MUTATORS = frozenset({"update", "setdefault", "__setitem__", "__delitem__", "pop", "popitem", "clear", "__ior__",
                        "__init__"})
 _SETTING_CALLS = frozenset({"setitem", "__setitem__", "setdefault", "delitem", "__delitem__", "update", "setattr",
@@ -65,6 +65,7 @@ _WORDS = r"(?<![.\w])(?:exec|eval)\b|global|vars|locals|__main__|modules(?!\s*\(
          r"f_locals|user_ns|__dict__|setattr|delattr|setitem|delitem|get_ipython|_ip\b|getattr|get_refer|getmembers|" \
          r"__getattribute__"
 _SOURCES = (ast.Name, ast.Attribute, ast.Subscript, ast.Call)
+_SOURCE_NAMES = frozenset({"globals", "__globals__", "f_globals", "user_ns", "user_global_ns"})
 # What may give an object code of the notebook's that runs when the object is dropped: a `__del__` (also set by
 # `setattr`, in a class's namespace through `locals()`/`vars()`/`exec`, by `type(name, bases, ns)`), a weak reference's
 # callback or finalizer, the garbage collector's callbacks (and a generator's or coroutine's `finally` or `with`, read
@@ -95,6 +96,7 @@ def later_writes(sources: list[str], names) -> Found | None:
     text = "\n".join(s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources)
     finalizers = _FINALIZERS.search(text) is not None or (
         re.search(r"\byield\b|\basync\b", text) is not None and re.search(r"\bfinally\b|\bwith\b", text) is not None)
+    strong = re.search(r"__del__|weakref|finalize", text) is not None
     held: dict[str, str] = {}
     aliases: dict[str, list[list[str]]] = {}
     defined: dict[str, list] = {}           # each function's name: its scopes' keys and parameters (which may be handed
@@ -115,10 +117,15 @@ def later_writes(sources: list[str], names) -> Found | None:
             tree = python_tree(s)
             reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
         if reader is not None:
+            reader.strong = strong
             bound = reader.answer_given_object() if finalizers else ""
             if bound:
                 return Found(i, bound, "gives an answer's name an object, which the answers cell's own binding drops "
                                        "(running its `__del__`, if it has one)")
+            deferred = reader.deferred_write()
+            if deferred:
+                return Found(i, deferred, "hands the notebook's names over together with a function that writes them, "
+                                          "to be called later")
             cells.append(reader.summary())
     return _first(cells)
 
@@ -213,11 +220,17 @@ class _Reader:
         self.of: dict[int, _Scope] = {}         # each node's scope (by the node's `id`)
         self._scopes(tree, cell)
         self.held = held        # names (in their scope) and attributes given the namespace, a module, the shell
-        self.looked: dict[tuple[int, str], str | None] = {}
+        self.looked: dict[tuple[int, str], tuple[int, str | None]] = {}
+        self.version: dict[str, int] = {}
+        self.handed_names: set[str] = set()
+        self.strong = False     # a finalizer spelled out in the cells above (`__del__`, `weakref`)
         self.defined = defined
         for s in self.scopes if register else ():
             if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 defined.setdefault(s.node.name, []).append((s.key, frozenset(s.params)))
+                owner = self.parent.get(id(s.node))
+                if s.method and s.node.name == "__init__" and isinstance(owner, ast.ClassDef):
+                    defined.setdefault(owner.name, []).append((s.key, frozenset(s.params)))
 
     # -- the scopes, each node's parent ------------------------------------------------------------------------
     def _scopes(self, tree: ast.Module, cell: int) -> None:
@@ -253,24 +266,30 @@ class _Reader:
         scopes walked only for a name held somewhere: 99 functions nested around 25,000 names, review 358)."""
         if name not in self.held and "?" + name not in self.held:
             return None
-        known = self.looked.get((id(scope), name), self)
-        if known is not self:
-            return known
-        found = self._walk_up(name, scope)
-        self.looked[(id(scope), name)] = found
-        return found
-
-    def _walk_up(self, name: str, scope: _Scope | None) -> str | None:
+        # (each scope's answer kept, for every scope on the way up: 2,000 lambdas nested around 2,400 names waiting on
+        # one given the namespace 65 times had walked them all each time, review 363)
+        path: list[_Scope | None] = []
         s = scope
-        while s is not None:
+        found: str | None = None
+        version = self.version.get(name, 0)
+        while True:
+            known = self.looked.get((id(s), name))
+            if known is not None and known[0] == version:
+                found = known[1]
+                break
+            path.append(s)
+            if s is None:
+                found = self.held.get(name)
+                break
             if s.function:
                 got = self.held.get(s.key + name)
-                if got is not None:
-                    return got
-                if s.local(name):
-                    return None             # a name of the function's own, not given one of them
+                if got is not None or s.local(name):
+                    found = got                 # (a name of the function's own, not given one of them: None)
+                    break
             s = s.outer
-        return self.held.get(name)
+        for p in path:
+            self.looked[(id(p), name)] = (version, found)
+        return found
 
     def _key(self, name: str, scope: _Scope) -> str:
         """The key a name bound in a scope is held under: the function's for its locals, the module's otherwise."""
@@ -302,7 +321,7 @@ class _Reader:
             name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
             if name == "globals" and not node.args or name in ("vars", "locals") and not node.args and not scope.function:
                 return NAMESPACE
-            if type(f) is ast.Name and self._lookup(f.id, scope) == MAKER:
+            if type(f) is ast.Name and self._lookup(f.id, scope) in (MAKER, NAMESPACE):
                 return NAMESPACE
             if name == "vars" and len(node.args) == 1 and self._module(node.args[0], scope):
                 return NAMESPACE
@@ -371,6 +390,15 @@ class _Reader:
                     value = n.value
                 elif t in (ast.AnnAssign, ast.NamedExpr) and n.value is not None:
                     keys, value = self._keys(n.target, scope), n.value
+                elif t in (ast.For, ast.AsyncFor):         # `for g in [globals()]` (review 361)
+                    if type(n.iter) in (ast.List, ast.Tuple, ast.Set):
+                        todo.extend((self._keys(n.target, scope), e, scope) for e in n.iter.elts)
+                    continue
+                elif t in (ast.With, ast.AsyncWith):       # `with nullcontext(globals()) as g` (review 361)
+                    for item in n.items:
+                        if item.optional_vars is not None:
+                            todo.append((self._keys(item.optional_vars, scope), item.context_expr, scope))
+                    continue
                 elif t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
                     a = n.args
                     positional = [*a.posonlyargs, *a.args]
@@ -401,8 +429,8 @@ class _Reader:
                 if k in self.held:
                     continue
                 self.held[k] = what
-                self.looked.clear()
                 bare = k.rsplit(":", 1)[-1]
+                self.version[bare] = self.version.get(bare, 0) + 1       # (what was looked up for it is stale)
                 if bare != k:
                     self.held["?" + bare] = what        # (a name held in some function's scope)
                 wakes[bare] = wakes.get(bare, 0) + 1
@@ -427,6 +455,9 @@ class _Reader:
             return [self._key(target.id, scope)]
         if type(target) is ast.Attribute:
             return ["." + target.attr]
+        if type(target) in (ast.Tuple, ast.List, ast.Starred):     # `g, n = globals(), 0`, `[g] = [globals()]` (361)
+            parts = target.elts if type(target) is not ast.Starred else [target.value]
+            return [k for part in parts for k in self._keys(part, scope)]
         return []
 
     def _within_source(self, value: ast.AST, scope: _Scope) -> str | None:
@@ -439,10 +470,15 @@ class _Reader:
             t = type(n)
             if t in _SOURCES and (t is ast.Call or type(n.ctx) is ast.Load):
                 what = self.kind(n, scope)
-                if what in (NAMESPACE, MODULE):
+                # (not one only read: `list(globals().items())` holds its items, not it; but what lists namespaces,
+                # `gc.get_referrers(x)`, holds them however it is read)
+                if what in (NAMESPACE, MODULE) and (self.use(n, what)[0] != "read" or t is ast.Call and (
+                        getattr(n.func, "attr", None) or getattr(n.func, "id", None)) in _NS_CALLS):
                     return what
             if t is ast.Attribute and (n.attr == "modules" or n.attr == "__dict__") and type(n.ctx) is ast.Load:
                 found = MODULE if n.attr == "modules" else found
+            if t is ast.Constant and n.value in _SOURCE_NAMES:  # `attrgetter('__globals__')`, `vars(builtins)['globals']`
+                return NAMESPACE
         return found
 
     def _handed_with(self, call: ast.Call, scope: _Scope, todo: list) -> None:
@@ -455,13 +491,15 @@ class _Reader:
             return                          # `doctest.run_docstring_examples(f, globals())` reads them
         values = list(call.args) + [k.value for k in call.keywords]
         flat = [x for v in values for x in (v.elts if type(v) in (ast.Tuple, ast.List) else [v])]
+        if type(f) is ast.Name and f.id in self.defined:      # `mk(globals())`, `W(globals())` (an `__init__`: 361)
+            flat.append(f)
         sources = [x for x in flat if type(x) in _SOURCES and self.kind(x, scope) in (NAMESPACE, MODULE, MAKER)]
         if not sources:
             return
-        for x in flat:
-            if type(x) is ast.Name and x.id in self.defined:
-                for key, params in self.defined[x.id]:
-                    todo.extend(([key + p], sources[0], scope) for p in params)
+        for name in {x.id for x in flat if type(x) is ast.Name and x.id in self.defined} - self.handed_names:
+            self.handed_names.add(name)     # (each function's parameters given it once: review 363, 1,600 functions
+            for key, params in self.defined[name]:      # of one name handed 1,600 times held 1 GB)
+                todo.extend(([key + p], sources[0], scope) for p in params)
 
     # -- how a value of one of those kinds is used --------------------------------------------------------------
     def use(self, node: ast.AST, what: str) -> tuple[str, ast.AST | None]:
@@ -496,8 +534,9 @@ class _Reader:
         if t is ast.Call and node is not up.func:
             f = up.func
             name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
-            if name in _RUNNERS:
-                return ("write", None) if node is not (up.args[0] if up.args else None) else ("read", None)
+            if name in _RUNNERS:            # (`eval(text, globals(), kw)` evaluates: a method's formula, review 361)
+                return ("write", None) if name == "exec" and node is not (up.args[0] if up.args else None) else \
+                    ("read", None)
             if name in _SETTING_CALLS and up.args and up.args[0] is node:
                 return "write", (up.args[1] if len(up.args) > 1 else None) if name in _KEY_SECOND else \
                     _written_key(name, up.args[1:], up)
@@ -591,6 +630,23 @@ class _Reader:
                 continue
             for n in scope.nodes:
                 t = type(n)
+                if not scope.function and (t is ast.Call or t in _SOURCES and type(n.ctx) is ast.Load) and \
+                        self.kind(n, scope) == NAMESPACE:
+                    how, key = self.use(n, NAMESPACE)
+                    named = key is not None and not isinstance(key, list) and folded(key) in self.answers or \
+                        isinstance(key, list) and any(folded(k) in self.answers for k in key)
+                    # (a key that only may be an answer's, `exec(config, globals())`, `vars().update(params)`: only
+                    # where a finalizer is spelled out above, a fairness review's config loaders, 359)
+                    if how == "write" and self._keys_may_be_answers(key) and (named or self.strong) and not all(
+                            _constant(v) for v in self._written_values(n)):
+                        # (through the namespace: `globals()['e_'] = W()`, `g.update(e_=W())`: review 361)
+                        return f"`{quoted(self._shown(n))}` on line {n.lineno}"
+                if t in (ast.Assign, ast.AnnAssign) and not scope.function and n.value is not None and not _constant(
+                        n.value) and any(type(x) is ast.Subscript and folded(x.slice) in self.answers for target in (
+                            n.targets if t is ast.Assign else [n.target]) for x in within([target])):
+                    # (an answer's name as the key of whatever mapping: it may be the namespace got by computed text,
+                    # `getattr(f, ''.join([...]))`, review 361)
+                    return f"`{quoted(n)}` on line {n.lineno}"
                 if t in (ast.Assign, ast.AnnAssign):
                     targets = n.targets if t is ast.Assign else [n.target]
                     names = {x.id for target in targets for x in within([target]) if type(x) is ast.Name}
@@ -611,6 +667,44 @@ class _Reader:
                     return f"`{sorted(names & relevant)[0]}` bound on line {n.lineno}"
         return ""
 
+    def _written_values(self, n: ast.AST) -> list[ast.AST]:
+        """The values a write of the namespace gives (`ns[k] = v`, `ns.update(k=v)`, `setitem(ns, k, v)`); a call
+        whose values cannot be read gives itself (not a constant)."""
+        up = self.parent.get(id(n))
+        if type(up) is ast.Subscript:
+            stmt = self.parent.get(id(up))
+            return [stmt.value] if type(stmt) in (ast.Assign, ast.AugAssign, ast.AnnAssign) and stmt.value is not None \
+                else [up]
+        call = self.parent.get(id(up)) if type(up) is ast.Attribute else up
+        if type(call) is not ast.Call:
+            return [n]
+        args = call.args[1:] if call.args and call.args[0] is n else call.args
+        if type(up) is ast.Attribute and up.attr in ("update", "__ior__"):
+            out = [k.value for k in call.keywords]
+            for a in args:
+                if type(a) is ast.Dict and None not in a.keys:
+                    out.extend(a.values)
+                else:
+                    return [call]
+            return out
+        return list(args[1:]) if len(args) > 1 else [call]
+
+    def deferred_write(self) -> str:
+        """A call that hands the namespace over together with a function that writes a mapping, uncalled: a write
+        made later by whatever the call sets up (`weakref.finalize(x, dict.update, globals(), {...})`, `__del__ =
+        partial(dict.update, globals(), {...})` in a class: review 361)."""
+        for scope in self.scopes:
+            for n in scope.nodes:
+                if type(n) is not ast.Call:
+                    continue
+                values = list(n.args) + [k.value for k in n.keywords]
+                if not any(_writer_ref(v) for v in values):
+                    continue
+                if any(type(v) in _SOURCES and (type(v) is ast.Call or type(v.ctx) is ast.Load) and
+                       self.kind(v, scope) in (NAMESPACE, MAKER) for v in values):
+                    return f"`{quoted(n)}` on line {n.lineno}"
+        return ""
+
     def summary(self) -> _Cell:
         functions = []
         for s in self.scopes:
@@ -628,6 +722,11 @@ class _Reader:
                 if t is ast.Name and type(n.ctx) is ast.Load and n.id in self.defined and \
                         n.lineno < loads.get(n.id, n.lineno + 1) and not self._only_named(n):
                     loads[n.id] = n.lineno
+                elif t is ast.Call and type(n.func) is ast.Name and n.func.id == "getattr" and len(n.args) > 1 and \
+                        folded(n.args[1]) in self.defined and self.kind(n.args[0], scope) in (MODULE, NAMESPACE):
+                    whole = folded(n.args[1])       # `getattr(sys.modules[__name__], 'f')` (review 361)
+                    if n.lineno < loads.get(whole, n.lineno + 1):
+                        loads[whole] = n.lineno
                 elif t is ast.Subscript and type(n.ctx) is ast.Load and self._namespace_of_any(n.value, scope):
                     # a function taken from the namespace by its name (`vars()['f']`, `locals()['d']`: review 360)
                     whole = folded(n.slice)
@@ -677,6 +776,12 @@ class _Reader:
             "help", "callable", "print", "repr", "str", "id", "type", "isinstance", "hasattr", "display")) or \
             type(up) in (ast.Attribute, ast.Compare) or type(up) in (ast.If, ast.IfExp, ast.While) and up.test is n or \
             isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n in up.decorator_list
+
+
+def _writer_ref(node: ast.AST) -> bool:
+    """A function that writes a mapping, named but not called: `dict.update`, `operator.setitem`, `g.__setitem__`."""
+    return type(node) is ast.Attribute and node.attr in _MUTATORS | {"setitem", "__setattr__", "setattr"} or \
+        type(node) is ast.Name and node.id in ("setattr", "setitem", "exec")
 
 
 def _constant(value: ast.AST) -> bool:
