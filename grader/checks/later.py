@@ -63,16 +63,22 @@ _WAKES = 64         # times one name given the namespace wakes the assignments t
 # no further). `modules` but in `model.modules()`.
 _WORDS = r"(?<![.\w])(?:exec|eval)\b|global|vars|locals|__main__|modules(?!\s*\()|__import__|import_module|getmodule|" \
          r"f_locals|user_ns|__dict__|setattr|delattr|setitem|delitem|get_ipython|_ip\b|getattr|get_refer|getmembers|" \
-         r"__getattribute__"
+         r"__getattribute__|attrgetter|get_field|getattr_static|__glo|f_glo"
 _SOURCES = (ast.Name, ast.Attribute, ast.Subscript, ast.Call)
 _SOURCE_NAMES = frozenset({"globals", "__globals__", "f_globals", "user_ns", "user_global_ns"})
+_RESOLVERS = frozenset({"attrgetter", "get_field", "getattr_static", "methodcaller"})   # an attribute by its name
 # What may give an object code of the notebook's that runs when the object is dropped: a `__del__` (also set by
 # `setattr`, in a class's namespace through `locals()`/`vars()`/`exec`, by `type(name, bases, ns)`), a weak reference's
 # callback or finalizer, the garbage collector's callbacks (and a generator's or coroutine's `finally` or `with`, read
 # apart). Where none is above, an answer's name given a computed value above the answers cell is a draft the answers
 # cell overwrites (a fairness review, 362: `a_ = relu_acc > sig_acc`, 18 honest drafts flagged).
-_FINALIZERS = re.compile(r"__del__|weakref|finalize|setattr|__class__|new_class|__build_class__|__dict__|\blocals\b|"
-                         r"\bvars\b|\bexec\b|ctypes|\bgc\b|\btype\s*\([^()\n]*,")
+_FINALIZERS = re.compile(r"__del__|weakref|\bfinalize\b|setattr|__class__\s*=(?!=)|new_class|__build_class__|__dict__|"
+                         r"\b(?:locals|vars)\s*\(\s*\)\s*(?:\[|\.\s*(?:update|setdefault|__setitem__))|\bexec\b|ctypes|"
+                         r"\btype\s*\([^()\n]*,[^()\n]*,")     # (not `gc.collect()`, `print(locals())`: review 364)
+_COMPARERS = re.compile(r"__(?:gt|lt|ge|le|eq|ne|bool)__")   # a comparison of the notebook's own objects'
+_PLAIN_CALLS = frozenset({"bool", "isinstance", "issubclass", "callable", "hasattr", "all", "any"})   # give a bool
+_REBOUND = re.compile(r"(?:^|[^.\w])(?:%s)\s*=(?!=)|\.\s*(?:%s)\s*=(?!=)|(?:def|class|as)\s+(?:%s)\b" % (
+    ("|".join(sorted(_PLAIN_CALLS)),) * 3), re.M)
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ def later_writes(sources: list[str], names) -> Found | None:
     finalizers = _FINALIZERS.search(text) is not None or (
         re.search(r"\byield\b|\basync\b", text) is not None and re.search(r"\bfinally\b|\bwith\b", text) is not None)
     strong = re.search(r"__del__|weakref|finalize", text) is not None
+    comparers = _COMPARERS.search(text) is not None or _REBOUND.search(text) is not None
     held: dict[str, str] = {}
     aliases: dict[str, list[list[str]]] = {}
     defined: dict[str, list] = {}           # each function's name: its scopes' keys and parameters (which may be handed
@@ -117,7 +124,7 @@ def later_writes(sources: list[str], names) -> Found | None:
             tree = python_tree(s)
             reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
         if reader is not None:
-            reader.strong = strong
+            reader.strong, reader.comparers = strong, comparers
             bound = reader.answer_given_object() if finalizers else ""
             if bound:
                 return Found(i, bound, "gives an answer's name an object, which the answers cell's own binding drops "
@@ -224,13 +231,20 @@ class _Reader:
         self.version: dict[str, int] = {}
         self.handed_names: set[str] = set()
         self.strong = False     # a finalizer spelled out in the cells above (`__del__`, `weakref`)
+        self.comparers = True   # the notebook may define how its objects compare, or bind `bool` and its like
         self.defined = defined
         for s in self.scopes if register else ():
             if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                defined.setdefault(s.node.name, []).append((s.key, frozenset(s.params)))
+                a = s.node.args
+                # (its parameters in order, but a method's own object, which a call never hands: a fairness review,
+                # 365: `Config(globals())` read `self.lr = ...` in `__init__` as a write of the notebook's names)
+                positional = [x.arg for x in (*a.posonlyargs, *a.args)][1 if s.method else 0:]
+                spread = [x.arg for x in (a.vararg, a.kwarg) if x is not None]
+                given = (s.key, tuple(positional), frozenset(x.arg for x in a.kwonlyargs) | set(positional), spread)
+                defined.setdefault(s.node.name, []).append(given)
                 owner = self.parent.get(id(s.node))
                 if s.method and s.node.name == "__init__" and isinstance(owner, ast.ClassDef):
-                    defined.setdefault(owner.name, []).append((s.key, frozenset(s.params)))
+                    defined.setdefault(owner.name, []).append(given)
 
     # -- the scopes, each node's parent ------------------------------------------------------------------------
     def _scopes(self, tree: ast.Module, cell: int) -> None:
@@ -331,6 +345,8 @@ class _Reader:
                 return SHELL
             if name in ("getattr", "__getattribute__") and len(node.args) >= 2:
                 return self._got(node.args[1])
+            if name in _RESOLVERS and node.args and _names_source(node.args[0]):
+                return NAMESPACE        # `operator.attrgetter('__glo' + 'bals__')(f)`, `Formatter().get_field(...)`
             if self._module(node, scope):
                 return MODULE
         if t is ast.NamedExpr:
@@ -477,8 +493,8 @@ class _Reader:
                     return what
             if t is ast.Attribute and (n.attr == "modules" or n.attr == "__dict__") and type(n.ctx) is ast.Load:
                 found = MODULE if n.attr == "modules" else found
-            if t is ast.Constant and n.value in _SOURCE_NAMES:  # `attrgetter('__globals__')`, `vars(builtins)['globals']`
-                return NAMESPACE
+            if t in (ast.Constant, ast.BinOp, ast.JoinedStr, ast.Call) and _names_source(n):
+                return NAMESPACE        # `attrgetter('__glo' + 'bals__')`, `vars(builtins)['globals']` (364)
         return found
 
     def _handed_with(self, call: ast.Call, scope: _Scope, todo: list) -> None:
@@ -489,17 +505,26 @@ class _Reader:
         name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
         if name in _READ_CALLS and name not in self.defined:
             return                          # `doctest.run_docstring_examples(f, globals())` reads them
+        def source(x) -> bool:
+            return type(x) in _SOURCES and self.kind(x, scope) in (NAMESPACE, MODULE, MAKER)
+        if type(f) is ast.Name and f.id in self.defined:      # `mk(globals())`, `W(globals())` (an `__init__`: 361):
+            for key, positional, named, spread in self.defined[f.id]:      # the parameters it is handed at
+                for i, arg in enumerate(call.args):
+                    if source(arg):
+                        got = positional[i:i + 1] or spread
+                        todo.extend(([key + p], arg, scope) for p in got)
+                for k in call.keywords:
+                    if source(k.value):
+                        todo.extend(([key + p], k.value, scope) for p in ([k.arg] if k.arg in named else spread))
         values = list(call.args) + [k.value for k in call.keywords]
         flat = [x for v in values for x in (v.elts if type(v) in (ast.Tuple, ast.List) else [v])]
-        if type(f) is ast.Name and f.id in self.defined:      # `mk(globals())`, `W(globals())` (an `__init__`: 361)
-            flat.append(f)
-        sources = [x for x in flat if type(x) in _SOURCES and self.kind(x, scope) in (NAMESPACE, MODULE, MAKER)]
+        sources = [x for x in flat if source(x)]
         if not sources:
             return
         for name in {x.id for x in flat if type(x) is ast.Name and x.id in self.defined} - self.handed_names:
             self.handed_names.add(name)     # (each function's parameters given it once: review 363, 1,600 functions
-            for key, params in self.defined[name]:      # of one name handed 1,600 times held 1 GB)
-                todo.extend(([key + p], sources[0], scope) for p in params)
+            for key, _, named, spread in self.defined[name]:        # of one name handed 1,600 times held 1 GB)
+                todo.extend(([key + p], sources[0], scope) for p in (*named, *spread))
 
     # -- how a value of one of those kinds is used --------------------------------------------------------------
     def use(self, node: ast.AST, what: str) -> tuple[str, ast.AST | None]:
@@ -517,8 +542,8 @@ class _Reader:
             call = self.parent.get(id(up))
             args = call.args if type(call) is ast.Call and call.func is up else []
             if what == NAMESPACE:
-                if up.attr in _READ_METHODS:
-                    return "read", None
+                if up.attr in _READ_METHODS or type(up.ctx) is not ast.Load:
+                    return "read", None     # (an attribute set on a mapping: refused, not a write of its keys)
                 if up.attr in _MUTATORS:
                     return "write", _written_key(up.attr, args, call)
                 return "hand", None
@@ -638,7 +663,7 @@ class _Reader:
                     # (a key that only may be an answer's, `exec(config, globals())`, `vars().update(params)`: only
                     # where a finalizer is spelled out above, a fairness review's config loaders, 359)
                     if how == "write" and self._keys_may_be_answers(key) and (named or self.strong) and not all(
-                            _constant(v) for v in self._written_values(n)):
+                            _surely_plain(v, self.comparers) for v in self._written_values(n)):
                         # (through the namespace: `globals()['e_'] = W()`, `g.update(e_=W())`: review 361)
                         return f"`{quoted(self._shown(n))}` on line {n.lineno}"
                 if t in (ast.Assign, ast.AnnAssign) and not scope.function and n.value is not None and not _constant(
@@ -650,7 +675,7 @@ class _Reader:
                 if t in (ast.Assign, ast.AnnAssign):
                     targets = n.targets if t is ast.Assign else [n.target]
                     names = {x.id for target in targets for x in within([target]) if type(x) is ast.Name}
-                    if names & relevant and n.value is not None and not _constant(n.value):
+                    if names & relevant and n.value is not None and not _surely_plain(n.value, self.comparers):
                         return f"`{sorted(names & relevant)[0]}` given `{quoted(n.value)}` on line {n.lineno}"
                     continue
                 if t in (ast.For, ast.AsyncFor, ast.NamedExpr, ast.AugAssign):
@@ -663,7 +688,8 @@ class _Reader:
                     names = bound_by(n)
                 else:
                     continue
-                if names & relevant and not (t in (ast.AugAssign, ast.NamedExpr) and _constant(n.value)):
+                if names & relevant and not (t in (ast.AugAssign, ast.NamedExpr) and
+                                             _surely_plain(n.value, self.comparers)):
                     return f"`{sorted(names & relevant)[0]}` bound on line {n.lineno}"
         return ""
 
@@ -776,6 +802,40 @@ class _Reader:
             "help", "callable", "print", "repr", "str", "id", "type", "isinstance", "hasattr", "display")) or \
             type(up) in (ast.Attribute, ast.Compare) or type(up) in (ast.If, ast.IfExp, ast.While) and up.test is n or \
             isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n in up.decorator_list
+
+
+def _names_source(node: ast.AST) -> bool:
+    """A string that names (or holds the name of) what gives the namespace: `'__globals__'`, `'__glo' + 'bals__'`,
+    `''.join(['__glo', 'bals__'])`, `'0.__globals__'` (a field of `string.Formatter`)."""
+    text = folded(node)
+    if text is None and type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "join" and \
+            type(node.func.value) is ast.Constant and len(node.args) == 1 and type(node.args[0]) in (ast.List, ast.Tuple):
+        parts = [folded(e) for e in node.args[0].elts]
+        text = node.func.value.value.join(parts) if all(isinstance(p, str) for p in parts) and \
+            isinstance(node.func.value.value, str) else None
+    if not isinstance(text, str):
+        return False
+    return text in _SOURCE_NAMES or any(name in text for name in ("__globals__", "f_globals", "user_ns", "f_locals"))
+
+
+def _surely_plain(value: ast.AST, comparers: bool) -> bool:
+    """A value that is a bool or a literal whatever the names in it hold: a comparison (but where the notebook defines
+    how its objects compare), `not x`, `bool(...)`, `isinstance(...)`, `all(...)`: a draft of an answer, not an object
+    with a finalizer (a fairness review, 364: `a_ = scores[0] > scores[1]` beside `gc.collect()`)."""
+    t = type(value)
+    if t is ast.Compare:
+        return not comparers
+    if t is ast.UnaryOp and type(value.op) is ast.Not:
+        return True
+    if t is ast.Call and type(value.func) is ast.Name and value.func.id in _PLAIN_CALLS:
+        return True
+    if t is ast.BoolOp:
+        return all(_surely_plain(v, comparers) for v in value.values)
+    if t is ast.IfExp:
+        return _surely_plain(value.body, comparers) and _surely_plain(value.orelse, comparers)
+    if t in (ast.Tuple, ast.List):      # `a_, b_ = x > y, y > 0.9`
+        return all(_surely_plain(e, comparers) for e in value.elts)
+    return _constant(value)
 
 
 def _writer_ref(node: ast.AST) -> bool:
