@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..magics import python_tree
-from ..syntax import bound_by, child_nodes, quoted, within
+from ..syntax import bound_by, child_nodes, quoted, walk, within
 from .doors import folded, literal_start
 
 NAMESPACE, MODULE, SHELL, MAKER = "namespace", "module", "shell", "maker"    # what a value may be
@@ -37,7 +37,7 @@ NAMESPACE, MODULE, SHELL, MAKER = "namespace", "module", "shell", "maker"    # w
 _MAKERS = frozenset({"globals", "vars", "locals"})          # the module's names where called at its top level
 _NS_ATTRS = frozenset({"__globals__", "f_globals", "f_locals", "user_ns", "user_global_ns"})
 _MODULE_CALLS = frozenset({"__import__", "import_module", "getmodule"})
-_NS_CALLS = frozenset({"get_referrers", "get_referents", "getmembers"})     # lists that may hold the namespace
+_NS_CALLS = frozenset({"get_referrers", "get_referents", "getmembers", "get_objects"})   # lists that may hold it
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__", "__len__",
                            "__iter__", "__repr__", "__str__"})
 _READ_CALLS = frozenset({"len", "print", "sorted", "list", "dict", "set", "frozenset", "tuple", "iter", "reversed",
@@ -63,22 +63,16 @@ _WAKES = 64         # times one name given the namespace wakes the assignments t
 # no further). `modules` but in `model.modules()`.
 _WORDS = r"(?<![.\w])(?:exec|eval)\b|global|vars|locals|__main__|modules(?!\s*\()|__import__|import_module|getmodule|" \
          r"f_locals|user_ns|__dict__|setattr|delattr|setitem|delitem|get_ipython|_ip\b|getattr|get_refer|getmembers|" \
-         r"__getattribute__|attrgetter|get_field|getattr_static|__glo|f_glo"
+         r"__getattribute__|attrgetter|get_field|getattr_static|__glo|f_glo|locate|resolve_name|import_string|get_objects"
 _SOURCES = (ast.Name, ast.Attribute, ast.Subscript, ast.Call)
 _SOURCE_NAMES = frozenset({"globals", "__globals__", "f_globals", "user_ns", "user_global_ns"})
-_RESOLVERS = frozenset({"attrgetter", "get_field", "getattr_static", "methodcaller"})   # an attribute by its name
-# What may give an object code of the notebook's that runs when the object is dropped: a `__del__` (also set by
-# `setattr`, in a class's namespace through `locals()`/`vars()`/`exec`, by `type(name, bases, ns)`), a weak reference's
-# callback or finalizer, the garbage collector's callbacks (and a generator's or coroutine's `finally` or `with`, read
-# apart). Where none is above, an answer's name given a computed value above the answers cell is a draft the answers
-# cell overwrites (a fairness review, 362: `a_ = relu_acc > sig_acc`, 18 honest drafts flagged).
-_FINALIZERS = re.compile(r"__del__|weakref|\bfinalize\b|setattr|__class__\s*=(?!=)|new_class|__build_class__|__dict__|"
-                         r"\b(?:locals|vars)\s*\(\s*\)\s*(?:\[|\.\s*(?:update|setdefault|__setitem__))|\bexec\b|ctypes|"
-                         r"\btype\s*\([^()\n]*,[^()\n]*,")     # (not `gc.collect()`, `print(locals())`: review 364)
+_RESOLVERS = frozenset({"attrgetter", "get_field", "getattr_static", "methodcaller", "locate", "resolve_name",
+                        "import_string"})   # an attribute or an object by its dotted name
 _COMPARERS = re.compile(r"__(?:gt|lt|ge|le|eq|ne|bool)__")   # a comparison of the notebook's own objects'
 _PLAIN_CALLS = frozenset({"bool", "isinstance", "issubclass", "callable", "hasattr", "all", "any"})   # give a bool
+_PLAIN_METHODS = frozenset({"allclose", "isclose", "array_equal", "item", "all", "any", "equal", "is_tensor"})
 _REBOUND = re.compile(r"(?:^|[^.\w])(?:%s)\s*=(?!=)|\.\s*(?:%s)\s*=(?!=)|(?:def|class|as)\s+(?:%s)\b" % (
-    ("|".join(sorted(_PLAIN_CALLS)),) * 3), re.M)
+    ("|".join(sorted(_PLAIN_CALLS | _PLAIN_METHODS)),) * 3), re.M)
 
 
 @dataclass(frozen=True)
@@ -100,10 +94,10 @@ def later_writes(sources: list[str], names) -> Found | None:
     if not any(words.search(s if s.isascii() else unicodedata.normalize("NFKC", s)) for s in sources):
         return None
     text = "\n".join(s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources)
-    finalizers = _FINALIZERS.search(text) is not None or (
-        re.search(r"\byield\b|\basync\b", text) is not None and re.search(r"\bfinally\b|\bwith\b", text) is not None)
-    strong = re.search(r"__del__|weakref|finalize", text) is not None
     comparers = _COMPARERS.search(text) is not None or _REBOUND.search(text) is not None
+    finalizer = ""                          # code of the notebook's that may run as an object is dropped (read, not
+    #                                         its words), where
+    closing: set[str] = set()               # generators and coroutines whose closing runs code of theirs
     held: dict[str, str] = {}
     aliases: dict[str, list[list[str]]] = {}
     defined: dict[str, list] = {}           # each function's name: its scopes' keys and parameters (which may be handed
@@ -115,6 +109,8 @@ def later_writes(sources: list[str], names) -> Found | None:
         if tree is not None:
             reader = _Reader(tree, i, answers, held, defined)
             reader.hold(aliases)
+            found, gens = _finalizers(tree)
+            finalizer, closing = finalizer or found, closing | gens
             if keep:
                 readers[i] = reader
     cells = []
@@ -124,11 +120,13 @@ def later_writes(sources: list[str], names) -> Found | None:
             tree = python_tree(s)
             reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
         if reader is not None:
-            reader.strong, reader.comparers = strong, comparers
-            bound = reader.answer_given_object() if finalizers else ""
+            reader.strong, reader.comparers, reader.closing = bool(finalizer), comparers, closing
+            bound = reader.answer_given_object() if finalizer or closing else ""
             if bound:
-                return Found(i, bound, "gives an answer's name an object, which the answers cell's own binding drops "
-                                       "(running its `__del__`, if it has one)")
+                runs = f"code of the notebook's that runs as an object is dropped: {finalizer}" if finalizer else \
+                    "a generator or coroutine of the notebook's that runs code as it closes"
+                return Found(i, bound, f"gives an answer's name an object, which the answers cell's own binding drops, "
+                                       f"and holds {runs}")
             deferred = reader.deferred_write()
             if deferred:
                 return Found(i, deferred, "hands the notebook's names over together with a function that writes them, "
@@ -232,6 +230,7 @@ class _Reader:
         self.handed_names: set[str] = set()
         self.strong = False     # a finalizer spelled out in the cells above (`__del__`, `weakref`)
         self.comparers = True   # the notebook may define how its objects compare, or bind `bool` and its like
+        self.closing: set[str] = set()      # its generators and coroutines that run code as they close
         self.defined = defined
         for s in self.scopes if register else ():
             if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -345,8 +344,9 @@ class _Reader:
                 return SHELL
             if name in ("getattr", "__getattribute__") and len(node.args) >= 2:
                 return self._got(node.args[1])
-            if name in _RESOLVERS and node.args and _names_source(node.args[0]):
-                return NAMESPACE        # `operator.attrgetter('__glo' + 'bals__')(f)`, `Formatter().get_field(...)`
+            if name in _RESOLVERS and node.args and _names_source(node.args[0], dotted=True):
+                return NAMESPACE        # `operator.attrgetter('__glo' + 'bals__')(f)`, `Formatter().get_field(...)`,
+                #                         `pydoc.locate('__ma' + 'in__.__di' + 'ct__')` (review 367)
             if self._module(node, scope):
                 return MODULE
         if t is ast.NamedExpr:
@@ -489,7 +489,8 @@ class _Reader:
                 # (not one only read: `list(globals().items())` holds its items, not it; but what lists namespaces,
                 # `gc.get_referrers(x)`, holds them however it is read)
                 if what in (NAMESPACE, MODULE) and (self.use(n, what)[0] != "read" or t is ast.Call and (
-                        getattr(n.func, "attr", None) or getattr(n.func, "id", None)) in _NS_CALLS):
+                        getattr(n.func, "attr", None) or getattr(n.func, "id", None)) in _NS_CALLS and not (
+                        type(self.parent.get(id(n))) is ast.Call and getattr(self.parent[id(n)].func, "id", "") == "len")):
                     return what
             if t is ast.Attribute and (n.attr == "modules" or n.attr == "__dict__") and type(n.ctx) is ast.Load:
                 found = MODULE if n.attr == "modules" else found
@@ -662,8 +663,8 @@ class _Reader:
                         isinstance(key, list) and any(folded(k) in self.answers for k in key)
                     # (a key that only may be an answer's, `exec(config, globals())`, `vars().update(params)`: only
                     # where a finalizer is spelled out above, a fairness review's config loaders, 359)
-                    if how == "write" and self._keys_may_be_answers(key) and (named or self.strong) and not all(
-                            _surely_plain(v, self.comparers) for v in self._written_values(n)):
+                    if how == "write" and self._keys_may_be_answers(key) and (named or self.strong) and any(
+                            self._may_finalize(v) for v in self._written_values(n)):
                         # (through the namespace: `globals()['e_'] = W()`, `g.update(e_=W())`: review 361)
                         return f"`{quoted(self._shown(n))}` on line {n.lineno}"
                 if t in (ast.Assign, ast.AnnAssign) and not scope.function and n.value is not None and not _constant(
@@ -675,9 +676,11 @@ class _Reader:
                 if t in (ast.Assign, ast.AnnAssign):
                     targets = n.targets if t is ast.Assign else [n.target]
                     names = {x.id for target in targets for x in within([target]) if type(x) is ast.Name}
-                    if names & relevant and n.value is not None and not _surely_plain(n.value, self.comparers):
+                    if names & relevant and n.value is not None and self._may_finalize(n.value):
                         return f"`{sorted(names & relevant)[0]}` given `{quoted(n.value)}` on line {n.lineno}"
                     continue
+                if t in (ast.For, ast.AsyncFor) and (not self.strong or _constant(n.iter)):
+                    continue                # (a loop gives the items, `for a_ in [True, False]`: review 366)
                 if t in (ast.For, ast.AsyncFor, ast.NamedExpr, ast.AugAssign):
                     names = {x.id for x in within([n.target]) if type(x) is ast.Name}
                 elif t in (ast.With, ast.AsyncWith):
@@ -688,10 +691,19 @@ class _Reader:
                     names = bound_by(n)
                 else:
                     continue
-                if names & relevant and not (t in (ast.AugAssign, ast.NamedExpr) and
-                                             _surely_plain(n.value, self.comparers)):
+                if names & relevant and (self._may_finalize(n.value) if t in (ast.AugAssign, ast.NamedExpr) else
+                                         self.strong):
                     return f"`{sorted(names & relevant)[0]}` bound on line {n.lineno}"
         return ""
+
+    def _may_finalize(self, value: ast.AST) -> bool:
+        """May this value be (or hold) an object that runs code of the notebook's when it is dropped: anything but a
+        value that is surely a bool or a literal where a finalizer of the notebook's is above, or a generator or
+        coroutine of its own that closes with code of its (`e_ = gen()` whose `finally` writes)."""
+        if self.strong and not _surely_plain(value, self.comparers):
+            return True
+        return bool(self.closing) and any(type(x) is ast.Call and type(x.func) is ast.Name and x.func.id in self.closing
+                                          for x in within([value]))
 
     def _written_values(self, n: ast.AST) -> list[ast.AST]:
         """The values a write of the namespace gives (`ns[k] = v`, `ns.update(k=v)`, `setitem(ns, k, v)`); a call
@@ -804,7 +816,49 @@ class _Reader:
             isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n in up.decorator_list
 
 
-def _names_source(node: ast.AST) -> bool:
+def _finalizers(tree: ast.Module) -> tuple[str, set[str]]:
+    """Read from the cell's code, not its words (a fairness review, 366: `# finalize the plots`, a generator beside the
+    template's `with torch.no_grad()`, `setattr(args, ...)` had each made 135 honest drafts of 589 suspect): whether it
+    gives objects code that runs as they are dropped (a `__del__`, set however; a weak reference's callback or a
+    finalizer; a class made by `type(name, bases, ns)`, or whose body writes its own names by `locals()`, `vars()` or
+    `exec`; `setattr` on a class of its own with a name that may be `__del__`), and its generators and coroutines that
+    hold a `try` or a `with` (closing one runs its `finally`, its `except GeneratorExit`)."""
+    classes = {n.name for n in walk(tree) if isinstance(n, ast.ClassDef)}
+    found = ""
+    closing: set[str] = set()
+    for n in walk(tree):
+        t = type(n)
+        if found and t not in (ast.FunctionDef, ast.AsyncFunctionDef):
+            continue
+        if t in (ast.FunctionDef, ast.AsyncFunctionDef):
+            if n.name == "__del__":
+                found = found or f"`__del__` on line {n.lineno}"
+            own = list(within(n.body))
+            if (t is ast.AsyncFunctionDef or any(type(x) in (ast.Yield, ast.YieldFrom) for x in own)) and \
+                    any(type(x) in (ast.Try, ast.TryStar, ast.With, ast.AsyncWith) for x in own):
+                closing.add(n.name)
+        elif t in (ast.Name, ast.Attribute) and type(n.ctx) is ast.Store and \
+                (n.id if t is ast.Name else n.attr) == "__del__":
+            found = f"`__del__` set on line {n.lineno}"
+        elif t is ast.ClassDef:
+            if any(type(x) is ast.Call and type(x.func) is ast.Name and x.func.id in ("locals", "vars", "exec")
+                   for x in within(n.body)):
+                found = f"the class `{n.name}` on line {n.lineno}, whose body writes its own names"
+        elif t is ast.Call:
+            f = n.func
+            name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
+            if name == "type" and len(n.args) == 3 and not (type(n.args[2]) is ast.Dict and all(
+                    k is not None and folded(k) not in (None, "__del__") for k in n.args[2].keys)) or \
+                    name in ("new_class", "__build_class__", "finalize") or \
+                    name in ("ref", "proxy", "WeakMethod") and len(n.args) > 1 or \
+                    name in ("setattr", "__setattr__") and len(n.args) > 1 and (
+                        type(n.args[0]) is ast.Name and n.args[0].id in classes or folded(n.args[1]) == "__del__") and \
+                    "__del__".startswith(literal_start(n.args[1])):
+                found = f"`{quoted(n)}` on line {n.lineno}"
+    return found, closing
+
+
+def _names_source(node: ast.AST, dotted: bool = False) -> bool:
     """A string that names (or holds the name of) what gives the namespace: `'__globals__'`, `'__glo' + 'bals__'`,
     `''.join(['__glo', 'bals__'])`, `'0.__globals__'` (a field of `string.Formatter`)."""
     text = folded(node)
@@ -815,7 +869,8 @@ def _names_source(node: ast.AST) -> bool:
             isinstance(node.func.value.value, str) else None
     if not isinstance(text, str):
         return False
-    return text in _SOURCE_NAMES or any(name in text for name in ("__globals__", "f_globals", "user_ns", "f_locals"))
+    return text in _SOURCE_NAMES or any(name in text for name in ("__globals__", "f_globals", "user_ns", "f_locals")) or \
+        dotted and text.split(".")[0] in ("__main__", "builtins") and len(text.split(".")) > 1
 
 
 def _surely_plain(value: ast.AST, comparers: bool) -> bool:
@@ -829,6 +884,8 @@ def _surely_plain(value: ast.AST, comparers: bool) -> bool:
         return True
     if t is ast.Call and type(value.func) is ast.Name and value.func.id in _PLAIN_CALLS:
         return True
+    if t is ast.Call and type(value.func) is ast.Attribute and value.func.attr in _PLAIN_METHODS and not comparers:
+        return True     # `np.allclose(x, y)`, `(acc[1] > acc[0]).item()` (review 367's false flags)
     if t is ast.BoolOp:
         return all(_surely_plain(v, comparers) for v in value.values)
     if t is ast.IfExp:
