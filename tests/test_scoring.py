@@ -2148,6 +2148,19 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["def batches(xs, n):\n    for i in range(0, len(xs), n):\n        yield xs[i:i + n]\nprint(list(batches(list(range(7)), 3)))", "acc_relu, acc_sig = 0.91, 0.85\nlosses = [0.5, 0.4, 0.3]\nfor a_ in [True, False]:\n    print(a_)"], False),
     (["def batches(xs, n):\n    for i in range(0, len(xs), n):\n        yield xs[i:i + n]\nprint(list(batches(list(range(7)), 3)))", "import torch\na_ = (torch.tensor(0.91) > 0.85).item()"], False),
     (["def batches(xs, n):\n    for i in range(0, len(xs), n):\n        yield xs[i:i + n]\nprint(list(batches(list(range(7)), 3)))", "acc = 0.91\nglobals()['a_'] = acc > 0.9"], False),
+    # review 369: a bound `globals().update` handed to a finalizer imported under another name or to a timer, a
+    # generator that closes with a write called by another name
+    ("from weakref import finalize as fz\nclass O: pass\ne_ = O()\nfz(e_, globals().update, a_=False, b_=True, c_=False, d_=False, e_=True)", True),
+    ("import threading\nthreading.Timer(0.5, globals().update, kwargs=dict(a_=False, b_=True, c_=False, d_=False, e_=True)).start()", True),
+    ("w = globals().update\ndef g():\n    try:\n        yield\n    finally:\n        w(e_=True)\nh = g\ne_ = h()\nnext(e_)", True),
+    ("import sys, threading\nthreading.Timer(0.5, sys.modules[__name__].__setattr__, ('e_', True)).start()", True),
+    # ... and a fairness review's (368): a plotting helper called `finalize`, a loop's `item`, a draft under an answer's
+    # key beside a generator that reads a file
+    (["import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\ndef finalize(ax, title):\n    ax.set_title(title)\n    plt.tight_layout()\nfig, ax = plt.subplots()\nax.plot([1, 2, 3])\nfinalize(ax, 'accuracy')", "acc_relu = 0.93\nd_ = acc_relu\nprint(d_)"], False),
+    (["class Tracker:\n    def __init__(self):\n        self.rows = []\n    def finalize(self):\n        return len(self.rows)\ntracker = Tracker()\ntracker.finalize()", "results = {'relu': 0.93, 'sigmoid': 0.88}\nd_ = results['relu']"], False),
+    (["import weakref\nclass Model:\n    pass\nm = Model()\nlog = []\nr = weakref.ref(m, lambda ref: log.append('gone'))", "for row in [(1, 0.9), (2, 0.8)]:\n    item = row[1]\na_ = 0.93 > 0.88"], False),
+    (["def read_lines(path):\n    with open(path) as f:\n        for line in f:\n            yield line.strip()\nopen('/tmp/_h368.txt', 'w').write('a\\nb\\n')\nlines = list(read_lines('/tmp/_h368.txt'))", "draft = {}\ndraft['a_'] = 0.93 > 0.88\nprint(draft)"], False),
+    (["def read_lines(path):\n    with open(path) as f:\n        for line in f:\n            yield line.strip()\nopen('/tmp/_h368.txt', 'w').write('a\\nb\\n')\nlines = list(read_lines('/tmp/_h368.txt'))", "acc_relu, acc_sig = 0.93, 0.88\nglobals()['a_'] = acc_relu > acc_sig"], False),
     # ... while the namespace handed to a library that only reads it, names in their own scope, a function that
     # returns an imported module stay unflagged (a fairness review, 359: 80 of 179 honest drafts were)
     (["import timeit\nprint(timeit.timeit(\"sum(range(100))\", globals=globals(), number=10))", "import threading\nprogress = {\"done\": 0}\ndef work():\n    progress[\"done\"] += 1\nt = threading.Thread(target=work)\nt.start(); t.join()"], False),
@@ -2173,7 +2186,8 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
     assert ("exec:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
     if flagged:
         assert any(("writes the notebook's names in a function that may run after the answers cell" in d or
-                    "gives an answer's name an object, which the answers cell's own binding drops" in d) and " line " in d
+                    "gives an answer's name an object, which the answers cell's own binding drops" in d or
+                    "hands the notebook's names over together with a function that writes them" in d) and " line " in d
                    for d in c.details), c.details
 
 

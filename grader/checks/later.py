@@ -33,6 +33,7 @@ from ..syntax import bound_by, child_nodes, quoted, walk, within
 from .doors import folded, literal_start
 
 NAMESPACE, MODULE, SHELL, MAKER = "namespace", "module", "shell", "maker"    # what a value may be
+WRITER = "writer"       # a method that writes the namespace, taken uncalled: `globals().update` (review 369)
 
 _MAKERS = frozenset({"globals", "vars", "locals"})          # the module's names where called at its top level
 _NS_ATTRS = frozenset({"__globals__", "f_globals", "f_locals", "user_ns", "user_global_ns"})
@@ -71,8 +72,11 @@ _RESOLVERS = frozenset({"attrgetter", "get_field", "getattr_static", "methodcall
 _COMPARERS = re.compile(r"__(?:gt|lt|ge|le|eq|ne|bool)__")   # a comparison of the notebook's own objects'
 _PLAIN_CALLS = frozenset({"bool", "isinstance", "issubclass", "callable", "hasattr", "all", "any"})   # give a bool
 _PLAIN_METHODS = frozenset({"allclose", "isclose", "array_equal", "item", "all", "any", "equal", "is_tensor"})
-_REBOUND = re.compile(r"(?:^|[^.\w])(?:%s)\s*=(?!=)|\.\s*(?:%s)\s*=(?!=)|(?:def|class|as)\s+(?:%s)\b" % (
-    ("|".join(sorted(_PLAIN_CALLS | _PLAIN_METHODS)),) * 3), re.M)
+# (a name rebound at the start of a line, or a function or class so named; not `item = row[1]` or `dict(all=True)`, a
+# fairness review, 368)
+_REBOUND = re.compile(r"^[ \t]*(?:%s)[ \t]*=(?!=)|\.\s*(?:%s)\s*=(?!=)|(?:def|class|as)\s+(?:%s)\b" % (
+    "|".join(sorted(_PLAIN_CALLS)), "|".join(sorted(_PLAIN_CALLS)), "|".join(sorted(_PLAIN_CALLS | _PLAIN_METHODS))),
+    re.M)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ def later_writes(sources: list[str], names) -> Found | None:
     finalizer = ""                          # code of the notebook's that may run as an object is dropped (read, not
     #                                         its words), where
     closing: set[str] = set()               # generators and coroutines whose closing runs code of theirs
+    renamed: list[tuple[str, str]] = []     # `h = g`: a name given another's value
     held: dict[str, str] = {}
     aliases: dict[str, list[list[str]]] = {}
     defined: dict[str, list] = {}           # each function's name: its scopes' keys and parameters (which may be handed
@@ -109,10 +114,20 @@ def later_writes(sources: list[str], names) -> Found | None:
         if tree is not None:
             reader = _Reader(tree, i, answers, held, defined)
             reader.hold(aliases)
-            found, gens = _finalizers(tree)
+            found, gens, names = _finalizers(tree)
             finalizer, closing = finalizer or found, closing | gens
+            renamed.extend(names)
             if keep:
                 readers[i] = reader
+    others: dict[str, list[str]] = {}
+    for target, value in renamed:
+        others.setdefault(value, []).append(target)
+    todo = list(closing)
+    while todo:                             # (a generator called by another name, in any cell)
+        for target in others.pop(todo.pop(), ()):
+            if target not in closing:
+                closing.add(target)
+                todo.append(target)
     cells = []
     for i, s in enumerate(sources):
         reader = readers.get(i)
@@ -326,6 +341,9 @@ class _Reader:
                 return SHELL
             if node.attr in _MAKERS and not self._called(node):
                 return MAKER
+            if node.attr in _MUTATORS | {"__setattr__", "__delattr__"} and not self._called(node) and \
+                    self.kind(node.value, scope) in (NAMESPACE, MODULE):
+                return WRITER
             return self.held.get("." + node.attr)
         if t is ast.Subscript:
             return MODULE if self._module(node, scope) else None
@@ -532,6 +550,10 @@ class _Reader:
         """("read" | "write" | "hand", the key written where it is known)."""
         up = self.parent.get(id(node))
         t = type(up)
+        if what == WRITER:                  # `w = globals().update` then `w(e_=True)`, or handed on
+            if t is ast.Call and up.func is node:
+                return "write", _written_key("update", up.args, up)
+            return ("read", None) if t in (ast.Assign, ast.NamedExpr, ast.AnnAssign) else ("hand", None)
         if what == MAKER:                   # `g = globals` then `g()`: the call is read as the namespace
             return ("read", None) if t in (ast.Assign, ast.NamedExpr, ast.AnnAssign) or t is ast.Call and up.func is node \
                 else ("hand", None)
@@ -667,8 +689,8 @@ class _Reader:
                             self._may_finalize(v) for v in self._written_values(n)):
                         # (through the namespace: `globals()['e_'] = W()`, `g.update(e_=W())`: review 361)
                         return f"`{quoted(self._shown(n))}` on line {n.lineno}"
-                if t in (ast.Assign, ast.AnnAssign) and not scope.function and n.value is not None and not _constant(
-                        n.value) and any(type(x) is ast.Subscript and folded(x.slice) in self.answers for target in (
+                if t in (ast.Assign, ast.AnnAssign) and not scope.function and n.value is not None and \
+                        self._may_finalize(n.value) and any(type(x) is ast.Subscript and folded(x.slice) in self.answers for target in (
                             n.targets if t is ast.Assign else [n.target]) for x in within([target])):
                     # (an answer's name as the key of whatever mapping: it may be the namespace got by computed text,
                     # `getattr(f, ''.join([...]))`, review 361)
@@ -736,6 +758,9 @@ class _Reader:
                 if type(n) is not ast.Call:
                     continue
                 values = list(n.args) + [k.value for k in n.keywords]
+                if any(type(v) is ast.Attribute and type(v.ctx) is ast.Load and self.kind(v, scope) == WRITER or
+                       type(v) is ast.Name and self._lookup(v.id, scope) == WRITER for v in values):
+                    return f"`{quoted(n)}` on line {n.lineno}"      # `Timer(0.5, globals().update, kwargs=...)` (369)
                 if not any(_writer_ref(v) for v in values):
                     continue
                 if any(type(v) in _SOURCES and (type(v) is ast.Call or type(v.ctx) is ast.Load) and
@@ -816,18 +841,33 @@ class _Reader:
             isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n in up.decorator_list
 
 
-def _finalizers(tree: ast.Module) -> tuple[str, set[str]]:
+def _finalizers(tree: ast.Module) -> tuple[str, set[str], list[tuple[str, str]]]:
     """Read from the cell's code, not its words (a fairness review, 366: `# finalize the plots`, a generator beside the
     template's `with torch.no_grad()`, `setattr(args, ...)` had each made 135 honest drafts of 589 suspect): whether it
     gives objects code that runs as they are dropped (a `__del__`, set however; a weak reference's callback or a
     finalizer; a class made by `type(name, bases, ns)`, or whose body writes its own names by `locals()`, `vars()` or
     `exec`; `setattr` on a class of its own with a name that may be `__del__`), and its generators and coroutines that
-    hold a `try` or a `with` (closing one runs its `finally`, its `except GeneratorExit`)."""
+    hold a `try` or a `with` (closing one runs its `finally`, its `except GeneratorExit`), and the names given another
+    name (`h = g`: review 369, a generator called by another name)."""
     classes = {n.name for n in walk(tree) if isinstance(n, ast.ClassDef)}
+    # (weakref's own functions, by the module's names or imported from it: not a plotting helper `finalize(ax, title)`
+    # or `tracker.finalize()`, a fairness review, 368)
+    weak_names = {a.asname or a.name for n in walk(tree) if type(n) is ast.Import for a in n.names
+                  if a.name == "weakref"} | {"weakref"}
+    weak_names |= {"." + (a.asname or a.name) for n in walk(tree) if type(n) is ast.ImportFrom and n.module == "weakref"
+                   for a in n.names}
     found = ""
     closing: set[str] = set()
+    renamed: list[tuple[str, str]] = []
+    weak = {"finalize", "ref", "proxy", "WeakMethod"}
     for n in walk(tree):
         t = type(n)
+        if t is ast.Assign and type(n.value) is ast.Name:
+            renamed.extend((x.id, n.value.id) for x in n.targets if type(x) is ast.Name)
+        if not found and (t is ast.ImportFrom and any(a.name in weak and a.asname for a in n.names) or
+                          t is ast.Assign and type(n.value) in (ast.Name, ast.Attribute) and
+                          (n.value.id if type(n.value) is ast.Name else n.value.attr) in weak - {"ref"}):
+            found = f"a weak reference's finalizer under another name on line {n.lineno}"     # (`as fz`: 369)
         if found and t not in (ast.FunctionDef, ast.AsyncFunctionDef):
             continue
         if t in (ast.FunctionDef, ast.AsyncFunctionDef):
@@ -849,13 +889,20 @@ def _finalizers(tree: ast.Module) -> tuple[str, set[str]]:
             name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
             if name == "type" and len(n.args) == 3 and not (type(n.args[2]) is ast.Dict and all(
                     k is not None and folded(k) not in (None, "__del__") for k in n.args[2].keys)) or \
-                    name in ("new_class", "__build_class__", "finalize") or \
-                    name in ("ref", "proxy", "WeakMethod") and len(n.args) > 1 or \
+                    name in ("new_class", "__build_class__") or \
+                    name in ("finalize", "ref", "proxy", "WeakMethod") and len(n.args) > 1 and _weakref(f, weak_names) or \
                     name in ("setattr", "__setattr__") and len(n.args) > 1 and (
                         type(n.args[0]) is ast.Name and n.args[0].id in classes or folded(n.args[1]) == "__del__") and \
                     "__del__".startswith(literal_start(n.args[1])):
                 found = f"`{quoted(n)}` on line {n.lineno}"
-    return found, closing
+    return found, closing, renamed
+
+
+def _weakref(func: ast.AST, names: set[str]) -> bool:
+    """`weakref.finalize`, `wr.ref` (`import weakref as wr`), or `finalize` imported from weakref."""
+    if type(func) is ast.Attribute:
+        return type(func.value) is ast.Name and func.value.id in names
+    return type(func) is ast.Name and "." + func.id in names
 
 
 def _names_source(node: ast.AST, dotted: bool = False) -> bool:
