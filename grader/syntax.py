@@ -102,6 +102,12 @@ def dumped(node: ast.AST) -> str:
         return f"<unwritable {id(node)}>"
 
 
+def word(node: ast.AST | None) -> str | None:
+    """The name a node spells, where it spells one: a name's, or an attribute's last part (`f`, `operator.setitem`:
+    'setitem'); what a call is read by."""
+    return node.id if type(node) is ast.Name else node.attr if type(node) is ast.Attribute else None
+
+
 def quoted(node: ast.AST, width: int = 40) -> str:
     """A piece of the student's code as a message quotes it: its first line, cut to ``width`` characters."""
     try:

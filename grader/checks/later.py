@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..magics import python_tree
-from ..syntax import bound_by, child_nodes, quoted, walk, within
+from ..syntax import bound_by, child_nodes, quoted, walk, within, word
 from .doors import folded, literal_start
 
 NAMESPACE, MODULE, SHELL, MAKER = "namespace", "module", "shell", "maker"    # what a value may be
@@ -349,7 +349,7 @@ class _Reader:
             return MODULE if self._module(node, scope) else None
         if t is ast.Call:
             f = node.func
-            name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
+            name = word(f)
             if name == "globals" and not node.args or name in ("vars", "locals") and not node.args and not scope.function:
                 return NAMESPACE
             if type(f) is ast.Name and self._lookup(f.id, scope) in (MAKER, NAMESPACE):
@@ -388,7 +388,7 @@ class _Reader:
             key = node.slice
         elif t is ast.Call:
             f = node.func
-            name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
+            name = word(f)
             if name == "get" and type(f) is ast.Attribute and type(f.value) is ast.Attribute and f.value.attr == "modules" \
                     or name in _MODULE_CALLS:
                 key = node.args[0] if node.args else None
@@ -506,8 +506,8 @@ class _Reader:
                 what = self.kind(n, scope)
                 # (not one only read: `list(globals().items())` holds its items, not it; but what lists namespaces,
                 # `gc.get_referrers(x)`, holds them however it is read)
-                if what in (NAMESPACE, MODULE) and (self.use(n, what)[0] != "read" or t is ast.Call and (
-                        getattr(n.func, "attr", None) or getattr(n.func, "id", None)) in _NS_CALLS and not (
+                if what in (NAMESPACE, MODULE) and (self.use(n, what)[0] != "read" or t is ast.Call and
+                                                    word(n.func) in _NS_CALLS and not (
                         type(self.parent.get(id(n))) is ast.Call and getattr(self.parent[id(n)].func, "id", "") == "len")):
                     return what
             if t is ast.Attribute and (n.attr == "modules" or n.attr == "__dict__") and type(n.ctx) is ast.Load:
@@ -521,7 +521,7 @@ class _Reader:
         (`Timer(0.2, f, (globals(),))`, `Thread(target=f, args=(globals(),))`, `partial(f, globals())`): its
         parameters are given it (review 357)."""
         f = call.func
-        name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
+        name = word(f)
         if name in _READ_CALLS and name not in self.defined:
             return                          # `doctest.run_docstring_examples(f, globals())` reads them
         def source(x) -> bool:
@@ -581,7 +581,7 @@ class _Reader:
             return "read", None
         if t is ast.Call and node is not up.func:
             f = up.func
-            name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
+            name = word(f)
             if name in _RUNNERS:            # (`eval(text, globals(), kw)` evaluates: a method's formula, review 361)
                 return ("write", None) if name == "exec" and node is not (up.args[0] if up.args else None) else \
                     ("read", None)
@@ -599,7 +599,7 @@ class _Reader:
             return "read", None             # called (the shell, a module called: not the notebook's names)
         if t is ast.keyword:
             call = self.parent.get(id(up))
-            fname = getattr(getattr(call, "func", None), "id", None) or getattr(getattr(call, "func", None), "attr", None)
+            fname = word(getattr(call, "func", None))
             if up.arg in ("globals", "locals") and fname in _RUNNERS:
                 return "write", None
             return ("read", None) if up.arg is None or up.arg in ("globals", "locals", "namespace") or \
@@ -886,7 +886,7 @@ def _finalizers(tree: ast.Module) -> tuple[str, set[str], list[tuple[str, str]]]
                 found = f"the class `{n.name}` on line {n.lineno}, whose body writes its own names"
         elif t is ast.Call:
             f = n.func
-            name = f.id if type(f) is ast.Name else f.attr if type(f) is ast.Attribute else None
+            name = word(f)
             if name == "type" and len(n.args) == 3 and not (type(n.args[2]) is ast.Dict and all(
                     k is not None and folded(k) not in (None, "__del__") for k in n.args[2].keys)) or \
                     name in ("new_class", "__build_class__") or \
