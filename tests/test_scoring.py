@@ -3103,6 +3103,20 @@ def test_answers_in_a_block_with_an_else_are_said_to_be_in_a_block():
     assert all("is assigned only inside `if ...:` on line 1" in r.message for r in rows), [r.message for r in rows]
 
 
+@pytest.mark.parametrize("above", ["acc_relu = 0.93\nd_ = acc_relu\nprint(d_)", "d_ = True", "d_ = False"])
+@pytest.mark.parametrize("block", ["if __name__ == '__main__':\n    {body}", "try:\n    {body}\nexcept Exception:\n    pass"])
+def test_an_answer_bound_in_a_block_is_not_read_from_a_draft_above(above, block):
+    """A fairness review (368): answers under `if __name__ == "__main__":` with `d_` tried out in a cell above: `d_`'s
+    message named the draft ("`d_` is computed (`acc_relu`)"), not the block the student has to leave, and where the
+    draft was a literal it was graded as the answer although Jupyter ends with the block's value (flagged `moved:`,
+    said as "the answers cell does not set it")."""
+    body = "\n    ".join(f"{n} = {v}" for n, v in zip(_NAMES.split(", "), _RIGHT_VALUES.split(", ")))
+    c = _around_answers(block.format(body=body), above=[above])
+    rows = {r.check: r for r in answer_rows(c)}
+    assert not rows["d_"].points and "is assigned only inside" in rows["d_"].message, rows["d_"].message
+    assert "acc_relu" not in rows["d_"].message and not [f for f in c.flags if f.startswith("moved:")], c.flags
+
+
 def test_a_bare_annotation_sets_nothing_twice():
     """A fairness review (274): `a_: bool` above a `%time` answers line was said as setting `a_` more than once."""
     key = SPEC.answer_key()

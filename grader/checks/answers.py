@@ -1256,7 +1256,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # ... and those it does not set at all, set in a cell above (a fairness review, 240: the five answers in
     # a cell added above, the answers cell left as the template or holding a print, 0/10).
     late, line, sure = _late(reading, names)
-    absent = set() if error else {n for n in names if values[n] is _MISSING}
+    # ... but not those it binds in a block (`if __name__ == "__main__":`, `try:`, a loop): what Jupyter ends with is
+    # the block's doing, and the message names the block (a fairness review, 368: the draft above was named instead)
+    absent = set() if error else {n for n in names if values[n] is _MISSING} - bound_below(found.cell.source)
     above: dict[str, list[str]] = {}
     doubted: dict[str, str] = {}                # why an answer read from above is unknown (said as it is)
     alike: dict[tuple[int, str], tuple[object, list[str]]] = {}   # left unknown alike: one message (`grader check`)
