@@ -2161,6 +2161,50 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["import weakref\nclass Model:\n    pass\nm = Model()\nlog = []\nr = weakref.ref(m, lambda ref: log.append('gone'))", "for row in [(1, 0.9), (2, 0.8)]:\n    item = row[1]\na_ = 0.93 > 0.88"], False),
     (["def read_lines(path):\n    with open(path) as f:\n        for line in f:\n            yield line.strip()\nopen('/tmp/_h368.txt', 'w').write('a\\nb\\n')\nlines = list(read_lines('/tmp/_h368.txt'))", "draft = {}\ndraft['a_'] = 0.93 > 0.88\nprint(draft)"], False),
     (["def read_lines(path):\n    with open(path) as f:\n        for line in f:\n            yield line.strip()\nopen('/tmp/_h368.txt', 'w').write('a\\nb\\n')\nlines = list(read_lines('/tmp/_h368.txt'))", "acc_relu, acc_sig = 0.93, 0.88\nglobals()['a_'] = acc_relu > acc_sig"], False),
+    # review 370: the notebook's module imported under another name, got by `pkgutil.resolve_name`, `sys.modules.setdefault`,
+    # `dict.get(sys.modules, ...)` or out of a list; a writer off a `ChainMap` of the namespace, bound by `__get__` or
+    # `partial`; a library class's `close` (its `__del__` calls it); `from weakref import *`; `bool` bound again;
+    # `yield from` a generator that closes with a write; a writer handed to a function of the notebook's that times it
+    ("import io\nimport __main__ as M\nclass Box(io.IOBase):\n    def close(self):\n        vars(M).update(a_=False)\na_ = Box()", True),
+    ("import io\nimport __main__ as M\nclass Box(io.IOBase):\n    def close(self):\n        M.__dict__['a_'] = False\na_ = Box()", True),
+    ("import io, pkgutil\nclass Box(io.IOBase):\n    def close(self):\n        vars(pkgutil.resolve_name('__main__')).update(a_=False)\na_ = Box()", True),
+    ("import io, sys\nclass Box(io.IOBase):\n    def close(self):\n        vars(sys.modules.setdefault('__main__')).update(a_=False)\na_ = Box()", True),
+    ("import io, sys\nclass Box(io.IOBase):\n    def close(self):\n        vars(dict.get(sys.modules, '__main__')).update(a_=False)\na_ = Box()", True),
+    ("import io\nimport __main__\nM = [__main__][0]\nclass Box(io.IOBase):\n    def close(self):\n        vars(M).update(a_=False)\na_ = Box()", True),
+    ("import __main__ as M, threading\nthreading.Timer(0.5, vars(M).update, kwargs=dict(a_=False)).start()", True),
+    ("import __main__ as M, threading, time\ndef watch():\n    while vars(M).get('a_') is not True:\n        time.sleep(0.001)\n    vars(M).update(a_=False)\nthreading.Thread(target=watch, daemon=True).start()", True),
+    ("import threading\nfrom collections import ChainMap\nthreading.Timer(0.3, ChainMap(globals()).update, kwargs={'a_': False}).start()", True),
+    ("import threading\nthreading.Timer(0.3, dict.update.__get__(globals()), kwargs={'a_': False}).start()", True),
+    ("import threading, functools\nthreading.Timer(0.3, functools.partial(dict.update, globals(), a_=False)).start()", True),
+    ("from weakref import *\nfrom collections import ChainMap\nclass Box:\n    pass\na_ = Box()\nfinalize(a_, ChainMap(globals()).update, a_=False)", True),
+    ("import __main__ as M\nclass Box:\n    def __del__(self):\n        vars(M).update(a_=False)\nbool = Box\na_ = bool()\ndel bool", True),
+    ("import zipfile, io, __main__ as M\nclass Z(zipfile.ZipFile):\n    def close(self):\n        vars(M).update(a_=False)\na_ = Z(io.BytesIO(), 'w')", True),
+    ("import __main__ as M\ndef inner():\n    try:\n        yield 1\n    finally:\n        vars(M).update(a_=False)\ndef outer():\n    yield from inner()\na_ = outer()\nnext(a_)", True),
+    ("import threading\ndef later(f, ns, kw):\n    threading.Timer(0.3, f, (ns, kw)).start()\nlater(dict.update, globals(), {'a_': False})", True),
+    ("import threading\ndef register(cb):\n    threading.Timer(0.3, cb, kwargs={'a_': False}).start()\nregister(globals().update)", True),
+    # ... and the module got by a getter under another name, `sys.modules` held in a name, a tuple or a dict that
+    # holds the module; a writer bound by `MethodType` or `partial`, off a `ChainMap` held in a name
+    ("import importlib, threading\nim = importlib.import_module\ndef f():\n    vars(im('__main__')).update(a_=False)\nthreading.Timer(0.3, f).start()", True),
+    ("from importlib import import_module as im\nimport threading\ndef f():\n    vars(im('__main__')).update(a_=False)\nthreading.Timer(0.3, f).start()", True),
+    ("import sys, threading\ndef f():\n    m = sys.modules\n    vars(m['__main__']).update(a_=False)\nthreading.Timer(0.3, f).start()", True),
+    ("import sys, threading\nmods = sys.modules\ndef f():\n    vars(mods.get('__main__')).update(a_=False)\nthreading.Timer(0.3, f).start()", True),
+    ("import __main__, threading\nM, = (__main__,)\ndef f():\n    vars(M).update(a_=False)\nthreading.Timer(0.3, f).start()", True),
+    ("import __main__, threading\nD = {'m': __main__}\ndef f():\n    vars(D['m']).update(a_=False)\nthreading.Timer(0.3, f).start()", True),
+    ("import threading, types\nthreading.Timer(0.3, types.MethodType(dict.update, globals()), kwargs={'a_': False}).start()", True),
+    ("import threading, functools\nset_a = functools.partial(globals().update, a_=False)\nthreading.Timer(0.3, set_a).start()", True),
+    ("import threading\nfrom collections import ChainMap\ncm = ChainMap(globals())\nthreading.Timer(0.3, cm.update, kwargs={'a_': False}).start()", True),
+    # ... and a fairness review's (371): a namespace writer called at once by a helper, `map` or `partial`; a `proxy`,
+    # `args.finalize`, `weakref.ref` without a callback under another name; a generator used up in a bool; a method
+    # named `item`
+    (["import json\ndef load_config(text, setter):\n    setter(json.loads(text))\nload_config('{\"lr\": 0.01}', globals().update)", "acc_relu, acc_sig = 0.91, 0.85\na_ = acc_relu > acc_sig"], False),
+    (["configs = [{'lr': 0.01}, {'epochs': 3}]\nlist(map(globals().update, configs))\nfor _ in map(globals().update, configs):\n    pass"], False),
+    (["from functools import partial\nset_hp = partial(dict.update, globals())\nset_hp(lr=0.01)"], False),
+    (["set_hp = globals().update\ndef sweep(configs, on_config):\n    for c in configs:\n        on_config(c)\nsweep([{'lr': 0.01}], set_hp)"], False),
+    (["class Downloader:\n    def __init__(self, proxy=None):\n        self.proxy = proxy\nd = Downloader()\nproxy = d.proxy", "answers = [True, False, True, True, False]\na_, b_, c_, d_, e_ = answers"], False),
+    (["import argparse\nargs = argparse.Namespace(finalize=True)\nfinalize = args.finalize", "results = {'relu': 0.93, 'sig': 0.88}\ne_ = results['relu']"], False),
+    (["from weakref import ref as wref\nclass M: pass\nm = M()\nr = wref(m)", "vals = [True, False]\na_ = vals[0]"], False),
+    (["def batches(data, n):\n    try:\n        for i in range(0, len(data), n):\n            yield data[i:i + n]\n    finally:\n        print('closed')\nb_ = sum(1 for _ in batches(list(range(10)), 4)) == 2"], False),
+    (["class Batch:\n    def item(self):\n        return 1\nclass Log:\n    def __del__(self):\n        print('bye')\nlog = Log()", "acc_relu, acc_sig = 0.91, 0.85\na_ = acc_relu > acc_sig"], False),
     # ... while the namespace handed to a library that only reads it, names in their own scope, a function that
     # returns an imported module stay unflagged (a fairness review, 359: 80 of 179 honest drafts were)
     (["import timeit\nprint(timeit.timeit(\"sum(range(100))\", globals=globals(), number=10))", "import threading\nprogress = {\"done\": 0}\ndef work():\n    progress[\"done\"] += 1\nt = threading.Thread(target=work)\nt.start(); t.join()"], False),
@@ -2274,7 +2318,12 @@ def test_functions_nested_deep_are_each_read_once(monkeypatch):
     "k = 'Excep' + 'tion'\nglobals()[k] = KeyError", "k = 'Excep' + 'tion'\n__builtins__.__dict__[k] = KeyError",
     # review 329: a star import, which may bind any name (`from multiprocessing import *` binds `TimeoutError`)
     "from multiprocessing import *",
-    "get_ipython().user_ns.update({'Excep' + 'tion': getattr(__builtins__, 'Key' + 'Error')})"])
+    "get_ipython().user_ns.update({'Excep' + 'tion': getattr(__builtins__, 'Key' + 'Error')})",
+    # ... the namespace followed by the keys it is written under (a fairness review, 371, narrowed the rule to them)
+    "globals().update({'Excep' + 'tion': KeyError})", "g = globals()\ng['Exception'] = KeyError",
+    "def put(ns, k, v):\n    ns[k] = v\nput(globals(), 'Excep' + 'tion', KeyError)",
+    "import json\ndef load(text, setter):\n    setter(json.loads(text))\nload('{\"Exception\": 1}', globals().update)",
+    "import builtins\nvars(builtins)['Excep' + 'tion'] = KeyError", "import builtins\nbuiltins.__setattr__('Exception', KeyError)"])
 def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_of_pythons_names(above):
     """Review 322 rebound `Exception` from a cell above by code that names no name; reading every such cell as
     rebinding every exception class cost honest drafts their answers (a fairness review, 324: `logging.getLogger(
@@ -2329,6 +2378,27 @@ def test_a_corrected_answer_keeps_its_points_beside_everyday_code(above, draft):
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]
     assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above", [
+    "globals()['b_'] = 0.85 > 0.91", "for n, acc in [('relu', 0.91)]:\n    globals()[f'acc_{n}'] = acc",
+    "for k, v in zip('abcde', [True, False, True, True, False]):\n    globals()[k + '_'] = v",
+    "lr = 0.01\nprint('lr={lr}'.format_map(globals()))", "results = globals().setdefault('results', {})",
+    "class Registry:\n    def __init__(self, ns):\n        self.ns = ns\n    def get(self, k):\n        return self.ns.get(k)\n"
+    "reg = Registry(globals())\nprint(reg.get('lr'))",
+    "results = {}\nstore = results.__setitem__\nstore('relu', 0.91)",
+    "from functools import partial\nset_hp = partial(dict.update, globals())\nset_hp(lr=0.01)"])
+def test_the_namespace_written_under_other_keys_is_no_flag_where_the_answers_cell_catches_a_name_error(above):
+    """A fairness review (371): 38 honest drafts above an answers cell that prints the answers in `try: ... except
+    NameError:` were flagged `exec:` as code that "may set names without naming them": the namespace written under
+    an answer's key, a key computed as `f'acc_{n}'` or `k + '_'`, read by `format_map`, handed to a class that reads
+    it, a plain dict's `__setitem__`. The namespace is followed by the keys it is written under; none can be
+    `NameError`."""
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\ntry:\n    print({_NAMES})\nexcept NameError:\n    pass\n",
+                        above=[above])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert "exec:answers-3-3" not in c.flags, c.details
 
 
 @pytest.mark.parametrize("alias", ["import sys\nexit = sys.exit", "import sys\nprint = sys.exit",

@@ -21,7 +21,7 @@ from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
-from .later import later_writes
+from .later import later_writes, namespace_writes
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
@@ -629,7 +629,8 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
     provided = {t.id for t in ctx.template.cells if t.id}
     # (not an annotated answer alone: what may set any name is no likelier to set `__annotations__` than an answer,
     # and a logger above annotated answers was flagged so: a fairness review, 328)
-    uses = reading is not None and bool(_reads_rebound(reading.tree, REBINDABLE - {"__annotations__"}))
+    read = {n for _, n in _reads_rebound(reading.tree, REBINDABLE - {"__annotations__"})} \
+        if reading is not None else set()
     said: list[bool] = []
 
     def warns() -> bool:
@@ -641,13 +642,17 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
         return said[0]
     above = [c for c in ctx.nb.cells if c.index < cell.index and c.cell_type == "code"]
     late = later_writes([c.source for c in above], names)
+    # (the notebook's namespace written under a key that may be a name the answers cell reads, followed by its keys: a
+    # fairness review, 371, `globals()['b_'] = ...` above a `try: ... except NameError:` answers cell)
+    keyed = namespace_writes([c.source for c in above], read) if read else None
     for i, c in enumerate(above):
         # ... but for an alias the answers cell names, which a graded cell's flags do not say (review 327: made with
         # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)
         reached = _aliased(c.source, cell.source) or _autocalled(c.source, cell.source) if c.id in provided else \
             shell_reached(c.source) or _macro(c.source) or _aliased(c.source, cell.source) or \
             _autocalled(c.source, cell.source) or \
-            (writers(c.source, ["\0"], on_objects=False).get("\0", "") or _star(c.source) if uses or warns() else "")
+            (writers(c.source, ["\0"], on_objects=False, own_namespace=not read or warns()).get("\0", "") or
+             (keyed.why if keyed is not None and keyed.cell == i else "") or _star(c.source) if read or warns() else "")
         hooked = "" if reached or c.id in provided else _hooked(c.source)
         later = "" if reached or hooked or late is None or late.cell != i else late.why
         if reached or hooked or later:
@@ -656,7 +661,7 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
                     f"them ({reached})") if reached else (
                 f"leaves something in the kernel's process that can stop a later cell at any line (a hook, a timer, a "
                 f"signal, a thread, a stream that raises: {hooked})") if hooked else (
-                f"{late.what} ({later})")
+                f"{late.what}{' in ' + _named(above[late.other]) if late.other >= 0 else ''} ({later})")
             ctx.detail(f"{_named(c)} above the True/False answers cell {what}, which can change how Jupyter runs the "
                        f"answers cell; the answers are graded as written, and a TA reads it")
             return

@@ -33,6 +33,8 @@ from ..syntax import bound_by, child_nodes, quoted, walk, within, word
 from .doors import folded, literal_start
 
 NAMESPACE, MODULE, SHELL, MAKER = "namespace", "module", "shell", "maker"    # what a value may be
+MODULES = "modules"     # `sys.modules`, held in a name: the module under its key (review 370)
+GETTER = "getter"       # what gives a module by its name, under another name: `im = importlib.import_module` (370)
 WRITER = "writer"       # a method that writes the namespace, taken uncalled: `globals().update` (review 369)
 
 _MAKERS = frozenset({"globals", "vars", "locals"})          # the module's names where called at its top level
@@ -58,6 +60,17 @@ _RUNNERS = frozenset({"exec", "eval"})
 _SHELL_WRITES = frozenset({"push", "del_var", "ex", "ev", "run_cell", "run_code", "run_ast_nodes", "safe_execfile",
                            "safe_run_module", "runcode"})       # run code or set names in the shell's namespace
 _OWN = frozenset({"self", "cls"})
+_MAIN = ast.Name("__main__", ast.Load())
+_SYS_MODULES = ast.Attribute(ast.Name("sys", ast.Load()), "modules", ast.Load())
+_GETTER = ast.Attribute(ast.Name("importlib", ast.Load()), "import_module", ast.Load())
+_BINDERS = frozenset({"partial", "MethodType", "__get__"})     # what binds a function to its first arguments
+_AT_ONCE = frozenset({"map", "filter", "starmap"})              # call what they are given as they are read
+_CONSUMERS = frozenset({"list", "tuple", "set", "sorted", "any", "all", "sum", "dict", "deque", "frozenset", "max",
+                        "min"})
+_CLOSERS = frozenset({"close", "flush", "_close", "cleanup", "_cleanup", "_fpclose"})
+_BY_NAME = frozenset({"locate", "resolve_name", "import_string"})   # an object by its dotted name
+# `sys.modules.setdefault(k)`, `dict.get(sys.modules, k)`
+_LOOKUPS = frozenset({"get", "setdefault", "pop", "__getitem__", "getitem"})
 _KEPT = 100_000     # characters of cells above whose syntax trees are held at once (a cell's tree is some 40 times its text)
 _WAKES = 64         # times one name given the namespace wakes the assignments that wait on it, past which they all hold it
 # A cell that none of these words is in reaches the notebook's names no way this module reads (most cells: read
@@ -74,9 +87,12 @@ _PLAIN_CALLS = frozenset({"bool", "isinstance", "issubclass", "callable", "hasat
 _PLAIN_METHODS = frozenset({"allclose", "isclose", "array_equal", "item", "all", "any", "equal", "is_tensor"})
 # (a name rebound at the start of a line, or a function or class so named; not `item = row[1]` or `dict(all=True)`, a
 # fairness review, 368)
-_REBOUND = re.compile(r"^[ \t]*(?:%s)[ \t]*=(?!=)|\.\s*(?:%s)\s*=(?!=)|(?:def|class|as)\s+(?:%s)\b" % (
+_REBOUND = re.compile(r"^[ \t]*(%s)[ \t]*=(?!=)|\.\s*(%s)\s*=(?!=)|(?:def|class|as)\s+(%s)\b" % (
     "|".join(sorted(_PLAIN_CALLS)), "|".join(sorted(_PLAIN_CALLS)), "|".join(sorted(_PLAIN_CALLS | _PLAIN_METHODS))),
     re.M)
+# ... and where the namespace may be written under one's name (`globals()['bool'] = Box`): that call gives what it
+# gives (review 370: `bool = Box` then `a_ = bool()` was read as a bool)
+_NAMED = re.compile(r"""['"](%s)['"]""" % "|".join(sorted(_PLAIN_CALLS)))
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,7 @@ class Found:
     cell: int
     why: str
     what: str = "writes the notebook's names in a function that may run after the answers cell"
+    other: int = -1     # the cell whose line ``what`` names, where it is another (a fairness review, 371)
 
 
 def later_writes(sources: list[str], names) -> Found | None:
@@ -98,9 +115,13 @@ def later_writes(sources: list[str], names) -> Found | None:
     if not any(words.search(s if s.isascii() else unicodedata.normalize("NFKC", s)) for s in sources):
         return None
     text = "\n".join(s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources)
-    comparers = _COMPARERS.search(text) is not None or _REBOUND.search(text) is not None
+    # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
+    comparers = _COMPARERS.search(text) is not None
+    rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g} | \
+        {m.group(1) for m in _NAMED.finditer(text)}
     finalizer = ""                          # code of the notebook's that may run as an object is dropped (read, not
-    #                                         its words), where
+    #                                         its words), where, and in which cell
+    where = -1
     closing: set[str] = set()               # generators and coroutines whose closing runs code of theirs
     renamed: list[tuple[str, str]] = []     # `h = g`: a name given another's value
     held: dict[str, str] = {}
@@ -115,7 +136,9 @@ def later_writes(sources: list[str], names) -> Found | None:
             reader = _Reader(tree, i, answers, held, defined)
             reader.hold(aliases)
             found, gens, names = _finalizers(tree)
-            finalizer, closing = finalizer or found, closing | gens
+            if found and not finalizer:
+                finalizer, where = found, i
+            closing |= gens
             renamed.extend(names)
             if keep:
                 readers[i] = reader
@@ -136,18 +159,67 @@ def later_writes(sources: list[str], names) -> Found | None:
             reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
         if reader is not None:
             reader.strong, reader.comparers, reader.closing = bool(finalizer), comparers, closing
+            reader.rebound = frozenset(rebound)
             bound = reader.answer_given_object() if finalizer or closing else ""
             if bound:
                 runs = f"code of the notebook's that runs as an object is dropped: {finalizer}" if finalizer else \
                     "a generator or coroutine of the notebook's that runs code as it closes"
                 return Found(i, bound, f"gives an answer's name an object, which the answers cell's own binding drops, "
-                                       f"and holds {runs}")
+                                       f"and holds {runs}", where if finalizer and where != i else -1)
             deferred = reader.deferred_write()
             if deferred:
                 return Found(i, deferred, "hands the notebook's names over together with a function that writes them, "
                                           "to be called later")
             cells.append(reader.summary())
     return _first(cells)
+
+
+def namespace_writes(sources: list[str], names) -> Found | None:
+    """The first place in these cells that writes the notebook's namespace under a key that may be one of ``names``
+    (names of Python's own the answers cell reads, `NameError`), when it runs or later, or hands the namespace to a
+    call not known to read it; or None. The namespace is followed as `later_writes` follows it, by the keys written:
+    `globals()['b_'] = ...`, `globals()[f'acc_{n}'] = ...` and `'...'.format_map(globals())` set or read none of them
+    (a fairness review, 371: 38 honest drafts above a `try: ... except NameError:` answers cell were flagged)."""
+    wanted = frozenset(names)
+    words = re.compile(_WORDS + "".join(rf"|\b{re.escape(n)}\b" for n in wanted))
+    if not any(words.search(s if s.isascii() else unicodedata.normalize("NFKC", s)) for s in sources):
+        return None
+    held: dict[str, str] = {}
+    aliases: dict[str, list[list[str]]] = {}
+    defined: dict[str, list] = {}
+    keep = sum(map(len, sources)) <= _KEPT
+    readers: dict[int, _Reader] = {}
+    for i, s in enumerate(sources):
+        tree = python_tree(s)
+        if tree is not None:
+            reader = _Reader(tree, i, wanted, held, defined)
+            reader.follow = True
+            reader.hold(aliases)
+            if keep:
+                readers[i] = reader
+    found: list[tuple[int, ast.AST, str | None, bool]] = []
+    named: set[str] = set()                 # the names read anywhere: a function never named is never called
+    for i, s in enumerate(sources):
+        reader = readers.get(i)
+        if reader is None and not keep:
+            tree = python_tree(s)
+            reader = _Reader(tree, i, wanted, held, defined, register=False) if tree is not None else None
+        if reader is None:
+            continue
+        reader.follow = True
+        for scope in reader.scopes:
+            named.update(n.id for n in scope.nodes if type(n) is ast.Name and type(n.ctx) is ast.Load)
+            w = reader.writes(scope)
+            if w is not None:
+                found.append((i, w, getattr(scope.node, "name", None) if scope.function else None,
+                              bool(scope.function and reader._inherently_later(scope))))
+    for i, w, name, later in found:
+        # (a function that writes them only where something calls it: `def reset(): global range; del range`, never
+        # called, is no write, a fairness review's, 330)
+        if name is None or later or name in named:
+            return Found(i, f"`{quoted(w)}` on line {w.lineno}", "may write the notebook's names under a key that may "
+                                                                 "be one the answers cell reads")
+    return None
 
 
 @dataclass
@@ -245,8 +317,10 @@ class _Reader:
         self.handed_names: set[str] = set()
         self.strong = False     # a finalizer spelled out in the cells above (`__del__`, `weakref`)
         self.comparers = True   # the notebook may define how its objects compare, or bind `bool` and its like
+        self.rebound: frozenset[str] = frozenset()      # which of `bool` and its like it may bind
         self.closing: set[str] = set()      # its generators and coroutines that run code as they close
         self.defined = defined
+        self.follow = False     # a call of a function of the notebook's own hands the namespace to parameters followed
         for s in self.scopes if register else ():
             if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 a = s.node.args
@@ -344,6 +418,10 @@ class _Reader:
             if node.attr in _MUTATORS | {"__setattr__", "__delattr__"} and not self._called(node) and \
                     self.kind(node.value, scope) in (NAMESPACE, MODULE):
                 return WRITER
+            if node.attr == "modules" and not self._called(node):
+                return MODULES
+            if node.attr in _MODULE_CALLS | _BY_NAME and not self._called(node):
+                return GETTER
             return self.held.get("." + node.attr)
         if t is ast.Subscript:
             return MODULE if self._module(node, scope) else None
@@ -362,6 +440,8 @@ class _Reader:
                 return SHELL
             if name in ("getattr", "__getattribute__") and len(node.args) >= 2:
                 return self._got(node.args[1])
+            if name in _BINDERS and self._binds_writer(node, scope):
+                return WRITER           # `partial(dict.update, globals())`, `dict.update.__get__(globals())` (370, 371)
             if name in _RESOLVERS and node.args and _names_source(node.args[0], dotted=True):
                 return NAMESPACE        # `operator.attrgetter('__glo' + 'bals__')(f)`, `Formatter().get_field(...)`,
                 #                         `pydoc.locate('__ma' + 'in__.__di' + 'ct__')` (review 367)
@@ -370,6 +450,15 @@ class _Reader:
         if t is ast.NamedExpr:
             return self.kind(node.value, scope)
         return None
+
+    def _binds_writer(self, call: ast.Call, scope: _Scope) -> bool:
+        """`partial(dict.update, globals())`, `MethodType(dict.update, globals())`, `dict.update.__get__(globals())`:
+        a writer of the namespace made by binding one to it."""
+        f = call.func
+        given = [*call.args, *(k.value for k in call.keywords)]
+        writer = type(f) is ast.Attribute and f.attr == "__get__" and _writer_ref(f.value) or bool(given) and (
+            _writer_ref(given[0]) or type(given[0]) in _SOURCES and self.kind(given[0], scope) == WRITER)
+        return writer and any(type(a) in _SOURCES and self.kind(a, scope) in (NAMESPACE, MAKER, WRITER) for a in given)
 
     def _called(self, node: ast.AST) -> bool:
         up = self.parent.get(id(node))
@@ -384,14 +473,20 @@ class _Reader:
         if t is ast.Attribute:
             return self.held.get("." + node.attr) == MODULE
         key = None
-        if t is ast.Subscript and type(node.value) is ast.Attribute and node.value.attr == "modules":
+        if t is ast.Subscript and self._modules(node.value, scope):
             key = node.slice
+        elif t is ast.Subscript and (type(node.value) in (ast.List, ast.Tuple) and any(
+                self._module(e, scope) for e in node.value.elts) or self._module(node.value, scope)):
+            return True         # `[__main__][0]`, `D['m']` of a dict that holds it (review 370)
         elif t is ast.Call:
             f = node.func
             name = word(f)
-            if name == "get" and type(f) is ast.Attribute and type(f.value) is ast.Attribute and f.value.attr == "modules" \
-                    or name in _MODULE_CALLS:
+            if name in _LOOKUPS and type(f) is ast.Attribute and self._modules(f.value, scope) or \
+                    name in _MODULE_CALLS or name in _BY_NAME or \
+                    type(f) is ast.Name and self._lookup(f.id, scope) == GETTER:
                 key = node.args[0] if node.args else None
+            elif name in _LOOKUPS and node.args and self._modules(node.args[0], scope):
+                key = node.args[1] if len(node.args) > 1 else None
             else:
                 return False
         else:
@@ -399,6 +494,11 @@ class _Reader:
         text = folded(key) if key is not None else None
         return text is None or text == "__main__" or text == "__name__" or \
             type(key) is ast.Name and key.id == "__name__"
+
+    def _modules(self, node: ast.AST, scope: _Scope) -> bool:
+        """`sys.modules` (`os.sys.modules`, `mods` given it)."""
+        return type(node) is ast.Attribute and node.attr == "modules" or \
+            type(node) is ast.Name and self._lookup(node.id, scope) == MODULES
 
     def _got(self, key: ast.AST) -> str | None:
         """`getattr(x, key)` may give the namespace where the key is, or may be, one of its attributes' names."""
@@ -443,6 +543,16 @@ class _Reader:
                     continue
                 elif t is ast.Call:
                     self._handed_with(n, scope, todo)
+                    continue
+                elif t is ast.Import:               # `import __main__ as M` (review 370)
+                    todo.extend(([self._key(a.asname, scope)], _MAIN, scope) for a in n.names
+                                if a.name == "__main__" and a.asname)
+                    continue
+                elif t is ast.ImportFrom:   # `from importlib import import_module as im`, `from sys import modules`
+                    todo.extend(([self._key(a.asname or a.name, scope)],
+                                 _SYS_MODULES if a.name == "modules" else _GETTER, scope) for a in n.names
+                                if a.name in _MODULE_CALLS | _BY_NAME | {"modules"} and
+                                (a.asname or a.name == "modules"))
                     continue
                 else:
                     continue
@@ -506,6 +616,8 @@ class _Reader:
                 what = self.kind(n, scope)
                 # (not one only read: `list(globals().items())` holds its items, not it; but what lists namespaces,
                 # `gc.get_referrers(x)`, holds them however it is read)
+                if what == MODULE and type(self.parent.get(id(n))) in (ast.List, ast.Tuple, ast.Set, ast.Dict):
+                    return MODULE       # `M, = (__main__,)`, `D = {'m': __main__}` (review 370)
                 if what in (NAMESPACE, MODULE) and (self.use(n, what)[0] != "read" or t is ast.Call and
                                                     word(n.func) in _NS_CALLS and not (
                         type(self.parent.get(id(n))) is ast.Call and getattr(self.parent[id(n)].func, "id", "") == "len")):
@@ -526,14 +638,17 @@ class _Reader:
             return                          # `doctest.run_docstring_examples(f, globals())` reads them
         def source(x) -> bool:
             return type(x) in _SOURCES and self.kind(x, scope) in (NAMESPACE, MODULE, MAKER)
+
+        def maybe(x) -> bool:               # (what it is known once the names are followed: `g = globals()`, `mk(g)`;
+            return type(x) in _SOURCES      # a writer, `load_config(text, globals().update)`: a fairness review, 371)
         if type(f) is ast.Name and f.id in self.defined:      # `mk(globals())`, `W(globals())` (an `__init__`: 361):
             for key, positional, named, spread in self.defined[f.id]:      # the parameters it is handed at
                 for i, arg in enumerate(call.args):
-                    if source(arg):
+                    if maybe(arg):
                         got = positional[i:i + 1] or spread
                         todo.extend(([key + p], arg, scope) for p in got)
                 for k in call.keywords:
-                    if source(k.value):
+                    if maybe(k.value):
                         todo.extend(([key + p], k.value, scope) for p in ([k.arg] if k.arg in named else spread))
         values = list(call.args) + [k.value for k in call.keywords]
         flat = [x for v in values for x in (v.elts if type(v) in (ast.Tuple, ast.List) else [v])]
@@ -594,6 +709,10 @@ class _Reader:
                 return "read", None         # a module or the shell handed on: what it is given is followed apart
             if (name == "vars" or name in _READ_CALLS) and not (type(f) is ast.Name and f.id in self.defined):
                 return "read", None
+            if self.follow and type(f) is ast.Name and f.id in self.defined:
+                return "read", None         # (its parameters are followed: `Registry(globals())`)
+            if name in _BINDERS and self._binds_writer(up, self.of.get(id(node))):
+                return "read", None         # (what it makes is followed as a writer: `partial(dict.update, globals())`)
             return "hand", None
         if t is ast.Call:
             return "read", None             # called (the shell, a module called: not the notebook's names)
@@ -631,8 +750,8 @@ class _Reader:
         whole = folded(key)
         if whole is not None:
             return whole in self.answers
-        start = literal_start(key)
-        return any(a.startswith(start) for a in self.answers)
+        start, end = literal_start(key), _literal_end(key)
+        return any(a.startswith(start) and a.endswith(end) for a in self.answers)
 
     def _keys_may_be_answers(self, key) -> bool:
         if isinstance(key, list):           # the keys of a mapping written at once
@@ -722,7 +841,9 @@ class _Reader:
         """May this value be (or hold) an object that runs code of the notebook's when it is dropped: anything but a
         value that is surely a bool or a literal where a finalizer of the notebook's is above, or a generator or
         coroutine of its own that closes with code of its (`e_ = gen()` whose `finally` writes)."""
-        if self.strong and not _surely_plain(value, self.comparers):
+        if _surely_plain(value, self.comparers, self.rebound):
+            return False        # (a generator used up in a bool, `sum(1 for _ in gen()) == 2`: a fairness review, 371)
+        if self.strong:
             return True
         return bool(self.closing) and any(type(x) is ast.Call and type(x.func) is ast.Name and x.func.id in self.closing
                                           for x in within([value]))
@@ -758,15 +879,41 @@ class _Reader:
                 if type(n) is not ast.Call:
                     continue
                 values = list(n.args) + [k.value for k in n.keywords]
-                if any(type(v) is ast.Attribute and type(v.ctx) is ast.Load and self.kind(v, scope) == WRITER or
-                       type(v) is ast.Name and self._lookup(v.id, scope) == WRITER for v in values):
+                if not self._at_once(n) and any(type(v) is ast.Attribute and type(v.ctx) is ast.Load and (
+                        self.kind(v, scope) == WRITER or self._wrapped_writer(v, scope)) or
+                       type(v) is ast.Name and self._lookup(v.id, scope) == WRITER or
+                       type(v) is ast.Call and self.kind(v, scope) == WRITER for v in values):
                     return f"`{quoted(n)}` on line {n.lineno}"      # `Timer(0.5, globals().update, kwargs=...)` (369)
-                if not any(_writer_ref(v) for v in values):
+                if type(n.func) is ast.Attribute and n.func.attr == "__get__" and _writer_ref(n.func.value):
+                    values.append(n.func.value)     # `dict.update.__get__(globals())`: a bound writer (review 370)
+                if not any(_writer_ref(v) for v in values) or self._at_once(n, followed=False):
                     continue
                 if any(type(v) in _SOURCES and (type(v) is ast.Call or type(v.ctx) is ast.Load) and
                        self.kind(v, scope) in (NAMESPACE, MAKER) for v in values):
                     return f"`{quoted(n)}` on line {n.lineno}"
         return ""
+
+    def _at_once(self, call: ast.Call, followed: bool = True) -> bool:
+        """A call that calls the function it is handed before it returns, or binds it for a caller to judge: not a
+        write made later (a fairness review, 371: `load_config(text, globals().update)`, `list(map(globals().update,
+        configs))`, `partial(dict.update, globals())` then called; the functions of the notebook's own have their
+        parameters followed, where ``followed``: a bound writer, not `dict.update` and the namespace apart)."""
+        name = word(call.func)
+        if name in _BINDERS or followed and type(call.func) is ast.Name and name in self.defined:
+            return True
+        if name in _AT_ONCE:
+            up = self.parent.get(id(call))
+            return type(up) is ast.Call and word(up.func) in _CONSUMERS and call in up.args or \
+                type(up) in (ast.For, ast.comprehension) and up.iter is call
+        return False
+
+    def _wrapped_writer(self, v: ast.Attribute, scope: _Scope) -> bool:
+        """A writer taken off what a call made of the namespace: `ChainMap(globals()).update` writes its first map,
+        the namespace (review 370)."""
+        made = v.value
+        return v.attr in _MUTATORS | {"__setattr__"} and type(made) is ast.Call and word(made.func) not in _READ_CALLS \
+            and any(type(a) in _SOURCES and self.kind(a, scope) in (NAMESPACE, MAKER)
+                    for a in (*made.args, *(k.value for k in made.keywords)))
 
     def summary(self) -> _Cell:
         functions = []
@@ -856,26 +1003,37 @@ def _finalizers(tree: ast.Module) -> tuple[str, set[str], list[tuple[str, str]]]
                   if a.name == "weakref"} | {"weakref"}
     weak_names |= {"." + (a.asname or a.name) for n in walk(tree) if type(n) is ast.ImportFrom and n.module == "weakref"
                    for a in n.names}
+    if ".*" in weak_names:              # (`from weakref import *`: review 370)
+        weak_names |= {".finalize", ".ref", ".proxy", ".WeakMethod"}
+    weak_names |= {x.id for n in walk(tree) if type(n) is ast.Assign and type(n.value) is ast.Name and
+                   n.value.id in weak_names for x in n.targets if type(x) is ast.Name}      # (`w = weakref`)
     found = ""
     closing: set[str] = set()
     renamed: list[tuple[str, str]] = []
     weak = {"finalize", "ref", "proxy", "WeakMethod"}
+    # (weakref's functions under a name of the cell's: `from weakref import ref as wref`, `fz = weakref.finalize`)
+    aliased = {a.asname: a.name for n in walk(tree) if type(n) is ast.ImportFrom and n.module == "weakref"
+               for a in n.names if a.asname and a.name in weak}
+    for n in walk(tree):
+        if type(n) is ast.Assign and _weakref(n.value, weak_names) and word(n.value) in weak:
+            aliased.update((x.id, word(n.value)) for x in n.targets if type(x) is ast.Name)
     for n in walk(tree):
         t = type(n)
         if t is ast.Assign and type(n.value) is ast.Name:
             renamed.extend((x.id, n.value.id) for x in n.targets if type(x) is ast.Name)
-        if not found and (t is ast.ImportFrom and any(a.name in weak and a.asname for a in n.names) or
-                          t is ast.Assign and type(n.value) in (ast.Name, ast.Attribute) and
-                          (n.value.id if type(n.value) is ast.Name else n.value.attr) in weak - {"ref"}):
-            found = f"a weak reference's finalizer under another name on line {n.lineno}"     # (`as fz`: 369)
+        if not found and t in (ast.Assign, ast.ImportFrom) and "finalize" in {aliased.get(x) for x in bound_by(n)}:
+            # (a finalizer taken uncalled may be made anywhere: review 369's `as fz`; but a `proxy=None` parameter,
+            # `args.finalize`, a helper `finish = finalize` are none: a fairness review, 371)
+            found = f"weakref's `finalize` under another name on line {n.lineno}"
         if found and t not in (ast.FunctionDef, ast.AsyncFunctionDef):
             continue
         if t in (ast.FunctionDef, ast.AsyncFunctionDef):
             if n.name == "__del__":
                 found = found or f"`__del__` on line {n.lineno}"
             own = list(within(n.body))
+            # (a `yield from` closes what it delegates to: review 370)
             if (t is ast.AsyncFunctionDef or any(type(x) in (ast.Yield, ast.YieldFrom) for x in own)) and \
-                    any(type(x) in (ast.Try, ast.TryStar, ast.With, ast.AsyncWith) for x in own):
+                    any(type(x) in (ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.YieldFrom) for x in own):
                 closing.add(n.name)
         elif t in (ast.Name, ast.Attribute) and type(n.ctx) is ast.Store and \
                 (n.id if t is ast.Name else n.attr) == "__del__":
@@ -884,13 +1042,19 @@ def _finalizers(tree: ast.Module) -> tuple[str, set[str], list[tuple[str, str]]]
             if any(type(x) is ast.Call and type(x.func) is ast.Name and x.func.id in ("locals", "vars", "exec")
                    for x in within(n.body)):
                 found = f"the class `{n.name}` on line {n.lineno}, whose body writes its own names"
+            elif any(not (type(b) is ast.Name and b.id == "object") for b in n.bases) and any(
+                    isinstance(x, (ast.FunctionDef, ast.AsyncFunctionDef)) and x.name in _CLOSERS for x in n.body):
+                # (a library class's `__del__` calls the method a subclass gives it: `io.IOBase`'s `close`,
+                # `zipfile.ZipFile`'s: review 370)
+                found = f"the class `{n.name}` on line {n.lineno}, whose `close` a library's finalizer may call"
         elif t is ast.Call:
             f = n.func
-            name = word(f)
+            name = aliased.get(word(f), word(f)) if type(f) is ast.Name else word(f)
             if name == "type" and len(n.args) == 3 and not (type(n.args[2]) is ast.Dict and all(
                     k is not None and folded(k) not in (None, "__del__") for k in n.args[2].keys)) or \
                     name in ("new_class", "__build_class__") or \
-                    name in ("finalize", "ref", "proxy", "WeakMethod") and len(n.args) > 1 and _weakref(f, weak_names) or \
+                    name in ("finalize", "ref", "proxy", "WeakMethod") and len(n.args) > 1 and (
+                        _weakref(f, weak_names) or type(f) is ast.Name and f.id in aliased) or \
                     name in ("setattr", "__setattr__") and len(n.args) > 1 and (
                         type(n.args[0]) is ast.Name and n.args[0].id in classes or folded(n.args[1]) == "__del__") and \
                     "__del__".startswith(literal_start(n.args[1])):
@@ -920,7 +1084,7 @@ def _names_source(node: ast.AST, dotted: bool = False) -> bool:
         dotted and text.split(".")[0] in ("__main__", "builtins") and len(text.split(".")) > 1
 
 
-def _surely_plain(value: ast.AST, comparers: bool) -> bool:
+def _surely_plain(value: ast.AST, comparers: bool, rebound: frozenset[str] = frozenset()) -> bool:
     """A value that is a bool or a literal whatever the names in it hold: a comparison (but where the notebook defines
     how its objects compare), `not x`, `bool(...)`, `isinstance(...)`, `all(...)`: a draft of an answer, not an object
     with a finalizer (a fairness review, 364: `a_ = scores[0] > scores[1]` beside `gc.collect()`)."""
@@ -929,17 +1093,29 @@ def _surely_plain(value: ast.AST, comparers: bool) -> bool:
         return not comparers
     if t is ast.UnaryOp and type(value.op) is ast.Not:
         return True
-    if t is ast.Call and type(value.func) is ast.Name and value.func.id in _PLAIN_CALLS:
+    if t is ast.Call and type(value.func) is ast.Name and value.func.id in _PLAIN_CALLS and \
+            value.func.id not in rebound:
         return True
-    if t is ast.Call and type(value.func) is ast.Attribute and value.func.attr in _PLAIN_METHODS and not comparers:
+    if t is ast.Call and type(value.func) is ast.Attribute and value.func.attr in _PLAIN_METHODS and not comparers and \
+            value.func.attr not in rebound:
         return True     # `np.allclose(x, y)`, `(acc[1] > acc[0]).item()` (review 367's false flags)
     if t is ast.BoolOp:
-        return all(_surely_plain(v, comparers) for v in value.values)
+        return all(_surely_plain(v, comparers, rebound) for v in value.values)
     if t is ast.IfExp:
-        return _surely_plain(value.body, comparers) and _surely_plain(value.orelse, comparers)
+        return _surely_plain(value.body, comparers, rebound) and _surely_plain(value.orelse, comparers, rebound)
     if t in (ast.Tuple, ast.List):      # `a_, b_ = x > y, y > 0.9`
-        return all(_surely_plain(e, comparers) for e in value.elts)
+        return all(_surely_plain(e, comparers, rebound) for e in value.elts)
     return _constant(value)
+
+
+def _literal_end(node: ast.AST) -> str:
+    """The text a computed string surely ends with (`k + '_'`, `f'{k}_'`: '_'; a fairness review, 371: such a key was
+    read as one that may be `NameError`)."""
+    if type(node) is ast.BinOp and type(node.op) is ast.Add:
+        return folded(node.right) or ""
+    if type(node) is ast.JoinedStr and node.values and type(node.values[-1]) is ast.Constant:
+        return str(node.values[-1].value)
+    return ""
 
 
 def _writer_ref(node: ast.AST) -> bool:

@@ -84,11 +84,13 @@ _COPIERS = {"list", "sorted", "set", "frozenset", "tuple", "dict", "type"}
 _READ_METHODS = {"keys", "values", "items", "copy"}
 
 
-def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bool = True) -> str:
+def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bool = True,
+                  own_namespace: bool = True) -> str:
     """The first construct that can set a name without naming it as a target, as
     '`exec(...)` on line 7' ('' for none). ``modules``: `_modules_in(tree)`, where the caller has it; ``on_objects``
     false: not `setattr` on a name an earlier cell bound that the cell does not import (honest drafts set their
-    options so: `setattr(args, k, v)`)."""
+    options so: `setattr(args, k, v)`); ``own_namespace`` false: not `globals()`, `vars()`, `locals()` called bare,
+    which the caller follows by the keys written (`later.namespace_writes`)."""
     parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
 
     def said(node: ast.AST, what: str) -> str:
@@ -139,7 +141,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                     and isinstance(node.args[0].value, str) and ":=" in node.args[0].value:
                 return said(node, "eval(...)")
             # ... `vars(args)` of an instance of a class is that object's attributes (a fairness review, 282)
-            if node.func.id in NAMESPACES and not _only_read(node, parents, modules, strings) and \
+            if node.func.id in NAMESPACES and (own_namespace or node.args) and \
+                    not _only_read(node, parents, modules, strings) and \
                     not _handed_to_runner(node, parents, runners) and \
                     not (node.func.id == "vars" and node.args and isinstance(node.args[0], ast.Name)
                          and (node.args[0].id in objects | own or id(node.args[0]) in selves)):
@@ -172,7 +175,9 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
             if node.attr == "import_module" and isinstance(up, ast.Call) and up.func is node and up.args \
                     and plain_names(up.args[0], strings):
                 continue
-            if node.attr in NAMESPACE_ATTRIBUTES:
+            # (a mapping's `__setitem__` writes the namespace only where it is one, which the caller follows where it
+            # asks without ``own_namespace``: `store = results.__setitem__`, a fairness review, 371)
+            if node.attr in NAMESPACE_ATTRIBUTES and (own_namespace or node.attr != "__setitem__"):
                 return said(node, node.attr)
             # ... and so does an object's private attribute (review 277: a singleton's `_instance` is IPython's
             # shell), where its value is used, not only shown
@@ -921,7 +926,7 @@ def shell_reached(source: str) -> str:
 
 
 def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, int] | None = None,
-            on_objects: bool = True) -> dict[str, str]:
+            on_objects: bool = True, own_namespace: bool = True) -> dict[str, str]:
     """Each of ``names`` that code of the cell can set without naming it as a target, with what
     does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already). ``settled``: the
     line of each name's last assignment that surely runs (`_magic_write`); ``on_objects``: as `dynamic_write` and
@@ -929,7 +934,7 @@ def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, 
     if tree is None:
         tree = python_tree(source)
     modules = _modules_in(tree) if tree is not None else set()
-    general = dynamic_write(tree, modules, on_objects) if tree is not None else ""
+    general = dynamic_write(tree, modules, on_objects, own_namespace) if tree is not None else ""
     if not general:
         # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
