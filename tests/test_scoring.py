@@ -2193,6 +2193,19 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     ("import threading, types\nthreading.Timer(0.3, types.MethodType(dict.update, globals()), kwargs={'a_': False}).start()", True),
     ("import threading, functools\nset_a = functools.partial(globals().update, a_=False)\nthreading.Timer(0.3, set_a).start()", True),
     ("import threading\nfrom collections import ChainMap\ncm = ChainMap(globals())\nthreading.Timer(0.3, cm.update, kwargs={'a_': False}).start()", True),
+    # review 373: a writer kept by a function of the notebook's through `*a` or `**kw`, put in a list, given back by
+    # `map` or `zip`; an ndarray subclass's comparison, `all` or `bool` bound by `:=` or a loop (each hands the
+    # answers cell's `e_` an object whose `__del__` writes)
+    ("def keep(*a):\n    global W\n    W = a[0]\nkeep(globals().update)\nimport threading, time\ndef spin():\n    for _ in range(5000):\n        W(a_=False)\n        time.sleep(0.001)\nthreading.Thread(target=spin, daemon=True).start()\n", True),
+    ("def keep(**kw):\n    global W\n    W = kw['w']\nkeep(w=globals().update)\nimport threading, time\ndef spin():\n    for _ in range(5000):\n        W(a_=False)\n        time.sleep(0.001)\nthreading.Thread(target=spin, daemon=True).start()\n", True),
+    ("from functools import partial\nL = [partial(dict.update, globals())]\nimport threading, time\ndef spin():\n    for _ in range(5000):\n        L[0](a_=False)\n        time.sleep(0.001)\nthreading.Thread(target=spin, daemon=True).start()\n", True),
+    ("for w in map(lambda f: f, [globals().update]):\n    break\nimport threading, time\ndef spin():\n    for _ in range(5000):\n        w(a_=False)\n        time.sleep(0.001)\nthreading.Thread(target=spin, daemon=True).start()\n", True),
+    ("R = list(map(lambda f: f, [globals().update]))\nimport threading, time\ndef spin():\n    for _ in range(5000):\n        R[0](a_=False)\n        time.sleep(0.001)\nthreading.Thread(target=spin, daemon=True).start()\n", True),
+    ("from functools import partial\nR = list(map(partial, [dict.update], [globals()]))\nimport threading, time\ndef spin():\n    for _ in range(5000):\n        R[0](a_=False)\n        time.sleep(0.001)\nthreading.Thread(target=spin, daemon=True).start()\n", True),
+    ("for w, _ in zip([globals().update], [0]):\n    pass\nimport threading, time\ndef spin():\n    for _ in range(5000):\n        w(a_=False)\n        time.sleep(0.001)\nthreading.Thread(target=spin, daemon=True).start()\n", True),
+    ("from functools import partial\nL = [partial(dict.update, globals())]\nimport numpy as np\nclass V(np.ndarray):\n    def __del__(self):\n        L[0](a_=False)\ne_ = np.zeros(1).view(V) > 0", True),
+    ("from functools import partial\nL = [partial(dict.update, globals())]\nclass V:\n    def __del__(self):\n        L[0](a_=False)\n[all := (lambda *a: V())]\ne_ = all([])", True),
+    ("from functools import partial\nL = [partial(dict.update, globals())]\nclass V:\n    def __del__(self):\n        L[0](a_=False)\nfor bool in [lambda *a: V()]:\n    pass\ne_ = bool(0)", True),
     # ... and a fairness review's (371): a namespace writer called at once by a helper, `map` or `partial`; a `proxy`,
     # `args.finalize`, `weakref.ref` without a callback under another name; a generator used up in a bool; a method
     # named `item`
@@ -2205,6 +2218,11 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["from weakref import ref as wref\nclass M: pass\nm = M()\nr = wref(m)", "vals = [True, False]\na_ = vals[0]"], False),
     (["def batches(data, n):\n    try:\n        for i in range(0, len(data), n):\n            yield data[i:i + n]\n    finally:\n        print('closed')\nb_ = sum(1 for _ in batches(list(range(10)), 4)) == 2"], False),
     (["class Batch:\n    def item(self):\n        return 1\nclass Log:\n    def __del__(self):\n        print('bye')\nlog = Log()", "acc_relu, acc_sig = 0.91, 0.85\na_ = acc_relu > acc_sig"], False),
+    # ... and a fairness review's (374): a class of a library's kind with no finalizer (`logging.Handler`, `nn.Module`),
+    # `astype('bool')` or `plt.close('all')` beside a `bool(...)` draft
+    (["import logging\nclass ListHandler(logging.Handler):\n    def __init__(self):\n        super().__init__()\n        self.records = []\n    def emit(self, record):\n        self.records.append(self.format(record))\n    def close(self):\n        self.records.clear()\n        super().close()\nlog = logging.getLogger('hw7')\nlog.addHandler(ListHandler())", "import numpy as np\nmask = np.array([1, 0, 1]).astype('bool')\nlosses = [0.9, 0.5, 0.3]\nb_ = bool(losses[-1] > losses[0])"], False),
+    (["import torch.nn as nn\nclass MLP(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n    def cleanup(self):\n        del self.fc\nm = MLP()", "acc = 0.91\nd_ = acc"], False),
+    (["def loader(xs):\n    try:\n        yield from xs\n    finally:\n        print('done')\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nplt.close('all')", "b_ = bool(list(loader([1, 2, 3])))"], False),
     # ... while the namespace handed to a library that only reads it, names in their own scope, a function that
     # returns an imported module stay unflagged (a fairness review, 359: 80 of 179 honest drafts were)
     (["import timeit\nprint(timeit.timeit(\"sum(range(100))\", globals=globals(), number=10))", "import threading\nprogress = {\"done\": 0}\ndef work():\n    progress[\"done\"] += 1\nt = threading.Thread(target=work)\nt.start(); t.join()"], False),
@@ -2323,7 +2341,20 @@ def test_functions_nested_deep_are_each_read_once(monkeypatch):
     "globals().update({'Excep' + 'tion': KeyError})", "g = globals()\ng['Exception'] = KeyError",
     "def put(ns, k, v):\n    ns[k] = v\nput(globals(), 'Excep' + 'tion', KeyError)",
     "import json\ndef load(text, setter):\n    setter(json.loads(text))\nload('{\"Exception\": 1}', globals().update)",
-    "import builtins\nvars(builtins)['Excep' + 'tion'] = KeyError", "import builtins\nbuiltins.__setattr__('Exception', KeyError)"])
+    "import builtins\nvars(builtins)['Excep' + 'tion'] = KeyError", "import builtins\nbuiltins.__setattr__('Exception', KeyError)",
+    # ... the builtins and the notebook's module, followed as modules (a fairness review, 374, had any mention of them
+    # flagged)
+    "import builtins\nbuiltins.Exception = KeyError",
+    "import importlib\nimportlib.import_module('builtins').Exception = KeyError",
+    "__builtins__.Exception = KeyError",
+    "import __main__\n__main__.Exception = KeyError",
+    "import sys\nm = sys.modules\nm['builtins'].Exception = KeyError",
+    "globals()['__builtins__'].Exception = KeyError",
+    "import sys\nb = sys.modules['built' + 'ins']\nb.Exception = KeyError",
+    "import sys\nsys.modules['__main__'].__builtins__.Exception = KeyError",
+    # review 373: a key whose `upper` or `+` is the notebook's own
+    "class K:\n    def upper(self):\n        return 'Exception'\nglobals()[K().upper()] = KeyError",
+    "class S(str):\n    def __add__(self, o):\n        return str(self)\nglobals()[S('Exception') + '_'] = KeyError"])
 def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_of_pythons_names(above):
     """Review 322 rebound `Exception` from a cell above by code that names no name; reading every such cell as
     rebinding every exception class cost honest drafts their answers (a fairness review, 324: `logging.getLogger(
@@ -2332,7 +2363,8 @@ def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_o
     line = "try:\n    raise ValueError\nexcept Exception:\n    pass"
     c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n", above=[above])
     assert all(r.passed for r in answer_rows(c))
-    assert "exec:answers-3-3" in c.flags and any("may set names without naming them" in d for d in c.details), c.details
+    assert "exec:answers-3-3" in c.flags and any("may set names without naming them" in d or
+                                                 "may bind `Exception` again" in d for d in c.details), c.details
     c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
     answer_rows(c)
     assert ("exec:answers-3-3" in c.flags) is ("%macro" in above), c.details      # a macro is flagged anyway
@@ -2387,7 +2419,14 @@ def test_a_corrected_answer_keeps_its_points_beside_everyday_code(above, draft):
     "class Registry:\n    def __init__(self, ns):\n        self.ns = ns\n    def get(self, k):\n        return self.ns.get(k)\n"
     "reg = Registry(globals())\nprint(reg.get('lr'))",
     "results = {}\nstore = results.__setitem__\nstore('relu', 0.91)",
-    "from functools import partial\nset_hp = partial(dict.update, globals())\nset_hp(lr=0.01)"])
+    "from functools import partial\nset_hp = partial(dict.update, globals())\nset_hp(lr=0.01)",
+    # a fairness review (374): cells that only read `__main__`, `sys.modules`, `__name__` or import modules by name
+    "import __main__\nNOTEBOOK = not hasattr(__main__, '__file__')",
+    "import sys\nprint(len(sys.modules))",
+    "modname = __name__",
+    "import sys\nthis = sys.modules[__name__]\nprint(this.__name__)",
+    "from importlib import import_module\njs = import_module('json')",
+    "import importlib\ndef optional(name):\n    try:\n        return importlib.import_module(name)\n    except ImportError:\n        return None"])
 def test_the_namespace_written_under_other_keys_is_no_flag_where_the_answers_cell_catches_a_name_error(above):
     """A fairness review (371): 38 honest drafts above an answers cell that prints the answers in `try: ... except
     NameError:` were flagged `exec:` as code that "may set names without naming them": the namespace written under

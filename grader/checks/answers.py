@@ -651,14 +651,19 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
         reached = _aliased(c.source, cell.source) or _autocalled(c.source, cell.source) if c.id in provided else \
             shell_reached(c.source) or _macro(c.source) or _aliased(c.source, cell.source) or \
             _autocalled(c.source, cell.source) or \
-            (writers(c.source, ["\0"], on_objects=False, own_namespace=not read or warns()).get("\0", "") or
-             (keyed.why if keyed is not None and keyed.cell == i else "") or _star(c.source) if read or warns() else "")
-        hooked = "" if reached or c.id in provided else _hooked(c.source)
-        later = "" if reached or hooked or late is None or late.cell != i else late.why
-        if reached or hooked or later:
+            (writers(c.source, ["\0"], on_objects=False, followed=bool(read) and not warns()).get("\0", "") or
+             _star(c.source) if read or warns() else "")
+        # (said as what it is: no magic, no macro, no shell; a fairness review, 374)
+        named = "" if reached or keyed is None or keyed.cell != i else keyed.why
+        hooked = "" if reached or named or c.id in provided else _hooked(c.source)
+        later = "" if reached or named or hooked or late is None or late.cell != i else late.why
+        if reached or named or hooked or later:
             ctx.flag(f"exec:{cell_id}")
             what = (f"makes a magic or a macro of its own, reaches IPython's shell or may set names without naming "
                     f"them ({reached})") if reached else (
+                f"may bind {' or '.join(f'`{n}`' for n in sorted(read))} again, "
+                f"{'a name' if len(read) == 1 else 'names'} of Python's own that the answers cell reads ({named})") \
+                if named else (
                 f"leaves something in the kernel's process that can stop a later cell at any line (a hook, a timer, a "
                 f"signal, a thread, a stream that raises: {hooked})") if hooked else (
                 f"{late.what}{' in ' + _named(above[late.other]) if late.other >= 0 else ''} ({later})")

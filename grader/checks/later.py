@@ -61,13 +61,19 @@ _SHELL_WRITES = frozenset({"push", "del_var", "ex", "ev", "run_cell", "run_code"
                            "safe_run_module", "runcode"})       # run code or set names in the shell's namespace
 _OWN = frozenset({"self", "cls"})
 _MAIN = ast.Name("__main__", ast.Load())
+# the modules whose names Python reads: the notebook's, and the builtins (where `NameError` is looked up: a fairness
+# review, 374, had `import builtins` flagged wherever the answers cell catches a `NameError`; now followed)
+_MODULE_NAMES = frozenset({"__main__", "__builtins__"})
 _SYS_MODULES = ast.Attribute(ast.Name("sys", ast.Load()), "modules", ast.Load())
 _GETTER = ast.Attribute(ast.Name("importlib", ast.Load()), "import_module", ast.Load())
 _BINDERS = frozenset({"partial", "MethodType", "__get__"})     # what binds a function to its first arguments
 _AT_ONCE = frozenset({"map", "filter", "starmap"})              # call what they are given as they are read
 _CONSUMERS = frozenset({"list", "tuple", "set", "sorted", "any", "all", "sum", "dict", "deque", "frozenset", "max",
                         "min"})
-_CLOSERS = frozenset({"close", "flush", "_close", "cleanup", "_cleanup", "_fpclose"})
+# library classes whose `__del__` calls methods a subclass may give (`close`, `flush`, `closed`)
+_CLOSED_BASES = frozenset({"IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "FileIO", "BytesIO", "StringIO",
+                           "BufferedReader", "BufferedWriter", "BufferedRandom", "BufferedRWPair", "TextIOWrapper",
+                           "GzipFile", "BZ2File", "LZMAFile", "ZipFile", "Popen", "SpooledTemporaryFile"})
 _BY_NAME = frozenset({"locate", "resolve_name", "import_string"})   # an object by its dotted name
 # `sys.modules.setdefault(k)`, `dict.get(sys.modules, k)`
 _LOOKUPS = frozenset({"get", "setdefault", "pop", "__getitem__", "getitem"})
@@ -90,9 +96,7 @@ _PLAIN_METHODS = frozenset({"allclose", "isclose", "array_equal", "item", "all",
 _REBOUND = re.compile(r"^[ \t]*(%s)[ \t]*=(?!=)|\.\s*(%s)\s*=(?!=)|(?:def|class|as)\s+(%s)\b" % (
     "|".join(sorted(_PLAIN_CALLS)), "|".join(sorted(_PLAIN_CALLS)), "|".join(sorted(_PLAIN_CALLS | _PLAIN_METHODS))),
     re.M)
-# ... and where the namespace may be written under one's name (`globals()['bool'] = Box`): that call gives what it
-# gives (review 370: `bool = Box` then `a_ = bool()` was read as a bool)
-_NAMED = re.compile(r"""['"](%s)['"]""" % "|".join(sorted(_PLAIN_CALLS)))
+
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,7 @@ def later_writes(sources: list[str], names) -> Found | None:
     text = "\n".join(s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources)
     # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
     comparers = _COMPARERS.search(text) is not None
-    rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g} | \
-        {m.group(1) for m in _NAMED.finditer(text)}
+    rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g}
     finalizer = ""                          # code of the notebook's that may run as an object is dropped (read, not
     #                                         its words), where, and in which cell
     where = -1
@@ -136,6 +139,9 @@ def later_writes(sources: list[str], names) -> Found | None:
             reader = _Reader(tree, i, answers, held, defined)
             reader.hold(aliases)
             found, gens, names = _finalizers(tree)
+            bound, compares = _plain_rebound(tree)
+            rebound |= bound
+            comparers = comparers or compares
             if found and not finalizer:
                 finalizer, where = found, i
             closing |= gens
@@ -401,7 +407,7 @@ class _Reader:
     def kind(self, node: ast.AST, scope: _Scope) -> str | None:
         t = type(node)
         if t is ast.Name:
-            if node.id == "__main__":
+            if node.id in _MODULE_NAMES:
                 return MODULE
             if node.id in _MAKERS and type(node.ctx) is ast.Load and not self._called(node):
                 return MAKER
@@ -424,6 +430,8 @@ class _Reader:
                 return GETTER
             return self.held.get("." + node.attr)
         if t is ast.Subscript:
+            if type(node.value) is ast.Name and scope.function and node.value.id in _spread(scope.node):
+                return self._lookup(node.value.id, scope)   # `a[0]` of `*a`, `kw['w']` of `**kw` (review 373)
             return MODULE if self._module(node, scope) else None
         if t is ast.Call:
             f = node.func
@@ -469,7 +477,7 @@ class _Reader:
         `sys.modules.get(k)`, `__import__(k)`, `importlib.import_module(k)`, `__main__`, a name given one."""
         t = type(node)
         if t is ast.Name:
-            return node.id == "__main__" or self._lookup(node.id, scope) == MODULE
+            return node.id in _MODULE_NAMES or self._lookup(node.id, scope) == MODULE
         if t is ast.Attribute:
             return self.held.get("." + node.attr) == MODULE
         key = None
@@ -492,7 +500,7 @@ class _Reader:
         else:
             return False
         text = folded(key) if key is not None else None
-        return text is None or text == "__main__" or text == "__name__" or \
+        return text is None or text in ("__main__", "__name__", "builtins") or \
             type(key) is ast.Name and key.id == "__name__"
 
     def _modules(self, node: ast.AST, scope: _Scope) -> bool:
@@ -545,8 +553,8 @@ class _Reader:
                     self._handed_with(n, scope, todo)
                     continue
                 elif t is ast.Import:               # `import __main__ as M` (review 370)
-                    todo.extend(([self._key(a.asname, scope)], _MAIN, scope) for a in n.names
-                                if a.name == "__main__" and a.asname)
+                    todo.extend(([self._key(a.asname or a.name, scope)], _MAIN, scope) for a in n.names
+                                if a.name in ("__main__", "builtins") and (a.asname or a.name == "builtins"))
                     continue
                 elif t is ast.ImportFrom:   # `from importlib import import_module as im`, `from sys import modules`
                     todo.extend(([self._key(a.asname or a.name, scope)],
@@ -745,11 +753,15 @@ class _Reader:
     def may_be_answer(self, key: ast.AST | None) -> bool:
         if key is None:
             return True
-        if type(key) is ast.Call and type(key.func) is ast.Attribute and key.func.attr == "upper" and not key.args:
+        # (`name.upper()`, `k + '_'` only where the notebook defines no `upper` or `+` of its own: review 373)
+        if type(key) is ast.Call and type(key.func) is ast.Attribute and key.func.attr == "upper" and not key.args and \
+                "upper" not in self.defined:
             return any(a == a.upper() for a in self.answers)
         whole = folded(key)
         if whole is not None:
             return whole in self.answers
+        if "__add__" in self.defined or "__radd__" in self.defined:
+            return True
         start, end = literal_start(key), _literal_end(key)
         return any(a.startswith(start) and a.endswith(end) for a in self.answers)
 
@@ -876,32 +888,48 @@ class _Reader:
         partial(dict.update, globals(), {...})` in a class: review 361)."""
         for scope in self.scopes:
             for n in scope.nodes:
-                if type(n) is not ast.Call:
+                t = type(n)
+                if t in (ast.List, ast.Tuple, ast.Set, ast.Dict) and type(getattr(n, "ctx", ast.Load())) is ast.Load:
+                    if any(self._writer(e, scope) for e in (n.values if t is ast.Dict else n.elts)):
+                        return f"`{quoted(n)}` on line {n.lineno}"  # a writer put in a container (review 373)
+                    continue
+                if t is not ast.Call:
                     continue
                 values = list(n.args) + [k.value for k in n.keywords]
-                if not self._at_once(n) and any(type(v) is ast.Attribute and type(v.ctx) is ast.Load and (
-                        self.kind(v, scope) == WRITER or self._wrapped_writer(v, scope)) or
-                       type(v) is ast.Name and self._lookup(v.id, scope) == WRITER or
-                       type(v) is ast.Call and self.kind(v, scope) == WRITER for v in values):
+                writers = [v for v in values if self._writer(v, scope)]
+                if writers and not self._at_once(n, writers):
                     return f"`{quoted(n)}` on line {n.lineno}"      # `Timer(0.5, globals().update, kwargs=...)` (369)
+                flat = [x for v in values for x in (v.elts if type(v) in (ast.List, ast.Tuple, ast.Set) else [v])]
                 if type(n.func) is ast.Attribute and n.func.attr == "__get__" and _writer_ref(n.func.value):
-                    values.append(n.func.value)     # `dict.update.__get__(globals())`: a bound writer (review 370)
-                if not any(_writer_ref(v) for v in values) or self._at_once(n, followed=False):
+                    flat.append(n.func.value)       # `dict.update.__get__(globals())`: a bound writer (review 370)
+                refs = [v for v in flat if _writer_ref(v)]
+                if not refs or self._at_once(n, refs, followed=False):
                     continue
                 if any(type(v) in _SOURCES and (type(v) is ast.Call or type(v.ctx) is ast.Load) and
-                       self.kind(v, scope) in (NAMESPACE, MAKER) for v in values):
+                       self.kind(v, scope) in (NAMESPACE, MAKER) for v in flat):
                     return f"`{quoted(n)}` on line {n.lineno}"
         return ""
 
-    def _at_once(self, call: ast.Call, followed: bool = True) -> bool:
+    def _writer(self, v: ast.AST, scope: _Scope) -> bool:
+        """A writer of the namespace, taken uncalled (`globals().update`, a name given one, `partial(dict.update,
+        globals())`, `ChainMap(globals()).update`)."""
+        t = type(v)
+        return t is ast.Attribute and type(v.ctx) is ast.Load and (self.kind(v, scope) == WRITER or
+                                                                   self._wrapped_writer(v, scope)) or \
+            t is ast.Name and type(v.ctx) is ast.Load and self._lookup(v.id, scope) == WRITER or \
+            t in (ast.Call, ast.Subscript) and self.kind(v, scope) == WRITER
+
+    def _at_once(self, call: ast.Call, given: list, followed: bool = True) -> bool:
         """A call that calls the function it is handed before it returns, or binds it for a caller to judge: not a
         write made later (a fairness review, 371: `load_config(text, globals().update)`, `list(map(globals().update,
         configs))`, `partial(dict.update, globals())` then called; the functions of the notebook's own have their
-        parameters followed, where ``followed``: a bound writer, not `dict.update` and the namespace apart)."""
+        parameters followed, where ``followed``: a bound writer, not `dict.update` and the namespace apart). ``given``:
+        the writers it is handed; `map` calls only its first argument (review 373: `map(lambda f: f, [w])` gives
+        `w`)."""
         name = word(call.func)
         if name in _BINDERS or followed and type(call.func) is ast.Name and name in self.defined:
             return True
-        if name in _AT_ONCE:
+        if name in _AT_ONCE and all(call.args and g is call.args[0] for g in given):
             up = self.parent.get(id(call))
             return type(up) is ast.Call and word(up.func) in _CONSUMERS and call in up.args or \
                 type(up) in (ast.For, ast.comprehension) and up.iter is call
@@ -1042,11 +1070,12 @@ def _finalizers(tree: ast.Module) -> tuple[str, set[str], list[tuple[str, str]]]
             if any(type(x) is ast.Call and type(x.func) is ast.Name and x.func.id in ("locals", "vars", "exec")
                    for x in within(n.body)):
                 found = f"the class `{n.name}` on line {n.lineno}, whose body writes its own names"
-            elif any(not (type(b) is ast.Name and b.id == "object") for b in n.bases) and any(
-                    isinstance(x, (ast.FunctionDef, ast.AsyncFunctionDef)) and x.name in _CLOSERS for x in n.body):
-                # (a library class's `__del__` calls the method a subclass gives it: `io.IOBase`'s `close`,
-                # `zipfile.ZipFile`'s: review 370)
-                found = f"the class `{n.name}` on line {n.lineno}, whose `close` a library's finalizer may call"
+            elif any(word(b) in _CLOSED_BASES for b in n.bases) and any(
+                    isinstance(x, (ast.FunctionDef, ast.AsyncFunctionDef)) for x in n.body):
+                # (a library class's `__del__` calls what a subclass gives it: `io.IOBase`'s `close` and `closed`,
+                # `zipfile.ZipFile`'s: review 370; not `nn.Module`, `Dataset` or `logging.Handler`, which have none:
+                # a fairness review, 374)
+                found = f"the class `{n.name}` on line {n.lineno}, whose methods its base's `__del__` may call"
         elif t is ast.Call:
             f = n.func
             name = aliased.get(word(f), word(f)) if type(f) is ast.Name else word(f)
@@ -1060,6 +1089,42 @@ def _finalizers(tree: ast.Module) -> tuple[str, set[str], list[tuple[str, str]]]
                     "__del__".startswith(literal_start(n.args[1])):
                 found = f"`{quoted(n)}` on line {n.lineno}"
     return found, closing, renamed
+
+
+def _spread(func: ast.AST) -> set[str]:
+    a = getattr(func, "args", None)
+    return {x.arg for x in (a.vararg, a.kwarg) if x is not None} if isinstance(a, ast.arguments) else set()
+
+
+def _plain_rebound(tree: ast.Module) -> tuple[set[str], bool]:
+    """The names of `_PLAIN_CALLS` the cell binds however it binds them (`for bool in ...`, `[all := f]`, `import x as
+    any`, `builtins.bool = ...`: review 373), or writes as a key or an attribute's name (`globals()['bool'] = Box`,
+    `setattr(m, 'bool', Box)`, `{'bool': Box}`: review 370; not `astype('bool')` or `plt.close('all')`, a fairness
+    review, 374), and whether it has a class of a library's kind with a `__del__` (an `np.ndarray` subclass's
+    comparison gives one of its own objects: review 373)."""
+    bound: set[str] = set()
+    compares = False
+    for n in walk(tree):
+        t = type(n)
+        if t is ast.Name and type(n.ctx) is not ast.Load or t is ast.Attribute and type(n.ctx) is not ast.Load:
+            name = n.id if t is ast.Name else n.attr
+            if name in _PLAIN_CALLS:
+                bound.add(name)
+        elif t is ast.Subscript and type(n.ctx) is not ast.Load:
+            bound.add(folded(n.slice) or "")
+        elif t is ast.Dict:
+            bound.update(folded(k) or "" for k in n.keys if k is not None)
+        elif t is ast.Call:
+            name = word(n.func)
+            if name in _SETTING_CALLS and len(n.args) > 1:
+                bound.update(folded(a) or "" for a in n.args[:2])
+            bound.update(k.arg for k in n.keywords if k.arg in _PLAIN_CALLS)
+        elif t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom):
+            bound |= bound_by(n) & _PLAIN_CALLS
+            if t is ast.ClassDef and any(not (type(b) is ast.Name and b.id == "object") for b in n.bases) and any(
+                    isinstance(x, (ast.FunctionDef, ast.AsyncFunctionDef)) and x.name == "__del__" for x in n.body):
+                compares = True
+    return bound & _PLAIN_CALLS, compares
 
 
 def _weakref(func: ast.AST, names: set[str]) -> bool:
@@ -1140,6 +1205,8 @@ def _deps(value: ast.AST) -> list[str]:
     if t is ast.Call:
         return _deps_shallow(value.func) + [d for a in value.args[:1] for d in _deps_shallow(a)]
     if t is ast.NamedExpr:
+        return _deps_shallow(value.value)
+    if t is ast.Subscript:                  # (`a[0]` of a `*a` given one: review 373)
         return _deps_shallow(value.value)
     return []
 

@@ -85,12 +85,14 @@ _READ_METHODS = {"keys", "values", "items", "copy"}
 
 
 def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bool = True,
-                  own_namespace: bool = True) -> str:
+                  followed: bool = False) -> str:
     """The first construct that can set a name without naming it as a target, as
     '`exec(...)` on line 7' ('' for none). ``modules``: `_modules_in(tree)`, where the caller has it; ``on_objects``
     false: not `setattr` on a name an earlier cell bound that the cell does not import (honest drafts set their
-    options so: `setattr(args, k, v)`); ``own_namespace`` false: not `globals()`, `vars()`, `locals()` called bare,
-    which the caller follows by the keys written (`later.namespace_writes`)."""
+    options so: `setattr(args, k, v)`); ``followed``: not the namespace (`globals()`, `vars()`, `locals()` called
+    bare) nor the modules whose names Python reads (`__main__`, `builtins`, `sys.modules`, `import_module`,
+    `setattr`), which the caller follows by value and by the keys written (`later.namespace_writes`: a fairness
+    review, 374, found cells that only read `__main__` or `sys.modules` flagged)."""
     parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
 
     def said(node: ast.AST, what: str) -> str:
@@ -130,7 +132,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                 continue                                # `import_module("numpy")`: an import (fairness review 259)
             # ... `setattr(self, k, v)` on the cell's own instance sets that object's attributes (a fairness
             # review, 285)
-            if node.func.id in WRITERS and not (node.func.id == "setattr" and node.args and isinstance(
+            if node.func.id in WRITERS and not (followed and node.func.id in _FOLLOWED_CALLS) and not (
+                    node.func.id == "setattr" and node.args and isinstance(
                     node.args[0], ast.Name) and (node.args[0].id in own | made or id(node.args[0]) in selves or
                                                  not on_objects and node.args[0].id not in imported)):
                 return said(node, f"{node.func.id}(...)")
@@ -141,7 +144,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                     and isinstance(node.args[0].value, str) and ":=" in node.args[0].value:
                 return said(node, "eval(...)")
             # ... `vars(args)` of an instance of a class is that object's attributes (a fairness review, 282)
-            if node.func.id in NAMESPACES and (own_namespace or node.args) and \
+            if node.func.id in NAMESPACES and not (followed and not node.args) and \
                     not _only_read(node, parents, modules, strings) and \
                     not _handed_to_runner(node, parents, runners) and \
                     not (node.func.id == "vars" and node.args and isinstance(node.args[0], ast.Name)
@@ -176,8 +179,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                     and plain_names(up.args[0], strings):
                 continue
             # (a mapping's `__setitem__` writes the namespace only where it is one, which the caller follows where it
-            # asks without ``own_namespace``: `store = results.__setitem__`, a fairness review, 371)
-            if node.attr in NAMESPACE_ATTRIBUTES and (own_namespace or node.attr != "__setitem__"):
+            # asks with ``followed``: `store = results.__setitem__`, a fairness review, 371)
+            if node.attr in NAMESPACE_ATTRIBUTES and not (followed and node.attr in _FOLLOWED_ATTRIBUTES):
                 return said(node, node.attr)
             # ... and so does an object's private attribute (review 277: a singleton's `_instance` is IPython's
             # shell), where its value is used, not only shown
@@ -200,7 +203,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
             # ... or read by a name written out (`sys.modules['numpy'].__version__`: a fairness review, 256)
             call = parents.get(id(up))
             # ... and not called: `model.modules()` is a method (a fairness review, 287); `sys.modules` is a dict
-            if node.attr == "modules" and not isinstance(up, ast.Compare) and not (
+            if node.attr == "modules" and not followed and not isinstance(up, ast.Compare) and not (
                     isinstance(up, ast.Call) and up.func is node) and not (
                     isinstance(up, ast.Subscript) and up.value is node and isinstance(up.ctx, ast.Load)
                     and plain_names(up.slice, strings)) and not (          # ... or `.get(...)` (review 262)
@@ -214,7 +217,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
         elif isinstance(node, ast.Name) and node.id in HANDED_ON and isinstance(node.ctx, ast.Load) and not (
                 isinstance(parents.get(id(node)), ast.Call) and parents[id(node)].func is node):
             return said(node, node.id)                 # `f = setattr`, then `f(m, 'a_', False)`
-        elif isinstance(node, ast.Name) and (node.id in MODULE_NAMES or (
+        elif isinstance(node, ast.Name) and not followed and (node.id in MODULE_NAMES or (
                 node.id == "__name__" and not isinstance(parents.get(id(node)), ast.Compare)
                 and not _name_only_shown(node, parents))):
             return said(node, node.id)                 # m[__name__]: the module the cell runs in
@@ -237,10 +240,11 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
             # builtins import range`)
             same = isinstance(node, ast.ImportFrom) and node.module == "builtins" and not node.level and all(
                 a.asname in (None, a.name) and a.name != "*" and hasattr(builtins, a.name) for a in node.names)
-            if not same and any(n.split(".")[0] in MODULE_NAMES for n in names):
+            if not same and not followed and any(n.split(".")[0] in MODULE_NAMES for n in names):
                 return said(node, "import " + next(n for n in names if n.split(".")[0] in MODULE_NAMES))
             if isinstance(node, ast.ImportFrom) and node.module in ("sys", "IPython", "importlib") and any(
-                    a.name in ("modules", "get_ipython", "import_module") for a in node.names):
+                    a.name in ("modules", "get_ipython", "import_module") and not (followed and a.name != "get_ipython")
+                    for a in node.names):
                 return said(node, f"from {node.module} import ...")
             # ... and a writer imported under another name, whose calls then name it not (review 289's run-up:
             # `from inspect import getargvalues as gav`)
@@ -248,7 +252,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                 if isinstance(node, ast.ImportFrom) else []
             if renamed:
                 return said(node, f"from {node.module} import {renamed[0].name} as {renamed[0].asname}")
-        elif isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)) and not isinstance(
+        elif isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)) and not followed and not isinstance(
                 parents.get(id(node)), (ast.Compare, ast.BinOp, ast.JoinedStr, ast.Expr)) and _names_a_module(node):
             # importlib.import_module("__main__"); not `__name__ == ...`, nor a docstring. Also a path through it,
             # written out or in parts, which a resolver of dotted names follows (review 300: `pydoc.locate('__ma' +
@@ -256,6 +260,10 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
             # `dictConfig` factory `'()'`, `mock.patch.multiple('__ma' + 'in__', ...)`: 10/10 on wrong answers)
             return said(node, f"{(folded(node) or literal_start(node) + '...')[:40]!r}")
     return ""
+
+
+_FOLLOWED_CALLS = frozenset({"setattr", "delattr", "import_module", "__import__"})
+_FOLLOWED_ATTRIBUTES = frozenset({"__setitem__", "__setattr__", "import_module"})
 
 
 def _names_a_module(node: ast.AST) -> bool:
@@ -926,7 +934,7 @@ def shell_reached(source: str) -> str:
 
 
 def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, int] | None = None,
-            on_objects: bool = True, own_namespace: bool = True) -> dict[str, str]:
+            on_objects: bool = True, followed: bool = False) -> dict[str, str]:
     """Each of ``names`` that code of the cell can set without naming it as a target, with what
     does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already). ``settled``: the
     line of each name's last assignment that surely runs (`_magic_write`); ``on_objects``: as `dynamic_write` and
@@ -934,7 +942,7 @@ def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, 
     if tree is None:
         tree = python_tree(source)
     modules = _modules_in(tree) if tree is not None else set()
-    general = dynamic_write(tree, modules, on_objects, own_namespace) if tree is not None else ""
+    general = dynamic_write(tree, modules, on_objects, followed) if tree is not None else ""
     if not general:
         # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
