@@ -2301,6 +2301,36 @@ def test_the_reading_of_what_may_run_later_grows_with_the_text(monkeypatch, shap
     assert large < 3 * small, (small, large)
 
 
+@pytest.mark.parametrize("shape", ["plus", "subscripts"])
+def test_chains_of_plus_and_subscripts_are_read_once(monkeypatch, shape):
+    """Review 375: a chain of `+` had each link's text folded whole (`x = '' + '' + ...`, 2,900 links: the square of
+    the chain, 365 s of the grader's own time for a notebook of nineteen such cells), and a chain of subscripts around
+    the module was read down again from each link (`__main__[0][0]...`: the square, and 1,500 deep a RecursionError,
+    the answers' ten points lost to a grader error). Each is read once now, in both readings."""
+    from grader.checks import doors, later
+    calls = []
+    real_folded, real_modules = doors.folded, later._Reader._modules
+    def folded(*a):                     # (the work: the text each folding builds)
+        text = real_folded(*a)
+        calls.extend([1] * (1 + len(text) if isinstance(text, str) else 1))
+        return text
+    monkeypatch.setattr(later, "folded", folded)
+    monkeypatch.setattr(later._Reader, "_modules", lambda self, *a: calls.append(1) or real_modules(self, *a))
+
+    def source(n):
+        chain = "'a'" + "+'a'" * n if shape == "plus" else "__main__" + "[0]" * n
+        return f"# global\nx = {chain}\ny = {chain}\n"
+
+    def work(n):
+        calls.clear()
+        later.later_writes([source(n)], ["a_", "b_"])
+        later.namespace_writes([source(n)], ["NameError"])
+        return len(calls)
+    small, large = work(400), work(800)
+    assert large < 3 * small, (small, large)
+    later.later_writes([source(1500)], ["a_"])          # (no RecursionError)
+
+
 def test_functions_nested_deep_are_each_read_once(monkeypatch):
     """Review 358: 99 functions nested in a cell of 50,000 characters above the answers: each function's whole body
     was walked again for what it writes and for a `%timeit` line in it (the depth times the cell, 10 s of the grader's
