@@ -21,7 +21,7 @@ from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
-from .later import later_writes, namespace_writes
+from .later import readings
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
@@ -641,10 +641,9 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
             said.append(_warns_when_read(cell.source) is not None)
         return said[0]
     above = [c for c in ctx.nb.cells if c.index < cell.index and c.cell_type == "code"]
-    late = later_writes([c.source for c in above], names)
-    # (the notebook's namespace written under a key that may be a name the answers cell reads, followed by its keys: a
-    # fairness review, 371, `globals()['b_'] = ...` above a `try: ... except NameError:` answers cell)
-    keyed = namespace_writes([c.source for c in above], read) if read else None
+    # ... and the notebook's namespace written under a key that may be a name the answers cell reads, followed by its
+    # keys (a fairness review, 371: `globals()['b_'] = ...` above a `try: ... except NameError:` answers cell)
+    late, keyed = readings([c.source for c in above], names, read)
     for i, c in enumerate(above):
         # ... but for an alias the answers cell names, which a graded cell's flags do not say (review 327: made with
         # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)

@@ -110,14 +110,31 @@ class Found:
 
 def later_writes(sources: list[str], names) -> Found | None:
     """The first function of these cells (those above the answers) that may run after them and writes one of the
-    notebook's names that may be an answer's, or an answer's name given an object, or None. Each cell is parsed, read
-    and let go in turn, twice: first for the names given the namespace, then for its functions (all cells' trees held
-    at once took 160 MB more of the grader's memory for twenty cells at the length limit)."""
-    answers = frozenset(names)
-    words = re.compile(_WORDS + "".join(rf"|\b{re.escape(n)}\b" for n in answers))
+    notebook's names that may be an answer's, or an answer's name given an object, or None."""
+    return readings(sources, names, ())[0]
+
+
+def namespace_writes(sources: list[str], names) -> Found | None:
+    """The first place in these cells that writes the notebook's namespace under a key that may be one of ``names``
+    (names of Python's own the answers cell reads, `NameError`), when it runs or later, or hands the namespace to a
+    call not known to read it; or None."""
+    return readings(sources, (), names)[1]
+
+
+def readings(sources: list[str], names, read) -> tuple[Found | None, Found | None]:
+    """`later_writes` of ``names`` and `namespace_writes` of ``read``, from one reading of the cells (two had doubled
+    the grader's time on a notebook at the limits: review 375).
+
+    Each cell is parsed, read and let go in turn, twice: first for the names given the namespace, then for its
+    functions (all cells' trees held at once took 160 MB more of the grader's memory for twenty cells at the length
+    limit). The namespace is followed by the keys written: `globals()['b_'] = ...`, `globals()[f'acc_{n}'] = ...` and
+    `'...'.format_map(globals())` set or read no `NameError` (a fairness review, 371: 38 honest drafts above a `try:
+    ... except NameError:` answers cell were flagged)."""
+    answers, wanted = frozenset(names), frozenset(read)
+    words = re.compile(_WORDS + "".join(rf"|\b{re.escape(n)}\b" for n in answers | wanted))
     # (a name as Python reads it: `ｇlobals` is `globals`)
     if not any(words.search(s if s.isascii() else unicodedata.normalize("NFKC", s)) for s in sources):
-        return None
+        return None, None
     text = "\n".join(s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources)
     # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
     comparers = _COMPARERS.search(text) is not None
@@ -138,14 +155,14 @@ def later_writes(sources: list[str], names) -> Found | None:
         if tree is not None:
             reader = _Reader(tree, i, answers, held, defined)
             reader.hold(aliases)
-            found, gens, names = _finalizers(tree)
+            found, gens, others_named = _finalizers(tree)
             bound, compares = _plain_rebound(tree)
             rebound |= bound
             comparers = comparers or compares
             if found and not finalizer:
                 finalizer, where = found, i
             closing |= gens
-            renamed.extend(names)
+            renamed.extend(others_named)
             if keep:
                 readers[i] = reader
     others: dict[str, list[str]] = {}
@@ -158,74 +175,53 @@ def later_writes(sources: list[str], names) -> Found | None:
                 closing.add(target)
                 todo.append(target)
     cells = []
+    keyed: list[tuple[int, ast.AST, str | None, bool]] = []     # where the namespace may be written under ``read``
+    named: set[str] = set()                 # the names read anywhere: a function never named is never called
+
+    def first_keyed() -> Found | None:
+        for i, w, name, later in keyed:
+            # (a function that writes them only where something calls it: `def reset(): global range; del range`,
+            # never called, is no write, a fairness review's, 330)
+            if name is None or later or name in named:
+                return Found(i, f"`{quoted(w)}` on line {w.lineno}", "may write the notebook's names under a key that "
+                                                                     "may be one the answers cell reads")
+        return None
+    late: Found | None = None
     for i, s in enumerate(sources):
         reader = readers.get(i)
         if reader is None and not keep:
             tree = python_tree(s)
             reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
-        if reader is not None:
-            reader.strong, reader.comparers, reader.closing = bool(finalizer), comparers, closing
-            reader.rebound = frozenset(rebound)
-            bound = reader.answer_given_object() if finalizer or closing else ""
-            if bound:
-                runs = f"code of the notebook's that runs as an object is dropped: {finalizer}" if finalizer else \
-                    "a generator or coroutine of the notebook's that runs code as it closes"
-                return Found(i, bound, f"gives an answer's name an object, which the answers cell's own binding drops, "
-                                       f"and holds {runs}", where if finalizer and where != i else -1)
-            deferred = reader.deferred_write()
-            if deferred:
-                return Found(i, deferred, "hands the notebook's names over together with a function that writes them, "
-                                          "to be called later")
-            cells.append(reader.summary())
-    return _first(cells)
-
-
-def namespace_writes(sources: list[str], names) -> Found | None:
-    """The first place in these cells that writes the notebook's namespace under a key that may be one of ``names``
-    (names of Python's own the answers cell reads, `NameError`), when it runs or later, or hands the namespace to a
-    call not known to read it; or None. The namespace is followed as `later_writes` follows it, by the keys written:
-    `globals()['b_'] = ...`, `globals()[f'acc_{n}'] = ...` and `'...'.format_map(globals())` set or read none of them
-    (a fairness review, 371: 38 honest drafts above a `try: ... except NameError:` answers cell were flagged)."""
-    wanted = frozenset(names)
-    words = re.compile(_WORDS + "".join(rf"|\b{re.escape(n)}\b" for n in wanted))
-    if not any(words.search(s if s.isascii() else unicodedata.normalize("NFKC", s)) for s in sources):
-        return None
-    held: dict[str, str] = {}
-    aliases: dict[str, list[list[str]]] = {}
-    defined: dict[str, list] = {}
-    keep = sum(map(len, sources)) <= _KEPT
-    readers: dict[int, _Reader] = {}
-    for i, s in enumerate(sources):
-        tree = python_tree(s)
-        if tree is not None:
-            reader = _Reader(tree, i, wanted, held, defined)
-            reader.follow = True
-            reader.hold(aliases)
-            if keep:
-                readers[i] = reader
-    found: list[tuple[int, ast.AST, str | None, bool]] = []
-    named: set[str] = set()                 # the names read anywhere: a function never named is never called
-    for i, s in enumerate(sources):
-        reader = readers.get(i)
-        if reader is None and not keep:
-            tree = python_tree(s)
-            reader = _Reader(tree, i, wanted, held, defined, register=False) if tree is not None else None
         if reader is None:
             continue
-        reader.follow = True
-        for scope in reader.scopes:
-            named.update(n.id for n in scope.nodes if type(n) is ast.Name and type(n.ctx) is ast.Load)
-            w = reader.writes(scope)
-            if w is not None:
-                found.append((i, w, getattr(scope.node, "name", None) if scope.function else None,
-                              bool(scope.function and reader._inherently_later(scope))))
-    for i, w, name, later in found:
-        # (a function that writes them only where something calls it: `def reset(): global range; del range`, never
-        # called, is no write, a fairness review's, 330)
-        if name is None or later or name in named:
-            return Found(i, f"`{quoted(w)}` on line {w.lineno}", "may write the notebook's names under a key that may "
-                                                                 "be one the answers cell reads")
-    return None
+        if wanted:
+            reader.answers = wanted
+            for scope in reader.scopes:
+                named.update(n.id for n in scope.nodes if type(n) is ast.Name and type(n.ctx) is ast.Load)
+                w = reader.writes(scope)
+                if w is not None:
+                    keyed.append((i, w, getattr(scope.node, "name", None) if scope.function else None,
+                                  bool(scope.function and reader._inherently_later(scope))))
+            reader.answers = answers
+        if not answers:
+            continue
+        reader.strong, reader.comparers, reader.closing = bool(finalizer), comparers, closing
+        reader.rebound = frozenset(rebound)
+        bound = reader.answer_given_object() if finalizer or closing else ""
+        if bound:
+            runs = f"code of the notebook's that runs as an object is dropped: {finalizer}" if finalizer else \
+                "a generator or coroutine of the notebook's that runs code as it closes"
+            late = Found(i, bound, f"gives an answer's name an object, which the answers cell's own binding drops, "
+                                   f"and holds {runs}", where if finalizer and where != i else -1)
+            break
+        deferred = reader.deferred_write()
+        if deferred:
+            late = Found(i, deferred, "hands the notebook's names over together with a function that writes them, to "
+                                      "be called later")
+            break
+        cells.append(reader.summary())
+    # (where one is found, the cells after it are not read for the other: the first cell flagged is the one said)
+    return late or _first(cells), first_keyed()
 
 
 @dataclass
@@ -326,7 +322,6 @@ class _Reader:
         self.rebound: frozenset[str] = frozenset()      # which of `bool` and its like it may bind
         self.closing: set[str] = set()      # its generators and coroutines that run code as they close
         self.defined = defined
-        self.follow = False     # a call of a function of the notebook's own hands the namespace to parameters followed
         self._subscripts: dict[int, tuple[int, bool]] = {}      # `_subscripted_module`'s, by node
         for s in self.scopes if register else ():
             if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -750,7 +745,7 @@ class _Reader:
                 return "read", None         # a module or the shell handed on: what it is given is followed apart
             if (name == "vars" or name in _READ_CALLS) and not (type(f) is ast.Name and f.id in self.defined):
                 return "read", None
-            if self.follow and type(f) is ast.Name and f.id in self.defined:
+            if type(f) is ast.Name and f.id in self.defined:
                 return "read", None         # (its parameters are followed: `Registry(globals())`)
             if name in _BINDERS and self._binds_writer(up, self.of.get(id(node))):
                 return "read", None         # (what it makes is followed as a writer: `partial(dict.update, globals())`)
