@@ -2223,6 +2223,12 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["import logging\nclass ListHandler(logging.Handler):\n    def __init__(self):\n        super().__init__()\n        self.records = []\n    def emit(self, record):\n        self.records.append(self.format(record))\n    def close(self):\n        self.records.clear()\n        super().close()\nlog = logging.getLogger('hw7')\nlog.addHandler(ListHandler())", "import numpy as np\nmask = np.array([1, 0, 1]).astype('bool')\nlosses = [0.9, 0.5, 0.3]\nb_ = bool(losses[-1] > losses[0])"], False),
     (["import torch.nn as nn\nclass MLP(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n    def cleanup(self):\n        del self.fc\nm = MLP()", "acc = 0.91\nd_ = acc"], False),
     (["def loader(xs):\n    try:\n        yield from xs\n    finally:\n        print('done')\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nplt.close('all')", "b_ = bool(list(loader([1, 2, 3])))"], False),
+    # ... and a fairness review's (377): `'all'` as a dict's key or a column, a dataclass's field `all`, literals compared
+    # beside a library subclass with `__del__`, a writer of the namespace called at once in a loop
+    (["class TempDir:\n    def __del__(self):\n        pass\ntmp = TempDir()", "config = {'all': False}\ndf = {}\ndf['all'] = 1", "a_ = all([0.95 > 0.9])"], False),
+    (["import logging\nclass H(logging.Handler):\n    def __del__(self):\n        pass", "c_ = 0.95 > 0.91\nd_ = len([1, 2, 3]) > 2"], False),
+    (["class TempDir:\n    def __del__(self):\n        pass\ntmp = TempDir()", "from dataclasses import dataclass\n@dataclass\nclass Opts:\n    all: bool = False\nprint(Opts())", "a_ = all(x > 0.9 for x in [0.91, 0.95])"], False),
+    (["for f in [globals().update]:\n    f({'lr': 0.01})"], False),
     # ... while the namespace handed to a library that only reads it, names in their own scope, a function that
     # returns an imported module stay unflagged (a fairness review, 359: 80 of 179 honest drafts were)
     (["import timeit\nprint(timeit.timeit(\"sum(range(100))\", globals=globals(), number=10))", "import threading\nprogress = {\"done\": 0}\ndef work():\n    progress[\"done\"] += 1\nt = threading.Thread(target=work)\nt.start(); t.join()"], False),
@@ -2382,6 +2388,10 @@ def test_functions_nested_deep_are_each_read_once(monkeypatch):
     "globals()['__builtins__'].Exception = KeyError",
     "import sys\nb = sys.modules['built' + 'ins']\nb.Exception = KeyError",
     "import sys\nsys.modules['__main__'].__builtins__.Exception = KeyError",
+    # review 376: the modules iterated (`for m in sys.modules.values()`), the name unread
+    "import sys\nfor m in list(sys.modules.values()):\n    if m.__name__ == 'builtins':\n        setattr(m, 'noitpecxE'[::-1], KeyError)",
+    "import sys\nfor m in list(sys.modules.values()):\n    if m.__name__ == '__main__':\n        setattr(m, 'noitpecxE'[::-1], KeyError)",
+    "import sys\nfor k, m in list(sys.modules.items()):\n    if k == 'builtins':\n        setattr(m, 'noitpecxE'[::-1], KeyError)",
     # review 373: a key whose `upper` or `+` is the notebook's own
     "class K:\n    def upper(self):\n        return 'Exception'\nglobals()[K().upper()] = KeyError",
     "class S(str):\n    def __add__(self, o):\n        return str(self)\nglobals()[S('Exception') + '_'] = KeyError"])
@@ -2450,6 +2460,8 @@ def test_a_corrected_answer_keeps_its_points_beside_everyday_code(above, draft):
     "reg = Registry(globals())\nprint(reg.get('lr'))",
     "results = {}\nstore = results.__setitem__\nstore('relu', 0.91)",
     "from functools import partial\nset_hp = partial(dict.update, globals())\nset_hp(lr=0.01)",
+    # a fairness review (377): an f-string key beside a class of the notebook's with `__add__`
+    "class Vec:\n    def __add__(self, o):\n        return self\nfor n in ['mlp', 'cnn']:\n    globals()[f'model_{n}'] = n",
     # a fairness review (374): cells that only read `__main__`, `sys.modules`, `__name__` or import modules by name
     "import __main__\nNOTEBOOK = not hasattr(__main__, '__file__')",
     "import sys\nprint(len(sys.modules))",

@@ -66,6 +66,7 @@ _MAIN = ast.Name("__main__", ast.Load())
 _MODULE_NAMES = frozenset({"__main__", "__builtins__"})
 _SYS_MODULES = ast.Attribute(ast.Name("sys", ast.Load()), "modules", ast.Load())
 _GETTER = ast.Attribute(ast.Name("importlib", ast.Load()), "import_module", ast.Load())
+_WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "iter", "set", "enumerate", "frozenset"})
 _BINDERS = frozenset({"partial", "MethodType", "__get__"})     # what binds a function to its first arguments
 _AT_ONCE = frozenset({"map", "filter", "starmap"})              # call what they are given as they are read
 _CONSUMERS = frozenset({"list", "tuple", "set", "sorted", "any", "all", "sum", "dict", "deque", "frozenset", "max",
@@ -157,7 +158,7 @@ def readings(sources: list[str], names, read) -> tuple[Found | None, Found | Non
             reader.hold(aliases)
             found, gens, others_named = _finalizers(tree)
             bound, compares = _plain_rebound(tree)
-            rebound |= bound
+            rebound |= bound | reader.plain_written()
             comparers = comparers or compares
             if found and not finalizer:
                 finalizer, where = found, i
@@ -496,6 +497,35 @@ class _Reader:
         return text is None or text in ("__main__", "__name__", "builtins") or \
             type(key) is ast.Name and key.id == "__name__"
 
+    def plain_written(self) -> set[str]:
+        """The names of `_PLAIN_CALLS` written on the namespace or a module whose names Python reads, under a key or an
+        attribute's name that may be theirs (`globals()['bool'] = Box`, `setattr(builtins, 'all', f)`, `g.update(
+        bool=Box)`: review 370); not a dict's key, a column, a keyword or an object's attribute (`{'all': 1}`,
+        `df['all']`, `args.all`: a fairness review, 377)."""
+        out: set[str] = set()
+
+        def keys(key) -> None:
+            for k in key if isinstance(key, list) else [key]:
+                whole = folded(k) if k is not None else None
+                if whole is not None:
+                    out.add(whole)
+                else:
+                    start, end = (literal_start(k), _literal_end(k)) if k is not None else ("", "")
+                    out.update(p for p in _PLAIN_CALLS if p.startswith(start) and p.endswith(end))
+        for scope in self.scopes:
+            for n in scope.nodes:
+                t = type(n)
+                if t is ast.Attribute and type(n.ctx) is not ast.Load and n.attr in _PLAIN_CALLS and \
+                        self._module(n.value, scope):
+                    out.add(n.attr)
+                elif t in _SOURCES and (t is ast.Call or type(n.ctx) is ast.Load):
+                    what = self.kind(n, scope)
+                    if what in (NAMESPACE, MODULE):
+                        how, key = self.use(n, what)
+                        if how == "write":
+                            keys(key)
+        return out & _PLAIN_CALLS
+
     def _subscripted_module(self, node: ast.Subscript, scope: _Scope) -> bool:
         """`sys.modules[k]` (under a key that may be the notebook's), `[__main__][0]`, `D['m']` of a dict that holds it
         (review 370), read down the chain of subscripts once, not again from each: `x[0][0]...` 1,500 deep had run out
@@ -524,6 +554,20 @@ class _Reader:
         for c in chain:
             self._subscripts[id(c)] = (at, result)
         return result
+
+    def _modules_iterated(self, it: ast.AST, scope: _Scope) -> bool:
+        """The modules themselves, iterated: `sys.modules.values()`, `.items()`, in `list(...)`, `sorted(...)`,
+        `enumerate(...)` or of `dict(sys.modules)` (any of them may be the notebook's or the builtins)."""
+        while type(it) is ast.Call and word(it.func) in _WRAPPERS and it.args:
+            it = it.args[0]
+        if not (type(it) is ast.Call and type(it.func) is ast.Attribute and it.func.attr in ("values", "items")):
+            return False
+        inner = it.func.value
+        if type(inner) is ast.Call and word(inner.func) in ("dict", "copy") and inner.args:
+            inner = inner.args[0]
+        elif type(inner) is ast.Call and type(inner.func) is ast.Attribute and inner.func.attr == "copy":
+            inner = inner.func.value
+        return self._modules(inner, scope)
 
     def _modules(self, node: ast.AST, scope: _Scope) -> bool:
         """`sys.modules` (`os.sys.modules`, `mods` given it)."""
@@ -557,6 +601,8 @@ class _Reader:
                 elif t in (ast.For, ast.AsyncFor):         # `for g in [globals()]` (review 361)
                     if type(n.iter) in (ast.List, ast.Tuple, ast.Set):
                         todo.extend((self._keys(n.target, scope), e, scope) for e in n.iter.elts)
+                    elif self._modules_iterated(n.iter, scope):    # `for m in sys.modules.values()` (review 376)
+                        todo.append((self._keys(n.target, scope), _MAIN, scope))
                     continue
                 elif t in (ast.With, ast.AsyncWith):       # `with nullcontext(globals()) as g` (review 361)
                     for item in n.items:
@@ -788,8 +834,8 @@ class _Reader:
         whole = folded(key)
         if whole is not None:
             return whole in self.answers
-        if "__add__" in self.defined or "__radd__" in self.defined:
-            return True
+        if ("__add__" in self.defined or "__radd__" in self.defined) and type(key) is ast.BinOp:
+            return True             # (an f-string calls no `+`: a fairness review, 377)
         start, end = literal_start(key), _literal_end(key)
         return any(a.startswith(start) and a.endswith(end) for a in self.answers)
 
@@ -918,6 +964,9 @@ class _Reader:
             for n in scope.nodes:
                 t = type(n)
                 if t in (ast.List, ast.Tuple, ast.Set, ast.Dict) and type(getattr(n, "ctx", ast.Load())) is ast.Load:
+                    up = self.parent.get(id(n))
+                    if type(up) in (ast.For, ast.AsyncFor) and up.iter is n:
+                        continue    # (its items given the loop's target, followed: a fairness review, 377)
                     if any(self._writer(e, scope) for e in (n.values if t is ast.Dict else n.elts)):
                         return f"`{quoted(n)}` on line {n.lineno}"  # a writer put in a container (review 373)
                     continue
@@ -1126,30 +1175,32 @@ def _spread(func: ast.AST) -> set[str]:
 
 def _plain_rebound(tree: ast.Module) -> tuple[set[str], bool]:
     """The names of `_PLAIN_CALLS` the cell binds however it binds them (`for bool in ...`, `[all := f]`, `import x as
-    any`, `builtins.bool = ...`: review 373), or writes as a key or an attribute's name (`globals()['bool'] = Box`,
-    `setattr(m, 'bool', Box)`, `{'bool': Box}`: review 370; not `astype('bool')` or `plt.close('all')`, a fairness
-    review, 374), and whether it has a class of a library's kind with a `__del__` (an `np.ndarray` subclass's
-    comparison gives one of its own objects: review 373)."""
+    any`: review 373; those written on the namespace or a module, `_Reader.plain_written`), and whether it has a class
+    of a library's kind with a `__del__` (an `np.ndarray` subclass's comparison gives one of its own objects: 373)."""
     bound: set[str] = set()
     compares = False
+    # (a name bound in a class's body or a function's is theirs, unless declared `global`: a dataclass's field `all`,
+    # a fairness review, 377; a comprehension's variable is its own)
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        n = todo.pop()
+        t = type(n)
+        if t is ast.Name and type(n.ctx) is not ast.Load and n.id in _PLAIN_CALLS:
+            bound.add(n.id)
+        if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom):
+            bound |= bound_by(n) & _PLAIN_CALLS
+        if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef):
+            todo.extend(getattr(n, "decorator_list", ()))
+        elif t is ast.comprehension:
+            todo.extend((n.iter, *n.ifs))
+        else:
+            todo.extend(child_nodes(n))
     for n in walk(tree):
         t = type(n)
-        if t is ast.Name and type(n.ctx) is not ast.Load or t is ast.Attribute and type(n.ctx) is not ast.Load:
-            name = n.id if t is ast.Name else n.attr
-            if name in _PLAIN_CALLS:
-                bound.add(name)
-        elif t is ast.Subscript and type(n.ctx) is not ast.Load:
-            bound.add(folded(n.slice) or "")
-        elif t is ast.Dict:
-            bound.update(folded(k) or "" for k in n.keys if k is not None)
-        elif t is ast.Call:
-            name = word(n.func)
-            if name in _SETTING_CALLS and len(n.args) > 1:
-                bound.update(folded(a) or "" for a in n.args[:2])
-            bound.update(k.arg for k in n.keywords if k.arg in _PLAIN_CALLS)
-        elif t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom):
-            bound |= bound_by(n) & _PLAIN_CALLS
-            if t is ast.ClassDef and any(not (type(b) is ast.Name and b.id == "object") for b in n.bases) and any(
+        if t is ast.Global:
+            bound.update(x for x in n.names if x in _PLAIN_CALLS)
+        elif t is ast.ClassDef:
+            if any(not (type(b) is ast.Name and b.id == "object") for b in n.bases) and any(
                     isinstance(x, (ast.FunctionDef, ast.AsyncFunctionDef)) and x.name == "__del__" for x in n.body):
                 compares = True
     return bound & _PLAIN_CALLS, compares
@@ -1213,7 +1264,9 @@ def _surely_plain(value: ast.AST, comparers: bool, rebound: frozenset[str] = fro
     with a finalizer (a fairness review, 364: `a_ = scores[0] > scores[1]` beside `gc.collect()`)."""
     t = type(value)
     if t is ast.Compare:
-        return not comparers
+        # (operands that are Python's own values compare as Python's own, whatever the notebook's classes: `0.95 >
+        # 0.91`, `len(xs) > 2`, a fairness review, 377)
+        return not comparers or all(_own_value(x, rebound) for x in (value.left, *value.comparators))
     if t is ast.UnaryOp and type(value.op) is ast.Not:
         return True
     if t is ast.Call and type(value.func) is ast.Name and value.func.id in _PLAIN_CALLS and \
@@ -1239,6 +1292,13 @@ def _literal_end(node: ast.AST) -> str:
     if type(node) is ast.JoinedStr and node.values and type(node.values[-1]) is ast.Constant:
         return str(node.values[-1].value)
     return ""
+
+
+def _own_value(node: ast.AST, rebound: frozenset[str]) -> bool:
+    """A literal, or what `len`, `float`, `int` or `str` give (never an object of the notebook's)."""
+    if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in ("len", "float", "int", "str"):
+        return node.func.id not in rebound
+    return _constant(node)
 
 
 def _writer_ref(node: ast.AST) -> bool:
