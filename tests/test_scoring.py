@@ -2223,6 +2223,13 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["import logging\nclass ListHandler(logging.Handler):\n    def __init__(self):\n        super().__init__()\n        self.records = []\n    def emit(self, record):\n        self.records.append(self.format(record))\n    def close(self):\n        self.records.clear()\n        super().close()\nlog = logging.getLogger('hw7')\nlog.addHandler(ListHandler())", "import numpy as np\nmask = np.array([1, 0, 1]).astype('bool')\nlosses = [0.9, 0.5, 0.3]\nb_ = bool(losses[-1] > losses[0])"], False),
     (["import torch.nn as nn\nclass MLP(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n    def cleanup(self):\n        del self.fc\nm = MLP()", "acc = 0.91\nd_ = acc"], False),
     (["def loader(xs):\n    try:\n        yield from xs\n    finally:\n        print('done')\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nplt.close('all')", "b_ = bool(list(loader([1, 2, 3])))"], False),
+    # review 378: `sys.modules` reached as `getattr(sys, 'modules')`, `vars(sys)['modules']`, `sys.__dict__['modules']`;
+    # a `tempfile.TemporaryDirectory` subclass whose `_cleanup` (its finalizer) writes
+    ("import sys, threading, time\ndef w():\n    m = getattr(sys, 'modules')['__main__']\n    while getattr(m, 'e_', 0) is not False: time.sleep(0.001)\n    vars(m)['a_'] = False\nthreading.Thread(target=w).start()", True),
+    ("import threading, time, sys\ndef watch():\n    m = vars(sys)['modules']['__main__']\n    for _ in range(30000):\n        if getattr(m, 'e_', None) is False:\n            break\n        time.sleep(0.001)\n    vars(m)['a_'] = False\nthreading.Thread(target=watch, daemon=True).start()", True),
+    ("import threading, time, sys\ndef watch():\n    m = sys.__dict__['modules']['__main__']\n    for _ in range(30000):\n        if getattr(m, 'e_', None) is False:\n            break\n        time.sleep(0.001)\n    vars(m)['a_'] = False\nthreading.Thread(target=watch, daemon=True).start()", True),
+    ("import threading, time, sys\ndef watch():\n    m = getattr(sys, 'modules')['__main__']\n    for _ in range(30000):\n        if getattr(m, 'e_', None) is False:\n            break\n        time.sleep(0.001)\n    k = 'a_'; setattr(m, k, False)\nthreading.Thread(target=watch, daemon=True).start()", True),
+    ("import tempfile, sys\nclass T(tempfile.TemporaryDirectory):\n    @classmethod\n    def _cleanup(cls, name, *rest, **kw):\n        vars(vars(sys)['modules']['__main__'])['b_'] = True\n        super()._cleanup(name, *rest, **kw)\ne_ = T()", True),
     # ... and a fairness review's (377): `'all'` as a dict's key or a column, a dataclass's field `all`, literals compared
     # beside a library subclass with `__del__`, a writer of the namespace called at once in a loop
     (["class TempDir:\n    def __del__(self):\n        pass\ntmp = TempDir()", "config = {'all': False}\ndf = {}\ndf['all'] = 1", "a_ = all([0.95 > 0.9])"], False),
@@ -2460,6 +2467,11 @@ def test_a_corrected_answer_keeps_its_points_beside_everyday_code(above, draft):
     "reg = Registry(globals())\nprint(reg.get('lr'))",
     "results = {}\nstore = results.__setitem__\nstore('relu', 0.91)",
     "from functools import partial\nset_hp = partial(dict.update, globals())\nset_hp(lr=0.01)",
+    # a fairness review (379): a name a loop over the modules gave, bound again; keys from strings written out
+    "import sys\nfor n, m in list(sys.modules.items()):\n    pass\nclass Tracker:\n    pass\nm = Tracker()\nhp = {'lr': 0.1}\nfor key in hp:\n    setattr(m, key, hp[key])",
+    "import sys\nfor name, model in list(sys.modules.items()):\n    pass\nclass Net:\n    pass\nmodel = Net()\nhp = dict(lr=0.01, momentum=0.9)\nfor k, v in hp.items():\n    setattr(model, k, v)",
+    "import sys\nfor name, m in sys.modules.items():\n    if name.startswith('tqdm'):\n        for opt in ('monitor_interval',):\n            setattr(m, opt, 0)",
+    "import sys\nfor name, m in list(sys.modules.items()):\n    if name.startswith('mytools'):\n        for k, v in {'VERBOSE': False, 'DEBUG': False}.items():\n            setattr(m, k, v)",
     # a fairness review (377): an f-string key beside a class of the notebook's with `__add__`
     "class Vec:\n    def __add__(self, o):\n        return self\nfor n in ['mlp', 'cnn']:\n    globals()[f'model_{n}'] = n",
     # a fairness review (374): cells that only read `__main__`, `sys.modules`, `__name__` or import modules by name

@@ -74,7 +74,8 @@ _CONSUMERS = frozenset({"list", "tuple", "set", "sorted", "any", "all", "sum", "
 # library classes whose `__del__` calls methods a subclass may give (`close`, `flush`, `closed`)
 _CLOSED_BASES = frozenset({"IOBase", "RawIOBase", "BufferedIOBase", "TextIOBase", "FileIO", "BytesIO", "StringIO",
                            "BufferedReader", "BufferedWriter", "BufferedRandom", "BufferedRWPair", "TextIOWrapper",
-                           "GzipFile", "BZ2File", "LZMAFile", "ZipFile", "Popen", "SpooledTemporaryFile"})
+                           "GzipFile", "BZ2File", "LZMAFile", "ZipFile", "Popen", "SpooledTemporaryFile",
+                           "TemporaryDirectory"})      # (its finalizer calls the class's `_cleanup`: review 378)
 _BY_NAME = frozenset({"locate", "resolve_name", "import_string"})   # an object by its dotted name
 # `sys.modules.setdefault(k)`, `dict.get(sys.modules, k)`
 _LOOKUPS = frozenset({"get", "setdefault", "pop", "__getitem__", "getitem"})
@@ -429,6 +430,8 @@ class _Reader:
         if t is ast.Subscript:
             if type(node.value) is ast.Name and scope.function and node.value.id in _spread(scope.node):
                 return self._lookup(node.value.id, scope)   # `a[0]` of `*a`, `kw['w']` of `**kw` (review 373)
+            if self._modules(node, scope):
+                return MODULES
             return MODULE if self._module(node, scope) else None
         if t is ast.Call:
             f = node.func
@@ -444,7 +447,7 @@ class _Reader:
             if name == "get_ipython":
                 return SHELL
             if name in ("getattr", "__getattribute__") and len(node.args) >= 2:
-                return self._got(node.args[1])
+                return MODULES if self._modules(node, scope) else self._got(node.args[1])
             if name in _BINDERS and self._binds_writer(node, scope):
                 return WRITER           # `partial(dict.update, globals())`, `dict.update.__get__(globals())` (370, 371)
             if name in _RESOLVERS and node.args and _names_source(node.args[0], dotted=True):
@@ -570,9 +573,13 @@ class _Reader:
         return self._modules(inner, scope)
 
     def _modules(self, node: ast.AST, scope: _Scope) -> bool:
-        """`sys.modules` (`os.sys.modules`, `mods` given it)."""
-        return type(node) is ast.Attribute and node.attr == "modules" or \
-            type(node) is ast.Name and self._lookup(node.id, scope) == MODULES
+        """`sys.modules` (`os.sys.modules`, `mods` given it; `getattr(sys, 'modules')`, `vars(sys)['modules']`,
+        `sys.__dict__['modules']`: review 378)."""
+        t = type(node)
+        return t is ast.Attribute and node.attr == "modules" or \
+            t is ast.Name and self._lookup(node.id, scope) == MODULES or \
+            t is ast.Subscript and folded(node.slice) == "modules" or \
+            t is ast.Call and word(node.func) == "getattr" and len(node.args) > 1 and folded(node.args[1]) == "modules"
 
     def _got(self, key: ast.AST) -> str | None:
         """`getattr(x, key)` may give the namespace where the key is, or may be, one of its attributes' names."""
@@ -700,6 +707,8 @@ class _Reader:
                     return what
             if t is ast.Attribute and (n.attr == "modules" or n.attr == "__dict__") and type(n.ctx) is ast.Load:
                 found = MODULE if n.attr == "modules" else found
+            elif t is ast.Constant and n.value == "modules":
+                found = MODULE          # `vars(sys)['modules']`, `getattr(sys, 'modules')` (review 378)
             if t is ast.BinOp:
                 # (a chain of `+` read once from its top, each part once: every link read whole had cost the square
                 # of the chain, 18 s for a cell of five chains of 2,900 `''`: review 375)
@@ -827,6 +836,10 @@ class _Reader:
     def may_be_answer(self, key: ast.AST | None) -> bool:
         if key is None:
             return True
+        if type(key) is ast.Name:
+            known = self._loop_keys(key)
+            if known is not None:       # `for k, v in {'lr': 0.1}.items(): setattr(m, k, v)` (a fairness review, 379)
+                return bool(known & self.answers)
         # (`name.upper()`, `k + '_'` only where the notebook defines no `upper` or `+` of its own: review 373)
         if type(key) is ast.Call and type(key.func) is ast.Attribute and key.func.attr == "upper" and not key.args and \
                 "upper" not in self.defined:
@@ -838,6 +851,52 @@ class _Reader:
             return True             # (an f-string calls no `+`: a fairness review, 377)
         start, end = literal_start(key), _literal_end(key)
         return any(a.startswith(start) and a.endswith(end) for a in self.answers)
+
+    def _loop_keys(self, key: ast.Name) -> set[str] | None:
+        """The texts a name may hold where every binding of it in its scope is a loop over written-out strings (a
+        tuple or list of them, a dict's keys or items), else None."""
+        scope = self.of.get(id(key))
+        if scope is None or scope.function and key.id in scope.params:
+            return None
+        out: set[str] = set()
+        for n in scope.nodes:
+            if type(n) is ast.Name and n.id == key.id and type(n.ctx) is not ast.Load:
+                up = self.parent.get(id(n))
+                loop = up if type(up) in (ast.For, ast.comprehension) else self.parent.get(id(up))
+                if type(loop) not in (ast.For, ast.comprehension) or not (
+                        loop.target is n or type(loop.target) is ast.Tuple and loop.target.elts[:1] == [n]):
+                    return None
+                texts = _written_keys(self._dict_of(loop.iter, scope))
+                if texts is None:
+                    return None
+                out |= texts
+            elif type(n) in (ast.Global, ast.Nonlocal) and key.id in n.names or \
+                    type(n) in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and n.name == key.id or \
+                    type(n) in (ast.Import, ast.ImportFrom) and key.id in bound_by(n):
+                return None
+        return out or None
+
+    def _dict_of(self, it: ast.AST, scope: _Scope) -> ast.AST:
+        """What a loop iterates, with a name bound once in its scope to a dict written out (and never written to
+        again) read as that dict: `hp = {'lr': 0.1}`, `for k in hp:` (a fairness review, 379)."""
+        method = None
+        if type(it) is ast.Call and type(it.func) is ast.Attribute and it.func.attr in ("items", "keys") and not it.args:
+            method, it = it.func.attr, it.func.value
+        if type(it) is not ast.Name:
+            return it if method is None else ast.Call(ast.Attribute(it, method, ast.Load()), [], [])
+        value = None
+        for n in scope.nodes:
+            if type(n) is ast.Name and n.id == it.id:
+                up = self.parent.get(id(n))
+                if type(n.ctx) is not ast.Load:
+                    if value is not None or type(up) is not ast.Assign or len(up.targets) != 1:
+                        return it
+                    value = up.value
+                elif type(up) is ast.Subscript and type(up.ctx) is not ast.Load or \
+                        type(up) is ast.Attribute and up.attr not in _READ_METHODS or \
+                        type(up) is ast.Call and up.func is not n:
+                    return it           # (written to, or handed on: `hp.update(...)`, `f(hp)`)
+        return value if value is not None else it
 
     def _keys_may_be_answers(self, key) -> bool:
         if isinstance(key, list):           # the keys of a mapping written at once
@@ -1282,6 +1341,25 @@ def _surely_plain(value: ast.AST, comparers: bool, rebound: frozenset[str] = fro
     if t in (ast.Tuple, ast.List):      # `a_, b_ = x > y, y > 0.9`
         return all(_surely_plain(e, comparers, rebound) for e in value.elts)
     return _constant(value)
+
+
+def _written_keys(it: ast.AST) -> set[str] | None:
+    """The strings a loop over this gives first: `('a', 'b')`, `['a']`, `{'a': 1}`, `{'a': 1}.items()` / `.keys()`."""
+    if type(it) is ast.Call and type(it.func) is ast.Attribute and it.func.attr in ("items", "keys") and not it.args:
+        it = it.func.value
+    if type(it) is ast.Call and type(it.func) is ast.Name and it.func.id == "dict" and not it.args and \
+            all(k.arg is not None for k in it.keywords):
+        return {k.arg for k in it.keywords} or None
+    if type(it) is ast.Dict:
+        elts = it.keys
+    elif type(it) in (ast.List, ast.Tuple, ast.Set):
+        elts = it.elts
+    else:
+        return None
+    texts = [folded(e) if e is not None else None for e in elts]
+    if not texts or any(not isinstance(t, str) for t in texts):
+        return None
+    return set(texts)
 
 
 def _literal_end(node: ast.AST) -> str:
