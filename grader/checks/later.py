@@ -880,7 +880,8 @@ class _Reader:
         """What a loop iterates, with a name bound once in its scope to a dict written out (and never written to
         again) read as that dict: `hp = {'lr': 0.1}`, `for k in hp:` (a fairness review, 379)."""
         method = None
-        if type(it) is ast.Call and type(it.func) is ast.Attribute and it.func.attr in ("items", "keys") and not it.args:
+        if type(it) is ast.Call and type(it.func) is ast.Attribute and it.func.attr in ("items", "keys") and \
+                not it.args:
             method, it = it.func.attr, it.func.value
         if type(it) is not ast.Name:
             return it if method is None else ast.Call(ast.Attribute(it, method, ast.Load()), [], [])
