@@ -496,9 +496,7 @@ class _Reader:
                 return False
         else:
             return False
-        text = folded(key) if key is not None else None
-        return text is None or text in ("__main__", "__name__", "builtins") or \
-            type(key) is ast.Name and key.id == "__name__"
+        return _may_name_module(key)
 
     def plain_written(self) -> set[str]:
         """The names of `_PLAIN_CALLS` written on the namespace or a module whose names Python reads, under a key or an
@@ -544,9 +542,7 @@ class _Reader:
             chain.append(node)
             value = node.value
             if self._modules(value, scope):
-                text = folded(node.slice)
-                result = text is None or text in ("__main__", "__name__", "builtins") or \
-                    type(node.slice) is ast.Name and node.slice.id == "__name__"
+                result = _may_name_module(node.slice)
                 break
             if type(value) in (ast.List, ast.Tuple):
                 result = any(self._module(e, scope) for e in value.elts)
@@ -1226,6 +1222,13 @@ def _finalizers(tree: ast.Module) -> tuple[str, set[str], list[tuple[str, str]]]
                     "__del__".startswith(literal_start(n.args[1])):
                 found = f"`{quoted(n)}` on line {n.lineno}"
     return found, closing, renamed
+
+
+def _may_name_module(key: ast.AST | None) -> bool:
+    """A key of `sys.modules` (or a module's name given to an importer) that is, or may be, a module whose names Python
+    reads: `'__main__'`, `__name__`, `'builtins'`, or text computed (unknown)."""
+    text = folded(key) if key is not None else None
+    return text is None or text in ("__main__", "__name__", "builtins") or type(key) is ast.Name and key.id == "__name__"
 
 
 def _spread(func: ast.AST) -> set[str]:
