@@ -662,7 +662,12 @@ def test_memory_no_process_holds_as_its_own_counts(batch, name):
     cgroup = not any(n.startswith("memory: no memory cgroup") for n in r["extra"].get("limits_not_applied", []))
     assert f"{MEMORY_MB} MB" in said or (name == "MalSharedByTwo" and "Operation not permitted" in said) or (
         cgroup and name == "MalPageTables" and "did not finish within 10 s" in said), said
-    assert points(r, "code_3_2_models", "ANN_sigmoid") > 0
+    # The other class is graded as usual where the grader counts. With a memory cgroup it once went with it (a CI run
+    # of the thirty-ninth session; not seen in runs under load here): page tables are memory the kernel's out-of-memory
+    # reaper cannot free, so while the killed job is slow to exit the kernel may kill another process of the notebook's
+    # jobs, the class parked beside it. The attacker's own loss, as with MalSocketQueues.
+    sigmoid = [(c["check"], c["message"]) for c in r["checks"] if c["check"].startswith("ANN_sigmoid")]
+    assert points(r, "code_3_2_models", "ANN_sigmoid") > 0 or cgroup and name == "MalPageTables", sigmoid
 
 
 def test_data_queued_on_sockets_counts(batch):
