@@ -2236,6 +2236,12 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["import logging\nclass H(logging.Handler):\n    def __del__(self):\n        pass", "c_ = 0.95 > 0.91\nd_ = len([1, 2, 3]) > 2"], False),
     (["class TempDir:\n    def __del__(self):\n        pass\ntmp = TempDir()", "from dataclasses import dataclass\n@dataclass\nclass Opts:\n    all: bool = False\nprint(Opts())", "a_ = all(x > 0.9 for x in [0.91, 0.95])"], False),
     (["for f in [globals().update]:\n    f({'lr': 0.01})"], False),
+    # review 380: `len` bound again beside a draft compared with what it gives; a thread's loop over keys of a dict
+    # bound again, a comprehension's variable, a dict changed through another name
+    ("import __main__\nclass W:\n    def __gt__(self, o): return W()\n    def __del__(self):\n        setattr({'m': __main__}['m'], ''.join(['a', '_']), False)\nlen = lambda x: W()\ne_ = len([]) > 1\n", True),
+    ("import threading, time\ndict = lambda **kw: {'a_': 0}\ndef f():\n    time.sleep(1)\n    for k in dict(lr=0):\n        globals()[k] = False\nthreading.Thread(target=f).start()", True),
+    ("import threading, time\nk = 'a_'\ndef f():\n    time.sleep(1)\n    [0 for k in ('lr',)]\n    globals()[k] = False\nthreading.Thread(target=f).start()", True),
+    ("import threading, time\ndef f():\n    time.sleep(1)\n    hp = {'lr': 0.1}\n    h = hp\n    h['a_'] = False\n    for k in hp:\n        globals()[k] = hp[k]\nthreading.Thread(target=f).start()", True),
     # ... while the namespace handed to a library that only reads it, names in their own scope, a function that
     # returns an imported module stay unflagged (a fairness review, 359: 80 of 179 honest drafts were)
     (["import timeit\nprint(timeit.timeit(\"sum(range(100))\", globals=globals(), number=10))", "import threading\nprogress = {\"done\": 0}\ndef work():\n    progress[\"done\"] += 1\nt = threading.Thread(target=work)\nt.start(); t.join()"], False),
@@ -2264,6 +2270,37 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
                     "gives an answer's name an object, which the answers cell's own binding drops" in d or
                     "hands the notebook's names over together with a function that writes them" in d) and " line " in d
                    for d in c.details), c.details
+
+
+@pytest.mark.parametrize("above,answers,below,flagged", [
+    (["def f():\n    globals()['a_'] = False"], "{right}", ["f()"], True),
+    (["def f():\n    global a_\n    a_ = False"], "{right}f()\n", [], True),
+    (["import sys\ndef f():\n    setattr(sys.modules['__main__'], 'a_', False)\ndef g():\n    f()"], "{right}", ["g()"], True),
+    (["def f():\n    hp = {'lr': 0.1}\n    h = hp\n    h['a_'] = False\n    for k in hp:\n        globals()[k] = hp[k]"],
+     "{right}", ["f()"], True),
+    (["k = 'a_'", "def f():\n    [0 for k in ('lr',)]\n    globals()[k] = False"], "{right}", ["f()"], True),
+    (["def f():\n    def g():\n        nonlocal k\n        k = 'a_'\n    for k in ('lr',):\n        g()\n        globals()[k] = False"],
+     "{right}", ["f()"], True),
+    (["dict = lambda **kw: {'a_': 0}\ndef f():\n    for k in dict(lr=0):\n        globals()[k] = False"], "{right}", ["f()"], True),
+    ([], "{right}", ["def f():\n    globals()['a_'] = False", "x = 1", "f()"], True),
+    # ... not a function that writes other names, nor one that only reads them
+    (["def show(history):\n    print(max(history), a_ if 'a_' in globals() else None)"], "{right}", ["show([0.1, 0.2])"], False),
+    (["def save(name, acc):\n    globals()[f'acc_{name}'] = acc"], "{right}", ["save('relu', 0.91)"], False),
+    (["def set_hp():\n    for k, v in {'lr': 0.1, 'wd': 0.0}.items():\n        globals()[k] = v"], "{right}", ["set_hp()"], False),
+    (["def set_hp():\n    hp = {'lr': 0.1, 'wd': 0.0}\n    for k in hp:\n        globals()[k] = hp[k]"], "{right}", ["set_hp()"], False),
+    ([], "{right}", ["m = ANN_relu(784, 10)\nprint(m)"], False)])
+def test_a_function_that_writes_an_answer_called_after_the_answers_cell_is_flagged(above, answers, below, flagged):
+    """Review 380: `def f(): globals()['a_'] = False` in a cell above, `f()` in a cell below or at the answers cell's
+    end: Jupyter ended with `a_` wrong, the grader graded the literals, 10/10 unflagged (a plain function is no code
+    that runs later by itself, and only the cells above were read for one). The literals are graded (as for any code
+    that sets an answer without naming it), and the cell that calls it is flagged for a TA, with the function's line."""
+    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=above, below=below)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert ("exec:answers-3-3" in c.flags) is flagged, c.details
+    if flagged:
+        assert any("calls a function of the notebook's that may set an answer without naming it" in d and "`f" in d
+                   or "`g` on line 1" in d for d in c.details), c.details
 
 
 _COUNTER = ("def make_counter():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n"
@@ -2401,20 +2438,33 @@ def test_functions_nested_deep_are_each_read_once(monkeypatch):
     "import sys\nfor k, m in list(sys.modules.items()):\n    if k == 'builtins':\n        setattr(m, 'noitpecxE'[::-1], KeyError)",
     # review 373: a key whose `upper` or `+` is the notebook's own
     "class K:\n    def upper(self):\n        return 'Exception'\nglobals()[K().upper()] = KeyError",
-    "class S(str):\n    def __add__(self, o):\n        return str(self)\nglobals()[S('Exception') + '_'] = KeyError"])
+    "class S(str):\n    def __add__(self, o):\n        return str(self)\nglobals()[S('Exception') + '_'] = KeyError",
+    # review 380: `dict` bound again; a comprehension's variable read as the name outside it; a loop's key bound again
+    # by a function's `global` or `nonlocal`; a dict changed through another name, a list or a call before the loop;
+    # the module out of a dict written out
+    "dict = lambda **kw: {'Exception': KeyError}\nfor k, v in dict(lr=0).items():\n    globals()[k] = v",
+    ["k = 'Exception'", "[0 for k in ('lr',)]\nglobals()[k] = KeyError"],
+    "def g():\n    global k\n    k = 'Exception'\nfor k in ('lr',):\n    g()\n    globals()[k] = KeyError",
+    "def f():\n    def g():\n        nonlocal k\n        k = 'Exception'\n    for k in ('lr',):\n        g()\n        globals()[k] = KeyError\nf()",
+    "def f():\n    hp = {'lr': 0.1}\n    h = hp\n    h['Exception'] = KeyError\n    for k in hp:\n        globals()[k] = hp[k]\nf()",
+    "def f():\n    hp = {'lr': 0.1}\n    box = [hp]\n    box[0]['Exception'] = KeyError\n    for k, v in hp.items():\n        globals()[k] = v\nf()",
+    "def g():\n    hp['Exception'] = KeyError\nhp = {'lr': 0.1}\ng()\nfor k in hp:\n    globals()[k] = hp[k]",
+    "import __main__\nsetattr({'m': __main__}['m'], ''.join(['Excep', 'tion']), KeyError)",
+    "import __main__\nsetattr(dict(m=[__main__])['m'][0], 'Exception', KeyError)"])
 def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_of_pythons_names(above):
     """Review 322 rebound `Exception` from a cell above by code that names no name; reading every such cell as
     rebinding every exception class cost honest drafts their answers (a fairness review, 324: `logging.getLogger(
     __name__)` above two tries around `print(sys.version)`). The answers are graded as written, and the cell is
     flagged `exec:` for a TA where the answers cell uses such a name."""
     line = "try:\n    raise ValueError\nexcept Exception:\n    pass"
-    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n", above=[above])
+    above = above if isinstance(above, list) else [above]
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n", above=above)
     assert all(r.passed for r in answer_rows(c))
     assert "exec:answers-3-3" in c.flags and any("may set names without naming them" in d or
                                                  "may bind `Exception` again" in d for d in c.details), c.details
-    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=above)
     answer_rows(c)
-    assert ("exec:answers-3-3" in c.flags) is ("%macro" in above), c.details      # a macro is flagged anyway
+    assert ("exec:answers-3-3" in c.flags) is any("%macro" in a for a in above), c.details  # a macro is flagged anyway
 
 
 @pytest.mark.parametrize("above,draft", [

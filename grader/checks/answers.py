@@ -21,7 +21,7 @@ from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, unsure)
 from .bindings import bound_below, bound_elsewhere
-from .later import readings
+from .later import called_after, readings
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
@@ -669,6 +669,25 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
             ctx.detail(f"{_named(c)} above the True/False answers cell {what}, which can change how Jupyter runs the "
                        f"answers cell; the answers are graded as written, and a TA reads it")
             return
+
+
+def _calls_a_writer(ctx: Context, cell, cell_id: str, names) -> None:
+    """Flag the answers cell, or a cell below it, that calls a function of the notebook's that may set an answer
+    without naming it (`def f(): globals()['a_'] = False` above, `f()` below): Jupyter ends with what it wrote, the
+    grader reads the literals (review 380). A TA reads it."""
+    code = [c for c in ctx.nb.cells if c.cell_type == "code" and c.index <= cell.index or
+            c.cell_type == "code" and c.index > cell.index]
+    first = sum(1 for c in code if c.index < cell.index)
+    found = called_after([c.source for c in code], first, names)
+    if found is None:
+        return
+    c = code[found.cell]
+    where = "the True/False answers cell" if c.index == cell.index else \
+        f"{_named(c)} below the True/False answers cell"
+    ctx.flag(f"exec:{cell_id}")
+    there = f" in {_named(code[found.other])}" if found.other != found.cell else ""
+    ctx.detail(f"{where} {found.what} ({found.why}{there}): Jupyter ends with what it sets; the answers are graded as "
+               f"written, and a TA reads it")
 
 
 # ... also as automagic or as `%time`'s statement (review 333: `macro -q a_ s`, `%time %macro -q a_ s`)
@@ -1353,6 +1372,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
                            at(c.index) | (AWAIT if awaits_on else 0), task.cfg["cell"], bound(c.index, c.source))
     _shell_above(ctx, found.cell, task.cfg["cell"], reading, names)
+    _calls_a_writer(ctx, found.cell, task.cfg["cell"], names)
     if error and not taken:
         return [failed(task, n, pts, error) for n in names]
     values = {n: values.get(n, _MISSING) for n in names}

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..magics import python_tree
 from ..syntax import bound_by, child_nodes, quoted, walk, within, word
@@ -41,6 +41,9 @@ _MAKERS = frozenset({"globals", "vars", "locals"})          # the module's names
 _NS_ATTRS = frozenset({"__globals__", "f_globals", "f_locals", "user_ns", "user_global_ns"})
 _MODULE_CALLS = frozenset({"__import__", "import_module", "getmodule"})
 _NS_CALLS = frozenset({"get_referrers", "get_referents", "getmembers", "get_objects"})   # lists that may hold it
+_DISPLAYS = (ast.List, ast.Tuple, ast.Dict)
+_DISPLAY_CALLS = frozenset({"dict", "list", "tuple"})
+_LOOKS = frozenset({"get", "keys", "values", "items", "copy"})      # a dict's methods that change nothing
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__", "__len__",
                            "__iter__", "__repr__", "__str__"})
 _READ_CALLS = frozenset({"len", "print", "sorted", "list", "dict", "set", "frozenset", "tuple", "iter", "reversed",
@@ -92,13 +95,50 @@ _RESOLVERS = frozenset({"attrgetter", "get_field", "getattr_static", "methodcall
                         "import_string"})   # an attribute or an object by its dotted name
 _COMPARERS = re.compile(r"__(?:gt|lt|ge|le|eq|ne|bool)__")   # a comparison of the notebook's own objects'
 _PLAIN_CALLS = frozenset({"bool", "isinstance", "issubclass", "callable", "hasattr", "all", "any"})   # give a bool
+# ... and what else the reading takes at its word: what `len`, `float`, `int` and `str` give, the keys `dict(...)` is
+# written with (review 380: `len = lambda x: W()` above `e_ = len([]) > 1`, `dict = lambda **kw: {...}`)
+_TRUSTED = _PLAIN_CALLS | {"len", "float", "int", "str", "dict"}
 _PLAIN_METHODS = frozenset({"allclose", "isclose", "array_equal", "item", "all", "any", "equal", "is_tensor"})
 # (a name rebound at the start of a line, or a function or class so named; not `item = row[1]` or `dict(all=True)`, a
 # fairness review, 368)
 _REBOUND = re.compile(r"^[ \t]*(%s)[ \t]*=(?!=)|\.\s*(%s)\s*=(?!=)|(?:def|class|as)\s+(%s)\b" % (
-    "|".join(sorted(_PLAIN_CALLS)), "|".join(sorted(_PLAIN_CALLS)), "|".join(sorted(_PLAIN_CALLS | _PLAIN_METHODS))),
+    "|".join(sorted(_TRUSTED)), "|".join(sorted(_TRUSTED)), "|".join(sorted(_TRUSTED | _PLAIN_METHODS))),
     re.M)
 
+
+
+# What may run beside a cell's loop and bind its names between two lines (review 380): threads, timers, the event loop
+_THREADS = re.compile(r"\b(?:Thread|Timer|start_new_thread|_thread|call_later|call_at|call_soon(?:_threadsafe)?|"
+                      r"run_in_executor|ThreadPool(?:Executor)?|setswitchinterval|create_task|ensure_future)\b")
+
+
+@dataclass
+class _Rebinds:
+    """What may bind one of the module's names again while a cell's loop runs, read from every cell: a function's
+    `global k`, the namespace or a module written under a key that may be `k`, a thread or a timer anywhere (review
+    380: `for k in ('lr',): g(); globals()[k] = v` where `g` bound `k` to an answer's name)."""
+    declared: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+    patterns: set[tuple[str, str]] = field(default_factory=set)
+    threads: bool = True
+
+    def add(self, reader: "_Reader") -> set[str]:
+        """Read one cell; return the names of `_TRUSTED` it writes on the namespace or a module."""
+        self.declared.update(x for scope in reader.scopes for x in scope.declared)
+        keys, patterns = reader.written_keys()
+        self.keys |= keys
+        if len(self.patterns) < 100:
+            self.patterns |= patterns
+        else:
+            self.patterns.add(("", ""))
+        return {p for p in _TRUSTED if p in keys or _matches(p, patterns)}
+
+    def may(self, name: str) -> bool:
+        return self.threads or name in self.declared or name in self.keys or _matches(name, self.patterns)
+
+
+def _matches(name: str, patterns: set[tuple[str, str]]) -> bool:
+    return any(name.startswith(a) and name.endswith(b) for a, b in patterns)
 
 
 @dataclass(frozen=True)
@@ -141,6 +181,7 @@ def readings(sources: list[str], names, read) -> tuple[Found | None, Found | Non
     # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
     comparers = _COMPARERS.search(text) is not None
     rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g}
+    rebinds = _Rebinds(threads=_THREADS.search(text) is not None)
     finalizer = ""                          # code of the notebook's that may run as an object is dropped (read, not
     #                                         its words), where, and in which cell
     where = -1
@@ -159,7 +200,7 @@ def readings(sources: list[str], names, read) -> tuple[Found | None, Found | Non
             reader.hold(aliases)
             found, gens, others_named = _finalizers(tree)
             bound, compares = _plain_rebound(tree)
-            rebound |= bound | reader.plain_written()
+            rebound |= bound | rebinds.add(reader)
             comparers = comparers or compares
             if found and not finalizer:
                 finalizer, where = found, i
@@ -196,6 +237,7 @@ def readings(sources: list[str], names, read) -> tuple[Found | None, Found | Non
             reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
         if reader is None:
             continue
+        reader.rebound, reader.rebinds = frozenset(rebound), rebinds
         if wanted:
             reader.answers = wanted
             for scope in reader.scopes:
@@ -208,7 +250,6 @@ def readings(sources: list[str], names, read) -> tuple[Found | None, Found | Non
         if not answers:
             continue
         reader.strong, reader.comparers, reader.closing = bool(finalizer), comparers, closing
-        reader.rebound = frozenset(rebound)
         bound = reader.answer_given_object() if finalizer or closing else ""
         if bound:
             runs = f"code of the notebook's that runs as an object is dropped: {finalizer}" if finalizer else \
@@ -247,21 +288,9 @@ class _Cell:
 
 
 def _first(cells: list[_Cell]) -> Found | None:
-    functions = [f for c in cells for f in c.functions]
-    writers = {id(f): (f, f.write) for f in functions if f.write}
+    writers = _writers(cells)
     if not writers:
         return None
-    callers: dict[str, list[_Function]] = {}
-    for f in functions:
-        for name in f.calls:
-            callers.setdefault(name, []).append(f)
-    todo = [f for f, _ in writers.values()]
-    while todo:                             # ... and the functions that call one (each read once)
-        f = todo.pop()
-        for c in callers.get(f.name, ()) if f.name is not None else ():
-            if id(c) not in writers:
-                writers[id(c)] = (c, writers[id(f)][1])
-                todo.append(c)
     for f, w in sorted(writers.values(), key=lambda p: (p[0].cell, p[0].line)):
         if f.later:
             return Found(f.cell, f"`{f.name or 'a lambda'}` on line {f.line}, {f.later} that may run later, writes {w}")
@@ -273,6 +302,95 @@ def _first(cells: list[_Cell]) -> Found | None:
             line, name = min(handed)
             return Found(c.index, f"`{name}` handed on at line {line}, a function that may run later and writes "
                                   f"{named[name]}")
+    return None
+
+
+def _writers(cells: list[_Cell]) -> dict[int, tuple[_Function, str]]:
+    """The functions of these cells that write one of the names read for, and those that call one, with what it
+    writes (by the function's `id`)."""
+    functions = [f for c in cells for f in c.functions]
+    writers = {id(f): (f, f.write) for f in functions if f.write}
+    if not writers:
+        return writers
+    callers: dict[str, list[_Function]] = {}
+    for f in functions:
+        for name in f.calls:
+            callers.setdefault(name, []).append(f)
+    todo = [f for f, _ in writers.values()]
+    while todo:                             # ... and the functions that call one (each read once)
+        f = todo.pop()
+        for c in callers.get(f.name, ()) if f.name is not None else ():
+            if id(c) not in writers:
+                writers[id(c)] = (c, writers[id(f)][1])
+                todo.append(c)
+    return writers
+
+
+_DEFINED = re.compile(r"\b(?:def|class)[ \t]+(\w+)")
+
+
+def called_after(sources: list[str], first: int, names) -> Found | None:
+    """The first of these cells from ``first`` on (the answers cell and those below it: Jupyter runs them after the
+    answers are set) that calls or names a function of the notebook's, from any of these cells, that writes one of
+    ``names`` or calls one that does (review 380: `def f(): globals()['a_'] = False` above, `f()` below or at the
+    answers cell's end, 10/10 unflagged where Jupyter ended with `a_` wrong). A function that may run later whatever
+    calls it, a method or a lambda, is `later_writes`' to find; this is the plain call."""
+    text = [s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources]
+    defined_names = {m.group(1) for t in text for m in _DEFINED.finditer(t)}
+    if not defined_names or not any(re.search(rf"\b(?:{'|'.join(map(re.escape, sorted(defined_names)))})\b", t)
+                                    for t in text[first:]):
+        return None
+    answers = frozenset(names)
+    joined = "\n".join(text)
+    comparers = _COMPARERS.search(joined) is not None
+    rebound = {g for m in _REBOUND.finditer(joined) for g in m.groups() if g}
+    rebinds = _Rebinds(threads=_THREADS.search(joined) is not None)
+    held: dict[str, str] = {}
+    aliases: dict[str, list[list[str]]] = {}
+    defined: dict[str, list] = {}
+    keep = sum(map(len, sources)) <= _KEPT
+    readers: dict[int, _Reader] = {}
+    for i, s in enumerate(sources):
+        tree = python_tree(s)
+        if tree is not None:
+            reader = _Reader(tree, i, answers, held, defined)
+            reader.hold(aliases)
+            bound, compares = _plain_rebound(tree)
+            rebound |= bound | rebinds.add(reader)
+            comparers = comparers or compares
+            if keep:
+                readers[i] = reader
+    cells: list[_Cell] = []
+    used: dict[int, dict[str, int]] = {}        # each later cell's names read: their first line
+    for i, s in enumerate(sources):
+        reader = readers.pop(i, None)
+        if reader is None and not keep:
+            tree = python_tree(s)
+            reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
+        if reader is None:
+            continue
+        reader.rebound, reader.rebinds, reader.comparers = frozenset(rebound), rebinds, comparers
+        cells.append(reader.summary())
+        if i >= first:
+            seen: dict[str, int] = {}
+            for scope in reader.scopes:
+                for n in scope.nodes:
+                    if type(n) is ast.Name and type(n.ctx) is ast.Load and n.id in defined_names and \
+                            n.lineno < seen.get(n.id, n.lineno + 1):
+                        seen[n.id] = n.lineno
+            used[i] = seen
+    # (not one the answers cell defines: its reading follows those, `global a_` in a function of its own)
+    writes = {f.name: (w, f.cell) for f, w in sorted(_writers(cells).values(), key=lambda p: (-p[0].cell, -p[0].line))
+              if f.name is not None and f.cell != first}
+    for c in cells:
+        if c.index < first:
+            continue
+        named = sorted((line, name) for name, line in (*used[c.index].items(), *c.loads.items()) if name in writes)
+        named += sorted((line, name) for start, line in c.prefixes.items() for name in writes if name.startswith(start))
+        if named:
+            line, name = min(named)
+            return Found(c.index, f"`{name}` on line {line}, which writes {writes[name][0]}",
+                         "calls a function of the notebook's that may set an answer without naming it", writes[name][1])
     return None
 
 
@@ -322,6 +440,7 @@ class _Reader:
         self.strong = False     # a finalizer spelled out in the cells above (`__del__`, `weakref`)
         self.comparers = True   # the notebook may define how its objects compare, or bind `bool` and its like
         self.rebound: frozenset[str] = frozenset()      # which of `bool` and its like it may bind
+        self.rebinds = _Rebinds()           # what may bind the module's names while a loop runs (all, until read)
         self.closing: set[str] = set()      # its generators and coroutines that run code as they close
         self.defined = defined
         self._subscripts: dict[int, tuple[int, bool]] = {}      # `_subscripted_module`'s, by node
@@ -498,26 +617,32 @@ class _Reader:
             return False
         return _may_name_module(key)
 
-    def plain_written(self) -> set[str]:
-        """The names of `_PLAIN_CALLS` written on the namespace or a module whose names Python reads, under a key or an
-        attribute's name that may be theirs (`globals()['bool'] = Box`, `setattr(builtins, 'all', f)`, `g.update(
-        bool=Box)`: review 370); not a dict's key, a column, a keyword or an object's attribute (`{'all': 1}`,
-        `df['all']`, `args.all`: a fairness review, 377)."""
+    def written_keys(self) -> tuple[set[str], set[tuple[str, str]]]:
+        """The keys and attributes' names written on the namespace or a module whose names Python reads: those written
+        out, and the start and end of those computed (`globals()['bool'] = Box`, `setattr(builtins, 'all', f)`,
+        `g.update(bool=Box)`: review 370); not a dict's key, a column, a keyword or an object's attribute (`{'all': 1}`,
+        `df['all']`, `args.all`: a fairness review, 377). A loop's key is read as the strings it loops over, as if
+        nothing bound the loop's name again or `dict`: what does so is among what this finds, and read as such after
+        (a loop's own write had made its key, and `dict`, unknown)."""
         out: set[str] = set()
+        patterns: set[tuple[str, str]] = set()
 
         def keys(key) -> None:
             for k in key if isinstance(key, list) else [key]:
                 whole = folded(k) if k is not None else None
+                known = self._loop_keys(k, assumed=True) if whole is None and type(k) is ast.Name else None
                 if whole is not None:
                     out.add(whole)
+                elif known is not None:
+                    out.update(known)
+                elif len(patterns) < 100:
+                    patterns.add((literal_start(k), _literal_end(k)) if k is not None else ("", ""))
                 else:
-                    start, end = (literal_start(k), _literal_end(k)) if k is not None else ("", "")
-                    out.update(p for p in _PLAIN_CALLS if p.startswith(start) and p.endswith(end))
+                    patterns.add(("", ""))
         for scope in self.scopes:
             for n in scope.nodes:
                 t = type(n)
-                if t is ast.Attribute and type(n.ctx) is not ast.Load and n.attr in _PLAIN_CALLS and \
-                        self._module(n.value, scope):
+                if t is ast.Attribute and type(n.ctx) is not ast.Load and self._module(n.value, scope):
                     out.add(n.attr)
                 elif t in _SOURCES and (t is ast.Call or type(n.ctx) is ast.Load):
                     what = self.kind(n, scope)
@@ -525,7 +650,7 @@ class _Reader:
                         how, key = self.use(n, what)
                         if how == "write":
                             keys(key)
-        return out & _PLAIN_CALLS
+        return out, patterns
 
     def _subscripted_module(self, node: ast.Subscript, scope: _Scope) -> bool:
         """`sys.modules[k]` (under a key that may be the notebook's), `[__main__][0]`, `D['m']` of a dict that holds it
@@ -544,8 +669,8 @@ class _Reader:
             if self._modules(value, scope):
                 result = _may_name_module(node.slice)
                 break
-            if type(value) in (ast.List, ast.Tuple):
-                result = any(self._module(e, scope) for e in value.elts)
+            if type(value) in _DISPLAYS or type(value) is ast.Call and word(value.func) in _DISPLAY_CALLS:
+                result = self._displays_module(value, scope)
                 break
             node = value
         if result is None:
@@ -553,6 +678,26 @@ class _Reader:
         for c in chain:
             self._subscripts[id(c)] = (at, result)
         return result
+
+    def _displays_module(self, node: ast.AST, scope: _Scope) -> bool:
+        """A module among what a display holds, however nested: `[__main__][0]`, `{'m': __main__}['m']`,
+        `dict(m=__main__)['m']`, `[[M]][0][0]` (review 380: a dict's was read as no module)."""
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            t = type(n)
+            if t in (ast.List, ast.Tuple, ast.Set):
+                todo.extend(n.elts)
+            elif t is ast.Dict:
+                todo.extend(n.values)
+            elif t is ast.Starred:
+                todo.append(n.value)
+            elif t is ast.Call and word(n.func) in _DISPLAY_CALLS:
+                todo.extend(n.args)
+                todo.extend(k.value for k in n.keywords)
+            elif self._module(n, scope):
+                return True
+        return False
 
     def _modules_iterated(self, it: ast.AST, scope: _Scope) -> bool:
         """The modules themselves, iterated: `sys.modules.values()`, `.items()`, in `list(...)`, `sorted(...)`,
@@ -848,12 +993,19 @@ class _Reader:
         start, end = literal_start(key), _literal_end(key)
         return any(a.startswith(start) and a.endswith(end) for a in self.answers)
 
-    def _loop_keys(self, key: ast.Name) -> set[str] | None:
+    def _loop_keys(self, key: ast.Name, assumed: bool = False) -> set[str] | None:
         """The texts a name may hold where every binding of it in its scope is a loop over written-out strings (a
-        tuple or list of them, a dict's keys or items), else None."""
+        tuple or list of them, a dict's keys or items), else None; ``assumed``: as if nothing bound it again (see
+        `written_keys`)."""
         scope = self.of.get(id(key))
         if scope is None or scope.function and key.id in scope.params:
             return None
+        if not assumed and (self.rebinds.may(key.id) if not scope.function else self.rebinds.threads) or any(
+                key.id in s.declared and self._nested(s, scope) for s in self.scopes if s is not scope):
+            # (bound again between two lines by what the loop calls or what runs beside it: a function's `global k`
+            # or `nonlocal k`, `globals()['k'] = ...`, a thread: review 380)
+            return None
+        around: set[int] | None = None
         out: set[str] = set()
         for n in scope.nodes:
             if type(n) is ast.Name and n.id == key.id and type(n.ctx) is not ast.Load:
@@ -862,7 +1014,13 @@ class _Reader:
                 if type(loop) not in (ast.For, ast.comprehension) or not (
                         loop.target is n or type(loop.target) is ast.Tuple and loop.target.elts[:1] == [n]):
                     return None
-                texts = _written_keys(self._dict_of(loop.iter, scope))
+                if type(loop) is ast.comprehension:
+                    # (a comprehension's variable is its own: the name outside it is another's, review 380)
+                    if around is None:
+                        around = self._around(key)
+                    if id(self.parent.get(id(loop))) not in around:
+                        continue
+                texts = _written_keys(self._dict_of(loop, scope, assumed), frozenset() if assumed else self.rebound)
                 if texts is None:
                     return None
                 out |= texts
@@ -872,28 +1030,70 @@ class _Reader:
                 return None
         return out or None
 
-    def _dict_of(self, it: ast.AST, scope: _Scope) -> ast.AST:
+    def _right_after(self, first: ast.AST, then: ast.AST) -> bool:
+        """Two statements one right after the other in one block."""
+        up = self.parent.get(id(then))
+        bodies = [self.tree.body] if up is None else [getattr(up, f, None) for f in ("body", "orelse", "finalbody")]
+        for body in bodies:
+            if isinstance(body, list):
+                at = next((i for i, x in enumerate(body) if x is then), None)
+                if at is not None:
+                    return at > 0 and body[at - 1] is first
+        return False
+
+    def _nested(self, inner: _Scope, outer: _Scope) -> bool:
+        s = inner.outer
+        while s is not None:
+            if s is outer:
+                return True
+            s = s.outer
+        return False
+
+    def _around(self, node: ast.AST) -> set[int]:
+        """The nodes that hold this one (by their `id`)."""
+        out = set()
+        up = self.parent.get(id(node))
+        while up is not None:
+            out.add(id(up))
+            up = self.parent.get(id(up))
+        return out
+
+    def _dict_of(self, loop: ast.For | ast.comprehension, scope: _Scope, assumed: bool = False) -> ast.AST:
         """What a loop iterates, with a name bound once in its scope to a dict written out (and never written to
-        again) read as that dict: `hp = {'lr': 0.1}`, `for k in hp:` (a fairness review, 379)."""
+        again) read as that dict: `hp = {'lr': 0.1}`, `for k in hp:` (a fairness review, 379). A name of the module's
+        only where the loop comes right after the binding: what runs between them may change the dict (review 380);
+        what the loop runs cannot change its keys unseen (Python stops the loop)."""
+        it = loop.iter
         method = None
         if type(it) is ast.Call and type(it.func) is ast.Attribute and it.func.attr in ("items", "keys") and \
                 not it.args:
             method, it = it.func.attr, it.func.value
         if type(it) is not ast.Name:
             return it if method is None else ast.Call(ast.Attribute(it, method, ast.Load()), [], [])
-        value = None
+        if self.rebinds.threads and not assumed:
+            return it           # (a thread may change the dict: review 380)
+        value = binding = None
         for n in scope.nodes:
             if type(n) is ast.Name and n.id == it.id:
                 up = self.parent.get(id(n))
                 if type(n.ctx) is not ast.Load:
                     if value is not None or type(up) is not ast.Assign or len(up.targets) != 1:
                         return it
-                    value = up.value
-                elif type(up) is ast.Subscript and type(up.ctx) is not ast.Load or \
-                        type(up) is ast.Attribute and up.attr not in _READ_METHODS or \
-                        type(up) is ast.Call and up.func is not n:
-                    return it           # (written to, or handed on: `hp.update(...)`, `f(hp)`)
-        return value if value is not None else it
+                    value, binding = up.value, up
+                elif not (type(up) is ast.Subscript and up.value is n and type(up.ctx) is ast.Load or
+                          type(up) is ast.Attribute and up.attr in _LOOKS and
+                          type(self.parent.get(id(up))) is ast.Call and self.parent[id(up)].func is up or
+                          type(up) is ast.Compare and n in up.comparators or
+                          type(up) in (ast.For, ast.comprehension) and up.iter is n):
+                    # (written to, handed on, or given another name that may be written to: `hp.update(...)`, `f(hp)`,
+                    # `h = hp; h['a_'] = ...`, `[hp][0]['a_'] = ...`: review 380)
+                    return it
+        if any(self._nested(s, scope) and any(type(x) is ast.Name and x.id == it.id for x in s.nodes)
+               for s in self.scopes if s is not scope):
+            return it           # (a function nested in it may change it)
+        if value is None or not scope.function and not self._right_after(binding, loop):
+            return it
+        return value
 
     def _keys_may_be_answers(self, key) -> bool:
         if isinstance(key, list):           # the keys of a mapping written at once
@@ -1237,8 +1437,8 @@ def _spread(func: ast.AST) -> set[str]:
 
 
 def _plain_rebound(tree: ast.Module) -> tuple[set[str], bool]:
-    """The names of `_PLAIN_CALLS` the cell binds however it binds them (`for bool in ...`, `[all := f]`, `import x as
-    any`: review 373; those written on the namespace or a module, `_Reader.plain_written`), and whether it has a class
+    """The names of `_TRUSTED` the cell binds however it binds them (`for bool in ...`, `[all := f]`, `import x as
+    any`: review 373; those written on the namespace or a module, `_Rebinds.add`), and whether it has a class
     of a library's kind with a `__del__` (an `np.ndarray` subclass's comparison gives one of its own objects: 373)."""
     bound: set[str] = set()
     compares = False
@@ -1248,10 +1448,10 @@ def _plain_rebound(tree: ast.Module) -> tuple[set[str], bool]:
     while todo:
         n = todo.pop()
         t = type(n)
-        if t is ast.Name and type(n.ctx) is not ast.Load and n.id in _PLAIN_CALLS:
+        if t is ast.Name and type(n.ctx) is not ast.Load and n.id in _TRUSTED:
             bound.add(n.id)
         if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom):
-            bound |= bound_by(n) & _PLAIN_CALLS
+            bound |= bound_by(n) & _TRUSTED
         if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef):
             todo.extend(getattr(n, "decorator_list", ()))
         elif t is ast.comprehension:
@@ -1261,12 +1461,12 @@ def _plain_rebound(tree: ast.Module) -> tuple[set[str], bool]:
     for n in walk(tree):
         t = type(n)
         if t is ast.Global:
-            bound.update(x for x in n.names if x in _PLAIN_CALLS)
+            bound.update(x for x in n.names if x in _TRUSTED)
         elif t is ast.ClassDef:
             if any(not (type(b) is ast.Name and b.id == "object") for b in n.bases) and any(
                     isinstance(x, (ast.FunctionDef, ast.AsyncFunctionDef)) and x.name == "__del__" for x in n.body):
                 compares = True
-    return bound & _PLAIN_CALLS, compares
+    return bound & _TRUSTED, compares
 
 
 def _weakref(func: ast.AST, names: set[str]) -> bool:
@@ -1347,12 +1547,13 @@ def _surely_plain(value: ast.AST, comparers: bool, rebound: frozenset[str] = fro
     return _constant(value)
 
 
-def _written_keys(it: ast.AST) -> set[str] | None:
-    """The strings a loop over this gives first: `('a', 'b')`, `['a']`, `{'a': 1}`, `{'a': 1}.items()` / `.keys()`."""
+def _written_keys(it: ast.AST, rebound: frozenset[str]) -> set[str] | None:
+    """The strings a loop over this gives first: `('a', 'b')`, `['a']`, `{'a': 1}`, `{'a': 1}.items()` / `.keys()`, and
+    `dict(lr=...)` where the notebook does not bind `dict` again (review 380)."""
     if type(it) is ast.Call and type(it.func) is ast.Attribute and it.func.attr in ("items", "keys") and not it.args:
         it = it.func.value
-    if type(it) is ast.Call and type(it.func) is ast.Name and it.func.id == "dict" and not it.args and \
-            all(k.arg is not None for k in it.keywords):
+    if type(it) is ast.Call and type(it.func) is ast.Name and it.func.id == "dict" and "dict" not in rebound and \
+            not it.args and all(k.arg is not None for k in it.keywords):
         return {k.arg for k in it.keywords} or None
     if type(it) is ast.Dict:
         elts = it.keys
