@@ -2283,6 +2283,10 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
      "{right}", ["f()"], True),
     (["dict = lambda **kw: {'a_': 0}\ndef f():\n    for k in dict(lr=0):\n        globals()[k] = False"], "{right}", ["f()"], True),
     ([], "{right}", ["def f():\n    globals()['a_'] = False", "x = 1", "f()"], True),
+    # review 381: a line joined by a backslash, or a form feed, between `def` and the name
+    (["def \\\nf():\n    global a_\n    a_ = False\n"], "{right}f()\n", [], True),
+    (["def\x0cf():\n    global a_\n    a_ = False\n"], "{right}", ["f()"], True),
+    (["def g():\n    return 1\ndef \\\r\n  f():\n    globals()['a_'] = False\n"], "{right}", ["def h():\n    pass\nf()"], True),
     # ... not a function that writes other names, nor one that only reads them
     (["def show(history):\n    print(max(history), a_ if 'a_' in globals() else None)"], "{right}", ["show([0.1, 0.2])"], False),
     (["def save(name, acc):\n    globals()[f'acc_{name}'] = acc"], "{right}", ["save('relu', 0.91)"], False),

@@ -141,6 +141,53 @@ def _matches(name: str, patterns: set[tuple[str, str]]) -> bool:
     return any(name.startswith(a) and name.endswith(b) for a, b in patterns)
 
 
+class _Cells:
+    """The cells' first reading, for the names given the namespace, a module or the shell and the functions each
+    defines (``each`` is handed each cell's tree too); ``again`` gives their readers in turn for the second, with what
+    the first found of all the cells. Each cell is parsed, read and let go in turn (all cells' trees held at once took
+    160 MB more of the grader's memory for twenty cells at the length limit): kept between the readings only where
+    they are short."""
+
+    def __init__(self, sources: list[str], answers: frozenset[str], each=None):
+        text = "\n".join(s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources)
+        self.sources, self.answers = sources, answers
+        # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
+        self.comparers = _COMPARERS.search(text) is not None
+        rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g}
+        self.rebinds = _Rebinds(threads=_THREADS.search(text) is not None)
+        self.held: dict[str, str] = {}
+        self.defined: dict[str, list] = {}      # each function's name: its scopes' keys and parameters (which may be
+        #                                         handed the namespace)
+        aliases: dict[str, list[list[str]]] = {}
+        self.keep = sum(map(len, sources)) <= _KEPT
+        self.readers: dict[int, _Reader] = {}
+        for i, s in enumerate(sources):
+            tree = python_tree(s)
+            if tree is None:
+                continue
+            reader = _Reader(tree, i, answers, self.held, self.defined)
+            reader.hold(aliases)
+            bound, compares = _plain_rebound(tree)
+            rebound |= bound | self.rebinds.add(reader)
+            self.comparers = self.comparers or compares
+            if each is not None:
+                each(i, tree)
+            if self.keep:
+                self.readers[i] = reader
+        self.rebound = frozenset(rebound)
+
+    def again(self):
+        for i, s in enumerate(self.sources):
+            reader = self.readers.pop(i, None)
+            if reader is None and not self.keep:
+                tree = python_tree(s)
+                reader = _Reader(tree, i, self.answers, self.held, self.defined, register=False) \
+                    if tree is not None else None
+            if reader is not None:
+                reader.rebound, reader.rebinds, reader.comparers = self.rebound, self.rebinds, self.comparers
+                yield i, reader
+
+
 @dataclass(frozen=True)
 class Found:
     """The cell (its index among the cells read) that holds what was found, and what a TA is told."""
@@ -177,37 +224,20 @@ def readings(sources: list[str], names, read) -> tuple[Found | None, Found | Non
     # (a name as Python reads it: `ｇlobals` is `globals`)
     if not any(words.search(s if s.isascii() else unicodedata.normalize("NFKC", s)) for s in sources):
         return None, None
-    text = "\n".join(s if s.isascii() else unicodedata.normalize("NFKC", s) for s in sources)
-    # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
-    comparers = _COMPARERS.search(text) is not None
-    rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g}
-    rebinds = _Rebinds(threads=_THREADS.search(text) is not None)
     finalizer = ""                          # code of the notebook's that may run as an object is dropped (read, not
     #                                         its words), where, and in which cell
     where = -1
     closing: set[str] = set()               # generators and coroutines whose closing runs code of theirs
     renamed: list[tuple[str, str]] = []     # `h = g`: a name given another's value
-    held: dict[str, str] = {}
-    aliases: dict[str, list[list[str]]] = {}
-    defined: dict[str, list] = {}           # each function's name: its scopes' keys and parameters (which may be handed
-    #                                         the namespace)
-    keep = sum(map(len, sources)) <= _KEPT
-    readers: dict[int, _Reader] = {}
-    for i, s in enumerate(sources):
-        tree = python_tree(s)
-        if tree is not None:
-            reader = _Reader(tree, i, answers, held, defined)
-            reader.hold(aliases)
-            found, gens, others_named = _finalizers(tree)
-            bound, compares = _plain_rebound(tree)
-            rebound |= bound | rebinds.add(reader)
-            comparers = comparers or compares
-            if found and not finalizer:
-                finalizer, where = found, i
-            closing |= gens
-            renamed.extend(others_named)
-            if keep:
-                readers[i] = reader
+
+    def each(i: int, tree: ast.Module) -> None:
+        nonlocal finalizer, where
+        found, gens, others_named = _finalizers(tree)
+        if found and not finalizer:
+            finalizer, where = found, i
+        closing.update(gens)
+        renamed.extend(others_named)
+    read = _Cells(sources, answers, each)
     others: dict[str, list[str]] = {}
     for target, value in renamed:
         others.setdefault(value, []).append(target)
@@ -230,14 +260,7 @@ def readings(sources: list[str], names, read) -> tuple[Found | None, Found | Non
                                                                      "may be one the answers cell reads")
         return None
     late: Found | None = None
-    for i, s in enumerate(sources):
-        reader = readers.get(i)
-        if reader is None and not keep:
-            tree = python_tree(s)
-            reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
-        if reader is None:
-            continue
-        reader.rebound, reader.rebinds = frozenset(rebound), rebinds
+    for i, reader in read.again():
         if wanted:
             reader.answers = wanted
             for scope in reader.scopes:
@@ -249,7 +272,7 @@ def readings(sources: list[str], names, read) -> tuple[Found | None, Found | Non
             reader.answers = answers
         if not answers:
             continue
-        reader.strong, reader.comparers, reader.closing = bool(finalizer), comparers, closing
+        reader.strong, reader.closing = bool(finalizer), closing
         bound = reader.answer_given_object() if finalizer or closing else ""
         if bound:
             runs = f"code of the notebook's that runs as an object is dropped: {finalizer}" if finalizer else \
@@ -326,7 +349,8 @@ def _writers(cells: list[_Cell]) -> dict[int, tuple[_Function, str]]:
     return writers
 
 
-_DEFINED = re.compile(r"\b(?:def|class)[ \t]+(\w+)")
+# (whatever Python reads between the word and the name: a form feed, a line joined by a backslash, review 381)
+_DEFINED = re.compile(r"\b(?:def|class)(?:[ \t\f]|\\(?:\r\n?|\n))+(\w+)")
 
 
 def called_after(sources: list[str], first: int, names) -> Found | None:
@@ -340,36 +364,9 @@ def called_after(sources: list[str], first: int, names) -> Found | None:
     if not defined_names or not any(re.search(rf"\b(?:{'|'.join(map(re.escape, sorted(defined_names)))})\b", t)
                                     for t in text[first:]):
         return None
-    answers = frozenset(names)
-    joined = "\n".join(text)
-    comparers = _COMPARERS.search(joined) is not None
-    rebound = {g for m in _REBOUND.finditer(joined) for g in m.groups() if g}
-    rebinds = _Rebinds(threads=_THREADS.search(joined) is not None)
-    held: dict[str, str] = {}
-    aliases: dict[str, list[list[str]]] = {}
-    defined: dict[str, list] = {}
-    keep = sum(map(len, sources)) <= _KEPT
-    readers: dict[int, _Reader] = {}
-    for i, s in enumerate(sources):
-        tree = python_tree(s)
-        if tree is not None:
-            reader = _Reader(tree, i, answers, held, defined)
-            reader.hold(aliases)
-            bound, compares = _plain_rebound(tree)
-            rebound |= bound | rebinds.add(reader)
-            comparers = comparers or compares
-            if keep:
-                readers[i] = reader
     cells: list[_Cell] = []
     used: dict[int, dict[str, int]] = {}        # each later cell's names read: their first line
-    for i, s in enumerate(sources):
-        reader = readers.pop(i, None)
-        if reader is None and not keep:
-            tree = python_tree(s)
-            reader = _Reader(tree, i, answers, held, defined, register=False) if tree is not None else None
-        if reader is None:
-            continue
-        reader.rebound, reader.rebinds, reader.comparers = frozenset(rebound), rebinds, comparers
+    for i, reader in _Cells(sources, frozenset(names)).again():
         cells.append(reader.summary())
         if i >= first:
             seen: dict[str, int] = {}
