@@ -2161,6 +2161,8 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["import weakref\nclass Model:\n    pass\nm = Model()\nlog = []\nr = weakref.ref(m, lambda ref: log.append('gone'))", "for row in [(1, 0.9), (2, 0.8)]:\n    item = row[1]\na_ = 0.93 > 0.88"], False),
     (["def read_lines(path):\n    with open(path) as f:\n        for line in f:\n            yield line.strip()\nopen('/tmp/_h368.txt', 'w').write('a\\nb\\n')\nlines = list(read_lines('/tmp/_h368.txt'))", "draft = {}\ndraft['a_'] = 0.93 > 0.88\nprint(draft)"], False),
     (["def read_lines(path):\n    with open(path) as f:\n        for line in f:\n            yield line.strip()\nopen('/tmp/_h368.txt', 'w').write('a\\nb\\n')\nlines = list(read_lines('/tmp/_h368.txt'))", "acc_relu, acc_sig = 0.93, 0.88\nglobals()['a_'] = acc_relu > acc_sig"], False),
+    # review 383: a method's loop key bound again by `case k:` (the method runs when called below)
+    ("class C:\n    def go(self):\n        for k in ('lr',):\n            match 'a_':\n                case k: pass\n            globals()[k] = False\nc = C()", True),
     # review 370: the notebook's module imported under another name, got by `pkgutil.resolve_name`, `sys.modules.setdefault`,
     # `dict.get(sys.modules, ...)` or out of a list; a writer off a `ChainMap` of the namespace, bound by `__get__` or
     # `partial`; a library class's `close` (its `__del__` calls it); `from weakref import *`; `bool` bound again;
@@ -2283,6 +2285,11 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
      "{right}", ["f()"], True),
     (["dict = lambda **kw: {'a_': 0}\ndef f():\n    for k in dict(lr=0):\n        globals()[k] = False"], "{right}", ["f()"], True),
     ([], "{right}", ["def f():\n    globals()['a_'] = False", "x = 1", "f()"], True),
+    # review 383: the loop's key bound again by `case k:` or `except ... as k`; the dict reached through `locals()`
+    (["def f():\n    for k in ('lr',):\n        match 'a_':\n            case k: pass\n        globals()[k] = False"], "{right}", ["f()"], True),
+    (["class K(Exception):\n    __hash__ = lambda s: hash('a_')\n    __eq__ = lambda s, o: o == 'a_'\ndef f():\n    for k in ('lr',):\n        try:\n            raise K\n        except K as k:\n            globals()[k] = False"], "{right}", ["f()"], True),
+    (["def f():\n    hp = {'lr': 1}\n    locals()['hp']['a_'] = 1\n    for k in hp:\n        globals()[k] = False"], "{right}", ["f()"], True),
+    (["import sys\ndef f():\n    hp = {'lr': [1]}\n    sys._getframe().f_locals['hp']['a_'] = 1\n    for k in hp:\n        globals()[k] = False"], "{right}", ["_ = f()"], True),
     # review 381: a line joined by a backslash, or a form feed, between `def` and the name
     (["def \\\nf():\n    global a_\n    a_ = False\n"], "{right}f()\n", [], True),
     (["def\x0cf():\n    global a_\n    a_ = False\n"], "{right}", ["f()"], True),

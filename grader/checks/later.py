@@ -1021,10 +1021,8 @@ class _Reader:
                 if texts is None:
                     return None
                 out |= texts
-            elif type(n) in (ast.Global, ast.Nonlocal) and key.id in n.names or \
-                    type(n) in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and n.name == key.id or \
-                    type(n) in (ast.Import, ast.ImportFrom) and key.id in bound_by(n):
-                return None
+            elif type(n) is not ast.Name and key.id in bound_by(n):
+                return None     # (`global k`, a def, an import, and `case k:` or `except E as k`: review 383)
         return out or None
 
     def _right_after(self, first: ast.AST, then: ast.AST) -> bool:
@@ -1057,9 +1055,10 @@ class _Reader:
 
     def _dict_of(self, loop: ast.For | ast.comprehension, scope: _Scope, assumed: bool = False) -> ast.AST:
         """What a loop iterates, with a name bound once in its scope to a dict written out (and never written to
-        again) read as that dict: `hp = {'lr': 0.1}`, `for k in hp:` (a fairness review, 379). A name of the module's
-        only where the loop comes right after the binding: what runs between them may change the dict (review 380);
-        what the loop runs cannot change its keys unseen (Python stops the loop)."""
+        again) read as that dict: `hp = {'lr': 0.1}`, `for k in hp:` (a fairness review, 379), only where the loop comes
+        right after the binding: what runs between them may change the dict (review 380; in a function too, through
+        `locals()['hp']` or the frame's `f_locals`: review 383); what the loop runs cannot change its keys unseen
+        (Python stops the loop)."""
         it = loop.iter
         method = None
         if type(it) is ast.Call and type(it.func) is ast.Attribute and it.func.attr in ("items", "keys") and \
@@ -1071,6 +1070,8 @@ class _Reader:
             return it           # (a thread may change the dict: review 380)
         value = binding = None
         for n in scope.nodes:
+            if type(n) is not ast.Name and it.id in bound_by(n):
+                return it       # (bound otherwise: `case hp:`, `except E as hp`, review 383)
             if type(n) is ast.Name and n.id == it.id:
                 up = self.parent.get(id(n))
                 if type(n.ctx) is not ast.Load:
@@ -1088,7 +1089,7 @@ class _Reader:
         if any(self._nested(s, scope) and any(type(x) is ast.Name and x.id == it.id for x in s.nodes)
                for s in self.scopes if s is not scope):
             return it           # (a function nested in it may change it)
-        if value is None or not scope.function and not self._right_after(binding, loop):
+        if value is None or not self._right_after(binding, loop):
             return it
         return value
 
