@@ -2299,7 +2299,23 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
     (["def save(name, acc):\n    globals()[f'acc_{name}'] = acc"], "{right}", ["save('relu', 0.91)"], False),
     (["def set_hp():\n    for k, v in {'lr': 0.1, 'wd': 0.0}.items():\n        globals()[k] = v"], "{right}", ["set_hp()"], False),
     (["def set_hp():\n    hp = {'lr': 0.1, 'wd': 0.0}\n    for k in hp:\n        globals()[k] = hp[k]"], "{right}", ["set_hp()"], False),
-    ([], "{right}", ["m = ANN_relu(784, 10)\nprint(m)"], False)])
+    ([], "{right}", ["m = ANN_relu(784, 10)\nprint(m)"], False),
+    # a fairness review (382): the word `Timer` in a comment or a class of the notebook's; keys made by `format`, `join`,
+    # `lower` or held in a function's name
+    (["# Timer: training takes about a minute\nx = 1", "def load_config():\n    for k, v in {'lr': 0.1, 'momentum': 0.9}.items():\n        globals()[k] = v"],
+     "{right}", ["load_config()"], False),
+    (["import timeit\nclass Timer:\n    def __enter__(self):\n        return self\n    def __exit__(self, *a):\n        pass\ndef load_config():\n    for k in ('lr', 'momentum'):\n        globals()[k] = 0.1\nprint(timeit.Timer('1 + 1').timeit(10))"],
+     "{right}", ["with Timer():\n    load_config()"], False),
+    (["def save_result(name, acc):\n    globals()['acc_{}'.format(name)] = acc\n    globals()['{}_acc'.format(name)] = acc"], "{right}", ["save_result('relu', 0.97)"], False),
+    (["def save(name, acc):\n    globals()['_'.join(['acc', name])] = acc\n    globals()[f'acc_{name}'.lower()] = acc"], "{right}", ["save('relu', 0.97)"], False),
+    (["def best(metric, v):\n    k = 'best_' + metric\n    globals()[k] = v"], "{right}", ["best('acc', 0.9)"], False),
+    (["import threading\ndef load_config():\n    for k, v in {'lr': 0.1}.items():\n        globals()[k] = v\nthreading.Thread(target=print).start()"],
+     "{right}", ["load_config()"], False),
+    # ... while code that reaches a function's locals, a key held in a name bound again, or `%` (a `str` subclass may
+    # answer it) stay flagged
+    (["import sys\ndef load_config():\n    for k, v in {'lr': 0.1}.items():\n        globals()[k] = v\nsys.settrace(None)"], "{right}", ["load_config()"], True),
+    (["def best(metric, v):\n    k = 'best_' + metric\n    k = 'a_'\n    globals()[k] = v"], "{right}", ["best('acc', 0.9)"], True),
+    (["class S(str):\n    def __rmod__(self, o):\n        return 'a_'\ndef save(v):\n    globals()['acc_%s' % S()] = v"], "{right}", ["save(False)"], True)])
 def test_a_function_that_writes_an_answer_called_after_the_answers_cell_is_flagged(above, answers, below, flagged):
     """Review 380: `def f(): globals()['a_'] = False` in a cell above, `f()` in a cell below or at the answers cell's
     end: Jupyter ended with `a_` wrong, the grader graded the literals, 10/10 unflagged (a plain function is no code
@@ -2310,8 +2326,8 @@ def test_a_function_that_writes_an_answer_called_after_the_answers_cell_is_flagg
     assert all(r.passed for r in rows), [r.message for r in rows]
     assert ("exec:answers-3-3" in c.flags) is flagged, c.details
     if flagged:
-        assert any("calls a function of the notebook's that may set an answer without naming it" in d and "`f" in d
-                   or "`g` on line 1" in d for d in c.details), c.details
+        assert any("calls a function of the notebook's that may set an answer without naming it" in d and " line " in d
+                   for d in c.details), c.details
 
 
 _COUNTER = ("def make_counter():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n"
@@ -2461,7 +2477,9 @@ def test_functions_nested_deep_are_each_read_once(monkeypatch):
     "def f():\n    hp = {'lr': 0.1}\n    box = [hp]\n    box[0]['Exception'] = KeyError\n    for k, v in hp.items():\n        globals()[k] = v\nf()",
     "def g():\n    hp['Exception'] = KeyError\nhp = {'lr': 0.1}\ng()\nfor k in hp:\n    globals()[k] = hp[k]",
     "import __main__\nsetattr({'m': __main__}['m'], ''.join(['Excep', 'tion']), KeyError)",
-    "import __main__\nsetattr(dict(m=[__main__])['m'][0], 'Exception', KeyError)"])
+    "import __main__\nsetattr(dict(m=[__main__])['m'][0], 'Exception', KeyError)",
+    # ... the module's name used before the loop that binds it (it holds what a cell above gave it)
+    ["k = 'Exception'", "globals()[k] = KeyError\nfor k in ('lr',):\n    pass"]])
 def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_of_pythons_names(above):
     """Review 322 rebound `Exception` from a cell above by code that names no name; reading every such cell as
     rebinding every exception class cost honest drafts their answers (a fairness review, 324: `logging.getLogger(

@@ -144,7 +144,7 @@ def literal_start(node: ast.AST) -> str:
     text = folded(node)
     if not spine or text is None:
         return text if text is not None else str(node.values[0].value) if isinstance(
-            node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) else ""
+            node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) else _made_start(node)
     top = len(spine) - 1                # the highest link whose left part is all written out, and that part's text
     for i in range(len(spine) - 2, -1, -1):
         right = folded(spine[i + 1].right)
@@ -152,6 +152,28 @@ def literal_start(node: ast.AST) -> str:
             break
         text, top = text + right, i
     return text + literal_start(spine[top].right)
+
+
+def _made_start(node: ast.AST) -> str:
+    """The start of a string made by a method of Python's own strings, whatever their arguments hold (a fairness review,
+    382: `'acc_{}'.format(name)`, `'_'.join(['acc', name])`, `f'acc_{name}'.lower()`): `format` on a string written out
+    (each field's `__format__` must give a string), `join` of a list written out (its items must be strings), `lower`
+    or `upper` of a string made so. Not `%`: a subclass of `str` on its right may answer it with anything."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return ""
+    of, how = node.func.value, node.func.attr
+    if isinstance(of, ast.Constant) and isinstance(of.value, str):
+        if how == "format":
+            return of.value.split("{", 1)[0]
+        if how == "join" and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], (ast.List, ast.Tuple)) \
+                and node.args[0].elts and not any(isinstance(e, ast.Starred) for e in node.args[0].elts):
+            first = folded(node.args[0].elts[0])
+            return "" if first is None else first + of.value if len(node.args[0].elts) > 1 else first
+    if how in ("lower", "upper") and not node.args and not node.keywords and (
+            isinstance(of, (ast.Constant, ast.JoinedStr)) or isinstance(of, ast.Call) and _made_start(of)):
+        start = literal_start(of)
+        return start.lower() if how == "lower" else start.upper()
+    return ""
 
 
 def folded(node: ast.AST) -> str | None:

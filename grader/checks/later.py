@@ -107,24 +107,42 @@ _REBOUND = re.compile(r"^[ \t]*(%s)[ \t]*=(?!=)|\.\s*(%s)\s*=(?!=)|(?:def|class|
 
 
 
-# What may run beside a cell's loop and bind its names between two lines (review 380): threads, timers, the event loop
-_THREADS = re.compile(r"\b(?:Thread|Timer|start_new_thread|_thread|call_later|call_at|call_soon(?:_threadsafe)?|"
-                      r"run_in_executor|ThreadPool(?:Executor)?|setswitchinterval|create_task|ensure_future)\b")
+# What may run beside a cell's loop and change what it reads between two lines (review 380): a thread, a timer, a
+# signal's handler, the event loop, a trace or profile hook (which may also write a function's locals back). Read from
+# the code, the modules imported and the names used, not from the words (a fairness review, 382: `# Timer: ...` in a
+# comment, a `class Timer:` of the notebook's, `timeit.Timer`).
+_THREAD_MODULES = frozenset({"threading", "_thread", "concurrent", "multiprocessing", "asyncio", "signal", "_signal",
+                             "sched"})
+_THREAD_NAMES = frozenset({"start_new_thread", "setswitchinterval", "settrace", "setprofile", "_current_frames",
+                           "call_soon_threadsafe", "run_in_executor", "to_thread"})
+# ... and what reaches a function's locals from outside it (a frame's `f_locals`, a trace hook, which writes them back,
+# `ctypes`, the collector's lists): only so can other code change a function's loop key or dict between two lines
+_FRAME_NAMES = frozenset({"settrace", "setprofile", "ctypes", "pythonapi", "f_trace", "f_locals", "_getframe",
+                          "currentframe", "_current_frames", "get_referrers", "get_referents", "get_objects",
+                          "getouterframes", "getinnerframes", "walk_stack", "walk_tb", "tb_frame", "gi_frame", "cr_frame",
+                          "ag_frame", "f_back", "last_traceback"})
 
 
 @dataclass
 class _Rebinds:
     """What may bind one of the module's names again while a cell's loop runs, read from every cell: a function's
-    `global k`, the namespace or a module written under a key that may be `k`, a thread or a timer anywhere (review
-    380: `for k in ('lr',): g(); globals()[k] = v` where `g` bound `k` to an answer's name)."""
+    `global k`, the namespace or a module written under a key that may be `k` (review 380: `for k in ('lr',): g();
+    globals()[k] = v` where `g` bound `k` to an answer's name); and whether code may run beside the cells' (a thread, a
+    timer, a signal's handler, a trace hook: `threads`), which may change a dict between its binding and its loop, or
+    a function's locals."""
     declared: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
     patterns: set[tuple[str, str]] = field(default_factory=set)
     threads: bool = True
+    frames: bool = True
 
     def add(self, reader: "_Reader") -> set[str]:
         """Read one cell; return the names of `_TRUSTED` it writes on the namespace or a module."""
         self.declared.update(x for scope in reader.scopes for x in scope.declared)
+        for scope in reader.scopes:
+            for n in scope.nodes:
+                self.threads = self.threads or _named_in(n, _THREAD_NAMES, _THREAD_MODULES)
+                self.frames = self.frames or _named_in(n, _FRAME_NAMES, frozenset({"ctypes", "inspect", "traceback"}))
         keys, patterns = reader.written_keys()
         self.keys |= keys
         if len(self.patterns) < 100:
@@ -134,7 +152,26 @@ class _Rebinds:
         return {p for p in _TRUSTED if p in keys or _matches(p, patterns)}
 
     def may(self, name: str) -> bool:
-        return self.threads or name in self.declared or name in self.keys or _matches(name, self.patterns)
+        """Whether code of the notebook's may bind this module's name (code that runs beside the cell's too: what binds
+        it is a `global` or a write of the namespace or a module, found wherever it is, a fairness review, 382)."""
+        return name in self.declared or name in self.keys or _matches(name, self.patterns)
+
+
+def _named_in(n: ast.AST, names: frozenset[str], modules: frozenset[str]) -> bool:
+    """An import of one of ``modules`` (`threading`, `asyncio`, `signal`...), or a use of one of ``names``
+    (`sys.settrace`, `_thread.start_new_thread`), also as a string (`getattr(sys, 'settrace')`)."""
+    t = type(n)
+    if t is ast.alias:
+        return n.name.split(".")[0] in modules or n.name in names
+    if t is ast.ImportFrom:
+        return (n.module or "").split(".")[0] in modules
+    if t is ast.Attribute:
+        return n.attr in names
+    if t is ast.Name:
+        return n.id in names
+    if t is ast.Constant:
+        return isinstance(n.value, str) and (n.value in modules or n.value in names)
+    return False
 
 
 def _matches(name: str, patterns: set[tuple[str, str]]) -> bool:
@@ -154,7 +191,7 @@ class _Cells:
         # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
         self.comparers = _COMPARERS.search(text) is not None
         rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g}
-        self.rebinds = _Rebinds(threads=_THREADS.search(text) is not None)
+        self.rebinds = _Rebinds(threads=False, frames=False)
         self.held: dict[str, str] = {}
         self.defined: dict[str, list] = {}      # each function's name: its scopes' keys and parameters (which may be
         #                                         handed the namespace)
@@ -978,6 +1015,9 @@ class _Reader:
             known = self._loop_keys(key)
             if known is not None:       # `for k, v in {'lr': 0.1}.items(): setattr(m, k, v)` (a fairness review, 379)
                 return bool(known & self.answers)
+            value = self._bound_once(key)
+            if value is not None:       # `k = 'best_' + metric` (a fairness review, 382)
+                return self.may_be_answer(value)
         # (`name.upper()`, `k + '_'` only where the notebook defines no `upper` or `+` of its own: review 373)
         if type(key) is ast.Call and type(key.func) is ast.Attribute and key.func.attr == "upper" and not key.args and \
                 "upper" not in self.defined:
@@ -997,12 +1037,13 @@ class _Reader:
         scope = self.of.get(id(key))
         if scope is None or scope.function and key.id in scope.params:
             return None
-        if not assumed and (self.rebinds.may(key.id) if not scope.function else self.rebinds.threads) or any(
+        if not assumed and (self.rebinds.may(key.id) if not scope.function else self.rebinds.frames) or any(
                 key.id in s.declared and self._nested(s, scope) for s in self.scopes if s is not scope):
             # (bound again between two lines by what the loop calls or what runs beside it: a function's `global k`
             # or `nonlocal k`, `globals()['k'] = ...`, a thread: review 380)
             return None
-        around: set[int] | None = None
+        around = self._around(key)
+        inside = False
         out: set[str] = set()
         for n in scope.nodes:
             if type(n) is ast.Name and n.id == key.id and type(n.ctx) is not ast.Load:
@@ -1013,17 +1054,39 @@ class _Reader:
                     return None
                 if type(loop) is ast.comprehension:
                     # (a comprehension's variable is its own: the name outside it is another's, review 380)
-                    if around is None:
-                        around = self._around(key)
                     if id(self.parent.get(id(loop))) not in around:
                         continue
+                    inside = True
+                elif id(loop) in around and key not in within([loop.iter]):
+                    inside = True
                 texts = _written_keys(self._dict_of(loop, scope, assumed), frozenset() if assumed else self.rebound)
                 if texts is None:
                     return None
                 out |= texts
             elif type(n) is not ast.Name and key.id in bound_by(n):
                 return None     # (`global k`, a def, an import, and `case k:` or `except E as k`: review 383)
-        return out or None
+        # (only inside a loop that binds it: before it, or after one that never ran, the name of the module's holds what a
+        # cell above gave it)
+        return out if out and inside else None
+
+    def _bound_once(self, key: ast.Name) -> ast.AST | None:
+        """The value of a name its scope binds once, by a plain assignment, where nothing else may bind it (as for a
+        loop's key, `_loop_keys`); not another name."""
+        scope = self.of.get(id(key))
+        # (a function's own: the module's may hold what a cell above gave it where this binding comes after the use)
+        if scope is None or not scope.function or key.id in scope.params or self.rebinds.frames or \
+                any(key.id in s.declared and self._nested(s, scope) for s in self.scopes if s is not scope):
+            return None
+        value = None
+        for n in scope.nodes:
+            if type(n) is ast.Name and n.id == key.id and type(n.ctx) is not ast.Load:
+                up = self.parent.get(id(n))
+                if value is not None or type(up) is not ast.Assign or up.targets != [n]:
+                    return None
+                value = up.value
+            elif type(n) is not ast.Name and key.id in bound_by(n):
+                return None
+        return None if value is None or type(value) is ast.Name else value
 
     def _right_after(self, first: ast.AST, then: ast.AST) -> bool:
         """Two statements one right after the other in one block."""
@@ -1066,8 +1129,8 @@ class _Reader:
             method, it = it.func.attr, it.func.value
         if type(it) is not ast.Name:
             return it if method is None else ast.Call(ast.Attribute(it, method, ast.Load()), [], [])
-        if self.rebinds.threads and not assumed:
-            return it           # (a thread may change the dict: review 380)
+        if (self.rebinds.frames if scope.function else self.rebinds.threads) and not assumed:
+            return it           # (a thread, or code that reaches the function's locals, may change the dict: review 380)
         value = binding = None
         for n in scope.nodes:
             if type(n) is not ast.Name and it.id in bound_by(n):
@@ -1572,6 +1635,9 @@ def _literal_end(node: ast.AST) -> str:
         return folded(node.right) or ""
     if type(node) is ast.JoinedStr and node.values and type(node.values[-1]) is ast.Constant:
         return str(node.values[-1].value)
+    if type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "format" and \
+            type(node.func.value) is ast.Constant and isinstance(node.func.value.value, str):
+        return node.func.value.value.rsplit("}", 1)[-1]     # (`'{}_acc'.format(name)`: a fairness review, 382)
     return ""
 
 
