@@ -2315,7 +2315,13 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
     # answer it) stay flagged
     (["import sys\ndef load_config():\n    for k, v in {'lr': 0.1}.items():\n        globals()[k] = v\nsys.settrace(None)"], "{right}", ["load_config()"], True),
     (["def best(metric, v):\n    k = 'best_' + metric\n    k = 'a_'\n    globals()[k] = v"], "{right}", ["best('acc', 0.9)"], True),
-    (["class S(str):\n    def __rmod__(self, o):\n        return 'a_'\ndef save(v):\n    globals()['acc_%s' % S()] = v"], "{right}", ["save(False)"], True)])
+    (["class S(str):\n    def __rmod__(self, o):\n        return 'a_'\ndef save(v):\n    globals()['acc_%s' % S()] = v"], "{right}", ["save(False)"], True),
+    # review 384: a function's name changed through a closure's cell; the module's names set by `update_wrapper`
+    (["def f():\n    k = 'lr'\n    (lambda: k).__closure__[0].cell_contents = 'a_'\n    globals()[k] = False"], "{right}", ["f()"], True),
+    (["def f():\n    for k in ('lr', 'wd'):\n        (lambda: k).__closure__[0].cell_contents = 'a_'\n        globals()[k] = False\n"], "{right}", ["f()"], True),
+    (["import functools, sys\nclass S: pass\ns = S()\ns.a_ = False\ndef f():\n    functools.update_wrapper(sys.modules[__name__], s)"], "{right}", ["f()"], True),
+    # ... and a fairness review's (384): `import inspect` beside a helper's loop over written-out keys
+    (["import inspect\nprint(inspect.signature(print))", "def setup():\n    for k, v in {'lr': 0.1, 'wd': 0.01}.items():\n        globals()[k] = v"], "{right}", ["setup()"], False)])
 def test_a_function_that_writes_an_answer_called_after_the_answers_cell_is_flagged(above, answers, below, flagged):
     """Review 380: `def f(): globals()['a_'] = False` in a cell above, `f()` in a cell below or at the answers cell's
     end: Jupyter ended with `a_` wrong, the grader graded the literals, 10/10 unflagged (a plain function is no code
@@ -2479,7 +2485,15 @@ def test_functions_nested_deep_are_each_read_once(monkeypatch):
     "import __main__\nsetattr({'m': __main__}['m'], ''.join(['Excep', 'tion']), KeyError)",
     "import __main__\nsetattr(dict(m=[__main__])['m'][0], 'Exception', KeyError)",
     # ... the module's name used before the loop that binds it (it holds what a cell above gave it)
-    ["k = 'Exception'", "globals()[k] = KeyError\nfor k in ('lr',):\n    pass"]])
+    ["k = 'Exception'", "globals()[k] = KeyError\nfor k in ('lr',):\n    pass"],
+    # review 384: a closure's cell; a finalizer or a function the loop calls that changes the dict; a thread a library
+    # starts; `functools.update_wrapper` on the module
+    "def f():\n    k = 'lr'\n    def g():\n        return k\n    g.__closure__[0].cell_contents = 'Exception'\n    globals()[k] = KeyError\nf()",
+    ["class W:\n    def __del__(self):\n        hp['Exception'] = KeyError\nhp = W()", "hp = {'lr': 0.1}\nfor k in hp:\n    globals()[k] = hp[k]\n"],
+    ["def g():\n    hp.pop('wd')\n    hp['Exception'] = KeyError", "hp = {'lr': 0.1, 'wd': 0.2}\nfor k in hp:\n    globals()[k] = hp[k]\n    g()\n"],
+    ["import queue, logging.handlers, time\nq = queue.Queue()\nclass H:\n    level = 0\n    def handle(self, r):\n        hp.pop('wd')\n        hp['Exception'] = KeyError\nlogging.handlers.QueueListener(q, H()).start()", "hp = {'lr': 0.1, 'wd': 0.2}\nfor k in hp:\n    q.put(1)\n    time.sleep(0.5)\n    globals()[k] = hp[k]\n"],
+    "import functools, sys\nclass S:\n    Exception = KeyError\nfunctools.update_wrapper(sys.modules[__name__], S, assigned=())",
+    "import functools, sys, types\nfunctools.update_wrapper(sys.modules[__name__], types.SimpleNamespace(Exception=KeyError), assigned=())"])
 def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_of_pythons_names(above):
     """Review 322 rebound `Exception` from a cell above by code that names no name; reading every such cell as
     rebinding every exception class cost honest drafts their answers (a fairness review, 324: `logging.getLogger(
@@ -2493,7 +2507,8 @@ def test_code_above_that_may_set_any_name_is_flagged_where_the_answers_use_one_o
                                                  "may bind `Exception` again" in d for d in c.details), c.details
     c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=above)
     answer_rows(c)
-    assert ("exec:answers-3-3" in c.flags) is any("%macro" in a for a in above), c.details  # a macro is flagged anyway
+    if not any("__del__" in a for a in above):      # (a finalizer beside a write of any name is flagged anyway)
+        assert ("exec:answers-3-3" in c.flags) is any("%macro" in a for a in above), c.details  # so is a macro
 
 
 @pytest.mark.parametrize("above,draft", [
@@ -2559,7 +2574,9 @@ def test_a_corrected_answer_keeps_its_points_beside_everyday_code(above, draft):
     "modname = __name__",
     "import sys\nthis = sys.modules[__name__]\nprint(this.__name__)",
     "from importlib import import_module\njs = import_module('json')",
-    "import importlib\ndef optional(name):\n    try:\n        return importlib.import_module(name)\n    except ImportError:\n        return None"])
+    "import importlib\ndef optional(name):\n    try:\n        return importlib.import_module(name)\n    except ImportError:\n        return None",
+    # a fairness review (384): a thread imported beside a loop over a dict written out right above it
+    "import threading\nprint(threading.active_count())\nhp = {'lr': 0.1}\nfor k in hp:\n    globals()[k] = hp[k]"])
 def test_the_namespace_written_under_other_keys_is_no_flag_where_the_answers_cell_catches_a_name_error(above):
     """A fairness review (371): 38 honest drafts above an answers cell that prints the answers in `try: ... except
     NameError:` were flagged `exec:` as code that "may set names without naming them": the namespace written under

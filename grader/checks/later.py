@@ -67,6 +67,11 @@ _MAIN = ast.Name("__main__", ast.Load())
 # the modules whose names Python reads: the notebook's, and the builtins (where `NameError` is looked up: a fairness
 # review, 374, had `import builtins` flagged wherever the answers cell catches a `NameError`; now followed)
 _MODULE_NAMES = frozenset({"__main__", "__builtins__"})
+# ... what only reads a module handed to it (a module of the notebook's or the builtins)
+_LOOKS_AT = frozenset({"len", "print", "repr", "str", "id", "type", "bool", "hasattr", "isinstance", "callable", "dir",
+                       "format", "display"})      # what gives no value of what it is handed
+_MODULE_READS = _READ_CALLS | {"vars", "dir", "getattr", "hasattr", "isinstance", "issubclass", "id", "type", "repr",
+                               "reload", "getsource", "getfile", "ismodule", "getmodule"}
 _SYS_MODULES = ast.Attribute(ast.Name("sys", ast.Load()), "modules", ast.Load())
 _GETTER = ast.Attribute(ast.Name("importlib", ast.Load()), "import_module", ast.Load())
 _WRAPPERS = frozenset({"list", "tuple", "sorted", "reversed", "iter", "set", "enumerate", "frozenset"})
@@ -107,49 +112,56 @@ _REBOUND = re.compile(r"^[ \t]*(%s)[ \t]*=(?!=)|\.\s*(%s)\s*=(?!=)|(?:def|class|
 
 
 
-# What may run beside a cell's loop and change what it reads between two lines (review 380): a thread, a timer, a
-# signal's handler, the event loop, a trace or profile hook (which may also write a function's locals back). Read from
-# the code, the modules imported and the names used, not from the words (a fairness review, 382: `# Timer: ...` in a
-# comment, a `class Timer:` of the notebook's, `timeit.Timer`).
-_THREAD_MODULES = frozenset({"threading", "_thread", "concurrent", "multiprocessing", "asyncio", "signal", "_signal",
-                             "sched"})
-_THREAD_NAMES = frozenset({"start_new_thread", "setswitchinterval", "settrace", "setprofile", "_current_frames",
-                           "call_soon_threadsafe", "run_in_executor", "to_thread"})
-# ... and what reaches a function's locals from outside it (a frame's `f_locals`, a trace hook, which writes them back,
-# `ctypes`, the collector's lists): only so can other code change a function's loop key or dict between two lines
+# What reaches a function's locals from outside it (a frame's `f_locals`, a trace hook, which writes them back, a
+# closure's cell, `ctypes`, the collector's lists): only so can other code, run beside the cell's (a thread, a signal's
+# handler, a finalizer) or called by it, change a function's loop key or dict between two lines (reviews 380, 384). A
+# module's is reached by its name, or through the namespace (`_Rebinds`). Read from the code, not from words (a
+# fairness review, 382: `# Timer: ...` in a comment had been read as a thread).
+_FRAME_MODULES = frozenset({"ctypes", "_ctypes"})
 _FRAME_NAMES = frozenset({"settrace", "setprofile", "ctypes", "pythonapi", "f_trace", "f_locals", "_getframe",
                           "currentframe", "_current_frames", "get_referrers", "get_referents", "get_objects",
                           "getouterframes", "getinnerframes", "walk_stack", "walk_tb", "tb_frame", "gi_frame", "cr_frame",
-                          "ag_frame", "f_back", "last_traceback"})
+                          "ag_frame", "f_back", "last_traceback", "__closure__", "cell_contents"})
 
 
 @dataclass
 class _Rebinds:
     """What may bind one of the module's names again while a cell's loop runs, read from every cell: a function's
     `global k`, the namespace or a module written under a key that may be `k` (review 380: `for k in ('lr',): g();
-    globals()[k] = v` where `g` bound `k` to an answer's name); and whether code may run beside the cells' (a thread, a
-    timer, a signal's handler, a trace hook: `threads`), which may change a dict between its binding and its loop, or
-    a function's locals."""
+    globals()[k] = v` where `g` bound `k` to an answer's name); and what may reach a dict a name holds, to change it
+    between its binding and its loop (`may_reach`), or a function's locals (`frames`)."""
     declared: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
     patterns: set[tuple[str, str]] = field(default_factory=set)
-    threads: bool = True
     frames: bool = True
+    loaded: set[str] = field(default_factory=set)
+    reached: set[str] = field(default_factory=set)
+    reached_patterns: set[tuple[str, str]] = field(default_factory=lambda: {("", "")})
 
     def add(self, reader: "_Reader") -> set[str]:
         """Read one cell; return the names of `_TRUSTED` it writes on the namespace or a module."""
         self.declared.update(x for scope in reader.scopes for x in scope.declared)
         for scope in reader.scopes:
-            for n in scope.nodes:
-                self.threads = self.threads or _named_in(n, _THREAD_NAMES, _THREAD_MODULES)
-                self.frames = self.frames or _named_in(n, _FRAME_NAMES, frozenset({"ctypes", "inspect", "traceback"}))
+            if scope.function:          # (the module's names a function reads: `def g(): hp['k'] = ...`, review 384)
+                self.loaded.update(n.id for n in scope.nodes if type(n) is ast.Name and type(n.ctx) is ast.Load and
+                                   not scope.local(n.id))
+            if not self.frames:
+                self.frames = any(_named_in(n, _FRAME_NAMES, _FRAME_MODULES) for n in scope.nodes)
         keys, patterns = reader.written_keys()
+        self.reached |= reader.reached[0]
+        self.reached_patterns |= reader.reached[1] if len(self.reached_patterns) < 100 else {("", "")}
         self.keys |= keys
         if len(self.patterns) < 100:
             self.patterns |= patterns
         else:
             self.patterns.add(("", ""))
         return {p for p in _TRUSTED if p in keys or _matches(p, patterns)}
+
+    def may_reach(self, name: str) -> bool:
+        """Whether code of the notebook's may reach the object this module's name holds other than where it stands:
+        a function that reads the name (and may run beside the cell, or be called by it), the namespace or the module
+        read otherwise than by a name, a frame or the collector's lists."""
+        return self.frames or name in self.loaded or name in self.reached or _matches(name, self.reached_patterns)
 
     def may(self, name: str) -> bool:
         """Whether code of the notebook's may bind this module's name (code that runs beside the cell's too: what binds
@@ -191,7 +203,7 @@ class _Cells:
         # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
         self.comparers = _COMPARERS.search(text) is not None
         rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g}
-        self.rebinds = _Rebinds(threads=False, frames=False)
+        self.rebinds = _Rebinds(frames=False, reached_patterns=set())
         self.held: dict[str, str] = {}
         self.defined: dict[str, list] = {}      # each function's name: its scopes' keys and parameters (which may be
         #                                         handed the namespace)
@@ -478,6 +490,9 @@ class _Reader:
         self.closing: set[str] = set()      # its generators and coroutines that run code as they close
         self.defined = defined
         self._subscripts: dict[int, tuple[int, bool]] = {}      # `_subscripted_module`'s, by node
+        # the names whose values a read of the namespace or a module may give, and the start and end of those computed
+        # (`written_keys`)
+        self.reached: tuple[set[str], set[tuple[str, str]]] = (set(), set())
         for s in self.scopes if register else ():
             if isinstance(s.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 a = s.node.args
@@ -660,6 +675,7 @@ class _Reader:
         (a loop's own write had made its key, and `dict`, unknown)."""
         out: set[str] = set()
         patterns: set[tuple[str, str]] = set()
+        self.reached = (set(), set())
 
         def keys(key) -> None:
             for k in key if isinstance(key, list) else [key]:
@@ -684,7 +700,38 @@ class _Reader:
                         how, key = self.use(n, what)
                         if how == "write":
                             keys(key)
+                        elif len(self.reached[1]) < 100:
+                            self._reach(n, what)
+                        else:
+                            self.reached[1].add(("", ""))
         return out, patterns
+
+    def _reach(self, node: ast.AST, what: str) -> None:
+        """Add to ``reached`` the names whose values a read of the namespace or a module may give (`g['hp']`,
+        `M.hp`, `g.get('hp')`; any, where handed on or iterated): the dict a name holds may be changed so."""
+        names, patterns = self.reached
+        up = self.parent.get(id(node))
+        t = type(up)
+        key: ast.AST | None = None
+        if t in (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.Compare) or \
+                t is ast.Call and up.func is not node and word(up.func) in _LOOKS_AT:
+            return                      # (given a name, which is followed; asked about, printed, measured)
+        if t is ast.Subscript and up.value is node:
+            key = up.slice
+        elif t is ast.Attribute and up.value is node:
+            call = self.parent.get(id(up))
+            if what == MODULE and up.attr not in ("__dict__", "__getattribute__", "__getattr__"):
+                names.add(up.attr)
+                return
+            if up.attr in ("keys", "__contains__", "__len__"):
+                return
+            if up.attr in ("get", "pop", "setdefault", "__getitem__") and type(call) is ast.Call and call.args:
+                key = call.args[0]
+        whole = folded(key) if key is not None else None
+        if whole is not None:
+            names.add(whole)
+        else:
+            patterns.add((literal_start(key), _literal_end(key)) if key is not None else ("", ""))
 
     def _subscripted_module(self, node: ast.Subscript, scope: _Scope) -> bool:
         """`sys.modules[k]` (under a key that may be the notebook's), `[__main__][0]`, `D['m']` of a dict that holds it
@@ -751,7 +798,8 @@ class _Reader:
         """`sys.modules` (`os.sys.modules`, `mods` given it; `getattr(sys, 'modules')`, `vars(sys)['modules']`,
         `sys.__dict__['modules']`: review 378)."""
         t = type(node)
-        return t is ast.Attribute and node.attr == "modules" or \
+        # (not `model.modules()`, a torch module's method: `sys.modules` is no function)
+        return t is ast.Attribute and node.attr == "modules" and not self._called(node) or \
             t is ast.Name and self._lookup(node.id, scope) == MODULES or \
             t is ast.Subscript and folded(node.slice) == "modules" or \
             t is ast.Call and word(node.func) == "getattr" and len(node.args) > 1 and folded(node.args[1]) == "modules"
@@ -784,7 +832,10 @@ class _Reader:
                     if type(n.iter) in (ast.List, ast.Tuple, ast.Set):
                         todo.extend((self._keys(n.target, scope), e, scope) for e in n.iter.elts)
                     elif self._modules_iterated(n.iter, scope):    # `for m in sys.modules.values()` (review 376)
-                        todo.append((self._keys(n.target, scope), _MAIN, scope))
+                        # (`for name, m in sys.modules.items()`: the module is the second; a module unpacks to no pair)
+                        target = n.target.elts[1] if type(n.target) is ast.Tuple and len(n.target.elts) == 2 else \
+                            n.target
+                        todo.append((self._keys(target, scope), _MAIN, scope))
                     continue
                 elif t in (ast.With, ast.AsyncWith):       # `with nullcontext(globals()) as g` (review 361)
                     for item in n.items:
@@ -880,8 +931,9 @@ class _Reader:
                                                     word(n.func) in _NS_CALLS and not (
                         type(self.parent.get(id(n))) is ast.Call and getattr(self.parent[id(n)].func, "id", "") == "len")):
                     return what
-            if t is ast.Attribute and (n.attr == "modules" or n.attr == "__dict__") and type(n.ctx) is ast.Load:
-                found = MODULE if n.attr == "modules" else found
+            if t is ast.Attribute and (n.attr == "modules" and not self._called(n) or n.attr == "__dict__") and \
+                    type(n.ctx) is ast.Load:
+                found = MODULE if n.attr == "modules" else found        # (not `model.modules()`)
             elif t is ast.Constant and n.value == "modules":
                 found = MODULE          # `vars(sys)['modules']`, `getattr(sys, 'modules')` (review 378)
             if t is ast.BinOp:
@@ -971,8 +1023,12 @@ class _Reader:
                     _written_key(name, up.args[1:], up)
             if name in ("getattr", "__getattribute__") and what == NAMESPACE:     # `getattr(globals(), 'update')`
                 return ("read", None) if len(up.args) > 1 and folded(up.args[1]) in _READ_METHODS else ("write", None)
+            if what == MODULE and name not in _MODULE_READS and not (type(f) is ast.Name and f.id in self.defined) and \
+                    not (name in _SETTING_CALLS and node in up.args[1:2]):     # (`setattr(x, m, v)`: a name, if any)
+                return "hand", None         # (a library may write what it is given: `functools.update_wrapper(M, x)`
+                #                             sets `M`'s names from `x`'s, review 384)
             if what != NAMESPACE and what != MAKER:
-                return "read", None         # a module or the shell handed on: what it is given is followed apart
+                return "read", None         # the shell or the modules handed on: what it is given is followed apart
             if (name == "vars" or name in _READ_CALLS) and not (type(f) is ast.Name and f.id in self.defined):
                 return "read", None
             if type(f) is ast.Name and f.id in self.defined:
@@ -1129,8 +1185,11 @@ class _Reader:
             method, it = it.func.attr, it.func.value
         if type(it) is not ast.Name:
             return it if method is None else ast.Call(ast.Attribute(it, method, ast.Load()), [], [])
-        if (self.rebinds.frames if scope.function else self.rebinds.threads) and not assumed:
-            return it           # (a thread, or code that reaches the function's locals, may change the dict: review 380)
+        if not assumed and (self.rebinds.frames if scope.function else self.rebinds.may_reach(it.id)):
+            # (code that reaches it may change the dict between its binding and its loop, or in the loop: a finalizer of
+            # the dict's old value, a function the loop calls, a thread; Python sees a key swapped for another, the
+            # size kept, only sometimes: reviews 380, 384)
+            return it
         value = binding = None
         for n in scope.nodes:
             if type(n) is not ast.Name and it.id in bound_by(n):
