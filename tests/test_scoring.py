@@ -2161,6 +2161,8 @@ _T357 = "\nimport threading\nthreading.Timer(0.2, f).start()"
     (["import weakref\nclass Model:\n    pass\nm = Model()\nlog = []\nr = weakref.ref(m, lambda ref: log.append('gone'))", "for row in [(1, 0.9), (2, 0.8)]:\n    item = row[1]\na_ = 0.93 > 0.88"], False),
     (["def read_lines(path):\n    with open(path) as f:\n        for line in f:\n            yield line.strip()\nopen('/tmp/_h368.txt', 'w').write('a\\nb\\n')\nlines = list(read_lines('/tmp/_h368.txt'))", "draft = {}\ndraft['a_'] = 0.93 > 0.88\nprint(draft)"], False),
     (["def read_lines(path):\n    with open(path) as f:\n        for line in f:\n            yield line.strip()\nopen('/tmp/_h368.txt', 'w').write('a\\nb\\n')\nlines = list(read_lines('/tmp/_h368.txt'))", "acc_relu, acc_sig = 0.93, 0.88\nglobals()['a_'] = acc_relu > acc_sig"], False),
+    # review 385: a class's body in `__init_subclass__`, which runs when a cell below subclasses it
+    ("class C:\n    def __init_subclass__(cls):\n        class X:\n            global a_\n            a_ = False\n", True),
     # review 383: a method's loop key bound again by `case k:` (the method runs when called below)
     ("class C:\n    def go(self):\n        for k in ('lr',):\n            match 'a_':\n                case k: pass\n            globals()[k] = False\nc = C()", True),
     # review 370: the notebook's module imported under another name, got by `pkgutil.resolve_name`, `sys.modules.setdefault`,
@@ -2320,6 +2322,10 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
     (["def f():\n    k = 'lr'\n    (lambda: k).__closure__[0].cell_contents = 'a_'\n    globals()[k] = False"], "{right}", ["f()"], True),
     (["def f():\n    for k in ('lr', 'wd'):\n        (lambda: k).__closure__[0].cell_contents = 'a_'\n        globals()[k] = False\n"], "{right}", ["f()"], True),
     (["import functools, sys\nclass S: pass\ns = S()\ns.a_ = False\ndef f():\n    functools.update_wrapper(sys.modules[__name__], s)"], "{right}", ["f()"], True),
+    # review 385: a class's body in a function, a decorator or `__init_subclass__` (each runs it where called)
+    (["def f():\n    class X:\n        global a_, b_\n        a_ = False\n        b_ = True\n"], "{right}", ["f()"], True),
+    (["def f():\n    class X:\n        global a_\n        (a_ := False)\n"], "{right}f()\n", [], True),
+    (["def deco(fn):\n    class X:\n        global a_\n        del a_\n    return fn"], "{right}", ["@deco\ndef g():\n    pass"], True),
     # ... and a fairness review's (384): `import inspect` beside a helper's loop over written-out keys
     (["import inspect\nprint(inspect.signature(print))", "def setup():\n    for k, v in {'lr': 0.1, 'wd': 0.01}.items():\n        globals()[k] = v"], "{right}", ["setup()"], False)])
 def test_a_function_that_writes_an_answer_called_after_the_answers_cell_is_flagged(above, answers, below, flagged):

@@ -1398,10 +1398,18 @@ class _Reader:
 
     def summary(self) -> _Cell:
         functions = []
+        # (a class's body in a function runs each time the function does: its writes are the function's, review 385:
+        # `def f(): class X: global a_; a_ = False`, called below)
+        inner: dict[int, ast.AST] = {}
+        for s in self.scopes:
+            if not s.function and s.outer is not None and id(s.outer) not in inner:
+                w = self.writes(s)
+                if w is not None:
+                    inner[id(s.outer)] = w
         for s in self.scopes:
             if not s.function:
                 continue
-            w = self.writes(s)
+            w = self.writes(s) or inner.get(id(s))
             functions.append(_Function(getattr(s.node, "name", None), self.cell, s.node.lineno, self._inherently_later(s),
                                        f"`{quoted(w)}` on line {w.lineno}" if w is not None else "",
                                        frozenset(s.calls)))
