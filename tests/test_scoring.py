@@ -2322,6 +2322,13 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
     (["def f():\n    k = 'lr'\n    (lambda: k).__closure__[0].cell_contents = 'a_'\n    globals()[k] = False"], "{right}", ["f()"], True),
     (["def f():\n    for k in ('lr', 'wd'):\n        (lambda: k).__closure__[0].cell_contents = 'a_'\n        globals()[k] = False\n"], "{right}", ["f()"], True),
     (["import functools, sys\nclass S: pass\ns = S()\ns.a_ = False\ndef f():\n    functools.update_wrapper(sys.modules[__name__], s)"], "{right}", ["f()"], True),
+    # review 386: a key's `upper` or `+` given by a lambda (`SimpleNamespace(upper=...)`, `__radd__ = lambda ...`)
+    (["import types\ndef f(m):\n    for n in 'abcde':\n        globals()[m(n).upper()] = not globals()[m(n).upper()]"], "{right}",
+     ["f(lambda n: types.SimpleNamespace(upper=lambda: n + '_'))"], True),
+    (["import types\ndef f(m):\n    k = m.upper()\n    globals()[k] = False"], "{right}", ["f(types.SimpleNamespace(upper=lambda: chr(97) + '_'))"], True),
+    (["class M:\n    __radd__ = lambda self, o: chr(97) + '_'\ndef f(m):\n    k = 'z_' + m\n    globals()[k] = False"], "{right}", ["f(M())"], True),
+    # ... while a string's own `upper` keeps its key read
+    (["def f():\n    for n in ('lr', 'wd'):\n        globals()[n.upper()] = 0.1\n        globals()[f'{n}_max'.upper()] = 1"], "{right}", ["f()"], False),
     # review 385: a class's body in a function, a decorator or `__init_subclass__` (each runs it where called)
     (["def f():\n    class X:\n        global a_, b_\n        a_ = False\n        b_ = True\n"], "{right}", ["f()"], True),
     (["def f():\n    class X:\n        global a_\n        (a_ := False)\n"], "{right}f()\n", [], True),
@@ -3648,6 +3655,19 @@ def test_a_magic_run_by_its_bare_name_sets_the_names_it_sets_by_its_own(above, a
     rows = answer_rows(c)
     assert len(rows) == 5 and all(r.passed is passed for r in rows), [r.message for r in rows]
     assert flag is None or flag in c.flags, c.flags
+
+
+@pytest.mark.parametrize("answers,below,passed", [
+    ("{right}%store -r results\n", [], True), ("{right}", ["%store -r results\nprint(results)"], True),
+    ("{right}get_ipython().run_line_magic('store', '-r results')\n", [], True),
+    ("{right}%store -r results b_\n", [], False), ("{right}%store -r\n", [], False)])
+def test_store_r_with_names_restores_those_names_only(answers, below, passed):
+    """A fairness review (387): `%store -r results` at the answers cell's end cost all ten points ("can set any
+    name"), and below it was flagged `exec:`; IPython restores the names given, only those."""
+    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"), ["results = 1\n%store results"], below)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) if passed else not all(r.passed for r in rows), [r.message for r in rows]
+    assert ("exec:answers-3-3" in c.flags) is False or not passed, c.details
 
 
 @pytest.mark.parametrize("line", ["ls", "who", "pwd", "history", "env", "cd .", "ls -la", "import timeit",

@@ -118,6 +118,7 @@ _REBOUND = re.compile(r"^[ \t]*(%s)[ \t]*=(?!=)|\.\s*(%s)\s*=(?!=)|(?:def|class|
 # module's is reached by its name, or through the namespace (`_Rebinds`). Read from the code, not from words (a
 # fairness review, 382: `# Timer: ...` in a comment had been read as a thread).
 _FRAME_MODULES = frozenset({"ctypes", "_ctypes"})
+_ADDS = frozenset({"__add__", "__radd__"})
 _FRAME_NAMES = frozenset({"settrace", "setprofile", "ctypes", "pythonapi", "f_trace", "f_locals", "_getframe",
                           "currentframe", "_current_frames", "get_referrers", "get_referents", "get_objects",
                           "getouterframes", "getinnerframes", "walk_stack", "walk_tb", "tb_frame", "gi_frame", "cr_frame",
@@ -134,6 +135,8 @@ class _Rebinds:
     keys: set[str] = field(default_factory=set)
     patterns: set[tuple[str, str]] = field(default_factory=set)
     frames: bool = True
+    adds: bool = True           # the notebook names a `+` of its own (`__add__`, `__radd__`), however it binds it
+    uppers: bool = True         # ... or binds a name `upper` (a keyword, a class's attribute, a key written out)
     loaded: set[str] = field(default_factory=set)
     reached: set[str] = field(default_factory=set)
     reached_patterns: set[tuple[str, str]] = field(default_factory=lambda: {("", "")})
@@ -147,6 +150,10 @@ class _Rebinds:
                                    not scope.local(n.id))
             if not self.frames:
                 self.frames = any(_named_in(n, _FRAME_NAMES, _FRAME_MODULES) for n in scope.nodes)
+            if not self.adds:
+                self.adds = any(_named_in(n, _ADDS, frozenset()) for n in scope.nodes)
+            if not self.uppers:
+                self.uppers = any(_binds_upper(n) for n in scope.nodes)
         keys, patterns = reader.written_keys()
         self.reached |= reader.reached[0]
         self.reached_patterns |= reader.reached[1] if len(self.reached_patterns) < 100 else {("", "")}
@@ -183,7 +190,19 @@ def _named_in(n: ast.AST, names: frozenset[str], modules: frozenset[str]) -> boo
         return n.id in names
     if t is ast.Constant:
         return isinstance(n.value, str) and (n.value in modules or n.value in names)
+    if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        return n.name in names
+    if t is ast.keyword:
+        return n.arg in names
     return False
+
+
+def _binds_upper(n: ast.AST) -> bool:
+    """A binding of the name `upper` (not its use, `s.upper()`): a def, an assignment, a keyword, a string `'upper'`."""
+    t = type(n)
+    return t in (ast.FunctionDef, ast.AsyncFunctionDef) and n.name == "upper" or \
+        t in (ast.Name, ast.Attribute) and type(n.ctx) is not ast.Load and getattr(n, "id", getattr(n, "attr", "")) == "upper" \
+        or t is ast.keyword and n.arg == "upper" or t is ast.Constant and n.value == "upper"
 
 
 def _matches(name: str, patterns: set[tuple[str, str]]) -> bool:
@@ -203,7 +222,7 @@ class _Cells:
         # (a method of the notebook's named `item` says nothing of how its floats compare: a fairness review, 371)
         self.comparers = _COMPARERS.search(text) is not None
         rebound = {g for m in _REBOUND.finditer(text) for g in m.groups() if g}
-        self.rebinds = _Rebinds(frames=False, reached_patterns=set())
+        self.rebinds = _Rebinds(frames=False, adds=False, uppers=False, reached_patterns=set())
         self.held: dict[str, str] = {}
         self.defined: dict[str, list] = {}      # each function's name: its scopes' keys and parameters (which may be
         #                                         handed the namespace)
@@ -1074,17 +1093,24 @@ class _Reader:
             value = self._bound_once(key)
             if value is not None:       # `k = 'best_' + metric` (a fairness review, 382)
                 return self.may_be_answer(value)
-        # (`name.upper()`, `k + '_'` only where the notebook defines no `upper` or `+` of its own: review 373)
+        # (`name.upper()` only of a string, `k + '_'` only where the notebook names no `+` of its own: reviews 373, 386:
+        # an `upper` or a `__radd__` given by a lambda, a keyword, a class's attribute)
         if type(key) is ast.Call and type(key.func) is ast.Attribute and key.func.attr == "upper" and not key.args and \
-                "upper" not in self.defined:
+                (not self.rebinds.uppers and "upper" not in self.defined or self._a_string(key.func.value)):
             return any(a == a.upper() for a in self.answers)
         whole = folded(key)
         if whole is not None:
             return whole in self.answers
-        if ("__add__" in self.defined or "__radd__" in self.defined) and type(key) is ast.BinOp:
+        if (self.rebinds.adds or "__add__" in self.defined or "__radd__" in self.defined) and type(key) is ast.BinOp:
             return True             # (an f-string calls no `+`: a fairness review, 377)
         start, end = literal_start(key), _literal_end(key)
         return any(a.startswith(start) and a.endswith(end) for a in self.answers)
+
+    def _a_string(self, node: ast.AST) -> bool:
+        """Surely one of Python's own strings: written out, an f-string, made by `format` or `join` of one, a loop's key
+        over strings written out."""
+        return type(node) in (ast.Constant, ast.JoinedStr) or type(node) is ast.Call and bool(literal_start(node)) or \
+            type(node) is ast.Name and self._loop_keys(node) is not None
 
     def _loop_keys(self, key: ast.Name, assumed: bool = False) -> set[str] | None:
         """The texts a name may hold where every binding of it in its scope is a loop over written-out strings (a

@@ -108,7 +108,9 @@ def magic_write(source: str, names=None, settled: int = 0) -> str:
             read = naming_options("reset", " ".join(args))
             hit = read is None or not read[1] or "s" in read[0]
         elif magic == "%store":                     # `%store a_` saves it; only `-r` sets names (a fairness review)
-            hit = "-r" in args
+            # ... and with names only those (a fairness review, 387: `%store -r results` cost all five)
+            hit = any(a.startswith("-") and "r" in a for a in args) and (
+                not words or names is None or any(w in names for w in words))
         elif magic == "%reset_selective":
             read = naming_options("reset_selective", " ".join(args))
             try:
