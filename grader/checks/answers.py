@@ -675,8 +675,7 @@ def _calls_a_writer(ctx: Context, cell, cell_id: str, names) -> None:
     """Flag the answers cell, or a cell below it, that calls a function of the notebook's that may set an answer
     without naming it (`def f(): globals()['a_'] = False` above, `f()` below): Jupyter ends with what it wrote, the
     grader reads the literals (review 380). A TA reads it."""
-    code = [c for c in ctx.nb.cells if c.cell_type == "code" and c.index <= cell.index or
-            c.cell_type == "code" and c.index > cell.index]
+    code = [c for c in ctx.nb.cells if c.cell_type == "code"]
     first = sum(1 for c in code if c.index < cell.index)
     found = called_after([c.source for c in code], first, names)
     if found is None:

@@ -148,12 +148,10 @@ class _Rebinds:
             if scope.function:          # (the module's names a function reads: `def g(): hp['k'] = ...`, review 384)
                 self.loaded.update(n.id for n in scope.nodes if type(n) is ast.Name and type(n.ctx) is ast.Load and
                                    not scope.local(n.id))
-            if not self.frames:
-                self.frames = any(_named_in(n, _FRAME_NAMES, _FRAME_MODULES) for n in scope.nodes)
-            if not self.adds:
-                self.adds = any(_named_in(n, _ADDS, frozenset()) for n in scope.nodes)
-            if not self.uppers:
-                self.uppers = any(_binds_upper(n) for n in scope.nodes)
+            for n in scope.nodes if not (self.frames and self.adds and self.uppers) else ():
+                self.frames = self.frames or _named_in(n, _FRAME_NAMES, _FRAME_MODULES)
+                self.adds = self.adds or _named_in(n, _ADDS, frozenset())
+                self.uppers = self.uppers or _binds_upper(n)
         keys, patterns = reader.written_keys()
         self.reached |= reader.reached[0]
         self.reached_patterns |= reader.reached[1] if len(self.reached_patterns) < 100 else {("", "")}
@@ -177,8 +175,8 @@ class _Rebinds:
 
 
 def _named_in(n: ast.AST, names: frozenset[str], modules: frozenset[str]) -> bool:
-    """An import of one of ``modules`` (`threading`, `asyncio`, `signal`...), or a use of one of ``names``
-    (`sys.settrace`, `_thread.start_new_thread`), also as a string (`getattr(sys, 'settrace')`)."""
+    """An import of one of ``modules`` (`ctypes`), or a use or a definition of one of ``names`` (`sys.settrace`,
+    `__radd__ = ...`, `SimpleNamespace(upper=...)`), also as a string (`getattr(sys, 'settrace')`)."""
     t = type(n)
     if t is ast.alias:
         return n.name.split(".")[0] in modules or n.name in names
