@@ -2333,6 +2333,22 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
     (["def f():\n    class X:\n        global a_, b_\n        a_ = False\n        b_ = True\n"], "{right}", ["f()"], True),
     (["def f():\n    class X:\n        global a_\n        (a_ := False)\n"], "{right}f()\n", [], True),
     (["def deco(fn):\n    class X:\n        global a_\n        del a_\n    return fn"], "{right}", ["@deco\ndef g():\n    pass"], True),
+    # review 389: the answer bound by `global` then any binding but an assignment: a `case` capture (all five), an
+    # import's `as`, `except ... as`, a `def` or `class` of its name; in a function, a `__del__` or a property
+    (["def f():\n    global a_, b_, c_, d_, e_\n    match (False, True, False, False, True):\n        case (a_, b_, c_, d_, e_):\n            pass"], "{right}", ["f()"], True),
+    (["def f():\n    global a_\n    match False:\n        case bool() as a_: pass"], "{right}f()\n", [], True),
+    (["def f():\n    global a_\n    match [1]:\n        case [*a_]: pass"], "{right}", ["f()"], True),
+    (["def f():\n    global a_\n    match {}:\n        case {**a_}: pass"], "{right}", ["f()"], True),
+    (["def f():\n    global a_\n    import os as a_"], "{right}", ["f()"], True),
+    (["def f():\n    global a_\n    try:\n        1/0\n    except Exception as a_:\n        pass"], "{right}", ["f()"], True),
+    (["def f():\n    global a_\n    try:\n        raise ValueError\n    except* ValueError as a_:\n        pass"], "{right}", ["f()"], True),
+    (["def f():\n    global a_\n    def a_():\n        pass"], "{right}", ["f()"], True),
+    (["def f():\n    global a_\n    class a_:\n        pass"], "{right}", ["f()"], True),
+    (["class X:\n    def __del__(self):\n        global a_\n        match False:\n            case a_: pass\no = X()"], "{right}", ["del o"], True),
+    (["class X:\n    @property\n    def p(self):\n        global a_\n        import os as a_\nx = X()"], "{right}", ["x.p"], True),
+    # ... while a function that imports a module of its own as global, or catches a NameError as a name, is not
+    (["def setup():\n    global np\n    import numpy as np"], "{right}", ["setup()"], False),
+    (["def show():\n    try:\n        print(a_, b_)\n    except NameError as err:\n        print(err)"], "{right}", ["show()"], False),
     # ... and a fairness review's (384): `import inspect` beside a helper's loop over written-out keys
     (["import inspect\nprint(inspect.signature(print))", "def setup():\n    for k, v in {'lr': 0.1, 'wd': 0.01}.items():\n        globals()[k] = v"], "{right}", ["setup()"], False)])
 def test_a_function_that_writes_an_answer_called_after_the_answers_cell_is_flagged(above, answers, below, flagged):
@@ -2345,8 +2361,8 @@ def test_a_function_that_writes_an_answer_called_after_the_answers_cell_is_flagg
     assert all(r.passed for r in rows), [r.message for r in rows]
     assert ("exec:answers-3-3" in c.flags) is flagged, c.details
     if flagged:
-        assert any("calls a function of the notebook's that may set an answer without naming it" in d and " line " in d
-                   for d in c.details), c.details
+        assert any(("calls a function of the notebook's that may set an answer without naming it" in d or
+                    "writes the notebook's names in a function" in d) and " line " in d for d in c.details), c.details
 
 
 _COUNTER = ("def make_counter():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n"

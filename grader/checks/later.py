@@ -42,6 +42,7 @@ _NS_ATTRS = frozenset({"__globals__", "f_globals", "f_locals", "user_ns", "user_
 _MODULE_CALLS = frozenset({"__import__", "import_module", "getmodule"})
 _NS_CALLS = frozenset({"get_referrers", "get_referents", "getmembers", "get_objects"})   # lists that may hold it
 _DISPLAYS = (ast.List, ast.Tuple, ast.Dict)
+_DECLARES = frozenset({ast.Global, ast.Nonlocal})     # they bind nothing themselves: they say where names go
 _DISPLAY_CALLS = frozenset({"dict", "list", "tuple"})
 _LOOKS = frozenset({"get", "keys", "values", "items", "copy"})      # a dict's methods that change nothing
 _READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__", "__len__",
@@ -473,10 +474,8 @@ class _Scope:
             if isinstance(args, ast.arguments) else []
         self.params = {a.arg for a in every}
         nodes = self.nodes
-        self.bound = {n.id for n in nodes if type(n) is ast.Name and type(n.ctx) is not ast.Load} | \
-            {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))} | \
-            {(a.asname or a.name).split(".")[0] for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))
-             for a in n.names} | self.params
+        # (every way Python binds a name: `except ... as k`, `case k:` too, review 389)
+        self.bound = {x for n in nodes if type(n) not in _DECLARES for x in bound_by(n)} | self.params
         self.declared = {x for n in nodes if isinstance(n, (ast.Global, ast.Nonlocal)) for x in n.names}
         self.calls = {n.func.id for n in nodes if type(n) is ast.Call and type(n.func) is ast.Name}
 
@@ -1251,8 +1250,8 @@ class _Reader:
         declared = {x for n in scope.nodes if type(n) is ast.Global for x in n.names} & self.answers
         for n in scope.nodes:
             t = type(n)
-            if t is ast.Name and type(n.ctx) is not ast.Load and n.id in declared:
-                return n
+            if declared and t not in _DECLARES and bound_by(n) & declared:
+                return n            # any binding: `a_ = ...`, `import os as a_`, `case (a_, b_):`, `def a_` (review 389)
             if t is ast.Attribute and type(n.ctx) is not ast.Load and n.attr in self.answers and not (
                     type(n.value) is ast.Name and n.value.id in _OWN):
                 return n
@@ -1600,10 +1599,8 @@ def _plain_rebound(tree: ast.Module) -> tuple[set[str], bool]:
     while todo:
         n = todo.pop()
         t = type(n)
-        if t is ast.Name and type(n.ctx) is not ast.Load and n.id in _TRUSTED:
-            bound.add(n.id)
-        if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom):
-            bound |= bound_by(n) & _TRUSTED
+        if t not in _DECLARES:
+            bound |= bound_by(n) & _TRUSTED     # `len = ...`, `import ... as len`, `except ... as len`, `case len:`
         if t in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef):
             todo.extend(getattr(n, "decorator_list", ()))
         elif t is ast.comprehension:
