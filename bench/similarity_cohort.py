@@ -1013,6 +1013,26 @@ def relayout(source: str, rng: random.Random) -> str:
     return text
 
 
+ALIASES = {"torch": ("torch", ["T", "th", "tc"]), "nn": ("torch.nn", ["tnn", "N", "nnm"]),
+           "F": ("torch.nn.functional", ["fn", "Fn", "func"]), "optim": ("torch.optim", ["opt", "op", "optimizers"]),
+           "plt": ("matplotlib.pyplot", ["pyplot", "mpl", "pl"]), "np": ("numpy", ["npy", "nmp"])}
+
+
+def realias(source: str, rng: random.Random) -> str:
+    """The libraries imported again under other names (``import torch.nn as tnn``) and every use
+    renamed to match, as a copier with search-and-replace (review 391)."""
+    toks = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    used = {t.string for i, t in enumerate(toks) if t.type == tokenize.NAME and t.string in ALIASES
+            and not (i and toks[i - 1].string == ".")}
+    if not used:
+        return source
+    alias = {name: rng.choice(ALIASES[name][1]) for name in sorted(used)}
+    out = [(t.type, alias[t.string] if t.type == tokenize.NAME and t.string in alias and
+            not (i and toks[i - 1].string == ".") else t.string) for i, t in enumerate(toks)]
+    head = "".join(f"import {ALIASES[name][0]} as {alias[name]}\n" for name in sorted(used))
+    return head + _untokenize(source, out)
+
+
 def reorder_methods(source: str, rng: random.Random) -> str:
     """Methods of each class in another order (forward first, helpers last)."""
     tree = ast.parse(source)
@@ -1173,7 +1193,7 @@ def honest(i: int, rng: random.Random, n_model: int, n_train: int) -> Student:
     return Student(key=f"s{i:04d}", name=f"Student {i:04d}", model_style=ms, train_style=ts, cells=cells)
 
 
-DISGUISES = ["rename", "reorder", "comments", "layout", "activation", "split", "written"]
+DISGUISES = ["rename", "reorder", "comments", "layout", "activation", "split", "written", "aliases"]
 
 
 def plant(i: int, source: Student, rng: random.Random) -> Student:
@@ -1203,6 +1223,8 @@ def plant(i: int, source: Student, rng: random.Random) -> Student:
             out = reorder_methods(out, rng)
         if "rename" in chosen:
             out = rename(out, rng)
+        if "aliases" in chosen:
+            out = realias(out, rng)
         if "split" in chosen and cid == "train-and-test":
             parts = split_cell(out, rng)
             if parts:

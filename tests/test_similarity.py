@@ -86,6 +86,26 @@ def test_activation_spellings_read_alike_but_library_calls_do_not():
     assert flatten != a and "flatten" in flatten and "view" in a
 
 
+def test_libraries_imported_under_other_names_read_as_their_modules():
+    """Review 391: a classmate's cells with `import torch.nn as tnn` (and `torch as T`, `torch.optim as opt`,
+    `matplotlib.pyplot as pyplot`) and every use renamed to match scored 56 % against the original (96 % without),
+    unflagged: an alias stayed a token of its own, in nearly every fingerprint. A module reads as itself now, under
+    whatever name it was imported, and however fully it is spelled."""
+    plain = tokens(EXPLICIT)
+    aliased = "import torch as T\nimport torch.nn as tnn\nimport torch.nn.functional as fn\n" + \
+        EXPLICIT.replace("nn.", "tnn.").replace("F.relu", "fn.relu").replace("x.view(x.size(0), -1)", "T.flatten(x, 1)")
+    flat = tokens(EXPLICIT.replace("x.view(x.size(0), -1)", "torch.flatten(x, 1)"))
+    assert tokens(aliased)[-len(flat):] == flat
+    assert tokens(EXPLICIT.replace("nn.Linear", "torch.nn.Linear").replace("F.relu", "torch.nn.functional.relu")) == plain
+    imported = tokens("from torch.nn import Linear as L, Module\n" + EXPLICIT.replace("nn.Linear", "L")
+                      .replace("nn.Module", "Module"))
+    assert imported[-len(plain):] == plain
+    # ... while a name of the student's own stays theirs, and a module's attribute is no module
+    own = tokens("tnn = load()\ny = tnn.Linear(3)\n")
+    assert own == ("V", "=", "load", "(", ")", "V", "=", "V", ".", "Linear", "(", "3", ")")
+    assert tokens("y = x.nn.Linear(3)") == ("V", "=", "x", ".", "nn", ".", "Linear", "(", "3", ")")
+
+
 def test_the_assignments_names_come_from_the_spec_and_are_never_the_students(spec):
     given = set(Settings.from_spec(spec).assignment_names)
     wanted = {m["defines"] for m in spec.task("code_3_2_models").cfg["models"]} | {"train_and_test", "train_loader"}
@@ -280,7 +300,7 @@ def test_a_copy_is_found_whatever_the_disguise(small_cohort, settings, material)
             pair = listed.get(frozenset((s.key, s.copied_from)))
             assert pair is not None and pair.code >= settings.list_floor, s.disguises
             disguises.update(s.disguises)
-    assert {"rename", "reorder", "comments", "layout", "activation", "split"} <= disguises
+    assert {"rename", "reorder", "comments", "layout", "activation", "split", "aliases"} <= disguises
     for p in a.pairs:       # the flag is the spec's thresholds, nothing else
         assert p.flagged == (p.code >= settings.threshold or p.written >= settings.written_threshold)
 
