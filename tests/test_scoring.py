@@ -1621,6 +1621,29 @@ def test_a_functions_own_local_of_an_answers_name_costs_nothing(where):
     assert all(r.passed for r in rows), [r.message for r in rows]
 
 
+@pytest.mark.parametrize("answers,below,kept", [
+    ("{right}def show():\n    global a_\n    print(a_)\n\nshow()\n", [], True),
+    ("{right}def show():\n    global a_, b_, c_, d_, e_\n    print(a_, b_, c_, d_, e_)\n", [], True),
+    ("{right}class Show:\n    def __repr__(self):\n        global a_, b_\n        return f'{{a_}} {{b_}}'\nShow()\n", [], True),
+    ("{right}", ["def show():\n    global a_, b_, c_, d_, e_\n    print(a_, b_, c_, d_, e_)\n\nshow()"], True),
+    ("{right}", ["class Show:\n    def __repr__(self):\n        global a_\n        return str(a_)\nShow()"], True),
+    # ... while a function that binds it after `global`, however, still costs it
+    ("{right}def f():\n    global a_\n    a_ = False\nf()\n", [], False),
+    ("{right}def f():\n    global a_\n    import os as a_\nf()\n", [], False),
+    ("{right}def f():\n    global a_\n    match 0:\n        case a_: pass\nf()\n", [], False),
+])
+def test_a_global_statement_that_only_reads_an_answer_costs_nothing(answers, below, kept):
+    """A fairness review (390): `def show(): global a_; print(a_)` in the answers cell cost `a_` ("also set in a
+    function ... below its last plain assignment"; 0/10 with all five names), and in a cell below all ten points with
+    `moved:` ("set elsewhere in the cell (inside a block, ...)"): a `global` statement was read as binding its names.
+    Jupyter ended with the answers as written. A name is bound where a statement binds it."""
+    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"), below=below)
+    rows = answer_rows(c)
+    assert rows[0].passed is kept and all(r.passed for r in rows[1:]), [r.message for r in rows]
+    if kept:
+        assert not [f for f in c.flags if f.startswith(("moved", "exec", "raised"))], (c.flags, c.details)
+
+
 @pytest.mark.parametrize("loop,known", [
     ("opts = [0]\nfor o in opts:\n    opts.insert(0, o)\n", False),
     ("for i in range(10000):\n    for j in range(10000):\n        pass\n", False),

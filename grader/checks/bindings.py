@@ -109,8 +109,8 @@ def _read_bindings(tree: ast.AST) -> tuple[list[tuple[int, str]], set[str]]:
             if isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in own:
                 names.append((id(node), node.id))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            if not any(node is n for n in getattr(tree, "body", ())):
-                out |= set(node.names)      # `global a_, ...` at the top level binds nothing (a fairness review)
+            pass    # it binds nothing: a name it shares is bound where a statement binds it (a fairness review, 390:
+            # `def show(): global a_; print(a_)` in or below the answers cell read as setting `a_`; at the top level too)
         else:
             out |= bound_by(node)       # an import, `except ... as`, `case (a_, b_):` (a forty-seventh review)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) in timed:
