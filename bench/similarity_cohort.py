@@ -1019,17 +1019,27 @@ ALIASES = {"torch": ("torch", ["T", "th", "tc"]), "nn": ("torch.nn", ["tnn", "N"
 
 
 def realias(source: str, rng: random.Random) -> str:
-    """The libraries imported again under other names (``import torch.nn as tnn``) and every use
-    renamed to match, as a copier with search-and-replace (review 391)."""
+    """The libraries imported again under other names (``import torch.nn as tnn``, review 391) or
+    all of a module's names by ``*`` (``from torch.nn import *``, review 392), and every use changed
+    to match, as a copier with search-and-replace."""
     toks = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    used = {t.string for i, t in enumerate(toks) if t.type == tokenize.NAME and t.string in ALIASES
-            and not (i and toks[i - 1].string == ".")}
+    heads = [i for i, t in enumerate(toks) if t.type == tokenize.NAME and t.string in ALIASES
+             and not (i and toks[i - 1].string == ".")]
+    used = sorted({toks[i].string for i in heads})
     if not used:
         return source
-    alias = {name: rng.choice(ALIASES[name][1]) for name in sorted(used)}
-    out = [(t.type, alias[t.string] if t.type == tokenize.NAME and t.string in alias and
-            not (i and toks[i - 1].string == ".") else t.string) for i, t in enumerate(toks)]
-    head = "".join(f"import {ALIASES[name][0]} as {alias[name]}\n" for name in sorted(used))
+    star = {name for name in used if name in ("nn", "plt") and rng.random() < 0.4 and
+            all(i + 1 < len(toks) and toks[i + 1].string == "." for i in heads if toks[i].string == name)}
+    alias = {name: rng.choice(ALIASES[name][1]) for name in used if name not in star}
+    out = [(t.type, t.string) for t in toks]
+    for i in heads:
+        name = toks[i].string
+        if name in star:
+            out[i] = out[i + 1] = (toks[i].type, "")
+        else:
+            out[i] = (toks[i].type, alias[name])
+    head = "".join(f"from {ALIASES[name][0]} import *\n" if name in star else
+                   f"import {ALIASES[name][0]} as {alias[name]}\n" for name in used)
     return head + _untokenize(source, out)
 
 
