@@ -1038,8 +1038,9 @@ def realias(source: str, rng: random.Random) -> str:
             out[i] = out[i + 1] = (toks[i].type, "")
         else:
             out[i] = (toks[i].type, alias[name])
-    head = "".join(f"from {ALIASES[name][0]} import *\n" if name in star else
-                   f"import {ALIASES[name][0]} as {alias[name]}\n" for name in used)
+    bound = {name for name in alias if rng.random() < 0.3}       # `N = nn` (review 394: `Lin = nn.Linear`)
+    head = "".join(f"from {ALIASES[name][0]} import *\n" if name in star else f"{alias[name]} = {name}\n"
+                   if name in bound else f"import {ALIASES[name][0]} as {alias[name]}\n" for name in used)
     return head + _untokenize(source, out)
 
 

@@ -144,6 +144,8 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS,
     names: set[str] = set()
     acts: set[str] = set()
     imported: dict[str, str] = {}
+    chains: dict[str, list[list[str]]] = {}     # `Lin = nn.Linear`: a library's thing under a name of one's own
+    binds: dict[str, int] = {}
     for src in sources:
         try:
             tree = ast.parse(src)
@@ -154,6 +156,7 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS,
         for node in walk(tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 names.add(node.id)
+                binds[node.id] = binds.get(node.id, 0) + 1
             elif isinstance(node, ast.arg):
                 names.add(node.arg)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -163,14 +166,36 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS,
                 names.add(node.attr)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 imported.update(_imported(node))
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                chain = _chain(node.value)
+                if chain:
+                    chains.setdefault(node.targets[0].id, []).append(chain)
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and _is_activation(node.value, activations):
                 t = node.targets[0]
                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                     acts.add(t.attr)
                 elif isinstance(t, ast.Name):
                     acts.add(t.id)
-    own = frozenset(names - GENERIC - given)
+    # ... nor a name only ever bound to one library thing (`Lin = nn.Linear`, `SGD = optim.SGD`, in each cell): it
+    # reads as that thing (review 394 hid a copy so: 92 % down to 74 %, unflagged); an activation stays one
+    for _ in range(2):                      # (`T = torch` then `flat = T.flatten`)
+        for name, bound in chains.items():
+            chain = bound[0]
+            module = module_path(chain, imported) if binds.get(name) == len(bound) and name not in acts and all(
+                c == chain for c in bound) else None
+            if module is not None:
+                imported[name] = ".".join([CONVENTIONAL[module[0]], *module[1:]])
+    own = frozenset(names - GENERIC - given - {n for n in chains if n in imported})
     return Names(own, frozenset(acts) & own, tuple(sorted((k, v) for k, v in imported.items() if k not in own)))
+
+
+def _chain(node: ast.AST) -> list[str] | None:
+    """``nn.Linear`` as ``['nn', 'Linear']``; None for anything but names joined by dots."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return [node.id, *reversed(parts)] if isinstance(node, ast.Name) else None
 
 
 @lru_cache(maxsize=1)
