@@ -92,18 +92,21 @@ def _read_bindings(tree: ast.AST) -> tuple[list[tuple[int, str]], set[str]]:
     # comprehension still does, and so does what the grader reads `%timeit` as (`class _timed_line`).
     own = {id(n) for c in walk(tree) if isinstance(c, ast.comprehension) for n in walk(c.target)}
     own -= {id(n.target) for n in walk(tree) if isinstance(n, ast.NamedExpr)}   # even in a target (review 266)
-    own |= {id(n) for c in walk(tree) if isinstance(c, ast.ClassDef) and c.name != "_timed_line"
-            for stmt in c.body if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]) for n in walk(t)
-            if not (isinstance(n, ast.Name) and n.id in {g for s in c.body if isinstance(s, ast.Global) for g in s.names})}
-    # ... nor a function's local (a fairness review, 312: `def draft(): a_ = False; return a_` cost `a_`), unless the
-    # function declares it `global` or `nonlocal`
+    # ... nor a function's or a lambda's local (a fairness review, 312: `def draft(): a_ = False; return a_` cost `a_`),
+    # nor a class body's (a method, a loop's variable, an import: a fairness review, 393), however bound, unless the
+    # scope declares it `global` (or `nonlocal`, in a function) anywhere in its body: `class C: if 1: global a_` sends
+    # the class's `a_ = False` to the notebook's `a_` (review 393: 10/10 unflagged where Jupyter ended with 0/10)
+    local: set[int] = set()         # the other nodes that bind (`def`, `import`, `except ... as`, `case`) in a scope
     timed = _timing(tree)
     for f in walk(tree):
-        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(f) not in timed:
-            body = list(within(f.body))    # not its defaults or decorators, which run where it is defined
-            shared = {x for n in body if isinstance(n, (ast.Global, ast.Nonlocal)) for x in n.names}
+        function = isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        if function and id(f) not in timed or isinstance(f, ast.ClassDef) and f.name != "_timed_line":
+            body = list(within(f.body if isinstance(f.body, list) else [f.body]))   # not its defaults or decorators
+            shared = {x for n in body if isinstance(n, ast.Global) or function and isinstance(n, ast.Nonlocal)
+                      for x in n.names}
             own |= {id(n) for n in body if isinstance(n, ast.Name) and n.id not in shared}
+            local |= {id(n) for n in body if type(n) is not ast.Name and not isinstance(n, (ast.Global, ast.Nonlocal))
+                      and bound_by(n) and not bound_by(n) & shared}
     for node in walk(tree):
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in own:
@@ -112,7 +115,8 @@ def _read_bindings(tree: ast.AST) -> tuple[list[tuple[int, str]], set[str]]:
             pass    # it binds nothing: a name it shares is bound where a statement binds it (a fairness review, 390:
             # `def show(): global a_; print(a_)` in or below the answers cell read as setting `a_`; at the top level too)
         else:
-            out |= bound_by(node)       # an import, `except ... as`, `case (a_, b_):` (a forty-seventh review)
+            if id(node) not in local:
+                out |= bound_by(node)   # an import, `except ... as`, `case (a_, b_):` (a forty-seventh review)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) in timed:
                 # A `%timeit` line in a function copies the function's names, its arguments too,
                 # into the notebook's (IPython's timeit; a two-hundred-and-first review set all five
