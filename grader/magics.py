@@ -16,7 +16,7 @@ import re
 import tokenize
 import unicodedata
 import warnings
-from .syntax import walk, unparsed
+from .syntax import bound_by, walk, unparsed
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 # `files = !ls`, `t = %timeit -o f()`: IPython assigns the magic's result (an eighty-fourth review:
@@ -269,6 +269,8 @@ def _without_magics(source: str, depth: int) -> str:
                 # (a two-hundred-and-twenty-sixth review: Python read an annotation there)
                 inner = _without_magics(statement, depth + 1)
                 statement = inner if "\n" not in inner else statement
+            if statement is not None and m.group(1) and _leaves_its_scope(m.group(2), statement):
+                statement = _run_as_ipython(m.group(2), statement)
             out.append(ln if statement is None else m.group(1) + statement)
         else:
             out.append(m.group(1) + "pass")
@@ -703,6 +705,31 @@ def options_refused(name: str, args: str) -> bool:
     except Exception:  # noqa: BLE001 - IPython's UsageError, or no IPython: the cell may stop there
         return True
     return False
+
+
+def _leaves_its_scope(name: str, statement: str) -> bool:
+    """Does a `%prun` or `%time` line in a block (a function's or a class's body) bind the notebook's names where the
+    statement written in its place would bind the block's own? `%prun` runs its statement in the notebook's namespace
+    wherever it stands; `%time` with the notebook's as its globals and the caller's locals, so a `global` or a `:=` in a
+    comprehension there is the notebook's (review 395: `def f(): %prun -q a_ = False` and `%time [(a_ := False) for _
+    in [0]]`, called below, 10/10 unflagged where Jupyter ended with 0/10)."""
+    try:
+        tree = ast.parse(statement)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    nodes = list(ast.walk(tree))
+    if any(isinstance(n, ast.Global) for n in nodes):
+        return True
+    if name == "prun":
+        return any(isinstance(n, ast.NamedExpr) or bound_by(n) for n in nodes)
+    return any(isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) and
+               any(isinstance(x, ast.NamedExpr) for x in ast.walk(n)) for n in nodes)
+
+
+def _run_as_ipython(name: str, statement: str) -> str:
+    """The statement run where IPython runs it: the notebook's namespace for `%prun`, the notebook's as globals and
+    the block's as locals for `%time`; the reading sees code run from text there (flagged for a TA)."""
+    return f"exec({statement!r}, globals())" if name == "prun" else f"exec({statement!r}, globals(), locals())"
 
 
 def _statement_of(name: str, args: str) -> str | None:

@@ -1651,6 +1651,20 @@ def test_a_global_statement_that_only_reads_an_answer_costs_nothing(answers, bel
     ("{right}class C:\n    while False:\n        global a_\n    a_ = False\n", [], 1),
     ("{right}class C:\n    try:\n        1/0\n    except ZeroDivisionError:\n        global d_\n    d_ ^= True\n", [], 1),
     ("{right}", ["class C:\n    if True:\n        global a_\n    a_ = False"], 1),
+    # review 395: `%timeit` in a class's body copies the class's names into the notebook's (and does not put them
+    # back where its statement raises); `%prun` runs its statement in the notebook's namespace wherever it stands
+    ("{right}class C:\n    a_, b_, c_, d_, e_ = False, True, False, False, True\n    try:\n        %timeit -n1 -r1 1/0\n"
+     "    except ZeroDivisionError:\n        pass\n", [], 5),
+    ("{right}", ["def f():\n    class C:\n        a_ = False\n        try:\n            %timeit -n1 -r1 1/0\n"
+                 "        except ZeroDivisionError:\n            pass\nf()"], 1),
+    ("{right}class C:\n    %prun -q a_, b_, c_, d_, e_ = False, True, False, False, True\nprint()\n", [], 5),
+    # (read as code run from text in the answers cell, which may set any answer: all five)
+    ("{right}def f():\n    %prun -q a_ = False\nf()\n", [], 5),
+    ("{right}def f():\n    %time [[(a_ := False), (b_ := True)] for _ in [0]]\nf()\n", [], 5),
+    # ... while `%time` of a plain statement in a class body binds the class's name, and a method's default runs in
+    # the class body (review 395's near miss)
+    ("{right}class C:\n    %time a_ = False\n", [], 0),
+    ("{right}class C:\n    def m(self, x=(a_ := 0)):\n        return x\n", [], 0),
     # ... while what a class body or a function binds otherwise (a method's name, a loop's variable, an import,
     # `except ... as`) is its own (review 393's false failures: 8/10 where Jupyter ended with 10/10)
     ("{right}", ["class Quiz:\n    def a_(self):\n        return True\nprint(Quiz().a_())"], 0),
@@ -2392,8 +2406,18 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
     (["def f():\n    global a_\n    class a_:\n        pass"], "{right}", ["f()"], True),
     (["class X:\n    def __del__(self):\n        global a_\n        match False:\n            case a_: pass\no = X()"], "{right}", ["del o"], True),
     (["class X:\n    @property\n    def p(self):\n        global a_\n        import os as a_\nx = X()"], "{right}", ["x.p"], True),
+    # review 395: `%prun` in a function, or `%time` with a `:=` in a comprehension, binds the notebook's names
+    (["def f():\n    %prun -q a_, b_ = False, True\n"], "{right}", ["f()"], True),
+    (["class Bench:\n    def run(self):\n        %prun -q e_ = True\n"], "{right}", ["Bench().run()"], True),
+    (["def f():\n    %time [(a_ := False) for _ in [0]]\n"], "{right}", ["f()"], True),
     # ... while a function that imports a module of its own as global, or catches a NameError as a name, is not
     (["def setup():\n    global np\n    import numpy as np"], "{right}", ["setup()"], False),
+    # a fairness review (396): a comprehension's variable in a function that declares the answers global is its own
+    (["def summary():\n    global a_, b_, c_, d_, e_\n    answers = [a_, b_, c_, d_, e_]\n    print(sum(1 for a_ in answers if a_))"],
+     "{right}", ["summary()"], False),
+    (["def f():\n    global e_\n    return {e_: v for e_, v in zip('ab', [1, 2])}, [a_ for a_ in [1]]"], "{right}", ["f()"], False),
+    # ... and `%time` or `%prun` of a plain call in a function, `%time` of an assignment there
+    (["def f():\n    %time print(a_)\n    %prun -q print(b_)\n    %time x = 1\n"], "{right}", ["f()"], False),
     (["def show():\n    try:\n        print(a_, b_)\n    except NameError as err:\n        print(err)"], "{right}", ["show()"], False),
     # ... and a fairness review's (384): `import inspect` beside a helper's loop over written-out keys
     (["import inspect\nprint(inspect.signature(print))", "def setup():\n    for k, v in {'lr': 0.1, 'wd': 0.01}.items():\n        globals()[k] = v"], "{right}", ["setup()"], False)])

@@ -1248,9 +1248,12 @@ class _Reader:
         """Where a scope writes one of the notebook's names that may be an answer's: the namespace written or handed
         on (or the module's attribute, or the shell's names), `global a_` set, an answer's name set on an object."""
         declared = {x for n in scope.nodes if type(n) is ast.Global for x in n.names} & self.answers
+        # (a comprehension's variable is its own, `global` or not: `sum(1 for a_ in answers if a_)`, a fairness review,
+        # 396; a `:=` in it is the function's)
+        own = {id(x) for c in scope.nodes if type(c) is ast.comprehension for x in walk(c.target)} if declared else ()
         for n in scope.nodes:
             t = type(n)
-            if declared and t not in _DECLARES and bound_by(n) & declared:
+            if declared and t not in _DECLARES and id(n) not in own and bound_by(n) & declared:
                 return n            # any binding: `a_ = ...`, `import os as a_`, `case (a_, b_):`, `def a_` (review 389)
             if t is ast.Attribute and type(n.ctx) is not ast.Load and n.attr in self.answers and not (
                     type(n.value) is ast.Name and n.value.id in _OWN):
