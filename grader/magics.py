@@ -184,7 +184,7 @@ def without_magics(source: str) -> str:
     Prompts pasted into the cell are stripped first, as IPython strips them. Windows line ends are
     one break to IPython as to Python (read through IPython's own reader, a cell lost its comments and
     its lines moved: a fairness review)."""
-    return _without_magics(crlf_as_lf(source), 0)
+    return _without_magics(crlf_as_lf(source), 0, block=False)
 
 
 def python_tree(source: str) -> ast.Module | None:
@@ -205,7 +205,9 @@ def crlf_as_lf(source: str) -> str:
     return source
 
 
-def _without_magics(source: str, depth: int) -> str:
+def _without_magics(source: str, depth: int, block: bool = True) -> str:
+    """``block``: the text may stand in a function's or a class's body (a magic nested in another, or written out as a
+    call, may), where `%prun` and `%time` run their statements elsewhere than in its place (`_statement_of`)."""
     if depth > 0:
         source = _as_one_line_runs(source)
     if _OTHER_BREAKS.search(source):
@@ -263,14 +265,12 @@ def _without_magics(source: str, depth: int) -> str:
         elif ln.lstrip().startswith("%") and m.group(2) == "env" and "{" not in ln and "$" not in ln:
             out.append(m.group(1) + _env(m.group(3))[0])        # `%env CUBLAS_WORKSPACE_CONFIG=:4096:8`
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
-            statement = _statement_of(m.group(2), m.group(3))
+            statement = _statement_of(m.group(2), m.group(3), in_block=bool(m.group(1)) or block)
             if statement is not None and depth < NESTED_CELL_MAGICS:
                 # `%time %time f()`: a magic again; `%time In [1]: a_ = False`: a prompt IPython strips
                 # (a two-hundred-and-twenty-sixth review: Python read an annotation there)
-                inner = _without_magics(statement, depth + 1)
+                inner = _without_magics(statement, depth + 1, block=bool(m.group(1)) or block)
                 statement = inner if "\n" not in inner else statement
-            if statement is not None and m.group(1) and _leaves_its_scope(m.group(2), statement):
-                statement = _run_as_ipython(m.group(2), statement)
             out.append(ln if statement is None else m.group(1) + statement)
         else:
             out.append(m.group(1) + "pass")
@@ -708,11 +708,12 @@ def options_refused(name: str, args: str) -> bool:
 
 
 def _leaves_its_scope(name: str, statement: str) -> bool:
-    """Does a `%prun` or `%time` line in a block (a function's or a class's body) bind the notebook's names where the
+    """Would a `%prun` or `%time` line in a block (a function's or a class's body) bind the notebook's names where the
     statement written in its place would bind the block's own? `%prun` runs its statement in the notebook's namespace
     wherever it stands; `%time` with the notebook's as its globals and the caller's locals, so a `global` or a `:=` in a
     comprehension there is the notebook's (review 395: `def f(): %prun -q a_ = False` and `%time [(a_ := False) for _
-    in [0]]`, called below, 10/10 unflagged where Jupyter ended with 0/10)."""
+    in [0]]`, called below, 10/10 unflagged where Jupyter ended with 0/10). Read so wherever it stands (at a cell's top
+    level it is the same code): a magic does not say where it stands when it is nested or written out."""
     try:
         tree = ast.parse(statement)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -720,8 +721,9 @@ def _leaves_its_scope(name: str, statement: str) -> bool:
     nodes = list(ast.walk(tree))
     if any(isinstance(n, ast.Global) for n in nodes):
         return True
-    if name == "prun":
-        return any(isinstance(n, ast.NamedExpr) or bound_by(n) for n in nodes)
+    if name == "prun":      # (a `__future__` feature binds its name too, which no answer has)
+        future = {id(a) for n in nodes if isinstance(n, ast.ImportFrom) and n.module == "__future__" for a in n.names}
+        return any(isinstance(n, ast.NamedExpr) or bound_by(n) for n in nodes if id(n) not in future)
     return any(isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) and
                any(isinstance(x, ast.NamedExpr) for x in ast.walk(n)) for n in nodes)
 
@@ -732,15 +734,21 @@ def _run_as_ipython(name: str, statement: str) -> str:
     return f"exec({statement!r}, globals())" if name == "prun" else f"exec({statement!r}, globals(), locals())"
 
 
-def _statement_of(name: str, args: str) -> str | None:
+def _statement_of(name: str, args: str, in_block: bool = True) -> str | None:
     """The statement a `%time` or `%prun` line runs: `%prun`'s options are IPython's, not Python
-    (`%prun -q x = 1` ran as a syntax error: the whole cell lost). None where IPython refuses them."""
-    if name != "prun":
-        return args
-    try:
-        return _magic_code(name, args)[0] or "pass"
-    except _Refused:
-        return None
+    (`%prun -q x = 1` ran as a syntax error: the whole cell lost). None where IPython refuses them.
+    ``in_block`` false: a line at the cell's top level, where the statement in its place is the same code; a magic
+    nested in another, assigned or written out as `run_line_magic` is read as if in a block, where it may be."""
+    if name == "prun":
+        try:
+            statement = _magic_code(name, args)[0] or "pass"
+        except _Refused:
+            return None
+    else:
+        statement = args
+    # ... where IPython runs it, wherever the line stands (nested in another magic, assigned, written out as
+    # `run_line_magic`: review 397 found each way round a reading of indented lines only)
+    return _run_as_ipython(name, statement) if in_block and _leaves_its_scope(name, statement) else statement
 
 
 def _timeit_options(args: str) -> tuple[str, int, int]:

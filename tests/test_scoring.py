@@ -1661,6 +1661,13 @@ def test_a_global_statement_that_only_reads_an_answer_costs_nothing(answers, bel
     # (read as code run from text in the answers cell, which may set any answer: all five)
     ("{right}def f():\n    %prun -q a_ = False\nf()\n", [], 5),
     ("{right}def f():\n    %time [[(a_ := False), (b_ := True)] for _ in [0]]\nf()\n", [], 5),
+    # review 397: the same `%prun` nested in `%time`, assigned, written out as `run_line_magic`, or in a cell that
+    # IPython's own reader turns (a form feed)
+    ("{right}class C:\n    %time %prun -q a_ = False\n", [], 5),
+    ("{right}def f():\n    t = %prun -q a_ = False\nf()\n", [], 5),
+    ("{right}class C:\n    get_ipython().run_line_magic('prun', '-q a_ = False')\n", [], 5),
+    ("{right}class C:\n    %prun -q a_ = False\n# end\x0c", [], 5),
+    ("{right}def f():\n    t = %time [(a_ := False) for _ in [0]]\nf()\n", [], 5),
     # ... while `%time` of a plain statement in a class body binds the class's name, and a method's default runs in
     # the class body (review 395's near miss)
     ("{right}class C:\n    %time a_ = False\n", [], 0),
@@ -2410,6 +2417,8 @@ def test_a_function_that_may_run_later_and_writes_the_notebooks_names_is_flagged
     (["def f():\n    %prun -q a_, b_ = False, True\n"], "{right}", ["f()"], True),
     (["class Bench:\n    def run(self):\n        %prun -q e_ = True\n"], "{right}", ["Bench().run()"], True),
     (["def f():\n    %time [(a_ := False) for _ in [0]]\n"], "{right}", ["f()"], True),
+    (["def g():\n    class C:\n        %time %prun -q a_ = False\n"], "{right}", ["g()"], True),
+    (["def f():\n    get_ipython().run_line_magic('prun', '-q a_ = False')\n"], "{right}", ["f()"], True),
     # ... while a function that imports a module of its own as global, or catches a NameError as a name, is not
     (["def setup():\n    global np\n    import numpy as np"], "{right}", ["setup()"], False),
     # a fairness review (396): a comprehension's variable in a function that declares the answers global is its own
