@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import io
 import json
+import keyword
 import random
 import re
 import tokenize
@@ -1044,6 +1045,42 @@ def realias(source: str, rng: random.Random) -> str:
     return head + _untokenize(source, out)
 
 
+def rebracket(source: str, rng: random.Random) -> str:
+    """Brackets and statements that change nothing (review 398): a comma before a call's closing
+    parenthesis, parentheses around an argument, and a statement of a literal alone after a line."""
+    toks = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    out = [(t.type, t.string) for t in toks]
+    opens: list[tuple[int, bool]] = []
+    for i, tok in enumerate(toks):
+        if tok.type == tokenize.OP and tok.string == "(":
+            opens.append((i, i > 0 and toks[i - 1].type == tokenize.NAME and not keyword.iskeyword(toks[i - 1].string)))
+        elif tok.type == tokenize.OP and tok.string == ")" and opens:
+            at, call = opens.pop()
+            if call and i > at + 1 and toks[i - 1].string != "," and rng.random() < 0.5:
+                out[i - 1] = (toks[i - 1].type, toks[i - 1].string + ",")
+        elif tok.type == tokenize.NUMBER and i and toks[i - 1].string in "(," and rng.random() < 0.3:
+            out[i] = (tok.type, f"({tok.string})")
+    text = _untokenize(source, out)
+    try:
+        ast.parse(text)
+    except SyntaxError:                 # a comma after a lone generator argument: `f(x for x in y,)`
+        text = source
+    skip = _inside_strings(text)
+    lines, depth = [], 0
+    for no, ln in enumerate(text.split("\n"), 1):
+        lines.append(ln)
+        depth += sum(ln.count(c) for c in "([{") - sum(ln.count(c) for c in ")]}")
+        stripped = ln.strip()
+        if stripped and depth == 0 and no not in skip and no + 1 not in skip and not stripped.endswith((":", "\\")) \
+                and not stripped.startswith(("@", "#", "return", "raise", "break", "continue")) and rng.random() < 0.3:
+            lines.append(" " * (len(ln) - len(ln.lstrip())) + rng.choice(["(0)", "-1", "()", "not 0"]))
+    try:
+        ast.parse("\n".join(lines))
+    except SyntaxError:                 # a line read as a statement's end that was not one (a bracket in a string)
+        return text
+    return "\n".join(lines)
+
+
 def reorder_methods(source: str, rng: random.Random) -> str:
     """Methods of each class in another order (forward first, helpers last)."""
     tree = ast.parse(source)
@@ -1204,7 +1241,7 @@ def honest(i: int, rng: random.Random, n_model: int, n_train: int) -> Student:
     return Student(key=f"s{i:04d}", name=f"Student {i:04d}", model_style=ms, train_style=ts, cells=cells)
 
 
-DISGUISES = ["rename", "reorder", "comments", "layout", "activation", "split", "written", "aliases"]
+DISGUISES = ["rename", "reorder", "comments", "layout", "activation", "split", "written", "aliases", "brackets"]
 
 
 def plant(i: int, source: Student, rng: random.Random) -> Student:
@@ -1236,6 +1273,8 @@ def plant(i: int, source: Student, rng: random.Random) -> Student:
             out = rename(out, rng)
         if "aliases" in chosen:
             out = realias(out, rng)
+        if "brackets" in chosen:
+            out = rebracket(out, rng)
         if "split" in chosen and cid == "train-and-test":
             parts = split_cell(out, rng)
             if parts:

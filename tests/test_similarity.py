@@ -119,6 +119,22 @@ def test_libraries_imported_under_other_names_read_as_their_modules():
     assert tokens("y = x.nn.Linear(3)") == ("V", "=", "x", ".", "nn", ".", "Linear", "(", "3", ")")
 
 
+def test_brackets_and_statements_that_change_nothing_read_as_nothing():
+    """Review 398: a comma before every call's closing parenthesis (0.92 down to 0.16), parentheses around every
+    argument (0.02), `(0)` after every line (0.23), numbers written otherwise (`0x200`): each left the syntax tree's
+    meaning as it was and broke nearly every fingerprint. They read as nothing now; a tuple's comma, a call's, a
+    generator's and a lambda's brackets, and a statement that names anything, stay."""
+    plain = tokens(EXPLICIT)
+    commas = EXPLICIT.replace("512)", "512,)").replace("d_out)", "d_out,)").replace("-1)", "-1,)")
+    assert tokens(commas) == plain
+    assert tokens(EXPLICIT.replace("(d_in, 512)", "((d_in), (512))").replace("self.fc2(x)", "(self.fc2)(x)")) == plain
+    idle = EXPLICIT.replace("        super().__init__()\n", "        super().__init__()\n        (0)\n        -1\n")
+    assert tokens(idle.replace("x = F.relu", "not 0\n        x = F.relu")) == plain
+    assert tokens(EXPLICIT.replace("512", "0x200")) == plain
+    assert tokens("t = (x,)\nu = (a, b)\ng = f(v for v in w)\nh = (lambda: 1)\n").count(",") == 2
+    assert tokens("x = (1, 2)\nprint(end='')\n") != tokens("x = (1, 2)\n")
+
+
 def test_the_assignments_names_come_from_the_spec_and_are_never_the_students(spec):
     given = set(Settings.from_spec(spec).assignment_names)
     wanted = {m["defines"] for m in spec.task("code_3_2_models").cfg["models"]} | {"train_and_test", "train_loader"}
@@ -313,7 +329,7 @@ def test_a_copy_is_found_whatever_the_disguise(small_cohort, settings, material)
             pair = listed.get(frozenset((s.key, s.copied_from)))
             assert pair is not None and pair.code >= settings.list_floor, s.disguises
             disguises.update(s.disguises)
-    assert {"rename", "reorder", "comments", "layout", "activation", "split", "aliases"} <= disguises
+    assert {"rename", "reorder", "comments", "layout", "activation", "split", "aliases", "brackets"} <= disguises
     for p in a.pairs:       # the flag is the spec's thresholds, nothing else
         assert p.flagged == (p.code >= settings.threshold or p.written >= settings.written_threshold)
 
