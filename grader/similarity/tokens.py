@@ -241,8 +241,9 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
     """Statements that compute nothing read as nothing: an expression of literals and operators alone (`(0)`, `-1`,
     `not 0`, `()`, `[]`, `("")`): review 398 put one after every line of a copy (0.92 down to 0.23). Where the cell
     parses; a statement that names or calls anything stays."""
-    if not any(t[0] == "other" and t[1] in "([{-+~" or t[1] == "not" for t in raw):
-        return raw
+    if not any(t[0] == "other" and (t[1] in ("(", "[", "{", "-", "+", "~", "not")) and
+               (i == 0 or _ends_statement(source, raw[i - 1], t)) for i, t in enumerate(raw)):
+        return raw          # (no statement starts so: the cell is not parsed again, most are not)
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
