@@ -1688,6 +1688,27 @@ def test_a_class_body_binds_the_notebooks_names_only_where_it_declares_them_glob
         assert not [f for f in c.flags if f.startswith(("moved", "exec", "raised"))], (c.flags, c.details)
 
 
+@pytest.mark.parametrize("before,stops", [
+    # review 399: IPython compiles a `%time` or `%prun` statement alone, as a module's code, and raises where the line
+    # runs: `break`, `continue`, `return`, `yield` that the block allows stop the cell there
+    ("for _ in [0]:\n    %time break\n", True),
+    ("for _ in [0]:\n    %prun -q continue\n", True),
+    ("while True:\n    %time break\n", True),
+    ("for _ in [0]:\n    t = %time break\n", True),
+    ("for _ in [0]:\n    get_ipython().run_line_magic('time', 'continue')\n", True),
+    ("def f():\n    %time return\nf()\n", True),
+    ("while True:\n    raise ValueError\n", True),
+    # ... not where the SyntaxError is caught, nor a statement that compiles alone
+    ("for _ in [0]:\n    try:\n        %time continue\n    except SyntaxError:\n        pass\n", False),
+    ("for i in range(2):\n    %time x = i * 2\n", False),
+])
+def test_a_magic_whose_statement_does_not_compile_alone_stops_the_cell_where_it_runs(before, stops):
+    c = _around_answers(before + f"{_NAMES} = {_RIGHT_VALUES}\n")
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]     # graded as written, as any stop above them
+    assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
+
+
 @pytest.mark.parametrize("loop,known", [
     ("opts = [0]\nfor o in opts:\n    opts.insert(0, o)\n", False),
     ("for i in range(10000):\n    for j in range(10000):\n        pass\n", False),

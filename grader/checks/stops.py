@@ -892,7 +892,10 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         jumps = _own_jumps(node)
         if ast.Break not in jumps and body(node.orelse):        # the loop ends and its `else` stops, or it never ends
             return True
-        return isinstance(node, ast.For) and runs_once_at_least(node.iter) and body(node.body) and not jumps
+        # (a `while` whose test is a true literal runs its body at least once too: review 399's `while True: %time
+        # break`, IPython's SyntaxError before the answers)
+        once = runs_once_at_least(node.iter) if isinstance(node, ast.For) else constant_truth(node.test) is True
+        return once and body(node.body) and not jumps
     if isinstance(node, (ast.Try, ast.TryStar)):
         quiet = all(isinstance(s, ast.Pass) for s in node.body)      # its handlers never run
         caught = [h for h in node.handlers if _may_catch(h, node.body, exits)]
