@@ -1073,7 +1073,7 @@ def rebracket(source: str, rng: random.Random) -> str:
         stripped = ln.strip()
         if stripped and depth == 0 and no not in skip and no + 1 not in skip and not stripped.endswith((":", "\\")) \
                 and not stripped.startswith(("@", "#", "return", "raise", "break", "continue")) and rng.random() < 0.3:
-            lines.append(" " * (len(ln) - len(ln.lstrip())) + rng.choice(["(0)", "-1", "()", "not 0"]))
+            lines.append(" " * (len(ln) - len(ln.lstrip())) + rng.choice(["(0)", "-1", "()", "not 0", "_ = 0", "print(end=\"\")", "assert True"]))
     try:
         ast.parse("\n".join(lines))
     except SyntaxError:                 # a line read as a statement's end that was not one (a bracket in a string)
