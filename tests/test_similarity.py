@@ -138,6 +138,11 @@ def test_brackets_and_statements_that_change_nothing_read_as_nothing():
                               "        print(end='')\n        assert True\n        __name__\n        str()\n")
     assert tokens(filler) == plain
     assert tokens("x = (1, 2)\nprint(x)\n") != tokens("x = (1, 2)\n")
+    # ... also after a form feed, which is no line break to Python (its lines were read a line off)
+    src = "x = 1\x0c\ny = foo(2)\n(0)\nz = 3\n"
+    s = code_stream(src, student_names([src]))
+    assert s.tokens == tokens("x = 1\ny = foo(2)\nz = 3\n")
+    assert [src[a:b] for a, b in zip(s.start, s.end)] == ["x", "=", "1", "y", "=", "foo", "(", "2", ")", "z", "=", "3"]
     assert tokens("x = (1, 2)\n_ = x\n") != tokens("x = (1, 2)\n")
 
 

@@ -273,13 +273,13 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
                                                t[1] in _IDLE_CALLS or t[1].startswith("__")) and
                (i == 0 or _ends_statement(source, raw[i - 1], t)) for i, t in enumerate(raw)):
         return raw          # (no statement starts so: the cell is not parsed again, most are not)
+    if "\r" in source:
+        return raw          # (Python's parser counts a lone `\r` as a line break, the tokens' lines do not)
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return raw
-    starts = [0]
-    for line in source.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
+    starts = _line_starts(source)
     spans = []
     for node in walk(tree):
         if isinstance(node, ast.stmt) and _idle_statement(node) and \
@@ -393,10 +393,21 @@ _FSTRING_START = getattr(tokenize, "FSTRING_START", None)     # Python 3.12+ spl
 _FSTRING_END = getattr(tokenize, "FSTRING_END", None)
 
 
-def _stdlib_tokens(source: str) -> list[list]:
+def _line_starts(source: str) -> list[int]:
+    """Where each line starts, the lines as Python's tokenizer and parser count them: split at `\n` only (a form feed
+    or `\u2028` inside a line is no line break to them, as `str.splitlines` has it: the tokens' places and the idle
+    statements' spans were read a line off after one)."""
     starts = [0]
-    for line in source.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
+    at = source.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = source.find("\n", at + 1)
+    starts.append(len(source) + 1)
+    return starts
+
+
+def _stdlib_tokens(source: str) -> list[list]:
+    starts = _line_starts(source)
     at = lambda pos: starts[pos[0] - 1] + pos[1]                # noqa: E731
     out: list[list] = []
     fdepth = 0
