@@ -748,7 +748,7 @@ def _statement_of(name: str, args: str, in_block: bool = True) -> str | None:
         statement = args
     # ... where IPython runs it, wherever the line stands (nested in another magic, assigned, written out as
     # `run_line_magic`: review 397 found each way round a reading of indented lines only)
-    if in_block and "await" not in statement and not _compiles(as_ipython_compiles(statement) or "("):
+    if in_block and not _compiles(as_ipython_compiles(statement) or "(", top_level_await=True):
         # IPython compiles the statement alone, as a module's code: `break`, `continue`, `return`, `yield` or `nonlocal`
         # that its place allows is a SyntaxError there, raised where the line runs (review 399: `for _ in [0]: %time
         # break` above the answers stopped the cell in Jupyter, none set; graded 10/10)
@@ -1162,10 +1162,12 @@ def read_by_guess(source: str) -> bool:
     return not _parses(text) and not _within_budget(text, text.split("\n"))
 
 
-def _compiles(text: str) -> bool:
-    """Python compiles it as a module's code (`return` or `yield` outside a function does not)."""
+def _compiles(text: str, top_level_await: bool = False) -> bool:
+    """Python compiles it as a module's code (`return` or `yield` outside a function does not). ``top_level_await``:
+    as IPython may compile a statement with `await` (review 402: the word `await` in a comment had waived the test)."""
     try:
-        compile(text, "<timeit>", "exec", dont_inherit=True)
+        compile(text, "<timeit>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0,
+                dont_inherit=True)
         return True
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return False

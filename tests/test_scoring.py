@@ -1698,6 +1698,10 @@ def test_a_class_body_binds_the_notebooks_names_only_where_it_declares_them_glob
     ("for _ in [0]:\n    get_ipython().run_line_magic('time', 'continue')\n", True),
     ("def f():\n    %time return\nf()\n", True),
     ("while True:\n    raise ValueError\n", True),
+    # ... also where the word `await` stands in the statement, a comment or a name (review 402: it waived the test)
+    ("for _ in [0]:\n    %time break  # await\n", True),
+    ("for _ in [0]:\n    %prun -q break  # await\n", True),
+    ("for awaited in [0]:\n    %time break; awaited\n", True),
     # ... not where the SyntaxError is caught, nor a statement that compiles alone
     ("for _ in [0]:\n    try:\n        %time continue\n    except SyntaxError:\n        pass\n", False),
     ("for i in range(2):\n    %time x = i * 2\n", False),
@@ -1707,6 +1711,81 @@ def test_a_magic_whose_statement_does_not_compile_alone_stops_the_cell_where_it_
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]     # graded as written, as any stop above them
     assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
+
+
+@pytest.mark.parametrize("magic,stops", [
+    # review 402: `%timeit` code runs in a function of its own and `%prun`'s one-line loop is a block: a statement in
+    # them that surely stops stops the cell (Jupyter ended with the wrong answers above it; graded 10/10 unflagged)
+    ("%timeit -q -n1 -r1 raise ValueError", True),
+    ("%timeit -n1 -r1 1/0", True),
+    ("%timeit -n1 -r0 pass", True),
+    ("%prun -q for _ in [0]: raise ValueError", True),
+    # ... not what runs and goes on
+    ("%timeit -n1 -r1 x = 1", False),
+    ("%prun -q for _ in [0]: x = 1", False),
+])
+def test_magic_code_that_surely_stops_leaves_the_answers_around_it_unknown(magic, stops):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}{magic}\n{_NAMES} = {_RIGHT_VALUES}\n")
+    rows = answer_rows(c)
+    assert all(r.passed is not stops for r in rows), [r.message for r in rows]
+    assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
+    if stops:
+        assert all("may stop there or go on" in r.message for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("helper,stops", [
+    # review 402: a function defined in a cell above (the training cell here) whose call surely stops, called between
+    # the wrong answers and the right ones: Jupyter stopped there and ended with the wrong ones; graded 10/10 unflagged
+    ("def check_answers():\n    raise SystemExit\n", True),
+    ("def check_answers():\n    import sys\n    sys.exit()\n", True),
+    ("def check_answers():\n    return 1 / 0\n", True),
+    ("def stop():\n    assert False\ndef check_answers():\n    stop()\n", True),
+    # ... not one that may return, nor one a later cell above defines again
+    ("def check_answers():\n    print('checked')\n", False),
+    ("def check_answers():\n    raise SystemExit\ndef check_answers():\n    print('checked')\n", False),
+])
+def test_a_function_from_a_cell_above_that_surely_stops_stops_the_answers_cell(helper, stops):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    training = dict((cid, src) for cid, _, src in SOLUTION)["train-and-test"]
+    base = [(cid, kind, training + "\n\n" + helper if cid == "train-and-test" else src) for cid, kind, src in SOLUTION]
+    c = Context(SPEC, notebook({"answers-3-3": f"{wrong}check_answers()\n{_NAMES} = {_RIGHT_VALUES}\n"}, base=base),
+                TEMPLATE, True)
+    rows = answer_rows(c)
+    assert all(r.passed is not stops for r in rows), [r.message for r in rows]
+    assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
+    if stops:
+        assert any("`check_answers()`" in d and "stops Jupyter's Run All there" in d for d in c.details), c.details
+
+
+@pytest.mark.parametrize("helper,flagged", [
+    # review 402: magic lines in a function of another cell, called at the answers cell's end: IPython's `%timeit`
+    # copies the function's names (its arguments' defaults too) into the notebook's and puts nothing back where the
+    # statement raises; `%reset_selective`, `%reset`, `%xdel`, `%run -i` set or unset them (10/10 unflagged where
+    # Jupyter ended with 0/10 or none)
+    ("def check(a_=False, b_=True, c_=False, d_=False, e_=True):\n    try:\n        %timeit -n1 -r1 1/0\n"
+     "    except ZeroDivisionError:\n        pass\n", True),
+    ("def check():\n    %reset_selective -f ^[a-e]_\n", True),
+    ("def check():\n    %reset -f\n", True),
+    ("def check():\n    %xdel a_\n", True),
+    ("def check():\n    with open('notes.py', 'w') as f:\n        f.write('a_ = False')\n    %run -i notes.py\n", True),
+    ("def check():\n    get_ipython().run_line_magic('reset', '-f')\n", True),
+    # ... not a timing of the function's own names, nor magics that set no answer
+    ("def check(n=100):\n    %timeit -n1 -r1 sum(range(n))\n", False),
+    ("def check():\n    %store results\n", False),
+    ("def check():\n    %xdel -n tmp\n", False),
+])
+def test_magic_lines_in_a_function_of_another_cell_called_after_the_answers_are_flagged(helper, flagged):
+    training = dict((cid, src) for cid, _, src in SOLUTION)["train-and-test"]
+    base = [(cid, kind, training + "\n\n" + helper if cid == "train-and-test" else src) for cid, kind, src in SOLUTION]
+    c = Context(SPEC, notebook({"answers-3-3": f"{_NAMES} = {_RIGHT_VALUES}\ncheck()\n"}, base=base), TEMPLATE, True)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]      # the literals are graded, a TA is told
+    assert ("exec:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
+    if flagged:
+        assert any("may set an answer without naming it (`check` on" in d for d in c.details), c.details
 
 
 @pytest.mark.parametrize("loop,known", [

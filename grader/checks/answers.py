@@ -19,7 +19,7 @@ from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
-                    magic_lines, parse, skipped, unsure)
+                    magic_lines, parse, skipped, stoppers_before, unsure)
 from .bindings import bound_below, bound_elsewhere
 from .later import called_after, readings
 from .through import endless_at, why_not_through
@@ -1245,7 +1245,11 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         return [failed(task, n, pts, f"the answers cell '{task.cfg['cell']}' is missing") for n in names]
     shadowed = _builtins_rebound(ctx, found.cell)
     features = features_at(ctx.nb.cells)    # `__future__` features in force as each cell starts
-    bound = bound_before(ctx.nb.cells)      # ... and exception classes and exit modules bound again above it
+    rebound = bound_before(ctx.nb.cells)    # ... and exception classes and exit modules bound again above it,
+    stoppers = stoppers_before(ctx.nb.cells)    # ... and the functions defined above it whose call surely stops
+
+    def bound(index: int, source: str) -> frozenset[str]:
+        return rebound(index, source) | stoppers(index, source)
     readings: dict[tuple, _Reading | None] = {}
 
     def reading_of(source: str, flags: int = 0, above: frozenset[str] = frozenset()) -> _Reading | None:

@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..magics import python_tree
+from .naming_magics import magic_write
 from ..syntax import bound_by, child_nodes, quoted, walk, within, word
 from .doors import folded, literal_start
 
@@ -233,6 +234,7 @@ class _Cells:
             if tree is None:
                 continue
             reader = _Reader(tree, i, answers, self.held, self.defined)
+            reader.source = s
             reader.hold(aliases)
             bound, compares = _plain_rebound(tree)
             rebound |= bound | self.rebinds.add(reader)
@@ -250,6 +252,8 @@ class _Cells:
                 tree = python_tree(s)
                 reader = _Reader(tree, i, self.answers, self.held, self.defined, register=False) \
                     if tree is not None else None
+                if reader is not None:
+                    reader.source = s
             if reader is not None:
                 reader.rebound, reader.rebinds, reader.comparers = self.rebound, self.rebinds, self.comparers
                 yield i, reader
@@ -491,6 +495,7 @@ class _Reader:
     def __init__(self, tree: ast.Module, cell: int, answers: frozenset[str], held: dict[str, str],
                  defined: dict[str, list], register: bool = True):
         self.answers, self.cell, self.tree = answers, cell, tree
+        self.source = ""        # the cell's text, for its magic lines (the tree holds them as `pass` or a timed class)
         self.parent: dict[int, ast.AST] = {}
         self.scopes: list[_Scope] = []
         self.of: dict[int, _Scope] = {}         # each node's scope (by the node's `id`)
@@ -1437,7 +1442,7 @@ class _Reader:
                 continue
             w = self.writes(s) or inner.get(id(s))
             functions.append(_Function(getattr(s.node, "name", None), self.cell, s.node.lineno, self._inherently_later(s),
-                                       f"`{quoted(w)}` on line {w.lineno}" if w is not None else "",
+                                       f"`{quoted(w)}` on line {w.lineno}" if w is not None else self._magic_writes(s),
                                        frozenset(s.calls)))
         loads: dict[str, int] = {}
         prefixes: dict[str, int] = {}
@@ -1463,6 +1468,26 @@ class _Reader:
                     else:
                         prefixes.setdefault("", n.lineno)
         return _Cell(self.cell, functions, loads, prefixes)
+
+    def _magic_writes(self, scope: _Scope) -> str:
+        """Where a function's magic lines set the notebook's names (review 402: in a function of the training cell,
+        called at the answers cell's end, `%timeit -n1 -r1 1/0` left the function's `a_=False` and the other
+        arguments in the notebook, IPython's timeit copying them there and putting nothing back when the statement
+        raises; `%reset_selective -f ^[a-e]_` or `%run -i notes.py` there set or unset the answers: 10/10 unflagged
+        where Jupyter ended with 0/10 or none). The answers cell reads its own functions so already."""
+        copied = sorted(scope.bound & self.answers)
+        timed = next((n for n in scope.nodes if type(n) is ast.ClassDef and n.name == "_timed_line"), None)
+        if timed is not None and copied:
+            return (f"`%timeit` on line {timed.lineno} (IPython copies the function's names, "
+                    f"{', '.join(f'`{n}`' for n in copied)}, into the notebook's)")
+        if "%" not in self.source and "_magic" not in self.source:
+            return ""
+        lines = self.source.split("\n")
+        for k in range(scope.node.lineno - 1, min(getattr(scope.node, "end_lineno", 0) or 0, len(lines))):
+            line = lines[k].strip()
+            if ("%" in line or "_magic" in line) and magic_write(line, self.answers):
+                return f"`{line if len(line) <= 40 else line[:37] + '...'}` on line {k + 1}"
+        return ""
 
     def _namespace_of_any(self, node: ast.AST, scope: _Scope) -> bool:
         """The module's names or a function's own (`vars()`, `locals()` in it): a function may be taken from either."""

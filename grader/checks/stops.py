@@ -127,6 +127,60 @@ def bound_before(cells) -> Callable[[int, str], frozenset[str]]:
     return at
 
 
+_DEF_NAME = re.compile(r"\bdef[ \t]+(\w+)")
+
+
+def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
+    """For a notebook's cells: of the cell at an index, with its source, the functions the code cells above define
+    plainly at their top level (no decorator, bound once in all of them) whose call surely stops (`_own_stoppers`),
+    each as "!name" among the names ``exits_of`` is given (review 402: `def check_answers(): raise SystemExit` in the
+    training cell, called between the wrong answers and the right ones, stopped Jupyter there; the right ones were
+    graded, unflagged). Only a cell that calls a name a cell above defines asks; the cells above are read once."""
+    marks: list[tuple[int, frozenset[str]]] | None = None
+    defined: list[tuple[int, set[str]]] | None = None      # (index, the names `def` gives in the code cells up to it)
+    asked: dict[tuple[int, str], frozenset[str]] = {}
+
+    def at(index: int, source: str) -> frozenset[str]:
+        nonlocal marks, defined
+        if (index, source) in asked:
+            return asked[index, source]
+        if defined is None:
+            defined, names = [], set()
+            for c in cells:
+                if c.cell_type == "code":
+                    names = names | {m.group(1) for m in _DEF_NAME.finditer(as_python_reads(c.source))}
+                    defined.append((c.index, names))
+        names = next((n for i, n in reversed(defined) if i < index), set())
+        out: frozenset[str] = frozenset()
+        if names and re.search(rf"\b(?:{'|'.join(sorted(names))})\b", as_python_reads(source)):
+            if marks is None:
+                marks = _stoppers(cells)
+            out = next((n for i, n in reversed(marks) if i < index), frozenset())
+        asked[index, source] = out
+        return out
+    return at
+
+
+def _stoppers(cells) -> list[tuple[int, frozenset[str]]]:
+    """(index, "!name" of each function that surely stops, as the code cells up to it leave them) at each cell."""
+    marks: list[tuple[int, frozenset[str]]] = []
+    stopping: set[str] = set()
+    counts: dict[str, int] = {}
+    for c in cells:
+        if c.cell_type != "code":
+            continue
+        tree = python_tree(c.source)
+        if tree is None:
+            continue
+        bound = binding_counts(tree)
+        for name, k in bound.items():
+            counts[name] = counts.get(name, 0) + k
+        found = _own_stoppers(tree, exits_of(tree, frozenset("!" + n for n in stopping)))
+        stopping = {n for n in (stopping - set(bound)) | set(found) if counts.get(n, 0) == 1}
+        marks.append((c.index, frozenset("!" + n for n in stopping)))
+    return marks
+
+
 def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
     """(index, the names bound again by the code cells up to it) at each cell that adds one: a name bound any way
     (`names_bound`), stored as an attribute or a key of what may be a namespace (`builtins.ValueError = KeyError`,
@@ -415,7 +469,9 @@ def _exits_of(tree: ast.AST, above: frozenset[str]) -> Exits:
     # ... and the names of exit calls a cell above imported (`from sys import exit`: "=exit", `_rebound`)
     imported = {n[1:] for n in above if n.startswith("=")}
     out |= imported
-    base = Exits(frozenset(out), frozenset(names_bound(tree) - named) | (above - {"=" + n for n in imported}))
+    bound = names_bound(tree)
+    base = Exits(frozenset(out), frozenset(bound - named) | (above - {"=" + n for n in imported}),
+                 frozenset(n[1:] for n in above if n.startswith("!") and n[1:] not in bound))
     # (a class's attribute is called under the class's name, which the cell binds: `K.e()`)
     return Exits(base.calls, base.bound, _own_stoppers(tree, base) | {n for n in named if "." in n})
 
@@ -448,9 +504,9 @@ def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
     body = getattr(tree, "body", [])
     if not any(isinstance(n, ast.FunctionDef) or isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
                for n in body):
-        return frozenset()
+        return exits.own
     counts = binding_counts(tree)
-    out: set[str] = set()
+    out: set[str] = set(exits.own)          # (with those of the cells above: `stoppers_before`)
     # ... read again while one more is found: a function that calls one of them, or a name given one (review 331:
     # `def f(): g()` where `g` raises; `f = g`)
     for _ in range(8):
@@ -562,7 +618,9 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
     or does not compile, in some reading (with the features in force or none, autoawait on or off):
     `%prun` compiles without the notebook's features and `%timeit` stops on what `%time` catches, so
     whether Jupyter sets what that code assigns, and gets past it, depends on the magic (review 237:
-    `%prun` ran what the features refuse)."""
+    `%prun` ran what the features refuse). A block's every way through, as for any statement: `%timeit` code runs in a
+    function of its own, read as a class's body, and `%prun for ...: raise ...` is a loop (review 402: `%timeit -q -n1
+    -r1 raise ValueError` between the wrong answers and the right ones, 10/10 unflagged, Jupyter ended with the wrong)."""
     out = []
     exits = exits_of(tree, above)
     for i, j, magic in _groups(tree.body, magics):
@@ -570,7 +628,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
         if magic and magic not in ("time", "%%time"):
             readings = (flags, flags | AWAIT, 0, AWAIT)
             if any(not _compiles(ast.Module(group, []), f, as_text=True) for f in readings) or \
-                    any(_stops(n, f, exits) for n in group for f in readings):
+                    any(surely_stops(n, f, exits) for n in group for f in readings):
                 out.append(i)
         for n in group:
             flags |= carried(n, magics)
