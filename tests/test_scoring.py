@@ -1679,6 +1679,12 @@ def test_a_global_statement_that_only_reads_an_answer_costs_nothing(answers, bel
     ("{right}", ["def helper():\n    import math as a_\n    return a_.pi\nprint(helper())"], 0),
     ("{right}", ["class Table:\n    rows = []\n    for a_ in range(3):\n        rows.append(a_)\nprint(Table.rows)"], 0),
     ("{right}class Quiz:\n    def a_(self):\n        return True\n", [], 0),
+    # ... and a `nonlocal` name is an enclosing function's, never the notebook's (a fairness review, 403: a counter's
+    # closure cost `a_`, in the answers cell and below it)
+    ("{right}def make_counter():\n    a_ = 0\n    def bump():\n        nonlocal a_\n        a_ += 1\n        return a_\n"
+     "    return bump\nbump = make_counter(); bump(); print(bump())\n", [], 0),
+    ("{right}", ["class K:\n    def m(self):\n        b_ = 0\n        def inner():\n            nonlocal b_\n"
+                 "            b_ = 1\n        inner()\n        return b_\nprint(K().m())"], 0),
 ])
 def test_a_class_body_binds_the_notebooks_names_only_where_it_declares_them_global(answers, below, lost):
     c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"), below=below)
@@ -1786,6 +1792,33 @@ def test_magic_lines_in_a_function_of_another_cell_called_after_the_answers_are_
     assert ("exec:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
     if flagged:
         assert any("may set an answer without naming it (`check` on" in d for d in c.details), c.details
+
+
+@pytest.mark.parametrize("answers,flagged", [
+    # a fairness review, 403: a top-level `await` runs while autoawait is on (as IPython starts, and no cell turns it
+    # off); it was flagged `raised:` as a stop, in the answers cell above the answers or below them
+    ("import asyncio\nawait asyncio.sleep(0)\n{right}", False),
+    ("{right}async def fetch():\n    return 1\nprint(await fetch())\n", False),
+    # ... where a line turns autoawait off, it is the syntax error it then is
+    ("%autoawait False\nimport asyncio\nawait asyncio.sleep(0)\n{right}", True),
+])
+def test_a_top_level_await_in_the_answers_cell_is_no_stop_while_autoawait_is_on(answers, flagged):
+    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"))
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert ("raised:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above,stops", [
+    # a fairness review, 403: an `except*` handler matches what the group holds, which the raise does not spell
+    ("try:\n    raise ExceptionGroup('eg', [ValueError(1)])\nexcept* ValueError:\n    print('caught')", False),
+    ("try:\n    raise ExceptionGroup('eg', [ValueError(1)])\nexcept* ValueError:\n    raise", True),
+    ("try:\n    raise ValueError(1)\nexcept KeyError:\n    print('caught')", True),
+])
+def test_a_cell_above_whose_try_may_catch_what_it_raises_is_no_stop(above, stops):
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
+    assert all(r.passed for r in answer_rows(c))
+    assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
 
 
 @pytest.mark.parametrize("loop,known", [
@@ -4084,7 +4117,16 @@ def test_a_namespace_reached_through_the_cells_own_objects_sets_the_answers_othe
                                   "for i in range(2):\n    setattr(model, f'extra{i}', nn.Identity())",
                                   "class Helper:\n    def __init__(self):\n        self._cache = {}\n\n    def get(self, k):\n"
                                   "        return self._cache.get(k)\nh = Helper()\nfor name in dir(h):\n"
-                                  "    if not name.startswith('_'):\n        print(name, getattr(h, name))"])
+                                  "    if not name.startswith('_'):\n        print(name, getattr(h, name))",
+                                  # (a fairness review, 403) a method's name read elsewhere than in its class's
+                                  # body is another object: a property beside an argument of its name, a variable
+                                  # named as a method
+                                  "class Result:\n    def __init__(self, acc):\n        self._acc = acc\n\n"
+                                  "    @property\n    def acc(self):\n        return self._acc\nprint(Result(0.9).acc)",
+                                  "class Meter:\n    def __init__(self):\n        self._vals = []\n\n"
+                                  "    def update(self, v):\n        self._vals.append(v)\n\n    def mean(self):\n"
+                                  "        return sum(self._vals) / len(self._vals)\nmeter = Meter()\n"
+                                  "for update in [0.5, 0.4]:\n    meter.update(update)\nmean = meter.mean()\nprint(mean)"])
 def test_a_private_attribute_or_a_path_word_only_shown_costs_nothing(line):
     """A fairness review (280): `print(model._modules)` after the answers, `self.kernel = 'rbf'` in a config class
     and `cfg.instance` printed cost all five (review 277's doors); a cell below doing so raised `exec:`. Shown

@@ -1148,7 +1148,8 @@ def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id
                    f"{', before the answers cell' if where == 'above' else ''}; delete that line")
 
 
-def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str], cell_id: str) -> None:
+def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str], cell_id: str,
+          awaits_on: bool = False) -> None:
     """What the syntax tree shows that Jupyter would do differently from a plain reading (a
     student's review): a `raise` left from the template stops "Run All" there (flagged like a cell
     that raises), and a name set twice counts as set last."""
@@ -1165,7 +1166,9 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
         ctx.flag(f"exec:{cell_id}")
         ctx.detail(f"the True/False answers cell evaluates computed text ({computed}); the answers are graded as "
                    f"written, and a TA reads what it runs")
-    at = stops.first
+    # (a top-level `await` stops nothing while autoawait is on, as it starts and as no cell turns it off: a fairness
+    # review, 403, had `await asyncio.sleep(0)` in the answers cell flagged `raised:`)
+    at = stops.on if awaits_on else stops.first
     stop = None if at is None else tree.body[at]
     reached = shell_reached(source)
     hooked = _hooked(source, now=True) if not reached else ""
@@ -1387,7 +1390,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         ctx.flag(f"exec:{task.cfg['cell']}")
         ctx.detail(f"{maybe[0]} below the True/False answers cell may set names without naming them; the answers "
                    f"are graded as written, and a TA reads it")
-    _warn(ctx, found.cell.source, reading, [n for n in names if n not in sources], task.cfg["cell"])
+    _warn(ctx, found.cell.source, reading, [n for n in names if n not in sources], task.cfg["cell"], awaits_on)
     key = ctx.spec.answer_key() if ctx.hidden else None
     results = []
     # None set at all (the template's cell as it was): one sentence for all of them, said once by

@@ -94,7 +94,7 @@ def _read_bindings(tree: ast.AST) -> tuple[list[tuple[int, str]], set[str]]:
     own -= {id(n.target) for n in walk(tree) if isinstance(n, ast.NamedExpr)}   # even in a target (review 266)
     # ... nor a function's or a lambda's local (a fairness review, 312: `def draft(): a_ = False; return a_` cost `a_`),
     # nor a class body's (a method, a loop's variable, an import: a fairness review, 393), however bound, unless the
-    # scope declares it `global` (or `nonlocal`, in a function) anywhere in its body: `class C: if 1: global a_` sends
+    # scope declares it `global` anywhere in its body: `class C: if 1: global a_` sends
     # the class's `a_ = False` to the notebook's `a_` (review 393: 10/10 unflagged where Jupyter ended with 0/10)
     local: set[int] = set()         # the other nodes that bind (`def`, `import`, `except ... as`, `case`) in a scope
     timed = _timing(tree)
@@ -104,9 +104,10 @@ def _read_bindings(tree: ast.AST) -> tuple[list[tuple[int, str]], set[str]]:
             # (not its own defaults or decorators, which run where it is defined; those of the functions and classes
             # defined in it do run in it: `class C: def m(self, x=(a_ := 0))` binds `C.a_`, a fairness review, 395)
             body = list(within(f.body if isinstance(f.body, list) else [f.body]))
-            body += within([x for n in body if isinstance(n, NESTED) for x in _evaluated_where_defined(n)])
-            shared = {x for n in body if isinstance(n, ast.Global) or function and isinstance(n, ast.Nonlocal)
-                      for x in n.names}
+            body += within([x for n in body if isinstance(n, NESTED) for x in evaluated_where_defined(n)])
+            # (not a `nonlocal` name: it is an enclosing function's, never the notebook's; a fairness review, 403: a
+            # counter's `nonlocal a_; a_ += 1` in a closure cost `a_`)
+            shared = {x for n in body if isinstance(n, ast.Global) for x in n.names}
             own |= {id(n) for n in body if isinstance(n, ast.Name) and n.id not in shared}
             local |= {id(n) for n in body if type(n) is not ast.Name and not isinstance(n, (ast.Global, ast.Nonlocal))
                       and bound_by(n) and not bound_by(n) & shared}
@@ -129,7 +130,7 @@ def _read_bindings(tree: ast.AST) -> tuple[list[tuple[int, str]], set[str]]:
     return names, out
 
 
-def _evaluated_where_defined(node: ast.AST) -> list[ast.AST]:
+def evaluated_where_defined(node: ast.AST) -> list[ast.AST]:
     """What a `def`, a `lambda` or a `class` evaluates where it stands: decorators, defaults, annotations, bases."""
     out = list(getattr(node, "decorator_list", ())) + list(getattr(node, "bases", ()))
     out += [k.value for k in getattr(node, "keywords", ())]

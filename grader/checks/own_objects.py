@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 
-from ..syntax import child_nodes, own_scope, walk
-from .bindings import bound_elsewhere, bound_only_to, stores
+from ..syntax import NESTED, child_nodes, own_scope, walk, within
+from .bindings import bound_elsewhere, bound_only_to, evaluated_where_defined, stores
 from .doors import DOOR_WORDS, no_underscore, plain_names
 from .magic_lines import dunder
 
@@ -126,7 +126,6 @@ def own_instances(tree: ast.AST, own_bases: bool = False, objects: set[str] | No
     called = {n.id for n in walk(tree) if isinstance(n, ast.Name) and n.id in names and not (
         isinstance(n.ctx, ast.Load) and (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n
                                          or isinstance(parents.get(id(n)), ast.ClassDef)))}
-    read = {n.id for n in walk(tree) if isinstance(n, ast.Name)}
     # a decorator's name bound in the cell is the cell's function, handed the class or the method (`dataclass =
     # lambda c: ...`); only Python's own, imported, may stand there
     made = bound_elsewhere(tree, set()) | {n.id for n in walk(tree) if isinstance(n, ast.Name)
@@ -145,8 +144,12 @@ def own_instances(tree: ast.AST, own_bases: bool = False, objects: set[str] | No
                 or not all(_dotted(b) for b in c.bases) or own_bases and c.name not in owned or any(
                 isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "__new__" for f in c.body):
             continue
+        # (a method's function is a name only in its class's body, where it is defined: what a method or the cell
+        # reads under that name is another object; a fairness review, 403: `def __init__(self, acc)` beside the
+        # property `acc`, or `mean = meter.mean()` in the cell, cost all five answers)
+        in_class = _read_in_class(c)
         for f in c.body:
-            if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) or f.name in read or \
+            if not isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) or f.name in in_class or \
                     not all(_decorated_by(d, _METHOD_DECORATORS) for d in f.decorator_list) or \
                     not [*f.args.posonlyargs, *f.args.args]:
                 continue
@@ -156,6 +159,14 @@ def own_instances(tree: ast.AST, own_bases: bool = False, objects: set[str] | No
                 continue                    # rebound in any way (review 270: `match m:` / `case self:`)
             out |= {id(n) for n in own_scope(f) if isinstance(n, ast.Name) and n.id == me}
     return out
+
+
+def _read_in_class(c: ast.ClassDef) -> set[str]:
+    """The names read where the class's body runs: its statements, and what its functions and classes evaluate where
+    they are defined (decorators, defaults, annotations, bases)."""
+    body = list(within(c.body))
+    body += within([x for n in body if isinstance(n, NESTED) for x in evaluated_where_defined(n)])
+    return {n.id for n in body if isinstance(n, ast.Name)}
 
 
 def _plain_lookup(node: ast.AST, parents: dict[int, ast.AST], objects: set[str]) -> bool:
