@@ -164,6 +164,42 @@ def test_strings_keep_their_words_and_fstring_fields_fold():
     t = tokens('plt.plot(g, label=f"Layer {i + 1}")\nplt.title( "Gradient   FLOW" )\n')
     assert "S:layer {}" in t and "S:gradient flow" in t
     assert tokens("plt.xlabel('batch')") != tokens("plt.xlabel('epoch')")
+    # review 404: a string read by its value, not its spelling (an escape for the first letter of every string,
+    # 0.95 down to 0.45; every string cut in two pieces, 0.51)
+    plain = tokens('opt = SGD(lr=h["lr"], momentum=h["momentum"])\nplt.xlabel(f"batch {i}")\n')
+    assert tokens('opt = SGD(lr=h["\\x6cr"], momentum=h["\\x6domentum"])\nplt.xlabel(f"\\x62atch {i}")\n') == plain
+    assert tokens('opt = SGD(lr=h["l" "r"], momentum=h["mom" \'entum\'])\nplt.xlabel(f"ba" f"tch {i}")\n') == plain
+
+
+def test_type_annotations_read_as_nothing():
+    """Review 404: `x: object = v` for every `x = v` of a copy (and `self.a: object = v`): 0.95 down to 0.72, the model
+    cells' 0.70 down to 0.03. Python does not run an annotation; a student's type hints are a choice of style."""
+    plain = tokens(EXPLICIT)
+    annotated = EXPLICIT.replace("self.fc1 =", "self.fc1: nn.Module =").replace("        x = x.view", "        x: object = x.view")
+    annotated = annotated.replace("def forward(self, x):", "def forward(self, x: torch.Tensor) -> torch.Tensor:")
+    annotated = annotated.replace("def __init__(self, d_in, d_out):", "def __init__(self, d_in: int, d_out: int) -> None:")
+    assert tokens(annotated) == plain
+    assert tokens(EXPLICIT.replace("        super().__init__()\n", "        super().__init__()\n        z: int\n")) == plain
+    # ... while a dict's, a slice's and a lambda's colons stay
+    assert tokens("d = {'a': 1}\ny = x[1:2]\nf = lambda v: v\n").count(":") == 3
+
+
+def test_a_long_chain_of_attributes_is_read_in_bounded_work(monkeypatch):
+    """Review 404: `torch` followed by `.a` 49,990 times, nine such cells, held `grader similarity` two and a half
+    minutes: every prefix of the chain was joined and looked up. No module is deeper than three parts."""
+    from grader.similarity import tokens as module
+    asked = []
+
+    class Counting(dict):
+        def get(self, key, default=None):
+            asked.append(key)
+            return super().get(key, default)
+    monkeypatch.setattr(module, "MODULES", Counting(module.MODULES))
+    for n in (10, 10_000):
+        asked.clear()
+        assert module.module_path(["torch"] + ["a"] * n, {}) == ["torch"] + ["a"] * n
+        assert len(asked) <= 3 and all(k.count(".") < 3 for k in asked), asked[:5]
+    assert module.module_path(["torch", "nn", "functional", "relu"], {}) == ["F", "relu"]
 
 
 @pytest.mark.parametrize("src", [
@@ -259,6 +295,14 @@ def hand(key: str, **cells: str) -> Hand:
 DERIVATION = ("Assume weights $w_1, w_2$ exist. Input (1,0) forces $w_1 = 1$ since the label is one, and input "
               "(0,1) likewise forces $w_2 = 1$. My own observation: then the fourth input (1,1) yields two, "
               "which contradicts its label zero, so no linear model without bias solves XOR.")
+
+
+def test_characters_that_show_nothing_do_not_change_a_written_answer(settings):
+    """Review 404: a zero-width space inside every word of a copied answer and an empty `{}` after every `=` of its
+    formulas, invisible on the page: 0.90 down to 0.12, unflagged."""
+    copied = (DERIVATION.replace("the", "th\u200be").replace("=", "={}").replace("output", "out\u00adput"))
+    assert copied != DERIVATION
+    assert written_words(copied, settings) == written_words(DERIVATION, settings)
 
 
 def test_short_answers_are_not_compared_and_long_copies_are(settings, material):
