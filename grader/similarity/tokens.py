@@ -237,35 +237,73 @@ def _number(text: str) -> str:
 
 
 _IDLE = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.Tuple, ast.List, ast.Set, ast.Dict,
-         ast.JoinedStr, ast.FormattedValue, ast.expr_context, ast.unaryop, ast.operator, ast.boolop, ast.cmpop)
-# Calls of Python's own that, on literals alone, change nothing (`print(end="")`, `str()`: review 400)
-_IDLE_CALLS = frozenset({"print", "str", "int", "float", "bool", "len", "list", "tuple", "dict", "set", "repr", "abs"})
+         ast.JoinedStr, ast.FormattedValue, ast.IfExp, ast.Subscript, ast.Slice, ast.Lambda, ast.arguments,
+         ast.expr_context, ast.unaryop, ast.operator, ast.boolop, ast.cmpop)
+# Calls of Python's own that, on literals alone, change nothing (`print(end="")`, `str()`: review 400; `min(0, 0)`,
+# `isinstance(0, int)`: review 404)
+_IDLE_CALLS = frozenset({"print", "str", "int", "float", "bool", "len", "list", "tuple", "dict", "set", "repr", "abs",
+                         "min", "max", "sum", "round", "range", "isinstance", "type", "id", "hash", "sorted", "reversed",
+                         "any", "all", "chr", "ord", "complex", "bytes"})
+_THROWAWAY = re.compile(r"_+\Z")
+_LITERALS = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.JoinedStr)
 
 
 def _idle(node: ast.AST) -> bool:
-    """An expression of literals and operators alone, or such a call of Python's own on them."""
+    """An expression of literals and operators alone (a choice of them, an item of one), or such a call of Python's
+    own on them, or of a literal's method (`''.join([])`)."""
     for n in walk(node):
         if isinstance(n, ast.Call):
-            if not (isinstance(n.func, ast.Name) and n.func.id in _IDLE_CALLS):
+            f = n.func
+            if not (isinstance(f, ast.Name) and f.id in _IDLE_CALLS or isinstance(f, ast.Lambda) or
+                    isinstance(f, ast.Attribute) and isinstance(f.value, _LITERALS)):
                 return False
         elif isinstance(n, ast.keyword):
             continue
+        elif isinstance(n, ast.Attribute):
+            if not isinstance(n.value, _LITERALS):          # `0 .real`, `{}.get`: a literal's
+                return False
         elif not isinstance(n, _IDLE) and not (isinstance(n, ast.Name) and n.id in _IDLE_CALLS and
                                               isinstance(n.ctx, ast.Load)):
             return False
     return True
 
 
+def _named_only(node: ast.AST) -> bool:
+    """A name or a chain of attributes of one, named and not called (`__name__`, `torch.nn`)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _nothing(nodes: list[ast.AST]) -> bool:
+    return all(isinstance(n, ast.Pass) or _idle_statement(n) for n in nodes)
+
+
 def _idle_statement(node: ast.AST) -> bool:
-    """A statement that computes nothing: an idle expression (`(0)`, `-1`, `print(end="")`), a bare name
-    (`__name__`), an idle value given to `_` (`_ = 0`), `assert` of an idle test, `pass`-like filler (review 398
-    and 400 put one after every line of a copy: 0.92 down to 0.23, 0.87 down to 0.06)."""
+    """A statement that computes nothing: an idle expression (`(0)`, `-1`, `print(end="")`, `0 if 0 else 0`), a name
+    or an attribute chain named alone (`__name__`, `torch.nn`), an idle value given to a throwaway name (`_ = 0`,
+    `__: int = 0`, `_ += 0`) or to nothing (`[] = []`), `assert` of either, a block of nothing under a literal test
+    (`if 0: pass`, `while 0: pass`, `for _ in (): pass`), `del []`, `global __`: filler (reviews 398, 400 and 404 put
+    one after every line of a copy: 0.92 down to 0.23, 0.87 to 0.06, 0.95 to 0.33)."""
     if isinstance(node, ast.Expr):
-        return isinstance(node.value, ast.Name) or _idle(node.value)
+        return _named_only(node.value) or _idle(node.value)
     if isinstance(node, ast.Assign):
-        return all(isinstance(x, ast.Name) and x.id == "_" for x in node.targets) and _idle(node.value)
+        return all(isinstance(x, ast.Name) and _THROWAWAY.match(x.id) or isinstance(x, (ast.Tuple, ast.List))
+                   and not x.elts for x in node.targets) and _idle(node.value)
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        return isinstance(node.target, ast.Name) and _THROWAWAY.match(node.target.id) is not None and (
+            node.value is None or _idle(node.value))
     if isinstance(node, ast.Assert):
-        return _idle(node.test) and (node.msg is None or _idle(node.msg))
+        return (_named_only(node.test) or _idle(node.test)) and (node.msg is None or _idle(node.msg))
+    if isinstance(node, (ast.If, ast.While)):
+        return _idle(node.test) and _nothing(node.body) and _nothing(node.orelse)
+    if isinstance(node, ast.For):
+        return isinstance(node.iter, (ast.Tuple, ast.List)) and not node.iter.elts and isinstance(
+            node.target, ast.Name) and _nothing(node.body) and _nothing(node.orelse)
+    if isinstance(node, ast.Delete):
+        return all(isinstance(x, (ast.Tuple, ast.List)) and not x.elts for x in node.targets)
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return all(_THROWAWAY.match(n) for n in node.names)
     return False
 
 
@@ -303,11 +341,9 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
     (`_annotation_spans`). Where the cell parses; a statement that names or calls anything else stays (`_ = x`,
     `print(loss)`)."""
     annotated = _ANNOTATION.search(source) is not None
-    if not annotated and not any(
-            t[0] in ("other", "name") and (t[1] in ("(", "[", "{", "-", "+", "~", "not", "_", "assert") or
-                                           t[1] in _IDLE_CALLS or t[1].startswith("__")) and
-            (i == 0 or _ends_statement(source, raw[i - 1], t)) for i, t in enumerate(raw)):
-        return raw          # (no statement starts so: the cell is not parsed again, most are not)
+    if not raw:
+        return raw
+    # (every cell that holds a statement is parsed: filler may start with anything, a name too, `torch.nn`)
     if "\r" in source:
         return raw          # (Python's parser counts a lone `\r` as a line break, the tokens' lines do not)
     try:
@@ -316,11 +352,17 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
         return raw
     starts = _line_starts(source)
     spans = []
+    imports: set[str] = set()       # an import written again reads as nothing (`import torch` after every line)
     for node in walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            seen = ast.dump(node)
+            if seen not in imports:
+                imports.add(seen)
+                continue
         if getattr(node, "end_lineno", None) is None or getattr(node, "end_col_offset", None) is None:
             continue
         # (the tree counts columns in UTF-8 bytes; a cell's statement of non-ASCII text is left as it is)
-        idle = isinstance(node, ast.stmt) and _idle_statement(node)
+        idle = isinstance(node, ast.stmt) and (_idle_statement(node) or isinstance(node, (ast.Import, ast.ImportFrom)))
         if not idle and not (annotated and isinstance(node, (ast.AnnAssign, ast.arg, ast.FunctionDef,
                                                              ast.AsyncFunctionDef))):
             continue
