@@ -1766,6 +1766,16 @@ def test_a_function_from_a_cell_above_that_surely_stops_stops_the_answers_cell(h
         assert any("`check_answers()`" in d and "stops Jupyter's Run All there" in d for d in c.details), c.details
 
 
+def test_a_function_that_calls_one_of_another_cell_that_surely_stops_stops_the_answers_cell():
+    """Review 402's helper, in two cells above: `def g(): f()` where `f` raises in another cell."""
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}g()\n{_NAMES} = {_RIGHT_VALUES}\n",
+                        above=["def f():\n    raise SystemExit('done')\n", "x = 1\n", "def g():\n    f()\n"])
+    assert not any(r.passed for r in answer_rows(c))
+    assert "raised:answers-3-3" in c.flags, (c.flags, c.details)
+
+
 @pytest.mark.parametrize("helper,flagged", [
     # review 402: magic lines in a function of another cell, called at the answers cell's end: IPython's `%timeit`
     # copies the function's names (its arguments' defaults too) into the notebook's and puts nothing back where the

@@ -24,12 +24,19 @@ bound them, with no cell below)."""
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from ..magics import python_tree
 from .naming_magics import magic_write
+
+# The words of a magic that may set names, as a line, inside a timing magic or as IPython's call (`naming_magics`),
+# looked for before a line is read as IPython reads it
+_NAMING_WORDS = re.compile(r"%(?:run|reset|reset_selective|store|macro|load|rerun|recall|xdel|sc|time|timeit|prun|"
+                           r"alias_magic)\b|\brun_(?:line|cell)_magic\b")
+_MAGIC_LINES_READ = 200         # a cell with more such lines has each read as one that sets names (honest cells have a few)
 from ..syntax import bound_by, child_nodes, quoted, walk, within, word
 from .doors import folded, literal_start
 
@@ -496,6 +503,7 @@ class _Reader:
                  defined: dict[str, list], register: bool = True):
         self.answers, self.cell, self.tree = answers, cell, tree
         self.source = ""        # the cell's text, for its magic lines (the tree holds them as `pass` or a timed class)
+        self._magics: list[tuple[int, str]] | None = None
         self.parent: dict[int, ast.AST] = {}
         self.scopes: list[_Scope] = []
         self.of: dict[int, _Scope] = {}         # each node's scope (by the node's `id`)
@@ -1480,14 +1488,25 @@ class _Reader:
         if timed is not None and copied:
             return (f"`%timeit` on line {timed.lineno} (IPython copies the function's names, "
                     f"{', '.join(f'`{n}`' for n in copied)}, into the notebook's)")
-        if "%" not in self.source and "_magic" not in self.source:
-            return ""
-        lines = self.source.split("\n")
-        for k in range(scope.node.lineno - 1, min(getattr(scope.node, "end_lineno", 0) or 0, len(lines))):
-            line = lines[k].strip()
-            if ("%" in line or "_magic" in line) and magic_write(line, self.answers):
-                return f"`{line if len(line) <= 40 else line[:37] + '...'}` on line {k + 1}"
-        return ""
+        lines = self._magic_lines()
+        end = getattr(scope.node, "end_lineno", None) or scope.node.lineno
+        k = bisect.bisect_left(lines, (scope.node.lineno, ""))
+        return lines[k][1] if k < len(lines) and lines[k][0] <= end else ""
+
+    def _magic_lines(self) -> list[tuple[int, str]]:
+        """(line, what it says) of each line of the cell whose magic may set one of the answers, read once a cell (a
+        function's lines were read for each function around them: nested functions read a line again and again)."""
+        if self._magics is None:
+            self._magics = []
+            if _NAMING_WORDS.search(self.source):
+                found = [(k + 1, line.strip()) for k, line in enumerate(self.source.split("\n"))
+                         if _NAMING_WORDS.search(line)]
+                # (each line is read as IPython reads it, a fifth of a millisecond: past a few hundred, a cell's such
+                # lines are taken as they look)
+                every = len(found) > _MAGIC_LINES_READ
+                self._magics = [(k, f"`{line if len(line) <= 40 else line[:37] + '...'}` on line {k}")
+                                for k, line in found if every or magic_write(line, self.answers)]
+        return self._magics
 
     def _namespace_of_any(self, node: ast.AST, scope: _Scope) -> bool:
         """The module's names or a function's own (`vars()`, `locals()` in it): a function may be taken from either."""

@@ -128,6 +128,7 @@ def bound_before(cells) -> Callable[[int, str], frozenset[str]]:
 
 
 _DEF_NAME = re.compile(r"\bdef[ \t]+(\w+)")
+_WORD = re.compile(r"\w+")
 
 
 def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
@@ -135,50 +136,50 @@ def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
     plainly at their top level (no decorator, bound once in all of them) whose call surely stops (`_own_stoppers`),
     each as "!name" among the names ``exits_of`` is given (review 402: `def check_answers(): raise SystemExit` in the
     training cell, called between the wrong answers and the right ones, stopped Jupyter there; the right ones were
-    graded, unflagged). Only a cell that calls a name a cell above defines asks; the cells above are read once."""
-    marks: list[tuple[int, frozenset[str]]] | None = None
-    defined: list[tuple[int, set[str]]] | None = None      # (index, the names `def` gives in the code cells up to it)
+    graded, unflagged). Only the functions the cell names are read, and those the cells defining them name, in the
+    cells that name them (each cell above read again in full had doubled the answers' reading at the limits)."""
+    code = [c for c in cells if c.cell_type == "code"]
+    words: dict[int, frozenset[str]] = {}
+    defs: dict[int, frozenset[str]] = {}
     asked: dict[tuple[int, str], frozenset[str]] = {}
 
     def at(index: int, source: str) -> frozenset[str]:
-        nonlocal marks, defined
         if (index, source) in asked:
             return asked[index, source]
-        if defined is None:
-            defined, names = [], set()
-            for c in cells:
-                if c.cell_type == "code":
-                    names = names | {m.group(1) for m in _DEF_NAME.finditer(as_python_reads(c.source))}
-                    defined.append((c.index, names))
-        names = next((n for i, n in reversed(defined) if i < index), set())
-        out: frozenset[str] = frozenset()
-        if names and re.search(rf"\b(?:{'|'.join(sorted(names))})\b", as_python_reads(source)):
-            if marks is None:
-                marks = _stoppers(cells)
-            out = next((n for i, n in reversed(marks) if i < index), frozenset())
+        if not words:
+            for c in code:
+                text = as_python_reads(c.source)
+                defs[c.index] = frozenset(m.group(1) for m in _DEF_NAME.finditer(text))
+                words[c.index] = frozenset(_WORD.findall(text)) if defs[c.index] or "def" in text else frozenset()
+        above = [c for c in code if c.index < index]
+        defined = frozenset().union(*(defs[c.index] for c in above))
+        wanted = defined & frozenset(_WORD.findall(as_python_reads(source))) if defined else frozenset()
+        while wanted:           # ... and what the cells defining them name (`def g(): f()`, `f` in another cell)
+            more = frozenset().union(*(words[c.index] for c in above if defs[c.index] & wanted)) & defined - wanted
+            if not more:
+                break
+            wanted |= more
+        out = frozenset("!" + n for n in _stoppers([c for c in above if words[c.index] & wanted], wanted)) \
+            if wanted else frozenset()
         asked[index, source] = out
         return out
     return at
 
 
-def _stoppers(cells) -> list[tuple[int, frozenset[str]]]:
-    """(index, "!name" of each function that surely stops, as the code cells up to it leave them) at each cell."""
-    marks: list[tuple[int, frozenset[str]]] = []
+def _stoppers(cells, wanted: frozenset[str]) -> set[str]:
+    """Which of ``wanted`` surely stop when called after these cells ran, in order."""
     stopping: set[str] = set()
     counts: dict[str, int] = {}
     for c in cells:
-        if c.cell_type != "code":
-            continue
         tree = python_tree(c.source)
         if tree is None:
             continue
         bound = binding_counts(tree)
         for name, k in bound.items():
             counts[name] = counts.get(name, 0) + k
-        found = _own_stoppers(tree, exits_of(tree, frozenset("!" + n for n in stopping)))
+        found = _exits_of(tree, frozenset("!" + n for n in stopping), only=wanted).own
         stopping = {n for n in (stopping - set(bound)) | set(found) if counts.get(n, 0) == 1}
-        marks.append((c.index, frozenset("!" + n for n in stopping)))
-    return marks
+    return stopping
 
 
 def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
@@ -435,7 +436,7 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
     return kept[above]
 
 
-def _exits_of(tree: ast.AST, above: frozenset[str]) -> Exits:
+def _exits_of(tree: ast.AST, above: frozenset[str], only: frozenset[str] | None = None) -> Exits:
     out = set(EXITS)
     aliases = []
     for node in within([tree]):
@@ -473,7 +474,7 @@ def _exits_of(tree: ast.AST, above: frozenset[str]) -> Exits:
     base = Exits(frozenset(out), frozenset(bound - named) | (above - {"=" + n for n in imported}),
                  frozenset(n[1:] for n in above if n.startswith("!") and n[1:] not in bound))
     # (a class's attribute is called under the class's name, which the cell binds: `K.e()`)
-    return Exits(base.calls, base.bound, _own_stoppers(tree, base) | {n for n in named if "." in n})
+    return Exits(base.calls, base.bound, _own_stoppers(tree, base, only) | {n for n in named if "." in n})
 
 
 def _pairs(node: ast.Assign) -> list[tuple[ast.Assign, set[str], ast.expr]]:
@@ -497,7 +498,7 @@ def _class_pairs(tree: ast.AST) -> list[tuple[ast.Assign, set[str], ast.expr]]:
             for _, names, value in _pairs(node)] if isinstance(tree, ast.Module) else []
 
 
-def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
+def _own_stoppers(tree: ast.AST, exits: Exits, only: frozenset[str] | None = None) -> frozenset[str]:
     """The functions the cell defines at its top level, plainly (no decorator, bound once), whose body surely stops
     before it may return (review 325: `def exit(): raise SystemExit`, then `exit()` between two tries at the answers,
     stopped Jupyter there). Not a generator's, whose body a call does not run."""
@@ -511,11 +512,21 @@ def _own_stoppers(tree: ast.AST, exits: Exits) -> frozenset[str]:
     # `def f(): g()` where `g` raises; `f = g`)
     for _ in range(8):
         known = Exits(exits.calls, exits.bound - out, frozenset(out))
-        more = {name for node in body for name in _stopper(node, counts, known)} - out
+        more = {name for node in body if only is None or _defines(node) in only
+                for name in _stopper(node, counts, known)} - out
         if not more:
             break
         out |= more
     return frozenset(out)
+
+
+def _defines(node: ast.stmt) -> str | None:
+    """The name a top-level statement may give a function: a `def`'s, or a plain assignment's."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return node.name
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    return None
 
 
 def _stopper(node: ast.stmt, counts: dict[str, int], exits: Exits) -> set[str]:
