@@ -309,7 +309,22 @@ def _idle_statement(node: ast.AST) -> bool:
 
 # Where a type annotation may stand: `x: int = 0`, `self.a: object = v`, `def f(x: int) -> float` (a cell without
 # one is not parsed again for them)
-_ANNOTATION = re.compile(r"->|^[ \t]*[\w.]+[ \t]*:[ \t]*[^\s#]|\bdef[ \t]+\w+[ \t]*\([^)]*:", re.M)
+_ANNOTATION = re.compile(r"->|^[ \t]*[\w.]+[ \t]*:[ \t]*[^\s#]|\bdef[ \t]+\w+[ \t]*\([^)\n]*:", re.M)
+# Where a statement that computes nothing may start (`_idle_statement`): a literal, a bracket or an operator, a few
+# words, a throwaway name, a call of Python's own, a name or a chain of them alone on its line, a test of literals (a
+# cell without one, most model cells, is not parsed again)
+_MAYBE_IDLE = re.compile(r"(?:^|[;:])[ \t]*(?:[-+~(\[{\d'\"]|\.\.\.|(?:not|lambda|assert|del|global|nonlocal)\b|"
+                         r"(?:if|while)[ \t(]+(?:\d|True\b|False\b|None\b|not\b|['\"(\[{])|for[ \t]+\w+[ \t]+in[ \t]*[(\[]|"
+                         r"_+[ \t]*[^\w\s]|(?:" + "|".join(sorted(_IDLE_CALLS)) + r")[ \t]*\(|[\w.]+[ \t]*(?:#[^\n]*)?$)", re.M)
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:import|from)[ \t][^\n]*", re.M)
+
+
+def _may_hold_idle(source: str) -> bool:
+    """Might this cell hold a statement that computes nothing, a type annotation or an import written twice?"""
+    if _MAYBE_IDLE.search(source) or _ANNOTATION.search(source):
+        return True
+    imports = [m.group().strip() for m in _IMPORT_LINE.finditer(source)]
+    return len(imports) != len(set(imports))
 
 
 def _annotation_spans(node: ast.AST, source: str, starts: list[int]) -> list[tuple[int, int]]:
@@ -336,14 +351,29 @@ def _annotation_spans(node: ast.AST, source: str, starts: list[int]) -> list[tup
     return out
 
 
+def _statements(tree: ast.Module, args: bool):
+    """Every statement of the cell, in blocks too, in the order written; with ``args``, each function's arguments
+    after it (statements and arguments are where filler and annotations stand: expressions are not walked)."""
+    todo = list(reversed(tree.body))
+    while todo:
+        n = todo.pop()
+        yield n
+        if args and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = n.args
+            yield from (x for x in (*a.posonlyargs, *a.args, a.vararg, *a.kwonlyargs, a.kwarg) if x is not None)
+        inner = [*getattr(n, "body", ()), *getattr(n, "orelse", ()), *getattr(n, "finalbody", ())]
+        inner += [s for h in getattr(n, "handlers", ()) for s in h.body]
+        inner += [s for c in getattr(n, "cases", ()) for s in c.body]
+        todo.extend(reversed([s for s in inner if isinstance(s, ast.stmt)]))
+
+
 def _without_idle_statements(raw: list[list], source: str) -> list[list]:
     """Statements that compute nothing read as nothing (`_idle_statement`), and so do type annotations
     (`_annotation_spans`). Where the cell parses; a statement that names or calls anything else stays (`_ = x`,
     `print(loss)`)."""
     annotated = _ANNOTATION.search(source) is not None
-    if not raw:
+    if not raw or not _may_hold_idle(source):
         return raw
-    # (every cell that holds a statement is parsed: filler may start with anything, a name too, `torch.nn`)
     if "\r" in source:
         return raw          # (Python's parser counts a lone `\r` as a line break, the tokens' lines do not)
     try:
@@ -353,7 +383,7 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
     starts = _line_starts(source)
     spans = []
     imports: set[str] = set()       # an import written again reads as nothing (`import torch` after every line)
-    for node in walk(tree):
+    for node in _statements(tree, annotated):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             seen = ast.dump(node)
             if seen not in imports:
