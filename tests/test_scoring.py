@@ -1741,6 +1741,11 @@ def test_magic_code_that_surely_stops_leaves_the_answers_around_it_unknown(magic
         assert all("may stop there or go on" in r.message for r in rows), [r.message for r in rows]
 
 
+def _training_with(code: str) -> list:
+    """The solution's cells with ``code`` appended to the training cell (a cell above the answers)."""
+    return [(cid, kind, src + "\n\n" + code if cid == "train-and-test" else src) for cid, kind, src in SOLUTION]
+
+
 @pytest.mark.parametrize("helper,stops", [
     # review 402: a function defined in a cell above (the training cell here) whose call surely stops, called between
     # the wrong answers and the right ones: Jupyter stopped there and ended with the wrong ones; graded 10/10 unflagged
@@ -1755,10 +1760,8 @@ def test_magic_code_that_surely_stops_leaves_the_answers_around_it_unknown(magic
 def test_a_function_from_a_cell_above_that_surely_stops_stops_the_answers_cell(helper, stops):
     key = SPEC.answer_key()
     wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
-    training = dict((cid, src) for cid, _, src in SOLUTION)["train-and-test"]
-    base = [(cid, kind, training + "\n\n" + helper if cid == "train-and-test" else src) for cid, kind, src in SOLUTION]
-    c = Context(SPEC, notebook({"answers-3-3": f"{wrong}check_answers()\n{_NAMES} = {_RIGHT_VALUES}\n"}, base=base),
-                TEMPLATE, True)
+    c = Context(SPEC, notebook({"answers-3-3": f"{wrong}check_answers()\n{_NAMES} = {_RIGHT_VALUES}\n"},
+                               base=_training_with(helper)), TEMPLATE, True)
     rows = answer_rows(c)
     assert all(r.passed is not stops for r in rows), [r.message for r in rows]
     assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
@@ -1794,9 +1797,8 @@ def test_a_function_that_calls_one_of_another_cell_that_surely_stops_stops_the_a
     ("def check():\n    %xdel -n tmp\n", False),
 ])
 def test_magic_lines_in_a_function_of_another_cell_called_after_the_answers_are_flagged(helper, flagged):
-    training = dict((cid, src) for cid, _, src in SOLUTION)["train-and-test"]
-    base = [(cid, kind, training + "\n\n" + helper if cid == "train-and-test" else src) for cid, kind, src in SOLUTION]
-    c = Context(SPEC, notebook({"answers-3-3": f"{_NAMES} = {_RIGHT_VALUES}\ncheck()\n"}, base=base), TEMPLATE, True)
+    c = Context(SPEC, notebook({"answers-3-3": f"{_NAMES} = {_RIGHT_VALUES}\ncheck()\n"}, base=_training_with(helper)),
+                TEMPLATE, True)
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]      # the literals are graded, a TA is told
     assert ("exec:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
@@ -4070,7 +4072,7 @@ _WRONG_DICT = "{" + ", ".join(f"'{n}': {not SPEC.answer_key()[n]}" for n in _NAM
     f"import gc\n[d for d in gc.get_referrers(gc) if isinstance(d, dict) and 'a_' in d][0].update({_WRONG_DICT})",
     f"from gc import get_objects as heap\nfor d in heap():\n    if isinstance(d, dict) and 'a_' in d:\n"
     f"        d.update({_WRONG_DICT})",
-    f"import gc\nfor d in gc.get_referents(gc.__dict__):\n    pass",
+    "import gc\nfor d in gc.get_referents(gc.__dict__):\n    pass",
     # the module by a dotted path that a resolver follows, written out or in parts (review 300)
     f"import pydoc\npydoc.locate('__ma' + 'in__.__di' + 'ct__.update')(**{_WRONG_DICT})",
     f"from importlib.metadata import EntryPoint\nEntryPoint(name='n', value='__main__:__dict__.update', "
