@@ -16,7 +16,7 @@ from .child import wire
 from .results import CellOutcome, Status
 
 PUBLIC_REFERENCE = "public_reference.json"
-SECRET_KEYS = ("reference", "solution", "hidden", "answer_key", "examples")
+SECRET_KEYS = ("reference", "common", "solution", "hidden", "answer_key", "examples")
 
 
 def public_spec_text(spec) -> str:
