@@ -1826,11 +1826,44 @@ def test_a_top_level_await_in_the_answers_cell_is_no_stop_while_autoawait_is_on(
     ("try:\n    raise ExceptionGroup('eg', [ValueError(1)])\nexcept* ValueError:\n    print('caught')", False),
     ("try:\n    raise ExceptionGroup('eg', [ValueError(1)])\nexcept* ValueError:\n    raise", True),
     ("try:\n    raise ValueError(1)\nexcept KeyError:\n    print('caught')", True),
+    # ... while what is no group is matched as `except` matches it (review 405: `raise KeyError` under `except*
+    # ValueError:`, `sys.exit()` under `except* Exception:`, read as caught)
+    ("try:\n    raise KeyError('draft')\nexcept* ValueError:\n    pass", True),
+    ("import sys\ntry:\n    sys.exit()\nexcept* Exception:\n    pass", True),
 ])
 def test_a_cell_above_whose_try_may_catch_what_it_raises_is_no_stop(above, stops):
     c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=[above])
     assert all(r.passed for r in answer_rows(c))
     assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
+
+
+@pytest.mark.parametrize("between", [
+    # review 405: a test that is a literal one in a notebook (its code runs as `__main__`), and `assert` of a `:=` of a
+    # false literal: each stopped Jupyter between the wrong answers and the right ones, graded 10/10 unflagged
+    "import sys\nif __name__ == '__main__':\n    sys.exit()\n",
+    "assert __name__ != '__main__'\n",
+    "assert (ready := 0), 'not ready'\n",
+])
+def test_a_stop_behind_a_test_that_is_literal_in_a_notebook_stops_the_answers_cell(between):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}{between}{_NAMES} = {_RIGHT_VALUES}\n")
+    assert not any(r.passed for r in answer_rows(c))
+    assert "raised:answers-3-3" in c.flags, (c.flags, c.details)
+
+
+@pytest.mark.parametrize("answers,below", [
+    # review 405: a `:=` inside an assignment's target (a subscript's key) binds the name: all five set wrong in
+    # Jupyter, read as reading them (10/10 unflagged)
+    ("{right}x = {{}}\nx[(a_ := False), (b_ := True), (c_ := False), (d_ := False), (e_ := True)] = 1\n", []),
+    ("{right}seen = {{}}\nseen[(a_ := False), (b_ := True), (c_ := False), (d_ := False), (e_ := True)]: bool\n", []),
+    ("{right}", ["log = {}\nlog[(a_ := False), (b_ := True), (c_ := False), (d_ := False), (e_ := True)] = 'checked'"]),
+])
+def test_a_walrus_inside_an_assignments_target_binds_the_answer(answers, below):
+    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"), below=below)
+    rows = answer_rows(c)
+    assert not any(r.passed for r in rows) or any(f.startswith(("moved", "exec")) for f in c.flags), \
+        ([r.message for r in rows], c.flags)
 
 
 @pytest.mark.parametrize("loop,known", [

@@ -20,7 +20,7 @@ from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, stoppers_before, unsure)
-from .bindings import bound_below, bound_elsewhere
+from .bindings import bound_below, bound_elsewhere, target_names
 from .later import called_after, readings
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
@@ -435,7 +435,7 @@ def _top_targets(tree: ast.Module) -> set[int]:
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
-                top |= {id(n) for n in walk(target) if isinstance(n, ast.Name)}
+                top |= {id(n) for n in target_names(target)}
         elif _walrus(node):
             top.add(id(node.value.target))
     return top

@@ -62,8 +62,21 @@ def bound_below(source: str) -> set[str]:
         return set()
     top = {id(n) for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-           for n in walk(t) if isinstance(n, ast.Name)}
+           for n in target_names(t)}
     return bound_elsewhere(tree, top)
+
+
+def target_names(target: ast.expr) -> list[ast.Name]:
+    """The names a target binds itself, through tuples, lists and starred items; not a name bound by a `:=` inside
+    a subscript or an attribute's object (review 405: `x[(a_ := False), ...] = 1` below the answers set all five in
+    Jupyter, and was read as reading them: 10/10 unflagged)."""
+    if isinstance(target, ast.Name):
+        return [target]
+    if isinstance(target, ast.Starred):
+        return target_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for e in target.elts for n in target_names(e)]
+    return []
 
 
 def bound_elsewhere(tree: ast.AST, top: set[int]) -> set[str]:

@@ -21,8 +21,25 @@ def constant_truth(test: ast.expr) -> bool | None:
     long or grow large (`_evaluated`)."""
     if isinstance(test, ast.Constant):               # `if ...:`, `assert 0j`, `if 1000000:` (review 315)
         return bool(test.value)
+    if isinstance(test, ast.NamedExpr):             # `assert (ready := 0)` (review 405)
+        return constant_truth(test.value)
+    main = _main_test(test)
+    if main is not None:
+        return main
     value = _evaluated(test)
     return None if value is None or isinstance(value[0], BaseException) else bool(value[0])
+
+
+def _main_test(test: ast.expr) -> bool | None:
+    """`__name__ == '__main__'` (or `!=`): a notebook's code runs as `__main__`, so the test is a literal one there
+    (review 405: `if __name__ == '__main__': sys.exit()` between the wrong answers and the right ones, read as a stop
+    that may not run, 10/10 unflagged where Jupyter stopped)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq))):
+        return None
+    sides = [test.left, test.comparators[0]]
+    named = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return isinstance(test.ops[0], ast.Eq) if named and main else None
 
 
 def raised_by_literals(expr: ast.expr) -> type[BaseException] | None:

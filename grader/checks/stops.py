@@ -967,9 +967,11 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         return once and body(node.body) and not jumps
     if isinstance(node, (ast.Try, ast.TryStar)):
         quiet = all(isinstance(s, ast.Pass) for s in node.body)      # its handlers never run
-        # (an `except*` handler matches what a group holds, which the raise does not spell: a fairness review, 403,
-        # read `raise ExceptionGroup('eg', [ValueError(1)])` under `except* ValueError:` as a stop)
-        caught = [h for h in node.handlers if isinstance(node, ast.TryStar) or _may_catch(h, node.body, exits)]
+        # (an `except*` handler matches what a raised group holds, which the raise does not spell: a fairness review,
+        # 403, read `raise ExceptionGroup('eg', [ValueError(1)])` under `except* ValueError:` as a stop; anything else
+        # raised is matched as `except` matches it, review 405: `raise KeyError` under `except* ValueError:`)
+        group = isinstance(node, ast.TryStar) and _raises_group(node.body, exits)
+        caught = [h for h in node.handlers if group or _may_catch(h, node.body, exits)]
         return body(node.finalbody) or (quiet or all(body(h.body) for h in caught)) and (
             body(node.body) or body(node.orelse))
     if isinstance(node, ast.Match):
@@ -1055,6 +1057,12 @@ def _may_catch(handler: ast.ExceptHandler, body: list[ast.stmt], exits: Exits = 
     if not all(isinstance(c, type) for c in catchers):
         return True
     return any(issubclass(thrown, c) for c in catchers)
+
+
+def _raises_group(body: list[ast.stmt], exits: Exits) -> bool:
+    """May the last statement of a `try` body raise an exception group (or what the reading cannot name)?"""
+    thrown = _thrown(body[-1], exits) if body else None
+    return thrown is None or isinstance(thrown, type) and issubclass(thrown, BaseExceptionGroup)
 
 
 _UNCATCHABLE = object()         # `os._exit()`, `os.abort()`: the process ends
