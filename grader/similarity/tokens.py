@@ -243,7 +243,7 @@ _IDLE = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.Tupl
 # `isinstance(0, int)`: review 404)
 _IDLE_CALLS = frozenset({"print", "str", "int", "float", "bool", "len", "list", "tuple", "dict", "set", "repr", "abs",
                          "min", "max", "sum", "round", "range", "isinstance", "type", "id", "hash", "sorted", "reversed",
-                         "any", "all", "chr", "ord", "complex", "bytes"})
+                         "any", "all", "chr", "ord", "complex", "bytes", "frozenset", "object"})
 _THROWAWAY = re.compile(r"_+\Z")
 _LITERALS = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.JoinedStr)
 
@@ -327,12 +327,11 @@ def _may_hold_idle(source: str) -> bool:
     return len(imports) != len(set(imports))
 
 
-def _annotation_spans(node: ast.AST, source: str, starts: list[int]) -> list[tuple[int, int]]:
+def _annotation_spans(node: ast.AST, source: str, at) -> list[tuple[int, int]]:
     """The text of a node's type annotations, with their `:` or `->`: what Python does not run reads as nothing
     (review 404: `x: object = v` for every `x = v` of a copy, 0.95 down to 0.72; type hints are a student's
-    choice, not their work). A bare annotation (`x: int`) is the whole statement."""
-    def at(line: int, col: int) -> int:
-        return starts[line - 1] + col
+    choice, not their work). A bare annotation (`x: int`) is the whole statement. ``at``: a place in the text of a
+    line and a column of the tree's."""
     out = []
     if isinstance(node, ast.AnnAssign):
         if node.value is None:
@@ -381,6 +380,18 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return raw
     starts = _line_starts(source)
+    chars: dict[int, bytes] = {}
+
+    def at(line: int, col: int) -> int:
+        """The place in the text of a line and a column of the tree's, which counts UTF-8 bytes (review 406: a
+        statement with `# é` after it was left as it was, and `_ = 0  # é` after every line hid a copy again)."""
+        begin = starts[line - 1]
+        if col == 0:
+            return begin
+        if line not in chars:
+            chars[line] = source[begin:starts[line] if line < len(starts) else len(source)].encode("utf-8", "surrogatepass")
+        text = chars[line]
+        return begin + (col if text.isascii() else len(text[:col].decode("utf-8", "ignore")))
     spans = []
     imports: set[str] = set()       # an import written again reads as nothing (`import torch` after every line)
     for node in _statements(tree, annotated):
@@ -391,18 +402,16 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
                 continue
         if getattr(node, "end_lineno", None) is None or getattr(node, "end_col_offset", None) is None:
             continue
-        # (the tree counts columns in UTF-8 bytes; a cell's statement of non-ASCII text is left as it is)
         idle = isinstance(node, ast.stmt) and (_idle_statement(node) or isinstance(node, (ast.Import, ast.ImportFrom)))
         if not idle and not (annotated and isinstance(node, (ast.AnnAssign, ast.arg, ast.FunctionDef,
                                                              ast.AsyncFunctionDef))):
             continue
-        lines = source[starts[node.lineno - 1]:starts[node.end_lineno]] if node.end_lineno < len(starts) else ""
-        if not lines.isascii():
+        if node.end_lineno >= len(starts):
             continue
         if idle:
-            spans.append((starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset))
+            spans.append((at(node.lineno, node.col_offset), at(node.end_lineno, node.end_col_offset)))
         else:
-            spans.extend(_annotation_spans(node, source, starts))
+            spans.extend(_annotation_spans(node, source, at))
     if not spans:
         return raw
     # one pass over the tokens and the sorted spans (review 400: every token against every span, 14 s a cell)
@@ -695,6 +704,10 @@ WORD = re.compile(r"\\?[^\W\d_]+|\d+(?:\.\d+)?|[^\s\w]")
 
 
 _EMPTY_GROUP = re.compile(r"(?<!\\)\{\s*\}")
+_ONE_CHAR_GROUP = re.compile(r"(?<!\\)\{(\w)\}")        # `{w}_1` is drawn as `w_1`
+# Letters of other alphabets drawn as Latin ones (review 406 wrote a copied answer's words in Cyrillic look-alikes:
+# 0.90 down to 0.00); Greek is left as it is, where formulas use it
+_LOOKALIKE = str.maketrans("аеосрхуіјѕԁԛԝАВЕКМНОРСТХУІЈЅ", "aeocpxyijsdqwABEKMHOPCTXYIJS")
 
 
 def text_tokens(text: str) -> list[str]:
@@ -702,9 +715,11 @@ def text_tokens(text: str) -> list[str]:
     answer groups use the same ``normalise``): spacing, case, LaTeX spellings and Unicode symbols
     no longer tell two answers apart; nor do characters that show nothing (a zero-width space, a soft
     hyphen: Unicode's format characters) or an empty `{}` in a formula (review 404 put one inside every
-    word and after every `=` of a copied answer, invisible on the page: 0.90 down to 0.12)."""
+    word and after every `=` of a copied answer, invisible on the page: 0.90 down to 0.12), letters of another
+    alphabet drawn alike (review 406: Cyrillic look-alikes, 0.90 down to 0.00), or braces around one letter of a
+    formula."""
     if not text.isascii():
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").translate(_LOOKALIKE)
     if "{" in text:
-        text = _EMPTY_GROUP.sub("", text)
+        text = _ONE_CHAR_GROUP.sub(r"\1", _EMPTY_GROUP.sub("", text))
     return WORD.findall(normalise(text))

@@ -7,11 +7,9 @@ that two students writing it alike is no evidence (a fairness review, 407: two s
 `similar` at 0.80 to 0.85 in classes of up to 24, where nothing is common enough to be discounted). Not a reference:
 nothing grades against it, and it is kept out of the students' bundle (`bundle.SECRET_KEYS`).
 """
-import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torch.optim as optim
 
 
 class ANN_sigmoid(nn.Module):
@@ -67,33 +65,3 @@ class ANN_flat(nn.Module):
         x = F.relu(self.fc2(x))
         x = F.relu(self.fc3(x))
         return self.fc4(x)
-
-
-def train_and_test(model, hyperparameters):
-    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
-    first, second, third = [], [], []
-    for epoch in range(1, hyperparameters["epochs"] + 1):
-        a, b, c = train(model, train_loader, optimizer, epoch)  # noqa: F821 - the notebook's
-        first += a
-        second += b
-        third += c
-        test(model, test_loader)  # noqa: F821
-    plt.plot(first)
-    plt.plot(second)
-    plt.plot(third)
-    plt.show()
-
-
-def train_and_test_extended(model, hyperparameters):
-    optimizer = optim.SGD(model.parameters(), lr=hyperparameters["lr"], momentum=hyperparameters["momentum"])
-    grads1, grads2, grads3 = [], [], []
-    for epoch in range(1, hyperparameters["epochs"] + 1):
-        g1, g2, g3 = train(model, train_loader, optimizer, epoch)  # noqa: F821
-        grads1.extend(g1)
-        grads2.extend(g2)
-        grads3.extend(g3)
-    test(model, test_loader)  # noqa: F821
-    plt.plot(grads1)
-    plt.plot(grads2)
-    plt.plot(grads3)
-    plt.show()
