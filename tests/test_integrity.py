@@ -1122,7 +1122,7 @@ def test_the_student_bundle_holds_no_solution_and_checks_like_the_course(tmp_pat
     assert sorted(p.name for p in bundle.iterdir()) == ["locked_checksums.json", "public_reference.json",
                                                        "spec.toml", "template.ipynb"]
     spec_text = (bundle / "spec.toml").read_text()
-    for key in ("reference", "solution", "hidden", "answer_key"):
+    for key in ("reference", "common", "solution", "hidden", "answer_key"):
         assert f"\n{key} =" not in spec_text, key
     everything = "".join(p.read_text(errors="replace") for p in bundle.iterdir())
     (tmp_path / "none.txt").write_text("-")
@@ -1130,9 +1130,10 @@ def test_the_student_bundle_holds_no_solution_and_checks_like_the_course(tmp_pat
         if secret != "-":
             assert not contains(everything, secret), secret
     template = (REF / "template.ipynb").read_text()
-    for line in (REF / "reference.py").read_text().splitlines():    # no line of the reference's own code
-        if len(line.strip()) > 25 and line.strip() not in template:
-            assert line.strip() not in everything, line
+    for code in ("reference.py", "common_forms.py"):         # no line of the reference's own code, nor of the forms
+        for line in (REF / code).read_text().splitlines():     # of the solution similarity discounts
+            if len(line.strip()) > 25 and line.strip() not in template:
+                assert line.strip() not in everything, line
     tpl, sol = (bundle / "template.ipynb").read_text(), (REF / "solution.ipynb").read_text()
     assert "### BEGIN SOLUTION" not in tpl and "### BEGIN SOLUTION" in sol
     nb = ROOT / "submissions" / "Assignment_7_MaxMustermann_k01234567.ipynb"

@@ -383,6 +383,40 @@ def test_the_question_wording_does_not_count(settings, material, template_nb):
     assert not any(p.flagged for p in a.pairs)
 
 
+SEQUENTIAL = """class ANN_sigmoid(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.{name} = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(d_in, 512), nn.Sigmoid(),
+            nn.Linear(512, 1024), nn.Sigmoid(),
+            nn.Linear(1024, 512), nn.Sigmoid(),
+            nn.Linear(512, d_out),
+        )
+
+    def forward(self, x):
+        return self.{name}(x)
+"""
+
+
+def test_the_forms_of_the_solution_students_reach_alone_do_not_count(spec, settings, material):
+    """A fairness review (407): two students who each wrote the table as the `nn.Sequential` the notebook's tutorial
+    teaches were flagged at 0.80 to 0.85 in small classes, where nothing is common enough to be discounted. The
+    spec's `common_forms.py` is the course's material now; a copy of anything else still counts."""
+    assert "common" in settings.boilerplate and spec.file("common").exists()
+    own = "\n    def describe(self):\n        steps = [type(m).__name__.lower() for m in self.{name}]\n" \
+          "        return ' then '.join(steps) + ' (my own summary)'\n"
+    hands = [hand("ann", ann_sigmoid=SEQUENTIAL.format(name="net")),
+             hand("bob", ann_sigmoid=SEQUENTIAL.format(name="model"))]
+    assert not any(p.flagged for p in analyse(hands, [], material, settings).pairs)
+    copied = [hand("ann", ann_sigmoid=SEQUENTIAL.format(name="net") + own.format(name="net")),
+              hand("bob", ann_sigmoid=SEQUENTIAL.format(name="model") + own.format(name="model"))]
+    assert any(p.flagged for p in analyse(copied, [], material, settings).pairs)
+    # ... and without them in the material, the two alone are flagged (what the review saw)
+    bare = load_material(spec, replace(settings, boilerplate=tuple(b for b in settings.boilerplate if b != "common")))
+    assert any(p.flagged for p in analyse(hands, [], bare, settings).pairs)
+
+
 # ------------------------------------------------------------------------------ the cohort (small)
 
 @pytest.fixture(scope="module")

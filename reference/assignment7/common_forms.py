@@ -4,9 +4,10 @@ course's material (as the template, the solution and reference.py do), never as 
 What goes here: what the task and the course's own sources make nearly every student write in one of a few ways, so
 that two students writing it alike is no evidence (a fairness review, 407: two students who wrote the table as the
 `nn.Sequential` the notebook's linked tutorial teaches, and the least training cell the task asks, were flagged
-`similar` at 0.80 to 0.85 in classes of up to 24, where nothing is common enough to be discounted). Not a reference:
-nothing grades against it, and it is kept out of the students' bundle (`bundle.SECRET_KEYS`).
-"""
+`similar` at 0.80 to 0.85 in classes of up to 24, where nothing is common enough to be discounted; 0.60 with these
+forms, listed, not flagged). The models only: with the least training cell here too, honest pairs of the bench's
+cohort that share a training style were flagged more often. Not a reference: nothing grades against it, and it is
+kept out of the students' bundle (`bundle.SECRET_KEYS`)."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
