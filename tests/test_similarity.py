@@ -505,6 +505,18 @@ def test_pages_escape_everything_a_student_wrote_and_load_nothing(settings, mate
         assert html.escape(f"Eve {HOSTILE}") in page
 
 
+def test_a_run_of_blank_lines_is_one_line_of_the_page():
+    """Review 406: cells padded with 49,000 newlines each made every pair page draw 1.76 million numbered lines (52 MB;
+    401 MB of pages for a class of five). A run of blank lines is one line of the page now; the numbers stay true."""
+    from grader.similarity.pages import _annotated
+    from grader.similarity.regions import CellView
+    padded = "x = 1\n" + "\n" * 49_000 + "   \n" * 1_000 + "y = 2\n\n\nz = 3"
+    page = _annotated(CellView("c", "code", padded))
+    assert page.count('class="ln"') == 6 and len(page) < 1_000, page[:300]
+    assert "(50,000 blank lines)" in page and '<span class="ln">50002</span>y = 2' in page
+    assert '<span class="ln">50005</span>z = 3' in page
+
+
 def test_pages_say_review_not_verdict_and_take_the_apps_links(small_cohort, settings, material):
     a = analyse(hands_of(small_cohort), [], material, settings)
     body = pairs_body(a, Links(index="/sim", clusters="/sim/clusters", pair=lambda pid: f"/sim/pair/{pid}"))
