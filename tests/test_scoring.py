@@ -1837,6 +1837,27 @@ def test_a_cell_above_whose_try_may_catch_what_it_raises_is_no_stop(above, stops
     assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
 
 
+_BENCH = ("def bench(a_=False, b_=True):\n    try:\n        %timeit -n1 -r1 1/0\n    except ZeroDivisionError:\n"
+          "        pass\n")
+
+
+@pytest.mark.parametrize("answers,below,lost,flag", [
+    # a fairness review, 409: a function holding `%timeit` whose arguments are named as answers, left from
+    # experimenting and never called, cost them (IPython copies the names only when the function runs)
+    ("{right}" + _BENCH, [], 0, None),
+    ("{right}", [_BENCH], 0, None),
+    # ... while called in the answers cell it leaves them in the notebook where the statement raises (review 402)
+    ("{right}" + _BENCH + "bench()\n", [], 2, None),
+    # ... and called from a cell below, a TA is told (the literals are graded)
+    ("{right}" + _BENCH, ["bench()"], 0, "exec:answers-3-3"),
+])
+def test_a_function_with_a_timeit_line_binds_the_answers_only_where_it_runs(answers, below, lost, flag):
+    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"), below=below)
+    rows = answer_rows(c)
+    assert sum(not r.passed for r in rows) == lost, [r.message for r in rows]
+    assert (flag in c.flags) if flag else not any(f.startswith(("exec", "moved", "raised")) for f in c.flags), c.flags
+
+
 @pytest.mark.parametrize("between", [
     # review 405: a test that is a literal one in a notebook (its code runs as `__main__`), and `assert` of a `:=` of a
     # false literal: each stopped Jupyter between the wrong answers and the right ones, graded 10/10 unflagged

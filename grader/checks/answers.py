@@ -20,7 +20,7 @@ from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, stoppers_before, unsure)
-from .bindings import bound_below, bound_elsewhere, target_names
+from .bindings import bound_below, bound_elsewhere, names_read, target_names
 from .later import called_after, readings
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
@@ -457,8 +457,9 @@ def _unsettling(tree: ast.Module, top: set[int], name: str, settled: int | None,
     where no top-level assignment surely runs: the cell's other rules say why)."""
     if settled is None:
         return None
+    read = names_read(tree)
     for i, stmt in enumerate(tree.body):
-        if name in bound_elsewhere(ast.Module([stmt], []), top):
+        if name in bound_elsewhere(ast.Module([stmt], []), top, read):
             if stmt.lineno >= settled:
                 return stmt, "below"
             why = why_not_through(tree, i, flags, above)

@@ -377,6 +377,8 @@ class _Function:
     later: str                  # why it may run later whatever names it ("a method"...), or ""
     write: str                  # what it writes and where ("`g['a_'] = ...` on line 3"), or ""
     calls: frozenset[str]
+    magic: bool = False         # it writes through a magic line (`%timeit`, `%reset`), which the answers cell's own
+    #                             reading follows only where the cell itself calls it
 
 
 @dataclass
@@ -454,12 +456,16 @@ def called_after(sources: list[str], first: int, names) -> Found | None:
                             n.lineno < seen.get(n.id, n.lineno + 1):
                         seen[n.id] = n.lineno
             used[i] = seen
-    # (not one the answers cell defines: its reading follows those, `global a_` in a function of its own)
-    writes = {f.name: (w, f.cell) for f, w in sorted(_writers(cells).values(), key=lambda p: (-p[0].cell, -p[0].line))
-              if f.name is not None and f.cell != first}
+    # (not one the answers cell defines: its reading follows those, `global a_` in a function of its own; but for one
+    # that writes through a magic line, called from a cell below, which that reading follows only where the answers
+    # cell itself names it: a fairness review, 409)
+    every = {f.name: (w, f.cell) for f, w in sorted(_writers(cells).values(), key=lambda p: (-p[0].cell, -p[0].line))
+             if f.name is not None and (f.cell != first or f.magic)}
+    others = {name: w for name, w in every.items() if w[1] != first}
     for c in cells:
         if c.index < first:
             continue
+        writes = others if c.index == first else every
         named = sorted((line, name) for name, line in (*used[c.index].items(), *c.loads.items()) if name in writes)
         named += sorted((line, name) for start, line in c.prefixes.items() for name in writes if name.startswith(start))
         if named:
@@ -1449,9 +1455,10 @@ class _Reader:
             if not s.function:
                 continue
             w = self.writes(s) or inner.get(id(s))
+            magic = self._magic_writes(s) if w is None else ""
             functions.append(_Function(getattr(s.node, "name", None), self.cell, s.node.lineno, self._inherently_later(s),
-                                       f"`{quoted(w)}` on line {w.lineno}" if w is not None else self._magic_writes(s),
-                                       frozenset(s.calls)))
+                                       f"`{quoted(w)}` on line {w.lineno}" if w is not None else magic,
+                                       frozenset(s.calls), bool(magic)))
         loads: dict[str, int] = {}
         prefixes: dict[str, int] = {}
         for scope in self.scopes:
