@@ -1858,6 +1858,23 @@ def test_a_function_with_a_timeit_line_binds_the_answers_only_where_it_runs(answ
     assert (flag in c.flags) if flag else not any(f.startswith(("exec", "moved", "raised")) for f in c.flags), c.flags
 
 
+@pytest.mark.parametrize("below,flagged", [
+    # a fairness review, 409: a magic line in a function below the answers that nothing calls sets nothing (a helper
+    # left from debugging was flagged `exec:`)
+    (["def clear():\n    %reset -f\n"], False),
+    (["def load_saved():\n    %store -r\n"], False),
+    (["class Nb:\n    def wipe(self):\n        %reset -f\n"], False),
+    # ... while a call of it, in that cell or another, or a method named again, is flagged as before
+    (["def clear():\n    %reset -f\nclear()"], True),
+    (["class Nb:\n    def wipe(self):\n        %reset -f\n", "Nb().wipe()"], True),
+    (["DEBUG = False\ndef clear():\n    %reset -f\nif DEBUG:\n    clear()"], True),
+])
+def test_a_magic_line_in_a_function_below_the_answers_counts_where_the_function_is_named(below, flagged):
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=below)
+    assert all(r.passed for r in answer_rows(c))
+    assert ("exec:answers-3-3" in c.flags) is flagged, (c.flags, c.details)
+
+
 @pytest.mark.parametrize("between", [
     # review 405: a test that is a literal one in a notebook (its code runs as `__main__`), and `assert` of a `:=` of a
     # false literal: each stopped Jupyter between the wrong answers and the right ones, graded 10/10 unflagged

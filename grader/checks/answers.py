@@ -6,6 +6,7 @@ Only a bool literal counts. Everything else scores 0 for that statement with the
 from __future__ import annotations
 
 import ast
+from collections import Counter
 import builtins
 import io
 import re
@@ -1108,6 +1109,31 @@ def _set_above(ctx: Context, cell, names: set[str], shadowed: frozenset, at,
     return out
 
 
+_MAGIC_LINE = re.compile(r"[ \t]*(?:%|\S.*\brun_(?:line|cell)_magic\b)")
+_WORDS = re.compile(r"\w+")
+
+
+def _without_function_magics(source: str, words: Counter) -> str:
+    """The cell with each magic line inside the body of a function the cells from the answers cell on never name
+    again (``words``: how often each word stands there; its `def` is one) read as `pass`, the rest as it is: a
+    function named again, `clear()`, `Nb().clear()`, handed on, keeps its lines."""
+    if "%" not in source and "_magic" not in source:
+        return source
+    tree = python_tree(source)
+    if tree is None:
+        return source
+    inside = {k for f in walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.body
+              and words.get(f.name, 0) <= 1 for k in range(f.body[0].lineno, (f.end_lineno or f.body[0].lineno) + 1)}
+    if not inside:
+        return source
+    lines = source.split("\n")
+    for k in inside:
+        line = lines[k - 1] if k <= len(lines) else ""
+        if _MAGIC_LINE.match(line):
+            lines[k - 1] = line[:len(line) - len(line.lstrip())] + "pass"
+    return "\n".join(lines)
+
+
 def _as_python_sets(source: str, names) -> dict[str, str]:
     """Each of ``names`` a one-line cell that Jupyter runs as a magic (`automagic`) sets where it runs as
     Python instead (a variable of the magic's name exists), with how: none where Python refuses the line
@@ -1285,6 +1311,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # flagged for a TA, and the answers stay as written: it had cost all ten points for `setattr(cfg,
     # k, v)`, `logging.getLogger(__name__)` or `%load_ext watermark` anywhere below (a fairness review).
     taken, sources, maybe, where = False, {}, [], {}
+    later_words: Counter | None = None          # each word of the cells from the answers cell on, how often
     # Answers the cell sets only below a statement that stops it: Jupyter ends with what a cell above set
     # (review 237: `%autoawait False` and the wrong five at the end of a provided cell, then `await` above
     # the right five, 10/10 unflagged); set nowhere above, they are graded as written (flagged `raised:`).
@@ -1369,7 +1396,14 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             values[n], taken, sources[n] = _ELSEWHERE, True, source
             doubted.pop(n, None)
         if c.cell_type == "code" and not any(more[n] is not _MISSING for n in names) and not named:
-            what = next(iter((writers(source, names) | magic_set(source, names)).values()), "")
+            # (a magic line in a function is the function's: `later.called_after` flags a call of it, and a function
+            # never called sets nothing; a fairness review, 409: `def clear(): %reset -f`, left from debugging below the
+            # answers, was flagged `exec:`)
+            if later_words is None:
+                later_words = Counter(w for d in ctx.nb.cells[found.cell.index:] if d.cell_type == "code"
+                                      for w in _WORDS.findall(d.source))
+            plain = _without_function_magics(source, later_words)
+            what = next(iter((writers(plain, names) | magic_set(plain, names)).values()), "")
             if what:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
     for c in ctx.copied_beside(found.cell):
