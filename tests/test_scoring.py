@@ -1858,6 +1858,17 @@ def test_a_function_with_a_timeit_line_binds_the_answers_only_where_it_runs(answ
     assert (flag in c.flags) if flag else not any(f.startswith(("exec", "moved", "raised")) for f in c.flags), c.flags
 
 
+def test_name_bound_again_above_leaves_the_main_test_unknown():
+    """Review 408: `__name__ = 'assignment7'` in a cell above, then the right answers, `if __name__ == '__main__':
+    raise SystemExit` and the wrong ones: Jupyter went on and ended with the wrong ones; the test was read as true,
+    the right ones kept (10/10). A name of Python's own bound again above leaves the answers around it unknown."""
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\nif __name__ == '__main__':\n    raise SystemExit\n{wrong}",
+                        above=["__name__ = 'assignment7'"])
+    assert not any(r.passed for r in answer_rows(c))
+
+
 @pytest.mark.parametrize("below,flagged", [
     # a fairness review, 409: a magic line in a function below the answers that nothing calls sets nothing (a helper
     # left from debugging was flagged `exec:`)

@@ -393,7 +393,7 @@ EXIT_MODULES = ("sys", "os", "builtins", "_thread", "posix")
 # ... and the names of Python's own whose meaning the reading of a cell takes as given: IPython's `exit()` and `quit()`,
 # which return, `range`, whose loops end, and the dict an annotated assignment writes to (review 325: `from sys import
 # exit`, `range = None` and `__annotations__ = 0` in a cell above each stopped Jupyter between two tries at the answers)
-READ_AS_PYTHONS = ("exit", "quit", "range", "__annotations__")
+READ_AS_PYTHONS = ("exit", "quit", "range", "__annotations__", "__name__")   # `__name__`: review 408
 REBINDABLE = frozenset({*EXIT_MODULES, *READ_AS_PYTHONS, *(n for n, v in vars(builtins).items()
                                                            if isinstance(v, type) and issubclass(v, BaseException))})
 REBINDABLE_NAME = re.compile(r"\b(?:%s)\b" % "|".join(sorted(REBINDABLE)))
