@@ -6,11 +6,11 @@ Only a bool literal counts. Everything else scores 0 for that statement with the
 from __future__ import annotations
 
 import ast
-from collections import Counter
 import builtins
 import io
 import re
 import tokenize
+from collections import Counter
 from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, code_only, crlf_as_lf, magic_line_count,

@@ -43,7 +43,7 @@ td.who { max-width: 16em; } td.who .cellid { font-size: .8em; overflow-wrap: any
 .hi { font-weight: 600; } .lo { color: #888; }
 table.side { width: 100%; table-layout: fixed; } table.side td { width: 50%; }
 pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-size: .85em; line-height: 1.35; }
-pre .ln { color: #aaa; display: inline-block; width: 2.5em; user-select: none; }
+pre .ln { color: #aaa; display: inline-block; min-width: 2.5em; padding-right: 0.5em; white-space: nowrap; user-select: none; }
 .c { color: #9a9a9a; }
 .m { border-radius: 2px; } .m sup { font-size: .7em; color: #444; font-weight: 600; }
 .cellid { font-family: monospace; color: #555; }
