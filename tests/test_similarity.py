@@ -164,6 +164,59 @@ def test_brackets_and_statements_that_change_nothing_read_as_nothing():
         assert tokens(f"x = 1\n{kept}\n") != tokens("x = 1\n"), kept
 
 
+def test_code_written_the_long_way_round_reads_the_short_way():
+    """Review 406: every call written through `getattr(a, 'b')` and `f(*(x, y))` (0.95 down to 0.17), every statement
+    wrapped in `if True:` (0.43). Python runs each as the plain spelling; they read so now, and so do `setattr`,
+    `**{...}` keywords, a branch a literal test never takes and a loop of one turn over a throwaway name."""
+    plain = tokens(EXPLICIT)
+    detour = """class ANN_relu(nn.Module):
+    def __init__(self, d_in, d_out):
+        getattr(super(), '__init__')()
+        setattr(self, 'fc1', getattr(nn, 'Linear')(*(d_in, 512)))
+        setattr(self, "fc2", nn.Linear(*[512, d_out],))
+
+    def forward(self, x):
+        x = getattr(x, 'view')(*(getattr(x, 'size')(0), -1))   # flatten
+        x = F.relu(getattr(self, 'fc1')(x))
+        return getattr(self, 'fc2')(x)
+"""
+    assert tokens(detour) == plain
+    joined = detour.replace("getattr(super(), '__init__')", "getattr(*(super(), '__init__'))").replace(
+        "getattr(x, 'view')", "getattr(*[x, 'view',])").replace("setattr(self, \"fc2\", ", "setattr(*(self, 'fc2', ")
+    assert tokens(joined.replace("d_out],))", "d_out],)))")) == plain
+    wrapped = """if True:
+    class ANN_relu(nn.Module):
+        if 1:
+            def __init__(self, d_in, d_out):
+                if True: super().__init__()
+                for _ in range(1):
+                    self.fc1 = nn.Linear(d_in, 512)
+                if not True:
+                    unused = 1
+                else:
+                    self.fc2 = nn.Linear(512, d_out)
+
+        def forward(self, x):
+            if False:
+                y = 2
+            x = x.view(x.size(0), -1)   # flatten
+            for _ in [0]: x = F.relu(self.fc1(x))
+            return self.fc2(x)
+"""
+    assert tokens(wrapped) == plain
+    assert tokens("opt = SGD(params, **{'lr': 0.1, 'momentum': m,})") == tokens("opt = SGD(params, lr=0.1, momentum=m)")
+    # ... while what is no detour stays as written: a test or a loop that is not literal, a computed name, a star of a
+    # name, `while True:`, grouping brackets the plain spelling would not have
+    assert tokens("if x: y = 1")[:3] == ("if", "x", ":")
+    assert tokens("for i in range(1): y = i")[:2] == ("for", "V")
+    assert tokens("for _ in range(2): f()")[:2] == ("for", "V")
+    assert tokens("while True: f()")[:3] == ("while", "True", ":")
+    assert tokens("z = getattr(a, name)")[2] == "getattr"
+    assert tokens("z = getattr(a, 'b', None)") == ("V", "=", "getattr", "(", "a", ",", "S:b", ",", "None", ")")
+    assert tokens("f(*args)") == ("f", "(", "*", "args", ")") and tokens("f(**kw)")[2:4] == ("*", "*")
+    assert tokens("z = getattr((a), 'b')")[2] == "getattr"
+
+
 def test_the_assignments_names_come_from_the_spec_and_are_never_the_students(spec):
     given = set(Settings.from_spec(spec).assignment_names)
     wanted = {m["defines"] for m in spec.task("code_3_2_models").cfg["models"]} | {"train_and_test", "train_loader"}

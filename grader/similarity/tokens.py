@@ -16,6 +16,7 @@ Student code is only ever tokenised and parsed here, never run.
 from __future__ import annotations
 
 import ast
+import bisect
 import hashlib
 import io
 import keyword
@@ -169,6 +170,11 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS,
                 names.add(node.attr)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 imported.update(_imported(node))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
+                parts = _given(node)                    # `setattr(self, 'fc1', ...)` is `self.fc1 = ...`
+                if len(parts) == 3 and isinstance(parts[0], ast.Name) and parts[0].id == "self" and \
+                        _attribute_name(parts[1]) is not None:
+                    names.add(parts[1].value)
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 chain = _chain(node.value)
                 if chain:
@@ -223,7 +229,7 @@ def _raw_tokens(source: str) -> list[list]:
             t[1] = unicodedata.normalize("NFKC", t[1])     # as Python reads a name: 𝐧n is nn
         elif t[0] == "other" and t[1][:1].isdigit():
             t[1] = _number(t[1])
-    return _without_grouping(_without_noops(_without_idle_statements(out, source), source))
+    return _without_grouping(_without_noops(_without_detours(_without_idle_statements(out, source), source), source))
 
 
 def _number(text: str) -> str:
@@ -366,6 +372,22 @@ def _statements(tree: ast.Module, args: bool):
         todo.extend(reversed([s for s in inner if isinstance(s, ast.stmt)]))
 
 
+def _places(source: str, starts: list[int]):
+    """``at(line, col)``: the place in the text of a line and a column of the tree's, which counts UTF-8 bytes (review
+    406: a statement with `# é` after it was left as it was, and `_ = 0  # é` after every line hid a copy again)."""
+    chars: dict[int, bytes] = {}
+
+    def at(line: int, col: int) -> int:
+        begin = starts[line - 1]
+        if col == 0:
+            return begin
+        if line not in chars:
+            chars[line] = source[begin:starts[line] if line < len(starts) else len(source)].encode("utf-8", "surrogatepass")
+        text = chars[line]
+        return begin + (col if text.isascii() else len(text[:col].decode("utf-8", "ignore")))
+    return at
+
+
 def _without_idle_statements(raw: list[list], source: str) -> list[list]:
     """Statements that compute nothing read as nothing (`_idle_statement`), and so do type annotations
     (`_annotation_spans`). Where the cell parses; a statement that names or calls anything else stays (`_ = x`,
@@ -375,23 +397,11 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
         return raw
     if "\r" in source:
         return raw          # (Python's parser counts a lone `\r` as a line break, the tokens' lines do not)
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _tree(source)
+    if tree is None:
         return raw
     starts = _line_starts(source)
-    chars: dict[int, bytes] = {}
-
-    def at(line: int, col: int) -> int:
-        """The place in the text of a line and a column of the tree's, which counts UTF-8 bytes (review 406: a
-        statement with `# é` after it was left as it was, and `_ = 0  # é` after every line hid a copy again)."""
-        begin = starts[line - 1]
-        if col == 0:
-            return begin
-        if line not in chars:
-            chars[line] = source[begin:starts[line] if line < len(starts) else len(source)].encode("utf-8", "surrogatepass")
-        text = chars[line]
-        return begin + (col if text.isascii() else len(text[:col].decode("utf-8", "ignore")))
+    at = _places(source, starts)
     spans = []
     imports: set[str] = set()       # an import written again reads as nothing (`import torch` after every line)
     for node in _statements(tree, annotated):
@@ -422,6 +432,185 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
             k += 1
         if not (k < len(spans) and spans[k][0] <= tok[2] < spans[k][1]):
             out.append(tok)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _tree(source: str) -> ast.Module | None:
+    """The cell's syntax tree, for the steps that read it (parsed once for both; never changed by them)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+# Where code written the long way round may stand (`_without_detours`): `getattr(`/`setattr(`, a star or two before a
+# bracket in a call, a test of literals, a loop of one turn over a throwaway name (a cell without one is not parsed for
+# them; each pattern is looked for only where a plain word of it stands: the patterns alone cost 5 % of the class's
+# fingerprints)
+_GETTERS = re.compile(r"\b[gs]etattr[ \t]*\(")
+_STARRED = re.compile(r"[(,][ \t]*\*\*?[ \t]*[(\[{]")
+_LITERAL_TEST = re.compile(r"\b(?:if|while)[ \t(]+(?:\d|True\b|False\b|None\b|not\b|['\"(\[{])")
+_ONE_TURN = re.compile(r"\bfor[ \t]+_+[ \t]+in[ \t]+(?:range[ \t]*\([ \t]*1[ \t]*\)|[\[(])")
+
+
+def _may_detour(source: str) -> bool:
+    return "etattr" in source and _GETTERS.search(source) is not None or \
+        "*" in source and _STARRED.search(source) is not None or \
+        ("if" in source or "while" in source) and _LITERAL_TEST.search(source) is not None or \
+        "for _" in source and _ONE_TURN.search(source) is not None
+
+
+def _attribute_name(node: ast.AST) -> str | None:
+    """The name a string literal gives an attribute or a keyword (`'fc1'`), None where it gives none."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier() \
+            and not keyword.iskeyword(node.value):
+        return node.value
+    return None
+
+
+def _given(call: ast.Call) -> list[ast.expr]:
+    """A call's arguments, also where a star gives them all from a tuple or a list written out (`f(*(a, b))`)."""
+    args = call.args
+    if len(args) == 1 and isinstance(args[0], ast.Starred) and isinstance(args[0].value, (ast.Tuple, ast.List)):
+        return args[0].value.elts
+    return args
+
+
+def _literal_truth(test: ast.AST) -> bool | None:
+    """The truth of a test made of a literal (`True`, `1`, `not 0`, `'x'`), None for any other test."""
+    flip = False
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        flip, test = not flip, test.operand
+    try:
+        return bool(ast.literal_eval(test)) != flip
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _one_turn(node: ast.For) -> bool:
+    """`for _ in [0]:`, `for _ in range(1):` with no `else`: its body once, under a throwaway name."""
+    it = node.iter
+    return isinstance(node.target, ast.Name) and _THROWAWAY.match(node.target.id) is not None and not node.orelse and (
+        isinstance(it, (ast.List, ast.Tuple)) and len(it.elts) == 1 and not isinstance(it.elts[0], ast.Starred) or
+        isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords and
+        len(it.args) == 1 and isinstance(it.args[0], ast.Constant) and it.args[0].value == 1)
+
+
+def _without_detours(raw: list[list], source: str) -> list[list]:
+    try:
+        return _detours_read(raw, source)
+    except (ValueError, IndexError, AttributeError, TypeError, RecursionError, MemoryError):
+        return raw          # (a cell read otherwise than planned is compared as written: the class's run goes on)
+
+
+def _detours_read(raw: list[list], source: str) -> list[list]:
+    """Code written the long way round reads as the short way: `getattr(a, 'b')` as `a.b`, `setattr(a, 'b', v)` as
+    `a.b = v`, `f(*(x, y))` as `f(x, y)`, `f(**{'k': v})` as `f(k=v)`, a block under a test of literals as the branch
+    it takes, a loop of one turn over a throwaway name as its body (review 406 hid copies so: every call through
+    `getattr` and `*(...)`, 0.95 down to 0.17; `if True:` around every statement, 0.43). Where the tokens are not the
+    plain spelling the tree says (grouping brackets in between), the code is left as it is."""
+    if not raw or "\r" in source or not _may_detour(source):
+        return raw
+    tree = _tree(source)
+    if tree is None:
+        return raw
+    at = _places(source, _line_starts(source))
+    firsts = [t[2] for t in raw]
+    drop: set[int] = set()
+    renamed: dict[int, tuple[str, str]] = {}
+
+    def span(a: int, b: int) -> list[int]:
+        return [i for i in range(bisect.bisect_left(firsts, a), bisect.bisect_left(firsts, b))
+                if i not in drop and i not in renamed]
+
+    def begin(n: ast.AST) -> int:
+        return at(n.lineno, n.col_offset)
+
+    def end(n: ast.AST) -> int:
+        return at(n.end_lineno, n.end_col_offset)
+
+    def shaped(idx: list[int], *texts: str) -> bool:
+        """Are these the tokens ``texts`` (`"S"`: a string)?"""
+        return len(idx) == len(texts) and all(raw[i][0] == "string" if t == "S" else raw[i][0] != "string" and
+                                              raw[i][1] == t for i, t in zip(idx, texts))
+
+    def closing(idx: list[int], bracket: str) -> bool:
+        return shaped(idx, bracket) or shaped(idx, ",", bracket)
+
+    for node in walk(tree):
+        if getattr(node, "end_lineno", None) is None:
+            continue
+        if isinstance(node, ast.Call):
+            f, args = node.func, node.args
+            # (also with its arguments given by a star, `getattr(*(a, 'b'))`: review 406 joined both disguises)
+            given = _given(node)
+            starred = given is not args
+            getter = isinstance(f, ast.Name) and f.id == "getattr" and len(given) == 2
+            setter = isinstance(f, ast.Name) and f.id == "setattr" and len(given) == 3
+            if (getter or setter) and not node.keywords and not any(isinstance(a, ast.Starred) for a in given) \
+                    and _attribute_name(given[1]) is not None:
+                head = span(begin(node), begin(given[0]))
+                mid = span(end(given[0]), begin(given[2]) if setter else begin(given[1]) + 1)
+                tail = [i for i in span(end(given[-1]), end(node)) if not (raw[i][1] == "," and raw[i][0] == "other")]
+                inner = ("]" if isinstance(args[0].value, ast.List) else ")") if starred else ""
+                brackets = (inner, ")") if starred else (")",)
+                opened = (f.id, "(", "*", "[" if inner == "]" else "(") if starred else (f.id, "(")
+                if shaped(head, *opened) and shaped(mid, *((",", "S", ",") if setter else (",", "S"))) and \
+                        shaped(tail, *brackets):
+                    drop.update(head + tail + [i for i in span(end(given[-1]), end(node)) if raw[i][1] == ","])
+                    renamed[mid[0]], renamed[mid[1]] = ("other", "."), ("name", _attribute_name(given[1]))
+                    if setter:
+                        renamed[mid[2]] = ("other", "=")
+            for a in args:
+                v = a.value if isinstance(a, ast.Starred) else None
+                if isinstance(v, (ast.Tuple, ast.List)) and v.elts and not any(isinstance(e, ast.Starred) for e in v.elts):
+                    star, opened = span(begin(a), begin(v)), span(begin(v), begin(v.elts[0]))
+                    closed = span(end(v.elts[-1]), end(v))
+                    bracket = ")" if isinstance(v, ast.Tuple) else "]"
+                    if shaped(star, "*") and shaped(opened, "([" [bracket == "]"]) and closing(closed, bracket):
+                        drop.update(star + opened + closed)
+            for k in node.keywords:
+                v = k.value
+                if k.arg is not None or not isinstance(v, ast.Dict) or not v.keys or \
+                        any(key is None or _attribute_name(key) is None for key in v.keys):
+                    continue
+                stars, opened = span(begin(k), begin(v)), span(begin(v), begin(v.keys[0]))
+                keys = [span(begin(key), end(key)) for key in v.keys]
+                colons = [span(end(key), begin(value)) for key, value in zip(v.keys, v.values)]
+                closed = span(end(v.values[-1]), end(v))
+                if shaped(stars, "*", "*") and shaped(opened, "{") and closing(closed, "}") and \
+                        all(shaped(x, "S") for x in keys) and all(shaped(x, ":") for x in colons):
+                    drop.update(stars + opened + closed)
+                    renamed.update({x[0]: ("name", _attribute_name(key)) for x, key in zip(keys, v.keys)})
+                    renamed.update({x[0]: ("other", "=") for x in colons})
+        elif isinstance(node, (ast.If, ast.While)) and node.body:
+            first = span(begin(node), begin(node) + 1)
+            truth = _literal_truth(node.test)
+            if truth is None or not first or raw[first[0]][1] != ("if" if isinstance(node, ast.If) else "while"):
+                continue
+            if truth and isinstance(node, ast.If):
+                drop.update(span(begin(node), begin(node.body[0])))
+                if node.orelse:
+                    drop.update(span(end(node.body[-1]), end(node)))
+            elif not truth and node.orelse and isinstance(node, ast.If):
+                drop.update(span(begin(node), begin(node.orelse[0])))
+                elif_ = span(begin(node.orelse[0]), begin(node.orelse[0]) + 1)
+                if elif_ and raw[elif_[0]][1] == "elif":
+                    renamed[elif_[0]] = ("other", "if")
+            elif not truth and not node.orelse:
+                drop.update(span(begin(node), end(node)))
+        elif isinstance(node, ast.For) and node.body and _one_turn(node):
+            head = span(begin(node), begin(node.body[0]))
+            if head and raw[head[0]][1] == "for":
+                drop.update(head)
+    if not drop and not renamed:
+        return raw
+    out = []
+    for i, t in enumerate(raw):
+        if i in drop:
+            continue
+        out.append([*renamed[i], t[2], t[3]] if i in renamed else t)
     return out
 
 
