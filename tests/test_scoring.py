@@ -1779,6 +1779,31 @@ def test_a_function_that_calls_one_of_another_cell_that_surely_stops_stops_the_a
     assert "raised:answers-3-3" in c.flags, (c.flags, c.details)
 
 
+@pytest.mark.parametrize("above,graded", [
+    # a fairness review, 410: `exit` or `quit` of the notebook's own, defined plainly in a cell above, called between
+    # two tries: read as a name of Python's own bound again (0/10, "whether Jupyter stops at that line is not known")
+    (["def exit(msg='done'):\n    print('---', msg, '---')\n"], "right"),
+    (["def quit():\n    print('bye')\n"], "right"),
+    # ... one that surely stops is a stop
+    (["def exit(msg='done'):\n    raise SystemExit(msg)\n"], "wrong"),
+    # ... and one bound again in another cell above, or decorated, is still not known (IPython's, `sys.exit`, ...)
+    (["def exit(msg='done'):\n    print(msg)\n", "import sys\nexit = sys.exit\n"], "neither"),
+    (["def exit(msg='done'):\n    print(msg)\n", "from sys import exit\n"], "wrong"),
+    (["def exit(msg='done'):\n    print(msg)\nexit = sys.exit\n"], "neither"),
+    (["@functools.cache\ndef exit(msg='done'):\n    print(msg)\n"], "neither"),
+])
+def test_an_exit_of_the_notebooks_own_from_a_cell_above_is_its_function(above, graded):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}{above[0].split('(')[0].split()[-1]}('first guess stored')\n{_NAMES} = {_RIGHT_VALUES}\n",
+                        above=above)
+    rows = answer_rows(c)
+    passed = {r.check for r in rows if r.passed}
+    assert passed == (set(key) if graded == "right" else set()), [r.message for r in rows]
+    if graded == "neither":
+        assert all("name of Python's own" in r.message for r in rows), [r.message for r in rows]
+
+
 @pytest.mark.parametrize("helper,flagged", [
     # review 402: magic lines in a function of another cell, called at the answers cell's end: IPython's `%timeit`
     # copies the function's names (its arguments' defaults too) into the notebook's and puts nothing back where the
@@ -1811,11 +1836,15 @@ def test_magic_lines_in_a_function_of_another_cell_called_after_the_answers_are_
     # off); it was flagged `raised:` as a stop, in the answers cell above the answers or below them
     ("import asyncio\nawait asyncio.sleep(0)\n{right}", False),
     ("{right}async def fetch():\n    return 1\nprint(await fetch())\n", False),
+    # ... nor between a first try and a correction (a fairness review, 410: both read as unknown, 0/10)
+    ("{wrong}import asyncio\nawait asyncio.sleep(0)  # let the plots finish\n{right}", False),
+    ("{wrong}async with lock:\n    pass\n{right}", False),
     # ... where a line turns autoawait off, it is the syntax error it then is
     ("%autoawait False\nimport asyncio\nawait asyncio.sleep(0)\n{right}", True),
 ])
 def test_a_top_level_await_in_the_answers_cell_is_no_stop_while_autoawait_is_on(answers, flagged):
-    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"))
+    wrong = ", ".join(str(not SPEC.answer_key()[n]) for n in sorted(SPEC.answer_key()))
+    c = _around_answers(answers.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n", wrong=f"{_NAMES} = {wrong}\n"))
     rows = answer_rows(c)
     assert all(r.passed for r in rows), [r.message for r in rows]
     assert ("raised:answers-3-3" in c.flags) is flagged, (c.flags, c.details)

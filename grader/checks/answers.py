@@ -527,8 +527,9 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
             n = todo.pop()
             # `exit`, `quit` and `range` are read as Python's only where they are called (a fairness review, 328:
             # `quit = False` above, then `if quit:` between two tries at an answer)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above - own and (
-                    n.id not in _CALLED_ONLY or isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n):
+            # ... and `exit` or `quit` a cell above defines plainly is the notebook's function ("+exit": `stoppers_before`)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above - own and "+" + n.id not in above \
+                    and (n.id not in _CALLED_ONLY or isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n):
                 out.append((i, n.id))
                 break
             if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and "__annotations__" in above - own:
@@ -1296,8 +1297,11 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # answers runs (a fairness review, 334: a correction below `await asyncio.sleep(...)` lost its point, and an
     # `await` above was flagged as stopping Run All)
     awaits_on = not any("autoawait" in c.source for c in ctx.nb.cells if c.cell_type == "code")
-    reading = _readable(found.cell.source, at(found.cell.index), bound(found.cell.index, found.cell.source))
-    values, error = read_answers(found.cell.source, names, shadowed, at(found.cell.index), reading)
+    # (... in the answers cell too: an `await` between two tries there left them unknown, as where autoawait may be
+    # off: a fairness review, 410, 0/10 for a correction below `await asyncio.sleep(0)`)
+    start = at(found.cell.index) | (AWAIT if awaits_on else 0)
+    reading = _readable(found.cell.source, start, bound(found.cell.index, found.cell.source))
+    values, error = read_answers(found.cell.source, names, shadowed, start, reading)
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
     _warned(ctx, found.cell, task.cfg["cell"], reading, names, features)

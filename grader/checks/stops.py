@@ -159,17 +159,41 @@ def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
             if not more:
                 break
             wanted |= more
-        out = frozenset("!" + n for n in _stoppers([c for c in above if words[c.index] & wanted], wanted)) \
-            if wanted else frozenset()
+        stopping, plain = _stoppers([c for c in above if words[c.index] & wanted], wanted) if wanted else (set(), set())
+        # (... bound nowhere else above: those cells were read only where they define a function)
+        plain = {n for n in plain - stopping if _bound_once(above, n)}
+        out = frozenset({"!" + n for n in stopping} | {"+" + n for n in plain})
         asked[index, source] = out
         return out
     return at
 
 
-def _stoppers(cells, wanted: frozenset[str]) -> set[str]:
-    """Which of ``wanted`` surely stop when called after these cells ran, in order."""
+def _bound_once(cells, name: str) -> bool:
+    """Do these cells bind ``name`` once in all (each cell that holds the word read)?"""
+    total = 0
+    for c in cells:
+        text = as_python_reads(c.source)
+        if name in text and re.search(rf"(?<!\w){name}(?!\w)", text):
+            tree = python_tree(c.source)
+            if tree is None:
+                return False
+            total += binding_counts(tree).get(name, 0)
+    return total == 1
+
+
+# Names of Python's own that matter to the reading only where called (an exit); one a cell above defines plainly is
+# the notebook's function, read as the cell's own would be
+OWN_EXITS = frozenset({"exit", "quit"})
+
+
+def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
+    """Which of ``wanted`` surely stop when called after these cells ran, in order; and which of `exit` and `quit`
+    are the notebook's function, defined by a plain `def` once in these cells and bound nowhere else in them (a
+    fairness review, 410: `def exit(msg): print(msg)` above, called between two tries, left the answers unknown, as a
+    name of Python's own bound again; the same `def` in the answers cell is a function of the cell's own)."""
     stopping: set[str] = set()
     counts: dict[str, int] = {}
+    plain: set[str] = set()
     for c in cells:
         tree = python_tree(c.source)
         if tree is None:
@@ -179,7 +203,9 @@ def _stoppers(cells, wanted: frozenset[str]) -> set[str]:
             counts[name] = counts.get(name, 0) + k
         found = _exits_of(tree, frozenset("!" + n for n in stopping), only=wanted).own
         stopping = {n for n in (stopping - set(bound)) | set(found) if counts.get(n, 0) == 1}
-    return stopping
+        plain |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in wanted & OWN_EXITS
+                  and not n.decorator_list}
+    return stopping, {n for n in plain if counts.get(n, 0) == 1}
 
 
 def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
