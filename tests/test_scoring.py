@@ -4096,6 +4096,29 @@ def test_a_module_that_runs_text_costs_the_answers_only_where_the_cell_uses_it(c
     assert len(rows) == 5 and all(r.passed is passed for r in rows), [r.message for r in rows]
 
 
+@pytest.mark.parametrize("cell,passed", [
+    # a fairness review, 410: doctest's runners of the notebook's docstrings cost all five answers in the answers cell
+    # (above or below them), where a helper of a cell above calling them cost nothing; they run the examples in a copy
+    # of the namespace: graded as written, flagged for a TA
+    ("{right}import doctest\ndoctest.testmod(verbose=False)\n", True),
+    ("import doctest\ndoctest.testmod()\n{right}", True),
+    ("{right}from doctest import testmod\ntestmod()\n", True),
+    ("{right}import doctest as dt\ndt.testmod()\n", True),
+    # ... not another door beside it, nor a runner handed on or one that reads a file
+    ("{right}import doctest\ndoctest.testmod()\nexec('a_ = False')\n", False),
+    ("{right}exec('a_ = False')\nimport doctest\ndoctest.testmod()\n", False),
+    ("{right}import doctest\nf = doctest.testmod\nf()\n", False),
+    ("{right}import doctest\ndoctest.testfile('checks.txt')\n", False),
+])
+def test_doctest_run_on_the_notebooks_docstrings_is_flagged_not_scored(cell, passed):
+    helper = "def as_bool(x):\n    \"\"\"\n    >>> as_bool('yes')\n    True\n    \"\"\"\n    return x == 'yes'\n"
+    c = _around_answers(cell.format(right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=[helper])
+    rows = answer_rows(c)
+    assert len(rows) == 5 and all(r.passed is passed for r in rows[:1]), [r.message for r in rows]
+    if passed:
+        assert "exec:answers-3-3" in c.flags and any("docstrings" in d for d in c.details), (c.flags, c.details)
+
+
 def test_a_runner_imported_in_another_cell_and_used_below_the_answers_is_flagged():
     """Review 249's run-up: `import timeit as t` in one cell and `t.timeit("<code>")` below the answers was
     neither read nor flagged (the import was the only sign)."""

@@ -26,7 +26,7 @@ from .later import called_after, readings
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
-from .writes import REBINDING_WORDS, dynamic_write, evaluated, names_stored, shell_reached, writers
+from .writes import REBINDING_WORDS, docstring_runs, dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
@@ -59,11 +59,12 @@ def _pairs(target: ast.expr, value: ast.expr):
 
 def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(),
                  flags: int = 0, reading: _Reading | None = None,
-                 above: frozenset[str] = frozenset()) -> tuple[dict[str, object], str]:
+                 above: frozenset[str] = frozenset(), docstrings: bool = False) -> tuple[dict[str, object], str]:
     """Map each name to its last top-level assigned expression (None: computed). '' or an error.
     ``flags``: the `__future__` features in force when the cell starts (`stops.features_at`); ``above``: the names
     of exception classes and exit modules the cells above bind (`stops.bound_before`); ``reading``: the cell already
-    read under them (`_readable`), else it is read here."""
+    read under them (`_readable`), else it is read here; ``docstrings``: doctest's runners of the docstrings'
+    examples set no answer (the caller flags them: `docstring_runs`)."""
     otherwise = _not_run_as_read(source)
     if otherwise:
         return {}, otherwise
@@ -103,7 +104,8 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     last = dict(found)
     found.update(before_stop(tree, names, stops.on))
     found.update(dict.fromkeys(_undecided(tree, names, stops, last), _ELSEWHERE))
-    setters = writers(source, list(found), tree, _settled(reading)) | magic_set(source, list(found), tree, shadowed)
+    setters = writers(source, list(found), tree, _settled(reading), docstrings=docstrings) | \
+        magic_set(source, list(found), tree, shadowed)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     found.update(dict.fromkeys(automagic_set(source, names) if magics.texts else (), _ELSEWHERE))
     return {n: found.get(n, _MISSING) for n in names}, ""
@@ -672,6 +674,17 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
             ctx.detail(f"{_named(c)} above the True/False answers cell {what}, which can change how Jupyter runs the "
                        f"answers cell; the answers are graded as written, and a TA reads it")
             return
+
+
+def _runs_docstrings(ctx: Context, reading: _Reading | None, cell_id: str) -> None:
+    """Flag the answers cell that runs the examples of the notebook's docstrings (`doctest.testmod()`): they run in a
+    copy of the notebook's names, and what reaches its module from them the grader does not read (a fairness review,
+    410: it had cost all five answers). A TA reads them; the answers are graded as written."""
+    why = docstring_runs(reading.tree) if reading is not None else ""
+    if why:
+        ctx.flag(f"exec:{cell_id}")
+        ctx.detail(f"the True/False answers cell runs the examples in the notebook's docstrings ({why}), which the "
+                   f"grader does not read as code: the answers are graded as written, and a TA reads the examples")
 
 
 def _calls_a_writer(ctx: Context, cell, cell_id: str, names) -> None:
@@ -1301,7 +1314,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # off: a fairness review, 410, 0/10 for a correction below `await asyncio.sleep(0)`)
     start = at(found.cell.index) | (AWAIT if awaits_on else 0)
     reading = _readable(found.cell.source, start, bound(found.cell.index, found.cell.source))
-    values, error = read_answers(found.cell.source, names, shadowed, start, reading)
+    values, error = read_answers(found.cell.source, names, shadowed, start, reading, docstrings=True)
+    _runs_docstrings(ctx, reading, task.cfg["cell"])
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]
     _warned(ctx, found.cell, task.cfg["cell"], reading, names, features)

@@ -85,14 +85,15 @@ _READ_METHODS = {"keys", "values", "items", "copy"}
 
 
 def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bool = True,
-                  followed: bool = False) -> str:
+                  followed: bool = False, docstrings: bool = False) -> str:
     """The first construct that can set a name without naming it as a target, as
     '`exec(...)` on line 7' ('' for none). ``modules``: `_modules_in(tree)`, where the caller has it; ``on_objects``
     false: not `setattr` on a name an earlier cell bound that the cell does not import (honest drafts set their
     options so: `setattr(args, k, v)`); ``followed``: not the namespace (`globals()`, `vars()`, `locals()` called
     bare) nor the modules whose names Python reads (`__main__`, `builtins`, `sys.modules`, `import_module`,
     `setattr`), which the caller follows by value and by the keys written (`later.namespace_writes`: a fairness
-    review, 374, found cells that only read `__main__` or `sys.modules` flagged)."""
+    review, 374, found cells that only read `__main__` or `sys.modules` flagged); ``docstrings``: not a call of
+    doctest's runners of the notebook's docstrings (`docstring_runs`), which the caller says."""
     parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
 
     def said(node: ast.AST, what: str) -> str:
@@ -225,6 +226,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
                 node.ctx, ast.Load)):
             up = parents.get(id(node))
             if isinstance(up, ast.Attribute) and up.attr in HARMLESS_FROM_RUNNERS or \
+                    docstrings and _runs_docstrings(node, parents, runners) or \
                     _runs_shown_code(node, parents, runners.get(node.id, "")) or \
                     isinstance(up, ast.Attribute) and _runs_shown_code(up, parents, up.attr) or \
                     runners.get(node.id) == "shelve" and isinstance(up, ast.Attribute) and up.attr == "open" and \
@@ -344,6 +346,42 @@ def _shown_only(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
             return _against_literals(up, cur)
         else:
             return isinstance(up, ast.FormattedValue)
+
+
+# doctest's runners of the examples in docstrings: they run them in a copy of the namespace they are given
+_DOCSTRING_RUNNERS = frozenset({"doctest.testmod", "doctest.run_docstring_examples"})
+
+
+def _runs_docstrings(node: ast.Name, parents: dict[int, ast.AST], runners: dict[str, str]) -> bool:
+    """Is this name, called, one of doctest's runners of the notebook's docstrings (`doctest.testmod()`, `testmod()`
+    imported so, `dt.testmod()`)?"""
+    up = parents.get(id(node))
+    module = "doctest" if node.id == "doctest" and node.id not in runners else runners.get(node.id, "")
+    if isinstance(up, ast.Attribute) and up.value is node:
+        func, name = up, f"{module}.{up.attr}"
+    else:
+        func, name = node, module
+    call = parents.get(id(func))
+    return name in _DOCSTRING_RUNNERS and isinstance(call, ast.Call) and call.func is func
+
+
+def docstring_runs(tree: ast.AST) -> str:
+    """Where the cell calls doctest's runners of the docstrings' examples ('`doctest.testmod` on line 8'; '' for
+    none): they run code the grader does not read as the cell's (a fairness review, 410: `doctest.testmod()` in the
+    answers cell cost all five answers, where in a helper of a cell above it cost nothing; the examples run in a copy
+    of the namespace, and what reaches the notebook's module from them a TA reads)."""
+    parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
+    runners = {(a.asname or a.name): (a.name if isinstance(n, ast.Import) else f"{n.module}.{a.name}")
+               for n in walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0)
+               and (n.module if isinstance(n, ast.ImportFrom) else "doctest") == "doctest" for a in n.names
+               if isinstance(n, ast.ImportFrom) or a.name == "doctest"}
+    for node in walk(tree):
+        if isinstance(node, ast.Name) and (node.id == "doctest" or node.id in runners) and \
+                _runs_docstrings(node, parents, runners):
+            up = parents.get(id(node))
+            spelled = f"{node.id}.{up.attr}" if isinstance(up, ast.Attribute) and up.value is node else node.id
+            return f"`{spelled}` on line {node.lineno}"
+    return ""
 
 
 def _runs_shown_code(func: ast.expr, parents: dict[int, ast.AST], name: str) -> bool:
@@ -934,15 +972,15 @@ def shell_reached(source: str) -> str:
 
 
 def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, int] | None = None,
-            on_objects: bool = True, followed: bool = False) -> dict[str, str]:
+            on_objects: bool = True, followed: bool = False, docstrings: bool = False) -> dict[str, str]:
     """Each of ``names`` that code of the cell can set without naming it as a target, with what
     does it ('`exec(...)` on line 7'); the cell is parsed once (``tree``: parsed already). ``settled``: the
     line of each name's last assignment that surely runs (`_magic_write`); ``on_objects``: as `dynamic_write` and
-    `names_stored` have it."""
+    `names_stored` have it; ``docstrings``: as `dynamic_write` has it."""
     if tree is None:
         tree = python_tree(source)
     modules = _modules_in(tree) if tree is not None else set()
-    general = dynamic_write(tree, modules, on_objects, followed) if tree is not None else ""
+    general = dynamic_write(tree, modules, on_objects, followed, docstrings) if tree is not None else ""
     if not general:
         # `!echo {get_ipython().user_ns.update(a_=...)}`: IPython runs the braces as Python while it
         # fills in the line (a hundred-and-ninety-second review: all five answers set otherwise, 10/10).
