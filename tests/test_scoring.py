@@ -1719,6 +1719,29 @@ def test_a_magic_whose_statement_does_not_compile_alone_stops_the_cell_where_it_
     assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
 
 
+@pytest.mark.parametrize("between,above,stops", [
+    # review 408: `%time` catches what its statement raises, in a block as at the top level (IPython shows the error and
+    # the block goes on; nbclient's Run All went on too): read as a stop, it cost a correction below its point
+    ("for _ in range(1):\n    %time 1/0\n", None, False),
+    ("import sys\nfor _ in range(1):\n    %time sys.exit()\n", None, False),
+    ("if True:\n    %time for _ in [1]: 1/0\n", None, False),
+    ("def f():\n    %time 1/0\nf()\n", None, False),
+    ("f()\n", "def f():\n    %time 1/0\n", False),
+    # ... while a statement that does not compile alone, a `__future__` import, or a plain one after it still stops
+    ("for _ in range(1):\n    %time break\n", None, True),
+    ("if True:\n    %time from __future__ import annotations\n", None, True),
+    ("if True:\n    %time 1/0\n    1/0\n", None, True),
+    ("f()\n", "def f():\n    1/0\n", True),
+])
+def test_time_in_a_block_catches_what_its_statement_raises(between, above, stops):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}{between}{_NAMES} = {_RIGHT_VALUES}\n", above=[above] if above else [])
+    rows = answer_rows(c)
+    assert all(r.passed is not stops for r in rows), [r.message for r in rows]
+    assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
+
+
 @pytest.mark.parametrize("magic,stops", [
     # review 402: `%timeit` code runs in a function of its own and `%prun`'s one-line loop is a block: a statement in
     # them that surely stops stops the cell (Jupyter ended with the wrong answers above it; graded 10/10 unflagged)

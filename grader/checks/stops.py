@@ -201,7 +201,8 @@ def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
         bound = binding_counts(tree)
         for name, k in bound.items():
             counts[name] = counts.get(name, 0) + k
-        found = _exits_of(tree, frozenset("!" + n for n in stopping), only=wanted).own
+        found = _exits_of(tree, frozenset("!" + n for n in stopping), only=wanted,
+                          timed=timed_in_blocks(tree, magic_lines(c.source))).own
         stopping = {n for n in (stopping - set(bound)) | set(found) if counts.get(n, 0) == 1}
         plain |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in wanted & OWN_EXITS
                   and not n.decorator_list}
@@ -446,23 +447,47 @@ class Exits:
     calls: frozenset[str] = EXITS
     bound: frozenset[str] = frozenset()
     own: frozenset[str] = frozenset()         # functions of the cell's own whose call surely stops (`_own_stoppers`)
+    caught: frozenset[int] = frozenset()      # lines of `%time` code in a block, which catches what it raises (`timed_in_blocks`)
 
 
-def exits_of(tree: ast.AST, above: frozenset[str] = frozenset()) -> Exits:
+def timed_in_blocks(tree: ast.AST, magics: Magics) -> frozenset[int]:
+    """The lines of statements in a block (a loop's, a function's) that a `%time` line runs and that compile as IPython
+    compiles them, alone: `%time` catches what they raise, shows it, and the block goes on (review 408: `for _ in
+    range(1): %time 1/0` above answers set again below it was read as a stop, and the first ones graded). Not one
+    that does not compile alone (`%time break`: a SyntaxError where the line runs, review 399, read as a `raise`), nor
+    a `__future__` import (a stop, review 321)."""
+    if not magics.texts or not isinstance(tree, ast.Module):
+        return frozenset()
+    top = {n.lineno for n in tree.body}
+    out, refused = set(), set()
+    for node in walk(tree):
+        if not isinstance(node, ast.stmt) or node.lineno in top or magics.texts.get(node.lineno, (0, ""))[1] != "time":
+            continue
+        out.add(node.lineno)
+        # (a line of statements, `t = %time break` read as `raise SyntaxError(...); t = None`, is one text)
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args and isinstance(
+                node.exc.args[0], ast.Constant) and "does not compile alone" in str(node.exc.args[0].value) or \
+                isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            refused.add(node.lineno)
+    return frozenset(out - refused)
+
+
+def exits_of(tree: ast.AST, above: frozenset[str] = frozenset(), timed: frozenset[int] = frozenset()) -> Exits:
     """``EXITS`` and the spellings the cell's imports at its own level add (`import sys as s`: `s.exit`; `from os
     import _exit as bye`: `bye`; not an import inside a function, which binds a local: review 317). An import below
     the call makes no difference: the call then fails with a NameError, a stop too. ``above``: such names the cells
     above bind (`bound_before`), which the notebook may still hold (review 320: `Exception = KeyError` in a cell above
     a `try: raise ValueError except Exception: pass`)."""
     if type(tree) is not ast.Module:
-        return _exits_of(tree, above)
+        return _exits_of(tree, above, timed=timed)
     kept = tree.__dict__.setdefault("_grader_exits", {})      # (asked in each reading of a cell: kept on its tree)
-    if above not in kept:
-        kept[above] = _exits_of(tree, above)
-    return kept[above]
+    if (above, timed) not in kept:
+        kept[above, timed] = _exits_of(tree, above, timed=timed)
+    return kept[above, timed]
 
 
-def _exits_of(tree: ast.AST, above: frozenset[str], only: frozenset[str] | None = None) -> Exits:
+def _exits_of(tree: ast.AST, above: frozenset[str], only: frozenset[str] | None = None,
+              timed: frozenset[int] = frozenset()) -> Exits:
     out = set(EXITS)
     aliases = []
     for node in within([tree]):
@@ -498,9 +523,9 @@ def _exits_of(tree: ast.AST, above: frozenset[str], only: frozenset[str] | None 
     out |= imported
     bound = names_bound(tree)
     base = Exits(frozenset(out), frozenset(bound - named) | (above - {"=" + n for n in imported}),
-                 frozenset(n[1:] for n in above if n.startswith("!") and n[1:] not in bound))
+                 frozenset(n[1:] for n in above if n.startswith("!") and n[1:] not in bound), timed)
     # (a class's attribute is called under the class's name, which the cell binds: `K.e()`)
-    return Exits(base.calls, base.bound, _own_stoppers(tree, base, only) | {n for n in named if "." in n})
+    return Exits(base.calls, base.bound, _own_stoppers(tree, base, only) | {n for n in named if "." in n}, timed)
 
 
 def _pairs(node: ast.Assign) -> list[tuple[ast.Assign, set[str], ast.expr]]:
@@ -537,7 +562,7 @@ def _own_stoppers(tree: ast.AST, exits: Exits, only: frozenset[str] | None = Non
     # ... read again while one more is found: a function that calls one of them, or a name given one (review 331:
     # `def f(): g()` where `g` raises; `f = g`)
     for _ in range(8):
-        known = Exits(exits.calls, exits.bound - out, frozenset(out))
+        known = Exits(exits.calls, exits.bound - out, frozenset(out), exits.caught)
         more = {name for node in body if only is None or _defines(node) in only
                 for name in _stopper(node, counts, known)} - out
         if not more:
@@ -616,7 +641,7 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
     magic catches what it raises: `skipped`); a `%%time` body is the cell, so what stops it is a stop;
     other magics' code is not read as a stop here (`unsure`)."""
     magics = magics or Magics({}, ())
-    exits = exits_of(tree, above)
+    exits = exits_of(tree, above, timed_in_blocks(tree, magics))
     for i, j, magic in _groups(tree.body, magics):
         timed = magic in ("time", "%%time")
         if timed and not _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
@@ -638,7 +663,7 @@ def skipped(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] 
     goes on below (a fairness review, 240: a `raise` left at the end of a `%%time` cell is no stop)."""
     out: set[int] = set()
     first = 0
-    exits = exits_of(tree, above)
+    exits = exits_of(tree, above, timed_in_blocks(tree, magics))
     for i, j, magic in _groups(tree.body, magics):
         if magic == "time" and _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
             stop = next((k for k in range(i, j) if surely_stops(tree.body[k], flags & ~AWAIT, exits)), None)
@@ -659,7 +684,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
     function of its own, read as a class's body, and `%prun for ...: raise ...` is a loop (review 402: `%timeit -q -n1
     -r1 raise ValueError` between the wrong answers and the right ones, 10/10 unflagged, Jupyter ended with the wrong)."""
     out = []
-    exits = exits_of(tree, above)
+    exits = exits_of(tree, above, timed_in_blocks(tree, magics))
     for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
         if magic and magic not in ("time", "%%time"):
@@ -972,6 +997,8 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     (a fairness review, 312: `try: ...; assert a_ in [True, False] except AssertionError: pass` above the answers cost
     `a_` as a block that "may stop the cell"; review 313 found the `else` of a loop and a `try`, a re-raising
     handler and `match ... case _:` missed, and `contextlib.suppress` read as a stop)."""
+    if node.lineno in exits.caught:
+        return False
     if _stops(node, flags, exits):
         return True
 
