@@ -212,9 +212,59 @@ def test_code_written_the_long_way_round_reads_the_short_way():
     assert tokens("for _ in range(2): f()")[:2] == ("for", "V")
     assert tokens("while True: f()")[:3] == ("while", "True", ":")
     assert tokens("z = getattr(a, name)")[2] == "getattr"
-    assert tokens("z = getattr(a, 'b', None)") == ("V", "=", "getattr", "(", "a", ",", "S:b", ",", "None", ")")
+    assert tokens("z = getattr(a, 'b' + c)")[2] == "getattr"
     assert tokens("f(*args)") == ("f", "(", "*", "args", ")") and tokens("f(**kw)")[2:4] == ("*", "*")
-    assert tokens("z = getattr((a), 'b')")[2] == "getattr"
+    assert tokens("z = getattr((a), 'b')") == tokens("z = a.b")       # (grouping brackets read first: review 411)
+
+
+@pytest.mark.parametrize("wrapped", [
+    # review 411: other blocks that run their body once, around every statement (0.90 down to 0.19 to 0.25)
+    "if 1 == 1:\n    {s}", "if __debug__:\n    {s}", "if False: pass\nelif True:\n    {s}", "if +1:\n    {s}",
+    "if b'1':\n    {s}", "try:\n    {s}\nfinally:\n    pass", "try:\n    {s}\nexcept ():\n    pass",
+    "match 0:\n    case _:\n        {s}", "while True:\n    {s}\n    break", "while False:\n    pass\nelse:\n    {s}",
+    "with __import__('contextlib').nullcontext():\n    {s}", "for _ in ():\n    pass\nelse:\n    {s}",
+    "for _ in (0,):\n    {s}\nelse:\n    pass", "for _ in 'x':\n    {s}", "for _ in {{0}}:\n    {s}",
+    "for _ in range(0, 1):\n    {s}", "for _ in range(True):\n    {s}", "for _ in range(0x1):\n    {s}",
+])
+def test_a_block_that_runs_its_body_once_reads_as_its_body(wrapped):
+    plain = "x = f(a, b)\ny = g(x)\n"
+    src = "".join(wrapped.format(s=line) + "\n" for line in plain.splitlines())
+    assert tokens(src) == tokens(plain), src
+
+
+@pytest.mark.parametrize("detour,plain", [
+    # review 411: the neighbouring spellings of review 406's (0.20 to 0.52), and line breaks where a formatter puts them
+    ("x = getattr(f, 'mean', None)", "x = f.mean"), ("x = getattr(f, f'mean')", "x = f.mean"),
+    ("x = getattr((f), 'mean')", "x = f.mean"), ("x = getattr\\\n(f, 'mean')", "x = f.mean"),
+    ("x = f(a, b, **{})", "x = f(a, b)"), ("x = f(*(), a, b)", "x = f(a, b)"), ("x = f(a, b, *())", "x = f(a, b)"),
+    ("y = g(**dict(x=x))", "y = g(x=x)"), ("x = f(*list((a, b)))", "x = f(a, b)"), ("x = f(*((a, b)))", "x = f(a, b)"),
+    ("y = g(**({'x': x}))", "y = g(x=x)"), ("x = (lambda: f(a, b))()", "x = f(a, b)"), ("x = f(\n    *(a, b))", "x = f(a, b)"),
+])
+def test_calls_written_the_long_way_round_read_the_short_way(detour, plain):
+    assert tokens(detour) == tokens(plain)
+
+
+def test_a_chain_of_elifs_is_read_in_bounded_work(monkeypatch):
+    """Review 411: `if 0: pass` then 250 `elif 0: pass` in a graded cell (50/50, no flag) was a RecursionError that
+    stopped `grader similarity` for the whole class; read link by link it was the square of the chain (2,500 links:
+    5 s). Read once now, the chain reads as nothing, and a cell the readings cannot take is compared as its tokens."""
+    import grader.similarity.tokens as tk
+    calls = {"n": 0}
+    idle = tk._idle
+
+    def counted(node):
+        calls["n"] += 1
+        return idle(node)
+    monkeypatch.setattr(tk, "_idle", counted)
+    work = []
+    for n in (300, 600):
+        calls["n"] = 0
+        src = "x = f(a, b)\nif 0: pass\n" + "elif 0: pass\n" * n + "y = g(x)\n"
+        assert tokens(src) == tokens("x = f(a, b)\ny = g(x)\n")
+        work.append(calls["n"])
+    assert work[1] < 2.5 * work[0], work
+    monkeypatch.setattr(tk, "_without_idle_statements", lambda raw, source: (_ for _ in ()).throw(RecursionError()))
+    assert tokens("x = f(a, b)\n") == ("V", "=", "f", "(", "a", ",", "b", ")")
 
 
 def test_the_assignments_names_come_from_the_spec_and_are_never_the_students(spec):

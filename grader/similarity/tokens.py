@@ -30,6 +30,7 @@ import numpy as np
 from pygments import lexers, token
 
 from ..answer_text import normalise
+from ..checks.literals import constant_truth, evaluated_literals
 from ..syntax import walk
 
 # Names Python and PyTorch give: never the student's own. The assignment's own names (the classes
@@ -171,7 +172,7 @@ def student_names(sources: list[str], activations: frozenset[str] = ACTIVATIONS,
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 imported.update(_imported(node))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
-                parts = _given(node)                    # `setattr(self, 'fc1', ...)` is `self.fc1 = ...`
+                parts = _flat(node.args)                # `setattr(self, 'fc1', ...)` is `self.fc1 = ...`
                 if len(parts) == 3 and isinstance(parts[0], ast.Name) and parts[0].id == "self" and \
                         _attribute_name(parts[1]) is not None:
                     names.add(parts[1].value)
@@ -218,6 +219,20 @@ def _raw_tokens(source: str) -> list[list]:
     fields merged), operators one character each. Python's own tokenizer reads the cell (four
     times faster than Pygments); a cell it refuses, as broken hand-ins are, goes to Pygments,
     which reads anything. Both give the same tokens for code either can read."""
+    out = _plain_tokens(source)
+    # (grouping brackets go first, which the plain spellings of the detours do not have: `getattr((a), 'b')`; and again
+    # after, for what a detour held: `f(*((a)))`)
+    try:
+        return _without_grouping(_without_detours(_without_grouping(_without_noops(
+            _without_idle_statements(out, source), source)), source))
+    except (RecursionError, MemoryError):
+        # a cell the readings cannot take is compared as its tokens: one student's cell never stops the class's run
+        # (review 411: a chain of 250 `elif`s, a RecursionError that ended `grader similarity` for everyone)
+        return _plain_tokens(source)
+
+
+def _plain_tokens(source: str) -> list[list]:
+    """The tokens with strings, names and numbers read as Python reads them; no reading of the tree."""
     try:
         out = _stdlib_tokens(source)
     except (tokenize.TokenError, SyntaxError, ValueError):
@@ -229,7 +244,7 @@ def _raw_tokens(source: str) -> list[list]:
             t[1] = unicodedata.normalize("NFKC", t[1])     # as Python reads a name: 𝐧n is nn
         elif t[0] == "other" and t[1][:1].isdigit():
             t[1] = _number(t[1])
-    return _without_grouping(_without_noops(_without_detours(_without_idle_statements(out, source), source), source))
+    return out
 
 
 def _number(text: str) -> str:
@@ -281,16 +296,19 @@ def _named_only(node: ast.AST) -> bool:
     return isinstance(node, ast.Name)
 
 
-def _nothing(nodes: list[ast.AST]) -> bool:
-    return all(isinstance(n, ast.Pass) or _idle_statement(n) for n in nodes)
+def _nothing(nodes: list[ast.AST], known: dict[int, bool] | None = None) -> bool:
+    return all(isinstance(n, ast.Pass) or _idle_statement(n, known) for n in nodes)
 
 
-def _idle_statement(node: ast.AST) -> bool:
+def _idle_statement(node: ast.AST, known: dict[int, bool] | None = None) -> bool:
     """A statement that computes nothing: an idle expression (`(0)`, `-1`, `print(end="")`, `0 if 0 else 0`), a name
     or an attribute chain named alone (`__name__`, `torch.nn`), an idle value given to a throwaway name (`_ = 0`,
     `__: int = 0`, `_ += 0`) or to nothing (`[] = []`), `assert` of either, a block of nothing under a literal test
     (`if 0: pass`, `while 0: pass`, `for _ in (): pass`), `del []`, `global __`: filler (reviews 398, 400 and 404 put
-    one after every line of a copy: 0.92 down to 0.23, 0.87 to 0.06, 0.95 to 0.33)."""
+    one after every line of a copy: 0.92 down to 0.23, 0.87 to 0.06, 0.95 to 0.33). ``known``: what was read of the
+    cell's blocks so far (each link of an `elif` chain is a statement of its own too)."""
+    if known is not None and id(node) in known:
+        return known[id(node)]
     if isinstance(node, ast.Expr):
         return _named_only(node.value) or _idle(node.value)
     if isinstance(node, ast.Assign):
@@ -302,10 +320,24 @@ def _idle_statement(node: ast.AST) -> bool:
     if isinstance(node, ast.Assert):
         return (_named_only(node.test) or _idle(node.test)) and (node.msg is None or _idle(node.msg))
     if isinstance(node, (ast.If, ast.While)):
-        return _idle(node.test) and _nothing(node.body) and _nothing(node.orelse)
+        # (an `elif` chain read link by link, not by recursion: review 411 put `if 0: pass` and 250 `elif 0: pass` in a
+        # cell, and the recursion stopped `grader similarity` for the whole class)
+        # ... from its last link back, each link's answer kept (read from each link down, 2,500 `elif`s took 5 s)
+        links = [node]
+        while isinstance(links[-1], ast.If) and len(links[-1].orelse) == 1 and isinstance(links[-1].orelse[0], ast.If) \
+                and (known is None or id(links[-1].orelse[0]) not in known):
+            links.append(links[-1].orelse[0])
+        last = links[-1]
+        idle = known[id(last.orelse[0])] if known is not None and len(last.orelse) == 1 and id(last.orelse[0]) in known \
+            else _nothing(last.orelse, known)
+        for link in reversed(links):
+            idle = idle and _idle(link.test) and _nothing(link.body, known)
+            if known is not None:
+                known[id(link)] = idle
+        return idle
     if isinstance(node, ast.For):
         return isinstance(node.iter, (ast.Tuple, ast.List)) and not node.iter.elts and isinstance(
-            node.target, ast.Name) and _nothing(node.body) and _nothing(node.orelse)
+            node.target, ast.Name) and _nothing(node.body, known) and _nothing(node.orelse, known)
     if isinstance(node, ast.Delete):
         return all(isinstance(x, (ast.Tuple, ast.List)) and not x.elts for x in node.targets)
     if isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -403,6 +435,7 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
     starts = _line_starts(source)
     at = _places(source, starts)
     spans = []
+    known: dict[int, bool] = {}
     imports: set[str] = set()       # an import written again reads as nothing (`import torch` after every line)
     for node in _statements(tree, annotated):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -412,7 +445,8 @@ def _without_idle_statements(raw: list[list], source: str) -> list[list]:
                 continue
         if getattr(node, "end_lineno", None) is None or getattr(node, "end_col_offset", None) is None:
             continue
-        idle = isinstance(node, ast.stmt) and (_idle_statement(node) or isinstance(node, (ast.Import, ast.ImportFrom)))
+        idle = isinstance(node, ast.stmt) and (_idle_statement(node, known) or isinstance(node, (ast.Import,
+                                                                                                 ast.ImportFrom)))
         if not idle and not (annotated and isinstance(node, (ast.AnnAssign, ast.arg, ast.FunctionDef,
                                                              ast.AsyncFunctionDef))):
             continue
@@ -445,56 +479,170 @@ def _tree(source: str) -> ast.Module | None:
 
 
 # Where code written the long way round may stand (`_without_detours`): `getattr(`/`setattr(`, a star or two before a
-# bracket in a call, a test of literals, a loop of one turn over a throwaway name (a cell without one is not parsed for
-# them; each pattern is looked for only where a plain word of it stands: the patterns alone cost 5 % of the class's
-# fingerprints)
-_GETTERS = re.compile(r"\b[gs]etattr[ \t]*\(")
-_STARRED = re.compile(r"[(,][ \t]*\*\*?[ \t]*[(\[{]")
-_LITERAL_TEST = re.compile(r"\b(?:if|while)[ \t(]+(?:\d|True\b|False\b|None\b|not\b|['\"(\[{])")
-_ONE_TURN = re.compile(r"\bfor[ \t]+_+[ \t]+in[ \t]+(?:range[ \t]*\([ \t]*1[ \t]*\)|[\[(])")
+# bracket or a call in a call, a test or a loop's list of literals, a block that runs its body once (`try`, `match`,
+# `with nullcontext()`), a lambda called where it stands. A cell without one is not parsed for them; each pattern is
+# looked for only where a plain word of it stands (the patterns alone cost 5 % of the class's fingerprints). Line
+# breaks and continuations may stand between the words (review 411: `f(\n *(a, b))` as a formatter writes it).
+_GETTERS = re.compile(r"\b[gs]etattr[\s\\]*\(")
+_STARRED = re.compile(r"[(,][\s\\]*\*\*?[\s\\]*(?:[(\[{]|(?:list|tuple|dict)[\s\\]*\()")
+_LITERAL_TEST = re.compile(r"\b(?:if|elif|while)[\s\\(]+(?:[^\w\s\\(]|\d|(?:True|False|None|not|__debug__|bool|int|float|complex|[bBrRuUfF]{1,2}(?=['\"]))\b)")
+_ONE_TURN = re.compile(r"\bfor[\s\\]+\w+[\s\\]+in[\s\\(]+(?:range\b|[^\w\s\\(]|\d|[bBrRuUfF]{1,2}['\"])")
+_ONCE = re.compile(r"\btry[\s\\]*:|\bmatch\b|\bnullcontext\b|\blambda[\s\\]*:")
 
 
 def _may_detour(source: str) -> bool:
     return "etattr" in source and _GETTERS.search(source) is not None or \
         "*" in source and _STARRED.search(source) is not None or \
         ("if" in source or "while" in source) and _LITERAL_TEST.search(source) is not None or \
-        "for _" in source and _ONE_TURN.search(source) is not None
+        "for" in source and _ONE_TURN.search(source) is not None or \
+        ("try" in source or "match" in source or "nullcontext" in source or "lambda" in source) and \
+        _ONCE.search(source) is not None
 
 
 def _attribute_name(node: ast.AST) -> str | None:
-    """The name a string literal gives an attribute or a keyword (`'fc1'`), None where it gives none."""
+    """The name a string literal gives an attribute or a keyword (`'fc1'`, `f'fc1'`), None where it gives none."""
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        node = ast.Constant("".join(str(v.value) for v in node.values))
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier() \
             and not keyword.iskeyword(node.value):
         return node.value
     return None
 
 
-def _given(call: ast.Call) -> list[ast.expr]:
-    """A call's arguments, also where a star gives them all from a tuple or a list written out (`f(*(a, b))`)."""
-    args = call.args
-    if len(args) == 1 and isinstance(args[0], ast.Starred) and isinstance(args[0].value, (ast.Tuple, ast.List)):
-        return args[0].value.elts
-    return args
+def _flat(args: list[ast.expr]) -> list[ast.expr]:
+    """A call's arguments with every star of a tuple or a list written out read as its items (`f(*(a,), b)`)."""
+    out: list[ast.expr] = []
+    for a in args:
+        if isinstance(a, ast.Starred) and isinstance(a.value, (ast.Tuple, ast.List)):
+            out.extend(a.value.elts)
+        else:
+            out.append(a)
+    return out
+
+
+def _dict_items(node: ast.Dict) -> list[tuple[ast.expr | None, ast.expr]]:
+    """A dict's items, those of a dict written out inside it (`{**{'k': v}}`) read as its own."""
+    out: list[tuple[ast.expr | None, ast.expr]] = []
+    for key, value in zip(node.keys, node.values):
+        if key is None and isinstance(value, ast.Dict) and value.keys and None not in value.keys:
+            out.extend(zip(value.keys, value.values))
+        else:
+            out.append((key, value))
+    return out
+
+
+def _place_before(node: ast.Dict, k: int, begin, end) -> int:
+    """Where the text between a dict's item ``k`` and the one before it starts (its `{` for the first)."""
+    return begin(node) if k == 0 else end(node.values[k - 1])
 
 
 def _literal_truth(test: ast.AST) -> bool | None:
-    """The truth of a test made of a literal (`True`, `1`, `not 0`, `'x'`), None for any other test."""
+    """The truth of a test made of literals (`True`, `1 == 1`, `not 0`, `'x'`, `__debug__`), None for any other."""
     flip = False
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         flip, test = not flip, test.operand
-    try:
-        return bool(ast.literal_eval(test)) != flip
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+    if isinstance(test, ast.Name) and test.id == "__debug__":
+        return not flip
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id in _SAME_TRUTH and \
+            len(test.args) == 1 and not test.keywords:
+        test = test.args[0]                 # `bool(1)`, `int(True)`: the truth of what they are given
+    truth = constant_truth(test)
+    return None if truth is None else truth != flip
+
+
+_SAME_TRUTH = frozenset({"bool", "int", "float", "complex"})
+
+
+def _turns(it: ast.expr) -> int | None:
+    """How many turns a loop over this takes, where it is written out: a literal sequence, set, dict or string, a
+    `range` of literal numbers (None: not plain)."""
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords \
+            and 1 <= len(it.args) <= 3:
+        values = [evaluated_literals(a) for a in it.args]
+        if all(v is not None and isinstance(v[0], int) for v in values):
+            try:
+                return len(range(*(v[0] for v in values)))
+            except (ValueError, OverflowError):
+                return None
         return None
+    if isinstance(it, (ast.Tuple, ast.List, ast.Set)) and not any(isinstance(e, ast.Starred) for e in it.elts):
+        return len(it.elts) if len(it.elts) <= 1 else None
+    if isinstance(it, ast.Dict) and None not in it.keys:
+        return len(it.keys) if len(it.keys) <= 1 else None
+    if isinstance(it, ast.Constant) and isinstance(it.value, (str, bytes)):
+        return len(it.value)
+    return None
 
 
-def _one_turn(node: ast.For) -> bool:
-    """`for _ in [0]:`, `for _ in range(1):` with no `else`: its body once, under a throwaway name."""
-    it = node.iter
-    return isinstance(node.target, ast.Name) and _THROWAWAY.match(node.target.id) is not None and not node.orelse and (
-        isinstance(it, (ast.List, ast.Tuple)) and len(it.elts) == 1 and not isinstance(it.elts[0], ast.Starred) or
-        isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and not it.keywords and
-        len(it.args) == 1 and isinstance(it.args[0], ast.Constant) and it.args[0].value == 1)
+def _ends_in_break(body: list[ast.stmt]) -> bool:
+    """A loop's body that ends in `break`, with no other `break` or `continue` of its own: it runs once."""
+    if not body or not isinstance(body[-1], ast.Break):
+        return False
+    todo = list(body[:-1])
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (ast.Break, ast.Continue)):
+            return False
+        if not isinstance(n, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                              ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(n))
+    return True
+
+
+def _empty(stmts: list[ast.stmt]) -> bool:
+    return all(isinstance(n, ast.Pass) or isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) for n in stmts)
+
+
+def _catches_nothing(handler: ast.ExceptHandler) -> bool:
+    return isinstance(handler.type, ast.Tuple) and not handler.type.elts
+
+
+def _null_context(item: ast.withitem) -> bool:
+    """`nullcontext()` however reached (`contextlib.nullcontext()`, `__import__('contextlib').nullcontext()`)."""
+    call = item.context_expr
+    if item.optional_vars is not None or not isinstance(call, ast.Call) or call.args or call.keywords:
+        return False
+    f = call.func
+    return isinstance(f, ast.Name) and f.id == "nullcontext" or isinstance(f, ast.Attribute) and f.attr == "nullcontext"
+
+
+def _runs_once(node: ast.stmt) -> list[ast.stmt] | None:
+    """The statements a block surely runs, once and in its place, where the rest of it is a detour: the branch a test
+    of literals takes (`if True:`, `if 1 == 1:`, `if __debug__:`, `elif True:` after `if False: pass`), a loop's body
+    of one turn over a throwaway name (`for _ in range(1):`, `for _ in 'x':`, `while True: ...; break`), a loop's
+    `else` where the loop takes no turn (`for _ in (): pass` or `while False: pass` then `else:`), a `try` whose
+    handlers catch nothing and whose `finally` does nothing, a `match` of a literal whose first case is `_`, a `with
+    nullcontext():` (review 411 wrapped every statement of a copy in each: 0.90 down to 0.19). None for any other."""
+    if isinstance(node, ast.If):
+        truth = _literal_truth(node.test)
+        return None if truth is None else node.body if truth else node.orelse
+    if isinstance(node, ast.While):
+        truth = _literal_truth(node.test)
+        if truth is False:
+            return node.orelse
+        if truth and not node.orelse and _ends_in_break(node.body):
+            return node.body[:-1]
+        return None
+    if isinstance(node, ast.For):
+        turns = _turns(node.iter)
+        if turns == 0:
+            return node.orelse
+        throwaway = isinstance(node.target, ast.Name) and _THROWAWAY.match(node.target.id) is not None
+        return node.body if turns == 1 and throwaway and _empty(node.orelse) else None
+    if isinstance(node, ast.Try):
+        if all(_catches_nothing(h) for h in node.handlers) and _empty(node.finalbody) and not node.orelse and (
+                node.handlers or node.finalbody):
+            return node.body
+        return None
+    if isinstance(node, ast.Match):
+        first = node.cases[0] if node.cases else None
+        if first is not None and isinstance(node.subject, ast.Constant) and isinstance(first.pattern, ast.MatchAs) \
+                and first.pattern.pattern is None and first.pattern.name is None and first.guard is None:
+            return first.body
+        return None
+    if isinstance(node, ast.With) and all(_null_context(item) for item in node.items):
+        return node.body
+    return None
 
 
 def _without_detours(raw: list[list], source: str) -> list[list]:
@@ -505,11 +653,12 @@ def _without_detours(raw: list[list], source: str) -> list[list]:
 
 
 def _detours_read(raw: list[list], source: str) -> list[list]:
-    """Code written the long way round reads as the short way: `getattr(a, 'b')` as `a.b`, `setattr(a, 'b', v)` as
-    `a.b = v`, `f(*(x, y))` as `f(x, y)`, `f(**{'k': v})` as `f(k=v)`, a block under a test of literals as the branch
-    it takes, a loop of one turn over a throwaway name as its body (review 406 hid copies so: every call through
-    `getattr` and `*(...)`, 0.95 down to 0.17; `if True:` around every statement, 0.43). Where the tokens are not the
-    plain spelling the tree says (grouping brackets in between), the code is left as it is."""
+    """Code written the long way round reads as the short way: `getattr(a, 'b')` (with a default too) as `a.b`,
+    `setattr(a, 'b', v)` as `a.b = v`, `f(*(x, y))` or `f(*list((x, y)))` as `f(x, y)`, `f(**{'k': v})` or
+    `f(**dict(k=v))` as `f(k=v)`, `*()` and `**{}` as nothing, `(lambda: v)()` as `v`, a block that surely runs its
+    body once as that body (`_runs_once`). Review 406 hid copies so (every call through `getattr` and `*(...)`, 0.95
+    down to 0.17; `if True:` around every statement, 0.43), review 411 by the neighbouring spellings (0.19 to 0.52).
+    Where the tokens are not the plain spelling the tree says, the code is left as it is."""
     if not raw or "\r" in source or not _may_detour(source):
         return raw
     tree = _tree(source)
@@ -538,72 +687,131 @@ def _detours_read(raw: list[list], source: str) -> list[list]:
     def closing(idx: list[int], bracket: str) -> bool:
         return shaped(idx, bracket) or shaped(idx, ",", bracket)
 
+    def between(a: int, b: int) -> list[int]:
+        """Every token left between two places (one read otherwise too: a block's header goes whole)."""
+        return [i for i in range(bisect.bisect_left(firsts, a), bisect.bisect_left(firsts, b)) if i not in drop]
+
+    calls = [n for n in walk(tree) if isinstance(n, ast.Call) and getattr(n, "end_lineno", None) is not None]
+    # `{**{'k': v}}`: a dict written out inside one reads as its items (review 411: `f(**{**{'k': v}})`)
     for node in walk(tree):
-        if getattr(node, "end_lineno", None) is None:
-            continue
-        if isinstance(node, ast.Call):
-            f, args = node.func, node.args
-            # (also with its arguments given by a star, `getattr(*(a, 'b'))`: review 406 joined both disguises)
-            given = _given(node)
-            starred = given is not args
-            getter = isinstance(f, ast.Name) and f.id == "getattr" and len(given) == 2
-            setter = isinstance(f, ast.Name) and f.id == "setattr" and len(given) == 3
-            if (getter or setter) and not node.keywords and not any(isinstance(a, ast.Starred) for a in given) \
-                    and _attribute_name(given[1]) is not None:
-                head = span(begin(node), begin(given[0]))
-                mid = span(end(given[0]), begin(given[2]) if setter else begin(given[1]) + 1)
-                tail = [i for i in span(end(given[-1]), end(node)) if not (raw[i][1] == "," and raw[i][0] == "other")]
-                inner = ("]" if isinstance(args[0].value, ast.List) else ")") if starred else ""
-                brackets = (inner, ")") if starred else (")",)
-                opened = (f.id, "(", "*", "[" if inner == "]" else "(") if starred else (f.id, "(")
-                if shaped(head, *opened) and shaped(mid, *((",", "S", ",") if setter else (",", "S"))) and \
-                        shaped(tail, *brackets):
-                    drop.update(head + tail + [i for i in span(end(given[-1]), end(node)) if raw[i][1] == ","])
-                    renamed[mid[0]], renamed[mid[1]] = ("other", "."), ("name", _attribute_name(given[1]))
-                    if setter:
-                        renamed[mid[2]] = ("other", "=")
-            for a in args:
-                v = a.value if isinstance(a, ast.Starred) else None
-                if isinstance(v, (ast.Tuple, ast.List)) and v.elts and not any(isinstance(e, ast.Starred) for e in v.elts):
-                    star, opened = span(begin(a), begin(v)), span(begin(v), begin(v.elts[0]))
-                    closed = span(end(v.elts[-1]), end(v))
-                    bracket = ")" if isinstance(v, ast.Tuple) else "]"
-                    if shaped(star, "*") and shaped(opened, "([" [bracket == "]"]) and closing(closed, bracket):
-                        drop.update(star + opened + closed)
-            for k in node.keywords:
-                v = k.value
-                if k.arg is not None or not isinstance(v, ast.Dict) or not v.keys or \
-                        any(key is None or _attribute_name(key) is None for key in v.keys):
+        if isinstance(node, ast.Dict) and getattr(node, "end_lineno", None) is not None:
+            for k, (key, value) in enumerate(zip(node.keys, node.values)):
+                if key is not None or not isinstance(value, ast.Dict) or not value.keys:
                     continue
-                stars, opened = span(begin(k), begin(v)), span(begin(v), begin(v.keys[0]))
-                keys = [span(begin(key), end(key)) for key in v.keys]
-                colons = [span(end(key), begin(value)) for key, value in zip(v.keys, v.values)]
-                closed = span(end(v.values[-1]), end(v))
-                if shaped(stars, "*", "*") and shaped(opened, "{") and closing(closed, "}") and \
-                        all(shaped(x, "S") for x in keys) and all(shaped(x, ":") for x in colons):
+                if None in value.keys:
+                    continue
+                stars = span(_place_before(node, k, begin, end), begin(value))[-2:]
+                opened = span(begin(value), begin(value.keys[0]))
+                closed = span(end(value.values[-1]), end(value))
+                if shaped(stars, "*", "*") and shaped(opened, "{") and closing(closed, "}"):
                     drop.update(stars + opened + closed)
-                    renamed.update({x[0]: ("name", _attribute_name(key)) for x, key in zip(keys, v.keys)})
-                    renamed.update({x[0]: ("other", "=") for x in colons})
-        elif isinstance(node, (ast.If, ast.While)) and node.body:
-            first = span(begin(node), begin(node) + 1)
-            truth = _literal_truth(node.test)
-            if truth is None or not first or raw[first[0]][1] != ("if" if isinstance(node, ast.If) else "while"):
+    for node in calls:
+        f, args = node.func, node.args
+        if isinstance(f, ast.Lambda) and not args and not node.keywords and not (
+                f.args.args or f.args.posonlyargs or f.args.kwonlyargs or f.args.vararg or f.args.kwarg):
+            head, tail = span(begin(node), begin(f.body)), span(end(f.body), end(node))
+            if (shaped(head, "lambda", ":") or shaped(head, "(", "lambda", ":")) and (
+                    shaped(tail, "(", ")") or shaped(tail, ")", "(", ")")):
+                drop.update(head + tail)        # `(lambda: v)()` is `v` (review 411)
+        for k, a in enumerate(args):
+            v = a.value if isinstance(a, ast.Starred) else None
+            # `*list((x, y))`, `*tuple([x, y])`: the call around the list reads as nothing too (review 411)
+            wrapped = isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in ("list", "tuple") \
+                and len(v.args) == 1 and not v.keywords and isinstance(v.args[0], (ast.Tuple, ast.List))
+            seq = v.args[0] if wrapped else v
+            if not isinstance(seq, (ast.Tuple, ast.List)) or any(isinstance(e, ast.Starred) for e in seq.elts):
                 continue
-            if truth and isinstance(node, ast.If):
-                drop.update(span(begin(node), begin(node.body[0])))
-                if node.orelse:
-                    drop.update(span(end(node.body[-1]), end(node)))
-            elif not truth and node.orelse and isinstance(node, ast.If):
-                drop.update(span(begin(node), begin(node.orelse[0])))
-                elif_ = span(begin(node.orelse[0]), begin(node.orelse[0]) + 1)
-                if elif_ and raw[elif_[0]][1] == "elif":
-                    renamed[elif_[0]] = ("other", "if")
-            elif not truth and not node.orelse:
-                drop.update(span(begin(node), end(node)))
-        elif isinstance(node, ast.For) and node.body and _one_turn(node):
-            head = span(begin(node), begin(node.body[0]))
-            if head and raw[head[0]][1] == "for":
-                drop.update(head)
+            star = span(begin(a), begin(v))
+            call_open = span(begin(v), begin(seq)) if wrapped else []
+            call_close = span(end(seq), end(v)) if wrapped else []
+            bracket = ")" if isinstance(seq, ast.Tuple) else "]"
+            if not (shaped(star, "*") and (not wrapped or shaped(call_open, v.func.id, "(") and
+                                            closing(call_close, ")"))):
+                continue
+            if not seq.elts:                    # `*()`: nothing, and a comma beside it
+                whole = span(begin(a), end(a))
+                if whole == star + span(begin(v), end(v)):
+                    after = span(end(a), begin(args[k + 1]) if k + 1 < len(args) else end(node))
+                    before = span(end(args[k - 1]), begin(a)) if k else []
+                    comma = [i for i in (after[:1] if after and raw[after[0]][1] == "," else
+                                         before[-1:] if before and raw[before[-1]][1] == "," else [])]
+                    drop.update(whole + comma)
+                continue
+            opened, closed = span(begin(seq), begin(seq.elts[0])), span(end(seq.elts[-1]), end(seq))
+            if shaped(opened, "([" [bracket == "]"]) and closing(closed, bracket):
+                drop.update(star + call_open + call_close + opened + closed)
+        for k in node.keywords:
+            v = k.value
+            if k.arg is not None:
+                continue
+            stars = span(begin(k), begin(v))
+            if not shaped(stars, "*", "*"):
+                continue
+            if isinstance(v, ast.Dict) and not v.keys:          # `**{}`: nothing, and the comma before it
+                before = span(begin(node), begin(k))
+                comma = before[-1:] if before and raw[before[-1]][1] == "," else []
+                if shaped(span(begin(v), end(v)), "{", "}"):
+                    drop.update(stars + span(begin(v), end(v)) + comma)
+                continue
+            if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id == "dict" and not v.args \
+                    and v.keywords and all(x.arg is not None for x in v.keywords):
+                opened = span(begin(v), begin(v.keywords[0]))
+                closed = span(end(v.keywords[-1].value), end(v))
+                if shaped(opened, "dict", "(") and closing(closed, ")"):
+                    drop.update(stars + opened + closed)        # `**dict(k=v)` is `k=v` (review 411)
+                continue
+            items = _dict_items(v) if isinstance(v, ast.Dict) else []
+            if not items or any(key is None or _attribute_name(key) is None for key, _ in items):
+                continue
+            opened = span(begin(v), begin(items[0][0]))
+            keys = [span(begin(key), end(key)) for key, _ in items]
+            colons = [span(end(key), begin(value)) for key, value in items]
+            closed = span(end(items[-1][1]), end(v))
+            if shaped(opened, "{") and closing(closed, "}") and \
+                    all(shaped(x, "S") for x in keys) and all(shaped(x, ":") for x in colons):
+                drop.update(stars + opened + closed)
+                renamed.update({x[0]: ("name", _attribute_name(key)) for x, (key, _) in zip(keys, items)})
+                renamed.update({x[0]: ("other", "=") for x in colons})
+    # getattr and setattr last, their arguments read as the steps above left them (`getattr(*(a,), 'b')`: review 411)
+    for node in calls:
+        f, args = node.func, node.args
+        given = _flat(args)
+        getter = isinstance(f, ast.Name) and f.id == "getattr" and len(given) in (2, 3)
+        setter = isinstance(f, ast.Name) and f.id == "setattr" and len(given) == 3
+        if not (getter or setter) or node.keywords or any(isinstance(a, ast.Starred) for a in given) \
+                or _attribute_name(given[1]) is None:
+            continue
+        head = span(begin(node), begin(given[0]))
+        mid = [i for i in span(end(given[0]), begin(given[2]) if setter else begin(given[1]) + 1)]
+        # (a default, `getattr(a, 'b', None)`, reads as nothing: review 411)
+        rest = span(end(given[1]), end(node)) if getter and len(given) == 3 else []
+        tail = [i for i in span(end(given[-1]), end(node)) if not (raw[i][1] == "," and raw[i][0] == "other")]
+        if shaped(head, f.id, "(") and shaped(mid, *((",", "S", ",") if setter else (",", "S"))) and shaped(tail, ")"):
+            drop.update(head + tail + rest + [i for i in span(end(given[-1]), end(node)) if raw[i][1] == ","])
+            renamed[mid[0]], renamed[mid[1]] = ("other", "."), ("name", _attribute_name(given[1]))
+            if setter:
+                renamed[mid[2]] = ("other", "=")
+
+    def lead(n: ast.AST) -> int | None:
+        """The token a statement starts with, as read so far (an `elif` may have become an `if`)."""
+        k = bisect.bisect_left(firsts, begin(n))
+        return k if k < len(raw) and raw[k][2] == begin(n) and k not in drop else None
+
+    # blocks outside in (an `elif` is read once its `if` is: `if False: pass` then `elif True:` is `if True:`)
+    blocks = sorted((n for n in walk(tree) if isinstance(n, (ast.If, ast.While, ast.For, ast.Try, ast.Match,
+                                                             ast.With))), key=begin)
+    for node in blocks:
+        kept = _runs_once(node)
+        first = lead(node)
+        if kept is None or first is None or renamed.get(first, raw[first])[1] == "elif":
+            continue        # (a branch of a chain whose `if` does not lead to it)
+        if not kept:
+            drop.update(between(begin(node), end(node)))
+            continue
+        drop.update(between(begin(node), begin(kept[0])) + between(end(kept[-1]), end(node)))
+        inner = lead(kept[0])
+        if inner is not None and raw[inner][1] == "elif":
+            renamed[inner] = ("other", "if")
     if not drop and not renamed:
         return raw
     out = []
