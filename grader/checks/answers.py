@@ -521,6 +521,8 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
     out = []
     own: set[str] = set()           # ... and not a name the cell itself bound above the line (`import sys`: review 326)
     parents = {id(c): n for n in walk(tree) for c in child_nodes(n)} if above & _CALLED_ONLY else {}
+    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in walk(tree)):
+        above = frozenset(n for n in above if not n.startswith("+"))     # (`from sys import *` here: review 412)
     for i, node in enumerate(tree.body if above else ()):
         # ... not in a function's or lambda's body, which runs later if at all (a fairness review, 324: a method
         # raising `NotImplementedError` in a class of notes)

@@ -69,6 +69,8 @@ _SETTING_CALLS = frozenset({"setitem", "__setitem__", "setdefault", "delitem", "
 _KEY_SECOND = frozenset({"setitem", "__setitem__", "setdefault", "delitem", "__delitem__", "setattr", "delattr",
                          "__setattr__", "__delattr__"})
 _RUNNERS = frozenset({"exec", "eval"})
+# doctest's runners of the examples in the notebook's docstrings (or a file's)
+_DOCTEST_RUNS = frozenset({"testmod", "run_docstring_examples", "testfile"})
 _SHELL_WRITES = frozenset({"push", "del_var", "ex", "ev", "run_cell", "run_code", "run_ast_nodes", "safe_execfile",
                            "safe_run_module", "runcode"})       # run code or set names in the shell's namespace
 _OWN = frozenset({"self", "cls"})
@@ -1286,6 +1288,9 @@ class _Reader:
                 return n                    # `g |= {...}`, `g` given the namespace
             if t is ast.Call and type(n.func) is ast.Name and n.func.id == "exec" and len(n.args) < 2 and scope.function:
                 return n                    # code run in the function's frame: a `global` in it writes the module's
+            if t is ast.Call and scope.function and word(n.func) in _DOCTEST_RUNS:
+                return n                    # the notebook's docstrings run as code (review 412: an example that set
+                #                             `__main__.a_`, run by `doctest.testmod()` in a helper called at the end)
             what = self.kind(n, scope) if t is ast.Call or t in _SOURCES and type(n.ctx) is ast.Load else None
             if what is not None:
                 how, key = self.use(n, what)

@@ -173,10 +173,13 @@ def _bound_once(cells, name: str) -> bool:
     total = 0
     for c in cells:
         text = as_python_reads(c.source)
+        if "*" in text and re.search(r"\bimport[ \t]*\*", text):
+            return False            # (`from sys import *` binds `exit` too: review 412)
         if name in text and re.search(rf"(?<!\w){name}(?!\w)", text):
             tree = python_tree(c.source)
-            if tree is None:
-                return False
+            if tree is None or any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Del)
+                                   for n in walk(tree)):
+                return False        # (`del exit` gives IPython's back)
             total += binding_counts(tree).get(name, 0)
     return total == 1
 
@@ -201,9 +204,12 @@ def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
         bound = binding_counts(tree)
         for name, k in bound.items():
             counts[name] = counts.get(name, 0) + k
-        found = _exits_of(tree, frozenset("!" + n for n in stopping), only=wanted,
-                          timed=timed_in_blocks(tree, magic_lines(c.source))).own
-        stopping = {n for n in (stopping - set(bound)) | set(found) if counts.get(n, 0) == 1}
+        given, magics = frozenset("!" + n for n in stopping), magic_lines(c.source)
+        timed = timed_in_blocks(tree, magics, 0, _exits_of(tree, given, only=wanted)) if magics.texts else (
+            frozenset(), frozenset())
+        found = _exits_of(tree, given, only=wanted, timed=timed).own
+        stopping = {n for n in {x for x in stopping if x.removeprefix("await ") not in bound} | set(found)
+                    if counts.get(n.removeprefix("await "), 0) == 1}
         plain |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in wanted & OWN_EXITS
                   and not n.decorator_list}
     return stopping, {n for n in plain if counts.get(n, 0) == 1}
@@ -448,31 +454,64 @@ class Exits:
     bound: frozenset[str] = frozenset()
     own: frozenset[str] = frozenset()         # functions of the cell's own whose call surely stops (`_own_stoppers`)
     caught: frozenset[int] = frozenset()      # lines of `%time` code in a block, which catches what it raises (`timed_in_blocks`)
+    refused: frozenset[int] = frozenset()     # ... and those whose text IPython refuses there: a stop
 
 
-def timed_in_blocks(tree: ast.AST, magics: Magics) -> frozenset[int]:
-    """The lines of statements in a block (a loop's, a function's) that a `%time` line runs and that compile as IPython
-    compiles them, alone: `%time` catches what they raise, shows it, and the block goes on (review 408: `for _ in
-    range(1): %time 1/0` above answers set again below it was read as a stop, and the first ones graded). Not one
-    that does not compile alone (`%time break`: a SyntaxError where the line runs, review 399, read as a `raise`), nor
-    a `__future__` import (a stop, review 321)."""
+def timed_in_blocks(tree: ast.AST, magics: Magics, flags: int, exits: Exits) -> tuple[frozenset[int], frozenset[int]]:
+    """(caught, refused): the lines of statements in a block (a loop's, a function's) that a `%time` line runs, whose
+    stop `%time` surely catches (it shows the error and the block goes on: review 408, `for _ in range(1): %time 1/0`
+    above answers set again below it was read as a stop), and those whose text IPython does not compile as it compiles
+    `%time`'s, alone, under the notebook's features and without top-level `await` (a SyntaxError where the line runs:
+    review 412, `%time await ...` and `%time 1 != 2` under `barry_as_FLUFL` in a loop). A stop `%time` does not
+    surely catch stays one (`_plainly_caught`: review 412 raised an exception whose `__str__` raises, and ended the
+    process), and so does what was read as a stop already (`%time break`, review 399; a `__future__` import, 321)."""
     if not magics.texts or not isinstance(tree, ast.Module):
-        return frozenset()
+        return frozenset(), frozenset()
     top = {n.lineno for n in tree.body}
-    out, refused = set(), set()
-    for node in walk(tree):
-        if not isinstance(node, ast.stmt) or node.lineno in top or magics.texts.get(node.lineno, (0, ""))[1] != "time":
-            continue
-        out.add(node.lineno)
+    lines: dict[int, list[ast.stmt]] = {}
+    starts: dict[int, int] = {}         # the features in force where each line's top-level statement starts
+    for stmt in tree.body:
+        for node in walk(stmt):
+            if isinstance(node, ast.stmt) and node.lineno not in top and \
+                    magics.texts.get(node.lineno, (0, ""))[1] == "time":
+                lines.setdefault(node.lineno, []).append(node)
+                starts[node.lineno] = flags
+        flags |= carried(stmt, magics)
+    caught, refused = set(), set()
+    for line, stmts in lines.items():
+        flags = starts[line]
         # (a line of statements, `t = %time break` read as `raise SyntaxError(...); t = None`, is one text)
-        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args and isinstance(
-                node.exc.args[0], ast.Constant) and "does not compile alone" in str(node.exc.args[0].value) or \
-                isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            refused.add(node.lineno)
-    return frozenset(out - refused)
+        if any(isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and n.exc.args and isinstance(
+                n.exc.args[0], ast.Constant) and "does not compile alone" in str(n.exc.args[0].value) or
+               isinstance(n, ast.ImportFrom) and n.module == "__future__" for n in stmts):
+            continue
+        if not _timed_compiles(stmts, magics.lines, flags & ~AWAIT):
+            refused.add(line)
+        elif all(_plainly_caught(n, exits) or not surely_stops(n, flags | INSIDE, exits) for n in stmts):
+            caught.add(line)
+    return frozenset(caught), frozenset(refused)
 
 
-def exits_of(tree: ast.AST, above: frozenset[str] = frozenset(), timed: frozenset[int] = frozenset()) -> Exits:
+def _plainly_caught(stmt: ast.stmt, exits: Exits) -> bool:
+    """Does `%time` surely catch and show what this statement raises: one of Python's exception classes, or an exit
+    call's SystemExit, made of literals (IPython shows the exception with `str`, and an object's `__str__` may raise
+    out of the magic: review 412), not an end of the process (`os._exit`, `os.abort`)?"""
+    thrown = _thrown(stmt, exits)
+    if not (isinstance(thrown, type) and issubclass(thrown, BaseException)):
+        return False
+    if isinstance(stmt, ast.Raise):
+        made = stmt.exc
+        if stmt.cause is not None and not (isinstance(stmt.cause, ast.Constant) and stmt.cause.value is None):
+            return False
+    else:
+        made = getattr(stmt, "value", None)
+    if isinstance(made, ast.Call):
+        return all(isinstance(a, ast.Constant) for a in [*made.args, *(k.value for k in made.keywords)])
+    return True
+
+
+def exits_of(tree: ast.AST, above: frozenset[str] = frozenset(),
+             timed: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())) -> Exits:
     """``EXITS`` and the spellings the cell's imports at its own level add (`import sys as s`: `s.exit`; `from os
     import _exit as bye`: `bye`; not an import inside a function, which binds a local: review 317). An import below
     the call makes no difference: the call then fails with a NameError, a stop too. ``above``: such names the cells
@@ -487,22 +526,24 @@ def exits_of(tree: ast.AST, above: frozenset[str] = frozenset(), timed: frozense
 
 
 def _exits_of(tree: ast.AST, above: frozenset[str], only: frozenset[str] | None = None,
-              timed: frozenset[int] = frozenset()) -> Exits:
+              timed: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())) -> Exits:
     out = set(EXITS)
     aliases = []
+    imports: set[str] = set()       # exit calls the cell imports by name, whatever a cell above bound them to
     for node in within([tree]):
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.name in EXIT_MODULES:
                     out |= {f"{a.asname or a.name}.{e.split('.')[1]}" for e in EXITS if e.startswith(a.name + ".")}
         elif isinstance(node, ast.ImportFrom) and node.module in EXIT_MODULES and not node.level:
-            out |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
+            imports |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in EXITS}
             if any(a.name == "*" for a in node.names):        # review 336: `from os import *`, then `abort()`
-                out |= set(_STAR_EXITS.get(node.module, ()))
+                imports |= set(_STAR_EXITS.get(node.module, ()))
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             aliases.extend(_pairs(node))
         elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
             aliases.append((node, {node.target.id}, node.value))        # review 343: `(q := sys.exit)`, then `q()`
+    out |= imports
     aliases += _class_pairs(tree)
     # ... and a name the cell gives one of them (review 325: `exit = sys.exit`, or `print = sys.exit`, then `exit()`
     # between two tries at the answers), in the order the cell gives them
@@ -522,10 +563,12 @@ def _exits_of(tree: ast.AST, above: frozenset[str], only: frozenset[str] | None 
     imported = {n[1:] for n in above if n.startswith("=")}
     out |= imported
     bound = names_bound(tree)
-    base = Exits(frozenset(out), frozenset(bound - named) | (above - {"=" + n for n in imported}),
-                 frozenset(n[1:] for n in above if n.startswith("!") and n[1:] not in bound), timed)
+    # (... and not a name a cell above bound where the cell imports an exit call under it: review 412, `def exit():
+    # print()` above, `from sys import exit` in the answers cell, then `exit()` between two tries)
+    base = Exits(frozenset(out), frozenset(bound - named) | (above - {"=" + n for n in imported} - imports),
+                 frozenset(n[1:] for n in above if n.startswith("!") and n[1:] not in bound), *timed)
     # (a class's attribute is called under the class's name, which the cell binds: `K.e()`)
-    return Exits(base.calls, base.bound, _own_stoppers(tree, base, only) | {n for n in named if "." in n}, timed)
+    return Exits(base.calls, base.bound, _own_stoppers(tree, base, only) | {n for n in named if "." in n}, *timed)
 
 
 def _pairs(node: ast.Assign) -> list[tuple[ast.Assign, set[str], ast.expr]]:
@@ -554,15 +597,15 @@ def _own_stoppers(tree: ast.AST, exits: Exits, only: frozenset[str] | None = Non
     before it may return (review 325: `def exit(): raise SystemExit`, then `exit()` between two tries at the answers,
     stopped Jupyter there). Not a generator's, whose body a call does not run."""
     body = getattr(tree, "body", [])
-    if not any(isinstance(n, ast.FunctionDef) or isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
-               for n in body):
+    if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) or isinstance(n, ast.Assign) and isinstance(
+            n.value, ast.Lambda) for n in body):
         return exits.own
     counts = binding_counts(tree)
     out: set[str] = set(exits.own)          # (with those of the cells above: `stoppers_before`)
     # ... read again while one more is found: a function that calls one of them, or a name given one (review 331:
     # `def f(): g()` where `g` raises; `f = g`)
     for _ in range(8):
-        known = Exits(exits.calls, exits.bound - out, frozenset(out), exits.caught)
+        known = Exits(exits.calls, exits.bound - out, frozenset(out), exits.caught, exits.refused)
         more = {name for node in body if only is None or _defines(node) in only
                 for name in _stopper(node, counts, known)} - out
         if not more:
@@ -590,19 +633,25 @@ def _stopper(node: ast.stmt, counts: dict[str, int], exits: Exits) -> set[str]:
                 or isinstance(node.value, ast.Name) and node.value.id in exits.own:
             return {target}
         return set()
-    if not isinstance(node, ast.FunctionDef) or node.decorator_list or counts.get(node.name, 0) != 1:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list or \
+            counts.get(node.name, 0) != 1:
         return set()
-    if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own_scope(node)):
+    # (a coroutine's body runs where it is awaited: "await name", review 412's `async def check(): raise SystemExit`,
+    # then `await check()` between two tries at the answers; a generator's never runs by a call)
+    waited = isinstance(node, ast.AsyncFunctionDef)
+    if any(isinstance(n, (ast.Yield, ast.YieldFrom)) or isinstance(n, ast.Await) and not waited
+           for n in own_scope(node)):
         return set()
+    name = "await " + node.name if waited else node.name
     for stmt in node.body:
         # a `return` of what stops stops (review 327: `return sys.exit()`, `return 1/0`); any other may return
         if isinstance(stmt, ast.Return) and stmt.value is not None and \
                 _stops(ast.copy_location(ast.Expr(stmt.value), stmt), 0, exits):
-            return {node.name}
+            return {name}
         if any(isinstance(n, ast.Return) for n in within([stmt])):
             return set()
         if surely_stops(stmt, INSIDE, exits):
-            return {node.name}
+            return {name}
     return set()
 
 
@@ -641,7 +690,7 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
     magic catches what it raises: `skipped`); a `%%time` body is the cell, so what stops it is a stop;
     other magics' code is not read as a stop here (`unsure`)."""
     magics = magics or Magics({}, ())
-    exits = exits_of(tree, above, timed_in_blocks(tree, magics))
+    exits = exits_of(tree, above, timed_in_blocks(tree, magics, flags, exits_of(tree, above)))
     for i, j, magic in _groups(tree.body, magics):
         timed = magic in ("time", "%%time")
         if timed and not _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
@@ -650,6 +699,11 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
             # a `%%time` body is the whole cell: what stops it stops the cell's code (a fairness review, 242:
             # the template's `raise` left in one, answers below it, read as never set)
             if (not magic or magic == "%%time") and surely_stops(tree.body[k], flags & ~AWAIT if timed else flags, exits):
+                return k
+            # ... and what `%time` does not surely catch stops it too (review 412: an exception whose `__str__` raises,
+            # the process ended by `os._exit`)
+            if magic == "time" and surely_stops(tree.body[k], flags & ~AWAIT, exits) and \
+                    not _plainly_caught(tree.body[k], exits):
                 return k
             if tree.body[k].lineno in magics.background:
                 return k
@@ -663,11 +717,12 @@ def skipped(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] 
     goes on below (a fairness review, 240: a `raise` left at the end of a `%%time` cell is no stop)."""
     out: set[int] = set()
     first = 0
-    exits = exits_of(tree, above, timed_in_blocks(tree, magics))
+    exits = exits_of(tree, above, timed_in_blocks(tree, magics, flags, exits_of(tree, above)))
     for i, j, magic in _groups(tree.body, magics):
         if magic == "time" and _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
             stop = next((k for k in range(i, j) if surely_stops(tree.body[k], flags & ~AWAIT, exits)), None)
-            if stop is not None:
+            # (... where `%time` surely catches it: a stop it does not catch stops the cell, `first_stop`)
+            if stop is not None and _plainly_caught(tree.body[stop], exits):
                 out |= set(range(stop, j))
                 first = first or tree.body[stop].lineno
         for k in range(i, j):
@@ -684,7 +739,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
     function of its own, read as a class's body, and `%prun for ...: raise ...` is a loop (review 402: `%timeit -q -n1
     -r1 raise ValueError` between the wrong answers and the right ones, 10/10 unflagged, Jupyter ended with the wrong)."""
     out = []
-    exits = exits_of(tree, above, timed_in_blocks(tree, magics))
+    exits = exits_of(tree, above, timed_in_blocks(tree, magics, flags, exits_of(tree, above)))
     for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
         if magic and magic not in ("time", "%%time"):
@@ -846,6 +901,10 @@ def _stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     `yield` outside a function, `def f(x, x)`), which IPython refuses when it reaches it, after those
     above it have run (a two-hundred-and-twenty-fifth review: the right answers after a `return` were
     graded, unflagged, and Jupyter ended with the wrong ones above it)."""
+    if node.lineno in exits.caught:
+        return False            # `%time` in a block shows what it raises and goes on (`timed_in_blocks`)
+    if node.lineno in exits.refused:
+        return True
     if isinstance(node, ast.Raise):
         return True
     # IPython compiles a cell's statements one by one; not a function's, which compiled with the function (a fairness
@@ -929,12 +988,21 @@ _READ_APART = (ast.stmt, ast.ExceptHandler, ast.match_case)
 
 def _stops_here(n: ast.AST, exits: Exits) -> bool:
     """A call of an exit, or a decorator or a metaclass that is one (review 343: `class C(metaclass=sys.exit)`, which
-    making the class calls). (Literals that raise, `1/0`, `1/-0`, `[][0]`: `_evaluation_stops`.)"""
+    making the class calls); a coroutine of the cell's own that surely stops, awaited, or a literal awaited, a
+    TypeError (review 412: `await check()`, `await 0`). (Literals that raise, `1/0`, `1/-0`, `[][0]`:
+    `_evaluation_stops`.)"""
+    if isinstance(n, ast.Await):
+        v = n.value
+        return isinstance(v, _AWAITED_LITERALS) or isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and \
+            "await " + v.func.id in exits.own
     return isinstance(n, ast.Call) and _ends(n, exits) or isinstance(n, (
         ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(_exit_named(d, exits) for d in n.decorator_list) \
         or isinstance(n, ast.ClassDef) and any(k.arg == "metaclass" and _exit_named(k.value, exits) for k in n.keywords)
 
 
+# What no `await` can wait for
+_AWAITED_LITERALS = (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.SetComp,
+                     ast.DictComp)
 # What of literals may raise: an operation, a comparison, an item looked up, a dict or set of what cannot be hashed
 _RAISERS = (ast.BinOp, ast.UnaryOp, ast.Compare, ast.Subscript, ast.Dict, ast.Set)
 
@@ -997,8 +1065,6 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
     (a fairness review, 312: `try: ...; assert a_ in [True, False] except AssertionError: pass` above the answers cost
     `a_` as a block that "may stop the cell"; review 313 found the `else` of a loop and a `try`, a re-raising
     handler and `match ... case _:` missed, and `contextlib.suppress` read as a stop)."""
-    if node.lineno in exits.caught:
-        return False
     if _stops(node, flags, exits):
         return True
 
