@@ -1758,6 +1758,37 @@ def test_time_in_a_block_catches_what_its_statement_raises(between, above, stops
         assert ("raised:answers-3-3" in c.flags) is stops, (c.flags, c.details)
 
 
+@pytest.mark.parametrize("answers,above", [
+    # review 413: what `%time`'s handler cannot show raises out of it (a number past Python's digits limit for text, a
+    # lone surrogate), and `%pdb on` opens the debugger there: Run All stopped with the first answers
+    ("{wrong}%time raise ValueError(0x" + "f" * 3800 + ")\n{right}", None),
+    ("import sys\n{wrong}%time sys.exit(0x" + "f" * 3800 + ")\n{right}", None),
+    ("{wrong}%time raise ValueError('\\ud800')\n{right}", None),
+    ("{wrong}for _ in range(1):\n    %time raise ValueError('\\ud800')\n{right}", None),
+    ("%pdb on\n{wrong}%time 1/0\n{right}", None),
+    ("{wrong}for _ in range(1):\n    %time 1/0\n{right}", "%pdb on"),
+    ("{wrong}check()\n{right}", "def check():\n    %time raise ValueError(0x" + "f" * 3800 + ")\n"),
+])
+def test_time_catches_only_what_it_can_show(answers, above):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(answers.format(wrong=wrong, right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=[above] if above else [])
+    rows = answer_rows(c)
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+    assert "raised:answers-3-3" in c.flags and not any(f.startswith("grader-error") for f in c.flags), c.flags
+
+
+@pytest.mark.parametrize("turned_off", ["get_ipython().run_line_magic('auto' 'await', 'False')",
+                                        "get_ipython().run_line_magic('auto' + 'await', 'False')"])
+def test_autoawait_turned_off_in_pieces_of_a_string_is_read(turned_off):
+    """Review 413: the word split across two string literals turned autoawait off unseen; an `await` between two tries
+    then stopped Jupyter's Run All (a SyntaxError for the whole cell), graded 10/10."""
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}import asyncio\nawait asyncio.sleep(0)\n{_NAMES} = {_RIGHT_VALUES}\n", above=[turned_off])
+    assert not any(r.passed for r in answer_rows(c))
+
+
 def test_time_in_a_block_compiles_under_the_cells_features():
     """Review 412: `from __future__ import barry_as_FLUFL` at the top of the answers cell, then `%time 1 != 2` in a loop
     between two tries: IPython compiles `%time`'s text with the features in force, a SyntaxError there (Run All stops
@@ -4172,6 +4203,18 @@ def test_doctest_run_on_the_notebooks_docstrings_is_flagged_not_scored(cell, pas
         assert "exec:answers-3-3" in c.flags and any("docstrings" in d for d in c.details), (c.flags, c.details)
 
 
+@pytest.mark.parametrize("rebinds", ["def strict():\n    global exit\n    from sys import exit\nstrict()\n",
+                                     "import sys\ndef strict():\n    global exit\n    exit = sys.exit\nstrict()\n"])
+def test_an_exit_the_answers_cell_binds_in_a_function_is_not_the_one_above(rebinds):
+    """Review 413: `global exit` in a function of the answers cell, bound to `sys.exit` there and called above the
+    call: Jupyter stopped with the first answers; the call was read as the function a cell above defined."""
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{rebinds}{wrong}exit('checked')\n{_NAMES} = {_RIGHT_VALUES}\n",
+                        above=["def exit(msg='done'):\n    print(msg)\n"])
+    assert not any(r.passed for r in answer_rows(c))
+
+
 @pytest.mark.parametrize("imported", ["from sys import *", "from sys import exit"])
 def test_an_exit_the_answers_cell_imports_is_an_exit_whatever_a_cell_above_defined(imported):
     """Review 412: `def exit(msg): print(msg)` above, `from sys import *` (or `from sys import exit`) in the answers cell,
@@ -4205,6 +4248,9 @@ def test_an_awaited_coroutine_that_surely_stops_stops_the_answers_cell(cell, abo
 @pytest.mark.parametrize("helper", [
     'def check():\n    """\n    >>> import __main__; __main__.a_ = False\n    """\n    import doctest\n    doctest.testmod()\n',
     'from doctest import testmod\ndef check():\n    testmod()\n',
+    # ... or through doctest's classes (review 413)
+    'def check():\n    import doctest\n    runner = doctest.DocTestRunner()\n    for test in doctest.DocTestFinder().find(check):\n'
+    '        runner.run(test)\n',
 ])
 def test_a_function_that_runs_the_docstrings_is_flagged_where_called(helper):
     """Review 412: a helper of a cell above running `doctest.testmod()`, whose docstring example set `__main__.a_`, called

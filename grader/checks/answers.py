@@ -19,7 +19,7 @@ from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
+from .stops import (AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
                     magic_lines, parse, skipped, stoppers_before, unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
 from .later import called_after, readings
@@ -523,6 +523,12 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
     parents = {id(c): n for n in walk(tree) for c in child_nodes(n)} if above & _CALLED_ONLY else {}
     if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in walk(tree)):
         above = frozenset(n for n in above if not n.startswith("+"))     # (`from sys import *` here: review 412)
+    if any(n.startswith("+") for n in above):
+        # ... nor where the cell binds the name anywhere, or declares it `global` in a function (review 413: `def
+        # strict(): global exit; from sys import exit`, called above the call)
+        bound_here = {x for n in walk(tree) for x in bound_by(n)} | {x for n in walk(tree) if isinstance(n, ast.Global)
+                                                                       for x in n.names}
+        above = frozenset(n for n in above if not (n.startswith("+") and n[1:] in bound_here))
     for i, node in enumerate(tree.body if above else ()):
         # ... not in a function's or lambda's body, which runs later if at all (a fairness review, 324: a method
         # raising `NotImplementedError` in a class of notes)
@@ -547,6 +553,8 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
 
 
 _CALLED_ONLY = frozenset({"exit", "quit", "range"})
+# What may split a word into the pieces of a string: quotes, spaces, `+`, commas, brackets, line continuations
+_UNSPLIT = re.compile(r"[\s'\"+\\,()\[\]]")
 
 
 def _surely_binds(node: ast.stmt) -> set[str]:
@@ -1294,8 +1302,12 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     rebound = bound_before(ctx.nb.cells)    # ... and exception classes and exit modules bound again above it,
     stoppers = stoppers_before(ctx.nb.cells)    # ... and the functions defined above it whose call surely stops
 
+    # `%pdb on` anywhere up to the cell: `%time` then opens the debugger where it shows an error (review 413)
+    pdb_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and "pdb" in c.source), None)
+
     def bound(index: int, source: str) -> frozenset[str]:
-        return rebound(index, source) | stoppers(index, source)
+        pdb = pdb_from is not None and pdb_from <= index or "pdb" in source
+        return rebound(index, source) | stoppers(index, source) | (frozenset({PDB_ON}) if pdb else frozenset())
     readings: dict[tuple, _Reading | None] = {}
 
     def reading_of(source: str, flags: int = 0, above: frozenset[str] = frozenset()) -> _Reading | None:
@@ -1311,7 +1323,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # IPython's autoawait is on in a kernel unless the notebook turns it off: a top-level `await` in a cell beside the
     # answers runs (a fairness review, 334: a correction below `await asyncio.sleep(...)` lost its point, and an
     # `await` above was flagged as stopping Run All)
-    awaits_on = not any("autoawait" in c.source for c in ctx.nb.cells if c.cell_type == "code")
+    # (... the word read across the pieces of a string, `'auto' 'await'`, `'auto' + 'await'`: review 413)
+    awaits_on = not any("autoawait" in _UNSPLIT.sub("", c.source) for c in ctx.nb.cells if c.cell_type == "code")
     # (... in the answers cell too: an `await` between two tries there left them unknown, as where autoawait may be
     # off: a fairness review, 410, 0/10 for a correction below `await asyncio.sleep(0)`)
     start = at(found.cell.index) | (AWAIT if awaits_on else 0)

@@ -204,9 +204,10 @@ def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
         bound = binding_counts(tree)
         for name, k in bound.items():
             counts[name] = counts.get(name, 0) + k
-        given, magics = frozenset("!" + n for n in stopping), magic_lines(c.source)
-        timed = timed_in_blocks(tree, magics, 0, _exits_of(tree, given, only=wanted)) if magics.texts else (
-            frozenset(), frozenset())
+        given = frozenset("!" + n for n in stopping)
+        magics = magic_lines(c.source) if "time" in c.source else None      # (`%time` in a function: most cells have none)
+        timed = timed_in_blocks(tree, magics, 0, _exits_of(tree, given, only=wanted)) if magics and any(
+            m == "time" for _, m in magics.texts.values()) else (frozenset(), frozenset())
         found = _exits_of(tree, given, only=wanted, timed=timed).own
         stopping = {n for n in {x for x in stopping if x.removeprefix("await ") not in bound} | set(found)
                     if counts.get(n.removeprefix("await "), 0) == 1}
@@ -465,7 +466,7 @@ def timed_in_blocks(tree: ast.AST, magics: Magics, flags: int, exits: Exits) -> 
     review 412, `%time await ...` and `%time 1 != 2` under `barry_as_FLUFL` in a loop). A stop `%time` does not
     surely catch stays one (`_plainly_caught`: review 412 raised an exception whose `__str__` raises, and ended the
     process), and so does what was read as a stop already (`%time break`, review 399; a `__future__` import, 321)."""
-    if not magics.texts or not isinstance(tree, ast.Module):
+    if not isinstance(tree, ast.Module) or not any(m == "time" for _, m in magics.texts.values()):
         return frozenset(), frozenset()
     top = {n.lineno for n in tree.body}
     lines: dict[int, list[ast.stmt]] = {}
@@ -482,7 +483,8 @@ def timed_in_blocks(tree: ast.AST, magics: Magics, flags: int, exits: Exits) -> 
         flags = starts[line]
         # (a line of statements, `t = %time break` read as `raise SyntaxError(...); t = None`, is one text)
         if any(isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and n.exc.args and isinstance(
-                n.exc.args[0], ast.Constant) and "does not compile alone" in str(n.exc.args[0].value) or
+                n.exc.args[0], ast.Constant) and isinstance(n.exc.args[0].value, str) and \
+               "does not compile alone" in n.exc.args[0].value or
                isinstance(n, ast.ImportFrom) and n.module == "__future__" for n in stmts):
             continue
         if not _timed_compiles(stmts, magics.lines, flags & ~AWAIT):
@@ -492,10 +494,18 @@ def timed_in_blocks(tree: ast.AST, magics: Magics, flags: int, exits: Exits) -> 
     return frozenset(caught), frozenset(refused)
 
 
+def _timed(tree: ast.AST, magics: Magics, flags: int, above: frozenset[str]) -> tuple[frozenset[int], frozenset[int]]:
+    if not any(m == "time" for _, m in magics.texts.values()):
+        return frozenset(), frozenset()
+    return timed_in_blocks(tree, magics, flags, exits_of(tree, above))
+
+
 def _plainly_caught(stmt: ast.stmt, exits: Exits) -> bool:
     """Does `%time` surely catch and show what this statement raises: one of Python's exception classes, or an exit
     call's SystemExit, made of literals (IPython shows the exception with `str`, and an object's `__str__` may raise
     out of the magic: review 412), not an end of the process (`os._exit`, `os.abort`)?"""
+    if PDB_ON in exits.bound:
+        return False            # (`%pdb on`: IPython's debugger opens where it shows the error, review 413)
     thrown = _thrown(stmt, exits)
     if not (isinstance(thrown, type) and issubclass(thrown, BaseException)):
         return False
@@ -506,7 +516,25 @@ def _plainly_caught(stmt: ast.stmt, exits: Exits) -> bool:
     else:
         made = getattr(stmt, "value", None)
     if isinstance(made, ast.Call):
-        return all(isinstance(a, ast.Constant) for a in [*made.args, *(k.value for k in made.keywords)])
+        return all(isinstance(a, ast.Constant) and _shown_plainly(a.value) for a in [*made.args, *(
+            k.value for k in made.keywords)])
+    return True
+
+
+PDB_ON = "%pdb"         # among the names a cell is read with (`exits_of`'s ``above``): the notebook may turn `%pdb` on
+
+
+def _shown_plainly(value) -> bool:
+    """Does IPython show this literal without an error of its own: not a number past Python's digits limit for text
+    (a hex literal of 3,800 digits), not a string that UTF-8 cannot hold (a lone surrogate: review 413, both raised out
+    of `%time`'s handler)?"""
+    if isinstance(value, int):
+        return value.bit_length() <= 10_000
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
     return True
 
 
@@ -690,7 +718,7 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
     magic catches what it raises: `skipped`); a `%%time` body is the cell, so what stops it is a stop;
     other magics' code is not read as a stop here (`unsure`)."""
     magics = magics or Magics({}, ())
-    exits = exits_of(tree, above, timed_in_blocks(tree, magics, flags, exits_of(tree, above)))
+    exits = exits_of(tree, above, _timed(tree, magics, flags, above))
     for i, j, magic in _groups(tree.body, magics):
         timed = magic in ("time", "%%time")
         if timed and not _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
@@ -717,7 +745,7 @@ def skipped(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] 
     goes on below (a fairness review, 240: a `raise` left at the end of a `%%time` cell is no stop)."""
     out: set[int] = set()
     first = 0
-    exits = exits_of(tree, above, timed_in_blocks(tree, magics, flags, exits_of(tree, above)))
+    exits = exits_of(tree, above, _timed(tree, magics, flags, above))
     for i, j, magic in _groups(tree.body, magics):
         if magic == "time" and _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
             stop = next((k for k in range(i, j) if surely_stops(tree.body[k], flags & ~AWAIT, exits)), None)
@@ -739,7 +767,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
     function of its own, read as a class's body, and `%prun for ...: raise ...` is a loop (review 402: `%timeit -q -n1
     -r1 raise ValueError` between the wrong answers and the right ones, 10/10 unflagged, Jupyter ended with the wrong)."""
     out = []
-    exits = exits_of(tree, above, timed_in_blocks(tree, magics, flags, exits_of(tree, above)))
+    exits = exits_of(tree, above, _timed(tree, magics, flags, above))
     for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
         if magic and magic not in ("time", "%%time"):
