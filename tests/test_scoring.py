@@ -1864,7 +1864,7 @@ def test_a_function_that_calls_one_of_another_cell_that_surely_stops_stops_the_a
     # a fairness review, 410: `exit` or `quit` of the notebook's own, defined plainly in a cell above, called between
     # two tries: read as a name of Python's own bound again (0/10, "whether Jupyter stops at that line is not known")
     (["def exit(msg='done'):\n    print('---', msg, '---')\n"], "right"),
-    (["def quit():\n    print('bye')\n"], "right"),
+    (["def quit(msg=''):\n    print('bye', msg)\n"], "right"),
     # ... one that surely stops is a stop
     (["def exit(msg='done'):\n    raise SystemExit(msg)\n"], "wrong"),
     # ... and one bound again in another cell above, or decorated, is still not known (IPython's, `sys.exit`, ...)
@@ -4213,6 +4213,17 @@ def test_an_exit_the_answers_cell_binds_in_a_function_is_not_the_one_above(rebin
     c = _around_answers(f"{rebinds}{wrong}exit('checked')\n{_NAMES} = {_RIGHT_VALUES}\n",
                         above=["def exit(msg='done'):\n    print(msg)\n"])
     assert not any(r.passed for r in answer_rows(c))
+
+
+@pytest.mark.parametrize("call,graded", [("exit('checked')", True), ("exit()", False), ("exit(1, 2)", False),
+                                         ("exit(*())", False)])
+def test_an_exit_of_the_notebooks_own_counts_where_its_def_accepts_the_call(call, graded):
+    """Review 413: the notebook's `def exit(msg)` above, called as `exit()` between two tries: a TypeError that stopped
+    Jupyter's Run All, read as the function's call (10/10 unflagged). A call its `def` refuses leaves them unknown."""
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}{call}\n{_NAMES} = {_RIGHT_VALUES}\n", above=["def exit(msg):\n    print(msg)\n"])
+    assert all(r.passed is graded for r in answer_rows(c)), [r.message for r in answer_rows(c)]
 
 
 @pytest.mark.parametrize("imported", ["from sys import *", "from sys import exit"])

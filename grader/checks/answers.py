@@ -528,7 +528,7 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
         # strict(): global exit; from sys import exit`, called above the call)
         bound_here = {x for n in walk(tree) for x in bound_by(n)} | {x for n in walk(tree) if isinstance(n, ast.Global)
                                                                        for x in n.names}
-        above = frozenset(n for n in above if not (n.startswith("+") and n[1:] in bound_here))
+        above = frozenset(n for n in above if not (n.startswith("+") and n[1:].split("/")[0] in bound_here))
     for i, node in enumerate(tree.body if above else ()):
         # ... not in a function's or lambda's body, which runs later if at all (a fairness review, 324: a method
         # raising `NotImplementedError` in a class of notes)
@@ -538,8 +538,9 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
             # `exit`, `quit` and `range` are read as Python's only where they are called (a fairness review, 328:
             # `quit = False` above, then `if quit:` between two tries at an answer)
             # ... and `exit` or `quit` a cell above defines plainly is the notebook's function ("+exit": `stoppers_before`)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above - own and "+" + n.id not in above \
-                    and (n.id not in _CALLED_ONLY or isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in above - own and \
+                    not _fits_own(n, parents.get(id(n)), above) and \
+                    (n.id not in _CALLED_ONLY or isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n):
                 out.append((i, n.id))
                 break
             if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and "__annotations__" in above - own:
@@ -553,6 +554,18 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
 
 
 _CALLED_ONLY = frozenset({"exit", "quit", "range"})
+
+
+def _fits_own(name: ast.Name, call: ast.AST | None, above: frozenset[str]) -> bool:
+    """Is this a call of `exit` or `quit` of the notebook's own ("+exit/low/high": `stoppers_before`) that its `def`
+    accepts: positional arguments only, as many as it takes (review 413: the notebook's `exit(msg)` called as `exit()`,
+    a TypeError that stopped Run All)?"""
+    mark = next((m for m in above if m.startswith(f"+{name.id}/")), None)
+    if mark is None or not isinstance(call, ast.Call) or call.func is not name or call.keywords or \
+            any(isinstance(a, ast.Starred) for a in call.args):
+        return False
+    low, high = (int(x) for x in mark.split("/")[1:])
+    return low <= len(call.args) <= high
 # What may split a word into the pieces of a string: quotes, spaces, `+`, commas, brackets, line continuations
 _UNSPLIT = re.compile(r"[\s'\"+\\,()\[\]]")
 

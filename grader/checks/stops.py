@@ -161,7 +161,7 @@ def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
             wanted |= more
         stopping, plain = _stoppers([c for c in above if words[c.index] & wanted], wanted) if wanted else (set(), set())
         # (... bound nowhere else above: those cells were read only where they define a function)
-        plain = {n for n in plain - stopping if _bound_once(above, n)}
+        plain = {n for n in plain if n.split("/")[0] not in stopping and _bound_once(above, n.split("/")[0])}
         out = frozenset({"!" + n for n in stopping} | {"+" + n for n in plain})
         asked[index, source] = out
         return out
@@ -196,7 +196,7 @@ def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
     name of Python's own bound again; the same `def` in the answers cell is a function of the cell's own)."""
     stopping: set[str] = set()
     counts: dict[str, int] = {}
-    plain: set[str] = set()
+    plain: dict[str, tuple[int, int]] = {}
     for c in cells:
         tree = python_tree(c.source)
         if tree is None:
@@ -211,9 +211,18 @@ def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
         found = _exits_of(tree, given, only=wanted, timed=timed).own
         stopping = {n for n in {x for x in stopping if x.removeprefix("await ") not in bound} | set(found)
                     if counts.get(n.removeprefix("await "), 0) == 1}
-        plain |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in wanted & OWN_EXITS
-                  and not n.decorator_list}
-    return stopping, {n for n in plain if counts.get(n, 0) == 1}
+        plain.update({n.name: _arity(n) for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in wanted &
+                      OWN_EXITS and not n.decorator_list})
+    return stopping, {f"{n}/{low}/{high}" for n, (low, high) in plain.items() if counts.get(n, 0) == 1 and low >= 0}
+
+
+def _arity(f: ast.FunctionDef) -> tuple[int, int]:
+    """(the fewest, the most) positional arguments a call of ``f`` may give (-1, -1: one that needs a keyword)."""
+    a = f.args
+    positional = len(a.posonlyargs) + len(a.args)
+    if any(d is None for d in a.kw_defaults):
+        return -1, -1
+    return positional - len(a.defaults), 1_000_000 if a.vararg else positional
 
 
 def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
