@@ -1768,6 +1768,12 @@ def test_time_in_a_block_catches_what_its_statement_raises(between, above, stops
     ("%pdb on\n{wrong}%time 1/0\n{right}", None),
     ("{wrong}for _ in range(1):\n    %time 1/0\n{right}", "%pdb on"),
     ("{wrong}check()\n{right}", "def check():\n    %time raise ValueError(0x" + "f" * 3800 + ")\n"),
+    # review 414: a SyntaxError shown apart (unguarded), `%pdb` turned on in pieces of a string, or above a helper
+    ("{wrong}%time raise SyntaxError('m', 'abcd')\n{right}", None),
+    ("{wrong}for _ in range(1):\n    %time raise IndentationError('m', 'abcd')\n{right}", None),
+    ("{wrong}%time raise ValueError('x')\n{right}", "get_ipython().run_line_magic('p' 'db', 'on')"),
+    ("%pdb on\n{wrong}check()\n{right}", "def check():\n    %time raise ValueError('checked')\n"),
+    ("{wrong}check()\n{right}", "%pdb on\ndef check():\n    %time raise ValueError('checked')\n"),
 ])
 def test_time_catches_only_what_it_can_show(answers, above):
     key = SPEC.answer_key()
@@ -1776,6 +1782,36 @@ def test_time_catches_only_what_it_can_show(answers, above):
     rows = answer_rows(c)
     assert not any(r.passed for r in rows), [r.message for r in rows]
     assert "raised:answers-3-3" in c.flags and not any(f.startswith("grader-error") for f in c.flags), c.flags
+
+
+@pytest.mark.parametrize("between", ["from __future__ import annotations\nimport asyncio\nawait asyncio.sleep(0)\n",
+                                     "global a_\nimport asyncio\nawait asyncio.sleep(0)\n"])
+def test_an_await_in_a_cell_that_does_not_compile_whole_does_not_run(between):
+    """Review 414: IPython runs a cell on its event loop only where the whole cell compiles with top-level `await`; a
+    `from __future__` import below the cell's top, or `global a_` after `a_ = ...`, compile statement by statement but
+    not whole, and the first `await` then raised a RuntimeError (Run All stopped with the first answers; 10/10)."""
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}{between}{_NAMES} = {_RIGHT_VALUES}\n")
+    assert not any(r.passed for r in answer_rows(c))
+
+
+@pytest.mark.parametrize("above,call", [
+    # a fairness review, 415: honest spellings read as stops or unknown: `%autoawait` turning it on or showing it, the word
+    # `auto` before an `await`, a comment; a call of the notebook's `exit` with keywords its `def` takes; `return await`
+    (["%autoawait asyncio"], "import asyncio\nawait asyncio.sleep(0)"),
+    (["# IPython runs top-level code with auto await"], "import asyncio\nprint('auto')\nawait asyncio.sleep(0)"),
+    (["def exit(code=0):\n    print('finished with', code)\n"], "exit(code=0)"),
+    (["def exit(msg, *, code=0):\n    print(msg, code)\n"], "exit('x', code=1)"),
+    (["import asyncio\nasync def fetch(x):\n    return await asyncio.sleep(0.01, result=x)\n"], "acc = await fetch(0.9)"),
+])
+def test_honest_awaits_and_exits_between_two_tries_keep_the_correction(above, call):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(f"{wrong}{call}\n{_NAMES} = {_RIGHT_VALUES}\n", above=above)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not [f for f in c.flags if f.startswith(("raised", "exec"))], (c.flags, c.details)
 
 
 @pytest.mark.parametrize("turned_off", ["get_ipython().run_line_magic('auto' 'await', 'False')",
@@ -1875,6 +1911,8 @@ def test_a_function_that_calls_one_of_another_cell_that_surely_stops_stops_the_a
     # ... or bound again by a star import (review 412: `from sys import *` above, or in the answers cell), or imported
     # from `sys` in the answers cell (older: the cell's own import was read as the function above)
     (["def exit(msg='done'):\n    print(msg)\n", "from sys import *\n"], "neither"),
+    # ... and one that calls a helper a later cell above defines, which surely stops (review 414)
+    (["def exit(msg='done'):\n    check(msg)\n", "def check(msg):\n    raise SystemExit(msg)\n"], "wrong"),
 ])
 def test_an_exit_of_the_notebooks_own_from_a_cell_above_is_its_function(above, graded):
     key = SPEC.answer_key()
@@ -4188,6 +4226,9 @@ def test_a_module_that_runs_text_costs_the_answers_only_where_the_cell_uses_it(c
     ("import doctest\ndoctest.testmod()\n{right}", True),
     ("{right}from doctest import testmod\ntestmod()\n", True),
     ("{right}import doctest as dt\ndt.testmod()\n", True),
+    # ... with the namespace or an option flag given (a fairness review, 415)
+    ("{right}import doctest\ndoctest.run_docstring_examples(as_bool, globals())\n", True),
+    ("{right}import doctest\ndoctest.testmod(optionflags=doctest.ELLIPSIS, globs=globals())\n", True),
     # ... not another door beside it, nor a runner handed on or one that reads a file
     ("{right}import doctest\ndoctest.testmod()\nexec('a_ = False')\n", False),
     ("{right}exec('a_ = False')\nimport doctest\ndoctest.testmod()\n", False),
@@ -4262,6 +4303,11 @@ def test_an_awaited_coroutine_that_surely_stops_stops_the_answers_cell(cell, abo
     # ... or through doctest's classes (review 413)
     'def check():\n    import doctest\n    runner = doctest.DocTestRunner()\n    for test in doctest.DocTestFinder().find(check):\n'
     '        runner.run(test)\n',
+    # ... its test case and its debugger (review 414)
+    'import doctest, inspect\ndef check():\n    test = doctest.DocTestParser().get_doctest(inspect.getdoc(check), {}, "c", None, 0)\n'
+    '    doctest.DocTestCase(test).runTest()\n',
+    'import doctest, inspect\ndef check():\n    doctest.debug_src(inspect.getdoc(check))\n',
+    # ... and a forward stop: the helper a later cell above defines surely stops (review 414's `exit` calling `check`)
 ])
 def test_a_function_that_runs_the_docstrings_is_flagged_where_called(helper):
     """Review 412: a helper of a cell above running `doctest.testmod()`, whose docstring example set `__main__.a_`, called

@@ -13,14 +13,14 @@ import tokenize
 from collections import Counter
 from dataclasses import dataclass
 
-from ..magics import (IPYTHON_TURNS, as_explicit, as_python_reads, automagic, cleaned, code_only, crlf_as_lf, magic_line_count,
-                      python_tree, read_by_guess, without_magics)
+from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
+                      crlf_as_lf, magic_line_count, python_tree, read_by_guess, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, exits_of, features_at, first_stop,
-                    magic_lines, parse, skipped, stoppers_before, unsure)
+from .stops import (AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
+                    features_at, first_stop, magic_lines, names_pdb, parse, skipped, stoppers_before, unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
 from .later import called_after, readings
 from .through import endless_at, why_not_through
@@ -528,7 +528,7 @@ def _reads_rebound(tree: ast.Module, above: frozenset[str]) -> list[tuple[int, s
         # strict(): global exit; from sys import exit`, called above the call)
         bound_here = {x for n in walk(tree) for x in bound_by(n)} | {x for n in walk(tree) if isinstance(n, ast.Global)
                                                                        for x in n.names}
-        above = frozenset(n for n in above if not (n.startswith("+") and n[1:].split("/")[0] in bound_here))
+        above = frozenset(n for n in above if not (n.startswith("+") and n[1:].split("/", 1)[0] in bound_here))
     for i, node in enumerate(tree.body if above else ()):
         # ... not in a function's or lambda's body, which runs later if at all (a fairness review, 324: a method
         # raising `NotImplementedError` in a class of notes)
@@ -561,13 +561,46 @@ def _fits_own(name: ast.Name, call: ast.AST | None, above: frozenset[str]) -> bo
     accepts: positional arguments only, as many as it takes (review 413: the notebook's `exit(msg)` called as `exit()`,
     a TypeError that stopped Run All)?"""
     mark = next((m for m in above if m.startswith(f"+{name.id}/")), None)
-    if mark is None or not isinstance(call, ast.Call) or call.func is not name or call.keywords or \
-            any(isinstance(a, ast.Starred) for a in call.args):
+    if mark is None or not isinstance(call, ast.Call) or call.func is not name or \
+            any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return False
-    low, high = (int(x) for x in mark.split("/")[1:])
-    return low <= len(call.args) <= high
-# What may split a word into the pieces of a string: quotes, spaces, `+`, commas, brackets, line continuations
-_UNSPLIT = re.compile(r"[\s'\"+\\,()\[\]]")
+    positional, defaults, more, kwonly, required, anykw, posonly = ast.literal_eval(mark.split("/", 1)[1])
+    given = len(call.args)
+    if given > len(positional) and not more:
+        return False
+    named = [k.arg for k in call.keywords]
+    filled = set(positional[:given])
+    if len(set(named)) != len(named) or set(named) & filled or set(named) & set(positional[:posonly]):
+        return False        # (a keyword given twice, or for a positional-only one)
+    if any(k not in positional and k not in kwonly for k in named) and not anykw:
+        return False
+    needed = set(positional[:len(positional) - defaults]) | set(required)
+    return needed <= filled | set(named)
+# `autoawait`, also in the pieces of a string (`'auto' 'await'`, `'auto' + 'await'`)
+_AUTOAWAIT = re.compile(r"auto(?:['\"][ \t]*\+?[ \t]*['\"])?await")
+# ... where it cannot turn autoawait off: a comment, `%autoawait` alone (it shows the setting) or turning it on
+_AUTOAWAIT_ON = re.compile(r"[ \t]*(?:#.*|%autoawait(?:[ \t]+(?:asyncio|trio|curio|True|true|1|on))?[ \t]*(?:#.*)?)")
+
+
+def _runs_async(source: str, flags: int) -> bool:
+    """Does IPython run this cell on its event loop, where a top-level `await` runs: only where the whole cell compiles
+    with top-level `await` (review 414: a `from __future__` import below its top, or `global a_` after `a_ = ...`,
+    compile statement by statement but not whole, and the cell's first `await` then raised a RuntimeError)."""
+    if "await" not in source and "async" not in source:
+        return True
+    try:
+        compiled(as_ipython_compiles(source) or without_magics(source), (flags | AWAIT) & ~ast.PyCF_ONLY_AST)
+    except SyntaxError:
+        return False
+    except (ValueError, TypeError, RecursionError, MemoryError, OverflowError):
+        return True
+    return True
+
+
+def _turns_autoawait(source: str) -> bool:
+    """May this cell turn IPython's autoawait off (a top-level `await` below is then a syntax error)?"""
+    return "await" in source and any(_AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line)
+                                     for line in source.splitlines() if "await" in line)
 
 
 def _surely_binds(node: ast.stmt) -> set[str]:
@@ -1316,10 +1349,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     stoppers = stoppers_before(ctx.nb.cells)    # ... and the functions defined above it whose call surely stops
 
     # `%pdb on` anywhere up to the cell: `%time` then opens the debugger where it shows an error (review 413)
-    pdb_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and "pdb" in c.source), None)
+    pdb_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and names_pdb(c.source)), None)
 
     def bound(index: int, source: str) -> frozenset[str]:
-        pdb = pdb_from is not None and pdb_from <= index or "pdb" in source
+        pdb = pdb_from is not None and pdb_from <= index or names_pdb(source)
         return rebound(index, source) | stoppers(index, source) | (frozenset({PDB_ON}) if pdb else frozenset())
     readings: dict[tuple, _Reading | None] = {}
 
@@ -1336,11 +1369,12 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # IPython's autoawait is on in a kernel unless the notebook turns it off: a top-level `await` in a cell beside the
     # answers runs (a fairness review, 334: a correction below `await asyncio.sleep(...)` lost its point, and an
     # `await` above was flagged as stopping Run All)
-    # (... the word read across the pieces of a string, `'auto' 'await'`, `'auto' + 'await'`: review 413)
-    awaits_on = not any("autoawait" in _UNSPLIT.sub("", c.source) for c in ctx.nb.cells if c.cell_type == "code")
+    # (... the word read across the pieces of a string, `'auto' 'await'`, `'auto' + 'await'`: review 413; not in a
+    # comment, nor `%autoawait` alone or turning it on: a fairness review, 415)
+    awaits_on = not any(_turns_autoawait(c.source) for c in ctx.nb.cells if c.cell_type == "code")
     # (... in the answers cell too: an `await` between two tries there left them unknown, as where autoawait may be
     # off: a fairness review, 410, 0/10 for a correction below `await asyncio.sleep(0)`)
-    start = at(found.cell.index) | (AWAIT if awaits_on else 0)
+    start = at(found.cell.index) | (AWAIT if awaits_on and _runs_async(found.cell.source, at(found.cell.index)) else 0)
     reading = _readable(found.cell.source, start, bound(found.cell.index, found.cell.source))
     values, error = read_answers(found.cell.source, names, shadowed, start, reading, docstrings=True)
     _runs_docstrings(ctx, reading, task.cfg["cell"])

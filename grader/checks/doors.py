@@ -49,7 +49,11 @@ RUNNER_ATTRIBUTES = {"runctx", "runcall", "runsource", "runcode", "run_path", "r
 # `time.perf_counter`; and what writes a pickle (a fairness review, 268: `pickle.dump(answers, f)` cost them): only
 # reading one runs what it names
 HARMLESS_FROM_RUNNERS = {"default_timer", "dump", "dumps", "HIGHEST_PROTOCOL", "DEFAULT_PROTOCOL", "PickleError",
-                         "PicklingError", "UnpicklingError"}
+                         "PicklingError", "UnpicklingError",
+                         # doctest's option flags (a fairness review, 415: `testmod(optionflags=doctest.ELLIPSIS)`)
+                         "ELLIPSIS", "NORMALIZE_WHITESPACE", "IGNORE_EXCEPTION_DETAIL", "DONT_ACCEPT_TRUE_FOR_1",
+                         "DONT_ACCEPT_BLANKLINE", "SKIP", "FAIL_FAST", "REPORT_UDIFF", "REPORT_CDIFF", "REPORT_NDIFF",
+                         "REPORT_ONLY_FIRST_FAILURE", "COMPARISON_FLAGS", "REPORTING_FLAGS"}
 # Attributes through which a name is set: frames' namespaces, IPython's shell (an eighty-eighth review:
 # IPython.get_ipython().push({...}), .run_cell('a_ = False'), importlib.import_module(__name__).a_).
 NAMESPACE_ATTRIBUTES = {"__setattr__", "__setitem__", "__globals__", "f_globals", "f_locals", "__builtins__",

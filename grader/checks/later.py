@@ -71,7 +71,8 @@ _KEY_SECOND = frozenset({"setitem", "__setitem__", "setdefault", "delitem", "__d
 _RUNNERS = frozenset({"exec", "eval"})
 # doctest's runners of the examples in the notebook's docstrings (or a file's)
 _DOCTEST_RUNS = frozenset({"testmod", "run_docstring_examples", "testfile", "DocTestRunner", "DebugRunner",
-                           "DocTestFinder", "DocTestSuite", "DocFileSuite"})      # (its classes: review 413)
+                           "DocTestFinder", "DocTestSuite", "DocFileSuite",        # (its classes: review 413)
+                           "DocTestCase", "DocFileCase", "debug_src", "debug_script", "debug"})     # (review 414)
 _SHELL_WRITES = frozenset({"push", "del_var", "ex", "ev", "run_cell", "run_code", "run_ast_nodes", "safe_execfile",
                            "safe_run_module", "runcode"})       # run code or set names in the shell's namespace
 _OWN = frozenset({"self", "cls"})

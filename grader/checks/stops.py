@@ -159,9 +159,11 @@ def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
             if not more:
                 break
             wanted |= more
-        stopping, plain = _stoppers([c for c in above if words[c.index] & wanted], wanted) if wanted else (set(), set())
+        pdb = names_pdb(source) or any(names_pdb(c.source) for c in above)
+        stopping, plain = _stoppers([c for c in above if words[c.index] & wanted], wanted, pdb) if wanted else (set(),
+                                                                                                                  set())
         # (... bound nowhere else above: those cells were read only where they define a function)
-        plain = {n for n in plain if n.split("/")[0] not in stopping and _bound_once(above, n.split("/")[0])}
+        plain = {n for n in plain if n.split("/", 1)[0] not in stopping and _bound_once(above, n.split("/", 1)[0])}
         out = frozenset({"!" + n for n in stopping} | {"+" + n for n in plain})
         asked[index, source] = out
         return out
@@ -189,14 +191,26 @@ def _bound_once(cells, name: str) -> bool:
 OWN_EXITS = frozenset({"exit", "quit"})
 
 
-def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
+def _stoppers(cells, wanted: frozenset[str], pdb: bool = False) -> tuple[set[str], set[str]]:
     """Which of ``wanted`` surely stop when called after these cells ran, in order; and which of `exit` and `quit`
     are the notebook's function, defined by a plain `def` once in these cells and bound nowhere else in them (a
     fairness review, 410: `def exit(msg): print(msg)` above, called between two tries, left the answers unknown, as a
-    name of Python's own bound again; the same `def` in the answers cell is a function of the cell's own)."""
+    name of Python's own bound again; the same `def` in the answers cell is a function of the cell's own). Read again
+    while more are found: a function bound once is the one called, whichever cell above defines what it calls (review
+    414: `def exit(msg): check(msg)` above the cell defining `check`). ``pdb``: `%pdb` may be on (`PDB_ON`)."""
+    found_before: set[str] = set()
+    for _ in range(3):
+        stopping, plain = _stoppers_once(cells, wanted, pdb, found_before)
+        if stopping <= found_before:
+            return stopping, plain
+        found_before |= stopping
+    return stopping, plain
+
+
+def _stoppers_once(cells, wanted: frozenset[str], pdb: bool, known: set[str]) -> tuple[set[str], set[str]]:
     stopping: set[str] = set()
     counts: dict[str, int] = {}
-    plain: dict[str, tuple[int, int]] = {}
+    plain: dict[str, tuple] = {}
     for c in cells:
         tree = python_tree(c.source)
         if tree is None:
@@ -204,7 +218,7 @@ def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
         bound = binding_counts(tree)
         for name, k in bound.items():
             counts[name] = counts.get(name, 0) + k
-        given = frozenset("!" + n for n in stopping)
+        given = frozenset("!" + n for n in stopping | known) | (frozenset({PDB_ON}) if pdb else frozenset())
         magics = magic_lines(c.source) if "time" in c.source else None      # (`%time` in a function: most cells have none)
         timed = timed_in_blocks(tree, magics, 0, _exits_of(tree, given, only=wanted)) if magics and any(
             m == "time" for _, m in magics.texts.values()) else (frozenset(), frozenset())
@@ -213,16 +227,16 @@ def _stoppers(cells, wanted: frozenset[str]) -> tuple[set[str], set[str]]:
                     if counts.get(n.removeprefix("await "), 0) == 1}
         plain.update({n.name: _arity(n) for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in wanted &
                       OWN_EXITS and not n.decorator_list})
-    return stopping, {f"{n}/{low}/{high}" for n, (low, high) in plain.items() if counts.get(n, 0) == 1 and low >= 0}
+    return stopping, {f"{n}/{sig!r}" for n, sig in plain.items() if counts.get(n, 0) == 1}
 
 
-def _arity(f: ast.FunctionDef) -> tuple[int, int]:
-    """(the fewest, the most) positional arguments a call of ``f`` may give (-1, -1: one that needs a keyword)."""
+def _arity(f: ast.FunctionDef) -> tuple:
+    """What a call of ``f`` must give, as `_fits_own` reads it: (positional names, how many of them have defaults,
+    whether it takes more, keyword-only names, those of them without a default, whether it takes any keyword)."""
     a = f.args
-    positional = len(a.posonlyargs) + len(a.args)
-    if any(d is None for d in a.kw_defaults):
-        return -1, -1
-    return positional - len(a.defaults), 1_000_000 if a.vararg else positional
+    return (tuple(x.arg for x in [*a.posonlyargs, *a.args]), len(a.defaults), a.vararg is not None,
+            tuple(x.arg for x in a.kwonlyargs), tuple(x.arg for x, d in zip(a.kwonlyargs, a.kw_defaults) if d is None),
+            a.kwarg is not None, len(a.posonlyargs))
 
 
 def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
@@ -516,8 +530,8 @@ def _plainly_caught(stmt: ast.stmt, exits: Exits) -> bool:
     if PDB_ON in exits.bound:
         return False            # (`%pdb on`: IPython's debugger opens where it shows the error, review 413)
     thrown = _thrown(stmt, exits)
-    if not (isinstance(thrown, type) and issubclass(thrown, BaseException)):
-        return False
+    if not (isinstance(thrown, type) and issubclass(thrown, BaseException)) or issubclass(thrown, SyntaxError):
+        return False            # (IPython shows a SyntaxError apart, unguarded: `SyntaxError('m', 'abcd')`, review 414)
     if isinstance(stmt, ast.Raise):
         made = stmt.exc
         if stmt.cause is not None and not (isinstance(stmt.cause, ast.Constant) and stmt.cause.value is None):
@@ -531,6 +545,13 @@ def _plainly_caught(stmt: ast.stmt, exits: Exits) -> bool:
 
 
 PDB_ON = "%pdb"         # among the names a cell is read with (`exits_of`'s ``above``): the notebook may turn `%pdb` on
+# Quotes that join the pieces of a string (`'p' 'db'`, `'p' + 'db'`: review 414)
+_JOINED = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
+
+
+def names_pdb(source: str) -> bool:
+    """May this cell turn IPython's `%pdb` on: the word, also in the pieces of a string?"""
+    return "pdb" in source or "db" in source and "pdb" in _JOINED.sub("", source)
 
 
 def _shown_plainly(value) -> bool:
@@ -682,8 +703,9 @@ def _stopper(node: ast.stmt, counts: dict[str, int], exits: Exits) -> set[str]:
     name = "await " + node.name if waited else node.name
     for stmt in node.body:
         # a `return` of what stops stops (review 327: `return sys.exit()`, `return 1/0`); any other may return
+        # (compiled with the function: `return await x` in a coroutine compiles, a fairness review, 415)
         if isinstance(stmt, ast.Return) and stmt.value is not None and \
-                _stops(ast.copy_location(ast.Expr(stmt.value), stmt), 0, exits):
+                _stops(ast.copy_location(ast.Expr(stmt.value), stmt), INSIDE, exits):
             return {name}
         if any(isinstance(n, ast.Return) for n in within([stmt])):
             return set()

@@ -148,6 +148,7 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
             if node.func.id in NAMESPACES and not (followed and not node.args) and \
                     not _only_read(node, parents, modules, strings) and \
                     not _handed_to_runner(node, parents, runners) and \
+                    not (docstrings and _handed_to_docstrings(node, parents, runners)) and \
                     not (node.func.id == "vars" and node.args and isinstance(node.args[0], ast.Name)
                          and (node.args[0].id in objects | own or id(node.args[0]) in selves)):
                 return said(node, f"{node.func.id}()")
@@ -197,7 +198,8 @@ def dynamic_write(tree: ast.AST, modules: set[str] | None = None, on_objects: bo
             if node.attr in (WRITERS - {"compile", "import_module"}) | NAMESPACES or \
                     node.attr == "eval" and call is not None and (call.args or call.keywords):
                 return said(node, f".{node.attr}")
-            if node.attr in RUNNER_ATTRIBUTES and not _runs_shown_code(node, parents, node.attr):
+            if node.attr in RUNNER_ATTRIBUTES and not _runs_shown_code(node, parents, node.attr) and not (
+                    docstrings and isinstance(node.value, ast.Name) and _runs_docstrings(node.value, parents, runners)):
                 return said(node, f"{unparsed(node)[:40]}")
             # sys.modules under any name (`import sys as s`, `os.sys`: review 253), except asked whether it
             # holds a module.
@@ -499,6 +501,18 @@ def _bound_to(tree: ast.AST, names: set[str], like) -> set[str]:
         if len(names) == before:
             break
     return names
+
+
+def _handed_to_docstrings(node: ast.Call, parents: dict[int, ast.AST], runners: dict[str, str]) -> bool:
+    """`globals()` handed to doctest's runner of the docstrings (`run_docstring_examples(f, globals())`, `testmod(globs=
+    globals())`), which runs the examples in a copy of it (a fairness review, 415: it cost all five answers)."""
+    up = parents.get(id(node))
+    call = parents.get(id(up)) if isinstance(up, ast.keyword) else up
+    if not isinstance(call, ast.Call) or node.args:
+        return False
+    f = call.func
+    head = f.value if isinstance(f, ast.Attribute) else f
+    return isinstance(head, ast.Name) and _runs_docstrings(head, parents, runners)
 
 
 def _handed_to_runner(node: ast.AST, parents: dict[int, ast.AST], runners: dict[str, str]) -> bool:
