@@ -1772,6 +1772,7 @@ def test_time_in_a_block_catches_what_its_statement_raises(between, above, stops
     ("{wrong}%time raise SyntaxError('m', 'abcd')\n{right}", None),
     ("{wrong}for _ in range(1):\n    %time raise IndentationError('m', 'abcd')\n{right}", None),
     ("{wrong}%time raise ValueError('x')\n{right}", "get_ipython().run_line_magic('p' 'db', 'on')"),
+    ("{wrong}%time raise ValueError('x')\n{right}", "get_ipython().run_line_magic('p\\x64b', 'on')"),
     ("%pdb on\n{wrong}check()\n{right}", "def check():\n    %time raise ValueError('checked')\n"),
     ("{wrong}check()\n{right}", "%pdb on\ndef check():\n    %time raise ValueError('checked')\n"),
 ])
@@ -1815,7 +1816,9 @@ def test_honest_awaits_and_exits_between_two_tries_keep_the_correction(above, ca
 
 
 @pytest.mark.parametrize("turned_off", ["get_ipython().run_line_magic('auto' 'await', 'False')",
-                                        "get_ipython().run_line_magic('auto' + 'await', 'False')"])
+                                        "get_ipython().run_line_magic('auto' + 'await', 'False')",
+                                        # ... or an escape in the string (review 414)
+                                        "get_ipython().run_line_magic('autoa\\x77ait', 'False')"])
 def test_autoawait_turned_off_in_pieces_of_a_string_is_read(turned_off):
     """Review 413: the word split across two string literals turned autoawait off unseen; an `await` between two tries
     then stopped Jupyter's Run All (a SyntaxError for the whole cell), graded 10/10."""

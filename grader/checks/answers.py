@@ -26,6 +26,7 @@ from .later import called_after, readings
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
+from .doors import folded
 from .writes import REBINDING_WORDS, docstring_runs, dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
@@ -598,9 +599,19 @@ def _runs_async(source: str, flags: int) -> bool:
 
 
 def _turns_autoawait(source: str) -> bool:
-    """May this cell turn IPython's autoawait off (a top-level `await` below is then a syntax error)?"""
-    return "await" in source and any(_AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line)
-                                     for line in source.splitlines() if "await" in line)
+    """May this cell turn IPython's autoawait off (a top-level `await` below is then a syntax error)? The word in its
+    text, or in a string's value (an escape, `'autoa\\x77ait'`, or pieces joined by `+`: review 414)."""
+    if "await" in source and any(_AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line)
+                                 for line in source.splitlines() if "await" in line):
+        return True
+    if "\\" not in source and "+" not in source:
+        return False
+    try:
+        tree = ast.parse(source)            # (as written: the reading turns `run_line_magic(...)` into its magic)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = python_tree(source)
+    return tree is not None and any("autoawait" in (folded(n) or "").lower() for n in ast.walk(tree)
+                                    if isinstance(n, (ast.Constant, ast.BinOp)))
 
 
 def _surely_binds(node: ast.stmt) -> set[str]:
@@ -1371,7 +1382,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # `await` above was flagged as stopping Run All)
     # (... the word read across the pieces of a string, `'auto' 'await'`, `'auto' + 'await'`: review 413; not in a
     # comment, nor `%autoawait` alone or turning it on: a fairness review, 415)
-    awaits_on = not any(_turns_autoawait(c.source) for c in ctx.nb.cells if c.cell_type == "code")
+    code = [c for c in ctx.nb.cells if c.cell_type == "code"]
+    awaits_on = not any("await" in c.source for c in code) or not any(_turns_autoawait(c.source) for c in code)
     # (... in the answers cell too: an `await` between two tries there left them unknown, as where autoawait may be
     # off: a fairness review, 410, 0/10 for a correction below `await asyncio.sleep(0)`)
     start = at(found.cell.index) | (AWAIT if awaits_on and _runs_async(found.cell.source, at(found.cell.index)) else 0)

@@ -550,8 +550,17 @@ _JOINED = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 
 
 def names_pdb(source: str) -> bool:
-    """May this cell turn IPython's `%pdb` on: the word, also in the pieces of a string?"""
-    return "pdb" in source or "db" in source and "pdb" in _JOINED.sub("", source)
+    """May this cell turn IPython's `%pdb` on: the word, also in the pieces of a string or a string's value (an escape,
+    `'p\\x64b'`)?"""
+    if "pdb" in source or "db" in source and "pdb" in _JOINED.sub("", source):
+        return True
+    if "\\" not in source:
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and "pdb" in n.value for n in ast.walk(tree))
 
 
 def _shown_plainly(value) -> bool:
