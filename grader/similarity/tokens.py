@@ -223,8 +223,9 @@ def _raw_tokens(source: str) -> list[list]:
     # (grouping brackets go first, which the plain spellings of the detours do not have: `getattr((a), 'b')`; and again
     # after, for what a detour held: `f(*((a)))`)
     try:
-        return _without_grouping(_without_detours(_without_grouping(_without_noops(
-            _without_idle_statements(out, source), source)), source))
+        grouped = _without_grouping(_without_noops(_without_idle_statements(out, source), source))
+        read = _without_detours(grouped, source)
+        return read if read is grouped else _without_grouping(read)
     except (RecursionError, MemoryError):
         # a cell the readings cannot take is compared as its tokens: one student's cell never stops the class's run
         # (review 411: a chain of 250 `elif`s, a RecursionError that ended `grader similarity` for everyone)
@@ -486,8 +487,10 @@ def _tree(source: str) -> ast.Module | None:
 _GETTERS = re.compile(r"\b[gs]etattr[\s\\]*\(")
 _STARRED = re.compile(r"[(,][\s\\]*\*\*?[\s\\]*(?:[(\[{]|(?:list|tuple|dict)[\s\\]*\()")
 _LITERAL_TEST = re.compile(r"\b(?:if|elif|while)[\s\\(]+(?:[^\w\s\\(]|\d|(?:True|False|None|not|__debug__|bool|int|float|complex|[bBrRuUfF]{1,2}(?=['\"]))\b)")
-_ONE_TURN = re.compile(r"\bfor[\s\\]+\w+[\s\\]+in[\s\\(]+(?:range\b|[^\w\s\\(]|\d|[bBrRuUfF]{1,2}['\"])")
-_ONCE = re.compile(r"\btry[\s\\]*:|\bmatch\b|\bnullcontext\b|\blambda[\s\\]*:")
+# (a loop over a throwaway name, or over what is empty: `for epoch in range(...)`, in most training cells, is neither)
+_ONE_TURN = re.compile(r"\bfor[\s\\]+_+[\s\\]+in\b|\bfor[\s\\]+\w+[\s\\]+in[\s\\]*(?:\([\s\\]*\)|\[[\s\\]*\]|''|\"\"|"
+                       r"range[\s\\]*\([\s\\]*0[\s\\]*\))")
+_ONCE = re.compile(r"\btry[\s\\]*:|^[ \t]*match\b[^\n]*:[ \t]*(?:#[^\n]*)?$|\bnullcontext\b|\blambda[\s\\]*:", re.M)
 
 
 def _may_detour(source: str) -> bool:
