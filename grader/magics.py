@@ -364,6 +364,8 @@ REACHES_SHELL = re.compile(r"InteractiveShell|transformers?_(?:post|cleanup|mana
                            # ... and the features the shell's compiler keeps (review 327: `get_ipython().compile.
                            # flags |= ...barry_as_FLUFL...` above, and `!=` in the answers cell was refused)
                            r"\bcompile\.flags\b|"
+                           # ... also the compiler given a name first (review 416: `cc = get_ipython().compile`)
+                           r"\.compile\b(?![ \t]*\()|"
                            r"ipykernel|IPKernelApp|SingletonConfigurable|traitlets|__subclasses__|"
                            r"\bgc\.get_(?:objects|referrers|referents)\b|\bfrom\s+gc\s+import\b")
 # Words every match of the two patterns above holds: a pattern of many alternatives is tried at every
@@ -371,7 +373,7 @@ REACHES_SHELL = re.compile(r"InteractiveShell|transformers?_(?:post|cleanup|mana
 _MAKES_HINTS = ("magic", "Magic", "_ext", "alias", "rehashx", "macro")
 _SHELL_HINTS = ("Shell", "transformer", "transform_c", "transform_a", "prefilter", "events", "IPython", "ipykernel", "IPKernel", "Singleton",
                 "run_cell",
-                "traitlets", "__subclasses__", "gc", "audithook", "flags")
+                "traitlets", "__subclasses__", "gc", "audithook", "flags", ".compile")
 
 
 def makes_magic(text: str) -> re.Match | None:

@@ -1815,6 +1815,26 @@ def test_honest_awaits_and_exits_between_two_tries_keep_the_correction(above, ca
     assert not [f for f in c.flags if f.startswith(("raised", "exec"))], (c.flags, c.details)
 
 
+@pytest.mark.parametrize("answers,above", [
+    # review 416: IPython's loop runner set (autoawait's other switch), `exit` deleted after its `def` above or by a
+    # magic, Python's digits limit lowered above a long number, a list iterated by `async for`, a file by `async with`
+    ("{wrong}import asyncio\nawait asyncio.sleep(0)\n{right}", ["get_ipython().loop_runner = 'sync'"]),
+    ("{wrong}import asyncio\nawait asyncio.sleep(0)\n{right}", ["get_ipython().set_trait('loop_runner', 'sync')"]),
+    ("{wrong}exit('checked')\n{right}", ["def exit(msg):\n    print(msg)\n", "del exit"]),
+    ("{wrong}exit('checked')\n{right}", ["def exit(msg):\n    print(msg)\n", "%reset_selective -f exit"]),
+    ("%reset_selective -f exit\n{wrong}exit('checked')\n{right}", ["def exit(msg):\n    print(msg)\n"]),
+    ("{right}n = 1" + "0" * 700 + "\n", ["import sys\nsys.set_int_max_str_digits(640)"]),
+    ("{wrong}%time raise ValueError(0x" + "f" * 600 + ")\n{right}", ["import sys\nsys.set_int_max_str_digits(640)"]),
+    ("{wrong}xs = [x async for x in [1]]\n{right}", []),
+    ("{wrong}async with open('x.txt', 'w') as f:\n    pass\n{right}", []),
+])
+def test_what_review_416_ran_past_the_reading_is_read(answers, above):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(answers.format(wrong=wrong, right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=above)
+    assert not any(r.passed for r in answer_rows(c)), [r.message for r in answer_rows(c)]
+
+
 @pytest.mark.parametrize("turned_off", ["get_ipython().run_line_magic('auto' 'await', 'False')",
                                         "get_ipython().run_line_magic('auto' + 'await', 'False')",
                                         # ... or an escape in the string (review 414)

@@ -577,8 +577,10 @@ def _fits_own(name: ast.Name, call: ast.AST | None, above: frozenset[str]) -> bo
         return False
     needed = set(positional[:len(positional) - defaults]) | set(required)
     return needed <= filled | set(named)
+_LONG_NUMBER = re.compile(r"\d{641,}")
+_RESETS = re.compile(r"%+(?:reset|reset_selective|xdel)\b|run_line_magic\(\s*['\"](?:reset|reset_selective|xdel)\b")
 # `autoawait`, also in the pieces of a string (`'auto' 'await'`, `'auto' + 'await'`)
-_AUTOAWAIT = re.compile(r"auto(?:['\"][ \t]*\+?[ \t]*['\"])?await")
+_AUTOAWAIT = re.compile(r"auto(?:['\"][ \t]*\+?[ \t]*['\"])?await|loop_runner")     # (its runner too: review 416)
 # ... where it cannot turn autoawait off: a comment, `%autoawait` alone (it shows the setting) or turning it on
 _AUTOAWAIT_ON = re.compile(r"[ \t]*(?:#.*|%autoawait(?:[ \t]+(?:asyncio|trio|curio|True|true|1|on))?[ \t]*(?:#.*)?)")
 
@@ -601,8 +603,9 @@ def _runs_async(source: str, flags: int) -> bool:
 def _turns_autoawait(source: str) -> bool:
     """May this cell turn IPython's autoawait off (a top-level `await` below is then a syntax error)? The word in its
     text, or in a string's value (an escape, `'autoa\\x77ait'`, or pieces joined by `+`: review 414)."""
-    if "await" in source and any(_AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line)
-                                 for line in source.splitlines() if "await" in line):
+    if ("await" in source or "loop_runner" in source) and any(
+            _AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line)
+            for line in source.splitlines() if "await" in line or "loop_runner" in line):
         return True
     if "\\" not in source and "+" not in source:
         return False
@@ -610,8 +613,8 @@ def _turns_autoawait(source: str) -> bool:
         tree = ast.parse(source)            # (as written: the reading turns `run_line_magic(...)` into its magic)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = python_tree(source)
-    return tree is not None and any("autoawait" in (folded(n) or "").lower() for n in ast.walk(tree)
-                                    if isinstance(n, (ast.Constant, ast.BinOp)))
+    return tree is not None and any(w in (folded(n) or "").lower() for n in ast.walk(tree)
+                                    if isinstance(n, (ast.Constant, ast.BinOp)) for w in ("autoawait", "loop_runner"))
 
 
 def _surely_binds(node: ast.stmt) -> set[str]:
@@ -1362,9 +1365,16 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # `%pdb on` anywhere up to the cell: `%time` then opens the debugger where it shows an error (review 413)
     pdb_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and names_pdb(c.source)), None)
 
+    # ... and the notebook's names deleted by a magic (`%reset_selective -f exit`, `%xdel`, `%reset`: review 416)
+    reset_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and _RESETS.search(c.source)), None)
+
     def bound(index: int, source: str) -> frozenset[str]:
         pdb = pdb_from is not None and pdb_from <= index or names_pdb(source)
-        return rebound(index, source) | stoppers(index, source) | (frozenset({PDB_ON}) if pdb else frozenset())
+        out = rebound(index, source) | stoppers(index, source) | (frozenset({PDB_ON}) if pdb else frozenset())
+        if reset_from is not None and reset_from <= index or _RESETS.search(source):
+            # (IPython's own `exit` is one of the notebook's names in a kernel: deleted, a call of it is a NameError)
+            out = frozenset(n for n in out if not n.startswith("+")) | {"exit", "quit"}
+        return out
     readings: dict[tuple, _Reading | None] = {}
 
     def reading_of(source: str, flags: int = 0, above: frozenset[str] = frozenset()) -> _Reading | None:
@@ -1389,6 +1399,12 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     start = at(found.cell.index) | (AWAIT if awaits_on and _runs_async(found.cell.source, at(found.cell.index)) else 0)
     reading = _readable(found.cell.source, start, bound(found.cell.index, found.cell.source))
     values, error = read_answers(found.cell.source, names, shadowed, start, reading, docstrings=True)
+    if not error and _LONG_NUMBER.search(found.cell.source) and any(
+            "max_str_digits" in c.source for c in ctx.nb.cells if c.cell_type == "code" and c.index <= found.cell.index):
+        # a notebook that lowers Python's digits limit for text (to 640 at least) makes a longer number in a cell a
+        # syntax error there: Jupyter runs none of it (review 416)
+        error = ("a cell above lowers Python's limit on the digits of a number (`sys.set_int_max_str_digits`), and this "
+                 "cell writes a longer number: Python refuses the whole cell then, and Jupyter runs none of it")
     _runs_docstrings(ctx, reading, task.cfg["cell"])
     if error and not ctx.untouched(found.cell, task.cfg["cell"]):
         return [failed(task, n, pts, error) for n in names]

@@ -284,8 +284,9 @@ def _rebound(cells) -> list[tuple[int, frozenset[str]]]:
                 a.name, 0) <= 1}
         more = frozenset(n for n in more if n.lstrip("=") in REBINDABLE) - names
         # ... and a name the cell deletes at its top level after binding it gives Python's own back (a fairness
-        # review, 328: `range = (lo, hi)` in one cell, `del range  # oops` in the next)
-        freed = _freed(tree) & (names | more) if tree is not None else frozenset()
+        # review, 328: `range = (lo, hi)` in one cell, `del range  # oops` in the next); not `exit` or `quit`, which
+        # are IPython's in the notebook's names, not Python's: deleted, a call of them is a NameError (review 416)
+        freed = _freed(tree) & (names | more) - {"exit", "quit"} if tree is not None else frozenset()
         if more - freed or freed & names:
             names = (names | more) - freed
             marks.append((c.index, names))
@@ -568,7 +569,7 @@ def _shown_plainly(value) -> bool:
     (a hex literal of 3,800 digits), not a string that UTF-8 cannot hold (a lone surrogate: review 413, both raised out
     of `%time`'s handler)?"""
     if isinstance(value, int):
-        return value.bit_length() <= 10_000
+        return value.bit_length() <= 2_000      # (under 640 digits, the least limit a notebook may set: review 416)
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -1063,6 +1064,13 @@ def _stops_here(n: ast.AST, exits: Exits) -> bool:
         v = n.value
         return isinstance(v, _AWAITED_LITERALS) or isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and \
             "await " + v.func.id in exits.own
+    if isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp)) and n.generators[0].is_async and \
+            isinstance(n.generators[0].iter, _AWAITED_LITERALS):
+        return True             # `[x async for x in [1]]`: a list has no `__aiter__` (review 416)
+    if isinstance(n, ast.AsyncWith) and any(isinstance(i.context_expr, ast.Call) and isinstance(
+            i.context_expr.func, ast.Name) and i.context_expr.func.id == "open" and "open" not in exits.bound
+            for i in n.items[:1]):
+        return True             # `async with open(...)`: a file is no async context manager (review 416)
     return isinstance(n, ast.Call) and _ends(n, exits) or isinstance(n, (
         ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(_exit_named(d, exits) for d in n.decorator_list) \
         or isinstance(n, ast.ClassDef) and any(k.arg == "metaclass" and _exit_named(k.value, exits) for k in n.keywords)
