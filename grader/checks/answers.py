@@ -20,13 +20,12 @@ from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
-                    features_at, first_stop, magic_lines, names_pdb, parse, skipped, stoppers_before, unsure)
+                    features_at, first_stop, in_string_values, magic_lines, names_pdb, parse, skipped, stoppers_before, unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
 from .later import called_after, readings
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
-from .doors import folded
 from .writes import REBINDING_WORDS, docstring_runs, dynamic_write, evaluated, names_stored, shell_reached, writers
 
 _MISSING = object()
@@ -607,14 +606,7 @@ def _turns_autoawait(source: str) -> bool:
             _AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line)
             for line in source.splitlines() if "await" in line or "loop_runner" in line):
         return True
-    if "\\" not in source and "+" not in source:
-        return False
-    try:
-        tree = ast.parse(source)            # (as written: the reading turns `run_line_magic(...)` into its magic)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = python_tree(source)
-    return tree is not None and any(w in (folded(n) or "").lower() for n in ast.walk(tree)
-                                    if isinstance(n, (ast.Constant, ast.BinOp)) for w in ("autoawait", "loop_runner"))
+    return ("\\" in source or "+" in source) and in_string_values(source, ("autoawait", "loop_runner"))
 
 
 def _surely_binds(node: ast.stmt) -> set[str]:

@@ -23,6 +23,7 @@ from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
 from .literals import LITERAL_KINDS, constant_truth, evaluated_literals, raised_by_literals, runs_once_at_least
 from .magic_lines import aligned
+from .doors import folded
 from .warning_filters import FILTER_WORDS, WARNINGS_ERRORS, filter_aliases, filter_changes
 from .writes import names_stored, writers
 
@@ -555,13 +556,19 @@ def names_pdb(source: str) -> bool:
     `'p\\x64b'`)?"""
     if "pdb" in source or "db" in source and "pdb" in _JOINED.sub("", source):
         return True
-    if "\\" not in source:
-        return False
+    return "\\" in source and in_string_values(source, ("pdb",))
+
+
+def in_string_values(source: str, words: tuple[str, ...]) -> bool:
+    """Does a string of the cell hold one of ``words`` by its value: escapes read, pieces joined by `+` (review 414:
+    `'p\\x64b'`, `'autoa\\x77ait'`)? The cell as written (the reading turns `run_line_magic(...)` into its magic),
+    else as the reading has it."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and "pdb" in n.value for n in ast.walk(tree))
+        tree = python_tree(source)
+    return tree is not None and any(w in (folded(n) or "").lower() for n in ast.walk(tree)
+                                    if isinstance(n, (ast.Constant, ast.BinOp)) for w in words)
 
 
 def _shown_plainly(value) -> bool:
