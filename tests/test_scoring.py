@@ -1835,6 +1835,76 @@ def test_what_review_416_ran_past_the_reading_is_read(answers, above):
     assert not any(r.passed for r in answer_rows(c)), [r.message for r in answer_rows(c)]
 
 
+_FETCH = "import asyncio\n\nasync def fetch(x):\n    await asyncio.sleep(0)\n    return x\n"
+_SAYS_EXIT = "def exit(msg='done'):\n    print(msg)\n"
+_CLOSES = "import matplotlib.pyplot as plt\n\ndef quit():\n    plt.close('all')\n"
+_LONG = "1" + "0" * 700
+
+
+@pytest.mark.parametrize("answers,above,below", [
+    # a fairness review, 418: the word autoawait where it turns nothing off (a comment after the code, a docstring,
+    # what `print` shows, the setting read or turned on, a function of the notebook's called `loop_runner`), or in a
+    # cell below the answers (Jupyter runs them first): each read as autoawait off, 0/10 with `raised:`
+    ("{wrong}import asyncio\nawait asyncio.sleep(0)  # top-level await works thanks to autoawait\n{right}", [], []),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH + "r = await fetch(0)  # IPython's autoawait runs this\n"], []),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH.replace("    await", '    """Await it at the top level (IPython '
+                                                                       'autoawait)."""\n    await', 1)], []),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "get_ipython().run_line_magic('autoawait', 'asyncio')\n"], []),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "print('top-level await: ' + 'IPython autoawait')\n"], []),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "def loop_runner(n):\n    yield from range(n)\n"], []),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH], ["%autoawait False\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH], ["r2 = await fetch(2)  # autoawait again\n"]),
+    # ... the notebook's own `exit` or `quit`, defined again, beside a method or a local of that name, after a star
+    # import of a module that has none (the last `def` above is the one called): each 0/10 as Python's own bound again
+    ("{wrong}exit()\n{right}", ["def exit():\n    print('v1')\n", "def exit():\n    print('v2')\n"], []),
+    ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT + "\n" + _SAYS_EXIT], []),
+    ("{wrong}exit('checked')\n{right}", ["class App:\n    def exit(self):\n        print(1)\n\n" + _SAYS_EXIT], []),
+    ("{wrong}exit('checked')\n{right}", ["def run():\n    exit = 3\n    return exit\n\n" + _SAYS_EXIT], []),
+    ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "xs = [exit for exit in range(3)]\n"], []),
+    ("{wrong}quit()\n{right}", ["from math import *\n", _CLOSES], []),
+    ("{wrong}quit()\n{right}", [_CLOSES, "from sys import *\nprint(version)\n"], []),
+    # ... Python's digits limit raised or only read above a long number, or the number in a comment, a string or
+    # written in hexadecimal (which the limit leaves alone): read as refused
+    ("{right}big = " + _LONG + "\n", ["import sys\nsys.set_int_max_str_digits(0)  # no limit\n"], []),
+    ("{right}big = " + _LONG + "\n", ["import sys\nprint(sys.get_int_max_str_digits())\n"], []),
+    ("{right}# 2**2325 = " + _LONG + "\n", ["import sys\nsys.set_int_max_str_digits(640)\n"], []),
+    ("{right}s = '" + _LONG + "'\n", ["import sys\nsys.set_int_max_str_digits(640)\n"], []),
+    ("{right}mask = 0x" + "1" * 700 + "\n", ["import sys\nsys.set_int_max_str_digits(640)\n"], []),
+])
+def test_honest_notebooks_of_review_418_keep_their_answers(answers, above, below):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(answers.format(wrong=wrong, right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=above, below=below)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert "raised:answers-3-3" not in c.flags, (c.flags, c.details)
+
+
+@pytest.mark.parametrize("answers,above", [
+    # ... and what still turns autoawait off, or makes the call stop, or lowers the limit, where it does
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "get_ipython().autoawait = False  # autoawait off\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "setattr(get_ipython(), 'autoawait', False)\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "x = %autoawait False\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "print(exec('get_ipython().auto' 'await = False'))\n"]),
+    ("get_ipython().autoawait = False\n{wrong}r = await fetch(1)\n{right}", [_FETCH]),
+    ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "import sys\nexit = sys.exit\n"]),
+    ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "from sys import *\n"]),
+    ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "def exit(msg=''):\n    raise SystemExit(msg)\n"]),
+    ("{wrong}exit('checked')\n{right}", ["def exit(msg=''):\n    raise SystemExit(msg)\n", _SAYS_EXIT,
+                                          "def f():\n    global exit\n    exit = quit\n"]),
+    ("{wrong}exit('checked')\n{right}", ["class App:\n    def exit(self):\n        pass\n\n"
+                                          "def exit(msg=''):\n    raise SystemExit(msg)\n"]),
+    ("{right}big = " + _LONG + "\n", ["from sys import set_int_max_str_digits as limit\nlimit(640)\n"]),
+    ("{right}big = " + _LONG + "\n", ["import sys\nn = 640\nsys.set_int_max_str_digits(n)\n"]),
+    ("{right}big = " + _LONG + "\n", ["exec('import sys; sys.set_int_max_str_digits(640)')\n"]),
+])
+def test_what_review_418_narrowed_still_reads_what_stops(answers, above):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(answers.format(wrong=wrong, right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=above)
+    assert not all(r.passed for r in answer_rows(c)), (c.flags, c.details)
+
+
 @pytest.mark.parametrize("turned_off", ["get_ipython().run_line_magic('auto' 'await', 'False')",
                                         "get_ipython().run_line_magic('auto' + 'await', 'False')",
                                         # ... or an escape in the string (review 414)

@@ -22,6 +22,7 @@ from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
                     features_at, first_stop, in_string_values, magic_lines, names_pdb, parse, skipped, stoppers_before, unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
+from .doors import folded
 from .later import called_after, readings
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
@@ -577,6 +578,53 @@ def _fits_own(name: ast.Name, call: ast.AST | None, above: frozenset[str]) -> bo
     needed = set(positional[:len(positional) - defaults]) | set(required)
     return needed <= filled | set(named)
 _LONG_NUMBER = re.compile(r"\d{641,}")
+
+
+def _longest_decimal(source: str) -> int:
+    """The most digits of a decimal whole number the cell's code writes (Python's digits limit refuses it as the cell
+    is read; not one in a comment or a string, nor a hexadecimal one, which the limit leaves alone: a fairness review,
+    418). A cell Python cannot read as tokens: its longest run of digits."""
+    most = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(without_magics(source)).readline):
+            if tok.type == tokenize.NUMBER and tok.string[:2].lower() not in ("0x", "0o", "0b") and \
+                    tok.string.replace("_", "").isdigit():
+                most = max(most, len(tok.string.replace("_", "")))
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return max((len(m.group()) for m in _LONG_NUMBER.finditer(source)), default=0)
+    return most
+
+
+def _lowers_digits(cells, digits: int) -> bool:
+    """May these cells set Python's limit on the digits of a number below ``digits``: a call of
+    `set_int_max_str_digits` with another value than 0 (no limit) or one of at least ``digits``, the function handed on
+    or imported under another name, or its name in a string (a fairness review, 418: the limit raised, or only read,
+    cost the answers)."""
+    for c in cells:
+        if "max_str_digits" not in c.source:
+            continue
+        tree = python_tree(c.source)
+        if tree is None:
+            return True
+        fine = {id(n.func) for n in walk(tree) if isinstance(n, ast.Call) and _limit_allows(n, digits)}
+        for n in walk(tree):
+            if (isinstance(n, ast.Attribute) and n.attr == "set_int_max_str_digits" or isinstance(n, ast.Name)
+                    and n.id == "set_int_max_str_digits") and id(n) not in fine:
+                return True
+            if isinstance(n, ast.alias) and n.name == "set_int_max_str_digits" and n.asname:
+                return True
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and "max_str_digits" in n.value:
+                return True
+    return False
+
+
+def _limit_allows(call: ast.Call, digits: int) -> bool:
+    """Is this call given one whole number, written out, that sets no limit (0) or one of at least ``digits``?"""
+    given = [*call.args, *(k.value for k in call.keywords)]
+    return len(given) == 1 and isinstance(given[0], ast.Constant) and type(given[0].value) is int and (
+        given[0].value == 0 or given[0].value >= digits)
+
+
 _RESETS = re.compile(r"%+(?:reset|reset_selective|xdel)\b|run_line_magic\(\s*['\"](?:reset|reset_selective|xdel)\b")
 # `autoawait`, also in the pieces of a string (`'auto' 'await'`, `'auto' + 'await'`)
 _AUTOAWAIT = re.compile(r"auto(?:['\"][ \t]*\+?[ \t]*['\"])?await|loop_runner")     # (its runner too: review 416)
@@ -600,13 +648,92 @@ def _runs_async(source: str, flags: int) -> bool:
 
 
 def _turns_autoawait(source: str) -> bool:
-    """May this cell turn IPython's autoawait off (a top-level `await` below is then a syntax error)? The word in its
-    text, or in a string's value (an escape, `'autoa\\x77ait'`, or pieces joined by `+`: review 414)."""
-    if ("await" in source or "loop_runner" in source) and any(
-            _AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line)
-            for line in source.splitlines() if "await" in line or "loop_runner" in line):
-        return True
-    return ("\\" in source or "+" in source) and in_string_values(source, ("autoawait", "loop_runner"))
+    """May this cell turn IPython's autoawait off (a top-level `await` in a cell below is then a syntax error)? A magic
+    line naming it (not `%autoawait` alone or turning it on), the setting or the loop's runner written, or the word in
+    a string's value (an escape, `'autoa\\x77ait'`, pieces joined by `+`: review 414; `setattr(ip, 'autoawait', 0)`).
+    Not the word in a comment, a docstring or what `print` shows, the setting read, a name of the notebook's own
+    (`def loop_runner(n)`), nor `run_line_magic('autoawait', 'asyncio')` (a fairness review, 418: each cost honest
+    notebooks their answers)."""
+    if "await" not in source and "runner" not in source and "\\" not in source and "+" not in source:
+        return False
+    lines = source.splitlines()
+    for line in lines:
+        if line.lstrip()[:1] in ("%", "!") and _AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line):
+            return True
+    for number in magic_lines(source).texts:     # ... also written out (`run_line_magic('autoawait', 'False')`)
+        line = lines[number - 1] if number <= len(lines) else ""
+        if (_AUTOAWAIT.search(line) or "\\" in line and in_string_values(line.strip(), _AWAIT_WORDS)) and \
+                not _autoawait_on(line):
+            return True
+    tree = python_tree(source)
+    if tree is None:
+        return any(_AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line) for line in source.splitlines())
+    return _sets_autoawait(tree)
+
+
+_AWAIT_WORDS = ("autoawait", "loop_runner")
+_AWAIT_ON = frozenset({"", "asyncio", "trio", "curio", "True", "true", "1", "on"})
+
+
+def _autoawait_on(line: str) -> bool:
+    """Does this line, which IPython runs as `%autoawait`, leave autoawait on (the setting shown, or turned on)?"""
+    m = re.search(r"%autoawait\b([^#\n]*)", line)
+    if m:
+        return m.group(1).strip() in _AWAIT_ON
+    try:
+        tree = ast.parse(line.strip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    calls = [n for n in walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and n.func.attr in ("run_line_magic", "magic")]
+    return len(calls) == 1 and _turns_on(calls[0])
+
+
+def _turns_on(call: ast.Call) -> bool:
+    """`run_line_magic('autoawait', 'asyncio')` or `magic('autoawait')`: the setting shown, or turned on."""
+    words = [folded(a) for a in call.args]
+    if call.keywords or not words or None in words:
+        return False
+    said = " ".join(words).split()
+    return said[:1] in (["autoawait"], ["%autoawait"]) and " ".join(said[1:]) in _AWAIT_ON
+
+
+def _sets_autoawait(tree: ast.Module) -> bool:
+    shown: set[int] = set()         # strings that are only shown or documented
+
+    def text_parts(node: ast.AST):
+        if isinstance(node, ast.Constant):
+            yield node
+        elif isinstance(node, ast.JoinedStr):
+            yield from (v for v in node.values if isinstance(v, ast.Constant))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            yield node
+            yield from text_parts(node.left)
+            yield from text_parts(node.right)
+    for node in walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body and \
+                isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+            shown.add(id(node.body[0].value))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "print":
+                shown.update(id(p) for a in [*node.args, *(k.value for k in node.keywords)] for p in text_parts(a))
+            elif isinstance(func, ast.Attribute) and func.attr in ("run_line_magic", "magic") and _turns_on(node):
+                shown.update(id(p) for a in node.args for p in text_parts(a))
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True:
+            shown.update(id(t) for t in node.targets if isinstance(t, ast.Attribute) and t.attr == "autoawait")
+    for node in walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in _AWAIT_WORDS and not isinstance(node.ctx, ast.Load) and \
+                id(node) not in shown:
+            return True         # (`get_ipython().autoawait = True` turns it on)
+        if isinstance(node, ast.keyword) and node.arg in _AWAIT_WORDS or isinstance(node, ast.Name) and \
+                node.id in _AWAIT_WORDS and not isinstance(node.ctx, ast.Load):
+            return True         # (`ip.trait_set(autoawait=False)`; a name of that name given to the shell's names)
+        if isinstance(node, (ast.Constant, ast.BinOp)) and id(node) not in shown:
+            text = (node.value if isinstance(node, ast.Constant) else folded(node))
+            if isinstance(text, str) and any(w in text.lower() for w in _AWAIT_WORDS):
+                return True
+    return False
 
 
 def _surely_binds(node: ast.stmt) -> set[str]:
@@ -1384,15 +1511,23 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # `await` above was flagged as stopping Run All)
     # (... the word read across the pieces of a string, `'auto' 'await'`, `'auto' + 'await'`: review 413; not in a
     # comment, nor `%autoawait` alone or turning it on: a fairness review, 415)
+    # (... by that cell or one above it: a cell below the answers runs after them, a fairness review, 418; IPython
+    # compiles a cell's statements one by one, each as autoawait then is)
     code = [c for c in ctx.nb.cells if c.cell_type == "code"]
-    awaits_on = not any("await" in c.source for c in code) or not any(_turns_autoawait(c.source) for c in code)
+    off = next((c.index for c in code if _turns_autoawait(c.source)), None) if any(
+        "await" in c.source for c in code) else None
+
+    def awaits_at(index: int) -> bool:
+        return off is None or off > index
+    awaits_on = awaits_at(found.cell.index)
     # (... in the answers cell too: an `await` between two tries there left them unknown, as where autoawait may be
     # off: a fairness review, 410, 0/10 for a correction below `await asyncio.sleep(0)`)
     start = at(found.cell.index) | (AWAIT if awaits_on and _runs_async(found.cell.source, at(found.cell.index)) else 0)
     reading = _readable(found.cell.source, start, bound(found.cell.index, found.cell.source))
     values, error = read_answers(found.cell.source, names, shadowed, start, reading, docstrings=True)
-    if not error and _LONG_NUMBER.search(found.cell.source) and any(
-            "max_str_digits" in c.source for c in ctx.nb.cells if c.cell_type == "code" and c.index <= found.cell.index):
+    digits = _LONG_NUMBER.search(found.cell.source) and _longest_decimal(found.cell.source)
+    if not error and digits and _lowers_digits([c for c in ctx.nb.cells if c.cell_type == "code" and
+                                                c.index < found.cell.index], digits):
         # a notebook that lowers Python's digits limit for text (to 640 at least) makes a longer number in a cell a
         # syntax error there: Jupyter runs none of it (review 416)
         error = ("a cell above lowers Python's limit on the digits of a number (`sys.set_int_max_str_digits`), and this "
@@ -1466,7 +1601,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
         stopped = _stopped_first(source, names, at(c.index) | AWAIT, bound(c.index, source)) if setting else None
-        if setting and stopped is None and not awaits_on and \
+        if setting and stopped is None and not awaits_at(c.index) and \
                 _stopped_first(source, names, at(c.index), bound(c.index, source)) is not None:
             # a top-level `await` before its answers: it stops the cell only where autoawait is off (236)
             for n in names:
@@ -1511,7 +1646,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         if c.cell_type == "code" and not (_names_any(c.source, names) and any(
                 v is not _MISSING for v in read_answers(c.source, names, reading=reading_of(c.source))[0].values())):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
-                           at(c.index) | (AWAIT if awaits_on else 0), task.cfg["cell"], bound(c.index, c.source))
+                           at(c.index) | (AWAIT if awaits_at(c.index) else 0), task.cfg["cell"],
+                           bound(c.index, c.source))
     _shell_above(ctx, found.cell, task.cfg["cell"], reading, names)
     _calls_a_writer(ctx, found.cell, task.cfg["cell"], names)
     if error and not taken:

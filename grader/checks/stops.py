@@ -161,30 +161,86 @@ def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
                 break
             wanted |= more
         pdb = names_pdb(source) or any(names_pdb(c.source) for c in above)
-        stopping, plain = _stoppers([c for c in above if words[c.index] & wanted], wanted, pdb) if wanted else (set(),
-                                                                                                                  set())
-        # (... bound nowhere else above: those cells were read only where they define a function)
-        plain = {n for n in plain if n.split("/", 1)[0] not in stopping and _bound_once(above, n.split("/", 1)[0])}
+        stopping = _stoppers([c for c in above if words[c.index] & wanted], wanted, pdb) if wanted else set()
+        # `exit` and `quit` of the notebook's own (`own_def_in_force`), read as its function where called (a fairness
+        # review, 410: `def exit(msg): print(msg)` above, called between two tries, left the answers unknown, as a name
+        # of Python's own bound again; the same `def` in the answers cell is a function of the cell's own)
+        # (... read alone for whether it surely stops: the cell defining it may bind its name elsewhere too, a method
+        # or a local, where the reading of a cell's own functions takes none as the one called)
+        plain = set()
+        given = frozenset("!" + n for n in stopping) | (frozenset({PDB_ON}) if pdb else frozenset())
+        for name in sorted(wanted & OWN_EXITS - stopping):
+            own = own_def_in_force(above, name)
+            if own is None:
+                continue
+            if name in _exits_of(ast.Module([own], []), given, only=frozenset({name})).own:
+                stopping = stopping | {name}
+            else:
+                plain.add(f"{name}/{_arity(own)!r}")
         out = frozenset({"!" + n for n in stopping} | {"+" + n for n in plain})
         asked[index, source] = out
         return out
     return at
 
 
-def _bound_once(cells, name: str) -> bool:
-    """Do these cells bind ``name`` once in all (each cell that holds the word read)?"""
-    total = 0
+# What a star import binds of `exit` and `quit`, for the modules a notebook of this course imports so (`sys` gives
+# `exit`, `builtins` both); a module not listed here may give either
+_STAR_OWN_EXITS = {"sys": {"exit"}, "builtins": {"exit", "quit"}, **{m: set() for m in (
+    "math", "cmath", "numpy", "pandas", "matplotlib.pyplot", "torch", "torch.nn", "torch.nn.functional", "torch.optim",
+    "torchvision", "torchvision.transforms", "torchvision.datasets", "random", "itertools", "collections", "typing",
+    "statistics", "functools", "operator", "string", "re", "json", "time", "datetime", "pathlib", "dataclasses", "os",
+    "asyncio", "IPython.display", "tqdm")}}
+
+
+def own_def_in_force(cells, name: str) -> ast.FunctionDef | None:
+    """The notebook's function ``name`` (`exit`, `quit`) once these cells ran: the last binding of the name at a cell's
+    top level, where that is a plain `def` (no decorator); None where the name is bound otherwise after it, deleted,
+    declared `global` in a function, or may be bound by a star import. A function's, a class's or a comprehension's
+    own names are theirs (a fairness review, 418: `def exit(self)` in a class, `[exit for exit in ...]`, a helper
+    defined again, `from math import *` had cost honest notebooks their answers)."""
+    current = None
     for c in cells:
         text = as_python_reads(c.source)
-        if "*" in text and re.search(r"\bimport[ \t]*\*", text):
-            return False            # (`from sys import *` binds `exit` too: review 412)
-        if name in text and re.search(rf"(?<!\w){name}(?!\w)", text):
-            tree = python_tree(c.source)
-            if tree is None or any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Del)
-                                   for n in walk(tree)):
-                return False        # (`del exit` gives IPython's back)
-            total += binding_counts(tree).get(name, 0)
-    return total == 1
+        if not re.search(rf"(?<!\w){name}(?!\w)", text) and not ("*" in text and re.search(r"\bimport[ \t]*\*", text)):
+            continue
+        tree = python_tree(c.source)
+        if tree is None or any(isinstance(n, ast.Global) and name in n.names for n in walk(tree)):
+            return None
+        for stmt in tree.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == name and not stmt.decorator_list:
+                current = stmt
+            elif name in _bound_at_top(stmt):
+                current = None
+    return current
+
+
+def _bound_at_top(stmt: ast.stmt) -> set[str]:
+    """The names a statement at a cell's top level binds in the notebook's namespace, any way (`del` too): not those
+    of the functions, lambdas, classes and comprehensions in it, which are theirs; a star import's, as far as
+    ``_STAR_OWN_EXITS`` tells ("*": it may bind any)."""
+    inner = {id(t) for n in within([stmt]) if isinstance(n, ast.comprehension) for t in walk(n.target)}
+    out: set[str] = set()
+    for n in within([stmt]):
+        if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names):
+            out |= _STAR_OWN_EXITS.get(n.module, {"*"}) if not n.level else {"*"}
+        elif id(n) not in inner and not isinstance(n, (ast.Global, ast.Nonlocal)) and \
+                not (isinstance(n, ast.alias) and n.name == "*"):
+            out |= bound_by(n)
+    return out if "*" not in out else out | OWN_EXITS
+
+
+def top_level_counts(tree: ast.Module) -> dict[str, int]:
+    """How many times the cell binds each name in the notebook's namespace (``_bound_at_top``; a name a function
+    declares `global` counts twice: it may be bound again whenever the function runs)."""
+    counts: dict[str, int] = {}
+    for stmt in tree.body:
+        for name in _bound_at_top(stmt):
+            counts[name] = counts.get(name, 0) + 1
+    for n in walk(tree):
+        if isinstance(n, ast.Global):
+            for name in n.names:
+                counts[name] = counts.get(name, 0) + 2
+    return counts
 
 
 # Names of Python's own that matter to the reading only where called (an exit); one a cell above defines plainly is
@@ -192,31 +248,27 @@ def _bound_once(cells, name: str) -> bool:
 OWN_EXITS = frozenset({"exit", "quit"})
 
 
-def _stoppers(cells, wanted: frozenset[str], pdb: bool = False) -> tuple[set[str], set[str]]:
-    """Which of ``wanted`` surely stop when called after these cells ran, in order; and which of `exit` and `quit`
-    are the notebook's function, defined by a plain `def` once in these cells and bound nowhere else in them (a
-    fairness review, 410: `def exit(msg): print(msg)` above, called between two tries, left the answers unknown, as a
-    name of Python's own bound again; the same `def` in the answers cell is a function of the cell's own). Read again
-    while more are found: a function bound once is the one called, whichever cell above defines what it calls (review
-    414: `def exit(msg): check(msg)` above the cell defining `check`). ``pdb``: `%pdb` may be on (`PDB_ON`)."""
+def _stoppers(cells, wanted: frozenset[str], pdb: bool = False) -> set[str]:
+    """Which of ``wanted`` surely stop when called after these cells ran, in order. Read again while more are found:
+    a function bound once is the one called, whichever cell above defines what it calls (review 414: `def exit(msg):
+    check(msg)` above the cell defining `check`). ``pdb``: `%pdb` may be on (`PDB_ON`)."""
     found_before: set[str] = set()
     for _ in range(3):
-        stopping, plain = _stoppers_once(cells, wanted, pdb, found_before)
+        stopping = _stoppers_once(cells, wanted, pdb, found_before)
         if stopping <= found_before:
-            return stopping, plain
+            return stopping
         found_before |= stopping
-    return stopping, plain
+    return stopping
 
 
-def _stoppers_once(cells, wanted: frozenset[str], pdb: bool, known: set[str]) -> tuple[set[str], set[str]]:
+def _stoppers_once(cells, wanted: frozenset[str], pdb: bool, known: set[str]) -> set[str]:
     stopping: set[str] = set()
     counts: dict[str, int] = {}
-    plain: dict[str, tuple] = {}
     for c in cells:
         tree = python_tree(c.source)
         if tree is None:
             continue
-        bound = binding_counts(tree)
+        bound = top_level_counts(tree)
         for name, k in bound.items():
             counts[name] = counts.get(name, 0) + k
         given = frozenset("!" + n for n in stopping | known) | (frozenset({PDB_ON}) if pdb else frozenset())
@@ -226,9 +278,7 @@ def _stoppers_once(cells, wanted: frozenset[str], pdb: bool, known: set[str]) ->
         found = _exits_of(tree, given, only=wanted, timed=timed).own
         stopping = {n for n in {x for x in stopping if x.removeprefix("await ") not in bound} | set(found)
                     if counts.get(n.removeprefix("await "), 0) == 1}
-        plain.update({n.name: _arity(n) for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in wanted &
-                      OWN_EXITS and not n.decorator_list})
-    return stopping, {f"{n}/{sig!r}" for n, sig in plain.items() if counts.get(n, 0) == 1}
+    return stopping
 
 
 def _arity(f: ast.FunctionDef) -> tuple:
