@@ -1863,6 +1863,7 @@ _LONG = "1" + "0" * 700
     ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "xs = [exit for exit in range(3)]\n"], []),
     ("{wrong}quit()\n{right}", ["from math import *\n", _CLOSES], []),
     ("{wrong}quit()\n{right}", [_CLOSES, "from sys import *\nprint(version)\n"], []),
+    ("{wrong}exit(*[1, 2])\n{right}", ["def exit(*codes):\n    print(codes)\n"], []),
     # ... Python's digits limit raised or only read above a long number, or the number in a comment, a string or
     # written in hexadecimal (which the limit leaves alone): read as refused
     ("{right}big = " + _LONG + "\n", ["import sys\nsys.set_int_max_str_digits(0)  # no limit\n"], []),
@@ -1888,6 +1889,7 @@ def test_honest_notebooks_of_review_418_keep_their_answers(answers, above, below
     ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "print(exec('get_ipython().auto' 'await = False'))\n"]),
     ("get_ipython().autoawait = False\n{wrong}r = await fetch(1)\n{right}", [_FETCH]),
     ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "import sys\nexit = sys.exit\n"]),
+    ("{wrong}exit(*[])\n{right}", ["def exit(code, *more):\n    print(code)\n"]),
     ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "from sys import *\n"]),
     ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "def exit(msg=''):\n    raise SystemExit(msg)\n"]),
     ("{wrong}exit('checked')\n{right}", ["def exit(msg=''):\n    raise SystemExit(msg)\n", _SAYS_EXIT,

@@ -558,14 +558,16 @@ _CALLED_ONLY = frozenset({"exit", "quit", "range"})
 
 
 def _fits_own(name: ast.Name, call: ast.AST | None, above: frozenset[str]) -> bool:
-    """Is this a call of `exit` or `quit` of the notebook's own ("+exit/low/high": `stoppers_before`) that its `def`
-    accepts: positional arguments only, as many as it takes (review 413: the notebook's `exit(msg)` called as `exit()`,
-    a TypeError that stopped Run All)?"""
+    """Is this a call of `exit` or `quit` of the notebook's own ("+exit/sig": `stoppers_before`) that its `def`
+    accepts (review 413: the notebook's `exit(msg)` called as `exit()`, a TypeError that stopped Run All)?"""
     mark = next((m for m in above if m.startswith(f"+{name.id}/")), None)
     if mark is None or not isinstance(call, ast.Call) or call.func is not name or \
-            any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            any(k.arg is None for k in call.keywords):
         return False
     positional, defaults, more, kwonly, required, anykw, posonly = ast.literal_eval(mark.split("/", 1)[1])
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        # (... as many as a star gives, where it takes any number: `def exit(*codes)`, `exit(*[1, 2])`, review 418)
+        return more and defaults == len(positional) and not call.keywords and not required
     given = len(call.args)
     if given > len(positional) and not more:
         return False
