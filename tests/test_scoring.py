@@ -1907,6 +1907,32 @@ def test_what_review_418_narrowed_still_reads_what_stops(answers, above):
     assert not all(r.passed for r in answer_rows(c)), (c.flags, c.details)
 
 
+@pytest.mark.parametrize("answers,above", [
+    # review 419, after review 418's narrowing: another runner than asyncio's (IPython imports it or takes it from the
+    # notebook's names), `print` bound again to what runs text, a docstring run, a walrus in a default, a decorator or a
+    # base after the notebook's `def exit`, a long number with underscores or in an f-string, the limit's name in pieces
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "%autoawait trio\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "%autoawait curio\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "globals()['1'] = asyncio.run\n", "%autoawait 1\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "print = exec\nprint('get_ipython().autoawait = False')\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "def settings():\n    'get_ipython().autoawait = False'\n\n"
+                                                     "exec(settings.__doc__)\n"]),
+    ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "import sys\n\ndef log(msg, stop=(exit := sys.exit)):\n    pass\n"]),
+    ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "import sys\n\n@((exit := sys.exit) and (lambda f: f))\n"
+                                                      "def g():\n    pass\n"]),
+    ("{wrong}exit('checked')\n{right}", [_SAYS_EXIT, "import sys\n\nclass Log((exit := sys.exit) and object):\n    pass\n"]),
+    ("{wrong}quit()\n{right}", [_CLOSES, "import sys\nlog = lambda m, stop=(quit := sys.exit): print(m)\n"]),
+    ("{right}big = 1" + "_000" * 240 + "\n", ["import sys\nsys.set_int_max_str_digits(640)\n"]),
+    ("{right}print(f'{{" + _LONG + "}}')\n", ["import sys\nsys.set_int_max_str_digits(640)\n"]),
+    ("{right}big = " + _LONG + "\n", ["import sys\ngetattr(sys, 'set_int_max_' + 'str_digits')(640)\n"]),
+])
+def test_what_review_419_ran_past_the_narrowed_reading_is_read(answers, above):
+    key = SPEC.answer_key()
+    wrong = "".join(f"{n} = {not key[n]}\n" for n in sorted(key))
+    c = _around_answers(answers.format(wrong=wrong, right=f"{_NAMES} = {_RIGHT_VALUES}\n"), above=above)
+    assert not any(r.passed for r in answer_rows(c)), (c.flags, c.details)
+
+
 @pytest.mark.parametrize("turned_off", ["get_ipython().run_line_magic('auto' 'await', 'False')",
                                         "get_ipython().run_line_magic('auto' + 'await', 'False')",
                                         # ... or an escape in the string (review 414)

@@ -579,21 +579,26 @@ def _fits_own(name: ast.Name, call: ast.AST | None, above: frozenset[str]) -> bo
         return False
     needed = set(positional[:len(positional) - defaults]) | set(required)
     return needed <= filled | set(named)
-_LONG_NUMBER = re.compile(r"\d{641,}")
 
 
 def _longest_decimal(source: str) -> int:
     """The most digits of a decimal whole number the cell's code writes (Python's digits limit refuses it as the cell
-    is read; not one in a comment or a string, nor a hexadecimal one, which the limit leaves alone: a fairness review,
-    418). A cell Python cannot read as tokens: its longest run of digits."""
-    most = 0
+    is read), also inside an f-string's braces or with underscores (review 419); not one in a comment or a string,
+    nor a hexadecimal one, which the limit leaves alone (a fairness review, 418). A cell Python cannot read: its
+    longest run of digits."""
+    text = without_magics(source)
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(without_magics(source)).readline):
-            if tok.type == tokenize.NUMBER and tok.string[:2].lower() not in ("0x", "0o", "0b") and \
-                    tok.string.replace("_", "").isdigit():
-                most = max(most, len(tok.string.replace("_", "")))
-    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return max((len(m.group()) for m in _LONG_NUMBER.finditer(source)), default=0)
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return max((len(m.group().replace("_", "")) for m in re.finditer(r"\d[\d_]*", source)), default=0)
+    most = 0
+    for n in walk(tree):
+        if isinstance(n, ast.Constant) and type(n.value) is int and n.value.bit_length() > 2_000:
+            written = ast.get_source_segment(text, n) or ""
+            if written[:2].lower() in ("0x", "0o", "0b"):
+                continue
+            digits = int(n.value.bit_length() * 0.30102999566398120)
+            most = max(most, digits + (n.value >= 10 ** digits))
     return most
 
 
@@ -603,11 +608,9 @@ def _lowers_digits(cells, digits: int) -> bool:
     or imported under another name, or its name in a string (a fairness review, 418: the limit raised, or only read,
     cost the answers)."""
     for c in cells:
-        if "max_str_digits" not in c.source:
-            continue
         tree = python_tree(c.source)
-        if tree is None:
-            return True
+        if tree is None or "max_str_digits" not in c.source and in_string_values(c.source, ("max_str_digits",)):
+            return True         # (... or in the pieces of a string: `'set_int_max_' + 'str_digits'`, review 419)
         fine = {id(n.func) for n in walk(tree) if isinstance(n, ast.Call) and _limit_allows(n, digits)}
         for n in walk(tree):
             if (isinstance(n, ast.Attribute) and n.attr == "set_int_max_str_digits" or isinstance(n, ast.Name)
@@ -630,8 +633,6 @@ def _limit_allows(call: ast.Call, digits: int) -> bool:
 _RESETS = re.compile(r"%+(?:reset|reset_selective|xdel)\b|run_line_magic\(\s*['\"](?:reset|reset_selective|xdel)\b")
 # `autoawait`, also in the pieces of a string (`'auto' 'await'`, `'auto' + 'await'`)
 _AUTOAWAIT = re.compile(r"auto(?:['\"][ \t]*\+?[ \t]*['\"])?await|loop_runner")     # (its runner too: review 416)
-# ... where it cannot turn autoawait off: a comment, `%autoawait` alone (it shows the setting) or turning it on
-_AUTOAWAIT_ON = re.compile(r"[ \t]*(?:#.*|%autoawait(?:[ \t]+(?:asyncio|trio|curio|True|true|1|on))?[ \t]*(?:#.*)?)")
 
 
 def _runs_async(source: str, flags: int) -> bool:
@@ -649,18 +650,18 @@ def _runs_async(source: str, flags: int) -> bool:
     return True
 
 
-def _turns_autoawait(source: str) -> bool:
+def _turns_autoawait(source: str, shown: bool = True) -> bool:
     """May this cell turn IPython's autoawait off (a top-level `await` in a cell below is then a syntax error)? A magic
     line naming it (not `%autoawait` alone or turning it on), the setting or the loop's runner written, or the word in
     a string's value (an escape, `'autoa\\x77ait'`, pieces joined by `+`: review 414; `setattr(ip, 'autoawait', 0)`).
     Not the word in a comment, a docstring or what `print` shows, the setting read, a name of the notebook's own
     (`def loop_runner(n)`), nor `run_line_magic('autoawait', 'asyncio')` (a fairness review, 418: each cost honest
-    notebooks their answers)."""
+    notebooks their answers). ``shown``: `print` and docstrings only show text in this notebook (`_shows_only`)."""
     if "await" not in source and "runner" not in source and "\\" not in source and "+" not in source:
         return False
     lines = source.splitlines()
     for line in lines:
-        if line.lstrip()[:1] in ("%", "!") and _AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line):
+        if line.lstrip()[:1] in ("%", "!") and _AUTOAWAIT.search(code_only(line)) and not _autoawait_on(line):
             return True
     for number in magic_lines(source).texts:     # ... also written out (`run_line_magic('autoawait', 'False')`)
         line = lines[number - 1] if number <= len(lines) else ""
@@ -669,19 +670,35 @@ def _turns_autoawait(source: str) -> bool:
             return True
     tree = python_tree(source)
     if tree is None:
-        return any(_AUTOAWAIT.search(line) and not _AUTOAWAIT_ON.fullmatch(line) for line in source.splitlines())
-    return _sets_autoawait(tree)
+        return any(_AUTOAWAIT.search(code_only(line)) and not _autoawait_on(line) for line in source.splitlines())
+    return _sets_autoawait(tree, shown)
+
+
+def _shows_only(cells) -> bool:
+    """Do `print` and the docstrings of these cells only show text: `print` named nowhere but in its calls, no
+    docstring read (review 419: `print = exec` above `print('...autoawait = False')`, `exec(f.__doc__)`)?"""
+    return not any(re.search(r"\bprint\b(?![ \t]*\()|__doc__|\bgetdoc\b|\bdoctest\b", code_only(c.source))
+                   for c in cells if "print" in c.source or "doc" in c.source)
 
 
 _AWAIT_WORDS = ("autoawait", "loop_runner")
-_AWAIT_ON = frozenset({"", "asyncio", "trio", "curio", "True", "true", "1", "on"})
+
+
+def _keeps_awaits(value: str) -> bool:
+    """Does `%autoawait <value>` leave a top-level `await` of asyncio's running: the setting shown, autoawait turned on
+    (`True`, `on`, in any case), or asyncio's runner? Not another runner, which IPython imports or takes from the
+    notebook's names (review 419: `trio`, `curio`, `1`: the awaits failed, or the cell did)."""
+    value = value.strip()
+    return value in ("", "asyncio") or value.lower() in ("true", "on")
 
 
 def _autoawait_on(line: str) -> bool:
     """Does this line, which IPython runs as `%autoawait`, leave autoawait on (the setting shown, or turned on)?"""
+    if not code_only(line).strip():
+        return True
     m = re.search(r"%autoawait\b([^#\n]*)", line)
     if m:
-        return m.group(1).strip() in _AWAIT_ON
+        return _keeps_awaits(m.group(1))
     try:
         tree = ast.parse(line.strip())
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -697,10 +714,10 @@ def _turns_on(call: ast.Call) -> bool:
     if call.keywords or not words or None in words:
         return False
     said = " ".join(words).split()
-    return said[:1] in (["autoawait"], ["%autoawait"]) and " ".join(said[1:]) in _AWAIT_ON
+    return said[:1] in (["autoawait"], ["%autoawait"]) and _keeps_awaits(" ".join(said[1:]))
 
 
-def _sets_autoawait(tree: ast.Module) -> bool:
+def _sets_autoawait(tree: ast.Module, plain: bool = True) -> bool:
     shown: set[int] = set()         # strings that are only shown or documented
 
     def text_parts(node: ast.AST):
@@ -714,11 +731,11 @@ def _sets_autoawait(tree: ast.Module) -> bool:
             yield from text_parts(node.right)
     for node in walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body and \
-                isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+                isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant) and plain:
             shown.add(id(node.body[0].value))
         elif isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id == "print":
+            if isinstance(func, ast.Name) and func.id == "print" and plain:
                 shown.update(id(p) for a in [*node.args, *(k.value for k in node.keywords)] for p in text_parts(a))
             elif isinstance(func, ast.Attribute) and func.attr in ("run_line_magic", "magic") and _turns_on(node):
                 shown.update(id(p) for a in node.args for p in text_parts(a))
@@ -1516,8 +1533,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # (... by that cell or one above it: a cell below the answers runs after them, a fairness review, 418; IPython
     # compiles a cell's statements one by one, each as autoawait then is)
     code = [c for c in ctx.nb.cells if c.cell_type == "code"]
-    off = next((c.index for c in code if _turns_autoawait(c.source)), None) if any(
-        "await" in c.source for c in code) else None
+    awaited = any("await" in c.source for c in code)
+    shown = awaited and _shows_only(code)
+    off = next((c.index for c in code if _turns_autoawait(c.source, shown)), None) if awaited else None
 
     def awaits_at(index: int) -> bool:
         return off is None or off > index
@@ -1527,9 +1545,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     start = at(found.cell.index) | (AWAIT if awaits_on and _runs_async(found.cell.source, at(found.cell.index)) else 0)
     reading = _readable(found.cell.source, start, bound(found.cell.index, found.cell.source))
     values, error = read_answers(found.cell.source, names, shadowed, start, reading, docstrings=True)
-    digits = _LONG_NUMBER.search(found.cell.source) and _longest_decimal(found.cell.source)
-    if not error and digits and _lowers_digits([c for c in ctx.nb.cells if c.cell_type == "code" and
-                                                c.index < found.cell.index], digits):
+    limited = [c for c in ctx.nb.cells if c.cell_type == "code" and c.index < found.cell.index and (
+        "digits" in c.source or "set_int" in c.source or "max_str" in c.source)]
+    digits = _longest_decimal(found.cell.source) if limited and not error else 0
+    if digits > 640 and _lowers_digits(limited, digits):
         # a notebook that lowers Python's digits limit for text (to 640 at least) makes a longer number in a cell a
         # syntax error there: Jupyter runs none of it (review 416)
         error = ("a cell above lowers Python's limit on the digits of a number (`sys.set_int_max_str_digits`), and this "

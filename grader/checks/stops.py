@@ -218,15 +218,35 @@ def _bound_at_top(stmt: ast.stmt) -> set[str]:
     """The names a statement at a cell's top level binds in the notebook's namespace, any way (`del` too): not those
     of the functions, lambdas, classes and comprehensions in it, which are theirs; a star import's, as far as
     ``_STAR_OWN_EXITS`` tells ("*": it may bind any)."""
-    inner = {id(t) for n in within([stmt]) if isinstance(n, ast.comprehension) for t in walk(n.target)}
+    nodes = list(_in_scope(stmt))
+    inner = {id(t) for n in nodes if isinstance(n, ast.comprehension) for t in walk(n.target)}
     out: set[str] = set()
-    for n in within([stmt]):
+    for n in nodes:
         if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names):
             out |= _STAR_OWN_EXITS.get(n.module, {"*"}) if not n.level else {"*"}
         elif id(n) not in inner and not isinstance(n, (ast.Global, ast.Nonlocal)) and \
                 not (isinstance(n, ast.alias) and n.name == "*"):
             out |= bound_by(n)
     return out if "*" not in out else out | OWN_EXITS
+
+
+def _in_scope(stmt: ast.stmt):
+    """The statement's nodes that run in the scope it stands in: not the bodies of its functions, lambdas and classes,
+    but their decorators, defaults, annotations, bases and keywords (review 419: `def log(m, stop=(exit := sys.exit))`
+    after the notebook's `def exit`)."""
+    todo: list[ast.AST] = [stmt]
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = node.args
+            todo += [*getattr(node, "decorator_list", ()), *a.defaults, *(d for d in a.kw_defaults if d is not None),
+                     *(x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg)
+                       if x is not None and x.annotation is not None), *[r for r in [getattr(node, "returns", None)] if r]]
+        elif isinstance(node, ast.ClassDef):
+            todo += [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]
+        else:
+            todo += child_nodes(node)
 
 
 def top_level_counts(tree: ast.Module) -> dict[str, int]:
