@@ -3021,6 +3021,37 @@ def test_chains_of_plus_and_subscripts_are_read_once(monkeypatch, shape):
     later.later_writes([source(1500)], ["a_"])          # (no RecursionError)
 
 
+def _chained_cell(k: int, last: bool, fillers: int) -> str:
+    """Review 417's cell: a chain of ten functions ending in `raise SystemExit`, a link to the next cell's, fillers."""
+    chain = "".join(f"def s{k}_{j}(x):\n    " + ("raise SystemExit\n" if j == 9 else f"return s{k}_{j + 1}(x)\n")
+                    for j in range(10))
+    link = f"def c{k}(x):\n    " + ("raise SystemExit\n" if last else f"return c{k + 1}(x)\n")
+    return chain + link + "".join(f"def f{k}_{i}(x):\n    return x + x\n" for i in range(fillers))
+
+
+@pytest.mark.parametrize("below", [1, 4])
+def test_chained_functions_above_are_read_once_for_every_cell_below(monkeypatch, below):
+    """Review 417: cells of chained functions above the answers, and small cells below naming the first: each cell
+    below read every function above again, each function once a round for as many rounds as the chain is long
+    (449 s of the grader's time for one notebook of nineteen such cells and one cell below; some 35 hours with all
+    the cells below a notebook may hold). The functions are read once a round where nothing they name changed, and
+    the question is answered once for all the cells below that ask it."""
+    from grader.checks import stops
+    calls = []
+    real = stops._stopper
+    monkeypatch.setattr(stops, "_stopper", lambda node, *a: calls.append(node) or real(node, *a))
+
+    def reads(fillers: int, cells_below: int) -> int:
+        calls.clear()
+        c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=[_chained_cell(k, k == 1, fillers) for k in range(2)],
+                            below=["c0\n"] * cells_below)
+        assert all(r.passed for r in answer_rows(c))
+        return len(calls)
+    # each filler function read a bounded number of times, whatever the cells below and the chains' length
+    assert reads(200, below) - reads(100, below) <= 100 * 2 * 8, (reads(100, below), reads(200, below))
+    assert reads(100, below) == reads(100, 1)
+
+
 def test_functions_nested_deep_are_each_read_once(monkeypatch):
     """Review 358: 99 functions nested in a cell of 50,000 characters above the answers: each function's whole body
     was walked again for what it writes and for a `%timeit` line in it (the depth times the cell, 10 s of the grader's

@@ -143,6 +143,32 @@ def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
     words: dict[int, frozenset[str]] = {}
     defs: dict[int, frozenset[str]] = {}
     asked: dict[tuple[int, str], frozenset[str]] = {}
+    # (... the same question answered once: every cell below the answers that names a function above asks it again,
+    # review 417: 28 s a cell below for two cells of chained functions above; the trees are not kept, each may take
+    # a thousand times its text)
+    found: dict[tuple, set[str]] = {}
+    inside: dict[int, dict[str, frozenset[str]]] = {}
+
+    def named_in(c, name: str) -> frozenset[str]:
+        """The words of the function ``name`` the cell defines at its top level (all its definitions there), or of the
+        whole cell where it defines it otherwise, in a class or another function (review 417: every function of a cell
+        was read where one of them was named, thousands of them for a chain that named none)."""
+        if c.index not in inside:
+            tree = python_tree(c.source)
+            lines = c.source.splitlines()
+            own: dict[str, frozenset[str]] = {}
+            if tree is not None and len(lines) == len(without_magics(c.source).splitlines()):
+                top = {id(n) for n in tree.body}
+                for node in tree.body:
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                        text = as_python_reads("\n".join(lines[first - 1:node.end_lineno]))
+                        own[node.name] = own.get(node.name, frozenset()) | frozenset(_WORD.findall(text))
+                for n in walk(tree):
+                    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(n) not in top:
+                        own.pop(n.name, None)
+            inside[c.index] = own
+        return inside[c.index].get(name, words[c.index])
 
     def at(index: int, source: str) -> frozenset[str]:
         if (index, source) in asked:
@@ -155,13 +181,17 @@ def stoppers_before(cells) -> Callable[[int, str], frozenset[str]]:
         above = [c for c in code if c.index < index]
         defined = frozenset().union(*(defs[c.index] for c in above))
         wanted = defined & frozenset(_WORD.findall(as_python_reads(source))) if defined else frozenset()
-        while wanted:           # ... and what the cells defining them name (`def g(): f()`, `f` in another cell)
-            more = frozenset().union(*(words[c.index] for c in above if defs[c.index] & wanted)) & defined - wanted
+        while wanted:           # ... and what the functions named name (`def g(): f()`, `f` in another cell)
+            more = frozenset().union(*(named_in(c, n) for c in above for n in defs[c.index] & wanted)) & defined - wanted
             if not more:
                 break
             wanted |= more
         pdb = names_pdb(source) or any(names_pdb(c.source) for c in above)
-        stopping = _stoppers([c for c in above if words[c.index] & wanted], wanted, pdb) if wanted else set()
+        read = [c for c in above if words[c.index] & wanted]
+        key = (tuple(c.index for c in read), wanted, pdb)
+        if key not in found:
+            found[key] = _stoppers(read, wanted, pdb) if wanted else set()
+        stopping = found[key]
         # `exit` and `quit` of the notebook's own (`own_def_in_force`), read as its function where called (a fairness
         # review, 410: `def exit(msg): print(msg)` above, called between two tries, left the answers unknown, as a name
         # of Python's own bound again; the same `def` in the answers cell is a function of the cell's own)
@@ -271,31 +301,42 @@ OWN_EXITS = frozenset({"exit", "quit"})
 def _stoppers(cells, wanted: frozenset[str], pdb: bool = False) -> set[str]:
     """Which of ``wanted`` surely stop when called after these cells ran, in order. Read again while more are found:
     a function bound once is the one called, whichever cell above defines what it calls (review 414: `def exit(msg):
-    check(msg)` above the cell defining `check`). ``pdb``: `%pdb` may be on (`PDB_ON`)."""
+    check(msg)` above the cell defining `check`); in a later round, only the cells that name what changed (review 417:
+    each round had read every function of every cell above again). ``pdb``: `%pdb` may be on (`PDB_ON`)."""
     found_before: set[str] = set()
+    read: dict[int, tuple] = {}
     for _ in range(3):
-        stopping = _stoppers_once(cells, wanted, pdb, found_before)
+        stopping = _stoppers_once(cells, wanted, pdb, found_before, read)
         if stopping <= found_before:
             return stopping
         found_before |= stopping
     return stopping
 
 
-def _stoppers_once(cells, wanted: frozenset[str], pdb: bool, known: set[str]) -> set[str]:
+def _stoppers_once(cells, wanted: frozenset[str], pdb: bool, known: set[str], read: dict[int, tuple]) -> set[str]:
+    """One round of ``_stoppers``. ``read``: each cell's reading in the round before, by index (what it was given, what
+    it binds, which of its functions surely stop, and the marks it may read: those of the names it holds)."""
     stopping: set[str] = set()
     counts: dict[str, int] = {}
     for c in cells:
-        tree = python_tree(c.source)
-        if tree is None:
-            continue
-        bound = top_level_counts(tree)
+        given = frozenset("!" + n for n in stopping | known) | (frozenset({PDB_ON}) if pdb else frozenset())
+        last = read.get(c.index)
+        if last is not None and not (last[0] ^ given) & last[3]:
+            bound, found = last[1], last[2]
+        else:
+            tree = python_tree(c.source)
+            if tree is None:
+                continue
+            bound = top_level_counts(tree)
+            magics = magic_lines(c.source) if "time" in c.source else None      # (`%time` in a function: most have none)
+            timed = timed_in_blocks(tree, magics, 0, _exits_of(tree, given, only=wanted)) if magics and any(
+                m == "time" for _, m in magics.texts.values()) else (frozenset(), frozenset())
+            found = _exits_of(tree, given, only=wanted, timed=timed).own
+            words = set(_WORD.findall(as_python_reads(c.source)))
+            read[c.index] = (given, bound, found, frozenset({PDB_ON} | {f"!{w}" for w in words} |
+                                                            {f"!await {w}" for w in words}))
         for name, k in bound.items():
             counts[name] = counts.get(name, 0) + k
-        given = frozenset("!" + n for n in stopping | known) | (frozenset({PDB_ON}) if pdb else frozenset())
-        magics = magic_lines(c.source) if "time" in c.source else None      # (`%time` in a function: most cells have none)
-        timed = timed_in_blocks(tree, magics, 0, _exits_of(tree, given, only=wanted)) if magics and any(
-            m == "time" for _, m in magics.texts.values()) else (frozenset(), frozenset())
-        found = _exits_of(tree, given, only=wanted, timed=timed).own
         stopping = {n for n in {x for x in stopping if x.removeprefix("await ") not in bound} | set(found)
                     if counts.get(n.removeprefix("await "), 0) == 1}
     return stopping
@@ -748,14 +789,18 @@ def _own_stoppers(tree: ast.AST, exits: Exits, only: frozenset[str] | None = Non
     counts = binding_counts(tree)
     out: set[str] = set(exits.own)          # (with those of the cells above: `stoppers_before`)
     # ... read again while one more is found: a function that calls one of them, or a name given one (review 331:
-    # `def f(): g()` where `g` raises; `f = g`)
+    # `def f(): g()` where `g` raises; `f = g`); in each round only those that name one found in the round before
+    # (review 417: a chain of nine functions had every function of a 50,000-character cell read eight times)
+    todo = [node for node in body if only is None or _defines(node) in only]
+    names = {id(node): {n.id for n in walk(node) if isinstance(n, ast.Name)} for node in todo} if len(todo) > 1 else {}
     for _ in range(8):
         known = Exits(exits.calls, exits.bound - out, frozenset(out), exits.caught, exits.refused)
-        more = {name for node in body if only is None or _defines(node) in only
-                for name in _stopper(node, counts, known)} - out
+        more = {name for node in todo for name in _stopper(node, counts, known)} - out
         if not more:
             break
         out |= more
+        plain = {m.removeprefix("await ") for m in more}
+        todo = [node for node in todo if _defines(node) not in out and names.get(id(node), plain) & plain]
     return frozenset(out)
 
 
