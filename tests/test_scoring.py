@@ -1854,6 +1854,7 @@ _LONG = "1" + "0" * 700
     ("{wrong}r = await fetch(1)\n{right}", [_FETCH, "def loop_runner(n):\n    yield from range(n)\n"], []),
     ("{wrong}r = await fetch(1)\n{right}", [_FETCH], ["%autoawait False\n"]),
     ("{wrong}r = await fetch(1)\n{right}", [_FETCH], ["r2 = await fetch(2)  # autoawait again\n"]),
+    ("{wrong}r = await fetch(1)\n{right}", [_FETCH + "%time r0 = 1  # autoawait runs the awaits\n"], []),
     # ... the notebook's own `exit` or `quit`, defined again, beside a method or a local of that name, after a star
     # import of a module that has none (the last `def` above is the one called): each 0/10 as Python's own bound again
     ("{wrong}exit()\n{right}", ["def exit():\n    print('v1')\n", "def exit():\n    print('v2')\n"], []),

@@ -660,17 +660,16 @@ def _turns_autoawait(source: str, shown: bool = True) -> bool:
     if "await" not in source and "runner" not in source and "\\" not in source and "+" not in source:
         return False
     lines = source.splitlines()
-    for line in lines:
-        if line.lstrip()[:1] in ("%", "!") and _AUTOAWAIT.search(code_only(line)) and not _autoawait_on(line):
-            return True
-    for number in magic_lines(source).texts:     # ... also written out (`run_line_magic('autoawait', 'False')`)
+    # IPython's own lines, also written out (`run_line_magic('autoawait', 'False')`), not the word in their comment
+    magic = set(magic_lines(source).texts) | {k for k, line in enumerate(lines, 1) if line.lstrip()[:1] in ("%", "!")}
+    for number in sorted(magic):
         line = lines[number - 1] if number <= len(lines) else ""
-        if (_AUTOAWAIT.search(line) or "\\" in line and in_string_values(line.strip(), _AWAIT_WORDS)) and \
+        if (_AUTOAWAIT.search(code_only(line)) or "\\" in line and in_string_values(line.strip(), _AWAIT_WORDS)) and \
                 not _autoawait_on(line):
             return True
     tree = python_tree(source)
     if tree is None:
-        return any(_AUTOAWAIT.search(code_only(line)) and not _autoawait_on(line) for line in source.splitlines())
+        return any(_AUTOAWAIT.search(code_only(line)) and not _autoawait_on(line) for line in lines)
     return _sets_autoawait(tree, shown)
 
 
