@@ -3053,6 +3053,39 @@ def test_chained_functions_above_are_read_once_for_every_cell_below(monkeypatch,
     assert reads(100, below) == reads(100, 1)
 
 
+# Review 420's shapes: each line writes the namespace under a name's key, `k` bound by a cell above, by a loop on the
+# line, by a loop over a dict, with a function's `global k` beside it, or under a loop over many written-out keys.
+_KEYED_WRITES = {
+    "key-bound-above": ("g = globals()\nk = 'zz'\n", "", "g[k]=1\n"),
+    "a-loop-each-line": ("g = globals()\n", "", "for k in ('zz',): g[k]=1\n"),
+    "loops-over-a-dict": ("g = globals()\n", "hp = {'zz': 1}\n", "for k in hp: g[k]=hp\n"),
+    "global-beside-each": ("g = globals()\nk = 'zz'\n", "", "def f():\n    global k\ng[k]=1\n"),
+    "one-loop-many-keys": ("g = globals()\n", "for k in ('zz', 'zy', 'zx', 'zw'):\n", "    g[k]=1\n"),
+}
+
+
+@pytest.mark.parametrize("shape", list(_KEYED_WRITES))
+def test_writes_under_a_names_key_are_read_in_bounded_work(monkeypatch, shape):
+    """Review 420: a cell of 7,100 lines `g[k]=1` above the answers (`g = globals()`, `k` bound in a cell above):
+    each key was read against every node of its scope for what binds `k` (7,100 keys times 35,000 nodes: some 100 s
+    of the grader's time for one cell, an hour for a notebook of nineteen). The bindings of a name are found once for
+    its scope now, and what they say once for all its keys; the reading grows as the cell does."""
+    from grader.checks import later
+    calls = []
+    real_bound_by, real_keys = later.bound_by, later._written_keys
+    monkeypatch.setattr(later, "bound_by", lambda node: calls.append(1) or real_bound_by(node))
+    monkeypatch.setattr(later, "_written_keys", lambda it, rebound: calls.append(1) or real_keys(it, rebound))
+    first, head, line = _KEYED_WRITES[shape]
+
+    def reads(lines: int) -> int:
+        calls.clear()
+        c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", above=[first, head + line * lines], below=["# g\n"])
+        assert all(r.passed for r in answer_rows(c))
+        return len(calls)
+    small, large = reads(300), reads(600)
+    assert large - small <= 1.2 * (small - reads(0)), (reads(0), small, large)
+
+
 def test_functions_nested_deep_are_each_read_once(monkeypatch):
     """Review 358: 99 functions nested in a cell of 50,000 characters above the answers: each function's whole body
     was walked again for what it writes and for a `%timeit` line in it (the depth times the cell, 10 s of the grader's

@@ -481,13 +481,16 @@ def called_after(sources: list[str], first: int, names) -> Found | None:
 
 class _Scope:
     """A function's body, a lambda's, a class's or a cell's, read apart from the scopes nested in it."""
-    __slots__ = ("node", "cell", "nodes", "function", "method", "outer", "key", "params", "bound", "declared", "calls")
+    __slots__ = ("node", "cell", "nodes", "function", "method", "outer", "key", "params", "bound", "declared", "calls",
+                 "_named", "_binding")
 
     def __init__(self, node: ast.AST, cell: int, outer: "_Scope | None", method: bool):
         self.node, self.cell, self.outer, self.method = node, cell, outer, method
         self.function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
         self.key = f"{cell}:{node.lineno}:{node.col_offset}:" if self.function else ""
         self.nodes: list[ast.AST] = []
+        self._named: dict[str, list[ast.AST]] | None = None
+        self._binding: dict[str, list[ast.AST]] = {}
 
     def finish(self) -> None:
         args = getattr(self.node, "args", None)
@@ -502,6 +505,36 @@ class _Scope:
 
     def local(self, name: str) -> bool:
         return self.function and name in self.bound and name not in self.declared
+
+    def naming(self, name: str) -> list[ast.AST]:
+        """The nodes of this scope that name ``name`` (a `Name`, read or bound) or bind it otherwise (a def, an import,
+        `global`, `except ... as`, a `case` capture), in the scope's order: all that a question about one name reads.
+        Asking each name of every node was quadratic: review 420's cells of 7,100 `g[k] = 1`, each key read again
+        through 35,000 nodes, cost the grader an hour. Made on the first question, once."""
+        if self._named is None:
+            named: dict[str, list[ast.AST]] = {}
+            binding = self._binding
+            for n in self.nodes:
+                if type(n) is ast.Name:
+                    named.setdefault(n.id, []).append(n)
+                    if type(n.ctx) is not ast.Load:
+                        binding.setdefault(n.id, []).append(n)
+                else:
+                    for x in bound_by(n):
+                        named.setdefault(x, []).append(n)
+                        binding.setdefault(x, []).append(n)
+            self._named = named
+        return self._named.get(name, [])
+
+    def binding(self, name: str) -> list[ast.AST]:
+        """`naming`, but its reads: only what binds the name (its uses may be thousands: review 420)."""
+        if self._named is None:
+            self.naming(name)
+        return self._binding.get(name, [])
+
+    def names(self, name: str) -> bool:
+        """A `Name` of this scope is ``name``."""
+        return any(type(n) is ast.Name for n in self.naming(name))
 
     @property
     def name(self) -> str:
@@ -529,6 +562,11 @@ class _Reader:
         self.closing: set[str] = set()      # its generators and coroutines that run code as they close
         self.defined = defined
         self._subscripts: dict[int, tuple[int, bool]] = {}      # `_subscripted_module`'s, by node
+        self._declaring: dict[str, list[_Scope]] | None = None    # the scopes that declare a name, by name
+        self._declared_in: dict[tuple[int, str], tuple] = {}       # `_declared_elsewhere`'s, by scope and name
+        self._key_loops_of: dict[tuple, tuple] = {}                # `_key_loops`', by scope, name and what is assumed
+        self._dicts: dict[tuple[int, str], tuple] = {}             # `_dict_binding`'s, by scope and name
+        self._at: dict[int, dict[int, int]] = {}                   # each block's statements' places (`_right_after`)
         # the names whose values a read of the namespace or a module may give, and the start and end of those computed
         # (`written_keys`)
         self.reached: tuple[set[str], set[tuple[str, str]]] = (set(), set())
@@ -716,6 +754,10 @@ class _Reader:
         patterns: set[tuple[str, str]] = set()
         self.reached = (set(), set())
 
+        # (a loop's strings, the same set for each of its keys: added once, review 420; each kept, so no other set
+        # takes its `id`)
+        merged: dict[int, set[str] | frozenset[str]] = {}
+
         def keys(key) -> None:
             for k in key if isinstance(key, list) else [key]:
                 whole = folded(k) if k is not None else None
@@ -723,7 +765,9 @@ class _Reader:
                 if whole is not None:
                     out.add(whole)
                 elif known is not None:
-                    out.update(known)
+                    if merged.get(id(known)) is not known:
+                        out.update(known)
+                        merged[id(known)] = known
                 elif len(patterns) < 100:
                     patterns.add((literal_start(k), _literal_end(k)) if k is not None else ("", ""))
                 else:
@@ -1139,37 +1183,75 @@ class _Reader:
         scope = self.of.get(id(key))
         if scope is None or scope.function and key.id in scope.params:
             return None
-        if not assumed and (self.rebinds.may(key.id) if not scope.function else self.rebinds.frames) or any(
-                key.id in s.declared and self._nested(s, scope) for s in self.scopes if s is not scope):
+        if not assumed and (self.rebinds.may(key.id) if not scope.function else self.rebinds.frames) or \
+                self._declared_elsewhere(key.id, scope):
             # (bound again between two lines by what the loop calls or what runs beside it: a function's `global k`
             # or `nonlocal k`, `globals()['k'] = ...`, a thread: review 380)
             return None
-        around = self._around(key)
+        loops = self._key_loops(scope, key.id, assumed)
+        if loops is None:
+            return None
+        texts, fors, comprehensions = loops
         inside = False
-        out: set[str] = set()
-        for n in scope.nodes:
-            if type(n) is ast.Name and n.id == key.id and type(n.ctx) is not ast.Load:
-                up = self.parent.get(id(n))
-                loop = up if type(up) in (ast.For, ast.comprehension) else self.parent.get(id(up))
-                if type(loop) not in (ast.For, ast.comprehension) or not (
-                        loop.target is n or type(loop.target) is ast.Tuple and loop.target.elts[:1] == [n]):
+        extra: set[str] = set()
+        below, up = key, self.parent.get(id(key))
+        while up is not None:           # (what holds the key: a loop that binds it, where the key is not its iterable)
+            at = id(up)
+            loop = fors.get(at)
+            if loop is not None and below is not loop.iter:
+                inside = True
+            for more in comprehensions.get(at, ()):
+                # (a comprehension's variable is its own: the name outside it is another's, review 380)
+                if more is None:
                     return None
-                if type(loop) is ast.comprehension:
-                    # (a comprehension's variable is its own: the name outside it is another's, review 380)
-                    if id(self.parent.get(id(loop))) not in around:
-                        continue
-                    inside = True
-                elif id(loop) in around and key not in within([loop.iter]):
-                    inside = True
-                texts = _written_keys(self._dict_of(loop, scope, assumed), frozenset() if assumed else self.rebound)
-                if texts is None:
-                    return None
-                out |= texts
-            elif type(n) is not ast.Name and key.id in bound_by(n):
-                return None     # (`global k`, a def, an import, and `case k:` or `except E as k`: review 383)
+                extra |= more
+                inside = True
+            below, up = up, self.parent.get(at)
         # (only inside a loop that binds it: before it, or after one that never ran, the name of the module's holds what a
         # cell above gave it)
-        return out if out and inside else None
+        if not inside:
+            return None
+        out = texts | extra if extra else texts
+        return out or None
+
+    def _key_loops(self, scope: _Scope, name: str, assumed: bool) -> tuple | None:
+        """What `_loop_keys` reads of a name's bindings in a scope wherever the key stands, read once for all its keys
+        (review 420: again for each of 7,100 keys, with every node of the scope): None where one binding is not a loop
+        over written-out strings; else the strings of its `for` loops, those loops (by `id`), and the strings of its
+        comprehensions, by the expression each belongs to. What it assumes of the rest of the notebook is part of the
+        question (the second reading sees all the cells)."""
+        ask = (id(scope), name, assumed, id(self.rebinds), id(self.rebound))
+        found = self._key_loops_of.get(ask)
+        if found is not None:
+            return found[0]
+        texts: set[str] = set()
+        fors: dict[int, ast.For] = {}
+        comprehensions: dict[int, list[set[str] | None]] = {}
+        answer: tuple | None = (frozenset(), fors, comprehensions)
+        for n in scope.binding(name):
+            if type(n) is not ast.Name:
+                answer = None   # (`global k`, a def, an import, and `case k:` or `except E as k`: review 383)
+                break
+            up = self.parent.get(id(n))
+            loop = up if type(up) in (ast.For, ast.comprehension) else self.parent.get(id(up))
+            if type(loop) not in (ast.For, ast.comprehension) or not (
+                    loop.target is n or type(loop.target) is ast.Tuple and loop.target.elts[:1] == [n]):
+                answer = None
+                break
+            more = _written_keys(self._dict_of(loop, scope, assumed), frozenset() if assumed else self.rebound)
+            if type(loop) is ast.comprehension:
+                comprehensions.setdefault(id(self.parent.get(id(loop))), []).append(more)
+            elif more is None:
+                answer = None
+                break
+            else:
+                texts |= more
+                fors[id(loop)] = loop
+        if answer is not None:
+            answer = (frozenset(texts), fors, comprehensions)
+        # (the objects asked of are kept beside the answer: their `id`s stay theirs while it is kept)
+        self._key_loops_of[ask] = (answer, scope, self.rebinds, self.rebound)
+        return answer
 
     def _bound_once(self, key: ast.Name) -> ast.AST | None:
         """The value of a name its scope binds once, by a plain assignment, where nothing else may bind it (as for a
@@ -1177,29 +1259,46 @@ class _Reader:
         scope = self.of.get(id(key))
         # (a function's own: the module's may hold what a cell above gave it where this binding comes after the use)
         if scope is None or not scope.function or key.id in scope.params or self.rebinds.frames or \
-                any(key.id in s.declared and self._nested(s, scope) for s in self.scopes if s is not scope):
+                self._declared_elsewhere(key.id, scope):
             return None
         value = None
-        for n in scope.nodes:
-            if type(n) is ast.Name and n.id == key.id and type(n.ctx) is not ast.Load:
-                up = self.parent.get(id(n))
-                if value is not None or type(up) is not ast.Assign or up.targets != [n]:
-                    return None
-                value = up.value
-            elif type(n) is not ast.Name and key.id in bound_by(n):
+        for n in scope.binding(key.id):
+            if type(n) is not ast.Name:
                 return None
+            up = self.parent.get(id(n))
+            if value is not None or type(up) is not ast.Assign or up.targets != [n]:
+                return None
+            value = up.value
         return None if value is None or type(value) is ast.Name else value
 
     def _right_after(self, first: ast.AST, then: ast.AST) -> bool:
-        """Two statements one right after the other in one block."""
+        """Two statements one right after the other in one block (each block's places found once: review 420)."""
         up = self.parent.get(id(then))
         bodies = [self.tree.body] if up is None else [getattr(up, f, None) for f in ("body", "orelse", "finalbody")]
         for body in bodies:
-            if isinstance(body, list):
-                at = next((i for i, x in enumerate(body) if x is then), None)
-                if at is not None:
+            if isinstance(body, list) and body:
+                places = self._at.get(id(body))
+                if places is None:
+                    places = self._at[id(body)] = {id(x): i for i, x in enumerate(body)}
+                at = places.get(id(then))
+                if at is not None and body[at] is then:
                     return at > 0 and body[at - 1] is first
         return False
+
+    def _declared_elsewhere(self, name: str, scope: _Scope) -> bool:
+        """A function nested in ``scope`` declares ``name`` `global` or `nonlocal` (one look a name, not one at every
+        scope for each name asked: review 420)."""
+        if self._declaring is None:
+            self._declaring = {}
+            for s in self.scopes:
+                for x in s.declared:
+                    self._declaring.setdefault(x, []).append(s)
+        ask = (id(scope), name)
+        found = self._declared_in.get(ask)
+        if found is None:
+            found = self._declared_in[ask] = (
+                any(s is not scope and self._nested(s, scope) for s in self._declaring.get(name, ())), scope)
+        return found[0]
 
     def _nested(self, inner: _Scope, outer: _Scope) -> bool:
         s = inner.outer
@@ -1208,15 +1307,6 @@ class _Reader:
                 return True
             s = s.outer
         return False
-
-    def _around(self, node: ast.AST) -> set[int]:
-        """The nodes that hold this one (by their `id`)."""
-        out = set()
-        up = self.parent.get(id(node))
-        while up is not None:
-            out.add(id(up))
-            up = self.parent.get(id(up))
-        return out
 
     def _dict_of(self, loop: ast.For | ast.comprehension, scope: _Scope, assumed: bool = False) -> ast.AST:
         """What a loop iterates, with a name bound once in its scope to a dict written out (and never written to
@@ -1236,30 +1326,42 @@ class _Reader:
             # the dict's old value, a function the loop calls, a thread; Python sees a key swapped for another, the
             # size kept, only sometimes: reviews 380, 384)
             return it
-        value = binding = None
-        for n in scope.nodes:
-            if type(n) is not ast.Name and it.id in bound_by(n):
-                return it       # (bound otherwise: `case hp:`, `except E as hp`, review 383)
-            if type(n) is ast.Name and n.id == it.id:
-                up = self.parent.get(id(n))
-                if type(n.ctx) is not ast.Load:
-                    if value is not None or type(up) is not ast.Assign or len(up.targets) != 1:
-                        return it
-                    value, binding = up.value, up
-                elif not (type(up) is ast.Subscript and up.value is n and type(up.ctx) is ast.Load or
-                          type(up) is ast.Attribute and up.attr in _LOOKS and
-                          type(self.parent.get(id(up))) is ast.Call and self.parent[id(up)].func is up or
-                          type(up) is ast.Compare and n in up.comparators or
-                          type(up) in (ast.For, ast.comprehension) and up.iter is n):
-                    # (written to, handed on, or given another name that may be written to: `hp.update(...)`, `f(hp)`,
-                    # `h = hp; h['a_'] = ...`, `[hp][0]['a_'] = ...`: review 380)
-                    return it
-        if any(self._nested(s, scope) and any(type(x) is ast.Name and x.id == it.id for x in s.nodes)
-               for s in self.scopes if s is not scope):
-            return it           # (a function nested in it may change it)
-        if value is None or not self._right_after(binding, loop):
+        found = self._dict_binding(scope, it.id)
+        if found is None or not self._right_after(found[1], loop):
             return it
-        return value
+        return found[0]
+
+    def _dict_binding(self, scope: _Scope, name: str) -> tuple[ast.AST, ast.AST] | None:
+        """For `_dict_of`: the value a name is bound to once in its scope, by a plain assignment, and that binding, where
+        the name is only read (looked up, a loop's iterable, compared) and no function nested in the scope names it;
+        else None. The same for every loop over the name: read once (review 420)."""
+        found = self._dicts.get((id(scope), name))
+        if found is not None:
+            return found[0]
+        value = binding = None
+        answer: tuple[ast.AST, ast.AST] | None = None
+        for n in scope.naming(name):
+            if type(n) is not ast.Name:
+                break           # (bound otherwise: `case hp:`, `except E as hp`, review 383)
+            up = self.parent.get(id(n))
+            if type(n.ctx) is not ast.Load:
+                if value is not None or type(up) is not ast.Assign or len(up.targets) != 1:
+                    break
+                value, binding = up.value, up
+            elif not (type(up) is ast.Subscript and up.value is n and type(up.ctx) is ast.Load or
+                      type(up) is ast.Attribute and up.attr in _LOOKS and
+                      type(self.parent.get(id(up))) is ast.Call and self.parent[id(up)].func is up or
+                      type(up) is ast.Compare and n in up.comparators or
+                      type(up) in (ast.For, ast.comprehension) and up.iter is n):
+                # (written to, handed on, or given another name that may be written to: `hp.update(...)`, `f(hp)`,
+                # `h = hp; h['a_'] = ...`, `[hp][0]['a_'] = ...`: review 380)
+                break
+        else:
+            if value is not None and binding is not None and \
+                    not any(s.names(name) and self._nested(s, scope) for s in self.scopes if s is not scope):
+                answer = (value, binding)       # (else a function nested in it may change it)
+        self._dicts[(id(scope), name)] = (answer, scope)
+        return answer
 
     def _keys_may_be_answers(self, key) -> bool:
         if isinstance(key, list):           # the keys of a mapping written at once
