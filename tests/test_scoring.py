@@ -3086,6 +3086,28 @@ def test_writes_under_a_names_key_are_read_in_bounded_work(monkeypatch, shape):
     assert large - small <= 1.2 * (small - reads(0)), (reads(0), small, large)
 
 
+def test_the_answers_cells_code_is_read_once_for_every_alias_above(monkeypatch):
+    """Review 421: comments of `%alias q` words in cells above the answers, an answers cell of 49,000 characters with a
+    comment in it: its code was read again (tokenized) for each word, 6,000 in one cell, nine minutes of the grader's
+    time; some three hours for a notebook at the limits. Read once now, whatever the cells above hold; an alias of a
+    name a line of the answers starts with is still found."""
+    from grader.checks import answers
+    calls = []
+    real = answers.code_only
+    monkeypatch.setattr(answers, "code_only", lambda s: calls.append(len(s)) or real(s))
+    filled = f"# mine\n{_NAMES} = {_RIGHT_VALUES}\nz = [" + "0," * 2000 + "]\n"
+
+    def reads(words: int) -> int:
+        calls.clear()
+        c = _around_answers(filled, above=["#" + "%alias q" * words + "\n"])
+        assert all(r.passed for r in answer_rows(c))
+        return sum(n for n in calls if n >= len(filled))       # what was read of the answers cell
+    assert reads(200) == reads(20) <= 2 * len(filled), (reads(20), reads(200))
+    for name, flagged in ((_NAMES.split(", ")[0], True), ("zz", False)):
+        c = _around_answers(filled, above=[f"%alias {name} true\n"])
+        assert all(r.passed for r in answer_rows(c)) and ("exec:answers-3-3" in c.flags) == flagged, (name, c.flags)
+
+
 def test_functions_nested_deep_are_each_read_once(monkeypatch):
     """Review 358: 99 functions nested in a cell of 50,000 characters above the answers: each function's whole body
     was walked again for what it writes and for a `%timeit` line in it (the depth times the cell, 10 s of the grader's

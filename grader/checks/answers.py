@@ -856,12 +856,16 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
     # ... and the notebook's namespace written under a key that may be a name the answers cell reads, followed by its
     # keys (a fairness review, 371: `globals()['b_'] = ...` above a `try: ... except NameError:` answers cell)
     late, keyed = readings([c.source for c in above], names, read)
+    # (the answers cell's code, without its comments, read once for all the cells above: review 421 had it read again
+    # for each `%alias` of a cell above, 6,000 in a comment of one cell, nine minutes of the grader's time)
+    code = code_only(cell.source)
+    starts = set(re.findall(r"^[ \t]*([^\W\d]\w*)", code, re.M))
     for i, c in enumerate(above):
         # ... but for an alias the answers cell names, which a graded cell's flags do not say (review 327: made with
         # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)
-        reached = _aliased(c.source, cell.source) or _autocalled(c.source, cell.source) if c.id in provided else \
-            shell_reached(c.source) or _macro(c.source) or _aliased(c.source, cell.source) or \
-            _autocalled(c.source, cell.source) or \
+        reached = _aliased(c.source, starts) or _autocalled(c.source, code) if c.id in provided else \
+            shell_reached(c.source) or _macro(c.source) or _aliased(c.source, starts) or \
+            _autocalled(c.source, code) or \
             (writers(c.source, ["\0"], on_objects=False, followed=bool(read) and not warns()).get("\0", "") or
              _star(c.source) if read or warns() else "")
         # (said as what it is: no magic, no macro, no shell; a fairness review, 374)
@@ -1120,12 +1124,13 @@ def _f_string_code(token: str) -> str:
 
 # A name of the answers cell's given IPython's `exit` or `quit`, which IPython calls in place of a one-line cell that
 # starts with it (review 331: `a_ = exit` above `a_ = True; b_ = False; ...`, which then ended with `a_` the exit object)
-def _autocalled(source: str, answers: str) -> str:
+def _autocalled(source: str, code: str) -> str:
     """... in any way the cell binds the name while it reads `exit` or `quit` (review 333: `a_ = (exit)`, `q = exit;
-    a_ = q`, `for a_ in [quit]: pass`), or with IPython's autocall turned on (333: `%autocall 2` above `a_ = print`)."""
+    a_ = q`, `for a_ in [quit]: pass`), or with IPython's autocall turned on (333: `%autocall 2` above `a_ = print`).
+    ``code``: the answers cell's, its comments blanked (`code_only`)."""
     if not any(w in source for w in ("exit", "quit", "autocall")):
         return ""
-    first = re.match(r"[ \t]*([^\W\d]\w*)", code_only(answers).strip("\n"))
+    first = re.match(r"[ \t]*([^\W\d]\w*)", code.strip("\n"))
     tree = python_tree(source)
     if first is None or tree is None:
         return ""
@@ -1157,12 +1162,13 @@ def _bound_pairs(target: ast.expr, value: ast.expr):
             yield from _bound_pairs(t, v)
 
 
-def _aliased(source: str, answers: str) -> str:
+def _aliased(source: str, starts: set[str]) -> str:
+    """An alias the cell makes for a name that a line of the answers cell's code starts with (``starts``: those names,
+    the answers cell's comments blanked; a fairness review, 330: `# ... on the gpu`)."""
     text = as_python_reads(source) if "alias" in source else ""
     for found in _ALIAS.finditer(text):
         name = found.group(1) or found.group(2)
-        # ... where a line of the answers cell's code starts with it (a fairness review, 330: `# ... on the gpu`)
-        if re.search(rf"^[ \t]*{re.escape(name)}\b", code_only(answers), re.M):
+        if name in starts:
             return f"an alias `{name}` on line {text.count(chr(10), 0, found.start()) + 1}"
     return ""
 
