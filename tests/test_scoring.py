@@ -3108,6 +3108,25 @@ def test_the_answers_cells_code_is_read_once_for_every_alias_above(monkeypatch):
         assert all(r.passed for r in answer_rows(c)) and ("exec:answers-3-3" in c.flags) == flagged, (name, c.flags)
 
 
+def test_a_cell_that_assigns_many_names_is_read_once_for_each_answer_only(monkeypatch):
+    """Review 422: a cell below the answers of 48,000 characters of `qab=a_` lines (thousands of names, each naming an
+    answer): what may set a name without naming it was read through the whole cell for every name the cell assigns,
+    46 s of the grader's time a cell, some fifteen minutes for a notebook at the limits. Asked of the answers' names
+    only now: as often for a thousand names as for fifty."""
+    from grader.checks import writes
+    calls = []
+    real = writes.magic_write
+    monkeypatch.setattr(writes, "magic_write", lambda *a, **k: calls.append(1) or real(*a, **k))
+
+    def reads(names: int) -> int:
+        calls.clear()
+        below = "# mine\n" + "".join(f"q{i}=a_\n" for i in range(names))
+        c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[below])
+        assert all(r.passed for r in answer_rows(c))
+        return len(calls)
+    assert reads(1000) == reads(50), (reads(50), reads(1000))
+
+
 def test_functions_nested_deep_are_each_read_once(monkeypatch):
     """Review 358: 99 functions nested in a cell of 50,000 characters above the answers: each function's whole body
     was walked again for what it writes and for a `%timeit` line in it (the depth times the cell, 10 s of the grader's

@@ -105,8 +105,11 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     last = dict(found)
     found.update(before_stop(tree, names, stops.on))
     found.update(dict.fromkeys(_undecided(tree, names, stops, last), _ELSEWHERE))
-    setters = writers(source, list(found), tree, _settled(reading), docstrings=docstrings) | \
-        magic_set(source, list(found), tree, shadowed)
+    # (asked of the answers' names only: each name is a reading of the whole cell, and a cell may assign thousands;
+    # review 422: 48,000 characters of `qab=a_` lines below the answers, 46 s of the grader's time a cell)
+    wanted = [n for n in names if n in found]
+    setters = writers(source, wanted, tree, _settled(reading), docstrings=docstrings) | \
+        magic_set(source, wanted, tree, shadowed)
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     found.update(dict.fromkeys(automagic_set(source, names) if magics.texts else (), _ELSEWHERE))
     return {n: found.get(n, _MISSING) for n in names}, ""
