@@ -508,6 +508,17 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     return source.count("\n", 0, at) + 1, magic
 
 
+def line_starts(source: str) -> list[int]:
+    """Where each line of the cell starts (the first at 0), read once for a cell whose lines are each asked where
+    they stand (review 423: thousands of magic lines, each place counted from the top, the square of the lines)."""
+    out = [0]
+    at = source.find("\n")
+    while at >= 0:
+        out.append(at + 1)
+        at = source.find("\n", at + 1)
+    return out
+
+
 def line_offset(source: str, line: int) -> int:
     """Where line ``line`` (from 0) of the cell starts, or its end."""
     at = 0

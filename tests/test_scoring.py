@@ -3115,16 +3115,65 @@ def test_a_cell_that_assigns_many_names_is_read_once_for_each_answer_only(monkey
     only now: as often for a thousand names as for fifty."""
     from grader.checks import writes
     calls = []
-    real = writes.magic_write
-    monkeypatch.setattr(writes, "magic_write", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = writes.magic_writes
+    monkeypatch.setattr(writes, "magic_writes", lambda source, names, *a: calls.append(len(names)) or real(
+        source, names, *a))
 
     def reads(names: int) -> int:
         calls.clear()
         below = "# mine\n" + "".join(f"q{i}=a_\n" for i in range(names))
         c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[below])
         assert all(r.passed for r in answer_rows(c))
-        return len(calls)
+        return sum(calls)                   # the names asked about
     assert reads(1000) == reads(50), (reads(50), reads(1000))
+
+
+def test_a_cells_magics_are_read_once_for_every_name_asked_about(monkeypatch):
+    """Review 423: a cell of blank lines and then `%time sc` lines (IPython's `%sc`, run by `%time`), below the answers
+    under a comment naming Python's own names, or above an answers cell that sets none: the cell's magics were read
+    again for each name asked about (the answers', or the eighty names of Python's own the comment names), and each
+    magic's line counted from the top (the square of the lines): 106 s of the grader's CPU for two cells above, 48 s
+    for one below. The magics are read once for all the names now, and their lines are the student's."""
+    from grader.checks import naming_magics
+    from grader.checks.stops import REBINDABLE
+    calls = []
+    real = naming_magics._naming_magics
+    monkeypatch.setattr(naming_magics, "_naming_magics", lambda *a: calls.append(1) or real(*a))
+    magics = "\n" * 300 + "%time sc\n" * 20
+
+    def reads(comment: str) -> int:
+        calls.clear()
+        c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[comment + magics])
+        assert [r.passed for r in answer_rows(c)] == [True] * 5, [r.message for r in answer_rows(c)]
+        return len(calls)
+    assert reads("# " + " ".join(sorted(REBINDABLE)) + "\n") == reads("# range\n"), \
+        (reads("# range\n"), reads("# " + " ".join(sorted(REBINDABLE)) + "\n"))
+    said = naming_magics.magic_writes("# mine\n" + magics, ["a_", "b_"], {})
+    assert said == {"a_": "`%sc` on line 302", "b_": "`%sc` on line 302"}, said
+
+
+@pytest.mark.parametrize("core", ["(.|.)*", "(.*)*", "[\u0100-\U0010ffff]*" * 40],
+                         ids=["alternatives", "repeat-of-a-repeat", "wide-classes"])
+def test_a_notebooks_pattern_is_never_compiled_or_run_by_the_grader(monkeypatch, core):
+    """Review 423: `%reset_selective -f (.|.)*#` below the answers, under a comment naming `PendingDeprecationWarning`:
+    the grader asked `re.search` whether the pattern finds each name, and Python's `re` backtracked for five seconds
+    a line on that name (some hours for a cell of such lines); a line of `[\u0100-\U0010ffff]` classes took it
+    twenty seconds to compile. The pattern is read without compiling or running it now (`name_patterns`), and as
+    exactly where it is read: it deletes `a_` where it finds `a_` in it."""
+    import re
+    for name in ("compile", "search", "match", "fullmatch", "findall", "finditer", "sub", "split"):
+        real = getattr(re, name)
+
+        def guarded(p, *a, _real=real, **k):
+            assert not (isinstance(p, str) and core in p), p
+            return _real(p, *a, **k)
+        monkeypatch.setattr(re, name, guarded)
+    right = f"{_NAMES} = {_RIGHT_VALUES}\n"
+    for answers, below, passed in ((right, [f"# PendingDeprecationWarning\n%reset_selective -f {core}#\n"], [True] * 5),
+                                   (f"%reset_selective -f {core}#\n{right}", [], [True] * 5),
+                                   (right, [f"%reset_selective -f {core}a_\n"], [False] + [True] * 4)):
+        rows = answer_rows(_around_answers(answers, below=below))
+        assert [r.passed for r in rows] == passed, (answers, below, [r.message for r in rows])
 
 
 def test_functions_nested_deep_are_each_read_once(monkeypatch):

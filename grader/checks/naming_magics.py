@@ -4,10 +4,14 @@ inside `%time`. Each is said as where it is ('`%store` on line 3'), for the stud
 """
 from __future__ import annotations
 
+import bisect
+import functools
 import re
+from dataclasses import dataclass
 
-from ..magics import (automagic, cleaned, ipython_text, line_offset, magic_uses, makes_magic, naming_options,
+from ..magics import (automagic, cleaned, ipython_text, line_starts, magic_uses, makes_magic, naming_options,
                       options_refused, scan_text)
+from .name_patterns import Budget, may_find, read_pattern
 from .magic_lines import timed_statement
 
 
@@ -38,16 +42,16 @@ def _runs_through(magic: str, args: list[str]) -> bool | None:
     surely stop the cell (False), or may do either (None: `%store -d x` raises where nothing is stored as `x`,
     `%store x` where `x` is undefined; read as any line that may raise)? IPython refuses options it does not
     know (review 272: `%reset -fq` above the answers stopped the cell in Jupyter, graded 10/10), `%reset_selective`
-    a pattern `re` refuses, and `%store -d` a line without a name (review 275)."""
+    a pattern `re` refuses (None where `name_patterns` does not read it: never compiled), and `%store -d` a line
+    without a name (review 275)."""
     if options_refused(magic[1:], " ".join(args)):
         return False
     words = [a for a in args if not a.startswith("-")]
     letters = {c for a in args if a.startswith("-") for c in a[1:]}
-    if magic == "%reset_selective" and words:
-        try:
-            re.compile(words[-1])
-        except re.error:
-            return False
+    if magic == "%reset_selective" and words and read_pattern(words[-1]) is None:
+        # (a pattern Python refuses stops the cell; the grader does not compile a student's pattern, which can take
+        # it seconds for a line of `[\x01-\U0010ffff]`, review 423: a pattern it does not read may do either)
+        return None
     if magic == "%store":                           # IPython's order: -d, -z, -r, no name, a name to save
         if "d" in letters:
             return None if words else False
@@ -75,73 +79,138 @@ def magic_write(source: str, names=None, settled: int = 0) -> str:
     cap` or `%reset_selective -f xyz` set other names only (an eighty-eighth review: they had cost
     all ten points). ``settled``: the line of an assignment below which sets the names again, where it
     surely runs after every line above it (`_MOMENTARY` magics above it, on lines of their own, count not)."""
-    for at, magic, args in _naming_magics(source):
-        line = source.count("\n", 0, at) + 1
-        if not _plain(magic, args):
-            # IPython fills in `{...}` and `$name` and strips quotes before the magic reads its arguments (review
-            # 296: `%reset -f {''}` is a bare `%reset -f`, `%xdel -n 'a_'` deletes `a_`): read as any such magic
-            return f"`{magic}` on line {line} (its arguments hold `{{...}}`, `$`, quotes or a backslash, {FILLED_IN})"
-        through = _runs_through(magic, args) if magic in _MOMENTARY and line < settled and \
-            at == source.rfind("\n", 0, at) + 1 else None
-        if through:
-            continue
-        if through is False:
-            return f"`{magic}` on line {line} (IPython refuses that line and stops the cell there)"
-        words = [a for a in args if not a.startswith("-")]
-        if magic in ("%capture", "%alias_magic"):
-            hit = True                              # `run_line_magic('capture', ...)`: no such line magic, a stop
-        elif magic == "%%capture":
-            hit = bool(words) and (names is None or words[-1] in names)
-        elif magic == "%xdel":
-            # deletes every name of the object it is given, `True` is one; by name with `-n` (a fairness review,
-            # 295: `%xdel test_model` below the answers cost all five, said as "can set any name"), read as
-            # IPython's parser reads it (review 298: `%xdel t -n` deletes by object a name `'t -n'`)
-            read = naming_options("xdel", " ".join(args))
-            if read is not None and "n" in read[0]:
-                hit = not str(read[1]).isidentifier() or names is None or read[1] in names
-            else:
-                return (f"`{magic}` on line {line} (it deletes every name bound to the object it is given, an answer's "
-                        f"True or False too; `%xdel -n NAME` deletes that name only)")
-        elif magic == "%reset":
-            # with targets (`out`, `in`, `dhist`, `array`) and without `-s` it clears histories and arrays only,
-            # no answer (a fairness review, 295: `%reset -f out` cost all five)
-            read = naming_options("reset", " ".join(args))
-            hit = read is None or not read[1] or "s" in read[0]
-        elif magic == "%store":                     # `%store a_` saves it; only `-r` sets names (a fairness review)
-            # ... and with names only those (a fairness review, 387: `%store -r results` cost all five)
-            hit = any(a.startswith("-") and "r" in a for a in args) and (
-                not words or names is None or any(w in names for w in words))
-        elif magic == "%reset_selective":
-            read = naming_options("reset_selective", " ".join(args))
-            try:
-                hit = read is None or names is None or not read[1] or any(re.search(read[1], n) for n in names)
-            except re.error:
-                hit = True
-        else:
+    return _first_write(_uses(source), names, settled, Budget())
+
+
+def magic_writes(source: str, names, settled: dict[str, int]) -> dict[str, str]:
+    """`magic_write` of each of ``names`` alone (with its own ``settled`` line), the cell's magics read once for all
+    of them (review 423: each name asked had the whole cell read again, and each magic's line counted from the top:
+    a cell of blank lines and `%time sc` lines, 106 s of the grader's time for two cells)."""
+    uses, budget = _uses(source), Budget()
+    return {n: _first_write(uses, [n], settled.get(n, 0), budget) for n in names}
+
+
+def _first_write(uses: list[_Use], names, settled: int, budget: Budget) -> str:
+    for use in uses:
+        if use.filled:
+            return use.filled
+        if use.momentary and use.line < settled:
+            if use.through:
+                continue
+            if use.through is False:
+                return f"`{use.magic}` on line {use.line} (IPython refuses that line and stops the cell there)"
+        if use.hits is _BY_OBJECT:
+            return (f"`{use.magic}` on line {use.line} (it deletes every name bound to the object it is given, an "
+                    f"answer's True or False too; `%xdel -n NAME` deletes that name only)")
+        if use.hits is _ALL or names is None and use.hits is not _NONE:
             hit = True
+        elif isinstance(use.hits, frozenset):
+            hit = not use.hits.isdisjoint(names)
+        elif use.hits is _NONE:
+            hit = False
+        else:                               # `%reset_selective`'s pattern, read (`name_patterns`)
+            hit = any(may_find(use.hits, n, budget) for n in names)
         if hit:
-            return f"`{magic}` on line {line}"
+            return f"`{use.magic}` on line {use.line}"
     return ""
 
 
-def _naming_magics(source: str) -> list[tuple[int, str, str]]:
-    """(offset, magic, arguments) of each magic of `_NAMING_MAGIC` in the cell, as a line or a call."""
+_ALL, _NONE, _BY_OBJECT = object(), object(), object()
+
+
+@dataclass
+class _Use:
+    """A magic of the cell that may set names, read once for every name asked about: ``filled``, what it says of any
+    name where IPython fills in its arguments; ``hits``, the names it sets (``_ALL``, ``_NONE``, ``_BY_OBJECT``, a
+    set, or `%reset_selective`'s pattern read); ``momentary`` at its line's start (`_MOMENTARY`), where ``through``
+    is read when asked."""
+    line: int
+    magic: str
+    args: list[str]
+    momentary: bool
+    filled: str = ""
+    hits: object = None
+
+    @functools.cached_property
+    def through(self) -> bool | None:
+        return _runs_through(self.magic, self.args)
+
+
+def _uses(source: str) -> list[_Use]:
+    starts = line_starts(source)
+    out = []
+    for at, magic, args in _naming_magics(source, starts):
+        line = bisect.bisect_right(starts, at)
+        use = _Use(line, magic, args, magic in _MOMENTARY and starts[line - 1] == at)
+        if not _plain(magic, args):
+            # IPython fills in `{...}` and `$name` and strips quotes before the magic reads its arguments (review
+            # 296: `%reset -f {''}` is a bare `%reset -f`, `%xdel -n 'a_'` deletes `a_`): read as any such magic
+            use.filled = f"`{magic}` on line {line} (its arguments hold `{{...}}`, `$`, quotes or a backslash, {FILLED_IN})"
+        else:
+            use.hits = _hits(magic, args)
+        out.append(use)
+    return out
+
+
+def _hits(magic: str, args: list[str]) -> object:
+    """The names a magic sets, as `_Use.hits` has them."""
+    words = [a for a in args if not a.startswith("-")]
+    if magic in ("%capture", "%alias_magic"):
+        return _ALL                                 # `run_line_magic('capture', ...)`: no such line magic, a stop
+    if magic == "%%capture":
+        return frozenset(words[-1:]) if words else _NONE
+    if magic == "%xdel":
+        # deletes every name of the object it is given, `True` is one; by name with `-n` (a fairness review, 295:
+        # `%xdel test_model` below the answers cost all five, said as "can set any name"), read as IPython's parser
+        # reads it (review 298: `%xdel t -n` deletes by object a name `'t -n'`)
+        read = naming_options("xdel", " ".join(args))
+        if read is not None and "n" in read[0]:
+            return frozenset([read[1]]) if str(read[1]).isidentifier() else _ALL
+        return _BY_OBJECT
+    if magic == "%reset":
+        # with targets (`out`, `in`, `dhist`, `array`) and without `-s` it clears histories and arrays only, no
+        # answer (a fairness review, 295: `%reset -f out` cost all five)
+        read = naming_options("reset", " ".join(args))
+        return _ALL if read is None or not read[1] or "s" in read[0] else _NONE
+    if magic == "%store":                           # `%store a_` saves it; only `-r` sets names (a fairness review)
+        # ... and with names only those (a fairness review, 387: `%store -r results` cost all five)
+        if not any(a.startswith("-") and "r" in a for a in args):
+            return _NONE
+        return frozenset(words) if words else _ALL
+    if magic == "%reset_selective":
+        # the names `re.search` finds the pattern in, read without running it (review 423: `(.|.)*#` backtracked
+        # for seconds on a long name, for each line)
+        read = naming_options("reset_selective", " ".join(args))
+        if read is None or not read[1]:
+            return _ALL
+        pattern = read_pattern(str(read[1]))
+        return _ALL if pattern is None else pattern
+    return _ALL
+
+
+def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[str]]]:
+    """(offset, magic, arguments) of each magic of `_NAMING_MAGIC` in the cell, as a line or a call. ``starts``: where
+    each line starts (`line_starts`; review 423: each line's place counted from the top, the square of the lines)."""
+
+    def line_offset(line: int) -> int:
+        return starts[line] if line < len(starts) else len(source)
+
     found = [(at, m.group(1), m.group(2).split()) for at, m in magic_uses(source, _NAMING_MAGIC)]
     if "_magic" in source:
         found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), (m.group(5) or "").split())
                   for m in _NAMING_CALL.finditer(source)]
     turned = ipython_text(source)               # `,get_ipython().run_line_magic reset -f` (review 218)
     if "_magic" in turned:
-        found += [(line_offset(source, turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
+        found += [(line_offset(turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
                    + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
     if "%" in source:               # `%time run x.py` runs `%run` (automagic: a two-hundred-and-forty-eighth review)
         for i, line in enumerate(cleaned(source).split("\n")):
             stmt = timed_statement(line) if "%" in line else None
             name = automagic(stmt) if stmt else None
             if name in _NAMING_NAMES:
-                found.append((line_offset(source, i), "%" + name, stmt.split()[1:]))
+                found.append((line_offset(i), "%" + name, stmt.split()[1:]))
     named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
     made = makes_magic(named)       # an alias made (`x = %alias_magic t time`) runs what it stands for
     if made is not None and "alias_magic" in made.group():
-        found.append((line_offset(source, named.count("\n", 0, made.start())), made.group(), []))
+        found.append((line_offset(named.count("\n", 0, made.start())), made.group(), []))
     return sorted(found, key=lambda f: f[0])

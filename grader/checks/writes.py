@@ -23,7 +23,7 @@ from .doors import (HANDED_ON, HARMLESS_FROM_RUNNERS, MODULE_NAMES, NAMESPACE_AT
                     RUNNER_ATTRIBUTES, RUNNER_NAMES, TEXT_RUNNERS, WRITERS, folded, literal_start, may_name_door,
                     no_underscore, plain_names, string_values)
 from .magic_lines import DOORS, PURE, dunder
-from .naming_magics import FILLED_IN, magic_write
+from .naming_magics import FILLED_IN, magic_writes
 from .own_objects import instances, own_instances, own_objects
 from ..syntax import quoted, walk, child_nodes, unparsed
 
@@ -1002,7 +1002,8 @@ def writers(source: str, names, tree: ast.AST | None = None, settled: dict[str, 
         general = f"Python in the shell or magic line on line {filled[0][0]} (IPython runs it as Python)" if filled else ""
     stored = _stored_on_modules(tree, modules) if tree is not None and on_objects else {}
     settled = settled or {}
-    said = {n: magic_write(source, [n], settled.get(n, 0)) or general or stored.get(n, "") for n in names}
+    magics = magic_writes(source, names, settled)        # (the cell's magics read once for every name: review 423)
+    said = {n: magics[n] or general or stored.get(n, "") for n in names}
     # Python run in a magic's `{...}` is said as such, not as arguments filled in (review 296's reason says less)
     said = {n: general if general and FILLED_IN in what else what for n, what in said.items()}
     return {n: what for n, what in said.items() if what}
