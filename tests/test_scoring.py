@@ -3152,6 +3152,20 @@ def test_a_cells_magics_are_read_once_for_every_name_asked_about(monkeypatch):
     assert said == {"a_": "`%sc` on line 302", "b_": "`%sc` on line 302"}, said
 
 
+def test_a_cell_below_that_sets_the_answers_again_is_read_once_for_all_of_them(monkeypatch):
+    """Review 423: a cell below the answers that sets the five answers and binds them again in a loop (`for a_, b_, c_,
+    d_, e_ in []: pass`), padded to 50,000 characters: each answer's message read the whole cell again (five readings
+    more, 12 s of the grader's CPU and 240 MB). Read once now for all five."""
+    from grader.checks import answers
+    below = f"{_NAMES} = {_RIGHT_VALUES}\nfor {_NAMES} in []: pass\n" + "x;" * 50
+    reads = []
+    real = answers._readable
+    monkeypatch.setattr(answers, "_readable", lambda source, *a: reads.append(source == below) or real(source, *a))
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[below]))
+    assert [r.passed for r in rows] == [False] * 5 and "also set in a `for` loop" in rows[0].message, rows[0].message
+    assert sum(reads) == 1, reads
+
+
 @pytest.mark.parametrize("core", ["(.|.)*", "(.*)*", "[\u0100-\U0010ffff]*" * 40],
                          ids=["alternatives", "repeat-of-a-repeat", "wide-classes"])
 def test_a_notebooks_pattern_is_never_compiled_or_run_by_the_grader(monkeypatch, core):

@@ -1698,12 +1698,15 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     none = len(names) > 1 and all(values[n] is _MISSING for n in names) and not any(
         missing_why(found.cell.source, n) for n in names)
     for n in names:
+        index, source = where.get(n, found.cell.index), sources.get(n, found.cell.source)
+        read = reading
+        if n in sources:
+            # (a cell below read once for all the answers it sets, where the reading is asked for: review 423, five
+            # readings of a cell of 50,000 characters)
+            read = reading_of(source, at(index), bound(index, source)) if values[n] is _ELSEWHERE else None
         why = (f"none of {', '.join(f'`{x}`' for x in names)} is assigned yet; write each as `{names[0]} = True` "
-               f"or `{names[0]} = False`" if none else doubted.get(n) or problem(n, values[n], sources.get(n, found.cell.source), shadowed,
-                                                                 at(where.get(n, found.cell.index)),
-                                                                 None if n in sources else reading,
-                                                                 bound(where.get(n, found.cell.index),
-                                                                       sources.get(n, found.cell.source))))
+               f"or `{names[0]} = False`" if none else doubted.get(n) or problem(
+                   n, values[n], source, shadowed, at(index), read, bound(index, source)))
         if why:
             results.append(failed(task, n, pts, why))
         elif key is None:
