@@ -3190,6 +3190,60 @@ def test_a_notebooks_pattern_is_never_compiled_or_run_by_the_grader(monkeypatch,
         assert [r.passed for r in rows] == passed, (answers, below, [r.message for r in rows])
 
 
+@pytest.mark.parametrize("line", [
+    "%reset_selective -f zz\\\\\\\\\n|^[a-e]_$",              # the line goes on on the next one, as IPython joins them
+    "get_ipython().run_line_magic('reset_selective', '-f zz' '|[a-e]_')",     # strings as Python reads them
+    "get_ipython().run_line_magic('reset_selective', '-f zz\\x7c^[a-e]_')",
+    "get_ipython().run_line_magic(r'reset', '-f')", "get_ipython().run_line_magic('re\\x73et_selective', '-f a_')",
+    "get_ipython().run_line_magic ('reset_selective', '-f a_')", "get_ipython().run_line_magic(u'xdel', '-n a_')"])
+def test_a_magic_that_deletes_the_answers_is_read_as_ipython_reads_it(line):
+    """Review 424: the answers, then a magic that deletes them in Jupyter, each 10/10 unflagged: a `%reset_selective`
+    pattern whose line ends in a backslash (IPython reads the next line as the rest of it), IPython's call of a magic
+    with its strings written otherwise (`'-f zz' '|[a-e]_'`, an escape, a prefix, a space before the bracket). The
+    call is read from the cell's syntax tree now, and a line that goes on is read as any such magic."""
+    rows = answer_rows(_around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n{line}\n"))
+    assert not rows[0].passed and "may be set by `%" in rows[0].message, [r.message for r in rows]
+
+
+@pytest.mark.parametrize("line", ["%reset_selective -f '[\\w-z]'", "%reset_selective -f\xa0zz"])
+def test_a_magic_line_ipython_refuses_above_the_answers_is_a_stop(line):
+    """Review 424: above the answers in their cell, `%reset_selective -f '[\\w-z]'` (a range from a class, which `re`
+    refuses) and `%reset_selective -f\xa0zz` (a no-break space: one argument to IPython, an option it refuses) stop
+    the cell in Jupyter; the grader read both as lines that run through, 10/10 where Jupyter ended with no answer."""
+    rows = answer_rows(_around_answers(f"{line}\n{_NAMES} = {_RIGHT_VALUES}\n"))
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.timeout(60)
+def test_a_line_of_one_long_word_after_two_percent_signs_is_read_at_once():
+    """Review 424: a string holding `%%` and 49,900 letters held the grader 40 s a cell: the pattern for a cell magic
+    with `--out` tried each shorter word and read the rest of the line again for each (the square of the line), some
+    13 minutes for a notebook of nineteen. Read in one pass now, and the same magics found as before on random lines;
+    a line of thousands of magics is read as one that may set any name."""
+    import random
+    import re as re_module
+
+    from grader.checks import naming_magics
+    from grader.magics import line_starts
+    big = 's = """\n%%' + "a" * 49_900 + '\n"""\n'
+    assert naming_magics._naming_magics(big, line_starts(big)) == []
+    crowded = "%store x " * 9_000 + "\n"
+    assert naming_magics.magic_writes(crowded, ["a_"], {})["a_"].endswith("(more than 8 magics on one line: read as "
+                                                                          "any such magic)")
+    old = re_module.compile(rf"(%(?:{'|'.join(naming_magics._NAMING_NAMES)})\b|%%capture\b|"
+                            r"%%\w+(?=[^\n]*\s--(?:out|err|proc)\b))(?=(.*))")
+    draw = random.Random(424)
+    for _ in range(5_000):
+        text = "".join(draw.choice(["%%", "%", "run", "capture", "bash", "a", " ", "--out", "--err", "x", "\t"])
+                       for _ in range(draw.randint(0, 10)))
+        if re_module.search(rf"%%(?:{'|'.join(naming_magics._NAMING_NAMES)})\b", text):
+            continue                # (`%%run` is no magic IPython has: read as `%run` where no `--out` follows)
+        found = naming_magics._naming_magics(text, line_starts(text))
+        before = [(m.start(), m.group(1), m.group(2).split()) for m in old.finditer(text, len(text) - len(
+            text.lstrip()))] if text.lstrip().startswith("%") else []
+        assert found == before or len(before) > 8, (text, found, before)
+
+
 def test_functions_nested_deep_are_each_read_once(monkeypatch):
     """Review 358: 99 functions nested in a cell of 50,000 characters above the answers: each function's whole body
     was walked again for what it writes and for a `%timeit` line in it (the depth times the cell, 10 s of the grader's

@@ -208,6 +208,8 @@ class _Reader:
                 self.at += 1
                 one = self.escape(in_set=True)
                 if one.kinds:
+                    if text.startswith("-", self.at) and text[self.at + 1:self.at + 2] not in ("]", ""):
+                        raise _Unread       # (`[\w-z]`: Python refuses a range from a class; review 424)
                     kinds |= one.kinds
                     continue
                 ch = next(iter(one.chars))

@@ -4,22 +4,33 @@ inside `%time`. Each is said as where it is ('`%store` on line 3'), for the stud
 """
 from __future__ import annotations
 
+import ast
 import bisect
 import functools
 import re
 from dataclasses import dataclass
 
-from ..magics import (automagic, cleaned, ipython_text, line_starts, magic_uses, makes_magic, naming_options,
-                      options_refused, scan_text)
+from ..magics import (automagic, cleaned, crlf_as_lf, ipython_text, line_starts, magic_uses, makes_magic,
+                      naming_options, options_refused, python_tree, scan_text)
+from ..syntax import walk
 from .name_patterns import Budget, may_find, read_pattern
 from .magic_lines import timed_statement
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
 _NAMING_NAMES = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "sc")
-_NAMING_MAGIC = re.compile(rf"(%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|"
-                           # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review)
-                           r"%%\w+(?=[^\n]*\s--(?:out|err|proc)\b))(?=(.*))")
+_NAMING_MAGIC = re.compile(rf"%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|"
+                           # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review), the option
+                           # looked for on the rest of the line once the magic is found (review 424: a lookahead
+                           # here tried each shorter word of `%%aaa...`, the square of the line, 40 s a cell)
+                           rf"%%(?!(?:{'|'.join(_NAMING_NAMES)})\b)\w++")
+_OUTPUT_OPTION = re.compile(r"\s--(?:out|err|proc)\b")
+# More magics than this on one line are read as one that may set any name (review 424: each use's arguments are the
+# rest of its line, and a line of thousands of them is the square of the line); a line has one or two.
+_MOST_A_LINE = 8
+# IPython splits a magic's arguments as `shlex` does, at these only (review 424: `-f\xa0zz` is one argument to it,
+# an option IPython refuses, and two to `str.split`)
+_SPACES = re.compile("[ \t\r\n]+")
 # ... also inside another magic, which runs it, or assigned (`%time %run x.py`, `r = %run x.py`: a
 # two-hundred-and-eleventh review set the five answers otherwise so, 10/10 as written, unflagged), to
 # any target IPython assigns (`o.x = %run x.py`, a two-hundred-and-fourteenth), on a line that continues
@@ -141,6 +152,11 @@ def _uses(source: str) -> list[_Use]:
     out = []
     for at, magic, args in _naming_magics(source, starts):
         line = bisect.bisect_right(starts, at)
+        if args is None:
+            why = f"more than {_MOST_A_LINE} magics on one line" if magic == _CROWDED else \
+                "its arguments go on on the next line, or are computed"
+            out.append(_Use(line, magic, [], False, f"`{magic}` on line {line} ({why}: read as any such magic)"))
+            continue
         use = _Use(line, magic, args, magic in _MOMENTARY and starts[line - 1] == at)
         if not _plain(magic, args):
             # IPython fills in `{...}` and `$name` and strips quotes before the magic reads its arguments (review
@@ -188,27 +204,74 @@ def _hits(magic: str, args: list[str]) -> object:
     return _ALL
 
 
-def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[str]]]:
+_CROWDED = "%..."           # (a line of more magics than `_MOST_A_LINE`)
+_CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture")
+
+
+def _words(text: str) -> list[str]:
+    """A magic's arguments as IPython splits them (at ASCII spaces, tabs and line breaks only)."""
+    return [w for w in _SPACES.split(text) if w]
+
+
+def _calls_in_tree(source: str, starts: list[int]) -> list[tuple[int, str, list[str] | None]]:
+    """IPython's calls of a magic that may set names, read from the cell's syntax tree: however the strings are
+    written (review 424: `'re\\x73et_selective'`, `r'reset'`, `'-f zz' '|[a-e]_'`, a space before the bracket, which
+    the text's pattern `_NAMING_CALL` did not read). Arguments that are not one string are not known (None)."""
+    try:
+        tree = ast.parse(crlf_as_lf(source))    # (as written: `python_tree` reads such calls as the magics' lines)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = python_tree(source)
+    out: list[tuple[int, str, list[str] | None]] = []
+    for node in walk(tree) if tree is not None else ():
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "run_line_magic", "run_cell_magic") and node.args and isinstance(node.args[0], ast.Constant)):
+            continue
+        name = node.args[0].value
+        if not isinstance(name, str) or name not in _CALLED:
+            continue
+        given = node.args[1] if len(node.args) > 1 else ast.Constant("")
+        args = _words(given.value) if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
+        out.append((starts[min(node.lineno, len(starts)) - 1], ("%" if node.func.attr == "run_line_magic" else "%%")
+                    + name, args))
+    return out
+
+
+def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[str] | None]]:
     """(offset, magic, arguments) of each magic of `_NAMING_MAGIC` in the cell, as a line or a call. ``starts``: where
     each line starts (`line_starts`; review 423: each line's place counted from the top, the square of the lines)."""
 
     def line_offset(line: int) -> int:
         return starts[line] if line < len(starts) else len(source)
 
-    found = [(at, m.group(1), m.group(2).split()) for at, m in magic_uses(source, _NAMING_MAGIC)]
+    found: list[tuple[int, str, list[str] | None]] = []
+    on_line: dict[int, int] = {}
+    for at, m in magic_uses(source, _NAMING_MAGIC):
+        start = at - m.start()                  # (the line's, as `magic_uses` splits the cell)
+        on_line[start] = on_line.get(start, 0) + 1
+        if on_line[start] > _MOST_A_LINE:
+            if on_line[start] == _MOST_A_LINE + 1:
+                found.append((start, _CROWDED, None))
+            continue
+        rest = m.string[m.end():]
+        if m.group().startswith("%%") and m.group() != "%%capture" and not _OUTPUT_OPTION.search(rest):
+            continue
+        # (a line that ends in a backslash goes on on the next one, as IPython joins them: review 424, a pattern's
+        # second half on the next line deleted the answers; read as arguments not known)
+        found.append((at, m.group(), None if rest.rstrip().endswith("\\") else _words(rest)))
     if "_magic" in source:
-        found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), (m.group(5) or "").split())
+        found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), _words(m.group(5) or ""))
                   for m in _NAMING_CALL.finditer(source)]
+        found += _calls_in_tree(source, starts)
     turned = ipython_text(source)               # `,get_ipython().run_line_magic reset -f` (review 218)
     if "_magic" in turned:
         found += [(line_offset(turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
-                   + m.group(3), (m.group(5) or "").split()) for m in _NAMING_CALL.finditer(turned)]
+                   + m.group(3), _words(m.group(5) or "")) for m in _NAMING_CALL.finditer(turned)]
     if "%" in source:               # `%time run x.py` runs `%run` (automagic: a two-hundred-and-forty-eighth review)
         for i, line in enumerate(cleaned(source).split("\n")):
             stmt = timed_statement(line) if "%" in line else None
             name = automagic(stmt) if stmt else None
             if name in _NAMING_NAMES:
-                found.append((line_offset(i), "%" + name, stmt.split()[1:]))
+                found.append((line_offset(i), "%" + name, _words(stmt)[1:]))
     named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
     made = makes_magic(named)       # an alias made (`x = %alias_magic t time`) runs what it stands for
     if made is not None and "alias_magic" in made.group():
