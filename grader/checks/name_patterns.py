@@ -69,6 +69,7 @@ class _At:
     kind: str
 
 
+# (only ever matched at a `{`: `bench/patterns.py` lists it, for a search that tries it at every digit of a run)
 _QUANTITY = re.compile(r"\{(\d*)(,?)(\d*)\}")
 _MOST_DEPTH = 40
 _MOST_TIMES = 4_294_967_294            # (above, Python refuses a repeat: `re`'s MAXREPEAT less one)
