@@ -693,7 +693,8 @@ _NAMING_OPTIONS = {"store": ("drz", ()), "reset": ("sf", ("aggressive",)), "rese
                    "xdel": ("n", ())}
 
 
-def naming_options(name: str, args: str) -> tuple[set[str], object] | None:
+@functools.lru_cache(maxsize=256)       # (see `options_refused`)
+def naming_options(name: str, args: str) -> tuple[frozenset[str], object] | None:
     """(options, the rest) of a line of a magic that restores or deletes names, read as the magic reads it:
     `%reset`'s rest as a list of targets, `%xdel`'s as one name (review 298: in `%xdel t -n` the `-n` is part
     of the name, and the deletion goes by object); None where IPython refuses the line or is missing."""
@@ -704,9 +705,11 @@ def naming_options(name: str, args: str) -> tuple[set[str], object] | None:
         opts, rest = _ipython_options(args, spec[0], long_opts=spec[1], mode="list" if name == "reset" else "string")
     except Exception:  # noqa: BLE001 - IPython's UsageError, or no IPython
         return None
-    return set(opts), rest
+    return frozenset(opts), tuple(rest) if isinstance(rest, list) else rest      # (kept: nothing to change)
 
 
+@functools.lru_cache(maxsize=256)       # (IPython's parser reads a character at a time; a line is asked up to four
+#                                          times a reading, 0.14 s each for a pattern of 48,000 characters: review 425)
 def options_refused(name: str, args: str) -> bool:
     """Does IPython refuse this magic line's options (a UsageError, which stops the cell: review 272's
     `%reset -fq` above the answers)? True for a magic of no known options, and without IPython."""

@@ -5151,3 +5151,61 @@ def test_the_strings_of_words_are_read_in_one_pass_as_before():
         assert old_asked.sub("#", text) == writes._NAMES_ASKED.sub("#", text), text
         assert bool(old_inside.fullmatch(text)) == writes._words_inside(text), text
     assert writes.shell_reached("x = '" + "a " * 24945 + "(") == ""
+
+
+@pytest.mark.parametrize("answers", [
+    ">>> a_, b_, c_, d_, e_ = True, False, True, True, False\n>>> %reset -f\n",       # prompts pasted in
+    f"{_NAMES} = {_RIGHT_VALUES}\n... %reset -f\n", f"{_NAMES} = {_RIGHT_VALUES}\nIn [2]: %reset -f\n",
+    # IPython's `%store -r` splits its names at any space, a no-break space too
+    "a_, b_, c_, d_, e_ = False, True, False, False, True\n%store a_ b_ c_ d_ e_\n"
+    f"{_NAMES} = {_RIGHT_VALUES}\n%store -r q\xa0a_\xa0b_\xa0c_\xa0d_\xa0e_\n"])
+def test_a_magic_behind_a_prompt_or_a_space_is_read_as_ipython_reads_it(answers):
+    """Review 425: IPython strips prompts pasted into a cell (`>>> `, `... `, `In [2]: `) before it reads the magics,
+    and `%store -r` splits its names at any space: each 10/10 unflagged where Jupyter ended with the answers deleted
+    or restored wrong. The magics are read from the cell as IPython cleans it now."""
+    rows = answer_rows(_around_answers(answers))
+    assert not any(r.passed for r in rows), [r.message for r in rows]
+
+
+@pytest.mark.parametrize("below, lost", [("%%bash --ou a_ --er b_\necho False\necho True >&2\n", 2),
+                                         ("%%script bash --o a_\necho False\n", 1),
+                                         ("%%time\nreset -f\n", 0), ("%%capture\nreset -f\n", 0),
+                                         ("%%time\n%%capture\n\nreset_selective -f _$\n", 0)])
+def test_a_cell_magic_below_that_sets_or_deletes_the_answers_is_read(below, lost):
+    """Review 425: a cell magic's output options by any start of their names (`--ou`, as `argparse` reads them), and a
+    magic by its bare name as the one line of a `%%time` or `%%capture` body (IPython reads such a body as a cell of
+    one line, for automagic): each 10/10 with no flag where Jupyter ended with the answers set otherwise or deleted.
+    Read now: the answers it names cost (`moved:`), a magic that may delete any name is flagged `exec:` for a TA, as
+    the same magic on its own line below the answers is."""
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[below])
+    rows = answer_rows(c)
+    assert [r.passed for r in rows] == [False] * lost + [True] * (5 - lost), [r.message for r in rows]
+    assert ("moved:answers-3-3" if lost else "exec:answers-3-3") in c.flags, c.flags
+    assert "exec:answers-3-3" not in _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=["%%time\nx = 1\n"]).flags
+
+
+def test_a_long_pattern_is_parsed_once_a_line(monkeypatch):
+    """Review 425: cells below the answers each holding one `%reset_selective` line of 48,000 characters (16,000
+    ranges of a class, groups thirty deep): 277 s of the grader's CPU for nineteen. IPython's parser read the line four
+    times a cell, each class was read range by range, and each line of a function's cell had a budget of its own. The
+    line is parsed once now, a class found by halving, and a cell's lines share one budget."""
+    import random
+    import re
+
+    from grader import magics
+    from grader.checks.name_patterns import Budget, may_find, read_pattern
+    calls = []
+    real = magics._ipython_options
+    monkeypatch.setattr(magics, "_ipython_options", lambda args, *a, **k: calls.append(args) or real(args, *a, **k))
+    mark = f"q{random.random()}"
+    pattern = "(?:" * 30 + "[" + "".join(chr(0x4E00 + 2 * i) + "-" + chr(0x4E01 + 2 * i) for i in range(2_000)) + \
+        "]?" + ")+" * 30 + "#"
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[f"def f():\n    pass\n%reset_selective -f {pattern}{mark}\n"])
+    assert all(r.passed for r in answer_rows(c))
+    assert sum(mark in a for a in calls) <= 2, sum(mark in a for a in calls)
+    rng = random.Random(425)
+    ranges = sorted({(a, a + rng.randint(0, 5)) for a in rng.sample(range(97, 400), 40)})
+    text = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]"
+    tree = read_pattern(text)
+    for code in range(90, 420):
+        assert may_find(tree, chr(code), Budget()) == (re.fullmatch(text, chr(code)) is not None), chr(code)

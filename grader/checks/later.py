@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..magics import python_tree
+from .name_patterns import Budget
 from .naming_magics import magic_write
 
 # The words of a magic that may set names, as a line, inside a timing magic or as IPython's call (`naming_magics`),
@@ -1620,8 +1621,9 @@ class _Reader:
                 # (each line is read as IPython reads it, a fifth of a millisecond: past a few hundred, a cell's such
                 # lines are taken as they look)
                 every = len(found) > _MAGIC_LINES_READ
+                budget = Budget()               # (one for the cell's patterns, not one a line: review 425)
                 self._magics = [(k, f"`{line if len(line) <= 40 else line[:37] + '...'}` on line {k}")
-                                for k, line in found if every or magic_write(line, self.answers)]
+                                for k, line in found if every or magic_write(line, self.answers, budget=budget)]
         return self._magics
 
     def _namespace_of_any(self, node: ast.AST, scope: _Scope) -> bool:

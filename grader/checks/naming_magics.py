@@ -24,7 +24,11 @@ _NAMING_MAGIC = re.compile(rf"%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|"
                            # looked for on the rest of the line once the magic is found (review 424: a lookahead
                            # here tried each shorter word of `%%aaa...`, the square of the line, 40 s a cell)
                            rf"%%(?!(?:{'|'.join(_NAMING_NAMES)})\b)\w++")
-_OUTPUT_OPTION = re.compile(r"\s--(?:out|err|proc)\b")
+# (any start of them, as `argparse` reads them: `--ou`, `--e`, review 425)
+_OUTPUT_OPTION = re.compile(r"\s--(?:o(?:ut?)?|e(?:rr?)?|p(?:r(?:oc?)?)?)\b")
+# Cell magics that run their body as a cell of IPython's: a body of one line may be a magic by its bare name
+# (`%%time` then `reset -f`: review 425)
+_BODY_RUNNER = re.compile(r"[ \t]*%%(?:time|timeit|prun|capture|debug)\b")
 # More magics than this on one line are read as one that may set any name (review 424: each use's arguments are the
 # rest of its line, and a line of thousands of them is the square of the line); a line has one or two.
 _MOST_A_LINE = 8
@@ -85,12 +89,13 @@ def _plain(magic: str, args: list[str]) -> bool:
     return not any((_FILLED if magic in _PARSED else _EXPANDED).search(a) for a in args)
 
 
-def magic_write(source: str, names=None, settled: int = 0) -> str:
+def magic_write(source: str, names=None, settled: int = 0, budget: Budget | None = None) -> str:
     """A magic that can set one of ``names`` (any name when None), as '`%run` on line 3'. `%%capture
     cap` or `%reset_selective -f xyz` set other names only (an eighty-eighth review: they had cost
     all ten points). ``settled``: the line of an assignment below which sets the names again, where it
-    surely runs after every line above it (`_MOMENTARY` magics above it, on lines of their own, count not)."""
-    return _first_write(_uses(source), names, settled, Budget())
+    surely runs after every line above it (`_MOMENTARY` magics above it, on lines of their own, count not).
+    ``budget``: the steps patterns may take, shared by the lines of a cell asked one by one (review 425)."""
+    return _first_write(_uses(source), names, settled, Budget() if budget is None else budget)
 
 
 def magic_writes(source: str, names, settled: dict[str, int]) -> dict[str, str]:
@@ -148,6 +153,8 @@ class _Use:
 
 
 def _uses(source: str) -> list[_Use]:
+    source = cleaned(source)        # (prompts pasted in are stripped first, as IPython does: review 425's `>>> %reset
+    #                                 -f`; the lines stay the student's)
     starts = line_starts(source)
     out = []
     for at, magic, args in _naming_magics(source, starts):
@@ -189,9 +196,11 @@ def _hits(magic: str, args: list[str]) -> object:
         read = naming_options("reset", " ".join(args))
         return _ALL if read is None or not read[1] or "s" in read[0] else _NONE
     if magic == "%store":                           # `%store a_` saves it; only `-r` sets names (a fairness review)
-        # ... and with names only those (a fairness review, 387: `%store -r results` cost all five)
+        # ... and with names only those (a fairness review, 387: `%store -r results` cost all five), split as
+        # IPython's store splits them, at any space (review 425: a no-break space between the names)
         if not any(a.startswith("-") and "r" in a for a in args):
             return _NONE
+        words = [w for w in " ".join(args).split() if not w.startswith("-")]
         return frozenset(words) if words else _ALL
     if magic == "%reset_selective":
         # the names `re.search` finds the pattern in, read without running it (review 423: `(.|.)*#` backtracked
@@ -211,6 +220,26 @@ _CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun",
 def _words(text: str) -> list[str]:
     """A magic's arguments as IPython splits them (at ASCII spaces, tabs and line breaks only)."""
     return [w for w in _SPACES.split(text) if w]
+
+
+def _in_cell_magic_body(source: str, line_offset) -> list[tuple[int, str, list[str] | None]]:
+    """A magic by its bare name as the one line of the body of a cell magic that runs its body as a cell (`%%time`
+    then `reset -f`, also under another such: IPython reads a cell of one line once more, for automagic)."""
+    if "%%" not in source:
+        return []
+    lines = source.split("\n")
+    k = 0
+    while True:
+        while k < len(lines) and not lines[k].strip():
+            k += 1
+        if k < len(lines) and _BODY_RUNNER.match(lines[k]):
+            k += 1
+            continue
+        break
+    if k == 0 or not any(_BODY_RUNNER.match(ln) for ln in lines[:k]):
+        return []
+    name = automagic("\n".join(lines[k:]))
+    return [(line_offset(k), "%" + name, _words(lines[k])[1:])] if name in _NAMING_NAMES else []
 
 
 def _calls_in_tree(source: str, starts: list[int]) -> list[tuple[int, str, list[str] | None]]:
@@ -272,6 +301,7 @@ def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[
             name = automagic(stmt) if stmt else None
             if name in _NAMING_NAMES:
                 found.append((line_offset(i), "%" + name, _words(stmt)[1:]))
+    found += _in_cell_magic_body(source, line_offset)
     named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
     made = makes_magic(named)       # an alias made (`x = %alias_magic t time`) runs what it stands for
     if made is not None and "alias_magic" in made.group():
