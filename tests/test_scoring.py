@@ -5209,3 +5209,28 @@ def test_a_long_pattern_is_parsed_once_a_line(monkeypatch):
     tree = read_pattern(text)
     for code in range(90, 420):
         assert may_find(tree, chr(code), Budget()) == (re.fullmatch(text, chr(code)) is not None), chr(code)
+
+
+@pytest.mark.parametrize("answers, below", [
+    # a wrong answer stored above, restored by a bare `store -r` behind a prompt in `%time`: one cell, no flag
+    ("a_, b_, c_, d_, e_ = False, True, False, False, True\n%store a_ b_ c_ d_ e_\n"
+     f"{_NAMES} = {_RIGHT_VALUES}\n%time >>> store -r\n", []),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n%time >>> reset -f\n", []), (f"{_NAMES} = {_RIGHT_VALUES}\n%time In [7]: reset -f\n", []),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%bash \"--out\" a_\necho False\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%bash --\"err\" a_\necho True >&2\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%bash \\--out a_\necho False\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%time\x0creset -f\n"]), (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%time\rreset -f"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%time\n\n>>> reset_selective -f [a-e]_\n"])],
+    ids=["store-behind-a-prompt", "reset-behind-a-prompt", "reset-behind-In", "quoted-out", "quoted-err",
+         "escaped-out", "form-feed-body", "return-body", "prompt-in-body"])
+def test_a_magic_read_where_ipython_cleans_splits_or_unquotes_it(answers, below):
+    """Review 426: a bare magic name behind a prompt in `%time` (`%time >>> store -r`: the prompt was read as the name,
+    the name as an argument, and `store -r` restored the wrong answers stored above: 50/50 with no flag at all), a cell
+    magic's output option in quotes or escaped (`"--out"`, `--"err"`, `\\--out`: IPython splits the line as `shlex`
+    does), and a cell magic's body after a form feed or a lone carriage return (IPython's line breaks): each 10/10 with
+    no `exec:` or `moved:` flag where Jupyter ended with the answers wrong or deleted. The answers cost where the cell
+    names them; a magic that may delete any name below them is flagged `exec:` for a TA."""
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert not rows[0].passed or "exec:answers-3-3" in c.flags and "reset" in "".join(below), \
+        ([r.message for r in rows], c.flags)

@@ -8,10 +8,11 @@ import ast
 import bisect
 import functools
 import re
+import shlex
 from dataclasses import dataclass
 
-from ..magics import (automagic, cleaned, crlf_as_lf, ipython_text, line_starts, magic_uses, makes_magic,
-                      naming_options, options_refused, python_tree, scan_text)
+from ..magics import (_IPYTHON_LINE, automagic, cleaned, crlf_as_lf, ipython_text, line_starts, magic_uses,
+                      makes_magic, naming_options, options_refused, python_tree, scan_text)
 from ..syntax import walk
 from .name_patterns import Budget, may_find, read_pattern
 from .magic_lines import timed_statement
@@ -217,29 +218,46 @@ _CROWDED = "%..."           # (a line of more magics than `_MOST_A_LINE`)
 _CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture")
 
 
+def _output_option(rest: str) -> bool:
+    """Does a cell magic's line name an output option (`--out`, `--err`, `--proc`, or any start of them, as `argparse`
+    reads them), after IPython splits it as `shlex` does (review 426: `"--out"`, `--"err"`, `\\--out` are `--out`)?"""
+    if not any(c in rest for c in "'\"\\"):
+        return _OUTPUT_OPTION.search(rest) is not None
+    lex = shlex.shlex(rest, posix=True)
+    lex.whitespace_split, lex.commenters = True, ""
+    try:
+        words = list(lex)
+    except ValueError:
+        return True                                 # (IPython refuses it; read as one that may)
+    return any(_OUTPUT_OPTION.search(" " + w) for w in words)
+
+
 def _words(text: str) -> list[str]:
     """A magic's arguments as IPython splits them (at ASCII spaces, tabs and line breaks only)."""
     return [w for w in _SPACES.split(text) if w]
 
 
-def _in_cell_magic_body(source: str, line_offset) -> list[tuple[int, str, list[str] | None]]:
+def _in_cell_magic_body(source: str) -> list[tuple[int, str, list[str] | None]]:
     """A magic by its bare name as the one line of the body of a cell magic that runs its body as a cell (`%%time`
-    then `reset -f`, also under another such: IPython reads a cell of one line once more, for automagic)."""
+    then `reset -f`, also under another such: IPython reads a cell of one line once more, for automagic). Lines as
+    IPython splits the cell (review 426: `%%time` and `reset -f` apart by a form feed or a lone `\\r`)."""
     if "%%" not in source:
         return []
-    lines = source.split("\n")
+    lines = [(m.start(), m.group()) for m in _IPYTHON_LINE.finditer(source) if m.group().strip()]
     k = 0
-    while True:
-        while k < len(lines) and not lines[k].strip():
-            k += 1
-        if k < len(lines) and _BODY_RUNNER.match(lines[k]):
-            k += 1
-            continue
-        break
-    if k == 0 or not any(_BODY_RUNNER.match(ln) for ln in lines[:k]):
+    while k < len(lines) and _BODY_RUNNER.match(lines[k][1]):
+        k += 1
+    if k == 0 or k == len(lines):
         return []
-    name = automagic("\n".join(lines[k:]))
-    return [(line_offset(k), "%" + name, _words(lines[k])[1:])] if name in _NAMING_NAMES else []
+    name = automagic("\n".join(text for _, text in lines[k:]))
+    return [(lines[k][0], "%" + name, _automagic_args(lines[k][1], name))] if name in _NAMING_NAMES else []
+
+
+def _automagic_args(stmt: str, name: str) -> list[str] | None:
+    """The arguments of a magic run by its bare name, from the line as IPython cleans it (review 426: `%time >>> store
+    -r` read the prompt as the name and the name as an argument); None where the line does not start with the name."""
+    words = _words(cleaned(stmt.strip()).strip())
+    return words[1:] if words and words[0].lstrip("%") == name else None
 
 
 def _calls_in_tree(source: str, starts: list[int]) -> list[tuple[int, str, list[str] | None]]:
@@ -282,7 +300,7 @@ def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[
                 found.append((start, _CROWDED, None))
             continue
         rest = m.string[m.end():]
-        if m.group().startswith("%%") and m.group() != "%%capture" and not _OUTPUT_OPTION.search(rest):
+        if m.group().startswith("%%") and m.group() != "%%capture" and not _output_option(rest):
             continue
         # (a line that ends in a backslash goes on on the next one, as IPython joins them: review 424, a pattern's
         # second half on the next line deleted the answers; read as arguments not known)
@@ -300,8 +318,8 @@ def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[
             stmt = timed_statement(line) if "%" in line else None
             name = automagic(stmt) if stmt else None
             if name in _NAMING_NAMES:
-                found.append((line_offset(i), "%" + name, _words(stmt)[1:]))
-    found += _in_cell_magic_body(source, line_offset)
+                found.append((line_offset(i), "%" + name, _automagic_args(stmt, name)))
+    found += _in_cell_magic_body(source)
     named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
     made = makes_magic(named)       # an alias made (`x = %alias_magic t time`) runs what it stands for
     if made is not None and "alias_magic" in made.group():
