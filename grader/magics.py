@@ -455,7 +455,9 @@ def as_explicit(source: str) -> str:
     line runs as Python instead where a variable of the magic's name exists: read it that way too."""
     if not automagic(source):
         return source
-    return "%" + next(ln for ln in cleaned(source).splitlines() if ln.strip()).strip()
+    from IPython.core.splitinput import LineInfo        # automagic() found it importable
+    info = LineInfo(next(ln for ln in cleaned(source).splitlines() if ln.strip()).strip())
+    return f"%{info.ifun} {info.the_rest}"      # as IPython's handler joins them (review 427: `reset\t-f`)
 
 
 def scan_text(source: str) -> str:

@@ -5234,3 +5234,18 @@ def test_a_magic_read_where_ipython_cleans_splits_or_unquotes_it(answers, below)
     rows = answer_rows(c)
     assert not rows[0].passed or "exec:answers-3-3" in c.flags and "reset" in "".join(below), \
         ([r.message for r in rows], c.flags)
+
+
+@pytest.mark.parametrize("above, below", [("", "reset\t-f\n"), ("", "reset_selective\t-f _$\n"),
+                                          ("o = '--out'\n", "%%bash $o a_\necho hi\n"),
+                                          ("o = '--out'\n", "%%bash {o} a_\necho hi\n")],
+                         ids=["tab-after-a-bare-name", "tab-before-a-pattern", "dollar-option", "braced-option"])
+def test_a_magic_below_read_after_ipython_joins_or_fills_it_in(above, below):
+    """Review 427: a one-line cell of a bare magic name, a tab and its arguments (IPython's automagic joins them with a
+    space, `%reset -f`; the grader wrote `%reset\\t-f`, no magic, and skipped the cell), and a cell magic's output option
+    given as `$o` or `{o}` (IPython fills it in before it reads the options): each 10/10 with no flag where Jupyter
+    ended with the answers deleted or set to the command's output. Read now: flagged `exec:` for a TA, or the answer
+    it names lost."""
+    c = _around_answers(f"{above}{_NAMES} = {_RIGHT_VALUES}\n", below=[below])
+    rows = answer_rows(c)
+    assert not rows[0].passed or "exec:answers-3-3" in c.flags, ([r.message for r in rows], c.flags)

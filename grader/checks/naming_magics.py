@@ -221,6 +221,8 @@ _CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun",
 def _output_option(rest: str) -> bool:
     """Does a cell magic's line name an output option (`--out`, `--err`, `--proc`, or any start of them, as `argparse`
     reads them), after IPython splits it as `shlex` does (review 426: `"--out"`, `--"err"`, `\\--out` are `--out`)?"""
+    if "$" in rest or "{" in rest:
+        return True                                 # (IPython fills these in first: `$o` may be `--out`, review 427)
     if not any(c in rest for c in "'\"\\"):
         return _OUTPUT_OPTION.search(rest) is not None
     lex = shlex.shlex(rest, posix=True)
