@@ -114,6 +114,12 @@ def _plain_targets(targets: str) -> bool:
 _IPYTHON_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 
+def ipython_lines(source: str) -> list[tuple[int, str]]:
+    """(offset, text) of each line of the cell that is not blank, split where IPython splits a cell (at any of
+    `str.splitlines`' breaks: a form feed or a lone `\\r` ends a line for it, review 426)."""
+    return [(m.start(), m.group()) for m in _IPYTHON_LINE.finditer(source) if m.group().strip()]
+
+
 def magic_uses(source: str, magic: re.Pattern) -> list[tuple[int, re.Match]]:
     """(offset, match) of each use of a magic of ``magic`` (a pattern of `%name`) that IPython may
     run: from the first `%` on a line that starts a magic there, after its indent or after an `=`

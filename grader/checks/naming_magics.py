@@ -11,7 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from ..magics import (_IPYTHON_LINE, automagic, cleaned, crlf_as_lf, ipython_text, line_starts, magic_uses,
+from ..magics import (automagic, cleaned, crlf_as_lf, ipython_lines, ipython_text, line_starts, magic_uses,
                       makes_magic, naming_options, options_refused, python_tree, scan_text)
 from ..syntax import walk
 from .name_patterns import Budget, may_find, read_pattern
@@ -107,7 +107,7 @@ def magic_writes(source: str, names, settled: dict[str, int]) -> dict[str, str]:
     return {n: _first_write(uses, [n], settled.get(n, 0), budget) for n in names}
 
 
-def _first_write(uses: list[_Use], names, settled: int, budget: Budget) -> str:
+def _first_write(uses: tuple[_Use, ...], names, settled: int, budget: Budget) -> str:
     for use in uses:
         if use.filled:
             return use.filled
@@ -153,7 +153,10 @@ class _Use:
         return _runs_through(self.magic, self.args)
 
 
-def _uses(source: str) -> list[_Use]:
+@functools.lru_cache(maxsize=16)
+def _uses(source: str) -> tuple[_Use, ...]:
+    """The cell's magics, kept for the next reader of the same cell (the answers' reading and the flags' each ask: a
+    cell that names `_magic` is parsed for IPython's calls, some 20 ms at the length limit)."""
     source = cleaned(source)        # (prompts pasted in are stripped first, as IPython does: review 425's `>>> %reset
     #                                 -f`; the lines stay the student's)
     starts = line_starts(source)
@@ -173,7 +176,7 @@ def _uses(source: str) -> list[_Use]:
         else:
             use.hits = _hits(magic, args)
         out.append(use)
-    return out
+    return tuple(out)
 
 
 def _hits(magic: str, args: list[str]) -> object:
@@ -245,7 +248,7 @@ def _in_cell_magic_body(source: str) -> list[tuple[int, str, list[str] | None]]:
     IPython splits the cell (review 426: `%%time` and `reset -f` apart by a form feed or a lone `\\r`)."""
     if "%%" not in source:
         return []
-    lines = [(m.start(), m.group()) for m in _IPYTHON_LINE.finditer(source) if m.group().strip()]
+    lines = ipython_lines(source)
     k = 0
     while k < len(lines) and _BODY_RUNNER.match(lines[k][1]):
         k += 1
