@@ -494,9 +494,10 @@ def runs_elsewhere(source: str) -> tuple[int, str] | None:
     in any form: its aliases are read as what they stand for only where the grader's reading finds
     them, `unaliased`). None: none. A graded cell with one is flagged for a TA (a two-hundred-and-
     tenth review made an alias with `x = %alias_magic t time`, which the first reading missed; a
-    two-hundred-and-eleventh ran an import from a file with `%time %run -i m.py`, both unflagged)."""
+    two-hundred-and-eleventh ran an import from a file with `%time %run -i m.py`, both unflagged). Read
+    as IPython cleans the cell (`... %run -i m.py` behind a pasted prompt, seen in review 425)."""
     found = []
-    source = scan_text(source)
+    source = scan_text(cleaned(source))
     for made in (makes_magic(source), reaches_shell(source)):
         if made is not None:
             found.append((made.start(), made.group()))

@@ -1078,6 +1078,8 @@ def train_and_test(model, hyperparameters):
         {"ann-relu": "{relu}\nx = %alias_magic t time\n%t import tqdm"}, {}, [], ["extra-import:tqdm", "exec:ann-relu"]),
     "an-import-from-a-file-run-inside-a-magic": (     # a two-hundred-and-eleventh review: unflagged
         {"ann-relu": "{relu}\n%time %run -i helpers.py"}, {}, [], ["exec:ann-relu"]),
+    "an-import-from-a-file-run-behind-a-pasted-prompt": (  # seen in review 425: IPython strips the prompts first
+        {"ann-relu": ">>> import torch\n{relu}\n... %run -i helpers.py"}, {}, [], ["exec:ann-relu"]),
     "an-import-from-a-file-run-into-an-attribute": (  # a two-hundred-and-fourteenth review: unflagged
         {"ann-relu": "{relu}\nclass O: pass\no = O()\no.x = %run -i helpers.py"}, {}, [], ["exec:ann-relu"]),
     "an-import-from-a-file-run-on-a-continued-line": (  # a two-hundred-and-fifteenth review: unflagged
