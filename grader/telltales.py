@@ -13,7 +13,7 @@ import ast
 
 from .magics import python_tree
 from .notebook import parse_source
-from .syntax import child_nodes, own_scope, quoted, walk, dumped
+from .syntax import child_nodes, own_scope, quoted, shapes, walk
 
 
 _SEED_READERS = {"initial_seed", "get_rng_state", "getstate", "get_state"}
@@ -35,8 +35,8 @@ def probes_hidden(source: str, keys: set[str]) -> str:
     tree = parse_source(source)
     if tree is None:
         return ""
-    def key_of(node) -> str | None:
-        """The hyperparameter a value reads: ``h["lr"]``, ``h.get("lr")``, or a name given one."""
+    def read_here(node) -> str | None:
+        """The hyperparameter a value reads itself: ``h["lr"]``, ``h.get("lr")``, or a name given one."""
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value in keys:
             return node.slice.value
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
@@ -44,9 +44,34 @@ def probes_hidden(source: str, keys: set[str]) -> str:
             return node.args[0].value
         if isinstance(node, ast.Name):
             return held.get(node.id)
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call)):       # float(h["lr"]) * 10
-            return next((k for child in child_nodes(node) if (k := key_of(child))), None)
         return None
+
+    known: dict[int, str | None] = {}       # (while ``held`` stays as it is)
+
+    def key_of(node) -> str | None:
+        """What `read_here` finds in the value, or in what it is worked out from (`float(h["lr"]) * 10`): the first
+        found in the order written. Each node read once while ``held`` stays, and without recursion (review 429:
+        `_x % 2 % 2 ...` had the chain below each `%` read again, 42 s for three cells, and one of 700 links raised
+        RecursionError, a grader error for the notebook)."""
+        todo = [(node, False)]
+        while todo:
+            n, ready = todo.pop()
+            if id(n) in known:
+                continue
+            here = read_here(n)
+            if here or not isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Call)):
+                known[id(n)] = here
+            elif ready:
+                known[id(n)] = next((k for child in child_nodes(n) if (k := known[id(child)])), None)
+            else:
+                todo.append((n, True))
+                todo.extend((child, False) for child in child_nodes(n))
+        return known[id(node)]
+
+    def hold(name: str, key: str) -> None:
+        if held.get(name) != key:
+            held[name] = key
+            known.clear()
 
     # Names given a hyperparameter (``E, L = h["epochs"], h["lr"]``): a fifty-seventh review compared
     # those with numbers and was not flagged. Plain data flow only; code that hides it is not found.
@@ -57,11 +82,11 @@ def probes_hidden(source: str, keys: set[str]) -> str:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for t in targets:
                     if isinstance(t, ast.Name) and (k := key_of(node.value)):
-                        held[t.id] = k
+                        hold(t.id, k)
                     elif isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
                         for tt, vv in zip(t.elts, node.value.elts):
                             if isinstance(tt, ast.Name) and (k := key_of(vv)):
-                                held[tt.id] = k
+                                hold(tt.id, k)
     for node in walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in _SEED_READERS or \
                 isinstance(node, ast.Name) and node.id in _SEED_READERS:
@@ -204,9 +229,10 @@ def tells_calls_apart(source: str) -> list[str]:
         found.append((node.lineno, node.col_offset, f"`{quoted(node, 50)}`{where} on line {node.lineno}"))
 
     parents = {id(child): node for node in walk(tree) for child in child_nodes(node)}
+    deciding: dict[int, bool] = {}
     for node in walk(tree):
         name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
-        if name in MACHINE_READERS and _decides(node, parents):
+        if name in MACHINE_READERS and _decides(node, parents, deciding):
             said(node)
     for func in walk(tree):         # each function, and the cell's top level (a class made by the data's size)
         if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
@@ -240,18 +266,30 @@ def tells_calls_apart(source: str) -> list[str]:
     return list(dict.fromkeys(what for _, _, what in sorted(found)))
 
 
-def _decides(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+def _decides(node: ast.AST, parents: dict[int, ast.AST], known: dict[int, bool]) -> bool:
     """Is the value read where it decides what runs: a test (`if`, `while`, `x if ... else y`, a comprehension's
     `if`), a comparison, `not`, an index (`acts[torch.get_num_threads() > 1]`)? Not a fallback (`os.cpu_count() or
-    1`: a fairness review, 292)."""
+    1`: a fairness review, 292). ``known``: the answer from each node met on the way up, for the next node read that
+    meets it (review 429: `argv + argv + ...`, each read up the whole sum, the square of it)."""
     cur, up = node, parents.get(id(node))
+    met = []
     while up is not None and not isinstance(up, ast.stmt):
+        if id(cur) in known:
+            decides = known[id(cur)]
+            break
+        met.append(cur)
         if isinstance(up, ast.Compare) or isinstance(up, ast.UnaryOp) and isinstance(up.op, ast.Not) \
                 or isinstance(up, ast.IfExp) and cur is up.test or isinstance(up, ast.Subscript) and cur is up.slice \
                 or isinstance(up, ast.comprehension) and any(cur is t for t in up.ifs):
-            return True
+            decides = True
+            break
         cur, up = up, parents.get(id(up))
-    return isinstance(up, (ast.If, ast.While, ast.Assert)) and cur is up.test or isinstance(up, ast.Match) and cur is up.subject
+    else:
+        met.append(cur)
+        decides = isinstance(up, (ast.If, ast.While, ast.Assert)) and cur is up.test or \
+            isinstance(up, ast.Match) and cur is up.subject
+    known.update((id(m), decides) for m in met)
+    return decides
 
 
 def _counts(node: ast.AST, shared: set[str]) -> bool:
@@ -261,13 +299,16 @@ def _counts(node: ast.AST, shared: set[str]) -> bool:
         t = node.target
         return isinstance(t, (ast.Attribute, ast.Subscript)) or isinstance(t, ast.Name) and t.id in shared
     if isinstance(node, ast.Assign):
-        for t in node.targets:
-            if isinstance(t, ast.Attribute) and any(isinstance(v, ast.Attribute) and dumped(v.value) == dumped(t.value)
-                                                    and v.attr == t.attr for v in walk(node.value)):
+        # (what the value reads, gathered once for every target: review 429's `self.c = self.c = ... = q.a.a...a`
+        # compared each target with each attribute read, by dumps, some six minutes of the grader's CPU a line)
+        if any(isinstance(t, ast.Attribute) for t in node.targets):
+            shape = shapes(node)
+            read = {(shape[id(v.value)], v.attr) for v in walk(node.value) if isinstance(v, ast.Attribute)}
+            if any(isinstance(t, ast.Attribute) and (shape[id(t.value)], t.attr) in read for t in node.targets):
                 return True
-            if isinstance(t, ast.Name) and t.id in shared and any(isinstance(v, ast.Name) and v.id == t.id
-                                                                  for v in walk(node.value)):
-                return True
+        if any(isinstance(t, ast.Name) and t.id in shared for t in node.targets):
+            names = {v.id for v in walk(node.value) if isinstance(v, ast.Name)}
+            return any(isinstance(t, ast.Name) and t.id in shared and t.id in names for t in node.targets)
     return False
 
 

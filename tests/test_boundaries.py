@@ -646,6 +646,41 @@ def test_what_tells_the_graders_calls_from_the_notebooks_is_named(source, found)
     assert tells_calls_apart(source) == found
 
 
+@pytest.mark.timeout(60)
+def test_deep_chains_are_read_once_for_every_flag_of_calls_or_hidden_values():
+    """Review 429: `self.c = self.c = ... = q.a.a...a` (an unused class's forward) was compared target by attribute,
+    dumps that fail past Python's depth, six minutes of the grader's CPU for 250 targets, 50/50 unflagged; `_x % 2 %
+    2 ...` read the chain below each `%` again (42 s for three cells) and at 700 links raised RecursionError, a grader
+    error for the notebook. Now each is read once, and a count or a hyperparameter at the bottom of such a chain is
+    found (the dumps and the recursion had given up on it)."""
+    from grader.telltales import probes_hidden, tells_calls_apart
+    deep = "q" + ".a" * 900
+    pad = "class _Pad(nn.Module):\n    def forward(self, x):\n        " + "self.c = " * 150 + deep + "\n"
+    assert tells_calls_apart(pad) == []
+    counted = f"class _Pad(nn.Module):\n    def forward(self, x):\n        {deep}.c = {deep}.c + 1\n"
+    assert [m.endswith("` in `forward` on line 3") for m in tells_calls_apart(counted)] == [True]
+    assert probes_hidden("def f(_x):\n" + ("    _y = _x" + "%2" * 440 + "\n") * 40, {"lr"}) == ""
+    bits = "def f(h):\n    _y = h['lr']" + "%2" * 700 + "\n"
+    assert probes_hidden(bits, {"lr"}) == "takes hyperparameter 'lr' apart into digits or bits (line 2)"
+    machine = "import sys\n" + ("if " + "+".join(["sys.argv"] * 800) + ":\n    pass\n") * 8
+    assert tells_calls_apart(machine) == [f"`sys.argv` on line {2 * k + 2}" for k in range(8)]
+
+
+def test_a_flag_its_reader_cannot_read_is_raised_and_the_notebook_graded(grader, make_nb, monkeypatch):
+    """Review 429: an error out of a reader of these flags (a RecursionError) made the notebook a grader error,
+    ungraded. What cannot be read is flagged as what it may hold, for a TA; the points stand."""
+    import grader.pipeline as pipeline
+
+    def fails(source):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(pipeline, "tells_calls_apart", fails)
+    r = grader.grade(make_nb())
+    assert r.auto_points == r.auto_max == 50 and not any(f.startswith("grader-error") for f in r.flags), r.flags
+    assert "call-dependent:train-and-test" in r.flags, r.flags
+    assert any("could not be read for this flag (RecursionError)" in d for d in r.details), r.details
+
+
 @pytest.mark.parametrize("name,example", [("王小明", "WangXiaoMing"), ("김민준", "GimMinJun"), ("محمدعلي", "JaneDoe")])
 def test_a_name_in_a_script_without_capitals_is_asked_in_latin_letters(name, example):
     """A fairness review: "name part '王小明' must start with a capital letter" asked for what the

@@ -821,10 +821,13 @@ def _undecided(tree: ast.Module, names, stops: _Stops, found: dict) -> set[str]:
     if cut is not None:
         tries: dict[str, list[tuple[int, str]]] = {}
         for i, node in enumerate(tree.body):
+            written: dict[int, str] = {}        # (`a_ = a_ = ... = v`: v written out once)
             for t in (node.targets if isinstance(node, ast.Assign) else []):
                 for n, v in _pairs(t, node.value):
                     if n in names:
-                        tries.setdefault(n, []).append((i, dumped(v) if v is not None else f"computed {i}"))
+                        if v is not None and id(v) not in written:
+                            written[id(v)] = dumped(v)
+                        tries.setdefault(n, []).append((i, written[id(v)] if v is not None else f"computed {i}"))
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id in names:
                 tries.setdefault(node.target.id, []).append(
                     (i, dumped(node.value) if node.value is not None else f"computed {i}"))
