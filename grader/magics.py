@@ -684,6 +684,20 @@ def _magic_code(name: str, args: str) -> tuple[str, str]:
 _TIMEIT_OPTIONS = ("n:r:tcp:qo", False, False, True)     # `%timeit`'s: spec, posix, strict, preserve_non_opts
 
 
+@functools.lru_cache(maxsize=256)       # (IPython's parser reads a character at a time; a line is asked by several readers)
+def magic_statement(name: str, args: str) -> str | None:
+    """The text a `%time`, `%timeit` or `%prun` line hands IPython to run, and a `%%timeit` or `%%prun` line (its setup,
+    its statement), the options read by the magic's own parser (review 428: `%prun -s cumulative reset -f` runs `reset
+    -f`, where dropping the words that start with `-` read `cumulative reset -f`); None where the parser refuses them.
+    `%time` has no options: its whole line is the statement."""
+    if name == "time":
+        return args.strip()
+    try:
+        return _magic_code(name, args)[0]
+    except _Refused:
+        return None
+
+
 def _ipython_options(args: str, spec: str, posix: bool = True, strict: bool = True,
                      preserve_non_opts: bool = False, list_all: bool = False, long_opts: tuple = (),
                      mode: str = "string") -> tuple[object, str]:

@@ -5249,3 +5249,38 @@ def test_a_magic_below_read_after_ipython_joins_or_fills_it_in(above, below):
     c = _around_answers(f"{above}{_NAMES} = {_RIGHT_VALUES}\n", below=[below])
     rows = answer_rows(c)
     assert not rows[0].passed or "exec:answers-3-3" in c.flags, ([r.message for r in rows], c.flags)
+
+
+@pytest.mark.parametrize("answers, below", [
+    # `%%timeit`'s line is its setup, which IPython transforms as a cell of one line: a bare magic name runs
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%timeit -n1 -r1 reset -f\npass\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%timeit -n1 -r1 %reset -f\npass\n"]),
+    # `%prun`'s options that take a value (`-s cumulative`): the statement is what follows them
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%prun -s cumulative reset -f\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%prun -T p.txt reset -f\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n%prun -s cumulative store -r\n", []),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%time %prun -s x reset -f\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%time\n%prun -s x reset -f\n"]),
+    # `%%!` (IPython's `%%sx`) takes `--out`
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%! --out a_\necho hi\n"]),
+    # IPython's calls of magics other than the few that set names by themselves
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["get_ipython().run_cell_magic('bash', '--out a_', 'echo hi')\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["get_ipython().run_line_magic('time', 'reset -f')\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["get_ipython().run_line_magic('sc', 'a_=echo hi')\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["get_ipython().run_cell_magic('time', '', 'reset -f')\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["get_ipython().run_cell_magic('!', '--out a_', 'echo hi')\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["get_ipython().run_line_magic('prun', '-s x reset -f')\n"]),
+], ids=["cell-timeit-setup", "cell-timeit-setup-magic", "prun-sort", "prun-text", "prun-store-in-answers",
+        "time-prun", "cell-time-prun", "cell-bang-out", "call-bash-out", "call-time-reset", "call-sc",
+        "call-cell-time", "call-cell-bang", "call-prun"])
+def test_a_magic_run_by_another_magic_or_call_is_read_as_ipython_runs_it(answers, below):
+    """Review 428: `%%timeit`'s line (its setup, a cell of one line to IPython: `reset -f` runs as `%reset -f`),
+    `%prun`'s options that take a value (`-s cumulative reset -f`: the grader dropped the `-s` only and read
+    `cumulative reset -f`, no magic), the cell magic `%%!` with `--out`, and IPython's calls of `%time`, `%sc`,
+    `%prun` or a cell magic with `--out`: each 10/10 with no `exec:` or `moved:` flag where Jupyter ended with the
+    answers deleted, restored wrong or set to a command's output. Read now: flagged `exec:` for a TA, or the answer
+    it names lost."""
+    above = [_STORED_WRONG] if "store -r" in answers else []
+    c = _around_answers(answers, above=above, below=below)
+    rows = answer_rows(c)
+    assert not rows[0].passed or "exec:answers-3-3" in c.flags, ([r.message for r in rows], c.flags)

@@ -16,7 +16,7 @@ import re
 import sys
 from collections import Counter
 
-from ..magics import assigned_magic, automagic, cleaned, everyday_setting, without_magics
+from ..magics import assigned_magic, automagic, cleaned, everyday_setting, magic_statement, without_magics
 from ..textdiff import word_ops
 from ..syntax import walk, child_nodes, unparsed
 
@@ -88,14 +88,12 @@ def magic_set(source: str, names, tree: ast.AST | None = None, shadowed: frozens
 
 
 def timed_statement(text: str) -> str | None:
-    """The statement of a student's `%time`, `%timeit` or `%prun` line, options aside (None: no such line)."""
+    """The statement of a student's `%time`, `%timeit` or `%prun` line, options aside as the magic reads them (None: no
+    such line; "" where IPython refuses the options: nothing runs)."""
     m = re.match(r"%(time|timeit|prun)\b(.*)$", text.strip())
     if m is None:
         return None
-    words = m.group(2).split(" ")
-    while words and (not words[0] or words[0].startswith("-") or words[0].isdigit()):
-        words.pop(0)
-    return " ".join(words)
+    return (magic_statement(m.group(1), m.group(2)) or "").strip()
 
 
 def inner_magic(text: str) -> str:

@@ -11,8 +11,9 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from ..magics import (automagic, cleaned, crlf_as_lf, ipython_lines, ipython_text, line_starts, magic_uses,
-                      makes_magic, naming_options, options_refused, python_tree, scan_text)
+from ..magics import (as_explicit, automagic, cleaned, crlf_as_lf, ipython_lines, ipython_text, line_starts,
+                      magic_statement, magic_uses, makes_magic, naming_options, options_refused, python_tree,
+                      scan_text)
 from ..syntax import walk
 from .name_patterns import Budget, may_find, read_pattern
 from .magic_lines import timed_statement
@@ -24,7 +25,9 @@ _NAMING_MAGIC = re.compile(rf"%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|"
                            # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review), the option
                            # looked for on the rest of the line once the magic is found (review 424: a lookahead
                            # here tried each shorter word of `%%aaa...`, the square of the line, 40 s a cell)
-                           rf"%%(?!(?:{'|'.join(_NAMING_NAMES)})\b)\w++")
+                           rf"%%(?!(?:{'|'.join(_NAMING_NAMES)})\b)\w++|"
+                           # `%%!`, IPython's `%%sx`, which takes `--out` (review 428)
+                           r"%%!")
 # (any start of them, as `argparse` reads them: `--ou`, `--e`, review 425)
 _OUTPUT_OPTION = re.compile(r"\s--(?:o(?:ut?)?|e(?:rr?)?|p(?:r(?:oc?)?)?)\b")
 # Cell magics that run their body as a cell of IPython's: a body of one line may be a magic by its bare name
@@ -45,7 +48,7 @@ _SPACES = re.compile("[ \t\r\n]+")
 # a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
 # otherwise in Jupyter through `%t`, an alias of `%time`).
 _NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset_selective|store|macro|load|rerun|"""
-                          r"""recall|xdel|capture)\2(?:\s*,\s*(['"])(.*?)\4)?""")
+                          r"""recall|xdel|capture|sc)\2(?:\s*,\s*(['"])(.*?)\4)?""")
 
 
 # Magics that set names only while their line runs (restored, deleted): an assignment below them sets the name
@@ -218,7 +221,16 @@ def _hits(magic: str, args: list[str]) -> object:
 
 
 _CROWDED = "%..."           # (a line of more magics than `_MOST_A_LINE`)
-_CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture")
+_CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture", "sc")
+# Magics whose call with arguments the grader cannot read (computed) sets nothing: they show or write what they are
+# given; a call of any other magic so is read as one that may set any name (review 428: IPython's calls of `%time`,
+# `%prun` or `%%bash --out` ran or set names the grader had not read).
+_INERT = frozenset({"matplotlib", "config", "pwd", "ls", "who", "whos", "writefile", "html", "markdown", "latex", "svg",
+                    "javascript", "js", "load_ext", "env", "pip", "conda", "autosave", "precision"})
+# How deep a magic's text read from another magic's or call's is followed (each a cell of its own to IPython).
+_DEEPEST = 4
+# The cell magics whose line IPython runs as code before the body: `%%timeit`'s setup, `%%prun`'s statement
+_LINE_RUNNER = re.compile(r"[ \t]*%%(timeit|prun)\b(.*)")
 
 
 def _output_option(rest: str) -> bool:
@@ -265,10 +277,12 @@ def _automagic_args(stmt: str, name: str) -> list[str] | None:
     return words[1:] if words and words[0].lstrip("%") == name else None
 
 
-def _calls_in_tree(source: str, starts: list[int]) -> list[tuple[int, str, list[str] | None]]:
+def _calls_in_tree(source: str, starts: list[int], depth: int) -> list[tuple[int, str, list[str] | None]]:
     """IPython's calls of a magic that may set names, read from the cell's syntax tree: however the strings are
     written (review 424: `'re\\x73et_selective'`, `r'reset'`, `'-f zz' '|[a-e]_'`, a space before the bracket, which
-    the text's pattern `_NAMING_CALL` did not read). Arguments that are not one string are not known (None)."""
+    the text's pattern `_NAMING_CALL` did not read). Arguments that are not one string are not known (None). A call
+    of any other magic is read as the magic's text (review 428: `run_line_magic('time', 'reset -f')`,
+    `run_cell_magic('bash', '--out a_', 'echo hi')`), computed arguments as may set any name (`_INERT` aside)."""
     try:
         tree = ast.parse(crlf_as_lf(source))    # (as written: `python_tree` reads such calls as the magics' lines)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -279,18 +293,45 @@ def _calls_in_tree(source: str, starts: list[int]) -> list[tuple[int, str, list[
                 "run_line_magic", "run_cell_magic") and node.args and isinstance(node.args[0], ast.Constant)):
             continue
         name = node.args[0].value
-        if not isinstance(name, str) or name not in _CALLED:
+        if not isinstance(name, str):
             continue
-        given = node.args[1] if len(node.args) > 1 else ast.Constant("")
-        args = _words(given.value) if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
-        out.append((starts[min(node.lineno, len(starts)) - 1], ("%" if node.func.attr == "run_line_magic" else "%%")
-                    + name, args))
+        at = starts[min(node.lineno, len(starts)) - 1]
+        line = node.func.attr == "run_line_magic"
+        texts = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args[1:3]]
+        texts += [""] * (2 - len(texts))
+        if name in _CALLED:
+            out.append((at, ("%" if line else "%%") + name, _words(texts[0]) if texts[0] is not None else None))
+        elif None in texts[:1 if line else 2]:
+            if name not in _INERT:
+                out.append((at, ("%" if line else "%%") + name, None))
+        elif depth < _DEEPEST:
+            text = f"%{name} {texts[0]}" if line else f"%%{name} {texts[0]}\n{texts[1]}"
+            out += [(at, magic, args) for _, magic, args in _naming_magics(text, line_starts(text), depth + 1)]
+        else:
+            out.append((at, ("%" if line else "%%") + name, None))
     return out
 
 
-def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[str] | None]]:
+def _cell_line_code(source: str, depth: int) -> list[tuple[int, str, list[str] | None]]:
+    """The magics of the code a `%%timeit` or `%%prun` line runs before the body (`%%timeit -n1 -r1 reset -f`: the
+    setup, which IPython transforms as a cell of one line, so a bare magic name runs as the magic: review 428)."""
+    if "%%" not in source:
+        return []
+    lines = ipython_lines(source)
+    m = _LINE_RUNNER.match(lines[0][1]) if lines else None
+    code = magic_statement(m.group(1), m.group(2)) if m is not None else None
+    if not code or not code.strip():
+        return []
+    if depth >= _DEEPEST:
+        return [(lines[0][0], f"%%{m.group(1)}", None)]
+    text = as_explicit(code) if m.group(1) == "timeit" else code
+    return [(lines[0][0], magic, args) for _, magic, args in _naming_magics(text, line_starts(text), depth + 1)]
+
+
+def _naming_magics(source: str, starts: list[int], depth: int = 0) -> list[tuple[int, str, list[str] | None]]:
     """(offset, magic, arguments) of each magic of `_NAMING_MAGIC` in the cell, as a line or a call. ``starts``: where
-    each line starts (`line_starts`; review 423: each line's place counted from the top, the square of the lines)."""
+    each line starts (`line_starts`; review 423: each line's place counted from the top, the square of the lines).
+    ``depth``: how many magics' or calls' texts this text is inside (`_DEEPEST`)."""
 
     def line_offset(line: int) -> int:
         return starts[line] if line < len(starts) else len(source)
@@ -313,7 +354,7 @@ def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[
     if "_magic" in source:
         found += [(m.start(), ("%" if m.group(1) == "line" else "%%") + m.group(3), _words(m.group(5) or ""))
                   for m in _NAMING_CALL.finditer(source)]
-        found += _calls_in_tree(source, starts)
+        found += _calls_in_tree(source, starts, depth)
     turned = ipython_text(source)               # `,get_ipython().run_line_magic reset -f` (review 218)
     if "_magic" in turned:
         found += [(line_offset(turned.count("\n", 0, m.start())), ("%" if m.group(1) == "line" else "%%")
@@ -321,10 +362,16 @@ def _naming_magics(source: str, starts: list[int]) -> list[tuple[int, str, list[
     if "%" in source:               # `%time run x.py` runs `%run` (automagic: a two-hundred-and-forty-eighth review)
         for i, line in enumerate(cleaned(source).split("\n")):
             stmt = timed_statement(line) if "%" in line else None
+            for _ in range(_DEEPEST):       # `%time %prun -s x reset -f` (review 428)
+                inner = timed_statement(stmt) if stmt and stmt.startswith("%") else None
+                if inner is None:
+                    break
+                stmt = inner
             name = automagic(stmt) if stmt else None
             if name in _NAMING_NAMES:
                 found.append((line_offset(i), "%" + name, _automagic_args(stmt, name)))
     found += _in_cell_magic_body(source)
+    found += _cell_line_code(source, depth)
     named = scan_text(source)       # `IPython.ｃore` is `IPython.core` (a 225th review); no comments
     made = makes_magic(named)       # an alias made (`x = %alias_magic t time`) runs what it stands for
     if made is not None and "alias_magic" in made.group():
