@@ -1604,7 +1604,6 @@ def test_the_loop_rules_read_a_cell_of_many_loops_once(monkeypatch):
     made = []
     real = through._Cell.__init__
     monkeypatch.setattr(through._Cell, "__init__", lambda self, cell: made.append(1) or real(self, cell))
-    through._facts.cache_clear()
     loops = "".join(f"opts{i} = [1, 2]\nfor x in opts{i}:\n    a_ = x > 1\n" for i in range(300))
     rows = answer_rows(_around_answers(loops + f"{_NAMES} = {_RIGHT_VALUES}\n"))
     assert all(r.passed for r in rows), [r.message for r in rows]
@@ -5284,3 +5283,18 @@ def test_a_magic_run_by_another_magic_or_call_is_read_as_ipython_runs_it(answers
     c = _around_answers(answers, above=above, below=below)
     rows = answer_rows(c)
     assert not rows[0].passed or "exec:answers-3-3" in c.flags, ([r.message for r in rows], c.flags)
+
+
+def test_a_cell_below_that_names_no_answer_is_not_read_for_where_it_stops(monkeypatch):
+    """Review 428: nineteen cells of 25,000 lines below the answers were each read through for where they stop, and
+    every reading kept: 78 s of the grader's CPU and 738 MB of its memory, for cells that set no answer. A cell that
+    names none is asked only whether Jupyter runs it as read (a syntax error there still runs none of it)."""
+    from grader.checks import answers
+    read: list[str] = []
+    real = answers._reading
+    monkeypatch.setattr(answers, "_reading", lambda source, *a, **k: read.append(source) or real(source, *a, **k))
+    plain, broken = "x = 1\nprint(x)\n", "exec('x = 1')\n)(\n"
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[plain, broken, "print(a_)\n"])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) and "exec:answers-3-3" not in c.flags, ([r.message for r in rows], c.flags)
+    assert plain not in read and broken not in read and "print(a_)\n" in read, read

@@ -10,7 +10,7 @@ import builtins
 import io
 import re
 import tokenize
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
@@ -66,19 +66,9 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     of exception classes and exit modules the cells above bind (`stops.bound_before`); ``reading``: the cell already
     read under them (`_readable`), else it is read here; ``docstrings``: doctest's runners of the docstrings'
     examples set no answer (the caller flags them: `docstring_runs`)."""
-    otherwise = _not_run_as_read(source)
-    if otherwise:
-        return {}, otherwise
-    try:
-        reading = reading or _reading(source, flags, above)
-    except SyntaxError as exc:
-        if flags & BARRY and _parses(source):
-            return {}, ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every "
-                        "later cell: `!=` is a syntax error here then, and Jupyter runs none of this cell; remove "
-                        "that import")
-        return {}, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
-    except (ValueError, RecursionError, MemoryError):
-        return {}, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
+    reading, why = _read_or_why(source, flags, lambda: reading or _reading(source, flags, above))
+    if why:
+        return {}, why
     tree, magics, stops = reading.tree, reading.magics, reading.stops
     found: dict[str, object] = {}
     top = _top_targets(tree)
@@ -113,6 +103,36 @@ def read_answers(source: str, names: list[str], shadowed: frozenset = frozenset(
     found = {n: _ELSEWHERE if n in setters else v for n, v in found.items()}
     found.update(dict.fromkeys(automagic_set(source, names) if magics.texts else (), _ELSEWHERE))
     return {n: found.get(n, _MISSING) for n in names}, ""
+
+
+def _read_or_why(source: str, flags: int, read):
+    """(what ``read`` gives, '') where Jupyter runs the cell as the grader reads it, else (None, why not)."""
+    otherwise = _not_run_as_read(source)
+    if otherwise:
+        return None, otherwise
+    try:
+        return read(), ""
+    except SyntaxError as exc:
+        if flags & BARRY and _parses(source):
+            return None, ("a cell above imports `barry_as_FLUFL` from `__future__`, which IPython keeps for every "
+                          "later cell: `!=` is a syntax error here then, and Jupyter runs none of this cell; remove "
+                          "that import")
+        return None, f"the cell has a syntax error (line {exc.lineno}: {exc.msg}), so no answer can be read"
+    except (ValueError, RecursionError, MemoryError):
+        return None, "the cell cannot be read (a null byte, or expressions nested too deeply); write plain assignments"
+
+
+def _answers_below(source: str, names, shadowed: frozenset, flags: int, above: frozenset[str], reading_of):
+    """`read_answers` of a cell below the answers cell; where its text names no answer it sets none, and only whether
+    Jupyter runs it as read is asked, not where it stops (review 428: nineteen cells of 25,000 lines each below the
+    answers, each read through, 78 s of the grader's CPU and 738 MB kept)."""
+    if _names_any(source, names):
+        return read_answers(source, names, shadowed, flags, reading_of(source, flags, above), above)
+    _, why = _read_or_why(source, flags, lambda: _read(source, flags, above))
+    return ({}, why) if why else (dict.fromkeys(names, _MISSING), "")
+
+
+_READINGS_KEPT = 2       # (a reading of a cell at the length limit holds some 40 MB)
 
 
 def _names_any(source: str, names) -> bool:
@@ -1524,14 +1544,19 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             # (IPython's own `exit` is one of the notebook's names in a kernel: deleted, a call of it is a NameError)
             out = frozenset(n for n in out if not n.startswith("+")) | {"exit", "quit"}
         return out
-    readings: dict[tuple, _Reading | None] = {}
+    readings: OrderedDict[tuple, _Reading | None] = OrderedDict()
 
     def reading_of(source: str, flags: int = 0, above: frozenset[str] = frozenset()) -> _Reading | None:
         """A cell read once for each start it is asked about (a cell below the answers was read twice alike: a
-        reading costs seconds at the length limit)."""
+        reading costs seconds at the length limit), the last few kept (review 428: every cell below kept, nineteen
+        of 25,000 lines, 738 MB of the grader's memory)."""
         key = (source, flags, above)
-        if key not in readings:
+        if key in readings:
+            readings.move_to_end(key)
+        else:
             readings[key] = _readable(source, flags, above)
+            while len(readings) > _READINGS_KEPT:
+                readings.popitem(last=False)
         return readings[key]
 
     def at(index: int) -> int:
@@ -1617,6 +1642,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                    if set(set_there) & late else f"does not set {'it' if len(set_there) == 1 else 'them'}") +
                    f": Jupyter ends with {'that value' if len(set_there) == 1 else 'those values'}"
                    f"{'' if sure else ' where autoawait is off'}")
+    sets_answers: dict[int, bool] = {}          # each cell below: does it set an answer (asked again just below)
     for c in ctx.added_anywhere_after(found.cell):
         # one line run as a magic (`store -r`, `ls`) is read as that magic's line (review 249: `ls` was flagged
         # `exec:`), and an answer it names is unknown: it runs as Python where a variable of the magic's name exists
@@ -1627,8 +1653,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 doubted[n] = (f"`{n}` is set in {_named(c)} below the True/False answers cell, a line Jupyter runs "
                               f"as `%{automagic(c.source)}`, or as Python ({why}) where a variable of that name "
                               f"exists, so which value it ends with is not known; delete that cell")
-        more, bad = read_answers(source, names, shadowed, at(c.index), reading_of(
-            source, at(c.index), bound(c.index, source)), bound(c.index, source)) if c.cell_type == "code" else ({}, "x")
+        more, bad = _answers_below(source, names, shadowed, at(c.index), bound(c.index, source), reading_of) \
+            if c.cell_type == "code" else ({}, "x")
+        if source is c.source:
+            sets_answers[c.index] = any(more.get(n, _MISSING) is not _MISSING for n in names)
         if bad:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
@@ -1654,8 +1682,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 values[n], taken, sources[n], where[n] = more[n], True, source, c.index
                 doubted.pop(n, None)
                 ctx.graded(c, task.cfg["cell"])
-        named = {n: w for n, w in writers(source, names).items()
-                 if more[n] is _MISSING and w.startswith("`%") and re.search(rf"\b{re.escape(n)}\b", source)}
+        # (asked of the answers the cell's text names only: review 428, each asked a reading of the whole cell)
+        spelled = [n for n in names if more[n] is _MISSING and re.search(rf"\b{re.escape(n)}\b", source)]
+        named = {n: w for n, w in writers(source, spelled).items() if w.startswith("`%")} if spelled else {}
         # ... and one bound there otherwise (`print(b_ := True)`, `for b_ in ...`, `import x as b_`, `del a_`:
         # a two-hundred-and-thirtieth review; they were not read at all)
         named.update({n: "bound" for n in bound_below(source) if n in names and more[n] is _MISSING})
@@ -1674,9 +1703,11 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             if what:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
     for c in ctx.copied_beside(found.cell):
-        # (a cell that names no answer sets none: read only the others, a reading costs seconds at the length limit)
-        if c.cell_type == "code" and not (_names_any(c.source, names) and any(
-                v is not _MISSING for v in read_answers(c.source, names, reading=reading_of(c.source))[0].values())):
+        # (a cell that names no answer sets none: read only the others, a reading costs seconds at the length limit;
+        # one below as read above, review 428)
+        if c.cell_type == "code" and not (sets_answers[c.index] if c.index in sets_answers else _names_any(
+                c.source, names) and any(v is not _MISSING for v in read_answers(
+                    c.source, names, reading=reading_of(c.source))[0].values())):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
                            at(c.index) | (AWAIT if awaits_at(c.index) else 0), task.cfg["cell"],
                            bound(c.index, c.source))

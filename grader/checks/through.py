@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import functools
 
 from ..syntax import bound_by, child_nodes, walk
 from .literals import range_length
@@ -70,11 +69,14 @@ def _runs(node: ast.AST):
             todo.extend(child_nodes(n))
 
 
-@functools.lru_cache(maxsize=8)
 def _facts(cell: ast.Module) -> _Cell:
     """Read once per cell: the rules ask of every statement that binds an answer, and of every loop (a cell of
-    1,500 loops took the grader minutes when each asked the whole cell again)."""
-    return _Cell(cell)
+    1,500 loops took the grader minutes when each asked the whole cell again). Kept on the tree, which it lives
+    and dies with (review 428: a cache of the last eight trees held some 40 MB each for cells at the length limit)."""
+    kept = cell.__dict__.get("_grader_facts")
+    if kept is None:
+        kept = cell.__dict__["_grader_facts"] = _Cell(cell)
+    return kept
 
 
 _UNKNOWN = object()
