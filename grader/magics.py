@@ -1006,7 +1006,13 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
 _MAGIC_OR_SHELL = re.compile(r"^[^\S\n]*[%!]|=\s*[%!]|^[^\S\n]*(?:>>>|\.\.\.|In \[)", re.M)      # (as `_PROMPTS`)
 
 
-_EVALUATING = re.compile(r"%(?:config|rep|recall|edit)\b")       # magics that run their argument as Python
+# Magics that run their argument as Python: `%config` execs it, `%rep`/`%recall` and `%edit` eval it, and so do
+# `%save`, `%pastebin`, `%pycat`, `%load`/`%loadpy` and `%macro` where it is no history range, file or URL
+# (`find_user_code`), and `%store EXPR >FILE` (review 430: `%store [a_:=False, ...] >/dev/null` set the five answers
+# otherwise in Jupyter, 10/10 unflagged)
+_EVALUATING = re.compile(r"%(?:config|rep|recall|edit|save|pastebin|pycat|load|loadpy|macro|store)\b")
+_USER_CODE = {"save": ("fra", 1), "pastebin": ("d:e:", 0), "pycat": ("", 0), "load": ("yns:r:", 0),
+              "loadpy": ("yns:r:", 0), "macro": ("rq", 1)}      # their options, and the words before the code's
 
 
 def expansions(source: str) -> list[tuple[int, str]]:
@@ -1036,7 +1042,7 @@ def expansions(source: str) -> list[tuple[int, str]]:
             if line is None or (same_lines and read[i] == ln):
                 continue                        # not a magic to IPython (text of a string, code)
             name, args = (line.group(2), line.group(3)) if text.lstrip().startswith("%") else ("!", text.lstrip()[1:])
-        evaluated = _evaluated_argument(name, args)
+        evaluated = evaluated_argument(name, args)
         if evaluated:
             found.append((i + 1, evaluated))
         if name in _NOT_EXPANDED:
@@ -1051,15 +1057,18 @@ def expansions(source: str) -> list[tuple[int, str]]:
     return found
 
 
-def _evaluated_argument(name: str, args: str) -> str:
+def evaluated_argument(name: str, args: str) -> str:
     """The Python a magic's own argument is run as, where it can do something (a call in it):
     `%config` execs `cfg.` and its line, `%recall` (`%rep`) and `%edit` eval theirs. A
     two-hundred-and-fifth review set the five answers otherwise in Jupyter, and hid an import and an
     `exec` from the flags, so. `%config InlineBackend.figure_format = 'retina'` does nothing of the
     cell's: not listed."""
-    if name not in ("config", "rep", "recall", "edit") or "(" not in args and name != "config":
+    if name not in ("config", "rep", "recall", "edit", "store", *_USER_CODE) or \
+            "(" not in args and ":=" not in args and name != "config":
         return ""
     text = args.strip()
+    if name in _USER_CODE or name == "store":
+        text = _user_code(name, text)
     if name == "edit":                              # `%edit -x expr`: its options first, as IPython reads them
         try:
             text = _ipython_options(text, "prxn:")[1]
@@ -1072,6 +1081,20 @@ def _evaluated_argument(name: str, args: str) -> str:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
     return text if any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in walk(tree)) else ""
+
+
+def _user_code(name: str, args: str) -> str:
+    """The text such a magic evals where it is no history range, file or URL, its options read as it reads them (""
+    where it refuses them or evals nothing)."""
+    try:
+        if name == "store":                         # `%store EXPR >FILE`: EXPR (plain `%store x` looks `x` up)
+            words = _ipython_options(args, "drzr")[1].split()
+            return words[0] if len(words) > 1 and words[1].startswith(">") else ""
+        spec, skip = _USER_CODE[name]
+        words = _ipython_options(args, spec, mode="list")[1] if spec else [args]
+    except Exception:  # noqa: BLE001 - options IPython refuses: nothing runs
+        return ""
+    return " ".join(words[skip:])
 
 
 # IPython's settings students set every day (the inline plots' format and rc, completion, what a cell shows):
@@ -1403,7 +1426,7 @@ class _ExplicitCalls(_IPythonCalls):
         texts = [_text(a) for a in call[1]]
         if any(t is None for t in texts) or any("{" in t or "$" in t for t in texts[:2]):
             return False
-        return call[0] != "run_line_magic" or len(texts) < 2 or not _evaluated_argument(texts[0], texts[1])
+        return call[0] != "run_line_magic" or len(texts) < 2 or not evaluated_argument(texts[0], texts[1])
 
     def _changed(self, node, new):
         out = [ast.fix_missing_locations(ast.copy_location(n, node)) for n in (new if isinstance(new, list) else [new])]

@@ -5298,3 +5298,58 @@ def test_a_cell_below_that_names_no_answer_is_not_read_for_where_it_stops(monkey
     rows = answer_rows(c)
     assert all(r.passed for r in rows) and "exec:answers-3-3" not in c.flags, ([r.message for r in rows], c.flags)
     assert plain not in read and broken not in read and "print(a_)\n" in read, read
+
+
+_WALRUS_WRONG = "[" + ",".join(f"{n}:={not SPEC.answer_key()[n]}" for n in _NAMES.split(", ")) + "]"
+
+
+@pytest.mark.parametrize("answers, below", [
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"%store {_WALRUS_WRONG} >/dev/null\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n%store {_WALRUS_WRONG} >/dev/null\n", []),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"store {_WALRUS_WRONG} >/dev/null"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"%time %store {_WALRUS_WRONG} >/dev/null\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"%save -f s.py {_WALRUS_WRONG}\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%save -f s.py [globals().pop(n) for n in list(globals()) if n.endswith(chr(95))]\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"%pastebin {_WALRUS_WRONG}\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n%pastebin {_WALRUS_WRONG}\n", []),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"%pycat {_WALRUS_WRONG} and''\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"get_ipython().run_line_magic('pastebin', '{_WALRUS_WRONG}')\n"]),
+], ids=["store-to-a-file", "store-to-a-file-in-answers", "bare-store-to-a-file", "time-store-to-a-file", "save",
+        "save-pop", "pastebin", "pastebin-in-answers", "pycat", "call-pastebin"])
+def test_a_magic_that_evals_its_argument_is_read_as_python_that_may_set_names(answers, below):
+    """Review 430: `%store EXPR >FILE` evals EXPR in the notebook, and `%save`, `%pastebin`, `%pycat` eval theirs
+    where it is no history range, file or URL (IPython's `find_user_code`): `%store [a_:=False, ...] >/dev/null`
+    below the answers or in their cell, `%save -f s.py [globals().pop(n) ...]`, each 10/10 with no flag where Jupyter
+    ended with the answers wrong or deleted. Read now as Python that may set any name: flagged `exec:` for a TA below
+    the answers, or costing the answers in their cell."""
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert not rows[0].passed or "exec:answers-3-3" in c.flags, ([r.message for r in rows], c.flags)
+
+
+@pytest.mark.parametrize("below", ["%save -f s.py 1-3\n", "%store a_ b_\n", "%pastebin 1-2\n", "%pycat notes.txt\n",
+                                   "%store a_ >answers.txt\n"])
+def test_a_magic_that_only_reads_history_files_or_names_costs_nothing(below):
+    """... while those magics given a history range, a file or a plain name eval nothing that sets one."""
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=[below])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) and "exec:answers-3-3" not in c.flags, ([r.message for r in rows], c.flags)
+
+
+@pytest.mark.timeout(60)
+def test_a_long_chain_of_functions_above_is_followed_once_for_every_cell_below():
+    """Review 431: `def f0(): f1()` ... `def f7999(): f8000()` in four cells above the answers and cells below that name
+    `f0`: the chain was followed by reading every name found so far again at each link (the square of the chain) and
+    again for each cell below, 373 s of the grader's CPU for twenty such cells. Each name's functions are read once
+    now, and the closure kept for every cell below that asks it; the chain is still followed to its end (the functions
+    next to its `raise` are found to stop; how many links back a stop is followed is `_stoppers`' bound, as before)."""
+    from types import SimpleNamespace
+    from grader.checks.stops import stoppers_before
+    k, per = 8000, 2000
+    cells = [SimpleNamespace(index=i, cell_type="code", source="".join(
+        f"def f{j}(): f{j + 1}()\n" for j in range(i * per, (i + 1) * per))) for i in range(k // per)]
+    cells.append(SimpleNamespace(index=len(cells), cell_type="code", source=f"def f{k}():\n    raise SystemExit\n"))
+    below = [SimpleNamespace(index=len(cells) + j, cell_type="code", source="f0()\n") for j in range(5)]
+    at = stoppers_before(cells + below)
+    assert all(at(c.index, c.source) == {"!f8000", "!f7999", "!f7998"} for c in below)
+    assert at(2, "f0()\n") == frozenset()        # (above the stopping end: the chain runs into a function not yet defined)

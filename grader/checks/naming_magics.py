@@ -11,8 +11,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from ..magics import (as_explicit, automagic, cleaned, crlf_as_lf, ipython_lines, ipython_text, line_starts,
-                      magic_statement, magic_uses, makes_magic, naming_options, options_refused, python_tree,
+from ..magics import (as_explicit, automagic, cleaned, crlf_as_lf, evaluated_argument, ipython_lines, ipython_text,
+                      line_starts, magic_statement, magic_uses, makes_magic, naming_options, options_refused, python_tree,
                       scan_text)
 from ..syntax import walk
 from .name_patterns import Budget, may_find, read_pattern
@@ -20,7 +20,9 @@ from .magic_lines import timed_statement
 
 
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
-_NAMING_NAMES = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "sc")
+_NAMING_NAMES = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "sc",
+                 # (they eval their argument where it is no history range, file or URL: review 430)
+                 "save", "pastebin", "pycat", "loadpy")
 _NAMING_MAGIC = re.compile(rf"%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|"
                            # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review), the option
                            # looked for on the rest of the line once the magic is found (review 424: a lookahead
@@ -48,7 +50,7 @@ _SPACES = re.compile("[ \t\r\n]+")
 # a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
 # otherwise in Jupyter through `%t`, an alias of `%time`).
 _NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset_selective|store|macro|load|rerun|"""
-                          r"""recall|xdel|capture|sc)\2(?:\s*,\s*(['"])(.*?)\4)?""")
+                          r"""recall|xdel|capture|sc|save|pastebin|pycat|loadpy)\2(?:\s*,\s*(['"])(.*?)\4)?""")
 
 
 # Magics that set names only while their line runs (restored, deleted): an assignment below them sets the name
@@ -84,7 +86,11 @@ _EXPANDED = re.compile(r"""[{}$'"\\]""")
 _FILLED = re.compile(r"[{}$]")
 # ... read with IPython's own option parser, which strips quotes as the magic does (a fairness review, 301:
 # `%reset_selective -f "^tmp"`, quoted as regular expressions often are, cost the five answers)
-_PARSED = ("%reset", "%xdel", "%reset_selective")
+_PARSED = ("%reset", "%xdel", "%reset_selective",
+           # (and those read as the Python they eval, after their own option parser: `save('relu', 0.97)`, a function
+           # of the notebook's called below the answers, is `%save` where the notebook had no such function, and evals
+           # nothing that sets a name)
+           "%save", "%pastebin", "%pycat", "%loadpy")
 
 
 def _plain(magic: str, args: list[str]) -> bool:
@@ -202,6 +208,11 @@ def _hits(magic: str, args: list[str]) -> object:
         # answer (a fairness review, 295: `%reset -f out` cost all five)
         read = naming_options("reset", " ".join(args))
         return _ALL if read is None or not read[1] or "s" in read[0] else _NONE
+    if magic in ("%save", "%pastebin", "%pycat", "%loadpy") or magic == "%store" and any(
+            a.startswith(">") for a in args[1:]):
+        # (the argument, or `%store`'s EXPR before `>FILE`, is eval'ed in the notebook where it is no history range,
+        # file or URL: a `:=` or a call there sets names, review 430)
+        return _ALL if evaluated_argument(magic[1:], " ".join(args)) else _NONE
     if magic == "%store":                           # `%store a_` saves it; only `-r` sets names (a fairness review)
         # ... and with names only those (a fairness review, 387: `%store -r results` cost all five), split as
         # IPython's store splits them, at any space (review 425: a no-break space between the names)
@@ -221,7 +232,8 @@ def _hits(magic: str, args: list[str]) -> object:
 
 
 _CROWDED = "%..."           # (a line of more magics than `_MOST_A_LINE`)
-_CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture", "sc")
+_CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture", "sc",
+           "save", "pastebin", "pycat", "loadpy")
 # Magics whose call with arguments the grader cannot read (computed) sets nothing: they show or write what they are
 # given; a call of any other magic so is read as one that may set any name (review 428: IPython's calls of `%time`,
 # `%prun` or `%%bash --out` ran or set names the grader had not read).
