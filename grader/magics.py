@@ -31,7 +31,8 @@ _ESCAPES = {"!", "%", ",", "/", ";", "?"}              # what starts IPython's e
 _HELP_LINE = re.compile(r"^(\s*+)(?:\?\??.*\S|[^#'\"\n]*[\w\])*]\?\??)\s*$")
 # Cell magics whose body runs as the cell's own code; %%timeit runs it inside a function (its
 # names are that function's, a forty-seventh review graded classes Jupyter never defined), and
-# %%debug waits at a debugger prompt, running nothing on its own.
+# %%debug waits at a debugger prompt, running nothing on its own (but given a breakpoint, `-b FILE:LINE`, it runs
+# the body to its end: flagged `exec:` in a graded cell, read as may set any name beside the answers, review 432).
 _BODY_RUNS = {"time", "capture", "prun"}
 _IN_A_FUNCTION = {"timeit"}
 _STATEMENT_RUNS = {"time", "prun"}                             # line magics that run their argument
@@ -394,7 +395,9 @@ def reaches_shell(text: str) -> re.Match | None:
 
 # A magic line (after an assignment's `=` or another magic too: `%time %run x.py` runs it) of a magic
 # that runs code the cell does not hold: a file's, the history's, a macro's.
-_RUNS_OTHER_CODE = re.compile(r"%(?:run|load|loadpy|rerun|recall|rep|macro)\b")
+_RUNS_OTHER_CODE = re.compile(r"%(?:run|load|loadpy|rerun|recall|rep|macro)\b|"
+                              # `%debug -b FILE:LINE stmt` runs stmt to its end, `%%debug -b ...` its body (review 432)
+                              r"%debug\b(?=[ \t]+-)")
 # ... and the same written out as IPython's call, which the grader reads as that magic (runs nothing).
 _CALLS_OTHER_CODE = re.compile(r"""\brun_line_magic\(\s*(['"])(run|load|loadpy|rerun|recall|rep|macro)\1""")
 

@@ -5353,3 +5353,35 @@ def test_a_long_chain_of_functions_above_is_followed_once_for_every_cell_below()
     at = stoppers_before(cells + below)
     assert all(at(c.index, c.source) == {"!f8000", "!f7999", "!f7998"} for c in below)
     assert at(2, "f0()\n") == frozenset()        # (above the stopping end: the chain runs into a function not yet defined)
+
+
+_NONE_ALL = " ".join(f"{n}=None" for n in _NAMES.split(", "))
+
+
+@pytest.mark.parametrize("answers, below", [
+    (f"{_NAMES} = {_RIGHT_VALUES}\n%debug -b this.py:1 {_NONE_ALL}\n", []),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"%debug -b this.py:1 {_NONE_ALL}\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", ["%%debug -b this.py:1\ndel a_, b_, c_\nd_ = e_ = 'wrong'\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n", [f"get_ipython().run_line_magic('debug', '-b this.py:1 {_NONE_ALL}')\n"]),
+    (f"{_NAMES} = {_RIGHT_VALUES}\n%time %debug -b this.py:1 {_NONE_ALL}\n", []),
+], ids=["debug-in-answers", "debug-below", "cell-debug-below", "call-debug", "time-debug-in-answers"])
+def test_a_debug_magic_given_a_breakpoint_is_read_as_code_that_runs(answers, below):
+    """Review 432: `%debug -b FILE:LINE a_=None ...` (each word a line of code) and `%%debug -b FILE:LINE` with a body
+    run that code to its end in the notebook (the breakpoint's file is not the code's, so the debugger never stops),
+    read as running nothing: 10/10 with no flag where Jupyter ended with the answers None or deleted. Read now as a
+    magic that may set any name."""
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert not rows[0].passed or "exec:answers-3-3" in c.flags, ([r.message for r in rows], c.flags)
+
+
+def test_the_debugger_opened_on_the_last_error_costs_nothing():
+    """... while `%debug` alone (the debugger on the last error) runs nothing; in a graded cell the breakpoint form is
+    flagged `exec:` as code the cell does not show as its own."""
+    from grader.magics import runs_elsewhere
+    c = _around_answers(f"{_NAMES} = {_RIGHT_VALUES}\n", below=["%debug\n"])
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows) and "exec:answers-3-3" not in c.flags, ([r.message for r in rows], c.flags)
+    assert runs_elsewhere("%debug\n") is None
+    assert runs_elsewhere("x = 1\n%debug -b this.py:1 import\tos\n") == (2, "%debug")
+    assert runs_elsewhere("%%debug -b this.py:1\nimport os\n") == (1, "%debug")

@@ -22,8 +22,10 @@ from .magic_lines import timed_statement
 # Magics that set names Jupyter ends with: %run -i, %reset, %store -r, %%capture NAME (an eighty-fourth review).
 _NAMING_NAMES = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "sc",
                  # (they eval their argument where it is no history range, file or URL: review 430)
-                 "save", "pastebin", "pycat", "loadpy")
-_NAMING_MAGIC = re.compile(rf"%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|"
+                 "save", "pastebin", "pycat", "loadpy",
+                 # (given a breakpoint, `-b FILE:LINE`, it runs its statement or body to the end: review 432)
+                 "debug")
+_NAMING_MAGIC = re.compile(rf"%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|%%debug\b|"
                            # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review), the option
                            # looked for on the rest of the line once the magic is found (review 424: a lookahead
                            # here tried each shorter word of `%%aaa...`, the square of the line, 40 s a cell)
@@ -50,7 +52,7 @@ _SPACES = re.compile("[ \t\r\n]+")
 # a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
 # otherwise in Jupyter through `%t`, an alias of `%time`).
 _NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset_selective|store|macro|load|rerun|"""
-                          r"""recall|xdel|capture|sc|save|pastebin|pycat|loadpy)\2(?:\s*,\s*(['"])(.*?)\4)?""")
+                          r"""recall|xdel|capture|sc|save|pastebin|pycat|loadpy|debug)\2(?:\s*,\s*(['"])(.*?)\4)?""")
 
 
 # Magics that set names only while their line runs (restored, deleted): an assignment below them sets the name
@@ -195,6 +197,11 @@ def _hits(magic: str, args: list[str]) -> object:
         return _ALL                                 # `run_line_magic('capture', ...)`: no such line magic, a stop
     if magic == "%%capture":
         return frozenset(words[-1:]) if words else _NONE
+    if magic == "%debug":
+        # alone it opens the debugger on the last error, running nothing; with a statement (and a breakpoint, `-b
+        # FILE:LINE`, which keeps the debugger from stopping) it runs that in the notebook (review 432); `%%debug`'s
+        # body is read so, whatever its line
+        return _ALL if args else _NONE
     if magic == "%xdel":
         # deletes every name of the object it is given, `True` is one; by name with `-n` (a fairness review, 295:
         # `%xdel test_model` below the answers cost all five, said as "can set any name"), read as IPython's parser
@@ -233,7 +240,7 @@ def _hits(magic: str, args: list[str]) -> object:
 
 _CROWDED = "%..."           # (a line of more magics than `_MOST_A_LINE`)
 _CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture", "sc",
-           "save", "pastebin", "pycat", "loadpy")
+           "save", "pastebin", "pycat", "loadpy", "debug")
 # Magics whose call with arguments the grader cannot read (computed) sets nothing: they show or write what they are
 # given; a call of any other magic so is read as one that may set any name (review 428: IPython's calls of `%time`,
 # `%prun` or `%%bash --out` ran or set names the grader had not read).
@@ -358,7 +365,7 @@ def _naming_magics(source: str, starts: list[int], depth: int = 0) -> list[tuple
                 found.append((start, _CROWDED, None))
             continue
         rest = m.string[m.end():]
-        if m.group().startswith("%%") and m.group() != "%%capture" and not _output_option(rest):
+        if m.group().startswith("%%") and m.group() not in ("%%capture", "%%debug") and not _output_option(rest):
             continue
         # (a line that ends in a backslash goes on on the next one, as IPython joins them: review 424, a pattern's
         # second half on the next line deleted the answers; read as arguments not known)
