@@ -1015,7 +1015,7 @@ _MAGIC_OR_SHELL = re.compile(r"^[^\S\n]*[%!]|=\s*[%!]|^[^\S\n]*(?:>>>|\.\.\.|In 
 # otherwise in Jupyter, 10/10 unflagged)
 _EVALUATING = re.compile(r"%(?:config|rep|recall|edit|save|pastebin|pycat|load|loadpy|macro|store)\b")
 _USER_CODE = {"save": ("fra", 1), "pastebin": ("d:e:", 0), "pycat": ("", 0), "load": ("yns:r:", 0),
-              "loadpy": ("yns:r:", 0), "macro": ("rq", 1)}      # their options, and the words before the code's
+              "loadpy": ("yns:r:", 0), "macro": ("rq", 1), "edit": ("prxn:", 0)}  # options, words before the code
 
 
 def expansions(source: str) -> list[tuple[int, str]]:
@@ -1061,22 +1061,18 @@ def expansions(source: str) -> list[tuple[int, str]]:
 
 
 def evaluated_argument(name: str, args: str) -> str:
-    """The Python a magic's own argument is run as, where it can do something (a call in it):
-    `%config` execs `cfg.` and its line, `%recall` (`%rep`) and `%edit` eval theirs. A
+    """The Python a magic's own argument is run as, where it can do something (a call or a `:=` in it):
+    `%config` execs `cfg.` and its line, `%recall` (`%rep`) evals it, and so do `%edit` and the magics of
+    `_USER_CODE` and `%store EXPR >FILE` after their options (review 430). A
     two-hundred-and-fifth review set the five answers otherwise in Jupyter, and hid an import and an
     `exec` from the flags, so. `%config InlineBackend.figure_format = 'retina'` does nothing of the
     cell's: not listed."""
-    if name not in ("config", "rep", "recall", "edit", "store", *_USER_CODE) or \
+    if name not in ("config", "rep", "recall", "store", *_USER_CODE) or \
             "(" not in args and ":=" not in args and name != "config":
         return ""
     text = args.strip()
-    if name in _USER_CODE or name == "store":
+    if name in _USER_CODE or name == "store":       # (`%edit -x expr`: its options first, as IPython reads them)
         text = _user_code(name, text)
-    if name == "edit":                              # `%edit -x expr`: its options first, as IPython reads them
-        try:
-            text = _ipython_options(text, "prxn:")[1]
-        except Exception:  # noqa: BLE001 - options IPython refuses: nothing runs
-            return ""
     if name == "config":
         return "" if settings_only(text) else text
     try:

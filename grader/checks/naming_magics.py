@@ -51,8 +51,9 @@ _SPACES = re.compile("[ \t\r\n]+")
 # as those magics since the two-hundred-and-sixth review; and `alias_magic` in any form, which makes
 # a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
 # otherwise in Jupyter through `%t`, an alias of `%time`).
-_NAMING_CALL = re.compile(r"""\brun_(line|cell)_magic\(\s*(['"])(run|reset|reset_selective|store|macro|load|rerun|"""
-                          r"""recall|xdel|capture|sc|save|pastebin|pycat|loadpy|debug)\2(?:\s*,\s*(['"])(.*?)\4)?""")
+_CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture", "sc",
+           "save", "pastebin", "pycat", "loadpy", "debug")
+_NAMING_CALL = re.compile(rf"""\brun_(line|cell)_magic\(\s*(['"])({'|'.join(_CALLED)})\2(?:\s*,\s*(['"])(.*?)\4)?""")
 
 
 # Magics that set names only while their line runs (restored, deleted): an assignment below them sets the name
@@ -239,8 +240,6 @@ def _hits(magic: str, args: list[str]) -> object:
 
 
 _CROWDED = "%..."           # (a line of more magics than `_MOST_A_LINE`)
-_CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture", "sc",
-           "save", "pastebin", "pycat", "loadpy", "debug")
 # Magics whose call with arguments the grader cannot read (computed) sets nothing: they show or write what they are
 # given; a call of any other magic so is read as one that may set any name (review 428: IPython's calls of `%time`,
 # `%prun` or `%%bash --out` ran or set names the grader had not read).
