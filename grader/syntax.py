@@ -116,11 +116,21 @@ def shapes(root: ast.AST) -> dict[int, int]:
             if isinstance(value, _AST):
                 key.append(("@", out[id(value)]))
             elif isinstance(value, list):
-                key.append(tuple(("@", out[id(v)]) if isinstance(v, _AST) else (type(v), repr(v)) for v in value))
+                key.append(tuple(("@", out[id(v)]) if isinstance(v, _AST) else _leaf(v) for v in value))
             else:
-                key.append((type(value), repr(value)))
+                key.append(_leaf(value))
         out[id(node)] = table.setdefault(tuple(key), len(table))
     return out
+
+
+_BY_VALUE = (int, str, bytes, bool, type(None))
+
+
+def _leaf(value) -> tuple:
+    """A field that is not a node, as a key equal where `ast.dump` writes the same: by value where equal values have
+    equal reprs (an int's `repr` fails past Python's digits limit: a literal of 5,000 hexadecimal digits), else by
+    `repr` (floats: `nan` is not equal to itself, `0.0 == -0.0` is)."""
+    return (type(value), value) if type(value) in _BY_VALUE else (type(value), repr(value))
 
 
 def word(node: ast.AST | None) -> str | None:

@@ -666,6 +666,22 @@ def test_deep_chains_are_read_once_for_every_flag_of_calls_or_hidden_values():
     assert tells_calls_apart(machine) == [f"`sys.argv` on line {2 * k + 2}" for k in range(8)]
 
 
+def test_a_number_past_pythons_digits_limit_is_read_like_any_other():
+    """A hexadecimal literal of 5,000 digits in a `forward` (within the cell limit; Python parses it, only its decimal
+    `repr` fails past the digits limit) made the structural reading raise ValueError, and the flag's reader raised
+    `call-dependent` on an honest count. The literal is keyed by its value; the counts it sits beside are read."""
+    from grader import syntax
+    from grader.telltales import tells_calls_apart
+    big = "0x" + "f" * 5000
+    source = f"class M(nn.Module):\n    def forward(self, x):\n        self.k = {big}\n        return x\n"
+    assert tells_calls_apart(source) == []
+    counted = f"class M(nn.Module):\n    def forward(self, x):\n        self.k = {big}\n        self.n = self.n + 1\n"
+    assert tells_calls_apart(counted) == ["`self.n = self.n + 1` in `forward` on line 4"]
+    tree = ast.parse(f"f({big})\nf({big})\nf(1.0)\nf(1)\nf(True)\nf(-0.0)\nf(0.0)\n")
+    numbers = [syntax.shapes(tree)[id(s.value)] for s in tree.body]
+    assert numbers[0] == numbers[1] and len(set(numbers)) == 6     # as `ast.dump` tells them: 1.0, 1, True, -0.0, 0.0
+
+
 def test_a_flag_its_reader_cannot_read_is_raised_and_the_notebook_graded(grader, make_nb, monkeypatch):
     """Review 429: an error out of a reader of these flags (a RecursionError) made the notebook a grader error,
     ungraded. What cannot be read is flagged as what it may hold, for a TA; the points stand."""
