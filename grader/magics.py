@@ -1137,10 +1137,7 @@ def _timed_statement(name: str, args: str) -> str | None:
     """The statement `%time`, `%prun` or `%timeit` runs (None: refused, or `%debug`, which runs
     its statement as plain Python)."""
     if name == "timeit":
-        try:
-            return _magic_code("timeit", args)[0]
-        except _Refused:
-            return None
+        return magic_statement(name, args)
     return _statement_of(name, args) if name in ("time", "prun") else None
 
 
