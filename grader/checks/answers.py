@@ -1400,15 +1400,21 @@ def _as_python_sets(source: str, names) -> dict[str, str]:
     return writers(source, [n for n in names if n not in out], tree) | out
 
 
-def _stopped_first(source: str, names, flags: int, above: frozenset[str] = frozenset()) -> tuple[int, str] | None:
+def _stopped_first(source: str, names, flags: int, above: frozenset[str] = frozenset(),
+                   reading: _Reading | None = None) -> tuple[int, str] | None:
     """(line, the statement) of a statement that surely stops the cell, when it starts under
     ``flags``, above its first assignment of one of ``names`` (None: none): a correction below a
-    `raise` never runs (a two-hundred-and-twenty-eighth review graded one, flagged only `moved:`)."""
-    try:
-        tree, magics, _ = _read(source, flags, above)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    stop = first_stop(tree, flags, magics, above)
+    `raise` never runs (a two-hundred-and-twenty-eighth review graded one, flagged only `moved:`).
+    ``reading``: the cell's reading where it starts under ``flags`` less autoawait, whose stops are read both ways
+    (a cell at the length limit was read and walked for its stops again: a third of the grader's time for it)."""
+    if reading is not None:
+        tree, stop = reading.tree, reading.stops.on if flags & AWAIT else reading.stops.off
+    else:
+        try:
+            tree, magics, _ = _read(source, flags, above)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        stop = first_stop(tree, flags, magics, above)
     if stop is None or any(assigned_names(node) & set(names) for node in tree.body[:stop]):
         return None
     node = tree.body[stop]
@@ -1417,10 +1423,11 @@ def _stopped_first(source: str, names, flags: int, above: frozenset[str] = froze
 
 
 def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id: str,
-                   above: frozenset[str] = frozenset()) -> None:
+                   above: frozenset[str] = frozenset(), stops: dict | None = None) -> None:
     """Flag a cell added next to the answers cell that surely stops (a fairness review, 278: the template's
-    `raise NotImplementedError()` copied into a cell of its own, "ready to hand in" while Run All stops there)."""
-    stopped = _stopped_first(source, (), flags, above)
+    `raise NotImplementedError()` copied into a cell of its own, "ready to hand in" while Run All stops there).
+    ``stops``: where the cell stops, by whether autoawait is on, read already."""
+    stopped = stops[bool(flags & AWAIT)] if stops is not None else _stopped_first(source, (), flags, above)
     if stopped is not None:
         ctx.flag(f"raised:{cell_id}")
         ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} {where} the True/False answers cell stops with an "
@@ -1643,6 +1650,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                    f": Jupyter ends with {'that value' if len(set_there) == 1 else 'those values'}"
                    f"{'' if sure else ' where autoawait is off'}")
     sets_answers: dict[int, bool] = {}          # each cell below: does it set an answer (asked again just below)
+    stops_below: dict[int, dict] = {}           # ... and where it stops, with autoawait off and on, where read
     for c in ctx.added_anywhere_after(found.cell):
         # one line run as a magic (`store -r`, `ls`) is read as that magic's line (review 249: `ls` was flagged
         # `exec:`), and an answer it names is unknown: it runs as Python where a variable of the magic's name exists
@@ -1660,9 +1668,14 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         if bad:
             continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
         setting = any(more[n] is not _MISSING for n in names)
-        stopped = _stopped_first(source, names, at(c.index) | AWAIT, bound(c.index, source)) if setting else None
+        # (the reading `_answers_below` made, where it made one: its stops, not read again)
+        read = reading_of(source, at(c.index), bound(c.index, source)) if _names_any(source, names) else None
+        if read is not None and source is c.source:
+            stops_below[c.index] = {on: _stopped_first(source, (), at(c.index) | (AWAIT if on else 0), reading=read)
+                                    for on in (False, True)}
+        stopped = _stopped_first(source, names, at(c.index) | AWAIT, bound(c.index, source), read) if setting else None
         if setting and stopped is None and not awaits_at(c.index) and \
-                _stopped_first(source, names, at(c.index), bound(c.index, source)) is not None:
+                _stopped_first(source, names, at(c.index), bound(c.index, source), read) is not None:
             # a top-level `await` before its answers: it stops the cell only where autoawait is off (236)
             for n in names:
                 if more[n] is not _MISSING:
@@ -1684,7 +1697,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 ctx.graded(c, task.cfg["cell"])
         # (asked of the answers the cell's text names only: review 428, each asked a reading of the whole cell)
         spelled = [n for n in names if more[n] is _MISSING and re.search(rf"\b{re.escape(n)}\b", source)]
-        named = {n: w for n, w in writers(source, spelled).items() if w.startswith("`%")} if spelled else {}
+        # (what may write each answer, read once for both questions below: a reading at the length limit costs seconds)
+        written = writers(source, names) if spelled else None
+        named = {n: w for n, w in written.items() if n in spelled and w.startswith("`%")} if spelled else {}
         # ... and one bound there otherwise (`print(b_ := True)`, `for b_ in ...`, `import x as b_`, `del a_`:
         # a two-hundred-and-thirtieth review; they were not read at all)
         named.update({n: "bound" for n in bound_below(source) if n in names and more[n] is _MISSING})
@@ -1699,7 +1714,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                 later_words = Counter(w for d in ctx.nb.cells[found.cell.index:] if d.cell_type == "code"
                                       for w in _WORDS.findall(d.source))
             plain = _without_function_magics(source, later_words)
-            what = next(iter((writers(plain, names) | magic_set(plain, names)).values()), "")
+            written = written if plain is source and written is not None else writers(plain, names)
+            what = next(iter((written | magic_set(plain, names)).values()), "")
             if what:
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} ({what})")
     for c in ctx.copied_beside(found.cell):
@@ -1710,7 +1726,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                     c.source, names, reading=reading_of(c.source))[0].values())):
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
                            at(c.index) | (AWAIT if awaits_at(c.index) else 0), task.cfg["cell"],
-                           bound(c.index, c.source))
+                           bound(c.index, c.source), stops_below.get(c.index))
     _shell_above(ctx, found.cell, task.cfg["cell"], reading, names)
     _calls_a_writer(ctx, found.cell, task.cfg["cell"], names)
     if error and not taken:
