@@ -1003,7 +1003,7 @@ def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: 
 
 # Line magics that take their arguments as they are; IPython fills `{expr}` and `$name` into the
 # arguments of every other magic and of every shell line, by evaluating them as Python.
-_NOT_EXPANDED = {"time", "timeit", "prun", "debug"}
+NOT_EXPANDED = {"time", "timeit", "prun", "debug"}
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
 # A line that may start (after its indent or an assignment's `=`) with `%` or `!`, or a prompt IPython strips first.
 _MAGIC_OR_SHELL = re.compile(r"^[^\S\n]*[%!]|=\s*[%!]|^[^\S\n]*(?:>>>|\.\.\.|In \[)", re.M)      # (as `_PROMPTS`)
@@ -1048,7 +1048,7 @@ def expansions(source: str) -> list[tuple[int, str]]:
         evaluated = evaluated_argument(name, args)
         if evaluated:
             found.append((i + 1, evaluated))
-        if name in _NOT_EXPANDED:
+        if name in NOT_EXPANDED:
             # ... but the statement they run is read as a cell: a shell or magic line there is
             # filled in when it runs (a hundred-and-ninety-seventh review: `%time !echo {...}` set
             # the five answers otherwise in Jupyter, and hid an `exec` from the flags).
@@ -1139,6 +1139,49 @@ def _timed_statement(name: str, args: str) -> str | None:
     if name == "timeit":
         return magic_statement(name, args)
     return _statement_of(name, args) if name in ("time", "prun") else None
+
+
+def var_expanded(text: str) -> str | None:
+    """A magic's line as IPython's `var_expand` hands it to the magic where it evaluates nothing in it (`{{` is `{`,
+    `$$x` is `$x`; a `$` before no name, as a pattern's `^model$`, and one inside single quotes, stay: a fairness
+    review, 434, lost the five answers to `%reset_selective -f ^model$`); None where it evaluates a field (`{expr}`,
+    `$name`), whose value the grader does not know. Where IPython's formatter refuses the line it is left as it is."""
+    if "{" not in text and "}" not in text and "$" not in text:
+        return text
+    try:
+        from IPython.utils.text import DollarFormatter
+    except Exception:  # noqa: BLE001 - without IPython: not known
+        return None
+    try:
+        parts = list(DollarFormatter().parse(text))
+    except Exception:  # noqa: BLE001 - (a lone `}`: IPython's `vformat` raises, and the line is left as it is; a field
+        # before it was evaluated all the same, which `expansions` reads)
+        return text
+    if any(name is not None for _, name, _, _ in parts):
+        return None
+    return "".join(literal for literal, _, _, _ in parts)
+
+
+# IPython's script magics (`ScriptMagics.script_magics`' defaults, and `%%script`): `--out`, `--err` and `--proc`
+# name what they set.
+SCRIPT_MAGICS = ("script", "sh", "bash", "perl", "ruby", "python", "python2", "python3", "pypy")
+
+
+def script_outputs(name: str, line: str) -> frozenset[str] | None:
+    """The names a script cell magic's line sets (`--out`, `--err`, and `--proc` with `--bg`), its line split and read by
+    IPython's own parser, as the magic reads it (abbreviations, `--out=x`, quotes); None for another magic, or where
+    IPython refuses the line or is missing (a fairness review, 434: `%%bash --out shout` below the answers was read as
+    one that may set any name, `exec:`)."""
+    if name not in SCRIPT_MAGICS:
+        return None
+    try:
+        from IPython.core.magics.script import ScriptMagics
+        from IPython.utils._process_common import arg_split
+        args, _ = ScriptMagics.shebang.parser.parse_known_args(
+            arg_split(line if name == "script" else f"{name} {line}", posix=True))
+    except BaseException:  # noqa: BLE001 - (argparse's SystemExit, IPython's UsageError): the cell stops there
+        return None
+    return frozenset(n for n in (args.out, args.err, args.proc if args.bg else None) if n)
 
 
 def _fields(text: str) -> list[str]:

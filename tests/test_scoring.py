@@ -1503,7 +1503,7 @@ def test_a_magic_that_deletes_what_may_be_an_answer_costs_it(line, said):
 @pytest.mark.parametrize("line,said", [
     ("%reset -f {''}", "which IPython fills in"), ("%reset {'-fs'} out", "which IPython fills in"),
     ("%xdel -n {'a_'}", "which IPython fills in"), ("%xdel -n $n", "which IPython fills in"),
-    ("%store {'-r'}", "which IPython fills in"), ("%store 'x'", "which IPython fills in"),
+    ("%store {'-r'}", "which IPython fills in"), ("%store '-r'", "`%store` on line 2"),
     ("%reset -f $nothing", "which IPython fills in"),
     # quotes IPython's parser strips, as the grader reads `%xdel`, `%reset` and `%reset_selective` now
     ("%xdel -n 'a_'", "`%xdel` on line"), ("%reset_selective -f '^a'", "`%reset_selective` on line"),
@@ -5385,3 +5385,57 @@ def test_the_debugger_opened_on_the_last_error_costs_nothing():
     assert runs_elsewhere("%debug\n") is None
     assert runs_elsewhere("x = 1\n%debug -b this.py:1 import\tos\n") == (2, "%debug")
     assert runs_elsewhere("%%debug -b this.py:1\nimport os\n") == (1, "%debug")
+
+
+_R434 = f"{_NAMES} = {_RIGHT_VALUES}\n"
+_W434 = "[" + ", ".join(f"{n} := {not SPEC.answer_key()[n]}" for n in sorted(SPEC.answer_key())) + "]"
+
+
+@pytest.mark.parametrize("answers,above,below", [
+    # a pattern's `$` (an end anchor: IPython fills in `$name` only, and nothing inside single quotes)
+    (_R434 + "%reset_selective -f ^model$\n", [], []),
+    ("%reset_selective -f '^test_model$'\n" + _R434, [], []),
+    (_R434, [], ["%reset_selective -f ^tmp$|^scratch$\n"]),
+    (_R434, [], ["%reset_selective -f '$tmp'\n"]),
+    # a dict named like a magic, a line of Python where it exists (`%store` else: it saves names at most)
+    (_R434, ["store = {}\n"], ["store['answers'] = (a_, b_, c_, d_, e_)\n"]),
+    (_R434 + "%store 'a_'\n", [], []),
+    # a script's output kept under a name of its own, `%recall` of a line of the history
+    (_R434, [], ["%%bash --out shout\necho hi\n"]),
+    (_R434, [], ["%%script bash --out o --err e\necho hi\n"]),
+    (_R434, [], ["%%sh --out=listing\nls\n"]),
+    (_R434, [], ["%recall 2\n"]),
+    ("%recall 1\n" + _R434, [], []),
+])
+def test_honest_magics_of_review_434_keep_the_answers_unflagged(answers, above, below):
+    """A fairness review, 434: honest magics read as ones that may set any name, each 10/10 in a Jupyter Run All: a
+    `$` anchoring a pattern (`^model$`) read as one IPython fills in (0/10, also above the answers in their cell),
+    quotes in a `%store` line (Python's `store['answers'] = ...` where the notebook has a dict `store`: 0/10), a script
+    magic's `--out` name and `%recall` of a history line (`exec:`). Each is read now as IPython reads it: its line
+    filled in by IPython's own formatter, `%store`'s options by its parser, a script magic's by `argparse`."""
+    c = _around_answers(answers, above=above, below=below)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not [f for f in c.flags if f.startswith(("exec:", "moved:", "raised:"))], (c.flags, c.details)
+
+
+@pytest.mark.parametrize("answers,below,lost,flag", [
+    # what IPython fills in, strips or evals still costs what it may set
+    (_R434 + "%reset_selective -f $pattern\n", [], 10, None),
+    (_R434 + "%reset_selective -f ^a_$\n", [], 2, None),
+    (_R434 + "%reset_selective -f $$x|^b_$\n", [], 2, None),
+    (_R434 + "%store '-r' a_\n", [], 2, None),
+    (_R434 + f"%store {_W434.replace(' ', '')} '>/dev/null'\n", [], 10, None),
+    (_R434 + f"%recall {_W434}\n", [], 10, None),
+    (_R434, ["%%bash --out a_\necho hi\n"], 2, "moved:"),
+    (_R434, ['%%bash "--ou" b_\necho hi\n'], 2, "moved:"),
+    (_R434, ["%%bash --bg --proc c_\nsleep 1\n"], 2, "moved:"),
+    (_R434, ["%%bash --out {n}\necho hi\n"], 0, "exec:"),
+    # a macro's name, run alone on a line of a cell of its own below, runs what it holds
+    (_R434, ["%macro m 1\n", "m\n"], 0, "exec:"),
+])
+def test_what_review_434_narrowed_still_costs_or_flags(answers, below, lost, flag):
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
+    assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)

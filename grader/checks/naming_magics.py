@@ -11,9 +11,9 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from ..magics import (as_explicit, automagic, cleaned, crlf_as_lf, evaluated_argument, ipython_lines, ipython_text,
-                      line_starts, magic_statement, magic_uses, makes_magic, naming_options, options_refused, python_tree,
-                      scan_text)
+from ..magics import (NOT_EXPANDED, SCRIPT_MAGICS, as_explicit, automagic, cleaned, crlf_as_lf, evaluated_argument,
+                      ipython_lines, ipython_text, line_starts, magic_statement, magic_uses, makes_magic, naming_options,
+                      options_refused, python_tree, scan_text, script_outputs, var_expanded)
 from ..syntax import walk
 from .name_patterns import Budget, may_find, read_pattern
 from .magic_lines import timed_statement
@@ -77,6 +77,10 @@ def _runs_through(magic: str, args: list[str]) -> bool | None:
         # it seconds for a line of `[\x01-\U0010ffff]`, review 423: a pattern it does not read may do either)
         return None
     if magic == "%store":                           # IPython's order: -d, -z, -r, no name, a name to save
+        read = naming_options("store", " ".join(args))      # (as its parser reads quotes: `%store "-r"`)
+        if read is None:
+            return False
+        letters, words = set(read[0]), str(read[1]).split()
         if "d" in letters:
             return None if words else False
         if not letters & {"z", "r"} and words:
@@ -85,21 +89,33 @@ def _runs_through(magic: str, args: list[str]) -> bool | None:
 
 
 FILLED_IN = "which IPython fills in or strips before the magic reads them"
-_EXPANDED = re.compile(r"""[{}$'"\\]""")
-_FILLED = re.compile(r"[{}$]")
+_QUOTED = re.compile(r"""['"\\]""")
 # ... read with IPython's own option parser, which strips quotes as the magic does (a fairness review, 301:
 # `%reset_selective -f "^tmp"`, quoted as regular expressions often are, cost the five answers)
-_PARSED = ("%reset", "%xdel", "%reset_selective",
+_PARSED = ("%reset", "%xdel", "%reset_selective", "%store",
            # (and those read as the Python they eval, after their own option parser: `save('relu', 0.97)`, a function
            # of the notebook's called below the answers, is `%save` where the notebook had no such function, and evals
-           # nothing that sets a name)
-           "%save", "%pastebin", "%pycat", "%loadpy")
+           # nothing that sets a name; `%recall` evals its line as it is)
+           "%save", "%pastebin", "%pycat", "%loadpy", "%recall",
+           # (the script magics' lines by their own parser: `script_outputs`)
+           *(f"%%{m}" for m in SCRIPT_MAGICS))
 
 
 def _plain(magic: str, args: list[str]) -> bool:
-    """Are these a magic's arguments as it reads them: nothing IPython fills in (`{expr}`, `$name`) or strips
+    """Are these a magic's arguments as it reads them, once IPython has filled them in (`_expanded`): nothing it strips
     (quotes, a backslash) first, where the grader does not read them with IPython's parser?"""
-    return not any((_FILLED if magic in _PARSED else _EXPANDED).search(a) for a in args)
+    return magic in _PARSED or not any(_QUOTED.search(a) for a in args)
+
+
+def _expanded(magic: str, args: list[str]) -> list[str] | None:
+    """A magic's arguments as IPython fills them in before the magic reads them (`var_expanded`: `$$` is `$`, a `$`
+    before no name stays); None where it evaluates a field (`{expr}`, `$name`: review 296, `%reset -f {''}` is a bare
+    `%reset -f`). `%time`, `%timeit`, `%prun` and `%debug` take their line as it is."""
+    if magic.lstrip("%") in NOT_EXPANDED:
+        return args
+    line = " ".join(args)
+    filled = var_expanded(line)
+    return None if filled is None else args if filled == line else _words(filled)
 
 
 def magic_write(source: str, names=None, settled: int = 0, budget: Budget | None = None) -> str:
@@ -180,13 +196,17 @@ def _uses(source: str) -> tuple[_Use, ...]:
                 "its arguments go on on the next line, or are computed"
             out.append(_Use(line, magic, [], False, f"`{magic}` on line {line} ({why}: read as any such magic)"))
             continue
-        use = _Use(line, magic, args, magic in _MOMENTARY and starts[line - 1] == at)
-        if not _plain(magic, args):
-            # IPython fills in `{...}` and `$name` and strips quotes before the magic reads its arguments (review
-            # 296: `%reset -f {''}` is a bare `%reset -f`, `%xdel -n 'a_'` deletes `a_`): read as any such magic
-            use.filled = f"`{magic}` on line {line} (its arguments hold `{{...}}`, `$`, quotes or a backslash, {FILLED_IN})"
+        filled = _expanded(magic, args)
+        use = _Use(line, magic, args if filled is None else filled, magic in _MOMENTARY and starts[line - 1] == at)
+        if filled is None:
+            # IPython fills in `{...}` and `$name` before the magic reads its arguments (review 296: `%reset -f {''}` is
+            # a bare `%reset -f`): read as any such magic
+            use.filled = f"`{magic}` on line {line} (its arguments hold `{{...}}` or `$name`, {FILLED_IN})"
+        elif not _plain(magic, filled):
+            # ... and strips quotes for a magic that splits its line as a shell does (`%%capture "a_"` sets `a_`)
+            use.filled = f"`{magic}` on line {line} (its arguments hold quotes or a backslash, {FILLED_IN})"
         else:
-            use.hits = _hits(magic, args)
+            use.hits = _hits(magic, filled)
         out.append(use)
     return tuple(out)
 
@@ -216,18 +236,28 @@ def _hits(magic: str, args: list[str]) -> object:
         # answer (a fairness review, 295: `%reset -f out` cost all five)
         read = naming_options("reset", " ".join(args))
         return _ALL if read is None or not read[1] or "s" in read[0] else _NONE
-    if magic in ("%save", "%pastebin", "%pycat", "%loadpy") or magic == "%store" and any(
-            a.startswith(">") for a in args[1:]):
+    if magic in ("%save", "%pastebin", "%pycat", "%loadpy", "%recall", "%store") and \
+            evaluated_argument(magic[1:], " ".join(args)):
         # (the argument, or `%store`'s EXPR before `>FILE`, is eval'ed in the notebook where it is no history range,
         # file or URL: a `:=` or a call there sets names, review 430)
-        return _ALL if evaluated_argument(magic[1:], " ".join(args)) else _NONE
+        return _ALL
+    if magic in ("%save", "%pastebin", "%pycat", "%loadpy", "%recall"):
+        return _NONE                                # (`%recall 2` puts a line of the history in the next cell's place)
     if magic == "%store":                           # `%store a_` saves it; only `-r` sets names (a fairness review)
         # ... and with names only those (a fairness review, 387: `%store -r results` cost all five), split as
-        # IPython's store splits them, at any space (review 425: a no-break space between the names)
-        if not any(a.startswith("-") and "r" in a for a in args):
+        # IPython's store splits them, at any space (review 425: a no-break space between the names), its options
+        # read by its parser (a fairness review, 434: `%store ['answers'] = ...`, quotes, a line of Python where a
+        # dict named `store` exists, is a `%store` that saves names at most)
+        read = naming_options("store", " ".join(args))
+        if read is None:
+            return _ALL
+        if "d" in read[0] or "z" in read[0] or "r" not in read[0]:
             return _NONE
-        words = [w for w in " ".join(args).split() if not w.startswith("-")]
+        words = str(read[1]).split()
         return frozenset(words) if words else _ALL
+    outputs = script_outputs(magic[2:], " ".join(args)) if magic.startswith("%%") else None
+    if outputs is not None:                         # `%%bash --out shout` sets `shout` (a fairness review, 434)
+        return outputs
     if magic == "%reset_selective":
         # the names `re.search` finds the pattern in, read without running it (review 423: `(.|.)*#` backtracked
         # for seconds on a long name, for each line)
