@@ -264,6 +264,8 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             # continues a bracket (`print(a_,\n , b_); here = %pwd`, read as a syntax error that cost
             # the five answers: a two-hundred-and-fifteenth review). As IPython's own reader turns it.
             return _as_ipython_runs(source, depth)
+        elif m is None and i not in kept and not asked and _ESCAPED.match(ln):
+            out.append(_escaped_call(ln))
         elif m is None or i in kept:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _IN_A_FUNCTION and m.group(3):
@@ -1223,8 +1225,25 @@ def _within_budget(source: str, lines: list[str]) -> bool:
 
 
 def magic_line_count(lines: list[str]) -> int:
-    """How many lines look like a magic, shell or help line (each costs IPython a reading of the cell)."""
-    return sum(1 for ln in lines if _LINE_MAGIC.match(ln) or assigned_magic(ln) is not None or _HELP_LINE.match(ln))
+    """How many lines look like a magic, shell, help or escaped line (`,f a b`: each costs IPython a reading of the
+    cell; review 433: 500 lines `,a` in a cell of 20,000 characters, not counted, cost the grader 75 s a cell)."""
+    return sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ESCAPED.match(ln) or assigned_magic(ln) is not None
+               or _HELP_LINE.match(ln))
+
+
+def read_past_budget(source: str) -> bool:
+    """Is the grader's reading of this cell a guess: it holds lines IPython turns (magics, shell, help, escapes, line
+    breaks Python does not read as such) and is too long for the grader to ask IPython's own reader how? Where such a
+    reading fails, Jupyter may run the cell all the same (review 433)."""
+    text = cleaned(source)
+    lines = text.split("\n")
+    return not _within_budget(text, lines) and (_OTHER_BREAKS.search(source) is not None or magic_line_count(lines) > 0)
+
+
+def within_budget(source: str) -> bool:
+    """Does the grader ask IPython's own reader how it turns this cell (it reads the whole cell again for each line
+    it turns), rather than read each magic-looking line as the magic it looks like?"""
+    return _within_budget(source, source.split("\n"))
 
 
 # IPython turns at most this many magic, shell and help lines in a cell, then refuses to run any of it
@@ -1292,7 +1311,7 @@ def _as_ipython_runs(source: str, depth: int) -> str:
     Python, its calls of IPython read as the rest of this module reads them (line numbers may shift
     by the lines IPython adds; such cells are rare). As it is, an error, where that fails."""
     manager = _ipython()
-    if manager is None or len(source) > IPYTHON_BUDGET:
+    if manager is None or not within_budget(source):
         return source
     text = None
     try:
@@ -1326,12 +1345,28 @@ def ipython_text(source: str) -> str:
     read), within the budget; else "". For the scans that look for calls of IPython's shell, which
     such a line writes without a bracket or quote in the cell's text (`,get_ipython().run_line_magic
     reset -f`)."""
-    if not (_AUTOCALL.search(source) or _OTHER_BREAKS.search(source)) or len(source) > IPYTHON_BUDGET:
+    if not (_AUTOCALL.search(source) or _OTHER_BREAKS.search(source)) or not within_budget(source):
         return ""
     return _transformed(source) or ""
 
 
 _AUTOCALL = re.compile(r"^[ \t]*[,;/]", re.M)
+# A line IPython's escapes turn into a call (`EscapedCommand`): its indent, the escape, the rest
+_ESCAPED = re.compile(r"([ \t]*)([,;/])(.*)")
+
+
+def _escaped_call(line: str) -> str:
+    """The call IPython writes for a line that starts with `,`, `;` or `/` (`,f a b` is `f("a", "b")`, `;f a b`
+    `f("a b")`, `/f a b` `f(a, b)`), for a cell read past the budget (review 433: `,get_ipython().run_line_magic reset
+    -f` in a cell of 22,000 characters was read as a syntax error, a cell Jupyter runs none of, where it deleted the
+    answers)."""
+    indent, escape, content = _ESCAPED.match(line).groups()
+    name, _, args = content.rstrip().partition(" ")
+    if escape == ",":
+        return indent + '%s("%s")' % (name, '", "'.join(args.split()))
+    if escape == ";":
+        return indent + '%s("%s")' % (name, args)
+    return indent + "%s(%s)" % (name, ", ".join(args.split()))
 
 
 def _ipython_call(node) -> tuple[str, list] | None:

@@ -5439,3 +5439,68 @@ def test_what_review_434_narrowed_still_costs_or_flags(answers, below, lost, fla
     rows = answer_rows(c)
     assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
     assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+
+
+_PAD433 = "# pad pad pad pad pad\n" * 1000
+
+
+@pytest.mark.parametrize("answers,above,below,lost,flag", [
+    # `%aimport` binds each module's top name: modules the notebook put in `sys.modules` under the answers' names
+    (_R434 + "%load_ext autoreload\n%aimport a_, b_\n", [], [], 4, None),
+    (_R434, [], ["%load_ext autoreload\n%aimport a_, b_\n"], 4, "moved:"),
+    (_R434, [], ["%time %aimport c_\n"], 2, "moved:"),
+    # `%pylab` star-imports numpy's names (`c_`) and `matplotlib.pylab`'s, whatever the notebook set on it
+    (_R434 + "%pylab inline\n", [], [], 10, None),
+    (_R434, [], ["%pylab inline\n"], 0, "exec:"),
+    (_R434, [], ["pylab\n"], 0, "exec:"),
+    (_R434, [], ["get_ipython().run_line_magic('pylab', 'inline')\n"], 0, "exec:"),
+    # autoreload's mode 3 binds the names a reloaded module gained, before every later cell
+    (_R434, ["%load_ext autoreload\n%autoreload 3\n"], [], 0, "exec:"),
+    (_R434, [], ["%autoreload complete\n"], 0, "exec:"),
+    # a cell below read by guess, past the budget, that fails as read where Jupyter runs it (it deleted the answers or
+    # set them otherwise in each): a multi-line string, 500 lines `!= 0` in brackets, a form feed, an escaped line,
+    # an assigned magic after a statement
+    (_R434, [], ["%pwd\na_, b_, c_, d_, e_ = False, True, False, False, True\nnote = \"\"\"\nsome text\n\"\"\"\n"
+                 + ("# " + "x" * 100 + "\n") * 120], 0, "exec:"),
+    (_R434, [], ["%reset -f\nok = (1\n" + "!= 0\n" * 500 + ")\n"], 0, "exec:"),
+    (_R434, [], ["%reset -f\n\x0cx = 1\n" + _PAD433], 0, "exec:"),
+    (_R434, [], [",get_ipython().run_line_magic reset -f\n" + _PAD433], 0, "exec:"),
+    (_R434, [], ["print(1); y = %pwd\n%reset -f\n" + _PAD433], 0, "exec:"),
+])
+def test_what_review_433_hid_is_read(answers, above, below, lost, flag):
+    """Review 433: `%aimport a_, b_` (autoreload's, of modules put in `sys.modules`), `%pylab inline` (numpy's `c_`)
+    and autoreload's mode 3 set names the grader did not read; a cell below too long to ask IPython how it runs, read
+    by guess, was skipped as one Jupyter runs none of where the guess failed: each 10/10 unflagged where Jupyter ended
+    with the answers set otherwise or deleted."""
+    c = _around_answers(answers, above=above, below=below)
+    rows = answer_rows(c)
+    assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
+    assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above,below", [
+    ([], ["%pylab --no-import-all inline\n"]),
+    (["%load_ext autoreload\n%autoreload 2\n"], ["%aimport torch, numpy.linalg\n", "%autoreload\n"]),
+    (["%load_ext autoreload\n%aimport -tqdm\n"], []),
+])
+def test_honest_autoreload_and_pylab_keep_the_answers_unflagged(above, below):
+    c = _around_answers(_R434, above=above, below=below)
+    assert all(r.passed for r in answer_rows(c))
+    assert not [f for f in c.flags if f.startswith(("exec:", "moved:", "raised:"))], (c.flags, c.details)
+
+
+@pytest.mark.timeout(120)
+def test_escaped_lines_count_against_the_budget_for_asking_ipython():
+    """Review 433 (the grader's own time): 500 lines `,a` (IPython's escape for a call) and 9,000 lines `a`, under
+    20,000 characters, were not counted as lines IPython turns, so IPython's reader was asked how it runs the cell,
+    which reads the whole cell again for each: 75 s of the grader's CPU a cell, three cells 225 s. They count now; past
+    the budget each is read as the call IPython writes for it."""
+    import ast
+
+    from grader.magics import ipython_text, magic_line_count, python_tree, within_budget
+    cell = "# cell\n" + ",a\n" * 500 + "a\n" * 9000
+    assert magic_line_count(cell.split("\n")) == 500 and not within_budget(cell) and ipython_text(cell) == ""
+    tree = python_tree(",f a b\n;f a b\n/f a b\n" + "x = 1\n" * 4000)
+    assert [ast.unparse(s) for s in tree.body[:3]] == ["f('a', 'b')", "f('a b')", "f(a, b)"]
+    c = _around_answers(_R434, below=[cell] * 3)
+    assert all(r.passed for r in answer_rows(c))

@@ -14,7 +14,8 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
-                      crlf_as_lf, magic_line_count, python_tree, read_by_guess, without_magics)
+                      crlf_as_lf, magic_line_count, python_tree, read_by_guess, read_past_budget,
+                      without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
@@ -24,6 +25,7 @@ from .stops import (AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, 
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
 from .doors import folded
 from .later import called_after, readings
+from .naming_magics import reload_hook
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
@@ -890,7 +892,7 @@ def _shell_above(ctx: Context, cell, cell_id: str, reading: _Reading | None, nam
         # ... but for an alias the answers cell names, which a graded cell's flags do not say (review 327: made with
         # `get_ipython().run_line_magic('alias', 'a_ true')` in `train_and_test`'s cell)
         reached = _aliased(c.source, starts) or _autocalled(c.source, code) if c.id in provided else \
-            shell_reached(c.source) or _macro(c.source) or _aliased(c.source, starts) or \
+            shell_reached(c.source) or _macro(c.source) or reload_hook(c.source) or _aliased(c.source, starts) or \
             _autocalled(c.source, code) or \
             (writers(c.source, ["\0"], on_objects=False, followed=bool(read) and not warns()).get("\0", "") or
              _star(c.source) if read or warns() else "")
@@ -1666,7 +1668,14 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         if source is c.source:
             sets_answers[c.index] = any(more.get(n, _MISSING) is not _MISSING for n in names)
         if bad:
-            continue                    # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235)
+            # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235), where the grader read it as IPython
+            # does; a reading by guess, past the budget, may fail where Jupyter runs the cell (review 433: a `%reset
+            # -f` above a multi-line string, or above 500 lines `!= 0` inside brackets, in a cell of 12,000 characters;
+            # a form feed, an escaped line or `print(1); y = %pwd` in one of 22,000; each skipped, 10/10 unflagged)
+            if c.cell_type == "code" and read_past_budget(source):
+                maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} (too long, with its magic, shell or "
+                             f"escaped lines, for the grader to read as IPython runs it)")
+            continue
         setting = any(more[n] is not _MISSING for n in names)
         # (the reading `_answers_below` made, where it made one: its stops, not read again)
         read = reading_of(source, at(c.index), bound(c.index, source)) if _names_any(source, names) else None

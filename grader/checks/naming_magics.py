@@ -24,7 +24,10 @@ _NAMING_NAMES = ("run", "reset", "reset_selective", "store", "macro", "load", "r
                  # (they eval their argument where it is no history range, file or URL: review 430)
                  "save", "pastebin", "pycat", "loadpy",
                  # (given a breakpoint, `-b FILE:LINE`, it runs its statement or body to the end: review 432)
-                 "debug")
+                 "debug",
+                 # (a star import of numpy's and matplotlib's names, `c_` among them; autoreload's module bound by its
+                 # name, and in its mode 3 the new names of every module it reloads, before each cell: review 433)
+                 "pylab", "aimport", "autoreload")
 _NAMING_MAGIC = re.compile(rf"%(?:{'|'.join(_NAMING_NAMES)})\b|%%capture\b|%%debug\b|"
                            # `%sc a_=echo x`, `%%bash --out a_` (a two-hundred-and-twenty-eighth review), the option
                            # looked for on the rest of the line once the magic is found (review 424: a lookahead
@@ -52,7 +55,7 @@ _SPACES = re.compile("[ \t\r\n]+")
 # a magic of another name run a statement (a two-hundred-and-eighth review set the five answers
 # otherwise in Jupyter through `%t`, an alias of `%time`).
 _CALLED = ("run", "reset", "reset_selective", "store", "macro", "load", "rerun", "recall", "xdel", "capture", "sc",
-           "save", "pastebin", "pycat", "loadpy", "debug")
+           "save", "pastebin", "pycat", "loadpy", "debug", "pylab", "aimport", "autoreload")
 _NAMING_CALL = re.compile(rf"""\brun_(line|cell)_magic\(\s*(['"])({'|'.join(_CALLED)})\2(?:\s*,\s*(['"])(.*?)\4)?""")
 
 
@@ -96,7 +99,7 @@ _PARSED = ("%reset", "%xdel", "%reset_selective", "%store",
            # (and those read as the Python they eval, after their own option parser: `save('relu', 0.97)`, a function
            # of the notebook's called below the answers, is `%save` where the notebook had no such function, and evals
            # nothing that sets a name; `%recall` evals its line as it is)
-           "%save", "%pastebin", "%pycat", "%loadpy", "%recall",
+           "%save", "%pastebin", "%pycat", "%loadpy", "%recall", "%aimport",
            # (the script magics' lines by their own parser: `script_outputs`)
            *(f"%%{m}" for m in SCRIPT_MAGICS))
 
@@ -133,6 +136,16 @@ def magic_writes(source: str, names, settled: dict[str, int]) -> dict[str, str]:
     a cell of blank lines and `%time sc` lines, 106 s of the grader's time for two cells)."""
     uses, budget = _uses(source), Budget()
     return {n: _first_write(uses, [n], settled.get(n, 0), budget) for n in names}
+
+
+def reload_hook(source: str) -> str:
+    """A `%autoreload 3` (`complete`) of the cell, as '`%autoreload` on line 2' ('' for none): from then on, before each
+    cell Jupyter runs, the names a changed module gained are bound in the notebook (review 433), the answers' cell and
+    those below it too."""
+    if "autoreload" not in source:
+        return ""
+    return next((f"`{u.magic}` on line {u.line}" for u in _uses(source) if u.magic == "%autoreload" and
+                 (u.filled or u.hits is _ALL)), "")
 
 
 def _first_write(uses: tuple[_Use, ...], names, settled: int, budget: Budget) -> str:
@@ -255,6 +268,8 @@ def _hits(magic: str, args: list[str]) -> object:
             return _NONE
         words = str(read[1]).split()
         return frozenset(words) if words else _ALL
+    if magic in ("%pylab", "%aimport", "%autoreload"):
+        return _pylab_or_autoreload(magic, " ".join(args))
     outputs = script_outputs(magic[2:], " ".join(args)) if magic.startswith("%%") else None
     if outputs is not None:                         # `%%bash --out shout` sets `shout` (a fairness review, 434)
         return outputs
@@ -267,6 +282,31 @@ def _hits(magic: str, args: list[str]) -> object:
         pattern = read_pattern(str(read[1]))
         return _ALL if pattern is None else pattern
     return _ALL
+
+
+# What `%pylab --no-import-all` binds (IPython's `pylabtools.import_pylab`)
+_PYLAB_NAMES = frozenset({"numpy", "matplotlib", "pylab", "mlab", "pyplot", "np", "plt", "display", "figsize", "getfigs"})
+
+
+def _pylab_or_autoreload(magic: str, line: str) -> object:
+    """The names `%pylab` (all of numpy's and `matplotlib.pylab`'s, `c_` among them, whatever the notebook set on those
+    modules, unless `--no-import-all`), `%aimport` (each module's top name; `-name` marks one skipped) or `%autoreload`
+    (in mode 3, `complete`, every name a module it reloads gains, before each later cell) set: review 433, `%aimport
+    a_, b_` of modules the notebook had put in `sys.modules`, and `%pylab inline`, 10/10 unflagged where Jupyter ended
+    with those. Read by the magics' own parsers; where they refuse the line (IPython stops the cell) or are missing:
+    any name."""
+    try:
+        from IPython.core.magic_arguments import parse_argstring
+        if magic == "%pylab":
+            from IPython.core.magics.pylab import PylabMagics
+            return _PYLAB_NAMES if parse_argstring(PylabMagics.pylab, line).no_import_all else _ALL
+        if magic == "%autoreload":
+            from IPython.extensions.autoreload import AutoreloadMagics
+            return _ALL if parse_argstring(AutoreloadMagics.autoreload, line).mode in ("3", "complete") else _NONE
+    except BaseException:  # noqa: BLE001 - (argparse's SystemExit, IPython's UsageError, no IPython)
+        return _ALL
+    modules = [m.strip() for m in line.split(",")] if line.strip() else []
+    return frozenset(m.split(".")[0] for m in modules if m and not m.startswith("-"))
 
 
 _CROWDED = "%..."           # (a line of more magics than `_MOST_A_LINE`)
