@@ -5504,3 +5504,11 @@ def test_escaped_lines_count_against_the_budget_for_asking_ipython():
     assert [ast.unparse(s) for s in tree.body[:3]] == ["f('a', 'b')", "f('a b')", "f(a, b)"]
     c = _around_answers(_R434, below=[cell] * 3)
     assert all(r.passed for r in answer_rows(c))
+
+
+def test_a_magic_that_may_set_an_answer_is_said_as_a_magic():
+    """A fairness review, 434: `%store a_ ...` then `%store -r` in the answers cell (0/10: the store may hold what
+    another cell saved) was said as "(exec/globals() and the like can set any name)", which the cell has none of."""
+    rows = answer_rows(_around_answers(_R434 + "%store a_ b_\n%store -r\n"))
+    assert not rows[0].passed and "`%store` on line 3 (a magic that can set, restore or delete names)" in \
+        rows[0].message and "exec" not in rows[0].message, rows[0].message

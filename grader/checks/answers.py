@@ -320,7 +320,10 @@ def problem(name: str, value, source: str = "", shadowed: frozenset = frozenset(
         if construct:
             # one reason in brackets, not two (a fairness review, 268, read "(an attribute of an object that may
             # be the notebook's module) (exec/globals() and the like ...)")
-            why = "" if construct.endswith(")") else " (exec/globals() and the like can set any name)"
+            # ... said as what it is: a magic is no `exec` (a fairness review, 434: `%store -r` read "(exec/globals() and
+            # the like can set any name)")
+            why = "" if construct.endswith(")") else " (a magic that can set, restore or delete names)" \
+                if construct.startswith("`%") else " (exec/globals() and the like can set any name)"
             return (f"`{name}` may be set by {construct}{why}, so its value after the cell runs may not be the one "
                     f"written; remove that line, or move it to a cell of its own above the answers cell (to see "
                     f"your answers, print them), and keep one plain assignment: `{name} = True` or `{name} = False`")
