@@ -244,7 +244,8 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
         # as its text: a hundred-and-eighty-sixth review hid `optimizer.step()` of the locked train-fn
         # behind `?x # \\`): read it as IPython's own reader turns it into Python.
         return _as_ipython_runs(source, depth)
-    out = []
+    out: list[str] = []
+    escaped: list[int] = []             # (the lines read as IPython's escapes, by guess)
     for i, ln in enumerate(lines):
         if i not in kept and _no_such_magic(ln):
             out.append(ln)          # IPython stops the cell there (UsageError): the student's error stands
@@ -265,6 +266,7 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             # the five answers: a two-hundred-and-fifteenth review). As IPython's own reader turns it.
             return _as_ipython_runs(source, depth)
         elif m is None and i not in kept and not asked and _ESCAPED.match(ln):
+            escaped.append(len(out))
             out.append(_escaped_call(ln))
         elif m is None or i in kept:
             out.append(ln)
@@ -283,12 +285,16 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             out.append(ln if statement is None else m.group(1) + statement)
         else:
             out.append(m.group(1) + "pass")
-    text = "\n".join(out)
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return source                       # not (only) magics: the student's error stands as it is
-    return text
+    # (a line that starts with `,` `;` or `/` inside brackets is no escape to IPython, `, momentum=0.9` in a call
+    # written with leading commas: where the cell reads as Python only with them as written, so)
+    kept_as_written = [lines[k] if k in set(escaped) else ln for k, ln in enumerate(out)] if escaped else None
+    for text in ("\n".join(out), *(("\n".join(kept_as_written),) if escaped else ())):
+        try:
+            ast.parse(text)
+            return text
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return source                           # not (only) magics: the student's error stands as it is
 
 
 _MAGIC_NAME = re.compile(r"\w+")

@@ -5504,6 +5504,12 @@ def test_escaped_lines_count_against_the_budget_for_asking_ipython():
     assert [ast.unparse(s) for s in tree.body[:3]] == ["f('a', 'b')", "f('a b')", "f(a, b)"]
     c = _around_answers(_R434, below=[cell] * 3)
     assert all(r.passed for r in answer_rows(c))
+    # ... but a line inside brackets that starts with a comma is no escape (a call written with leading commas)
+    leading = "%matplotlib inline\nparams = dict(lr=0.1\n" + "              , momentum=0.9\n" * 12 + \
+        "              , epochs=5)\n" + "# a comment to pad the cell a little\n" * 40
+    assert not within_budget(leading) and python_tree(leading) is not None
+    c = _around_answers(leading + _R434, below=[leading])
+    assert all(r.passed for r in answer_rows(c)) and not [f for f in c.flags if f.startswith(("exec:", "moved:"))]
 
 
 def test_a_magic_that_may_set_an_answer_is_said_as_a_magic():
