@@ -246,7 +246,15 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
         return _as_ipython_runs(source, depth)
     out: list[str] = []
     escaped: list[int] = []             # (the lines read as IPython's escapes, by guess)
+    # Past the budget, only a line a logical line starts at is read as a magic, shell, help or escaped line, as IPython
+    # reads them: one inside a call's brackets is code (a fairness review, 436: `, lr=lr` read as the call `("lr=lr")`
+    # and `!= 0):` as a shell line, the graded `train_and_test` 0/20); all of them where IPython cannot say
+    read = None if asked else logical_lines(source)
+    logical = read[0] if read is not None else None
     for i, ln in enumerate(lines):
+        if logical is not None and i not in logical:
+            out.append(ln)
+            continue
         if i not in kept and _no_such_magic(ln):
             out.append(ln)          # IPython stops the cell there (UsageError): the student's error stands
             continue
@@ -287,7 +295,8 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             out.append(m.group(1) + "pass")
     # (a line that starts with `,` `;` or `/` inside brackets is no escape to IPython, `, momentum=0.9` in a call
     # written with leading commas: where the cell reads as Python only with them as written, so)
-    kept_as_written = [lines[k] if k in set(escaped) else ln for k, ln in enumerate(out)] if escaped else None
+    turned = set(escaped)               # (once: review 435 had it made again for each line, 250 s for 19 cells)
+    kept_as_written = [lines[k] if k in turned else ln for k, ln in enumerate(out)] if escaped else None
     for text in ("\n".join(out), *(("\n".join(kept_as_written),) if escaped else ())):
         try:
             ast.parse(text)
@@ -1149,6 +1158,41 @@ def _timed_statement(name: str, args: str) -> str | None:
     return _statement_of(name, args) if name in ("time", "prun") else None
 
 
+_WORDISH = re.compile(r"[\w.]+")
+
+
+def dollar_parts(text: str):
+    """IPython's `DollarFormatter.parse` of ``text``, the same parts (`string.Formatter`'s `{}` fields, then `$name`
+    fields of the literal text outside single quotes), in linear time: IPython's own pattern looks ahead to the end of
+    the text for every `$` and backtracks on an odd number of quotes (review 435: `%store $a$a...$a'` of 6,000
+    characters, 342 s of the grader's CPU). Raises where it raises (a lone `}`), at the same part."""
+    import string
+    for literal, field_name, format_spec, conversion in string.Formatter().parse(text):
+        n = len(literal)
+        odd = bytearray(n + 1)              # (an odd number of single quotes from here to the end)
+        for i in range(n - 1, -1, -1):
+            odd[i] = odd[i + 1] ^ (literal[i] == "'")
+        done, txt = 0, ""
+        j = literal.find("$")
+        while j != -1:
+            k = j + 2 if literal.startswith("$", j + 1) else j + 1
+            run = _WORDISH.match(literal, k)
+            if run is not None and not odd[run.end()]:
+                # (`(.*?)` does not cross a line break: text before one, after the last match, is dropped as there)
+                start = max(done, literal.rfind("\n", done, j) + 1)
+                before, field = literal[start:j], literal[j + 1:run.end()]
+                if field.startswith("$"):
+                    txt += before + field
+                else:
+                    yield txt + before, field, "", None
+                    txt = ""
+                done = run.end()
+                j = literal.find("$", done)
+            else:
+                j = literal.find("$", j + 1)
+        yield txt + literal[done:], field_name, format_spec, conversion
+
+
 def var_expanded(text: str) -> str | None:
     """A magic's line as IPython's `var_expand` hands it to the magic where it evaluates nothing in it (`{{` is `{`,
     `$$x` is `$x`; a `$` before no name, as a pattern's `^model$`, and one inside single quotes, stay: a fairness
@@ -1157,17 +1201,40 @@ def var_expanded(text: str) -> str | None:
     if "{" not in text and "}" not in text and "$" not in text:
         return text
     try:
-        from IPython.utils.text import DollarFormatter
-    except Exception:  # noqa: BLE001 - without IPython: not known
-        return None
-    try:
-        parts = list(DollarFormatter().parse(text))
+        parts = list(dollar_parts(text))
     except Exception:  # noqa: BLE001 - (a lone `}`: IPython's `vformat` raises, and the line is left as it is; a field
         # before it was evaluated all the same, which `expansions` reads)
         return text
-    if any(name is not None for _, name, _, _ in parts):
-        return None
-    return "".join(literal for literal, _, _, _ in parts)
+    # IPython evals each field with its format spec as part of the expression (`{x[1:3]}`), converts it and writes it
+    # out with no spec (`FullEvalFormatter.vformat`); where one fails to parse or convert it raises, and the line is left
+    # as it is. A field that is a literal (`\d{2}` in a pattern: `2`, a fairness review, 436) is filled in so; any other
+    # is not known.
+    fields = [((name + ":" + spec if spec else name).lstrip(" \t"), conversion) for _, name, spec, conversion in parts
+              if name is not None]
+    trees = []
+    for expr, _ in fields:
+        try:
+            trees.append(ast.parse(expr, mode="eval"))
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return text
+    values = []
+    for (expr, conversion), tree in zip(fields, trees):
+        try:
+            values.append(ast.literal_eval(tree))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+    out, values_left = [], iter(values)
+    for literal, name, _, conversion in parts:
+        out.append(literal)
+        if name is None:
+            continue
+        try:
+            value = next(values_left)
+            value = {None: lambda v: v, "r": repr, "s": str, "a": ascii}[conversion](value)
+            out.append(format(value, ""))
+        except Exception:  # noqa: BLE001 - IPython's `vformat` raises (a conversion it refuses, a number past the
+            return text                     # digits limit): the line is left as it is
+    return "".join(out)
 
 
 # IPython's script magics (`ScriptMagics.script_magics`' defaults, and `%%script`): `--out`, `--err` and `--proc`
@@ -1196,13 +1263,9 @@ def _fields(text: str) -> list[str]:
     """The expressions IPython's formatter evaluates in ``text``, as it reads them."""
     if "{" not in text and "$" not in text:
         return []
-    try:
-        from IPython.utils.text import DollarFormatter
-    except Exception:  # noqa: BLE001 - without IPython: none read
-        return []
     found: list[str] = []
     try:
-        for _, name, spec, _ in DollarFormatter().parse(text):
+        for _, name, spec, _ in dollar_parts(text):
             if name:
                 expr = name + (":" + spec if spec else "")
                 try:
@@ -1227,7 +1290,47 @@ _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _within_budget(source: str, lines: list[str]) -> bool:
-    return (magic_line_count(lines) + 1) * len(source) <= IPYTHON_BUDGET
+    rough = magic_line_count(lines)
+    if (rough + 1) * len(source) <= IPYTHON_BUDGET:
+        return True
+    if 2 * len(source) > IPYTHON_BUDGET:
+        return False
+    # ... the lines that look so but are no line IPython turns (`, momentum=0.9` and `!= 0` inside a call's brackets:
+    # a fairness review, 436, counted them and read the graded `train_and_test` by guess, 0/20), counted as IPython
+    # groups the cell into logical lines
+    logical = logical_lines(source)
+    return logical is not None and (logical[1] + 1) * len(source) <= IPYTHON_BUDGET
+
+
+_ESCAPE_TOKENS = frozenset({"%", "!", "!!", "?", "??", ",", ";", "/"})
+
+
+@functools.lru_cache(maxsize=8)
+def logical_lines(source: str) -> tuple[frozenset[int], int] | None:
+    """(the indices of the lines a logical line starts at, how many logical lines IPython turns: an escape, a magic, a
+    shell or help line, or a magic or shell command assigned), as IPython's own reader groups the cell's tokens
+    (`make_tokens_by_line`: brackets and strings go on over lines); None without IPython or where it cannot read them.
+    One tokenizing of the cell, where IPython's reader tokenizes it again for each line it turns."""
+    try:
+        from IPython.core.inputtransformer2 import make_tokens_by_line
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            groups = make_tokens_by_line([ln + "\n" for ln in source.split("\n")])
+    except Exception:  # noqa: BLE001 - without IPython, or a cell its tokenizer refuses: not known
+        return None
+    starts, turned = set(), 0
+    for group in groups:
+        tokens = [t for t in group if t.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.NL, tokenize.NEWLINE,
+                                                      tokenize.COMMENT, tokenize.ENDMARKER)
+                  and not (t.type == tokenize.ERRORTOKEN and not t.string.strip())]
+        if not tokens:
+            continue
+        starts.add(tokens[0].start[0] - 1)
+        strings = [t.string for t in tokens]
+        if strings[0] in _ESCAPE_TOKENS or strings[-1] in ("?", "??") or any(
+                a == "=" and b in ("%", "!") for a, b in zip(strings, strings[1:])):
+            turned += 1
+    return frozenset(starts), turned
 
 
 def magic_line_count(lines: list[str]) -> int:

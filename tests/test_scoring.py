@@ -1501,10 +1501,11 @@ def test_a_magic_that_deletes_what_may_be_an_answer_costs_it(line, said):
 
 
 @pytest.mark.parametrize("line,said", [
-    ("%reset -f {''}", "which IPython fills in"), ("%reset {'-fs'} out", "which IPython fills in"),
-    ("%xdel -n {'a_'}", "which IPython fills in"), ("%xdel -n $n", "which IPython fills in"),
-    ("%store {'-r'}", "which IPython fills in"), ("%store '-r'", "`%store` on line 2"),
-    ("%reset -f $nothing", "which IPython fills in"),
+    # (a field that is a literal is filled in as IPython fills it in: a fairness review, 436)
+    ("%reset -f {''}", "`%reset` on line 2"), ("%reset {'-fs'} out", "`%reset` on line 2"),
+    ("%xdel -n {'a_'}", "`%xdel` on line 2"), ("%xdel -n $n", "which IPython fills in"),
+    ("%store {'-r'}", "`%store` on line 2"), ("%store '-r'", "`%store` on line 2"),
+    ("%reset -f $nothing", "which IPython fills in"), ("%reset -f {n}", "which IPython fills in"),
     # quotes IPython's parser strips, as the grader reads `%xdel`, `%reset` and `%reset_selective` now
     ("%xdel -n 'a_'", "`%xdel` on line"), ("%reset_selective -f '^a'", "`%reset_selective` on line"),
 ])
@@ -5461,12 +5462,13 @@ _PAD433 = "# pad pad pad pad pad\n" * 1000
     # set them otherwise in each): a multi-line string, 500 lines `!= 0` in brackets, a form feed, an escaped line,
     # an assigned magic after a statement
     (_R434, [], ["%pwd\na_, b_, c_, d_, e_ = False, True, False, False, True\nnote = \"\"\"\nsome text\n\"\"\"\n"
-                 + ("# " + "x" * 100 + "\n") * 120], 0, "exec:"),
+                 + ("# " + "x" * 100 + "\n") * 120], 10, "moved:"),       # (read as IPython groups its lines: set there)
     (_R434, [], ["%reset -f\nok = (1\n" + "!= 0\n" * 500 + ")\n"], 0, "exec:"),
     (_R434, [], ["%reset -f\n\x0cx = 1\n" + _PAD433], 0, "exec:"),
     (_R434, [], [",get_ipython().run_line_magic reset -f\n" + _PAD433], 0, "exec:"),
     (_R434, [], ["print(1); y = %pwd\n%reset -f\n" + _PAD433], 0, "exec:"),
-])
+], ids=["aimport", "aimport below", "aimport timed", "pylab", "pylab below", "pylab bare", "pylab call", "autoreload 3",
+        "autoreload complete", "string", "500 continued", "form feed", "escaped", "assigned magic"])
 def test_what_review_433_hid_is_read(answers, above, below, lost, flag):
     """Review 433: `%aimport a_, b_` (autoreload's, of modules put in `sys.modules`), `%pylab inline` (numpy's `c_`)
     and autoreload's mode 3 set names the grader did not read; a cell below too long to ask IPython how it runs, read
@@ -5506,7 +5508,7 @@ def test_escaped_lines_count_against_the_budget_for_asking_ipython():
     assert all(r.passed for r in answer_rows(c))
     # ... but a line inside brackets that starts with a comma is no escape (a call written with leading commas)
     leading = "%matplotlib inline\nparams = dict(lr=0.1\n" + "              , momentum=0.9\n" * 12 + \
-        "              , epochs=5)\n" + "# a comment to pad the cell a little\n" * 40
+        "              , epochs=5)\n" + "# a comment to pad the cell a little\n" * 400
     assert not within_budget(leading) and python_tree(leading) is not None
     c = _around_answers(leading + _R434, below=[leading])
     assert all(r.passed for r in answer_rows(c)) and not [f for f in c.flags if f.startswith(("exec:", "moved:"))]
@@ -5518,3 +5520,106 @@ def test_a_magic_that_may_set_an_answer_is_said_as_a_magic():
     rows = answer_rows(_around_answers(_R434 + "%store a_ b_\n%store -r\n"))
     assert not rows[0].passed and "`%store` on line 3 (a magic that can set, restore or delete names)" in \
         rows[0].message and "exec" not in rows[0].message, rows[0].message
+
+
+_LEADING = ("%matplotlib inline\n" + "# notes on the run\n" * 21 +
+            "def train_and_test(lr, momentum, epochs):\n"
+            "    optimizer = optim.SGD(model.parameters()\n                          , lr=lr\n"
+            "                          , momentum=momentum\n                          )\n"
+            "    for epoch in range(epochs):\n        if (epoch\n            != 0):\n"
+            "            scale = (epoch\n                     / 255.0)\n"
+            "        g = train(model\n                  , train_loader\n                  , optimizer)\n"
+            "    return g\n")
+
+
+@pytest.mark.parametrize("cell", [_LEADING, _LEADING + "# padding to put the cell past the budget\n" * 400],
+                         ids=["within the budget", "past it"])
+def test_lines_inside_brackets_that_start_like_escapes_are_code(cell):
+    """A fairness review, 436: `, lr=lr`, `/ 255.0` and `!= 0):` inside a call's or a condition's brackets were counted
+    as lines IPython turns, which put the graded `train_and_test` past the budget, and read by guess as the calls `("lr=
+    lr")` and as a shell line: 0/20 where Jupyter trained both models. IPython's own grouping of the cell's tokens into
+    logical lines says which lines it turns, for the budget and, past it, for the reading."""
+    import ast
+
+    from grader.magics import python_tree
+    assert ast.dump(python_tree(cell)) == ast.dump(ast.parse("pass" + cell[len("%matplotlib inline"):]))
+
+
+@pytest.mark.parametrize("answers,above,below", [
+    # a long cell below of plots and a docstring, past the budget (it reads as IPython runs it now)
+    (_R434, [], ["%matplotlib inline\ndef f():\n    \"\"\"Plot the curves.\n    Returns nothing.\"\"\"\n    return 1\n"
+                 + "# a comment line of the plotting cell, to make it long\n" * 200]),
+    (_R434, [], [_LEADING + "print(a_, b_, c_, d_, e_)\n" + "# padding\n" * 400]),
+    # `%pylab` before the answers in their cell (they are set after its star import), a pattern's `{2}` (IPython evals
+    # the literal), a line `%autoreload` refuses (nothing set; the cell stops there)
+    ("%pylab inline\n" + _R434, [], []),
+    ("%reset_selective -f ^tmp_\\d{2}$\n" + _R434, [], []),
+    (_R434, [], ["%reset_selective -f ^tmp_\\d{2}$\n"]),
+    (_R434, [], ["%autoreload 2  # reload edited modules\n"]),
+], ids=["docstring", "leading commas", "pylab", "quantifier", "quantifier below", "autoreload refused"])
+def test_honest_cells_of_review_436_keep_the_answers_unflagged(answers, above, below):
+    c = _around_answers(answers, above=above, below=below)
+    rows = answer_rows(c)
+    assert all(r.passed for r in rows), [r.message for r in rows]
+    assert not [f for f in c.flags if f.startswith(("exec:", "moved:", "raised:"))], (c.flags, c.details)
+
+
+@pytest.mark.parametrize("answers,lost,said", [
+    ("%pylab qt\n" + _R434, 10, "`%pylab` on line 1"),                 # (a GUI toolkit missing raises)
+    ("%autoreload 2  # on\n" + _R434, 10, "IPython refuses that line and stops the cell there"),
+    ("%reset_selective -f ^a_{1}$\n" + _R434, 0, ""),
+    (_R434 + "%reset_selective -f ^a{'_'}$\n", 2, "`%reset_selective` on line 2"),
+    (_R434 + "%reset_selective -f ^a{x}$\n", 10, "which IPython fills in"),
+])
+def test_what_review_436_narrowed_still_costs(answers, lost, said):
+    rows = answer_rows(_around_answers(answers))
+    assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
+    assert not said or any(said in r.message for r in rows), [r.message for r in rows]
+
+
+def test_autoreload_modes_are_read_in_any_case():
+    """Review 435: `%autoreload COMPLETE` (IPython lowers the mode) below the answers, then a module rewritten with the
+    answers' names: 10/10 unflagged where Jupyter ended with all five wrong."""
+    c = _around_answers(_R434, below=["%load_ext autoreload\n%autoreload COMPLETE\n"])
+    answer_rows(c)
+    assert "exec:answers-3-3" in c.flags, (c.flags, c.details)
+    c = _around_answers(_R434, above=["%load_ext autoreload\n%autoreload Complete\n"])
+    answer_rows(c)
+    assert any(f.startswith("exec:") for f in c.flags), (c.flags, c.details)
+
+
+def test_ipythons_dollar_fields_are_read_as_ipython_reads_them_in_linear_time():
+    """Review 435: IPython's pattern for `$name` looks ahead to the end of the line for each `$` and backtracks on an
+    odd number of single quotes: `%store $a$a...$a'` of 6,000 characters cost 342 s of the grader's CPU. The grader
+    reads the same parts in one pass; compared here with IPython's own on random lines."""
+    import random
+    import time
+
+    from IPython.utils.text import DollarFormatter
+
+    from grader.magics import dollar_parts, var_expanded
+
+    def parts(read, text):
+        try:
+            return list(read(text))
+        except ValueError as exc:
+            return ("ValueError", str(exc))
+    pieces = ["$", "$$", "a", "b_", ".", "'", '"', "{", "}", "{x}", "{{", "}}", " ", "\n", "1", "é", "!r", ":"]
+    rng = random.Random(435)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert parts(dollar_parts, text) == parts(DollarFormatter().parse, text), repr(text)
+    line = "$a" * 25_000 + "'"              # (each `$a` before an odd number of quotes: no field, the line as it is)
+    started = time.process_time()
+    assert var_expanded(line) == line and var_expanded(line[:-1]) is None and time.process_time() - started < 5
+
+
+@pytest.mark.timeout(60)
+def test_cells_of_escaped_lines_past_the_budget_are_read_in_linear_time():
+    """Review 435: nineteen cells of 25,000 lines `,` past the budget, each line read as IPython's escape and, the cell
+    then not parsing, read again as written: the lines were looked up in a list made again for each, 250 s of the
+    grader's CPU. Eight such cells, read as the grader reads every cell for its flags (some 15 s each before)."""
+    from grader.magics import python_tree
+    for k in range(8):
+        tree = python_tree(",\n" * 24_998 + f",{k:03d}")
+        assert tree is None or len(tree.body) == 24_999

@@ -14,12 +14,12 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
-                      crlf_as_lf, magic_line_count, python_tree, read_by_guess, read_past_budget,
-                      without_magics)
+                      crlf_as_lf, logical_lines, magic_line_count, python_tree, read_by_guess,
+                      read_past_budget, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
-from .magic_lines import PURE, assigned_names, automagic_set, dunder, magic_set
+from .magic_lines import DOORS, PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
                     features_at, first_stop, in_string_values, magic_lines, names_pdb, parse, skipped, stoppers_before, unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
@@ -29,7 +29,8 @@ from .naming_magics import reload_hook
 from .through import endless_at, why_not_through
 from .warning_filters import (DEPRECATION_WARNINGS_ERRORS, SYNTAX_WARNINGS_ERRORS, WARNINGS_ERRORS, escape_warning,
                               filter_changes, syntax_warning)
-from .writes import REBINDING_WORDS, docstring_runs, dynamic_write, evaluated, names_stored, shell_reached, writers
+from .writes import (REBINDING_WORDS, STORING_WORDS, docstring_runs, dynamic_write, evaluated, names_stored,
+                     shell_reached, writers)
 
 _MISSING = object()
 _ELSEWHERE = object()     # set again where the syntax tree cannot tell the value
@@ -134,6 +135,10 @@ def _answers_below(source: str, names, shadowed: frozenset, flags: int, above: f
     return ({}, why) if why else (dict.fromkeys(names, _MISSING), "")
 
 
+# Words of code that may set names without naming them, in a cell the grader cannot read (`DOORS` without the
+# builtins that only show or convert, and the ways into a namespace)
+_MAY_SET = re.compile(r"\b(?:" + "|".join(sorted((DOORS - PURE) | STORING_WORDS | {"__main__", "push", "user_ns"}))
+                      + r")\b")
 _READINGS_KEPT = 2       # (a reading of a cell at the length limit holds some 40 MB)
 
 
@@ -156,15 +161,19 @@ def _not_run_as_read(source: str) -> str:
                 f"answer on a line of its own")
     if not read_by_guess(source):
         return ""
-    lines = cleaned(source).split("\n")
-    turns = magic_line_count(lines)
+    text = cleaned(source)
+    lines = text.split("\n")
+    grouped = logical_lines(text)           # (IPython's own grouping of the lines, where it can say)
+    turns = grouped[1] if grouped is not None else magic_line_count(lines)
     if turns >= IPYTHON_TURNS:
         return (f"the cell has {turns} magic, shell or help lines, and IPython refuses to run a cell with "
                 f"{IPYTHON_TURNS} of them, so none of its answers is set in Jupyter; write the answers as plain "
                 f"assignments, without magics")
     # Past the budget each line is read on its own; that reading can differ from IPython's only where a
-    # string or a `\` carries a line into the next (a 225th review closed a string with a `%pwd` line).
-    if any(ln.count('"""') % 2 or ln.count("'''") % 2 or ln.endswith("\\") for ln in lines):
+    # string or a `\` carries a line into the next (a 225th review closed a string with a `%pwd` line): a string
+    # only where IPython cannot say which lines start a logical line (a fairness review, 436: a docstring beside
+    # `%matplotlib inline` in a long cell below the answers was flagged)
+    if any(grouped is None and (ln.count('"""') % 2 or ln.count("'''") % 2) or ln.endswith("\\") for ln in lines):
         return (f"the cell is too long ({len(source):,} characters) with its {turns} magic or shell line"
                 f"{'s' if turns != 1 else ''} and a string over several lines for the grader to read it as IPython "
                 f"does; keep the answers cell short, or write it without magics")
@@ -1675,7 +1684,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             # does; a reading by guess, past the budget, may fail where Jupyter runs the cell (review 433: a `%reset
             # -f` above a multi-line string, or above 500 lines `!= 0` inside brackets, in a cell of 12,000 characters;
             # a form feed, an escaped line or `print(1); y = %pwd` in one of 22,000; each skipped, 10/10 unflagged)
-            if c.cell_type == "code" and read_past_budget(source):
+            # ... where it names an answer, or holds a magic or a word that may set names (a fairness review, 436:
+            # honest long cells of plots were flagged)
+            if c.cell_type == "code" and read_past_budget(source) and (
+                    _names_any(source, names) or _MAY_SET.search(source) or any(writers(source, names).values())):
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} (too long, with its magic, shell or "
                              f"escaped lines, for the grader to read as IPython runs it)")
             continue

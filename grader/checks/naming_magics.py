@@ -61,7 +61,10 @@ _NAMING_CALL = re.compile(rf"""\brun_(line|cell)_magic\(\s*(['"])({'|'.join(_CAL
 
 # Magics that set names only while their line runs (restored, deleted): an assignment below them sets the name
 # again (a fairness review, 268: `%store -r` above the answers cost all five).
-_MOMENTARY = ("%store", "%reset", "%reset_selective", "%xdel")
+_MOMENTARY = ("%store", "%reset", "%reset_selective", "%xdel",
+              # (a star import, a module bound, once: a fairness review, 436, `%pylab inline` above the answers in
+              # their cell cost all five)
+              "%pylab", "%aimport", "%autoreload")
 
 
 def _runs_through(magic: str, args: list[str]) -> bool | None:
@@ -71,6 +74,14 @@ def _runs_through(magic: str, args: list[str]) -> bool | None:
     know (review 272: `%reset -fq` above the answers stopped the cell in Jupyter, graded 10/10), `%reset_selective`
     a pattern `re` refuses (None where `name_patterns` does not read it: never compiled), and `%store -d` a line
     without a name (review 275)."""
+    if magic == "%pylab":
+        return _pylab_runs_through(" ".join(args))
+    if magic == "%aimport":
+        return None                                 # (raises where a module is missing)
+    if magic == "%autoreload":
+        # (its mode 3 sets names before each later cell, the answers' own line no settlement of them)
+        hits = _pylab_or_autoreload(magic, " ".join(args))
+        return False if hits is _REFUSED else None if hits is _ALL else True
     if options_refused(magic[1:], " ".join(args)):
         return False
     words = [a for a in args if not a.startswith("-")]
@@ -174,6 +185,7 @@ def _first_write(uses: tuple[_Use, ...], names, settled: int, budget: Budget) ->
 
 
 _ALL, _NONE, _BY_OBJECT = object(), object(), object()
+_REFUSED = frozenset()          # (a line IPython refuses: it sets no name, and stops the cell)
 
 
 @dataclass
@@ -284,6 +296,18 @@ def _hits(magic: str, args: list[str]) -> object:
     return _ALL
 
 
+def _pylab_runs_through(line: str) -> bool | None:
+    """Does a `%pylab` line surely run to its end: a backend that needs no GUI of its own (a GUI one, `qt`, `tk`,
+    `widget`, raises where its toolkit is missing, an unknown name always)?"""
+    try:
+        from IPython.core.magic_arguments import parse_argstring
+        from IPython.core.magics.pylab import PylabMagics
+        gui = parse_argstring(PylabMagics.pylab, line).gui
+    except BaseException:  # noqa: BLE001 - IPython refuses the line (the cell stops there), or is missing
+        return False
+    return True if gui in (None, "auto", "inline", "agg", "svg", "pdf", "ps") else None
+
+
 # What `%pylab --no-import-all` binds (IPython's `pylabtools.import_pylab`)
 _PYLAB_NAMES = frozenset({"numpy", "matplotlib", "pylab", "mlab", "pyplot", "np", "plt", "display", "figsize", "getfigs"})
 
@@ -297,14 +321,19 @@ def _pylab_or_autoreload(magic: str, line: str) -> object:
     any name."""
     try:
         from IPython.core.magic_arguments import parse_argstring
+        from IPython.core.magics.pylab import PylabMagics
+        from IPython.extensions.autoreload import AutoreloadMagics
+    except Exception:  # noqa: BLE001 - without IPython: any name
+        return _ALL
+    try:
         if magic == "%pylab":
-            from IPython.core.magics.pylab import PylabMagics
             return _PYLAB_NAMES if parse_argstring(PylabMagics.pylab, line).no_import_all else _ALL
         if magic == "%autoreload":
-            from IPython.extensions.autoreload import AutoreloadMagics
-            return _ALL if parse_argstring(AutoreloadMagics.autoreload, line).mode in ("3", "complete") else _NONE
-    except BaseException:  # noqa: BLE001 - (argparse's SystemExit, IPython's UsageError, no IPython)
-        return _ALL
+            # (IPython lowers the mode's case: review 435, `%autoreload COMPLETE`)
+            return _ALL if parse_argstring(AutoreloadMagics.autoreload, line).mode.lower() in ("3", "complete") \
+                else _NONE
+    except BaseException:  # noqa: BLE001 - (argparse's SystemExit, IPython's UsageError): the line stops the cell
+        return _REFUSED     # and sets nothing (a fairness review, 436: `%autoreload 2  # on` below was flagged)
     modules = [m.strip() for m in line.split(",")] if line.strip() else []
     return frozenset(m.split(".")[0] for m in modules if m and not m.startswith("-"))
 
