@@ -293,6 +293,8 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             out.append(ln if statement is None else m.group(1) + statement)
         else:
             out.append(m.group(1) + "pass")
+    if logical is not None and _regrouped(lines, logical):
+        return source                       # (IPython may group the lines after it otherwise: not read by guess)
     # (a line that starts with `,` `;` or `/` inside brackets is no escape to IPython, `, momentum=0.9` in a call
     # written with leading commas: where the cell reads as Python only with them as written, so)
     turned = set(escaped)               # (once: review 435 had it made again for each line, 250 s for 19 cells)
@@ -1338,6 +1340,42 @@ def magic_line_count(lines: list[str]) -> int:
     cell; review 433: 500 lines `,a` in a cell of 20,000 characters, not counted, cost the grader 75 s a cell)."""
     return sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ESCAPED.match(ln) or assigned_magic(ln) is not None
                or _HELP_LINE.match(ln))
+
+
+def _complete_alone(line: str) -> bool:
+    """Does the line, tokenized on its own, close every string and bracket it opens (and go on past no `\\`)?"""
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(line + "\n").readline):
+            pass
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _regrouped(lines: list[str], starts: frozenset[int]) -> bool:
+    """May IPython group the lines below a line it turns otherwise than the one reading of the cell's tokens does? It
+    turns one line at a time and reads the cell's tokens again after each: a magic line whose text opens a string or a
+    bracket (`%ls x\"\"\"`, quoted in the call IPython writes) closes it there, an escaped line's call may open one its
+    text did not (`;print ""x` is `print(\"\"\"x")`), and the lines after it group otherwise (review 437: answers read as
+    code where they were text in a string in Jupyter, and lines that deleted them read as inside one)."""
+    for i in starts:
+        ln = lines[i] if i < len(lines) else ""
+        escaped = _ESCAPED.match(ln) is not None
+        if not (escaped or _LINE_MAGIC.match(ln) or assigned_magic(ln) is not None or _HELP_LINE.match(ln)):
+            continue
+        if not _complete_alone(ln) or escaped and not _complete_alone(_escaped_call(ln)):
+            return True
+    return False
+
+
+def read_unsure(source: str) -> bool:
+    """Is the cell past the budget, read by guess, with a line IPython turns that may make it group the lines after
+    it otherwise (`_regrouped`)? Then what the cell does is not known from its reading."""
+    text = cleaned(source)
+    if _OTHER_BREAKS.search(source) or _within_budget(text, text.split("\n")):
+        return False
+    grouped = logical_lines(text)
+    return grouped is not None and _regrouped(text.split("\n"), grouped[0])
 
 
 def read_past_budget(source: str) -> bool:

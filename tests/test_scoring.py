@@ -5623,3 +5623,31 @@ def test_cells_of_escaped_lines_past_the_budget_are_read_in_linear_time():
     for k in range(8):
         tree = python_tree(",\n" * 24_998 + f",{k:03d}")
         assert tree is None or len(tree.body) == 24_999
+
+
+_PAD437 = "".join(f"# padding line {i:05d} ........................................................\n"
+                  for i in range(180))
+
+
+@pytest.mark.parametrize("answers,below,lost,flag", [
+    # an escaped line whose call opens a string its text did not (`;print ""x` is `print("""x")`): the right answers
+    # below it are text in Jupyter, which ends with the wrong ones above (or none)
+    ("a_ = False\nb_ = True\nc_ = False\nd_ = False\ne_ = True\n;print \"\"x\n,print \"\")or [0]#\n" + _R434
+     + "#\"\"\")\n" + _PAD437, [], 10, None),
+    (";print \"\"x\n,print \"\")or [0]#\n" + _R434 + "#\"\"\")\n" + _PAD437, [], 10, None),
+    # a magic line whose text opens a string (IPython quotes it in its call): the lines after it run in Jupyter, and
+    # delete the answers through the frame
+    (_R434, ["%ls x\"\"\"\nimport sys\n%ls -d .\ng = sys._getframe().f_globals\n"
+             "for k in [k for k in list(g) if len(k) == 2 and k.endswith('_') and k[0] in 'abcde']:\n"
+             "    g.pop(k)\n#\"\"\"\n" + _PAD437], 0, "exec:"),
+], ids=["escape opens a string", "escape, no answers above", "magic quotes a string"])
+def test_lines_ipython_groups_otherwise_after_turning_one_are_not_read_by_guess(answers, below, lost, flag):
+    """Review 437: past the budget the grader grouped the cell's lines from one reading of its tokens, where IPython
+    turns one line at a time and reads the tokens again after each; a turned line that opens or closes a string or a
+    bracket otherwise than its text makes IPython group the lines after it otherwise. 10/10 unflagged where Jupyter
+    ended with the wrong answers, none, or deleted them. Such a cell is not read by guess now."""
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
+    assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+    assert flag is not None or "whose quotes or brackets IPython closes or opens otherwise" in rows[0].message

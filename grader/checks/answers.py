@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
                       crlf_as_lf, logical_lines, magic_line_count, python_tree, read_by_guess,
-                      read_past_budget, without_magics)
+                      read_past_budget, read_unsure, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
@@ -137,7 +137,8 @@ def _answers_below(source: str, names, shadowed: frozenset, flags: int, above: f
 
 # Words of code that may set names without naming them, in a cell the grader cannot read (`DOORS` without the
 # builtins that only show or convert, and the ways into a namespace)
-_MAY_SET = re.compile(r"\b(?:" + "|".join(sorted((DOORS - PURE) | STORING_WORDS | {"__main__", "push", "user_ns"}))
+_MAY_SET = re.compile(r"\b(?:" + "|".join(sorted((DOORS - PURE) | STORING_WORDS | {
+    "__main__", "push", "user_ns", "_getframe", "currentframe", "f_globals", "f_locals", "f_back"}))
                       + r")\b")
 _READINGS_KEPT = 2       # (a reading of a cell at the length limit holds some 40 MB)
 
@@ -169,6 +170,10 @@ def _not_run_as_read(source: str) -> str:
         return (f"the cell has {turns} magic, shell or help lines, and IPython refuses to run a cell with "
                 f"{IPYTHON_TURNS} of them, so none of its answers is set in Jupyter; write the answers as plain "
                 f"assignments, without magics")
+    if grouped is not None and read_unsure(source):
+        return (f"the cell is too long ({len(source):,} characters) for the grader to read it as IPython does, with a "
+                f"magic, shell or escaped line whose quotes or brackets IPython closes or opens otherwise than they "
+                f"stand; keep the answers cell short, or write it without magics")
     # Past the budget each line is read on its own; that reading can differ from IPython's only where a
     # string or a `\` carries a line into the next (a 225th review closed a string with a `%pwd` line): a string
     # only where IPython cannot say which lines start a logical line (a fairness review, 436: a docstring beside
@@ -1687,7 +1692,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             # ... where it names an answer, or holds a magic or a word that may set names (a fairness review, 436:
             # honest long cells of plots were flagged)
             if c.cell_type == "code" and read_past_budget(source) and (
-                    _names_any(source, names) or _MAY_SET.search(source) or any(writers(source, names).values())):
+                    _names_any(source, names) or _MAY_SET.search(source) or read_unsure(source) or
+                    any(writers(source, names).values())):
                 maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} (too long, with its magic, shell or "
                              f"escaped lines, for the grader to read as IPython runs it)")
             continue
