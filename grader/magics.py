@@ -261,6 +261,8 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
         m = _LINE_MAGIC.match(ln)
         assigned = _assigned(ln) if i not in kept else None
         helped = _HELP_LINE.match(ln) if i not in kept and m is None else None
+        if helped is not None and logical is not None and not _help_turned(ln):
+            helped = None           # (IPython cannot turn it: the `?` stays, a syntax error, as Python reads it)
         if assigned is not None and not _plain_targets(assigned[1]):
             return _as_ipython_runs(source, depth)          # `print(x); y = %pwd`: as IPython turns it
         if assigned is not None:
@@ -1340,6 +1342,21 @@ def magic_line_count(lines: list[str]) -> int:
     cell; review 433: 500 lines `,a` in a cell of 20,000 characters, not counted, cost the grader 75 s a cell)."""
     return sum(1 for ln in lines if _LINE_MAGIC.match(ln) or _ESCAPED.match(ln) or assigned_magic(ln) is not None
                or _HELP_LINE.match(ln))
+
+
+def _help_turned(line: str) -> bool:
+    """Does IPython turn this line, ending in `?`, into a call of its help? Only where what stands before the `?` is a
+    name, its attributes and integer indices (`_help_end_re`); `f()?` or `print(a_)?` it cannot, and the cell is a
+    syntax error in Jupyter (review 438: read as help past the budget, 10/10 for answers Jupyter never set). A line
+    that starts with `?` is IPython's escape, which it always turns."""
+    content = line.lstrip(" \t")
+    if content.startswith("?"):
+        return True
+    try:
+        from IPython.core.inputtransformer2 import _help_end_re
+    except Exception:  # noqa: BLE001 - without IPython: as the line reads
+        return True
+    return _help_end_re.search(content + "\n") is not None
 
 
 def _complete_alone(line: str) -> bool:

@@ -5651,3 +5651,23 @@ def test_lines_ipython_groups_otherwise_after_turning_one_are_not_read_by_guess(
     assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
     assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
     assert flag is not None or "whose quotes or brackets IPython closes or opens otherwise" in rows[0].message
+
+
+_PAD438 = "".join(f"# padding line {i} " + "x" * 80 + "\n" for i in range(120))
+
+
+@pytest.mark.parametrize("answers,lost", [
+    (_PAD438 + "f()?\n" + _R434, 10),
+    (_PAD438 + _R434 + "print(a_)?\n", 10),
+    ("%%time\n" + _PAD438 + "f()?\n" + _R434, 10),
+    # what IPython does turn into its help (a name, attributes, integer indices), and its `?` escape
+    (_PAD438 + "torch.nn.Linear?\n" + _R434, 0),
+    (_PAD438 + "x[0]??\n" + _R434, 0),
+    (_PAD438 + "?f()\n" + _R434, 0),
+], ids=["call", "after the answers", "in %%time", "a name", "an index", "the escape"])
+def test_a_help_line_ipython_cannot_turn_is_a_syntax_error_past_the_budget(answers, lost):
+    """Review 438: past the budget a line ending in `?` was read as IPython's help, whatever stood before it; IPython
+    turns it only where that is a name with attributes and integer indices (`f()?` stays, a SyntaxError: Jupyter set
+    none of the answers), 10/10 unflagged."""
+    rows = answer_rows(_around_answers(answers))
+    assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
