@@ -258,7 +258,7 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
         if i not in kept and _no_such_magic(ln):
             out.append(ln)          # IPython stops the cell there (UsageError): the student's error stands
             continue
-        m = _LINE_MAGIC.match(ln)
+        m = _LINE_MAGIC.match(ln) if read is None or i in read[2] else None
         assigned = _assigned(ln) if i not in kept else None
         helped = _HELP_LINE.match(ln) if i not in kept and m is None else None
         if helped is not None and logical is not None and not _help_turned(ln):
@@ -275,7 +275,7 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             # continues a bracket (`print(a_,\n , b_); here = %pwd`, read as a syntax error that cost
             # the five answers: a two-hundred-and-fifteenth review). As IPython's own reader turns it.
             return _as_ipython_runs(source, depth)
-        elif m is None and i not in kept and not asked and _ESCAPED.match(ln):
+        elif m is None and i not in kept and not asked and _ESCAPED.match(ln) and (read is None or i in read[2]):
             escaped.append(len(out))
             out.append(_escaped_call(ln))
         elif m is None or i in kept:
@@ -295,7 +295,7 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             out.append(ln if statement is None else m.group(1) + statement)
         else:
             out.append(m.group(1) + "pass")
-    if logical is not None and _regrouped(lines, logical):
+    if read is not None and _regrouped(lines, read):
         return source                       # (IPython may group the lines after it otherwise: not read by guess)
     # (a line that starts with `,` `;` or `/` inside brackets is no escape to IPython, `, momentum=0.9` in a call
     # written with leading commas: where the cell reads as Python only with them as written, so)
@@ -321,10 +321,10 @@ def _no_such_magic(line: str) -> bool:
     rest = line[assigned[2]:] if assigned else line.lstrip()
     if not rest.startswith("%") or rest.startswith("%%"):
         return False
-    return _line_magic_name(rest[1:]) is None
+    return line_magic_name(rest[1:]) is None
 
 
-def _line_magic_name(content: str) -> str | None:
+def line_magic_name(content: str) -> str | None:
     name = content.rstrip().partition(" ")[0]
     return name if _MAGIC_NAME.fullmatch(name) else None
 
@@ -343,7 +343,7 @@ def unaliased(source: str) -> str:
         assigned = _assigned(ln)
         start = assigned[2] if assigned else len(ln) - len(ln.lstrip())
         rest = ln[start:]
-        name = _line_magic_name(rest[1:]) if rest.startswith("%") and not rest.startswith("%%") else None
+        name = line_magic_name(rest[1:]) if rest.startswith("%") and not rest.startswith("%%") else None
         if name is not None and name in aliases:
             target = _alias_target(aliases, name)
             if target is not None:
@@ -476,7 +476,13 @@ def automagic(source: str) -> str | None:
     name = info.ifun
     if info.esc or not name or keyword.iskeyword(name) or hasattr(builtins, name) or info.the_rest[:1] in ("=", ","):
         return None
-    return name if name in _ipython_magics()[0] or name in _SHELL_ALIASES or name in _MORE_MAGICS else None
+    return name if kernel_has_magic(name) else None
+
+
+def kernel_has_magic(name: str) -> bool:
+    """Is ``name`` a line magic a kernel has without an extension loaded or a magic registered (IPython's own, its
+    aliases of shell commands, ipykernel's, storemagic's, and autoreload's, which the grader reads where they stand)?"""
+    return name in _ipython_magics()[0] or name in _SHELL_ALIASES or name in _MORE_MAGICS
 
 
 def as_explicit(source: str) -> str:
@@ -1310,11 +1316,12 @@ _ESCAPE_TOKENS = frozenset({"%", "!", "!!", "?", "??", ",", ";", "/"})
 
 
 @functools.lru_cache(maxsize=8)
-def logical_lines(source: str) -> tuple[frozenset[int], int] | None:
+def logical_lines(source: str) -> tuple[frozenset[int], int, frozenset[int]] | None:
     """(the indices of the lines a logical line starts at, how many logical lines IPython turns: an escape, a magic, a
-    shell or help line, or a magic or shell command assigned), as IPython's own reader groups the cell's tokens
-    (`make_tokens_by_line`: brackets and strings go on over lines); None without IPython or where it cannot read them.
-    One tokenizing of the cell, where IPython's reader tokenizes it again for each line it turns."""
+    shell or help line, or a magic or shell command assigned, the indices of those that start with an escape), as
+    IPython's own reader groups the cell's tokens (`make_tokens_by_line`: brackets and strings go on over lines); None
+    without IPython or where it cannot read them. One tokenizing of the cell, where IPython's reader tokenizes it again
+    for each line it turns."""
     try:
         from IPython.core.inputtransformer2 import make_tokens_by_line
         with warnings.catch_warnings():
@@ -1322,8 +1329,14 @@ def logical_lines(source: str) -> tuple[frozenset[int], int] | None:
             groups = make_tokens_by_line([ln + "\n" for ln in source.split("\n")])
     except Exception:  # noqa: BLE001 - without IPython, or a cell its tokenizer refuses: not known
         return None
-    starts, turned = set(), 0
+    starts, turned, escapes = set(), 0, set()
     for group in groups:
+        # IPython reads a line as escaped where its first token but an indent is one of the escapes (`EscapedCommand`):
+        # `!= 0` starts with the token `!=`, no escape, and the line is Python's, a syntax error (review 439: read as a
+        # shell line past the budget, and a cell Jupyter refused was read as the answers)
+        first = next((t for t in group if t.type not in (tokenize.INDENT, tokenize.DEDENT)), None)
+        if first is not None and first.string in _ESCAPE_TOKENS:
+            escapes.add(first.start[0] - 1)
         tokens = [t for t in group if t.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.NL, tokenize.NEWLINE,
                                                       tokenize.COMMENT, tokenize.ENDMARKER)
                   and not (t.type == tokenize.ERRORTOKEN and not t.string.strip())]
@@ -1334,7 +1347,7 @@ def logical_lines(source: str) -> tuple[frozenset[int], int] | None:
         if strings[0] in _ESCAPE_TOKENS or strings[-1] in ("?", "??") or any(
                 a == "=" and b in ("%", "!") for a, b in zip(strings, strings[1:])):
             turned += 1
-    return frozenset(starts), turned
+    return frozenset(starts), turned, frozenset(escapes)
 
 
 def magic_line_count(lines: list[str]) -> int:
@@ -1369,16 +1382,18 @@ def _complete_alone(line: str) -> bool:
     return True
 
 
-def _regrouped(lines: list[str], starts: frozenset[int]) -> bool:
+def _regrouped(lines: list[str], grouped: tuple[frozenset[int], int, frozenset[int]]) -> bool:
     """May IPython group the lines below a line it turns otherwise than the one reading of the cell's tokens does? It
     turns one line at a time and reads the cell's tokens again after each: a magic line whose text opens a string or a
     bracket (`%ls x\"\"\"`, quoted in the call IPython writes) closes it there, an escaped line's call may open one its
     text did not (`;print ""x` is `print(\"\"\"x")`), and the lines after it group otherwise (review 437: answers read as
     code where they were text in a string in Jupyter, and lines that deleted them read as inside one)."""
+    starts, _, escapes = grouped
     for i in starts:
         ln = lines[i] if i < len(lines) else ""
-        escaped = _ESCAPED.match(ln) is not None
-        if not (escaped or _LINE_MAGIC.match(ln) or assigned_magic(ln) is not None or _HELP_LINE.match(ln)):
+        escaped = i in escapes and _ESCAPED.match(ln) is not None
+        if not (escaped or i in escapes and _LINE_MAGIC.match(ln) or assigned_magic(ln) is not None or
+                _HELP_LINE.match(ln)):
             continue
         if not _complete_alone(ln) or escaped and not _complete_alone(_escaped_call(ln)):
             return True
@@ -1392,7 +1407,7 @@ def read_unsure(source: str) -> bool:
     if _OTHER_BREAKS.search(source) or _within_budget(text, text.split("\n")):
         return False
     grouped = logical_lines(text)
-    return grouped is not None and _regrouped(text.split("\n"), grouped[0])
+    return grouped is not None and _regrouped(text.split("\n"), grouped)
 
 
 def read_past_budget(source: str) -> bool:
@@ -1593,7 +1608,7 @@ class _IPythonCalls(ast.NodeTransformer):
         name = _text(args[0]) if args else None
         if method == "run_line_magic" and name == "alias_magic" and len(args) > 1 and _text(args[1]) is not None:
             self.aliases.update(_aliases_made(_text(args[1]), self.aliases))
-        if method == "run_line_magic" and (name is None or _line_magic_name(name) != name):
+        if method == "run_line_magic" and (name is None or line_magic_name(name) != name):
             raise _Refused(str(name))       # no magic of that name: the cell stops there
         if method == "run_line_magic" and name in _IN_A_FUNCTION and len(args) > 1 and _text(args[1]):
             line = _timed_line(_text(args[1]))
@@ -1624,7 +1639,7 @@ class _IPythonCalls(ast.NodeTransformer):
         call = self._call(node.value)
         if call is not None and call[0] == "run_line_magic":
             name = _text(call[1][0]) if call[1] else None
-            if name is None or _line_magic_name(name) != name:
+            if name is None or line_magic_name(name) != name:
                 raise _Refused(str(name))
             args = _text(call[1][1]) if len(call[1]) > 1 else None
             if args is not None:                    # `x = %time stmt`, `x = %pwd`: as on a line of their own

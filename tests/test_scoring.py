@@ -11,6 +11,7 @@ import pytest
 from grader import probes
 from grader.checks import KINDS, manual, models, provided, training
 from grader.checks.context import Context, cell_failure
+from grader.magics import python_tree
 from grader.notebook import Cell, Notebook, checksum
 from grader.pipeline import Grader
 from grader.results import CellOutcome, Status
@@ -5671,3 +5672,53 @@ def test_a_help_line_ipython_cannot_turn_is_a_syntax_error_past_the_budget(answe
     none of the answers), 10/10 unflagged."""
     rows = answer_rows(_around_answers(answers))
     assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
+
+
+@pytest.mark.parametrize("answers,below,points,flag", [
+    ("# " + "x" * 10_100 + "\n" + _R434 + "!= 0\n", [], 0, None),
+    (_PAD438 + _R434 + "!= 0\n", [], 0, None),
+    (_PAD438 + "%= 3\n" + _R434, [], 0, None),
+    # a cell below that Jupyter refuses as a whole: Run All stops there, the answers above stand
+    (_R434, ["# " + "x" * 21_000 + "\na_ = False\n!= 0\n"], 10, "exec:"),
+    # what IPython does read as its escapes, at the start of a logical line
+    (_PAD438 + _R434 + "!ls\nif True:\n    !ls\n", [], 10, None),
+], ids=["!= after the answers", "padded", "%= before them", "below", "shell lines"])
+def test_an_operator_that_starts_like_an_escape_is_python_past_the_budget(answers, below, points, flag):
+    """Review 439: past the budget a line that starts with `!=` was read as a shell line (`pass`); IPython reads a line
+    as escaped only where its first token is an escape, and `!=` is one token, Python's, a syntax error: Jupyter set
+    none of the answers in that cell, and refused a cell above it (the student's class, 50/50 unflagged)."""
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == points, [r.message for r in rows]
+    assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+    assert points or "syntax error" in rows[0].message
+    # ... and the job runs such a cell as Jupyter does: a SyntaxError, the student's class never defined
+    assert python_tree("# " + "x" * 21_000 + "\nclass ANN_relu:\n    pass\n!= 0\n") is None
+    assert python_tree("# " + "x" * 21_000 + "\nclass ANN_relu:\n    pass\n!ls\n") is not None
+
+
+_WRONG439 = "a_, b_, c_, d_, e_ = False, True, False, False, True\n"
+
+
+@pytest.mark.parametrize("above,answers,points,flag", [
+    ([], _WRONG439 + "%nosuchmagic\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "shown = %matplotlb inline\n" + _R434, 0, "raised:"),
+    (["%matplotlb inline\n"], _R434, 10, "raised:"),
+    # magics the kernel has run and go on; one the cell makes itself is no stop (and flagged as made)
+    ([], _WRONG439 + "%pwd\n%ls\n%store\n" + _R434, 10, None),
+    ([], _WRONG439 + "from IPython.core.magic import register_line_magic\n@register_line_magic\ndef fix(line):\n"
+     "    pass\n%fix\n" + _R434, 10, "exec:"),
+], ids=["between two tries", "assigned", "above", "known magics", "made in the cell"])
+def test_a_magic_the_kernel_does_not_have_stops_the_cell(above, answers, points, flag):
+    """Review 439: a line magic of a name no magic of the kernel has (`%nosuchmagic`, a typo `%matplotlb`) raises
+    IPython's UsageError and Run All stops there; it was read as a magic that runs nothing: the right answers below it
+    graded, unflagged, where Jupyter ended with the wrong ones above it (or none)."""
+    c = _around_answers(answers, above=above)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == points, [r.message for r in rows]
+    if flag is None:
+        assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+    else:
+        assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+    if flag == "raised:" and not above:
+        assert any("UsageError" in d for d in c.details), c.details

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, python_tree, timeit_texts,
-                      without_magics)
+from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, kernel_has_magic,
+                      line_magic_name, makes_magic, python_tree, reaches_shell, timeit_texts, without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
 from .literals import LITERAL_KINDS, constant_truth, evaluated_literals, raised_by_literals, runs_once_at_least
 from .magic_lines import aligned
@@ -441,6 +441,7 @@ class Magics:
     # its statements in the reading import (`carried`), and whether the cell is a `%%prun` cell, which leaves none
     kept: dict[int, int] = field(default_factory=dict)
     prun: bool = False
+    refused: frozenset[int] = frozenset()        # lines of magics the kernel does not have (`_refused`)
 
 
 def magic_lines(source: str) -> Magics:
@@ -452,11 +453,14 @@ def magic_lines(source: str) -> Magics:
         return Magics(dict.fromkeys(range(1, len(turned) + 1), (1, "%%time")), tuple(turned))
     kept, changed = aligned(plain, turned)
     named = {i: ("time" if m == "time" and text.startswith("%time") else m or "?") for i, m, text in changed}
+    # (a magic the cell makes itself, or a shell of its own, may answer to any name)
+    own = makes_magic(source) is not None or reaches_shell(source) is not None
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
                   frozenset(i for i, _, text in changed if _background(text)),
                   {i: 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:])))
                    for i, m, text in changed if m in ("prun", "timeit")},
-                  cell_magic(source) == "prun")
+                  cell_magic(source) == "prun",
+                  frozenset(i for i, _, text in changed if not own and _refused(text)))
 
 
 def carried(node: ast.stmt, magics: Magics) -> int:
@@ -510,6 +514,20 @@ def _background(line: str) -> bool:
         if text.startswith(lead):
             return text[len(lead):].rstrip().endswith("&")
     return False
+
+
+def _refused(line: str) -> bool:
+    """A magic line (`%nosuchmagic`, `x = %matplotlb inline`) whose name no magic of the kernel has: IPython raises
+    its UsageError before it runs anything, and the cell stops there (review 439: the right answers below such a line
+    graded, unflagged, where Jupyter set none, or ended with the wrong ones above it). A magic made in another cell
+    (an extension loaded, a function registered) is not seen here: the line reads as a stop, which is flagged."""
+    text = line.strip()
+    at = assigned_magic(text)
+    text = text[at:] if at is not None else text
+    if not text.startswith("%") or text.startswith("%%"):
+        return False
+    name = line_magic_name(text[1:])
+    return name is not None and not kernel_has_magic(name)
 
 
 def awaits(tree: ast.AST) -> bool:
@@ -905,7 +923,7 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
             if magic == "time" and surely_stops(tree.body[k], flags & ~AWAIT, exits) and \
                     not _plainly_caught(tree.body[k], exits):
                 return k
-            if tree.body[k].lineno in magics.background:
+            if tree.body[k].lineno in magics.background or tree.body[k].lineno in magics.refused:
                 return k
             flags |= carried(tree.body[k], magics)
     return None
