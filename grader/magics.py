@@ -16,6 +16,7 @@ import re
 import tokenize
 import unicodedata
 import warnings
+from dataclasses import dataclass, field
 from .syntax import bound_by, walk, unparsed
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
@@ -250,19 +251,31 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
     # reads them: one inside a call's brackets is code (a fairness review, 436: `, lr=lr` read as the call `("lr=lr")`
     # and `!= 0):` as a shell line, the graded `train_and_test` 0/20); all of them where IPython cannot say
     read = None if asked else logical_lines(source)
-    logical = read[0] if read is not None else None
+    if read is not None and not read.settled:
+        return source                       # (IPython may group the lines otherwise than read: not read by guess)
+    joined_to = -1
     for i, ln in enumerate(lines):
-        if logical is not None and i not in logical:
-            out.append(ln)
+        if i <= joined_to:
+            out.append("")                  # (taken into the turned line above it by its `\`)
             continue
+        if read is not None:
+            if i not in read.starts:
+                out.append(ln)
+                continue
+            if i in read.joins:
+                joined_to, ln = read.joins[i]
+            if i in read.helps:
+                out.append(ln[:len(ln) - len(ln.lstrip(" \t\f"))] + "pass")
+                continue
+            if i not in read.escapes and i not in read.assigned:
+                out.append(ln)
+                continue
         if i not in kept and _no_such_magic(ln):
             out.append(ln)          # IPython stops the cell there (UsageError): the student's error stands
             continue
-        m = _LINE_MAGIC.match(ln) if read is None or i in read[2] else None
-        assigned = _assigned(ln) if i not in kept else None
-        helped = _HELP_LINE.match(ln) if i not in kept and m is None else None
-        if helped is not None and logical is not None and not _help_turned(ln):
-            helped = None           # (IPython cannot turn it: the `?` stays, a syntax error, as Python reads it)
+        m = _LINE_MAGIC.match(ln) if read is None or i in read.escapes else None
+        assigned = _assigned(ln) if i not in kept and (read is None or i in read.assigned) else None
+        helped = _HELP_LINE.match(ln) if i not in kept and m is None and read is None else None
         if assigned is not None and not _plain_targets(assigned[1]):
             return _as_ipython_runs(source, depth)          # `print(x); y = %pwd`: as IPython turns it
         if assigned is not None:
@@ -275,8 +288,9 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             # continues a bracket (`print(a_,\n , b_); here = %pwd`, read as a syntax error that cost
             # the five answers: a two-hundred-and-fifteenth review). As IPython's own reader turns it.
             return _as_ipython_runs(source, depth)
-        elif m is None and i not in kept and not asked and _ESCAPED.match(ln) and (read is None or i in read[2]):
-            escaped.append(len(out))
+        elif m is None and i not in kept and not asked and _ESCAPED.match(ln):
+            if read is None:
+                escaped.append(len(out))
             out.append(_escaped_call(ln))
         elif m is None or i in kept:
             out.append(ln)
@@ -295,8 +309,6 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             out.append(ln if statement is None else m.group(1) + statement)
         else:
             out.append(m.group(1) + "pass")
-    if read is not None and _regrouped(lines, read):
-        return source                       # (IPython may group the lines after it otherwise: not read by guess)
     # (a line that starts with `,` `;` or `/` inside brackets is no escape to IPython, `, momentum=0.9` in a call
     # written with leading commas: where the cell reads as Python only with them as written, so)
     turned = set(escaped)               # (once: review 435 had it made again for each line, 250 s for 19 cells)
@@ -1309,45 +1321,244 @@ def _within_budget(source: str, lines: list[str]) -> bool:
     # a fairness review, 436, counted them and read the graded `train_and_test` by guess, 0/20), counted as IPython
     # groups the cell into logical lines
     logical = logical_lines(source)
-    return logical is not None and (logical[1] + 1) * len(source) <= IPYTHON_BUDGET
+    return logical is not None and (logical.turned + 1) * len(source) <= IPYTHON_BUDGET
 
 
 _ESCAPE_TOKENS = frozenset({"%", "!", "!!", "?", "??", ",", ";", "/"})
 
 
-@functools.lru_cache(maxsize=8)
-def logical_lines(source: str) -> tuple[frozenset[int], int, frozenset[int]] | None:
-    """(the indices of the lines a logical line starts at, how many logical lines IPython turns: an escape, a magic, a
-    shell or help line, or a magic or shell command assigned, the indices of those that start with an escape), as
-    IPython's own reader groups the cell's tokens (`make_tokens_by_line`: brackets and strings go on over lines); None
-    without IPython or where it cannot read them. One tokenizing of the cell, where IPython's reader tokenizes it again
-    for each line it turns."""
+@dataclass(frozen=True)
+class Grouping:
+    """How IPython's reader groups a cell's lines and which it turns, line indices from 0 (`logical_lines`)."""
+    starts: frozenset[int]              # the lines a logical line starts at
+    turned: int                         # how many logical lines IPython turns
+    escapes: frozenset[int] = frozenset()       # ... those that start with an escape (`%`, `!`, `?`, `,`, `;`, `/`)
+    assigned: frozenset[int] = frozenset()      # ... a magic or shell command assigned (`x = %pwd`, `y = !ls`)
+    helps: frozenset[int] = frozenset()         # ... IPython's help (`x?`, `%timeit?`: before any other reading)
+    # a turned line that a `\` continues: its last line and its text, as IPython joins it
+    joins: dict = field(default_factory=dict)
+    settled: bool = True                # False: a turned line may make IPython group the lines otherwise than read
+
+
+def _first_tokens(line: str) -> tuple[list, bool]:
+    """The tokens of one line read alone (but indents), and whether it is complete: closes every string and bracket
+    it opens and goes on past no `\`."""
+    out = []
     try:
-        from IPython.core.inputtransformer2 import make_tokens_by_line
+        for t in tokenize.generate_tokens(io.StringIO(line + "\n").readline):
+            if t.type == tokenize.NEWLINE:
+                out.append(t)
+                return out, True
+            if t.type not in (tokenize.INDENT, tokenize.DEDENT):
+                out.append(t)
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    return out, False
+
+
+def _assign_turned(tokens: list) -> int | None:
+    """Where IPython's `MagicAssign` or `SystemAssign` turns a line (the column of its `%` or `!`), as they read the
+    line's tokens: the first `=` outside brackets, then `%` and a name, or `!` after spaces."""
+    level = 0
+    for k, t in enumerate(tokens):
+        if t.string == "=" and level == 0:
+            after = tokens[k + 1:]
+            if len(after) >= 2 and after[0].string == "%" and after[1].type == tokenize.NAME:
+                return after[0].start[1]
+            if after and after[0].type == tokenize.ERRORTOKEN and not t.line.strip().startswith("="):
+                for a in after:
+                    if a.type != tokenize.ERRORTOKEN or (a.string != "!" and not a.string.isspace()):
+                        break
+                    if a.string == "!":
+                        return a.start[1]
+            return None
+        if t.string in ("(", "[", "{"):
+            level += 1
+        elif t.string in (")", "]", "}") and level > 0:
+            level -= 1
+    return None
+
+
+def _continued_end(lines: list[str], i: int, n: int) -> int:
+    """The last line of a turned line IPython continues past lines ending in `\` (`find_end_of_continued_line`), of
+    the cell's ``n`` lines (``n``: past the last, where the last ends in `\`)."""
+    end = i
+    while lines[end].endswith("\\"):
+        end += 1
+        if end >= n:
+            break
+    return end
+
+
+def joined_line(lines: list[str], i: int, end: int) -> str:
+    """Lines ``i`` to ``end`` (``lines``: those IPython reads) as IPython joins a turned line continued by `\`
+    (`assemble_continued_line`: the last keeps its `\` where the cell ends with it)."""
+    parts = lines[i:end + 1]
+    return " ".join([p[:-1] for p in parts[:-1]] + [parts[-1].rstrip()])
+
+
+_MAY_TURN = re.compile(r"^[ \t]*[%!?,;/]|=[ \t\f]*[%!]|\?[ \t]*$")
+
+
+@functools.lru_cache(maxsize=8)
+def logical_lines(source: str) -> Grouping | None:
+    """How IPython's own reader groups the cell's lines into logical lines (`make_tokens_by_line`: brackets and strings
+    go on over lines) and which of them it turns (an escape, a magic or shell command assigned, a help line), None
+    without IPython or where it cannot read them. IPython turns one line at a time, the earliest first, and reads the
+    cell's tokens again after each: the call it writes closes what the line's text left open (`!echo :(`, `%ls x\"\"\"`),
+    or opens what it closed (`;print ""x` is `print(\"\"\"x")`), and the lines after it group otherwise (reviews 437
+    and 440). Read here in one pass: the tokenizer is handed each turned line as the call IPython writes (`pass` for a
+    magic's, shell's or help's, whose text it quotes), when the line's turn comes."""
+    try:
+        from IPython.core.inputtransformer2 import _help_end_re
+    except Exception:  # noqa: BLE001 - without IPython: not known
+        return None
+    lines = source.split("\n")
+    n = len(lines) - 1 if source.endswith("\n") else len(lines)      # (the lines IPython reads: none after a last "\n")
+    last_help = max((k for k in range(n) if lines[k].rstrip().endswith("?")), default=-1)
+    starts: set[int] = set()
+    escapes: set[int] = set()
+    assigned: set[int] = set()
+    helps: set[int] = set()
+    joins: dict[int, tuple[int, str]] = {}
+    # (the next line to hand the tokenizer, the 1-based line of the last token that closed a logical line, IPython's
+    # bracket level, the last line of a turned line's `\` continuation)
+    # (and whether a token came since, and whether a line ending in `?` that IPython cannot turn holds its help back:
+    # `HelpEnd` finds the first such line each time, fails on it, and turns none below)
+    state = {"next": 0, "closed_at": 0, "level": 0, "settled": True, "blank": -1, "tokens": False, "stuck": False,
+             "pylevel": 0}
+    # (turned lines that group the lines after them otherwise than their text, with the indents open above them)
+    regrouped: list[tuple[int, tuple[str, ...]]] = []
+    indents: list[str] = []
+
+    def turn(i: int) -> tuple[str, int] | None:
+        """What IPython makes of line ``i``, which starts a logical line, and its last line; None: as it stands."""
+        line = lines[i]
+        if not _MAY_TURN.search(line):
+            return None
+        tokens, complete = _first_tokens(line)
+        if not tokens:
+            return None
+        first = tokens[0]
+        indent = line[:len(line) - len(line.lstrip(" \t\f"))]
+        # (help first, `HelpEnd`'s priority: `%timeit?` is help on the magic, review 440)
+        if not state["stuck"] and complete and len(tokens) >= 2 and tokens[-2].string == "?" and \
+                _help_end_re.search(line[first.start[1]:] + "\n"):
+            helps.add(i)
+            return indent + "pass", i
+        at = None if first.string in _ESCAPE_TOKENS else _assign_turned(tokens)
+        if first.string not in _ESCAPE_TOKENS and at is None:
+            return None
+        end = _continued_end(lines, i, n)
+        depth, lowest = 0, 0
+        for t in tokens:
+            depth += (t.string in ("(", "[", "{")) - (t.string in (")", "]", "}"))
+            lowest = min(lowest, depth)
+        if not complete or lowest < 0:
+            regrouped.append((i, tuple(indents)))   # (what it leaves open, or closes that it did not open, the call does not)
+        if not complete and not state["stuck"] and last_help > i:
+            # IPython's help reads the line's group as its text left it, up to a line ending in `?` below
+            state["settled"] = False
+        if end > i:
+            joins[i] = (end, joined_line(lines[:n], i, end))
+        if at is not None:
+            assigned.add(i)
+            return line[:at] + "0", end
+        if first.string == "?":
+            helps.add(i)                # (`?x`, `??x`: IPython's help, whatever follows)
+            return indent + "pass", end
+        escapes.add(i)
+        if first.string in (",", ";", "/"):
+            call = _escaped_call(joins[i][1] if end > i else line)
+            if complete and not _first_tokens(call)[1]:
+                regrouped.append((i, tuple(indents)))
+            return call, end
+        return indent + "pass", end
+
+    def readline() -> str:
+        # (the tokenizer has handed out every token of the lines before when it asks for the next one)
+        i = state["next"]
+        if i >= n:
+            return ""
+        state["next"] = i + 1
+        if i <= state["blank"]:
+            return "\n"                 # (a line a turned line's `\` took in)
+        if state["closed_at"] != i and not state["tokens"] and lines[i - 1].endswith("\\") and _MAY_TURN.search(lines[i]):
+            state["settled"] = False    # (after a line of only `\`, or inside a string: not followed)
+        if state["pylevel"] != state["level"] and _MAY_TURN.search(lines[i]):
+            state["settled"] = False    # (after a bracket closed that none opened, a syntax error: not followed)
+        if state["closed_at"] == i:     # a logical line starts here
+            turned = turn(i)
+            if turned is not None:
+                text, end = turned
+                state["blank"] = end
+                return text + "\n"
+        return lines[i] + "\n"
+
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            groups = make_tokens_by_line([ln + "\n" for ln in source.split("\n")])
-    except Exception:  # noqa: BLE001 - without IPython, or a cell its tokenizer refuses: not known
-        return None
-    starts, turned, escapes = set(), 0, set()
-    for group in groups:
-        # IPython reads a line as escaped where its first token but an indent is one of the escapes (`EscapedCommand`):
-        # `!= 0` starts with the token `!=`, no escape, and the line is Python's, a syntax error (review 439: read as a
-        # shell line past the budget, and a cell Jupyter refused was read as the answers)
-        first = next((t for t in group if t.type not in (tokenize.INDENT, tokenize.DEDENT)), None)
-        if first is not None and first.string in _ESCAPE_TOKENS:
-            escapes.add(first.start[0] - 1)
-        tokens = [t for t in group if t.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.NL, tokenize.NEWLINE,
-                                                      tokenize.COMMENT, tokenize.ENDMARKER)
-                  and not (t.type == tokenize.ERRORTOKEN and not t.string.strip())]
-        if not tokens:
-            continue
-        starts.add(tokens[0].start[0] - 1)
-        strings = [t.string for t in tokens]
-        if strings[0] in _ESCAPE_TOKENS or strings[-1] in ("?", "??") or any(
-                a == "=" and b in ("%", "!") for a, b in zip(strings, strings[1:])):
-            turned += 1
-    return frozenset(starts), turned, frozenset(escapes)
+            group: list = []
+            for t in tokenize.generate_tokens(readline):
+                group.append(t)
+                if t.type == tokenize.NEWLINE or t.type == tokenize.NL and state["level"] <= 0:
+                    _close_group(group, starts, helps, state, _help_end_re, lines)
+                    group = []
+                    state["closed_at"], state["tokens"] = t.start[0], False
+                    continue
+                state["tokens"] = state["tokens"] or t.type not in (tokenize.INDENT, tokenize.DEDENT)
+                if t.type == tokenize.INDENT:
+                    indents.append(t.string)
+                elif t.type == tokenize.DEDENT and indents:
+                    indents.pop()
+                if t.string in ("(", "[", "{"):
+                    state["level"] += 1
+                    state["pylevel"] += 1
+                elif t.string in (")", "]", "}"):
+                    state["level"] = max(state["level"] - 1, 0)
+                    state["pylevel"] -= 1       # (below 0 too, as Python's tokenizer counts)
+            _close_group(group, starts, helps, state, _help_end_re, lines)
+    except tokenize.TokenError:
+        _close_group(group, starts, helps, state, _help_end_re, lines)
+    except Exception:  # noqa: BLE001 - a cell the tokenizer refuses (IndentationError): IPython's reader raises
+        return Grouping(frozenset(), 0, settled=False)
+    # IPython reads the whole cell again before it turns each line, as the lines below it stand then: an indent that
+    # fits no block there stops it (IndentationError) before it turns any more, even where the lines would group
+    # otherwise once turned. Where a turned line groups the lines after it otherwise, that reading is read too, from
+    # that line on, under the blocks open above it (four times the cell's length in all at most: beyond, not followed)
+    cost = 0
+    for k, opened in regrouped:
+        cost += sum(map(len, lines[k:n]))
+        if cost > 4 * len(source):
+            state["settled"] = False
+            break
+        try:
+            from IPython.core.inputtransformer2 import make_tokens_by_line
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                make_tokens_by_line([indent + "pass\n" for indent in ("", *opened)] + [ln + "\n" for ln in lines[k:n]])
+        except Exception:  # noqa: BLE001 - a cell IPython's reader refuses: it runs none of it
+            state["settled"] = False
+            break
+    turned = len(escapes | assigned | helps)
+    return Grouping(frozenset(starts), turned, frozenset(escapes), frozenset(assigned), frozenset(helps), joins,
+                    state["settled"])
+
+
+def _close_group(group: list, starts: set, helps: set, state: dict, help_end, lines: list[str]) -> None:
+    tokens = [t for t in group if t.type not in (tokenize.INDENT, tokenize.DEDENT, tokenize.NL, tokenize.NEWLINE,
+                                                  tokenize.COMMENT, tokenize.ENDMARKER)
+              and not (t.type == tokenize.ERRORTOKEN and not t.string.strip())]
+    if not tokens:
+        return
+    first = tokens[0].start[0] - 1
+    starts.add(first)
+    if len(group) > 2 and group[-2].string == "?" and first not in helps and not state["stuck"]:
+        piece = "\n".join(lines[first:group[-2].start[0]])[tokens[0].start[1]:] + "\n"
+        if group[-2].start[0] - 1 > first and help_end.search(piece):
+            state["settled"] = False    # (a group over several lines IPython's help may read whole: not followed)
+        else:
+            state["stuck"] = True       # (a `?` IPython cannot turn: the cell is a SyntaxError, its help stops here)
 
 
 def magic_line_count(lines: list[str]) -> int:
@@ -1357,57 +1568,14 @@ def magic_line_count(lines: list[str]) -> int:
                or _HELP_LINE.match(ln))
 
 
-def _help_turned(line: str) -> bool:
-    """Does IPython turn this line, ending in `?`, into a call of its help? Only where what stands before the `?` is a
-    name, its attributes and integer indices (`_help_end_re`); `f()?` or `print(a_)?` it cannot, and the cell is a
-    syntax error in Jupyter (review 438: read as help past the budget, 10/10 for answers Jupyter never set). A line
-    that starts with `?` is IPython's escape, which it always turns."""
-    content = line.lstrip(" \t")
-    if content.startswith("?"):
-        return True
-    try:
-        from IPython.core.inputtransformer2 import _help_end_re
-    except Exception:  # noqa: BLE001 - without IPython: as the line reads
-        return True
-    return _help_end_re.search(content + "\n") is not None
-
-
-def _complete_alone(line: str) -> bool:
-    """Does the line, tokenized on its own, close every string and bracket it opens (and go on past no `\\`)?"""
-    try:
-        for _ in tokenize.generate_tokens(io.StringIO(line + "\n").readline):
-            pass
-    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
-def _regrouped(lines: list[str], grouped: tuple[frozenset[int], int, frozenset[int]]) -> bool:
-    """May IPython group the lines below a line it turns otherwise than the one reading of the cell's tokens does? It
-    turns one line at a time and reads the cell's tokens again after each: a magic line whose text opens a string or a
-    bracket (`%ls x\"\"\"`, quoted in the call IPython writes) closes it there, an escaped line's call may open one its
-    text did not (`;print ""x` is `print(\"\"\"x")`), and the lines after it group otherwise (review 437: answers read as
-    code where they were text in a string in Jupyter, and lines that deleted them read as inside one)."""
-    starts, _, escapes = grouped
-    for i in starts:
-        ln = lines[i] if i < len(lines) else ""
-        escaped = i in escapes and _ESCAPED.match(ln) is not None
-        if not (escaped or i in escapes and _LINE_MAGIC.match(ln) or assigned_magic(ln) is not None or
-                _HELP_LINE.match(ln)):
-            continue
-        if not _complete_alone(ln) or escaped and not _complete_alone(_escaped_call(ln)):
-            return True
-    return False
-
-
 def read_unsure(source: str) -> bool:
-    """Is the cell past the budget, read by guess, with a line IPython turns that may make it group the lines after
-    it otherwise (`_regrouped`)? Then what the cell does is not known from its reading."""
+    """Is the cell past the budget, read by guess, with a line IPython turns that may make it group the lines after it
+    otherwise than the grader follows (`Grouping.settled`)? Then what the cell does is not known from its reading."""
     text = cleaned(source)
     if _OTHER_BREAKS.search(source) or _within_budget(text, text.split("\n")):
         return False
     grouped = logical_lines(text)
-    return grouped is not None and _regrouped(text.split("\n"), grouped)
+    return grouped is not None and not grouped.settled
 
 
 def read_past_budget(source: str) -> bool:

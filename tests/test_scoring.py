@@ -4,6 +4,7 @@ outcomes and probe observations become points and messages. Each test names the 
 from __future__ import annotations
 
 import copy
+import random
 
 import numpy as np
 import pytest
@@ -5646,12 +5647,12 @@ def test_lines_ipython_groups_otherwise_after_turning_one_are_not_read_by_guess(
     """Review 437: past the budget the grader grouped the cell's lines from one reading of its tokens, where IPython
     turns one line at a time and reads the tokens again after each; a turned line that opens or closes a string or a
     bracket otherwise than its text makes IPython group the lines after it otherwise. 10/10 unflagged where Jupyter
-    ended with the wrong answers, none, or deleted them. Such a cell is not read by guess now."""
+    ended with the wrong answers, none, or deleted them. Such a cell was then not read by guess; since review 440 the
+    grader groups its lines as IPython does, turning each line in its turn: the answers are those Jupyter ends with."""
     c = _around_answers(answers, below=below)
     rows = answer_rows(c)
     assert sum(r.max_points - r.points for r in rows) == lost, [r.message for r in rows]
     assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
-    assert flag is not None or "whose quotes or brackets IPython closes or opens otherwise" in rows[0].message
 
 
 _PAD438 = "".join(f"# padding line {i} " + "x" * 80 + "\n" for i in range(120))
@@ -5722,3 +5723,106 @@ def test_a_magic_the_kernel_does_not_have_stops_the_cell(above, answers, points,
         assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
     if flag == "raised:" and not above:
         assert any("UsageError" in d for d in c.details), c.details
+
+
+@pytest.mark.parametrize("answers,below,flag", [
+    # a shell line whose text leaves a bracket open: IPython quotes it whole in its call, the lines after it are code
+    (_PAD438 + "!echo a) sigmoid saturates, b) relu does not\n!echo no GPU here :(\n" + _R434, [], None),
+    (_PAD438 + "n = !echo (1\n!ls [a-z*\n" + _R434, [], None),
+    (_R434, [_PAD438 + "!echo done :(\nprint(a_, b_)\n"], None),
+    # a `\` at the end of a line of Python, or of a shell or magic line (IPython joins those into one command)
+    (_PAD438 + "summary = 'a' + \\\n    'b'\n%matplotlib inline\n" + _R434, [], None),
+    (_PAD438 + '"""Notes: $x \\\\\n y$ \\\\\n"""\n%matplotlib inline\n' + _R434, [], None),
+    (_PAD438 + "!pip install torch \\\n    numpy\n%time total = sum([1, \\\n  2])\n" + _R434, [], None),
+    (_R434, [_PAD438 + "!pip install torch \\\n    numpy\nprint(a_)\n"], None),
+    # help asked of a magic (IPython's help comes first)
+    (_PAD438 + "%timeit?\n%matplotlib?\n" + _R434, [], None),
+], ids=["echo a)", "assigned (", "below, :(", "python \\", "latex \\\\", "pip \\", "below, pip \\", "%timeit?"])
+def test_honest_long_cells_are_read_as_ipython_groups_them(answers, below, flag):
+    """Review 440 (fairness): past the budget, a shell line whose text leaves a bracket open (`!echo a) ... b)`, `!echo
+    no GPU here :(`), a `\\` at the end of a line, a `!pip install` continued by `\\`, and `%timeit?` cost honest
+    answers cells all five answers (0/10, "quotes or brackets IPython closes or opens otherwise") and flagged cells
+    below `exec:`. The grader groups the lines as IPython does now, turning each line in its turn."""
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert not [f for f in c.flags if not f.startswith("added-cell:")], (c.flags, c.details)
+
+
+@pytest.mark.parametrize("answers", [
+    _PAD438 + "!echo (\n" + _WRONG439,
+    _PAD438 + "!pip install torch \\\n" + _WRONG439,
+    _WRONG439 + _PAD438 + ";print \"\"x\n" + _R434 + "#\"\"\")\n",
+], ids=["after an open bracket", "continued into the shell line", "inside a string"])
+def test_what_ipython_runs_after_a_turned_line_is_what_is_graded(answers):
+    """The other side of review 440's grouping: what Jupyter runs after a turned line (the wrong answers after `!echo
+    (`), or takes into it (a line a `\\` continues into a shell command), or reads as text (a string a `;` call opens)
+    is read so: the answers Jupyter ends with, 0/10."""
+    rows = answer_rows(_around_answers(answers))
+    assert sum(r.points for r in rows) == 0, [r.message for r in rows]
+
+
+_GROUPING_LINES = [
+    "x = 1", "!echo :(", "!echo a) b", '%ls x"""', ';print ""x', ',print "")or [0]#', '#""")', "print(a,", "  b)",
+    's = """', '"""', "!pip install a \\", "   b", "%time x = f(1, \\", " 2)", "x?", "f()?", "%timeit?", "!ls x?",
+    "y = !ls (", "z = %pwd", "!= 0", "%= 3", "if True:", "    !ls", "    x = 1", "# comment ?", "x = (1,", "!= 0)",
+    "/f a b", ",f a b", "'''", "x = 'it''s'", "%config X.y = \\", "    1", "a_ = True", "!echo [WIP", "n = !echo (1",
+    "%matplotlib?", "x = [", "]", "obj.attr?", "lst[0]??", "!!ls (", "  %pwd", "print('?')", "w = %time (1,",
+    "x = 1 \\", "  + 2", "%time?", ";f a", "?x", "??x.y", "# ''' ", "r'''", "!echo ''' x", "\\", "x = {", "}?",
+    "x = %ls \\", "def f(x):", "    return x", "for i in range(3):", "    print(i)", "    %time y = i", "    !echo {i}",
+    'f"{x}"', "x = f'''", "# it's", "d = {'a': 1,", "     'b': 2}", "\tx = 1", "    y = !ls", "        z?", "  ;f a b"]
+
+
+def _as_ipython_turns(source: str) -> str | None:
+    """The cell as IPython's reader turns it, written from the grader's `logical_lines` with IPython's own calls."""
+    from IPython.core.inputtransformer2 import ESCAPE_DOUBLES, _help_end_re, _make_help_call, tr
+    from grader.magics import _assign_turned, _first_tokens, logical_lines
+    g = logical_lines(source)
+    if g is None or not g.settled:
+        return None
+    lines, out, skip = source.split("\n"), [], -1
+    for i, ln in enumerate(lines):
+        if i <= skip:
+            continue
+        if i not in g.helps | g.escapes | g.assigned:
+            out.append(ln)
+            continue
+        skip, line = g.joins.get(i, (i, ln))
+        indent = ln[:len(ln) - len(ln.lstrip(" \t\f"))]
+        body = line[len(indent):]
+        escape, content = (body[:2], body[2:]) if body[:2] in ESCAPE_DOUBLES else (body[:1], body[1:])
+        if i in g.helps and not body.startswith("?"):
+            m = _help_end_re.search(body + "\n")
+            out.append(indent + _make_help_call(m.group(1), m.group(3)))
+        elif i in g.helps or i in g.escapes:
+            out.append(indent + tr[escape](content))
+        else:
+            at = _assign_turned(_first_tokens(ln)[0])
+            rhs = line[at:]
+            name, _, args = rhs[1:].partition(" ")
+            out.append(ln[:at] + ("get_ipython().run_line_magic({!r}, {!r})".format(name, args) if rhs[0] == "%"
+                                  else "get_ipython().getoutput({!r})".format(rhs[1:])))
+    return "\n".join(out)
+
+
+def test_the_grouping_past_the_budget_is_ipythons_on_random_cells():
+    """Review 440: past the budget the grader groups a cell's lines and turns them in one pass (`logical_lines`), where
+    IPython turns one line at a time and tokenizes the cell again after each. Compared with IPython's own reader on
+    random cells of lines that turn, open and close brackets, strings and `\\` continuations (a session compared
+    60,000): the same text wherever the grader says it is sure."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    manager, rng, compared = TransformerManager(), random.Random(440), 0
+    for _ in range(3000):
+        source = "\n".join(rng.choice(_GROUPING_LINES) for _ in range(rng.randint(1, 9))) + "\n"
+        if source[:1] in " \t":
+            continue
+        ours = _as_ipython_turns(source)
+        try:
+            theirs = manager.transform_cell(source)
+        except Exception:  # noqa: BLE001 - IPython's reader refuses the cell (an indent that fits no block)
+            assert ours is None, source
+            continue
+        if ours is not None:
+            compared += 1
+            assert ours.rstrip("\n") == theirs.rstrip("\n"), source
+    assert compared > 1500

@@ -165,20 +165,21 @@ def _not_run_as_read(source: str) -> str:
     text = cleaned(source)
     lines = text.split("\n")
     grouped = logical_lines(text)           # (IPython's own grouping of the lines, where it can say)
-    turns = grouped[1] if grouped is not None else magic_line_count(lines)
+    turns = grouped.turned if grouped is not None else magic_line_count(lines)
     if turns >= IPYTHON_TURNS:
         return (f"the cell has {turns} magic, shell or help lines, and IPython refuses to run a cell with "
                 f"{IPYTHON_TURNS} of them, so none of its answers is set in Jupyter; write the answers as plain "
                 f"assignments, without magics")
     if grouped is not None and read_unsure(source):
         return (f"the cell is too long ({len(source):,} characters) for the grader to read it as IPython does, with a "
-                f"magic, shell or escaped line whose quotes or brackets IPython closes or opens otherwise than they "
-                f"stand; keep the answers cell short, or write it without magics")
-    # Past the budget each line is read on its own; that reading can differ from IPython's only where a
-    # string or a `\` carries a line into the next (a 225th review closed a string with a `%pwd` line): a string
-    # only where IPython cannot say which lines start a logical line (a fairness review, 436: a docstring beside
-    # `%matplotlib inline` in a long cell below the answers was flagged)
-    if any(grouped is None and (ln.count('"""') % 2 or ln.count("'''") % 2) or ln.endswith("\\") for ln in lines):
+                f"magic, shell or escaped line whose quotes or brackets stay open, and a line ending in `?` below it "
+                f"(IPython may read them together as a request for help); keep the answers cell short, or write it "
+                f"without magics")
+    # Past the budget each line is read on its own where IPython cannot say which lines start a logical line; that
+    # reading can differ from IPython's only where a string or a `\` carries a line into the next (a 225th review
+    # closed a string with a `%pwd` line). Where it can say, its grouping is followed (a fairness review, 440: a
+    # `\` at the end of a line of Python, or of a `!pip install` line, had cost the answers)
+    if grouped is None and any(ln.count('"""') % 2 or ln.count("'''") % 2 or ln.endswith("\\") for ln in lines):
         return (f"the cell is too long ({len(source):,} characters) with its {turns} magic or shell line"
                 f"{'s' if turns != 1 else ''} and a string over several lines for the grader to read it as IPython "
                 f"does; keep the answers cell short, or write it without magics")
