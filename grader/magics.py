@@ -386,7 +386,9 @@ MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magi
                           # ... made of the shell's PATH (review 327: `%rehashx` made an alias of every program on it),
                           # a macro made through IPython's calls (`%alias name cmd` is read where the answers cell
                           # names it: `answers._aliased`)
-                          r"run_line_magic\(\s*['\"](?:rehashx|macro)['\"]|rehashx|define_macro")
+                          r"run_line_magic\(\s*['\"](?:rehashx|macro)['\"]|rehashx|define_macro|"
+                          # ... or an alias taken away (review 441: `%unalias ls`, then `%ls` stops the cell)
+                          r"\bunalias\b")
 # What reaches IPython's shell past `get_ipython`: its class, its hooks that
 # change what later lines and cells run (transformers, events), the kernel application that holds
 # it, or any object found by walking the heap (a two-hundred-and-twenty-fourth review appended to
@@ -495,6 +497,27 @@ def kernel_has_magic(name: str) -> bool:
     """Is ``name`` a line magic a kernel has without an extension loaded or a magic registered (IPython's own, its
     aliases of shell commands, ipykernel's, storemagic's, and autoreload's, which the grader reads where they stand)?"""
     return name in _ipython_magics()[0] or name in _SHELL_ALIASES or name in _MORE_MAGICS
+
+
+@functools.lru_cache(maxsize=64)
+def magic_refused(name: str, args: str) -> bool:
+    """Does the kernel refuse this line magic before it runs anything (stopping the cell): a name no magic of the
+    kernel has, or `%matplotlib`'s line its own parser refuses or a backend IPython does not know (`%matplotlib
+    inlin`: a KeyError; review 441)? Other magics' arguments are not read here (the README's "what remains")."""
+    if not kernel_has_magic(name):
+        return True
+    if name != "matplotlib":
+        return False
+    try:
+        from IPython.core.magics.pylab import PylabMagics
+        from IPython.core.pylabtools import backends
+        parsed = PylabMagics.matplotlib.parser.parse_argstring(args)
+    except ImportError:
+        return False
+    except Exception:  # noqa: BLE001 - IPython's UsageError: the line is refused
+        return True
+    gui = parsed.gui.lower() if isinstance(parsed.gui, str) else parsed.gui
+    return not parsed.list and bool(gui) and gui != "auto" and gui not in backends
 
 
 def as_explicit(source: str) -> str:

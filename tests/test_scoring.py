@@ -5826,3 +5826,34 @@ def test_the_grouping_past_the_budget_is_ipythons_on_random_cells():
             compared += 1
             assert ours.rstrip("\n") == theirs.rstrip("\n"), source
     assert compared > 1500
+
+
+@pytest.mark.parametrize("answers,points,flag", [
+    # autoreload's magics without `%load_ext autoreload` above them: IPython refuses them unless an earlier cell loaded
+    # it, which the cell cannot say: Jupyter may stop there
+    (_WRONG439 + "%autoreload 2\n" + _R434, 0, "raised:"),
+    ("%aimport os\n" + _R434, 10, "raised:"),
+    ("%load_ext autoreload\n%autoreload 2\n" + _R434, 10, None),
+    # a word in a comment makes no magic of the cell's own
+    ("# IPython Magics: see the docs\n%nosuchmagic\n" + _R434, 10, "raised:"),
+    ("%matplotlb inline\n# InteractiveShell\n" + _R434, 10, "raised:"),
+    # an alias taken away makes `%ls` a magic no more: the cell is read for a TA
+    ("%unalias ls\n%ls\n" + _R434, 10, "exec:"),
+    # a backend IPython does not know (a KeyError), or a line its parser refuses
+    (_WRONG439 + "%matplotlib inlin\n" + _R434, 0, "raised:"),
+    ("%matplotlib inline --nosuch\n" + _R434, 10, "raised:"),
+    ("%matplotlib INLINE\n%matplotlib\n" + _R434, 10, None),
+], ids=["autoreload between tries", "aimport", "autoreload loaded", "comment", "comment, shell", "unalias",
+        "backend typo", "refused option", "backends IPython knows"])
+def test_what_review_441_found_the_kernel_refuses_is_read_so(answers, points, flag):
+    """Review 441, told of review 439's reading of magics the kernel lacks: autoreload's magics counted as always
+    there (IPython has them only after `%load_ext autoreload`), an alias taken away by `%unalias`, a comment naming
+    `Magics` that turned the reading off, and `%matplotlib inlin` (a KeyError in IPython): 10/10 unflagged where
+    Jupyter stopped before the right answers."""
+    c = _around_answers(answers)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == points, [r.message for r in rows]
+    if flag is None:
+        assert not [f for f in c.flags if f.startswith(("raised:", "exec:"))], (c.flags, c.details)
+    else:
+        assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)

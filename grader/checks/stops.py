@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, kernel_has_magic,
-                      line_magic_name, makes_magic, python_tree, reaches_shell, timeit_texts, without_magics)
+from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, line_magic_name,
+                      magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts, without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
 from .literals import LITERAL_KINDS, constant_truth, evaluated_literals, raised_by_literals, runs_once_at_least
 from .magic_lines import aligned
@@ -442,6 +442,9 @@ class Magics:
     kept: dict[int, int] = field(default_factory=dict)
     prun: bool = False
     refused: frozenset[int] = frozenset()        # lines of magics the kernel does not have (`_refused`)
+    # lines of autoreload's magics where the cell loads no autoreload above them: IPython refuses them unless an
+    # earlier cell did (`stops.unsure`)
+    unloaded: frozenset[int] = frozenset()
 
 
 def magic_lines(source: str) -> Magics:
@@ -454,13 +457,16 @@ def magic_lines(source: str) -> Magics:
     kept, changed = aligned(plain, turned)
     named = {i: ("time" if m == "time" and text.startswith("%time") else m or "?") for i, m, text in changed}
     # (a magic the cell makes itself, or a shell of its own, may answer to any name)
-    own = makes_magic(source) is not None or reaches_shell(source) is not None
+    code = scan_text(source)            # (its code: a word in a comment makes nothing, review 441)
+    own = makes_magic(code) is not None or reaches_shell(code) is not None
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
                   frozenset(i for i, _, text in changed if _background(text)),
                   {i: 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:])))
                    for i, m, text in changed if m in ("prun", "timeit")},
                   cell_magic(source) == "prun",
-                  frozenset(i for i, _, text in changed if not own and _refused(text)))
+                  frozenset(i for i, _, text in changed if not own and _refused(text)),
+                  frozenset(i for i, m, text in changed if m in ("autoreload", "aimport") and not any(
+                      "load_ext" in ln and "autoreload" in ln for ln in plain[:i - 1]) and _autoreload_parses(text)))
 
 
 def carried(node: ast.stmt, magics: Magics) -> int:
@@ -516,6 +522,20 @@ def _background(line: str) -> bool:
     return False
 
 
+def _autoreload_parses(line: str) -> bool:
+    """Does autoreload's parser take this `%autoreload` line (one it refuses is read where its names are: a stop)?"""
+    text = line.strip()
+    if not text.startswith("%autoreload"):
+        return True
+    try:
+        from IPython.core.magic_arguments import parse_argstring
+        from IPython.extensions.autoreload import AutoreloadMagics
+        parse_argstring(AutoreloadMagics.autoreload, text[len("%autoreload"):].strip())
+    except BaseException:  # noqa: BLE001 - (argparse's SystemExit, IPython's UsageError), or no IPython
+        return False
+    return True
+
+
 def _refused(line: str) -> bool:
     """A magic line (`%nosuchmagic`, `x = %matplotlb inline`) whose name no magic of the kernel has: IPython raises
     its UsageError before it runs anything, and the cell stops there (review 439: the right answers below such a line
@@ -527,7 +547,7 @@ def _refused(line: str) -> bool:
     if not text.startswith("%") or text.startswith("%%"):
         return False
     name = line_magic_name(text[1:])
-    return name is not None and not kernel_has_magic(name)
+    return name is not None and magic_refused(name, text[1 + len(name):].strip())
 
 
 def awaits(tree: ast.AST) -> bool:
@@ -960,7 +980,9 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
     exits = exits_of(tree, above, _timed(tree, magics, flags, above))
     for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
-        if magic and magic not in ("time", "%%time"):
+        if group and group[0].lineno in magics.unloaded:
+            out.append(i)
+        elif magic and magic not in ("time", "%%time"):
             readings = (flags, flags | AWAIT, 0, AWAIT)
             if any(not _compiles(ast.Module(group, []), f, as_text=True) for f in readings) or \
                     any(surely_stops(n, f, exits) for n in group for f in readings):
