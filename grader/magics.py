@@ -222,8 +222,8 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
         # IPython reads its own lines even in a cell Python can parse: a comment that ends at one of
         # these breaks for IPython starts a magic line that ends at "\n", and what Python read as the
         # rest of the comment ran as code in Jupyter (a hundred-and-seventy-fourth review: edits of
-        # provided and locked cells kept 10/10, unflagged).
-        return _as_ipython_runs(source, depth)
+        # provided and locked cells kept 10/10, unflagged). Too long to ask IPython: not read (`breaks_unread`).
+        return source if breaks_unread(source) else _as_ipython_runs(source, depth)
     source = unaliased(cleaned(source))
     if _parses(source):
         return _explicit_calls(source, depth) if "get_ipython" in source else source
@@ -1477,8 +1477,10 @@ def logical_lines(source: str) -> Grouping | None:
         for t in tokens:
             depth += (t.string in ("(", "[", "{")) - (t.string in (")", "]", "}"))
             lowest = min(lowest, depth)
-        if not complete or lowest < 0:
-            regrouped.append((i, tuple(indents)))   # (what it leaves open, or closes that it did not open, the call does not)
+        if not complete or lowest < 0 or end > i:
+            # (what it leaves open, closes that it did not open, or takes in past a `\` the tokenizer did not read as
+            # one, `%pwd # \`: review 442), the call does not
+            regrouped.append((i, tuple(indents)))
         if not complete and not state["stuck"] and last_help > i:
             # IPython's help reads the line's group as its text left it, up to a line ending in `?` below
             state["settled"] = False
@@ -1593,9 +1595,12 @@ def magic_line_count(lines: list[str]) -> int:
 
 def read_unsure(source: str) -> bool:
     """Is the cell past the budget, read by guess, with a line IPython turns that may make it group the lines after it
-    otherwise than the grader follows (`Grouping.settled`)? Then what the cell does is not known from its reading."""
+    otherwise than the grader follows (`Grouping.settled`), or with line breaks IPython splits at that the grader does
+    not read (`breaks_unread`)? Then what the cell does is not known from its reading."""
+    if _OTHER_BREAKS.search(source):
+        return breaks_unread(source)
     text = cleaned(source)
-    if _OTHER_BREAKS.search(source) or _within_budget(text, text.split("\n")):
+    if _within_budget(text, text.split("\n")):
         return False
     grouped = logical_lines(text)
     return grouped is not None and not grouped.settled
@@ -1641,13 +1646,24 @@ def code_only(source: str) -> str:
     return "".join(lines)
 
 
+def breaks_unread(source: str) -> bool:
+    """Does the cell hold line breaks other than "\n", at which IPython splits its lines (a form feed, `\x1c`,
+    `\u2028`, ...), with magic, shell, help or escaped lines among those lines, and is it too long for the grader to ask
+    IPython's own reader how it turns them? Then the grader cannot read it (review 442: `# check \x0c,print \` made
+    IPython's escape take the next line, `a_ = True`, into its call; the grader read the cell as Python, 10/10)."""
+    if not _OTHER_BREAKS.search(source):
+        return False
+    turned = magic_line_count(source.splitlines())
+    return turned > 0 and ((turned + 1) * len(source) > IPYTHON_BUDGET or not within_budget(source))
+
+
 def read_by_guess(source: str) -> bool:
     """Were the cell's magic-looking lines read without asking IPython (beyond the budget)? Then a
     line inside a string may have been read as a magic: such a cell is no provided cell unchanged (a
     hundred-and-seventy-eighth review padded one past the budget, and a help-looking line inside a
     docstring, which closed the string in Jupyter and ran code there, was dropped as help)."""
     if _OTHER_BREAKS.search(source):
-        return False                        # read through IPython's own reader
+        return breaks_unread(source)        # read through IPython's own reader, within the budget
     text = cleaned(source)
     return not _parses(text) and not _within_budget(text, text.split("\n"))
 

@@ -5857,3 +5857,24 @@ def test_what_review_441_found_the_kernel_refuses_is_read_so(answers, points, fl
         assert not [f for f in c.flags if f.startswith(("raised:", "exec:"))], (c.flags, c.details)
     else:
         assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+
+
+@pytest.mark.parametrize("answers,below,points,flag", [
+    # a `\` in a comment at the end of a magic line: IPython takes the next line into the magic's text, but reads the
+    # cell first as it stands, where that line's indent fits no block (an IndentationError: none of it runs)
+    (_R434 + "if True:\n        %pwd # \\\n    x\n" + _PAD438, [], 0, None),
+    (_R434 + "x = 1\n%pwd # \\\nx = 2\n" + _PAD438, [], 10, None),
+    # a form feed, at which IPython splits its lines: `,print \` takes `a_ = True` into its call's text
+    (_WRONG439.replace("a_, b_", "b_") + "a_ = False\n# check \x0c,print \\\na_ = True\n" + "#" * 21_000 + "\n", [], 0,
+     None),
+    (_R434, ["# check \x0c,print \\\nprint(a_)\n" + "#" * 21_000 + "\n"], 10, "exec:"),
+], ids=["dedent taken in", "taken in, indents fit", "form feed", "form feed below"])
+def test_what_ipython_reads_first_and_where_it_splits_lines_count_past_the_budget(answers, below, points, flag):
+    """Review 442: past the budget a line a magic's `\\` takes in (after a comment: `%pwd # \\`) was never read for its
+    indent, where IPython's first reading of the cell raises an IndentationError and runs none of it; and a cell with a
+    form feed (or another break IPython splits lines at) was read as Python reads it, where IPython's escape took the
+    line after it into its call: 10/10 unflagged, Jupyter ended without the answers or with the wrong one."""
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == points, [r.message for r in rows]
+    assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)

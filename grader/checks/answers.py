@@ -14,7 +14,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
-                      crlf_as_lf, logical_lines, magic_line_count, python_tree, read_by_guess,
+                      breaks_unread, crlf_as_lf, logical_lines, magic_line_count, python_tree, read_by_guess,
                       read_past_budget, read_unsure, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
@@ -162,6 +162,11 @@ def _not_run_as_read(source: str) -> str:
                 f"answer on a line of its own")
     if not read_by_guess(source):
         return ""
+    if breaks_unread(source):
+        return (f"the cell is too long ({len(source):,} characters) for the grader to read it as IPython does, with line "
+                f"breaks other than a newline (a form feed, a line or file separator), at which IPython splits its "
+                f"lines, and magic, shell or escaped lines among them; keep the answers cell short, with plain line "
+                f"breaks")
     text = cleaned(source)
     lines = text.split("\n")
     grouped = logical_lines(text)           # (IPython's own grouping of the lines, where it can say)
@@ -1687,6 +1692,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             if c.cell_type == "code" else ({}, "x")
         if source is c.source:
             sets_answers[c.index] = any(more.get(n, _MISSING) is not _MISSING for n in names)
+        if c.cell_type == "code" and not bad and breaks_unread(source):
+            # (read as Python where IPython splits its lines otherwise: review 442)
+            maybe.append(f"{'cell ' + repr(c.id) if c.id else 'a cell'} (too long, with line breaks IPython splits "
+                         f"at and magic, shell or escaped lines, for the grader to read as IPython runs it)")
         if bad:
             # Jupyter runs none of it (under barry_as_FLUFL: its `!=`, review 235), where the grader read it as IPython
             # does; a reading by guess, past the budget, may fail where Jupyter runs the cell (review 433: a `%reset
