@@ -1438,7 +1438,9 @@ def logical_lines(source: str) -> Grouping | None:
         return None
     lines = source.split("\n")
     n = len(lines) - 1 if source.endswith("\n") else len(lines)      # (the lines IPython reads: none after a last "\n")
-    last_help = max((k for k in range(n) if lines[k].rstrip().endswith("?")), default=-1)
+    # (the last line that may end in IPython's help: a comment line cannot)
+    last_help = max((k for k in range(n) if lines[k].rstrip().endswith("?") and not lines[k].lstrip().startswith("#")),
+                    default=-1)
     starts: set[int] = set()
     escapes: set[int] = set()
     assigned: set[int] = set()

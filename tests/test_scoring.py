@@ -5729,6 +5729,7 @@ def test_a_magic_the_kernel_does_not_have_stops_the_cell(above, answers, points,
     # a shell line whose text leaves a bracket open: IPython quotes it whole in its call, the lines after it are code
     (_PAD438 + "!echo a) sigmoid saturates, b) relu does not\n!echo no GPU here :(\n" + _R434, [], None),
     (_PAD438 + "n = !echo (1\n!ls [a-z*\n" + _R434, [], None),
+    (_PAD438 + "!echo no GPU here :(\n" + _R434 + "# is that right?\n", [], None),
     (_R434, [_PAD438 + "!echo done :(\nprint(a_, b_)\n"], None),
     # a `\` at the end of a line of Python, or of a shell or magic line (IPython joins those into one command)
     (_PAD438 + "summary = 'a' + \\\n    'b'\n%matplotlib inline\n" + _R434, [], None),
@@ -5737,7 +5738,7 @@ def test_a_magic_the_kernel_does_not_have_stops_the_cell(above, answers, points,
     (_R434, [_PAD438 + "!pip install torch \\\n    numpy\nprint(a_)\n"], None),
     # help asked of a magic (IPython's help comes first)
     (_PAD438 + "%timeit?\n%matplotlib?\n" + _R434, [], None),
-], ids=["echo a)", "assigned (", "below, :(", "python \\", "latex \\\\", "pip \\", "below, pip \\", "%timeit?"])
+], ids=["echo a)", "assigned (", "a question in a comment", "below, :(", "python \\", "latex \\\\", "pip \\", "below, pip \\", "%timeit?"])
 def test_honest_long_cells_are_read_as_ipython_groups_them(answers, below, flag):
     """Review 440 (fairness): past the budget, a shell line whose text leaves a bracket open (`!echo a) ... b)`, `!echo
     no GPU here :(`), a `\\` at the end of a line, a `!pip install` continued by `\\`, and `%timeit?` cost honest
