@@ -222,8 +222,12 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
         # IPython reads its own lines even in a cell Python can parse: a comment that ends at one of
         # these breaks for IPython starts a magic line that ends at "\n", and what Python read as the
         # rest of the comment ran as code in Jupyter (a hundred-and-seventy-fourth review: edits of
-        # provided and locked cells kept 10/10, unflagged). Too long to ask IPython: not read (`breaks_unread`).
-        return source if breaks_unread(source) else _as_ipython_runs(source, depth)
+        # provided and locked cells kept 10/10, unflagged). Too long to ask IPython: not read where IPython turns a
+        # line (`breaks_unread`); where it turns none, as Python reads it once IPython has cleaned it (its pasted
+        # prompts and first line's indent stripped: review 444, `In [1]: a_ = False` read as an annotation, 10/10)
+        if breaks_unread(source):
+            return source
+        return cleaned(source) if not within_budget(source) else _as_ipython_runs(source, depth)
     source = unaliased(cleaned(source))
     if _parses(source):
         return _explicit_calls(source, depth) if "get_ipython" in source else source
@@ -1655,7 +1659,8 @@ def breaks_unread(source: str) -> bool:
     IPython's escape take the next line, `a_ = True`, into its call; the grader read the cell as Python, 10/10)."""
     if not _OTHER_BREAKS.search(source):
         return False
-    turned = magic_line_count(source.splitlines())
+    lines = source.splitlines()
+    turned = magic_line_count(lines) + sum(1 for ln in lines if ln.lstrip().startswith("%%"))
     return turned > 0 and ((turned + 1) * len(source) > IPYTHON_BUDGET or not within_budget(source))
 
 

@@ -5879,3 +5879,26 @@ def test_what_ipython_reads_first_and_where_it_splits_lines_count_past_the_budge
     rows = answer_rows(c)
     assert sum(r.points for r in rows) == points, [r.message for r in rows]
     assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+
+
+_FF444 = "# \x0c check\n" + "#" * 21_000 + "\n"
+
+
+@pytest.mark.parametrize("answers,below,points,flag", [
+    ("a_ = True\nIn [1]: a_ = False\nb_ = False\nIn [2]: b_ = True\nc_ = True\nIn [3]: c_ = False\nd_ = True\n"
+     "In [4]: d_ = False\ne_ = False\nIn [5]: e_ = True\n" + _FF444, [], 0, None),
+    (_R434, ["x = 1\n" + "".join(f"In [{k}]: {n}_ = {v}\n" for k, (n, v) in enumerate(
+        zip("abcde", ("False", "True", "False", "False", "True")), 1)) + _FF444], 0, "moved:"),
+    (_R434 + "... if 0 else 0\n" + _FF444, [], 0, None),
+    # prompts pasted beside a form feed, answered right: as IPython runs them
+    (">>> a_, b_, c_, d_, e_ = True, False, True, True, False\n" + _FF444, [], 10, None),
+], ids=["prompts", "prompts below", "continuation prompt", "right, after a prompt"])
+def test_a_long_cell_with_a_form_feed_is_cleaned_as_ipython_cleans_it(answers, below, points, flag):
+    """Review 444: a cell past the budget with a line break Python does not split at (a form feed, a lone `\\r`,
+    `\\u2028`) and no magic was read as Python reads it, without IPython's cleaning: `In [1]: a_ = False` was an
+    annotation that binds nothing (10/10 where Jupyter ended with five wrong answers), `... if 0 else 0` an Ellipsis
+    (10/10 where Jupyter raised a SyntaxError)."""
+    c = _around_answers(answers, below=below)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == points, [r.message for r in rows]
+    assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
