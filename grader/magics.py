@@ -382,7 +382,7 @@ MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magi
                           r"magics_manager|define_magic|IPython\.core\.magic\b|load_extension|"
                           # IPython's own `autoreload` extension is always IPython's (a fairness review: `%load_ext
                           # autoreload` had cost the five answers); any other could be a module the notebook wrote
-                          r"(?:load|reload)_ext\b(?!(?:[ \t]+|['\"][ \t]*,[ \t]*['\"])(?:autoreload|storemagic)[ \t]*(?:$|[\n;#'\"]))|"
+                          r"(?:load|reload)_ext\b(?!(?:[ \t]+|['\"][ \t]*,[ \t]*['\"])(?:autoreload|storemagic)[ \t]*(?:$|[\r\n;#'\"]))|"
                           r"Magics\b|magics_class|"
                           # an alias IPython runs in place of a one-line cell that starts with its name (review 325:
                           # `%alias a_ true` above `a_: bool = True; b_: bool = False; ...`, which then set nothing)
@@ -1603,6 +1603,7 @@ def read_unsure(source: str) -> bool:
     """Is the cell past the budget, read by guess, with a line IPython turns that may make it group the lines after it
     otherwise than the grader follows (`Grouping.settled`), or with line breaks IPython splits at that the grader does
     not read (`breaks_unread`)? Then what the cell does is not known from its reading."""
+    source = crlf_as_lf(source)
     if _OTHER_BREAKS.search(source):
         return breaks_unread(source)
     text = cleaned(source)
@@ -1657,6 +1658,7 @@ def breaks_unread(source: str) -> bool:
     `\u2028`, ...), with magic, shell, help or escaped lines among those lines, and is it too long for the grader to ask
     IPython's own reader how it turns them? Then the grader cannot read it (review 442: `# check \x0c,print \` made
     IPython's escape take the next line, `a_ = True`, into its call; the grader read the cell as Python, 10/10)."""
+    source = crlf_as_lf(source)         # (Windows line ends are one break: a fairness review, 443)
     if not _OTHER_BREAKS.search(source):
         return False
     lines = source.splitlines()
@@ -1669,6 +1671,7 @@ def read_by_guess(source: str) -> bool:
     line inside a string may have been read as a magic: such a cell is no provided cell unchanged (a
     hundred-and-seventy-eighth review padded one past the budget, and a help-looking line inside a
     docstring, which closed the string in Jupyter and ran code there, was dropped as help)."""
+    source = crlf_as_lf(source)
     if _OTHER_BREAKS.search(source):
         return breaks_unread(source)        # read through IPython's own reader, within the budget
     text = cleaned(source)

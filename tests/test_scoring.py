@@ -5902,3 +5902,29 @@ def test_a_long_cell_with_a_form_feed_is_cleaned_as_ipython_cleans_it(answers, b
     rows = answer_rows(c)
     assert sum(r.points for r in rows) == points, [r.message for r in rows]
     assert flag is None or any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+
+
+_PIPDOC443 = "try:\n    import ipympl\nexcept ImportError:\n    pass\n\n!pip install torch \\\n    torchvision\ntry:\n    import ipympl\nexcept ImportError:\n    pass\n# a) True  b) False  c) True\ndef f(x):\n    '''Return x.\n\n    %matplotlib inline would go here\n    '''\n    return x\n# Observation: the sigmoid net's early layers barely learn.\ntry:\n    import ipympl\nexcept ImportError:\n    pass\ntext = '''\n'''\nfor i in range(3):\n    print(i)\n    %time y = i * 2\nif True:\n    !echo inside\nprint(a_, b_, c_, d_, e_)\n"
+
+
+@pytest.mark.parametrize("above,answers,below", [
+    # Windows line ends are one break, not a form feed's kind
+    ([], "\r\n".join(["%matplotlib inline", "%load_ext autoreload", "%autoreload 2", "%pwd", "!ls", "%time x = 1",
+                      "%config InlineBackend.figure_format = 'retina'", "!echo done", "%who",
+                      *_R434.strip().split("\n")]) + "\r\n", []),
+    ([], ("# notes on the vanishing gradient\r\n" * 350) + "%matplotlib inline\r\n" + _R434.replace("\n", "\r\n"), []),
+    ([], _R434, [("# notes on the plots\r\n" * 600) + "%matplotlib inline\r\n!ls\r\nprint(a_)\r\n"]),
+    # autoreload loaded in a cell above: its magics are the kernel's
+    (["%load_ext autoreload\n"], "%autoreload 2\n%aimport numpy\n" + _R434, []),
+    # a docstring's line in a cell IPython rewrites (a `\`-continued shell line) is no magic line
+    ([], _R434, [_PIPDOC443]),
+], ids=["crlf, short", "crlf, long", "crlf, long below", "autoreload loaded above", "docstring below"])
+def test_honest_cells_of_review_443_keep_the_answers_unflagged(above, answers, below):
+    """Review 443 (fairness, 5,640 honest drafts against today's rules): Windows line ends read as a form feed's kind
+    of break (an answers cell with magics 0/10, a long cell below flagged `exec:`), `%autoreload 2` flagged `raised:`
+    where a cell above had loaded autoreload, and a docstring's `%matplotlib inline would go here` in a cell IPython
+    rewrote read as a refused magic line (`raised:`); `%load_ext autoreload` with Windows line ends flagged `exec:`."""
+    c = _around_answers(answers, above=above, below=below)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert not [f for f in c.flags if f.startswith(("raised:", "exec:", "moved:"))], (c.flags, c.details)

@@ -20,7 +20,7 @@ from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import DOORS, PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
+from .stops import (AUTORELOADED, AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
                     features_at, first_stop, in_string_values, magic_lines, names_pdb, parse, skipped, stoppers_before, unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
 from .doors import folded
@@ -1570,10 +1570,15 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
 
     # ... and the notebook's names deleted by a magic (`%reset_selective -f exit`, `%xdel`, `%reset`: review 416)
     reset_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and _RESETS.search(c.source)), None)
+    # ... and autoreload loaded, whose magics the kernel has from then on
+    autoreload_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and "load_ext" in c.source
+                            and "autoreload" in c.source), None)
 
     def bound(index: int, source: str) -> frozenset[str]:
         pdb = pdb_from is not None and pdb_from <= index or names_pdb(source)
         out = rebound(index, source) | stoppers(index, source) | (frozenset({PDB_ON}) if pdb else frozenset())
+        if autoreload_from is not None and autoreload_from < index:
+            out = out | {AUTORELOADED}
         if reset_from is not None and reset_from <= index or _RESETS.search(source):
             # (IPython's own `exit` is one of the notebook's names in a kernel: deleted, a call of it is a NameError)
             out = frozenset(n for n in out if not n.startswith("+")) | {"exit", "quit"}

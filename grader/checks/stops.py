@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, line_magic_name,
-                      magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts, without_magics)
+from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
+                      logical_lines, magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts,
+                      without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
 from .literals import LITERAL_KINDS, constant_truth, evaluated_literals, raised_by_literals, runs_once_at_least
 from .magic_lines import aligned
@@ -459,14 +460,22 @@ def magic_lines(source: str) -> Magics:
     # (a magic the cell makes itself, or a shell of its own, may answer to any name)
     code = scan_text(source)            # (its code: a word in a comment makes nothing, review 441)
     own = makes_magic(code) is not None or reaches_shell(code) is not None
+    # (the lines IPython turns, as its reader groups the cell: a changed line is matched, and a docstring's line
+    # `%matplotlib inline would go here` in a cell IPython rewrote had been read as the magic: a fairness review, 443)
+    text = crlf_as_lf(cleaned(source))
+    grouping = logical_lines(text)
+    lines = text.split("\n")
+    magics_turned = {lines[k].strip() for k in grouping.escapes | grouping.assigned} \
+        if grouping is not None and grouping.settled else set()
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
                   frozenset(i for i, _, text in changed if _background(text)),
                   {i: 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:])))
                    for i, m, text in changed if m in ("prun", "timeit")},
                   cell_magic(source) == "prun",
-                  frozenset(i for i, _, text in changed if not own and _refused(text)),
-                  frozenset(i for i, m, text in changed if m in ("autoreload", "aimport") and not any(
-                      "load_ext" in ln and "autoreload" in ln for ln in plain[:i - 1]) and _autoreload_parses(text)))
+                  frozenset(i for i, _, text in changed if not own and text in magics_turned and _refused(text)),
+                  frozenset(i for i, m, text in changed if m in ("autoreload", "aimport") and text in magics_turned and
+                            not any("load_ext" in ln and "autoreload" in ln for ln in plain[:i - 1]) and
+                            _autoreload_parses(text)))
 
 
 def carried(node: ast.stmt, magics: Magics) -> int:
@@ -705,6 +714,9 @@ def _plainly_caught(stmt: ast.stmt, exits: Exits) -> bool:
 
 
 PDB_ON = "%pdb"         # among the names a cell is read with (`exits_of`'s ``above``): the notebook may turn `%pdb` on
+# ... and a cell above loads autoreload (its magics are the kernel's then: a fairness review, 443, `%load_ext autoreload`
+# in the first cell and `%autoreload 2` in the answers cell, flagged `raised:`)
+AUTORELOADED = "%autoreload"
 # Quotes that join the pieces of a string (`'p' 'db'`, `'p' + 'db'`: review 414)
 _JOINED = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 
@@ -980,7 +992,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
     exits = exits_of(tree, above, _timed(tree, magics, flags, above))
     for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
-        if group and group[0].lineno in magics.unloaded:
+        if group and group[0].lineno in magics.unloaded and AUTORELOADED not in above:
             out.append(i)
         elif magic and magic not in ("time", "%%time"):
             readings = (flags, flags | AWAIT, 0, AWAIT)
