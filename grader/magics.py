@@ -207,9 +207,11 @@ def python_tree(source: str) -> ast.Module | None:
 
 
 def crlf_as_lf(source: str) -> str:
-    """Windows line ends as "\n" where the cell has no other "\r" (one break to IPython and Python)."""
-    if "\r\n" in source and "\r" not in source.replace("\r\n", ""):
-        return source.replace("\r\n", "\n")
+    """Windows line ends, and a lone "\r", as "\n": one break to IPython, which splits its lines there, and to Python,
+    which reads them as "\n" (review 445: `#\r%nosuchmagic` was one comment line to the grader, a refused magic line
+    that stopped the cell to Jupyter)."""
+    if "\r" in source:
+        return source.replace("\r\n", "\n").replace("\r", "\n")
     return source
 
 
@@ -495,6 +497,30 @@ def automagic(source: str) -> str | None:
     if info.esc or not name or keyword.iskeyword(name) or hasattr(builtins, name) or info.the_rest[:1] in ("=", ","):
         return None
     return name if kernel_has_magic(name) else None
+
+
+# A line that loads autoreload, as IPython reads it (its magic or the shell's call; not a comment or a string's text:
+# review 445 wrote `# load_ext autoreload` above `%autoreload 2`)
+_LOADS_AUTORELOAD = re.compile(r"^[ \t]*%(?:re)?load_ext[ \t]+autoreload[ \t]*(?:#.*)?$|run_line_magic\(\s*['\"]"
+                               r"(?:re)?load_ext['\"]\s*,\s*['\"]autoreload['\"]\s*\)")
+
+
+def loads_autoreload(source: str) -> bool:
+    """Does the cell load IPython's autoreload extension: a line IPython turns into `%load_ext autoreload`, or its call
+    written out in the cell's code (not in a comment or a docstring)?"""
+    if "autoreload" not in source or "load_ext" not in source:
+        return False
+    text = crlf_as_lf(cleaned(source))
+    grouping = logical_lines(text)
+    lines = text.split("\n")
+    if grouping is not None and grouping.settled and any(
+            _LOADS_AUTORELOAD.match(lines[k]) for k in grouping.escapes if k < len(lines)):
+        return True
+    try:
+        tree = ast.parse(text)          # (as written: the reading turns IPython's calls into what they run)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(isinstance(n, ast.Call) and _LOADS_AUTORELOAD.search(ast.unparse(n)) for n in ast.walk(tree))
 
 
 def kernel_has_magic(name: str) -> bool:

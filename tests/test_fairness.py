@@ -1435,7 +1435,7 @@ def test_a_line_break_python_reads_otherwise_is_read_as_ipython_runs_the_cell(br
         ran = without_magics(tpl + added)
         assert "x = 1" in ran or "import numpy as np" in ran, (repr(added), ran)
     ran = without_magics(f"?a_ #{brk}a_, b_ = False, True")
-    assert "a_, b_ = (False, True)" in ran, ran
+    assert "a_, b_ = (False, True)" in ran or "a_, b_ = False, True" in ran.split("\n"), ran
     if brk == "\r":
         return                          # Python reads "\r" as a line break too: the cell does not parse
     # In a cell Python parses (review 174): a comment that ends there for IPython starts a magic line

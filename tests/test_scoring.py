@@ -5928,3 +5928,34 @@ def test_honest_cells_of_review_443_keep_the_answers_unflagged(above, answers, b
     rows = answer_rows(c)
     assert sum(r.points for r in rows) == 10, [r.message for r in rows]
     assert not [f for f in c.flags if f.startswith(("raised:", "exec:", "moved:"))], (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above,answers,points,flag", [
+    # autoreload "loaded" only in a comment, above or in the cell: IPython refuses its magics
+    (["# load_ext autoreload\n"], "%autoreload 2\n" + _R434, 10, "raised:"),
+    ([], "# load_ext autoreload\n%autoreload 2\n" + _R434, 10, "raised:"),
+    ([], _WRONG439 + "if True:\n    %autoreload 2\n" + _R434, 0, "raised:"),
+    # a refused magic in a block that surely runs
+    ([], _WRONG439 + "if True:\n    %nosuchmagic\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "for _ in [0]:\n\t%matplotlib inlin\n" + _R434, 0, "raised:"),
+    # a lone "\r" breaks the line for IPython and Python alike
+    ([], _WRONG439 + "#\r%nosuchmagic\n" + _R434, 0, "raised:"),
+    ([], (_WRONG439 + "#\r%nosuchmagic\n" + _R434).replace("\n", "\r\n"), 0, "raised:"),
+    # a long added cell above (past the lines the grader aligns one by one) with a refused magic and a space after it
+    (["pass\n" * 2100 + "%nosuchmagic \n"], _R434, 10, "raised:"),
+    # autoreload loaded by its call, above: its magics are the kernel's
+    (["get_ipython().run_line_magic('load_ext', 'autoreload')\n"], "%autoreload 2\n" + _R434, 10, None),
+], ids=["comment above", "comment in the cell", "autoreload in a block", "in a block", "in a loop, tab", "lone \\r",
+        "lone \\r and crlf", "long cell above", "loaded by its call"])
+def test_what_review_445_found_stops_where_ipython_stops(above, answers, points, flag):
+    """Review 445, told of today's stops: `# load_ext autoreload` in a comment taken for the extension loaded, a refused
+    magic inside `if True:` or a loop, `#\\r%nosuchmagic` (a lone "\\r" ends the comment for IPython and Python), and a
+    refused magic with a trailing space at the end of an added cell of 2,100 lines: each 10/10 unflagged where Jupyter
+    stopped with the wrong answers set, or none."""
+    c = _around_answers(answers, above=above)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == points, [r.message for r in rows]
+    if flag is None:
+        assert not [f for f in c.flags if f.startswith(("raised:", "exec:"))], (c.flags, c.details)
+    else:
+        assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)

@@ -14,7 +14,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
-                      breaks_unread, crlf_as_lf, logical_lines, magic_line_count, python_tree, read_by_guess,
+                      breaks_unread, crlf_as_lf, loads_autoreload, logical_lines, magic_line_count, python_tree, read_by_guess,
                       read_past_budget, read_unsure, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
@@ -1571,8 +1571,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # ... and the notebook's names deleted by a magic (`%reset_selective -f exit`, `%xdel`, `%reset`: review 416)
     reset_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and _RESETS.search(c.source)), None)
     # ... and autoreload loaded, whose magics the kernel has from then on
-    autoreload_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and "load_ext" in c.source
-                            and "autoreload" in c.source), None)
+    autoreload_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and loads_autoreload(c.source)), None)
 
     def bound(index: int, source: str) -> frozenset[str]:
         pdb = pdb_from is not None and pdb_from <= index or names_pdb(source)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
-                      logical_lines, magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts,
+                      loads_autoreload, logical_lines, magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts,
                       without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
 from .literals import LITERAL_KINDS, constant_truth, evaluated_literals, raised_by_literals, runs_once_at_least
@@ -450,7 +450,7 @@ class Magics:
 
 def magic_lines(source: str) -> Magics:
     read = without_magics(source)
-    plain, turned = cleaned(source).split("\n"), read.split("\n")
+    plain, turned = crlf_as_lf(cleaned(source)).split("\n"), read.split("\n")
     if plain == turned:
         return Magics({}, tuple(turned))
     if next((ln.strip() for ln in plain if ln.strip()), "").split(" ")[0] == "%%time":
@@ -467,15 +467,15 @@ def magic_lines(source: str) -> Magics:
     lines = text.split("\n")
     magics_turned = {lines[k].strip() for k in grouping.escapes | grouping.assigned} \
         if grouping is not None and grouping.settled else set()
+    loaded = loads_autoreload(source)   # (in the cell: above its `%autoreload`, or below it where that runs first)
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
                   frozenset(i for i, _, text in changed if _background(text)),
                   {i: 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:])))
                    for i, m, text in changed if m in ("prun", "timeit")},
                   cell_magic(source) == "prun",
-                  frozenset(i for i, _, text in changed if not own and text in magics_turned and _refused(text)),
-                  frozenset(i for i, m, text in changed if m in ("autoreload", "aimport") and text in magics_turned and
-                            not any("load_ext" in ln and "autoreload" in ln for ln in plain[:i - 1]) and
-                            _autoreload_parses(text)))
+                  frozenset(i for i, _, text in changed if not own and text.strip() in magics_turned and _refused(text)),
+                  frozenset(i for i, m, text in changed if m in ("autoreload", "aimport") and text.strip() in magics_turned
+                            and not loaded and _autoreload_parses(text)))
 
 
 def carried(node: ast.stmt, magics: Magics) -> int:
@@ -687,9 +687,15 @@ def timed_in_blocks(tree: ast.AST, magics: Magics, flags: int, exits: Exits) -> 
 
 
 def _timed(tree: ast.AST, magics: Magics, flags: int, above: frozenset[str]) -> tuple[frozenset[int], frozenset[int]]:
+    # (... and the lines of magics the kernel refuses, in a block too: review 445, `if True:` then `%nosuchmagic`
+    # between two tries at the answers)
+    refused = magics.refused | magics.background
+    if AUTORELOADED not in above:
+        refused |= magics.unloaded      # (no cell above loads autoreload, nor this one: IPython refuses its magics)
     if not any(m == "time" for _, m in magics.texts.values()):
-        return frozenset(), frozenset()
-    return timed_in_blocks(tree, magics, flags, exits_of(tree, above))
+        return frozenset(), refused
+    caught, timed = timed_in_blocks(tree, magics, flags, exits_of(tree, above))
+    return caught, timed | refused
 
 
 def _plainly_caught(stmt: ast.stmt, exits: Exits) -> bool:
@@ -992,9 +998,7 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
     exits = exits_of(tree, above, _timed(tree, magics, flags, above))
     for i, j, magic in _groups(tree.body, magics):
         group = tree.body[i:j]
-        if group and group[0].lineno in magics.unloaded and AUTORELOADED not in above:
-            out.append(i)
-        elif magic and magic not in ("time", "%%time"):
+        if magic and magic not in ("time", "%%time"):
             readings = (flags, flags | AWAIT, 0, AWAIT)
             if any(not _compiles(ast.Module(group, []), f, as_text=True) for f in readings) or \
                     any(surely_stops(n, f, exits) for n in group for f in readings):
