@@ -5701,6 +5701,17 @@ def test_an_operator_that_starts_like_an_escape_is_python_past_the_budget(answer
 _WRONG439 = "a_, b_, c_, d_, e_ = False, True, False, False, True\n"
 
 
+def _graded_as(c, points, flag, unflagged=("raised:", "exec:")):
+    """The answers' points, then the flag a TA must see, or (`flag` None) none of the flags that would send a TA to
+    look: the same two assertions for every case of the reviews of magics the kernel refuses."""
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == points, [r.message for r in rows]
+    if flag is None:
+        assert not [f for f in c.flags if f.startswith(unflagged)], (c.flags, c.details)
+    else:
+        assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+
+
 @pytest.mark.parametrize("above,answers,points,flag", [
     ([], _WRONG439 + "%nosuchmagic\n" + _R434, 0, "raised:"),
     ([], _WRONG439 + "shown = %matplotlb inline\n" + _R434, 0, "raised:"),
@@ -5715,12 +5726,7 @@ def test_a_magic_the_kernel_does_not_have_stops_the_cell(above, answers, points,
     IPython's UsageError and Run All stops there; it was read as a magic that runs nothing: the right answers below it
     graded, unflagged, where Jupyter ended with the wrong ones above it (or none)."""
     c = _around_answers(answers, above=above)
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == points, [r.message for r in rows]
-    if flag is None:
-        assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
-    else:
-        assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+    _graded_as(c, points, flag, unflagged=("raised:",))
     if flag == "raised:" and not above:
         assert any("UsageError" in d for d in c.details), c.details
 
@@ -5852,12 +5858,7 @@ def test_what_review_441_found_the_kernel_refuses_is_read_so(answers, points, fl
     `Magics` that turned the reading off, and `%matplotlib inlin` (a KeyError in IPython): 10/10 unflagged where
     Jupyter stopped before the right answers."""
     c = _around_answers(answers)
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == points, [r.message for r in rows]
-    if flag is None:
-        assert not [f for f in c.flags if f.startswith(("raised:", "exec:"))], (c.flags, c.details)
-    else:
-        assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+    _graded_as(c, points, flag)
 
 
 @pytest.mark.parametrize("answers,below,points,flag", [
@@ -5953,9 +5954,4 @@ def test_what_review_445_found_stops_where_ipython_stops(above, answers, points,
     refused magic with a trailing space at the end of an added cell of 2,100 lines: each 10/10 unflagged where Jupyter
     stopped with the wrong answers set, or none."""
     c = _around_answers(answers, above=above)
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == points, [r.message for r in rows]
-    if flag is None:
-        assert not [f for f in c.flags if f.startswith(("raised:", "exec:"))], (c.flags, c.details)
-    else:
-        assert any(f.startswith(flag) for f in c.flags), (c.flags, c.details)
+    _graded_as(c, points, flag)
