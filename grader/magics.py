@@ -1394,7 +1394,7 @@ class Grouping:
 
 
 def _first_tokens(line: str) -> tuple[list, bool]:
-    """The tokens of one line read alone (but indents), and whether it is complete: closes every string and bracket
+    r"""The tokens of one line read alone (but indents), and whether it is complete: closes every string and bracket
     it opens and goes on past no `\`."""
     out = []
     try:
@@ -1433,7 +1433,7 @@ def _assign_turned(tokens: list) -> int | None:
 
 
 def _continued_end(lines: list[str], i: int, n: int) -> int:
-    """The last line of a turned line IPython continues past lines ending in `\` (`find_end_of_continued_line`), of
+    r"""The last line of a turned line IPython continues past lines ending in `\` (`find_end_of_continued_line`), of
     the cell's ``n`` lines (``n``: past the last, where the last ends in `\`)."""
     end = i
     while lines[end].endswith("\\"):
@@ -1444,7 +1444,7 @@ def _continued_end(lines: list[str], i: int, n: int) -> int:
 
 
 def joined_line(lines: list[str], i: int, end: int) -> str:
-    """Lines ``i`` to ``end`` (``lines``: those IPython reads) as IPython joins a turned line continued by `\`
+    r"""Lines ``i`` to ``end`` (``lines``: those IPython reads) as IPython joins a turned line continued by `\`
     (`assemble_continued_line`: the last keeps its `\` where the cell ends with it)."""
     parts = lines[i:end + 1]
     return " ".join([p[:-1] for p in parts[:-1]] + [parts[-1].rstrip()])
@@ -1680,7 +1680,7 @@ def code_only(source: str) -> str:
 
 
 def breaks_unread(source: str) -> bool:
-    """Does the cell hold line breaks other than "\n", at which IPython splits its lines (a form feed, `\x1c`,
+    r"""Does the cell hold line breaks other than "\n", at which IPython splits its lines (a form feed, `\x1c`,
     `\u2028`, ...), with magic, shell, help or escaped lines among those lines, and is it too long for the grader to ask
     IPython's own reader how it turns them? Then the grader cannot read it (review 442: `# check \x0c,print \` made
     IPython's escape take the next line, `a_ = True`, into its call; the grader read the cell as Python, 10/10)."""

@@ -276,7 +276,7 @@ def test_escaped_dollars_open_no_formula_and_a_phantom_is_shown():
 @pytest.mark.parametrize("define", [r"\def\q{n}{{\p}{\p}}", r"\newcommand{\q{n}}{{\p}{\p}}",
                                     r"\renewcommand\q{n}{{\p}{\p}}", r"\gdef\q{n}{{\p}{\p}}"])
 def test_a_formula_that_defines_macros_is_shown_as_tex_not_expanded(define):
-    """Review 346: a written answer's formula of macros each defined as two copies of the one before
+    r"""Review 346: a written answer's formula of macros each defined as two copies of the one before
     (`\def\qb{{\qa}{\qa}}`, twenty deep, 400 characters) grew to 19 MB of MathML when rendered, and took the TA's
     `grader manual export` and `grader serve` past 1 GB and a minute each (the converter's depth guard starts again
     inside each pair of braces). A formula that defines macros is shown as its TeX; others still render."""
