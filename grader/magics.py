@@ -384,7 +384,7 @@ MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magi
                           r"magics_manager|define_magic|IPython\.core\.magic\b|load_extension|"
                           # IPython's own `autoreload` extension is always IPython's (a fairness review: `%load_ext
                           # autoreload` had cost the five answers); any other could be a module the notebook wrote
-                          r"(?:load|reload)_ext\b(?!(?:[ \t]+|['\"][ \t]*,[ \t]*['\"])(?:autoreload|storemagic)[ \t]*(?:$|[\r\n;#'\"]))|"
+                          r"(?:load|reload)_ext\b(?!(?: |['\"][ \t]*,[ \t]*['\"])(?:IPython\.extensions\.)?(?:autoreload|storemagic)(?:[ \t]*(?:$|[\r\n])|['\"]))|"
                           r"Magics\b|magics_class|"
                           # an alias IPython runs in place of a one-line cell that starts with its name (review 325:
                           # `%alias a_ true` above `a_: bool = True; b_: bool = False; ...`, which then set nothing)
@@ -499,28 +499,41 @@ def automagic(source: str) -> str | None:
     return name if kernel_has_magic(name) else None
 
 
-# A line that loads autoreload, as IPython reads it (its magic or the shell's call; not a comment or a string's text:
-# review 445 wrote `# load_ext autoreload` above `%autoreload 2`)
-_LOADS_AUTORELOAD = re.compile(r"^[ \t]*%(?:re)?load_ext[ \t]+autoreload[ \t]*(?:#.*)?$|run_line_magic\(\s*['\"]"
-                               r"(?:re)?load_ext['\"]\s*,\s*['\"]autoreload['\"]\s*\)")
+# A line that loads autoreload, as IPython reads it: at the cell's top level (a line in a block may not run: review
+# 446's `if False:`), its name alone after one space (IPython passes the rest of the line whole: `%load_ext  autoreload`
+# and `%load_ext autoreload  # dev` import no module of that name, a ModuleNotFoundError); or IPython's call for it
+# written out as one of the cell's top-level statements (not in a comment, a docstring or a function's body)
+_LOADS_AUTORELOAD_LINE = re.compile(r"%(?:re)?load_ext (?:IPython\.extensions\.)?autoreload[ \t]*")
+_LOADS_AUTORELOAD_CALL = re.compile(r"get_ipython\(\)\.run_line_magic\(['\"](?:re)?load_ext['\"], ['\"](?:IPython\."
+                                    r"extensions\.)?autoreload['\"]\)")
 
 
-def loads_autoreload(source: str) -> bool:
-    """Does the cell load IPython's autoreload extension: a line IPython turns into `%load_ext autoreload`, or its call
-    written out in the cell's code (not in a comment or a docstring)?"""
-    if "autoreload" not in source or "load_ext" not in source:
-        return False
+def autoreload_loaded_at(source: str) -> int | None:
+    """The first line (0-based, of the cell as IPython cleans it) at which the cell surely loads IPython's autoreload
+    extension, None where it does not: a line IPython turns into `%load_ext autoreload` at the cell's top level, or
+    the call written out there. A cell under a cell magic (`%%writefile`) runs none of its lines as IPython's (review
+    446); a load below a `%autoreload` line loads nothing for it."""
+    if "autoreload" not in source or "load_ext" not in source or cell_magic(source):
+        return None
     text = crlf_as_lf(cleaned(source))
-    grouping = logical_lines(text)
     lines = text.split("\n")
-    if grouping is not None and grouping.settled and any(
-            _LOADS_AUTORELOAD.match(lines[k]) for k in grouping.escapes if k < len(lines)):
-        return True
+    found = []
+    grouping = logical_lines(text)
+    if grouping is not None and grouping.settled:
+        found += [k for k in grouping.escapes if k < len(lines) and _LOADS_AUTORELOAD_LINE.fullmatch(lines[k])]
     try:
         tree = ast.parse(text)          # (as written: the reading turns IPython's calls into what they run)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(isinstance(n, ast.Call) and _LOADS_AUTORELOAD.search(ast.unparse(n)) for n in ast.walk(tree))
+        tree = None
+    if tree is not None:
+        found += [n.lineno - 1 for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
+                  and _LOADS_AUTORELOAD_CALL.fullmatch(ast.unparse(n.value))]
+    return min(found, default=None)
+
+
+def loads_autoreload(source: str) -> bool:
+    """Does the cell surely load IPython's autoreload extension (`autoreload_loaded_at`)?"""
+    return autoreload_loaded_at(source) is not None
 
 
 def kernel_has_magic(name: str) -> bool:
@@ -529,25 +542,90 @@ def kernel_has_magic(name: str) -> bool:
     return name in _ipython_magics()[0] or name in _SHELL_ALIASES or name in _MORE_MAGICS
 
 
+# The line magics that read their options with IPython's `parse_options` (a getopt spec: an option the magic does not
+# take is a UsageError before it does anything): (spec, long options, posix, strict) as each calls it, ipykernel's
+# `%edit` for the kernel's; `test_the_option_specs_are_ipythons` reads them from IPython's and ipykernel's source.
+_OPTION_SPECS: dict[str, tuple[str, tuple[str, ...], bool, bool]] = {
+    "bookmark": ("drl", (), True, True), "cd": ("qb", (), True, True), "edit": ("prn:", (), True, True),
+    "load": ("yns:r:", (), True, True), "logstart": ("ortq", (), True, True), "macro": ("rq", (), True, True),
+    "page": ("r", (), True, True), "pastebin": ("d:e:", (), True, True), "psearch": ("cias:e:l", (), True, True),
+    "rerun": ("l:g:", (), True, True), "run": ("nidtN:b:pD:l:rs:T:em:G", (), True, True),
+    "save": ("fra", (), True, True), "sc": ("lv", (), True, True), "prun": ("D:l:rs:T:q", (), False, True),
+    "timeit": ("n:r:tcp:qo", (), False, False)}
+# The line magics that read their arguments with argparse (IPython's `magic_arguments`: a line its parser refuses is a
+# UsageError), and the aliases IPython registers for its own magics
+_ARGPARSED = frozenset({"alias_magic", "debug", "history", "notebook", "pylab", "matplotlib"})
+_MAGIC_ALIASES = {"ed": "edit", "hist": "history", "rep": "recall"}
+# IPython's extensions it finds by their short name (`%load_ext autoreload`)
+_BUILTIN_EXTENSIONS = frozenset({"autoreload", "storemagic"})
+
+
 @functools.lru_cache(maxsize=64)
 def magic_refused(name: str, args: str) -> bool:
     """Does the kernel refuse this line magic before it runs anything (stopping the cell): a name no magic of the
-    kernel has, or `%matplotlib`'s line its own parser refuses or a backend IPython does not know (`%matplotlib
-    inlin`: a KeyError; review 441)? Other magics' arguments are not read here (the README's "what remains")."""
+    kernel has (review 439), an option or argument line the magic's own parser refuses (`%cd -z`, `%history -Z`,
+    `%debug -h`, `%load_ext` of no module), a `%matplotlib` or `%pylab` backend IPython does not know (`%matplotlib
+    inlin`: a KeyError; review 441), or `%load_ext` of a module that is not there (ModuleNotFoundError)? Arguments
+    IPython expands (`$x`, `{x}`) are not known before the line runs: not read (nor other magics' arguments that
+    their code refuses: the README's "what remains")."""
     if not kernel_has_magic(name):
         return True
-    if name != "matplotlib":
+    name = _MAGIC_ALIASES.get(name, name)
+    if ("$" in args or "{" in args) and name != "matplotlib":
+        return False
+    if name in ("load_ext", "reload_ext"):
+        return _extension_missing(args)
+    spec = _OPTION_SPECS.get(name)
+    if spec is not None and not (name == "run" and "-m" in args):   # (`%run -m` rewrites its line first)
+        try:
+            _ipython_options(args, spec[0], posix=spec[2], strict=spec[3], long_opts=spec[1])
+        except ImportError:
+            return False
+        except Exception:  # noqa: BLE001 - IPython's UsageError (or shlex's ValueError): the line is refused
+            return True
+        return False
+    if name not in _ARGPARSED:
         return False
     try:
-        from IPython.core.magics.pylab import PylabMagics
         from IPython.core.pylabtools import backends
-        parsed = PylabMagics.matplotlib.parser.parse_argstring(args)
+        parsed = _magic_function(name).parser.parse_argstring(args)
     except ImportError:
         return False
     except Exception:  # noqa: BLE001 - IPython's UsageError: the line is refused
         return True
+    if name not in ("matplotlib", "pylab"):
+        return False
     gui = parsed.gui.lower() if isinstance(parsed.gui, str) else parsed.gui
-    return not parsed.list and bool(gui) and gui != "auto" and gui not in backends
+    return not getattr(parsed, "list", False) and bool(gui) and gui != "auto" and gui not in backends
+
+
+def _magic_function(name: str):
+    """IPython's function of one of its own line magics (ImportError where IPython has none of that name)."""
+    from IPython.core import magics
+    from IPython.core.magic import Magics
+    for value in vars(magics).values():
+        if isinstance(value, type) and issubclass(value, Magics) and name in (getattr(value, "magics", None) or {}).get(
+                "line", {}):
+            return getattr(value, value.magics["line"][name])
+    raise ImportError(name)
+
+
+def _extension_missing(args: str) -> bool:
+    """Would `%load_ext` of this text raise: no module named (a UsageError), or one whose top-level package is not
+    installed (ModuleNotFoundError)? Found without importing anything: a dotted name whose package is there is taken
+    as there (importing it would run its code in the grader)."""
+    module = args.rstrip()              # (`%load_ext  autoreload`: IPython imports " autoreload", which is no module)
+    if not module.strip():
+        return True
+    if module in _BUILTIN_EXTENSIONS:
+        return False
+    if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", module):
+        return True                     # (`a b`, `a-b`: no module's name; IPython's import raises)
+    import importlib.util
+    try:
+        return importlib.util.find_spec(module.split(".")[0]) is None
+    except (ImportError, ValueError):
+        return True
 
 
 def as_explicit(source: str) -> str:

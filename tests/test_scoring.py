@@ -5955,3 +5955,71 @@ def test_what_review_445_found_stops_where_ipython_stops(above, answers, points,
     stopped with the wrong answers set, or none."""
     c = _around_answers(answers, above=above)
     _graded_as(c, points, flag)
+
+
+@pytest.mark.parametrize("above,answers,points,flag", [
+    # a load below the magic, or one that never runs (a block not taken, a function never called, a cell magic's text)
+    ([], _WRONG439 + "%autoreload 2\n" + _R434 + "%load_ext autoreload\n", 0, "raised:"),
+    (["if False:\n    %load_ext autoreload\n"], _WRONG439 + "%autoreload 2\n" + _R434, 0, "raised:"),
+    (["def f():\n    get_ipython().run_line_magic('load_ext', 'autoreload')\n"], _WRONG439 + "%autoreload 2\n" + _R434,
+     0, "raised:"),
+    (["%%writefile loader_note.py\n%load_ext autoreload\n"], _WRONG439 + "%autoreload 2\n" + _R434, 0, "raised:"),
+    # IPython hands the rest of the line to `%load_ext` whole: a comment, or a second space, is part of the module's
+    # name, which no module has (a ModuleNotFoundError)
+    ([], _WRONG439 + "%load_ext autoreload  # dev\n" + _R434, 0, "raised:"),
+    (["%load_ext autoreload  # reload my modules\n"], _R434, 10, "raised:"),
+    ([], _WRONG439 + "%load_ext storemagic  # x\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%reload_ext autoreload\t# x\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%load_ext  autoreload\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%load_ext\n" + _R434, 0, "raised:"),
+    # options a magic's own parser refuses (a UsageError)
+    ([], _WRONG439 + "%cd -z\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%hist -Z\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%debug -h\n" + _R434, 0, "raised:"),
+    # ... and the same lines as IPython takes them
+    ([], "%load_ext autoreload \n%autoreload 2\n%history -n 1\n%cd .\n%timeit -n1 -r1 x = 1\n" + _R434, 10, None),
+    (["%load_ext IPython.extensions.autoreload\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["%load_ext autoreload\r\n%autoreload 2\r\n"], "%autoreload 2\r\n" + _R434, 10, None),
+], ids=["load below", "block not taken", "function not called", "cell magic's text", "comment", "comment above",
+        "storemagic, comment", "reload, tab and comment", "two spaces", "no module", "cd option", "hist option",
+        "debug -h", "as IPython takes them", "full module name", "crlf above"])
+def test_what_review_446_found_autoreload_loads_only_where_it_runs(above, answers, points, flag):
+    """Review 446, told of the last session's stops: `%load_ext autoreload` counted anywhere in the cell (below the
+    `%autoreload` line too), in a block not taken, in a function never called, in a `%%writefile` cell's text, and with
+    a comment after it (IPython imports `autoreload  # dev`, which is no module): each 10/10 unflagged where Jupyter
+    stopped with the wrong answers set, or none. Also read now: options a magic's parser refuses (`%cd -z`)."""
+    _graded_as(_around_answers(answers, above=above), points, flag)
+
+
+def test_the_option_specs_are_ipythons():
+    """The options the grader reads each magic's line with are the ones IPython's (and ipykernel's `%edit`) call of
+    `parse_options` passes: read from their source, so that an IPython that changes them fails here."""
+    import ast
+    import inspect
+
+    from IPython.core import magics as ipython_magics
+    from IPython.core.magic import Magics
+    from ipykernel.zmqshell import KernelMagics
+
+    from grader.magics import _OPTION_SPECS
+    read, modules = {}, {}
+    for value in [*vars(ipython_magics).values(), KernelMagics]:
+        if not (isinstance(value, type) and issubclass(value, Magics) and getattr(value, "magics", None)):
+            continue
+        module = inspect.getmodule(value)
+        tree = modules.setdefault(module.__name__, ast.parse(inspect.getsource(module)))
+        cls = next(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == value.__name__)
+        methods = {}
+        for n in ast.walk(cls):         # (breadth first: a method before a function of the same name inside one)
+            if isinstance(n, ast.FunctionDef):
+                methods.setdefault(n.name, n)
+        for name, method in value.magics["line"].items():
+            for call in ast.walk(methods[method]):
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+                        call.func.attr == "parse_options":
+                    keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+                    read[name] = (ast.literal_eval(call.args[1]), tuple(ast.literal_eval(a) for a in call.args[2:]),
+                                  bool(keywords.get("posix", True)), bool(keywords.get("strict", True)))
+    for name, spec in _OPTION_SPECS.items():
+        assert read[name][0] == spec[0] and read[name][2:] == spec[2:], (name, read[name], spec)
+    assert set(read) - set(_OPTION_SPECS) <= {"gui", "sx", "system", "reset", "reset_selective", "xdel"}, set(read)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
-                      loads_autoreload, logical_lines, magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts,
+                      autoreload_loaded_at, logical_lines, magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts,
                       without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
 from .literals import LITERAL_KINDS, constant_truth, evaluated_literals, raised_by_literals, runs_once_at_least
@@ -467,15 +467,18 @@ def magic_lines(source: str) -> Magics:
     lines = text.split("\n")
     magics_turned = {lines[k].strip() for k in grouping.escapes | grouping.assigned} \
         if grouping is not None and grouping.settled else set()
-    loaded = loads_autoreload(source)   # (in the cell: above its `%autoreload`, or below it where that runs first)
+    # (autoreload's magics above the line that loads it in the cell, or with none: review 446 loaded it below them)
+    loaded_at = autoreload_loaded_at(source)
+    unloaded = {lines[k].strip() for k in grouping.escapes | grouping.assigned
+                if loaded_at is None or k < loaded_at} if grouping is not None else set()
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
                   frozenset(i for i, _, text in changed if _background(text)),
                   {i: 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:])))
                    for i, m, text in changed if m in ("prun", "timeit")},
                   cell_magic(source) == "prun",
-                  frozenset(i for i, _, text in changed if not own and text.strip() in magics_turned and _refused(text)),
+                  frozenset(i for i, _, text in changed if text.strip() in magics_turned and _refused(text, own)),
                   frozenset(i for i, m, text in changed if m in ("autoreload", "aimport") and text.strip() in magics_turned
-                            and not loaded and _autoreload_parses(text)))
+                            and text.strip() in unloaded and _autoreload_parses(text)))
 
 
 def carried(node: ast.stmt, magics: Magics) -> int:
@@ -545,18 +548,29 @@ def _autoreload_parses(line: str) -> bool:
     return True
 
 
-def _refused(line: str) -> bool:
-    """A magic line (`%nosuchmagic`, `x = %matplotlb inline`) whose name no magic of the kernel has: IPython raises
-    its UsageError before it runs anything, and the cell stops there (review 439: the right answers below such a line
-    graded, unflagged, where Jupyter set none, or ended with the wrong ones above it). A magic made in another cell
-    (an extension loaded, a function registered) is not seen here: the line reads as a stop, which is flagged."""
+def _refused(line: str, own: bool = False) -> bool:
+    """A magic line (`%nosuchmagic`, `x = %matplotlb inline`) whose name no magic of the kernel has, or whose line the
+    magic's parser refuses (`magic_refused`): IPython raises before it runs anything, and the cell stops there (review
+    439: the right answers below such a line graded, unflagged, where Jupyter set none, or ended with the wrong ones
+    above it). A magic made in another cell (an extension loaded, a function registered) is not seen here: the line
+    reads as a stop, which is flagged. In a cell that makes magics itself (``own``) only a `%load_ext` of text no
+    module can be named is read so (review 446: `%load_ext autoreload  # dev`, a ModuleNotFoundError)."""
     text = line.strip()
     at = assigned_magic(text)
     text = text[at:] if at is not None else text
     if not text.startswith("%") or text.startswith("%%"):
         return False
     name = line_magic_name(text[1:])
-    return name is not None and magic_refused(name, text[1 + len(name):].strip())
+    if name is None:
+        return False
+    args = text[1 + len(name):]
+    args = args[1:] if args.startswith(" ") else args     # (as IPython splits the line: at its first space)
+    if own and not (name in ("load_ext", "reload_ext") and not _MODULE_NAME.fullmatch(args.rstrip())):
+        return False
+    return magic_refused(name, args.rstrip())
+
+
+_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 def awaits(tree: ast.AST) -> bool:
