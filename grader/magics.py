@@ -322,9 +322,15 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
     for text in ("\n".join(out), *(("\n".join(kept_as_written),) if escaped else ())):
         try:
             ast.parse(text)
-            return text
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
+        # (IPython's calls the student wrote out beside magic lines are the magics they are, as in a cell of Python
+        # alone: a fairness review, 447, `get_ipython().run_line_magic('load_ext', 'autoreload')` above `%autoreload 2`
+        # read as a runner that may set any name, the five answers lost); not where IPython wrote a call of an escaped
+        # line (`,get_ipython().run_line_magic reset -f`: a call the student's text does not name, read as a runner)
+        if "get_ipython" in text and not any(_ESCAPED.match(ln) for ln in lines):
+            return _explicit_calls(text, depth)
+        return text
     return source                           # not (only) magics: the student's error stands as it is
 
 
@@ -381,7 +387,8 @@ _ALIAS_MADE = re.compile(r"%alias_magic\b(.*)$")
 # form, as text: an alias (read as what it stands for where the grader finds it), a registration, an
 # extension loaded.
 MAKES_MAGICS = re.compile(r"alias_magic|register_(?:line_|cell_|line_cell_)?magics?\b|register_magic_function|"
-                          r"magics_manager|define_magic|IPython\.core\.magic\b|load_extension|"
+                          r"magics_manager|define_magic|IPython\.core\.magic\b|"
+                          r"load_extension\b(?!\(['\"](?:IPython\.extensions\.)?(?:autoreload|storemagic)['\"]\))|"
                           # IPython's own `autoreload` extension is always IPython's (a fairness review: `%load_ext
                           # autoreload` had cost the five answers); any other could be a module the notebook wrote
                           r"(?:load|reload)_ext\b(?!(?: |['\"][ \t]*,[ \t]*['\"])(?:IPython\.extensions\.)?(?:autoreload|storemagic)(?:[ \t]*(?:$|[\r\n])|['\"]))|"
@@ -504,7 +511,8 @@ def automagic(source: str) -> str | None:
 # and `%load_ext autoreload  # dev` import no module of that name, a ModuleNotFoundError); or IPython's call for it
 # written out as one of the cell's top-level statements (not in a comment, a docstring or a function's body)
 _LOADS_AUTORELOAD_LINE = re.compile(r"%(?:re)?load_ext (?:IPython\.extensions\.)?autoreload[ \t]*")
-_LOADS_AUTORELOAD_CALL = re.compile(r"get_ipython\(\)\.run_line_magic\(['\"](?:re)?load_ext['\"], ['\"](?:IPython\."
+_LOADS_AUTORELOAD_CALL = re.compile(r"get_ipython\(\)\.(?:run_line_magic\(['\"](?:re)?load_ext['\"], ['\"]|magic\(['\"]"
+                                    r"(?:re)?load_ext |extension_manager\.(?:re)?load_extension\(['\"])(?:IPython\."
                                     r"extensions\.)?autoreload['\"]\)")
 
 
@@ -519,10 +527,17 @@ def autoreload_loaded_at(source: str) -> int | None:
     lines = text.split("\n")
     found = []
     grouping = logical_lines(text)
+    code = lines
     if grouping is not None and grouping.settled:
         found += [k for k in grouping.escapes if k < len(lines) and _LOADS_AUTORELOAD_LINE.fullmatch(lines[k])]
+        code = list(lines)              # (the lines IPython turns as `pass`, its other lines as written)
+        for k in grouping.escapes | grouping.assigned | grouping.helps:
+            if k < len(code):
+                code[k] = lines[k][:len(lines[k]) - len(lines[k].lstrip(" \t\f"))] + "pass"
+                for j in range(k + 1, min(grouping.joins.get(k, (k, ""))[0], len(code) - 1) + 1):
+                    code[j] = ""
     try:
-        tree = ast.parse(text)          # (as written: the reading turns IPython's calls into what they run)
+        tree = ast.parse("\n".join(code))     # (the calls as written: the reading turns them into what they run)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
     if tree is not None:

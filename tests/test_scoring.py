@@ -6023,3 +6023,28 @@ def test_the_option_specs_are_ipythons():
     for name, spec in _OPTION_SPECS.items():
         assert read[name][0] == spec[0] and read[name][2:] == spec[2:], (name, read[name], spec)
     assert set(read) - set(_OPTION_SPECS) <= {"gui", "sx", "system", "reset", "reset_selective", "xdel"}, set(read)
+
+
+@pytest.mark.parametrize("above,answers,points,flag", [
+    # a handler that catches what IPython raises for a refused magic (its UsageError is an Exception): the cell goes on
+    ([], _WRONG439 + "try:\n    %autoreload 2\nexcept Exception:\n    pass\n" + _R434, 10, None),
+    ([], _WRONG439 + "try:\n    %nosuchmagic\nexcept:\n    pass\n" + _R434, 10, None),
+    ([], _WRONG439 + "try:\n    %matplotlib inlin\nexcept Exception:\n    %matplotlib inline\n" + _R434, 10, None),
+    ([_WRONG439], "try:\n    %aimport numpy\nexcept BaseException as e:\n    print(e)\n" + _R434, 10, None),
+    # ... and one that does not: Run All stops there
+    ([], _WRONG439 + "try:\n    %autoreload 2\nexcept ValueError:\n    pass\n" + _R434, 0, "raised:"),
+    # autoreload loaded by IPython's other calls, above
+    (["get_ipython().extension_manager.load_extension('autoreload')\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["get_ipython().magic('load_ext autoreload')\n"], "%autoreload 2\n" + _R434, 10, None),
+    # ... or by its call in the cell, above magic lines: the call is the magic it is there too
+    ([], "get_ipython().run_line_magic('load_ext', 'autoreload')\n%autoreload 2\n" + _R434, 10, None),
+    ([], "%load_ext autoreload\nget_ipython().run_line_magic('autoreload', '2')\n" + _R434, 10, None),
+], ids=["try, Exception", "try, bare", "try, fallback", "try above", "a handler that does not catch it",
+        "extension manager", "magic()", "call above a magic line", "call below a magic line"])
+def test_honest_cells_of_review_447_keep_the_answers(above, answers, points, flag):
+    """Review 447 (fairness, 2,196 honest drafts): a refused magic inside `try:` with a handler that catches
+    IPython's error read as a stop (wrong answers above it graded, 0/10 where Jupyter ended with the right five; 40
+    of 60 such drafts flagged `raised:`); autoreload loaded by `extension_manager.load_extension` or `magic(...)`
+    above flagged `raised:`; IPython's calls written out in a cell with magic lines read as runners that may set any
+    name (0/10)."""
+    _graded_as(_around_answers(answers, above=above), points, flag)

@@ -1508,7 +1508,8 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
         # seventy-fourth review: the flag's "what it defined before the error" said otherwise).
         what = ("a shell command ending in `&`, which Jupyter refuses (\"Background processes not supported\"),"
                 if stop.lineno in magics.background
-                else "a magic line that names no magic the kernel has (IPython stops with a UsageError),"
+                else "a magic line the kernel refuses (a magic it does not have, or options it does not take: IPython "
+                     "stops with a UsageError; `%load_ext` of no module, `%matplotlib` of no backend it knows),"
                 if stop.lineno in magics.refused
                 else "a `raise`" if isinstance(stop, ast.Raise) else "an endless loop" if isinstance(stop, ast.While)
                 else "a call that ends the program" if isinstance(stop, ast.Expr) and isinstance(stop.value, ast.Call)

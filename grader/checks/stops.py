@@ -1362,7 +1362,8 @@ def surely_stops(node: ast.stmt, flags: int, exits: Exits = Exits()) -> bool:
         once = runs_once_at_least(node.iter) if isinstance(node, ast.For) else constant_truth(node.test) is True
         return once and body(node.body) and not jumps
     if isinstance(node, (ast.Try, ast.TryStar)):
-        quiet = all(isinstance(s, ast.Pass) for s in node.body)      # its handlers never run
+        # its handlers never run (but a magic line IPython refuses, read as `pass`, raises: a fairness review, 447)
+        quiet = all(isinstance(s, ast.Pass) and s.lineno not in exits.refused for s in node.body)
         # (an `except*` handler matches what a raised group holds, which the raise does not spell: a fairness review,
         # 403, read `raise ExceptionGroup('eg', [ValueError(1)])` under `except* ValueError:` as a stop; anything else
         # raised is matched as `except` matches it, review 405: `raise KeyError` under `except* ValueError:`)
@@ -1464,9 +1465,18 @@ def _raises_group(body: list[ast.stmt], exits: Exits) -> bool:
 _UNCATCHABLE = object()         # `os._exit()`, `os.abort()`: the process ends
 
 
+class _MagicRefused(Exception):
+    """What a magic line IPython refuses raises, as a handler sees it: IPython's UsageError (a KeyError for a backend
+    `%matplotlib` does not know, a ModuleNotFoundError for `%load_ext` of no module, an OSError for `!cmd &`: read
+    as caught only by `except:`, `Exception` and `BaseException`, the handlers that catch each of them)."""
+
+
 def _thrown(stmt: ast.stmt, exits: Exits):
     """What a statement surely raises: a builtin exception class raised by name, `SystemExit` from an exit call,
-    ``_UNCATCHABLE`` where it ends the process; None where that is not plain."""
+    ``_UNCATCHABLE`` where it ends the process, `_MagicRefused` for a magic line IPython refuses; None where that is
+    not plain."""
+    if stmt.lineno in exits.refused:
+        return _MagicRefused
     if isinstance(stmt, ast.Raise) and stmt.exc is not None:
         exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
         if isinstance(exc, ast.Name) and exc.id not in exits.bound:
