@@ -566,7 +566,9 @@ _OPTION_SPECS: dict[str, tuple[str, tuple[str, ...], bool, bool]] = {
     "page": ("r", (), True, True), "pastebin": ("d:e:", (), True, True), "psearch": ("cias:e:l", (), True, True),
     "rerun": ("l:g:", (), True, True), "run": ("nidtN:b:pD:l:rs:T:em:G", (), True, True),
     "save": ("fra", (), True, True), "sc": ("lv", (), True, True), "prun": ("D:l:rs:T:q", (), False, True),
-    "timeit": ("n:r:tcp:qo", (), False, False)}
+    "timeit": ("n:r:tcp:qo", (), False, False), "gui": ("", (), True, True)}
+# ... and those that hand their line to another's parser (`%pushd dir` runs `%cd dir`'s)
+_OPTIONS_OF = {"pushd": "cd"}
 # The line magics that read their arguments with argparse (IPython's `magic_arguments`: a line its parser refuses is a
 # UsageError), and the aliases IPython registers for its own magics
 _ARGPARSED = frozenset({"alias_magic", "debug", "history", "notebook", "pylab", "matplotlib"})
@@ -586,12 +588,29 @@ def magic_refused(name: str, args: str) -> bool:
     if not kernel_has_magic(name):
         return True
     name = _MAGIC_ALIASES.get(name, name)
-    if ("$" in args or "{" in args) and name != "matplotlib":
+    spec = _OPTION_SPECS.get(_OPTIONS_OF.get(name, name))
+    if spec is not None and (name == "pushd" and not args.strip() or name == "run" and "-m" in args):
+        spec = None                     # (`%pushd` alone changes no directory; `%run -m` rewrites its line first)
+    expanded = "$" in args or "{" in args
+    if expanded and spec is not None:
+        # (IPython expands `$x` and `{x}` before the magic parses its line: an option it does not take before them is
+        # refused whatever they give, review 448's `%cd -z {1}`; one that takes an argument may take what they give)
+        cut = min(i for i in (args.find("$"), args.find("{")) if i >= 0)
+        # (whole words, and the options of one cut short: getopt reads `-z{k}`'s `z` before what `{k}` gives)
+        head, _, word = args[:cut].rpartition(" ")
+        before = args[:cut] if word.startswith("-") and not word.startswith("--") or not word else head
+        try:
+            _ipython_options(before, spec[0], posix=spec[2], strict=spec[3], long_opts=spec[1])
+        except ImportError:
+            return False
+        except Exception as e:  # noqa: BLE001 - IPython's UsageError of getopt's, or shlex's of a quote cut short
+            return "not recognized" in str(e)
+        return False
+    if expanded and name != "matplotlib":
         return False
     if name in ("load_ext", "reload_ext"):
         return _extension_missing(args)
-    spec = _OPTION_SPECS.get(name)
-    if spec is not None and not (name == "run" and "-m" in args):   # (`%run -m` rewrites its line first)
+    if spec is not None:
         try:
             _ipython_options(args, spec[0], posix=spec[2], strict=spec[3], long_opts=spec[1])
         except ImportError:
@@ -599,6 +618,8 @@ def magic_refused(name: str, args: str) -> bool:
         except Exception:  # noqa: BLE001 - IPython's UsageError (or shlex's ValueError): the line is refused
             return True
         return False
+    if name in ("precision", "autosave", "less", "more"):
+        return _value_refused(name, args.strip())
     if name not in _ARGPARSED:
         return False
     try:
@@ -612,6 +633,21 @@ def magic_refused(name: str, args: str) -> bool:
         return False
     gui = parsed.gui.lower() if isinstance(parsed.gui, str) else parsed.gui
     return not getattr(parsed, "list", False) and bool(gui) and gui != "auto" and gui not in backends
+
+
+def _value_refused(name: str, value: str) -> bool:
+    """Does the magic refuse its line as its code reads it: `%precision` a text that is no count of digits (not 0 or
+    more) nor a format (`%` in it: not read here, formatting a student's text could cost the grader), `%autosave` no
+    whole number, `%less` and `%more` no file named (IPython's ValueError or UsageError)?"""
+    if name in ("less", "more"):
+        return not value
+    if name == "precision" and (not value or "%" in value):
+        return False
+    try:
+        number = int(value)
+    except ValueError:
+        return True
+    return name == "precision" and number < 0
 
 
 def _magic_function(name: str):

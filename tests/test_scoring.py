@@ -1287,7 +1287,7 @@ def test_a_cell_below_that_sets_no_answer_costs_the_answers_nothing(below):
     assert len(rows) == len(key) and all(r.passed for r in rows.values()), {n: r.message for n, r in rows.items()}
 
 
-@pytest.mark.parametrize("middle", ["answers_checked_by_me", "%precision bogus", "print(a_, file=0)",
+@pytest.mark.parametrize("middle", ["answers_checked_by_me", "%env NO_SUCH_VARIABLE", "print(a_, file=0)",
                                     "x, y = 0", "import winreg", "from os import no_such_name", "%matplotlib qt",
                                     "print(isinstance(a_, bool))", "assert a_ in (True, False)", "%timeit -n1 -r1 pass"])
 def test_a_statement_that_only_may_raise_between_two_tries_leaves_the_last_graded(middle):
@@ -6001,7 +6001,7 @@ def test_the_option_specs_are_ipythons():
     from IPython.core.magic import Magics
     from ipykernel.zmqshell import KernelMagics
 
-    from grader.magics import _OPTION_SPECS
+    from grader.magics import _OPTION_SPECS, _OPTIONS_OF
     read, modules = {}, {}
     for value in [*vars(ipython_magics).values(), KernelMagics]:
         if not (isinstance(value, type) and issubclass(value, Magics) and getattr(value, "magics", None)):
@@ -6022,7 +6022,10 @@ def test_the_option_specs_are_ipythons():
                                   bool(keywords.get("posix", True)), bool(keywords.get("strict", True)))
     for name, spec in _OPTION_SPECS.items():
         assert read[name][0] == spec[0] and read[name][2:] == spec[2:], (name, read[name], spec)
-    assert set(read) - set(_OPTION_SPECS) <= {"gui", "sx", "system", "reset", "reset_selective", "xdel"}, set(read)
+    assert set(read) - set(_OPTION_SPECS) <= {"sx", "system", "reset", "reset_selective", "xdel"}, set(read)
+    # ... and `%pushd` hands its line to `%cd`'s parser
+    from IPython.core.magics import OSMagics
+    assert "self.cd(parameter_s)" in inspect.getsource(OSMagics.pushd) and _OPTIONS_OF == {"pushd": "cd"}
 
 
 @pytest.mark.parametrize("above,answers,points,flag", [
@@ -6048,3 +6051,55 @@ def test_honest_cells_of_review_447_keep_the_answers(above, answers, points, fla
     above flagged `raised:`; IPython's calls written out in a cell with magic lines read as runners that may set any
     name (0/10)."""
     _graded_as(_around_answers(answers, above=above), points, flag)
+
+
+def _solution_with(cell_id: str, added: str) -> Context:
+    """The solution with ``added`` at the end of one of its cells."""
+    return Context(SPEC, notebook(base=[(cid, kind, text + added if cid == cell_id else text)
+                                        for cid, kind, text in SOLUTION]), TEMPLATE, True)
+
+
+@pytest.mark.parametrize("cell_id,added,flagged", [
+    # a refused magic line at the end of a cell the grading runs (as nothing): Jupyter's Run All stops there
+    ("train-and-test", "\n%nosuchmagic\n", True),
+    ("train-and-test", "\n%cd -z\n", True),
+    ("train-and-test", "\n%autoreload 2\n", True),
+    ("ann-relu", "\n%nosuchmagic\n", True),
+    # ... not where the kernel has the magic, autoreload is loaded above, or a handler catches it
+    ("train-and-test", "\n%matplotlib inline\n%pwd\n", False),
+    ("imports", "\n%load_ext autoreload\n%autoreload 2\n", False),
+    ("train-and-test", "\ntry:\n    %nosuchmagic\nexcept Exception:\n    pass\n", False),
+    ("train-and-test", "\ndef f():\n    %nosuchmagic\n", False),
+], ids=["unknown magic", "refused option", "autoreload not loaded", "the class's cell", "known magics",
+        "autoreload loaded", "caught", "in a function"])
+def test_what_review_448_found_a_refused_magic_in_a_cell_above_stops_run_all(cell_id, added, flagged):
+    """Review 448: a magic line IPython refuses at the end of the student's `train-and-test` (or `ann-relu`) cell:
+    the grading runs such a line as nothing, so 50/50 unflagged, where Jupyter's Run All stopped there and never set
+    the answers. The stop above is flagged for a TA, as one in an added cell is (the answers graded as written)."""
+    c = _solution_with(cell_id, added)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)
+    if flagged:
+        assert any(repr(cell_id) in d and "refuses" in d for d in c.details), c.details
+
+
+@pytest.mark.parametrize("above,answers,points,flag", [
+    (["%autoreload 2\n"], _R434, 10, "raised:"),
+    ([], _WRONG439 + "%gui -z\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%pushd -z\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%cd -z {1}\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%cd -b -z{k}\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%precision x\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%autosave x\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%less\n" + _R434, 0, "raised:"),
+    ([], "%precision 3\n%autosave 60\n%cd -q {'.'}\n%pushd .\n%popd\n" + _R434, 10, None),
+], ids=["added cell of autoreload", "gui option", "pushd option", "option before an expansion",
+        "option before an expansion, cut short", "precision", "autosave", "less alone", "as IPython takes them"])
+def test_what_review_448_found_other_refused_lines_are_stops(above, answers, points, flag):
+    """Review 448: refusals the option reading of review 446 missed: `%gui -z` (no options at all), `%pushd -z`
+    (`%cd`'s parser), `%cd -z {1}` (an option refused before anything IPython expands), and lines their magic's code
+    refuses as plainly: `%precision x`, `%autosave x`, `%less` alone; an added cell of `%autoreload 2` with nothing
+    loaded (flagged `added-cell:` only). Each compared with the reply of a real kernel."""
+    _graded_as(_around_answers(answers, above=above), points, flag)
+

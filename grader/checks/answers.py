@@ -1447,6 +1447,42 @@ def _stopped_first(source: str, names, flags: int, above: frozenset[str] = froze
     return node.lineno, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
 
 
+def _refused_above(ctx: Context, c, flags: int, cell_id: str, above: frozenset[str], added: bool = False) -> None:
+    """Flag a cell above the answers cell, one the grading runs or a provided one, that surely stops at a magic line
+    IPython refuses (a magic the kernel does not have, options it does not take, autoreload's with none loaded): the
+    grading runs such a line as nothing, but Jupyter's Run All stops there, before the answers cell (review 448:
+    `%nosuchmagic`, `%cd -z` or `%autoreload 2` at the end of `train-and-test`, 10/10 and 50/50 unflagged where
+    Jupyter set none of the answers). What else stops such a cell the grading sees as it runs it (`raised:`); a cell
+    added beside the answers cell (``added``) is read for its other stops by `_stops_run_all`."""
+    if c.cell_type != "code":
+        return
+    magics = magic_lines(c.source)
+    lines = magics.refused | magics.background | (magics.unloaded if AUTORELOADED not in above else frozenset())
+    if not lines:
+        return
+    try:
+        tree, magics, _ = _read(c.source, flags, above)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    stop = first_stop(tree, flags, magics, above)
+    # (autoreload's magics at the top level are read where they stand: `first_stop` reads them as "may stop", `unsure`)
+    top = next((k for k, n in enumerate(tree.body) if n.lineno in lines), None)
+    if added and (top is None or stop is not None and stop <= top):
+        return                          # (said by `_stops_run_all`)
+    stop = top if stop is None or top is not None and top < stop else stop
+    if stop is None:
+        return
+    node = tree.body[stop]
+    line = next((k for k in sorted(lines) if node.lineno <= k <= (node.end_lineno or node.lineno)), None)
+    if line is None:
+        return
+    text = crlf_as_lf(c.source).split("\n")
+    ctx.flag(f"raised:{cell_id}")
+    ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell stops at line {line} "
+               f"(`{text[line - 1].strip()[:40] if line <= len(text) else '...'}`), a magic line the kernel refuses: "
+               f"Jupyter's Run All stops there, before the answers cell; delete that line")
+
+
 def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id: str,
                    above: frozenset[str] = frozenset(), stops: dict | None = None) -> None:
     """Flag a cell added next to the answers cell that surely stops (a fairness review, 278: the template's
@@ -1774,6 +1810,10 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
             _stops_run_all(ctx, c, c.source, "above" if c.index < found.cell.index else "below",
                            at(c.index) | (AWAIT if awaits_at(c.index) else 0), task.cfg["cell"],
                            bound(c.index, c.source), stops_below.get(c.index))
+    beside = {c.index for c in ctx.copied_beside(found.cell)}
+    for c in ctx.nb.cells[:found.cell.index]:
+        if c.cell_type == "code" and ("%" in c.source or "!" in c.source):
+            _refused_above(ctx, c, at(c.index), task.cfg["cell"], bound(c.index, c.source), c.index in beside)
     _shell_above(ctx, found.cell, task.cfg["cell"], reading, names)
     _calls_a_writer(ctx, found.cell, task.cfg["cell"], names)
     if error and not taken:
