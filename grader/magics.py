@@ -1920,7 +1920,7 @@ def _escaped_call(line: str) -> str:
     return indent + "%s(%s)" % (name, ", ".join(args.split()))
 
 
-def _ipython_call(node) -> tuple[str, list] | None:
+def ipython_call(node) -> tuple[str, list] | None:
     """(method, arguments) of ``get_ipython().method(...)``."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call) \
             and isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "get_ipython":
@@ -1942,8 +1942,8 @@ class _IPythonCalls(ast.NodeTransformer):
         self.aliases: dict[str, tuple[str, str]] = {}      # made by the cell's own `alias_magic` calls
 
     def _call(self, value) -> tuple[str, list] | None:
-        """`_ipython_call`, with a magic alias the cell made called as the magic it stands for."""
-        call = _ipython_call(value)
+        """`ipython_call`, with a magic alias the cell made called as the magic it stands for."""
+        call = ipython_call(value)
         if call is None or call[0] not in ("run_line_magic", "run_cell_magic") or not call[1]:
             return call
         name = _text(call[1][0])
@@ -1963,7 +1963,7 @@ class _IPythonCalls(ast.NodeTransformer):
         written out, no keywords. Any other (`run_line_magic('time', 'a_ = ' + '...')`, `_stack_depth=2`)
         is the student's code, as written (a two-hundred-and-twentieth review: read as `pass` in a cell
         with a form feed, five answers set otherwise in Jupyter, 10/10 as written, unflagged)."""
-        call = _ipython_call(value)
+        call = ipython_call(value)
         return call is not None and call[0] in _IPYTHON_ARGS and len(call[1]) == _IPYTHON_ARGS[call[0]] \
             and not value.keywords and all(_text(a) is not None for a in call[1])
 

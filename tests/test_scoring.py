@@ -6103,3 +6103,42 @@ def test_what_review_448_found_other_refused_lines_are_stops(above, answers, poi
     loaded (flagged `added-cell:` only). Each compared with the reply of a real kernel."""
     _graded_as(_around_answers(answers, above=above), points, flag)
 
+
+
+@pytest.mark.parametrize("cell_id,added", [
+    ("train-and-test", "\nget_ipython().run_line_magic('cd', '-z')\n"),
+    ("train-and-test", "\n%cd \\\n -z\n"),
+    ("train-and-test", "\nimport contextlib\nwith contextlib.nullcontext():\n    %cd -z\n"),
+], ids=["the call written out", "continued by a backslash", "in a with block"])
+def test_what_review_449_found_refused_in_a_cell_above_is_flagged(cell_id, added):
+    """Review 449: at the end of `train-and-test`, IPython's call for a refused magic written out, a refused magic
+    continued by `\\` (IPython joins `%cd \\` and ` -z`; the cell IPython rewrote did not align line for line), and one
+    in a `with` block (a manager that does not suppress it): 50/50 unflagged where Jupyter's Run All stopped there."""
+    c = _solution_with(cell_id, added)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above,answers,points,flag", [
+    ([], _WRONG439 + "get_ipython().run_line_magic('nosuchmagic', '')\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "%matplotlib inline\nget_ipython().run_line_magic('cd', '-z')\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "get_ipython().magic('nosuchmagic')\n" + _R434, 0, "raised:"),
+    (["get_ipython().run_line_magic('autoreload', '2')\n"], _R434, 10, "raised:"),
+    ([], _WRONG439 + "import contextlib\nwith contextlib.nullcontext():\n    %cd -z\n" + _R434, 0, "raised:"),
+    ([], _WRONG439 + "Exception = ValueError\ntry:\n    %nosuchmagic\nexcept Exception:\n    pass\n" + _R434, 0,
+     "raised:"),
+    # ... and what the kernel takes, as IPython's calls too
+    (["get_ipython().magic('load_ext autoreload')\n"],
+     "get_ipython().run_line_magic('matplotlib', 'inline')\nget_ipython().run_line_magic('autoreload', '2')\n" + _R434,
+     10, None),
+    (["%load_ext autoreload\n"], "get_ipython().run_line_magic('autoreload', '2')\n" + _R434, 10, None),
+], ids=["call", "call beside a magic line", "magic()", "added cell, autoreload's call", "with block",
+        "a handler's class bound again", "the kernel's magics by their calls", "autoreload loaded above"])
+def test_what_review_449_found_calls_and_blocks_refused_are_read(above, answers, points, flag):
+    """Review 449: IPython's calls written out for a magic the kernel refuses (`run_line_magic('nosuchmagic', '')`,
+    `magic('nosuchmagic')`, `run_line_magic('autoreload', '2')` with nothing loaded) read as calls that run; a refused
+    magic in a `with` block read as suppressed, and in a `try` whose `except Exception:` names a class the cell bound
+    again (`Exception = ValueError`) as caught: each 10/10 unflagged where Jupyter stopped with the wrong answers set,
+    or none. Read as the stops they are now, or where the reading cannot say, as stops that may be (flagged)."""
+    _graded_as(_around_answers(answers, above=above), points, flag)

@@ -21,7 +21,8 @@ from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import DOORS, PURE, assigned_names, automagic_set, dunder, magic_set
 from .stops import (AUTORELOADED, AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
-                    features_at, first_stop, in_string_values, magic_lines, names_pdb, parse, skipped, stoppers_before, unsure)
+                    features_at, first_stop, in_string_values, magic_lines, names_pdb, parse, refused_at_top, skipped, stoppers_before,
+                    unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
 from .doors import folded
 from .later import called_after, readings
@@ -1456,6 +1457,14 @@ def _refused_above(ctx: Context, c, flags: int, cell_id: str, above: frozenset[s
     added beside the answers cell (``added``) is read for its other stops by `_stops_run_all`."""
     if c.cell_type != "code":
         return
+    text = crlf_as_lf(c.source).split("\n")
+    top = refused_at_top(c.source, AUTORELOADED in above)
+    if top is not None and not added:
+        ctx.flag(f"raised:{cell_id}")
+        ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell stops at line {top} "
+                   f"(`{text[top - 1].strip()[:40] if top <= len(text) else '...'}`), a magic line the kernel refuses: "
+                   f"Jupyter's Run All stops there, before the answers cell; delete that line")
+        return
     magics = magic_lines(c.source)
     lines = magics.refused | magics.background | (magics.unloaded if AUTORELOADED not in above else frozenset())
     if not lines:
@@ -1470,17 +1479,23 @@ def _refused_above(ctx: Context, c, flags: int, cell_id: str, above: frozenset[s
     if added and (top is None or stop is not None and stop <= top):
         return                          # (said by `_stops_run_all`)
     stop = top if stop is None or top is not None and top < stop else stop
-    if stop is None:
+
+    def within(k: int) -> int | None:
+        node = tree.body[k]
+        return next((n for n in sorted(lines) if node.lineno <= n <= (node.end_lineno or node.lineno)), None)
+    line = within(stop) if stop is not None else None
+    # ... or may stop there: in a `with` block, whose manager may suppress the error (review 449)
+    maybe = next((n for n in map(within, unsure(tree, flags, magics, above)) if n is not None), None) \
+        if line is None and not added else None
+    if line is None and maybe is None:
         return
-    node = tree.body[stop]
-    line = next((k for k in sorted(lines) if node.lineno <= k <= (node.end_lineno or node.lineno)), None)
-    if line is None:
-        return
-    text = crlf_as_lf(c.source).split("\n")
+    at = line or maybe
     ctx.flag(f"raised:{cell_id}")
-    ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell stops at line {line} "
-               f"(`{text[line - 1].strip()[:40] if line <= len(text) else '...'}`), a magic line the kernel refuses: "
-               f"Jupyter's Run All stops there, before the answers cell; delete that line")
+    ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell "
+               f"{'stops' if line else 'may stop'} at line {at} "
+               f"(`{text[at - 1].strip()[:40] if at <= len(text) else '...'}`), a magic line the kernel refuses: "
+               f"Jupyter's Run All {'stops there' if line else 'stops there unless what is around it catches the error'}"
+               f", before the answers cell; delete that line")
 
 
 def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id: str,
@@ -1812,7 +1827,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
                            bound(c.index, c.source), stops_below.get(c.index))
     beside = {c.index for c in ctx.copied_beside(found.cell)}
     for c in ctx.nb.cells[:found.cell.index]:
-        if c.cell_type == "code" and ("%" in c.source or "!" in c.source):
+        if c.cell_type == "code" and ("%" in c.source or "!" in c.source or "get_ipython" in c.source):
             _refused_above(ctx, c, at(c.index), task.cfg["cell"], bound(c.index, c.source), c.index in beside)
     _shell_above(ctx, found.cell, task.cfg["cell"], reading, names)
     _calls_a_writer(ctx, found.cell, task.cfg["cell"], names)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..magics import (as_ipython_compiles, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
+from ..magics import (as_ipython_compiles, ipython_call, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
                       autoreload_loaded_at, logical_lines, magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts,
                       without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
@@ -452,7 +452,13 @@ def magic_lines(source: str) -> Magics:
     read = without_magics(source)
     plain, turned = crlf_as_lf(cleaned(source)).split("\n"), read.split("\n")
     if plain == turned:
-        return Magics({}, tuple(turned))
+        if "get_ipython" not in source:
+            return Magics({}, tuple(turned))
+        code = scan_text(source)
+        if makes_magic(code) is not None or reaches_shell(code) is not None:
+            return Magics({}, tuple(turned))
+        refused, unloaded = _refused_calls(read, autoreload_loaded_at(source))
+        return Magics({}, tuple(turned), refused=frozenset(refused), unloaded=frozenset(unloaded))
     if next((ln.strip() for ln in plain if ln.strip()), "").split(" ")[0] == "%%time":
         return Magics(dict.fromkeys(range(1, len(turned) + 1), (1, "%%time")), tuple(turned))
     kept, changed = aligned(plain, turned)
@@ -471,14 +477,83 @@ def magic_lines(source: str) -> Magics:
     loaded_at = autoreload_loaded_at(source)
     unloaded = {lines[k].strip() for k in grouping.escapes | grouping.assigned
                 if loaded_at is None or k < loaded_at} if grouping is not None else set()
+    # (a magic line a `\` continues is the magic of the lines IPython joins: review 449, `%cd \` then `-z`)
+    joined = {lines[k].strip(): grouping.joins[k][1].strip() for k in grouping.joins} if grouping is not None else {}
+    refused = {i for i, _, text in changed if text.strip() in magics_turned and _refused(joined.get(text.strip(), text), own)}
+    unloaded_lines = {i for i, m, text in changed if m in ("autoreload", "aimport") and text.strip() in magics_turned
+                      and text.strip() in unloaded and _autoreload_parses(text)}
+    if "get_ipython" in source and not own:
+        calls = _refused_calls(read, loaded_at, [(i, text) for i, _, text in changed if "get_ipython" in text])
+        refused |= calls[0]
+        unloaded_lines |= calls[1]
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
                   frozenset(i for i, _, text in changed if _background(text)),
                   {i: 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:])))
                    for i, m, text in changed if m in ("prun", "timeit")},
-                  cell_magic(source) == "prun",
-                  frozenset(i for i, _, text in changed if text.strip() in magics_turned and _refused(text, own)),
-                  frozenset(i for i, m, text in changed if m in ("autoreload", "aimport") and text.strip() in magics_turned
-                            and text.strip() in unloaded and _autoreload_parses(text)))
+                  cell_magic(source) == "prun", frozenset(refused), frozenset(unloaded_lines))
+
+
+def refused_at_top(source: str, loaded_above: bool) -> int | None:
+    r"""The first line (1-based, as the student wrote the cell) of a magic line at the cell's top level that IPython
+    refuses (a `\`-continued one as IPython joins it; autoreload's magics with none loaded above them), None for
+    none: read on the student's own lines, where IPython's reading of a rewritten cell may not align line for line
+    (review 449: `%cd \` then ` -z` at the end of `train-and-test`)."""
+    if cell_magic(source):
+        return None                     # (its lines are the cell magic's text: `first_stop` reads a `%%time` body)
+    text = crlf_as_lf(cleaned(source))
+    grouping = logical_lines(text)
+    if grouping is None or not grouping.settled:
+        return None
+    code = scan_text(source)
+    if makes_magic(code) is not None or reaches_shell(code) is not None:
+        return None
+    lines = text.split("\n")
+    loaded_at = None if loaded_above else autoreload_loaded_at(source)
+    for k in sorted(grouping.escapes | grouping.assigned):
+        line = lines[k] if k < len(lines) else ""
+        if line[:1] in (" ", "\t", "\f") or not line.strip():
+            continue
+        whole = grouping.joins[k][1] if k in grouping.joins else line
+        if _refused(whole) or _background(whole):
+            return k + 1
+        name = line_magic_name(line.strip()[1:]) if line.startswith("%") else None
+        if name in ("autoreload", "aimport") and not loaded_above and (loaded_at is None or k < loaded_at) and \
+                _autoreload_parses(line):
+            return k + 1
+    return None
+
+
+def _refused_calls(read: str, loaded_at: int | None, lines: list[tuple[int, str]] = ()) -> tuple[set[int], set[int]]:
+    """(lines of IPython's calls written out for a magic the kernel refuses, lines of those for autoreload's magics
+    above any load of it in the cell): `get_ipython().run_line_magic('cd', '-z')` raises as `%cd -z` does (review
+    449: the call between two tries at the answers, or at the end of `train-and-test`, read as a call that runs).
+    The calls are those of the reading (``read``) and the student's ``lines`` the reading turned (into `pass`)."""
+    nodes = []
+    for at, text in [(0, read), *lines]:
+        try:
+            tree = ast.parse(text if not at else text.strip())
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        nodes += [(node, at or getattr(node, "lineno", 0)) for node in walk(tree)]
+    refused, unloaded = set(), set()
+    for node, line in nodes:
+        call = ipython_call(node)
+        if call is None or call[0] not in ("run_line_magic", "magic") or node.keywords:
+            continue
+        texts = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in call[1]]
+        if call[0] == "magic" and len(texts) == 1 and texts[0] is not None:
+            name, _, args = texts[0].partition(" ")
+            name = name.lstrip("%")
+        elif call[0] == "run_line_magic" and len(texts) == 2 and None not in texts:
+            name, args = texts
+        else:
+            continue
+        if magic_refused(name, args.rstrip()):
+            refused.add(line)
+        elif name in ("autoreload", "aimport") and (loaded_at is None or line - 1 < loaded_at) and \
+                _autoreload_parses(f"%{name} {args}"):
+            unloaded.add(line)
+    return refused, unloaded
 
 
 def carried(node: ast.stmt, magics: Magics) -> int:
@@ -1017,9 +1092,29 @@ def unsure(tree: ast.Module, flags: int, magics: Magics, above: frozenset[str] =
             if any(not _compiles(ast.Module(group, []), f, as_text=True) for f in readings) or \
                     any(surely_stops(n, f, exits) for n in group for f in readings):
                 out.append(i)
+        elif exits.refused and any(_may_pass_refused(n, exits) for n in group):
+            out.append(i)
         for n in group:
             flags |= carried(n, magics)
     return out
+
+
+def _may_pass_refused(node: ast.stmt, exits: Exits) -> bool:
+    """A `with` block around a magic line IPython refuses (its manager may suppress the error, or not: review 449's
+    `with contextlib.nullcontext(): %cd -z`), or a `try` around one whose handler names a class the cell binds again
+    (`Exception = ValueError` above `except Exception:`), where the reading cannot say it stops: Jupyter may stop there
+    or go on."""
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        pass
+    elif isinstance(node, (ast.Try, ast.TryStar)):
+        named = [t for h in node.handlers if h.type is not None
+                 for t in (h.type.elts if isinstance(h.type, ast.Tuple) else [h.type])]
+        if not any(isinstance(t, ast.Name) and t.id in exits.bound for t in named):
+            return False
+    else:
+        return False
+    return not surely_stops(node, 0, exits) and any(
+        getattr(n, "lineno", 0) in exits.refused for n in walk(node) if isinstance(n, ast.stmt))
 
 
 def _compiles(module: ast.mod, flags: int, as_text: bool = False, mode: str = "exec") -> bool:
