@@ -12,6 +12,7 @@ import re
 import tokenize
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from typing import Callable
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
                       breaks_unread, crlf_as_lf, loads_autoreload, logical_lines, magic_line_count, python_tree, read_by_guess,
@@ -1448,24 +1449,31 @@ def _stopped_first(source: str, names, flags: int, above: frozenset[str] = froze
     return node.lineno, lines[node.lineno - 1].strip()[:40] if node.lineno <= len(lines) else "..."
 
 
-def _refused_above(ctx: Context, c, flags: int, cell_id: str, above: frozenset[str], added: bool = False) -> None:
+def _refused_above(ctx: Context, c, flags_at: Callable, cell_id: str, bound: Callable, added: bool = False) -> None:
     """Flag a cell above the answers cell, one the grading runs or a provided one, that surely stops at a magic line
     IPython refuses (a magic the kernel does not have, options it does not take, autoreload's with none loaded): the
     grading runs such a line as nothing, but Jupyter's Run All stops there, before the answers cell (review 448:
     `%nosuchmagic`, `%cd -z` or `%autoreload 2` at the end of `train-and-test`, 10/10 and 50/50 unflagged where
     Jupyter set none of the answers). What else stops such a cell the grading sees as it runs it (`raised:`); a cell
-    added beside the answers cell (``added``) is read for its other stops by `_stops_run_all`."""
+    added beside the answers cell (``added``) is read for its other stops by `_stops_run_all`. ``flags_at`` and
+    ``bound``: the compiler's flags and the names bound where a cell starts, asked only of a cell with such a line
+    (the names bound above cost a millisecond a cell)."""
     if c.cell_type != "code":
         return
+    magics = magic_lines(c.source)
+    top = refused_at_top(c.source, False)
+    if top is None and not (magics.refused or magics.background or magics.unloaded):
+        return
+    above = bound(c.index, c.source)
+    flags = flags_at(c.index)
     text = crlf_as_lf(c.source).split("\n")
-    top = refused_at_top(c.source, AUTORELOADED in above)
+    top = refused_at_top(c.source, AUTORELOADED in above) if top is not None else None
     if top is not None and not added:
         ctx.flag(f"raised:{cell_id}")
         ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell stops at line {top} "
                    f"(`{text[top - 1].strip()[:40] if top <= len(text) else '...'}`), a magic line the kernel refuses: "
                    f"Jupyter's Run All stops there, before the answers cell; delete that line")
         return
-    magics = magic_lines(c.source)
     lines = magics.refused | magics.background | (magics.unloaded if AUTORELOADED not in above else frozenset())
     if not lines:
         return
@@ -1828,7 +1836,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     beside = {c.index for c in ctx.copied_beside(found.cell)}
     for c in ctx.nb.cells[:found.cell.index]:
         if c.cell_type == "code" and ("%" in c.source or "!" in c.source or "get_ipython" in c.source):
-            _refused_above(ctx, c, at(c.index), task.cfg["cell"], bound(c.index, c.source), c.index in beside)
+            _refused_above(ctx, c, at, task.cfg["cell"], bound, c.index in beside)
     _shell_above(ctx, found.cell, task.cfg["cell"], reading, names)
     _calls_a_writer(ctx, found.cell, task.cfg["cell"], names)
     if error and not taken:
