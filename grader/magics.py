@@ -510,26 +510,38 @@ def automagic(source: str) -> str | None:
 # 446's `if False:`), its name alone after one space (IPython passes the rest of the line whole: `%load_ext  autoreload`
 # and `%load_ext autoreload  # dev` import no module of that name, a ModuleNotFoundError); or IPython's call for it
 # written out as one of the cell's top-level statements (not in a comment, a docstring or a function's body)
-_LOADS_AUTORELOAD_LINE = re.compile(r"%(?:re)?load_ext (?:IPython\.extensions\.)?autoreload[ \t]*")
-_LOADS_AUTORELOAD_CALL = re.compile(r"get_ipython\(\)\.(?:run_line_magic\(['\"](?:re)?load_ext['\"], ['\"]|magic\(['\"]"
-                                    r"(?:re)?load_ext |extension_manager\.(?:re)?load_extension\(['\"])(?:IPython\."
-                                    r"extensions\.)?autoreload['\"]\)")
+_LOADS_AUTORELOAD_LINE = re.compile(r"(?:%time[ \t]+)?%(?:re)?load_ext (?:IPython\.extensions\.)?autoreload[ \t]*")
+_LOADS_AUTORELOAD_CALL = re.compile(r"(?:get_ipython\(\)|IPython\.get_ipython\(\)|([A-Za-z_]\w*))\.(?:run_line_magic\(['\"]"
+                                    r"(?:re)?load_ext['\"], ['\"]|magic\(['\"]%*(?:re)?load_ext |extension_manager\."
+                                    r"(?:re)?load_extension\(['\"])(?:IPython\.extensions\.)?autoreload['\"]\)")
+_SHELL = re.compile(r"(?:IPython\.)?get_ipython\(\)")
 
 
 def autoreload_loaded_at(source: str) -> int | None:
     """The first line (0-based, of the cell as IPython cleans it) at which the cell surely loads IPython's autoreload
-    extension, None where it does not: a line IPython turns into `%load_ext autoreload` at the cell's top level, or
-    the call written out there. A cell under a cell magic (`%%writefile`) runs none of its lines as IPython's (review
-    446); a load below a `%autoreload` line loads nothing for it."""
-    if "autoreload" not in source or "load_ext" not in source or cell_magic(source):
+    extension, None where it does not: a line IPython turns into `%load_ext autoreload` (or `%time` of it), or a call
+    that loads it written out (through `get_ipython()`, `IPython.get_ipython()` or a name the cell gave it), where
+    the line surely runs: at the cell's top level, in `if True:`, in a `with` block, or first in a `try` block (a
+    fairness review, 450: honest cells load it so). A cell under a cell magic runs none of its lines as IPython's
+    (review 446: `%%writefile`), but `%%capture` and `%%time`, which run their body as a cell; a load in a block that
+    may not run (`if False:`, a loop, a function) or below a `%autoreload` line loads nothing for it."""
+    if "autoreload" not in source or "load_ext" not in source:
         return None
+    magic = cell_magic(source)
+    if magic:
+        if magic not in ("capture", "time"):
+            return None
+        lines = crlf_as_lf(cleaned(source)).split("\n")
+        first = next(i for i, ln in enumerate(lines) if ln.strip())
+        inner = autoreload_loaded_at("\n".join(lines[first + 1:]))
+        return None if inner is None else first + 1 + inner
     text = crlf_as_lf(cleaned(source))
     lines = text.split("\n")
-    found = []
+    loads: set[int] = set()
     grouping = logical_lines(text)
     code = lines
     if grouping is not None and grouping.settled:
-        found += [k for k in grouping.escapes if k < len(lines) and _LOADS_AUTORELOAD_LINE.fullmatch(lines[k])]
+        loads |= {k for k in grouping.escapes if k < len(lines) and _LOADS_AUTORELOAD_LINE.fullmatch(lines[k].strip())}
         code = list(lines)              # (the lines IPython turns as `pass`, its other lines as written)
         for k in grouping.escapes | grouping.assigned | grouping.helps:
             if k < len(code):
@@ -539,11 +551,35 @@ def autoreload_loaded_at(source: str) -> int | None:
     try:
         tree = ast.parse("\n".join(code))     # (the calls as written: the reading turns them into what they run)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
-    if tree is not None:
-        found += [n.lineno - 1 for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
-                  and _LOADS_AUTORELOAD_CALL.fullmatch(ast.unparse(n.value))]
-    return min(found, default=None)
+        return None
+    shells: dict[str, int] = {}         # (the names the cell gives `get_ipython()`, at the line it last does)
+    for n in tree.body:
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            shells[n.targets[0].id] = n.lineno if _SHELL.fullmatch(ast.unparse(n.value)) else -1
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call):
+            m = _LOADS_AUTORELOAD_CALL.fullmatch(ast.unparse(n.value))
+            if m and (m.group(1) is None or 0 < shells.get(m.group(1), -1) < n.lineno):
+                loads.add(n.lineno - 1)
+    return min((k for k in loads if _surely_runs(tree.body, k + 1)), default=None)
+
+
+def _surely_runs(body: list, line: int) -> bool:
+    """Does the statement at ``line`` surely run when ``body`` runs to it: at its top level, or in blocks that surely
+    run it (`if` of a true literal, `with`, the first statement of a `try`)?"""
+    for stmt in body:
+        if not stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+            continue
+        if stmt.lineno == line and not isinstance(stmt, (ast.If, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)):
+            return True
+        if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Constant) and stmt.test.value:
+            return _surely_runs(stmt.body, line)
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            return _surely_runs(stmt.body, line)
+        if isinstance(stmt, (ast.Try, ast.TryStar)) and stmt.body:
+            return _surely_runs(stmt.body[:1], line)
+        return False
+    return False
 
 
 def loads_autoreload(source: str) -> bool:
@@ -589,8 +625,11 @@ def magic_refused(name: str, args: str) -> bool:
         return True
     name = _MAGIC_ALIASES.get(name, name)
     spec = _OPTION_SPECS.get(_OPTIONS_OF.get(name, name))
-    if spec is not None and (name == "pushd" and not args.strip() or name == "run" and "-m" in args):
-        spec = None                     # (`%pushd` alone changes no directory; `%run -m` rewrites its line first)
+    if spec is not None and (name == "pushd" and not args.strip() or name == "run" and "-m" in args or
+                             name in ("cd", "pushd") and (re.match(r"-\d+$", args) or args.startswith("--"))):
+        # (`%pushd` alone changes no directory; `%run -m` rewrites its line first; `%cd -0` and `%cd --name` go back
+        # in the directories' history before any option is read: a fairness review, 450)
+        spec = None
     expanded = "$" in args or "{" in args
     if expanded and spec is not None:
         # (IPython expands `$x` and `{x}` before the magic parses its line: an option it does not take before them is
@@ -2059,6 +2098,8 @@ class _ExplicitCalls(_IPythonCalls):
         return node
 
     def visit_Expr(self, node):
+        if _LOADS_BUILTIN_EXTENSION.fullmatch(ast.unparse(node.value)):
+            return self._changed(node, ast.Pass())      # (as `%load_ext autoreload` reads: a fairness review, 450)
         return self._changed(node, super().visit_Expr(node)) if self._plain(node.value) else node
 
     def visit_Assign(self, node):
@@ -2067,6 +2108,11 @@ class _ExplicitCalls(_IPythonCalls):
         if self._call(node.value)[0] == "getoutput":
             return self._changed(node, ast.Assign(node.targets, ast.List([], ast.Load())))
         return self._changed(node, super().visit_Assign(node))
+
+
+# IPython's own extensions loaded through the shell's extension manager, which IPython's `%load_ext` line calls
+_LOADS_BUILTIN_EXTENSION = re.compile(r"get_ipython\(\)\.extension_manager\.(?:re)?load_extension\(['\"](?:IPython\."
+                                      r"extensions\.)?(?:autoreload|storemagic)['\"]\)")
 
 
 def _explicit_calls(source: str, depth: int) -> str:

@@ -6142,3 +6142,37 @@ def test_what_review_449_found_calls_and_blocks_refused_are_read(above, answers,
     again (`Exception = ValueError`) as caught: each 10/10 unflagged where Jupyter stopped with the wrong answers set,
     or none. Read as the stops they are now, or where the reading cannot say, as stops that may be (flagged)."""
     _graded_as(_around_answers(answers, above=above), points, flag)
+
+
+@pytest.mark.parametrize("above,answers,points,flag", [
+    # autoreload loaded as honest notebooks load it: through a name given the shell, IPython's module, `magic('%...')`,
+    # in `try:` or `if True:`, in a `%%capture` or `%%time` cell, by `%time`
+    (["ip = get_ipython()\nip.run_line_magic('load_ext', 'autoreload')\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["ip = get_ipython()\nip.magic('load_ext autoreload')\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["import IPython\nIPython.get_ipython().run_line_magic('load_ext', 'autoreload')\n"], "%autoreload 2\n" + _R434, 10,
+     None),
+    (["get_ipython().magic('%load_ext autoreload')\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["try:\n    %load_ext autoreload\nexcept Exception:\n    pass\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["if True:\n    %load_ext autoreload\n"], "%aimport numpy\n" + _R434, 10, None),
+    (["%%capture\n!pip install tqdm\n%load_ext autoreload\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["%%time\n%load_ext autoreload\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["%time %load_ext autoreload\n"], "%autoreload 2\n" + _R434, 10, None),
+    ([], "get_ipython().extension_manager.load_extension('autoreload')\n%autoreload 2\n" + _R434, 10, None),
+    # `%cd -0` goes back in the directories' history before `%cd` reads options
+    ([], "%cd -0\n" + _R434, 10, None),
+    # ... and what does not surely load it stays a stop
+    (["try:\n    int('x')\n    %load_ext autoreload\nexcept Exception:\n    pass\n"], _WRONG439 + "%autoreload 2\n" + _R434,
+     0, "raised:"),
+    (["class F:\n    def run_line_magic(self, *a): pass\nip = F()\nip.run_line_magic('load_ext', 'autoreload')\n"],
+     _WRONG439 + "%autoreload 2\n" + _R434, 0, "raised:"),
+    (["for _ in []:\n    %load_ext autoreload\n"], _WRONG439 + "%autoreload 2\n" + _R434, 0, "raised:"),
+], ids=["name given the shell", "its magic()", "IPython's module", "magic('%...')", "in try", "if True", "%%capture",
+        "%%time", "%time", "extension manager in the cell", "cd -0", "second in try", "a shell of one's own",
+        "in a loop"])
+def test_honest_loads_of_review_450_keep_the_answers_unflagged(above, answers, points, flag):
+    """Review 450 (fairness, 5,400 honest drafts): review 446's rule (a load counts only at a cell's top level, by
+    `%load_ext` or `get_ipython()`'s call) flagged `raised:` 378 of 1,160 drafts that load autoreload as Jupyter does:
+    through `ip = get_ipython()`, `IPython.get_ipython()`, `magic('%load_ext autoreload')`, in `try:` or `if True:`, in
+    a `%%capture` or `%%time` cell, by `%time`; `%cd -0` flagged as a refused option; the extension manager's load in
+    the answers cell read as code that may set any name (0/10)."""
+    _graded_as(_around_answers(answers, above=above), points, flag)
