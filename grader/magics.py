@@ -515,6 +515,7 @@ _LOADS_AUTORELOAD_CALL = re.compile(r"(?:get_ipython\(\)|IPython\.get_ipython\(\
                                     r"(?:re)?load_ext['\"], ['\"]|magic\(['\"]%*(?:re)?load_ext |extension_manager\."
                                     r"(?:re)?load_extension\(['\"])(?:IPython\.extensions\.)?autoreload['\"]\)")
 _SHELL = re.compile(r"(?:IPython\.)?get_ipython\(\)")
+_QUIET_LINE = re.compile(r"[ \t]*(?:$|#|!|%(?:pip|conda)[ \t])")
 
 
 def autoreload_loaded_at(source: str) -> int | None:
@@ -534,7 +535,11 @@ def autoreload_loaded_at(source: str) -> int | None:
         lines = crlf_as_lf(cleaned(source)).split("\n")
         first = next(i for i, ln in enumerate(lines) if ln.strip())
         inner = autoreload_loaded_at("\n".join(lines[first + 1:]))
-        return None if inner is None else first + 1 + inner
+        # (the magic shows what its body raises and the cell goes on: only lines that raise nothing may come first,
+        # the shell's and `%pip`'s, or `%%capture` then `1/0` would be read as loading it)
+        if inner is None or not all(_QUIET_LINE.match(ln) for ln in lines[first + 1:first + 1 + inner]):
+            return None
+        return first + 1 + inner
     text = crlf_as_lf(cleaned(source))
     lines = text.split("\n")
     loads: set[int] = set()

@@ -6166,9 +6166,11 @@ def test_what_review_449_found_calls_and_blocks_refused_are_read(above, answers,
     (["class F:\n    def run_line_magic(self, *a): pass\nip = F()\nip.run_line_magic('load_ext', 'autoreload')\n"],
      _WRONG439 + "%autoreload 2\n" + _R434, 0, "raised:"),
     (["for _ in []:\n    %load_ext autoreload\n"], _WRONG439 + "%autoreload 2\n" + _R434, 0, "raised:"),
+    # `%%capture` shows what its body raises and goes on: a load after a line that raises loads nothing
+    (["%%capture\n1/0\n%load_ext autoreload\n"], _WRONG439 + "%autoreload 2\n" + _R434, 0, "raised:"),
 ], ids=["name given the shell", "its magic()", "IPython's module", "magic('%...')", "in try", "if True", "%%capture",
         "%%time", "%time", "extension manager in the cell", "cd -0", "second in try", "a shell of one's own",
-        "in a loop"])
+        "in a loop", "after a raise in %%capture"])
 def test_honest_loads_of_review_450_keep_the_answers_unflagged(above, answers, points, flag):
     """Review 450 (fairness, 5,400 honest drafts): review 446's rule (a load counts only at a cell's top level, by
     `%load_ext` or `get_ipython()`'s call) flagged `raised:` 378 of 1,160 drafts that load autoreload as Jupyter does:
