@@ -6178,3 +6178,14 @@ def test_honest_loads_of_review_450_keep_the_answers_unflagged(above, answers, p
     a `%%capture` or `%%time` cell, by `%time`; `%cd -0` flagged as a refused option; the extension manager's load in
     the answers cell read as code that may set any name (0/10)."""
     _graded_as(_around_answers(answers, above=above), points, flag)
+
+
+def test_a_handler_of_ipythons_own_class_catches_a_refused_magic():
+    """Review 450: `from IPython.core.error import UsageError` then `try: %autoreload 2 except UsageError: pass` in the
+    imports cell was flagged `raised:` as a handler of a class the cell binds again: it is the class IPython raises."""
+    c = _solution_with("imports", "\nfrom IPython.core.error import UsageError\ntry:\n    %autoreload 2\n"
+                                  "except UsageError:\n    pass\n")
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+
