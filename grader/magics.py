@@ -518,15 +518,36 @@ _SHELL = re.compile(r"(?:IPython\.)?get_ipython\(\)")
 _QUIET_LINE = re.compile(r"[ \t]*(?:$|#|!|%(?:pip|conda)[ \t])")
 
 
+# What makes a load of autoreload another module's, or its call another function's: a module of that name put where
+# `%load_ext autoreload` imports it first (`sys.modules['autoreload']`, `autoreload.py` written, an `import autoreload`
+# of one's own), or the names IPython's lines and calls go through bound by the notebook (`def get_ipython()`, `IPython =
+# ...`): review 451, each a load read where Jupyter loaded nothing of IPython's
+_SHADOWS_AUTORELOAD = re.compile(r"autoreload\.py|\bmodules\b[^\n]*['\"]autoreload['\"]|['\"]autoreload['\"][ \t]*:(?!=)|"
+                                 r"\bimport[ \t]+autoreload\b|\bfrom[ \t]+autoreload\b|"
+                                 r"\b(?:def|class)[ \t]+(?:get_ipython|IPython)\b|\b(?:get_ipython|IPython)[ \t]*(?::[^=\n]*)?"
+                                 r"(?<![=!<>])=(?!=)|\bas[ \t]+(?:get_ipython|IPython)\b|\bfor[ \t][^\n]*\b(?:get_ipython|IPython)"
+                                 r"\b[^\n]*\bin\b")
+
+
+def shadows_autoreload(source: str) -> bool:
+    """Does the cell's code (not its comments, nor the loads of autoreload it writes out) put a module of autoreload's
+    name where IPython imports it first, or bind `get_ipython` or `IPython` (`_SHADOWS_AUTORELOAD`)? Then no load of
+    autoreload in the notebook is read as IPython's."""
+    if "autoreload" not in source and "get_ipython" not in source and "IPython" not in source:
+        return False
+    code = _LOADS_AUTORELOAD_CALL.sub("", as_python_reads(code_only(source)))
+    return _SHADOWS_AUTORELOAD.search(code) is not None
+
+
 def autoreload_loaded_at(source: str) -> int | None:
     """The first line (0-based, of the cell as IPython cleans it) at which the cell surely loads IPython's autoreload
     extension, None where it does not: a line IPython turns into `%load_ext autoreload` (or `%time` of it), or a call
-    that loads it written out (through `get_ipython()`, `IPython.get_ipython()` or a name the cell gave it), where
-    the line surely runs: at the cell's top level, in `if True:`, in a `with` block, or first in a `try` block (a
+    that loads it written out (through `get_ipython()`, `IPython.get_ipython()` or a name the cell gave it right
+    above), where the line surely runs: at the cell's top level, in `if True:`, or first in a `try` block (a
     fairness review, 450: honest cells load it so). A cell under a cell magic runs none of its lines as IPython's
     (review 446: `%%writefile`), but `%%capture` and `%%time`, which run their body as a cell; a load in a block that
     may not run (`if False:`, a loop, a function) or below a `%autoreload` line loads nothing for it."""
-    if "autoreload" not in source or "load_ext" not in source:
+    if "autoreload" not in source or "load_ext" not in source or shadows_autoreload(source):
         return None
     magic = cell_magic(source)
     if magic:
@@ -557,29 +578,39 @@ def autoreload_loaded_at(source: str) -> int | None:
         tree = ast.parse("\n".join(code))     # (the calls as written: the reading turns them into what they run)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    shells: dict[str, int] = {}         # (the names the cell gives `get_ipython()`, at the line it last does)
-    for n in tree.body:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-            shells[n.targets[0].id] = n.lineno if _SHELL.fullmatch(ast.unparse(n.value)) else -1
     for n in ast.walk(tree):
         if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call):
             m = _LOADS_AUTORELOAD_CALL.fullmatch(ast.unparse(n.value))
-            if m and (m.group(1) is None or 0 < shells.get(m.group(1), -1) < n.lineno):
+            if m and (m.group(1) is None or _given_the_shell(tree.body, n, m.group(1))):
                 loads.add(n.lineno - 1)
     return min((k for k in loads if _surely_runs(tree.body, k + 1)), default=None)
 
 
+def _given_the_shell(body: list, call: ast.stmt, name: str) -> bool:
+    """Is ``name`` the shell where ``call`` (a top-level statement) runs: given `get_ipython()` by the statement right
+    above it, or above a run of calls of its own methods (review 451: `class ip:` between the two, a shell of one's own)?"""
+    at = next((k for k, n in enumerate(body) if n is call), None)
+    for n in reversed(body[:at] if at is not None else []):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and \
+                n.targets[0].id == name:
+            return _SHELL.fullmatch(ast.unparse(n.value)) is not None
+        if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute)
+                and isinstance(n.value.func.value, ast.Name) and n.value.func.value.id == name
+                and all(isinstance(a, ast.Constant) for a in n.value.args) and not n.value.keywords):
+            return False
+    return False
+
+
 def _surely_runs(body: list, line: int) -> bool:
     """Does the statement at ``line`` surely run when ``body`` runs to it: at its top level, or in blocks that surely
-    run it (`if` of a true literal, `with`, the first statement of a `try`)?"""
+    run it (`if` of a true literal, the first statement of a `try`)? Not a `with` block, whose manager may raise as
+    it enters, in a `try` that goes on (review 451: `with open('/nonexistent/x'): %load_ext autoreload`)."""
     for stmt in body:
         if not stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
             continue
         if stmt.lineno == line and not isinstance(stmt, (ast.If, ast.With, ast.AsyncWith, ast.Try, ast.TryStar)):
             return True
         if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Constant) and stmt.test.value:
-            return _surely_runs(stmt.body, line)
-        if isinstance(stmt, (ast.With, ast.AsyncWith)):
             return _surely_runs(stmt.body, line)
         if isinstance(stmt, (ast.Try, ast.TryStar)) and stmt.body:
             return _surely_runs(stmt.body[:1], line)
@@ -677,6 +708,35 @@ def magic_refused(name: str, args: str) -> bool:
         return False
     gui = parsed.gui.lower() if isinstance(parsed.gui, str) else parsed.gui
     return not getattr(parsed, "list", False) and bool(gui) and gui != "auto" and gui not in backends
+
+
+@functools.lru_cache(maxsize=64)
+def cell_magic_refused(name: str, args: str) -> bool:
+    """Does IPython refuse a cell magic's own line before it runs the cell (a UsageError: review 451's `%%time x`,
+    "Can't use statement directly after '%%time'!", `%%capture a b` and `%%capture -z`, its parser's)? Read for
+    `%%time`, the magics whose options are `parse_options`' (`%%timeit`, `%%prun`) and those with an argparse parser
+    (`%%capture`, `%%writefile`, `%%html`, `%%debug`); a name no cell magic has is not read here."""
+    if "$" in args or "{" in args:
+        return False
+    if name == "time":
+        return bool(args.strip())
+    spec = _OPTION_SPECS.get(name) if name in ("timeit", "prun") else None
+    try:
+        if spec is not None:
+            _ipython_options(args, spec[0], posix=spec[2], strict=spec[3], long_opts=spec[1])
+            return False
+        from IPython.core import magics
+        from IPython.core.magic import Magics
+        function = next((getattr(v, v.magics["cell"][name]) for v in vars(magics).values() if isinstance(v, type)
+                         and issubclass(v, Magics) and name in (getattr(v, "magics", None) or {}).get("cell", {})), None)
+        if function is None or name not in ("capture", "writefile", "html", "debug"):
+            return False                # (`%%script` reads its line with `parse_known_args`: the rest is its command)
+        function.parser.parse_argstring(args)
+    except ImportError:
+        return False
+    except Exception:  # noqa: BLE001 - IPython's UsageError: the cell's line is refused
+        return True
+    return False
 
 
 def _value_refused(name: str, value: str) -> bool:

@@ -6189,3 +6189,47 @@ def test_a_handler_of_ipythons_own_class_catches_a_refused_magic():
     assert sum(r.points for r in rows) == 10, [r.message for r in rows]
     assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
 
+
+
+_FAKE451 = ("\nimport sys, types\n_m = types.ModuleType('autoreload')\n_m.load_ipython_extension = lambda ip: None\n"
+            "sys.modules['autoreload'] = _m\n%load_ext autoreload\n")
+
+
+@pytest.mark.parametrize("cell_id,first,added,answers,flagged", [
+    # a module of autoreload's name put first where `%load_ext autoreload` imports it: IPython's extension never loads
+    ("train-and-test", "", _FAKE451, "%autoreload 2\n" + _R434, True),
+    ("train-and-test", "", "\nopen('autoreload.py', 'w').write('def load_ipython_extension(ip): pass')\n"
+                           "%load_ext autoreload\n", "%autoreload 2\n" + _R434, True),
+    # the shell's names bound by the notebook: its calls and lines go through the student's
+    ("train-and-test", "", "\nclass _F:\n    def run_line_magic(self, *a): pass\ndef get_ipython():\n    return _F()\n"
+                           "get_ipython().run_line_magic('load_ext', 'autoreload')\ndel get_ipython\n",
+     "%autoreload 2\n" + _R434, True),
+    ("train-and-test", "", "\nip = get_ipython()\nclass ip:\n    def run_line_magic(*a): pass\n"
+                           "ip.run_line_magic('load_ext', 'autoreload')\n", "%autoreload 2\n" + _R434, True),
+    # a `with` whose manager raises as it enters, in a `try` that goes on
+    ("train-and-test", "", "\ntry:\n    with open('/nonexistent/x'):\n        %load_ext autoreload\nexcept OSError:\n"
+                           "    pass\n", "%autoreload 2\n" + _R434, True),
+    # a cell magic's own line IPython refuses: the cell runs none of it, Run All stops there
+    ("train-and-test", "%%time x\n", "", None, True),
+    ("train-and-test", "%%capture a b\n", "", None, True),
+    ("train-and-test", "%%capture -z\n", "", None, True),
+    # ... and what the kernel takes
+    ("train-and-test", "%%time\n", "", None, False),
+    ("imports", "ip = get_ipython()\nip.run_line_magic('load_ext', 'autoreload')\nip.run_line_magic('autoreload', '2')\n",
+     "", "%autoreload 2\n" + _R434, False),
+    ("imports", "%load_ext autoreload\n%autoreload 2\nfrom IPython import get_ipython\n", "", "%autoreload 2\n" + _R434,
+     False),
+], ids=["a module put in sys.modules", "a module written", "get_ipython of one's own", "the name bound again",
+        "a with that raises", "%%time x", "%%capture a b", "%%capture -z", "%%time", "a name given the shell",
+        "loaded, get_ipython imported"])
+def test_what_review_451_found_loads_that_are_not_ipythons(cell_id, first, added, answers, flagged):
+    """Review 451: `%load_ext autoreload` after a module of its name put in `sys.modules` or written to
+    `autoreload.py` (IPython imports it first), a load through a `get_ipython` or a name of the student's own, a load
+    in a `with` whose manager raised as it entered, and a cell magic's line IPython refuses at the top of
+    `train-and-test` (`%%time x`, `%%capture -z`): each 10/10 and unflagged where Jupyter stopped before the answers."""
+    cells = [(cid, kind, first + text + added if cid == cell_id else answers if cid == "answers-3-3" and answers
+              else text) for cid, kind, text in SOLUTION]
+    c = Context(SPEC, notebook(base=cells), TEMPLATE, True)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..magics import (IPYTHON_TURNS, as_explicit, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
-                      breaks_unread, crlf_as_lf, loads_autoreload, logical_lines, magic_line_count, python_tree, read_by_guess,
+                      breaks_unread, crlf_as_lf, loads_autoreload, shadows_autoreload, logical_lines, magic_line_count, python_tree, read_by_guess,
                       read_past_budget, read_unsure, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
@@ -1632,6 +1632,9 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     reset_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and _RESETS.search(c.source)), None)
     # ... and autoreload loaded, whose magics the kernel has from then on
     autoreload_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and loads_autoreload(c.source)), None)
+    # (... not where a cell puts a module of its name first, or binds the names IPython's loads go through: review 451)
+    if autoreload_from is not None and any(c.cell_type == "code" and shadows_autoreload(c.source) for c in ctx.nb.cells):
+        autoreload_from = None
 
     def bound(index: int, source: str) -> frozenset[str]:
         pdb = pdb_from is not None and pdb_from <= index or names_pdb(source)

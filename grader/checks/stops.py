@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..magics import (as_ipython_compiles, ipython_call, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
+from ..magics import (as_ipython_compiles, cell_magic_refused, ipython_call, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
                       autoreload_loaded_at, logical_lines, magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts,
                       without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
@@ -499,7 +499,11 @@ def refused_at_top(source: str, loaded_above: bool) -> int | None:
     none: read on the student's own lines, where IPython's reading of a rewritten cell may not align line for line
     (review 449: `%cd \` then ` -z` at the end of `train-and-test`)."""
     if cell_magic(source):
-        return None                     # (its lines are the cell magic's text: `first_stop` reads a `%%time` body)
+        # (its lines are the cell magic's text: `first_stop` reads a `%%time` body), but its own line is IPython's
+        lines = crlf_as_lf(cleaned(source)).split("\n")
+        first = next(k for k, ln in enumerate(lines) if ln.strip())
+        name, _, args = lines[first].strip()[2:].partition(" ")
+        return first + 1 if cell_magic_refused(name, args.rstrip()) else None
     text = crlf_as_lf(cleaned(source))
     grouping = logical_lines(text)
     if grouping is None or not grouping.settled:
