@@ -493,6 +493,12 @@ def magic_lines(source: str) -> Magics:
                   cell_magic(source) == "prun", frozenset(refused), frozenset(unloaded_lines))
 
 
+# A line that may be a magic or a shell command as IPython reads it, or one assigned (`x = %pwd`), at a line's start
+# after the breaks `crlf_as_lf` leaves (a form feed, `\x0b`, `\x1c` to `\x1e`, `\x85`, `\u2028`, `\u2029` break lines
+# for IPython too)
+_MAY_BE_MAGIC = re.compile(r"(?:^|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029])[ \t\x0b\x0c]*(?:[%!]|[^\n]*=[ \t]*[%!])", re.M)
+
+
 def refused_at_top(source: str, loaded_above: bool) -> int | None:
     r"""The first line (1-based, as the student wrote the cell) of a magic line at the cell's top level that IPython
     refuses (a `\`-continued one as IPython joins it; autoreload's magics with none loaded above them), None for
@@ -505,6 +511,8 @@ def refused_at_top(source: str, loaded_above: bool) -> int | None:
         name, _, args = lines[first].strip()[2:].partition(" ")
         return first + 1 if cell_magic_refused(name, args.rstrip()) else None
     text = crlf_as_lf(cleaned(source))
+    if not _MAY_BE_MAGIC.search(text):
+        return None                     # (no line IPython may turn: IPython's reader is not even loaded)
     grouping = logical_lines(text)
     if grouping is None or not grouping.settled:
         return None
