@@ -518,25 +518,48 @@ _SHELL = re.compile(r"(?:IPython\.)?get_ipython\(\)")
 _QUIET_LINE = re.compile(r"[ \t]*(?:$|#|!|%(?:pip|conda)[ \t])")
 
 
-# What makes a load of autoreload another module's, or its call another function's: a module of that name put where
-# `%load_ext autoreload` imports it first (`sys.modules['autoreload']`, `autoreload.py` written, an `import autoreload`
-# of one's own), or the names IPython's lines and calls go through bound by the notebook (`def get_ipython()`, `IPython =
-# ...`): review 451, each a load read where Jupyter loaded nothing of IPython's
-_SHADOWS_AUTORELOAD = re.compile(r"autoreload\.py|\bmodules\b[^\n]*['\"]autoreload['\"]|['\"]autoreload['\"][ \t]*:(?!=)|"
-                                 r"\bimport[ \t]+autoreload\b|\bfrom[ \t]+autoreload\b|"
-                                 r"\b(?:def|class)[ \t]+(?:get_ipython|IPython)\b|\b(?:get_ipython|IPython)[ \t]*(?::[^=\n]*)?"
-                                 r"(?<![=!<>])=(?!=)|\bas[ \t]+(?:get_ipython|IPython)\b|\bfor[ \t][^\n]*\b(?:get_ipython|IPython)"
-                                 r"\b[^\n]*\bin\b")
+# The text a cell may hold about autoreload that makes no module of its name: IPython's lines and calls for the
+# extension and its magics, and a test of whether it is loaded. Any other mention in code (a string, a shell line, a
+# folder or file made, `sys.modules.update(autoreload=...)`) may put a module of that name where `%load_ext autoreload`
+# imports it first (reviews 451 and 452: IPython then loads nothing of its own)
+_AUTORELOAD_SAID = re.compile(r"^[ \t]*(?:%time[ \t]+)?%(?:re|un)?load_ext[ \t][^\n]*$|^[ \t]*(?:[\w.]+[ \t]*=[ \t]*)?"
+                              r"%(?:autoreload|aimport)\b[^\n]*$|" + _LOADS_AUTORELOAD_CALL.pattern + "|"
+                              r"\.(?:run_line_magic\([ \t]*['\"](?:autoreload|aimport)['\"][ \t]*,|magic\([ \t]*['\"]%?"
+                              r"(?:autoreload|aimport)\b)|['\"](?:IPython\.extensions\.)?autoreload['\"][ \t]+(?:not[ \t]+)?in"
+                              r"[ \t]+[^\n]*extension_manager\.loaded", re.M)
+# The names IPython's lines and calls go through (`get_ipython().run_line_magic(...)`)
+_SHELL_NAMES = frozenset({"get_ipython", "IPython"})
 
 
 def shadows_autoreload(source: str) -> bool:
-    """Does the cell's code (not its comments, nor the loads of autoreload it writes out) put a module of autoreload's
-    name where IPython imports it first, or bind `get_ipython` or `IPython` (`_SHADOWS_AUTORELOAD`)? Then no load of
-    autoreload in the notebook is read as IPython's."""
+    """May the cell put a module of autoreload's name where `%load_ext autoreload` imports it first (any mention of
+    the name in its code, strings and shell lines, but IPython's lines and calls for the extension: `_AUTORELOAD_SAID`),
+    or bind `get_ipython` or `IPython` otherwise than by importing IPython's own (`def get_ipython()`, `IPython =
+    ...`, `import x as IPython`)? Then no load of autoreload in the notebook is read as IPython's (reviews 451, 452)."""
     if "autoreload" not in source and "get_ipython" not in source and "IPython" not in source:
         return False
-    code = _LOADS_AUTORELOAD_CALL.sub("", as_python_reads(code_only(source)))
-    return _SHADOWS_AUTORELOAD.search(code) is not None
+    code = as_python_reads(code_only(source))
+    if "autoreload" in _AUTORELOAD_SAID.sub("", code):
+        return True
+    if "get_ipython" not in code and "IPython" not in code:
+        return False
+    tree = python_tree(source)
+    if tree is None:
+        return re.search(r"\b(?:def|class)[ \t]+(?:get_ipython|IPython)\b|\bas[ \t]+(?:get_ipython|IPython)\b", code) \
+            is not None
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load) and n.id in _SHELL_NAMES or isinstance(
+                n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name in _SHELL_NAMES or isinstance(
+                n, (ast.Global, ast.Nonlocal)) and _SHELL_NAMES & set(n.names):
+            return True
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            for a in n.names:
+                bound = a.asname or a.name.split(".")[0]
+                own = a.asname is None and a.name.split(".")[0] == "IPython" if isinstance(n, ast.Import) else \
+                    (n.module or "").split(".")[0] == "IPython" and a.name == bound
+                if bound in _SHELL_NAMES and not own:
+                    return True
+    return False
 
 
 def autoreload_loaded_at(source: str) -> int | None:

@@ -6233,3 +6233,28 @@ def test_what_review_451_found_loads_that_are_not_ipythons(cell_id, first, added
     rows = answer_rows(c)
     assert sum(r.points for r in rows) == 10, [r.message for r in rows]
     assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)
+
+
+@pytest.mark.parametrize("added,flagged", [
+    # a module of autoreload's name made by text the last rule did not spell: a folder (a namespace package), a
+    # keyword argument, a shell line
+    ("\nimport os\nos.makedirs('autoreload', exist_ok=True)\n%load_ext autoreload\n", True),
+    ("\nimport sys, types\nsys.modules.update(autoreload=types.ModuleType('x'))\n%load_ext autoreload\n", True),
+    ("\n!mkdir -p autoreload\n%load_ext autoreload\n", True),
+    # ... and honest text that binds nothing: IPython's version printed, its own names imported, a test of the load
+    ("\nimport IPython\nprint(f'IPython={IPython.__version__}')\n%load_ext autoreload\n", False),
+    ("\nfrom IPython import get_ipython\nif 'autoreload' not in get_ipython().extension_manager.loaded:\n"
+     "    get_ipython().run_line_magic('load_ext', 'autoreload')\n%load_ext autoreload\n", False),
+], ids=["a folder", "a keyword argument", "a shell line", "IPython's version printed", "a test of the load"])
+def test_what_review_452_found_a_module_of_autoreloads_name(added, flagged):
+    """Review 452: a folder named `autoreload` made in the working folder (`os.makedirs`, `!mkdir`: a namespace
+    package IPython imports before its own extension), or `sys.modules.update(autoreload=...)`, before `%load_ext
+    autoreload` at the end of `train-and-test`, and `%autoreload 2` above the right answers: 10/10 and 50/50 unflagged
+    where Jupyter's Run All stopped at the answers cell. And an honest `print(f'IPython={IPython.__version__}')` read
+    as binding `IPython` (flagged)."""
+    cells = [(cid, kind, text + added if cid == "train-and-test" else "%autoreload 2\n" + _R434 if cid == "answers-3-3"
+              else text) for cid, kind, text in SOLUTION]
+    c = Context(SPEC, notebook(base=cells), TEMPLATE, True)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)
