@@ -527,6 +527,7 @@ _AUTORELOAD_SAID = re.compile(r"^[ \t]*(?:%time[ \t]+)?%(?:re|un)?load_ext[ \t][
                               r"\.(?:run_line_magic\([ \t]*['\"](?:autoreload|aimport)['\"][ \t]*,|magic\([ \t]*['\"]%?"
                               r"(?:autoreload|aimport)\b)|['\"](?:IPython\.extensions\.)?autoreload['\"][ \t]+(?:not[ \t]+)?in"
                               r"[ \t]+[^\n]*extension_manager\.loaded", re.M)
+_PRINTED = re.compile(r"\bprint\([^()\n]*\)")
 # The names IPython's lines and calls go through (`get_ipython().run_line_magic(...)`)
 _SHELL_NAMES = frozenset({"get_ipython", "IPython"})
 
@@ -539,7 +540,8 @@ def shadows_autoreload(source: str) -> bool:
     if "autoreload" not in source and "get_ipython" not in source and "IPython" not in source:
         return False
     code = as_python_reads(code_only(source))
-    if "autoreload" in _AUTORELOAD_SAID.sub("", code):
+    # (... but a `print` of text that calls nothing, `print('autoreload on')`: a fairness review, 453)
+    if "autoreload" in _PRINTED.sub("", _AUTORELOAD_SAID.sub("", code)):
         return True
     if "get_ipython" not in code and "IPython" not in code:
         return False
@@ -617,11 +619,20 @@ def _given_the_shell(body: list, call: ast.stmt, name: str) -> bool:
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and \
                 n.targets[0].id == name:
             return _SHELL.fullmatch(ast.unparse(n.value)) is not None
-        if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute)
-                and isinstance(n.value.func.value, ast.Name) and n.value.func.value.id == name
-                and all(isinstance(a, ast.Constant) for a in n.value.args) and not n.value.keywords):
+        if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and (_shown(n.value) or isinstance(
+                n.value.func, ast.Attribute) and isinstance(n.value.func.value, ast.Name) and n.value.func.value.id == name
+                and all(isinstance(a, ast.Constant) for a in n.value.args) and not n.value.keywords)):
             return False
     return False
+
+
+def _shown(call: ast.Call) -> bool:
+    """A `print` of values that calls nothing but `type`, `str`, `repr` and `len` (a fairness review, 453: `ip =
+    get_ipython()`, `print(type(ip).__name__)`, then `ip.run_line_magic(...)`): it binds no name."""
+    return isinstance(call.func, ast.Name) and call.func.id == "print" and all(
+        isinstance(c.func, ast.Name) and c.func.id in ("type", "str", "repr", "len")
+        for c in ast.walk(call) if isinstance(c, ast.Call) and c is not call) and not any(
+        isinstance(c, ast.NamedExpr) for c in ast.walk(call))
 
 
 def _surely_runs(body: list, line: int) -> bool:
@@ -718,6 +729,17 @@ def magic_refused(name: str, args: str) -> bool:
         return False
     if name in ("precision", "autosave", "less", "more"):
         return _value_refused(name, args.strip())
+    if name == "autoreload":            # (its parser's: `%autoreload 2  # reload modules` is a UsageError, review 453)
+        try:
+            from IPython.core.magic_arguments import parse_argstring
+            from IPython.extensions.autoreload import AutoreloadMagics
+        except ImportError:
+            return False
+        try:
+            parse_argstring(AutoreloadMagics.autoreload, args)
+        except BaseException:  # noqa: BLE001 - (argparse's SystemExit, IPython's UsageError)
+            return True
+        return False
     if name not in _ARGPARSED:
         return False
     try:

@@ -6258,3 +6258,28 @@ def test_what_review_452_found_a_module_of_autoreloads_name(added, flagged):
     rows = answer_rows(c)
     assert sum(r.points for r in rows) == 10, [r.message for r in rows]
     assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)
+
+
+@pytest.mark.parametrize("above,answers,points,flag", [
+    # honest: IPython's name printed, in a keyword, a loop over module names, a docstring; a print between the shell's
+    # name and its call; `print('autoreload on')`
+    (["%load_ext autoreload\nimport IPython\nprint('IPython:', IPython.__version__, sep=' ')\n"
+      "meta = dict(IPython=IPython.__version__)\nfor mod in ['IPython', 'torch']:\n    print(mod)\n"
+      "def helper():\n    \"\"\"Helpers for plotting; IPython reloads them in place.\"\"\"\n"], "%autoreload 2\n" + _R434, 10, None),
+    (["ip = get_ipython()\nprint(type(ip).__name__)\nip.run_line_magic('load_ext', 'autoreload')\nprint('autoreload on')\n"],
+     "%autoreload 2\n" + _R434, 10, None),
+    # refused lines a review found unread: a cell magic's line with a comment in an added cell, `%autoreload` with one
+    (["%%capture  # quiet install\n!pip install tqdm\n"], _R434, 10, "raised:"),
+    (["%load_ext autoreload\n"], _WRONG439 + "%autoreload 2  # reload modules\n" + _R434, 0, "raised:"),
+    # ... and a call between the shell's name and its load, which may give the name another value
+    (["ip = get_ipython()\nf()\nip.run_line_magic('load_ext', 'autoreload')\n"], _WRONG439 + "%autoreload 2\n" + _R434, 0,
+     "raised:"),
+], ids=["IPython's name in honest code", "a print between", "%%capture with a comment, added",
+        "autoreload with a comment", "a call between"])
+def test_what_review_453_found_is_read_as_jupyter_runs_it(above, answers, points, flag):
+    """Review 453 (fairness, 1,261 drafts): 451's pattern for names bound read honest text as binding `IPython`
+    (`print('IPython:', ..., sep=' ')`, `dict(IPython=...)`, a loop over module names, a docstring: 240 drafts flagged
+    `raised:`, fixed with 452's syntax-tree reading); a `print` between `ip = get_ipython()` and its load, and
+    `print('autoreload on')`, read as not loading; and, missed, `%%capture  # quiet install` in an added cell and
+    `%autoreload 2  # reload modules` (autoreload's parser refuses both)."""
+    _graded_as(_around_answers(answers, above=above), points, flag)
