@@ -526,8 +526,8 @@ _AUTORELOAD_SAID = re.compile(r"^[ \t]*(?:%time[ \t]+)?%(?:re|un)?load_ext[ \t][
                               r"%(?:autoreload|aimport)\b[^\n]*$|" + _LOADS_AUTORELOAD_CALL.pattern + "|"
                               r"\.(?:run_line_magic\([ \t]*['\"](?:autoreload|aimport)['\"][ \t]*,|magic\([ \t]*['\"]%?"
                               r"(?:autoreload|aimport)\b)|['\"](?:IPython\.extensions\.)?autoreload['\"][ \t]+(?:not[ \t]+)?in"
-                              r"[ \t]+[^\n]*extension_manager\.loaded", re.M)
-_PRINTED = re.compile(r"\bprint\([^()\n]*\)")
+                              r"[ \t]+(?:IPython\.)?get_ipython\(\)\.extension_manager\.loaded\b", re.M)
+_PRINTED = re.compile(r"\bprint\([^()=\n]*\)")     # (no `file=`: review 454 printed the name into a writer of its own)
 # The names IPython's lines and calls go through (`get_ipython().run_line_magic(...)`)
 _SHELL_NAMES = frozenset({"get_ipython", "IPython"})
 
@@ -627,12 +627,16 @@ def _given_the_shell(body: list, call: ast.stmt, name: str) -> bool:
 
 
 def _shown(call: ast.Call) -> bool:
-    """A `print` of values that calls nothing but `type`, `str`, `repr` and `len` (a fairness review, 453: `ip =
-    get_ipython()`, `print(type(ip).__name__)`, then `ip.run_line_magic(...)`): it binds no name."""
-    return isinstance(call.func, ast.Name) and call.func.id == "print" and all(
-        isinstance(c.func, ast.Name) and c.func.id in ("type", "str", "repr", "len")
-        for c in ast.walk(call) if isinstance(c, ast.Call) and c is not call) and not any(
-        isinstance(c, ast.NamedExpr) for c in ast.walk(call))
+    """A `print` of literals and of a value's type's name, nothing else (a fairness review, 453: `ip = get_ipython()`,
+    `print(type(ip).__name__)`, then `ip.run_line_magic(...)`): it runs no code of the notebook's, so it binds no name
+    (review 454: `print(str(obj))` runs the object's `__str__`, which gave the name another value; `file=` its own
+    writer)."""
+    def plain(a: ast.expr) -> bool:
+        return isinstance(a, ast.Constant) or isinstance(a, ast.Attribute) and a.attr in ("__name__", "__qualname__") \
+            and isinstance(a.value, ast.Call) and isinstance(a.value.func, ast.Name) and a.value.func.id == "type" \
+            and len(a.value.args) == 1 and not a.value.keywords and isinstance(a.value.args[0], ast.Name)
+    return isinstance(call.func, ast.Name) and call.func.id == "print" and all(map(plain, call.args)) and all(
+        k.arg in ("sep", "end") and isinstance(k.value, ast.Constant) for k in call.keywords)
 
 
 def _surely_runs(body: list, line: int) -> bool:

@@ -6286,3 +6286,31 @@ def test_what_review_453_found_is_read_as_jupyter_runs_it(above, answers, points
     `print('autoreload on')`, read as not loading; and, missed, `%%capture  # quiet install` in an added cell and
     `%autoreload 2  # reload modules` (autoreload's parser refuses both)."""
     _graded_as(_around_answers(answers, above=above), points, flag)
+
+
+@pytest.mark.parametrize("added,extra_above", [
+    # the name printed into a writer of the student's own, which puts a module of it in `sys.modules`
+    ("\nimport sys, types\nclass _Log:\n    def write(self, s):\n        if s.strip():\n"
+     "            sys.modules[s.strip()] = types.ModuleType(s.strip())\n_log = _Log()\nprint('autoreload', file=_log)\n"
+     "%load_ext autoreload\n", []),
+    # code between the name and text that ends like a test of the load
+    ("\nimport sys, types\non = 'autoreload' in [sys.modules.setdefault('autoreload', types.ModuleType('m'))], "
+     "'extension_manager.loaded'\n%load_ext autoreload\n", []),
+    # `str()` of an object of the notebook's, between the shell's name and its call, runs its `__str__`
+    ("\nclass _Quiet:\n    def run_line_magic(self, *a):\n        pass\nclass _Tag:\n    def __str__(self):\n"
+     "        globals()['ip'] = _Quiet()\n        return 'tag'\n_tag = _Tag()\n",
+     ["ip = get_ipython()\nprint(str(_tag))\nip.run_line_magic('load_ext', 'autoreload')\n"]),
+], ids=["printed into a writer", "a test of the load that is not one", "str() of an object"])
+def test_what_review_454_found_the_exemptions_read_as_they_run(added, extra_above):
+    """Review 454: the exemptions of review 453 read text, not what it runs: `print('autoreload', file=_log)` (the
+    writer put a module of that name in `sys.modules`), a line that only ended like `'autoreload' in
+    ...extension_manager.loaded` with code between, and `print(str(_tag))` between `ip = get_ipython()` and its load
+    (the object's `__str__` gave `ip` another value): 10/10 and 50/50 unflagged where Jupyter stopped at the answers."""
+    at = next(i for i, (cid, _, _) in enumerate(SOLUTION) if cid == "answers-3-3")
+    cells = [(cid, kind, text + added if cid == "train-and-test" else text) for cid, kind, text in SOLUTION[:at]]
+    cells += [(f"above{i}", "code", s) for i, s in enumerate(extra_above)]
+    cells += [("answers-3-3", "code", "%autoreload 2\n" + _R434), *SOLUTION[at + 1:]]
+    c = Context(SPEC, notebook(base=cells), TEMPLATE, True)
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
