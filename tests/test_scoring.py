@@ -6053,10 +6053,25 @@ def test_honest_cells_of_review_447_keep_the_answers(above, answers, points, fla
     _graded_as(_around_answers(answers, above=above), points, flag)
 
 
-def _solution_with(cell_id: str, added: str) -> Context:
-    """The solution with ``added`` at the end of one of its cells."""
-    return Context(SPEC, notebook(base=[(cid, kind, text + added if cid == cell_id else text)
-                                        for cid, kind, text in SOLUTION]), TEMPLATE, True)
+def _solution_with(cell_id: str, added: str, first: str = "", answers: str | None = None,
+                   above: tuple[str, ...] | list[str] = ()) -> Context:
+    """The solution with ``first`` and ``added`` around one of its cells' text, the answers cell's text replaced by
+    ``answers`` (when given) and code cells ``above`` added right above it: the shapes the reviews of the magics built
+    around a whole notebook, where a stop in a graded cell matters as much as one beside the answers."""
+    cells = []
+    for cid, kind, text in SOLUTION:
+        if cid == "answers-3-3":
+            cells += [(f"above{i}", "code", a) for i, a in enumerate(above)]
+            text = text if answers is None else answers
+        cells.append((cid, kind, first + text + added if cid == cell_id else text))
+    return Context(SPEC, notebook(base=cells), TEMPLATE, True)
+
+
+def _answers_kept(c: Context, flagged: bool) -> None:
+    """The right answers are graded as written (10/10), and a stop Jupyter makes above them is flagged for a TA."""
+    rows = answer_rows(c)
+    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
+    assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)
 
 
 @pytest.mark.parametrize("cell_id,added,flagged", [
@@ -6077,9 +6092,7 @@ def test_what_review_448_found_a_refused_magic_in_a_cell_above_stops_run_all(cel
     the grading runs such a line as nothing, so 50/50 unflagged, where Jupyter's Run All stopped there and never set
     the answers. The stop above is flagged for a TA, as one in an added cell is (the answers graded as written)."""
     c = _solution_with(cell_id, added)
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
-    assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)
+    _answers_kept(c, flagged)
     if flagged:
         assert any(repr(cell_id) in d and "refuses" in d for d in c.details), c.details
 
@@ -6114,10 +6127,7 @@ def test_what_review_449_found_refused_in_a_cell_above_is_flagged(cell_id, added
     """Review 449: at the end of `train-and-test`, IPython's call for a refused magic written out, a refused magic
     continued by `\\` (IPython joins `%cd \\` and ` -z`; the cell IPython rewrote did not align line for line), and one
     in a `with` block (a manager that does not suppress it): 50/50 unflagged where Jupyter's Run All stopped there."""
-    c = _solution_with(cell_id, added)
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
-    assert any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+    _answers_kept(_solution_with(cell_id, added), True)
 
 
 @pytest.mark.parametrize("above,answers,points,flag", [
@@ -6183,11 +6193,8 @@ def test_honest_loads_of_review_450_keep_the_answers_unflagged(above, answers, p
 def test_a_handler_of_ipythons_own_class_catches_a_refused_magic():
     """Review 450: `from IPython.core.error import UsageError` then `try: %autoreload 2 except UsageError: pass` in the
     imports cell was flagged `raised:` as a handler of a class the cell binds again: it is the class IPython raises."""
-    c = _solution_with("imports", "\nfrom IPython.core.error import UsageError\ntry:\n    %autoreload 2\n"
-                                  "except UsageError:\n    pass\n")
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
-    assert not any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+    _answers_kept(_solution_with("imports", "\nfrom IPython.core.error import UsageError\ntry:\n    %autoreload 2\n"
+                                            "except UsageError:\n    pass\n"), False)
 
 
 
@@ -6227,12 +6234,7 @@ def test_what_review_451_found_loads_that_are_not_ipythons(cell_id, first, added
     `autoreload.py` (IPython imports it first), a load through a `get_ipython` or a name of the student's own, a load
     in a `with` whose manager raised as it entered, and a cell magic's line IPython refuses at the top of
     `train-and-test` (`%%time x`, `%%capture -z`): each 10/10 and unflagged where Jupyter stopped before the answers."""
-    cells = [(cid, kind, first + text + added if cid == cell_id else answers if cid == "answers-3-3" and answers
-              else text) for cid, kind, text in SOLUTION]
-    c = Context(SPEC, notebook(base=cells), TEMPLATE, True)
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
-    assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)
+    _answers_kept(_solution_with(cell_id, added, first=first, answers=answers), flagged)
 
 
 @pytest.mark.parametrize("added,flagged", [
@@ -6252,12 +6254,7 @@ def test_what_review_452_found_a_module_of_autoreloads_name(added, flagged):
     autoreload` at the end of `train-and-test`, and `%autoreload 2` above the right answers: 10/10 and 50/50 unflagged
     where Jupyter's Run All stopped at the answers cell. And an honest `print(f'IPython={IPython.__version__}')` read
     as binding `IPython` (flagged)."""
-    cells = [(cid, kind, text + added if cid == "train-and-test" else "%autoreload 2\n" + _R434 if cid == "answers-3-3"
-              else text) for cid, kind, text in SOLUTION]
-    c = Context(SPEC, notebook(base=cells), TEMPLATE, True)
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
-    assert any(f.startswith("raised:") for f in c.flags) is flagged, (c.flags, c.details)
+    _answers_kept(_solution_with("train-and-test", added, answers="%autoreload 2\n" + _R434), flagged)
 
 
 @pytest.mark.parametrize("above,answers,points,flag", [
@@ -6306,11 +6303,4 @@ def test_what_review_454_found_the_exemptions_read_as_they_run(added, extra_abov
     writer put a module of that name in `sys.modules`), a line that only ended like `'autoreload' in
     ...extension_manager.loaded` with code between, and `print(str(_tag))` between `ip = get_ipython()` and its load
     (the object's `__str__` gave `ip` another value): 10/10 and 50/50 unflagged where Jupyter stopped at the answers."""
-    at = next(i for i, (cid, _, _) in enumerate(SOLUTION) if cid == "answers-3-3")
-    cells = [(cid, kind, text + added if cid == "train-and-test" else text) for cid, kind, text in SOLUTION[:at]]
-    cells += [(f"above{i}", "code", s) for i, s in enumerate(extra_above)]
-    cells += [("answers-3-3", "code", "%autoreload 2\n" + _R434), *SOLUTION[at + 1:]]
-    c = Context(SPEC, notebook(base=cells), TEMPLATE, True)
-    rows = answer_rows(c)
-    assert sum(r.points for r in rows) == 10, [r.message for r in rows]
-    assert any(f.startswith("raised:") for f in c.flags), (c.flags, c.details)
+    _answers_kept(_solution_with("train-and-test", added, answers="%autoreload 2\n" + _R434, above=extra_above), True)
