@@ -16,6 +16,7 @@ import re
 import tokenize
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from .syntax import bound_by, walk, unparsed
 
@@ -564,6 +565,7 @@ def shadows_autoreload(source: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8)      # (asked by `magic_lines` and `refused_at_top` of the same cell)
 def autoreload_loaded_at(source: str) -> int | None:
     """The first line (0-based, of the cell as IPython cleans it) at which the cell surely loads IPython's autoreload
     extension, None where it does not: a line IPython turns into `%load_ext autoreload` (or `%time` of it), or a call
@@ -692,60 +694,67 @@ def magic_refused(name: str, args: str) -> bool:
     """Does the kernel refuse this line magic before it runs anything (stopping the cell): a name no magic of the
     kernel has (review 439), an option or argument line the magic's own parser refuses (`%cd -z`, `%history -Z`,
     `%debug -h`, `%load_ext` of no module), a `%matplotlib` or `%pylab` backend IPython does not know (`%matplotlib
-    inlin`: a KeyError; review 441), or `%load_ext` of a module that is not there (ModuleNotFoundError)? Arguments
-    IPython expands (`$x`, `{x}`) are not known before the line runs: not read (nor other magics' arguments that
+    inlin`: a KeyError; review 441), or `%load_ext` of a module that is not there (ModuleNotFoundError)? Each family
+    is read by the reader of the parser its magics share (`_READERS`). Arguments IPython expands (`$x`, `{x}`) are not
+    known before the line runs: not read but where an option is refused before them (nor other magics' arguments that
     their code refuses: the README's "what remains")."""
     if not kernel_has_magic(name):
         return True
     name = _MAGIC_ALIASES.get(name, name)
     spec = _OPTION_SPECS.get(_OPTIONS_OF.get(name, name))
-    if spec is not None and (name == "pushd" and not args.strip() or name == "run" and "-m" in args or
-                             name in ("cd", "pushd") and (re.match(r"-\d+$", args) or args.startswith("--"))):
-        # (`%pushd` alone changes no directory; `%run -m` rewrites its line first; `%cd -0` and `%cd --name` go back
-        # in the directories' history before any option is read: a fairness review, 450)
-        spec = None
-    expanded = "$" in args or "{" in args
-    if expanded and spec is not None:
-        # (IPython expands `$x` and `{x}` before the magic parses its line: an option it does not take before them is
-        # refused whatever they give, review 448's `%cd -z {1}`; one that takes an argument may take what they give)
+    if spec is not None and not _options_skipped(name, args):
+        return _options_refused(args, spec)
+    if ("$" in args or "{" in args) and name != "matplotlib":
+        return False
+    reader = _READERS.get(name)
+    return reader is not None and reader(name, args)
+
+
+def _options_skipped(name: str, args: str) -> bool:
+    """Lines of a magic with a getopt spec that never reach its parser: `%pushd` alone changes no directory; `%run -m`
+    rewrites its line first; `%cd -0` and `%cd --name` go back in the directories' history before any option is read
+    (a fairness review, 450)."""
+    return (name == "pushd" and not args.strip() or name == "run" and "-m" in args or
+            name in ("cd", "pushd") and bool(re.match(r"-\d+$", args) or args.startswith("--")))
+
+
+def _options_refused(args: str, spec: tuple[str, tuple[str, ...], bool, bool]) -> bool:
+    """Does IPython's `parse_options` refuse the line with the magic's getopt spec? Where IPython expands `$x` or `{x}`
+    first, only the options before them are read: one the magic does not take is refused whatever they give (review
+    448's `%cd -z {1}`); one that takes an argument may take what they give."""
+    text, expanded = args, "$" in args or "{" in args
+    if expanded:
         cut = min(i for i in (args.find("$"), args.find("{")) if i >= 0)
         # (whole words, and the options of one cut short: getopt reads `-z{k}`'s `z` before what `{k}` gives)
         head, _, word = args[:cut].rpartition(" ")
-        before = args[:cut] if word.startswith("-") and not word.startswith("--") or not word else head
-        try:
-            _ipython_options(before, spec[0], posix=spec[2], strict=spec[3], long_opts=spec[1])
-        except ImportError:
-            return False
-        except Exception as e:  # noqa: BLE001 - IPython's UsageError of getopt's, or shlex's of a quote cut short
-            return "not recognized" in str(e)
+        text = args[:cut] if word.startswith("-") and not word.startswith("--") or not word else head
+    try:
+        _ipython_options(text, spec[0], posix=spec[2], strict=spec[3], long_opts=spec[1])
+    except ImportError:
         return False
-    if expanded and name != "matplotlib":
+    except Exception as e:  # noqa: BLE001 - IPython's UsageError of getopt's, or shlex's ValueError (a quote cut short)
+        # (cut before an expansion, a quote may end in what it gives: only an option refused counts)
+        return "not recognized" in str(e) if expanded else True
+    return False
+
+
+def _autoreload_refused(name: str, args: str) -> bool:
+    """Does autoreload's own parser refuse the line (`%autoreload 2  # reload modules` is a UsageError, review 453)?"""
+    try:
+        from IPython.core.magic_arguments import parse_argstring
+        from IPython.extensions.autoreload import AutoreloadMagics
+    except ImportError:
         return False
-    if name in ("load_ext", "reload_ext"):
-        return _extension_missing(args)
-    if spec is not None:
-        try:
-            _ipython_options(args, spec[0], posix=spec[2], strict=spec[3], long_opts=spec[1])
-        except ImportError:
-            return False
-        except Exception:  # noqa: BLE001 - IPython's UsageError (or shlex's ValueError): the line is refused
-            return True
-        return False
-    if name in ("precision", "autosave", "less", "more"):
-        return _value_refused(name, args.strip())
-    if name == "autoreload":            # (its parser's: `%autoreload 2  # reload modules` is a UsageError, review 453)
-        try:
-            from IPython.core.magic_arguments import parse_argstring
-            from IPython.extensions.autoreload import AutoreloadMagics
-        except ImportError:
-            return False
-        try:
-            parse_argstring(AutoreloadMagics.autoreload, args)
-        except BaseException:  # noqa: BLE001 - (argparse's SystemExit, IPython's UsageError)
-            return True
-        return False
-    if name not in _ARGPARSED:
-        return False
+    try:
+        parse_argstring(AutoreloadMagics.autoreload, args)
+    except BaseException:  # noqa: BLE001 - (argparse's SystemExit, IPython's UsageError)
+        return True
+    return False
+
+
+def _argparse_refused(name: str, args: str) -> bool:
+    """Does the magic's argparse parser (IPython's `magic_arguments`) refuse the line, or, for `%matplotlib` and
+    `%pylab`, name a backend IPython does not know (a KeyError, review 441's `%matplotlib inlin`)?"""
     try:
         from IPython.core.pylabtools import backends
         parsed = _magic_function(name).parser.parse_argstring(args)
@@ -831,6 +840,15 @@ def _extension_missing(args: str) -> bool:
     except (ImportError, ValueError):
         return True
 
+
+
+# The reader of each family of magics whose own code refuses a line before it runs anything (those with a getopt spec
+# are read by `_options_refused`, above): `magic_refused` asks the one of the magic's name, and none means "runs".
+_READERS: dict[str, Callable[[str, str], bool]] = {
+    "load_ext": lambda name, args: _extension_missing(args), "reload_ext": lambda name, args: _extension_missing(args),
+    **dict.fromkeys(("precision", "autosave", "less", "more"), lambda name, args: _value_refused(name, args.strip())),
+    "autoreload": _autoreload_refused,
+    **dict.fromkeys(_ARGPARSED, _argparse_refused)}
 
 def as_explicit(source: str) -> str:
     """A cell of one line that runs as a magic by its bare name (`automagic`) written as that magic's
