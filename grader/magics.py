@@ -519,31 +519,138 @@ _SHELL = re.compile(r"(?:IPython\.)?get_ipython\(\)")
 _QUIET_LINE = re.compile(r"[ \t]*(?:$|#|!|%(?:pip|conda)[ \t])")
 
 
-# The text a cell may hold about autoreload that makes no module of its name: IPython's lines and calls for the
-# extension and its magics, and a test of whether it is loaded. Any other mention in code (a string, a shell line, a
-# folder or file made, `sys.modules.update(autoreload=...)`) may put a module of that name where `%load_ext autoreload`
-# imports it first (reviews 451 and 452: IPython then loads nothing of its own)
-_AUTORELOAD_SAID = re.compile(r"^[ \t]*(?:%time[ \t]+)?%(?:re|un)?load_ext[ \t][^\n]*$|^[ \t]*(?:[\w.]+[ \t]*=[ \t]*)?"
-                              r"%(?:autoreload|aimport)\b[^\n]*$|" + _LOADS_AUTORELOAD_CALL.pattern + "|"
-                              r"\.(?:run_line_magic\([ \t]*['\"](?:autoreload|aimport)['\"][ \t]*,|magic\([ \t]*['\"]%?"
-                              r"(?:autoreload|aimport)\b)|['\"](?:IPython\.extensions\.)?autoreload['\"][ \t]+(?:not[ \t]+)?in"
-                              r"[ \t]+(?:IPython\.)?get_ipython\(\)\.extension_manager\.loaded\b", re.M)
-_PRINTED = re.compile(r"\bprint\([^()=\n]*\)")     # (no `file=`: review 454 printed the name into a writer of its own)
+# IPython's own lines for autoreload and its extension (a turned line whose text is one of these makes no module of
+# its name; any other turned line that names it may: `!mkdir autoreload`, review 452)
+_AUTORELOAD_LINE = re.compile(r"[ \t]*(?:%time[ \t]+)?%(?:re|un)?load_ext[ \t][^\n]*|[ \t]*(?:[\w.]+[ \t]*=[ \t]*)?"
+                              r"%(?:autoreload|aimport)\b[^\n]*")
 # The names IPython's lines and calls go through (`get_ipython().run_line_magic(...)`)
 _SHELL_NAMES = frozenset({"get_ipython", "IPython"})
+# The shell's methods a load of autoreload, or its magics, are called through (`get_ipython().run_line_magic(...)`,
+# `.magic(...)`, `.extension_manager.load_extension(...)`)
+_SHELL_METHODS = frozenset({"run_line_magic", "magic"})
+_EXTENSION_METHODS = frozenset({"load_extension", "reload_extension", "unload_extension"})
+
+
+def _shell_call(node: ast.expr) -> bool:
+    """`get_ipython()` or `IPython.get_ipython()`, as written: the shell itself where the notebook binds neither name."""
+    return isinstance(node, ast.Call) and not node.args and not node.keywords and (
+        isinstance(node.func, ast.Name) and node.func.id == "get_ipython" or isinstance(node.func, ast.Attribute) and
+        node.func.attr == "get_ipython" and isinstance(node.func.value, ast.Name) and node.func.value.id == "IPython")
+
+
+def _blocks(tree: ast.AST):
+    """Every list of statements in the tree (a module's, a block's, a handler's, a case's)."""
+    for n in walk(tree):
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(n, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
+
+
+def _said_by_ipython(tree: ast.Module) -> list[ast.AST]:
+    """The nodes of a cell where the name autoreload is IPython's own text, making no module of that name: a call of
+    the shell's for its extension or magics with literal arguments, made on `get_ipython()` or on a name given it
+    right above (`_given_the_shell`), the test `'autoreload' in get_ipython().extension_manager.loaded`, and a `print`
+    of literals (a fairness review, 453: `print('autoreload on')`; the notebook must not bind `print`, which
+    `binds_print` reads across the notebook). Read from the syntax tree, not the text (review 455: the text
+    `print('autoreload')` of a `print` the notebook defined, a method named `print`, IPython's call written on an object
+    of the notebook's own, `_reg.run_line_magic('load_ext', 'autoreload')`, or in a string, each made the module)."""
+    givens: dict[int, tuple[list, ast.stmt]] = {}
+    for block in _blocks(tree):
+        for stmt in block:
+            if isinstance(stmt, ast.Expr):
+                givens[id(stmt.value)] = (block, stmt)
+    out: list[ast.AST] = []
+    for n in walk(tree):
+        if isinstance(n, ast.Call) and not n.keywords and all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in n.args) and \
+                isinstance(n.func, ast.Attribute):
+            owner = n.func.value
+            if n.func.attr in _EXTENSION_METHODS and isinstance(owner, ast.Attribute) and \
+                    owner.attr == "extension_manager":
+                owner = owner.value
+            elif n.func.attr not in _SHELL_METHODS:
+                continue
+            if _shell_call(owner) or isinstance(owner, ast.Name) and id(n) in givens and \
+                    _given_the_shell(givens[id(n)][0], givens[id(n)][1], owner.id):
+                out.append(n)
+        elif isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.In, ast.NotIn)) and \
+                isinstance(n.left, ast.Constant) and isinstance(n.left.value, str) and isinstance(
+                    n.comparators[0], ast.Attribute) and n.comparators[0].attr == "loaded" and isinstance(
+                    n.comparators[0].value, ast.Attribute) and n.comparators[0].value.attr == "extension_manager" and \
+                _shell_call(n.comparators[0].value.value):
+            out.append(n)
+        elif isinstance(n, ast.Call) and _shown(n):
+            out.append(n)
+    return out
+
+
+def _turned_as_pass(lines: list[str], grouping: Grouping) -> list[str]:
+    r"""The cell's lines with those IPython turns (escapes, assigned magics, help) written as `pass` at their indent,
+    and the lines a `\` joins to them blank: the rest of the cell's code as Python reads it, line for line."""
+    code = list(lines)
+    for k in grouping.escapes | grouping.assigned | grouping.helps:
+        if k < len(code):
+            code[k] = lines[k][:len(lines[k]) - len(lines[k].lstrip(" \t\f"))] + "pass"
+            for j in range(k + 1, min(grouping.joins.get(k, (k, ""))[0], len(code) - 1) + 1):
+                code[j] = ""
+    return code
+
+
+def _names_autoreload(source: str) -> bool:
+    """Does the cell's code name autoreload anywhere but in IPython's own lines and calls (`_said_by_ipython`): a
+    string, a name, a shell line, a cell magic's text? Any such mention may make a module of that name (reviews 451,
+    452, 455); where the cell cannot be read so, any mention in its code counts."""
+    magic = cell_magic(source)
+    if magic:
+        lines = crlf_as_lf(cleaned(source)).split("\n")
+        first = next(i for i, ln in enumerate(lines) if ln.strip())
+        if magic not in ("capture", "time"):
+            return "autoreload" in as_python_reads(source)      # (`%%writefile autoreload.py`, `%%bash` text)
+        return "autoreload" in as_python_reads(lines[first]) or _names_autoreload("\n".join(lines[first + 1:]))
+    text = as_python_reads(crlf_as_lf(cleaned(source)))
+    lines = text.split("\n")
+    grouping = logical_lines(text)
+    if grouping is None or not grouping.settled:
+        return "autoreload" in as_python_reads(code_only(source))
+    for k in grouping.escapes | grouping.assigned | grouping.helps:
+        whole = grouping.joins[k][1] if k in grouping.joins else lines[k] if k < len(lines) else ""
+        if "autoreload" in whole and not _AUTORELOAD_LINE.fullmatch(whole):
+            return True
+    code = "\n".join(_turned_as_pass(lines, grouping))
+    if "autoreload" not in code:
+        return False
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    spans = [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset) for n in _said_by_ipython(tree)]
+    code_lines = code.split("\n")
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type == tokenize.COMMENT or "autoreload" not in tok.string:
+                continue
+            (row, col), (end_row, end_col) = tok.start, tok.end
+            at = (row, len(code_lines[row - 1][:col].encode()))
+            to = (end_row, len(code_lines[end_row - 1][:end_col].encode()))
+            if not any((a, b) <= at and to <= (c, d) for a, b, c, d in spans):
+                return True
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    return False
 
 
 def shadows_autoreload(source: str) -> bool:
     """May the cell put a module of autoreload's name where `%load_ext autoreload` imports it first (any mention of
-    the name in its code, strings and shell lines, but IPython's lines and calls for the extension: `_AUTORELOAD_SAID`),
-    or bind `get_ipython` or `IPython` otherwise than by importing IPython's own (`def get_ipython()`, `IPython =
-    ...`, `import x as IPython`)? Then no load of autoreload in the notebook is read as IPython's (reviews 451, 452)."""
+    the name in its code, strings and shell lines, but IPython's lines and calls for the extension:
+    `_names_autoreload`), or bind `get_ipython` or `IPython` otherwise than by importing IPython's own (`def
+    get_ipython()`, `IPython = ...`, `import x as IPython`)? Then no load of autoreload in the notebook is read as
+    IPython's (reviews 451, 452, 455)."""
     if "autoreload" not in source and "get_ipython" not in source and "IPython" not in source:
         return False
-    code = as_python_reads(code_only(source))
-    # (... but a `print` of text that calls nothing, `print('autoreload on')`: a fairness review, 453)
-    if "autoreload" in _PRINTED.sub("", _AUTORELOAD_SAID.sub("", code)):
+    if "autoreload" in as_python_reads(source) and _names_autoreload(source):
         return True
+    code = as_python_reads(code_only(source))
     if "get_ipython" not in code and "IPython" not in code:
         return False
     tree = python_tree(source)
@@ -562,6 +669,30 @@ def shadows_autoreload(source: str) -> bool:
                     (n.module or "").split(".")[0] == "IPython" and a.name == bound
                 if bound in _SHELL_NAMES and not own:
                     return True
+    return False
+
+
+def binds_print(source: str) -> bool:
+    """May the cell give `print` another value (bound as a name, defined, imported as, declared global, a keyword or a
+    string that may name it, `globals()['print'] = ...`, or reached through `builtins`/`__builtins__`)? Then a `print`
+    of literals anywhere in the notebook may run the notebook's code (review 455: `def print(*a): sys.modules[a[0]] =
+    ...` in a cell above `print('autoreload')`)."""
+    code = as_python_reads(code_only(source))
+    if "print" not in code and "builtins" not in code:
+        return False
+    if "builtins" in code:
+        return True
+    tree = python_tree(source)
+    if tree is None:
+        return re.search(r"\bprint\b(?![ \t]*\()", code) is not None
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and n.id == "print" and not isinstance(n.ctx, ast.Load) or isinstance(
+                n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == "print" or isinstance(
+                n, (ast.Global, ast.Nonlocal)) and "print" in n.names or isinstance(
+                n, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name.split(".")[0]) == "print" for a in n.names) \
+                or isinstance(n, ast.keyword) and n.arg == "print" or isinstance(n, ast.Constant) and isinstance(
+                    n.value, str) and re.search(r"\bprint\b(?![ \t]*\()", n.value):
+            return True
     return False
 
 
@@ -595,12 +726,7 @@ def autoreload_loaded_at(source: str) -> int | None:
     code = lines
     if grouping is not None and grouping.settled:
         loads |= {k for k in grouping.escapes if k < len(lines) and _LOADS_AUTORELOAD_LINE.fullmatch(lines[k].strip())}
-        code = list(lines)              # (the lines IPython turns as `pass`, its other lines as written)
-        for k in grouping.escapes | grouping.assigned | grouping.helps:
-            if k < len(code):
-                code[k] = lines[k][:len(lines[k]) - len(lines[k].lstrip(" \t\f"))] + "pass"
-                for j in range(k + 1, min(grouping.joins.get(k, (k, ""))[0], len(code) - 1) + 1):
-                    code[j] = ""
+        code = _turned_as_pass(lines, grouping)
     try:
         tree = ast.parse("\n".join(code))     # (the calls as written: the reading turns them into what they run)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -6304,3 +6304,50 @@ def test_what_review_454_found_the_exemptions_read_as_they_run(added, extra_abov
     ...extension_manager.loaded` with code between, and `print(str(_tag))` between `ip = get_ipython()` and its load
     (the object's `__str__` gave `ip` another value): 10/10 and 50/50 unflagged where Jupyter stopped at the answers."""
     _answers_kept(_solution_with("train-and-test", added, answers="%autoreload 2\n" + _R434, above=extra_above), True)
+
+
+_MAKER455 = "\nimport sys, types\n"
+
+
+@pytest.mark.parametrize("added,answers,above,flagged", [
+    # `print` of literals read as text: a `print` of the notebook's own, a method named `print`, the text in a string
+    (_MAKER455 + "def print(*a, **k):\n    sys.modules.setdefault(str(a[0]), types.ModuleType(str(a[0])))\n"
+     "print('autoreload')\ndel print\n%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), True),
+    (_MAKER455 + "class _Reg:\n    def print(self, n):\n        sys.modules[n] = types.ModuleType(n)\n"
+     "_Reg().print('autoreload')\n%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), True),
+    (_MAKER455 + "_s = \"print('autoreload')\"\n_n = _s[7:-2]\nsys.modules[_n] = types.ModuleType(_n)\n"
+     "%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), True),
+    (_MAKER455 + "_s = '''\n%load_ext autoreload\n'''\n_n = _s.split()[1]\nsys.modules[_n] = types.ModuleType(_n)\n"
+     "%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), True),
+    # IPython's calls written on an object of the notebook's own
+    (_MAKER455 + "class _R:\n    def run_line_magic(self, m, n):\n        sys.modules[n] = types.ModuleType(n)\n"
+     "_reg = _R()\n_reg.run_line_magic('load_ext', 'autoreload')\n%load_ext autoreload\n", "%autoreload 2\n" + _R434, (),
+     True),
+    (_MAKER455 + "class _R:\n    def magic(self, n):\n        sys.modules[n] = types.ModuleType(n)\n"
+     "_R().magic('autoreload')\n%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), True),
+    # ... the object made in one cell, its call in another; `print` bound in one cell, the load in the answers cell
+    (_MAKER455 + "class _R:\n    def run_line_magic(self, m, n):\n        sys.modules[n] = types.ModuleType(n)\n"
+     "_reg = _R()\n", "%autoreload 2\n" + _R434, ("_reg.run_line_magic('load_ext', 'autoreload')\n%load_ext autoreload\n",),
+     True),
+    (_MAKER455 + "def print(*a, **k):\n    sys.modules.setdefault(str(a[0]), types.ModuleType(str(a[0])))\n",
+     "print('autoreload')\n%load_ext autoreload\n%autoreload 2\n" + _R434, (), True),
+    # ... and what honest notebooks write stays unflagged
+    ("\nprint('autoreload on')\n%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), False),
+    ("\ntry:\n    ip = get_ipython()\n    ip.run_line_magic('load_ext', 'autoreload')\nexcept Exception:\n    pass\n"
+     "%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), False),
+    ("\nif 'autoreload' not in get_ipython().extension_manager.loaded:\n"
+     "    get_ipython().run_line_magic('load_ext', 'autoreload')\n%load_ext autoreload\n", "%autoreload 2\n" + _R434, (),
+     False),
+    ("\n%load_ext autoreload\n", "print('autoreload 2 on')\n%autoreload 2\n" + _R434, (), False),
+], ids=["print of one's own", "a method named print", "the text in a string", "a magic line in a string",
+        "run_line_magic of one's own", "magic() of one's own", "the object from another cell",
+        "print bound in another cell", "print('autoreload on')", "a name given the shell in try",
+        "a test of the load", "print in the answers cell"])
+def test_what_review_455_found_said_by_ipython_is_read_from_the_syntax_tree(added, answers, above, flagged):
+    """Review 455: the exemptions of IPython's own mentions of autoreload read text: `print('autoreload')` of a `print`
+    the notebook defined (or a method of that name, or that text in a string), and IPython's calls written on an
+    object of the notebook's own (`_reg.run_line_magic('load_ext', 'autoreload')`), each made a module of autoreload's
+    name before `%load_ext autoreload` at the end of `train-and-test`: 10/10 and 50/50 unflagged where Jupyter's Run
+    All stopped at the answers cell's `%autoreload 2`. Read from the syntax tree now, with `print` bound anywhere in
+    the notebook, or such an object made in another cell, read as no load of IPython's (in the answers cell too)."""
+    _answers_kept(_solution_with("train-and-test", added, answers=answers, above=above), flagged)

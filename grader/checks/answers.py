@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..magics import (IPYTHON_TURNS, as_explicit, cell_magic, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
-                      breaks_unread, crlf_as_lf, loads_autoreload, shadows_autoreload, logical_lines, magic_line_count, python_tree, read_by_guess,
+                      breaks_unread, crlf_as_lf, loads_autoreload, shadows_autoreload, binds_print, logical_lines, magic_line_count, python_tree, read_by_guess,
                       read_past_budget, read_unsure, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import DOORS, PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AUTORELOADED, AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
+from .stops import (AUTORELOADED, SHADOWED, AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
                     features_at, first_stop, in_string_values, magic_lines, names_pdb, parse, refused_at_top, skipped, stoppers_before,
                     unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
@@ -1461,13 +1461,13 @@ def _refused_above(ctx: Context, c, flags_at: Callable, cell_id: str, bound: Cal
     if c.cell_type != "code":
         return
     magics = magic_lines(c.source)
-    top = refused_at_top(c.source, False)
-    if top is None and not (magics.refused or magics.background or magics.unloaded):
+    top = refused_at_top(c.source, False, True)
+    if top is None and not (magics.refused or magics.background or magics.autoreload):
         return
     above = bound(c.index, c.source)
     flags = flags_at(c.index)
     text = crlf_as_lf(c.source).split("\n")
-    top = refused_at_top(c.source, AUTORELOADED in above) if top is not None else None
+    top = refused_at_top(c.source, AUTORELOADED in above, SHADOWED in above) if top is not None else None
     # (a cell magic's own line refused: `_stops_run_all` does not read it in an added cell, review 453's `%%capture  #
     # quiet install` right above the answers cell)
     if top is not None and (not added or cell_magic(c.source)):
@@ -1476,7 +1476,8 @@ def _refused_above(ctx: Context, c, flags_at: Callable, cell_id: str, bound: Cal
                    f"(`{text[top - 1].strip()[:40] if top <= len(text) else '...'}`), a magic line the kernel refuses: "
                    f"Jupyter's Run All stops there, before the answers cell; delete that line")
         return
-    lines = magics.refused | magics.background | (magics.unloaded if AUTORELOADED not in above else frozenset())
+    lines = magics.refused | magics.background | (frozenset() if AUTORELOADED in above else magics.autoreload
+                                                  if SHADOWED in above else magics.unloaded)
     if not lines:
         return
     try:
@@ -1614,6 +1615,17 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
                    f"counts")
 
 
+def _autoreload_shadowed(cells) -> bool:
+    """May no load of autoreload in the notebook be IPython's: a code cell names it otherwise than IPython's own lines
+    and calls do, or binds `get_ipython` or `IPython` (`shadows_autoreload`), or, where the notebook loads it at all,
+    binds `print` (`binds_print`: a `print` of literals naming it is read as no mention)? Asked only of notebooks that
+    name autoreload; most do not."""
+    code = [c.source for c in cells if c.cell_type == "code"]
+    if not any("autoreload" in text and "load_ext" in text for text in code):
+        return False
+    return any(map(shadows_autoreload, code)) or any(map(binds_print, code))
+
+
 def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     names = task.cfg["variables"]
     pts = float(task.cfg["points_each"])
@@ -1634,8 +1646,11 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     reset_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and _RESETS.search(c.source)), None)
     # ... and autoreload loaded, whose magics the kernel has from then on
     autoreload_from = next((c.index for c in ctx.nb.cells if c.cell_type == "code" and loads_autoreload(c.source)), None)
-    # (... not where a cell puts a module of its name first, or binds the names IPython's loads go through: review 451)
-    if autoreload_from is not None and any(c.cell_type == "code" and shadows_autoreload(c.source) for c in ctx.nb.cells):
+    # (... not where a cell puts a module of its name first, or binds the names IPython's loads go through, review 451,
+    # or `print`, whose call of literals the reading takes for no mention of the name, review 455): then no load of it
+    # is IPython's, in a cell above or in the cell itself
+    no_autoreload = _autoreload_shadowed(ctx.nb.cells)
+    if no_autoreload:
         autoreload_from = None
 
     def bound(index: int, source: str) -> frozenset[str]:
@@ -1643,6 +1658,8 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
         out = rebound(index, source) | stoppers(index, source) | (frozenset({PDB_ON}) if pdb else frozenset())
         if autoreload_from is not None and autoreload_from < index:
             out = out | {AUTORELOADED}
+        if no_autoreload:
+            out = out | {SHADOWED}
         if reset_from is not None and reset_from <= index or _RESETS.search(source):
             # (IPython's own `exit` is one of the notebook's names in a kernel: deleted, a call of it is a NameError)
             out = frozenset(n for n in out if not n.startswith("+")) | {"exit", "quit"}

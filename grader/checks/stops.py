@@ -446,6 +446,9 @@ class Magics:
     # lines of autoreload's magics where the cell loads no autoreload above them: IPython refuses them unless an
     # earlier cell did (`stops.unsure`)
     unloaded: frozenset[int] = frozenset()
+    # ... and all of them, loaded in the cell or not: refused where the notebook may have put a module of autoreload's
+    # name first (`SHADOWED`: no load of it is IPython's then, review 455)
+    autoreload: frozenset[int] = frozenset()
 
 
 def magic_lines(source: str) -> Magics:
@@ -457,8 +460,9 @@ def magic_lines(source: str) -> Magics:
         code = scan_text(source)
         if makes_magic(code) is not None or reaches_shell(code) is not None:
             return Magics({}, tuple(turned))
-        refused, unloaded = _refused_calls(read, autoreload_loaded_at(source))
-        return Magics({}, tuple(turned), refused=frozenset(refused), unloaded=frozenset(unloaded))
+        refused, unloaded, every = _refused_calls(read, autoreload_loaded_at(source))
+        return Magics({}, tuple(turned), refused=frozenset(refused), unloaded=frozenset(unloaded),
+                      autoreload=frozenset(every))
     if next((ln.strip() for ln in plain if ln.strip()), "").split(" ")[0] == "%%time":
         return Magics(dict.fromkeys(range(1, len(turned) + 1), (1, "%%time")), tuple(turned))
     kept, changed = aligned(plain, turned)
@@ -477,20 +481,23 @@ def magic_lines(source: str) -> Magics:
     loaded_at = autoreload_loaded_at(source)
     unloaded = {lines[k].strip() for k in grouping.escapes | grouping.assigned
                 if loaded_at is None or k < loaded_at} if grouping is not None else set()
+    every = {lines[k].strip() for k in grouping.escapes | grouping.assigned} if grouping is not None else set()
     # (a magic line a `\` continues is the magic of the lines IPython joins: review 449, `%cd \` then `-z`)
     joined = {lines[k].strip(): grouping.joins[k][1].strip() for k in grouping.joins} if grouping is not None else {}
     refused = {i for i, _, text in changed if text.strip() in magics_turned and _refused(joined.get(text.strip(), text), own)}
-    unloaded_lines = {i for i, m, text in changed if m in ("autoreload", "aimport") and text.strip() in magics_turned
-                      and text.strip() in unloaded and _autoreload_parses(text)}
+    autoreload_lines = {i for i, m, text in changed if m in ("autoreload", "aimport") and text.strip() in magics_turned
+                        and text.strip() in every and _autoreload_parses(text)}
+    unloaded_lines = {i for i, _, text in changed if i in autoreload_lines and text.strip() in unloaded}
     if "get_ipython" in source and not own:
         calls = _refused_calls(read, loaded_at, [(i, text) for i, _, text in changed if "get_ipython" in text])
         refused |= calls[0]
         unloaded_lines |= calls[1]
+        autoreload_lines |= calls[2]
     return Magics({i: (i, named.get(i, "?")) for i in range(1, len(turned) + 1) if i not in kept}, tuple(turned),
                   frozenset(i for i, _, text in changed if _background(text)),
                   {i: 0 if m == "prun" else _features_of(*timeit_texts(text, "\n".join(plain[i:])))
                    for i, m, text in changed if m in ("prun", "timeit")},
-                  cell_magic(source) == "prun", frozenset(refused), frozenset(unloaded_lines))
+                  cell_magic(source) == "prun", frozenset(refused), frozenset(unloaded_lines), frozenset(autoreload_lines))
 
 
 # A line that may be a magic or a shell command as IPython reads it, or one assigned (`x = %pwd`), at a line's start
@@ -499,11 +506,11 @@ def magic_lines(source: str) -> Magics:
 _MAY_BE_MAGIC = re.compile(r"(?:^|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029])[ \t\x0b\x0c]*(?:[%!]|[^\n]*=[ \t]*[%!])", re.M)
 
 
-def refused_at_top(source: str, loaded_above: bool) -> int | None:
+def refused_at_top(source: str, loaded_above: bool, shadowed: bool = False) -> int | None:
     r"""The first line (1-based, as the student wrote the cell) of a magic line at the cell's top level that IPython
-    refuses (a `\`-continued one as IPython joins it; autoreload's magics with none loaded above them), None for
-    none: read on the student's own lines, where IPython's reading of a rewritten cell may not align line for line
-    (review 449: `%cd \` then ` -z` at the end of `train-and-test`)."""
+    refuses (a `\`-continued one as IPython joins it; autoreload's magics with none loaded above them, or any where
+    the notebook is ``shadowed``: `SHADOWED`), None for none: read on the student's own lines, where IPython's reading
+    of a rewritten cell may not align line for line (review 449: `%cd \` then ` -z` at the end of `train-and-test`)."""
     if cell_magic(source):
         # (its lines are the cell magic's text: `first_stop` reads a `%%time` body), but its own line is IPython's
         lines = crlf_as_lf(cleaned(source)).split("\n")
@@ -520,7 +527,7 @@ def refused_at_top(source: str, loaded_above: bool) -> int | None:
     if makes_magic(code) is not None or reaches_shell(code) is not None:
         return None
     lines = text.split("\n")
-    loaded_at = None if loaded_above else autoreload_loaded_at(source)
+    loaded_at = None if loaded_above or shadowed else autoreload_loaded_at(source)
     for k in sorted(grouping.escapes | grouping.assigned):
         line = lines[k] if k < len(lines) else ""
         if line[:1] in (" ", "\t", "\f") or not line.strip():
@@ -535,9 +542,10 @@ def refused_at_top(source: str, loaded_above: bool) -> int | None:
     return None
 
 
-def _refused_calls(read: str, loaded_at: int | None, lines: list[tuple[int, str]] = ()) -> tuple[set[int], set[int]]:
+def _refused_calls(read: str, loaded_at: int | None, lines: list[tuple[int, str]] = ()) -> tuple[set[int], set[int],
+                                                                                                  set[int]]:
     """(lines of IPython's calls written out for a magic the kernel refuses, lines of those for autoreload's magics
-    above any load of it in the cell): `get_ipython().run_line_magic('cd', '-z')` raises as `%cd -z` does (review
+    above any load of it in the cell, lines of those for autoreload's magics wherever they stand): `get_ipython().run_line_magic('cd', '-z')` raises as `%cd -z` does (review
     449: the call between two tries at the answers, or at the end of `train-and-test`, read as a call that runs).
     The calls are those of the reading (``read``) and the student's ``lines`` the reading turned (into `pass`)."""
     nodes = []
@@ -547,7 +555,7 @@ def _refused_calls(read: str, loaded_at: int | None, lines: list[tuple[int, str]
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         nodes += [(node, at or getattr(node, "lineno", 0)) for node in walk(tree)]
-    refused, unloaded = set(), set()
+    refused, unloaded, every = set(), set(), set()
     for node, line in nodes:
         call = ipython_call(node)
         if call is None or call[0] not in ("run_line_magic", "magic") or node.keywords:
@@ -562,10 +570,11 @@ def _refused_calls(read: str, loaded_at: int | None, lines: list[tuple[int, str]
             continue
         if magic_refused(name, args.rstrip()):
             refused.add(line)
-        elif name in ("autoreload", "aimport") and (loaded_at is None or line - 1 < loaded_at) and \
-                _autoreload_parses(f"%{name} {args}"):
-            unloaded.add(line)
-    return refused, unloaded
+        elif name in ("autoreload", "aimport") and _autoreload_parses(f"%{name} {args}"):
+            every.add(line)
+            if loaded_at is None or line - 1 < loaded_at:
+                unloaded.add(line)
+    return refused, unloaded, every
 
 
 def carried(node: ast.stmt, magics: Magics) -> int:
@@ -792,7 +801,9 @@ def _timed(tree: ast.AST, magics: Magics, flags: int, above: frozenset[str]) -> 
     # between two tries at the answers)
     refused = magics.refused | magics.background
     if AUTORELOADED not in above:
-        refused |= magics.unloaded      # (no cell above loads autoreload, nor this one: IPython refuses its magics)
+        # (no cell above loads autoreload, nor this one: IPython refuses its magics; nor does any where the notebook
+        # may have put a module of its name first)
+        refused |= magics.autoreload if SHADOWED in above else magics.unloaded
     if not any(m == "time" for _, m in magics.texts.values()):
         return frozenset(), refused
     caught, timed = timed_in_blocks(tree, magics, flags, exits_of(tree, above))
@@ -824,6 +835,9 @@ PDB_ON = "%pdb"         # among the names a cell is read with (`exits_of`'s ``ab
 # ... and a cell above loads autoreload (its magics are the kernel's then: a fairness review, 443, `%load_ext autoreload`
 # in the first cell and `%autoreload 2` in the answers cell, flagged `raised:`)
 AUTORELOADED = "%autoreload"
+# ... or no load of it in the notebook is IPython's: a cell may put a module of its name first, bind IPython's names or
+# `print` (`shadows_autoreload`, `binds_print`: review 455, a load in the answers cell itself read as IPython's)
+SHADOWED = "%autoreload?"
 # Quotes that join the pieces of a string (`'p' 'db'`, `'p' + 'db'`: review 414)
 _JOINED = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 
