@@ -673,20 +673,20 @@ def shadows_autoreload(source: str) -> bool:
 
 
 def binds_print(source: str) -> bool:
-    """May the cell give `print` another value (bound as a name, defined, imported as, declared global, a keyword or a
-    string that may name it, `globals()['print'] = ...`, or reached through `builtins`/`__builtins__`)? Then a `print`
-    of literals anywhere in the notebook may run the notebook's code (review 455: `def print(*a): sys.modules[a[0]] =
-    ...` in a cell above `print('autoreload')`)."""
+    """May the cell give `print` another value (bound as a name, defined, imported as, declared global, an attribute
+    of that name set, `builtins.print = ...`, a keyword or a string that may name it, `globals()['print'] = ...`,
+    `vars(builtins).update(print=...)`)? Then a `print` of literals anywhere in the notebook may run the notebook's
+    code (review 455: `def print(*a): sys.modules[a[0]] = ...` in a cell above `print('autoreload')`). Reading
+    `__builtins__` binds nothing (`'get_ipython' in dir(__builtins__)`: a fairness check of 455's fix)."""
     code = as_python_reads(code_only(source))
-    if "print" not in code and "builtins" not in code:
+    if "print" not in code:
         return False
-    if "builtins" in code:
-        return True
     tree = python_tree(source)
     if tree is None:
         return re.search(r"\bprint\b(?![ \t]*\()", code) is not None
     for n in ast.walk(tree):
-        if isinstance(n, ast.Name) and n.id == "print" and not isinstance(n.ctx, ast.Load) or isinstance(
+        if isinstance(n, (ast.Name, ast.Attribute)) and getattr(n, "id", getattr(n, "attr", None)) == "print" and \
+                not isinstance(n.ctx, ast.Load) or isinstance(
                 n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == "print" or isinstance(
                 n, (ast.Global, ast.Nonlocal)) and "print" in n.names or isinstance(
                 n, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name.split(".")[0]) == "print" for a in n.names) \
@@ -740,18 +740,39 @@ def autoreload_loaded_at(source: str) -> int | None:
 
 
 def _given_the_shell(body: list, call: ast.stmt, name: str) -> bool:
-    """Is ``name`` the shell where ``call`` (a top-level statement) runs: given `get_ipython()` by the statement right
-    above it, or above a run of calls of its own methods (review 451: `class ip:` between the two, a shell of one's own)?"""
+    """Is ``name`` the shell where ``call`` (a statement of ``body``) runs: given `get_ipython()` by the statement right
+    above it, or above a run of the shell's calls for autoreload and the everyday magics made on that name and of
+    `print`s of literals (review 451: `class ip:` between the two, a shell of one's own)? Not above other calls of its
+    methods, which may give the name another value (`ip.run_cell("ip = ...")`, `ip.push(...)`, `%run`)."""
     at = next((k for k, n in enumerate(body) if n is call), None)
     for n in reversed(body[:at] if at is not None else []):
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and \
                 n.targets[0].id == name:
             return _SHELL.fullmatch(ast.unparse(n.value)) is not None
-        if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and (_shown(n.value) or isinstance(
-                n.value.func, ast.Attribute) and isinstance(n.value.func.value, ast.Name) and n.value.func.value.id == name
-                and all(isinstance(a, ast.Constant) for a in n.value.args) and not n.value.keywords)):
+        if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and (
+                _shown(n.value) or _quiet_shell_call(n.value, name))):
             return False
     return False
+
+
+# The magics a shell's call between a name given the shell and its load may run: none of them gives a name a value
+_QUIET_MAGICS = frozenset({"load_ext", "reload_ext", "autoreload", "aimport", "matplotlib", "config"})
+
+
+def _quiet_shell_call(call: ast.Call, name: str) -> bool:
+    """`ip.run_line_magic('<magic>', '...')`, `ip.magic('<magic> ...')` of a magic in `_QUIET_MAGICS`, or
+    `ip.extension_manager.load_extension('...')`, with literal arguments, on the name ``name``."""
+    func = call.func
+    if call.keywords or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args) or \
+            not isinstance(func, ast.Attribute) or not call.args:
+        return False
+    owner = func.value
+    if func.attr in _EXTENSION_METHODS and isinstance(owner, ast.Attribute) and owner.attr == "extension_manager":
+        return isinstance(owner.value, ast.Name) and owner.value.id == name
+    if not (isinstance(owner, ast.Name) and owner.id == name) or func.attr not in _SHELL_METHODS:
+        return False
+    magic = call.args[0].value.lstrip("%").split(" ")[0] if func.attr == "magic" else call.args[0].value
+    return magic in _QUIET_MAGICS
 
 
 def _shown(call: ast.Call) -> bool:

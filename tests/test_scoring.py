@@ -6331,8 +6331,14 @@ _MAKER455 = "\nimport sys, types\n"
      True),
     (_MAKER455 + "def print(*a, **k):\n    sys.modules.setdefault(str(a[0]), types.ModuleType(str(a[0])))\n",
      "print('autoreload')\n%load_ext autoreload\n%autoreload 2\n" + _R434, (), True),
+    # ... a name given the shell, then given another value by one of its calls (`run_cell`) before the load
+    (_MAKER455 + "class _Fake:\n    def run_line_magic(self, *a):\n        pass\n",
+     "%autoreload 2\n" + _R434, ("ip = get_ipython()\nip.run_cell('ip = _Fake()')\nip.run_line_magic('load_ext', 'autoreload')\n",),
+     True),
     # ... and what honest notebooks write stays unflagged
     ("\nprint('autoreload on')\n%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), False),
+    ("\nip = get_ipython()\nip.run_line_magic('matplotlib', 'inline')\nip.extension_manager.load_extension('autoreload')\n"
+     "ip.run_line_magic('autoreload', '2')\n", "%autoreload 2\n" + _R434, (), False),
     ("\ntry:\n    ip = get_ipython()\n    ip.run_line_magic('load_ext', 'autoreload')\nexcept Exception:\n    pass\n"
      "%load_ext autoreload\n", "%autoreload 2\n" + _R434, (), False),
     ("\nif 'autoreload' not in get_ipython().extension_manager.loaded:\n"
@@ -6341,7 +6347,8 @@ _MAKER455 = "\nimport sys, types\n"
     ("\n%load_ext autoreload\n", "print('autoreload 2 on')\n%autoreload 2\n" + _R434, (), False),
 ], ids=["print of one's own", "a method named print", "the text in a string", "a magic line in a string",
         "run_line_magic of one's own", "magic() of one's own", "the object from another cell",
-        "print bound in another cell", "print('autoreload on')", "a name given the shell in try",
+        "print bound in another cell", "the name given another value by run_cell", "print('autoreload on')",
+        "the extension manager between the name and its call", "a name given the shell in try",
         "a test of the load", "print in the answers cell"])
 def test_what_review_455_found_said_by_ipython_is_read_from_the_syntax_tree(added, answers, above, flagged):
     """Review 455: the exemptions of IPython's own mentions of autoreload read text: `print('autoreload')` of a `print`
@@ -6351,3 +6358,4 @@ def test_what_review_455_found_said_by_ipython_is_read_from_the_syntax_tree(adde
     All stopped at the answers cell's `%autoreload 2`. Read from the syntax tree now, with `print` bound anywhere in
     the notebook, or such an object made in another cell, read as no load of IPython's (in the answers cell too)."""
     _answers_kept(_solution_with("train-and-test", added, answers=answers, above=above), flagged)
+
