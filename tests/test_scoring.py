@@ -6359,3 +6359,21 @@ def test_what_review_455_found_said_by_ipython_is_read_from_the_syntax_tree(adde
     the notebook, or such an object made in another cell, read as no load of IPython's (in the answers cell too)."""
     _answers_kept(_solution_with("train-and-test", added, answers=answers, above=above), flagged)
 
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("text", [
+    "# keep the run log readable\n_sep = \"" + "%" * 49_900 + "\"\n",
+    "x = 5 % 2\n_s = \"" + "\x0c" * 20_000 + "\"\n",
+], ids=["a string of percent signs", "a string of form feeds"])
+def test_what_review_456_found_the_grader_held_by_one_pattern(text):
+    """Review 456: nineteen cells of `_sep = "%%%...%"` (49,900 `%` in a string) above the answers: the pattern for
+    `%reset` lines (`%+(?:reset|...)`, searched over every code cell) tried each `%` to the end of the run, some 10 s of
+    the grader's CPU a cell, holding Python's lock, so that an honest classmate's jobs graded beside it waited past
+    their 60 s and lost 5 and 10 points. And, found while mending it, the prefilter of magic lines in cells above the
+    answers backtracked in cubic time over form feeds in a cell that also holds a `%`: hours for one cell. Each read
+    in well under a second now (`tests/test_patterns_linear.py` holds every pattern of the grader to that)."""
+    import time
+    c = _solution_with("train-and-test", "", above=(text,))
+    started = time.process_time()
+    _answers_kept(c, False)
+    assert time.process_time() - started < 5

@@ -680,7 +680,7 @@ def _limit_allows(call: ast.Call, digits: int) -> bool:
         given[0].value == 0 or given[0].value >= digits)
 
 
-_RESETS = re.compile(r"%+(?:reset|reset_selective|xdel)\b|run_line_magic\(\s*['\"](?:reset|reset_selective|xdel)\b")
+_RESETS = re.compile(r"(?<!%)%+(?:reset|reset_selective|xdel)\b|run_line_magic\(\s*['\"](?:reset|reset_selective|xdel)\b")
 # `autoawait`, also in the pieces of a string (`'auto' 'await'`, `'auto' + 'await'`)
 _AUTOAWAIT = re.compile(r"auto(?:['\"][ \t]*\+?[ \t]*['\"])?await|loop_runner")     # (its runner too: review 416)
 
