@@ -73,8 +73,8 @@ def normalise(text: str) -> str:
     t = re.sub(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)", "", t)   # markdown emphasis
     t = re.sub(r"(?<=[^\W\d_])_(?=\w)", "", t)    # an index: x_2 and x2, w_{32} and w32 read alike
     t = re.sub(r"\s+", " ", t)     # again: a brace or emphasis dropped between spaces joins two runs
-    t = re.sub(r"\s*([=+\-*/^(),<>|])\s*", r"\1", t)
-    t = re.sub(r"\s+([.,;:!?])", r"\1", t)          # a space left before punctuation (by a dropped $)
+    t = re.sub(r" ?([=+\-*/^(),<>|]) ?", r"\1", t)     # (a space at most: the runs are one space by now)
+    t = re.sub(r" ([.,;:!?])", r"\1", t)            # a space left before punctuation (by a dropped $)
     t = re.sub(r"\s+", " ", t).strip().casefold()
     return t
 

@@ -334,7 +334,7 @@ def _describer(spec, r: SubmissionResult | None = None):
         if isinstance(c, dict) and c.get("cell_type") == "markdown":
             # A heading as the student sees it: '<h3 style="color:...">Code 3.2 (20 Points)</h3>' cut
             # to 40 characters read the same for three headings (a hundred-and-fifty-fourth review).
-            src = "\n".join(" ".join(re.sub(r"<[^>]*>", " ", ln).split()) for ln in src.splitlines())
+            src = "\n".join(" ".join(re.sub(r"<[^<>]*>", " ", ln).split()) for ln in src.splitlines())
         if isinstance(c, dict) and isinstance(c.get("id"), str):
             lines[c["id"]] = [ln.strip() for ln in src.splitlines() if ln.strip() and not ln.strip().startswith("#")]
             every[c["id"]] = {ln.strip() for ln in src.splitlines()}
