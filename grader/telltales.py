@@ -248,6 +248,16 @@ def tells_calls_apart(source: str) -> list[str]:
                 if _counts(node, shared):
                     said(node, f" in `{func.name}`")
         sizes = _sizes_held(func, params)
+        # ... or by what it was handed looks like: a statistic of a forward's input, an item or attribute of a loader's
+        # data set, in a test (review 458: `act = F.relu if (x == x.min()).float().mean() > 0.2 else torch.sigmoid`, the
+        # grader's inputs being noise with one darkest pixel, and `if hasattr(train_loader.dataset, 'classes'):`, its
+        # data set a `TensorDataset`: 50/50 unflagged, the notebook's own run another network and optimiser)
+        values = _values_held(func, params)
+        for node in own_scope(func):
+            test = node.test if isinstance(node, (ast.If, ast.While, ast.IfExp)) else \
+                node.subject if isinstance(node, ast.Match) else None
+            if test is not None and _reads_values(test, params, values):
+                said(test)
         # (what an `assert` holds, gathered once: looked up for each comparison, a scope of 12,000 of them took 40 s,
         # review 339)
         asserted = {id(n) for a in own_scope(func) if isinstance(a, ast.Assert) for n in walk(a)}
@@ -351,6 +361,50 @@ def _size(node: ast.AST, params: set[str], held: set[str]) -> bool:
                 and node.args[0].value == 0 or node.func.attr in ("numel", "nelement") and not node.args:
             return _data_like(node.func.value, params)
     return False
+
+
+# What an input's or a data set's layout reads (honest code checks it): not its content
+_LAYOUT = frozenset({"shape", "ndim", "dim", "size", "dtype", "device", "is_cuda", "numel", "nelement", "requires_grad",
+                     "is_floating_point", "__class__"})
+_TYPE_TESTS = frozenset({"isinstance", "is_tensor"})
+
+
+def _reads_values(node: ast.AST, params: set[str], held: set[str]) -> bool:
+    """Does the expression read the content of what the call was handed, beyond its layout and size: a forward's input's
+    values (`x.min()`, `x == 0`, `x.mean()`), a loader's data set's items or attributes (`loader.dataset[0]`,
+    `hasattr(loader.dataset, 'classes')`, `type(train_loader.dataset)`), or a name given such a value (``held``)? A
+    forward's input checked for its type (`isinstance(x, torch.Tensor)`) or a data set's size (`len(...)`: the size
+    rule's) is not."""
+    parents = {id(c): n for n in walk(node) for c in child_nodes(n)}
+    for n in walk(node):
+        word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
+        if not (word in params or isinstance(n, ast.Name) and word in held or "loader" in word.lower() or
+                "dataset" in word.lower()):
+            continue
+        up = parents.get(id(n))
+        if isinstance(up, ast.Attribute) and up.attr in _LAYOUT or isinstance(up, ast.Attribute) and (
+                "loader" in up.attr.lower() or "dataset" in up.attr.lower()):
+            continue                    # (`x.shape`; `train_loader.dataset` is read where it is used)
+        if isinstance(up, ast.Call) and up.args and up.args[0] is n and (
+                isinstance(up.func, ast.Name) and up.func.id == "len" or
+                (word in params or word in held) and (isinstance(up.func, ast.Name) and up.func.id in _TYPE_TESTS or
+                                    isinstance(up.func, ast.Attribute) and up.func.attr in _TYPE_TESTS)):
+            continue
+        return True
+    return False
+
+
+def _values_held(func: ast.AST, params: set[str]) -> set[str]:
+    """Names the function gives a value read from what it was handed (`dark = (x == x.min()).float().mean()`, `img =
+    train_loader.dataset[0][0]`), as `_sizes_held` does for sizes."""
+    held: set[str] = set()
+    for _ in range(2):
+        for node in own_scope(func):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) for t in targets) and _reads_values(node.value, params, held):
+                    held |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return held
 
 
 def _sizes_held(func: ast.AST, params: set[str]) -> set[str]:

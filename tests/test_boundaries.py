@@ -640,6 +640,23 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
     (_TRAIN.format(body="    acts = [F.relu, torch.sigmoid]\n    act = acts[torch.get_num_threads() > 1]\n"),
      ["`torch.get_num_threads` on line 3"]),
     ("def broken(:", []),
+    # review 458: what the input looks like (the grader's inputs are noise, one pixel at the darkest value; its data
+    # set a `TensorDataset`), tested: each 50/50 unflagged, the notebook's own run another network and optimiser
+    (_FORWARD.format(body="        dark = (x == x.min()).float().mean()\n"
+                          "        act = F.relu if dark > 0.2 else torch.sigmoid\n"), ["`dark > 0.2` on line 4"]),
+    (_TRAIN.format(body="    img = train_loader.dataset[0][0]\n    if (img == img.min()).float().mean() > 0.2:\n"
+                        "        return\n"), ["`(img == img.min()).float().mean() > 0.2` on line 3"]),
+    (_TRAIN.format(body="    if hasattr(train_loader.dataset, 'classes'):\n        return\n"),
+     ["`hasattr(train_loader.dataset, 'classes')` on line 2"]),
+    (_TRAIN.format(body="    if type(train_loader.dataset).__name__ == 'TensorDataset':\n        return\n"),
+     ["`type(train_loader.dataset).__name__ == 'TensorD...` on line 2"]),
+    # ... not an input's layout or type, an elementwise test, an assert, a batch counted for a log line
+    (_FORWARD.format(body="        x = torch.where(x > 0, x, torch.zeros_like(x))\n        if not isinstance(x, torch.Tensor):\n"
+                          "            x = torch.tensor(x)\n        h = self.fc1(x.view(x.shape[0], -1))\n"
+                          "        if h.dim() == 3:\n            h = h.flatten(1)\n        assert not torch.isnan(x).any()\n"),
+     []),
+    (_TRAIN.format(body="    for batch_idx, (data, target) in enumerate(train_loader):\n        if batch_idx % 100 == 0:\n"
+                        "            print(batch_idx, len(train_loader.dataset))\n"), []),
 ])
 def test_what_tells_the_graders_calls_from_the_notebooks_is_named(source, found):
     from grader.telltales import tells_calls_apart
