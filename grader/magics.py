@@ -529,6 +529,8 @@ _SHELL_NAMES = frozenset({"get_ipython", "IPython"})
 # `.magic(...)`, `.extension_manager.load_extension(...)`)
 _SHELL_METHODS = frozenset({"run_line_magic", "magic"})
 _EXTENSION_METHODS = frozenset({"load_extension", "reload_extension", "unload_extension"})
+# ... and the magics of those calls that make no module of autoreload's name (others do: `%mkdir`, `%save`, `%sx`)
+_AUTORELOAD_MAGICS = frozenset({"load_ext", "reload_ext", "unload_ext", "autoreload", "aimport"})
 
 
 def _shell_call(node: ast.expr) -> bool:
@@ -569,8 +571,10 @@ def _said_by_ipython(tree: ast.Module) -> list[ast.AST]:
             if n.func.attr in _EXTENSION_METHODS and isinstance(owner, ast.Attribute) and \
                     owner.attr == "extension_manager":
                 owner = owner.value
-            elif n.func.attr not in _SHELL_METHODS:
-                continue
+            elif n.func.attr not in _SHELL_METHODS or not n.args or (
+                    n.args[0].value.lstrip("%").split(" ")[0] if n.func.attr == "magic" else n.args[0].value) \
+                    not in _AUTORELOAD_MAGICS:
+                continue            # (review 457: `run_line_magic('mkdir', 'autoreload')` makes the module)
             if _shell_call(owner) or isinstance(owner, ast.Name) and id(n) in givens and \
                     _given_the_shell(givens[id(n)][0], givens[id(n)][1], owner.id):
                 out.append(n)
@@ -624,16 +628,17 @@ def _names_autoreload(source: str) -> bool:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True
-    spans = [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset) for n in _said_by_ipython(tree)]
+    # (where the names and strings of IPython's own calls and tests start: a token that starts elsewhere is a mention;
+    # a set, not a search of spans for each token, review 457: 2,495 lines of `print('autoreload')` a cell)
+    said = {(n.lineno, n.col_offset) for node in _said_by_ipython(tree) for n in walk(node)
+            if isinstance(n, (ast.Constant, ast.JoinedStr, ast.Name))}
     code_lines = code.split("\n")
     try:
         for tok in tokenize.generate_tokens(io.StringIO(code).readline):
             if tok.type == tokenize.COMMENT or "autoreload" not in tok.string:
                 continue
-            (row, col), (end_row, end_col) = tok.start, tok.end
-            at = (row, len(code_lines[row - 1][:col].encode()))
-            to = (end_row, len(code_lines[end_row - 1][:end_col].encode()))
-            if not any((a, b) <= at and to <= (c, d) for a, b, c, d in spans):
+            row, col = tok.start
+            if (row, len(code_lines[row - 1][:col].encode())) not in said:
                 return True
     except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
         return True

@@ -6377,3 +6377,31 @@ def test_what_review_456_found_the_grader_held_by_one_pattern(text):
     started = time.process_time()
     _answers_kept(c, False)
     assert time.process_time() - started < 5
+
+
+@pytest.mark.parametrize("added", [
+    "\nget_ipython().run_line_magic('mkdir', 'autoreload')\n%load_ext autoreload\n",
+    "\nget_ipython().run_line_magic('save', '-f autoreload 1')\n%load_ext autoreload\n",
+    "\nget_ipython().magic('mkdir autoreload')\n%load_ext autoreload\n",
+    "\nip = get_ipython()\nip.run_line_magic('sx', 'mkdir autoreload')\n%load_ext autoreload\n",
+], ids=["mkdir", "save", "magic() of mkdir", "sx through a name given the shell"])
+def test_what_review_457_found_the_shells_calls_of_other_magics_make_the_module(added):
+    """Review 457: 455's fix took the shell's calls with literal arguments for IPython's own mentions of autoreload
+    whatever the magic they call: `get_ipython().run_line_magic('mkdir', 'autoreload')` (a folder of that name) or
+    `run_line_magic('save', '-f autoreload 1')` (a file) at the end of `train-and-test`, then `%load_ext autoreload`,
+    and `%autoreload 2` above the right answers: 10/10 and 50/50 unflagged where Jupyter's Run All stopped at the
+    answers cell. Only the calls of autoreload's own magics and of the extension manager are IPython's own now."""
+    _answers_kept(_solution_with("train-and-test", added, answers="%autoreload 2\n" + _R434), True)
+
+
+@pytest.mark.timeout(120)
+def test_what_review_457_found_a_cells_mentions_are_read_in_linear_time():
+    """Review 457: a cell of 2,495 lines `print('autoreload')` (each a mention IPython's own text may hold) was read
+    token by token against every exempt call's span: 0.44 s a cell, eighteen such cells 8 s of the grader's CPU.
+    The places the exempt calls' names and strings start are a set now (0.1 s for that cell)."""
+    import time
+    from grader.magics import shadows_autoreload
+    cell = "%load_ext autoreload\n" + "print('autoreload')\n" * 10_000
+    started = time.process_time()
+    assert not shadows_autoreload(cell)
+    assert time.process_time() - started < 5
