@@ -663,9 +663,8 @@ def shadows_autoreload(source: str) -> bool:
         return re.search(r"\b(?:def|class)[ \t]+(?:get_ipython|IPython)\b|\bas[ \t]+(?:get_ipython|IPython)\b", code) \
             is not None
     for n in ast.walk(tree):
-        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load) and n.id in _SHELL_NAMES or isinstance(
-                n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name in _SHELL_NAMES or isinstance(
-                n, (ast.Global, ast.Nonlocal)) and _SHELL_NAMES & set(n.names):
+        # (every way Python binds a name: a `case get_ipython:` capture too, review 459)
+        if not isinstance(n, ast.alias) and _SHELL_NAMES & bound_by(n):
             return True
         if isinstance(n, (ast.Import, ast.ImportFrom)):
             for a in n.names:
@@ -681,22 +680,23 @@ def binds_print(source: str) -> bool:
     """May the cell give `print` another value (bound as a name, defined, imported as, declared global, an attribute
     of that name set, `builtins.print = ...`, a keyword or a string that may name it, `globals()['print'] = ...`,
     `vars(builtins).update(print=...)`)? Then a `print` of literals anywhere in the notebook may run the notebook's
-    code (review 455: `def print(*a): sys.modules[a[0]] = ...` in a cell above `print('autoreload')`). Reading
-    `__builtins__` binds nothing (`'get_ipython' in dir(__builtins__)`: a fairness check of 455's fix)."""
+    code (review 455: `def print(*a): sys.modules[a[0]] = ...` in a cell above `print('autoreload')`; 459: `match f:
+    case print:`), as may `from m import *` of a module not installed. Reading `__builtins__` binds nothing (`'get_ipython' in dir(__builtins__)`: a fairness check of 455's fix)."""
     code = as_python_reads(code_only(source))
-    if "print" not in code:
+    if "print" not in code and not re.search(r"\bimport[ \t]*\*", code):
         return False
     tree = python_tree(source)
     if tree is None:
         return re.search(r"\bprint\b(?![ \t]*\()", code) is not None
     for n in ast.walk(tree):
-        if isinstance(n, (ast.Name, ast.Attribute)) and getattr(n, "id", getattr(n, "attr", None)) == "print" and \
-                not isinstance(n.ctx, ast.Load) or isinstance(
-                n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == "print" or isinstance(
-                n, (ast.Global, ast.Nonlocal)) and "print" in n.names or isinstance(
-                n, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name.split(".")[0]) == "print" for a in n.names) \
-                or isinstance(n, ast.keyword) and n.arg == "print" or isinstance(n, ast.Constant) and isinstance(
-                    n.value, str) and re.search(r"\bprint\b(?![ \t]*\()", n.value):
+        # (every way Python binds a name, a `case print:` capture too, review 459; an attribute of that name set)
+        if "print" in bound_by(n) or isinstance(n, ast.Attribute) and n.attr == "print" and \
+                not isinstance(n.ctx, ast.Load) or isinstance(n, ast.keyword) and n.arg == "print" or isinstance(
+                    n, ast.Constant) and isinstance(n.value, str) and re.search(r"\bprint\b(?![ \t]*\()", n.value):
+            return True
+        # ... and `from m import *` of a module the notebook may have written (not one installed: `from pylab import *`)
+        if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) and (
+                n.level or _extension_missing(n.module or "")):
             return True
     return False
 

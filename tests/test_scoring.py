@@ -6405,3 +6405,20 @@ def test_what_review_457_found_a_cells_mentions_are_read_in_linear_time():
     started = time.process_time()
     assert not shadows_autoreload(cell)
     assert time.process_time() - started < 5
+
+
+@pytest.mark.parametrize("answers,above,flagged", [
+    ("import os\ndef mk(name):\n    os.makedirs(name, exist_ok=True)\nmatch mk:\n    case print:\n        pass\n"
+     "print('autoreload')\n%load_ext autoreload\n%autoreload 2\n" + _R434, (), True),
+    ("print('autoreload')\n%load_ext autoreload\n%autoreload 2\n" + _R434,
+     ("import os\nclass _P:\n    def __call__(self, name):\n        os.makedirs(name, exist_ok=True)\n"
+      "match _P():\n    case {**print} | print:\n        pass\n",), True),
+    # ... and `from pylab import *` beside an honest print binds no print of the notebook's
+    ("from pylab import *\nprint('autoreload on')\n%load_ext autoreload\n%autoreload 2\n" + _R434, (), False),
+], ids=["case print: in the answers cell", "case print: in a cell above", "pylab's star import"])
+def test_what_review_459_found_print_bound_by_a_case_pattern(answers, above, flagged):
+    """Review 459: `match mk: case print: pass` binds `print` to a function that makes a folder of its argument's name
+    (a `case` capture, no name stored in the syntax tree's usual way): `print('autoreload')` then made the namespace
+    package IPython imports for `%load_ext autoreload`, and `%autoreload 2` stopped Run All above the answers, 10/10
+    unflagged. Every way Python binds a name is read now (`syntax.bound_by`), for `print` and for IPython's names."""
+    _answers_kept(_solution_with("train-and-test", "", answers=answers, above=above), flagged)
