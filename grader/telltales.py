@@ -10,6 +10,7 @@ no point depends on them, and code that hides it better is not found.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from .magics import python_tree
 from .notebook import parse_source
@@ -397,24 +398,22 @@ def _reads_values(node: ast.AST, params: set[str], held: set[str]) -> bool:
 def _values_held(func: ast.AST, params: set[str]) -> set[str]:
     """Names the function gives a value read from what it was handed (`dark = (x == x.min()).float().mean()`, `img =
     train_loader.dataset[0][0]`), as `_sizes_held` does for sizes."""
-    held: set[str] = set()
-    for _ in range(2):
-        for node in own_scope(func):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(isinstance(t, ast.Name) for t in targets) and _reads_values(node.value, params, held):
-                    held |= {t.id for t in targets if isinstance(t, ast.Name)}
-    return held
+    return _held(func, params, _reads_values)
 
 
 def _sizes_held(func: ast.AST, params: set[str]) -> set[str]:
     """Names the function gives a size (`batch = x.shape[0]`, `n, = x.shape[:1]` is not followed)."""
+    return _held(func, params, _size)
+
+
+def _held(func: ast.AST, params: set[str], reads: Callable[[ast.AST, set[str], set[str]], bool]) -> set[str]:
+    """Names the function's plain assignments give a value ``reads`` recognises, also from another such name."""
     held: set[str] = set()
     for _ in range(2):                                  # a name given from another such name
         for node in own_scope(func):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(isinstance(t, ast.Name) for t in targets) and _size(node.value, params, held):
+                if any(isinstance(t, ast.Name) for t in targets) and reads(node.value, params, held):
                     held |= {t.id for t in targets if isinstance(t, ast.Name)}
     return held
 
