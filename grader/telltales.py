@@ -253,11 +253,15 @@ def tells_calls_apart(source: str) -> list[str]:
         # data set, in a test (review 458: `act = F.relu if (x == x.min()).float().mean() > 0.2 else torch.sigmoid`, the
         # grader's inputs being noise with one darkest pixel, and `if hasattr(train_loader.dataset, 'classes'):`, its
         # data set a `TensorDataset`: 50/50 unflagged, the notebook's own run another network and optimiser)
-        values = _values_held(func, params)
+        # (only the input is data: a forward's other parameters are what its caller asks for, `if return_hidden:`,
+        # and a name tested for None or for truth reads nothing of what it holds, `if test_loader is not None:`: a
+        # fairness review, 462)
+        inputs = set(_positional(func)[:1]) if called else set()
+        values = _values_held(func, inputs)
         for node in own_scope(func):
             test = node.test if isinstance(node, (ast.If, ast.While, ast.IfExp)) else \
                 node.subject if isinstance(node, ast.Match) else None
-            if test is not None and _reads_values(test, params, values):
+            if test is not None and _reads_values(test, inputs, values, tested=True):
                 said(test)
         # (what an `assert` holds, gathered once: looked up for each comparison, a scope of 12,000 of them took 40 s,
         # review 339)
@@ -370,12 +374,19 @@ _LAYOUT = frozenset({"shape", "ndim", "dim", "size", "dtype", "device", "is_cuda
 _TYPE_TESTS = frozenset({"isinstance", "is_tensor"})
 
 
-def _reads_values(node: ast.AST, params: set[str], held: set[str]) -> bool:
+def _positional(func: ast.AST) -> list[str]:
+    """A function's positional parameters after `self` or `cls`."""
+    names = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+    return names[1:] if names[:1] in (["self"], ["cls"]) else names
+
+
+def _reads_values(node: ast.AST, params: set[str], held: set[str], tested: bool = False) -> bool:
     """Does the expression read the content of what the call was handed, beyond its layout and size: a forward's input's
     values (`x.min()`, `x == 0`, `x.mean()`), a loader's data set's items or attributes (`loader.dataset[0]`,
     `hasattr(loader.dataset, 'classes')`, `type(train_loader.dataset)`), or a name given such a value (``held``)? A
     forward's input checked for its type (`isinstance(x, torch.Tensor)`) or a data set's size (`len(...)`: the size
-    rule's) is not."""
+    rule's) is not, nor a name compared with None (`test_loader is not None`) or, where ``tested`` (the expression is a
+    test), taken for its truth (`if test_loader:`, `not x`), unless it holds such a value."""
     parents = {id(c): n for n in walk(node) for c in child_nodes(n)}
     for n in walk(node):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
@@ -383,6 +394,12 @@ def _reads_values(node: ast.AST, params: set[str], held: set[str]) -> bool:
                 "dataset" in word.lower()):
             continue
         up = parents.get(id(n))
+        if isinstance(up, ast.Compare) and len(up.ops) == 1 and isinstance(up.ops[0], (ast.Is, ast.IsNot)) and any(
+                isinstance(side, ast.Constant) and side.value is None for side in (up.left, *up.comparators)):
+            continue
+        if tested and not (isinstance(n, ast.Name) and word in held) and (
+                up is None or isinstance(up, ast.BoolOp) or isinstance(up, ast.UnaryOp) and isinstance(up.op, ast.Not)):
+            continue
         if isinstance(up, ast.Attribute) and up.attr in _LAYOUT or isinstance(up, ast.Attribute) and (
                 "loader" in up.attr.lower() or "dataset" in up.attr.lower()):
             continue                    # (`x.shape`; `train_loader.dataset` is read where it is used)

@@ -657,6 +657,17 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
      []),
     (_TRAIN.format(body="    for batch_idx, (data, target) in enumerate(train_loader):\n        if batch_idx % 100 == 0:\n"
                         "            print(batch_idx, len(train_loader.dataset))\n"), []),
+    # a fairness review (462): a forward's other parameters are what its caller asks for, and a name tested for None
+    # or for its truth reads nothing of what it holds (each had been flagged)
+    ("class M(nn.Module):\n    def forward(self, x, return_hidden=False, mask=None):\n        h = self.fc(x)\n"
+     "        if mask is not None:\n            h = h * mask\n        return (h, x) if return_hidden else h\n", []),
+    (_TRAIN.format(body="    if test_loader is not None and not verbose:\n        pass\n    if not train_loader:\n"
+                        "        return\n    while test_loader:\n        break\n"), []),
+    # ... unless the name holds a value read from the data, or the input's values are read
+    (_TRAIN.format(body="    real = hasattr(train_loader.dataset, 'classes')\n    if not real:\n        return\n"),
+     ["`not real` on line 3"]),
+    ("class M(nn.Module):\n    def forward(self, x, scale=None):\n        if scale is None and x.max() > 1:\n"
+     "            x = x / 255\n        return self.fc(x)\n", ["`scale is None and x.max() > 1` on line 3"]),
 ])
 def test_what_tells_the_graders_calls_from_the_notebooks_is_named(source, found):
     from grader.telltales import tells_calls_apart
