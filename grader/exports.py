@@ -203,7 +203,11 @@ def moodle_feedback(results: dict[str, SubmissionResult], spec: Spec) -> tuple[b
                 left_out.append(r.who)
                 continue
             seen.add(r.participant_id)
-            name = "".join("_" if ch in '/\\:*?"<>|' or not ch.isprintable() else ch for ch in r.participant)
+            # Moodle finds the participant as the second of the folder's parts between underscores, so the name holds
+            # none: Moodle's own download turns them into spaces; a name with `*`, `?` or a no-break space (which
+            # Moodle keeps) had each turned into `_`, and a TA's upload gave the page to the participant whose id the
+            # name spelled (review 461: `Mallory*1002*assignsubmission*file` to participant 1002)
+            name = "".join(" " if ch in '_/\\:*?"<>|' or not ch.isprintable() else ch for ch in r.participant)
             folder = f"{name}_{r.participant_id}_assignsubmission_file_"
             # A fixed date: the same pages give the same bytes, so a refresh rewrites it only when they change.
             info = zipfile.ZipInfo(f"{folder}/{FEEDBACK_FILE}", date_time=(2020, 1, 1, 0, 0, 0))

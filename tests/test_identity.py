@@ -466,3 +466,49 @@ def test_a_key_in_other_letter_case_is_taken_across_runs_too(tmp_path):
     week3 = {s.rel: s.key for s in plan(tmp_path, sorted(tmp_path.glob("*.ipynb")), [], previous={**week1, **week2})}
     assert week3[alice.name] == "Assignment_7_AliceX_k11111111", week3
     assert week3[mallory.name] == week2[(mallory.name, "")]
+
+
+def _moodle_reads(member: str) -> list[tuple[str, str, str]]:
+    """Whose feedback Moodle's "Upload multiple feedback files in a zip" takes a member for: (participant id,
+    plugin type, plugin name) as its importer reads them, older versions on the whole path
+    (`explode('_', filepath . filename, 5)`), newer ones on each folder of it."""
+    found = []
+    for part in ["/" + member, *member.split("/")]:
+        info = part.split("_", 4)
+        if len(info) == 5 and info[1].isdigit():
+            found.append((info[1], info[2], info[3]))
+    return found
+
+
+def test_a_name_moodle_keeps_does_not_give_a_feedback_page_to_a_classmate():
+    """Review 461: a Moodle full name of `Mallory*1002*assignsubmission*file` (Moodle keeps `*`, `?` and no-break
+    spaces in its folders) had each of those turned into `_` in the feedback zip's folder, and Moodle's importer, which
+    reads the participant as the second part between underscores, gave Mallory's page to participant 1002, a
+    classmate; Eve's, with no-break spaces, to 1001."""
+    import io
+    import zipfile
+
+    from grader.exports import moodle_feedback
+    from grader.spec import load_spec
+
+    from .gradebook_helpers import result
+    people = {"1001": "Alice Xu", "1002": "Bob Yu", "1003": "Mallory*1002*assignsubmission*file",
+              "1004": "Eve\u00a01001\u00a0assignsubmission\u00a0file", "1005": "Zoe_5_assignsubmission_file",
+              "1006": "Ann ?/\\:\u200b\u00ad Lee"}
+    results = {}
+    for i, (pid, name) in enumerate(people.items()):
+        r = result(i, "an answer", name=name, matr=f"k1000{pid}")
+        r.participant, r.participant_id, r.key = name, pid, f"k{pid}"
+        results[r.key] = r
+    data, pages, left_out = moodle_feedback(results, load_spec())
+    assert (pages, left_out) == (len(people), [])
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = {m: zf.read(m).decode() for m in zf.namelist()}
+    assert len(members) == len(people)
+    for member, page in members.items():
+        assert member.count("/") == 1 and member.endswith("_assignsubmission_file_/feedback.html"), member
+        owners = set(_moodle_reads(member))
+        assert len(owners) == 1, member
+        (pid, plugin, area), = owners
+        assert (plugin, area) == ("assignsubmission", "file"), member
+        assert f"(k1000{pid})" in page, (member, pid)          # the page is that participant's
