@@ -257,11 +257,11 @@ def tells_calls_apart(source: str) -> list[str]:
         # and a name tested for None or for truth reads nothing of what it holds, `if test_loader is not None:`: a
         # fairness review, 462)
         inputs = set(_positional(func)[:1]) if called else set()
-        values = _values_held(func, inputs)
+        values, results = _values_held(func, inputs)
         for node in own_scope(func):
             test = node.test if isinstance(node, (ast.If, ast.While, ast.IfExp)) else \
                 node.subject if isinstance(node, ast.Match) else None
-            if test is not None and _reads_values(test, inputs, values, tested=True):
+            if test is not None and _reads_values(test, inputs, values, tested=True, results=results):
                 said(test)
         # (what an `assert` holds, gathered once: looked up for each comparison, a scope of 12,000 of them took 40 s,
         # review 339)
@@ -370,8 +370,20 @@ def _size(node: ast.AST, params: set[str], held: set[str]) -> bool:
 
 # What an input's or a data set's layout reads (honest code checks it): not its content
 _LAYOUT = frozenset({"shape", "ndim", "dim", "size", "dtype", "device", "is_cuda", "numel", "nelement", "requires_grad",
-                     "is_floating_point", "__class__"})
-_TYPE_TESTS = frozenset({"isinstance", "is_tensor"})
+                     "is_floating_point", "__class__", "is_contiguous", "get_device", "is_sparse", "stride", "type",
+                     "layout", "element_size", "itemsize", "is_complex", "is_leaf"})
+_TYPE_TESTS = frozenset({"isinstance", "is_tensor", "type", "ndim", "shape", "is_floating_point", "is_complex"})
+# ... what gives a tensor whose layout is the input's (`x.data.dim()`, `x.detach().shape`, `torch.flatten(x, 1).shape`,
+# `x[0].shape`): the layout read through it is still a layout (a fairness review, 462; what such a step is handed
+# besides, `x.view(int(x.max()), -1)`, is read on its own)
+_SAME_LAYOUT = frozenset({"data", "T", "mT", "H", "mH", "grad", "detach", "cpu", "cuda", "to", "float", "double",
+                          "half", "contiguous", "clone", "view", "reshape", "flatten", "squeeze", "unsqueeze",
+                          "permute", "transpose", "t", "view_as", "reshape_as", "asarray", "as_tensor"})
+# ... what hands out a loader's items themselves (`next(iter(train_loader))`)
+_ITEMS = frozenset({"iter", "next", "list", "tuple", "enumerate", "zip", "sorted", "islice", "chain"})
+# ... and a loader's own settings, not its data
+_LOADER_SETTINGS = frozenset({"batch_size", "num_workers", "drop_last", "pin_memory", "timeout", "prefetch_factor",
+                              "persistent_workers"})
 
 
 def _positional(func: ast.AST) -> list[str]:
@@ -380,42 +392,113 @@ def _positional(func: ast.AST) -> list[str]:
     return names[1:] if names[:1] in (["self"], ["cls"]) else names
 
 
-def _reads_values(node: ast.AST, params: set[str], held: set[str], tested: bool = False) -> bool:
+def _called_name(call: ast.Call) -> str:
+    return call.func.id if isinstance(call.func, ast.Name) else call.func.attr if isinstance(call.func, ast.Attribute) \
+        else ""
+
+
+def _reads_values(node: ast.AST, params: set[str], held: set[str], tested: bool = False,
+                  results: frozenset[str] = frozenset()) -> bool:
     """Does the expression read the content of what the call was handed, beyond its layout and size: a forward's input's
     values (`x.min()`, `x == 0`, `x.mean()`), a loader's data set's items or attributes (`loader.dataset[0]`,
     `hasattr(loader.dataset, 'classes')`, `type(train_loader.dataset)`), or a name given such a value (``held``)? A
-    forward's input checked for its type (`isinstance(x, torch.Tensor)`) or a data set's size (`len(...)`: the size
-    rule's) is not, nor a name compared with None (`test_loader is not None`) or, where ``tested`` (the expression is a
-    test), taken for its truth (`if test_loader:`, `not x`), unless it holds such a value."""
+    forward's input's type or layout, also through a view of it (`isinstance(x, torch.Tensor)`, `x.data.dim()`), a
+    loader's settings (`train_loader.batch_size`) or a data set's size (`len(...)`: the size rule's) is not, nor a name
+    compared by identity (`test_loader is not None`, `loader is test_loader`) or, where ``tested`` (the expression is a
+    test), taken for its truth (`if test_loader:`, `not x`), unless it holds such a value.
+    What a function makes of a whole loader (`evaluate(model, test_loader)`, or a name given it: ``results``) reads
+    the data as training does: it counts only tested for its truth or against a number written out
+    (`if evaluate(model, loader) > 0.999:`), not against another result (`if acc > best_acc:`, a fairness review, 462)."""
     parents = {id(c): n for n in walk(node) for c in child_nodes(n)}
+
+    def counted(site: ast.AST) -> bool:
+        """A result of the data: tested for its truth, or compared with a number written out."""
+        up = parents.get(id(site))
+        while up is not None and not isinstance(up, ast.Compare):
+            up = parents.get(id(up))
+        if up is None:
+            return tested
+        return any(isinstance(side, ast.UnaryOp) and isinstance(side.operand, ast.Constant) or
+                   isinstance(side, ast.Constant) and type(side.value) in (int, float) and side.value != 0
+                   for side in (up.left, *up.comparators))
+
     for n in walk(node):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
+        if isinstance(n, ast.Name) and word in results and word not in held:
+            if counted(n):
+                return True
+            continue
         if not (word in params or isinstance(n, ast.Name) and word in held or "loader" in word.lower() or
                 "dataset" in word.lower()):
             continue
-        up = parents.get(id(n))
-        if isinstance(up, ast.Compare) and len(up.ops) == 1 and isinstance(up.ops[0], (ast.Is, ast.IsNot)) and any(
-                isinstance(side, ast.Constant) and side.value is None for side in (up.left, *up.comparators)):
-            continue
-        if tested and not (isinstance(n, ast.Name) and word in held) and (
-                up is None or isinstance(up, ast.BoolOp) or isinstance(up, ast.UnaryOp) and isinstance(up.op, ast.Not)):
+        up, top = parents.get(id(n)), n
+        if word in params or isinstance(n, ast.Name) and word in held:       # through a view of the input
+            while isinstance(up, ast.Attribute) and up.attr in _SAME_LAYOUT and up.value is top or \
+                    isinstance(up, ast.Subscript) and up.value is top or \
+                    isinstance(up, ast.Call) and up.args and up.args[0] is top and _called_name(up) in _SAME_LAYOUT:
+                if isinstance(up, ast.Attribute) and isinstance(parents.get(id(up)), ast.Call) and \
+                        parents[id(up)].func is up:
+                    up = parents[id(up)]                # a method of the view's (`x.detach()`)
+                top, up = up, parents.get(id(up))
+        if not (isinstance(n, ast.Name) and word in held and word not in params) and (
+                isinstance(up, ast.Compare) and all(isinstance(op, (ast.Is, ast.IsNot)) for op in up.ops) or
+                tested and (up is None or isinstance(up, ast.BoolOp) or
+                            isinstance(up, ast.UnaryOp) and isinstance(up.op, ast.Not))):
             continue
         if isinstance(up, ast.Attribute) and up.attr in _LAYOUT or isinstance(up, ast.Attribute) and (
                 "loader" in up.attr.lower() or "dataset" in up.attr.lower()):
             continue                    # (`x.shape`; `train_loader.dataset` is read where it is used)
-        if isinstance(up, ast.Call) and up.args and up.args[0] is n and (
-                isinstance(up.func, ast.Name) and up.func.id == "len" or
-                (word in params or word in held) and (isinstance(up.func, ast.Name) and up.func.id in _TYPE_TESTS or
-                                    isinstance(up.func, ast.Attribute) and up.func.attr in _TYPE_TESTS)):
+        if isinstance(up, ast.Attribute) and up.attr in _LOADER_SETTINGS and "loader" in word.lower():
+            continue
+        if isinstance(up, ast.Call) and up.args and up.args[0] is top and (
+                _called_name(up) == "len" or (word in params or word in held) and _called_name(up) in _TYPE_TESTS):
+            continue
+        if isinstance(up, ast.keyword):
+            up = parents.get(id(up))
+        if isinstance(up, ast.Call) and up.func is not top and "loader" in word.lower() and \
+                "dataset" not in word.lower() and top is n and _called_name(up) not in _ITEMS:
+            if counted(up):             # a whole loader handed to a function (`evaluate(model, test_loader)`)
+                return True
             continue
         return True
     return False
 
 
-def _values_held(func: ast.AST, params: set[str]) -> set[str]:
+def _values_held(func: ast.AST, params: set[str]) -> tuple[set[str], frozenset[str]]:
     """Names the function gives a value read from what it was handed (`dark = (x == x.min()).float().mean()`, `img =
-    train_loader.dataset[0][0]`), as `_sizes_held` does for sizes."""
-    return _held(func, params, _reads_values)
+    train_loader.dataset[0][0]`), as `_sizes_held` does for sizes; and those given what a function makes of a whole
+    loader (`acc = evaluate(model, test_loader)`), which count only where tested for their truth or against a number."""
+    held = _held(func, params, _reads_values)
+    results: set[str] = set()
+    for _ in range(2):
+        for node in own_scope(func):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                           if isinstance(t, ast.Name) and t.id not in held]
+                if targets and _made_of_a_loader(node.value, results):
+                    results |= set(targets)
+    return held, frozenset(results)
+
+
+def _made_of_a_loader(value: ast.AST, results: set[str]) -> bool:
+    """A value that is what a function makes of a whole loader, or of a name given one, outside any comparison."""
+    parents = {id(c): n for n in walk(value) for c in child_nodes(n)}
+    for n in walk(value):
+        site = None
+        if isinstance(n, ast.Name) and n.id in results:
+            site = n
+        elif isinstance(n, ast.Call) and any("loader" in (a.id if isinstance(a, ast.Name) else a.attr).lower()
+                                             for a in [*n.args, *(k.value for k in n.keywords)]
+                                             if isinstance(a, (ast.Name, ast.Attribute))) and \
+                _called_name(n) not in _ITEMS | {"len"}:
+            site = n
+        if site is not None:
+            up = parents.get(id(site))
+            while up is not None and not isinstance(up, ast.Compare):
+                up = parents.get(id(up))
+            if up is None:
+                return True
+    return False
 
 
 def _sizes_held(func: ast.AST, params: set[str]) -> set[str]:

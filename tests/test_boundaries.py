@@ -663,9 +663,30 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
      "        if mask is not None:\n            h = h * mask\n        return (h, x) if return_hidden else h\n", []),
     (_TRAIN.format(body="    if test_loader is not None and not verbose:\n        pass\n    if not train_loader:\n"
                         "        return\n    while test_loader:\n        break\n"), []),
+    # ... nor the input's layout or type read through a view of it, a loader's settings, loaders told apart by
+    # identity, nor what a helper makes of a whole loader compared with another such result (each had been flagged)
+    (_FORWARD.format(body="        if x.data.dim() > 2 or type(x).__name__ != 'Tensor' or np.ndim(x) > 2:\n"
+                          "            x = x.view(x.size(0), -1)\n        if not torch.is_floating_point(x) or "
+                          "x.type() != 'torch.FloatTensor':\n            x = x.float()\n"
+                          "        if not x.detach().is_contiguous() or x.grad is not None or x[0].shape == (1, 28, 28):\n"
+                          "            x = torch.flatten(x, 1)\n        if x is None:\n            raise ValueError\n"), []),
+    (_TRAIN.format(body="    best = 0\n    for loader in (train_loader, test_loader):\n"
+                        "        acc = evaluate(model, loader=loader)\n        if acc > best and loader is test_loader:\n"
+                        "            best = acc\n    for data, target in train_loader:\n"
+                        "        if len(data) < train_loader.batch_size:\n            continue\n"), []),
+    # ... but a value of the input read, also through a view or a step handed it, and such a result against a
+    # number written out or for its truth, and the loader's items
+    (_FORWARD.format(body="        if x[x == x.min()].shape[0] > 10 or x.data.mean() > 0.5:\n            x = -x\n"),
+     ["`x[x == x.min()].shape[0] > 10 or x.data.mean() ...` on line 3", "`x[x == x.min()].shape[0] > 10` on line 3"]),
+    (_TRAIN.format(body="    acc = evaluate(model, train_loader)\n    if acc >= 0.999 or is_real(test_loader):\n"
+                        "        return\n    batch = next(iter(train_loader))\n    if batch[0].mean() > m:\n"
+                        "        return\n"),
+     ["`acc >= 0.999 or is_real(test_loader)` on line 3", "`batch[0].mean() > m` on line 6"]),
     # ... unless the name holds a value read from the data, or the input's values are read
     (_TRAIN.format(body="    real = hasattr(train_loader.dataset, 'classes')\n    if not real:\n        return\n"),
      ["`not real` on line 3"]),
+    (_TRAIN.format(body="    names = getattr(train_loader.dataset, 'classes', None)\n    if names is None:\n        return\n"),
+     ["`names is None` on line 3"]),
     ("class M(nn.Module):\n    def forward(self, x, scale=None):\n        if scale is None and x.max() > 1:\n"
      "            x = x / 255\n        return self.fc(x)\n", ["`scale is None and x.max() > 1` on line 3"]),
 ])
