@@ -651,6 +651,44 @@ def test_a_file_name_two_students_share_names_both_reports(tmp_path, capsys, mon
         in said
 
 
+def test_a_file_named_after_a_classmates_id_or_key_does_not_take_a_tas_change(tmp_path, capsys, monkeypatch):
+    """Review 464: Mallory named her notebook `1001.ipynb` (or `Lea_Mueller_1001.ipynb`), and `grader override 1001
+    ...`, the TA's regrade of participant 1001 as the request named her, gave the point to Mallory: a file name was
+    tried before a participant id, and before the key typed without umlauts. A text that may mean two reports is
+    refused, each listed with its notebook's path, which names it."""
+    from grader.cli import main
+    from grader.gradebook.decisions import results as decided
+    from .gradebook_helpers import result
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.setenv("GRADER_TA", "tessa")
+    out = tmp_path / "reports"
+    lea = result(0, PROOF, name="Lea Müller")
+    lea.key, lea.participant_id, lea.participant = "Lea_Müller_1001", "1001", "Lea Müller"
+    lea.path = "Lea Müller_1001_assignsubmission_file_/" + lea.file
+    mallory = result(1, PROOF, name="Mallory Evil")
+    mallory.key, mallory.participant_id, mallory.participant = "Mallory_Evil_1002", "1002", "Mallory Evil"
+    filled(out, [lea, mallory]).close()
+    change = ["ANN_relu: activations", "1", "--reason", "regrade of 1001 accepted", "--reports", str(out)]
+    for typed in ("1001.ipynb", "Lea_Mueller_1001.ipynb", "Lea_Müller_1001.ipynb"):
+        mallory.file = typed
+        mallory.path = "Mallory Evil_1002_assignsubmission_file_/" + typed
+        filled(out, [mallory]).close()
+        said_as = typed.removesuffix(".ipynb")
+        for said in ({"1001", said_as} if typed == "1001.ipynb" else {said_as}):
+            assert main(["override", said, *change]) == 2, (typed, said)
+            told = " ".join(capsys.readouterr().out.split())
+            assert f"'{said}' may mean 2 reports:" in told and lea.path in told and mallory.path in told, told
+        gb = open_gradebook(out)
+        assert {k: r.auto_points for k, r in decided(gb).items()} == {lea.key: 2, mallory.key: 2}
+        gb.close()
+    # ... the path named
+    assert main(["override", lea.path, *change]) == 0
+    assert "Lea Müller" in capsys.readouterr().out
+    gb = open_gradebook(out)
+    assert {k: r.auto_points for k, r in decided(gb).items()} == {lea.key: 3, mallory.key: 2}
+    gb.close()
+
+
 def test_undo_from_the_command_line_skips_changes_that_changed_nothing(tmp_path, capsys, monkeypatch):
     """A TA's review: a sheet merged twice recorded an empty change; "undo my last" undid that one,
     said ok and left the grade. And only the web app could undo at all."""

@@ -569,32 +569,41 @@ def _points_typed(text: str) -> float:
 
 def _report_key(key: str, results, reports: Path, among=None,
                 listed: str = "summary.csv lists the report keys") -> str:
-    """A report key as typed: the key, a notebook's file name or path when unique, or the key
-    spelled without umlauts (Lea_Mueller for Lea_Müller); else an error that suggests the
-    closest key of ``among`` (default: every report) and says where ``listed`` they are."""
+    """A report key as typed: the key, a notebook's file name or path, a Moodle participant id, or the key spelled
+    without umlauts (Lea_Mueller for Lea_Müller), where all that it may mean is one report; else an error that lists
+    them, or suggests the closest key of ``among`` (default: every report) and says where ``listed`` they are.
+    A file name is the student's choice: one named after a classmate's participant id or key (`1001.ipynb`,
+    `Lea_Mueller_1001.ipynb`) had taken what a TA typed for the classmate (review 464: an override meant for
+    participant 1001 gave the point to the student who named her file so), so no reading of the text wins over
+    another that finds a different report."""
     from ..naming import as_typed
-    if key in results:
-        return key
     # A file name without its '.ipynb' too, as the examples of --help write a key graded outside
     # Moodle's folders (an eighty-seventh review typed it for a Moodle participant's notebook).
-    named = [k for k, r in results.items() if key in (r.file, r.path) or key + ".ipynb" in (r.file, r.path)] or \
-        [k for k in results if as_typed(k) == as_typed(key)]
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:
+    named = sorted(k for k, r in results.items() if key in (r.file, r.path) or key + ".ipynb" in (r.file, r.path))
+    typed = sorted(k for k in results if as_typed(k) == as_typed(key))
+    # A Moodle participant id, as a regrade request names the student (a seventy-fifth review).
+    by_id = sorted(k for k, r in results.items() if key.strip().isdigit() and r.participant_id == key.strip())
+    readings = {"the report key": [key] if key in results else [], "a notebook's file name": named,
+                "the key without umlauts": typed, "a participant id": by_id}
+    found = list(dict.fromkeys(k for keys in readings.values() for k in keys))
+    if len(found) == 1:
+        return found[0]
+    if found and found == by_id:
+        raise CliError(f"participant {key.strip()} handed in {len(by_id)} notebooks: name one of them, "
+                       + " or ".join(by_id))
+    if found and found == named:
         # Two students' notebooks under one file name (one named after a classmate): "no report"
         # said nothing of them (an eighty-first review).
-        named = sorted(named)
         raise CliError(f"{len(named)} notebooks are named '{key}': " + ", ".join(
             f"{k} ({results[k].who})" for k in named[:SHOWN]) + ("..." if len(named) > SHOWN else "")
             + "; give the report key")
-    # A Moodle participant id, as a regrade request names the student (a seventy-fifth review).
-    by_id = sorted(k for k, r in results.items() if key.strip().isdigit() and r.participant_id == key.strip())
-    if len(by_id) == 1:
-        return by_id[0]
-    if by_id:
-        raise CliError(f"participant {key.strip()} handed in {len(by_id)} notebooks: name one of them, "
-                       + " or ".join(by_id))
+    if found:
+        def how(k: str) -> str:
+            return " and ".join(what for what, keys in readings.items() if k in keys)
+        raise CliError(f"'{key}' may mean {len(found)} reports: " + "; ".join(
+            f"{k} ({results[k].who}, {how(k)}; its notebook: {results[k].path or results[k].file})"
+            for k in found[:SHOWN]) + ("..." if len(found) > SHOWN else "")
+            + "; give the notebook's path as listed to name one")
     import difflib
     among = results if among is None else among
     close = difflib.get_close_matches(as_typed(key), [as_typed(k) for k in among], n=1)
