@@ -817,3 +817,30 @@ def test_the_overview_follows_the_last_grades_without_another_grade(tmp_path, mo
         assert sent[3] == {"keys": ["c"], "overview": True}, sent
     finally:
         renderer.stop()
+
+
+def test_odd_requests_are_refused_with_a_reason_not_a_server_error(app):
+    """Review 464: a bearer token outside ASCII with no session, `/api/groups/merge` without `source` or `target`,
+    JSON nested 100,000 deep each gave a 500 (an exception in the app), and a 30 MB body was read whole."""
+    c = app.test_client()
+    assert c.get("/api/nothing", headers={"Authorization": "Bearer é"}).status_code == 403
+    assert c.get("/?token=é").status_code == 403
+    alice = TA(app, "alice")
+    st = app.config["STATE"]
+    before = st.gb.grades()
+    for data in ({"task": "calc_1_1"}, {"task": "calc_1_1", "source": 1}, {"task": "calc_1_1", "source": "x", "target": 2},
+                 {"task": "calc_1_1", "source": 1.5, "target": 2}, {"task": "calc_1_1", "source": True, "target": 2}):
+        r = alice.post("/api/groups/merge", data)
+        assert r.status_code == 400 and "must be a whole number" in r.get_json()["error"], (data, r.status_code)
+    for url, data in (("/api/grade", {"task": "calc_1_1", "items": [], "version": 0}),
+                      ("/api/rubric", {"task": "calc_1_1", "id": "x", "points": "1"}),
+                      ("/api/assign", {"task": "calc_1_1", "name": "bob", "group": "x", "on": True})):
+        r = alice.post(url, data)
+        assert r.status_code == 400, (url, r.status_code, r.data[:200])
+    deep = "[" * 100_000 + "]" * 100_000
+    r = alice.c.post("/api/grade", data=deep, headers={"X-CSRFToken": alice.csrf, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.get_json()["error"] == "send a JSON object"
+    r = alice.c.post("/api/grade", data=b"{" + b" " * (2 << 20) + b"}",
+                     headers={"X-CSRFToken": alice.csrf, "Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert st.gb.grades() == before

@@ -59,6 +59,8 @@ def _port(text: str) -> int:
 def cmd_serve(args, console: Console) -> int:
     import waitress
 
+    from ..web.app import MAX_BODY
+
     from ..gradebook import gradebook_path
     from ..web import create_app
     from ..web.renderer import Renderer
@@ -80,7 +82,7 @@ def cmd_serve(args, console: Console) -> int:
     app.config["DEFAULT_TA"] = (args.ta or "").strip()[:60]
     try:
         server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, ident="grader",
-                                        clear_untrusted_proxy_headers=True)
+                                        clear_untrusted_proxy_headers=True, max_request_body_size=MAX_BODY)
     except OSError as exc:
         hint = (f"; another program uses it: pass another port, e.g. --port {args.port + 1}"
                 if exc.errno == errno.EADDRINUSE else "")

@@ -45,10 +45,26 @@ def missing(exc):
 
 
 def body() -> dict:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:          # (JSON nested 100,000 deep: a 500, review 464)
+        data = None
     if not isinstance(data, dict):
         raise BadRequest("send a JSON object")
     return data
+
+
+def whole(data: dict, field: str, default: int | None = None) -> int:
+    """A whole number the request must send (a field missing or not a number was a 500, review 464)."""
+    value = data.get(field)
+    if value in (None, "", 0) and default is not None:
+        return default
+    try:
+        if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+            raise ValueError
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise BadRequest(f"{field} must be a whole number") from None
 
 
 def written_task(st, data: dict):
@@ -102,10 +118,7 @@ def item_ids(items) -> list[int]:
 def answer_of(data: dict):
     st = state()
     task = written_task(st, data)
-    try:
-        sid = int(data.get("sid"))
-    except (TypeError, ValueError):
-        raise BadRequest("sid must be the answer's number") from None
+    sid = whole(data, "sid")
     key = st.gb.key_of(sid)
     answer = st.gb.answer(task.id, key) if key else None
     if answer is None and key:
@@ -245,7 +258,7 @@ def rubric():
         item = st.gb.add_item(task.id, item_points(data.get("points"), task), str(data.get("description", ""))[:500],
                               str(data.get("feedback", ""))[:2000], g.ta)
         return {"ok": True, "id": item.id}
-    item_id = int(data["id"])
+    item_id = whole(data, "id")
     if item_id not in {i.id for i in st.gb.rubric(task.id).items}:
         gone = st.gb.all_items().get(item_id)
         if gone is not None and gone.task == task.id:      # deleted since the page was loaded (review 120)
@@ -289,10 +302,7 @@ def override():
     """Change an automatic check's points with a reason (a regrade request), or clear it."""
     data = body()
     st = state()
-    try:
-        sid = int(data.get("sid"))
-    except (TypeError, ValueError):
-        raise BadRequest("sid must be the submission's number") from None
+    sid = whole(data, "sid")
     key = st.gb.key_of(sid)
     if key is None:
         raise KeyError(f"no submission #{sid}")
@@ -336,7 +346,7 @@ def merge():
     data = body()
     st = state()
     task = written_task(st, data)
-    n = grouping.merge(st.gb, task.id, int(data.get("source")), int(data.get("target")), g.ta,
+    n = grouping.merge(st.gb, task.id, whole(data, "source"), whole(data, "target"), g.ta,
                        force=bool(data.get("force")))
     return {"ok": True, "moved": n}
 
@@ -356,7 +366,7 @@ def assign():
         hint = f" Did you mean “{close[0]}”?" if close else ""
         return {"confirm": f"No TA named “{name}” has graded or signed in yet (known: {', '.join(sorted(known)[:8])}{', …' if len(known) > 8 else ''})."
                            f"{hint} Assign to “{name}” anyway?"}, 409
-    st.gb.assign(task.id, name, g.ta, group_id=int(data.get("group") or 0), on=on)
+    st.gb.assign(task.id, name, g.ta, group_id=whole(data, "group", default=0), on=on)
     return {"ok": True}
 
 

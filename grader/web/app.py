@@ -72,6 +72,9 @@ def private_keys(reports: Path) -> dict[str, str]:
     return data
 
 
+MAX_BODY = 1 << 20          # bytes of a request's body
+
+
 def create_app(reports: Path, spec: Spec, token: str | None = None, seed: int = 7, renderer=None,
                port: int | None = None) -> Flask:
     reports = Path(reports)
@@ -81,6 +84,8 @@ def create_app(reports: Path, spec: Spec, token: str | None = None, seed: int = 
     app = Flask(__name__, template_folder=str(HERE / "templates"), static_folder=str(HERE / "static"),
                 static_url_path="/static")
     app.config["SECRET_KEY"] = keys["secret"]
+    # (a grade, a comment or a list of answers is kilobytes; a 30 MB body was read whole, review 464)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.config["SESSION_COOKIE_NAME"] = f"grader_session_{port or 'app'}"
     app.config["TOKEN"] = token or keys["token"]
     app.config["STATE"] = State(gb=gb, spec=spec, reports=reports, seed=seed, renderer=renderer)
