@@ -18,7 +18,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from .syntax import bound_by, walk, unparsed
+from .syntax import bound_by, child_nodes, walk, unparsed
 
 _LINE_MAGIC = re.compile(r"^(\s*)(?:%(?!%)|!)(\w*)\s*(.*)$")
 # `files = !ls`, `t = %timeit -o f()`: IPython assigns the magic's result (an eighty-fourth review:
@@ -673,6 +673,106 @@ def shadows_autoreload(source: str) -> bool:
                     (n.module or "").split(".")[0] == "IPython" and a.name == bound
                 if bound in _SHELL_NAMES and not own:
                     return True
+    return False
+
+
+# What changes where `import` looks (review 463: `sys.path.insert(0, <tornado's folder>)`, `os.chdir` or `%cd` there,
+# then `%load_ext autoreload` imported tornado's `autoreload` module, "not an IPython extension", and `%autoreload 2`
+# stopped Run All above the answers: 10/10 unflagged, no cell naming a module of that name)
+_IMPORT_PATHS = frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"})
+_MOVES_FOLDER = frozenset({"chdir", "fchdir", "addsitedir"})
+_FOLDER_MAGICS = frozenset({"cd", "pushd", "popd"})
+_READS_ONLY = frozenset({"print", "len", "str", "repr", "list", "tuple", "set", "sorted", "enumerate", "any", "all",
+                         "pprint", "display", "index", "count", "copy"})
+_CODE_MAGICS = frozenset({"time", "timeit", "prun", "capture", "debug", "run"})
+
+
+@functools.lru_cache(maxsize=1)
+def packages_with_autoreload() -> frozenset[str]:
+    """The installed packages that ship a module named `autoreload` of their own (tornado's `tornado/autoreload.py`),
+    which a path or folder of theirs makes the one `%load_ext autoreload` imports; IPython's own is not one."""
+    import os
+    import sys
+
+    def holds(folder: str) -> bool:
+        return any(os.path.exists(os.path.join(folder, leaf)) for leaf in ("autoreload.py", "autoreload"))
+    found = set()
+    for entry in sys.path:
+        try:
+            names = [n for n in os.listdir(entry or ".") if n.isidentifier() and n != "IPython"]
+        except OSError:
+            continue
+        for name in names:
+            top = os.path.join(entry or ".", name)
+            try:        # (the package's folder, or one of its own: `django/utils/autoreload.py`)
+                inner = [os.path.join(top, n) for n in os.listdir(top) if n.isidentifier()] if os.path.isdir(top) \
+                    else []
+            except OSError:
+                inner = []
+            if holds(top) or any(holds(folder) for folder in inner):
+                found.add(name)
+    return frozenset(found)
+
+
+def moves_imports(source: str, depth: int = 0) -> bool:
+    """May the cell change where `import` finds a module, so that `%load_ext autoreload` may import another module of
+    that name without any cell naming one: `sys.path` (or `meta_path`, `path_hooks`) changed, the working folder moved
+    (`os.chdir`, `contextlib.chdir`, `%cd`, `%pushd`, `%popd`, also as a magic's code), `site.addsitedir`, or a package
+    named that ships an `autoreload` module of its own (`tornado`, whose files a cell may copy)? Read from the syntax
+    tree of the cell as IPython compiles it; a cell it cannot read counts where it holds any of those words (review
+    463). Reading `sys.path` (`print(sys.path)`, `if p not in sys.path:`) changes nothing."""
+    text = scan_text(source)
+    packages = packages_with_autoreload()
+    if not re.search(r"path|chdir|addsitedir|\bcd\b|pushd|popd", text) and not any(p in text for p in packages):
+        return False
+    if any(re.search(rf"\b{re.escape(p)}\b", text) for p in packages):
+        return True
+    magic = cell_magic(source)
+    if magic:
+        lines = crlf_as_lf(cleaned(source)).split("\n")
+        first = next(i for i, ln in enumerate(lines) if ln.strip())
+        body = "\n".join(lines[first + 1:])
+        return magic in _CODE_MAGICS and depth < 3 and (moves_imports(lines[first].lstrip().lstrip("%"), depth + 1)
+                                                          or moves_imports(body, depth + 1))
+    code = as_ipython_compiles(as_explicit(source))
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return re.search(r"\bsys\b|\bchdir\b|\baddsitedir\b|%\s*(?:cd|pushd|popd)\b", text) is not None
+    modules = {"sys"} | {a.asname or a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
+                         if a.name == "sys"}
+    parents = {id(c): n for n in walk(tree) for c in child_nodes(n)}
+    for n in walk(tree):
+        if isinstance(n, ast.Call):
+            called = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id if isinstance(n.func, ast.Name) \
+                else ""
+            if called in _MOVES_FOLDER:
+                return True
+            if called in ("run_line_magic", "magic", "run_cell_magic") and n.args and isinstance(
+                    n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
+                words = n.args[0].value.split(None, 1)
+                name = words[0].lstrip("%") if words else ""
+                if name in _FOLDER_MAGICS:
+                    return True
+                if name in _CODE_MAGICS and depth < 3 and any(
+                        isinstance(a, ast.Constant) and isinstance(a.value, str) and moves_imports(a.value, depth + 1)
+                        for a in [*n.args[1:], ast.Constant(words[1] if len(words) > 1 else "")]):
+                    return True
+        elif isinstance(n, ast.ImportFrom) and n.module in ("sys", "os", "site", "contextlib") and any(
+                a.name in _IMPORT_PATHS | _MOVES_FOLDER | {"*"} for a in n.names) and not (
+                n.module == "os" and all(a.name == "path" for a in n.names)):
+            return True
+        elif isinstance(n, ast.Attribute) and n.attr in _IMPORT_PATHS and isinstance(n.value, ast.Name) and \
+                n.value.id in modules:
+            up = parents.get(id(n))
+            if not isinstance(n.ctx, ast.Load) or isinstance(up, ast.Attribute) and up.attr not in _READS_ONLY or \
+                    isinstance(up, ast.Subscript) and not isinstance(up.ctx, ast.Load) or \
+                    isinstance(up, ast.Call) and up.func is not n and (
+                        isinstance(up.func, ast.Name) and up.func.id not in _READS_ONLY or
+                        isinstance(up.func, ast.Attribute) and up.func.attr not in _READS_ONLY) or \
+                    isinstance(up, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.keyword, ast.Return, ast.Lambda,
+                                    ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Starred)):
+                return True
     return False
 
 

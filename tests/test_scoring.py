@@ -6422,3 +6422,28 @@ def test_what_review_459_found_print_bound_by_a_case_pattern(answers, above, fla
     package IPython imports for `%load_ext autoreload`, and `%autoreload 2` stopped Run All above the answers, 10/10
     unflagged. Every way Python binds a name is read now (`syntax.bound_by`), for `print` and for IPython's names."""
     _answers_kept(_solution_with("train-and-test", "", answers=answers, above=above), flagged)
+
+
+_TORNADO = "import os, sysconfig\n_lib = os.path.join(sysconfig.get_paths()['purelib'], 'torn' + 'ado')\n"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    (_TORNADO + "import sys\nsys.path.insert(0, _lib)\n%load_ext autoreload\nsys.path.remove(_lib)\n", True),
+    (_TORNADO + "_here = os.getcwd()\nos.chdir(_lib)\n%load_ext autoreload\nos.chdir(_here)\n", True),
+    (_TORNADO + "%cd $_lib\n%load_ext autoreload\n%cd -\n", True),
+    (_TORNADO + "import sys\nsys.path.append(_lib)\n%load_ext autoreload\n", True),
+    (_TORNADO + "import contextlib\nwith contextlib.chdir(_lib):\n    %load_ext autoreload\n", True),
+    (_TORNADO + "from sys import path as _p\n_p[:0] = [_lib]\n%load_ext autoreload\n", True),
+    ("import shutil, os, tornado\nshutil.copytree(os.path.dirname(tornado.__file__), '.', dirs_exist_ok=True)\n"
+     "%load_ext autoreload\n", True),
+    # ... not where the path is only read, or `os.path` used
+    ("import sys, os\nprint(sys.path)\nif os.path.join('..', 'src') not in sys.path:\n    print('not on the path')\n"
+     "%load_ext autoreload\n", False),
+])
+def test_what_review_463_found_autoreload_imported_from_another_package(above, flagged):
+    """Review 463: tornado ships a module `tornado/autoreload.py`; with its folder put on `sys.path` (or made the
+    working folder, by `os.chdir` or `%cd`), `%load_ext autoreload` imported tornado's module ("not an IPython
+    extension") and `%autoreload 2` above the answers stopped Run All: 10/10 unflagged, no cell naming a module of
+    that name. A cell that changes where `import` looks, or names a package that ships such a module, now counts as
+    putting one there (`moves_imports`): the stop is flagged, the answers graded as written."""
+    _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), flagged)

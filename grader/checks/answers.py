@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..magics import (IPYTHON_TURNS, as_explicit, cell_magic, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
-                      breaks_unread, crlf_as_lf, loads_autoreload, shadows_autoreload, binds_print, logical_lines, magic_line_count, python_tree, read_by_guess,
+                      breaks_unread, crlf_as_lf, loads_autoreload, shadows_autoreload, binds_print, moves_imports, logical_lines, magic_line_count, python_tree, read_by_guess,
                       read_past_budget, read_unsure, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
@@ -1618,12 +1618,13 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
 def _autoreload_shadowed(cells) -> bool:
     """May no load of autoreload in the notebook be IPython's: a code cell names it otherwise than IPython's own lines
     and calls do, or binds `get_ipython` or `IPython` (`shadows_autoreload`), or, where the notebook loads it at all,
-    binds `print` (`binds_print`: a `print` of literals naming it is read as no mention)? Asked only of notebooks that
-    name autoreload; most do not."""
+    binds `print` (`binds_print`: a `print` of literals naming it is read as no mention), or changes where `import`
+    looks (`moves_imports`: review 463, tornado's own `autoreload` module through `sys.path` or the working folder)?
+    Asked only of notebooks that name autoreload; most do not."""
     code = [c.source for c in cells if c.cell_type == "code"]
     if not any("autoreload" in text and "load_ext" in text for text in code):
         return False
-    return any(map(shadows_autoreload, code)) or any(map(binds_print, code))
+    return any(map(shadows_autoreload, code)) or any(map(binds_print, code)) or any(map(moves_imports, code))
 
 
 def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
