@@ -742,21 +742,34 @@ def moves_imports(source: str, depth: int = 0) -> bool:
     modules = {"sys"} | {a.asname or a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
                          if a.name == "sys"}
     parents = {id(c): n for n in walk(tree) for c in child_nodes(n)}
+
+    def assigned(n: ast.AST) -> ast.AST | None:
+        """The value given where ``n`` (or an item of it) is a target: `sys.path = [...]`, `sys.path[:0] = [...]`."""
+        up = parents.get(id(n))
+        if isinstance(up, ast.Subscript) and up.value is n:
+            up = parents.get(id(up))
+        return up.value if isinstance(up, (ast.Assign, ast.AugAssign, ast.AnnAssign)) else None
+
     for n in walk(tree):
         if isinstance(n, ast.Call):
             called = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id if isinstance(n.func, ast.Name) \
                 else ""
-            if called in _MOVES_FOLDER:
+            if called in _MOVES_FOLDER and not (n.args and all(map(_plain_path, [*n.args, *n.keywords]))):
                 return True
             if called in ("run_line_magic", "magic", "run_cell_magic") and n.args and isinstance(
                     n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
                 words = n.args[0].value.split(None, 1)
                 name = words[0].lstrip("%") if words else ""
-                if name in _FOLDER_MAGICS:
+                rest = [*n.args[1:], ast.Constant(words[1] if len(words) > 1 else "")]
+                # (`%cd` to a folder written out: where it leads into a package's own, the package is named; a folder
+                # from a variable, `%cd $lib`, or a bookmark may be any)
+                if name in _FOLDER_MAGICS and not all(
+                        isinstance(a, ast.Constant) and isinstance(a.value, str) and not re.search(r"[$({]", a.value)
+                        and not a.value.lstrip().startswith(("-b", "--")) for a in rest):
                     return True
                 if name in _CODE_MAGICS and depth < 3 and any(
                         isinstance(a, ast.Constant) and isinstance(a.value, str) and moves_imports(a.value, depth + 1)
-                        for a in [*n.args[1:], ast.Constant(words[1] if len(words) > 1 else "")]):
+                        for a in rest):
                     return True
         elif isinstance(n, ast.ImportFrom) and n.module in ("sys", "os", "site", "contextlib") and any(
                 a.name in _IMPORT_PATHS | _MOVES_FOLDER | {"*"} for a in n.names) and not (
@@ -765,15 +778,52 @@ def moves_imports(source: str, depth: int = 0) -> bool:
         elif isinstance(n, ast.Attribute) and n.attr in _IMPORT_PATHS and isinstance(n.value, ast.Name) and \
                 n.value.id in modules:
             up = parents.get(id(n))
-            if not isinstance(n.ctx, ast.Load) or isinstance(up, ast.Attribute) and up.attr not in _READS_ONLY or \
-                    isinstance(up, ast.Subscript) and not isinstance(up.ctx, ast.Load) or \
-                    isinstance(up, ast.Call) and up.func is not n and (
-                        isinstance(up.func, ast.Name) and up.func.id not in _READS_ONLY or
-                        isinstance(up.func, ast.Attribute) and up.func.attr not in _READS_ONLY) or \
+            if isinstance(up, ast.Attribute) and isinstance(parents.get(id(up)), ast.Call) and \
+                    parents[id(up)].func is up:
+                call = parents[id(up)]
+                if up.attr in _READS_ONLY | _DROPS:
+                    continue
+                if up.attr in ("append", "insert", "extend") and all(map(_plain_path, call.args[up.attr == "insert":])):
+                    continue            # (a folder written out: `sys.path.append('..')`)
+                return True
+            if isinstance(n.ctx, ast.Del) or isinstance(up, ast.Subscript) and isinstance(up.ctx, ast.Del):
+                continue
+            value = assigned(n) if not isinstance(n.ctx, ast.Load) or isinstance(up, ast.Subscript) and not \
+                isinstance(up.ctx, ast.Load) else None
+            if value is not None:
+                if _plain_path(value):
+                    continue
+                return True
+            if isinstance(up, ast.Call) and up.func is not n and (
+                    isinstance(up.func, ast.Name) and up.func.id not in _READS_ONLY or
+                    isinstance(up.func, ast.Attribute) and up.func.attr not in _READS_ONLY) or \
                     isinstance(up, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.keyword, ast.Return, ast.Lambda,
-                                    ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Starred)):
+                                    ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Starred, ast.Attribute)):
                 return True
     return False
+
+
+# What leaves `sys.path` with no folder it did not have
+_DROPS = frozenset({"remove", "pop", "clear", "reverse", "sort"})
+# ... and what builds a folder's name from text written out (`os.path.abspath('..')`, `Path.cwd() / 'src'`)
+_PATH_BUILDERS = frozenset({"os", "path", "abspath", "join", "dirname", "realpath", "normpath", "expanduser", "getcwd",
+                            "Path", "PurePath", "pathlib", "resolve", "absolute", "parent", "str", "fspath", "cwd",
+                            "home", "curdir", "pardir", "sep"})
+
+
+def _plain_path(node: ast.AST) -> bool:
+    """A folder (or folders) written out: text, joined or resolved by `os.path`'s and `pathlib`'s own functions. Where
+    such a folder leads into an installed package's own, the package's name is in the text, which
+    `moves_imports` reads first; a folder from a variable, a module's `__file__` or `sysconfig` may be any."""
+    for n in walk(node):
+        if isinstance(n, (ast.Constant, ast.Call, ast.List, ast.Tuple, ast.keyword, ast.expr_context, ast.operator,
+                          ast.JoinedStr)) or isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.Add)):
+            continue
+        if isinstance(n, ast.Attribute) and n.attr in _PATH_BUILDERS or isinstance(n, ast.Name) and \
+                n.id in _PATH_BUILDERS:
+            continue
+        return False
+    return True
 
 
 def binds_print(source: str) -> bool:

@@ -6436,9 +6436,14 @@ _TORNADO = "import os, sysconfig\n_lib = os.path.join(sysconfig.get_paths()['pur
     (_TORNADO + "from sys import path as _p\n_p[:0] = [_lib]\n%load_ext autoreload\n", True),
     ("import shutil, os, tornado\nshutil.copytree(os.path.dirname(tornado.__file__), '.', dirs_exist_ok=True)\n"
      "%load_ext autoreload\n", True),
-    # ... not where the path is only read, or `os.path` used
-    ("import sys, os\nprint(sys.path)\nif os.path.join('..', 'src') not in sys.path:\n    print('not on the path')\n"
-     "%load_ext autoreload\n", False),
+    (_TORNADO + "import sys\nsys.path.append(os.path.dirname(os.__file__) + '/site-packages/torn' + 'ado')\n"
+     "%load_ext autoreload\n", True),
+    # ... not where the path is only read, or a folder written out is added or made the working folder (Colab's
+    # `%cd` to the drive: where a folder leads into a package's own, the package is named)
+    ("import sys, os\nprint(sys.path)\nif os.path.join('..', 'src') not in sys.path:\n"
+     "    sys.path.insert(0, os.path.abspath(os.path.join(os.getcwd(), '..', 'src')))\n%load_ext autoreload\n", False),
+    ("import sys\nif 'google.colab' in sys.modules:\n    from google.colab import drive\n"
+     "    drive.mount('/content/drive')\n    %cd /content/drive/MyDrive/ml\n%load_ext autoreload\n", False),
 ])
 def test_what_review_463_found_autoreload_imported_from_another_package(above, flagged):
     """Review 463: tornado ships a module `tornado/autoreload.py`; with its folder put on `sys.path` (or made the
