@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import getpass
 import html
+import math
 import os
 import re
 import shlex
@@ -223,6 +224,25 @@ def _overtaken_problem(line: int, task: str, key: str, grade: Grade, now: float 
                          f"exported; {OVERTAKEN_END}")
 
 
+def as_a_spreadsheet_writes(key: str) -> set[str]:
+    """What a spreadsheet may write back for a key it read as a number or a truth value (Excel, LibreOffice)."""
+    text = key.strip()
+    if text.lower() in ("true", "false"):
+        return {text.upper(), text.capitalize()}
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text):
+        return set()
+    try:
+        x = float(text)
+    except (ValueError, OverflowError):
+        return set()
+    if not math.isfinite(x):
+        return set()
+    out = {f"{x:.2E}", f"{x:.2e}", f"{x:g}", f"{x:G}", repr(x)}
+    if x.is_integer() and abs(x) < 1e15:
+        out.add(str(int(x)))
+    return out
+
+
 def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxima: dict[str, float],
                grades: dict[tuple[str, str], Grade], ta: str = "", where: str = "the reports",
                since: Callable[[str, str, int], list[tuple[str, str]]] | None = None,
@@ -241,10 +261,12 @@ def plan_merge(rows: list[SheetRow], results: dict[str, SubmissionResult], maxim
     # Excel saves a sheet as Windows-1252, writing '?' for each letter that has none there
     # ('Łukasz'): such a key stands for the one report that reads the same once saved so, and
     # for none when two do (a twenty-sixth review: one such name blocked the whole merge).
+    # ... and a key a spreadsheet reads as a number or a truth value and writes back so (a notebook graded outside
+    # Moodle's folders is keyed by its file's name, which the student chose: `1E5.ipynb` is `1.00E+05` once saved,
+    # `true.ipynb` `TRUE`, `0012.ipynb` `12`; review 464: one such row blocked the class's merge)
     as_saved: dict[str, list[str]] = {}
     for k in results:
-        saved = k.encode("cp1252", "replace").decode("cp1252")
-        if saved != k:
+        for saved in {k.encode("cp1252", "replace").decode("cp1252"), *as_a_spreadsheet_writes(k)} - {k}:
             as_saved.setdefault(saved, []).append(k)
     for row in rows:
         key, task, n = row.report, row.task, row.line

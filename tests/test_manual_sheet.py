@@ -376,3 +376,33 @@ def test_the_sheets_and_the_overview_name_the_report_folder_to_serve(book):
     write_reports(gb, reports, SPEC)
     command = f"grader serve --reports {reports.absolute()}"
     assert command in sheets[0].read_text() and command in (reports / "overview.html").read_text()
+
+
+def test_keys_a_spreadsheet_rewrites_as_numbers_or_truth_values_still_merge(tmp_path):
+    """Review 464: a notebook graded outside Moodle's folders is keyed by its file's name, which the student chose;
+    a spreadsheet reads `1E5`, `true` or `0012` as a number or a truth value and saves `1.00E+05`, `TRUE`, `12`, and
+    the merge, which is all or nothing, refused the whole sheet for that row."""
+    from .gradebook_helpers import result
+    reports = tmp_path / "reports"
+    people = []
+    for i, key in enumerate(("1E5", "true", "0012", "Anna_Huber_5500")):
+        r = result(i, "an answer")
+        r.key, r.participant_id, r.participant, r.file = key, "", "", f"{key}.ipynb"
+        r.path = r.file
+        people.append(r)
+    gb = filled(reports, people)
+    try:
+        path = manual.export(reports, SPEC)[-1]
+        rows = rows_of(path.read_text())
+        saved = {"1E5": "1.00E+05", "true": "TRUE", "0012": "12"}
+        for r in rows:
+            if r["task"] == "calc_1_1":
+                r["points"] = "4"
+            r["report"] = saved.get(r["report"], r["report"])
+        write_rows(path, rows)
+        merged = manual.merge(path, reports, SPEC, ta="anna")
+        assert merged.changed == 4
+        assert {k: r.task_points("calc_1_1") for k, r in decided(gb).items()} == {
+            "1E5": 4, "true": 4, "0012": 4, "Anna_Huber_5500": 4}
+    finally:
+        gb.close()
