@@ -723,7 +723,7 @@ def moves_imports(source: str, depth: int = 0) -> bool:
     463). Reading `sys.path` (`print(sys.path)`, `if p not in sys.path:`) changes nothing."""
     text = scan_text(source)
     packages = packages_with_autoreload()
-    if not re.search(r"path|chdir|addsitedir|\bcd\b|pushd|popd", text) and not any(p in text for p in packages):
+    if not _MAY_MOVE.search(text) and not any(p in text for p in packages):
         return False
     if any(re.search(rf"\b{re.escape(p)}\b", text) for p in packages):
         return True
@@ -732,6 +732,8 @@ def moves_imports(source: str, depth: int = 0) -> bool:
         lines = crlf_as_lf(cleaned(source)).split("\n")
         first = next(i for i, ln in enumerate(lines) if ln.strip())
         body = "\n".join(lines[first + 1:])
+        if magic in _SHELL_MAGICS:
+            return _copies_unnamed(body)
         return magic in _CODE_MAGICS and depth < 3 and (moves_imports(lines[first].lstrip().lstrip("%"), depth + 1)
                                                           or moves_imports(body, depth + 1))
     code = as_ipython_compiles(as_explicit(source))
@@ -741,7 +743,13 @@ def moves_imports(source: str, depth: int = 0) -> bool:
         return re.search(r"\bsys\b|\bchdir\b|\baddsitedir\b|%\s*(?:cd|pushd|popd)\b", text) is not None
     modules = {"sys"} | {a.asname or a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
                          if a.name == "sys"}
+    # (the modules that copy, link and move files, under the names the cell gives them, and what it imports of them)
+    movers = {a.asname or a.name: a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
+              if a.name in _FILE_MOVERS} | {m: m for m in _FILE_MOVERS}
+    imported = {a.asname or a.name for n in walk(tree) if isinstance(n, ast.ImportFrom) and n.module in _FILE_MOVERS
+                for a in n.names if a.name in _FILE_MOVERS.get(n.module, ()) or a.name == "*"}
     parents = {id(c): n for n in walk(tree) for c in child_nodes(n)}
+    plain = _plain_names(tree)
 
     def assigned(n: ast.AST) -> ast.AST | None:
         """The value given where ``n`` (or an item of it) is a target: `sys.path = [...]`, `sys.path[:0] = [...]`."""
@@ -754,7 +762,12 @@ def moves_imports(source: str, depth: int = 0) -> bool:
         if isinstance(n, ast.Call):
             called = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id if isinstance(n.func, ast.Name) \
                 else ""
-            if called in _MOVES_FOLDER and not (n.args and all(map(_plain_path, [*n.args, *n.keywords]))):
+            if called in _MOVES_FOLDER and not (n.args and all(_plain_path(a, plain) for a in [*n.args, *n.keywords])):
+                return True
+            # ... or files put where `import` looks under names the cell does not write out: copied, linked, moved,
+            # unpacked or written (review 465: tornado's `autoreload.py` found by `glob` or by a listing of the folder
+            # that holds `ioloop.py`, then `shutil.copy(src, '.')` or `os.symlink`)
+            if _puts_files(n, called, movers, imported, plain):
                 return True
             if called in ("run_line_magic", "magic", "run_cell_magic") and n.args and isinstance(
                     n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
@@ -783,7 +796,8 @@ def moves_imports(source: str, depth: int = 0) -> bool:
                 call = parents[id(up)]
                 if up.attr in _READS_ONLY | _DROPS:
                     continue
-                if up.attr in ("append", "insert", "extend") and all(map(_plain_path, call.args[up.attr == "insert":])):
+                if up.attr in ("append", "insert", "extend") and all(
+                        _plain_path(a, plain) for a in call.args[up.attr == "insert":]):
                     continue            # (a folder written out: `sys.path.append('..')`)
                 return True
             if isinstance(n.ctx, ast.Del) or isinstance(up, ast.Subscript) and isinstance(up.ctx, ast.Del):
@@ -791,7 +805,7 @@ def moves_imports(source: str, depth: int = 0) -> bool:
             value = assigned(n) if not isinstance(n.ctx, ast.Load) or isinstance(up, ast.Subscript) and not \
                 isinstance(up.ctx, ast.Load) else None
             if value is not None:
-                if _plain_path(value):
+                if _plain_path(value, plain):
                     continue
                 return True
             if isinstance(up, ast.Call) and up.func is not n and (
@@ -811,19 +825,97 @@ _PATH_BUILDERS = frozenset({"os", "path", "abspath", "join", "dirname", "realpat
                             "home", "curdir", "pardir", "sep"})
 
 
-def _plain_path(node: ast.AST) -> bool:
-    """A folder (or folders) written out: text, joined or resolved by `os.path`'s and `pathlib`'s own functions. Where
-    such a folder leads into an installed package's own, the package's name is in the text, which
+def _plain_path(node: ast.AST, names: frozenset[str] = frozenset()) -> bool:
+    """A folder (or folders) written out: text, joined or resolved by `os.path`'s and `pathlib`'s own functions, or a
+    name the cell gives only such a value (``names``: `module_path = os.path.abspath('..')`, a fairness finding of
+    review 465). Where such a folder leads into an installed package's own, the package's name is in the text, which
     `moves_imports` reads first; a folder from a variable, a module's `__file__` or `sysconfig` may be any."""
     for n in walk(node):
         if isinstance(n, (ast.Constant, ast.Call, ast.List, ast.Tuple, ast.keyword, ast.expr_context, ast.operator,
                           ast.JoinedStr)) or isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.Add)):
             continue
-        if isinstance(n, ast.Attribute) and n.attr in _PATH_BUILDERS or isinstance(n, ast.Name) and \
-                n.id in _PATH_BUILDERS:
+        if isinstance(n, ast.Attribute) and n.attr in _PATH_BUILDERS or isinstance(n, ast.Name) and (
+                n.id in _PATH_BUILDERS or n.id in names):
             continue
         return False
     return True
+
+
+def _plain_names(tree: ast.AST) -> frozenset[str]:
+    """The names a cell binds only by plain assignments of folders written out (`_plain_path`), also from one another."""
+    values: dict[str, list[ast.AST]] = {}
+    other: set[str] = set()
+    single: set[int] = set()
+    for n in walk(tree):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            values.setdefault(n.targets[0].id, []).append(n.value)
+            single.add(id(n.targets[0]))
+    for n in walk(tree):        # (names bound otherwise: a loop's target, `+=`, an unpacking, an import, a `def`...)
+        if id(n) not in single:
+            other |= bound_by(n)
+    plain: frozenset[str] = frozenset()
+    for _ in range(3):
+        plain = frozenset(k for k, vs in values.items() if k not in other and all(_plain_path(v, plain) for v in vs))
+    return plain
+
+
+# Where files are copied, linked, moved or unpacked: the modules' functions, and methods no other object has
+_FILE_MOVERS = {"shutil": frozenset({"copy", "copy2", "copyfile", "copytree", "move", "unpack_archive"}),
+                "os": frozenset({"symlink", "link", "rename", "replace", "renames"})}
+_FILE_METHODS = frozenset({"symlink_to", "hardlink_to", "extractall", "extract", "write_text", "write_bytes",
+                           "copy_tree"})
+_NAMED_BY_RECEIVER = frozenset({"symlink_to", "hardlink_to", "write_text", "write_bytes"})
+_IMPORTABLE = re.compile(r"\.(?:py[cdw]?|so|zip|egg|whl|pth)$|[/\\]$", re.IGNORECASE)
+_RUNNERS = frozenset({"system", "getoutput", "getstatusoutput", "run", "call", "check_call", "check_output", "Popen",
+                      "popen", "sx"})
+_SHELL_MAGICS = frozenset({"bash", "sh", "script", "system", "sx"})
+_SHELL_COPIES = re.compile(r"(?<![\w.-])(?:cp|ln|mv|rsync|install|unzip|tar|7z|bsdtar|cpio|pax)(?![\w.-])")
+_MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|link|rename|replace|extract|write_|"
+                       r"copy|open|system|subprocess|run|getoutput|Popen|sx|!|%%(?:bash|sh|script)")
+
+
+def _copies_unnamed(command: str) -> bool:
+    """A shell command that copies, links, moves or unpacks files named by a pattern, a variable or a command's output
+    (`cp $src .`, `cp /x/*.py .`, `unzip $(...)`): the files' names are not written out."""
+    return _SHELL_COPIES.search(command) is not None and re.search(r"[$`*?\[{]", command) is not None
+
+
+def _puts_files(call: ast.Call, called: str, movers: dict[str, str], imported: set[str],
+                plain: frozenset[str]) -> bool:
+    """Does the call put files under names the cell does not write out where `import` may find them: a copy, link,
+    move or unpacking of shutil's, os's, pathlib's or an archive's, `open(name, 'w')`, or a shell command doing so?"""
+    func = call.func
+    args = [*call.args, *(k.value for k in call.keywords)]
+    qualified = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+        called in _FILE_MOVERS.get(movers.get(func.value.id, ""), ()) or isinstance(func, ast.Name) and \
+        func.id in imported
+    if qualified:
+        # (a file copied, linked or moved to a name written out that Python does not import, `backup.txt`, is no module)
+        dst = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "dst"), None)
+        if called not in ("copytree", "unpack_archive") and isinstance(dst, ast.Constant) and isinstance(
+                dst.value, str) and re.search(r"\.\w+$", dst.value) and not _IMPORTABLE.search(dst.value):
+            return False
+        return not all(_plain_path(a, plain) for a in args)
+    if isinstance(func, ast.Attribute) and called in _FILE_METHODS:
+        # (what names the files: the path a method is called on, `Path(p).write_text(...)`, a member, `zf.extract(m)`;
+        # an archive's members, `extractall()`: both)
+        parts = [func.value] if called in _NAMED_BY_RECEIVER else args if called in ("extract", "copy_tree") else \
+            [func.value, *args]
+        return not all(_plain_path(a, plain) for a in parts)
+    if isinstance(func, ast.Name) and func.id == "open" and call.args:
+        mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+        writes = mode is None or not (isinstance(mode, ast.Constant) and isinstance(mode.value, str)) or any(
+            c in mode.value for c in "wax+")
+        return mode is not None and writes and not _plain_path(call.args[0], plain)
+    if called in _RUNNERS or called in ("run_line_magic", "run_cell_magic") and call.args and isinstance(
+            call.args[0], ast.Constant) and call.args[0].value in _SHELL_MAGICS | {"cp", "mv"}:
+        texts = [n.value for a in args for n in walk(a) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        if called in ("run_line_magic", "run_cell_magic") and call.args[0].value in ("cp", "mv"):
+            texts = [f"cp {t}" for t in texts]
+        said = " ".join(texts)
+        return _SHELL_COPIES.search(said) is not None and (
+            _copies_unnamed(said) or not all(_plain_path(a, plain) for a in args))
+    return False
 
 
 def binds_print(source: str) -> bool:

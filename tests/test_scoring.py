@@ -6452,3 +6452,33 @@ def test_what_review_463_found_autoreload_imported_from_another_package(above, f
     that name. A cell that changes where `import` looks, or names a package that ships such a module, now counts as
     putting one there (`moves_imports`): the stop is flagged, the answers graded as written."""
     _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), flagged)
+
+
+_SITE = "import os, sys, glob, shutil, site\n_lib = site.getsitepackages()[0]\n"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    (_SITE + "for src in glob.glob(os.path.join(_lib, '*', 'autor*.py')):\n    shutil.copy(src, '.')\n"
+     "%load_ext autoreload\n", True),
+    (_SITE + "for src in glob.glob(os.path.join(_lib, '*', 'autor*.py')):\n    os.symlink(src, os.path.basename(src))\n"
+     "%load_ext autoreload\n", True),
+    (_SITE + "for d in os.listdir(_lib):\n    d = os.path.join(_lib, d)\n    if os.path.exists(os.path.join(d, 'ioloop.py')):\n"
+     "        for f in os.listdir(d):\n            if f.endswith('.py') and f[:-3] not in sys.modules:\n"
+     "                shutil.copy(os.path.join(d, f), '.')\n%load_ext autoreload\n", True),
+    (_SITE + "!cp {_lib}/*/a*.py .\n%load_ext autoreload\n", True),
+    (_SITE + "for src in glob.glob(os.path.join(_lib, '*', 'autor*.py')):\n"
+     "    open(os.path.basename(src), 'wb').write(open(src, 'rb').read())\n%load_ext autoreload\n", True),
+    # ... not the everyday snippet that puts the notebook's parent folder on the path, nor files copied or written
+    # under names written out
+    ("import os, sys, shutil\nmodule_path = os.path.abspath(os.path.join('..'))\nif module_path not in sys.path:\n"
+     "    sys.path.append(module_path)\nshutil.copy(best, 'best_model.pt')\nwith open('log.txt', 'w') as f:\n"
+     "    f.write(str(sys.path))\n%load_ext autoreload\n", False),
+])
+def test_what_review_465_found_autoreload_copied_where_import_looks(above, flagged):
+    """Review 465: the working folder is on the path; tornado's `autoreload.py`, found by a pattern (`autor*.py`) or
+    as the module beside `ioloop.py` in a listing, copied or linked there by a name the cell does not write out:
+    `%load_ext autoreload` loaded it ("not an IPython extension") and `%autoreload 2` stopped Run All, 10/10
+    unflagged. Files copied, linked, moved, unpacked or written under names not written out now shadow the
+    extension (`moves_imports`); its fairness finding, `module_path = os.path.abspath(os.path.join('..'))` then
+    `sys.path.append(module_path)`, flagged, is a folder written out (`_plain_names`)."""
+    _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), flagged)
