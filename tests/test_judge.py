@@ -282,6 +282,33 @@ def test_replies_of_the_wrong_shape_are_refused_and_texts_are_cut():
     assert len(cut("x" * 500)) == 300 and "\n" not in cut("a\nb")
 
 
+def test_a_reply_of_megabytes_of_text_is_cut_without_walking_it_all():
+    """Review 466: a forged "executed" reply whose `error` held 3.17 million `Ā` (6.3 MB, under the reply's cap) took
+    the grader's process to 355 MB: `cut` made a string of each character before shortening the line (Python keeps
+    no shared copy of those above U+00FF). It reads a piece at a time now, only as far as the line needs, and cuts
+    as before (the same line on 20,000 random texts of blanks, controls and wide characters)."""
+    import random
+    import tracemalloc
+
+    def as_before(text, limit=300):
+        line = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+        return line if len(line) <= limit else line[: limit - 1] + "…"
+    huge = "\u0100" * 3_170_000
+    tracemalloc.start()
+    try:
+        assert cut(huge) == "\u0100" * 299 + "…"
+        assert tracemalloc.get_traced_memory()[1] < 20_000_000          # 250 MB before
+    finally:
+        tracemalloc.stop()
+    assert cut(" " * 2_000_000 + "end") == "end"
+    rng = random.Random(466)
+    alphabet = [" ", "\t", "\n", "a", "\u0100", "\x00", "\u2028", "\u3000", "\x85", "\x1c", "\U0001f642", "\u200b"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([0, 1, 50, 299, 300, 301, 700, 5000])))
+        limit = rng.choice([1, 2, 10, 300])
+        assert cut(text, limit) == as_before(text, limit), (text[:40], limit)
+
+
 def _seconds_to_cut_off_a_trickled_reply(watch_s: float, trickle_s: float) -> float:
     """How long the grader reads a reply whose bytes keep arriving one at a time for ``trickle_s``
     (long enough to tell, short enough to end), due 0.3 s after the start, with a watch that takes
