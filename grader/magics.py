@@ -714,7 +714,25 @@ def packages_with_autoreload() -> frozenset[str]:
     return frozenset(found)
 
 
-def moves_imports(source: str, depth: int = 0) -> bool:
+def plain_names_of(sources: list[str]) -> frozenset[str]:
+    """The names a notebook's cells give only folders written out (`_plain_names` over every cell as IPython compiles
+    it): `DRIVE_DIR = '/content/drive/MyDrive/ml'` in one cell, `%cd $DRIVE_DIR` in another (a fairness review, 468)."""
+    body: list[ast.stmt] = []
+    for source in sources:
+        try:
+            body += ast.parse(as_ipython_compiles(as_explicit(source))).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return _plain_names(ast.Module(body=body, type_ignores=[]))
+
+
+def _written_out(text: str, plain: frozenset[str]) -> bool:
+    """A magic's argument with no expansion but of names given folders written out (`$DRIVE_DIR`, `{FOLDER}`)."""
+    text = re.sub(r"\$\{?(\w+)\}?|\{(\w+)\}", lambda m: "x" if (m.group(1) or m.group(2)) in plain else "$", text)
+    return not re.search(r"[$({]", text)
+
+
+def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset()) -> bool:
     """May the cell change where `import` finds a module, so that `%load_ext autoreload` may import another module of
     that name without any cell naming one: `sys.path` (or `meta_path`, `path_hooks`) changed, the working folder moved
     (`os.chdir`, `contextlib.chdir`, `%cd`, `%pushd`, `%popd`, also as a magic's code), `site.addsitedir`, or a package
@@ -734,8 +752,8 @@ def moves_imports(source: str, depth: int = 0) -> bool:
         body = "\n".join(lines[first + 1:])
         if magic in _SHELL_MAGICS:
             return _copies_unnamed(body)
-        return magic in _CODE_MAGICS and depth < 3 and (moves_imports(lines[first].lstrip().lstrip("%"), depth + 1)
-                                                          or moves_imports(body, depth + 1))
+        return magic in _CODE_MAGICS and depth < 3 and (moves_imports(lines[first].lstrip().lstrip("%"), depth + 1, known)
+                                                          or moves_imports(body, depth + 1, known))
     code = as_ipython_compiles(as_explicit(source))
     try:
         tree = ast.parse(code)
@@ -749,7 +767,7 @@ def moves_imports(source: str, depth: int = 0) -> bool:
     imported = {a.asname or a.name for n in walk(tree) if isinstance(n, ast.ImportFrom) and n.module in _FILE_MOVERS
                 for a in n.names if a.name in _FILE_MOVERS.get(n.module, ()) or a.name == "*"}
     parents = {id(c): n for n in walk(tree) for c in child_nodes(n)}
-    plain = _plain_names(tree)
+    plain = _plain_names(tree, known)
 
     def assigned(n: ast.AST) -> ast.AST | None:
         """The value given where ``n`` (or an item of it) is a target: `sys.path = [...]`, `sys.path[:0] = [...]`."""
@@ -777,13 +795,23 @@ def moves_imports(source: str, depth: int = 0) -> bool:
                 # (`%cd` to a folder written out: where it leads into a package's own, the package is named; a folder
                 # from a variable, `%cd $lib`, or a bookmark may be any)
                 if name in _FOLDER_MAGICS and not all(
-                        isinstance(a, ast.Constant) and isinstance(a.value, str) and not re.search(r"[$({]", a.value)
+                        isinstance(a, ast.Constant) and isinstance(a.value, str) and _written_out(a.value, plain)
                         and not a.value.lstrip().startswith(("-b", "--")) for a in rest):
                     return True
                 if name in _CODE_MAGICS and depth < 3 and any(
-                        isinstance(a, ast.Constant) and isinstance(a.value, str) and moves_imports(a.value, depth + 1)
+                        isinstance(a, ast.Constant) and isinstance(a.value, str) and moves_imports(a.value, depth + 1, known)
                         for a in rest):
                     return True
+        elif isinstance(n, ast.Attribute) and n.attr == "modules" and isinstance(n.value, ast.Name) and \
+                n.value.id in modules and _writes_modules(n, parents):
+            # (a module put in `sys.modules` under a key not written out, review 467: `sys.modules.update(
+            # dict.fromkeys(names, sys))` with the names a listing of IPython's extensions gave)
+            return True
+        elif isinstance(n, ast.Attribute) and n.attr == "extensions" and isinstance(n.value, ast.Name) and \
+                n.value.id == "IPython" or isinstance(n, ast.ImportFrom) and (n.module or "").startswith("IPython") \
+                and any(a.name == "extensions" for a in n.names) or isinstance(n, ast.Import) and any(
+                    a.name.startswith("IPython.extensions") for a in n.names):
+            return True                 # (a listing of IPython's extensions names `autoreload`, review 467)
         elif isinstance(n, ast.ImportFrom) and n.module in ("sys", "os", "site", "contextlib") and any(
                 a.name in _IMPORT_PATHS | _MOVES_FOLDER | {"*"} for a in n.names) and not (
                 n.module == "os" and all(a.name == "path" for a in n.names)):
@@ -822,27 +850,76 @@ _DROPS = frozenset({"remove", "pop", "clear", "reverse", "sort"})
 # ... and what builds a folder's name from text written out (`os.path.abspath('..')`, `Path.cwd() / 'src'`)
 _PATH_BUILDERS = frozenset({"os", "path", "abspath", "join", "dirname", "realpath", "normpath", "expanduser", "getcwd",
                             "Path", "PurePath", "pathlib", "resolve", "absolute", "parent", "str", "fspath", "cwd",
-                            "home", "curdir", "pardir", "sep"})
+                            "home", "curdir", "pardir", "sep", "parents"})
 
 
 def _plain_path(node: ast.AST, names: frozenset[str] = frozenset()) -> bool:
-    """A folder (or folders) written out: text, joined or resolved by `os.path`'s and `pathlib`'s own functions, or a
-    name the cell gives only such a value (``names``: `module_path = os.path.abspath('..')`, a fairness finding of
-    review 465). Where such a folder leads into an installed package's own, the package's name is in the text, which
-    `moves_imports` reads first; a folder from a variable, a module's `__file__` or `sysconfig` may be any."""
-    for n in walk(node):
-        if isinstance(n, (ast.Constant, ast.Call, ast.List, ast.Tuple, ast.keyword, ast.expr_context, ast.operator,
-                          ast.JoinedStr)) or isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.Add)):
+    """A folder (or folders) written out: text, joined, formatted or resolved by `os.path`'s and `pathlib`'s own
+    functions (`f'/content/drive/MyDrive/{FOLDER}'`, `'{}/src'.format(ROOT)`, `Path.cwd().parents[1] / 'src'`, either
+    side of `a if IN_COLAB else b`), or a name the notebook gives only such values (``names``: `module_path =
+    os.path.abspath('..')`, fairness findings of reviews 465 and 468). Where such a folder leads into an installed
+    package's own, the package's name is in the text, which `moves_imports` reads first; a folder from a variable, a
+    module's `__file__` or `sysconfig` may be any. (Read with a stack: a chain of 3,000 `+` is no recursion.)"""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Constant):
             continue
-        if isinstance(n, ast.Attribute) and n.attr in _PATH_BUILDERS or isinstance(n, ast.Name) and (
-                n.id in _PATH_BUILDERS or n.id in names):
-            continue
-        return False
+        if isinstance(n, ast.Name):
+            if n.id in _PATH_BUILDERS or n.id in names:
+                continue
+            return False
+        if isinstance(n, ast.Attribute):
+            if n.attr in _PATH_BUILDERS or n.attr == "format" and isinstance(n.value, (ast.Constant, ast.JoinedStr)):
+                todo.append(n.value)
+                continue
+            return False
+        if isinstance(n, ast.IfExp):
+            todo += [n.body, n.orelse]          # (the test chooses between two folders written out)
+        elif isinstance(n, ast.Subscript):
+            if not isinstance(n.slice, ast.Constant):
+                return False
+            todo.append(n.value)                # (`Path.cwd().parents[1]`)
+        elif isinstance(n, ast.Call):
+            todo += [n.func, *n.args, *(k.value for k in n.keywords)]
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.Add)):
+            todo += [n.left, n.right]
+        elif isinstance(n, (ast.JoinedStr, ast.List, ast.Tuple)):
+            todo += n.values if isinstance(n, ast.JoinedStr) else n.elts
+        elif isinstance(n, ast.FormattedValue):
+            todo.append(n.value)
+        elif isinstance(n, ast.keyword):
+            todo.append(n.value)
+        else:
+            return False
     return True
 
 
-def _plain_names(tree: ast.AST) -> frozenset[str]:
-    """The names a cell binds only by plain assignments of folders written out (`_plain_path`), also from one another."""
+def _ends_written(node: ast.AST) -> bool:
+    """Does a path surely end in a name with an ending written out that Python does not import (`f'log_{lr}.txt'`,
+    `os.path.join(run_dir, 'metrics.csv')`, `Path(d) / 'model.pt'`)? Such a file is no module (a fairness review,
+    468: logs and checkpoints named from hyperparameters)."""
+    last = node
+    for _ in range(1000):
+        if isinstance(last, ast.JoinedStr) and last.values:
+            last = last.values[-1]
+        elif isinstance(last, ast.BinOp) and isinstance(last.op, (ast.Add, ast.Div)):
+            last = last.right
+        elif isinstance(last, ast.Call) and last.args and (
+                isinstance(last.func, ast.Attribute) and last.func.attr in ("join", "Path", "PurePath") and
+                not isinstance(last.func.value, ast.Constant) or
+                isinstance(last.func, ast.Name) and last.func.id in ("Path", "PurePath")):
+            last = last.args[-1]
+        else:
+            break
+    return isinstance(last, ast.Constant) and isinstance(last.value, str) and \
+        re.search(r"\.\w+$", last.value) is not None and not _IMPORTABLE.search(last.value)
+
+
+def _plain_names(tree: ast.AST, known: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The names a cell (or a notebook's cells, given as one tree) binds only by plain assignments of folders written
+    out (`_plain_path`), also from one another, or as the variable of a loop over such folders written out (`for p in
+    ['..', '../src']:`, a fairness review, 468); ``known``: such names of the notebook's other cells."""
     values: dict[str, list[ast.AST]] = {}
     other: set[str] = set()
     single: set[int] = set()
@@ -850,28 +927,43 @@ def _plain_names(tree: ast.AST) -> frozenset[str]:
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
             values.setdefault(n.targets[0].id, []).append(n.value)
             single.add(id(n.targets[0]))
+        elif isinstance(n, (ast.For, ast.comprehension)) and isinstance(n.target, ast.Name) and isinstance(
+                n.iter, (ast.List, ast.Tuple)):
+            values.setdefault(n.target.id, []).extend(n.iter.elts)
+            single.add(id(n.target))
     for n in walk(tree):        # (names bound otherwise: a loop's target, `+=`, an unpacking, an import, a `def`...)
         if id(n) not in single:
             other |= bound_by(n)
-    plain: frozenset[str] = frozenset()
+    plain: frozenset[str] = known - other
     for _ in range(3):
-        plain = frozenset(k for k, vs in values.items() if k not in other and all(_plain_path(v, plain) for v in vs))
+        plain = (known - other) | frozenset(k for k, vs in values.items()
+                                            if k not in other and all(_plain_path(v, plain) for v in vs))
     return plain
 
 
 # Where files are copied, linked, moved or unpacked: the modules' functions, and methods no other object has
 _FILE_MOVERS = {"shutil": frozenset({"copy", "copy2", "copyfile", "copytree", "move", "unpack_archive"}),
-                "os": frozenset({"symlink", "link", "rename", "replace", "renames"})}
+                "os": frozenset({"symlink", "link", "rename", "replace", "renames", "mkdir", "makedirs", "open",
+                                 "mkfifo", "mknod"}),
+                "io": frozenset({"open"}), "codecs": frozenset({"open"}), "tarfile": frozenset({"open", "TarFile"}),
+                "zipfile": frozenset({"ZipFile"})}
+# ... of them, what makes a file or folder of the name it is handed first (review 467: `os.makedirs(name)` of each
+# module name a listing of IPython's extensions gave, a namespace package `autoreload/`)
+_MAKERS = frozenset({"mkdir", "makedirs", "open", "mkfifo", "mknod", "TarFile", "ZipFile"})
 _FILE_METHODS = frozenset({"symlink_to", "hardlink_to", "extractall", "extract", "write_text", "write_bytes",
-                           "copy_tree"})
-_NAMED_BY_RECEIVER = frozenset({"symlink_to", "hardlink_to", "write_text", "write_bytes"})
+                           "copy_tree", "touch", "mkdir", "open"})
+_NAMED_BY_RECEIVER = frozenset({"symlink_to", "hardlink_to", "write_text", "write_bytes", "touch", "mkdir", "open"})
+# IPython's magics that make files or folders named by their arguments (`%mkdir $n`, `%save -q $n 1`)
+_FILE_MAGICS = frozenset({"mkdir", "save", "logstart", "writefile"})
 _IMPORTABLE = re.compile(r"\.(?:py[cdw]?|so|zip|egg|whl|pth)$|[/\\]$", re.IGNORECASE)
 _RUNNERS = frozenset({"system", "getoutput", "getstatusoutput", "run", "call", "check_call", "check_output", "Popen",
                       "popen", "sx"})
 _SHELL_MAGICS = frozenset({"bash", "sh", "script", "system", "sx"})
-_SHELL_COPIES = re.compile(r"(?<![\w.-])(?:cp|ln|mv|rsync|install|unzip|tar|7z|bsdtar|cpio|pax)(?![\w.-])")
+_SHELL_COPIES = re.compile(r"(?<![\w.-])(?:cp|ln|mv|rsync|install|unzip|tar|7z|bsdtar|cpio|pax|mkdir|touch|tee|dd|"
+                           r"curl|wget|python3?)(?![\w.-])|>")
 _MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|link|rename|replace|extract|write_|"
-                       r"copy|open|system|subprocess|run|getoutput|Popen|sx|!|%%(?:bash|sh|script)")
+                       r"copy|open|system|subprocess|run|getoutput|Popen|sx|!|%%(?:bash|sh|script)|mkdir|makedirs|"
+                       r"touch|mknod|mkfifo|modules|extensions|save|logstart|ZipFile|TarFile")
 
 
 def _copies_unnamed(command: str) -> bool:
@@ -889,24 +981,42 @@ def _puts_files(call: ast.Call, called: str, movers: dict[str, str], imported: s
     qualified = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
         called in _FILE_MOVERS.get(movers.get(func.value.id, ""), ()) or isinstance(func, ast.Name) and \
         func.id in imported
+    if qualified and called in _MAKERS and (isinstance(func, ast.Name) or movers.get(func.value.id) != "shutil"):
+        # (a file or folder made: named by its first argument; `open` only to write)
+        if called in ("open", "TarFile", "ZipFile") and not _writes(call):
+            return False
+        return bool(call.args) and not _made_where_written(call.args[0], plain) and not (
+            called in ("open", "TarFile", "ZipFile") and _ends_written(call.args[0]))
     if qualified:
-        # (a file copied, linked or moved to a name written out that Python does not import, `backup.txt`, is no module)
+        # (a file that is no module copied, linked or moved to a name that is none either, `model_{lr}.pt` to
+        # `backup/model_{lr}.pt`: the source's ending too, since a destination `lib.txt` may be a folder, review 468)
+        src = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "src"), None)
         dst = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "dst"), None)
-        if called not in ("copytree", "unpack_archive") and isinstance(dst, ast.Constant) and isinstance(
-                dst.value, str) and re.search(r"\.\w+$", dst.value) and not _IMPORTABLE.search(dst.value):
+        if called not in ("copytree", "unpack_archive") and src is not None and dst is not None and \
+                _ends_written(src) and (_ends_written(dst) or _made_where_written(dst, plain) and not (
+                    isinstance(dst, ast.Constant) and str(dst.value).strip().rstrip("/") in ("", "."))):
             return False
         return not all(_plain_path(a, plain) for a in args)
     if isinstance(func, ast.Attribute) and called in _FILE_METHODS:
-        # (what names the files: the path a method is called on, `Path(p).write_text(...)`, a member, `zf.extract(m)`;
-        # an archive's members, `extractall()`: both)
-        parts = [func.value] if called in _NAMED_BY_RECEIVER else args if called in ("extract", "copy_tree") else \
-            [func.value, *args]
+        # (what names the files: the path a method is called on, `Path(p).write_text(...)`, `Path(p).touch()`, a
+        # member, `zf.extract(m)`; an archive's members, `extractall()`: both)
+        if called == "open" and not _writes(call, 0):
+            return False
+        if called in _NAMED_BY_RECEIVER:
+            return not (_made_where_written(func.value, plain) or called in ("write_text", "write_bytes", "open", "touch")
+                        and _ends_written(func.value))
+        dest = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "path"), None)
+        if called == "extractall" and dest is not None and _made_where_written(dest, plain) and not (
+                isinstance(dest, ast.Constant) and str(dest.value).strip().rstrip("/") in ("", ".")):
+            return False                # (into a folder written out: `extractall('data')`)
+        parts = args if called in ("extract", "copy_tree") else [func.value, *args]
         return not all(_plain_path(a, plain) for a in parts)
     if isinstance(func, ast.Name) and func.id == "open" and call.args:
-        mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
-        writes = mode is None or not (isinstance(mode, ast.Constant) and isinstance(mode.value, str)) or any(
-            c in mode.value for c in "wax+")
-        return mode is not None and writes and not _plain_path(call.args[0], plain)
+        return _writes(call) and not (_made_where_written(call.args[0], plain) or _ends_written(call.args[0]))
+    if called in ("run_line_magic", "run_cell_magic") and call.args and isinstance(call.args[0], ast.Constant) and \
+            call.args[0].value in _FILE_MAGICS:
+        return not all(isinstance(a, ast.Constant) and isinstance(a.value, str) and not re.search(r"[$({]", a.value)
+                       for a in call.args[1:2])
     if called in _RUNNERS or called in ("run_line_magic", "run_cell_magic") and call.args and isinstance(
             call.args[0], ast.Constant) and call.args[0].value in _SHELL_MAGICS | {"cp", "mv"}:
         texts = [n.value for a in args for n in walk(a) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
@@ -916,6 +1026,72 @@ def _puts_files(call: ast.Call, called: str, movers: dict[str, str], imported: s
         return _SHELL_COPIES.search(said) is not None and (
             _copies_unnamed(said) or not all(_plain_path(a, plain) for a in args))
     return False
+
+
+def _writes_modules(n: ast.Attribute, parents: dict[int, ast.AST]) -> bool:
+    """Does the code put a module in `sys.modules` (``n``) under a key it does not write out: `sys.modules[k] = m`,
+    `.update(...)` but of a dict written out, `.setdefault(k, m)`, `|=`, or `sys.modules` handed on or given a name?
+    A key written out is read by the names' reading (`sys.modules['autoreload']`); reading the dict sets nothing."""
+    up = parents.get(id(n))
+    if isinstance(up, ast.Subscript) and up.value is n:
+        return not isinstance(up.ctx, ast.Load) and not (
+            isinstance(up.slice, ast.Constant) and isinstance(up.slice.value, str))
+    if isinstance(up, ast.Attribute) and isinstance(parents.get(id(up)), ast.Call) and parents[id(up)].func is up:
+        call = parents[id(up)]
+        if up.attr == "update":
+            return not all(isinstance(a, ast.Dict) and all(isinstance(k, ast.Constant) for k in a.keys)
+                           for a in call.args) or any(k.arg is None for k in call.keywords)
+        if up.attr in ("setdefault", "__setitem__"):
+            return not (call.args and isinstance(call.args[0], ast.Constant))
+        return False                    # (`get`, `keys`, `pop`, `items`: reading, or taking one away)
+    if isinstance(up, ast.Compare) or isinstance(up, ast.Call) and up.func is not n and isinstance(
+            up.func, ast.Name) and up.func.id in _READS_ONLY | {"dict", "vars"}:
+        return False
+    if isinstance(up, (ast.For, ast.comprehension)) and up.iter is n:
+        return False
+    return isinstance(up, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr, ast.Call, ast.keyword,
+                           ast.Return, ast.Lambda, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Starred)) or \
+        not isinstance(n.ctx, ast.Load)
+
+
+def _writes(call: ast.Call, at: int = 1) -> bool:
+    """Does an `open` call write: its mode (the argument at ``at``, or `mode=`) not written out, or one that writes."""
+    mode = call.args[at] if len(call.args) > at else next((k.value for k in call.keywords if k.arg == "mode"), None)
+    return mode is not None and (not (isinstance(mode, ast.Constant) and isinstance(mode.value, str)) or any(
+        c in mode.value for c in "wax+"))
+
+
+def _made_where_written(node: ast.AST, plain: frozenset[str]) -> bool:
+    """Is what a path names written out, or made inside a folder whose name is written out (`f'runs/{name}'`,
+    `os.path.join('checkpoints', name)`, `Path('figures') / name`)? Only the working folder's own entries (and the
+    folders `sys.path` holds, read apart) are where `import autoreload` looks; a folder the text names is not one of
+    them unless it is `.`."""
+    if _plain_path(node, plain):
+        return True
+    lead = _leading_text(node, plain).replace("\\", "/")
+    while lead.startswith("./"):
+        lead = lead[2:]
+    first, sep, _ = lead.partition("/")
+    return bool(sep) and first not in ("", ".") or lead.startswith("/") and "/" in lead[1:]
+
+
+def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
+    """The text a path surely starts with (`'runs/'` of `f'runs/{name}'`, of `os.path.join('runs', name)`)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return node.values[0].value if node.values and isinstance(node.values[0], ast.Constant) else ""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _leading_text(node.left, plain)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _leading_text(node.left, plain) + "/" if _plain_path(node.left, plain) else _leading_text(node.left, plain)
+    if isinstance(node, ast.Call) and node.args and (
+            isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "Path", "PurePath") or
+            isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath", "join")):
+        first = node.args[0]
+        return _leading_text(first, plain) + "/" if len(node.args) > 1 and _plain_path(first, plain) else \
+            _leading_text(first, plain)
+    return ""
 
 
 def binds_print(source: str) -> bool:

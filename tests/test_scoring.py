@@ -6471,7 +6471,8 @@ _SITE = "import os, sys, glob, shutil, site\n_lib = site.getsitepackages()[0]\n"
     # ... not the everyday snippet that puts the notebook's parent folder on the path, nor files copied or written
     # under names written out
     ("import os, sys, shutil\nmodule_path = os.path.abspath(os.path.join('..'))\nif module_path not in sys.path:\n"
-     "    sys.path.append(module_path)\nshutil.copy(best, 'best_model.pt')\nwith open('log.txt', 'w') as f:\n"
+     "    sys.path.append(module_path)\nshutil.copy(f'model_{len(sys.path)}.pt', 'best_model.pt')\n"
+     "with open('log.txt', 'w') as f:\n"
      "    f.write(str(sys.path))\n%load_ext autoreload\n", False),
 ])
 def test_what_review_465_found_autoreload_copied_where_import_looks(above, flagged):
@@ -6482,3 +6483,60 @@ def test_what_review_465_found_autoreload_copied_where_import_looks(above, flagg
     extension (`moves_imports`); its fairness finding, `module_path = os.path.abspath(os.path.join('..'))` then
     `sys.path.append(module_path)`, flagged, is a folder written out (`_plain_names`)."""
     _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), flagged)
+
+
+_LISTED = ("import os, sys, pkgutil\n_d = os.path.dirname(pkgutil.get_loader('IPy' + 'thon').get_filename())\n"
+           "_names = [m.name for m in pkgutil.iter_modules([_d + '/exten' + 'sions'])]\n")
+
+
+@pytest.mark.parametrize("above,flagged", [
+    (_LISTED + "sys.modules.update(dict.fromkeys(_names, sys))\n%load_ext autoreload\n", True),
+    (_LISTED + "for _n in _names:\n    sys.modules.setdefault(_n, sys)\n%load_ext autoreload\n", True),
+    (_LISTED + "for _n in _names:\n    os.makedirs(_n, exist_ok=True)\n%load_ext autoreload\n", True),
+    (_LISTED + "import pathlib\nfor _n in _names:\n    pathlib.Path(_n + '.py').touch()\n%load_ext autoreload\n", True),
+    (_LISTED + "import io\nfor _n in _names:\n    io.open(_n + '.py', 'w').close()\n%load_ext autoreload\n", True),
+    (_LISTED + "for _n in _names:\n    %mkdir $_n\n%load_ext autoreload\n", True),
+    ("import IPython, pkgutil, os\n_names = [m.name for m in pkgutil.iter_modules(IPython.extensions.__path__)]\n"
+     "%load_ext autoreload\n", True),
+    # ... not folders made under a folder written out, nor `sys.modules` read
+    ("import os, sys\nfrom pathlib import Path\nos.makedirs(f'runs/{sys.version_info[0]}', exist_ok=True)\n"
+     "(Path('figures') / f'loss_{len(sys.modules)}.png').touch()\nif 'google.colab' in sys.modules:\n    pass\n"
+     "%load_ext autoreload\n", False),
+])
+def test_what_review_467_found_autoreload_made_under_a_listed_name(above, flagged):
+    """Review 467: the name `autoreload` read at run time from a listing of IPython's own extensions, then a module
+    put under each listed name where `%load_ext` finds it first (`sys.modules.update(dict.fromkeys(names, sys))`, a
+    namespace folder by `os.makedirs`, a file by `Path.touch`): `%autoreload 2` stopped Run All, 10/10 unflagged.
+    Modules put in `sys.modules` under keys not written out, files and folders made under names not written out
+    (`mkdir`, `makedirs`, `touch`, `io.open`, `os.open`, `%mkdir`, `%save`, `!mkdir`), and a listing of
+    IPython's extensions now shadow the extension; a folder made inside one written out does not."""
+    _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), flagged)
+
+
+@pytest.mark.parametrize("above,flagged", [
+    # Colab's drive, a folder named in another cell, `.format`, an f-string, `parents[k]`, a choice, a loop over
+    # folders written out; logs, metrics and checkpoints named from hyperparameters; a named archive unpacked
+    ("import os, sys, json, shutil, zipfile\nfrom pathlib import Path\nFOLDERNAME = 'ml/a7'\n"
+     "sys.path.append('/content/drive/My Drive/{}'.format(FOLDERNAME))\n"
+     "sys.path.append(f'/content/drive/MyDrive/{FOLDERNAME}')\n%cd /content/drive/My\\ Drive/$FOLDERNAME\n"
+     "ROOT = '/content/drive/MyDrive' if 'google.colab' in sys.modules else '.'\nsys.path.insert(0, ROOT)\n"
+     "sys.path.append(str(Path.cwd().parents[0] / 'src'))\nfor p in ['..', '../src']:\n    sys.path.append(p)\n"
+     "lr = 0.1\nwith open(f'log_{lr}.txt', 'w') as f:\n    json.dump({'lr': lr}, f)\n"
+     "Path(f'out_{lr}.txt').write_text('done')\nshutil.copy(f'model_{lr}.pt', f'backup/model_{lr}.pt')\n"
+     "with zipfile.ZipFile('data.zip') as zf:\n    zf.extractall('data')\n%load_ext autoreload\n", False),
+    # ... but a module copied into a folder whose name has an ending (`lib.txt`) put on the path (its hole)
+    ("import os, sys, glob, shutil, site\nsrc = glob.glob(site.getsitepackages()[0] + '/*/autor*.py')[0]\n"
+     "os.makedirs('lib.txt', exist_ok=True)\nshutil.copy(src, 'lib.txt')\nsys.path.insert(0, 'lib.txt')\n"
+     "%load_ext autoreload\n", True),
+])
+def test_what_review_468_found_everyday_paths_and_files_beside_autoreload(above, flagged):
+    """Review 468 (fairness): 42 of 130 honest variants beside `%load_ext autoreload` were flagged `raised:` by the
+    readings of reviews 463 and 465: folders built by `.format`, f-strings, `parents[k]` or a conditional, named in
+    another cell or looped over, logs and checkpoints named from hyperparameters with an ending Python does not
+    import, a named archive unpacked into a named folder. Each reads as written out now; the hole it found, a module
+    copied into a folder named `lib.txt` put on the path (the copy's destination ended in `.txt`), is flagged, and
+    the flag names the cell that made it and why (it had told the student to delete `%autoreload 2`)."""
+    c = _solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434)
+    _answers_kept(c, flagged)
+    said = [d for d in c.details if d.startswith("`%autoreload` lines count as stops here")]
+    assert bool(said) is flagged and all("cell 'train-and-test' changes where `import` looks" in d for d in said), said

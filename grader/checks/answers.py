@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..magics import (IPYTHON_TURNS, as_explicit, cell_magic, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
-                      breaks_unread, crlf_as_lf, loads_autoreload, shadows_autoreload, binds_print, moves_imports, logical_lines, magic_line_count, python_tree, read_by_guess,
+                      breaks_unread, crlf_as_lf, loads_autoreload, shadows_autoreload, binds_print, moves_imports, plain_names_of, logical_lines, magic_line_count, python_tree, read_by_guess,
                       read_past_budget, read_unsure, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
@@ -1615,19 +1615,45 @@ def _warn(ctx: Context, source: str, reading: _Reading | None, names: list[str],
                    f"counts")
 
 
-def _autoreload_shadowed(cells) -> bool:
+def _autoreload_shadowed(cells) -> tuple[object, str] | None:
     """May no load of autoreload in the notebook be IPython's: a code cell names it otherwise than IPython's own lines
     and calls do, or binds `get_ipython` or `IPython` (`shadows_autoreload`), or, where the notebook loads it at all,
     binds `print` (`binds_print`: a `print` of literals naming it is read as no mention), or changes where `import`
-    looks (`moves_imports`: review 463, tornado's own `autoreload` module through `sys.path` or the working folder)?
-    Asked only of notebooks that name autoreload; most do not."""
-    code = [c.source for c in cells if c.cell_type == "code"]
-    if not any("autoreload" in text and "load_ext" in text for text in code):
-        return False
-    return any(map(shadows_autoreload, code)) or any(map(binds_print, code)) or any(map(moves_imports, code))
+    looks or makes files there under names it does not write out (`moves_imports`: reviews 463, 465 and 467, tornado's
+    own `autoreload` module through `sys.path`, the working folder or a copy, a name from a listing)? The first such
+    cell and why, or None. Asked only of notebooks that name autoreload; most do not."""
+    code = [c for c in cells if c.cell_type == "code"]
+    if not any("autoreload" in c.source and "load_ext" in c.source for c in code):
+        return None
+    for c in code:
+        if shadows_autoreload(c.source):
+            return c, "names a module `autoreload` (or binds `get_ipython` or `IPython`) otherwise than IPython's own lines"
+        if binds_print(c.source):
+            return c, "binds `print`, whose call may make a module `autoreload`"
+    known = plain_names_of([c.source for c in code])
+    for c in code:
+        if moves_imports(c.source, known=known):
+            return c, ("changes where `import` looks, or makes, copies or writes files or modules under names it does "
+                       "not write out")
+    return None
 
 
 def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
+    """The answers' rows; where the notebook may load no IPython extension for autoreload, a `raised:` flag says why
+    (a fairness review, 468: the flag told a student whose notebook ran to the end to delete `%autoreload 2`, and did
+    not name the cell that made it)."""
+    shadowing = _autoreload_shadowed(ctx.nb.cells) if ctx.nb is not None else None
+    raised = {f for f in ctx.flags if f.startswith("raised:")}
+    rows = _scored(task, ctx, outcomes, refs, shadowing)
+    if shadowing is not None and {f for f in ctx.flags if f.startswith("raised:")} - raised:
+        cell, why = shadowing
+        ctx.detail(f"`%autoreload` lines count as stops here: {'cell ' + repr(cell.id) if cell.id else 'a cell'} {why}, "
+                   f"so `%load_ext autoreload` may load another module of that name, and Jupyter then refuses "
+                   f"`%autoreload`; if your notebook runs to the end in Jupyter, a TA reads this and nothing is lost")
+    return rows
+
+
+def _scored(task, ctx: Context, outcomes, refs, shadowing) -> list[CheckResult]:
     names = task.cfg["variables"]
     pts = float(task.cfg["points_each"])
     # Without its ID, the answers cell is the one assigning most of the variables.
@@ -1650,7 +1676,7 @@ def score(task, ctx: Context, outcomes, refs) -> list[CheckResult]:
     # (... not where a cell puts a module of its name first, or binds the names IPython's loads go through, review 451,
     # or `print`, whose call of literals the reading takes for no mention of the name, review 455): then no load of it
     # is IPython's, in a cell above or in the cell itself
-    no_autoreload = _autoreload_shadowed(ctx.nb.cells)
+    no_autoreload = shadowing is not None
     if no_autoreload:
         autoreload_from = None
 
