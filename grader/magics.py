@@ -758,7 +758,7 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return re.search(r"\bsys\b|\bchdir\b|\baddsitedir\b|%\s*(?:cd|pushd|popd)\b", text) is not None
+        return True                     # (a cell Python cannot read holds one of the words above: it may)
     modules = {"sys"} | {a.asname or a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
                          if a.name == "sys"}
     # (the modules that copy, link and move files, under the names the cell gives them, and what it imports of them)
@@ -1075,22 +1075,44 @@ def _made_where_written(node: ast.AST, plain: frozenset[str]) -> bool:
     return bool(sep) and first not in ("", ".") or lead.startswith("/") and "/" in lead[1:]
 
 
-def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
-    """The text a path surely starts with (`'runs/'` of `f'runs/{name}'`, of `os.path.join('runs', name)`)."""
+def _full_text(node: ast.AST) -> str | None:
+    """The whole text of a path written as text (`'runs'`, `Path('runs', 'a')`, `'a' + 'b'`, `Path('a') / 'b'`), or None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    if isinstance(node, ast.JoinedStr):
-        return node.values[0].value if node.values and isinstance(node.values[0], ast.Constant) else ""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _leading_text(node.left, plain)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        return _leading_text(node.left, plain) + "/" if _plain_path(node.left, plain) else _leading_text(node.left, plain)
-    if isinstance(node, ast.Call) and node.args and (
-            isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "Path", "PurePath") or
-            isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath", "join")):
-        first = node.args[0]
-        return _leading_text(first, plain) + "/" if len(node.args) > 1 and _plain_path(first, plain) else \
-            _leading_text(first, plain)
+    parts, sep = None, ""
+    if isinstance(node, ast.Call) and (isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "Path", "PurePath")
+                                       or isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath")):
+        parts, sep = node.args, "/"
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Add)):
+        parts, sep = [node.left, node.right], "/" if isinstance(node.op, ast.Div) else ""
+    if not parts or not all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):
+        return None
+    return sep.join(p.value for p in parts)
+
+
+def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
+    """The text a path surely starts with (`'runs/'` of `f'runs/{name}'`, of `os.path.join('runs', name)`, of
+    `Path('figures') / name`). Read down the path's first parts in a loop, however long the chain."""
+    for _ in range(10_000):
+        whole = _full_text(node)
+        if whole is not None:
+            return whole
+        if isinstance(node, ast.JoinedStr):
+            return node.values[0].value if node.values and isinstance(node.values[0], ast.Constant) else ""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+            first = _full_text(node.left)
+            if first is not None:
+                return first + ("/" if isinstance(node.op, ast.Div) else "")
+            node = node.left
+        elif isinstance(node, ast.Call) and node.args and (
+                isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "Path", "PurePath") or
+                isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath")):
+            first = _full_text(node.args[0])
+            if first is not None:
+                return first + ("/" if len(node.args) > 1 else "")
+            node = node.args[0]
+        else:
+            return ""
     return ""
 
 

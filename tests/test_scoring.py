@@ -6540,3 +6540,17 @@ def test_what_review_468_found_everyday_paths_and_files_beside_autoreload(above,
     _answers_kept(c, flagged)
     said = [d for d in c.details if d.startswith("`%autoreload` lines count as stops here")]
     assert bool(said) is flagged and all("cell 'train-and-test' changes where `import` looks" in d for d in said), said
+
+
+@pytest.mark.timeout(120)
+def test_the_import_path_reading_of_long_chains_is_linear_and_never_a_grader_error():
+    """The readings of reviews 463 to 468 over long chains: a path of as many `+` as Python's parser reads is read in
+    a loop (its leading text, its ending, whether it is written out), in linear time, and a cell Python cannot read,
+    or too deep to follow, counts as one that may move imports, never as a grader error."""
+    import time
+    from grader.magics import moves_imports
+    for k in (1_000, 2_900):                # (3,000 is past what Python's own parser reads)
+        started = time.process_time()
+        assert moves_imports("import os\nos.makedirs(x" + " + 'a'" * k + ")\n")
+        assert not moves_imports("import os\nos.makedirs('runs/' + x" + " + 'a'" * k + ")\n")
+        assert time.process_time() - started < 10

@@ -1630,9 +1630,16 @@ def _autoreload_shadowed(cells) -> tuple[object, str] | None:
             return c, "names a module `autoreload` (or binds `get_ipython` or `IPython`) otherwise than IPython's own lines"
         if binds_print(c.source):
             return c, "binds `print`, whose call may make a module `autoreload`"
-    known = plain_names_of([c.source for c in code])
+    try:
+        known = plain_names_of([c.source for c in code])
+    except RecursionError:
+        known = frozenset()
     for c in code:
-        if moves_imports(c.source, known=known):
+        try:
+            moves = moves_imports(c.source, known=known)
+        except RecursionError:          # (a cell too deep to read: read as one that may)
+            moves = True
+        if moves:
             return c, ("changes where `import` looks, or makes, copies or writes files or modules under names it does "
                        "not write out")
     return None
