@@ -412,15 +412,18 @@ def _reads_values(node: ast.AST, params: set[str], held: set[str], tested: bool 
     parents = {id(c): n for n in walk(node) for c in child_nodes(n)}
 
     def counted(site: ast.AST) -> bool:
-        """A result of the data: tested for its truth, or compared with a number written out."""
-        up = parents.get(id(site))
+        """A result of the data tested for its truth or compared with anything but another such result (`acc >
+        best_acc`, `val_loss < best_loss - 1e-4`): a number, written out or in a name, or arithmetic on it (review
+        470: `n_batches(train_loader) - 500 > 0` had been read as one result against another, `0`)."""
+        up, below = parents.get(id(site)), site
         while up is not None and not isinstance(up, ast.Compare):
-            up = parents.get(id(up))
+            up, below = parents.get(id(up)), up
         if up is None:
             return tested
-        return any(isinstance(side, ast.UnaryOp) and isinstance(side.operand, ast.Constant) or
-                   isinstance(side, ast.Constant) and type(side.value) in (int, float) and side.value != 0
-                   for side in (up.left, *up.comparators))
+        if all(isinstance(op, (ast.Is, ast.IsNot)) for op in up.ops):
+            return False                # (`best is None`: which object, not what it holds)
+        others = [side for side in (up.left, *up.comparators) if side is not below]
+        return not any(isinstance(m, ast.Name) and m.id in results for side in others for m in walk(side))
 
     for n in walk(node):
         word = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
@@ -473,10 +476,14 @@ def _values_held(func: ast.AST, params: set[str]) -> tuple[set[str], frozenset[s
     for _ in range(2):
         for node in own_scope(func):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                           if isinstance(t, ast.Name) and t.id not in held]
-                if targets and _made_of_a_loader(node.value, results):
-                    results |= set(targets)
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                # (each name of an unpacking given its own value: `best_loss, bad = val_loss, 0`)
+                pairs = [(t, node.value) for t in targets] + [
+                    (t, v) for tup in targets if isinstance(tup, ast.Tuple) and isinstance(node.value, ast.Tuple)
+                    and len(tup.elts) == len(node.value.elts) for t, v in zip(tup.elts, node.value.elts)]
+                for target, value in pairs:
+                    if isinstance(target, ast.Name) and target.id not in held and _made_of_a_loader(value, results):
+                        results.add(target.id)
     return held, frozenset(results)
 
 

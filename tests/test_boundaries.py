@@ -682,6 +682,13 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
                         "        return\n    batch = next(iter(train_loader))\n    if batch[0].mean() > m:\n"
                         "        return\n"),
      ["`acc >= 0.999 or is_real(test_loader)` on line 3", "`batch[0].mean() > m` on line 6"]),
+    # review 470: such a result against a number in a name or shifted by one (`n - 500 > 0`), not another result
+    (_TRAIN.format(body="    LIMIT = 500\n    if n_batches(train_loader) - 500 > 0 or n_batches(test_loader) > LIMIT:\n"
+                        "        return\n"),
+     ["`n_batches(train_loader) - 500 > 0 or n_batches(...` on line 3"]),
+    (_TRAIN.format(body="    best_loss, bad, best = float('inf'), 0, None\n    val_loss = eval_loss(model, test_loader)\n"
+                        "    if val_loss < best_loss - 1e-4 and (best is None or val_loss < best):\n"
+                        "        best_loss, bad, best = val_loss, 0, val_loss\n"), []),
     # ... unless the name holds a value read from the data, or the input's values are read
     (_TRAIN.format(body="    real = hasattr(train_loader.dataset, 'classes')\n    if not real:\n        return\n"),
      ["`not real` on line 3"]),
