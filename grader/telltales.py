@@ -269,7 +269,11 @@ def tells_calls_apart(source: str) -> list[str]:
         for node in own_scope(func):
             if isinstance(node, ast.Compare) and id(node) not in asserted:
                 sides = [node.left, *node.comparators]
-                if any(_number(s) for s in sides) and any(_size(s, params, sizes) for s in sides):
+                # (... also shifted by a number, `len(train_loader) - 500 > 0`: review 470)
+                shifted = any(isinstance(s, ast.BinOp) and isinstance(s.op, (ast.Add, ast.Sub)) and (
+                    _size(s.left, params, sizes) and _number(s.right) or _size(s.right, params, sizes) and
+                    _number(s.left)) for s in sides)
+                if any(_number(s) for s in sides) and any(_size(s, params, sizes) for s in sides) or shifted:
                     said(node)
             # ... or taken apart into bits (review 314: `x[: B - (B // 1) % 2]` with `B = x.shape[0]` gave two bits of
             # the hidden batch size through `activations`' points)

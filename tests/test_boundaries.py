@@ -686,6 +686,9 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
     (_TRAIN.format(body="    LIMIT = 500\n    if n_batches(train_loader) - 500 > 0 or n_batches(test_loader) > LIMIT:\n"
                         "        return\n"),
      ["`n_batches(train_loader) - 500 > 0 or n_batches(...` on line 3"]),
+    (_TRAIN.format(body="    if len(train_loader) - 500 > 0:\n        return\n    for i, b in enumerate(train_loader):\n"
+                        "        if i == len(train_loader) - 1:\n            print(i)\n"),
+     ["`len(train_loader) - 500 > 0` on line 2"]),
     (_TRAIN.format(body="    best_loss, bad, best = float('inf'), 0, None\n    val_loss = eval_loss(model, test_loader)\n"
                         "    if val_loss < best_loss - 1e-4 and (best is None or val_loss < best):\n"
                         "        best_loss, bad, best = val_loss, 0, val_loss\n"), []),
