@@ -697,13 +697,17 @@ def packages_with_autoreload() -> frozenset[str]:
     def holds(folder: str) -> bool:
         return any(os.path.exists(os.path.join(folder, leaf)) for leaf in ("autoreload.py", "autoreload"))
     found = set()
+    here = os.path.realpath(os.getcwd())
     for entry in sys.path:
+        # (not the folder the grader runs in, `''`: what it holds is the TA's, not the installation's; review 469)
+        if not entry or os.path.realpath(entry) == here:
+            continue
         try:
-            names = [n for n in os.listdir(entry or ".") if n.isidentifier() and n != "IPython"]
+            names = [n for n in os.listdir(entry) if n.isidentifier() and n != "IPython"]
         except OSError:
             continue
         for name in names:
-            top = os.path.join(entry or ".", name)
+            top = os.path.join(entry, name)
             try:        # (the package's folder, or one of its own: `django/utils/autoreload.py`)
                 inner = [os.path.join(top, n) for n in os.listdir(top) if n.isidentifier()] if os.path.isdir(top) \
                     else []
@@ -723,7 +727,16 @@ def plain_names_of(sources: list[str]) -> frozenset[str]:
             body += ast.parse(as_ipython_compiles(as_explicit(source))).body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-    return _plain_names(ast.Module(body=body, type_ignores=[]))
+    module = ast.Module(body=body, type_ignores=[])
+    return _plain_names(module) | _rebound_builders(module)
+
+
+def _rebound_builders(tree: ast.AST) -> frozenset[str]:
+    """`!name` for each name of `os.path`'s or pathlib's the code binds otherwise than by importing it from them."""
+    ours = {"os", "os.path", "posixpath", "pathlib"}
+    imported = {id(a) for n in walk(tree) if isinstance(n, ast.Import) for a in n.names if a.name in ours} | {
+        id(a) for n in walk(tree) if isinstance(n, ast.ImportFrom) and n.module in ours for a in n.names}
+    return frozenset("!" + x for n in walk(tree) if id(n) not in imported for x in bound_by(n) if x in _PATH_BUILDERS)
 
 
 def _written_out(text: str, plain: frozenset[str]) -> bool:
@@ -754,6 +767,8 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             return _copies_unnamed(body)
         return magic in _CODE_MAGICS and depth < 3 and (moves_imports(lines[first].lstrip().lstrip("%"), depth + 1, known)
                                                           or moves_imports(body, depth + 1, known))
+    if len(source) > IPYTHON_BUDGET:
+        return True                     # (a cell too long for IPython's reader here may: review 469, padded past it)
     code = as_ipython_compiles(as_explicit(source))
     try:
         tree = ast.parse(code)
@@ -767,7 +782,12 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
     imported = {a.asname or a.name for n in walk(tree) if isinstance(n, ast.ImportFrom) and n.module in _FILE_MOVERS
                 for a in n.names if a.name in _FILE_MOVERS.get(n.module, ()) or a.name == "*"}
     parents = {id(c): n for n in walk(tree) for c in child_nodes(n)}
-    plain = _plain_names(tree, known)
+    # (a name of `os.path`'s or pathlib's the notebook binds itself is no builder of folders written out, review 469:
+    # `def abspath(_): return <a listed name>`; marked `!name` among the plain names)
+    plain = _plain_names(tree, known) | _rebound_builders(tree) | frozenset(x for x in known if x.startswith("!")) | \
+        frozenset(a.asname for n in walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names
+                  if a.asname and ((n.module if isinstance(n, ast.ImportFrom) else a.name) or "") in (
+                      "os", "os.path", "posixpath", "pathlib"))       # (`import os.path as osp`)
 
     def assigned(n: ast.AST) -> ast.AST | None:
         """The value given where ``n`` (or an item of it) is a target: `sys.path = [...]`, `sys.path[:0] = [...]`."""
@@ -796,7 +816,8 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                 # from a variable, `%cd $lib`, or a bookmark may be any)
                 if name in _FOLDER_MAGICS and not all(
                         isinstance(a, ast.Constant) and isinstance(a.value, str) and _written_out(a.value, plain)
-                        and not a.value.lstrip().startswith(("-b", "--")) for a in rest):
+                        and not _names_a_module(a.value) and not a.value.lstrip().startswith(("-b", "--"))
+                        for a in rest):
                     return True
                 if name in _CODE_MAGICS and depth < 3 and any(
                         isinstance(a, ast.Constant) and isinstance(a.value, str) and moves_imports(a.value, depth + 1, known)
@@ -860,13 +881,18 @@ def _plain_path(node: ast.AST, names: frozenset[str] = frozenset()) -> bool:
     os.path.abspath('..')`, fairness findings of reviews 465 and 468). Where such a folder leads into an installed
     package's own, the package's name is in the text, which `moves_imports` reads first; a folder from a variable, a
     module's `__file__` or `sysconfig` may be any. (Read with a stack: a chain of 3,000 `+` is no recursion.)"""
+    whole = _full_text(node)
+    if whole is not None and _names_a_module(whole):
+        return False
     todo = [node]
     while todo:
         n = todo.pop()
         if isinstance(n, ast.Constant):
+            if isinstance(n.value, str) and _names_a_module(n.value):
+                return False            # (`'auto\x72eload.py'`, `'auto' 'reload.py'`: one text once read, review 469)
             continue
         if isinstance(n, ast.Name):
-            if n.id in _PATH_BUILDERS or n.id in names:
+            if n.id in _PATH_BUILDERS and "!" + n.id not in names or n.id in names and not n.id.startswith("!"):
                 continue
             return False
         if isinstance(n, ast.Attribute):
@@ -1016,7 +1042,7 @@ def _puts_files(call: ast.Call, called: str, movers: dict[str, str], imported: s
     if called in ("run_line_magic", "run_cell_magic") and call.args and isinstance(call.args[0], ast.Constant) and \
             call.args[0].value in _FILE_MAGICS:
         return not all(isinstance(a, ast.Constant) and isinstance(a.value, str) and not re.search(r"[$({]", a.value)
-                       for a in call.args[1:2])
+                       and not _names_a_module(a.value) for a in call.args[1:2])
     if called in _RUNNERS or called in ("run_line_magic", "run_cell_magic") and call.args and isinstance(
             call.args[0], ast.Constant) and call.args[0].value in _SHELL_MAGICS | {"cp", "mv"}:
         texts = [n.value for a in args for n in walk(a) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
@@ -1024,7 +1050,7 @@ def _puts_files(call: ast.Call, called: str, movers: dict[str, str], imported: s
             texts = [f"cp {t}" for t in texts]
         said = " ".join(texts)
         return _SHELL_COPIES.search(said) is not None and (
-            _copies_unnamed(said) or not all(_plain_path(a, plain) for a in args))
+            _copies_unnamed(said) or _names_a_module(said) or not all(_plain_path(a, plain) for a in args))
     return False
 
 
@@ -1075,10 +1101,21 @@ def _made_where_written(node: ast.AST, plain: frozenset[str]) -> bool:
     return bool(sep) and first not in ("", ".") or lead.startswith("/") and "/" in lead[1:]
 
 
+def _names_a_module(text: str) -> bool:
+    """Does a text Python has read (escapes and adjacent literals joined) or a shell line unquoted (`auto''reload`)
+    name autoreload, or an installed package that ships a module of that name?"""
+    flat = re.sub(r"[\'\"\\]", "", text)
+    return "autoreload" in flat or any(re.search(rf"\b{re.escape(p)}\b", flat) for p in packages_with_autoreload())
+
+
 def _full_text(node: ast.AST) -> str | None:
     """The whole text of a path written as text (`'runs'`, `Path('runs', 'a')`, `'a' + 'b'`, `Path('a') / 'b'`), or None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    if isinstance(node, ast.JoinedStr):             # (`f'{"auto"}reload.py'`)
+        texts = [v.value if isinstance(v, ast.Constant) else v.value.value if isinstance(v, ast.FormattedValue) and
+                 isinstance(v.value, ast.Constant) else None for v in node.values]
+        return "".join(str(t) for t in texts) if all(t is not None for t in texts) else None
     parts, sep = None, ""
     if isinstance(node, ast.Call) and (isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "Path", "PurePath")
                                        or isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath")):

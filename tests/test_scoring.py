@@ -6554,3 +6554,38 @@ def test_the_import_path_reading_of_long_chains_is_linear_and_never_a_grader_err
         assert moves_imports("import os\nos.makedirs(x" + " + 'a'" * k + ")\n")
         assert not moves_imports("import os\nos.makedirs('runs/' + x" + " + 'a'" * k + ")\n")
         assert time.process_time() - started < 10
+
+
+@pytest.mark.parametrize("above", [
+    "# " + "x" * 22_500 + "\nimport sys, glob, site\nsys.path.insert(0, glob.glob(site.getsitepackages()[0] + '/tor*do')[0])\n"
+    "%load_ext autoreload\n",
+    "open('auto\\x72eload.py', 'w').close()\n%load_ext autoreload\n",
+    "open('auto' 'reload.py', 'w').close()\n%load_ext autoreload\n",
+    "%mkdir auto''reload\n%load_ext autoreload\n",
+    "!touch auto''reload.py\n%load_ext autoreload\n",
+    "import os, site\nos.chdir(site.getsitepackages()[0] + '/tor\\x6eado')\n%load_ext autoreload\n",
+    "import glob\ndef abspath(_):\n    return glob.glob('/nowhere/*/auto*.py')[0].rsplit('/', 1)[1]\n"
+    "open(abspath('.'), 'w').close()\n%load_ext autoreload\n",
+])
+def test_what_review_469_found_names_read_once_python_reads_them(above):
+    """Review 469: a cell padded past the 20,000 characters IPython's reader is asked of was not read at all; a name
+    written with an escape (`'auto\\x72eload.py'`), as adjacent literals or quoted for the shell (`%mkdir
+    auto''reload`) is written out once Python or the shell reads it; a function of the notebook's own named
+    `abspath` is no builder of folders written out. Each was 10/10 unflagged where Run All stopped."""
+    _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), True)
+
+
+def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
+    """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
+    honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
+    import sys
+    from grader.magics import packages_with_autoreload
+    (tmp_path / "jup" / "autoreload").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", ["", *sys.path])
+    packages_with_autoreload.cache_clear()
+    try:
+        found = packages_with_autoreload()
+        assert "jup" not in found and "tornado" in found
+    finally:
+        packages_with_autoreload.cache_clear()
