@@ -718,13 +718,20 @@ def packages_with_autoreload() -> frozenset[str]:
     return frozenset(found)
 
 
+@functools.lru_cache(maxsize=64)
+def _as_compiled(source: str) -> str:
+    """A cell as IPython compiles it, once for the readings of what may shadow autoreload (`plain_names_of` reads every
+    cell, then `moves_imports` each one again)."""
+    return as_ipython_compiles(as_explicit(source))
+
+
 def plain_names_of(sources: list[str]) -> frozenset[str]:
     """The names a notebook's cells give only folders written out (`_plain_names` over every cell as IPython compiles
     it): `DRIVE_DIR = '/content/drive/MyDrive/ml'` in one cell, `%cd $DRIVE_DIR` in another (a fairness review, 468)."""
     body: list[ast.stmt] = []
     for source in sources:
         try:
-            body += ast.parse(as_ipython_compiles(as_explicit(source))).body
+            body += ast.parse(_as_compiled(source)).body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     module = ast.Module(body=body, type_ignores=[])
@@ -769,7 +776,7 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                                                           or moves_imports(body, depth + 1, known))
     if len(source) > IPYTHON_BUDGET:
         return True                     # (a cell too long for IPython's reader here may: review 469, padded past it)
-    code = as_ipython_compiles(as_explicit(source))
+    code = _as_compiled(source)
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
