@@ -6424,6 +6424,12 @@ def test_what_review_459_found_print_bound_by_a_case_pattern(answers, above, fla
     _answers_kept(_solution_with("train-and-test", "", answers=answers, above=above), flagged)
 
 
+def _autoreload_stop_above(above: str) -> Context:
+    """The solution with ``above`` at the end of `train-and-test` and `%autoreload 2` on the answers cell's first line:
+    where ``above`` may load another module named autoreload, Jupyter's Run All stops there (reviews 463 to 469)."""
+    return _solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434)
+
+
 _TORNADO = "import os, sysconfig\n_lib = os.path.join(sysconfig.get_paths()['purelib'], 'torn' + 'ado')\n"
 
 
@@ -6451,7 +6457,7 @@ def test_what_review_463_found_autoreload_imported_from_another_package(above, f
     extension") and `%autoreload 2` above the answers stopped Run All: 10/10 unflagged, no cell naming a module of
     that name. A cell that changes where `import` looks, or names a package that ships such a module, now counts as
     putting one there (`moves_imports`): the stop is flagged, the answers graded as written."""
-    _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), flagged)
+    _answers_kept(_autoreload_stop_above(above), flagged)
 
 
 _SITE = "import os, sys, glob, shutil, site\n_lib = site.getsitepackages()[0]\n"
@@ -6482,7 +6488,7 @@ def test_what_review_465_found_autoreload_copied_where_import_looks(above, flagg
     unflagged. Files copied, linked, moved, unpacked or written under names not written out now shadow the
     extension (`moves_imports`); its fairness finding, `module_path = os.path.abspath(os.path.join('..'))` then
     `sys.path.append(module_path)`, flagged, is a folder written out (`_plain_names`)."""
-    _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), flagged)
+    _answers_kept(_autoreload_stop_above(above), flagged)
 
 
 _LISTED = ("import os, sys, pkgutil\n_d = os.path.dirname(pkgutil.get_loader('IPy' + 'thon').get_filename())\n"
@@ -6510,7 +6516,7 @@ def test_what_review_467_found_autoreload_made_under_a_listed_name(above, flagge
     Modules put in `sys.modules` under keys not written out, files and folders made under names not written out
     (`mkdir`, `makedirs`, `touch`, `io.open`, `os.open`, `%mkdir`, `%save`, `!mkdir`), and a listing of
     IPython's extensions now shadow the extension; a folder made inside one written out does not."""
-    _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), flagged)
+    _answers_kept(_autoreload_stop_above(above), flagged)
 
 
 @pytest.mark.parametrize("above,flagged", [
@@ -6536,7 +6542,7 @@ def test_what_review_468_found_everyday_paths_and_files_beside_autoreload(above,
     import, a named archive unpacked into a named folder. Each reads as written out now; the hole it found, a module
     copied into a folder named `lib.txt` put on the path (the copy's destination ended in `.txt`), is flagged, and
     the flag names the cell that made it and why (it had told the student to delete `%autoreload 2`)."""
-    c = _solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434)
+    c = _autoreload_stop_above(above)
     _answers_kept(c, flagged)
     said = [d for d in c.details if d.startswith("`%autoreload` lines count as stops here")]
     assert bool(said) is flagged and all("cell 'train-and-test' changes where `import` looks" in d for d in said), said
@@ -6572,7 +6578,7 @@ def test_what_review_469_found_names_read_once_python_reads_them(above):
     written with an escape (`'auto\\x72eload.py'`), as adjacent literals or quoted for the shell (`%mkdir
     auto''reload`) is written out once Python or the shell reads it; a function of the notebook's own named
     `abspath` is no builder of folders written out. Each was 10/10 unflagged where Run All stopped."""
-    _answers_kept(_solution_with("train-and-test", "\n" + above, answers="%autoreload 2\n" + _R434), True)
+    _answers_kept(_autoreload_stop_above(above), True)
 
 
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
