@@ -6548,6 +6548,28 @@ def test_what_review_468_found_everyday_paths_and_files_beside_autoreload(above,
     assert bool(said) is flagged and all("cell 'train-and-test' changes where `import` looks" in d for d in said), said
 
 
+@pytest.mark.parametrize("where", ["cell", "added"])
+def test_a_shadowed_autoreload_line_below_its_load_is_said_to_maybe_stop(where):
+    """An `%autoreload` line below `%load_ext autoreload` counts as a stop only because a cell may have put another
+    module of that name first: the flag's line said "a magic line the kernel refuses: Jupyter's Run All stops there"
+    above the note that nothing is lost where the notebook runs to the end (the fifty-first session's note). It says
+    "may stop" now; with no load above it, the kernel surely refuses it and the words say so."""
+    shadow = _TORNADO + "import sys\nsys.path.insert(0, _lib)\n%load_ext autoreload\nsys.path.remove(_lib)\n"
+    c = _solution_with("train-and-test", "\n" + shadow + "%autoreload 2\n") if where == "cell" \
+        else _around_answers(_R434, above=[shadow, "%autoreload 2\n"])
+    _answers_kept(c, True)
+    line = [d for d in c.details if "above the True/False answers cell" in d]
+    assert len(line) == 1 and "may stop at line" in line[0] and "`%autoreload 2`" in line[0], line
+    assert "if `%load_ext autoreload` loaded another module" in line[0] and "kernel refuses:" not in line[0], line
+    assert any(d.startswith("`%autoreload` lines count as stops here") for d in c.details), c.details
+    # ... where no load stands above it, the kernel refuses it whatever the notebook shadows
+    c = _solution_with("train-and-test", "\n" + _TORNADO + "import sys\nsys.path.insert(0, _lib)\n%autoreload 2\n"
+                       "%load_ext autoreload\n")
+    _answers_kept(c, True)
+    line = [d for d in c.details if "above the True/False answers cell" in d]
+    assert len(line) == 1 and "stops at line" in line[0] and "a magic line the kernel refuses:" in line[0], line
+
+
 @pytest.mark.timeout(120)
 def test_the_import_path_reading_of_long_chains_is_linear_and_never_a_grader_error():
     """The readings of reviews 463 to 468 over long chains: a path of as many `+` as Python's parser reads is read in

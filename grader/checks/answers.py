@@ -21,7 +21,7 @@ from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
 from .magic_lines import DOORS, PURE, assigned_names, automagic_set, dunder, magic_set
-from .stops import (AUTORELOADED, SHADOWED, AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
+from .stops import (AUTORELOADED, LOADED_SHADOWED, SHADOWED, AWAIT, BARRY, PDB_ON, REBINDABLE, Features, Magics, awaits, bound_before, compiled, exits_of,
                     features_at, first_stop, in_string_values, magic_lines, names_pdb, parse, refused_at_top, skipped, stoppers_before,
                     unsure)
 from .bindings import bound_below, bound_elsewhere, names_read, target_names
@@ -1472,9 +1472,11 @@ def _refused_above(ctx: Context, c, flags_at: Callable, cell_id: str, bound: Cal
     # quiet install` right above the answers cell)
     if top is not None and (not added or cell_magic(c.source)):
         ctx.flag(f"raised:{cell_id}")
-        ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell stops at line {top} "
-                   f"(`{text[top - 1].strip()[:40] if top <= len(text) else '...'}`), a magic line the kernel refuses: "
-                   f"Jupyter's Run All stops there, before the answers cell; delete that line")
+        # (an `%autoreload` line below a load of it, counted only because the notebook may shadow that load)
+        maybe = refused_at_top(c.source, LOADED_SHADOWED in above, False) != top
+        ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell "
+                   f"{'may stop' if maybe else 'stops'} at line {top} "
+                   f"(`{text[top - 1].strip()[:40] if top <= len(text) else '...'}`), {_refusal(maybe)}")
         return
     lines = magics.refused | magics.background | (frozenset() if AUTORELOADED in above else magics.autoreload
                                                   if SHADOWED in above else magics.unloaded)
@@ -1502,11 +1504,28 @@ def _refused_above(ctx: Context, c, flags_at: Callable, cell_id: str, bound: Cal
         return
     at = line or maybe
     ctx.flag(f"raised:{cell_id}")
+    shadowed_only = at in magics.autoreload and at not in magics.refused | magics.background and \
+        (LOADED_SHADOWED in above or at not in magics.unloaded)
+    if shadowed_only:
+        ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell may stop at line "
+                   f"{at} (`{text[at - 1].strip()[:40] if at <= len(text) else '...'}`), {_refusal(True)}")
+        return
     ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} above the True/False answers cell "
                f"{'stops' if line else 'may stop'} at line {at} "
                f"(`{text[at - 1].strip()[:40] if at <= len(text) else '...'}`), a magic line the kernel refuses: "
                f"Jupyter's Run All {'stops there' if line else 'stops there unless what is around it catches the error'}"
                f", before the answers cell; delete that line")
+
+
+def _refusal(shadowed: bool) -> str:
+    """Why a magic line above the answers stops Run All. An `%autoreload` line below a load of the extension is
+    refused only if that load found another module of its name (`SHADOWED`: the note below the flag names the cell
+    that may have put one there): the words must not say it surely stops where the notebook may run to the end."""
+    if shadowed:
+        return ("an autoreload magic, which the kernel refuses if `%load_ext autoreload` loaded another module of that "
+                "name (see below): Jupyter's Run All would stop there, before the answers cell; delete that line if "
+                "your notebook does not need it")
+    return "a magic line the kernel refuses: Jupyter's Run All stops there, before the answers cell; delete that line"
 
 
 def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id: str,
@@ -1684,6 +1703,7 @@ def _scored(task, ctx: Context, outcomes, refs, shadowing) -> list[CheckResult]:
     # or `print`, whose call of literals the reading takes for no mention of the name, review 455): then no load of it
     # is IPython's, in a cell above or in the cell itself
     no_autoreload = shadowing is not None
+    loads_from = autoreload_from
     if no_autoreload:
         autoreload_from = None
 
@@ -1694,6 +1714,8 @@ def _scored(task, ctx: Context, outcomes, refs, shadowing) -> list[CheckResult]:
             out = out | {AUTORELOADED}
         if no_autoreload:
             out = out | {SHADOWED}
+            if loads_from is not None and loads_from < index:
+                out = out | {LOADED_SHADOWED}
         if reset_from is not None and reset_from <= index or _RESETS.search(source):
             # (IPython's own `exit` is one of the notebook's names in a kernel: deleted, a call of it is a NameError)
             out = frozenset(n for n in out if not n.startswith("+")) | {"exit", "quit"}

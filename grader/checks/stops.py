@@ -848,6 +848,10 @@ AUTORELOADED = "%autoreload"
 # ... or no load of it in the notebook is IPython's: a cell may put a module of its name first, bind IPython's names or
 # `print` (`shadows_autoreload`, `binds_print`: review 455, a load in the answers cell itself read as IPython's)
 SHADOWED = "%autoreload?"
+# ... and where it is, a cell above loads it all the same: the kernel refuses `%autoreload` only if that load found
+# another module, so a flag's words say "may" (the fifty-first session: "the kernel refuses ... Run All stops there"
+# above a note that said nothing is lost where the notebook runs to the end)
+LOADED_SHADOWED = "%autoreload?loaded"
 # Quotes that join the pieces of a string (`'p' 'db'`, `'p' + 'db'`: review 414)
 _JOINED = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 
