@@ -57,7 +57,8 @@ FLAG_HELP = {
     "call-dependent": "call-dependent: a graded cell may behave by how it is called: how often (a count kept in "
                       "forward), on how much data (a batch's or the data set's size compared with a number or taken "
                       "apart into bits), or on "
-                      "what machine or with gradients on or off; the grader calls it a few times on small data, "
+                      "what machine, in what folder or with gradients on or off; the grader calls it a few times "
+                      "on small data, in a folder of its own, "
                       "where that does not show: a TA reads it (no point depends on it)",
     "fixed-value": "fixed-value: a graded cell fixes a value the grader passes in (a seed of its own in a model's "
                    "class, a fixed number of epochs around `train`); grading runs it with other seeds and values, "

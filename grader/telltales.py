@@ -210,7 +210,17 @@ def cuts_training(source: str) -> list[str]:
 # `print(torch.get_num_threads())` and `os.environ['PYTHONHASHSEED'] = '0'` switch nothing (a fairness review, 292).
 MACHINE_READERS = frozenset({"get_num_threads", "get_num_interop_threads", "cpu_count", "process_cpu_count",
                              "sched_getaffinity", "is_grad_enabled", "is_inference_mode_enabled", "environ", "getenv",
-                             "gethostname", "getuid", "geteuid", "getlogin", "getuser", "uname", "argv"})
+                             "gethostname", "getuid", "geteuid", "getlogin", "getuser", "uname", "argv"}) | \
+    frozenset({"get_backend", "rcParams", "get_ipython", "globals"})
+# ... and the files around it: a job runs in an empty folder of its own, where the notebook's has its `data/` folder
+# (review 472: `if os.path.isdir('data'):` chose the activation in `forward`, and `train_and_test` returned at once on
+# it; also `'inline' in plt.get_backend()`, a job's matplotlib drawing with Agg: 50/50 unflagged where the notebook's
+# own run trained nothing and its models failed their tests). A test that only makes the folder it asks about, or
+# removes a file, decides nothing the grader sees (`if not os.path.exists('plots'): os.makedirs('plots')`).
+FILE_READERS = frozenset({"exists", "lexists", "isdir", "isfile", "islink", "ismount", "is_dir", "is_file",
+                          "is_symlink", "listdir", "scandir", "iterdir", "glob", "iglob", "rglob", "getcwd", "getcwdb",
+                          "cwd", "access"})
+_MAKERS = frozenset({"makedirs", "mkdir", "touch", "remove", "unlink", "rmtree", "rmdir"})
 _CALLED = "forward"                         # what training calls once a batch
 
 
@@ -233,7 +243,8 @@ def tells_calls_apart(source: str) -> list[str]:
     deciding: dict[int, bool] = {}
     for node in walk(tree):
         name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
-        if name in MACHINE_READERS and _decides(node, parents, deciding):
+        if name in MACHINE_READERS and _decides(node, parents, deciding) or \
+                name in FILE_READERS and _decides(node, parents, deciding) and not _only_makes(node, parents):
             said(node)
     for func in walk(tree):         # each function, and the cell's top level (a class made by the data's size)
         if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
@@ -309,6 +320,19 @@ def _decides(node: ast.AST, parents: dict[int, ast.AST], known: dict[int, bool])
             isinstance(up, ast.Match) and cur is up.subject
     known.update((id(m), decides) for m in met)
     return decides
+
+
+def _only_makes(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """Is the reading the test of an `if` whose only branch makes or removes files or folders (`if not
+    os.path.isdir(out): os.makedirs(out)`)? What it decides is the folder, which the grader's calls do not see."""
+    up = parents.get(id(node))
+    while up is not None and not isinstance(up, ast.stmt):
+        up = parents.get(id(up))
+    if not isinstance(up, ast.If) or up.orelse:
+        return False
+    return all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and
+               (s.value.func.attr if isinstance(s.value.func, ast.Attribute) else getattr(s.value.func, "id", None))
+               in _MAKERS for s in up.body)
 
 
 def _counts(node: ast.AST, shared: set[str]) -> bool:

@@ -617,6 +617,22 @@ _TRAIN = "def train_and_test(model, hyperparameters):\n{body}    train(model, tr
     (_TRAIN.format(body="    if os.environ.get('JPY_PARENT_PID'):\n        return\n"), ["`os.environ` on line 2"]),
     ("if len(train_loader.dataset) < 60000:\n    act = torch.sigmoid\nelse:\n    act = torch.relu\n",
      ["`len(train_loader.dataset) < 60000` on line 1"]),
+    # review 472: the files around the call, or matplotlib's backend (a job runs in an empty folder of its own and
+    # draws with Agg): the notebook's own run another network, and no training, 50/50 unflagged
+    (_FORWARD.format(body="        act = torch.sigmoid\n        if os.path.isdir('data'):\n            act = F.relu\n"),
+     ["`os.path.isdir` on line 4"]),
+    (_TRAIN.format(body="    if 'inline' in plt.get_backend():\n        return\n"), ["`plt.get_backend` on line 2"]),
+    (_FORWARD.format(body="        act = F.relu if Path('data').exists() else torch.sigmoid\n"),
+     ["`Path('data').exists` on line 3"]),
+    (_TRAIN.format(body="    if 'data' in os.listdir() or 'get_ipython' in globals():\n        return\n"),
+     ["`os.listdir` on line 2", "`globals` on line 2"]),
+    (_TRAIN.format(body="    if os.path.exists('model.pt'):\n        model.load_state_dict(torch.load('model.pt'))\n"
+                        "        return\n"), ["`os.path.exists` on line 2"]),
+    # ... not a folder made where it is missing, an old plot removed, the folder printed, a plot's setting written
+    (_TRAIN.format(body="    if not os.path.exists('plots'):\n        os.makedirs('plots')\n"
+                        "    if not Path('runs').is_dir():\n        Path('runs').mkdir(parents=True)\n"
+                        "    if os.path.isfile('loss.png'):\n        os.remove('loss.png')\n"
+                        "    print(os.getcwd())\n    plt.rcParams['figure.figsize'] = (8, 4)\n"), []),
     # review 314: a batch's size taken apart into bits (two bits of the hidden batch size through `activations`)
     (_FORWARD.format(body="        B = x.shape[0]\n        return self.out(x)[: B - (B // 2) % 2]\n"),
      ["`B // 2 % 2` on line 4"]),
