@@ -12,6 +12,7 @@ import builtins
 import functools
 import io
 import keyword
+import os
 import re
 import tokenize
 import unicodedata
@@ -682,6 +683,9 @@ def shadows_autoreload(source: str) -> bool:
 _IMPORT_PATHS = frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"})
 _MOVES_FOLDER = frozenset({"chdir", "fchdir", "addsitedir"})
 _FOLDER_MAGICS = frozenset({"cd", "pushd", "popd"})
+# ... and what reaches an attribute by its name as text (`setattr(sys, 'path', ...)`, review 471)
+_ATTRIBUTE_CALLS = frozenset({"setattr", "getattr", "delattr", "__setattr__", "__getattribute__", "__getattr__",
+                              "__delattr__", "attrgetter"})
 _READS_ONLY = frozenset({"print", "len", "str", "repr", "list", "tuple", "set", "sorted", "enumerate", "any", "all",
                          "pprint", "display", "index", "count", "copy"})
 _CODE_MAGICS = frozenset({"time", "timeit", "prun", "capture", "debug", "run"})
@@ -748,8 +752,11 @@ def _rebound_builders(tree: ast.AST) -> frozenset[str]:
 
 def _written_out(text: str, plain: frozenset[str]) -> bool:
     """A magic's argument with no expansion but of names given folders written out (`$DRIVE_DIR`, `{FOLDER}`)."""
-    text = re.sub(r"\$\{?(\w+)\}?|\{(\w+)\}", lambda m: "x" if (m.group(1) or m.group(2)) in plain else "$", text)
-    return not re.search(r"[$({]", text)
+    texts = _name_texts(plain)
+    # (each name as its text, or as a part not known: glued to a word, `%cd .../tor$x`, it may spell any name, review 471)
+    text = re.sub(r"\$\{?(\w+)\}?|\{(\w+)\}", lambda m: texts.get(m.group(1) or m.group(2), _UNKNOWN)
+                  if (m.group(1) or m.group(2)) in plain else "$", text)
+    return not re.search(r"[$({]", text) and not _GLUED.search(text) and not _names_a_module(text.replace(_UNKNOWN, "\x02"))
 
 
 def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset()) -> bool:
@@ -803,7 +810,31 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             up = parents.get(id(up))
         return up.value if isinstance(up, (ast.Assign, ast.AugAssign, ast.AnnAssign)) else None
 
+    def sysish(n: ast.AST) -> bool:
+        """The `sys` module however reached: `sys`, `os.sys`, `importlib.sys`, `sys.modules['sys']`, `__import__('sys')`
+        (review 471: `os.sys.path.insert(0, d)`)."""
+        return isinstance(n, ast.Name) and n.id in modules or isinstance(n, ast.Attribute) and n.attr == "sys" or \
+            isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and n.slice.value == "sys" or \
+            isinstance(n, ast.Call) and any(isinstance(a, ast.Constant) and a.value == "sys" for a in n.args)
+
     for n in walk(tree):
+        # (a function that moves the working folder handed on, named again or reached by its name as text, and the
+        # `sys` module handed on: review 471, `go = os.chdir`, `functools.partial(os.chdir, d)`, `map(os.chdir, ...)`,
+        # `getattr(os, 'chdir')`, `setattr(sys, 'path', [d] + sys.path)`)
+        up = parents.get(id(n))
+        if isinstance(n, (ast.Name, ast.Attribute)) and (n.id if isinstance(n, ast.Name) else n.attr) in _MOVES_FOLDER \
+                and not (isinstance(up, ast.Call) and up.func is n):
+            return True
+        if isinstance(n, ast.Constant) and n.value in _MOVES_FOLDER | _IMPORT_PATHS - {"path"}:
+            return True
+        if isinstance(n, ast.Call) and (isinstance(n.func, ast.Name) and n.func.id in _ATTRIBUTE_CALLS or isinstance(
+                n.func, ast.Attribute) and n.func.attr in _ATTRIBUTE_CALLS) and any(
+                isinstance(a, ast.Constant) and a.value in _IMPORT_PATHS for a in n.args):
+            return True
+        if (isinstance(n, ast.Name) and n.id in modules or isinstance(n, ast.Attribute) and n.attr == "sys") and \
+                not isinstance(getattr(n, "ctx", None), ast.Del) and not isinstance(up, (ast.Attribute, ast.Compare)) \
+                and not (isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in _READS_ONLY):
+            return True
         if isinstance(n, ast.Call):
             called = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id if isinstance(n.func, ast.Name) \
                 else ""
@@ -844,8 +875,7 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                 a.name in _IMPORT_PATHS | _MOVES_FOLDER | {"*"} for a in n.names) and not (
                 n.module == "os" and all(a.name == "path" for a in n.names)):
             return True
-        elif isinstance(n, ast.Attribute) and n.attr in _IMPORT_PATHS and isinstance(n.value, ast.Name) and \
-                n.value.id in modules:
+        elif isinstance(n, ast.Attribute) and n.attr in _IMPORT_PATHS and sysish(n.value):
             up = parents.get(id(n))
             if isinstance(up, ast.Attribute) and isinstance(parents.get(id(up)), ast.Call) and \
                     parents[id(up)].func is up:
@@ -891,6 +921,11 @@ def _plain_path(node: ast.AST, names: frozenset[str] = frozenset()) -> bool:
     whole = _full_text(node)
     if whole is not None and _names_a_module(whole):
         return False
+    # (the whole text as the pieces join, review 471: `'<site-packages>/' + 'tor' + 'nado'`, `'.../tor{}'.format(
+    # 'nado')`, a name's text joined to a word, `A + 'nado'`, `f'{S}/{T}nado'`, where each piece alone names nothing)
+    joined = _joined_text(node, _name_texts(names))
+    if _names_a_module(joined.replace(_UNKNOWN, "\x02")) or _GLUED.search(joined):
+        return False
     todo = [node]
     while todo:
         n = todo.pop()
@@ -926,6 +961,98 @@ def _plain_path(node: ast.AST, names: frozenset[str] = frozenset()) -> bool:
         else:
             return False
     return True
+
+
+# A part of a path's text the reading does not know (a name's value, `os.getcwd()`), and such a part glued to a word
+# with no separator between them: the two may spell any name together (`A + 'nado'` with `A = '.../tor'`)
+_UNKNOWN = "\x00"
+_GLUED = re.compile(r"\w\x00|\x00\w")
+_SAME_TEXT = frozenset({"abspath", "realpath", "normpath", "expanduser", "str", "fspath", "resolve", "absolute",
+                        "dirname", "parent", "parents", "Path", "PurePath"})
+_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+@functools.lru_cache(maxsize=256)
+def _name_texts(names: frozenset[str], mark: str = "=") -> dict[str, str]:
+    """The texts of the plain names (`_plain_names` gives each as `=name` + `\x03` + its text), by name, or with
+    ``mark`` `^` the text the other names' values surely start with; not to be changed (cached)."""
+    texts: dict[str, str] = {}
+    for name, text in (e[1:].split("\x03", 1) for e in names if e.startswith(mark) and "\x03" in e):
+        texts[name] = (texts[name] + "\x02" + text if mark == "=" else os.path.commonprefix([texts[name], text])) \
+            if name in texts else text
+    return texts
+
+
+def _joined_text(node: ast.AST, texts: dict[str, str] | None = None) -> str:
+    """The text a path's pieces join into, each part the reading does not know as `_UNKNOWN` and the two sides of a
+    conditional apart (`\x02`): `'a' + 'b'` and `f'a{"b"}'` are `ab`, `os.path.join(x, 'src')` is `\x00/src`,
+    `'{}/tor{}'.format(S, 'nado')` is `\x00/tornado`. Read in post-order with a stack: a chain of 3,000 `+` is no
+    recursion."""
+    done: dict[int, str] = {}
+    todo: list[tuple[ast.AST, bool]] = [(node, False)]
+    while todo:
+        n, ready = todo.pop()
+        if id(n) in done:
+            continue
+        kids = _text_parts(n)
+        if not ready and any(id(k) not in done for k in kids):
+            todo.append((n, True))
+            todo += [(k, False) for k in kids if id(k) not in done]
+            continue
+        done[id(n)] = texts.get(n.id, _UNKNOWN) if isinstance(n, ast.Name) and texts else \
+            _text_of(n, [done.get(id(k), _UNKNOWN) for k in kids])
+    return done[id(node)]
+
+
+def _text_parts(n: ast.AST) -> list[ast.AST]:
+    """The nodes whose texts make ``n``'s (`_joined_text`)."""
+    if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Div)):
+        return [n.left, n.right]
+    if isinstance(n, ast.JoinedStr):
+        return list(n.values)
+    if isinstance(n, (ast.FormattedValue, ast.Subscript, ast.keyword)):
+        return [n.value]
+    if isinstance(n, ast.IfExp):
+        return [n.body, n.orelse]
+    if isinstance(n, (ast.List, ast.Tuple)):
+        return list(n.elts)
+    if isinstance(n, ast.Attribute) and n.attr in _SAME_TEXT:
+        return [n.value]
+    if isinstance(n, ast.Call):
+        func = n.func
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            return [func.value, *n.args, *n.keywords]
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name == "join" or name in _SAME_TEXT:
+            return list(n.args) or ([func.value] if isinstance(func, ast.Attribute) and name in _SAME_TEXT else [])
+    return []
+
+
+def _text_of(n: ast.AST, texts: list[str]) -> str:
+    """``n``'s text from its parts' ``texts`` (`_text_parts`, in that order)."""
+    if isinstance(n, ast.Constant):
+        v = n.value                     # (a number written out is text written out: `f'runs/lr{0.01}'`)
+        return v if isinstance(v, str) else str(v) if isinstance(v, float) or isinstance(v, int) and \
+            v.bit_length() < 64 else _UNKNOWN
+    if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Div)):
+        return texts[0] + ("/" if isinstance(n.op, ast.Div) else "") + texts[1]
+    if isinstance(n, ast.JoinedStr):
+        return "".join(texts)
+    if isinstance(n, (ast.FormattedValue, ast.Subscript, ast.keyword)):
+        return texts[0]
+    if isinstance(n, (ast.IfExp, ast.List, ast.Tuple)):
+        return "\x02".join(texts)
+    if isinstance(n, ast.Attribute):
+        return {"sep": "/", "curdir": ".", "pardir": ".."}.get(n.attr, texts[0] if texts else _UNKNOWN)
+    if isinstance(n, ast.Call) and texts:
+        func = n.func
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            fields = iter(texts[1:])
+            return _FIELD.sub(lambda m: next(fields, _UNKNOWN) if m.group(0) in ("{}", "{0}") or m.group(0)[1:-1].isdigit()
+                              else _UNKNOWN, texts[0]) + "\x02".join(fields)
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return "/".join(texts) if name in ("join", "Path", "PurePath") else texts[0]
+    return _UNKNOWN
 
 
 def _ends_written(node: ast.AST) -> bool:
@@ -967,11 +1094,19 @@ def _plain_names(tree: ast.AST, known: frozenset[str] = frozenset()) -> frozense
     for n in walk(tree):        # (names bound otherwise: a loop's target, `+=`, an unpacking, an import, a `def`...)
         if id(n) not in single:
             other |= bound_by(n)
-    plain: frozenset[str] = known - other
+    # (each with its text, `=name\x03text`, read where it is joined to other text: review 471, `A = '.../tor'`, then
+    # `B = A + 'nado'`)
+    kept = frozenset(k for k in known if not (k[:1] in "=^" and k[1:].split("\x03", 1)[0] in other)) - other
+    plain: frozenset[str] = kept
     for _ in range(3):
-        plain = (known - other) | frozenset(k for k, vs in values.items()
-                                            if k not in other and all(_plain_path(v, plain) for v in vs))
-    return plain
+        texts = _name_texts(plain)
+        named = frozenset(k for k, vs in values.items() if k not in other and all(_plain_path(v, plain) for v in vs))
+        plain = kept | named | frozenset(f"={k}\x03" + "\x02".join(_joined_text(v, texts) for v in values[k])
+                                         for k in named)
+    # (... and the others assigned plainly, with the text their values surely start with: `run_dir = f"runs_lr{lr}"`
+    # then `os.makedirs(run_dir)` makes no module of autoreload's name, a fairness finding of review 471)
+    return plain | frozenset(f"^{k}\x03" + os.path.commonprefix([_leading_text(v, plain) for v in vs])
+                             for k, vs in values.items() if k not in other and k not in plain)
 
 
 # Where files are copied, linked, moved or unpacked: the modules' functions, and methods no other object has
@@ -1105,7 +1240,10 @@ def _made_where_written(node: ast.AST, plain: frozenset[str]) -> bool:
     while lead.startswith("./"):
         lead = lead[2:]
     first, sep, _ = lead.partition("/")
-    return bool(sep) and first not in ("", ".") or lead.startswith("/") and "/" in lead[1:]
+    # (... or a name in the working folder that starts otherwise than `autoreload` does: `f"runs_lr{lr}"`, a fairness
+    # finding of review 471)
+    return bool(sep) and first not in ("", ".") or lead.startswith("/") and "/" in lead[1:] or \
+        not sep and lead != "" and not "autoreload".startswith(lead) and not _names_a_module(lead)
 
 
 def _names_a_module(text: str) -> bool:
@@ -1141,6 +1279,8 @@ def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
         whole = _full_text(node)
         if whole is not None:
             return whole
+        if isinstance(node, ast.Name):
+            return _name_texts(plain, "^").get(node.id, "")
         if isinstance(node, ast.JoinedStr):
             return node.values[0].value if node.values and isinstance(node.values[0], ast.Constant) else ""
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):

@@ -6603,6 +6603,51 @@ def test_what_review_469_found_names_read_once_python_reads_them(above):
     _answers_kept(_autoreload_stop_above(above), True)
 
 
+# (the installation's folder written out, as a student would paste it: a folder of a variable's was read as any)
+_SITE_DIR = f"import os\nS = {__import__('site').getsitepackages()[0]!r}\n"
+_FOUND = "import os, sys, importlib.util\nd = os.path.dirname(importlib.util.find_spec('tor' + 'nado').origin)\n"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    # the folder's name joined from pieces written out, each naming nothing alone
+    (_SITE_DIR + "import sys\nsys.path.insert(0, S + '/' + 'tor' + 'nado')\n", True),
+    (_SITE_DIR + "import sys\nA = S + '/tor'\nB = A + 'nado'\nsys.path.insert(0, B)\n", True),
+    (_SITE_DIR + "import sys\nsys.path.insert(0, '{}/tor{}'.format(S, 'nado'))\n", True),
+    (_SITE_DIR + "import sys\nsys.path.insert(0, f'{S}/{\"tor\" + \"nado\"}')\n", True),
+    (_SITE_DIR + "import sys\nsys.path.insert(0, os.path.join(S, 'tor' + 'nado'))\n", True),
+    (_SITE_DIR + "T = 'tor'\nos.chdir(f'{S}/{T}nado')\n", True),
+    (_SITE_DIR + "x = 'nado'\n%cd $S/tor$x\n", True),
+    (_SITE_DIR + "x = 'nado'\n%cd {S}/tor{x}\n", True),
+    # the listed changes spelled otherwise, the folder found at run time
+    (_FOUND + "os.sys.path.insert(0, d)\n", True),
+    (_FOUND + "importlib.sys.path.insert(0, d)\n", True),
+    (_FOUND + "sys.modules['sys'].path.insert(0, d)\n", True),
+    (_FOUND + "__import__('sys').path.insert(0, d)\n", True),
+    (_FOUND + "s = sys\ns.path.insert(0, d)\n", True),
+    (_FOUND + "setattr(sys, 'path', [d] + sys.path)\n", True),
+    (_FOUND + "go = os.chdir\ngo(d)\n", True),
+    (_FOUND + "import functools\nfunctools.partial(os.chdir, d)()\n", True),
+    (_FOUND + "getattr(os, 'chdir')(d)\n", True),
+    (_FOUND + "list(map(os.chdir, [d]))\n", True),
+    # ... not honest folders: joined with a separator, a number written out, a folder made under a name that starts
+    # otherwise than autoreload's (review 471's fairness finding), `sys` only read
+    ("import sys\nROOT = '/content/drive/MyDrive/'\nSRC = ROOT + 'src'\nsys.path.append(SRC)\n", False),
+    ("import os\nrun_dir = f'runs_lr{0.01}'\nos.makedirs(run_dir, exist_ok=True)\n", False),
+    ("import os\nhp = {'lr': 0.01}\nrun_dir = f\"runs_lr{hp['lr']}\"\nos.makedirs(run_dir, exist_ok=True)\n", False),
+    ("from pathlib import Path\nfor run in range(2):\n    Path(f'run_{run}').mkdir(exist_ok=True)\n", False),
+    ("import sys\nprint(sys.version, sys.path)\nout = sys.stdout\nif sys.platform == 'linux':\n    pass\n", False),
+])
+def test_what_review_471_found_names_joined_from_pieces_and_changes_spelled_otherwise(above, flagged):
+    """Review 471: tornado's folder named by pieces written out, each naming nothing alone (`'tor' + 'nado'` in a
+    chain of three, `.format`, a name's text joined to a word, `%cd .../tor$x`), and the listed changes reached another
+    way (`os.sys.path`, `setattr(sys, 'path', ...)`, `go = os.chdir`, `functools.partial`, `getattr(os, 'chdir')`): 10/10
+    with `added-cell:` only where Run All stopped. A path's pieces are read as they join now, a name's text with them,
+    and `sys` or a function that moves the folder handed on counts as a change. Its fairness finding, a folder named
+    `runs_lr{lr}` made beside `%load_ext autoreload`, is unflagged: no name that starts so is autoreload's."""
+    c = _autoreload_stop_above("\n" + above + "%load_ext autoreload\n")
+    _answers_kept(c, flagged)
+
+
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
     """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
     honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
