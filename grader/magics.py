@@ -753,9 +753,10 @@ def _rebound_builders(tree: ast.AST) -> frozenset[str]:
 def _written_out(text: str, plain: frozenset[str]) -> bool:
     """A magic's argument with no expansion but of names given folders written out (`$DRIVE_DIR`, `{FOLDER}`)."""
     texts = _name_texts(plain)
-    # (each name as its text, or as a part not known: glued to a word, `%cd .../tor$x`, it may spell any name, review 471)
-    text = re.sub(r"\$\{?(\w+)\}?|\{(\w+)\}", lambda m: texts.get(m.group(1) or m.group(2), _UNKNOWN)
-                  if (m.group(1) or m.group(2)) in plain else "$", text)
+    # (each name as its text, or as a part not known: glued to a word, `%cd .../tor$x`, it may spell any name, review
+    # 471; one of several texts, review 473's `%cd {S}{A}nado` with `A = '/tor' if c else ''`, is not known)
+    text = re.sub(r"\$\{?(\w+)\}?|\{(\w+)\}", lambda m: (lambda t: t[0] if len(t) == 1 else _UNKNOWN)(
+        texts.get(m.group(1) or m.group(2), (_UNKNOWN,))) if (m.group(1) or m.group(2)) in plain else "$", text)
     return not re.search(r"[$({]", text) and not _GLUED.search(text) and not _names_a_module(text.replace(_UNKNOWN, "\x02"))
 
 
@@ -813,9 +814,16 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
     def sysish(n: ast.AST) -> bool:
         """The `sys` module however reached: `sys`, `os.sys`, `importlib.sys`, `sys.modules['sys']`, `__import__('sys')`
         (review 471: `os.sys.path.insert(0, d)`)."""
-        return isinstance(n, ast.Name) and n.id in modules or isinstance(n, ast.Attribute) and n.attr == "sys" or \
-            isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and n.slice.value == "sys" or \
-            isinstance(n, ast.Call) and any(isinstance(a, ast.Constant) and a.value == "sys" for a in n.args)
+        if isinstance(n, ast.Subscript):    # (`sys.modules['sys']`, `vars(os)['sys']`, `os.__dict__['sys']`)
+            holder = n.value
+            return isinstance(n.slice, ast.Constant) and n.slice.value == "sys" and (
+                isinstance(holder, ast.Attribute) and holder.attr in ("modules", "__dict__") or isinstance(
+                    holder, ast.Call) and isinstance(holder.func, ast.Name) and holder.func.id in ("vars", "globals"))
+        if isinstance(n, ast.Call):         # (`__import__('sys')`, `importlib.import_module('sys')`)
+            name = n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+            return name in ("__import__", "import_module") and any(
+                isinstance(a, ast.Constant) and a.value == "sys" for a in n.args)
+        return isinstance(n, ast.Name) and n.id in modules or isinstance(n, ast.Attribute) and n.attr == "sys"
 
     for n in walk(tree):
         # (a function that moves the working folder handed on, named again or reached by its name as text, and the
@@ -831,10 +839,14 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                 n.func, ast.Attribute) and n.func.attr in _ATTRIBUTE_CALLS) and any(
                 isinstance(a, ast.Constant) and a.value in _IMPORT_PATHS for a in n.args):
             return True
-        if (isinstance(n, ast.Name) and n.id in modules or isinstance(n, ast.Attribute) and n.attr == "sys") and \
-                not isinstance(getattr(n, "ctx", None), ast.Del) and not isinstance(up, (ast.Attribute, ast.Compare)) \
-                and not (isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in _READS_ONLY):
+        # (... however reached, and given a name: `q = sys.modules['sys']`, `q = vars(os)['sys']`, review 473)
+        if sysish(n) and not isinstance(getattr(n, "ctx", None), ast.Del) and not isinstance(
+                up, (ast.Attribute, ast.Compare)) and not (isinstance(up, ast.Call) and up.func is not n and isinstance(
+                    up.func, ast.Name) and up.func.id in _READS_ONLY) and not (isinstance(up, ast.Subscript) and
+                                                                              up.value is n):
             return True
+        if isinstance(n, ast.ImportFrom) and any(a.name == "sys" for a in n.names):
+            return True                 # (`from os import sys as q`, review 473)
         if isinstance(n, ast.Call):
             called = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id if isinstance(n.func, ast.Name) \
                 else ""
@@ -923,8 +935,8 @@ def _plain_path(node: ast.AST, names: frozenset[str] = frozenset()) -> bool:
         return False
     # (the whole text as the pieces join, review 471: `'<site-packages>/' + 'tor' + 'nado'`, `'.../tor{}'.format(
     # 'nado')`, a name's text joined to a word, `A + 'nado'`, `f'{S}/{T}nado'`, where each piece alone names nothing)
-    joined = _joined_text(node, _name_texts(names))
-    if _names_a_module(joined.replace(_UNKNOWN, "\x02")) or _GLUED.search(joined):
+    joined = _joined_texts(node, _name_texts(names))
+    if joined is None or any(_names_a_module(t.replace(_UNKNOWN, "\x02")) or _GLUED.search(t) for t in joined):
         return False
     todo = [node]
     while todo:
@@ -969,26 +981,43 @@ _UNKNOWN = "\x00"
 _GLUED = re.compile(r"\w\x00|\x00\w")
 _SAME_TEXT = frozenset({"abspath", "realpath", "normpath", "expanduser", "str", "fspath", "resolve", "absolute",
                         "dirname", "parent", "parents", "Path", "PurePath"})
-_FIELD = re.compile(r"\{[^{}]*\}")
+_FIELD = re.compile(r"\{([^{}]*)\}")
+# A path's texts are read as the alternatives its pieces may join into (`a if c else b`, `(a, b)[k]`), at most these
+# many of at most this length: more is no folder written out (review 473: names of names joined thirty times over,
+# 100 * 30 ** 4 characters, took the grader to 2.5 GB)
+_MOST_TEXTS = 32
+_LONGEST_TEXT = 4096
 
 
-@functools.lru_cache(maxsize=256)
-def _name_texts(names: frozenset[str], mark: str = "=") -> dict[str, str]:
-    """The texts of the plain names (`_plain_names` gives each as `=name` + `\x03` + its text), by name, or with
-    ``mark`` `^` the text the other names' values surely start with; not to be changed (cached)."""
-    texts: dict[str, str] = {}
+def _name_texts(names: frozenset[str], mark: str = "=", seen: dict | None = None) -> dict[str, tuple[str, ...]]:
+    """The texts of the plain names (`_plain_names` gives each alternative as `=name` + `\x03` + the text), by name,
+    or with ``mark`` `^` the text the other names' values surely start with. Read once for each set of names (by
+    identity: an equal set compared in full at every lookup cost seconds, review 473's timing of this fix)."""
+    key = (id(names), mark)
+    cache = _NAME_TEXTS if seen is None else seen
+    hit = cache.get(key)
+    if hit is not None and hit[0] is names:
+        return hit[1]
+    texts: dict[str, tuple[str, ...]] = {}
     for name, text in (e[1:].split("\x03", 1) for e in names if e.startswith(mark) and "\x03" in e):
-        texts[name] = (texts[name] + "\x02" + text if mark == "=" else os.path.commonprefix([texts[name], text])) \
-            if name in texts else text
+        texts[name] = (*texts[name], text) if mark == "=" and name in texts else \
+            (os.path.commonprefix([texts[name][0], text]),) if name in texts else (text,)
+    if len(cache) >= 64:
+        cache.clear()
+    cache[key] = (names, texts)
     return texts
 
 
-def _joined_text(node: ast.AST, texts: dict[str, str] | None = None) -> str:
-    """The text a path's pieces join into, each part the reading does not know as `_UNKNOWN` and the two sides of a
-    conditional apart (`\x02`): `'a' + 'b'` and `f'a{"b"}'` are `ab`, `os.path.join(x, 'src')` is `\x00/src`,
-    `'{}/tor{}'.format(S, 'nado')` is `\x00/tornado`. Read in post-order with a stack: a chain of 3,000 `+` is no
+_NAME_TEXTS: dict = {}      # (`_name_texts`' own: the last sets of names read, each kept with the set)
+
+
+def _joined_texts(node: ast.AST, texts: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...] | None:
+    """The texts a path's pieces may join into, each part the reading does not know as `_UNKNOWN`: `'a' + 'b'` and
+    `f'a{"b"}'` are `ab`, `os.path.join(x, 'src')` is `\x00/src`, `'{1}/tor{0}'.format('nado', S)` is `\x00/tornado`,
+    `S + ('/tor' if c else '/') + 'nado'` both `\x00/tornado` and `\x00//nado`; None where they are more than
+    `_MOST_TEXTS` or longer than `_LONGEST_TEXT`. Read in post-order with a stack: a chain of 3,000 `+` is no
     recursion."""
-    done: dict[int, str] = {}
+    done: dict[int, tuple[str, ...] | None] = {}
     todo: list[tuple[ast.AST, bool]] = [(node, False)]
     while todo:
         n, ready = todo.pop()
@@ -999,13 +1028,33 @@ def _joined_text(node: ast.AST, texts: dict[str, str] | None = None) -> str:
             todo.append((n, True))
             todo += [(k, False) for k in kids if id(k) not in done]
             continue
-        done[id(n)] = texts.get(n.id, _UNKNOWN) if isinstance(n, ast.Name) and texts else \
-            _text_of(n, [done.get(id(k), _UNKNOWN) for k in kids])
+        parts = [done.get(id(k)) for k in kids]
+        done[id(n)] = (texts or {}).get(n.id, (_UNKNOWN,)) if isinstance(n, ast.Name) else \
+            None if any(p is None for p in parts) else _bounded(_text_of(n, parts))
     return done[id(node)]
 
 
+def _bounded(texts: list[str] | tuple[str, ...] | None) -> tuple[str, ...] | None:
+    if texts is None:
+        return None
+    out = tuple(dict.fromkeys(texts))
+    return out if len(out) <= _MOST_TEXTS and all(len(t) <= _LONGEST_TEXT for t in out) else None
+
+
+def _product(groups: list[tuple[str, ...]], sep: str = "") -> list[str] | None:
+    """Each way of taking one text of each group, joined by ``sep``; None past `_MOST_TEXTS`."""
+    out = [""]
+    for k, group in enumerate(groups):
+        if len(out) * len(group) > _MOST_TEXTS:
+            return None
+        out = [a + (sep if k else "") + b for a in out for b in group]
+        if any(len(t) > _LONGEST_TEXT for t in out):
+            return None
+    return out
+
+
 def _text_parts(n: ast.AST) -> list[ast.AST]:
-    """The nodes whose texts make ``n``'s (`_joined_text`)."""
+    """The nodes whose texts make ``n``'s (`_joined_texts`)."""
     if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Div)):
         return [n.left, n.right]
     if isinstance(n, ast.JoinedStr):
@@ -1020,39 +1069,68 @@ def _text_parts(n: ast.AST) -> list[ast.AST]:
         return [n.value]
     if isinstance(n, ast.Call):
         func = n.func
-        if isinstance(func, ast.Attribute) and func.attr == "format":
+        if isinstance(func, ast.Attribute) and func.attr == "format" and isinstance(func.value, ast.Constant):
             return [func.value, *n.args, *n.keywords]
+        if isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant):
+            items = n.args[0] if len(n.args) == 1 and not n.keywords else None
+            return [func.value, *items.elts] if isinstance(items, (ast.List, ast.Tuple)) and not any(
+                isinstance(e, ast.Starred) for e in items.elts) else []
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if name == "join" or name in _SAME_TEXT:
             return list(n.args) or ([func.value] if isinstance(func, ast.Attribute) and name in _SAME_TEXT else [])
     return []
 
 
-def _text_of(n: ast.AST, texts: list[str]) -> str:
-    """``n``'s text from its parts' ``texts`` (`_text_parts`, in that order)."""
+def _text_of(n: ast.AST, parts: list[tuple[str, ...]]) -> list[str] | tuple[str, ...] | None:
+    """``n``'s texts from its parts' (`_text_parts`, in that order)."""
     if isinstance(n, ast.Constant):
         v = n.value                     # (a number written out is text written out: `f'runs/lr{0.01}'`)
-        return v if isinstance(v, str) else str(v) if isinstance(v, float) or isinstance(v, int) and \
-            v.bit_length() < 64 else _UNKNOWN
+        return (v,) if isinstance(v, str) else (str(v),) if isinstance(v, float) or isinstance(v, int) and \
+            v.bit_length() < 64 else (_UNKNOWN,)
     if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Div)):
-        return texts[0] + ("/" if isinstance(n.op, ast.Div) else "") + texts[1]
+        return _product(parts, "/" if isinstance(n.op, ast.Div) else "")
     if isinstance(n, ast.JoinedStr):
-        return "".join(texts)
-    if isinstance(n, (ast.FormattedValue, ast.Subscript, ast.keyword)):
-        return texts[0]
+        return _product(parts)
+    if isinstance(n, (ast.FormattedValue, ast.keyword)):
+        return parts[0]
+    if isinstance(n, ast.Subscript):
+        # (an item of a tuple or list written out is any of them, `('/tor', '')[0]`; `parents[1]` keeps its text)
+        return [t for p in parts for t in p]
     if isinstance(n, (ast.IfExp, ast.List, ast.Tuple)):
-        return "\x02".join(texts)
+        return [t for p in parts for t in p] or [_UNKNOWN]
     if isinstance(n, ast.Attribute):
-        return {"sep": "/", "curdir": ".", "pardir": ".."}.get(n.attr, texts[0] if texts else _UNKNOWN)
-    if isinstance(n, ast.Call) and texts:
+        return ({"sep": "/", "curdir": ".", "pardir": ".."}[n.attr],) if n.attr in ("sep", "curdir", "pardir") \
+            else parts[0] if parts else (_UNKNOWN,)
+    if isinstance(n, ast.Call) and parts:
         func = n.func
-        if isinstance(func, ast.Attribute) and func.attr == "format":
-            fields = iter(texts[1:])
-            return _FIELD.sub(lambda m: next(fields, _UNKNOWN) if m.group(0) in ("{}", "{0}") or m.group(0)[1:-1].isdigit()
-                              else _UNKNOWN, texts[0]) + "\x02".join(fields)
+        if isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant):
+            # (`''.join([S, '/tor', 'nado'])`: the items joined by the text it is called on, review 473)
+            return _product(parts[1:], str(func.value.value))
+        if isinstance(func, ast.Attribute) and func.attr == "format" and isinstance(func.value, ast.Constant):
+            return _formatted(n, parts)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        return "/".join(texts) if name in ("join", "Path", "PurePath") else texts[0]
-    return _UNKNOWN
+        return _product(parts, "/") if name in ("join", "Path", "PurePath") else parts[0]
+    return (_UNKNOWN,)
+
+
+def _formatted(call: ast.Call, parts: list[tuple[str, ...]]) -> list[str] | None:
+    """`'...'.format(...)`'s texts: each field filled as Python fills it, by its number, its name or in turn."""
+    template = call.func.value.value if isinstance(call.func.value.value, str) else ""
+    args = parts[1:1 + len(call.args)]
+    named = {k.arg: p for k, p in zip(call.keywords, parts[1 + len(call.args):]) if k.arg}
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return [_UNKNOWN]
+    pieces: list[tuple[str, ...]] = []
+    at, turn = 0, 0
+    for m in _FIELD.finditer(template):
+        pieces.append((template[at:m.start()],))
+        field = re.split(r"[.\[!:]", m.group(1), maxsplit=1)[0]
+        if field == "":
+            field, turn = str(turn), turn + 1
+        pieces.append(args[int(field)] if field.isdigit() and int(field) < len(args) else named.get(field, (_UNKNOWN,)))
+        at = m.end()
+    pieces.append((template[at:],))
+    return _product(pieces)
 
 
 def _ends_written(node: ast.AST) -> bool:
@@ -1100,9 +1178,10 @@ def _plain_names(tree: ast.AST, known: frozenset[str] = frozenset()) -> frozense
     plain: frozenset[str] = kept
     for _ in range(3):
         texts = _name_texts(plain)
-        named = frozenset(k for k, vs in values.items() if k not in other and all(_plain_path(v, plain) for v in vs))
-        plain = kept | named | frozenset(f"={k}\x03" + "\x02".join(_joined_text(v, texts) for v in values[k])
-                                         for k in named)
+        named = {k: _bounded([t for v in values[k] for t in _joined_texts(v, texts) or ()]) for k in values
+                 if k not in other and all(_plain_path(v, plain) for v in values[k])}
+        plain = kept | frozenset(k for k, t in named.items() if t is not None) | frozenset(
+            f"={k}\x03{t}" for k, ts in named.items() for t in ts or ())
     # (... and the others assigned plainly, with the text their values surely start with: `run_dir = f"runs_lr{lr}"`
     # then `os.makedirs(run_dir)` makes no module of autoreload's name, a fairness finding of review 471)
     return plain | frozenset(f"^{k}\x03" + os.path.commonprefix([_leading_text(v, plain) for v in vs])
@@ -1243,7 +1322,7 @@ def _made_where_written(node: ast.AST, plain: frozenset[str]) -> bool:
     # (... or a name in the working folder that starts otherwise than `autoreload` does: `f"runs_lr{lr}"`, a fairness
     # finding of review 471)
     return bool(sep) and first not in ("", ".") or lead.startswith("/") and "/" in lead[1:] or \
-        not sep and lead != "" and not "autoreload".startswith(lead) and not _names_a_module(lead)
+        not sep and lead.strip(".") != "" and not "autoreload".startswith(lead) and not _names_a_module(lead)
 
 
 def _names_a_module(text: str) -> bool:
@@ -1280,10 +1359,14 @@ def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
         if whole is not None:
             return whole
         if isinstance(node, ast.Name):
-            return _name_texts(plain, "^").get(node.id, "")
+            return _name_texts(plain, "^").get(node.id, ("",))[0]
         if isinstance(node, ast.JoinedStr):
             return node.values[0].value if node.values and isinstance(node.values[0], ast.Constant) else ""
+        # (a part joined on that may be a whole path of its own starts the path anew: `os.path.join('runs',
+        # os.path.abspath(n))` is `n` in the working folder, review 473)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+            if isinstance(node.op, ast.Div) and not _relative(node.right, plain):
+                return ""
             first = _full_text(node.left)
             if first is not None:
                 return first + ("/" if isinstance(node.op, ast.Div) else "")
@@ -1291,6 +1374,8 @@ def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
         elif isinstance(node, ast.Call) and node.args and (
                 isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "Path", "PurePath") or
                 isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath")):
+            if not all(_relative(a, plain) for a in node.args[1:]):
+                return ""
             first = _full_text(node.args[0])
             if first is not None:
                 return first + ("/" if len(node.args) > 1 else "")
@@ -1298,6 +1383,23 @@ def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
         else:
             return ""
     return ""
+
+
+def _relative(node: ast.AST, plain: frozenset[str]) -> bool:
+    """Does a part joined onto a path surely not start a path of its own (text written out first that does not start
+    at the root: `'metrics.csv'`, `f'lr_{lr}'`, a name whose values all start so)? Read on the part's first piece."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.left
+    if isinstance(node, ast.Name):
+        lead = _name_texts(plain, "^").get(node.id, ("",))[0] or \
+            next(iter(_name_texts(plain).get(node.id, ("",))), "")
+    elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        lead = str(node.values[0].value)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return True
+    else:
+        lead = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+    return lead != "" and not lead.startswith(("/", "\\", "~")) and re.match(r"[A-Za-z]:", lead) is None
 
 
 def binds_print(source: str) -> bool:

@@ -6648,6 +6648,58 @@ def test_what_review_471_found_names_joined_from_pieces_and_changes_spelled_othe
     _answers_kept(c, flagged)
 
 
+_GLOBBED = _SITE_DIR + "import sys, glob\nd = glob.glob(S + '/tor*do')[0]\n"
+_NAMED = "import os\nn = 'auto' + 'reload'\n"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    # the pieces' alternatives, numbered fields, `str.join`, an item of a tuple
+    (_SITE_DIR + "import sys\nsys.path.insert(0, S + ('/tor' if True else '/') + 'nado')\n", True),
+    (_SITE_DIR + "import sys\nsys.path.insert(0, '{1}/tor{0}'.format('nado', S))\n", True),
+    (_SITE_DIR + "import sys\nsys.path.insert(0, ''.join([S, '/tor', 'nado']))\n", True),
+    (_SITE_DIR + "import sys\nsys.path.insert(0, S + ('/tor', '')[0] + 'nado')\n", True),
+    (_SITE_DIR + "A = '/tor' if 1 else ''\n%cd {S}{A}nado\n", True),
+    # `sys` reached and named otherwise
+    (_GLOBBED + "from os import sys as q\nq.path.insert(0, d)\n", True),
+    (_GLOBBED + "q = sys.modules['sys']\nq.path.insert(0, d)\n", True),
+    (_GLOBBED + "q = vars(os)['sys']\nq.path.insert(0, d)\n", True),
+    (_GLOBBED + "q = os.__dict__['sys']\nq.path.insert(0, d)\n", True),
+    # a leading text read wrong: a dot, or a part joined on that starts a path of its own
+    (_NAMED + "os.makedirs('.' + ('/' + n))\n", True),
+    (_NAMED + "os.makedirs(f'.{os.sep}{n}')\n", True),
+    (_NAMED + "os.makedirs(os.path.join('runs', os.path.abspath(n)))\n", True),
+    (_NAMED + "from pathlib import Path\n(Path('runs') / os.path.abspath(n)).mkdir()\n", True),
+    # ... not honest ones
+    ("import os\nROOT = '/content'\nos.chdir('{a}/ml'.format(a=ROOT))\nprint('sys')\n", False),
+    ("import os\nlr = 0.01\nos.makedirs(os.path.join('runs', f'lr_{lr}'), exist_ok=True)\n", False),
+])
+def test_what_review_473_found_alternatives_fields_and_leads(above, flagged):
+    """Review 473, told of 471's fix: a conditional's or a tuple's texts kept apart (`S + ('/tor' if c else '/') +
+    'nado'`), numbered fields filled in turn (`'{1}/tor{0}'.format('nado', S)`), `''.join([...])` read as a path's
+    join, `sys` from `from os import sys` or given a name from `sys.modules['sys']`, a leading `.` read as a name of its
+    own (`'.' + ('/' + n)`) and a folder written out before a part that starts anew (`os.path.join('runs',
+    os.path.abspath(n))`): 10/10 unflagged where Run All stopped. Each alternative is read now, fields by number, the
+    join by its text; `sys` however named; a lead of dots, or one before a part that may be a whole path, is none."""
+    _answers_kept(_autoreload_stop_above("\n" + above + "%load_ext autoreload\n"), flagged)
+
+
+@pytest.mark.timeout(120)
+def test_what_review_473_found_names_of_names_joined_cost_the_grader_nothing():
+    """Review 473: names made of thirty copies of the name above, four deep (`P1 = P0 + P0 + ...`), were read as
+    their whole texts, 100 * 30 ** 4 characters: 1.5 GB and 19 s of the grader's own process for one chain. Texts
+    are bounded now (past the bound a folder is not written out), and an equal set of names is no longer compared in
+    full at each lookup (11 s for 15,000 names)."""
+    import time
+    from grader.magics import moves_imports, plain_names_of
+    lines = ["P0 = '" + "x" * 100 + "'"] + [f"P{i} = " + " + ".join([f"P{i - 1}"] * 30) for i in range(1, 5)]
+    cell = "\n".join(lines) + "\nimport sys\nsys.path.append(P4)\n"
+    started = time.process_time()
+    assert moves_imports(cell)
+    names = plain_names_of(["".join(f"c{k}_{i} = 'x'\n" for i in range(1500)) for k in range(10)])
+    assert len([n for n in names if n.startswith("c")]) == 15_000
+    assert time.process_time() - started < 10
+
+
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
     """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
     honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
