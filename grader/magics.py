@@ -13,6 +13,7 @@ import functools
 import io
 import keyword
 import os
+import posixpath
 import re
 import tokenize
 import unicodedata
@@ -683,6 +684,13 @@ def shadows_autoreload(source: str) -> bool:
 _IMPORT_PATHS = frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"})
 _MOVES_FOLDER = frozenset({"chdir", "fchdir", "addsitedir"})
 _FOLDER_MAGICS = frozenset({"cd", "pushd", "popd"})
+# ... the modules whose functions move the working folder or the import path, reached by a name not written out
+_MODULES_THAT_MOVE = frozenset({"os", "sys", "site", "contextlib", "importlib", "pathlib", "shutil", "posix", "nt"})
+# ... and what only reads the `sys` module it is handed (`hasattr(sys, 'ps1')`, `inspect.ismodule(sys)`; a fairness
+# review, 475)
+_SYS_READERS = frozenset({"print", "repr", "str", "dir", "vars", "hasattr", "isinstance", "issubclass", "id", "type", "hash",
+                          "callable", "format", "ismodule", "getmembers", "getsource", "getfile", "signature", "pformat",
+                          "pprint", "display", "info", "debug", "warning", "error", "log"})
 # ... and what reaches an attribute by its name as text (`setattr(sys, 'path', ...)`, review 471)
 _ATTRIBUTE_CALLS = frozenset({"setattr", "getattr", "delattr", "__setattr__", "__getattribute__", "__getattr__",
                               "__delattr__", "attrgetter"})
@@ -819,31 +827,90 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             return isinstance(n.slice, ast.Constant) and n.slice.value == "sys" and (
                 isinstance(holder, ast.Attribute) and holder.attr in ("modules", "__dict__") or isinstance(
                     holder, ast.Call) and isinstance(holder.func, ast.Name) and holder.func.id in ("vars", "globals"))
-        if isinstance(n, ast.Call):         # (`__import__('sys')`, `importlib.import_module('sys')`)
+        if isinstance(n, ast.Call):         # (`__import__('sys')`, `importlib.import_module('sys')`, `getattr(os, 'sys')`,
+            # `sys.modules.get('sys')`: review 474)
             name = n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
-            return name in ("__import__", "import_module") and any(
-                isinstance(a, ast.Constant) and a.value == "sys" for a in n.args)
+            return name in ("__import__", "import_module", "getattr", "get", "__getattribute__", "__getitem__",
+                            "setdefault", "pop") and any(isinstance(a, ast.Constant) and a.value == "sys" for a in n.args)
         return isinstance(n, ast.Name) and n.id in modules or isinstance(n, ast.Attribute) and n.attr == "sys"
+
+    # (`sys` given a name is `sys` under that name: `s = sys`, `q = sys.modules['sys']`, a loop over `(sys, np)`, a
+    # parameter that defaults to it; read twice for a name given from another such name)
+    for _ in range(2):
+        for n in walk(tree):
+            value = n.value if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) else None
+            if value is not None and sysish(value):
+                targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                modules |= {t.id for t in targets if isinstance(t, ast.Name)}
+            elif isinstance(n, (ast.For, ast.comprehension)) and isinstance(n.iter, (ast.Tuple, ast.List, ast.Set)) \
+                    and any(sysish(e) for e in n.iter.elts):
+                modules |= {t.id for t in walk(n.target) if isinstance(t, ast.Name)}
+            elif isinstance(n, ast.arguments):
+                pairs = [*zip(reversed(n.args), reversed(n.defaults)), *zip(n.kwonlyargs, n.kw_defaults)]
+                modules |= {a.arg for a, d in pairs if d is not None and sysish(d)}
+
+    def handed_on(n: ast.AST, up: ast.AST | None) -> bool:
+        """Is `sys` (``n``) handed where what takes it may change its path: not an attribute read of it, a test, a
+        name given it (followed above), or a call that only reads it (`print(sys)`, `hasattr(sys, 'ps1')`,
+        `getattr(sys, 'frozen', False)`, `inspect.ismodule(sys)`: a fairness review, 475)?"""
+        if isinstance(getattr(n, "ctx", None), (ast.Del, ast.Store)) or isinstance(
+                up, (ast.Attribute, ast.Compare, ast.FormattedValue)):
+            return False                # (... nor a name given it: `for mod in (sys, np):`, its `mod`)
+        if isinstance(up, ast.Subscript) and up.value is n:
+            return False
+        if isinstance(up, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and up.value is n:
+            targets = up.targets if isinstance(up, ast.Assign) else [up.target]
+            return not all(isinstance(t, ast.Name) for t in targets)
+        if isinstance(up, (ast.Tuple, ast.List, ast.Set)) and any(
+                isinstance(g, (ast.For, ast.comprehension)) and g.iter is up for g in [parents.get(id(up))]):
+            return False
+        if isinstance(up, ast.arguments):
+            return False
+        if isinstance(up, ast.Call) and up.func is not n and n in up.args:
+            name = up.func.attr if isinstance(up.func, ast.Attribute) else getattr(up.func, "id", "")
+            if name == "getattr":
+                return not (len(up.args) > 1 and isinstance(up.args[1], ast.Constant) and
+                            up.args[1].value not in _IMPORT_PATHS)
+            return name not in _SYS_READERS
+        return True
 
     for n in walk(tree):
         # (a function that moves the working folder handed on, named again or reached by its name as text, and the
         # `sys` module handed on: review 471, `go = os.chdir`, `functools.partial(os.chdir, d)`, `map(os.chdir, ...)`,
         # `getattr(os, 'chdir')`, `setattr(sys, 'path', [d] + sys.path)`)
         up = parents.get(id(n))
-        if isinstance(n, (ast.Name, ast.Attribute)) and (n.id if isinstance(n, ast.Name) else n.attr) in _MOVES_FOLDER \
-                and not (isinstance(up, ast.Call) and up.func is n):
+        # (... not a name of that spelling given a value, `chdir = False`, nor its name in a list or `hasattr`: a
+        # fairness review, 475)
+        # (a bare name: only `from os import chdir` binds one, read below)
+        if isinstance(n, ast.Attribute) and n.attr in _MOVES_FOLDER and isinstance(n.ctx, ast.Load) and not (
+                isinstance(up, ast.Call) and up.func is n):
             return True
-        if isinstance(n, ast.Constant) and n.value in _MOVES_FOLDER | _IMPORT_PATHS - {"path"}:
+        if isinstance(n, ast.Constant) and n.value in _MOVES_FOLDER | _IMPORT_PATHS - {"path"} and (
+                isinstance(up, ast.Subscript) and up.slice is n or isinstance(up, ast.Call) and n in up.args and (
+                    up.func.attr if isinstance(up.func, ast.Attribute) else getattr(up.func, "id", "")) in _ATTRIBUTE_CALLS):
             return True
-        if isinstance(n, ast.Call) and (isinstance(n.func, ast.Name) and n.func.id in _ATTRIBUTE_CALLS or isinstance(
-                n.func, ast.Attribute) and n.func.attr in _ATTRIBUTE_CALLS) and any(
+        # (a module's attribute reached by a name not written out, or joined into a listed one: `getattr(os, 'ch' +
+        # 'dir')`, review 474; `vars(sys)['path']`, `sys.__dict__['path']`)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _ATTRIBUTE_CALLS and \
+                len(n.args) > 1 and not isinstance(n.args[1], ast.Constant):
+            texts = _joined_texts(n.args[1])
+            if texts is None or any(t in _MOVES_FOLDER | _IMPORT_PATHS | {"sys"} for t in texts) or any(
+                    _UNKNOWN in t for t in texts) and (sysish(n.args[0]) or isinstance(n.args[0], ast.Name) and
+                                                        n.args[0].id in _MODULES_THAT_MOVE):
+                return True
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and n.slice.value in \
+                _IMPORT_PATHS | _MOVES_FOLDER and (isinstance(n.value, ast.Attribute) and n.value.attr == "__dict__"
+                                                   or isinstance(n.value, ast.Call) and
+                                                   getattr(n.value.func, "id", "") == "vars"):
+            return True
+        # (`setattr(sys, 'path', ...)`; of another object, `getattr(cfg, 'path', ...)`, it is no change: review 475)
+        if isinstance(n, ast.Call) and (isinstance(n.func, ast.Name) and n.func.id in _ATTRIBUTE_CALLS and n.args and
+                                        sysish(n.args[0]) or isinstance(n.func, ast.Attribute) and
+                                        n.func.attr in _ATTRIBUTE_CALLS and sysish(n.func.value)) and any(
                 isinstance(a, ast.Constant) and a.value in _IMPORT_PATHS for a in n.args):
             return True
-        # (... however reached, and given a name: `q = sys.modules['sys']`, `q = vars(os)['sys']`, review 473)
-        if sysish(n) and not isinstance(getattr(n, "ctx", None), ast.Del) and not isinstance(
-                up, (ast.Attribute, ast.Compare)) and not (isinstance(up, ast.Call) and up.func is not n and isinstance(
-                    up.func, ast.Name) and up.func.id in _READS_ONLY) and not (isinstance(up, ast.Subscript) and
-                                                                              up.value is n):
+        # (... however reached, and handed on: `q = sys.modules['sys']`, `q = vars(os)['sys']`, review 473)
+        if sysish(n) and handed_on(n, up):
             return True
         if isinstance(n, ast.ImportFrom) and any(a.name == "sys" for a in n.names):
             return True                 # (`from os import sys as q`, review 473)
@@ -986,7 +1053,10 @@ _FIELD = re.compile(r"\{([^{}]*)\}")
 # many of at most this length: more is no folder written out (review 473: names of names joined thirty times over,
 # 100 * 30 ** 4 characters, took the grader to 2.5 GB)
 _MOST_TEXTS = 32
-_LONGEST_TEXT = 4096
+_LONGEST_TEXT = 1024
+# ... and the texts the names carry, at most this much in all (review 474: 2,000 names of 32 texts of 4 KB each, 256
+# MB, read again for each cell: 70 s and 11.8 GB of the grader's process); past it a name is no folder written out
+_NAMES_TEXT = 1 << 18
 
 
 def _name_texts(names: frozenset[str], mark: str = "=", seen: dict | None = None) -> dict[str, tuple[str, ...]]:
@@ -1002,7 +1072,7 @@ def _name_texts(names: frozenset[str], mark: str = "=", seen: dict | None = None
     for name, text in (e[1:].split("\x03", 1) for e in names if e.startswith(mark) and "\x03" in e):
         texts[name] = (*texts[name], text) if mark == "=" and name in texts else \
             (os.path.commonprefix([texts[name][0], text]),) if name in texts else (text,)
-    if len(cache) >= 64:
+    if len(cache) >= 8:
         cache.clear()
     cache[key] = (names, texts)
     return texts
@@ -1030,7 +1100,7 @@ def _joined_texts(node: ast.AST, texts: dict[str, tuple[str, ...]] | None = None
             continue
         parts = [done.get(id(k)) for k in kids]
         done[id(n)] = (texts or {}).get(n.id, (_UNKNOWN,)) if isinstance(n, ast.Name) else \
-            None if any(p is None for p in parts) else _bounded(_text_of(n, parts))
+            None if any(p is None for p in parts) or _text_join(n) and not kids else _bounded(_text_of(n, parts))
     return done[id(node)]
 
 
@@ -1074,7 +1144,7 @@ def _text_parts(n: ast.AST) -> list[ast.AST]:
         if isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant):
             items = n.args[0] if len(n.args) == 1 and not n.keywords else None
             return [func.value, *items.elts] if isinstance(items, (ast.List, ast.Tuple)) and not any(
-                isinstance(e, ast.Starred) for e in items.elts) else []
+                isinstance(e, ast.Starred) for e in items.elts) else [func.value, items] if items is not None else []
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if name == "join" or name in _SAME_TEXT:
             return list(n.args) or ([func.value] if isinstance(func, ast.Attribute) and name in _SAME_TEXT else [])
@@ -1104,8 +1174,12 @@ def _text_of(n: ast.AST, parts: list[tuple[str, ...]]) -> list[str] | tuple[str,
     if isinstance(n, ast.Call) and parts:
         func = n.func
         if isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant):
-            # (`''.join([S, '/tor', 'nado'])`: the items joined by the text it is called on, review 473)
-            return _product(parts[1:], str(func.value.value))
+            # (`''.join([S, '/tor', 'nado'])`: the items joined by the text it is called on, review 473; of one text,
+            # its characters, `'utoreloa'.join('ad')`, review 474)
+            items = n.args[0]
+            if isinstance(items, (ast.List, ast.Tuple)):
+                return _product(parts[1:], str(func.value.value))
+            return [str(func.value.value).join(t) for t in parts[1]] if _UNKNOWN not in "".join(parts[1]) else None
         if isinstance(func, ast.Attribute) and func.attr == "format" and isinstance(func.value, ast.Constant):
             return _formatted(n, parts)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -1180,8 +1254,13 @@ def _plain_names(tree: ast.AST, known: frozenset[str] = frozenset()) -> frozense
         texts = _name_texts(plain)
         named = {k: _bounded([t for v in values[k] for t in _joined_texts(v, texts) or ()]) for k in values
                  if k not in other and all(_plain_path(v, plain) for v in values[k])}
-        plain = kept | frozenset(k for k, t in named.items() if t is not None) | frozenset(
-            f"={k}\x03{t}" for k, ts in named.items() for t in ts or ())
+        carried, budget = [], _NAMES_TEXT - sum(map(len, kept))
+        for k, ts in named.items():
+            size = sum(map(len, ts or ())) + len(k) + 2
+            if ts is not None and size <= budget:
+                carried.append(k)
+                budget -= size
+        plain = kept | frozenset(carried) | frozenset(f"={k}\x03{t}" for k in carried for t in named[k])
     # (... and the others assigned plainly, with the text their values surely start with: `run_dir = f"runs_lr{lr}"`
     # then `os.makedirs(run_dir)` makes no module of autoreload's name, a fairness finding of review 471)
     return plain | frozenset(f"^{k}\x03" + os.path.commonprefix([_leading_text(v, plain) for v in vs])
@@ -1316,8 +1395,12 @@ def _made_where_written(node: ast.AST, plain: frozenset[str]) -> bool:
     if _plain_path(node, plain):
         return True
     lead = _leading_text(node, plain).replace("\\", "/")
+    if ".." in lead.split("/"):     # (`f"runs/../{n}"` is in the working folder, review 474)
+        lead = posixpath.normpath(lead) + ("/" if lead.endswith("/") else "")
     while lead.startswith("./"):
         lead = lead[2:]
+    if lead.split("/")[0] == "..":
+        return False                # (the folder above, which `sys.path.append('..')` may name)
     first, sep, _ = lead.partition("/")
     # (... or a name in the working folder that starts otherwise than `autoreload` does: `f"runs_lr{lr}"`, a fairness
     # finding of review 471)
@@ -1341,6 +1424,9 @@ def _full_text(node: ast.AST) -> str | None:
                  isinstance(v.value, ast.Constant) else None for v in node.values]
         return "".join(str(t) for t in texts) if all(t is not None for t in texts) else None
     parts, sep = None, ""
+    if _text_join(node):            # (`'utoreloa'.join('ad')` is `autoreload`, review 474)
+        texts = _joined_texts(node)
+        return texts[0] if texts is not None and len(texts) == 1 and _UNKNOWN not in texts[0] else None
     if isinstance(node, ast.Call) and (isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "Path", "PurePath")
                                        or isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath")):
         parts, sep = node.args, "/"
@@ -1349,6 +1435,12 @@ def _full_text(node: ast.AST) -> str | None:
     if not parts or not all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):
         return None
     return sep.join(p.value for p in parts)
+
+
+def _text_join(node: ast.AST) -> bool:
+    """Is the node `str.join` called on text written out (`''.join([...])`, `'x'.join('ab')`), no path's join?"""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" and \
+        isinstance(node.func.value, ast.Constant)
 
 
 def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
@@ -1371,7 +1463,7 @@ def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
             if first is not None:
                 return first + ("/" if isinstance(node.op, ast.Div) else "")
             node = node.left
-        elif isinstance(node, ast.Call) and node.args and (
+        elif isinstance(node, ast.Call) and node.args and not _text_join(node) and (
                 isinstance(node.func, ast.Attribute) and node.func.attr in ("join", "Path", "PurePath") or
                 isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath")):
             if not all(_relative(a, plain) for a in node.args[1:]):
@@ -1386,20 +1478,38 @@ def _leading_text(node: ast.AST, plain: frozenset[str]) -> str:
 
 
 def _relative(node: ast.AST, plain: frozenset[str]) -> bool:
-    """Does a part joined onto a path surely not start a path of its own (text written out first that does not start
-    at the root: `'metrics.csv'`, `f'lr_{lr}'`, a name whose values all start so)? Read on the part's first piece."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+    """Does a part joined onto a path not start a path of its own where the code shows it: text written out, or a
+    name's known start, that starts at the root, or a call that makes a whole path (`os.path.abspath(n)`,
+    `Path.cwd()`, `os.getcwd()`)? A part computed at run time may still be one (`name = '/.../autoreload'`): the class
+    of names computed at run time, documented with `..` (a fairness review, 475: `os.path.join('runs', name)` of a
+    loop's names, a date, a class's name, all flagged where any part not written out counted)."""
+    for _ in range(10_000):
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)):
+            break
         node = node.left
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in _WHOLE_PATHS:
+            return False
+        if name in ("join", "Path", "PurePath", "str", "fspath") and node.args:
+            return _relative(node.args[0], plain)
+        return not (isinstance(node.func, ast.Attribute) and name in _SAME_TEXT) or _relative(node.func.value, plain)
+    if isinstance(node, ast.Attribute):
+        return node.attr not in ("__file__", "home") and (node.attr not in _SAME_TEXT or _relative(node.value, plain))
     if isinstance(node, ast.Name):
         lead = _name_texts(plain, "^").get(node.id, ("",))[0] or \
             next(iter(_name_texts(plain).get(node.id, ("",))), "")
     elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
         lead = str(node.values[0].value)
-    elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return True
     else:
         lead = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
-    return lead != "" and not lead.startswith(("/", "\\", "~")) and re.match(r"[A-Za-z]:", lead) is None
+    return not lead.startswith(("/", "\\", "~")) and re.match(r"[A-Za-z]:", lead) is None
+
+
+# What makes a whole path of a part: joined onto a folder written out, it starts the path anew (review 473)
+_WHOLE_PATHS = frozenset({"abspath", "realpath", "expanduser", "getcwd", "getcwdb", "cwd", "home", "resolve",
+                          "absolute", "gettempdir", "mkdtemp", "getsitepackages", "getusersitepackages", "get_path",
+                          "get_paths", "find_spec", "dirname"})
 
 
 def binds_print(source: str) -> bool:

@@ -6700,6 +6700,68 @@ def test_what_review_473_found_names_of_names_joined_cost_the_grader_nothing():
     assert time.process_time() - started < 10
 
 
+_FOLDER = "import sys, sysconfig, os\n_lib = os.path.join(sysconfig.get_paths()['purelib'], 'torn' + 'ado')\n"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    # `str.join` of one text, its characters: no path's join
+    ("import os\nos.makedirs('utoreloa'.join('ad'))\n", True),
+    (_SITE_DIR + "import sys\nsys.path.insert(0, S + '/' + 'ornad'.join('to'))\n", True),
+    # a lead that climbs out of the folder it names, written out
+    ("import os\nos.makedirs(f\"runs/../{'AUTORELOAD'.lower()}\")\n", True),
+    ("import os\nos.makedirs('runs/../' + 'AUTORELOAD'.lower())\n", True),
+    # `sys` and `chdir` reached by other holders and by joined names
+    (_FOLDER + "s = sys.modules.get('sys')\ns.path.insert(0, _lib)\n", True),
+    (_FOLDER + "s = getattr(os, 'sys')\ns.path.insert(0, _lib)\n", True),
+    (_FOLDER + "getattr(os, 'ch' + 'dir')(_lib)\n", True),
+    (_FOLDER + "for m in (sys,):\n    m.path.insert(0, _lib)\n", True),
+    (_FOLDER + "def f(m=sys):\n    m.path.insert(0, _lib)\nf()\n", True),
+    (_FOLDER + "vars(sys)['path'].insert(0, _lib)\n", True),
+    (_FOLDER + "from pathlib import Path\n(Path('runs') / (str(Path.cwd()) + '/' + 'auto' 'reload')).mkdir()\n", True),
+    # ... not honest code (a fairness review, 475): run folders under one written out, `sys` only read, another
+    # object's `path`, `chdir` as a plain name or text
+    ("import os\nmodels = {'relu': 1, 'sigmoid': 2}\nfor name, m in models.items():\n"
+     "    os.makedirs(os.path.join('runs', name), exist_ok=True)\n", False),
+    ("import os\nfrom datetime import datetime\nrun_dir = os.path.join('runs', datetime.now().strftime('%H%M'))\n"
+     "os.makedirs(run_dir, exist_ok=True)\n", False),
+    ("from pathlib import Path\ndef run_dir(name):\n    d = Path('runs') / name\n    d.mkdir(parents=True, exist_ok=True)\n"
+     "    return d\nrun_dir('relu')\n", False),
+    ("import os, sys, types, inspect\nDATA_PATH = os.path.join('data', 'mnist')\nprint(getattr(sys, 'frozen', False), "
+     "hasattr(sys, 'ps1'), isinstance(sys, types.ModuleType), inspect.ismodule(sys), vars(sys)['version'], f'{sys}')\n"
+     "for mod in (sys, os):\n    print(mod.__name__)\ndef env_info(mod=sys):\n    return mod.version\n", False),
+    ("class Cfg:\n    path = 'ckpt'\ncfg = Cfg()\nsave_path = getattr(cfg, 'path', 'model.pt')\nsetattr(cfg, 'path', 'out')\n"
+     "import os\nCAN_CD = hasattr(os, 'chdir')\nchdir = False\nSKIP = ['chdir', 'system']\n", False),
+])
+def test_what_reviews_474_and_475_found_joins_climbs_holders_and_everyday_code(above, flagged):
+    """Review 474, told of 473's fix: `'utoreloa'.join('ad')` read as a path's join of `'ad'`, a lead written out that
+    climbs out of its folder (`f"runs/../{n}"`), `sys` from `sys.modules.get('sys')` or `getattr(os, 'sys')`, and
+    `getattr(os, 'ch' + 'dir')`: 10/10 unflagged where Run All stopped. A fairness review, 475, found 31 of 192
+    honest variants flagged by 9d080f9 and aa35d58 (22 before them): run folders joined under one written out
+    (`os.path.join('runs', name)`), `sys` only read (`getattr(sys, 'frozen', False)`, `for mod in (sys, np):`),
+    `getattr(cfg, 'path', ...)`, `chdir = False`; 21 now, and the two new ones hand `sys` to a function of the
+    notebook's own. A part joined on starts a path anew only where the code shows it may (`os.path.abspath(n)`,
+    `Path.cwd()`, text from the root); a name computed at run time may still, the class left open."""
+    _answers_kept(_autoreload_stop_above("\n" + above + "%load_ext autoreload\n"), flagged)
+
+
+@pytest.mark.timeout(120)
+def test_what_review_474_found_many_names_of_many_texts_cost_the_grader_nothing():
+    """Review 474: one cell gave a name 32 texts of 4,000 characters, then 2,000 names each that name joined to
+    another: 256 MB of texts among the plain names, read again for each cell, 70 s and 11.8 GB of the grader's
+    process. The texts the names carry are bounded in all now."""
+    import resource
+    import time
+    from grader.magics import plain_names_of
+    head = "z = (" + ", ".join(f"'{k:02d}'" for k in range(32)) + ")[1]\nL = '" + "q" * 4000 + "'\n"
+    cells = [head] + ["".join(f"w{j}_{i} = z + L\n" for i in range(200)) for j in range(10)]
+    started, peak = time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    c = _around_answers("%autoreload 2\n" + _R434, above=[*cells, "%load_ext autoreload\n"])
+    answer_rows(c)
+    plain_names_of(cells)
+    assert time.process_time() - started < 20
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 300 * 1024
+
+
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
     """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
     honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
