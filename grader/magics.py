@@ -747,7 +747,13 @@ def plain_names_of(sources: list[str]) -> frozenset[str]:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     module = ast.Module(body=body, type_ignores=[])
-    return _plain_names(module) | _rebound_builders(module)
+    return _plain_names(module) | _rebound_builders(module) | _own_readers(module)
+
+
+def _own_readers(tree: ast.AST) -> frozenset[str]:
+    """`&name` for each name of `_SYS_READERS` the code binds itself (`def info(m, d): ...`): a call of it may do
+    anything with the `sys` it is handed (review 476: `info(sys, _lib)`, read as a call that only reads `sys`)."""
+    return frozenset("&" + x for n in walk(tree) for x in bound_by(n) if x in _SYS_READERS)
 
 
 def _rebound_builders(tree: ast.AST) -> frozenset[str]:
@@ -849,6 +855,8 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                 pairs = [*zip(reversed(n.args), reversed(n.defaults)), *zip(n.kwonlyargs, n.kw_defaults)]
                 modules |= {a.arg for a, d in pairs if d is not None and sysish(d)}
 
+    own = _own_readers(tree) | frozenset(x for x in known if x.startswith("&"))
+
     def handed_on(n: ast.AST, up: ast.AST | None) -> bool:
         """Is `sys` (``n``) handed where what takes it may change its path: not an attribute read of it, a test, a
         name given it (followed above), or a call that only reads it (`print(sys)`, `hasattr(sys, 'ps1')`,
@@ -871,7 +879,9 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             if name == "getattr":
                 return not (len(up.args) > 1 and isinstance(up.args[1], ast.Constant) and
                             up.args[1].value not in _IMPORT_PATHS)
-            return name not in _SYS_READERS
+            return name not in _SYS_READERS or "&" + name in own or isinstance(up.func, ast.Attribute) and not (
+                isinstance(up.func.value, ast.Name) and up.func.value.id in ("inspect", "pprint", "logging", "logger",
+                                                                            "log", "display"))
         return True
 
     for n in walk(tree):
@@ -908,6 +918,12 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                                         sysish(n.args[0]) or isinstance(n.func, ast.Attribute) and
                                         n.func.attr in _ATTRIBUTE_CALLS and sysish(n.func.value)) and any(
                 isinstance(a, ast.Constant) and a.value in _IMPORT_PATHS for a in n.args):
+            return True
+        # (... and of anything, set to folders not written out: `setattr(m, 'path', [d] + m.path)` with `m` the `sys` a
+        # name the reading does not follow holds, review 476)
+        if isinstance(n, ast.Call) and _attribute_call_name(n) in ("setattr", "__setattr__") and any(
+                isinstance(a, ast.Constant) and a.value in _IMPORT_PATHS for a in n.args) and not all(
+                _plain_path(a, plain) for a in n.args[-1:]):
             return True
         # (... however reached, and handed on: `q = sys.modules['sys']`, `q = vars(os)['sys']`, review 473)
         if sysish(n) and handed_on(n, up):
@@ -979,6 +995,37 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                     isinstance(up, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.keyword, ast.Return, ast.Lambda,
                                     ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Starred, ast.Attribute)):
                 return True
+        elif isinstance(n, ast.Attribute) and n.attr in _IMPORT_PATHS and (n.attr != "path" or _grows_a_list(
+                n, parents, plain)):
+            # (... whatever holds it: `sys` reached by a name the reading does not follow, another cell's `s = sys`, a
+            # class's attribute, a parameter, a module picked from `sys.modules.values()`, review 476: a list named
+            # `path` grown by folders not written out, `meta_path`, `path_hooks` of anything)
+            return True
+    return False
+
+
+def _attribute_call_name(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
+def _grows_a_list(n: ast.Attribute, parents: dict[int, ast.AST], plain: frozenset[str]) -> bool:
+    """Is an attribute named `path` (``n``, of anything) grown as a list by folders not written out: `m.path.insert(0,
+    d)`, `.append`, `.extend`, `m.path[:0] = [d]`, `m.path += [d]`, `m.path = [d] + ...`? A path's own text (`self.path
+    = root`, `self.path.exists()`) is none of these."""
+    up = parents.get(id(n))
+    if isinstance(up, ast.Attribute) and isinstance(parents.get(id(up)), ast.Call) and parents[id(up)].func is up:
+        call = parents[id(up)]
+        return up.attr in ("append", "insert", "extend", "__setitem__", "__iadd__") and not all(
+            _plain_path(a, plain) for a in call.args[up.attr in ("insert", "__setitem__"):])
+    if isinstance(up, ast.Subscript) and up.value is n and isinstance(up.ctx, ast.Store):
+        holder = parents.get(id(up))
+        return isinstance(holder, (ast.Assign, ast.AugAssign)) and not _plain_path(holder.value, plain)
+    if isinstance(n.ctx, ast.Store) and isinstance(up, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and up.value is not None:
+        value = up.value
+        listish = isinstance(value, (ast.List, ast.ListComp, ast.Tuple)) or isinstance(value, ast.BinOp) and any(
+            isinstance(side, (ast.List, ast.ListComp, ast.Starred)) for side in (value.left, value.right)) or \
+            isinstance(value, ast.Call) and _attribute_call_name(value) in ("list", "sorted", "tuple")
+        return (isinstance(up, ast.AugAssign) or listish) and not _plain_path(value, plain)
     return False
 
 

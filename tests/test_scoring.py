@@ -6762,6 +6762,31 @@ def test_what_review_474_found_many_names_of_many_texts_cost_the_grader_nothing(
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 300 * 1024
 
 
+@pytest.mark.parametrize("above,flagged", [
+    # `sys` held by what the reading does not follow, its `path` grown all the same
+    ([_FOLDER + "def info(m, d):\n    m.path.insert(0, d)\ninfo(sys, _lib)\n"], True),
+    ([_FOLDER + "def info(m, k, v):\n    setattr(m, k, v)\n", "info(sys, 'path', [_lib] + sys.path)\n"], True),
+    ([_FOLDER + "s = sys\n", "s.path.insert(0, _lib)\n"], True),
+    ([_FOLDER + "for m in list(sys.modules.values()):\n    if getattr(m, '__name__', '') == 'sys':\n"
+      "        m.path.insert(0, _lib)\n"], True),
+    ([_FOLDER + "class C:\n    m = sys\nC.m.path.insert(0, _lib)\n"], True),
+    ([_FOLDER + "m = dict(globals())['sys']\nm.path[:0] = [_lib]\n"], True),
+    ([_FOLDER + "m = dict(globals())['sys']\nm.path = [_lib] + m.path\n"], True),
+    ([_FOLDER + "m = dict(globals())['sys']\nsetattr(m, 'path', [_lib] + m.path)\n"], True),
+    # ... not a path of one's own, a list of one's own, `sys` handed to what reads it
+    (["class Data:\n    def __init__(self, root):\n        self.path = root\n        self.files = []\n"
+      "    def add(self, f):\n        self.files.append(f)\nd = Data('data')\nd.path += '/mnist'\n"
+      "import sys, logging, inspect\nlogging.info(sys)\nprint(inspect.ismodule(sys))\n"], False),
+])
+def test_what_review_476_found_sys_held_where_the_reading_did_not_follow(above, flagged):
+    """Review 476, told of 475's lenient rules: `sys` handed to a function of the notebook's own named `info` (a name
+    read as a reader), given a name in one cell and used in the next, picked from `sys.modules.values()`, held by a
+    class's attribute or by a copy of `globals()`: 10/10 with `added-cell:` only where Run All stopped. A list named
+    `path` grown by folders not written out, or set to them, counts now whatever holds it; `meta_path` and
+    `path_hooks` of anything count; a reader's name the notebook binds itself is no reader."""
+    _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
+
+
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
     """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
     honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
