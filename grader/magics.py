@@ -783,7 +783,8 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
     463). Reading `sys.path` (`print(sys.path)`, `if p not in sys.path:`) changes nothing."""
     text = scan_text(source)
     packages = packages_with_autoreload()
-    if not _MAY_MOVE.search(text) and not any(p in text for p in packages):
+    if not _MAY_MOVE.search(text) and not _MAY_MOVE.search(_JOINED_LITERALS.sub("", text)) and \
+            not any(p in text for p in packages):
         return False
     if any(re.search(rf"\b{re.escape(p)}\b", text) for p in packages):
         return True
@@ -908,11 +909,17 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                     _UNKNOWN in t for t in texts) and (sysish(n.args[0]) or isinstance(n.args[0], ast.Name) and
                                                         n.args[0].id in _MODULES_THAT_MOVE):
                 return True
-        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and n.slice.value in \
-                _IMPORT_PATHS | _MOVES_FOLDER and (isinstance(n.value, ast.Attribute) and n.value.attr == "__dict__"
-                                                   or isinstance(n.value, ast.Call) and
-                                                   getattr(n.value.func, "id", "") == "vars"):
-            return True
+        holder = n.value.value if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Attribute) and \
+            n.value.attr == "__dict__" else n.value.args[0] if isinstance(n, ast.Subscript) and isinstance(
+                n.value, ast.Call) and getattr(n.value.func, "id", "") == "vars" and n.value.args else None
+        if holder is not None:
+            # (... a key joined into a listed name, or not known on a module that moves folders: `vars(sys)['pa' +
+            # 'th']`, review 477)
+            texts = _joined_texts(n.slice)
+            if texts is None or any(t in _IMPORT_PATHS | _MOVES_FOLDER | {"sys"} for t in texts) or any(
+                    _UNKNOWN in t for t in texts) and (sysish(holder) or isinstance(holder, ast.Name) and
+                                                        holder.id in _MODULES_THAT_MOVE):
+                return True
         # (`setattr(sys, 'path', ...)`; of another object, `getattr(cfg, 'path', ...)`, it is no change: review 475)
         if isinstance(n, ast.Call) and (isinstance(n.func, ast.Name) and n.func.id in _ATTRIBUTE_CALLS and n.args and
                                         sysish(n.args[0]) or isinstance(n.func, ast.Attribute) and
@@ -1336,7 +1343,11 @@ _SHELL_COPIES = re.compile(r"(?<![\w.-])(?:cp|ln|mv|rsync|install|unzip|tar|7z|b
                            r"curl|wget|python3?)(?![\w.-])|>")
 _MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|link|rename|replace|extract|write_|"
                        r"copy|open|system|subprocess|run|getoutput|Popen|sx|!|%%(?:bash|sh|script)|mkdir|makedirs|"
-                       r"touch|mknod|mkfifo|modules|extensions|save|logstart|ZipFile|TarFile")
+                       r"touch|mknod|mkfifo|modules|extensions|save|logstart|ZipFile|TarFile|"
+                       # (... an attribute reached by its name as text, which may be joined, review 477)
+                       r"getattr|setattr|attrgetter|methodcaller|vars|__dict__|import_module|__import__")
+# Literals joined into one text (`'pa' + 'th'`, `'pa' 'th'`): the prefilter reads the words they make (review 477)
+_JOINED_LITERALS = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 
 
 def _copies_unnamed(command: str) -> bool:

@@ -6787,6 +6787,26 @@ def test_what_review_476_found_sys_held_where_the_reading_did_not_follow(above, 
     _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
 
 
+_TORCH_SIDE = "import torch\n_lib = torch.__file__.rsplit('/', 2)[0] + '/tor' + 'nado'\n"
+
+
+@pytest.mark.parametrize("above", [
+    [_TORCH_SIDE + "import sys\ngetattr(sys, 'pa' + 'th').insert(0, _lib)\n"],
+    [_TORCH_SIDE + "import os\ngetattr(os, 'ch' + 'dir')(_lib)\n"],
+    [_TORCH_SIDE + "import sys\nL = vars(sys)['pa' 'th']\n", "L[:0] = [_lib]\n"],
+    [_TORCH_SIDE + "import sys\nvars(sys)['pa' + 'th'].insert(0, _lib)\n"],
+    [_TORCH_SIDE + "import sys\nsys.__dict__['pa' + 'th'][:0] = [_lib]\n"],
+    [_TORCH_SIDE + "import sys, operator\noperator.attrgetter('pa' + 'th')(sys).insert(0, _lib)\n"],
+])
+def test_what_review_477_found_cells_the_word_scan_passed_over(above):
+    """Review 477: the reading's first step, a scan for words such as `path` or `chdir`, passed over a cell that
+    spells them in joined pieces (`getattr(sys, 'pa' + 'th')`, `vars(sys)['pa' 'th']`) and builds tornado's folder
+    from `torch.__file__` without naming it: 10/10 with `added-cell:` only where Run All stopped. The scan reads the
+    literals as joined now and the names that reach an attribute by its text; a key of `vars(...)` or `__dict__`
+    joined into a listed name counts."""
+    _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), True)
+
+
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
     """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
     honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
