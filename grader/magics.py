@@ -689,7 +689,7 @@ _MODULES_THAT_MOVE = frozenset({"os", "sys", "site", "contextlib", "importlib", 
 # ... and what only reads the `sys` module it is handed (`hasattr(sys, 'ps1')`, `inspect.ismodule(sys)`; a fairness
 # review, 475)
 _SYS_READERS = frozenset({"print", "repr", "str", "dir", "vars", "hasattr", "isinstance", "issubclass", "id", "type", "hash",
-                          "callable", "format", "ismodule", "getmembers", "getsource", "getfile", "signature", "pformat",
+                          "callable", "format", "ismodule", "getsource", "getfile", "signature", "pformat",
                           "pprint", "display", "info", "debug", "warning", "error", "log"})
 # ... and what reaches an attribute by its name as text (`setattr(sys, 'path', ...)`, review 471)
 _ATTRIBUTE_CALLS = frozenset({"setattr", "getattr", "delattr", "__setattr__", "__getattribute__", "__getattr__",
@@ -909,6 +909,16 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                     _UNKNOWN in t for t in texts) and (sysish(n.args[0]) or isinstance(n.args[0], ast.Name) and
                                                         n.args[0].id in _MODULES_THAT_MOVE):
                 return True
+        # (a module that moves folders handed out whole: `inspect.getmembers(sys)`, `vars(os).items()`,
+        # `sys.__dict__.values()`, a dict of it; only an item of it by a key written out is read, review 478)
+        whole = n.args[0] if isinstance(n, ast.Call) and n.args and (
+            _attribute_call_name(n) in ("getmembers", "getmembers_static") or isinstance(n.func, ast.Name) and
+            n.func.id == "vars") else n.value if isinstance(n, ast.Attribute) and n.attr == "__dict__" else None
+        if whole is not None and (sysish(whole) or isinstance(whole, ast.Name) and whole.id in _MODULES_THAT_MOVE) and \
+                not (isinstance(up, ast.Subscript) and up.value is n) and not (
+                    isinstance(up, ast.Call) and up.func is not n and getattr(up.func, "id", "") in _READS_ONLY) and \
+                not _read_by_key(n, parents):
+            return True
         holder = n.value.value if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Attribute) and \
             n.value.attr == "__dict__" else n.value.args[0] if isinstance(n, ast.Subscript) and isinstance(
                 n.value, ast.Call) and getattr(n.value.func, "id", "") == "vars" and n.value.args else None
@@ -1009,6 +1019,19 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             # `path` grown by folders not written out, `meta_path`, `path_hooks` of anything)
             return True
     return False
+
+
+def _read_by_key(n: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """Is a namespace (``n``) only read by a key written out that names no listed attribute, `vars(sys).get(
+    'version')`, or for its keys, `vars(sys).keys()` (a fairness review, 475's variants)?"""
+    up = parents.get(id(n))
+    call = parents.get(id(up)) if isinstance(up, ast.Attribute) else None
+    if not isinstance(call, ast.Call) or call.func is not up:
+        return False
+    if up.attr == "keys":
+        return True
+    return up.attr == "get" and bool(call.args) and isinstance(call.args[0], ast.Constant) and \
+        call.args[0].value not in _IMPORT_PATHS | _MOVES_FOLDER | {"sys"}
 
 
 def _attribute_call_name(call: ast.Call) -> str:
@@ -1218,8 +1241,12 @@ def _text_of(n: ast.AST, parts: list[tuple[str, ...]]) -> list[str] | tuple[str,
     if isinstance(n, (ast.FormattedValue, ast.keyword)):
         return parts[0]
     if isinstance(n, ast.Subscript):
-        # (an item of a tuple or list written out is any of them, `('/tor', '')[0]`; `parents[1]` keeps its text)
-        return [t for p in parts for t in p]
+        # (an item of a tuple or list written out is any of them, `('/tor', '')[0]`; `parents[1]` keeps its text; a
+        # slice or an item of anything else is not known, `'htap'[::-1]`, review 478)
+        if isinstance(n.value, (ast.Tuple, ast.List)) and not isinstance(n.slice, ast.Slice) or \
+                isinstance(n.value, ast.Attribute) and n.value.attr == "parents":
+            return [t for p in parts for t in p]
+        return (_UNKNOWN,)
     if isinstance(n, (ast.IfExp, ast.List, ast.Tuple)):
         return [t for p in parts for t in p] or [_UNKNOWN]
     if isinstance(n, ast.Attribute):
@@ -1345,7 +1372,7 @@ _MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|
                        r"copy|open|system|subprocess|run|getoutput|Popen|sx|!|%%(?:bash|sh|script)|mkdir|makedirs|"
                        r"touch|mknod|mkfifo|modules|extensions|save|logstart|ZipFile|TarFile|"
                        # (... an attribute reached by its name as text, which may be joined, review 477)
-                       r"getattr|setattr|attrgetter|methodcaller|vars|__dict__|import_module|__import__")
+                       r"getattr|setattr|attrgetter|methodcaller|vars|__dict__|import_module|__import__|getmembers")
 # Literals joined into one text (`'pa' + 'th'`, `'pa' 'th'`): the prefilter reads the words they make (review 477)
 _JOINED_LITERALS = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 

@@ -6807,6 +6807,31 @@ def test_what_review_477_found_cells_the_word_scan_passed_over(above):
     _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), True)
 
 
+_INSPECT_SIDE = ("import inspect, sys, os\n"
+                 "_d = inspect.getfile(inspect)[:-len('inspect.py')] + 'site-packages/' + 'odanrot'[::-1]\n")
+
+
+@pytest.mark.parametrize("above,flagged", [
+    (_INSPECT_SIDE + "dict(inspect.getmembers(sys))['htap'[::-1]].insert(0, _d)\n", True),
+    (_INSPECT_SIDE + "dict(inspect.getmembers(sys))['path'].insert(0, _d)\n", True),
+    (_INSPECT_SIDE + "[v for k, v in vars(sys).items() if k.endswith('th') and k.startswith('pa')][0].insert(0, _d)\n", True),
+    (_INSPECT_SIDE + "[v for k, v in vars(os).items() if k.startswith('ch') and k.endswith('dir')][0](_d)\n", True),
+    (_INSPECT_SIDE + "next(v for k, v in sys.__dict__.items() if k == 'pa' 'th').insert(0, _d)\n", True),
+    (_INSPECT_SIDE + "getattr(os, 'ridhc'[::-1])(_d)\n", True),
+    # ... not a module's namespace only read, or another object's
+    ("import sys, inspect, torch\nprint(vars(sys)['version'], len(vars(sys)), inspect.getmembers(torch.nn.Linear)[:1])\n"
+     "print(vars(sys).get('version'), list(vars(sys).keys())[:3])\n"
+     "class C: pass\nfor k, v in vars(C()).items():\n    print(k, v)\n", False),
+])
+def test_what_review_478_found_a_modules_namespace_handed_out_whole(above, flagged):
+    """Review 478, told of 477's fix: `sys`'s or `os`'s namespace handed out whole, `dict(inspect.getmembers(sys))`,
+    `vars(sys).items()`, `sys.__dict__.items()`, an entry picked by a test, and a name reversed by a slice
+    (`'htap'[::-1]`, read as `htap`): 10/10 unflagged where Run All stopped. A namespace of `sys`, `os` or the other
+    modules that move folders handed out otherwise than by a key written out counts now, and a slice or an item of a
+    text is not known."""
+    _answers_kept(_autoreload_stop_above("\n" + above + "%load_ext autoreload\n"), flagged)
+
+
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
     """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
     honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
