@@ -204,7 +204,7 @@ def _suggestion(stem: str, assignment: int, matr: str) -> str:
         return (f", e.g. 'Assignment_{assignment}_{name}_k12345678.ipynb' with your own matriculation number "
                 f"('{matr}' in the name is not 'k' followed by 8 digits: keep a leading zero)")
     return (f", e.g. 'Assignment_{assignment}_{name}_k12345678.ipynb' with your own matriculation number "
-            f"(the name holds none)")
+            f"(the file name holds none)")
 
 
 def visible(text: str) -> str:

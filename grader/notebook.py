@@ -28,6 +28,12 @@ from .spec import NotebookLimits
 from .syntax import walk
 
 
+# Jupyter cannot open a file that is no JSON either (a new TA's review, 479: "open it in Jupyter and save it again"
+# sent the student in a circle): an earlier copy can
+_DAMAGED = ("the file is damaged: hand in an earlier copy (in Jupyter, File > Revert Notebook to Checkpoint, or the "
+            "copy you downloaded), saved from Jupyter")
+
+
 class NotebookError(Exception):
     """The file is not a notebook we can grade; the message says why, in words."""
 
@@ -214,16 +220,14 @@ def load_notebook(path: str | Path, limits: NotebookLimits | None = None) -> Not
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"      # json's "Unterminated string starting at"
         what = f"{exc.msg} {where}" if exc.msg.endswith(" at") else f"{exc.msg} at {where}"
-        raise NotebookError(f"the file is not valid notebook JSON ({what}); open it in Jupyter and save it "
-                            f"again") from None
+        raise NotebookError(f"the file is not valid notebook JSON ({what}); {_DAMAGED}") from None
     except RecursionError:
         raise NotebookError("the file is not a notebook: its JSON is nested far deeper than any notebook's") from None
     except ValueError as exc:
         # A number of more than 4,300 digits (Python's limit for int()): Python's own words suggest a
         # setting of the interpreter, which means nothing to a student (a hundred-and-forty-eighth review).
         why = "a number longer than any notebook holds" if "digits" in str(exc) else " ".join(str(exc).split())[:120]
-        raise NotebookError(f"the file is not valid notebook JSON ({why}); open it in Jupyter and save it "
-                            f"again") from None
+        raise NotebookError(f"the file is not valid notebook JSON ({why}); {_DAMAGED}") from None
     surrogates = _ESCAPED_SURROGATE.search(text) is not None
     del text
     if surrogates:

@@ -233,7 +233,8 @@ def test_check_of_a_notebook_that_does_not_open_is_one_problem_not_one_per_task(
     from grader.results import CheckResult, SubmissionResult
     spec = load_spec()
     why = ("unreadable: the file is not valid notebook JSON (line 1, column 2: Expecting property name enclosed "
-           "in double quotes); open it in Jupyter and save it again")
+           "in double quotes); the file is damaged: hand in an earlier copy (in Jupyter, File > Revert Notebook to "
+           "Checkpoint, or the copy you downloaded), saved from Jupyter")
     r = SubmissionResult(file="Assignment_7_JaneDoe_k12345678.ipynb", name="JaneDoe", matr_number="k12345678",
                          filename_ok=True, status=why, flags=["unreadable"],
                          checks=[CheckResult(t.id, "notebook", t.max_points, 0.0, False, "the notebook could not be "
@@ -241,7 +242,7 @@ def test_check_of_a_notebook_that_does_not_open_is_one_problem_not_one_per_task(
     buf = io.StringIO()
     assert render_check(r, spec, Console(file=buf, width=80, color_system=None)) == 1
     text = buf.getvalue()
-    assert text.count("open it in Jupyter") == 1 and len(text.splitlines()) <= 10
+    assert " ".join(text.split()).count("hand in an earlier copy") == 1 and len(text.splitlines()) <= 10
     assert text.splitlines()[-1] == "1 problem to fix" and all(len(line) <= 80 for line in text.splitlines())
 
 

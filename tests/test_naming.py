@@ -114,13 +114,13 @@ def test_a_worksheet_row_is_picked_by_the_whole_name_only():
 
 @pytest.mark.parametrize("name,example", [
     ("assignment7_john_smith.ipynb", ", e.g. 'Assignment_7_JohnSmith_k12345678.ipynb' with your own matriculation "
-                                     "number (the name holds none)"),
+                                     "number (the file name holds none)"),
     ("A7-Max Mustermann-k01234567.ipynb", "; rename it to 'Assignment_7_MaxMustermann_k01234567.ipynb'"),
     ("ab_JaneDoe_k12345678_123_7.ipynb", "; rename it to 'Assignment_7_JaneDoe_k12345678.ipynb'"),
     ("notebook.ipynb", ""),                       # one word is no full name: no example
     # ... but one name is a name where the assignment's name was tried (fairness reviews, 297 and 299)
     ("assignment7_jane.ipynb", ", e.g. 'Assignment_7_Jane_k12345678.ipynb' with your own matriculation number "
-                               "(the name holds none)"),
+                               "(the file name holds none)"),
 ])
 def test_a_wrong_layout_comes_with_the_name_to_use(name, example):
     """A new TA's review: a wrongly laid out name got only the pattern, no name to copy."""

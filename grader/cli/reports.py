@@ -777,7 +777,8 @@ def _grade_change(gb, c, rows: list[dict], maxima: dict) -> str:
         g = gb.grade_of(state)
         return f"{rubric.score(g.items, g.adjust, maxima.get(task, 0.0)):g}"
     verb = "undo, grade" if c.action == "undo" else "grade"
-    return f"{verb} {task} of {key}: {points(rows[0]['before'])} → {points(rows[-1]['after'])} points"
+    after = points(rows[-1]['after'])
+    return f"{verb} {task} of {key}: {points(rows[0]['before'])} → {after} point{'' if after == '1' else 's'}"
 
 
 def _touched(rows: list[dict], summary: str = "") -> str:
