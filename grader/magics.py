@@ -836,7 +836,7 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                     holder, ast.Call) and isinstance(holder.func, ast.Name) and holder.func.id in ("vars", "globals"))
         if isinstance(n, ast.Call):         # (`__import__('sys')`, `importlib.import_module('sys')`, `getattr(os, 'sys')`,
             # `sys.modules.get('sys')`: review 474)
-            name = n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+            name = _attribute_call_name(n)
             return name in ("__import__", "import_module", "getattr", "get", "__getattribute__", "__getitem__",
                             "setdefault", "pop") and any(isinstance(a, ast.Constant) and a.value == "sys" for a in n.args)
         return isinstance(n, ast.Name) and n.id in modules or isinstance(n, ast.Attribute) and n.attr == "sys"
@@ -876,7 +876,7 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
         if isinstance(up, ast.arguments):
             return False
         if isinstance(up, ast.Call) and up.func is not n and n in up.args:
-            name = up.func.attr if isinstance(up.func, ast.Attribute) else getattr(up.func, "id", "")
+            name = _attribute_call_name(up)
             if name == "getattr":
                 return not (len(up.args) > 1 and isinstance(up.args[1], ast.Constant) and
                             up.args[1].value not in _IMPORT_PATHS)
@@ -898,7 +898,7 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             return True
         if isinstance(n, ast.Constant) and n.value in _MOVES_FOLDER | _IMPORT_PATHS - {"path"} and (
                 isinstance(up, ast.Subscript) and up.slice is n or isinstance(up, ast.Call) and n in up.args and (
-                    up.func.attr if isinstance(up.func, ast.Attribute) else getattr(up.func, "id", "")) in _ATTRIBUTE_CALLS):
+                    _attribute_call_name(up)) in _ATTRIBUTE_CALLS):
             return True
         # (a module's attribute reached by a name not written out, or joined into a listed one: `getattr(os, 'ch' +
         # 'dir')`, review 474; `vars(sys)['path']`, `sys.__dict__['path']`)
@@ -1035,6 +1035,7 @@ def _read_by_key(n: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 def _attribute_call_name(call: ast.Call) -> str:
+    """The name a call is made by, `f` of `f(x)` and of `m.f(x)` ('' for anything else)."""
     return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
 
 
@@ -1136,12 +1137,12 @@ _LONGEST_TEXT = 1024
 _NAMES_TEXT = 1 << 18
 
 
-def _name_texts(names: frozenset[str], mark: str = "=", seen: dict | None = None) -> dict[str, tuple[str, ...]]:
+def _name_texts(names: frozenset[str], mark: str = "=") -> dict[str, tuple[str, ...]]:
     """The texts of the plain names (`_plain_names` gives each alternative as `=name` + `\x03` + the text), by name,
     or with ``mark`` `^` the text the other names' values surely start with. Read once for each set of names (by
     identity: an equal set compared in full at every lookup cost seconds, review 473's timing of this fix)."""
     key = (id(names), mark)
-    cache = _NAME_TEXTS if seen is None else seen
+    cache = _NAME_TEXTS
     hit = cache.get(key)
     if hit is not None and hit[0] is names:
         return hit[1]
@@ -1573,7 +1574,7 @@ def _relative(node: ast.AST, plain: frozenset[str]) -> bool:
             break
         node = node.left
     if isinstance(node, ast.Call):
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        name = _attribute_call_name(node)
         if name in _WHOLE_PATHS:
             return False
         if name in ("join", "Path", "PurePath", "str", "fspath") and node.args:
