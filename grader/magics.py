@@ -684,6 +684,15 @@ def shadows_autoreload(source: str) -> bool:
 _IMPORT_PATHS = frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"})
 _MOVES_FOLDER = frozenset({"chdir", "fchdir", "addsitedir"})
 _FOLDER_MAGICS = frozenset({"cd", "pushd", "popd"})
+# ... `site`'s functions that read no `.pth` file and change no path (any other call of it may: `addpackage('.',
+# 'x.pth', set())` adds the file's lines, `addsitedir('.')` reads every `.pth` file there, review 480)
+_SITE_READS = frozenset({"getsitepackages", "getusersitepackages", "getuserbase", "check_enableusersite"})
+# ... and those of its functions distinctive enough to count on any receiver (`sys.modules['site'].addpackage(...)`)
+_SITE_ADDS = frozenset({"addsitedir", "addpackage", "addsitepackages", "addusersitepackages"})
+# ... the cell magics that write their body to a file, which `import`, `%run` or `exec(open(...).read())` may run
+_FILE_MAGICS = frozenset({"writefile", "file"})
+# ... Python's own ways to run text as code
+_RUNS_TEXT = frozenset({"exec", "eval", "compile"})
 # ... the modules whose functions move the working folder or the import path, reached by a name not written out
 _MODULES_THAT_MOVE = frozenset({"os", "sys", "site", "contextlib", "importlib", "pathlib", "shutil", "posix", "nt"})
 # ... and what only reads the `sys` module it is handed (`hasattr(sys, 'ps1')`, `inspect.ismodule(sys)`; a fairness
@@ -774,13 +783,14 @@ def _written_out(text: str, plain: frozenset[str]) -> bool:
     return not re.search(r"[$({]", text) and not _GLUED.search(text) and not _names_a_module(text.replace(_UNKNOWN, "\x02"))
 
 
-def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset()) -> bool:
+def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset(), python: bool = False) -> bool:
     """May the cell change where `import` finds a module, so that `%load_ext autoreload` may import another module of
     that name without any cell naming one: `sys.path` (or `meta_path`, `path_hooks`) changed, the working folder moved
     (`os.chdir`, `contextlib.chdir`, `%cd`, `%pushd`, `%popd`, also as a magic's code), `site.addsitedir`, or a package
     named that ships an `autoreload` module of its own (`tornado`, whose files a cell may copy)? Read from the syntax
     tree of the cell as IPython compiles it; a cell it cannot read counts where it holds any of those words (review
-    463). Reading `sys.path` (`print(sys.path)`, `if p not in sys.path:`) changes nothing."""
+    463). Reading `sys.path` (`print(sys.path)`, `if p not in sys.path:`) changes nothing. ``python``: the text runs as
+    Python, not as a cell (a string `exec` runs, a module's file), so no magic of IPython's is read in it."""
     text = scan_text(source)
     packages = packages_with_autoreload()
     if not _MAY_MOVE.search(text) and not _MAY_MOVE.search(_JOINED_LITERALS.sub("", text)) and \
@@ -788,24 +798,28 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
         return False
     if any(re.search(rf"\b{re.escape(p)}\b", text) for p in packages):
         return True
-    magic = cell_magic(source)
+    magic = "" if python else cell_magic(source)
     if magic:
         lines = crlf_as_lf(cleaned(source)).split("\n")
         first = next(i for i, ln in enumerate(lines) if ln.strip())
         body = "\n".join(lines[first + 1:])
         if magic in _SHELL_MAGICS:
             return _copies_unnamed(body)
+        if magic in _FILE_MAGICS:       # (the file's code, where it is Python: review 480's `sys.path.insert` in it)
+            return depth < 3 and _as_code(body) and moves_imports(body, depth + 1, known, python=True)
         return magic in _CODE_MAGICS and depth < 3 and (moves_imports(lines[first].lstrip().lstrip("%"), depth + 1, known)
                                                           or moves_imports(body, depth + 1, known))
     if len(source) > IPYTHON_BUDGET:
         return True                     # (a cell too long for IPython's reader here may: review 469, padded past it)
-    code = _as_compiled(source)
+    code = source if python else _as_compiled(source)
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True                     # (a cell Python cannot read holds one of the words above: it may)
     modules = {"sys"} | {a.asname or a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
                          if a.name == "sys"}
+    sites = {"site"} | {a.asname or a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
+                        if a.name == "site"}
     # (the modules that copy, link and move files, under the names the cell gives them, and what it imports of them)
     movers = {a.asname or a.name: a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
               if a.name in _FILE_MOVERS} | {m: m for m in _FILE_MOVERS}
@@ -857,6 +871,7 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                 modules |= {a.arg for a, d in pairs if d is not None and sysish(d)}
 
     own = _own_readers(tree) | frozenset(x for x in known if x.startswith("&"))
+    as_code = 0                         # strings of the cell read as code
 
     def handed_on(n: ast.AST, up: ast.AST | None) -> bool:
         """Is `sys` (``n``) handed where what takes it may change its path: not an attribute read of it, a test, a
@@ -947,10 +962,34 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             return True
         if isinstance(n, ast.ImportFrom) and any(a.name == "sys" for a in n.names):
             return True                 # (`from os import sys as q`, review 473)
+        # (IPython's folder history, which `%cd -` and `%cd -1` go back to, handed on or written: `_dh.append(d)`,
+        # review 480; only read, `print(_dh)`, `_dh[-1]`, it moves nothing)
+        if isinstance(n, ast.Name) and n.id == "_dh" and not (
+                isinstance(up, ast.Subscript) and up.value is n and isinstance(up.ctx, ast.Load) or isinstance(
+                    up, ast.Call) and up.func is not n and _attribute_call_name(up) in _READS_ONLY) or isinstance(
+                n, ast.Constant) and n.value == "_dh":
+            return True
+        # (text written out that Python runs or a file holds as code: `exec("sys.path.insert(0, d)")`, review 480;
+        # read without the notebook's plain names, and at most `_MOST_CODE_TEXTS` of them: past that the cell may)
+        if isinstance(n, (ast.Constant, ast.BinOp)) and not isinstance(up, ast.BinOp) and depth < 3:
+            for t in _written_texts(n):
+                if len(t) > 4 and _UNKNOWN not in t and _MAY_MOVE.search(t) and _as_code(t):
+                    as_code += 1
+                    if as_code > _MOST_CODE_TEXTS or moves_imports(t, depth + 1, python=True):
+                        return True
         if isinstance(n, ast.Call):
             called = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id if isinstance(n.func, ast.Name) \
                 else ""
             if called in _MOVES_FOLDER and not (n.args and all(_plain_path(a, plain) for a in [*n.args, *n.keywords])):
+                return True
+            # (`site`'s functions read `.pth` files, whose lines are folders or code: any call but a reading one, and
+            # the ones that add a folder on any receiver; review 480's `site.addpackage('.', 'extra_dirs.pth', set())`)
+            if called in _SITE_ADDS or isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and \
+                    n.func.value.id in sites and called not in _SITE_READS:
+                return True
+            # (text run as code that is not written out: any code, review 480)
+            if isinstance(n.func, ast.Name) and called in _RUNS_TEXT and n.args and not (
+                    _written_texts(n.args[0]) and all(_UNKNOWN not in t for t in _written_texts(n.args[0]))):
                 return True
             # ... or files put where `import` looks under names the cell does not write out: copied, linked, moved,
             # unpacked or written (review 465: tornado's `autoreload.py` found by `glob` or by a listing of the folder
@@ -964,10 +1003,17 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                 rest = [*n.args[1:], ast.Constant(words[1] if len(words) > 1 else "")]
                 # (`%cd` to a folder written out: where it leads into a package's own, the package is named; a folder
                 # from a variable, `%cd $lib`, or a bookmark may be any)
+                # (... nor a bookmark, `%cd -b NAME`, which a cell may set: `%bookmark NAME $d`, review 480; `-q` only
+                # quietens it. The folders of IPython's history, `%cd -` and `%cd -1`, are those the notebook went to,
+                # each read where it went, unless it writes the history itself: `_dh`, read below)
                 if name in _FOLDER_MAGICS and not all(
                         isinstance(a, ast.Constant) and isinstance(a.value, str) and _written_out(a.value, plain)
-                        and not _names_a_module(a.value) and not a.value.lstrip().startswith(("-b", "--"))
+                        and not _names_a_module(a.value) and not _QUIET.sub("", a.value).startswith(("-b", "--"))
                         for a in rest):
+                    return True
+                if name == "bookmark" and not (all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                                                       for a in rest) and " ".join(
+                        a.value for a in rest).strip().startswith(("-l", "-d", "-r"))):
                     return True
                 if name in _CODE_MAGICS and depth < 3 and any(
                         isinstance(a, ast.Constant) and isinstance(a.value, str) and moves_imports(a.value, depth + 1, known)
@@ -984,8 +1030,8 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
                     a.name.startswith("IPython.extensions") for a in n.names):
             return True                 # (a listing of IPython's extensions names `autoreload`, review 467)
         elif isinstance(n, ast.ImportFrom) and n.module in ("sys", "os", "site", "contextlib") and any(
-                a.name in _IMPORT_PATHS | _MOVES_FOLDER | {"*"} for a in n.names) and not (
-                n.module == "os" and all(a.name == "path" for a in n.names)):
+                a.name in _IMPORT_PATHS | _MOVES_FOLDER | {"*"} or n.module == "site" and a.name not in _SITE_READS
+                for a in n.names) and not (n.module == "os" and all(a.name == "path" for a in n.names)):
             return True
         elif isinstance(n, ast.Attribute) and n.attr in _IMPORT_PATHS and sysish(n.value):
             up = parents.get(id(n))
@@ -1019,6 +1065,33 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             # `path` grown by folders not written out, `meta_path`, `path_hooks` of anything)
             return True
     return False
+
+
+_QUIET = re.compile(r"^\s*(?:-q(?:\s+|$))*")
+
+
+def _written_texts(node: ast.AST) -> tuple[str, ...]:
+    """The texts a string written out (or in parts, `'import s' + 'ys'`) may be; () where it is no string."""
+    if isinstance(node, ast.Constant):
+        return (node.value,) if isinstance(node.value, str) else ()
+    return _joined_texts(node) or () if isinstance(node, ast.BinOp) else ()
+
+
+# Strings of a cell read as code (review 480's cost: 700 of them a cell, each read with the notebook's 35,000 plain
+# names, took the grader past 13 minutes for one notebook)
+_MOST_CODE_TEXTS = 64
+
+
+def _as_code(text: str) -> bool:
+    """Is ``text`` Python that does something as code (a string `exec` runs, a file a cell magic writes), to be read as
+    a cell is? Text that is no Python (prose, a path) runs as no code, nor does a name alone
+    (`'IPython.extensions.autoreload'` handed to `%load_ext`)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return not all(isinstance(s, ast.Expr) and isinstance(s.value, (ast.Name, ast.Attribute, ast.Constant))
+                   for s in tree.body)
 
 
 def _read_by_key(n: ast.AST, parents: dict[int, ast.AST]) -> bool:
@@ -1373,7 +1446,9 @@ _MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|
                        r"copy|open|system|subprocess|run|getoutput|Popen|sx|!|%%(?:bash|sh|script)|mkdir|makedirs|"
                        r"touch|mknod|mkfifo|modules|extensions|save|logstart|ZipFile|TarFile|"
                        # (... an attribute reached by its name as text, which may be joined, review 477)
-                       r"getattr|setattr|attrgetter|methodcaller|vars|__dict__|import_module|__import__|getmembers")
+                       r"getattr|setattr|attrgetter|methodcaller|vars|__dict__|import_module|__import__|getmembers|"
+                       # (... `site`'s `.pth` files, bookmarks, text run as code, a file's code: review 480)
+                       r"\bsite\b|addpackage|bookmark|\b_dh\b|\bexec\b|\beval\b|\bcompile\b|writefile|%%file")
 # Literals joined into one text (`'pa' + 'th'`, `'pa' 'th'`): the prefilter reads the words they make (review 477)
 _JOINED_LITERALS = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 

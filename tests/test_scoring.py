@@ -6832,6 +6832,46 @@ def test_what_review_478_found_a_modules_namespace_handed_out_whole(above, flagg
     _answers_kept(_autoreload_stop_above("\n" + above + "%load_ext autoreload\n"), flagged)
 
 
+_HISTORY_SIDE = "import inspect\n_t = inspect.getfile(inspect)[:-len('inspect.py')] + 'site-packages/' + 'odanrot'[::-1]\n"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    ([_HISTORY_SIDE + "_dh.append(_t)\n%cd -1\n"], True),
+    ([_HISTORY_SIDE + "_dh.append(_t)\n_dh.append(_dh[0])\n%cd -\n"], True),
+    ([_HISTORY_SIDE + "_dh.append(_t)\n", "%cd -q -1\n"], True),
+    ([_HISTORY_SIDE + "h = _dh\nh.append(_t)\n%cd -1\n"], True),
+    ([_HISTORY_SIDE + "_dh[:] = [_t, _t]\n%cd -\n"], True),
+    ([_HISTORY_SIDE + "_dh.append(_t)\n%pushd -1\n"], True),
+    ([_HISTORY_SIDE + "%bookmark lib $_t\n", "%cd lib\n"], True),
+    ([_HISTORY_SIDE + "import site\nopen('extra_dirs.pth', 'w').write(_t)\nsite.addpackage('.', 'extra_dirs.pth', set())\n"],
+     True),
+    ([_HISTORY_SIDE + "from site import addpackage\nopen('x.pth', 'w').write(_t)\naddpackage('.', 'x.pth', set())\n"],
+     True),
+    ([_HISTORY_SIDE + "import site\nopen('x.pth', 'w').write(_t)\nsite.addsitedir('.')\n"], True),
+    (["%%writefile helpers_h480.py\nimport sys, inspect\n"
+      "sys.path.insert(0, inspect.getfile(inspect)[:-len('inspect.py')] + 'site-packages/' + 'odanrot'[::-1])\n",
+      "import helpers_h480\n"], True),
+    (["import inspect\nexec(\"import sys\\nsys.path.insert(0, inspect.getfile(inspect)[:-len('inspect.py')] + "
+      "'site-packages/' + 'odanrot'[::-1])\")\n"], True),
+    (["import inspect\nexec('import s' + 'ys\\nsys.path.insert(0, inspect.getfile(inspect)[:-10] + \"site-packages/\" + "
+      "\"odanrot\"[::-1])')\n"], True),
+    ([_HISTORY_SIDE + "code = 'import sys; sys.pa' + 'th.insert(0, _t)'\nexec(code)\n"], True),
+    # ... not a folder written out, a file whose code changes no path, text that is no such code, `site` only read
+    (["%cd -q ..\n%cd ..\n%cd -\n%cd -1\nprint(_dh, _dh[-1])\n%bookmark -l\n", "%%writefile helpers.py\nimport os\n\ndef where():\n    return os.getcwd()\n",
+      "import helpers\nexec('x = 1 + 1')\nimport site\nprint(site.getsitepackages())\n"
+      "note = 'put the folder on sys.path first: sys.path.insert(0, folder) in a cell above'\n"], False),
+])
+def test_what_review_480_found_folders_from_history_pth_files_and_code_as_text(above, flagged):
+    """Review 480, told of 478's fix: tornado's folder put in IPython's folder history (`_dh.append(d)`, then `%cd -1`
+    or `%cd -`) or a bookmark (`%bookmark lib $d`, `%cd lib`), read from a `.pth` file by `site.addpackage`, or put on
+    `sys.path` by the code of a `%%writefile` cell imported below or by a string `exec` runs: 10/10 with `added-cell:`
+    only where Run All stopped. `%cd` of the history or a bookmark counts now, as does a bookmark set, any call of
+    `site` but its readings, the code a `%%writefile` cell writes and text run as code where it is Python, and text
+    run as code that is not written out; so does IPython's folder history written (`%cd -` and `%cd -1` go back to
+    folders the notebook went to, each read where it went)."""
+    _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
+
+
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
     """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
     honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
