@@ -67,6 +67,8 @@ FLAG_HELP = {
                  "the copy, the grader grades the graded cell: put your code into the graded cell and delete the copy",
     "several-notebooks": "several-notebooks: more than one notebook was handed in; all are graded and one counts "
                          "(which, and why, is said above)",
+    "gone": "gone: this notebook is no longer in your folder of the latest download the TAs graded (removed or "
+            "replaced in Moodle); it does not count while another notebook of yours is there",
     "override-earlier": "override-earlier: a TA changed an automatic check's points for a notebook handed in "
                         "before this one; the change is kept until a TA looks again",
     "cell-type": "cell-type: a code cell was turned into a raw or markdown cell, which Jupyter does not run; "

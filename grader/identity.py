@@ -242,7 +242,18 @@ def best_of(results: Iterable[SubmissionResult]) -> SubmissionResult:
     chosen = [r for r in ordered if r.chosen_by]
     if chosen:
         return chosen[0]
-    return max(ordered, key=_rank)     # max keeps the first of equals: the first by file name
+    # (a notebook no longer in the participant's folder of the latest download counts only where none is: review 481,
+    # a draft removed in Moodle kept counting with the higher total)
+    present = [r for r in ordered if not gone(r)] or ordered
+    return max(present, key=_rank)     # max keeps the first of equals: the first by file name
+
+
+GONE = "gone"
+
+
+def gone(r: SubmissionResult) -> bool:
+    """Is this notebook no longer in its participant's folder of the latest download graded (flag ``gone``)?"""
+    return GONE in r.flags
 
 
 def differing_tasks(results: Iterable[SubmissionResult]) -> tuple[str, ...]:
@@ -287,10 +298,15 @@ def counting(results: Iterable[SubmissionResult]) -> dict[str, Counting]:
             continue
         best = best_of(group)
         others = [r for r in sorted(group, key=lambda r: (r.file, r.key)) if r is not best]
-        final = bool(best.chosen_by) or not any(r.pending for r in group)
-        reason = "chosen by a TA" if best.chosen_by else _reason(best, others, final)
+        # (the attempts still in the folder are compared; those gone are named, never chosen)
+        present = [r for r in group if not gone(r)] if not gone(best) else group
+        rivals = [r for r in others if r in present]
+        final = bool(best.chosen_by) or not any(r.pending for r in present)
+        reason = ("chosen by a TA" + ("; it is no longer in the latest download" if gone(best) else "")
+                  if best.chosen_by else _reason(best, rivals, final) if rivals else
+                  "the only one still in the latest download")
         c = Counting(best.key, best.file, reason, tuple((r.key, r.file, r.total_points) for r in others), final,
-                     differing_tasks(group), best.chosen_by)
+                     differing_tasks(present), best.chosen_by)
         for r in group:
             out[r.key] = c
     return out

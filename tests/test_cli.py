@@ -150,6 +150,43 @@ def test_ctrl_c_keeps_finished_reports_and_stops_the_workers(tmp_path, make_nb, 
     assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded by this run in" in res.stdout
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_kill_or_a_closed_terminal_stops_a_batch_as_ctrl_c_does(tmp_path, make_nb, data_home, fast_spec_dir, sig):
+    """Review 481: `kill` (SIGTERM) or a dropped SSH session (SIGHUP) ended `grader grade` with exit 143 or 129, no
+    summary.csv and no word; the finished reports are kept and the TA told to run it again, as after Ctrl-C."""
+    proc, folder, out = start_batch_and_wait_for_first_report(tmp_path, make_nb, data_home, fast_spec_dir, 8)
+    proc.send_signal(sig)
+    text, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, text
+    assert "interrupted: finished reports are kept" in text and (out / "summary.csv").exists()
+    done = len(list(out.glob("Assignment_*.json")))
+    assert 1 <= done < 8
+    res = run(["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)], tmp_path, data_home)
+    assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded by this run in" in res.stdout
+
+
+def test_a_batch_renders_every_students_files_again(tmp_path, make_nb, data_home, fast_spec_dir):
+    """Review 481: a grade saved by the web app whose server was killed before it rendered the student's files left
+    the student's CSV and JSON behind the gradebook, and a later `grader grade` that graded nothing new rewrote only
+    summary.csv. Every student's files follow the gradebook after a batch now."""
+    from grader.gradebook import Gradebook, gradebook_path
+    folder, out = tmp_path / "subs", tmp_path / "reports"
+    folder.mkdir()
+    for i in range(2):
+        shutil.copy(make_nb(name=f"Assignment_7_StudentNr_k1000000{i}.ipynb"), folder)
+    args = ["grade", str(folder), "--out", str(out), "--spec", str(fast_spec_dir)]
+    assert run(args, tmp_path, data_home).returncode == 0
+    key = "Assignment_7_StudentNr_k10000000"
+    gb = Gradebook(gradebook_path(out))
+    gb.set_grade(key, "calc_1_1", items=[], adjust=7, comment="see the second line", ta="ben", expected_version=0)
+    gb.close()                       # saved, never rendered: as after a kill -9 of `grader serve`
+    assert "see the second line" not in (out / f"{key}.csv").read_text()
+    res = run(args, tmp_path, data_home)
+    assert "2 notebook(s) already graded" in res.stdout
+    assert "see the second line" in (out / f"{key}.csv").read_text()
+    assert json.loads((out / f"{key}.json").read_text())["checks"][0]["points"] == 7
+
+
 def test_a_forced_regrade_stopped_by_ctrl_c_resumes_with_the_notebooks_it_left(tmp_path, make_nb, data_home,
                                                                                fast_spec_dir):
     """A TA's review: after Ctrl-C in `grade --force`, "run the same command again" regraded all,

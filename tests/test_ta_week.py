@@ -401,3 +401,40 @@ def test_a_renamed_notebook_is_paired_with_the_one_that_fits_best():
     assert renamed_pairs([old], [cara]) == [(old.key, cara.key)]             # the written answers alone
     twin = nb("Assignment_7_BobY_k22222222_v2", "BobY", "k22222222", "same")
     assert renamed_pairs([old], [cara, renamed, twin]) == []
+
+
+def test_a_notebook_gone_from_its_participants_folder_no_longer_counts(tmp_path, data_home):
+    """Review 481: José's folder held his notebook (30) and a wrong upload (50); the wrong upload removed in Moodle
+    and the new download graded, the removed one kept counting and Moodle got 50, where a clean run of the same
+    tree gives 30. A notebook no longer in its participant's folder is flagged `gone` and counts only where none of
+    theirs is; back in the folder, it counts as before."""
+    tree = tmp_path / "download"
+    jose = tree / "José Da Silva_5502_assignsubmission_file_"
+    jose.mkdir(parents=True)
+    shutil.copy(SUBS / "Assignment_7_MaxMustermann_k01234567.ipynb", jose / "Assignment_7_JoseDaSilva_k01234567.ipynb")
+    shutil.copy(SUBS / "Assignment_7_JaneDoe_k12345678.ipynb", jose / "wrong_upload.ipynb")
+    other = tree / "Jane Doe_5501_assignsubmission_file_"
+    other.mkdir()
+    shutil.copy(SUBS / "Assignment_7_JaneDoe_k12345678.ipynb", other)
+    out = tmp_path / "reports"
+    args = ["grade", str(tree), "--out", str(out), "--draw-seed", str(DRAW_SEED)]
+
+    def rows():
+        return {r["file"].rsplit("/", 1)[-1]: r for r in csv.DictReader((out / "summary.csv").open())}
+    first = run(args, tmp_path, data_home)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert rows()["wrong_upload.ipynb"]["counted"] == "True"
+    (jose / "wrong_upload.ipynb").unlink()
+    again = run(args, tmp_path, data_home)
+    assert again.returncode == 0, again.stdout + again.stderr
+    now = rows()
+    assert (now["wrong_upload.ipynb"]["counted"], now["Assignment_7_JoseDaSilva_k01234567.ipynb"]["counted"]) == \
+        ("False", "True")
+    assert "gone" in now["wrong_upload.ipynb"]["flags"] and "gone" not in now["Assignment_7_JoseDaSilva_k01234567.ipynb"]["flags"]
+    assert "counted Assignment_7_JoseDaSilva_k01234567.ipynb, the only one still in the latest download" in \
+        " ".join(again.stdout.split())
+    assert "gone" not in rows()["Assignment_7_JaneDoe_k12345678.ipynb"]["flags"]
+    shutil.copy(SUBS / "Assignment_7_JaneDoe_k12345678.ipynb", jose / "wrong_upload.ipynb")    # back, unchanged
+    back = run(args, tmp_path, data_home)
+    assert back.returncode == 0 and "already graded and unchanged" in back.stdout
+    assert rows()["wrong_upload.ipynb"]["counted"] == "True" and "gone" not in rows()["wrong_upload.ipynb"]["flags"]

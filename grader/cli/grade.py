@@ -279,6 +279,19 @@ def _flag_duplicates(results: list[SubmissionResult]) -> None:
                     r.matr_number = ""
 
 
+def _flag_gone(results: list[SubmissionResult], here: set[str], folders: set[str]) -> None:
+    """Flag ``gone`` a notebook of a Moodle participant whose folder is in the download graded now but that is not in
+    it any more (removed or replaced in Moodle): it does not count while another of theirs is (review 481: a draft
+    removed from the folder kept counting with its higher total, and Moodle got its grade). A notebook graded from
+    another folder, or of a participant not in this download, is left as it is; one that is back loses the flag."""
+    for r in results:
+        if r.key in here:
+            if identity.GONE in r.flags:
+                r.flags.remove(identity.GONE)
+        elif r.participant_id in folders and not r.no_notebook and identity.GONE not in r.flags:
+            r.flags.append(identity.GONE)
+
+
 def check_input(folder: Path | None) -> Path:
     """The folder or zip to grade, or one line that says what was expected."""
     if folder is None:
@@ -306,11 +319,30 @@ def cmd_grade(args, console: Console) -> int:
     if args.dask_scheduler and importlib.util.find_spec("distributed") is None:
         raise CliError('--dask-scheduler needs the dask extra: pip install -e ".[dask]" (here and on every '
                        'Dask worker)')
+    # A TA's terminal closed (SIGHUP: an SSH session dropped) or a `kill` (SIGTERM) stops a batch as Ctrl-C does: the
+    # summary of what was graded is written and the console says to run the command again (review 481: exit 143 or
+    # 129, no summary.csv, no word).
+    stops = _stop_as_ctrl_c()
     try:
         return _grade(args, console, spec)
     finally:
+        for sig, previous in stops.items():
+            signal.signal(sig, previous)
         if getattr(args, "_unpacked", None):
             shutil.rmtree(args._unpacked, ignore_errors=True)
+
+
+_STOPS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop_as_ctrl_c() -> dict:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread; returns the handlers they had."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def stop(*_):
+        raise KeyboardInterrupt
+    return {sig: signal.signal(sig, stop) for sig in _STOPS}
 
 
 def _grade(args, console: Console, spec) -> int:
@@ -530,7 +562,10 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
             console.print(_line(r))
     # Flags that need the whole cohort (two notebooks with one matriculation number), the
     # summary and the pages, all rendered from the gradebook (TA grades included).
-    results = finish(gb, out, spec, flag_cohort=_flag_duplicates, pages=False)
+    here = {s.key for s in subs}
+    folders = {s.participant_id for s in subs if s.participant_id}
+    results = finish(gb, out, spec, flag_cohort=lambda rs: (_flag_duplicates(rs), _flag_gone(rs, here, folders)),
+                     pages=False)
     batch = [results[s.key] for s in subs if s.key in results]
     refused = sorted({n for r in batch for n in r.extra.get("limits_not_applied", [])})
     if refused:
@@ -600,11 +635,12 @@ def _ctrl_c_after():
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(1))
+    previous = {sig: signal.signal(sig, lambda *_: caught.append(1)) for sig in (signal.SIGINT, *_STOPS)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if caught:
             raise KeyboardInterrupt
 

@@ -120,7 +120,7 @@ def record(gb: Gradebook, out: Path, result: SubmissionResult, key: str) -> Subm
 
 def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool = True) -> dict[str, SubmissionResult]:
     """After a batch: flags that need the whole cohort (``flag_cohort`` mutates the automatic
-    results' flags), then the summary, the changed students' files and the pages."""
+    results' flags), then the summary, every student's files and the pages."""
     from ..feedback import write_feedback
     auto = gb.automatic(pictures=False)
     if flag_cohort is not None:
@@ -134,7 +134,10 @@ def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool =
     else:
         changed = []
     results = decided(gb, pictures=False)
-    write_students(out, {k: results[k] for k in changed})
+    # Every student's files, not only the changed ones: a server killed between a TA's save and its rendering left
+    # those files behind the gradebook, and a batch that graded nothing new kept them so (review 481). A file whose
+    # text is the same is left alone: a millisecond a student.
+    write_students(out, results)
     write_summary(out, list(results.values()), spec)
     refresh(out, results, spec)
     retire_stale_upload(gb, list(results.values()))
