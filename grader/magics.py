@@ -690,9 +690,11 @@ _SITE_READS = frozenset({"getsitepackages", "getusersitepackages", "getuserbase"
 # ... and those of its functions distinctive enough to count on any receiver (`sys.modules['site'].addpackage(...)`)
 _SITE_ADDS = frozenset({"addsitedir", "addpackage", "addsitepackages", "addusersitepackages"})
 # ... the cell magics that write their body to a file, which `import`, `%run` or `exec(open(...).read())` may run
-_FILE_MAGICS = frozenset({"writefile", "file"})
+_BODY_MAGICS = frozenset({"writefile", "file"})
 # ... Python's own ways to run text as code
 _RUNS_TEXT = frozenset({"exec", "eval", "compile"})
+# ... and the files whose text `import` or `%run` runs as code
+_CODE_FILES = (".py", ".ipy", ".pyw")
 # ... the modules whose functions move the working folder or the import path, reached by a name not written out
 _MODULES_THAT_MOVE = frozenset({"os", "sys", "site", "contextlib", "importlib", "pathlib", "shutil", "posix", "nt"})
 # ... and what only reads the `sys` module it is handed (`hasattr(sys, 'ps1')`, `inspect.ismodule(sys)`; a fairness
@@ -746,13 +748,26 @@ def _as_compiled(source: str) -> str:
     return as_ipython_compiles(as_explicit(source))
 
 
+def _compiled_or_guessed(source: str) -> str | None:
+    """The cell as IPython compiles it, within IPython's reading budget; past it (many magic lines: IPython's reader
+    costs a reading of the cell for each, review 482's four cells of 1,990 `%time` lines took the grader 78 s), its
+    code as the grader reads it without IPython, or None where a magic line there may move a folder."""
+    if within_budget(source):
+        return _as_compiled(source)
+    if any(_MAY_MOVE.search(ln) for ln in crlf_as_lf(source).split("\n") if _LINE_MAGIC.match(ln) or
+           _ESCAPED.match(ln) or assigned_magic(ln) is not None or _HELP_LINE.match(ln)):
+        return None
+    return without_magics(source)
+
+
 def plain_names_of(sources: list[str]) -> frozenset[str]:
     """The names a notebook's cells give only folders written out (`_plain_names` over every cell as IPython compiles
     it): `DRIVE_DIR = '/content/drive/MyDrive/ml'` in one cell, `%cd $DRIVE_DIR` in another (a fairness review, 468)."""
     body: list[ast.stmt] = []
     for source in sources:
         try:
-            body += ast.parse(_as_compiled(source)).body
+            code = _compiled_or_guessed(source)
+            body += ast.parse(code).body if code is not None else []
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     module = ast.Module(body=body, type_ignores=[])
@@ -805,13 +820,15 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
         body = "\n".join(lines[first + 1:])
         if magic in _SHELL_MAGICS:
             return _copies_unnamed(body)
-        if magic in _FILE_MAGICS:       # (the file's code, where it is Python: review 480's `sys.path.insert` in it)
-            return depth < 3 and _as_code(body) and moves_imports(body, depth + 1, known, python=True)
+        if magic in _BODY_MAGICS:       # (the file's code: review 480's `sys.path.insert` in it)
+            return depth < 3 and _body_moves(lines[first], body, depth, known)
         return magic in _CODE_MAGICS and depth < 3 and (moves_imports(lines[first].lstrip().lstrip("%"), depth + 1, known)
                                                           or moves_imports(body, depth + 1, known))
     if len(source) > IPYTHON_BUDGET:
         return True                     # (a cell too long for IPython's reader here may: review 469, padded past it)
-    code = source if python else _as_compiled(source)
+    code = source if python else _compiled_or_guessed(source)
+    if code is None:
+        return True                     # (a magic line past IPython's reading budget that may move)
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -872,6 +889,10 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
 
     own = _own_readers(tree) | frozenset(x for x in known if x.startswith("&"))
     as_code = 0                         # strings of the cell read as code
+    # (a module's file named by the cell, `'h3.py'`, `f'{n}.py'`: text not written out written there is code that
+    # `import` runs, review 482)
+    module_named = any(isinstance(x, ast.Constant) and isinstance(x.value, str) and
+                       x.value.lower().endswith(_CODE_FILES) for x in walk(tree))
 
     def handed_on(n: ast.AST, up: ast.AST | None) -> bool:
         """Is `sys` (``n``) handed where what takes it may change its path: not an attribute read of it, a test, a
@@ -987,6 +1008,9 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             if called in _SITE_ADDS or isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and \
                     n.func.value.id in sites and called not in _SITE_READS:
                 return True
+            if module_named and called in ("write", "writelines", "write_text", "write_bytes") and n.args and not (
+                    _written_texts(n.args[0]) and all(_UNKNOWN not in t for t in _written_texts(n.args[0]))):
+                return True
             # (text run as code that is not written out: any code, review 480)
             if isinstance(n.func, ast.Name) and called in _RUNS_TEXT and n.args and not (
                     _written_texts(n.args[0]) and all(_UNKNOWN not in t for t in _written_texts(n.args[0]))):
@@ -1080,6 +1104,37 @@ def _written_texts(node: ast.AST) -> tuple[str, ...]:
 # Strings of a cell read as code (review 480's cost: 700 of them a cell, each read with the notebook's 35,000 plain
 # names, took the grader past 13 minutes for one notebook)
 _MOST_CODE_TEXTS = 64
+
+
+def _body_moves(line: str, body: str, depth: int, known: frozenset[str]) -> bool:
+    """Does the file a `%%writefile` cell writes (``line`` its first line) change where `import` looks once imported or
+    run? Its code read as Python, or as a cell where it is IPython's (`%run h.ipy`, review 482); a part appended
+    (`-a`) or a module's text that is no Python alone may join others into code (review 482: one statement split over
+    `%%writefile h.py` and `%%writefile -a h.py`): read for the words. A shell script's copies are read as a shell
+    cell's; a file of data (`.csv`, `.yaml`, `.txt`), appended to or not, runs as no code."""
+    words = line.split()
+    name = next((w for w in words[1:] if not w.startswith("-")), "").lower()
+    append = any(w in ("-a", "--append") for w in words[1:])
+    suffix = posixpath.splitext(name)[1]
+    if suffix in (".sh", ".bash"):
+        return _copies_unnamed(body)
+    if suffix not in ("", *_CODE_FILES):
+        return False
+    if suffix == ".ipy":
+        return moves_imports(body, depth + 1, known)
+    if _as_code(body):
+        return moves_imports(body, depth + 1, known, python=True)
+    if append or not _parses_at_all(body):
+        return bool(_MAY_MOVE.search(scan_text(body)))
+    return False
+
+
+def _parses_at_all(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _as_code(text: str) -> bool:
@@ -1435,7 +1490,7 @@ _FILE_METHODS = frozenset({"symlink_to", "hardlink_to", "extractall", "extract",
                            "copy_tree", "touch", "mkdir", "open"})
 _NAMED_BY_RECEIVER = frozenset({"symlink_to", "hardlink_to", "write_text", "write_bytes", "touch", "mkdir", "open"})
 # IPython's magics that make files or folders named by their arguments (`%mkdir $n`, `%save -q $n 1`)
-_FILE_MAGICS = frozenset({"mkdir", "save", "logstart", "writefile"})
+_FILE_MAGICS = frozenset({"mkdir", "save", "logstart", "writefile", "file"})
 _IMPORTABLE = re.compile(r"\.(?:py[cdw]?|so|zip|egg|whl|pth)$|[/\\]$", re.IGNORECASE)
 _RUNNERS = frozenset({"system", "getoutput", "getstatusoutput", "run", "call", "check_call", "check_output", "Popen",
                       "popen", "sx"})

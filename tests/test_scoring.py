@@ -6872,6 +6872,43 @@ def test_what_review_480_found_folders_from_history_pth_files_and_code_as_text(a
     _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
 
 
+_TORNADO_482 = "inspect.getfile(inspect)[:-len('inspect.py')] + 'site-packages/' + 'odanrot'[::-1]"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    (["%%file helper_k.py\nimport sys, inspect\nsys.path.insert(0, " + _TORNADO_482 + ")\n", "import helper_k\n"], True),
+    (["%%writefile h1.py\nimport sys, inspect\nsys.path.insert(0, inspect.getfile(inspect)[:-len('inspect.py')] + "
+      "'site-packages/' +\n", "%%writefile -a h1.py\n    'odanrot'[::-1])\n", "import h1\n"], True),
+    (["%%writefile h2.ipy\nimport inspect\n_t = " + _TORNADO_482 + "\n%cd -q $_t\n", "%run h2.ipy\n"], True),
+    (["import inspect\n_t = " + _TORNADO_482 + "\nopen('h3.py', 'w').write(bytes.fromhex('696d706f7274207379730a')"
+      ".decode() + 'sys.pa' 'th.insert(0, %r)' % _t)\n", "import h3\n"], True),
+    (["import inspect\n_t = " + _TORNADO_482 + "\nname = 'h5'\nwith open(f'{name}.py', 'w') as f:\n"
+      "    f.write('import sys; sys.path.insert(0, ' + repr(_t) + ')')\n", "import h5\n"], True),
+    # ... not a module that only reads, a data file, a module's text written out that moves nothing
+    (["%%writefile helpers.py\nimport os\n\ndef here(name):\n    return os.path.join(os.path.dirname(__file__), name)\n",
+      "%%writefile config.yaml\ndata_path: ./data\nrun: 3\n", "%%writefile -a notes.txt\nthe path to the data\n",
+      "open('gen.py', 'w').write('def f():\\n    return 1\\n')\nimport helpers\n"], False),
+])
+def test_what_review_482_found_files_of_code_the_reading_passed_over(above, flagged):
+    """Review 482, told of 480's fix: a `%%file` cell (the name read was `%%writefile` only), a statement split over
+    `%%writefile` and `%%writefile -a` (neither half is Python alone), a `%%writefile h.ipy` cell of IPython's lines
+    run by `%run`, and text not written out written into a module's file (`open('h3.py', 'w').write(...)`), each
+    imported or run above the load: 10/10 with `added-cell:` only where Run All stopped."""
+    _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
+
+
+def test_many_magic_lines_cost_the_autoreload_reading_little():
+    """Review 482: four cells of 1,990 `%time pK` lines each beside `%load_ext autoreload` cost the grader 78 s, IPython's
+    reader read every cell past its budget (a reading of the cell for each magic line). Past the budget the cells are
+    read without it."""
+    import time
+    cells = [f"p{k} = 1\n" + f"%time p{k}\n" * 1990 for k in range(4)]
+    started = time.process_time()
+    c = _around_answers("%autoreload 2\n" + _R434, above=[*cells, "%load_ext autoreload\n"])
+    _answers_kept(c, False)
+    assert time.process_time() - started < 20
+
+
 def test_the_packages_that_ship_autoreload_are_the_installations_not_the_working_folders(tmp_path, monkeypatch):
     """Review 469: `packages_with_autoreload` read `sys.path`'s `''`, the folder the grader was started in, so an
     honest notebook graded from a folder that held `jup/.../autoreload` was flagged, and from `/` it was not."""
