@@ -156,3 +156,24 @@ def test_the_memory_of_a_process_whose_first_thread_ended_is_still_read(tmp_path
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_children_a_cell_left_take_no_process_from_the_notebooks_later_cells(tmp_path, make_nb, solution_nb, data_home):
+    """The stress corpus's fork loop was graded 25 or 45 by chance: the children a model cell left were killed when its
+    job was parked for its hidden run, but stayed in the process table until that job ended, counted against the
+    notebook's processes, and a later cell that starts processes of its own was refused them (or stopped as a fork
+    bomb it was not). A parked job's children are reaped as they end now."""
+    cells = {c.get("id"): c.source for c in solution_nb.cells}
+    leave = "\nimport os, time\nfor _ in range({n}):\n    if os.fork() == 0:\n        time.sleep(60)\n        os._exit(0)\n"
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    shutil.copy(make_nb({"ann-relu": cells["ann-relu"] + leave.format(n=45),
+                         "train-and-test": leave.format(n=22) + cells["train-and-test"]},
+                        name="Assignment_7_LeftChildren_k00000001.ipynb"), folder)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home)}
+    res = subprocess.run([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(tmp_path / "out")],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    import csv
+    row, = csv.DictReader((tmp_path / "out" / "summary.csv").open())
+    assert (row["code_3_2_models"], row["code_3_2_train"], row["flags"]) == ("10.0", "20.0", ""), row

@@ -16,6 +16,7 @@ import io
 import linecache
 import marshal
 import os
+import signal
 import sys
 import threading
 import time
@@ -224,11 +225,27 @@ def _probe_phase(sock, ns: dict, request: dict, env: dict | None, output_bytes: 
         reply["data"] = env["observe"](ns, request["params"])
     except BaseException as exc:  # noqa: BLE001 - student code inside the probe may raise anything
         reply["error"] = describe(exc)
+    _reap_children()                    # before the reply: the worker may park the job as soon as it is read
     try:
         wire.send(sock, reply)
     except (TypeError, ValueError) as exc:
         wire.send(sock, {"type": "result", "nonce": request["nonce"], "error": f"the result could not be sent ({exc})"})
     return env
+
+
+def _reap_children() -> None:
+    """Once a probe run is over, children that end are reaped at once (the worker parks the job after it reads the
+    reply, and ends what the cell left running), and those ended already now: a parked job stopped with sixty killed
+    children still in the process table held the slot's process count, and the notebook's next cell was stopped for
+    "64 or more processes" it never started (a stress notebook's fork loop, graded 25 or 45 by chance). The next
+    probe run restores the default (``quiet_signals``)."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return
 
 
 def serve(sock, base_ns: dict, header: dict, uid: int | None, worker_notes: list[str]) -> None:
