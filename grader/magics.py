@@ -891,8 +891,13 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
     as_code = 0                         # strings of the cell read as code
     # (a module's file named by the cell, `'h3.py'`, `f'{n}.py'`: text not written out written there is code that
     # `import` runs, review 482)
-    module_named = any(isinstance(x, ast.Constant) and isinstance(x.value, str) and
-                       x.value.lower().endswith(_CODE_FILES) for x in walk(tree))
+    module_named = any(t.lower().endswith(_CODE_FILES) for x in walk(tree) if not isinstance(parents.get(id(x)), ast.BinOp)
+                       for t in (_written_texts(x) if isinstance(x, (ast.Constant, ast.BinOp)) else
+                                 _written_texts(x.values[-1]) if isinstance(x, ast.JoinedStr) and x.values else ()))
+    # (... and the ways Python runs code it is handed, however reached: review 483's `builtins.exec(s)`, `run = exec`,
+    # `pickle.loads(...)`, `types.FunctionType(marshal.loads(...), globals())`, `code.InteractiveInterpreter()`)
+    if _runs_unwritten_code(tree, parents):
+        return True
 
     def handed_on(n: ast.AST, up: ast.AST | None) -> bool:
         """Is `sys` (``n``) handed where what takes it may change its path: not an attribute read of it, a test, a
@@ -1008,8 +1013,13 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             if called in _SITE_ADDS or isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and \
                     n.func.value.id in sites and called not in _SITE_READS:
                 return True
-            if module_named and called in ("write", "writelines", "write_text", "write_bytes") and n.args and not (
-                    _written_texts(n.args[0]) and all(_UNKNOWN not in t for t in _written_texts(n.args[0]))):
+            # (... text not written out written where a module's file is named: `f.write(s)`, `print(s, file=f)`,
+            # `shutil.copyfileobj(io.StringIO(s), f)`, review 483)
+            if module_named and called in _WRITES and not all(
+                    _written_texts(a) and all(_UNKNOWN not in t for t in _written_texts(a))
+                    for a in (n.args[:1] if called in ("write", "writelines", "write_text", "write_bytes") else
+                              n.args if called == "print" and any(k.arg == "file" for k in n.keywords) else
+                              [] if called == "print" else [None])):
                 return True
             # (text run as code that is not written out: any code, review 480)
             if isinstance(n.func, ast.Name) and called in _RUNS_TEXT and n.args and not (
@@ -1092,6 +1102,47 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
 
 
 _QUIET = re.compile(r"^\s*(?:-q(?:\s+|$))*")
+# Calls that write text into a file (`print` only with `file=`; a copy's or a dump's text is never written out)
+_WRITES = frozenset({"write", "writelines", "write_text", "write_bytes", "print", "copyfileobj", "dump", "savetxt",
+                     "tofile"})
+# What runs code it is handed, but `exec`, `eval` and `compile` (read by their names wherever they are reached):
+# code from data (`pickle.loads`), code objects made into functions, interpreters, a file run by name
+_CODE_FROM_DATA = frozenset({"loads", "load", "Unpickler"})
+_DATA_MODULES = frozenset({"pickle", "marshal", "dill", "cloudpickle", "shelve", "joblib", "_pickle", "cPickle"})
+_CODE_RUNNERS = frozenset({"FunctionType", "CodeType", "LambdaType", "InteractiveInterpreter", "InteractiveConsole",
+                           "interact", "runsource", "runcode", "run_path", "run_module", "exec_module",
+                           "spec_from_file_location", "SourceFileLoader", "SourcelessFileLoader", "module_from_spec",
+                           "compile_command", "CommandCompiler"})
+
+
+def _runs_unwritten_code(tree: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """May the cell run code its text does not hold: `exec`, `eval` or `compile` reached otherwise than called by name
+    (`builtins.exec`, `run = exec`, `f(exec, s)`, `getattr(builtins, 'ex' + 'ec')`), code from data (`pickle.loads`,
+    `marshal.loads`), a code object made a function, an interpreter, a file run by name (`runpy`, a loader)? A call
+    of `exec` by its name is read where it is (`_written_texts` of its text)."""
+    for n in walk(tree):
+        up = parents.get(id(n))
+        if isinstance(n, ast.Name) and n.id in _RUNS_TEXT and not (isinstance(up, ast.Call) and up.func is n):
+            return True
+        if isinstance(n, ast.Attribute) and (n.attr in _RUNS_TEXT and (
+                not (isinstance(up, ast.Call) and up.func is n) or isinstance(n.value, ast.Name) and
+                n.value.id in ("builtins", "__builtins__")) or n.attr in _CODE_RUNNERS or
+                n.attr in _CODE_FROM_DATA and isinstance(n.value, ast.Name) and n.value.id in _DATA_MODULES):
+            if n.attr == "compile" and isinstance(up, ast.Call) and up.func is n and not (
+                    isinstance(n.value, ast.Name) and n.value.id in ("builtins", "__builtins__")):
+                continue                # (`re.compile(...)`, `torch.compile(model)`)
+            return True
+        if isinstance(n, ast.Name) and n.id in _CODE_RUNNERS:
+            return True
+        if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] in _DATA_MODULES | {"types", "code",
+                                                                                           "runpy", "builtins"} and \
+                any(a.name in _CODE_FROM_DATA | _CODE_RUNNERS | _RUNS_TEXT | {"*"} for a in n.names):
+            return True
+        if isinstance(n, (ast.Constant, ast.BinOp)) and (
+                isinstance(up, ast.Call) and n in up.args and _attribute_call_name(up) in _ATTRIBUTE_CALLS or
+                isinstance(up, ast.Subscript) and up.slice is n) and any(t in _RUNS_TEXT for t in _written_texts(n)):
+            return True                 # (`getattr(builtins, 'ex' + 'ec')`, `vars(builtins)['exec']`; not `phase = 'eval'`)
+    return False
 
 
 def _written_texts(node: ast.AST) -> tuple[str, ...]:
@@ -1503,7 +1554,10 @@ _MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|
                        # (... an attribute reached by its name as text, which may be joined, review 477)
                        r"getattr|setattr|attrgetter|methodcaller|vars|__dict__|import_module|__import__|getmembers|"
                        # (... `site`'s `.pth` files, bookmarks, text run as code, a file's code: review 480)
-                       r"\bsite\b|addpackage|bookmark|\b_dh\b|\bexec\b|\beval\b|\bcompile\b|writefile|%%file")
+                       r"\bsite\b|addpackage|bookmark|\b_dh\b|\bexec\b|\beval\b|\bcompile\b|writefile|%%file|"
+                       # (... code from data, code objects, interpreters, a module's file: review 483)
+                       r"loads?\b|Unpickler|FunctionType|CodeType|LambdaType|Interactive|FileLoader|from_spec|"
+                       r"builtins|\.i?pyw?\b|ex'|'ec\b")
 # Literals joined into one text (`'pa' + 'th'`, `'pa' 'th'`): the prefilter reads the words they make (review 477)
 _JOINED_LITERALS = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 

@@ -6897,6 +6897,35 @@ def test_what_review_482_found_files_of_code_the_reading_passed_over(above, flag
     _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
 
 
+_HIDDEN_483 = "_s = bytes.fromhex('696d706f727420737973').decode()\n"
+
+
+@pytest.mark.parametrize("above,flagged", [
+    ([_HIDDEN_483 + "with open('hk.py', 'w') as f:\n    print(_s, file=f)\n", "import hk\n"], True),
+    ([_HIDDEN_483 + "import shutil, io\nshutil.copyfileobj(io.StringIO(_s), open('hk.py', 'w'))\n", "import hk\n"], True),
+    ([_HIDDEN_483 + "open('hk' + '.p' + 'y', 'w').writelines([_s])\n", "import hk\n"], True),
+    ([_HIDDEN_483 + "import builtins\nbuiltins.exec(_s)\n"], True),
+    ([_HIDDEN_483 + "run = exec\nrun(_s)\n"], True),
+    ([_HIDDEN_483 + "import code\ncode.InteractiveInterpreter().runsource(_s)\n"], True),
+    (["import pickle\npickle.loads(bytes.fromhex('80'))\n"], True),
+    (["import types, marshal\ntypes.FunctionType(marshal.loads(bytes.fromhex('e3')), globals())()\n"], True),
+    ([_HIDDEN_483 + "import builtins\ngetattr(builtins, 'ex' + 'ec')(_s)\n"], True),
+    ([_HIDDEN_483 + "f = lambda g, t: g(t)\nf(exec, _s)\n"], True),
+    # ... not a phase named 'eval', `re.compile`, `model.eval()`, `torch.load`, `json.loads`, a log printed to a file
+    (["import re, os, json, torch\nfor phase in ['train', 'eval']:\n    print(phase, os.path.join('runs', phase))\n"
+      "pat = re.compile(r'\\d+')\ncfg = json.loads('{}')\n",
+      "with open('log.txt', 'w') as f:\n    print(pat, file=f)\nos.makedirs('runs', exist_ok=True)\n"], False),
+])
+def test_what_review_483_found_code_run_or_written_otherwise(above, flagged):
+    """Review 483, told of 482's fix: text built at run time written into a module's file by `print(..., file=f)`,
+    `shutil.copyfileobj` or `writelines` to a name in pieces (`'hk' + '.p' + 'y'`), or run as code by `builtins.exec`,
+    `exec` under another name or handed on, `code.InteractiveInterpreter`, `pickle.loads`, a code object made a function:
+    10/10 with `added-cell:` only where Run All stopped. `exec`, `eval` and `compile` reached otherwise than called by
+    name, code from data, code objects, interpreters and files run by name count now, and so does any write of text not
+    written out where a module's file is named, its name read as it joins."""
+    _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
+
+
 def test_many_magic_lines_cost_the_autoreload_reading_little():
     """Review 482: four cells of 1,990 `%time pK` lines each beside `%load_ext autoreload` cost the grader 78 s, IPython's
     reader read every cell past its budget (a reading of the cell for each magic line). Past the budget the cells are
