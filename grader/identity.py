@@ -290,10 +290,15 @@ def counting(results: Iterable[SubmissionResult]) -> dict[str, Counting]:
     and why. Notebooks that are their participant's only one are not in it."""
     groups: dict[str, list[SubmissionResult]] = {}
     for r in results:
-        if not r.no_notebook:
-            groups.setdefault(participant_of(r), []).append(r)
+        groups.setdefault(participant_of(r), []).append(r)
     out: dict[str, Counting] = {}
     for group in groups.values():
+        # A record of "no notebook handed in" stands alone, unless a download graded after it flagged some of the
+        # participant's records gone: then it is one of theirs like a notebook, the latest download's if not gone
+        # itself (review 484: a folder emptied of both notebooks counted the no-notebook record and a gone notebook
+        # both, and Moodle got 0 from one command while another waited).
+        if not any(gone(r) for r in group):
+            group = [r for r in group if not r.no_notebook]
         if len(group) < 2:
             continue
         best = best_of(group)
@@ -303,8 +308,8 @@ def counting(results: Iterable[SubmissionResult]) -> dict[str, Counting]:
         rivals = [r for r in others if r in present]
         final = bool(best.chosen_by) or not any(r.pending for r in present)
         reason = ("chosen by a TA" + ("; it is no longer in the latest download" if gone(best) else "")
-                  if best.chosen_by else _reason(best, rivals, final) if rivals else
-                  "the only one still in the latest download")
+                  if best.chosen_by else "no notebook is in the latest download" if best.no_notebook else
+                  _reason(best, rivals, final) if rivals else "the only one still in the latest download")
         c = Counting(best.key, best.file, reason, tuple((r.key, r.file, r.total_points) for r in others), final,
                      differing_tasks(present), best.chosen_by)
         for r in group:

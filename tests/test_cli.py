@@ -165,6 +165,26 @@ def test_a_kill_or_a_closed_terminal_stops_a_batch_as_ctrl_c_does(tmp_path, make
     assert f"{done} notebook(s) already graded" in res.stdout and f"{8 - done} graded by this run in" in res.stdout
 
 
+def test_a_closed_terminal_does_not_stop_a_batch_started_with_nohup(tmp_path, make_nb, data_home, fast_spec_dir):
+    """Review 484: `nohup grader grade ... &` was stopped by the SIGHUP nohup had it ignore; a signal ignored when the
+    grader starts stays ignored."""
+    folder, out = tmp_path / "subs", tmp_path / "reports"
+    folder.mkdir()
+    for i in range(3):
+        shutil.copy(make_nb(name=f"Assignment_7_StudentNr_k1000000{i}.ipynb"), folder)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADER_DATA": str(data_home)}
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--spec",
+                             str(fast_spec_dir), "-j", "1"], cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.glob("Assignment_*.json")):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGHUP)
+    text, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and "interrupted" not in text, text
+    assert len(list(out.glob("Assignment_*.json"))) == 3
+
+
 def test_a_batch_renders_every_students_files_again(tmp_path, make_nb, data_home, fast_spec_dir):
     """Review 481: a grade saved by the web app whose server was killed before it rendered the student's files left
     the student's CSV and JSON behind the gradebook, and a later `grader grade` that graded nothing new rewrote only

@@ -438,3 +438,51 @@ def test_a_notebook_gone_from_its_participants_folder_no_longer_counts(tmp_path,
     back = run(args, tmp_path, data_home)
     assert back.returncode == 0 and "already graded and unchanged" in back.stdout
     assert rows()["wrong_upload.ipynb"]["counted"] == "True" and "gone" not in rows()["wrong_upload.ipynb"]["flags"]
+
+
+def test_gone_is_one_decision_for_a_folder_emptied_renamed_or_graded_alone(tmp_path, data_home):
+    """Review 484, of 481's fix: Lea's two notebooks removed and a PDF left counted both the no-notebook record and a
+    gone notebook (Moodle got 0 from one command, another waited); the same file under another name (renamed in
+    Moodle, or her folder graded on its own) was flagged gone and an ungraded copy counted; an older download graded
+    again cleared the flag without a word."""
+    tree = tmp_path / "download"
+    lea = tree / "Lea Mueller_5505_assignsubmission_file_"
+    lea.mkdir(parents=True)
+    shutil.copy(SUBS / "Assignment_7_JaneDoe_k12345678.ipynb", lea / "Assignment_7_LeaMueller_k11111111.ipynb")
+    shutil.copy(SUBS / "Assignment_7_MaxMustermann_k01234567.ipynb", lea / "Assignment_7_LeaMueller_draft.ipynb")
+    out = tmp_path / "reports"
+    args = ["grade", str(tree), "--out", str(out), "--draw-seed", str(DRAW_SEED)]
+
+    def counted():
+        return sorted((r["file"].rsplit("/", 1)[-1], r["flags"]) for r in csv.DictReader((out / "summary.csv").open())
+                      if r["counted"] == "True")
+    assert run(args, tmp_path, data_home).returncode == 0
+    # renamed in Moodle: the same bytes under another name count as before, nothing gone
+    (lea / "Assignment_7_LeaMueller_k11111111.ipynb").rename(lea / "Assignment_7_LeaMueller_final.ipynb")
+    renamed = run(args, tmp_path, data_home)
+    assert renamed.returncode == 0 and all("gone" not in f for _, f in counted()), (counted(), renamed.stdout)
+    (lea / "Assignment_7_LeaMueller_final.ipynb").rename(lea / "Assignment_7_LeaMueller_k11111111.ipynb")
+    assert run(args, tmp_path, data_home).returncode == 0
+    # the final removed, her folder graded on its own: the draft is the same file as before, the final gone
+    final = (lea / "Assignment_7_LeaMueller_k11111111.ipynb").read_bytes()
+    (lea / "Assignment_7_LeaMueller_k11111111.ipynb").unlink()
+    alone = run(["grade", str(lea), "--out", str(out), "--draw-seed", str(DRAW_SEED)], tmp_path, data_home)
+    assert alone.returncode == 0
+    assert [f for f, _ in counted()] == ["Assignment_7_LeaMueller_draft.ipynb"], counted()
+    (lea / "Assignment_7_LeaMueller_k11111111.ipynb").write_bytes(final)
+    # both removed, a PDF left: one record counts, the latest download's, and the notebooks say gone
+    for nb in lea.glob("*.ipynb"):
+        nb.unlink()
+    (lea / "answers.pdf").write_bytes(b"%PDF-1.4")
+    emptied = run(args, tmp_path, data_home)
+    assert emptied.returncode == 0
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    assert [r["status"] for r in rows if r["counted"] == "True"] == ["no notebook handed in"], rows
+    assert all("gone" in r["flags"] for r in rows if r["status"] != "no notebook handed in" and
+               r["file"].endswith("k11111111.ipynb")), rows
+    # the older download again: back, counted, and said
+    shutil.copy(SUBS / "Assignment_7_JaneDoe_k12345678.ipynb", lea / "Assignment_7_LeaMueller_k11111111.ipynb")
+    (lea / "answers.pdf").unlink()
+    again = run(args, tmp_path, data_home)
+    assert again.returncode == 0 and "back in their participant's folder" in " ".join(again.stdout.split()), again.stdout
+    assert [f for f, _ in counted()] == ["Assignment_7_LeaMueller_k11111111.ipynb"], counted()

@@ -279,16 +279,21 @@ def _flag_duplicates(results: list[SubmissionResult]) -> None:
                     r.matr_number = ""
 
 
-def _flag_gone(results: list[SubmissionResult], here: set[str], folders: set[str]) -> None:
+def _flag_gone(results: list[SubmissionResult], here: set[str], folders: set[str], files: set[tuple[str, str]],
+               back: list[str]) -> None:
     """Flag ``gone`` a notebook of a Moodle participant whose folder is in the download graded now but that is not in
-    it any more (removed or replaced in Moodle): it does not count while another of theirs is (review 481: a draft
-    removed from the folder kept counting with its higher total, and Moodle got its grade). A notebook graded from
-    another folder, or of a participant not in this download, is left as it is; one that is back loses the flag."""
+    it any more (removed or replaced in Moodle), or a record of theirs that said they handed in none: it does not
+    count while another of theirs is (review 481: a draft removed from the folder kept counting with its higher total,
+    and Moodle got its grade). A notebook graded from another folder, or of a participant not in this download, is
+    left as it is, and so is one whose file is here under another name (the same bytes: renamed in Moodle, or the
+    participant's folder graded on its own, review 484); one that is back loses the flag (its key in ``back``)."""
     for r in results:
         if r.key in here:
             if identity.GONE in r.flags:
                 r.flags.remove(identity.GONE)
-        elif r.participant_id in folders and not r.no_notebook and identity.GONE not in r.flags:
+                back.append(r.key)
+        elif r.participant_id in folders and identity.GONE not in r.flags and \
+                (r.participant_id, r.sha256) not in files:
             r.flags.append(identity.GONE)
 
 
@@ -325,6 +330,10 @@ def cmd_grade(args, console: Console) -> int:
     stops = _stop_as_ctrl_c()
     try:
         return _grade(args, console, spec)
+    except KeyboardInterrupt:
+        # (before the batch began: unpacking a zip, reading the folder; review 484 got a traceback there)
+        console.print("[yellow]interrupted before grading began: nothing was graded; run the same command again[/]")
+        return 130
     finally:
         for sig, previous in stops.items():
             signal.signal(sig, previous)
@@ -342,7 +351,8 @@ def _stop_as_ctrl_c() -> dict:
 
     def stop(*_):
         raise KeyboardInterrupt
-    return {sig: signal.signal(sig, stop) for sig in _STOPS}
+    # (a signal ignored when the grader started stays so: `nohup grader grade ... &`, review 484)
+    return {sig: signal.signal(sig, stop) for sig in _STOPS if signal.getsignal(sig) is not signal.SIG_IGN}
 
 
 def _grade(args, console: Console, spec) -> int:
@@ -411,8 +421,10 @@ def _grade(args, console: Console, spec) -> int:
     except KeyboardInterrupt:
         # Ctrl-C while the summary and pages were written (the grading loop has its own): every
         # result is in the gradebook (a TA's review got a traceback from inside pandas here).
-        console.print(f"[yellow]interrupted while writing the reports: every result is kept in the gradebook; "
-                      f"run grader feedback --reports {shown_path(out)} to write them again[/]")
+        # (`grader feedback` would not flag what the cohort flags, `gone`, `duplicate-matr`: the same command grades
+        # nothing twice and writes everything again, review 484)
+        console.print("[yellow]interrupted while writing the reports: every result is kept in the gradebook; run the "
+                      "same command again to finish (it grades nothing twice)[/]")
         return 130
     except (ReportWriteError, sqlite3.Error) as exc:
         # One line: what could not be written and why. Everything committed before stays
@@ -564,8 +576,10 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
     # summary and the pages, all rendered from the gradebook (TA grades included).
     here = {s.key for s in subs}
     folders = {s.participant_id for s in subs if s.participant_id}
-    results = finish(gb, out, spec, flag_cohort=lambda rs: (_flag_duplicates(rs), _flag_gone(rs, here, folders)),
-                     pages=False)
+    files = {(s.participant_id, shas[s.key]) for s in subs if s.path is not None and s.participant_id}
+    back: list[str] = []
+    results = finish(gb, out, spec, pages=False, flag_cohort=lambda rs: (
+        _flag_duplicates(rs), _flag_gone(rs, here, folders, files, back)))
     batch = [results[s.key] for s in subs if s.key in results]
     refused = sorted({n for r in batch for n in r.extra.get("limits_not_applied", [])})
     if refused:
@@ -600,6 +614,13 @@ def _grade_into(args, console: Console, spec, gb, out: Path, notebooks, people) 
                       f"(an older download?): {one_line(', '.join(older[:5]))}{' ...' if len(older) > 5 else ''}. "
                       f"Their older notebooks now count; grade the newest download again to put the newer ones "
                       f"back[/]", soft_wrap=True)
+    if back:
+        # (an older download graded after a newer one, whose notebooks are all unchanged, passes the check of dates:
+        # review 484)
+        console.print(f"[yellow]{len(back)} notebook(s) are back in their participant's folder after the download graded "
+                      f"before did not hold them (an older download graded again?): {one_line(', '.join(back[:5]))}"
+                      f"{' ...' if len(back) > 5 else ''}. They count again; grade the newest download to flag them gone "
+                      f"again[/]", soft_wrap=True)
     others = sorted(set(results) - {s.key for s in subs})
     if others:
         console.print(f"[yellow]{len(others)} submission(s) in the gradebook are not in {one_line(display_name(args.given))} "
@@ -635,7 +656,8 @@ def _ctrl_c_after():
         yield
         return
     caught: list[int] = []
-    previous = {sig: signal.signal(sig, lambda *_: caught.append(1)) for sig in (signal.SIGINT, *_STOPS)}
+    previous = {sig: signal.signal(sig, lambda *_: caught.append(1)) for sig in (signal.SIGINT, *_STOPS)
+                if signal.getsignal(sig) is not signal.SIG_IGN}
     try:
         yield
     finally:

@@ -112,7 +112,9 @@ def cmd_serve(args, console: Console) -> int:
     def stop(*_):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    for sig in (signal.SIGTERM, signal.SIGHUP):     # (a closed terminal too, as Ctrl-C; not where ignored: nohup)
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, stop)
     # Every file rendered once at the start: a server killed between a save and its rendering
     # (kill -9, a power cut) left summary.csv and the feedback pages behind the gradebook until
     # something else rewrote them (a seventy-fifth review).

@@ -127,10 +127,11 @@ def finish(gb: Gradebook, out: Path, spec: Spec, flag_cohort=None, pages: bool =
         before = {k: list(r.flags) for k, r in auto.items()}
         flag_cohort(list(auto.values()))
         changed = [k for k, r in auto.items() if r.flags != before[k]]
-        for key in changed:                 # stored whole: read again with the pictures
-            whole = gb.automatic([key])[key]
-            whole.flags = auto[key].flags
-            gb.store_result(whole, key)
+        with gb.transaction():              # all of them or none: a kill halfway left a notebook `gone` unflagged
+            for key in changed:             # stored whole: read again with the pictures
+                whole = gb.automatic([key])[key]
+                whole.flags = auto[key].flags
+                gb.store_result(whole, key)
     else:
         changed = []
     results = decided(gb, pictures=False)
