@@ -1556,7 +1556,7 @@ _MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|
                        # (... `site`'s `.pth` files, bookmarks, text run as code, a file's code: review 480)
                        r"\bsite\b|addpackage|bookmark|\b_dh\b|\bexec\b|\beval\b|\bcompile\b|writefile|%%file|"
                        # (... code from data, code objects, interpreters, a module's file: review 483)
-                       r"loads?\b|Unpickler|FunctionType|CodeType|LambdaType|Interactive|FileLoader|from_spec|"
+                       r"\.loads?\b|pickle|marshal|\bdill\b|shelve|joblib|Unpickler|FunctionType|CodeType|LambdaType|Interactive|FileLoader|from_spec|"
                        r"builtins|\.i?pyw?\b|ex'|'ec\b")
 # Literals joined into one text (`'pa' + 'th'`, `'pa' 'th'`): the prefilter reads the words they make (review 477)
 _JOINED_LITERALS = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
