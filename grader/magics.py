@@ -891,9 +891,11 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
     as_code = 0                         # strings of the cell read as code
     # (a module's file named by the cell, `'h3.py'`, `f'{n}.py'`: text not written out written there is code that
     # `import` runs, review 482)
-    module_named = any(t.lower().endswith(_CODE_FILES) for x in walk(tree) if not isinstance(parents.get(id(x)), ast.BinOp)
-                       for t in (_written_texts(x) if isinstance(x, (ast.Constant, ast.BinOp)) else
-                                 _written_texts(x.values[-1]) if isinstance(x, ast.JoinedStr) and x.values else ()))
+    # (a module's file named otherwise than to read or run it: whatever writes it, `f.write`, `print` to a redirected
+    # stream, a write under another name, `ZipFile.writestr`, review 485; where the name is computed at run time, the
+    # class the README leaves open)
+    if _names_a_module_file(tree, parents):
+        return True
     # (... and the ways Python runs code it is handed, however reached: review 483's `builtins.exec(s)`, `run = exec`,
     # `pickle.loads(...)`, `types.FunctionType(marshal.loads(...), globals())`, `code.InteractiveInterpreter()`)
     if _runs_unwritten_code(tree, parents):
@@ -1013,14 +1015,6 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             if called in _SITE_ADDS or isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and \
                     n.func.value.id in sites and called not in _SITE_READS:
                 return True
-            # (... text not written out written where a module's file is named: `f.write(s)`, `print(s, file=f)`,
-            # `shutil.copyfileobj(io.StringIO(s), f)`, review 483)
-            if module_named and called in _WRITES and not all(
-                    _written_texts(a) and all(_UNKNOWN not in t for t in _written_texts(a))
-                    for a in (n.args[:1] if called in ("write", "writelines", "write_text", "write_bytes") else
-                              n.args if called == "print" and any(k.arg == "file" for k in n.keywords) else
-                              [] if called == "print" else [None])):
-                return True
             # (text run as code that is not written out: any code, review 480)
             if isinstance(n.func, ast.Name) and called in _RUNS_TEXT and n.args and not (
                     _written_texts(n.args[0]) and all(_UNKNOWN not in t for t in _written_texts(n.args[0]))):
@@ -1102,12 +1096,68 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
 
 
 _QUIET = re.compile(r"^\s*(?:-q(?:\s+|$))*")
-# Calls that write text into a file (`print` only with `file=`; a copy's or a dump's text is never written out)
-_WRITES = frozenset({"write", "writelines", "write_text", "write_bytes", "print", "copyfileobj", "dump", "savetxt",
-                     "tofile"})
+# What only reads or runs a module's file named in a call (`open(name)`, `%run name`, `!python name`, `Path(name).read_text()`)
+_READS_A_FILE = frozenset({"exists", "isfile", "getsize", "getmtime", "stat", "read_text", "read_bytes", "is_file",
+                           "print", "basename", "dirname", "splitext", "abspath", "join", "import_module", "reload",
+                           "run_line_magic", "system", "getoutput", "check_output", "run", "call", "check_call"})
+_CODE_FILE_ENDS = (*_CODE_FILES, ".pyc")       # (an archive's member is named so too: `writestr('hk3.py', s)`)
+
+
+def _names_a_module_file(tree: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """Does the cell name a module's file (a name written out or joined that ends `.py`, `.ipy`, `.pyw`, `.pyc`, an
+    archive's member too) otherwise than to read or run it: opened for writing, or handed to anything but a reader?"""
+    for x in walk(tree):
+        up = parents.get(id(x))
+        if isinstance(up, ast.BinOp) or isinstance(up, ast.JoinedStr):
+            continue
+        texts = _written_texts(x) if isinstance(x, (ast.Constant, ast.BinOp)) else \
+            _written_texts(x.values[-1]) if isinstance(x, ast.JoinedStr) and x.values else ()
+        if not any(t.lower().rstrip().endswith(_CODE_FILE_ENDS) for t in texts):
+            continue
+        if not (isinstance(up, ast.Call) and x in up.args and _read_or_run(up, parents)):
+            return True
+    return False
+
+
+def _writes_only_written_text(call: ast.Call, parents: dict[int, ast.AST]) -> bool:
+    """Is a file opened for writing written only text written out (read as code where it is: `_as_code`)?
+    `open(name, 'w').write('...')`, or `with open(name, 'w') as f:` whose body only calls `f.write('...')`."""
+    def written(node: ast.AST) -> bool:
+        texts = _written_texts(node)
+        return bool(texts) and all(_UNKNOWN not in t for t in texts)
+    up = parents.get(id(call))
+    outer = parents.get(id(up))
+    if isinstance(up, ast.Attribute) and up.attr == "write" and isinstance(outer, ast.Call) and outer.func is up:
+        return len(outer.args) == 1 and written(outer.args[0])
+    item = up if isinstance(up, ast.withitem) else None
+    block = parents.get(id(item)) if item is not None else None
+    if not (isinstance(block, ast.With) and isinstance(item.optional_vars, ast.Name)):
+        return False
+    f = item.optional_vars.id
+    return all(isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and isinstance(st.value.func, ast.Attribute)
+               and st.value.func.attr == "write" and isinstance(st.value.func.value, ast.Name) and
+               st.value.func.value.id == f and len(st.value.args) == 1 and written(st.value.args[0]) for st in block.body)
+
+
+def _read_or_run(call: ast.Call, parents: dict[int, ast.AST]) -> bool:
+    """Is this call, handed a module's file, one that reads or runs it: `open(name)` or `open(name, 'r')`,
+    `Path(name).read_text()`, `os.path.exists(name)`, `%run name` (`run_line_magic`), `!python name`?"""
+    name = _attribute_call_name(call)
+    if name == "open":
+        mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+        return mode is None or isinstance(mode, ast.Constant) and isinstance(mode.value, str) and \
+            not set(mode.value) & set("wax+") or _writes_only_written_text(call, parents)
+    if name in ("Path", "PurePath", "PosixPath"):
+        up = parents.get(id(call))
+        return isinstance(up, ast.Attribute) and up.attr in _READS_A_FILE
+    return name in _READS_A_FILE
 # What runs code it is handed, but `exec`, `eval` and `compile` (read by their names wherever they are reached):
 # code from data (`pickle.loads`), code objects made into functions, interpreters, a file run by name
-_CODE_FROM_DATA = frozenset({"loads", "load", "Unpickler"})
+_CODE_FROM_DATA = frozenset({"loads", "Unpickler"})     # (`pickle.load(f)` of a file the notebook dumped: honest, 485)
+# Modules whose functions run text they are handed as code (`timeit.timeit(s)`, `cProfile.run(s)`, `pdb.run(s)`):
+# a call of theirs with text not written out (nor a function: `timeit.timeit(lambda: f(), number=3)`) counts
+_TEXT_RUNNING_MODULES = frozenset({"timeit", "cProfile", "profile", "pdb", "trace", "bdb"})
+_TEXT_RUNNING_CALLS = frozenset({"timeit", "repeat", "Timer", "run", "runctx", "runeval", "runcall_text"})
 _DATA_MODULES = frozenset({"pickle", "marshal", "dill", "cloudpickle", "shelve", "joblib", "_pickle", "cPickle"})
 _CODE_RUNNERS = frozenset({"FunctionType", "CodeType", "LambdaType", "InteractiveInterpreter", "InteractiveConsole",
                            "interact", "runsource", "runcode", "run_path", "run_module", "exec_module",
@@ -1120,8 +1170,20 @@ def _runs_unwritten_code(tree: ast.AST, parents: dict[int, ast.AST]) -> bool:
     (`builtins.exec`, `run = exec`, `f(exec, s)`, `getattr(builtins, 'ex' + 'ec')`), code from data (`pickle.loads`,
     `marshal.loads`), a code object made a function, an interpreter, a file run by name (`runpy`, a loader)? A call
     of `exec` by its name is read where it is (`_written_texts` of its text)."""
+    runners = {a.asname or a.name for n in walk(tree) if isinstance(n, ast.Import) for a in n.names
+               if a.name in _TEXT_RUNNING_MODULES} | {a.asname or a.name for n in walk(tree)
+                                                      if isinstance(n, ast.ImportFrom) and n.module in _TEXT_RUNNING_MODULES
+                                                      for a in n.names if a.name in _TEXT_RUNNING_CALLS}
     for n in walk(tree):
         up = parents.get(id(n))
+        if isinstance(n, ast.Call) and (isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and
+                                        n.func.value.id in runners and n.func.attr in _TEXT_RUNNING_CALLS or
+                                        isinstance(n.func, ast.Name) and n.func.id in runners):
+            text = n.args[0] if n.args else next((k.value for k in n.keywords if k.arg in ("stmt", "cmd", "statement")),
+                                                 None)
+            if text is not None and not isinstance(text, ast.Lambda) and not (
+                    _written_texts(text) and all(_UNKNOWN not in t for t in _written_texts(text))):
+                return True             # (review 485: `timeit.timeit(s, number=1)`, `cProfile.run(s)`)
         if isinstance(n, ast.Name) and n.id in _RUNS_TEXT and not (isinstance(up, ast.Call) and up.func is n):
             return True
         if isinstance(n, ast.Attribute) and (n.attr in _RUNS_TEXT and (
@@ -1134,6 +1196,10 @@ def _runs_unwritten_code(tree: ast.AST, parents: dict[int, ast.AST]) -> bool:
             return True
         if isinstance(n, ast.Name) and n.id in _CODE_RUNNERS:
             return True
+        if isinstance(n, (ast.Import, ast.ImportFrom)) and any(
+                m.split(".")[0] in ("zipimport", "code", "codeop") for m in (
+                    [a.name for a in n.names] if isinstance(n, ast.Import) else [n.module or ""])):
+            return True                 # (review 485: `zipimport.zipimporter('m.zip').load_module('hk3')`)
         if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] in _DATA_MODULES | {"types", "code",
                                                                                            "runpy", "builtins"} and \
                 any(a.name in _CODE_FROM_DATA | _CODE_RUNNERS | _RUNS_TEXT | {"*"} for a in n.names):
@@ -1557,7 +1623,8 @@ _MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|
                        r"\bsite\b|addpackage|bookmark|\b_dh\b|\bexec\b|\beval\b|\bcompile\b|writefile|%%file|"
                        # (... code from data, code objects, interpreters, a module's file: review 483)
                        r"\.loads?\b|pickle|marshal|\bdill\b|shelve|joblib|Unpickler|FunctionType|CodeType|LambdaType|Interactive|FileLoader|from_spec|"
-                       r"builtins|\.i?pyw?\b|ex'|'ec\b")
+                       r"builtins|\.i?pyw?\b|ex'|'ec\b|timeit|[cC]Profile|\bprofile\b|\bpdb\b|\btrace\b|zipimport|"
+                       r"\.pyc\b")
 # Literals joined into one text (`'pa' + 'th'`, `'pa' 'th'`): the prefilter reads the words they make (review 477)
 _JOINED_LITERALS = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 

@@ -6926,6 +6926,34 @@ def test_what_review_483_found_code_run_or_written_otherwise(above, flagged):
     _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
 
 
+@pytest.mark.parametrize("above,flagged", [
+    ([_HIDDEN_483 + "import timeit\ntimeit.timeit(_s, number=1)\n"], True),
+    ([_HIDDEN_483 + "import cProfile\ncProfile.run(_s)\n"], True),
+    ([_HIDDEN_483 + "import contextlib\nwith contextlib.redirect_stdout(open('hk.py', 'w')):\n    print(_s)\n",
+      "import hk\n"], True),
+    ([_HIDDEN_483 + "f = open('hk2.py', 'w')\nw = f.write\nw(_s)\nf.close()\n", "import hk2\n"], True),
+    ([_HIDDEN_483 + "from zipfile import ZipFile\nimport zipimport\nZipFile('m.zip', 'w').writestr('hk3.py', _s)\n"
+      "zipimport.zipimporter('m.zip').load_module('hk3')\n"], True),
+    ([_HIDDEN_483 + "import operator\nf = open('hk4.py', 'w')\noperator.methodcaller('write', _s)(f)\nf.close()\n",
+      "import hk4\n"], True),
+    # ... not results pickled and loaded again, `joblib.load`, `timeit` of a function, `%run`, data unzipped, a
+    # checkpoint, a script run
+    (["import pickle, joblib, timeit, torch, zipfile\nres = {'acc': 0.9}\npickle.dump(res, open('res.pkl', 'wb'))\n"
+      "res = pickle.load(open('res.pkl', 'rb'))\nprint(timeit.timeit(lambda: sum(range(10)), number=3))\n",
+      "%run helpers.py\nprint(open('helpers.py').read())\n",
+      "with zipfile.ZipFile('data.zip') as z:\n    z.extractall('data')\ntorch.save({}, 'model.pth')\n",
+      "!python train.py --epochs 3\n"], False),
+])
+def test_what_review_485_found_code_run_or_a_module_written_by_calls_not_listed(above, flagged):
+    """Review 485, told of 483's fix: the hidden code run by `timeit.timeit(s)` or `cProfile.run(s)`, or written into a
+    module's file by `print` under `redirect_stdout`, a write under another name, `ZipFile.writestr` (imported with
+    `zipimport`) or `operator.methodcaller('write', s)`: 10/10 with `added-cell:` only where Run All stopped. A module's
+    file named otherwise than to read or run it counts now, whatever writes it, and so do the runners of text of
+    `timeit`, `cProfile`, `profile`, `pdb` and `trace` handed text not written out, and `zipimport`; `pickle.load` of
+    a file (a fairness finding of the same review) does not."""
+    _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
+
+
 def test_many_magic_lines_cost_the_autoreload_reading_little():
     """Review 482: four cells of 1,990 `%time pK` lines each beside `%load_ext autoreload` cost the grader 78 s, IPython's
     reader read every cell past its budget (a reading of the cell for each magic line). Past the budget the cells are
