@@ -1024,6 +1024,11 @@ def moves_imports(source: str, depth: int = 0, known: frozenset[str] = frozenset
             # that holds `ioloop.py`, then `shutil.copy(src, '.')` or `os.symlink`)
             if _puts_files(n, called, movers, imported, plain):
                 return True
+            # (a magic handed text not written out, its name or its line: `run_line_magic('time', s)`, `magic('time '
+            # + s)`, whose code is any, review 486)
+            if called in ("run_line_magic", "magic", "run_cell_magic") and not all(
+                    _written_texts(a) and all(_UNKNOWN not in t for t in _written_texts(a)) for a in n.args):
+                return True
             if called in ("run_line_magic", "magic", "run_cell_magic") and n.args and isinstance(
                     n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
                 words = n.args[0].value.split(None, 1)
@@ -1624,7 +1629,7 @@ _MAY_MOVE = re.compile(r"path|chdir|addsitedir|\bcd\b|pushd|popd|shutil|symlink|
                        # (... code from data, code objects, interpreters, a module's file: review 483)
                        r"\.loads?\b|pickle|marshal|\bdill\b|shelve|joblib|Unpickler|FunctionType|CodeType|LambdaType|Interactive|FileLoader|from_spec|"
                        r"builtins|\.i?pyw?\b|ex'|'ec\b|timeit|[cC]Profile|\bprofile\b|\bpdb\b|\btrace\b|zipimport|"
-                       r"\.pyc\b")
+                       r"\.pyc\b|get_ipython|\bmagic\b")
 # Literals joined into one text (`'pa' + 'th'`, `'pa' 'th'`): the prefilter reads the words they make (review 477)
 _JOINED_LITERALS = re.compile(r"['\"][ \t]*\+?[ \t]*['\"]")
 

@@ -6954,6 +6954,20 @@ def test_what_review_485_found_code_run_or_a_module_written_by_calls_not_listed(
     _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
 
 
+@pytest.mark.parametrize("above,flagged", [
+    ([_HIDDEN_483 + "get_ipython().run_line_magic('time', _s)\n"], True),
+    ([_HIDDEN_483 + "get_ipython().run_line_magic('timeit', '-n1 -r1 ' + _s)\n"], True),
+    ([_HIDDEN_483 + "get_ipython().run_line_magic('prun', '-q ' + _s)\n"], True),
+    ([_HIDDEN_483 + "get_ipython().magic('time ' + _s)\n"], True),
+    (["get_ipython().run_line_magic('time', 'x = 1')\nget_ipython().run_line_magic('matplotlib', 'inline')\n"], False),
+])
+def test_what_review_486_found_magics_handed_computed_text(above, flagged):
+    """Review 486, told of 485's fix: the hidden code handed to a magic that runs code, `run_line_magic('time', s)`,
+    `%timeit`'s and `%prun`'s, `magic('time ' + s)`: 10/10 with `added-cell:` only where Run All stopped. A magic
+    handed text not written out counts now."""
+    _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
+
+
 def test_many_magic_lines_cost_the_autoreload_reading_little():
     """Review 482: four cells of 1,990 `%time pK` lines each beside `%load_ext autoreload` cost the grader 78 s, IPython's
     reader read every cell past its budget (a reading of the cell for each magic line). Past the budget the cells are
