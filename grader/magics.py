@@ -2371,6 +2371,36 @@ def _transformed(source: str) -> str | None:
         return ""
 
 
+def unrunnable_at(source: str, flags: int = 0) -> int | None:
+    """The line (1-based) where Jupyter finds a cell the grader's reading cannot parse does not run (None: it runs, or
+    that is not known): the text IPython's reader makes of it does not compile (then none of it runs), or a magic
+    line of no name or of a name no magic has (`% load_ext autoreload`: IPython reads the magic's name up to the first
+    space). Review 486: `x = (`, `%time(x)` or `% load_ext autoreload` in a cell added right above the answers cell
+    were read as no stop, 10/10 with `added-cell:` only, where Run All stopped there. ``flags``: the compiler's flags
+    that change parsing (`barry_as_FLUFL`)."""
+    text = crlf_as_lf(source)
+    if len(text) > IPYTHON_BUDGET or _ipython() is None:
+        if any(c in text for c in "%!?"):
+            return None                 # (too long for IPython's reader, and a line may be IPython's own)
+        turned = cleaned(text)
+    else:
+        turned = _transformed(as_explicit(text))
+        if not turned:
+            return 1 if turned == "" else None
+    try:
+        tree = compile(turned, "<cell>", "exec", ast.PyCF_ONLY_AST | flags, dont_inherit=True)
+    except SyntaxError as exc:
+        return max(1, min(exc.lineno or 1, len(text.split("\n"))))
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    for node in tree.body:
+        call = ipython_call(node.value) if isinstance(node, (ast.Expr, ast.Assign)) else None
+        name = _text(call[1][0]) if call is not None and call[0] == "run_line_magic" and call[1] else None
+        if name is not None and line_magic_name(name) != name:
+            return node.lineno
+    return None
+
+
 class _Refused(Exception):
     """IPython refuses a cell magic's arguments (a UsageError): in Jupyter none of the cell runs."""
 
@@ -2498,6 +2528,18 @@ def _run_as_ipython(name: str, statement: str) -> str:
     return f"exec({statement!r}, globals())" if name == "prun" else f"exec({statement!r}, globals(), locals())"
 
 
+_DOES_NOT_COMPILE = "raise SyntaxError('the statement of %{name} does not compile alone')"
+
+
+def does_not_compile(stmt: ast.stmt, magic: str) -> bool:
+    """Is this the statement a reading writes where ``magic``'s statement does not compile alone? IPython raises it
+    before it runs any of the statement, whatever the magic's counts or options (`%timeit -n 0`)."""
+    return isinstance(stmt, ast.Raise) and ast.dump(stmt.exc) == _UNCOMPILED.get(magic)
+
+
+_UNCOMPILED = {m: ast.dump(ast.parse(_DOES_NOT_COMPILE.format(name=m)).body[0].exc) for m in ("time", "timeit", "prun")}
+
+
 def _statement_of(name: str, args: str, in_block: bool = True) -> str | None:
     """The statement a `%time` or `%prun` line runs: `%prun`'s options are IPython's, not Python
     (`%prun -q x = 1` ran as a syntax error: the whole cell lost). None where IPython refuses them.
@@ -2512,11 +2554,16 @@ def _statement_of(name: str, args: str, in_block: bool = True) -> str | None:
         statement = args
     # ... where IPython runs it, wherever the line stands (nested in another magic, assigned, written out as
     # `run_line_magic`: review 397 found each way round a reading of indented lines only)
-    if in_block and not _compiles(as_ipython_compiles(statement) or "(", top_level_await=True):
+    text = as_ipython_compiles(statement) or "("
+    if not (_compiles(text, top_level_await=True) if in_block else _parses(text)):
         # IPython compiles the statement alone, as a module's code: `break`, `continue`, `return`, `yield` or `nonlocal`
         # that its place allows is a SyntaxError there, raised where the line runs (review 399: `for _ in [0]: %time
-        # break` above the answers stopped the cell in Jupyter, none set; graded 10/10)
-        return f"raise SyntaxError({'the statement of %' + name + ' does not compile alone'!r})"
+        # break` above the answers stopped the cell in Jupyter, none set; graded 10/10). At a cell's top level, where the
+        # statement stands in its place, one that does not parse: `%time $s` (`%time` fills in no `$`) or `%time -p x =
+        # 1` (it has no options) stops the cell there, after what is above it ran, where the grader read the whole cell
+        # as a syntax error (review 486: 10/10 with `added-cell:` only right above the answers; 0/20 for a
+        # `train_and_test` Jupyter defined before it stopped). What parses is compiled as `first_stop` reads it.
+        return _DOES_NOT_COMPILE.format(name=name)
     return _run_as_ipython(name, statement) if in_block and _leaves_its_scope(name, statement) else statement
 
 
@@ -2557,7 +2604,7 @@ def _timed_line(args: str, indent: str = "") -> str | None:
     # IPython compiles it outside its function first, as it reads it (a magic line is a call of the shell's, which
     # compiles its code when it runs: review 321's `%timeit %time from __future__ import annotations`)
     if not _compiles(as_ipython_compiles(statement) or "("):
-        return None     # `%timeit return` stops the cell
+        return _DOES_NOT_COMPILE.format(name="timeit")     # `%timeit return` stops the cell there
     statement = inner if "\n" not in inner else statement
     # A loop count below 0 runs the statement no time (a two-hundred-and-first review: `%timeit -n
     # -1 global ANN_relu; ANN_relu = ...` set a class in the grader only); no repeat at all is an

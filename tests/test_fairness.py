@@ -1170,6 +1170,15 @@ def train_and_test(model, hyperparameters):
         {"ann-relu": "{relu}\nif False:\n    exec(" + "+".join(['""'] * 1500) + ")"}, {}, [], ["exec:ann-relu"]),
     "extra-import-without-a-statement": (
         {"ann-relu": "np = __import__('numpy')\n" + "{relu}"}, {}, [], ["extra-import:numpy"]),
+    # a `%time` line whose statement does not compile, at the end of the training cell: Jupyter defines
+    # `train_and_test`, then the magic raises a SyntaxError and Run All stops there (review 486: read as a syntax
+    # error of the whole cell, 0/20 where `raise ValueError(1)` in its place costs nothing)
+    "a-time-line-with-options-it-does-not-take": (
+        {"train-and-test": train(after="\n%time -p x = 1")}, {}, ["does not compile alone"], ["raised:train-and-test"]),
+    "a-time-line-of-text-it-does-not-fill-in": (
+        {"train-and-test": train(after="\ns = 'x = 1'\n%time $s")}, {}, [], ["raised:train-and-test"]),
+    "a-timeit-line-that-does-not-compile": (
+        {"train-and-test": train(after="\n%timeit -n1 -r1 x = (")}, {}, [], ["raised:train-and-test"]),
     "missing-package": (
         {"ann-relu": "import tensorflow as tf\n" + "{relu}"},
         {f"ANN_relu: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},

@@ -6968,6 +6968,28 @@ def test_what_review_486_found_magics_handed_computed_text(above, flagged):
     _answers_kept(_around_answers("%autoreload 2\n" + _R434, above=[*above, "%load_ext autoreload\n"]), flagged)
 
 
+@pytest.mark.parametrize("above,flagged", [
+    # Jupyter runs none of the cell: it does not compile as IPython reads it
+    (["x = (\n"], True), (["def f(:\n    pass\n"], True), (["y = 1\n%time print(\n"], True),
+    (["x = 1\n" * 4000 + "x = (\n"], True),                 # past IPython's reader's budget, no magic in it
+    # ... or it stops at a magic line: one of no name (IPython reads the name up to the first space), a statement a
+    # time magic compiles alone that does not compile (`%time` and `%timeit` fill in no `$`, `%time` has no options)
+    (["% load_ext autoreload\n"], True), (["%time(x)\n"], True), (["s = 'x = ('\n%time $s\n"], True),
+    (["%time -p x = 1\n"], True), (["%timeit -n1 -r1 $s\n"], True), (["%prun $s\n"], True),
+    # honest cells Jupyter runs to the end
+    (["load_ext autoreload\n"], False), (["%time x = 1\n"], False), (["%timeit -n1 -r1 x = 1\n"], False),
+    (["%%time\nx = 1\n"], False), (["!echo hi\n"], False), (["x = 1\nx?\n"], False),
+    (["x = 1\n" * 4000 + "print(x)\n"], False), (["s = 1\n%time s\n"], False),
+], ids=["unclosed bracket", "bad def", "time print(", "long", "% load_ext", "%time(x)", "%time $s", "%time -p",
+        "%timeit $s", "%prun $s", "automagic", "%time", "%timeit", "%%time", "shell", "help", "long honest",
+        "%time name"])
+def test_what_review_486_found_a_cell_above_that_does_not_run(above, flagged):
+    """Review 486: `%time $s` right above the answers cell, and the same for any cell there that does not compile
+    (`x = (`) or stops at a magic line of no name (`% load_ext autoreload`): 10/10 with `added-cell:` only where
+    Jupyter's Run All stopped there. Such a cell is a stop now, read as IPython reads it: flagged, answers kept."""
+    _answers_kept(_around_answers(_R434, above=above), flagged)
+
+
 def test_many_magic_lines_cost_the_autoreload_reading_little():
     """Review 482: four cells of 1,990 `%time pK` lines each beside `%load_ext autoreload` cost the grader 78 s, IPython's
     reader read every cell past its budget (a reading of the cell for each magic line). Past the budget the cells are

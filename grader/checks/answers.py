@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..magics import (IPYTHON_TURNS, as_explicit, cell_magic, as_ipython_compiles, as_python_reads, automagic, cleaned, code_only,
                       breaks_unread, crlf_as_lf, loads_autoreload, shadows_autoreload, binds_print, moves_imports, plain_names_of, logical_lines, magic_line_count, python_tree, read_by_guess,
-                      read_past_budget, read_unsure, without_magics)
+                      read_past_budget, read_unsure, unrunnable_at, without_magics)
 from ..results import CheckResult
 from ..syntax import bound_by, child_nodes, dumped, quoted, unparsed, walk
 from .context import Context, failed, verdict
@@ -1440,7 +1440,10 @@ def _stopped_first(source: str, names, flags: int, above: frozenset[str] = froze
         try:
             tree, magics, _ = _read(source, flags, above)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+            # (a cell Jupyter runs none of, or stops at a magic line of no name: a stop wherever the answers are)
+            line = unrunnable_at(source, flags & BARRY)
+            lines = crlf_as_lf(source).split("\n")
+            return None if line is None else (line, lines[line - 1].strip()[:40] if line <= len(lines) else "...")
         stop = first_stop(tree, flags, magics, above)
     if stop is None or any(assigned_names(node) & set(names) for node in tree.body[:stop]):
         return None

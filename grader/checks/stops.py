@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..magics import (as_ipython_compiles, cell_magic_refused, ipython_call, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
+from ..magics import (as_ipython_compiles, cell_magic_refused, does_not_compile, ipython_call, as_python_reads, assigned_magic, cell_magic, cleaned, crlf_as_lf, line_magic_name,
                       autoreload_loaded_at, logical_lines, magic_refused, makes_magic, python_tree, reaches_shell, scan_text, timeit_texts,
                       without_magics)
 from ..syntax import bound_by, child_nodes, own_scope, walk, within
@@ -1081,6 +1081,8 @@ def first_stop(tree: ast.Module, flags: int, magics: Magics | None = None,
         if timed and not _timed_compiles(tree.body[i:j], magics.lines, flags & ~AWAIT):
             return i
         for k in range(i, j):
+            if magic in ("timeit", "prun") and does_not_compile(tree.body[k], magic):
+                return k                # (`%timeit -n1 $s`: IPython compiles the statement first, and raises)
             # a `%%time` body is the whole cell: what stops it stops the cell's code (a fairness review, 242:
             # the template's `raise` left in one, answers below it, read as never set)
             if (not magic or magic == "%%time") and surely_stops(tree.body[k], flags & ~AWAIT if timed else flags, exits):
