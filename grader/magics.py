@@ -2103,7 +2103,11 @@ def cell_magic_refused(name: str, args: str) -> bool:
     """Does IPython refuse a cell magic's own line before it runs the cell (a UsageError: review 451's `%%time x`,
     "Can't use statement directly after '%%time'!", `%%capture a b` and `%%capture -z`, its parser's)? Read for
     `%%time`, the magics whose options are `parse_options`' (`%%timeit`, `%%prun`) and those with an argparse parser
-    (`%%capture`, `%%writefile`, `%%html`, `%%debug`); a name no cell magic has is not read here."""
+    (`%%capture`, `%%writefile`, `%%html`, `%%debug`). A name no cell magic of the kernel has is refused (review 487:
+    `%%nosuch` right above the answers, read as no stop); one an extension or the notebook makes is not seen here: the
+    line reads as a stop, which is flagged, as for line magics."""
+    if not kernel_has_cell_magic(name):
+        return True                     # (`%%nosuch`: a UsageError, none of the cell runs; as an unknown line magic is)
     if "$" in args or "{" in args:
         return False
     if name == "time":
@@ -2313,6 +2317,19 @@ def _ipython_magics() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(line), frozenset(cell)
 
 
+# The cell magics the shell registers beside the classes' own (`_ipython_magics`): the script magics' default names and
+# the aliases it makes at start (`%%file`, `%%HTML`, `%%SVG`)
+_SCRIPT_CELL_MAGICS = frozenset({"script", "sh", "bash", "perl", "ruby", "python", "python2", "python3", "pypy"})
+_SHELL_CELL_ALIASES = frozenset({"file", "HTML", "SVG"})
+
+
+def kernel_has_cell_magic(name: str) -> bool:
+    """Is ``name`` a cell magic a kernel has without an extension loaded or a magic registered (none known without
+    IPython: then every name counts as had)?"""
+    known = _ipython_magics()[1]
+    return not known or name in known or name in _SCRIPT_CELL_MAGICS or name in _SHELL_CELL_ALIASES
+
+
 def _cell_magic(line: str) -> tuple[str, str] | None:
     """A cell magic's name and arguments, split as IPython splits its first line (`%%time\tx` names
     no magic IPython has: nothing of the cell runs)."""
@@ -2371,34 +2388,90 @@ def _transformed(source: str) -> str | None:
         return ""
 
 
-def unrunnable_at(source: str, flags: int = 0) -> int | None:
+def unrunnable_at(source: str, flags: int = 0, names: bool = True) -> int | None:
     """The line (1-based) where Jupyter finds a cell the grader's reading cannot parse does not run (None: it runs, or
     that is not known): the text IPython's reader makes of it does not compile (then none of it runs), or a magic
     line of no name or of a name no magic has (`% load_ext autoreload`: IPython reads the magic's name up to the first
-    space). Review 486: `x = (`, `%time(x)` or `% load_ext autoreload` in a cell added right above the answers cell
-    were read as no stop, 10/10 with `added-cell:` only, where Run All stopped there. ``flags``: the compiler's flags
-    that change parsing (`barry_as_FLUFL`)."""
+    space), or a cell magic whose text does not compile where it compiles it first (`_cell_magic_unrunnable`).
+    Review 486: `x = (`, `%time(x)` or `% load_ext autoreload` in a cell added right above the answers cell were read
+    as no stop, 10/10 with `added-cell:` only, where Run All stopped there; review 487: the same under a cell magic, or
+    past the budget of IPython's reader. ``flags``: the compiler's flags that change parsing (`barry_as_FLUFL`).
+    ``names``: a magic line of no name stops it (not in `%%time`'s text, whose errors the magic shows and goes on)."""
     text = crlf_as_lf(source)
-    if len(text) > IPYTHON_BUDGET or _ipython() is None:
-        if any(c in text for c in "%!?"):
-            return None                 # (too long for IPython's reader, and a line may be IPython's own)
-        turned = cleaned(text)
-    else:
-        turned = _transformed(as_explicit(text))
+    lines = text.split("\n")
+    first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
+    magic = _cell_magic(lines[first]) if first is not None and cell_magic(text) else None
+    if magic is not None:
+        return _cell_magic_unrunnable(lines, first, *magic, flags)
+    text = as_explicit(text)
+    if _ipython() is not None and _worth_asking(text):
+        turned = _transformed(text)
         if not turned:
             return 1 if turned == "" else None
+    elif read_unsure(text):
+        return None                     # (past the budget, where the grader's reading is not sure how IPython groups it)
+    else:
+        turned = without_magics(text)   # (read by guess: a line of no magic is kept as written, an error there)
     try:
         tree = compile(turned, "<cell>", "exec", ast.PyCF_ONLY_AST | flags, dont_inherit=True)
     except SyntaxError as exc:
-        return max(1, min(exc.lineno or 1, len(text.split("\n"))))
+        return max(1, min(exc.lineno or 1, len(lines)))
     except (ValueError, RecursionError, MemoryError, OverflowError):
         return None
-    for node in tree.body:
+    for node in tree.body if names else ():
         call = ipython_call(node.value) if isinstance(node, (ast.Expr, ast.Assign)) else None
         name = _text(call[1][0]) if call is not None and call[0] == "run_line_magic" and call[1] else None
         if name is not None and line_magic_name(name) != name:
             return node.lineno
     return None
+
+
+def _cell_magic_unrunnable(lines: list[str], first: int, name: str, args: str, flags: int) -> int | None:
+    """`unrunnable_at` of a cell under a cell magic that compiles its text before it runs it, as IPython 8 does
+    (nbclient showed each): `%%time` parses its body (and shows what running it raises); `%%timeit` parses the setup
+    on its line and its body, and runs them; `%%prun` compiles its line and body as one text and runs it; `%%capture`
+    runs its body as a cell, whose errors it keeps, then tokenizes it, and a bracket or string left open there raises
+    (`x = 1 +` under it runs to the end; `x = (` stops Run All)."""
+    body = "\n".join(lines[first + 1:])
+    at: int | None = None
+    if name == "capture":
+        try:
+            from IPython.core.displayhook import DisplayHook
+            DisplayHook.semicolon_at_end_of_expression(body)
+        except ImportError:
+            return None
+        except Exception:  # noqa: BLE001 - its TokenError, raised out of the magic
+            return first + 1
+        return None
+    if name not in ("time", "timeit", "prun"):
+        return None
+    try:
+        before = _timeit_options(args)[0] if name == "timeit" else _magic_code(name, args)[0]
+    except (_Refused, ValueError, ImportError):
+        return None                     # (a line IPython refuses: `refused_at_top` says it)
+    if name == "prun" and before:
+        at = unrunnable_at(before + "\n" + body, flags)     # (its first line stands for the magic's)
+        return None if at is None else min(len(lines), first + at)
+    if before and unrunnable_at(before, flags) is not None:
+        return first + 1
+    at = unrunnable_at(body, flags, names=name != "time") if body.strip() else None
+    return None if at is None else min(len(lines), first + 1 + at)
+
+
+_WIDE_BUDGET = 10 * IPYTHON_BUDGET
+
+
+def _worth_asking(text: str) -> bool:
+    """Is a cell the grader's reading cannot parse worth IPython's own reader, past the reading's budget (it reads the
+    whole cell again for each line it turns: a cell at the length limit with a few such lines costs it a few tenths
+    of a second, asked only of a cell that does not parse)?"""
+    lines = text.split("\n")
+    if (magic_line_count(lines) + 1) * len(text) <= _WIDE_BUDGET:
+        return True
+    if 2 * len(text) > _WIDE_BUDGET:
+        return False
+    logical = logical_lines(text)
+    return logical is not None and (logical.turned + 1) * len(text) <= _WIDE_BUDGET
 
 
 class _Refused(Exception):

@@ -6990,6 +6990,37 @@ def test_what_review_486_found_a_cell_above_that_does_not_run(above, flagged):
     _answers_kept(_around_answers(_R434, above=above), flagged)
 
 
+@pytest.mark.parametrize("above,flagged", [
+    # a one-line cell IPython runs as a magic by its bare name (automagic)
+    (["time -p x = 1\n"], True), (["s = 'x = 1'\n", "time $s\n"], True), (["prun x = (\n"], True),
+    (["timeit -n1 -r1 x = (\n"], True),
+    # a cell magic that compiles its text first: `%%time`'s body, `%%timeit`'s setup line, `%%prun`'s line and body,
+    # `%%capture`'s body left open; one no kernel has
+    (["%%time\nx = (\n"], True), (["%%time\nx = (\n", "y = 1\n"], True), (["%%timeit -n1 -r1 x = (\nx = 1\n"], True),
+    (["%%timeit -n1 -r1\n% foo\n"], True), (["%%prun -q x = (\ny = 2\n"], True), (["%%capture\nx = (\n"], True),
+    (["%%nosuch\nx = 1\n"], True),
+    # past the budget of IPython's reader, with a `?` in a comment or a magic of no name
+    (["# ?\n" + "x = 1\n" * 4000 + "x = (\n"], True), (["x = 1\n" * 4000 + "%time(x)\n"], True),
+    # honest cells Jupyter runs to the end (nbclient showed each)
+    (["%%capture\nx = 1 +\n"], False), (["%%time\n% foo\ny = 1\n"], False), (["%%bash --no-raise-error\nexit 1\n"], False),
+    (["%%writefile h.py\nx = (\n"], False), (["%%html\n<b>x</b>\n"], False), (["%%capture\n!pip install tqdm\n"], False),
+    (["time\n"], False), (["x = 1\n" * 4000 + "%time x\n"], False), (["%%prun -q x = 1\ny = 2\n"], False),
+    # a script, whose exit status is known only when it runs (IPython 8 raises where it is not 0): not read, since an
+    # honest `echo` there must not be flagged (review 453's drafts); `added-cell:` says the cell is there
+    (["%%bash\necho hi\n"], False), (["%%bash\nexit 1\n"], False),
+], ids=["time -p", "time $s", "prun", "timeit", "%%time body", "%%time body, a cell between", "%%timeit setup",
+        "%%timeit no name", "%%prun", "%%capture open", "%%nosuch", "long with ?",
+        "long %time(x)", "%%capture closed", "%%time no name", "no-raise-error", "%%writefile", "%%html", "%%capture pip",
+        "time alone", "long honest", "%%prun honest", "%%bash echo", "%%bash exit 1"])
+def test_what_review_487_found_cells_above_that_do_not_run(above, flagged):
+    """Review 487, told of review 486's fix: eleven notebooks at 10/10 with `added-cell:` only where Run All stopped in
+    a cell right above the answers: 486's cases run as magics by their bare names, cell magics whose text does not
+    compile, `%%nosuch`, cells past the budget of IPython's reader with a `?` or a `%` anywhere. Each is read now as
+    IPython 8 runs it; the honest cells beside them (what nbclient ran to the end) are not flagged. Its `%%bash` script
+    that exits with an error is not read (documented)."""
+    _answers_kept(_around_answers(_R434, above=above), flagged)
+
+
 def test_many_magic_lines_cost_the_autoreload_reading_little():
     """Review 482: four cells of 1,990 `%time pK` lines each beside `%load_ext autoreload` cost the grader 78 s, IPython's
     reader read every cell past its budget (a reading of the cell for each magic line). Past the budget the cells are

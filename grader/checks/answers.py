@@ -1536,11 +1536,14 @@ def _stops_run_all(ctx: Context, c, source: str, where: str, flags: int, cell_id
     """Flag a cell added next to the answers cell that surely stops (a fairness review, 278: the template's
     `raise NotImplementedError()` copied into a cell of its own, "ready to hand in" while Run All stops there).
     ``stops``: where the cell stops, by whether autoawait is on, read already."""
-    stopped = stops[bool(flags & AWAIT)] if stops is not None else _stopped_first(source, (), flags, above)
+    # (a one-line cell IPython runs as a magic, `time -p x = 1`, read as that magic's line: review 487)
+    stopped = stops[bool(flags & AWAIT)] if stops is not None else _stopped_first(as_explicit(source), (), flags, above)
+    lines = crlf_as_lf(source).split("\n")
     if stopped is not None:
         ctx.flag(f"raised:{cell_id}")
+        said = lines[stopped[0] - 1].strip()[:40] if stopped[0] <= len(lines) else "..."
         ctx.detail(f"{'cell ' + repr(c.id) if c.id else 'a cell'} {where} the True/False answers cell stops with an "
-                   f"error at line {stopped[0]} (`{stopped[1]}`): Jupyter's Run All stops there"
+                   f"error at line {stopped[0]} (`{said}`): Jupyter's Run All stops there"
                    f"{', before the answers cell' if where == 'above' else ''}; delete that line")
 
 
