@@ -304,8 +304,11 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
         elif m is None or i in kept:
             out.append(ln)
         elif ln.lstrip().startswith("%") and m.group(2) in _IN_A_FUNCTION and m.group(3):
+            # (options IPython refuses: run as nothing, as any refused magic line is, and flagged where it stops the
+            # cell; kept as written, it made the whole cell a syntax error: `%timeit -z f()` at the end of
+            # `train-and-test` cost 20 points where Jupyter defined the function first, review 488)
             timed = _timed_line(m.group(3), m.group(1))
-            out.append(ln if timed is None else m.group(1) + timed)
+            out.append(m.group(1) + ("pass" if timed is None else timed))
         elif ln.lstrip().startswith("%") and m.group(2) == "env" and "{" not in ln and "$" not in ln:
             out.append(m.group(1) + _env(m.group(3))[0])        # `%env CUBLAS_WORKSPACE_CONFIG=:4096:8`
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
@@ -315,7 +318,7 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
                 # (a two-hundred-and-twenty-sixth review: Python read an annotation there)
                 inner = _without_magics(statement, depth + 1, block=bool(m.group(1)) or block)
                 statement = inner if "\n" not in inner else statement
-            out.append(ln if statement is None else m.group(1) + statement)
+            out.append(m.group(1) + ("pass" if statement is None else statement))
         else:
             out.append(m.group(1) + "pass")
     # (a line that starts with `,` `;` or `/` inside brackets is no escape to IPython, `, momentum=0.9` in a call
@@ -2008,7 +2011,9 @@ _OPTION_SPECS: dict[str, tuple[str, tuple[str, ...], bool, bool]] = {
     "page": ("r", (), True, True), "pastebin": ("d:e:", (), True, True), "psearch": ("cias:e:l", (), True, True),
     "rerun": ("l:g:", (), True, True), "run": ("nidtN:b:pD:l:rs:T:em:G", (), True, True),
     "save": ("fra", (), True, True), "sc": ("lv", (), True, True), "prun": ("D:l:rs:T:q", (), False, True),
-    "timeit": ("n:r:tcp:qo", (), False, False), "gui": ("", (), True, True)}
+    "timeit": ("n:r:tcp:qo", (), False, False), "gui": ("", (), True, True),
+    # (review 488: `%reset -z`, `%reset_selective -z`, `%xdel -z x` are UsageErrors, read as running)
+    "reset": ("sf", ("aggressive",), True, True), "reset_selective": ("f", (), True, True), "xdel": ("n", (), True, True)}
 # ... and those that hand their line to another's parser (`%pushd dir` runs `%cd dir`'s)
 _OPTIONS_OF = {"pushd": "cd"}
 # The line magics that read their arguments with argparse (IPython's `magic_arguments`: a line its parser refuses is a
@@ -2455,6 +2460,11 @@ def _cell_magic_unrunnable(lines: list[str], first: int, name: str, args: str, f
     if before and unrunnable_at(before, flags) is not None:
         return first + 1
     at = unrunnable_at(body, flags, names=name != "time") if body.strip() else None
+    code = as_ipython_compiles(before + "\n" + body) if at is None and name != "time" else ""
+    if code and not _compiles(code):
+        # (`%%timeit` compiles its code in a function of its own making, `%%prun` through `exec`: no top-level
+        # `await` or `async for` either, review 488)
+        at = 0
     return None if at is None else min(len(lines), first + 1 + at)
 
 
@@ -2628,7 +2638,8 @@ def _statement_of(name: str, args: str, in_block: bool = True) -> str | None:
     # ... where IPython runs it, wherever the line stands (nested in another magic, assigned, written out as
     # `run_line_magic`: review 397 found each way round a reading of indented lines only)
     text = as_ipython_compiles(statement) or "("
-    if not (_compiles(text, top_level_await=True) if in_block else _parses(text)):
+    # (`%prun` runs its text through `exec`, which compiles it whole and allows no top-level `await`: review 488)
+    if not (_compiles(text) if name == "prun" else _compiles(text, top_level_await=True) if in_block else _parses(text)):
         # IPython compiles the statement alone, as a module's code: `break`, `continue`, `return`, `yield` or `nonlocal`
         # that its place allows is a SyntaxError there, raised where the line runs (review 399: `for _ in [0]: %time
         # break` above the answers stopped the cell in Jupyter, none set; graded 10/10). At a cell's top level, where the
@@ -2833,6 +2844,12 @@ def _cell_magic_runs(lines: list[str], first: int, name: str, args: str, depth: 
         text = "\n".join([*lines[:first], "def _timed_cell():", *("    " + ln for ln in [*setup, *inner.split("\n")]),
                           "    pass", "_timed_cell()" + (f"; {_NO_RUNS}" if repeats < 1 else "")])
         return text if _parses(text) else None
+    if name == "prun":
+        # (`%%prun` runs its line and body through `exec`, compiled whole: no top-level `await` or `async for`, review
+        # 488; the cell stops before any of it runs)
+        code = as_ipython_compiles(before + "\n" + body)
+        if code and not _compiles(code):
+            return None
     if before:                                      # %%prun: its line and the body, one cell
         text = "\n" * first + _without_magics(before + "\n" + body, depth + 1)
     else:

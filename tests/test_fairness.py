@@ -1179,6 +1179,13 @@ def train_and_test(model, hyperparameters):
         {"train-and-test": train(after="\ns = 'x = 1'\n%time $s")}, {}, [], ["raised:train-and-test"]),
     "a-timeit-line-that-does-not-compile": (
         {"train-and-test": train(after="\n%timeit -n1 -r1 x = (")}, {}, [], ["raised:train-and-test"]),
+    # ... and options `%timeit` refuses (run as nothing, as refused magic lines are, and flagged as the stop above the
+    # answers it is), or `await` in `%prun`'s code (review 488: each 0/20 where Jupyter defined `train_and_test`)
+    "a-timeit-line-with-options-it-refuses": (
+        {"train-and-test": train(after="\n%timeit -z sum(range(3))")}, {}, [], ["raised:answers-3-3"]),
+    "a-prun-line-that-awaits": (
+        {"train-and-test": train(after="\nimport asyncio\n%prun await asyncio.sleep(0)")}, {}, [],
+        ["raised:train-and-test"]),
     "missing-package": (
         {"ann-relu": "import tensorflow as tf\n" + "{relu}"},
         {f"ANN_relu: {c}": 0 for c in ("builds", "layers", "forward shape", "activations", "seeded")},

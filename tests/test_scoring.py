@@ -7021,6 +7021,27 @@ def test_what_review_487_found_cells_above_that_do_not_run(above, flagged):
     _answers_kept(_around_answers(_R434, above=above), flagged)
 
 
+@pytest.mark.parametrize("above,flagged", [
+    # options the magic's own parser refuses (`parse_options`): a UsageError before it runs anything
+    (["%reset_selective -z\n"], True), (["x = 1\n", "%xdel -z x\n"], True), (["%reset -z\n"], True),
+    (["%timeit -z sum(range(10))\n"], True), (["%prun -S cumulative sum(range(10))\n"], True),
+    # code `%timeit` and `%prun` compile without IPython's top-level `await`
+    (["import asyncio\n", "%%timeit -n1 -r1\nawait asyncio.sleep(0)\n"], True),
+    (["import asyncio\n", "%prun await asyncio.sleep(0)\n"], True), (["%%prun\nx = [i async for i in y]\n"], True),
+    # honest lines of the same magics
+    (["%reset -f\n"], False), (["%reset_selective -f ^tmp$\n"], False), (["x = 1\n", "%xdel x\n"], False),
+    (["%timeit -n1 -r1 sum(range(10))\n"], False), (["%prun -q sum(range(10))\n"], False),
+    (["%%timeit -n1 -r1\nsum(range(10))\n"], False), (["import asyncio\n", "await asyncio.sleep(0)\n"], False),
+], ids=["reset_selective -z", "xdel -z", "reset -z", "timeit -z", "prun -S", "%%timeit await", "%prun await",
+        "%%prun async for", "reset -f", "reset_selective -f", "xdel", "timeit", "prun -q", "%%timeit", "await"])
+def test_what_review_488_found_refused_options_and_await_above(above, flagged):
+    """Review 488: `%reset -z`, `%reset_selective -z`, `%xdel -z x` (options their parser refuses, not read), `%timeit
+    -z` and `%prun -S` in a cell right above the answers (read as refused, never said there), and `await` in the code
+    of `%timeit`, `%%timeit`, `%prun` and `%%prun` (which compile it without IPython's top-level `await`): each 10/10
+    with `added-cell:` only where Run All stopped above the answers."""
+    _answers_kept(_around_answers(_R434, above=above), flagged)
+
+
 def test_many_magic_lines_cost_the_autoreload_reading_little():
     """Review 482: four cells of 1,990 `%time pK` lines each beside `%load_ext autoreload` cost the grader 78 s, IPython's
     reader read every cell past its budget (a reading of the cell for each magic line). Past the budget the cells are

@@ -1473,7 +1473,15 @@ def _refused_above(ctx: Context, c, flags_at: Callable, cell_id: str, bound: Cal
     top = refused_at_top(c.source, AUTORELOADED in above, SHADOWED in above) if top is not None else None
     # (a cell magic's own line refused: `_stops_run_all` does not read it in an added cell, review 453's `%%capture  #
     # quiet install` right above the answers cell)
-    if top is not None and (not added or cell_magic(c.source)):
+    def unread() -> bool:
+        """A cell added beside the answers that the reading cannot parse, where `_stops_run_all` finds no other stop: a
+        refused line IPython reaches is said here (review 488: `%timeit -z f()` right above the answers, unflagged)."""
+        try:
+            _read(c.source, flags, above)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return unrunnable_at(as_explicit(c.source), flags & BARRY) is None
+        return False
+    if top is not None and (not added or cell_magic(c.source) or unread()):
         ctx.flag(f"raised:{cell_id}")
         # (an `%autoreload` line below a load of it, counted only because the notebook may shadow that load)
         maybe = refused_at_top(c.source, LOADED_SHADOWED in above, False) != top
