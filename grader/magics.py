@@ -307,8 +307,9 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
             # (options IPython refuses: run as nothing, as any refused magic line is, and flagged where it stops the
             # cell; kept as written, it made the whole cell a syntax error: `%timeit -z f()` at the end of
             # `train-and-test` cost 20 points where Jupyter defined the function first, review 488)
+            # ... but in a block (a function's body: review 489) the line raises where it runs, as in Jupyter
             timed = _timed_line(m.group(3), m.group(1))
-            out.append(m.group(1) + ("pass" if timed is None else timed))
+            out.append(m.group(1) + ((_REFUSED_IN_A_BLOCK if m.group(1) else "pass") if timed is None else timed))
         elif ln.lstrip().startswith("%") and m.group(2) == "env" and "{" not in ln and "$" not in ln:
             out.append(m.group(1) + _env(m.group(3))[0])        # `%env CUBLAS_WORKSPACE_CONFIG=:4096:8`
         elif ln.lstrip().startswith("%") and m.group(2) in _STATEMENT_RUNS and m.group(3):
@@ -318,7 +319,7 @@ def _without_magics(source: str, depth: int, block: bool = True) -> str:
                 # (a two-hundred-and-twenty-sixth review: Python read an annotation there)
                 inner = _without_magics(statement, depth + 1, block=bool(m.group(1)) or block)
                 statement = inner if "\n" not in inner else statement
-            out.append(m.group(1) + ("pass" if statement is None else statement))
+            out.append(m.group(1) + ((_REFUSED_IN_A_BLOCK if m.group(1) else "pass") if statement is None else statement))
         else:
             out.append(m.group(1) + "pass")
     # (a line that starts with `,` `;` or `/` inside brackets is no escape to IPython, `, momentum=0.9` in a call
@@ -2612,6 +2613,7 @@ def _run_as_ipython(name: str, statement: str) -> str:
 
 
 _DOES_NOT_COMPILE = "raise SyntaxError('the statement of %{name} does not compile alone')"
+_REFUSED_IN_A_BLOCK = "raise Exception('IPython refuses the options of this magic line')"   # (its UsageError)
 
 
 def does_not_compile(stmt: ast.stmt, magic: str) -> bool:

@@ -1183,6 +1183,11 @@ def train_and_test(model, hyperparameters):
     # answers it is), or `await` in `%prun`'s code (review 488: each 0/20 where Jupyter defined `train_and_test`)
     "a-timeit-line-with-options-it-refuses": (
         {"train-and-test": train(after="\n%timeit -z sum(range(3))")}, {}, [], ["raised:answers-3-3"]),
+    # ... in the function's body: it raises where it runs, as in Jupyter, where Run All stopped in `run-sigmoid`
+    # (review 489: run as nothing there, 20/20 unflagged)
+    "a-timeit-line-with-options-it-refuses-in-the-function": (
+        {"train-and-test": train().replace("    optimizer = optim.SGD(", "    %timeit -z 1\n    optimizer = optim.SGD(")},
+        ALL_FIVE, ["refuses the options"], []),
     "a-prun-line-that-awaits": (
         {"train-and-test": train(after="\nimport asyncio\n%prun await asyncio.sleep(0)")}, {}, [],
         ["raised:train-and-test"]),
